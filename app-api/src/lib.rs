@@ -1,0 +1,48 @@
+//! app-api: the tenant plane. `main.rs` parses the command line; everything else is here so
+//! tests run the same code as the binary.
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod router;
+mod routes;
+pub mod state;
+
+use std::net::SocketAddr;
+
+pub use config::AppConfig;
+pub use router::build_router;
+pub use state::AppState;
+
+/// Why `serve` stopped before or while serving.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot set up clients: {0}")]
+    Setup(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server failed: {0}")]
+    Serve(std::io::Error),
+}
+
+/// `app-api serve`: serve until SIGTERM or SIGINT.
+pub async fn serve(config: AppConfig) -> Result<(), ServeError> {
+    let state = AppState::new(config).map_err(ServeError::Setup)?;
+    let http = &state.config.http;
+    let addr = SocketAddr::new(http.bind_addr, http.port);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Bind { addr, source })?;
+    let grace = http.shutdown_grace;
+    tracing::info!(%addr, "app-api listening");
+    shared::serve::serve(
+        listener,
+        build_router(state),
+        shared::serve::shutdown_signal(),
+        grace,
+    )
+    .await
+    .map_err(ServeError::Serve)
+}

@@ -1,0 +1,20 @@
+//! Operational endpoints specific to app-api (health and metrics come from `shared`).
+
+use axum::extract::State;
+use shared::readiness::{Readiness, check_postgres, check_redis};
+
+use crate::state::AppState;
+
+/// Readiness: the control database (tenant resolution) is required; Redis is optional.
+#[utoipa::path(get, path = "/ready", tag = "operations",
+    responses(
+        (status = 200, description = "Ready (possibly degraded)", body = Readiness),
+        (status = 503, description = "A required dependency is down", body = Readiness),
+    ))]
+pub async fn get_ready(State(state): State<AppState>) -> Readiness {
+    let (db, redis) = tokio::join!(
+        check_postgres("control_db", &state.control_db, true),
+        check_redis(state.redis.as_ref())
+    );
+    Readiness::from_reports([("control_db", db), ("redis", redis)])
+}

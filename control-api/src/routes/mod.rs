@@ -1,0 +1,3 @@
+//! Handlers, one module per resource.
+
+pub mod operations;

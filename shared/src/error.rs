@@ -1,0 +1,369 @@
+//! The one error type of the HTTP API, rendered as `application/problem+json` (RFC 9457).
+//!
+//! `code` is the stable, documented identifier clients match on; `detail` is for humans. Server
+//! errors (5xx) never carry internals: their source is logged once, here, and the client gets a
+//! generic detail plus the request id to quote.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One field that failed validation.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    /// Path of the field in the request (`admin.email`, `slug`); empty for the whole body.
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The problem document every error response carries.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"type": "urn:helpdeskly:problem:not_found", "title": "Not Found",
+    "status": 404, "code": "not_found", "detail": "no route for GET /v1/nope"}))]
+pub struct Problem {
+    /// `urn:helpdeskly:problem:{code}`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// Stable machine-readable code (see API.md, Errors).
+    pub code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// Extra members some codes carry (`allowed` on `invalid_transition`, ...).
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub extensions: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The code of an error response, left in the response extensions for the request log.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorCode(pub &'static str);
+
+type Source = Box<dyn std::error::Error + Send + Sync>;
+
+/// An error answered to an API client.
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    detail: Option<Cow<'static, str>>,
+    errors: Vec<FieldError>,
+    extensions: serde_json::Map<String, serde_json::Value>,
+    retry_after_secs: Option<u64>,
+    source: Option<Source>,
+}
+
+impl ApiError {
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        detail: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Self {
+            status,
+            code,
+            detail: Some(detail.into()),
+            errors: Vec::new(),
+            extensions: serde_json::Map::new(),
+            retry_after_secs: None,
+            source: None,
+        }
+    }
+
+    /// 400 `validation_failed`: the request could not be read (syntax, types, unknown fields).
+    pub fn bad_request(detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "validation_failed", detail)
+    }
+
+    /// 422 `validation_failed`: the request was read, but values break the rules.
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        let mut err = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "some fields are invalid",
+        );
+        err.errors = errors;
+        err
+    }
+
+    pub fn unauthorized(detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+    }
+
+    pub fn forbidden(detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
+    }
+
+    pub fn not_found(detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", detail)
+    }
+
+    pub fn conflict(detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", detail)
+    }
+
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the request body exceeds {limit} bytes"),
+        )
+    }
+
+    pub fn unsupported_media_type(detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            detail,
+        )
+    }
+
+    /// 503 `dependency_unavailable`; `source` is logged, never shown.
+    pub fn unavailable(source: impl Into<Source>) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "dependency_unavailable",
+            "a service this request needs is unavailable; retry later",
+        )
+        .with_source(source)
+        .with_retry_after(1)
+    }
+
+    /// 500 `internal_error`; `source` is logged, never shown.
+    pub fn internal(source: impl Into<Source>) -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "the server failed to handle the request",
+        )
+        .with_source(source)
+    }
+
+    /// Keeps everything but the status (a 400 for field errors found while reading the body).
+    #[must_use]
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
+    #[must_use]
+    pub fn with_source(mut self, source: impl Into<Source>) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_retry_after(mut self, secs: u64) -> Self {
+        self.retry_after_secs = Some(secs);
+        self
+    }
+
+    /// Adds a member to the problem document (`allowed`, `limit`, ...).
+    #[must_use]
+    pub fn with_extension(mut self, key: &str, value: impl Serialize) -> Self {
+        let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+        self.extensions.insert(key.to_owned(), value);
+        self
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The problem document this error renders.
+    pub fn problem(&self) -> Problem {
+        Problem {
+            kind: format!("urn:helpdeskly:problem:{}", self.code),
+            title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: self.status.as_u16(),
+            code: self.code.to_owned(),
+            detail: self.detail.as_ref().map(ToString::to_string),
+            errors: self.errors.clone(),
+            extensions: self.extensions.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("code", &self.code)
+            .field("detail", &self.detail)
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.status.as_u16(), self.code)?;
+        if let Some(detail) = &self.detail {
+            write!(f, ": {detail}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.status.is_server_error() {
+            match &self.source {
+                Some(source) => {
+                    tracing::error!(code = self.code, error = %source, error.debug = ?source, "request failed")
+                }
+                None => tracing::error!(code = self.code, "request failed"),
+            }
+        }
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+        let mut response = (self.status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(secs) = self.retry_after_secs {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response.extensions_mut().insert(ErrorCode(self.code));
+        response
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        match &err {
+            sqlx::Error::RowNotFound => Self::not_found("the resource does not exist"),
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_) => Self::unavailable(err),
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                Self::conflict("the resource already exists").with_source(err)
+            }
+            _ => Self::internal(err),
+        }
+    }
+}
+
+/// Maps a database constraint violation to a chosen API error:
+/// `query.await.on_constraint("tenants_slug_key", |_| ApiError::conflict("slug taken"))`.
+pub trait OnConstraint<T> {
+    fn on_constraint(
+        self,
+        name: &str,
+        to_error: impl FnOnce(&dyn sqlx::error::DatabaseError) -> ApiError,
+    ) -> ApiResult<T>;
+}
+
+impl<T> OnConstraint<T> for Result<T, sqlx::Error> {
+    fn on_constraint(
+        self,
+        name: &str,
+        to_error: impl FnOnce(&dyn sqlx::error::DatabaseError) -> ApiError,
+    ) -> ApiResult<T> {
+        self.map_err(|err| match &err {
+            sqlx::Error::Database(db) if db.constraint() == Some(name) => to_error(db.as_ref()),
+            _ => ApiError::from(err),
+        })
+    }
+}
+
+/// The stable code for a bare status, for responses produced outside handlers (routing,
+/// layers, extractor rejections).
+pub fn code_for_status(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 | 422 => "validation_failed",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        409 => "conflict",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        429 => "rate_limited",
+        503 => "dependency_unavailable",
+        504 => "request_timeout",
+        s if s >= 500 => "internal_error",
+        _ => "client_error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_json(response: Response) -> serde_json::Value {
+        let bytes = http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[tokio::test]
+    async fn renders_problem_json_with_extensions() {
+        let err = ApiError::new(
+            StatusCode::CONFLICT,
+            "invalid_transition",
+            "closed is final",
+        )
+        .with_extension("allowed", ["in_progress"]);
+        let response = err.into_response();
+        assert_eq!(response.status(), StatusCode::CONFLICT);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
+        let body = body_json(response).await;
+        assert_eq!(body["type"], "urn:helpdeskly:problem:invalid_transition");
+        assert_eq!(body["title"], "Conflict");
+        assert_eq!(body["code"], "invalid_transition");
+        assert_eq!(body["allowed"], serde_json::json!(["in_progress"]));
+        assert!(body.get("errors").is_none());
+    }
+
+    #[tokio::test]
+    async fn server_errors_hide_their_source() {
+        let err = ApiError::internal(std::io::Error::other("password=hunter2 at 10.0.0.3"));
+        let body = body_json(err.into_response()).await;
+        assert_eq!(body["code"], "internal_error");
+        assert!(!body.to_string().contains("hunter2"));
+    }
+
+    #[tokio::test]
+    async fn pool_timeouts_are_unavailable_and_missing_rows_not_found() {
+        assert_eq!(
+            ApiError::from(sqlx::Error::PoolTimedOut).status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(ApiError::from(sqlx::Error::RowNotFound).code(), "not_found");
+        let response = ApiError::from(sqlx::Error::PoolTimedOut).into_response();
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+    }
+}

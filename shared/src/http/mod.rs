@@ -1,0 +1,83 @@
+//! The HTTP plumbing every service shares: the layer stack in front of the routes, the JSON
+//! body extractor, and the fallbacks that keep every error in problem+json.
+
+mod json;
+mod observe;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Method, Request, header};
+use axum::response::IntoResponse;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+
+#[cfg(test)]
+mod tests;
+
+pub use json::JsonBody;
+pub use observe::RequestId;
+
+use crate::config::{CorsOrigins, HttpConfig};
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+
+/// Wraps a service's routes in the common layers: request id, span, metrics, timeout and
+/// problem+json for errors produced outside handlers (outermost), then CORS, then the body
+/// limit. Also installs the 404 fallback; 405s keep axum's `Allow` header and get a problem body
+/// from the outer layer.
+pub fn with_common_layers(router: Router, config: &HttpConfig, metrics: Metrics) -> Router {
+    let router = router
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(RequestBodyLimitLayer::new(config.body_limit));
+    let router = match cors_layer(&config.cors_origins) {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    router.layer(axum::middleware::from_fn_with_state(
+        observe::Observer::new(metrics, config.request_timeout, config.body_limit),
+        observe::observe,
+    ))
+}
+
+fn cors_layer(origins: &CorsOrigins) -> Option<CorsLayer> {
+    let allow = match origins {
+        CorsOrigins::None => return None,
+        CorsOrigins::Any => AllowOrigin::any(),
+        CorsOrigins::List(list) => AllowOrigin::list(list.iter().cloned()),
+    };
+    let request_id = HeaderName::from_static("x-request-id");
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_methods([
+                Method::GET,
+                Method::POST,
+                Method::PUT,
+                Method::PATCH,
+                Method::DELETE,
+            ])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                request_id.clone(),
+                HeaderName::from_static("x-tenant-slug"),
+            ])
+            .expose_headers([
+                request_id,
+                header::RETRY_AFTER,
+                HeaderName::from_static("ratelimit-limit"),
+                HeaderName::from_static("ratelimit-remaining"),
+                HeaderName::from_static("ratelimit-reset"),
+            ])
+            .max_age(std::time::Duration::from_secs(600)),
+    )
+}
+
+async fn not_found(request: Request<axum::body::Body>) -> impl IntoResponse {
+    ApiError::not_found(format!(
+        "no route for {} {}",
+        request.method(),
+        request.uri().path()
+    ))
+}

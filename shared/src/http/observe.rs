@@ -1,0 +1,215 @@
+//! The outermost layer: request id, the request span and log line, HTTP metrics, the request
+//! timeout, and problem+json for error responses that did not come from `ApiError` (axum's
+//! 405, the body-limit layer's 413, extractor rejections).
+
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt as _;
+use tracing::Instrument as _;
+
+use crate::error::{ApiError, ErrorCode, PROBLEM_JSON, code_for_status};
+use crate::metrics::Metrics;
+
+static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of the current request: the caller's `x-request-id` when it is sane, else a new
+/// UUID. Available to handlers as an extension and echoed on every response.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub HeaderValue);
+
+impl RequestId {
+    fn from_request(request: &Request) -> Self {
+        request
+            .headers()
+            .get(&X_REQUEST_ID)
+            .filter(|v| is_sane_request_id(v.as_bytes()))
+            .map_or_else(
+                || {
+                    Self(
+                        HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
+                            .expect("uuid is a valid header"),
+                    )
+                },
+                |v| Self(v.clone()),
+            )
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.to_str().unwrap_or_default()
+    }
+}
+
+/// Caller-supplied ids end up in logs: keep them short and free of anything but
+/// `[A-Za-z0-9._:-]`.
+fn is_sane_request_id(id: &[u8]) -> bool {
+    (1..=128).contains(&id.len())
+        && id
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(b))
+}
+
+#[derive(Clone)]
+pub(super) struct Observer {
+    metrics: Metrics,
+    timeout: Duration,
+    body_limit: usize,
+}
+
+impl Observer {
+    pub(super) fn new(metrics: Metrics, timeout: Duration, body_limit: usize) -> Self {
+        Self {
+            metrics,
+            timeout,
+            body_limit,
+        }
+    }
+}
+
+/// Routes whose requests are logged at debug: probes and scrapes would drown the rest.
+fn is_probe(route: &str) -> bool {
+    matches!(route, "/health" | "/ready" | "/metrics")
+}
+
+pub(super) async fn observe(
+    State(observer): State<Observer>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
+    let request_id = RequestId::from_request(&request);
+    request.extensions_mut().insert(request_id.clone());
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+
+    let span = tracing::info_span!(
+        "request",
+        method = %method,
+        route = %route,
+        request_id = %request_id.as_str(),
+        tenant = tracing::field::Empty,
+        user = tracing::field::Empty,
+    );
+    let response =
+        match tokio::time::timeout(observer.timeout, next.run(request).instrument(span.clone()))
+            .await
+        {
+            Ok(response) => response,
+            Err(_) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "request_timeout",
+                format!(
+                    "the request took longer than {} s",
+                    observer.timeout.as_secs()
+                ),
+            )
+            .into_response(),
+        };
+    let mut response = into_problem(response, &method, observer.body_limit).await;
+    response
+        .headers_mut()
+        .insert(X_REQUEST_ID.clone(), request_id.0);
+
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    observer
+        .metrics
+        .observe_request(&method, &route, status, elapsed.as_secs_f64());
+    let code = response.extensions().get::<ErrorCode>().map(|c| c.0);
+    let latency_ms = elapsed.as_secs_f64() * 1000.0;
+    span.in_scope(|| {
+        if is_probe(&route) {
+            tracing::debug!(status, latency_ms, "request completed");
+        } else if status >= 500 {
+            tracing::warn!(status, latency_ms, code, "request completed");
+        } else {
+            tracing::info!(status, latency_ms, code, "request completed");
+        }
+    });
+    response
+}
+
+/// Rewrites an error response that is not already problem+json into one, keeping its status
+/// and headers. A short plain-text body from a 4xx (an extractor's rejection) becomes the
+/// detail; anything from a 5xx is dropped.
+async fn into_problem(
+    response: Response,
+    method: &axum::http::Method,
+    body_limit: usize,
+) -> Response {
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|ct| ct.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let is_text = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|ct| ct.as_bytes().starts_with(b"text/plain"));
+    let text = if status.is_client_error() && is_text {
+        body.collect()
+            .await
+            .ok()
+            .map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
+    } else {
+        None
+    };
+    let code = code_for_status(status);
+    let error = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(body_limit),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            let allowed = parts
+                .headers
+                .get(header::ALLOW)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            ApiError::new(
+                status,
+                code,
+                format!("{method} is not allowed here; allowed: {allowed}"),
+            )
+        }
+        _ => match text.filter(|t| !t.is_empty() && t.len() <= 512) {
+            Some(text) => ApiError::new(status, code, text),
+            None => ApiError::new(status, code, status.canonical_reason().unwrap_or("error")),
+        },
+    };
+    let rendered = error.into_response();
+    for name in [
+        header::CONTENT_TYPE,
+        header::CONTENT_LENGTH,
+        header::TRANSFER_ENCODING,
+    ] {
+        parts.headers.remove(&name);
+    }
+    let (new_parts, body) = rendered.into_parts();
+    parts.headers.extend(new_parts.headers);
+    parts.extensions.extend(new_parts.extensions);
+    Response::from_parts(parts, Body::new(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_sane_request_id;
+
+    #[test]
+    fn request_ids_from_callers_are_bounded() {
+        assert!(is_sane_request_id(b"7b1e2c9a-1d2f-4c57-9a43-2f8e8f1f7a10"));
+        assert!(is_sane_request_id(b"nginx:abc.123_x"));
+        assert!(!is_sane_request_id(b""));
+        assert!(!is_sane_request_id(b"a b"));
+        assert!(!is_sane_request_id(b"line\nbreak"));
+        assert!(!is_sane_request_id(&[b'a'; 129]));
+    }
+}

@@ -1,0 +1,19 @@
+//! What both Helpdeskly services need and nothing domain-specific: typed configuration, the
+//! problem+json error type, the HTTP layers every request goes through, telemetry, metrics,
+//! readiness checks, graceful serving, and (behind the `testkit` feature) the test harness.
+#![forbid(unsafe_code)]
+
+pub mod bootstrap;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod metrics;
+pub mod readiness;
+pub mod redis;
+pub mod serve;
+pub mod telemetry;
+
+#[cfg(feature = "testkit")]
+pub mod testkit;
+
+pub use error::{ApiError, ApiResult};

@@ -1,0 +1,156 @@
+//! Prometheus metrics: one registry per service instance (so tests can run several in one
+//! process), the HTTP request metrics every service records, and the `/metrics` handler.
+//!
+//! Labels are bounded by construction: matched route templates, a fixed set of methods and
+//! status classes. Never a raw path, tenant or user.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{HeaderValue, Method, header};
+use axum::response::{IntoResponse, Response};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+};
+
+/// The registry and the metrics shared by every service.
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Registry,
+    http: Arc<HttpMetrics>,
+}
+
+struct HttpMetrics {
+    requests: IntCounterVec,
+    duration: HistogramVec,
+}
+
+const LABELS: [&str; 3] = ["method", "route", "status_class"];
+
+impl Metrics {
+    /// A fresh registry with process metrics and the HTTP request metrics.
+    pub fn new() -> Self {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests answered, by method, matched route and status class",
+            ),
+            &LABELS,
+        )
+        .expect("valid metric");
+        let duration = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "HTTP request latency, by method, matched route and status class",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
+            &LABELS,
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(requests.clone()))
+            .expect("registered once");
+        registry
+            .register(Box::new(duration.clone()))
+            .expect("registered once");
+        #[cfg(target_os = "linux")]
+        registry
+            .register(Box::new(
+                prometheus::process_collector::ProcessCollector::for_self(),
+            ))
+            .expect("registered once");
+        Self {
+            registry,
+            http: Arc::new(HttpMetrics { requests, duration }),
+        }
+    }
+
+    /// Where services register their own metrics.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    pub(crate) fn observe_request(&self, method: &Method, route: &str, status: u16, seconds: f64) {
+        let labels = [method_label(method), route, status_class(status)];
+        self.http.requests.with_label_values(&labels).inc();
+        self.http
+            .duration
+            .with_label_values(&labels)
+            .observe(seconds);
+    }
+
+    /// The text exposition of everything registered.
+    pub fn render(&self) -> String {
+        let mut buf = Vec::new();
+        TextEncoder::new()
+            .encode(&self.registry.gather(), &mut buf)
+            .expect("text encoding cannot fail");
+        String::from_utf8(buf).expect("text format is UTF-8")
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
+}
+
+fn status_class(status: u16) -> &'static str {
+    match status {
+        100..=199 => "1xx",
+        200..=299 => "2xx",
+        300..=399 => "3xx",
+        400..=499 => "4xx",
+        _ => "5xx",
+    }
+}
+
+/// Prometheus text exposition of this instance's metrics.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain; version=0.0.4")))]
+pub async fn get_metrics(State(metrics): State<Metrics>) -> Response {
+    let mut response = metrics.render().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_bounded() {
+        let metrics = Metrics::new();
+        metrics.observe_request(
+            &Method::from_bytes(b"BREW").unwrap(),
+            "/v1/tickets/{id}",
+            418,
+            0.01,
+        );
+        let text = metrics.render();
+        assert!(
+            text.contains(r#"http_requests_total{method="OTHER",route="/v1/tickets/{id}",status_class="4xx"} 1"#),
+            "{text}"
+        );
+        assert!(text.contains("process_resident_memory_bytes"));
+    }
+}
