@@ -9,14 +9,9 @@ pub mod state;
 
 use std::net::SocketAddr;
 
-use sqlx::migrate::Migrator;
-
 pub use config::ControlConfig;
 pub use router::build_router;
 pub use state::AppState;
-
-/// The control database's schema.
-pub static CONTROL_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/control");
 
 /// Why `serve` stopped before or while serving.
 #[derive(Debug, thiserror::Error)]
@@ -37,7 +32,7 @@ pub enum ServeError {
 /// `control-api serve`: migrate the control database, then serve until SIGTERM or SIGINT.
 pub async fn serve(config: ControlConfig) -> Result<(), ServeError> {
     let state = AppState::new(config).map_err(ServeError::Setup)?;
-    CONTROL_MIGRATIONS.run(&state.db).await?;
+    shared::migrations::CONTROL.run(&state.db).await?;
     let http = &state.config.http;
     let addr = SocketAddr::new(http.bind_addr, http.port);
     let listener = tokio::net::TcpListener::bind(addr)

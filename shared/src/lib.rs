@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod metrics;
+pub mod migrations;
 pub mod readiness;
 pub mod redis;
 pub mod serve;

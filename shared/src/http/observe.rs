@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt as _;
 use tracing::Instrument as _;
 
-use crate::error::{ApiError, ErrorCode, PROBLEM_JSON, code_for_status};
+use crate::error::{ApiError, ErrorCode, code_for_status};
 use crate::metrics::Metrics;
 
 static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -136,7 +136,7 @@ pub(super) async fn observe(
     response
 }
 
-/// Rewrites an error response that is not already problem+json into one, keeping its status
+/// Rewrites a bare error response into problem+json, keeping its status
 /// and headers. A short plain-text body from a 4xx (an extractor's rejection) becomes the
 /// detail; anything from a 5xx is dropped.
 async fn into_problem(
@@ -145,18 +145,14 @@ async fn into_problem(
     body_limit: usize,
 ) -> Response {
     let status = response.status();
-    let is_problem = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|ct| ct.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+    // Only bare answers from the framework and layers (no body type, or plain text) are
+    // rewritten; a handler's deliberate JSON error body (`/ready`'s 503) is left alone.
+    let content_type = response.headers().get(header::CONTENT_TYPE).map(|ct| ct.as_bytes().to_vec());
+    let is_text = content_type.as_deref().is_some_and(|ct| ct.starts_with(b"text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !(content_type.is_none() || is_text) {
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    let is_text = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|ct| ct.as_bytes().starts_with(b"text/plain"));
     let text = if status.is_client_error() && is_text {
         body.collect()
             .await

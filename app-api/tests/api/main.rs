@@ -1,0 +1,4 @@
+//! app-api integration tests: the real router on real PostgreSQL and Redis, over TCP.
+
+mod helpers;
+mod operations;

@@ -1,0 +1,5 @@
+//! control-api integration tests: the real router on real PostgreSQL and Redis, over TCP.
+
+mod helpers;
+mod operations;
+mod process;

@@ -1,0 +1,121 @@
+//! Health, readiness, metrics, OpenAPI and docs.
+
+use crate::helpers::{TestApp, redis_url};
+
+#[tokio::test]
+async fn health_answers() {
+    let app = TestApp::spawn().await;
+    let response = app.server.get("/health").await;
+    assert_eq!(response.status, 200);
+    assert_eq!(response.json()["status"], "up");
+}
+
+#[tokio::test]
+async fn ready_reports_each_dependency() {
+    let app = TestApp::spawn_with(|env| env.with("REDIS_URL", redis_url())).await;
+    let response = app.server.get("/ready").await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    let body = response.json();
+    assert_eq!(body["status"], "ready");
+    assert_eq!(body["dependencies"]["control_db"]["status"], "up");
+    assert_eq!(body["dependencies"]["control_db"]["required"], true);
+    assert_eq!(body["dependencies"]["redis"]["status"], "up");
+}
+
+#[tokio::test]
+async fn ready_is_503_when_postgres_is_unreachable() {
+    // A port nothing listens on: bind one, note it, close it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let app = TestApp::spawn_with(|env| {
+        env.with("CONTROL_DATABASE_URL", format!("postgres://postgres@127.0.0.1:{port}/control"))
+    })
+    .await;
+    let response = app.server.get("/ready").await;
+    assert_eq!(response.status, 503);
+    let body = response.json();
+    assert_eq!(body["status"], "not_ready");
+    assert_eq!(body["dependencies"]["control_db"]["status"], "down");
+    // sqlx retries a refused connection until the check's timeout: either reason is honest.
+    let reason = body["dependencies"]["control_db"]["error"].as_str().unwrap();
+    assert!(["unreachable", "timed out"].contains(&reason), "{reason}");
+    assert!(!response.body.contains(&port.to_string()), "the report leaks connection details");
+}
+
+#[tokio::test]
+async fn ready_is_degraded_when_redis_is_down() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let app = TestApp::spawn_with(|env| env.with("REDIS_URL", format!("redis://127.0.0.1:{port}"))).await;
+    let response = app.server.get("/ready").await;
+    assert_eq!(response.status, 200);
+    let body = response.json();
+    assert_eq!(body["status"], "degraded");
+    assert_eq!(body["dependencies"]["redis"]["status"], "down");
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_matched_route() {
+    let app = TestApp::spawn().await;
+    app.server.get("/health").await;
+    app.server.get("/docs/swagger-ui.css").await;
+    app.server.get("/v1/tenants/acme/nothing-here").await;
+    let response = app.server.get("/metrics").await;
+    assert_eq!(response.status, 200);
+    assert!(response.header("content-type").unwrap().starts_with("text/plain"));
+    let text = &response.body;
+    assert!(text.contains(r#"http_requests_total{method="GET",route="/health",status_class="2xx"} 1"#), "{text}");
+    assert!(text.contains(r#"route="/docs/{*rest}""#), "{text}");
+    assert!(text.contains(r#"http_requests_total{method="GET",route="unmatched",status_class="4xx"} 1"#), "{text}");
+    assert!(!text.contains("acme"), "raw paths must not become labels");
+    assert!(text.contains("http_request_duration_seconds_bucket"));
+    assert!(text.contains("process_cpu_seconds_total"));
+}
+
+#[tokio::test]
+async fn errors_outside_handlers_are_problem_json() {
+    let app = TestApp::spawn().await;
+    let response = app.server.get("/v1/nope").await;
+    response.assert_problem(404, "not_found");
+
+    let response = app.server.request(reqwest::Method::DELETE, "/health").send().await.unwrap();
+    let response = shared::testkit::TestResponse::from(response).await;
+    response.assert_problem(405, "method_not_allowed");
+    assert_eq!(response.header("allow"), Some("GET,HEAD"));
+
+    let big = vec![b'x'; 2 * 1024 * 1024];
+    let response = app.server.request(reqwest::Method::POST, "/v1/tenants/signup").body(big).send().await.unwrap();
+    let response = shared::testkit::TestResponse::from(response).await;
+    response.assert_problem(413, "payload_too_large");
+}
+
+#[tokio::test]
+async fn request_id_is_echoed() {
+    let app = TestApp::spawn().await;
+    let response = app.server.request(reqwest::Method::GET, "/health").header("x-request-id", "lb-7f3a").send().await.unwrap();
+    assert_eq!(response.headers()["x-request-id"], "lb-7f3a");
+    let response = app.server.get("/v1/nope").await;
+    assert!(uuid::Uuid::parse_str(response.header("x-request-id").unwrap()).is_ok());
+}
+
+#[tokio::test]
+async fn openapi_and_docs_are_served_offline() {
+    let app = TestApp::spawn().await;
+    let response = app.server.get("/openapi.json").await;
+    assert_eq!(response.status, 200);
+    let doc = response.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+    for path in ["/health", "/ready", "/metrics"] {
+        assert!(doc["paths"][path]["get"].is_object(), "{path} is missing from the OpenAPI document");
+    }
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+
+    let page = app.server.get("/docs/").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("swagger-ui"), "{}", page.body);
+    // The page's assets come from this server, not from a CDN.
+    assert!(!page.body.contains("https://"), "the docs page loads something from the internet");
+    let bundle = app.server.get("/docs/swagger-ui-bundle.js").await;
+    assert_eq!(bundle.status, 200);
+    assert!(bundle.body.len() > 100_000);
+    let init = app.server.get("/docs/swagger-initializer.js").await;
+    assert!(init.body.contains("/openapi.json"), "{}", init.body);
+}

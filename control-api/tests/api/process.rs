@@ -1,0 +1,115 @@
+//! The binary itself: configuration errors, and graceful shutdown on SIGTERM.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use shared::testkit::TestDatabase;
+use tokio::io::AsyncReadExt as _;
+use tokio::net::TcpListener;
+
+use crate::helpers::TEST_ENCRYPTION_KEY;
+
+const BIN: &str = env!("CARGO_BIN_EXE_control-api");
+
+fn run_with_env(vars: &[(&str, &str)]) -> std::process::Output {
+    Command::new(BIN)
+        .env_clear()
+        .envs(vars.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run control-api")
+}
+
+#[test]
+fn missing_or_malformed_configuration_names_the_variable() {
+    let cases: [(&[(&str, &str)], &str); 4] = [
+        (&[], "CONTROL_DATABASE_URL is not set"),
+        (&[("CONTROL_DATABASE_URL", "mysql://x")], "CONTROL_DATABASE_URL is invalid"),
+        (&[("CONTROL_DATABASE_URL", "postgres://u:p@h/db"), ("DB_ENCRYPTION_KEY", "short")], "DB_ENCRYPTION_KEY is invalid"),
+        (
+            &[("CONTROL_DATABASE_URL", "postgres://u:p@h/db"), ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY), ("CONTROL_PORT", "70000")],
+            "CONTROL_PORT is invalid",
+        ),
+    ];
+    for (vars, expected) in cases {
+        let output = run_with_env(vars);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "one line, got: {stderr}");
+        assert!(stderr.contains(expected), "expected {expected:?} in {stderr:?}");
+        assert!(!stderr.contains("u:p@"), "a secret was echoed: {stderr}");
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Polls until the server answers /health: waiting for a condition, bounded.
+async fn wait_until_healthy(client: &reqwest::Client, base: &str, child: &mut tokio::process::Child) {
+    for _ in 0..300 {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("control-api exited early with {status}");
+        }
+        if client.get(format!("{base}/health")).send().await.is_ok_and(|r| r.status() == 200) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("control-api did not become healthy");
+}
+
+#[tokio::test]
+async fn sigterm_lets_the_request_in_flight_finish_then_exits_zero() {
+    let db = TestDatabase::create("control", &shared::migrations::CONTROL).await;
+    // A "Redis" that accepts connections and never answers: /ready stays in flight on it
+    // until its check times out.
+    let silent_redis = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let redis_port = silent_redis.local_addr().unwrap().port();
+    let port = free_port();
+    let mut child = tokio::process::Command::new(BIN)
+        .env_clear()
+        .envs([
+            ("CONTROL_DATABASE_URL", db.url()),
+            ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY.to_owned()),
+            ("CONTROL_PORT", port.to_string()),
+            ("BIND_ADDR", "127.0.0.1".to_owned()),
+            ("REDIS_URL", format!("redis://127.0.0.1:{redis_port}")),
+            ("LOG_LEVEL", "warn".to_owned()),
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start control-api");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    wait_until_healthy(&client, &base, &mut child).await;
+
+    let in_flight = tokio::spawn({
+        let client = client.clone();
+        let url = format!("{base}/ready");
+        async move { client.get(url).send().await }
+    });
+    // The request is in flight once its Redis check has connected.
+    let (_held, _) = tokio::time::timeout(Duration::from_secs(10), silent_redis.accept())
+        .await
+        .expect("the readiness check reaches Redis")
+        .unwrap();
+
+    let pid = child.id().expect("running").to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().expect("send SIGTERM");
+    assert!(killed.success());
+
+    let response = in_flight.await.unwrap().expect("the in-flight request gets an answer");
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["dependencies"]["redis"]["status"], "down");
+
+    let status = tokio::time::timeout(Duration::from_secs(15), child.wait()).await.expect("exits after draining").unwrap();
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).await.unwrap();
+    assert!(status.success(), "exit status {status}; stderr: {stderr}");
+    assert!(client.get(format!("{base}/health")).send().await.is_err(), "still accepting after shutdown");
+}
