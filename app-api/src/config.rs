@@ -1,8 +1,6 @@
 //! app-api configuration, read from the environment once at start.
 
-use shared::config::{
-    ConfigError, DatabaseUrl, EncryptionKey, Env, FromEnv, HttpConfig, LogConfig, ServiceUrl,
-};
+use shared::config::{ConfigError, DatabaseUrl, EncryptionKey, Env, FromEnv, HttpConfig, LogConfig, ServiceUrl};
 
 #[derive(Debug, Clone)]
 pub struct AppConfig {
@@ -75,21 +73,9 @@ mod tests {
 
     #[test]
     fn base_domain_is_a_dns_name() {
-        assert_eq!(
-            BaseDomain::from_env("Helpdeskly.Example").unwrap().as_str(),
-            "helpdeskly.example"
-        );
-        assert_eq!(
-            BaseDomain::from_env("localhost").unwrap().as_str(),
-            "localhost"
-        );
-        for bad in [
-            "https://x.example",
-            "x.example:80",
-            "x..example",
-            "-x.example",
-            "x.example.",
-        ] {
+        assert_eq!(BaseDomain::from_env("Helpdeskly.Example").unwrap().as_str(), "helpdeskly.example");
+        assert_eq!(BaseDomain::from_env("localhost").unwrap().as_str(), "localhost");
+        for bad in ["https://x.example", "x.example:80", "x..example", "-x.example", "x.example."] {
             assert!(BaseDomain::from_env(bad).is_err(), "{bad}");
         }
     }

@@ -19,10 +19,7 @@ pub enum ServeError {
     #[error("cannot set up clients: {0}")]
     Setup(String),
     #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
+    Bind { addr: SocketAddr, source: std::io::Error },
     #[error("server failed: {0}")]
     Serve(std::io::Error),
 }
@@ -32,17 +29,10 @@ pub async fn serve(config: AppConfig) -> Result<(), ServeError> {
     let state = AppState::new(config).map_err(ServeError::Setup)?;
     let http = &state.config.http;
     let addr = SocketAddr::new(http.bind_addr, http.port);
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|source| ServeError::Bind { addr, source })?;
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
     let grace = http.shutdown_grace;
     tracing::info!(%addr, "app-api listening");
-    shared::serve::serve(
-        listener,
-        build_router(state),
-        shared::serve::shutdown_signal(),
-        grace,
-    )
-    .await
-    .map_err(ServeError::Serve)
+    shared::serve::serve(listener, build_router(state), shared::serve::shutdown_signal(), grace)
+        .await
+        .map_err(ServeError::Serve)
 }

@@ -7,11 +7,7 @@ use app_api::AppConfig;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(
-    name = "app-api",
-    version,
-    about = "Helpdeskly tenant plane: SAV tickets, messages, attachments"
-)]
+#[command(name = "app-api", version, about = "Helpdeskly tenant plane: SAV tickets, messages, attachments")]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

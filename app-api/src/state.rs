@@ -29,17 +29,8 @@ impl AppState {
             .max_connections(config.control_db_max_connections)
             .acquire_timeout(Duration::from_secs(5))
             .connect_lazy_with(config.control_db.connect_options());
-        let redis = config
-            .redis_url
-            .as_ref()
-            .map(|url| shared::redis::pool(url, 32))
-            .transpose()?;
-        Ok(Self(Arc::new(App {
-            config,
-            control_db,
-            redis,
-            metrics: Metrics::new(),
-        })))
+        let redis = config.redis_url.as_ref().map(|url| shared::redis::pool(url, 32)).transpose()?;
+        Ok(Self(Arc::new(App { config, control_db, redis, metrics: Metrics::new() })))
     }
 }
 

@@ -1,8 +1,6 @@
 //! control-api configuration, read from the environment once at start.
 
-use shared::config::{
-    ConfigError, DatabaseUrl, EncryptionKey, Env, HttpConfig, LogConfig, ServiceUrl,
-};
+use shared::config::{ConfigError, DatabaseUrl, EncryptionKey, Env, HttpConfig, LogConfig, ServiceUrl};
 
 #[derive(Debug, Clone)]
 pub struct ControlConfig {

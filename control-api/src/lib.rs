@@ -21,10 +21,7 @@ pub enum ServeError {
     #[error("cannot migrate the control database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
+    Bind { addr: SocketAddr, source: std::io::Error },
     #[error("server failed: {0}")]
     Serve(std::io::Error),
 }
@@ -35,17 +32,10 @@ pub async fn serve(config: ControlConfig) -> Result<(), ServeError> {
     shared::migrations::CONTROL.run(&state.db).await?;
     let http = &state.config.http;
     let addr = SocketAddr::new(http.bind_addr, http.port);
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|source| ServeError::Bind { addr, source })?;
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
     let grace = http.shutdown_grace;
     tracing::info!(%addr, "control-api listening");
-    shared::serve::serve(
-        listener,
-        build_router(state),
-        shared::serve::shutdown_signal(),
-        grace,
-    )
-    .await
-    .map_err(ServeError::Serve)
+    shared::serve::serve(listener, build_router(state), shared::serve::shutdown_signal(), grace)
+        .await
+        .map_err(ServeError::Serve)
 }

@@ -7,11 +7,7 @@ use clap::{Parser, Subcommand};
 use control_api::ControlConfig;
 
 #[derive(Parser)]
-#[command(
-    name = "control-api",
-    version,
-    about = "Helpdeskly control plane: tenants, identities, login"
-)]
+#[command(name = "control-api", version, about = "Helpdeskly control plane: tenants, identities, login")]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

@@ -25,8 +25,7 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(operations::get_ready))
         .routes(routes!(shared::metrics::get_metrics))
         .split_for_parts();
-    let router = router
-        .with_state(state.clone())
-        .merge(SwaggerUi::new("/docs").url("/openapi.json", api));
-    shared::http::with_common_layers(router, &state.config.http, state.metrics.clone())
+    let (http, metrics) = (state.config.http.clone(), state.metrics.clone());
+    let router = router.with_state(state).merge(SwaggerUi::new("/docs").url("/openapi.json", api));
+    shared::http::with_common_layers(router, &http, metrics)
 }

@@ -27,10 +27,7 @@ where
         }
     };
     crate::telemetry::init(log(&config));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     match runtime.block_on(command(config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -24,10 +24,7 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn invalid(name: &'static str, why: impl fmt::Display) -> Self {
-        Self {
-            name,
-            problem: format!("is invalid: {why}"),
-        }
+        Self { name, problem: format!("is invalid: {why}") }
     }
 }
 
@@ -40,20 +37,14 @@ pub struct Env {
 impl Env {
     /// The process environment. Values that are not UTF-8 are kept as invalid, not dropped.
     pub fn from_process() -> Self {
-        let vars = std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok())))
-            .collect();
+        let vars =
+            std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()))).collect();
         Self { vars }
     }
 
     /// An explicit set of variables (tests, tools).
-    pub fn from_pairs<K: Into<String>, V: Into<String>>(
-        pairs: impl IntoIterator<Item = (K, V)>,
-    ) -> Self {
-        let vars = pairs
-            .into_iter()
-            .map(|(k, v)| (k.into(), Some(v.into())))
-            .collect();
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Self {
+        let vars = pairs.into_iter().map(|(k, v)| (k.into(), Some(v.into()))).collect();
         Self { vars }
     }
 
@@ -82,17 +73,12 @@ impl Env {
 
     /// A variable that must be present and parse as `T`.
     pub fn required<T: FromEnv>(&self, name: &'static str) -> Result<T, ConfigError> {
-        self.optional(name)?.ok_or_else(|| ConfigError {
-            name,
-            problem: "is not set".into(),
-        })
+        self.optional(name)?.ok_or_else(|| ConfigError { name, problem: "is not set".into() })
     }
 
     /// A variable that may be absent.
     pub fn optional<T: FromEnv>(&self, name: &'static str) -> Result<Option<T>, ConfigError> {
-        self.raw(name)?
-            .map(|raw| T::from_env(raw.trim()).map_err(|why| ConfigError::invalid(name, why)))
-            .transpose()
+        self.raw(name)?.map(|raw| T::from_env(raw.trim()).map_err(|why| ConfigError::invalid(name, why))).transpose()
     }
 
     /// A variable with a default when absent.
@@ -146,9 +132,7 @@ pub struct Seconds(pub Duration);
 
 impl FromEnv for Seconds {
     fn from_env(raw: &str) -> Result<Self, String> {
-        let secs: u64 = raw
-            .parse()
-            .map_err(|_| "expected a whole number of seconds".to_owned())?;
+        let secs: u64 = raw.parse().map_err(|_| "expected a whole number of seconds".to_owned())?;
         Ok(Self(Duration::from_secs(secs)))
     }
 }
@@ -171,13 +155,7 @@ impl DatabaseUrl {
 impl fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let opts = self.connect_options();
-        write!(
-            f,
-            "DatabaseUrl({}:{}/{})",
-            opts.get_host(),
-            opts.get_port(),
-            opts.get_database().unwrap_or("")
-        )
+        write!(f, "DatabaseUrl({}:{}/{})", opts.get_host(), opts.get_port(), opts.get_database().unwrap_or(""))
     }
 }
 
@@ -234,15 +212,9 @@ impl fmt::Debug for EncryptionKey {
 
 impl FromEnv for EncryptionKey {
     fn from_env(raw: &str) -> Result<Self, String> {
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(raw)
-            .map_err(|_| "expected base64".to_owned())?;
-        let key: [u8; 32] = bytes
-            .try_into()
-            .map_err(|v: Vec<u8>| format!("expected 32 bytes, got {}", v.len()))?;
-        Ok(Self(std::sync::Arc::new(secrecy::SecretBox::new(
-            Box::new(key),
-        ))))
+        let bytes = base64::engine::general_purpose::STANDARD.decode(raw).map_err(|_| "expected base64".to_owned())?;
+        let key: [u8; 32] = bytes.try_into().map_err(|v: Vec<u8>| format!("expected 32 bytes, got {}", v.len()))?;
+        Ok(Self(std::sync::Arc::new(secrecy::SecretBox::new(Box::new(key)))))
     }
 }
 
@@ -274,12 +246,8 @@ pub struct LogConfig {
 impl LogConfig {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let level: String = env.or("LOG_LEVEL", "info".to_owned())?;
-        tracing_subscriber::EnvFilter::try_new(&level)
-            .map_err(|e| ConfigError::invalid("LOG_LEVEL", e))?;
-        Ok(Self {
-            level,
-            format: env.or("LOG_FORMAT", LogFormat::Json)?,
-        })
+        tracing_subscriber::EnvFilter::try_new(&level).map_err(|e| ConfigError::invalid("LOG_LEVEL", e))?;
+        Ok(Self { level, format: env.or("LOG_FORMAT", LogFormat::Json)? })
     }
 }
 
@@ -308,8 +276,7 @@ impl FromEnv for CorsOrigins {
                 if !well_formed {
                     return Err(format!("origin {o:?} must look like https://host[:port]"));
                 }
-                HeaderValue::from_str(o)
-                    .map_err(|_| format!("origin {o:?} is not a valid header value"))
+                HeaderValue::from_str(o).map_err(|_| format!("origin {o:?} is not a valid header value"))
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self::List(origins))
@@ -331,25 +298,14 @@ pub struct HttpConfig {
 }
 
 impl HttpConfig {
-    pub fn from_env(
-        env: &Env,
-        port_var: &'static str,
-        default_port: u16,
-    ) -> Result<Self, ConfigError> {
+    pub fn from_env(env: &Env, port_var: &'static str, default_port: u16) -> Result<Self, ConfigError> {
         let body_limit: usize = env.or("REQUEST_BODY_LIMIT_BYTES", 1024 * 1024)?;
         if body_limit == 0 {
-            return Err(ConfigError::invalid(
-                "REQUEST_BODY_LIMIT_BYTES",
-                "must be above 0",
-            ));
+            return Err(ConfigError::invalid("REQUEST_BODY_LIMIT_BYTES", "must be above 0"));
         }
-        let Seconds(request_timeout) =
-            env.or("REQUEST_TIMEOUT_SECONDS", Seconds(Duration::from_secs(30)))?;
+        let Seconds(request_timeout) = env.or("REQUEST_TIMEOUT_SECONDS", Seconds(Duration::from_secs(30)))?;
         if request_timeout.is_zero() {
-            return Err(ConfigError::invalid(
-                "REQUEST_TIMEOUT_SECONDS",
-                "must be above 0",
-            ));
+            return Err(ConfigError::invalid("REQUEST_TIMEOUT_SECONDS", "must be above 0"));
         }
         Ok(Self {
             bind_addr: env.or("BIND_ADDR", IpAddr::from([0, 0, 0, 0]))?,
@@ -357,9 +313,7 @@ impl HttpConfig {
             cors_origins: env.or("CORS_ORIGINS", CorsOrigins::None)?,
             body_limit,
             request_timeout,
-            shutdown_grace: env
-                .or("SHUTDOWN_GRACE_SECONDS", Seconds(Duration::from_secs(25)))?
-                .0,
+            shutdown_grace: env.or("SHUTDOWN_GRACE_SECONDS", Seconds(Duration::from_secs(25)))?.0,
         })
     }
 }
@@ -373,10 +327,7 @@ mod tests {
         let env = Env::from_pairs([("CONTROL_PORT", "nope"), ("EMPTY", "  ")]);
         let err = env.required::<u16>("CONTROL_PORT").unwrap_err();
         assert_eq!(err.name, "CONTROL_PORT");
-        assert!(
-            err.to_string().starts_with("CONTROL_PORT is invalid"),
-            "{err}"
-        );
+        assert!(err.to_string().starts_with("CONTROL_PORT is invalid"), "{err}");
         let err = env.required::<String>("EMPTY").unwrap_err();
         assert_eq!(err.to_string(), "EMPTY is not set");
     }
@@ -384,13 +335,8 @@ mod tests {
     #[test]
     fn values_are_never_echoed() {
         let env = Env::from_pairs([("DB_ENCRYPTION_KEY", "c2VjcmV0LXNob3J0")]);
-        let err = env
-            .required::<EncryptionKey>("DB_ENCRYPTION_KEY")
-            .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "DB_ENCRYPTION_KEY is invalid: expected 32 bytes, got 12"
-        );
+        let err = env.required::<EncryptionKey>("DB_ENCRYPTION_KEY").unwrap_err();
+        assert_eq!(err.to_string(), "DB_ENCRYPTION_KEY is invalid: expected 32 bytes, got 12");
         let env = Env::from_pairs([("URL", "mysql://root:hunter2@db/x")]);
         let err = env.required::<DatabaseUrl>("URL").unwrap_err();
         assert!(!err.to_string().contains("hunter2"));
@@ -407,9 +353,7 @@ mod tests {
     #[test]
     fn cors_origins_parse() {
         assert_eq!(CorsOrigins::from_env("*").unwrap(), CorsOrigins::Any);
-        let CorsOrigins::List(list) =
-            CorsOrigins::from_env("https://a.example, http://localhost:3000").unwrap()
-        else {
+        let CorsOrigins::List(list) = CorsOrigins::from_env("https://a.example, http://localhost:3000").unwrap() else {
             panic!("expected a list")
         };
         assert_eq!(list.len(), 2);
@@ -422,12 +366,8 @@ mod tests {
         let http = HttpConfig::from_env(&Env::default(), "APP_PORT", 6501).unwrap();
         assert_eq!(http.port, 6501);
         assert_eq!(http.body_limit, 1024 * 1024);
-        let err = HttpConfig::from_env(
-            &Env::from_pairs([("REQUEST_TIMEOUT_SECONDS", "0")]),
-            "APP_PORT",
-            6501,
-        )
-        .unwrap_err();
+        let err =
+            HttpConfig::from_env(&Env::from_pairs([("REQUEST_TIMEOUT_SECONDS", "0")]), "APP_PORT", 6501).unwrap_err();
         assert_eq!(err.name, "REQUEST_TIMEOUT_SECONDS");
     }
 
@@ -436,9 +376,6 @@ mod tests {
         let err = LogConfig::from_env(&Env::from_pairs([("LOG_LEVEL", "info,[[[")])).unwrap_err();
         assert_eq!(err.name, "LOG_LEVEL");
         let err = LogConfig::from_env(&Env::from_pairs([("LOG_FORMAT", "xml")])).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "LOG_FORMAT is invalid: expected json or pretty"
-        );
+        assert_eq!(err.to_string(), "LOG_FORMAT is invalid: expected json or pretty");
     }
 }

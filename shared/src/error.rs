@@ -26,10 +26,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
+        Self { field: field.into(), message: message.into() }
     }
 }
 
@@ -61,8 +58,11 @@ pub struct ErrorCode(pub &'static str);
 
 type Source = Box<dyn std::error::Error + Send + Sync>;
 
-/// An error answered to an API client.
-pub struct ApiError {
+/// An error answered to an API client. Boxed: errors are the cold path, and a small `Err`
+/// keeps every `Result` in the handlers small.
+pub struct ApiError(Box<Inner>);
+
+struct Inner {
     status: StatusCode,
     code: &'static str,
     detail: Option<Cow<'static, str>>,
@@ -73,12 +73,8 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(
-        status: StatusCode,
-        code: &'static str,
-        detail: impl Into<Cow<'static, str>>,
-    ) -> Self {
-        Self {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
+        Self(Box::new(Inner {
             status,
             code,
             detail: Some(detail.into()),
@@ -86,7 +82,7 @@ impl ApiError {
             extensions: serde_json::Map::new(),
             retry_after_secs: None,
             source: None,
-        }
+        }))
     }
 
     /// 400 `validation_failed`: the request could not be read (syntax, types, unknown fields).
@@ -96,12 +92,8 @@ impl ApiError {
 
     /// 422 `validation_failed`: the request was read, but values break the rules.
     pub fn invalid(errors: Vec<FieldError>) -> Self {
-        let mut err = Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            "some fields are invalid",
-        );
-        err.errors = errors;
+        let mut err = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "some fields are invalid");
+        err.0.errors = errors;
         err
     }
 
@@ -122,19 +114,11 @@ impl ApiError {
     }
 
     pub fn payload_too_large(limit: usize) -> Self {
-        Self::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("the request body exceeds {limit} bytes"),
-        )
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the request body exceeds {limit} bytes"))
     }
 
     pub fn unsupported_media_type(detail: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            detail,
-        )
+        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", detail)
     }
 
     /// 503 `dependency_unavailable`; `source` is logged, never shown.
@@ -150,30 +134,26 @@ impl ApiError {
 
     /// 500 `internal_error`; `source` is logged, never shown.
     pub fn internal(source: impl Into<Source>) -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "the server failed to handle the request",
-        )
-        .with_source(source)
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "the server failed to handle the request")
+            .with_source(source)
     }
 
     /// Keeps everything but the status (a 400 for field errors found while reading the body).
     #[must_use]
     pub fn with_status(mut self, status: StatusCode) -> Self {
-        self.status = status;
+        self.0.status = status;
         self
     }
 
     #[must_use]
     pub fn with_source(mut self, source: impl Into<Source>) -> Self {
-        self.source = Some(source.into());
+        self.0.source = Some(source.into());
         self
     }
 
     #[must_use]
     pub fn with_retry_after(mut self, secs: u64) -> Self {
-        self.retry_after_secs = Some(secs);
+        self.0.retry_after_secs = Some(secs);
         self
     }
 
@@ -181,28 +161,28 @@ impl ApiError {
     #[must_use]
     pub fn with_extension(mut self, key: &str, value: impl Serialize) -> Self {
         let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
-        self.extensions.insert(key.to_owned(), value);
+        self.0.extensions.insert(key.to_owned(), value);
         self
     }
 
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     pub fn code(&self) -> &'static str {
-        self.code
+        self.0.code
     }
 
     /// The problem document this error renders.
     pub fn problem(&self) -> Problem {
         Problem {
-            kind: format!("urn:helpdeskly:problem:{}", self.code),
-            title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
-            status: self.status.as_u16(),
-            code: self.code.to_owned(),
-            detail: self.detail.as_ref().map(ToString::to_string),
-            errors: self.errors.clone(),
-            extensions: self.extensions.clone(),
+            kind: format!("urn:helpdeskly:problem:{}", self.0.code),
+            title: self.0.status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: self.0.status.as_u16(),
+            code: self.0.code.to_owned(),
+            detail: self.0.detail.as_ref().map(ToString::to_string),
+            errors: self.0.errors.clone(),
+            extensions: self.0.extensions.clone(),
         }
     }
 }
@@ -210,18 +190,18 @@ impl ApiError {
 impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiError")
-            .field("status", &self.status)
-            .field("code", &self.code)
-            .field("detail", &self.detail)
-            .field("source", &self.source)
+            .field("status", &self.0.status)
+            .field("code", &self.0.code)
+            .field("detail", &self.0.detail)
+            .field("source", &self.0.source)
             .finish_non_exhaustive()
     }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.status.as_u16(), self.code)?;
-        if let Some(detail) = &self.detail {
+        write!(f, "{} {}", self.0.status.as_u16(), self.0.code)?;
+        if let Some(detail) = &self.0.detail {
             write!(f, ": {detail}")?;
         }
         Ok(())
@@ -230,30 +210,27 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
-            .as_deref()
-            .map(|s| s as &(dyn std::error::Error + 'static))
+        self.0.source.as_deref().map(|s| s as &(dyn std::error::Error + 'static))
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if self.status.is_server_error() {
-            match &self.source {
-                Some(source) => {
-                    tracing::error!(code = self.code, error = %source, error.debug = ?source, "request failed")
-                }
-                None => tracing::error!(code = self.code, "request failed"),
+        if self.0.status.is_server_error() {
+            if let Some(source) = &self.0.source {
+                tracing::error!(code = self.0.code, error = %source, error.debug = ?source, "request failed");
+            } else {
+                tracing::error!(code = self.0.code, "request failed");
             }
         }
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
-        let mut response = (self.status, body).into_response();
+        let mut response = (self.0.status, body).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-        if let Some(secs) = self.retry_after_secs {
+        if let Some(secs) = self.0.retry_after_secs {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
-        response.extensions_mut().insert(ErrorCode(self.code));
+        response.extensions_mut().insert(ErrorCode(self.0.code));
         response
     }
 }
@@ -262,10 +239,9 @@ impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
         match &err {
             sqlx::Error::RowNotFound => Self::not_found("the resource does not exist"),
-            sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_) => Self::unavailable(err),
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
+                Self::unavailable(err)
+            }
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 Self::conflict("the resource already exists").with_source(err)
             }
@@ -322,21 +298,14 @@ mod tests {
     use super::*;
 
     async fn body_json(response: Response) -> serde_json::Value {
-        let bytes = http_body_util::BodyExt::collect(response.into_body())
-            .await
-            .unwrap()
-            .to_bytes();
+        let bytes = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
         serde_json::from_slice(&bytes).unwrap()
     }
 
     #[tokio::test]
     async fn renders_problem_json_with_extensions() {
-        let err = ApiError::new(
-            StatusCode::CONFLICT,
-            "invalid_transition",
-            "closed is final",
-        )
-        .with_extension("allowed", ["in_progress"]);
+        let err = ApiError::new(StatusCode::CONFLICT, "invalid_transition", "closed is final")
+            .with_extension("allowed", ["in_progress"]);
         let response = err.into_response();
         assert_eq!(response.status(), StatusCode::CONFLICT);
         assert_eq!(response.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
@@ -358,10 +327,7 @@ mod tests {
 
     #[tokio::test]
     async fn pool_timeouts_are_unavailable_and_missing_rows_not_found() {
-        assert_eq!(
-            ApiError::from(sqlx::Error::PoolTimedOut).status(),
-            StatusCode::SERVICE_UNAVAILABLE
-        );
+        assert_eq!(ApiError::from(sqlx::Error::PoolTimedOut).status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(ApiError::from(sqlx::Error::RowNotFound).code(), "not_found");
         let response = ApiError::from(sqlx::Error::PoolTimedOut).into_response();
         assert_eq!(response.headers()[header::RETRY_AFTER], "1");

@@ -9,9 +9,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
-use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
-};
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
 
 /// The registry and the metrics shared by every service.
 #[derive(Clone)]
@@ -32,10 +30,7 @@ impl Metrics {
     pub fn new() -> Self {
         let registry = Registry::new();
         let requests = IntCounterVec::new(
-            Opts::new(
-                "http_requests_total",
-                "HTTP requests answered, by method, matched route and status class",
-            ),
+            Opts::new("http_requests_total", "HTTP requests answered, by method, matched route and status class"),
             &LABELS,
         )
         .expect("valid metric");
@@ -44,28 +39,17 @@ impl Metrics {
                 "http_request_duration_seconds",
                 "HTTP request latency, by method, matched route and status class",
             )
-            .buckets(vec![
-                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-            ]),
+            .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0]),
             &LABELS,
         )
         .expect("valid metric");
-        registry
-            .register(Box::new(requests.clone()))
-            .expect("registered once");
-        registry
-            .register(Box::new(duration.clone()))
-            .expect("registered once");
+        registry.register(Box::new(requests.clone())).expect("registered once");
+        registry.register(Box::new(duration.clone())).expect("registered once");
         #[cfg(target_os = "linux")]
         registry
-            .register(Box::new(
-                prometheus::process_collector::ProcessCollector::for_self(),
-            ))
+            .register(Box::new(prometheus::process_collector::ProcessCollector::for_self()))
             .expect("registered once");
-        Self {
-            registry,
-            http: Arc::new(HttpMetrics { requests, duration }),
-        }
+        Self { registry, http: Arc::new(HttpMetrics { requests, duration }) }
     }
 
     /// Where services register their own metrics.
@@ -76,18 +60,13 @@ impl Metrics {
     pub(crate) fn observe_request(&self, method: &Method, route: &str, status: u16, seconds: f64) {
         let labels = [method_label(method), route, status_class(status)];
         self.http.requests.with_label_values(&labels).inc();
-        self.http
-            .duration
-            .with_label_values(&labels)
-            .observe(seconds);
+        self.http.duration.with_label_values(&labels).observe(seconds);
     }
 
     /// The text exposition of everything registered.
     pub fn render(&self) -> String {
         let mut buf = Vec::new();
-        TextEncoder::new()
-            .encode(&self.registry.gather(), &mut buf)
-            .expect("text encoding cannot fail");
+        TextEncoder::new().encode(&self.registry.gather(), &mut buf).expect("text encoding cannot fail");
         String::from_utf8(buf).expect("text format is UTF-8")
     }
 }
@@ -126,10 +105,9 @@ fn status_class(status: u16) -> &'static str {
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain; version=0.0.4")))]
 pub async fn get_metrics(State(metrics): State<Metrics>) -> Response {
     let mut response = metrics.render().into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
-    );
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
     response
 }
 
@@ -140,12 +118,7 @@ mod tests {
     #[test]
     fn labels_are_bounded() {
         let metrics = Metrics::new();
-        metrics.observe_request(
-            &Method::from_bytes(b"BREW").unwrap(),
-            "/v1/tickets/{id}",
-            418,
-            0.01,
-        );
+        metrics.observe_request(&Method::from_bytes(b"BREW").unwrap(), "/v1/tickets/{id}", 418, 0.01);
         let text = metrics.render();
         assert!(
             text.contains(r#"http_requests_total{method="OTHER",route="/v1/tickets/{id}",status_class="4xx"} 1"#),

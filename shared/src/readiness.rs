@@ -52,14 +52,10 @@ pub struct Readiness {
 }
 
 impl Readiness {
-    pub fn from_reports(
-        reports: impl IntoIterator<Item = (&'static str, DependencyReport)>,
-    ) -> Self {
+    pub fn from_reports(reports: impl IntoIterator<Item = (&'static str, DependencyReport)>) -> Self {
         let dependencies: BTreeMap<_, _> = reports.into_iter().collect();
         let down = |required: bool| {
-            dependencies
-                .values()
-                .any(|d| d.required == required && d.status == DependencyStatus::Down)
+            dependencies.values().any(|d| d.required == required && d.status == DependencyStatus::Down)
         };
         let status = if down(true) {
             ReadinessStatus::NotReady
@@ -68,20 +64,14 @@ impl Readiness {
         } else {
             ReadinessStatus::Ready
         };
-        Self {
-            status,
-            dependencies,
-        }
+        Self { status, dependencies }
     }
 }
 
 impl IntoResponse for Readiness {
     fn into_response(self) -> Response {
-        let status = if self.status == ReadinessStatus::NotReady {
-            StatusCode::SERVICE_UNAVAILABLE
-        } else {
-            StatusCode::OK
-        };
+        let status =
+            if self.status == ReadinessStatus::NotReady { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK };
         (status, Json(self)).into_response()
     }
 }
@@ -106,29 +96,16 @@ where
         }
     };
     let latency_ms = u64::try_from(started.elapsed().as_millis()).ok();
-    DependencyReport {
-        status,
-        required,
-        latency_ms,
-        error,
-    }
+    DependencyReport { status, required, latency_ms, error }
 }
 
 pub fn not_configured(required: bool) -> DependencyReport {
-    DependencyReport {
-        status: DependencyStatus::NotConfigured,
-        required,
-        latency_ms: None,
-        error: None,
-    }
+    DependencyReport { status: DependencyStatus::NotConfigured, required, latency_ms: None, error: None }
 }
 
 /// `SELECT 1` on a pool.
 pub async fn check_postgres(name: &str, pool: &PgPool, required: bool) -> DependencyReport {
-    check(name, required, async {
-        sqlx::query("SELECT 1").execute(pool).await.map(drop)
-    })
-    .await
+    check(name, required, async { sqlx::query("SELECT 1").execute(pool).await.map(drop) }).await
 }
 
 /// `PING` on an optional Redis pool.
@@ -138,11 +115,7 @@ pub async fn check_redis(pool: Option<&deadpool_redis::Pool>) -> DependencyRepor
     };
     check("redis", false, async {
         let mut conn = pool.get().await.map_err(|e| e.to_string())?;
-        redis::cmd("PING")
-            .query_async::<String>(&mut conn)
-            .await
-            .map(drop)
-            .map_err(|e| e.to_string())
+        redis::cmd("PING").query_async::<String>(&mut conn).await.map(drop).map_err(|e| e.to_string())
     })
     .await
 }
@@ -159,12 +132,7 @@ mod tests {
     use super::*;
 
     fn report(status: DependencyStatus, required: bool) -> DependencyReport {
-        DependencyReport {
-            status,
-            required,
-            latency_ms: None,
-            error: None,
-        }
+        DependencyReport { status, required, latency_ms: None, error: None }
     }
 
     #[test]
@@ -179,10 +147,7 @@ mod tests {
             ("redis", report(DependencyStatus::Down, false)),
         ]);
         assert_eq!(r.status, ReadinessStatus::Degraded);
-        let r = Readiness::from_reports([
-            ("db", report(DependencyStatus::Up, true)),
-            ("redis", not_configured(false)),
-        ]);
+        let r = Readiness::from_reports([("db", report(DependencyStatus::Up, true)), ("redis", not_configured(false))]);
         assert_eq!(r.status, ReadinessStatus::Ready);
     }
 

@@ -20,7 +20,5 @@ pub fn pool(url: &ServiceUrl, max_size: usize) -> Result<Pool, String> {
         },
         ..PoolConfig::default()
     });
-    config
-        .create_pool(Some(Runtime::Tokio1))
-        .map_err(|e| e.to_string())
+    config.create_pool(Some(Runtime::Tokio1)).map_err(|e| e.to_string())
 }

@@ -25,12 +25,9 @@ pub async fn serve(
             draining.notify_one();
         }
     };
-    let server = axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(signal)
-    .into_future();
+    let server = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(signal)
+        .into_future();
     tokio::pin!(server);
     tokio::select! {
         result = &mut server => result,

@@ -12,9 +12,7 @@ use crate::state::AppState;
         (status = 503, description = "A required dependency is down", body = Readiness),
     ))]
 pub async fn get_ready(State(state): State<AppState>) -> Readiness {
-    let (db, redis) = tokio::join!(
-        check_postgres("control_db", &state.control_db, true),
-        check_redis(state.redis.as_ref())
-    );
+    let (db, redis) =
+        tokio::join!(check_postgres("control_db", &state.control_db, true), check_redis(state.redis.as_ref()));
     Readiness::from_reports([("control_db", db), ("redis", redis)])
 }

@@ -18,7 +18,9 @@ async fn health_and_ready_answer() {
 #[tokio::test]
 async fn ready_is_503_without_the_control_database() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let app = TestApp::spawn_with(|env| env.with("CONTROL_DATABASE_URL", format!("postgres://postgres@127.0.0.1:{port}/x"))).await;
+    let app =
+        TestApp::spawn_with(|env| env.with("CONTROL_DATABASE_URL", format!("postgres://postgres@127.0.0.1:{port}/x")))
+            .await;
     let ready = app.server.get("/ready").await;
     assert_eq!(ready.status, 503);
     assert_eq!(ready.json()["dependencies"]["control_db"]["status"], "down");

@@ -90,7 +90,8 @@ async fn errors_outside_handlers_are_problem_json() {
 #[tokio::test]
 async fn request_id_is_echoed() {
     let app = TestApp::spawn().await;
-    let response = app.server.request(reqwest::Method::GET, "/health").header("x-request-id", "lb-7f3a").send().await.unwrap();
+    let response =
+        app.server.request(reqwest::Method::GET, "/health").header("x-request-id", "lb-7f3a").send().await.unwrap();
     assert_eq!(response.headers()["x-request-id"], "lb-7f3a");
     let response = app.server.get("/v1/nope").await;
     assert!(uuid::Uuid::parse_str(response.header("x-request-id").unwrap()).is_ok());

@@ -12,12 +12,7 @@ use crate::helpers::TEST_ENCRYPTION_KEY;
 const BIN: &str = env!("CARGO_BIN_EXE_control-api");
 
 fn run_with_env(vars: &[(&str, &str)]) -> std::process::Output {
-    Command::new(BIN)
-        .env_clear()
-        .envs(vars.iter().copied())
-        .stdin(Stdio::null())
-        .output()
-        .expect("run control-api")
+    Command::new(BIN).env_clear().envs(vars.iter().copied()).stdin(Stdio::null()).output().expect("run control-api")
 }
 
 #[test]
@@ -25,9 +20,16 @@ fn missing_or_malformed_configuration_names_the_variable() {
     let cases: [(&[(&str, &str)], &str); 4] = [
         (&[], "CONTROL_DATABASE_URL is not set"),
         (&[("CONTROL_DATABASE_URL", "mysql://x")], "CONTROL_DATABASE_URL is invalid"),
-        (&[("CONTROL_DATABASE_URL", "postgres://u:p@h/db"), ("DB_ENCRYPTION_KEY", "short")], "DB_ENCRYPTION_KEY is invalid"),
         (
-            &[("CONTROL_DATABASE_URL", "postgres://u:p@h/db"), ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY), ("CONTROL_PORT", "70000")],
+            &[("CONTROL_DATABASE_URL", "postgres://u:p@h/db"), ("DB_ENCRYPTION_KEY", "short")],
+            "DB_ENCRYPTION_KEY is invalid",
+        ),
+        (
+            &[
+                ("CONTROL_DATABASE_URL", "postgres://u:p@h/db"),
+                ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY),
+                ("CONTROL_PORT", "70000"),
+            ],
             "CONTROL_PORT is invalid",
         ),
     ];
@@ -107,7 +109,8 @@ async fn sigterm_lets_the_request_in_flight_finish_then_exits_zero() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["dependencies"]["redis"]["status"], "down");
 
-    let status = tokio::time::timeout(Duration::from_secs(15), child.wait()).await.expect("exits after draining").unwrap();
+    let status =
+        tokio::time::timeout(Duration::from_secs(15), child.wait()).await.expect("exits after draining").unwrap();
     let mut stderr = String::new();
     child.stderr.take().unwrap().read_to_string(&mut stderr).await.unwrap();
     assert!(status.success(), "exit status {status}; stderr: {stderr}");

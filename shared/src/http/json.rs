@@ -23,23 +23,15 @@ where
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         if !has_json_content_type(&request) {
-            return Err(ApiError::unsupported_media_type(
-                "expected a body with Content-Type: application/json",
-            ));
+            return Err(ApiError::unsupported_media_type("expected a body with Content-Type: application/json"));
         }
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::new(
-                        rejection.status(),
-                        "payload_too_large",
-                        rejection.body_text(),
-                    )
-                } else {
-                    ApiError::bad_request(rejection.body_text())
-                }
-            })?;
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(rejection.status(), "payload_too_large", rejection.body_text())
+            } else {
+                ApiError::bad_request(rejection.body_text())
+            }
+        })?;
         parse(&bytes).map(JsonBody)
     }
 }
@@ -63,9 +55,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         }
         problem
     })?;
-    deserializer.end().map_err(|_| {
-        ApiError::bad_request("the body has trailing characters after the JSON value")
-    })?;
+    deserializer.end().map_err(|_| ApiError::bad_request("the body has trailing characters after the JSON value"))?;
     Ok(value)
 }
 
@@ -78,21 +68,11 @@ fn strip_position(message: &str) -> String {
 }
 
 fn has_json_content_type(request: &Request) -> bool {
-    let Some(content_type) = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Some(content_type) = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 #[cfg(test)]
@@ -121,40 +101,25 @@ mod tests {
 
     #[test]
     fn wrong_types_name_the_field() {
-        let err =
-            parse::<Signup>(br#"{"slug": "acme", "admin": {"email": "a@b.c", "age": "old"}}"#)
-                .unwrap_err();
+        let err = parse::<Signup>(br#"{"slug": "acme", "admin": {"email": "a@b.c", "age": "old"}}"#).unwrap_err();
         assert_eq!(err.status(), axum::http::StatusCode::BAD_REQUEST);
         let p = problem(&err);
         assert_eq!(p.code, "validation_failed");
         assert_eq!(p.errors[0].field, "admin.age");
-        assert!(
-            p.errors[0].message.starts_with("invalid type: string"),
-            "{}",
-            p.errors[0].message
-        );
+        assert!(p.errors[0].message.starts_with("invalid type: string"), "{}", p.errors[0].message);
     }
 
     #[test]
     fn unknown_fields_are_rejected() {
-        let err = parse::<Signup>(
-            br#"{"slug": "acme", "is_admin": true, "admin": {"email": "a", "age": 1}}"#,
-        )
-        .unwrap_err();
+        let err =
+            parse::<Signup>(br#"{"slug": "acme", "is_admin": true, "admin": {"email": "a", "age": 1}}"#).unwrap_err();
         let p = problem(&err);
-        assert!(
-            p.errors[0].message.contains("unknown field `is_admin`"),
-            "{:?}",
-            p.errors
-        );
+        assert!(p.errors[0].message.contains("unknown field `is_admin`"), "{:?}", p.errors);
     }
 
     #[test]
     fn syntax_errors_and_trailing_data() {
-        assert_eq!(
-            problem(&parse::<Signup>(b"{\"slug\": ").unwrap_err()).code,
-            "validation_failed"
-        );
+        assert_eq!(problem(&parse::<Signup>(b"{\"slug\": ").unwrap_err()).code, "validation_failed");
         let err = parse::<serde_json::Value>(b"{} {}").unwrap_err();
         assert!(problem(&err).detail.unwrap().contains("trailing"));
     }

@@ -50,13 +50,7 @@ fn cors_layer(origins: &CorsOrigins) -> Option<CorsLayer> {
     Some(
         CorsLayer::new()
             .allow_origin(allow)
-            .allow_methods([
-                Method::GET,
-                Method::POST,
-                Method::PUT,
-                Method::PATCH,
-                Method::DELETE,
-            ])
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
             .allow_headers([
                 header::AUTHORIZATION,
                 header::CONTENT_TYPE,
@@ -75,9 +69,5 @@ fn cors_layer(origins: &CorsOrigins) -> Option<CorsLayer> {
 }
 
 async fn not_found(request: Request<axum::body::Body>) -> impl IntoResponse {
-    ApiError::not_found(format!(
-        "no route for {} {}",
-        request.method(),
-        request.uri().path()
-    ))
+    ApiError::not_found(format!("no route for {} {}", request.method(), request.uri().path()))
 }

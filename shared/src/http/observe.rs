@@ -24,19 +24,10 @@ pub struct RequestId(pub HeaderValue);
 
 impl RequestId {
     fn from_request(request: &Request) -> Self {
-        request
-            .headers()
-            .get(&X_REQUEST_ID)
-            .filter(|v| is_sane_request_id(v.as_bytes()))
-            .map_or_else(
-                || {
-                    Self(
-                        HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
-                            .expect("uuid is a valid header"),
-                    )
-                },
-                |v| Self(v.clone()),
-            )
+        request.headers().get(&X_REQUEST_ID).filter(|v| is_sane_request_id(v.as_bytes())).map_or_else(
+            || Self(HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()).expect("uuid is a valid header")),
+            |v| Self(v.clone()),
+        )
     }
 
     pub fn as_str(&self) -> &str {
@@ -47,10 +38,7 @@ impl RequestId {
 /// Caller-supplied ids end up in logs: keep them short and free of anything but
 /// `[A-Za-z0-9._:-]`.
 fn is_sane_request_id(id: &[u8]) -> bool {
-    (1..=128).contains(&id.len())
-        && id
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(b))
+    (1..=128).contains(&id.len()) && id.iter().all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(b))
 }
 
 #[derive(Clone)]
@@ -62,11 +50,7 @@ pub(super) struct Observer {
 
 impl Observer {
     pub(super) fn new(metrics: Metrics, timeout: Duration, body_limit: usize) -> Self {
-        Self {
-            metrics,
-            timeout,
-            body_limit,
-        }
+        Self { metrics, timeout, body_limit }
     }
 }
 
@@ -75,19 +59,13 @@ fn is_probe(route: &str) -> bool {
     matches!(route, "/health" | "/ready" | "/metrics")
 }
 
-pub(super) async fn observe(
-    State(observer): State<Observer>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+pub(super) async fn observe(State(observer): State<Observer>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
     let request_id = RequestId::from_request(&request);
     request.extensions_mut().insert(request_id.clone());
     let method = request.method().clone();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let route =
+        request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
 
     let span = tracing::info_span!(
         "request",
@@ -97,31 +75,21 @@ pub(super) async fn observe(
         tenant = tracing::field::Empty,
         user = tracing::field::Empty,
     );
-    let response =
-        match tokio::time::timeout(observer.timeout, next.run(request).instrument(span.clone()))
-            .await
-        {
-            Ok(response) => response,
-            Err(_) => ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "request_timeout",
-                format!(
-                    "the request took longer than {} s",
-                    observer.timeout.as_secs()
-                ),
-            )
-            .into_response(),
-        };
+    let response = match tokio::time::timeout(observer.timeout, next.run(request).instrument(span.clone())).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "request_timeout",
+            format!("the request took longer than {} s", observer.timeout.as_secs()),
+        )
+        .into_response(),
+    };
     let mut response = into_problem(response, &method, observer.body_limit).await;
-    response
-        .headers_mut()
-        .insert(X_REQUEST_ID.clone(), request_id.0);
+    response.headers_mut().insert(X_REQUEST_ID.clone(), request_id.0);
 
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
-    observer
-        .metrics
-        .observe_request(&method, &route, status, elapsed.as_secs_f64());
+    observer.metrics.observe_request(&method, &route, status, elapsed.as_secs_f64());
     let code = response.extensions().get::<ErrorCode>().map(|c| c.0);
     let latency_ms = elapsed.as_secs_f64() * 1000.0;
     span.in_scope(|| {
@@ -139,11 +107,7 @@ pub(super) async fn observe(
 /// Rewrites a bare error response into problem+json, keeping its status
 /// and headers. A short plain-text body from a 4xx (an extractor's rejection) becomes the
 /// detail; anything from a 5xx is dropped.
-async fn into_problem(
-    response: Response,
-    method: &axum::http::Method,
-    body_limit: usize,
-) -> Response {
+async fn into_problem(response: Response, method: &axum::http::Method, body_limit: usize) -> Response {
     let status = response.status();
     // Only bare answers from the framework and layers (no body type, or plain text) are
     // rewritten; a handler's deliberate JSON error body (`/ready`'s 503) is left alone.
@@ -154,10 +118,7 @@ async fn into_problem(
     }
     let (mut parts, body) = response.into_parts();
     let text = if status.is_client_error() && is_text {
-        body.collect()
-            .await
-            .ok()
-            .map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
+        body.collect().await.ok().map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
     } else {
         None
     };
@@ -165,16 +126,8 @@ async fn into_problem(
     let error = match status {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(body_limit),
         StatusCode::METHOD_NOT_ALLOWED => {
-            let allowed = parts
-                .headers
-                .get(header::ALLOW)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            ApiError::new(
-                status,
-                code,
-                format!("{method} is not allowed here; allowed: {allowed}"),
-            )
+            let allowed = parts.headers.get(header::ALLOW).and_then(|v| v.to_str().ok()).unwrap_or("");
+            ApiError::new(status, code, format!("{method} is not allowed here; allowed: {allowed}"))
         }
         _ => match text.filter(|t| !t.is_empty() && t.len() <= 512) {
             Some(text) => ApiError::new(status, code, text),
@@ -182,11 +135,7 @@ async fn into_problem(
         },
     };
     let rendered = error.into_response();
-    for name in [
-        header::CONTENT_TYPE,
-        header::CONTENT_LENGTH,
-        header::TRANSFER_ENCODING,
-    ] {
+    for name in [header::CONTENT_TYPE, header::CONTENT_LENGTH, header::TRANSFER_ENCODING] {
         parts.headers.remove(&name);
     }
     let (new_parts, body) = rendered.into_parts();

@@ -19,12 +19,9 @@ struct Note {
 
 fn app(config: &HttpConfig, metrics: &Metrics) -> Router {
     let routes = Router::new()
-        .route(
-            "/notes",
-            post(|JsonBody(note): JsonBody<Note>| async move { note.text }),
-        )
+        .route("/notes", post(|JsonBody(note): JsonBody<Note>| async move { note.text }))
         .route("/tickets/{id}", get(|| async { "ok" }))
-        .route("/stuck", get(|| std::future::pending::<&'static str>()));
+        .route("/stuck", get(std::future::pending::<&'static str>));
     with_common_layers(routes, config, metrics.clone())
 }
 
@@ -32,10 +29,7 @@ fn config(pairs: &[(&str, &str)]) -> HttpConfig {
     HttpConfig::from_env(&Env::from_pairs(pairs.iter().copied()), "PORT", 1).unwrap()
 }
 
-async fn send(
-    router: &Router,
-    request: Request<Body>,
-) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
+async fn send(router: &Router, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
     let response = router.clone().oneshot(request).await.unwrap();
     let (parts, body) = response.into_parts();
     let bytes = body.collect().await.unwrap().to_bytes();
@@ -44,18 +38,12 @@ async fn send(
 }
 
 fn json_post(body: impl Into<Body>) -> Request<Body> {
-    Request::post("/notes")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(body.into())
-        .unwrap()
+    Request::post("/notes").header(header::CONTENT_TYPE, "application/json").body(body.into()).unwrap()
 }
 
 #[tokio::test]
 async fn oversized_bodies_get_413_with_or_without_content_length() {
-    let router = app(
-        &config(&[("REQUEST_BODY_LIMIT_BYTES", "64")]),
-        &Metrics::new(),
-    );
+    let router = app(&config(&[("REQUEST_BODY_LIMIT_BYTES", "64")]), &Metrics::new());
     let big = format!(r#"{{"text": "{}"}}"#, "x".repeat(200));
 
     let declared = Request::post("/notes")
@@ -75,32 +63,16 @@ async fn oversized_bodies_get_413_with_or_without_content_length() {
     assert_eq!(body["code"], "payload_too_large");
 }
 
-fn futures_stream(
-    text: String,
-) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send {
-    let chunks: Vec<_> = text
-        .into_bytes()
-        .chunks(16)
-        .map(|c| Ok(c.to_vec()))
-        .collect();
+fn futures_stream(text: String) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send {
+    let chunks: Vec<_> = text.into_bytes().chunks(16).map(|c| Ok(c.to_vec())).collect();
     futures_util::stream::iter(chunks)
 }
 
 #[tokio::test]
 async fn json_rejections_are_problems() {
     let router = app(&config(&[]), &Metrics::new());
-    let (status, _, body) = send(
-        &router,
-        Request::post("/notes").body(Body::from("{}")).unwrap(),
-    )
-    .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Some("unsupported_media_type")
-        )
-    );
+    let (status, _, body) = send(&router, Request::post("/notes").body(Body::from("{}")).unwrap()).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type")));
 
     let (status, _, body) = send(&router, json_post(r#"{"text": 5}"#)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -108,12 +80,7 @@ async fn json_rejections_are_problems() {
 
     let (status, _, body) = send(&router, json_post(r#"{"text": "a", "admin": true}"#)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("unknown field `admin`")
-    );
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("unknown field `admin`"));
 
     let (status, _, _) = send(&router, json_post(r#"{"text": "hello"}"#)).await;
     assert_eq!(status, StatusCode::OK);
@@ -123,17 +90,10 @@ async fn json_rejections_are_problems() {
 async fn unknown_routes_and_methods_are_problems() {
     let router = app(&config(&[]), &Metrics::new());
     let (status, _, body) = send(&router, Request::get("/nope").body(Body::empty()).unwrap()).await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (StatusCode::NOT_FOUND, Some("not_found"))
-    );
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
     assert_eq!(body["detail"], "no route for GET /nope");
 
-    let (status, headers, body) = send(
-        &router,
-        Request::delete("/tickets/7").body(Body::empty()).unwrap(),
-    )
-    .await;
+    let (status, headers, body) = send(&router, Request::delete("/tickets/7").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(body["code"], "method_not_allowed");
     assert!(headers[header::ALLOW].to_str().unwrap().contains("GET"));
@@ -142,16 +102,10 @@ async fn unknown_routes_and_methods_are_problems() {
 
 #[tokio::test]
 async fn path_rejections_keep_their_explanation() {
-    let routes = Router::new().route(
-        "/tickets/{id}",
-        get(|axum::extract::Path(id): axum::extract::Path<u64>| async move { id.to_string() }),
-    );
-    let router = with_common_layers(routes, &config(&[]), Metrics::new());
-    let (status, _, body) = send(
-        &router,
-        Request::get("/tickets/abc").body(Body::empty()).unwrap(),
-    )
-    .await;
+    let routes = Router::new()
+        .route("/tickets/{id}", get(|axum::extract::Path(id): axum::extract::Path<u64>| async move { id.to_string() }));
+    let app = with_common_layers(routes, &config(&[]), Metrics::new());
+    let (status, _, body) = send(&app, Request::get("/tickets/abc").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["code"], "validation_failed");
     assert!(body["detail"].as_str().unwrap().contains("abc"), "{body}");
@@ -160,12 +114,8 @@ async fn path_rejections_keep_their_explanation() {
 #[tokio::test]
 async fn slow_requests_time_out_with_503() {
     tokio::time::pause();
-    let router = app(
-        &config(&[("REQUEST_TIMEOUT_SECONDS", "2")]),
-        &Metrics::new(),
-    );
-    let (status, _, body) =
-        send(&router, Request::get("/stuck").body(Body::empty()).unwrap()).await;
+    let router = app(&config(&[("REQUEST_TIMEOUT_SECONDS", "2")]), &Metrics::new());
+    let (status, _, body) = send(&router, Request::get("/stuck").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body["code"], "request_timeout");
 }
@@ -173,17 +123,11 @@ async fn slow_requests_time_out_with_503() {
 #[tokio::test]
 async fn request_ids_are_echoed_or_generated() {
     let router = app(&config(&[]), &Metrics::new());
-    let request = Request::get("/tickets/1")
-        .header("x-request-id", "edge-42")
-        .body(Body::empty())
-        .unwrap();
+    let request = Request::get("/tickets/1").header("x-request-id", "edge-42").body(Body::empty()).unwrap();
     let (_, headers, _) = send(&router, request).await;
     assert_eq!(headers["x-request-id"], "edge-42");
 
-    let request = Request::get("/tickets/1")
-        .header("x-request-id", "has space")
-        .body(Body::empty())
-        .unwrap();
+    let request = Request::get("/tickets/1").header("x-request-id", "has space").body(Body::empty()).unwrap();
     let (_, headers, _) = send(&router, request).await;
     let generated = headers["x-request-id"].to_str().unwrap();
     assert!(uuid::Uuid::parse_str(generated).is_ok(), "{generated}");
@@ -197,22 +141,9 @@ async fn metrics_use_the_matched_route_not_the_path() {
         send(&router, Request::get(path).body(Body::empty()).unwrap()).await;
     }
     let text = metrics.render();
-    assert!(
-        text.contains(
-            r#"http_requests_total{method="GET",route="/tickets/{id}",status_class="2xx"} 3"#
-        ),
-        "{text}"
-    );
-    assert!(
-        text.contains(
-            r#"http_requests_total{method="GET",route="unmatched",status_class="4xx"} 1"#
-        ),
-        "{text}"
-    );
-    assert!(
-        !text.contains("/tickets/1"),
-        "a raw path leaked into the labels"
-    );
+    assert!(text.contains(r#"http_requests_total{method="GET",route="/tickets/{id}",status_class="2xx"} 3"#), "{text}");
+    assert!(text.contains(r#"http_requests_total{method="GET",route="unmatched",status_class="4xx"} 1"#), "{text}");
+    assert!(!text.contains("/tickets/1"), "a raw path leaked into the labels");
 }
 
 #[tokio::test]
@@ -228,10 +159,7 @@ async fn cors_answers_listed_origins_only() {
             .unwrap()
     };
     let (_, headers, _) = send(&router, preflight("https://app.example")).await;
-    assert_eq!(
-        headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
-        "https://app.example"
-    );
+    assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "https://app.example");
     let (_, headers, _) = send(&router, preflight("https://evil.example")).await;
     assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
 }

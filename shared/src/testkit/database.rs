@@ -21,8 +21,8 @@ const STALE_AFTER_SECS: u64 = 6 * 3600;
 /// The server tests run against: `TEST_DATABASE_URL`, by default the local PostgreSQL as
 /// `postgres`. The role must be allowed to create databases and roles.
 pub fn admin_options() -> PgConnectOptions {
-    let url = std::env::var("TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let url =
+        std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     PgConnectOptions::from_str(&url).expect("TEST_DATABASE_URL is a PostgreSQL URL")
 }
 
@@ -44,16 +44,10 @@ impl TestDatabase {
     /// (`control`, `tenant`).
     pub async fn create(kind: &str, migrator: &'static Migrator) -> Self {
         let template = template_for(kind, migrator).await;
-        let name = format!(
-            "{TEST_DB_PREFIX}{}_{}",
-            unix_now(),
-            uuid::Uuid::new_v4().simple()
-        );
+        let name = format!("{TEST_DB_PREFIX}{}_{}", unix_now(), uuid::Uuid::new_v4().simple());
         let mut admin = admin_connection().await;
         admin
-            .execute(AssertSqlSafe(format!(
-                r#"CREATE DATABASE "{name}" TEMPLATE "{template}""#
-            )))
+            .execute(AssertSqlSafe(format!(r#"CREATE DATABASE "{name}" TEMPLATE "{template}""#)))
             .await
             .expect("create the test database");
         let options = admin_options().database(&name);
@@ -62,16 +56,9 @@ impl TestDatabase {
 
     /// An empty database (no schema), for tests that migrate it themselves.
     pub async fn empty() -> Self {
-        let name = format!(
-            "{TEST_DB_PREFIX}{}_{}",
-            unix_now(),
-            uuid::Uuid::new_v4().simple()
-        );
+        let name = format!("{TEST_DB_PREFIX}{}_{}", unix_now(), uuid::Uuid::new_v4().simple());
         let mut admin = admin_connection().await;
-        admin
-            .execute(AssertSqlSafe(format!(r#"CREATE DATABASE "{name}""#)))
-            .await
-            .expect("create the test database");
+        admin.execute(AssertSqlSafe(format!(r#"CREATE DATABASE "{name}""#))).await.expect("create the test database");
         let options = admin_options().database(&name);
         Self { name, options }
     }
@@ -87,8 +74,8 @@ impl TestDatabase {
 
     /// A `postgres://` URL for this database, for configuration under test.
     pub fn url(&self) -> String {
-        let base = std::env::var("TEST_DATABASE_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let base =
+            std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
         let (server, _) = base.rsplit_once('/').expect("URL has a path");
         format!("{server}/{}", self.name)
     }
@@ -109,17 +96,11 @@ impl Drop for TestDatabase {
         // Drop runs inside the test's runtime, which cannot be blocked on: use a thread with
         // its own runtime. FORCE ends connections the test's pools still hold.
         let handle = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
             runtime.block_on(async {
                 let mut admin = admin_connection().await;
-                if let Err(err) = admin
-                    .execute(AssertSqlSafe(format!(
-                        r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#
-                    )))
-                    .await
+                if let Err(err) =
+                    admin.execute(AssertSqlSafe(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#))).await
                 {
                     eprintln!("testkit: could not drop {name}: {err}");
                 }
@@ -130,10 +111,7 @@ impl Drop for TestDatabase {
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_secs()
+    SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_secs()
 }
 
 /// The template's name: the kind and a digest of the migrations, so a changed migration set
@@ -156,75 +134,53 @@ async fn template_for(kind: &str, migrator: &'static Migrator) -> String {
         "tenant" => &TENANT,
         _ => &OTHER,
     };
-    cell.get_or_init(|| ensure_template(kind, migrator))
-        .await
-        .clone()
+    cell.get_or_init(|| ensure_template(kind, migrator)).await.clone()
 }
 
 async fn ensure_template(kind: &str, migrator: &'static Migrator) -> String {
     let name = template_name(kind, migrator);
     let mut admin = admin_connection().await;
     // One builder at a time across all test processes.
-    admin
-        .execute("SELECT pg_advisory_lock(72034001)")
+    admin.execute("SELECT pg_advisory_lock(72034001)").await.expect("take the template lock");
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(&name)
+        .fetch_one(&mut admin)
         .await
-        .expect("take the template lock");
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(&name)
-            .fetch_one(&mut admin)
-            .await
-            .expect("look up the template");
+        .expect("look up the template");
     if !exists {
         sweep_stale(&mut admin, kind).await;
         let building = format!("{name}_building");
         admin
-            .execute(AssertSqlSafe(format!(
-                r#"DROP DATABASE IF EXISTS "{building}" WITH (FORCE)"#
-            )))
+            .execute(AssertSqlSafe(format!(r#"DROP DATABASE IF EXISTS "{building}" WITH (FORCE)"#)))
             .await
             .expect("drop a half-built template");
-        admin
-            .execute(AssertSqlSafe(format!(r#"CREATE DATABASE "{building}""#)))
-            .await
-            .expect("create the template");
+        admin.execute(AssertSqlSafe(format!(r#"CREATE DATABASE "{building}""#))).await.expect("create the template");
         {
             let mut conn = PgConnection::connect_with(&admin_options().database(&building))
                 .await
                 .expect("connect to the template");
-            migrator
-                .run(&mut conn)
-                .await
-                .expect("migrations apply to a fresh database");
+            migrator.run(&mut conn).await.expect("migrations apply to a fresh database");
             conn.close().await.expect("close the template connection");
         }
         admin
-            .execute(AssertSqlSafe(format!(
-                r#"ALTER DATABASE "{building}" RENAME TO "{name}""#
-            )))
+            .execute(AssertSqlSafe(format!(r#"ALTER DATABASE "{building}" RENAME TO "{name}""#)))
             .await
             .expect("publish the template");
         admin
-            .execute(AssertSqlSafe(format!(
-                r#"ALTER DATABASE "{name}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"#
-            )))
+            .execute(AssertSqlSafe(format!(r#"ALTER DATABASE "{name}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"#)))
             .await
             .expect("mark the template");
     }
-    admin
-        .execute("SELECT pg_advisory_unlock(72034001)")
-        .await
-        .expect("release the template lock");
+    admin.execute("SELECT pg_advisory_unlock(72034001)").await.expect("release the template lock");
     name
 }
 
 /// Drops per-test databases left by killed runs, and templates of older migration sets.
 async fn sweep_stale(admin: &mut PgConnection, kind: &str) {
-    let names: Vec<String> =
-        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'hd%'")
-            .fetch_all(&mut *admin)
-            .await
-            .unwrap_or_default();
+    let names: Vec<String> = sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'hd%'")
+        .fetch_all(&mut *admin)
+        .await
+        .unwrap_or_default();
     let now = unix_now();
     for name in names {
         let stale = if let Some(rest) = name.strip_prefix(TEST_DB_PREFIX) {
@@ -236,16 +192,8 @@ async fn sweep_stale(admin: &mut PgConnection, kind: &str) {
             name.starts_with(&format!("hdtpl_{kind}_"))
         };
         if stale {
-            let _ = admin
-                .execute(AssertSqlSafe(format!(
-                    r#"ALTER DATABASE "{name}" WITH IS_TEMPLATE false"#
-                )))
-                .await;
-            let _ = admin
-                .execute(AssertSqlSafe(format!(
-                    r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#
-                )))
-                .await;
+            let _ = admin.execute(AssertSqlSafe(format!(r#"ALTER DATABASE "{name}" WITH IS_TEMPLATE false"#))).await;
+            let _ = admin.execute(AssertSqlSafe(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#))).await;
         }
     }
 }

@@ -19,9 +19,7 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(router: Router) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind a loopback port");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
         let addr = listener.local_addr().expect("bound address");
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(crate::serve::serve(
@@ -32,16 +30,8 @@ impl TestServer {
             },
             Duration::from_secs(5),
         ));
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .build()
-            .expect("client");
-        Self {
-            addr,
-            client,
-            stop: Some(stop),
-            task: Some(task),
-        }
+        let client = reqwest::Client::builder().no_proxy().build().expect("client");
+        Self { addr, client, stop: Some(stop), task: Some(task) }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -53,11 +43,7 @@ impl TestServer {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        self.task
-            .take()
-            .expect("running")
-            .await
-            .expect("server task")
+        self.task.take().expect("running").await.expect("server task")
     }
 
     pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
@@ -65,24 +51,11 @@ impl TestServer {
     }
 
     pub async fn get(&self, path: &str) -> TestResponse {
-        TestResponse::from(
-            self.request(Method::GET, path)
-                .send()
-                .await
-                .expect("request sent"),
-        )
-        .await
+        TestResponse::from(self.request(Method::GET, path).send().await.expect("request sent")).await
     }
 
     pub async fn post_json(&self, path: &str, body: &impl Serialize) -> TestResponse {
-        TestResponse::from(
-            self.request(Method::POST, path)
-                .json(body)
-                .send()
-                .await
-                .expect("request sent"),
-        )
-        .await
+        TestResponse::from(self.request(Method::POST, path).json(body).send().await.expect("request sent")).await
     }
 }
 
@@ -107,16 +80,11 @@ impl TestResponse {
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.text().await.expect("read the body");
-        Self {
-            status,
-            headers,
-            body,
-        }
+        Self { status, headers, body }
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", self.body))
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", self.body))
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -126,18 +94,8 @@ impl TestResponse {
     /// Asserts a problem+json answer with this status and code, and returns the document.
     #[track_caller]
     pub fn assert_problem(&self, status: u16, code: &str) -> serde_json::Value {
-        assert_eq!(
-            self.status.as_u16(),
-            status,
-            "unexpected status; body: {}",
-            self.body
-        );
-        assert_eq!(
-            self.header("content-type"),
-            Some("application/problem+json"),
-            "body: {}",
-            self.body
-        );
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);
+        assert_eq!(self.header("content-type"), Some("application/problem+json"), "body: {}", self.body);
         let body = self.json();
         assert_eq!(body["code"], code, "body: {}", self.body);
         assert_eq!(body["status"], status);

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Runs the whole platform on this machine: control-api on :6500 and app-api on :6501.
+#
+# With no CONTROL_DATABASE_URL, a private PostgreSQL cluster is created (first run) under
+# .data/pg on a free local port and started. Development secrets (DB_ENCRYPTION_KEY, an
+# Ed25519 key pair for JWT) are generated once into .data/. Redis, RabbitMQ and S3 are used
+# when their variables are set (see .env.example), and optional otherwise.
+# Ctrl-C stops everything this script started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+ROOT=$PWD
+DATA=$ROOT/.data
+mkdir -p "$DATA"
+chmod 700 "$DATA"
+
+started_pg=
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ -n "$started_pg" ]; then
+    say "stopping the private PostgreSQL"
+    pg_as_owner "$PG_BIN/pg_ctl" -D "$DATA/pg" -m fast -w stop >/dev/null || true
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# PostgreSQL refuses to run as root: the private cluster belongs to an ordinary user then.
+pg_owner() {
+  if [ "$(id -u)" != 0 ]; then id -un
+  elif id postgres >/dev/null 2>&1; then echo postgres
+  else echo nobody
+  fi
+}
+pg_as_owner() {
+  if [ "$(id -u)" = 0 ]; then runuser -u "$(pg_owner)" -- "$@"; else "$@"; fi
+}
+
+free_port() {
+  local port
+  for port in $(seq 55432 55532); do
+    port_open 127.0.0.1 "$port" || { echo "$port"; return; }
+  done
+  die "no free port between 55432 and 55532"
+}
+
+start_private_postgres() {
+  PG_BIN=$(pg_bindir) || true
+  [ -n "$PG_BIN" ] || die "PostgreSQL server programs (initdb, pg_ctl) not found on PATH or under /usr/lib/postgresql: install them (Debian: apt-get install postgresql) or set CONTROL_DATABASE_URL"
+  local owner port
+  owner=$(pg_owner)
+  mkdir -p "$DATA/pg-run"
+  [ "$(id -u)" = 0 ] && chown "$owner" "$DATA" "$DATA/pg-run"
+  if [ ! -f "$DATA/pg/PG_VERSION" ]; then
+    say "creating a private PostgreSQL cluster in .data/pg"
+    rm -rf "$DATA/pg"
+    pg_as_owner "$PG_BIN/initdb" -D "$DATA/pg" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  if [ -f "$DATA/pg.port" ] && ! port_open 127.0.0.1 "$(cat "$DATA/pg.port")"; then
+    port=$(cat "$DATA/pg.port")
+  elif [ -f "$DATA/pg.port" ] && pg_as_owner "$PG_BIN/pg_ctl" -D "$DATA/pg" status >/dev/null 2>&1; then
+    port=$(cat "$DATA/pg.port")   # still running from an earlier run: adopt it
+  else
+    port=$(free_port)
+  fi
+  echo "$port" > "$DATA/pg.port"
+  if ! pg_as_owner "$PG_BIN/pg_ctl" -D "$DATA/pg" status >/dev/null 2>&1; then
+    say "starting the private PostgreSQL on 127.0.0.1:$port"
+    pg_as_owner "$PG_BIN/pg_ctl" -D "$DATA/pg" -l "$DATA/pg.log" -w -t 30 \
+      -o "-p $port -c listen_addresses=127.0.0.1 -k $DATA/pg-run -c max_connections=200" start >/dev/null \
+      || die "PostgreSQL did not start: see .data/pg.log"
+  fi
+  started_pg=1
+  local admin="postgres://postgres@127.0.0.1:$port"
+  if ! psql "$admin/postgres" -Atqc "SELECT 1 FROM pg_database WHERE datname = 'helpdeskly_control'" | grep -q 1; then
+    psql "$admin/postgres" -qc "CREATE DATABASE helpdeskly_control" >/dev/null
+  fi
+  export CONTROL_DATABASE_URL="$admin/helpdeskly_control"
+  export TENANT_DATABASE_URL=${TENANT_DATABASE_URL:-$admin/postgres}
+}
+
+generate_secrets() {
+  if [ ! -f "$DATA/encryption.key" ]; then
+    say "generating development secrets in .data/"
+    head -c 32 /dev/urandom | base64 > "$DATA/encryption.key"
+  fi
+  if [ ! -f "$DATA/jwt-private.pem" ]; then
+    command -v openssl >/dev/null || die "openssl not found (needed once to make the development JWT key pair)"
+    openssl genpkey -algorithm ed25519 -out "$DATA/jwt-private.pem" 2>/dev/null
+    openssl pkey -in "$DATA/jwt-private.pem" -pubout -out "$DATA/jwt-public.pem" 2>/dev/null
+  fi
+  chmod 600 "$DATA/encryption.key" "$DATA/jwt-private.pem"
+  export DB_ENCRYPTION_KEY=${DB_ENCRYPTION_KEY:-$(cat "$DATA/encryption.key")}
+  export JWT_PRIVATE_KEY=${JWT_PRIVATE_KEY:-$(cat "$DATA/jwt-private.pem")}
+  export JWT_PUBLIC_KEYS=${JWT_PUBLIC_KEYS:-$(cat "$DATA/jwt-public.pem")}
+}
+
+wait_healthy() {
+  local name=$1 url=$2 pid=$3
+  for _ in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || die "$name exited: see the lines above"
+    if command -v curl >/dev/null; then
+      curl -fsS "$url/health" >/dev/null 2>&1 && return
+    elif port_open 127.0.0.1 "${url##*:}"; then
+      return
+    fi
+    sleep 0.2
+  done
+  die "$name did not become healthy at $url"
+}
+
+export LOG_FORMAT=${LOG_FORMAT:-pretty} LOG_LEVEL=${LOG_LEVEL:-info}
+export CONTROL_PORT=${CONTROL_PORT:-6500} APP_PORT=${APP_PORT:-6501}
+export APP_BASE_DOMAIN=${APP_BASE_DOMAIN:-localhost}
+for port in "$CONTROL_PORT" "$APP_PORT"; do
+  port_open 127.0.0.1 "$port" && die "port $port is taken: stop what uses it, or set CONTROL_PORT/APP_PORT"
+done
+
+[ -n "${CONTROL_DATABASE_URL:-}" ] || start_private_postgres
+generate_secrets
+
+say "building"
+cargo build --quiet -p control-api -p app-api
+
+target=${CARGO_TARGET_DIR:-$ROOT/target}
+"$target/debug/control-api" serve & pids+=($!)
+wait_healthy control-api "http://127.0.0.1:$CONTROL_PORT" "${pids[0]}"
+"$target/debug/app-api" serve & pids+=($!)
+wait_healthy app-api "http://127.0.0.1:$APP_PORT" "${pids[1]}"
+
+cat >&2 <<MSG
+
+  control-api  http://127.0.0.1:$CONTROL_PORT   docs: http://127.0.0.1:$CONTROL_PORT/docs/
+  app-api      http://127.0.0.1:$APP_PORT   docs: http://127.0.0.1:$APP_PORT/docs/
+  health, readiness, metrics: /health  /ready  /metrics
+
+  Ctrl-C stops everything.
+MSG
+wait -n "${pids[@]}" || true
+say "a service stopped; shutting down the rest"

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The whole test suite. Makes sure PostgreSQL, Redis and RabbitMQ are installed and running on
+# this machine (installing them with apt-get when missing, quickly skipping when present), then
+# runs lints, every test with cargo-nextest, and the doc tests.
+#
+#   scripts/test.sh                      # everything
+#   scripts/test.sh -E 'test(sigterm)'   # extra arguments go to cargo nextest run
+#
+# Tests use TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres, a role that
+# may create databases and roles) and TEST_REDIS_URL (default redis://127.0.0.1:6379).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+PG_HOST=127.0.0.1 PG_PORT=5432
+export TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@$PG_HOST:$PG_PORT/postgres}
+export TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379}
+
+ensure_postgres() {
+  if ! command -v psql >/dev/null || [ -z "$(pg_bindir)" ]; then
+    say "installing PostgreSQL"
+    apt_install postgresql postgresql-client
+  fi
+  if ! port_open $PG_HOST $PG_PORT; then
+    say "starting PostgreSQL"
+    command -v pg_lsclusters >/dev/null || die "PostgreSQL is installed but not through Debian's packages: start it on $PG_HOST:$PG_PORT"
+    local version
+    version=$(pg_lsclusters --no-header | awk '$2 == "main" {print $1; exit}')
+    [ -n "$version" ] || die "no PostgreSQL cluster named main: create one with pg_createcluster"
+    # Tests connect over TCP as postgres without a password: trust loopback only.
+    local hba="/etc/postgresql/$version/main/pg_hba.conf"
+    if ! grep -qE '^host\s+all\s+all\s+127\.0\.0\.1/32\s+trust' "$hba"; then
+      as_root sed -i '1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust' "$hba"
+    fi
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start
+  fi
+  for _ in $(seq 1 60); do
+    psql "$TEST_DATABASE_URL" -Atqc 'SELECT 1' >/dev/null 2>&1 && return
+    sleep 0.5
+  done
+  die "PostgreSQL does not accept $TEST_DATABASE_URL"
+}
+
+ensure_redis() {
+  if ! command -v redis-server >/dev/null; then
+    say "installing Redis"
+    apt_install redis-server
+  fi
+  if ! port_open 127.0.0.1 6379; then
+    say "starting Redis"
+    as_root mkdir -p /var/lib/redis /var/log/redis
+    as_root redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+      --dir /var/lib/redis --logfile /var/log/redis/ci.log
+  fi
+  for _ in $(seq 1 40); do port_open 127.0.0.1 6379 && return; sleep 0.25; done
+  die "Redis does not listen on 127.0.0.1:6379"
+}
+
+ensure_rabbitmq() {
+  if ! command -v rabbitmq-server >/dev/null; then
+    say "installing RabbitMQ"
+    apt_install rabbitmq-server
+  fi
+  if ! port_open 127.0.0.1 5672; then
+    say "starting RabbitMQ"
+    as_root mkdir -p /var/lib/rabbitmq /var/log/rabbitmq
+    as_root chown -R rabbitmq:rabbitmq /var/lib/rabbitmq /var/log/rabbitmq
+    as_root rabbitmq-server -detached
+    local started=
+    for _ in $(seq 1 30); do
+      if as_root rabbitmqctl await_startup --timeout 10 >/dev/null 2>&1; then started=1; break; fi
+      sleep 1
+    done
+    [ -n "$started" ] || die "RabbitMQ did not start (see /var/log/rabbitmq)"
+  fi
+}
+
+ensure_nextest() {
+  if ! cargo nextest --version >/dev/null 2>&1; then
+    say "installing cargo-nextest"
+    cargo install cargo-nextest --locked
+  fi
+}
+
+ensure_postgres
+ensure_redis
+ensure_rabbitmq
+ensure_nextest
+
+say "format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+say "doc tests"
+cargo test --workspace --doc --locked --quiet
+
+say "tests"
+profile=default
+[ -n "${CI:-}" ] && profile=ci
+cargo nextest run --workspace --locked --profile "$profile" "$@"
