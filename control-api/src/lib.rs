@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
+pub mod identity;
 pub mod router;
 mod routes;
 pub mod state;
@@ -26,10 +27,43 @@ pub enum ServeError {
     Serve(std::io::Error),
 }
 
+/// Why `create-platform-admin` failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("invalid --email: {0}")]
+    Email(&'static str),
+    #[error("invalid password: {0}")]
+    Password(&'static str),
+    #[error("cannot migrate the control database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// `control-api create-platform-admin`: creates a platform operator, or grants the role to an
+/// existing identity (its password is then left as it is). Returns the user id.
+pub async fn create_platform_admin(
+    config: ControlConfig,
+    email: &str,
+    password: String,
+) -> Result<uuid::Uuid, AdminError> {
+    let email = identity::email::Email::parse(email).map_err(AdminError::Email)?;
+    identity::password::check_policy(&password, email.as_str()).map_err(AdminError::Password)?;
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(config.control_db.connect_options())
+        .await?;
+    shared::migrations::CONTROL.run(&pool).await?;
+    let hash = identity::password::hash(password).await;
+    let mut conn = pool.acquire().await?;
+    Ok(identity::users::ensure_platform_admin(&mut conn, email.as_str(), &hash).await?)
+}
+
 /// `control-api serve`: migrate the control database, then serve until SIGTERM or SIGINT.
 pub async fn serve(config: ControlConfig) -> Result<(), ServeError> {
     let state = AppState::new(config).map_err(ServeError::Setup)?;
     shared::migrations::CONTROL.run(&state.db).await?;
+    identity::password::warm_up();
     let http = &state.config.http;
     let addr = SocketAddr::new(http.bind_addr, http.port);
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;

@@ -7,16 +7,35 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::operations;
+use crate::routes::auth::{login, me, mfa, refresh, two_factor};
+use crate::routes::{jwks, operations};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Helpdeskly control API", description = "Tenants, identities, login and onboarding."),
     components(schemas(Problem, FieldError)),
-    tags((name = "operations", description = "Health, readiness, metrics"))
+    modifiers(&BearerAuth),
+    tags(
+        (name = "operations", description = "Health, readiness, metrics"),
+        (name = "auth", description = "Login, tokens, 2FA"),
+    )
 )]
 struct ApiDoc;
+
+/// Declares the `bearer` security scheme the protected operations refer to.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
 
 /// The full application: routes, OpenAPI at `/openapi.json`, docs at `/docs`, common layers.
 pub fn build_router(state: AppState) -> Router {
@@ -24,6 +43,15 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(shared::readiness::get_health))
         .routes(routes!(operations::get_ready))
         .routes(routes!(shared::metrics::get_metrics))
+        .routes(routes!(jwks::get_jwks))
+        .routes(routes!(login::post_login))
+        .routes(routes!(mfa::post_mfa_verify))
+        .routes(routes!(refresh::post_refresh))
+        .routes(routes!(refresh::post_logout))
+        .routes(routes!(me::get_me))
+        .routes(routes!(two_factor::post_setup))
+        .routes(routes!(two_factor::post_enable))
+        .routes(routes!(two_factor::post_disable))
         .split_for_parts();
     let (http, metrics) = (state.config.http.clone(), state.metrics.clone());
     let router = router.with_state(state).merge(SwaggerUi::new("/docs").url("/openapi.json", api));

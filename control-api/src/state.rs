@@ -5,11 +5,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::FromRef;
+use shared::auth::Verifier;
 use shared::metrics::Metrics;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
 use crate::config::ControlConfig;
+use crate::identity::lockout::Lockout;
+use crate::identity::tokens::TokenIssuer;
 
 #[derive(Clone)]
 pub struct AppState(Arc<App>);
@@ -19,6 +22,9 @@ pub struct App {
     pub db: PgPool,
     pub redis: Option<deadpool_redis::Pool>,
     pub metrics: Metrics,
+    pub tokens: TokenIssuer,
+    pub verifier: Arc<Verifier>,
+    pub lockout: Lockout,
 }
 
 impl AppState {
@@ -29,7 +35,12 @@ impl AppState {
             .acquire_timeout(Duration::from_secs(5))
             .connect_lazy_with(config.control_db.connect_options());
         let redis = config.redis_url.as_ref().map(|url| shared::redis::pool(url, 16)).transpose()?;
-        Ok(Self(Arc::new(App { config, db, redis, metrics: Metrics::new() })))
+        let jwt = &config.jwt;
+        let tokens =
+            TokenIssuer::new(jwt.signing_key.clone(), jwt.issuer.clone(), jwt.audience.clone(), jwt.access_ttl);
+        let verifier = Arc::new(Verifier::new(&jwt.published_keys(), &jwt.issuer, &jwt.audience));
+        let lockout = Lockout::new(redis.clone(), &config.redis_key_prefix);
+        Ok(Self(Arc::new(App { config, db, redis, metrics: Metrics::new(), tokens, verifier, lockout })))
     }
 }
 
@@ -44,5 +55,11 @@ impl Deref for AppState {
 impl FromRef<AppState> for Metrics {
     fn from_ref(state: &AppState) -> Metrics {
         state.metrics.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Verifier> {
+    fn from_ref(state: &AppState) -> Arc<Verifier> {
+        Arc::clone(&state.verifier)
     }
 }

@@ -295,6 +295,9 @@ pub struct HttpConfig {
     pub request_timeout: Duration,
     /// How long in-flight requests may run after a shutdown signal (`SHUTDOWN_GRACE_SECONDS`).
     pub shutdown_grace: Duration,
+    /// Peers whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`, IPs or CIDRs; default
+    /// none): the client IP is the nearest address they did not add.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl HttpConfig {
@@ -314,7 +317,33 @@ impl HttpConfig {
             body_limit,
             request_timeout,
             shutdown_grace: env.or("SHUTDOWN_GRACE_SECONDS", Seconds(Duration::from_secs(25)))?.0,
+            trusted_proxies: env.or("TRUSTED_PROXIES", TrustedProxies::default())?,
         })
+    }
+}
+
+/// `TRUSTED_PROXIES`: comma-separated IP addresses or CIDR blocks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<ipnet::IpNet>);
+
+impl TrustedProxies {
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        self.0.iter().any(|net| net.contains(&ip))
+    }
+}
+
+impl FromEnv for TrustedProxies {
+    fn from_env(raw: &str) -> Result<Self, String> {
+        raw.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse::<ipnet::IpNet>()
+                    .or_else(|_| s.parse::<IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| format!("{s:?} is neither an IP address nor a CIDR block"))
+            })
+            .collect::<Result<_, _>>()
+            .map(Self)
     }
 }
 
@@ -359,6 +388,15 @@ mod tests {
         assert_eq!(list.len(), 2);
         assert!(CorsOrigins::from_env("a.example").is_err());
         assert!(CorsOrigins::from_env("https://a.example/").is_err());
+    }
+
+    #[test]
+    fn trusted_proxies_take_addresses_and_blocks() {
+        let proxies = TrustedProxies::from_env("127.0.0.1, 10.0.0.0/8,::1").unwrap();
+        assert!(proxies.contains("10.1.2.3".parse().unwrap()));
+        assert!(proxies.contains("::1".parse().unwrap()));
+        assert!(!proxies.contains("192.168.1.1".parse().unwrap()));
+        assert!(TrustedProxies::from_env("10.0.0.0/33").is_err());
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! readiness checks, graceful serving, and (behind the `testkit` feature) the test harness.
 #![forbid(unsafe_code)]
 
+pub mod auth;
 pub mod bootstrap;
 pub mod config;
+pub mod crypto;
 pub mod error;
 pub mod http;
 pub mod metrics;

@@ -1,3 +1,5 @@
 //! Handlers, one module per resource.
 
+pub mod auth;
+pub mod jwks;
 pub mod operations;

@@ -1,5 +1,7 @@
 //! control-api integration tests: the real router on real PostgreSQL and Redis, over TCP.
 
+mod auth;
 mod helpers;
 mod operations;
 mod process;
+mod two_factor;

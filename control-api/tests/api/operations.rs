@@ -1,6 +1,8 @@
 //! Health, readiness, metrics, OpenAPI and docs.
 
-use crate::helpers::{TestApp, redis_url};
+use shared::testkit::redis_url;
+
+use crate::helpers::TestApp;
 
 #[tokio::test]
 async fn health_answers() {

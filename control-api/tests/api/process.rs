@@ -7,7 +7,7 @@ use shared::testkit::TestDatabase;
 use tokio::io::AsyncReadExt as _;
 use tokio::net::TcpListener;
 
-use crate::helpers::TEST_ENCRYPTION_KEY;
+use crate::helpers::{TEST_ENCRYPTION_KEY, TEST_PRIVATE_KEY};
 
 const BIN: &str = env!("CARGO_BIN_EXE_control-api");
 
@@ -17,7 +17,7 @@ fn run_with_env(vars: &[(&str, &str)]) -> std::process::Output {
 
 #[test]
 fn missing_or_malformed_configuration_names_the_variable() {
-    let cases: [(&[(&str, &str)], &str); 4] = [
+    let cases: [(&[(&str, &str)], &str); 5] = [
         (&[], "CONTROL_DATABASE_URL is not set"),
         (&[("CONTROL_DATABASE_URL", "mysql://x")], "CONTROL_DATABASE_URL is invalid"),
         (
@@ -31,6 +31,14 @@ fn missing_or_malformed_configuration_names_the_variable() {
                 ("CONTROL_PORT", "70000"),
             ],
             "CONTROL_PORT is invalid",
+        ),
+        (
+            &[
+                ("CONTROL_DATABASE_URL", "postgres://u:p@h/db"),
+                ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY),
+                ("JWT_PRIVATE_KEY", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"),
+            ],
+            "JWT_PRIVATE_KEY is invalid: expected an Ed25519 private key in PEM (PKCS#8)",
         ),
     ];
     for (vars, expected) in cases {
@@ -74,6 +82,7 @@ async fn sigterm_lets_the_request_in_flight_finish_then_exits_zero() {
         .envs([
             ("CONTROL_DATABASE_URL", db.url()),
             ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY.to_owned()),
+            ("JWT_PRIVATE_KEY", TEST_PRIVATE_KEY.to_owned()),
             ("CONTROL_PORT", port.to_string()),
             ("BIND_ADDR", "127.0.0.1".to_owned()),
             ("REDIS_URL", format!("redis://127.0.0.1:{redis_port}")),
@@ -115,4 +124,44 @@ async fn sigterm_lets_the_request_in_flight_finish_then_exits_zero() {
     child.stderr.take().unwrap().read_to_string(&mut stderr).await.unwrap();
     assert!(status.success(), "exit status {status}; stderr: {stderr}");
     assert!(client.get(format!("{base}/health")).send().await.is_err(), "still accepting after shutdown");
+}
+
+#[tokio::test]
+async fn create_platform_admin_is_idempotent() {
+    use std::io::Write as _;
+
+    let db = TestDatabase::create("control", &shared::migrations::CONTROL).await;
+    let run = |password: &str| {
+        let mut child = Command::new(BIN)
+            .args(["create-platform-admin", "--email", "Ops@Example.org", "--password-stdin"])
+            .env_clear()
+            .envs([
+                ("CONTROL_DATABASE_URL", db.url().as_str()),
+                ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY),
+                ("JWT_PRIVATE_KEY", TEST_PRIVATE_KEY),
+                ("LOG_LEVEL", "error"),
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let first = run("a long operator password");
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let id = String::from_utf8(first.stdout).unwrap().trim().to_owned();
+    assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
+    let second = run("another long password");
+    assert_eq!(String::from_utf8(second.stdout).unwrap().trim(), id, "the same user, not a second one");
+
+    let short = run("short");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"));
+
+    let pool = db.pool().await;
+    let admins: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM users WHERE is_platform_admin").fetch_one(&pool).await.unwrap();
+    assert_eq!(admins, 1);
 }

@@ -15,7 +15,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 mod tests;
 
 pub use json::JsonBody;
-pub use observe::RequestId;
+pub use observe::{ClientIp, RequestId};
 
 use crate::config::{CorsOrigins, HttpConfig};
 use crate::error::ApiError;
@@ -34,10 +34,7 @@ pub fn with_common_layers(router: Router, config: &HttpConfig, metrics: Metrics)
         Some(cors) => router.layer(cors),
         None => router,
     };
-    router.layer(axum::middleware::from_fn_with_state(
-        observe::Observer::new(metrics, config.request_timeout, config.body_limit),
-        observe::observe,
-    ))
+    router.layer(axum::middleware::from_fn_with_state(observe::Observer::new(metrics, config), observe::observe))
 }
 
 fn cors_layer(origins: &CorsOrigins) -> Option<CorsLayer> {

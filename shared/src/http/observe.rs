@@ -2,16 +2,18 @@
 //! timeout, and problem+json for error responses that did not come from `ApiError` (axum's
 //! 405, the body-limit layer's 413, extractor rejections).
 
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt as _;
 use tracing::Instrument as _;
 
+use crate::config::{HttpConfig, TrustedProxies};
 use crate::error::{ApiError, ErrorCode, code_for_status};
 use crate::metrics::Metrics;
 
@@ -41,16 +43,51 @@ fn is_sane_request_id(id: &[u8]) -> bool {
     (1..=128).contains(&id.len()) && id.iter().all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(b))
 }
 
+/// The client's address: the TCP peer, or, when the peer is a trusted proxy, the nearest
+/// `X-Forwarded-For` entry no trusted proxy added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
+fn client_ip(request: &Request, trusted: &TrustedProxies) -> Option<IpAddr> {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>()?.0.ip();
+    if !trusted.contains(peer) {
+        return Some(peer);
+    }
+    let forwarded: Vec<IpAddr> = request
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map_while(|hop| hop.trim().parse().ok())
+        .collect();
+    Some(
+        forwarded
+            .iter()
+            .rev()
+            .copied()
+            .find(|ip| !trusted.contains(*ip))
+            .or(forwarded.first().copied())
+            .unwrap_or(peer),
+    )
+}
+
 #[derive(Clone)]
 pub(super) struct Observer {
     metrics: Metrics,
     timeout: Duration,
     body_limit: usize,
+    trusted_proxies: TrustedProxies,
 }
 
 impl Observer {
-    pub(super) fn new(metrics: Metrics, timeout: Duration, body_limit: usize) -> Self {
-        Self { metrics, timeout, body_limit }
+    pub(super) fn new(metrics: Metrics, config: &HttpConfig) -> Self {
+        Self {
+            metrics,
+            timeout: config.request_timeout,
+            body_limit: config.body_limit,
+            trusted_proxies: config.trusted_proxies.clone(),
+        }
     }
 }
 
@@ -63,6 +100,9 @@ pub(super) async fn observe(State(observer): State<Observer>, mut request: Reque
     let started = Instant::now();
     let request_id = RequestId::from_request(&request);
     request.extensions_mut().insert(request_id.clone());
+    if let Some(ip) = client_ip(&request, &observer.trusted_proxies) {
+        request.extensions_mut().insert(ClientIp(ip));
+    }
     let method = request.method().clone();
     let route =
         request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
@@ -146,7 +186,31 @@ async fn into_problem(response: Response, method: &axum::http::Method, body_limi
 
 #[cfg(test)]
 mod tests {
-    use super::is_sane_request_id;
+    use super::*;
+    use crate::config::FromEnv as _;
+
+    fn request(peer: &str, forwarded: Option<&str>) -> Request {
+        let mut builder = axum::http::Request::get("/");
+        if let Some(f) = forwarded {
+            builder = builder.header("x-forwarded-for", f);
+        }
+        let mut request = builder.body(Body::empty()).unwrap();
+        request.extensions_mut().insert(ConnectInfo(SocketAddr::new(peer.parse().unwrap(), 40000)));
+        request
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_from_trusted_proxies_only() {
+        let trusted = TrustedProxies::from_env("10.0.0.0/8").unwrap();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        // A direct client cannot choose its address.
+        assert_eq!(client_ip(&request("203.0.113.9", Some("1.2.3.4")), &trusted), Some(ip("203.0.113.9")));
+        // Behind our proxies: the nearest address they did not add.
+        let via = request("10.0.0.2", Some("6.6.6.6, 198.51.100.7, 10.0.0.5"));
+        assert_eq!(client_ip(&via, &trusted), Some(ip("198.51.100.7")));
+        // Garbage in the header stops the walk; the peer is all we know.
+        assert_eq!(client_ip(&request("10.0.0.2", Some("nonsense")), &trusted), Some(ip("10.0.0.2")));
+    }
 
     #[test]
     fn request_ids_from_callers_are_bounded() {

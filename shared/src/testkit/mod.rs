@@ -1,9 +1,11 @@
 //! Test harness shared by the services' integration tests (feature `testkit`): fresh
-//! PostgreSQL databases cloned from a template migrated once per run, and a real HTTP server
-//! on a loopback port with a client pointed at it.
+//! PostgreSQL databases cloned from a template migrated once per run, a Redis key namespace per
+//! test, and a real HTTP server on a loopback port with a client pointed at it.
 
 mod database;
+mod redis_namespace;
 mod server;
 
 pub use database::{TestDatabase, admin_options};
+pub use redis_namespace::{TestRedis, redis_url};
 pub use server::{TestResponse, TestServer};

@@ -1,0 +1,12 @@
+//! Who people are and how they prove it: email and password rules, argon2id hashing, TOTP,
+//! brute-force lockout, access-token minting, refresh-token sessions, and the audit trail.
+
+pub mod audit;
+pub mod email;
+pub mod lockout;
+pub mod password;
+pub mod second_factor;
+pub mod sessions;
+pub mod tokens;
+pub mod totp;
+pub mod users;

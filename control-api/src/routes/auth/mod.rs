@@ -1,0 +1,146 @@
+//! Login, second factor, refresh, logout, the caller's identity, and 2FA management. What the
+//! handlers share: the token response, the request's origin, and finishing a login.
+
+pub mod login;
+pub mod me;
+pub mod mfa;
+pub mod refresh;
+pub mod two_factor;
+
+use std::time::Duration;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use serde::Serialize;
+use shared::auth::Role;
+use shared::error::ApiError;
+use shared::http::ClientIp;
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::identity::audit::{self, Action};
+use crate::identity::lockout::Subject;
+use crate::identity::sessions::{self, NewSession, Origin};
+use crate::identity::tokens::Grant;
+use crate::identity::users::{LoginCandidate, Refusal, UserProfile};
+use crate::state::AppState;
+
+/// Tokens for a signed-in user.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Always `Bearer`.
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    pub user: UserProfile,
+    /// The tenant the tokens are for; absent for platform operators.
+    pub tenant: Option<TenantRef>,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TenantRef {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+}
+
+impl LoginCandidate {
+    fn tenant_ref(&self) -> Option<TenantRef> {
+        Some(TenantRef { id: self.tenant_id?, slug: self.tenant_slug.clone()?, name: self.tenant_name.clone()? })
+    }
+}
+
+const USER_AGENT_MAX: usize = 512;
+
+impl<S: Send + Sync> FromRequestParts<S> for Origin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts.extensions.get::<ClientIp>().map(|c| c.0);
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(USER_AGENT_MAX).collect());
+        Ok(Origin { ip, user_agent })
+    }
+}
+
+/// The subjects a failed credential counts against: the account, and the client IP.
+fn lockout_subjects(account: String, origin: &Origin) -> Vec<Subject> {
+    let mut subjects = vec![Subject::Account(account)];
+    subjects.extend(origin.ip.map(Subject::Ip));
+    subjects
+}
+
+/// 429 while a subject is locked out.
+fn locked_out(wait: Duration) -> ApiError {
+    ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many failed attempts; retry later")
+        .with_retry_after(wait.as_secs().max(1))
+}
+
+fn bad_credentials() -> ApiError {
+    ApiError::unauthorized("invalid email or password")
+}
+
+/// The answer for proven credentials that still may not receive tokens.
+fn refused(refusal: Refusal) -> ApiError {
+    match refusal {
+        Refusal::NoAccess => bad_credentials(),
+        Refusal::TenantSuspended => {
+            ApiError::new(StatusCode::FORBIDDEN, "tenant_suspended", "this organisation is suspended")
+        }
+        Refusal::TenantProvisioning => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "tenant_provisioning",
+            "this organisation is still being set up; retry in a moment",
+        )
+        .with_retry_after(2),
+    }
+}
+
+/// Opens a session for a proven user and returns their tokens.
+async fn complete_login(
+    state: &AppState,
+    conn: &mut PgConnection,
+    candidate: &LoginCandidate,
+    role: Role,
+    amr: Vec<String>,
+    origin: &Origin,
+) -> Result<TokenResponse, ApiError> {
+    let tenant = candidate.tenant_ref().filter(|_| role != Role::PlatformAdmin);
+    let new = NewSession { user_id: candidate.user_id, tenant_id: tenant.as_ref().map(|t| t.id), amr: amr.clone() };
+    let (session_id, refresh_token) = sessions::open(conn, &new, origin, state.config.jwt.refresh_ttl).await?;
+    let grant = Grant {
+        user_id: candidate.user_id,
+        tenant: tenant.as_ref().map(|t| (t.id, t.slug.clone())),
+        role,
+        session_id,
+        amr: amr.clone(),
+    };
+    let access = state.tokens.mint(&grant);
+    audit::record(
+        conn,
+        Action::LoginSucceeded,
+        Some(candidate.user_id),
+        new.tenant_id,
+        origin,
+        serde_json::json!({ "amr": amr, "session_id": session_id }),
+    )
+    .await?;
+    Ok(TokenResponse {
+        access_token: access.token,
+        refresh_token,
+        token_type: "Bearer",
+        expires_in: access.expires_in,
+        user: candidate.profile(),
+        tenant,
+        role,
+    })
+}

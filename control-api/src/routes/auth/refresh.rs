@@ -1,0 +1,117 @@
+//! `POST /v1/auth/refresh` and `POST /v1/auth/logout`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use shared::auth::Authenticated;
+use shared::error::{ApiError, ApiResult};
+use shared::http::JsonBody;
+use utoipa::ToSchema;
+
+use super::TokenResponse;
+use crate::identity::audit::{self, Action};
+use crate::identity::sessions::{self, Origin, Rotation};
+use crate::identity::tokens::Grant;
+use crate::identity::users;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+fn invalid_refresh() -> ApiError {
+    ApiError::unauthorized("the refresh token is invalid, expired or revoked")
+}
+
+/// Trade a refresh token for a new pair. The old token stops working; presenting it again
+/// revokes the whole session.
+#[utoipa::path(post, path = "/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new access token and refresh token", body = TokenResponse),
+        (status = 401, description = "`unauthorized`: unknown, expired, revoked or reused token", body = shared::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn post_refresh(
+    State(state): State<AppState>,
+    origin: Origin,
+    JsonBody(request): JsonBody<RefreshRequest>,
+) -> ApiResult<Json<TokenResponse>> {
+    if request.refresh_token.len() > 128 {
+        return Err(invalid_refresh());
+    }
+    let mut tx = state.db.begin().await?;
+    let (session, refresh_token) =
+        match sessions::rotate(&mut tx, &request.refresh_token, state.config.jwt.refresh_ttl).await? {
+            Rotation::Invalid => return Err(invalid_refresh()),
+            Rotation::Reused(session) => {
+                let details = serde_json::json!({ "session_id": session.session_id });
+                audit::record(
+                    &mut tx,
+                    Action::RefreshReuseDetected,
+                    Some(session.user_id),
+                    session.tenant_id,
+                    &origin,
+                    details,
+                )
+                .await?;
+                tx.commit().await?;
+                tracing::warn!(session_id = %session.session_id, "refresh token reuse: session revoked");
+                return Err(ApiError::unauthorized("this refresh token was already used; the session is revoked"));
+            }
+            Rotation::Rotated { session, refresh_token } => (session, refresh_token),
+        };
+    // The membership may have changed since the login: read it again.
+    let candidate = users::candidate_by_id(&mut tx, session.user_id, session.tenant_id).await?;
+    let granted = candidate.as_ref().map(|c| (c, c.grantable_role(session.tenant_id.is_some())));
+    let Some((candidate, Ok(role))) = granted else {
+        sessions::revoke(&mut tx, session.session_id, "access_withdrawn").await?;
+        tx.commit().await?;
+        return Err(invalid_refresh());
+    };
+    let tenant = candidate.tenant_ref().filter(|_| session.tenant_id.is_some());
+    let access = state.tokens.mint(&Grant {
+        user_id: session.user_id,
+        tenant: tenant.as_ref().map(|t| (t.id, t.slug.clone())),
+        role,
+        session_id: session.session_id,
+        amr: session.amr.clone(),
+    });
+    tx.commit().await?;
+    Ok(Json(TokenResponse {
+        access_token: access.token,
+        refresh_token,
+        token_type: "Bearer",
+        expires_in: access.expires_in,
+        user: candidate.profile(),
+        tenant,
+        role,
+    }))
+}
+
+/// End the session the refresh token belongs to. Idempotent.
+#[utoipa::path(post, path = "/v1/auth/logout", tag = "auth", request_body = RefreshRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "The session is closed"),
+        (status = 401, description = "`unauthorized` or `token_expired`", body = shared::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn post_logout(
+    State(state): State<AppState>,
+    Authenticated(claims): Authenticated,
+    origin: Origin,
+    JsonBody(request): JsonBody<RefreshRequest>,
+) -> ApiResult<StatusCode> {
+    let mut tx = state.db.begin().await?;
+    if let Some(session) = sessions::find_open(&mut tx, &request.refresh_token).await? {
+        // Only the owner may close a session; anyone else learns nothing.
+        if session.user_id == claims.sub {
+            sessions::revoke(&mut tx, session.session_id, "logout").await?;
+            let details = serde_json::json!({ "session_id": session.session_id });
+            audit::record(&mut tx, Action::Logout, Some(claims.sub), session.tenant_id, &origin, details).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
