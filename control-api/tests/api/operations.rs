@@ -110,6 +110,32 @@ async fn openapi_and_docs_are_served_offline() {
         assert!(doc["paths"][path]["get"].is_object(), "{path} is missing from the OpenAPI document");
     }
     assert!(doc["components"]["schemas"]["Problem"].is_object());
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    let auth = [
+        ("/v1/auth/login", "post", &["200", "401", "403", "422", "429", "503"][..]),
+        ("/v1/auth/mfa/verify", "post", &["200", "401", "422", "429"]),
+        ("/v1/auth/refresh", "post", &["200", "401"]),
+        ("/v1/auth/logout", "post", &["204", "401"]),
+        ("/v1/auth/me", "get", &["200", "401"]),
+        ("/v1/auth/2fa/setup", "post", &["200", "401", "409"]),
+        ("/v1/auth/2fa/enable", "post", &["200", "409", "422", "429"]),
+        ("/v1/auth/2fa/disable", "post", &["204", "409", "422", "429"]),
+        ("/.well-known/jwks.json", "get", &["200"]),
+    ];
+    for (path, method, statuses) in auth {
+        let operation = &doc["paths"][path][method];
+        assert!(operation.is_object(), "{method} {path} is missing");
+        for status in statuses {
+            assert!(operation["responses"][status].is_object(), "{method} {path} does not document {status}");
+        }
+        if method == "post" && path != "/v1/auth/2fa/setup" {
+            assert!(
+                operation["requestBody"]["content"]["application/json"]["schema"].is_object(),
+                "{path} request schema"
+            );
+        }
+    }
+    assert!(doc["components"]["schemas"]["LoginRequest"]["properties"]["email"].is_object());
 
     let page = app.server.get("/docs/").await;
     assert_eq!(page.status, 200);
