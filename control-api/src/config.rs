@@ -5,6 +5,8 @@ use std::time::Duration;
 use shared::auth::{PublicKey, PublicKeys, SigningKey};
 use shared::config::{ConfigError, DatabaseUrl, EncryptionKey, Env, HttpConfig, LogConfig, ServiceUrl};
 
+use crate::tenancy::TenancySettings;
+
 #[derive(Debug, Clone)]
 pub struct ControlConfig {
     pub http: HttpConfig,
@@ -19,6 +21,7 @@ pub struct ControlConfig {
     /// `DB_ENCRYPTION_KEY`: secrets at rest.
     pub encryption_key: EncryptionKey,
     pub jwt: JwtConfig,
+    pub tenancy: TenancySettings,
     pub redis_url: Option<ServiceUrl>,
     /// `REDIS_KEY_PREFIX` ("hd:"): namespace of every Redis key, so environments can share a
     /// server.
@@ -75,6 +78,32 @@ impl JwtConfig {
     }
 }
 
+fn tenancy_from_env(env: &Env) -> Result<TenancySettings, ConfigError> {
+    let identifier = |name: &'static str, value: String, max: usize| {
+        let ok = !value.is_empty()
+            && value.len() <= max
+            && value.starts_with(|c: char| c.is_ascii_lowercase())
+            && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if ok {
+            Ok(value)
+        } else {
+            Err(ConfigError { name, problem: format!("is invalid: expected [a-z][a-z0-9_]{{0,{}}}", max - 1) })
+        }
+    };
+    let limit: u32 = env.or("TENANT_ROLE_CONNECTION_LIMIT", 50)?;
+    positive("TENANT_ROLE_CONNECTION_LIMIT", u64::from(limit))?;
+    Ok(TenancySettings {
+        template_database: identifier(
+            "TENANT_TEMPLATE_DATABASE",
+            env.or("TENANT_TEMPLATE_DATABASE", "hd_tenant_template".to_owned())?,
+            63,
+        )?,
+        // 63 characters at most, minus the 32 of the tenant id.
+        db_prefix: identifier("TENANT_DB_PREFIX", env.or("TENANT_DB_PREFIX", "hdt_".to_owned())?, 31)?,
+        role_connection_limit: limit,
+    })
+}
+
 impl ControlConfig {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let control_db: DatabaseUrl = env.required("CONTROL_DATABASE_URL")?;
@@ -88,6 +117,7 @@ impl ControlConfig {
             control_db_max_connections,
             encryption_key: env.required("DB_ENCRYPTION_KEY")?,
             jwt: JwtConfig::from_env(env)?,
+            tenancy: tenancy_from_env(env)?,
             redis_url: env.optional("REDIS_URL")?,
             redis_key_prefix: env.or("REDIS_KEY_PREFIX", "hd:".to_owned())?,
             amqp_url: env.optional("AMQP_URL")?,

@@ -7,6 +7,7 @@ pub mod identity;
 pub mod router;
 mod routes;
 pub mod state;
+pub mod tenancy;
 
 use std::net::SocketAddr;
 
@@ -21,6 +22,8 @@ pub enum ServeError {
     Setup(String),
     #[error("cannot migrate the control database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot prepare the tenant clusters: {0}")]
+    Tenancy(#[from] tenancy::provision::ProvisionError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("server failed: {0}")]
@@ -59,17 +62,76 @@ pub async fn create_platform_admin(
     Ok(identity::users::ensure_platform_admin(&mut conn, email.as_str(), &hash).await?)
 }
 
-/// `control-api serve`: migrate the control database, then serve until SIGTERM or SIGINT.
+/// What `serve` and `worker` do first: migrate the control database, register
+/// `TENANT_DATABASE_URL` as the default cluster, and bring the tenant templates up to date.
+pub async fn prepare(state: &AppState) -> Result<(), ServeError> {
+    shared::migrations::CONTROL.run(&state.db).await?;
+    let config = &state.config;
+    tenancy::clusters::register_default(&state.db, &config.encryption_key, &config.tenant_db)
+        .await
+        .map_err(|e| ServeError::Tenancy(e.into()))?;
+    let provisioner = &state.worker.provisioner;
+    let clusters: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM db_clusters WHERE status = 'active'")
+        .fetch_all(&state.db)
+        .await
+        .map_err(|e| ServeError::Tenancy(e.into()))?;
+    for id in clusters {
+        let cluster = provisioner.cluster(id).await?;
+        tenancy::template::ensure_current(&state.db, &cluster, &config.tenancy.template_database, provisioner.migrator)
+            .await
+            .map_err(|e| ServeError::Tenancy(e.into()))?;
+    }
+    Ok(())
+}
+
+/// `control-api serve`: prepare, then serve and run the provisioning worker until SIGTERM or
+/// SIGINT.
 pub async fn serve(config: ControlConfig) -> Result<(), ServeError> {
     let state = AppState::new(config).map_err(ServeError::Setup)?;
-    shared::migrations::CONTROL.run(&state.db).await?;
+    prepare(&state).await?;
     identity::password::warm_up();
     let http = &state.config.http;
     let addr = SocketAddr::new(http.bind_addr, http.port);
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
     let grace = http.shutdown_grace;
     tracing::info!(%addr, "control-api listening");
-    shared::serve::serve(listener, build_router(state), shared::serve::shutdown_signal(), grace)
-        .await
-        .map_err(ServeError::Serve)
+    let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = tokio::spawn(state.worker.clone().run(async {
+        let _ = worker_stopped.await;
+    }));
+    let served = shared::serve::serve(listener, build_router(state), shared::serve::shutdown_signal(), grace).await;
+    let _ = stop_worker.send(());
+    let _ = worker.await;
+    served.map_err(ServeError::Serve)
+}
+
+/// Why `migrate-tenants` failed as a whole (per-tenant failures are in its report).
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateTenantsError {
+    #[error("cannot set up clients: {0}")]
+    Setup(String),
+    #[error(transparent)]
+    Prepare(#[from] ServeError),
+    #[error(transparent)]
+    Run(#[from] tenancy::provision::ProvisionError),
+}
+
+/// `control-api migrate-tenants`: see [`tenancy::migrate`].
+pub async fn migrate_tenants(
+    config: ControlConfig,
+    options: &tenancy::migrate::MigrateOptions,
+    on_total: impl FnOnce(usize),
+    on_tenant: impl FnMut(&tenancy::migrate::TenantOutcome),
+) -> Result<tenancy::migrate::MigrateReport, MigrateTenantsError> {
+    let state = AppState::new(config).map_err(MigrateTenantsError::Setup)?;
+    shared::migrations::CONTROL.run(&state.db).await.map_err(ServeError::from)?;
+    Ok(tenancy::migrate::migrate_tenants(&state.worker.provisioner, options, on_total, on_tenant).await?)
+}
+
+/// `control-api worker`: the provisioning worker alone, until SIGTERM or SIGINT.
+pub async fn worker(config: ControlConfig) -> Result<(), ServeError> {
+    let state = AppState::new(config).map_err(ServeError::Setup)?;
+    prepare(&state).await?;
+    state.worker.clone().run(shared::serve::shutdown_signal()).await;
+    Ok(())
 }

@@ -1,11 +1,12 @@
 //! The control-api binary: parses the command line and hands over to the library.
 #![forbid(unsafe_code)]
 
-use std::io::BufRead as _;
+use std::io::{BufRead as _, IsTerminal as _};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use control_api::ControlConfig;
+use control_api::tenancy::migrate::{MigrateOptions, TenantOutcome};
 
 #[derive(Parser)]
 #[command(name = "control-api", version, about = "Helpdeskly control plane: tenants, identities, login")]
@@ -16,8 +17,21 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Migrate the control database and serve the API (the default).
+    /// Migrate the control database and serve the API with the provisioning worker (the
+    /// default).
     Serve,
+    /// Run the provisioning worker alone.
+    Worker,
+    /// Apply the tenant migrations to every tenant database. Rerun after a failure: tenants
+    /// already done are skipped.
+    MigrateTenants {
+        /// Tenant databases migrated at once.
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+        concurrency: u16,
+        /// Only these tenants (comma-separated slugs).
+        #[arg(long, value_delimiter = ',')]
+        only: Option<Vec<String>>,
+    },
     /// Create a platform operator, or make an existing user one. Prints the user id.
     CreatePlatformAdmin {
         #[arg(long)]
@@ -35,6 +49,10 @@ enum Failure {
     Serve(#[from] control_api::ServeError),
     #[error(transparent)]
     Admin(#[from] control_api::AdminError),
+    #[error(transparent)]
+    Migrate(#[from] control_api::MigrateTenantsError),
+    #[error("{0} tenant database(s) failed to migrate; fix them and run migrate-tenants again")]
+    TenantsFailed(usize),
     #[error("cannot read the password from standard input: {0}")]
     Stdin(std::io::Error),
 }
@@ -43,6 +61,51 @@ fn read_password() -> Result<String, Failure> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).map_err(Failure::Stdin)?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn migrate_tenants(config: ControlConfig, options: MigrateOptions) -> Result<(), Failure> {
+    // A progress bar for people at a terminal; plain lines for logs and pipes.
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} tenants  {elapsed_precise}  {msg}")
+                .expect("valid template"),
+        );
+        bar
+    });
+    let report = control_api::migrate_tenants(
+        config,
+        &options,
+        |total| {
+            if let Some(bar) = &bar {
+                bar.set_length(total as u64);
+            }
+        },
+        |outcome: &TenantOutcome| {
+            let line = match &outcome.result {
+                Ok(()) => format!("ok      {}", outcome.slug),
+                Err(err) => format!("FAILED  {}: {err}", outcome.slug),
+            };
+            match &bar {
+                Some(bar) => {
+                    bar.println(line);
+                    bar.inc(1);
+                }
+                None => println!("{line}"),
+            }
+        },
+    )
+    .await?;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    println!(
+        "migrated {}, already current {}, failed {}",
+        report.migrated.len(),
+        report.up_to_date,
+        report.failed.len()
+    );
+    if report.failed.is_empty() { Ok(()) } else { Err(Failure::TenantsFailed(report.failed.len())) }
 }
 
 fn main() -> ExitCode {
@@ -54,6 +117,10 @@ fn main() -> ExitCode {
         |config| async move {
             match cli.command.unwrap_or(Command::Serve) {
                 Command::Serve => Ok(control_api::serve(config).await?),
+                Command::Worker => Ok(control_api::worker(config).await?),
+                Command::MigrateTenants { concurrency, only } => {
+                    migrate_tenants(config, MigrateOptions { concurrency: usize::from(concurrency), only }).await
+                }
                 Command::CreatePlatformAdmin { email, password_stdin: _ } => {
                     let password = read_password()?;
                     let id = control_api::create_platform_admin(config, &email, password).await?;

@@ -7,7 +7,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::auth::{login, me, mfa, refresh, two_factor};
+use crate::routes::auth::{login, me, mfa, refresh, register, two_factor};
+use crate::routes::tenants::{invitations, lifecycle, members, signup};
 use crate::routes::{jwks, operations};
 use crate::state::AppState;
 
@@ -19,6 +20,7 @@ use crate::state::AppState;
     tags(
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "auth", description = "Login, tokens, 2FA"),
+        (name = "tenants", description = "Signup, lifecycle, members, invitations"),
     )
 )]
 struct ApiDoc;
@@ -52,6 +54,18 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(two_factor::post_setup))
         .routes(routes!(two_factor::post_enable))
         .routes(routes!(two_factor::post_disable))
+        .routes(routes!(register::post_register))
+        .routes(routes!(signup::post_signup))
+        .routes(routes!(signup::get_status))
+        .routes(routes!(lifecycle::list_tenants))
+        .routes(routes!(lifecycle::get_tenant, lifecycle::patch_tenant, lifecycle::delete_tenant))
+        .routes(routes!(lifecycle::post_suspend))
+        .routes(routes!(lifecycle::post_activate))
+        .routes(routes!(lifecycle::get_audit_log))
+        .routes(routes!(members::list_members))
+        .routes(routes!(members::patch_member, members::delete_member))
+        .routes(routes!(invitations::post_invitation))
+        .routes(routes!(invitations::post_accept))
         .split_for_parts();
     let (http, metrics) = (state.config.http.clone(), state.metrics.clone());
     let router = router.with_state(state).merge(SwaggerUi::new("/docs").url("/openapi.json", api));

@@ -13,6 +13,9 @@ use sqlx::postgres::PgPoolOptions;
 use crate::config::ControlConfig;
 use crate::identity::lockout::Lockout;
 use crate::identity::tokens::TokenIssuer;
+use crate::tenancy::jobs::{JobMetrics, Worker};
+use crate::tenancy::notify::Notifier;
+use crate::tenancy::provision::Provisioner;
 
 #[derive(Clone)]
 pub struct AppState(Arc<App>);
@@ -25,6 +28,8 @@ pub struct App {
     pub tokens: TokenIssuer,
     pub verifier: Arc<Verifier>,
     pub lockout: Lockout,
+    pub notifier: Notifier,
+    pub worker: Worker,
 }
 
 impl AppState {
@@ -40,7 +45,17 @@ impl AppState {
             TokenIssuer::new(jwt.signing_key.clone(), jwt.issuer.clone(), jwt.audience.clone(), jwt.access_ttl);
         let verifier = Arc::new(Verifier::new(&jwt.published_keys(), &jwt.issuer, &jwt.audience));
         let lockout = Lockout::new(redis.clone(), &config.redis_key_prefix);
-        Ok(Self(Arc::new(App { config, db, redis, metrics: Metrics::new(), tokens, verifier, lockout })))
+        let notifier = Notifier::new(redis.clone(), &config.redis_key_prefix);
+        let metrics = Metrics::new();
+        let provisioner = Provisioner {
+            control: db.clone(),
+            key: config.encryption_key.clone(),
+            settings: config.tenancy.clone(),
+            migrator: &shared::migrations::TENANT,
+        };
+        let worker =
+            Worker { provisioner, notifier: notifier.clone(), metrics: JobMetrics::register(metrics.registry()) };
+        Ok(Self(Arc::new(App { config, db, redis, metrics, tokens, verifier, lockout, notifier, worker })))
     }
 }
 

@@ -15,6 +15,7 @@ pub mod readiness;
 pub mod redis;
 pub mod serve;
 pub mod telemetry;
+pub mod tenant;
 
 #[cfg(feature = "testkit")]
 pub mod testkit;

@@ -16,6 +16,10 @@ pub enum Action {
     RecoveryCodeUsed,
     RefreshReuseDetected,
     Logout,
+    InvitationCreated,
+    MemberJoined,
+    MemberRoleChanged,
+    MemberRemoved,
 }
 
 impl Action {
@@ -29,6 +33,10 @@ impl Action {
             Self::RecoveryCodeUsed => "recovery_code_used",
             Self::RefreshReuseDetected => "refresh_reuse_detected",
             Self::Logout => "logout",
+            Self::InvitationCreated => "invitation_created",
+            Self::MemberJoined => "member_joined",
+            Self::MemberRoleChanged => "member_role_changed",
+            Self::MemberRemoved => "member_removed",
         }
     }
 }

@@ -3,3 +3,4 @@
 pub mod auth;
 pub mod jwks;
 pub mod operations;
+pub mod tenants;

@@ -6,7 +6,9 @@ use control_api::{AppState, ControlConfig, build_router};
 use reqwest::Method;
 use serde_json::{Value, json};
 use shared::config::Env;
-use shared::testkit::{TestDatabase, TestRedis, TestResponse, TestServer};
+use shared::testkit::{
+    TestDatabase, TestRedis, TestResponse, TestServer, admin_url, drop_databases_and_roles, test_name_prefix,
+};
 use uuid::Uuid;
 
 pub const TEST_ENCRYPTION_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
@@ -20,6 +22,20 @@ pub struct TestApp {
     pub state: AppState,
     pub db: TestDatabase,
     pub redis: Option<TestRedis>,
+    /// Stops the background provisioning worker, when one runs.
+    worker: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// The template shared by tests that provision tenants (kept current like any cluster's).
+pub const TEST_TENANT_TEMPLATE: &str = "hdtpl_tenant_provisioning";
+
+/// How a test wants tenancy set up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Worker {
+    /// The provisioning worker runs in the background, as in `serve`.
+    Background,
+    /// Jobs run only when the test says so.
+    Manual,
 }
 
 /// With or without Redis behind rate limits and lockouts.
@@ -48,7 +64,102 @@ impl TestApp {
         let config = ControlConfig::from_env(&adjust(env)).expect("test configuration is valid");
         let state = AppState::new(config).expect("clients build");
         let server = TestServer::start(build_router(state.clone())).await;
-        Self { server, state, db, redis }
+        Self { server, state, db, redis, worker: None }
+    }
+
+    /// An app whose default cluster is the test server, with tenant databases named so that
+    /// leftovers are swept, and dropped with the app.
+    pub async fn spawn_tenancy(redis: WithRedis, worker: Worker) -> Self {
+        Self::spawn_tenancy_with(redis, worker, |env| env).await
+    }
+
+    pub async fn spawn_tenancy_with(redis: WithRedis, worker: Worker, adjust: impl FnOnce(Env) -> Env) -> Self {
+        let mut app = Self::build(redis, |env| {
+            adjust(
+                env.with("TENANT_DATABASE_URL", admin_url())
+                    .with("TENANT_TEMPLATE_DATABASE", TEST_TENANT_TEMPLATE)
+                    .with("TENANT_DB_PREFIX", test_name_prefix()),
+            )
+        })
+        .await;
+        control_api::prepare(&app.state).await.expect("tenancy prepares");
+        if worker == Worker::Background {
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            tokio::spawn(app.state.worker.clone().run(async {
+                let _ = stopped.await;
+            }));
+            app.worker = Some(stop);
+        }
+        app
+    }
+
+    /// Waits (bounded) until `slug` reaches `status`.
+    pub async fn wait_for_status(&self, slug: &str, status: &str) {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let current: Option<String> = sqlx::query_scalar("SELECT status FROM tenants WHERE slug = $1")
+                .bind(slug)
+                .fetch_optional(&self.state.db)
+                .await
+                .unwrap();
+            if current.as_deref() == Some(status) {
+                return;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{slug} stayed {current:?}, never {status}");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Signs up an organisation; returns (slug, owner email).
+    pub async fn signup(&self) -> (String, String) {
+        let slug = unique_slug();
+        let email = unique_email("owner");
+        let response = self.server.post_json("/v1/tenants/signup", &signup_body(&slug, &email)).await;
+        assert_eq!(response.status, 202, "{}", response.body);
+        (slug, email)
+    }
+
+    /// A connection to a tenant's database with the tenant's own role.
+    pub async fn connect_as_tenant(
+        &self,
+        slug: &str,
+        database: Option<&str>,
+    ) -> Result<sqlx::PgConnection, sqlx::Error> {
+        use sqlx::Connection as _;
+        let (id, db_name, role, sealed): (Uuid, String, String, Vec<u8>) =
+            sqlx::query_as("SELECT id, database_name, login_role, db_password_encrypted FROM tenants WHERE slug = $1")
+                .bind(slug)
+                .fetch_one(&self.state.db)
+                .await
+                .expect("a provisioned tenant");
+        let _ = id;
+        let password = shared::crypto::open(&self.state.config.encryption_key, &sealed).expect("password decrypts");
+        let options = shared::testkit::admin_options()
+            .username(&role)
+            .password(std::str::from_utf8(&password).unwrap())
+            .database(database.unwrap_or(&db_name));
+        sqlx::PgConnection::connect_with(&options).await
+    }
+
+    pub async fn platform_admin_token(&self) -> String {
+        let email = unique_email("ops");
+        self.create_platform_admin(&email).await;
+        let login = self.login(None, &email, PASSWORD).await;
+        login.json()["access_token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn delete_bearer(&self, path: &str, token: &str) -> TestResponse {
+        TestResponse::from(
+            self.server.request(Method::DELETE, path).bearer_auth(token).send().await.expect("request sent"),
+        )
+        .await
+    }
+
+    pub async fn patch_bearer(&self, path: &str, token: &str, body: &Value) -> TestResponse {
+        TestResponse::from(
+            self.server.request(Method::PATCH, path).bearer_auth(token).json(body).send().await.expect("request sent"),
+        )
+        .await
     }
 
     /// An active identity with `PASSWORD`.
@@ -123,6 +234,42 @@ impl TestApp {
     pub async fn audit_actions(&self) -> Vec<String> {
         sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id").fetch_all(&self.state.db).await.unwrap()
     }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.worker.take() {
+            let _ = stop.send(());
+        }
+        // Tenant databases and roles live on the shared server: drop what this test made.
+        let url = self.db.url();
+        let handle = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            runtime.block_on(async {
+                use sqlx::Connection as _;
+                let Ok(mut conn) = sqlx::PgConnection::connect(&url).await else { return (vec![], vec![]) };
+                let rows: Vec<(Option<String>, Option<String>)> =
+                    sqlx::query_as("SELECT database_name, login_role FROM tenants")
+                        .fetch_all(&mut conn)
+                        .await
+                        .unwrap_or_default();
+                let databases = rows.iter().filter_map(|r| r.0.clone()).collect();
+                let roles = rows.iter().filter_map(|r| r.1.clone()).collect();
+                (databases, roles)
+            })
+        });
+        let (databases, roles) = handle.join().unwrap_or_default();
+        drop_databases_and_roles(databases, roles);
+    }
+}
+
+/// A signup request body.
+pub fn signup_body(slug: &str, email: &str) -> Value {
+    json!({
+        "organization_name": format!("{slug} SAV"),
+        "slug": slug,
+        "admin": { "email": email, "password": PASSWORD, "firstname": "Grace", "lastname": "Hopper" }
+    })
 }
 
 /// The environment a test instance starts from.

@@ -4,4 +4,5 @@ mod auth;
 mod helpers;
 mod operations;
 mod process;
+mod tenants;
 mod two_factor;

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{FromRef, FromRequestParts};
+use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
 
@@ -40,5 +40,23 @@ where
             span.record("tenant", tracing::field::display(tid));
         }
         Ok(Self(claims))
+    }
+}
+
+/// `Option<Authenticated>`: `None` without an `Authorization` header; a bad token is still
+/// refused.
+impl<S> OptionalFromRequestParts<S> for Authenticated
+where
+    Arc<Verifier>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, Self::Rejection> {
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            <Self as FromRequestParts<S>>::from_request_parts(parts, state).await.map(Some)
+        } else {
+            Ok(None)
+        }
     }
 }

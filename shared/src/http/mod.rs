@@ -3,6 +3,7 @@
 
 mod json;
 mod observe;
+mod page;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -14,8 +15,9 @@ use tower_http::limit::RequestBodyLimitLayer;
 #[cfg(test)]
 mod tests;
 
-pub use json::JsonBody;
+pub use json::{JsonBody, parse as parse_json};
 pub use observe::{ClientIp, RequestId};
+pub use page::{Page, PageParams};
 
 use crate::config::{CorsOrigins, HttpConfig};
 use crate::error::ApiError;

@@ -20,10 +20,12 @@ const STALE_AFTER_SECS: u64 = 6 * 3600;
 
 /// The server tests run against: `TEST_DATABASE_URL`, by default the local PostgreSQL as
 /// `postgres`. The role must be allowed to create databases and roles.
+pub fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
 pub fn admin_options() -> PgConnectOptions {
-    let url =
-        std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    PgConnectOptions::from_str(&url).expect("TEST_DATABASE_URL is a PostgreSQL URL")
+    PgConnectOptions::from_str(&admin_url()).expect("TEST_DATABASE_URL is a PostgreSQL URL")
 }
 
 async fn admin_connection() -> PgConnection {
@@ -74,8 +76,7 @@ impl TestDatabase {
 
     /// A `postgres://` URL for this database, for configuration under test.
     pub fn url(&self) -> String {
-        let base =
-            std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let base = admin_url();
         let (server, _) = base.rsplit_once('/').expect("URL has a path");
         format!("{server}/{}", self.name)
     }
@@ -175,7 +176,21 @@ async fn ensure_template(kind: &str, migrator: &'static Migrator) -> String {
     name
 }
 
-/// Drops per-test databases left by killed runs, and templates of older migration sets.
+/// The prefix for names of databases and roles a test creates through the code under test
+/// (tenant databases): `hdtest_{now}_`, so leftovers of killed runs are swept like the rest.
+pub fn test_name_prefix() -> String {
+    format!("{TEST_DB_PREFIX}{}_", unix_now())
+}
+
+fn is_stale(name: &str, now: u64) -> bool {
+    name.strip_prefix(TEST_DB_PREFIX)
+        .and_then(|rest| rest.split('_').next())
+        .and_then(|ts| ts.parse::<u64>().ok())
+        .is_some_and(|ts| now.saturating_sub(ts) > STALE_AFTER_SECS)
+}
+
+/// Drops per-test databases and roles left by killed runs, and templates of older migration
+/// sets.
 async fn sweep_stale(admin: &mut PgConnection, kind: &str) {
     let names: Vec<String> = sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'hd%'")
         .fetch_all(&mut *admin)
@@ -196,4 +211,37 @@ async fn sweep_stale(admin: &mut PgConnection, kind: &str) {
             let _ = admin.execute(AssertSqlSafe(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#))).await;
         }
     }
+    let roles: Vec<String> = sqlx::query_scalar("SELECT rolname FROM pg_roles WHERE rolname LIKE 'hdtest%'")
+        .fetch_all(&mut *admin)
+        .await
+        .unwrap_or_default();
+    for role in roles.into_iter().filter(|r| is_stale(r, now)) {
+        let _ = admin.execute(AssertSqlSafe(format!(r#"DROP ROLE IF EXISTS "{role}""#))).await;
+    }
+}
+
+/// Drops databases and roles by name, from synchronous code (a `Drop`).
+pub fn drop_databases_and_roles(databases: Vec<String>, roles: Vec<String>) {
+    let handle = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        runtime.block_on(async {
+            let mut admin = admin_connection().await;
+            for database in databases {
+                let _ = admin
+                    .execute(AssertSqlSafe(format!(r#"ALTER DATABASE "{database}" WITH IS_TEMPLATE false"#)))
+                    .await;
+                if let Err(err) =
+                    admin.execute(AssertSqlSafe(format!(r#"DROP DATABASE IF EXISTS "{database}" WITH (FORCE)"#))).await
+                {
+                    eprintln!("testkit: could not drop database {database}: {err}");
+                }
+            }
+            for role in roles {
+                if let Err(err) = admin.execute(AssertSqlSafe(format!(r#"DROP ROLE IF EXISTS "{role}""#))).await {
+                    eprintln!("testkit: could not drop role {role}: {err}");
+                }
+            }
+        });
+    });
+    let _ = handle.join();
 }

@@ -5,6 +5,7 @@ pub mod login;
 pub mod me;
 pub mod mfa;
 pub mod refresh;
+pub mod register;
 pub mod two_factor;
 
 use std::time::Duration;
@@ -43,7 +44,7 @@ pub struct TokenResponse {
     pub role: Role,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct TenantRef {
     pub id: Uuid,
     pub slug: String,

@@ -1,0 +1,232 @@
+//! Invitations: an owner or admin invites an email with a role; the invitee accepts as a new
+//! user (password and names) or, already having an account, with their access token.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shared::auth::Authenticated;
+use shared::crypto::{random_token, token_digest};
+use shared::error::{ApiError, ApiResult, FieldError};
+use shared::http::{JsonBody, parse_json};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::signup::{CheckedPerson, Identity, NewPerson, check_person, materialize};
+use super::{Standing, find, gone, path_slug, require, standing};
+use crate::identity::audit::{self, Action};
+use crate::identity::email::Email;
+use crate::identity::password;
+use crate::identity::sessions::Origin;
+use crate::identity::users::UserProfile;
+use crate::routes::auth::TenantRef;
+use crate::state::AppState;
+use crate::tenancy::jobs::{self, JobKind};
+
+/// How long an invitation can be accepted.
+pub const INVITATION_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationRequest {
+    pub email: String,
+    /// `admin`, `agent` or `customer`.
+    pub role: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationCreated {
+    /// The secret to send to the invitee; shown this once.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Invite someone into the tenant.
+#[utoipa::path(post, path = "/v1/tenants/{slug}/invitations", tag = "tenants", params(("slug" = String, Path)),
+    request_body = InvitationRequest, security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = InvitationCreated),
+        (status = 403, description = "`forbidden`: owners and admins only", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: bad email or role", body = shared::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn post_invitation(
+    State(state): State<AppState>,
+    Authenticated(claims): Authenticated,
+    origin: Origin,
+    Path(slug): Path<String>,
+    JsonBody(request): JsonBody<InvitationRequest>,
+) -> ApiResult<(StatusCode, Json<InvitationCreated>)> {
+    let mut errors = Vec::new();
+    let email = Email::parse(&request.email).map_err(|e| errors.push(FieldError::new("email", e))).ok();
+    if !["admin", "agent", "customer"].contains(&request.role.as_str()) {
+        errors.push(FieldError::new("role", "must be admin, agent or customer (owners are promoted from members)"));
+    }
+    let (Some(email), true) = (email, errors.is_empty()) else { return Err(ApiError::invalid(errors)) };
+    let mut tx = state.db.begin().await?;
+    let tenant = find(&mut tx, &path_slug(&slug)?).await?;
+    require(
+        standing(&mut tx, &claims, tenant.id).await?,
+        &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin],
+    )?;
+    if let Some(err) = gone(&tenant.status) {
+        return Err(err);
+    }
+    let token = random_token();
+    let expires_at = Utc::now() + chrono::Duration::from_std(INVITATION_TTL).expect("small duration");
+    sqlx::query(
+        "INSERT INTO invitations (token_digest, tenant_id, email, role, invited_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(token_digest(&token))
+    .bind(tenant.id)
+    .bind(email.as_str())
+    .bind(&request.role)
+    .bind(claims.sub)
+    .bind(expires_at)
+    .execute(&mut *tx)
+    .await?;
+    let details = serde_json::json!({ "email": email.as_str(), "role": request.role });
+    audit::record(&mut tx, Action::InvitationCreated, Some(claims.sub), Some(tenant.id), &origin, details).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(InvitationCreated { token, expires_at })))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Joined {
+    pub tenant: TenantRef,
+    pub user: UserProfile,
+    pub role: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct Invitation {
+    tenant_id: Uuid,
+    email: String,
+    role: String,
+}
+
+async fn open_invitation(conn: &mut sqlx::PgConnection, token: &str, lock: bool) -> ApiResult<Invitation> {
+    let lock = if lock { " FOR UPDATE OF i" } else { "" };
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT i.tenant_id, i.email, i.role FROM invitations i JOIN tenants t ON t.id = i.tenant_id
+         WHERE i.token_digest = $1 AND i.accepted_at IS NULL AND i.expires_at > now() AND t.status = 'active'{lock}"
+    )))
+    .bind(token_digest(token))
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| ApiError::not_found("this invitation does not exist, was used, or has expired"))
+}
+
+/// Join a tenant: as a new user (`{password, firstname, lastname}`), or with a bearer token as
+/// the existing user the invitation's email belongs to.
+#[utoipa::path(post, path = "/v1/invitations/{token}/accept", tag = "tenants", params(("token" = String, Path)),
+    request_body(content = Option<NewPerson>, description = "For a new user: password, firstname, lastname (the email is the invitation's)"),
+    responses(
+        (status = 200, description = "Joined", body = Joined),
+        (status = 403, description = "`forbidden`: the invitation is for another email", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: unknown, used or expired", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`conflict`: already a member, or an account exists (accept with its token)", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`", body = shared::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn post_accept(
+    State(state): State<AppState>,
+    caller: Option<Authenticated>,
+    origin: Origin,
+    Path(token): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Joined>> {
+    if token.len() > 128 {
+        return Err(ApiError::not_found("this invitation does not exist, was used, or has expired"));
+    }
+    // A new user's password is hashed before the transaction opens.
+    let newcomer = match &caller {
+        Some(_) => None,
+        None => {
+            #[derive(Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Newcomer {
+                password: String,
+                firstname: String,
+                lastname: String,
+            }
+            let fields: Newcomer = parse_json(&body)?;
+            let mut conn = state.db.acquire().await?;
+            let invitation = open_invitation(&mut conn, &token, false).await?;
+            drop(conn);
+            let mut errors = Vec::new();
+            let person = NewPerson {
+                email: invitation.email,
+                password: fields.password,
+                firstname: fields.firstname,
+                lastname: fields.lastname,
+            };
+            let checked = check_person(person, "", &mut errors)
+                .filter(|_| errors.is_empty())
+                .ok_or_else(|| ApiError::invalid(errors))?;
+            let hash = password::hash(checked.password.clone()).await;
+            Some((checked, hash))
+        }
+    };
+
+    let mut tx = state.db.begin().await?;
+    let invitation = open_invitation(&mut tx, &token, true).await?;
+    let user = match (&caller, newcomer) {
+        (Some(Authenticated(claims)), _) => {
+            let profile: UserProfile =
+                sqlx::query_as("SELECT id, email, firstname, lastname FROM users WHERE id = $1 AND status = 'active'")
+                    .bind(claims.sub)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| ApiError::unauthorized("this account no longer exists"))?;
+            if !profile.email.eq_ignore_ascii_case(&invitation.email) {
+                return Err(ApiError::forbidden("this invitation is for another email address"));
+            }
+            profile
+        }
+        (None, Some((checked, hash))) => new_user(&mut tx, &checked, hash).await?,
+        (None, None) => unreachable!("a caller without a token is a newcomer"),
+    };
+    let inserted =
+        sqlx::query("INSERT INTO memberships (user_id, tenant_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(user.id)
+            .bind(invitation.tenant_id)
+            .bind(&invitation.role)
+            .execute(&mut *tx)
+            .await?;
+    if inserted.rows_affected() == 0 {
+        return Err(ApiError::conflict("you are already a member of this tenant"));
+    }
+    sqlx::query("UPDATE invitations SET accepted_at = now(), accepted_by = $2 WHERE token_digest = $1")
+        .bind(token_digest(&token))
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    jobs::enqueue(&mut tx, invitation.tenant_id, JobKind::SyncMember(user.id)).await?;
+    let details = serde_json::json!({ "role": invitation.role, "via": "invitation" });
+    audit::record(&mut tx, Action::MemberJoined, Some(user.id), Some(invitation.tenant_id), &origin, details).await?;
+    let tenant: TenantRef = sqlx::query_as("SELECT id, slug, name FROM tenants WHERE id = $1")
+        .bind(invitation.tenant_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Json(Joined { tenant, user, role: invitation.role }))
+}
+
+async fn new_user(
+    conn: &mut sqlx::PgConnection,
+    person: &CheckedPerson,
+    password_hash: String,
+) -> ApiResult<UserProfile> {
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = $1)")
+        .bind(person.email.normalized())
+        .fetch_one(&mut *conn)
+        .await?;
+    if exists {
+        return Err(ApiError::conflict("an account with this email exists: sign in and accept with your access token"));
+    }
+    materialize(conn, Identity::New { id: Uuid::now_v7(), password_hash }, person).await
+}

@@ -1,0 +1,300 @@
+//! Reading and changing a tenant: list, get, patch, suspend, activate, delete, audit log.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shared::auth::Authenticated;
+use shared::error::{ApiError, ApiResult, FieldError};
+use shared::http::{JsonBody, Page, PageParams};
+use sqlx::PgConnection;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{Standing, TENANT_COLUMNS, TenantView, find, gone, name_errors, path_slug, require, standing};
+use crate::state::AppState;
+use crate::tenancy::jobs::{self, JobKind};
+use crate::tenancy::notify::TenantChange;
+
+const STATUSES: [&str; 6] = ["provisioning", "active", "suspended", "deleting", "deleted", "failed"];
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TenantFilter {
+    /// Only tenants in this status.
+    pub status: Option<String>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// Every tenant (platform operators).
+#[utoipa::path(get, path = "/v1/tenants", tag = "tenants", params(TenantFilter), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of tenants, oldest first", body = Page<TenantView>),
+        (status = 403, description = "`forbidden`: platform operators only", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: unknown status, bad limit or cursor", body = shared::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_tenants(
+    State(state): State<AppState>,
+    Authenticated(claims): Authenticated,
+    Query(filter): Query<TenantFilter>,
+) -> ApiResult<Json<Page<TenantView>>> {
+    let mut conn = state.db.acquire().await?;
+    let is_operator: bool =
+        sqlx::query_scalar("SELECT is_platform_admin FROM users WHERE id = $1 AND status = 'active'")
+            .bind(claims.sub)
+            .fetch_optional(&mut *conn)
+            .await?
+            .unwrap_or(false);
+    if !is_operator {
+        return Err(ApiError::forbidden("platform operators only"));
+    }
+    if let Some(status) = &filter.status {
+        if !STATUSES.contains(&status.as_str()) {
+            return Err(ApiError::invalid(vec![FieldError::new(
+                "status",
+                format!("must be one of {}", STATUSES.join(", ")),
+            )]));
+        }
+    }
+    let page = PageParams { limit: filter.limit, cursor: filter.cursor };
+    let limit = page.limit()?;
+    let after: Option<Uuid> = page.position()?;
+    // Tenant ids are UUIDv7: ordering by id is ordering by creation.
+    let rows: Vec<TenantView> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {TENANT_COLUMNS} FROM tenants
+         WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR id > $2)
+         ORDER BY id LIMIT $3"
+    )))
+    .bind(&filter.status)
+    .bind(after)
+    .bind(i64::from(limit) + 1)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Json(Page::from_rows(rows, limit, |t| t.id)))
+}
+
+/// A tenant (its owners and admins, platform operators).
+#[utoipa::path(get, path = "/v1/tenants/{slug}", tag = "tenants", params(("slug" = String, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The tenant", body = TenantView),
+        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_tenant(
+    State(state): State<AppState>,
+    Authenticated(claims): Authenticated,
+    Path(slug): Path<String>,
+) -> ApiResult<Json<TenantView>> {
+    let mut conn = state.db.acquire().await?;
+    let tenant = find(&mut conn, &path_slug(&slug)?).await?;
+    require(
+        standing(&mut conn, &claims, tenant.id).await?,
+        &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin],
+    )?;
+    Ok(Json(tenant))
+}
+
+/// Settings a tenant may set. Unknown settings are refused.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TenantSettings {
+    /// Owners and admins must have signed in with a second factor to use the app plane.
+    pub require_2fa_for_admins: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TenantPatch {
+    pub name: Option<String>,
+    pub settings: Option<TenantSettings>,
+}
+
+/// Rename a tenant or change its settings.
+#[utoipa::path(patch, path = "/v1/tenants/{slug}", tag = "tenants", params(("slug" = String, Path)), request_body = TenantPatch, security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The updated tenant", body = TenantView),
+        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 410, description = "`tenant_deleted`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`", body = shared::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn patch_tenant(
+    State(state): State<AppState>,
+    Authenticated(claims): Authenticated,
+    Path(slug): Path<String>,
+    JsonBody(patch): JsonBody<TenantPatch>,
+) -> ApiResult<Json<TenantView>> {
+    let mut errors = Vec::new();
+    if let Some(name) = &patch.name {
+        name_errors("name", name, 200, &mut errors);
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let mut tx = state.db.begin().await?;
+    let tenant = find(&mut tx, &path_slug(&slug)?).await?;
+    require(
+        standing(&mut tx, &claims, tenant.id).await?,
+        &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin],
+    )?;
+    if let Some(err) = gone(&tenant.status) {
+        return Err(err);
+    }
+    let settings = patch.settings.map(|s| serde_json::to_value(s).expect("serializable"));
+    let updated: TenantView = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "UPDATE tenants SET name = COALESCE($2, name),
+           settings = settings || COALESCE(jsonb_strip_nulls($3), '{{}}'::jsonb), updated_at = now()
+         WHERE id = $1 RETURNING {TENANT_COLUMNS}"
+    )))
+    .bind(tenant.id)
+    .bind(patch.name.as_deref().map(str::trim))
+    .bind(settings)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    state.notifier.publish(&change_of(&updated)).await;
+    Ok(Json(updated))
+}
+
+fn change_of(tenant: &TenantView) -> TenantChange {
+    TenantChange { tenant_id: tenant.id, slug: tenant.slug.clone(), status: tenant.status.clone() }
+}
+
+async fn platform_transition(
+    state: &AppState,
+    claims: &shared::auth::Claims,
+    slug: &str,
+    from: &str,
+    to: &str,
+) -> ApiResult<TenantView> {
+    let mut tx = state.db.begin().await?;
+    let tenant = find(&mut tx, &path_slug(slug)?).await?;
+    require(standing(&mut tx, claims, tenant.id).await?, &[Standing::PlatformAdmin])?;
+    let updated: Option<TenantView> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "UPDATE tenants SET status = $3, updated_at = now() WHERE id = $1 AND status = $2 RETURNING {TENANT_COLUMNS}"
+    )))
+    .bind(tenant.id)
+    .bind(from)
+    .bind(to)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let updated = updated.ok_or_else(|| ApiError::conflict(format!("the tenant is {}, not {from}", tenant.status)))?;
+    tx.commit().await?;
+    state.notifier.publish(&change_of(&updated)).await;
+    tracing::info!(tenant = %updated.id, from, to, "tenant status changed");
+    Ok(updated)
+}
+
+/// Suspend a tenant: its people can no longer sign in or use the app plane.
+#[utoipa::path(post, path = "/v1/tenants/{slug}/suspend", tag = "tenants", params(("slug" = String, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Suspended", body = TenantView),
+        (status = 403, description = "`forbidden`: platform operators only", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`conflict`: not active", body = shared::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn post_suspend(
+    State(state): State<AppState>,
+    Authenticated(claims): Authenticated,
+    Path(slug): Path<String>,
+) -> ApiResult<Json<TenantView>> {
+    platform_transition(&state, &claims, &slug, "active", "suspended").await.map(Json)
+}
+
+/// Reactivate a suspended tenant.
+#[utoipa::path(post, path = "/v1/tenants/{slug}/activate", tag = "tenants", params(("slug" = String, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Active again", body = TenantView),
+        (status = 403, description = "`forbidden`: platform operators only", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`conflict`: not suspended", body = shared::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn post_activate(
+    State(state): State<AppState>,
+    Authenticated(claims): Authenticated,
+    Path(slug): Path<String>,
+) -> ApiResult<Json<TenantView>> {
+    platform_transition(&state, &claims, &slug, "suspended", "active").await.map(Json)
+}
+
+/// Delete a tenant: it stops serving at once; its database and role are dropped by the worker.
+#[utoipa::path(delete, path = "/v1/tenants/{slug}", tag = "tenants", params(("slug" = String, Path)), security(("bearer" = [])),
+    responses(
+        (status = 202, description = "Deleting", body = TenantView),
+        (status = 403, description = "`forbidden`: owners and platform operators only", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 410, description = "`tenant_deleted`: already deleted", body = shared::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete_tenant(
+    State(state): State<AppState>,
+    Authenticated(claims): Authenticated,
+    Path(slug): Path<String>,
+) -> ApiResult<(StatusCode, Json<TenantView>)> {
+    let mut tx = state.db.begin().await?;
+    let tenant = find(&mut tx, &path_slug(&slug)?).await?;
+    require(standing(&mut tx, &claims, tenant.id).await?, &[Standing::PlatformAdmin, Standing::Owner])?;
+    if let Some(err) = gone(&tenant.status) {
+        return Err(err);
+    }
+    let updated: TenantView = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "UPDATE tenants SET status = 'deleting', updated_at = now() WHERE id = $1 RETURNING {TENANT_COLUMNS}"
+    )))
+    .bind(tenant.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    revoke_sessions(&mut tx, tenant.id).await?;
+    jobs::enqueue(&mut tx, tenant.id, JobKind::Drop).await?;
+    tx.commit().await?;
+    state.notifier.publish(&change_of(&updated)).await;
+    Ok((StatusCode::ACCEPTED, Json(updated)))
+}
+
+async fn revoke_sessions(conn: &mut PgConnection, tenant_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("UPDATE sessions SET revoked_at = now(), revoked_reason = 'tenant_deleted' WHERE tenant_id = $1 AND revoked_at IS NULL")
+        .bind(tenant_id)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub action: String,
+    pub actor_user_id: Option<Uuid>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+}
+
+/// The tenant's audit log, newest first.
+#[utoipa::path(get, path = "/v1/tenants/{slug}/audit-log", tag = "tenants", params(("slug" = String, Path), PageParams), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of entries", body = Page<AuditEntry>),
+        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_audit_log(
+    State(state): State<AppState>,
+    Authenticated(claims): Authenticated,
+    Path(slug): Path<String>,
+    Query(page): Query<PageParams>,
+) -> ApiResult<Json<Page<AuditEntry>>> {
+    let limit = page.limit()?;
+    let before: Option<i64> = page.position()?;
+    let mut conn = state.db.acquire().await?;
+    let tenant = find(&mut conn, &path_slug(&slug)?).await?;
+    require(
+        standing(&mut conn, &claims, tenant.id).await?,
+        &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin],
+    )?;
+    let rows: Vec<AuditEntry> = sqlx::query_as(
+        "SELECT id, at, action, actor_user_id, host(ip) AS ip, user_agent, details FROM audit_log
+         WHERE tenant_id = $1 AND ($2::bigint IS NULL OR id < $2)
+         ORDER BY id DESC LIMIT $3",
+    )
+    .bind(tenant.id)
+    .bind(before)
+    .bind(i64::from(limit) + 1)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Json(Page::from_rows(rows, limit, |e| e.id)))
+}

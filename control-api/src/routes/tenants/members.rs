@@ -1,0 +1,199 @@
+//! A tenant's members: list, change role, remove. Every change is mirrored into the tenant
+//! database by a job queued in the same transaction.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shared::auth::Authenticated;
+use shared::error::{ApiError, ApiResult, FieldError};
+use shared::http::{JsonBody, Page, PageParams};
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{Standing, find, gone, path_slug, require, standing};
+use crate::identity::audit::{self, Action};
+use crate::identity::sessions::Origin;
+use crate::state::AppState;
+use crate::tenancy::jobs::{self, JobKind};
+
+#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
+pub struct MemberView {
+    pub user_id: Uuid,
+    pub email: String,
+    pub firstname: String,
+    pub lastname: String,
+    pub role: String,
+    pub joined_at: DateTime<Utc>,
+}
+
+/// Members, in the order they joined.
+#[utoipa::path(get, path = "/v1/tenants/{slug}/members", tag = "tenants", params(("slug" = String, Path), PageParams), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of members", body = Page<MemberView>),
+        (status = 403, description = "`forbidden`: owners and admins only", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_members(
+    State(state): State<AppState>,
+    Authenticated(claims): Authenticated,
+    Path(slug): Path<String>,
+    Query(page): Query<PageParams>,
+) -> ApiResult<Json<Page<MemberView>>> {
+    let limit = page.limit()?;
+    let after: Option<(DateTime<Utc>, Uuid)> = page.position()?;
+    let mut conn = state.db.acquire().await?;
+    let tenant = find(&mut conn, &path_slug(&slug)?).await?;
+    require(
+        standing(&mut conn, &claims, tenant.id).await?,
+        &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin],
+    )?;
+    let rows: Vec<MemberView> = sqlx::query_as(
+        "SELECT u.id AS user_id, u.email, u.firstname, u.lastname, m.role, m.created_at AS joined_at
+         FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.tenant_id = $1 AND ($2::timestamptz IS NULL OR (m.created_at, u.id) > ($2, $3))
+         ORDER BY m.created_at, u.id LIMIT $4",
+    )
+    .bind(tenant.id)
+    .bind(after.map(|a| a.0))
+    .bind(after.map(|a| a.1))
+    .bind(i64::from(limit) + 1)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Json(Page::from_rows(rows, limit, |m| (m.joined_at, m.user_id))))
+}
+
+pub const ROLES: [&str; 4] = ["owner", "admin", "agent", "customer"];
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleChange {
+    /// `owner`, `admin`, `agent` or `customer`.
+    pub role: String,
+}
+
+/// Only owners touch owners; a tenant keeps at least one owner.
+async fn check_change(
+    conn: &mut PgConnection,
+    caller: Standing,
+    tenant_id: Uuid,
+    current: &str,
+    new: Option<&str>,
+) -> ApiResult<()> {
+    let touches_owner = current == "owner" || new == Some("owner");
+    if touches_owner && !matches!(caller, Standing::Owner | Standing::PlatformAdmin) {
+        return Err(ApiError::forbidden("only owners can grant, change or remove the owner role"));
+    }
+    if current == "owner" && new != Some("owner") {
+        let owners: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM memberships WHERE tenant_id = $1 AND role = 'owner'")
+                .bind(tenant_id)
+                .fetch_one(conn)
+                .await?;
+        if owners <= 1 {
+            return Err(ApiError::conflict("a tenant keeps at least one owner"));
+        }
+    }
+    Ok(())
+}
+
+async fn current_role(conn: &mut PgConnection, tenant_id: Uuid, user_id: Uuid) -> ApiResult<String> {
+    sqlx::query_scalar("SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2 FOR UPDATE")
+        .bind(tenant_id)
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such member"))
+}
+
+/// Change a member's role.
+#[utoipa::path(patch, path = "/v1/tenants/{slug}/members/{user_id}", tag = "tenants",
+    params(("slug" = String, Path), ("user_id" = Uuid, Path)), request_body = RoleChange, security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The member with the new role", body = MemberView),
+        (status = 403, description = "`forbidden`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`conflict`: the last owner", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: unknown role", body = shared::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn patch_member(
+    State(state): State<AppState>,
+    Authenticated(claims): Authenticated,
+    origin: Origin,
+    Path((slug, user_id)): Path<(String, Uuid)>,
+    JsonBody(change): JsonBody<RoleChange>,
+) -> ApiResult<Json<MemberView>> {
+    if !ROLES.contains(&change.role.as_str()) {
+        return Err(ApiError::invalid(vec![FieldError::new("role", "must be owner, admin, agent or customer")]));
+    }
+    let mut tx = state.db.begin().await?;
+    let tenant = find(&mut tx, &path_slug(&slug)?).await?;
+    let caller = standing(&mut tx, &claims, tenant.id).await?;
+    require(caller, &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin])?;
+    if let Some(err) = gone(&tenant.status) {
+        return Err(err);
+    }
+    let current = current_role(&mut tx, tenant.id, user_id).await?;
+    check_change(&mut tx, caller, tenant.id, &current, Some(&change.role)).await?;
+    let member: MemberView = sqlx::query_as(
+        "WITH changed AS (
+           UPDATE memberships SET role = $3, updated_at = now() WHERE tenant_id = $1 AND user_id = $2
+           RETURNING user_id, role, created_at)
+         SELECT u.id AS user_id, u.email, u.firstname, u.lastname, c.role, c.created_at AS joined_at
+         FROM changed c JOIN users u ON u.id = c.user_id",
+    )
+    .bind(tenant.id)
+    .bind(user_id)
+    .bind(&change.role)
+    .fetch_one(&mut *tx)
+    .await?;
+    jobs::enqueue(&mut tx, tenant.id, JobKind::SyncMember(user_id)).await?;
+    let details = serde_json::json!({ "user_id": user_id, "from": current, "to": change.role });
+    audit::record(&mut tx, Action::MemberRoleChanged, Some(claims.sub), Some(tenant.id), &origin, details).await?;
+    tx.commit().await?;
+    Ok(Json(member))
+}
+
+/// Remove a member: their sessions for this tenant end, and the tenant database keeps them as
+/// inactive (for the history of their tickets).
+#[utoipa::path(delete, path = "/v1/tenants/{slug}/members/{user_id}", tag = "tenants",
+    params(("slug" = String, Path), ("user_id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, description = "`forbidden`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`conflict`: the last owner", body = shared::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete_member(
+    State(state): State<AppState>,
+    Authenticated(claims): Authenticated,
+    origin: Origin,
+    Path((slug, user_id)): Path<(String, Uuid)>,
+) -> ApiResult<StatusCode> {
+    let mut tx = state.db.begin().await?;
+    let tenant = find(&mut tx, &path_slug(&slug)?).await?;
+    let caller = standing(&mut tx, &claims, tenant.id).await?;
+    require(caller, &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin])?;
+    let current = current_role(&mut tx, tenant.id, user_id).await?;
+    check_change(&mut tx, caller, tenant.id, &current, None).await?;
+    sqlx::query("DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2")
+        .bind(tenant.id)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE sessions SET revoked_at = now(), revoked_reason = 'membership_removed'
+         WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(tenant.id)
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await?;
+    jobs::enqueue(&mut tx, tenant.id, JobKind::SyncMember(user_id)).await?;
+    let details = serde_json::json!({ "user_id": user_id, "role": current });
+    audit::record(&mut tx, Action::MemberRemoved, Some(claims.sub), Some(tenant.id), &origin, details).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}

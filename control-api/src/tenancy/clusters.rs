@@ -1,0 +1,98 @@
+//! The PostgreSQL servers that hold tenant databases, and placement on them.
+
+use shared::config::{DatabaseUrl, EncryptionKey};
+use shared::crypto::{open, seal};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+/// A cluster with its admin credentials decrypted.
+#[derive(Clone)]
+pub struct Cluster {
+    pub id: Uuid,
+    pub name: String,
+    pub template_version: Option<i64>,
+    admin: PgConnectOptions,
+}
+
+impl std::fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Cluster({}, {}:{})", self.name, self.admin.get_host(), self.admin.get_port())
+    }
+}
+
+impl Cluster {
+    /// Admin options on the cluster's maintenance database (the one in its admin URL).
+    pub fn admin(&self) -> PgConnectOptions {
+        self.admin.clone()
+    }
+
+    /// Admin options on one database of the cluster.
+    pub fn admin_on(&self, database: &str) -> PgConnectOptions {
+        self.admin.clone().database(database)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    #[error("cluster {0} has no usable admin URL (wrong DB_ENCRYPTION_KEY?)")]
+    Credentials(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Registers (or updates) `TENANT_DATABASE_URL` as the cluster named `default`.
+pub async fn register_default(db: &PgPool, key: &EncryptionKey, url: &DatabaseUrl) -> sqlx::Result<Uuid> {
+    let options = url.connect_options();
+    sqlx::query_scalar(
+        "INSERT INTO db_clusters (id, name, admin_url_encrypted, host, port)
+         VALUES ($1, 'default', $2, $3, $4)
+         ON CONFLICT (name) DO UPDATE
+           SET admin_url_encrypted = EXCLUDED.admin_url_encrypted, host = EXCLUDED.host, port = EXCLUDED.port, updated_at = now()
+         RETURNING id",
+    )
+    .bind(Uuid::now_v7())
+    .bind(seal(key, url.expose().as_bytes()))
+    .bind(options.get_host())
+    .bind(i32::from(options.get_port()))
+    .fetch_one(db)
+    .await
+}
+
+pub async fn load(conn: &mut PgConnection, key: &EncryptionKey, id: Uuid) -> Result<Cluster, ClusterError> {
+    let (name, sealed, template_version): (String, Vec<u8>, Option<i64>) =
+        sqlx::query_as("SELECT name, admin_url_encrypted, template_version FROM db_clusters WHERE id = $1")
+            .bind(id)
+            .fetch_one(conn)
+            .await?;
+    let admin = open(key, &sealed)
+        .ok()
+        .and_then(|url| String::from_utf8(url).ok())
+        .and_then(|url| url.parse::<PgConnectOptions>().ok())
+        .ok_or_else(|| ClusterError::Credentials(name.clone()))?;
+    Ok(Cluster { id, name, template_version, admin })
+}
+
+/// The active cluster with the fewest tenants, among those under their maximum.
+pub async fn place(conn: &mut PgConnection) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT c.id FROM db_clusters c
+         LEFT JOIN tenants t ON t.cluster_id = c.id AND t.status <> 'deleted'
+         WHERE c.status = 'active'
+         GROUP BY c.id, c.name, c.max_tenants
+         HAVING count(t.id) < c.max_tenants
+         ORDER BY count(t.id), c.name
+         LIMIT 1",
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn set_template_version(db: &PgPool, id: Uuid, version: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE db_clusters SET template_version = $2, updated_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(version)
+        .execute(db)
+        .await
+        .map(drop)
+}

@@ -1,0 +1,256 @@
+//! The provisioning worker: durable jobs in the control database, claimed with
+//! `FOR UPDATE SKIP LOCKED` and kept locked while they run (a crashed worker's lock goes with
+//! its connection), retried with exponential backoff, woken by `NOTIFY` rather than polling.
+
+use std::time::{Duration, Instant};
+
+use prometheus::{Histogram, HistogramOpts, IntCounterVec, Opts, Registry};
+use sqlx::postgres::PgListener;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use super::mirror;
+use super::notify::{Notifier, TenantChange};
+use super::provision::{ProvisionError, Provisioner};
+
+/// The `NOTIFY` channel that wakes workers.
+pub const CHANNEL: &str = "provisioning_jobs";
+/// After this many failed attempts a job is given up (and a tenant being provisioned is
+/// marked `failed`).
+pub const MAX_ATTEMPTS: i32 = 10;
+/// How often an idle worker looks for retries that came due.
+const IDLE_POLL: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    Provision,
+    Drop,
+    /// Mirror one user's membership into the tenant database.
+    SyncMember(Uuid),
+}
+
+impl JobKind {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Provision => "provision",
+            Self::Drop => "drop",
+            Self::SyncMember(_) => "sync_member",
+        }
+    }
+}
+
+/// Queues a job in the caller's transaction; workers wake when it commits. A second
+/// provisioning or drop job for a tenant that has one pending is a no-op.
+pub async fn enqueue(conn: &mut PgConnection, tenant_id: Uuid, kind: JobKind) -> sqlx::Result<()> {
+    let user_id = match kind {
+        JobKind::SyncMember(user) => Some(user),
+        _ => None,
+    };
+    sqlx::query(
+        "INSERT INTO provisioning_jobs (tenant_id, kind, user_id) VALUES ($1, $2, $3)
+         ON CONFLICT (tenant_id, kind) WHERE status = 'pending' AND kind IN ('provision', 'drop') DO NOTHING",
+    )
+    .bind(tenant_id)
+    .bind(kind.name())
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("SELECT pg_notify($1, '')").bind(CHANNEL).execute(conn).await.map(drop)
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct Job {
+    id: i64,
+    tenant_id: Uuid,
+    kind: String,
+    user_id: Option<Uuid>,
+    attempts: i32,
+}
+
+/// Job counters and the time from signup to an active tenant.
+#[derive(Clone)]
+pub struct JobMetrics {
+    pub runs: IntCounterVec,
+    pub signup_to_active: Histogram,
+}
+
+impl JobMetrics {
+    pub fn register(registry: &Registry) -> Self {
+        let runs = IntCounterVec::new(
+            Opts::new("provisioning_jobs_total", "Provisioning jobs run, by kind and result"),
+            &["kind", "result"],
+        )
+        .expect("valid metric");
+        let signup_to_active = Histogram::with_opts(
+            HistogramOpts::new("tenant_signup_to_active_seconds", "Time from signup to an active tenant database")
+                .buckets(vec![0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 5.0, 15.0, 60.0]),
+        )
+        .expect("valid metric");
+        registry.register(Box::new(runs.clone())).expect("registered once");
+        registry.register(Box::new(signup_to_active.clone())).expect("registered once");
+        Self { runs, signup_to_active }
+    }
+}
+
+#[derive(Clone)]
+pub struct Worker {
+    pub provisioner: Provisioner,
+    pub notifier: Notifier,
+    pub metrics: JobMetrics,
+}
+
+fn backoff(attempts: i32) -> Duration {
+    Duration::from_secs(1u64 << attempts.clamp(0, 8).unsigned_abs()).min(Duration::from_secs(300))
+}
+
+impl Worker {
+    /// Runs due jobs until none is left; returns how many ran.
+    pub async fn run_due(&self) -> sqlx::Result<usize> {
+        let mut ran = 0;
+        while self.run_one().await? {
+            ran += 1;
+        }
+        Ok(ran)
+    }
+
+    /// Claims and runs one due job. False when there was none.
+    pub async fn run_one(&self) -> sqlx::Result<bool> {
+        let control = &self.provisioner.control;
+        let mut claim = control.begin().await?;
+        let job: Option<Job> = sqlx::query_as(
+            "SELECT id, tenant_id, kind, user_id, attempts FROM provisioning_jobs
+             WHERE status = 'pending' AND run_after <= now()
+             ORDER BY run_after, id
+             FOR UPDATE SKIP LOCKED
+             LIMIT 1",
+        )
+        .fetch_optional(&mut *claim)
+        .await?;
+        let Some(job) = job else { return Ok(false) };
+        let started = Instant::now();
+        let result = self.execute(&job).await;
+        let outcome = match &result {
+            Ok(()) => {
+                sqlx::query("UPDATE provisioning_jobs SET status = 'done', updated_at = now() WHERE id = $1")
+                    .bind(job.id)
+                    .execute(&mut *claim)
+                    .await?;
+                "ok"
+            }
+            Err(err) => {
+                let attempts = job.attempts + 1;
+                let give_up = attempts >= MAX_ATTEMPTS;
+                tracing::warn!(job = job.id, kind = job.kind, tenant = %job.tenant_id, attempts, give_up, error = %err, "provisioning job failed");
+                sqlx::query(
+                    "UPDATE provisioning_jobs
+                     SET attempts = $2, last_error = $3, status = CASE WHEN $4 THEN 'failed' ELSE 'pending' END,
+                         run_after = now() + make_interval(secs => $5), updated_at = now()
+                     WHERE id = $1",
+                )
+                .bind(job.id)
+                .bind(attempts)
+                .bind(err.to_string())
+                .bind(give_up)
+                .bind(backoff(attempts).as_secs_f64())
+                .execute(&mut *claim)
+                .await?;
+                if give_up && job.kind == "provision" {
+                    sqlx::query("UPDATE tenants SET status = 'failed', updated_at = now() WHERE id = $1 AND status = 'provisioning'")
+                        .bind(job.tenant_id)
+                        .execute(&mut *claim)
+                        .await?;
+                }
+                if give_up { "gave_up" } else { "retry" }
+            }
+        };
+        claim.commit().await?;
+        self.metrics.runs.with_label_values(&[job.kind.as_str(), outcome]).inc();
+        tracing::info!(job = job.id, kind = job.kind, tenant = %job.tenant_id, outcome, ms = started.elapsed().as_millis(), "provisioning job");
+        if result.is_ok() && matches!(job.kind.as_str(), "provision" | "drop") {
+            self.after_lifecycle_change(job.tenant_id).await;
+        }
+        Ok(true)
+    }
+
+    async fn execute(&self, job: &Job) -> Result<(), ProvisionError> {
+        match (job.kind.as_str(), job.user_id) {
+            ("provision", _) => self.provisioner.provision(job.tenant_id).await,
+            ("drop", _) => self.provisioner.drop_tenant(job.tenant_id).await,
+            ("sync_member", Some(user)) => self.sync_member(job.tenant_id, user).await,
+            _ => Ok(()),
+        }
+    }
+
+    async fn sync_member(&self, tenant_id: Uuid, user_id: Uuid) -> Result<(), ProvisionError> {
+        let tenant = self.provisioner.tenant(tenant_id).await?;
+        // Provisioning seeds every member; a deleted tenant has nothing to sync.
+        if !matches!(tenant.status.as_str(), "active" | "suspended") {
+            return Ok(());
+        }
+        let (Some(cluster_id), Some(database)) = (tenant.cluster_id, tenant.database_name) else { return Ok(()) };
+        let cluster = self.provisioner.cluster(cluster_id).await?;
+        let mut conn = <PgConnection as sqlx::Connection>::connect_with(&cluster.admin_on(&database)).await?;
+        match mirror::member(&self.provisioner.control, tenant_id, user_id).await? {
+            Some(member) => mirror::upsert(&mut conn, &member).await?,
+            None => mirror::deactivate(&mut conn, user_id).await?,
+        }
+        Ok(())
+    }
+
+    async fn after_lifecycle_change(&self, tenant_id: Uuid) {
+        let Ok(tenant) = self.provisioner.tenant(tenant_id).await else { return };
+        if tenant.status == "active" {
+            let created: Option<chrono::DateTime<chrono::Utc>> =
+                sqlx::query_scalar("SELECT created_at FROM tenants WHERE id = $1")
+                    .bind(tenant_id)
+                    .fetch_optional(&self.provisioner.control)
+                    .await
+                    .ok()
+                    .flatten();
+            if let Some(created) = created {
+                let secs = (chrono::Utc::now() - created).as_seconds_f64();
+                self.metrics.signup_to_active.observe(secs);
+            }
+        }
+        self.notifier.publish(&TenantChange::of(&tenant)).await;
+    }
+
+    /// Runs jobs as they come until `shutdown` resolves.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let mut listener = match PgListener::connect_with(&self.provisioner.control).await {
+            Ok(mut listener) => match listener.listen(CHANNEL).await {
+                Ok(()) => Some(listener),
+                Err(err) => {
+                    tracing::warn!(error = %err, "provisioning worker cannot LISTEN; polling instead");
+                    None
+                }
+            },
+            Err(err) => {
+                tracing::warn!(error = %err, "provisioning worker cannot LISTEN; polling instead");
+                None
+            }
+        };
+        loop {
+            if let Err(err) = self.run_due().await {
+                tracing::error!(error = %err, "provisioning worker: control database error");
+            }
+            let wake = async {
+                match listener.as_mut() {
+                    Some(l) => drop(tokio::time::timeout(IDLE_POLL, l.recv()).await),
+                    None => tokio::time::sleep(IDLE_POLL).await,
+                }
+            };
+            tokio::select! {
+                () = &mut shutdown => break,
+                () = wake => {}
+            }
+        }
+        tracing::info!("provisioning worker stopped");
+    }
+}
+
+/// Jobs still pending or given up, for tests and operators.
+pub async fn pending(control: &PgPool) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM provisioning_jobs WHERE status = 'pending'").fetch_one(control).await
+}

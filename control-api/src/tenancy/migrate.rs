@@ -1,0 +1,124 @@
+//! `control-api migrate-tenants`: brings every tenant database to the latest tenant schema,
+//! with bounded concurrency. Each success records the tenant's schema version at once, so a
+//! rerun after an interruption or a failure starts where the last one stopped.
+
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use uuid::Uuid;
+
+use super::provision::{ProvisionError, Provisioner, grant_role};
+use super::{admin_pool, template};
+
+#[derive(Debug, Clone)]
+pub struct MigrateOptions {
+    /// Tenants migrated at once.
+    pub concurrency: usize,
+    /// Only these slugs (all when `None`).
+    pub only: Option<Vec<String>>,
+}
+
+/// How one tenant went.
+#[derive(Debug, Clone)]
+pub struct TenantOutcome {
+    pub slug: String,
+    pub result: Result<(), String>,
+}
+
+#[derive(Debug, Default)]
+pub struct MigrateReport {
+    /// Tenants already at the latest version, skipped.
+    pub up_to_date: usize,
+    pub migrated: Vec<String>,
+    pub failed: Vec<(String, String)>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Target {
+    id: Uuid,
+    slug: String,
+    cluster_id: Uuid,
+    database_name: String,
+    login_role: String,
+}
+
+/// Migrates the templates, then the tenants that are behind. `on_tenant` hears about each
+/// tenant as it finishes (progress, per-tenant lines); `on_total` about the count first.
+pub async fn migrate_tenants(
+    provisioner: &Provisioner,
+    options: &MigrateOptions,
+    on_total: impl FnOnce(usize),
+    mut on_tenant: impl FnMut(&TenantOutcome),
+) -> Result<MigrateReport, ProvisionError> {
+    let latest = template::latest_version(provisioner.migrator);
+    let control = &provisioner.control;
+    let clusters: Vec<Uuid> =
+        sqlx::query_scalar("SELECT id FROM db_clusters WHERE status <> 'disabled'").fetch_all(control).await?;
+    for id in clusters {
+        let cluster = provisioner.cluster(id).await?;
+        template::ensure_current(control, &cluster, &provisioner.settings.template_database, provisioner.migrator)
+            .await?;
+    }
+
+    // Suspended tenants are migrated too: their databases must be current when reactivated.
+    let in_scope = "status IN ('active', 'suspended') AND cluster_id IS NOT NULL AND database_name IS NOT NULL
+                    AND ($1::text[] IS NULL OR slug = ANY($1))";
+    let only = options.only.clone();
+    let up_to_date: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM tenants WHERE {in_scope} AND schema_version = $2"
+    )))
+    .bind(&only)
+    .bind(latest)
+    .fetch_one(control)
+    .await?;
+    let targets: Vec<Target> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id, slug, cluster_id, database_name, login_role FROM tenants
+         WHERE {in_scope} AND schema_version IS DISTINCT FROM $2
+         ORDER BY slug"
+    )))
+    .bind(&only)
+    .bind(latest)
+    .fetch_all(control)
+    .await?;
+    on_total(targets.len());
+
+    let permits = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    let mut running = JoinSet::new();
+    for target in targets {
+        let permits = Arc::clone(&permits);
+        let provisioner = provisioner.clone();
+        running.spawn(async move {
+            let _permit = permits.acquire_owned().await.expect("semaphore open");
+            let result = migrate_one(&provisioner, &target, latest).await.map_err(|e| e.to_string());
+            TenantOutcome { slug: target.slug, result }
+        });
+    }
+    let mut report = MigrateReport { up_to_date: usize::try_from(up_to_date).unwrap_or(0), ..MigrateReport::default() };
+    while let Some(joined) = running.join_next().await {
+        let outcome =
+            joined.unwrap_or_else(|e| TenantOutcome { slug: "?".into(), result: Err(format!("task failed: {e}")) });
+        on_tenant(&outcome);
+        match outcome.result {
+            Ok(()) => report.migrated.push(outcome.slug),
+            Err(err) => report.failed.push((outcome.slug, err)),
+        }
+    }
+    report.migrated.sort();
+    report.failed.sort();
+    Ok(report)
+}
+
+async fn migrate_one(provisioner: &Provisioner, target: &Target, latest: i64) -> Result<(), ProvisionError> {
+    let cluster = provisioner.cluster(target.cluster_id).await?;
+    let pool = admin_pool(cluster.admin_on(&target.database_name)).await?;
+    provisioner.migrator.run(&pool).await?;
+    grant_role(&mut *pool.acquire().await?, &target.login_role).await?;
+    pool.close().await;
+    sqlx::query("UPDATE tenants SET schema_version = $2, updated_at = now() WHERE id = $1")
+        .bind(target.id)
+        .bind(latest)
+        .execute(&provisioner.control)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,36 @@
+//! Tenants' databases: clusters and placement, the template database, the provisioning steps,
+//! the worker that runs them as durable jobs, the mirror of members into tenant databases,
+//! change notifications for the app plane, and the migration fan-out.
+
+pub mod clusters;
+pub mod jobs;
+pub mod migrate;
+pub mod mirror;
+pub mod notify;
+pub mod provision;
+pub mod template;
+
+/// Settings of the tenant plane's databases.
+#[derive(Debug, Clone)]
+pub struct TenancySettings {
+    /// `TENANT_TEMPLATE_DATABASE` ("hd_tenant_template"): kept migrated on every cluster, cloned
+    /// for each new tenant.
+    pub template_database: String,
+    /// `TENANT_DB_PREFIX` ("hdt_"): prefix of tenant database and role names.
+    pub db_prefix: String,
+    /// `TENANT_ROLE_CONNECTION_LIMIT` (50): connections one tenant role may hold on its
+    /// cluster, whatever any app-api replica does.
+    pub role_connection_limit: u32,
+}
+
+/// A single-connection pool for one piece of admin work on a tenant database. (Migrating
+/// through a pool rather than a bare connection keeps the futures `Send` for spawned tasks.)
+pub async fn admin_pool(options: sqlx::postgres::PgConnectOptions) -> sqlx::Result<sqlx::PgPool> {
+    sqlx::postgres::PgPoolOptions::new().max_connections(1).connect_with(options).await
+}
+
+/// A PostgreSQL identifier, quoted. Names here are generated from UUIDs and checked prefixes;
+/// quoting is the second line of defence.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}

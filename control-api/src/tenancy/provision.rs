@@ -1,0 +1,250 @@
+//! Provisioning a tenant's database, and dropping it. Every step is idempotent and checks what
+//! exists before acting, so a run interrupted anywhere is finished by the next one:
+//!
+//! 1. placement: a cluster, database and role name, and a random password (stored encrypted);
+//! 2. the template on that cluster is brought up to date;
+//! 3. the login role (with a connection limit);
+//! 4. the database, cloned from the template, `CONNECT` revoked from PUBLIC and granted to the
+//!    role (the cluster admin owns it, so the role gets no DDL);
+//! 5. privileges for the role, and any tenant migration newer than the template;
+//! 6. the members mirrored into the tenant's `users` table;
+//! 7. status `active`.
+
+use shared::config::EncryptionKey;
+use shared::crypto::{open, random_token, seal};
+use sqlx::migrate::Migrator;
+use sqlx::{AssertSqlSafe, Connection, Executor, PgConnection, PgPool};
+use uuid::Uuid;
+
+use super::clusters::{self, Cluster, ClusterError};
+use super::template::{self, TEMPLATE_LOCK};
+use super::{TenancySettings, admin_pool, mirror, quote_ident};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProvisionError {
+    #[error("no active cluster has room for another tenant")]
+    NoCluster,
+    #[error("tenant {0} does not exist")]
+    NoTenant(Uuid),
+    #[error(transparent)]
+    Cluster(#[from] ClusterError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// A tenant row as provisioning sees it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TenantRecord {
+    pub id: Uuid,
+    pub slug: String,
+    pub status: String,
+    pub cluster_id: Option<Uuid>,
+    pub database_name: Option<String>,
+    pub login_role: Option<String>,
+    pub db_password_encrypted: Option<Vec<u8>>,
+}
+
+/// A tenant with its placement decided.
+#[derive(Debug, Clone)]
+pub struct Placed {
+    pub id: Uuid,
+    pub cluster_id: Uuid,
+    pub database: String,
+    pub role: String,
+    password: String,
+}
+
+/// Runs provisioning steps against the control database and the clusters.
+#[derive(Clone)]
+pub struct Provisioner {
+    pub control: PgPool,
+    pub key: EncryptionKey,
+    pub settings: TenancySettings,
+    pub migrator: &'static Migrator,
+}
+
+impl Provisioner {
+    pub async fn tenant(&self, id: Uuid) -> Result<TenantRecord, ProvisionError> {
+        sqlx::query_as(
+            "SELECT id, slug, status, cluster_id, database_name, login_role, db_password_encrypted FROM tenants WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.control)
+        .await?
+        .ok_or(ProvisionError::NoTenant(id))
+    }
+
+    /// All steps, from wherever an earlier run stopped. A tenant that is not `provisioning`
+    /// (already active, or deleted meanwhile) is left alone.
+    pub async fn provision(&self, tenant_id: Uuid) -> Result<(), ProvisionError> {
+        let tenant = self.tenant(tenant_id).await?;
+        if tenant.status != "provisioning" {
+            return Ok(());
+        }
+        let placed = self.assign_placement(&tenant).await?;
+        let cluster = self.cluster(placed.cluster_id).await?;
+        template::ensure_current(&self.control, &cluster, &self.settings.template_database, self.migrator).await?;
+        self.ensure_role(&cluster, &placed).await?;
+        self.ensure_database(&cluster, &placed).await?;
+        self.prepare_schema(&cluster, &placed).await?;
+        self.seed_members(&cluster, &placed).await?;
+        self.activate(&placed).await
+    }
+
+    pub async fn cluster(&self, id: Uuid) -> Result<Cluster, ProvisionError> {
+        let mut conn = self.control.acquire().await?;
+        Ok(clusters::load(&mut conn, &self.key, id).await?)
+    }
+
+    /// Step 1: decides the cluster and names once; later runs reuse them.
+    pub async fn assign_placement(&self, tenant: &TenantRecord) -> Result<Placed, ProvisionError> {
+        if tenant.cluster_id.is_none() {
+            let mut tx = self.control.begin().await?;
+            let cluster_id = clusters::place(&mut tx).await?.ok_or(ProvisionError::NoCluster)?;
+            let name = format!("{}{}", self.settings.db_prefix, tenant.id.simple());
+            sqlx::query(
+                "UPDATE tenants SET cluster_id = $2, database_name = $3, login_role = $3, db_password_encrypted = $4, updated_at = now()
+                 WHERE id = $1 AND cluster_id IS NULL",
+            )
+            .bind(tenant.id)
+            .bind(cluster_id)
+            .bind(&name)
+            .bind(seal(&self.key, random_token().as_bytes()))
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        }
+        let tenant = self.tenant(tenant.id).await?;
+        placed(&self.key, &tenant).ok_or(ProvisionError::NoTenant(tenant.id))
+    }
+
+    /// Step 3: the login role, with the stored password (reset on every run, so a crash between
+    /// storing and creating cannot leave them apart).
+    pub async fn ensure_role(&self, cluster: &Cluster, placed: &Placed) -> Result<(), ProvisionError> {
+        let mut admin = PgConnection::connect_with(&cluster.admin()).await?;
+        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
+            .bind(&placed.role)
+            .fetch_one(&mut admin)
+            .await?;
+        let role = quote_ident(&placed.role);
+        // The password is base64url (no quotes), generated here, never from a request.
+        let password = &placed.password;
+        let limit = self.settings.role_connection_limit;
+        let statement = if exists {
+            format!("ALTER ROLE {role} WITH LOGIN PASSWORD '{password}' CONNECTION LIMIT {limit}")
+        } else {
+            format!("CREATE ROLE {role} WITH LOGIN PASSWORD '{password}' CONNECTION LIMIT {limit}")
+        };
+        admin.execute(AssertSqlSafe(statement)).await?;
+        Ok(())
+    }
+
+    /// Step 4: the database, cloned from the template, reachable by its role alone. The cluster
+    /// admin owns it: since PostgreSQL 15 the database owner owns the `public` schema, and the
+    /// tenant role must not be able to change its schema.
+    pub async fn ensure_database(&self, cluster: &Cluster, placed: &Placed) -> Result<(), ProvisionError> {
+        let mut admin = PgConnection::connect_with(&cluster.admin()).await?;
+        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(&placed.database)
+            .fetch_one(&mut admin)
+            .await?;
+        let (database, role) = (quote_ident(&placed.database), quote_ident(&placed.role));
+        if !exists {
+            let template = quote_ident(&self.settings.template_database);
+            admin.execute(AssertSqlSafe(format!("SELECT pg_advisory_lock_shared({TEMPLATE_LOCK})"))).await?;
+            let created = admin.execute(AssertSqlSafe(format!("CREATE DATABASE {database} TEMPLATE {template}"))).await;
+            admin.execute(AssertSqlSafe(format!("SELECT pg_advisory_unlock_shared({TEMPLATE_LOCK})"))).await?;
+            created?;
+        }
+        admin.execute(AssertSqlSafe(format!("REVOKE CONNECT, TEMPORARY ON DATABASE {database} FROM PUBLIC"))).await?;
+        admin.execute(AssertSqlSafe(format!("GRANT CONNECT ON DATABASE {database} TO {role}"))).await?;
+        Ok(())
+    }
+
+    /// Step 5: privileges on what migrations create (now and later), and newer migrations.
+    pub async fn prepare_schema(&self, cluster: &Cluster, placed: &Placed) -> Result<(), ProvisionError> {
+        let pool = admin_pool(cluster.admin_on(&placed.database)).await?;
+        grant_role(&mut *pool.acquire().await?, &placed.role).await?;
+        self.migrator.run(&pool).await?;
+        pool.close().await;
+        Ok(())
+    }
+
+    /// Step 6: every member of the tenant into its `users` table.
+    pub async fn seed_members(&self, cluster: &Cluster, placed: &Placed) -> Result<(), ProvisionError> {
+        let members = mirror::members(&self.control, placed.id).await?;
+        let mut conn = PgConnection::connect_with(&cluster.admin_on(&placed.database)).await?;
+        for member in &members {
+            mirror::upsert(&mut conn, member).await?;
+        }
+        conn.close().await?;
+        Ok(())
+    }
+
+    /// Step 7.
+    pub async fn activate(&self, placed: &Placed) -> Result<(), ProvisionError> {
+        sqlx::query(
+            "UPDATE tenants SET status = 'active', schema_version = $2, updated_at = now() WHERE id = $1 AND status = 'provisioning'",
+        )
+        .bind(placed.id)
+        .bind(template::latest_version(self.migrator))
+        .execute(&self.control)
+        .await?;
+        Ok(())
+    }
+
+    /// Drops a `deleting` tenant's database and role, then marks it `deleted`.
+    pub async fn drop_tenant(&self, tenant_id: Uuid) -> Result<(), ProvisionError> {
+        let tenant = self.tenant(tenant_id).await?;
+        if tenant.status != "deleting" {
+            return Ok(());
+        }
+        if let (Some(cluster_id), Some(database), Some(role)) =
+            (tenant.cluster_id, &tenant.database_name, &tenant.login_role)
+        {
+            let cluster = self.cluster(cluster_id).await?;
+            let mut admin = PgConnection::connect_with(&cluster.admin()).await?;
+            admin
+                .execute(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(database))))
+                .await?;
+            admin.execute(AssertSqlSafe(format!("DROP ROLE IF EXISTS {}", quote_ident(role)))).await?;
+        }
+        sqlx::query(
+            "UPDATE tenants SET status = 'deleted', db_password_encrypted = NULL, updated_at = now() WHERE id = $1 AND status = 'deleting'",
+        )
+        .bind(tenant_id)
+        .execute(&self.control)
+        .await?;
+        Ok(())
+    }
+}
+
+fn placed(key: &EncryptionKey, tenant: &TenantRecord) -> Option<Placed> {
+    let password = open(key, tenant.db_password_encrypted.as_deref()?).ok()?;
+    Some(Placed {
+        id: tenant.id,
+        cluster_id: tenant.cluster_id?,
+        database: tenant.database_name.clone()?,
+        role: tenant.login_role.clone()?,
+        password: String::from_utf8(password).ok()?,
+    })
+}
+
+/// Data privileges for the tenant role on everything in `public`, now and in later migrations
+/// (run by the admin role). The tenant role owns nothing: it cannot alter the schema.
+pub async fn grant_role(conn: &mut PgConnection, role: &str) -> sqlx::Result<()> {
+    let role = quote_ident(role);
+    for statement in [
+        format!("GRANT USAGE ON SCHEMA public TO {role}"),
+        format!("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}"),
+        format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"),
+        format!("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}"),
+        format!("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {role}"),
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC".to_owned(),
+    ] {
+        conn.execute(AssertSqlSafe(statement)).await?;
+    }
+    Ok(())
+}

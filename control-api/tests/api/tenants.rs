@@ -1,0 +1,296 @@
+//! Signup to an active tenant database, provisioning resumed after a crash, worker exclusivity,
+//! isolation between tenant roles, and the tenant lifecycle.
+
+use serde_json::json;
+use sqlx::Connection as _;
+
+use crate::helpers::{PASSWORD, TestApp, WithRedis, Worker, signup_body, unique_email, unique_slug};
+
+#[tokio::test]
+async fn signup_becomes_active_and_the_owner_logs_in() {
+    let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Background).await;
+    let slug = unique_slug();
+    let email = unique_email("owner");
+    let response = app.server.post_json("/v1/tenants/signup", &signup_body(&slug, &email)).await;
+    assert_eq!(response.status, 202, "{}", response.body);
+    let body = response.json();
+    assert_eq!(body["tenant"]["slug"], slug.as_str());
+    assert_eq!(body["tenant"]["status"], "provisioning");
+    assert_eq!(body["user"]["email"], email.as_str());
+
+    app.wait_for_status(&slug, "active").await;
+    let status = app.server.get(&format!("/v1/tenants/{slug}/status")).await.json();
+    assert_eq!(status, json!({ "slug": slug, "status": "active" }));
+
+    let login = app.login(Some(&slug), &email, PASSWORD).await;
+    assert_eq!(login.status, 200, "{}", login.body);
+    assert_eq!(login.json()["role"], "owner");
+
+    // The tenant's own role reads the mirrored owner in its own database.
+    let mut conn = app.connect_as_tenant(&slug, None).await.expect("the tenant role connects to its database");
+    let (mirrored, role): (String, String) =
+        sqlx::query_as("SELECT email, role FROM users").fetch_one(&mut conn).await.unwrap();
+    assert_eq!((mirrored.as_str(), role.as_str()), (email.as_str(), "owner"));
+    // It may write data, not change the schema.
+    let ddl = sqlx::query("CREATE TABLE sneaky (id int)").execute(&mut conn).await;
+    assert!(ddl.is_err(), "the tenant role must not run DDL");
+    let version: i64 = sqlx::query_scalar("SELECT schema_version FROM tenants WHERE slug = $1")
+        .bind(&slug)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(version, control_api::tenancy::template::latest_version(&shared::migrations::TENANT));
+    assert!(app.state.metrics.render().contains("tenant_signup_to_active_seconds_count 1"));
+}
+
+#[tokio::test]
+async fn concurrent_signups_for_one_slug_let_exactly_one_through() {
+    let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Manual).await;
+    let slug = unique_slug();
+    let attempts = (0..6).map(|_| {
+        let body = signup_body(&slug, &unique_email("racer"));
+        let request = app.server.request(reqwest::Method::POST, "/v1/tenants/signup").json(&body);
+        async move { request.send().await.unwrap().status().as_u16() }
+    });
+    let mut statuses = futures_util::future::join_all(attempts).await;
+    statuses.sort_unstable();
+    assert_eq!(statuses, [202, 409, 409, 409, 409, 409]);
+    let tenants: i64 = sqlx::query_scalar("SELECT count(*) FROM tenants").fetch_one(&app.state.db).await.unwrap();
+    assert_eq!(tenants, 1);
+}
+
+#[tokio::test]
+async fn bad_and_taken_slugs() {
+    let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Manual).await;
+    for bad in ["ab", "Acme", "acme_sav", "-acme", "acme-", "grafana", "www", &"a".repeat(64)] {
+        let response = app.server.post_json("/v1/tenants/signup", &signup_body(bad, &unique_email("x"))).await;
+        let body = response.assert_problem(422, "validation_failed");
+        assert_eq!(body["errors"][0]["field"], "slug", "{bad}: {body}");
+    }
+    let mut weak = signup_body(&unique_slug(), "not-an-email");
+    weak["admin"]["password"] = json!("short");
+    weak["organization_name"] = json!("  ");
+    let body = app.server.post_json("/v1/tenants/signup", &weak).await.assert_problem(422, "validation_failed");
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["organization_name", "admin.email"]);
+
+    let (taken, _) = app.signup().await;
+    let again = app.server.post_json("/v1/tenants/signup", &signup_body(&taken, &unique_email("late"))).await;
+    again.assert_problem(409, "conflict");
+    let tenants: i64 = sqlx::query_scalar("SELECT count(*) FROM tenants").fetch_one(&app.state.db).await.unwrap();
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&app.state.db).await.unwrap();
+    assert_eq!((tenants, users), (1, 1), "refused signups leave nothing behind");
+}
+
+#[tokio::test]
+async fn provisioning_interrupted_after_any_step_finishes_without_duplicates() {
+    let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Manual).await;
+    let provisioner = &app.state.worker.provisioner;
+    for completed_steps in 1..=5 {
+        let (slug, _) = app.signup().await;
+        let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
+            .bind(&slug)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+        // A worker that died after `completed_steps` steps.
+        let tenant = provisioner.tenant(id).await.unwrap();
+        let placed = provisioner.assign_placement(&tenant).await.unwrap();
+        let cluster = provisioner.cluster(placed.cluster_id).await.unwrap();
+        if completed_steps >= 2 {
+            provisioner.ensure_role(&cluster, &placed).await.unwrap();
+        }
+        if completed_steps >= 3 {
+            provisioner.ensure_database(&cluster, &placed).await.unwrap();
+        }
+        if completed_steps >= 4 {
+            provisioner.prepare_schema(&cluster, &placed).await.unwrap();
+        }
+        if completed_steps >= 5 {
+            provisioner.seed_members(&cluster, &placed).await.unwrap();
+        }
+        assert!(app.state.worker.run_due().await.unwrap() >= 1);
+        app.wait_for_status(&slug, "active").await;
+
+        let mut conn = app.connect_as_tenant(&slug, None).await.unwrap();
+        let owners: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&mut conn).await.unwrap();
+        assert_eq!(owners, 1, "after {completed_steps} steps: one mirrored owner");
+    }
+    let databases: i64 =
+        sqlx::query_scalar("SELECT count(DISTINCT database_name) FROM tenants").fetch_one(&app.state.db).await.unwrap();
+    assert_eq!(databases, 5);
+}
+
+#[tokio::test]
+async fn a_failing_step_is_retried_until_it_succeeds() {
+    let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Manual).await;
+    // The cluster's admin URL points at a port nothing listens on.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dead_url: shared::config::DatabaseUrl =
+        shared::config::Env::from_pairs([("X", format!("postgres://postgres@127.0.0.1:{dead}/postgres"))])
+            .required("X")
+            .unwrap();
+    let key = &app.state.config.encryption_key;
+    control_api::tenancy::clusters::register_default(&app.state.db, key, &dead_url).await.unwrap();
+
+    let (slug, _) = app.signup().await;
+    assert!(app.state.worker.run_one().await.unwrap());
+    let (status, attempts, error): (String, i32, Option<String>) =
+        sqlx::query_as("SELECT status, attempts, last_error FROM provisioning_jobs")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!((status.as_str(), attempts), ("pending", 1));
+    assert!(error.is_some());
+    assert!(!app.state.worker.run_one().await.unwrap(), "the retry waits for its backoff");
+
+    control_api::tenancy::clusters::register_default(&app.state.db, key, &app.state.config.tenant_db).await.unwrap();
+    sqlx::query("UPDATE provisioning_jobs SET run_after = now()").execute(&app.state.db).await.unwrap();
+    app.state.worker.run_due().await.unwrap();
+    app.wait_for_status(&slug, "active").await;
+}
+
+#[tokio::test]
+async fn two_workers_never_run_one_job_twice() {
+    let first = TestApp::spawn_tenancy(WithRedis::No, Worker::Manual).await;
+    for _ in 0..6 {
+        first.signup().await;
+    }
+    // A second control-api instance on the same control database.
+    let config = first.state.config.clone();
+    let second = control_api::AppState::new(config).unwrap();
+    let (a, b) = tokio::join!(first.state.worker.run_due(), second.worker.run_due());
+    assert_eq!(a.unwrap() + b.unwrap(), 6, "every job ran exactly once");
+    let active: i64 = sqlx::query_scalar("SELECT count(*) FROM tenants WHERE status = 'active'")
+        .fetch_one(&first.state.db)
+        .await
+        .unwrap();
+    assert_eq!(active, 6);
+    let runs = |state: &control_api::AppState| state.worker.metrics.runs.with_label_values(&["provision", "ok"]).get();
+    assert_eq!(runs(&first.state) + runs(&second), 6);
+}
+
+#[tokio::test]
+async fn a_tenant_role_cannot_open_another_tenants_database() {
+    let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Background).await;
+    let (a, _) = app.signup().await;
+    let (b, _) = app.signup().await;
+    app.wait_for_status(&a, "active").await;
+    app.wait_for_status(&b, "active").await;
+    let b_database: String = sqlx::query_scalar("SELECT database_name FROM tenants WHERE slug = $1")
+        .bind(&b)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+
+    let refused = app.connect_as_tenant(&a, Some(&b_database)).await.expect_err("A's role must not open B's database");
+    assert!(refused.to_string().contains("permission denied"), "{refused}");
+    // Databases outside the tenant plane keep the server's defaults; the control database's
+    // tables stay closed to tenant roles all the same.
+    let mut control =
+        app.connect_as_tenant(&a, Some(app.db.name())).await.expect("PUBLIC may connect to the control database here");
+    let read = sqlx::query("SELECT count(*) FROM users")
+        .execute(&mut control)
+        .await
+        .expect_err("no privilege on control tables");
+    assert!(read.to_string().contains("permission denied"), "{read}");
+    let mut own = app.connect_as_tenant(&a, None).await.expect("A's role opens A's database");
+    own.ping().await.unwrap();
+}
+
+#[tokio::test]
+async fn suspend_activate_and_delete() {
+    let app = TestApp::spawn_tenancy(WithRedis::Yes, Worker::Background).await;
+    let (slug, owner) = app.signup().await;
+    app.wait_for_status(&slug, "active").await;
+    let ops = app.platform_admin_token().await;
+    let owner_token =
+        app.login(Some(&slug), &owner, PASSWORD).await.json()["access_token"].as_str().unwrap().to_owned();
+
+    // Changes reach the app plane's channel.
+    let redis = app.redis.as_ref().unwrap();
+    let client = redis::Client::open(redis.url.as_str()).unwrap();
+    let mut pubsub = client.get_async_pubsub().await.unwrap();
+    pubsub.subscribe(format!("{}tenant-changes", redis.prefix)).await.unwrap();
+
+    app.post_bearer(&format!("/v1/tenants/{slug}/suspend"), &owner_token, &json!({}))
+        .await
+        .assert_problem(403, "forbidden");
+    let suspended = app.post_bearer(&format!("/v1/tenants/{slug}/suspend"), &ops, &json!({})).await;
+    assert_eq!(suspended.status, 200, "{}", suspended.body);
+    assert_eq!(suspended.json()["status"], "suspended");
+    let message: String = {
+        use futures_util::StreamExt as _;
+        let msg =
+            tokio::time::timeout(std::time::Duration::from_secs(5), pubsub.on_message().next()).await.unwrap().unwrap();
+        msg.get_payload().unwrap()
+    };
+    let change: serde_json::Value = serde_json::from_str(&message).unwrap();
+    assert_eq!((change["slug"].as_str(), change["status"].as_str()), (Some(slug.as_str()), Some("suspended")));
+
+    app.login(Some(&slug), &owner, PASSWORD).await.assert_problem(403, "tenant_suspended");
+    app.post_bearer(&format!("/v1/tenants/{slug}/suspend"), &ops, &json!({})).await.assert_problem(409, "conflict");
+    let active = app.post_bearer(&format!("/v1/tenants/{slug}/activate"), &ops, &json!({})).await;
+    assert_eq!(active.json()["status"], "active");
+    assert_eq!(app.login(Some(&slug), &owner, PASSWORD).await.status, 200);
+
+    let database: String = sqlx::query_scalar("SELECT database_name FROM tenants WHERE slug = $1")
+        .bind(&slug)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    let deleting = app.delete_bearer(&format!("/v1/tenants/{slug}"), &owner_token).await;
+    assert_eq!(deleting.status, 202, "{}", deleting.body);
+    assert_eq!(deleting.json()["status"], "deleting");
+    app.wait_for_status(&slug, "deleted").await;
+    let mut admin = sqlx::PgConnection::connect_with(&shared::testkit::admin_options()).await.unwrap();
+    let (db_left, role_left): (bool, bool) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1), EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
+    )
+    .bind(&database)
+    .fetch_one(&mut admin)
+    .await
+    .unwrap();
+    assert!(!db_left && !role_left, "the database and role are dropped");
+    app.login(Some(&slug), &owner, PASSWORD).await.assert_problem(401, "unauthorized");
+    app.delete_bearer(&format!("/v1/tenants/{slug}"), &ops).await.assert_problem(410, "tenant_deleted");
+}
+
+#[tokio::test]
+async fn tenants_are_listed_for_operators_and_readable_by_their_admins() {
+    let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Background).await;
+    let (slug, owner) = app.signup().await;
+    let (other, _) = app.signup().await;
+    app.wait_for_status(&slug, "active").await;
+    app.wait_for_status(&other, "active").await;
+    let ops = app.platform_admin_token().await;
+    let owner_token =
+        app.login(Some(&slug), &owner, PASSWORD).await.json()["access_token"].as_str().unwrap().to_owned();
+
+    let page = app.get_bearer("/v1/tenants?limit=1", &ops).await.json();
+    assert_eq!(page["data"].as_array().unwrap().len(), 1);
+    let cursor = page["next_cursor"].as_str().unwrap();
+    let rest = app.get_bearer(&format!("/v1/tenants?limit=1&cursor={cursor}"), &ops).await.json();
+    assert_eq!(rest["data"][0]["slug"], other.as_str());
+    assert!(rest["next_cursor"].is_null());
+    app.get_bearer("/v1/tenants?status=nonsense", &ops).await.assert_problem(422, "validation_failed");
+    app.get_bearer("/v1/tenants", &owner_token).await.assert_problem(403, "forbidden");
+
+    let own = app.get_bearer(&format!("/v1/tenants/{slug}"), &owner_token).await;
+    assert_eq!(own.json()["slug"], slug.as_str());
+    app.get_bearer(&format!("/v1/tenants/{other}"), &owner_token).await.assert_problem(404, "not_found");
+
+    let patched = app
+        .patch_bearer(
+            &format!("/v1/tenants/{slug}"),
+            &owner_token,
+            &json!({ "name": "Renamed", "settings": { "require_2fa_for_admins": true } }),
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    assert_eq!(patched.json()["settings"]["require_2fa_for_admins"], true);
+    let unknown = app
+        .patch_bearer(&format!("/v1/tenants/{slug}"), &owner_token, &json!({ "settings": { "theme": "dark" } }))
+        .await;
+    unknown.assert_problem(400, "validation_failed");
+}
