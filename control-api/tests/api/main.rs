@@ -2,6 +2,8 @@
 
 mod auth;
 mod helpers;
+mod members;
+mod migrate_tenants;
 mod operations;
 mod process;
 mod tenants;

@@ -143,33 +143,32 @@ pub async fn post_accept(
         return Err(ApiError::not_found("this invitation does not exist, was used, or has expired"));
     }
     // A new user's password is hashed before the transaction opens.
-    let newcomer = match &caller {
-        Some(_) => None,
-        None => {
-            #[derive(Deserialize)]
-            #[serde(deny_unknown_fields)]
-            struct Newcomer {
-                password: String,
-                firstname: String,
-                lastname: String,
-            }
-            let fields: Newcomer = parse_json(&body)?;
-            let mut conn = state.db.acquire().await?;
-            let invitation = open_invitation(&mut conn, &token, false).await?;
-            drop(conn);
-            let mut errors = Vec::new();
-            let person = NewPerson {
-                email: invitation.email,
-                password: fields.password,
-                firstname: fields.firstname,
-                lastname: fields.lastname,
-            };
-            let checked = check_person(person, "", &mut errors)
-                .filter(|_| errors.is_empty())
-                .ok_or_else(|| ApiError::invalid(errors))?;
-            let hash = password::hash(checked.password.clone()).await;
-            Some((checked, hash))
+    let newcomer = if caller.is_some() {
+        None
+    } else {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Newcomer {
+            password: String,
+            firstname: String,
+            lastname: String,
         }
+        let fields: Newcomer = parse_json(&body)?;
+        let mut conn = state.db.acquire().await?;
+        let invitation = open_invitation(&mut conn, &token, false).await?;
+        drop(conn);
+        let mut errors = Vec::new();
+        let person = NewPerson {
+            email: invitation.email,
+            password: fields.password,
+            firstname: fields.firstname,
+            lastname: fields.lastname,
+        };
+        let checked = check_person(person, "", &mut errors)
+            .filter(|_| errors.is_empty())
+            .ok_or_else(|| ApiError::invalid(errors))?;
+        let hash = password::hash(checked.password.clone()).await;
+        Some((checked, hash))
     };
 
     let mut tx = state.db.begin().await?;

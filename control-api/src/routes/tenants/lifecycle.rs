@@ -50,13 +50,11 @@ pub async fn list_tenants(
     if !is_operator {
         return Err(ApiError::forbidden("platform operators only"));
     }
-    if let Some(status) = &filter.status {
-        if !STATUSES.contains(&status.as_str()) {
-            return Err(ApiError::invalid(vec![FieldError::new(
-                "status",
-                format!("must be one of {}", STATUSES.join(", ")),
-            )]));
-        }
+    if filter.status.as_deref().is_some_and(|s| !STATUSES.contains(&s)) {
+        return Err(ApiError::invalid(vec![FieldError::new(
+            "status",
+            format!("must be one of {}", STATUSES.join(", ")),
+        )]));
     }
     let page = PageParams { limit: filter.limit, cursor: filter.cursor };
     let limit = page.limit()?;

@@ -60,10 +60,8 @@ pub struct CheckedPerson {
 /// Checks a new person's fields, prefixing field names with `prefix`.
 pub fn check_person(person: NewPerson, prefix: &str, errors: &mut Vec<FieldError>) -> Option<CheckedPerson> {
     let email = Email::parse(&person.email).map_err(|e| errors.push(FieldError::new(format!("{prefix}email"), e))).ok();
-    if let Some(email) = &email {
-        if let Err(e) = password::check_policy(&person.password, email.as_str()) {
-            errors.push(FieldError::new(format!("{prefix}password"), e));
-        }
+    if let Some(Err(e)) = email.as_ref().map(|email| password::check_policy(&person.password, email.as_str())) {
+        errors.push(FieldError::new(format!("{prefix}password"), e));
     }
     name_errors(&format!("{prefix}firstname"), &person.firstname, 100, errors);
     name_errors(&format!("{prefix}lastname"), &person.lastname, 100, errors);

@@ -1,0 +1,223 @@
+//! Invitations, registration, role changes and removal, and their mirror in the tenant
+//! database.
+
+use std::time::Duration;
+
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::helpers::{PASSWORD, TestApp, WithRedis, Worker, unique_email};
+
+/// Waits (bounded) until the tenant database's mirror of `user` reads `expected`.
+async fn await_mirror(app: &TestApp, slug: &str, user: Uuid, expected: Option<(&str, bool)>) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let mut conn = app.connect_as_tenant(slug, None).await.unwrap();
+        let row: Option<(String, bool)> = sqlx::query_as("SELECT role, active FROM users WHERE id = $1")
+            .bind(user)
+            .fetch_optional(&mut conn)
+            .await
+            .unwrap();
+        if row.as_ref().map(|(r, a)| (r.as_str(), *a)) == expected {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "mirror of {user} is {row:?}, expected {expected:?}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+struct Org {
+    slug: String,
+    owner_token: String,
+}
+
+async fn active_org(app: &TestApp) -> Org {
+    let (slug, owner) = app.signup().await;
+    app.wait_for_status(&slug, "active").await;
+    let owner_token =
+        app.login(Some(&slug), &owner, PASSWORD).await.json()["access_token"].as_str().unwrap().to_owned();
+    Org { slug, owner_token }
+}
+
+async fn invite(app: &TestApp, org: &Org, email: &str, role: &str) -> String {
+    let response = app
+        .post_bearer(
+            &format!("/v1/tenants/{}/invitations", org.slug),
+            &org.owner_token,
+            &json!({ "email": email, "role": role }),
+        )
+        .await;
+    assert_eq!(response.status, 201, "{}", response.body);
+    let body = response.json();
+    assert!(body["expires_at"].is_string());
+    body["token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_new_user_accepts_an_invitation() {
+    let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Background).await;
+    let org = active_org(&app).await;
+    let email = unique_email("agent");
+    let token = invite(&app, &org, &email, "agent").await;
+
+    let weak = app
+        .server
+        .post_json(
+            &format!("/v1/invitations/{token}/accept"),
+            &json!({ "password": "short", "firstname": "A", "lastname": "B" }),
+        )
+        .await;
+    weak.assert_problem(422, "validation_failed");
+    let joined = app
+        .server
+        .post_json(
+            &format!("/v1/invitations/{token}/accept"),
+            &json!({ "password": PASSWORD, "firstname": "Alan", "lastname": "Turing" }),
+        )
+        .await;
+    assert_eq!(joined.status, 200, "{}", joined.body);
+    let joined = joined.json();
+    assert_eq!(joined["role"], "agent");
+    let user: Uuid = joined["user"]["id"].as_str().unwrap().parse().unwrap();
+    await_mirror(&app, &org.slug, user, Some(("agent", true))).await;
+
+    let login = app.login(Some(&org.slug), &email, PASSWORD).await;
+    assert_eq!(login.json()["role"], "agent");
+    let again = app
+        .server
+        .post_json(
+            &format!("/v1/invitations/{token}/accept"),
+            &json!({ "password": PASSWORD, "firstname": "A", "lastname": "T" }),
+        )
+        .await;
+    again.assert_problem(404, "not_found");
+    app.server
+        .post_json(
+            "/v1/invitations/forged-token/accept",
+            &json!({ "password": PASSWORD, "firstname": "A", "lastname": "T" }),
+        )
+        .await
+        .assert_problem(404, "not_found");
+}
+
+#[tokio::test]
+async fn an_existing_user_accepts_with_their_token() {
+    let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Background).await;
+    let home = active_org(&app).await;
+    let org = active_org(&app).await;
+    // Someone already working for another tenant.
+    let email = unique_email("consultant");
+    let token = invite(&app, &home, &email, "agent").await;
+    app.server
+        .post_json(
+            &format!("/v1/invitations/{token}/accept"),
+            &json!({ "password": PASSWORD, "firstname": "C", "lastname": "D" }),
+        )
+        .await;
+    let their_token =
+        app.login(Some(&home.slug), &email, PASSWORD).await.json()["access_token"].as_str().unwrap().to_owned();
+
+    let invitation = invite(&app, &org, &email, "admin").await;
+    // Without a token, an existing account is told to sign in.
+    let anonymous = app
+        .server
+        .post_json(
+            &format!("/v1/invitations/{invitation}/accept"),
+            &json!({ "password": PASSWORD, "firstname": "C", "lastname": "D" }),
+        )
+        .await;
+    anonymous.assert_problem(409, "conflict");
+    // Somebody else's token does not take the invitation.
+    app.post_bearer(&format!("/v1/invitations/{invitation}/accept"), &org.owner_token, &json!({}))
+        .await
+        .assert_problem(403, "forbidden");
+
+    let joined = app.post_bearer(&format!("/v1/invitations/{invitation}/accept"), &their_token, &json!({})).await;
+    assert_eq!(joined.status, 200, "{}", joined.body);
+    assert_eq!(joined.json()["role"], "admin");
+    assert_eq!(app.login(Some(&org.slug), &email, PASSWORD).await.json()["role"], "admin");
+}
+
+#[tokio::test]
+async fn roles_change_and_members_leave() {
+    let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Background).await;
+    let org = active_org(&app).await;
+    let agent_email = unique_email("agent");
+    let token = invite(&app, &org, &agent_email, "agent").await;
+    let agent: Uuid = app
+        .server
+        .post_json(
+            &format!("/v1/invitations/{token}/accept"),
+            &json!({ "password": PASSWORD, "firstname": "E", "lastname": "F" }),
+        )
+        .await
+        .json()["user"]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let owner: Uuid =
+        app.get_bearer("/v1/auth/me", &org.owner_token).await.json()["user"]["id"].as_str().unwrap().parse().unwrap();
+    let members = format!("/v1/tenants/{}/members", org.slug);
+
+    let listed = app.get_bearer(&members, &org.owner_token).await.json();
+    assert_eq!(listed["data"].as_array().unwrap().len(), 2);
+
+    let promoted = app.patch_bearer(&format!("{members}/{agent}"), &org.owner_token, &json!({ "role": "admin" })).await;
+    assert_eq!(promoted.json()["role"], "admin");
+    await_mirror(&app, &org.slug, agent, Some(("admin", true))).await;
+    app.patch_bearer(&format!("{members}/{agent}"), &org.owner_token, &json!({ "role": "emperor" }))
+        .await
+        .assert_problem(422, "validation_failed");
+
+    // An admin cannot touch the owner; the last owner cannot step down.
+    let admin_token =
+        app.login(Some(&org.slug), &agent_email, PASSWORD).await.json()["access_token"].as_str().unwrap().to_owned();
+    app.patch_bearer(&format!("{members}/{owner}"), &admin_token, &json!({ "role": "agent" }))
+        .await
+        .assert_problem(403, "forbidden");
+    app.delete_bearer(&format!("{members}/{owner}"), &admin_token).await.assert_problem(403, "forbidden");
+    app.patch_bearer(&format!("{members}/{owner}"), &org.owner_token, &json!({ "role": "admin" }))
+        .await
+        .assert_problem(409, "conflict");
+
+    let removed = app.delete_bearer(&format!("{members}/{agent}"), &org.owner_token).await;
+    assert_eq!(removed.status, 204, "{}", removed.body);
+    await_mirror(&app, &org.slug, agent, Some(("admin", false))).await;
+    app.login(Some(&org.slug), &agent_email, PASSWORD).await.assert_problem(401, "unauthorized");
+    app.delete_bearer(&format!("{members}/{agent}"), &org.owner_token).await.assert_problem(404, "not_found");
+
+    let log = app.get_bearer(&format!("/v1/tenants/{}/audit-log", org.slug), &org.owner_token).await.json();
+    let actions: Vec<&str> = log["data"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    for expected in ["member_removed", "member_role_changed", "member_joined", "invitation_created"] {
+        assert!(actions.contains(&expected), "{expected} missing from {actions:?}");
+    }
+}
+
+#[tokio::test]
+async fn customers_register_themselves() {
+    let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Background).await;
+    let org = active_org(&app).await;
+    let email = unique_email("customer");
+    let body =
+        json!({ "tenant": org.slug, "email": email, "password": PASSWORD, "firstname": "Marie", "lastname": "Curie" });
+    let registered = app.server.post_json("/v1/auth/register", &body).await;
+    assert_eq!(registered.status, 201, "{}", registered.body);
+    let user: Uuid = registered.json()["user"]["id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(app.login(Some(&org.slug), &email, PASSWORD).await.json()["role"], "customer");
+    await_mirror(&app, &org.slug, user, Some(("customer", true))).await;
+
+    app.server.post_json("/v1/auth/register", &body).await.assert_problem(409, "conflict");
+    let mut unknown = body.clone();
+    unknown["tenant"] = json!("no-such-shop");
+    app.server.post_json("/v1/auth/register", &unknown).await.assert_problem(404, "tenant_not_found");
+    let mut wrong_password = body.clone();
+    wrong_password["password"] = json!("a different long password");
+    let (other, _) = app.signup().await;
+    app.wait_for_status(&other, "active").await;
+    wrong_password["tenant"] = json!(other);
+    app.server.post_json("/v1/auth/register", &wrong_password).await.assert_problem(409, "conflict");
+    let mut extra = body;
+    extra["role"] = json!("admin");
+    app.server.post_json("/v1/auth/register", &extra).await.assert_problem(400, "validation_failed");
+}
