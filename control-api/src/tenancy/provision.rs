@@ -83,14 +83,29 @@ impl Provisioner {
         if tenant.status != "provisioning" {
             return Ok(());
         }
+        let mut clock = StepClock::start();
         let placed = self.assign_placement(&tenant).await?;
         let cluster = self.cluster(placed.cluster_id).await?;
+        clock.lap("placement");
         template::ensure_current(&self.control, &cluster, &self.settings.template_database, self.migrator).await?;
-        self.ensure_role(&cluster, &placed).await?;
-        self.ensure_database(&cluster, &placed).await?;
-        self.prepare_schema(&cluster, &placed).await?;
-        self.seed_members(&cluster, &placed).await?;
-        self.activate(&placed).await
+        clock.lap("template");
+        let mut admin = PgConnection::connect_with(&cluster.admin()).await?;
+        clock.lap("connect");
+        self.ensure_role(&mut admin, &placed).await?;
+        clock.lap("role");
+        self.ensure_database(&mut admin, &placed).await?;
+        clock.lap("database");
+        admin.close().await?;
+        let tenant_db = admin_pool(cluster.admin_on(&placed.database)).await?;
+        self.prepare_schema(&tenant_db, &placed).await?;
+        clock.lap("schema");
+        self.seed_members(&tenant_db, &placed).await?;
+        clock.lap("members");
+        tenant_db.close().await;
+        self.activate(&placed).await?;
+        clock.lap("activate");
+        tracing::info!(tenant = %tenant_id, slug = tenant.slug, steps = %clock, "tenant provisioned");
+        Ok(())
     }
 
     pub async fn cluster(&self, id: Uuid) -> Result<Cluster, ProvisionError> {
@@ -122,11 +137,10 @@ impl Provisioner {
 
     /// Step 3: the login role, with the stored password (reset on every run, so a crash between
     /// storing and creating cannot leave them apart).
-    pub async fn ensure_role(&self, cluster: &Cluster, placed: &Placed) -> Result<(), ProvisionError> {
-        let mut admin = PgConnection::connect_with(&cluster.admin()).await?;
+    pub async fn ensure_role(&self, admin: &mut PgConnection, placed: &Placed) -> Result<(), ProvisionError> {
         let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
             .bind(&placed.role)
-            .fetch_one(&mut admin)
+            .fetch_one(&mut *admin)
             .await?;
         let role = quote_ident(&placed.role);
         // The password is base64url (no quotes), generated here, never from a request.
@@ -144,11 +158,10 @@ impl Provisioner {
     /// Step 4: the database, cloned from the template, reachable by its role alone. The cluster
     /// admin owns it: since PostgreSQL 15 the database owner owns the `public` schema, and the
     /// tenant role must not be able to change its schema.
-    pub async fn ensure_database(&self, cluster: &Cluster, placed: &Placed) -> Result<(), ProvisionError> {
-        let mut admin = PgConnection::connect_with(&cluster.admin()).await?;
+    pub async fn ensure_database(&self, admin: &mut PgConnection, placed: &Placed) -> Result<(), ProvisionError> {
         let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
             .bind(&placed.database)
-            .fetch_one(&mut admin)
+            .fetch_one(&mut *admin)
             .await?;
         let (database, role) = (quote_ident(&placed.database), quote_ident(&placed.role));
         if !exists {
@@ -164,23 +177,30 @@ impl Provisioner {
     }
 
     /// Step 5: privileges on what migrations create (now and later), and newer migrations.
-    pub async fn prepare_schema(&self, cluster: &Cluster, placed: &Placed) -> Result<(), ProvisionError> {
-        let pool = admin_pool(cluster.admin_on(&placed.database)).await?;
-        grant_role(&mut *pool.acquire().await?, &placed.role).await?;
-        self.migrator.run(&pool).await?;
-        pool.close().await;
+    pub async fn prepare_schema(&self, tenant_db: &PgPool, placed: &Placed) -> Result<(), ProvisionError> {
+        grant_role(&mut *tenant_db.acquire().await?, &placed.role).await?;
+        self.migrator.run(tenant_db).await?;
         Ok(())
     }
 
     /// Step 6: every member of the tenant into its `users` table.
-    pub async fn seed_members(&self, cluster: &Cluster, placed: &Placed) -> Result<(), ProvisionError> {
+    pub async fn seed_members(&self, tenant_db: &PgPool, placed: &Placed) -> Result<(), ProvisionError> {
         let members = mirror::members(&self.control, placed.id).await?;
-        let mut conn = PgConnection::connect_with(&cluster.admin_on(&placed.database)).await?;
+        let mut conn = tenant_db.acquire().await?;
         for member in &members {
             mirror::upsert(&mut conn, member).await?;
         }
-        conn.close().await?;
         Ok(())
+    }
+
+    /// An admin connection on the cluster's maintenance database (role and database steps).
+    pub async fn admin_connection(&self, cluster: &Cluster) -> Result<PgConnection, ProvisionError> {
+        Ok(PgConnection::connect_with(&cluster.admin()).await?)
+    }
+
+    /// Admin access to the tenant's database (schema and members steps).
+    pub async fn tenant_admin_pool(&self, cluster: &Cluster, placed: &Placed) -> Result<PgPool, ProvisionError> {
+        Ok(admin_pool(cluster.admin_on(&placed.database)).await?)
     }
 
     /// Step 7.
@@ -217,6 +237,33 @@ impl Provisioner {
         .bind(tenant_id)
         .execute(&self.control)
         .await?;
+        Ok(())
+    }
+}
+
+/// Milliseconds per step, for the log line of a provisioning run.
+struct StepClock {
+    last: std::time::Instant,
+    laps: Vec<(&'static str, u128)>,
+}
+
+impl StepClock {
+    fn start() -> Self {
+        Self { last: std::time::Instant::now(), laps: Vec::new() }
+    }
+
+    fn lap(&mut self, step: &'static str) {
+        let now = std::time::Instant::now();
+        self.laps.push((step, (now - self.last).as_millis()));
+        self.last = now;
+    }
+}
+
+impl std::fmt::Display for StepClock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, (step, ms)) in self.laps.iter().enumerate() {
+            write!(f, "{}{step}={ms}ms", if i == 0 { "" } else { " " })?;
+        }
         Ok(())
     }
 }

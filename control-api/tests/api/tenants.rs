@@ -97,17 +97,20 @@ async fn provisioning_interrupted_after_any_step_finishes_without_duplicates() {
         let tenant = provisioner.tenant(id).await.unwrap();
         let placed = provisioner.assign_placement(&tenant).await.unwrap();
         let cluster = provisioner.cluster(placed.cluster_id).await.unwrap();
+        let mut admin = provisioner.admin_connection(&cluster).await.unwrap();
         if completed_steps >= 2 {
-            provisioner.ensure_role(&cluster, &placed).await.unwrap();
+            provisioner.ensure_role(&mut admin, &placed).await.unwrap();
         }
         if completed_steps >= 3 {
-            provisioner.ensure_database(&cluster, &placed).await.unwrap();
+            provisioner.ensure_database(&mut admin, &placed).await.unwrap();
         }
         if completed_steps >= 4 {
-            provisioner.prepare_schema(&cluster, &placed).await.unwrap();
-        }
-        if completed_steps >= 5 {
-            provisioner.seed_members(&cluster, &placed).await.unwrap();
+            let tenant_db = provisioner.tenant_admin_pool(&cluster, &placed).await.unwrap();
+            provisioner.prepare_schema(&tenant_db, &placed).await.unwrap();
+            if completed_steps >= 5 {
+                provisioner.seed_members(&tenant_db, &placed).await.unwrap();
+            }
+            tenant_db.close().await;
         }
         assert!(app.state.worker.run_due().await.unwrap() >= 1);
         app.wait_for_status(&slug, "active").await;

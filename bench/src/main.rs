@@ -1,0 +1,45 @@
+//! `helpdeskly-bench`: measures the platform on this machine against the local PostgreSQL
+//! (`TEST_DATABASE_URL`, as the tests use). Everything it creates is dropped at the end.
+//!
+//!   helpdeskly-bench signup --count 50
+//!   helpdeskly-bench migrate-tenants --tenants 200 --concurrency 4
+#![forbid(unsafe_code)]
+
+mod control;
+mod stats;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "helpdeskly-bench")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Signup to active tenant latency, one signup after another.
+    Signup {
+        #[arg(long, default_value_t = 50)]
+        count: usize,
+    },
+    /// migrate-tenants wall time over many tenants: nothing pending, then one new migration.
+    MigrateTenants {
+        #[arg(long, default_value_t = 200)]
+        tenants: usize,
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+    },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        match cli.command {
+            Command::Signup { count } => control::signup(count).await,
+            Command::MigrateTenants { tenants, concurrency } => control::migrate_tenants(tenants, concurrency).await,
+        }
+    });
+}
