@@ -15,16 +15,16 @@ pub struct Summary {
 pub fn summarize(mut samples: Vec<Duration>) -> Summary {
     assert!(!samples.is_empty(), "no samples");
     samples.sort_unstable();
-    let rank = |p: f64| {
-        let index = ((p / 100.0) * samples.len() as f64).ceil() as usize;
+    let rank = |percent: usize| {
+        let index = (percent * samples.len()).div_ceil(100);
         samples[index.clamp(1, samples.len()) - 1]
     };
     let total: Duration = samples.iter().sum();
     Summary {
         count: samples.len(),
-        p50: rank(50.0),
-        p95: rank(95.0),
-        p99: rank(99.0),
+        p50: rank(50),
+        p95: rank(95),
+        p99: rank(99),
         max: *samples.last().expect("not empty"),
         mean: total / u32::try_from(samples.len()).expect("few samples"),
     }

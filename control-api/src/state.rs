@@ -45,7 +45,11 @@ impl AppState {
             TokenIssuer::new(jwt.signing_key.clone(), jwt.issuer.clone(), jwt.audience.clone(), jwt.access_ttl);
         let verifier = Arc::new(Verifier::new(&jwt.published_keys(), &jwt.issuer, &jwt.audience));
         let lockout = Lockout::new(redis.clone(), &config.redis_key_prefix);
-        let notifier = Notifier::new(redis.clone(), &config.redis_key_prefix);
+        let events = config
+            .amqp_url
+            .clone()
+            .map(|url| Arc::new(shared::amqp::Publisher::new(url, crate::tenancy::notify::CONTROL_EXCHANGE)));
+        let notifier = Notifier::new(redis.clone(), &config.redis_key_prefix, events);
         let metrics = Metrics::new();
         let provisioner = Provisioner {
             control: db.clone(),

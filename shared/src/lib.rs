@@ -3,6 +3,7 @@
 //! readiness checks, graceful serving, and (behind the `testkit` feature) the test harness.
 #![forbid(unsafe_code)]
 
+pub mod amqp;
 pub mod auth;
 pub mod bootstrap;
 pub mod config;

@@ -297,3 +297,68 @@ async fn tenants_are_listed_for_operators_and_readable_by_their_admins() {
         .await;
     unknown.assert_problem(400, "validation_failed");
 }
+
+#[tokio::test]
+async fn tenant_changes_are_published_on_the_control_exchange() {
+    use futures_util::StreamExt as _;
+    use lapin::options::{
+        BasicAckOptions, BasicConsumeOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
+    };
+    use lapin::types::FieldTable;
+
+    let amqp_url = std::env::var("TEST_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
+    let app =
+        TestApp::spawn_tenancy_with(WithRedis::No, Worker::Background, |env| env.with("AMQP_URL", amqp_url.clone()))
+            .await;
+    let (slug, _) = app.signup().await;
+    app.wait_for_status(&slug, "active").await;
+
+    // A private queue on the exchange, gone when this connection closes.
+    let connection = lapin::Connection::connect(&amqp_url, lapin::ConnectionProperties::default()).await.unwrap();
+    let channel = connection.create_channel().await.unwrap();
+    let durable = ExchangeDeclareOptions { durable: true, ..ExchangeDeclareOptions::default() };
+    channel
+        .exchange_declare("control_exchange".into(), lapin::ExchangeKind::Topic, durable, FieldTable::default())
+        .await
+        .unwrap();
+    let private = QueueDeclareOptions { exclusive: true, auto_delete: true, ..QueueDeclareOptions::default() };
+    let queue = channel.queue_declare("".into(), private, FieldTable::default()).await.unwrap();
+    channel
+        .queue_bind(
+            queue.name().clone(),
+            "control_exchange".into(),
+            "control.tenant.suspended".into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let mut consumer = channel
+        .basic_consume(queue.name().clone(), "test".into(), BasicConsumeOptions::default(), FieldTable::default())
+        .await
+        .unwrap();
+
+    let ops = app.platform_admin_token().await;
+    let suspended = app.post_bearer(&format!("/v1/tenants/{slug}/suspend"), &ops, &json!({})).await;
+    assert_eq!(suspended.status, 200);
+
+    // Other tests suspend their own tenants on the same exchange: find ours.
+    let deadline = std::time::Duration::from_secs(10);
+    let event = tokio::time::timeout(deadline, async {
+        loop {
+            let delivery = consumer.next().await.expect("a delivery").expect("delivered");
+            delivery.ack(BasicAckOptions::default()).await.unwrap();
+            let event: serde_json::Value = serde_json::from_slice(&delivery.data).unwrap();
+            if event["data"]["slug"] == slug.as_str() {
+                assert_eq!(delivery.properties.delivery_mode(), &Some(2), "persistent");
+                assert!(delivery.properties.message_id().is_some());
+                return event;
+            }
+        }
+    })
+    .await
+    .expect("the event arrives");
+    assert_eq!(event["event"], "TenantChanged");
+    assert_eq!(event["data"]["status"], "suspended");
+    connection.close(0, "done".into()).await.unwrap();
+}
