@@ -22,6 +22,7 @@ struct Platform {
     server: TestServer,
     template: String,
     stop_worker: Option<tokio::sync::oneshot::Sender<()>>,
+    worker: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Platform {
@@ -45,11 +46,11 @@ impl Platform {
         let state = AppState::new(config).expect("clients");
         control_api::prepare(&state).await.expect("prepare");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(state.worker.clone().run(async {
+        let worker = tokio::spawn(state.worker.clone().run(async {
             let _ = stopped.await;
         }));
         let server = TestServer::start(build_router(state.clone())).await;
-        Self { db, state, server, template, stop_worker: Some(stop) }
+        Self { db, state, server, template, stop_worker: Some(stop), worker: Some(worker) }
     }
 
     async fn signup(&self, n: usize) -> String {
@@ -80,6 +81,9 @@ impl Platform {
     async fn finish(mut self) {
         if let Some(stop) = self.stop_worker.take() {
             let _ = stop.send(());
+        }
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.await;
         }
         let rows: Vec<(Option<String>, Option<String>)> =
             sqlx::query_as("SELECT database_name, login_role FROM tenants")

@@ -12,6 +12,7 @@ pub mod error;
 pub mod http;
 pub mod metrics;
 pub mod migrations;
+pub mod ratelimit;
 pub mod readiness;
 pub mod redis;
 pub mod serve;

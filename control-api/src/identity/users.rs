@@ -37,7 +37,7 @@ pub async fn login_candidate(
     normalized_email: &str,
     tenant_slug: Option<&str>,
 ) -> sqlx::Result<Option<LoginCandidate>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("{CANDIDATE_SELECT} WHERE lower(u.email) = $1")))
+    sqlx::query_as(format!("{CANDIDATE_SELECT} WHERE lower(u.email) = $1").as_str())
         .bind(normalized_email)
         .bind(tenant_slug)
         .fetch_optional(conn)
@@ -59,7 +59,7 @@ pub async fn candidate_by_id(
     if tenant_id.is_some() && slug.is_none() {
         return Ok(None);
     }
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("{CANDIDATE_SELECT} WHERE u.id = $1")))
+    sqlx::query_as(format!("{CANDIDATE_SELECT} WHERE u.id = $1").as_str())
         .bind(user_id)
         .bind(slug)
         .fetch_optional(conn)

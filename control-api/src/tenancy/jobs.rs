@@ -20,6 +20,8 @@ pub const CHANNEL: &str = "provisioning_jobs";
 pub const MAX_ATTEMPTS: i32 = 10;
 /// How often an idle worker looks for retries that came due.
 const IDLE_POLL: Duration = Duration::from_secs(5);
+/// How long the worker waits after the control database failed it.
+const ERROR_PAUSE: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobKind {
@@ -234,6 +236,11 @@ impl Worker {
         loop {
             if let Err(err) = self.run_due().await {
                 tracing::error!(error = %err, "provisioning worker: control database error");
+                // Pause rather than spin while the control database is unreachable.
+                tokio::select! {
+                    () = &mut shutdown => break,
+                    () = tokio::time::sleep(ERROR_PAUSE) => continue,
+                }
             }
             let wake = async {
                 match listener.as_mut() {

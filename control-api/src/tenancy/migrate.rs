@@ -65,18 +65,20 @@ pub async fn migrate_tenants(
     let in_scope = "status IN ('active', 'suspended') AND cluster_id IS NOT NULL AND database_name IS NOT NULL
                     AND ($1::text[] IS NULL OR slug = ANY($1))";
     let only = options.only.clone();
-    let up_to_date: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT count(*) FROM tenants WHERE {in_scope} AND schema_version = $2"
-    )))
-    .bind(&only)
-    .bind(latest)
-    .fetch_one(control)
-    .await?;
-    let targets: Vec<Target> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT id, slug, cluster_id, database_name, login_role FROM tenants
+    let up_to_date: i64 =
+        sqlx::query_scalar(format!("SELECT count(*) FROM tenants WHERE {in_scope} AND schema_version = $2").as_str())
+            .bind(&only)
+            .bind(latest)
+            .fetch_one(control)
+            .await?;
+    let targets: Vec<Target> = sqlx::query_as(
+        format!(
+            "SELECT id, slug, cluster_id, database_name, login_role FROM tenants
          WHERE {in_scope} AND schema_version IS DISTINCT FROM $2
          ORDER BY slug"
-    )))
+        )
+        .as_str(),
+    )
     .bind(&only)
     .bind(latest)
     .fetch_all(control)

@@ -13,7 +13,7 @@
 use shared::config::EncryptionKey;
 use shared::crypto::{open, random_token, seal};
 use sqlx::migrate::Migrator;
-use sqlx::{AssertSqlSafe, Connection, Executor, PgConnection, PgPool};
+use sqlx::{Connection, Executor, PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::clusters::{self, Cluster, ClusterError};
@@ -151,7 +151,7 @@ impl Provisioner {
         } else {
             format!("CREATE ROLE {role} WITH LOGIN PASSWORD '{password}' CONNECTION LIMIT {limit}")
         };
-        admin.execute(AssertSqlSafe(statement)).await?;
+        admin.execute(statement.as_str()).await?;
         Ok(())
     }
 
@@ -166,13 +166,13 @@ impl Provisioner {
         let (database, role) = (quote_ident(&placed.database), quote_ident(&placed.role));
         if !exists {
             let template = quote_ident(&self.settings.template_database);
-            admin.execute(AssertSqlSafe(format!("SELECT pg_advisory_lock_shared({TEMPLATE_LOCK})"))).await?;
-            let created = admin.execute(AssertSqlSafe(format!("CREATE DATABASE {database} TEMPLATE {template}"))).await;
-            admin.execute(AssertSqlSafe(format!("SELECT pg_advisory_unlock_shared({TEMPLATE_LOCK})"))).await?;
+            admin.execute(format!("SELECT pg_advisory_lock_shared({TEMPLATE_LOCK})").as_str()).await?;
+            let created = admin.execute(format!("CREATE DATABASE {database} TEMPLATE {template}").as_str()).await;
+            admin.execute(format!("SELECT pg_advisory_unlock_shared({TEMPLATE_LOCK})").as_str()).await?;
             created?;
         }
-        admin.execute(AssertSqlSafe(format!("REVOKE CONNECT, TEMPORARY ON DATABASE {database} FROM PUBLIC"))).await?;
-        admin.execute(AssertSqlSafe(format!("GRANT CONNECT ON DATABASE {database} TO {role}"))).await?;
+        admin.execute(format!("REVOKE CONNECT, TEMPORARY ON DATABASE {database} FROM PUBLIC").as_str()).await?;
+        admin.execute(format!("GRANT CONNECT ON DATABASE {database} TO {role}").as_str()).await?;
         Ok(())
     }
 
@@ -226,10 +226,8 @@ impl Provisioner {
         {
             let cluster = self.cluster(cluster_id).await?;
             let mut admin = PgConnection::connect_with(&cluster.admin()).await?;
-            admin
-                .execute(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(database))))
-                .await?;
-            admin.execute(AssertSqlSafe(format!("DROP ROLE IF EXISTS {}", quote_ident(role)))).await?;
+            admin.execute(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(database)).as_str()).await?;
+            admin.execute(format!("DROP ROLE IF EXISTS {}", quote_ident(role)).as_str()).await?;
         }
         sqlx::query(
             "UPDATE tenants SET status = 'deleted', db_password_encrypted = NULL, updated_at = now() WHERE id = $1 AND status = 'deleting'",
@@ -291,7 +289,7 @@ pub async fn grant_role(conn: &mut PgConnection, role: &str) -> sqlx::Result<()>
         format!("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {role}"),
         "REVOKE CREATE ON SCHEMA public FROM PUBLIC".to_owned(),
     ] {
-        conn.execute(AssertSqlSafe(statement)).await?;
+        conn.execute(statement.as_str()).await?;
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! take one advisory lock, shared and exclusive.
 
 use sqlx::migrate::Migrator;
-use sqlx::{AssertSqlSafe, Connection, Executor, PgConnection, PgPool};
+use sqlx::{Connection, Executor, PgConnection, PgPool};
 
 use super::clusters::{Cluster, set_template_version};
 use super::quote_ident;
@@ -29,9 +29,9 @@ pub async fn ensure_current(
         return Ok(());
     }
     let mut admin = PgConnection::connect_with(&cluster.admin()).await?;
-    admin.execute(AssertSqlSafe(format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))).await?;
+    admin.execute(format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})").as_str()).await?;
     let result = migrate_template(&mut admin, cluster, template, migrator).await;
-    admin.execute(AssertSqlSafe(format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"))).await?;
+    admin.execute(format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})").as_str()).await?;
     result?;
     set_template_version(control, cluster.id, latest).await?;
     tracing::info!(cluster = %cluster.name, template, version = latest, "tenant template is current");
@@ -50,15 +50,13 @@ async fn migrate_template(
         .await?;
     let quoted = quote_ident(template);
     if exists {
-        admin.execute(AssertSqlSafe(format!("ALTER DATABASE {quoted} WITH ALLOW_CONNECTIONS true"))).await?;
+        admin.execute(format!("ALTER DATABASE {quoted} WITH ALLOW_CONNECTIONS true").as_str()).await?;
     } else {
-        admin.execute(AssertSqlSafe(format!("CREATE DATABASE {quoted}"))).await?;
+        admin.execute(format!("CREATE DATABASE {quoted}").as_str()).await?;
     }
     let pool = super::admin_pool(cluster.admin_on(template)).await?;
     migrator.run(&pool).await.map_err(|e| sqlx::Error::Migrate(Box::new(e)))?;
     pool.close().await;
-    admin
-        .execute(AssertSqlSafe(format!("ALTER DATABASE {quoted} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false")))
-        .await?;
+    admin.execute(format!("ALTER DATABASE {quoted} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false").as_str()).await?;
     Ok(())
 }

@@ -121,10 +121,7 @@ async fn the_command_exits_non_zero_while_a_tenant_fails() {
             .await
             .unwrap();
     let mut admin = PgConnection::connect_with(&admin_options()).await.unwrap();
-    admin
-        .execute(sqlx::AssertSqlSafe(format!(r#"ALTER DATABASE "{database}" WITH ALLOW_CONNECTIONS false"#)))
-        .await
-        .unwrap();
+    admin.execute(format!(r#"ALTER DATABASE "{database}" WITH ALLOW_CONNECTIONS false"#).as_str()).await.unwrap();
 
     let run = || {
         Command::new(env!("CARGO_BIN_EXE_control-api"))
@@ -149,10 +146,7 @@ async fn the_command_exits_non_zero_while_a_tenant_fails() {
     assert!(stdout.contains("migrated 0, already current 2, failed 1"), "{stdout}");
     assert!(String::from_utf8_lossy(&failed.stderr).contains("1 tenant database(s) failed to migrate"));
 
-    admin
-        .execute(sqlx::AssertSqlSafe(format!(r#"ALTER DATABASE "{database}" WITH ALLOW_CONNECTIONS true"#)))
-        .await
-        .unwrap();
+    admin.execute(format!(r#"ALTER DATABASE "{database}" WITH ALLOW_CONNECTIONS true"#).as_str()).await.unwrap();
     let fixed = run();
     let stdout = String::from_utf8_lossy(&fixed.stdout);
     assert!(fixed.status.success(), "{stdout}");

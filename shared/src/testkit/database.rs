@@ -10,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use sha2::{Digest, Sha256};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{AssertSqlSafe, Connection, Executor, PgConnection, PgPool};
+use sqlx::{Connection, Executor, PgConnection, PgPool};
 use tokio::sync::OnceCell;
 
 /// Prefix of every per-test database, followed by the creation time in seconds.
@@ -49,7 +49,7 @@ impl TestDatabase {
         let name = format!("{TEST_DB_PREFIX}{}_{}", unix_now(), uuid::Uuid::new_v4().simple());
         let mut admin = admin_connection().await;
         admin
-            .execute(AssertSqlSafe(format!(r#"CREATE DATABASE "{name}" TEMPLATE "{template}""#)))
+            .execute(format!(r#"CREATE DATABASE "{name}" TEMPLATE "{template}""#).as_str())
             .await
             .expect("create the test database");
         let options = admin_options().database(&name);
@@ -60,7 +60,7 @@ impl TestDatabase {
     pub async fn empty() -> Self {
         let name = format!("{TEST_DB_PREFIX}{}_{}", unix_now(), uuid::Uuid::new_v4().simple());
         let mut admin = admin_connection().await;
-        admin.execute(AssertSqlSafe(format!(r#"CREATE DATABASE "{name}""#))).await.expect("create the test database");
+        admin.execute(format!(r#"CREATE DATABASE "{name}""#).as_str()).await.expect("create the test database");
         let options = admin_options().database(&name);
         Self { name, options }
     }
@@ -101,7 +101,7 @@ impl Drop for TestDatabase {
             runtime.block_on(async {
                 let mut admin = admin_connection().await;
                 if let Err(err) =
-                    admin.execute(AssertSqlSafe(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#))).await
+                    admin.execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str()).await
                 {
                     eprintln!("testkit: could not drop {name}: {err}");
                 }
@@ -152,10 +152,10 @@ async fn ensure_template(kind: &str, migrator: &'static Migrator) -> String {
         sweep_stale(&mut admin, kind).await;
         let building = format!("{name}_building");
         admin
-            .execute(AssertSqlSafe(format!(r#"DROP DATABASE IF EXISTS "{building}" WITH (FORCE)"#)))
+            .execute(format!(r#"DROP DATABASE IF EXISTS "{building}" WITH (FORCE)"#).as_str())
             .await
             .expect("drop a half-built template");
-        admin.execute(AssertSqlSafe(format!(r#"CREATE DATABASE "{building}""#))).await.expect("create the template");
+        admin.execute(format!(r#"CREATE DATABASE "{building}""#).as_str()).await.expect("create the template");
         {
             let mut conn = PgConnection::connect_with(&admin_options().database(&building))
                 .await
@@ -164,11 +164,11 @@ async fn ensure_template(kind: &str, migrator: &'static Migrator) -> String {
             conn.close().await.expect("close the template connection");
         }
         admin
-            .execute(AssertSqlSafe(format!(r#"ALTER DATABASE "{building}" RENAME TO "{name}""#)))
+            .execute(format!(r#"ALTER DATABASE "{building}" RENAME TO "{name}""#).as_str())
             .await
             .expect("publish the template");
         admin
-            .execute(AssertSqlSafe(format!(r#"ALTER DATABASE "{name}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"#)))
+            .execute(format!(r#"ALTER DATABASE "{name}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"#).as_str())
             .await
             .expect("mark the template");
     }
@@ -207,8 +207,8 @@ async fn sweep_stale(admin: &mut PgConnection, kind: &str) {
             name.starts_with(&format!("hdtpl_{kind}_"))
         };
         if stale {
-            let _ = admin.execute(AssertSqlSafe(format!(r#"ALTER DATABASE "{name}" WITH IS_TEMPLATE false"#))).await;
-            let _ = admin.execute(AssertSqlSafe(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#))).await;
+            let _ = admin.execute(format!(r#"ALTER DATABASE "{name}" WITH IS_TEMPLATE false"#).as_str()).await;
+            let _ = admin.execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str()).await;
         }
     }
     let roles: Vec<String> = sqlx::query_scalar("SELECT rolname FROM pg_roles WHERE rolname LIKE 'hdtest%'")
@@ -216,7 +216,7 @@ async fn sweep_stale(admin: &mut PgConnection, kind: &str) {
         .await
         .unwrap_or_default();
     for role in roles.into_iter().filter(|r| is_stale(r, now)) {
-        let _ = admin.execute(AssertSqlSafe(format!(r#"DROP ROLE IF EXISTS "{role}""#))).await;
+        let _ = admin.execute(format!(r#"DROP ROLE IF EXISTS "{role}""#).as_str()).await;
     }
 }
 
@@ -227,17 +227,15 @@ pub fn drop_databases_and_roles(databases: Vec<String>, roles: Vec<String>) {
         runtime.block_on(async {
             let mut admin = admin_connection().await;
             for database in databases {
-                let _ = admin
-                    .execute(AssertSqlSafe(format!(r#"ALTER DATABASE "{database}" WITH IS_TEMPLATE false"#)))
-                    .await;
+                let _ = admin.execute(format!(r#"ALTER DATABASE "{database}" WITH IS_TEMPLATE false"#).as_str()).await;
                 if let Err(err) =
-                    admin.execute(AssertSqlSafe(format!(r#"DROP DATABASE IF EXISTS "{database}" WITH (FORCE)"#))).await
+                    admin.execute(format!(r#"DROP DATABASE IF EXISTS "{database}" WITH (FORCE)"#).as_str()).await
                 {
                     eprintln!("testkit: could not drop database {database}: {err}");
                 }
             }
             for role in roles {
-                if let Err(err) = admin.execute(AssertSqlSafe(format!(r#"DROP ROLE IF EXISTS "{role}""#))).await {
+                if let Err(err) = admin.execute(format!(r#"DROP ROLE IF EXISTS "{role}""#).as_str()).await {
                     eprintln!("testkit: could not drop role {role}: {err}");
                 }
             }

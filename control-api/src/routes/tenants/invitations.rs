@@ -111,10 +111,13 @@ struct Invitation {
 
 async fn open_invitation(conn: &mut sqlx::PgConnection, token: &str, lock: bool) -> ApiResult<Invitation> {
     let lock = if lock { " FOR UPDATE OF i" } else { "" };
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT i.tenant_id, i.email, i.role FROM invitations i JOIN tenants t ON t.id = i.tenant_id
+    sqlx::query_as(
+        format!(
+            "SELECT i.tenant_id, i.email, i.role FROM invitations i JOIN tenants t ON t.id = i.tenant_id
          WHERE i.token_digest = $1 AND i.accepted_at IS NULL AND i.expires_at > now() AND t.status = 'active'{lock}"
-    )))
+        )
+        .as_str(),
+    )
     .bind(token_digest(token))
     .fetch_optional(conn)
     .await?

@@ -60,11 +60,14 @@ pub async fn list_tenants(
     let limit = page.limit()?;
     let after: Option<Uuid> = page.position()?;
     // Tenant ids are UUIDv7: ordering by id is ordering by creation.
-    let rows: Vec<TenantView> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {TENANT_COLUMNS} FROM tenants
+    let rows: Vec<TenantView> = sqlx::query_as(
+        format!(
+            "SELECT {TENANT_COLUMNS} FROM tenants
          WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR id > $2)
          ORDER BY id LIMIT $3"
-    )))
+        )
+        .as_str(),
+    )
     .bind(&filter.status)
     .bind(after)
     .bind(i64::from(limit) + 1)
@@ -139,11 +142,14 @@ pub async fn patch_tenant(
         return Err(err);
     }
     let settings = patch.settings.map(|s| serde_json::to_value(s).expect("serializable"));
-    let updated: TenantView = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "UPDATE tenants SET name = COALESCE($2, name),
+    let updated: TenantView = sqlx::query_as(
+        format!(
+            "UPDATE tenants SET name = COALESCE($2, name),
            settings = settings || COALESCE(jsonb_strip_nulls($3), '{{}}'::jsonb), updated_at = now()
          WHERE id = $1 RETURNING {TENANT_COLUMNS}"
-    )))
+        )
+        .as_str(),
+    )
     .bind(tenant.id)
     .bind(patch.name.as_deref().map(str::trim))
     .bind(settings)
@@ -168,9 +174,9 @@ async fn platform_transition(
     let mut tx = state.db.begin().await?;
     let tenant = find(&mut tx, &path_slug(slug)?).await?;
     require(standing(&mut tx, claims, tenant.id).await?, &[Standing::PlatformAdmin])?;
-    let updated: Option<TenantView> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let updated: Option<TenantView> = sqlx::query_as(format!(
         "UPDATE tenants SET status = $3, updated_at = now() WHERE id = $1 AND status = $2 RETURNING {TENANT_COLUMNS}"
-    )))
+    ).as_str())
     .bind(tenant.id)
     .bind(from)
     .bind(to)
@@ -231,9 +237,10 @@ pub async fn delete_tenant(
     if let Some(err) = gone(&tenant.status) {
         return Err(err);
     }
-    let updated: TenantView = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "UPDATE tenants SET status = 'deleting', updated_at = now() WHERE id = $1 RETURNING {TENANT_COLUMNS}"
-    )))
+    let updated: TenantView = sqlx::query_as(
+        format!("UPDATE tenants SET status = 'deleting', updated_at = now() WHERE id = $1 RETURNING {TENANT_COLUMNS}")
+            .as_str(),
+    )
     .bind(tenant.id)
     .fetch_one(&mut *tx)
     .await?;

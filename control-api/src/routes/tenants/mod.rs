@@ -39,7 +39,7 @@ pub fn path_slug(raw: &str) -> ApiResult<Slug> {
 }
 
 pub async fn find(conn: &mut PgConnection, slug: &Slug) -> ApiResult<TenantView> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE slug = $1")))
+    sqlx::query_as(format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE slug = $1").as_str())
         .bind(slug.as_str())
         .fetch_optional(conn)
         .await?

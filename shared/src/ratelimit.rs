@@ -1,0 +1,185 @@
+//! Request rate limits: GCRA (the algorithm `governor` implements), with its state in Redis so
+//! every replica shares one budget (one atomic script per check, on Redis's clock), and an
+//! in-process `governor` limiter when Redis is absent or failing.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use governor::clock::{Clock as _, DefaultClock};
+use governor::middleware::StateInformationMiddleware;
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter as Governor};
+use uuid::Uuid;
+
+/// The outcome of one check, for `RateLimit-*` headers and `Retry-After`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    pub allowed: bool,
+    pub limit: u32,
+    pub remaining: u32,
+    /// Seconds until the full budget is back.
+    pub reset_secs: u64,
+    /// Seconds until the next request would be allowed (0 when allowed).
+    pub retry_after_secs: u64,
+}
+
+/// GCRA over a theoretical arrival time (µs) per key. KEYS[1]: the key. ARGV[1]: emission
+/// interval in µs, ARGV[2]: burst. Returns allowed, remaining, µs until full, µs until allowed.
+const GCRA: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local new_tat = tat + interval
+local window = interval * burst
+local ahead = new_tat - now
+if ahead > window then
+  return {0, 0, tat - now, ahead - window}
+end
+redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', math.ceil(ahead / 1000))
+return {1, math.floor((window - ahead) / interval), ahead, 0}
+";
+
+type Local = Governor<String, DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
+
+/// One limit: requests per minute for a kind of key.
+struct Limit {
+    per_minute: NonZeroU32,
+    local: Local,
+}
+
+impl Limit {
+    fn new(per_minute: u32) -> Option<Self> {
+        let per_minute = NonZeroU32::new(per_minute)?;
+        let local = Governor::keyed(Quota::per_minute(per_minute)).with_middleware::<StateInformationMiddleware>();
+        Some(Self { per_minute, local })
+    }
+
+    fn interval(&self) -> Duration {
+        Duration::from_secs(60) / self.per_minute.get()
+    }
+}
+
+#[derive(Clone)]
+pub struct RateLimiter {
+    redis: Option<deadpool_redis::Pool>,
+    prefix: Arc<str>,
+    per_user: Option<Arc<Limit>>,
+    per_ip: Option<Arc<Limit>>,
+}
+
+impl RateLimiter {
+    /// Limits of 0 are disabled.
+    pub fn new(
+        redis: Option<deadpool_redis::Pool>,
+        prefix: &str,
+        per_user_per_minute: u32,
+        per_ip_per_minute: u32,
+    ) -> Self {
+        Self {
+            redis,
+            prefix: Arc::from(format!("{prefix}rl:")),
+            per_user: Limit::new(per_user_per_minute).map(Arc::new),
+            per_ip: Limit::new(per_ip_per_minute).map(Arc::new),
+        }
+    }
+
+    /// A user's budget within a tenant; `None` when the limit is off.
+    pub async fn check_user(&self, tenant: Uuid, user: Uuid) -> Option<Decision> {
+        let limit = self.per_user.as_ref()?;
+        Some(self.check(limit, format!("user:{tenant}:{user}")).await)
+    }
+
+    /// A client address's budget for unauthenticated traffic; `None` when the limit is off.
+    pub async fn check_ip(&self, ip: IpAddr) -> Option<Decision> {
+        let limit = self.per_ip.as_ref()?;
+        Some(self.check(limit, format!("ip:{ip}")).await)
+    }
+
+    async fn check(&self, limit: &Limit, key: String) -> Decision {
+        if let Some(pool) = &self.redis {
+            match self.check_redis(pool, limit, &key).await {
+                Ok(decision) => return decision,
+                Err(err) => tracing::warn!(error = %err, "rate limit: Redis unavailable, limiting in process"),
+            }
+        }
+        check_local(limit, key)
+    }
+
+    async fn check_redis(&self, pool: &deadpool_redis::Pool, limit: &Limit, key: &str) -> Result<Decision, String> {
+        let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+        let interval_us = u64::try_from(limit.interval().as_micros()).unwrap_or(u64::MAX);
+        let (allowed, remaining, until_full_us, until_allowed_us): (i64, i64, i64, i64) = redis::Script::new(GCRA)
+            .key(format!("{}{key}", self.prefix))
+            .arg(interval_us)
+            .arg(limit.per_minute.get())
+            .invoke_async(&mut conn)
+            .await
+            .map_err(|e| e.to_string())?;
+        let secs = |us: i64| u64::try_from(us).unwrap_or(0).div_ceil(1_000_000);
+        Ok(Decision {
+            allowed: allowed == 1,
+            limit: limit.per_minute.get(),
+            remaining: u32::try_from(remaining).unwrap_or(0),
+            reset_secs: secs(until_full_us),
+            retry_after_secs: secs(until_allowed_us),
+        })
+    }
+}
+
+fn check_local(limit: &Limit, key: String) -> Decision {
+    // Keys of addresses and users come and go: forget the idle ones now and then.
+    if limit.local.len() > 100_000 {
+        limit.local.retain_recent();
+    }
+    let per_minute = limit.per_minute.get();
+    match limit.local.check_key(&key) {
+        Ok(snapshot) => {
+            let remaining = snapshot.remaining_burst_capacity();
+            let reset = limit.interval() * (per_minute - remaining);
+            Decision {
+                allowed: true,
+                limit: per_minute,
+                remaining,
+                reset_secs: reset.as_secs().max(1),
+                retry_after_secs: 0,
+            }
+        }
+        Err(not_until) => {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            Decision {
+                allowed: false,
+                limit: per_minute,
+                remaining: 0,
+                reset_secs: 60,
+                retry_after_secs: wait.as_secs_f64().ceil() as u64,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_61st_request_in_a_minute_is_refused_in_process() {
+        let limiter = RateLimiter::new(None, "t:", 60, 0);
+        let (tenant, user) = (Uuid::new_v4(), Uuid::new_v4());
+        for n in 1..=60 {
+            let decision = limiter.check_user(tenant, user).await.unwrap();
+            assert!(decision.allowed, "request {n}");
+            assert_eq!(decision.remaining, 60 - n);
+        }
+        let refused = limiter.check_user(tenant, user).await.unwrap();
+        assert!(!refused.allowed);
+        assert!((1..=1).contains(&refused.retry_after_secs), "{refused:?}");
+        // Another user has a budget of their own; the IP limit is off.
+        assert!(limiter.check_user(tenant, Uuid::new_v4()).await.unwrap().allowed);
+        assert!(limiter.check_ip("127.0.0.1".parse().unwrap()).await.is_none());
+    }
+}
