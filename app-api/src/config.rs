@@ -1,6 +1,11 @@
 //! app-api configuration, read from the environment once at start.
 
-use shared::config::{ConfigError, DatabaseUrl, EncryptionKey, Env, FromEnv, HttpConfig, LogConfig, ServiceUrl};
+use std::time::Duration;
+
+use shared::auth::{PublicKey, PublicKeys};
+use shared::config::{
+    ConfigError, DatabaseUrl, EncryptionKey, Env, FromEnv, HttpConfig, LogConfig, Seconds, ServiceUrl,
+};
 
 #[derive(Debug, Clone)]
 pub struct AppConfig {
@@ -16,7 +21,53 @@ pub struct AppConfig {
     /// comes from `X-Tenant-Slug` only.
     pub base_domain: Option<BaseDomain>,
     pub redis_url: Option<ServiceUrl>,
+    /// `REDIS_KEY_PREFIX` ("hd:"), as on control-api.
+    pub redis_key_prefix: String,
     pub amqp_url: Option<ServiceUrl>,
+    pub tokens: TokenKeys,
+    pub rate_limits: RateLimits,
+    pub pools: PoolLimits,
+    /// `TENANT_DB_SSLMODE` (prefer): TLS to tenant databases (`disable`, `prefer`, `require`,
+    /// `verify-ca`, `verify-full`).
+    pub tenant_db_ssl_mode: sqlx::postgres::PgSslMode,
+    /// `TENANT_CACHE_TTL_SECONDS` (5): how long a tenant lookup is trusted in process memory
+    /// (changes published by control-api evict at once; this bounds staleness without Redis).
+    pub tenant_cache_ttl: Duration,
+}
+
+/// Where access-token verification keys come from.
+#[derive(Debug, Clone)]
+pub enum KeySource {
+    /// `JWT_PUBLIC_KEYS`: PEM blocks.
+    Static(Vec<PublicKey>),
+    /// `JWKS_URL`: fetched at start, refetched on an unknown `kid` at most once a minute.
+    Jwks(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct TokenKeys {
+    pub source: KeySource,
+    pub issuer: String,
+    pub audience: String,
+}
+
+/// `RATE_LIMIT_USER_PER_MINUTE` (60) and `RATE_LIMIT_IP_PER_MINUTE` (300); 0 disables.
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimits {
+    pub per_user_per_minute: u32,
+    pub per_ip_per_minute: u32,
+}
+
+/// `TENANT_POOL_MAX_CONNECTIONS` (5), `TENANT_POOLS_MAX_TOTAL_CONNECTIONS` (100),
+/// `TENANT_POOLS_MAX` (500), `TENANT_POOL_ACQUIRE_TIMEOUT_SECONDS` (5),
+/// `TENANT_POOL_IDLE_SECONDS` (60).
+#[derive(Debug, Clone, Copy)]
+pub struct PoolLimits {
+    pub per_tenant: usize,
+    pub total: usize,
+    pub max_pools: usize,
+    pub acquire_timeout: Duration,
+    pub idle_timeout: Duration,
 }
 
 impl AppConfig {
@@ -28,7 +79,47 @@ impl AppConfig {
                 problem: "is invalid: must be above 0".into(),
             });
         }
+        let source = match (env.optional::<PublicKeys>("JWT_PUBLIC_KEYS")?, env.optional::<String>("JWKS_URL")?) {
+            (Some(keys), _) => KeySource::Static(keys.0),
+            (None, Some(url)) if url.starts_with("http://") || url.starts_with("https://") => KeySource::Jwks(url),
+            (None, Some(_)) => {
+                return Err(ConfigError { name: "JWKS_URL", problem: "is invalid: expected an http(s) URL".into() });
+            }
+            (None, None) => {
+                return Err(ConfigError { name: "JWT_PUBLIC_KEYS", problem: "is not set (nor JWKS_URL)".into() });
+            }
+        };
+        let at_least_one = |name: &'static str, value: usize| {
+            if value == 0 {
+                Err(ConfigError { name, problem: "is invalid: must be above 0".into() })
+            } else {
+                Ok(value)
+            }
+        };
+        let pools = PoolLimits {
+            per_tenant: at_least_one("TENANT_POOL_MAX_CONNECTIONS", env.or("TENANT_POOL_MAX_CONNECTIONS", 5)?)?,
+            total: at_least_one(
+                "TENANT_POOLS_MAX_TOTAL_CONNECTIONS",
+                env.or("TENANT_POOLS_MAX_TOTAL_CONNECTIONS", 100)?,
+            )?,
+            max_pools: at_least_one("TENANT_POOLS_MAX", env.or("TENANT_POOLS_MAX", 500)?)?,
+            acquire_timeout: env.or("TENANT_POOL_ACQUIRE_TIMEOUT_SECONDS", Seconds(Duration::from_secs(5)))?.0,
+            idle_timeout: env.or("TENANT_POOL_IDLE_SECONDS", Seconds(Duration::from_secs(60)))?.0,
+        };
         Ok(Self {
+            tokens: TokenKeys {
+                source,
+                issuer: env.or("JWT_ISSUER", "helpdeskly".to_owned())?,
+                audience: env.or("JWT_AUDIENCE", "helpdeskly".to_owned())?,
+            },
+            rate_limits: RateLimits {
+                per_user_per_minute: env.or("RATE_LIMIT_USER_PER_MINUTE", 60)?,
+                per_ip_per_minute: env.or("RATE_LIMIT_IP_PER_MINUTE", 300)?,
+            },
+            pools,
+            tenant_cache_ttl: env.or("TENANT_CACHE_TTL_SECONDS", Seconds(Duration::from_secs(5)))?.0,
+            tenant_db_ssl_mode: env.or("TENANT_DB_SSLMODE", SslMode(sqlx::postgres::PgSslMode::Prefer))?.0,
+            redis_key_prefix: env.or("REDIS_KEY_PREFIX", "hd:".to_owned())?,
             http: HttpConfig::from_env(env, "APP_PORT", 6501)?,
             log: LogConfig::from_env(env)?,
             control_db: env.required("CONTROL_DATABASE_URL")?,
@@ -38,6 +129,17 @@ impl AppConfig {
             redis_url: env.optional("REDIS_URL")?,
             amqp_url: env.optional("AMQP_URL")?,
         })
+    }
+}
+
+/// `TENANT_DB_SSLMODE`.
+struct SslMode(sqlx::postgres::PgSslMode);
+
+impl FromEnv for SslMode {
+    fn from_env(raw: &str) -> Result<Self, String> {
+        raw.parse()
+            .map(SslMode)
+            .map_err(|_| "expected disable, allow, prefer, require, verify-ca or verify-full".to_owned())
     }
 }
 

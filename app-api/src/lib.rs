@@ -3,9 +3,11 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
+pub mod keys;
 pub mod router;
 mod routes;
 pub mod state;
+pub mod tenancy;
 
 use std::net::SocketAddr;
 
@@ -24,15 +26,21 @@ pub enum ServeError {
     Serve(std::io::Error),
 }
 
-/// `app-api serve`: serve until SIGTERM or SIGINT.
+/// `app-api serve`: serve (and run the background evictions and pool reaper) until SIGTERM
+/// or SIGINT.
 pub async fn serve(config: AppConfig) -> Result<(), ServeError> {
-    let state = AppState::new(config).map_err(ServeError::Setup)?;
+    let state = AppState::new(config).await.map_err(ServeError::Setup)?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let background = tokio::spawn(state.clone().run_background(async {
+        let _ = stopped.await;
+    }));
     let http = &state.config.http;
     let addr = SocketAddr::new(http.bind_addr, http.port);
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
     let grace = http.shutdown_grace;
     tracing::info!(%addr, "app-api listening");
-    shared::serve::serve(listener, build_router(state), shared::serve::shutdown_signal(), grace)
-        .await
-        .map_err(ServeError::Serve)
+    let served = shared::serve::serve(listener, build_router(state), shared::serve::shutdown_signal(), grace).await;
+    let _ = stop.send(());
+    let _ = background.await;
+    served.map_err(ServeError::Serve)
 }

@@ -7,23 +7,47 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::operations;
+use crate::routes::{me, operations};
 use crate::state::AppState;
+use crate::tenancy::context::tenant_context;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Helpdeskly app API", description = "The tenant plane: SAV tickets, messages, attachments, SLA."),
+    info(title = "Helpdeskly app API", description = "The tenant plane: SAV tickets, messages, attachments, SLA. \
+        Every /v1 request names its tenant by subdomain or X-Tenant-Slug and carries a bearer token issued for that tenant."),
     components(schemas(Problem, FieldError)),
-    tags((name = "operations", description = "Health, readiness, metrics"))
+    modifiers(&BearerAuth),
+    tags(
+        (name = "operations", description = "Health, readiness, metrics"),
+        (name = "me", description = "The caller"),
+    )
 )]
 struct ApiDoc;
 
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
 /// The full application: routes, OpenAPI at `/openapi.json`, docs at `/docs`, common layers.
 pub fn build_router(state: AppState) -> Router {
+    // The tenant plane: resolution, token and rate limits before any handler.
+    let tenant_plane = OpenApiRouter::new()
+        .routes(routes!(me::get_me))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), tenant_context));
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(shared::readiness::get_health))
         .routes(routes!(operations::get_ready))
         .routes(routes!(shared::metrics::get_metrics))
+        .merge(tenant_plane)
         .split_for_parts();
     let (http, metrics) = (state.config.http.clone(), state.metrics.clone());
     let router = router.with_state(state).merge(SwaggerUi::new("/docs").url("/openapi.json", api));

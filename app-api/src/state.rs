@@ -6,10 +6,14 @@ use std::time::Duration;
 
 use axum::extract::FromRef;
 use shared::metrics::Metrics;
+use shared::ratelimit::RateLimiter;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
 use crate::config::AppConfig;
+use crate::keys::TokenVerifier;
+use crate::tenancy::pools::PoolManager;
+use crate::tenancy::resolve::Resolver;
 
 #[derive(Clone)]
 pub struct AppState(Arc<App>);
@@ -20,18 +24,59 @@ pub struct App {
     pub control_db: PgPool,
     pub redis: Option<deadpool_redis::Pool>,
     pub metrics: Metrics,
+    pub resolver: Resolver,
+    pub pools: PoolManager,
+    pub limiter: RateLimiter,
+    pub verifier: TokenVerifier,
 }
 
 impl AppState {
-    /// Builds the clients. Nothing connects yet: pools connect on first use.
-    pub fn new(config: AppConfig) -> Result<Self, String> {
+    /// Builds the clients and loads the token keys (fetching the JWKS when configured so).
+    /// Databases connect on first use.
+    pub async fn new(config: AppConfig) -> Result<Self, String> {
         let control_db = PgPoolOptions::new()
             .max_connections(config.control_db_max_connections)
             .acquire_timeout(Duration::from_secs(5))
             .connect_lazy_with(config.control_db.connect_options());
         let redis = config.redis_url.as_ref().map(|url| shared::redis::pool(url, 32)).transpose()?;
-        Ok(Self(Arc::new(App { config, control_db, redis, metrics: Metrics::new() })))
+        let metrics = Metrics::new();
+        let resolver = Resolver::new(
+            control_db.clone(),
+            redis.clone(),
+            &config.redis_key_prefix,
+            config.base_domain.clone(),
+            config.tenant_cache_ttl,
+        );
+        let pools = PoolManager::new(
+            config.pools,
+            config.tenant_db_ssl_mode,
+            config.encryption_key.clone(),
+            metrics.registry(),
+        );
+        let limiter = RateLimiter::new(
+            redis.clone(),
+            &config.redis_key_prefix,
+            config.rate_limits.per_user_per_minute,
+            config.rate_limits.per_ip_per_minute,
+        );
+        let verifier = TokenVerifier::load(config.tokens.clone()).await.map_err(|e| e.to_string())?;
+        Ok(Self(Arc::new(App { config, control_db, redis, metrics, resolver, pools, limiter, verifier })))
     }
+
+    /// The background work of a replica: evicting tenants when control-api publishes a change,
+    /// and closing idle tenant connections. Runs until `shutdown` resolves.
+    pub async fn run_background(self, shutdown: impl Future<Output = ()> + Send + 'static) {
+        let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
+        let reaper = tokio::spawn(self.pools.clone().run_reaper(wait(stop.subscribe())));
+        let evictions = tokio::spawn(crate::tenancy::evictions::listen(self.clone(), wait(stop.subscribe())));
+        shutdown.await;
+        let _ = stop.send(());
+        let _ = tokio::join!(reaper, evictions);
+    }
+}
+
+async fn wait(mut stop: tokio::sync::broadcast::Receiver<()>) {
+    let _ = stop.recv().await;
 }
 
 impl Deref for AppState {

@@ -34,6 +34,10 @@ pub struct DependencyReport {
     /// A short, non-sensitive reason when down.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Figures some dependencies report (pool use, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub detail: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -96,11 +100,11 @@ where
         }
     };
     let latency_ms = u64::try_from(started.elapsed().as_millis()).ok();
-    DependencyReport { status, required, latency_ms, error }
+    DependencyReport { status, required, latency_ms, error, detail: None }
 }
 
 pub fn not_configured(required: bool) -> DependencyReport {
-    DependencyReport { status: DependencyStatus::NotConfigured, required, latency_ms: None, error: None }
+    DependencyReport { status: DependencyStatus::NotConfigured, required, latency_ms: None, error: None, detail: None }
 }
 
 /// `SELECT 1` on a pool.
@@ -132,7 +136,7 @@ mod tests {
     use super::*;
 
     fn report(status: DependencyStatus, required: bool) -> DependencyReport {
-        DependencyReport { status, required, latency_ms: None, error: None }
+        DependencyReport { status, required, latency_ms: None, error: None, detail: None }
     }
 
     #[test]

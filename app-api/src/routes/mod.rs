@@ -1,3 +1,4 @@
 //! Handlers, one module per resource.
 
+pub mod me;
 pub mod operations;

@@ -1,11 +1,13 @@
 //! Operational endpoints specific to app-api (health and metrics come from `shared`).
 
 use axum::extract::State;
-use shared::readiness::{Readiness, check_postgres, check_redis};
+use shared::readiness::{DependencyReport, DependencyStatus, Readiness, check_postgres, check_redis};
 
 use crate::state::AppState;
 
-/// Readiness: the control database (tenant resolution) is required; Redis is optional.
+/// Readiness: the control database (tenant resolution) is required; Redis is optional (rate
+/// limits and caches fall back to process memory); the tenant pools report their use of the
+/// connection budget, and count as down while every budgeted connection is busy.
 #[utoipa::path(get, path = "/ready", tag = "operations",
     responses(
         (status = 200, description = "Ready (possibly degraded)", body = Readiness),
@@ -14,5 +16,17 @@ use crate::state::AppState;
 pub async fn get_ready(State(state): State<AppState>) -> Readiness {
     let (db, redis) =
         tokio::join!(check_postgres("control_db", &state.control_db, true), check_redis(state.redis.as_ref()));
-    Readiness::from_reports([("control_db", db), ("redis", redis)])
+    let (pools, open, idle) = state.pools.state();
+    let budget = state.pools.limits().total;
+    let saturated = open >= budget && idle == 0;
+    let tenant_pools = DependencyReport {
+        status: if saturated { DependencyStatus::Down } else { DependencyStatus::Up },
+        required: false,
+        latency_ms: None,
+        error: saturated.then(|| "every budgeted connection is busy".to_owned()),
+        detail: Some(
+            serde_json::json!({ "pools": pools, "connections_open": open, "connections_idle": idle, "budget": budget }),
+        ),
+    };
+    Readiness::from_reports([("control_db", db), ("redis", redis), ("tenant_pools", tenant_pools)])
 }

@@ -1,33 +1,183 @@
-//! `TestApp`: app-api against a fresh control database, served on a loopback port.
+//! The whole platform for app-api tests: a control plane (control-api's router and worker,
+//! provisioning real tenant databases on the test server) and app-api replicas on the same
+//! control database and Redis namespace.
 
 use app_api::{AppConfig, AppState, build_router};
+use reqwest::Method;
+use serde_json::json;
 use shared::config::Env;
-use shared::testkit::{TestDatabase, TestServer};
+use shared::testkit::{
+    TestDatabase, TestRedis, TestResponse, TestServer, admin_url, drop_tenants_of, test_name_prefix,
+};
 
 pub const TEST_ENCRYPTION_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+pub const TEST_PRIVATE_KEY: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n-----END PRIVATE KEY-----\n";
+pub const TEST_PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n-----END PUBLIC KEY-----\n";
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const BASE_DOMAIN: &str = "helpdeskly.test";
 
-#[allow(dead_code, reason = "later test modules reach into the state and the database")]
-pub struct TestApp {
-    pub server: TestServer,
+/// A running app-api replica.
+#[allow(dead_code, reason = "tests reach into the state when they need to")]
+pub struct Replica {
     pub state: AppState,
-    pub control_db: TestDatabase,
+    pub server: TestServer,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
-impl TestApp {
-    pub async fn spawn() -> Self {
-        Self::spawn_with(|env| env).await
+impl Drop for Replica {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl Replica {
+    /// `GET path` for `slug` (by `X-Tenant-Slug`) with `token`.
+    pub async fn get(&self, slug: &str, path: &str, token: Option<&str>) -> TestResponse {
+        let mut request = self.server.request(Method::GET, path).header("x-tenant-slug", slug);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        TestResponse::from(request.send().await.expect("request sent")).await
+    }
+}
+
+pub struct Platform {
+    pub control: control_api::AppState,
+    pub control_server: TestServer,
+    pub redis: Option<TestRedis>,
+    db: TestDatabase,
+    stop_worker: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// An organisation with an active database and its owner signed in.
+pub struct Org {
+    pub slug: String,
+    pub owner_email: String,
+    pub owner_token: String,
+}
+
+impl Platform {
+    pub async fn start(with_redis: bool) -> Self {
+        let db = TestDatabase::create("control", &shared::migrations::CONTROL).await;
+        let redis = with_redis.then(TestRedis::new);
+        let mut env = Env::from_pairs([
+            ("CONTROL_DATABASE_URL", db.url()),
+            ("TENANT_DATABASE_URL", admin_url()),
+            ("TENANT_TEMPLATE_DATABASE", "hdtpl_tenant_provisioning".to_owned()),
+            ("TENANT_DB_PREFIX", test_name_prefix()),
+            ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY.to_owned()),
+            ("JWT_PRIVATE_KEY", TEST_PRIVATE_KEY.to_owned()),
+            ("LOG_LEVEL", "warn".to_owned()),
+        ]);
+        if let Some(r) = &redis {
+            env = env.with("REDIS_URL", r.url.clone()).with("REDIS_KEY_PREFIX", r.prefix.clone());
+        }
+        let control = control_api::AppState::new(control_api::ControlConfig::from_env(&env).unwrap()).unwrap();
+        control_api::prepare(&control).await.expect("tenancy prepares");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(control.worker.clone().run(async {
+            let _ = stopped.await;
+        }));
+        let control_server = TestServer::start(control_api::build_router(control.clone())).await;
+        Self { control, control_server, redis, db, stop_worker: Some(stop) }
     }
 
-    pub async fn spawn_with(adjust: impl FnOnce(Env) -> Env) -> Self {
-        let control_db = TestDatabase::create("control", &shared::migrations::CONTROL).await;
-        let env = adjust(Env::from_pairs([
-            ("CONTROL_DATABASE_URL", control_db.url().as_str()),
-            ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY),
-            ("LOG_LEVEL", "warn"),
-        ]));
-        let config = AppConfig::from_env(&env).expect("test configuration is valid");
-        let state = AppState::new(config).expect("clients build");
+    /// The environment of an app-api replica of this platform.
+    pub fn app_env(&self) -> Env {
+        let mut env = Env::from_pairs([
+            ("CONTROL_DATABASE_URL", self.db.url()),
+            ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY.to_owned()),
+            ("JWT_PUBLIC_KEYS", TEST_PUBLIC_KEY.to_owned()),
+            ("APP_BASE_DOMAIN", BASE_DOMAIN.to_owned()),
+            ("LOG_LEVEL", "warn".to_owned()),
+        ]);
+        if let Some(r) = &self.redis {
+            env = env.with("REDIS_URL", r.url.clone()).with("REDIS_KEY_PREFIX", r.prefix.clone());
+        }
+        env
+    }
+
+    pub async fn replica(&self) -> Replica {
+        self.replica_with(|env| env).await
+    }
+
+    pub async fn replica_with(&self, adjust: impl FnOnce(Env) -> Env) -> Replica {
+        let config = AppConfig::from_env(&adjust(self.app_env())).expect("app configuration");
+        let state = AppState::new(config).await.expect("app state");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(state.clone().run_background(async {
+            let _ = stopped.await;
+        }));
         let server = TestServer::start(build_router(state.clone())).await;
-        Self { server, state, control_db }
+        Replica { state, server, stop: Some(stop) }
+    }
+
+    /// Signs an organisation up and waits (bounded) until its database is active.
+    pub async fn org(&self) -> Org {
+        let slug = format!("t-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        let owner_email = format!("owner-{slug}@example.org");
+        let body = json!({
+            "organization_name": format!("{slug} SAV"),
+            "slug": slug,
+            "admin": { "email": owner_email, "password": PASSWORD, "firstname": "Grace", "lastname": "Hopper" }
+        });
+        let response = self.control_server.post_json("/v1/tenants/signup", &body).await;
+        assert_eq!(response.status, 202, "{}", response.body);
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let status = self.control_server.get(&format!("/v1/tenants/{slug}/status")).await.json();
+            if status["status"] == "active" {
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{slug} never became active");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let owner_token = self.login(&slug, &owner_email).await;
+        Org { slug, owner_email, owner_token }
+    }
+
+    pub async fn login(&self, slug: &str, email: &str) -> String {
+        let login = self
+            .control_server
+            .post_json("/v1/auth/login", &json!({ "tenant": slug, "email": email, "password": PASSWORD }))
+            .await;
+        assert_eq!(login.status, 200, "{}", login.body);
+        login.json()["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// A platform operator's token on the control plane.
+    pub async fn operator_token(&self) -> String {
+        let email = format!("ops-{}@example.org", uuid::Uuid::new_v4().simple());
+        control_api::create_platform_admin(self.control.config.clone(), &email, PASSWORD.to_owned()).await.unwrap();
+        let login =
+            self.control_server.post_json("/v1/auth/login", &json!({ "email": email, "password": PASSWORD })).await;
+        login.json()["access_token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn control_post(&self, path: &str, token: &str, body: &serde_json::Value) -> TestResponse {
+        let request = self.control_server.request(Method::POST, path).bearer_auth(token).json(body);
+        TestResponse::from(request.send().await.unwrap()).await
+    }
+
+    pub async fn control_request(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: &serde_json::Value,
+    ) -> TestResponse {
+        let request = self.control_server.request(method, path).bearer_auth(token).json(body);
+        TestResponse::from(request.send().await.unwrap()).await
+    }
+}
+
+impl Drop for Platform {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop_worker.take() {
+            let _ = stop.send(());
+        }
+        drop_tenants_of(&self.db.url(), vec![]);
     }
 }

@@ -1,4 +1,6 @@
-//! app-api integration tests: the real router on real PostgreSQL and Redis, over TCP.
+//! app-api integration tests: the real router on real PostgreSQL and Redis, over TCP, with a
+//! real control plane provisioning the tenants.
 
 mod helpers;
 mod operations;
+mod tenancy;

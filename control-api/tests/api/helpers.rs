@@ -242,24 +242,7 @@ impl Drop for TestApp {
             let _ = stop.send(());
         }
         // Tenant databases and roles live on the shared server: drop what this test made.
-        let url = self.db.url();
-        let handle = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-            runtime.block_on(async {
-                use sqlx::Connection as _;
-                let Ok(mut conn) = sqlx::PgConnection::connect(&url).await else { return (vec![], vec![]) };
-                let rows: Vec<(Option<String>, Option<String>)> =
-                    sqlx::query_as("SELECT database_name, login_role FROM tenants")
-                        .fetch_all(&mut conn)
-                        .await
-                        .unwrap_or_default();
-                let databases = rows.iter().filter_map(|r| r.0.clone()).collect();
-                let roles = rows.iter().filter_map(|r| r.1.clone()).collect();
-                (databases, roles)
-            })
-        });
-        let (databases, roles) = handle.join().unwrap_or_default();
-        drop_databases_and_roles(databases, roles);
+        drop_tenants_of(&self.db.url(), vec![]);
     }
 }
 

@@ -27,6 +27,14 @@ impl PublicKey {
         Ok(Self::from_bytes(key.to_bytes()))
     }
 
+    /// The `x` member of an OKP/Ed25519 JWK (base64url of the raw key).
+    pub fn from_jwk_x(x: &str) -> Result<Self, String> {
+        let bytes = URL_SAFE_NO_PAD.decode(x).map_err(|_| "x is not base64url".to_owned())?;
+        let x: [u8; 32] = bytes.try_into().map_err(|_| "x is not 32 bytes".to_owned())?;
+        ed25519_dalek::VerifyingKey::from_bytes(&x).map_err(|_| "x is not an Ed25519 point".to_owned())?;
+        Ok(Self::from_bytes(x))
+    }
+
     pub fn kid(&self) -> &str {
         &self.kid
     }
@@ -168,6 +176,14 @@ pub(crate) mod tests {
         let public = PublicKey::from_pem(PUBLIC_PEM).unwrap();
         assert_eq!(signing.kid(), public.kid());
         assert_eq!(public.jwk().x, "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo");
+    }
+
+    #[test]
+    fn jwk_round_trip() {
+        let public = PublicKey::from_pem(PUBLIC_PEM).unwrap();
+        let again = PublicKey::from_jwk_x(&public.jwk().x).unwrap();
+        assert_eq!(again.kid(), public.kid());
+        assert!(PublicKey::from_jwk_x("AAAA").is_err());
     }
 
     #[test]

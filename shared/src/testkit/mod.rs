@@ -6,6 +6,8 @@ mod database;
 mod redis_namespace;
 mod server;
 
-pub use database::{TestDatabase, admin_options, admin_url, drop_databases_and_roles, test_name_prefix};
+pub use database::{
+    TestDatabase, admin_options, admin_url, drop_databases_and_roles, drop_tenants_of, test_name_prefix,
+};
 pub use redis_namespace::{TestRedis, redis_url};
 pub use server::{TestResponse, TestServer};

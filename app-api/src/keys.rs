@@ -1,0 +1,111 @@
+//! Access-token verification on the app plane: public keys only, from `JWT_PUBLIC_KEYS` or
+//! from control-api's JWKS (`JWKS_URL`), fetched at start and again when a token names a key
+//! not seen yet (at most once a minute, so forged `kid`s cannot make us hammer the JWKS).
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use shared::auth::{Claims, PublicKey, TokenError, Verifier};
+use shared::error::ApiError;
+use tokio::sync::Mutex;
+
+use crate::config::{KeySource, TokenKeys};
+
+const REFETCH_EVERY: Duration = Duration::from_secs(60);
+
+#[derive(Deserialize)]
+struct JwkSet {
+    keys: Vec<Jwk>,
+}
+
+#[derive(Deserialize)]
+struct Jwk {
+    kty: String,
+    crv: Option<String>,
+    x: Option<String>,
+}
+
+pub struct TokenVerifier {
+    config: TokenKeys,
+    current: RwLock<Arc<Verifier>>,
+    last_fetch: Mutex<Option<Instant>>,
+    http: reqwest::Client,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot load the JWKS from {url}: {reason}")]
+pub struct JwksError {
+    url: String,
+    reason: String,
+}
+
+impl TokenVerifier {
+    /// Loads the keys (fetching the JWKS when configured so).
+    pub async fn load(config: TokenKeys) -> Result<Self, JwksError> {
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().expect("HTTP client");
+        let keys = match &config.source {
+            KeySource::Static(keys) => keys.clone(),
+            KeySource::Jwks(url) => fetch(&http, url).await?,
+        };
+        let verifier = Verifier::new(&keys, &config.issuer, &config.audience);
+        let fetched = matches!(config.source, KeySource::Jwks(_)).then(Instant::now);
+        Ok(Self { config, current: RwLock::new(Arc::new(verifier)), last_fetch: Mutex::new(fetched), http })
+    }
+
+    fn verifier(&self) -> Arc<Verifier> {
+        Arc::clone(&self.current.read().expect("not poisoned"))
+    }
+
+    pub async fn verify(&self, token: &str) -> Result<Claims, ApiError> {
+        match self.verifier().verify(token) {
+            Err(TokenError::Invalid("unknown kid")) if self.refetch().await => Ok(self.verifier().verify(token)?),
+            other => Ok(other?),
+        }
+    }
+
+    /// Refetches the JWKS if allowed now; true when new keys were installed.
+    async fn refetch(&self) -> bool {
+        let KeySource::Jwks(url) = &self.config.source else { return false };
+        let mut last = self.last_fetch.lock().await;
+        if last.is_some_and(|at| at.elapsed() < REFETCH_EVERY) {
+            return false;
+        }
+        *last = Some(Instant::now());
+        match fetch(&self.http, url).await {
+            Ok(keys) => {
+                *self.current.write().expect("not poisoned") =
+                    Arc::new(Verifier::new(&keys, &self.config.issuer, &self.config.audience));
+                tracing::info!(keys = keys.len(), "JWKS refetched");
+                true
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "JWKS refetch failed; keeping the current keys");
+                false
+            }
+        }
+    }
+}
+
+async fn fetch(http: &reqwest::Client, url: &str) -> Result<Vec<PublicKey>, JwksError> {
+    let fail = |reason: String| JwksError { url: url.to_owned(), reason };
+    let set: JwkSet = http
+        .get(url)
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .map_err(|e| fail(e.to_string()))?
+        .json()
+        .await
+        .map_err(|e| fail(e.to_string()))?;
+    let keys: Vec<PublicKey> = set
+        .keys
+        .iter()
+        .filter(|k| k.kty == "OKP" && k.crv.as_deref() == Some("Ed25519"))
+        .filter_map(|k| PublicKey::from_jwk_x(k.x.as_deref()?).ok())
+        .collect();
+    if keys.is_empty() {
+        return Err(fail("no Ed25519 key in the set".into()));
+    }
+    Ok(keys)
+}

@@ -1,0 +1,144 @@
+//! The tenant-plane middleware: which tenant (resolution, before any token work), who (the
+//! bearer token, which must be for that tenant), how often (rate limits), then the request
+//! runs with a `TenantContext` and can take connections to that tenant's database alone.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use shared::auth::{Claims, Role};
+use shared::error::ApiError;
+use shared::http::ClientIp;
+use shared::ratelimit::Decision;
+use uuid::Uuid;
+
+use super::pools::TenantConnection;
+use super::resolve::Tenant;
+use crate::state::AppState;
+
+/// The tenant and the caller of a tenant-plane request.
+#[derive(Debug, Clone)]
+pub struct TenantContext {
+    pub tenant: Arc<Tenant>,
+    pub user_id: Uuid,
+    pub role: Role,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for TenantContext {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<TenantContext>()
+            .cloned()
+            .ok_or_else(|| ApiError::internal("a tenant-plane handler is mounted outside the tenant middleware"))
+    }
+}
+
+/// A connection to the request's tenant database; the only way handlers reach tenant data.
+pub struct TenantDb(pub TenantConnection);
+
+impl FromRequestParts<AppState> for TenantDb {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let context = TenantContext::from_request_parts(parts, state).await?;
+        state.pools.acquire(&context.tenant).await.map(TenantDb)
+    }
+}
+
+fn bearer(parts: &axum::http::HeaderMap) -> Option<&str> {
+    let value = parts.get(header::AUTHORIZATION)?.to_str().ok()?;
+    value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// Adds `RateLimit-*` headers (and `Retry-After` on refusal).
+fn with_rate_headers(mut response: Response, decision: &Decision) -> Response {
+    let headers = response.headers_mut();
+    headers.insert("ratelimit-limit", HeaderValue::from(decision.limit));
+    headers.insert("ratelimit-remaining", HeaderValue::from(decision.remaining));
+    headers.insert("ratelimit-reset", HeaderValue::from(decision.reset_secs));
+    if !decision.allowed {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(decision.retry_after_secs.max(1)));
+    }
+    response
+}
+
+fn rate_limited(decision: &Decision) -> Response {
+    let error = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests; retry later");
+    with_rate_headers(error.into_response(), decision)
+}
+
+/// Checks the client IP's budget for traffic that is not (validly) authenticated.
+async fn ip_check(state: &AppState, ip: Option<std::net::IpAddr>) -> Option<Decision> {
+    state.limiter.check_ip(ip?).await
+}
+
+pub async fn tenant_context(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    match authorize(&state, &mut request).await {
+        Ok(decision) => {
+            let response = next.run(request).await;
+            match decision {
+                Some(decision) => with_rate_headers(response, &decision),
+                None => response,
+            }
+        }
+        Err(response) => response,
+    }
+}
+
+async fn authorize(state: &AppState, request: &mut Request) -> Result<Option<Decision>, Response> {
+    let ip = request.extensions().get::<ClientIp>().map(|c| c.0);
+    let slug = state.resolver.slug_of(request.headers()).map_err(IntoResponse::into_response)?;
+    let tenant = match state.resolver.resolve(&slug).await {
+        Ok(tenant) => tenant,
+        Err(err) => {
+            if let Some(decision) = ip_check(state, ip).await.filter(|d| !d.allowed) {
+                return Err(rate_limited(&decision));
+            }
+            return Err(err.into_response());
+        }
+    };
+    tracing::Span::current().record("tenant", tracing::field::display(tenant.id));
+
+    let claims = match bearer(request.headers()) {
+        Some(token) => state.verifier.verify(token).await,
+        None => Err(ApiError::unauthorized("this endpoint needs an Authorization: Bearer token")),
+    };
+    let claims: Claims = match claims {
+        Ok(claims) => claims,
+        Err(err) => {
+            if let Some(decision) = ip_check(state, ip).await.filter(|d| !d.allowed) {
+                return Err(rate_limited(&decision));
+            }
+            return Err(err.into_response());
+        }
+    };
+    tracing::Span::current().record("user", tracing::field::display(claims.sub));
+    if claims.tid != Some(tenant.id) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "tenant_mismatch",
+            "this token was issued for another tenant",
+        )
+        .into_response());
+    }
+    if tenant.require_2fa_for_admins && matches!(claims.role, Role::Owner | Role::Admin) && !claims.used_otp() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "mfa_required",
+            "this organisation requires owners and admins to sign in with a second factor",
+        )
+        .into_response());
+    }
+    let decision = state.limiter.check_user(tenant.id, claims.sub).await;
+    if let Some(decision) = decision.as_ref().filter(|d| !d.allowed) {
+        return Err(rate_limited(decision));
+    }
+    request.extensions_mut().insert(TenantContext { tenant, user_id: claims.sub, role: claims.role });
+    Ok(decision)
+}

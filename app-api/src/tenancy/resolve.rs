@@ -1,0 +1,258 @@
+//! Which tenant a request is for. The slug comes from the `Host` subdomain under
+//! `APP_BASE_DOMAIN`, else from `X-Tenant-Slug` (set by nginx); its syntax is checked before
+//! any lookup. Lookups go process cache (short TTL, negative entries too) -> Redis -> control
+//! database. Changes published by control-api evict both caches at once.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{HeaderMap, StatusCode, header};
+use moka::sync::Cache;
+use serde::{Deserialize, Serialize};
+use shared::error::ApiError;
+use shared::tenant::Slug;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::config::BaseDomain;
+
+/// How long Redis keeps a lookup (found or not). Evictions make this an upper bound only.
+const REDIS_TTL: Duration = Duration::from_secs(60);
+
+/// What the app plane needs to know about a tenant.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Tenant {
+    pub id: Uuid,
+    pub slug: String,
+    pub status: String,
+    pub require_2fa_for_admins: bool,
+    pub database: Option<TenantDatabase>,
+}
+
+/// Where the tenant's database is, and its role's password (still encrypted).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TenantDatabase {
+    pub host: String,
+    pub port: u16,
+    pub name: String,
+    pub role: String,
+    pub password_sealed: Vec<u8>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    slug: String,
+    status: String,
+    require_2fa_for_admins: Option<bool>,
+    host: Option<String>,
+    port: Option<i32>,
+    database_name: Option<String>,
+    login_role: Option<String>,
+    db_password_encrypted: Option<Vec<u8>>,
+}
+
+impl From<Row> for Tenant {
+    fn from(row: Row) -> Self {
+        let database = match (row.host, row.port, row.database_name, row.login_role, row.db_password_encrypted) {
+            (Some(host), Some(port), Some(name), Some(role), Some(password_sealed)) => {
+                u16::try_from(port).ok().map(|port| TenantDatabase { host, port, name, role, password_sealed })
+            }
+            _ => None,
+        };
+        Self {
+            id: row.id,
+            slug: row.slug,
+            status: row.status,
+            require_2fa_for_admins: row.require_2fa_for_admins.unwrap_or(false),
+            database,
+        }
+    }
+}
+
+/// A lookup result, cached as is: `None` is "no such tenant".
+type Lookup = Option<Arc<Tenant>>;
+
+#[derive(Clone)]
+pub struct Resolver {
+    control: PgPool,
+    redis: Option<deadpool_redis::Pool>,
+    prefix: Arc<str>,
+    base_domain: Option<BaseDomain>,
+    cache: Cache<String, Lookup>,
+}
+
+impl Resolver {
+    pub fn new(
+        control: PgPool,
+        redis: Option<deadpool_redis::Pool>,
+        prefix: &str,
+        base_domain: Option<BaseDomain>,
+        ttl: Duration,
+    ) -> Self {
+        let cache = Cache::builder().max_capacity(100_000).time_to_live(ttl).build();
+        Self { control, redis, prefix: Arc::from(prefix), base_domain, cache }
+    }
+
+    /// The slug a request names, syntax-checked; nothing is looked up yet.
+    pub fn slug_of(&self, headers: &HeaderMap) -> Result<Slug, ApiError> {
+        let raw = self.slug_from_host(headers).or_else(|| {
+            headers.get("x-tenant-slug").map(|v| v.to_str().map(|s| s.trim().to_owned()).unwrap_or_default())
+        });
+        let Some(raw) = raw else {
+            return Err(ApiError::bad_request("name the tenant: use its subdomain, or the X-Tenant-Slug header"));
+        };
+        Slug::parse_syntax(&raw).map_err(|e| ApiError::bad_request(format!("the tenant slug {e}")))
+    }
+
+    /// `acme.helpdeskly.example[:port]` under the base domain gives `acme`.
+    fn slug_from_host(&self, headers: &HeaderMap) -> Option<String> {
+        let base = self.base_domain.as_ref()?;
+        let host = headers.get(header::HOST)?.to_str().ok()?.to_ascii_lowercase();
+        let host = host
+            .rsplit_once(':')
+            .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+            .map_or(host.as_str(), |(h, _)| h);
+        let sub = host.strip_suffix(base.as_str())?.strip_suffix('.')?;
+        (!sub.is_empty() && !sub.contains('.')).then(|| sub.to_owned())
+    }
+
+    /// The tenant, in a state that may serve requests.
+    pub async fn resolve(&self, slug: &Slug) -> Result<Arc<Tenant>, ApiError> {
+        let tenant = self.lookup(slug).await?.ok_or_else(not_found)?;
+        match tenant.status.as_str() {
+            "active" if tenant.database.is_some() => Ok(tenant),
+            "suspended" => {
+                Err(ApiError::new(StatusCode::FORBIDDEN, "tenant_suspended", "this organisation is suspended"))
+            }
+            "provisioning" | "active" => Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "tenant_provisioning",
+                "this organisation is still being set up; retry in a moment",
+            )
+            .with_retry_after(2)),
+            _ => Err(not_found()),
+        }
+    }
+
+    async fn lookup(&self, slug: &Slug) -> Result<Lookup, ApiError> {
+        if let Some(hit) = self.cache.get(slug.as_str()) {
+            return Ok(hit);
+        }
+        let found = match self.from_redis(slug).await {
+            Some(found) => found,
+            None => {
+                let found = self.from_database(slug).await?;
+                self.to_redis(slug, &found).await;
+                found
+            }
+        };
+        self.cache.insert(slug.as_str().to_owned(), found.clone());
+        Ok(found)
+    }
+
+    fn redis_key(&self, slug: &str) -> String {
+        format!("{}tenant:{slug}", self.prefix)
+    }
+
+    async fn from_redis(&self, slug: &Slug) -> Option<Lookup> {
+        let pool = self.redis.as_ref()?;
+        let mut conn = pool.get().await.ok()?;
+        let cached: Option<String> =
+            redis::cmd("GET").arg(self.redis_key(slug.as_str())).query_async(&mut conn).await.ok()?;
+        let cached = cached?;
+        serde_json::from_str::<Option<Tenant>>(&cached).ok().map(|t| t.map(Arc::new))
+    }
+
+    async fn to_redis(&self, slug: &Slug, found: &Lookup) {
+        let Some(pool) = &self.redis else { return };
+        let Ok(mut conn) = pool.get().await else { return };
+        let value = serde_json::to_string(&found.as_deref()).expect("serializable");
+        let _: Result<(), _> = redis::cmd("SET")
+            .arg(self.redis_key(slug.as_str()))
+            .arg(value)
+            .arg("EX")
+            .arg(REDIS_TTL.as_secs())
+            .query_async(&mut conn)
+            .await;
+    }
+
+    async fn from_database(&self, slug: &Slug) -> Result<Lookup, ApiError> {
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT t.id, t.slug, t.status, (t.settings->>'require_2fa_for_admins')::boolean AS require_2fa_for_admins,
+                    c.host, c.port, t.database_name, t.login_role, t.db_password_encrypted
+             FROM tenants t LEFT JOIN db_clusters c ON c.id = t.cluster_id
+             WHERE t.slug = $1",
+        )
+        .bind(slug.as_str())
+        .fetch_optional(&self.control)
+        .await?;
+        Ok(row.map(|r| Arc::new(Tenant::from(r))))
+    }
+
+    /// Forgets every cached lookup in this process.
+    pub fn evict_all(&self) {
+        self.cache.invalidate_all();
+    }
+
+    /// Forgets a slug here and in Redis (on a change published by control-api).
+    pub async fn evict(&self, slug: &str) {
+        self.cache.invalidate(slug);
+        if let Some(pool) = &self.redis {
+            if let Ok(mut conn) = pool.get().await {
+                let _: Result<i64, _> = redis::cmd("DEL").arg(self.redis_key(slug)).query_async(&mut conn).await;
+            }
+        }
+    }
+}
+
+fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "tenant_not_found", "no such tenant")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::config::FromEnv as _;
+
+    fn resolver(base: Option<&str>) -> Resolver {
+        let pool = sqlx::postgres::PgPoolOptions::new().connect_lazy("postgres://nobody@127.0.0.1:1/none").unwrap();
+        Resolver::new(pool, None, "t:", base.map(|b| BaseDomain::from_env(b).unwrap()), Duration::from_secs(5))
+    }
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.insert(axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+        }
+        map
+    }
+
+    #[tokio::test]
+    async fn slugs_come_from_the_subdomain_then_the_header() {
+        let r = resolver(Some("helpdeskly.example"));
+        let slug = |h: &[(&str, &str)]| r.slug_of(&headers(h)).map(|s| s.as_str().to_owned());
+        assert_eq!(slug(&[("host", "acme.helpdeskly.example")]).unwrap(), "acme");
+        assert_eq!(slug(&[("host", "ACME.helpdeskly.example:8443")]).unwrap(), "acme");
+        assert_eq!(slug(&[("host", "helpdeskly.example"), ("x-tenant-slug", "beta")]).unwrap(), "beta");
+        assert_eq!(slug(&[("host", "a.b.helpdeskly.example"), ("x-tenant-slug", "beta")]).unwrap(), "beta");
+        assert_eq!(slug(&[("host", "acme.evil.example"), ("x-tenant-slug", "beta")]).unwrap(), "beta");
+        assert_eq!(
+            slug(&[("host", "acme.helpdeskly.example"), ("x-tenant-slug", "beta")]).unwrap(),
+            "acme",
+            "the subdomain wins"
+        );
+        assert_eq!(slug(&[]).unwrap_err().status(), StatusCode::BAD_REQUEST);
+        for bad in ["Acme", "a", "acme;drop", "-acme", &"a".repeat(64)] {
+            assert_eq!(slug(&[("x-tenant-slug", bad)]).unwrap_err().status(), StatusCode::BAD_REQUEST, "{bad}");
+        }
+        let no_base = resolver(None);
+        assert_eq!(
+            no_base
+                .slug_of(&headers(&[("host", "acme.helpdeskly.example"), ("x-tenant-slug", "beta")]))
+                .unwrap()
+                .as_str(),
+            "beta"
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! Resolution, token checks and isolation between tenants, eviction across replicas, the 2FA
+//! requirement, and the whole path of `GET /v1/me`.
+
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::json;
+use shared::testkit::TestResponse;
+
+use crate::helpers::{BASE_DOMAIN, Platform};
+
+#[tokio::test]
+async fn me_walks_the_whole_path() {
+    let platform = Platform::start(false).await;
+    let app = platform.replica().await;
+    let org = platform.org().await;
+
+    let me = app.get(&org.slug, "/v1/me", Some(&org.owner_token)).await;
+    assert_eq!(me.status, 200, "{}", me.body);
+    let body = me.json();
+    assert_eq!(body["email"], org.owner_email.as_str());
+    assert_eq!(body["role"], "owner");
+    assert_eq!(body["vip"], false);
+    assert_eq!(me.header("ratelimit-limit"), Some("60"));
+    assert_eq!(me.header("ratelimit-remaining"), Some("59"));
+
+    // By subdomain, with no header.
+    let by_host = app
+        .server
+        .request(Method::GET, "/v1/me")
+        .header("host", format!("{}.{BASE_DOMAIN}", org.slug))
+        .bearer_auth(&org.owner_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_host.status(), 200);
+    let metrics = app.server.get("/metrics").await.body;
+    assert!(metrics.contains("tenant_pool_creations_total 1"), "{metrics}");
+    assert!(metrics.contains(r#"route="/v1/me""#));
+}
+
+#[tokio::test]
+async fn tokens_only_work_for_their_own_tenant() {
+    let platform = Platform::start(false).await;
+    let app = platform.replica().await;
+    let a = platform.org().await;
+    let b = platform.org().await;
+
+    // A's token on B's subdomain, and with B's header.
+    let on_b_host = app
+        .server
+        .request(Method::GET, "/v1/me")
+        .header("host", format!("{}.{BASE_DOMAIN}", b.slug))
+        .bearer_auth(&a.owner_token)
+        .send()
+        .await
+        .unwrap();
+    TestResponse::from(on_b_host).await.assert_problem(403, "tenant_mismatch");
+    app.get(&b.slug, "/v1/me", Some(&a.owner_token)).await.assert_problem(403, "tenant_mismatch");
+
+    app.get(&a.slug, "/v1/me", None).await.assert_problem(401, "unauthorized");
+    app.get(&a.slug, "/v1/me", Some("not.a.token")).await.assert_problem(401, "unauthorized");
+    // Resolution comes first: an unknown tenant costs no token work.
+    app.get("no-such-shop", "/v1/me", Some("not.a.token")).await.assert_problem(404, "tenant_not_found");
+    let missing = app.server.get("/v1/me").await;
+    missing.assert_problem(400, "validation_failed");
+}
+
+#[tokio::test]
+async fn malformed_slugs_never_reach_the_database() {
+    let platform = Platform::start(false).await;
+    // A replica whose control database is unreachable: any lookup would fail with 503.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let app = platform
+        .replica_with(|env| env.with("CONTROL_DATABASE_URL", format!("postgres://postgres@127.0.0.1:{dead}/control")))
+        .await;
+    for bad in ["Acme", "a", "acme;drop table tenants", "-acme", "ac me"] {
+        app.get(bad, "/v1/me", Some("x")).await.assert_problem(400, "validation_failed");
+    }
+    app.get("well-formed", "/v1/me", Some("x")).await.assert_problem(503, "dependency_unavailable");
+}
+
+#[tokio::test]
+async fn a_suspended_tenant_is_refused_by_every_replica_within_a_second() {
+    let platform = Platform::start(true).await;
+    let first = platform.replica().await;
+    let second = platform.replica().await;
+    let org = platform.org().await;
+    // Both replicas have the tenant cached.
+    for app in [&first, &second] {
+        assert_eq!(app.get(&org.slug, "/v1/me", Some(&org.owner_token)).await.status, 200);
+    }
+    let ops = platform.operator_token().await;
+    let suspended = platform.control_post(&format!("/v1/tenants/{}/suspend", org.slug), &ops, &json!({})).await;
+    assert_eq!(suspended.status, 200);
+    let since = Instant::now();
+    loop {
+        let response = second.get(&org.slug, "/v1/me", Some(&org.owner_token)).await;
+        if response.status == 403 {
+            response.assert_problem(403, "tenant_suspended");
+            break;
+        }
+        assert!(since.elapsed() < Duration::from_secs(1), "still served {:?} after the suspension", since.elapsed());
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    first.get(&org.slug, "/v1/me", Some(&org.owner_token)).await.assert_problem(403, "tenant_suspended");
+
+    // Deleted: gone.
+    platform.control_post(&format!("/v1/tenants/{}/activate", org.slug), &ops, &json!({})).await;
+    let deleted =
+        platform.control_request(Method::DELETE, &format!("/v1/tenants/{}", org.slug), &ops, &json!({})).await;
+    assert_eq!(deleted.status, 202);
+    let since = Instant::now();
+    loop {
+        let response = second.get(&org.slug, "/v1/me", Some(&org.owner_token)).await;
+        if response.status == 404 {
+            response.assert_problem(404, "tenant_not_found");
+            break;
+        }
+        assert!(since.elapsed() < Duration::from_secs(10), "a deleted tenant still answers {}", response.status);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn tenants_can_require_a_second_factor_for_admins() {
+    let platform = Platform::start(true).await;
+    let app = platform.replica().await;
+    let org = platform.org().await;
+    assert_eq!(app.get(&org.slug, "/v1/me", Some(&org.owner_token)).await.status, 200);
+    let patched = platform
+        .control_request(
+            Method::PATCH,
+            &format!("/v1/tenants/{}", org.slug),
+            &org.owner_token,
+            &json!({ "settings": { "require_2fa_for_admins": true } }),
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    let since = Instant::now();
+    loop {
+        let response = app.get(&org.slug, "/v1/me", Some(&org.owner_token)).await;
+        if response.status == 403 {
+            response.assert_problem(403, "mfa_required");
+            break;
+        }
+        assert!(since.elapsed() < Duration::from_secs(1), "the setting did not reach the app plane");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
