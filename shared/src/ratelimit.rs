@@ -64,12 +64,17 @@ impl Limit {
     }
 }
 
+/// After a Redis failure, how long to limit in process before trying Redis again.
+const REDIS_RETRY_AFTER: Duration = Duration::from_secs(5);
+
 #[derive(Clone)]
 pub struct RateLimiter {
     redis: Option<deadpool_redis::Pool>,
     prefix: Arc<str>,
     per_user: Option<Arc<Limit>>,
     per_ip: Option<Arc<Limit>>,
+    /// While set and in the future, Redis is skipped (it just failed).
+    redis_down_until: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
 
 impl RateLimiter {
@@ -85,7 +90,13 @@ impl RateLimiter {
             prefix: Arc::from(format!("{prefix}rl:")),
             per_user: Limit::new(per_user_per_minute).map(Arc::new),
             per_ip: Limit::new(per_ip_per_minute).map(Arc::new),
+            redis_down_until: Arc::new(std::sync::Mutex::new(None)),
         }
+    }
+
+    fn redis_usable(&self) -> bool {
+        let until = *self.redis_down_until.lock().expect("not poisoned");
+        until.is_none_or(|t| std::time::Instant::now() >= t)
     }
 
     /// A user's budget within a tenant; `None` when the limit is off.
@@ -101,13 +112,17 @@ impl RateLimiter {
     }
 
     async fn check(&self, limit: &Limit, key: String) -> Decision {
-        if let Some(pool) = &self.redis {
+        if let Some(pool) = self.redis.as_ref().filter(|_| self.redis_usable()) {
             match self.check_redis(pool, limit, &key).await {
                 Ok(decision) => return decision,
-                Err(err) => tracing::warn!(error = %err, "rate limit: Redis unavailable, limiting in process"),
+                Err(err) => {
+                    tracing::warn!(error = %err, "rate limit: Redis unavailable, limiting in process for a while");
+                    *self.redis_down_until.lock().expect("not poisoned") =
+                        Some(std::time::Instant::now() + REDIS_RETRY_AFTER);
+                }
             }
         }
-        check_local(limit, key)
+        check_local(limit, &key)
     }
 
     async fn check_redis(&self, pool: &deadpool_redis::Pool, limit: &Limit, key: &str) -> Result<Decision, String> {
@@ -131,13 +146,13 @@ impl RateLimiter {
     }
 }
 
-fn check_local(limit: &Limit, key: String) -> Decision {
+fn check_local(limit: &Limit, key: &str) -> Decision {
     // Keys of addresses and users come and go: forget the idle ones now and then.
     if limit.local.len() > 100_000 {
         limit.local.retain_recent();
     }
     let per_minute = limit.per_minute.get();
-    match limit.local.check_key(&key) {
+    match limit.local.check_key(&key.to_owned()) {
         Ok(snapshot) => {
             let remaining = snapshot.remaining_burst_capacity();
             let reset = limit.interval() * (per_minute - remaining);
@@ -156,7 +171,7 @@ fn check_local(limit: &Limit, key: String) -> Decision {
                 limit: per_minute,
                 remaining: 0,
                 reset_secs: 60,
-                retry_after_secs: wait.as_secs_f64().ceil() as u64,
+                retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
             }
         }
     }

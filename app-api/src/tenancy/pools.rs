@@ -93,6 +93,8 @@ struct Inner {
     ssl_mode: PgSslMode,
     key: EncryptionKey,
     budget: Arc<Semaphore>,
+    /// Signalled whenever a connection goes back to idle: waiters may evict it.
+    returned: tokio::sync::Notify,
     slots: Mutex<HashMap<Uuid, Slot>>,
     generations: AtomicU64,
     metrics: PoolMetrics,
@@ -147,6 +149,7 @@ impl PoolManager {
             ssl_mode,
             key,
             budget: Arc::new(Semaphore::new(limits.total)),
+            returned: tokio::sync::Notify::new(),
             slots: Mutex::new(HashMap::new()),
             generations: AtomicU64::new(0),
             metrics: PoolMetrics::register(registry),
@@ -193,25 +196,39 @@ impl PoolManager {
             .map_err(|_| self.timed_out())?
             .expect("gates are never closed");
 
-        while let Some(idle) = self.take_idle(tenant.id, generation) {
-            if idle.since.elapsed() > PING_AFTER {
-                let mut idle = idle;
-                if idle.conn.ping().await.is_err() {
-                    self.inner.metrics.connections_idle.dec();
-                    drop(idle);
+        let permit = loop {
+            // Registered before looking, so a connection returned meanwhile wakes us.
+            let returned = self.inner.returned.notified();
+            tokio::pin!(returned);
+            returned.as_mut().enable();
+
+            if let Some(mut idle) = self.take_idle(tenant.id, generation) {
+                self.inner.metrics.connections_idle.dec();
+                if idle.since.elapsed() > PING_AFTER && idle.conn.ping().await.is_err() {
                     self.untake(tenant.id, generation);
                     continue;
                 }
-                return Ok(self.hand_out(idle.conn, idle.permit, gate, tenant.id, generation, started));
+                return Ok(self.finish(idle.conn, idle.permit, gate, tenant.id, generation, started));
             }
-            return Ok(self.hand_out(idle.conn, idle.permit, gate, tenant.id, generation, started));
-        }
+            if let Ok(permit) = Arc::clone(&self.inner.budget).try_acquire_owned() {
+                break permit;
+            }
+            if let Some(Idle { conn, permit, .. }) = self.take_lru_idle(tenant.id) {
+                // Closed before its permit is reused: the server lets it go first.
+                let _ = conn.close().await;
+                self.inner.metrics.evictions.inc();
+                break permit;
+            }
+            tokio::select! {
+                permit = Arc::clone(&self.inner.budget).acquire_owned() => break permit.expect("the budget is never closed"),
+                () = &mut returned => {}
+                () = tokio::time::sleep_until(deadline) => return Err(self.timed_out()),
+            }
+        };
 
-        let permit = self.budget_permit(tenant.id, deadline).await?;
         self.mark_in_use(tenant.id, generation);
-        let connected = tokio::time::timeout_at(deadline, PgConnection::connect_with(&options)).await;
-        match connected {
-            Ok(Ok(conn)) => Ok(self.hand_out_new(conn, permit, gate, tenant.id, generation, started)),
+        match tokio::time::timeout_at(deadline, PgConnection::connect_with(&options)).await {
+            Ok(Ok(conn)) => Ok(self.finish(conn, permit, gate, tenant.id, generation, started)),
             Ok(Err(err)) => {
                 self.untake(tenant.id, generation);
                 Err(ApiError::unavailable(err))
@@ -235,11 +252,9 @@ impl PoolManager {
         database: &TenantDatabase,
     ) -> Result<(Arc<Semaphore>, u64, PgConnectOptions), ApiError> {
         let mut slots = self.inner.slots.lock().expect("not poisoned");
-        if let Some(slot) = slots.get_mut(&tenant) {
-            if &slot.database == database {
-                slot.last_used = Instant::now();
-                return Ok((Arc::clone(&slot.gate), slot.generation, slot.options.clone()));
-            }
+        if let Some(slot) = slots.get_mut(&tenant).filter(|slot| &slot.database == database) {
+            slot.last_used = Instant::now();
+            return Ok((Arc::clone(&slot.gate), slot.generation, slot.options.clone()));
         }
         let options = self.options(database)?;
         if let Some(stale) = slots.remove(&tenant) {
@@ -305,30 +320,6 @@ impl PoolManager {
         }
     }
 
-    /// A budget permit for a new connection: free, or freed by closing another tenant's least
-    /// recently used idle connection, or waited for until `deadline`.
-    async fn budget_permit(
-        &self,
-        tenant: Uuid,
-        deadline: tokio::time::Instant,
-    ) -> Result<OwnedSemaphorePermit, ApiError> {
-        loop {
-            if let Ok(permit) = Arc::clone(&self.inner.budget).try_acquire_owned() {
-                return Ok(permit);
-            }
-            if let Some(Idle { conn, permit, .. }) = self.take_lru_idle(tenant) {
-                // Close it first: the server must have let it go before its permit is reused.
-                let _ = conn.close().await;
-                self.inner.metrics.evictions.inc();
-                return Ok(permit);
-            }
-            match tokio::time::timeout_at(deadline, Arc::clone(&self.inner.budget).acquire_owned()).await {
-                Ok(permit) => return Ok(permit.expect("the budget is never closed")),
-                Err(_) => return Err(self.timed_out()),
-            }
-        }
-    }
-
     fn take_lru_idle(&self, except: Uuid) -> Option<Idle> {
         let mut slots = self.inner.slots.lock().expect("not poisoned");
         let (_, slot) = slots
@@ -338,31 +329,6 @@ impl PoolManager {
         let idle = slot.idle.pop_front()?;
         self.inner.metrics.connections_idle.dec();
         Some(idle)
-    }
-
-    fn hand_out(
-        &self,
-        conn: PgConnection,
-        permit: OwnedSemaphorePermit,
-        gate: OwnedSemaphorePermit,
-        tenant: Uuid,
-        generation: u64,
-        started: Instant,
-    ) -> TenantConnection {
-        self.inner.metrics.connections_idle.dec();
-        self.finish(conn, permit, gate, tenant, generation, started)
-    }
-
-    fn hand_out_new(
-        &self,
-        conn: PgConnection,
-        permit: OwnedSemaphorePermit,
-        gate: OwnedSemaphorePermit,
-        tenant: Uuid,
-        generation: u64,
-        started: Instant,
-    ) -> TenantConnection {
-        self.finish(conn, permit, gate, tenant, generation, started)
     }
 
     fn finish(
@@ -435,17 +401,16 @@ impl Drop for TenantConnection {
     fn drop(&mut self) {
         let (Some(conn), Some(permit)) = (self.conn.take(), self.permit.take()) else { return };
         let mut slots = self.inner.slots.lock().expect("not poisoned");
-        match slots.get_mut(&self.tenant).filter(|s| s.generation == self.generation) {
-            Some(slot) => {
-                slot.in_use = slot.in_use.saturating_sub(1);
-                slot.last_used = Instant::now();
-                slot.idle.push_back(Idle { conn, permit, since: Instant::now() });
-                self.inner.metrics.connections_idle.inc();
-            }
-            None => {
-                drop(slots);
-                close_later(conn, permit);
-            }
+        if let Some(slot) = slots.get_mut(&self.tenant).filter(|s| s.generation == self.generation) {
+            slot.in_use = slot.in_use.saturating_sub(1);
+            slot.last_used = Instant::now();
+            slot.idle.push_back(Idle { conn, permit, since: Instant::now() });
+            self.inner.metrics.connections_idle.inc();
+            drop(slots);
+            self.inner.returned.notify_waiters();
+        } else {
+            drop(slots);
+            close_later(conn, permit);
         }
     }
 }

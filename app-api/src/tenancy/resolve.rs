@@ -139,13 +139,12 @@ impl Resolver {
         if let Some(hit) = self.cache.get(slug.as_str()) {
             return Ok(hit);
         }
-        let found = match self.from_redis(slug).await {
-            Some(found) => found,
-            None => {
-                let found = self.from_database(slug).await?;
-                self.to_redis(slug, &found).await;
-                found
-            }
+        let found = if let Some(found) = self.read_redis(slug).await {
+            found
+        } else {
+            let found = self.read_database(slug).await?;
+            self.write_redis(slug, &found).await;
+            found
         };
         self.cache.insert(slug.as_str().to_owned(), found.clone());
         Ok(found)
@@ -155,7 +154,7 @@ impl Resolver {
         format!("{}tenant:{slug}", self.prefix)
     }
 
-    async fn from_redis(&self, slug: &Slug) -> Option<Lookup> {
+    async fn read_redis(&self, slug: &Slug) -> Option<Lookup> {
         let pool = self.redis.as_ref()?;
         let mut conn = pool.get().await.ok()?;
         let cached: Option<String> =
@@ -164,7 +163,7 @@ impl Resolver {
         serde_json::from_str::<Option<Tenant>>(&cached).ok().map(|t| t.map(Arc::new))
     }
 
-    async fn to_redis(&self, slug: &Slug, found: &Lookup) {
+    async fn write_redis(&self, slug: &Slug, found: &Lookup) {
         let Some(pool) = &self.redis else { return };
         let Ok(mut conn) = pool.get().await else { return };
         let value = serde_json::to_string(&found.as_deref()).expect("serializable");
@@ -177,7 +176,7 @@ impl Resolver {
             .await;
     }
 
-    async fn from_database(&self, slug: &Slug) -> Result<Lookup, ApiError> {
+    async fn read_database(&self, slug: &Slug) -> Result<Lookup, ApiError> {
         let row: Option<Row> = sqlx::query_as(
             "SELECT t.id, t.slug, t.status, (t.settings->>'require_2fa_for_admins')::boolean AS require_2fa_for_admins,
                     c.host, c.port, t.database_name, t.login_role, t.db_password_encrypted
@@ -198,10 +197,10 @@ impl Resolver {
     /// Forgets a slug here and in Redis (on a change published by control-api).
     pub async fn evict(&self, slug: &str) {
         self.cache.invalidate(slug);
-        if let Some(pool) = &self.redis {
-            if let Ok(mut conn) = pool.get().await {
-                let _: Result<i64, _> = redis::cmd("DEL").arg(self.redis_key(slug)).query_async(&mut conn).await;
-            }
+        if let Some(pool) = &self.redis
+            && let Ok(mut conn) = pool.get().await
+        {
+            let _: Result<i64, _> = redis::cmd("DEL").arg(self.redis_key(slug)).query_async(&mut conn).await;
         }
     }
 }

@@ -44,6 +44,7 @@ impl Replica {
 }
 
 pub struct Platform {
+    tenant_prefix: String,
     pub control: control_api::AppState,
     pub control_server: TestServer,
     pub redis: Option<TestRedis>,
@@ -62,11 +63,12 @@ impl Platform {
     pub async fn start(with_redis: bool) -> Self {
         let db = TestDatabase::create("control", &shared::migrations::CONTROL).await;
         let redis = with_redis.then(TestRedis::new);
+        let tenant_prefix = test_name_prefix();
         let mut env = Env::from_pairs([
             ("CONTROL_DATABASE_URL", db.url()),
             ("TENANT_DATABASE_URL", admin_url()),
             ("TENANT_TEMPLATE_DATABASE", "hdtpl_tenant_provisioning".to_owned()),
-            ("TENANT_DB_PREFIX", test_name_prefix()),
+            ("TENANT_DB_PREFIX", tenant_prefix.clone()),
             ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY.to_owned()),
             ("JWT_PRIVATE_KEY", TEST_PRIVATE_KEY.to_owned()),
             ("LOG_LEVEL", "warn".to_owned()),
@@ -81,7 +83,12 @@ impl Platform {
             let _ = stopped.await;
         }));
         let control_server = TestServer::start(control_api::build_router(control.clone())).await;
-        Self { control, control_server, redis, db, stop_worker: Some(stop) }
+        Self { tenant_prefix, control, control_server, redis, db, stop_worker: Some(stop) }
+    }
+
+    /// The prefix of this platform's tenant database and role names.
+    pub fn tenant_prefix(&self) -> &str {
+        &self.tenant_prefix
     }
 
     /// The environment of an app-api replica of this platform.

@@ -2,5 +2,6 @@
 //! real control plane provisioning the tenants.
 
 mod helpers;
+mod limits;
 mod operations;
 mod tenancy;

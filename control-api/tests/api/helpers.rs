@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use shared::config::Env;
 use shared::testkit::{
-    TestDatabase, TestRedis, TestResponse, TestServer, admin_url, drop_databases_and_roles, test_name_prefix,
+    TestDatabase, TestRedis, TestResponse, TestServer, admin_url, drop_tenants_of, test_name_prefix,
 };
 use uuid::Uuid;
 

@@ -1,0 +1,135 @@
+//! Rate limits (shared through Redis, in process without it) and the connection budget across
+//! many tenants.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::time::Duration;
+
+use sqlx::Connection as _;
+
+use crate::helpers::Platform;
+
+#[tokio::test]
+async fn the_61st_request_in_a_minute_is_refused_and_replicas_share_the_budget() {
+    let platform = Platform::start(true).await;
+    let first = platform.replica().await;
+    let second = platform.replica().await;
+    let org = platform.org().await;
+    for n in 0..60 {
+        let app = if n % 2 == 0 { &first } else { &second };
+        let response = app.get(&org.slug, "/v1/me", Some(&org.owner_token)).await;
+        assert_eq!(response.status, 200, "request {n}: {}", response.body);
+        assert_eq!(response.header("ratelimit-remaining"), Some((59 - n).to_string().as_str()), "request {n}");
+    }
+    for app in [&first, &second] {
+        let refused = app.get(&org.slug, "/v1/me", Some(&org.owner_token)).await;
+        refused.assert_problem(429, "rate_limited");
+        let retry_after: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+        assert!((1..=2).contains(&retry_after), "{retry_after}");
+        assert_eq!(refused.header("ratelimit-remaining"), Some("0"));
+    }
+    // Budgets are per user.
+    let other = platform.org().await;
+    assert_eq!(first.get(&other.slug, "/v1/me", Some(&other.owner_token)).await.status, 200);
+}
+
+#[tokio::test]
+async fn without_redis_requests_still_succeed_and_are_limited_in_process() {
+    let platform = Platform::start(false).await;
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let app = platform.replica_with(|env| env.with("REDIS_URL", format!("redis://127.0.0.1:{dead}"))).await;
+    let org = platform.org().await;
+    for n in 0..60 {
+        let response = app.get(&org.slug, "/v1/me", Some(&org.owner_token)).await;
+        assert_eq!(response.status, 200, "request {n}: {}", response.body);
+    }
+    app.get(&org.slug, "/v1/me", Some(&org.owner_token)).await.assert_problem(429, "rate_limited");
+    let ready = app.server.get("/ready").await;
+    assert_eq!(ready.status, 200);
+    let body = ready.json();
+    assert_eq!(body["status"], "degraded");
+    assert_eq!(body["dependencies"]["redis"]["status"], "down");
+}
+
+#[tokio::test]
+async fn unauthenticated_traffic_is_limited_per_address() {
+    let platform = Platform::start(true).await;
+    let app = platform.replica_with(|env| env.with("RATE_LIMIT_IP_PER_MINUTE", "5")).await;
+    let org = platform.org().await;
+    for _ in 0..5 {
+        app.get(&org.slug, "/v1/me", Some("forged")).await.assert_problem(401, "unauthorized");
+    }
+    let refused = app.get(&org.slug, "/v1/me", Some("forged")).await;
+    refused.assert_problem(429, "rate_limited");
+    assert!(refused.header("retry-after").is_some());
+    // A valid token is counted per user, not per address.
+    assert_eq!(app.get(&org.slug, "/v1/me", Some(&org.owner_token)).await.status, 200);
+}
+
+#[tokio::test]
+async fn sixty_tenants_share_a_budget_of_twenty_connections() {
+    const TENANTS: usize = 60;
+    const BUDGET: i64 = 20;
+    let platform = Platform::start(false).await;
+    let app = Arc::new(
+        platform
+            .replica_with(|env| {
+                env.with("TENANT_POOLS_MAX_TOTAL_CONNECTIONS", BUDGET.to_string())
+                    .with("TENANT_POOL_MAX_CONNECTIONS", "2")
+                    .with("RATE_LIMIT_USER_PER_MINUTE", "0")
+                    .with("TENANT_POOL_ACQUIRE_TIMEOUT_SECONDS", "10")
+            })
+            .await,
+    );
+    let mut orgs = Vec::new();
+    for _ in 0..TENANTS {
+        orgs.push(platform.org().await);
+    }
+    let roles_prefix = platform.tenant_prefix().to_owned();
+
+    // Watch pg_stat_activity for the whole run.
+    let done = Arc::new(AtomicBool::new(false));
+    let peak = Arc::new(AtomicI64::new(0));
+    let watcher = {
+        let (done, peak) = (Arc::clone(&done), Arc::clone(&peak));
+        tokio::spawn(async move {
+            let mut admin = sqlx::PgConnection::connect_with(&shared::testkit::admin_options()).await.unwrap();
+            while !done.load(Ordering::Relaxed) {
+                let open: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'helpdeskly-app-api' AND usename LIKE $1 || '%'",
+                )
+                .bind(&roles_prefix)
+                .fetch_one(&mut admin)
+                .await
+                .unwrap();
+                peak.fetch_max(open, Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        })
+    };
+
+    // Three rounds of one request per tenant, all at once.
+    let mut requests = tokio::task::JoinSet::new();
+    for round in 0..3 {
+        for org in &orgs {
+            let app = Arc::clone(&app);
+            let (slug, token) = (org.slug.clone(), org.owner_token.clone());
+            requests.spawn(async move { (round, app.get(&slug, "/v1/me", Some(&token)).await) });
+        }
+    }
+    let mut answered = 0;
+    while let Some(joined) = requests.join_next().await {
+        let (round, response) = joined.unwrap();
+        assert_eq!(response.status, 200, "round {round}: {}", response.body);
+        answered += 1;
+    }
+    done.store(true, Ordering::Relaxed);
+    watcher.await.unwrap();
+    assert_eq!(answered, 3 * TENANTS);
+    let peak = peak.load(Ordering::Relaxed);
+    assert!(peak > 0, "the watcher saw no connection at all");
+    assert!(peak <= BUDGET, "{peak} connections open at once, budget {BUDGET}");
+    let (_, open, _) = app.state.pools.state();
+    assert!(i64::try_from(open).unwrap() <= BUDGET);
+    assert!(app.state.pools.metrics().evictions.get() > 0, "60 tenants on 20 connections must evict");
+}
