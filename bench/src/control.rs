@@ -1,104 +1,13 @@
-//! control-api benchmarks: the real router and worker in this process, on a fresh control
-//! database, with tenant databases on the local server.
+//! control-api benchmarks: signup latency and the migration fan-out.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use control_api::tenancy::migrate::{MigrateOptions, migrate_tenants as run_migrations};
 use control_api::tenancy::provision::Provisioner;
-use control_api::{AppState, ControlConfig, build_router};
-use shared::config::Env;
-use shared::testkit::{TestDatabase, TestServer, admin_url, drop_databases_and_roles, test_name_prefix};
 use sqlx::migrate::Migrator;
 
+use crate::platform::Platform;
 use crate::stats::summarize;
-
-const PASSWORD: &str = "benchmark password 0123";
-const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
-const PRIVATE_KEY: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n-----END PRIVATE KEY-----\n";
-
-struct Platform {
-    db: TestDatabase,
-    state: AppState,
-    server: TestServer,
-    template: String,
-    stop_worker: Option<tokio::sync::oneshot::Sender<()>>,
-    worker: Option<tokio::task::JoinHandle<()>>,
-}
-
-impl Platform {
-    async fn start() -> Self {
-        let db = TestDatabase::create("control", &shared::migrations::CONTROL).await;
-        let prefix = test_name_prefix();
-        let template = format!("{prefix}tpl");
-        let env = Env::from_pairs([
-            ("CONTROL_DATABASE_URL", db.url()),
-            ("TENANT_DATABASE_URL", admin_url()),
-            ("TENANT_TEMPLATE_DATABASE", template.clone()),
-            ("TENANT_DB_PREFIX", prefix),
-            ("DB_ENCRYPTION_KEY", KEY.to_owned()),
-            ("JWT_PRIVATE_KEY", PRIVATE_KEY.to_owned()),
-            ("LOG_LEVEL", std::env::var("BENCH_LOG_LEVEL").unwrap_or_else(|_| "warn".to_owned())),
-            ("LOG_FORMAT", "pretty".to_owned()),
-            ("CONTROL_DB_MAX_CONNECTIONS", "20".to_owned()),
-        ]);
-        let config = ControlConfig::from_env(&env).expect("valid configuration");
-        shared::telemetry::init(&config.log);
-        let state = AppState::new(config).expect("clients");
-        control_api::prepare(&state).await.expect("prepare");
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let worker = tokio::spawn(state.worker.clone().run(async {
-            let _ = stopped.await;
-        }));
-        let server = TestServer::start(build_router(state.clone())).await;
-        Self { db, state, server, template, stop_worker: Some(stop), worker: Some(worker) }
-    }
-
-    async fn signup(&self, n: usize) -> String {
-        let slug = format!("bench-{n}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
-        let body = serde_json::json!({
-            "organization_name": format!("Bench {n}"),
-            "slug": slug,
-            "admin": { "email": format!("owner-{slug}@example.org"), "password": PASSWORD, "firstname": "B", "lastname": "M" },
-        });
-        let response = self.server.post_json("/v1/tenants/signup", &body).await;
-        assert_eq!(response.status, 202, "{}", response.body);
-        slug
-    }
-
-    /// Polls the public status endpoint every 2 ms, as a client would.
-    async fn await_active(&self, slug: &str) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let status = self.server.get(&format!("/v1/tenants/{slug}/status")).await.json();
-            if status["status"] == "active" {
-                return;
-            }
-            assert!(Instant::now() < deadline, "{slug} never became active: {status}");
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
-    }
-
-    async fn finish(mut self) {
-        if let Some(stop) = self.stop_worker.take() {
-            let _ = stop.send(());
-        }
-        if let Some(worker) = self.worker.take() {
-            let _ = worker.await;
-        }
-        let rows: Vec<(Option<String>, Option<String>)> =
-            sqlx::query_as("SELECT database_name, login_role FROM tenants")
-                .fetch_all(&self.state.db)
-                .await
-                .unwrap_or_default();
-        let mut databases: Vec<String> = rows.iter().filter_map(|r| r.0.clone()).collect();
-        databases.push(self.template.clone());
-        let roles = rows.iter().filter_map(|r| r.1.clone()).collect();
-        drop(self.server);
-        self.state.db.close().await;
-        tokio::task::spawn_blocking(move || drop_databases_and_roles(databases, roles)).await.expect("cleanup");
-        drop(self.db);
-    }
-}
 
 /// Signup to active, one after another: the latency a new customer sees.
 pub async fn signup(count: usize) {

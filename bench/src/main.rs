@@ -3,9 +3,12 @@
 //!
 //!   helpdeskly-bench signup --count 50
 //!   helpdeskly-bench migrate-tenants --tenants 200 --concurrency 4
+//!   helpdeskly-bench app-me --concurrency 32 --seconds 10
 #![forbid(unsafe_code)]
 
+mod app;
 mod control;
+mod platform;
 mod stats;
 
 use clap::{Parser, Subcommand};
@@ -31,6 +34,18 @@ enum Command {
         #[arg(long, default_value_t = 4)]
         concurrency: usize,
     },
+    /// GET /v1/me: 1 tenant, 200 tenants, 1,000 tenants (smaller budget), and pgbench -S.
+    AppMe {
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Connection budget of the many-tenant scenarios.
+        #[arg(long, default_value_t = 60)]
+        budget: usize,
+        #[arg(long, default_value_t = 1000)]
+        most_tenants: usize,
+    },
 }
 
 fn main() {
@@ -40,6 +55,14 @@ fn main() {
         match cli.command {
             Command::Signup { count } => control::signup(count).await,
             Command::MigrateTenants { tenants, concurrency } => control::migrate_tenants(tenants, concurrency).await,
+            Command::AppMe { concurrency, seconds, budget, most_tenants } => {
+                let scenarios = [
+                    app::Scenario { tenants: 1, budget },
+                    app::Scenario { tenants: 200.min(most_tenants), budget },
+                    app::Scenario { tenants: most_tenants, budget },
+                ];
+                app::run(&scenarios, concurrency, std::time::Duration::from_secs(seconds)).await;
+            }
         }
     });
 }

@@ -148,3 +148,20 @@ async fn tenants_can_require_a_second_factor_for_admins() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
+
+#[tokio::test]
+async fn verification_keys_can_come_from_the_jwks() {
+    let platform = Platform::start(false).await;
+    let jwks = format!("http://{}/.well-known/jwks.json", platform.control_server.addr);
+    let app = platform.replica_with(|env| env.without("JWT_PUBLIC_KEYS").with("JWKS_URL", jwks)).await;
+    let org = platform.org().await;
+    assert_eq!(app.get(&org.slug, "/v1/me", Some(&org.owner_token)).await.status, 200);
+
+    // A JWKS that cannot be read stops the replica at start.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let env =
+        platform.app_env().without("JWT_PUBLIC_KEYS").with("JWKS_URL", format!("http://127.0.0.1:{dead}/jwks.json"));
+    let config = app_api::AppConfig::from_env(&env).unwrap();
+    let err = app_api::AppState::new(config).await.err().expect("start fails without keys");
+    assert!(err.contains("cannot load the JWKS"), "{err}");
+}

@@ -83,6 +83,7 @@ async fn sigterm_lets_the_request_in_flight_finish_then_exits_zero() {
             ("CONTROL_DATABASE_URL", db.url()),
             ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY.to_owned()),
             ("JWT_PRIVATE_KEY", TEST_PRIVATE_KEY.to_owned()),
+            ("TENANT_TEMPLATE_DATABASE", crate::helpers::TEST_TENANT_TEMPLATE.to_owned()),
             ("CONTROL_PORT", port.to_string()),
             ("BIND_ADDR", "127.0.0.1".to_owned()),
             ("REDIS_URL", format!("redis://127.0.0.1:{redis_port}")),
