@@ -1,11 +1,17 @@
 //! Access-token verification on the app plane: public keys only, from `JWT_PUBLIC_KEYS` or
 //! from control-api's JWKS (`JWKS_URL`), fetched at start and again when a token names a key
 //! not seen yet (at most once a minute, so forged `kid`s cannot make us hammer the JWKS).
+//!
+//! Verified tokens are remembered for a minute (by the SHA-256 of the whole token, expiry still
+//! checked on every use): a client sends the same token many times, and the signature check is
+//! the largest CPU cost of a small request.
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use moka::sync::Cache;
 use serde::Deserialize;
+use sha2::{Digest as _, Sha256};
 use shared::auth::{Claims, PublicKey, TokenError, Verifier};
 use shared::error::ApiError;
 use tokio::sync::Mutex;
@@ -13,6 +19,8 @@ use tokio::sync::Mutex;
 use crate::config::{KeySource, TokenKeys};
 
 const REFETCH_EVERY: Duration = Duration::from_secs(60);
+/// How long a verified token is remembered (never past its own expiry).
+const VERIFIED_TTL: Duration = Duration::from_secs(60);
 
 #[derive(Deserialize)]
 struct JwkSet {
@@ -31,6 +39,7 @@ pub struct TokenVerifier {
     current: RwLock<Arc<Verifier>>,
     last_fetch: Mutex<Option<Instant>>,
     http: reqwest::Client,
+    verified: Cache<[u8; 32], Arc<Claims>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,7 +59,8 @@ impl TokenVerifier {
         };
         let verifier = Verifier::new(&keys, &config.issuer, &config.audience);
         let fetched = matches!(config.source, KeySource::Jwks(_)).then(Instant::now);
-        Ok(Self { config, current: RwLock::new(Arc::new(verifier)), last_fetch: Mutex::new(fetched), http })
+        let verified = Cache::builder().max_capacity(100_000).time_to_live(VERIFIED_TTL).build();
+        Ok(Self { config, current: RwLock::new(Arc::new(verifier)), last_fetch: Mutex::new(fetched), http, verified })
     }
 
     fn verifier(&self) -> Arc<Verifier> {
@@ -58,10 +68,19 @@ impl TokenVerifier {
     }
 
     pub async fn verify(&self, token: &str) -> Result<Claims, ApiError> {
-        match self.verifier().verify(token) {
-            Err(TokenError::Invalid("unknown kid")) if self.refetch().await => Ok(self.verifier().verify(token)?),
-            other => Ok(other?),
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        if let Some(claims) = self.verified.get(&digest) {
+            if claims.exp > chrono::Utc::now().timestamp() {
+                return Ok(Claims::clone(&claims));
+            }
+            self.verified.invalidate(&digest);
         }
+        let claims = match self.verifier().verify(token) {
+            Err(TokenError::Invalid("unknown kid")) if self.refetch().await => self.verifier().verify(token)?,
+            other => other?,
+        };
+        self.verified.insert(digest, Arc::new(claims.clone()));
+        Ok(claims)
     }
 
     /// Refetches the JWKS if allowed now; true when new keys were installed.

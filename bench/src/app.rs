@@ -176,16 +176,25 @@ async fn pgbench(concurrency: usize, duration: Duration) -> String {
     let (server, _) = base.rsplit_once('/').expect("URL with a database");
     let url = format!("{server}/{scratch}");
     let init = std::process::Command::new(&pgbench).args(["-i", "-s", "1", "-q", &url]).output().expect("pgbench -i");
-    let run = std::process::Command::new(&pgbench)
-        .args(["-S", "-n", "-c", &concurrency.to_string(), "-j", "2", "-T", &duration.as_secs().to_string(), &url])
-        .output()
-        .expect("pgbench -S");
-    let _ = sqlx::query(&format!(r#"DROP DATABASE "{scratch}" WITH (FORCE)"#)).execute(&mut admin).await;
-    let text = String::from_utf8_lossy(&run.stdout);
-    let tps = text.lines().find(|l| l.starts_with("tps")).unwrap_or("no tps line").to_owned();
-    let latency = text.lines().find(|l| l.starts_with("latency average")).unwrap_or("").to_owned();
     if !init.status.success() {
         return format!("pgbench -i failed: {}", String::from_utf8_lossy(&init.stderr));
     }
-    format!("pgbench -S, {concurrency} clients: {tps}; {latency}")
+    // Once on kept connections (the one-tenant reference), once with a new connection per
+    // transaction (what many tenants on a small budget must do).
+    let mut lines = Vec::new();
+    for (label, reconnect) in [("pgbench -S", false), ("pgbench -S -C (new connection each time)", true)] {
+        let mut args = vec!["-S", "-n", "-j", "2"];
+        if reconnect {
+            args.push("-C");
+        }
+        let (clients, seconds) = (concurrency.to_string(), duration.as_secs().to_string());
+        args.extend(["-c", &clients, "-T", &seconds, &url]);
+        let run = std::process::Command::new(&pgbench).args(&args).output().expect("pgbench -S");
+        let text = String::from_utf8_lossy(&run.stdout);
+        let tps = text.lines().find(|l| l.starts_with("tps")).unwrap_or("no tps line").to_owned();
+        let latency = text.lines().find(|l| l.starts_with("latency average")).unwrap_or("").to_owned();
+        lines.push(format!("{label}, {concurrency} clients: {tps}; {latency}"));
+    }
+    let _ = sqlx::query(&format!(r#"DROP DATABASE "{scratch}" WITH (FORCE)"#)).execute(&mut admin).await;
+    lines.join("\n")
 }

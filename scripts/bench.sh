@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Benchmarks (see BENCHMARKS.md). Builds the release benchmark binary and runs it against the
+# local PostgreSQL (TEST_DATABASE_URL, as the tests) and, for the app plane, pgbench as the
+# reference. Everything the runs create is dropped at the end.
+#
+#   scripts/bench.sh                  # all of them
+#   scripts/bench.sh signup --count 50
+#   scripts/bench.sh migrate-tenants --tenants 200 --concurrency 4
+#   scripts/bench.sh app-me --concurrency 32 --seconds 10 --budget 60 --most-tenants 1000
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+export TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+psql "$TEST_DATABASE_URL" -Atqc 'SELECT 1' >/dev/null 2>&1 || die "PostgreSQL does not accept $TEST_DATABASE_URL (scripts/test.sh starts it)"
+
+say "building the benchmarks (release)"
+cargo build --release --locked -p bench
+bench=${CARGO_TARGET_DIR:-target}/release/helpdeskly-bench
+
+say "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(lscpu | sed -n 's/^Model name:\s*//p')"
+if [ $# -gt 0 ]; then
+  exec "$bench" "$@"
+fi
+"$bench" signup --count 50
+"$bench" migrate-tenants --tenants 200 --concurrency 4
+"$bench" app-me --concurrency 32 --seconds 10 --budget 60 --most-tenants 1000
