@@ -59,8 +59,13 @@ impl TokenVerifier {
         };
         let verifier = Verifier::new(&keys, &config.issuer, &config.audience);
         let fetched = matches!(config.source, KeySource::Jwks(_)).then(Instant::now);
-        let verified = Cache::builder().max_capacity(100_000).time_to_live(VERIFIED_TTL).build();
-        Ok(Self { config, current: RwLock::new(Arc::new(verifier)), last_fetch: Mutex::new(fetched), http, verified })
+        Ok(Self {
+            config,
+            current: RwLock::new(Arc::new(verifier)),
+            last_fetch: Mutex::new(fetched),
+            http,
+            verified: Cache::builder().max_capacity(100_000).time_to_live(VERIFIED_TTL).build(),
+        })
     }
 
     fn verifier(&self) -> Arc<Verifier> {

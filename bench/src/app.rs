@@ -142,7 +142,7 @@ async fn load(
     done.store(true, Ordering::Relaxed);
     let _ = watcher.await;
     Report {
-        rate: samples.len() as f64 / duration.as_secs_f64(),
+        rate: f64::from(u32::try_from(samples.len()).unwrap_or(u32::MAX)) / duration.as_secs_f64(),
         latency: summarize(samples),
         errors,
         peak_connections: peak.load(Ordering::Relaxed),

@@ -72,6 +72,8 @@ impl Platform {
             ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY.to_owned()),
             ("JWT_PRIVATE_KEY", TEST_PRIVATE_KEY.to_owned()),
             ("LOG_LEVEL", "warn".to_owned()),
+            // Tests run six at a time against one server with max_connections 100.
+            ("CONTROL_DB_MAX_CONNECTIONS", "4".to_owned()),
         ]);
         if let Some(r) = &redis {
             env = env.with("REDIS_URL", r.url.clone()).with("REDIS_KEY_PREFIX", r.prefix.clone());
@@ -99,6 +101,8 @@ impl Platform {
             ("JWT_PUBLIC_KEYS", TEST_PUBLIC_KEY.to_owned()),
             ("APP_BASE_DOMAIN", BASE_DOMAIN.to_owned()),
             ("LOG_LEVEL", "warn".to_owned()),
+            ("CONTROL_DB_MAX_CONNECTIONS", "3".to_owned()),
+            ("TENANT_POOLS_MAX_TOTAL_CONNECTIONS", "20".to_owned()),
         ]);
         if let Some(r) = &self.redis {
             env = env.with("REDIS_URL", r.url.clone()).with("REDIS_KEY_PREFIX", r.prefix.clone());

@@ -262,6 +262,8 @@ pub fn base_env(database_url: &str) -> Env {
         ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY),
         ("JWT_PRIVATE_KEY", TEST_PRIVATE_KEY),
         ("LOG_LEVEL", "warn"),
+        // Tests run six at a time against one server with max_connections 100.
+        ("CONTROL_DB_MAX_CONNECTIONS", "4"),
     ])
 }
 
