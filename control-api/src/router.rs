@@ -2,6 +2,7 @@
 
 use axum::Router;
 use shared::error::{FieldError, Problem};
+use shared::http::openapi::BearerAuth;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -24,20 +25,6 @@ use crate::state::AppState;
     )
 )]
 struct ApiDoc;
-
-/// Declares the `bearer` security scheme the protected operations refer to.
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
-        );
-    }
-}
 
 /// The full application: routes, OpenAPI at `/openapi.json`, docs at `/docs`, common layers.
 pub fn build_router(state: AppState) -> Router {

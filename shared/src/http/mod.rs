@@ -3,6 +3,7 @@
 
 mod json;
 mod observe;
+pub mod openapi;
 mod page;
 
 use axum::Router;
