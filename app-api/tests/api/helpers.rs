@@ -136,15 +136,14 @@ impl Platform {
         });
         let response = self.control_server.post_json("/v1/tenants/signup", &body).await;
         assert_eq!(response.status, 202, "{}", response.body);
-        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
-        loop {
-            let status = self.control_server.get(&format!("/v1/tenants/{slug}/status")).await.json();
-            if status["status"] == "active" {
-                break;
-            }
-            assert!(tokio::time::Instant::now() < deadline, "{slug} never became active");
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
+        let (server, path) = (&self.control_server, format!("/v1/tenants/{slug}/status"));
+        let path = path.as_str();
+        shared::testkit::eventually(
+            std::time::Duration::from_secs(30),
+            &format!("{slug} becomes active"),
+            || async move { (server.get(path).await.json()["status"] == "active").then_some(()) },
+        )
+        .await;
         let owner_token = self.login(&slug, &owner_email).await;
         Org { slug, owner_email, owner_token }
     }

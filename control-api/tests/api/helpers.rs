@@ -95,19 +95,20 @@ impl TestApp {
 
     /// Waits (bounded) until `slug` reaches `status`.
     pub async fn wait_for_status(&self, slug: &str, status: &str) {
-        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
-        loop {
-            let current: Option<String> = sqlx::query_scalar("SELECT status FROM tenants WHERE slug = $1")
-                .bind(slug)
-                .fetch_optional(&self.state.db)
-                .await
-                .unwrap();
-            if current.as_deref() == Some(status) {
-                return;
-            }
-            assert!(tokio::time::Instant::now() < deadline, "{slug} stayed {current:?}, never {status}");
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
+        let db = &self.state.db;
+        shared::testkit::eventually(
+            std::time::Duration::from_secs(30),
+            &format!("{slug} becomes {status}"),
+            || async move {
+                let current: Option<String> = sqlx::query_scalar("SELECT status FROM tenants WHERE slug = $1")
+                    .bind(slug)
+                    .fetch_optional(db)
+                    .await
+                    .unwrap();
+                (current.as_deref() == Some(status)).then_some(())
+            },
+        )
+        .await;
     }
 
     /// Signs up an organisation; returns (slug, owner email).

@@ -4,26 +4,23 @@
 use std::time::Duration;
 
 use serde_json::json;
+use shared::testkit::eventually;
 use uuid::Uuid;
 
 use crate::helpers::{PASSWORD, TestApp, WithRedis, Worker, unique_email};
 
 /// Waits (bounded) until the tenant database's mirror of `user` reads `expected`.
 async fn await_mirror(app: &TestApp, slug: &str, user: Uuid, expected: Option<(&str, bool)>) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-    loop {
+    eventually(Duration::from_secs(15), &format!("the mirror of {user} reads {expected:?}"), || async move {
         let mut conn = app.connect_as_tenant(slug, None).await.unwrap();
         let row: Option<(String, bool)> = sqlx::query_as("SELECT role, active FROM users WHERE id = $1")
             .bind(user)
             .fetch_optional(&mut conn)
             .await
             .unwrap();
-        if row.as_ref().map(|(r, a)| (r.as_str(), *a)) == expected {
-            return;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "mirror of {user} is {row:?}, expected {expected:?}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+        (row.as_ref().map(|(r, a)| (r.as_str(), *a)) == expected).then_some(())
+    })
+    .await;
 }
 
 struct Org {

@@ -55,18 +55,15 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-/// Polls until the server answers /health: waiting for a condition, bounded.
+/// Waits until the server answers /health (or fails if it exits first).
 async fn wait_until_healthy(client: &reqwest::Client, base: &str, child: &mut tokio::process::Child) {
-    for _ in 0..300 {
+    shared::testkit::eventually(Duration::from_secs(15), "control-api answers /health", || {
         if let Ok(Some(status)) = child.try_wait() {
             panic!("control-api exited early with {status}");
         }
-        if client.get(format!("{base}/health")).send().await.is_ok_and(|r| r.status() == 200) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("control-api did not become healthy");
+        async move { client.get(format!("{base}/health")).send().await.is_ok_and(|r| r.status() == 200).then_some(()) }
+    })
+    .await;
 }
 
 #[tokio::test]

@@ -3,11 +3,13 @@
 //! test, and a real HTTP server on a loopback port with a client pointed at it.
 
 mod database;
+mod eventually;
 mod redis_namespace;
 mod server;
 
 pub use database::{
     TestDatabase, admin_options, admin_url, drop_databases_and_roles, drop_tenants_of, test_name_prefix,
 };
+pub use eventually::eventually;
 pub use redis_namespace::{TestRedis, redis_url};
 pub use server::{TestResponse, TestServer};
