@@ -26,6 +26,8 @@ pub enum ProvisionError {
     NoCluster,
     #[error("tenant {0} does not exist")]
     NoTenant(Uuid),
+    #[error("tenant {0} is still being provisioned; its database is dropped afterwards")]
+    StillProvisioning(Uuid),
     #[error(transparent)]
     Cluster(#[from] ClusterError),
     #[error("database error: {0}")]
@@ -220,6 +222,17 @@ impl Provisioner {
         let tenant = self.tenant(tenant_id).await?;
         if tenant.status != "deleting" {
             return Ok(());
+        }
+        // A provisioning run still going (pending, or claimed by another worker) could create
+        // the database after we drop it: wait for it, through the job's retry.
+        let provisioning: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM provisioning_jobs WHERE tenant_id = $1 AND kind = 'provision' AND status = 'pending')",
+        )
+        .bind(tenant_id)
+        .fetch_one(&self.control)
+        .await?;
+        if provisioning {
+            return Err(ProvisionError::StillProvisioning(tenant_id));
         }
         if let (Some(cluster_id), Some(database), Some(role)) =
             (tenant.cluster_id, &tenant.database_name, &tenant.login_role)

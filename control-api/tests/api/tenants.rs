@@ -362,3 +362,44 @@ async fn tenant_changes_are_published_on_the_control_exchange() {
     assert_eq!(event["data"]["status"], "suspended");
     connection.close(0, "done".into()).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_drop_waits_for_a_provisioning_run_still_in_flight() {
+    let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Manual).await;
+    let (slug, _) = app.signup().await;
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
+        .bind(&slug)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    // Another worker holds the provisioning job (its claim is a row lock).
+    let mut other_worker = app.state.db.begin().await.unwrap();
+    sqlx::query("SELECT id FROM provisioning_jobs WHERE tenant_id = $1 AND kind = 'provision' FOR UPDATE")
+        .bind(id)
+        .execute(&mut *other_worker)
+        .await
+        .unwrap();
+    // An operator deletes the tenant meanwhile (its owner cannot sign in before it is active).
+    let ops = app.platform_admin_token().await;
+    let deleting = app.delete_bearer(&format!("/v1/tenants/{slug}"), &ops).await;
+    assert_eq!(deleting.status, 202, "{}", deleting.body);
+
+    assert!(app.state.worker.run_one().await.unwrap(), "the drop job runs");
+    let (status, attempts): (String, i32) =
+        sqlx::query_as("SELECT status, attempts FROM provisioning_jobs WHERE tenant_id = $1 AND kind = 'drop'")
+            .bind(id)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!((status.as_str(), attempts), ("pending", 1), "the drop waits for the provisioning run");
+
+    // The provisioning run ends (it finds the tenant deleting and does nothing); the drop goes on.
+    other_worker.rollback().await.unwrap();
+    app.state.worker.run_due().await.unwrap();
+    sqlx::query("UPDATE provisioning_jobs SET run_after = now() WHERE status = 'pending'")
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    app.state.worker.run_due().await.unwrap();
+    app.wait_for_status(&slug, "deleted").await;
+}
