@@ -8,6 +8,7 @@ pub mod router;
 mod routes;
 pub mod state;
 pub mod tenancy;
+pub mod tickets;
 
 use std::net::SocketAddr;
 

@@ -1,0 +1,195 @@
+//! The SLA clock (SAV seed, "SLA Timer Rules"): targets per priority, a 24/7 clock that starts
+//! at creation, is paused while the ticket waits for the customer, and does not run while the
+//! ticket is resolved or closed (a reopened ticket's clock runs on). The response target is met
+//! by the first public agent reply.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::priority::Priority;
+use super::status::Status;
+
+/// Response and resolution targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Targets {
+    pub response: Duration,
+    pub resolution: Duration,
+}
+
+pub fn targets(priority: Priority) -> Targets {
+    let (response, resolution) = match priority {
+        Priority::Low => (Duration::hours(48), Duration::days(7)),
+        Priority::Medium => (Duration::hours(24), Duration::days(3)),
+        Priority::High => (Duration::hours(4), Duration::days(1)),
+        Priority::Urgent => (Duration::hours(1), Duration::hours(4)),
+    };
+    Targets { response, resolution }
+}
+
+/// A status the ticket entered, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change {
+    pub at: DateTime<Utc>,
+    pub to: Status,
+}
+
+/// Where a ticket stands against its targets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlaState {
+    pub response_due_at: DateTime<Utc>,
+    pub resolution_due_at: DateTime<Utc>,
+    /// Time spent waiting for the customer so far.
+    pub paused_seconds: i64,
+    pub response_breached: bool,
+    pub resolution_breached: bool,
+    pub first_response_at: Option<DateTime<Utc>>,
+}
+
+/// Whether the clock runs in a status.
+fn runs_in(status: Status) -> bool {
+    matches!(status, Status::Open | Status::InProgress)
+}
+
+/// Splits `[created_at, until]` into (running, waiting for the customer, stopped) durations,
+/// following `changes` (chronological; the ticket starts `open`).
+fn split(created_at: DateTime<Utc>, changes: &[Change], until: DateTime<Utc>) -> (Duration, Duration, Duration) {
+    let (mut running, mut waiting, mut stopped) = (Duration::zero(), Duration::zero(), Duration::zero());
+    let mut status = Status::Open;
+    let mut since = created_at;
+    let boundaries = changes.iter().map(|c| (c.at, Some(c.to))).chain(std::iter::once((until, None)));
+    for (at, next) in boundaries {
+        let end = at.min(until);
+        if end > since {
+            let span = end - since;
+            if runs_in(status) {
+                running += span;
+            } else if status == Status::WaitingCustomer {
+                waiting += span;
+            } else {
+                stopped += span;
+            }
+            since = end;
+        }
+        if at >= until {
+            break;
+        }
+        if let Some(next) = next {
+            status = next;
+        }
+    }
+    (running, waiting, stopped)
+}
+
+/// The SLA state at `now`.
+pub fn evaluate(
+    created_at: DateTime<Utc>,
+    priority: Priority,
+    changes: &[Change],
+    first_response_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> SlaState {
+    let targets = targets(priority);
+    let (running, waiting, stopped) = split(created_at, changes, now);
+
+    // The response clock runs until the first response (or now).
+    let response_end = first_response_at.map_or(now, |at| at.min(now));
+    let (response_running, response_waiting, response_stopped) = split(created_at, changes, response_end);
+    let response_due_at = created_at + targets.response + response_waiting + response_stopped;
+
+    SlaState {
+        response_due_at,
+        resolution_due_at: created_at + targets.resolution + waiting + stopped,
+        paused_seconds: waiting.num_seconds(),
+        response_breached: response_running > targets.response,
+        resolution_breached: running > targets.resolution,
+        first_response_at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone as _;
+
+    use super::*;
+
+    fn at(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, day, hour, minute, 0).unwrap()
+    }
+
+    fn change(day: u32, hour: u32, to: Status) -> Change {
+        Change { at: at(day, hour, 0), to }
+    }
+
+    #[test]
+    fn targets_follow_the_seed() {
+        assert_eq!(targets(Priority::Low), Targets { response: Duration::hours(48), resolution: Duration::days(7) });
+        assert_eq!(targets(Priority::Medium), Targets { response: Duration::hours(24), resolution: Duration::days(3) });
+        assert_eq!(targets(Priority::High), Targets { response: Duration::hours(4), resolution: Duration::days(1) });
+        assert_eq!(targets(Priority::Urgent), Targets { response: Duration::hours(1), resolution: Duration::hours(4) });
+    }
+
+    #[test]
+    fn a_fresh_ticket() {
+        let state = evaluate(at(1, 9, 0), Priority::High, &[], None, at(1, 12, 0));
+        assert_eq!(state.response_due_at, at(1, 13, 0));
+        assert_eq!(state.resolution_due_at, at(2, 9, 0));
+        assert_eq!(state.paused_seconds, 0);
+        assert!(!state.response_breached && !state.resolution_breached);
+        let late = evaluate(at(1, 9, 0), Priority::High, &[], None, at(1, 13, 1));
+        assert!(late.response_breached && !late.resolution_breached);
+    }
+
+    #[test]
+    fn several_waiting_periods_pause_the_clock() {
+        // Medium: 24 h / 3 days. Waits for the customer 10:00-12:00 and 13:00-15:00 (4 h).
+        let changes = [
+            change(1, 9, Status::InProgress),
+            change(1, 10, Status::WaitingCustomer),
+            change(1, 12, Status::InProgress),
+            change(1, 13, Status::WaitingCustomer),
+            change(1, 15, Status::InProgress),
+        ];
+        let created = at(1, 8, 0);
+        let state = evaluate(created, Priority::Medium, &changes, None, at(2, 11, 0));
+        assert_eq!(state.paused_seconds, 4 * 3600);
+        assert_eq!(state.response_due_at, at(2, 12, 0), "24 h + 4 h paused");
+        assert_eq!(state.resolution_due_at, at(4, 12, 0), "3 days + 4 h paused");
+        assert!(!state.response_breached, "27 h elapsed, 23 h of them running");
+        let state = evaluate(created, Priority::Medium, &changes, None, at(2, 12, 1));
+        assert!(state.response_breached, "24 h 1 min running");
+
+        // While waiting, due dates move with the clock.
+        let waiting = evaluate(created, Priority::Medium, &changes[..4], None, at(1, 20, 0));
+        assert_eq!(waiting.paused_seconds, 2 * 3600 + 7 * 3600);
+        assert_eq!(waiting.resolution_due_at, created + Duration::days(3) + Duration::hours(9));
+    }
+
+    #[test]
+    fn the_first_response_fixes_the_response_clock() {
+        let created = at(1, 8, 0);
+        let changes = [change(1, 9, Status::InProgress)];
+        let answered = evaluate(created, Priority::Urgent, &changes, Some(at(1, 8, 45)), at(1, 20, 0));
+        assert!(!answered.response_breached, "answered within the hour, even though now is much later");
+        assert_eq!(answered.response_due_at, at(1, 9, 0));
+        assert!(answered.resolution_breached, "urgent: 4 h to resolve, 12 h passed");
+        let slow = evaluate(created, Priority::Urgent, &changes, Some(at(1, 9, 30)), at(1, 10, 0));
+        assert!(slow.response_breached);
+    }
+
+    #[test]
+    fn resolved_and_closed_stop_the_clock_and_reopening_resumes_it() {
+        let created = at(1, 8, 0);
+        // High: 1 day to resolve. Resolved after 20 h, reopened 2 days later.
+        let resolved = [change(1, 9, Status::InProgress), change(2, 4, Status::Resolved)];
+        let state = evaluate(created, Priority::High, &resolved, Some(at(1, 9, 0)), at(5, 0, 0));
+        assert!(!state.resolution_breached, "the clock stopped at 20 h");
+        let reopened =
+            [change(1, 9, Status::InProgress), change(2, 4, Status::Resolved), change(4, 4, Status::InProgress)];
+        let state = evaluate(created, Priority::High, &reopened, Some(at(1, 9, 0)), at(4, 7, 0));
+        assert!(!state.resolution_breached, "20 h + 3 h = 23 h running");
+        assert_eq!(state.resolution_due_at, at(4, 8, 0), "1 day + 48 h stopped");
+        let state = evaluate(created, Priority::High, &reopened, Some(at(1, 9, 0)), at(4, 8, 1));
+        assert!(state.resolution_breached);
+        let closed = [change(1, 9, Status::InProgress), change(1, 10, Status::Closed)];
+        assert!(!evaluate(created, Priority::Urgent, &closed, None, at(9, 0, 0)).resolution_breached);
+    }
+}
