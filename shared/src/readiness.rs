@@ -124,6 +124,17 @@ pub async fn check_redis(pool: Option<&deadpool_redis::Pool>) -> DependencyRepor
     .await
 }
 
+/// Opens and closes an AMQP connection, when `AMQP_URL` is set (optional: events wait in the
+/// outbox while the broker is away).
+pub async fn check_amqp(url: Option<&crate::config::ServiceUrl>) -> DependencyReport {
+    let Some(url) = url else { return not_configured(false) };
+    check("amqp", false, async {
+        let connection = lapin::Connection::connect(url.expose(), lapin::ConnectionProperties::default()).await?;
+        connection.close(200, "readiness check".into()).await
+    })
+    .await
+}
+
 /// The process answers.
 #[utoipa::path(get, path = "/health", tag = "operations",
     responses((status = 200, description = "The process is up", body = Object, example = json!({"status": "up"}))))]

@@ -1,7 +1,7 @@
 //! Operational endpoints specific to app-api (health and metrics come from `shared`).
 
 use axum::extract::State;
-use shared::readiness::{DependencyReport, DependencyStatus, Readiness, check_postgres, check_redis};
+use shared::readiness::{DependencyReport, DependencyStatus, Readiness, check_amqp, check_postgres, check_redis};
 
 use crate::state::AppState;
 
@@ -14,8 +14,11 @@ use crate::state::AppState;
         (status = 503, description = "A required dependency is down", body = Readiness),
     ))]
 pub async fn get_ready(State(state): State<AppState>) -> Readiness {
-    let (db, redis) =
-        tokio::join!(check_postgres("control_db", &state.control_db, true), check_redis(state.redis.as_ref()));
+    let (db, redis, amqp) = tokio::join!(
+        check_postgres("control_db", &state.control_db, true),
+        check_redis(state.redis.as_ref()),
+        check_amqp(state.config.amqp_url.as_ref())
+    );
     let (pools, open, idle) = state.pools.state();
     let budget = state.pools.limits().total;
     let saturated = open >= budget && idle == 0;
@@ -28,5 +31,5 @@ pub async fn get_ready(State(state): State<AppState>) -> Readiness {
             serde_json::json!({ "pools": pools, "connections_open": open, "connections_idle": idle, "budget": budget }),
         ),
     };
-    Readiness::from_reports([("control_db", db), ("redis", redis), ("tenant_pools", tenant_pools)])
+    Readiness::from_reports([("control_db", db), ("redis", redis), ("amqp", amqp), ("tenant_pools", tenant_pools)])
 }

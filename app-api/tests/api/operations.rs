@@ -14,6 +14,7 @@ async fn health_and_ready_answer() {
     let body = ready.json();
     assert_eq!(body["dependencies"]["control_db"]["status"], "up");
     assert_eq!(body["dependencies"]["redis"]["status"], "not_configured");
+    assert_eq!(body["dependencies"]["amqp"]["status"], "not_configured");
     assert_eq!(body["dependencies"]["tenant_pools"]["status"], "up");
     assert_eq!(body["dependencies"]["tenant_pools"]["detail"]["budget"], 20);
 }

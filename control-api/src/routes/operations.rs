@@ -1,17 +1,21 @@
 //! Operational endpoints specific to control-api (health and metrics come from `shared`).
 
 use axum::extract::State;
-use shared::readiness::{Readiness, check_postgres, check_redis};
+use shared::readiness::{Readiness, check_amqp, check_postgres, check_redis};
 
 use crate::state::AppState;
 
-/// Readiness: the control database is required; Redis is optional.
+/// Readiness: the control database is required; Redis and RabbitMQ are optional.
 #[utoipa::path(get, path = "/ready", tag = "operations",
     responses(
         (status = 200, description = "Ready (possibly degraded)", body = Readiness),
         (status = 503, description = "A required dependency is down", body = Readiness),
     ))]
 pub async fn get_ready(State(state): State<AppState>) -> Readiness {
-    let (db, redis) = tokio::join!(check_postgres("control_db", &state.db, true), check_redis(state.redis.as_ref()));
-    Readiness::from_reports([("control_db", db), ("redis", redis)])
+    let (db, redis, amqp) = tokio::join!(
+        check_postgres("control_db", &state.db, true),
+        check_redis(state.redis.as_ref()),
+        check_amqp(state.config.amqp_url.as_ref())
+    );
+    Readiness::from_reports([("control_db", db), ("redis", redis), ("amqp", amqp)])
 }

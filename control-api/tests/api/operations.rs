@@ -14,7 +14,8 @@ async fn health_answers() {
 
 #[tokio::test]
 async fn ready_reports_each_dependency() {
-    let app = TestApp::spawn_with(|env| env.with("REDIS_URL", redis_url())).await;
+    let amqp = std::env::var("TEST_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
+    let app = TestApp::spawn_with(|env| env.with("REDIS_URL", redis_url()).with("AMQP_URL", amqp)).await;
     let response = app.server.get("/ready").await;
     assert_eq!(response.status, 200, "{}", response.body);
     let body = response.json();
@@ -22,6 +23,8 @@ async fn ready_reports_each_dependency() {
     assert_eq!(body["dependencies"]["control_db"]["status"], "up");
     assert_eq!(body["dependencies"]["control_db"]["required"], true);
     assert_eq!(body["dependencies"]["redis"]["status"], "up");
+    assert_eq!(body["dependencies"]["amqp"]["status"], "up");
+    assert_eq!(body["dependencies"]["amqp"]["required"], false);
 }
 
 #[tokio::test]
@@ -44,14 +47,19 @@ async fn ready_is_503_when_postgres_is_unreachable() {
 }
 
 #[tokio::test]
-async fn ready_is_degraded_when_redis_is_down() {
+async fn ready_is_degraded_when_redis_or_rabbitmq_is_down() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let app = TestApp::spawn_with(|env| env.with("REDIS_URL", format!("redis://127.0.0.1:{port}"))).await;
+    let app = TestApp::spawn_with(|env| {
+        env.with("REDIS_URL", format!("redis://127.0.0.1:{port}"))
+            .with("AMQP_URL", format!("amqp://guest:guest@127.0.0.1:{port}/%2f"))
+    })
+    .await;
     let response = app.server.get("/ready").await;
     assert_eq!(response.status, 200);
     let body = response.json();
     assert_eq!(body["status"], "degraded");
     assert_eq!(body["dependencies"]["redis"]["status"], "down");
+    assert_eq!(body["dependencies"]["amqp"]["status"], "down");
 }
 
 #[tokio::test]
