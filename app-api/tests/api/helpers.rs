@@ -45,6 +45,8 @@ impl Replica {
 
 pub struct Platform {
     tenant_prefix: String,
+    /// Replicas started, each of which subscribes to tenant changes when Redis is there.
+    replicas: std::sync::atomic::AtomicUsize,
     pub control: control_api::AppState,
     pub control_server: TestServer,
     pub redis: Option<TestRedis>,
@@ -85,7 +87,7 @@ impl Platform {
             let _ = stopped.await;
         }));
         let control_server = TestServer::start(control_api::build_router(control.clone())).await;
-        Self { tenant_prefix, control, control_server, redis, db, stop_worker: Some(stop) }
+        Self { tenant_prefix, replicas: 0.into(), control, control_server, redis, db, stop_worker: Some(stop) }
     }
 
     /// The prefix of this platform's tenant database and role names.
@@ -122,6 +124,24 @@ impl Platform {
             let _ = stopped.await;
         }));
         let server = TestServer::start(build_router(state.clone())).await;
+        if let Some(redis) = &self.redis {
+            // Changes published before the replica listens would only reach it by cache expiry.
+            let replicas = self.replicas.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            let channel = format!("{}tenant-changes", redis.prefix);
+            let client = redis::Client::open(redis.url.as_str()).unwrap();
+            let (client, channel) = (&client, channel.as_str());
+            shared::testkit::eventually(
+                std::time::Duration::from_secs(10),
+                "the replica listens for tenant changes",
+                || async move {
+                    let mut conn = client.get_multiplexed_async_connection().await.ok()?;
+                    let (_, listeners): (String, usize) =
+                        redis::cmd("PUBSUB").arg("NUMSUB").arg(channel).query_async(&mut conn).await.ok()?;
+                    (listeners >= replicas).then_some(())
+                },
+            )
+            .await;
+        }
         Replica { state, server, stop: Some(stop) }
     }
 
