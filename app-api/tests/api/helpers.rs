@@ -69,7 +69,7 @@ impl Platform {
         let mut env = Env::from_pairs([
             ("CONTROL_DATABASE_URL", db.url()),
             ("TENANT_DATABASE_URL", admin_url()),
-            ("TENANT_TEMPLATE_DATABASE", "hdtpl_tenant_provisioning".to_owned()),
+            ("TENANT_TEMPLATE_DATABASE", "hd_test_tenant_template".to_owned()),
             ("TENANT_DB_PREFIX", tenant_prefix.clone()),
             ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY.to_owned()),
             ("JWT_PRIVATE_KEY", TEST_PRIVATE_KEY.to_owned()),

@@ -27,7 +27,7 @@ pub struct TestApp {
 }
 
 /// The template shared by tests that provision tenants (kept current like any cluster's).
-pub const TEST_TENANT_TEMPLATE: &str = "hdtpl_tenant_provisioning";
+pub const TEST_TENANT_TEMPLATE: &str = "hd_test_tenant_template";
 
 /// How a test wants tenancy set up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

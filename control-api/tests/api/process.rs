@@ -80,6 +80,9 @@ async fn sigterm_lets_the_request_in_flight_finish_then_exits_zero() {
             ("CONTROL_DATABASE_URL", db.url()),
             ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY.to_owned()),
             ("JWT_PRIVATE_KEY", TEST_PRIVATE_KEY.to_owned()),
+            // The shared test template is maintained under a lock taken on this cluster's admin
+            // database: every process touching it must use the same one.
+            ("TENANT_DATABASE_URL", shared::testkit::admin_url()),
             ("TENANT_TEMPLATE_DATABASE", crate::helpers::TEST_TENANT_TEMPLATE.to_owned()),
             ("CONTROL_PORT", port.to_string()),
             ("BIND_ADDR", "127.0.0.1".to_owned()),

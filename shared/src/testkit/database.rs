@@ -148,8 +148,9 @@ async fn ensure_template(kind: &str, migrator: &'static Migrator) -> String {
         .fetch_one(&mut admin)
         .await
         .expect("look up the template");
+    // Leftovers of killed or failed runs: swept whenever a process first needs a template.
+    sweep_stale(&mut admin, kind, &name).await;
     if !exists {
-        sweep_stale(&mut admin, kind).await;
         let building = format!("{name}_building");
         admin
             .execute(format!(r#"DROP DATABASE IF EXISTS "{building}" WITH (FORCE)"#).as_str())
@@ -189,22 +190,19 @@ fn is_stale(name: &str, now: u64) -> bool {
         .is_some_and(|ts| now.saturating_sub(ts) > STALE_AFTER_SECS)
 }
 
-/// Drops per-test databases and roles left by killed runs, and templates of older migration
-/// sets.
-async fn sweep_stale(admin: &mut PgConnection, kind: &str) {
-    let names: Vec<String> = sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'hd%'")
+/// Drops per-test databases and roles left by killed or failed runs, and templates of other
+/// migration sets.
+async fn sweep_stale(admin: &mut PgConnection, kind: &str, current_template: &str) {
+    let now = unix_now();
+    let databases: Vec<String> = sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'hd%'")
         .fetch_all(&mut *admin)
         .await
         .unwrap_or_default();
-    let now = unix_now();
-    for name in names {
-        let stale = if let Some(rest) = name.strip_prefix(TEST_DB_PREFIX) {
-            rest.split('_')
-                .next()
-                .and_then(|ts| ts.parse::<u64>().ok())
-                .is_some_and(|ts| now.saturating_sub(ts) > STALE_AFTER_SECS)
+    for name in databases {
+        let stale = if name.starts_with(TEST_DB_PREFIX) {
+            is_stale(&name, now)
         } else {
-            name.starts_with(&format!("hdtpl_{kind}_"))
+            name.starts_with(&format!("hdtpl_{kind}_")) && name != current_template
         };
         if stale {
             let _ = admin.execute(format!(r#"ALTER DATABASE "{name}" WITH IS_TEMPLATE false"#).as_str()).await;
@@ -220,6 +218,22 @@ async fn sweep_stale(admin: &mut PgConnection, kind: &str) {
     }
 }
 
+/// Runs one cleanup statement, retrying a few times: concurrent tests change the same shared
+/// catalogs, and a lost cleanup leaves garbage until the sweep.
+async fn run_cleanup(admin: &mut PgConnection, statement: &str) {
+    let mut last = None;
+    for attempt in 0..4 {
+        match admin.execute(statement).await {
+            Ok(_) => return,
+            Err(err) => last = Some(err),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50 << attempt)).await;
+    }
+    if let Some(err) = last {
+        eprintln!("testkit: cleanup failed ({statement}): {err}");
+    }
+}
+
 /// Drops databases and roles by name, from synchronous code (a `Drop`).
 pub fn drop_databases_and_roles(databases: Vec<String>, roles: Vec<String>) {
     let handle = std::thread::spawn(move || {
@@ -228,16 +242,10 @@ pub fn drop_databases_and_roles(databases: Vec<String>, roles: Vec<String>) {
             let mut admin = admin_connection().await;
             for database in databases {
                 let _ = admin.execute(format!(r#"ALTER DATABASE "{database}" WITH IS_TEMPLATE false"#).as_str()).await;
-                if let Err(err) =
-                    admin.execute(format!(r#"DROP DATABASE IF EXISTS "{database}" WITH (FORCE)"#).as_str()).await
-                {
-                    eprintln!("testkit: could not drop database {database}: {err}");
-                }
+                run_cleanup(&mut admin, &format!(r#"DROP DATABASE IF EXISTS "{database}" WITH (FORCE)"#)).await;
             }
             for role in roles {
-                if let Err(err) = admin.execute(format!(r#"DROP ROLE IF EXISTS "{role}""#).as_str()).await {
-                    eprintln!("testkit: could not drop role {role}: {err}");
-                }
+                run_cleanup(&mut admin, &format!(r#"DROP ROLE IF EXISTS "{role}""#)).await;
             }
         });
     });
@@ -251,7 +259,19 @@ pub fn drop_tenants_of(control_url: &str, extra_databases: Vec<String>) {
     let listed = std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
         runtime.block_on(async {
-            let Ok(mut conn) = PgConnection::connect(&url).await else { return (vec![], vec![]) };
+            // The server may be busy with other tests: retry before giving up on the cleanup.
+            let mut conn = None;
+            for attempt in 0..4 {
+                if let Ok(connected) = PgConnection::connect(&url).await {
+                    conn = Some(connected);
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100 << attempt)).await;
+            }
+            let Some(mut conn) = conn else {
+                eprintln!("testkit: cannot list the tenants to drop: the control database is unreachable");
+                return (vec![], vec![]);
+            };
             let rows: Vec<(Option<String>, Option<String>)> =
                 sqlx::query_as("SELECT database_name, login_role FROM tenants")
                     .fetch_all(&mut conn)
