@@ -24,7 +24,7 @@ use uuid::Uuid;
 use crate::identity::audit::{self, Action};
 use crate::identity::lockout::Subject;
 use crate::identity::sessions::{self, NewSession, Origin};
-use crate::identity::tokens::Grant;
+use crate::identity::tokens::{AccessToken, Grant};
 use crate::identity::users::{LoginCandidate, Refusal, UserProfile};
 use crate::state::AppState;
 
@@ -42,6 +42,26 @@ pub struct TokenResponse {
     /// The tenant the tokens are for; absent for platform operators.
     pub tenant: Option<TenantRef>,
     pub role: Role,
+}
+
+impl TokenResponse {
+    pub fn new(
+        access: AccessToken,
+        refresh_token: String,
+        user: UserProfile,
+        tenant: Option<TenantRef>,
+        role: Role,
+    ) -> Self {
+        Self {
+            access_token: access.token,
+            refresh_token,
+            token_type: "Bearer",
+            expires_in: access.expires_in,
+            user,
+            tenant,
+            role,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -135,13 +155,5 @@ async fn complete_login(
         serde_json::json!({ "amr": amr, "session_id": session_id }),
     )
     .await?;
-    Ok(TokenResponse {
-        access_token: access.token,
-        refresh_token,
-        token_type: "Bearer",
-        expires_in: access.expires_in,
-        user: candidate.profile(),
-        tenant,
-        role,
-    })
+    Ok(TokenResponse::new(access, refresh_token, candidate.profile(), tenant, role))
 }

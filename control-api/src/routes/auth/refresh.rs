@@ -79,15 +79,7 @@ pub async fn post_refresh(
         amr: session.amr.clone(),
     });
     tx.commit().await?;
-    Ok(Json(TokenResponse {
-        access_token: access.token,
-        refresh_token,
-        token_type: "Bearer",
-        expires_in: access.expires_in,
-        user: candidate.profile(),
-        tenant,
-        role,
-    }))
+    Ok(Json(TokenResponse::new(access, refresh_token, candidate.profile(), tenant, role)))
 }
 
 /// End the session the refresh token belongs to. Idempotent.
