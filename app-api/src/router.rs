@@ -8,7 +8,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{me, operations};
+use crate::routes::tickets::{assign, create, history, list, messages, read, status, update};
+use crate::routes::{me, operations, orders, reports};
 use crate::state::AppState;
 use crate::tenancy::context::tenant_context;
 
@@ -21,6 +22,10 @@ use crate::tenancy::context::tenant_context;
     tags(
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "me", description = "The caller"),
+        (name = "tickets", description = "SAV tickets: the queue, one ticket, assignment, the status state machine, history"),
+        (name = "messages", description = "A ticket's thread: public messages and internal notes"),
+        (name = "orders", description = "Order references the priority rules read"),
+        (name = "reports", description = "SLA summary and agent workload"),
     )
 )]
 struct ApiDoc;
@@ -30,6 +35,15 @@ pub fn build_router(state: AppState) -> Router {
     // The tenant plane: resolution, token and rate limits before any handler.
     let tenant_plane = OpenApiRouter::new()
         .routes(routes!(me::get_me))
+        .routes(routes!(list::list_tickets, create::create_ticket))
+        .routes(routes!(read::get_ticket, update::patch_ticket))
+        .routes(routes!(assign::assign_ticket))
+        .routes(routes!(status::change_status))
+        .routes(routes!(messages::list_messages, messages::post_message))
+        .routes(routes!(history::get_history))
+        .routes(routes!(orders::put_order))
+        .routes(routes!(reports::get_sla_summary))
+        .routes(routes!(reports::get_workload))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), tenant_context));
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(shared::readiness::get_health))

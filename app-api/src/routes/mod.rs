@@ -2,3 +2,6 @@
 
 pub mod me;
 pub mod operations;
+pub mod orders;
+pub mod reports;
+pub mod tickets;

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     Low,
@@ -16,6 +16,21 @@ pub enum Priority {
 }
 
 impl Priority {
+    pub const ALL: [Self; 4] = [Self::Low, Self::Medium, Self::High, Self::Urgent];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+            Self::Urgent => "urgent",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == value)
+    }
+
     /// One level up (urgent stays urgent): the VIP rule and a response SLA breach.
     #[must_use]
     pub fn raised(self) -> Self {
@@ -24,6 +39,14 @@ impl Priority {
             Self::Medium => Self::High,
             Self::High | Self::Urgent => Self::Urgent,
         }
+    }
+}
+
+impl TryFrom<String> for Priority {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        Self::parse(&value).ok_or_else(|| format!("unknown ticket priority {value:?}"))
     }
 }
 

@@ -33,7 +33,7 @@ pub struct Change {
 }
 
 /// Where a ticket stands against its targets.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct SlaState {
     pub response_due_at: DateTime<Utc>,
     pub resolution_due_at: DateTime<Utc>,
@@ -42,11 +42,6 @@ pub struct SlaState {
     pub response_breached: bool,
     pub resolution_breached: bool,
     pub first_response_at: Option<DateTime<Utc>>,
-}
-
-/// Whether the clock runs in a status.
-fn runs_in(status: Status) -> bool {
-    matches!(status, Status::Open | Status::InProgress)
 }
 
 /// Splits `[created_at, until]` into (running, waiting for the customer, stopped) durations,
@@ -60,7 +55,7 @@ fn split(created_at: DateTime<Utc>, changes: &[Change], until: DateTime<Utc>) ->
         let end = at.min(until);
         if end > since {
             let span = end - since;
-            if runs_in(status) {
+            if status.clock_runs() {
                 running += span;
             } else if status == Status::WaitingCustomer {
                 waiting += span;

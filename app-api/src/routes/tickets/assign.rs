@@ -1,0 +1,81 @@
+//! `POST /v1/tickets/{id}/assign`: staff give a ticket to a staff member, or take it back.
+//! Assigning an open ticket starts the work (in_progress); unassigning one in progress puts it
+//! back in the queue (open).
+
+use axum::Json;
+use axum::extract::Path;
+use chrono::Utc;
+use serde::Deserialize;
+use shared::error::{ApiError, ApiResult, FieldError};
+use shared::http::JsonBody;
+use sqlx::Connection as _;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::present;
+use crate::events::enqueue;
+use crate::tenancy::context::{TenantContext, TenantDb};
+use crate::tickets::access::Viewer;
+use crate::tickets::lifecycle::{self, Acting, Move};
+use crate::tickets::status::Status;
+use crate::tickets::store::{self, Action, Ticket};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Assignment {
+    /// A staff member, or null to unassign.
+    #[serde(deserialize_with = "present")]
+    pub assigned_to: Option<Uuid>,
+}
+
+/// Assign or unassign a ticket (staff).
+#[utoipa::path(post, path = "/v1/tickets/{id}/assign", tag = "tickets", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = Assignment,
+    responses(
+        (status = 200, description = "The ticket as assigned", body = Ticket),
+        (status = 403, description = "`forbidden`: customers", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`ticket_closed`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: the assignee is not an active staff member", body = shared::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn assign_ticket(
+    context: TenantContext,
+    TenantDb(mut db): TenantDb,
+    Path(id): Path<i64>,
+    JsonBody(body): JsonBody<Assignment>,
+) -> ApiResult<Json<Ticket>> {
+    let viewer = Viewer::load(&mut db, context.user_id).await?;
+    viewer.require_staff()?;
+    if let Some(assignee) = body.assigned_to {
+        let is_staff: Option<bool> =
+            sqlx::query_scalar("SELECT role <> 'customer' FROM users WHERE id = $1 AND active")
+                .bind(assignee)
+                .fetch_optional(&mut *db)
+                .await?;
+        if is_staff != Some(true) {
+            return Err(ApiError::invalid(vec![FieldError::new(
+                "assigned_to",
+                "is not an active agent or admin of this tenant",
+            )]));
+        }
+    }
+    let now = Utc::now();
+    let mut tx = db.begin().await?;
+    let mut ticket = store::visible(&mut tx, viewer, id, true).await?;
+    store::ensure_open(&ticket)?;
+    if ticket.assigned_to == body.assigned_to {
+        return Ok(Json(ticket));
+    }
+    let to = match (ticket.status, body.assigned_to) {
+        (Status::Open, Some(_)) => Status::InProgress,
+        (Status::InProgress, None) => Status::Open,
+        (status, _) => status,
+    };
+    let acting = Acting { by: Some(viewer.id), actor: viewer.actor() };
+    let change = Move { to, assign: Some(body.assigned_to), reason: None };
+    let events = lifecycle::apply(&mut tx, &mut ticket, change, acting, Action::Assigned, now).await?;
+    store::save(&mut tx, &ticket).await?;
+    enqueue(&mut tx, &context.tenant, now, &events).await?;
+    tx.commit().await?;
+    Ok(Json(ticket))
+}

@@ -1,0 +1,222 @@
+//! A ticket's thread: `GET` (oldest first; internal notes hidden from customers; what the caller's
+//! side receives is marked read) and `POST` (a public message or, for staff, an internal note).
+//! A customer's answer wakes a ticket that waits for them; the first public staff message meets
+//! the response target.
+
+use axum::Json;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shared::error::{ApiError, ApiResult};
+use shared::http::{JsonBody, Page, PageParams};
+use sqlx::{Connection as _, FromRow, PgConnection};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::events::outbox::SenderType;
+use crate::events::{Event, enqueue};
+use crate::tenancy::context::{TenantContext, TenantDb};
+use crate::tickets::access::Viewer;
+use crate::tickets::content;
+use crate::tickets::lifecycle::{self, Acting, Move};
+use crate::tickets::status::{Actor, Status};
+use crate::tickets::store::{self, Action};
+
+/// A file attached to a message.
+#[derive(Debug, Clone, Serialize, ToSchema, FromRow)]
+pub struct AttachmentSummary {
+    pub id: i64,
+    #[serde(skip)]
+    pub message_id: i64,
+    pub original_name: String,
+    pub mime_type: String,
+    pub file_size: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, FromRow)]
+#[allow(clippy::struct_field_names, reason = "the contract names the text `message`")]
+pub struct Message {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub sender_id: Uuid,
+    /// `customer` or `agent`.
+    pub sender_type: String,
+    /// Sanitised HTML.
+    pub message: String,
+    pub is_internal: bool,
+    /// When the receiving side first read it.
+    pub read_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[sqlx(skip)]
+    pub attachments: Vec<AttachmentSummary>,
+}
+
+const MESSAGE_COLUMNS: &str =
+    "id, ticket_id, sender_id, sender_type, message, is_internal, read_at, created_at, updated_at";
+
+/// The thread of a ticket.
+#[utoipa::path(get, path = "/v1/tickets/{id}/messages", tag = "messages", security(("bearer" = [])),
+    params(("id" = i64, Path), PageParams),
+    responses(
+        (status = 200, description = "A page of the thread, oldest first", body = Page<Message>),
+        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_messages(
+    context: TenantContext,
+    TenantDb(mut db): TenantDb,
+    Path(id): Path<i64>,
+    Query(page): Query<PageParams>,
+) -> ApiResult<Json<Page<Message>>> {
+    let limit = page.limit()?;
+    let after: Option<(DateTime<Utc>, i64)> = page.position()?;
+    let viewer = Viewer::load(&mut db, context.user_id).await?;
+    let ticket = store::visible(&mut db, viewer, id, false).await?;
+    let (after_at, after_id) = after.map_or((None, None), |(at, id)| (Some(at), Some(id)));
+    let mut rows: Vec<Message> = sqlx::query_as(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM ticket_messages
+         WHERE ticket_id = $1 AND ($2 OR NOT is_internal)
+           AND ($3::timestamptz IS NULL OR (created_at, id) > ($3, $4))
+         ORDER BY created_at, id LIMIT $5"
+    ))
+    .bind(ticket.id)
+    .bind(viewer.sees_internal_notes())
+    .bind(after_at)
+    .bind(after_id)
+    .bind(i64::from(limit) + 1)
+    .fetch_all(&mut *db)
+    .await?;
+    let shown = rows.len().min(limit as usize);
+    mark_read(&mut db, viewer, &mut rows[..shown]).await?;
+    attach(&mut db, &mut rows[..shown]).await?;
+    Ok(Json(Page::from_rows(rows, limit, |m| (m.created_at, m.id))))
+}
+
+/// Marks the shown messages that the caller's side receives as read.
+async fn mark_read(conn: &mut PgConnection, viewer: Viewer, messages: &mut [Message]) -> sqlx::Result<()> {
+    let from_other_side = match viewer.side() {
+        SenderType::Agent => SenderType::Customer,
+        SenderType::Customer => SenderType::Agent,
+    };
+    let unread: Vec<i64> = messages
+        .iter()
+        .filter(|m| m.read_at.is_none() && !m.is_internal && m.sender_type == from_other_side.as_str())
+        .map(|m| m.id)
+        .collect();
+    if unread.is_empty() {
+        return Ok(());
+    }
+    let marked: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
+        "UPDATE ticket_messages SET read_at = $2 WHERE id = ANY($1) AND read_at IS NULL RETURNING id, read_at",
+    )
+    .bind(&unread)
+    .bind(Utc::now())
+    .fetch_all(conn)
+    .await?;
+    for (id, at) in marked {
+        if let Some(message) = messages.iter_mut().find(|m| m.id == id) {
+            message.read_at = Some(at);
+        }
+    }
+    Ok(())
+}
+
+async fn attach(conn: &mut PgConnection, messages: &mut [Message]) -> sqlx::Result<()> {
+    if messages.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = messages.iter().map(|m| m.id).collect();
+    let attachments: Vec<AttachmentSummary> = sqlx::query_as(
+        "SELECT id, message_id, original_name, mime_type, file_size, created_at FROM ticket_attachments
+         WHERE message_id = ANY($1) ORDER BY id",
+    )
+    .bind(&ids)
+    .fetch_all(conn)
+    .await?;
+    for attachment in attachments {
+        if let Some(message) = messages.iter_mut().find(|m| m.id == attachment.message_id) {
+            message.attachments.push(attachment);
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMessage {
+    /// HTML allowed (sanitised), 1 to 20,000 characters.
+    pub message: String,
+    /// An internal note, for staff only.
+    #[serde(default)]
+    pub is_internal: bool,
+}
+
+/// Add a message (or, for staff, an internal note) to a ticket.
+#[utoipa::path(post, path = "/v1/tickets/{id}/messages", tag = "messages", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = NewMessage,
+    responses(
+        (status = 201, description = "Added", body = Message),
+        (status = 403, description = "`forbidden`: a customer writing an internal note", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`ticket_closed`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: empty or too long", body = shared::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn post_message(
+    context: TenantContext,
+    TenantDb(mut db): TenantDb,
+    Path(id): Path<i64>,
+    JsonBody(body): JsonBody<NewMessage>,
+) -> ApiResult<(StatusCode, Json<Message>)> {
+    let text = content::rich_text("message", &body.message, true).map_err(|e| ApiError::invalid(vec![e]))?;
+    let viewer = Viewer::load(&mut db, context.user_id).await?;
+    if body.is_internal && !viewer.is_staff() {
+        return Err(ApiError::forbidden("internal notes are for agents and admins"));
+    }
+    let now = Utc::now();
+    let mut tx = db.begin().await?;
+    let mut ticket = store::visible(&mut tx, viewer, id, true).await?;
+    store::ensure_open(&ticket)?;
+    let side = viewer.side();
+    let mut message: Message = sqlx::query_as(&format!(
+        "INSERT INTO ticket_messages (ticket_id, sender_id, sender_type, message, is_internal, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {MESSAGE_COLUMNS}"
+    ))
+    .bind(ticket.id)
+    .bind(viewer.id)
+    .bind(side.as_str())
+    .bind(&text)
+    .bind(body.is_internal)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    message.attachments = Vec::new();
+
+    let mut events = vec![Event::MessageAdded {
+        ticket_id: ticket.id,
+        ticket_number: ticket.ticket_number.clone(),
+        message_id: message.id,
+        sender_id: viewer.id,
+        sender_type: side,
+        is_internal: body.is_internal,
+        has_attachments: false,
+        attachment_count: 0,
+    }];
+    let first_response = side == SenderType::Agent && !body.is_internal && ticket.first_response_at.is_none();
+    if first_response {
+        ticket.first_response_at = Some(now);
+    }
+    if side == SenderType::Customer && ticket.status == Status::WaitingCustomer {
+        let change = Move { to: Status::InProgress, assign: None, reason: None };
+        let acting = Acting { by: Some(viewer.id), actor: Actor::Customer };
+        events.extend(lifecycle::apply(&mut tx, &mut ticket, change, acting, Action::StatusChanged, now).await?);
+    } else if first_response {
+        store::refresh_sla(&mut tx, &mut ticket, now).await?;
+    }
+    ticket.updated_at = now;
+    store::save(&mut tx, &ticket).await?;
+    enqueue(&mut tx, &context.tenant, now, &events).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(message)))
+}

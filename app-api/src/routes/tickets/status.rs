@@ -1,0 +1,65 @@
+//! `POST /v1/tickets/{id}/status`: a move in the state machine, by whoever the transition allows
+//! (staff act as agents, customers on their own tickets as the customer).
+
+use axum::Json;
+use axum::extract::Path;
+use chrono::Utc;
+use serde::Deserialize;
+use shared::error::{ApiError, ApiResult};
+use shared::http::JsonBody;
+use sqlx::Connection as _;
+use utoipa::ToSchema;
+
+use crate::events::enqueue;
+use crate::tenancy::context::{TenantContext, TenantDb};
+use crate::tickets::access::Viewer;
+use crate::tickets::content;
+use crate::tickets::lifecycle::{self, Acting, Move};
+use crate::tickets::status::{self, Status};
+use crate::tickets::store::{self, Action, Ticket};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    pub status: Status,
+    /// Up to 1,000 characters; it reaches the customer in the status event.
+    pub reason: Option<String>,
+}
+
+/// Move a ticket to another status.
+#[utoipa::path(post, path = "/v1/tickets/{id}/status", tag = "tickets", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = StatusChange,
+    responses(
+        (status = 200, description = "The ticket in its new status", body = Ticket),
+        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`, with `allowed`: the statuses the caller may choose from here", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: reason too long", body = shared::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn change_status(
+    context: TenantContext,
+    TenantDb(mut db): TenantDb,
+    Path(id): Path<i64>,
+    JsonBody(body): JsonBody<StatusChange>,
+) -> ApiResult<Json<Ticket>> {
+    let reason = content::reason(body.reason.as_deref()).map_err(|e| ApiError::invalid(vec![e]))?;
+    let viewer = Viewer::load(&mut db, context.user_id).await?;
+    let actor = viewer.actor();
+    let now = Utc::now();
+    let mut tx = db.begin().await?;
+    let mut ticket = store::visible(&mut tx, viewer, id, true).await?;
+    status::check(ticket.status, body.status, actor).map_err(|e| lifecycle::invalid_transition(&e, actor))?;
+    // In progress means someone works on it: staff starting an unassigned ticket take it. Back
+    // to open means back in the queue.
+    let assign = match body.status {
+        Status::InProgress if ticket.assigned_to.is_none() && viewer.is_staff() => Some(Some(viewer.id)),
+        Status::Open => Some(None),
+        _ => None,
+    };
+    let change = Move { to: body.status, assign, reason };
+    let acting = Acting { by: Some(viewer.id), actor };
+    let events = lifecycle::apply(&mut tx, &mut ticket, change, acting, Action::StatusChanged, now).await?;
+    store::save(&mut tx, &ticket).await?;
+    enqueue(&mut tx, &context.tenant, now, &events).await?;
+    tx.commit().await?;
+    Ok(Json(ticket))
+}

@@ -1,0 +1,109 @@
+//! Who is asking, as this tenant knows them now, and what they may see.
+//!
+//! The role comes from the tenant's `users` mirror rather than the token, so a removed member or
+//! a changed role takes effect at once instead of when the token expires. Visibility: customers
+//! see their own tickets and public messages; agents see tickets assigned to them and the
+//! unassigned queue; owners and admins see everything. What a caller may not see does not exist
+//! for them (404).
+
+use shared::auth::Role;
+use shared::error::{ApiError, ApiResult};
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use super::status::Actor;
+use crate::events::outbox::SenderType;
+
+/// The caller of a ticket endpoint.
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer {
+    pub id: Uuid,
+    pub role: Role,
+}
+
+impl Viewer {
+    /// Loads the caller's current membership; a caller who left the tenant is refused.
+    pub async fn load(conn: &mut PgConnection, user_id: Uuid) -> ApiResult<Self> {
+        let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1 AND active")
+            .bind(user_id)
+            .fetch_optional(conn)
+            .await?;
+        role.as_deref()
+            .and_then(Role::from_db)
+            .map(|role| Self { id: user_id, role })
+            .ok_or_else(|| ApiError::forbidden("you are not a member of this tenant (any more)"))
+    }
+
+    pub fn is_staff(self) -> bool {
+        matches!(self.role, Role::Owner | Role::Admin | Role::Agent)
+    }
+
+    pub fn is_admin(self) -> bool {
+        matches!(self.role, Role::Owner | Role::Admin)
+    }
+
+    pub fn require_staff(self) -> ApiResult<()> {
+        if self.is_staff() { Ok(()) } else { Err(ApiError::forbidden("only agents and admins may do this")) }
+    }
+
+    pub fn require_admin(self) -> ApiResult<()> {
+        if self.is_admin() { Ok(()) } else { Err(ApiError::forbidden("only owners and admins may do this")) }
+    }
+
+    /// Who this caller is to the state machine.
+    pub fn actor(self) -> Actor {
+        if self.is_staff() { Actor::Agent } else { Actor::Customer }
+    }
+
+    /// The side this caller writes messages from.
+    pub fn side(self) -> SenderType {
+        if self.is_staff() { SenderType::Agent } else { SenderType::Customer }
+    }
+
+    /// Whether this caller may see a ticket of `customer`, assigned to `assignee`.
+    pub fn sees(self, customer: Uuid, assignee: Option<Uuid>) -> bool {
+        match self.role {
+            Role::Owner | Role::Admin => true,
+            Role::Agent => assignee.is_none_or(|a| a == self.id),
+            Role::Customer | Role::PlatformAdmin => customer == self.id,
+        }
+    }
+
+    /// Appends ` AND <visibility of support_tickets aliased t>` to a query.
+    pub fn push_visibility(self, query: &mut QueryBuilder<'_, Postgres>) {
+        match self.role {
+            Role::Owner | Role::Admin => {}
+            Role::Agent => {
+                query.push(" AND (t.assigned_to IS NULL OR t.assigned_to = ").push_bind(self.id).push(")");
+            }
+            Role::Customer | Role::PlatformAdmin => {
+                query.push(" AND t.user_id = ").push_bind(self.id);
+            }
+        }
+    }
+
+    /// Whether this caller reads internal notes.
+    pub fn sees_internal_notes(self) -> bool {
+        self.is_staff()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_visibility_rules() {
+        let (me, other) = (Uuid::now_v7(), Uuid::now_v7());
+        let viewer = |role| Viewer { id: me, role };
+        let customer = viewer(Role::Customer);
+        assert!(customer.sees(me, Some(other)) && !customer.sees(other, None));
+        let agent = viewer(Role::Agent);
+        assert!(agent.sees(other, Some(me)) && agent.sees(other, None) && !agent.sees(other, Some(other)));
+        for admin in [viewer(Role::Admin), viewer(Role::Owner)] {
+            assert!(admin.sees(other, Some(other)));
+        }
+        assert!(!customer.sees_internal_notes() && agent.sees_internal_notes());
+        assert!(customer.require_staff().is_err() && agent.require_admin().is_err());
+    }
+}

@@ -1,0 +1,122 @@
+//! Changes to a locked ticket, shared by the endpoints that make them: a status change with its
+//! side effects (`resolved_at`, `closed_at`, the assignee), the history entry and the events. The
+//! caller holds the transaction and the row lock, and saves the ticket.
+
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use shared::error::{ApiError, ApiResult};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::status::{self, Actor, Status, TransitionError};
+use super::store::{self, Action, Entry, Ticket};
+use crate::events::Event;
+
+/// Who makes a change: a person (with the part they play) or the system.
+#[derive(Debug, Clone, Copy)]
+pub struct Acting {
+    pub by: Option<Uuid>,
+    pub actor: Actor,
+}
+
+/// 409 `invalid_transition` with the statuses this actor may choose instead.
+pub fn invalid_transition(err: &TransitionError, actor: Actor) -> ApiError {
+    let from = match err {
+        TransitionError::NotAllowed { from, .. } | TransitionError::NotYours { from, .. } => *from,
+    };
+    ApiError::new(StatusCode::CONFLICT, "invalid_transition", err.to_string())
+        .with_extension("allowed", status::allowed_targets(from, actor))
+}
+
+/// A status change and the assignment that goes with it.
+pub struct Move {
+    pub to: Status,
+    pub assign: Option<Option<Uuid>>,
+    pub reason: Option<String>,
+}
+
+/// Applies `change` to `ticket` (already locked and known to be visible): checks the state
+/// machine, applies the side effects, records one history entry, refreshes the SLA clock and
+/// returns the events. Saving the ticket is the caller's.
+pub async fn apply(
+    conn: &mut PgConnection,
+    ticket: &mut Ticket,
+    change: Move,
+    acting: Acting,
+    action: Action,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<Event>> {
+    let from = ticket.status;
+    let moves = change.to != from;
+    if moves {
+        status::check(from, change.to, acting.actor).map_err(|e| invalid_transition(&e, acting.actor))?;
+    }
+    let mut changes = serde_json::Map::new();
+    let previous_assignee = ticket.assigned_to;
+    if let Some(assignee) = change.assign.filter(|a| *a != ticket.assigned_to) {
+        changes.insert("assigned_to".into(), json!([ticket.assigned_to, assignee]));
+        ticket.assigned_to = assignee;
+    }
+    if moves {
+        ticket.status = change.to;
+        match change.to {
+            Status::Resolved => ticket.resolved_at = Some(now),
+            Status::Closed => ticket.closed_at = Some(now),
+            _ if from == Status::Resolved => ticket.resolved_at = None,
+            _ => {}
+        }
+    }
+    ticket.updated_at = now;
+    store::record(
+        conn,
+        Entry {
+            ticket_id: ticket.id,
+            actor_id: acting.by,
+            actor: acting.actor,
+            action,
+            from: moves.then_some(from),
+            to: moves.then_some(change.to),
+            reason: change.reason.as_deref(),
+            changes: serde_json::Value::Object(changes),
+            at: now,
+        },
+    )
+    .await?;
+    let sla = store::refresh_sla(conn, ticket, now).await?;
+
+    let mut events = Vec::new();
+    if ticket.assigned_to != previous_assignee {
+        events.push(Event::TicketAssigned {
+            ticket_id: ticket.id,
+            ticket_number: ticket.ticket_number.clone(),
+            assigned_to: ticket.assigned_to,
+            assigned_by: acting.by.unwrap_or_default(),
+            previous_status: from,
+            new_status: ticket.status,
+        });
+    }
+    if moves {
+        events.push(Event::TicketStatusChanged {
+            ticket_id: ticket.id,
+            ticket_number: ticket.ticket_number.clone(),
+            user_id: ticket.user_id,
+            previous_status: from,
+            new_status: ticket.status,
+            changed_by: acting.by,
+            reason: change.reason,
+        });
+    }
+    if moves && ticket.status == Status::Resolved {
+        events.push(Event::TicketResolved {
+            ticket_id: ticket.id,
+            ticket_number: ticket.ticket_number.clone(),
+            user_id: ticket.user_id,
+            resolved_by: acting.by.unwrap_or_default(),
+            resolution_time_minutes: (now - ticket.created_at).num_minutes(),
+            sla_met: !sla.response_breached && !sla.resolution_breached,
+            category: ticket.category.clone(),
+        });
+    }
+    Ok(events)
+}
