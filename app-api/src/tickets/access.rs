@@ -60,6 +60,14 @@ impl Viewer {
         if self.is_staff() { SenderType::Agent } else { SenderType::Customer }
     }
 
+    /// The side whose messages this caller receives (and marks read).
+    pub fn receives_from(self) -> SenderType {
+        match self.side() {
+            SenderType::Agent => SenderType::Customer,
+            SenderType::Customer => SenderType::Agent,
+        }
+    }
+
     /// Whether this caller may see a ticket of `customer`, assigned to `assignee`.
     pub fn sees(self, customer: Uuid, assignee: Option<Uuid>) -> bool {
         match self.role {

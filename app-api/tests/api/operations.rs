@@ -41,6 +41,29 @@ async fn openapi_describes_the_app_plane() {
     for status in ["200", "400", "401", "403", "404", "429", "503"] {
         assert!(doc["paths"]["/v1/me"]["get"]["responses"][status].is_object(), "/v1/me does not document {status}");
     }
+    let routes = [
+        ("/v1/tickets", "get"),
+        ("/v1/tickets", "post"),
+        ("/v1/tickets/{id}", "get"),
+        ("/v1/tickets/{id}", "patch"),
+        ("/v1/tickets/{id}/assign", "post"),
+        ("/v1/tickets/{id}/status", "post"),
+        ("/v1/tickets/{id}/messages", "get"),
+        ("/v1/tickets/{id}/messages", "post"),
+        ("/v1/tickets/{id}/history", "get"),
+        ("/v1/orders/{order_id}", "put"),
+        ("/v1/sla/summary", "get"),
+        ("/v1/agents/workload", "get"),
+    ];
+    for (path, method) in routes {
+        assert!(
+            doc["paths"][path][method]["responses"]["200"].is_object()
+                || doc["paths"][path][method]["responses"]["201"].is_object(),
+            "{method} {path} is not documented"
+        );
+    }
+    let conflict = &doc["paths"]["/v1/tickets/{id}/status"]["post"]["responses"]["409"]["description"];
+    assert!(conflict.as_str().unwrap().contains("invalid_transition"), "{conflict}");
     assert_eq!(app.server.get("/docs/").await.status, 200);
 }
 

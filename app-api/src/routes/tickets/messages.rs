@@ -96,10 +96,7 @@ pub async fn list_messages(
 
 /// Marks the shown messages that the caller's side receives as read.
 async fn mark_read(conn: &mut PgConnection, viewer: Viewer, messages: &mut [Message]) -> sqlx::Result<()> {
-    let from_other_side = match viewer.side() {
-        SenderType::Agent => SenderType::Customer,
-        SenderType::Customer => SenderType::Agent,
-    };
+    let from_other_side = viewer.receives_from();
     let unread: Vec<i64> = messages
         .iter()
         .filter(|m| m.read_at.is_none() && !m.is_internal && m.sender_type == from_other_side.as_str())

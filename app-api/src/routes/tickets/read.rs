@@ -8,7 +8,6 @@ use serde::Serialize;
 use shared::error::ApiResult;
 use utoipa::ToSchema;
 
-use crate::events::outbox::SenderType;
 use crate::tenancy::context::{TenantContext, TenantDb};
 use crate::tickets::access::Viewer;
 use crate::tickets::sla::SlaState;
@@ -37,10 +36,7 @@ pub async fn get_ticket(
     let viewer = Viewer::load(&mut db, context.user_id).await?;
     let ticket = store::visible(&mut db, viewer, id, false).await?;
     let sla = store::sla_state(&mut db, &ticket, Utc::now()).await?;
-    let from_other_side = match viewer.side() {
-        SenderType::Agent => SenderType::Customer,
-        SenderType::Customer => SenderType::Agent,
-    };
+    let from_other_side = viewer.receives_from();
     let unread_count: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM ticket_messages
          WHERE ticket_id = $1 AND read_at IS NULL AND sender_type = $2 AND NOT is_internal",
