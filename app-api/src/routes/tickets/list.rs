@@ -32,7 +32,8 @@ pub struct TicketFilter {
     pub order_id: Option<i64>,
     /// `true`: only tickets nobody is assigned to; `false`: only assigned ones.
     pub unassigned: Option<bool>,
-    /// Full-text search in subject and description (web search syntax: words, "phrases", -not).
+    /// Full-text search in subject, description and the thread (web search syntax: words,
+    /// "phrases", -not).
     pub q: Option<String>,
     /// 1 to 100, default 50.
     pub limit: Option<u32>,
@@ -106,7 +107,19 @@ pub async fn list_tickets(
         query.push(" AND t.order_id = ").push_bind(order);
     }
     if let Some(q) = q {
-        query.push(" AND t.search @@ websearch_to_tsquery('simple', ").push_bind(q).push(")");
+        // Tickets whose subject or description match, or whose thread does (public messages
+        // only for customers: a word in an internal note must not find a ticket for them). Ids
+        // first, from the two GIN indexes, keeps the cost with the number of matches.
+        query
+            .push(" AND t.id IN (SELECT s.id FROM support_tickets s WHERE s.search @@ websearch_to_tsquery('simple', ")
+            .push_bind(q)
+            .push(") UNION SELECT m.ticket_id FROM ticket_messages m WHERE m.search @@ websearch_to_tsquery('simple', ")
+            .push_bind(q)
+            .push(")");
+        if !viewer.sees_internal_notes() {
+            query.push(" AND NOT m.is_internal");
+        }
+        query.push(")");
     }
     if let Some(after) = after {
         query.push(" AND t.id < ").push_bind(after);
