@@ -2,13 +2,17 @@
 //! provisioning real tenant databases on the test server) and app-api replicas on the same
 //! control database and Redis namespace.
 
+use std::time::Duration;
+
 use app_api::{AppConfig, AppState, build_router};
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 use shared::config::Env;
 use shared::testkit::{
-    TestDatabase, TestRedis, TestResponse, TestServer, admin_url, drop_tenants_of, test_name_prefix,
+    TestDatabase, TestRedis, TestResponse, TestServer, admin_options, admin_url, drop_tenants_of, eventually,
+    test_name_prefix,
 };
+use uuid::Uuid;
 
 pub const TEST_ENCRYPTION_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 pub const TEST_PRIVATE_KEY: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n-----END PRIVATE KEY-----\n";
@@ -40,6 +44,79 @@ impl Replica {
             request = request.bearer_auth(token);
         }
         TestResponse::from(request.send().await.expect("request sent")).await
+    }
+
+    /// `method path` for `slug` with `token`, and a JSON body when there is one.
+    pub async fn send(
+        &self,
+        method: Method,
+        slug: &str,
+        path: &str,
+        token: &str,
+        body: Option<&Value>,
+    ) -> TestResponse {
+        let mut request = self.server.request(method, path).header("x-tenant-slug", slug).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        TestResponse::from(request.send().await.expect("request sent")).await
+    }
+
+    /// `method path` with a raw JSON body (bodies `serde_json::Value` cannot carry: huge ones,
+    /// broken ones).
+    pub async fn send_raw(&self, method: Method, slug: &str, path: &str, token: &str, body: Vec<u8>) -> TestResponse {
+        let request = self
+            .server
+            .request(method, path)
+            .header("x-tenant-slug", slug)
+            .header("content-type", "application/json")
+            .bearer_auth(token)
+            .body(body);
+        TestResponse::from(request.send().await.expect("request sent")).await
+    }
+
+    pub async fn post(&self, slug: &str, path: &str, token: &str, body: &Value) -> TestResponse {
+        self.send(Method::POST, slug, path, token, Some(body)).await
+    }
+
+    pub async fn patch(&self, slug: &str, path: &str, token: &str, body: &Value) -> TestResponse {
+        self.send(Method::PATCH, slug, path, token, Some(body)).await
+    }
+
+    pub async fn put(&self, slug: &str, path: &str, token: &str, body: &Value) -> TestResponse {
+        self.send(Method::PUT, slug, path, token, Some(body)).await
+    }
+}
+
+/// A member of an organisation, signed in to it.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub id: Uuid,
+    pub email: String,
+    pub token: String,
+    pub role: String,
+}
+
+/// Superuser access to one tenant's database, to look behind the API in assertions and to
+/// arrange what the API cannot (a VIP flag, a failing trigger).
+pub struct TenantDb {
+    pub pool: sqlx::PgPool,
+}
+
+impl TenantDb {
+    /// The single `bigint` a query returns (a count, a max).
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(&self.pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// Rows in `table`.
+    pub async fn count(&self, table: &str) -> i64 {
+        self.scalar(&format!("SELECT count(*) FROM {table}")).await
+    }
+
+    /// Runs statements (several, separated by `;`, without parameters).
+    pub async fn execute(&self, sql: &str) {
+        sqlx::raw_sql(sql).execute(&self.pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 }
 
@@ -175,6 +252,76 @@ impl Platform {
             .await;
         assert_eq!(login.status, 200, "{}", login.body);
         login.json()["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Adds a member with `role` to `org` (customers register themselves, staff accept an
+    /// invitation of the owner), signs them in, and waits (bounded) until app-api knows them,
+    /// i.e. until the tenant's mirror of users holds them with that role.
+    pub async fn member(&self, app: &Replica, org: &Org, role: &str) -> Person {
+        let email = format!("{role}-{}@example.org", Uuid::new_v4().simple());
+        let id = if role == "customer" {
+            let body = json!({
+                "tenant": org.slug, "email": email, "password": PASSWORD, "firstname": "Cust", "lastname": "Omer"
+            });
+            let registered = self.control_server.post_json("/v1/auth/register", &body).await;
+            assert_eq!(registered.status, 201, "{}", registered.body);
+            registered.json()["user"]["id"].as_str().unwrap().parse().unwrap()
+        } else {
+            let invited = self
+                .control_post(
+                    &format!("/v1/tenants/{}/invitations", org.slug),
+                    &org.owner_token,
+                    &json!({ "email": email, "role": role }),
+                )
+                .await;
+            assert_eq!(invited.status, 201, "{}", invited.body);
+            let invitation = invited.json()["token"].as_str().unwrap().to_owned();
+            let accepted = self
+                .control_server
+                .post_json(
+                    &format!("/v1/invitations/{invitation}/accept"),
+                    &json!({ "password": PASSWORD, "firstname": "Staff", "lastname": role }),
+                )
+                .await;
+            assert_eq!(accepted.status, 200, "{}", accepted.body);
+            accepted.json()["user"]["id"].as_str().unwrap().parse().unwrap()
+        };
+        let token = self.login(&org.slug, &email).await;
+        let (slug, token_ref) = (org.slug.as_str(), token.as_str());
+        eventually(Duration::from_secs(15), &format!("{email} is mirrored into {slug}"), || async move {
+            let me = app.get(slug, "/v1/me", Some(token_ref)).await;
+            (me.status == 200 && me.json()["role"] == role).then_some(())
+        })
+        .await;
+        Person { id, email, token, role: role.to_owned() }
+    }
+
+    /// The owner of `org`, as app-api knows them.
+    pub async fn owner(&self, app: &Replica, org: &Org) -> Person {
+        let me = app.get(&org.slug, "/v1/me", Some(&org.owner_token)).await;
+        assert_eq!(me.status, 200, "{}", me.body);
+        Person {
+            id: me.json()["id"].as_str().unwrap().parse().unwrap(),
+            email: org.owner_email.clone(),
+            token: org.owner_token.clone(),
+            role: "owner".to_owned(),
+        }
+    }
+
+    /// A superuser pool on the database of the tenant `slug`.
+    pub async fn tenant_db(&self, slug: &str) -> TenantDb {
+        let name: String = sqlx::query_scalar("SELECT database_name FROM tenants WHERE slug = $1")
+            .bind(slug)
+            .fetch_one(&self.control.db)
+            .await
+            .expect("a provisioned tenant");
+        // Two connections: tests run six at a time against one server.
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(2)
+            .connect_with(admin_options().database(&name))
+            .await
+            .expect("connect to the tenant database");
+        TenantDb { pool }
     }
 
     /// A platform operator's token on the control plane.

@@ -5,3 +5,4 @@ mod helpers;
 mod limits;
 mod operations;
 mod tenancy;
+mod tickets;

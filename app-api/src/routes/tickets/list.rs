@@ -32,8 +32,8 @@ pub struct TicketFilter {
     pub order_id: Option<i64>,
     /// `true`: only tickets nobody is assigned to; `false`: only assigned ones.
     pub unassigned: Option<bool>,
-    /// Full-text search in subject, description and the thread (web search syntax: words,
-    /// "phrases", -not).
+    /// Full-text search (web search syntax: words, "phrases", OR, -not). A ticket is found
+    /// when its subject and description, or one message of its thread, match the whole query.
     pub q: Option<String>,
     /// 1 to 100, default 50.
     pub limit: Option<u32>,

@@ -1,0 +1,169 @@
+//! `GET /v1/tickets`: every filter alone and combined, full-text search in websearch syntax,
+//! keyset pagination that returns each ticket exactly once, newest first, and the checks on
+//! the query string.
+
+use std::collections::HashSet;
+
+use serde_json::json;
+
+use super::{Desk, id, newest_first, with_query};
+use crate::helpers::Person;
+
+/// `GET /v1/tickets?query` as `who` lists exactly `ids`, newest first.
+async fn expect(desk: &Desk, who: &Person, query: &[(&str, &str)], ids: &[i64]) {
+    assert_eq!(desk.list(who, query).await, newest_first(ids), "{query:?}");
+}
+
+#[tokio::test]
+async fn filters_search_and_pages() {
+    let desk = Desk::open().await;
+    let (c1, c2, agent) = tokio::join!(desk.member("customer"), desk.member("customer"), desk.member("agent"));
+    let owner = desk.owner.clone();
+
+    let shipping = id(&desk
+        .create(&c1, json!({ "subject": "Parcel stuck in customs", "description": "Since Monday", "category": "shipping", "order_id": 101 }))
+        .await);
+    let billing = id(&desk
+        .create(
+            &c2,
+            json!({ "subject": "Invoice missing", "description": "Need it for accounting", "category": "billing" }),
+        )
+        .await);
+    let urgent = id(&desk
+        .create(&c1, json!({ "subject": "Card charged twice", "description": "Refund the parcel please", "category": "payment_failure" }))
+        .await);
+    desk.assign(&agent, urgent, Some(&agent)).await;
+    let low = id(&desk
+        .create(&agent, json!({ "subject": "Feedback", "description": "Nice shop", "priority": "low", "user_id": c2.id, "order_id": 101 }))
+        .await);
+    desk.assign(&owner, low, Some(&owner)).await;
+    desk.set_status(&owner, low, "resolved").await;
+    let waiting = id(&desk.create(&c2, json!({ "subject": "Wrong colour", "description": "Blue not red" })).await);
+    desk.assign(&agent, waiting, Some(&agent)).await;
+    desk.set_status(&agent, waiting, "waiting_customer").await;
+    let all = [shipping, billing, urgent, low, waiting];
+
+    let (c1_id, c2_id, agent_id, owner_id) =
+        (c1.id.to_string(), c2.id.to_string(), agent.id.to_string(), owner.id.to_string());
+    expect(&desk, &owner, &[], &all).await;
+    expect(&desk, &owner, &[("status", "open")], &[shipping, billing]).await;
+    expect(&desk, &owner, &[("status", "open,in_progress")], &[shipping, billing, urgent]).await;
+    expect(&desk, &owner, &[("status", "resolved,waiting_customer")], &[low, waiting]).await;
+    expect(&desk, &owner, &[("status", "closed")], &[]).await;
+    expect(&desk, &owner, &[("priority", "urgent")], &[urgent]).await;
+    expect(&desk, &owner, &[("priority", "low,urgent")], &[urgent, low]).await;
+    expect(&desk, &owner, &[("priority", "medium")], &[shipping, billing, waiting]).await;
+    expect(&desk, &owner, &[("assigned_to", &agent_id)], &[urgent, waiting]).await;
+    expect(&desk, &owner, &[("assigned_to", &owner_id)], &[low]).await;
+    expect(&desk, &owner, &[("unassigned", "true")], &[shipping, billing]).await;
+    expect(&desk, &owner, &[("category", "shipping")], &[shipping]).await;
+    expect(&desk, &owner, &[("category", "billing")], &[billing]).await;
+    expect(&desk, &owner, &[("user_id", &c1_id)], &[shipping, urgent]).await;
+    expect(&desk, &owner, &[("user_id", &c2_id)], &[billing, low, waiting]).await;
+    expect(&desk, &owner, &[("order_id", "101")], &[shipping, low]).await;
+    expect(&desk, &owner, &[("order_id", "102")], &[]).await;
+    // Filters combine with AND.
+    expect(&desk, &owner, &[("user_id", &c1_id), ("status", "in_progress")], &[urgent]).await;
+    expect(&desk, &owner, &[("user_id", &c2_id), ("unassigned", "true")], &[billing]).await;
+    expect(&desk, &owner, &[("order_id", "101"), ("priority", "low")], &[low]).await;
+
+    // Full text over subject and description, websearch syntax.
+    expect(&desk, &owner, &[("q", "parcel")], &[shipping, urgent]).await;
+    expect(&desk, &owner, &[("q", "parcel -refund")], &[shipping]).await;
+    expect(&desk, &owner, &[("q", "\"charged twice\"")], &[urgent]).await;
+    expect(&desk, &owner, &[("q", "invoice or colour")], &[billing, waiting]).await;
+    expect(&desk, &owner, &[("q", "parcel"), ("user_id", &c1_id), ("status", "open")], &[shipping]).await;
+    expect(&desk, &owner, &[("q", "unobtainium")], &[]).await;
+    // The queue of one customer, seen by themselves, is searchable too.
+    assert_eq!(desk.list(&c1, &[("q", "parcel")]).await, newest_first(&[shipping, urgent]));
+    assert_eq!(desk.list(&c2, &[("q", "parcel")]).await, Vec::<i64>::new());
+}
+
+#[tokio::test]
+async fn pages_return_each_ticket_exactly_once_newest_first() {
+    let desk = Desk::open().await;
+    let customer = desk.member("customer").await;
+    let mut created = Vec::new();
+    for n in 0..13 {
+        let category = if n % 2 == 0 { "even" } else { "odd" };
+        created.push(id(&desk
+            .create(&customer, json!({ "subject": format!("Ticket {n}"), "description": "x", "category": category }))
+            .await));
+    }
+    for (query, expected) in [
+        (vec![("limit", "4")], created.clone()),
+        (vec![("limit", "1")], created.clone()),
+        (vec![("limit", "5"), ("category", "even")], created.iter().step_by(2).copied().collect()),
+    ] {
+        let listed = desk.list(&customer, &query).await;
+        assert_eq!(listed, newest_first(&expected), "{query:?}");
+        assert_eq!(listed.iter().collect::<HashSet<_>>().len(), listed.len(), "{query:?}: a ticket came twice");
+    }
+    // The first page holds `limit` tickets and says where to go on.
+    let page = desk.get(&customer, "/v1/tickets?limit=4").await.json();
+    assert_eq!(page["data"].as_array().unwrap().len(), 4);
+    assert!(page["next_cursor"].is_string());
+    // Default 50: everything fits in one page.
+    let page = desk.get(&customer, "/v1/tickets").await.json();
+    assert_eq!(page["data"].as_array().unwrap().len(), 13);
+    assert_eq!(page["next_cursor"], serde_json::Value::Null);
+    // A ticket created while paging does not push older ones onto the next page twice.
+    let first = desk.get(&customer, "/v1/tickets?limit=5").await.json();
+    desk.create(&customer, json!({ "subject": "Latecomer", "description": "x" })).await;
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second = desk.get(&customer, &with_query("/v1/tickets", &[("limit", "5"), ("cursor", cursor)])).await.json();
+    let first_ids: HashSet<i64> = super::ids_of(&first).into_iter().collect();
+    assert!(super::ids_of(&second).iter().all(|id| !first_ids.contains(id)), "{first} / {second}");
+}
+
+#[tokio::test]
+async fn the_query_string_is_checked() {
+    let desk = Desk::open().await;
+    let owner = desk.owner.clone();
+    for (query, status) in [
+        ("colour=red", 400),
+        ("status=done", 400),
+        ("status=open,done", 400),
+        ("priority=critical", 400),
+        ("assigned_to=not-a-uuid", 400),
+        ("order_id=abc", 400),
+        ("limit=0", 422),
+        ("limit=101", 422),
+        ("cursor=not-a-cursor", 422),
+        ("q=", 422),
+    ] {
+        let response = desk.get(&owner, &format!("/v1/tickets?{query}")).await;
+        assert_eq!(response.status.as_u16(), status, "{query}: {}", response.body);
+        response.assert_problem(status, "validation_failed");
+    }
+    let too_long = "a".repeat(201);
+    desk.get(&owner, &with_query("/v1/tickets", &[("q", &too_long)])).await.assert_problem(422, "validation_failed");
+    assert_eq!(desk.get(&owner, "/v1/tickets?limit=100").await.status, 200);
+}
+
+#[tokio::test]
+async fn search_reads_threads_but_never_internal_notes_for_customers() {
+    let desk = Desk::open().await;
+    let (customer, agent) = tokio::join!(desk.member("customer"), desk.member("agent"));
+    let ticket = id(&desk.create(&customer, json!({ "subject": "Broken lamp", "description": "It flickers" })).await);
+    let other = id(&desk.create(&customer, json!({ "subject": "Late parcel", "description": "Still waiting" })).await);
+    desk.say(&agent, ticket, "Replacement <b>bulb</b> shipped with the courier", false).await;
+    desk.say(&agent, ticket, "Customer sounds like a <i>fraudster</i>", true).await;
+
+    // Words of a public message find the ticket for everyone who sees it; tags are not words.
+    for who in [&customer, &agent, &desk.owner] {
+        expect(&desk, who, &[("q", "courier")], &[ticket]).await;
+        expect(&desk, who, &[("q", "bulb")], &[ticket]).await;
+    }
+    expect(&desk, &customer, &[("q", "b")], &[]).await;
+    // A word only in an internal note finds it for staff, and nothing for the customer.
+    expect(&desk, &agent, &[("q", "fraudster")], &[ticket]).await;
+    expect(&desk, &desk.owner, &[("q", "fraudster")], &[ticket]).await;
+    expect(&desk, &customer, &[("q", "fraudster")], &[]).await;
+    // The query is matched against the ticket's own text and against each message: a ticket
+    // is found when one of them matches the whole query.
+    expect(&desk, &customer, &[("q", "parcel OR courier")], &[ticket, other]).await;
+    expect(&desk, &customer, &[("q", "courier -bulb")], &[]).await;
+    expect(&desk, &customer, &[("q", "courier -lamp")], &[ticket]).await;
+    expect(&desk, &customer, &[("q", "lamp courier")], &[]).await;
+}

@@ -1,0 +1,164 @@
+//! Who sees which ticket and which message, through every way of looking: the list, full-text
+//! search, a single ticket, its messages, posting on it, its history, the SLA counts and unread
+//! counts. Customers see their own tickets and public messages; agents see theirs and the
+//! unassigned queue, internal notes included; admins and owners see everything; anything else
+//! is a 404, never a 403 that would confirm it exists.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::{Desk, id, newest_first};
+use crate::helpers::Person;
+
+#[tokio::test]
+#[allow(clippy::too_many_lines, reason = "one matrix, checked through every endpoint")]
+async fn each_role_sees_exactly_its_tickets_and_messages() {
+    let desk = Desk::open().await;
+    let (c1, c2, a1, a2, admin) = tokio::join!(
+        desk.member("customer"),
+        desk.member("customer"),
+        desk.member("agent"),
+        desk.member("agent"),
+        desk.member("admin"),
+    );
+    let owner = desk.owner.clone();
+    // "wobbly" is in every subject: search must filter by visibility, not only by words.
+    let t1 = id(&desk.create(&c1, json!({ "subject": "Wobbly table leg", "description": "It wobbles" })).await);
+    let t2 = id(&desk.create(&c2, json!({ "subject": "Wobbly chair", "description": "Also wobbles" })).await);
+    let t3 = id(&desk.create(&c2, json!({ "subject": "Wobbly lamp", "description": "Sapphire shade" })).await);
+    desk.assign(&owner, t1, Some(&a1)).await;
+    desk.assign(&owner, t3, Some(&a2)).await;
+    desk.say(&c1, t1, "Any news about my table?", false).await;
+    desk.say(&a1, t1, "We are looking into it", false).await;
+    let note = id(&desk.say(&a1, t1, "Third complaint from this customer", true).await);
+
+    let all = [t1, t2, t3];
+    let matrix: [(&str, &Person, Vec<i64>); 6] = [
+        ("customer 1", &c1, vec![t1]),
+        ("customer 2", &c2, vec![t2, t3]),
+        ("agent 1", &a1, vec![t1, t2]),
+        ("agent 2", &a2, vec![t2, t3]),
+        ("admin", &admin, vec![t1, t2, t3]),
+        ("owner", &owner, vec![t1, t2, t3]),
+    ];
+
+    // First pass: nothing here reads messages, so unread counts are still as written.
+    for (name, who, visible) in &matrix {
+        assert_eq!(desk.list(who, &[]).await, newest_first(visible), "{name} lists");
+        assert_eq!(desk.list(who, &[("q", "wobbly")]).await, newest_first(visible), "{name} searches");
+        // A word only the lamp's description holds.
+        let sapphire = if visible.contains(&t3) { vec![t3] } else { vec![] };
+        assert_eq!(desk.list(who, &[("q", "sapphire")]).await, sapphire, "{name} searches descriptions");
+        for ticket in all {
+            let got = desk.get(who, &format!("/v1/tickets/{ticket}")).await;
+            if !visible.contains(&ticket) {
+                got.assert_problem(404, "not_found");
+                continue;
+            }
+            assert_eq!(got.status, 200, "{name} reads {ticket}: {}", got.body);
+            // One message from the other side on t1 for everybody who sees it: the customer's
+            // question for staff, the agent's public answer for the customer (the internal
+            // note never counts for a customer).
+            let unread = i32::from(ticket == t1);
+            assert_eq!(got.json()["unread_count"], unread, "{name} unread on {ticket}: {}", got.body);
+        }
+    }
+
+    // The SLA counts cover what the caller sees, and only staff read them.
+    let mut running = BTreeMap::new();
+    for ticket in all {
+        let t = desk.ticket(&owner, ticket).await;
+        running.insert(ticket, (t["status"].as_str().unwrap().to_owned(), t["priority"].as_str().unwrap().to_owned()));
+    }
+    for (name, who, visible) in &matrix {
+        let summary = desk.get(who, "/v1/sla/summary").await;
+        if who.role == "customer" {
+            summary.assert_problem(403, "forbidden");
+            continue;
+        }
+        assert_eq!(summary.status, 200, "{name}: {}", summary.body);
+        let mut expected: BTreeMap<(String, String), i64> = BTreeMap::new();
+        for ticket in visible {
+            *expected.entry(running[ticket].clone()).or_default() += 1;
+        }
+        let mut counted: BTreeMap<(String, String), i64> = BTreeMap::new();
+        for row in summary.json()["open"].as_array().unwrap() {
+            let count = row["count"].as_i64().unwrap();
+            if count > 0 {
+                let key = (row["status"].as_str().unwrap().to_owned(), row["priority"].as_str().unwrap().to_owned());
+                *counted.entry(key).or_default() += count;
+            }
+        }
+        assert_eq!(counted, expected, "{name}'s SLA counts: {}", summary.body);
+        assert_eq!(counted.values().sum::<i64>(), i64::try_from(visible.len()).unwrap(), "{name}");
+    }
+
+    // Second pass: messages, and posting.
+    for (name, who, visible) in &matrix {
+        for ticket in all {
+            let path = format!("/v1/tickets/{ticket}/messages");
+            let messages = desk.get(who, &path).await;
+            let posted = desk.post(who, &path, &json!({ "message": "Hello?" })).await;
+            if !visible.contains(&ticket) {
+                messages.assert_problem(404, "not_found");
+                posted.assert_problem(404, "not_found");
+                continue;
+            }
+            assert_eq!(messages.status, 200, "{name} reads messages of {ticket}: {}", messages.body);
+            assert_eq!(posted.status, 201, "{name} writes on {ticket}: {}", posted.body);
+            if ticket != t1 {
+                continue;
+            }
+            let data = messages.json()["data"].as_array().unwrap().clone();
+            let ids: Vec<i64> = data.iter().map(id).collect();
+            if who.role == "customer" {
+                assert_eq!(data.len(), 2, "{name} sees the two public messages: {data:?}");
+                assert!(!ids.contains(&note), "{name} sees the internal note");
+                assert!(data.iter().all(|m| m["is_internal"] == false));
+            } else {
+                // Staff see the internal note, and what others posted in this pass before them.
+                assert!(ids.contains(&note), "{name} misses the internal note: {data:?}");
+                assert!(data.len() >= 3);
+            }
+        }
+    }
+    // Refused posts wrote nothing: 3 messages at first, then one per person per visible ticket.
+    let posts: i64 = matrix.iter().map(|(_, _, visible)| i64::try_from(visible.len()).unwrap()).sum();
+    assert_eq!(desk.db.count("ticket_messages").await, 3 + posts);
+
+    // History is for staff who see the ticket.
+    desk.get(&c1, &format!("/v1/tickets/{t1}/history")).await.assert_problem(403, "forbidden");
+    desk.get(&a2, &format!("/v1/tickets/{t1}/history")).await.assert_problem(404, "not_found");
+    assert_eq!(desk.get(&a1, &format!("/v1/tickets/{t1}/history")).await.status, 200);
+    assert_eq!(desk.get(&admin, &format!("/v1/tickets/{t3}/history")).await.status, 200);
+}
+
+#[tokio::test]
+async fn an_agent_loses_sight_of_a_ticket_given_to_someone_else() {
+    let desk = Desk::open().await;
+    let (customer, a1, a2) = tokio::join!(desk.member("customer"), desk.member("agent"), desk.member("agent"));
+    let ticket = id(&desk.create(&customer, json!({ "subject": "Broken zip", "description": "On my jacket" })).await);
+    // Unassigned: both agents see it in the queue.
+    assert_eq!(desk.list(&a1, &[]).await, [ticket]);
+    assert_eq!(desk.list(&a2, &[]).await, [ticket]);
+    desk.assign(&a1, ticket, Some(&a1)).await;
+    assert_eq!(desk.list(&a2, &[]).await, Vec::<i64>::new());
+    desk.get(&a2, &format!("/v1/tickets/{ticket}")).await.assert_problem(404, "not_found");
+    // ...and cannot act on it any more.
+    let path = format!("/v1/tickets/{ticket}/assign");
+    desk.post(&a2, &path, &json!({ "assigned_to": a2.id })).await.assert_problem(404, "not_found");
+    desk.post(&a2, &format!("/v1/tickets/{ticket}/status"), &json!({ "status": "waiting_customer" }))
+        .await
+        .assert_problem(404, "not_found");
+    desk.patch(&a2, &format!("/v1/tickets/{ticket}"), &json!({ "subject": "Mine now" }))
+        .await
+        .assert_problem(404, "not_found");
+    // Handed over to the second agent, the first one no longer sees it.
+    desk.assign(&desk.owner, ticket, Some(&a2)).await;
+    assert_eq!(desk.list(&a1, &[]).await, Vec::<i64>::new());
+    assert_eq!(desk.ticket(&a2, ticket).await["assigned_to"], a2.id.to_string());
+    // A customer never sees a stranger's ticket, even unassigned.
+    let stranger = desk.member("customer").await;
+    desk.get(&stranger, &format!("/v1/tickets/{ticket}")).await.assert_problem(404, "not_found");
+}
