@@ -28,8 +28,12 @@ impl Viewer {
             .bind(user_id)
             .fetch_optional(conn)
             .await?;
-        role.as_deref()
-            .and_then(Role::from_db)
+        Self::from_role(user_id, role.as_deref())
+    }
+
+    /// The caller from their role in the mirror (`None`: not an active member).
+    pub fn from_role(user_id: Uuid, role: Option<&str>) -> ApiResult<Self> {
+        role.and_then(Role::from_db)
             .map(|role| Self { id: user_id, role })
             .ok_or_else(|| ApiError::forbidden("you are not a member of this tenant (any more)"))
     }

@@ -51,14 +51,43 @@ pub struct Ticket {
     pub updated_at: DateTime<Utc>,
 }
 
-/// The ticket `id` if `viewer` may see it, else 404; `lock` takes the row lock for a change.
-pub async fn visible(conn: &mut PgConnection, viewer: Viewer, id: i64, lock: bool) -> ApiResult<Ticket> {
-    let sql =
-        format!("SELECT {COLUMNS} FROM support_tickets t WHERE t.id = $1{}", if lock { " FOR UPDATE" } else { "" });
-    let ticket: Option<Ticket> = sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?;
-    ticket
-        .filter(|t| viewer.sees(t.user_id, t.assigned_to))
-        .ok_or_else(|| ApiError::not_found(format!("there is no ticket {id}")))
+/// The caller's current role in the mirror, as a column.
+pub const VIEWER_ROLE: &str = "(SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS viewer_role";
+
+#[derive(FromRow)]
+struct Viewed {
+    viewer_role: Option<String>,
+    #[sqlx(flatten)]
+    ticket: Ticket,
+}
+
+/// The caller and ticket `id`, if the caller may see it (else 404; 403 for a caller who is not
+/// a member), in one round trip; `lock` takes the row lock for a change.
+pub async fn visible(conn: &mut PgConnection, user_id: Uuid, id: i64, lock: bool) -> ApiResult<(Viewer, Ticket)> {
+    let sql = format!(
+        "SELECT {VIEWER_ROLE}, {COLUMNS} FROM support_tickets t WHERE t.id = $2{}",
+        if lock { " FOR UPDATE OF t" } else { "" }
+    );
+    let row: Option<Viewed> = sqlx::query_as(&sql).bind(user_id).bind(id).fetch_optional(&mut *conn).await?;
+    let Some(row) = row else { return Err(missing(conn, user_id, id).await) };
+    seen(Viewer::from_role(user_id, row.viewer_role.as_deref())?, row.ticket)
+}
+
+/// The answer for a ticket that does not exist: 404, or 403 for someone who is not a member.
+pub async fn missing(conn: &mut PgConnection, user_id: Uuid, id: i64) -> ApiError {
+    match Viewer::load(conn, user_id).await {
+        Ok(_) => not_found(id),
+        Err(err) => err,
+    }
+}
+
+/// The ticket if `viewer` may see it, else 404.
+pub fn seen(viewer: Viewer, ticket: Ticket) -> ApiResult<(Viewer, Ticket)> {
+    if viewer.sees(ticket.user_id, ticket.assigned_to) { Ok((viewer, ticket)) } else { Err(not_found(ticket.id)) }
+}
+
+fn not_found(id: i64) -> ApiError {
+    ApiError::not_found(format!("there is no ticket {id}"))
 }
 
 /// Refuses any change to a closed ticket.
@@ -125,12 +154,35 @@ pub async fn insert(conn: &mut PgConnection, new: &NewTicket, now: DateTime<Utc>
     Err(ApiError::internal("five ticket numbers in a row were taken"))
 }
 
+/// Threads stop growing their search words past this size (a tsvector holds at most 1 MB; a
+/// message adds at most ~100 KB).
+const THREAD_WORDS_MAX_BYTES: i32 = 512 * 1024;
+
 /// Writes every mutable field of `ticket` back.
 pub async fn save(conn: &mut PgConnection, ticket: &Ticket) -> sqlx::Result<()> {
+    write(conn, ticket, None).await
+}
+
+/// `save`, adding a new message's words to the thread's search words (staff see internal notes'
+/// words, customers only public ones).
+pub async fn save_with_message(
+    conn: &mut PgConnection,
+    ticket: &Ticket,
+    text: &str,
+    internal: bool,
+) -> sqlx::Result<()> {
+    write(conn, ticket, Some((text, internal))).await
+}
+
+async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, bool)>) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE support_tickets SET subject = $2, priority = $3, status = $4, category = $5, assigned_to = $6,
             metadata = $7, response_due_at = $8, resolution_due_at = $9, first_response_at = $10, resolved_at = $11,
-            closed_at = $12, updated_at = $13
+            closed_at = $12, updated_at = $13,
+            thread_staff = CASE WHEN $14::text IS NULL OR pg_column_size(thread_staff) > $16 THEN thread_staff
+                ELSE strip(thread_staff || to_tsvector('simple', $14)) END,
+            thread_public = CASE WHEN $14::text IS NULL OR $15 OR pg_column_size(thread_public) > $16 THEN thread_public
+                ELSE strip(thread_public || to_tsvector('simple', $14)) END
          WHERE id = $1",
     )
     .bind(ticket.id)
@@ -146,6 +198,9 @@ pub async fn save(conn: &mut PgConnection, ticket: &Ticket) -> sqlx::Result<()> 
     .bind(ticket.resolved_at)
     .bind(ticket.closed_at)
     .bind(ticket.updated_at)
+    .bind(message.map(|(text, _)| text))
+    .bind(message.is_some_and(|(_, internal)| internal))
+    .bind(THREAD_WORDS_MAX_BYTES)
     .execute(conn)
     .await
     .map(drop)
@@ -211,27 +266,33 @@ pub async fn record(conn: &mut PgConnection, entry: Entry<'_>) -> sqlx::Result<(
     .map(drop)
 }
 
-/// The statuses the ticket entered, oldest first (from its history).
-async fn status_changes(conn: &mut PgConnection, ticket_id: i64) -> sqlx::Result<Vec<Change>> {
-    let rows: Vec<(DateTime<Utc>, String)> = sqlx::query_as(
-        "SELECT created_at, to_status FROM ticket_history WHERE ticket_id = $1 AND to_status IS NOT NULL ORDER BY id",
-    )
-    .bind(ticket_id)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows.into_iter().filter_map(|(at, to)| Status::parse(&to).map(|to| Change { at, to })).collect())
+/// The statuses a ticket entered, oldest first, as columns `change_at` and `change_to` of a
+/// query on `support_tickets t`.
+pub const STATUS_CHANGES: &str = "ARRAY(SELECT h.created_at FROM ticket_history h
+        WHERE h.ticket_id = t.id AND h.to_status IS NOT NULL ORDER BY h.id) AS change_at,
+    ARRAY(SELECT h.to_status FROM ticket_history h
+        WHERE h.ticket_id = t.id AND h.to_status IS NOT NULL ORDER BY h.id) AS change_to";
+
+/// The changes read through `STATUS_CHANGES`.
+pub fn changes_from(at: Vec<DateTime<Utc>>, to: &[String]) -> Vec<Change> {
+    at.into_iter().zip(to).filter_map(|(at, to)| Status::parse(to).map(|to| Change { at, to })).collect()
 }
 
-/// Where the ticket stands against its SLA at `now`.
-pub async fn sla_state(conn: &mut PgConnection, ticket: &Ticket, now: DateTime<Utc>) -> sqlx::Result<SlaState> {
-    let changes = status_changes(conn, ticket.id).await?;
-    Ok(sla::evaluate(ticket.created_at, ticket.priority, &changes, ticket.first_response_at, now))
+/// The statuses the ticket entered, oldest first (from its history).
+async fn status_changes(conn: &mut PgConnection, ticket_id: i64) -> sqlx::Result<Vec<Change>> {
+    let (at, to): (Vec<DateTime<Utc>>, Vec<String>) =
+        sqlx::query_as(&format!("SELECT {STATUS_CHANGES} FROM support_tickets t WHERE t.id = $1"))
+            .bind(ticket_id)
+            .fetch_one(conn)
+            .await?;
+    Ok(changes_from(at, &to))
 }
 
 /// Brings the stored due dates up to date after a change to the status, the priority or the
 /// first response (recorded in the history first); returns the state.
 pub async fn refresh_sla(conn: &mut PgConnection, ticket: &mut Ticket, now: DateTime<Utc>) -> sqlx::Result<SlaState> {
-    let state = sla_state(conn, ticket, now).await?;
+    let changes = status_changes(conn, ticket.id).await?;
+    let state = sla::evaluate(ticket.created_at, ticket.priority, &changes, ticket.first_response_at, now);
     ticket.response_due_at = state.response_due_at;
     ticket.resolution_due_at = state.resolution_due_at;
     Ok(state)

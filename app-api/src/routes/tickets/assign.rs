@@ -15,7 +15,6 @@ use uuid::Uuid;
 use super::present;
 use crate::events::enqueue;
 use crate::tenancy::context::{TenantContext, TenantDb};
-use crate::tickets::access::Viewer;
 use crate::tickets::lifecycle::{self, Acting, Move};
 use crate::tickets::status::Status;
 use crate::tickets::store::{self, Action, Ticket};
@@ -44,8 +43,6 @@ pub async fn assign_ticket(
     Path(id): Path<i64>,
     JsonBody(body): JsonBody<Assignment>,
 ) -> ApiResult<Json<Ticket>> {
-    let viewer = Viewer::load(&mut db, context.user_id).await?;
-    viewer.require_staff()?;
     if let Some(assignee) = body.assigned_to {
         let is_staff: Option<bool> =
             sqlx::query_scalar("SELECT role <> 'customer' FROM users WHERE id = $1 AND active")
@@ -61,7 +58,8 @@ pub async fn assign_ticket(
     }
     let now = Utc::now();
     let mut tx = db.begin().await?;
-    let mut ticket = store::visible(&mut tx, viewer, id, true).await?;
+    let (viewer, mut ticket) = store::visible(&mut tx, context.user_id, id, true).await?;
+    viewer.require_staff()?;
     store::ensure_open(&ticket)?;
     if ticket.assigned_to == body.assigned_to {
         return Ok(Json(ticket));

@@ -12,7 +12,6 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::tenancy::context::{TenantContext, TenantDb};
-use crate::tickets::access::Viewer;
 use crate::tickets::store;
 
 #[derive(Debug, Serialize, ToSchema, FromRow)]
@@ -49,9 +48,8 @@ pub async fn get_history(
 ) -> ApiResult<Json<Page<HistoryEntry>>> {
     let limit = page.limit()?;
     let after: Option<i64> = page.position()?;
-    let viewer = Viewer::load(&mut db, context.user_id).await?;
+    let (viewer, ticket) = store::visible(&mut db, context.user_id, id, false).await?;
     viewer.require_staff()?;
-    let ticket = store::visible(&mut db, viewer, id, false).await?;
     let rows: Vec<HistoryEntry> = sqlx::query_as(
         "SELECT id, actor_id, actor_kind, action, from_status, to_status, reason, changes, created_at
          FROM ticket_history WHERE ticket_id = $1 AND id > $2 ORDER BY id LIMIT $3",

@@ -32,8 +32,8 @@ pub struct TicketFilter {
     pub order_id: Option<i64>,
     /// `true`: only tickets nobody is assigned to; `false`: only assigned ones.
     pub unassigned: Option<bool>,
-    /// Full-text search (web search syntax: words, "phrases", OR, -not). A ticket is found
-    /// when its subject and description, or one message of its thread, match the whole query.
+    /// Full-text search over subject, description and the thread (web search syntax: words,
+    /// "phrases", OR, -not); customers' searches never read internal notes.
     pub q: Option<String>,
     /// 1 to 100, default 50.
     pub limit: Option<u32>,
@@ -107,19 +107,13 @@ pub async fn list_tickets(
         query.push(" AND t.order_id = ").push_bind(order);
     }
     if let Some(q) = q {
-        // Tickets whose subject or description match, or whose thread does (public messages
-        // only for customers: a word in an internal note must not find a ticket for them). Ids
-        // first, from the two GIN indexes, keeps the cost with the number of matches.
+        // The ticket's own text and its thread as the caller may see it: one document, one
+        // expression index each (migration 0002).
+        let document = if viewer.sees_internal_notes() { "thread_staff" } else { "thread_public" };
         query
-            .push(" AND t.id IN (SELECT s.id FROM support_tickets s WHERE s.search @@ websearch_to_tsquery('simple', ")
-            .push_bind(q)
-            .push(") UNION SELECT m.ticket_id FROM ticket_messages m WHERE m.search @@ websearch_to_tsquery('simple', ")
+            .push(format!(" AND (t.search || t.{document}) @@ websearch_to_tsquery('simple', "))
             .push_bind(q)
             .push(")");
-        if !viewer.sees_internal_notes() {
-            query.push(" AND NOT m.is_internal");
-        }
-        query.push(")");
     }
     if let Some(after) = after {
         query.push(" AND t.id < ").push_bind(after);

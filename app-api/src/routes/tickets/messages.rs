@@ -24,11 +24,9 @@ use crate::tickets::status::{Actor, Status};
 use crate::tickets::store::{self, Action};
 
 /// A file attached to a message.
-#[derive(Debug, Clone, Serialize, ToSchema, FromRow)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AttachmentSummary {
     pub id: i64,
-    #[serde(skip)]
-    pub message_id: i64,
     pub original_name: String,
     pub mime_type: String,
     pub file_size: i64,
@@ -50,12 +48,17 @@ pub struct Message {
     pub read_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    #[sqlx(skip)]
+    #[sqlx(json)]
     pub attachments: Vec<AttachmentSummary>,
 }
 
 const MESSAGE_COLUMNS: &str =
-    "id, ticket_id, sender_id, sender_type, message, is_internal, read_at, created_at, updated_at";
+    "m.id, m.ticket_id, m.sender_id, m.sender_type, m.message, m.is_internal, m.read_at, m.created_at, m.updated_at";
+
+/// The attachments of message `m`, as a JSON array.
+const ATTACHMENTS: &str = "(SELECT coalesce(json_agg(json_build_object('id', a.id, 'original_name', a.original_name,
+        'mime_type', a.mime_type, 'file_size', a.file_size, 'created_at', a.created_at) ORDER BY a.id), '[]')
+    FROM ticket_attachments a WHERE a.message_id = m.id) AS attachments";
 
 /// The thread of a ticket.
 #[utoipa::path(get, path = "/v1/tickets/{id}/messages", tag = "messages", security(("bearer" = [])),
@@ -72,14 +75,13 @@ pub async fn list_messages(
 ) -> ApiResult<Json<Page<Message>>> {
     let limit = page.limit()?;
     let after: Option<(DateTime<Utc>, i64)> = page.position()?;
-    let viewer = Viewer::load(&mut db, context.user_id).await?;
-    let ticket = store::visible(&mut db, viewer, id, false).await?;
+    let (viewer, ticket) = store::visible(&mut db, context.user_id, id, false).await?;
     let (after_at, after_id) = after.map_or((None, None), |(at, id)| (Some(at), Some(id)));
     let mut rows: Vec<Message> = sqlx::query_as(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM ticket_messages
-         WHERE ticket_id = $1 AND ($2 OR NOT is_internal)
-           AND ($3::timestamptz IS NULL OR (created_at, id) > ($3, $4))
-         ORDER BY created_at, id LIMIT $5"
+        "SELECT {MESSAGE_COLUMNS}, {ATTACHMENTS} FROM ticket_messages m
+         WHERE m.ticket_id = $1 AND ($2 OR NOT m.is_internal)
+           AND ($3::timestamptz IS NULL OR (m.created_at, m.id) > ($3, $4))
+         ORDER BY m.created_at, m.id LIMIT $5"
     ))
     .bind(ticket.id)
     .bind(viewer.sees_internal_notes())
@@ -90,7 +92,6 @@ pub async fn list_messages(
     .await?;
     let shown = rows.len().min(limit as usize);
     mark_read(&mut db, viewer, &mut rows[..shown]).await?;
-    attach(&mut db, &mut rows[..shown]).await?;
     Ok(Json(Page::from_rows(rows, limit, |m| (m.created_at, m.id))))
 }
 
@@ -115,26 +116,6 @@ async fn mark_read(conn: &mut PgConnection, viewer: Viewer, messages: &mut [Mess
     for (id, at) in marked {
         if let Some(message) = messages.iter_mut().find(|m| m.id == id) {
             message.read_at = Some(at);
-        }
-    }
-    Ok(())
-}
-
-async fn attach(conn: &mut PgConnection, messages: &mut [Message]) -> sqlx::Result<()> {
-    if messages.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<i64> = messages.iter().map(|m| m.id).collect();
-    let attachments: Vec<AttachmentSummary> = sqlx::query_as(
-        "SELECT id, message_id, original_name, mime_type, file_size, created_at FROM ticket_attachments
-         WHERE message_id = ANY($1) ORDER BY id",
-    )
-    .bind(&ids)
-    .fetch_all(conn)
-    .await?;
-    for attachment in attachments {
-        if let Some(message) = messages.iter_mut().find(|m| m.id == attachment.message_id) {
-            message.attachments.push(attachment);
         }
     }
     Ok(())
@@ -167,18 +148,17 @@ pub async fn post_message(
     JsonBody(body): JsonBody<NewMessage>,
 ) -> ApiResult<(StatusCode, Json<Message>)> {
     let text = content::rich_text("message", &body.message, true).map_err(|e| ApiError::invalid(vec![e]))?;
-    let viewer = Viewer::load(&mut db, context.user_id).await?;
+    let now = Utc::now();
+    let mut tx = db.begin().await?;
+    let (viewer, mut ticket) = store::visible(&mut tx, context.user_id, id, true).await?;
     if body.is_internal && !viewer.is_staff() {
         return Err(ApiError::forbidden("internal notes are for agents and admins"));
     }
-    let now = Utc::now();
-    let mut tx = db.begin().await?;
-    let mut ticket = store::visible(&mut tx, viewer, id, true).await?;
     store::ensure_open(&ticket)?;
     let side = viewer.side();
-    let mut message: Message = sqlx::query_as(&format!(
-        "INSERT INTO ticket_messages (ticket_id, sender_id, sender_type, message, is_internal, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {MESSAGE_COLUMNS}"
+    let message: Message = sqlx::query_as(&format!(
+        "INSERT INTO ticket_messages AS m (ticket_id, sender_id, sender_type, message, is_internal, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {MESSAGE_COLUMNS}, '[]'::json AS attachments"
     ))
     .bind(ticket.id)
     .bind(viewer.id)
@@ -188,7 +168,6 @@ pub async fn post_message(
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    message.attachments = Vec::new();
 
     let mut events = vec![Event::MessageAdded {
         ticket_id: ticket.id,
@@ -212,7 +191,7 @@ pub async fn post_message(
         store::refresh_sla(&mut tx, &mut ticket, now).await?;
     }
     ticket.updated_at = now;
-    store::save(&mut tx, &ticket).await?;
+    store::save_with_message(&mut tx, &ticket, &text, body.is_internal).await?;
     enqueue(&mut tx, &context.tenant, now, &events).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(message)))

@@ -12,7 +12,6 @@ use utoipa::ToSchema;
 
 use crate::events::enqueue;
 use crate::tenancy::context::{TenantContext, TenantDb};
-use crate::tickets::access::Viewer;
 use crate::tickets::content;
 use crate::tickets::lifecycle::{self, Acting, Move};
 use crate::tickets::status::{self, Status};
@@ -42,11 +41,10 @@ pub async fn change_status(
     JsonBody(body): JsonBody<StatusChange>,
 ) -> ApiResult<Json<Ticket>> {
     let reason = content::reason(body.reason.as_deref()).map_err(|e| ApiError::invalid(vec![e]))?;
-    let viewer = Viewer::load(&mut db, context.user_id).await?;
-    let actor = viewer.actor();
     let now = Utc::now();
     let mut tx = db.begin().await?;
-    let mut ticket = store::visible(&mut tx, viewer, id, true).await?;
+    let (viewer, mut ticket) = store::visible(&mut tx, context.user_id, id, true).await?;
+    let actor = viewer.actor();
     status::check(ticket.status, body.status, actor).map_err(|e| lifecycle::invalid_transition(&e, actor))?;
     // In progress means someone works on it: staff starting an unassigned ticket take it. Back
     // to open means back in the queue.

@@ -13,7 +13,6 @@ use utoipa::ToSchema;
 
 use super::{nullable, reject};
 use crate::tenancy::context::{TenantContext, TenantDb};
-use crate::tickets::access::Viewer;
 use crate::tickets::content;
 use crate::tickets::priority::Priority;
 use crate::tickets::store::{self, Action, Entry, Ticket};
@@ -76,11 +75,10 @@ pub async fn patch_ticket(
     let metadata = patch.metadata.map(content::metadata).transpose().map_err(|e| errors.push(e)).ok().flatten();
     reject(errors)?;
 
-    let viewer = Viewer::load(&mut db, context.user_id).await?;
-    viewer.require_staff()?;
     let now = Utc::now();
     let mut tx = db.begin().await?;
-    let mut ticket = store::visible(&mut tx, viewer, id, true).await?;
+    let (viewer, mut ticket) = store::visible(&mut tx, context.user_id, id, true).await?;
+    viewer.require_staff()?;
     store::ensure_open(&ticket)?;
     let mut changes = serde_json::Map::new();
     if let Some(subject) = subject.filter(|s| *s != ticket.subject) {
