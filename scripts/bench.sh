@@ -7,6 +7,7 @@
 #   scripts/bench.sh signup --count 50
 #   scripts/bench.sh migrate-tenants --tenants 200 --concurrency 4
 #   scripts/bench.sh app-me --concurrency 32 --seconds 10 --budget 60 --most-tenants 1000
+#   scripts/bench.sh tickets --tickets 100000 --concurrency 32 --seconds 10
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -25,3 +26,4 @@ fi
 "$bench" signup --count 50
 "$bench" migrate-tenants --tenants 200 --concurrency 4
 "$bench" app-me --concurrency 32 --seconds 10 --budget 60 --most-tenants 1000
+"$bench" tickets --tickets 100000 --concurrency 32 --seconds 10

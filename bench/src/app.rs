@@ -1,7 +1,8 @@
 //! app-api benchmark: `GET /v1/me` (resolve, verify, pool, query) under closed-loop load, for
 //! one tenant, for many tenants picked uniformly at random, and `pgbench -S` on the same server
 //! at the same concurrency as the reference. The load generator runs in this process next to
-//! app-api: both scenarios pay for it alike.
+//! app-api: both scenarios pay for it alike. The replica, the closed loop and the `pgbench`
+//! reference are shared with the tickets benchmark (`tickets.rs`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
@@ -11,10 +12,10 @@ use app_api::{AppConfig, AppState};
 use rand::Rng as _;
 use shared::config::Env;
 use shared::testkit::{TestServer, admin_url};
-use sqlx::Connection as _;
+use sqlx::{ConnectOptions as _, Connection as _};
 
 use crate::platform::{KEY, Platform};
-use crate::stats::summarize;
+use crate::stats::{Summary, summarize};
 
 const PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n-----END PUBLIC KEY-----\n";
 
@@ -23,12 +24,15 @@ pub struct Scenario {
     pub budget: usize,
 }
 
-struct Replica {
-    state: AppState,
-    server: TestServer,
+pub struct Replica {
+    pub state: AppState,
+    pub server: TestServer,
 }
 
-async fn replica(platform: &Platform, budget: usize, per_tenant: usize) -> Replica {
+/// An app-api replica in this process, reading the platform's control database, with rate
+/// limits off (the load comes from one address and a few tokens) and the given connection
+/// budget (all tenants) and per-tenant pool size.
+pub async fn replica(platform: &Platform, budget: usize, per_tenant: usize) -> Replica {
     let env = Env::from_pairs([
         ("CONTROL_DATABASE_URL", platform.db.url()),
         ("DB_ENCRYPTION_KEY", KEY.to_owned()),
@@ -46,8 +50,7 @@ async fn replica(platform: &Platform, budget: usize, per_tenant: usize) -> Repli
     Replica { state, server }
 }
 
-/// Closed-loop load: `concurrency` clients, each sending its next request when the last
-/// answered, for `duration`, to tenants picked uniformly at random.
+/// `GET /v1/me` under closed-loop load, for each scenario, then `pgbench -S` and `-S -C`.
 pub async fn run(scenarios: &[Scenario], concurrency: usize, duration: Duration) {
     let platform = Platform::start().await;
     let most = scenarios.iter().map(|s| s.tenants).max().unwrap_or(1);
@@ -60,33 +63,37 @@ pub async fn run(scenarios: &[Scenario], concurrency: usize, duration: Duration)
         let app = replica(&platform, scenario.budget, per_tenant).await;
         let slice = Arc::new(tenants[..scenario.tenants].to_vec());
         // Warm up: caches, pools, statement caches.
-        load(&app, &slice, concurrency, Duration::from_secs(2), &platform.prefix).await;
-        let report = load(&app, &slice, concurrency, duration, &platform.prefix).await;
+        me_with_peak(&app, &slice, concurrency, Duration::from_secs(2), &platform.prefix).await;
+        let (load, peak) = me_with_peak(&app, &slice, concurrency, duration, &platform.prefix).await;
         println!(
-            "GET /v1/me, {} tenant(s), budget {}, {concurrency} clients: {:.0} req/s, {}, errors {}, peak app-api connections {}",
-            scenario.tenants, scenario.budget, report.rate, report.latency, report.errors, report.peak_connections
+            "GET /v1/me, {} tenant(s), budget {}, {concurrency} clients: {:.0} req/s, {}, errors {}, peak app-api connections {peak}",
+            scenario.tenants,
+            scenario.budget,
+            load.rate,
+            load.latency_text(),
+            load.errors
         );
         drop(app.server);
         drop(app.state);
     }
-    println!("{}", pgbench(concurrency, duration).await);
+    match pgbench(concurrency, duration, &[("pgbench -S", false), ("pgbench -S -C (new connection each time)", true)])
+        .await
+    {
+        Ok(runs) => runs.iter().for_each(|r| println!("{}", r.line)),
+        Err(why) => println!("{why}"),
+    }
     platform.finish().await;
 }
 
-struct Report {
-    rate: f64,
-    latency: crate::stats::Summary,
-    errors: usize,
-    peak_connections: i64,
-}
-
-async fn load(
+/// `GET /v1/me` to tenants picked uniformly at random, while sampling how many connections
+/// app-api holds on the tenant databases (every 10 ms, from `pg_stat_activity`).
+async fn me_with_peak(
     app: &Replica,
     tenants: &Arc<Vec<(String, String)>>,
     concurrency: usize,
     duration: Duration,
     prefix: &str,
-) -> Report {
+) -> (Load, i64) {
     let done = Arc::new(AtomicBool::new(false));
     let peak = Arc::new(AtomicI64::new(0));
     let watcher = {
@@ -107,45 +114,87 @@ async fn load(
         })
     };
     let url = app.server.url("/v1/me");
+    let tenants = Arc::clone(tenants);
+    let request: Request = Arc::new(move |client: &reqwest::Client| {
+        let (slug, token) = &tenants[rand::thread_rng().gen_range(0..tenants.len())];
+        client.get(&url).header("x-tenant-slug", slug).bearer_auth(token)
+    });
+    let load = closed_loop(&request, 200, concurrency, duration).await;
+    done.store(true, Ordering::Relaxed);
+    let _ = watcher.await;
+    (load, peak.load(Ordering::Relaxed))
+}
+
+/// Builds the next request of a client; called once per request, so it may pick at random.
+pub type Request = Arc<dyn Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync>;
+
+/// What one closed-loop run measured.
+pub struct Load {
+    /// Answers with the expected status per second.
+    pub rate: f64,
+    /// Latencies of the answers with the expected status; `None` when there were none.
+    pub latency: Option<Summary>,
+    pub errors: usize,
+    /// The first unexpected answer (status and the start of the body, or the transport error),
+    /// so a broken endpoint says why instead of only counting errors.
+    pub first_error: Option<String>,
+}
+
+impl Load {
+    pub fn latency_text(&self) -> String {
+        self.latency.as_ref().map_or_else(|| "no successful request".to_owned(), ToString::to_string)
+    }
+}
+
+/// Closed-loop load: `concurrency` clients, each sending its next request when the last one is
+/// answered (body read to the end), for `duration`. An answer counts when its status is `expect`.
+pub async fn closed_loop(request: &Request, expect: u16, concurrency: usize, duration: Duration) -> Load {
     let client = reqwest::Client::builder().no_proxy().pool_max_idle_per_host(concurrency).build().expect("client");
     let until = Instant::now() + duration;
     let mut clients = tokio::task::JoinSet::new();
     for _ in 0..concurrency {
-        let (client, url, tenants) = (client.clone(), url.clone(), Arc::clone(tenants));
+        let (client, request) = (client.clone(), Arc::clone(request));
         clients.spawn(async move {
-            let (mut samples, mut errors) = (Vec::new(), 0usize);
+            let (mut samples, mut errors, mut first_error) = (Vec::new(), 0usize, None);
             while Instant::now() < until {
-                let (slug, token) = &tenants[rand::thread_rng().gen_range(0..tenants.len())];
+                let builder = request(&client);
                 let sent = Instant::now();
-                let ok = client
-                    .get(&url)
-                    .header("x-tenant-slug", slug)
-                    .bearer_auth(token)
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status() == 200);
-                if ok {
-                    samples.push(sent.elapsed());
-                } else {
-                    errors += 1;
+                let outcome = match builder.send().await {
+                    Ok(response) => {
+                        let status = response.status().as_u16();
+                        match response.bytes().await {
+                            Ok(_) if status == expect => Ok(()),
+                            Ok(body) => {
+                                Err(format!("{status} {}", String::from_utf8_lossy(&body[..body.len().min(300)])))
+                            }
+                            Err(err) => Err(format!("{status}, body: {err}")),
+                        }
+                    }
+                    Err(err) => Err(err.to_string()),
+                };
+                match outcome {
+                    Ok(()) => samples.push(sent.elapsed()),
+                    Err(why) => {
+                        errors += 1;
+                        first_error.get_or_insert(why);
+                    }
                 }
             }
-            (samples, errors)
+            (samples, errors, first_error)
         });
     }
-    let (mut samples, mut errors) = (Vec::new(), 0);
+    let (mut samples, mut errors, mut first_error) = (Vec::new(), 0, None);
     while let Some(joined) = clients.join_next().await {
-        let (s, e) = joined.expect("client task");
+        let (s, e, first) = joined.expect("client task");
         samples.extend(s);
         errors += e;
+        first_error = first_error.or(first);
     }
-    done.store(true, Ordering::Relaxed);
-    let _ = watcher.await;
-    Report {
+    Load {
         rate: f64::from(u32::try_from(samples.len()).unwrap_or(u32::MAX)) / duration.as_secs_f64(),
-        latency: summarize(samples),
+        latency: (!samples.is_empty()).then(|| summarize(samples)),
         errors,
-        peak_connections: peak.load(Ordering::Relaxed),
+        first_error,
     }
 }
 
@@ -166,35 +215,62 @@ fn pgbench_binary() -> Option<String> {
     found.pop().map(|p| p.display().to_string())
 }
 
-/// `pgbench -S` on a scratch database of the same server, same concurrency, same duration.
-async fn pgbench(concurrency: usize, duration: Duration) -> String {
-    let Some(pgbench) = pgbench_binary() else { return "pgbench -S: pgbench not found".into() };
+/// One `pgbench` run.
+pub struct PgbenchRun {
+    pub tps: Option<f64>,
+    pub latency_ms: Option<f64>,
+    /// `{label}, {clients} clients: {tps line}; {latency line}`, as pgbench printed them.
+    pub line: String,
+}
+
+/// `pgbench -S` on a scratch database of the same server, same concurrency, same duration, once
+/// per `(label, reconnect)` variant (`reconnect` adds `-C`, a new connection per transaction).
+pub async fn pgbench(
+    concurrency: usize,
+    duration: Duration,
+    variants: &[(&str, bool)],
+) -> Result<Vec<PgbenchRun>, String> {
+    let Some(pgbench) = pgbench_binary() else { return Err("pgbench -S: pgbench not found".into()) };
     let scratch = format!("{}pgbench", shared::testkit::test_name_prefix());
-    let mut admin = sqlx::PgConnection::connect_with(&shared::testkit::admin_options()).await.expect("admin");
+    // Creating and dropping a database takes seconds here: no slow-statement warnings.
+    let options = shared::testkit::admin_options().disable_statement_logging();
+    let mut admin = sqlx::PgConnection::connect_with(&options).await.expect("admin");
     sqlx::query(&format!(r#"CREATE DATABASE "{scratch}""#)).execute(&mut admin).await.expect("scratch database");
     let base = admin_url();
     let (server, _) = base.rsplit_once('/').expect("URL with a database");
     let url = format!("{server}/{scratch}");
     let init = std::process::Command::new(&pgbench).args(["-i", "-s", "1", "-q", &url]).output().expect("pgbench -i");
-    if !init.status.success() {
-        return format!("pgbench -i failed: {}", String::from_utf8_lossy(&init.stderr));
-    }
-    // Once on kept connections (the one-tenant reference), once with a new connection per
-    // transaction (what many tenants on a small budget must do).
-    let mut lines = Vec::new();
-    for (label, reconnect) in [("pgbench -S", false), ("pgbench -S -C (new connection each time)", true)] {
-        let mut args = vec!["-S", "-n", "-j", "2"];
-        if reconnect {
-            args.push("-C");
+    let mut runs = Vec::new();
+    if init.status.success() {
+        for (label, reconnect) in variants {
+            let mut args = vec!["-S", "-n", "-j", "2"];
+            if *reconnect {
+                args.push("-C");
+            }
+            let (clients, seconds) = (concurrency.to_string(), duration.as_secs().to_string());
+            args.extend(["-c", &clients, "-T", &seconds, &url]);
+            let run = std::process::Command::new(&pgbench).args(&args).output().expect("pgbench -S");
+            let text = String::from_utf8_lossy(&run.stdout);
+            let tps_line = text.lines().find(|l| l.starts_with("tps")).unwrap_or("no tps line").to_owned();
+            let latency_line = text.lines().find(|l| l.starts_with("latency average")).unwrap_or("").to_owned();
+            runs.push(PgbenchRun {
+                tps: first_number_after(&tps_line, "="),
+                latency_ms: first_number_after(&latency_line, "="),
+                line: format!("{label}, {concurrency} clients: {tps_line}; {latency_line}"),
+            });
         }
-        let (clients, seconds) = (concurrency.to_string(), duration.as_secs().to_string());
-        args.extend(["-c", &clients, "-T", &seconds, &url]);
-        let run = std::process::Command::new(&pgbench).args(&args).output().expect("pgbench -S");
-        let text = String::from_utf8_lossy(&run.stdout);
-        let tps = text.lines().find(|l| l.starts_with("tps")).unwrap_or("no tps line").to_owned();
-        let latency = text.lines().find(|l| l.starts_with("latency average")).unwrap_or("").to_owned();
-        lines.push(format!("{label}, {concurrency} clients: {tps}; {latency}"));
     }
     let _ = sqlx::query(&format!(r#"DROP DATABASE "{scratch}" WITH (FORCE)"#)).execute(&mut admin).await;
-    lines.join("\n")
+    if init.status.success() {
+        Ok(runs)
+    } else {
+        Err(format!("pgbench -i failed: {}", String::from_utf8_lossy(&init.stderr)))
+    }
+}
+
+/// The number after the first `marker` in a pgbench line (`tps = 17503.2 (without ...)`,
+/// `latency average = 1.828 ms`).
+fn first_number_after(line: &str, marker: &str) -> Option<f64> {
+    let (_, rest) = line.split_once(marker)?;
+    rest.split_whitespace().next()?.parse().ok()
 }

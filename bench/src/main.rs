@@ -4,12 +4,14 @@
 //!   helpdeskly-bench signup --count 50
 //!   helpdeskly-bench migrate-tenants --tenants 200 --concurrency 4
 //!   helpdeskly-bench app-me --concurrency 32 --seconds 10
+//!   helpdeskly-bench tickets --tickets 100000 --concurrency 32 --seconds 10
 #![forbid(unsafe_code)]
 
 mod app;
 mod control;
 mod platform;
 mod stats;
+mod tickets;
 
 use clap::{Parser, Subcommand};
 
@@ -46,6 +48,21 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         most_tenants: usize,
     },
+    /// The SAV ticket endpoints on one tenant seeded with many tickets, and pgbench -S.
+    Tickets {
+        #[arg(long, default_value_t = 100_000)]
+        tickets: i32,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Skip the one-client pass (the latency of a request without queueing).
+        #[arg(long)]
+        no_single_client: bool,
+        /// Keep the platform and the seeded tenant afterwards (to EXPLAIN queries on them).
+        #[arg(long)]
+        keep: bool,
+    },
 }
 
 fn main() {
@@ -62,6 +79,11 @@ fn main() {
                     app::Scenario { tenants: most_tenants, budget },
                 ];
                 app::run(&scenarios, concurrency, std::time::Duration::from_secs(seconds)).await;
+            }
+            Command::Tickets { tickets, concurrency, seconds, no_single_client, keep } => {
+                let duration = std::time::Duration::from_secs(seconds);
+                let single_client = !no_single_client;
+                tickets::run(&tickets::Options { tickets, concurrency, duration, single_client, keep }).await;
             }
         }
     });

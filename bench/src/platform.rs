@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 
 use control_api::{AppState, ControlConfig, build_router};
 use shared::config::Env;
-use shared::testkit::{TestDatabase, TestServer, admin_url, drop_tenants_of, test_name_prefix};
+use shared::testkit::{TestDatabase, TestServer, admin_options, admin_url, drop_tenants_of, test_name_prefix};
+use sqlx::postgres::PgConnectOptions;
 
 pub const PASSWORD: &str = "benchmark password 0123";
 pub const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
@@ -23,6 +24,12 @@ pub struct Platform {
 
 impl Platform {
     pub async fn start() -> Self {
+        Self::start_logging_at("warn").await
+    }
+
+    /// As `start`, logging at `level` unless `BENCH_LOG_LEVEL` says otherwise: a benchmark that
+    /// drives slow statements on purpose would otherwise print a warning for each.
+    pub async fn start_logging_at(level: &str) -> Self {
         let db = TestDatabase::create("control", &shared::migrations::CONTROL).await;
         let prefix = test_name_prefix();
         let template = format!("{prefix}tpl");
@@ -33,7 +40,7 @@ impl Platform {
             ("TENANT_DB_PREFIX", prefix.clone()),
             ("DB_ENCRYPTION_KEY", KEY.to_owned()),
             ("JWT_PRIVATE_KEY", PRIVATE_KEY.to_owned()),
-            ("LOG_LEVEL", std::env::var("BENCH_LOG_LEVEL").unwrap_or_else(|_| "warn".to_owned())),
+            ("LOG_LEVEL", std::env::var("BENCH_LOG_LEVEL").unwrap_or_else(|_| level.to_owned())),
             ("LOG_FORMAT", "pretty".to_owned()),
             ("CONTROL_DB_MAX_CONNECTIONS", "20".to_owned()),
         ]);
@@ -90,6 +97,18 @@ impl Platform {
             assert!(Instant::now() < deadline, "{slug} never became active: {status}");
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
+    }
+
+    /// The tenant's own database as the server's superuser: benchmarks seed it directly, far
+    /// faster than through the API, and inspect it (`EXPLAIN`).
+    pub async fn tenant_admin_options(&self, slug: &str) -> (String, PgConnectOptions) {
+        let database: String = sqlx::query_scalar("SELECT database_name FROM tenants WHERE slug = $1")
+            .bind(slug)
+            .fetch_one(&self.state.db)
+            .await
+            .expect("a provisioned tenant has a database");
+        let options = admin_options().database(&database);
+        (database, options)
     }
 
     pub async fn finish(mut self) {
