@@ -48,7 +48,8 @@ pub enum Event {
         ticket_number: String,
         /// Null when the ticket was unassigned.
         assigned_to: Option<Uuid>,
-        assigned_by: Uuid,
+        /// Null when the system assigned it.
+        assigned_by: Option<Uuid>,
         previous_status: Status,
         new_status: Status,
     },
@@ -66,7 +67,8 @@ pub enum Event {
         ticket_id: i64,
         ticket_number: String,
         user_id: Uuid,
-        resolved_by: Uuid,
+        /// Null when the system resolved it.
+        resolved_by: Option<Uuid>,
         /// Wall-clock minutes from creation to resolution.
         resolution_time_minutes: i64,
         /// Neither the response nor the resolution target was missed.

@@ -91,7 +91,7 @@ pub async fn apply(
             ticket_id: ticket.id,
             ticket_number: ticket.ticket_number.clone(),
             assigned_to: ticket.assigned_to,
-            assigned_by: acting.by.unwrap_or_default(),
+            assigned_by: acting.by,
             previous_status: from,
             new_status: ticket.status,
         });
@@ -112,7 +112,7 @@ pub async fn apply(
             ticket_id: ticket.id,
             ticket_number: ticket.ticket_number.clone(),
             user_id: ticket.user_id,
-            resolved_by: acting.by.unwrap_or_default(),
+            resolved_by: acting.by,
             resolution_time_minutes: (now - ticket.created_at).num_minutes(),
             sla_met: !sla.response_breached && !sla.resolution_breached,
             category: ticket.category.clone(),

@@ -72,16 +72,16 @@ pub async fn create_ticket(
     let now = Utc::now();
     let mut tx = db.begin().await?;
     let customer = customer_of(&mut tx, viewer, body.user_id).await?;
-    let facts = facts(&mut tx, customer, category.as_deref(), body.order_id).await?;
+    let facts = facts(&mut tx, customer.id, category.as_deref(), body.order_id).await?;
     let priority = priority::initial(&Facts {
         category: category.as_deref(),
         order_total: facts.order_total.as_ref().map(|(cents, currency)| (*cents, currency.as_str())),
-        vip: facts.vip,
+        vip: customer.vip,
         same_category_before: facts.same_category_before,
         chosen_by_staff: body.priority.filter(|_| viewer.is_staff()),
     });
     let new =
-        NewTicket { user_id: customer, subject, description, priority, category, order_id: body.order_id, metadata };
+        NewTicket { user_id: customer.id, subject, description, priority, category, order_id: body.order_id, metadata };
     let ticket = store::insert(&mut tx, &new, now).await?;
     store::record(
         &mut tx,
@@ -117,26 +117,29 @@ pub async fn create_ticket(
     Ok((StatusCode::CREATED, headers, Json(ticket)))
 }
 
-/// Whose ticket it is: the caller's, or for staff, the customer they name.
-async fn customer_of(conn: &mut PgConnection, viewer: Viewer, named: Option<Uuid>) -> ApiResult<Uuid> {
-    let Some(named) = named.filter(|n| *n != viewer.id) else { return Ok(viewer.id) };
-    if viewer.actor() == Actor::Customer {
+/// The customer a ticket is for: the caller, or for staff, the customer they name.
+struct Customer {
+    id: Uuid,
+    vip: bool,
+}
+
+async fn customer_of(conn: &mut PgConnection, viewer: Viewer, named: Option<Uuid>) -> ApiResult<Customer> {
+    let id = named.unwrap_or(viewer.id);
+    if id != viewer.id && viewer.actor() == Actor::Customer {
         return Err(ApiError::forbidden("customers open tickets for themselves only"));
     }
-    let is_customer: Option<bool> = sqlx::query_scalar("SELECT role = 'customer' FROM users WHERE id = $1 AND active")
-        .bind(named)
-        .fetch_optional(conn)
-        .await?;
-    match is_customer {
-        Some(true) => Ok(named),
+    let row: Option<(String, bool)> =
+        sqlx::query_as("SELECT role, vip FROM users WHERE id = $1 AND active").bind(id).fetch_optional(conn).await?;
+    match row {
+        Some((_, vip)) if id == viewer.id => Ok(Customer { id, vip }),
+        Some((role, vip)) if role == "customer" => Ok(Customer { id, vip }),
         _ => Err(ApiError::invalid(vec![FieldError::new("user_id", "is not a customer of this tenant")])),
     }
 }
 
-/// What the priority rules need to know, read from the tenant database.
+/// What the priority rules need to know beyond the customer, read from the tenant database.
 struct KnownFacts {
     order_total: Option<(i64, String)>,
-    vip: bool,
     same_category_before: u32,
 }
 
@@ -146,11 +149,6 @@ async fn facts(
     category: Option<&str>,
     order: Option<i64>,
 ) -> ApiResult<KnownFacts> {
-    let vip: bool = sqlx::query_scalar("SELECT vip FROM users WHERE id = $1")
-        .bind(customer)
-        .fetch_optional(&mut *conn)
-        .await?
-        .unwrap_or(false);
     let mut order_total = None;
     if let Some(order) = order {
         let known: Option<(Uuid, i64, String)> =
@@ -181,5 +179,5 @@ async fn facts(
         .await?;
         same_category_before = u32::try_from(count).unwrap_or(u32::MAX);
     }
-    Ok(KnownFacts { order_total, vip, same_category_before })
+    Ok(KnownFacts { order_total, same_category_before })
 }
