@@ -5,6 +5,7 @@ use std::time::Duration;
 use shared::auth::{PublicKey, PublicKeys, SigningKey};
 use shared::config::{ConfigError, DatabaseUrl, EncryptionKey, Env, HttpConfig, LogConfig, ServiceUrl};
 
+use crate::identity::lockout::{Policies, Policy};
 use crate::tenancy::TenancySettings;
 
 #[derive(Debug, Clone)]
@@ -27,6 +28,46 @@ pub struct ControlConfig {
     /// server.
     pub redis_key_prefix: String,
     pub amqp_url: Option<ServiceUrl>,
+    pub abuse: AbuseLimits,
+}
+
+/// Bounds on what anonymous callers can make the platform do.
+#[derive(Debug, Clone)]
+pub struct AbuseLimits {
+    /// `LOCKOUT_ACCOUNT_ATTEMPTS` (5) and `LOCKOUT_IP_ATTEMPTS` (30): attempts at a secret before
+    /// the growing locks start.
+    pub lockout: Policies,
+    /// `PASSWORD_HASH_CONCURRENCY` (the number of cores): argon2 runs at once (19 MiB each).
+    pub hash_concurrency: usize,
+    /// `PASSWORD_HASH_QUEUE` (32): callers waiting for a turn; beyond it, 503 with Retry-After.
+    pub hash_queue: usize,
+    /// `SIGNUPS_PER_IP_PER_HOUR` (5) and `SIGNUPS_PER_HOUR` (120, every address together): new
+    /// organisations; 0 disables a limit.
+    pub signups_per_ip_per_hour: u32,
+    pub signups_per_hour: u32,
+}
+
+impl AbuseLimits {
+    fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let defaults = Policies::default();
+        let account: u32 = env.or("LOCKOUT_ACCOUNT_ATTEMPTS", defaults.account.free)?;
+        let ip: u32 = env.or("LOCKOUT_IP_ATTEMPTS", defaults.ip.free)?;
+        positive("LOCKOUT_ACCOUNT_ATTEMPTS", u64::from(account))?;
+        positive("LOCKOUT_IP_ATTEMPTS", u64::from(ip))?;
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        let hash_concurrency: usize = env.or("PASSWORD_HASH_CONCURRENCY", cores)?;
+        positive("PASSWORD_HASH_CONCURRENCY", hash_concurrency as u64)?;
+        Ok(Self {
+            lockout: Policies {
+                account: Policy { free: account, ..defaults.account },
+                ip: Policy { free: ip, ..defaults.ip },
+            },
+            hash_concurrency,
+            hash_queue: env.or("PASSWORD_HASH_QUEUE", 32)?,
+            signups_per_ip_per_hour: env.or("SIGNUPS_PER_IP_PER_HOUR", 5)?,
+            signups_per_hour: env.or("SIGNUPS_PER_HOUR", 120)?,
+        })
+    }
 }
 
 /// Token settings.
@@ -41,8 +82,11 @@ pub struct JwtConfig {
     pub audience: String,
     /// `JWT_EXPIRES_IN_SECONDS` (900).
     pub access_ttl: Duration,
-    /// `REFRESH_TOKEN_DAYS` (7).
+    /// `REFRESH_TOKEN_DAYS` (7): how long a refresh token lives unused.
     pub refresh_ttl: Duration,
+    /// `SESSION_MAX_DAYS` (30): a session ends this long after its login, however often it is
+    /// refreshed.
+    pub session_lifetime: Duration,
 }
 
 fn positive(name: &'static str, value: u64) -> Result<u64, ConfigError> {
@@ -56,6 +100,7 @@ impl JwtConfig {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let access_secs = positive("JWT_EXPIRES_IN_SECONDS", env.or("JWT_EXPIRES_IN_SECONDS", 900)?)?;
         let refresh_days = positive("REFRESH_TOKEN_DAYS", env.or("REFRESH_TOKEN_DAYS", 7)?)?;
+        let session_days = positive("SESSION_MAX_DAYS", env.or("SESSION_MAX_DAYS", 30)?)?;
         Ok(Self {
             signing_key: env.required("JWT_PRIVATE_KEY")?,
             previous_keys: env.optional::<PublicKeys>("JWT_PUBLIC_KEYS")?.map(|k| k.0).unwrap_or_default(),
@@ -63,7 +108,13 @@ impl JwtConfig {
             audience: env.or("JWT_AUDIENCE", "helpdeskly".to_owned())?,
             access_ttl: Duration::from_secs(access_secs),
             refresh_ttl: Duration::from_secs(refresh_days.saturating_mul(86_400)),
+            session_lifetime: Duration::from_secs(session_days.saturating_mul(86_400)),
         })
+    }
+
+    /// How long refresh tokens and sessions live.
+    pub fn lifetimes(&self) -> crate::identity::sessions::Lifetimes {
+        crate::identity::sessions::Lifetimes { refresh: self.refresh_ttl, session: self.session_lifetime }
     }
 
     /// Every key the JWKS publishes: the signing key first, then older ones, without repeats.
@@ -92,6 +143,7 @@ fn tenancy_from_env(env: &Env) -> Result<TenancySettings, ConfigError> {
     };
     let limit: u32 = env.or("TENANT_ROLE_CONNECTION_LIMIT", 50)?;
     positive("TENANT_ROLE_CONNECTION_LIMIT", u64::from(limit))?;
+    let abandoned_hours = positive("TENANT_ABANDONED_HOURS", env.or("TENANT_ABANDONED_HOURS", 72)?)?;
     Ok(TenancySettings {
         template_database: identifier(
             "TENANT_TEMPLATE_DATABASE",
@@ -101,6 +153,7 @@ fn tenancy_from_env(env: &Env) -> Result<TenancySettings, ConfigError> {
         // 63 characters at most, minus the 32 of the tenant id.
         db_prefix: identifier("TENANT_DB_PREFIX", env.or("TENANT_DB_PREFIX", "hdt_".to_owned())?, 31)?,
         role_connection_limit: limit,
+        abandoned_after: Duration::from_secs(abandoned_hours.saturating_mul(3600)),
     })
 }
 
@@ -121,6 +174,7 @@ impl ControlConfig {
             redis_url: env.optional("REDIS_URL")?,
             redis_key_prefix: env.or("REDIS_KEY_PREFIX", "hd:".to_owned())?,
             amqp_url: env.optional("AMQP_URL")?,
+            abuse: AbuseLimits::from_env(env)?,
         })
     }
 }

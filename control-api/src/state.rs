@@ -11,7 +11,9 @@ use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
 use crate::config::ControlConfig;
+use crate::identity::guard::Guard;
 use crate::identity::lockout::Lockout;
+use crate::identity::password::Hasher;
 use crate::identity::tokens::TokenIssuer;
 use crate::tenancy::jobs::{JobMetrics, Worker};
 use crate::tenancy::notify::Notifier;
@@ -27,9 +29,17 @@ pub struct App {
     pub metrics: Metrics,
     pub tokens: TokenIssuer,
     pub verifier: Arc<Verifier>,
-    pub lockout: Lockout,
+    pub guard: Guard,
+    pub signups: SignupLimits,
     pub notifier: Notifier,
     pub worker: Worker,
+}
+
+/// How many organisations may be created, per client address and in all.
+pub struct SignupLimits {
+    pub limiter: shared::ratelimit::RateLimiter,
+    pub per_ip: Option<shared::ratelimit::Limit>,
+    pub global: Option<shared::ratelimit::Limit>,
 }
 
 impl AppState {
@@ -44,7 +54,22 @@ impl AppState {
         let tokens =
             TokenIssuer::new(jwt.signing_key.clone(), jwt.issuer.clone(), jwt.audience.clone(), jwt.access_ttl);
         let verifier = Arc::new(Verifier::new(&jwt.published_keys(), &jwt.issuer, &jwt.audience));
-        let lockout = Lockout::new(redis.clone(), &config.redis_key_prefix);
+        let abuse = &config.abuse;
+        let guard = Guard::new(
+            Lockout::new(redis.clone(), &config.redis_key_prefix, abuse.lockout),
+            Hasher::new(abuse.hash_concurrency, abuse.hash_queue),
+        );
+        let hour = Duration::from_secs(3600);
+        let signups = SignupLimits {
+            limiter: shared::ratelimit::RateLimiter::new(
+                redis.clone(),
+                &format!("{}signup:", config.redis_key_prefix),
+                0,
+                0,
+            ),
+            per_ip: shared::ratelimit::Limit::per(abuse.signups_per_ip_per_hour, hour),
+            global: shared::ratelimit::Limit::per(abuse.signups_per_hour, hour),
+        };
         let events = config
             .amqp_url
             .clone()
@@ -59,7 +84,7 @@ impl AppState {
         };
         let worker =
             Worker { provisioner, notifier: notifier.clone(), metrics: JobMetrics::register(metrics.registry()) };
-        Ok(Self(Arc::new(App { config, db, redis, metrics, tokens, verifier, lockout, notifier, worker })))
+        Ok(Self(Arc::new(App { config, db, redis, metrics, tokens, verifier, guard, signups, notifier, worker })))
     }
 }
 

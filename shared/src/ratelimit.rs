@@ -46,23 +46,28 @@ return {1, math.floor((window - ahead) / interval), ahead, 0}
 
 type Local = Governor<String, DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
 
-/// One limit: requests per minute for a kind of key.
-struct Limit {
-    per_minute: NonZeroU32,
+/// One limit: `count` requests per `period` for a kind of key (bursts up to `count`).
+pub struct Limit {
+    count: NonZeroU32,
+    period: Duration,
     local: Local,
 }
 
 impl Limit {
-    fn new(per_minute: u32) -> Option<Self> {
-        let per_minute = NonZeroU32::new(per_minute)?;
-        let local = Governor::keyed(Quota::per_minute(per_minute)).with_middleware::<StateInformationMiddleware>();
-        Some(Self { per_minute, local })
+    /// `None` when `count` is 0 (the limit is off).
+    pub fn per(count: u32, period: Duration) -> Option<Self> {
+        let count = NonZeroU32::new(count)?;
+        let quota = Quota::with_period(period / count.get())?.allow_burst(count);
+        let local = Governor::keyed(quota).with_middleware::<StateInformationMiddleware>();
+        Some(Self { count, period, local })
     }
 
     fn interval(&self) -> Duration {
-        Duration::from_secs(60) / self.per_minute.get()
+        self.period / self.count.get()
     }
 }
+
+const MINUTE: Duration = Duration::from_secs(60);
 
 /// After a Redis failure, how long to limit in process before trying Redis again.
 const REDIS_RETRY_AFTER: Duration = Duration::from_secs(5);
@@ -88,8 +93,8 @@ impl RateLimiter {
         Self {
             redis,
             prefix: Arc::from(format!("{prefix}rl:")),
-            per_user: Limit::new(per_user_per_minute).map(Arc::new),
-            per_ip: Limit::new(per_ip_per_minute).map(Arc::new),
+            per_user: Limit::per(per_user_per_minute, MINUTE).map(Arc::new),
+            per_ip: Limit::per(per_ip_per_minute, MINUTE).map(Arc::new),
             redis_down_until: Arc::new(std::sync::Mutex::new(None)),
         }
     }
@@ -111,7 +116,9 @@ impl RateLimiter {
         Some(self.check(limit, format!("ip:{ip}")).await)
     }
 
-    async fn check(&self, limit: &Limit, key: String) -> Decision {
+    /// Any other limit, on a key of the caller's choosing (shared by every replica through
+    /// Redis like the rest).
+    pub async fn check(&self, limit: &Limit, key: String) -> Decision {
         if let Some(pool) = self.redis.as_ref().filter(|_| self.redis_usable()) {
             match self.check_redis(pool, limit, &key).await {
                 Ok(decision) => return decision,
@@ -131,14 +138,14 @@ impl RateLimiter {
         let (allowed, remaining, until_full_us, until_allowed_us): (i64, i64, i64, i64) = redis::Script::new(GCRA)
             .key(format!("{}{key}", self.prefix))
             .arg(interval_us)
-            .arg(limit.per_minute.get())
+            .arg(limit.count.get())
             .invoke_async(&mut conn)
             .await
             .map_err(|e| e.to_string())?;
         let secs = |us: i64| u64::try_from(us).unwrap_or(0).div_ceil(1_000_000);
         Ok(Decision {
             allowed: allowed == 1,
-            limit: limit.per_minute.get(),
+            limit: limit.count.get(),
             remaining: u32::try_from(remaining).unwrap_or(0),
             reset_secs: secs(until_full_us),
             retry_after_secs: secs(until_allowed_us),
@@ -151,26 +158,20 @@ fn check_local(limit: &Limit, key: &str) -> Decision {
     if limit.local.len() > 100_000 {
         limit.local.retain_recent();
     }
-    let per_minute = limit.per_minute.get();
+    let count = limit.count.get();
     match limit.local.check_key(&key.to_owned()) {
         Ok(snapshot) => {
             let remaining = snapshot.remaining_burst_capacity();
-            let reset = limit.interval() * (per_minute - remaining);
-            Decision {
-                allowed: true,
-                limit: per_minute,
-                remaining,
-                reset_secs: reset.as_secs().max(1),
-                retry_after_secs: 0,
-            }
+            let reset = limit.interval() * (count - remaining);
+            Decision { allowed: true, limit: count, remaining, reset_secs: reset.as_secs().max(1), retry_after_secs: 0 }
         }
         Err(not_until) => {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             Decision {
                 allowed: false,
-                limit: per_minute,
+                limit: count,
                 remaining: 0,
-                reset_secs: 60,
+                reset_secs: limit.period.as_secs(),
                 retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
             }
         }

@@ -1,10 +1,12 @@
 //! Who people are and how they prove it: email and password rules, argon2id hashing, TOTP,
-//! brute-force lockout, access-token minting, refresh-token sessions, and the audit trail.
+//! the guard every secret check goes through, brute-force lockout, access-token minting, refresh-token sessions, and the audit trail.
 
 pub mod audit;
 pub mod email;
+pub mod guard;
 pub mod lockout;
 pub mod password;
+pub mod people;
 pub mod second_factor;
 pub mod sessions;
 pub mod tokens;

@@ -1,7 +1,13 @@
 //! Password policy and argon2id hashing (OWASP parameters: 19 MiB, 2 passes, 1 lane). Hashing
-//! runs on the blocking pool: it is deliberately slow.
+//! runs on the blocking pool: it is deliberately slow, and each run holds 19 MiB, so requests
+//! reach it through `Hasher`, which runs a bounded number at once and refuses work beyond a
+//! bounded queue rather than letting memory grow with the number of callers.
 
-use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString, rand_core::OsRng};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -28,7 +34,58 @@ pub fn check_policy(password: &str, email: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// An argon2id PHC string.
+/// The queue in front of argon2 is full: answer 503 and let the client retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the server is busy checking passwords; retry in a moment")]
+pub struct Busy;
+
+/// Runs at most `concurrency` hashes at once; up to `queue` more callers wait, each at most
+/// `MAX_WAIT`; anyone beyond that is refused at once.
+#[derive(Clone)]
+pub struct Hasher {
+    permits: Arc<Semaphore>,
+    waiting: Arc<AtomicUsize>,
+    queue: usize,
+}
+
+/// The longest a caller waits for its turn before being refused.
+const MAX_WAIT: Duration = Duration::from_secs(10);
+
+impl Hasher {
+    pub fn new(concurrency: usize, queue: usize) -> Self {
+        Self { permits: Arc::new(Semaphore::new(concurrency.max(1))), waiting: Arc::new(AtomicUsize::new(0)), queue }
+    }
+
+    async fn turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, Busy> {
+        if let Ok(permit) = Arc::clone(&self.permits).try_acquire_owned() {
+            return Ok(permit);
+        }
+        if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.queue {
+            self.waiting.fetch_sub(1, Ordering::AcqRel);
+            return Err(Busy);
+        }
+        let permit = tokio::time::timeout(MAX_WAIT, Arc::clone(&self.permits).acquire_owned()).await;
+        self.waiting.fetch_sub(1, Ordering::AcqRel);
+        match permit {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(Busy),
+        }
+    }
+
+    /// An argon2id PHC string of `password`.
+    pub async fn hash(&self, password: String) -> Result<String, Busy> {
+        let _turn = self.turn().await?;
+        Ok(hash(password).await)
+    }
+
+    /// `verify`, in turn.
+    pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, Busy> {
+        let _turn = self.turn().await?;
+        Ok(verify(password, stored).await)
+    }
+}
+
+/// An argon2id PHC string. Unbounded: request paths go through `Hasher`.
 pub async fn hash(password: String) -> String {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
@@ -46,8 +103,8 @@ static DECOY_HASH: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// Verifies `password` against `stored`, or against the decoy when there is no account.
-/// Always does one argon2 computation.
-pub async fn verify(password: String, stored: Option<String>) -> bool {
+/// Always does one argon2 computation. Unbounded: request paths go through `Hasher`.
+async fn verify(password: String, stored: Option<String>) -> bool {
     tokio::task::spawn_blocking(move || {
         let (phc, real) = match &stored {
             Some(phc) => (phc.as_str(), true),
@@ -88,5 +145,24 @@ mod tests {
         assert!(verify("correct horse battery".into(), Some(phc.clone())).await);
         assert!(!verify("wrong horse battery".into(), Some(phc)).await);
         assert!(!verify("correct horse battery".into(), None).await);
+    }
+
+    #[tokio::test]
+    async fn the_hasher_refuses_callers_beyond_its_queue() {
+        let hasher = Hasher::new(1, 2);
+        let held = hasher.turn().await.unwrap();
+        let (a, b) = (hasher.clone(), hasher.clone());
+        let first = tokio::spawn(async move { a.hash("correct horse battery".into()).await });
+        let second = tokio::spawn(async move { b.hash("correct horse battery".into()).await });
+        // Both wait behind the held turn; a third finds the queue full.
+        shared::testkit::eventually(Duration::from_secs(5), "two callers queue", || async {
+            (hasher.waiting.load(Ordering::Acquire) == 2).then_some(())
+        })
+        .await;
+        assert_eq!(hasher.hash("correct horse battery".into()).await, Err(Busy));
+        drop(held);
+        assert!(first.await.unwrap().is_ok());
+        assert!(second.await.unwrap().is_ok());
+        assert_eq!(hasher.waiting.load(Ordering::Acquire), 0);
     }
 }

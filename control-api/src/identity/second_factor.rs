@@ -20,6 +20,15 @@ pub const CHALLENGE_TTL: Duration = Duration::from_secs(300);
 pub struct StoredSecret {
     pub secret: Vec<u8>,
     pub enabled: bool,
+    /// When the setup began.
+    pub created_at: chrono::DateTime<Utc>,
+}
+
+impl StoredSecret {
+    /// How long ago the setup began.
+    pub fn age(&self) -> Duration {
+        (Utc::now() - self.created_at).to_std().unwrap_or(Duration::ZERO)
+    }
 }
 
 pub async fn stored_secret(
@@ -27,14 +36,14 @@ pub async fn stored_secret(
     key: &EncryptionKey,
     user_id: Uuid,
 ) -> sqlx::Result<Option<StoredSecret>> {
-    let row: Option<(Vec<u8>, bool)> =
-        sqlx::query_as("SELECT secret_encrypted, enabled_at IS NOT NULL FROM user_mfa WHERE user_id = $1")
+    let row: Option<(Vec<u8>, bool, chrono::DateTime<Utc>)> =
+        sqlx::query_as("SELECT secret_encrypted, enabled_at IS NOT NULL, created_at FROM user_mfa WHERE user_id = $1")
             .bind(user_id)
             .fetch_optional(conn)
             .await?;
-    let Some((sealed, enabled)) = row else { return Ok(None) };
+    let Some((sealed, enabled, created_at)) = row else { return Ok(None) };
     if let Ok(secret) = open(key, &sealed) {
-        Ok(Some(StoredSecret { secret, enabled }))
+        Ok(Some(StoredSecret { secret, enabled, created_at }))
     } else {
         tracing::error!(%user_id, "a TOTP secret cannot be decrypted with DB_ENCRYPTION_KEY");
         Ok(None)

@@ -1,5 +1,8 @@
 //! Login sessions and their refresh tokens. Every refresh rotates the token; presenting a
-//! token that was already rotated means it was copied, and the whole session is revoked.
+//! token that was already rotated means it was copied, and the whole session is revoked. A
+//! session ends at the latest `SESSION_MAX_DAYS` after its login, however often it is
+//! refreshed. Whoever revokes sessions publishes their ids (`revocation`) after committing, so
+//! both planes refuse their access tokens at once.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -23,38 +26,51 @@ pub struct NewSession {
     pub amr: Vec<String>,
 }
 
-/// Opens a session and issues its first refresh token.
+/// How long refresh tokens and sessions live.
+#[derive(Debug, Clone, Copy)]
+pub struct Lifetimes {
+    /// A refresh token unused this long expires.
+    pub refresh: Duration,
+    /// A session ends this long after its login.
+    pub session: Duration,
+}
+
+fn after(ttl: Duration) -> DateTime<Utc> {
+    Utc::now() + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(7))
+}
+
+/// Opens a session and issues its first refresh token. Marks the tenant as used.
 pub async fn open(
     conn: &mut PgConnection,
     new: &NewSession,
     origin: &Origin,
-    refresh_ttl: Duration,
+    lifetimes: Lifetimes,
 ) -> sqlx::Result<(Uuid, String)> {
     let session_id = Uuid::now_v7();
-    let expires_at = expiry(refresh_ttl);
+    let ends_at = after(lifetimes.session);
+    let expires_at = after(lifetimes.refresh).min(ends_at);
     sqlx::query(
-        "INSERT INTO sessions (id, user_id, tenant_id, amr, expires_at, ip, user_agent)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO sessions (id, user_id, tenant_id, amr, expires_at, ends_at, ip, user_agent)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(session_id)
     .bind(new.user_id)
     .bind(new.tenant_id)
     .bind(&new.amr)
     .bind(expires_at)
-    .bind(origin.ip.map(ipnet_from))
+    .bind(ends_at)
+    .bind(origin.ip.map(sqlx::types::ipnet::IpNet::from))
     .bind(origin.user_agent.as_deref())
     .execute(&mut *conn)
     .await?;
+    if let Some(tenant_id) = new.tenant_id {
+        sqlx::query("UPDATE tenants SET first_login_at = now() WHERE id = $1 AND first_login_at IS NULL")
+            .bind(tenant_id)
+            .execute(&mut *conn)
+            .await?;
+    }
     let token = issue_refresh_token(conn, session_id, expires_at).await?;
     Ok((session_id, token))
-}
-
-fn ipnet_from(ip: IpAddr) -> sqlx::types::ipnet::IpNet {
-    sqlx::types::ipnet::IpNet::from(ip)
-}
-
-fn expiry(ttl: Duration) -> DateTime<Utc> {
-    Utc::now() + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(7))
 }
 
 async fn issue_refresh_token(
@@ -87,7 +103,7 @@ pub enum Rotation {
     Rotated { session: SessionRow, refresh_token: String },
     /// The token had already been used: the session is now revoked.
     Reused(SessionRow),
-    /// Unknown, expired, or its session revoked.
+    /// Unknown, expired, or its session revoked or ended.
     Invalid,
 }
 
@@ -96,15 +112,17 @@ struct PresentedToken {
     #[sqlx(flatten)]
     session: SessionRow,
     token_expires_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
     used_at: Option<DateTime<Utc>>,
     revoked_at: Option<DateTime<Utc>>,
 }
 
 /// Rotates `token`. Run it in a transaction and commit whatever the outcome: a detected reuse
 /// must stay revoked.
-pub async fn rotate(conn: &mut PgConnection, token: &str, refresh_ttl: Duration) -> sqlx::Result<Rotation> {
+pub async fn rotate(conn: &mut PgConnection, token: &str, lifetimes: Lifetimes) -> sqlx::Result<Rotation> {
     let presented: Option<PresentedToken> = sqlx::query_as(
-        "SELECT r.session_id, s.user_id, s.tenant_id, s.amr, r.expires_at AS token_expires_at, r.used_at, s.revoked_at
+        "SELECT r.session_id, s.user_id, s.tenant_id, s.amr, r.expires_at AS token_expires_at, s.ends_at,
+                r.used_at, s.revoked_at
          FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id
          WHERE r.token_digest = $1
          FOR UPDATE OF r, s",
@@ -120,15 +138,16 @@ pub async fn rotate(conn: &mut PgConnection, token: &str, refresh_ttl: Duration)
         revoke(conn, presented.session.session_id, "refresh_token_reuse").await?;
         return Ok(Rotation::Reused(presented.session));
     }
-    if presented.token_expires_at <= Utc::now() {
+    let now = Utc::now();
+    if presented.token_expires_at <= now || presented.ends_at <= now {
         return Ok(Rotation::Invalid);
     }
     sqlx::query("UPDATE refresh_tokens SET used_at = now() WHERE token_digest = $1")
         .bind(token_digest(token))
         .execute(&mut *conn)
         .await?;
-    let expires_at = expiry(refresh_ttl);
-    sqlx::query("UPDATE sessions SET expires_at = $2 WHERE id = $1")
+    let expires_at = after(lifetimes.refresh).min(presented.ends_at);
+    sqlx::query("UPDATE sessions SET expires_at = $2, last_used_at = now() WHERE id = $1")
         .bind(presented.session.session_id)
         .bind(expires_at)
         .execute(&mut *conn)
@@ -149,6 +168,18 @@ pub async fn find_open(conn: &mut PgConnection, token: &str) -> sqlx::Result<Opt
     .await
 }
 
+/// Whether the session an access token names is still open: not revoked, not ended.
+pub async fn is_live(conn: &mut PgConnection, session_id: Uuid, user_id: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM sessions
+         WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL AND ends_at > now())",
+    )
+    .bind(session_id)
+    .bind(user_id)
+    .fetch_one(conn)
+    .await
+}
+
 pub async fn revoke(conn: &mut PgConnection, session_id: Uuid, reason: &str) -> sqlx::Result<()> {
     sqlx::query("UPDATE sessions SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL")
         .bind(session_id)
@@ -156,4 +187,97 @@ pub async fn revoke(conn: &mut PgConnection, session_id: Uuid, reason: &str) -> 
         .execute(conn)
         .await
         .map(drop)
+}
+
+/// Which of a user's open sessions to end.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    /// Every session.
+    All,
+    /// Every session but this one (after a password change).
+    AllBut(Uuid),
+    /// The sessions in one tenant (a removed member).
+    Tenant(Uuid),
+    /// One session.
+    One(Uuid),
+}
+
+/// Revokes a user's open sessions; returns their ids, to publish after the commit.
+pub async fn revoke_user(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    scope: Scope,
+    reason: &str,
+) -> sqlx::Result<Vec<Uuid>> {
+    let (except, tenant, only) = match scope {
+        Scope::All => (None, None, None),
+        Scope::AllBut(keep) => (Some(keep), None, None),
+        Scope::Tenant(tenant) => (None, Some(tenant), None),
+        Scope::One(session) => (None, None, Some(session)),
+    };
+    sqlx::query_scalar(
+        "UPDATE sessions SET revoked_at = now(), revoked_reason = $2
+         WHERE user_id = $1 AND revoked_at IS NULL
+           AND ($3::uuid IS NULL OR id <> $3) AND ($4::uuid IS NULL OR tenant_id = $4)
+           AND ($5::uuid IS NULL OR id = $5)
+         RETURNING id",
+    )
+    .bind(user_id)
+    .bind(reason)
+    .bind(except)
+    .bind(tenant)
+    .bind(only)
+    .fetch_all(conn)
+    .await
+}
+
+/// Revokes every open session in a tenant (deleted); returns their ids.
+pub async fn revoke_tenant(conn: &mut PgConnection, tenant_id: Uuid, reason: &str) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        "UPDATE sessions SET revoked_at = now(), revoked_reason = $2
+         WHERE tenant_id = $1 AND revoked_at IS NULL RETURNING id",
+    )
+    .bind(tenant_id)
+    .bind(reason)
+    .fetch_all(conn)
+    .await
+}
+
+/// One of a user's sessions, as the session list shows it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct SessionView {
+    pub id: Uuid,
+    pub created_at: DateTime<Utc>,
+    /// The last refresh (or the login).
+    pub last_used_at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The tenant the session is for; absent for platform operators.
+    pub tenant_id: Option<Uuid>,
+    /// When the session ends however often it is refreshed.
+    pub ends_at: DateTime<Utc>,
+    /// Whether this is the session of the token that asked.
+    #[sqlx(default)]
+    pub current: bool,
+}
+
+/// A page of a user's open sessions, newest first.
+pub async fn list_open(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    before: Option<Uuid>,
+    limit: i64,
+) -> sqlx::Result<Vec<SessionView>> {
+    sqlx::query_as(
+        "SELECT id, created_at, last_used_at, host(ip) AS ip, user_agent, tenant_id, ends_at
+         FROM sessions
+         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() AND ends_at > now()
+           AND ($2::uuid IS NULL OR id < $2)
+         ORDER BY id DESC LIMIT $3",
+    )
+    .bind(user_id)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
 }

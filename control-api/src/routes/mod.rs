@@ -1,6 +1,9 @@
 //! Handlers, one module per resource.
 
 pub mod auth;
+mod caller;
 pub mod jwks;
 pub mod operations;
 pub mod tenants;
+
+pub use caller::Caller;

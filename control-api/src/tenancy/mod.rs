@@ -21,6 +21,9 @@ pub struct TenancySettings {
     /// `TENANT_ROLE_CONNECTION_LIMIT` (50): connections one tenant role may hold on its
     /// cluster, whatever any app-api replica does.
     pub role_connection_limit: u32,
+    /// `TENANT_ABANDONED_HOURS` (72): a tenant whose provisioning failed, or that nobody signed
+    /// in to, is deleted this long after its signup.
+    pub abandoned_after: std::time::Duration,
 }
 
 /// A single-connection pool for one piece of admin work on a tenant database. (Migrating

@@ -1,7 +1,10 @@
-//! Tenant changes pushed out: to the app plane, so its resolution caches evict at once (a
-//! message on the Redis channel `{REDIS_KEY_PREFIX}tenant-changes`; without Redis the app
-//! plane's short cache TTL is the bound), and, when `AMQP_URL` is set, as an event on the
+//! Changes pushed out. Tenant changes go to the app plane, so its resolution caches evict at
+//! once (a message on the Redis channel `{REDIS_KEY_PREFIX}tenant-changes`; without Redis the
+//! app plane's short cache TTL is the bound), and, when `AMQP_URL` is set, as an event on the
 //! durable topic exchange `control_exchange` with routing key `control.tenant.{status}`.
+//! Revoked sessions go to the app plane on `{REDIS_KEY_PREFIX}session-revocations`, so it
+//! refuses their access tokens at once (it also reads recent revocations from the control
+//! database when it (re)subscribes, and polls it without Redis: a lost message is caught up).
 
 use std::sync::Arc;
 
@@ -32,12 +35,48 @@ pub const CONTROL_EXCHANGE: &str = "control_exchange";
 pub struct Notifier {
     redis: Option<deadpool_redis::Pool>,
     channel: String,
+    revocations: String,
     events: Option<Arc<Publisher>>,
+}
+
+/// The message of a revocation: the sessions whose access tokens must stop working.
+#[derive(Debug, Clone, Serialize)]
+pub struct Revoked<'a> {
+    pub sessions: &'a [Uuid],
 }
 
 impl Notifier {
     pub fn new(redis: Option<deadpool_redis::Pool>, prefix: &str, events: Option<Arc<Publisher>>) -> Self {
-        Self { redis, channel: format!("{prefix}tenant-changes"), events }
+        Self {
+            redis,
+            channel: format!("{prefix}tenant-changes"),
+            revocations: format!("{prefix}session-revocations"),
+            events,
+        }
+    }
+
+    /// Publishes revoked sessions (after the revoking transaction committed). Best effort: the
+    /// app plane catches up from the control database when it resubscribes.
+    pub async fn sessions_revoked(&self, sessions: &[Uuid]) {
+        if sessions.is_empty() {
+            return;
+        }
+        let payload = serde_json::to_string(&Revoked { sessions }).expect("serializable");
+        if let Err(err) = self.redis_publish(&self.revocations, payload).await {
+            tracing::warn!(error = %err, sessions = sessions.len(), "could not publish revoked sessions");
+        }
+    }
+
+    async fn redis_publish(&self, channel: &str, payload: String) -> Result<(), String> {
+        let Some(pool) = &self.redis else { return Ok(()) };
+        let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+        redis::cmd("PUBLISH")
+            .arg(channel)
+            .arg(payload)
+            .query_async::<i64>(&mut conn)
+            .await
+            .map(drop)
+            .map_err(|e| e.to_string())
     }
 
     pub fn channel(&self) -> &str {
@@ -67,19 +106,8 @@ impl Notifier {
     }
 
     async fn publish_cache_eviction(&self, change: &TenantChange) {
-        let Some(pool) = &self.redis else { return };
         let payload = serde_json::to_string(change).expect("serializable");
-        let result = async {
-            let mut conn = pool.get().await.map_err(|e| e.to_string())?;
-            redis::cmd("PUBLISH")
-                .arg(&self.channel)
-                .arg(payload)
-                .query_async::<i64>(&mut conn)
-                .await
-                .map_err(|e| e.to_string())
-        }
-        .await;
-        if let Err(err) = result {
+        if let Err(err) = self.redis_publish(&self.channel, payload).await {
             tracing::warn!(error = %err, tenant = %change.tenant_id, "could not publish a tenant change");
         }
     }

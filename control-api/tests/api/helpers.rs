@@ -265,6 +265,9 @@ pub fn base_env(database_url: &str) -> Env {
         ("LOG_LEVEL", "warn"),
         // Tests run six at a time against one server with max_connections 100.
         ("CONTROL_DB_MAX_CONNECTIONS", "4"),
+        // Tests sign up many organisations from one address; the limit has tests of its own.
+        ("SIGNUPS_PER_IP_PER_HOUR", "0"),
+        ("SIGNUPS_PER_HOUR", "0"),
     ])
 }
 

@@ -125,9 +125,14 @@ async fn openapi_and_docs_are_served_offline() {
         ("/v1/auth/refresh", "post", &["200", "401"]),
         ("/v1/auth/logout", "post", &["204", "401"]),
         ("/v1/auth/me", "get", &["200", "401"]),
-        ("/v1/auth/2fa/setup", "post", &["200", "401", "409"]),
+        ("/v1/auth/logout-all", "post", &["204", "401"]),
+        ("/v1/auth/sessions", "get", &["200", "401"]),
+        ("/v1/auth/sessions/{id}", "delete", &["204", "401", "404"]),
+        ("/v1/auth/password", "post", &["204", "401", "422", "429", "503"]),
+        ("/v1/auth/2fa/setup", "post", &["200", "401", "409", "422", "429"]),
         ("/v1/auth/2fa/enable", "post", &["200", "409", "422", "429"]),
-        ("/v1/auth/2fa/disable", "post", &["204", "409", "422", "429"]),
+        ("/v1/auth/2fa/disable", "post", &["204", "403", "409", "422", "429"]),
+        ("/v1/auth/register", "post", &["201", "404", "422", "429", "503"]),
         ("/.well-known/jwks.json", "get", &["200"]),
     ];
     for (path, method, statuses) in auth {
@@ -136,7 +141,7 @@ async fn openapi_and_docs_are_served_offline() {
         for status in statuses {
             assert!(operation["responses"][status].is_object(), "{method} {path} does not document {status}");
         }
-        if method == "post" && path != "/v1/auth/2fa/setup" {
+        if method == "post" && path != "/v1/auth/logout-all" {
             assert!(
                 operation["requestBody"]["content"]["application/json"]["schema"].is_object(),
                 "{path} request schema"

@@ -32,7 +32,11 @@ async fn enrolled(app: &TestApp) -> Enrolled {
     app.add_member(user, tenant, "admin").await;
     let access = app.login(Some(&slug), &email, PASSWORD).await.json()["access_token"].as_str().unwrap().to_owned();
 
-    let setup = app.post_bearer("/v1/auth/2fa/setup", &access, &json!({})).await;
+    // Setup is a step-up: the current password, in the same request.
+    app.post_bearer("/v1/auth/2fa/setup", &access, &json!({})).await.assert_problem(400, "validation_failed");
+    let wrong = app.post_bearer("/v1/auth/2fa/setup", &access, &json!({ "password": "not my password" })).await;
+    wrong.assert_problem(422, "validation_failed");
+    let setup = app.post_bearer("/v1/auth/2fa/setup", &access, &json!({ "password": PASSWORD })).await;
     assert_eq!(setup.status, 200, "{}", setup.body);
     let setup = setup.json();
     assert!(setup["otpauth_url"].as_str().unwrap().starts_with("otpauth://totp/Helpdeskly:"));
@@ -52,7 +56,7 @@ async fn enrolled(app: &TestApp) -> Enrolled {
     assert_eq!(enabled.status, 200, "{}", enabled.body);
     let recovery_codes: Vec<String> = serde_json::from_value(enabled.json()["recovery_codes"].clone()).unwrap();
     assert_eq!(recovery_codes.len(), 10);
-    let again = app.post_bearer("/v1/auth/2fa/setup", &access, &json!({})).await;
+    let again = app.post_bearer("/v1/auth/2fa/setup", &access, &json!({ "password": PASSWORD })).await;
     again.assert_problem(409, "conflict");
     Enrolled { slug, email, secret, recovery_codes }
 }
@@ -130,20 +134,69 @@ async fn verify_input_is_checked() {
 }
 
 #[tokio::test]
-async fn disable_with_password() {
+async fn disable_needs_the_password_and_a_code() {
     let app = TestApp::spawn().await;
     let who = enrolled(&app).await;
     let mfa_token = first_step(&app, &who).await;
     let tokens = verify(&app, &json!({ "mfa_token": mfa_token, "code": code(&who.secret, 1) })).await.json();
     let access = tokens["access_token"].as_str().unwrap();
 
-    let wrong = app.post_bearer("/v1/auth/2fa/disable", access, &json!({ "password": "not my password" })).await;
-    wrong.assert_problem(422, "validation_failed");
-    let off = app.post_bearer("/v1/auth/2fa/disable", access, &json!({ "password": PASSWORD })).await;
+    let app = &app;
+    let disable = |body: Value| async move { app.post_bearer("/v1/auth/2fa/disable", access, &body).await };
+    disable(json!({ "password": PASSWORD })).await.assert_problem(422, "validation_failed");
+    disable(json!({ "code": code(&who.secret, 2) })).await.assert_problem(400, "validation_failed");
+    let wrong_password = disable(json!({ "password": "not my password", "code": code(&who.secret, 2) })).await;
+    wrong_password.assert_problem(422, "validation_failed");
+    let wrong_code = disable(json!({ "password": PASSWORD, "code": "000000" })).await;
+    wrong_code.assert_problem(422, "validation_failed");
+    let me = app.get_bearer("/v1/auth/me", access).await.json();
+    assert_eq!(me["mfa_enabled"], true, "nothing changed yet");
+
+    let off = disable(json!({ "password": PASSWORD, "recovery_code": who.recovery_codes[0] })).await;
     assert_eq!(off.status, 204, "{}", off.body);
     let login = app.login(Some(&who.slug), &who.email, PASSWORD).await.json();
     assert!(login["access_token"].is_string(), "2FA is off: tokens straight away");
-    app.post_bearer("/v1/auth/2fa/disable", access, &json!({ "password": PASSWORD }))
+    disable(json!({ "password": PASSWORD, "code": code(&who.secret, 2) })).await.assert_problem(409, "conflict");
+}
+
+/// An admin of an organisation that requires 2FA cannot switch it off.
+#[tokio::test]
+async fn disable_is_refused_where_an_organisation_requires_it() {
+    let app = TestApp::spawn().await;
+    let who = enrolled(&app).await;
+    sqlx::query("UPDATE tenants SET settings = '{\"require_2fa_for_admins\": true}' WHERE slug = $1")
+        .bind(&who.slug)
+        .execute(&app.state.db)
         .await
-        .assert_problem(409, "conflict");
+        .unwrap();
+    let mfa_token = first_step(&app, &who).await;
+    let tokens = verify(&app, &json!({ "mfa_token": mfa_token, "code": code(&who.secret, 1) })).await.json();
+    let access = tokens["access_token"].as_str().unwrap();
+    let refused = app
+        .post_bearer("/v1/auth/2fa/disable", access, &json!({ "password": PASSWORD, "code": code(&who.secret, 2) }))
+        .await;
+    refused.assert_problem(403, "mfa_required");
+    assert!(refused.json()["detail"].as_str().unwrap().contains(&who.slug), "{}", refused.body);
+    assert_eq!(app.get_bearer("/v1/auth/me", access).await.json()["mfa_enabled"], true);
+}
+
+/// A setup not confirmed within 15 minutes must be started again (with the password).
+#[tokio::test]
+async fn a_stale_setup_cannot_be_enabled() {
+    let app = TestApp::spawn().await;
+    let slug = unique_slug();
+    let tenant = app.create_tenant(&slug, "active").await;
+    let email = unique_email("agent");
+    let user = app.create_user(&email).await;
+    app.add_member(user, tenant, "agent").await;
+    let access = app.login(Some(&slug), &email, PASSWORD).await.json()["access_token"].as_str().unwrap().to_owned();
+    let setup = app.post_bearer("/v1/auth/2fa/setup", &access, &json!({ "password": PASSWORD })).await.json();
+    let secret = totp::secret_from_base32(setup["secret"].as_str().unwrap()).unwrap();
+    sqlx::query("UPDATE user_mfa SET created_at = now() - interval '16 minutes' WHERE user_id = $1")
+        .bind(user)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let stale = app.post_bearer("/v1/auth/2fa/enable", &access, &json!({ "code": code(&secret, 0) })).await;
+    stale.assert_problem(409, "conflict");
 }

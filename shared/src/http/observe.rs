@@ -43,33 +43,41 @@ fn is_sane_request_id(id: &[u8]) -> bool {
     (1..=128).contains(&id.len()) && id.iter().all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(b))
 }
 
-/// The client's address: the TCP peer, or, when the peer is a trusted proxy, the nearest
-/// `X-Forwarded-For` entry no trusted proxy added.
+/// The client's address: the TCP peer, or, when the peer is a trusted proxy, the address the
+/// proxies saw (see `client_ip`). It is what is logged, audited and rate-limited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
 
+/// Only the trusted proxies' own additions are believed. `X-Forwarded-For` is walked from the
+/// right (each proxy appends the address it saw): trusted proxies are skipped and the first
+/// other address is the client. Anything left of it was written by the client and is ignored,
+/// and an entry that does not parse ends the walk at the nearest trusted hop, so junk can never
+/// let an earlier, client-written entry win. Without `X-Forwarded-For`, a trusted peer's
+/// `X-Real-IP` is taken when it parses.
 fn client_ip(request: &Request, trusted: &TrustedProxies) -> Option<IpAddr> {
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>()?.0.ip();
     if !trusted.contains(peer) {
         return Some(peer);
     }
-    let forwarded: Vec<IpAddr> = request
-        .headers()
+    let headers = request.headers();
+    let hops: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map_while(|hop| hop.trim().parse().ok())
+        .flat_map(|v| v.to_str().map_or_else(|_| vec!["?"], |v| v.split(',').collect()))
         .collect();
-    Some(
-        forwarded
-            .iter()
-            .rev()
-            .copied()
-            .find(|ip| !trusted.contains(*ip))
-            .or(forwarded.first().copied())
-            .unwrap_or(peer),
-    )
+    if hops.is_empty() {
+        let real = headers.get("x-real-ip").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
+        return Some(real.unwrap_or(peer));
+    }
+    let mut nearest = peer;
+    for hop in hops.iter().rev() {
+        let Ok(ip) = hop.trim().parse::<IpAddr>() else { break };
+        if !trusted.contains(ip) {
+            return Some(ip);
+        }
+        nearest = ip;
+    }
+    Some(nearest)
 }
 
 #[derive(Clone)]
@@ -199,17 +207,51 @@ mod tests {
         request
     }
 
+    fn with_header(mut request: Request, name: &'static str, value: &str) -> Request {
+        request.headers_mut().append(name, value.parse().unwrap());
+        request
+    }
+
     #[test]
     fn forwarded_for_is_believed_from_trusted_proxies_only() {
         let trusted = TrustedProxies::from_env("10.0.0.0/8").unwrap();
         let ip = |s: &str| s.parse::<IpAddr>().unwrap();
-        // A direct client cannot choose its address.
+        // A direct client cannot choose its address, by either header.
         assert_eq!(client_ip(&request("203.0.113.9", Some("1.2.3.4")), &trusted), Some(ip("203.0.113.9")));
+        let direct = with_header(request("203.0.113.9", None), "x-real-ip", "1.2.3.4");
+        assert_eq!(client_ip(&direct, &trusted), Some(ip("203.0.113.9")));
         // Behind our proxies: the nearest address they did not add.
         let via = request("10.0.0.2", Some("6.6.6.6, 198.51.100.7, 10.0.0.5"));
         assert_eq!(client_ip(&via, &trusted), Some(ip("198.51.100.7")));
         // Garbage in the header stops the walk; the peer is all we know.
         assert_eq!(client_ip(&request("10.0.0.2", Some("nonsense")), &trusted), Some(ip("10.0.0.2")));
+    }
+
+    #[test]
+    fn a_client_cannot_smuggle_an_address_past_the_proxy() {
+        let trusted = TrustedProxies::from_env("10.0.0.0/8").unwrap();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        // The client sent "6.6.6.6, junk"; the proxy appended the real address.
+        let spoofed = request("10.0.0.2", Some("6.6.6.6, junk, 198.51.100.7"));
+        assert_eq!(client_ip(&spoofed, &trusted), Some(ip("198.51.100.7")));
+        // Junk right of the real address (after a trusted hop) ends the walk at that hop, never
+        // at the client-written entry on its left.
+        let junk_last = request("10.0.0.2", Some("6.6.6.6, 10.0.0.9, junk"));
+        assert_eq!(client_ip(&junk_last, &trusted), Some(ip("10.0.0.2")));
+        let junk_middle = request("10.0.0.2", Some("6.6.6.6, junk, 10.0.0.9"));
+        assert_eq!(client_ip(&junk_middle, &trusted), Some(ip("10.0.0.9")));
+        // Several header lines are one list, in order.
+        let lines = with_header(request("10.0.0.2", Some("6.6.6.6")), "x-forwarded-for", "198.51.100.7");
+        assert_eq!(client_ip(&lines, &trusted), Some(ip("198.51.100.7")));
+        // Only trusted hops: the farthest one is the client (a proxy talking for itself).
+        assert_eq!(client_ip(&request("10.0.0.2", Some("10.0.0.7, 10.0.0.8")), &trusted), Some(ip("10.0.0.7")));
+        // X-Real-IP from a trusted proxy, when there is no X-Forwarded-For.
+        let real = with_header(request("10.0.0.2", None), "x-real-ip", "198.51.100.8");
+        assert_eq!(client_ip(&real, &trusted), Some(ip("198.51.100.8")));
+        let bad_real = with_header(request("10.0.0.2", None), "x-real-ip", "6.6.6.6, 1.1.1.1");
+        assert_eq!(client_ip(&bad_real, &trusted), Some(ip("10.0.0.2")));
+        // IPv6 entries parse like the rest.
+        assert_eq!(client_ip(&request("10.0.0.2", Some("6.6.6.6, 2001:db8::7")), &trusted), Some(ip("2001:db8::7")));
     }
 
     #[test]

@@ -8,12 +8,11 @@ use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
 use utoipa::ToSchema;
 
-use super::{TokenResponse, complete_login, locked_out, lockout_subjects, refused};
+use super::{TokenResponse, complete_login, refused};
 use crate::identity::audit::{self, Action};
-use crate::identity::lockout::Subject;
 use crate::identity::sessions::Origin;
 use crate::identity::users::{self, Refusal};
-use crate::identity::{password, second_factor};
+use crate::identity::{guard, password, second_factor};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -66,7 +65,7 @@ fn check_shape(request: &LoginRequest) -> ApiResult<()> {
         (status = 403, description = "`tenant_suspended`", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`: oversized fields", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 429, description = "`rate_limited`: too many failures; see Retry-After", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`tenant_provisioning`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`tenant_provisioning`, or `server_busy` (see Retry-After)", body = shared::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn post_login(
     State(state): State<AppState>,
@@ -75,13 +74,15 @@ pub async fn post_login(
 ) -> ApiResult<Json<LoginResponse>> {
     check_shape(&request)?;
     let account = request.email.trim().to_lowercase();
-    let subjects = lockout_subjects(account.clone(), &origin);
-    state.lockout.check(&subjects).await.map_err(locked_out)?;
-
     let tenant = request.tenant.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_lowercase);
-    let mut tx = state.db.begin().await?;
-    let candidate = users::login_candidate(&mut tx, &account, tenant.as_deref()).await?;
-    let proven = password::verify(request.password, candidate.as_ref().map(|c| c.password_hash.clone())).await;
+    // No connection is held while argon2 runs: a few slow logins must not starve the pool.
+    let candidate = {
+        let mut conn = state.db.acquire().await?;
+        users::login_candidate(&mut conn, &account, tenant.as_deref()).await?
+    };
+    let subjects = guard::subjects(account, origin.ip);
+    let stored = candidate.as_ref().map(|c| c.password_hash.clone());
+    let proven = state.guard.check_password(&subjects, request.password, stored).await?;
     let grant = match &candidate {
         Some(c) if proven => c.grantable_role(tenant.is_some()),
         _ => Err(Refusal::NoAccess),
@@ -89,27 +90,22 @@ pub async fn post_login(
     let role = match grant {
         Ok(role) => role,
         Err(refusal) => {
-            if refusal == Refusal::NoAccess {
-                state.lockout.record_failure(&subjects).await;
-            }
             let reason = if proven { "no_access" } else { "bad_credentials" };
-            let (actor, tenant_id) = candidate.as_ref().map_or((None, None), |c| (Some(c.user_id), c.tenant_id));
-            audit::record(
-                &mut tx,
-                Action::LoginFailed,
-                actor,
-                tenant_id,
-                &origin,
-                serde_json::json!({ "reason": reason }),
-            )
-            .await?;
-            tx.commit().await?;
+            // Only a tenant the person belongs to hears of the failure: another tenant's log
+            // must not learn that this identity exists.
+            let (actor, tenant_id) = candidate
+                .as_ref()
+                .map_or((None, None), |c| (Some(c.user_id), c.tenant_id.filter(|_| c.role.is_some())));
+            let mut conn = state.db.acquire().await?;
+            let details = serde_json::json!({ "reason": reason });
+            audit::record(&mut conn, Action::LoginFailed, actor, tenant_id, &origin, details).await?;
             return Err(refused(refusal));
         }
     };
     let candidate = candidate.expect("a granted role implies a candidate");
-    state.lockout.clear(&Subject::Account(account)).await;
+    state.guard.proven(&subjects).await;
 
+    let mut tx = state.db.begin().await?;
     let response = if candidate.mfa_enabled {
         let tenant_id = candidate.tenant_ref().map(|t| t.id).filter(|_| tenant.is_some());
         let mfa_token = second_factor::open_challenge(&mut tx, candidate.user_id, tenant_id).await?;

@@ -3,12 +3,13 @@
 use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
-use shared::auth::{Authenticated, Role};
+use shared::auth::Role;
 use shared::error::{ApiError, ApiResult};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::identity::users::{self, UserProfile};
+use crate::routes::Caller;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
@@ -38,7 +39,7 @@ pub struct Me {
         (status = 200, description = "The caller", body = Me),
         (status = 401, description = "`unauthorized` or `token_expired`", body = shared::error::Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_me(State(state): State<AppState>, Authenticated(claims): Authenticated) -> ApiResult<Json<Me>> {
+pub async fn get_me(State(state): State<AppState>, Caller(claims): Caller) -> ApiResult<Json<Me>> {
     let mut conn = state.db.acquire().await?;
     let user = users::profile(&mut conn, claims.sub)
         .await?

@@ -7,9 +7,9 @@ use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
 use utoipa::ToSchema;
 
-use super::{TokenResponse, complete_login, locked_out, lockout_subjects, refused};
+use super::{TokenResponse, complete_login, refused};
 use crate::identity::audit::{self, Action};
-use crate::identity::lockout::Subject;
+use crate::identity::guard::{self, second_factor_account};
 use crate::identity::second_factor;
 use crate::identity::sessions::Origin;
 use crate::identity::users;
@@ -27,11 +27,6 @@ pub struct MfaVerifyRequest {
     pub recovery_code: Option<String>,
 }
 
-/// The lockout key of a user's second factor.
-pub(super) fn mfa_account(user_id: uuid::Uuid) -> String {
-    format!("mfa:{user_id}")
-}
-
 /// Complete a login with a TOTP code or a recovery code.
 #[utoipa::path(post, path = "/v1/auth/mfa/verify", tag = "auth", request_body = MfaVerifyRequest,
     responses(
@@ -45,19 +40,13 @@ pub async fn post_mfa_verify(
     origin: Origin,
     JsonBody(request): JsonBody<MfaVerifyRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
-    let proof = match (&request.code, &request.recovery_code) {
-        (Some(code), None) if code.len() <= 16 => Proof::Code(code.clone()),
-        (None, Some(code)) if code.len() <= 64 => Proof::Recovery(code.clone()),
-        _ => {
-            return Err(ApiError::invalid(vec![FieldError::new("code", "give exactly one of code and recovery_code")]));
-        }
-    };
+    let proof = Proof::parse(request.code, request.recovery_code)?;
     let mut tx = state.db.begin().await?;
     let invalid_token = || ApiError::unauthorized("the mfa_token is invalid or expired");
     let (user_id, tenant_id) =
         second_factor::find_challenge(&mut tx, &request.mfa_token).await?.ok_or_else(invalid_token)?;
-    let subjects = lockout_subjects(mfa_account(user_id), &origin);
-    state.lockout.check(&subjects).await.map_err(locked_out)?;
+    let subjects = guard::subjects(second_factor_account(user_id), origin.ip);
+    state.guard.attempt(&subjects).await?;
 
     let key = &state.config.encryption_key;
     let proven = match &proof {
@@ -71,7 +60,6 @@ pub async fn post_mfa_verify(
     };
     if !proven {
         tx.rollback().await?;
-        state.lockout.record_failure(&subjects).await;
         let mut conn = state.db.acquire().await?;
         audit::record(&mut conn, Action::MfaFailed, Some(user_id), tenant_id, &origin, serde_json::json!({})).await?;
         return Err(ApiError::unauthorized("the code is not valid"));
@@ -87,11 +75,22 @@ pub async fn post_mfa_verify(
     let role = candidate.grantable_role(tenant_id.is_some()).map_err(refused)?;
     let tokens = complete_login(&state, &mut tx, &candidate, role, vec!["pwd".into(), "otp".into()], &origin).await?;
     tx.commit().await?;
-    state.lockout.clear(&Subject::Account(mfa_account(user_id))).await;
+    state.guard.proven(&subjects).await;
     Ok(Json(tokens))
 }
 
-enum Proof {
+/// A second-factor proof: exactly one of a current code and a recovery code.
+pub(super) enum Proof {
     Code(String),
     Recovery(String),
+}
+
+impl Proof {
+    pub(super) fn parse(code: Option<String>, recovery_code: Option<String>) -> ApiResult<Self> {
+        match (code, recovery_code) {
+            (Some(code), None) if code.len() <= 16 => Ok(Self::Code(code)),
+            (None, Some(code)) if code.len() <= 64 => Ok(Self::Recovery(code)),
+            _ => Err(ApiError::invalid(vec![FieldError::new("code", "give exactly one of code and recovery_code")])),
+        }
+    }
 }

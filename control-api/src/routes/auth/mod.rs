@@ -4,26 +4,26 @@
 pub mod login;
 pub mod me;
 pub mod mfa;
+pub mod password;
 pub mod refresh;
 pub mod register;
+pub mod sessions;
 pub mod two_factor;
-
-use std::time::Duration;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use serde::Serialize;
 use shared::auth::Role;
-use shared::error::ApiError;
+use shared::error::{ApiError, ApiResult};
 use shared::http::ClientIp;
 use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::identity::audit::{self, Action};
-use crate::identity::lockout::Subject;
-use crate::identity::sessions::{self, NewSession, Origin};
+use crate::identity::guard;
+use crate::identity::sessions::{NewSession, Origin};
 use crate::identity::tokens::{AccessToken, Grant};
 use crate::identity::users::{LoginCandidate, Refusal, UserProfile};
 use crate::state::AppState;
@@ -93,17 +93,29 @@ impl<S: Send + Sync> FromRequestParts<S> for Origin {
     }
 }
 
-/// The subjects a failed credential counts against: the account, and the client IP.
-fn lockout_subjects(account: String, origin: &Origin) -> Vec<Subject> {
-    let mut subjects = vec![Subject::Account(account)];
-    subjects.extend(origin.ip.map(Subject::Ip));
-    subjects
-}
-
-/// 429 while a subject is locked out.
-fn locked_out(wait: Duration) -> ApiError {
-    ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many failed attempts; retry later")
-        .with_retry_after(wait.as_secs().max(1))
+/// Step-up: the caller proves their password again before a sensitive change. The check
+/// counts against the same account and IP limits as a login. A wrong password is a 422 on
+/// `field` (not a 401, which clients take as a dead token).
+async fn step_up(state: &AppState, user_id: Uuid, field: &str, given: String, origin: &Origin) -> ApiResult<()> {
+    let wrong = || ApiError::invalid(vec![shared::error::FieldError::new(field, "is not your current password")]);
+    if given.chars().count() > crate::identity::password::MAX_CHARS {
+        return Err(wrong());
+    }
+    let (email, hash): (String, String) = {
+        let mut conn = state.db.acquire().await?;
+        sqlx::query_as("SELECT email, password_hash FROM users WHERE id = $1 AND status = 'active'")
+            .bind(user_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("this account no longer exists or is disabled"))?
+    };
+    let subjects = guard::subjects(email.trim().to_lowercase(), origin.ip);
+    if state.guard.check_password(&subjects, given, Some(hash)).await? {
+        state.guard.proven(&subjects).await;
+        Ok(())
+    } else {
+        Err(wrong())
+    }
 }
 
 fn bad_credentials() -> ApiError {
@@ -137,7 +149,8 @@ async fn complete_login(
 ) -> Result<TokenResponse, ApiError> {
     let tenant = candidate.tenant_ref().filter(|_| role != Role::PlatformAdmin);
     let new = NewSession { user_id: candidate.user_id, tenant_id: tenant.as_ref().map(|t| t.id), amr: amr.clone() };
-    let (session_id, refresh_token) = sessions::open(conn, &new, origin, state.config.jwt.refresh_ttl).await?;
+    let (session_id, refresh_token) =
+        crate::identity::sessions::open(conn, &new, origin, state.config.jwt.lifetimes()).await?;
     let grant = Grant {
         user_id: candidate.user_id,
         tenant: tenant.as_ref().map(|t| (t.id, t.slug.clone())),

@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use shared::auth::Authenticated;
 use shared::error::{ApiError, ApiResult};
 use shared::http::JsonBody;
 use utoipa::ToSchema;
@@ -14,6 +13,7 @@ use crate::identity::audit::{self, Action};
 use crate::identity::sessions::{self, Origin, Rotation};
 use crate::identity::tokens::Grant;
 use crate::identity::users;
+use crate::routes::Caller;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -43,7 +43,7 @@ pub async fn post_refresh(
     }
     let mut tx = state.db.begin().await?;
     let (session, refresh_token) =
-        match sessions::rotate(&mut tx, &request.refresh_token, state.config.jwt.refresh_ttl).await? {
+        match sessions::rotate(&mut tx, &request.refresh_token, state.config.jwt.lifetimes()).await? {
             Rotation::Invalid => return Err(invalid_refresh()),
             Rotation::Reused(session) => {
                 let details = serde_json::json!({ "session_id": session.session_id });
@@ -57,6 +57,7 @@ pub async fn post_refresh(
                 )
                 .await?;
                 tx.commit().await?;
+                state.notifier.sessions_revoked(&[session.session_id]).await;
                 tracing::warn!(session_id = %session.session_id, "refresh token reuse: session revoked");
                 return Err(ApiError::unauthorized("this refresh token was already used; the session is revoked"));
             }
@@ -68,6 +69,7 @@ pub async fn post_refresh(
     let Some((candidate, Ok(role))) = granted else {
         sessions::revoke(&mut tx, session.session_id, "access_withdrawn").await?;
         tx.commit().await?;
+        state.notifier.sessions_revoked(&[session.session_id]).await;
         return Err(invalid_refresh());
     };
     let tenant = candidate.tenant_ref().filter(|_| session.tenant_id.is_some());
@@ -82,7 +84,8 @@ pub async fn post_refresh(
     Ok(Json(TokenResponse::new(access, refresh_token, candidate.profile(), tenant, role)))
 }
 
-/// End the session the refresh token belongs to. Idempotent.
+/// End the session the refresh token belongs to, and the access tokens of that session.
+/// Idempotent.
 #[utoipa::path(post, path = "/v1/auth/logout", tag = "auth", request_body = RefreshRequest,
     security(("bearer" = [])),
     responses(
@@ -91,19 +94,22 @@ pub async fn post_refresh(
     ))]
 pub async fn post_logout(
     State(state): State<AppState>,
-    Authenticated(claims): Authenticated,
+    Caller(claims): Caller,
     origin: Origin,
     JsonBody(request): JsonBody<RefreshRequest>,
 ) -> ApiResult<StatusCode> {
     let mut tx = state.db.begin().await?;
+    let mut revoked = Vec::new();
     if let Some(session) = sessions::find_open(&mut tx, &request.refresh_token).await? {
         // Only the owner may close a session; anyone else learns nothing.
         if session.user_id == claims.sub {
             sessions::revoke(&mut tx, session.session_id, "logout").await?;
             let details = serde_json::json!({ "session_id": session.session_id });
             audit::record(&mut tx, Action::Logout, Some(claims.sub), session.tenant_id, &origin, details).await?;
+            revoked.push(session.session_id);
         }
     }
     tx.commit().await?;
+    state.notifier.sessions_revoked(&revoked).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,19 +1,23 @@
 //! `POST /v1/auth/register`: end users register themselves as customers of an active tenant.
+//! An existing identity joins with its own password, but the answer never says whether that
+//! password was right: 201 either way (only a right one joins), the check counts against the
+//! login limiter like any other, and login is where the person finds out.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult};
 use shared::http::JsonBody;
 use shared::tenant::Slug;
 use utoipa::ToSchema;
 
 use crate::identity::audit::{self, Action};
+use crate::identity::guard;
+use crate::identity::people::{NewPerson, check_person, insert_user};
 use crate::identity::sessions::Origin;
+use crate::identity::users;
 use crate::routes::auth::TenantRef;
-use crate::routes::tenants::invitations::Joined;
-use crate::routes::tenants::signup::{NewPerson, check_person, identity_for, materialize};
 use crate::state::AppState;
 use crate::tenancy::jobs::{self, JobKind};
 
@@ -28,23 +32,34 @@ pub struct RegisterRequest {
     pub lastname: String,
 }
 
+/// The same answer for every registration that passed its checks.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Registered {
+    pub tenant: TenantRef,
+    /// The email, as given.
+    pub email: String,
+    /// Always `customer`.
+    pub role: &'static str,
+}
+
 fn tenant_not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "tenant_not_found", "no active tenant has this slug")
 }
 
-/// Register as a customer of a tenant. An existing account joins with its own password.
+/// Register as a customer of a tenant, then sign in with /v1/auth/login.
 #[utoipa::path(post, path = "/v1/auth/register", tag = "auth", request_body = RegisterRequest,
     responses(
-        (status = 201, description = "Registered: sign in with /v1/auth/login", body = Joined),
+        (status = 201, description = "Registered, or (for an email that has an account) joined if the password was that account's: sign in to continue", body = Registered),
         (status = 404, description = "`tenant_not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`conflict`: already a member, or the email belongs to an account whose password was not given", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many failed attempts on this account or from this address", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`server_busy`: see Retry-After", body = shared::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn post_register(
     State(state): State<AppState>,
     origin: Origin,
     JsonBody(request): JsonBody<RegisterRequest>,
-) -> ApiResult<(StatusCode, Json<Joined>)> {
+) -> ApiResult<(StatusCode, Json<Registered>)> {
     let slug = Slug::parse_syntax(&request.tenant).map_err(|_| tenant_not_found())?;
     let mut errors = Vec::new();
     let person = NewPerson {
@@ -55,28 +70,60 @@ pub async fn post_register(
     };
     let person =
         check_person(person, "", &mut errors).filter(|_| errors.is_empty()).ok_or_else(|| ApiError::invalid(errors))?;
-    let tenant: TenantRef = sqlx::query_as("SELECT id, slug, name FROM tenants WHERE slug = $1 AND status = 'active'")
-        .bind(slug.as_str())
-        .fetch_optional(&state.db)
-        .await?
-        .ok_or_else(tenant_not_found)?;
-    let identity = identity_for(&state, &person).await?;
+    let (tenant, existing) = {
+        let mut conn = state.db.acquire().await?;
+        let tenant: TenantRef =
+            sqlx::query_as("SELECT id, slug, name FROM tenants WHERE slug = $1 AND status = 'active'")
+                .bind(slug.as_str())
+                .fetch_optional(&mut *conn)
+                .await?
+                .ok_or_else(tenant_not_found)?;
+        (tenant, users::login_candidate(&mut conn, &person.email.normalized(), None).await?)
+    };
+    let answer = Registered { tenant: tenant.clone(), email: person.email.as_str().to_owned(), role: "customer" };
 
+    let user_id = match existing {
+        None => {
+            let hash = state.guard.hash(person.password.clone()).await?;
+            let mut tx = state.db.begin().await?;
+            let user = insert_user(&mut tx, &person, &hash).await?;
+            join(&mut tx, &tenant, user.id, &origin).await?;
+            tx.commit().await?;
+            return Ok((StatusCode::CREATED, Json(answer)));
+        }
+        Some(candidate) => {
+            let subjects = guard::subjects(person.email.normalized(), origin.ip);
+            let proven =
+                state.guard.check_password(&subjects, person.password, Some(candidate.password_hash.clone())).await?;
+            if !(proven && candidate.user_status == "active") {
+                let mut conn = state.db.acquire().await?;
+                let details = serde_json::json!({ "reason": "bad_credentials", "via": "registration" });
+                audit::record(&mut conn, Action::LoginFailed, Some(candidate.user_id), None, &origin, details).await?;
+                return Ok((StatusCode::CREATED, Json(answer)));
+            }
+            state.guard.proven(&subjects).await;
+            candidate.user_id
+        }
+    };
     let mut tx = state.db.begin().await?;
-    let user = materialize(&mut tx, identity, &person).await?;
+    join(&mut tx, &tenant, user_id, &origin).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(answer)))
+}
+
+/// Makes the user a customer of the tenant, unless they are a member already.
+async fn join(tx: &mut sqlx::PgConnection, tenant: &TenantRef, user_id: uuid::Uuid, origin: &Origin) -> ApiResult<()> {
     let inserted = sqlx::query(
         "INSERT INTO memberships (user_id, tenant_id, role) VALUES ($1, $2, 'customer') ON CONFLICT DO NOTHING",
     )
-    .bind(user.id)
+    .bind(user_id)
     .bind(tenant.id)
     .execute(&mut *tx)
     .await?;
-    if inserted.rows_affected() == 0 {
-        return Err(ApiError::conflict("you are already a member of this tenant"));
+    if inserted.rows_affected() == 1 {
+        jobs::enqueue(tx, tenant.id, JobKind::SyncMember(user_id)).await?;
+        let details = serde_json::json!({ "role": "customer", "via": "registration" });
+        audit::record(tx, Action::MemberJoined, Some(user_id), Some(tenant.id), origin, details).await?;
     }
-    jobs::enqueue(&mut tx, tenant.id, JobKind::SyncMember(user.id)).await?;
-    let details = serde_json::json!({ "role": "customer", "via": "registration" });
-    audit::record(&mut tx, Action::MemberJoined, Some(user.id), Some(tenant.id), &origin, details).await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(Joined { tenant, user, role: "customer".into() })))
+    Ok(())
 }

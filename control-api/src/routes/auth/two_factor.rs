@@ -1,21 +1,37 @@
 //! `POST /v1/auth/2fa/setup`, `/enable`, `/disable`: managing the caller's TOTP second factor.
+//! Each needs a step-up in the same request: setup and disable the current password (disable a
+//! code as well), enable a code from the new secret, within `SETUP_VALID_FOR` of a setup that
+//! was itself proven with the password.
+
+use std::time::Duration;
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use shared::auth::Authenticated;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
 use utoipa::ToSchema;
 
-use super::mfa::mfa_account;
-use super::{locked_out, lockout_subjects};
+use super::mfa::Proof;
+use super::step_up;
 use crate::identity::audit::{self, Action};
-use crate::identity::lockout::Subject;
+use crate::identity::guard::{self, second_factor_account};
+use crate::identity::second_factor;
 use crate::identity::sessions::Origin;
-use crate::identity::{password, second_factor, totp};
+use crate::identity::totp;
+use crate::routes::Caller;
 use crate::state::AppState;
+
+/// How long a setup may be confirmed after it began.
+const SETUP_VALID_FOR: Duration = Duration::from_secs(900);
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetupRequest {
+    /// The current password.
+    pub password: String,
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TwoFactorSetup {
@@ -27,16 +43,21 @@ pub struct TwoFactorSetup {
 }
 
 /// Start (or restart) 2FA setup: a new secret, not active until confirmed with a code.
-#[utoipa::path(post, path = "/v1/auth/2fa/setup", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(post, path = "/v1/auth/2fa/setup", tag = "auth", request_body = SetupRequest, security(("bearer" = [])),
     responses(
         (status = 200, description = "The new secret", body = TwoFactorSetup),
         (status = 401, description = "`unauthorized`", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "`conflict`: 2FA is already enabled", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: wrong password", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`", body = shared::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn post_setup(
     State(state): State<AppState>,
-    Authenticated(claims): Authenticated,
+    Caller(claims): Caller,
+    origin: Origin,
+    JsonBody(request): JsonBody<SetupRequest>,
 ) -> ApiResult<Json<TwoFactorSetup>> {
+    step_up(&state, claims.sub, "password", request.password, &origin).await?;
     let mut tx = state.db.begin().await?;
     let key = &state.config.encryption_key;
     if second_factor::stored_secret(&mut tx, key, claims.sub).await?.is_some_and(|s| s.enabled) {
@@ -76,89 +97,102 @@ fn wrong_code() -> ApiError {
 #[utoipa::path(post, path = "/v1/auth/2fa/enable", tag = "auth", request_body = EnableRequest, security(("bearer" = [])),
     responses(
         (status = 200, description = "Enabled", body = RecoveryCodes),
-        (status = 409, description = "`conflict`: no setup in progress, or already enabled", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`conflict`: no setup in progress (or it is older than 15 minutes), or already enabled", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`: wrong code", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 429, description = "`rate_limited`", body = shared::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn post_enable(
     State(state): State<AppState>,
-    Authenticated(claims): Authenticated,
+    Caller(claims): Caller,
     origin: Origin,
     JsonBody(request): JsonBody<EnableRequest>,
 ) -> ApiResult<Json<RecoveryCodes>> {
-    let subjects = lockout_subjects(mfa_account(claims.sub), &origin);
-    state.lockout.check(&subjects).await.map_err(locked_out)?;
+    let subjects = guard::subjects(second_factor_account(claims.sub), origin.ip);
+    state.guard.attempt(&subjects).await?;
     let key = &state.config.encryption_key;
     let mut tx = state.db.begin().await?;
     let stored = second_factor::stored_secret(&mut tx, key, claims.sub)
         .await?
-        .ok_or_else(|| ApiError::conflict("start with POST /v1/auth/2fa/setup"))?;
+        .filter(|s| s.enabled || s.age() < SETUP_VALID_FOR)
+        .ok_or_else(|| ApiError::conflict("start (again) with POST /v1/auth/2fa/setup"))?;
     if stored.enabled {
         return Err(ApiError::conflict("2FA is already enabled"));
     }
     if !second_factor::accept_code(&mut tx, claims.sub, &stored.secret, &request.code).await? {
-        drop(tx);
-        state.lockout.record_failure(&subjects).await;
         return Err(wrong_code());
     }
     let recovery_codes = second_factor::enable(&mut tx, key, claims.sub).await?;
     audit::record(&mut tx, Action::MfaEnabled, Some(claims.sub), claims.tid, &origin, serde_json::json!({})).await?;
     tx.commit().await?;
-    state.lockout.clear(&Subject::Account(mfa_account(claims.sub))).await;
+    state.guard.proven(&subjects).await;
     Ok(Json(RecoveryCodes { recovery_codes }))
 }
 
-/// Exactly one of a current code or the account password.
+/// The current password, and exactly one of a current code or a recovery code.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DisableRequest {
+    pub password: String,
     #[serde(default)]
     pub code: Option<String>,
     #[serde(default)]
-    pub password: Option<String>,
+    pub recovery_code: Option<String>,
 }
 
-/// Turn 2FA off (the recovery codes go too).
+/// Turn 2FA off (the recovery codes go too). Refused while the caller is an owner or admin of an
+/// organisation that requires 2FA for them.
 #[utoipa::path(post, path = "/v1/auth/2fa/disable", tag = "auth", request_body = DisableRequest, security(("bearer" = [])),
     responses(
         (status = 204, description = "Disabled"),
+        (status = 403, description = "`mfa_required`: an organisation of the caller requires 2FA for their role", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "`conflict`: 2FA is not enabled", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: wrong code or password, or not exactly one of them", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: wrong password or code, or not exactly one of code and recovery_code", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 429, description = "`rate_limited`", body = shared::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn post_disable(
     State(state): State<AppState>,
-    Authenticated(claims): Authenticated,
+    Caller(claims): Caller,
     origin: Origin,
     JsonBody(request): JsonBody<DisableRequest>,
 ) -> ApiResult<StatusCode> {
-    let subjects = lockout_subjects(mfa_account(claims.sub), &origin);
-    state.lockout.check(&subjects).await.map_err(locked_out)?;
+    let proof = Proof::parse(request.code, request.recovery_code)?;
+    let requiring: Vec<String> = sqlx::query_scalar(
+        "SELECT t.slug FROM memberships m JOIN tenants t ON t.id = m.tenant_id
+         WHERE m.user_id = $1 AND m.role IN ('owner', 'admin')
+           AND t.status NOT IN ('deleting', 'deleted')
+           AND (t.settings->>'require_2fa_for_admins')::boolean
+         ORDER BY t.slug LIMIT 5",
+    )
+    .bind(claims.sub)
+    .fetch_all(&state.db)
+    .await?;
+    if !requiring.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "mfa_required",
+            format!("these organisations require 2FA for your role: {}", requiring.join(", ")),
+        ));
+    }
+    step_up(&state, claims.sub, "password", request.password, &origin).await?;
+
+    let subjects = guard::subjects(second_factor_account(claims.sub), origin.ip);
+    state.guard.attempt(&subjects).await?;
     let key = &state.config.encryption_key;
     let mut tx = state.db.begin().await?;
     let stored = second_factor::stored_secret(&mut tx, key, claims.sub)
         .await?
         .filter(|s| s.enabled)
         .ok_or_else(|| ApiError::conflict("2FA is not enabled"))?;
-    let proven = match (request.code, request.password) {
-        (Some(code), None) => second_factor::accept_code(&mut tx, claims.sub, &stored.secret, &code).await?,
-        (None, Some(given)) if given.chars().count() <= password::MAX_CHARS => {
-            let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-                .bind(claims.sub)
-                .fetch_optional(&mut *tx)
-                .await?;
-            password::verify(given, hash).await
-        }
-        (None, Some(_)) => false,
-        _ => return Err(ApiError::invalid(vec![FieldError::new("code", "give exactly one of code and password")])),
+    let proven = match proof {
+        Proof::Code(code) => second_factor::accept_code(&mut tx, claims.sub, &stored.secret, &code).await?,
+        Proof::Recovery(code) => second_factor::use_recovery_code(&mut tx, key, claims.sub, &code).await?,
     };
     if !proven {
-        drop(tx);
-        state.lockout.record_failure(&subjects).await;
-        return Err(ApiError::invalid(vec![FieldError::new("", "the code or password is not valid")]));
+        return Err(ApiError::invalid(vec![FieldError::new("code", "the code is not valid")]));
     }
     second_factor::disable(&mut tx, claims.sub).await?;
     audit::record(&mut tx, Action::MfaDisabled, Some(claims.sub), claims.tid, &origin, serde_json::json!({})).await?;
     tx.commit().await?;
+    state.guard.proven(&subjects).await;
     Ok(StatusCode::NO_CONTENT)
 }

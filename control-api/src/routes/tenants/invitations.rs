@@ -9,20 +9,19 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use shared::auth::Authenticated;
 use shared::crypto::{random_token, token_digest};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{JsonBody, parse_json};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::signup::{CheckedPerson, Identity, NewPerson, check_person, materialize};
 use super::{Standing, find, gone, path_slug, require, standing};
 use crate::identity::audit::{self, Action};
 use crate::identity::email::Email;
-use crate::identity::password;
+use crate::identity::people::{CheckedPerson, NewPerson, check_person, email_taken, insert_user};
 use crate::identity::sessions::Origin;
 use crate::identity::users::UserProfile;
+use crate::routes::Caller;
 use crate::routes::auth::TenantRef;
 use crate::state::AppState;
 use crate::tenancy::jobs::{self, JobKind};
@@ -56,7 +55,7 @@ pub struct InvitationCreated {
     ))]
 pub async fn post_invitation(
     State(state): State<AppState>,
-    Authenticated(claims): Authenticated,
+    Caller(claims): Caller,
     origin: Origin,
     Path(slug): Path<String>,
     JsonBody(request): JsonBody<InvitationRequest>,
@@ -69,10 +68,7 @@ pub async fn post_invitation(
     let (Some(email), true) = (email, errors.is_empty()) else { return Err(ApiError::invalid(errors)) };
     let mut tx = state.db.begin().await?;
     let tenant = find(&mut tx, &path_slug(&slug)?).await?;
-    require(
-        standing(&mut tx, &claims, tenant.id).await?,
-        &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin],
-    )?;
+    require(standing(&mut tx, &claims, &tenant).await?, &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin])?;
     if let Some(err) = gone(&tenant.status) {
         return Err(err);
     }
@@ -137,7 +133,7 @@ async fn open_invitation(conn: &mut sqlx::PgConnection, token: &str, lock: bool)
     ))]
 pub async fn post_accept(
     State(state): State<AppState>,
-    caller: Option<Authenticated>,
+    caller: Option<Caller>,
     origin: Origin,
     Path(token): Path<String>,
     body: Bytes,
@@ -170,14 +166,14 @@ pub async fn post_accept(
         let checked = check_person(person, "", &mut errors)
             .filter(|_| errors.is_empty())
             .ok_or_else(|| ApiError::invalid(errors))?;
-        let hash = password::hash(checked.password.clone()).await;
+        let hash = state.guard.hash(checked.password.clone()).await?;
         Some((checked, hash))
     };
 
     let mut tx = state.db.begin().await?;
     let invitation = open_invitation(&mut tx, &token, true).await?;
     let user = match (&caller, newcomer) {
-        (Some(Authenticated(claims)), _) => {
+        (Some(Caller(claims)), _) => {
             let profile: UserProfile =
                 sqlx::query_as("SELECT id, email, firstname, lastname FROM users WHERE id = $1 AND status = 'active'")
                     .bind(claims.sub)
@@ -228,7 +224,7 @@ async fn new_user(
         .fetch_one(&mut *conn)
         .await?;
     if exists {
-        return Err(ApiError::conflict("an account with this email exists: sign in and accept with your access token"));
+        return Err(email_taken());
     }
-    materialize(conn, Identity::New { id: Uuid::now_v7(), password_hash }, person).await
+    insert_user(conn, person, &password_hash).await
 }

@@ -5,14 +5,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use shared::auth::Authenticated;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{JsonBody, Page, PageParams};
-use sqlx::PgConnection;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{Standing, TENANT_COLUMNS, TenantView, find, gone, name_errors, path_slug, require, standing};
+use super::{Standing, TENANT_COLUMNS, TenantView, find, gone, path_slug, require, standing};
+use crate::identity::people::name_errors;
+use crate::identity::sessions;
+use crate::routes::Caller;
 use crate::state::AppState;
 use crate::tenancy::jobs::{self, JobKind};
 use crate::tenancy::notify::TenantChange;
@@ -37,7 +38,7 @@ pub struct TenantFilter {
     ))]
 pub async fn list_tenants(
     State(state): State<AppState>,
-    Authenticated(claims): Authenticated,
+    Caller(claims): Caller,
     Query(filter): Query<TenantFilter>,
 ) -> ApiResult<Json<Page<TenantView>>> {
     let mut conn = state.db.acquire().await?;
@@ -47,7 +48,7 @@ pub async fn list_tenants(
             .fetch_optional(&mut *conn)
             .await?
             .unwrap_or(false);
-    if !is_operator {
+    if !(is_operator && claims.tid.is_none()) {
         return Err(ApiError::forbidden("platform operators only"));
     }
     if filter.status.as_deref().is_some_and(|s| !STATUSES.contains(&s)) {
@@ -84,13 +85,13 @@ pub async fn list_tenants(
     ))]
 pub async fn get_tenant(
     State(state): State<AppState>,
-    Authenticated(claims): Authenticated,
+    Caller(claims): Caller,
     Path(slug): Path<String>,
 ) -> ApiResult<Json<TenantView>> {
     let mut conn = state.db.acquire().await?;
     let tenant = find(&mut conn, &path_slug(&slug)?).await?;
     require(
-        standing(&mut conn, &claims, tenant.id).await?,
+        standing(&mut conn, &claims, &tenant).await?,
         &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin],
     )?;
     Ok(Json(tenant))
@@ -121,7 +122,7 @@ pub struct TenantPatch {
     ))]
 pub async fn patch_tenant(
     State(state): State<AppState>,
-    Authenticated(claims): Authenticated,
+    Caller(claims): Caller,
     Path(slug): Path<String>,
     JsonBody(patch): JsonBody<TenantPatch>,
 ) -> ApiResult<Json<TenantView>> {
@@ -134,10 +135,7 @@ pub async fn patch_tenant(
     }
     let mut tx = state.db.begin().await?;
     let tenant = find(&mut tx, &path_slug(&slug)?).await?;
-    require(
-        standing(&mut tx, &claims, tenant.id).await?,
-        &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin],
-    )?;
+    require(standing(&mut tx, &claims, &tenant).await?, &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin])?;
     if let Some(err) = gone(&tenant.status) {
         return Err(err);
     }
@@ -173,7 +171,7 @@ async fn platform_transition(
 ) -> ApiResult<TenantView> {
     let mut tx = state.db.begin().await?;
     let tenant = find(&mut tx, &path_slug(slug)?).await?;
-    require(standing(&mut tx, claims, tenant.id).await?, &[Standing::PlatformAdmin])?;
+    require(standing(&mut tx, claims, &tenant).await?, &[Standing::PlatformAdmin])?;
     let updated: Option<TenantView> = sqlx::query_as(format!(
         "UPDATE tenants SET status = $3, updated_at = now() WHERE id = $1 AND status = $2 RETURNING {TENANT_COLUMNS}"
     ).as_str())
@@ -198,7 +196,7 @@ async fn platform_transition(
     ))]
 pub async fn post_suspend(
     State(state): State<AppState>,
-    Authenticated(claims): Authenticated,
+    Caller(claims): Caller,
     Path(slug): Path<String>,
 ) -> ApiResult<Json<TenantView>> {
     platform_transition(&state, &claims, &slug, "active", "suspended").await.map(Json)
@@ -213,7 +211,7 @@ pub async fn post_suspend(
     ))]
 pub async fn post_activate(
     State(state): State<AppState>,
-    Authenticated(claims): Authenticated,
+    Caller(claims): Caller,
     Path(slug): Path<String>,
 ) -> ApiResult<Json<TenantView>> {
     platform_transition(&state, &claims, &slug, "suspended", "active").await.map(Json)
@@ -228,12 +226,12 @@ pub async fn post_activate(
     ))]
 pub async fn delete_tenant(
     State(state): State<AppState>,
-    Authenticated(claims): Authenticated,
+    Caller(claims): Caller,
     Path(slug): Path<String>,
 ) -> ApiResult<(StatusCode, Json<TenantView>)> {
     let mut tx = state.db.begin().await?;
     let tenant = find(&mut tx, &path_slug(&slug)?).await?;
-    require(standing(&mut tx, &claims, tenant.id).await?, &[Standing::PlatformAdmin, Standing::Owner])?;
+    require(standing(&mut tx, &claims, &tenant).await?, &[Standing::PlatformAdmin, Standing::Owner])?;
     if let Some(err) = gone(&tenant.status) {
         return Err(err);
     }
@@ -244,19 +242,12 @@ pub async fn delete_tenant(
     .bind(tenant.id)
     .fetch_one(&mut *tx)
     .await?;
-    revoke_sessions(&mut tx, tenant.id).await?;
+    let revoked = sessions::revoke_tenant(&mut tx, tenant.id, "tenant_deleted").await?;
     jobs::enqueue(&mut tx, tenant.id, JobKind::Drop).await?;
     tx.commit().await?;
+    state.notifier.sessions_revoked(&revoked).await;
     state.notifier.publish(&change_of(&updated)).await;
     Ok((StatusCode::ACCEPTED, Json(updated)))
-}
-
-async fn revoke_sessions(conn: &mut PgConnection, tenant_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("UPDATE sessions SET revoked_at = now(), revoked_reason = 'tenant_deleted' WHERE tenant_id = $1 AND revoked_at IS NULL")
-        .bind(tenant_id)
-        .execute(conn)
-        .await
-        .map(drop)
 }
 
 #[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
@@ -279,7 +270,7 @@ pub struct AuditEntry {
     ))]
 pub async fn get_audit_log(
     State(state): State<AppState>,
-    Authenticated(claims): Authenticated,
+    Caller(claims): Caller,
     Path(slug): Path<String>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<AuditEntry>>> {
@@ -288,7 +279,7 @@ pub async fn get_audit_log(
     let mut conn = state.db.acquire().await?;
     let tenant = find(&mut conn, &path_slug(&slug)?).await?;
     require(
-        standing(&mut conn, &claims, tenant.id).await?,
+        standing(&mut conn, &claims, &tenant).await?,
         &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin],
     )?;
     let rows: Vec<AuditEntry> = sqlx::query_as(

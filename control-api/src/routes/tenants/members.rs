@@ -6,7 +6,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use shared::auth::Authenticated;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{JsonBody, Page, PageParams};
 use sqlx::PgConnection;
@@ -15,7 +14,8 @@ use uuid::Uuid;
 
 use super::{Standing, find, gone, path_slug, require, standing};
 use crate::identity::audit::{self, Action};
-use crate::identity::sessions::Origin;
+use crate::identity::sessions::{self, Origin};
+use crate::routes::Caller;
 use crate::state::AppState;
 use crate::tenancy::jobs::{self, JobKind};
 
@@ -38,7 +38,7 @@ pub struct MemberView {
     ))]
 pub async fn list_members(
     State(state): State<AppState>,
-    Authenticated(claims): Authenticated,
+    Caller(claims): Caller,
     Path(slug): Path<String>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<MemberView>>> {
@@ -47,7 +47,7 @@ pub async fn list_members(
     let mut conn = state.db.acquire().await?;
     let tenant = find(&mut conn, &path_slug(&slug)?).await?;
     require(
-        standing(&mut conn, &claims, tenant.id).await?,
+        standing(&mut conn, &claims, &tenant).await?,
         &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin],
     )?;
     let rows: Vec<MemberView> = sqlx::query_as(
@@ -120,7 +120,7 @@ async fn current_role(conn: &mut PgConnection, tenant_id: Uuid, user_id: Uuid) -
     ))]
 pub async fn patch_member(
     State(state): State<AppState>,
-    Authenticated(claims): Authenticated,
+    Caller(claims): Caller,
     origin: Origin,
     Path((slug, user_id)): Path<(String, Uuid)>,
     JsonBody(change): JsonBody<RoleChange>,
@@ -130,7 +130,7 @@ pub async fn patch_member(
     }
     let mut tx = state.db.begin().await?;
     let tenant = find(&mut tx, &path_slug(&slug)?).await?;
-    let caller = standing(&mut tx, &claims, tenant.id).await?;
+    let caller = standing(&mut tx, &claims, &tenant).await?;
     require(caller, &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin])?;
     if let Some(err) = gone(&tenant.status) {
         return Err(err);
@@ -168,13 +168,13 @@ pub async fn patch_member(
     ))]
 pub async fn delete_member(
     State(state): State<AppState>,
-    Authenticated(claims): Authenticated,
+    Caller(claims): Caller,
     origin: Origin,
     Path((slug, user_id)): Path<(String, Uuid)>,
 ) -> ApiResult<StatusCode> {
     let mut tx = state.db.begin().await?;
     let tenant = find(&mut tx, &path_slug(&slug)?).await?;
-    let caller = standing(&mut tx, &claims, tenant.id).await?;
+    let caller = standing(&mut tx, &claims, &tenant).await?;
     require(caller, &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin])?;
     let current = current_role(&mut tx, tenant.id, user_id).await?;
     check_change(&mut tx, caller, tenant.id, &current, None).await?;
@@ -183,17 +183,12 @@ pub async fn delete_member(
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
-        "UPDATE sessions SET revoked_at = now(), revoked_reason = 'membership_removed'
-         WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL",
-    )
-    .bind(tenant.id)
-    .bind(user_id)
-    .execute(&mut *tx)
-    .await?;
+    let revoked =
+        sessions::revoke_user(&mut tx, user_id, sessions::Scope::Tenant(tenant.id), "membership_removed").await?;
     jobs::enqueue(&mut tx, tenant.id, JobKind::SyncMember(user_id)).await?;
     let details = serde_json::json!({ "user_id": user_id, "role": current });
     audit::record(&mut tx, Action::MemberRemoved, Some(claims.sub), Some(tenant.id), &origin, details).await?;
     tx.commit().await?;
+    state.notifier.sessions_revoked(&revoked).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -9,8 +9,8 @@ pub mod signup;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use shared::auth::Claims;
-use shared::error::{ApiError, ApiResult, FieldError};
+use shared::auth::{Claims, Role};
+use shared::error::{ApiError, ApiResult};
 use shared::tenant::Slug;
 use sqlx::PgConnection;
 use utoipa::ToSchema;
@@ -56,23 +56,49 @@ pub enum Standing {
     Other,
 }
 
-pub async fn standing(conn: &mut PgConnection, claims: &Claims, tenant_id: Uuid) -> ApiResult<Standing> {
+/// Whether the tenant asks its owners and admins for a second factor.
+fn requires_second_factor(tenant: &TenantView) -> bool {
+    tenant.settings.get("require_2fa_for_admins").and_then(serde_json::Value::as_bool).unwrap_or(false)
+}
+
+/// The caller's standing on `tenant`. Platform operators act with a platform token (one issued
+/// without a tenant); everyone else with a token issued for this tenant, and, where the tenant
+/// requires 2FA for owners and admins, one whose session used the second factor. The role is
+/// read from the database, so a demotion or removal takes effect at once.
+pub async fn standing(conn: &mut PgConnection, claims: &Claims, tenant: &TenantView) -> ApiResult<Standing> {
     let (platform_admin, role): (bool, Option<String>) = sqlx::query_as(
         "SELECT u.is_platform_admin, m.role FROM users u
          LEFT JOIN memberships m ON m.user_id = u.id AND m.tenant_id = $2
          WHERE u.id = $1 AND u.status = 'active'",
     )
     .bind(claims.sub)
-    .bind(tenant_id)
+    .bind(tenant.id)
     .fetch_optional(conn)
     .await?
     .ok_or_else(|| ApiError::unauthorized("this account no longer exists or is disabled"))?;
-    Ok(match (platform_admin, role.as_deref()) {
-        (true, _) => Standing::PlatformAdmin,
-        (_, Some("owner")) => Standing::Owner,
-        (_, Some("admin")) => Standing::Admin,
-        _ => Standing::Other,
-    })
+    if platform_admin && claims.tid.is_none() && claims.role == Role::PlatformAdmin {
+        return Ok(Standing::PlatformAdmin);
+    }
+    let standing = match role.as_deref().and_then(Role::from_db) {
+        Some(Role::Owner) => Standing::Owner,
+        Some(Role::Admin) => Standing::Admin,
+        Some(Role::Agent | Role::Customer | Role::PlatformAdmin) | None => return Ok(Standing::Other),
+    };
+    if claims.tid != Some(tenant.id) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "tenant_mismatch",
+            "this token was issued for another tenant: sign in to this one",
+        ));
+    }
+    if requires_second_factor(tenant) && !claims.used_otp() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "mfa_required",
+            "this organisation requires owners and admins to sign in with a second factor",
+        ));
+    }
+    Ok(standing)
 }
 
 /// Tenants a caller cannot act on are reported as not found rather than forbidden when the
@@ -84,17 +110,6 @@ pub fn require(standing: Standing, allowed: &[Standing]) -> ApiResult<()> {
         Err(ApiError::not_found("no such tenant"))
     } else {
         Err(ApiError::forbidden("your role does not allow this"))
-    }
-}
-
-pub fn name_errors(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) {
-    let chars = value.trim().chars().count();
-    if chars == 0 {
-        errors.push(FieldError::new(field, "must not be empty"));
-    } else if chars > max {
-        errors.push(FieldError::new(field, format!("must be at most {max} characters")));
-    } else if value.chars().any(char::is_control) {
-        errors.push(FieldError::new(field, "must not contain control characters"));
     }
 }
 

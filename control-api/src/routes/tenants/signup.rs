@@ -6,25 +6,18 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError, OnConstraint as _};
 use shared::http::JsonBody;
+use shared::ratelimit::Decision;
 use shared::tenant::Slug;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{TenantView, name_errors, path_slug};
-use crate::identity::email::Email;
-use crate::identity::password;
+use super::{TenantView, path_slug};
+use crate::identity::people::{CheckedPerson, NewPerson, check_person, email_taken, insert_user, name_errors};
+use crate::identity::sessions::Origin;
 use crate::identity::users::{self, UserProfile};
+use crate::routes::Caller;
 use crate::state::AppState;
 use crate::tenancy::jobs::{self, JobKind};
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewPerson {
-    pub email: String,
-    pub password: String,
-    pub firstname: String,
-    pub lastname: String,
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -32,7 +25,10 @@ pub struct SignupRequest {
     pub organization_name: String,
     /// 3 to 63 of `[a-z0-9-]`, no leading or trailing hyphen, not reserved.
     pub slug: String,
-    pub admin: NewPerson,
+    /// The owner's new account. Omitted when the request carries an access token: the caller
+    /// owns the new organisation with their existing account.
+    #[serde(default)]
+    pub admin: Option<NewPerson>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -49,109 +45,92 @@ pub struct SignupResponse {
     pub user: UserProfile,
 }
 
-/// A person checked for use as a new or existing identity.
-pub struct CheckedPerson {
-    pub email: Email,
-    pub password: String,
-    pub firstname: String,
-    pub lastname: String,
+/// Who will own the new organisation.
+enum Owner {
+    New(CheckedPerson),
+    Existing(Uuid),
 }
 
-/// Checks a new person's fields, prefixing field names with `prefix`.
-pub fn check_person(person: NewPerson, prefix: &str, errors: &mut Vec<FieldError>) -> Option<CheckedPerson> {
-    let email = Email::parse(&person.email).map_err(|e| errors.push(FieldError::new(format!("{prefix}email"), e))).ok();
-    if let Some(Err(e)) = email.as_ref().map(|email| password::check_policy(&person.password, email.as_str())) {
-        errors.push(FieldError::new(format!("{prefix}password"), e));
-    }
-    name_errors(&format!("{prefix}firstname"), &person.firstname, 100, errors);
-    name_errors(&format!("{prefix}lastname"), &person.lastname, 100, errors);
-    Some(CheckedPerson {
-        email: email?,
-        password: person.password,
-        firstname: person.firstname.trim().to_owned(),
-        lastname: person.lastname.trim().to_owned(),
-    })
+fn too_many_signups(decision: &Decision) -> ApiError {
+    ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many organisations created; retry later")
+        .with_retry_after(decision.retry_after_secs.max(1))
 }
 
-/// The identity for `person`: a new one, or the existing one when its password matches. The
-/// argon2 work happens before the caller opens its transaction.
-pub enum Identity {
-    New { id: Uuid, password_hash: String },
-    Existing(UserProfile),
-}
-
-pub async fn identity_for(state: &AppState, person: &CheckedPerson) -> ApiResult<Identity> {
-    let mut conn = state.db.acquire().await?;
-    let existing = users::login_candidate(&mut conn, &person.email.normalized(), None).await?;
-    drop(conn);
-    match existing {
-        None => Ok(Identity::New { id: Uuid::now_v7(), password_hash: password::hash(person.password.clone()).await }),
-        Some(candidate) => {
-            if candidate.user_status == "active"
-                && password::verify(person.password.clone(), Some(candidate.password_hash.clone())).await
-            {
-                Ok(Identity::Existing(candidate.profile()))
-            } else {
-                Err(ApiError::conflict("an account with this email already exists: use its password, or another email"))
-            }
+/// Counts a sign-up against the caller's address, then against every address together.
+async fn check_signup_budget(state: &AppState, ip: Option<std::net::IpAddr>) -> ApiResult<()> {
+    let signups = &state.signups;
+    if let (Some(limit), Some(ip)) = (&signups.per_ip, ip) {
+        let decision = signups.limiter.check(limit, format!("ip:{ip}")).await;
+        if !decision.allowed {
+            return Err(too_many_signups(&decision));
         }
     }
-}
-
-/// Writes a new identity (inside the caller's transaction) and returns its profile.
-pub async fn materialize(
-    conn: &mut sqlx::PgConnection,
-    identity: Identity,
-    person: &CheckedPerson,
-) -> ApiResult<UserProfile> {
-    match identity {
-        Identity::Existing(profile) => Ok(profile),
-        Identity::New { id, password_hash } => {
-            sqlx::query(
-                "INSERT INTO users (id, email, password_hash, firstname, lastname) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(id)
-            .bind(person.email.as_str())
-            .bind(&password_hash)
-            .bind(&person.firstname)
-            .bind(&person.lastname)
-            .execute(&mut *conn)
-            .await
-            .on_constraint("users_email_key", |_| ApiError::conflict("an account with this email already exists"))?;
-            Ok(UserProfile {
-                id,
-                email: person.email.as_str().to_owned(),
-                firstname: person.firstname.clone(),
-                lastname: person.lastname.clone(),
-            })
+    if let Some(limit) = &signups.global {
+        let decision = signups.limiter.check(limit, "all".to_owned()).await;
+        if !decision.allowed {
+            tracing::warn!("the platform-wide sign-up limit is reached");
+            return Err(too_many_signups(&decision));
         }
     }
+    Ok(())
 }
 
-/// Register an organisation: its owner account, and its database (provisioned in the
-/// background; poll the status).
+/// Register an organisation: its owner account (or, with an access token, the caller), and its
+/// database (provisioned in the background; poll the status).
 #[utoipa::path(post, path = "/v1/tenants/signup", tag = "tenants", request_body = SignupRequest,
     responses(
         (status = 202, description = "Accepted: the tenant is being provisioned", body = SignupResponse),
         (status = 400, description = "`validation_failed`: unreadable body or unknown fields", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`conflict`: the slug is taken, or the email belongs to an account whose password was not given", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: bad slug, name, email or password", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`conflict`: the slug is taken, or the email belongs to an account (sign in and sign up with its access token; the password given is never checked)", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: bad slug, name, email or password; `admin` missing without a token or given with one", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many sign-ups from this address or in all; see Retry-After", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`server_busy`: see Retry-After", body = shared::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn post_signup(
     State(state): State<AppState>,
+    caller: Option<Caller>,
+    origin: Origin,
     JsonBody(request): JsonBody<SignupRequest>,
 ) -> ApiResult<(StatusCode, Json<SignupResponse>)> {
     let mut errors = Vec::new();
     let slug = Slug::parse_new(&request.slug).map_err(|e| errors.push(FieldError::new("slug", e.to_string()))).ok();
     name_errors("organization_name", &request.organization_name, 200, &mut errors);
-    let person = check_person(request.admin, "admin.", &mut errors);
-    let (Some(slug), Some(person), true) = (slug, person, errors.is_empty()) else {
+    let owner = match (caller, request.admin) {
+        (None, Some(admin)) => check_person(admin, "admin.", &mut errors).map(Owner::New),
+        (Some(Caller(claims)), None) => Some(Owner::Existing(claims.sub)),
+        (None, None) => {
+            errors.push(FieldError::new("admin", "is required without an access token"));
+            None
+        }
+        (Some(_), Some(_)) => {
+            errors.push(FieldError::new("admin", "must be omitted with an access token: you are the owner"));
+            None
+        }
+    };
+    let (Some(slug), Some(owner), true) = (slug, owner, errors.is_empty()) else {
         return Err(ApiError::invalid(errors));
     };
-    let identity = identity_for(&state, &person).await?;
+    check_signup_budget(&state, origin.ip).await?;
+    let new_owner_hash = match &owner {
+        Owner::New(person) => {
+            let mut conn = state.db.acquire().await?;
+            if users::login_candidate(&mut conn, &person.email.normalized(), None).await?.is_some() {
+                return Err(email_taken());
+            }
+            drop(conn);
+            Some(state.guard.hash(person.password.clone()).await?)
+        }
+        Owner::Existing(_) => None,
+    };
 
     let mut tx = state.db.begin().await?;
-    let user = materialize(&mut tx, identity, &person).await?;
+    let user = match (&owner, new_owner_hash) {
+        (Owner::New(person), Some(hash)) => insert_user(&mut tx, person, &hash).await?,
+        (Owner::Existing(user_id), _) => users::profile(&mut tx, *user_id)
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("this account no longer exists or is disabled"))?,
+        (Owner::New(_), None) => unreachable!("a new owner's password is hashed above"),
+    };
     let name = request.organization_name.trim().to_owned();
     let tenant_id = Uuid::now_v7();
     sqlx::query("INSERT INTO tenants (id, slug, name, status) VALUES ($1, $2, $3, 'provisioning')")

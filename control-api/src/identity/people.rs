@@ -1,0 +1,87 @@
+//! A person as sign-up, registration and invitations receive them: the fields, their checks, and
+//! writing a new identity. (What these flows share lives here, below the routes of each.)
+
+use serde::Deserialize;
+use shared::error::{ApiError, FieldError, OnConstraint as _};
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::email::Email;
+use super::password;
+use super::users::UserProfile;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPerson {
+    pub email: String,
+    pub password: String,
+    pub firstname: String,
+    pub lastname: String,
+}
+
+/// A person whose fields passed their checks.
+pub struct CheckedPerson {
+    pub email: Email,
+    pub password: String,
+    pub firstname: String,
+    pub lastname: String,
+}
+
+/// Checks a new person's fields, prefixing field names with `prefix`.
+pub fn check_person(person: NewPerson, prefix: &str, errors: &mut Vec<FieldError>) -> Option<CheckedPerson> {
+    let email = Email::parse(&person.email).map_err(|e| errors.push(FieldError::new(format!("{prefix}email"), e))).ok();
+    if let Some(Err(e)) = email.as_ref().map(|email| password::check_policy(&person.password, email.as_str())) {
+        errors.push(FieldError::new(format!("{prefix}password"), e));
+    }
+    name_errors(&format!("{prefix}firstname"), &person.firstname, 100, errors);
+    name_errors(&format!("{prefix}lastname"), &person.lastname, 100, errors);
+    Some(CheckedPerson {
+        email: email?,
+        password: person.password,
+        firstname: person.firstname.trim().to_owned(),
+        lastname: person.lastname.trim().to_owned(),
+    })
+}
+
+/// A name-like field: not blank, at most `max` characters, no control characters.
+pub fn name_errors(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) {
+    let chars = value.trim().chars().count();
+    if chars == 0 {
+        errors.push(FieldError::new(field, "must not be empty"));
+    } else if chars > max {
+        errors.push(FieldError::new(field, format!("must be at most {max} characters")));
+    } else if value.chars().any(char::is_control) {
+        errors.push(FieldError::new(field, "must not contain control characters"));
+    }
+}
+
+/// The answer when the email belongs to an identity already. It never depends on the password
+/// given: only login says whether a password is right.
+pub fn email_taken() -> ApiError {
+    ApiError::conflict("an account with this email already exists: sign in, then use your access token")
+}
+
+/// Writes a new identity (inside the caller's transaction) and returns its profile.
+pub async fn insert_user(
+    conn: &mut PgConnection,
+    person: &CheckedPerson,
+    password_hash: &str,
+) -> Result<UserProfile, ApiError> {
+    let id = Uuid::now_v7();
+    sqlx::query("INSERT INTO users (id, email, password_hash, firstname, lastname) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id)
+        .bind(person.email.as_str())
+        .bind(password_hash)
+        .bind(&person.firstname)
+        .bind(&person.lastname)
+        .execute(&mut *conn)
+        .await
+        .on_constraint("users_email_key", |_| email_taken())?;
+    Ok(UserProfile {
+        id,
+        email: person.email.as_str().to_owned(),
+        firstname: person.firstname.clone(),
+        lastname: person.lastname.clone(),
+    })
+}

@@ -1,0 +1,66 @@
+//! `POST /v1/auth/password`: change one's password. The current one is checked through the
+//! login limiter; every other session ends.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use shared::error::{ApiError, ApiResult, FieldError};
+use shared::http::JsonBody;
+use utoipa::ToSchema;
+
+use super::step_up;
+use crate::identity::audit::{self, Action};
+use crate::identity::password;
+use crate::identity::sessions::{self, Origin, Scope};
+use crate::routes::Caller;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    /// 12 to 128 characters, not the email address.
+    pub new_password: String,
+}
+
+/// Change the password.
+#[utoipa::path(post, path = "/v1/auth/password", tag = "auth", request_body = PasswordChange, security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Changed; every other session of the caller ended"),
+        (status = 401, description = "`unauthorized` or `token_expired`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: wrong current password, or the new one breaks the policy", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many wrong passwords", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`server_busy`: see Retry-After", body = shared::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn post_password(
+    State(state): State<AppState>,
+    Caller(claims): Caller,
+    origin: Origin,
+    JsonBody(change): JsonBody<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(claims.sub)
+        .fetch_optional(&state.db)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("this account no longer exists"))?;
+    if let Err(problem) = password::check_policy(&change.new_password, &email) {
+        return Err(ApiError::invalid(vec![FieldError::new("new_password", problem)]));
+    }
+    if change.new_password == change.current_password {
+        return Err(ApiError::invalid(vec![FieldError::new("new_password", "must differ from the current one")]));
+    }
+    step_up(&state, claims.sub, "current_password", change.current_password, &origin).await?;
+    let hash = state.guard.hash(change.new_password).await?;
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1")
+        .bind(claims.sub)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+    let revoked = sessions::revoke_user(&mut tx, claims.sub, Scope::AllBut(claims.sid), "password_changed").await?;
+    let details = serde_json::json!({ "sessions_ended": revoked.len() });
+    audit::record(&mut tx, Action::PasswordChanged, Some(claims.sub), claims.tid, &origin, details).await?;
+    tx.commit().await?;
+    state.notifier.sessions_revoked(&revoked).await;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,81 @@
+//! The caller's sessions: `GET /v1/auth/sessions`, `DELETE /v1/auth/sessions/{id}` and
+//! `POST /v1/auth/logout-all`. Ending a session ends its access tokens on both planes at once.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use shared::error::{ApiError, ApiResult};
+use shared::http::{Page, PageParams};
+use uuid::Uuid;
+
+use crate::identity::audit::{self, Action};
+use crate::identity::sessions::{self, Origin, Scope, SessionView};
+use crate::routes::Caller;
+use crate::state::AppState;
+
+/// The caller's open sessions, newest first, across every tenant.
+#[utoipa::path(get, path = "/v1/auth/sessions", tag = "auth", params(PageParams), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of sessions; `current` marks the one asking", body = Page<SessionView>),
+        (status = 401, description = "`unauthorized` or `token_expired`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: bad limit or cursor", body = shared::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    Caller(claims): Caller,
+    Query(page): Query<PageParams>,
+) -> ApiResult<Json<Page<SessionView>>> {
+    let limit = page.limit()?;
+    let before: Option<Uuid> = page.position()?;
+    let mut conn = state.db.acquire().await?;
+    let mut rows = sessions::list_open(&mut conn, claims.sub, before, i64::from(limit) + 1).await?;
+    for row in &mut rows {
+        row.current = row.id == claims.sid;
+    }
+    Ok(Json(Page::from_rows(rows, limit, |s| s.id)))
+}
+
+/// End one of the caller's sessions (another device, or this one).
+#[utoipa::path(delete, path = "/v1/auth/sessions/{id}", tag = "auth", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Ended: its refresh and access tokens stop working"),
+        (status = 401, description = "`unauthorized` or `token_expired`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no open session of yours has this id", body = shared::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete_session(
+    State(state): State<AppState>,
+    Caller(claims): Caller,
+    origin: Origin,
+    Path(id): Path<Uuid>,
+) -> ApiResult<StatusCode> {
+    let mut tx = state.db.begin().await?;
+    let revoked = sessions::revoke_user(&mut tx, claims.sub, Scope::One(id), "revoked_by_user").await?;
+    if revoked.is_empty() {
+        return Err(ApiError::not_found("no open session of yours has this id"));
+    }
+    let details = serde_json::json!({ "session_id": id });
+    audit::record(&mut tx, Action::SessionRevoked, Some(claims.sub), claims.tid, &origin, details).await?;
+    tx.commit().await?;
+    state.notifier.sessions_revoked(&revoked).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// End every session of the caller, this one included.
+#[utoipa::path(post, path = "/v1/auth/logout-all", tag = "auth", security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Every session ended"),
+        (status = 401, description = "`unauthorized` or `token_expired`", body = shared::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn post_logout_all(
+    State(state): State<AppState>,
+    Caller(claims): Caller,
+    origin: Origin,
+) -> ApiResult<StatusCode> {
+    let mut tx = state.db.begin().await?;
+    let revoked = sessions::revoke_user(&mut tx, claims.sub, Scope::All, "logout_all").await?;
+    let details = serde_json::json!({ "sessions": revoked.len() });
+    audit::record(&mut tx, Action::LogoutAll, Some(claims.sub), claims.tid, &origin, details).await?;
+    tx.commit().await?;
+    state.notifier.sessions_revoked(&revoked).await;
+    Ok(StatusCode::NO_CONTENT)
+}
