@@ -22,6 +22,8 @@ pub const MAX_ATTEMPTS: i32 = 10;
 const IDLE_POLL: Duration = Duration::from_secs(5);
 /// How long the worker waits after the control database failed it.
 const ERROR_PAUSE: Duration = Duration::from_secs(1);
+/// How often a worker looks for abandoned tenants.
+const SWEEP_EVERY: Duration = Duration::from_secs(600);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobKind {
@@ -217,9 +219,36 @@ impl Worker {
         self.notifier.publish(&TenantChange::of(&tenant)).await;
     }
 
+    /// Deletes the tenants nobody will use, `abandoned_after` after their sign-up: those whose
+    /// provisioning failed, and those active but never signed in to. They go the way of any
+    /// deleted tenant (status `deleting`, a drop job, a change notification). Returns their ids.
+    pub async fn sweep_abandoned(&self) -> sqlx::Result<Vec<Uuid>> {
+        let control = &self.provisioner.control;
+        let mut tx = control.begin().await?;
+        let abandoned: Vec<Uuid> = sqlx::query_scalar(
+            "UPDATE tenants SET status = 'deleting', updated_at = now()
+             WHERE created_at < now() - make_interval(secs => $1)
+               AND (status = 'failed' OR (status = 'active' AND first_login_at IS NULL))
+             RETURNING id",
+        )
+        .bind(self.provisioner.settings.abandoned_after.as_secs_f64())
+        .fetch_all(&mut *tx)
+        .await?;
+        for tenant_id in &abandoned {
+            enqueue(&mut tx, *tenant_id, JobKind::Drop).await?;
+        }
+        tx.commit().await?;
+        for tenant_id in &abandoned {
+            tracing::info!(tenant = %tenant_id, "abandoned tenant deleted");
+            self.after_lifecycle_change(*tenant_id).await;
+        }
+        Ok(abandoned)
+    }
+
     /// Runs jobs as they come until `shutdown` resolves.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
+        let mut last_sweep: Option<Instant> = None;
         let mut listener = match PgListener::connect_with(&self.provisioner.control).await {
             Ok(mut listener) => match listener.listen(CHANNEL).await {
                 Ok(()) => Some(listener),
@@ -234,6 +263,12 @@ impl Worker {
             }
         };
         loop {
+            if last_sweep.is_none_or(|at| at.elapsed() >= SWEEP_EVERY) {
+                last_sweep = Some(Instant::now());
+                if let Err(err) = self.sweep_abandoned().await {
+                    tracing::warn!(error = %err, "could not sweep abandoned tenants");
+                }
+            }
             if let Err(err) = self.run_due().await {
                 tracing::error!(error = %err, "provisioning worker: control database error");
                 // Pause rather than spin while the control database is unreachable.

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use shared::testkit::TestResponse;
 use uuid::Uuid;
 
-use crate::helpers::{PASSWORD, TestApp, WithRedis, signup_body, unique_email, unique_slug};
+use crate::helpers::{PASSWORD, TestApp, WithRedis, Worker, signup_body, unique_email, unique_slug};
 
 /// A tenant with one member of `role`; returns (tenant id, slug, email, user id).
 async fn member(app: &TestApp, role: &str) -> (Uuid, String, String, Uuid) {
@@ -390,4 +390,55 @@ async fn a_session_ends_at_its_absolute_lifetime() {
     app.get_bearer("/v1/auth/me", refreshed["access_token"].as_str().unwrap())
         .await
         .assert_problem(401, "unauthorized");
+}
+
+/// Tenants nobody used are removed after `TENANT_ABANDONED_HOURS`: failed ones, and active ones
+/// never signed in to; recent or used ones stay.
+#[tokio::test]
+async fn abandoned_tenants_are_removed() {
+    let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Manual).await;
+    let (unused, _) = app.signup().await;
+    let (used, used_owner) = app.signup().await;
+    let (recent, _) = app.signup().await;
+    app.state.worker.run_due().await.unwrap();
+    for slug in [&unused, &used, &recent] {
+        app.wait_for_status(slug, "active").await;
+    }
+    access_of(&app.login(Some(&used), &used_owner, PASSWORD).await);
+    let failed = unique_slug();
+    app.create_tenant(&failed, "failed").await;
+    sqlx::query("UPDATE tenants SET created_at = now() - interval '73 hours' WHERE slug <> $1")
+        .bind(&recent)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+
+    let mut swept = app.state.worker.sweep_abandoned().await.unwrap();
+    let mut expected: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = ANY($1)")
+        .bind(vec![unused.clone(), failed.clone()])
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap();
+    swept.sort();
+    expected.sort();
+    assert_eq!(swept, expected);
+    app.state.worker.run_due().await.unwrap();
+    app.wait_for_status(&unused, "deleted").await;
+    app.wait_for_status(&failed, "deleted").await;
+    for slug in [&used, &recent] {
+        app.wait_for_status(slug, "active").await;
+    }
+    let database: String = sqlx::query_scalar("SELECT database_name FROM tenants WHERE slug = $1")
+        .bind(&unused)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    let admin = sqlx::PgPool::connect(&shared::testkit::admin_url()).await.unwrap();
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(&database)
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    assert!(!exists, "the unused tenant's database is dropped");
+    assert!(app.state.worker.sweep_abandoned().await.unwrap().is_empty(), "a second sweep finds nothing");
 }
