@@ -127,9 +127,11 @@ say "building"
 cargo build --quiet -p control-api -p app-api
 
 target=${CARGO_TARGET_DIR:-$ROOT/target}
+# app-api gets the app plane's key, never the master key.
+APP_PLANE_KEY=${APP_PLANE_KEY:-$("$target/debug/control-api" app-plane-key)}
 "$target/debug/control-api" serve & pids+=($!)
 wait_healthy control-api "http://127.0.0.1:$CONTROL_PORT" "${pids[0]}"
-"$target/debug/app-api" serve & pids+=($!)
+env -u DB_ENCRYPTION_KEY -u JWT_PRIVATE_KEY APP_PLANE_KEY="$APP_PLANE_KEY" "$target/debug/app-api" serve & pids+=($!)
 wait_healthy app-api "http://127.0.0.1:$APP_PORT" "${pids[1]}"
 
 cat >&2 <<MSG

@@ -6,6 +6,7 @@ use shared::auth::{PublicKey, PublicKeys};
 use shared::config::{
     ConfigError, DatabaseUrl, EncryptionKey, Env, FromEnv, HttpConfig, LogConfig, Seconds, ServiceUrl,
 };
+use shared::crypto::AppPlaneKeys;
 
 #[derive(Debug, Clone)]
 pub struct AppConfig {
@@ -15,8 +16,9 @@ pub struct AppConfig {
     pub control_db: DatabaseUrl,
     /// `CONTROL_DB_MAX_CONNECTIONS` (5).
     pub control_db_max_connections: u32,
-    /// `DB_ENCRYPTION_KEY`: decrypts tenant database credentials.
-    pub encryption_key: EncryptionKey,
+    /// `APP_PLANE_KEY` (`control-api app-plane-key` prints it): the keys that open tenant
+    /// database passwords and sign the tenant cache. app-api never holds the master key.
+    pub keys: AppPlaneKeys,
     /// `APP_BASE_DOMAIN`: tenants live at `{slug}.{APP_BASE_DOMAIN}`; without it the tenant
     /// comes from `X-Tenant-Slug` only.
     pub base_domain: Option<BaseDomain>,
@@ -27,9 +29,9 @@ pub struct AppConfig {
     pub tokens: TokenKeys,
     pub rate_limits: RateLimits,
     pub pools: PoolLimits,
-    /// `TENANT_DB_SSLMODE` (prefer): TLS to tenant databases (`disable`, `prefer`, `require`,
-    /// `verify-ca`, `verify-full`).
-    pub tenant_db_ssl_mode: sqlx::postgres::PgSslMode,
+    /// `JWT_EXPIRES_IN_SECONDS` (900), as on control-api: how long a revoked session's access
+    /// tokens must be remembered as revoked.
+    pub access_token_lifetime: Duration,
     /// `TENANT_CACHE_TTL_SECONDS` (5): how long a tenant lookup is trusted in process memory
     /// (changes published by control-api evict at once; this bounds staleness without Redis).
     pub tenant_cache_ttl: Duration,
@@ -118,28 +120,17 @@ impl AppConfig {
             },
             pools,
             tenant_cache_ttl: env.or("TENANT_CACHE_TTL_SECONDS", Seconds(Duration::from_secs(5)))?.0,
-            tenant_db_ssl_mode: env.or("TENANT_DB_SSLMODE", SslMode(sqlx::postgres::PgSslMode::Prefer))?.0,
+            access_token_lifetime: env.or("JWT_EXPIRES_IN_SECONDS", Seconds(Duration::from_secs(900)))?.0,
             redis_key_prefix: env.or("REDIS_KEY_PREFIX", "hd:".to_owned())?,
             http: HttpConfig::from_env(env, "APP_PORT", 6501)?,
             log: LogConfig::from_env(env)?,
             control_db: env.required("CONTROL_DATABASE_URL")?,
             control_db_max_connections,
-            encryption_key: env.required("DB_ENCRYPTION_KEY")?,
+            keys: AppPlaneKeys::from_app_plane_key(&env.required::<EncryptionKey>("APP_PLANE_KEY")?),
             base_domain: env.optional("APP_BASE_DOMAIN")?,
             redis_url: env.optional("REDIS_URL")?,
             amqp_url: env.optional("AMQP_URL")?,
         })
-    }
-}
-
-/// `TENANT_DB_SSLMODE`.
-struct SslMode(sqlx::postgres::PgSslMode);
-
-impl FromEnv for SslMode {
-    fn from_env(raw: &str) -> Result<Self, String> {
-        raw.parse()
-            .map(SslMode)
-            .map_err(|_| "expected disable, allow, prefer, require, verify-ca or verify-full".to_owned())
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod config;
 pub mod events;
 pub mod keys;
+pub mod revocations;
 pub mod router;
 mod routes;
 pub mod state;

@@ -12,6 +12,7 @@ use sqlx::postgres::PgPoolOptions;
 
 use crate::config::AppConfig;
 use crate::keys::TokenVerifier;
+use crate::revocations::{self, RevokedSessions};
 use crate::tenancy::pools::PoolManager;
 use crate::tenancy::resolve::Resolver;
 
@@ -28,6 +29,7 @@ pub struct App {
     pub pools: PoolManager,
     pub limiter: RateLimiter,
     pub verifier: TokenVerifier,
+    pub revoked: Arc<RevokedSessions>,
 }
 
 impl AppState {
@@ -46,32 +48,36 @@ impl AppState {
             &config.redis_key_prefix,
             config.base_domain.clone(),
             config.tenant_cache_ttl,
+            config.keys.tenant_cache.clone(),
         );
-        let pools = PoolManager::new(
-            config.pools,
-            config.tenant_db_ssl_mode,
-            config.encryption_key.clone(),
-            metrics.registry(),
-        );
+        let pools = PoolManager::new(config.pools, config.keys.tenant_database.clone(), metrics.registry());
         let limiter = RateLimiter::new(
             redis.clone(),
             &config.redis_key_prefix,
             config.rate_limits.per_user_per_minute,
             config.rate_limits.per_ip_per_minute,
         );
-        let verifier = TokenVerifier::load(config.tokens.clone()).await.map_err(|e| e.to_string())?;
-        Ok(Self(Arc::new(App { config, control_db, redis, metrics, resolver, pools, limiter, verifier })))
+        // A minute past the lifetime covers clock skew (and the verifier's leeway).
+        let revoked = Arc::new(RevokedSessions::new(config.access_token_lifetime + Duration::from_secs(60)));
+        let verifier =
+            TokenVerifier::load(config.tokens.clone(), Arc::clone(&revoked)).await.map_err(|e| e.to_string())?;
+        Ok(Self(Arc::new(App { config, control_db, redis, metrics, resolver, pools, limiter, verifier, revoked })))
     }
 
-    /// The background work of a replica: evicting tenants when control-api publishes a change,
+    /// The background work of a replica: evicting tenants and refusing revoked sessions when
+    /// control-api publishes a change (and reading revocations from the control database),
     /// and closing idle tenant connections. Runs until `shutdown` resolves.
     pub async fn run_background(self, shutdown: impl Future<Output = ()> + Send + 'static) {
         let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
         let reaper = tokio::spawn(self.pools.clone().run_reaper(wait(stop.subscribe())));
         let evictions = tokio::spawn(crate::tenancy::evictions::listen(self.clone(), wait(stop.subscribe())));
+        let every = if self.redis.is_some() { revocations::POLL_BEHIND_REDIS } else { revocations::POLL_ALONE };
+        let state = self.clone();
+        let stopped = wait(stop.subscribe());
+        let revocations = tokio::spawn(async move { state.revoked.poll(&state.control_db, every, stopped).await });
         shutdown.await;
         let _ = stop.send(());
-        let _ = tokio::join!(reaper, evictions);
+        let _ = tokio::join!(reaper, evictions, revocations);
     }
 }
 

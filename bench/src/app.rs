@@ -14,7 +14,7 @@ use shared::config::Env;
 use shared::testkit::{TestServer, admin_url};
 use sqlx::{ConnectOptions as _, Connection as _};
 
-use crate::platform::{KEY, Platform};
+use crate::platform::Platform;
 use crate::stats::{Summary, summarize};
 
 const PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n-----END PUBLIC KEY-----\n";
@@ -35,7 +35,7 @@ pub struct Replica {
 pub async fn replica(platform: &Platform, budget: usize, per_tenant: usize) -> Replica {
     let env = Env::from_pairs([
         ("CONTROL_DATABASE_URL", platform.db.url()),
-        ("DB_ENCRYPTION_KEY", KEY.to_owned()),
+        ("APP_PLANE_KEY", platform.state.config.keys.app_plane.to_base64()),
         ("JWT_PUBLIC_KEYS", PUBLIC_KEY.to_owned()),
         ("LOG_LEVEL", "error".to_owned()),
         ("RATE_LIMIT_USER_PER_MINUTE", "0".to_owned()),

@@ -43,6 +43,9 @@ impl Platform {
             ("LOG_LEVEL", std::env::var("BENCH_LOG_LEVEL").unwrap_or_else(|_| level.to_owned())),
             ("LOG_FORMAT", "pretty".to_owned()),
             ("CONTROL_DB_MAX_CONNECTIONS", "20".to_owned()),
+            // The benchmarks sign up many organisations from one address.
+            ("SIGNUPS_PER_IP_PER_HOUR", "0".to_owned()),
+            ("SIGNUPS_PER_HOUR", "0".to_owned()),
         ]);
         let config = ControlConfig::from_env(&env).expect("valid configuration");
         shared::telemetry::init(&config.log);

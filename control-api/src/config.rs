@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use shared::auth::{PublicKey, PublicKeys, SigningKey};
 use shared::config::{ConfigError, DatabaseUrl, EncryptionKey, Env, HttpConfig, LogConfig, ServiceUrl};
+use shared::crypto::ControlKeys;
 
 use crate::identity::lockout::{Policies, Policy};
 use crate::tenancy::TenancySettings;
@@ -19,8 +20,9 @@ pub struct ControlConfig {
     /// `TENANT_DATABASE_URL`: admin URL of the default tenant cluster; defaults to the control
     /// database's server.
     pub tenant_db: DatabaseUrl,
-    /// `DB_ENCRYPTION_KEY`: secrets at rest.
-    pub encryption_key: EncryptionKey,
+    /// The keys of each kind of secret at rest, derived from `DB_ENCRYPTION_KEY` (see
+    /// `shared::crypto`).
+    pub keys: ControlKeys,
     pub jwt: JwtConfig,
     pub tenancy: TenancySettings,
     pub redis_url: Option<ServiceUrl>,
@@ -168,7 +170,7 @@ impl ControlConfig {
             tenant_db: env.or("TENANT_DATABASE_URL", control_db.clone())?,
             control_db,
             control_db_max_connections,
-            encryption_key: env.required("DB_ENCRYPTION_KEY")?,
+            keys: ControlKeys::from_master(&env.required::<EncryptionKey>("DB_ENCRYPTION_KEY")?),
             jwt: JwtConfig::from_env(env)?,
             tenancy: tenancy_from_env(env)?,
             redis_url: env.optional("REDIS_URL")?,

@@ -67,7 +67,7 @@ pub async fn create_platform_admin(
 pub async fn prepare(state: &AppState) -> Result<(), ServeError> {
     shared::migrations::CONTROL.run(&state.db).await?;
     let config = &state.config;
-    tenancy::clusters::register_default(&state.db, &config.encryption_key, &config.tenant_db)
+    tenancy::clusters::register_default(&state.db, &config.keys.cluster_admin_url, &config.tenant_db)
         .await
         .map_err(|e| ServeError::Tenancy(e.into()))?;
     let provisioner = &state.worker.provisioner;

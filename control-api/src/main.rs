@@ -41,6 +41,9 @@ enum Command {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Print the key app-api needs (`APP_PLANE_KEY`), derived from `DB_ENCRYPTION_KEY`. It opens
+    /// tenant database passwords and signs app-api's tenant cache, nothing else.
+    AppPlaneKey,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -108,8 +111,30 @@ async fn migrate_tenants(config: ControlConfig, options: MigrateOptions) -> Resu
     if report.failed.is_empty() { Ok(()) } else { Err(Failure::TenantsFailed(report.failed.len())) }
 }
 
+/// Needs `DB_ENCRYPTION_KEY` alone, not the rest of the configuration.
+fn print_app_plane_key() -> ExitCode {
+    use shared::config::FromEnv as _;
+    let Ok(raw) = std::env::var("DB_ENCRYPTION_KEY") else {
+        eprintln!("control-api: DB_ENCRYPTION_KEY is not set");
+        return ExitCode::from(2);
+    };
+    match shared::config::EncryptionKey::from_env(&raw) {
+        Ok(master) => {
+            println!("{}", master.derive(shared::crypto::KeyPurpose::AppPlane).to_base64());
+            ExitCode::SUCCESS
+        }
+        Err(problem) => {
+            eprintln!("control-api: DB_ENCRYPTION_KEY is invalid: {problem}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(cli.command, Some(Command::AppPlaneKey)) {
+        return print_app_plane_key();
+    }
     shared::bootstrap::run(
         "control-api",
         ControlConfig::from_env,
@@ -127,6 +152,7 @@ fn main() -> ExitCode {
                     println!("{id}");
                     Ok::<(), Failure>(())
                 }
+                Command::AppPlaneKey => unreachable!("handled before the configuration is read"),
             }
         },
     )

@@ -78,7 +78,7 @@ impl AppState {
         let metrics = Metrics::new();
         let provisioner = Provisioner {
             control: db.clone(),
-            key: config.encryption_key.clone(),
+            keys: config.keys.clone(),
             settings: config.tenancy.clone(),
             migrator: &shared::migrations::TENANT,
         };

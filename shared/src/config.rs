@@ -202,6 +202,15 @@ impl EncryptionKey {
     pub fn bytes(&self) -> &[u8; 32] {
         self.0.expose_secret()
     }
+
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(std::sync::Arc::new(secrecy::SecretBox::new(Box::new(bytes))))
+    }
+
+    /// The key in base64, as the variables take it (to hand a derived key to another service).
+    pub fn to_base64(&self) -> String {
+        base64::engine::general_purpose::STANDARD.encode(self.bytes())
+    }
 }
 
 impl fmt::Debug for EncryptionKey {
@@ -214,7 +223,7 @@ impl FromEnv for EncryptionKey {
     fn from_env(raw: &str) -> Result<Self, String> {
         let bytes = base64::engine::general_purpose::STANDARD.decode(raw).map_err(|_| "expected base64".to_owned())?;
         let key: [u8; 32] = bytes.try_into().map_err(|v: Vec<u8>| format!("expected 32 bytes, got {}", v.len()))?;
-        Ok(Self(std::sync::Arc::new(secrecy::SecretBox::new(Box::new(key)))))
+        Ok(Self::from_bytes(key))
     }
 }
 

@@ -1,13 +1,27 @@
 //! Secrets at rest and opaque tokens.
 //!
-//! - `seal`/`open`: AES-256-GCM under `DB_ENCRYPTION_KEY`, random 96-bit nonce stored in front
-//!   of the ciphertext. Used for tenant database passwords and TOTP secrets.
+//! - Keys: one master key (`DB_ENCRYPTION_KEY`) held by control-api alone; every use gets its own
+//!   key derived with HKDF-SHA256, so a key that leaks opens one kind of secret only:
+//!
+//!   ```text
+//!   master ─┬─ cluster-admin-url     cluster admin URLs (control-api)
+//!           ├─ second-factor         TOTP secrets (control-api)
+//!           ├─ recovery-codes        recovery-code digests (control-api)
+//!           └─ app-plane  ───────┬─  tenant-database   tenant role passwords (sealed by control-api)
+//!              (APP_PLANE_KEY)   └─  tenant-cache      MACs of cached tenant lookups (app-api)
+//!   ```
+//!
+//!   app-api is given the app-plane key only: it can open tenant role passwords and sign its
+//!   cache, and nothing else (not the cluster admin URLs).
+//! - `seal`/`open`: AES-256-GCM, random 96-bit nonce stored in front of the ciphertext, and the
+//!   id of the row that holds the value as associated data: a ciphertext copied into another
+//!   row does not open.
 //! - `random_token`: 256-bit URL-safe tokens (refresh, MFA challenge, invitation).
 //! - `token_digest`: how such tokens are stored: SHA-256, enough for 256-bit random input.
-//! - `keyed_digest`: HMAC-SHA256 under the encryption key, for low-entropy secrets such as
-//!   recovery codes, so a copy of the database alone cannot be brute-forced.
+//! - `keyed_digest`: HMAC-SHA256 under a key, for low-entropy secrets such as recovery codes
+//!   (a copy of the database alone cannot be brute-forced) and for authenticating cache entries.
 
-use aes_gcm::aead::{Aead, KeyInit, OsRng};
+use aes_gcm::aead::{Aead, KeyInit, OsRng, Payload};
 use aes_gcm::{AeadCore, Aes256Gcm, Nonce};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -19,27 +33,114 @@ use crate::config::EncryptionKey;
 
 const NONCE_LEN: usize = 12;
 
+/// What a derived key is for: the HKDF `info`. Never reuse a purpose for another kind of secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyPurpose {
+    /// From the master key: the key app-api is given.
+    AppPlane,
+    /// From the master key.
+    ClusterAdminUrl,
+    /// From the master key.
+    SecondFactor,
+    /// From the master key.
+    RecoveryCodes,
+    /// From the app-plane key.
+    TenantDatabase,
+    /// From the app-plane key.
+    TenantCache,
+}
+
+impl KeyPurpose {
+    fn info(self) -> &'static [u8] {
+        match self {
+            Self::AppPlane => b"helpdeskly/v1/app-plane",
+            Self::ClusterAdminUrl => b"helpdeskly/v1/cluster-admin-url",
+            Self::SecondFactor => b"helpdeskly/v1/second-factor",
+            Self::RecoveryCodes => b"helpdeskly/v1/recovery-codes",
+            Self::TenantDatabase => b"helpdeskly/v1/tenant-database",
+            Self::TenantCache => b"helpdeskly/v1/tenant-cache",
+        }
+    }
+}
+
+impl EncryptionKey {
+    /// The key for `purpose`, derived from this one with HKDF-SHA256.
+    #[must_use]
+    pub fn derive(&self, purpose: KeyPurpose) -> EncryptionKey {
+        let mut okm = [0u8; 32];
+        hkdf::Hkdf::<Sha256>::new(None, self.bytes())
+            .expand(purpose.info(), &mut okm)
+            .expect("32 bytes is a valid HKDF-SHA256 output length");
+        EncryptionKey::from_bytes(okm)
+    }
+}
+
+/// The keys of the app plane, from the app-plane key.
+#[derive(Debug, Clone)]
+pub struct AppPlaneKeys {
+    /// Opens tenant role passwords.
+    pub tenant_database: EncryptionKey,
+    /// Authenticates cached tenant lookups.
+    pub tenant_cache: EncryptionKey,
+}
+
+impl AppPlaneKeys {
+    pub fn from_app_plane_key(app_plane: &EncryptionKey) -> Self {
+        Self {
+            tenant_database: app_plane.derive(KeyPurpose::TenantDatabase),
+            tenant_cache: app_plane.derive(KeyPurpose::TenantCache),
+        }
+    }
+}
+
+/// Every key control-api uses, from the master key.
+#[derive(Debug, Clone)]
+pub struct ControlKeys {
+    pub cluster_admin_url: EncryptionKey,
+    pub second_factor: EncryptionKey,
+    pub recovery_codes: EncryptionKey,
+    /// What app-api is given (`APP_PLANE_KEY`).
+    pub app_plane: EncryptionKey,
+    pub app_plane_keys: AppPlaneKeys,
+}
+
+impl ControlKeys {
+    pub fn from_master(master: &EncryptionKey) -> Self {
+        let app_plane = master.derive(KeyPurpose::AppPlane);
+        Self {
+            cluster_admin_url: master.derive(KeyPurpose::ClusterAdminUrl),
+            second_factor: master.derive(KeyPurpose::SecondFactor),
+            recovery_codes: master.derive(KeyPurpose::RecoveryCodes),
+            app_plane_keys: AppPlaneKeys::from_app_plane_key(&app_plane),
+            app_plane,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("the sealed value cannot be opened (wrong key or corrupted)")]
+#[error("the sealed value cannot be opened (wrong key, another row's value, or corrupted)")]
 pub struct OpenError;
 
-/// Encrypts `plaintext`; the output is `nonce || ciphertext+tag`.
-pub fn seal(key: &EncryptionKey, plaintext: &[u8]) -> Vec<u8> {
+/// Encrypts `plaintext` for the row `row` (its id's bytes); the output is
+/// `nonce || ciphertext+tag`.
+pub fn seal(key: &EncryptionKey, plaintext: &[u8], row: &[u8]) -> Vec<u8> {
     let cipher = Aes256Gcm::new(key.bytes().into());
     let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
     let mut out = nonce.to_vec();
-    out.extend(cipher.encrypt(&nonce, plaintext).expect("AES-GCM encryption of in-memory data"));
+    let payload = Payload { msg: plaintext, aad: row };
+    out.extend(cipher.encrypt(&nonce, payload).expect("AES-GCM encryption of in-memory data"));
     out
 }
 
-/// Decrypts what `seal` produced under the same key.
-pub fn open(key: &EncryptionKey, sealed: &[u8]) -> Result<Vec<u8>, OpenError> {
+/// Decrypts what `seal` produced under the same key for the same row.
+pub fn open(key: &EncryptionKey, sealed: &[u8], row: &[u8]) -> Result<Vec<u8>, OpenError> {
     if sealed.len() < NONCE_LEN + 16 {
         return Err(OpenError);
     }
     let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
     let nonce: [u8; NONCE_LEN] = nonce.try_into().expect("split at the nonce length");
-    Aes256Gcm::new(key.bytes().into()).decrypt(&Nonce::from(nonce), ciphertext).map_err(|_| OpenError)
+    let payload = Payload { msg: ciphertext, aad: row };
+    Aes256Gcm::new(key.bytes().into()).decrypt(&Nonce::from(nonce), payload).map_err(|_| OpenError)
 }
 
 /// 32 random bytes, base64url without padding (43 characters).
@@ -54,11 +155,18 @@ pub fn token_digest(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-/// HMAC-SHA256 of `value` under the encryption key.
-pub fn keyed_digest(key: &EncryptionKey, value: &str) -> Vec<u8> {
+/// HMAC-SHA256 of `value` under `key`.
+pub fn keyed_digest(key: &EncryptionKey, value: &[u8]) -> Vec<u8> {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.bytes()).expect("HMAC takes any key length");
-    mac.update(value.as_bytes());
+    mac.update(value);
     mac.finalize().into_bytes().to_vec()
+}
+
+/// Whether `digest` is the HMAC of `value` under `key`, compared in constant time.
+pub fn keyed_digest_matches(key: &EncryptionKey, value: &[u8], digest: &[u8]) -> bool {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.bytes()).expect("HMAC takes any key length");
+    mac.update(value);
+    mac.verify_slice(digest).is_ok()
 }
 
 #[cfg(test)]
@@ -72,14 +180,50 @@ mod tests {
 
     #[test]
     fn sealed_values_round_trip_and_resist_tampering() {
-        let sealed = seal(&key(1), b"tenant password");
-        assert_eq!(open(&key(1), &sealed).unwrap(), b"tenant password");
-        assert_ne!(seal(&key(1), b"tenant password"), sealed, "nonces must differ");
-        assert_eq!(open(&key(2), &sealed), Err(OpenError));
+        let row = b"row-1";
+        let sealed = seal(&key(1), b"tenant password", row);
+        assert_eq!(open(&key(1), &sealed, row).unwrap(), b"tenant password");
+        assert_ne!(seal(&key(1), b"tenant password", row), sealed, "nonces must differ");
+        assert_eq!(open(&key(2), &sealed, row), Err(OpenError));
         let mut tampered = sealed.clone();
         *tampered.last_mut().unwrap() ^= 1;
-        assert_eq!(open(&key(1), &tampered), Err(OpenError));
-        assert_eq!(open(&key(1), b"short"), Err(OpenError));
+        assert_eq!(open(&key(1), &tampered, row), Err(OpenError));
+        assert_eq!(open(&key(1), b"short", row), Err(OpenError));
+    }
+
+    #[test]
+    fn a_ciphertext_moved_to_another_row_does_not_open() {
+        let sealed = seal(&key(1), b"tenant password", b"tenant-a");
+        assert_eq!(open(&key(1), &sealed, b"tenant-b"), Err(OpenError));
+    }
+
+    #[test]
+    fn each_purpose_has_its_own_key_and_the_app_plane_cannot_reach_the_others() {
+        let master = key(7);
+        let control = ControlKeys::from_master(&master);
+        let keys = [
+            &master,
+            &control.cluster_admin_url,
+            &control.second_factor,
+            &control.recovery_codes,
+            &control.app_plane,
+            &control.app_plane_keys.tenant_database,
+            &control.app_plane_keys.tenant_cache,
+        ];
+        for (i, a) in keys.iter().enumerate() {
+            for b in &keys[i + 1..] {
+                assert_ne!(a.bytes(), b.bytes());
+            }
+        }
+        // What app-api derives from the key it is given is what control-api seals with.
+        let app = AppPlaneKeys::from_app_plane_key(&control.app_plane);
+        assert_eq!(app.tenant_database.bytes(), control.app_plane_keys.tenant_database.bytes());
+        let url = seal(&control.cluster_admin_url, b"postgres://admin:secret@db/postgres", b"cluster");
+        for app_key in [&control.app_plane, &app.tenant_database, &app.tenant_cache] {
+            assert_eq!(open(app_key, &url, b"cluster"), Err(OpenError));
+        }
+        // Derivation is stable (a restart opens what was sealed before).
+        assert_eq!(master.derive(KeyPurpose::AppPlane).bytes(), control.app_plane.bytes());
     }
 
     #[test]
@@ -88,6 +232,8 @@ mod tests {
         assert_eq!(a.len(), 43);
         assert_ne!(a, b);
         assert_eq!(token_digest(&a), token_digest(&a));
-        assert_ne!(keyed_digest(&key(1), "abcd"), keyed_digest(&key(2), "abcd"));
+        assert_ne!(keyed_digest(&key(1), b"abcd"), keyed_digest(&key(2), b"abcd"));
+        assert!(keyed_digest_matches(&key(1), b"abcd", &keyed_digest(&key(1), b"abcd")));
+        assert!(!keyed_digest_matches(&key(1), b"abce", &keyed_digest(&key(1), b"abcd")));
     }
 }

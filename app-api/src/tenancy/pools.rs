@@ -90,7 +90,7 @@ struct Slot {
 
 struct Inner {
     limits: PoolLimits,
-    ssl_mode: PgSslMode,
+    /// Opens tenant role passwords.
     key: EncryptionKey,
     budget: Arc<Semaphore>,
     /// Signalled whenever a connection goes back to idle: waiters may evict it.
@@ -143,10 +143,9 @@ fn close_later(conn: PgConnection, permit: OwnedSemaphorePermit) {
 }
 
 impl PoolManager {
-    pub fn new(limits: PoolLimits, ssl_mode: PgSslMode, key: EncryptionKey, registry: &Registry) -> Self {
+    pub fn new(limits: PoolLimits, key: EncryptionKey, registry: &Registry) -> Self {
         let inner = Inner {
             limits,
-            ssl_mode,
             key,
             budget: Arc::new(Semaphore::new(limits.total)),
             returned: tokio::sync::Notify::new(),
@@ -170,8 +169,8 @@ impl PoolManager {
         self.inner.limits
     }
 
-    fn options(&self, database: &TenantDatabase) -> Result<PgConnectOptions, ApiError> {
-        let password = shared::crypto::open(&self.inner.key, &database.password_sealed)
+    fn options(&self, tenant: Uuid, database: &TenantDatabase) -> Result<PgConnectOptions, ApiError> {
+        let password = shared::crypto::open(&self.inner.key, &database.password_sealed, tenant.as_bytes())
             .map_err(|e| ApiError::internal(format!("tenant database password: {e}")))?;
         let password =
             String::from_utf8(password).map_err(|_| ApiError::internal("tenant database password is not UTF-8"))?;
@@ -181,7 +180,7 @@ impl PoolManager {
             .database(&database.name)
             .username(&database.role)
             .password(&password)
-            .ssl_mode(self.inner.ssl_mode)
+            .ssl_mode(database.ssl_mode.parse::<PgSslMode>().unwrap_or(PgSslMode::Require))
             .application_name("helpdeskly-app-api"))
     }
 
@@ -256,7 +255,7 @@ impl PoolManager {
             slot.last_used = Instant::now();
             return Ok((Arc::clone(&slot.gate), slot.generation, slot.options.clone()));
         }
-        let options = self.options(database)?;
+        let options = self.options(tenant, database)?;
         if let Some(stale) = slots.remove(&tenant) {
             self.close_idle(stale.idle);
         }

@@ -1,7 +1,10 @@
 //! Which tenant a request is for. The slug comes from the `Host` subdomain under
 //! `APP_BASE_DOMAIN`, else from `X-Tenant-Slug` (set by nginx); its syntax is checked before
 //! any lookup. Lookups go process cache (short TTL, negative entries too) -> Redis -> control
-//! database. Changes published by control-api evict both caches at once.
+//! database. Changes published by control-api evict both caches at once. An entry in Redis
+//! carries an HMAC (under the app plane's tenant-cache key) over its slug and content: anyone
+//! who can write to Redis but holds no key cannot point a slug at a database of their choosing;
+//! a forged or damaged entry is logged and ignored.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,6 +12,8 @@ use std::time::Duration;
 use axum::http::{HeaderMap, StatusCode, header};
 use moka::sync::Cache;
 use serde::{Deserialize, Serialize};
+use shared::config::EncryptionKey;
+use shared::crypto::{keyed_digest, keyed_digest_matches};
 use shared::error::ApiError;
 use shared::tenant::Slug;
 use sqlx::PgPool;
@@ -29,7 +34,7 @@ pub struct Tenant {
     pub database: Option<TenantDatabase>,
 }
 
-/// Where the tenant's database is, and its role's password (still encrypted).
+/// Where the tenant's database is, how to reach it, and its role's password (still encrypted).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct TenantDatabase {
     pub host: String,
@@ -37,6 +42,8 @@ pub struct TenantDatabase {
     pub name: String,
     pub role: String,
     pub password_sealed: Vec<u8>,
+    /// The cluster's `sslmode` (libpq names).
+    pub ssl_mode: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -50,16 +57,25 @@ struct Row {
     database_name: Option<String>,
     login_role: Option<String>,
     db_password_encrypted: Option<Vec<u8>>,
+    ssl_mode: Option<String>,
 }
 
 impl From<Row> for Tenant {
     fn from(row: Row) -> Self {
-        let database = match (row.host, row.port, row.database_name, row.login_role, row.db_password_encrypted) {
-            (Some(host), Some(port), Some(name), Some(role), Some(password_sealed)) => {
-                u16::try_from(port).ok().map(|port| TenantDatabase { host, port, name, role, password_sealed })
-            }
-            _ => None,
-        };
+        let database =
+            match (row.host, row.port, row.database_name, row.login_role, row.db_password_encrypted, row.ssl_mode) {
+                (Some(host), Some(port), Some(name), Some(role), Some(password_sealed), Some(ssl_mode)) => {
+                    u16::try_from(port).ok().map(|port| TenantDatabase {
+                        host,
+                        port,
+                        name,
+                        role,
+                        password_sealed,
+                        ssl_mode,
+                    })
+                }
+                _ => None,
+            };
         Self {
             id: row.id,
             slug: row.slug,
@@ -80,6 +96,8 @@ pub struct Resolver {
     prefix: Arc<str>,
     base_domain: Option<BaseDomain>,
     cache: Cache<String, Lookup>,
+    /// Signs and checks the entries kept in Redis.
+    mac_key: EncryptionKey,
 }
 
 impl Resolver {
@@ -89,9 +107,10 @@ impl Resolver {
         prefix: &str,
         base_domain: Option<BaseDomain>,
         ttl: Duration,
+        mac_key: EncryptionKey,
     ) -> Self {
         let cache = Cache::builder().max_capacity(100_000).time_to_live(ttl).build();
-        Self { control, redis, prefix: Arc::from(prefix), base_domain, cache }
+        Self { control, redis, prefix: Arc::from(prefix), base_domain, cache, mac_key }
     }
 
     /// The slug a request names, syntax-checked; nothing is looked up yet.
@@ -159,14 +178,38 @@ impl Resolver {
         let mut conn = pool.get().await.ok()?;
         let cached: Option<String> =
             redis::cmd("GET").arg(self.redis_key(slug.as_str())).query_async(&mut conn).await.ok()?;
-        let cached = cached?;
-        serde_json::from_str::<Option<Tenant>>(&cached).ok().map(|t| t.map(Arc::new))
+        let lookup = self.open_entry(slug.as_str(), &cached?);
+        if lookup.is_none() {
+            tracing::warn!(slug = slug.as_str(), "ignoring a tenant cache entry in Redis that is forged or damaged");
+        }
+        lookup
+    }
+
+    /// `{hex HMAC}:{json}`, the HMAC over the slug and the JSON.
+    fn seal_entry(&self, slug: &str, found: &Lookup) -> String {
+        let json = serde_json::to_string(&found.as_deref()).expect("serializable");
+        let mac = keyed_digest(&self.mac_key, format!("{slug}\n{json}").as_bytes());
+        format!("{}:{json}", hex::encode(mac))
+    }
+
+    fn open_entry(&self, slug: &str, entry: &str) -> Option<Lookup> {
+        let (mac, json) = entry.split_once(':')?;
+        let mac = hex::decode(mac).ok()?;
+        if !keyed_digest_matches(&self.mac_key, format!("{slug}\n{json}").as_bytes(), &mac) {
+            return None;
+        }
+        let lookup = serde_json::from_str::<Option<Tenant>>(json).ok()?;
+        // The entry must be about the slug it is stored under.
+        if lookup.as_ref().is_some_and(|t| t.slug != slug) {
+            return None;
+        }
+        Some(lookup.map(Arc::new))
     }
 
     async fn write_redis(&self, slug: &Slug, found: &Lookup) {
         let Some(pool) = &self.redis else { return };
         let Ok(mut conn) = pool.get().await else { return };
-        let value = serde_json::to_string(&found.as_deref()).expect("serializable");
+        let value = self.seal_entry(slug.as_str(), found);
         let _: Result<(), _> = redis::cmd("SET")
             .arg(self.redis_key(slug.as_str()))
             .arg(value)
@@ -179,7 +222,7 @@ impl Resolver {
     async fn read_database(&self, slug: &Slug) -> Result<Lookup, ApiError> {
         let row: Option<Row> = sqlx::query_as(
             "SELECT t.id, t.slug, t.status, (t.settings->>'require_2fa_for_admins')::boolean AS require_2fa_for_admins,
-                    c.host, c.port, t.database_name, t.login_role, t.db_password_encrypted
+                    c.host, c.port, t.database_name, t.login_role, t.db_password_encrypted, c.ssl_mode
              FROM tenants t LEFT JOIN db_clusters c ON c.id = t.cluster_id
              WHERE t.slug = $1",
         )
@@ -216,7 +259,8 @@ mod tests {
 
     fn resolver(base: Option<&str>) -> Resolver {
         let pool = sqlx::postgres::PgPoolOptions::new().connect_lazy("postgres://nobody@127.0.0.1:1/none").unwrap();
-        Resolver::new(pool, None, "t:", base.map(|b| BaseDomain::from_env(b).unwrap()), Duration::from_secs(5))
+        let key = EncryptionKey::from_bytes([9; 32]);
+        Resolver::new(pool, None, "t:", base.map(|b| BaseDomain::from_env(b).unwrap()), Duration::from_secs(5), key)
     }
 
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {

@@ -153,6 +153,9 @@ impl Platform {
             ("LOG_LEVEL", "warn".to_owned()),
             // Tests run six at a time against one server with max_connections 100.
             ("CONTROL_DB_MAX_CONNECTIONS", "4".to_owned()),
+            // Tests sign up many organisations from one address.
+            ("SIGNUPS_PER_IP_PER_HOUR", "0".to_owned()),
+            ("SIGNUPS_PER_HOUR", "0".to_owned()),
         ]);
         if let Some(r) = &redis {
             env = env.with("REDIS_URL", r.url.clone()).with("REDIS_KEY_PREFIX", r.prefix.clone());
@@ -176,7 +179,8 @@ impl Platform {
     pub fn app_env(&self) -> Env {
         let mut env = Env::from_pairs([
             ("CONTROL_DATABASE_URL", self.db.url()),
-            ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY.to_owned()),
+            // What an operator hands app-api: the key `control-api app-plane-key` prints.
+            ("APP_PLANE_KEY", self.control.config.keys.app_plane.to_base64()),
             ("JWT_PUBLIC_KEYS", TEST_PUBLIC_KEY.to_owned()),
             ("APP_BASE_DOMAIN", BASE_DOMAIN.to_owned()),
             ("LOG_LEVEL", "warn".to_owned()),
@@ -265,7 +269,9 @@ impl Platform {
             });
             let registered = self.control_server.post_json("/v1/auth/register", &body).await;
             assert_eq!(registered.status, 201, "{}", registered.body);
-            registered.json()["user"]["id"].as_str().unwrap().parse().unwrap()
+            let login = json!({ "tenant": org.slug, "email": email, "password": PASSWORD });
+            let login = self.control_server.post_json("/v1/auth/login", &login).await;
+            login.json()["user"]["id"].as_str().unwrap().parse().unwrap()
         } else {
             let invited = self
                 .control_post(

@@ -4,5 +4,6 @@
 mod helpers;
 mod limits;
 mod operations;
+mod secrets;
 mod tenancy;
 mod tickets;

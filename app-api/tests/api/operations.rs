@@ -71,15 +71,17 @@ async fn openapi_describes_the_app_plane() {
 fn configuration_errors_name_the_variable() {
     let base = [
         ("CONTROL_DATABASE_URL", "postgres://u:p@h/db"),
-        ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY),
+        ("APP_PLANE_KEY", TEST_ENCRYPTION_KEY),
         ("JWT_PUBLIC_KEYS", TEST_PUBLIC_KEY),
     ];
-    let cases: [(&[(&str, &str)], &str); 5] = [
+    let cases: [(&[(&str, &str)], &str); 6] = [
         (&[("CONTROL_DATABASE_URL", "")], "CONTROL_DATABASE_URL is not set"),
         (&[("APP_BASE_DOMAIN", "https://helpdeskly.example")], "APP_BASE_DOMAIN is invalid"),
         (&[("LOG_FORMAT", "xml")], "LOG_FORMAT is invalid"),
         (&[("JWT_PUBLIC_KEYS", "")], "JWT_PUBLIC_KEYS is not set (nor JWKS_URL)"),
-        (&[("TENANT_DB_SSLMODE", "sometimes")], "TENANT_DB_SSLMODE is invalid"),
+        (&[("APP_PLANE_KEY", "c2hvcnQ=")], "APP_PLANE_KEY is invalid"),
+        // The master key is not what app-api takes.
+        (&[("APP_PLANE_KEY", ""), ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY)], "APP_PLANE_KEY is not set"),
     ];
     for (extra, expected) in cases {
         let output = Command::new(env!("CARGO_BIN_EXE_app-api"))

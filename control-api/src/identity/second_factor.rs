@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use rand::Rng as _;
-use shared::config::EncryptionKey;
+use shared::crypto::ControlKeys;
 use shared::crypto::{keyed_digest, open, random_token, seal, token_digest};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -33,7 +33,7 @@ impl StoredSecret {
 
 pub async fn stored_secret(
     conn: &mut PgConnection,
-    key: &EncryptionKey,
+    keys: &ControlKeys,
     user_id: Uuid,
 ) -> sqlx::Result<Option<StoredSecret>> {
     let row: Option<(Vec<u8>, bool, chrono::DateTime<Utc>)> =
@@ -42,10 +42,10 @@ pub async fn stored_secret(
             .fetch_optional(conn)
             .await?;
     let Some((sealed, enabled, created_at)) = row else { return Ok(None) };
-    if let Ok(secret) = open(key, &sealed) {
+    if let Ok(secret) = open(&keys.second_factor, &sealed, user_id.as_bytes()) {
         Ok(Some(StoredSecret { secret, enabled, created_at }))
     } else {
-        tracing::error!(%user_id, "a TOTP secret cannot be decrypted with DB_ENCRYPTION_KEY");
+        tracing::error!(%user_id, "a TOTP secret cannot be decrypted (another key, or moved from another row)");
         Ok(None)
     }
 }
@@ -53,7 +53,7 @@ pub async fn stored_secret(
 /// Stores a new, not yet enabled secret (replacing an unconfirmed one).
 pub async fn begin_setup(
     conn: &mut PgConnection,
-    key: &EncryptionKey,
+    keys: &ControlKeys,
     user_id: Uuid,
     secret: &[u8],
 ) -> sqlx::Result<()> {
@@ -63,7 +63,7 @@ pub async fn begin_setup(
          WHERE user_mfa.enabled_at IS NULL",
     )
     .bind(user_id)
-    .bind(seal(key, secret))
+    .bind(seal(&keys.second_factor, secret, user_id.as_bytes()))
     .execute(conn)
     .await
     .map(drop)
@@ -87,14 +87,14 @@ pub async fn accept_code(conn: &mut PgConnection, user_id: Uuid, secret: &[u8], 
 }
 
 /// Enables 2FA and replaces the recovery codes; returns the codes in clear, to show once.
-pub async fn enable(conn: &mut PgConnection, key: &EncryptionKey, user_id: Uuid) -> sqlx::Result<Vec<String>> {
+pub async fn enable(conn: &mut PgConnection, keys: &ControlKeys, user_id: Uuid) -> sqlx::Result<Vec<String>> {
     sqlx::query("UPDATE user_mfa SET enabled_at = now() WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
     sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
     for code in &codes {
         sqlx::query("INSERT INTO mfa_recovery_codes (user_id, code_digest) VALUES ($1, $2)")
             .bind(user_id)
-            .bind(keyed_digest(key, &normalize_recovery_code(code)))
+            .bind(keyed_digest(&keys.recovery_codes, normalize_recovery_code(code).as_bytes()))
             .execute(&mut *conn)
             .await?;
     }
@@ -109,7 +109,7 @@ pub async fn disable(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()>
 /// Spends a recovery code: true once per code.
 pub async fn use_recovery_code(
     conn: &mut PgConnection,
-    key: &EncryptionKey,
+    keys: &ControlKeys,
     user_id: Uuid,
     code: &str,
 ) -> sqlx::Result<bool> {
@@ -117,7 +117,7 @@ pub async fn use_recovery_code(
         "UPDATE mfa_recovery_codes SET used_at = now() WHERE user_id = $1 AND code_digest = $2 AND used_at IS NULL",
     )
     .bind(user_id)
-    .bind(keyed_digest(key, &normalize_recovery_code(code)))
+    .bind(keyed_digest(&keys.recovery_codes, normalize_recovery_code(code).as_bytes()))
     .execute(conn)
     .await?;
     Ok(used.rows_affected() == 1)

@@ -41,22 +41,42 @@ pub enum ClusterError {
     Database(#[from] sqlx::Error),
 }
 
-/// Registers (or updates) `TENANT_DATABASE_URL` as the cluster named `default`.
+/// The `sslmode` of a PostgreSQL URL (`prefer` when absent): how app-api reaches the cluster's
+/// tenant databases.
+pub fn ssl_mode_of(url: &str) -> &str {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    query.split('&').find_map(|pair| pair.strip_prefix("sslmode=")).unwrap_or("prefer")
+}
+
+/// Registers (or updates) `TENANT_DATABASE_URL` as the cluster named `default`. The admin URL is
+/// sealed for the row's id, so the id is settled before it is sealed.
 pub async fn register_default(db: &PgPool, key: &EncryptionKey, url: &DatabaseUrl) -> sqlx::Result<Uuid> {
     let options = url.connect_options();
-    sqlx::query_scalar(
-        "INSERT INTO db_clusters (id, name, admin_url_encrypted, host, port)
-         VALUES ($1, 'default', $2, $3, $4)
-         ON CONFLICT (name) DO UPDATE
-           SET admin_url_encrypted = EXCLUDED.admin_url_encrypted, host = EXCLUDED.host, port = EXCLUDED.port, updated_at = now()
-         RETURNING id",
-    )
-    .bind(Uuid::now_v7())
-    .bind(seal(key, url.expose().as_bytes()))
-    .bind(options.get_host())
-    .bind(i32::from(options.get_port()))
-    .fetch_one(db)
-    .await
+    let existing: Option<Uuid> =
+        sqlx::query_scalar("SELECT id FROM db_clusters WHERE name = 'default'").fetch_optional(db).await?;
+    let mut id = existing.unwrap_or_else(Uuid::now_v7);
+    loop {
+        let stored: Uuid = sqlx::query_scalar(
+            "INSERT INTO db_clusters (id, name, admin_url_encrypted, host, port, ssl_mode)
+             VALUES ($1, 'default', $2, $3, $4, $5)
+             ON CONFLICT (name) DO UPDATE
+               SET admin_url_encrypted = EXCLUDED.admin_url_encrypted, host = EXCLUDED.host, port = EXCLUDED.port,
+                   ssl_mode = EXCLUDED.ssl_mode, updated_at = now()
+             RETURNING id",
+        )
+        .bind(id)
+        .bind(seal(key, url.expose().as_bytes(), id.as_bytes()))
+        .bind(options.get_host())
+        .bind(i32::from(options.get_port()))
+        .bind(ssl_mode_of(url.expose()))
+        .fetch_one(db)
+        .await?;
+        // Another instance registered the row first, under its own id: seal again for that one.
+        if stored == id {
+            return Ok(id);
+        }
+        id = stored;
+    }
 }
 
 pub async fn load(conn: &mut PgConnection, key: &EncryptionKey, id: Uuid) -> Result<Cluster, ClusterError> {
@@ -65,7 +85,7 @@ pub async fn load(conn: &mut PgConnection, key: &EncryptionKey, id: Uuid) -> Res
             .bind(id)
             .fetch_one(conn)
             .await?;
-    let admin = open(key, &sealed)
+    let admin = open(key, &sealed, id.as_bytes())
         .ok()
         .and_then(|url| String::from_utf8(url).ok())
         .and_then(|url| url.parse::<PgConnectOptions>().ok())
@@ -95,4 +115,16 @@ pub async fn set_template_version(db: &PgPool, id: Uuid, version: i64) -> sqlx::
         .execute(db)
         .await
         .map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ssl_mode_comes_from_the_admin_url() {
+        assert_eq!(ssl_mode_of("postgres://admin@db:5432/postgres"), "prefer");
+        assert_eq!(ssl_mode_of("postgres://admin@db/postgres?sslmode=require"), "require");
+        assert_eq!(ssl_mode_of("postgres://admin@db/postgres?application_name=x&sslmode=verify-full"), "verify-full");
+    }
 }

@@ -8,7 +8,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
-use super::provision::{ProvisionError, Provisioner, grant_role};
+use super::provision::{ProvisionError, Provisioner, grant_role, keep_off_migrations};
 use super::{admin_pool, template};
 
 #[derive(Debug, Clone)]
@@ -116,6 +116,7 @@ async fn migrate_one(provisioner: &Provisioner, target: &Target, latest: i64) ->
     let pool = admin_pool(cluster.admin_on(&target.database_name)).await?;
     provisioner.migrator.run(&pool).await?;
     grant_role(&mut *pool.acquire().await?, &target.login_role).await?;
+    keep_off_migrations(&mut *pool.acquire().await?, &target.login_role).await?;
     pool.close().await;
     sqlx::query("UPDATE tenants SET schema_version = $2, updated_at = now() WHERE id = $1")
         .bind(target.id)

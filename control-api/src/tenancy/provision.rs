@@ -11,7 +11,7 @@
 //! 7. status `active`.
 
 use shared::config::EncryptionKey;
-use shared::crypto::{open, random_token, seal};
+use shared::crypto::{ControlKeys, open, random_token, seal};
 use sqlx::migrate::Migrator;
 use sqlx::{Connection, Executor, PgConnection, PgPool};
 use uuid::Uuid;
@@ -62,7 +62,7 @@ pub struct Placed {
 #[derive(Clone)]
 pub struct Provisioner {
     pub control: PgPool,
-    pub key: EncryptionKey,
+    pub keys: ControlKeys,
     pub settings: TenancySettings,
     pub migrator: &'static Migrator,
 }
@@ -112,7 +112,7 @@ impl Provisioner {
 
     pub async fn cluster(&self, id: Uuid) -> Result<Cluster, ProvisionError> {
         let mut conn = self.control.acquire().await?;
-        Ok(clusters::load(&mut conn, &self.key, id).await?)
+        Ok(clusters::load(&mut conn, &self.keys.cluster_admin_url, id).await?)
     }
 
     /// Step 1: decides the cluster and names once; later runs reuse them.
@@ -128,13 +128,13 @@ impl Provisioner {
             .bind(tenant.id)
             .bind(cluster_id)
             .bind(&name)
-            .bind(seal(&self.key, random_token().as_bytes()))
+            .bind(seal(&self.keys.app_plane_keys.tenant_database, random_token().as_bytes(), tenant.id.as_bytes()))
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
         }
         let tenant = self.tenant(tenant.id).await?;
-        placed(&self.key, &tenant).ok_or(ProvisionError::NoTenant(tenant.id))
+        placed(&self.keys.app_plane_keys.tenant_database, &tenant).ok_or(ProvisionError::NoTenant(tenant.id))
     }
 
     /// Step 3: the login role, with the stored password (reset on every run, so a crash between
@@ -145,13 +145,14 @@ impl Provisioner {
             .fetch_one(&mut *admin)
             .await?;
         let role = quote_ident(&placed.role);
-        // The password is base64url (no quotes), generated here, never from a request.
-        let password = &placed.password;
+        // The server is sent the SCRAM verifier, never the password: a server that logs DDL
+        // never logs a password. (The verifier is base64 and `$:`: no quotes.)
+        let verifier = scram_verifier(&placed.password);
         let limit = self.settings.role_connection_limit;
         let statement = if exists {
-            format!("ALTER ROLE {role} WITH LOGIN PASSWORD '{password}' CONNECTION LIMIT {limit}")
+            format!("ALTER ROLE {role} WITH LOGIN PASSWORD '{verifier}' CONNECTION LIMIT {limit}")
         } else {
-            format!("CREATE ROLE {role} WITH LOGIN PASSWORD '{password}' CONNECTION LIMIT {limit}")
+            format!("CREATE ROLE {role} WITH LOGIN PASSWORD '{verifier}' CONNECTION LIMIT {limit}")
         };
         admin.execute(statement.as_str()).await?;
         Ok(())
@@ -182,6 +183,7 @@ impl Provisioner {
     pub async fn prepare_schema(&self, tenant_db: &PgPool, placed: &Placed) -> Result<(), ProvisionError> {
         grant_role(&mut *tenant_db.acquire().await?, &placed.role).await?;
         self.migrator.run(tenant_db).await?;
+        keep_off_migrations(&mut *tenant_db.acquire().await?, &placed.role).await?;
         Ok(())
     }
 
@@ -280,7 +282,7 @@ impl std::fmt::Display for StepClock {
 }
 
 fn placed(key: &EncryptionKey, tenant: &TenantRecord) -> Option<Placed> {
-    let password = open(key, tenant.db_password_encrypted.as_deref()?).ok()?;
+    let password = open(key, tenant.db_password_encrypted.as_deref()?, tenant.id.as_bytes()).ok()?;
     Some(Placed {
         id: tenant.id,
         cluster_id: tenant.cluster_id?,
@@ -292,6 +294,51 @@ fn placed(key: &EncryptionKey, tenant: &TenantRecord) -> Option<Placed> {
 
 /// Data privileges for the tenant role on everything in `public`, now and in later migrations
 /// (run by the admin role). The tenant role owns nothing: it cannot alter the schema.
+/// The migrations table records which schema the database has: the tenant role may not touch
+/// it (the blanket grants above include it). Run after migrating, when the table exists.
+pub async fn keep_off_migrations(conn: &mut PgConnection, role: &str) -> sqlx::Result<()> {
+    conn.execute(format!("REVOKE ALL ON TABLE public._sqlx_migrations FROM {}", quote_ident(role)).as_str()).await?;
+    Ok(())
+}
+
+/// The SCRAM-SHA-256 verifier PostgreSQL keeps for `password` (RFC 5802 and 7677, in
+/// PostgreSQL's form `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`). Passwords here
+/// are ASCII, which SASLprep leaves as they are.
+pub fn scram_verifier(password: &str) -> String {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use rand::RngCore as _;
+
+    const ITERATIONS: u32 = 4096;
+    let mut salt = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut salt);
+    let (stored_key, server_key) = scram_keys(password, &salt, ITERATIONS);
+    format!(
+        "SCRAM-SHA-256${ITERATIONS}:{}${}:{}",
+        STANDARD.encode(salt),
+        STANDARD.encode(stored_key),
+        STANDARD.encode(server_key)
+    )
+}
+
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    use hmac::Mac as _;
+    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(message);
+    mac.finalize().into_bytes().into()
+}
+
+/// StoredKey and ServerKey of RFC 5802.
+fn scram_keys(password: &str, salt: &[u8], iterations: u32) -> ([u8; 32], [u8; 32]) {
+    use sha2::Digest as _;
+    let mut salted = [0u8; 32];
+    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(password.as_bytes(), salt, iterations, &mut salted);
+    let stored_key = sha2::Sha256::digest(hmac_sha256(&salted, b"Client Key")).into();
+    (stored_key, hmac_sha256(&salted, b"Server Key"))
+}
+
 pub async fn grant_role(conn: &mut PgConnection, role: &str) -> sqlx::Result<()> {
     let role = quote_ident(role);
     for statement in [
@@ -305,4 +352,41 @@ pub async fn grant_role(conn: &mut PgConnection, role: &str) -> sqlx::Result<()>
         conn.execute(statement.as_str()).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use sha2::Digest as _;
+
+    use super::*;
+
+    /// The exchange of RFC 7677, section 3: the keys we store let a server check the client's
+    /// proof and sign its answer exactly as the RFC's server did.
+    #[test]
+    fn scram_keys_match_rfc_7677() {
+        let salt = STANDARD.decode("W22ZaJ0SNY7soEsUEjb6gQ==").unwrap();
+        let (stored_key, server_key) = scram_keys("pencil", &salt, 4096);
+        let auth_message = "n=user,r=rOprNGfwEbeRWgbNEkqO,\
+            r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096,\
+            c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0";
+        let server_signature = hmac_sha256(&server_key, auth_message.as_bytes());
+        assert_eq!(STANDARD.encode(server_signature), "6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=");
+        // The client's proof XOR the client signature gives back a key whose hash is StoredKey.
+        let proof = STANDARD.decode("dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=").unwrap();
+        let client_signature = hmac_sha256(&stored_key, auth_message.as_bytes());
+        let client_key: Vec<u8> = proof.iter().zip(client_signature).map(|(p, s)| p ^ s).collect();
+        assert_eq!(<[u8; 32]>::from(sha2::Sha256::digest(&client_key)), stored_key);
+    }
+
+    #[test]
+    fn the_verifier_never_holds_the_password() {
+        let password = random_token();
+        let verifier = scram_verifier(&password);
+        assert!(verifier.starts_with("SCRAM-SHA-256$4096:"), "{verifier}");
+        assert!(!verifier.contains(&password));
+        assert!(!verifier.contains('\''), "safe between quotes");
+        assert_ne!(scram_verifier(&password), verifier, "a fresh salt each time");
+    }
 }

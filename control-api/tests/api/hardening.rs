@@ -442,3 +442,41 @@ async fn abandoned_tenants_are_removed() {
     assert!(!exists, "the unused tenant's database is dropped");
     assert!(app.state.worker.sweep_abandoned().await.unwrap().is_empty(), "a second sweep finds nothing");
 }
+
+/// A tenant role's password reaches PostgreSQL only as a SCRAM verifier, and the role can use
+/// its tables but not the record of its schema.
+#[tokio::test]
+async fn tenant_roles_get_a_verifier_and_keep_off_the_migrations_table() {
+    let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Background).await;
+    let (slug, _) = app.signup().await;
+    app.wait_for_status(&slug, "active").await;
+    let role: String = sqlx::query_scalar("SELECT login_role FROM tenants WHERE slug = $1")
+        .bind(&slug)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    let admin = sqlx::PgPool::connect(&shared::testkit::admin_url()).await.unwrap();
+    let stored: String = sqlx::query_scalar("SELECT rolpassword FROM pg_authid WHERE rolname = $1")
+        .bind(&role)
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    assert!(stored.starts_with("SCRAM-SHA-256$4096:"), "{stored}");
+
+    let mut tenant = app.connect_as_tenant(&slug, None).await.unwrap();
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&mut tenant).await.unwrap();
+    assert_eq!(users, 1, "the role uses its tables");
+    for statement in [
+        "SELECT count(*) FROM _sqlx_migrations",
+        "DELETE FROM _sqlx_migrations",
+        "UPDATE _sqlx_migrations SET checksum = ''::bytea",
+    ] {
+        let denied = sqlx::query(statement).execute(&mut tenant).await.unwrap_err();
+        assert!(denied.to_string().contains("permission denied"), "{statement}: {denied}");
+    }
+    let ssl_mode: String = sqlx::query_scalar("SELECT ssl_mode FROM db_clusters WHERE name = 'default'")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(ssl_mode, "prefer", "the admin URL names no sslmode");
+}

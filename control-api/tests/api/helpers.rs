@@ -133,8 +133,8 @@ impl TestApp {
                 .fetch_one(&self.state.db)
                 .await
                 .expect("a provisioned tenant");
-        let _ = id;
-        let password = shared::crypto::open(&self.state.config.encryption_key, &sealed).expect("password decrypts");
+        let key = &self.state.config.keys.app_plane_keys.tenant_database;
+        let password = shared::crypto::open(key, &sealed, id.as_bytes()).expect("password decrypts");
         let options = shared::testkit::admin_options()
             .username(&role)
             .password(std::str::from_utf8(&password).unwrap())

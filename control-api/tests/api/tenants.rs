@@ -133,7 +133,7 @@ async fn a_failing_step_is_retried_until_it_succeeds() {
         shared::config::Env::from_pairs([("X", format!("postgres://postgres@127.0.0.1:{dead}/postgres"))])
             .required("X")
             .unwrap();
-    let key = &app.state.config.encryption_key;
+    let key = &app.state.config.keys.cluster_admin_url;
     control_api::tenancy::clusters::register_default(&app.state.db, key, &dead_url).await.unwrap();
 
     let (slug, _) = app.signup().await;

@@ -48,7 +48,7 @@ pub async fn post_mfa_verify(
     let subjects = guard::subjects(second_factor_account(user_id), origin.ip);
     state.guard.attempt(&subjects).await?;
 
-    let key = &state.config.encryption_key;
+    let key = &state.config.keys;
     let proven = match &proof {
         Proof::Code(code) => match second_factor::stored_secret(&mut tx, key, user_id).await? {
             Some(stored) if stored.enabled => {

@@ -59,7 +59,7 @@ pub async fn post_setup(
 ) -> ApiResult<Json<TwoFactorSetup>> {
     step_up(&state, claims.sub, "password", request.password, &origin).await?;
     let mut tx = state.db.begin().await?;
-    let key = &state.config.encryption_key;
+    let key = &state.config.keys;
     if second_factor::stored_secret(&mut tx, key, claims.sub).await?.is_some_and(|s| s.enabled) {
         return Err(ApiError::conflict("2FA is already enabled; disable it first to change the secret"));
     }
@@ -109,7 +109,7 @@ pub async fn post_enable(
 ) -> ApiResult<Json<RecoveryCodes>> {
     let subjects = guard::subjects(second_factor_account(claims.sub), origin.ip);
     state.guard.attempt(&subjects).await?;
-    let key = &state.config.encryption_key;
+    let key = &state.config.keys;
     let mut tx = state.db.begin().await?;
     let stored = second_factor::stored_secret(&mut tx, key, claims.sub)
         .await?
@@ -177,7 +177,7 @@ pub async fn post_disable(
 
     let subjects = guard::subjects(second_factor_account(claims.sub), origin.ip);
     state.guard.attempt(&subjects).await?;
-    let key = &state.config.encryption_key;
+    let key = &state.config.keys;
     let mut tx = state.db.begin().await?;
     let stored = second_factor::stored_secret(&mut tx, key, claims.sub)
         .await?
