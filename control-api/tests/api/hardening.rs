@@ -480,3 +480,28 @@ async fn tenant_roles_get_a_verifier_and_keep_off_the_migrations_table() {
         .unwrap();
     assert_eq!(ssl_mode, "prefer", "the admin URL names no sslmode");
 }
+
+/// A failed login for tenant X by someone who is no member of X is written to the platform's
+/// log, not X's: X's admins learn nothing of identities elsewhere. A member's failure is X's.
+#[tokio::test]
+async fn a_failed_login_is_recorded_only_where_it_belongs() {
+    let app = TestApp::spawn().await;
+    let (x, x_slug, x_email, _) = member(&app, "admin").await;
+    let (_, _, stranger_email, stranger) = member(&app, "agent").await;
+    for email in [&stranger_email, &x_email] {
+        app.login(Some(&x_slug), email, "wrong password!!").await.assert_problem(401, "unauthorized");
+    }
+    let rows: Vec<(Option<Uuid>, Option<Uuid>)> =
+        sqlx::query_as("SELECT actor_user_id, tenant_id FROM audit_log WHERE action = 'login_failed' ORDER BY id")
+            .fetch_all(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0], (Some(stranger), None), "the stranger's failure stays out of X's log");
+    assert_eq!(rows[1].1, Some(x), "a member's failure is X's to see");
+    let owner = with_second_factor(&app, &access_of(&app.login(Some(&x_slug), &x_email, PASSWORD).await), x, &x_slug);
+    let log = app.get_bearer(&format!("/v1/tenants/{x_slug}/audit-log"), &owner).await.json();
+    let actors: Vec<&str> =
+        log["data"].as_array().unwrap().iter().filter_map(|e| e["actor_user_id"].as_str()).collect();
+    assert!(!actors.contains(&stranger.to_string().as_str()), "{actors:?}");
+}
