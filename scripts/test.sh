@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite. Makes sure PostgreSQL, Redis and RabbitMQ are installed and running on
 # this machine (installing them with apt-get when missing, quickly skipping when present), then
-# runs lints, every test with cargo-nextest, and the doc tests.
+# runs lints, the dependency policy (cargo-deny), every test with cargo-nextest, and the doc
+# tests.
 #
 #   scripts/test.sh                      # everything
 #   scripts/test.sh -E 'test(sigterm)'   # extra arguments go to cargo nextest run
@@ -82,14 +83,26 @@ ensure_nextest() {
   fi
 }
 
+ensure_cargo_deny() {
+  if ! cargo deny --version >/dev/null 2>&1; then
+    say "installing cargo-deny"
+    cargo install cargo-deny --locked --version 0.20.2
+  fi
+}
+
 ensure_postgres
 ensure_redis
 ensure_rabbitmq
 ensure_nextest
+ensure_cargo_deny
 
 say "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+say "dependency policy (deny.toml)"
+# After clippy, every crate of this platform is in the local registry: no network needed.
+cargo deny --offline check bans licenses sources
 
 say "doc tests"
 cargo test --workspace --doc --locked --quiet
