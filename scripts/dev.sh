@@ -5,10 +5,21 @@
 # .data/pg on a free local port and started. Development secrets (DB_ENCRYPTION_KEY, an
 # Ed25519 key pair for JWT) are generated once into .data/. Redis, RabbitMQ and S3 are used
 # when their variables are set (see .env.example), and optional otherwise.
-# Ctrl-C stops everything this script started.
+# Ctrl-C stops everything this script started. What it needs and lacks (PostgreSQL server and
+# client, openssl, curl, a C compiler) it installs with apt-get first.
+#
+#   scripts/dev.sh           # run until Ctrl-C
+#   scripts/dev.sh --check   # start, run the README's quick-start requests, stop (CI runs this)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+
+check=
+case "${1:-}" in
+  --check) check=1 ;;
+  "") ;;
+  *) die "usage: scripts/dev.sh [--check]" ;;
+esac
 
 ROOT=$PWD
 DATA=$ROOT/.data
@@ -99,6 +110,19 @@ generate_secrets() {
   export JWT_PUBLIC_KEYS=${JWT_PUBLIC_KEYS:-$(cat "$DATA/jwt-public.pem")}
 }
 
+ensure_tools() {
+  local missing=()
+  if [ -z "${CONTROL_DATABASE_URL:-}" ] && [ -z "$(pg_bindir)" ]; then missing+=(postgresql); fi
+  command -v psql >/dev/null || missing+=(postgresql-client)
+  command -v openssl >/dev/null || missing+=(openssl)
+  command -v curl >/dev/null || missing+=(curl ca-certificates)
+  command -v cc >/dev/null || missing+=(build-essential)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing ${missing[*]}"
+    apt_install "${missing[@]}"
+  fi
+}
+
 wait_healthy() {
   local name=$1 url=$2 pid=$3
   for _ in $(seq 1 100); do
@@ -120,6 +144,7 @@ for port in "$CONTROL_PORT" "$APP_PORT"; do
   port_open 127.0.0.1 "$port" && die "port $port is taken: stop what uses it, or set CONTROL_PORT/APP_PORT"
 done
 
+ensure_tools
 [ -n "${CONTROL_DATABASE_URL:-}" ] || start_private_postgres
 generate_secrets
 
@@ -129,18 +154,62 @@ cargo build --quiet -p control-api -p app-api
 target=${CARGO_TARGET_DIR:-$ROOT/target}
 # app-api gets the app plane's key, never the master key.
 APP_PLANE_KEY=${APP_PLANE_KEY:-$("$target/debug/control-api" app-plane-key)}
-"$target/debug/control-api" serve & pids+=($!)
+LOGS=$DATA/logs
+mkdir -p "$LOGS"
+# What an operator command needs (create-platform-admin, migrate-tenants), for a later shell.
+{
+  printf 'export CONTROL_DATABASE_URL=%q TENANT_DATABASE_URL=%q\n' "$CONTROL_DATABASE_URL" "$TENANT_DATABASE_URL"
+  printf 'export DB_ENCRYPTION_KEY=%q JWT_PRIVATE_KEY=%q\n' "$DB_ENCRYPTION_KEY" "$JWT_PRIVATE_KEY"
+} > "$DATA/control.env"
+chmod 600 "$DATA/control.env"
+
+"$target/debug/control-api" serve > >(tee -a "$LOGS/control-api.log") 2>&1 & pids+=($!)
 wait_healthy control-api "http://127.0.0.1:$CONTROL_PORT" "${pids[0]}"
-env -u DB_ENCRYPTION_KEY -u JWT_PRIVATE_KEY APP_PLANE_KEY="$APP_PLANE_KEY" "$target/debug/app-api" serve & pids+=($!)
+env -u DB_ENCRYPTION_KEY -u JWT_PRIVATE_KEY APP_PLANE_KEY="$APP_PLANE_KEY" "$target/debug/app-api" serve \
+  > >(tee -a "$LOGS/app-api.log") 2>&1 & pids+=($!)
 wait_healthy app-api "http://127.0.0.1:$APP_PORT" "${pids[1]}"
 
 cat >&2 <<MSG
 
   control-api  http://127.0.0.1:$CONTROL_PORT   docs: http://127.0.0.1:$CONTROL_PORT/docs/
   app-api      http://127.0.0.1:$APP_PORT   docs: http://127.0.0.1:$APP_PORT/docs/
+               each organisation at http://{slug}.localhost:$APP_PORT (or the X-Tenant-Slug header)
   health, readiness, metrics: /health  /ready  /metrics
+  logs:        .data/logs/control-api.log  .data/logs/app-api.log  .data/pg.log
+  a platform operator:
+    (. .data/control.env && $target/debug/control-api create-platform-admin --email you@example.org --password-stdin)
 
   Ctrl-C stops everything.
 MSG
+
+# The README's quick start, as a user would type it; fails loudly on any unexpected answer.
+quick_start() {
+  local control="http://127.0.0.1:$CONTROL_PORT" app="http://127.0.0.1:$APP_PORT"
+  local slug="check-$(date +%s)-$$" email="owner-$$-$(date +%s)@acme.example" body token status=
+  body=$(curl -fsS "$control/v1/tenants/signup" -H 'content-type: application/json' -d "{\"organization_name\":\"Acme\",\"slug\":\"$slug\",
+    \"admin\":{\"email\":\"$email\",\"password\":\"a long passphrase\",\"firstname\":\"Ada\",\"lastname\":\"L\"}}")
+  echo "$body" | grep -q '"status":"provisioning"' || die "signup: $body"
+  for _ in $(seq 1 100); do
+    status=$(curl -fsS "$control/v1/tenants/$slug/status")
+    echo "$status" | grep -q '"active"' && break
+    sleep 0.2
+  done
+  echo "$status" | grep -q '"active"' || die "the organisation did not become active: $status"
+  token=$(curl -fsS "$control/v1/auth/login" -H 'content-type: application/json' \
+    -d "{\"tenant\":\"$slug\",\"email\":\"$email\",\"password\":\"a long passphrase\"}" | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+  body=$(curl -fsS "$app/v1/me" -H "x-tenant-slug: $slug" -H "authorization: Bearer $token")
+  echo "$body" | grep -q '"role":"owner"' || die "me: $body"
+  body=$(curl -fsS "$app/v1/tickets" -H "x-tenant-slug: $slug" -H "authorization: Bearer $token" \
+    -H 'content-type: application/json' -d '{"subject":"Parcel not received","description":"Ordered on the 3rd.","category":"shipping"}')
+  echo "$body" | grep -q '"ticket_number":"TKT-' || die "create a ticket: $body"
+  body=$(curl -fsS "$app/v1/tickets?status=open&q=parcel" -H "x-tenant-slug: $slug" -H "authorization: Bearer $token")
+  echo "$body" | grep -q 'Parcel not received' || die "search: $body"
+  say "quick start: signup, login, me, a ticket and a search all answered as the README says"
+}
+
+if [ -n "$check" ]; then
+  quick_start
+  exit 0
+fi
 wait -n "${pids[@]}" || true
 say "a service stopped; shutting down the rest"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite. Makes sure PostgreSQL, Redis and RabbitMQ are installed and running on
 # this machine (installing them with apt-get when missing, quickly skipping when present), then
-# runs lints, the dependency policy (cargo-deny), every test with cargo-nextest, and the doc
-# tests.
+# runs lints, the dependency policy (cargo-deny), the doc tests, the README's quick start
+# through scripts/dev.sh --check, and every test with cargo-nextest.
 #
 #   scripts/test.sh                      # everything
 #   scripts/test.sh -E 'test(sigterm)'   # extra arguments go to cargo nextest run
@@ -106,6 +106,9 @@ cargo deny --offline check bans licenses sources
 
 say "doc tests"
 cargo test --workspace --doc --locked --quiet
+
+say "the README's quick start (scripts/dev.sh --check)"
+scripts/dev.sh --check >/dev/null
 
 say "tests"
 profile=default
