@@ -90,19 +90,28 @@ ensure_cargo_deny() {
   fi
 }
 
+ensure_cargo_machete() {
+  if ! cargo machete --version >/dev/null 2>&1; then
+    say "installing cargo-machete"
+    cargo install cargo-machete --locked --version 0.9.2
+  fi
+}
+
 ensure_postgres
 ensure_redis
 ensure_rabbitmq
 ensure_nextest
 ensure_cargo_deny
+ensure_cargo_machete
 
 say "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-say "dependency policy (deny.toml)"
+say "dependency policy (deny.toml) and unused dependencies"
 # After clippy, every crate of this platform is in the local registry: no network needed.
 cargo deny --offline check bans licenses sources
+cargo machete
 
 say "doc tests"
 cargo test --workspace --doc --locked --quiet
