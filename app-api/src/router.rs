@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::routes::tickets::{assign, create, history, list, messages, read, status, update};
-use crate::routes::{me, operations, orders, reports};
+use crate::routes::{me, operations, orders, reports, users};
 use crate::state::AppState;
 use crate::tenancy::context::tenant_context;
 
@@ -22,6 +22,7 @@ use crate::tenancy::context::tenant_context;
     tags(
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "me", description = "The caller"),
+        (name = "users", description = "The people of the tenant: the VIP flag"),
         (name = "tickets", description = "SAV tickets: the queue, one ticket, assignment, the status state machine, history"),
         (name = "messages", description = "A ticket's thread: public messages and internal notes"),
         (name = "orders", description = "Order references the priority rules read"),
@@ -35,6 +36,7 @@ pub fn build_router(state: AppState) -> Router {
     // The tenant plane: resolution, token and rate limits before any handler.
     let tenant_plane = OpenApiRouter::new()
         .routes(routes!(me::get_me))
+        .routes(routes!(users::patch_user))
         .routes(routes!(list::list_tickets, create::create_ticket))
         .routes(routes!(read::get_ticket, update::patch_ticket))
         .routes(routes!(assign::assign_ticket))

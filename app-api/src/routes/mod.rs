@@ -5,3 +5,4 @@ pub mod operations;
 pub mod orders;
 pub mod reports;
 pub mod tickets;
+pub mod users;

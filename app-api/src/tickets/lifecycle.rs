@@ -9,6 +9,7 @@ use shared::error::{ApiError, ApiResult};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::moves::{self, Plan, Refusal, State};
 use super::status::{self, Actor, Status, TransitionError};
 use super::store::{self, Action, Entry, Ticket};
 use crate::events::Event;
@@ -29,11 +30,35 @@ pub fn invalid_transition(err: &TransitionError, actor: Actor) -> ApiError {
         .with_extension("allowed", status::allowed_targets(from, actor))
 }
 
+/// The answer to an action the rules refuse.
+pub fn refused(refusal: &Refusal, ticket: &Ticket, actor: Actor) -> ApiError {
+    match refusal {
+        Refusal::Closed => store::ensure_open(ticket).expect_err("a closed ticket"),
+        Refusal::Transition(err) => invalid_transition(err, actor),
+        Refusal::KeepsAssignee(status) => ApiError::conflict(format!(
+            "a ticket that is {} keeps someone on it: assign it to someone else instead",
+            status.as_str()
+        )),
+    }
+}
+
+impl State {
+    pub fn of(ticket: &Ticket) -> Self {
+        Self { status: ticket.status, assignee: ticket.assigned_to, resolved: ticket.resolved_at.is_some() }
+    }
+}
+
 /// A status change and the assignment that goes with it.
 pub struct Move {
     pub to: Status,
     pub assign: Option<Option<Uuid>>,
     pub reason: Option<String>,
+}
+
+impl Move {
+    pub fn planned(plan: Plan, reason: Option<String>) -> Self {
+        Self { to: plan.to, assign: plan.assign, reason }
+    }
 }
 
 /// Applies `change` to `ticket` (already locked and known to be visible): checks the state
@@ -52,19 +77,25 @@ pub async fn apply(
     if moves {
         status::check(from, change.to, acting.actor).map_err(|e| invalid_transition(&e, acting.actor))?;
     }
+    let after = moves::settle(State::of(ticket), Plan { to: change.to, assign: change.assign });
+    if let Some(broken) = moves::invariant_breaks(&after) {
+        return Err(ApiError::internal(format!("ticket {}: {broken}", ticket.id)));
+    }
     let mut changes = serde_json::Map::new();
     let previous_assignee = ticket.assigned_to;
-    if let Some(assignee) = change.assign.filter(|a| *a != ticket.assigned_to) {
-        changes.insert("assigned_to".into(), json!([ticket.assigned_to, assignee]));
-        ticket.assigned_to = assignee;
+    if after.assignee != ticket.assigned_to {
+        changes.insert("assigned_to".into(), json!([ticket.assigned_to, after.assignee]));
+        ticket.assigned_to = after.assignee;
     }
     if moves {
-        ticket.status = change.to;
-        match change.to {
-            Status::Resolved => ticket.resolved_at = Some(now),
-            Status::Closed => ticket.closed_at = Some(now),
-            _ if from == Status::Resolved => ticket.resolved_at = None,
-            _ => {}
+        ticket.status = after.status;
+        if after.status == Status::Closed {
+            ticket.closed_at = Some(now);
+        }
+        if !after.resolved {
+            ticket.resolved_at = None;
+        } else if from != Status::Resolved && after.status == Status::Resolved {
+            ticket.resolved_at = Some(now);
         }
     }
     ticket.updated_at = now;

@@ -52,6 +52,7 @@ async fn openapi_describes_the_app_plane() {
         ("/v1/tickets/{id}/messages", "post"),
         ("/v1/tickets/{id}/history", "get"),
         ("/v1/orders/{order_id}", "put"),
+        ("/v1/users/{id}", "patch"),
         ("/v1/sla/summary", "get"),
         ("/v1/agents/workload", "get"),
     ];

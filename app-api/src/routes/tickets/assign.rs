@@ -1,6 +1,7 @@
 //! `POST /v1/tickets/{id}/assign`: staff give a ticket to a staff member, or take it back.
 //! Assigning an open ticket starts the work (in_progress); unassigning one in progress puts it
-//! back in the queue (open).
+//! back in the queue (open); a ticket waiting for the customer or resolved can be reassigned but
+//! not unassigned (see `tickets::moves`).
 
 use axum::Json;
 use axum::extract::Path;
@@ -16,7 +17,7 @@ use super::present;
 use crate::events::enqueue;
 use crate::tenancy::context::{TenantContext, TenantDb};
 use crate::tickets::lifecycle::{self, Acting, Move};
-use crate::tickets::status::Status;
+use crate::tickets::moves::{self, State};
 use crate::tickets::store::{self, Action, Ticket};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -34,7 +35,7 @@ pub struct Assignment {
         (status = 200, description = "The ticket as assigned", body = Ticket),
         (status = 403, description = "`forbidden`: customers", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`ticket_closed`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`ticket_closed`; `conflict`: unassigning a ticket that waits for the customer or is resolved (reassign it instead)", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`: the assignee is not an active staff member", body = shared::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn assign_ticket(
@@ -60,17 +61,11 @@ pub async fn assign_ticket(
     let mut tx = db.begin().await?;
     let (viewer, mut ticket) = store::visible(&mut tx, context.user_id, id, true).await?;
     viewer.require_staff()?;
-    store::ensure_open(&ticket)?;
-    if ticket.assigned_to == body.assigned_to {
-        return Ok(Json(ticket));
-    }
-    let to = match (ticket.status, body.assigned_to) {
-        (Status::Open, Some(_)) => Status::InProgress,
-        (Status::InProgress, None) => Status::Open,
-        (status, _) => status,
-    };
+    let plan = moves::assign(&State::of(&ticket), body.assigned_to)
+        .map_err(|refusal| lifecycle::refused(&refusal, &ticket, viewer.actor()))?;
+    let Some(plan) = plan else { return Ok(Json(ticket)) };
     let acting = Acting { by: Some(viewer.id), actor: viewer.actor() };
-    let change = Move { to, assign: Some(body.assigned_to), reason: None };
+    let change = Move::planned(plan, None);
     let events = lifecycle::apply(&mut tx, &mut ticket, change, acting, Action::Assigned, now).await?;
     store::save(&mut tx, &ticket).await?;
     enqueue(&mut tx, &context.tenant, now, &events).await?;

@@ -156,15 +156,9 @@ async fn facts(
                 .bind(order)
                 .fetch_optional(&mut *conn)
                 .await?;
-        if let Some((owner, cents, currency)) = known {
-            if owner != customer {
-                return Err(ApiError::invalid(vec![FieldError::new(
-                    "order_id",
-                    "is not an order of this ticket's customer",
-                )]));
-            }
-            order_total = Some((cents, currency));
-        }
+        // Another customer's order counts as unknown: the answer must not tell which order
+        // numbers belong to someone.
+        order_total = known.filter(|(owner, _, _)| *owner == customer).map(|(_, cents, currency)| (cents, currency));
     }
     let mut same_category_before = 0;
     if let Some(category) = category {

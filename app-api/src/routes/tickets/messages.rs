@@ -20,7 +20,7 @@ use crate::tenancy::context::{TenantContext, TenantDb};
 use crate::tickets::access::Viewer;
 use crate::tickets::content;
 use crate::tickets::lifecycle::{self, Acting, Move};
-use crate::tickets::status::{Actor, Status};
+use crate::tickets::moves::{self, State};
 use crate::tickets::store::{self, Action};
 
 /// A file attached to a message.
@@ -183,9 +183,11 @@ pub async fn post_message(
     if first_response {
         ticket.first_response_at = Some(now);
     }
-    if side == SenderType::Customer && ticket.status == Status::WaitingCustomer {
-        let change = Move { to: Status::InProgress, assign: None, reason: None };
-        let acting = Acting { by: Some(viewer.id), actor: Actor::Customer };
+    let plan = moves::message(&State::of(&ticket), viewer.actor())
+        .map_err(|refusal| lifecycle::refused(&refusal, &ticket, viewer.actor()))?;
+    if let Some(plan) = plan {
+        let acting = Acting { by: Some(viewer.id), actor: viewer.actor() };
+        let change = Move::planned(plan, None);
         events.extend(lifecycle::apply(&mut tx, &mut ticket, change, acting, Action::StatusChanged, now).await?);
     } else if first_response {
         store::refresh_sla(&mut tx, &mut ticket, now).await?;

@@ -14,7 +14,8 @@ use crate::events::enqueue;
 use crate::tenancy::context::{TenantContext, TenantDb};
 use crate::tickets::content;
 use crate::tickets::lifecycle::{self, Acting, Move};
-use crate::tickets::status::{self, Status};
+use crate::tickets::moves::{self, Caller, State};
+use crate::tickets::status::Status;
 use crate::tickets::store::{self, Action, Ticket};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -45,15 +46,9 @@ pub async fn change_status(
     let mut tx = db.begin().await?;
     let (viewer, mut ticket) = store::visible(&mut tx, context.user_id, id, true).await?;
     let actor = viewer.actor();
-    status::check(ticket.status, body.status, actor).map_err(|e| lifecycle::invalid_transition(&e, actor))?;
-    // In progress means someone works on it: staff starting an unassigned ticket take it. Back
-    // to open means back in the queue.
-    let assign = match body.status {
-        Status::InProgress if ticket.assigned_to.is_none() && viewer.is_staff() => Some(Some(viewer.id)),
-        Status::Open => Some(None),
-        _ => None,
-    };
-    let change = Move { to: body.status, assign, reason };
+    let plan = moves::set_status(&State::of(&ticket), body.status, Caller { id: viewer.id, actor })
+        .map_err(|refusal| lifecycle::refused(&refusal, &ticket, actor))?;
+    let change = Move::planned(plan, reason);
     let acting = Acting { by: Some(viewer.id), actor };
     let events = lifecycle::apply(&mut tx, &mut ticket, change, acting, Action::StatusChanged, now).await?;
     store::save(&mut tx, &ticket).await?;

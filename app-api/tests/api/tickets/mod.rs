@@ -6,6 +6,7 @@
 
 mod bad_input;
 mod concurrency;
+mod invariants;
 mod lifecycle;
 mod listing;
 mod messages;
