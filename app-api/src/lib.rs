@@ -40,9 +40,9 @@ pub async fn serve(config: AppConfig) -> Result<(), ServeError> {
     let http = &state.config.http;
     let addr = SocketAddr::new(http.bind_addr, http.port);
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
-    let grace = http.shutdown_grace;
+    let options = shared::serve::ServeOptions::from_config(http);
     tracing::info!(%addr, "app-api listening");
-    let served = shared::serve::serve(listener, build_router(state), shared::serve::shutdown_signal(), grace).await;
+    let served = shared::serve::serve(listener, build_router(state), shared::serve::shutdown_signal(), options).await;
     let _ = stop.send(());
     let _ = background.await;
     served.map_err(ServeError::Serve)

@@ -93,13 +93,13 @@ pub async fn serve(config: ControlConfig) -> Result<(), ServeError> {
     let http = &state.config.http;
     let addr = SocketAddr::new(http.bind_addr, http.port);
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
-    let grace = http.shutdown_grace;
+    let options = shared::serve::ServeOptions::from_config(http);
     tracing::info!(%addr, "control-api listening");
     let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
     let worker = tokio::spawn(state.worker.clone().run(async {
         let _ = worker_stopped.await;
     }));
-    let served = shared::serve::serve(listener, build_router(state), shared::serve::shutdown_signal(), grace).await;
+    let served = shared::serve::serve(listener, build_router(state), shared::serve::shutdown_signal(), options).await;
     let _ = stop_worker.send(());
     let _ = worker.await;
     served.map_err(ServeError::Serve)

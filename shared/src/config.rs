@@ -304,6 +304,12 @@ pub struct HttpConfig {
     pub request_timeout: Duration,
     /// How long in-flight requests may run after a shutdown signal (`SHUTDOWN_GRACE_SECONDS`).
     pub shutdown_grace: Duration,
+    /// How long a client may take to send a request's headers before the connection is closed
+    /// (`REQUEST_HEADER_TIMEOUT_SECONDS`, 10).
+    pub header_timeout: Duration,
+    /// How long a client may take to send a request's body before it is answered 408
+    /// (`REQUEST_BODY_TIMEOUT_SECONDS`, 10).
+    pub body_timeout: Duration,
     /// Peers whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`, IPs or CIDRs; default
     /// none): the client IP is the nearest address they did not add.
     pub trusted_proxies: TrustedProxies,
@@ -315,11 +321,14 @@ impl HttpConfig {
         if body_limit == 0 {
             return Err(ConfigError::invalid("REQUEST_BODY_LIMIT_BYTES", "must be above 0"));
         }
-        let Seconds(request_timeout) = env.or("REQUEST_TIMEOUT_SECONDS", Seconds(Duration::from_secs(30)))?;
-        if request_timeout.is_zero() {
-            return Err(ConfigError::invalid("REQUEST_TIMEOUT_SECONDS", "must be above 0"));
-        }
+        let positive = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
+            let Seconds(value) = env.or(name, Seconds(Duration::from_secs(default)))?;
+            if value.is_zero() { Err(ConfigError::invalid(name, "must be above 0")) } else { Ok(value) }
+        };
+        let request_timeout = positive("REQUEST_TIMEOUT_SECONDS", 30)?;
         Ok(Self {
+            header_timeout: positive("REQUEST_HEADER_TIMEOUT_SECONDS", 10)?,
+            body_timeout: positive("REQUEST_BODY_TIMEOUT_SECONDS", 10)?,
             bind_addr: env.or("BIND_ADDR", IpAddr::from([0, 0, 0, 0]))?,
             port: env.or(port_var, default_port)?,
             cors_origins: env.or("CORS_ORIGINS", CorsOrigins::None)?,

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
 
 /// The registry and the metrics shared by every service.
 #[derive(Clone)]
@@ -21,6 +21,7 @@ pub struct Metrics {
 struct HttpMetrics {
     requests: IntCounterVec,
     duration: HistogramVec,
+    in_flight: IntGauge,
 }
 
 const LABELS: [&str; 3] = ["method", "route", "status_class"];
@@ -43,18 +44,32 @@ impl Metrics {
             &LABELS,
         )
         .expect("valid metric");
+        let in_flight = IntGauge::new("http_requests_in_flight", "HTTP requests received and not yet answered")
+            .expect("valid metric");
         registry.register(Box::new(requests.clone())).expect("registered once");
         registry.register(Box::new(duration.clone())).expect("registered once");
+        registry.register(Box::new(in_flight.clone())).expect("registered once");
         #[cfg(target_os = "linux")]
         registry
             .register(Box::new(prometheus::process_collector::ProcessCollector::for_self()))
             .expect("registered once");
-        Self { registry, http: Arc::new(HttpMetrics { requests, duration }) }
+        Self { registry, http: Arc::new(HttpMetrics { requests, duration, in_flight }) }
     }
 
     /// Where services register their own metrics.
     pub fn registry(&self) -> &Registry {
         &self.registry
+    }
+
+    /// Requests being handled now (slow clients show here).
+    pub fn requests_in_flight(&self) -> i64 {
+        self.http.in_flight.get()
+    }
+
+    /// Counts a request in flight until the guard drops (answered, or abandoned by its client).
+    pub(crate) fn request_started(&self) -> InFlight {
+        self.http.in_flight.inc();
+        InFlight(self.http.in_flight.clone())
     }
 
     pub(crate) fn observe_request(&self, method: &Method, route: &str, status: u16, seconds: f64) {
@@ -68,6 +83,14 @@ impl Metrics {
         let mut buf = Vec::new();
         TextEncoder::new().encode(&self.registry.gather(), &mut buf).expect("text encoding cannot fail");
         String::from_utf8(buf).expect("text format is UTF-8")
+    }
+}
+
+pub(crate) struct InFlight(IntGauge);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.dec();
     }
 }
 

@@ -1,47 +1,86 @@
 //! Serving a router until a shutdown signal, then draining in-flight requests within a bound.
+//! Connections are HTTP/1.1 with a deadline on the request headers: a client that opens
+//! connections and trickles headers is cut off instead of holding them forever.
 
-use std::future::{Future, IntoFuture};
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::convert::Infallible;
+use std::future::Future;
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
+use tower::ServiceExt as _;
+
+/// How a server treats its connections.
+#[derive(Debug, Clone, Copy)]
+pub struct ServeOptions {
+    /// How long in-flight requests may finish after the shutdown signal.
+    pub grace: Duration,
+    /// How long a client may take to send a request's headers.
+    pub header_timeout: Duration,
+}
+
+impl ServeOptions {
+    pub fn from_config(http: &crate::config::HttpConfig) -> Self {
+        Self { grace: http.shutdown_grace, header_timeout: http.header_timeout }
+    }
+}
 
 /// Serves `router` on `listener` until `shutdown` resolves; then stops accepting, lets
-/// in-flight requests finish for at most `grace`, and returns.
+/// in-flight requests finish for at most `options.grace`, and returns.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
-    grace: Duration,
+    options: ServeOptions,
 ) -> std::io::Result<()> {
-    let draining = Arc::new(Notify::new());
-    let signal = {
-        let draining = Arc::clone(&draining);
-        async move {
-            shutdown.await;
-            draining.notify_one();
-        }
-    };
-    let server = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(signal)
-        .into_future();
-    tokio::pin!(server);
-    tokio::select! {
-        result = &mut server => result,
-        () = draining.notified() => {
-            tracing::info!(grace_seconds = grace.as_secs(), "shutting down: no new connections, draining in-flight requests");
-            if let Ok(result) = tokio::time::timeout(grace, server).await {
-                tracing::info!("drained");
-                result
-            } else {
-                tracing::warn!("grace period over: abandoning requests still in flight");
-                Ok(())
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(options.header_timeout);
+    let connections = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // Out of file descriptors, or a connection reset before it was accepted:
+                    // pause rather than spin, and go on.
+                    tracing::warn!(error = %err, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            let router = router.clone();
+            async move { Ok::<_, Infallible>(router.oneshot(request.map(Body::new)).await.unwrap_or_else(|e| match e {})) }
+        });
+        let connection = connections.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::debug!(error = %err, "connection ended with an error");
             }
-        }
+        });
     }
+    drop(listener);
+    tracing::info!(
+        grace_seconds = options.grace.as_secs(),
+        "shutting down: no new connections, draining in-flight requests"
+    );
+    if tokio::time::timeout(options.grace, connections.shutdown()).await.is_ok() {
+        tracing::info!("drained");
+    } else {
+        tracing::warn!("grace period over: abandoning requests still in flight");
+    }
+    Ok(())
 }
 
 /// Resolves on SIGTERM or SIGINT (Ctrl-C).

@@ -33,7 +33,8 @@ pub struct Me {
         (status = 429, description = "`rate_limited`", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 503, description = "`tenant_provisioning` or `dependency_unavailable`", body = shared::error::Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_me(context: TenantContext, TenantDb(mut db): TenantDb) -> ApiResult<Json<Me>> {
+pub async fn get_me(context: TenantContext, tenant_db: TenantDb) -> ApiResult<Json<Me>> {
+    let mut db = tenant_db.connect().await?;
     let me: Option<Me> =
         sqlx::query_as("SELECT id, email, firstname, lastname, role, vip FROM users WHERE id = $1 AND active")
             .bind(context.user_id)

@@ -75,7 +75,7 @@ fn amount(cents: i64) -> serde_json::Number {
     ))]
 pub async fn put_order(
     context: TenantContext,
-    TenantDb(mut db): TenantDb,
+    tenant_db: TenantDb,
     Path(order_id): Path<i64>,
     JsonBody(input): JsonBody<OrderInput>,
 ) -> ApiResult<(StatusCode, Json<OrderRef>)> {
@@ -97,6 +97,7 @@ pub async fn put_order(
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
+    let mut db = tenant_db.connect().await?;
     let viewer = Viewer::load(&mut db, context.user_id).await?;
     viewer.require_admin()?;
     let (inserted, updated_at): (bool, DateTime<Utc>) = sqlx::query_as(

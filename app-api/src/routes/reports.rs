@@ -74,7 +74,8 @@ fn push_quarter_target(query: &mut QueryBuilder<'_, Postgres>, pick: fn(sla::Tar
         (status = 200, description = "The summary", body = SlaSummary),
         (status = 403, description = "`forbidden`: customers", body = shared::error::Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_sla_summary(context: TenantContext, TenantDb(mut db): TenantDb) -> ApiResult<Json<SlaSummary>> {
+pub async fn get_sla_summary(context: TenantContext, tenant_db: TenantDb) -> ApiResult<Json<SlaSummary>> {
+    let mut db = tenant_db.connect().await?;
     let viewer = Viewer::load(&mut db, context.user_id).await?;
     viewer.require_staff()?;
     let now = Utc::now();
@@ -146,11 +147,12 @@ pub struct AgentLoad {
     ))]
 pub async fn get_workload(
     context: TenantContext,
-    TenantDb(mut db): TenantDb,
+    tenant_db: TenantDb,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<AgentLoad>>> {
     let limit = page.limit()?;
     let after: Option<Uuid> = page.position()?;
+    let mut db = tenant_db.connect().await?;
     let viewer = Viewer::load(&mut db, context.user_id).await?;
     viewer.require_admin()?;
     let rows: Vec<AgentLoad> = sqlx::query_as(

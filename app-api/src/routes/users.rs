@@ -33,10 +33,11 @@ pub struct UserPatch {
     ))]
 pub async fn patch_user(
     context: TenantContext,
-    TenantDb(mut db): TenantDb,
+    tenant_db: TenantDb,
     Path(id): Path<Uuid>,
     JsonBody(patch): JsonBody<UserPatch>,
 ) -> ApiResult<Json<Me>> {
+    let mut db = tenant_db.connect().await?;
     let mut tx = db.begin().await?;
     Viewer::load(&mut tx, context.user_id).await?.require_admin()?;
     let current: Option<(String, bool)> =

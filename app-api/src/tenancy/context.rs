@@ -15,7 +15,7 @@ use shared::http::ClientIp;
 use shared::ratelimit::Decision;
 use uuid::Uuid;
 
-use super::pools::TenantConnection;
+use super::pools::{PoolManager, TenantConnection};
 use super::resolve::Tenant;
 use crate::state::AppState;
 
@@ -39,15 +39,26 @@ impl<S: Send + Sync> FromRequestParts<S> for TenantContext {
     }
 }
 
-/// A connection to the request's tenant database; the only way handlers reach tenant data.
-pub struct TenantDb(pub TenantConnection);
+/// The way to the request's tenant database, the only way handlers reach tenant data. No
+/// connection is held until `connect`: handlers read and check the request first, so a slow or
+/// malformed request never holds one of the tenant's few connections.
+pub struct TenantDb {
+    pools: PoolManager,
+    tenant: Arc<Tenant>,
+}
+
+impl TenantDb {
+    pub async fn connect(&self) -> Result<TenantConnection, ApiError> {
+        self.pools.acquire(&self.tenant).await
+    }
+}
 
 impl FromRequestParts<AppState> for TenantDb {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let context = TenantContext::from_request_parts(parts, state).await?;
-        state.pools.acquire(&context.tenant).await.map(TenantDb)
+        Ok(Self { pools: state.pools.clone(), tenant: context.tenant })
     }
 }
 

@@ -204,7 +204,11 @@ impl Platform {
         tokio::spawn(state.clone().run_background(async {
             let _ = stopped.await;
         }));
-        let server = TestServer::start(build_router(state.clone())).await;
+        let options = shared::serve::ServeOptions {
+            grace: std::time::Duration::from_secs(5),
+            header_timeout: state.config.http.header_timeout,
+        };
+        let server = TestServer::start_with(build_router(state.clone()), options).await;
         if let Some(redis) = &self.redis {
             // Changes published before the replica listens would only reach it by cache expiry.
             let replicas = self.replicas.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use sqlx::Connection as _;
 
+use shared::testkit::eventually;
+
 use crate::helpers::Platform;
 
 #[tokio::test]
@@ -143,4 +145,87 @@ async fn sixty_tenants_share_a_budget_of_twenty_connections() {
     let (_, open, _) = app.state.pools.state();
     assert!(i64::try_from(open).unwrap() <= BUDGET);
     assert!(app.state.pools.metrics().evictions.get() > 0, "60 tenants on 20 connections must evict");
+}
+
+/// Opens a connection and sends the head of a ticket creation whose body never comes (only its
+/// first bytes); returns the connection, to read the answer from.
+async fn stalled_upload(app: &crate::helpers::Replica, slug: &str, token: &str) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt as _;
+    let mut stream = tokio::net::TcpStream::connect(app.server.addr).await.unwrap();
+    let head = format!(
+        "POST /v1/tickets HTTP/1.1\r\nHost: localhost\r\nX-Tenant-Slug: {slug}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{{\"subject\": \"Slow"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream
+}
+
+/// Reads what the server answers (until it closes or 30 s pass).
+async fn answer(mut stream: tokio::net::TcpStream) -> String {
+    use tokio::io::AsyncReadExt as _;
+    let mut bytes = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(30), async {
+        let mut chunk = [0u8; 4096];
+        while let Ok(n @ 1..) = stream.read(&mut chunk).await {
+            bytes.extend_from_slice(&chunk[..n]);
+            if bytes.windows(4).any(|w| w == b"\r\n\r\n") {
+                break;
+            }
+        }
+    })
+    .await;
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// More slow uploads than the tenant has connections: none of them holds one while its body
+/// trickles in, so a normal client keeps being answered; the slow ones get 408 when their time
+/// is up.
+#[tokio::test]
+async fn slow_uploads_do_not_pin_a_tenants_connections() {
+    let platform = Platform::start(false).await;
+    let app = platform
+        .replica_with(|env| {
+            env.with("TENANT_POOL_MAX_CONNECTIONS", "2")
+                .with("TENANT_POOL_ACQUIRE_TIMEOUT_SECONDS", "1")
+                .with("REQUEST_BODY_TIMEOUT_SECONDS", "3")
+                .with("RATE_LIMIT_USER_PER_MINUTE", "0")
+        })
+        .await;
+    let org = platform.org().await;
+    let mut slow = Vec::new();
+    for _ in 0..6 {
+        slow.push(stalled_upload(&app, &org.slug, &org.owner_token).await);
+    }
+    let metrics = &app.state.metrics;
+    eventually(Duration::from_secs(5), "six slow uploads are being read", || async move {
+        (metrics.requests_in_flight() >= 6).then_some(())
+    })
+    .await;
+    for n in 0..10 {
+        let listed = app.get(&org.slug, "/v1/tickets", Some(&org.owner_token)).await;
+        assert_eq!(listed.status, 200, "request {n} beside the slow uploads: {}", listed.body);
+    }
+    assert_eq!(app.state.metrics.requests_in_flight(), 6, "the slow uploads are still waiting");
+    for stream in slow {
+        let answer = answer(stream).await;
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(answer.contains("body_timeout"), "{answer}");
+    }
+    let tickets = platform.tenant_db(&org.slug).await.count("support_tickets").await;
+    assert_eq!(tickets, 0, "no half-read ticket was created");
+}
+
+/// A client that never finishes its headers is cut off after `REQUEST_HEADER_TIMEOUT_SECONDS`.
+#[tokio::test]
+async fn slow_headers_are_cut_off() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let platform = Platform::start(false).await;
+    let app = platform.replica_with(|env| env.with("REQUEST_HEADER_TIMEOUT_SECONDS", "1")).await;
+    let mut stream = tokio::net::TcpStream::connect(app.server.addr).await.unwrap();
+    stream.write_all(b"GET /v1/me HTTP/1.1\r\nHost: localhost\r\nX-Tenant-Slug: acme\r\n").await.unwrap();
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut rest)).await;
+    assert!(closed.is_ok(), "the connection was still open after 10 s");
+    // A normal request on a new connection is served.
+    assert_eq!(app.server.get("/health").await.status, 200);
 }

@@ -1,14 +1,20 @@
 //! `JsonBody<T>`: the JSON request extractor. Its rejections are problem+json with the stable
 //! codes: 415 without a JSON content type, 413 over the body limit, 400 `validation_failed`
 //! naming the offending field for syntax errors, wrong types and unknown fields (request types
-//! use `#[serde(deny_unknown_fields)]`).
+//! use `#[serde(deny_unknown_fields)]`), and 408 `body_timeout` when the body does not arrive
+//! within `REQUEST_BODY_TIMEOUT_SECONDS`: a slow client cannot keep a request (and what it
+//! holds) open.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::header;
 use serde::de::DeserializeOwned;
 
+use super::BodyTimeout;
 use crate::error::{ApiError, FieldError};
+
+/// Without the layers (unit tests of a bare router): the configuration's default.
+const DEFAULT_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A JSON request body parsed into `T`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -25,7 +31,15 @@ where
         if !has_json_content_type(&request) {
             return Err(ApiError::unsupported_media_type("expected a body with Content-Type: application/json"));
         }
-        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
+        let timeout = request.extensions().get::<BodyTimeout>().map_or(DEFAULT_BODY_TIMEOUT, |t| t.0);
+        let read = tokio::time::timeout(timeout, Bytes::from_request(request, state)).await.map_err(|_| {
+            ApiError::new(
+                axum::http::StatusCode::REQUEST_TIMEOUT,
+                "body_timeout",
+                format!("the request body did not arrive within {} s", timeout.as_secs_f32()),
+            )
+        })?;
+        let bytes = read.map_err(|rejection| {
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::new(rejection.status(), "payload_too_large", rejection.body_text())
             } else {

@@ -17,7 +17,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 mod tests;
 
 pub use json::{JsonBody, parse as parse_json};
-pub use observe::{ClientIp, RequestId};
+pub use observe::{BodyTimeout, ClientIp, RequestId};
 pub use page::{Page, PageParams};
 
 use crate::config::{CorsOrigins, HttpConfig};

@@ -37,6 +37,11 @@ impl RequestId {
     }
 }
 
+/// How long the request's body may take to arrive (`REQUEST_BODY_TIMEOUT_SECONDS`), for the
+/// extractors that read it.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub Duration);
+
 /// Caller-supplied ids end up in logs: keep them short and free of anything but
 /// `[A-Za-z0-9._:-]`.
 fn is_sane_request_id(id: &[u8]) -> bool {
@@ -85,6 +90,7 @@ pub(super) struct Observer {
     metrics: Metrics,
     timeout: Duration,
     body_limit: usize,
+    body_timeout: Duration,
     trusted_proxies: TrustedProxies,
 }
 
@@ -94,6 +100,7 @@ impl Observer {
             metrics,
             timeout: config.request_timeout,
             body_limit: config.body_limit,
+            body_timeout: config.body_timeout,
             trusted_proxies: config.trusted_proxies.clone(),
         }
     }
@@ -106,8 +113,10 @@ fn is_probe(route: &str) -> bool {
 
 pub(super) async fn observe(State(observer): State<Observer>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
+    let in_flight = observer.metrics.request_started();
     let request_id = RequestId::from_request(&request);
     request.extensions_mut().insert(request_id.clone());
+    request.extensions_mut().insert(BodyTimeout(observer.body_timeout));
     if let Some(ip) = client_ip(&request, &observer.trusted_proxies) {
         request.extensions_mut().insert(ClientIp(ip));
     }
@@ -135,6 +144,7 @@ pub(super) async fn observe(State(observer): State<Observer>, mut request: Reque
     let mut response = into_problem(response, &method, observer.body_limit).await;
     response.headers_mut().insert(X_REQUEST_ID.clone(), request_id.0);
 
+    drop(in_flight);
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
     observer.metrics.observe_request(&method, &route, status, elapsed.as_secs_f64());

@@ -19,6 +19,14 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(router: Router) -> Self {
+        Self::start_with(
+            router,
+            crate::serve::ServeOptions { grace: Duration::from_secs(5), header_timeout: Duration::from_secs(10) },
+        )
+        .await
+    }
+
+    pub async fn start_with(router: Router, options: crate::serve::ServeOptions) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
         let addr = listener.local_addr().expect("bound address");
         let (stop, stopped) = oneshot::channel::<()>();
@@ -28,7 +36,7 @@ impl TestServer {
             async {
                 let _ = stopped.await;
             },
-            Duration::from_secs(5),
+            options,
         ));
         let client = reqwest::Client::builder().no_proxy().build().expect("client");
         Self { addr, client, stop: Some(stop), task: Some(task) }

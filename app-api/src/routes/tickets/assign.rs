@@ -40,10 +40,11 @@ pub struct Assignment {
     ))]
 pub async fn assign_ticket(
     context: TenantContext,
-    TenantDb(mut db): TenantDb,
+    tenant_db: TenantDb,
     Path(id): Path<i64>,
     JsonBody(body): JsonBody<Assignment>,
 ) -> ApiResult<Json<Ticket>> {
+    let mut db = tenant_db.connect().await?;
     if let Some(assignee) = body.assigned_to {
         let is_staff: Option<bool> =
             sqlx::query_scalar("SELECT role <> 'customer' FROM users WHERE id = $1 AND active")

@@ -49,7 +49,7 @@ pub struct CreateTicket {
     ))]
 pub async fn create_ticket(
     context: TenantContext,
-    TenantDb(mut db): TenantDb,
+    tenant_db: TenantDb,
     JsonBody(body): JsonBody<CreateTicket>,
 ) -> ApiResult<(StatusCode, HeaderMap, Json<Ticket>)> {
     let mut errors = Vec::new();
@@ -68,6 +68,7 @@ pub async fn create_ticket(
         unreachable!("every failure was reported")
     };
 
+    let mut db = tenant_db.connect().await?;
     let viewer = Viewer::load(&mut db, context.user_id).await?;
     let now = Utc::now();
     let mut tx = db.begin().await?;

@@ -42,12 +42,13 @@ pub struct HistoryEntry {
     ))]
 pub async fn get_history(
     context: TenantContext,
-    TenantDb(mut db): TenantDb,
+    tenant_db: TenantDb,
     Path(id): Path<i64>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<HistoryEntry>>> {
     let limit = page.limit()?;
     let after: Option<i64> = page.position()?;
+    let mut db = tenant_db.connect().await?;
     let (viewer, ticket) = store::visible(&mut db, context.user_id, id, false).await?;
     viewer.require_staff()?;
     let rows: Vec<HistoryEntry> = sqlx::query_as(

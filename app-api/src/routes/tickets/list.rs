@@ -64,7 +64,7 @@ fn parse_list<T>(field: &str, value: Option<&str>, parse: fn(&str) -> Option<T>)
     ))]
 pub async fn list_tickets(
     context: TenantContext,
-    TenantDb(mut db): TenantDb,
+    tenant_db: TenantDb,
     Query(filter): Query<TicketFilter>,
 ) -> ApiResult<Json<Page<Ticket>>> {
     let page = PageParams { limit: filter.limit, cursor: filter.cursor.clone() };
@@ -76,6 +76,7 @@ pub async fn list_tickets(
     if q.is_some_and(|q| q.is_empty() || q.chars().count() > QUERY_MAX_CHARS) {
         return Err(ApiError::invalid(vec![FieldError::new("q", "must be 1 to 200 characters")]));
     }
+    let mut db = tenant_db.connect().await?;
     let viewer = Viewer::load(&mut db, context.user_id).await?;
 
     // The page's ids first: with filters on indexed columns an index-only scan finds and sorts

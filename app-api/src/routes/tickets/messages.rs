@@ -69,12 +69,13 @@ const ATTACHMENTS: &str = "(SELECT coalesce(json_agg(json_build_object('id', a.i
     ))]
 pub async fn list_messages(
     context: TenantContext,
-    TenantDb(mut db): TenantDb,
+    tenant_db: TenantDb,
     Path(id): Path<i64>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<Message>>> {
     let limit = page.limit()?;
     let after: Option<(DateTime<Utc>, i64)> = page.position()?;
+    let mut db = tenant_db.connect().await?;
     let (viewer, ticket) = store::visible(&mut db, context.user_id, id, false).await?;
     let (after_at, after_id) = after.map_or((None, None), |(at, id)| (Some(at), Some(id)));
     let mut rows: Vec<Message> = sqlx::query_as(&format!(
@@ -143,12 +144,13 @@ pub struct NewMessage {
     ))]
 pub async fn post_message(
     context: TenantContext,
-    TenantDb(mut db): TenantDb,
+    tenant_db: TenantDb,
     Path(id): Path<i64>,
     JsonBody(body): JsonBody<NewMessage>,
 ) -> ApiResult<(StatusCode, Json<Message>)> {
     let text = content::rich_text("message", &body.message, true).map_err(|e| ApiError::invalid(vec![e]))?;
     let now = Utc::now();
+    let mut db = tenant_db.connect().await?;
     let mut tx = db.begin().await?;
     let (viewer, mut ticket) = store::visible(&mut tx, context.user_id, id, true).await?;
     if body.is_internal && !viewer.is_staff() {

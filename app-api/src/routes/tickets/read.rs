@@ -44,9 +44,10 @@ struct Row {
     ))]
 pub async fn get_ticket(
     context: TenantContext,
-    TenantDb(mut db): TenantDb,
+    tenant_db: TenantDb,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<TicketDetail>> {
+    let mut db = tenant_db.connect().await?;
     let row: Option<Row> = sqlx::query_as(&format!(
         "SELECT {VIEWER_ROLE}, {COLUMNS}, {STATUS_CHANGES},
             (SELECT count(*) FROM ticket_messages m WHERE m.ticket_id = t.id AND m.read_at IS NULL

@@ -37,12 +37,13 @@ pub struct StatusChange {
     ))]
 pub async fn change_status(
     context: TenantContext,
-    TenantDb(mut db): TenantDb,
+    tenant_db: TenantDb,
     Path(id): Path<i64>,
     JsonBody(body): JsonBody<StatusChange>,
 ) -> ApiResult<Json<Ticket>> {
     let reason = content::reason(body.reason.as_deref()).map_err(|e| ApiError::invalid(vec![e]))?;
     let now = Utc::now();
+    let mut db = tenant_db.connect().await?;
     let mut tx = db.begin().await?;
     let (viewer, mut ticket) = store::visible(&mut tx, context.user_id, id, true).await?;
     let actor = viewer.actor();

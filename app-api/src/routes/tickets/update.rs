@@ -45,7 +45,7 @@ pub struct TicketPatch {
     ))]
 pub async fn patch_ticket(
     context: TenantContext,
-    TenantDb(mut db): TenantDb,
+    tenant_db: TenantDb,
     Path(id): Path<i64>,
     JsonBody(patch): JsonBody<TicketPatch>,
 ) -> ApiResult<Json<Ticket>> {
@@ -76,6 +76,7 @@ pub async fn patch_ticket(
     reject(errors)?;
 
     let now = Utc::now();
+    let mut db = tenant_db.connect().await?;
     let mut tx = db.begin().await?;
     let (viewer, mut ticket) = store::visible(&mut tx, context.user_id, id, true).await?;
     viewer.require_staff()?;
