@@ -46,6 +46,7 @@ impl Platform {
             // The benchmarks sign up many organisations from one address.
             ("SIGNUPS_PER_IP_PER_HOUR", "0".to_owned()),
             ("SIGNUPS_PER_HOUR", "0".to_owned()),
+            ("REGISTRATIONS_PER_IP_PER_HOUR", "0".to_owned()),
         ]);
         let config = ControlConfig::from_env(&env).expect("valid configuration");
         shared::telemetry::init(&config.log);

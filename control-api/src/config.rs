@@ -47,6 +47,9 @@ pub struct AbuseLimits {
     /// organisations; 0 disables a limit.
     pub signups_per_ip_per_hour: u32,
     pub signups_per_hour: u32,
+    /// `REGISTRATIONS_PER_IP_PER_HOUR` (20): customers registering from one client IP; 0
+    /// disables.
+    pub registrations_per_ip_per_hour: u32,
 }
 
 impl AbuseLimits {
@@ -68,6 +71,7 @@ impl AbuseLimits {
             hash_queue: env.or("PASSWORD_HASH_QUEUE", 32)?,
             signups_per_ip_per_hour: env.or("SIGNUPS_PER_IP_PER_HOUR", 5)?,
             signups_per_hour: env.or("SIGNUPS_PER_HOUR", 120)?,
+            registrations_per_ip_per_hour: env.or("REGISTRATIONS_PER_IP_PER_HOUR", 20)?,
         })
     }
 }

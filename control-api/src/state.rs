@@ -35,11 +35,13 @@ pub struct App {
     pub worker: Worker,
 }
 
-/// How many organisations may be created, per client address and in all.
+/// How many organisations may be created, per client address and in all, and how many
+/// customers may register from one address.
 pub struct SignupLimits {
     pub limiter: shared::ratelimit::RateLimiter,
     pub per_ip: Option<shared::ratelimit::Limit>,
     pub global: Option<shared::ratelimit::Limit>,
+    pub registrations_per_ip: Option<shared::ratelimit::Limit>,
 }
 
 impl AppState {
@@ -69,6 +71,7 @@ impl AppState {
             ),
             per_ip: shared::ratelimit::Limit::per(abuse.signups_per_ip_per_hour, hour),
             global: shared::ratelimit::Limit::per(abuse.signups_per_hour, hour),
+            registrations_per_ip: shared::ratelimit::Limit::per(abuse.registrations_per_ip_per_hour, hour),
         };
         let events = config
             .amqp_url

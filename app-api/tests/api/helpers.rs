@@ -156,6 +156,7 @@ impl Platform {
             // Tests sign up many organisations from one address.
             ("SIGNUPS_PER_IP_PER_HOUR", "0".to_owned()),
             ("SIGNUPS_PER_HOUR", "0".to_owned()),
+            ("REGISTRATIONS_PER_IP_PER_HOUR", "0".to_owned()),
         ]);
         if let Some(r) = &redis {
             env = env.with("REDIS_URL", r.url.clone()).with("REDIS_KEY_PREFIX", r.prefix.clone());

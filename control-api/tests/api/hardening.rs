@@ -505,3 +505,22 @@ async fn a_failed_login_is_recorded_only_where_it_belongs() {
         log["data"].as_array().unwrap().iter().filter_map(|e| e["actor_user_id"].as_str()).collect();
     assert!(!actors.contains(&stranger.to_string().as_str()), "{actors:?}");
 }
+
+/// Registrations are limited per address: each creates an identity and costs a hash.
+#[tokio::test]
+async fn registrations_are_limited_per_address() {
+    let app = TestApp::build(WithRedis::No, |env| env.with("REGISTRATIONS_PER_IP_PER_HOUR", "2")).await;
+    let shop = unique_slug();
+    app.create_tenant(&shop, "active").await;
+    let register = || {
+        let body = json!({ "tenant": shop, "email": unique_email("c"), "password": PASSWORD, "firstname": "A", "lastname": "B" });
+        let app = &app;
+        async move { app.server.post_json("/v1/auth/register", &body).await }
+    };
+    assert_eq!(register().await.status, 201);
+    assert_eq!(register().await.status, 201);
+    let refused = register().await;
+    refused.assert_problem(429, "rate_limited");
+    assert!(refused.header("retry-after").is_some());
+    assert_eq!(count(&app, "SELECT count(*) FROM users").await, 2, "the refused registration wrote nothing");
+}

@@ -268,6 +268,7 @@ pub fn base_env(database_url: &str) -> Env {
         // Tests sign up many organisations from one address; the limit has tests of its own.
         ("SIGNUPS_PER_IP_PER_HOUR", "0"),
         ("SIGNUPS_PER_HOUR", "0"),
+        ("REGISTRATIONS_PER_IP_PER_HOUR", "0"),
     ])
 }
 

@@ -52,7 +52,7 @@ fn tenant_not_found() -> ApiError {
         (status = 201, description = "Registered, or (for an email that has an account) joined if the password was that account's: sign in to continue", body = Registered),
         (status = 404, description = "`tenant_not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many failed attempts on this account or from this address", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many failed attempts on this account or from this address, or too many registrations from this address", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 503, description = "`server_busy`: see Retry-After", body = shared::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn post_register(
@@ -70,6 +70,17 @@ pub async fn post_register(
     };
     let person =
         check_person(person, "", &mut errors).filter(|_| errors.is_empty()).ok_or_else(|| ApiError::invalid(errors))?;
+    if let (Some(limit), Some(ip)) = (&state.signups.registrations_per_ip, origin.ip) {
+        let decision = state.signups.limiter.check(limit, format!("register:{ip}")).await;
+        if !decision.allowed {
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "too many registrations from this address; retry later",
+            )
+            .with_retry_after(decision.retry_after_secs.max(1)));
+        }
+    }
     let (tenant, existing) = {
         let mut conn = state.db.acquire().await?;
         let tenant: TenantRef =
