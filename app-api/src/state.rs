@@ -23,7 +23,9 @@ pub struct App {
     pub config: AppConfig,
     /// The control database, read for tenant resolution.
     pub control_db: PgPool,
-    pub redis: Option<deadpool_redis::Pool>,
+    pub redis: Option<shared::redis::Redis>,
+    /// The process's one RabbitMQ connection, when `AMQP_URL` is set.
+    pub broker: Option<Arc<shared::amqp::Broker>>,
     pub metrics: Metrics,
     pub resolver: Resolver,
     pub pools: PoolManager,
@@ -40,8 +42,9 @@ impl AppState {
             .max_connections(config.control_db_max_connections)
             .acquire_timeout(Duration::from_secs(5))
             .connect_lazy_with(config.control_db.connect_options());
-        let redis = config.redis_url.as_ref().map(|url| shared::redis::pool(url, 32)).transpose()?;
         let metrics = Metrics::new();
+        let redis =
+            config.redis_url.as_ref().map(|url| shared::redis::Redis::new(url, 32, metrics.registry())).transpose()?;
         let resolver = Resolver::new(
             control_db.clone(),
             redis.clone(),
@@ -61,7 +64,19 @@ impl AppState {
         let revoked = Arc::new(RevokedSessions::new(config.access_token_lifetime + Duration::from_secs(60)));
         let verifier =
             TokenVerifier::load(config.tokens.clone(), Arc::clone(&revoked)).await.map_err(|e| e.to_string())?;
-        Ok(Self(Arc::new(App { config, control_db, redis, metrics, resolver, pools, limiter, verifier, revoked })))
+        let broker = config.amqp_url.clone().map(|url| Arc::new(shared::amqp::Broker::new(url)));
+        Ok(Self(Arc::new(App {
+            config,
+            control_db,
+            redis,
+            broker,
+            metrics,
+            resolver,
+            pools,
+            limiter,
+            verifier,
+            revoked,
+        })))
     }
 
     /// The background work of a replica: evicting tenants and refusing revoked sessions when

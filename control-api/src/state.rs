@@ -25,7 +25,9 @@ pub struct AppState(Arc<App>);
 pub struct App {
     pub config: ControlConfig,
     pub db: PgPool,
-    pub redis: Option<deadpool_redis::Pool>,
+    pub redis: Option<shared::redis::Redis>,
+    /// The process's one RabbitMQ connection, when `AMQP_URL` is set.
+    pub broker: Option<Arc<shared::amqp::Broker>>,
     pub metrics: Metrics,
     pub tokens: TokenIssuer,
     pub verifier: Arc<Verifier>,
@@ -51,7 +53,9 @@ impl AppState {
             .max_connections(config.control_db_max_connections)
             .acquire_timeout(Duration::from_secs(5))
             .connect_lazy_with(config.control_db.connect_options());
-        let redis = config.redis_url.as_ref().map(|url| shared::redis::pool(url, 16)).transpose()?;
+        let metrics = Metrics::new();
+        let redis =
+            config.redis_url.as_ref().map(|url| shared::redis::Redis::new(url, 16, metrics.registry())).transpose()?;
         let jwt = &config.jwt;
         let tokens =
             TokenIssuer::new(jwt.signing_key.clone(), jwt.issuer.clone(), jwt.audience.clone(), jwt.access_ttl);
@@ -73,12 +77,11 @@ impl AppState {
             global: shared::ratelimit::Limit::per(abuse.signups_per_hour, hour),
             registrations_per_ip: shared::ratelimit::Limit::per(abuse.registrations_per_ip_per_hour, hour),
         };
-        let events = config
-            .amqp_url
+        let broker = config.amqp_url.clone().map(|url| Arc::new(shared::amqp::Broker::new(url)));
+        let events = broker
             .clone()
-            .map(|url| Arc::new(shared::amqp::Publisher::new(url, crate::tenancy::notify::CONTROL_EXCHANGE)));
+            .map(|broker| Arc::new(shared::amqp::Publisher::new(broker, crate::tenancy::notify::CONTROL_EXCHANGE)));
         let notifier = Notifier::new(redis.clone(), &config.redis_key_prefix, events);
-        let metrics = Metrics::new();
         let provisioner = Provisioner {
             control: db.clone(),
             keys: config.keys.clone(),
@@ -87,7 +90,19 @@ impl AppState {
         };
         let worker =
             Worker { provisioner, notifier: notifier.clone(), metrics: JobMetrics::register(metrics.registry()) };
-        Ok(Self(Arc::new(App { config, db, redis, metrics, tokens, verifier, guard, signups, notifier, worker })))
+        Ok(Self(Arc::new(App {
+            config,
+            db,
+            redis,
+            broker,
+            metrics,
+            tokens,
+            verifier,
+            guard,
+            signups,
+            notifier,
+            worker,
+        })))
     }
 }
 

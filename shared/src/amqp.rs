@@ -1,11 +1,15 @@
-//! Publishing to RabbitMQ: durable topic exchanges, persistent messages with a stable
-//! `message_id`, publisher confirms. The connection opens on first use and is replaced after
-//! any failure, so a broker that was down is picked up again by the next publish.
+//! RabbitMQ. `Broker` is the process's one connection, opened on first use and reopened after
+//! it drops (publishers and the readiness probe share it, so a probe never opens a connection of
+//! its own). `Publisher` publishes to a durable topic exchange: persistent messages with a
+//! stable `message_id`, publisher confirms, on a channel replaced after any failure, so a broker
+//! that was down is picked up again by the next publish.
 
 use std::time::Duration;
 
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions, ExchangeDeclareOptions};
 use lapin::types::{FieldTable, ShortString};
+use std::sync::Arc;
+
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
 use tokio::sync::Mutex;
 
@@ -33,23 +37,52 @@ pub struct Message<'a> {
     pub payload: &'a [u8],
 }
 
-pub struct Publisher {
+/// The process's connection to the broker.
+pub struct Broker {
     url: ServiceUrl,
+    connection: Mutex<Option<Arc<Connection>>>,
+}
+
+impl Broker {
+    pub fn new(url: ServiceUrl) -> Self {
+        Self { url, connection: Mutex::new(None) }
+    }
+
+    /// The open connection, (re)connecting within `TIMEOUT` when there is none.
+    pub async fn connection(&self) -> Result<Arc<Connection>, PublishError> {
+        let mut current = self.connection.lock().await;
+        if let Some(open) = current.as_ref().filter(|c| c.status().connected()) {
+            return Ok(Arc::clone(open));
+        }
+        let connect = Connection::connect(self.url.expose(), ConnectionProperties::default());
+        let opened = Arc::new(tokio::time::timeout(TIMEOUT, connect).await.map_err(|_| PublishError::Timeout)??);
+        *current = Some(Arc::clone(&opened));
+        Ok(opened)
+    }
+
+    /// Whether the connection is open right now, without trying to open it.
+    pub async fn is_connected(&self) -> bool {
+        self.connection.lock().await.as_ref().is_some_and(|c| c.status().connected())
+    }
+}
+
+pub struct Publisher {
+    broker: Arc<Broker>,
     exchange: String,
-    channel: Mutex<Option<(Connection, Channel)>>,
+    channel: Mutex<Option<Channel>>,
 }
 
 impl Publisher {
-    pub fn new(url: ServiceUrl, exchange: &str) -> Self {
-        Self { url, exchange: exchange.to_owned(), channel: Mutex::new(None) }
+    pub fn new(broker: Arc<Broker>, exchange: &str) -> Self {
+        Self { broker, exchange: exchange.to_owned(), channel: Mutex::new(None) }
     }
 
     pub fn exchange(&self) -> &str {
         &self.exchange
     }
 
-    async fn open(&self) -> Result<(Connection, Channel), PublishError> {
-        let connection = Connection::connect(self.url.expose(), ConnectionProperties::default()).await?;
+    async fn open(&self) -> Result<Channel, PublishError> {
+        let connection = self.broker.connection().await?;
         let channel = connection.create_channel().await?;
         channel.confirm_select(ConfirmSelectOptions::default()).await?;
         channel
@@ -60,16 +93,16 @@ impl Publisher {
                 FieldTable::default(),
             )
             .await?;
-        Ok((connection, channel))
+        Ok(channel)
     }
 
     /// Publishes and waits for the broker's confirm.
     pub async fn publish(&self, message: &Message<'_>) -> Result<(), PublishError> {
         let mut guard = self.channel.lock().await;
-        if guard.as_ref().is_none_or(|(connection, _)| !connection.status().connected()) {
+        if guard.as_ref().is_none_or(|channel| !channel.status().connected()) {
             *guard = Some(tokio::time::timeout(TIMEOUT, self.open()).await.map_err(|_| PublishError::Timeout)??);
         }
-        let (_, channel) = guard.as_ref().expect("just opened");
+        let channel = guard.as_ref().expect("just opened");
         let properties = BasicProperties::default()
             .with_delivery_mode(2)
             .with_content_type(ShortString::from("application/json"))

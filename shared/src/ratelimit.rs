@@ -1,6 +1,6 @@
 //! Request rate limits: GCRA (the algorithm `governor` implements), with its state in Redis so
 //! every replica shares one budget (one atomic script per check, on Redis's clock), and an
-//! in-process `governor` limiter when Redis is absent or failing.
+//! in-process `governor` limiter when Redis is absent or failing (`crate::redis` decides).
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -12,6 +12,8 @@ use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter as Governor};
 use uuid::Uuid;
+
+use crate::redis::Redis;
 
 /// The outcome of one check, for `RateLimit-*` headers and `Retry-After`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +29,9 @@ pub struct Decision {
 
 /// GCRA over a theoretical arrival time (µs) per key. KEYS[1]: the key. ARGV[1]: emission
 /// interval in µs, ARGV[2]: burst. Returns allowed, remaining, µs until full, µs until allowed.
-const GCRA: &str = r"
+static GCRA: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| redis::Script::new(GCRA_LUA));
+
+const GCRA_LUA: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local interval = tonumber(ARGV[1])
@@ -69,39 +73,23 @@ impl Limit {
 
 const MINUTE: Duration = Duration::from_secs(60);
 
-/// After a Redis failure, how long to limit in process before trying Redis again.
-const REDIS_RETRY_AFTER: Duration = Duration::from_secs(5);
-
 #[derive(Clone)]
 pub struct RateLimiter {
-    redis: Option<deadpool_redis::Pool>,
+    redis: Option<Redis>,
     prefix: Arc<str>,
     per_user: Option<Arc<Limit>>,
     per_ip: Option<Arc<Limit>>,
-    /// While set and in the future, Redis is skipped (it just failed).
-    redis_down_until: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
 
 impl RateLimiter {
     /// Limits of 0 are disabled.
-    pub fn new(
-        redis: Option<deadpool_redis::Pool>,
-        prefix: &str,
-        per_user_per_minute: u32,
-        per_ip_per_minute: u32,
-    ) -> Self {
+    pub fn new(redis: Option<Redis>, prefix: &str, per_user_per_minute: u32, per_ip_per_minute: u32) -> Self {
         Self {
             redis,
             prefix: Arc::from(format!("{prefix}rl:")),
             per_user: Limit::per(per_user_per_minute, MINUTE).map(Arc::new),
             per_ip: Limit::per(per_ip_per_minute, MINUTE).map(Arc::new),
-            redis_down_until: Arc::new(std::sync::Mutex::new(None)),
         }
-    }
-
-    fn redis_usable(&self) -> bool {
-        let until = *self.redis_down_until.lock().expect("not poisoned");
-        until.is_none_or(|t| std::time::Instant::now() >= t)
     }
 
     /// A user's budget within a tenant; `None` when the limit is off.
@@ -117,41 +105,32 @@ impl RateLimiter {
     }
 
     /// Any other limit, on a key of the caller's choosing (shared by every replica through
-    /// Redis like the rest).
+    /// Redis like the rest; in process while Redis is away).
     pub async fn check(&self, limit: &Limit, key: String) -> Decision {
-        if let Some(pool) = self.redis.as_ref().filter(|_| self.redis_usable()) {
-            match self.check_redis(pool, limit, &key).await {
-                Ok(decision) => return decision,
-                Err(err) => {
-                    tracing::warn!(error = %err, "rate limit: Redis unavailable, limiting in process for a while");
-                    *self.redis_down_until.lock().expect("not poisoned") =
-                        Some(std::time::Instant::now() + REDIS_RETRY_AFTER);
-                }
+        if let Some(redis) = &self.redis {
+            let interval_us = u64::try_from(limit.interval().as_micros()).unwrap_or(u64::MAX);
+            let redis_key = format!("{}{key}", self.prefix);
+            let answer: Option<GcraAnswer> = redis
+                .run("rate_limit", |mut conn| async move {
+                    GCRA.key(redis_key).arg(interval_us).arg(limit.count.get()).invoke_async(&mut conn).await
+                })
+                .await;
+            if let Some((allowed, remaining, until_full_us, until_allowed_us)) = answer {
+                let secs = |us: i64| u64::try_from(us).unwrap_or(0).div_ceil(1_000_000);
+                return Decision {
+                    allowed: allowed == 1,
+                    limit: limit.count.get(),
+                    remaining: u32::try_from(remaining).unwrap_or(0),
+                    reset_secs: secs(until_full_us),
+                    retry_after_secs: secs(until_allowed_us),
+                };
             }
         }
         check_local(limit, &key)
     }
-
-    async fn check_redis(&self, pool: &deadpool_redis::Pool, limit: &Limit, key: &str) -> Result<Decision, String> {
-        let mut conn = pool.get().await.map_err(|e| e.to_string())?;
-        let interval_us = u64::try_from(limit.interval().as_micros()).unwrap_or(u64::MAX);
-        let (allowed, remaining, until_full_us, until_allowed_us): (i64, i64, i64, i64) = redis::Script::new(GCRA)
-            .key(format!("{}{key}", self.prefix))
-            .arg(interval_us)
-            .arg(limit.count.get())
-            .invoke_async(&mut conn)
-            .await
-            .map_err(|e| e.to_string())?;
-        let secs = |us: i64| u64::try_from(us).unwrap_or(0).div_ceil(1_000_000);
-        Ok(Decision {
-            allowed: allowed == 1,
-            limit: limit.count.get(),
-            remaining: u32::try_from(remaining).unwrap_or(0),
-            reset_secs: secs(until_full_us),
-            retry_after_secs: secs(until_allowed_us),
-        })
-    }
 }
+
+type GcraAnswer = (i64, i64, i64, i64);
 
 fn check_local(limit: &Limit, key: &str) -> Decision {
     // Keys of addresses and users come and go: forget the idle ones now and then.

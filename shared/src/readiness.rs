@@ -124,15 +124,12 @@ pub async fn check_redis(pool: Option<&deadpool_redis::Pool>) -> DependencyRepor
     .await
 }
 
-/// Opens and closes an AMQP connection, when `AMQP_URL` is set (optional: events wait in the
-/// outbox while the broker is away).
-pub async fn check_amqp(url: Option<&crate::config::ServiceUrl>) -> DependencyReport {
-    let Some(url) = url else { return not_configured(false) };
-    check("amqp", false, async {
-        let connection = lapin::Connection::connect(url.expose(), lapin::ConnectionProperties::default()).await?;
-        connection.close(200, "readiness check".into()).await
-    })
-    .await
+/// The process's broker connection, when `AMQP_URL` is set (optional: events wait in the
+/// outbox while the broker is away): up while it is open; when it is not, one attempt to open
+/// it (the same connection publishers use, not one of the probe's own).
+pub async fn check_amqp(broker: Option<&crate::amqp::Broker>) -> DependencyReport {
+    let Some(broker) = broker else { return not_configured(false) };
+    check("amqp", false, async { broker.connection().await.map(drop) }).await
 }
 
 /// The process answers.

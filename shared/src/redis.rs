@@ -1,24 +1,181 @@
-//! Redis connection pools. Redis is optional everywhere: callers hold `Option<Pool>` and fall
-//! back to in-process state when it is absent or down.
+//! Redis, as every part of a service uses it: a pool with short timeouts behind one circuit
+//! breaker. Redis is optional everywhere: rate limits, lockouts, caches and change messages
+//! each have an in-process fallback, and they all take it the same way. A call that fails or
+//! outlasts `CALL_TIMEOUT` opens the breaker; for `OPEN_FOR` afterwards every caller falls back
+//! at once instead of waiting on a dead server, then one call tries Redis again.
+//!
+//! Metrics: `redis_breaker_open` (0 or 1) and `redis_fallbacks_total{use}`.
 
-use std::time::Duration;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
-use deadpool_redis::{Config, Pool, PoolConfig, Runtime, Timeouts};
+use deadpool_redis::{Config, Connection, Pool, PoolConfig, Runtime, Timeouts};
+use prometheus::{IntCounterVec, IntGauge, Opts, Registry};
 
 use crate::config::ServiceUrl;
 
-/// A lazily connecting pool with short timeouts, so a dead Redis costs a request at most a
-/// second before the caller falls back.
-pub fn pool(url: &ServiceUrl, max_size: usize) -> Result<Pool, String> {
+/// The longest one Redis call may take, connection included.
+pub const CALL_TIMEOUT: Duration = Duration::from_millis(500);
+/// How long callers fall back without trying after a failure.
+pub const OPEN_FOR: Duration = Duration::from_secs(5);
+
+/// A lazily connecting pool with short timeouts.
+fn pool(url: &ServiceUrl, max_size: usize) -> Result<Pool, String> {
     let mut config = Config::from_url(url.expose());
     config.pool = Some(PoolConfig {
         max_size,
-        timeouts: Timeouts {
-            wait: Some(Duration::from_secs(1)),
-            create: Some(Duration::from_secs(1)),
-            recycle: Some(Duration::from_secs(1)),
-        },
+        timeouts: Timeouts { wait: Some(CALL_TIMEOUT), create: Some(CALL_TIMEOUT), recycle: Some(CALL_TIMEOUT) },
         ..PoolConfig::default()
     });
     config.create_pool(Some(Runtime::Tokio1)).map_err(|e| e.to_string())
+}
+
+/// Closed, or open until a moment (as milliseconds since the breaker's epoch).
+struct Breaker {
+    epoch: Instant,
+    open_until_ms: AtomicU64,
+    open: AtomicBool,
+}
+
+impl Breaker {
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn allows(&self) -> bool {
+        self.now_ms() >= self.open_until_ms.load(Ordering::Acquire)
+    }
+
+    fn trip(&self) {
+        let until = self.now_ms() + u64::try_from(OPEN_FOR.as_millis()).unwrap_or(u64::MAX);
+        self.open_until_ms.store(until, Ordering::Release);
+        self.open.store(true, Ordering::Release);
+    }
+
+    /// A call went through: true when that closed an open breaker.
+    fn reset(&self) -> bool {
+        self.open.swap(false, Ordering::AcqRel)
+    }
+}
+
+#[derive(Clone)]
+struct RedisMetrics {
+    breaker_open: IntGauge,
+    fallbacks: IntCounterVec,
+}
+
+#[derive(Clone)]
+pub struct Redis {
+    pool: Pool,
+    breaker: Arc<Breaker>,
+    metrics: RedisMetrics,
+}
+
+impl Redis {
+    /// Connects lazily: nothing is opened until the first call.
+    pub fn new(url: &ServiceUrl, max_size: usize, registry: &Registry) -> Result<Self, String> {
+        let breaker_open = IntGauge::new("redis_breaker_open", "1 while Redis calls are skipped after a failure")
+            .expect("valid metric");
+        let fallbacks = IntCounterVec::new(
+            Opts::new("redis_fallbacks_total", "Redis calls that fell back to in-process state, by use"),
+            &["use"],
+        )
+        .expect("valid metric");
+        registry.register(Box::new(breaker_open.clone())).map_err(|e| e.to_string())?;
+        registry.register(Box::new(fallbacks.clone())).map_err(|e| e.to_string())?;
+        let breaker = Breaker { epoch: Instant::now(), open_until_ms: AtomicU64::new(0), open: AtomicBool::new(false) };
+        Ok(Self {
+            pool: pool(url, max_size)?,
+            breaker: Arc::new(breaker),
+            metrics: RedisMetrics { breaker_open, fallbacks },
+        })
+    }
+
+    /// The pool itself, for the readiness probe (which must see Redis recover, breaker or not).
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    pub fn breaker_open(&self) -> bool {
+        !self.breaker.allows()
+    }
+
+    /// Runs `call` on a pooled connection. `None` when Redis is down, refused the call, or took
+    /// longer than `CALL_TIMEOUT` (the breaker opens, and `use_` is counted as a fallback), and
+    /// at once while the breaker is open: the caller then uses its in-process state.
+    pub async fn run<T, F, Fut>(&self, use_: &'static str, call: F) -> Option<T>
+    where
+        F: FnOnce(Connection) -> Fut,
+        Fut: Future<Output = redis::RedisResult<T>>,
+    {
+        if !self.breaker.allows() {
+            self.metrics.fallbacks.with_label_values(&[use_]).inc();
+            return None;
+        }
+        let attempt = tokio::time::timeout(CALL_TIMEOUT, async {
+            let conn = self.pool.get().await.map_err(|e| e.to_string())?;
+            call(conn).await.map_err(|e| e.to_string())
+        })
+        .await;
+        match attempt {
+            Ok(Ok(value)) => {
+                if self.breaker.reset() {
+                    self.metrics.breaker_open.set(0);
+                    tracing::info!("Redis answers again");
+                }
+                Some(value)
+            }
+            Ok(Err(reason)) => {
+                self.fail(use_, &reason);
+                None
+            }
+            Err(_) => {
+                self.fail(use_, "timed out");
+                None
+            }
+        }
+    }
+
+    fn fail(&self, use_: &'static str, reason: &str) {
+        self.breaker.trip();
+        self.metrics.breaker_open.set(1);
+        self.metrics.fallbacks.with_label_values(&[use_]).inc();
+        tracing::warn!(%reason, r#use = use_, "Redis unavailable: falling back to process memory for a while");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::FromEnv as _;
+
+    /// A port nothing listens on: every call fails fast.
+    fn dead_redis(registry: &Registry) -> Redis {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        Redis::new(&ServiceUrl::from_env(&format!("redis://127.0.0.1:{port}")).unwrap(), 2, registry).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_failure_opens_the_breaker_and_later_calls_fall_back_at_once() {
+        let registry = Registry::new();
+        let redis = dead_redis(&registry);
+        let first = redis.run("test", |mut c| async move { redis::cmd("PING").query_async::<String>(&mut c).await });
+        assert_eq!(first.await, None);
+        assert!(redis.breaker_open());
+        let started = Instant::now();
+        let called = std::sync::atomic::AtomicBool::new(false);
+        let second = redis
+            .run("test", |mut c| {
+                called.store(true, Ordering::Relaxed);
+                async move { redis::cmd("PING").query_async::<String>(&mut c).await }
+            })
+            .await;
+        assert_eq!(second, None);
+        assert!(!called.load(Ordering::Relaxed), "an open breaker does not even take a connection");
+        assert!(started.elapsed() < Duration::from_millis(50));
+        assert_eq!(redis.metrics.fallbacks.with_label_values(&["test"]).get(), 2);
+        assert_eq!(redis.metrics.breaker_open.get(), 1);
+    }
 }

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use shared::config::EncryptionKey;
 use shared::crypto::{keyed_digest, keyed_digest_matches};
 use shared::error::ApiError;
+use shared::redis::Redis;
 use shared::tenant::Slug;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -92,7 +93,7 @@ type Lookup = Option<Arc<Tenant>>;
 #[derive(Clone)]
 pub struct Resolver {
     control: PgPool,
-    redis: Option<deadpool_redis::Pool>,
+    redis: Option<Redis>,
     prefix: Arc<str>,
     base_domain: Option<BaseDomain>,
     cache: Cache<String, Lookup>,
@@ -103,7 +104,7 @@ pub struct Resolver {
 impl Resolver {
     pub fn new(
         control: PgPool,
-        redis: Option<deadpool_redis::Pool>,
+        redis: Option<Redis>,
         prefix: &str,
         base_domain: Option<BaseDomain>,
         ttl: Duration,
@@ -174,10 +175,12 @@ impl Resolver {
     }
 
     async fn read_redis(&self, slug: &Slug) -> Option<Lookup> {
-        let pool = self.redis.as_ref()?;
-        let mut conn = pool.get().await.ok()?;
-        let cached: Option<String> =
-            redis::cmd("GET").arg(self.redis_key(slug.as_str())).query_async(&mut conn).await.ok()?;
+        let key = self.redis_key(slug.as_str());
+        let cached: Option<String> = self
+            .redis
+            .as_ref()?
+            .run("tenant_cache", |mut conn| async move { redis::cmd("GET").arg(key).query_async(&mut conn).await })
+            .await?;
         let lookup = self.open_entry(slug.as_str(), &cached?);
         if lookup.is_none() {
             tracing::warn!(slug = slug.as_str(), "ignoring a tenant cache entry in Redis that is forged or damaged");
@@ -207,15 +210,18 @@ impl Resolver {
     }
 
     async fn write_redis(&self, slug: &Slug, found: &Lookup) {
-        let Some(pool) = &self.redis else { return };
-        let Ok(mut conn) = pool.get().await else { return };
-        let value = self.seal_entry(slug.as_str(), found);
-        let _: Result<(), _> = redis::cmd("SET")
-            .arg(self.redis_key(slug.as_str()))
-            .arg(value)
-            .arg("EX")
-            .arg(REDIS_TTL.as_secs())
-            .query_async(&mut conn)
+        let Some(redis) = &self.redis else { return };
+        let (key, value) = (self.redis_key(slug.as_str()), self.seal_entry(slug.as_str(), found));
+        redis
+            .run("tenant_cache", |mut conn| async move {
+                redis::cmd("SET")
+                    .arg(key)
+                    .arg(value)
+                    .arg("EX")
+                    .arg(REDIS_TTL.as_secs())
+                    .query_async::<()>(&mut conn)
+                    .await
+            })
             .await;
     }
 
@@ -240,10 +246,13 @@ impl Resolver {
     /// Forgets a slug here and in Redis (on a change published by control-api).
     pub async fn evict(&self, slug: &str) {
         self.cache.invalidate(slug);
-        if let Some(pool) = &self.redis
-            && let Ok(mut conn) = pool.get().await
-        {
-            let _: Result<i64, _> = redis::cmd("DEL").arg(self.redis_key(slug)).query_async(&mut conn).await;
+        if let Some(redis) = &self.redis {
+            let key = self.redis_key(slug);
+            redis
+                .run("tenant_cache", |mut conn| async move {
+                    redis::cmd("DEL").arg(key).query_async::<i64>(&mut conn).await
+                })
+                .await;
         }
     }
 }

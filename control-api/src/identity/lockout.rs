@@ -4,14 +4,14 @@
 //! attempts each further one locks the subject for a growing delay, and a hard cap locks it for
 //! the rest of the hour. A proven secret gives its attempt back. State lives in Redis (shared by
 //! every replica, one script per attempt) and falls back to process memory when Redis is absent
-//! or failing.
+//! or failing (`shared::redis` decides, for every use of Redis alike).
 
 use std::net::IpAddr;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
-use deadpool_redis::Pool;
 use moka::sync::Cache;
+use shared::redis::Redis;
 
 /// How long attempts are remembered.
 pub const WINDOW: Duration = Duration::from_secs(3600);
@@ -117,7 +117,7 @@ return 0
 
 #[derive(Clone)]
 pub struct Lockout {
-    redis: Option<Pool>,
+    redis: Option<Redis>,
     prefix: Arc<str>,
     policies: Policies,
     local: Cache<String, LocalState>,
@@ -126,7 +126,7 @@ pub struct Lockout {
 }
 
 impl Lockout {
-    pub fn new(redis: Option<Pool>, prefix: &str, policies: Policies) -> Self {
+    pub fn new(redis: Option<Redis>, prefix: &str, policies: Policies) -> Self {
         let local = Cache::builder().max_capacity(100_000).time_to_live(WINDOW).build();
         Self {
             redis,
@@ -147,28 +147,23 @@ impl Lockout {
     /// Counts an attempt against every subject before the secret is checked, or refuses it
     /// with the time left when any of them is locked (then nothing is counted).
     pub async fn attempt(&self, subjects: &[Subject]) -> Result<(), Duration> {
-        if let Some(pool) = &self.redis {
-            match self.redis_attempt(pool, subjects).await {
-                Ok(wait) if wait.is_zero() => return Ok(()),
-                Ok(wait) => return Err(wait),
-                Err(err) => tracing::warn!(error = %err, "lockout: Redis unavailable, using process memory"),
+        if let Some(redis) = &self.redis {
+            let mut script = ATTEMPT.prepare_invoke();
+            script.arg(WINDOW.as_secs());
+            for subject in subjects {
+                let key = subject.key();
+                let policy = self.policy(subject);
+                script.key(format!("{}{key}:attempts", self.prefix)).key(format!("{}{key}:lock", self.prefix));
+                script.arg(policy.free).arg(policy.cap).arg(policy.max_delay.as_secs());
+            }
+            let wait_ms: Option<i64> =
+                redis.run("lockout", |mut conn| async move { script.invoke_async(&mut conn).await }).await;
+            if let Some(wait_ms) = wait_ms {
+                let wait = Duration::from_millis(u64::try_from(wait_ms).unwrap_or(0));
+                return if wait.is_zero() { Ok(()) } else { Err(wait) };
             }
         }
         self.local_attempt(subjects)
-    }
-
-    async fn redis_attempt(&self, pool: &Pool, subjects: &[Subject]) -> Result<Duration, String> {
-        let mut conn = pool.get().await.map_err(|e| e.to_string())?;
-        let mut script = ATTEMPT.prepare_invoke();
-        script.arg(WINDOW.as_secs());
-        for subject in subjects {
-            let key = subject.key();
-            let policy = self.policy(subject);
-            script.key(format!("{}{key}:attempts", self.prefix)).key(format!("{}{key}:lock", self.prefix));
-            script.arg(policy.free).arg(policy.cap).arg(policy.max_delay.as_secs());
-        }
-        let wait_ms: i64 = script.invoke_async(&mut conn).await.map_err(|e| e.to_string())?;
-        Ok(Duration::from_millis(u64::try_from(wait_ms).unwrap_or(0)))
     }
 
     fn local_attempt(&self, subjects: &[Subject]) -> Result<(), Duration> {
@@ -205,25 +200,19 @@ impl Lockout {
     pub async fn succeeded(&self, subjects: &[Subject]) {
         for subject in subjects {
             let key = subject.key();
-            if let Some(pool) = &self.redis {
+            if let Some(redis) = &self.redis {
                 let attempts = format!("{}{key}:attempts", self.prefix);
-                let result = async {
-                    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
-                    match subject {
-                        Subject::Account(_) => redis::cmd("DEL")
-                            .arg(&attempts)
-                            .arg(format!("{}{key}:lock", self.prefix))
-                            .query_async::<i64>(&mut conn)
-                            .await
-                            .map(drop),
-                        Subject::Ip(_) => GIVE_BACK.key(&attempts).invoke_async::<i64>(&mut conn).await.map(drop),
-                    }
-                    .map_err(|e| e.to_string())
-                }
-                .await;
-                if let Err(err) = result {
-                    tracing::warn!(error = %err, "lockout: could not record a success in Redis");
-                }
+                let lock = format!("{}{key}:lock", self.prefix);
+                let account = matches!(subject, Subject::Account(_));
+                redis
+                    .run("lockout", |mut conn| async move {
+                        if account {
+                            redis::cmd("DEL").arg(&attempts).arg(&lock).query_async::<i64>(&mut conn).await
+                        } else {
+                            GIVE_BACK.key(&attempts).invoke_async::<i64>(&mut conn).await
+                        }
+                    })
+                    .await;
             }
             let _step = self.local_step.lock().expect("not poisoned");
             match subject {

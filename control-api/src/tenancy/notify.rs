@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use shared::amqp::{Message, Publisher};
+use shared::redis::Redis;
 use uuid::Uuid;
 
 use super::provision::TenantRecord;
@@ -33,7 +34,7 @@ pub const CONTROL_EXCHANGE: &str = "control_exchange";
 
 #[derive(Clone)]
 pub struct Notifier {
-    redis: Option<deadpool_redis::Pool>,
+    redis: Option<Redis>,
     channel: String,
     revocations: String,
     events: Option<Arc<Publisher>>,
@@ -46,7 +47,7 @@ pub struct Revoked<'a> {
 }
 
 impl Notifier {
-    pub fn new(redis: Option<deadpool_redis::Pool>, prefix: &str, events: Option<Arc<Publisher>>) -> Self {
+    pub fn new(redis: Option<Redis>, prefix: &str, events: Option<Arc<Publisher>>) -> Self {
         Self {
             redis,
             channel: format!("{prefix}tenant-changes"),
@@ -62,25 +63,20 @@ impl Notifier {
             return;
         }
         let payload = serde_json::to_string(&Revoked { sessions }).expect("serializable");
-        if let Err(err) = self.redis_publish(&self.revocations, payload).await {
-            tracing::warn!(error = %err, sessions = sessions.len(), "could not publish revoked sessions");
+        if !self.redis_publish(&self.revocations, payload).await {
+            tracing::warn!(sessions = sessions.len(), "could not publish revoked sessions");
         }
     }
 
-    async fn redis_publish(&self, channel: &str, payload: String) -> Result<(), String> {
-        let Some(pool) = &self.redis else { return Ok(()) };
-        let mut conn = pool.get().await.map_err(|e| e.to_string())?;
-        redis::cmd("PUBLISH")
-            .arg(channel)
-            .arg(payload)
-            .query_async::<i64>(&mut conn)
+    /// False when Redis is configured and the message did not go out.
+    async fn redis_publish(&self, channel: &str, payload: String) -> bool {
+        let Some(redis) = &self.redis else { return true };
+        redis
+            .run("publish", |mut conn| async move {
+                redis::cmd("PUBLISH").arg(channel).arg(payload).query_async::<i64>(&mut conn).await
+            })
             .await
-            .map(drop)
-            .map_err(|e| e.to_string())
-    }
-
-    pub fn channel(&self) -> &str {
-        &self.channel
+            .is_some()
     }
 
     /// Best effort, both ways: a lost cache message costs the app plane one cache TTL of
@@ -107,8 +103,8 @@ impl Notifier {
 
     async fn publish_cache_eviction(&self, change: &TenantChange) {
         let payload = serde_json::to_string(change).expect("serializable");
-        if let Err(err) = self.redis_publish(&self.channel, payload).await {
-            tracing::warn!(error = %err, tenant = %change.tenant_id, "could not publish a tenant change");
+        if !self.redis_publish(&self.channel, payload).await {
+            tracing::warn!(tenant = %change.tenant_id, "could not publish a tenant change");
         }
     }
 }

@@ -161,3 +161,46 @@ async fn openapi_and_docs_are_served_offline() {
     let init = app.server.get("/docs/swagger-initializer.js").await;
     assert!(init.body.contains("/openapi.json"), "{}", init.body);
 }
+
+/// Redis down: every use of it (here the lockout) falls back through the one breaker, which the
+/// metrics show, and the lockout still holds in process.
+#[tokio::test]
+async fn a_dead_redis_opens_the_breaker_and_the_lockout_holds_in_process() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let app = TestApp::spawn_with(|env| env.with("REDIS_URL", format!("redis://127.0.0.1:{port}"))).await;
+    let slug = crate::helpers::unique_slug();
+    let tenant = app.create_tenant(&slug, "active").await;
+    let email = crate::helpers::unique_email("agent");
+    let user = app.create_user(&email).await;
+    app.add_member(user, tenant, "agent").await;
+    for _ in 0..5 {
+        app.login(Some(&slug), &email, "wrong password!!").await.assert_problem(401, "unauthorized");
+    }
+    app.login(Some(&slug), &email, crate::helpers::PASSWORD).await.assert_problem(429, "rate_limited");
+    let metrics = app.server.get("/metrics").await.body;
+    assert!(metrics.contains("redis_breaker_open 1"), "{metrics}");
+    let fallbacks = metrics
+        .lines()
+        .find(|l| l.starts_with("redis_fallbacks_total{use=\"lockout\"}"))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap_or(0);
+    assert!(fallbacks >= 6, "{metrics}");
+}
+
+/// The readiness probe and the publishers share one broker connection: probing does not open
+/// connections of its own.
+#[tokio::test]
+async fn the_broker_connection_is_opened_once_and_shared() {
+    let amqp = std::env::var("TEST_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
+    let app = TestApp::spawn_with(|env| env.with("AMQP_URL", amqp)).await;
+    let broker = app.state.broker.clone().expect("AMQP_URL is set");
+    assert!(!broker.is_connected().await, "nothing opens before it is needed");
+    for _ in 0..3 {
+        assert_eq!(app.server.get("/ready").await.json()["dependencies"]["amqp"]["status"], "up");
+    }
+    let first = broker.connection().await.unwrap();
+    let second = broker.connection().await.unwrap();
+    assert!(std::sync::Arc::ptr_eq(&first, &second), "one connection for the whole process");
+    assert!(broker.is_connected().await);
+}
