@@ -1,4 +1,5 @@
-//! Tenant identifiers both planes parse at their edge.
+//! Tenant identifiers both planes parse at their edge, and the tenant's life cycle both planes
+//! act on.
 
 use std::fmt;
 
@@ -89,6 +90,63 @@ impl Slug {
 impl fmt::Display for Slug {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// A tenant's life cycle (DESIGN.md "Tenancy"): provisioning -> active <-> suspended ->
+/// deleting -> deleted, or failed when provisioning gives up. Stored as text; every `match`
+/// on it names each status, so a new one is a compile error wherever it matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TenantStatus {
+    Provisioning,
+    Active,
+    Suspended,
+    Deleting,
+    Deleted,
+    Failed,
+}
+
+impl TenantStatus {
+    pub const ALL: [Self; 6] =
+        [Self::Provisioning, Self::Active, Self::Suspended, Self::Deleting, Self::Deleted, Self::Failed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Provisioning => "provisioning",
+            Self::Active => "active",
+            Self::Suspended => "suspended",
+            Self::Deleting => "deleting",
+            Self::Deleted => "deleted",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    /// Deleted, or being deleted: nothing about the tenant changes any more.
+    pub fn is_gone(self) -> bool {
+        match self {
+            Self::Deleting | Self::Deleted => true,
+            Self::Provisioning | Self::Active | Self::Suspended | Self::Failed => false,
+        }
+    }
+}
+
+impl fmt::Display for TenantStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// For rows read with `#[sqlx(try_from = "String")]`.
+impl TryFrom<String> for TenantStatus {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        Self::parse(&value).ok_or_else(|| format!("unknown tenant status {value:?}"))
     }
 }
 

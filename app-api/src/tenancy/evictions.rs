@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt as _;
 use serde::Deserialize;
+use shared::tenant::TenantStatus;
 use uuid::Uuid;
 
 use crate::state::AppState;
@@ -79,7 +80,8 @@ async fn subscribe_and_evict(state: &AppState, url: &str, channels: &Channels) -
             continue;
         };
         state.resolver.evict(&change.slug).await;
-        if change.status != "active" {
+        // A status this version does not know is treated like any other inactive one.
+        if TenantStatus::parse(&change.status) != Some(TenantStatus::Active) {
             state.pools.forget(change.tenant_id);
         }
         tracing::debug!(slug = change.slug, status = change.status, "tenant evicted");

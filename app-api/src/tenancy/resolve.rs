@@ -16,7 +16,7 @@ use shared::config::EncryptionKey;
 use shared::crypto::{keyed_digest, keyed_digest_matches};
 use shared::error::ApiError;
 use shared::redis::Redis;
-use shared::tenant::Slug;
+use shared::tenant::{Slug, TenantStatus};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -30,7 +30,7 @@ const REDIS_TTL: Duration = Duration::from_secs(60);
 pub struct Tenant {
     pub id: Uuid,
     pub slug: String,
-    pub status: String,
+    pub status: TenantStatus,
     pub require_2fa_for_admins: bool,
     pub database: Option<TenantDatabase>,
 }
@@ -51,7 +51,8 @@ pub struct TenantDatabase {
 struct Row {
     id: Uuid,
     slug: String,
-    status: String,
+    #[sqlx(try_from = "String")]
+    status: TenantStatus,
     require_2fa_for_admins: Option<bool>,
     host: Option<String>,
     port: Option<i32>,
@@ -140,18 +141,18 @@ impl Resolver {
     /// The tenant, in a state that may serve requests.
     pub async fn resolve(&self, slug: &Slug) -> Result<Arc<Tenant>, ApiError> {
         let tenant = self.lookup(slug).await?.ok_or_else(not_found)?;
-        match tenant.status.as_str() {
-            "active" if tenant.database.is_some() => Ok(tenant),
-            "suspended" => {
+        match tenant.status {
+            TenantStatus::Active if tenant.database.is_some() => Ok(tenant),
+            TenantStatus::Suspended => {
                 Err(ApiError::new(StatusCode::FORBIDDEN, "tenant_suspended", "this organisation is suspended"))
             }
-            "provisioning" | "active" => Err(ApiError::new(
+            TenantStatus::Provisioning | TenantStatus::Active => Err(ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "tenant_provisioning",
                 "this organisation is still being set up; retry in a moment",
             )
             .with_retry_after(2)),
-            _ => Err(not_found()),
+            TenantStatus::Deleting | TenantStatus::Deleted | TenantStatus::Failed => Err(not_found()),
         }
     }
 

@@ -81,7 +81,7 @@ pub fn set_status(state: &State, to: Status, caller: Caller) -> Result<Plan, Ref
     let assign = match to {
         Status::InProgress if state.assignee.is_none() && caller.actor == Actor::Agent => Some(Some(caller.id)),
         Status::Open => Some(None),
-        _ => None,
+        Status::InProgress | Status::WaitingCustomer | Status::Resolved | Status::Closed => None,
     };
     Ok(Plan { to, assign })
 }
@@ -117,7 +117,10 @@ pub fn invariant_breaks(state: &State) -> Option<&'static str> {
             Some("an unresolved ticket keeps resolved_at")
         }
         (Status::Resolved, _, false) => Some("a resolved ticket has no resolved_at"),
-        _ => None,
+        (Status::Open, None, false)
+        | (Status::InProgress | Status::WaitingCustomer, Some(_), false)
+        | (Status::Resolved, _, true)
+        | (Status::Closed, _, _) => None,
     }
 }
 

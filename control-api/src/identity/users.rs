@@ -1,8 +1,28 @@
 //! Reading and writing identities and their memberships.
 
 use shared::auth::Role;
+use shared::tenant::TenantStatus;
 use sqlx::PgConnection;
 use uuid::Uuid;
+
+/// Whether an identity may sign in (`users.status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserStatus {
+    Active,
+    Disabled,
+}
+
+impl TryFrom<String> for UserStatus {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        match value.as_str() {
+            "active" => Ok(Self::Active),
+            "disabled" => Ok(Self::Disabled),
+            other => Err(format!("unknown user status {other:?}")),
+        }
+    }
+}
 
 /// What a login needs to decide, for one email and an optional tenant slug.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -12,7 +32,8 @@ pub struct LoginCandidate {
     pub firstname: String,
     pub lastname: String,
     pub password_hash: String,
-    pub user_status: String,
+    #[sqlx(try_from = "String")]
+    pub user_status: UserStatus,
     pub is_platform_admin: bool,
     pub tenant_id: Option<Uuid>,
     pub tenant_slug: Option<String>,
@@ -88,18 +109,21 @@ impl LoginCandidate {
     /// The role tokens would carry: the membership in an active tenant, or `platform_admin`
     /// when no tenant was named.
     pub fn grantable_role(&self, tenant_named: bool) -> Result<Role, Refusal> {
-        if self.user_status != "active" {
-            return Err(Refusal::NoAccess);
+        match self.user_status {
+            UserStatus::Active => {}
+            UserStatus::Disabled => return Err(Refusal::NoAccess),
         }
         if !tenant_named {
             return if self.is_platform_admin { Ok(Role::PlatformAdmin) } else { Err(Refusal::NoAccess) };
         }
         let role = self.role.as_deref().and_then(Role::from_db).ok_or(Refusal::NoAccess)?;
-        match self.tenant_status.as_deref() {
-            Some("active") => Ok(role),
-            Some("suspended") => Err(Refusal::TenantSuspended),
-            Some("provisioning") => Err(Refusal::TenantProvisioning),
-            _ => Err(Refusal::NoAccess),
+        match self.tenant_status.as_deref().and_then(TenantStatus::parse) {
+            Some(TenantStatus::Active) => Ok(role),
+            Some(TenantStatus::Suspended) => Err(Refusal::TenantSuspended),
+            Some(TenantStatus::Provisioning) => Err(Refusal::TenantProvisioning),
+            Some(TenantStatus::Deleting | TenantStatus::Deleted | TenantStatus::Failed) | None => {
+                Err(Refusal::NoAccess)
+            }
         }
     }
 }

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::mirror;
 use super::notify::{Notifier, TenantChange};
 use super::provision::{ProvisionError, Provisioner};
+use shared::tenant::TenantStatus;
 
 /// The `NOTIFY` channel that wakes workers.
 pub const CHANNEL: &str = "provisioning_jobs";
@@ -34,6 +35,17 @@ pub enum JobKind {
 }
 
 impl JobKind {
+    /// The kind a stored job names; `None` for a row this code does not know (it fails, and
+    /// is retried and given up like any failing job, rather than passing as done).
+    fn of_row(kind: &str, user_id: Option<Uuid>) -> Option<Self> {
+        match (kind, user_id) {
+            ("provision", _) => Some(Self::Provision),
+            ("drop", _) => Some(Self::Drop),
+            ("sync_member", Some(user)) => Some(Self::SyncMember(user)),
+            _ => None,
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Self::Provision => "provision",
@@ -177,19 +189,22 @@ impl Worker {
     }
 
     async fn execute(&self, job: &Job) -> Result<(), ProvisionError> {
-        match (job.kind.as_str(), job.user_id) {
-            ("provision", _) => self.provisioner.provision(job.tenant_id).await,
-            ("drop", _) => self.provisioner.drop_tenant(job.tenant_id).await,
-            ("sync_member", Some(user)) => self.sync_member(job.tenant_id, user).await,
-            _ => Ok(()),
+        let kind = JobKind::of_row(&job.kind, job.user_id).ok_or(ProvisionError::UnknownJob(job.id))?;
+        match kind {
+            JobKind::Provision => self.provisioner.provision(job.tenant_id).await,
+            JobKind::Drop => self.provisioner.drop_tenant(job.tenant_id).await,
+            JobKind::SyncMember(user) => self.sync_member(job.tenant_id, user).await,
         }
     }
 
     async fn sync_member(&self, tenant_id: Uuid, user_id: Uuid) -> Result<(), ProvisionError> {
         let tenant = self.provisioner.tenant(tenant_id).await?;
         // Provisioning seeds every member; a deleted tenant has nothing to sync.
-        if !matches!(tenant.status.as_str(), "active" | "suspended") {
-            return Ok(());
+        match tenant.status {
+            TenantStatus::Active | TenantStatus::Suspended => {}
+            TenantStatus::Provisioning | TenantStatus::Deleting | TenantStatus::Deleted | TenantStatus::Failed => {
+                return Ok(());
+            }
         }
         let (Some(cluster_id), Some(database)) = (tenant.cluster_id, tenant.database_name) else { return Ok(()) };
         let cluster = self.provisioner.cluster(cluster_id).await?;
@@ -203,7 +218,7 @@ impl Worker {
 
     async fn after_lifecycle_change(&self, tenant_id: Uuid) {
         let Ok(tenant) = self.provisioner.tenant(tenant_id).await else { return };
-        if tenant.status == "active" {
+        if tenant.status == TenantStatus::Active {
             let created: Option<chrono::DateTime<chrono::Utc>> =
                 sqlx::query_scalar("SELECT created_at FROM tenants WHERE id = $1")
                     .bind(tenant_id)

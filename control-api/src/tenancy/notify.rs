@@ -11,6 +11,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use shared::amqp::{Message, Publisher};
 use shared::redis::Redis;
+use shared::tenant::TenantStatus;
 use uuid::Uuid;
 
 use super::provision::TenantRecord;
@@ -20,12 +21,12 @@ use super::provision::TenantRecord;
 pub struct TenantChange {
     pub tenant_id: Uuid,
     pub slug: String,
-    pub status: String,
+    pub status: TenantStatus,
 }
 
 impl TenantChange {
     pub fn of(tenant: &TenantRecord) -> Self {
-        Self { tenant_id: tenant.id, slug: tenant.slug.clone(), status: tenant.status.clone() }
+        Self { tenant_id: tenant.id, slug: tenant.slug.clone(), status: tenant.status }
     }
 }
 

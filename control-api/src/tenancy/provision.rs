@@ -12,6 +12,7 @@
 
 use shared::config::EncryptionKey;
 use shared::crypto::{ControlKeys, open, random_token, seal};
+use shared::tenant::TenantStatus;
 use sqlx::migrate::Migrator;
 use sqlx::{Connection, Executor, PgConnection, PgPool};
 use uuid::Uuid;
@@ -28,6 +29,8 @@ pub enum ProvisionError {
     NoTenant(Uuid),
     #[error("tenant {0} is still being provisioned; its database is dropped afterwards")]
     StillProvisioning(Uuid),
+    #[error("job {0} is of a kind this version does not know")]
+    UnknownJob(i64),
     #[error(transparent)]
     Cluster(#[from] ClusterError),
     #[error("database error: {0}")]
@@ -41,7 +44,8 @@ pub enum ProvisionError {
 pub struct TenantRecord {
     pub id: Uuid,
     pub slug: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: TenantStatus,
     pub cluster_id: Option<Uuid>,
     pub database_name: Option<String>,
     pub login_role: Option<String>,
@@ -82,7 +86,7 @@ impl Provisioner {
     /// (already active, or deleted meanwhile) is left alone.
     pub async fn provision(&self, tenant_id: Uuid) -> Result<(), ProvisionError> {
         let tenant = self.tenant(tenant_id).await?;
-        if tenant.status != "provisioning" {
+        if tenant.status != TenantStatus::Provisioning {
             return Ok(());
         }
         let mut clock = StepClock::start();
@@ -222,7 +226,7 @@ impl Provisioner {
     /// Drops a `deleting` tenant's database and role, then marks it `deleted`.
     pub async fn drop_tenant(&self, tenant_id: Uuid) -> Result<(), ProvisionError> {
         let tenant = self.tenant(tenant_id).await?;
-        if tenant.status != "deleting" {
+        if tenant.status != TenantStatus::Deleting {
             return Ok(());
         }
         // A provisioning run still going (pending, or claimed by another worker) could create

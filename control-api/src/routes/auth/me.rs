@@ -17,8 +17,8 @@ pub struct Membership {
     pub tenant_id: Uuid,
     pub slug: String,
     pub name: String,
-    /// The tenant's status (`active`, `suspended`, ...).
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: shared::tenant::TenantStatus,
     pub role: String,
 }
 

@@ -16,7 +16,7 @@ use crate::identity::audit::{self, Action};
 use crate::identity::guard;
 use crate::identity::people::{NewPerson, check_person, insert_user};
 use crate::identity::sessions::Origin;
-use crate::identity::users;
+use crate::identity::users::{self, UserStatus};
 use crate::routes::auth::TenantRef;
 use crate::state::AppState;
 use crate::tenancy::jobs::{self, JobKind};
@@ -106,7 +106,7 @@ pub async fn post_register(
             let subjects = guard::subjects(person.email.normalized(), origin.ip);
             let proven =
                 state.guard.check_password(&subjects, person.password, Some(candidate.password_hash.clone())).await?;
-            if !(proven && candidate.user_status == "active") {
+            if !(proven && candidate.user_status == UserStatus::Active) {
                 let mut conn = state.db.acquire().await?;
                 let details = serde_json::json!({ "reason": "bad_credentials", "via": "registration" });
                 audit::record(&mut conn, Action::LoginFailed, Some(candidate.user_id), None, &origin, details).await?;

@@ -69,7 +69,7 @@ pub async fn post_invitation(
     let mut tx = state.db.begin().await?;
     let tenant = find(&mut tx, &path_slug(&slug)?).await?;
     require(standing(&mut tx, &claims, &tenant).await?, &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin])?;
-    if let Some(err) = gone(&tenant.status) {
+    if let Some(err) = gone(tenant.status) {
         return Err(err);
     }
     let token = random_token();

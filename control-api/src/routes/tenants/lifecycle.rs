@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{JsonBody, Page, PageParams};
+use shared::tenant::TenantStatus;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -17,8 +18,6 @@ use crate::routes::Caller;
 use crate::state::AppState;
 use crate::tenancy::jobs::{self, JobKind};
 use crate::tenancy::notify::TenantChange;
-
-const STATUSES: [&str; 6] = ["provisioning", "active", "suspended", "deleting", "deleted", "failed"];
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -51,12 +50,17 @@ pub async fn list_tenants(
     if !(is_operator && claims.tid.is_none()) {
         return Err(ApiError::forbidden("platform operators only"));
     }
-    if filter.status.as_deref().is_some_and(|s| !STATUSES.contains(&s)) {
-        return Err(ApiError::invalid(vec![FieldError::new(
-            "status",
-            format!("must be one of {}", STATUSES.join(", ")),
-        )]));
-    }
+    let status = match filter.status.as_deref().map(|s| (s, TenantStatus::parse(s))) {
+        None => None,
+        Some((_, Some(status))) => Some(status),
+        Some((_, None)) => {
+            let all: Vec<&str> = TenantStatus::ALL.iter().map(|s| s.as_str()).collect();
+            return Err(ApiError::invalid(vec![FieldError::new(
+                "status",
+                format!("must be one of {}", all.join(", ")),
+            )]));
+        }
+    };
     let page = PageParams { limit: filter.limit, cursor: filter.cursor };
     let limit = page.limit()?;
     let after: Option<Uuid> = page.position()?;
@@ -69,7 +73,7 @@ pub async fn list_tenants(
         )
         .as_str(),
     )
-    .bind(&filter.status)
+    .bind(status.map(TenantStatus::as_str))
     .bind(after)
     .bind(i64::from(limit) + 1)
     .fetch_all(&mut *conn)
@@ -136,7 +140,7 @@ pub async fn patch_tenant(
     let mut tx = state.db.begin().await?;
     let tenant = find(&mut tx, &path_slug(&slug)?).await?;
     require(standing(&mut tx, &claims, &tenant).await?, &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin])?;
-    if let Some(err) = gone(&tenant.status) {
+    if let Some(err) = gone(tenant.status) {
         return Err(err);
     }
     let settings = patch.settings.map(|s| serde_json::to_value(s).expect("serializable"));
@@ -159,15 +163,15 @@ pub async fn patch_tenant(
 }
 
 fn change_of(tenant: &TenantView) -> TenantChange {
-    TenantChange { tenant_id: tenant.id, slug: tenant.slug.clone(), status: tenant.status.clone() }
+    TenantChange { tenant_id: tenant.id, slug: tenant.slug.clone(), status: tenant.status }
 }
 
 async fn platform_transition(
     state: &AppState,
     claims: &shared::auth::Claims,
     slug: &str,
-    from: &str,
-    to: &str,
+    from: TenantStatus,
+    to: TenantStatus,
 ) -> ApiResult<TenantView> {
     let mut tx = state.db.begin().await?;
     let tenant = find(&mut tx, &path_slug(slug)?).await?;
@@ -176,14 +180,14 @@ async fn platform_transition(
         "UPDATE tenants SET status = $3, updated_at = now() WHERE id = $1 AND status = $2 RETURNING {TENANT_COLUMNS}"
     ).as_str())
     .bind(tenant.id)
-    .bind(from)
-    .bind(to)
+    .bind(from.as_str())
+    .bind(to.as_str())
     .fetch_optional(&mut *tx)
     .await?;
     let updated = updated.ok_or_else(|| ApiError::conflict(format!("the tenant is {}, not {from}", tenant.status)))?;
     tx.commit().await?;
     state.notifier.publish(&change_of(&updated)).await;
-    tracing::info!(tenant = %updated.id, from, to, "tenant status changed");
+    tracing::info!(tenant = %updated.id, %from, %to, "tenant status changed");
     Ok(updated)
 }
 
@@ -199,7 +203,7 @@ pub async fn post_suspend(
     Caller(claims): Caller,
     Path(slug): Path<String>,
 ) -> ApiResult<Json<TenantView>> {
-    platform_transition(&state, &claims, &slug, "active", "suspended").await.map(Json)
+    platform_transition(&state, &claims, &slug, TenantStatus::Active, TenantStatus::Suspended).await.map(Json)
 }
 
 /// Reactivate a suspended tenant.
@@ -214,7 +218,7 @@ pub async fn post_activate(
     Caller(claims): Caller,
     Path(slug): Path<String>,
 ) -> ApiResult<Json<TenantView>> {
-    platform_transition(&state, &claims, &slug, "suspended", "active").await.map(Json)
+    platform_transition(&state, &claims, &slug, TenantStatus::Suspended, TenantStatus::Active).await.map(Json)
 }
 
 /// Delete a tenant: it stops serving at once; its database and role are dropped by the worker.
@@ -232,7 +236,7 @@ pub async fn delete_tenant(
     let mut tx = state.db.begin().await?;
     let tenant = find(&mut tx, &path_slug(&slug)?).await?;
     require(standing(&mut tx, &claims, &tenant).await?, &[Standing::PlatformAdmin, Standing::Owner])?;
-    if let Some(err) = gone(&tenant.status) {
+    if let Some(err) = gone(tenant.status) {
         return Err(err);
     }
     let updated: TenantView = sqlx::query_as(

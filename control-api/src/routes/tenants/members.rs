@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use shared::auth::Role;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{JsonBody, Page, PageParams};
 use sqlx::PgConnection;
@@ -65,7 +66,13 @@ pub async fn list_members(
     Ok(Json(Page::from_rows(rows, limit, |m| (m.joined_at, m.user_id))))
 }
 
-pub const ROLES: [&str; 4] = ["owner", "admin", "agent", "customer"];
+/// A role a membership can hold (not the platform's).
+fn membership_role(value: &str) -> Option<Role> {
+    match Role::from_db(value)? {
+        role @ (Role::Owner | Role::Admin | Role::Agent | Role::Customer) => Some(role),
+        Role::PlatformAdmin => None,
+    }
+}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -79,14 +86,18 @@ async fn check_change(
     conn: &mut PgConnection,
     caller: Standing,
     tenant_id: Uuid,
-    current: &str,
-    new: Option<&str>,
+    current: Role,
+    new: Option<Role>,
 ) -> ApiResult<()> {
-    let touches_owner = current == "owner" || new == Some("owner");
-    if touches_owner && !matches!(caller, Standing::Owner | Standing::PlatformAdmin) {
+    let touches_owner = current == Role::Owner || new == Some(Role::Owner);
+    let caller_may = match caller {
+        Standing::Owner | Standing::PlatformAdmin => true,
+        Standing::Admin | Standing::Other => false,
+    };
+    if touches_owner && !caller_may {
         return Err(ApiError::forbidden("only owners can grant, change or remove the owner role"));
     }
-    if current == "owner" && new != Some("owner") {
+    if current == Role::Owner && new != Some(Role::Owner) {
         let owners: i64 =
             sqlx::query_scalar("SELECT count(*) FROM memberships WHERE tenant_id = $1 AND role = 'owner'")
                 .bind(tenant_id)
@@ -99,13 +110,15 @@ async fn check_change(
     Ok(())
 }
 
-async fn current_role(conn: &mut PgConnection, tenant_id: Uuid, user_id: Uuid) -> ApiResult<String> {
-    sqlx::query_scalar("SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2 FOR UPDATE")
-        .bind(tenant_id)
-        .bind(user_id)
-        .fetch_optional(conn)
-        .await?
-        .ok_or_else(|| ApiError::not_found("no such member"))
+async fn current_role(conn: &mut PgConnection, tenant_id: Uuid, user_id: Uuid) -> ApiResult<Role> {
+    let stored: String =
+        sqlx::query_scalar("SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2 FOR UPDATE")
+            .bind(tenant_id)
+            .bind(user_id)
+            .fetch_optional(conn)
+            .await?
+            .ok_or_else(|| ApiError::not_found("no such member"))?;
+    membership_role(&stored).ok_or_else(|| ApiError::internal(format!("membership with an unknown role {stored:?}")))
 }
 
 /// Change a member's role.
@@ -125,18 +138,18 @@ pub async fn patch_member(
     Path((slug, user_id)): Path<(String, Uuid)>,
     JsonBody(change): JsonBody<RoleChange>,
 ) -> ApiResult<Json<MemberView>> {
-    if !ROLES.contains(&change.role.as_str()) {
+    let Some(role) = membership_role(&change.role) else {
         return Err(ApiError::invalid(vec![FieldError::new("role", "must be owner, admin, agent or customer")]));
-    }
+    };
     let mut tx = state.db.begin().await?;
     let tenant = find(&mut tx, &path_slug(&slug)?).await?;
     let caller = standing(&mut tx, &claims, &tenant).await?;
     require(caller, &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin])?;
-    if let Some(err) = gone(&tenant.status) {
+    if let Some(err) = gone(tenant.status) {
         return Err(err);
     }
     let current = current_role(&mut tx, tenant.id, user_id).await?;
-    check_change(&mut tx, caller, tenant.id, &current, Some(&change.role)).await?;
+    check_change(&mut tx, caller, tenant.id, current, Some(role)).await?;
     let member: MemberView = sqlx::query_as(
         "WITH changed AS (
            UPDATE memberships SET role = $3, updated_at = now() WHERE tenant_id = $1 AND user_id = $2
@@ -146,11 +159,11 @@ pub async fn patch_member(
     )
     .bind(tenant.id)
     .bind(user_id)
-    .bind(&change.role)
+    .bind(role.as_str())
     .fetch_one(&mut *tx)
     .await?;
     jobs::enqueue(&mut tx, tenant.id, JobKind::SyncMember(user_id)).await?;
-    let details = serde_json::json!({ "user_id": user_id, "from": current, "to": change.role });
+    let details = serde_json::json!({ "user_id": user_id, "from": current, "to": role });
     audit::record(&mut tx, Action::MemberRoleChanged, Some(claims.sub), Some(tenant.id), &origin, details).await?;
     tx.commit().await?;
     Ok(Json(member))
@@ -177,7 +190,7 @@ pub async fn delete_member(
     let caller = standing(&mut tx, &claims, &tenant).await?;
     require(caller, &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin])?;
     let current = current_role(&mut tx, tenant.id, user_id).await?;
-    check_change(&mut tx, caller, tenant.id, &current, None).await?;
+    check_change(&mut tx, caller, tenant.id, current, None).await?;
     sqlx::query("DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2")
         .bind(tenant.id)
         .bind(user_id)

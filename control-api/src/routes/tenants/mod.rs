@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shared::auth::{Claims, Role};
 use shared::error::{ApiError, ApiResult};
-use shared::tenant::Slug;
+use shared::tenant::{Slug, TenantStatus};
 use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -22,8 +22,8 @@ pub struct TenantView {
     pub id: Uuid,
     pub slug: String,
     pub name: String,
-    /// `provisioning`, `active`, `suspended`, `deleting`, `deleted` or `failed`.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: TenantStatus,
     /// Tenant settings such as `require_2fa_for_admins`.
     #[schema(value_type = Object)]
     pub settings: serde_json::Value,
@@ -113,7 +113,6 @@ pub fn require(standing: Standing, allowed: &[Standing]) -> ApiResult<()> {
     }
 }
 
-pub fn gone(status: &str) -> Option<ApiError> {
-    matches!(status, "deleting" | "deleted")
-        .then(|| ApiError::new(StatusCode::GONE, "tenant_deleted", "this tenant is deleted"))
+pub fn gone(status: TenantStatus) -> Option<ApiError> {
+    status.is_gone().then(|| ApiError::new(StatusCode::GONE, "tenant_deleted", "this tenant is deleted"))
 }

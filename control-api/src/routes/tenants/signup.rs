@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError, OnConstraint as _};
 use shared::http::JsonBody;
 use shared::ratelimit::Decision;
-use shared::tenant::Slug;
+use shared::tenant::{Slug, TenantStatus};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -36,7 +36,7 @@ pub struct SignupTenant {
     pub id: Uuid,
     pub slug: String,
     pub name: String,
-    pub status: String,
+    pub status: TenantStatus,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -148,26 +148,27 @@ pub async fn post_signup(
     jobs::enqueue(&mut tx, tenant_id, JobKind::Provision).await?;
     tx.commit().await?;
     tracing::info!(tenant = %tenant_id, slug = slug.as_str(), "tenant signed up");
-    let tenant = SignupTenant { id: tenant_id, slug: slug.as_str().to_owned(), name, status: "provisioning".into() };
+    let tenant =
+        SignupTenant { id: tenant_id, slug: slug.as_str().to_owned(), name, status: TenantStatus::Provisioning };
     Ok((StatusCode::ACCEPTED, Json(SignupResponse { tenant, user })))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct TenantStatus {
+pub struct TenantStatusView {
     pub slug: String,
-    pub status: String,
+    pub status: TenantStatus,
 }
 
 /// A tenant's status: poll after signup until `active`.
 #[utoipa::path(get, path = "/v1/tenants/{slug}/status", tag = "tenants",
     params(("slug" = String, Path, description = "The tenant's slug")),
     responses(
-        (status = 200, description = "The status", body = TenantStatus),
+        (status = 200, description = "The status", body = TenantStatusView),
         (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_status(State(state): State<AppState>, Path(slug): Path<String>) -> ApiResult<Json<TenantStatus>> {
+pub async fn get_status(State(state): State<AppState>, Path(slug): Path<String>) -> ApiResult<Json<TenantStatusView>> {
     let slug = path_slug(&slug)?;
     let mut conn = state.db.acquire().await?;
     let tenant: TenantView = super::find(&mut conn, &slug).await?;
-    Ok(Json(TenantStatus { slug: tenant.slug, status: tenant.status }))
+    Ok(Json(TenantStatusView { slug: tenant.slug, status: tenant.status }))
 }
