@@ -53,6 +53,8 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(shared::metrics::get_metrics))
         .merge(tenant_plane)
         .split_for_parts();
+    let mut api = api;
+    shared::http::openapi::problem_bodies(&mut api);
     let (http, metrics) = (state.config.http.clone(), state.metrics.clone());
     let router = router.with_state(state).merge(SwaggerUi::new("/docs").url("/openapi.json", api));
     shared::http::with_common_layers(router, &http, metrics)

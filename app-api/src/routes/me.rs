@@ -26,12 +26,12 @@ pub struct Me {
     params(("X-Tenant-Slug" = Option<String>, Header, description = "The tenant, when the Host is not its subdomain")),
     responses(
         (status = 200, description = "The caller", body = Me),
-        (status = 400, description = "`validation_failed`: no tenant named, or a malformed slug", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthorized` or `token_expired`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`tenant_mismatch`, `tenant_suspended` or `mfa_required`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`tenant_not_found`, or `not_found` when the caller has left the tenant", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`tenant_provisioning` or `dependency_unavailable`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "`validation_failed`: no tenant named, or a malformed slug"),
+        (status = 401, description = "`unauthorized` or `token_expired`"),
+        (status = 403, description = "`tenant_mismatch`, `tenant_suspended` or `mfa_required`"),
+        (status = 404, description = "`tenant_not_found`, or `not_found` when the caller has left the tenant"),
+        (status = 429, description = "`rate_limited`"),
+        (status = 503, description = "`tenant_provisioning` or `dependency_unavailable`"),
     ))]
 pub async fn get_me(context: TenantContext, tenant_db: TenantDb) -> ApiResult<Json<Me>> {
     let mut db = tenant_db.connect().await?;

@@ -70,8 +70,8 @@ fn amount(cents: i64) -> serde_json::Number {
     responses(
         (status = 201, description = "Recorded", body = OrderRef),
         (status = 200, description = "Replaced", body = OrderRef),
-        (status = 403, description = "`forbidden`: owners and admins only", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: owners and admins only"),
+        (status = 422, description = "`validation_failed`"),
     ))]
 pub async fn put_order(
     context: TenantContext,

@@ -72,7 +72,7 @@ fn push_quarter_target(query: &mut QueryBuilder<'_, Postgres>, pick: fn(sla::Tar
 #[utoipa::path(get, path = "/v1/sla/summary", tag = "reports", security(("bearer" = [])),
     responses(
         (status = 200, description = "The summary", body = SlaSummary),
-        (status = 403, description = "`forbidden`: customers", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: customers"),
     ))]
 pub async fn get_sla_summary(context: TenantContext, tenant_db: TenantDb) -> ApiResult<Json<SlaSummary>> {
     let mut db = tenant_db.connect().await?;
@@ -143,7 +143,7 @@ pub struct AgentLoad {
 #[utoipa::path(get, path = "/v1/agents/workload", tag = "reports", security(("bearer" = [])), params(PageParams),
     responses(
         (status = 200, description = "One row per active staff member", body = Page<AgentLoad>),
-        (status = 403, description = "`forbidden`: owners and admins only", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: owners and admins only"),
     ))]
 pub async fn get_workload(
     context: TenantContext,

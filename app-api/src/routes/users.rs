@@ -26,10 +26,10 @@ pub struct UserPatch {
     request_body = UserPatch,
     responses(
         (status = 200, description = "The customer, as changed", body = Me),
-        (status = 400, description = "`validation_failed`: unreadable body, unknown field, wrong type", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`forbidden`: owners and admins only", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`not_found`: no active member of this tenant has this id", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: the member is staff, not a customer", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "`validation_failed`: unreadable body, unknown field, wrong type"),
+        (status = 403, description = "`forbidden`: owners and admins only"),
+        (status = 404, description = "`not_found`: no active member of this tenant has this id"),
+        (status = 422, description = "`validation_failed`: the member is staff, not a customer"),
     ))]
 pub async fn patch_user(
     context: TenantContext,

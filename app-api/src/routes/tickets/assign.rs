@@ -33,10 +33,10 @@ pub struct Assignment {
     request_body = Assignment,
     responses(
         (status = 200, description = "The ticket as assigned", body = Ticket),
-        (status = 403, description = "`forbidden`: customers", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`ticket_closed`; `conflict`: unassigning a ticket that waits for the customer or is resolved (reassign it instead)", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: the assignee is not an active staff member", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: customers"),
+        (status = 404, description = "`not_found`"),
+        (status = 409, description = "`ticket_closed`; `conflict`: unassigning a ticket that waits for the customer or is resolved (reassign it instead)"),
+        (status = 422, description = "`validation_failed`: the assignee is not an active staff member"),
     ))]
 pub async fn assign_ticket(
     context: TenantContext,

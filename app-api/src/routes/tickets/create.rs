@@ -43,9 +43,9 @@ pub struct CreateTicket {
 #[utoipa::path(post, path = "/v1/tickets", tag = "tickets", security(("bearer" = [])), request_body = CreateTicket,
     responses(
         (status = 201, description = "Created", body = Ticket),
-        (status = 400, description = "`validation_failed`: unreadable body, unknown field, wrong type", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`forbidden`: a customer opening a ticket for someone else", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: field rules", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "`validation_failed`: unreadable body, unknown field, wrong type"),
+        (status = 403, description = "`forbidden`: a customer opening a ticket for someone else"),
+        (status = 422, description = "`validation_failed`: field rules"),
     ))]
 pub async fn create_ticket(
     context: TenantContext,

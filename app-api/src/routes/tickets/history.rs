@@ -37,8 +37,8 @@ pub struct HistoryEntry {
     params(("id" = i64, Path), PageParams),
     responses(
         (status = 200, description = "A page of the history", body = Page<HistoryEntry>),
-        (status = 403, description = "`forbidden`: customers", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: customers"),
+        (status = 404, description = "`not_found`"),
     ))]
 pub async fn get_history(
     context: TenantContext,

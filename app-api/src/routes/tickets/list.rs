@@ -59,8 +59,8 @@ fn parse_list<T>(field: &str, value: Option<&str>, parse: fn(&str) -> Option<T>)
 #[utoipa::path(get, path = "/v1/tickets", tag = "tickets", security(("bearer" = [])), params(TicketFilter),
     responses(
         (status = 200, description = "A page of tickets, newest first", body = Page<Ticket>),
-        (status = 400, description = "`validation_failed`: an unknown parameter or value", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: a bad limit, cursor or query", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "`validation_failed`: an unknown parameter or value"),
+        (status = 422, description = "`validation_failed`: a bad limit, cursor or query"),
     ))]
 pub async fn list_tickets(
     context: TenantContext,

@@ -65,7 +65,7 @@ const ATTACHMENTS: &str = "(SELECT coalesce(json_agg(json_build_object('id', a.i
     params(("id" = i64, Path), PageParams),
     responses(
         (status = 200, description = "A page of the thread, oldest first", body = Page<Message>),
-        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`"),
     ))]
 pub async fn list_messages(
     context: TenantContext,
@@ -137,10 +137,10 @@ pub struct NewMessage {
     request_body = NewMessage,
     responses(
         (status = 201, description = "Added", body = Message),
-        (status = 403, description = "`forbidden`: a customer writing an internal note", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`ticket_closed`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: empty or too long", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: a customer writing an internal note"),
+        (status = 404, description = "`not_found`"),
+        (status = 409, description = "`ticket_closed`"),
+        (status = 422, description = "`validation_failed`: empty or too long"),
     ))]
 pub async fn post_message(
     context: TenantContext,

@@ -40,7 +40,7 @@ struct Row {
 #[utoipa::path(get, path = "/v1/tickets/{id}", tag = "tickets", security(("bearer" = [])), params(("id" = i64, Path)),
     responses(
         (status = 200, description = "The ticket", body = TicketDetail),
-        (status = 404, description = "`not_found`: no such ticket, or not one the caller may see", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no such ticket, or not one the caller may see"),
     ))]
 pub async fn get_ticket(
     context: TenantContext,

@@ -31,9 +31,9 @@ pub struct StatusChange {
     request_body = StatusChange,
     responses(
         (status = 200, description = "The ticket in its new status", body = Ticket),
-        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`, with `allowed`: the statuses the caller may choose from here", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: reason too long", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`"),
+        (status = 409, description = "`invalid_transition`, with `allowed`: the statuses the caller may choose from here"),
+        (status = 422, description = "`validation_failed`: reason too long"),
     ))]
 pub async fn change_status(
     context: TenantContext,

@@ -38,10 +38,10 @@ pub struct TicketPatch {
     request_body = TicketPatch,
     responses(
         (status = 200, description = "The changed ticket", body = Ticket),
-        (status = 403, description = "`forbidden`: customers", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`ticket_closed`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: customers"),
+        (status = 404, description = "`not_found`"),
+        (status = 409, description = "`ticket_closed`"),
+        (status = 422, description = "`validation_failed`"),
     ))]
 pub async fn patch_ticket(
     context: TenantContext,

@@ -61,11 +61,11 @@ fn check_shape(request: &LoginRequest) -> ApiResult<()> {
 #[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, description = "Tokens, or a 2FA challenge", body = LoginResponse),
-        (status = 401, description = "`unauthorized`: wrong email or password (the same answer for an unknown email)", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`tenant_suspended`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: oversized fields", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many failures; see Retry-After", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`tenant_provisioning`, or `server_busy` (see Retry-After)", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthorized`: wrong email or password (the same answer for an unknown email)"),
+        (status = 403, description = "`tenant_suspended`"),
+        (status = 422, description = "`validation_failed`: oversized fields"),
+        (status = 429, description = "`rate_limited`: too many failures; see Retry-After"),
+        (status = 503, description = "`tenant_provisioning`, or `server_busy` (see Retry-After)"),
     ))]
 pub async fn post_login(
     State(state): State<AppState>,

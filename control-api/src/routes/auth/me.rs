@@ -37,7 +37,7 @@ pub struct Me {
 #[utoipa::path(get, path = "/v1/auth/me", tag = "auth", security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller", body = Me),
-        (status = 401, description = "`unauthorized` or `token_expired`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthorized` or `token_expired`"),
     ))]
 pub async fn get_me(State(state): State<AppState>, Caller(claims): Caller) -> ApiResult<Json<Me>> {
     let mut conn = state.db.acquire().await?;

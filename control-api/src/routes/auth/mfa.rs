@@ -31,9 +31,9 @@ pub struct MfaVerifyRequest {
 #[utoipa::path(post, path = "/v1/auth/mfa/verify", tag = "auth", request_body = MfaVerifyRequest,
     responses(
         (status = 200, description = "Tokens, with `amr` pwd+otp", body = TokenResponse),
-        (status = 401, description = "`unauthorized`: unknown, used or expired mfa_token, or a wrong or replayed code", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: not exactly one of code and recovery_code", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthorized`: unknown, used or expired mfa_token, or a wrong or replayed code"),
+        (status = 422, description = "`validation_failed`: not exactly one of code and recovery_code"),
+        (status = 429, description = "`rate_limited`"),
     ))]
 pub async fn post_mfa_verify(
     State(state): State<AppState>,

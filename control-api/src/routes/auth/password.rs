@@ -27,10 +27,10 @@ pub struct PasswordChange {
 #[utoipa::path(post, path = "/v1/auth/password", tag = "auth", request_body = PasswordChange, security(("bearer" = [])),
     responses(
         (status = 204, description = "Changed; every other session of the caller ended"),
-        (status = 401, description = "`unauthorized` or `token_expired`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: wrong current password, or the new one breaks the policy", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many wrong passwords", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`server_busy`: see Retry-After", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthorized` or `token_expired`"),
+        (status = 422, description = "`validation_failed`: wrong current password, or the new one breaks the policy"),
+        (status = 429, description = "`rate_limited`: too many wrong passwords"),
+        (status = 503, description = "`server_busy`: see Retry-After"),
     ))]
 pub async fn post_password(
     State(state): State<AppState>,

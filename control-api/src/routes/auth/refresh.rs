@@ -31,7 +31,7 @@ fn invalid_refresh() -> ApiError {
 #[utoipa::path(post, path = "/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new access token and refresh token", body = TokenResponse),
-        (status = 401, description = "`unauthorized`: unknown, expired, revoked or reused token", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthorized`: unknown, expired, revoked or reused token"),
     ))]
 pub async fn post_refresh(
     State(state): State<AppState>,
@@ -90,7 +90,7 @@ pub async fn post_refresh(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "The session is closed"),
-        (status = 401, description = "`unauthorized` or `token_expired`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthorized` or `token_expired`"),
     ))]
 pub async fn post_logout(
     State(state): State<AppState>,

@@ -50,10 +50,10 @@ fn tenant_not_found() -> ApiError {
 #[utoipa::path(post, path = "/v1/auth/register", tag = "auth", request_body = RegisterRequest,
     responses(
         (status = 201, description = "Registered, or (for an email that has an account) joined if the password was that account's: sign in to continue", body = Registered),
-        (status = 404, description = "`tenant_not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many failed attempts on this account or from this address, or too many registrations from this address", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`server_busy`: see Retry-After", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`tenant_not_found`"),
+        (status = 422, description = "`validation_failed`"),
+        (status = 429, description = "`rate_limited`: too many failed attempts on this account or from this address, or too many registrations from this address"),
+        (status = 503, description = "`server_busy`: see Retry-After"),
     ))]
 pub async fn post_register(
     State(state): State<AppState>,

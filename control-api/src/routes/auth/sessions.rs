@@ -17,8 +17,8 @@ use crate::state::AppState;
 #[utoipa::path(get, path = "/v1/auth/sessions", tag = "auth", params(PageParams), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of sessions; `current` marks the one asking", body = Page<SessionView>),
-        (status = 401, description = "`unauthorized` or `token_expired`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: bad limit or cursor", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthorized` or `token_expired`"),
+        (status = 422, description = "`validation_failed`: bad limit or cursor"),
     ))]
 pub async fn list_sessions(
     State(state): State<AppState>,
@@ -39,8 +39,8 @@ pub async fn list_sessions(
 #[utoipa::path(delete, path = "/v1/auth/sessions/{id}", tag = "auth", params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 204, description = "Ended: its refresh and access tokens stop working"),
-        (status = 401, description = "`unauthorized` or `token_expired`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`not_found`: no open session of yours has this id", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthorized` or `token_expired`"),
+        (status = 404, description = "`not_found`: no open session of yours has this id"),
     ))]
 pub async fn delete_session(
     State(state): State<AppState>,
@@ -64,7 +64,7 @@ pub async fn delete_session(
 #[utoipa::path(post, path = "/v1/auth/logout-all", tag = "auth", security(("bearer" = [])),
     responses(
         (status = 204, description = "Every session ended"),
-        (status = 401, description = "`unauthorized` or `token_expired`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthorized` or `token_expired`"),
     ))]
 pub async fn post_logout_all(
     State(state): State<AppState>,

@@ -46,10 +46,10 @@ pub struct TwoFactorSetup {
 #[utoipa::path(post, path = "/v1/auth/2fa/setup", tag = "auth", request_body = SetupRequest, security(("bearer" = [])),
     responses(
         (status = 200, description = "The new secret", body = TwoFactorSetup),
-        (status = 401, description = "`unauthorized`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`conflict`: 2FA is already enabled", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: wrong password", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthorized`"),
+        (status = 409, description = "`conflict`: 2FA is already enabled"),
+        (status = 422, description = "`validation_failed`: wrong password"),
+        (status = 429, description = "`rate_limited`"),
     ))]
 pub async fn post_setup(
     State(state): State<AppState>,
@@ -97,9 +97,9 @@ fn wrong_code() -> ApiError {
 #[utoipa::path(post, path = "/v1/auth/2fa/enable", tag = "auth", request_body = EnableRequest, security(("bearer" = [])),
     responses(
         (status = 200, description = "Enabled", body = RecoveryCodes),
-        (status = 409, description = "`conflict`: no setup in progress (or it is older than 15 minutes), or already enabled", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: wrong code", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`conflict`: no setup in progress (or it is older than 15 minutes), or already enabled"),
+        (status = 422, description = "`validation_failed`: wrong code"),
+        (status = 429, description = "`rate_limited`"),
     ))]
 pub async fn post_enable(
     State(state): State<AppState>,
@@ -144,10 +144,10 @@ pub struct DisableRequest {
 #[utoipa::path(post, path = "/v1/auth/2fa/disable", tag = "auth", request_body = DisableRequest, security(("bearer" = [])),
     responses(
         (status = 204, description = "Disabled"),
-        (status = 403, description = "`mfa_required`: an organisation of the caller requires 2FA for their role", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`conflict`: 2FA is not enabled", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: wrong password or code, or not exactly one of code and recovery_code", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`mfa_required`: an organisation of the caller requires 2FA for their role"),
+        (status = 409, description = "`conflict`: 2FA is not enabled"),
+        (status = 422, description = "`validation_failed`: wrong password or code, or not exactly one of code and recovery_code"),
+        (status = 429, description = "`rate_limited`"),
     ))]
 pub async fn post_disable(
     State(state): State<AppState>,

@@ -49,9 +49,9 @@ pub struct InvitationCreated {
     request_body = InvitationRequest, security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = InvitationCreated),
-        (status = 403, description = "`forbidden`: owners and admins only", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: bad email or role", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: owners and admins only"),
+        (status = 404, description = "`not_found`"),
+        (status = 422, description = "`validation_failed`: bad email or role"),
     ))]
 pub async fn post_invitation(
     State(state): State<AppState>,
@@ -126,10 +126,10 @@ async fn open_invitation(conn: &mut sqlx::PgConnection, token: &str, lock: bool)
     request_body(content = Option<NewPerson>, description = "For a new user: password, firstname, lastname (the email is the invitation's)"),
     responses(
         (status = 200, description = "Joined", body = Joined),
-        (status = 403, description = "`forbidden`: the invitation is for another email", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`not_found`: unknown, used or expired", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`conflict`: already a member, or an account exists (accept with its token)", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: the invitation is for another email"),
+        (status = 404, description = "`not_found`: unknown, used or expired"),
+        (status = 409, description = "`conflict`: already a member, or an account exists (accept with its token)"),
+        (status = 422, description = "`validation_failed`"),
     ))]
 pub async fn post_accept(
     State(state): State<AppState>,

@@ -32,8 +32,8 @@ pub struct TenantFilter {
 #[utoipa::path(get, path = "/v1/tenants", tag = "tenants", params(TenantFilter), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of tenants, oldest first", body = Page<TenantView>),
-        (status = 403, description = "`forbidden`: platform operators only", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: unknown status, bad limit or cursor", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: platform operators only"),
+        (status = 422, description = "`validation_failed`: unknown status, bad limit or cursor"),
     ))]
 pub async fn list_tenants(
     State(state): State<AppState>,
@@ -85,7 +85,7 @@ pub async fn list_tenants(
 #[utoipa::path(get, path = "/v1/tenants/{slug}", tag = "tenants", params(("slug" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "The tenant", body = TenantView),
-        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`"),
     ))]
 pub async fn get_tenant(
     State(state): State<AppState>,
@@ -120,9 +120,9 @@ pub struct TenantPatch {
 #[utoipa::path(patch, path = "/v1/tenants/{slug}", tag = "tenants", params(("slug" = String, Path)), request_body = TenantPatch, security(("bearer" = [])),
     responses(
         (status = 200, description = "The updated tenant", body = TenantView),
-        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 410, description = "`tenant_deleted`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`"),
+        (status = 410, description = "`tenant_deleted`"),
+        (status = 422, description = "`validation_failed`"),
     ))]
 pub async fn patch_tenant(
     State(state): State<AppState>,
@@ -195,8 +195,8 @@ async fn platform_transition(
 #[utoipa::path(post, path = "/v1/tenants/{slug}/suspend", tag = "tenants", params(("slug" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "Suspended", body = TenantView),
-        (status = 403, description = "`forbidden`: platform operators only", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`conflict`: not active", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: platform operators only"),
+        (status = 409, description = "`conflict`: not active"),
     ))]
 pub async fn post_suspend(
     State(state): State<AppState>,
@@ -210,8 +210,8 @@ pub async fn post_suspend(
 #[utoipa::path(post, path = "/v1/tenants/{slug}/activate", tag = "tenants", params(("slug" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "Active again", body = TenantView),
-        (status = 403, description = "`forbidden`: platform operators only", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`conflict`: not suspended", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: platform operators only"),
+        (status = 409, description = "`conflict`: not suspended"),
     ))]
 pub async fn post_activate(
     State(state): State<AppState>,
@@ -225,8 +225,8 @@ pub async fn post_activate(
 #[utoipa::path(delete, path = "/v1/tenants/{slug}", tag = "tenants", params(("slug" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 202, description = "Deleting", body = TenantView),
-        (status = 403, description = "`forbidden`: owners and platform operators only", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 410, description = "`tenant_deleted`: already deleted", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: owners and platform operators only"),
+        (status = 410, description = "`tenant_deleted`: already deleted"),
     ))]
 pub async fn delete_tenant(
     State(state): State<AppState>,
@@ -270,7 +270,7 @@ pub struct AuditEntry {
 #[utoipa::path(get, path = "/v1/tenants/{slug}/audit-log", tag = "tenants", params(("slug" = String, Path), PageParams), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of entries", body = Page<AuditEntry>),
-        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`"),
     ))]
 pub async fn get_audit_log(
     State(state): State<AppState>,

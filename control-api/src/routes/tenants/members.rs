@@ -34,8 +34,8 @@ pub struct MemberView {
 #[utoipa::path(get, path = "/v1/tenants/{slug}/members", tag = "tenants", params(("slug" = String, Path), PageParams), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of members", body = Page<MemberView>),
-        (status = 403, description = "`forbidden`: owners and admins only", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: owners and admins only"),
+        (status = 404, description = "`not_found`"),
     ))]
 pub async fn list_members(
     State(state): State<AppState>,
@@ -126,10 +126,10 @@ async fn current_role(conn: &mut PgConnection, tenant_id: Uuid, user_id: Uuid) -
     params(("slug" = String, Path), ("user_id" = Uuid, Path)), request_body = RoleChange, security(("bearer" = [])),
     responses(
         (status = 200, description = "The member with the new role", body = MemberView),
-        (status = 403, description = "`forbidden`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`conflict`: the last owner", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: unknown role", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`"),
+        (status = 404, description = "`not_found`"),
+        (status = 409, description = "`conflict`: the last owner"),
+        (status = 422, description = "`validation_failed`: unknown role"),
     ))]
 pub async fn patch_member(
     State(state): State<AppState>,
@@ -175,9 +175,9 @@ pub async fn patch_member(
     params(("slug" = String, Path), ("user_id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 204, description = "Removed"),
-        (status = 403, description = "`forbidden`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`conflict`: the last owner", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`"),
+        (status = 404, description = "`not_found`"),
+        (status = 409, description = "`conflict`: the last owner"),
     ))]
 pub async fn delete_member(
     State(state): State<AppState>,

@@ -80,11 +80,11 @@ async fn check_signup_budget(state: &AppState, ip: Option<std::net::IpAddr>) -> 
 #[utoipa::path(post, path = "/v1/tenants/signup", tag = "tenants", request_body = SignupRequest,
     responses(
         (status = 202, description = "Accepted: the tenant is being provisioned", body = SignupResponse),
-        (status = 400, description = "`validation_failed`: unreadable body or unknown fields", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`conflict`: the slug is taken, or the email belongs to an account (sign in and sign up with its access token; the password given is never checked)", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: bad slug, name, email or password; `admin` missing without a token or given with one", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many sign-ups from this address or in all; see Retry-After", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`server_busy`: see Retry-After", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "`validation_failed`: unreadable body or unknown fields"),
+        (status = 409, description = "`conflict`: the slug is taken, or the email belongs to an account (sign in and sign up with its access token; the password given is never checked)"),
+        (status = 422, description = "`validation_failed`: bad slug, name, email or password; `admin` missing without a token or given with one"),
+        (status = 429, description = "`rate_limited`: too many sign-ups from this address or in all; see Retry-After"),
+        (status = 503, description = "`server_busy`: see Retry-After"),
     ))]
 pub async fn post_signup(
     State(state): State<AppState>,
@@ -164,7 +164,7 @@ pub struct TenantStatusView {
     params(("slug" = String, Path, description = "The tenant's slug")),
     responses(
         (status = 200, description = "The status", body = TenantStatusView),
-        (status = 404, description = "`not_found`", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`"),
     ))]
 pub async fn get_status(State(state): State<AppState>, Path(slug): Path<String>) -> ApiResult<Json<TenantStatusView>> {
     let slug = path_slug(&slug)?;
