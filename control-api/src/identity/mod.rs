@@ -1,5 +1,6 @@
-//! Who people are and how they prove it: email and password rules, argon2id hashing, TOTP,
-//! the guard every secret check goes through, brute-force lockout, access-token minting, refresh-token sessions, and the audit trail.
+//! Who people are and how they prove it: email and password rules, argon2id hashing, the guard
+//! every secret check goes through, brute-force lockout, TOTP, access-token minting,
+//! refresh-token sessions, and the audit trail.
 
 pub mod audit;
 pub mod email;
