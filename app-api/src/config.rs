@@ -62,7 +62,7 @@ pub struct RateLimits {
 
 /// `TENANT_POOL_MAX_CONNECTIONS` (5), `TENANT_POOLS_MAX_TOTAL_CONNECTIONS` (100),
 /// `TENANT_POOLS_MAX` (500), `TENANT_POOL_ACQUIRE_TIMEOUT_SECONDS` (5),
-/// `TENANT_POOL_IDLE_SECONDS` (60).
+/// `TENANT_POOL_IDLE_SECONDS` (60), `TENANT_POOL_MAX_LIFETIME_SECONDS` (1800).
 #[derive(Debug, Clone, Copy)]
 pub struct PoolLimits {
     pub per_tenant: usize,
@@ -70,6 +70,8 @@ pub struct PoolLimits {
     pub max_pools: usize,
     pub acquire_timeout: Duration,
     pub idle_timeout: Duration,
+    /// `TENANT_POOL_MAX_LIFETIME_SECONDS` (1800): a connection this old is closed when returned.
+    pub max_lifetime: Duration,
 }
 
 impl AppConfig {
@@ -107,6 +109,7 @@ impl AppConfig {
             max_pools: at_least_one("TENANT_POOLS_MAX", env.or("TENANT_POOLS_MAX", 500)?)?,
             acquire_timeout: env.or("TENANT_POOL_ACQUIRE_TIMEOUT_SECONDS", Seconds(Duration::from_secs(5)))?.0,
             idle_timeout: env.or("TENANT_POOL_IDLE_SECONDS", Seconds(Duration::from_secs(60)))?.0,
+            max_lifetime: env.or("TENANT_POOL_MAX_LIFETIME_SECONDS", Seconds(Duration::from_secs(1800)))?.0,
         };
         Ok(Self {
             tokens: TokenKeys {

@@ -6,7 +6,11 @@
 //! connection is needed and the budget is spent, the least recently used idle connection of
 //! another tenant is closed to make room; when none is idle the request waits, then gets 503
 //! `dependency_unavailable`. Idle connections close after `TENANT_POOL_IDLE_SECONDS`; a tenant's
-//! slot (its pool) is created once, on first use, and dropped when idle or evicted.
+//! slot (its pool) is created once, on first use, and dropped when idle or evicted. A connection
+//! older than `TENANT_POOL_MAX_LIFETIME_SECONDS` is closed when returned rather than reused.
+//!
+//! The pools reach databases through a `Connector`: PostgreSQL in production, a counting stand-in
+//! in the budget's own tests, which need no server.
 
 use std::collections::{HashMap, VecDeque};
 use std::ops::{Deref, DerefMut};
@@ -35,6 +39,7 @@ pub struct PoolMetrics {
     pub connections_idle: IntGauge,
     pub pool_creations: IntCounter,
     pub evictions: IntCounter,
+    pub retired: IntCounter,
     pub acquire_timeouts: IntCounter,
     pub acquire_wait: Histogram,
 }
@@ -63,6 +68,7 @@ impl PoolMetrics {
             connections_idle: gauge("tenant_connections_idle", "Idle connections to tenant databases"),
             pool_creations: counter("tenant_pool_creations_total", "Tenant pools created"),
             evictions: counter("tenant_pool_evictions_total", "Idle connections closed to make room or after idling"),
+            retired: counter("tenant_connections_retired_total", "Connections closed on return for their age"),
             acquire_timeouts: counter(
                 "tenant_pool_acquire_timeouts_total",
                 "Requests refused for lack of a connection",
@@ -72,59 +78,117 @@ impl PoolMetrics {
     }
 }
 
-struct Idle {
-    conn: PgConnection,
-    permit: OwnedSemaphorePermit,
-    since: Instant,
+/// How the pools open, check and close connections.
+pub trait Connector: Send + Sync + 'static {
+    type Conn: Send + 'static;
+    type Options: Clone + Send + Sync + 'static;
+
+    /// Where and how to connect for a tenant (its credentials opened).
+    fn options(&self, tenant: Uuid, database: &TenantDatabase) -> Result<Self::Options, ApiError>;
+    fn connect(&self, options: &Self::Options) -> impl Future<Output = Result<Self::Conn, ApiError>> + Send;
+    /// Whether an idle connection still answers.
+    fn ping(conn: &mut Self::Conn) -> impl Future<Output = bool> + Send;
+    fn close(conn: Self::Conn) -> impl Future<Output = ()> + Send;
 }
 
-struct Slot {
+/// Tenant databases on PostgreSQL, each with its own role.
+pub struct PgConnector {
+    /// Opens tenant role passwords.
+    key: EncryptionKey,
+}
+
+impl Connector for PgConnector {
+    type Conn = PgConnection;
+    type Options = PgConnectOptions;
+
+    fn options(&self, tenant: Uuid, database: &TenantDatabase) -> Result<PgConnectOptions, ApiError> {
+        let password = shared::crypto::open(&self.key, &database.password_sealed, tenant.as_bytes())
+            .map_err(|e| ApiError::internal(format!("tenant database password: {e}")))?;
+        let password =
+            String::from_utf8(password).map_err(|_| ApiError::internal("tenant database password is not UTF-8"))?;
+        Ok(PgConnectOptions::new()
+            .host(&database.host)
+            .port(database.port)
+            .database(&database.name)
+            .username(&database.role)
+            .password(&password)
+            .ssl_mode(database.ssl_mode.parse::<PgSslMode>().unwrap_or(PgSslMode::Require))
+            .application_name("helpdeskly-app-api"))
+    }
+
+    fn connect(&self, options: &PgConnectOptions) -> impl Future<Output = Result<PgConnection, ApiError>> + Send {
+        let options = options.clone();
+        async move { PgConnection::connect_with(&options).await.map_err(ApiError::unavailable) }
+    }
+
+    async fn ping(conn: &mut PgConnection) -> bool {
+        conn.ping().await.is_ok()
+    }
+
+    async fn close(conn: PgConnection) {
+        let _ = conn.close().await;
+    }
+}
+
+struct Idle<C: Connector> {
+    conn: C::Conn,
+    permit: OwnedSemaphorePermit,
+    since: Instant,
+    opened: Instant,
+}
+
+struct Slot<C: Connector> {
     generation: u64,
     database: TenantDatabase,
-    options: PgConnectOptions,
-    idle: VecDeque<Idle>,
+    options: C::Options,
+    idle: VecDeque<Idle<C>>,
     gate: Arc<Semaphore>,
     in_use: usize,
     last_used: Instant,
 }
 
-struct Inner {
+struct Inner<C: Connector> {
     limits: PoolLimits,
-    /// Opens tenant role passwords.
-    key: EncryptionKey,
+    connector: C,
     budget: Arc<Semaphore>,
     /// Signalled whenever a connection goes back to idle: waiters may evict it.
     returned: tokio::sync::Notify,
-    slots: Mutex<HashMap<Uuid, Slot>>,
+    slots: Mutex<HashMap<Uuid, Slot<C>>>,
     generations: AtomicU64,
     metrics: PoolMetrics,
 }
 
-#[derive(Clone)]
-pub struct PoolManager {
-    inner: Arc<Inner>,
+pub struct PoolManager<C: Connector = PgConnector> {
+    inner: Arc<Inner<C>>,
+}
+
+impl<C: Connector> Clone for PoolManager<C> {
+    fn clone(&self) -> Self {
+        Self { inner: Arc::clone(&self.inner) }
+    }
 }
 
 /// A connection to one tenant's database, returned to its pool on drop.
-pub struct TenantConnection {
-    conn: Option<PgConnection>,
+pub struct TenantConnection<C: Connector = PgConnector> {
+    conn: Option<C::Conn>,
     permit: Option<OwnedSemaphorePermit>,
     _gate: OwnedSemaphorePermit,
     tenant: Uuid,
     generation: u64,
-    inner: Arc<Inner>,
+    opened: Instant,
+    inner: Arc<Inner<C>>,
 }
 
-impl Deref for TenantConnection {
-    type Target = PgConnection;
+impl<C: Connector> Deref for TenantConnection<C> {
+    type Target = C::Conn;
 
-    fn deref(&self) -> &PgConnection {
+    fn deref(&self) -> &C::Conn {
         self.conn.as_ref().expect("held until drop")
     }
 }
 
-impl DerefMut for TenantConnection {
-    fn deref_mut(&mut self) -> &mut PgConnection {
+impl<C: Connector> DerefMut for TenantConnection<C> {
+    fn deref_mut(&mut self) -> &mut C::Conn {
         self.conn.as_mut().expect("held until drop")
     }
 }
@@ -135,18 +199,24 @@ fn unavailable(why: &'static str) -> ApiError {
 
 /// Closes a connection, then gives its budget permit back: the server has let it go before
 /// anyone may open another in its place.
-fn close_later(conn: PgConnection, permit: OwnedSemaphorePermit) {
+fn close_later<C: Connector>(conn: C::Conn, permit: OwnedSemaphorePermit) {
     tokio::spawn(async move {
-        let _ = conn.close().await;
+        C::close(conn).await;
         drop(permit);
     });
 }
 
-impl PoolManager {
+impl PoolManager<PgConnector> {
     pub fn new(limits: PoolLimits, key: EncryptionKey, registry: &Registry) -> Self {
+        Self::with_connector(limits, PgConnector { key }, registry)
+    }
+}
+
+impl<C: Connector> PoolManager<C> {
+    pub fn with_connector(limits: PoolLimits, connector: C, registry: &Registry) -> Self {
         let inner = Inner {
             limits,
-            key,
+            connector,
             budget: Arc::new(Semaphore::new(limits.total)),
             returned: tokio::sync::Notify::new(),
             slots: Mutex::new(HashMap::new()),
@@ -169,23 +239,8 @@ impl PoolManager {
         self.inner.limits
     }
 
-    fn options(&self, tenant: Uuid, database: &TenantDatabase) -> Result<PgConnectOptions, ApiError> {
-        let password = shared::crypto::open(&self.inner.key, &database.password_sealed, tenant.as_bytes())
-            .map_err(|e| ApiError::internal(format!("tenant database password: {e}")))?;
-        let password =
-            String::from_utf8(password).map_err(|_| ApiError::internal("tenant database password is not UTF-8"))?;
-        Ok(PgConnectOptions::new()
-            .host(&database.host)
-            .port(database.port)
-            .database(&database.name)
-            .username(&database.role)
-            .password(&password)
-            .ssl_mode(database.ssl_mode.parse::<PgSslMode>().unwrap_or(PgSslMode::Require))
-            .application_name("helpdeskly-app-api"))
-    }
-
     /// A connection to `tenant`'s database.
-    pub async fn acquire(&self, tenant: &Tenant) -> Result<TenantConnection, ApiError> {
+    pub async fn acquire(&self, tenant: &Tenant) -> Result<TenantConnection<C>, ApiError> {
         let started = Instant::now();
         let deadline = tokio::time::Instant::from_std(started + self.inner.limits.acquire_timeout);
         let database = tenant.database.as_ref().ok_or_else(|| unavailable("the tenant has no database yet"))?;
@@ -203,18 +258,18 @@ impl PoolManager {
 
             if let Some(mut idle) = self.take_idle(tenant.id, generation) {
                 self.inner.metrics.connections_idle.dec();
-                if idle.since.elapsed() > PING_AFTER && idle.conn.ping().await.is_err() {
+                if idle.since.elapsed() > PING_AFTER && !C::ping(&mut idle.conn).await {
                     self.untake(tenant.id, generation);
                     continue;
                 }
-                return Ok(self.finish(idle.conn, idle.permit, gate, tenant.id, generation, started));
+                return Ok(self.finish(idle.conn, idle.permit, gate, (tenant.id, generation), idle.opened, started));
             }
             if let Ok(permit) = Arc::clone(&self.inner.budget).try_acquire_owned() {
                 break permit;
             }
             if let Some(Idle { conn, permit, .. }) = self.take_lru_idle(tenant.id) {
                 // Closed before its permit is reused: the server lets it go first.
-                let _ = conn.close().await;
+                C::close(conn).await;
                 self.inner.metrics.evictions.inc();
                 break permit;
             }
@@ -226,11 +281,11 @@ impl PoolManager {
         };
 
         self.mark_in_use(tenant.id, generation);
-        match tokio::time::timeout_at(deadline, PgConnection::connect_with(&options)).await {
-            Ok(Ok(conn)) => Ok(self.finish(conn, permit, gate, tenant.id, generation, started)),
+        match tokio::time::timeout_at(deadline, self.inner.connector.connect(&options)).await {
+            Ok(Ok(conn)) => Ok(self.finish(conn, permit, gate, (tenant.id, generation), Instant::now(), started)),
             Ok(Err(err)) => {
                 self.untake(tenant.id, generation);
-                Err(ApiError::unavailable(err))
+                Err(err)
             }
             Err(_) => {
                 self.untake(tenant.id, generation);
@@ -245,17 +300,13 @@ impl PoolManager {
     }
 
     /// The tenant's slot, created once; replaced when its credentials changed.
-    fn slot(
-        &self,
-        tenant: Uuid,
-        database: &TenantDatabase,
-    ) -> Result<(Arc<Semaphore>, u64, PgConnectOptions), ApiError> {
+    fn slot(&self, tenant: Uuid, database: &TenantDatabase) -> Result<(Arc<Semaphore>, u64, C::Options), ApiError> {
         let mut slots = self.inner.slots.lock().expect("not poisoned");
         if let Some(slot) = slots.get_mut(&tenant).filter(|slot| &slot.database == database) {
             slot.last_used = Instant::now();
             return Ok((Arc::clone(&slot.gate), slot.generation, slot.options.clone()));
         }
-        let options = self.options(tenant, database)?;
+        let options = self.inner.connector.options(tenant, database)?;
         if let Some(stale) = slots.remove(&tenant) {
             self.close_idle(stale.idle);
         }
@@ -281,23 +332,23 @@ impl PoolManager {
         Ok((gate, generation, options))
     }
 
-    fn evict_lru_slot(&self, slots: &mut HashMap<Uuid, Slot>) {
+    fn evict_lru_slot(&self, slots: &mut HashMap<Uuid, Slot<C>>) {
         let victim = slots.iter().filter(|(_, s)| s.in_use == 0).min_by_key(|(_, s)| s.last_used).map(|(id, _)| *id);
         if let Some(slot) = victim.and_then(|id| slots.remove(&id)) {
             self.close_idle(slot.idle);
         }
     }
 
-    fn close_idle(&self, idle: VecDeque<Idle>) {
+    fn close_idle(&self, idle: VecDeque<Idle<C>>) {
         for Idle { conn, permit, .. } in idle {
             self.inner.metrics.connections_idle.dec();
             self.inner.metrics.evictions.inc();
-            close_later(conn, permit);
+            close_later::<C>(conn, permit);
         }
     }
 
     /// The most recently returned idle connection (warmest), counted as in use.
-    fn take_idle(&self, tenant: Uuid, generation: u64) -> Option<Idle> {
+    fn take_idle(&self, tenant: Uuid, generation: u64) -> Option<Idle<C>> {
         let mut slots = self.inner.slots.lock().expect("not poisoned");
         let slot = slots.get_mut(&tenant).filter(|s| s.generation == generation)?;
         let idle = slot.idle.pop_back()?;
@@ -319,7 +370,7 @@ impl PoolManager {
         }
     }
 
-    fn take_lru_idle(&self, except: Uuid) -> Option<Idle> {
+    fn take_lru_idle(&self, except: Uuid) -> Option<Idle<C>> {
         let mut slots = self.inner.slots.lock().expect("not poisoned");
         let (_, slot) = slots
             .iter_mut()
@@ -332,13 +383,13 @@ impl PoolManager {
 
     fn finish(
         &self,
-        conn: PgConnection,
+        conn: C::Conn,
         permit: OwnedSemaphorePermit,
         gate: OwnedSemaphorePermit,
-        tenant: Uuid,
-        generation: u64,
+        (tenant, generation): (Uuid, u64),
+        opened: Instant,
         started: Instant,
-    ) -> TenantConnection {
+    ) -> TenantConnection<C> {
         let metrics = &self.inner.metrics;
         metrics.acquire_wait.observe(started.elapsed().as_secs_f64());
         metrics.connections_open.set(i64::try_from(self.open_connections()).unwrap_or(i64::MAX));
@@ -348,6 +399,7 @@ impl PoolManager {
             _gate: gate,
             tenant,
             generation,
+            opened,
             inner: Arc::clone(&self.inner),
         }
     }
@@ -396,20 +448,219 @@ impl PoolManager {
     }
 }
 
-impl Drop for TenantConnection {
+impl<C: Connector> Drop for TenantConnection<C> {
     fn drop(&mut self) {
         let (Some(conn), Some(permit)) = (self.conn.take(), self.permit.take()) else { return };
+        let retire = self.opened.elapsed() >= self.inner.limits.max_lifetime;
         let mut slots = self.inner.slots.lock().expect("not poisoned");
-        if let Some(slot) = slots.get_mut(&self.tenant).filter(|s| s.generation == self.generation) {
+        let slot = slots.get_mut(&self.tenant).filter(|s| s.generation == self.generation);
+        if let Some(slot) = slot {
             slot.in_use = slot.in_use.saturating_sub(1);
             slot.last_used = Instant::now();
-            slot.idle.push_back(Idle { conn, permit, since: Instant::now() });
-            self.inner.metrics.connections_idle.inc();
-            drop(slots);
-            self.inner.returned.notify_waiters();
-        } else {
-            drop(slots);
-            close_later(conn, permit);
+            if !retire {
+                slot.idle.push_back(Idle { conn, permit, since: Instant::now(), opened: self.opened });
+                self.inner.metrics.connections_idle.inc();
+                drop(slots);
+                self.inner.returned.notify_waiters();
+                return;
+            }
         }
+        drop(slots);
+        if retire {
+            self.inner.metrics.retired.inc();
+        }
+        close_later::<C>(conn, permit);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+
+    use shared::tenant::TenantStatus;
+
+    use super::*;
+
+    /// Counts what the pools open and close; no server behind it.
+    #[derive(Default)]
+    struct Counts {
+        live: AtomicUsize,
+        peak: AtomicUsize,
+        opened: AtomicUsize,
+        closed: AtomicUsize,
+    }
+
+    struct Counting(Arc<Counts>);
+
+    struct FakeConn(Arc<Counts>);
+
+    impl Connector for Counting {
+        type Conn = FakeConn;
+        type Options = ();
+
+        fn options(&self, _: Uuid, _: &TenantDatabase) -> Result<(), ApiError> {
+            Ok(())
+        }
+
+        fn connect(&self, (): &()) -> impl Future<Output = Result<FakeConn, ApiError>> + Send {
+            let counts = Arc::clone(&self.0);
+            async move {
+                let live = counts.live.fetch_add(1, Ordering::SeqCst) + 1;
+                counts.peak.fetch_max(live, Ordering::SeqCst);
+                counts.opened.fetch_add(1, Ordering::SeqCst);
+                Ok(FakeConn(counts))
+            }
+        }
+
+        async fn ping(_: &mut FakeConn) -> bool {
+            true
+        }
+
+        async fn close(conn: FakeConn) {
+            conn.0.live.fetch_sub(1, Ordering::SeqCst);
+            conn.0.closed.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// A pool over the counting connector.
+    struct Pools {
+        pool: PoolManager<Counting>,
+        counts: Arc<Counts>,
+    }
+
+    fn limits(total: usize, per_tenant: usize) -> PoolLimits {
+        PoolLimits {
+            per_tenant,
+            total,
+            max_pools: 1000,
+            acquire_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(3600),
+            max_lifetime: Duration::from_secs(3600),
+        }
+    }
+
+    fn pools(limits: PoolLimits) -> Pools {
+        let counts = Arc::new(Counts::default());
+        let pool = PoolManager::with_connector(limits, Counting(Arc::clone(&counts)), &Registry::new());
+        Pools { pool, counts }
+    }
+
+    fn tenant(n: u128) -> Tenant {
+        Tenant {
+            id: Uuid::from_u128(n),
+            slug: format!("tenant-{n}"),
+            status: TenantStatus::Active,
+            require_2fa_for_admins: false,
+            database: Some(TenantDatabase {
+                host: "db".into(),
+                port: 5432,
+                name: format!("db{n}"),
+                role: format!("role{n}"),
+                password_sealed: Vec::new(),
+                ssl_mode: "disable".into(),
+            }),
+        }
+    }
+
+    /// The budget is what holds: connections open = budget permits taken.
+    fn open(pools: &Pools) -> usize {
+        pools.pool.open_connections()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_budget_and_each_tenants_share_hold_under_contention() {
+        let pools = Arc::new(pools(limits(3, 2)));
+        let peak_per_tenant: Arc<Vec<AtomicUsize>> = Arc::new((0..8).map(|_| AtomicUsize::new(0)).collect());
+        let holding: Arc<Vec<AtomicUsize>> = Arc::new((0..8).map(|_| AtomicUsize::new(0)).collect());
+        let peak_open = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for n in 0..8usize {
+            for _ in 0..5 {
+                let (pools, peak_per_tenant, holding, peak_open) =
+                    (Arc::clone(&pools), Arc::clone(&peak_per_tenant), Arc::clone(&holding), Arc::clone(&peak_open));
+                tasks.push(tokio::spawn(async move {
+                    let conn = pools.pool.acquire(&tenant(n as u128)).await?;
+                    let held = holding[n].fetch_add(1, Ordering::SeqCst) + 1;
+                    peak_per_tenant[n].fetch_max(held, Ordering::SeqCst);
+                    peak_open.fetch_max(open(&pools), Ordering::SeqCst);
+                    for _ in 0..10 {
+                        tokio::task::yield_now().await;
+                    }
+                    holding[n].fetch_sub(1, Ordering::SeqCst);
+                    drop(conn);
+                    Ok::<_, ApiError>(())
+                }));
+            }
+        }
+        for task in tasks {
+            task.await.unwrap().expect("every request gets a connection in the end");
+        }
+        assert!(peak_open.load(Ordering::SeqCst) <= 3, "over the budget: {}", peak_open.load(Ordering::SeqCst));
+        assert!(pools.counts.peak.load(Ordering::SeqCst) <= 3, "more than 3 connections were ever open");
+        assert!(open(&pools) <= 3);
+        for (n, peak) in peak_per_tenant.iter().enumerate() {
+            let peak = peak.load(Ordering::SeqCst);
+            assert!((1..=2).contains(&peak), "tenant {n} held {peak} at once");
+        }
+        assert!(pools.counts.opened.load(Ordering::SeqCst) >= 3, "tenants took turns on the budget");
+    }
+
+    #[tokio::test]
+    async fn idle_connections_of_another_tenant_make_room() {
+        let pools = pools(limits(2, 2));
+        let (a, b) = (tenant(1), tenant(2));
+        let first = pools.pool.acquire(&a).await.unwrap();
+        let second = pools.pool.acquire(&a).await.unwrap();
+        drop((first, second));
+        assert_eq!(pools.pool.state(), (1, 2, 2), "two idle connections of one tenant");
+        let taken = pools.pool.acquire(&b).await.unwrap();
+        assert_eq!(open(&pools), 2, "one of a's idle connections gave its place");
+        assert_eq!(pools.pool.metrics().evictions.get(), 1);
+        assert_eq!(pools.counts.opened.load(Ordering::SeqCst), 3);
+        drop(taken);
+    }
+
+    #[tokio::test]
+    async fn a_waiter_is_woken_when_a_connection_comes_back() {
+        let pools = Arc::new(pools(limits(1, 1)));
+        let held = pools.pool.acquire(&tenant(1)).await.unwrap();
+        let waiter = {
+            let pools = Arc::clone(&pools);
+            tokio::spawn(async move { pools.pool.acquire(&tenant(2)).await.map(drop) })
+        };
+        tokio::task::yield_now().await;
+        assert!(!waiter.is_finished(), "the budget is spent: the other tenant waits");
+        drop(held);
+        // Woken by the return, long before the 30 s acquire timeout.
+        tokio::time::timeout(Duration::from_secs(5), waiter).await.expect("woken").unwrap().unwrap();
+        assert!(open(&pools) <= 1);
+    }
+
+    #[tokio::test]
+    async fn idle_connections_and_pools_are_reaped() {
+        let pools = pools(PoolLimits { idle_timeout: Duration::ZERO, ..limits(4, 2) });
+        drop(pools.pool.acquire(&tenant(1)).await.unwrap());
+        assert_eq!(pools.pool.state(), (1, 1, 1));
+        pools.pool.reap_idle();
+        assert_eq!(pools.pool.state().0, 0, "the empty pool went too");
+        shared::testkit::eventually(Duration::from_secs(5), "the reaped connection closes", || async {
+            (open(&pools) == 0 && pools.counts.live.load(Ordering::SeqCst) == 0).then_some(())
+        })
+        .await;
+        assert_eq!(pools.counts.closed.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn old_connections_are_closed_on_return() {
+        let pools = pools(PoolLimits { max_lifetime: Duration::ZERO, ..limits(4, 2) });
+        drop(pools.pool.acquire(&tenant(1)).await.unwrap());
+        assert_eq!(pools.pool.metrics().retired.get(), 1);
+        assert_eq!(pools.pool.state().2, 0, "not kept idle");
+        drop(pools.pool.acquire(&tenant(1)).await.unwrap());
+        assert_eq!(pools.counts.opened.load(Ordering::SeqCst), 2, "a fresh connection the second time");
+        shared::testkit::eventually(Duration::from_secs(5), "both closed", || async {
+            (pools.counts.closed.load(Ordering::SeqCst) == 2).then_some(())
+        })
+        .await;
     }
 }
