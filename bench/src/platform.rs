@@ -30,7 +30,7 @@ impl Platform {
     /// As `start`, logging at `level` unless `BENCH_LOG_LEVEL` says otherwise: a benchmark that
     /// drives slow statements on purpose would otherwise print a warning for each.
     pub async fn start_logging_at(level: &str) -> Self {
-        let db = TestDatabase::create("control", &shared::migrations::CONTROL).await;
+        let db = TestDatabase::create("control", &control_api::schema::CONTROL).await;
         let prefix = test_name_prefix();
         let template = format!("{prefix}tpl");
         let env = Env::from_pairs([
@@ -125,7 +125,11 @@ impl Platform {
         drop(self.server);
         self.state.db.close().await;
         let (url, template) = (self.db.url(), self.template.clone());
-        tokio::task::spawn_blocking(move || drop_tenants_of(&url, vec![template])).await.expect("cleanup");
+        tokio::task::spawn_blocking(move || {
+            drop_tenants_of(&url, control_api::schema::TENANT_DATABASES_AND_ROLES, vec![template]);
+        })
+        .await
+        .expect("cleanup");
         drop(self.db);
     }
 }

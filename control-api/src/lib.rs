@@ -6,6 +6,7 @@ pub mod config;
 pub mod identity;
 pub mod router;
 mod routes;
+pub mod schema;
 pub mod state;
 pub mod tenancy;
 
@@ -56,7 +57,7 @@ pub async fn create_platform_admin(
         .max_connections(1)
         .connect_with(config.control_db.connect_options())
         .await?;
-    shared::migrations::CONTROL.run(&pool).await?;
+    crate::schema::CONTROL.run(&pool).await?;
     let hash = identity::password::hash(password).await;
     let mut conn = pool.acquire().await?;
     Ok(identity::users::ensure_platform_admin(&mut conn, email.as_str(), &hash).await?)
@@ -65,7 +66,7 @@ pub async fn create_platform_admin(
 /// What `serve` and `worker` do first: migrate the control database, register
 /// `TENANT_DATABASE_URL` as the default cluster, and bring the tenant templates up to date.
 pub async fn prepare(state: &AppState) -> Result<(), ServeError> {
-    shared::migrations::CONTROL.run(&state.db).await?;
+    crate::schema::CONTROL.run(&state.db).await?;
     let config = &state.config;
     tenancy::clusters::register_default(&state.db, &config.keys.cluster_admin_url, &config.tenant_db)
         .await
@@ -124,7 +125,7 @@ pub async fn migrate_tenants(
     on_tenant: impl FnMut(&tenancy::migrate::TenantOutcome),
 ) -> Result<tenancy::migrate::MigrateReport, MigrateTenantsError> {
     let state = AppState::new(config).map_err(MigrateTenantsError::Setup)?;
-    shared::migrations::CONTROL.run(&state.db).await.map_err(ServeError::from)?;
+    crate::schema::CONTROL.run(&state.db).await.map_err(ServeError::from)?;
     Ok(tenancy::migrate::migrate_tenants(&state.worker.provisioner, options, on_total, on_tenant).await?)
 }
 

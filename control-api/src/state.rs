@@ -86,7 +86,7 @@ impl AppState {
             control: db.clone(),
             keys: config.keys.clone(),
             settings: config.tenancy.clone(),
-            migrator: &shared::migrations::TENANT,
+            migrator: &tenant_schema::MIGRATOR,
         };
         let worker =
             Worker { provisioner, notifier: notifier.clone(), metrics: JobMetrics::register(metrics.registry()) };

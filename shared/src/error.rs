@@ -251,7 +251,7 @@ impl From<sqlx::Error> for ApiError {
 }
 
 /// Maps a database constraint violation to a chosen API error:
-/// `query.await.on_constraint("tenants_slug_key", |_| ApiError::conflict("slug taken"))`.
+/// `query.await.on_constraint("things_name_key", |_| ApiError::conflict("name taken"))`.
 pub trait OnConstraint<T> {
     fn on_constraint(
         self,

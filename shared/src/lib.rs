@@ -11,7 +11,6 @@ pub mod crypto;
 pub mod error;
 pub mod http;
 pub mod metrics;
-pub mod migrations;
 pub mod ratelimit;
 pub mod readiness;
 pub mod redis;

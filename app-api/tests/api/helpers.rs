@@ -140,7 +140,7 @@ pub struct Org {
 
 impl Platform {
     pub async fn start(with_redis: bool) -> Self {
-        let db = TestDatabase::create("control", &shared::migrations::CONTROL).await;
+        let db = TestDatabase::create("control", &control_api::schema::CONTROL).await;
         let redis = with_redis.then(TestRedis::new);
         let tenant_prefix = test_name_prefix();
         let mut env = Env::from_pairs([
@@ -366,6 +366,6 @@ impl Drop for Platform {
         if let Some(stop) = self.stop_worker.take() {
             let _ = stop.send(());
         }
-        drop_tenants_of(&self.db.url(), vec![]);
+        drop_tenants_of(&self.db.url(), control_api::schema::TENANT_DATABASES_AND_ROLES, vec![]);
     }
 }

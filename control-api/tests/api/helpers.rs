@@ -55,7 +55,7 @@ impl TestApp {
     }
 
     pub async fn build(redis: WithRedis, adjust: impl FnOnce(Env) -> Env) -> Self {
-        let db = TestDatabase::create("control", &shared::migrations::CONTROL).await;
+        let db = TestDatabase::create("control", &control_api::schema::CONTROL).await;
         let redis = (redis == WithRedis::Yes).then(TestRedis::new);
         let mut env = base_env(&db.url());
         if let Some(r) = &redis {
@@ -243,7 +243,7 @@ impl Drop for TestApp {
             let _ = stop.send(());
         }
         // Tenant databases and roles live on the shared server: drop what this test made.
-        drop_tenants_of(&self.db.url(), vec![]);
+        drop_tenants_of(&self.db.url(), control_api::schema::TENANT_DATABASES_AND_ROLES, vec![]);
     }
 }
 

@@ -68,7 +68,7 @@ async fn wait_until_healthy(client: &reqwest::Client, base: &str, child: &mut to
 
 #[tokio::test]
 async fn sigterm_lets_the_request_in_flight_finish_then_exits_zero() {
-    let db = TestDatabase::create("control", &shared::migrations::CONTROL).await;
+    let db = TestDatabase::create("control", &control_api::schema::CONTROL).await;
     // A "Redis" that accepts connections and never answers: /ready stays in flight on it
     // until its check times out.
     let silent_redis = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -131,7 +131,7 @@ async fn sigterm_lets_the_request_in_flight_finish_then_exits_zero() {
 async fn create_platform_admin_is_idempotent() {
     use std::io::Write as _;
 
-    let db = TestDatabase::create("control", &shared::migrations::CONTROL).await;
+    let db = TestDatabase::create("control", &control_api::schema::CONTROL).await;
     let run = |password: &str| {
         let mut child = Command::new(BIN)
             .args(["create-platform-admin", "--email", "Ops@Example.org", "--password-stdin"])

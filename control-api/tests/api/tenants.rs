@@ -39,7 +39,7 @@ async fn signup_becomes_active_and_the_owner_logs_in() {
         .fetch_one(&app.state.db)
         .await
         .unwrap();
-    assert_eq!(version, control_api::tenancy::template::latest_version(&shared::migrations::TENANT));
+    assert_eq!(version, control_api::tenancy::template::latest_version(&tenant_schema::MIGRATOR));
     assert!(app.state.metrics.render().contains("tenant_signup_to_active_seconds_count 1"));
 }
 

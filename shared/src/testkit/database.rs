@@ -253,8 +253,9 @@ pub fn drop_databases_and_roles(databases: Vec<String>, roles: Vec<String>) {
 }
 
 /// Drops the tenant databases and roles a control database lists (tests that provision real
-/// tenants), plus any `extra_databases`. Synchronous, for `Drop`.
-pub fn drop_tenants_of(control_url: &str, extra_databases: Vec<String>) {
+/// tenants) with `listing`, a query returning (database, role) pairs that the control plane
+/// supplies, plus any `extra_databases`. Synchronous, for `Drop`.
+pub fn drop_tenants_of(control_url: &str, listing: &'static str, extra_databases: Vec<String>) {
     let url = control_url.to_owned();
     let listed = std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
@@ -273,10 +274,7 @@ pub fn drop_tenants_of(control_url: &str, extra_databases: Vec<String>) {
                 return (vec![], vec![]);
             };
             let rows: Vec<(Option<String>, Option<String>)> =
-                sqlx::query_as("SELECT database_name, login_role FROM tenants")
-                    .fetch_all(&mut conn)
-                    .await
-                    .unwrap_or_default();
+                sqlx::query_as(listing).fetch_all(&mut conn).await.unwrap_or_default();
             let _ = conn.close().await;
             (
                 rows.iter().filter_map(|r| r.0.clone()).collect::<Vec<_>>(),

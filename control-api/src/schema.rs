@@ -1,0 +1,11 @@
+//! The control database's schema (`migrations/control`), owned by control-api: applied by
+//! `serve`, `worker` and the operator commands. app-api reads a few of its tables for tenant
+//! resolution and revoked sessions.
+
+use sqlx::migrate::Migrator;
+
+pub static CONTROL: Migrator = sqlx::migrate!("../migrations/control");
+
+/// Every tenant database and login role the control database lists: what a test or an operator
+/// drops to clean up after the tenants of a control database.
+pub const TENANT_DATABASES_AND_ROLES: &str = "SELECT database_name, login_role FROM tenants";
