@@ -2,8 +2,11 @@
 //! tests run the same code as the binary.
 #![forbid(unsafe_code)]
 
+pub mod background;
 pub mod config;
+pub mod context;
 pub mod events;
+pub mod evictions;
 pub mod keys;
 pub mod revocations;
 pub mod router;

@@ -8,10 +8,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::context::tenant_context;
 use crate::routes::tickets::{assign, create, history, list, messages, read, status, update};
 use crate::routes::{me, operations, orders, reports, users};
 use crate::state::AppState;
-use crate::tenancy::context::tenant_context;
 
 #[derive(OpenApi)]
 #[openapi(

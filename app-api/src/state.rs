@@ -12,7 +12,7 @@ use sqlx::postgres::PgPoolOptions;
 
 use crate::config::AppConfig;
 use crate::keys::TokenVerifier;
-use crate::revocations::{self, RevokedSessions};
+use crate::revocations::RevokedSessions;
 use crate::tenancy::pools::PoolManager;
 use crate::tenancy::resolve::Resolver;
 
@@ -78,26 +78,6 @@ impl AppState {
             revoked,
         })))
     }
-
-    /// The background work of a replica: evicting tenants and refusing revoked sessions when
-    /// control-api publishes a change (and reading revocations from the control database),
-    /// and closing idle tenant connections. Runs until `shutdown` resolves.
-    pub async fn run_background(self, shutdown: impl Future<Output = ()> + Send + 'static) {
-        let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
-        let reaper = tokio::spawn(self.pools.clone().run_reaper(wait(stop.subscribe())));
-        let evictions = tokio::spawn(crate::tenancy::evictions::listen(self.clone(), wait(stop.subscribe())));
-        let every = if self.redis.is_some() { revocations::POLL_BEHIND_REDIS } else { revocations::POLL_ALONE };
-        let state = self.clone();
-        let stopped = wait(stop.subscribe());
-        let revocations = tokio::spawn(async move { state.revoked.poll(&state.control_db, every, stopped).await });
-        shutdown.await;
-        let _ = stop.send(());
-        let _ = tokio::join!(reaper, evictions, revocations);
-    }
-}
-
-async fn wait(mut stop: tokio::sync::broadcast::Receiver<()>) {
-    let _ = stop.recv().await;
 }
 
 impl Deref for AppState {

@@ -1,6 +1,6 @@
-//! Events about tickets. They are written to the tenant's `outbox` in the transaction of the
+//! Events about tickets (`tickets::events`). They are written to the tenant's `outbox` in the transaction of the
 //! change they describe; publishing them to RabbitMQ (`sav_exchange`) is the relay's job.
 
 pub mod outbox;
 
-pub use outbox::{Event, enqueue};
+pub use outbox::enqueue;

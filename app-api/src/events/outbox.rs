@@ -1,4 +1,4 @@
-//! The SAV events (payloads as in the SAV seed, plus the tenant) and how they enter the outbox.
+//! How the SAV events (`tickets::events`, with the tenant added) enter the outbox.
 //!
 //! A row holds the whole message as it will be published: `{event, message_id, timestamp,
 //! tenant: {id, slug}, data}`. `message_id` is stable, so consumers can drop a redelivery.
@@ -9,96 +9,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::tenancy::resolve::Tenant;
-use crate::tickets::priority::Priority;
-use crate::tickets::status::Status;
-
-/// Which side wrote a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SenderType {
-    Customer,
-    Agent,
-}
-
-impl SenderType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Customer => "customer",
-            Self::Agent => "agent",
-        }
-    }
-}
-
-/// One event, tagged with its seed name; `data` is the seed's payload.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "event", content = "data")]
-pub enum Event {
-    TicketCreated {
-        ticket_id: i64,
-        ticket_number: String,
-        user_id: Uuid,
-        subject: String,
-        priority: Priority,
-        status: Status,
-        order_id: Option<i64>,
-        category: Option<String>,
-    },
-    TicketAssigned {
-        ticket_id: i64,
-        ticket_number: String,
-        /// Null when the ticket was unassigned.
-        assigned_to: Option<Uuid>,
-        /// Null when the system assigned it.
-        assigned_by: Option<Uuid>,
-        previous_status: Status,
-        new_status: Status,
-    },
-    TicketStatusChanged {
-        ticket_id: i64,
-        ticket_number: String,
-        user_id: Uuid,
-        previous_status: Status,
-        new_status: Status,
-        /// Null when the system moved the ticket.
-        changed_by: Option<Uuid>,
-        reason: Option<String>,
-    },
-    TicketResolved {
-        ticket_id: i64,
-        ticket_number: String,
-        user_id: Uuid,
-        /// Null when the system resolved it.
-        resolved_by: Option<Uuid>,
-        /// Wall-clock minutes from creation to resolution.
-        resolution_time_minutes: i64,
-        /// Neither the response nor the resolution target was missed.
-        sla_met: bool,
-        category: Option<String>,
-    },
-    MessageAdded {
-        ticket_id: i64,
-        ticket_number: String,
-        message_id: i64,
-        sender_id: Uuid,
-        sender_type: SenderType,
-        is_internal: bool,
-        has_attachments: bool,
-        attachment_count: i64,
-    },
-}
-
-impl Event {
-    /// The routing key on `sav_exchange`.
-    pub fn routing_key(&self) -> &'static str {
-        match self {
-            Self::TicketCreated { .. } => "sav.ticket.created",
-            Self::TicketAssigned { .. } => "sav.ticket.assigned",
-            Self::TicketStatusChanged { .. } => "sav.ticket.status_changed",
-            Self::TicketResolved { .. } => "sav.ticket.resolved",
-            Self::MessageAdded { .. } => "sav.ticket.message_added",
-        }
-    }
-}
+use crate::tickets::events::Event;
 
 #[derive(Serialize)]
 struct TenantRef<'a> {
@@ -152,6 +63,7 @@ pub async fn enqueue(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tickets::status::Status;
 
     #[test]
     fn envelopes_carry_the_seed_payload_and_the_tenant() {

@@ -8,7 +8,7 @@ use shared::error::{ApiError, ApiResult};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::tenancy::context::{TenantContext, TenantDb};
+use crate::context::{TenantContext, TenantDb};
 
 #[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Me {

@@ -11,7 +11,7 @@ use shared::http::JsonBody;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::tenancy::context::{TenantContext, TenantDb};
+use crate::context::{TenantContext, TenantDb};
 use crate::tickets::access::Viewer;
 
 /// Totals above this many cents (ten billion) are refused as mistakes.

@@ -11,7 +11,7 @@ use sqlx::{FromRow, Postgres, QueryBuilder};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::tenancy::context::{TenantContext, TenantDb};
+use crate::context::{TenantContext, TenantDb};
 use crate::tickets::access::Viewer;
 use crate::tickets::priority::Priority;
 use crate::tickets::sla;

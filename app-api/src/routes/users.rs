@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::me::Me;
-use crate::tenancy::context::{TenantContext, TenantDb};
+use crate::context::{TenantContext, TenantDb};
 use crate::tickets::access::Viewer;
 
 #[derive(Debug, Deserialize, ToSchema)]

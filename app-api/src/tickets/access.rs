@@ -12,7 +12,7 @@ use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::status::Actor;
-use crate::events::outbox::SenderType;
+use crate::tickets::events::SenderType;
 
 /// The caller of a ticket endpoint.
 #[derive(Debug, Clone, Copy)]

@@ -9,10 +9,10 @@ use shared::error::{ApiError, ApiResult};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::events::Event;
 use super::moves::{self, Plan, Refusal, State};
 use super::status::{self, Actor, Status, TransitionError};
 use super::store::{self, Action, Entry, Ticket};
-use crate::events::Event;
 
 /// Who makes a change: a person (with the part they play) or the system.
 #[derive(Debug, Clone, Copy)]

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod content;
+pub mod events;
 pub mod lifecycle;
 pub mod moves;
 pub mod priority;

@@ -14,8 +14,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::present;
+use crate::context::{TenantContext, TenantDb};
 use crate::events::enqueue;
-use crate::tenancy::context::{TenantContext, TenantDb};
 use crate::tickets::lifecycle::{self, Acting, Move};
 use crate::tickets::moves::{self, State};
 use crate::tickets::store::{self, Action, Ticket};

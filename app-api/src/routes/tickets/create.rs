@@ -12,10 +12,11 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::reject;
-use crate::events::{Event, enqueue};
-use crate::tenancy::context::{TenantContext, TenantDb};
+use crate::context::{TenantContext, TenantDb};
+use crate::events::enqueue;
 use crate::tickets::access::Viewer;
 use crate::tickets::content;
+use crate::tickets::events::Event;
 use crate::tickets::priority::{self, Facts, Priority};
 use crate::tickets::status::{Actor, Status};
 use crate::tickets::store::{self, Action, Entry, NewTicket, Ticket};

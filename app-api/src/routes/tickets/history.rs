@@ -11,7 +11,7 @@ use sqlx::FromRow;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::tenancy::context::{TenantContext, TenantDb};
+use crate::context::{TenantContext, TenantDb};
 use crate::tickets::store;
 
 #[derive(Debug, Serialize, ToSchema, FromRow)]

@@ -9,7 +9,7 @@ use sqlx::{Postgres, QueryBuilder};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::tenancy::context::{TenantContext, TenantDb};
+use crate::context::{TenantContext, TenantDb};
 use crate::tickets::access::Viewer;
 use crate::tickets::priority::Priority;
 use crate::tickets::status::Status;

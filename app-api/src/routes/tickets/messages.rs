@@ -14,11 +14,12 @@ use sqlx::{Connection as _, FromRow, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::events::outbox::SenderType;
-use crate::events::{Event, enqueue};
-use crate::tenancy::context::{TenantContext, TenantDb};
+use crate::context::{TenantContext, TenantDb};
+use crate::events::enqueue;
 use crate::tickets::access::Viewer;
 use crate::tickets::content;
+use crate::tickets::events::Event;
+use crate::tickets::events::SenderType;
 use crate::tickets::lifecycle::{self, Acting, Move};
 use crate::tickets::moves::{self, State};
 use crate::tickets::store::{self, Action};

@@ -9,9 +9,9 @@ use shared::error::ApiResult;
 use sqlx::FromRow;
 use utoipa::ToSchema;
 
-use crate::events::outbox::SenderType;
-use crate::tenancy::context::{TenantContext, TenantDb};
+use crate::context::{TenantContext, TenantDb};
 use crate::tickets::access::Viewer;
+use crate::tickets::events::SenderType;
 use crate::tickets::sla::{self, SlaState};
 use crate::tickets::store::{self, COLUMNS, STATUS_CHANGES, Ticket, VIEWER_ROLE};
 

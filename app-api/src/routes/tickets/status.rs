@@ -10,8 +10,8 @@ use shared::http::JsonBody;
 use sqlx::Connection as _;
 use utoipa::ToSchema;
 
+use crate::context::{TenantContext, TenantDb};
 use crate::events::enqueue;
-use crate::tenancy::context::{TenantContext, TenantDb};
 use crate::tickets::content;
 use crate::tickets::lifecycle::{self, Acting, Move};
 use crate::tickets::moves::{self, Caller, State};

@@ -12,7 +12,7 @@ use sqlx::Connection as _;
 use utoipa::ToSchema;
 
 use super::{nullable, reject};
-use crate::tenancy::context::{TenantContext, TenantDb};
+use crate::context::{TenantContext, TenantDb};
 use crate::tickets::content;
 use crate::tickets::priority::Priority;
 use crate::tickets::store::{self, Action, Entry, Ticket};

@@ -15,9 +15,9 @@ use shared::http::ClientIp;
 use shared::ratelimit::Decision;
 use uuid::Uuid;
 
-use super::pools::{PoolManager, TenantConnection};
-use super::resolve::Tenant;
 use crate::state::AppState;
+use crate::tenancy::pools::{PoolManager, TenantConnection};
+use crate::tenancy::resolve::Tenant;
 
 /// The tenant and the caller of a tenant-plane request.
 #[derive(Debug, Clone)]

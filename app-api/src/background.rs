@@ -1,0 +1,26 @@
+//! The background work of a replica, beside serving: evicting tenants and refusing revoked
+//! sessions when control-api publishes a change (and reading revocations from the control
+//! database), and closing idle tenant connections.
+
+use crate::revocations;
+use crate::state::AppState;
+
+impl AppState {
+    /// Runs the background work until `shutdown` resolves.
+    pub async fn run_background(self, shutdown: impl Future<Output = ()> + Send + 'static) {
+        let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
+        let reaper = tokio::spawn(self.pools.clone().run_reaper(wait(stop.subscribe())));
+        let evictions = tokio::spawn(crate::evictions::listen(self.clone(), wait(stop.subscribe())));
+        let every = if self.redis.is_some() { revocations::POLL_BEHIND_REDIS } else { revocations::POLL_ALONE };
+        let state = self.clone();
+        let stopped = wait(stop.subscribe());
+        let revocations = tokio::spawn(async move { state.revoked.poll(&state.control_db, every, stopped).await });
+        shutdown.await;
+        let _ = stop.send(());
+        let _ = tokio::join!(reaper, evictions, revocations);
+    }
+}
+
+async fn wait(mut stop: tokio::sync::broadcast::Receiver<()>) {
+    let _ = stop.recv().await;
+}

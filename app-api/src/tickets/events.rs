@@ -1,0 +1,97 @@
+//! What ticket changes announce: the SAV events, with the seed's payloads. `lifecycle` and the
+//! handlers produce them; `crate::events` writes them to the outbox in the change's
+//! transaction.
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::priority::Priority;
+use super::status::Status;
+
+/// Which side wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SenderType {
+    Customer,
+    Agent,
+}
+
+impl SenderType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::Agent => "agent",
+        }
+    }
+}
+
+/// One event, tagged with its seed name; `data` is the seed's payload.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", content = "data")]
+pub enum Event {
+    TicketCreated {
+        ticket_id: i64,
+        ticket_number: String,
+        user_id: Uuid,
+        subject: String,
+        priority: Priority,
+        status: Status,
+        order_id: Option<i64>,
+        category: Option<String>,
+    },
+    TicketAssigned {
+        ticket_id: i64,
+        ticket_number: String,
+        /// Null when the ticket was unassigned.
+        assigned_to: Option<Uuid>,
+        /// Null when the system assigned it.
+        assigned_by: Option<Uuid>,
+        previous_status: Status,
+        new_status: Status,
+    },
+    TicketStatusChanged {
+        ticket_id: i64,
+        ticket_number: String,
+        user_id: Uuid,
+        previous_status: Status,
+        new_status: Status,
+        /// Null when the system moved the ticket.
+        changed_by: Option<Uuid>,
+        reason: Option<String>,
+    },
+    TicketResolved {
+        ticket_id: i64,
+        ticket_number: String,
+        user_id: Uuid,
+        /// Null when the system resolved it.
+        resolved_by: Option<Uuid>,
+        /// Wall-clock minutes from creation to resolution.
+        resolution_time_minutes: i64,
+        /// Neither the response nor the resolution target was missed.
+        sla_met: bool,
+        category: Option<String>,
+    },
+    MessageAdded {
+        ticket_id: i64,
+        ticket_number: String,
+        message_id: i64,
+        sender_id: Uuid,
+        sender_type: SenderType,
+        is_internal: bool,
+        has_attachments: bool,
+        attachment_count: i64,
+    },
+}
+
+impl Event {
+    /// The routing key on `sav_exchange`.
+    pub fn routing_key(&self) -> &'static str {
+        match self {
+            Self::TicketCreated { .. } => "sav.ticket.created",
+            Self::TicketAssigned { .. } => "sav.ticket.assigned",
+            Self::TicketStatusChanged { .. } => "sav.ticket.status_changed",
+            Self::TicketResolved { .. } => "sav.ticket.resolved",
+            Self::MessageAdded { .. } => "sav.ticket.message_added",
+        }
+    }
+}
