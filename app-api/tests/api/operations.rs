@@ -63,16 +63,8 @@ async fn openapi_describes_the_app_plane() {
             "{method} {path} is not documented"
         );
     }
-    for (path, item) in doc["paths"].as_object().unwrap() {
-        for (method, operation) in item.as_object().unwrap() {
-            for (status, response) in operation["responses"].as_object().unwrap() {
-                if status.starts_with('4') || (status.starts_with('5') && path != "/ready") {
-                    let schema = &response["content"]["application/problem+json"]["schema"]["$ref"];
-                    assert_eq!(schema, "#/components/schemas/Problem", "{method} {path} {status}");
-                }
-            }
-        }
-    }
+    // Every documented error is problem+json, from one helper.
+    shared::testkit::assert_errors_are_problem_json(&doc);
     let conflict = &doc["paths"]["/v1/tickets/{id}/status"]["post"]["responses"]["409"]["description"];
     assert!(conflict.as_str().unwrap().contains("invalid_transition"), "{conflict}");
     assert_eq!(app.server.get("/docs/").await.status, 200);

@@ -150,16 +150,7 @@ async fn openapi_and_docs_are_served_offline() {
     }
     assert!(doc["components"]["schemas"]["LoginRequest"]["properties"]["email"].is_object());
     // Every documented error is problem+json, from one helper.
-    for (path, item) in doc["paths"].as_object().unwrap() {
-        for (method, operation) in item.as_object().unwrap() {
-            for (status, response) in operation["responses"].as_object().unwrap() {
-                if status.starts_with('4') || (status.starts_with('5') && path != "/ready") {
-                    let schema = &response["content"]["application/problem+json"]["schema"]["$ref"];
-                    assert_eq!(schema, "#/components/schemas/Problem", "{method} {path} {status}");
-                }
-            }
-        }
-    }
+    shared::testkit::assert_errors_are_problem_json(&doc);
 
     let page = app.server.get("/docs/").await;
     assert_eq!(page.status, 200);

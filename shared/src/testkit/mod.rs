@@ -12,4 +12,4 @@ pub use database::{
 };
 pub use eventually::eventually;
 pub use redis_namespace::{TestRedis, redis_url};
-pub use server::{TestResponse, TestServer};
+pub use server::{TestResponse, TestServer, assert_errors_are_problem_json};

@@ -110,3 +110,18 @@ impl TestResponse {
         body
     }
 }
+
+/// Every documented 4xx and 5xx response of an OpenAPI document is problem+json with the
+/// `Problem` schema (`/ready`'s 503 excepted: it answers with its report).
+pub fn assert_errors_are_problem_json(doc: &serde_json::Value) {
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("operations") {
+            for (status, response) in operation["responses"].as_object().expect("responses") {
+                if status.starts_with('4') || (status.starts_with('5') && path != "/ready") {
+                    let schema = &response["content"]["application/problem+json"]["schema"]["$ref"];
+                    assert_eq!(schema, "#/components/schemas/Problem", "{method} {path} {status}");
+                }
+            }
+        }
+    }
+}
