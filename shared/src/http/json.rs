@@ -31,6 +31,23 @@ where
         if !has_json_content_type(&request) {
             return Err(ApiError::unsupported_media_type("expected a body with Content-Type: application/json"));
         }
+        let RawBody(bytes) = RawBody::from_request(request, state).await?;
+        parse(&bytes).map(JsonBody)
+    }
+}
+
+/// A request body as bytes, read within `REQUEST_BODY_TIMEOUT_SECONDS` (408 `body_timeout`)
+/// and the body limit (413), for handlers that parse it themselves.
+#[derive(Debug, Clone, Default)]
+pub struct RawBody(pub Bytes);
+
+impl<S> FromRequest<S> for RawBody
+where
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let timeout = request.extensions().get::<BodyTimeout>().map_or(DEFAULT_BODY_TIMEOUT, |t| t.0);
         let read = tokio::time::timeout(timeout, Bytes::from_request(request, state)).await.map_err(|_| {
             ApiError::new(
@@ -46,7 +63,7 @@ where
                 ApiError::bad_request(rejection.body_text())
             }
         })?;
-        parse(&bytes).map(JsonBody)
+        Ok(Self(bytes))
     }
 }
 

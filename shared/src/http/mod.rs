@@ -16,7 +16,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 #[cfg(test)]
 mod tests;
 
-pub use json::{JsonBody, parse as parse_json};
+pub use json::{JsonBody, RawBody, parse as parse_json};
 pub use observe::{BodyTimeout, ClientIp, RequestId};
 pub use page::{Page, PageParams};
 

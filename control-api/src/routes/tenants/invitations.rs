@@ -4,14 +4,13 @@
 use std::time::Duration;
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::crypto::{random_token, token_digest};
 use shared::error::{ApiError, ApiResult, FieldError};
-use shared::http::{JsonBody, parse_json};
+use shared::http::{JsonBody, RawBody, parse_json};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -136,7 +135,7 @@ pub async fn post_accept(
     caller: Option<Caller>,
     origin: Origin,
     Path(token): Path<String>,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> ApiResult<Json<Joined>> {
     if token.len() > 128 {
         return Err(ApiError::not_found("this invitation does not exist, was used, or has expired"));
