@@ -113,7 +113,9 @@ impl Connector for PgConnector {
             .username(&database.role)
             .password(&password)
             .ssl_mode(database.ssl_mode.parse::<PgSslMode>().unwrap_or(PgSslMode::Require))
-            .application_name("helpdeskly-app-api"))
+            .application_name("helpdeskly-app-api")
+            // No request outlives the request timeout (30 s); neither may one of its statements.
+            .options([("statement_timeout", "30s")]))
     }
 
     fn connect(&self, options: &PgConnectOptions) -> impl Future<Output = Result<PgConnection, ApiError>> + Send {

@@ -160,3 +160,16 @@ async fn verification_keys_can_come_from_the_jwks() {
     let err = app_api::AppState::new(config).await.err().expect("start fails without keys");
     assert!(err.contains("cannot load the JWKS"), "{err}");
 }
+
+/// Tenant connections refuse statements longer than a request may take.
+#[tokio::test]
+async fn tenant_connections_carry_a_statement_timeout() {
+    let platform = Platform::start(false).await;
+    let app = platform.replica().await;
+    let org = platform.org().await;
+    let slug = shared::tenant::Slug::parse_syntax(&org.slug).unwrap();
+    let tenant = app.state.resolver.resolve(&slug).await.unwrap();
+    let mut conn = app.state.pools.acquire(&tenant).await.unwrap();
+    let timeout: String = sqlx::query_scalar("SHOW statement_timeout").fetch_one(&mut *conn).await.unwrap();
+    assert_eq!(timeout, "30s");
+}
