@@ -110,7 +110,7 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 say "no import cycle between modules"
 command -v python3 >/dev/null || apt_install python3
-python3 scripts/module-cycles.py shared tenant-schema control-api app-api bench
+python3 scripts/module-cycles.py shared control-schema tenant-schema control-api app-api bench
 
 say "dependency policy (deny.toml) and unused dependencies"
 # After clippy, every crate of this platform is in the local registry: no network needed.

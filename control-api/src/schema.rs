@@ -2,9 +2,7 @@
 //! `serve`, `worker` and the operator commands. app-api reads a few of its tables for tenant
 //! resolution and revoked sessions.
 
-use sqlx::migrate::Migrator;
-
-pub static CONTROL: Migrator = sqlx::migrate!("../migrations/control");
+pub use control_schema::MIGRATOR as CONTROL;
 
 /// Every tenant database and login role the control database lists: what a test or an operator
 /// drops to clean up after the tenants of a control database.

@@ -135,6 +135,8 @@ impl TenantStatus {
     }
 }
 
+crate::text_column!(TenantStatus, parse);
+
 impl fmt::Display for TenantStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

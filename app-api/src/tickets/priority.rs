@@ -15,6 +15,8 @@ pub enum Priority {
     Urgent,
 }
 
+shared::text_column!(Priority, parse);
+
 impl Priority {
     pub const ALL: [Self; 4] = [Self::Low, Self::Medium, Self::High, Self::Urgent];
 

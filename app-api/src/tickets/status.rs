@@ -35,6 +35,8 @@ impl Status {
     }
 }
 
+shared::text_column!(Status, parse);
+
 impl TryFrom<String> for Status {
     type Error = String;
 

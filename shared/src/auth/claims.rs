@@ -39,6 +39,8 @@ impl Role {
     }
 }
 
+crate::text_column!(Role, from_db);
+
 /// Claims of an access token (`sub, tid, slug, role, sid, amr, iss, aud, iat, exp`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {

@@ -1,0 +1,7 @@
+//! The schema of the control database: tenants, clusters, identities, memberships, sessions and
+//! jobs. control-api owns and migrates it; it lives in a crate of its own so that the tenant
+//! plane's few reads of it (tenant resolution, revoked sessions) are checked against it too.
+#![forbid(unsafe_code)]
+
+/// `migrations/control`.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/control");
