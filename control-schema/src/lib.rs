@@ -3,5 +3,8 @@
 //! plane's few reads of it (tenant resolution, revoked sessions) are checked against it too.
 #![forbid(unsafe_code)]
 
+pub mod directory;
+pub mod sessions;
+
 /// `migrations/control`.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/control");

@@ -1,0 +1,40 @@
+//! Where a tenant lives: its row in `tenants` and the cluster that holds its database, as the
+//! tenant plane resolves a slug.
+
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+/// A tenant and, once provisioned, how to reach its database. The database fields are all
+/// present or the tenant has no database yet; the caller decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantRow {
+    pub id: Uuid,
+    pub slug: String,
+    /// One word of the `tenants.status` CHECK.
+    pub status: String,
+    /// `settings.require_2fa_for_admins`, when set.
+    pub require_2fa_for_admins: Option<bool>,
+    pub host: Option<String>,
+    pub port: Option<i32>,
+    pub database_name: Option<String>,
+    pub login_role: Option<String>,
+    pub db_password_encrypted: Option<Vec<u8>>,
+    /// The cluster's `sslmode` (libpq names).
+    pub ssl_mode: Option<String>,
+}
+
+/// The tenant named `slug`, with its cluster if it has one.
+pub async fn tenant_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<TenantRow>> {
+    sqlx::query_as!(
+        TenantRow,
+        r#"SELECT t.id, t.slug, t.status,
+                (t.settings->>'require_2fa_for_admins')::boolean AS require_2fa_for_admins,
+                c.host AS "host?", c.port AS "port?", t.database_name, t.login_role, t.db_password_encrypted,
+                c.ssl_mode AS "ssl_mode?"
+           FROM tenants t LEFT JOIN db_clusters c ON c.id = t.cluster_id
+           WHERE t.slug = $1"#,
+        slug,
+    )
+    .fetch_optional(db)
+    .await
+}
