@@ -8,12 +8,15 @@ pub mod context;
 pub mod events;
 pub mod evictions;
 pub mod keys;
+pub mod orders;
+pub mod reports;
 pub mod revocations;
 pub mod router;
 mod routes;
 pub mod state;
 pub mod tenancy;
 pub mod tickets;
+pub mod users;
 
 use std::net::SocketAddr;
 

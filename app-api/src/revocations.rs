@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use control_schema::sessions;
 use moka::sync::Cache;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -26,12 +27,6 @@ pub struct RevokedSessions {
     horizon: Duration,
     /// The latest `revoked_at` read from the control database.
     seen_until: Mutex<Option<DateTime<Utc>>>,
-}
-
-#[derive(sqlx::FromRow)]
-struct Revoked {
-    id: Uuid,
-    revoked_at: DateTime<Utc>,
 }
 
 impl RevokedSessions {
@@ -58,15 +53,7 @@ impl RevokedSessions {
     /// or over the whole horizon at first. Returns how many were read.
     pub async fn catch_up(&self, control: &PgPool) -> sqlx::Result<usize> {
         let since = *self.seen_until.lock().expect("not poisoned");
-        let rows: Vec<Revoked> = sqlx::query_as(
-            "SELECT id, revoked_at FROM sessions
-             WHERE revoked_at > COALESCE($1, now() - make_interval(secs => $2))
-             ORDER BY revoked_at LIMIT 100000",
-        )
-        .bind(since.map(|t| t - OVERLAP))
-        .bind(self.horizon.as_secs_f64())
-        .fetch_all(control)
-        .await?;
+        let rows = sessions::revoked_since(control, since.map(|t| t - OVERLAP), self.horizon.as_secs_f64()).await?;
         if let Some(last) = rows.last() {
             let mut seen = self.seen_until.lock().expect("not poisoned");
             *seen = Some(seen.map_or(last.revoked_at, |s| s.max(last.revoked_at)));

@@ -47,14 +47,14 @@ pub async fn enqueue(
         keys.push(event.routing_key());
         payloads.push(serde_json::to_value(&envelope).expect("events serialise"));
     }
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO outbox (message_id, routing_key, payload, created_at)
          SELECT id, key, payload, $4 FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS e(id, key, payload)",
+        &ids,
+        &keys as &[&str],
+        &payloads,
+        at,
     )
-    .bind(&ids)
-    .bind(&keys)
-    .bind(&payloads)
-    .bind(at)
     .execute(conn)
     .await
     .map(drop)

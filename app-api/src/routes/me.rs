@@ -3,23 +3,10 @@
 //! query the tenant's own database.
 
 use axum::Json;
-use serde::Serialize;
 use shared::error::{ApiError, ApiResult};
-use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::context::{TenantContext, TenantDb};
-
-#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
-pub struct Me {
-    pub id: Uuid,
-    pub email: String,
-    pub firstname: String,
-    pub lastname: String,
-    /// `owner`, `admin`, `agent` or `customer`.
-    pub role: String,
-    pub vip: bool,
-}
+use crate::users::{self, Me};
 
 /// The caller's row in this tenant.
 #[utoipa::path(get, path = "/v1/me", tag = "me", security(("bearer" = [])),
@@ -35,10 +22,6 @@ pub struct Me {
     ))]
 pub async fn get_me(context: TenantContext, tenant_db: TenantDb) -> ApiResult<Json<Me>> {
     let mut db = tenant_db.connect().await?;
-    let me: Option<Me> =
-        sqlx::query_as("SELECT id, email, firstname, lastname, role, vip FROM users WHERE id = $1 AND active")
-            .bind(context.user_id)
-            .fetch_optional(&mut *db)
-            .await?;
+    let me = users::active(&mut db, context.user_id).await?;
     me.map(Json).ok_or_else(|| ApiError::not_found("you are not a member of this tenant (any more)"))
 }

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::context::{TenantContext, TenantDb};
+use crate::orders::{self, NewOrder};
 use crate::tickets::access::Viewer;
 
 /// Totals above this many cents (ten billion) are refused as mistakes.
@@ -100,28 +101,18 @@ pub async fn put_order(
     let mut db = tenant_db.connect().await?;
     let viewer = Viewer::load(&mut db, context.user_id).await?;
     viewer.require_admin()?;
-    let (inserted, updated_at): (bool, DateTime<Utc>) = sqlx::query_as(
-        "INSERT INTO order_refs (order_id, user_id, total_cents, currency, status) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (order_id) DO UPDATE SET user_id = EXCLUDED.user_id, total_cents = EXCLUDED.total_cents,
-            currency = EXCLUDED.currency, status = EXCLUDED.status, updated_at = now()
-         RETURNING xmax = 0, updated_at",
-    )
-    .bind(order_id)
-    .bind(input.user_id)
-    .bind(total_cents)
-    .bind(&input.currency)
-    .bind(status)
-    .fetch_one(&mut *db)
-    .await?;
+    let total_cents = total_cents.unwrap_or_default();
+    let new = NewOrder { order_id, user_id: input.user_id, total_cents, currency: &input.currency, status };
+    let recorded = orders::upsert(&mut db, &new).await?;
     let order = OrderRef {
         order_id,
         user_id: input.user_id,
-        total: amount(total_cents.unwrap_or_default()),
+        total: amount(total_cents),
         currency: input.currency,
         status: status.to_owned(),
-        updated_at,
+        updated_at: recorded.updated_at,
     };
-    Ok((if inserted { StatusCode::CREATED } else { StatusCode::OK }, Json(order)))
+    Ok((if recorded.inserted { StatusCode::CREATED } else { StatusCode::OK }, Json(order)))
 }
 
 #[cfg(test)]

@@ -4,15 +4,16 @@
 use axum::Json;
 use axum::extract::Path;
 use serde::Deserialize;
+use shared::auth::Role;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
 use sqlx::Connection as _;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::me::Me;
 use crate::context::{TenantContext, TenantDb};
 use crate::tickets::access::Viewer;
+use crate::users::{self, Me};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -40,30 +41,14 @@ pub async fn patch_user(
     let mut db = tenant_db.connect().await?;
     let mut tx = db.begin().await?;
     Viewer::load(&mut tx, context.user_id).await?.require_admin()?;
-    let current: Option<(String, bool)> =
-        sqlx::query_as("SELECT role, vip FROM users WHERE id = $1 AND active FOR UPDATE")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let (role, was_vip) = current.ok_or_else(|| ApiError::not_found("no member of this tenant has this id"))?;
-    if role != "customer" {
+    let current = users::standing_for_update(&mut tx, id).await?;
+    let current = current.ok_or_else(|| ApiError::not_found("no member of this tenant has this id"))?;
+    if current.role != Role::Customer {
         return Err(ApiError::invalid(vec![FieldError::new("vip", "applies to customers only")]));
     }
-    let user: Me = sqlx::query_as(
-        "UPDATE users SET vip = $2, updated_at = CASE WHEN vip = $2 THEN updated_at ELSE now() END WHERE id = $1
-         RETURNING id, email, firstname, lastname, role, vip",
-    )
-    .bind(id)
-    .bind(patch.vip)
-    .fetch_one(&mut *tx)
-    .await?;
-    if was_vip != patch.vip {
-        sqlx::query("INSERT INTO audit_log (actor_id, action, subject_id, details) VALUES ($1, 'vip_changed', $2, $3)")
-            .bind(context.user_id)
-            .bind(id)
-            .bind(serde_json::json!({ "vip": [was_vip, patch.vip] }))
-            .execute(&mut *tx)
-            .await?;
+    let user = users::set_vip(&mut tx, id, patch.vip).await?;
+    if current.vip != patch.vip {
+        users::audit_vip_change(&mut tx, context.user_id, id, current.vip, patch.vip).await?;
     }
     tx.commit().await?;
     Ok(Json(user))

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{HeaderMap, StatusCode, header};
+use control_schema::directory::{self, TenantRow};
 use moka::sync::Cache;
 use serde::{Deserialize, Serialize};
 use shared::config::EncryptionKey;
@@ -47,23 +48,11 @@ pub struct TenantDatabase {
     pub ssl_mode: String,
 }
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: Uuid,
-    slug: String,
-    #[sqlx(try_from = "String")]
-    status: TenantStatus,
-    require_2fa_for_admins: Option<bool>,
-    host: Option<String>,
-    port: Option<i32>,
-    database_name: Option<String>,
-    login_role: Option<String>,
-    db_password_encrypted: Option<Vec<u8>>,
-    ssl_mode: Option<String>,
-}
-
-impl From<Row> for Tenant {
-    fn from(row: Row) -> Self {
+impl Tenant {
+    /// The tenant from its control row; a status this plane does not know fails the lookup.
+    fn from_row(row: TenantRow) -> Result<Self, ApiError> {
+        let status = TenantStatus::parse(&row.status)
+            .ok_or_else(|| ApiError::internal(format!("unknown tenant status {:?}", row.status)))?;
         let database =
             match (row.host, row.port, row.database_name, row.login_role, row.db_password_encrypted, row.ssl_mode) {
                 (Some(host), Some(port), Some(name), Some(role), Some(password_sealed), Some(ssl_mode)) => {
@@ -78,13 +67,13 @@ impl From<Row> for Tenant {
                 }
                 _ => None,
             };
-        Self {
+        Ok(Self {
             id: row.id,
             slug: row.slug,
-            status: row.status,
+            status,
             require_2fa_for_admins: row.require_2fa_for_admins.unwrap_or(false),
             database,
-        }
+        })
     }
 }
 
@@ -227,16 +216,8 @@ impl Resolver {
     }
 
     async fn read_database(&self, slug: &Slug) -> Result<Lookup, ApiError> {
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT t.id, t.slug, t.status, (t.settings->>'require_2fa_for_admins')::boolean AS require_2fa_for_admins,
-                    c.host, c.port, t.database_name, t.login_role, t.db_password_encrypted, c.ssl_mode
-             FROM tenants t LEFT JOIN db_clusters c ON c.id = t.cluster_id
-             WHERE t.slug = $1",
-        )
-        .bind(slug.as_str())
-        .fetch_optional(&self.control)
-        .await?;
-        Ok(row.map(|r| Arc::new(Tenant::from(r))))
+        let row = directory::tenant_by_slug(&self.control, slug.as_str()).await?;
+        row.map(|r| Tenant::from_row(r).map(Arc::new)).transpose()
     }
 
     /// Forgets every cached lookup in this process.

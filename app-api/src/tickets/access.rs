@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::status::Actor;
 use crate::tickets::events::SenderType;
+use crate::users;
 
 /// The caller of a ticket endpoint.
 #[derive(Debug, Clone, Copy)]
@@ -24,17 +25,13 @@ pub struct Viewer {
 impl Viewer {
     /// Loads the caller's current membership; a caller who left the tenant is refused.
     pub async fn load(conn: &mut PgConnection, user_id: Uuid) -> ApiResult<Self> {
-        let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1 AND active")
-            .bind(user_id)
-            .fetch_optional(conn)
-            .await?;
-        Self::from_role(user_id, role.as_deref())
+        let role = users::active_role(conn, user_id).await?;
+        Self::from_role(user_id, role)
     }
 
     /// The caller from their role in the mirror (`None`: not an active member).
-    pub fn from_role(user_id: Uuid, role: Option<&str>) -> ApiResult<Self> {
-        role.and_then(Role::from_db)
-            .map(|role| Self { id: user_id, role })
+    pub fn from_role(user_id: Uuid, role: Option<Role>) -> ApiResult<Self> {
+        role.map(|role| Self { id: user_id, role })
             .ok_or_else(|| ApiError::forbidden("you are not a member of this tenant (any more)"))
     }
 
@@ -81,6 +78,15 @@ impl Viewer {
         }
     }
 
+    /// The visibility rules as parameters of a static query (`Scope`).
+    pub fn scope(self) -> Scope {
+        match self.role {
+            Role::Owner | Role::Admin => Scope { customer: None, agent: None },
+            Role::Agent => Scope { customer: None, agent: Some(self.id) },
+            Role::Customer | Role::PlatformAdmin => Scope { customer: Some(self.id), agent: None },
+        }
+    }
+
     /// Appends ` AND <visibility of support_tickets aliased t>` to a query.
     pub fn push_visibility(self, query: &mut QueryBuilder<'_, Postgres>) {
         match self.role {
@@ -100,6 +106,17 @@ impl Viewer {
     }
 }
 
+/// What a caller may see of `support_tickets t`, for a query written once for every role:
+/// `AND ($1::uuid IS NULL OR t.user_id = $1) AND ($2::uuid IS NULL OR t.assigned_to IS NULL OR
+/// t.assigned_to = $2)` with `customer` and `agent` (both null for owners and admins).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scope {
+    /// Only this customer's tickets.
+    pub customer: Option<Uuid>,
+    /// Only the unassigned queue and this agent's tickets.
+    pub agent: Option<Uuid>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +134,21 @@ mod tests {
         }
         assert!(!customer.sees_internal_notes() && agent.sees_internal_notes());
         assert!(customer.require_staff().is_err() && agent.require_admin().is_err());
+    }
+
+    #[test]
+    fn the_scope_of_a_static_query_is_the_visibility() {
+        let (me, other) = (Uuid::now_v7(), Uuid::now_v7());
+        for role in [Role::Owner, Role::Admin, Role::Agent, Role::Customer] {
+            let viewer = Viewer { id: me, role };
+            let scope = viewer.scope();
+            for (customer, assignee) in
+                [(me, None), (other, None), (me, Some(other)), (other, Some(me)), (other, Some(other))]
+            {
+                let in_scope = scope.customer.is_none_or(|c| c == customer)
+                    && scope.agent.is_none_or(|agent| assignee.is_none_or(|a| a == agent));
+                assert_eq!(in_scope, viewer.sees(customer, assignee), "{role:?} {customer} {assignee:?}");
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::priority::Priority;
 use super::status::Status;
 
-/// Which side wrote a message.
+/// Which side wrote a message (`ticket_messages.sender_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SenderType {
@@ -23,7 +23,13 @@ impl SenderType {
             Self::Agent => "agent",
         }
     }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Customer, Self::Agent].into_iter().find(|s| s.as_str() == value)
+    }
 }
+
+shared::text_column!(SenderType, parse);
 
 /// One event, tagged with its seed name; `data` is the seed's payload.
 #[derive(Debug, Clone, Serialize)]

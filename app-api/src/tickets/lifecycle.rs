@@ -10,9 +10,10 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::events::Event;
+use super::history::{self, Action, Entry};
 use super::moves::{self, Plan, Refusal, State};
 use super::status::{self, Actor, Status, TransitionError};
-use super::store::{self, Action, Entry, Ticket};
+use super::store::{self, Ticket};
 
 /// Who makes a change: a person (with the part they play) or the system.
 #[derive(Debug, Clone, Copy)]
@@ -99,7 +100,7 @@ pub async fn apply(
         }
     }
     ticket.updated_at = now;
-    store::record(
+    history::record(
         conn,
         Entry {
             ticket_id: ticket.id,

@@ -1,13 +1,17 @@
 //! SAV tickets. The rules live here as plain functions over plain values, with no I/O, so they
 //! are tested exhaustively on their own: the status state machine, the SLA clock, and the
 //! priority rules. Around them: who may see what (`access`), what people write (`content`),
-//! the ticket rows and their history (`store`), what each action asks of a ticket (`moves`,
-//! pure too), and changes with their side effects (`lifecycle`).
+//! the ticket rows (`store`) and their list (`listing`), their history (`history`) and threads
+//! (`messages`), what each action asks of a ticket (`moves`, pure too), and changes with their
+//! side effects (`lifecycle`).
 
 pub mod access;
 pub mod content;
 pub mod events;
+pub mod history;
 pub mod lifecycle;
+pub mod listing;
+pub mod messages;
 pub mod moves;
 pub mod priority;
 pub mod sla;

@@ -44,14 +44,6 @@ impl Priority {
     }
 }
 
-impl TryFrom<String> for Priority {
-    type Error = String;
-
-    fn try_from(value: String) -> Result<Self, String> {
-        Self::parse(&value).ok_or_else(|| format!("unknown ticket priority {value:?}"))
-    }
-}
-
 /// The category that marks a failed payment.
 pub const PAYMENT_FAILURE: &str = "payment_failure";
 /// Orders above this many euro cents raise a ticket to high.

@@ -37,17 +37,21 @@ impl Status {
 
 shared::text_column!(Status, parse);
 
-impl TryFrom<String> for Status {
-    type Error = String;
+/// `text[]` of statuses (the status changes read with a ticket).
+impl sqlx::postgres::PgHasArrayType for Status {
+    fn array_type_info() -> sqlx::postgres::PgTypeInfo {
+        <&str as sqlx::postgres::PgHasArrayType>::array_type_info()
+    }
 
-    fn try_from(value: String) -> Result<Self, String> {
-        Self::parse(&value).ok_or_else(|| format!("unknown ticket status {value:?}"))
+    fn array_compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+        <&str as sqlx::postgres::PgHasArrayType>::array_compatible(ty)
     }
 }
 
 /// Who asks for a change: staff (agents, admins, owners), the ticket's customer, or the system
-/// (side effects and scheduled jobs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// (side effects and scheduled jobs). Stored as the `actor_kind` of a history entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Actor {
     Agent,
     Customer,
@@ -56,7 +60,21 @@ pub enum Actor {
 
 impl Actor {
     pub const ALL: [Self; 3] = [Self::Agent, Self::Customer, Self::System];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Agent => "agent",
+            Self::Customer => "customer",
+            Self::System => "system",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == value)
+    }
 }
+
+shared::text_column!(Actor, parse);
 
 /// The allowed transitions and who may trigger each (seed: "Transition Triggers", plus
 /// in_progress -> open on unassignment from its diagram).

@@ -1,23 +1,22 @@
-//! Tickets and their history in the tenant database. Functions take the connection (or the
-//! handler's transaction) they run on; the handler owns the transaction.
+//! Tickets in the tenant database: the one ticket a caller may see (with the row lock for a
+//! change, or with its SLA changes and unread counts for reading), new tickets and their
+//! changes (the list with its filters is `listing`). Functions take the connection (or the handler's
+//! transaction) they run on; the handler owns the transaction.
 
 use chrono::{DateTime, Utc};
 use rand::Rng as _;
 use serde::Serialize;
+use shared::auth::Role;
 use shared::error::{ApiError, ApiResult};
 use sqlx::{FromRow, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::access::Viewer;
+use super::history;
 use super::priority::Priority;
 use super::sla::{self, Change, SlaState};
-use super::status::{Actor, Status};
-
-/// The columns of `Ticket`, on `support_tickets` aliased `t`.
-pub const COLUMNS: &str = "t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority, t.status, \
-    t.category, t.assigned_to, t.order_id, t.metadata, t.response_due_at, t.resolution_due_at, t.first_response_at, \
-    t.resolved_at, t.closed_at, t.created_at, t.updated_at";
+use super::status::Status;
 
 /// A support ticket.
 #[derive(Debug, Clone, Serialize, ToSchema, FromRow)]
@@ -30,9 +29,7 @@ pub struct Ticket {
     pub subject: String,
     /// Sanitised HTML.
     pub description: String,
-    #[sqlx(try_from = "String")]
     pub priority: Priority,
-    #[sqlx(try_from = "String")]
     pub status: Status,
     pub category: Option<String>,
     pub assigned_to: Option<Uuid>,
@@ -51,26 +48,112 @@ pub struct Ticket {
     pub updated_at: DateTime<Utc>,
 }
 
-/// The caller's current role in the mirror, as a column.
-pub const VIEWER_ROLE: &str = "(SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS viewer_role";
-
-#[derive(FromRow)]
-struct Viewed {
-    viewer_role: Option<String>,
-    #[sqlx(flatten)]
-    ticket: Ticket,
+/// The `Ticket` in the record of a `query!` that selected its columns along with others (each
+/// such query has a record type of its own).
+macro_rules! ticket_of {
+    ($row:ident) => {
+        Ticket {
+            id: $row.id,
+            ticket_number: $row.ticket_number,
+            user_id: $row.user_id,
+            subject: $row.subject,
+            description: $row.description,
+            priority: $row.priority,
+            status: $row.status,
+            category: $row.category,
+            assigned_to: $row.assigned_to,
+            order_id: $row.order_id,
+            metadata: $row.metadata,
+            response_due_at: $row.response_due_at,
+            resolution_due_at: $row.resolution_due_at,
+            first_response_at: $row.first_response_at,
+            resolved_at: $row.resolved_at,
+            closed_at: $row.closed_at,
+            created_at: $row.created_at,
+            updated_at: $row.updated_at,
+        }
+    };
 }
 
 /// The caller and ticket `id`, if the caller may see it (else 404; 403 for a caller who is not
 /// a member), in one round trip; `lock` takes the row lock for a change.
 pub async fn visible(conn: &mut PgConnection, user_id: Uuid, id: i64, lock: bool) -> ApiResult<(Viewer, Ticket)> {
-    let sql = format!(
-        "SELECT {VIEWER_ROLE}, {COLUMNS} FROM support_tickets t WHERE t.id = $2{}",
-        if lock { " FOR UPDATE OF t" } else { "" }
-    );
-    let row: Option<Viewed> = sqlx::query_as(&sql).bind(user_id).bind(id).fetch_optional(&mut *conn).await?;
-    let Some(row) = row else { return Err(missing(conn, user_id, id).await) };
-    seen(Viewer::from_role(user_id, row.viewer_role.as_deref())?, row.ticket)
+    // The caller's current role in the mirror comes with the ticket.
+    let found = if lock {
+        sqlx::query!(
+            r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role",
+                t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority AS "priority: Priority",
+                t.status AS "status: Status", t.category, t.assigned_to, t.order_id, t.metadata, t.response_due_at,
+                t.resolution_due_at, t.first_response_at, t.resolved_at, t.closed_at, t.created_at, t.updated_at
+               FROM support_tickets t WHERE t.id = $2 FOR UPDATE OF t"#,
+            user_id,
+            id,
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|row| (row.viewer_role, ticket_of!(row)))
+    } else {
+        sqlx::query!(
+            r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role",
+                t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority AS "priority: Priority",
+                t.status AS "status: Status", t.category, t.assigned_to, t.order_id, t.metadata, t.response_due_at,
+                t.resolution_due_at, t.first_response_at, t.resolved_at, t.closed_at, t.created_at, t.updated_at
+               FROM support_tickets t WHERE t.id = $2"#,
+            user_id,
+            id,
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|row| (row.viewer_role, ticket_of!(row)))
+    };
+    let Some((role, ticket)) = found else { return Err(missing(conn, user_id, id).await) };
+    seen(Viewer::from_role(user_id, role)?, ticket)
+}
+
+/// A ticket as `GET /v1/tickets/{id}` shows it, with what the caller needs to be checked.
+pub struct Detail {
+    /// The caller's current role in the mirror (`None`: not an active member).
+    pub viewer_role: Option<Role>,
+    pub ticket: Ticket,
+    /// The statuses the ticket entered, oldest first.
+    pub changes: Vec<Change>,
+    /// Unread public messages from staff, and from the customer.
+    pub unread_from_agent: i64,
+    pub unread_from_customer: i64,
+}
+
+/// Ticket `id` with its status changes and unread counts, and the role of `user_id`, in one
+/// round trip (the ticket hot path); whether the caller may see it is the caller's to check.
+pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Result<Option<Detail>> {
+    let row = sqlx::query!(
+        r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role",
+            t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority AS "priority: Priority",
+            t.status AS "status: Status", t.category, t.assigned_to, t.order_id, t.metadata, t.response_due_at,
+            t.resolution_due_at, t.first_response_at, t.resolved_at, t.closed_at, t.created_at, t.updated_at,
+            ARRAY(SELECT h.created_at FROM ticket_history h
+                WHERE h.ticket_id = t.id AND h.to_status IS NOT NULL ORDER BY h.id) AS "change_at!",
+            ARRAY(SELECT h.to_status FROM ticket_history h
+                WHERE h.ticket_id = t.id AND h.to_status IS NOT NULL ORDER BY h.id) AS "change_to!: Vec<Status>",
+            (SELECT count(*) FROM ticket_messages m WHERE m.ticket_id = t.id AND m.read_at IS NULL
+                AND m.sender_type = 'agent' AND NOT m.is_internal) AS "unread_from_agent!",
+            (SELECT count(*) FROM ticket_messages m WHERE m.ticket_id = t.id AND m.read_at IS NULL
+                AND m.sender_type = 'customer') AS "unread_from_customer!"
+           FROM support_tickets t WHERE t.id = $2"#,
+        user_id,
+        id,
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|row| {
+        let changes = row.change_at.into_iter().zip(row.change_to).map(|(at, to)| Change { at, to }).collect();
+        Detail {
+            viewer_role: row.viewer_role,
+            changes,
+            unread_from_agent: row.unread_from_agent,
+            unread_from_customer: row.unread_from_customer,
+            ticket: ticket_of!(row),
+        }
+    }))
 }
 
 /// The answer for a ticket that does not exist: 404, or 403 for someone who is not a member.
@@ -102,6 +185,25 @@ pub fn ensure_open(ticket: &Ticket) -> ApiResult<()> {
     Ok(())
 }
 
+/// How many tickets `customer` opened in `category`, counted up to `at_most`.
+pub async fn count_in_category(
+    conn: &mut PgConnection,
+    customer: Uuid,
+    category: &str,
+    at_most: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM (
+             SELECT 1 FROM support_tickets WHERE user_id = $1 AND category = $2 LIMIT $3
+           ) AS earlier"#,
+        customer,
+        category,
+        at_most,
+    )
+    .fetch_one(conn)
+    .await
+}
+
 /// What a new ticket is made of.
 pub struct NewTicket {
     pub user_id: Uuid,
@@ -127,24 +229,27 @@ pub async fn insert(conn: &mut PgConnection, new: &NewTicket, now: DateTime<Utc>
     let targets = sla::targets(new.priority);
     // A number already taken (one chance in a trillion per ticket at 10^6 tickets) draws again.
     for _ in 0..5 {
-        let inserted: Option<Ticket> = sqlx::query_as(&format!(
-            "INSERT INTO support_tickets AS t (ticket_number, user_id, subject, description, priority, category,
+        let inserted = sqlx::query_as!(
+            Ticket,
+            r#"INSERT INTO support_tickets (ticket_number, user_id, subject, description, priority, category,
                 order_id, metadata, response_due_at, resolution_due_at, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
              ON CONFLICT (ticket_number) DO NOTHING
-             RETURNING {COLUMNS}"
-        ))
-        .bind(ticket_number())
-        .bind(new.user_id)
-        .bind(&new.subject)
-        .bind(&new.description)
-        .bind(new.priority.as_str())
-        .bind(&new.category)
-        .bind(new.order_id)
-        .bind(&new.metadata)
-        .bind(now + targets.response)
-        .bind(now + targets.resolution)
-        .bind(now)
+             RETURNING id, ticket_number, user_id, subject, description, priority AS "priority: Priority",
+                status AS "status: Status", category, assigned_to, order_id, metadata, response_due_at,
+                resolution_due_at, first_response_at, resolved_at, closed_at, created_at, updated_at"#,
+            ticket_number(),
+            new.user_id,
+            new.subject,
+            new.description,
+            new.priority.as_str(),
+            new.category,
+            new.order_id,
+            new.metadata,
+            now + targets.response,
+            now + targets.resolution,
+            now,
+        )
         .fetch_optional(&mut *conn)
         .await?;
         if let Some(ticket) = inserted {
@@ -175,7 +280,7 @@ pub async fn save_with_message(
 }
 
 async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, bool)>) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE support_tickets SET subject = $2, priority = $3, status = $4, category = $5, assigned_to = $6,
             metadata = $7, response_due_at = $8, resolution_due_at = $9, first_response_at = $10, resolved_at = $11,
             closed_at = $12, updated_at = $13,
@@ -184,114 +289,32 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
             thread_public = CASE WHEN $14::text IS NULL OR $15 OR pg_column_size(thread_public) > $16 THEN thread_public
                 ELSE strip(thread_public || to_tsvector('simple', $14)) END
          WHERE id = $1",
+        ticket.id,
+        ticket.subject,
+        ticket.priority.as_str(),
+        ticket.status.as_str(),
+        ticket.category,
+        ticket.assigned_to,
+        ticket.metadata,
+        ticket.response_due_at,
+        ticket.resolution_due_at,
+        ticket.first_response_at,
+        ticket.resolved_at,
+        ticket.closed_at,
+        ticket.updated_at,
+        message.map(|(text, _)| text),
+        message.is_some_and(|(_, internal)| internal),
+        THREAD_WORDS_MAX_BYTES,
     )
-    .bind(ticket.id)
-    .bind(&ticket.subject)
-    .bind(ticket.priority.as_str())
-    .bind(ticket.status.as_str())
-    .bind(&ticket.category)
-    .bind(ticket.assigned_to)
-    .bind(&ticket.metadata)
-    .bind(ticket.response_due_at)
-    .bind(ticket.resolution_due_at)
-    .bind(ticket.first_response_at)
-    .bind(ticket.resolved_at)
-    .bind(ticket.closed_at)
-    .bind(ticket.updated_at)
-    .bind(message.map(|(text, _)| text))
-    .bind(message.is_some_and(|(_, internal)| internal))
-    .bind(THREAD_WORDS_MAX_BYTES)
     .execute(conn)
     .await
     .map(drop)
-}
-
-/// What a history row says happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Created,
-    StatusChanged,
-    Assigned,
-    Updated,
-}
-
-impl Action {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Created => "created",
-            Self::StatusChanged => "status_changed",
-            Self::Assigned => "assigned",
-            Self::Updated => "updated",
-        }
-    }
-}
-
-/// One entry of a ticket's history.
-pub struct Entry<'a> {
-    pub ticket_id: i64,
-    /// Who: a person, or none for the system.
-    pub actor_id: Option<Uuid>,
-    pub actor: Actor,
-    pub action: Action,
-    pub from: Option<Status>,
-    pub to: Option<Status>,
-    pub reason: Option<&'a str>,
-    /// `{"field": [old, new]}`.
-    pub changes: serde_json::Value,
-    pub at: DateTime<Utc>,
-}
-
-pub async fn record(conn: &mut PgConnection, entry: Entry<'_>) -> sqlx::Result<()> {
-    let actor_kind = match entry.actor {
-        Actor::Agent => "agent",
-        Actor::Customer => "customer",
-        Actor::System => "system",
-    };
-    sqlx::query(
-        "INSERT INTO ticket_history (ticket_id, actor_id, actor_kind, action, from_status, to_status, reason, changes,
-            created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(entry.ticket_id)
-    .bind(entry.actor_id)
-    .bind(actor_kind)
-    .bind(entry.action.as_str())
-    .bind(entry.from.map(Status::as_str))
-    .bind(entry.to.map(Status::as_str))
-    .bind(entry.reason)
-    .bind(&entry.changes)
-    .bind(entry.at)
-    .execute(conn)
-    .await
-    .map(drop)
-}
-
-/// The statuses a ticket entered, oldest first, as columns `change_at` and `change_to` of a
-/// query on `support_tickets t`.
-pub const STATUS_CHANGES: &str = "ARRAY(SELECT h.created_at FROM ticket_history h
-        WHERE h.ticket_id = t.id AND h.to_status IS NOT NULL ORDER BY h.id) AS change_at,
-    ARRAY(SELECT h.to_status FROM ticket_history h
-        WHERE h.ticket_id = t.id AND h.to_status IS NOT NULL ORDER BY h.id) AS change_to";
-
-/// The changes read through `STATUS_CHANGES`.
-pub fn changes_from(at: Vec<DateTime<Utc>>, to: &[String]) -> Vec<Change> {
-    at.into_iter().zip(to).filter_map(|(at, to)| Status::parse(to).map(|to| Change { at, to })).collect()
-}
-
-/// The statuses the ticket entered, oldest first (from its history).
-async fn status_changes(conn: &mut PgConnection, ticket_id: i64) -> sqlx::Result<Vec<Change>> {
-    let (at, to): (Vec<DateTime<Utc>>, Vec<String>) =
-        sqlx::query_as(&format!("SELECT {STATUS_CHANGES} FROM support_tickets t WHERE t.id = $1"))
-            .bind(ticket_id)
-            .fetch_one(conn)
-            .await?;
-    Ok(changes_from(at, &to))
 }
 
 /// Brings the stored due dates up to date after a change to the status, the priority or the
 /// first response (recorded in the history first); returns the state.
 pub async fn refresh_sla(conn: &mut PgConnection, ticket: &mut Ticket, now: DateTime<Utc>) -> sqlx::Result<SlaState> {
-    let changes = status_changes(conn, ticket.id).await?;
+    let changes = history::status_changes(conn, ticket.id).await?;
     let state = sla::evaluate(ticket.created_at, ticket.priority, &changes, ticket.first_response_at, now);
     ticket.response_due_at = state.response_due_at;
     ticket.resolution_due_at = state.resolution_due_at;

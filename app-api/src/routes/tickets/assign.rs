@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::Path;
 use chrono::Utc;
 use serde::Deserialize;
+use shared::auth::Role;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
 use sqlx::Connection as _;
@@ -16,9 +17,11 @@ use uuid::Uuid;
 use super::present;
 use crate::context::{TenantContext, TenantDb};
 use crate::events::enqueue;
+use crate::tickets::history::Action;
 use crate::tickets::lifecycle::{self, Acting, Move};
 use crate::tickets::moves::{self, State};
-use crate::tickets::store::{self, Action, Ticket};
+use crate::tickets::store::{self, Ticket};
+use crate::users;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -46,12 +49,8 @@ pub async fn assign_ticket(
 ) -> ApiResult<Json<Ticket>> {
     let mut db = tenant_db.connect().await?;
     if let Some(assignee) = body.assigned_to {
-        let is_staff: Option<bool> =
-            sqlx::query_scalar("SELECT role <> 'customer' FROM users WHERE id = $1 AND active")
-                .bind(assignee)
-                .fetch_optional(&mut *db)
-                .await?;
-        if is_staff != Some(true) {
+        let role = users::active_role(&mut db, assignee).await?;
+        if !matches!(role, Some(Role::Owner | Role::Admin | Role::Agent)) {
             return Err(ApiError::invalid(vec![FieldError::new(
                 "assigned_to",
                 "is not an active agent or admin of this tenant",

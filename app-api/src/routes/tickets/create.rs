@@ -5,6 +5,7 @@ use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use chrono::Utc;
 use serde::Deserialize;
+use shared::auth::Role;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
 use sqlx::{Connection as _, PgConnection};
@@ -14,12 +15,15 @@ use uuid::Uuid;
 use super::reject;
 use crate::context::{TenantContext, TenantDb};
 use crate::events::enqueue;
+use crate::orders;
 use crate::tickets::access::Viewer;
 use crate::tickets::content;
 use crate::tickets::events::Event;
+use crate::tickets::history::{self, Action, Entry};
 use crate::tickets::priority::{self, Facts, Priority};
 use crate::tickets::status::{Actor, Status};
-use crate::tickets::store::{self, Action, Entry, NewTicket, Ticket};
+use crate::tickets::store::{self, NewTicket, Ticket};
+use crate::users;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -85,7 +89,7 @@ pub async fn create_ticket(
     let new =
         NewTicket { user_id: customer.id, subject, description, priority, category, order_id: body.order_id, metadata };
     let ticket = store::insert(&mut tx, &new, now).await?;
-    store::record(
+    history::record(
         &mut tx,
         Entry {
             ticket_id: ticket.id,
@@ -130,11 +134,9 @@ async fn customer_of(conn: &mut PgConnection, viewer: Viewer, named: Option<Uuid
     if id != viewer.id && viewer.actor() == Actor::Customer {
         return Err(ApiError::forbidden("customers open tickets for themselves only"));
     }
-    let row: Option<(String, bool)> =
-        sqlx::query_as("SELECT role, vip FROM users WHERE id = $1 AND active").bind(id).fetch_optional(conn).await?;
-    match row {
-        Some((_, vip)) if id == viewer.id => Ok(Customer { id, vip }),
-        Some((role, vip)) if role == "customer" => Ok(Customer { id, vip }),
+    match users::standing(conn, id).await? {
+        Some(member) if id == viewer.id => Ok(Customer { id, vip: member.vip }),
+        Some(member) if member.role == Role::Customer => Ok(Customer { id, vip: member.vip }),
         _ => Err(ApiError::invalid(vec![FieldError::new("user_id", "is not a customer of this tenant")])),
     }
 }
@@ -153,26 +155,16 @@ async fn facts(
 ) -> ApiResult<KnownFacts> {
     let mut order_total = None;
     if let Some(order) = order {
-        let known: Option<(Uuid, i64, String)> =
-            sqlx::query_as("SELECT user_id, total_cents, currency FROM order_refs WHERE order_id = $1")
-                .bind(order)
-                .fetch_optional(&mut *conn)
-                .await?;
+        let known = orders::total(conn, order).await?;
         // Another customer's order counts as unknown: the answer must not tell which order
         // numbers belong to someone.
-        order_total = known.filter(|(owner, _, _)| *owner == customer).map(|(_, cents, currency)| (cents, currency));
+        order_total = known.filter(|o| o.user_id == customer).map(|o| (o.total_cents, o.currency));
     }
     let mut same_category_before = 0;
     if let Some(category) = category {
         // Counting stops past the threshold: only "more than 3" matters.
-        let count: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM (SELECT 1 FROM support_tickets WHERE user_id = $1 AND category = $2 LIMIT $3) AS earlier",
-        )
-        .bind(customer)
-        .bind(category)
-        .bind(i64::from(priority::REPEAT_THRESHOLD) + 1)
-        .fetch_one(&mut *conn)
-        .await?;
+        let at_most = i64::from(priority::REPEAT_THRESHOLD) + 1;
+        let count = store::count_in_category(conn, customer, category, at_most).await?;
         same_category_before = u32::try_from(count).unwrap_or(u32::MAX);
     }
     Ok(KnownFacts { order_total, same_category_before })

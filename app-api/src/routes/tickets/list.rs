@@ -5,15 +5,15 @@ use axum::extract::Query;
 use serde::Deserialize;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{Page, PageParams};
-use sqlx::{Postgres, QueryBuilder};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::context::{TenantContext, TenantDb};
 use crate::tickets::access::Viewer;
+use crate::tickets::listing::{self, Filter};
 use crate::tickets::priority::Priority;
 use crate::tickets::status::Status;
-use crate::tickets::store::{COLUMNS, Ticket};
+use crate::tickets::store::Ticket;
 
 const QUERY_MAX_CHARS: usize = 200;
 
@@ -78,48 +78,18 @@ pub async fn list_tickets(
     }
     let mut db = tenant_db.connect().await?;
     let viewer = Viewer::load(&mut db, context.user_id).await?;
-
-    // The page's ids first: with filters on indexed columns an index-only scan finds and sorts
-    // them without reading every matching row; then the rows of those ids alone.
-    let mut query = QueryBuilder::<Postgres>::new(format!(
-        "SELECT {COLUMNS} FROM support_tickets t WHERE t.id = ANY(ARRAY(SELECT t.id FROM support_tickets t WHERE true"
-    ));
-    viewer.push_visibility(&mut query);
-    if !statuses.is_empty() {
-        query.push(" AND t.status = ANY(").push_bind(statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>()).push(")");
-    }
-    if !priorities.is_empty() {
-        query
-            .push(" AND t.priority = ANY(")
-            .push_bind(priorities.iter().map(|p| p.as_str()).collect::<Vec<_>>())
-            .push(")");
-    }
-    if let Some(assignee) = filter.assigned_to {
-        query.push(" AND t.assigned_to = ").push_bind(assignee);
-    }
-    match filter.unassigned {
-        Some(true) => query.push(" AND t.assigned_to IS NULL"),
-        Some(false) => query.push(" AND t.assigned_to IS NOT NULL"),
-        None => &mut query,
+    let wanted = Filter {
+        statuses,
+        priorities,
+        assigned_to: filter.assigned_to,
+        unassigned: filter.unassigned,
+        category: filter.category.as_deref(),
+        user_id: filter.user_id,
+        order_id: filter.order_id,
+        q,
+        before: after,
+        limit,
     };
-    if let Some(category) = &filter.category {
-        query.push(" AND t.category = ").push_bind(category);
-    }
-    if let Some(customer) = filter.user_id {
-        query.push(" AND t.user_id = ").push_bind(customer);
-    }
-    if let Some(order) = filter.order_id {
-        query.push(" AND t.order_id = ").push_bind(order);
-    }
-    if let Some(q) = q {
-        // The ticket and its thread as the caller may see them (migration 0002).
-        let document = if viewer.sees_internal_notes() { "search_staff" } else { "search_public" };
-        query.push(format!(" AND t.{document} @@ websearch_to_tsquery('simple', ")).push_bind(q).push(")");
-    }
-    if let Some(after) = after {
-        query.push(" AND t.id < ").push_bind(after);
-    }
-    query.push(" ORDER BY t.id DESC LIMIT ").push_bind(i64::from(limit) + 1).push(")) ORDER BY t.id DESC");
-    let rows: Vec<Ticket> = query.build_query_as().fetch_all(&mut *db).await?;
+    let rows = listing::list(&mut db, viewer, &wanted).await?;
     Ok(Json(Page::from_rows(rows, limit, |t| t.id)))
 }

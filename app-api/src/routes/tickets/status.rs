@@ -13,10 +13,11 @@ use utoipa::ToSchema;
 use crate::context::{TenantContext, TenantDb};
 use crate::events::enqueue;
 use crate::tickets::content;
+use crate::tickets::history::Action;
 use crate::tickets::lifecycle::{self, Acting, Move};
 use crate::tickets::moves::{self, Caller, State};
 use crate::tickets::status::Status;
-use crate::tickets::store::{self, Action, Ticket};
+use crate::tickets::store::{self, Ticket};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -14,8 +14,9 @@ use utoipa::ToSchema;
 use super::{nullable, reject};
 use crate::context::{TenantContext, TenantDb};
 use crate::tickets::content;
+use crate::tickets::history::{self, Action, Entry};
 use crate::tickets::priority::Priority;
-use crate::tickets::store::{self, Action, Entry, Ticket};
+use crate::tickets::store::{self, Ticket};
 
 /// The fields to change; absent ones stay.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -103,7 +104,7 @@ pub async fn patch_ticket(
     }
     let priority_changed = changes.contains_key("priority");
     ticket.updated_at = now;
-    store::record(
+    history::record(
         &mut tx,
         Entry {
             ticket_id: ticket.id,

@@ -56,6 +56,7 @@ async fn filters_search_and_pages() {
     expect(&desk, &owner, &[("assigned_to", &agent_id)], &[urgent, waiting]).await;
     expect(&desk, &owner, &[("assigned_to", &owner_id)], &[low]).await;
     expect(&desk, &owner, &[("unassigned", "true")], &[shipping, billing]).await;
+    expect(&desk, &owner, &[("unassigned", "false")], &[urgent, low, waiting]).await;
     expect(&desk, &owner, &[("category", "shipping")], &[shipping]).await;
     expect(&desk, &owner, &[("category", "billing")], &[billing]).await;
     expect(&desk, &owner, &[("user_id", &c1_id)], &[shipping, urgent]).await;

@@ -1,0 +1,160 @@
+//! A ticket's thread in the tenant database: its messages (internal notes among them) with their
+//! attachments, in pages, and when the receiving side read them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use sqlx::types::Json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::events::SenderType;
+
+/// A file attached to a message.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AttachmentSummary {
+    pub id: i64,
+    pub original_name: String,
+    pub mime_type: String,
+    pub file_size: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[allow(clippy::struct_field_names, reason = "the contract names the text `message`")]
+pub struct Message {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub sender_id: Uuid,
+    pub sender_type: SenderType,
+    /// Sanitised HTML.
+    pub message: String,
+    pub is_internal: bool,
+    /// When the receiving side first read it.
+    pub read_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub attachments: Vec<AttachmentSummary>,
+}
+
+/// A message as read, its attachments still as the JSON array the query builds.
+struct Row {
+    id: i64,
+    ticket_id: i64,
+    sender_id: Uuid,
+    sender_type: SenderType,
+    message: String,
+    is_internal: bool,
+    read_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    attachments: Json<Vec<AttachmentSummary>>,
+}
+
+impl From<Row> for Message {
+    fn from(row: Row) -> Self {
+        Self {
+            id: row.id,
+            ticket_id: row.ticket_id,
+            sender_id: row.sender_id,
+            sender_type: row.sender_type,
+            message: row.message,
+            is_internal: row.is_internal,
+            read_at: row.read_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            attachments: row.attachments.0,
+        }
+    }
+}
+
+/// The thread of a ticket after position `after` (`created_at`, `id`), oldest first, internal
+/// notes only if `internal`: at most `limit` + 1, the last one telling that there is a next page.
+pub async fn page(
+    conn: &mut PgConnection,
+    ticket_id: i64,
+    internal: bool,
+    after: Option<(DateTime<Utc>, i64)>,
+    limit: u32,
+) -> sqlx::Result<Vec<Message>> {
+    let (after_at, after_id) = after.map_or((None, None), |(at, id)| (Some(at), Some(id)));
+    let rows = sqlx::query_as!(
+        Row,
+        r#"SELECT m.id, m.ticket_id, m.sender_id, m.sender_type AS "sender_type: SenderType", m.message,
+                m.is_internal, m.read_at, m.created_at, m.updated_at,
+                (SELECT coalesce(json_agg(json_build_object('id', a.id, 'original_name', a.original_name,
+                        'mime_type', a.mime_type, 'file_size', a.file_size, 'created_at', a.created_at)
+                        ORDER BY a.id), '[]')
+                    FROM ticket_attachments a WHERE a.message_id = m.id)
+                  AS "attachments!: Json<Vec<AttachmentSummary>>"
+           FROM ticket_messages m
+           WHERE m.ticket_id = $1 AND ($2 OR NOT m.is_internal)
+             AND ($3::timestamptz IS NULL OR (m.created_at, m.id) > ($3, $4))
+           ORDER BY m.created_at, m.id LIMIT $5"#,
+        ticket_id,
+        internal,
+        after_at,
+        after_id,
+        i64::from(limit) + 1,
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(Message::from).collect())
+}
+
+/// Marks the public messages from `sender` among `messages` read, now, where they are not yet.
+pub async fn mark_read(conn: &mut PgConnection, sender: SenderType, messages: &mut [Message]) -> sqlx::Result<()> {
+    let unread: Vec<i64> = messages
+        .iter()
+        .filter(|m| m.read_at.is_none() && !m.is_internal && m.sender_type == sender)
+        .map(|m| m.id)
+        .collect();
+    if unread.is_empty() {
+        return Ok(());
+    }
+    let marked = sqlx::query!(
+        r#"UPDATE ticket_messages SET read_at = $2 WHERE id = ANY($1) AND read_at IS NULL
+           RETURNING id, read_at AS "read_at!""#,
+        &unread,
+        Utc::now(),
+    )
+    .fetch_all(conn)
+    .await?;
+    for row in marked {
+        if let Some(message) = messages.iter_mut().find(|m| m.id == row.id) {
+            message.read_at = Some(row.read_at);
+        }
+    }
+    Ok(())
+}
+
+/// What a new message is made of.
+pub struct NewMessage<'a> {
+    pub ticket_id: i64,
+    pub sender_id: Uuid,
+    pub sender_type: SenderType,
+    /// Sanitised HTML.
+    pub text: &'a str,
+    pub is_internal: bool,
+    pub at: DateTime<Utc>,
+}
+
+/// Adds a message (without attachments) to a thread.
+pub async fn insert(conn: &mut PgConnection, new: &NewMessage<'_>) -> sqlx::Result<Message> {
+    sqlx::query_as!(
+        Row,
+        r#"INSERT INTO ticket_messages (ticket_id, sender_id, sender_type, message, is_internal, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $6)
+           RETURNING id, ticket_id, sender_id, sender_type AS "sender_type: SenderType", message, is_internal, read_at,
+             created_at, updated_at, '[]'::json AS "attachments!: Json<Vec<AttachmentSummary>>""#,
+        new.ticket_id,
+        new.sender_id,
+        new.sender_type.as_str(),
+        new.text,
+        new.is_internal,
+        new.at,
+    )
+    .fetch_one(conn)
+    .await
+    .map(Message::from)
+}

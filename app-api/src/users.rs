@@ -1,0 +1,91 @@
+//! The tenant's `users` mirror (members as control-api last told this tenant: role, VIP flag,
+//! whether still active) and the tenant's audit log of changes made to them here.
+
+use serde::Serialize;
+use shared::auth::Role;
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A member as this tenant knows them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub id: Uuid,
+    pub email: String,
+    pub firstname: String,
+    pub lastname: String,
+    /// `owner`, `admin`, `agent` or `customer`.
+    pub role: Role,
+    pub vip: bool,
+}
+
+/// The role of an active member (`None`: not a member, or no longer).
+pub async fn active_role(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Role>> {
+    sqlx::query_scalar!(r#"SELECT role AS "role: Role" FROM users WHERE id = $1 AND active"#, id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// An active member.
+pub async fn active(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Me>> {
+    sqlx::query_as!(
+        Me,
+        r#"SELECT id, email, firstname, lastname, role AS "role: Role", vip FROM users WHERE id = $1 AND active"#,
+        id,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// An active member's role and VIP flag.
+#[derive(Debug, Clone, Copy)]
+pub struct Standing {
+    pub role: Role,
+    pub vip: bool,
+}
+
+/// The role and VIP flag of an active member.
+pub async fn standing(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Standing>> {
+    sqlx::query_as!(Standing, r#"SELECT role AS "role: Role", vip FROM users WHERE id = $1 AND active"#, id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// `standing`, locking the member's row for a change.
+pub async fn standing_for_update(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Standing>> {
+    sqlx::query_as!(Standing, r#"SELECT role AS "role: Role", vip FROM users WHERE id = $1 AND active FOR UPDATE"#, id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Sets a member's VIP flag (`updated_at` moves only if it changes).
+pub async fn set_vip(conn: &mut PgConnection, id: Uuid, vip: bool) -> sqlx::Result<Me> {
+    sqlx::query_as!(
+        Me,
+        r#"UPDATE users SET vip = $2, updated_at = CASE WHEN vip = $2 THEN updated_at ELSE now() END WHERE id = $1
+           RETURNING id, email, firstname, lastname, role AS "role: Role", vip"#,
+        id,
+        vip,
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Writes a change of `subject`'s VIP flag by `actor` to the audit log.
+pub async fn audit_vip_change(
+    conn: &mut PgConnection,
+    actor: Uuid,
+    subject: Uuid,
+    was: bool,
+    now: bool,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO audit_log (actor_id, action, subject_id, details) VALUES ($1, 'vip_changed', $2, $3)",
+        actor,
+        subject,
+        serde_json::json!({ "vip": [was, now] }),
+    )
+    .execute(conn)
+    .await
+    .map(drop)
+}
