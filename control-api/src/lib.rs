@@ -72,10 +72,7 @@ pub async fn prepare(state: &AppState) -> Result<(), ServeError> {
         .await
         .map_err(|e| ServeError::Tenancy(e.into()))?;
     let provisioner = &state.worker.provisioner;
-    let clusters: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM db_clusters WHERE status = 'active'")
-        .fetch_all(&state.db)
-        .await
-        .map_err(|e| ServeError::Tenancy(e.into()))?;
+    let clusters = tenancy::clusters::active(&state.db).await.map_err(|e| ServeError::Tenancy(e.into()))?;
     for id in clusters {
         let cluster = provisioner.cluster(id).await?;
         tenancy::template::ensure_current(&state.db, &cluster, &config.tenancy.template_database, provisioner.migrator)

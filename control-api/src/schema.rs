@@ -5,5 +5,6 @@
 pub use control_schema::MIGRATOR as CONTROL;
 
 /// Every tenant database and login role the control database lists: what a test or an operator
-/// drops to clean up after the tenants of a control database.
+/// drops to clean up after the tenants of a control database. It stays a string: the shared test
+/// kit runs it on a connection of its own, outside this crate.
 pub const TENANT_DATABASES_AND_ROLES: &str = "SELECT database_name, login_role FROM tenants";

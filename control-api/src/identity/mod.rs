@@ -1,11 +1,14 @@
 //! Who people are and how they prove it: email and password rules, argon2id hashing, the guard
 //! every secret check goes through, brute-force lockout, TOTP, access-token minting,
-//! refresh-token sessions, and the audit trail.
+//! refresh-token sessions, the audit trail, and the repositories of identities, memberships and
+//! invitations.
 
 pub mod audit;
 pub mod email;
 pub mod guard;
+pub mod invitations;
 pub mod lockout;
+pub mod memberships;
 pub mod password;
 pub mod people;
 pub mod second_factor;

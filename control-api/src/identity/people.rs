@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::email::Email;
 use super::password;
-use super::users::UserProfile;
+use super::users::{self, UserProfile};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -68,20 +68,12 @@ pub async fn insert_user(
     person: &CheckedPerson,
     password_hash: &str,
 ) -> Result<UserProfile, ApiError> {
-    let id = Uuid::now_v7();
-    sqlx::query("INSERT INTO users (id, email, password_hash, firstname, lastname) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id)
-        .bind(person.email.as_str())
-        .bind(password_hash)
-        .bind(&person.firstname)
-        .bind(&person.lastname)
-        .execute(&mut *conn)
-        .await
-        .on_constraint("users_email_key", |_| email_taken())?;
-    Ok(UserProfile {
-        id,
+    let profile = UserProfile {
+        id: Uuid::now_v7(),
         email: person.email.as_str().to_owned(),
         firstname: person.firstname.clone(),
         lastname: person.lastname.clone(),
-    })
+    };
+    users::insert(conn, &profile, password_hash).await.on_constraint("users_email_key", |_| email_taken())?;
+    Ok(profile)
 }

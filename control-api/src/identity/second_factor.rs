@@ -36,14 +36,15 @@ pub async fn stored_secret(
     keys: &ControlKeys,
     user_id: Uuid,
 ) -> sqlx::Result<Option<StoredSecret>> {
-    let row: Option<(Vec<u8>, bool, chrono::DateTime<Utc>)> =
-        sqlx::query_as("SELECT secret_encrypted, enabled_at IS NOT NULL, created_at FROM user_mfa WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_optional(conn)
-            .await?;
-    let Some((sealed, enabled, created_at)) = row else { return Ok(None) };
-    if let Ok(secret) = open(&keys.second_factor, &sealed, user_id.as_bytes()) {
-        Ok(Some(StoredSecret { secret, enabled, created_at }))
+    let row = sqlx::query!(
+        r#"SELECT secret_encrypted, enabled_at IS NOT NULL AS "enabled!", created_at FROM user_mfa WHERE user_id = $1"#,
+        user_id,
+    )
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    if let Ok(secret) = open(&keys.second_factor, &row.secret_encrypted, user_id.as_bytes()) {
+        Ok(Some(StoredSecret { secret, enabled: row.enabled, created_at: row.created_at }))
     } else {
         tracing::error!(%user_id, "a TOTP secret cannot be decrypted (another key, or moved from another row)");
         Ok(None)
@@ -57,13 +58,13 @@ pub async fn begin_setup(
     user_id: Uuid,
     secret: &[u8],
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO user_mfa (user_id, secret_encrypted) VALUES ($1, $2)
          ON CONFLICT (user_id) DO UPDATE SET secret_encrypted = EXCLUDED.secret_encrypted, last_used_step = NULL, created_at = now()
          WHERE user_mfa.enabled_at IS NULL",
+        user_id,
+        seal(&keys.second_factor, secret, user_id.as_bytes()),
     )
-    .bind(user_id)
-    .bind(seal(&keys.second_factor, secret, user_id.as_bytes()))
     .execute(conn)
     .await
     .map(drop)
@@ -75,12 +76,12 @@ pub async fn accept_code(conn: &mut PgConnection, user_id: Uuid, secret: &[u8], 
     let now = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
     let Some(step) = totp::matching_step(secret, code, now) else { return Ok(false) };
     let step = i64::try_from(step).unwrap_or(i64::MAX);
-    let accepted = sqlx::query(
+    let accepted = sqlx::query!(
         "UPDATE user_mfa SET last_used_step = $2
          WHERE user_id = $1 AND (last_used_step IS NULL OR last_used_step < $2)",
+        user_id,
+        step,
     )
-    .bind(user_id)
-    .bind(step)
     .execute(conn)
     .await?;
     Ok(accepted.rows_affected() == 1)
@@ -88,22 +89,24 @@ pub async fn accept_code(conn: &mut PgConnection, user_id: Uuid, secret: &[u8], 
 
 /// Enables 2FA and replaces the recovery codes; returns the codes in clear, to show once.
 pub async fn enable(conn: &mut PgConnection, keys: &ControlKeys, user_id: Uuid) -> sqlx::Result<Vec<String>> {
-    sqlx::query("UPDATE user_mfa SET enabled_at = now() WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
+    sqlx::query!("UPDATE user_mfa SET enabled_at = now() WHERE user_id = $1", user_id).execute(&mut *conn).await?;
+    sqlx::query!("DELETE FROM mfa_recovery_codes WHERE user_id = $1", user_id).execute(&mut *conn).await?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
     for code in &codes {
-        sqlx::query("INSERT INTO mfa_recovery_codes (user_id, code_digest) VALUES ($1, $2)")
-            .bind(user_id)
-            .bind(keyed_digest(&keys.recovery_codes, normalize_recovery_code(code).as_bytes()))
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query!(
+            "INSERT INTO mfa_recovery_codes (user_id, code_digest) VALUES ($1, $2)",
+            user_id,
+            keyed_digest(&keys.recovery_codes, normalize_recovery_code(code).as_bytes()),
+        )
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(codes)
 }
 
 pub async fn disable(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM user_mfa WHERE user_id = $1").bind(user_id).execute(conn).await.map(drop)
+    sqlx::query!("DELETE FROM mfa_recovery_codes WHERE user_id = $1", user_id).execute(&mut *conn).await?;
+    sqlx::query!("DELETE FROM user_mfa WHERE user_id = $1", user_id).execute(conn).await.map(drop)
 }
 
 /// Spends a recovery code: true once per code.
@@ -113,11 +116,11 @@ pub async fn use_recovery_code(
     user_id: Uuid,
     code: &str,
 ) -> sqlx::Result<bool> {
-    let used = sqlx::query(
+    let used = sqlx::query!(
         "UPDATE mfa_recovery_codes SET used_at = now() WHERE user_id = $1 AND code_digest = $2 AND used_at IS NULL",
+        user_id,
+        keyed_digest(&keys.recovery_codes, normalize_recovery_code(code).as_bytes()),
     )
-    .bind(user_id)
-    .bind(keyed_digest(&keys.recovery_codes, normalize_recovery_code(code).as_bytes()))
     .execute(conn)
     .await?;
     Ok(used.rows_affected() == 1)
@@ -139,33 +142,36 @@ fn normalize_recovery_code(code: &str) -> String {
 /// Opens the second step of a login: a single-use token valid `CHALLENGE_TTL`.
 pub async fn open_challenge(conn: &mut PgConnection, user_id: Uuid, tenant_id: Option<Uuid>) -> sqlx::Result<String> {
     let token = random_token();
-    sqlx::query("INSERT INTO mfa_challenges (token_digest, user_id, tenant_id, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(token_digest(&token))
-        .bind(user_id)
-        .bind(tenant_id)
-        .bind(Utc::now() + chrono::Duration::from_std(CHALLENGE_TTL).expect("small duration"))
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO mfa_challenges (token_digest, user_id, tenant_id, expires_at) VALUES ($1, $2, $3, $4)",
+        token_digest(&token),
+        user_id,
+        tenant_id,
+        Utc::now() + chrono::Duration::from_std(CHALLENGE_TTL).expect("small duration"),
+    )
+    .execute(conn)
+    .await?;
     Ok(token)
 }
 
 /// The user and tenant of a live challenge, without spending it.
 pub async fn find_challenge(conn: &mut PgConnection, token: &str) -> sqlx::Result<Option<(Uuid, Option<Uuid>)>> {
-    sqlx::query_as(
+    let challenge = sqlx::query!(
         "SELECT user_id, tenant_id FROM mfa_challenges
          WHERE token_digest = $1 AND used_at IS NULL AND expires_at > now()",
+        token_digest(token),
     )
-    .bind(token_digest(token))
     .fetch_optional(conn)
-    .await
+    .await?;
+    Ok(challenge.map(|c| (c.user_id, c.tenant_id)))
 }
 
 /// Spends a challenge: true for exactly one caller.
 pub async fn spend_challenge(conn: &mut PgConnection, token: &str) -> sqlx::Result<bool> {
-    let spent = sqlx::query(
+    let spent = sqlx::query!(
         "UPDATE mfa_challenges SET used_at = now() WHERE token_digest = $1 AND used_at IS NULL AND expires_at > now()",
+        token_digest(token),
     )
-    .bind(token_digest(token))
     .execute(conn)
     .await?;
     Ok(spent.rows_affected() == 1)

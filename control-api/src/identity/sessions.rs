@@ -49,23 +49,22 @@ pub async fn open(
     let session_id = Uuid::now_v7();
     let ends_at = after(lifetimes.session);
     let expires_at = after(lifetimes.refresh).min(ends_at);
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO sessions (id, user_id, tenant_id, amr, expires_at, ends_at, ip, user_agent)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        session_id,
+        new.user_id,
+        new.tenant_id,
+        &new.amr,
+        expires_at,
+        ends_at,
+        origin.ip.map(sqlx::types::ipnet::IpNet::from),
+        origin.user_agent.as_deref(),
     )
-    .bind(session_id)
-    .bind(new.user_id)
-    .bind(new.tenant_id)
-    .bind(&new.amr)
-    .bind(expires_at)
-    .bind(ends_at)
-    .bind(origin.ip.map(sqlx::types::ipnet::IpNet::from))
-    .bind(origin.user_agent.as_deref())
     .execute(&mut *conn)
     .await?;
     if let Some(tenant_id) = new.tenant_id {
-        sqlx::query("UPDATE tenants SET first_login_at = now() WHERE id = $1 AND first_login_at IS NULL")
-            .bind(tenant_id)
+        sqlx::query!("UPDATE tenants SET first_login_at = now() WHERE id = $1 AND first_login_at IS NULL", tenant_id)
             .execute(&mut *conn)
             .await?;
     }
@@ -79,17 +78,19 @@ async fn issue_refresh_token(
     expires_at: DateTime<Utc>,
 ) -> sqlx::Result<String> {
     let token = random_token();
-    sqlx::query("INSERT INTO refresh_tokens (token_digest, session_id, expires_at) VALUES ($1, $2, $3)")
-        .bind(token_digest(&token))
-        .bind(session_id)
-        .bind(expires_at)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO refresh_tokens (token_digest, session_id, expires_at) VALUES ($1, $2, $3)",
+        token_digest(&token),
+        session_id,
+        expires_at,
+    )
+    .execute(conn)
+    .await?;
     Ok(token)
 }
 
 /// The session a refresh token belongs to.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct SessionRow {
     pub session_id: Uuid,
     pub user_id: Uuid,
@@ -107,9 +108,7 @@ pub enum Rotation {
     Invalid,
 }
 
-#[derive(sqlx::FromRow)]
 struct PresentedToken {
-    #[sqlx(flatten)]
     session: SessionRow,
     token_expires_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
@@ -120,16 +119,28 @@ struct PresentedToken {
 /// Rotates `token`. Run it in a transaction and commit whatever the outcome: a detected reuse
 /// must stay revoked.
 pub async fn rotate(conn: &mut PgConnection, token: &str, lifetimes: Lifetimes) -> sqlx::Result<Rotation> {
-    let presented: Option<PresentedToken> = sqlx::query_as(
+    let presented = sqlx::query!(
         "SELECT r.session_id, s.user_id, s.tenant_id, s.amr, r.expires_at AS token_expires_at, s.ends_at,
                 r.used_at, s.revoked_at
          FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id
          WHERE r.token_digest = $1
          FOR UPDATE OF r, s",
+        token_digest(token),
     )
-    .bind(token_digest(token))
     .fetch_optional(&mut *conn)
-    .await?;
+    .await?
+    .map(|row| PresentedToken {
+        session: SessionRow {
+            session_id: row.session_id,
+            user_id: row.user_id,
+            tenant_id: row.tenant_id,
+            amr: row.amr,
+        },
+        token_expires_at: row.token_expires_at,
+        ends_at: row.ends_at,
+        used_at: row.used_at,
+        revoked_at: row.revoked_at,
+    });
     let Some(presented) = presented else { return Ok(Rotation::Invalid) };
     if presented.revoked_at.is_some() {
         return Ok(Rotation::Invalid);
@@ -142,51 +153,55 @@ pub async fn rotate(conn: &mut PgConnection, token: &str, lifetimes: Lifetimes) 
     if presented.token_expires_at <= now || presented.ends_at <= now {
         return Ok(Rotation::Invalid);
     }
-    sqlx::query("UPDATE refresh_tokens SET used_at = now() WHERE token_digest = $1")
-        .bind(token_digest(token))
+    sqlx::query!("UPDATE refresh_tokens SET used_at = now() WHERE token_digest = $1", token_digest(token))
         .execute(&mut *conn)
         .await?;
     let expires_at = after(lifetimes.refresh).min(presented.ends_at);
-    sqlx::query("UPDATE sessions SET expires_at = $2, last_used_at = now() WHERE id = $1")
-        .bind(presented.session.session_id)
-        .bind(expires_at)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query!(
+        "UPDATE sessions SET expires_at = $2, last_used_at = now() WHERE id = $1",
+        presented.session.session_id,
+        expires_at,
+    )
+    .execute(&mut *conn)
+    .await?;
     let refresh_token = issue_refresh_token(conn, presented.session.session_id, expires_at).await?;
     Ok(Rotation::Rotated { session: presented.session, refresh_token })
 }
 
 /// The session a refresh token belongs to, if it is still open.
 pub async fn find_open(conn: &mut PgConnection, token: &str) -> sqlx::Result<Option<SessionRow>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        SessionRow,
         "SELECT s.id AS session_id, s.user_id, s.tenant_id, s.amr
          FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id
          WHERE r.token_digest = $1 AND s.revoked_at IS NULL",
+        token_digest(token),
     )
-    .bind(token_digest(token))
     .fetch_optional(conn)
     .await
 }
 
 /// Whether the session an access token names is still open: not revoked, not ended.
 pub async fn is_live(conn: &mut PgConnection, session_id: Uuid, user_id: Uuid) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM sessions
-         WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL AND ends_at > now())",
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM sessions
+           WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL AND ends_at > now()) AS "live!""#,
+        session_id,
+        user_id,
     )
-    .bind(session_id)
-    .bind(user_id)
     .fetch_one(conn)
     .await
 }
 
 pub async fn revoke(conn: &mut PgConnection, session_id: Uuid, reason: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE sessions SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL")
-        .bind(session_id)
-        .bind(reason)
-        .execute(conn)
-        .await
-        .map(drop)
+    sqlx::query!(
+        "UPDATE sessions SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL",
+        session_id,
+        reason,
+    )
+    .execute(conn)
+    .await
+    .map(drop)
 }
 
 /// Which of a user's open sessions to end.
@@ -215,36 +230,36 @@ pub async fn revoke_user(
         Scope::Tenant(tenant) => (None, Some(tenant), None),
         Scope::One(session) => (None, None, Some(session)),
     };
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "UPDATE sessions SET revoked_at = now(), revoked_reason = $2
          WHERE user_id = $1 AND revoked_at IS NULL
            AND ($3::uuid IS NULL OR id <> $3) AND ($4::uuid IS NULL OR tenant_id = $4)
            AND ($5::uuid IS NULL OR id = $5)
          RETURNING id",
+        user_id,
+        reason,
+        except,
+        tenant,
+        only,
     )
-    .bind(user_id)
-    .bind(reason)
-    .bind(except)
-    .bind(tenant)
-    .bind(only)
     .fetch_all(conn)
     .await
 }
 
 /// Revokes every open session in a tenant (deleted); returns their ids.
 pub async fn revoke_tenant(conn: &mut PgConnection, tenant_id: Uuid, reason: &str) -> sqlx::Result<Vec<Uuid>> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "UPDATE sessions SET revoked_at = now(), revoked_reason = $2
          WHERE tenant_id = $1 AND revoked_at IS NULL RETURNING id",
+        tenant_id,
+        reason,
     )
-    .bind(tenant_id)
-    .bind(reason)
     .fetch_all(conn)
     .await
 }
 
 /// One of a user's sessions, as the session list shows it.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct SessionView {
     pub id: Uuid,
     pub created_at: DateTime<Utc>,
@@ -256,8 +271,7 @@ pub struct SessionView {
     pub tenant_id: Option<Uuid>,
     /// When the session ends however often it is refreshed.
     pub ends_at: DateTime<Utc>,
-    /// Whether this is the session of the token that asked.
-    #[sqlx(default)]
+    /// Whether this is the session of the token that asked (false as read; the handler knows).
     pub current: bool,
 }
 
@@ -268,16 +282,17 @@ pub async fn list_open(
     before: Option<Uuid>,
     limit: i64,
 ) -> sqlx::Result<Vec<SessionView>> {
-    sqlx::query_as(
-        "SELECT id, created_at, last_used_at, host(ip) AS ip, user_agent, tenant_id, ends_at
-         FROM sessions
-         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() AND ends_at > now()
-           AND ($2::uuid IS NULL OR id < $2)
-         ORDER BY id DESC LIMIT $3",
+    sqlx::query_as!(
+        SessionView,
+        r#"SELECT id, created_at, last_used_at, host(ip) AS ip, user_agent, tenant_id, ends_at, false AS "current!"
+           FROM sessions
+           WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() AND ends_at > now()
+             AND ($2::uuid IS NULL OR id < $2)
+           ORDER BY id DESC LIMIT $3"#,
+        user_id,
+        before,
+        limit,
     )
-    .bind(user_id)
-    .bind(before)
-    .bind(limit)
     .fetch_all(conn)
     .await
 }

@@ -1,4 +1,5 @@
-//! Reading and writing identities and their memberships.
+//! The identities repository: reading and writing `users`, and the login view of an identity
+//! with its membership in one tenant.
 
 use shared::auth::Role;
 use shared::tenant::TenantStatus;
@@ -12,57 +13,65 @@ pub enum UserStatus {
     Disabled,
 }
 
-impl TryFrom<String> for UserStatus {
-    type Error = String;
-
-    fn try_from(value: String) -> Result<Self, String> {
-        match value.as_str() {
-            "active" => Ok(Self::Active),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(format!("unknown user status {other:?}")),
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Disabled => "disabled",
         }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Active, Self::Disabled].into_iter().find(|s| s.as_str() == value)
     }
 }
 
+shared::text_column!(UserStatus, parse);
+
 /// What a login needs to decide, for one email and an optional tenant slug.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct LoginCandidate {
     pub user_id: Uuid,
     pub email: String,
     pub firstname: String,
     pub lastname: String,
     pub password_hash: String,
-    #[sqlx(try_from = "String")]
     pub user_status: UserStatus,
     pub is_platform_admin: bool,
     pub tenant_id: Option<Uuid>,
     pub tenant_slug: Option<String>,
     pub tenant_name: Option<String>,
-    pub tenant_status: Option<String>,
+    pub tenant_status: Option<TenantStatus>,
     /// The membership role in that tenant, when there is one.
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub mfa_enabled: bool,
 }
 
-const CANDIDATE_SELECT: &str = "
-    SELECT u.id AS user_id, u.email, u.firstname, u.lastname, u.password_hash, u.status AS user_status, u.is_platform_admin,
-           t.id AS tenant_id, t.slug AS tenant_slug, t.name AS tenant_name, t.status AS tenant_status,
-           m.role,
-           EXISTS (SELECT 1 FROM user_mfa f WHERE f.user_id = u.id AND f.enabled_at IS NOT NULL) AS mfa_enabled
-    FROM users u
-    LEFT JOIN tenants t ON t.slug = $2
-    LEFT JOIN memberships m ON m.user_id = u.id AND m.tenant_id = t.id";
+// The two lookups below select the same columns (the macros take literal SQL only): keep them
+// in step.
 
 pub async fn login_candidate(
     conn: &mut PgConnection,
     normalized_email: &str,
     tenant_slug: Option<&str>,
 ) -> sqlx::Result<Option<LoginCandidate>> {
-    sqlx::query_as(format!("{CANDIDATE_SELECT} WHERE lower(u.email) = $1").as_str())
-        .bind(normalized_email)
-        .bind(tenant_slug)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as!(
+        LoginCandidate,
+        r#"SELECT u.id AS user_id, u.email, u.firstname, u.lastname, u.password_hash,
+                  u.status AS "user_status: UserStatus", u.is_platform_admin,
+                  t.id AS "tenant_id?", t.slug AS "tenant_slug?", t.name AS "tenant_name?",
+                  t.status AS "tenant_status?: TenantStatus",
+                  m.role AS "role?: Role",
+                  EXISTS (SELECT 1 FROM user_mfa f WHERE f.user_id = u.id AND f.enabled_at IS NOT NULL) AS "mfa_enabled!"
+           FROM users u
+           LEFT JOIN tenants t ON t.slug = $2
+           LEFT JOIN memberships m ON m.user_id = u.id AND m.tenant_id = t.id
+           WHERE lower(u.email) = $1"#,
+        normalized_email,
+        tenant_slug,
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 /// The same view by user id and tenant id (second factor, refresh).
@@ -73,18 +82,30 @@ pub async fn candidate_by_id(
 ) -> sqlx::Result<Option<LoginCandidate>> {
     let slug: Option<String> = match tenant_id {
         Some(id) => {
-            sqlx::query_scalar("SELECT slug FROM tenants WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?
+            sqlx::query_scalar!("SELECT slug FROM tenants WHERE id = $1", id).fetch_optional(&mut *conn).await?
         }
         None => None,
     };
     if tenant_id.is_some() && slug.is_none() {
         return Ok(None);
     }
-    sqlx::query_as(format!("{CANDIDATE_SELECT} WHERE u.id = $1").as_str())
-        .bind(user_id)
-        .bind(slug)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as!(
+        LoginCandidate,
+        r#"SELECT u.id AS user_id, u.email, u.firstname, u.lastname, u.password_hash,
+                  u.status AS "user_status: UserStatus", u.is_platform_admin,
+                  t.id AS "tenant_id?", t.slug AS "tenant_slug?", t.name AS "tenant_name?",
+                  t.status AS "tenant_status?: TenantStatus",
+                  m.role AS "role?: Role",
+                  EXISTS (SELECT 1 FROM user_mfa f WHERE f.user_id = u.id AND f.enabled_at IS NOT NULL) AS "mfa_enabled!"
+           FROM users u
+           LEFT JOIN tenants t ON t.slug = $2
+           LEFT JOIN memberships m ON m.user_id = u.id AND m.tenant_id = t.id
+           WHERE u.id = $1"#,
+        user_id,
+        slug,
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 /// Why a candidate may not receive tokens, once its credentials are proven.
@@ -116,8 +137,8 @@ impl LoginCandidate {
         if !tenant_named {
             return if self.is_platform_admin { Ok(Role::PlatformAdmin) } else { Err(Refusal::NoAccess) };
         }
-        let role = self.role.as_deref().and_then(Role::from_db).ok_or(Refusal::NoAccess)?;
-        match self.tenant_status.as_deref().and_then(TenantStatus::parse) {
+        let role = self.role.ok_or(Refusal::NoAccess)?;
+        match self.tenant_status {
             Some(TenantStatus::Active) => Ok(role),
             Some(TenantStatus::Suspended) => Err(Refusal::TenantSuspended),
             Some(TenantStatus::Provisioning) => Err(Refusal::TenantProvisioning),
@@ -129,7 +150,7 @@ impl LoginCandidate {
 }
 
 /// A user's public profile.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct UserProfile {
     pub id: Uuid,
     pub email: String,
@@ -137,33 +158,109 @@ pub struct UserProfile {
     pub lastname: String,
 }
 
+/// The profile of an active identity.
 pub async fn profile(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<Option<UserProfile>> {
-    sqlx::query_as("SELECT id, email, firstname, lastname FROM users WHERE id = $1 AND status = 'active'")
-        .bind(user_id)
+    sqlx::query_as!(
+        UserProfile,
+        "SELECT id, email, firstname, lastname FROM users WHERE id = $1 AND status = 'active'",
+        user_id,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Whether an identity has this email (`normalized`: trimmed and lower case).
+pub async fn email_exists(conn: &mut PgConnection, normalized: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = $1) AS "exists!""#, normalized)
+        .fetch_one(conn)
+        .await
+}
+
+/// An identity's email, whatever its status.
+pub async fn email(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!("SELECT email FROM users WHERE id = $1", user_id).fetch_optional(conn).await
+}
+
+/// What a password check needs: the email (the lockout's subject) and the hash.
+pub struct Credentials {
+    pub email: String,
+    pub password_hash: String,
+}
+
+/// The credentials of an active identity.
+pub async fn credentials(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<Option<Credentials>> {
+    sqlx::query_as!(Credentials, "SELECT email, password_hash FROM users WHERE id = $1 AND status = 'active'", user_id,)
         .fetch_optional(conn)
         .await
 }
 
+/// Whether an active identity is a platform operator (`None`: no such active identity).
+pub async fn is_platform_admin(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<Option<bool>> {
+    sqlx::query_scalar!("SELECT is_platform_admin FROM users WHERE id = $1 AND status = 'active'", user_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Whether an identity has a second factor enabled, and whether it is a platform operator.
+pub struct AccountFlags {
+    pub mfa_enabled: bool,
+    pub platform_admin: bool,
+}
+
+pub async fn account_flags(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<AccountFlags> {
+    sqlx::query_as!(
+        AccountFlags,
+        r#"SELECT EXISTS (SELECT 1 FROM user_mfa WHERE user_id = $1 AND enabled_at IS NOT NULL) AS "mfa_enabled!",
+                  is_platform_admin AS platform_admin
+           FROM users WHERE id = $1"#,
+        user_id,
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Writes a new identity, active.
+pub async fn insert(conn: &mut PgConnection, profile: &UserProfile, password_hash: &str) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO users (id, email, password_hash, firstname, lastname) VALUES ($1, $2, $3, $4, $5)",
+        profile.id,
+        profile.email,
+        password_hash,
+        profile.firstname,
+        profile.lastname,
+    )
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+pub async fn set_password(conn: &mut PgConnection, user_id: Uuid, password_hash: &str) -> sqlx::Result<()> {
+    sqlx::query!("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", user_id, password_hash)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
 /// Creates a platform operator, or marks an existing identity as one. Returns the user id.
 pub async fn ensure_platform_admin(conn: &mut PgConnection, email: &str, password_hash: &str) -> sqlx::Result<Uuid> {
-    let existing: Option<Uuid> = sqlx::query_scalar(
+    let existing = sqlx::query_scalar!(
         "UPDATE users SET is_platform_admin = true, updated_at = now() WHERE lower(email) = lower($1) RETURNING id",
+        email,
     )
-    .bind(email)
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(id) = existing {
         return Ok(id);
     }
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "INSERT INTO users (id, email, password_hash, firstname, lastname, is_platform_admin)
          VALUES ($1, $2, $3, '', '', true)
          ON CONFLICT (lower(email)) DO UPDATE SET is_platform_admin = true, updated_at = now()
          RETURNING id",
+        Uuid::now_v7(),
+        email,
+        password_hash,
     )
-    .bind(Uuid::now_v7())
-    .bind(email)
-    .bind(password_hash)
     .fetch_one(conn)
     .await
 }

@@ -52,23 +52,22 @@ pub fn ssl_mode_of(url: &str) -> &str {
 /// sealed for the row's id, so the id is settled before it is sealed.
 pub async fn register_default(db: &PgPool, key: &EncryptionKey, url: &DatabaseUrl) -> sqlx::Result<Uuid> {
     let options = url.connect_options();
-    let existing: Option<Uuid> =
-        sqlx::query_scalar("SELECT id FROM db_clusters WHERE name = 'default'").fetch_optional(db).await?;
+    let existing = sqlx::query_scalar!("SELECT id FROM db_clusters WHERE name = 'default'").fetch_optional(db).await?;
     let mut id = existing.unwrap_or_else(Uuid::now_v7);
     loop {
-        let stored: Uuid = sqlx::query_scalar(
+        let stored = sqlx::query_scalar!(
             "INSERT INTO db_clusters (id, name, admin_url_encrypted, host, port, ssl_mode)
              VALUES ($1, 'default', $2, $3, $4, $5)
              ON CONFLICT (name) DO UPDATE
                SET admin_url_encrypted = EXCLUDED.admin_url_encrypted, host = EXCLUDED.host, port = EXCLUDED.port,
                    ssl_mode = EXCLUDED.ssl_mode, updated_at = now()
              RETURNING id",
+            id,
+            seal(key, url.expose().as_bytes(), id.as_bytes()),
+            options.get_host(),
+            i32::from(options.get_port()),
+            ssl_mode_of(url.expose()),
         )
-        .bind(id)
-        .bind(seal(key, url.expose().as_bytes(), id.as_bytes()))
-        .bind(options.get_host())
-        .bind(i32::from(options.get_port()))
-        .bind(ssl_mode_of(url.expose()))
         .fetch_one(db)
         .await?;
         // Another instance registered the row first, under its own id: seal again for that one.
@@ -80,12 +79,11 @@ pub async fn register_default(db: &PgPool, key: &EncryptionKey, url: &DatabaseUr
 }
 
 pub async fn load(conn: &mut PgConnection, key: &EncryptionKey, id: Uuid) -> Result<Cluster, ClusterError> {
-    let (name, sealed, template_version): (String, Vec<u8>, Option<i64>) =
-        sqlx::query_as("SELECT name, admin_url_encrypted, template_version FROM db_clusters WHERE id = $1")
-            .bind(id)
-            .fetch_one(conn)
-            .await?;
-    let admin = open(key, &sealed, id.as_bytes())
+    let row = sqlx::query!("SELECT name, admin_url_encrypted, template_version FROM db_clusters WHERE id = $1", id)
+        .fetch_one(conn)
+        .await?;
+    let (name, template_version) = (row.name, row.template_version);
+    let admin = open(key, &row.admin_url_encrypted, id.as_bytes())
         .ok()
         .and_then(|url| String::from_utf8(url).ok())
         .and_then(|url| url.parse::<PgConnectOptions>().ok())
@@ -95,7 +93,7 @@ pub async fn load(conn: &mut PgConnection, key: &EncryptionKey, id: Uuid) -> Res
 
 /// The active cluster with the fewest tenants, among those under their maximum.
 pub async fn place(conn: &mut PgConnection) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "SELECT c.id FROM db_clusters c
          LEFT JOIN tenants t ON t.cluster_id = c.id AND t.status <> 'deleted'
          WHERE c.status = 'active'
@@ -108,10 +106,18 @@ pub async fn place(conn: &mut PgConnection) -> sqlx::Result<Option<Uuid>> {
     .await
 }
 
+/// The clusters new tenants may be placed on (`active`).
+pub async fn active(db: &PgPool) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar!("SELECT id FROM db_clusters WHERE status = 'active'").fetch_all(db).await
+}
+
+/// The clusters that still hold tenants to serve (`active` or `draining`).
+pub async fn in_service(db: &PgPool) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar!("SELECT id FROM db_clusters WHERE status <> 'disabled'").fetch_all(db).await
+}
+
 pub async fn set_template_version(db: &PgPool, id: Uuid, version: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE db_clusters SET template_version = $2, updated_at = now() WHERE id = $1")
-        .bind(id)
-        .bind(version)
+    sqlx::query!("UPDATE db_clusters SET template_version = $2, updated_at = now() WHERE id = $1", id, version)
         .execute(db)
         .await
         .map(drop)

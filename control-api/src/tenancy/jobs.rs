@@ -36,7 +36,9 @@ pub enum JobKind {
 
 impl JobKind {
     /// The kind a stored job names; `None` for a row this code does not know (it fails, and
-    /// is retried and given up like any failing job, rather than passing as done).
+    /// is retried and given up like any failing job, rather than passing as done). This is why
+    /// `kind` is read as text, not through a `text_column!` enum: a word this version does not
+    /// know must fail its job, not the claim of every job behind it.
     fn of_row(kind: &str, user_id: Option<Uuid>) -> Option<Self> {
         match (kind, user_id) {
             ("provision", _) => Some(Self::Provision),
@@ -62,19 +64,19 @@ pub async fn enqueue(conn: &mut PgConnection, tenant_id: Uuid, kind: JobKind) ->
         JobKind::SyncMember(user) => Some(user),
         _ => None,
     };
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO provisioning_jobs (tenant_id, kind, user_id) VALUES ($1, $2, $3)
          ON CONFLICT (tenant_id, kind) WHERE status = 'pending' AND kind IN ('provision', 'drop') DO NOTHING",
+        tenant_id,
+        kind.name(),
+        user_id,
     )
-    .bind(tenant_id)
-    .bind(kind.name())
-    .bind(user_id)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("SELECT pg_notify($1, '')").bind(CHANNEL).execute(conn).await.map(drop)
+    sqlx::query!("SELECT pg_notify($1, '')", CHANNEL).execute(conn).await.map(drop)
 }
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 struct Job {
     id: i64,
     tenant_id: Uuid,
@@ -133,7 +135,8 @@ impl Worker {
     pub async fn run_one(&self) -> sqlx::Result<bool> {
         let control = &self.provisioner.control;
         let mut claim = control.begin().await?;
-        let job: Option<Job> = sqlx::query_as(
+        let job = sqlx::query_as!(
+            Job,
             "SELECT id, tenant_id, kind, user_id, attempts FROM provisioning_jobs
              WHERE status = 'pending' AND run_after <= now()
              ORDER BY run_after, id
@@ -143,12 +146,12 @@ impl Worker {
         .fetch_optional(&mut *claim)
         .await?;
         let Some(job) = job else { return Ok(false) };
+        let kind = JobKind::of_row(&job.kind, job.user_id);
         let started = Instant::now();
-        let result = self.execute(&job).await;
+        let result = self.execute(&job, kind).await;
         let outcome = match &result {
             Ok(()) => {
-                sqlx::query("UPDATE provisioning_jobs SET status = 'done', updated_at = now() WHERE id = $1")
-                    .bind(job.id)
+                sqlx::query!("UPDATE provisioning_jobs SET status = 'done', updated_at = now() WHERE id = $1", job.id)
                     .execute(&mut *claim)
                     .await?;
                 "ok"
@@ -157,24 +160,26 @@ impl Worker {
                 let attempts = job.attempts + 1;
                 let give_up = attempts >= MAX_ATTEMPTS;
                 tracing::warn!(job = job.id, kind = job.kind, tenant = %job.tenant_id, attempts, give_up, error = %err, "provisioning job failed");
-                sqlx::query(
+                sqlx::query!(
                     "UPDATE provisioning_jobs
                      SET attempts = $2, last_error = $3, status = CASE WHEN $4 THEN 'failed' ELSE 'pending' END,
                          run_after = now() + make_interval(secs => $5), updated_at = now()
                      WHERE id = $1",
+                    job.id,
+                    attempts,
+                    err.to_string(),
+                    give_up,
+                    backoff(attempts).as_secs_f64(),
                 )
-                .bind(job.id)
-                .bind(attempts)
-                .bind(err.to_string())
-                .bind(give_up)
-                .bind(backoff(attempts).as_secs_f64())
                 .execute(&mut *claim)
                 .await?;
-                if give_up && job.kind == "provision" {
-                    sqlx::query("UPDATE tenants SET status = 'failed', updated_at = now() WHERE id = $1 AND status = 'provisioning'")
-                        .bind(job.tenant_id)
-                        .execute(&mut *claim)
-                        .await?;
+                if give_up && kind == Some(JobKind::Provision) {
+                    sqlx::query!(
+                        "UPDATE tenants SET status = 'failed', updated_at = now() WHERE id = $1 AND status = 'provisioning'",
+                        job.tenant_id,
+                    )
+                    .execute(&mut *claim)
+                    .await?;
                 }
                 if give_up { "gave_up" } else { "retry" }
             }
@@ -182,14 +187,14 @@ impl Worker {
         claim.commit().await?;
         self.metrics.runs.with_label_values(&[job.kind.as_str(), outcome]).inc();
         tracing::info!(job = job.id, kind = job.kind, tenant = %job.tenant_id, outcome, ms = started.elapsed().as_millis(), "provisioning job");
-        if result.is_ok() && matches!(job.kind.as_str(), "provision" | "drop") {
+        if result.is_ok() && matches!(kind, Some(JobKind::Provision | JobKind::Drop)) {
             self.after_lifecycle_change(job.tenant_id).await;
         }
         Ok(true)
     }
 
-    async fn execute(&self, job: &Job) -> Result<(), ProvisionError> {
-        let kind = JobKind::of_row(&job.kind, job.user_id).ok_or(ProvisionError::UnknownJob(job.id))?;
+    async fn execute(&self, job: &Job, kind: Option<JobKind>) -> Result<(), ProvisionError> {
+        let kind = kind.ok_or(ProvisionError::UnknownJob(job.id))?;
         match kind {
             JobKind::Provision => self.provisioner.provision(job.tenant_id).await,
             JobKind::Drop => self.provisioner.drop_tenant(job.tenant_id).await,
@@ -210,8 +215,8 @@ impl Worker {
         let cluster = self.provisioner.cluster(cluster_id).await?;
         let mut conn = <PgConnection as sqlx::Connection>::connect_with(&cluster.admin_on(&database)).await?;
         match mirror::member(&self.provisioner.control, tenant_id, user_id).await? {
-            Some(member) => mirror::upsert(&mut conn, &member).await?,
-            None => mirror::deactivate(&mut conn, user_id).await?,
+            Some(member) => tenant_schema::members::upsert(&mut conn, &member).await?,
+            None => tenant_schema::members::deactivate(&mut conn, user_id).await?,
         }
         Ok(())
     }
@@ -219,13 +224,11 @@ impl Worker {
     async fn after_lifecycle_change(&self, tenant_id: Uuid) {
         let Ok(tenant) = self.provisioner.tenant(tenant_id).await else { return };
         if tenant.status == TenantStatus::Active {
-            let created: Option<chrono::DateTime<chrono::Utc>> =
-                sqlx::query_scalar("SELECT created_at FROM tenants WHERE id = $1")
-                    .bind(tenant_id)
-                    .fetch_optional(&self.provisioner.control)
-                    .await
-                    .ok()
-                    .flatten();
+            let created = sqlx::query_scalar!("SELECT created_at FROM tenants WHERE id = $1", tenant_id)
+                .fetch_optional(&self.provisioner.control)
+                .await
+                .ok()
+                .flatten();
             if let Some(created) = created {
                 let secs = (chrono::Utc::now() - created).as_seconds_f64();
                 self.metrics.signup_to_active.observe(secs);
@@ -240,13 +243,13 @@ impl Worker {
     pub async fn sweep_abandoned(&self) -> sqlx::Result<Vec<Uuid>> {
         let control = &self.provisioner.control;
         let mut tx = control.begin().await?;
-        let abandoned: Vec<Uuid> = sqlx::query_scalar(
+        let abandoned = sqlx::query_scalar!(
             "UPDATE tenants SET status = 'deleting', updated_at = now()
              WHERE created_at < now() - make_interval(secs => $1)
                AND (status = 'failed' OR (status = 'active' AND first_login_at IS NULL))
              RETURNING id",
+            self.provisioner.settings.abandoned_after.as_secs_f64(),
         )
-        .bind(self.provisioner.settings.abandoned_after.as_secs_f64())
         .fetch_all(&mut *tx)
         .await?;
         for tenant_id in &abandoned {
@@ -309,5 +312,7 @@ impl Worker {
 
 /// Jobs still pending or given up, for tests and operators.
 pub async fn pending(control: &PgPool) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT count(*) FROM provisioning_jobs WHERE status = 'pending'").fetch_one(control).await
+    sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM provisioning_jobs WHERE status = 'pending'"#)
+        .fetch_one(control)
+        .await
 }

@@ -9,7 +9,7 @@ use tokio::task::JoinSet;
 use uuid::Uuid;
 
 use super::provision::{ProvisionError, Provisioner, grant_role, keep_off_migrations};
-use super::{admin_pool, template};
+use super::{admin_pool, clusters, template};
 
 #[derive(Debug, Clone)]
 pub struct MigrateOptions {
@@ -34,7 +34,6 @@ pub struct MigrateReport {
     pub failed: Vec<(String, String)>,
 }
 
-#[derive(sqlx::FromRow)]
 struct Target {
     id: Uuid,
     slug: String,
@@ -53,34 +52,37 @@ pub async fn migrate_tenants(
 ) -> Result<MigrateReport, ProvisionError> {
     let latest = template::latest_version(provisioner.migrator);
     let control = &provisioner.control;
-    let clusters: Vec<Uuid> =
-        sqlx::query_scalar("SELECT id FROM db_clusters WHERE status <> 'disabled'").fetch_all(control).await?;
-    for id in clusters {
+    for id in clusters::in_service(control).await? {
         let cluster = provisioner.cluster(id).await?;
         template::ensure_current(control, &cluster, &provisioner.settings.template_database, provisioner.migrator)
             .await?;
     }
 
-    // Suspended tenants are migrated too: their databases must be current when reactivated.
-    let in_scope = "status IN ('active', 'suspended') AND cluster_id IS NOT NULL AND database_name IS NOT NULL
-                    AND ($1::text[] IS NULL OR slug = ANY($1))";
-    let only = options.only.clone();
-    let up_to_date: i64 =
-        sqlx::query_scalar(format!("SELECT count(*) FROM tenants WHERE {in_scope} AND schema_version = $2").as_str())
-            .bind(&only)
-            .bind(latest)
-            .fetch_one(control)
-            .await?;
-    let targets: Vec<Target> = sqlx::query_as(
-        format!(
-            "SELECT id, slug, cluster_id, database_name, login_role FROM tenants
-         WHERE {in_scope} AND schema_version IS DISTINCT FROM $2
-         ORDER BY slug"
-        )
-        .as_str(),
+    // In scope (both queries): tenants with a database, `active` or `suspended` (their
+    // databases must be current when reactivated), among `only` when it is given.
+    let only = options.only.as_deref();
+    let up_to_date = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM tenants
+           WHERE status IN ('active', 'suspended') AND cluster_id IS NOT NULL AND database_name IS NOT NULL
+             AND ($1::text[] IS NULL OR slug = ANY($1))
+             AND schema_version = $2"#,
+        only,
+        latest,
     )
-    .bind(&only)
-    .bind(latest)
+    .fetch_one(control)
+    .await?;
+    // `cluster_id`, `database_name` and `login_role` are set together at placement.
+    let targets = sqlx::query_as!(
+        Target,
+        r#"SELECT id, slug, cluster_id AS "cluster_id!", database_name AS "database_name!", login_role AS "login_role!"
+           FROM tenants
+           WHERE status IN ('active', 'suspended') AND cluster_id IS NOT NULL AND database_name IS NOT NULL
+             AND ($1::text[] IS NULL OR slug = ANY($1))
+             AND schema_version IS DISTINCT FROM $2
+           ORDER BY slug"#,
+        only,
+        latest,
+    )
     .fetch_all(control)
     .await?;
     on_total(targets.len());
@@ -118,9 +120,7 @@ async fn migrate_one(provisioner: &Provisioner, target: &Target, latest: i64) ->
     grant_role(&mut *pool.acquire().await?, &target.login_role).await?;
     keep_off_migrations(&mut *pool.acquire().await?, &target.login_role).await?;
     pool.close().await;
-    sqlx::query("UPDATE tenants SET schema_version = $2, updated_at = now() WHERE id = $1")
-        .bind(target.id)
-        .bind(latest)
+    sqlx::query!("UPDATE tenants SET schema_version = $2, updated_at = now() WHERE id = $1", target.id, latest)
         .execute(&provisioner.control)
         .await?;
     Ok(())

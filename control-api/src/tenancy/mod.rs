@@ -1,6 +1,6 @@
 //! Tenants' databases: clusters and placement, the template database, the provisioning steps,
 //! the worker that runs them as durable jobs, the mirror of members into tenant databases,
-//! change notifications for the app plane, and the migration fan-out.
+//! change notifications for the app plane, the migration fan-out, and the tenants repository.
 
 pub mod clusters;
 pub mod jobs;
@@ -9,6 +9,7 @@ pub mod mirror;
 pub mod notify;
 pub mod provision;
 pub mod template;
+pub mod tenants;
 
 /// Settings of the tenant plane's databases.
 #[derive(Debug, Clone)]

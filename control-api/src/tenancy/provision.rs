@@ -40,11 +40,10 @@ pub enum ProvisionError {
 }
 
 /// A tenant row as provisioning sees it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct TenantRecord {
     pub id: Uuid,
     pub slug: String,
-    #[sqlx(try_from = "String")]
     pub status: TenantStatus,
     pub cluster_id: Option<Uuid>,
     pub database_name: Option<String>,
@@ -73,10 +72,12 @@ pub struct Provisioner {
 
 impl Provisioner {
     pub async fn tenant(&self, id: Uuid) -> Result<TenantRecord, ProvisionError> {
-        sqlx::query_as(
-            "SELECT id, slug, status, cluster_id, database_name, login_role, db_password_encrypted FROM tenants WHERE id = $1",
+        sqlx::query_as!(
+            TenantRecord,
+            r#"SELECT id, slug, status AS "status: TenantStatus", cluster_id, database_name, login_role, db_password_encrypted
+               FROM tenants WHERE id = $1"#,
+            id,
         )
-        .bind(id)
         .fetch_optional(&self.control)
         .await?
         .ok_or(ProvisionError::NoTenant(id))
@@ -125,14 +126,14 @@ impl Provisioner {
             let mut tx = self.control.begin().await?;
             let cluster_id = clusters::place(&mut tx).await?.ok_or(ProvisionError::NoCluster)?;
             let name = format!("{}{}", self.settings.db_prefix, tenant.id.simple());
-            sqlx::query(
+            sqlx::query!(
                 "UPDATE tenants SET cluster_id = $2, database_name = $3, login_role = $3, db_password_encrypted = $4, updated_at = now()
                  WHERE id = $1 AND cluster_id IS NULL",
+                tenant.id,
+                cluster_id,
+                name,
+                seal(&self.keys.app_plane_keys.tenant_database, random_token().as_bytes(), tenant.id.as_bytes()),
             )
-            .bind(tenant.id)
-            .bind(cluster_id)
-            .bind(&name)
-            .bind(seal(&self.keys.app_plane_keys.tenant_database, random_token().as_bytes(), tenant.id.as_bytes()))
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
@@ -144,10 +145,14 @@ impl Provisioner {
     /// Step 3: the login role, with the stored password (reset on every run, so a crash between
     /// storing and creating cannot leave them apart).
     pub async fn ensure_role(&self, admin: &mut PgConnection, placed: &Placed) -> Result<(), ProvisionError> {
-        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
-            .bind(&placed.role)
-            .fetch_one(&mut *admin)
-            .await?;
+        // The catalogs are in every database: checked against the control schema all the same.
+        let exists = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS "exists!""#,
+            placed.role
+        )
+        .fetch_one(&mut *admin)
+        .await?;
+        // DDL names the role, an identifier (not a parameter): built at run time.
         let role = quote_ident(&placed.role);
         // The server is sent the SCRAM verifier, never the password: a server that logs DDL
         // never logs a password. (The verifier is base64 and `$:`: no quotes.)
@@ -166,16 +171,19 @@ impl Provisioner {
     /// admin owns it: since PostgreSQL 15 the database owner owns the `public` schema, and the
     /// tenant role must not be able to change its schema.
     pub async fn ensure_database(&self, admin: &mut PgConnection, placed: &Placed) -> Result<(), ProvisionError> {
-        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(&placed.database)
-            .fetch_one(&mut *admin)
-            .await?;
+        let exists = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS "exists!""#,
+            placed.database,
+        )
+        .fetch_one(&mut *admin)
+        .await?;
+        // DDL names the database and role, identifiers (not parameters): built at run time.
         let (database, role) = (quote_ident(&placed.database), quote_ident(&placed.role));
         if !exists {
             let template = quote_ident(&self.settings.template_database);
-            admin.execute(format!("SELECT pg_advisory_lock_shared({TEMPLATE_LOCK})").as_str()).await?;
+            sqlx::query!("SELECT pg_advisory_lock_shared($1)", TEMPLATE_LOCK).execute(&mut *admin).await?;
             let created = admin.execute(format!("CREATE DATABASE {database} TEMPLATE {template}").as_str()).await;
-            admin.execute(format!("SELECT pg_advisory_unlock_shared({TEMPLATE_LOCK})").as_str()).await?;
+            sqlx::query_scalar!("SELECT pg_advisory_unlock_shared($1)", TEMPLATE_LOCK).fetch_one(&mut *admin).await?;
             created?;
         }
         admin.execute(format!("REVOKE CONNECT, TEMPORARY ON DATABASE {database} FROM PUBLIC").as_str()).await?;
@@ -196,7 +204,7 @@ impl Provisioner {
         let members = mirror::members(&self.control, placed.id).await?;
         let mut conn = tenant_db.acquire().await?;
         for member in &members {
-            mirror::upsert(&mut conn, member).await?;
+            tenant_schema::members::upsert(&mut conn, member).await?;
         }
         Ok(())
     }
@@ -213,11 +221,11 @@ impl Provisioner {
 
     /// Step 7.
     pub async fn activate(&self, placed: &Placed) -> Result<(), ProvisionError> {
-        sqlx::query(
+        sqlx::query!(
             "UPDATE tenants SET status = 'active', schema_version = $2, updated_at = now() WHERE id = $1 AND status = 'provisioning'",
+            placed.id,
+            template::latest_version(self.migrator),
         )
-        .bind(placed.id)
-        .bind(template::latest_version(self.migrator))
         .execute(&self.control)
         .await?;
         Ok(())
@@ -231,10 +239,10 @@ impl Provisioner {
         }
         // A provisioning run still going (pending, or claimed by another worker) could create
         // the database after we drop it: wait for it, through the job's retry.
-        let provisioning: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM provisioning_jobs WHERE tenant_id = $1 AND kind = 'provision' AND status = 'pending')",
+        let provisioning = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM provisioning_jobs WHERE tenant_id = $1 AND kind = 'provision' AND status = 'pending') AS "exists!""#,
+            tenant_id,
         )
-        .bind(tenant_id)
         .fetch_one(&self.control)
         .await?;
         if provisioning {
@@ -245,13 +253,14 @@ impl Provisioner {
         {
             let cluster = self.cluster(cluster_id).await?;
             let mut admin = PgConnection::connect_with(&cluster.admin()).await?;
+            // DDL names the database and role, identifiers (not parameters): built at run time.
             admin.execute(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(database)).as_str()).await?;
             admin.execute(format!("DROP ROLE IF EXISTS {}", quote_ident(role)).as_str()).await?;
         }
-        sqlx::query(
+        sqlx::query!(
             "UPDATE tenants SET status = 'deleted', db_password_encrypted = NULL, updated_at = now() WHERE id = $1 AND status = 'deleting'",
+            tenant_id,
         )
-        .bind(tenant_id)
         .execute(&self.control)
         .await?;
         Ok(())
@@ -301,6 +310,7 @@ fn placed(key: &EncryptionKey, tenant: &TenantRecord) -> Option<Placed> {
 /// The migrations table records which schema the database has: the tenant role may not touch
 /// it (the blanket grants above include it). Run after migrating, when the table exists.
 pub async fn keep_off_migrations(conn: &mut PgConnection, role: &str) -> sqlx::Result<()> {
+    // DDL names the role, an identifier (not a parameter): built at run time.
     conn.execute(format!("REVOKE ALL ON TABLE public._sqlx_migrations FROM {}", quote_ident(role)).as_str()).await?;
     Ok(())
 }
@@ -344,6 +354,7 @@ fn scram_keys(password: &str, salt: &[u8], iterations: u32) -> ([u8; 32], [u8; 3
 }
 
 pub async fn grant_role(conn: &mut PgConnection, role: &str) -> sqlx::Result<()> {
+    // DDL names the role, an identifier (not a parameter): built at run time.
     let role = quote_ident(role);
     for statement in [
         format!("GRANT USAGE ON SCHEMA public TO {role}"),

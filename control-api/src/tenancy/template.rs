@@ -29,9 +29,9 @@ pub async fn ensure_current(
         return Ok(());
     }
     let mut admin = PgConnection::connect_with(&cluster.admin()).await?;
-    admin.execute(format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})").as_str()).await?;
+    sqlx::query!("SELECT pg_advisory_lock($1)", TEMPLATE_LOCK).execute(&mut admin).await?;
     let result = migrate_template(&mut admin, cluster, template, migrator).await;
-    admin.execute(format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})").as_str()).await?;
+    sqlx::query_scalar!("SELECT pg_advisory_unlock($1)", TEMPLATE_LOCK).fetch_one(&mut admin).await?;
     result?;
     set_template_version(control, cluster.id, latest).await?;
     tracing::info!(cluster = %cluster.name, template, version = latest, "tenant template is current");
@@ -44,10 +44,12 @@ async fn migrate_template(
     template: &str,
     migrator: &Migrator,
 ) -> sqlx::Result<()> {
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(template)
-        .fetch_one(&mut *admin)
-        .await?;
+    // The catalogs are in every database: checked against the control schema all the same.
+    let exists =
+        sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS "exists!""#, template)
+            .fetch_one(&mut *admin)
+            .await?;
+    // The template's name is an identifier: these statements are built at run time.
     let quoted = quote_ident(template);
     if exists {
         admin.execute(format!("ALTER DATABASE {quoted} WITH ALLOW_CONNECTIONS true").as_str()).await?;

@@ -8,19 +8,10 @@ use shared::error::{ApiError, ApiResult};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::identity::memberships::{self, Membership};
 use crate::identity::users::{self, UserProfile};
 use crate::routes::Caller;
 use crate::state::AppState;
-
-#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
-pub struct Membership {
-    pub tenant_id: Uuid,
-    pub slug: String,
-    pub name: String,
-    #[sqlx(try_from = "String")]
-    pub status: shared::tenant::TenantStatus,
-    pub role: String,
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Me {
@@ -44,21 +35,14 @@ pub async fn get_me(State(state): State<AppState>, Caller(claims): Caller) -> Ap
     let user = users::profile(&mut conn, claims.sub)
         .await?
         .ok_or_else(|| ApiError::unauthorized("this account no longer exists or is disabled"))?;
-    let memberships: Vec<Membership> = sqlx::query_as(
-        "SELECT t.id AS tenant_id, t.slug, t.name, t.status, m.role
-         FROM memberships m JOIN tenants t ON t.id = m.tenant_id
-         WHERE m.user_id = $1 AND t.status NOT IN ('deleting', 'deleted')
-         ORDER BY t.slug",
-    )
-    .bind(claims.sub)
-    .fetch_all(&mut *conn)
-    .await?;
-    let (mfa_enabled, platform_admin): (bool, bool) = sqlx::query_as(
-        "SELECT EXISTS (SELECT 1 FROM user_mfa WHERE user_id = $1 AND enabled_at IS NOT NULL), is_platform_admin
-         FROM users WHERE id = $1",
-    )
-    .bind(claims.sub)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(Json(Me { user, role: claims.role, tenant_id: claims.tid, memberships, mfa_enabled, platform_admin }))
+    let memberships = memberships::of_user(&mut conn, claims.sub).await?;
+    let flags = users::account_flags(&mut conn, claims.sub).await?;
+    Ok(Json(Me {
+        user,
+        role: claims.role,
+        tenant_id: claims.tid,
+        memberships,
+        mfa_enabled: flags.mfa_enabled,
+        platform_admin: flags.platform_admin,
+    }))
 }

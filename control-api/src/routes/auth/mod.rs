@@ -25,8 +25,9 @@ use crate::identity::audit::{self, Action};
 use crate::identity::guard;
 use crate::identity::sessions::{NewSession, Origin};
 use crate::identity::tokens::{AccessToken, Grant};
-use crate::identity::users::{LoginCandidate, Refusal, UserProfile};
+use crate::identity::users::{self, LoginCandidate, Refusal, UserProfile};
 use crate::state::AppState;
+pub use crate::tenancy::tenants::TenantRef;
 
 /// Tokens for a signed-in user.
 #[derive(Debug, Serialize, ToSchema)]
@@ -64,13 +65,6 @@ impl TokenResponse {
     }
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct TenantRef {
-    pub id: Uuid,
-    pub slug: String,
-    pub name: String,
-}
-
 impl LoginCandidate {
     fn tenant_ref(&self) -> Option<TenantRef> {
         Some(TenantRef { id: self.tenant_id?, slug: self.tenant_slug.clone()?, name: self.tenant_name.clone()? })
@@ -101,16 +95,14 @@ async fn step_up(state: &AppState, user_id: Uuid, field: &str, given: String, or
     if given.chars().count() > crate::identity::password::MAX_CHARS {
         return Err(wrong());
     }
-    let (email, hash): (String, String) = {
+    let credentials = {
         let mut conn = state.db.acquire().await?;
-        sqlx::query_as("SELECT email, password_hash FROM users WHERE id = $1 AND status = 'active'")
-            .bind(user_id)
-            .fetch_optional(&mut *conn)
+        users::credentials(&mut conn, user_id)
             .await?
             .ok_or_else(|| ApiError::unauthorized("this account no longer exists or is disabled"))?
     };
-    let subjects = guard::subjects(email.trim().to_lowercase(), origin.ip);
-    if state.guard.check_password(&subjects, given, Some(hash)).await? {
+    let subjects = guard::subjects(credentials.email.trim().to_lowercase(), origin.ip);
+    if state.guard.check_password(&subjects, given, Some(credentials.password_hash)).await? {
         state.guard.proven(&subjects).await;
         Ok(())
     } else {

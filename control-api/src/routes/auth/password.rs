@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 
 use super::step_up;
 use crate::identity::audit::{self, Action};
-use crate::identity::password;
 use crate::identity::sessions::{self, Origin, Scope};
+use crate::identity::{password, users};
 use crate::routes::Caller;
 use crate::state::AppState;
 
@@ -38,9 +38,7 @@ pub async fn post_password(
     origin: Origin,
     JsonBody(change): JsonBody<PasswordChange>,
 ) -> ApiResult<StatusCode> {
-    let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
-        .bind(claims.sub)
-        .fetch_optional(&state.db)
+    let email = users::email(&mut *state.db.acquire().await?, claims.sub)
         .await?
         .ok_or_else(|| ApiError::unauthorized("this account no longer exists"))?;
     if let Err(problem) = password::check_policy(&change.new_password, &email) {
@@ -52,11 +50,7 @@ pub async fn post_password(
     step_up(&state, claims.sub, "current_password", change.current_password, &origin).await?;
     let hash = state.guard.hash(change.new_password).await?;
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1")
-        .bind(claims.sub)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?;
+    users::set_password(&mut tx, claims.sub, &hash).await?;
     let revoked = sessions::revoke_user(&mut tx, claims.sub, Scope::AllBut(claims.sid), "password_changed").await?;
     let details = serde_json::json!({ "sessions_ended": revoked.len() });
     audit::record(&mut tx, Action::PasswordChanged, Some(claims.sub), claims.tid, &origin, details).await?;

@@ -7,19 +7,21 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use shared::auth::Role;
 use shared::error::{ApiError, ApiResult};
 use shared::http::JsonBody;
 use shared::tenant::Slug;
 use utoipa::ToSchema;
 
 use crate::identity::audit::{self, Action};
-use crate::identity::guard;
 use crate::identity::people::{NewPerson, check_person, insert_user};
 use crate::identity::sessions::Origin;
 use crate::identity::users::{self, UserStatus};
+use crate::identity::{guard, memberships};
 use crate::routes::auth::TenantRef;
 use crate::state::AppState;
 use crate::tenancy::jobs::{self, JobKind};
+use crate::tenancy::tenants;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -83,12 +85,7 @@ pub async fn post_register(
     }
     let (tenant, existing) = {
         let mut conn = state.db.acquire().await?;
-        let tenant: TenantRef =
-            sqlx::query_as("SELECT id, slug, name FROM tenants WHERE slug = $1 AND status = 'active'")
-                .bind(slug.as_str())
-                .fetch_optional(&mut *conn)
-                .await?
-                .ok_or_else(tenant_not_found)?;
+        let tenant = tenants::active_ref(&mut conn, slug.as_str()).await?.ok_or_else(tenant_not_found)?;
         (tenant, users::login_candidate(&mut conn, &person.email.normalized(), None).await?)
     };
     let answer = Registered { tenant: tenant.clone(), email: person.email.as_str().to_owned(), role: "customer" };
@@ -124,14 +121,7 @@ pub async fn post_register(
 
 /// Makes the user a customer of the tenant, unless they are a member already.
 async fn join(tx: &mut sqlx::PgConnection, tenant: &TenantRef, user_id: uuid::Uuid, origin: &Origin) -> ApiResult<()> {
-    let inserted = sqlx::query(
-        "INSERT INTO memberships (user_id, tenant_id, role) VALUES ($1, $2, 'customer') ON CONFLICT DO NOTHING",
-    )
-    .bind(user_id)
-    .bind(tenant.id)
-    .execute(&mut *tx)
-    .await?;
-    if inserted.rows_affected() == 1 {
+    if memberships::add(tx, user_id, tenant.id, Role::Customer).await? {
         jobs::enqueue(tx, tenant.id, JobKind::SyncMember(user_id)).await?;
         let details = serde_json::json!({ "role": "customer", "via": "registration" });
         audit::record(tx, Action::MemberJoined, Some(user_id), Some(tenant.id), origin, details).await?;

@@ -17,9 +17,8 @@ use super::mfa::Proof;
 use super::step_up;
 use crate::identity::audit::{self, Action};
 use crate::identity::guard::{self, second_factor_account};
-use crate::identity::second_factor;
 use crate::identity::sessions::Origin;
-use crate::identity::totp;
+use crate::identity::{memberships, second_factor, totp, users};
 use crate::routes::Caller;
 use crate::state::AppState;
 
@@ -63,9 +62,7 @@ pub async fn post_setup(
     if second_factor::stored_secret(&mut tx, key, claims.sub).await?.is_some_and(|s| s.enabled) {
         return Err(ApiError::conflict("2FA is already enabled; disable it first to change the secret"));
     }
-    let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
-        .bind(claims.sub)
-        .fetch_optional(&mut *tx)
+    let email = users::email(&mut tx, claims.sub)
         .await?
         .ok_or_else(|| ApiError::unauthorized("this account no longer exists"))?;
     let secret = totp::generate_secret();
@@ -156,16 +153,7 @@ pub async fn post_disable(
     JsonBody(request): JsonBody<DisableRequest>,
 ) -> ApiResult<StatusCode> {
     let proof = Proof::parse(request.code, request.recovery_code)?;
-    let requiring: Vec<String> = sqlx::query_scalar(
-        "SELECT t.slug FROM memberships m JOIN tenants t ON t.id = m.tenant_id
-         WHERE m.user_id = $1 AND m.role IN ('owner', 'admin')
-           AND t.status NOT IN ('deleting', 'deleted')
-           AND (t.settings->>'require_2fa_for_admins')::boolean
-         ORDER BY t.slug LIMIT 5",
-    )
-    .bind(claims.sub)
-    .fetch_all(&state.db)
-    .await?;
+    let requiring = memberships::requiring_second_factor(&mut *state.db.acquire().await?, claims.sub).await?;
     if !requiring.is_empty() {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,

@@ -8,22 +8,25 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use shared::crypto::{random_token, token_digest};
+use shared::auth::Role;
+use shared::crypto::random_token;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{JsonBody, RawBody, parse_json};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::{Standing, find, gone, path_slug, require, standing};
 use crate::identity::audit::{self, Action};
 use crate::identity::email::Email;
+use crate::identity::invitations::{self, Invitation, NewInvitation};
+use crate::identity::memberships;
 use crate::identity::people::{CheckedPerson, NewPerson, check_person, email_taken, insert_user};
 use crate::identity::sessions::Origin;
-use crate::identity::users::UserProfile;
+use crate::identity::users::{self, UserProfile};
 use crate::routes::Caller;
 use crate::routes::auth::TenantRef;
 use crate::state::AppState;
 use crate::tenancy::jobs::{self, JobKind};
+use crate::tenancy::tenants;
 
 /// How long an invitation can be accepted.
 pub const INVITATION_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -61,10 +64,13 @@ pub async fn post_invitation(
 ) -> ApiResult<(StatusCode, Json<InvitationCreated>)> {
     let mut errors = Vec::new();
     let email = Email::parse(&request.email).map_err(|e| errors.push(FieldError::new("email", e))).ok();
-    if !["admin", "agent", "customer"].contains(&request.role.as_str()) {
+    let role = Role::from_db(&request.role).filter(|role| matches!(role, Role::Admin | Role::Agent | Role::Customer));
+    if role.is_none() {
         errors.push(FieldError::new("role", "must be admin, agent or customer (owners are promoted from members)"));
     }
-    let (Some(email), true) = (email, errors.is_empty()) else { return Err(ApiError::invalid(errors)) };
+    let (Some(email), Some(role), true) = (email, role, errors.is_empty()) else {
+        return Err(ApiError::invalid(errors));
+    };
     let mut tx = state.db.begin().await?;
     let tenant = find(&mut tx, &path_slug(&slug)?).await?;
     require(standing(&mut tx, &claims, &tenant).await?, &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin])?;
@@ -73,17 +79,15 @@ pub async fn post_invitation(
     }
     let token = random_token();
     let expires_at = Utc::now() + chrono::Duration::from_std(INVITATION_TTL).expect("small duration");
-    sqlx::query(
-        "INSERT INTO invitations (token_digest, tenant_id, email, role, invited_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(token_digest(&token))
-    .bind(tenant.id)
-    .bind(email.as_str())
-    .bind(&request.role)
-    .bind(claims.sub)
-    .bind(expires_at)
-    .execute(&mut *tx)
-    .await?;
+    let invitation = NewInvitation {
+        token: &token,
+        tenant_id: tenant.id,
+        email: email.as_str(),
+        role,
+        invited_by: claims.sub,
+        expires_at,
+    };
+    invitations::create(&mut tx, &invitation).await?;
     let details = serde_json::json!({ "email": email.as_str(), "role": request.role });
     audit::record(&mut tx, Action::InvitationCreated, Some(claims.sub), Some(tenant.id), &origin, details).await?;
     tx.commit().await?;
@@ -97,26 +101,10 @@ pub struct Joined {
     pub role: String,
 }
 
-#[derive(sqlx::FromRow)]
-struct Invitation {
-    tenant_id: Uuid,
-    email: String,
-    role: String,
-}
-
 async fn open_invitation(conn: &mut sqlx::PgConnection, token: &str, lock: bool) -> ApiResult<Invitation> {
-    let lock = if lock { " FOR UPDATE OF i" } else { "" };
-    sqlx::query_as(
-        format!(
-            "SELECT i.tenant_id, i.email, i.role FROM invitations i JOIN tenants t ON t.id = i.tenant_id
-         WHERE i.token_digest = $1 AND i.accepted_at IS NULL AND i.expires_at > now() AND t.status = 'active'{lock}"
-        )
-        .as_str(),
-    )
-    .bind(token_digest(token))
-    .fetch_optional(conn)
-    .await?
-    .ok_or_else(|| ApiError::not_found("this invitation does not exist, was used, or has expired"))
+    let found =
+        if lock { invitations::lock_open(conn, token).await? } else { invitations::find_open(conn, token).await? };
+    found.ok_or_else(|| ApiError::not_found("this invitation does not exist, was used, or has expired"))
 }
 
 /// Join a tenant: as a new user (`{password, firstname, lastname}`), or with a bearer token as
@@ -173,12 +161,9 @@ pub async fn post_accept(
     let invitation = open_invitation(&mut tx, &token, true).await?;
     let user = match (&caller, newcomer) {
         (Some(Caller(claims)), _) => {
-            let profile: UserProfile =
-                sqlx::query_as("SELECT id, email, firstname, lastname FROM users WHERE id = $1 AND status = 'active'")
-                    .bind(claims.sub)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .ok_or_else(|| ApiError::unauthorized("this account no longer exists"))?;
+            let profile = users::profile(&mut tx, claims.sub)
+                .await?
+                .ok_or_else(|| ApiError::unauthorized("this account no longer exists"))?;
             if !profile.email.eq_ignore_ascii_case(&invitation.email) {
                 return Err(ApiError::forbidden("this invitation is for another email address"));
             }
@@ -187,30 +172,16 @@ pub async fn post_accept(
         (None, Some((checked, hash))) => new_user(&mut tx, &checked, hash).await?,
         (None, None) => unreachable!("a caller without a token is a newcomer"),
     };
-    let inserted =
-        sqlx::query("INSERT INTO memberships (user_id, tenant_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-            .bind(user.id)
-            .bind(invitation.tenant_id)
-            .bind(&invitation.role)
-            .execute(&mut *tx)
-            .await?;
-    if inserted.rows_affected() == 0 {
+    if !memberships::add(&mut tx, user.id, invitation.tenant_id, invitation.role).await? {
         return Err(ApiError::conflict("you are already a member of this tenant"));
     }
-    sqlx::query("UPDATE invitations SET accepted_at = now(), accepted_by = $2 WHERE token_digest = $1")
-        .bind(token_digest(&token))
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
+    invitations::mark_accepted(&mut tx, &token, user.id).await?;
     jobs::enqueue(&mut tx, invitation.tenant_id, JobKind::SyncMember(user.id)).await?;
     let details = serde_json::json!({ "role": invitation.role, "via": "invitation" });
     audit::record(&mut tx, Action::MemberJoined, Some(user.id), Some(invitation.tenant_id), &origin, details).await?;
-    let tenant: TenantRef = sqlx::query_as("SELECT id, slug, name FROM tenants WHERE id = $1")
-        .bind(invitation.tenant_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let tenant = tenants::tenant_ref(&mut tx, invitation.tenant_id).await?;
     tx.commit().await?;
-    Ok(Json(Joined { tenant, user, role: invitation.role }))
+    Ok(Json(Joined { tenant, user, role: invitation.role.as_str().to_owned() }))
 }
 
 async fn new_user(
@@ -218,11 +189,7 @@ async fn new_user(
     person: &CheckedPerson,
     password_hash: String,
 ) -> ApiResult<UserProfile> {
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = $1)")
-        .bind(person.email.normalized())
-        .fetch_one(&mut *conn)
-        .await?;
-    if exists {
+    if users::email_exists(conn, &person.email.normalized()).await? {
         return Err(email_taken());
     }
     insert_user(conn, person, &password_hash).await

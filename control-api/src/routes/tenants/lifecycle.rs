@@ -3,7 +3,6 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{JsonBody, Page, PageParams};
@@ -11,13 +10,15 @@ use shared::tenant::TenantStatus;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{Standing, TENANT_COLUMNS, TenantView, find, gone, path_slug, require, standing};
+use super::{Standing, TenantView, find, gone, path_slug, require, standing};
+use crate::identity::audit::{self, AuditEntry};
 use crate::identity::people::name_errors;
-use crate::identity::sessions;
+use crate::identity::{sessions, users};
 use crate::routes::Caller;
 use crate::state::AppState;
 use crate::tenancy::jobs::{self, JobKind};
 use crate::tenancy::notify::TenantChange;
+use crate::tenancy::tenants;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -41,12 +42,7 @@ pub async fn list_tenants(
     Query(filter): Query<TenantFilter>,
 ) -> ApiResult<Json<Page<TenantView>>> {
     let mut conn = state.db.acquire().await?;
-    let is_operator: bool =
-        sqlx::query_scalar("SELECT is_platform_admin FROM users WHERE id = $1 AND status = 'active'")
-            .bind(claims.sub)
-            .fetch_optional(&mut *conn)
-            .await?
-            .unwrap_or(false);
+    let is_operator = users::is_platform_admin(&mut conn, claims.sub).await?.unwrap_or(false);
     if !(is_operator && claims.tid.is_none()) {
         return Err(ApiError::forbidden("platform operators only"));
     }
@@ -64,20 +60,7 @@ pub async fn list_tenants(
     let page = PageParams { limit: filter.limit, cursor: filter.cursor };
     let limit = page.limit()?;
     let after: Option<Uuid> = page.position()?;
-    // Tenant ids are UUIDv7: ordering by id is ordering by creation.
-    let rows: Vec<TenantView> = sqlx::query_as(
-        format!(
-            "SELECT {TENANT_COLUMNS} FROM tenants
-         WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR id > $2)
-         ORDER BY id LIMIT $3"
-        )
-        .as_str(),
-    )
-    .bind(status.map(TenantStatus::as_str))
-    .bind(after)
-    .bind(i64::from(limit) + 1)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = tenants::list(&mut conn, status, after, i64::from(limit) + 1).await?;
     Ok(Json(Page::from_rows(rows, limit, |t| t.id)))
 }
 
@@ -144,19 +127,7 @@ pub async fn patch_tenant(
         return Err(err);
     }
     let settings = patch.settings.map(|s| serde_json::to_value(s).expect("serializable"));
-    let updated: TenantView = sqlx::query_as(
-        format!(
-            "UPDATE tenants SET name = COALESCE($2, name),
-           settings = settings || COALESCE(jsonb_strip_nulls($3), '{{}}'::jsonb), updated_at = now()
-         WHERE id = $1 RETURNING {TENANT_COLUMNS}"
-        )
-        .as_str(),
-    )
-    .bind(tenant.id)
-    .bind(patch.name.as_deref().map(str::trim))
-    .bind(settings)
-    .fetch_one(&mut *tx)
-    .await?;
+    let updated = tenants::update(&mut tx, tenant.id, patch.name.as_deref().map(str::trim), settings).await?;
     tx.commit().await?;
     state.notifier.publish(&change_of(&updated)).await;
     Ok(Json(updated))
@@ -176,15 +147,9 @@ async fn platform_transition(
     let mut tx = state.db.begin().await?;
     let tenant = find(&mut tx, &path_slug(slug)?).await?;
     require(standing(&mut tx, claims, &tenant).await?, &[Standing::PlatformAdmin])?;
-    let updated: Option<TenantView> = sqlx::query_as(format!(
-        "UPDATE tenants SET status = $3, updated_at = now() WHERE id = $1 AND status = $2 RETURNING {TENANT_COLUMNS}"
-    ).as_str())
-    .bind(tenant.id)
-    .bind(from.as_str())
-    .bind(to.as_str())
-    .fetch_optional(&mut *tx)
-    .await?;
-    let updated = updated.ok_or_else(|| ApiError::conflict(format!("the tenant is {}, not {from}", tenant.status)))?;
+    let updated = tenants::transition(&mut tx, tenant.id, from, to)
+        .await?
+        .ok_or_else(|| ApiError::conflict(format!("the tenant is {}, not {from}", tenant.status)))?;
     tx.commit().await?;
     state.notifier.publish(&change_of(&updated)).await;
     tracing::info!(tenant = %updated.id, %from, %to, "tenant status changed");
@@ -239,31 +204,13 @@ pub async fn delete_tenant(
     if let Some(err) = gone(tenant.status) {
         return Err(err);
     }
-    let updated: TenantView = sqlx::query_as(
-        format!("UPDATE tenants SET status = 'deleting', updated_at = now() WHERE id = $1 RETURNING {TENANT_COLUMNS}")
-            .as_str(),
-    )
-    .bind(tenant.id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let updated = tenants::mark_deleting(&mut tx, tenant.id).await?;
     let revoked = sessions::revoke_tenant(&mut tx, tenant.id, "tenant_deleted").await?;
     jobs::enqueue(&mut tx, tenant.id, JobKind::Drop).await?;
     tx.commit().await?;
     state.notifier.sessions_revoked(&revoked).await;
     state.notifier.publish(&change_of(&updated)).await;
     Ok((StatusCode::ACCEPTED, Json(updated)))
-}
-
-#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
-pub struct AuditEntry {
-    pub id: i64,
-    pub at: DateTime<Utc>,
-    pub action: String,
-    pub actor_user_id: Option<Uuid>,
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-    #[schema(value_type = Object)]
-    pub details: serde_json::Value,
 }
 
 /// The tenant's audit log, newest first.
@@ -286,15 +233,6 @@ pub async fn get_audit_log(
         standing(&mut conn, &claims, &tenant).await?,
         &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin],
     )?;
-    let rows: Vec<AuditEntry> = sqlx::query_as(
-        "SELECT id, at, action, actor_user_id, host(ip) AS ip, user_agent, details FROM audit_log
-         WHERE tenant_id = $1 AND ($2::bigint IS NULL OR id < $2)
-         ORDER BY id DESC LIMIT $3",
-    )
-    .bind(tenant.id)
-    .bind(before)
-    .bind(i64::from(limit) + 1)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = audit::page_of_tenant(&mut conn, tenant.id, before, i64::from(limit) + 1).await?;
     Ok(Json(Page::from_rows(rows, limit, |e| e.id)))
 }

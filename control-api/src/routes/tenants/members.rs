@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use shared::auth::Role;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{JsonBody, Page, PageParams};
@@ -15,20 +15,11 @@ use uuid::Uuid;
 
 use super::{Standing, find, gone, path_slug, require, standing};
 use crate::identity::audit::{self, Action};
+use crate::identity::memberships::{self, MemberView};
 use crate::identity::sessions::{self, Origin};
 use crate::routes::Caller;
 use crate::state::AppState;
 use crate::tenancy::jobs::{self, JobKind};
-
-#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
-pub struct MemberView {
-    pub user_id: Uuid,
-    pub email: String,
-    pub firstname: String,
-    pub lastname: String,
-    pub role: String,
-    pub joined_at: DateTime<Utc>,
-}
 
 /// Members, in the order they joined.
 #[utoipa::path(get, path = "/v1/tenants/{slug}/members", tag = "tenants", params(("slug" = String, Path), PageParams), security(("bearer" = [])),
@@ -51,18 +42,7 @@ pub async fn list_members(
         standing(&mut conn, &claims, &tenant).await?,
         &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin],
     )?;
-    let rows: Vec<MemberView> = sqlx::query_as(
-        "SELECT u.id AS user_id, u.email, u.firstname, u.lastname, m.role, m.created_at AS joined_at
-         FROM memberships m JOIN users u ON u.id = m.user_id
-         WHERE m.tenant_id = $1 AND ($2::timestamptz IS NULL OR (m.created_at, u.id) > ($2, $3))
-         ORDER BY m.created_at, u.id LIMIT $4",
-    )
-    .bind(tenant.id)
-    .bind(after.map(|a| a.0))
-    .bind(after.map(|a| a.1))
-    .bind(i64::from(limit) + 1)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = memberships::page_of_tenant(&mut conn, tenant.id, after, i64::from(limit) + 1).await?;
     Ok(Json(Page::from_rows(rows, limit, |m| (m.joined_at, m.user_id))))
 }
 
@@ -97,28 +77,21 @@ async fn check_change(
     if touches_owner && !caller_may {
         return Err(ApiError::forbidden("only owners can grant, change or remove the owner role"));
     }
-    if current == Role::Owner && new != Some(Role::Owner) {
-        let owners: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM memberships WHERE tenant_id = $1 AND role = 'owner'")
-                .bind(tenant_id)
-                .fetch_one(conn)
-                .await?;
-        if owners <= 1 {
-            return Err(ApiError::conflict("a tenant keeps at least one owner"));
-        }
+    if current == Role::Owner && new != Some(Role::Owner) && memberships::count_owners(conn, tenant_id).await? <= 1 {
+        return Err(ApiError::conflict("a tenant keeps at least one owner"));
     }
     Ok(())
 }
 
 async fn current_role(conn: &mut PgConnection, tenant_id: Uuid, user_id: Uuid) -> ApiResult<Role> {
-    let stored: String =
-        sqlx::query_scalar("SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2 FOR UPDATE")
-            .bind(tenant_id)
-            .bind(user_id)
-            .fetch_optional(conn)
-            .await?
-            .ok_or_else(|| ApiError::not_found("no such member"))?;
-    membership_role(&stored).ok_or_else(|| ApiError::internal(format!("membership with an unknown role {stored:?}")))
+    let stored =
+        memberships::lock_role(conn, tenant_id, user_id).await?.ok_or_else(|| ApiError::not_found("no such member"))?;
+    match stored {
+        role @ (Role::Owner | Role::Admin | Role::Agent | Role::Customer) => Ok(role),
+        Role::PlatformAdmin => {
+            Err(ApiError::internal(format!("membership with an unknown role {:?}", stored.as_str())))
+        }
+    }
 }
 
 /// Change a member's role.
@@ -150,18 +123,7 @@ pub async fn patch_member(
     }
     let current = current_role(&mut tx, tenant.id, user_id).await?;
     check_change(&mut tx, caller, tenant.id, current, Some(role)).await?;
-    let member: MemberView = sqlx::query_as(
-        "WITH changed AS (
-           UPDATE memberships SET role = $3, updated_at = now() WHERE tenant_id = $1 AND user_id = $2
-           RETURNING user_id, role, created_at)
-         SELECT u.id AS user_id, u.email, u.firstname, u.lastname, c.role, c.created_at AS joined_at
-         FROM changed c JOIN users u ON u.id = c.user_id",
-    )
-    .bind(tenant.id)
-    .bind(user_id)
-    .bind(role.as_str())
-    .fetch_one(&mut *tx)
-    .await?;
+    let member = memberships::set_role(&mut tx, tenant.id, user_id, role).await?;
     jobs::enqueue(&mut tx, tenant.id, JobKind::SyncMember(user_id)).await?;
     let details = serde_json::json!({ "user_id": user_id, "from": current, "to": role });
     audit::record(&mut tx, Action::MemberRoleChanged, Some(claims.sub), Some(tenant.id), &origin, details).await?;
@@ -191,11 +153,7 @@ pub async fn delete_member(
     require(caller, &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin])?;
     let current = current_role(&mut tx, tenant.id, user_id).await?;
     check_change(&mut tx, caller, tenant.id, current, None).await?;
-    sqlx::query("DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2")
-        .bind(tenant.id)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+    memberships::remove(&mut tx, tenant.id, user_id).await?;
     let revoked =
         sessions::revoke_user(&mut tx, user_id, sessions::Scope::Tenant(tenant.id), "membership_removed").await?;
     jobs::enqueue(&mut tx, tenant.id, JobKind::SyncMember(user_id)).await?;

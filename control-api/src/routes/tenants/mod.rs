@@ -7,31 +7,14 @@ pub mod members;
 pub mod signup;
 
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
-use serde::Serialize;
 use shared::auth::{Claims, Role};
 use shared::error::{ApiError, ApiResult};
 use shared::tenant::{Slug, TenantStatus};
 use sqlx::PgConnection;
-use utoipa::ToSchema;
-use uuid::Uuid;
 
-/// A tenant as the API shows it.
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct TenantView {
-    pub id: Uuid,
-    pub slug: String,
-    pub name: String,
-    #[sqlx(try_from = "String")]
-    pub status: TenantStatus,
-    /// Tenant settings such as `require_2fa_for_admins`.
-    #[schema(value_type = Object)]
-    pub settings: serde_json::Value,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-pub const TENANT_COLUMNS: &str = "id, slug, name, status, settings, created_at, updated_at";
+use crate::identity::memberships;
+use crate::tenancy::tenants;
+pub use crate::tenancy::tenants::TenantView;
 
 /// The slug in a path: malformed ones are simply not found.
 pub fn path_slug(raw: &str) -> ApiResult<Slug> {
@@ -39,11 +22,7 @@ pub fn path_slug(raw: &str) -> ApiResult<Slug> {
 }
 
 pub async fn find(conn: &mut PgConnection, slug: &Slug) -> ApiResult<TenantView> {
-    sqlx::query_as(format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE slug = $1").as_str())
-        .bind(slug.as_str())
-        .fetch_optional(conn)
-        .await?
-        .ok_or_else(|| ApiError::not_found("no such tenant"))
+    tenants::find_by_slug(conn, slug.as_str()).await?.ok_or_else(|| ApiError::not_found("no such tenant"))
 }
 
 /// What the caller may do on a tenant, read fresh from the database (a token's role may be
@@ -66,20 +45,13 @@ fn requires_second_factor(tenant: &TenantView) -> bool {
 /// requires 2FA for owners and admins, one whose session used the second factor. The role is
 /// read from the database, so a demotion or removal takes effect at once.
 pub async fn standing(conn: &mut PgConnection, claims: &Claims, tenant: &TenantView) -> ApiResult<Standing> {
-    let (platform_admin, role): (bool, Option<String>) = sqlx::query_as(
-        "SELECT u.is_platform_admin, m.role FROM users u
-         LEFT JOIN memberships m ON m.user_id = u.id AND m.tenant_id = $2
-         WHERE u.id = $1 AND u.status = 'active'",
-    )
-    .bind(claims.sub)
-    .bind(tenant.id)
-    .fetch_optional(conn)
-    .await?
-    .ok_or_else(|| ApiError::unauthorized("this account no longer exists or is disabled"))?;
-    if platform_admin && claims.tid.is_none() && claims.role == Role::PlatformAdmin {
+    let caller = memberships::caller_role(conn, claims.sub, tenant.id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("this account no longer exists or is disabled"))?;
+    if caller.is_platform_admin && claims.tid.is_none() && claims.role == Role::PlatformAdmin {
         return Ok(Standing::PlatformAdmin);
     }
-    let standing = match role.as_deref().and_then(Role::from_db) {
+    let standing = match caller.role {
         Some(Role::Owner) => Standing::Owner,
         Some(Role::Admin) => Standing::Admin,
         Some(Role::Agent | Role::Customer | Role::PlatformAdmin) | None => return Ok(Standing::Other),

@@ -12,12 +12,14 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{TenantView, path_slug};
+use crate::identity::memberships;
 use crate::identity::people::{CheckedPerson, NewPerson, check_person, email_taken, insert_user, name_errors};
 use crate::identity::sessions::Origin;
 use crate::identity::users::{self, UserProfile};
 use crate::routes::Caller;
 use crate::state::AppState;
 use crate::tenancy::jobs::{self, JobKind};
+use crate::tenancy::tenants;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -133,18 +135,10 @@ pub async fn post_signup(
     };
     let name = request.organization_name.trim().to_owned();
     let tenant_id = Uuid::now_v7();
-    sqlx::query("INSERT INTO tenants (id, slug, name, status) VALUES ($1, $2, $3, 'provisioning')")
-        .bind(tenant_id)
-        .bind(slug.as_str())
-        .bind(&name)
-        .execute(&mut *tx)
+    tenants::insert(&mut tx, tenant_id, slug.as_str(), &name)
         .await
         .on_constraint("tenants_slug_key", |_| ApiError::conflict("this slug is taken"))?;
-    sqlx::query("INSERT INTO memberships (user_id, tenant_id, role) VALUES ($1, $2, 'owner')")
-        .bind(user.id)
-        .bind(tenant_id)
-        .execute(&mut *tx)
-        .await?;
+    memberships::add_owner(&mut tx, user.id, tenant_id).await?;
     jobs::enqueue(&mut tx, tenant_id, JobKind::Provision).await?;
     tx.commit().await?;
     tracing::info!(tenant = %tenant_id, slug = slug.as_str(), "tenant signed up");

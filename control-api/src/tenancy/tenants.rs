@@ -1,0 +1,140 @@
+//! The tenants repository, as the API reads and changes them: by slug, listing, name and
+//! settings, status changes, sign-up. (Provisioning's own reads and writes of the placement
+//! columns are in `provision`.)
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use shared::tenant::TenantStatus;
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A tenant as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TenantView {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub status: TenantStatus,
+    /// Tenant settings such as `require_2fa_for_admins`.
+    #[schema(value_type = Object)]
+    pub settings: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A tenant named in a token response or a join.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TenantRef {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+}
+
+// Every query returning a `TenantView` selects the same columns (the macros take literal SQL
+// only): id, slug, name, status, settings, created_at, updated_at.
+
+pub async fn find_by_slug(conn: &mut PgConnection, slug: &str) -> sqlx::Result<Option<TenantView>> {
+    sqlx::query_as!(
+        TenantView,
+        r#"SELECT id, slug, name, status AS "status: TenantStatus", settings, created_at, updated_at
+           FROM tenants WHERE slug = $1"#,
+        slug,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// A page of tenants in creation order (ids are UUIDv7), after the tenant `after`, optionally
+/// in one status only.
+pub async fn list(
+    conn: &mut PgConnection,
+    status: Option<TenantStatus>,
+    after: Option<Uuid>,
+    limit: i64,
+) -> sqlx::Result<Vec<TenantView>> {
+    sqlx::query_as!(
+        TenantView,
+        r#"SELECT id, slug, name, status AS "status: TenantStatus", settings, created_at, updated_at
+           FROM tenants
+           WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR id > $2)
+           ORDER BY id LIMIT $3"#,
+        status.map(TenantStatus::as_str),
+        after,
+        limit,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Renames a tenant (when `name` is given) and merges `settings` into its settings (keys set to
+/// null are left as they are).
+pub async fn update(
+    conn: &mut PgConnection,
+    id: Uuid,
+    name: Option<&str>,
+    settings: Option<serde_json::Value>,
+) -> sqlx::Result<TenantView> {
+    sqlx::query_as!(
+        TenantView,
+        r#"UPDATE tenants SET name = COALESCE($2, name),
+             settings = settings || COALESCE(jsonb_strip_nulls($3), '{}'::jsonb), updated_at = now()
+           WHERE id = $1
+           RETURNING id, slug, name, status AS "status: TenantStatus", settings, created_at, updated_at"#,
+        id,
+        name,
+        settings,
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Moves a tenant from `from` to `to`; `None` when it was not in `from`.
+pub async fn transition(
+    conn: &mut PgConnection,
+    id: Uuid,
+    from: TenantStatus,
+    to: TenantStatus,
+) -> sqlx::Result<Option<TenantView>> {
+    sqlx::query_as!(
+        TenantView,
+        r#"UPDATE tenants SET status = $3, updated_at = now() WHERE id = $1 AND status = $2
+           RETURNING id, slug, name, status AS "status: TenantStatus", settings, created_at, updated_at"#,
+        id,
+        from.as_str(),
+        to.as_str(),
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Marks a tenant `deleting`, whatever its status.
+pub async fn mark_deleting(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<TenantView> {
+    sqlx::query_as!(
+        TenantView,
+        r#"UPDATE tenants SET status = 'deleting', updated_at = now() WHERE id = $1
+           RETURNING id, slug, name, status AS "status: TenantStatus", settings, created_at, updated_at"#,
+        id,
+    )
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn tenant_ref(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<TenantRef> {
+    sqlx::query_as!(TenantRef, "SELECT id, slug, name FROM tenants WHERE id = $1", id).fetch_one(conn).await
+}
+
+/// The active tenant with this slug.
+pub async fn active_ref(conn: &mut PgConnection, slug: &str) -> sqlx::Result<Option<TenantRef>> {
+    sqlx::query_as!(TenantRef, "SELECT id, slug, name FROM tenants WHERE slug = $1 AND status = 'active'", slug)
+        .fetch_optional(conn)
+        .await
+}
+
+/// A new tenant, `provisioning`. A taken slug violates `tenants_slug_key`.
+pub async fn insert(conn: &mut PgConnection, id: Uuid, slug: &str, name: &str) -> sqlx::Result<()> {
+    sqlx::query!("INSERT INTO tenants (id, slug, name, status) VALUES ($1, $2, $3, 'provisioning')", id, slug, name)
+        .execute(conn)
+        .await
+        .map(drop)
+}
