@@ -4,7 +4,7 @@
 //!   helpdeskly-bench signup --count 50
 //!   helpdeskly-bench migrate-tenants --tenants 200 --concurrency 4
 //!   helpdeskly-bench app-me --concurrency 32 --seconds 10
-//!   helpdeskly-bench tickets --tickets 100000 --concurrency 32 --seconds 10
+//!   helpdeskly-bench tickets --tickets 100000 --concurrency 32 --seconds 10 [--client wrk]
 #![forbid(unsafe_code)]
 
 mod app;
@@ -12,6 +12,7 @@ mod control;
 mod platform;
 mod stats;
 mod tickets;
+mod wrk;
 
 use clap::{Parser, Subcommand};
 
@@ -59,6 +60,12 @@ enum Command {
         /// Skip the one-client pass (the latency of a request without queueing).
         #[arg(long)]
         no_single_client: bool,
+        /// Who sends the reads: tasks of this process, or wrk (`apt-get install wrk`).
+        #[arg(long, value_enum, default_value = "in-process")]
+        client: tickets::Client,
+        /// Only the scenarios whose name contains this text.
+        #[arg(long)]
+        only: Option<String>,
         /// Keep the platform and the seeded tenant afterwards (to EXPLAIN queries on them).
         #[arg(long)]
         keep: bool,
@@ -80,10 +87,11 @@ fn main() {
                 ];
                 app::run(&scenarios, concurrency, std::time::Duration::from_secs(seconds)).await;
             }
-            Command::Tickets { tickets, concurrency, seconds, no_single_client, keep } => {
+            Command::Tickets { tickets, concurrency, seconds, no_single_client, client, only, keep } => {
                 let duration = std::time::Duration::from_secs(seconds);
                 let single_client = !no_single_client;
-                tickets::run(&tickets::Options { tickets, concurrency, duration, single_client, keep }).await;
+                let options = tickets::Options { tickets, concurrency, duration, single_client, client, only, keep };
+                tickets::run(&options).await;
             }
         }
     });

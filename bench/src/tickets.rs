@@ -21,6 +21,7 @@ use sqlx::{ConnectOptions as _, Connection as _};
 
 use crate::app::{Load, Request, closed_loop, pgbench, replica};
 use crate::platform::Platform;
+use crate::wrk;
 
 pub struct Options {
     pub tickets: i32,
@@ -28,9 +29,22 @@ pub struct Options {
     pub duration: Duration,
     /// Also measure each scenario with one client (service time without queueing).
     pub single_client: bool,
+    /// Who sends the reads: this process, or wrk beside it.
+    pub client: Client,
+    /// Only the scenarios whose name contains this.
+    pub only: Option<String>,
     /// Leave the platform and the seeded tenant in place (to `EXPLAIN` app-api's queries on
     /// them); the names are printed, the test sweep drops them after six hours.
     pub keep: bool,
+}
+
+/// Who sends the load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Client {
+    /// Tasks of this process (reqwest), on the runtime the replica runs on.
+    InProcess,
+    /// wrk, in its own process, for the reads; creation stays in-process.
+    Wrk,
 }
 
 /// One endpoint under load.
@@ -40,6 +54,8 @@ struct Scenario {
     /// The p99 target, where it sets one.
     target: Option<Duration>,
     request: Request,
+    /// The same request for wrk, for reads.
+    wrk: Option<wrk::Target>,
 }
 
 struct Measured {
@@ -102,18 +118,28 @@ async fn measure(platform: &Platform, options: &Options) -> String {
     // One tenant: its pool may hold a connection per client, as in `app-me`'s one-tenant case.
     let app = replica(platform, options.concurrency, options.concurrency).await;
     let mut measured = Vec::new();
-    for scenario in scenarios(&app.server.url(""), &slug, &token, &seeded, &searches) {
+    let base = app.server.url("");
+    let wanted = |s: &Scenario| options.only.as_deref().is_none_or(|only| s.name.contains(only));
+    for scenario in scenarios(&base, &slug, &token, &seeded, &searches).into_iter().filter(wanted) {
         let request = scenario.request;
         println!("{}: {}", scenario.name, probe(&request).await);
-        closed_loop(&request, scenario.expect, options.concurrency, WARM_UP).await;
+        let by_wrk = scenario.wrk.filter(|_| options.client == Client::Wrk);
+        let headers = [("x-tenant-slug", slug.as_str()), ("authorization", &format!("Bearer {token}"))];
+        let run = async |clients: usize, duration: Duration| match &by_wrk {
+            // wrk waits in this thread: hand the worker's other tasks (the replica) on.
+            Some(target) => tokio::task::block_in_place(|| wrk::run(&base, target, &headers, clients, duration))
+                .unwrap_or_else(|why| panic!("{why}")),
+            None => closed_loop(&request, scenario.expect, clients, duration).await,
+        };
+        run(options.concurrency, WARM_UP).await;
         let alone = if options.single_client {
-            let alone = closed_loop(&request, scenario.expect, 1, options.duration).await;
+            let alone = run(1, options.duration).await;
             report("1 client", &alone);
             Some(alone)
         } else {
             None
         };
-        let load = closed_loop(&request, scenario.expect, options.concurrency, options.duration).await;
+        let load = run(options.concurrency, options.duration).await;
         report(&format!("{} clients", options.concurrency), &load);
         measured.push(Measured { name: scenario.name, target: scenario.target, load, alone });
     }
@@ -139,6 +165,13 @@ fn scenarios(base: &str, slug: &str, token: &str, seeded: &seed::Seeded, searche
         let (url, slug, token) = (format!("{base}{path}"), slug.to_owned(), token.to_owned());
         Arc::new(move |client: &reqwest::Client| client.get(&url).header("x-tenant-slug", &slug).bearer_auth(&token))
     };
+    let read = |name: String, target: Option<Duration>, path: String| Scenario {
+        name,
+        expect: 200,
+        target,
+        request: get(path.clone()),
+        wrk: Some(wrk::Target::Path(path)),
+    };
     let ms = Duration::from_millis;
     let mut list = vec![
         Scenario {
@@ -153,46 +186,35 @@ fn scenarios(base: &str, slug: &str, token: &str, seeded: &seed::Seeded, searche
                     client.get(format!("{base}/v1/tickets/{id}")).header("x-tenant-slug", &slug).bearer_auth(&token)
                 })
             },
+            wrk: Some(wrk::Target::RandomTicket { first: seeded.first_id, last: seeded.last_id }),
         },
-        Scenario {
-            name: "GET /v1/tickets?limit=50".into(),
-            expect: 200,
-            target: Some(ms(50)),
-            request: get("/v1/tickets?limit=50".into()),
-        },
-        Scenario {
-            name: "GET /v1/tickets?status=open,in_progress&priority=high&limit=50".into(),
-            expect: 200,
-            target: Some(ms(50)),
-            request: get("/v1/tickets?status=open,in_progress&priority=high&limit=50".into()),
-        },
-        Scenario {
-            name: "  same, &assigned_to={busiest agent}".into(),
-            expect: 200,
-            target: Some(ms(50)),
-            request: get(format!(
-                "/v1/tickets?status=open,in_progress&priority=high&assigned_to={}&limit=50",
-                seeded.busiest_agent
-            )),
-        },
-        Scenario {
-            name: format!(
+        read("GET /v1/tickets?limit=50".into(), Some(ms(50)), "/v1/tickets?limit=50".into()),
+        read(
+            "GET /v1/tickets?status=open,in_progress&priority=high&limit=50".into(),
+            Some(ms(50)),
+            "/v1/tickets?status=open,in_progress&priority=high&limit=50".into(),
+        ),
+        read(
+            "  same, &assigned_to={busiest agent}".into(),
+            Some(ms(50)),
+            format!("/v1/tickets?status=open,in_progress&priority=high&assigned_to={}&limit=50", seeded.busiest_agent),
+        ),
+        read(
+            format!(
                 "GET /v1/tickets/{{id}}/messages?limit={} (thread of {})",
                 seed::THREAD_MESSAGES,
                 seed::THREAD_MESSAGES
             ),
-            expect: 200,
-            target: Some(ms(20)),
-            request: get(format!("/v1/tickets/{}/messages?limit={}", seeded.thread_id, seed::THREAD_MESSAGES)),
-        },
+            Some(ms(20)),
+            format!("/v1/tickets/{}/messages?limit={}", seeded.thread_id, seed::THREAD_MESSAGES),
+        ),
     ];
     for (q, count) in searches {
-        list.push(Scenario {
-            name: format!("GET /v1/tickets?q={q}&limit=50 ({count} matching tickets)"),
-            expect: 200,
-            target: Some(ms(200)),
-            request: get(format!("/v1/tickets?q={}&limit=50", q.replace(' ', "+"))),
-        });
+        list.push(read(
+            format!("GET /v1/tickets?q={q}&limit=50 ({count} matching tickets)"),
+            Some(ms(200)),
+            format!("/v1/tickets?q={}&limit=50", q.replace(' ', "+")),
+        ));
     }
     // Last, so the reads above run on the seeded tickets alone.
     list.push(Scenario {
@@ -213,6 +235,7 @@ fn scenarios(base: &str, slug: &str, token: &str, seeded: &seed::Seeded, searche
                 client.post(&url).header("x-tenant-slug", &slug).bearer_auth(&token).json(&body)
             })
         },
+        wrk: None,
     });
     list
 }
