@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite. Makes sure PostgreSQL, Redis and RabbitMQ are installed and running on
 # this machine (installing them with apt-get when missing, quickly skipping when present), then
-# runs lints, the module-cycle check, the dependency policy (cargo-deny), the doc tests, the
-# README's quick start through scripts/dev.sh --check, and every test with cargo-nextest.
+# runs lints, the module-cycle check, the checked-SQL data (scripts/sqlx.sh), the dependency
+# policy (cargo-deny), the doc tests, the README's quick start through scripts/dev.sh --check,
+# and every test with cargo-nextest.
 #
 #   scripts/test.sh                      # everything
 #   scripts/test.sh -E 'test(sigterm)'   # extra arguments go to cargo nextest run
@@ -111,6 +112,10 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 say "no import cycle between modules"
 command -v python3 >/dev/null || apt_install python3
 python3 scripts/module-cycles.py shared control-schema tenant-schema control-api app-api bench
+
+say "checked SQL: each crate's .sqlx data matches the migrations; no SQL outside repositories"
+python3 scripts/sql-placement.py control-api app-api shared control-schema tenant-schema
+scripts/sqlx.sh check
 
 say "dependency policy (deny.toml) and unused dependencies"
 # After clippy, every crate of this platform is in the local registry: no network needed.
