@@ -73,8 +73,9 @@ pub async fn record(
     .map(drop)
 }
 
-/// One entry as the tenant's audit log shows it. The action stays text: the log has no closed
-/// set of words (no CHECK), and a word this version does not know must still be shown.
+// One entry as the tenant's audit log shows it (no doc comment: it would change the OpenAPI
+// document). The action stays text: the log has no closed set of words (no CHECK), and a word
+// this version does not know must still be shown.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub id: i64,

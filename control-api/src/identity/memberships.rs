@@ -8,7 +8,7 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// One of a user's tenants, as `GET /v1/auth/me` lists them.
+// One of a user's tenants, as `GET /v1/auth/me` lists them.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Membership {
     pub tenant_id: Uuid,
@@ -52,7 +52,7 @@ pub async fn caller_role(conn: &mut PgConnection, user_id: Uuid, tenant_id: Uuid
     .await
 }
 
-/// A member as a tenant's owners and admins see them.
+// A member as a tenant's owners and admins see them.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MemberView {
     pub user_id: Uuid,

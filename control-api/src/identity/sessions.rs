@@ -271,7 +271,8 @@ pub struct SessionView {
     pub tenant_id: Option<Uuid>,
     /// When the session ends however often it is refreshed.
     pub ends_at: DateTime<Utc>,
-    /// Whether this is the session of the token that asked (false as read; the handler knows).
+    /// Whether this is the session of the token that asked.
+    // Read as false: the handler knows which session asked.
     pub current: bool,
 }
 

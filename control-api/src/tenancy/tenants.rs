@@ -23,7 +23,7 @@ pub struct TenantView {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A tenant named in a token response or a join.
+// A tenant named in a token response or a join.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TenantRef {
     pub id: Uuid,
