@@ -174,6 +174,9 @@ fn scenarios(base: &str, slug: &str, token: &str, seeded: &seed::Seeded, searche
     };
     let ms = Duration::from_millis;
     let mut list = vec![
+        // The HTTP hop alone (no tenant, no token, no database): with `pgbench -S`, the two
+        // costs a ticket read adds up.
+        read("GET /health (HTTP alone)".into(), None, "/health".into()),
         Scenario {
             name: "GET /v1/tickets/{random id}".into(),
             expect: 200,
