@@ -13,12 +13,21 @@ use crate::stats::Summary;
 pub enum Target {
     Path(String),
     /// `/v1/tickets/{id}` with an id drawn uniformly from the range.
-    RandomTicket { first: i64, last: i64 },
+    RandomTicket {
+        first: i64,
+        last: i64,
+    },
 }
 
 /// `concurrency` connections on (at most) two threads for `duration`, with `headers` on every request.
 /// A non-2xx answer counts as an error.
-pub fn run(base: &str, target: &Target, headers: &[(&str, &str)], concurrency: usize, duration: Duration) -> Result<Load, String> {
+pub fn run(
+    base: &str,
+    target: &Target,
+    headers: &[(&str, &str)],
+    concurrency: usize,
+    duration: Duration,
+) -> Result<Load, String> {
     let mut command = std::process::Command::new("wrk");
     let threads = concurrency.clamp(1, 2).to_string();
     let (connections, seconds) = (concurrency.to_string(), format!("{}s", duration.as_secs()));
