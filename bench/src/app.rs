@@ -198,7 +198,7 @@ pub async fn closed_loop(request: &Request, expect: u16, concurrency: usize, dur
     }
 }
 
-fn pgbench_binary() -> Option<String> {
+pub fn pgbench_binary() -> Option<String> {
     if let Ok(out) = std::process::Command::new("sh").args(["-c", "command -v pgbench"]).output() {
         let path = String::from_utf8_lossy(&out.stdout).trim().to_owned();
         if !path.is_empty() {

@@ -66,6 +66,9 @@ enum Command {
         /// Only the scenarios whose name contains this text.
         #[arg(long)]
         only: Option<String>,
+        /// Skip running each read's statement alone in pgbench.
+        #[arg(long)]
+        no_same_statement: bool,
         /// Keep the platform and the seeded tenant afterwards (to EXPLAIN queries on them).
         #[arg(long)]
         keep: bool,
@@ -87,10 +90,28 @@ fn main() {
                 ];
                 app::run(&scenarios, concurrency, std::time::Duration::from_secs(seconds)).await;
             }
-            Command::Tickets { tickets, concurrency, seconds, no_single_client, client, only, keep } => {
+            Command::Tickets {
+                tickets,
+                concurrency,
+                seconds,
+                no_single_client,
+                client,
+                only,
+                no_same_statement,
+                keep,
+            } => {
                 let duration = std::time::Duration::from_secs(seconds);
-                let single_client = !no_single_client;
-                let options = tickets::Options { tickets, concurrency, duration, single_client, client, only, keep };
+                let (single_client, same_statement) = (!no_single_client, !no_same_statement);
+                let options = tickets::Options {
+                    tickets,
+                    concurrency,
+                    duration,
+                    single_client,
+                    client,
+                    only,
+                    same_statement,
+                    keep,
+                };
                 tickets::run(&options).await;
             }
         }

@@ -7,6 +7,7 @@
 //! client. With 32 clients in a closed loop the mean latency is 32 / rate (Little's law), so
 //! the loaded latency measures throughput; the single client shows what one request costs.
 
+mod same_statement;
 mod seed;
 
 use std::fmt::Write as _;
@@ -33,6 +34,8 @@ pub struct Options {
     pub client: Client,
     /// Only the scenarios whose name contains this.
     pub only: Option<String>,
+    /// Also run each read's statement alone in `pgbench`.
+    pub same_statement: bool,
     /// Leave the platform and the seeded tenant in place (to `EXPLAIN` app-api's queries on
     /// them); the names are printed, the test sweep drops them after six hours.
     pub keep: bool,
@@ -113,6 +116,10 @@ async fn measure(platform: &Platform, options: &Options) -> String {
         .collect();
     let counts = seed::matches(&mut db, &queries).await;
     let searches: Vec<(String, i64)> = queries.into_iter().zip(counts).collect();
+    let owner: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE role = 'owner'")
+        .fetch_one(&mut db)
+        .await
+        .expect("the tenant's owner in the mirror");
     let _ = db.close().await;
 
     // One tenant: its pool may hold a connection per client, as in `app-me`'s one-tenant case.
@@ -154,8 +161,44 @@ async fn measure(platform: &Platform, options: &Options) -> String {
         }
     };
     print!("{}", table(&measured, reference.as_ref(), options.concurrency));
+    if options.same_statement {
+        let statements = same_statement::statements(owner, &["order", "vegan"]);
+        print!("{}", same_statement_table(&tenant_url(&database), &statements, &measured, &seeded, options));
+    }
 
     database
+}
+
+/// Each measured read against `pgbench` running its statement alone (Markdown).
+fn same_statement_table(
+    url: &str,
+    statements: &[same_statement::Statement],
+    measured: &[Measured],
+    seeded: &seed::Seeded,
+    options: &Options,
+) -> String {
+    let mut out = String::from(
+        "\n| statement | app-api req/s | `pgbench -M prepared` on the statement alone, tps | app-api / statement |\n|---|---|---|---|\n",
+    );
+    for statement in statements {
+        let Some(app) = measured.iter().find(|m| m.name.starts_with(&statement.scenario)) else { continue };
+        let ids = (seeded.first_id, seeded.last_id);
+        match same_statement::run(url, statement, ids, options.concurrency, options.duration) {
+            Ok(tps) => {
+                let _ = writeln!(
+                    out,
+                    "| {} | {:.0} | {tps:.0} | {:.1}% |",
+                    statement.name,
+                    app.load.rate,
+                    100.0 * app.load.rate / tps
+                );
+            }
+            Err(why) => {
+                let _ = writeln!(out, "| {} | {:.0} | failed: {why} | |", statement.name, app.load.rate);
+            }
+        }
+    }
+    out
 }
 
 /// The scenarios, in the order they run, as the owner of the seeded tenant; `base` is the

@@ -34,6 +34,11 @@ pub struct Filter<'a> {
 /// The tickets `viewer` may see that match `filter`, newest first: at most `limit` + 1, the
 /// last one telling that there is a next page.
 pub async fn list(conn: &mut PgConnection, viewer: Viewer, filter: &Filter<'_>) -> sqlx::Result<Vec<Ticket>> {
+    statement(viewer, filter).build_query_as().fetch_all(conn).await
+}
+
+/// The statement `list` runs, with its parameters bound (the benchmark reads its text too).
+pub fn statement<'a>(viewer: Viewer, filter: &Filter<'a>) -> QueryBuilder<'a, Postgres> {
     // The page's ids first: with filters on indexed columns an index-only scan finds and sorts
     // them without reading every matching row; then the rows of those ids alone.
     let mut query = QueryBuilder::<Postgres>::new(
@@ -77,5 +82,5 @@ pub async fn list(conn: &mut PgConnection, viewer: Viewer, filter: &Filter<'_>) 
         query.push(" AND t.id < ").push_bind(before);
     }
     query.push(" ORDER BY t.id DESC LIMIT ").push_bind(i64::from(filter.limit) + 1).push(")) ORDER BY t.id DESC");
-    query.build_query_as().fetch_all(conn).await
+    query
 }
