@@ -67,7 +67,7 @@ enum Command {
         /// Who sends the reads: tasks of this process, or wrk (`apt-get install wrk`).
         #[arg(long, value_enum, default_value = "in-process")]
         client: tickets::Client,
-        /// Only the scenarios whose name contains this text.
+        /// Only the scenarios whose name contains this text (or one of several, comma-separated).
         #[arg(long)]
         only: Option<String>,
         /// Skip running each read's statement alone in pgbench.
