@@ -279,6 +279,17 @@ async fn tenants_are_listed_for_operators_and_readable_by_their_admins() {
     app.get_bearer("/v1/tenants?status=nonsense", &ops).await.assert_problem(422, "validation_failed");
     app.get_bearer("/v1/tenants", &owner_token).await.assert_problem(403, "forbidden");
 
+    // The status filter: one tenant of each.
+    let suspended = app.post_bearer(&format!("/v1/tenants/{other}/suspend"), &ops, &json!({})).await;
+    assert_eq!(suspended.status, 200, "{}", suspended.body);
+    let slugs_with = async |status: &str| -> Vec<String> {
+        let page = app.get_bearer(&format!("/v1/tenants?status={status}"), &ops).await.json();
+        page["data"].as_array().unwrap().iter().map(|t| t["slug"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(slugs_with("active").await, vec![slug.clone()]);
+    assert_eq!(slugs_with("suspended").await, vec![other.clone()]);
+    assert!(slugs_with("deleted").await.is_empty());
+
     let own = app.get_bearer(&format!("/v1/tenants/{slug}"), &owner_token).await;
     assert_eq!(own.json()["slug"], slug.as_str());
     app.get_bearer(&format!("/v1/tenants/{other}"), &owner_token).await.assert_problem(404, "not_found");
