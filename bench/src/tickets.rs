@@ -66,6 +66,9 @@ struct Measured {
     target: Option<Duration>,
     load: Load,
     alone: Option<Load>,
+    /// CPU time this process (the replica, and the in-process client if it sends the load)
+    /// spent per answered request under load: steadier than the rate on a shared machine.
+    cpu_per_request: Option<Duration>,
 }
 
 const WARM_UP: Duration = Duration::from_secs(2);
@@ -159,9 +162,15 @@ async fn measure(platform: &Platform, options: &Options) -> String {
         } else {
             None
         };
+        let cpu_before = process_cpu();
         let load = run(options.concurrency, options.duration).await;
+        let cpu_per_request = cpu_before.zip(process_cpu()).and_then(|(before, after)| {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "a count of requests")]
+            let answered = (load.rate * options.duration.as_secs_f64()).round() as u32;
+            (answered > 0).then(|| (after - before) / answered)
+        });
         report(&format!("{} clients", options.concurrency), &load);
-        measured.push(Measured { name: scenario.name, target: scenario.target, load, alone });
+        measured.push(Measured { name: scenario.name, target: scenario.target, load, alone, cpu_per_request });
     }
     if statements.is_some() && same_statement_text.is_none() {
         same_statement_text = Some(alone(&measured));
@@ -354,6 +363,19 @@ fn tenant_url(database: &str) -> String {
     format!("{server}/{database}")
 }
 
+/// CPU time (user and system) of this process so far, from `/proc/self/stat`.
+fn process_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces: utime and
+    // stime are the 14th and 15th fields of the line, in clock ticks.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    let per_second = std::process::Command::new("getconf").arg("CLK_TCK").output().ok()?;
+    let per_second: u64 = String::from_utf8_lossy(&per_second.stdout).trim().parse().ok()?;
+    Some(Duration::from_micros(ticks * 1_000_000 / per_second))
+}
+
 /// The results table (Markdown, ready for BENCHMARKS.md).
 fn table(measured: &[Measured], reference: Option<&crate::app::PgbenchRun>, concurrency: usize) -> String {
     let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
@@ -363,7 +385,7 @@ fn table(measured: &[Measured], reference: Option<&crate::app::PgbenchRun>, conc
     };
     let tps = reference.and_then(|r| r.tps);
     let mut out = format!(
-        "\n| scenario | req/s ({concurrency} clients) | p50 | p99 | errors | of `pgbench -S` | p99 target | 1 client p50 / p99 |\n|---|---|---|---|---|---|---|---|\n"
+        "\n| scenario | req/s ({concurrency} clients) | p50 | p99 | errors | of `pgbench -S` | p99 target | 1 client p50 / p99 | CPU per request |\n|---|---|---|---|---|---|---|---|---|\n"
     );
     for m in measured {
         let (p50, p99) = percentiles(Some(&m.load));
@@ -375,9 +397,10 @@ fn table(measured: &[Measured], reference: Option<&crate::app::PgbenchRun>, conc
             (Some(t), _) => format!("< {} missed", ms(t)),
         };
         let errors = m.load.errors + m.alone.as_ref().map_or(0, |a| a.errors);
+        let cpu = m.cpu_per_request.map_or_else(|| "-".to_owned(), |d| format!("{} µs", d.as_micros()));
         let _ = writeln!(
             out,
-            "| {} | {:.0} | {p50} | {p99} | {errors} | {share} | {target} | {alone_p50} / {alone_p99} |",
+            "| {} | {:.0} | {p50} | {p99} | {errors} | {share} | {target} | {alone_p50} / {alone_p99} | {cpu} |",
             m.name, m.load.rate
         );
     }
@@ -385,12 +408,12 @@ fn table(measured: &[Measured], reference: Option<&crate::app::PgbenchRun>, conc
         Some(r) => {
             let _ = writeln!(
                 out,
-                "| `pgbench -S` | {} tps | | | | 100% | | {} avg ({concurrency} clients) |",
+                "| `pgbench -S` | {} tps | | | | 100% | | {} avg ({concurrency} clients) | |",
                 r.tps.map_or_else(|| "?".to_owned(), |t| format!("{t:.0}")),
                 r.latency_ms.map_or_else(|| "?".to_owned(), |l| format!("{l:.1} ms"))
             );
         }
-        None => out.push_str("| `pgbench -S` | not run | | | | | | |\n"),
+        None => out.push_str("| `pgbench -S` | not run | | | | | | | |\n"),
     }
     out
 }
