@@ -10,7 +10,6 @@ use uuid::Uuid;
 
 use crate::tickets::access::Scope;
 use crate::tickets::priority::Priority;
-use crate::tickets::sla;
 use crate::tickets::status::Status;
 
 /// How many at-risk tickets the summary lists.
@@ -81,14 +80,9 @@ pub async fn sla_summary(conn: &mut PgConnection, scope: Scope, now: DateTime<Ut
     .fetch_one(&mut *conn)
     .await?;
 
-    // A quarter of each priority's targets, in seconds, in the order of `priorities`.
-    let priorities: Vec<&str> = Priority::ALL.iter().map(|p| p.as_str()).collect();
-    #[allow(clippy::cast_precision_loss, reason = "a few days in seconds")]
-    let quarter = |pick: fn(sla::Targets) -> chrono::Duration| -> Vec<f64> {
-        Priority::ALL.iter().map(|p| (pick(sla::targets(*p)).num_seconds() / 4) as f64).collect()
-    };
     // The first target still ahead of each running ticket: the response while unanswered, else
-    // the resolution.
+    // the resolution. At risk: less than a quarter of that target (the ticket's priority's, in
+    // its SLA policy version) left, in seconds: minutes * 60 / 4.
     let at_risk = sqlx::query_as!(
         AtRisk,
         r#"SELECT id AS "id!", ticket_number AS "ticket_number!", priority AS "priority!: Priority",
@@ -99,19 +93,18 @@ pub async fn sla_summary(conn: &mut PgConnection, scope: Scope, now: DateTime<Ut
                  THEN 'response' ELSE 'resolution' END AS sla_type,
                CASE WHEN t.first_response_at IS NULL AND t.response_due_at < t.resolution_due_at
                  THEN t.response_due_at ELSE t.resolution_due_at END AS due_at,
-               make_interval(secs => (CASE WHEN t.first_response_at IS NULL AND t.response_due_at < t.resolution_due_at
-                 THEN $5::float8[] ELSE $6::float8[] END)[array_position($4::text[], t.priority)]) AS margin
-             FROM support_tickets t WHERE t.status IN ('open', 'in_progress')
+               make_interval(secs => 15 * CASE WHEN t.first_response_at IS NULL AND t.response_due_at < t.resolution_due_at
+                 THEN p.response_minutes ELSE p.resolution_minutes END) AS margin
+             FROM support_tickets t
+             JOIN sla_policy_targets p ON p.version_id = t.sla_version_id AND p.priority = t.priority
+             WHERE t.status IN ('open', 'in_progress')
                AND ($1::uuid IS NULL OR t.user_id = $1)
                AND ($2::uuid IS NULL OR t.assigned_to IS NULL OR t.assigned_to = $2)
            ) AS running
-           WHERE due_at > $3 AND due_at - $3 < margin ORDER BY due_at, id LIMIT $7"#,
+           WHERE due_at > $3 AND due_at - $3 < margin ORDER BY due_at, id LIMIT $4"#,
         scope.customer,
         scope.agent,
         now,
-        &priorities as &[&str],
-        &quarter(|t| t.response),
-        &quarter(|t| t.resolution),
         AT_RISK_MAX,
     )
     .fetch_all(&mut *conn)

@@ -7,7 +7,6 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::sla::Change;
 use super::status::{Actor, Status};
 
 /// What a history row says happened.
@@ -72,18 +71,6 @@ pub async fn record(conn: &mut PgConnection, entry: Entry<'_>) -> sqlx::Result<(
     .execute(conn)
     .await
     .map(drop)
-}
-
-/// The statuses the ticket entered, oldest first.
-pub async fn status_changes(conn: &mut PgConnection, ticket_id: i64) -> sqlx::Result<Vec<Change>> {
-    sqlx::query_as!(
-        Change,
-        r#"SELECT created_at AS at, to_status AS "to!: Status" FROM ticket_history
-           WHERE ticket_id = $1 AND to_status IS NOT NULL ORDER BY id"#,
-        ticket_id,
-    )
-    .fetch_all(conn)
-    .await
 }
 
 /// A recorded change, as the history endpoint shows it.

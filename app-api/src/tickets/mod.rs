@@ -2,8 +2,8 @@
 //! are tested exhaustively on their own: the status state machine, the SLA clock, and the
 //! priority rules. Around them: who may see what (`access`), what people write (`content`),
 //! the ticket rows (`store`) and their list (`listing`), their history (`history`) and threads
-//! (`messages`), what each action asks of a ticket (`moves`, pure too), and changes with their
-//! side effects (`lifecycle`).
+//! (`messages`), the tenant's SLA policy (`sla_policy`), what each action asks of a ticket
+//! (`moves`, pure too), and changes with their side effects (`lifecycle`).
 
 pub mod access;
 pub mod content;
@@ -15,5 +15,6 @@ pub mod messages;
 pub mod moves;
 pub mod priority;
 pub mod sla;
+pub mod sla_policy;
 pub mod status;
 pub mod store;

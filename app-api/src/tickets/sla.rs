@@ -1,28 +1,58 @@
-//! The SLA clock (SAV seed, "SLA Timer Rules"): targets per priority, a 24/7 clock that starts
-//! at creation, is paused while the ticket waits for the customer, and does not run while the
-//! ticket is resolved or closed (a reopened ticket's clock runs on). The response target is met
-//! by the first public agent reply.
+//! The SLA clock (SAV seed, "SLA Timer Rules"): targets per priority, each ticket's from the
+//! version of its tenant's SLA policy it was created under (`sla_policy`); a 24/7 clock that
+//! starts at creation, is paused while the ticket waits for the customer, and does not run while
+//! the ticket is resolved or closed (a reopened ticket's clock runs on). The response target is
+//! met by the first public agent reply.
 
 use chrono::{DateTime, Duration, Utc};
 
 use super::priority::Priority;
 use super::status::Status;
 
-/// Response and resolution targets.
+/// Response and resolution targets of one priority, in whole minutes (the SLA policy's unit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Targets {
-    pub response: Duration,
-    pub resolution: Duration,
+    pub response_minutes: i32,
+    pub resolution_minutes: i32,
 }
 
-pub fn targets(priority: Priority) -> Targets {
-    let (response, resolution) = match priority {
-        Priority::Low => (Duration::hours(48), Duration::days(7)),
-        Priority::Medium => (Duration::hours(24), Duration::days(3)),
-        Priority::High => (Duration::hours(4), Duration::days(1)),
-        Priority::Urgent => (Duration::hours(1), Duration::hours(4)),
+impl Targets {
+    pub fn response(self) -> Duration {
+        Duration::minutes(i64::from(self.response_minutes))
+    }
+
+    pub fn resolution(self) -> Duration {
+        Duration::minutes(i64::from(self.resolution_minutes))
+    }
+}
+
+/// The targets of each priority: the grid of one version of a tenant's SLA policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grid {
+    pub low: Targets,
+    pub medium: Targets,
+    pub high: Targets,
+    pub urgent: Targets,
+}
+
+impl Grid {
+    /// The seed's grid, every tenant's until an admin changes it: low 48 h / 7 days, medium
+    /// 24 h / 3 days, high 4 h / 1 day, urgent 1 h / 4 h.
+    pub const SEED: Self = Self {
+        low: Targets { response_minutes: 48 * 60, resolution_minutes: 7 * 24 * 60 },
+        medium: Targets { response_minutes: 24 * 60, resolution_minutes: 3 * 24 * 60 },
+        high: Targets { response_minutes: 4 * 60, resolution_minutes: 24 * 60 },
+        urgent: Targets { response_minutes: 60, resolution_minutes: 4 * 60 },
     };
-    Targets { response, resolution }
+
+    pub fn of(&self, priority: Priority) -> Targets {
+        match priority {
+            Priority::Low => self.low,
+            Priority::Medium => self.medium,
+            Priority::High => self.high,
+            Priority::Urgent => self.urgent,
+        }
+    }
 }
 
 /// A status the ticket entered, and when.
@@ -74,28 +104,28 @@ fn split(created_at: DateTime<Utc>, changes: &[Change], until: DateTime<Utc>) ->
     (running, waiting, stopped)
 }
 
-/// The SLA state at `now`.
+/// The SLA state at `now` of a ticket held to `targets` (its policy version's, for its priority).
 pub fn evaluate(
     created_at: DateTime<Utc>,
-    priority: Priority,
+    targets: Targets,
     changes: &[Change],
     first_response_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> SlaState {
-    let targets = targets(priority);
+    let (response_target, resolution_target) = (targets.response(), targets.resolution());
     let (running, waiting, stopped) = split(created_at, changes, now);
 
     // The response clock runs until the first response (or now).
     let response_end = first_response_at.map_or(now, |at| at.min(now));
     let (response_running, response_waiting, response_stopped) = split(created_at, changes, response_end);
-    let response_due_at = created_at + targets.response + response_waiting + response_stopped;
+    let response_due_at = created_at + response_target + response_waiting + response_stopped;
 
     SlaState {
         response_due_at,
-        resolution_due_at: created_at + targets.resolution + waiting + stopped,
+        resolution_due_at: created_at + resolution_target + waiting + stopped,
         paused_seconds: waiting.num_seconds(),
-        response_breached: response_running > targets.response,
-        resolution_breached: running > targets.resolution,
+        response_breached: response_running > response_target,
+        resolution_breached: running > resolution_target,
         first_response_at,
     }
 }
@@ -114,22 +144,46 @@ mod tests {
         Change { at: at(day, hour, 0), to }
     }
 
+    fn seed(priority: Priority) -> Targets {
+        Grid::SEED.of(priority)
+    }
+
     #[test]
-    fn targets_follow_the_seed() {
-        assert_eq!(targets(Priority::Low), Targets { response: Duration::hours(48), resolution: Duration::days(7) });
-        assert_eq!(targets(Priority::Medium), Targets { response: Duration::hours(24), resolution: Duration::days(3) });
-        assert_eq!(targets(Priority::High), Targets { response: Duration::hours(4), resolution: Duration::days(1) });
-        assert_eq!(targets(Priority::Urgent), Targets { response: Duration::hours(1), resolution: Duration::hours(4) });
+    fn the_seed_grid() {
+        let hours = |p: Priority| (seed(p).response(), seed(p).resolution());
+        assert_eq!(hours(Priority::Low), (Duration::hours(48), Duration::days(7)));
+        assert_eq!(hours(Priority::Medium), (Duration::hours(24), Duration::days(3)));
+        assert_eq!(hours(Priority::High), (Duration::hours(4), Duration::days(1)));
+        assert_eq!(hours(Priority::Urgent), (Duration::hours(1), Duration::hours(4)));
+    }
+
+    #[test]
+    fn the_targets_given_are_the_ones_held_to() {
+        // A policy of 10 minutes to answer and 30 to resolve, with a 5-minute wait.
+        let targets = Targets { response_minutes: 10, resolution_minutes: 30 };
+        let changes = [change(1, 9, Status::InProgress)];
+        let waits = [
+            Change { at: at(1, 9, 2), to: Status::WaitingCustomer },
+            Change { at: at(1, 9, 7), to: Status::InProgress },
+        ];
+        let all: Vec<Change> = changes.iter().chain(&waits).copied().collect();
+        let state = evaluate(at(1, 9, 0), targets, &all, None, at(1, 9, 15));
+        assert_eq!(state.response_due_at, at(1, 9, 15), "10 min + 5 min paused");
+        assert_eq!(state.resolution_due_at, at(1, 9, 35), "30 min + 5 min paused");
+        assert!(!state.response_breached);
+        assert!(evaluate(at(1, 9, 0), targets, &all, None, at(1, 9, 16)).response_breached);
+        assert!(!evaluate(at(1, 9, 0), targets, &all, Some(at(1, 9, 14)), at(1, 9, 34)).resolution_breached);
+        assert!(evaluate(at(1, 9, 0), targets, &all, Some(at(1, 9, 14)), at(1, 9, 36)).resolution_breached);
     }
 
     #[test]
     fn a_fresh_ticket() {
-        let state = evaluate(at(1, 9, 0), Priority::High, &[], None, at(1, 12, 0));
+        let state = evaluate(at(1, 9, 0), seed(Priority::High), &[], None, at(1, 12, 0));
         assert_eq!(state.response_due_at, at(1, 13, 0));
         assert_eq!(state.resolution_due_at, at(2, 9, 0));
         assert_eq!(state.paused_seconds, 0);
         assert!(!state.response_breached && !state.resolution_breached);
-        let late = evaluate(at(1, 9, 0), Priority::High, &[], None, at(1, 13, 1));
+        let late = evaluate(at(1, 9, 0), seed(Priority::High), &[], None, at(1, 13, 1));
         assert!(late.response_breached && !late.resolution_breached);
     }
 
@@ -144,16 +198,16 @@ mod tests {
             change(1, 15, Status::InProgress),
         ];
         let created = at(1, 8, 0);
-        let state = evaluate(created, Priority::Medium, &changes, None, at(2, 11, 0));
+        let state = evaluate(created, seed(Priority::Medium), &changes, None, at(2, 11, 0));
         assert_eq!(state.paused_seconds, 4 * 3600);
         assert_eq!(state.response_due_at, at(2, 12, 0), "24 h + 4 h paused");
         assert_eq!(state.resolution_due_at, at(4, 12, 0), "3 days + 4 h paused");
         assert!(!state.response_breached, "27 h elapsed, 23 h of them running");
-        let state = evaluate(created, Priority::Medium, &changes, None, at(2, 12, 1));
+        let state = evaluate(created, seed(Priority::Medium), &changes, None, at(2, 12, 1));
         assert!(state.response_breached, "24 h 1 min running");
 
         // While waiting, due dates move with the clock.
-        let waiting = evaluate(created, Priority::Medium, &changes[..4], None, at(1, 20, 0));
+        let waiting = evaluate(created, seed(Priority::Medium), &changes[..4], None, at(1, 20, 0));
         assert_eq!(waiting.paused_seconds, 2 * 3600 + 7 * 3600);
         assert_eq!(waiting.resolution_due_at, created + Duration::days(3) + Duration::hours(9));
     }
@@ -162,11 +216,11 @@ mod tests {
     fn the_first_response_fixes_the_response_clock() {
         let created = at(1, 8, 0);
         let changes = [change(1, 9, Status::InProgress)];
-        let answered = evaluate(created, Priority::Urgent, &changes, Some(at(1, 8, 45)), at(1, 20, 0));
+        let answered = evaluate(created, seed(Priority::Urgent), &changes, Some(at(1, 8, 45)), at(1, 20, 0));
         assert!(!answered.response_breached, "answered within the hour, even though now is much later");
         assert_eq!(answered.response_due_at, at(1, 9, 0));
         assert!(answered.resolution_breached, "urgent: 4 h to resolve, 12 h passed");
-        let slow = evaluate(created, Priority::Urgent, &changes, Some(at(1, 9, 30)), at(1, 10, 0));
+        let slow = evaluate(created, seed(Priority::Urgent), &changes, Some(at(1, 9, 30)), at(1, 10, 0));
         assert!(slow.response_breached);
     }
 
@@ -175,16 +229,16 @@ mod tests {
         let created = at(1, 8, 0);
         // High: 1 day to resolve. Resolved after 20 h, reopened 2 days later.
         let resolved = [change(1, 9, Status::InProgress), change(2, 4, Status::Resolved)];
-        let state = evaluate(created, Priority::High, &resolved, Some(at(1, 9, 0)), at(5, 0, 0));
+        let state = evaluate(created, seed(Priority::High), &resolved, Some(at(1, 9, 0)), at(5, 0, 0));
         assert!(!state.resolution_breached, "the clock stopped at 20 h");
         let reopened =
             [change(1, 9, Status::InProgress), change(2, 4, Status::Resolved), change(4, 4, Status::InProgress)];
-        let state = evaluate(created, Priority::High, &reopened, Some(at(1, 9, 0)), at(4, 7, 0));
+        let state = evaluate(created, seed(Priority::High), &reopened, Some(at(1, 9, 0)), at(4, 7, 0));
         assert!(!state.resolution_breached, "20 h + 3 h = 23 h running");
         assert_eq!(state.resolution_due_at, at(4, 8, 0), "1 day + 48 h stopped");
-        let state = evaluate(created, Priority::High, &reopened, Some(at(1, 9, 0)), at(4, 8, 1));
+        let state = evaluate(created, seed(Priority::High), &reopened, Some(at(1, 9, 0)), at(4, 8, 1));
         assert!(state.resolution_breached);
         let closed = [change(1, 9, Status::InProgress), change(1, 10, Status::Closed)];
-        assert!(!evaluate(created, Priority::Urgent, &closed, None, at(9, 0, 0)).resolution_breached);
+        assert!(!evaluate(created, seed(Priority::Urgent), &closed, None, at(9, 0, 0)).resolution_breached);
     }
 }

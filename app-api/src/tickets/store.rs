@@ -13,9 +13,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::access::Viewer;
-use super::history;
 use super::priority::Priority;
-use super::sla::{self, Change, SlaState};
+use super::sla::{self, Change, SlaState, Targets};
+use super::sla_policy;
 use super::status::Status;
 
 /// A support ticket.
@@ -46,6 +46,10 @@ pub struct Ticket {
     pub closed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The version of the tenant's SLA policy the ticket was created under, which holds its
+    /// targets whatever its priority becomes (`sla_policy`).
+    #[serde(skip)]
+    pub sla_version_id: i64,
 }
 
 /// The `Ticket` in the record of a `query!` that selected its columns along with others (each
@@ -71,6 +75,7 @@ macro_rules! ticket_of {
             closed_at: $row.closed_at,
             created_at: $row.created_at,
             updated_at: $row.updated_at,
+            sla_version_id: $row.sla_version_id,
         }
     };
 }
@@ -84,7 +89,8 @@ pub async fn visible(conn: &mut PgConnection, user_id: Uuid, id: i64, lock: bool
             r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role",
                 t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority AS "priority: Priority",
                 t.status AS "status: Status", t.category, t.assigned_to, t.order_id, t.metadata, t.response_due_at,
-                t.resolution_due_at, t.first_response_at, t.resolved_at, t.closed_at, t.created_at, t.updated_at
+                t.resolution_due_at, t.first_response_at, t.resolved_at, t.closed_at, t.created_at, t.updated_at,
+                t.sla_version_id
                FROM support_tickets t WHERE t.id = $2 FOR UPDATE OF t"#,
             user_id,
             id,
@@ -97,7 +103,8 @@ pub async fn visible(conn: &mut PgConnection, user_id: Uuid, id: i64, lock: bool
             r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role",
                 t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority AS "priority: Priority",
                 t.status AS "status: Status", t.category, t.assigned_to, t.order_id, t.metadata, t.response_due_at,
-                t.resolution_due_at, t.first_response_at, t.resolved_at, t.closed_at, t.created_at, t.updated_at
+                t.resolution_due_at, t.first_response_at, t.resolved_at, t.closed_at, t.created_at, t.updated_at,
+                t.sla_version_id
                FROM support_tickets t WHERE t.id = $2"#,
             user_id,
             id,
@@ -115,6 +122,8 @@ pub struct Detail {
     /// The caller's current role in the mirror (`None`: not an active member).
     pub viewer_role: Option<Role>,
     pub ticket: Ticket,
+    /// The targets of the ticket's priority in its SLA policy version.
+    pub targets: Targets,
     /// The statuses the ticket entered, oldest first.
     pub changes: Vec<Change>,
     /// Unread public messages from staff, and from the customer.
@@ -122,19 +131,22 @@ pub struct Detail {
     pub unread_from_customer: i64,
 }
 
-/// Ticket `id` with its status changes and unread counts, and the role of `user_id`, in one
-/// round trip (the ticket hot path); whether the caller may see it is the caller's to check.
+/// Ticket `id` with its SLA targets, status changes and unread counts, and the role of `user_id`,
+/// in one round trip (the ticket hot path); whether the caller may see it is the caller's to check.
 pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Result<Option<Detail>> {
     // One scan of the history and one of the unread messages, each joined laterally (four
-    // scalar subqueries cost a fifth more; BENCHMARKS.md, "The hot path").
+    // scalar subqueries cost a fifth more; BENCHMARKS.md, "The hot path"); the targets by the
+    // primary key of the ticket's policy version.
     let row = sqlx::query!(
         r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role",
             t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority AS "priority: Priority",
             t.status AS "status: Status", t.category, t.assigned_to, t.order_id, t.metadata, t.response_due_at,
             t.resolution_due_at, t.first_response_at, t.resolved_at, t.closed_at, t.created_at, t.updated_at,
+            t.sla_version_id, p.response_minutes AS "response_minutes!", p.resolution_minutes AS "resolution_minutes!",
             h.change_at AS "change_at!", h.change_to AS "change_to!: Vec<Status>",
             m.unread_from_agent AS "unread_from_agent!", m.unread_from_customer AS "unread_from_customer!"
            FROM support_tickets t
+           JOIN sla_policy_targets p ON p.version_id = t.sla_version_id AND p.priority = t.priority
            CROSS JOIN LATERAL (
                SELECT coalesce(array_agg(h.created_at ORDER BY h.id), '{}') AS change_at,
                       coalesce(array_agg(h.to_status ORDER BY h.id), '{}') AS change_to
@@ -153,6 +165,7 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
         let changes = row.change_at.into_iter().zip(row.change_to).map(|(at, to)| Change { at, to }).collect();
         Detail {
             viewer_role: row.viewer_role,
+            targets: Targets { response_minutes: row.response_minutes, resolution_minutes: row.resolution_minutes },
             changes,
             unread_from_agent: row.unread_from_agent,
             unread_from_customer: row.unread_from_customer,
@@ -230,19 +243,27 @@ fn ticket_number() -> String {
     format!("TKT-{code}")
 }
 
-pub async fn insert(conn: &mut PgConnection, new: &NewTicket, now: DateTime<Utc>) -> ApiResult<Ticket> {
-    let targets = sla::targets(new.priority);
+/// Inserts a ticket created at `now` under `policy` (the current version of the tenant's SLA
+/// policy), its SLA clock started.
+pub async fn insert(
+    conn: &mut PgConnection,
+    new: &NewTicket,
+    policy: &sla_policy::Version,
+    now: DateTime<Utc>,
+) -> ApiResult<Ticket> {
+    let started = sla::evaluate(now, policy.policy.grid.of(new.priority), &[], None, now);
     // A number already taken (one chance in a trillion per ticket at 10^6 tickets) draws again.
     for _ in 0..5 {
         let inserted = sqlx::query_as!(
             Ticket,
             r#"INSERT INTO support_tickets (ticket_number, user_id, subject, description, priority, category,
-                order_id, metadata, response_due_at, resolution_due_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+                order_id, metadata, response_due_at, resolution_due_at, created_at, updated_at, sla_version_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)
              ON CONFLICT (ticket_number) DO NOTHING
              RETURNING id, ticket_number, user_id, subject, description, priority AS "priority: Priority",
                 status AS "status: Status", category, assigned_to, order_id, metadata, response_due_at,
-                resolution_due_at, first_response_at, resolved_at, closed_at, created_at, updated_at"#,
+                resolution_due_at, first_response_at, resolved_at, closed_at, created_at, updated_at,
+                sla_version_id"#,
             ticket_number(),
             new.user_id,
             new.subject,
@@ -251,9 +272,10 @@ pub async fn insert(conn: &mut PgConnection, new: &NewTicket, now: DateTime<Utc>
             new.category,
             new.order_id,
             new.metadata,
-            now + targets.response,
-            now + targets.resolution,
+            started.response_due_at,
+            started.resolution_due_at,
             now,
+            policy.id,
         )
         .fetch_optional(&mut *conn)
         .await?;
@@ -317,13 +339,36 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
 }
 
 /// Brings the stored due dates up to date after a change to the status, the priority or the
-/// first response (recorded in the history first); returns the state.
+/// first response (recorded in the history first), against the targets of the ticket's priority
+/// in its own policy version; returns the state.
 pub async fn refresh_sla(conn: &mut PgConnection, ticket: &mut Ticket, now: DateTime<Utc>) -> sqlx::Result<SlaState> {
-    let changes = history::status_changes(conn, ticket.id).await?;
-    let state = sla::evaluate(ticket.created_at, ticket.priority, &changes, ticket.first_response_at, now);
+    let (targets, changes) = clock(conn, ticket).await?;
+    let state = sla::evaluate(ticket.created_at, targets, &changes, ticket.first_response_at, now);
     ticket.response_due_at = state.response_due_at;
     ticket.resolution_due_at = state.resolution_due_at;
     Ok(state)
+}
+
+/// What the SLA clock of `ticket` needs from the database, in one round trip: the targets of its
+/// (possibly just changed) priority in its policy version, and the statuses it entered.
+async fn clock(conn: &mut PgConnection, ticket: &Ticket) -> sqlx::Result<(Targets, Vec<Change>)> {
+    let row = sqlx::query!(
+        r#"SELECT p.response_minutes AS "response_minutes!", p.resolution_minutes AS "resolution_minutes!",
+            h.change_at AS "change_at!", h.change_to AS "change_to!: Vec<Status>"
+           FROM sla_policy_targets p
+           CROSS JOIN LATERAL (
+               SELECT coalesce(array_agg(h.created_at ORDER BY h.id), '{}') AS change_at,
+                      coalesce(array_agg(h.to_status ORDER BY h.id), '{}') AS change_to
+               FROM ticket_history h WHERE h.ticket_id = $1 AND h.to_status IS NOT NULL) h
+           WHERE p.version_id = $2 AND p.priority = $3"#,
+        ticket.id,
+        ticket.sla_version_id,
+        ticket.priority.as_str(),
+    )
+    .fetch_one(conn)
+    .await?;
+    let targets = Targets { response_minutes: row.response_minutes, resolution_minutes: row.resolution_minutes };
+    Ok((targets, row.change_at.into_iter().zip(row.change_to).map(|(at, to)| Change { at, to }).collect()))
 }
 
 #[cfg(test)]

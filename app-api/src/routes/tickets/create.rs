@@ -1,5 +1,6 @@
 //! `POST /v1/tickets`: a customer (or staff, for a customer or themselves) opens a ticket. The
-//! priority comes from the rules unless staff choose it; the SLA clock starts now.
+//! priority comes from the rules unless staff choose it; the SLA clock starts now, held to the
+//! targets of the tenant's current SLA policy, which the ticket keeps.
 
 use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -21,6 +22,7 @@ use crate::tickets::content;
 use crate::tickets::events::Event;
 use crate::tickets::history::{self, Action, Entry};
 use crate::tickets::priority::{self, Facts, Priority};
+use crate::tickets::sla_policy;
 use crate::tickets::status::{Actor, Status};
 use crate::tickets::store::{self, NewTicket, Ticket};
 use crate::users;
@@ -88,7 +90,8 @@ pub async fn create_ticket(
     });
     let new =
         NewTicket { user_id: customer.id, subject, description, priority, category, order_id: body.order_id, metadata };
-    let ticket = store::insert(&mut tx, &new, now).await?;
+    let policy = sla_policy::current(&mut tx).await?;
+    let ticket = store::insert(&mut tx, &new, &policy, now).await?;
     history::record(
         &mut tx,
         Entry {

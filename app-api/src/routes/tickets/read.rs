@@ -40,7 +40,7 @@ pub async fn get_ticket(
     };
     let viewer = Viewer::from_role(context.user_id, row.viewer_role)?;
     let (viewer, ticket) = store::seen(viewer, row.ticket)?;
-    let sla = sla::evaluate(ticket.created_at, ticket.priority, &row.changes, ticket.first_response_at, Utc::now());
+    let sla = sla::evaluate(ticket.created_at, row.targets, &row.changes, ticket.first_response_at, Utc::now());
     let unread_count = match viewer.receives_from() {
         SenderType::Agent => row.unread_from_agent,
         SenderType::Customer => row.unread_from_customer,
