@@ -1,6 +1,7 @@
 //! The background work of a replica, beside serving: evicting tenants and refusing revoked
 //! sessions when control-api publishes a change (and reading revocations from the control
-//! database), and closing idle tenant connections.
+//! database), closing idle tenant connections, and the event work `serve` runs
+//! (`crate::worker`).
 
 use crate::revocations;
 use crate::state::AppState;
@@ -15,12 +16,14 @@ impl AppState {
         let state = self.clone();
         let stopped = wait(stop.subscribe());
         let revocations = tokio::spawn(async move { state.revoked.poll(&state.control_db, every, stopped).await });
+        let work = crate::worker::Work::in_serve(&self.config);
+        let events = tokio::spawn(self.clone().run_events(work, wait(stop.subscribe())));
         shutdown.await;
         let _ = stop.send(());
-        let _ = tokio::join!(reaper, evictions, revocations);
+        let _ = tokio::join!(reaper, evictions, revocations, events);
     }
 }
 
-async fn wait(mut stop: tokio::sync::broadcast::Receiver<()>) {
+pub(crate) async fn wait(mut stop: tokio::sync::broadcast::Receiver<()>) {
     let _ = stop.recv().await;
 }

@@ -35,6 +35,71 @@ pub struct AppConfig {
     /// `TENANT_CACHE_TTL_SECONDS` (5): how long a tenant lookup is trusted in process memory
     /// (changes published by control-api evict at once; this bounds staleness without Redis).
     pub tenant_cache_ttl: Duration,
+    pub events: EventsConfig,
+}
+
+/// The outbox relay and the order events consumer (both need `AMQP_URL`).
+#[derive(Debug, Clone)]
+pub struct EventsConfig {
+    /// `RELAY_IN_SERVE` (true): `serve` runs the outbox relay too (`worker` always does).
+    pub relay_in_serve: bool,
+    /// `ORDERS_CONSUMER_IN_SERVE` (true): `serve` consumes order events too.
+    pub consumer_in_serve: bool,
+    /// `EVENTS_EXCHANGE` (`sav_exchange`): the durable topic exchange the relay publishes to.
+    pub exchange: String,
+    /// `OUTBOX_RETENTION_HOURS` (168): published rows older than this are pruned.
+    pub retention: Duration,
+    /// `OUTBOX_SWEEP_SECONDS` (60): how often the relay looks at every active tenant, the safety
+    /// net for hints that were lost.
+    pub sweep_every: Duration,
+    /// `OUTBOX_BATCH_SIZE` (500): rows one tenant publishes per claim.
+    pub batch_size: u16,
+    /// `RELAY_CONCURRENCY` (4): tenants relayed at once, and tenants the sweep reads at once.
+    pub concurrency: usize,
+    /// `ORDERS_EXCHANGE` (`orders_exchange`): the topic exchange order events come from.
+    pub orders_exchange: String,
+    /// `ORDERS_QUEUE` (`app-api.orders`): the durable queue bound to it; rejected messages go to
+    /// `{ORDERS_QUEUE}.dead`.
+    pub orders_queue: String,
+}
+
+impl EventsConfig {
+    fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let hours: u32 = env.or("OUTBOX_RETENTION_HOURS", 168)?;
+        if hours == 0 {
+            return Err(ConfigError { name: "OUTBOX_RETENTION_HOURS", problem: "is invalid: must be above 0".into() });
+        }
+        let sweep_every = env.or("OUTBOX_SWEEP_SECONDS", Seconds(Duration::from_secs(60)))?.0;
+        if sweep_every.is_zero() {
+            return Err(ConfigError { name: "OUTBOX_SWEEP_SECONDS", problem: "is invalid: must be above 0".into() });
+        }
+        let batch_size: u16 = env.or("OUTBOX_BATCH_SIZE", 500)?;
+        if batch_size == 0 {
+            return Err(ConfigError { name: "OUTBOX_BATCH_SIZE", problem: "is invalid: must be above 0".into() });
+        }
+        let concurrency: usize = env.or("RELAY_CONCURRENCY", 4)?;
+        if concurrency == 0 {
+            return Err(ConfigError { name: "RELAY_CONCURRENCY", problem: "is invalid: must be above 0".into() });
+        }
+        let name = |var: &'static str, default: &str| -> Result<String, ConfigError> {
+            let value: String = env.or(var, default.to_owned())?;
+            if value.is_empty() || value.len() > 200 || value.chars().any(char::is_whitespace) {
+                return Err(ConfigError { name: var, problem: "is invalid: expected a name without spaces".into() });
+            }
+            Ok(value)
+        };
+        Ok(Self {
+            relay_in_serve: env.or("RELAY_IN_SERVE", true)?,
+            consumer_in_serve: env.or("ORDERS_CONSUMER_IN_SERVE", true)?,
+            exchange: name("EVENTS_EXCHANGE", "sav_exchange")?,
+            retention: Duration::from_secs(u64::from(hours) * 3600),
+            sweep_every,
+            batch_size,
+            concurrency,
+            orders_exchange: name("ORDERS_EXCHANGE", "orders_exchange")?,
+            orders_queue: name("ORDERS_QUEUE", "app-api.orders")?,
+        })
+    }
 }
 
 /// Where access-token verification keys come from.
@@ -133,6 +198,7 @@ impl AppConfig {
             base_domain: env.optional("APP_BASE_DOMAIN")?,
             redis_url: env.optional("REDIS_URL")?,
             amqp_url: env.optional("AMQP_URL")?,
+            events: EventsConfig::from_env(env)?,
         })
     }
 }

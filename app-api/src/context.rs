@@ -1,6 +1,8 @@
 //! The tenant-plane middleware: which tenant (resolution, before any token work), who (the
 //! bearer token, which must be for that tenant), how often (rate limits), then the request
-//! runs with a `TenantContext` and can take connections to that tenant's database alone.
+//! runs with a `TenantContext` and can take connections to that tenant's database alone. A
+//! request that wrote events and succeeded hints its tenant to the outbox relay
+//! (`events::hints`).
 
 use std::sync::Arc;
 
@@ -92,7 +94,12 @@ async fn ip_check(state: &AppState, ip: Option<std::net::IpAddr>) -> Option<Deci
 pub async fn tenant_context(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     match authorize(&state, &mut request).await {
         Ok(decision) => {
-            let response = next.run(request).await;
+            let tenant = request.extensions().get::<TenantContext>().map(|c| Arc::clone(&c.tenant));
+            let (response, wrote_events) = crate::events::hints::watch(next.run(request)).await;
+            // A success means the handler's transaction committed: the relay may look now.
+            if let Some(tenant) = tenant.filter(|_| wrote_events && response.status().is_success()) {
+                state.events.hints.hint(&tenant);
+            }
             match decision {
                 Some(decision) => with_rate_headers(response, &decision),
                 None => response,

@@ -17,6 +17,7 @@ pub mod state;
 pub mod tenancy;
 pub mod tickets;
 pub mod users;
+pub mod worker;
 
 use std::net::SocketAddr;
 
@@ -35,8 +36,8 @@ pub enum ServeError {
     Serve(std::io::Error),
 }
 
-/// `app-api serve`: serve (and run the background evictions and pool reaper) until SIGTERM
-/// or SIGINT.
+/// `app-api serve`: serve (and run the background evictions and pool reaper, and the outbox
+/// relay and the order events consumer unless switched off) until SIGTERM or SIGINT.
 pub async fn serve(config: AppConfig) -> Result<(), ServeError> {
     let state = AppState::new(config).await.map_err(ServeError::Setup)?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -52,4 +53,24 @@ pub async fn serve(config: AppConfig) -> Result<(), ServeError> {
     let _ = stop.send(());
     let _ = background.await;
     served.map_err(ServeError::Serve)
+}
+
+/// `app-api worker`: the outbox relay and the order events consumer without serving (and the
+/// pool reaper and tenant evictions they need), until SIGTERM or SIGINT; the batch and the
+/// message in hand finish first.
+pub async fn worker(config: AppConfig) -> Result<(), ServeError> {
+    if config.amqp_url.is_none() {
+        return Err(ServeError::Setup("the worker needs AMQP_URL: it relays events to RabbitMQ".into()));
+    }
+    let state = AppState::new(config).await.map_err(ServeError::Setup)?;
+    let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
+    let reaper = tokio::spawn(state.pools.clone().run_reaper(background::wait(stop.subscribe())));
+    let evictions = tokio::spawn(evictions::listen(state.clone(), background::wait(stop.subscribe())));
+    let events = tokio::spawn(state.clone().run_events(worker::Work::all(), background::wait(stop.subscribe())));
+    tracing::info!("app-api worker running");
+    shared::serve::shutdown_signal().await;
+    let _ = stop.send(());
+    let _ = tokio::join!(reaper, evictions, events);
+    tracing::info!("app-api worker stopped");
+    Ok(())
 }

@@ -19,8 +19,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the API (the default).
+    /// Serve the API (the default), with the outbox relay and the order consumer unless
+    /// RELAY_IN_SERVE / ORDERS_CONSUMER_IN_SERVE are false.
     Serve,
+    /// Run the outbox relay and the order events consumer without serving.
+    Worker,
 }
 
 fn main() -> ExitCode {
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
         |config| async move {
             match cli.command.unwrap_or(Command::Serve) {
                 Command::Serve => app_api::serve(config).await,
+                Command::Worker => app_api::worker(config).await,
             }
         },
     )

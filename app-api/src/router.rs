@@ -10,7 +10,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::context::tenant_context;
 use crate::routes::tickets::{assign, create, history, list, messages, read, status, update};
-use crate::routes::{me, operations, orders, reports, users};
+use crate::routes::{me, operations, orders, reports, sla_policy, users};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -27,6 +27,7 @@ use crate::state::AppState;
         (name = "messages", description = "A ticket's thread: public messages and internal notes"),
         (name = "orders", description = "Order references the priority rules read"),
         (name = "reports", description = "SLA summary and agent workload"),
+        (name = "sla", description = "The tenant's SLA policy: targets per priority and auto-close delays"),
     )
 )]
 struct ApiDoc;
@@ -46,6 +47,7 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(orders::put_order))
         .routes(routes!(reports::get_sla_summary))
         .routes(routes!(reports::get_workload))
+        .routes(routes!(sla_policy::get_sla_policy, sla_policy::put_sla_policy))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), tenant_context));
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(shared::readiness::get_health))

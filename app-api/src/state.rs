@@ -32,6 +32,8 @@ pub struct App {
     pub limiter: RateLimiter,
     pub verifier: TokenVerifier,
     pub revoked: Arc<RevokedSessions>,
+    /// Outbox hints, the relay's side of the broker, and the event metrics.
+    pub events: crate::events::Events,
 }
 
 impl AppState {
@@ -65,6 +67,7 @@ impl AppState {
         let verifier =
             TokenVerifier::load(config.tokens.clone(), Arc::clone(&revoked)).await.map_err(|e| e.to_string())?;
         let broker = config.amqp_url.clone().map(|url| Arc::new(shared::amqp::Broker::new(url)));
+        let events = crate::events::Events::new(&config, broker.as_ref(), redis.clone(), metrics.registry());
         Ok(Self(Arc::new(App {
             config,
             control_db,
@@ -76,6 +79,7 @@ impl AppState {
             limiter,
             verifier,
             revoked,
+            events,
         })))
     }
 }

@@ -38,3 +38,36 @@ pub async fn tenant_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result
     .fetch_optional(db)
     .await
 }
+
+/// The tenant with `id`, with its cluster if it has one.
+pub async fn tenant_by_id(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<TenantRow>> {
+    sqlx::query_as!(
+        TenantRow,
+        r#"SELECT t.id, t.slug, t.status,
+                (t.settings->>'require_2fa_for_admins')::boolean AS require_2fa_for_admins,
+                c.host AS "host?", c.port AS "port?", t.database_name, t.login_role, t.db_password_encrypted,
+                c.ssl_mode AS "ssl_mode?"
+           FROM tenants t LEFT JOIN db_clusters c ON c.id = t.cluster_id
+           WHERE t.id = $1"#,
+        id,
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Every active tenant with a database, for the outbox relay's sweep (one read of the control
+/// database however many tenants there are).
+pub async fn active_tenants(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<TenantRow>> {
+    sqlx::query_as!(
+        TenantRow,
+        r#"SELECT t.id, t.slug, t.status,
+                (t.settings->>'require_2fa_for_admins')::boolean AS require_2fa_for_admins,
+                c.host AS "host?", c.port AS "port?", t.database_name, t.login_role, t.db_password_encrypted,
+                c.ssl_mode AS "ssl_mode?"
+           FROM tenants t JOIN db_clusters c ON c.id = t.cluster_id
+           WHERE t.status = 'active' AND t.database_name IS NOT NULL
+           ORDER BY t.id"#,
+    )
+    .fetch_all(db)
+    .await
+}

@@ -1,6 +1,46 @@
-//! Events about tickets (`tickets::events`). They are written to the tenant's `outbox` in the transaction of the
-//! change they describe; publishing them to RabbitMQ (`sav_exchange`) is the relay's job.
+//! Events about tickets (`tickets::events`). They are written to the tenant's `outbox` in the
+//! transaction of the change they describe (`outbox`); the relay (`relay`) publishes them to
+//! RabbitMQ, woken by hints (`hints`). Order events come the other way (`orders`).
 
+pub mod hints;
+pub mod orders;
 pub mod outbox;
+pub mod relay;
+
+use std::sync::Arc;
+
+use prometheus::Registry;
 
 pub use outbox::enqueue;
+
+use self::hints::Hints;
+use self::relay::metrics::RelayMetrics;
+use self::relay::outlet::Outlet;
+
+/// What the process holds for events: where hints go, the relay's side of the broker (when
+/// `AMQP_URL` is set) and the metrics.
+pub struct Events {
+    pub hints: Hints,
+    pub outlet: Option<Arc<Outlet>>,
+    pub metrics: RelayMetrics,
+    pub orders: orders::ConsumerMetrics,
+}
+
+impl Events {
+    pub fn new(
+        config: &crate::config::AppConfig,
+        broker: Option<&Arc<shared::amqp::Broker>>,
+        redis: Option<shared::redis::Redis>,
+        registry: &Registry,
+    ) -> Self {
+        let metrics = RelayMetrics::register(registry);
+        let outlet =
+            broker.map(|broker| Arc::new(Outlet::new(Arc::clone(broker), &config.events.exchange, metrics.clone())));
+        Self {
+            hints: Hints::new(redis, &config.redis_key_prefix),
+            outlet,
+            metrics,
+            orders: orders::ConsumerMetrics::register(registry),
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //!
 //! A row holds the whole message as it will be published: `{event, message_id, timestamp,
 //! tenant: {id, slug}, data}`. `message_id` is stable, so consumers can drop a redelivery.
+//! The relay's reads and writes of the table are here too (`crate::events::relay` drives them).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -56,8 +57,102 @@ pub async fn enqueue(
         at,
     )
     .execute(conn)
+    .await?;
+    crate::events::hints::note_written();
+    Ok(())
+}
+
+/// Held by the relay for the transaction that publishes a tenant's batch: one relay per tenant
+/// at a time, whatever the number of replicas, so rows leave in id order. (A constant: each
+/// tenant has a database of its own, and advisory locks are per database.)
+const RELAY_LOCK: i64 = 0x0075_7462_6f78; // "outbox"
+
+/// Takes the relay's lock for the rest of the transaction `tx`; false when another relay holds
+/// it.
+pub async fn try_lock_relay(tx: &mut PgConnection) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(r#"SELECT pg_try_advisory_xact_lock($1) AS "locked!""#, RELAY_LOCK).fetch_one(tx).await
+}
+
+/// A row waiting to be published.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub id: i64,
+    pub message_id: Uuid,
+    pub routing_key: String,
+    /// The event name (`payload.event`), the message's `type`.
+    pub event: String,
+    /// The message body, as stored.
+    pub payload: String,
+}
+
+/// The oldest `limit` unpublished rows, in id order (committed rows only: this reads like any
+/// other statement, so a rolled-back change never shows here).
+pub async fn pending(tx: &mut PgConnection, limit: i64) -> sqlx::Result<Vec<Pending>> {
+    sqlx::query_as!(
+        Pending,
+        r#"SELECT id, message_id, routing_key, coalesce(payload->>'event', '') AS "event!", payload::text AS "payload!"
+           FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE"#,
+        limit,
+    )
+    .fetch_all(tx)
+    .await
+}
+
+/// Marks rows published (their confirms came back).
+pub async fn mark_published(tx: &mut PgConnection, ids: &[i64]) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1)",
+        ids,
+    )
+    .execute(tx)
     .await
     .map(drop)
+}
+
+/// Records a failed attempt on the row the broker did not confirm.
+pub async fn mark_failed(tx: &mut PgConnection, id: i64, error: &str) -> sqlx::Result<()> {
+    sqlx::query!("UPDATE outbox SET attempts = attempts + 1, last_error = left($2, 1000) WHERE id = $1", id, error)
+        .execute(tx)
+        .await
+        .map(drop)
+}
+
+/// What the relay's sweep reads of one tenant.
+#[derive(Debug, Clone, Copy)]
+pub struct Backlog {
+    pub pending: i64,
+    /// When the oldest unpublished row was written.
+    pub oldest_pending: Option<DateTime<Utc>>,
+    /// When the oldest published row still kept was published.
+    pub oldest_published: Option<DateTime<Utc>>,
+}
+
+/// One statement over the pending index and the head of the table.
+pub async fn backlog(conn: &mut PgConnection) -> sqlx::Result<Backlog> {
+    sqlx::query_as!(
+        Backlog,
+        r#"SELECT (SELECT count(*) FROM outbox WHERE published_at IS NULL) AS "pending!",
+                  (SELECT created_at FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT 1) AS oldest_pending,
+                  (SELECT published_at FROM outbox WHERE published_at IS NOT NULL ORDER BY id LIMIT 1)
+                      AS oldest_published"#,
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Deletes up to `limit` of the oldest published rows that were published before `before`;
+/// how many went. It reads the head of the table only (ids grow with time), never all of it.
+pub async fn prune(conn: &mut PgConnection, before: DateTime<Utc>, limit: i64) -> sqlx::Result<u64> {
+    sqlx::query!(
+        "DELETE FROM outbox WHERE id IN (
+             SELECT id FROM outbox WHERE published_at IS NOT NULL ORDER BY id LIMIT $2
+         ) AND published_at < $1",
+        before,
+        limit,
+    )
+    .execute(conn)
+    .await
+    .map(|done| done.rows_affected())
 }
 
 #[cfg(test)]

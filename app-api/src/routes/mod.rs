@@ -4,5 +4,6 @@ pub mod me;
 pub mod operations;
 pub mod orders;
 pub mod reports;
+pub mod sla_policy;
 pub mod tickets;
 pub mod users;

@@ -1,13 +1,17 @@
 //! Operational endpoints specific to app-api (health and metrics come from `shared`).
 
 use axum::extract::State;
-use shared::readiness::{DependencyReport, DependencyStatus, Readiness, check_amqp, check_postgres, check_redis};
+use shared::readiness::{
+    DependencyReport, DependencyStatus, Readiness, check_amqp, check_postgres, check_redis, not_configured,
+};
 
 use crate::state::AppState;
 
 /// Readiness: the control database (tenant resolution) is required; Redis is optional (rate
 /// limits and caches fall back to process memory); the tenant pools report their use of the
-/// connection budget, and count as down while every budgeted connection is busy.
+/// connection budget, and count as down while every budgeted connection is busy; the outbox
+/// relay, when it runs here, is up while its broker channel is open (optional: events wait in
+/// the outboxes meanwhile).
 #[utoipa::path(get, path = "/ready", tag = "operations",
     responses(
         (status = 200, description = "Ready (possibly degraded)", body = Readiness),
@@ -31,5 +35,27 @@ pub async fn get_ready(State(state): State<AppState>) -> Readiness {
             serde_json::json!({ "pools": pools, "connections_open": open, "connections_idle": idle, "budget": budget }),
         ),
     };
-    Readiness::from_reports([("control_db", db), ("redis", redis), ("amqp", amqp), ("tenant_pools", tenant_pools)])
+    Readiness::from_reports([
+        ("control_db", db),
+        ("redis", redis),
+        ("amqp", amqp),
+        ("tenant_pools", tenant_pools),
+        ("outbox_relay", relay(&state)),
+    ])
+}
+
+fn relay(state: &AppState) -> DependencyReport {
+    let Some(outlet) = state.events.outlet.as_ref().filter(|o| o.is_running()) else {
+        return not_configured(false);
+    };
+    let connected = outlet.is_connected();
+    DependencyReport {
+        status: if connected { DependencyStatus::Up } else { DependencyStatus::Down },
+        required: false,
+        latency_ms: None,
+        error: (!connected).then(|| "not connected to the broker".to_owned()),
+        detail: Some(
+            serde_json::json!({ "exchange": outlet.exchange(), "tenants_queued": state.events.hints.queue.len() }),
+        ),
+    }
 }

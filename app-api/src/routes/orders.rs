@@ -15,9 +15,6 @@ use crate::context::{TenantContext, TenantDb};
 use crate::orders::{self, NewOrder};
 use crate::tickets::access::Viewer;
 
-/// Totals above this many cents (ten billion) are refused as mistakes.
-const MAX_TOTAL_CENTS: i64 = 1_000_000_000_000;
-
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderInput {
@@ -43,28 +40,6 @@ pub struct OrderRef {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Cents from a decimal amount with at most two decimals, written as JSON wrote it.
-fn cents(total: &serde_json::Number) -> Option<i64> {
-    let text = total.to_string();
-    let (units, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    let fraction = fraction.trim_end_matches('0');
-    if units.is_empty() || !units.bytes().all(|b| b.is_ascii_digit()) || fraction.len() > 2 {
-        return None;
-    }
-    if !fraction.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let units: i64 = units.parse().ok()?;
-    let fraction: i64 = format!("{fraction:0<2}").parse().ok()?;
-    units.checked_mul(100)?.checked_add(fraction).filter(|c| *c <= MAX_TOTAL_CENTS)
-}
-
-fn amount(cents: i64) -> serde_json::Number {
-    #[allow(clippy::cast_precision_loss, reason = "at most 10^12 cents: exact in an f64")]
-    let value = cents as f64 / 100.0;
-    serde_json::Number::from_f64(value).unwrap_or_else(|| serde_json::Number::from(0))
-}
-
 /// Create or replace an order reference (owners and admins).
 #[utoipa::path(put, path = "/v1/orders/{order_id}", tag = "orders", security(("bearer" = [])), params(("order_id" = i64, Path)),
     request_body = OrderInput,
@@ -84,15 +59,15 @@ pub async fn put_order(
     if order_id <= 0 {
         errors.push(FieldError::new("order_id", "must be a positive integer"));
     }
-    let total_cents = cents(&input.total);
+    let total_cents = orders::cents(&input.total);
     if total_cents.is_none() {
         errors.push(FieldError::new("total", "must be an amount from 0 to 10,000,000,000 with at most 2 decimals"));
     }
-    if input.currency.len() != 3 || !input.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+    if !orders::is_currency(&input.currency) {
         errors.push(FieldError::new("currency", "must be an ISO 4217 code in upper case (EUR)"));
     }
-    let status = input.status.trim();
-    if status.is_empty() || status.chars().count() > 32 || status.chars().any(char::is_control) {
+    let status = orders::status(&input.status);
+    if status.is_none() {
         errors.push(FieldError::new("status", "must be 1 to 32 characters"));
     }
     if !errors.is_empty() {
@@ -101,38 +76,16 @@ pub async fn put_order(
     let mut db = tenant_db.connect().await?;
     let viewer = Viewer::load(&mut db, context.user_id).await?;
     viewer.require_admin()?;
-    let total_cents = total_cents.unwrap_or_default();
+    let (total_cents, status) = (total_cents.unwrap_or_default(), status.unwrap_or_default());
     let new = NewOrder { order_id, user_id: input.user_id, total_cents, currency: &input.currency, status };
     let recorded = orders::upsert(&mut db, &new).await?;
     let order = OrderRef {
         order_id,
         user_id: input.user_id,
-        total: amount(total_cents),
+        total: orders::amount(total_cents),
         currency: input.currency,
         status: status.to_owned(),
         updated_at: recorded.updated_at,
     };
     Ok((if recorded.inserted { StatusCode::CREATED } else { StatusCode::OK }, Json(order)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn number(json: &str) -> serde_json::Number {
-        serde_json::from_str(json).unwrap()
-    }
-
-    #[test]
-    fn amounts_become_cents_exactly() {
-        assert_eq!(cents(&number("612.50")), Some(61_250));
-        assert_eq!(cents(&number("612.5")), Some(61_250));
-        assert_eq!(cents(&number("500")), Some(50_000));
-        assert_eq!(cents(&number("0.07")), Some(7));
-        assert_eq!(cents(&number("10000000000")), Some(MAX_TOTAL_CENTS));
-        for bad in ["-1", "1.001", "1e-7", "10000000000.01"] {
-            assert_eq!(cents(&number(bad)), None, "{bad}");
-        }
-        assert_eq!(amount(61_250).to_string(), "612.5");
-    }
 }

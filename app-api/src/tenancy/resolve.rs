@@ -50,7 +50,7 @@ pub struct TenantDatabase {
 
 impl Tenant {
     /// The tenant from its control row; a status this plane does not know fails the lookup.
-    fn from_row(row: TenantRow) -> Result<Self, ApiError> {
+    pub fn from_row(row: TenantRow) -> Result<Self, ApiError> {
         let status = TenantStatus::parse(&row.status)
             .ok_or_else(|| ApiError::internal(format!("unknown tenant status {:?}", row.status)))?;
         let database =
@@ -143,6 +143,16 @@ impl Resolver {
             .with_retry_after(2)),
             TenantStatus::Deleting | TenantStatus::Deleted | TenantStatus::Failed => Err(not_found()),
         }
+    }
+
+    /// The tenant with `id`, read from the control database (uncached: order events that name
+    /// their tenant by id are few), in a state that may serve requests; `None` when there is no
+    /// such tenant.
+    pub async fn resolve_id(&self, id: Uuid) -> Result<Option<Arc<Tenant>>, ApiError> {
+        let Some(row) = directory::tenant_by_id(&self.control, id).await? else { return Ok(None) };
+        let tenant = Tenant::from_row(row)?;
+        let slug = Slug::parse_syntax(&tenant.slug).map_err(|e| ApiError::internal(format!("tenant slug {e}")))?;
+        self.resolve(&slug).await.map(Some)
     }
 
     async fn lookup(&self, slug: &Slug) -> Result<Lookup, ApiError> {

@@ -12,6 +12,7 @@ mod listing;
 mod messages;
 mod outbox;
 mod priority;
+mod sla_policy;
 mod visibility;
 mod workload;
 

@@ -1,0 +1,265 @@
+//! How the relay learns which tenants have rows to publish, without asking every tenant.
+//!
+//! A request that wrote events (`outbox::enqueue` notes it in a task-local the tenant middleware
+//! sets around each handler) hints its tenant once the response is a success, i.e. after its
+//! commit: into this process's relay queue when a relay runs here, else on Redis
+//! (`{REDIS_KEY_PREFIX}outbox-hints`, the tenant's slug) for the relays of `app-api worker`
+//! replicas. A hint is only a wake-up: the relay reads the outbox to learn what is there, so a
+//! hint for nothing costs one query and a lost hint delays rows until the sweep (every
+//! `OUTBOX_SWEEP_SECONDS`, see `relay::sweep`) finds them.
+//!
+//! Why this and not the alternatives: polling every tenant each cycle costs a connection and a
+//! query per tenant per cycle whether it has work or not (1,000 tenants, 1,000 queries a cycle);
+//! PostgreSQL `LISTEN` would need one open connection per tenant database, against the same
+//! budget requests use; a "dirty tenants" table in the control database would make every write
+//! request also write there. A hint costs nothing when the relay runs in the writing process and
+//! one Redis `PUBLISH` otherwise, and its loss is bounded by the sweep.
+
+use std::cell::Cell;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use tokio::sync::Notify;
+
+use crate::tenancy::resolve::Tenant;
+
+tokio::task_local! {
+    static WROTE: Cell<bool>;
+}
+
+/// Runs `handler`, and says whether it wrote events to an outbox.
+pub async fn watch<F: Future>(handler: F) -> (F::Output, bool) {
+    WROTE
+        .scope(Cell::new(false), async move {
+            let output = handler.await;
+            (output, WROTE.with(Cell::get))
+        })
+        .await
+}
+
+/// Called by `outbox::enqueue`: the surrounding request wrote events (a no-op outside requests).
+pub(crate) fn note_written() {
+    let _ = WROTE.try_with(|wrote| wrote.set(true));
+}
+
+/// A tenant to visit: its slug, and the tenant itself when the hint came with it.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub slug: String,
+    pub tenant: Option<Arc<Tenant>>,
+}
+
+enum Entry {
+    Queued(Option<Arc<Tenant>>),
+    /// Being relayed; `again` when a hint came meanwhile (rows committed after the relay's
+    /// read may be waiting).
+    Running {
+        again: bool,
+    },
+}
+
+#[derive(Default)]
+struct State {
+    order: VecDeque<String>,
+    entries: HashMap<String, Entry>,
+}
+
+/// The tenants the relay of this process is to visit, each once however many hints came, in
+/// the order they came.
+#[derive(Default)]
+pub struct Queue {
+    state: Mutex<State>,
+    ready: Notify,
+}
+
+impl Queue {
+    /// Asks for a visit of `slug`.
+    pub fn push(&self, slug: &str, tenant: Option<Arc<Tenant>>) {
+        let mut state = self.state.lock().expect("not poisoned");
+        match state.entries.get_mut(slug) {
+            Some(Entry::Queued(known)) => {
+                if tenant.is_some() {
+                    *known = tenant;
+                }
+            }
+            Some(Entry::Running { again }) => *again = true,
+            None => {
+                state.entries.insert(slug.to_owned(), Entry::Queued(tenant));
+                state.order.push_back(slug.to_owned());
+                drop(state);
+                self.ready.notify_one();
+            }
+        }
+    }
+
+    /// The next tenant to visit, marked running; waits for one.
+    pub async fn next(&self) -> Target {
+        loop {
+            let ready = self.ready.notified();
+            tokio::pin!(ready);
+            ready.as_mut().enable();
+            if let Some(target) = self.take() {
+                return target;
+            }
+            ready.await;
+        }
+    }
+
+    fn take(&self) -> Option<Target> {
+        let mut state = self.state.lock().expect("not poisoned");
+        let slug = state.order.pop_front()?;
+        let entry = state.entries.insert(slug.clone(), Entry::Running { again: false });
+        let tenant = match entry {
+            Some(Entry::Queued(tenant)) => tenant,
+            _ => None,
+        };
+        let more = !state.order.is_empty();
+        drop(state);
+        if more {
+            // Another worker may take the next one.
+            self.ready.notify_one();
+        }
+        Some(Target { slug, tenant })
+    }
+
+    /// The visit of `target` is over; it is queued again (at the back) when `again` or when a
+    /// hint came meanwhile.
+    pub fn done(&self, target: Target, again: bool) {
+        let mut state = self.state.lock().expect("not poisoned");
+        let hinted = matches!(state.entries.get(&target.slug), Some(Entry::Running { again: true }));
+        if again || hinted {
+            state.entries.insert(target.slug.clone(), Entry::Queued(target.tenant));
+            state.order.push_back(target.slug);
+            drop(state);
+            self.ready.notify_one();
+        } else {
+            state.entries.remove(&target.slug);
+        }
+    }
+
+    /// Tenants queued or being relayed.
+    pub fn len(&self) -> usize {
+        self.state.lock().expect("not poisoned").entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Where the hints of this process go.
+pub struct Hints {
+    /// The queue of the relay that runs in this process, if one does.
+    local: AtomicBool,
+    pub queue: Arc<Queue>,
+    redis: Option<shared::redis::Redis>,
+    channel: String,
+}
+
+impl Hints {
+    pub fn new(redis: Option<shared::redis::Redis>, prefix: &str) -> Self {
+        Self { local: AtomicBool::new(false), queue: Arc::default(), redis, channel: channel(prefix) }
+    }
+
+    /// A relay runs in this process from now on: hints go to its queue.
+    pub fn relay_runs_here(&self, runs: bool) {
+        self.local.store(runs, Ordering::Release);
+    }
+
+    /// `tenant` committed events.
+    pub fn hint(&self, tenant: &Arc<Tenant>) {
+        if self.local.load(Ordering::Acquire) {
+            self.queue.push(&tenant.slug, Some(Arc::clone(tenant)));
+            return;
+        }
+        let Some(redis) = self.redis.clone() else { return };
+        let (channel, slug) = (self.channel.clone(), tenant.slug.clone());
+        // Off the response's path; a lost hint is caught by the sweep.
+        tokio::spawn(async move {
+            redis
+                .run("outbox_hint", |mut conn| async move {
+                    redis::cmd("PUBLISH").arg(channel).arg(slug).query_async::<i64>(&mut conn).await
+                })
+                .await;
+        });
+    }
+}
+
+fn channel(prefix: &str) -> String {
+    format!("{prefix}outbox-hints")
+}
+
+/// Feeds the hints other replicas publish on Redis into `queue` until `shutdown` resolves,
+/// resubscribing after a failure.
+pub async fn listen(url: String, prefix: String, queue: Arc<Queue>, shutdown: impl Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    let channel = channel(&prefix);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return,
+            result = subscribe(&url, &channel, &queue) => {
+                if let Err(err) = result {
+                    tracing::warn!(error = %err, "outbox hint subscription lost; resubscribing");
+                }
+            }
+        }
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+    }
+}
+
+async fn subscribe(url: &str, channel: &str, queue: &Queue) -> redis::RedisResult<()> {
+    let client = redis::Client::open(url)?;
+    let mut pubsub = client.get_async_pubsub().await?;
+    pubsub.subscribe(channel).await?;
+    tracing::debug!(channel, "listening for outbox hints");
+    let mut messages = pubsub.on_message();
+    while let Some(message) = messages.next().await {
+        let Ok(slug) = message.get_payload::<String>() else { continue };
+        // Only a wake-up: the slug is resolved like a request's before anything is read.
+        if shared::tenant::Slug::parse_syntax(&slug).is_ok() {
+            queue.push(&slug, None);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_tenant_is_queued_once_and_again_when_hinted_while_running() {
+        let queue = Queue::default();
+        queue.push("acme", None);
+        queue.push("acme", None);
+        queue.push("beta", None);
+        assert_eq!(queue.len(), 2);
+        let first = queue.next().await;
+        assert_eq!(first.slug, "acme");
+        queue.push("acme", None);
+        let second = queue.next().await;
+        assert_eq!(second.slug, "beta");
+        queue.done(second, false);
+        queue.done(first, false);
+        assert_eq!(queue.len(), 1, "acme was hinted while it ran: it comes back");
+        let again = queue.next().await;
+        assert_eq!(again.slug, "acme");
+        queue.done(again, false);
+        assert!(queue.is_empty());
+    }
+
+    #[tokio::test]
+    async fn watch_sees_what_the_handler_wrote() {
+        let ((), wrote) = watch(async {}).await;
+        assert!(!wrote);
+        let ((), wrote) = watch(async { note_written() }).await;
+        assert!(wrote);
+        note_written(); // outside a request: nothing to note, no panic
+    }
+}

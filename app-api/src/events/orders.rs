@@ -1,0 +1,518 @@
+//! Order events consumed: the orders service publishes `order.created`, `order.updated`,
+//! `order.payment_failed` and `order.delivered` on the topic exchange `ORDERS_EXCHANGE`
+//! (`orders_exchange`), with the body `{event, tenant: {id | slug}, data: {order_id, user_id,
+//! total, currency, status}}`; each one upserts the order in that tenant's `order_refs` (the
+//! upsert and the checks of `PUT /v1/orders/{id}`, `crate::orders`), so the priority rules see
+//! real orders.
+//!
+//! - The queue `ORDERS_QUEUE` (`app-api.orders`) is durable and has a single active consumer:
+//!   replicas stand by for each other, and the events of one order apply in the order sent.
+//! - `total` is in the currency's units with at most two decimals, read exactly, and stored
+//!   as `total_cents` = total x 100, as `PUT /v1/orders/{id}` does; more decimals, a negative
+//!   or an absurd amount is an invalid value.
+//! - A message that can never apply (not JSON, a field missing or of the wrong type, a value
+//!   out of range, an unknown event, an unknown or inactive tenant) is published to the dead-
+//!   letter queue `{ORDERS_QUEUE}.dead` with the reason in its headers (`dead_letter_reason`,
+//!   a code; `dead_letter_detail`, a sentence), then acked: it never blocks the queue.
+//! - A message is acked only after its upsert committed. When the tenant's database (or the
+//!   control database) cannot be reached, the consumer retries the same message with a capped
+//!   backoff rather than skip it: events of one order must not overtake each other.
+//! - A lost connection is reopened with backoff; unacked messages come back from the broker.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use lapin::message::Delivery;
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions, ConfirmSelectOptions,
+    ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
+};
+use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
+use lapin::{BasicProperties, Channel, Confirmation, ExchangeKind};
+use prometheus::{IntCounterVec, Opts, Registry};
+use serde_json::{Map, Value};
+use shared::tenant::Slug;
+use uuid::Uuid;
+
+use crate::orders::{self, NewOrder};
+use crate::state::AppState;
+use crate::tenancy::resolve::Tenant;
+
+/// The routing keys the queue is bound to, which are also the events it accepts.
+pub const EVENTS: [&str; 4] = ["order.created", "order.updated", "order.payment_failed", "order.delivered"];
+/// Messages delivered and not yet acked, per consumer.
+const PREFETCH: u16 = 32;
+const BACKOFF_BASE: Duration = Duration::from_millis(500);
+const BACKOFF_CAP: Duration = Duration::from_secs(30);
+const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why a message went to the dead-letter queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    MalformedJson,
+    MissingField,
+    WrongType,
+    InvalidValue,
+    UnknownEvent,
+    UnknownTenant,
+    TenantInactive,
+}
+
+impl Reason {
+    pub const ALL: [Self; 7] = [
+        Self::MalformedJson,
+        Self::MissingField,
+        Self::WrongType,
+        Self::InvalidValue,
+        Self::UnknownEvent,
+        Self::UnknownTenant,
+        Self::TenantInactive,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MalformedJson => "malformed_json",
+            Self::MissingField => "missing_field",
+            Self::WrongType => "wrong_type",
+            Self::InvalidValue => "invalid_value",
+            Self::UnknownEvent => "unknown_event",
+            Self::UnknownTenant => "unknown_tenant",
+            Self::TenantInactive => "tenant_inactive",
+        }
+    }
+}
+
+/// A message refused for good, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub reason: Reason,
+    pub detail: String,
+}
+
+fn refuse(reason: Reason, detail: impl Into<String>) -> Refusal {
+    Refusal { reason, detail: detail.into() }
+}
+
+/// The tenant a message names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TenantRef {
+    Id(Uuid),
+    Slug(Slug),
+}
+
+/// A well-formed order event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderEvent {
+    pub event: &'static str,
+    pub tenant: TenantRef,
+    pub order_id: i64,
+    pub user_id: Uuid,
+    pub total_cents: i64,
+    pub currency: String,
+    pub status: String,
+}
+
+fn field<'v>(object: &'v Map<String, Value>, path: &str, name: &str) -> Result<&'v Value, Refusal> {
+    match object.get(name) {
+        None | Some(Value::Null) => Err(refuse(Reason::MissingField, format!("{path}{name} is missing"))),
+        Some(value) => Ok(value),
+    }
+}
+
+fn string<'v>(object: &'v Map<String, Value>, path: &str, name: &str) -> Result<&'v str, Refusal> {
+    field(object, path, name)?
+        .as_str()
+        .ok_or_else(|| refuse(Reason::WrongType, format!("{path}{name} must be a string")))
+}
+
+fn uuid(object: &Map<String, Value>, path: &str, name: &str) -> Result<Uuid, Refusal> {
+    string(object, path, name)?
+        .parse()
+        .map_err(|_| refuse(Reason::InvalidValue, format!("{path}{name} must be a UUID")))
+}
+
+fn object<'v>(value: &'v Value, what: &str) -> Result<&'v Map<String, Value>, Refusal> {
+    value.as_object().ok_or_else(|| refuse(Reason::WrongType, format!("{what} must be a JSON object")))
+}
+
+/// Reads a message body (a pure function: every refusal is decided here but the tenant's).
+pub fn parse(body: &[u8]) -> Result<OrderEvent, Refusal> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| refuse(Reason::MalformedJson, format!("the body is not JSON: {e}")))?;
+    let root = object(&value, "the body")?;
+    let name = string(root, "", "event")?;
+    let event = EVENTS
+        .into_iter()
+        .find(|e| *e == name)
+        .ok_or_else(|| refuse(Reason::UnknownEvent, format!("event must be one of {}", EVENTS.join(", "))))?;
+    let tenant = object(field(root, "", "tenant")?, "tenant")?;
+    let tenant = if tenant.get("id").is_some_and(|v| !v.is_null()) {
+        TenantRef::Id(uuid(tenant, "tenant.", "id")?)
+    } else if tenant.get("slug").is_some_and(|v| !v.is_null()) {
+        let slug = string(tenant, "tenant.", "slug")?;
+        TenantRef::Slug(Slug::parse_syntax(slug).map_err(|e| refuse(Reason::InvalidValue, format!("tenant.slug {e}")))?)
+    } else {
+        return Err(refuse(Reason::MissingField, "tenant.id or tenant.slug is missing"));
+    };
+    let data = object(field(root, "", "data")?, "data")?;
+    let order_id = field(data, "data.", "order_id")?
+        .as_i64()
+        .ok_or_else(|| refuse(Reason::WrongType, "data.order_id must be an integer"))?;
+    if order_id <= 0 {
+        return Err(refuse(Reason::InvalidValue, "data.order_id must be positive"));
+    }
+    let user_id = uuid(data, "data.", "user_id")?;
+    let Value::Number(total) = field(data, "data.", "total")? else {
+        return Err(refuse(Reason::WrongType, "data.total must be a number"));
+    };
+    let total_cents = orders::cents(total).ok_or_else(|| {
+        refuse(Reason::InvalidValue, "data.total must be an amount from 0 to 10,000,000,000 with at most 2 decimals")
+    })?;
+    let currency = string(data, "data.", "currency")?;
+    if !orders::is_currency(currency) {
+        return Err(refuse(Reason::InvalidValue, "data.currency must be an ISO 4217 code in upper case (EUR)"));
+    }
+    let status = orders::status(string(data, "data.", "status")?)
+        .ok_or_else(|| refuse(Reason::InvalidValue, "data.status must be 1 to 32 characters"))?;
+    Ok(OrderEvent {
+        event,
+        tenant,
+        order_id,
+        user_id,
+        total_cents,
+        currency: currency.to_owned(),
+        status: status.to_owned(),
+    })
+}
+
+#[derive(Clone)]
+pub struct ConsumerMetrics {
+    messages: IntCounterVec,
+    dead: IntCounterVec,
+}
+
+impl ConsumerMetrics {
+    pub fn register(registry: &Registry) -> Self {
+        let messages = IntCounterVec::new(
+            Opts::new("order_events_total", "Order events consumed, by outcome (upserted, dead_lettered, retried)"),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        let dead = IntCounterVec::new(
+            Opts::new("order_events_dead_lettered_total", "Order events sent to the dead-letter queue, by reason"),
+            &["reason"],
+        )
+        .expect("valid metric");
+        registry.register(Box::new(messages.clone())).expect("registered once");
+        registry.register(Box::new(dead.clone())).expect("registered once");
+        Self { messages, dead }
+    }
+
+    fn outcome(&self, outcome: &str) {
+        self.messages.with_label_values(&[outcome]).inc();
+    }
+
+    fn dead_lettered(&self, reason: Reason) {
+        self.outcome("dead_lettered");
+        self.dead.with_label_values(&[reason.as_str()]).inc();
+    }
+
+    /// Messages with `outcome` so far.
+    pub fn count(&self, outcome: &str) -> u64 {
+        self.messages.with_label_values(&[outcome]).get()
+    }
+}
+
+/// Why a message could not be applied.
+enum Failure {
+    /// For good: dead-letter it.
+    Refused(Refusal),
+    /// For now (a database away): try it again.
+    Transient(String),
+}
+
+/// The dead-letter queue of `queue`.
+pub fn dead_letter_queue(queue: &str) -> String {
+    format!("{queue}.dead")
+}
+
+fn backoff(failures: u32) -> Duration {
+    BACKOFF_BASE.saturating_mul(1_u32 << failures.saturating_sub(1).min(16)).min(BACKOFF_CAP)
+}
+
+/// Consumes until `shutdown` resolves (the message in hand is finished or left unacked, which
+/// gives it back to the broker). Does nothing without `AMQP_URL`.
+pub async fn run(state: AppState, shutdown: impl Future<Output = ()> + Send) {
+    let Some(broker) = state.broker.clone() else { return };
+    tokio::pin!(shutdown);
+    let mut failures = 0;
+    loop {
+        match consume(&state, &broker, &mut shutdown).await {
+            Ok(()) => return,
+            Err(err) => {
+                failures += 1;
+                if failures == 1 {
+                    tracing::warn!(error = %err, "order events: consumer lost; reconnecting");
+                }
+            }
+        }
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = tokio::time::sleep(backoff(failures)) => {}
+        }
+    }
+}
+
+/// Declares the exchange, the queues and the bindings on `channel`.
+pub async fn declare(channel: &Channel, exchange: &str, queue: &str) -> lapin::Result<()> {
+    let durable = ExchangeDeclareOptions { durable: true, ..ExchangeDeclareOptions::default() };
+    channel.exchange_declare(exchange.into(), ExchangeKind::Topic, durable, FieldTable::default()).await?;
+    let mut arguments = FieldTable::default();
+    arguments.insert("x-single-active-consumer".into(), AMQPValue::Boolean(true));
+    let durable = QueueDeclareOptions { durable: true, ..QueueDeclareOptions::default() };
+    channel.queue_declare(queue.into(), durable, arguments).await?;
+    channel.queue_declare(dead_letter_queue(queue).as_str().into(), durable, FieldTable::default()).await?;
+    for key in EVENTS {
+        channel
+            .queue_bind(queue.into(), exchange.into(), key.into(), QueueBindOptions::default(), FieldTable::default())
+            .await?;
+    }
+    Ok(())
+}
+
+/// One session on one channel; `Ok` when `shutdown` resolved.
+async fn consume(
+    state: &AppState,
+    broker: &shared::amqp::Broker,
+    shutdown: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
+) -> Result<(), String> {
+    let config = &state.config.events;
+    let connection = broker.connection().await.map_err(|e| e.to_string())?;
+    let channel = connection.create_channel().await.map_err(|e| e.to_string())?;
+    let session = async {
+        channel.confirm_select(ConfirmSelectOptions::default()).await?;
+        declare(&channel, &config.orders_exchange, &config.orders_queue).await?;
+        channel.basic_qos(PREFETCH, BasicQosOptions::default()).await?;
+        channel
+            .basic_consume(
+                config.orders_queue.as_str().into(),
+                ShortString::from(""),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+    };
+    let mut consumer = tokio::time::timeout(TIMEOUT, session)
+        .await
+        .map_err(|_| "the broker did not answer in time".to_owned())?
+        .map_err(|e| e.to_string())?;
+    tracing::info!(queue = %config.orders_queue, "consuming order events");
+    let outcome = loop {
+        let delivery = tokio::select! {
+            () = shutdown.as_mut() => break Ok(()),
+            delivery = consumer.next() => delivery,
+        };
+        let delivery = match delivery {
+            Some(Ok(delivery)) => delivery,
+            Some(Err(err)) => break Err(err.to_string()),
+            None => break Err("the consumer was cancelled".to_owned()),
+        };
+        match handle(state, &channel, &delivery, shutdown).await {
+            Ok(true) => {}
+            Ok(false) => break Ok(()),
+            Err(err) => break Err(err),
+        }
+    };
+    // Unacked messages go back to the queue.
+    let _ = channel.close(200, ShortString::from("bye")).await;
+    outcome
+}
+
+/// Applies or dead-letters one delivery, then acks it; `Ok(false)` when `shutdown` came while
+/// retrying (the message stays unacked).
+async fn handle(
+    state: &AppState,
+    channel: &Channel,
+    delivery: &Delivery,
+    shutdown: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
+) -> Result<bool, String> {
+    let metrics = &state.events.orders;
+    let mut failures = 0;
+    loop {
+        let applied = match parse(&delivery.data) {
+            Ok(event) => apply(state, &event).await,
+            Err(refusal) => Err(Failure::Refused(refusal)),
+        };
+        match applied {
+            Ok(()) => {
+                metrics.outcome("upserted");
+                break;
+            }
+            Err(Failure::Refused(refusal)) => {
+                tracing::warn!(reason = refusal.reason.as_str(), detail = %refusal.detail, "order event dead-lettered");
+                dead_letter(channel, &state.config.events.orders_queue, delivery, &refusal).await?;
+                metrics.dead_lettered(refusal.reason);
+                break;
+            }
+            Err(Failure::Transient(err)) => {
+                failures += 1;
+                metrics.outcome("retried");
+                tracing::warn!(error = %err, failures, "order event: cannot apply it now; retrying");
+                tokio::select! {
+                    () = shutdown.as_mut() => return Ok(false),
+                    () = tokio::time::sleep(backoff(failures)) => {}
+                }
+            }
+        }
+    }
+    delivery.acker.ack(BasicAckOptions::default()).await.map_err(|e| e.to_string())?;
+    Ok(true)
+}
+
+async fn tenant_of(state: &AppState, tenant: &TenantRef) -> Result<Arc<Tenant>, Failure> {
+    let resolved = match tenant {
+        TenantRef::Slug(slug) => state.resolver.resolve(slug).await.map(Some),
+        TenantRef::Id(id) => state.resolver.resolve_id(*id).await,
+    };
+    match resolved {
+        Ok(Some(tenant)) => Ok(tenant),
+        Ok(None) => Err(Failure::Refused(refuse(Reason::UnknownTenant, "no such tenant"))),
+        Err(err) if err.code() == "tenant_not_found" => {
+            Err(Failure::Refused(refuse(Reason::UnknownTenant, "no such tenant")))
+        }
+        Err(err) if err.code() == "tenant_suspended" => {
+            Err(Failure::Refused(refuse(Reason::TenantInactive, "the tenant is suspended")))
+        }
+        Err(err) => Err(Failure::Transient(err.to_string())),
+    }
+}
+
+async fn apply(state: &AppState, event: &OrderEvent) -> Result<(), Failure> {
+    let tenant = tenant_of(state, &event.tenant).await?;
+    let mut conn = state.pools.acquire(&tenant).await.map_err(|e| Failure::Transient(e.to_string()))?;
+    let order = NewOrder {
+        order_id: event.order_id,
+        user_id: event.user_id,
+        total_cents: event.total_cents,
+        currency: &event.currency,
+        status: &event.status,
+    };
+    match orders::upsert(&mut conn, &order).await {
+        Ok(_) => Ok(()),
+        // The checks above mirror the table's; a value they let through and the table refuses
+        // is still the message's fault.
+        Err(sqlx::Error::Database(db)) if db.is_check_violation() => {
+            Err(Failure::Refused(refuse(Reason::InvalidValue, "the order breaks a rule of order_refs")))
+        }
+        Err(err) => Err(Failure::Transient(err.to_string())),
+    }
+}
+
+/// Publishes `delivery` to the dead-letter queue with the reason, and waits for the confirm.
+async fn dead_letter(channel: &Channel, queue: &str, delivery: &Delivery, refusal: &Refusal) -> Result<(), String> {
+    let mut headers = delivery.properties.headers().clone().unwrap_or_default();
+    let text = |s: &str| AMQPValue::LongString(LongString::from(s));
+    headers.insert("dead_letter_reason".into(), text(refusal.reason.as_str()));
+    headers.insert("dead_letter_detail".into(), text(&refusal.detail));
+    headers.insert("original_exchange".into(), text(delivery.exchange.as_str()));
+    headers.insert("original_routing_key".into(), text(delivery.routing_key.as_str()));
+    let mut properties = BasicProperties::default().with_delivery_mode(2).with_headers(headers);
+    if let Some(id) = delivery.properties.message_id() {
+        properties = properties.with_message_id(id.clone());
+    }
+    if let Some(content_type) = delivery.properties.content_type() {
+        properties = properties.with_content_type(content_type.clone());
+    }
+    let published = async {
+        let confirm = channel
+            .basic_publish(
+                ShortString::from(""),
+                dead_letter_queue(queue).as_str().into(),
+                BasicPublishOptions::default(),
+                &delivery.data,
+                properties,
+            )
+            .await?
+            .await?;
+        Ok::<_, lapin::Error>(confirm)
+    };
+    match tokio::time::timeout(TIMEOUT, published).await {
+        Ok(Ok(Confirmation::Ack(_))) => Ok(()),
+        Ok(Ok(_)) => Err("the broker refused the dead letter".to_owned()),
+        Ok(Err(err)) => Err(err.to_string()),
+        Err(_) => Err("the broker did not confirm the dead letter in time".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn body(value: &Value) -> Vec<u8> {
+        serde_json::to_vec(value).unwrap()
+    }
+
+    fn good() -> Value {
+        json!({
+            "event": "order.created",
+            "tenant": { "slug": "acme" },
+            "data": {
+                "order_id": 789, "user_id": "0191d5a0-0000-7000-8000-000000000001",
+                "total": 612.5, "currency": "EUR", "status": "paid"
+            }
+        })
+    }
+
+    fn reason(value: &Value) -> Reason {
+        parse(&body(value)).unwrap_err().reason
+    }
+
+    #[test]
+    fn a_good_message_becomes_an_order() {
+        let event = parse(&body(&good())).unwrap();
+        assert_eq!(event.event, "order.created");
+        assert_eq!(event.tenant, TenantRef::Slug(Slug::parse_syntax("acme").unwrap()));
+        assert_eq!((event.order_id, event.total_cents, event.currency.as_str()), (789, 61_250, "EUR"));
+        let mut by_id = good();
+        by_id["tenant"] = json!({ "id": "0191d5a0-0000-7000-8000-0000000000aa" });
+        assert!(matches!(parse(&body(&by_id)).unwrap().tenant, TenantRef::Id(_)));
+    }
+
+    #[test]
+    fn each_flaw_has_its_reason() {
+        assert_eq!(parse(b"{not json").unwrap_err().reason, Reason::MalformedJson);
+        assert_eq!(reason(&json!([1, 2])), Reason::WrongType);
+        let cases: [(&str, Value, Reason); 12] = [
+            ("/event", Value::Null, Reason::MissingField),
+            ("/event", json!("order.exploded"), Reason::UnknownEvent),
+            ("/event", json!(7), Reason::WrongType),
+            ("/tenant", json!({}), Reason::MissingField),
+            ("/tenant", json!("acme"), Reason::WrongType),
+            ("/tenant", json!({ "id": "not-a-uuid" }), Reason::InvalidValue),
+            ("/data/order_id", json!("789"), Reason::WrongType),
+            ("/data/order_id", json!(0), Reason::InvalidValue),
+            ("/data/total", Value::Null, Reason::MissingField),
+            ("/data/total", json!("612.50"), Reason::WrongType),
+            ("/data/total", json!(1.005), Reason::InvalidValue),
+            ("/data/currency", json!("eur"), Reason::InvalidValue),
+        ];
+        for (pointer, value, expected) in cases {
+            let mut message = good();
+            *message.pointer_mut(pointer).unwrap() = value.clone();
+            assert_eq!(reason(&message), expected, "{pointer} = {value}");
+        }
+        let mut no_data = good();
+        no_data.as_object_mut().unwrap().remove("data");
+        assert_eq!(reason(&no_data), Reason::MissingField);
+    }
+
+    #[test]
+    fn backoff_is_capped() {
+        assert_eq!(backoff(1), BACKOFF_BASE);
+        assert_eq!(backoff(2), BACKOFF_BASE * 2);
+        assert_eq!(backoff(60), BACKOFF_CAP);
+    }
+}

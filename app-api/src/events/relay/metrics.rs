@@ -1,0 +1,164 @@
+//! The relay's metrics. Labels are bounded: the six SAV routing keys (anything else counts as
+//! `other`) and a fixed set of visit outcomes; never a tenant.
+
+use prometheus::{Gauge, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry};
+
+const ROUTING_KEYS: [&str; 6] = [
+    "sav.ticket.created",
+    "sav.ticket.assigned",
+    "sav.ticket.status_changed",
+    "sav.ticket.resolved",
+    "sav.ticket.message_added",
+    "sav.ticket.sla_breach",
+];
+
+fn key_label(routing_key: &str) -> &str {
+    ROUTING_KEYS.into_iter().find(|k| *k == routing_key).unwrap_or("other")
+}
+
+/// What a visit of one tenant came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VisitOutcome {
+    /// A batch went out and nothing more was waiting.
+    Drained,
+    /// A full batch went out; more may wait (the tenant goes to the back of the queue).
+    More,
+    /// Nothing was waiting (a hint for rows another relay had published, or none).
+    Empty,
+    /// Another relay holds the tenant.
+    Busy,
+    /// The broker failed: the rows wait.
+    BrokerDown,
+    /// The tenant or its database could not be reached.
+    Failed,
+}
+
+impl VisitOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Drained => "drained",
+            Self::More => "more",
+            Self::Empty => "empty",
+            Self::Busy => "busy",
+            Self::BrokerDown => "broker_down",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct RelayMetrics {
+    published: IntCounterVec,
+    failed: IntCounterVec,
+    visits: IntCounterVec,
+    pub cycle: Histogram,
+    pub sweep: Histogram,
+    pub backlog_rows: IntGauge,
+    pub backlog_oldest: Gauge,
+    pub pruned: IntCounter,
+    pub connected: IntGauge,
+}
+
+impl RelayMetrics {
+    pub fn register(registry: &Registry) -> Self {
+        let counter_vec = |name: &str, help: &str, label: &str| {
+            let c = IntCounterVec::new(Opts::new(name, help), &[label]).expect("valid metric");
+            registry.register(Box::new(c.clone())).expect("registered once");
+            c
+        };
+        let histogram = |name: &str, help: &str, buckets: Vec<f64>| {
+            let h = Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets)).expect("valid metric");
+            registry.register(Box::new(h.clone())).expect("registered once");
+            h
+        };
+        let backlog_rows = IntGauge::new(
+            "outbox_backlog_rows",
+            "Unpublished outbox rows across active tenants, as of the relay's last sweep",
+        )
+        .expect("valid metric");
+        let backlog_oldest = Gauge::new(
+            "outbox_backlog_oldest_seconds",
+            "Age of the oldest unpublished outbox row across active tenants, as of the last sweep",
+        )
+        .expect("valid metric");
+        let pruned = IntCounter::new("outbox_pruned_total", "Published outbox rows deleted after the retention")
+            .expect("valid metric");
+        let connected = IntGauge::new("outbox_relay_connected", "1 while the relay's broker channel is open")
+            .expect("valid metric");
+        registry.register(Box::new(backlog_rows.clone())).expect("registered once");
+        registry.register(Box::new(backlog_oldest.clone())).expect("registered once");
+        registry.register(Box::new(pruned.clone())).expect("registered once");
+        registry.register(Box::new(connected.clone())).expect("registered once");
+        let fast = vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+        Self {
+            published: counter_vec(
+                "outbox_events_published_total",
+                "Events the broker confirmed, by routing key",
+                "routing_key",
+            ),
+            failed: counter_vec(
+                "outbox_events_failed_total",
+                "Events the broker did not confirm (they stay in the outbox), by routing key",
+                "routing_key",
+            ),
+            visits: counter_vec(
+                "outbox_relay_visits_total",
+                "Tenants the relay visited (one claim each), by outcome",
+                "outcome",
+            ),
+            cycle: histogram(
+                "outbox_relay_cycle_seconds",
+                "One tenant's relay cycle: claim, publish, confirms, mark, commit",
+                fast.clone(),
+            ),
+            sweep: histogram(
+                "outbox_relay_sweep_seconds",
+                "One sweep over every active tenant",
+                vec![0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0],
+            ),
+            backlog_rows,
+            backlog_oldest,
+            pruned,
+            connected,
+        }
+    }
+
+    pub fn published(&self, routing_key: &str) {
+        self.published.with_label_values(&[key_label(routing_key)]).inc();
+    }
+
+    pub fn failed(&self, routing_key: &str) {
+        self.failed.with_label_values(&[key_label(routing_key)]).inc();
+    }
+
+    pub fn visited(&self, outcome: VisitOutcome) {
+        self.visits.with_label_values(&[outcome.as_str()]).inc();
+    }
+
+    /// Visits with `outcome` so far (for tests and the bench).
+    pub fn visits(&self, outcome: VisitOutcome) -> u64 {
+        self.visits.with_label_values(&[outcome.as_str()]).get()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_routing_keys_share_one_label() {
+        let registry = Registry::new();
+        let metrics = RelayMetrics::register(&registry);
+        metrics.published("sav.ticket.created");
+        metrics.published("tenant.x.something");
+        metrics.failed("whatever");
+        let text = {
+            let mut buf = Vec::new();
+            prometheus::Encoder::encode(&prometheus::TextEncoder::new(), &registry.gather(), &mut buf).unwrap();
+            String::from_utf8(buf).unwrap()
+        };
+        assert!(text.contains(r#"outbox_events_published_total{routing_key="sav.ticket.created"} 1"#), "{text}");
+        assert!(text.contains(r#"outbox_events_published_total{routing_key="other"} 1"#), "{text}");
+        assert!(text.contains(r#"outbox_events_failed_total{routing_key="other"} 1"#), "{text}");
+    }
+}

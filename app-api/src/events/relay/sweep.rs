@@ -1,0 +1,122 @@
+//! The relay's safety net: every `OUTBOX_SWEEP_SECONDS` it reads the list of active tenants
+//! (one query on the control database) and, a few tenants at a time (`RELAY_CONCURRENCY`),
+//! each tenant's backlog (one statement over the pending index and the head of the table):
+//! tenants with rows waiting are queued for the relay, as a hint would have done; published
+//! rows past `OUTBOX_RETENTION_HOURS` are pruned. The backlog gauges come from here.
+//!
+//! It finds rows whose hint was lost (a replica that died between commit and hint, Redis down
+//! between replicas without a local relay) and rows that waited for the broker in another
+//! replica. Its cost is one short statement per active tenant per sweep, with connections
+//! taken from the same pools and budget as requests.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::Utc;
+use tokio::task::JoinSet;
+
+use super::Relay;
+use crate::events::outbox;
+use crate::tenancy::resolve::Tenant;
+
+/// Published rows one tenant deletes per sweep at most.
+const PRUNE_BATCH: i64 = 10_000;
+
+/// What one sweep saw.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sweep {
+    pub tenants: usize,
+    /// Tenants with rows waiting (queued for the relay).
+    pub with_backlog: usize,
+    pub pending_rows: i64,
+    /// Age of the oldest row waiting, in seconds.
+    pub oldest_seconds: i64,
+    pub pruned: u64,
+    /// Tenants whose database could not be read.
+    pub unreachable: usize,
+}
+
+/// Sweeps now, then every `OUTBOX_SWEEP_SECONDS`, until `stop` resolves.
+pub async fn run(relay: Relay, stop: impl Future<Output = ()>) {
+    tokio::pin!(stop);
+    let mut tick = tokio::time::interval(relay.state.config.events.sweep_every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = &mut stop => return,
+            _ = tick.tick() => {}
+        }
+        tokio::select! {
+            () = &mut stop => return,
+            swept = relay.sweep() => match swept {
+                Ok(swept) => tracing::debug!(?swept, "outbox sweep"),
+                Err(err) => tracing::warn!(error = %err, "outbox sweep: cannot list the active tenants"),
+            },
+        }
+    }
+}
+
+impl Relay {
+    /// One sweep over every active tenant.
+    pub async fn sweep(&self) -> sqlx::Result<Sweep> {
+        let started = Instant::now();
+        let rows = control_schema::directory::active_tenants(&self.state.control_db).await?;
+        let tenants: Vec<Arc<Tenant>> = rows
+            .into_iter()
+            .filter_map(|row| Tenant::from_row(row).ok())
+            .filter(|tenant| tenant.database.is_some())
+            .map(Arc::new)
+            .collect();
+        let mut sweep = Sweep { tenants: tenants.len(), ..Sweep::default() };
+        let retention = chrono::Duration::from_std(self.state.config.events.retention).unwrap_or(chrono::Duration::MAX);
+        let limit = Arc::new(tokio::sync::Semaphore::new(self.state.config.events.concurrency));
+        let mut tasks = JoinSet::new();
+        for tenant in tenants {
+            let (relay, limit) = (self.clone(), Arc::clone(&limit));
+            tasks.spawn(async move {
+                let _permit = limit.acquire_owned().await.expect("never closed");
+                let probed = relay.probe(&tenant, retention).await;
+                (tenant, probed)
+            });
+        }
+        let now = Utc::now();
+        while let Some(joined) = tasks.join_next().await {
+            let Ok((tenant, probed)) = joined else { continue };
+            match probed {
+                Ok((backlog, pruned)) => {
+                    sweep.pruned += pruned;
+                    if backlog.pending > 0 {
+                        sweep.with_backlog += 1;
+                        sweep.pending_rows += backlog.pending;
+                        let age = backlog.oldest_pending.map_or(0, |at| (now - at).num_seconds().max(0));
+                        sweep.oldest_seconds = sweep.oldest_seconds.max(age);
+                        self.queue.push(&tenant.slug, Some(Arc::clone(&tenant)));
+                    }
+                }
+                Err(err) => {
+                    sweep.unreachable += 1;
+                    tracing::warn!(tenant = %tenant.id, error = %err, "outbox sweep: cannot read the tenant's outbox");
+                }
+            }
+        }
+        let metrics = &self.state.events.metrics;
+        metrics.backlog_rows.set(sweep.pending_rows);
+        #[allow(clippy::cast_precision_loss, reason = "an age in seconds")]
+        metrics.backlog_oldest.set(sweep.oldest_seconds as f64);
+        metrics.pruned.inc_by(sweep.pruned);
+        metrics.sweep.observe(started.elapsed().as_secs_f64());
+        Ok(sweep)
+    }
+
+    /// One tenant's backlog, and the pruning of its old published rows when some are due.
+    async fn probe(&self, tenant: &Tenant, retention: chrono::Duration) -> Result<(outbox::Backlog, u64), String> {
+        let mut conn = self.state.pools.acquire(tenant).await.map_err(|e| e.to_string())?;
+        let backlog = outbox::backlog(&mut conn).await.map_err(|e| e.to_string())?;
+        let mut pruned = 0;
+        let cutoff = Utc::now().checked_sub_signed(retention);
+        if let Some(cutoff) = cutoff.filter(|cutoff| backlog.oldest_published.is_some_and(|at| at < *cutoff)) {
+            pruned = outbox::prune(&mut conn, cutoff, PRUNE_BATCH).await.map_err(|e| e.to_string())?;
+        }
+        Ok((backlog, pruned))
+    }
+}

@@ -1,0 +1,164 @@
+//! The order events consumer on a real broker: an order event changes the priority of the
+//! customer's next ticket; bad messages go to the dead-letter queue with their reason, and the
+//! consumer goes on with the next ones.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use shared::testkit::eventually;
+use uuid::Uuid;
+
+use super::{EventDesk, Rabbit, unique};
+
+/// A desk whose replica consumes order events from an exchange and a queue of the test's own.
+struct OrderDesk {
+    events: EventDesk,
+    exchange: String,
+    queue: String,
+}
+
+impl OrderDesk {
+    async fn open() -> Self {
+        let (exchange, queue) = (unique("orders_exchange"), unique("app-api.orders"));
+        let mut events = EventDesk::open(|env| {
+            env.with("ORDERS_CONSUMER_IN_SERVE", "true")
+                .with("ORDERS_EXCHANGE", exchange.clone())
+                .with("ORDERS_QUEUE", queue.clone())
+        })
+        .await;
+        let rabbit: &mut Rabbit = &mut events.rabbit;
+        rabbit.owns_exchange(&exchange);
+        rabbit.owns_queue(&queue);
+        rabbit.owns_queue(&format!("{queue}.dead"));
+        let desk = Self { events, exchange, queue };
+        let (rabbit, queue) = (&desk.events.rabbit, desk.queue.as_str());
+        eventually(Duration::from_secs(10), "the consumer is on its queue", || async move {
+            let (_, consumers) = rabbit.queue_state(queue).await?;
+            (consumers == 1).then_some(())
+        })
+        .await;
+        desk
+    }
+
+    async fn send(&self, routing_key: &str, body: &[u8]) {
+        self.events.rabbit.publish(&self.exchange, routing_key, body).await;
+    }
+
+    async fn send_json(&self, body: &Value) {
+        let key = body["event"].as_str().unwrap_or("order.created");
+        self.send(key, &serde_json::to_vec(body).unwrap()).await;
+    }
+
+    /// `order_refs` of `order_id`: total in cents and status.
+    async fn order(&self, order_id: i64) -> Option<(i64, String)> {
+        sqlx::query_as("SELECT total_cents, status FROM order_refs WHERE order_id = $1")
+            .bind(order_id)
+            .fetch_optional(&self.events.desk.db.pool)
+            .await
+            .unwrap()
+    }
+
+    async fn wait_order(&self, order_id: i64, expected: (i64, &str)) {
+        eventually(Duration::from_secs(10), &format!("order {order_id} is {expected:?}"), || async {
+            self.order(order_id).await.filter(|(cents, status)| (*cents, status.as_str()) == expected).map(drop)
+        })
+        .await;
+    }
+}
+
+fn order_event(event: &str, tenant: &Value, order_id: i64, user_id: Uuid, total: f64, status: &str) -> Value {
+    json!({
+        "event": event,
+        "tenant": tenant,
+        "data": { "order_id": order_id, "user_id": user_id, "total": total, "currency": "EUR", "status": status }
+    })
+}
+
+#[tokio::test]
+async fn an_order_event_sets_the_priority_of_the_customers_next_ticket() {
+    let desk = OrderDesk::open().await;
+    let d = &desk.events.desk;
+    let customer = d.member("customer").await;
+    let ticket = |order_id: i64| {
+        let (d, customer) = (d, &customer);
+        async move {
+            d.create(customer, json!({ "subject": "Where is it?", "description": "Late", "order_id": order_id })).await
+                ["priority"]
+                .clone()
+        }
+    };
+    assert_eq!(ticket(778).await, "medium", "an order nobody told us about");
+
+    let slug = json!({ "slug": d.org.slug });
+    desk.send_json(&order_event("order.created", &slug, 778, customer.id, 612.50, "paid")).await;
+    desk.wait_order(778, (61_250, "paid")).await;
+    assert_eq!(ticket(778).await, "high", "an order over 500 EUR");
+
+    // By tenant id this time; the same order, now worth less.
+    let by_id = json!({ "id": desk.events.tenant_id().await });
+    desk.send_json(&order_event("order.updated", &by_id, 778, customer.id, 20.0, "partially_refunded")).await;
+    desk.wait_order(778, (2_000, "partially_refunded")).await;
+    assert_eq!(ticket(778).await, "medium");
+
+    let metrics = d.app.server.get("/metrics").await.body;
+    assert!(metrics.contains(r#"order_events_total{outcome="upserted"} 2"#), "{metrics}");
+}
+
+#[tokio::test]
+async fn bad_order_messages_are_dead_lettered_with_a_reason_and_the_queue_goes_on() {
+    let desk = OrderDesk::open().await;
+    let d = &desk.events.desk;
+    let customer = d.member("customer").await;
+    let slug = json!({ "slug": d.org.slug });
+    let good = order_event("order.delivered", &slug, 901, customer.id, 99.99, "delivered");
+
+    desk.send("order.created", b"{\"event\": \"order.created\", \"tenant\": ").await;
+    let unknown = order_event("order.created", &json!({ "slug": "t-nobody-here" }), 902, customer.id, 10.0, "paid");
+    desk.send_json(&unknown).await;
+    let mut missing = good.clone();
+    missing["data"].as_object_mut().unwrap().remove("total");
+    desk.send_json(&missing).await;
+    let mut wrong_type = good.clone();
+    wrong_type["data"]["total"] = json!("99.99");
+    desk.send_json(&wrong_type).await;
+    desk.send_json(&good).await;
+
+    // The good message after the four bad ones applied: nothing blocked the queue.
+    desk.wait_order(901, (9_999, "delivered")).await;
+    let dead_queue = format!("{}.dead", desk.queue);
+    let rabbit = &desk.events.rabbit;
+    let mut dead = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while dead.len() < 4 {
+        if let Some(message) = rabbit.get(&dead_queue).await {
+            dead.push(message);
+            continue;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "four dead letters: only {dead:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let reasons: Vec<&str> = dead.iter().map(|m| m.headers["dead_letter_reason"].as_str()).collect();
+    assert_eq!(reasons, ["malformed_json", "unknown_tenant", "missing_field", "wrong_type"]);
+    for message in &dead {
+        assert!(!message.headers["dead_letter_detail"].is_empty());
+        assert_eq!(message.headers["original_exchange"], desk.exchange);
+        assert!(message.headers["original_routing_key"].starts_with("order."));
+        assert_eq!(message.delivery_mode, Some(2));
+    }
+    assert!(dead[2].headers["dead_letter_detail"].contains("data.total"), "{:?}", dead[2].headers);
+    assert_eq!(dead[0].raw, b"{\"event\": \"order.created\", \"tenant\": ", "the message as it came");
+    // Nothing of the bad messages was written, and the main queue is empty (all acked).
+    assert!(desk.order(902).await.is_none());
+    assert_eq!(d.db.count("order_refs").await, 1);
+    let (rabbit, queue) = (&desk.events.rabbit, desk.queue.as_str());
+    eventually(Duration::from_secs(5), "the main queue is drained", || async move {
+        let (ready, _) = rabbit.queue_state(queue).await?;
+        (ready == 0).then_some(())
+    })
+    .await;
+    let metrics = d.app.server.get("/metrics").await.body;
+    for reason in ["malformed_json", "unknown_tenant", "missing_field", "wrong_type"] {
+        let line = format!(r#"order_events_dead_lettered_total{{reason="{reason}"}} 1"#);
+        assert!(metrics.contains(&line), "{line} in {metrics}");
+    }
+}

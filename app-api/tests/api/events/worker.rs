@@ -1,0 +1,86 @@
+//! `app-api worker`, the binary: it relays what a replica without a relay wrote, serves nothing,
+//! and stops cleanly on SIGTERM; without a broker it refuses to start.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{Rabbit, amqp_url, unique};
+use crate::helpers::{Platform, TEST_PUBLIC_KEY};
+
+#[tokio::test]
+async fn the_worker_relays_without_serving_and_stops_on_sigterm() {
+    let mut rabbit = Rabbit::connect().await;
+    let (exchange, orders_exchange, orders_queue) =
+        (unique("sav_exchange"), unique("orders_exchange"), unique("app-api.orders"));
+    let tap = rabbit.tap(&exchange).await;
+    rabbit.owns_exchange(&orders_exchange);
+    rabbit.owns_queue(&orders_queue);
+    rabbit.owns_queue(&format!("{orders_queue}.dead"));
+    let platform = Platform::start(false).await;
+    let app = platform.replica_with(|env| env.with("RATE_LIMIT_USER_PER_MINUTE", "0")).await;
+    let org = platform.org().await;
+    let customer = platform.member(&app, &org, "customer").await;
+    let created =
+        app.post(&org.slug, "/v1/tickets", &customer.token, &json!({ "subject": "Worker", "description": "x" })).await;
+    assert_eq!(created.status, 201);
+
+    let config = &platform.control.config;
+    let vars = [
+        ("CONTROL_DATABASE_URL", config.control_db.expose().to_owned()),
+        ("APP_PLANE_KEY", config.keys.app_plane.to_base64()),
+        ("JWT_PUBLIC_KEYS", TEST_PUBLIC_KEY.to_owned()),
+        ("AMQP_URL", amqp_url()),
+        ("EVENTS_EXCHANGE", exchange.clone()),
+        ("ORDERS_EXCHANGE", orders_exchange.clone()),
+        ("ORDERS_QUEUE", orders_queue.clone()),
+        ("CONTROL_DB_MAX_CONNECTIONS", "2".to_owned()),
+        ("TENANT_POOLS_MAX_TOTAL_CONNECTIONS", "4".to_owned()),
+        ("LOG_LEVEL", "warn".to_owned()),
+    ];
+    let mut worker = tokio::process::Command::new(env!("CARGO_BIN_EXE_app-api"))
+        .arg("worker")
+        .env_clear()
+        .envs(vars.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("run app-api worker");
+    let db = platform.tenant_db(&org.slug).await;
+    let ids: Vec<Uuid> = sqlx::query_scalar("SELECT message_id FROM outbox").fetch_all(&db.pool).await.unwrap();
+    // Found by the worker's first sweep: this replica has no relay and no Redis to hint through.
+    tap.wait_for_ids(&ids, Duration::from_secs(20)).await;
+    let (rabbit_ref, queue) = (&rabbit, orders_queue.as_str());
+    shared::testkit::eventually(Duration::from_secs(10), "the worker consumes order events", || async move {
+        let (_, consumers) = rabbit_ref.queue_state(queue).await?;
+        (consumers == 1).then_some(())
+    })
+    .await;
+
+    let pid = worker.id().expect("running");
+    let killed = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+    assert!(killed.success());
+    let status = tokio::time::timeout(Duration::from_secs(15), worker.wait())
+        .await
+        .expect("the worker stops within 15 s of SIGTERM")
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "a clean stop");
+    drop((db, app));
+
+    // Without a broker there is nothing to do: it says so and exits.
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_app-api"))
+        .arg("worker")
+        .env_clear()
+        .envs(vars.iter().filter(|(k, _)| *k != "AMQP_URL").map(|(k, v)| (*k, v.as_str())))
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_ne!(output.status.code(), Some(0));
+    assert!(stderr.contains("AMQP_URL"), "{stderr}");
+}
