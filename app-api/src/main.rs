@@ -6,10 +6,6 @@ use std::process::ExitCode;
 use app_api::AppConfig;
 use clap::{Parser, Subcommand};
 
-/// mimalloc rather than glibc's malloc: see BENCHMARKS.md, "The hot path".
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(name = "app-api", version, about = "Helpdeskly tenant plane: SAV tickets, messages, attachments")]
 struct Cli {

@@ -16,10 +16,6 @@ mod wrk;
 
 use clap::{Parser, Subcommand};
 
-/// mimalloc rather than glibc's malloc: see BENCHMARKS.md, "The hot path".
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(name = "helpdeskly-bench")]
 struct Cli {

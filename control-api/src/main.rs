@@ -8,10 +8,6 @@ use clap::{Parser, Subcommand};
 use control_api::ControlConfig;
 use control_api::tenancy::migrate::{MigrateOptions, TenantOutcome};
 
-/// mimalloc rather than glibc's malloc: see BENCHMARKS.md, "The hot path".
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(name = "control-api", version, about = "Helpdeskly control plane: tenants, identities, login")]
 struct Cli {
