@@ -5,10 +5,12 @@
 //!   helpdeskly-bench migrate-tenants --tenants 200 --concurrency 4
 //!   helpdeskly-bench app-me --concurrency 32 --seconds 10
 //!   helpdeskly-bench tickets --tickets 100000 --concurrency 32 --seconds 10 [--client wrk]
+//!   helpdeskly-bench events --tickets 200 --rows 20000 --tenants 200 --busy 10
 #![forbid(unsafe_code)]
 
 mod app;
 mod control;
+mod events;
 mod platform;
 mod stats;
 mod tickets;
@@ -48,6 +50,24 @@ enum Command {
         budget: usize,
         #[arg(long, default_value_t = 1000)]
         most_tenants: usize,
+    },
+    /// The outbox relay on the local RabbitMQ: commit-to-consumer latency, events per second
+    /// with confirms, and the relay's cost with many tenants of which few have work.
+    Events {
+        /// Tickets created one after another for the latency.
+        #[arg(long, default_value_t = 200)]
+        tickets: usize,
+        /// Pause between two of them, in milliseconds.
+        #[arg(long, default_value_t = 20)]
+        gap_ms: u64,
+        /// Outbox rows written at once for the throughput.
+        #[arg(long, default_value_t = 20_000)]
+        rows: i64,
+        #[arg(long, default_value_t = 200)]
+        tenants: usize,
+        /// Tenants with one new event for the cost per cycle.
+        #[arg(long, default_value_t = 10)]
+        busy: usize,
     },
     /// The SAV ticket endpoints on one tenant seeded with many tickets, and pgbench -S.
     Tickets {
@@ -89,6 +109,10 @@ fn main() {
                     app::Scenario { tenants: most_tenants, budget },
                 ];
                 app::run(&scenarios, concurrency, std::time::Duration::from_secs(seconds)).await;
+            }
+            Command::Events { tickets, gap_ms, rows, tenants, busy } => {
+                let gap = std::time::Duration::from_millis(gap_ms);
+                events::run(&events::Options { tickets, gap, rows, tenants, busy }).await;
             }
             Command::Tickets {
                 tickets,

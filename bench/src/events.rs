@@ -1,0 +1,271 @@
+//! The outbox relay (issue 13) on the local RabbitMQ (`TEST_AMQP_URL`): tenants provisioned by
+//! the real control plane, an app-api replica in this process running the relay, a consumer of
+//! this process on a temporary queue bound to an exchange of the run's own.
+//!
+//! 1. Commit to consumer: tickets created one after another (one every `--gap-ms`) through the
+//!    API; latency from the response (the commit is before it) to the consumer's delivery of
+//!    `TicketCreated`, and from the request's start.
+//! 2. Throughput: `--rows` rows written straight into one tenant's outbox, one hint, the time
+//!    until every row is confirmed, marked and delivered.
+//! 3. Cost per cycle: `--tenants` tenants, `--busy` of them with one new event each; the relay's
+//!    visits (one claim transaction each) and the sweep's statements, from its metrics, with
+//!    and without work.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use app_api::worker::Work;
+use app_api::{AppConfig, AppState};
+use futures_util::StreamExt as _;
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, ExchangeDeclareOptions, ExchangeDeleteOptions, QueueBindOptions,
+    QueueDeclareOptions,
+};
+use lapin::types::FieldTable;
+use lapin::{Connection, ConnectionProperties, ExchangeKind};
+use shared::config::Env;
+use shared::testkit::TestServer;
+use sqlx::{ConnectOptions as _, Connection as _};
+
+use crate::platform::Platform;
+use crate::stats::summarize;
+
+const PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n-----END PUBLIC KEY-----\n";
+
+pub struct Options {
+    pub tickets: usize,
+    pub gap: Duration,
+    pub rows: i64,
+    pub tenants: usize,
+    pub busy: usize,
+}
+
+fn amqp_url() -> String {
+    std::env::var("TEST_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into())
+}
+
+/// Arrival time of each delivered message, by ticket id and by message id.
+#[derive(Default)]
+struct Arrivals {
+    by_ticket: HashMap<i64, Instant>,
+    count: usize,
+}
+
+#[allow(clippy::too_many_lines, reason = "three measurements read in order, one after another")]
+pub async fn run(options: &Options) {
+    let platform = Platform::start_logging_at("error").await;
+    let exchange = format!("sav_exchange.bench.{}", uuid::Uuid::new_v4().simple());
+    let connection = Connection::connect(&amqp_url(), ConnectionProperties::default()).await.expect("the broker");
+    let channel = connection.create_channel().await.unwrap();
+    let durable = ExchangeDeclareOptions { durable: true, ..ExchangeDeclareOptions::default() };
+    channel
+        .exchange_declare(exchange.as_str().into(), ExchangeKind::Topic, durable, FieldTable::default())
+        .await
+        .unwrap();
+    let exclusive = QueueDeclareOptions { exclusive: true, auto_delete: true, ..QueueDeclareOptions::default() };
+    let queue = channel.queue_declare("".into(), exclusive, FieldTable::default()).await.unwrap();
+    channel
+        .queue_bind(
+            queue.name().clone(),
+            exchange.as_str().into(),
+            "#".into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let mut consumer = channel
+        .basic_consume(queue.name().clone(), "".into(), BasicConsumeOptions::default(), FieldTable::default())
+        .await
+        .unwrap();
+    let arrivals = Arc::new(Mutex::new(Arrivals::default()));
+    let sink = Arc::clone(&arrivals);
+    let listener = tokio::spawn(async move {
+        while let Some(Ok(delivery)) = consumer.next().await {
+            let at = Instant::now();
+            let body: serde_json::Value = serde_json::from_slice(&delivery.data).unwrap_or_default();
+            {
+                let mut arrivals = sink.lock().unwrap();
+                arrivals.count += 1;
+                if body["event"] == "TicketCreated"
+                    && let Some(ticket) = body["data"]["ticket_id"].as_i64()
+                {
+                    arrivals.by_ticket.entry(ticket).or_insert(at);
+                }
+            }
+            let _ = delivery.acker.ack(BasicAckOptions::default()).await;
+        }
+    });
+
+    let most = options.tenants.max(1);
+    let started = Instant::now();
+    let tenants = platform.tenants_with_tokens(most).await;
+    println!("{most} tenants provisioned and signed in in {:.1}s", started.elapsed().as_secs_f64());
+    let env = Env::from_pairs([
+        ("CONTROL_DATABASE_URL", platform.db.url()),
+        ("APP_PLANE_KEY", platform.state.config.keys.app_plane.to_base64()),
+        ("JWT_PUBLIC_KEYS", PUBLIC_KEY.to_owned()),
+        ("LOG_LEVEL", "error".to_owned()),
+        ("RATE_LIMIT_USER_PER_MINUTE", "0".to_owned()),
+        ("RATE_LIMIT_IP_PER_MINUTE", "0".to_owned()),
+        ("TENANT_POOLS_MAX_TOTAL_CONNECTIONS", "40".to_owned()),
+        ("TENANT_POOLS_MAX", "5000".to_owned()),
+        ("CONTROL_DB_MAX_CONNECTIONS", "4".to_owned()),
+        ("AMQP_URL", amqp_url()),
+        ("EVENTS_EXCHANGE", exchange.clone()),
+        // The sweep runs when the bench says so.
+        ("OUTBOX_SWEEP_SECONDS", "3600".to_owned()),
+    ]);
+    let state = AppState::new(AppConfig::from_env(&env).expect("configuration")).await.expect("app state");
+    let server = TestServer::start(app_api::build_router(state.clone())).await;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let relay = tokio::spawn(state.clone().run_events(Work { relay: true, consumer: false }, async {
+        let _ = stopped.await;
+    }));
+    let (slug, token) = tenants[0].clone();
+    let client = reqwest::Client::new();
+
+    // 1. Commit to consumer, one ticket at a time.
+    let mut sent = Vec::with_capacity(options.tickets);
+    for i in 0..options.tickets {
+        let begun = Instant::now();
+        let response = client
+            .post(server.url("/v1/tickets"))
+            .header("x-tenant-slug", &slug)
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "subject": format!("Latency {i}"), "description": "bench" }))
+            .send()
+            .await
+            .unwrap();
+        let answered = Instant::now();
+        assert_eq!(response.status(), 201);
+        let ticket: serde_json::Value = response.json().await.unwrap();
+        sent.push((ticket["id"].as_i64().unwrap(), begun, answered));
+        tokio::time::sleep(options.gap).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while arrivals.lock().unwrap().by_ticket.len() < sent.len() {
+        assert!(Instant::now() < deadline, "tickets never arrived");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let (mut from_response, mut from_request) = (Vec::new(), Vec::new());
+    {
+        let arrivals = arrivals.lock().unwrap();
+        for (ticket, begun, answered) in &sent {
+            let at = arrivals.by_ticket[ticket];
+            from_response.push(at.saturating_duration_since(*answered));
+            from_request.push(at.saturating_duration_since(*begun));
+        }
+    }
+    println!("commit to consumer (from the response): {}", summarize(from_response));
+    println!("request start to consumer:              {}", summarize(from_request));
+
+    // 2. Throughput: rows written in SQL, one hint.
+    let (_, options_db) = platform.tenant_admin_options(&slug).await;
+    let mut admin = options_db.connect().await.unwrap();
+    sqlx::query(
+        "INSERT INTO outbox (message_id, routing_key, payload)
+         SELECT gen_random_uuid(), 'sav.ticket.created',
+                jsonb_build_object('event', 'TicketCreated', 'timestamp', now(), 'data',
+                    jsonb_build_object('ticket_id', -g, 'ticket_number', 'TKT-BENCH', 'subject', 'bench'))
+         FROM generate_series(1, $1) g",
+    )
+    .bind(options.rows)
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    let before = arrivals.lock().unwrap().count;
+    let slug_parsed = shared::tenant::Slug::parse_syntax(&slug).unwrap();
+    let tenant = state.resolver.resolve(&slug_parsed).await.unwrap();
+    let started = Instant::now();
+    state.events.hints.hint(&tenant);
+    let rows = usize::try_from(options.rows).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while arrivals.lock().unwrap().count < before + rows {
+        assert!(Instant::now() < deadline, "the rows never all arrived");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let delivered = started.elapsed();
+    let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+        .fetch_one(&mut admin)
+        .await
+        .unwrap();
+    #[allow(clippy::cast_precision_loss, reason = "a rate")]
+    let rate = options.rows as f64 / delivered.as_secs_f64();
+    println!(
+        "throughput: {} rows delivered in {:.2}s: {rate:.0} events/s ({pending} still unmarked then)",
+        options.rows,
+        delivered.as_secs_f64()
+    );
+    let _ = admin.close().await;
+
+    // 3. Cost per cycle with many tenants, few of them busy.
+    let metrics = &state.events.metrics;
+    let visits = || {
+        use app_api::events::relay::metrics::VisitOutcome as V;
+        [V::Drained, V::More, V::Empty, V::Busy, V::BrokerDown, V::Failed]
+            .iter()
+            .map(|o| metrics.visits(*o))
+            .sum::<u64>()
+    };
+    let relay_handle = app_api::events::relay::Relay::of(&state).unwrap();
+    let before_visits = visits();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    println!(
+        "{} tenants, none with work, 2 s between sweeps: {} relay visits (claims)",
+        tenants.len(),
+        visits() - before_visits
+    );
+    let open_before = state.pools.open_connections();
+    let cold = Instant::now();
+    let swept = relay_handle.sweep().await.unwrap();
+    let cold = cold.elapsed();
+    let warm = Instant::now();
+    let swept_again = relay_handle.sweep().await.unwrap();
+    let warm = warm.elapsed();
+    println!(
+        "sweep over {} tenants, nothing pending: {:.0} ms cold (connections opened: {} -> {}), {:.0} ms warm; \
+         one statement per tenant; {swept:?} / {swept_again:?}",
+        swept_again.tenants,
+        cold.as_secs_f64() * 1000.0,
+        open_before,
+        state.pools.open_connections(),
+        warm.as_secs_f64() * 1000.0,
+    );
+    let busy = options.busy.min(tenants.len());
+    let before_visits = visits();
+    let before_count = arrivals.lock().unwrap().count;
+    let busy_started = Instant::now();
+    for (slug, token) in tenants.iter().take(busy) {
+        let response = client
+            .post(server.url("/v1/tickets"))
+            .header("x-tenant-slug", slug)
+            .bearer_auth(token)
+            .json(&serde_json::json!({ "subject": "busy", "description": "bench" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+    }
+    while arrivals.lock().unwrap().count < before_count + busy {
+        assert!(busy_started.elapsed() < Duration::from_secs(30), "the busy tenants' events never arrived");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    println!(
+        "{} tenants, {busy} with one event each: {} relay visits, all delivered in {:.0} ms",
+        tenants.len(),
+        visits() - before_visits,
+        busy_started.elapsed().as_secs_f64() * 1000.0
+    );
+
+    let _ = stop.send(());
+    let _ = relay.await;
+    listener.abort();
+    let _ = channel.exchange_delete(exchange.as_str().into(), ExchangeDeleteOptions::default()).await;
+    let _ = connection.close(200, "bye".into()).await;
+    drop(server);
+    drop(state);
+    platform.finish().await;
+}
