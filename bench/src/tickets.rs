@@ -167,7 +167,7 @@ async fn measure(platform: &Platform, options: &Options) -> String {
         let cpu_per_request = cpu_before.zip(process_cpu()).and_then(|(before, after)| {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "a count of requests")]
             let answered = (load.rate * options.duration.as_secs_f64()).round() as u32;
-            (answered > 0).then(|| (after - before) / answered)
+            after.checked_sub(before).filter(|_| answered > 0).map(|spent| spent / answered)
         });
         report(&format!("{} clients", options.concurrency), &load);
         measured.push(Measured { name: scenario.name, target: scenario.target, load, alone, cpu_per_request });
