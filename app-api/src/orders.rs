@@ -1,6 +1,6 @@
 //! Order references in the tenant database (`order_refs`): the customer, total and currency of
 //! an order, which the priority rules read. `PUT /v1/orders/{id}` and the order events consumer
-//! (`events::orders`) both check their input with the rules below and write with `upsert`.
+//! (`worker::orders`) both check their input with the rules below and write with `upsert`.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;

@@ -203,13 +203,13 @@ pub async fn run(options: &Options) {
     // 3. Cost per cycle with many tenants, few of them busy.
     let metrics = &state.events.metrics;
     let visits = || {
-        use app_api::events::relay::metrics::VisitOutcome as V;
+        use app_api::events::relay_metrics::VisitOutcome as V;
         [V::Drained, V::More, V::Empty, V::Busy, V::BrokerDown, V::Failed]
             .iter()
             .map(|o| metrics.visits(*o))
             .sum::<u64>()
     };
-    let relay_handle = app_api::events::relay::Relay::of(&state).unwrap();
+    let relay_handle = app_api::worker::relay::Relay::of(&state).unwrap();
     let before_visits = visits();
     tokio::time::sleep(Duration::from_secs(2)).await;
     println!(

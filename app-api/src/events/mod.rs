@@ -3,9 +3,9 @@
 //! RabbitMQ, woken by hints (`hints`). Order events come the other way (`orders`).
 
 pub mod hints;
-pub mod orders;
 pub mod outbox;
-pub mod relay;
+pub mod outlet;
+pub mod relay_metrics;
 
 use std::sync::Arc;
 
@@ -14,8 +14,8 @@ use prometheus::Registry;
 pub use outbox::enqueue;
 
 use self::hints::Hints;
-use self::relay::metrics::RelayMetrics;
-use self::relay::outlet::Outlet;
+use self::outlet::Outlet;
+use self::relay_metrics::{ConsumerMetrics, RelayMetrics};
 
 /// What the process holds for events: where hints go, the relay's side of the broker (when
 /// `AMQP_URL` is set) and the metrics.
@@ -23,7 +23,7 @@ pub struct Events {
     pub hints: Hints,
     pub outlet: Option<Arc<Outlet>>,
     pub metrics: RelayMetrics,
-    pub orders: orders::ConsumerMetrics,
+    pub orders: ConsumerMetrics,
 }
 
 impl Events {
@@ -40,7 +40,7 @@ impl Events {
             hints: Hints::new(redis, &config.redis_key_prefix),
             outlet,
             metrics,
-            orders: orders::ConsumerMetrics::register(registry),
+            orders: ConsumerMetrics::register(registry),
         }
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! A row holds the whole message as it will be published: `{event, message_id, timestamp,
 //! tenant: {id, slug}, data}`. `message_id` is stable, so consumers can drop a redelivery.
-//! The relay's reads and writes of the table are here too (`crate::events::relay` drives them).
+//! The relay's reads and writes of the table are here too (`crate::worker::relay` drives them).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use app_api::events::relay::{Claim, Relay};
 use app_api::worker::Work;
+use app_api::worker::relay::{Claim, Relay};
 use app_api::{AppConfig, AppState};
 use serde_json::{Value, json};
 use shared::testkit::eventually;

@@ -1,9 +1,12 @@
-//! The event work of a replica: the outbox relay (`events::relay`) and the order events
-//! consumer (`events::orders`). `serve` runs each unless switched off (`RELAY_IN_SERVE`,
+//! The event work of a replica: the outbox relay (`worker::relay`) and the order events
+//! consumer (`worker::orders`). `serve` runs each unless switched off (`RELAY_IN_SERVE`,
 //! `ORDERS_CONSUMER_IN_SERVE`); `worker` runs them without serving, in any number of replicas.
 //! The scheduled jobs join them here, one more task beside the relay.
 
-use crate::events::{orders, relay::Relay};
+pub mod orders;
+pub mod relay;
+
+use self::relay::Relay;
 use crate::state::AppState;
 
 /// Which event work a process runs.

@@ -20,8 +20,6 @@
 //!   out a capped exponential backoff (`outlet`) before trying again; requests never wait.
 //! - Connections to tenant databases come from the same pools and budget as requests.
 
-pub mod metrics;
-pub mod outlet;
 pub mod sweep;
 
 use std::sync::Arc;
@@ -31,10 +29,10 @@ use lapin::Channel;
 use shared::tenant::Slug;
 use sqlx::{Connection as _, PgConnection, Postgres, Transaction};
 
-use self::metrics::VisitOutcome;
-use self::outlet::{Outlet, Published};
-use super::hints::{self, Queue, Target};
-use super::outbox::{self, Pending};
+use crate::events::hints::{self, Queue, Target};
+use crate::events::outbox::{self, Pending};
+use crate::events::outlet::{Outlet, Published};
+use crate::events::relay_metrics::VisitOutcome;
 use crate::state::AppState;
 use crate::tenancy::resolve::Tenant;
 

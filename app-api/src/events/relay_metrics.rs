@@ -141,6 +141,45 @@ impl RelayMetrics {
     }
 }
 
+/// The order events consumer's counters (`worker::orders`).
+#[derive(Clone)]
+pub struct ConsumerMetrics {
+    messages: IntCounterVec,
+    dead: IntCounterVec,
+}
+
+impl ConsumerMetrics {
+    pub fn register(registry: &Registry) -> Self {
+        let messages = IntCounterVec::new(
+            Opts::new("order_events_total", "Order events consumed, by outcome (upserted, dead_lettered, retried)"),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        let dead = IntCounterVec::new(
+            Opts::new("order_events_dead_lettered_total", "Order events sent to the dead-letter queue, by reason"),
+            &["reason"],
+        )
+        .expect("valid metric");
+        registry.register(Box::new(messages.clone())).expect("registered once");
+        registry.register(Box::new(dead.clone())).expect("registered once");
+        Self { messages, dead }
+    }
+
+    pub(crate) fn outcome(&self, outcome: &str) {
+        self.messages.with_label_values(&[outcome]).inc();
+    }
+
+    pub(crate) fn dead_lettered(&self, reason: &str) {
+        self.outcome("dead_lettered");
+        self.dead.with_label_values(&[reason]).inc();
+    }
+
+    /// Messages with `outcome` so far.
+    pub fn count(&self, outcome: &str) -> u64 {
+        self.messages.with_label_values(&[outcome]).get()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

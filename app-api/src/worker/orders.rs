@@ -30,7 +30,6 @@ use lapin::options::{
 };
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use lapin::{BasicProperties, Channel, Confirmation, ExchangeKind};
-use prometheus::{IntCounterVec, Opts, Registry};
 use serde_json::{Map, Value};
 use shared::tenant::Slug;
 use uuid::Uuid;
@@ -186,44 +185,6 @@ pub fn parse(body: &[u8]) -> Result<OrderEvent, Refusal> {
     })
 }
 
-#[derive(Clone)]
-pub struct ConsumerMetrics {
-    messages: IntCounterVec,
-    dead: IntCounterVec,
-}
-
-impl ConsumerMetrics {
-    pub fn register(registry: &Registry) -> Self {
-        let messages = IntCounterVec::new(
-            Opts::new("order_events_total", "Order events consumed, by outcome (upserted, dead_lettered, retried)"),
-            &["outcome"],
-        )
-        .expect("valid metric");
-        let dead = IntCounterVec::new(
-            Opts::new("order_events_dead_lettered_total", "Order events sent to the dead-letter queue, by reason"),
-            &["reason"],
-        )
-        .expect("valid metric");
-        registry.register(Box::new(messages.clone())).expect("registered once");
-        registry.register(Box::new(dead.clone())).expect("registered once");
-        Self { messages, dead }
-    }
-
-    fn outcome(&self, outcome: &str) {
-        self.messages.with_label_values(&[outcome]).inc();
-    }
-
-    fn dead_lettered(&self, reason: Reason) {
-        self.outcome("dead_lettered");
-        self.dead.with_label_values(&[reason.as_str()]).inc();
-    }
-
-    /// Messages with `outcome` so far.
-    pub fn count(&self, outcome: &str) -> u64 {
-        self.messages.with_label_values(&[outcome]).get()
-    }
-}
-
 /// Why a message could not be applied.
 enum Failure {
     /// For good: dead-letter it.
@@ -352,7 +313,7 @@ async fn handle(
             Err(Failure::Refused(refusal)) => {
                 tracing::warn!(reason = refusal.reason.as_str(), detail = %refusal.detail, "order event dead-lettered");
                 dead_letter(channel, &state.config.events.orders_queue, delivery, &refusal).await?;
-                metrics.dead_lettered(refusal.reason);
+                metrics.dead_lettered(refusal.reason.as_str());
                 break;
             }
             Err(Failure::Transient(err)) => {
