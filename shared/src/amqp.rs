@@ -48,6 +48,22 @@ impl Broker {
         Self { url, connection: Mutex::new(None) }
     }
 
+    /// A new channel in confirm mode, with the durable topic exchange `exchange` declared:
+    /// what every publisher of the platform sends on.
+    pub async fn confirm_channel(&self, exchange: &str) -> Result<Channel, PublishError> {
+        let channel = self.connection().await?.create_channel().await?;
+        channel.confirm_select(ConfirmSelectOptions::default()).await?;
+        channel
+            .exchange_declare(
+                exchange.into(),
+                ExchangeKind::Topic,
+                ExchangeDeclareOptions { durable: true, ..ExchangeDeclareOptions::default() },
+                FieldTable::default(),
+            )
+            .await?;
+        Ok(channel)
+    }
+
     /// The open connection, (re)connecting within `TIMEOUT` when there is none.
     pub async fn connection(&self) -> Result<Arc<Connection>, PublishError> {
         let mut current = self.connection.lock().await;
@@ -82,18 +98,7 @@ impl Publisher {
     }
 
     async fn open(&self) -> Result<Channel, PublishError> {
-        let connection = self.broker.connection().await?;
-        let channel = connection.create_channel().await?;
-        channel.confirm_select(ConfirmSelectOptions::default()).await?;
-        channel
-            .exchange_declare(
-                self.exchange.as_str().into(),
-                ExchangeKind::Topic,
-                ExchangeDeclareOptions { durable: true, ..ExchangeDeclareOptions::default() },
-                FieldTable::default(),
-            )
-            .await?;
-        Ok(channel)
+        self.broker.confirm_channel(&self.exchange).await
     }
 
     /// Publishes and waits for the broker's confirm.

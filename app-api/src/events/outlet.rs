@@ -7,9 +7,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use lapin::options::{BasicPublishOptions, ConfirmSelectOptions, ExchangeDeclareOptions};
+use lapin::options::BasicPublishOptions;
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
-use lapin::{BasicProperties, Channel, Confirmation, ExchangeKind};
+use lapin::{BasicProperties, Channel, Confirmation};
 use shared::amqp::{Broker, PublishError};
 
 use super::relay_metrics::RelayMetrics;
@@ -148,18 +148,7 @@ impl Outlet {
     }
 
     async fn open(&self) -> Result<Channel, PublishError> {
-        let connection = self.broker.connection().await?;
-        let channel = connection.create_channel().await?;
-        channel.confirm_select(ConfirmSelectOptions::default()).await?;
-        channel
-            .exchange_declare(
-                self.exchange.as_str().into(),
-                ExchangeKind::Topic,
-                ExchangeDeclareOptions { durable: true, ..ExchangeDeclareOptions::default() },
-                FieldTable::default(),
-            )
-            .await?;
-        Ok(channel)
+        self.broker.confirm_channel(&self.exchange).await
     }
 
     /// Forgets `channel` after a failure on it (a later call opens another).
