@@ -4,6 +4,7 @@
 //! (`crate::worker`).
 
 use crate::revocations;
+use crate::worker::wait;
 use crate::state::AppState;
 
 impl AppState {
@@ -17,13 +18,9 @@ impl AppState {
         let stopped = wait(stop.subscribe());
         let revocations = tokio::spawn(async move { state.revoked.poll(&state.control_db, every, stopped).await });
         let work = crate::worker::Work::in_serve(&self.config);
-        let events = tokio::spawn(self.clone().run_events(work, wait(stop.subscribe())));
+        let events = tokio::spawn(self.clone().run_work(work, wait(stop.subscribe())));
         shutdown.await;
         let _ = stop.send(());
         let _ = tokio::join!(reaper, evictions, revocations, events);
     }
-}
-
-pub(crate) async fn wait(mut stop: tokio::sync::broadcast::Receiver<()>) {
-    let _ = stop.recv().await;
 }

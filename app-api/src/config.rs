@@ -36,6 +36,7 @@ pub struct AppConfig {
     /// (changes published by control-api evict at once; this bounds staleness without Redis).
     pub tenant_cache_ttl: Duration,
     pub events: EventsConfig,
+    pub jobs: JobsConfig,
 }
 
 /// The outbox relay and the order events consumer (both need `AMQP_URL`).
@@ -98,6 +99,43 @@ impl EventsConfig {
             concurrency,
             orders_exchange: name("ORDERS_EXCHANGE", "orders_exchange")?,
             orders_queue: name("ORDERS_QUEUE", "app-api.orders")?,
+        })
+    }
+}
+
+/// The scheduled SAV jobs: SLA breaches and auto-close (`worker::jobs`).
+#[derive(Debug, Clone)]
+pub struct JobsConfig {
+    /// `JOBS_IN_SERVE` (true): `serve` runs the jobs too (`worker` always does).
+    pub in_serve: bool,
+    /// `SLA_CHECK_SECONDS` (2): how often the due tenants are claimed from the schedule; a
+    /// breach is found at most this long after its due time (plus the time to act).
+    pub check_every: Duration,
+    /// `SLA_SWEEP_SECONDS` (300): how often every active tenant's next due time is read again,
+    /// the safety net for hints that were lost.
+    pub sweep_every: Duration,
+    /// `JOBS_CONCURRENCY` (4): tenants acted on at once, and tenants a sweep reads at once.
+    pub concurrency: usize,
+}
+
+impl JobsConfig {
+    fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let seconds = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
+            let every = env.or(name, Seconds(Duration::from_secs(default)))?.0;
+            if every.is_zero() {
+                return Err(ConfigError { name, problem: "is invalid: must be above 0".into() });
+            }
+            Ok(every)
+        };
+        let concurrency: usize = env.or("JOBS_CONCURRENCY", 4)?;
+        if concurrency == 0 {
+            return Err(ConfigError { name: "JOBS_CONCURRENCY", problem: "is invalid: must be above 0".into() });
+        }
+        Ok(Self {
+            in_serve: env.or("JOBS_IN_SERVE", true)?,
+            check_every: seconds("SLA_CHECK_SECONDS", 2)?,
+            sweep_every: seconds("SLA_SWEEP_SECONDS", 300)?,
+            concurrency,
         })
     }
 }
@@ -199,6 +237,7 @@ impl AppConfig {
             redis_url: env.optional("REDIS_URL")?,
             amqp_url: env.optional("AMQP_URL")?,
             events: EventsConfig::from_env(env)?,
+            jobs: JobsConfig::from_env(env)?,
         })
     }
 }

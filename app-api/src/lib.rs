@@ -55,18 +55,18 @@ pub async fn serve(config: AppConfig) -> Result<(), ServeError> {
     served.map_err(ServeError::Serve)
 }
 
-/// `app-api worker`: the outbox relay and the order events consumer without serving (and the
-/// pool reaper and tenant evictions they need), until SIGTERM or SIGINT; the batch and the
-/// message in hand finish first.
+/// `app-api worker`: the outbox relay, the scheduled SAV jobs and the order events consumer
+/// without serving (and the pool reaper and tenant evictions they need), until SIGTERM or
+/// SIGINT; the batches, visits and the message in hand finish first.
 pub async fn worker(config: AppConfig) -> Result<(), ServeError> {
     if config.amqp_url.is_none() {
         return Err(ServeError::Setup("the worker needs AMQP_URL: it relays events to RabbitMQ".into()));
     }
     let state = AppState::new(config).await.map_err(ServeError::Setup)?;
     let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
-    let reaper = tokio::spawn(state.pools.clone().run_reaper(background::wait(stop.subscribe())));
-    let evictions = tokio::spawn(evictions::listen(state.clone(), background::wait(stop.subscribe())));
-    let events = tokio::spawn(state.clone().run_events(worker::Work::all(), background::wait(stop.subscribe())));
+    let reaper = tokio::spawn(state.pools.clone().run_reaper(worker::wait(stop.subscribe())));
+    let evictions = tokio::spawn(evictions::listen(state.clone(), worker::wait(stop.subscribe())));
+    let events = tokio::spawn(state.clone().run_work(worker::Work::all(), worker::wait(stop.subscribe())));
     tracing::info!("app-api worker running");
     shared::serve::shutdown_signal().await;
     let _ = stop.send(());

@@ -120,7 +120,7 @@ pub async fn run(options: &Options) {
     let state = AppState::new(AppConfig::from_env(&env).expect("configuration")).await.expect("app state");
     let server = TestServer::start(app_api::build_router(state.clone())).await;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let relay = tokio::spawn(state.clone().run_events(Work { relay: true, consumer: false }, async {
+    let relay = tokio::spawn(state.clone().run_work(Work { relay: true, jobs: false, consumer: false }, async {
         let _ = stopped.await;
     }));
     let (slug, token) = tenants[0].clone();
@@ -203,7 +203,7 @@ pub async fn run(options: &Options) {
     // 3. Cost per cycle with many tenants, few of them busy.
     let metrics = &state.events.metrics;
     let visits = || {
-        use app_api::events::relay_metrics::VisitOutcome as V;
+        use app_api::events::metrics::VisitOutcome as V;
         [V::Drained, V::More, V::Empty, V::Busy, V::BrokerDown, V::Failed]
             .iter()
             .map(|o| metrics.visits(*o))

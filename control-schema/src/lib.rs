@@ -1,9 +1,11 @@
 //! The schema of the control database: tenants, clusters, identities, memberships, sessions and
 //! jobs. control-api owns and migrates it; it lives in a crate of its own so that the tenant
-//! plane's few reads of it (tenant resolution, revoked sessions) are checked against it too.
+//! plane's few uses of it (tenant resolution, revoked sessions, the SAV jobs' schedule) are checked
+//! against it too.
 #![forbid(unsafe_code)]
 
 pub mod directory;
+pub mod schedule;
 pub mod sessions;
 
 /// `migrations/control`.

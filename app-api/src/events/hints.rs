@@ -1,19 +1,21 @@
-//! How the relay learns which tenants have rows to publish, without asking every tenant.
+//! How the worker learns which tenants changed, without asking every tenant: the relay (rows to
+//! publish) and the scheduled jobs (SLA due dates that moved) are both woken by hints.
 //!
-//! A request that wrote events (`outbox::enqueue` notes it in a task-local the tenant middleware
-//! sets around each handler) hints its tenant once the response is a success, i.e. after its
-//! commit: into this process's relay queue when a relay runs here, else on Redis
-//! (`{REDIS_KEY_PREFIX}outbox-hints`, the tenant's slug) for the relays of `app-api worker`
-//! replicas. A hint is only a wake-up: the relay reads the outbox to learn what is there, so a
-//! hint for nothing costs one query and a lost hint delays rows until the sweep (every
-//! `OUTBOX_SWEEP_SECONDS`, see `relay::sweep`) finds them.
+//! A request that wrote events or moved due dates (`note_work`, called by `outbox::enqueue` and by
+//! the ticket update that changes a priority, in a task-local the tenant middleware sets around
+//! each handler) hints its tenant once the response is a success, i.e. after its commit: into
+//! this process's queues where the relay and the jobs run here, else on Redis
+//! (`{REDIS_KEY_PREFIX}outbox-hints`, the tenant's slug) for the workers of other replicas. A
+//! hint is only a wake-up: the relay reads the outbox to learn what is there, the jobs the
+//! tenant's due tickets, so a hint for nothing costs one query, and a lost hint delays the work
+//! until a sweep finds it (`OUTBOX_SWEEP_SECONDS`, `SLA_SWEEP_SECONDS`).
 //!
 //! Why this and not the alternatives: polling every tenant each cycle costs a connection and a
 //! query per tenant per cycle whether it has work or not (1,000 tenants, 1,000 queries a cycle);
 //! PostgreSQL `LISTEN` would need one open connection per tenant database, against the same
 //! budget requests use; a "dirty tenants" table in the control database would make every write
-//! request also write there. A hint costs nothing when the relay runs in the writing process and
-//! one Redis `PUBLISH` otherwise, and its loss is bounded by the sweep.
+//! request also write there. A hint costs nothing when the worker runs in the writing process and
+//! one Redis `PUBLISH` otherwise, and its loss is bounded by the sweeps.
 
 use std::cell::Cell;
 use std::collections::{HashMap, VecDeque};
@@ -30,7 +32,7 @@ tokio::task_local! {
     static WROTE: Cell<bool>;
 }
 
-/// Runs `handler`, and says whether it wrote events to an outbox.
+/// Runs `handler`, and says whether it left work for the worker (`note_work`).
 pub async fn watch<F: Future>(handler: F) -> (F::Output, bool) {
     WROTE
         .scope(Cell::new(false), async move {
@@ -40,8 +42,9 @@ pub async fn watch<F: Future>(handler: F) -> (F::Output, bool) {
         .await
 }
 
-/// Called by `outbox::enqueue`: the surrounding request wrote events (a no-op outside requests).
-pub(crate) fn note_written() {
+/// The surrounding request left work for the worker: events in the outbox, or SLA due dates
+/// that came nearer (a no-op outside requests).
+pub(crate) fn note_work() {
     let _ = WROTE.try_with(|wrote| wrote.set(true));
 }
 
@@ -67,8 +70,8 @@ struct State {
     entries: HashMap<String, Entry>,
 }
 
-/// The tenants the relay of this process is to visit, each once however many hints came, in
-/// the order they came.
+/// The tenants a worker of this process (the relay, the jobs) is to visit, each once however many
+/// hints came, in the order they came.
 #[derive(Default)]
 pub struct Queue {
     state: Mutex<State>,
@@ -152,32 +155,55 @@ impl Queue {
 
 /// Where the hints of this process go.
 pub struct Hints {
-    /// The queue of the relay that runs in this process, if one does.
-    local: AtomicBool,
-    pub queue: Arc<Queue>,
+    /// Whether the relay, and the jobs, run in this process.
+    relay_here: AtomicBool,
+    jobs_here: AtomicBool,
+    /// The relay's queue, and the jobs' queue.
+    pub relay_queue: Arc<Queue>,
+    pub jobs_queue: Arc<Queue>,
     redis: Option<shared::redis::Redis>,
     channel: String,
 }
 
 impl Hints {
     pub fn new(redis: Option<shared::redis::Redis>, prefix: &str) -> Self {
-        Self { local: AtomicBool::new(false), queue: Arc::default(), redis, channel: channel(prefix) }
+        Self {
+            relay_here: AtomicBool::new(false),
+            jobs_here: AtomicBool::new(false),
+            relay_queue: Arc::default(),
+            jobs_queue: Arc::default(),
+            redis,
+            channel: channel(prefix),
+        }
     }
 
-    /// A relay runs in this process from now on: hints go to its queue.
+    /// A relay runs in this process from now on (or no longer): hints go to its queue.
     pub fn relay_runs_here(&self, runs: bool) {
-        self.local.store(runs, Ordering::Release);
+        self.relay_here.store(runs, Ordering::Release);
     }
 
-    /// `tenant` committed events.
+    /// The scheduled jobs run in this process from now on (or no longer).
+    pub fn jobs_run_here(&self, run: bool) {
+        self.jobs_here.store(run, Ordering::Release);
+    }
+
+    /// `tenant` committed work: to the queues of this process, and on Redis unless both the
+    /// relay and the jobs run here.
     pub fn hint(&self, tenant: &Arc<Tenant>) {
-        if self.local.load(Ordering::Acquire) {
-            self.queue.push(&tenant.slug, Some(Arc::clone(tenant)));
+        let relay = self.relay_here.load(Ordering::Acquire);
+        let jobs = self.jobs_here.load(Ordering::Acquire);
+        if relay {
+            self.relay_queue.push(&tenant.slug, Some(Arc::clone(tenant)));
+        }
+        if jobs {
+            self.jobs_queue.push(&tenant.slug, Some(Arc::clone(tenant)));
+        }
+        if relay && jobs {
             return;
         }
         let Some(redis) = self.redis.clone() else { return };
         let (channel, slug) = (self.channel.clone(), tenant.slug.clone());
-        // Off the response's path; a lost hint is caught by the sweep.
+        // Off the response's path; a lost hint is caught by the sweeps.
         tokio::spawn(async move {
             redis
                 .run("outbox_hint", |mut conn| async move {
@@ -202,7 +228,7 @@ pub async fn listen(url: String, prefix: String, queue: Arc<Queue>, shutdown: im
             () = &mut shutdown => return,
             result = subscribe(&url, &channel, &queue) => {
                 if let Err(err) = result {
-                    tracing::warn!(error = %err, "outbox hint subscription lost; resubscribing");
+                    tracing::warn!(error = %err, "hint subscription lost; resubscribing");
                 }
             }
         }
@@ -217,7 +243,7 @@ async fn subscribe(url: &str, channel: &str, queue: &Queue) -> redis::RedisResul
     let client = redis::Client::open(url)?;
     let mut pubsub = client.get_async_pubsub().await?;
     pubsub.subscribe(channel).await?;
-    tracing::debug!(channel, "listening for outbox hints");
+    tracing::debug!(channel, "listening for hints");
     let mut messages = pubsub.on_message();
     while let Some(message) = messages.next().await {
         let Ok(slug) = message.get_payload::<String>() else { continue };
@@ -258,8 +284,8 @@ mod tests {
     async fn watch_sees_what_the_handler_wrote() {
         let ((), wrote) = watch(async {}).await;
         assert!(!wrote);
-        let ((), wrote) = watch(async { note_written() }).await;
+        let ((), wrote) = watch(async { note_work() }).await;
         assert!(wrote);
-        note_written(); // outside a request: nothing to note, no panic
+        note_work(); // outside a request: nothing to note, no panic
     }
 }

@@ -3,9 +3,9 @@
 //! RabbitMQ, woken by hints (`hints`). Order events come the other way (`orders`).
 
 pub mod hints;
+pub mod metrics;
 pub mod outbox;
 pub mod outlet;
-pub mod relay_metrics;
 
 use std::sync::Arc;
 
@@ -14,16 +14,17 @@ use prometheus::Registry;
 pub use outbox::enqueue;
 
 use self::hints::Hints;
+use self::metrics::{ConsumerMetrics, JobMetrics, RelayMetrics};
 use self::outlet::Outlet;
-use self::relay_metrics::{ConsumerMetrics, RelayMetrics};
 
 /// What the process holds for events: where hints go, the relay's side of the broker (when
-/// `AMQP_URL` is set) and the metrics.
+/// `AMQP_URL` is set) and the metrics of the relay, the order consumer and the scheduled jobs.
 pub struct Events {
     pub hints: Hints,
     pub outlet: Option<Arc<Outlet>>,
     pub metrics: RelayMetrics,
     pub orders: ConsumerMetrics,
+    pub jobs: JobMetrics,
 }
 
 impl Events {
@@ -41,6 +42,7 @@ impl Events {
             outlet,
             metrics,
             orders: ConsumerMetrics::register(registry),
+            jobs: JobMetrics::register(registry),
         }
     }
 }

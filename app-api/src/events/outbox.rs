@@ -58,7 +58,7 @@ pub async fn enqueue(
     )
     .execute(conn)
     .await?;
-    crate::events::hints::note_written();
+    crate::events::hints::note_work();
     Ok(())
 }
 

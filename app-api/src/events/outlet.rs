@@ -12,7 +12,7 @@ use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use lapin::{BasicProperties, Channel, Confirmation};
 use shared::amqp::{Broker, PublishError};
 
-use super::relay_metrics::RelayMetrics;
+use super::metrics::RelayMetrics;
 use crate::events::outbox::Pending;
 use crate::tenancy::resolve::Tenant;
 

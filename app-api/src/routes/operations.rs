@@ -55,7 +55,7 @@ fn relay(state: &AppState) -> DependencyReport {
         latency_ms: None,
         error: (!connected).then(|| "not connected to the broker".to_owned()),
         detail: Some(
-            serde_json::json!({ "exchange": outlet.exchange(), "tenants_queued": state.events.hints.queue.len() }),
+            serde_json::json!({ "exchange": outlet.exchange(), "tenants_queued": state.events.hints.relay_queue.len() }),
         ),
     }
 }

@@ -31,6 +31,23 @@ impl SenderType {
 
 shared::text_column!(SenderType, parse);
 
+/// Which SLA target a breach missed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SlaType {
+    Response,
+    Resolution,
+}
+
+impl SlaType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Response => "response",
+            Self::Resolution => "resolution",
+        }
+    }
+}
+
 /// One event, tagged with its seed name; `data` is the seed's payload.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "event", content = "data")]
@@ -77,6 +94,19 @@ pub enum Event {
         sla_met: bool,
         category: Option<String>,
     },
+    /// A ticket missed an SLA target (seed: "TicketSLABreach"), once per ticket and target.
+    #[serde(rename = "TicketSLABreach")]
+    TicketSlaBreach {
+        ticket_id: i64,
+        ticket_number: String,
+        /// The priority the ticket breached at (a response breach raises it afterwards).
+        priority: Priority,
+        sla_type: SlaType,
+        /// The target, and the time the clock ran until the breach was found, in minutes.
+        expected_minutes: i64,
+        actual_minutes: i64,
+        assigned_to: Option<Uuid>,
+    },
     MessageAdded {
         ticket_id: i64,
         ticket_number: String,
@@ -98,6 +128,7 @@ impl Event {
             Self::TicketStatusChanged { .. } => "sav.ticket.status_changed",
             Self::TicketResolved { .. } => "sav.ticket.resolved",
             Self::MessageAdded { .. } => "sav.ticket.message_added",
+            Self::TicketSlaBreach { .. } => "sav.ticket.sla_breach",
         }
     }
 }

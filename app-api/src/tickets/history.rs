@@ -17,10 +17,12 @@ pub enum Action {
     StatusChanged,
     Assigned,
     Updated,
+    /// An SLA target was missed (found by the scheduled jobs).
+    SlaBreached,
 }
 
 impl Action {
-    pub const ALL: [Self; 4] = [Self::Created, Self::StatusChanged, Self::Assigned, Self::Updated];
+    pub const ALL: [Self; 5] = [Self::Created, Self::StatusChanged, Self::Assigned, Self::Updated, Self::SlaBreached];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -28,6 +30,7 @@ impl Action {
             Self::StatusChanged => "status_changed",
             Self::Assigned => "assigned",
             Self::Updated => "updated",
+            Self::SlaBreached => "sla_breached",
         }
     }
 

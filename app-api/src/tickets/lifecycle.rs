@@ -40,6 +40,7 @@ pub fn refused(refusal: &Refusal, ticket: &Ticket, actor: Actor) -> ApiError {
             "a ticket that is {} keeps someone on it: assign it to someone else instead",
             status.as_str()
         )),
+        Refusal::NeedsAssignee => ApiError::conflict("assign the ticket to someone to start it"),
     }
 }
 
@@ -115,7 +116,7 @@ pub async fn apply(
         },
     )
     .await?;
-    let sla = store::refresh_sla(conn, ticket, now).await?;
+    let (sla, _) = store::refresh_sla(conn, ticket, now).await?;
 
     let mut events = Vec::new();
     if ticket.assigned_to != previous_assignee {

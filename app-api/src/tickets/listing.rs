@@ -44,7 +44,7 @@ pub fn statement<'a>(viewer: Viewer, filter: &Filter<'a>) -> QueryBuilder<'a, Po
     let mut query = QueryBuilder::<Postgres>::new(
         "SELECT t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority, t.status, t.category,
             t.assigned_to, t.order_id, t.metadata, t.response_due_at, t.resolution_due_at, t.first_response_at,
-            t.resolved_at, t.closed_at, t.created_at, t.updated_at, t.sla_version_id
+            t.resolved_at, t.closed_at, t.auto_close_at, t.created_at, t.updated_at, t.sla_version_id
          FROM support_tickets t WHERE t.id = ANY(ARRAY(SELECT t.id FROM support_tickets t WHERE true",
     );
     viewer.push_visibility(&mut query);

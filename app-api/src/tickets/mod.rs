@@ -3,10 +3,12 @@
 //! priority rules. Around them: who may see what (`access`), what people write (`content`),
 //! the ticket rows (`store`) and their list (`listing`), their history (`history`) and threads
 //! (`messages`), the tenant's SLA policy (`sla_policy`), what each action asks of a ticket
-//! (`moves`, pure too), and changes with their side effects (`lifecycle`).
+//! (`moves`, pure too), changes with their side effects (`lifecycle`), and the due tickets the
+//! scheduled jobs act on (`due`; the acting is `crate::worker::deadlines`).
 
 pub mod access;
 pub mod content;
+pub mod due;
 pub mod events;
 pub mod history;
 pub mod lifecycle;

@@ -45,6 +45,9 @@ pub enum Refusal {
     Transition(TransitionError),
     /// Unassigning a ticket that must keep an assignee.
     KeepsAssignee(Status),
+    /// Starting an unassigned ticket without taking it (only an agent can take one; the system
+    /// starts a ticket by assigning it).
+    NeedsAssignee,
 }
 
 /// Who acts: a person and the part they play.
@@ -73,13 +76,16 @@ pub fn assign(state: &State, to: Option<Uuid>) -> Result<Option<Plan>, Refusal> 
     Ok(Some(Plan { to: status, assign: Some(to) }))
 }
 
-/// A caller asks for a status. Staff starting an unassigned ticket take it; back to `open`
-/// means back in the queue. (A closed ticket refuses through the state machine, which lists
+/// A caller asks for a status. Staff starting an unassigned ticket take it (nobody else can
+/// start one without an assignee); back to `open` means back in the queue. (A closed ticket refuses through the state machine, which lists
 /// what is allowed from there: nothing.)
 pub fn set_status(state: &State, to: Status, caller: Caller) -> Result<Plan, Refusal> {
     status::check(state.status, to, caller.actor).map_err(Refusal::Transition)?;
     let assign = match to {
-        Status::InProgress if state.assignee.is_none() && caller.actor == Actor::Agent => Some(Some(caller.id)),
+        Status::InProgress if state.assignee.is_none() => match caller.actor {
+            Actor::Agent => Some(Some(caller.id)),
+            Actor::Customer | Actor::System => return Err(Refusal::NeedsAssignee),
+        },
         Status::Open => Some(None),
         Status::InProgress | Status::WaitingCustomer | Status::Resolved | Status::Closed => None,
     };
@@ -142,6 +148,8 @@ mod tests {
             Caller { id: agents[0], actor: Actor::Agent },
             Caller { id: agents[1], actor: Actor::Agent },
             Caller { id: customer, actor: Actor::Customer },
+            // The system acts with no person behind it (its id is never assigned).
+            Caller { id: Uuid::nil(), actor: Actor::System },
         ];
         for caller in callers {
             for to in Status::ALL {
@@ -206,6 +214,15 @@ mod tests {
         assert_eq!(answered, State { status: Status::InProgress, assignee: Some(other), resolved: false });
         let resolved = State { status: Status::Resolved, assignee: Some(agent), resolved: true };
         assert_eq!(assign(&resolved, None), Err(Refusal::KeepsAssignee(Status::Resolved)));
+    }
+
+    #[test]
+    fn the_system_cannot_start_a_ticket_nobody_has() {
+        let system = Caller { id: Uuid::nil(), actor: Actor::System };
+        assert_eq!(set_status(&State::NEW, Status::InProgress, system), Err(Refusal::NeedsAssignee));
+        let agent = Caller { id: Uuid::from_u128(1), actor: Actor::Agent };
+        let taken = set_status(&State::NEW, Status::InProgress, agent).unwrap();
+        assert_eq!(taken.assign, Some(Some(agent.id)));
     }
 
     #[test]

@@ -44,6 +44,9 @@ pub struct Ticket {
     pub first_response_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// When the ticket closes on its own if nothing happens first: set while it waits for the
+    /// customer or is resolved, from the auto-close delays of its SLA policy version.
+    pub auto_close_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// The version of the tenant's SLA policy the ticket was created under, which holds its
@@ -73,12 +76,14 @@ macro_rules! ticket_of {
             first_response_at: $row.first_response_at,
             resolved_at: $row.resolved_at,
             closed_at: $row.closed_at,
+            auto_close_at: $row.auto_close_at,
             created_at: $row.created_at,
             updated_at: $row.updated_at,
             sla_version_id: $row.sla_version_id,
         }
     };
 }
+pub(crate) use ticket_of;
 
 /// The caller and ticket `id`, if the caller may see it (else 404; 403 for a caller who is not
 /// a member), in one round trip; `lock` takes the row lock for a change.
@@ -89,7 +94,8 @@ pub async fn visible(conn: &mut PgConnection, user_id: Uuid, id: i64, lock: bool
             r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role",
                 t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority AS "priority: Priority",
                 t.status AS "status: Status", t.category, t.assigned_to, t.order_id, t.metadata, t.response_due_at,
-                t.resolution_due_at, t.first_response_at, t.resolved_at, t.closed_at, t.created_at, t.updated_at,
+                t.resolution_due_at, t.first_response_at, t.resolved_at, t.closed_at, t.auto_close_at, t.created_at,
+                t.updated_at,
                 t.sla_version_id
                FROM support_tickets t WHERE t.id = $2 FOR UPDATE OF t"#,
             user_id,
@@ -103,7 +109,8 @@ pub async fn visible(conn: &mut PgConnection, user_id: Uuid, id: i64, lock: bool
             r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role",
                 t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority AS "priority: Priority",
                 t.status AS "status: Status", t.category, t.assigned_to, t.order_id, t.metadata, t.response_due_at,
-                t.resolution_due_at, t.first_response_at, t.resolved_at, t.closed_at, t.created_at, t.updated_at,
+                t.resolution_due_at, t.first_response_at, t.resolved_at, t.closed_at, t.auto_close_at, t.created_at,
+                t.updated_at,
                 t.sla_version_id
                FROM support_tickets t WHERE t.id = $2"#,
             user_id,
@@ -141,7 +148,8 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
         r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role",
             t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority AS "priority: Priority",
             t.status AS "status: Status", t.category, t.assigned_to, t.order_id, t.metadata, t.response_due_at,
-            t.resolution_due_at, t.first_response_at, t.resolved_at, t.closed_at, t.created_at, t.updated_at,
+            t.resolution_due_at, t.first_response_at, t.resolved_at, t.closed_at, t.auto_close_at, t.created_at,
+                t.updated_at,
             t.sla_version_id, p.response_minutes AS "response_minutes!", p.resolution_minutes AS "resolution_minutes!",
             h.change_at AS "change_at!", h.change_to AS "change_to!: Vec<Status>",
             m.unread_from_agent AS "unread_from_agent!", m.unread_from_customer AS "unread_from_customer!"
@@ -262,7 +270,7 @@ pub async fn insert(
              ON CONFLICT (ticket_number) DO NOTHING
              RETURNING id, ticket_number, user_id, subject, description, priority AS "priority: Priority",
                 status AS "status: Status", category, assigned_to, order_id, metadata, response_due_at,
-                resolution_due_at, first_response_at, resolved_at, closed_at, created_at, updated_at,
+                resolution_due_at, first_response_at, resolved_at, closed_at, auto_close_at, created_at, updated_at,
                 sla_version_id"#,
             ticket_number(),
             new.user_id,
@@ -310,7 +318,7 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
     sqlx::query!(
         "UPDATE support_tickets SET subject = $2, priority = $3, status = $4, category = $5, assigned_to = $6,
             metadata = $7, response_due_at = $8, resolution_due_at = $9, first_response_at = $10, resolved_at = $11,
-            closed_at = $12, updated_at = $13,
+            closed_at = $12, updated_at = $13, auto_close_at = $17,
             thread_staff = CASE WHEN $14::text IS NULL OR pg_column_size(thread_staff) > $16 THEN thread_staff
                 ELSE strip(thread_staff || to_tsvector('simple', $14)) END,
             thread_public = CASE WHEN $14::text IS NULL OR $15 OR pg_column_size(thread_public) > $16 THEN thread_public
@@ -332,6 +340,7 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
         message.map(|(text, _)| text),
         message.is_some_and(|(_, internal)| internal),
         THREAD_WORDS_MAX_BYTES,
+        ticket.auto_close_at,
     )
     .execute(conn)
     .await
@@ -340,22 +349,52 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
 
 /// Brings the stored due dates up to date after a change to the status, the priority or the
 /// first response (recorded in the history first), against the targets of the ticket's priority
-/// in its own policy version; returns the state.
-pub async fn refresh_sla(conn: &mut PgConnection, ticket: &mut Ticket, now: DateTime<Utc>) -> sqlx::Result<SlaState> {
-    let (targets, changes) = clock(conn, ticket).await?;
-    let state = sla::evaluate(ticket.created_at, targets, &changes, ticket.first_response_at, now);
+/// and the auto-close delays in its own policy version; returns the state, and the targets it
+/// was measured against.
+pub async fn refresh_sla(
+    conn: &mut PgConnection,
+    ticket: &mut Ticket,
+    now: DateTime<Utc>,
+) -> sqlx::Result<(SlaState, Targets)> {
+    let clock = clock(conn, ticket).await?;
+    let state = sla::evaluate(ticket.created_at, clock.targets, &clock.changes, ticket.first_response_at, now);
     ticket.response_due_at = state.response_due_at;
     ticket.resolution_due_at = state.resolution_due_at;
-    Ok(state)
+    ticket.auto_close_at = auto_close_at(ticket, &clock);
+    Ok((state, clock.targets))
+}
+
+/// When `ticket` closes on its own: a delay after it last started waiting for the customer, or
+/// after its resolution; never in another status.
+fn auto_close_at(ticket: &Ticket, clock: &Clock) -> Option<DateTime<Utc>> {
+    match ticket.status {
+        Status::WaitingCustomer => {
+            let since = clock.changes.iter().rev().find(|c| c.to == Status::WaitingCustomer).map(|c| c.at);
+            since.map(|at| at + clock.auto_close.waiting_customer())
+        }
+        Status::Resolved => ticket.resolved_at.map(|at| at + clock.auto_close.resolved()),
+        Status::Open | Status::InProgress | Status::Closed => None,
+    }
+}
+
+/// What the SLA clock of a ticket runs on.
+struct Clock {
+    targets: Targets,
+    auto_close: sla_policy::AutoClose,
+    /// The statuses the ticket entered, oldest first.
+    changes: Vec<Change>,
 }
 
 /// What the SLA clock of `ticket` needs from the database, in one round trip: the targets of its
-/// (possibly just changed) priority in its policy version, and the statuses it entered.
-async fn clock(conn: &mut PgConnection, ticket: &Ticket) -> sqlx::Result<(Targets, Vec<Change>)> {
+/// (possibly just changed) priority and the auto-close delays in its policy version, and the
+/// statuses it entered.
+async fn clock(conn: &mut PgConnection, ticket: &Ticket) -> sqlx::Result<Clock> {
     let row = sqlx::query!(
         r#"SELECT p.response_minutes AS "response_minutes!", p.resolution_minutes AS "resolution_minutes!",
+            v.auto_close_waiting_customer_minutes, v.auto_close_resolved_minutes,
             h.change_at AS "change_at!", h.change_to AS "change_to!: Vec<Status>"
            FROM sla_policy_targets p
+           JOIN sla_policy_versions v ON v.id = p.version_id
            CROSS JOIN LATERAL (
                SELECT coalesce(array_agg(h.created_at ORDER BY h.id), '{}') AS change_at,
                       coalesce(array_agg(h.to_status ORDER BY h.id), '{}') AS change_to
@@ -367,8 +406,14 @@ async fn clock(conn: &mut PgConnection, ticket: &Ticket) -> sqlx::Result<(Target
     )
     .fetch_one(conn)
     .await?;
-    let targets = Targets { response_minutes: row.response_minutes, resolution_minutes: row.resolution_minutes };
-    Ok((targets, row.change_at.into_iter().zip(row.change_to).map(|(at, to)| Change { at, to }).collect()))
+    Ok(Clock {
+        targets: Targets { response_minutes: row.response_minutes, resolution_minutes: row.resolution_minutes },
+        auto_close: sla_policy::AutoClose {
+            waiting_customer_minutes: row.auto_close_waiting_customer_minutes,
+            resolved_minutes: row.auto_close_resolved_minutes,
+        },
+        changes: row.change_at.into_iter().zip(row.change_to).map(|(at, to)| Change { at, to }).collect(),
+    })
 }
 
 #[cfg(test)]

@@ -187,6 +187,9 @@ impl Platform {
             ("LOG_LEVEL", "warn".to_owned()),
             ("CONTROL_DB_MAX_CONNECTIONS", "3".to_owned()),
             ("TENANT_POOLS_MAX_TOTAL_CONNECTIONS", "20".to_owned()),
+            // Tests that arrange due dates in the database run the jobs themselves, on a clock
+            // of their own (`tickets::jobs`).
+            ("JOBS_IN_SERVE", "false".to_owned()),
         ]);
         if let Some(r) = &self.redis {
             env = env.with("REDIS_URL", r.url.clone()).with("REDIS_KEY_PREFIX", r.prefix.clone());

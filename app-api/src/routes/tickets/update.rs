@@ -121,6 +121,8 @@ pub async fn patch_ticket(
     .await?;
     if priority_changed {
         store::refresh_sla(&mut tx, &mut ticket, now).await?;
+        // The due dates moved: the jobs hear of it as of any change that writes events.
+        crate::events::hints::note_work();
     }
     store::save(&mut tx, &ticket).await?;
     tx.commit().await?;

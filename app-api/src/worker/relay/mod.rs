@@ -29,10 +29,11 @@ use lapin::Channel;
 use shared::tenant::Slug;
 use sqlx::{Connection as _, PgConnection, Postgres, Transaction};
 
+use super::wait;
 use crate::events::hints::{self, Queue, Target};
+use crate::events::metrics::VisitOutcome;
 use crate::events::outbox::{self, Pending};
 use crate::events::outlet::{Outlet, Published};
-use crate::events::relay_metrics::VisitOutcome;
 use crate::state::AppState;
 use crate::tenancy::resolve::Tenant;
 
@@ -117,7 +118,7 @@ impl Relay {
     /// The relay of `state`, when a broker is configured.
     pub fn of(state: &AppState) -> Option<Self> {
         let outlet = state.events.outlet.clone()?;
-        Some(Self { state: state.clone(), outlet, queue: Arc::clone(&state.events.hints.queue) })
+        Some(Self { state: state.clone(), outlet, queue: Arc::clone(&state.events.hints.relay_queue) })
     }
 
     pub fn outlet(&self) -> &Outlet {
@@ -271,8 +272,4 @@ impl Relay {
             VisitOutcome::Drained
         })
     }
-}
-
-async fn wait(mut stop: tokio::sync::broadcast::Receiver<()>) {
-    let _ = stop.recv().await;
 }

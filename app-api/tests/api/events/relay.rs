@@ -5,9 +5,11 @@
 //! sweep finds rows nobody hinted.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use app_api::worker::Work;
+use app_api::worker::jobs::Jobs;
 use app_api::worker::relay::{Claim, Relay};
 use app_api::{AppConfig, AppState};
 use serde_json::{Value, json};
@@ -32,6 +34,9 @@ fn seed_fields(event: &str) -> &'static [&'static str] {
         }
         "TicketResolved" => {
             &["ticket_id", "ticket_number", "user_id", "resolved_by", "resolution_time_minutes", "sla_met", "category"]
+        }
+        "TicketSLABreach" => {
+            &["ticket_id", "ticket_number", "priority", "sla_type", "expected_minutes", "actual_minutes", "assigned_to"]
         }
         "MessageAdded" => &[
             "ticket_id",
@@ -90,6 +95,11 @@ async fn each_event_arrives_with_its_routing_key_properties_and_payload() {
     d.assign(&agent, t, Some(&agent)).await;
     d.say(&agent, t, "Looking into it", false).await;
     d.set_status(&agent, t, "resolved").await;
+    // A second ticket nobody answers: the jobs, on a clock a day ahead, find it breached.
+    let late = id(&d.create(&customer, json!({ "subject": "Still waiting", "description": "Hello?" })).await);
+    let jobs = Jobs::new(&d.app.state).with_clock(Arc::new(|| chrono::Utc::now() + chrono::Duration::hours(25)));
+    jobs.sweep().await.unwrap();
+    assert_eq!(jobs.check().await.unwrap().breaches, 1);
 
     let ids = desk.outbox_ids().await;
     desk.tap.wait_for_ids(&ids, Duration::from_secs(10)).await;
@@ -122,13 +132,15 @@ async fn each_event_arrives_with_its_routing_key_properties_and_payload() {
         for field in seed_fields(event) {
             assert!(body["data"].get(field).is_some(), "{event} lacks data.{field}: {body}");
         }
-        assert_eq!(body["data"]["ticket_id"], t);
+        let ticket = if event == "TicketSLABreach" || payload["data"]["ticket_id"] == late { late } else { t };
+        assert_eq!(body["data"]["ticket_id"], ticket);
         let expected_key = match event {
             "TicketCreated" => "sav.ticket.created",
             "TicketAssigned" => "sav.ticket.assigned",
             "TicketStatusChanged" => "sav.ticket.status_changed",
             "TicketResolved" => "sav.ticket.resolved",
             "MessageAdded" => "sav.ticket.message_added",
+            "TicketSLABreach" => "sav.ticket.sla_breach",
             other => panic!("{other}"),
         };
         assert_eq!(routing_key, expected_key);
@@ -138,10 +150,10 @@ async fn each_event_arrives_with_its_routing_key_properties_and_payload() {
     kinds.dedup();
     assert_eq!(
         kinds,
-        ["MessageAdded", "TicketAssigned", "TicketCreated", "TicketResolved", "TicketStatusChanged"],
-        "the five events a request can produce (TicketSLABreach comes with the scheduled jobs)"
+        ["MessageAdded", "TicketAssigned", "TicketCreated", "TicketResolved", "TicketSLABreach", "TicketStatusChanged"],
+        "the six SAV events"
     );
-    // One ticket: the consumer saw the events in the order they were written.
+    // Per ticket, the consumer saw the events in the order they were written.
     let (seen, written) = ticket_orders(&desk).await;
     assert_eq!(seen, written);
     let created = received.iter().find(|m| m.kind.as_deref() == Some("TicketCreated")).unwrap().body();
@@ -154,7 +166,7 @@ async fn each_event_arrives_with_its_routing_key_properties_and_payload() {
     })
     .await;
     let metrics = d.app.server.get("/metrics").await.body;
-    assert!(metrics.contains(r#"outbox_events_published_total{routing_key="sav.ticket.created"} 1"#), "{metrics}");
+    assert!(metrics.contains(r#"outbox_events_published_total{routing_key="sav.ticket.created"} 2"#), "{metrics}");
     assert!(metrics.contains("outbox_relay_cycle_seconds_count"), "{metrics}");
     assert_eq!(desk.relay_status().await, "up");
     assert!(desk.tap.counts().values().all(|n| *n == 1), "no redelivery without a failure");
@@ -281,7 +293,7 @@ async fn a_relay_stopped_between_publish_and_mark_publishes_again() {
 
     // A relay starts again: the rows go out again, once each, and are marked this time.
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let running = tokio::spawn(state.clone().run_events(Work { relay: true, consumer: false }, async {
+    let running = tokio::spawn(state.clone().run_work(Work { relay: true, jobs: false, consumer: false }, async {
         let _ = stopped.await;
     }));
     eventually(Duration::from_secs(10), "the rows are published again and marked", || async {
@@ -355,7 +367,7 @@ async fn worker(platform: &Platform, adjust: impl FnOnce(shared::config::Env) ->
     let config = AppConfig::from_env(&adjust(platform.app_env().with("AMQP_URL", amqp_url()))).unwrap();
     let state = AppState::new(config).await.unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(state.clone().run_events(Work { relay: true, consumer: false }, async {
+    let task = tokio::spawn(state.clone().run_work(Work { relay: true, jobs: false, consumer: false }, async {
         let _ = stopped.await;
     }));
     Worker { state, stop: Some(stop), task: Some(task) }
@@ -443,7 +455,16 @@ async fn the_sweep_finds_rows_nobody_hinted() {
     tap.wait_for_ids(&ids, Duration::from_secs(15)).await;
     let metrics = worker.state.metrics.render();
     assert!(metrics.contains("outbox_relay_sweep_seconds_count"), "{metrics}");
-    // Published rows past the retention are pruned by the sweep.
+    // Published rows past the retention are pruned by the sweep. A consumer may see a message
+    // before the relay committed its mark: wait for the marks first.
+    eventually(Duration::from_secs(10), "every row is marked published", || async {
+        let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+            .fetch_one(&db.pool)
+            .await
+            .ok()?;
+        (pending == 0).then_some(())
+    })
+    .await;
     db.execute("UPDATE outbox SET published_at = now() - interval '200 hours' WHERE published_at IS NOT NULL").await;
     eventually(Duration::from_secs(10), "old published rows are pruned", || async {
         (db.count("outbox").await == 0).then_some(())

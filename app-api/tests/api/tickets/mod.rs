@@ -7,6 +7,7 @@
 mod bad_input;
 mod concurrency;
 mod invariants;
+mod jobs;
 mod lifecycle;
 mod listing;
 mod messages;

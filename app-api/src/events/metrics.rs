@@ -1,5 +1,6 @@
-//! The relay's metrics. Labels are bounded: the six SAV routing keys (anything else counts as
-//! `other`) and a fixed set of visit outcomes; never a tenant.
+//! The metrics of the event work: the relay, the order consumer and the scheduled SAV jobs.
+//! Labels are bounded (the six SAV routing keys, anything else counting as `other`; fixed sets of
+//! outcomes, priorities and kinds), never a tenant.
 
 use prometheus::{Gauge, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry};
 
@@ -177,6 +178,77 @@ impl ConsumerMetrics {
     /// Messages with `outcome` so far.
     pub fn count(&self, outcome: &str) -> u64 {
         self.messages.with_label_values(&[outcome]).get()
+    }
+}
+
+/// The scheduled SAV jobs' metrics (`worker::jobs`).
+#[derive(Clone)]
+pub struct JobMetrics {
+    breaches: IntCounterVec,
+    auto_closed: IntCounterVec,
+    /// Tenants visited, by why (`claimed`, `hinted`) and outcome.
+    visits: IntCounterVec,
+    pub check: Histogram,
+    pub sweep: Histogram,
+    pub failures: IntCounter,
+}
+
+impl JobMetrics {
+    pub fn register(registry: &Registry) -> Self {
+        let counter_vec = |name: &str, help: &str, labels: &[&str]| {
+            let c = IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric");
+            registry.register(Box::new(c.clone())).expect("registered once");
+            c
+        };
+        let histogram = |name: &str, help: &str| {
+            let buckets = vec![0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0];
+            let h = Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets)).expect("valid metric");
+            registry.register(Box::new(h.clone())).expect("registered once");
+            h
+        };
+        let failures = IntCounter::new(
+            "sav_job_failures_total",
+            "Due tickets a job could not act on (tried again at the next visit)",
+        )
+        .expect("valid metric");
+        registry.register(Box::new(failures.clone())).expect("registered once");
+        Self {
+            breaches: counter_vec(
+                "sla_breaches_total",
+                "SLA breaches recorded, by the priority the ticket breached at and the target missed",
+                &["priority", "sla_type"],
+            ),
+            auto_closed: counter_vec(
+                "tickets_auto_closed_total",
+                "Tickets the system closed, by the status they closed from",
+                &["from"],
+            ),
+            visits: counter_vec(
+                "sav_job_visits_total",
+                "Tenants the jobs visited, by why (claimed: due in the schedule; hinted: a change) and outcome",
+                &["reason", "outcome"],
+            ),
+            check: histogram("sav_job_check_seconds", "One check: claim the due tenants and act on their tickets"),
+            sweep: histogram("sav_job_sweep_seconds", "One sweep of every active tenant's next due time"),
+            failures,
+        }
+    }
+
+    pub fn breached(&self, priority: &str, sla_type: &str) {
+        self.breaches.with_label_values(&[priority, sla_type]).inc();
+    }
+
+    pub fn auto_closed(&self, from: &str) {
+        self.auto_closed.with_label_values(&[from]).inc();
+    }
+
+    pub fn visited(&self, reason: &str, outcome: &str) {
+        self.visits.with_label_values(&[reason, outcome]).inc();
+    }
+
+    /// Visits for `reason` with `outcome` so far (for tests and the bench).
+    pub fn visits(&self, reason: &str, outcome: &str) -> u64 {
+        self.visits.with_label_values(&[reason, outcome]).get()
     }
 }
 

@@ -1,0 +1,156 @@
+//! What the scheduled jobs read and write in a tenant database: the tenant's next due time, its
+//! due tickets, and the breaches recorded on them. Each read is the head of a partial index
+//! (migration 0005), so its cost follows the due tickets, not the tickets.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+
+use super::priority::Priority;
+use super::status::Status;
+use super::store::Ticket;
+
+/// What is due on a ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Due {
+    /// Its response target passed without a first public reply.
+    Response,
+    /// Its resolution target passed while it was open or in progress.
+    Resolution,
+    /// It waited for the customer, or stayed resolved, past its policy's delay.
+    AutoClose,
+}
+
+impl Due {
+    pub const ALL: [Self; 3] = [Self::Response, Self::Resolution, Self::AutoClose];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Response => "response",
+            Self::Resolution => "resolution",
+            Self::AutoClose => "auto_close",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == value)
+    }
+
+    /// Whether it is still due on `ticket` (as locked) at `now`.
+    pub fn holds(self, ticket: &Ticket, breaches: Breaches, now: DateTime<Utc>) -> bool {
+        let running = ticket.status.clock_runs();
+        match self {
+            Self::Response => {
+                running
+                    && ticket.first_response_at.is_none()
+                    && breaches.response_at.is_none()
+                    && ticket.response_due_at <= now
+            }
+            Self::Resolution => running && breaches.resolution_at.is_none() && ticket.resolution_due_at <= now,
+            Self::AutoClose => {
+                matches!(ticket.status, Status::WaitingCustomer | Status::Resolved)
+                    && ticket.auto_close_at.is_some_and(|at| at <= now)
+            }
+        }
+    }
+}
+
+shared::text_column!(Due, parse);
+
+/// When a ticket's breaches were recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Breaches {
+    pub response_at: Option<DateTime<Utc>>,
+    pub resolution_at: Option<DateTime<Utc>>,
+}
+
+/// The earliest time anything is due in this tenant, if anything can come due: three probes of
+/// the heads of the partial indexes.
+pub async fn next(conn: &mut PgConnection) -> sqlx::Result<Option<DateTime<Utc>>> {
+    sqlx::query_scalar!(
+        r#"SELECT LEAST(
+             (SELECT min(response_due_at) FROM support_tickets
+              WHERE status IN ('open', 'in_progress') AND first_response_at IS NULL AND response_breached_at IS NULL),
+             (SELECT min(resolution_due_at) FROM support_tickets
+              WHERE status IN ('open', 'in_progress') AND resolution_breached_at IS NULL),
+             (SELECT min(auto_close_at) FROM support_tickets WHERE auto_close_at IS NOT NULL)) AS next"#,
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Up to `limit` of what is due at `now`, soonest first: (ticket, what).
+pub async fn list(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) -> sqlx::Result<Vec<(i64, Due)>> {
+    let rows = sqlx::query!(
+        r#"SELECT id AS "id!", due AS "due!: Due" FROM (
+             (SELECT id, 'response' AS due, response_due_at AS at FROM support_tickets
+              WHERE status IN ('open', 'in_progress') AND first_response_at IS NULL AND response_breached_at IS NULL
+                AND response_due_at <= $1 ORDER BY response_due_at LIMIT $2)
+             UNION ALL
+             (SELECT id, 'resolution', resolution_due_at FROM support_tickets
+              WHERE status IN ('open', 'in_progress') AND resolution_breached_at IS NULL
+                AND resolution_due_at <= $1 ORDER BY resolution_due_at LIMIT $2)
+             UNION ALL
+             (SELECT id, 'auto_close', auto_close_at FROM support_tickets
+              WHERE auto_close_at <= $1 ORDER BY auto_close_at LIMIT $2)
+           ) AS due ORDER BY at, id LIMIT $2"#,
+        now,
+        limit,
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.id, row.due)).collect())
+}
+
+/// Ticket `id` with its breaches, locked for the rest of the transaction.
+pub async fn lock(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<(Ticket, Breaches)>> {
+    let row = sqlx::query!(
+        r#"SELECT t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority AS "priority: Priority",
+            t.status AS "status: Status", t.category, t.assigned_to, t.order_id, t.metadata, t.response_due_at,
+            t.resolution_due_at, t.first_response_at, t.resolved_at, t.closed_at, t.auto_close_at, t.created_at,
+            t.updated_at, t.sla_version_id, t.response_breached_at, t.resolution_breached_at
+           FROM support_tickets t WHERE t.id = $1 FOR UPDATE"#,
+        id,
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|row| {
+        let breaches = Breaches { response_at: row.response_breached_at, resolution_at: row.resolution_breached_at };
+        (super::store::ticket_of!(row), breaches)
+    }))
+}
+
+/// Records that ticket `id` breached its `kind` target at `at` (`Due::AutoClose` is no breach).
+pub async fn record_breach(conn: &mut PgConnection, id: i64, kind: Due, at: DateTime<Utc>) -> sqlx::Result<()> {
+    let (response, resolution) = match kind {
+        Due::Response => (Some(at), None),
+        Due::Resolution => (None, Some(at)),
+        Due::AutoClose => return Ok(()),
+    };
+    sqlx::query!(
+        "UPDATE support_tickets SET response_breached_at = coalesce(response_breached_at, $2),
+            resolution_breached_at = coalesce(resolution_breached_at, $3)
+         WHERE id = $1",
+        id,
+        response,
+        resolution,
+    )
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// Held while a job writes the tenant's next due time to the control database, so that writers
+/// of one tenant take turns and the last one read the newest state. (A constant: each tenant
+/// has a database of its own, and advisory locks are per database.)
+const SCHEDULE_LOCK: i64 = 0x0000_736c_6164_7565; // "sladue"
+
+/// Takes the schedule lock for the rest of the transaction `tx`, waiting for it.
+pub async fn lock_schedule(tx: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "locked!" FROM (SELECT pg_advisory_xact_lock($1)) AS locked"#,
+        SCHEDULE_LOCK
+    )
+    .fetch_one(tx)
+    .await
+    .map(drop)
+}

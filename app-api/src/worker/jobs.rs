@@ -1,0 +1,372 @@
+//! The scheduled SAV jobs: SLA breaches and auto-close (`deadlines` acts on one ticket), run by `serve` (unless `JOBS_IN_SERVE=false`) and by `worker`, in any number of
+//! replicas.
+//!
+//! - **Which tenants**: the control database keeps each tenant's next due time
+//!   (`sla_schedule`). Every `SLA_CHECK_SECONDS` a check claims the tenants due now from the head
+//!   of its index (one statement, `FOR UPDATE SKIP LOCKED`, each claimed tenant leased for
+//!   `LEASE`), acts on their due tickets and writes each one's next due time back. A tenant with
+//!   nothing due costs nothing: its row waits in the index.
+//! - **Keeping the schedule**: a change that brings a due time nearer (a new ticket, a status
+//!   change, a raised priority) hints its tenant (`events::hints`); the jobs then read the
+//!   tenant's next due time (three index probes) and write it. Writers of one tenant take turns
+//!   under a lock in its database (`due::lock_schedule`), so the last write is from the newest
+//!   read. A sweep every `SLA_SWEEP_SECONDS` reads every active tenant's next due time and
+//!   brings the schedule forward where it is later (never back), the safety net for a lost hint.
+//! - **Never twice**: each ticket is locked and checked again before acting (`deadlines`).
+//! - Connections to tenant databases come from the same pools and budget as requests.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use shared::tenant::{Slug, TenantStatus};
+use sqlx::{Connection as _, PgConnection};
+use tokio::task::JoinSet;
+
+use super::deadlines::{self, Acted};
+use super::wait;
+use crate::events::hints::{self, Queue, Target};
+use crate::state::AppState;
+use crate::tenancy::resolve::Tenant;
+use crate::tickets::due;
+
+/// How long a claimed tenant is kept from other checks while one acts on it: a replica that
+/// dies mid-visit delays the tenant's work by this much at most.
+const LEASE: chrono::Duration = chrono::Duration::seconds(60);
+/// Due tenants one claim takes.
+const CLAIM_BATCH: i64 = 200;
+/// Due tickets read per statement.
+const TICKET_BATCH: i64 = 100;
+/// Tickets one visit acts on before the tenant waits for the next check.
+const VISIT_MAX: usize = 1_000;
+
+/// What the jobs take the time from: the wall clock, or a clock a test moves.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// Why a tenant is visited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// Due in the schedule, and claimed.
+    Claimed,
+    /// Hinted after a change.
+    Hinted,
+}
+
+impl Reason {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Claimed => "claimed",
+            Self::Hinted => "hinted",
+        }
+    }
+}
+
+/// What one visit did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Visit {
+    pub breaches: usize,
+    pub closed: usize,
+    /// Tickets listed as due that were no longer (changed meanwhile, or acted on elsewhere).
+    pub skipped: usize,
+    pub failed: usize,
+    /// The tenant's next due time, as written to the schedule.
+    pub next_due: Option<DateTime<Utc>>,
+}
+
+impl Visit {
+    fn acted(&self) -> usize {
+        self.breaches + self.closed
+    }
+}
+
+/// What one check did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Check {
+    pub tenants: usize,
+    pub breaches: usize,
+    pub closed: usize,
+    pub failed_tenants: usize,
+}
+
+/// The jobs of this process.
+#[derive(Clone)]
+pub struct Jobs {
+    state: AppState,
+    clock: Clock,
+    queue: Arc<Queue>,
+}
+
+impl Jobs {
+    pub fn new(state: &AppState) -> Self {
+        Self { state: state.clone(), clock: Arc::new(Utc::now), queue: Arc::clone(&state.events.hints.jobs_queue) }
+    }
+
+    /// The same jobs on another clock.
+    #[must_use]
+    pub fn with_clock(self, clock: Clock) -> Self {
+        Self { clock, ..self }
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    /// Runs until `shutdown` resolves, then lets the visits in progress finish: the checks, the
+    /// sweep, hinted tenants, and Redis hints from other replicas.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) {
+        let hints = &self.state.events.hints;
+        hints.jobs_run_here(true);
+        let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
+        let mut tasks = Vec::new();
+        if let Some(url) = &self.state.config.redis_url {
+            let (url, prefix) = (url.expose().to_owned(), self.state.config.redis_key_prefix.clone());
+            tasks.push(tokio::spawn(hints::listen(url, prefix, Arc::clone(&self.queue), wait(stop.subscribe()))));
+        }
+        let config = &self.state.config.jobs;
+        tasks.push(tokio::spawn(self.clone().every(config.check_every, Self::logged_check, wait(stop.subscribe()))));
+        tasks.push(tokio::spawn(self.clone().every(config.sweep_every, Self::logged_sweep, wait(stop.subscribe()))));
+        for _ in 0..config.concurrency {
+            tasks.push(tokio::spawn(self.clone().work(wait(stop.subscribe()))));
+        }
+        shutdown.await;
+        hints.jobs_run_here(false);
+        let _ = stop.send(());
+        for task in tasks {
+            let _ = task.await;
+        }
+        tracing::info!("scheduled jobs stopped");
+    }
+
+    /// Runs `job` now, then every `period`, until `stop`; a run in progress is never cut short.
+    async fn every<F>(self, period: Duration, job: fn(Self) -> F, stop: impl Future<Output = ()>)
+    where
+        F: Future<Output = ()>,
+    {
+        tokio::pin!(stop);
+        let mut tick = tokio::time::interval(period);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = &mut stop => return,
+                _ = tick.tick() => {}
+            }
+            job(self.clone()).await;
+        }
+    }
+
+    async fn logged_check(self) {
+        match self.check().await {
+            Ok(check) if check.tenants > 0 => tracing::debug!(?check, "SAV jobs check"),
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "SAV jobs: cannot claim the due tenants"),
+        }
+    }
+
+    async fn logged_sweep(self) {
+        match self.sweep().await {
+            Ok(brought_forward) => tracing::debug!(brought_forward, "SAV jobs sweep"),
+            Err(err) => tracing::warn!(error = %err, "SAV jobs sweep: cannot list the active tenants"),
+        }
+    }
+
+    /// One check: claims the tenants due now and visits them, a few at a time
+    /// (`JOBS_CONCURRENCY`), until none is due.
+    pub async fn check(&self) -> sqlx::Result<Check> {
+        let started = Instant::now();
+        let mut check = Check::default();
+        loop {
+            let now = self.now();
+            let rows =
+                control_schema::schedule::claim_due(&self.state.control_db, now, now + LEASE, CLAIM_BATCH).await?;
+            let claimed = rows.len();
+            check.tenants += claimed;
+            let limit = Arc::new(tokio::sync::Semaphore::new(self.state.config.jobs.concurrency));
+            let mut tasks = JoinSet::new();
+            for row in rows {
+                let (jobs, limit) = (self.clone(), Arc::clone(&limit));
+                tasks.spawn(async move {
+                    let _permit = limit.acquire_owned().await.expect("never closed");
+                    let id = row.id;
+                    match Tenant::from_row(row) {
+                        Ok(tenant) => jobs.visit(&Arc::new(tenant), Reason::Claimed).await,
+                        Err(err) => Err(format!("tenant {id}: {err}")),
+                    }
+                });
+            }
+            while let Some(joined) = tasks.join_next().await {
+                match joined {
+                    Ok(Ok(visit)) => {
+                        check.breaches += visit.breaches;
+                        check.closed += visit.closed;
+                    }
+                    Ok(Err(err)) => {
+                        check.failed_tenants += 1;
+                        tracing::warn!(error = %err, "SAV jobs: a due tenant could not be visited");
+                    }
+                    Err(_) => check.failed_tenants += 1,
+                }
+            }
+            if claimed < usize::try_from(CLAIM_BATCH).unwrap_or(usize::MAX) {
+                break;
+            }
+        }
+        self.state.events.jobs.check.observe(started.elapsed().as_secs_f64());
+        Ok(check)
+    }
+
+    /// One hint worker: visits the hinted tenants one at a time.
+    async fn work(self, stop: impl Future<Output = ()>) {
+        tokio::pin!(stop);
+        loop {
+            let target = tokio::select! {
+                () = &mut stop => return,
+                target = self.queue.next() => target,
+            };
+            match self.resolve(&target).await {
+                Ok(tenant) => {
+                    if let Err(err) = self.visit(&tenant, Reason::Hinted).await {
+                        tracing::warn!(tenant = %tenant.id, error = %err, "SAV jobs: a hinted tenant could not be visited");
+                    }
+                }
+                Err(err) => {
+                    tracing::debug!(slug = %target.slug, error = %err, "SAV jobs: hint for a tenant that cannot run");
+                }
+            }
+            self.queue.done(target, false);
+        }
+    }
+
+    /// The tenant of a hint, as a request would resolve it when the hint came with its slug only.
+    async fn resolve(&self, target: &Target) -> Result<Arc<Tenant>, String> {
+        if let Some(tenant) = &target.tenant {
+            return Ok(Arc::clone(tenant));
+        }
+        let slug = Slug::parse_syntax(&target.slug).map_err(|e| e.to_string())?;
+        self.state.resolver.resolve(&slug).await.map_err(|e| e.to_string())
+    }
+
+    /// Acts on what is due in `tenant` and writes its next due time to the schedule. A hinted
+    /// tenant with nothing due costs the reading of its next due time and one write.
+    pub async fn visit(&self, tenant: &Arc<Tenant>, reason: Reason) -> Result<Visit, String> {
+        let visited = self.try_visit(tenant, reason).await;
+        let outcome = match &visited {
+            Ok(visit) if visit.acted() > 0 => "acted",
+            Ok(_) => "nothing_due",
+            Err(_) => "failed",
+        };
+        self.state.events.jobs.visited(reason.as_str(), outcome);
+        visited
+    }
+
+    async fn try_visit(&self, tenant: &Arc<Tenant>, reason: Reason) -> Result<Visit, String> {
+        let control = &self.state.control_db;
+        if tenant.status != TenantStatus::Active || tenant.database.is_none() {
+            // Its clock waits with it; the sweep schedules it again once it is active.
+            control_schema::schedule::set_next_due(control, tenant.id, None).await.map_err(|e| e.to_string())?;
+            return Ok(Visit::default());
+        }
+        let mut conn = self.state.pools.acquire(tenant).await.map_err(|e| e.to_string())?;
+        let mut visit = Visit::default();
+        if reason == Reason::Hinted {
+            visit.next_due = self.reschedule(&mut conn, tenant).await.map_err(|e| e.to_string())?;
+            if visit.next_due.is_none_or(|at| at > self.now()) {
+                return Ok(visit);
+            }
+        }
+        self.act_on_due(&mut conn, tenant, &mut visit).await.map_err(|e| e.to_string())?;
+        visit.next_due = self.reschedule(&mut conn, tenant).await.map_err(|e| e.to_string())?;
+        if visit.acted() > 0 {
+            // The events it wrote are the relay's.
+            self.state.events.hints.hint(tenant);
+        }
+        Ok(visit)
+    }
+
+    async fn act_on_due(&self, conn: &mut PgConnection, tenant: &Tenant, visit: &mut Visit) -> sqlx::Result<()> {
+        let metrics = &self.state.events.jobs;
+        loop {
+            let now = self.now();
+            let due = due::list(conn, now, TICKET_BATCH).await?;
+            let mut progressed = false;
+            for &(id, kind) in &due {
+                match deadlines::act(conn, tenant, id, kind, now).await {
+                    Ok(Some(Acted::Breached { sla_type, priority, .. })) => {
+                        metrics.breached(priority.as_str(), sla_type.as_str());
+                        visit.breaches += 1;
+                        progressed = true;
+                    }
+                    Ok(Some(Acted::Closed { from })) => {
+                        metrics.auto_closed(from.as_str());
+                        visit.closed += 1;
+                        progressed = true;
+                    }
+                    Ok(None) => visit.skipped += 1,
+                    Err(err) => {
+                        metrics.failures.inc();
+                        visit.failed += 1;
+                        tracing::warn!(tenant = %tenant.id, ticket = id, due = kind.as_str(), error = %err,
+                            "SAV jobs: cannot act on a due ticket");
+                    }
+                }
+            }
+            let full = usize::try_from(TICKET_BATCH).is_ok_and(|batch| due.len() == batch);
+            if !full || !progressed || visit.acted() >= VISIT_MAX {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Reads the tenant's next due time and writes it to the schedule, under the tenant's
+    /// schedule lock.
+    async fn reschedule(&self, conn: &mut PgConnection, tenant: &Tenant) -> sqlx::Result<Option<DateTime<Utc>>> {
+        let mut tx = conn.begin().await?;
+        let written = async {
+            due::lock_schedule(&mut tx).await?;
+            let next = due::next(&mut tx).await?;
+            control_schema::schedule::set_next_due(&self.state.control_db, tenant.id, next).await?;
+            Ok(next)
+        }
+        .await;
+        // Now, not when the connection is next used: the lock must not idle in the pool.
+        match written {
+            Ok(next) => tx.commit().await.map(|()| next),
+            Err(err) => {
+                let _ = tx.rollback().await;
+                Err(err)
+            }
+        }
+    }
+
+    /// Reads every active tenant's next due time, a few tenants at a time, and brings the
+    /// schedule forward where it is later or missing; how many tenants it brought forward.
+    pub async fn sweep(&self) -> sqlx::Result<u64> {
+        let started = Instant::now();
+        let rows = control_schema::directory::active_tenants(&self.state.control_db).await?;
+        let limit = Arc::new(tokio::sync::Semaphore::new(self.state.config.jobs.concurrency));
+        let mut tasks = JoinSet::new();
+        for row in rows {
+            let Ok(tenant) = Tenant::from_row(row) else { continue };
+            let (state, limit) = (self.state.clone(), Arc::clone(&limit));
+            tasks.spawn(async move {
+                let _permit = limit.acquire_owned().await.expect("never closed");
+                let mut conn = state.pools.acquire(&tenant).await.map_err(|e| e.to_string())?;
+                let next = due::next(&mut conn).await.map_err(|e| e.to_string())?;
+                Ok::<_, String>((tenant.id, next))
+            });
+        }
+        let (mut tenants, mut next) = (Vec::new(), Vec::new());
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok(Ok((tenant, Some(at)))) => {
+                    tenants.push(tenant);
+                    next.push(at);
+                }
+                Ok(Err(err)) => tracing::warn!(error = %err, "SAV jobs sweep: cannot read a tenant's next due time"),
+                Ok(Ok((_, None))) | Err(_) => {}
+            }
+        }
+        let brought = control_schema::schedule::bring_forward(&self.state.control_db, &tenants, &next).await?;
+        self.state.events.jobs.sweep.observe(started.elapsed().as_secs_f64());
+        Ok(brought)
+    }
+}
