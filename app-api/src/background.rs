@@ -4,8 +4,8 @@
 //! (`crate::worker`).
 
 use crate::revocations;
-use crate::worker::wait;
 use crate::state::AppState;
+use crate::worker::wait;
 
 impl AppState {
     /// Runs the background work until `shutdown` resolves.

@@ -56,21 +56,27 @@ pub async fn serve(config: AppConfig) -> Result<(), ServeError> {
 }
 
 /// `app-api worker`: the outbox relay, the scheduled SAV jobs and the order events consumer
-/// without serving (and the pool reaper and tenant evictions they need), until SIGTERM or
-/// SIGINT; the batches, visits and the message in hand finish first.
+/// (and the pool reaper and tenant evictions they need), serving only `/health`, `/ready` and
+/// `/metrics` on `APP_PORT`, until SIGTERM or SIGINT; the batches, visits and the message in
+/// hand finish first.
 pub async fn worker(config: AppConfig) -> Result<(), ServeError> {
     if config.amqp_url.is_none() {
         return Err(ServeError::Setup("the worker needs AMQP_URL: it relays events to RabbitMQ".into()));
     }
     let state = AppState::new(config).await.map_err(ServeError::Setup)?;
+    let http = &state.config.http;
+    let addr = SocketAddr::new(http.bind_addr, http.port);
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
+    let options = shared::serve::ServeOptions::from_config(http);
     let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
     let reaper = tokio::spawn(state.pools.clone().run_reaper(worker::wait(stop.subscribe())));
     let evictions = tokio::spawn(evictions::listen(state.clone(), worker::wait(stop.subscribe())));
-    let events = tokio::spawn(state.clone().run_work(worker::Work::all(), worker::wait(stop.subscribe())));
-    tracing::info!("app-api worker running");
-    shared::serve::shutdown_signal().await;
+    let work = tokio::spawn(state.clone().run_work(worker::Work::all(), worker::wait(stop.subscribe())));
+    tracing::info!(%addr, "app-api worker running (operations endpoints only)");
+    let router = router::build_operations_router(state);
+    let served = shared::serve::serve(listener, router, shared::serve::shutdown_signal(), options).await;
     let _ = stop.send(());
-    let _ = tokio::join!(reaper, evictions, events);
+    let _ = tokio::join!(reaper, evictions, work);
     tracing::info!("app-api worker stopped");
-    Ok(())
+    served.map_err(ServeError::Serve)
 }

@@ -10,12 +10,16 @@
 //! 3. Cost per cycle: `--tenants` tenants, `--busy` of them with one new event each; the relay's
 //!    visits (one claim transaction each) and the sweep's statements, from its metrics, with
 //!    and without work.
+//! 4. The scheduled jobs' cost per check: every tenant with one running ticket, `--busy` of them
+//!    urgent; a check on a clock where nothing is due, then where the urgent ones are: tenants
+//!    visited and tenant connections taken (from the jobs' and the pools' metrics), and time.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use app_api::worker::Work;
+use app_api::worker::jobs::Jobs;
 use app_api::{AppConfig, AppState};
 use futures_util::StreamExt as _;
 use lapin::options::{
@@ -260,6 +264,8 @@ pub async fn run(options: &Options) {
         busy_started.elapsed().as_secs_f64() * 1000.0
     );
 
+    jobs_cost(&state, &server, &client, &tenants, busy).await;
+
     let _ = stop.send(());
     let _ = relay.await;
     listener.abort();
@@ -268,4 +274,69 @@ pub async fn run(options: &Options) {
     drop(server);
     drop(state);
     platform.finish().await;
+}
+
+/// 4. The scheduled jobs with many tenants, few of them due.
+async fn jobs_cost(
+    state: &AppState,
+    server: &TestServer,
+    client: &reqwest::Client,
+    tenants: &[(String, String)],
+    busy: usize,
+) {
+    // One running ticket per tenant (medium: due in 24 h); the first `busy` made urgent (1 h).
+    let started = Instant::now();
+    for (n, (slug, token)) in tenants.iter().enumerate() {
+        let created = client
+            .post(server.url("/v1/tickets"))
+            .header("x-tenant-slug", slug)
+            .bearer_auth(token)
+            .json(&serde_json::json!({ "subject": "due", "description": "bench" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 201);
+        if n < busy {
+            let ticket: serde_json::Value = created.json().await.unwrap();
+            let raised = client
+                .patch(server.url(&format!("/v1/tickets/{}", ticket["id"])))
+                .header("x-tenant-slug", slug)
+                .bearer_auth(token)
+                .json(&serde_json::json!({ "priority": "urgent" }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(raised.status(), 200);
+        }
+    }
+    println!("{} tickets written in {:.1}s", tenants.len(), started.elapsed().as_secs_f64());
+    let ahead = |minutes: i64| {
+        Jobs::new(state).with_clock(Arc::new(move || chrono::Utc::now() + chrono::Duration::minutes(minutes)))
+    };
+    let sweep_started = Instant::now();
+    let scheduled = ahead(0).sweep().await.unwrap();
+    println!(
+        "jobs sweep over {} tenants: {:.0} ms, {scheduled} next due times written (one statement per tenant, \
+         two on the control database)",
+        tenants.len(),
+        sweep_started.elapsed().as_secs_f64() * 1000.0
+    );
+    let jobs_metrics = &state.events.jobs;
+    let pools = state.pools.metrics();
+    for (label, minutes) in [("none due", 30), ("the urgent ones due", 61)] {
+        let acquires = pools.acquire_wait.get_sample_count();
+        let visits = jobs_metrics.visits("claimed", "acted") + jobs_metrics.visits("claimed", "nothing_due");
+        let timer = Instant::now();
+        let check = ahead(minutes).check().await.unwrap();
+        let took = timer.elapsed();
+        println!(
+            "jobs check, {} tenants, {label}: {:.1} ms; {} tenants claimed and visited, {} tenant connections taken, \
+             {} breaches; {check:?}",
+            tenants.len(),
+            took.as_secs_f64() * 1000.0,
+            jobs_metrics.visits("claimed", "acted") + jobs_metrics.visits("claimed", "nothing_due") - visits,
+            pools.acquire_wait.get_sample_count() - acquires,
+            check.breaches,
+        );
+    }
 }

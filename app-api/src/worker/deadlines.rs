@@ -45,14 +45,22 @@ pub async fn act(
 ) -> ApiResult<Option<Acted>> {
     let mut tx = conn.begin().await?;
     let locked = due::lock(&mut tx, id).await?.filter(|(ticket, breaches)| due.holds(ticket, *breaches, now));
-    let Some((mut ticket, _)) = locked else {
+    let Some((mut ticket, breaches)) = locked else {
         // Now, not when the connection is next used: the row lock must not idle in the pool.
         tx.rollback().await?;
         return Ok(None);
     };
+    // The stored due dates are exact while the clock runs; measured again from the history
+    // against the ticket's own policy version all the same before anything is recorded.
+    let (_, targets) = store::refresh_sla(&mut tx, &mut ticket, now).await?;
+    if !due.holds(&ticket, breaches, now) {
+        store::save(&mut tx, &ticket).await?;
+        tx.commit().await?;
+        return Ok(None);
+    }
     let (acted, events) = match due {
-        Due::Response => breach(&mut tx, &mut ticket, SlaType::Response, now).await?,
-        Due::Resolution => breach(&mut tx, &mut ticket, SlaType::Resolution, now).await?,
+        Due::Response => breach(&mut tx, &mut ticket, SlaType::Response, targets, now).await?,
+        Due::Resolution => breach(&mut tx, &mut ticket, SlaType::Resolution, targets, now).await?,
         Due::AutoClose => close(&mut tx, &mut ticket, now).await?,
     };
     store::save(&mut tx, &ticket).await?;
@@ -65,10 +73,9 @@ async fn breach(
     tx: &mut PgConnection,
     ticket: &mut Ticket,
     sla_type: SlaType,
+    targets: Targets,
     now: DateTime<Utc>,
 ) -> ApiResult<(Acted, Vec<Event>)> {
-    // The due dates as of now, against the targets of the ticket's own policy version.
-    let (_, targets) = store::refresh_sla(tx, ticket, now).await?;
     let (expected, due_at, kind) = match sla_type {
         SlaType::Response => (targets.response_minutes, ticket.response_due_at, Due::Response),
         SlaType::Resolution => (targets.resolution_minutes, ticket.resolution_due_at, Due::Resolution),

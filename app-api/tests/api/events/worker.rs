@@ -1,5 +1,6 @@
-//! `app-api worker`, the binary: it relays what a replica without a relay wrote, serves nothing,
-//! and stops cleanly on SIGTERM; without a broker it refuses to start.
+//! `app-api worker`, the binary: it relays what a replica without a relay wrote, serves only its
+//! operations endpoints (metrics for Prometheus, readiness), and stops cleanly on SIGTERM;
+//! without a broker it refuses to start.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -11,7 +12,7 @@ use super::{Rabbit, amqp_url, unique};
 use crate::helpers::{Platform, TEST_PUBLIC_KEY};
 
 #[tokio::test]
-async fn the_worker_relays_without_serving_and_stops_on_sigterm() {
+async fn the_worker_relays_serves_only_its_operations_endpoints_and_stops_on_sigterm() {
     let mut rabbit = Rabbit::connect().await;
     let (exchange, orders_exchange, orders_queue) =
         (unique("sav_exchange"), unique("orders_exchange"), unique("app-api.orders"));
@@ -28,7 +29,11 @@ async fn the_worker_relays_without_serving_and_stops_on_sigterm() {
     assert_eq!(created.status, 201);
 
     let config = &platform.control.config;
+    // A free port for its operations endpoints.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let vars = [
+        ("APP_PORT", port.to_string()),
+        ("BIND_ADDR", "127.0.0.1".to_owned()),
         ("CONTROL_DATABASE_URL", config.control_db.expose().to_owned()),
         ("APP_PLANE_KEY", config.keys.app_plane.to_base64()),
         ("JWT_PUBLIC_KEYS", TEST_PUBLIC_KEY.to_owned()),
@@ -60,6 +65,25 @@ async fn the_worker_relays_without_serving_and_stops_on_sigterm() {
         (consumers == 1).then_some(())
     })
     .await;
+
+    // What Prometheus scrapes: the relay's, the jobs' and the consumer's metrics; no API.
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let metrics = client.get(format!("{base}/metrics")).send().await.unwrap();
+    assert_eq!(metrics.status(), 200);
+    let metrics = metrics.text().await.unwrap();
+    for name in [
+        "outbox_events_published_total",
+        "outbox_relay_connected 1",
+        "sav_job_sweep_seconds_count",
+        "sav_job_check_seconds_count",
+    ] {
+        assert!(metrics.contains(name), "{name} in {metrics}");
+    }
+    let ready: serde_json::Value = client.get(format!("{base}/ready")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(ready["dependencies"]["outbox_relay"]["status"], "up", "{ready}");
+    let api = client.get(format!("{base}/v1/me")).send().await.unwrap();
+    assert_eq!(api.status(), 404, "no API on a worker");
 
     let pid = worker.id().expect("running");
     let killed = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();

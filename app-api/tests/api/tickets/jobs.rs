@@ -237,3 +237,25 @@ async fn running_jobs_find_a_breach_within_seconds_of_its_due_time() {
     running.await.unwrap();
     assert_eq!(count_action(&d.history(t).await, "sla_breached"), 1);
 }
+
+#[tokio::test]
+async fn a_wrong_stored_due_date_is_measured_again_and_breaches_nothing() {
+    let d = Desk::open().await;
+    let customer = d.member("customer").await;
+    let t = id(&d.create(&customer, json!({ "subject": "On time", "description": "x" })).await);
+    // A due date in the past that the history does not bear out (24 h to answer, asked now).
+    d.db.execute(&format!("UPDATE support_tickets SET response_due_at = now() - interval '1 minute' WHERE id = {t}"))
+        .await;
+    let jobs = jobs_ahead(&d.app.state, chrono::Duration::zero());
+    jobs.sweep().await.unwrap();
+    let check = jobs.check().await.unwrap();
+    assert_eq!((check.tenants, check.breaches), (1, 0), "visited, nothing recorded");
+    assert_eq!(count_action(&d.history(t).await, "sla_breached"), 0);
+    let hours_left =
+        d.db.scalar(&format!(
+            "SELECT extract(epoch FROM response_due_at - created_at)::bigint / 3600 FROM support_tickets WHERE id = {t}"
+        ))
+        .await;
+    assert_eq!(hours_left, 24, "the due date is the policy's again");
+    assert_eq!(d.db.count("outbox").await, 1, "TicketCreated only");
+}
