@@ -3,6 +3,7 @@
 //! makes its change in one transaction with the history entry and the outbox events.
 
 pub mod assign;
+pub mod bulk;
 pub mod create;
 pub mod history;
 pub mod list;

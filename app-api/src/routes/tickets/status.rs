@@ -3,11 +3,11 @@
 
 use axum::Json;
 use axum::extract::Path;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use shared::error::{ApiError, ApiResult};
 use shared::http::JsonBody;
-use sqlx::Connection as _;
+use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 
 use crate::context::{TenantContext, TenantDb};
@@ -43,18 +43,51 @@ pub async fn change_status(
     JsonBody(body): JsonBody<StatusChange>,
 ) -> ApiResult<Json<Ticket>> {
     let reason = content::reason(body.reason.as_deref()).map_err(|e| ApiError::invalid(vec![e]))?;
-    let now = Utc::now();
     let mut db = tenant_db.connect().await?;
+    change_one(&mut db, &context, id, body.status, reason, Utc::now()).await.map(Json)
+}
+
+/// Moves ticket `id` to `to` for the caller, in a transaction of its own with its history and
+/// events: what the single and the bulk endpoints do for each ticket. Nothing is left behind
+/// when it fails.
+pub(super) async fn change_one(
+    db: &mut PgConnection,
+    context: &TenantContext,
+    id: i64,
+    to: Status,
+    reason: Option<String>,
+    now: DateTime<Utc>,
+) -> ApiResult<Ticket> {
     let mut tx = db.begin().await?;
-    let (viewer, mut ticket) = store::visible(&mut tx, context.user_id, id, true).await?;
+    match change_in(&mut tx, context, id, to, reason, now).await {
+        Ok(ticket) => {
+            tx.commit().await?;
+            Ok(ticket)
+        }
+        Err(err) => {
+            // Now: the row lock must not wait for the connection's next use.
+            let _ = tx.rollback().await;
+            Err(err)
+        }
+    }
+}
+
+async fn change_in(
+    tx: &mut PgConnection,
+    context: &TenantContext,
+    id: i64,
+    to: Status,
+    reason: Option<String>,
+    now: DateTime<Utc>,
+) -> ApiResult<Ticket> {
+    let (viewer, mut ticket) = store::visible(tx, context.user_id, id, true).await?;
     let actor = viewer.actor();
-    let plan = moves::set_status(&State::of(&ticket), body.status, Caller { id: viewer.id, actor })
+    let plan = moves::set_status(&State::of(&ticket), to, Caller { id: viewer.id, actor })
         .map_err(|refusal| lifecycle::refused(&refusal, &ticket, actor))?;
     let change = Move::planned(plan, reason);
     let acting = Acting { by: Some(viewer.id), actor };
-    let events = lifecycle::apply(&mut tx, &mut ticket, change, acting, Action::StatusChanged, now).await?;
-    store::save(&mut tx, &ticket).await?;
-    enqueue(&mut tx, &context.tenant, now, &events).await?;
-    tx.commit().await?;
-    Ok(Json(ticket))
+    let events = lifecycle::apply(tx, &mut ticket, change, acting, Action::StatusChanged, now).await?;
+    store::save(tx, &ticket).await?;
+    enqueue(tx, &context.tenant, now, &events).await?;
+    Ok(ticket)
 }

@@ -5,6 +5,7 @@
 //! outbox) and arrange what the API cannot (a VIP flag, a failing trigger, a due date).
 
 mod bad_input;
+mod bulk;
 mod concurrency;
 mod invariants;
 mod jobs;
