@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::context::tenant_context;
-use crate::routes::tickets::{assign, bulk, create, history, list, messages, read, status, update};
+use crate::routes::tickets::{assign, bulk, create, history, list, merge, messages, read, status, update};
 use crate::routes::{me, operations, orders, reports, sla_policy, users};
 use crate::state::AppState;
 
@@ -54,6 +54,7 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(assign::assign_ticket))
         .routes(routes!(status::change_status))
         .routes(routes!(bulk::change_statuses))
+        .routes(routes!(merge::merge_tickets))
         .routes(routes!(messages::list_messages, messages::post_message))
         .routes(routes!(history::get_history))
         .routes(routes!(orders::put_order))

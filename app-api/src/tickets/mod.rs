@@ -13,6 +13,7 @@ pub mod events;
 pub mod history;
 pub mod lifecycle;
 pub mod listing;
+pub mod merging;
 pub mod messages;
 pub mod moves;
 pub mod priority;

@@ -77,18 +77,22 @@ impl Actor {
 shared::text_column!(Actor, parse);
 
 /// The allowed transitions and who may trigger each (seed: "Transition Triggers", plus
-/// in_progress -> open on unassignment from its diagram).
+/// in_progress -> open on unassignment from its diagram, and the system closing a ticket merged
+/// into another).
 const TRANSITIONS: &[(Status, Status, &[Actor])] = &[
     // Assignment (an agent assigning, or the system as its side effect).
     (Status::Open, Status::InProgress, &[Actor::Agent, Actor::System]),
-    // Invalid or duplicate.
-    (Status::Open, Status::Closed, &[Actor::Agent]),
+    // Invalid or duplicate (an agent), or merged into another ticket (the system).
+    (Status::Open, Status::Closed, &[Actor::Agent, Actor::System]),
     // The agent asks the customer for information.
     (Status::InProgress, Status::WaitingCustomer, &[Actor::Agent]),
     // The agent provides a solution.
     (Status::InProgress, Status::Resolved, &[Actor::Agent]),
     // Unassigned.
     (Status::InProgress, Status::Open, &[Actor::Agent, Actor::System]),
+    // Merged into another ticket: its thread lives on there (not in the seed's drawing, which
+    // has no merge; waiting and resolved tickets close by the system already).
+    (Status::InProgress, Status::Closed, &[Actor::System]),
     // The customer responds (their message moves the ticket, as a side effect).
     (Status::WaitingCustomer, Status::InProgress, &[Actor::Customer, Actor::System]),
     // Seven days without a response.
@@ -147,10 +151,11 @@ mod tests {
         use Status::{Closed, InProgress, Open, Resolved, WaitingCustomer};
         let expected: &[(Status, Status, &[Actor])] = &[
             (Open, InProgress, &[A, S]),
-            (Open, Closed, &[A]),
+            (Open, Closed, &[A, S]),
             (InProgress, WaitingCustomer, &[A]),
             (InProgress, Resolved, &[A]),
             (InProgress, Open, &[A, S]),
+            (InProgress, Closed, &[S]),
             (WaitingCustomer, InProgress, &[C, S]),
             (WaitingCustomer, Closed, &[S]),
             (Resolved, Closed, &[C, S]),
@@ -179,7 +184,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(allowed_pairs, 13, "9 transitions, 13 (transition, actor) permissions");
+        assert_eq!(allowed_pairs, 15, "10 transitions, 15 (transition, actor) permissions");
     }
 
     #[test]

@@ -136,6 +136,9 @@ pub struct Detail {
     /// Unread public messages from staff, and from the customer.
     pub unread_from_agent: i64,
     pub unread_from_customer: i64,
+    /// The ticket this one was merged into, and the tickets merged into this one.
+    pub merged_into: Option<i64>,
+    pub merged_from: Vec<i64>,
 }
 
 /// Ticket `id` with its SLA targets, status changes and unread counts, and the role of `user_id`,
@@ -152,7 +155,9 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
                 t.updated_at,
             t.sla_version_id, p.response_minutes AS "response_minutes!", p.resolution_minutes AS "resolution_minutes!",
             h.change_at AS "change_at!", h.change_to AS "change_to!: Vec<Status>",
-            m.unread_from_agent AS "unread_from_agent!", m.unread_from_customer AS "unread_from_customer!"
+            m.unread_from_agent AS "unread_from_agent!", m.unread_from_customer AS "unread_from_customer!",
+            t.merged_into,
+            ARRAY(SELECT s.id FROM support_tickets s WHERE s.merged_into = t.id ORDER BY s.id) AS "merged_from!"
            FROM support_tickets t
            JOIN sla_policy_targets p ON p.version_id = t.sla_version_id AND p.priority = t.priority
            CROSS JOIN LATERAL (
@@ -177,6 +182,8 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
             changes,
             unread_from_agent: row.unread_from_agent,
             unread_from_customer: row.unread_from_customer,
+            merged_into: row.merged_into,
+            merged_from: row.merged_from,
             ticket: ticket_of!(row),
         }
     }))

@@ -7,6 +7,7 @@ pub mod bulk;
 pub mod create;
 pub mod history;
 pub mod list;
+pub mod merge;
 pub mod messages;
 pub mod read;
 pub mod status;

@@ -21,6 +21,10 @@ pub struct TicketDetail {
     pub sla: SlaState,
     /// Messages from the other side (staff for a customer, the customer for staff) not read yet.
     pub unread_count: i64,
+    /// The ticket this one was merged into (its thread lives on there), if any.
+    pub merged_into: Option<i64>,
+    /// The tickets merged into this one, oldest first.
+    pub merged_from: Vec<i64>,
 }
 
 /// One ticket.
@@ -45,5 +49,5 @@ pub async fn get_ticket(
         SenderType::Agent => row.unread_from_agent,
         SenderType::Customer => row.unread_from_customer,
     };
-    Ok(Json(TicketDetail { ticket, sla, unread_count }))
+    Ok(Json(TicketDetail { ticket, sla, unread_count, merged_into: row.merged_into, merged_from: row.merged_from }))
 }

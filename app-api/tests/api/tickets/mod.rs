@@ -11,6 +11,7 @@ mod invariants;
 mod jobs;
 mod lifecycle;
 mod listing;
+mod merge;
 mod messages;
 mod outbox;
 mod priority;
