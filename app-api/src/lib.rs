@@ -7,6 +7,7 @@ pub mod config;
 pub mod context;
 pub mod events;
 pub mod evictions;
+pub mod export;
 pub mod idempotency;
 pub mod keys;
 pub mod orders;

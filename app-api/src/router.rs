@@ -10,7 +10,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::context::tenant_context;
 use crate::routes::tickets::{assign, bulk, create, history, list, merge, messages, read, status, update};
-use crate::routes::{me, operations, orders, reports, sla_policy, users};
+use crate::routes::{export, me, operations, orders, reports, sla_policy, users};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -48,6 +48,8 @@ pub fn build_router(state: AppState) -> Router {
     // The tenant plane: resolution, token and rate limits before any handler.
     let tenant_plane = OpenApiRouter::new()
         .routes(routes!(me::get_me))
+        .routes(routes!(export::export_me))
+        .routes(routes!(export::export_user))
         .routes(routes!(users::patch_user))
         .routes(routes!(list::list_tickets, create::create_ticket))
         .routes(routes!(read::get_ticket, update::patch_ticket))

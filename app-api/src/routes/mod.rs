@@ -1,5 +1,6 @@
 //! Handlers, one module per resource.
 
+pub mod export;
 pub mod me;
 pub mod operations;
 pub mod orders;

@@ -53,8 +53,8 @@ pub async fn move_threads(conn: &mut PgConnection, target: i64, sources: &[i64])
         target,
         sources
     )
-        .execute(&mut *conn)
-        .await?;
+    .execute(&mut *conn)
+    .await?;
     Ok(Moved { messages, attachments: i64::try_from(attachments).unwrap_or(i64::MAX) })
 }
 

@@ -7,6 +7,7 @@
 mod bad_input;
 mod bulk;
 mod concurrency;
+mod export;
 mod invariants;
 mod jobs;
 mod lifecycle;
