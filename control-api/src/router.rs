@@ -8,7 +8,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::auth::{login, me, mfa, password, refresh, register, sessions, two_factor};
+use crate::routes::auth::{export, login, me, mfa, password, refresh, register, sessions, two_factor};
 use crate::routes::tenants::{invitations, lifecycle, members, signup};
 use crate::routes::{jwks, operations};
 use crate::state::AppState;
@@ -42,6 +42,7 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(sessions::delete_session))
         .routes(routes!(password::post_password))
         .routes(routes!(me::get_me))
+        .routes(routes!(export::get_export))
         .routes(routes!(two_factor::post_setup))
         .routes(routes!(two_factor::post_enable))
         .routes(routes!(two_factor::post_disable))

@@ -1,5 +1,7 @@
 //! The audit trail: security-relevant events with who, where from, and when; appended by the
-//! flows that cause them, read per tenant.
+//! flows that cause them, read per tenant (and per person by the data-access export). An entry
+//! about someone other than its actor names them in `details` as `user_id` or `email`: that is
+//! how the export finds it.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -25,6 +27,7 @@ pub enum Action {
     MemberJoined,
     MemberRoleChanged,
     MemberRemoved,
+    DataExported,
 }
 
 impl Action {
@@ -45,6 +48,7 @@ impl Action {
             Self::MemberJoined => "member_joined",
             Self::MemberRoleChanged => "member_role_changed",
             Self::MemberRemoved => "member_removed",
+            Self::DataExported => "data_exported",
         }
     }
 }

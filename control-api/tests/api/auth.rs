@@ -9,7 +9,9 @@ use serde_json::{Value, json};
 use shared::testkit::eventually;
 use uuid::Uuid;
 
-use crate::helpers::{PASSWORD, TEST_PRIVATE_KEY, TestApp, WithRedis, unique_email, unique_slug};
+use crate::helpers::{
+    PASSWORD, TEST_PRIVATE_KEY, TestApp, WithRedis, claims_of, foreign_key, sign, unique_email, unique_slug,
+};
 
 /// A tenant with one member of `role`; returns (slug, email, user id).
 async fn member(app: &TestApp, role: &str) -> (String, String, Uuid) {
@@ -19,11 +21,6 @@ async fn member(app: &TestApp, role: &str) -> (String, String, Uuid) {
     let user = app.create_user(&email).await;
     app.add_member(user, tenant, role).await;
     (slug, email, user)
-}
-
-fn claims_of(token: &str) -> Value {
-    let payload = token.split('.').nth(1).expect("a JWT");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
 
 #[tokio::test]
@@ -145,12 +142,6 @@ async fn suspended_and_provisioning_tenants() {
     app.login(Some(&suspended), &email, "wrong wrong wrong").await.assert_problem(401, "unauthorized");
 }
 
-fn sign(claims: &Value, kid: &str, key: &EncodingKey) -> String {
-    let mut header = Header::new(Algorithm::EdDSA);
-    header.kid = Some(kid.to_owned());
-    jsonwebtoken::encode(&header, claims, key).unwrap()
-}
-
 #[tokio::test]
 async fn bearer_tokens_are_checked() {
     let app = TestApp::spawn().await;
@@ -170,12 +161,7 @@ async fn bearer_tokens_are_checked() {
     app.get_bearer("/v1/auth/me", &sign(&wrong_aud, &kid, &key)).await.assert_problem(401, "unauthorized");
 
     // A key the server does not know, claiming the server's kid.
-    let other_key = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
-    let other_pem = {
-        use ed25519_dalek::pkcs8::EncodePrivateKey as _;
-        other_key.to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF).unwrap()
-    };
-    let forged = sign(&claims_of(&access), &kid, &EncodingKey::from_ed_pem(other_pem.as_bytes()).unwrap());
+    let forged = sign(&claims_of(&access), &kid, &foreign_key());
     app.get_bearer("/v1/auth/me", &forged).await.assert_problem(401, "unauthorized");
 
     let hs = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims_of(&access), &EncodingKey::from_secret(b"x"))

@@ -125,6 +125,7 @@ async fn openapi_and_docs_are_served_offline() {
         ("/v1/auth/refresh", "post", &["200", "401"]),
         ("/v1/auth/logout", "post", &["204", "401"]),
         ("/v1/auth/me", "get", &["200", "401"]),
+        ("/v1/auth/me/export", "get", &["200", "401"]),
         ("/v1/auth/logout-all", "post", &["204", "401"]),
         ("/v1/auth/sessions", "get", &["200", "401"]),
         ("/v1/auth/sessions/{id}", "delete", &["204", "401", "404"]),

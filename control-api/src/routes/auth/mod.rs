@@ -1,6 +1,8 @@
-//! Login, second factor, refresh, logout, the caller's identity, and 2FA management. What the
-//! handlers share: the token response, the request's origin, and finishing a login.
+//! Login, second factor, refresh, logout, the caller's identity and its export, and 2FA
+//! management. What the handlers share: the token response, the request's origin, and
+//! finishing a login.
 
+pub mod export;
 pub mod login;
 pub mod me;
 pub mod mfa;
