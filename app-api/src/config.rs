@@ -26,6 +26,9 @@ pub struct AppConfig {
     /// `REDIS_KEY_PREFIX` ("hd:"), as on control-api.
     pub redis_key_prefix: String,
     pub amqp_url: Option<ServiceUrl>,
+    /// `CONTROL_API_URL`: control-api, asked to remove the members an erasure erases (without
+    /// it, erasures stop after the tenant's data and say so).
+    pub control_api_url: Option<ServiceUrl>,
     pub tokens: TokenKeys,
     pub rate_limits: RateLimits,
     pub pools: PoolLimits,
@@ -236,6 +239,7 @@ impl AppConfig {
             base_domain: env.optional("APP_BASE_DOMAIN")?,
             redis_url: env.optional("REDIS_URL")?,
             amqp_url: env.optional("AMQP_URL")?,
+            control_api_url: env.optional("CONTROL_API_URL")?,
             events: EventsConfig::from_env(env)?,
             jobs: JobsConfig::from_env(env)?,
         })

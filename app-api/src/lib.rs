@@ -5,6 +5,8 @@
 pub mod background;
 pub mod config;
 pub mod context;
+pub mod control_plane;
+pub mod erasure;
 pub mod events;
 pub mod evictions;
 pub mod export;

@@ -50,7 +50,7 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(me::get_me))
         .routes(routes!(export::export_me))
         .routes(routes!(export::export_user))
-        .routes(routes!(users::patch_user))
+        .routes(routes!(users::patch_user, users::erase_user))
         .routes(routes!(list::list_tickets, create::create_ticket))
         .routes(routes!(read::get_ticket, update::patch_ticket))
         .routes(routes!(assign::assign_ticket))

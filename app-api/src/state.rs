@@ -34,6 +34,8 @@ pub struct App {
     pub revoked: Arc<RevokedSessions>,
     /// Outbox hints, the relay's side of the broker, and the event metrics.
     pub events: crate::events::Events,
+    /// control-api, when `CONTROL_API_URL` is set.
+    pub control_api: Option<crate::control_plane::ControlApi>,
 }
 
 impl AppState {
@@ -68,6 +70,7 @@ impl AppState {
             TokenVerifier::load(config.tokens.clone(), Arc::clone(&revoked)).await.map_err(|e| e.to_string())?;
         let broker = config.amqp_url.clone().map(|url| Arc::new(shared::amqp::Broker::new(url)));
         let events = crate::events::Events::new(&config, broker.as_ref(), redis.clone(), metrics.registry());
+        let control_api = config.control_api_url.as_ref().map(crate::control_plane::ControlApi::new);
         Ok(Self(Arc::new(App {
             config,
             control_db,
@@ -80,6 +83,7 @@ impl AppState {
             verifier,
             revoked,
             events,
+            control_api,
         })))
     }
 }

@@ -1,8 +1,16 @@
 //! `PATCH /v1/users/{id}`: admins set a customer's VIP flag. The priority rules read it on the
 //! customer's next ticket; the change is written to the tenant's audit log.
+//!
+//! `DELETE /v1/users/{id}`: admins erase a customer (GDPR article 17; the person's own request
+//! goes through them): the tenant's data first (`crate::erasure`, one transaction), then the
+//! control plane removes the membership, ends the sessions and erases the identity when no
+//! membership remains. Each half is idempotent: when the control plane cannot be reached, the
+//! answer says so (503) and the same request, retried, finishes the work and answers as the
+//! first would have.
 
 use axum::Json;
-use axum::extract::Path;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
 use serde::Deserialize;
 use shared::auth::Role;
 use shared::error::{ApiError, ApiResult, FieldError};
@@ -12,6 +20,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::context::{TenantContext, TenantDb};
+use crate::erasure::{self, Erased};
+use crate::state::AppState;
 use crate::tickets::access::Viewer;
 use crate::users::{self, Me};
 
@@ -52,4 +62,63 @@ pub async fn patch_user(
     }
     tx.commit().await?;
     Ok(Json(user))
+}
+
+/// What an erasure did.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct Erasure {
+    pub user_id: Uuid,
+    /// The name the person's tickets carry from now on.
+    pub pseudonym: String,
+    /// What the first erasure changed in the tenant database.
+    pub erased: Erased,
+    /// The membership is gone from the control plane (sessions ended; the identity erased when
+    /// it had no other membership).
+    pub membership_removed: bool,
+}
+
+/// Erase a customer (owners and admins).
+#[utoipa::path(delete, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "Erased (the same answer for a repeated request)", body = Erasure),
+        (status = 403, description = "`forbidden`: owners and admins only"),
+        (status = 404, description = "`not_found`: no member of this tenant has this id"),
+        (status = 422, description = "`validation_failed`: the member is staff (removed through the members screen)"),
+        (status = 503, description = "`dependency_unavailable`: the tenant's data is erased, the control plane could not be reached; retry"),
+    ))]
+pub async fn erase_user(
+    State(state): State<AppState>,
+    context: TenantContext,
+    tenant_db: TenantDb,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Erasure>> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
+    let mut db = tenant_db.connect().await?;
+    let mut tx = db.begin().await?;
+    Viewer::load(&mut tx, context.user_id).await?.require_admin()?;
+    let person = erasure::person_for_update(&mut tx, id).await?;
+    let person = person.ok_or_else(|| ApiError::not_found("no member of this tenant has this id"))?;
+    if person.role != Role::Customer {
+        return Err(ApiError::invalid(vec![FieldError::new(
+            "id",
+            "erasure applies to customers; staff leave through the members screen",
+        )]));
+    }
+    let pseudonym = erasure::pseudonym(context.tenant.id, id);
+    let erased = if erasure::is_erased(&person.email, &pseudonym) {
+        erasure::first_erasure(&mut tx, id).await?.unwrap_or_default()
+    } else {
+        erasure::erase(&mut tx, context.user_id, id, &pseudonym).await?
+    };
+    tx.commit().await?;
+    let control = state.control_api.as_ref().ok_or_else(|| {
+        ApiError::unavailable("the tenant's data is erased; CONTROL_API_URL is not set, so the membership stays")
+    })?;
+    control.erase_member(token, &context.tenant.slug, id).await?;
+    Ok(Json(Erasure { user_id: id, pseudonym, erased, membership_removed: true }))
 }

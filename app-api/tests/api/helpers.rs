@@ -190,6 +190,7 @@ impl Platform {
             // Tests that arrange due dates in the database run the jobs themselves, on a clock
             // of their own (`tickets::jobs`).
             ("JOBS_IN_SERVE", "false".to_owned()),
+            ("CONTROL_API_URL", self.control_server.url("")),
         ]);
         if let Some(r) = &self.redis {
             env = env.with("REDIS_URL", r.url.clone()).with("REDIS_KEY_PREFIX", r.prefix.clone());

@@ -7,6 +7,7 @@
 mod bad_input;
 mod bulk;
 mod concurrency;
+mod erasure;
 mod export;
 mod invariants;
 mod jobs;

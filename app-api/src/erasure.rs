@@ -1,0 +1,143 @@
+//! A customer's erasure in the tenant database (GDPR article 17), in the caller's transaction.
+//!
+//! What goes: their name and email (the mirror row keeps a pseudonym, so tickets keep an
+//! author), the subject, description, metadata and search words of their tickets, the text of
+//! every message they wrote, their attachments, their order references, the reasons they gave
+//! in ticket histories, the subjects and reasons in their tickets' outbox events, and their
+//! idempotency keys.
+//!
+//! What stays, for the organisation's statistics and its own records: each ticket's number,
+//! status, priority, category, SLA times and history of moves (who and when, by id), the staff's
+//! replies and internal notes (the organisation's record of what it answered), and the audit
+//! entries about them (ids only).
+
+use sha2::{Digest as _, Sha256};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// What replaces erased text.
+pub const ERASED: &str = "[erased]";
+/// The pseudonym's email domain (`.invalid` never resolves).
+const ERASED_DOMAIN: &str = "@erased.invalid";
+
+/// The pseudonym of `user_id` in `tenant_id`: the same every time, so erasing twice answers the
+/// same, and meaningless outside this tenant.
+pub fn pseudonym(tenant_id: Uuid, user_id: Uuid) -> String {
+    let digest = Sha256::digest([tenant_id.as_bytes().as_slice(), user_id.as_bytes().as_slice()].concat());
+    format!("erased-{}", &hex::encode(digest)[..16])
+}
+
+/// What an erasure changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Erased {
+    pub tickets: u64,
+    pub messages: u64,
+    pub attachments: u64,
+    pub order_references: u64,
+    pub events: u64,
+}
+
+/// Erases `user_id` (a customer, locked by the caller) under `pseudonym`, and records it in the
+/// audit log as done by `admin`, without the erased data.
+pub async fn erase(tx: &mut PgConnection, admin: Uuid, user_id: Uuid, pseudonym: &str) -> sqlx::Result<Erased> {
+    let email = format!("{pseudonym}{ERASED_DOMAIN}");
+    sqlx::query!(
+        "UPDATE users SET email = $2, firstname = $3, lastname = '', vip = false, active = false, updated_at = now()
+         WHERE id = $1",
+        user_id,
+        email,
+        pseudonym,
+    )
+    .execute(&mut *tx)
+    .await?;
+    let tickets = sqlx::query!(
+        "UPDATE support_tickets SET subject = $2, description = '', metadata = '{}',
+            thread_public = ''::tsvector, thread_staff = ''::tsvector
+         WHERE user_id = $1",
+        user_id,
+        ERASED,
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let messages = sqlx::query!("UPDATE ticket_messages SET message = $2 WHERE sender_id = $1", user_id, ERASED)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    // The rows go here; the stored files with them once attachments are stored.
+    let attachments = sqlx::query!("DELETE FROM ticket_attachments WHERE uploaded_by = $1", user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    sqlx::query!("UPDATE ticket_history SET reason = NULL WHERE actor_id = $1 AND reason IS NOT NULL", user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!(
+        "UPDATE ticket_history SET changes = changes - 'subject' - 'metadata'
+         WHERE ticket_id IN (SELECT id FROM support_tickets WHERE user_id = $1) AND changes ?| ARRAY['subject', 'metadata']",
+        user_id,
+    )
+    .execute(&mut *tx)
+    .await?;
+    let order_references =
+        sqlx::query!("DELETE FROM order_refs WHERE user_id = $1", user_id).execute(&mut *tx).await?.rows_affected();
+    // Events about their tickets, published or waiting: the subject and the reasons go.
+    let events = sqlx::query!(
+        r#"UPDATE outbox SET payload = jsonb_set(
+               CASE WHEN payload->'data'->>'reason' IS NULL THEN payload
+                    ELSE jsonb_set(payload, '{data,reason}', 'null'::jsonb) END,
+               '{data,subject}', to_jsonb($2::text), false)
+           WHERE payload->'data'->>'user_id' = $1::text
+             AND (payload->'data' ? 'subject' OR payload->'data'->>'reason' IS NOT NULL)"#,
+        user_id.to_string(),
+        ERASED,
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    sqlx::query!("DELETE FROM idempotent_requests WHERE user_id = $1", user_id).execute(&mut *tx).await?;
+    let erased = Erased { tickets, messages, attachments, order_references, events };
+    sqlx::query!(
+        "INSERT INTO audit_log (actor_id, action, subject_id, details) VALUES ($1, 'user.erased', $2, $3)",
+        admin,
+        user_id,
+        serde_json::to_value(erased).expect("counts serialise"),
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(erased)
+}
+
+/// A member as an erasure finds them, locked: their role and whether they were erased already.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub role: shared::auth::Role,
+    pub email: String,
+}
+
+/// Member `user_id` (active or not), locked for the erasure.
+pub async fn person_for_update(tx: &mut PgConnection, user_id: Uuid) -> sqlx::Result<Option<Person>> {
+    sqlx::query_as!(
+        Person,
+        r#"SELECT role AS "role: shared::auth::Role", email FROM users WHERE id = $1 FOR UPDATE"#,
+        user_id
+    )
+    .fetch_optional(tx)
+    .await
+}
+
+/// What the first erasure of `user_id` changed, as its audit entry says.
+pub async fn first_erasure(tx: &mut PgConnection, user_id: Uuid) -> sqlx::Result<Option<Erased>> {
+    let details = sqlx::query_scalar!(
+        "SELECT details FROM audit_log WHERE action = 'user.erased' AND subject_id = $1 ORDER BY id LIMIT 1",
+        user_id
+    )
+    .fetch_optional(tx)
+    .await?;
+    Ok(details.and_then(|d| serde_json::from_value(d).ok()))
+}
+
+/// Whether `email` is the pseudonym's: the member was erased already.
+pub fn is_erased(email: &str, pseudonym: &str) -> bool {
+    email.strip_suffix(ERASED_DOMAIN) == Some(pseudonym)
+}
