@@ -165,7 +165,9 @@ chmod 600 "$DATA/control.env"
 
 "$target/debug/control-api" serve > >(tee -a "$LOGS/control-api.log") 2>&1 & pids+=($!)
 wait_healthy control-api "http://127.0.0.1:$CONTROL_PORT" "${pids[0]}"
-env -u DB_ENCRYPTION_KEY -u JWT_PRIVATE_KEY APP_PLANE_KEY="$APP_PLANE_KEY" "$target/debug/app-api" serve \
+CONTROL_API_URL=${CONTROL_API_URL:-http://127.0.0.1:$CONTROL_PORT}
+env -u DB_ENCRYPTION_KEY -u JWT_PRIVATE_KEY APP_PLANE_KEY="$APP_PLANE_KEY" CONTROL_API_URL="$CONTROL_API_URL" \
+  "$target/debug/app-api" serve \
   > >(tee -a "$LOGS/app-api.log") 2>&1 & pids+=($!)
 wait_healthy app-api "http://127.0.0.1:$APP_PORT" "${pids[1]}"
 

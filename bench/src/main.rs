@@ -6,12 +6,14 @@
 //!   helpdeskly-bench app-me --concurrency 32 --seconds 10
 //!   helpdeskly-bench tickets --tickets 100000 --concurrency 32 --seconds 10 [--client wrk]
 //!   helpdeskly-bench events --tickets 200 --rows 20000 --tenants 200 --busy 10
+//!   helpdeskly-bench sav-ops --tickets 10000
 #![forbid(unsafe_code)]
 
 mod app;
 mod control;
 mod events;
 mod platform;
+mod sav_ops;
 mod stats;
 mod tickets;
 mod wrk;
@@ -69,6 +71,12 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         busy: usize,
     },
+    /// Bulk status of 100 tickets against 100 single requests; the data export of a customer
+    /// with many tickets (time and peak memory) against one with a tenth of them.
+    SavOps {
+        #[arg(long, default_value_t = 10_000)]
+        tickets: i64,
+    },
     /// The SAV ticket endpoints on one tenant seeded with many tickets, and pgbench -S.
     Tickets {
         #[arg(long, default_value_t = 100_000)]
@@ -110,6 +118,7 @@ fn main() {
                 ];
                 app::run(&scenarios, concurrency, std::time::Duration::from_secs(seconds)).await;
             }
+            Command::SavOps { tickets } => sav_ops::run(tickets).await,
             Command::Events { tickets, gap_ms, rows, tenants, busy } => {
                 let gap = std::time::Duration::from_millis(gap_ms);
                 events::run(&events::Options { tickets, gap, rows, tenants, busy }).await;
