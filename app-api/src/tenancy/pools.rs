@@ -86,8 +86,11 @@ pub trait Connector: Send + Sync + 'static {
     /// Where and how to connect for a tenant (its credentials opened).
     fn options(&self, tenant: Uuid, database: &TenantDatabase) -> Result<Self::Options, ApiError>;
     fn connect(&self, options: &Self::Options) -> impl Future<Output = Result<Self::Conn, ApiError>> + Send;
-    /// Whether an idle connection still answers.
+    /// Whether an idle connection still answers (and, first, sends what waits in its buffer).
     fn ping(conn: &mut Self::Conn) -> impl Future<Output = bool> + Send;
+    /// Whether something waits in the connection's buffer for the server: the `ROLLBACK` of a
+    /// transaction dropped on an error path, whose locks stay held until it is sent.
+    fn has_queued_work(conn: &Self::Conn) -> bool;
     fn close(conn: Self::Conn) -> impl Future<Output = ()> + Send;
 }
 
@@ -125,6 +128,12 @@ impl Connector for PgConnector {
 
     async fn ping(conn: &mut PgConnection) -> bool {
         conn.ping().await.is_ok()
+    }
+
+    fn has_queued_work(conn: &PgConnection) -> bool {
+        // What sqlx's own pool settles on release, by pinging every connection; this pays the
+        // round trip only when a dropped transaction left its ROLLBACK queued.
+        sqlx::Connection::should_flush(conn)
     }
 
     async fn close(conn: PgConnection) {
@@ -174,7 +183,8 @@ impl<C: Connector> Clone for PoolManager<C> {
 pub struct TenantConnection<C: Connector = PgConnector> {
     conn: Option<C::Conn>,
     permit: Option<OwnedSemaphorePermit>,
-    _gate: OwnedSemaphorePermit,
+    /// The tenant's pool-size permit, held until the connection is back.
+    gate: Option<OwnedSemaphorePermit>,
     tenant: Uuid,
     generation: u64,
     opened: Instant,
@@ -398,7 +408,7 @@ impl<C: Connector> PoolManager<C> {
         TenantConnection {
             conn: Some(conn),
             permit: Some(permit),
-            _gate: gate,
+            gate: Some(gate),
             tenant,
             generation,
             opened,
@@ -450,9 +460,51 @@ impl<C: Connector> PoolManager<C> {
     }
 }
 
+impl<C: Connector> TenantConnection<C> {
+    /// This place in the pool, holding `conn` again.
+    fn holding(mut self, conn: C::Conn, permit: OwnedSemaphorePermit) -> Self {
+        self.conn = Some(conn);
+        self.permit = Some(permit);
+        self
+    }
+
+    /// Gives back the place of a connection that no longer answers, and closes it.
+    fn release_broken(&self, conn: C::Conn, permit: OwnedSemaphorePermit) {
+        let mut slots = self.inner.slots.lock().expect("not poisoned");
+        if let Some(slot) = slots.get_mut(&self.tenant).filter(|s| s.generation == self.generation) {
+            slot.in_use = slot.in_use.saturating_sub(1);
+        }
+        drop(slots);
+        self.inner.metrics.retired.inc();
+        close_later::<C>(conn, permit);
+    }
+}
+
 impl<C: Connector> Drop for TenantConnection<C> {
     fn drop(&mut self) {
-        let (Some(conn), Some(permit)) = (self.conn.take(), self.permit.take()) else { return };
+        let (Some(mut conn), Some(permit)) = (self.conn.take(), self.permit.take()) else { return };
+        if C::has_queued_work(&conn) {
+            // A dropped transaction's ROLLBACK reaches the server (and its row locks go) before
+            // anyone else gets the connection; until then it counts as in use.
+            let settling = TenantConnection {
+                conn: None,
+                permit: None,
+                gate: self.gate.take(),
+                tenant: self.tenant,
+                generation: self.generation,
+                opened: self.opened,
+                inner: Arc::clone(&self.inner),
+            };
+            tokio::spawn(async move {
+                if C::ping(&mut conn).await {
+                    // Back to the pool as any connection is, by this one's drop.
+                    drop(settling.holding(conn, permit));
+                } else {
+                    settling.release_broken(conn, permit);
+                }
+            });
+            return;
+        }
         let retire = self.opened.elapsed() >= self.inner.limits.max_lifetime;
         let mut slots = self.inner.slots.lock().expect("not poisoned");
         let slot = slots.get_mut(&self.tenant).filter(|s| s.generation == self.generation);
@@ -516,6 +568,10 @@ mod tests {
 
         async fn ping(_: &mut FakeConn) -> bool {
             true
+        }
+
+        fn has_queued_work(_: &FakeConn) -> bool {
+            false
         }
 
         async fn close(conn: FakeConn) {

@@ -73,3 +73,29 @@ async fn two_agents_cannot_both_take_the_same_ticket() {
         assert_eq!(desk.ticket(&desk.owner, t).await["assigned_to"], winner.id.to_string());
     }
 }
+
+/// A request refused after it locked the ticket leaves no lock behind: the transaction's
+/// rollback reaches the server before its connection waits in the pool.
+#[tokio::test]
+async fn a_refused_change_leaves_no_row_lock_behind() {
+    let desk = Desk::open().await;
+    let (customer, agent) = tokio::join!(desk.member("customer"), desk.member("agent"));
+    let t = id(&desk.create(&customer, json!({ "subject": "Locked?", "description": "x" })).await);
+    desk.assign(&agent, t, Some(&agent)).await;
+    desk.set_status(&agent, t, "waiting_customer").await;
+    // Unassigning a ticket that waits for the customer is refused after the row was locked.
+    let refused = desk.post(&agent, &format!("/v1/tickets/{t}/assign"), &json!({ "assigned_to": null })).await;
+    refused.assert_problem(409, "conflict");
+    let pool = &desk.db.pool;
+    shared::testkit::eventually(std::time::Duration::from_secs(5), "the row lock is released", || async move {
+        let mut tx = pool.begin().await.ok()?;
+        let taken = sqlx::query("SELECT 1 FROM support_tickets WHERE id = $1 FOR UPDATE NOWAIT")
+            .bind(t)
+            .execute(&mut *tx)
+            .await
+            .is_ok();
+        let _ = tx.rollback().await;
+        taken.then_some(())
+    })
+    .await;
+}
