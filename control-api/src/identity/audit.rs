@@ -27,6 +27,9 @@ pub enum Action {
     MemberJoined,
     MemberRoleChanged,
     MemberRemoved,
+    /// A member removed at their tenant's request for erasure (their identity too, when it
+    /// belonged to no other tenant).
+    MemberErased,
     DataExported,
 }
 
@@ -48,6 +51,7 @@ impl Action {
             Self::MemberJoined => "member_joined",
             Self::MemberRoleChanged => "member_role_changed",
             Self::MemberRemoved => "member_removed",
+            Self::MemberErased => "member_erased",
             Self::DataExported => "data_exported",
         }
     }
@@ -71,6 +75,21 @@ pub async fn record(
         origin.ip.map(sqlx::types::ipnet::IpNet::from),
         origin.user_agent.as_deref(),
         details,
+    )
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// Replaces `email` (in any case) by `user_id` in the entries that name a person by their email
+/// (invitations), once that person is erased: the entries keep what happened and about whom,
+/// by an id that names nobody any more.
+pub async fn forget_email(conn: &mut PgConnection, email: &str, user_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE audit_log SET details = (details - 'email') || jsonb_build_object('user_id', $2::uuid)
+         WHERE details ? 'email' AND lower(details->>'email') = lower($1)",
+        email,
+        user_id,
     )
     .execute(conn)
     .await

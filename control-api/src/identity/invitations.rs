@@ -74,3 +74,12 @@ pub async fn mark_accepted(conn: &mut PgConnection, token: &str, user_id: Uuid) 
     .await
     .map(drop)
 }
+
+/// Deletes the invitations of a person being erased: those addressed to `email` (in any case),
+/// in every tenant, and those `user_id` accepted.
+pub async fn delete_of_person(conn: &mut PgConnection, email: &str, user_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query!("DELETE FROM invitations WHERE lower(email) = lower($1) OR accepted_by = $2", email, user_id)
+        .execute(conn)
+        .await
+        .map(drop)
+}

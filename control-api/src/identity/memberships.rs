@@ -94,6 +94,13 @@ pub async fn count_owners(conn: &mut PgConnection, tenant_id: Uuid) -> sqlx::Res
     .await
 }
 
+/// How many tenants a user belongs to, whatever their status.
+pub async fn count_of_user(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM memberships WHERE user_id = $1"#, user_id)
+        .fetch_one(conn)
+        .await
+}
+
 /// A member's role, the membership locked until the transaction ends.
 pub async fn lock_role(conn: &mut PgConnection, tenant_id: Uuid, user_id: Uuid) -> sqlx::Result<Option<Role>> {
     sqlx::query_scalar!(

@@ -1,10 +1,11 @@
 //! Who people are and how they prove it: email and password rules, argon2id hashing, the guard
 //! every secret check goes through, brute-force lockout, TOTP, access-token minting,
 //! refresh-token sessions, the audit trail, the repositories of identities, memberships and
-//! invitations, and what the data-access export reads.
+//! invitations, what the data-access export reads, and erasure.
 
 pub mod audit;
 pub mod email;
+pub mod erasure;
 pub mod export;
 pub mod guard;
 pub mod invitations;

@@ -120,11 +120,11 @@ struct PresentedToken {
 /// must stay revoked.
 pub async fn rotate(conn: &mut PgConnection, token: &str, lifetimes: Lifetimes) -> sqlx::Result<Rotation> {
     let presented = sqlx::query!(
-        "SELECT r.session_id, s.user_id, s.tenant_id, s.amr, r.expires_at AS token_expires_at, s.ends_at,
-                r.used_at, s.revoked_at
+        r#"SELECT r.session_id, s.user_id AS "user_id!", s.tenant_id, s.amr, r.expires_at AS token_expires_at,
+                s.ends_at, r.used_at, s.revoked_at
          FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id
          WHERE r.token_digest = $1
-         FOR UPDATE OF r, s",
+         FOR UPDATE OF r, s"#,
         token_digest(token),
     )
     .fetch_optional(&mut *conn)
@@ -172,9 +172,9 @@ pub async fn rotate(conn: &mut PgConnection, token: &str, lifetimes: Lifetimes) 
 pub async fn find_open(conn: &mut PgConnection, token: &str) -> sqlx::Result<Option<SessionRow>> {
     sqlx::query_as!(
         SessionRow,
-        "SELECT s.id AS session_id, s.user_id, s.tenant_id, s.amr
-         FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id
-         WHERE r.token_digest = $1 AND s.revoked_at IS NULL",
+        r#"SELECT s.id AS session_id, s.user_id AS "user_id!", s.tenant_id, s.amr
+           FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id
+           WHERE r.token_digest = $1 AND s.revoked_at IS NULL"#,
         token_digest(token),
     )
     .fetch_optional(conn)
@@ -244,6 +244,23 @@ pub async fn revoke_user(
     )
     .fetch_all(conn)
     .await
+}
+
+/// Detaches a user's sessions from them, all revoked already, before the identity is erased:
+/// the rows keep their id and `revoked_at` (the app plane reads revocations from them, and a
+/// deleted row would leave the access tokens of a session revoked a moment ago working there
+/// until they expire, when the Redis message is lost or there is no Redis) and lose the user, the
+/// address and the browser. Their refresh tokens go: a detached session is never refreshed.
+pub async fn detach_revoked(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query!(
+        "WITH detached AS (
+           UPDATE sessions SET user_id = NULL, ip = NULL, user_agent = NULL WHERE user_id = $1 RETURNING id)
+         DELETE FROM refresh_tokens WHERE session_id IN (SELECT id FROM detached)",
+        user_id,
+    )
+    .execute(conn)
+    .await
+    .map(drop)
 }
 
 /// Revokes every open session in a tenant (deleted); returns their ids.

@@ -264,3 +264,23 @@ pub async fn ensure_platform_admin(conn: &mut PgConnection, email: &str, passwor
     .fetch_one(conn)
     .await
 }
+
+/// What decides whether an identity may be erased.
+pub struct ErasureSubject {
+    pub email: String,
+    pub is_platform_admin: bool,
+}
+
+/// The identity locked until the transaction ends, whatever its status: a membership or a
+/// session cannot be added to it meanwhile (their foreign keys wait for the lock).
+pub async fn lock_for_erasure(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<Option<ErasureSubject>> {
+    sqlx::query_as!(ErasureSubject, "SELECT email, is_platform_admin FROM users WHERE id = $1 FOR UPDATE", user_id,)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Deletes an identity; its memberships, sessions still attached, refresh tokens, second factor
+/// and recovery codes go with it (`ON DELETE CASCADE`).
+pub async fn delete(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query!("DELETE FROM users WHERE id = $1", user_id).execute(conn).await.map(drop)
+}

@@ -1,6 +1,7 @@
 //! control-api integration tests: the real router on real PostgreSQL and Redis, over TCP.
 
 mod auth;
+mod erasure;
 mod export;
 mod hardening;
 mod helpers;

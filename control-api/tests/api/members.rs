@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::helpers::{PASSWORD, TestApp, WithRedis, Worker, unique_email};
 
 /// Waits (bounded) until the tenant database's mirror of `user` reads `expected`.
-async fn await_mirror(app: &TestApp, slug: &str, user: Uuid, expected: Option<(&str, bool)>) {
+pub async fn await_mirror(app: &TestApp, slug: &str, user: Uuid, expected: Option<(&str, bool)>) {
     eventually(Duration::from_secs(15), &format!("the mirror of {user} reads {expected:?}"), || async move {
         let mut conn = app.connect_as_tenant(slug, None).await.unwrap();
         let row: Option<(String, bool)> = sqlx::query_as("SELECT role, active FROM users WHERE id = $1")
@@ -23,12 +23,12 @@ async fn await_mirror(app: &TestApp, slug: &str, user: Uuid, expected: Option<(&
     .await;
 }
 
-struct Org {
-    slug: String,
-    owner_token: String,
+pub struct Org {
+    pub slug: String,
+    pub owner_token: String,
 }
 
-async fn active_org(app: &TestApp) -> Org {
+pub async fn active_org(app: &TestApp) -> Org {
     let (slug, owner) = app.signup().await;
     app.wait_for_status(&slug, "active").await;
     let owner_token =
@@ -36,7 +36,7 @@ async fn active_org(app: &TestApp) -> Org {
     Org { slug, owner_token }
 }
 
-async fn invite(app: &TestApp, org: &Org, email: &str, role: &str) -> String {
+pub async fn invite(app: &TestApp, org: &Org, email: &str, role: &str) -> String {
     let response = app
         .post_bearer(
             &format!("/v1/tenants/{}/invitations", org.slug),

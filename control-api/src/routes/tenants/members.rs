@@ -1,5 +1,5 @@
-//! A tenant's members: list, change role, remove. Every change is mirrored into the tenant
-//! database by a job queued in the same transaction.
+//! A tenant's members: list, change role, remove (and erase). Every change is mirrored into the
+//! tenant database by a job queued in the same transaction.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -10,11 +10,12 @@ use shared::auth::Role;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{JsonBody, Page, PageParams};
 use sqlx::PgConnection;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{Standing, find, gone, path_slug, require, standing};
 use crate::identity::audit::{self, Action};
+use crate::identity::erasure::{self, IdentityErasure};
 use crate::identity::memberships::{self, MemberView};
 use crate::identity::sessions::{self, Origin};
 use crate::routes::Caller;
@@ -72,7 +73,7 @@ async fn check_change(
     let touches_owner = current == Role::Owner || new == Some(Role::Owner);
     let caller_may = match caller {
         Standing::Owner | Standing::PlatformAdmin => true,
-        Standing::Admin | Standing::Other => false,
+        Standing::Admin | Standing::Member | Standing::Other => false,
     };
     if touches_owner && !caller_may {
         return Err(ApiError::forbidden("only owners can grant, change or remove the owner role"));
@@ -131,14 +132,30 @@ pub async fn patch_member(
     Ok(Json(member))
 }
 
+/// How a member is removed.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct Removal {
+    /// `true`: the tenant erases this person (GDPR article 17). When they belong to no other
+    /// tenant (and do not operate the platform), their identity goes too: all their sessions
+    /// end, the identity, its second factor and the invitations to its email are deleted, and the
+    /// audit trail keeps its id instead of its email. Otherwise only this membership goes, as
+    /// without `erase`. Default `false`.
+    #[serde(default)]
+    pub erase: bool,
+}
+
 /// Remove a member: their sessions for this tenant end, and the tenant database keeps them as
-/// inactive (for the history of their tickets).
+/// inactive (for the history of their tickets). With `erase=true`, also their identity once they
+/// belong to no tenant.
 #[utoipa::path(delete, path = "/v1/tenants/{slug}/members/{user_id}", tag = "tenants",
-    params(("slug" = String, Path), ("user_id" = Uuid, Path)), security(("bearer" = [])),
+    params(("slug" = String, Path), ("user_id" = Uuid, Path), Removal), security(("bearer" = [])),
     responses(
-        (status = 204, description = "Removed"),
+        (status = 204, description = "Removed (and erased, with `erase=true`)"),
+        (status = 400, description = "`validation_failed`: an unknown query parameter, or `erase` neither `true` nor `false`"),
         (status = 403, description = "`forbidden`"),
-        (status = 404, description = "`not_found`"),
+        (status = 404, description = "`not_found`: no such member (already removed or erased)"),
         (status = 409, description = "`conflict`: the last owner"),
     ))]
 pub async fn delete_member(
@@ -146,6 +163,7 @@ pub async fn delete_member(
     Caller(claims): Caller,
     origin: Origin,
     Path((slug, user_id)): Path<(String, Uuid)>,
+    Query(removal): Query<Removal>,
 ) -> ApiResult<StatusCode> {
     let mut tx = state.db.begin().await?;
     let tenant = find(&mut tx, &path_slug(&slug)?).await?;
@@ -154,11 +172,24 @@ pub async fn delete_member(
     let current = current_role(&mut tx, tenant.id, user_id).await?;
     check_change(&mut tx, caller, tenant.id, current, None).await?;
     memberships::remove(&mut tx, tenant.id, user_id).await?;
-    let revoked =
+    let mut revoked =
         sessions::revoke_user(&mut tx, user_id, sessions::Scope::Tenant(tenant.id), "membership_removed").await?;
     jobs::enqueue(&mut tx, tenant.id, JobKind::SyncMember(user_id)).await?;
-    let details = serde_json::json!({ "user_id": user_id, "role": current });
-    audit::record(&mut tx, Action::MemberRemoved, Some(claims.sub), Some(tenant.id), &origin, details).await?;
+    if removal.erase {
+        let identity_erased = match erasure::erase_if_unattached(&mut tx, user_id).await? {
+            IdentityErasure::Erased { revoked_sessions } => {
+                revoked.extend(revoked_sessions);
+                true
+            }
+            IdentityErasure::Kept => false,
+        };
+        // The id only: the email and name are what is being erased.
+        let details = serde_json::json!({ "user_id": user_id, "role": current, "identity_erased": identity_erased });
+        audit::record(&mut tx, Action::MemberErased, Some(claims.sub), Some(tenant.id), &origin, details).await?;
+    } else {
+        let details = serde_json::json!({ "user_id": user_id, "role": current });
+        audit::record(&mut tx, Action::MemberRemoved, Some(claims.sub), Some(tenant.id), &origin, details).await?;
+    }
     tx.commit().await?;
     state.notifier.sessions_revoked(&revoked).await;
     Ok(StatusCode::NO_CONTENT)

@@ -32,6 +32,9 @@ pub enum Standing {
     PlatformAdmin,
     Owner,
     Admin,
+    /// An agent or a customer of the tenant: knows it exists, may not manage it.
+    Member,
+    /// No member at all.
     Other,
 }
 
@@ -54,7 +57,8 @@ pub async fn standing(conn: &mut PgConnection, claims: &Claims, tenant: &TenantV
     let standing = match caller.role {
         Some(Role::Owner) => Standing::Owner,
         Some(Role::Admin) => Standing::Admin,
-        Some(Role::Agent | Role::Customer | Role::PlatformAdmin) | None => return Ok(Standing::Other),
+        Some(Role::Agent | Role::Customer) => return Ok(Standing::Member),
+        Some(Role::PlatformAdmin) | None => return Ok(Standing::Other),
     };
     if claims.tid != Some(tenant.id) {
         return Err(ApiError::new(
@@ -74,7 +78,9 @@ pub async fn standing(conn: &mut PgConnection, claims: &Claims, tenant: &TenantV
 }
 
 /// Tenants a caller cannot act on are reported as not found rather than forbidden when the
-/// caller is no member at all, so slugs cannot be probed through these endpoints.
+/// caller is no member at all, so slugs cannot be probed through these endpoints. A member
+/// without the role is told it is forbidden: a caller acting for them (app-api) must not take
+/// the refusal for a member already removed.
 pub fn require(standing: Standing, allowed: &[Standing]) -> ApiResult<()> {
     if allowed.contains(&standing) {
         Ok(())
