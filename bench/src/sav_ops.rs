@@ -23,7 +23,8 @@ pub async fn run(tickets: i64) {
     let (_, options) = platform.tenant_admin_options(&slug).await;
     let mut admin = options.connect().await.expect("the tenant database");
     let client = reqwest::Client::new();
-    let owner: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE role = 'owner'").fetch_one(&mut admin).await.unwrap();
+    let owner: Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE role = 'owner'").fetch_one(&mut admin).await.unwrap();
 
     // 1. Bulk status against one request per ticket.
     let mut bulk_times = Vec::new();

@@ -15,6 +15,7 @@ use axum::response::Response;
 use chrono::Utc;
 use serde_json::json;
 use shared::error::{ApiError, ApiResult};
+use sqlx::PgConnection;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
@@ -88,33 +89,44 @@ async fn stream_export(mut db: TenantConnection, context: &TenantContext, person
 async fn write_pages(mut db: TenantConnection, person: Uuid, head: Vec<u8>, out: mpsc::Sender<Chunk>) {
     let written = async {
         send(&out, head).await?;
-        let mut after = 0;
-        let mut first = true;
-        loop {
-            let page = export::tickets_page(&mut db, person, after, PAGE).await.map_err(Stop::Database)?;
-            let Some(last) = page.last() else { break };
-            after = last.id;
-            send(&out, items(&page, &mut first)).await?;
-            if i64::try_from(page.len()).unwrap_or(i64::MAX) < PAGE {
-                break;
-            }
-        }
+        write_list(&mut db, person, List::Tickets, &out).await?;
         send(&out, br#"],"messages_written":["#.to_vec()).await?;
-        let (mut after, mut first) = (0, true);
-        loop {
-            let page = export::written_page(&mut db, person, after, PAGE).await.map_err(Stop::Database)?;
-            let Some(last) = page.last() else { break };
-            after = last.id;
-            send(&out, items(&page, &mut first)).await?;
-            if i64::try_from(page.len()).unwrap_or(i64::MAX) < PAGE {
-                break;
-            }
-        }
+        write_list(&mut db, person, List::Written, &out).await?;
         send(&out, b"]}".to_vec()).await
     };
     if let Err(Stop::Database(err)) = written.await {
         tracing::warn!(error = %err, "data export cut short");
         let _ = out.send(Err(std::io::Error::other("the export could not be completed"))).await;
+    }
+}
+
+/// The lists of the document that are read page by page.
+#[derive(Clone, Copy)]
+enum List {
+    Tickets,
+    Written,
+}
+
+/// Sends the members of one list, a page at a time (keyset on the id).
+async fn write_list(db: &mut PgConnection, person: Uuid, list: List, out: &mpsc::Sender<Chunk>) -> Result<(), Stop> {
+    let (mut after, mut first) = (0, true);
+    loop {
+        let (chunk, page_end, count) = match list {
+            List::Tickets => {
+                let page = export::tickets_page(db, person, after, PAGE).await.map_err(Stop::Database)?;
+                (items(&page, &mut first), page.last().map(|t| t.id), page.len())
+            }
+            List::Written => {
+                let page = export::written_page(db, person, after, PAGE).await.map_err(Stop::Database)?;
+                (items(&page, &mut first), page.last().map(|m| m.id), page.len())
+            }
+        };
+        let Some(end) = page_end else { return Ok(()) };
+        after = end;
+        send(out, chunk).await?;
+        if i64::try_from(count).unwrap_or(i64::MAX) < PAGE {
+            return Ok(());
+        }
     }
 }
 
