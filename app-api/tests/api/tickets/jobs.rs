@@ -232,7 +232,8 @@ async fn running_jobs_find_a_breach_within_seconds_of_its_due_time() {
         })
         .await;
     let late = breached - due;
-    assert!(late >= chrono::Duration::zero() && late < chrono::Duration::milliseconds(3_500), "found {late} late");
+    // At most one check interval (2 s) plus the time to act, with room for a loaded machine.
+    assert!(late >= chrono::Duration::zero() && late < chrono::Duration::seconds(5), "found {late} late");
     let _ = stop.send(());
     running.await.unwrap();
     assert_eq!(count_action(&d.history(t).await, "sla_breached"), 1);
