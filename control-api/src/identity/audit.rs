@@ -96,6 +96,19 @@ pub async fn forget_email(conn: &mut PgConnection, email: &str, user_id: Uuid) -
     .map(drop)
 }
 
+/// Forgets where `user_id` acted from (the address and browser of their own entries), once that
+/// person is erased: the entries keep what was done, and by which id.
+pub async fn forget_origins(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE audit_log SET ip = NULL, user_agent = NULL
+         WHERE actor_user_id = $1 AND (ip IS NOT NULL OR user_agent IS NOT NULL)",
+        user_id,
+    )
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
 // One entry as the tenant's audit log shows it (no doc comment: it would change the OpenAPI
 // document). The action stays text: the log has no closed set of words (no CHECK), and a word
 // this version does not know must still be shown.

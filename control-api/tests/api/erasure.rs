@@ -94,6 +94,20 @@ async fn a_customer_of_one_tenant_is_erased_with_their_identity() {
             .await
             .unwrap();
     assert_eq!(naming_them, 0);
+    let origins: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE actor_user_id = $1 AND (ip IS NOT NULL OR user_agent IS NOT NULL)",
+    )
+    .bind(user)
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(origins, 0, "where they acted from is forgotten");
+    let acted: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE actor_user_id = $1")
+        .bind(user)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert!(acted > 0, "their own entries (their logins) are kept, by id");
     let entry = erasure_entry(&app).await;
     assert_eq!(entry, json!({ "user_id": user, "role": "customer", "identity_erased": true }));
     let raw = entry.to_string();
