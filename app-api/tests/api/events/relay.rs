@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use app_api::events::metrics::VisitOutcome;
 use app_api::worker::Work;
 use app_api::worker::jobs::Jobs;
 use app_api::worker::relay::{Claim, Relay};
@@ -232,7 +233,11 @@ async fn a_broker_away_for_a_while_loses_nothing() {
         }
     };
     let outage = async {
-        tokio::time::sleep(Duration::from_millis(150)).await;
+        // The writers are under way (their first ticket is in) when the broker goes.
+        eventually(Duration::from_secs(10), "the writers are under way", || async {
+            (d.db.count("support_tickets").await > 1).then_some(())
+        })
+        .await;
         proxy.set_up(false);
         eventually(Duration::from_secs(10), "the relay sees the broker gone", || async {
             (desk.relay_status().await == "down").then_some(())
@@ -241,7 +246,12 @@ async fn a_broker_away_for_a_while_loses_nothing() {
         // The API keeps answering while rows wait.
         stream(3).await;
         assert!(unpublished(&desk).await > 0, "rows wait while the broker is away");
-        tokio::time::sleep(Duration::from_millis(700)).await;
+        // The relay tried while the broker was away, and failed.
+        let metrics = &d.app.state.events.metrics;
+        eventually(Duration::from_secs(10), "the relay fails against the missing broker", || async {
+            (metrics.visits(VisitOutcome::BrokerDown) > 0).then_some(())
+        })
+        .await;
         proxy.set_up(true);
     };
     tokio::join!(stream(6), outage);
@@ -346,8 +356,13 @@ async fn two_relays_publish_each_row_once() {
         (db.scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL").await == 0).then_some(())
     })
     .await;
-    // Let a few more sweeps pass: nothing goes out twice.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Two more sweeps of each relay go by: nothing goes out twice.
+    let swept = |app: &crate::helpers::Replica| app.state.events.metrics.sweep.get_sample_count();
+    let (one_before, two_before) = (swept(&one), swept(&two));
+    eventually(Duration::from_secs(10), "two more sweeps of each relay", || async {
+        (swept(&one) >= one_before + 2 && swept(&two) >= two_before + 2).then_some(())
+    })
+    .await;
     let counts = tap.counts();
     assert_eq!(counts.len(), 30);
     assert!(counts.values().all(|n| *n == 1), "a row went out twice: {counts:?}");
