@@ -56,6 +56,7 @@ fn cors_layer(origins: &CorsOrigins) -> Option<CorsLayer> {
                 header::CONTENT_TYPE,
                 request_id.clone(),
                 HeaderName::from_static("x-tenant-slug"),
+                HeaderName::from_static("idempotency-key"),
             ])
             .expose_headers([
                 request_id,
@@ -63,6 +64,7 @@ fn cors_layer(origins: &CorsOrigins) -> Option<CorsLayer> {
                 HeaderName::from_static("ratelimit-limit"),
                 HeaderName::from_static("ratelimit-remaining"),
                 HeaderName::from_static("ratelimit-reset"),
+                HeaderName::from_static("idempotent-replayed"),
             ])
             .max_age(std::time::Duration::from_secs(600)),
     )

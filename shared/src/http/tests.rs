@@ -160,6 +160,11 @@ async fn cors_answers_listed_origins_only() {
     };
     let (_, headers, _) = send(&router, preflight("https://app.example")).await;
     assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "https://app.example");
+    // A browser may send the headers the API reads: the tenant, and a retry's key.
+    let allowed = headers[header::ACCESS_CONTROL_ALLOW_HEADERS].to_str().unwrap().to_owned();
+    for name in ["authorization", "x-tenant-slug", "idempotency-key"] {
+        assert!(allowed.contains(name), "{name} not in {allowed}");
+    }
     let (_, headers, _) = send(&router, preflight("https://evil.example")).await;
     assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
 }
