@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Renders the edge configuration (nginx/) into OUT_DIR, ready for
+#
+#   nginx -p OUT_DIR -c OUT_DIR/nginx.conf
+#
+# which keeps its pid, logs (OUT_DIR/logs) and temp files (OUT_DIR/tmp) inside OUT_DIR, so it runs
+# unprivileged on any ports. nginx/templates/**.template get their ${VAR} placeholders filled by
+# envsubst, as the official nginx image does, and only the variables listed here are touched
+# (nginx's own $host, $request_id ... pass through); nginx/snippets/ is copied as is.
+#
+# Required: CONTROL_UPSTREAM, APP_UPSTREAM (host:port), APP_BASE_DOMAIN (tenants at
+# {slug}.APP_BASE_DOMAIN; the apex is the control host), TLS_CERT, TLS_KEY (PEM files, a
+# certificate for APP_BASE_DOMAIN and *.APP_BASE_DOMAIN), WEB_ROOT (the web app's files).
+# Optional: HTTP_PORT (80), HTTPS_PORT (443).
+#
+#   CONTROL_UPSTREAM=127.0.0.1:6500 APP_UPSTREAM=127.0.0.1:6501 APP_BASE_DOMAIN=helpdeskly.example \
+#     TLS_CERT=/etc/ssl/helpdeskly.pem TLS_KEY=/etc/ssl/helpdeskly.key WEB_ROOT=/srv/web \
+#     scripts/nginx-render.sh /etc/helpdeskly/nginx
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/scripts/lib.sh"
+
+[ $# -eq 1 ] || die "usage: scripts/nginx-render.sh OUT_DIR"
+command -v envsubst >/dev/null || apt_install gettext-base
+
+export HTTP_PORT=${HTTP_PORT:-80} HTTPS_PORT=${HTTPS_PORT:-443}
+for var in CONTROL_UPSTREAM APP_UPSTREAM APP_BASE_DOMAIN TLS_CERT TLS_KEY WEB_ROOT; do
+  [ -n "${!var:-}" ] || die "$var is not set (see scripts/nginx-render.sh)"
+done
+for var in CONTROL_UPSTREAM APP_UPSTREAM; do
+  [[ ${!var} =~ ^[^[:space:]/]+:[0-9]+$ ]] || die "$var must be host:port, not '${!var}'"
+done
+for var in HTTP_PORT HTTPS_PORT; do
+  [[ ${!var} =~ ^[0-9]+$ ]] || die "$var must be a port number, not '${!var}'"
+done
+[[ $APP_BASE_DOMAIN =~ ^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$ ]] \
+  || die "APP_BASE_DOMAIN must be a lowercase domain name such as helpdeskly.example, not '$APP_BASE_DOMAIN'"
+for var in TLS_CERT TLS_KEY WEB_ROOT; do
+  [[ ${!var} = /* ]] || die "$var must be an absolute path"
+done
+
+# Derived: the domain as a regular expression (dots escaped), and the port as URLs spell it.
+export APP_BASE_DOMAIN_RE=${APP_BASE_DOMAIN//./\\.}
+if [ "$HTTPS_PORT" = 443 ]; then export HTTPS_PORT_SUFFIX=; else export HTTPS_PORT_SUFFIX=:$HTTPS_PORT; fi
+
+vars='${CONTROL_UPSTREAM} ${APP_UPSTREAM} ${APP_BASE_DOMAIN} ${APP_BASE_DOMAIN_RE} ${HTTP_PORT} ${HTTPS_PORT} ${HTTPS_PORT_SUFFIX} ${TLS_CERT} ${TLS_KEY} ${WEB_ROOT}'
+out=$1
+mkdir -p "$out/logs" "$out/tmp" "$out/snippets"
+cp "$ROOT"/nginx/snippets/* "$out/snippets/"
+( cd "$ROOT/nginx/templates" && find . -name '*.template' ) | while read -r rel; do
+  target=$out/${rel%.template}
+  mkdir -p "$(dirname "$target")"
+  envsubst "$vars" < "$ROOT/nginx/templates/$rel" > "$target"
+done
+# A placeholder left means a template names a variable this script does not know.
+if grep -rnoE '\$\{[A-Z_]+\}' "$out" --include='*.conf' --include='*.map'; then
+  die "unrendered placeholders above: add them to scripts/nginx-render.sh"
+fi
+echo "$out/nginx.conf"
