@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The edge test (scripts/edge_test.py): Debian's nginx with nginx/'s configuration in front of a
+# recording upstream, then in front of control-api and app-api started by scripts/dev.sh. Installs
+# nginx with apt-get when it is missing. Uses free ports, and removes what it starts and creates.
+#
+#   scripts/edge-test.sh      # TEST_DATABASE_URL: the PostgreSQL server for its fresh databases
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+missing=()
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v envsubst >/dev/null || missing+=(gettext-base)
+command -v openssl >/dev/null || missing+=(openssl)
+command -v psql >/dev/null || missing+=(postgresql-client)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]}"
+  apt_install "${missing[@]}"
+fi
+export PATH=$PATH:/usr/sbin
+exec python3 scripts/edge_test.py

@@ -1,0 +1,397 @@
+"""The edge test: Debian's nginx with the configuration of nginx/ (rendered by
+scripts/nginx-render.sh on free ports), checked from outside. Run by scripts/edge-test.sh.
+
+1. In front of a recording upstream (a Python server that answers with what it received): what
+   nginx sends on, exactly: the slug from the Host, client-sent X-Tenant-Slug, X-Forwarded-*,
+   X-Real-IP and Forwarded replaced, its request id; reserved, malformed and unknown hosts,
+   /metrics and oversized bodies answered by nginx and never forwarded; the auth rate limit;
+   plain HTTP redirected; TLS; the security headers.
+2. In front of the real control-api and app-api (scripts/dev.sh's environment, fresh databases,
+   TRUSTED_PROXIES=127.0.0.1): two tenants on their subdomains, each answering for itself
+   whatever X-Tenant-Slug the client sends; the client's real address (127.0.0.2) recorded by
+   control-api through nginx's X-Forwarded-For, a spoofed one ignored; one request id in
+   nginx's log, the service's log and the response.
+
+app-api runs without the edge's APP_BASE_DOMAIN, so it learns the tenant from nginx's
+X-Tenant-Slug alone: if nginx passed the client's header on, the spoofing checks would fail.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from live_platform import ROOT, Failure, Platform, check, free_port, request, say, wait_for  # noqa: E402
+
+DOMAIN = "helpdeskly.test"
+CLIENT = "127.0.0.2"  # the client's own address, so it differs from the proxy's (127.0.0.1)
+SPOOFED = "203.0.113.7"
+SPOOF_HEADERS = {
+    "X-Tenant-Slug": "victim",
+    "X-Forwarded-For": SPOOFED,
+    "X-Real-IP": SPOOFED,
+    "X-Forwarded-Host": "evil.example",
+    "X-Forwarded-Proto": "http",
+    "X-Forwarded-Port": "1",
+    "X-Forwarded-Prefix": "/evil",
+    "Forwarded": f"for={SPOOFED};host=evil.example",
+    "X-Request-Id": "client-chosen-id",
+}
+
+
+class Nginx:
+    def __init__(self, work, control_upstream, app_upstream):
+        self.work = work
+        self.out = os.path.join(work, f"nginx-{control_upstream.rsplit(':', 1)[1]}")
+        self.http_port = free_port()
+        self.https_port = free_port()
+        env = dict(os.environ, CONTROL_UPSTREAM=control_upstream, APP_UPSTREAM=app_upstream, APP_BASE_DOMAIN=DOMAIN,
+                   HTTP_PORT=str(self.http_port), HTTPS_PORT=str(self.https_port),
+                   TLS_CERT=f"{work}/tls/cert.pem", TLS_KEY=f"{work}/tls/key.pem", WEB_ROOT=f"{work}/web")
+        subprocess.run([f"{ROOT}/scripts/nginx-render.sh", self.out], env=env, check=True, stdout=subprocess.DEVNULL)
+        self.conf = f"{self.out}/nginx.conf"
+        self.proc = None
+
+    def start(self):
+        # -e: the error log from the first line on (the compiled-in default is /var/log/nginx).
+        self.proc = subprocess.Popen(["nginx", "-p", self.out, "-c", self.conf, "-e", f"{self.out}/logs/error.log",
+                                      "-g", "daemon off;"], stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for("nginx to listen", lambda: self.running() and request("GET", self.http_port, "/", host=DOMAIN,
+                                                                          timeout=2).status == 301, timeout=15)
+        except Failure:
+            self.stop()
+            raise
+        return self
+
+    def running(self):
+        if self.proc.poll() is not None:
+            raise Failure(f"nginx exited ({self.proc.returncode}): {self.proc.stderr.read()}")
+        return True
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGQUIT)  # graceful: finish what is in flight
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def logged(self, request_id):
+        """nginx's access log entry for a request (written just after the answer: awaited)."""
+        def entry():
+            with open(f"{self.out}/logs/access.log") as f:
+                found = [json.loads(line) for line in f if request_id in line]
+            return found
+        return wait_for(f"{request_id} in nginx's access log", entry, timeout=5, every=0.05)
+
+    def get(self, host, path, source=CLIENT, **kw):
+        return request(kw.pop("method", "GET"), self.https_port, path, host=host, tls=f"{self.work}/tls/cert.pem",
+                       source=source, **kw)
+
+
+# ---- 1. a recording upstream ------------------------------------------------------------------
+
+class Recorder:
+    """Two upstreams (control, app) answering 200 with what they received, as JSON."""
+
+    def __init__(self):
+        self.seen = []
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def answer(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                remaining = length
+                while remaining:
+                    chunk = self.rfile.read(min(remaining, 1 << 20))
+                    if not chunk:
+                        break
+                    remaining -= len(chunk)
+                seen = {"upstream": self.server.name, "method": self.command, "path": self.path,
+                        "body_length": length, "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "header_counts": {}}
+                for k in self.headers.keys():
+                    seen["header_counts"][k.lower()] = seen["header_counts"].get(k.lower(), 0) + 1
+                recorder.seen.append(seen)
+                body = json.dumps(seen).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = answer
+
+        self.servers = []
+        for name in ("control", "app"):
+            server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+            server.name = name
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            self.servers.append(server)
+
+    def upstream(self, name):
+        server = next(s for s in self.servers if s.name == name)
+        return f"127.0.0.1:{server.server_address[1]}"
+
+    def stop(self):
+        for s in self.servers:
+            s.shutdown()
+            s.server_close()
+
+
+def is_edge(response, status):
+    """nginx itself answered `status` (its problem+json says so); no service did."""
+    if response.status != status:
+        return False
+    try:
+        return response.json().get("edge") is True
+    except Failure:
+        return False
+
+
+def expect_edge(response, status, what):
+    check(is_edge(response, status), f"{what}: expected nginx's own {status}, got {response}")
+    check(response.header("x-request-id"), f"{what}: nginx's answer has no X-Request-Id")
+
+
+def reserved_slugs():
+    src = open(f"{ROOT}/shared/src/tenant.rs").read()
+    block = re.search(r"RESERVED_SLUGS: &\[&str\] = &\[(.*?)\];", src, re.S)
+    check(block, "RESERVED_SLUGS not found in shared/src/tenant.rs")
+    rust = re.findall(r'"([^"]+)"', block.group(1))
+    mapped = re.findall(r"^([a-z0-9-]+) 1;$", open(f"{ROOT}/nginx/snippets/reserved-slugs.map").read(), re.M)
+    check(sorted(rust) == sorted(mapped),
+          f"nginx/snippets/reserved-slugs.map differs from shared::tenant::RESERVED_SLUGS: "
+          f"missing {sorted(set(rust) - set(mapped))}, extra {sorted(set(mapped) - set(rust))}")
+    return rust
+
+
+def check_headers_and_routing(work):
+    recorder = Recorder()
+    nginx = Nginx(work, recorder.upstream("control"), recorder.upstream("app")).start()
+    try:
+        # A tenant's subdomain reaches app-api with its slug; the client's own headers replaced.
+        r = nginx.get(f"acme.{DOMAIN}", "/v1/me", headers=SPOOF_HEADERS)
+        check(r.status == 200, f"acme's /v1/me through nginx: {r}")
+        seen = r.json()
+        h = seen["headers"]
+        check(seen["upstream"] == "app", f"a tenant host went to {seen['upstream']}")
+        check(h.get("x-tenant-slug") == "acme", f"X-Tenant-Slug upstream: {h.get('x-tenant-slug')!r}")
+        check(h.get("x-forwarded-for") == CLIENT, f"X-Forwarded-For upstream: {h.get('x-forwarded-for')!r}")
+        check(h.get("x-real-ip") == CLIENT, f"X-Real-IP upstream: {h.get('x-real-ip')!r}")
+        check(h.get("x-forwarded-proto") == "https", f"X-Forwarded-Proto upstream: {h.get('x-forwarded-proto')!r}")
+        check(h.get("x-forwarded-host") == f"acme.{DOMAIN}", f"X-Forwarded-Host upstream: {h.get('x-forwarded-host')!r}")
+        check(h.get("x-forwarded-port") == str(nginx.https_port), f"X-Forwarded-Port: {h.get('x-forwarded-port')!r}")
+        for gone in ("x-forwarded-prefix", "forwarded"):
+            check(gone not in h, f"the client's {gone} reached the upstream: {h.get(gone)!r}")
+        for one in ("x-tenant-slug", "x-forwarded-for", "x-real-ip", "x-request-id", "host"):
+            check(seen["header_counts"].get(one) == 1, f"{one} sent upstream {seen['header_counts'].get(one)} times")
+        check(h.get("host") == f"acme.{DOMAIN}", f"Host upstream: {h.get('host')!r}")
+        rid = h.get("x-request-id", "")
+        check(re.fullmatch(r"[0-9a-f]{32}", rid), f"X-Request-Id upstream is not nginx's $request_id: {rid!r}")
+        logged = [e for e in nginx.logged(rid) if e["request_id"] == rid]
+        check(len(logged) == 1 and logged[0]["tenant"] == "acme" and logged[0]["status"] == 200
+              and logged[0]["remote_addr"] == CLIENT, f"access log line for {rid}: {logged}")
+
+        # The uppercase spelling is the same tenant; the apex is the control plane.
+        r = nginx.get(f"ACME.{DOMAIN}", "/v1/tickets")
+        check(r.status == 200 and r.json()["headers"].get("x-tenant-slug") == "acme", f"ACME host: {r}")
+        r = nginx.get(DOMAIN, "/v1/auth/me", headers=SPOOF_HEADERS)
+        check(r.status == 200, f"the control host's /v1/auth/me: {r}")
+        seen = r.json()
+        check(seen["upstream"] == "control", f"the apex went to {seen['upstream']}")
+        check("x-tenant-slug" not in seen["headers"], "a client's X-Tenant-Slug reached control-api")
+        check(seen["headers"].get("x-forwarded-for") == CLIENT, f"control X-Forwarded-For: {seen['headers']}")
+        r = nginx.get(DOMAIN, "/.well-known/jwks.json")
+        check(r.status == 200 and r.json()["upstream"] == "control", f"JWKS on the apex: {r}")
+
+        # Refused by nginx itself: reserved names, malformed and unknown hosts, internal paths.
+        before = len(recorder.seen)
+        for slug in reserved_slugs():
+            expect_edge(nginx.get(f"{slug}.{DOMAIN}", "/v1/me"), 404, f"reserved host {slug}.{DOMAIN}")
+        for host in (f"a.b.{DOMAIN}", f"ab.{DOMAIN}", f"-acme.{DOMAIN}", f"acme-.{DOMAIN}", f"ac_me.{DOMAIN}",
+                     f"{'a' * 64}.{DOMAIN}", f"acme.{DOMAIN}.evil.example", "evil.example", "127.0.0.1",
+                     f"acme{DOMAIN}"):
+            # A name the certificate covers for TLS; the Host header is what nginx routes by.
+            r = nginx.get(DOMAIN, "/v1/me", headers={"Host": host})
+            check(r.status in (400, 404) and (r.status == 400 or is_edge(r, 404)), f"malformed host {host}: {r}")
+        for host in (f"acme.{DOMAIN}", DOMAIN):
+            for path in ("/metrics", "//metrics", "/%6Detrics", "/metrics?x=1", "/ready"):
+                expect_edge(nginx.get(host, path), 404, f"{path} on {host}")
+        check(len(recorder.seen) == before, f"refused requests reached an upstream: {recorder.seen[before:]}")
+
+        # Bodies: 1 MiB for JSON, 20 MB (and multipart framing) for attachments.
+        big = b"x" * (2 << 20)
+        expect_edge(nginx.get(f"acme.{DOMAIN}", "/v1/tickets", method="POST", body=big), 413, "2 MiB ticket body")
+        expect_edge(nginx.get(DOMAIN, "/v1/tenants/signup", method="POST", body=big), 413, "2 MiB signup body")
+        r = nginx.get(f"acme.{DOMAIN}", "/v1/tickets/abc/attachments", method="POST", body=b"x" * (20 * 1000 * 1000))
+        check(r.status == 200 and r.json()["body_length"] == 20 * 1000 * 1000, f"a 20 MB attachment: {r}")
+        expect_edge(nginx.get(f"acme.{DOMAIN}", "/v1/tickets/abc/attachments", method="POST",
+                              body=b"x" * (22 << 20)), 413, "a 22 MiB attachment")
+        check(len(recorder.seen) == before + 1, "an oversized body reached an upstream")
+
+        # The web app, with its headers; API answers with theirs.
+        r = nginx.get(f"acme.{DOMAIN}", "/tickets/42")
+        check(r.status == 200 and "Helpdeskly web" in r.body, f"the web app on a tenant host: {r}")
+        csp = r.header("content-security-policy") or ""
+        check("frame-ancestors 'none'" in csp and "script-src 'self'" in csp and
+              f"connect-src 'self' https://{DOMAIN}:{nginx.https_port}" in csp, f"web CSP: {csp!r}")
+        for resp, what in ((r, "web app"), (nginx.get(f"acme.{DOMAIN}", "/v1/me"), "API"),
+                           (nginx.get(DOMAIN, "/", headers={"Host": "nope.example"}), "nginx's 404")):
+            check("max-age=63072000" in (resp.header("strict-transport-security") or ""), f"{what}: no HSTS")
+            check(resp.header("x-content-type-options") == "nosniff", f"{what}: no nosniff")
+            check(resp.header("x-frame-options") == "DENY", f"{what}: X-Frame-Options {resp.header('x-frame-options')}")
+        check("default-src 'none'" in (nginx.get(DOMAIN, "/v1/auth/me").header("content-security-policy") or ""),
+              "API answers lack their CSP")
+        check(nginx.get(f"acme.{DOMAIN}", "/v1/me").header("server") == "nginx", "server_tokens leak the version")
+
+        # gzip for JSON above 1 KiB; never on credential answers (BREACH).
+        r = nginx.get(f"acme.{DOMAIN}", "/v1/tickets?" + "q=" + "x" * 2000, headers={"Accept-Encoding": "gzip"})
+        check(r.header("content-encoding") == "gzip", f"a 2 KiB JSON answer was not gzipped: {r.headers}")
+        r = nginx.get(DOMAIN, "/v1/auth/login?" + "q=" + "x" * 2000, headers={"Accept-Encoding": "gzip"})
+        check(r.header("content-encoding") is None, "a credential answer was gzipped")
+
+        # TLS: verified against the wildcard certificate for every name; TLS 1.2 and 1.3 only.
+        r = nginx.get(f"acme.{DOMAIN}", "/v1/me")
+        check(r.tls_version == "TLSv1.3", f"negotiated {r.tls_version}")
+        r = nginx.get(f"acme.{DOMAIN}", "/v1/me", tls_version=ssl.TLSVersion.TLSv1_2)
+        check(r.status == 200 and r.tls_version == "TLSv1.2", f"TLS 1.2: {r}")
+        try:
+            request("GET", nginx.https_port, "/v1/me", host="acme.other.example", tls=f"{work}/tls/cert.pem")
+            raise Failure("a certificate for acme.other.example was accepted")
+        except ssl.SSLCertVerificationError:
+            pass
+
+        # Plain HTTP: a redirect to the same host and path over HTTPS, nothing forwarded.
+        r = request("GET", nginx.http_port, "/v1/me?x=1", host=f"acme.{DOMAIN}", source=CLIENT)
+        check(r.status == 301 and r.header("location") == f"https://acme.{DOMAIN}:{nginx.https_port}/v1/me?x=1",
+              f"HTTP redirect: {r.status} {r.header('location')}")
+
+        # Credentials: 5 a second with a burst of 10 per client address, then nginx's 429.
+        # (From an address of its own, so the requests above do not count.)
+        fresh = "127.0.0.4"
+        answers = [nginx.get(DOMAIN, "/v1/auth/login", method="POST", body=b"{}", source=fresh) for _ in range(20)]
+        passed = sum(1 for a in answers if a.status == 200)
+        limited = [a for a in answers if is_edge(a, 429)]
+        check(11 <= passed <= 13 and len(limited) == 20 - passed,
+              f"auth rate limit: {passed} passed, {len(limited)} limited of 20: {[a.status for a in answers]}")
+        check(limited[0].header("retry-after") == "1", "nginx's 429 has no Retry-After")
+        check(nginx.get(DOMAIN, "/v1/tenants/signup", method="POST", body=b"{}", source=fresh).status == 429,
+              "sign-up is not under the auth limit")
+        check(nginx.get(f"acme.{DOMAIN}", "/v1/me", source=fresh).status == 200,
+              "the auth limit spilled over to tenant hosts")
+        other = nginx.get(DOMAIN, "/v1/auth/login", method="POST", body=b"{}", source="127.0.0.3")
+        check(other.status == 200, f"the auth limit is not per client address: {other}")
+        say("edge, recorded: routing, replaced headers, refusals, bodies, headers, gzip, TLS, redirect, auth limit")
+    finally:
+        nginx.stop()
+        recorder.stop()
+
+
+# ---- 2. the real services ---------------------------------------------------------------------
+
+def check_live(work):
+    platform = Platform("edge", {"TRUSTED_PROXIES": "127.0.0.1/32"})
+    platform.start()
+    nginx = None
+    try:
+        a, b = f"edge-a-{os.getpid()}", f"edge-b-{os.getpid()}"
+        a_owner, b_owner = f"owner@{a}.example", f"owner@{b}.example"
+        platform.signup(a, a_owner)
+        platform.signup(b, b_owner)
+        nginx = Nginx(work, f"127.0.0.1:{platform.control_port}", f"127.0.0.1:{platform.app_port}").start()
+
+        # Log in through the edge from 127.0.0.2, claiming to be 203.0.113.7.
+        r = nginx.get(DOMAIN, "/v1/auth/login", method="POST", headers=SPOOF_HEADERS,
+                      body={"tenant": a, "email": a_owner, "password": "a long passphrase"})
+        check(r.status == 200, f"login through nginx: {r}")
+        token_a = r.json()["access_token"]
+        rid = r.header("x-request-id")
+        check(rid and re.fullmatch(r"[0-9a-f]{32}", rid), f"control-api did not echo nginx's request id: {rid!r}")
+        sessions = nginx.get(DOMAIN, "/v1/auth/sessions", headers={"Authorization": f"Bearer {token_a}"})
+        check(sessions.status == 200, f"sessions: {sessions}")
+        ips = [s.get("ip") for s in sessions.json().get("data", [])]
+        check(ips == [CLIENT], f"control-api recorded the session from {ips}, not the client's {CLIENT}")
+        token_b = platform.login(b, b_owner)
+
+        # Each subdomain answers as its own tenant; a client's X-Tenant-Slug changes nothing.
+        auth_a = {"Authorization": f"Bearer {token_a}"}
+        r = nginx.get(f"{a}.{DOMAIN}", "/v1/me", headers=dict(SPOOF_HEADERS, **auth_a, **{"X-Tenant-Slug": b}))
+        check(r.status == 200 and r.json().get("email") == a_owner, f"{a}'s /v1/me with X-Tenant-Slug {b}: {r}")
+        r = nginx.get(f"{b}.{DOMAIN}", "/v1/me", headers=dict(auth_a, **{"X-Tenant-Slug": a}))
+        check(r.status == 403 and "tenant_mismatch" in r.body, f"{a}'s token on {b}'s host (claiming {a}): {r}")
+        r = nginx.get(f"{b}.{DOMAIN}", "/v1/me", headers={"Authorization": f"Bearer {token_b}", "X-Tenant-Slug": a})
+        check(r.status == 200 and r.json().get("email") == b_owner, f"{b}'s /v1/me: {r}")
+        r = nginx.get(f"{b}.{DOMAIN}", "/v1/tickets", method="POST", headers={"Authorization": f"Bearer {token_b}"},
+                      body={"subject": "Parcel not received", "description": "Ordered on the 3rd.",
+                            "category": "shipping"})
+        check(r.status == 201, f"a ticket through nginx: {r}")
+        r = nginx.get(f"{a}.{DOMAIN}", "/v1/tickets", headers=auth_a)
+        check(r.status == 200 and "Parcel not received" not in r.body, f"{a} sees {b}'s ticket: {r}")
+        r = nginx.get(f"unknown-{os.getpid()}.{DOMAIN}", "/v1/me", headers=auth_a)
+        check(r.status == 404 and "tenant_not_found" in r.body, f"an unregistered tenant: {r}")
+
+        # One request id: nginx's log, the service's log line, the response.
+        r = nginx.get(f"{a}.{DOMAIN}", "/v1/me", headers=auth_a)
+        rid = r.header("x-request-id")
+        check(r.status == 200 and rid and re.fullmatch(r"[0-9a-f]{32}", rid), f"app-api's request id: {rid!r}")
+        logged = nginx.logged(rid)
+        check(any(e["request_id"] == rid and e["tenant"] == a and e["status"] == 200 for e in logged),
+              f"nginx's access log for {rid}: {logged}")
+
+        def service_logged():
+            for line in platform.log_lines():
+                if rid in line and "request completed" in line:
+                    entry = json.loads(line[line.index("{"):])
+                    return json.dumps(entry)
+            return None
+
+        line = wait_for(f"app-api's log line for {rid}", service_logged, timeout=10)
+        check('"route":"/v1/me"' in line.replace(" ", "") or "/v1/me" in line, f"app-api log line: {line}")
+        say("edge, live: tenants by subdomain, spoofed slug and address ignored, client address recorded, "
+            "one request id end to end")
+    finally:
+        if nginx:
+            nginx.stop()
+        platform.stop()
+
+
+def main():
+    started = time.monotonic()
+    work = tempfile.mkdtemp(prefix="hd-edge-")
+    # nginx's workers (nobody, when run as root) read the web root and write the temp files.
+    os.chmod(work, 0o755)
+    try:
+        subprocess.run([f"{ROOT}/scripts/make-dev-cert.sh", f"{work}/tls", DOMAIN], check=True,
+                       stdout=subprocess.DEVNULL)
+        os.makedirs(f"{work}/web")
+        with open(f"{work}/web/index.html", "w") as f:
+            f.write("<!doctype html><title>Helpdeskly web</title>\n")
+        check_headers_and_routing(work)
+        check_live(work)
+    except Failure as e:
+        print(f"edge test FAILED: {e}", file=sys.stderr)
+        sys.exit(1)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    say(f"edge test passed in {time.monotonic() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,249 @@
+"""The running platform for the edge test and the monitoring proof: both services started through
+scripts/dev.sh (its environment, keys and build) on free ports, against a fresh control database
+on the test PostgreSQL server, and everything removed again at the end: the services, the control
+database, the tenant databases and roles (a prefix of their own) and the template database.
+
+Also: free ports, bounded polling, and a small HTTP client that can connect to one address while
+naming another host (TLS SNI and Host), from a chosen source address.
+"""
+
+import http.client
+import json
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+class Failure(Exception):
+    """A check that did not hold."""
+
+
+def check(condition, message):
+    if not condition:
+        raise Failure(message)
+
+
+def say(message):
+    print(f"\033[1m==>\033[0m {message}", file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(what, probe, timeout=30.0, every=0.1):
+    """Polls `probe` until it returns something truthy; fails naming `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            value = probe()
+            if value:
+                return value
+        except Exception as e:  # a probe may fail while the thing starts
+            last = e
+        time.sleep(every)
+    raise Failure(f"timed out after {timeout:.0f} s waiting for {what}" + (f" (last error: {last})" if last else ""))
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def header(self, name):
+        return self.headers.get(name.lower())
+
+    def json(self):
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            raise Failure(f"not JSON ({self.status}): {self.body[:300]!r}")
+
+    def __repr__(self):
+        return f"{self.status} {self.body[:300]!r}"
+
+
+def request(method, port, path, host=None, body=None, headers=None, tls=None, source="127.0.0.1",
+            tls_version=None, timeout=30):
+    """One HTTP/1.1 request to 127.0.0.1:port from `source`, naming `host` (Host and SNI).
+
+    `tls` is None for plain HTTP, else the CA file to verify the server with.
+    """
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout, source_address=(source, 0))
+    if tls is not None:
+        ctx = ssl.create_default_context(cafile=tls)
+        if tls_version:
+            ctx.minimum_version = ctx.maximum_version = tls_version
+        sock = ctx.wrap_socket(sock, server_hostname=host)
+    tls_version = sock.version() if tls is not None else None
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    conn.sock = sock
+    all_headers = {"Host": f"{host}" if host else f"127.0.0.1:{port}", "Connection": "close"}
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body).encode()
+        all_headers["Content-Type"] = "application/json"
+    all_headers.update(headers or {})
+    try:
+        conn.request(method, path, body=body, headers=all_headers)
+        r = conn.getresponse()
+        data = r.read()
+    except (ConnectionResetError, BrokenPipeError) as e:
+        raise Failure(f"{method} {host}{path}: connection closed ({e})")
+    finally:
+        conn.close()
+    hdrs = {}
+    for k, v in r.getheaders():
+        k = k.lower()
+        hdrs[k] = f"{hdrs[k]}, {v}" if k in hdrs else v
+    out = Response(r.status, hdrs, data.decode("utf-8", "replace"))
+    out.tls_version = tls_version
+    return out
+
+
+def psql(sql, url=ADMIN_URL):
+    done = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-Atqc", sql], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise Failure(f"psql: {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+class Platform:
+    """control-api and app-api through `scripts/dev.sh`, in a fresh control database."""
+
+    def __init__(self, name, extra_env=None):
+        self.name = f"{name}{os.getpid()}"
+        self.extra_env = extra_env or {}
+        self.proc = None
+        self.log_path = None
+        self.control_port = free_port()
+        self.app_port = free_port()
+        self.control_db = f"hd_{self.name}_control"
+        self.prefix = f"hd{self.name}_"
+        self.template = f"hd_{self.name}_template"
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def start(self):
+        psql(f'CREATE DATABASE "{self.control_db}"')
+        base = ADMIN_URL.rsplit("/", 1)[0]
+        env = dict(os.environ)
+        env.update({
+            "CONTROL_DATABASE_URL": f"{base}/{self.control_db}",
+            "TENANT_DATABASE_URL": ADMIN_URL,
+            "TENANT_DB_PREFIX": self.prefix,
+            "TENANT_TEMPLATE_DATABASE": self.template,
+            "CONTROL_PORT": str(self.control_port),
+            "APP_PORT": str(self.app_port),
+            "BIND_ADDR": "127.0.0.1",
+            "LOG_FORMAT": "json",
+            "LOG_LEVEL": "info",
+            # Not the edge's domain: app-api learns the tenant from nginx's X-Tenant-Slug alone.
+            "APP_BASE_DOMAIN": "localhost",
+            "ORDERS_CONSUMER_IN_SERVE": "false",
+        })
+        for var in ("REDIS_URL", "AMQP_URL", "TRUSTED_PROXIES"):
+            env.pop(var, None)
+        env.update(self.extra_env)
+        fd, self.log_path = tempfile.mkstemp(prefix=f"hd-{self.name}-", suffix=".log")
+        log = os.fdopen(fd, "w")
+        # Its own process group: stopping it stops dev.sh, its services and their log tees.
+        self.proc = subprocess.Popen([f"{ROOT}/scripts/dev.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        log.close()
+
+        def healthy():
+            if self.proc.poll() is not None:
+                raise Failure(f"scripts/dev.sh exited ({self.proc.returncode}):\n{self.tail()}")
+            for port in (self.control_port, self.app_port):
+                if request("GET", port, "/health", timeout=2).status != 200:
+                    return False
+            return True
+
+        try:
+            wait_for("both services to answer /health (build included)", healthy, timeout=600, every=0.3)
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def tail(self, lines=40):
+        with open(self.log_path, errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+
+    def log_lines(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.readlines()
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.proc = None
+        like = self.prefix.replace("_", r"\_")
+        try:
+            dbs = psql(f"SELECT datname FROM pg_database WHERE datname LIKE '{like}%' "
+                       f"OR datname IN ('{self.control_db}', '{self.template}')").splitlines()
+            roles = psql(f"SELECT rolname FROM pg_roles WHERE rolname LIKE '{like}%'").splitlines()
+        except Failure as e:
+            say(f"cleanup: cannot list the test databases: {e}")
+            dbs, roles = [], []
+        for db in dbs:
+            try:
+                # control-api marks its template database as one, which DROP refuses.
+                psql(f'ALTER DATABASE "{db}" WITH IS_TEMPLATE false')
+                psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+            except Failure as e:
+                say(f"cleanup: database {db}: {e}")
+        for role in roles:
+            try:
+                psql(f'DROP ROLE IF EXISTS "{role}"')
+            except Failure as e:
+                say(f"cleanup: role {role}: {e}")
+        if self.log_path and os.path.exists(self.log_path) and not os.environ.get("KEEP_LOGS"):
+            os.unlink(self.log_path)
+
+    # ---- fixtures through the control plane (direct, not through any edge) ----
+
+    def signup(self, slug, email, password="a long passphrase"):
+        r = request("POST", self.control_port, "/v1/tenants/signup", body={
+            "organization_name": slug.title(), "slug": slug,
+            "admin": {"email": email, "password": password, "firstname": "Ada", "lastname": "L"}})
+        check(r.status == 202, f"signup of {slug}: {r}")
+
+        def active():
+            s = request("GET", self.control_port, f"/v1/tenants/{slug}/status")
+            check(s.status == 200, f"status of {slug}: {s}")
+            return s.json().get("status") == "active"
+
+        wait_for(f"tenant {slug} to become active", active, timeout=60, every=0.2)
+
+    def login(self, slug, email, password="a long passphrase", port=None):
+        r = request("POST", port or self.control_port, "/v1/auth/login",
+                    body={"tenant": slug, "email": email, "password": password})
+        check(r.status == 200 and "access_token" in r.json(), f"login to {slug} as {email}: {r}")
+        return r.json()["access_token"]
+
+
+def quote(s):
+    return urllib.parse.quote(s, safe="")
