@@ -1,0 +1,233 @@
+"""Writes monitoring/grafana/dashboards/*.json, the operators' dashboards, from the lists below.
+
+    python3 scripts/grafana-dashboards.py           # rewrite the JSON files
+    python3 scripts/grafana-dashboards.py --check   # fail when the files differ from this script
+
+Every query uses the datasource by uid (monitoring/grafana/provisioning/datasources) and only
+metrics the services export; scripts/monitoring-proof.py evaluates every one against live data.
+Labels are bounded (route templates, status classes, fixed outcomes): no tenant appears in any
+series. Which tenants are busiest is the control plane's to say (GET /v1/tenants, the platform
+operators' API), not a label.
+"""
+
+import json
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "monitoring", "grafana", "dashboards")
+DATASOURCE = {"type": "prometheus", "uid": "helpdeskly-prometheus"}
+RI = "$__rate_interval"
+NOT_PROBES = 'route!~"/health|/ready|/metrics"'
+
+
+def ts(title, exprs, unit="short", legend=None, stack=False):
+    """A time series panel; exprs: [(expr, legend)]."""
+    return {"type": "timeseries", "title": title, "unit": unit, "targets": exprs, "stack": stack}
+
+
+def stat(title, expr, legend="", unit="short"):
+    return {"type": "stat", "title": title, "unit": unit, "targets": [(expr, legend)]}
+
+
+def row(title):
+    return {"type": "row", "title": title}
+
+
+def text(title, content):
+    return {"type": "text", "title": title, "content": content}
+
+
+DASHBOARDS = {
+    "helpdeskly-overview": ("Helpdeskly / Platform overview", ["helpdeskly"], [
+        row("Traffic"),
+        stat("Services up", 'sum by (job) (up{job=~"control-api|app-api|app-api-worker"})', "{{job}}"),
+        ts("Requests per second by service", [(f"sum by (job) (rate(http_requests_total[{RI}]))", "{{job}}")], "reqps"),
+        ts("Requests per second by status class",
+           [(f"sum by (job, status_class) (rate(http_requests_total[{RI}]))", "{{job}} {{status_class}}")], "reqps"),
+        ts("Busiest routes", [(f"topk(10, sum by (job, method, route) (rate(http_requests_total{{{NOT_PROBES}}}[{RI}])))",
+                               "{{job}} {{method}} {{route}}")], "reqps"),
+        ts("Requests in flight", [("sum by (job) (http_requests_in_flight)", "{{job}}")]),
+        row("Errors and latency"),
+        ts("5xx ratio by service", [(
+            f'(sum by (job) (rate(http_requests_total{{status_class="5xx"}}[{RI}])) or sum by (job) (rate(http_requests_total[{RI}])) * 0)'
+            f" / sum by (job) (rate(http_requests_total[{RI}]))", "{{job}}")], "percentunit"),
+        ts("4xx by route", [(f'sum by (job, route) (rate(http_requests_total{{status_class="4xx"}}[{RI}]))',
+                             "{{job}} {{route}}")], "reqps"),
+        ts("p99 latency by route", [(
+            f"histogram_quantile(0.99, sum by (job, route, le) (rate(http_request_duration_seconds_bucket{{{NOT_PROBES}}}[{RI}])))",
+            "{{job}} {{route}}")], "s"),
+        ts("p50 latency by service", [(
+            f"histogram_quantile(0.5, sum by (job, le) (rate(http_request_duration_seconds_bucket{{{NOT_PROBES}}}[{RI}])))",
+            "{{job}}")], "s"),
+        row("Tenants"),
+        ts("Sign-ups accepted", [(
+            f'sum(rate(http_requests_total{{job="control-api",route="/v1/tenants/signup",status_class="2xx"}}[{RI}]))',
+            "sign-ups")], "reqps"),
+        ts("Provisioning jobs by kind and result",
+           [(f"sum by (kind, result) (rate(provisioning_jobs_total[{RI}]))", "{{kind}} {{result}}")], "ops"),
+        ts("Sign-up to active (p50, p90)", [
+            (f"histogram_quantile(0.5, sum by (le) (rate(tenant_signup_to_active_seconds_bucket[{RI}])))", "p50"),
+            (f"histogram_quantile(0.9, sum by (le) (rate(tenant_signup_to_active_seconds_bucket[{RI}])))", "p90")], "s"),
+        text("Tenants by status", "Tenants by status are not a metric (a label per tenant would be unbounded): "
+             "ask the control plane, `GET /v1/tenants?status=active|provisioning|failed|suspended` with a "
+             "platform operator's token. Failed provisioning shows in the panel beside, and alerts."),
+        row("Processes"),
+        ts("Resident memory", [("sum by (job, instance) (process_resident_memory_bytes)", "{{job}} {{instance}}")], "bytes"),
+        ts("CPU", [(f"sum by (job, instance) (rate(process_cpu_seconds_total[{RI}]))", "{{job}} {{instance}}")], "percentunit"),
+        ts("Open file descriptors", [("sum by (job, instance) (process_open_fds)", "{{job}} {{instance}}")]),
+    ]),
+    "helpdeskly-tenants": ("Helpdeskly / Tenants and pools", ["helpdeskly"], [
+        row("Connection budget (TENANT_POOLS_MAX_TOTAL_CONNECTIONS per app-api)"),
+        ts("Tenant connections open and idle", [
+            ("sum by (instance) (tenant_connections_open)", "open {{instance}}"),
+            ("sum by (instance) (tenant_connections_idle)", "idle {{instance}}")]),
+        ts("Budget used (of 100, the default cap)", [("max by (instance) (tenant_connections_open) / 100", "{{instance}}")],
+           "percentunit"),
+        ts("Tenants with a pool", [("sum by (instance) (tenant_pools_open)", "{{instance}}")]),
+        row("Pool churn"),
+        ts("Pools opened, connections evicted and retired", [
+            (f"sum(rate(tenant_pool_creations_total[{RI}]))", "pools opened"),
+            (f"sum(rate(tenant_pool_evictions_total[{RI}]))", "evictions"),
+            (f"sum(rate(tenant_connections_retired_total[{RI}]))", "retired for age")], "ops"),
+        ts("Connection waits (p50, p99)", [
+            (f"histogram_quantile(0.5, sum by (le) (rate(tenant_pool_acquire_wait_seconds_bucket[{RI}])))", "p50"),
+            (f"histogram_quantile(0.99, sum by (le) (rate(tenant_pool_acquire_wait_seconds_bucket[{RI}])))", "p99")], "s"),
+        ts("Refused for lack of a connection (503)", [(f"sum(rate(tenant_pool_acquire_timeouts_total[{RI}]))", "timeouts")],
+           "ops"),
+        row("Tenant resolution and Redis"),
+        ts("Tenant resolution: requests resolved per second", [(
+            f'sum by (status_class) (rate(http_requests_total{{job=~"app-api.*",route=~"/v1/.*"}}[{RI}]))',
+            "{{status_class}}")], "reqps"),
+        stat("Redis breaker open", "max by (job) (redis_breaker_open)", "{{job}}"),
+        text("Resolution cache", "app-api resolves a tenant from its process cache, then Redis (HMAC-checked), then "
+             "the control database; it exports no hit counter yet. Redis fallbacks (`redis_fallbacks_total{use}`) "
+             "appear once Redis fails, and the breaker panel beside says when."),
+    ]),
+    "helpdeskly-sav": ("Helpdeskly / SAV and SLA", ["helpdeskly"], [
+        row("Tickets"),
+        ts("Tickets created, messages posted, status changes", [
+            (f'sum(rate(http_requests_total{{job="app-api",method="POST",route="/v1/tickets",status_class="2xx"}}[{RI}]))',
+             "tickets created"),
+            (f'sum(rate(http_requests_total{{job="app-api",method="POST",route="/v1/tickets/{{id}}/messages",status_class="2xx"}}[{RI}]))',
+             "messages posted"),
+            (f'sum(rate(http_requests_total{{job="app-api",route=~"/v1/tickets/{{id}}/status|/v1/tickets/bulk/status",status_class="2xx"}}[{RI}]))',
+             "status changes")], "ops"),
+        ts("Ticket reads and searches", [(
+            f'sum by (route) (rate(http_requests_total{{job="app-api",method="GET",route=~"/v1/tickets.*"}}[{RI}]))',
+            "{{route}}")], "reqps"),
+        text("Tickets by status and priority", "Counts by status and priority live in each tenant's database: "
+             "`GET /v1/sla/summary` (open tickets by status and priority, breaches, tickets at risk) answers for "
+             "one tenant, and `GET /v1/agents/workload` per agent. Platform-wide, the panels here show the flows: "
+             "tickets created, first replies (messages), status changes, breaches and auto-closes."),
+        row("SLA"),
+        ts("SLA breaches by priority and target", [(
+            f"sum by (priority, sla_type) (increase(sla_breaches_total[{RI}]))", "{{priority}} {{sla_type}}")]),
+        ts("Tickets closed by the system, by status left", [(
+            f"sum by (from) (increase(tickets_auto_closed_total[{RI}]))", "from {{from}}")]),
+        ts("SLA check duration (p99)", [(
+            f"histogram_quantile(0.99, sum by (le) (rate(sav_job_check_seconds_bucket[{RI}])))", "p99")], "s"),
+        ts("Tenants visited by the SAV jobs", [(
+            f"sum by (reason, outcome) (rate(sav_job_visits_total[{RI}]))", "{{reason}} {{outcome}}")], "ops"),
+        ts("Due tickets the jobs could not act on", [(f"sum(increase(sav_job_failures_total[{RI}]))", "failures")]),
+    ]),
+    "helpdeskly-events": ("Helpdeskly / Events and jobs", ["helpdeskly"], [
+        row("Outbox"),
+        ts("Backlog: unpublished rows", [("max by (job) (outbox_backlog_rows)", "{{job}}")]),
+        ts("Backlog: oldest unpublished event", [("max by (job) (outbox_backlog_oldest_seconds)", "{{job}}")], "s"),
+        stat("Relay connected to the broker", "min by (job) (outbox_relay_connected)", "{{job}}"),
+        row("Publishing"),
+        ts("Events published by routing key", [(
+            f"sum by (routing_key) (rate(outbox_events_published_total[{RI}]))", "{{routing_key}}")], "ops"),
+        ts("Relay visits by outcome", [(f"sum by (outcome) (rate(outbox_relay_visits_total[{RI}]))", "{{outcome}}")], "ops"),
+        ts("Relay cycle and sweep (p99)", [
+            (f"histogram_quantile(0.99, sum by (le) (rate(outbox_relay_cycle_seconds_bucket[{RI}])))", "cycle"),
+            (f"histogram_quantile(0.99, sum by (le) (rate(outbox_relay_sweep_seconds_bucket[{RI}])))", "sweep")], "s"),
+        ts("Published rows pruned", [(f"sum(rate(outbox_pruned_total[{RI}]))", "pruned")], "ops"),
+        text("Failures", "Events the broker did not confirm count in `outbox_events_failed_total{routing_key}` and "
+             "stay in the outbox; that series appears with the first failure, and the backlog panels above rise."),
+        row("Attachments"),
+        text("Attachments", "Reserved for the attachment metrics (`attachment*`)."),
+    ]),
+    "helpdeskly-auth": ("Helpdeskly / Auth", ["helpdeskly"], [
+        row("Logins"),
+        ts("Logins by answer", [(
+            f'sum by (status_class) (rate(http_requests_total{{job="control-api",route="/v1/auth/login"}}[{RI}]))',
+            "{{status_class}}")], "reqps"),
+        ts("Failed logins (401 wrong credentials, 429 locked)", [(
+            f'sum(rate(http_requests_total{{job="control-api",route=~"/v1/auth/(login|mfa/verify)",status_class="4xx"}}[{RI}]))',
+            "failed")], "reqps"),
+        ts("Token refreshes and logouts", [(
+            f'sum by (route) (rate(http_requests_total{{job="control-api",route=~"/v1/auth/(refresh|logout|logout-all)"}}[{RI}]))',
+            "{{route}}")], "reqps"),
+        row("Second factor and accounts"),
+        ts("2FA: second steps, setups, enables, disables", [(
+            f'sum by (route, status_class) (rate(http_requests_total{{job="control-api",route=~"/v1/auth/(mfa/verify|2fa/.*)"}}[{RI}]))',
+            "{{route}} {{status_class}}")], "reqps"),
+        ts("Registrations and password changes", [(
+            f'sum by (route, status_class) (rate(http_requests_total{{job="control-api",route=~"/v1/auth/(register|password)"}}[{RI}]))',
+            "{{route}} {{status_class}}")], "reqps"),
+        ts("Login latency (p99; argon2 and its queue)", [(
+            f'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{{job="control-api",route="/v1/auth/login"}}[{RI}])))',
+            "p99")], "s"),
+        text("Lockouts", "A locked account or address answers 429 `rate_limited`; the services count answers by "
+             "status class, so lockouts show inside the 4xx of the failed-logins panel, and in control-api's log "
+             "(`code: rate_limited`)."),
+    ]),
+}
+
+
+def build(uid, title, tags, items):
+    panels, y, x, pid = [], 0, 0, 1
+    for item in items:
+        if item["type"] == "row":
+            if x:
+                y, x = y + 8, 0
+            panels.append({"id": pid, "type": "row", "title": item["title"], "collapsed": False,
+                           "gridPos": {"h": 1, "w": 24, "x": 0, "y": y}, "panels": []})
+            y += 1
+        else:
+            w = 12 if item["type"] != "stat" else 6
+            if x + w > 24:
+                y, x = y + 8, 0
+            panel = {"id": pid, "type": item["type"], "title": item["title"], "datasource": DATASOURCE,
+                     "gridPos": {"h": 8, "w": w, "x": x, "y": y}}
+            if item["type"] == "text":
+                panel.pop("datasource")
+                panel["options"] = {"mode": "markdown", "content": item["content"]}
+            else:
+                panel["targets"] = [{"refId": chr(ord("A") + i), "datasource": DATASOURCE, "expr": expr,
+                                     "legendFormat": legend, "range": True}
+                                    for i, (expr, legend) in enumerate(item["targets"])]
+                panel["fieldConfig"] = {"defaults": {"unit": item["unit"]}, "overrides": []}
+                if item["type"] == "timeseries":
+                    panel["fieldConfig"]["defaults"]["custom"] = {"stacking": {"mode": "normal" if item["stack"] else "none"}}
+                    panel["options"] = {"legend": {"displayMode": "list", "placement": "bottom"},
+                                        "tooltip": {"mode": "multi"}}
+            panels.append(panel)
+            x += w
+        pid += 1
+    return {"uid": uid, "title": title, "tags": tags, "schemaVersion": 39, "version": 1, "editable": False,
+            "timezone": "utc", "refresh": "30s", "time": {"from": "now-6h", "to": "now"},
+            "templating": {"list": []}, "annotations": {"list": []}, "panels": panels}
+
+
+def main():
+    check_only = "--check" in sys.argv[1:]
+    os.makedirs(OUT, exist_ok=True)
+    stale = []
+    for uid, (title, tags, items) in DASHBOARDS.items():
+        text_ = json.dumps(build(uid, title, tags, items), indent=2) + "\n"
+        path = os.path.join(OUT, f"{uid.removeprefix('helpdeskly-')}.json")
+        current = open(path).read() if os.path.exists(path) else None
+        if current != text_:
+            stale.append(path)
+            if not check_only:
+                with open(path, "w") as f:
+                    f.write(text_)
+    if check_only and stale:
+        sys.exit(f"stale dashboards (run python3 scripts/grafana-dashboards.py): {stale}")
+
+
+if __name__ == "__main__":
+    main()
