@@ -128,6 +128,15 @@ cargo test --workspace --doc --locked --quiet
 say "the README's quick start (scripts/dev.sh --check)"
 scripts/dev.sh --check >/dev/null
 
+# ---- the edge and the operators' view (nginx/, monitoring/) ---------------------------------
+# Each installs what it lacks (nginx, Prometheus) with apt-get, starts its own services, nginx or
+# Prometheus on free ports, and removes them and its databases when done.
+say "the edge: nginx in front of both planes (scripts/edge-test.sh)"
+scripts/edge-test.sh
+say "monitoring: promtool, dashboards and alerts against live data (scripts/monitoring-proof.sh)"
+scripts/monitoring-proof.sh
+# ---------------------------------------------------------------------------------------------
+
 say "tests"
 profile=default
 [ -n "${CI:-}" ] && profile=ci
