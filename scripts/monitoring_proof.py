@@ -32,6 +32,7 @@ import time
 import urllib.parse
 import urllib.request
 
+sys.dont_write_bytecode = True  # no __pycache__ left in scripts/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from live_platform import ROOT, Failure, Platform, check, free_port, request, say, wait_for  # noqa: E402
 
