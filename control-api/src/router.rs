@@ -63,5 +63,5 @@ pub fn build_router(state: AppState) -> Router {
     shared::http::openapi::problem_bodies(&mut api);
     let (http, metrics) = (state.config.http.clone(), state.metrics.clone());
     let router = router.with_state(state).merge(SwaggerUi::new("/docs").url("/openapi.json", api));
-    shared::http::with_common_layers(router, &http, metrics)
+    shared::http::with_common_layers(router, Router::new(), &http, metrics)
 }

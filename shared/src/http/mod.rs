@@ -26,13 +26,16 @@ use crate::metrics::Metrics;
 
 /// Wraps a service's routes in the common layers: request id, span, metrics, timeout and
 /// problem+json for errors produced outside handlers (outermost), then CORS, then the body
+/// limit (`REQUEST_BODY_LIMIT_BYTES`) on the `limited` routes. `streamed` are routes that read large
+/// bodies as streams and enforce limits of their own (uploads): they get every layer but that
 /// limit. Also installs the 404 fallback; 405s keep axum's `Allow` header and get a problem body
 /// from the outer layer.
-pub fn with_common_layers(router: Router, config: &HttpConfig, metrics: Metrics) -> Router {
-    let router = router
+pub fn with_common_layers(limited: Router, streamed: Router, config: &HttpConfig, metrics: Metrics) -> Router {
+    let router = limited
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(config.body_limit))
-        .layer(RequestBodyLimitLayer::new(config.body_limit));
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .merge(streamed);
     let router = match cors_layer(&config.cors_origins) {
         Some(cors) => router.layer(cors),
         None => router,

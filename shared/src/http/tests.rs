@@ -22,7 +22,7 @@ fn app(config: &HttpConfig, metrics: &Metrics) -> Router {
         .route("/notes", post(|JsonBody(note): JsonBody<Note>| async move { note.text }))
         .route("/tickets/{id}", get(|| async { "ok" }))
         .route("/stuck", get(std::future::pending::<&'static str>));
-    with_common_layers(routes, config, metrics.clone())
+    with_common_layers(routes, Router::new(), config, metrics.clone())
 }
 
 fn config(pairs: &[(&str, &str)]) -> HttpConfig {
@@ -104,7 +104,7 @@ async fn unknown_routes_and_methods_are_problems() {
 async fn path_rejections_keep_their_explanation() {
     let routes = Router::new()
         .route("/tickets/{id}", get(|axum::extract::Path(id): axum::extract::Path<u64>| async move { id.to_string() }));
-    let app = with_common_layers(routes, &config(&[]), Metrics::new());
+    let app = with_common_layers(routes, Router::new(), &config(&[]), Metrics::new());
     let (status, _, body) = send(&app, Request::get("/tickets/abc").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["code"], "validation_failed");
