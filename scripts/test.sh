@@ -9,7 +9,10 @@
 #   scripts/test.sh -E 'test(sigterm)'   # extra arguments go to cargo nextest run
 #
 # Tests use TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres, a role that
-# may create databases and roles) and TEST_REDIS_URL (default redis://127.0.0.1:6379).
+# may create databases and roles), TEST_REDIS_URL (default redis://127.0.0.1:6379), an S3 server
+# that checks request signatures (s3s-fs, TEST_S3_ENDPOINT, default http://127.0.0.1:9000, keys
+# TEST_S3_ACCESS_KEY and TEST_S3_SECRET_KEY) and clamd with a test signature database made here
+# (TEST_CLAMAV_ADDR, default 127.0.0.1:3310).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -17,6 +20,11 @@ cd "$(dirname "$0")/.."
 PG_HOST=127.0.0.1 PG_PORT=5432
 export TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@$PG_HOST:$PG_PORT/postgres}
 export TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379}
+export TEST_S3_ENDPOINT=${TEST_S3_ENDPOINT:-http://127.0.0.1:9000}
+export TEST_S3_ACCESS_KEY=${TEST_S3_ACCESS_KEY:-helpdeskly-test}
+export TEST_S3_SECRET_KEY=${TEST_S3_SECRET_KEY:-helpdeskly-test-secret}
+export TEST_CLAMAV_ADDR=${TEST_CLAMAV_ADDR:-127.0.0.1:3310}
+SERVICES_DIR=${TMPDIR:-/tmp}/helpdeskly-test-services
 
 ensure_postgres() {
   if ! command -v psql >/dev/null || [ -z "$(pg_bindir)" ]; then
@@ -77,6 +85,58 @@ ensure_rabbitmq() {
   fi
 }
 
+S3S_FS_VERSION=0.14.1
+ensure_s3() {
+  if ! s3s-fs --version 2>/dev/null | grep -q " $S3S_FS_VERSION\$"; then
+    say "installing s3s-fs $S3S_FS_VERSION (an S3 server for the tests)"
+    cargo install s3s-fs --version "$S3S_FS_VERSION" --features binary --locked
+  fi
+  local host=${TEST_S3_ENDPOINT#http://}
+  local port=${host##*:}
+  host=${host%:*}
+  if ! port_open "$host" "$port"; then
+    say "starting s3s-fs on $TEST_S3_ENDPOINT"
+    mkdir -p "$SERVICES_DIR/s3"
+    nohup s3s-fs --host "$host" --port "$port" --access-key "$TEST_S3_ACCESS_KEY" \
+      --secret-key "$TEST_S3_SECRET_KEY" "$SERVICES_DIR/s3" >"$SERVICES_DIR/s3s-fs.log" 2>&1 &
+  fi
+  for _ in $(seq 1 40); do port_open "$host" "$port" && return; sleep 0.25; done
+  die "s3s-fs does not listen on $TEST_S3_ENDPOINT (see $SERVICES_DIR/s3s-fs.log)"
+}
+
+# clamd with a signature database of one signature, the EICAR test file's: the public databases
+# are not reachable from here, and the tests need one known virus.
+ensure_clamd() {
+  if ! command -v clamd >/dev/null; then
+    say "installing clamd"
+    apt_install clamav-daemon
+  fi
+  local host=${TEST_CLAMAV_ADDR%:*} port=${TEST_CLAMAV_ADDR##*:}
+  if port_open "$host" "$port"; then return; fi
+  say "starting clamd on $TEST_CLAMAV_ADDR"
+  local dir="$SERVICES_DIR/clamd"
+  mkdir -p "$dir/db"
+  # The EICAR string, hex-encoded, matched anywhere in a file (an .ndb body signature).
+  printf 'Eicar-Test-Signature:0:*:%s\n' \
+    "$(printf '%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' | od -An -tx1 | tr -d ' \n')" \
+    >"$dir/db/test.ndb"
+  cat >"$dir/clamd.conf" <<CONF
+DatabaseDirectory $dir/db
+TCPSocket $port
+TCPAddr $host
+PidFile $dir/clamd.pid
+LogFile $dir/clamd.log
+Foreground false
+StreamMaxLength 32M
+MaxFileSize 32M
+MaxScanSize 64M
+User $(id -un)
+CONF
+  clamd --config-file="$dir/clamd.conf" || die "clamd did not start (see $dir/clamd.log)"
+  for _ in $(seq 1 120); do port_open "$host" "$port" && return; sleep 0.25; done
+  die "clamd does not listen on $TEST_CLAMAV_ADDR (see $dir/clamd.log)"
+}
+
 ensure_nextest() {
   if ! cargo nextest --version >/dev/null 2>&1; then
     say "installing cargo-nextest"
@@ -101,6 +161,8 @@ ensure_cargo_machete() {
 ensure_postgres
 ensure_redis
 ensure_rabbitmq
+ensure_s3
+ensure_clamd
 ensure_nextest
 ensure_cargo_deny
 ensure_cargo_machete

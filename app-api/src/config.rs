@@ -40,6 +40,124 @@ pub struct AppConfig {
     pub tenant_cache_ttl: Duration,
     pub events: EventsConfig,
     pub jobs: JobsConfig,
+    pub attachments: AttachmentsConfig,
+}
+
+/// Where attachments are stored and what uploads may be.
+#[derive(Debug, Clone)]
+pub struct AttachmentsConfig {
+    pub store: BlobStoreConfig,
+    /// `ATTACHMENT_URL_TTL_SECONDS` (900): how long a download link works.
+    pub url_ttl: Duration,
+    /// `TENANT_STORAGE_QUOTA_BYTES` (5 GiB): what one tenant's stored objects may add up to.
+    pub quota_bytes: u64,
+    /// `CLAMAV_ADDR` (`host:port` of clamd): when set, every upload is scanned before it is
+    /// stored, and uploads are refused while clamd is down.
+    pub clamav_addr: Option<String>,
+    /// `UPLOAD_SPOOL_DIR` (the system's temporary directory; `BLOB_DIR` with the disk store): where
+    /// an upload is written while it arrives, is checked and scanned.
+    pub spool_dir: Option<std::path::PathBuf>,
+    /// `UPLOAD_CONCURRENCY` (16): uploads one process takes at once; more are answered 503.
+    pub concurrency: usize,
+    /// `ORPHAN_GRACE_HOURS` (24): an object with no row, or a row with no object, is left alone
+    /// this long (an upload in flight has one without the other for a moment).
+    pub orphan_grace: Duration,
+    /// `ORPHAN_CLEANUP_HOURS` (168): how often the worker runs the orphan cleanup.
+    pub orphan_cleanup_every: Duration,
+}
+
+/// `S3_ENDPOINT` or `S3_BUCKET` set: S3; otherwise the local disk under `BLOB_DIR`.
+#[derive(Debug, Clone)]
+pub enum BlobStoreConfig {
+    S3(S3Config),
+    /// `BLOB_DIR` (`.data/blobs`): files on the local disk, downloaded through links app-api
+    /// signs and serves itself.
+    Disk {
+        dir: std::path::PathBuf,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct S3Config {
+    /// `S3_ENDPOINT`: an S3-compatible server (MinIO); unset for AWS itself.
+    pub endpoint: Option<String>,
+    /// `S3_BUCKET` (`sav`), created at start when missing.
+    pub bucket: String,
+    /// `S3_REGION` (`us-east-1`).
+    pub region: String,
+    /// `S3_FORCE_PATH_STYLE` (true with `S3_ENDPOINT`, false without): `endpoint/bucket/key`
+    /// rather than `bucket.endpoint/key`.
+    pub force_path_style: bool,
+    /// `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (required with S3).
+    pub access_key_id: String,
+    pub secret_access_key: shared::config::SecretString,
+}
+
+impl AttachmentsConfig {
+    fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let endpoint: Option<String> = env.optional("S3_ENDPOINT")?;
+        if let Some(url) = &endpoint
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(ConfigError { name: "S3_ENDPOINT", problem: "is invalid: expected an http(s) URL".into() });
+        }
+        let bucket: Option<String> = env.optional("S3_BUCKET")?;
+        let store = if endpoint.is_some() || bucket.is_some() {
+            let bucket = bucket.unwrap_or_else(|| "sav".to_owned());
+            let valid_bucket = (3..=63).contains(&bucket.len())
+                && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+            if !valid_bucket {
+                return Err(ConfigError {
+                    name: "S3_BUCKET",
+                    problem: "is invalid: expected an S3 bucket name".into(),
+                });
+            }
+            BlobStoreConfig::S3(S3Config {
+                force_path_style: env.or("S3_FORCE_PATH_STYLE", endpoint.is_some())?,
+                endpoint,
+                bucket,
+                region: env.or("S3_REGION", "us-east-1".to_owned())?,
+                access_key_id: env.required("AWS_ACCESS_KEY_ID")?,
+                secret_access_key: env.required("AWS_SECRET_ACCESS_KEY")?,
+            })
+        } else {
+            BlobStoreConfig::Disk { dir: env.or("BLOB_DIR", ".data/blobs".to_owned())?.into() }
+        };
+        let url_ttl = env.or("ATTACHMENT_URL_TTL_SECONDS", Seconds(Duration::from_secs(900)))?.0;
+        if url_ttl.is_zero() || url_ttl > Duration::from_secs(7 * 24 * 3600) {
+            return Err(ConfigError {
+                name: "ATTACHMENT_URL_TTL_SECONDS",
+                problem: "is invalid: expected 1 to 604800 (S3 signs links for a week at most)".into(),
+            });
+        }
+        let concurrency: usize = env.or("UPLOAD_CONCURRENCY", 16)?;
+        if concurrency == 0 {
+            return Err(ConfigError { name: "UPLOAD_CONCURRENCY", problem: "is invalid: must be above 0".into() });
+        }
+        let hours = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
+            let hours: u64 = env.or(name, default)?;
+            if hours == 0 {
+                return Err(ConfigError { name, problem: "is invalid: must be above 0".into() });
+            }
+            Ok(Duration::from_secs(hours * 3600))
+        };
+        let clamav_addr: Option<String> = env.optional("CLAMAV_ADDR")?;
+        if let Some(addr) = &clamav_addr
+            && !addr.rsplit_once(':').is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok())
+        {
+            return Err(ConfigError { name: "CLAMAV_ADDR", problem: "is invalid: expected host:port".into() });
+        }
+        Ok(Self {
+            store,
+            url_ttl,
+            quota_bytes: env.or("TENANT_STORAGE_QUOTA_BYTES", 5 * 1024 * 1024 * 1024)?,
+            clamav_addr,
+            spool_dir: env.optional::<String>("UPLOAD_SPOOL_DIR")?.map(Into::into),
+            concurrency,
+            orphan_grace: hours("ORPHAN_GRACE_HOURS", 24)?,
+            orphan_cleanup_every: hours("ORPHAN_CLEANUP_HOURS", 168)?,
+        })
+    }
 }
 
 /// The outbox relay and the order events consumer (both need `AMQP_URL`).
@@ -242,6 +360,7 @@ impl AppConfig {
             control_api_url: env.optional("CONTROL_API_URL")?,
             events: EventsConfig::from_env(env)?,
             jobs: JobsConfig::from_env(env)?,
+            attachments: AttachmentsConfig::from_env(env)?,
         })
     }
 }
@@ -275,6 +394,34 @@ impl FromEnv for BaseDomain {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn attachments(pairs: &[(&str, &str)]) -> Result<AttachmentsConfig, ConfigError> {
+        AttachmentsConfig::from_env(&Env::from_pairs(pairs.iter().copied()))
+    }
+
+    #[test]
+    fn attachments_go_to_the_disk_unless_s3_is_named() {
+        let config = attachments(&[]).unwrap();
+        assert!(matches!(config.store, BlobStoreConfig::Disk { ref dir } if dir.as_os_str() == ".data/blobs"));
+        assert_eq!((config.url_ttl.as_secs(), config.quota_bytes), (900, 5 * 1024 * 1024 * 1024));
+        let s3 = attachments(&[
+            ("S3_ENDPOINT", "http://127.0.0.1:9000"),
+            ("AWS_ACCESS_KEY_ID", "k"),
+            ("AWS_SECRET_ACCESS_KEY", "s"),
+        ])
+        .unwrap();
+        let BlobStoreConfig::S3(s3) = s3.store else { panic!("S3 expected") };
+        assert_eq!((s3.bucket.as_str(), s3.region.as_str(), s3.force_path_style), ("sav", "us-east-1", true));
+        let name = |r: Result<AttachmentsConfig, ConfigError>| r.err().map(|e| e.name);
+        assert_eq!(name(attachments(&[("S3_ENDPOINT", "http://x")])), Some("AWS_ACCESS_KEY_ID"));
+        assert_eq!(name(attachments(&[("S3_ENDPOINT", "ftp://x")])), Some("S3_ENDPOINT"));
+        assert_eq!(name(attachments(&[("S3_BUCKET", "Bad_Bucket"), ("AWS_ACCESS_KEY_ID", "k")])), Some("S3_BUCKET"));
+        assert_eq!(name(attachments(&[("ATTACHMENT_URL_TTL_SECONDS", "0")])), Some("ATTACHMENT_URL_TTL_SECONDS"));
+        assert_eq!(name(attachments(&[("ATTACHMENT_URL_TTL_SECONDS", "604801")])), Some("ATTACHMENT_URL_TTL_SECONDS"));
+        assert_eq!(name(attachments(&[("CLAMAV_ADDR", "localhost")])), Some("CLAMAV_ADDR"));
+        assert_eq!(name(attachments(&[("UPLOAD_CONCURRENCY", "0")])), Some("UPLOAD_CONCURRENCY"));
+        assert!(attachments(&[("CLAMAV_ADDR", "127.0.0.1:3310")]).unwrap().clamav_addr.is_some());
+    }
 
     #[test]
     fn base_domain_is_a_dns_name() {

@@ -64,7 +64,7 @@ pub async fn erase(tx: &mut PgConnection, admin: Uuid, user_id: Uuid, pseudonym:
         .execute(&mut *tx)
         .await?
         .rows_affected();
-    // The rows go here; the stored files with them once attachments are stored.
+    // The rows go here; their objects are queued (migration 0007's trigger) and deleted after commit.
     let attachments = sqlx::query!("DELETE FROM ticket_attachments WHERE uploaded_by = $1", user_id)
         .execute(&mut *tx)
         .await?

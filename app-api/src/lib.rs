@@ -2,6 +2,7 @@
 //! tests run the same code as the binary.
 #![forbid(unsafe_code)]
 
+pub mod attachments;
 pub mod background;
 pub mod config;
 pub mod context;
@@ -83,4 +84,17 @@ pub async fn worker(config: AppConfig) -> Result<(), ServeError> {
     let _ = tokio::join!(reaper, evictions, work);
     tracing::info!("app-api worker stopped");
     served.map_err(ServeError::Serve)
+}
+
+/// `app-api cleanup-orphans`: the orphan cleanup of every active tenant's attachments, now,
+/// with `grace` (default `ORPHAN_GRACE_HOURS`); a dry run only reports.
+pub async fn cleanup_orphans(
+    config: AppConfig,
+    grace: Option<std::time::Duration>,
+    dry_run: bool,
+) -> Result<worker::orphans::Report, ServeError> {
+    let grace = grace.unwrap_or(config.attachments.orphan_grace);
+    let state = AppState::new(config).await.map_err(ServeError::Setup)?;
+    state.attachments.ensure_prepared().await.map_err(|e| ServeError::Setup(e.to_string()))?;
+    worker::orphans::all_tenants(&state, grace, dry_run).await.map_err(ServeError::Setup)
 }

@@ -9,8 +9,9 @@ use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::context::tenant_context;
+use crate::routes::attachments::{self, UPLOAD_BODY_LIMIT};
 use crate::routes::tickets::{assign, bulk, create, history, list, merge, messages, read, status, update};
-use crate::routes::{export, me, operations, orders, reports, sla_policy, users};
+use crate::routes::{export, files, me, operations, orders, reports, sla_policy, users};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -25,6 +26,7 @@ use crate::state::AppState;
         (name = "users", description = "The people of the tenant: the VIP flag"),
         (name = "tickets", description = "SAV tickets: the queue, one ticket, assignment, the status state machine, history"),
         (name = "messages", description = "A ticket's thread: public messages and internal notes"),
+        (name = "attachments", description = "Files on tickets and messages: upload, download links, the access log, storage use"),
         (name = "orders", description = "Order references the priority rules read"),
         (name = "reports", description = "SLA summary and agent workload"),
         (name = "sla", description = "The tenant's SLA policy: targets per priority and auto-close delays"),
@@ -40,7 +42,7 @@ pub fn build_operations_router(state: AppState) -> Router {
         .route("/ready", axum::routing::get(operations::get_ready))
         .route("/metrics", axum::routing::get(shared::metrics::get_metrics))
         .with_state(state);
-    shared::http::with_common_layers(router, &http, metrics)
+    shared::http::with_common_layers(router, Router::new(), &http, metrics)
 }
 
 /// The full application: routes, OpenAPI at `/openapi.json`, docs at `/docs`, common layers.
@@ -63,16 +65,28 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(reports::get_sla_summary))
         .routes(routes!(reports::get_workload))
         .routes(routes!(sla_policy::get_sla_policy, sla_policy::put_sla_policy))
+        .routes(routes!(attachments::get_attachment, attachments::delete_attachment))
+        .routes(routes!(attachments::get_access_log))
+        .routes(routes!(attachments::get_storage_usage))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), tenant_context));
+    // Uploads stream up to the largest file's limit and cut each file at its type's limit.
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(attachments::upload_attachment, attachments::list_attachments))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), tenant_context));
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(shared::readiness::get_health))
         .routes(routes!(operations::get_ready))
         .routes(routes!(shared::metrics::get_metrics))
+        .routes(routes!(files::get_file))
         .merge(tenant_plane)
         .split_for_parts();
+    let (uploads, uploads_api) = uploads.split_for_parts();
     let mut api = api;
+    api.merge(uploads_api);
     shared::http::openapi::problem_bodies(&mut api);
     let (http, metrics) = (state.config.http.clone(), state.metrics.clone());
-    let router = router.with_state(state).merge(SwaggerUi::new("/docs").url("/openapi.json", api));
-    shared::http::with_common_layers(router, &http, metrics)
+    let router = router.with_state(state.clone()).merge(SwaggerUi::new("/docs").url("/openapi.json", api));
+    let upload_limit = usize::try_from(UPLOAD_BODY_LIMIT).unwrap_or(usize::MAX);
+    let uploads = uploads.with_state(state).layer(axum::extract::DefaultBodyLimit::max(upload_limit));
+    shared::http::with_common_layers(router, uploads, &http, metrics)
 }

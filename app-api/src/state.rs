@@ -36,6 +36,8 @@ pub struct App {
     pub events: crate::events::Events,
     /// control-api, when `CONTROL_API_URL` is set.
     pub control_api: Option<crate::control_plane::ControlApi>,
+    /// The blob store, the virus scanner and the upload limits.
+    pub attachments: crate::attachments::Attachments,
 }
 
 impl AppState {
@@ -71,6 +73,11 @@ impl AppState {
         let broker = config.amqp_url.clone().map(|url| Arc::new(shared::amqp::Broker::new(url)));
         let events = crate::events::Events::new(&config, broker.as_ref(), redis.clone(), metrics.registry());
         let control_api = config.control_api_url.as_ref().map(crate::control_plane::ControlApi::new);
+        let attachments = crate::attachments::Attachments::new(&config.attachments, &config.keys, metrics.registry());
+        // The service starts whatever the store says; `/ready` reports it, and uploads try again.
+        if let Err(err) = attachments.ensure_prepared().await {
+            tracing::warn!(store = attachments.store.kind(), error = %err, "the blob store is not ready");
+        }
         Ok(Self(Arc::new(App {
             config,
             control_db,
@@ -84,6 +91,7 @@ impl AppState {
             revoked,
             events,
             control_api,
+            attachments,
         })))
     }
 }

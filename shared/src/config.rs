@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use axum::http::HeaderValue;
 use base64::Engine as _;
-use secrecy::{ExposeSecret, SecretString};
+pub use secrecy::{ExposeSecret, SecretString};
 use sqlx::postgres::PgConnectOptions;
 
 /// A configuration problem, rendered as one line naming the variable.

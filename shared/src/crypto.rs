@@ -48,6 +48,8 @@ pub enum KeyPurpose {
     TenantDatabase,
     /// From the app-plane key.
     TenantCache,
+    /// From the app-plane key: signs the download links of the local-disk blob store.
+    BlobUrl,
 }
 
 impl KeyPurpose {
@@ -59,6 +61,7 @@ impl KeyPurpose {
             Self::RecoveryCodes => b"helpdeskly/v1/recovery-codes",
             Self::TenantDatabase => b"helpdeskly/v1/tenant-database",
             Self::TenantCache => b"helpdeskly/v1/tenant-cache",
+            Self::BlobUrl => b"helpdeskly/v1/blob-url",
         }
     }
 }
@@ -82,6 +85,8 @@ pub struct AppPlaneKeys {
     pub tenant_database: EncryptionKey,
     /// Authenticates cached tenant lookups.
     pub tenant_cache: EncryptionKey,
+    /// Signs download links of attachments on the local disk.
+    pub blob_url: EncryptionKey,
 }
 
 impl AppPlaneKeys {
@@ -89,6 +94,7 @@ impl AppPlaneKeys {
         Self {
             tenant_database: app_plane.derive(KeyPurpose::TenantDatabase),
             tenant_cache: app_plane.derive(KeyPurpose::TenantCache),
+            blob_url: app_plane.derive(KeyPurpose::BlobUrl),
         }
     }
 }
@@ -209,6 +215,7 @@ mod tests {
             &control.app_plane,
             &control.app_plane_keys.tenant_database,
             &control.app_plane_keys.tenant_cache,
+            &control.app_plane_keys.blob_url,
         ];
         for (i, a) in keys.iter().enumerate() {
             for b in &keys[i + 1..] {
@@ -219,7 +226,7 @@ mod tests {
         let app = AppPlaneKeys::from_app_plane_key(&control.app_plane);
         assert_eq!(app.tenant_database.bytes(), control.app_plane_keys.tenant_database.bytes());
         let url = seal(&control.cluster_admin_url, b"postgres://admin:secret@db/postgres", b"cluster");
-        for app_key in [&control.app_plane, &app.tenant_database, &app.tenant_cache] {
+        for app_key in [&control.app_plane, &app.tenant_database, &app.tenant_cache, &app.blob_url] {
             assert_eq!(open(app_key, &url, b"cluster"), Err(OpenError));
         }
         // Derivation is stable (a restart opens what was sealed before).

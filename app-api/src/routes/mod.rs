@@ -1,6 +1,8 @@
 //! Handlers, one module per resource.
 
+pub mod attachments;
 pub mod export;
+pub mod files;
 pub mod me;
 pub mod operations;
 pub mod orders;

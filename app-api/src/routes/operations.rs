@@ -11,7 +11,7 @@ use crate::state::AppState;
 /// limits and caches fall back to process memory); the tenant pools report their use of the
 /// connection budget, and count as down while every budgeted connection is busy; the outbox
 /// relay, when it runs here, is up while its broker channel is open (optional: events wait in
-/// the outboxes meanwhile).
+/// the outboxes meanwhile); the blob store and clamd are optional too (uploads wait for them).
 #[utoipa::path(get, path = "/ready", tag = "operations",
     responses(
         (status = 200, description = "Ready (possibly degraded)", body = Readiness),
@@ -35,13 +35,50 @@ pub async fn get_ready(State(state): State<AppState>) -> Readiness {
             serde_json::json!({ "pools": pools, "connections_open": open, "connections_idle": idle, "budget": budget }),
         ),
     };
+    let (blob_store, clamav) = tokio::join!(blob_store(&state), clamav(&state));
     Readiness::from_reports([
         ("control_db", db),
         ("redis", redis),
         ("amqp", amqp),
         ("tenant_pools", tenant_pools),
         ("outbox_relay", relay(&state)),
+        ("blob_store", blob_store),
+        ("clamav", clamav),
     ])
+}
+
+/// The blob store answers and takes the credentials (optional: only attachments need it). A
+/// store that was down at start gets its bucket made here once it answers.
+async fn blob_store(state: &AppState) -> DependencyReport {
+    let files = &state.attachments;
+    let started = std::time::Instant::now();
+    let probe = async {
+        files.ensure_prepared().await?;
+        files.store.check().await
+    };
+    let outcome = tokio::time::timeout(shared::readiness::CHECK_TIMEOUT, probe).await;
+    let error = match outcome {
+        Ok(Ok(())) => None,
+        Ok(Err(err)) => {
+            tracing::warn!(error = %err, "readiness: the blob store is down");
+            Some(err.reason().to_owned())
+        }
+        Err(_) => Some("timed out".to_owned()),
+    };
+    DependencyReport {
+        status: if error.is_none() { DependencyStatus::Up } else { DependencyStatus::Down },
+        required: false,
+        latency_ms: u64::try_from(started.elapsed().as_millis()).ok(),
+        error,
+        detail: Some(serde_json::json!({ "kind": files.store.kind() })),
+    }
+}
+
+/// clamd answers `PING`, when `CLAMAV_ADDR` is set (optional: while it is down, uploads are
+/// refused and everything else works).
+async fn clamav(state: &AppState) -> DependencyReport {
+    let Some(scanner) = state.attachments.scanner.as_ref() else { return not_configured(false) };
+    shared::readiness::check("clamav", false, scanner.ping()).await
 }
 
 fn relay(state: &AppState) -> DependencyReport {

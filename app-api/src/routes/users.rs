@@ -116,6 +116,11 @@ pub async fn erase_user(
         erasure::erase(&mut tx, context.user_id, id, &pseudonym).await?
     };
     tx.commit().await?;
+    drop(db);
+    // Their files' objects: now, or by the orphan cleanup if the store is away.
+    if let Err(err) = state.attachments.delete_released(&state.pools, &context.tenant).await {
+        tracing::warn!(error = %err, "the erased person's files stay queued for deletion from the store");
+    }
     let control = state.control_api.as_ref().ok_or_else(|| {
         ApiError::unavailable("the tenant's data is erased; CONTROL_API_URL is not set, so the membership stays")
     })?;

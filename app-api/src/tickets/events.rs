@@ -116,6 +116,8 @@ pub enum Event {
         is_internal: bool,
         has_attachments: bool,
         attachment_count: i64,
+        /// The files posted with the message.
+        attachment_ids: Vec<i64>,
     },
 }
 

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::events::SenderType;
 
-/// A file attached to a message.
+/// A file attached to a message or a ticket (`GET /v1/attachments/{id}` gives its link).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AttachmentSummary {
     pub id: i64,
@@ -18,6 +18,10 @@ pub struct AttachmentSummary {
     pub mime_type: String,
     pub file_size: i64,
     pub created_at: DateTime<Utc>,
+    /// Decides who is shown the file; a message's files share its visibility.
+    #[serde(default, skip_serializing)]
+    #[schema(ignore)]
+    pub is_internal: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -126,6 +130,18 @@ pub async fn mark_read(conn: &mut PgConnection, sender: SenderType, messages: &m
         }
     }
     Ok(())
+}
+
+/// The attachments of message `message_id`, oldest first.
+pub async fn attachments_of(conn: &mut PgConnection, message_id: i64) -> sqlx::Result<Vec<AttachmentSummary>> {
+    sqlx::query_as!(
+        AttachmentSummary,
+        "SELECT id, original_name, mime_type, file_size, created_at, is_internal FROM ticket_attachments
+         WHERE message_id = $1 ORDER BY id",
+        message_id,
+    )
+    .fetch_all(conn)
+    .await
 }
 
 /// What a new message is made of.

@@ -8,11 +8,13 @@ use rand::Rng as _;
 use serde::Serialize;
 use shared::auth::Role;
 use shared::error::{ApiError, ApiResult};
+use sqlx::types::Json;
 use sqlx::{FromRow, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::access::Viewer;
+use super::messages::AttachmentSummary;
 use super::priority::Priority;
 use super::sla::{self, Change, SlaState, Targets};
 use super::sla_policy;
@@ -139,6 +141,8 @@ pub struct Detail {
     /// The ticket this one was merged into, and the tickets merged into this one.
     pub merged_into: Option<i64>,
     pub merged_from: Vec<i64>,
+    /// The files of the ticket itself (not of a message), internal ones among them.
+    pub attachments: Vec<AttachmentSummary>,
 }
 
 /// Ticket `id` with its SLA targets, status changes and unread counts, and the role of `user_id`,
@@ -157,7 +161,12 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
             h.change_at AS "change_at!", h.change_to AS "change_to!: Vec<Status>",
             m.unread_from_agent AS "unread_from_agent!", m.unread_from_customer AS "unread_from_customer!",
             t.merged_into,
-            ARRAY(SELECT s.id FROM support_tickets s WHERE s.merged_into = t.id ORDER BY s.id) AS "merged_from!"
+            ARRAY(SELECT s.id FROM support_tickets s WHERE s.merged_into = t.id ORDER BY s.id) AS "merged_from!",
+            (SELECT coalesce(json_agg(json_build_object('id', a.id, 'original_name', a.original_name,
+                    'mime_type', a.mime_type, 'file_size', a.file_size, 'created_at', a.created_at,
+                    'is_internal', a.is_internal) ORDER BY a.id), '[]')
+               FROM ticket_attachments a WHERE a.ticket_id = t.id AND a.message_id IS NULL)
+              AS "attachments!: Json<Vec<AttachmentSummary>>"
            FROM support_tickets t
            JOIN sla_policy_targets p ON p.version_id = t.sla_version_id AND p.priority = t.priority
            CROSS JOIN LATERAL (
@@ -184,6 +193,7 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
             unread_from_customer: row.unread_from_customer,
             merged_into: row.merged_into,
             merged_from: row.merged_from,
+            attachments: row.attachments.0,
             ticket: ticket_of!(row),
         }
     }))

@@ -1,4 +1,5 @@
-//! The background work of a replica: the outbox relay (`relay`), the scheduled SAV jobs (`jobs`)
+//! The background work of a replica: the outbox relay (`relay`), the scheduled SAV jobs (`jobs`,
+//! and the weekly orphan cleanup of attachments)
 //! and the order events consumer (`orders`). `serve` runs each unless switched off
 //! (`RELAY_IN_SERVE`, `JOBS_IN_SERVE`, `ORDERS_CONSUMER_IN_SERVE`); `worker` runs them all
 //! without serving, in any number of replicas. The relay and the consumer need `AMQP_URL`; the
@@ -7,6 +8,7 @@
 pub mod deadlines;
 pub mod jobs;
 pub mod orders;
+pub mod orphans;
 pub mod relay;
 
 use self::jobs::Jobs;
@@ -56,6 +58,7 @@ impl AppState {
         }
         if work.jobs {
             tasks.push(tokio::spawn(Jobs::new(&self).run(wait(stop.subscribe()))));
+            tasks.push(tokio::spawn(orphans::run_periodically(self.clone(), wait(stop.subscribe()))));
         }
         if work.consumer && self.broker.is_some() {
             tasks.push(tokio::spawn(orders::run(self.clone(), wait(stop.subscribe()))));

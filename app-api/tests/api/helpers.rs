@@ -122,6 +122,8 @@ impl TenantDb {
 
 pub struct Platform {
     tenant_prefix: String,
+    /// The replicas' local-disk blob store (tests on S3 name a bucket instead).
+    blobs: tempfile::TempDir,
     /// Replicas started, each of which subscribes to tenant changes when Redis is there.
     replicas: std::sync::atomic::AtomicUsize,
     pub control: control_api::AppState,
@@ -168,7 +170,8 @@ impl Platform {
             let _ = stopped.await;
         }));
         let control_server = TestServer::start(control_api::build_router(control.clone())).await;
-        Self { tenant_prefix, replicas: 0.into(), control, control_server, redis, db, stop_worker: Some(stop) }
+        let blobs = tempfile::tempdir().expect("a blob directory");
+        Self { tenant_prefix, blobs, replicas: 0.into(), control, control_server, redis, db, stop_worker: Some(stop) }
     }
 
     /// The prefix of this platform's tenant database and role names.
@@ -191,6 +194,7 @@ impl Platform {
             // of their own (`tickets::jobs`).
             ("JOBS_IN_SERVE", "false".to_owned()),
             ("CONTROL_API_URL", self.control_server.url("")),
+            ("BLOB_DIR", self.blobs.path().to_string_lossy().into_owned()),
         ]);
         if let Some(r) = &self.redis {
             env = env.with("REDIS_URL", r.url.clone()).with("REDIS_KEY_PREFIX", r.prefix.clone());

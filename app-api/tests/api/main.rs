@@ -1,6 +1,7 @@
 //! app-api integration tests: the real router on real PostgreSQL, Redis and RabbitMQ, over
 //! TCP, with a real control plane provisioning the tenants.
 
+mod attachments;
 mod events;
 mod helpers;
 mod limits;

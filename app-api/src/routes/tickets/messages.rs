@@ -8,11 +8,12 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use shared::error::{ApiError, ApiResult};
+use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{JsonBody, Page, PageParams};
 use sqlx::Connection as _;
 use utoipa::ToSchema;
 
+use crate::attachments;
 use crate::context::{TenantContext, TenantDb};
 use crate::events::enqueue;
 use crate::tickets::content;
@@ -54,6 +55,11 @@ pub struct NewMessage {
     /// An internal note, for staff only.
     #[serde(default)]
     pub is_internal: bool,
+    /// Files the caller uploaded to this ticket (`POST /v1/tickets/{id}/attachments`) and not yet
+    /// attached to a message, at most 10: they become the message's. An internal note takes
+    /// internal files (`is_internal` at upload), a public message public ones.
+    #[serde(default)]
+    pub attachment_ids: Vec<i64>,
 }
 
 /// Add a message (or, for staff, an internal note) to a ticket.
@@ -64,7 +70,7 @@ pub struct NewMessage {
         (status = 403, description = "`forbidden`: a customer writing an internal note"),
         (status = 404, description = "`not_found`"),
         (status = 409, description = "`ticket_closed`"),
-        (status = 422, description = "`validation_failed`: empty or too long"),
+        (status = 422, description = "`validation_failed`: empty or too long, or `attachment_ids` naming files that cannot be attached"),
     ))]
 pub async fn post_message(
     context: TenantContext,
@@ -73,6 +79,19 @@ pub async fn post_message(
     JsonBody(body): JsonBody<NewMessage>,
 ) -> ApiResult<(StatusCode, Json<Message>)> {
     let text = content::rich_text("message", &body.message, true).map_err(|e| ApiError::invalid(vec![e]))?;
+    let requested = body.attachment_ids.len();
+    let mut attachment_ids = body.attachment_ids;
+    attachment_ids.sort_unstable();
+    attachment_ids.dedup();
+    if attachment_ids.len() != requested
+        || attachment_ids.len() > attachments::MAX_PER_MESSAGE
+        || attachment_ids.iter().any(|id| *id <= 0)
+    {
+        return Err(ApiError::invalid(vec![FieldError::new(
+            "attachment_ids",
+            format!("at most {} distinct attachment ids", attachments::MAX_PER_MESSAGE),
+        )]));
+    }
     let now = Utc::now();
     let mut db = tenant_db.connect().await?;
     let mut tx = db.begin().await?;
@@ -90,7 +109,25 @@ pub async fn post_message(
         is_internal: body.is_internal,
         at: now,
     };
-    let message = messages::insert(&mut tx, &new).await?;
+    let mut message = messages::insert(&mut tx, &new).await?;
+    if !attachment_ids.is_empty() {
+        let attached = attachments::store::attach_to_message(
+            &mut tx,
+            &attachment_ids,
+            ticket.id,
+            message.id,
+            viewer.id,
+            body.is_internal,
+        )
+        .await?;
+        if attached.len() != attachment_ids.len() {
+            return Err(ApiError::invalid(vec![FieldError::new(
+                "attachment_ids",
+                "each must be a file you uploaded to this ticket, not yet attached to a message, and as internal as the message",
+            )]));
+        }
+        message.attachments = messages::attachments_of(&mut tx, message.id).await?;
+    }
 
     let mut events = vec![Event::MessageAdded {
         ticket_id: ticket.id,
@@ -99,8 +136,9 @@ pub async fn post_message(
         sender_id: viewer.id,
         sender_type: side,
         is_internal: body.is_internal,
-        has_attachments: false,
-        attachment_count: 0,
+        has_attachments: !attachment_ids.is_empty(),
+        attachment_count: i64::try_from(attachment_ids.len()).unwrap_or(i64::MAX),
+        attachment_ids,
     }];
     let first_response = side == SenderType::Agent && !body.is_internal && ticket.first_response_at.is_none();
     if first_response {

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use crate::context::{TenantContext, TenantDb};
 use crate::tickets::access::Viewer;
 use crate::tickets::events::SenderType;
+use crate::tickets::messages::AttachmentSummary;
 use crate::tickets::sla::{self, SlaState};
 use crate::tickets::store::{self, Ticket};
 
@@ -25,6 +26,9 @@ pub struct TicketDetail {
     pub merged_into: Option<i64>,
     /// The tickets merged into this one, oldest first.
     pub merged_from: Vec<i64>,
+    /// The files of the ticket itself (each message lists its own), oldest first; a customer
+    /// sees no internal file.
+    pub attachments: Vec<AttachmentSummary>,
 }
 
 /// One ticket.
@@ -49,5 +53,14 @@ pub async fn get_ticket(
         SenderType::Agent => row.unread_from_agent,
         SenderType::Customer => row.unread_from_customer,
     };
-    Ok(Json(TicketDetail { ticket, sla, unread_count, merged_into: row.merged_into, merged_from: row.merged_from }))
+    let mut attachments = row.attachments;
+    attachments.retain(|a| !a.is_internal || viewer.sees_internal_notes());
+    Ok(Json(TicketDetail {
+        ticket,
+        sla,
+        unread_count,
+        merged_into: row.merged_into,
+        merged_from: row.merged_from,
+        attachments,
+    }))
 }

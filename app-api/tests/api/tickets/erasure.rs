@@ -42,12 +42,7 @@ async fn an_erased_customer_leaves_only_a_pseudonym_and_what_the_organisation_ke
     let message = d.say(&customer, t, "Call me on +33 612345678", false).await;
     d.say(&agent, t, "We will call you tomorrow", false).await;
     d.say(&agent, t, "Internal: check the warranty", true).await;
-    d.db.execute(&format!(
-        "INSERT INTO ticket_attachments (ticket_id, message_id, original_name, filename, file_path, mime_type, file_size, uploaded_by)
-         VALUES ({t}, {}, 'zephyrine-id.png', 'x.png', 'tenants/x/x.png', 'image/png', 9, '{}')",
-        message["id"], customer.id
-    ))
-    .await;
+    d.attach(&customer, t, message["id"].as_i64().unwrap(), "zephyrine-id.png", crate::attachments::PNG).await;
     let order = d
         .put(
             &d.owner,

@@ -31,12 +31,7 @@ async fn a_customer_export_holds_their_data_and_nothing_else() {
     let note = d.say(&agent, blender, "Internal remark about the customer", true).await;
     d.say(&customer, blender, "Thanks", false).await;
     for (message, name) in [(&reply, "receipt.pdf"), (&note, "note-only.pdf")] {
-        d.db.execute(&format!(
-            "INSERT INTO ticket_attachments (ticket_id, message_id, original_name, filename, file_path, mime_type, file_size)
-             VALUES ({blender}, {}, '{name}', '{name}', 'tenants/x/{name}', 'application/pdf', 42)",
-            message["id"]
-        ))
-        .await;
+        d.attach(&agent, blender, message["id"].as_i64().unwrap(), name, crate::attachments::PDF).await;
     }
     let order = d
         .put(

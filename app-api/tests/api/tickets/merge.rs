@@ -33,12 +33,7 @@ async fn merging_moves_threads_in_time_order_closes_the_sources_and_links_both_w
     let note = d.say(&agent, first, "three (note)", true).await;
     d.say(&agent, second, "four zanzibar", false).await;
     d.say(&customer, target, "five", false).await;
-    d.db.execute(&format!(
-        "INSERT INTO ticket_attachments (ticket_id, message_id, original_name, filename, file_path, mime_type, file_size)
-         VALUES ({first}, {}, 'label.pdf', 'label.pdf', 'tenants/x/tickets/{first}/label.pdf', 'application/pdf', 10)",
-        note["id"]
-    ))
-    .await;
+    d.attach(&agent, first, note["id"].as_i64().unwrap(), "label.pdf", crate::attachments::PDF).await;
 
     let mark = d.mark().await;
     let merged = merge(&d, &agent, target, &json!({ "source_ticket_ids": [second, first] })).await;

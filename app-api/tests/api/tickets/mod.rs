@@ -40,10 +40,15 @@ pub struct Desk {
 
 impl Desk {
     pub async fn open() -> Self {
+        Self::open_with(|env| env).await
+    }
+
+    /// A desk whose replica's environment `adjust` changes.
+    pub async fn open_with(adjust: impl FnOnce(shared::config::Env) -> shared::config::Env) -> Self {
         let platform = Platform::start(false).await;
         // These tests send far more than the 60 requests a minute a user may; the limit has
         // its own tests.
-        let app = platform.replica_with(|env| env.with("RATE_LIMIT_USER_PER_MINUTE", "0")).await;
+        let app = platform.replica_with(|env| adjust(env.with("RATE_LIMIT_USER_PER_MINUTE", "0"))).await;
         let org = platform.org().await;
         let owner = platform.owner(&app, &org).await;
         let db = platform.tenant_db(&org.slug).await;
@@ -72,6 +77,16 @@ impl Desk {
 
     pub async fn send_raw(&self, who: &Person, method: Method, path: &str, body: Vec<u8>) -> TestResponse {
         self.app.send_raw(method, &self.org.slug, path, &who.token, body).await
+    }
+
+    /// Attaches `content` as `file_name` to `who`'s message `message_id` of ticket `ticket`
+    /// (through the upload endpoint, which must accept it); the attachment.
+    pub async fn attach(&self, who: &Person, ticket: i64, message_id: i64, file_name: &str, content: &[u8]) -> Value {
+        let message_id = message_id.to_string();
+        let fields = [("message_id", message_id.as_str())];
+        let uploaded = crate::attachments::upload(self, who, ticket, file_name, content, &fields).await;
+        assert_eq!(uploaded.status, 201, "{} attaches {file_name}: {}", who.role, uploaded.body);
+        uploaded.json()
     }
 
     /// `POST /v1/tickets`, which must succeed; the new ticket.

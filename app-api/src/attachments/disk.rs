@@ -1,0 +1,267 @@
+//! The local-disk backend (`BLOB_DIR`), for running without S3: objects are files under the
+//! directory, and download links are signed by app-api (HMAC-SHA256 over the key, the expiry and
+//! how the file is presented) and served by app-api itself at `/v1/files/{token}`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use futures_util::FutureExt as _;
+use futures_util::future::BoxFuture;
+use shared::config::EncryptionKey;
+
+use super::blob::{BlobError, BlobStore, Link, ListPage, Presentation, StoredObject, is_object_key};
+
+/// Where local download links are served.
+pub const FILES_PATH: &str = "/v1/files";
+
+pub struct DiskStore {
+    dir: PathBuf,
+    key: EncryptionKey,
+}
+
+/// What a valid link serves.
+#[derive(Debug)]
+pub struct SignedFile {
+    pub path: PathBuf,
+    pub content_type: String,
+    pub file_name: String,
+}
+
+/// Why a link serves nothing.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LinkError {
+    /// Not a link this process signed, or altered.
+    Invalid,
+    Expired,
+}
+
+impl DiskStore {
+    pub fn new(dir: PathBuf, key: EncryptionKey) -> Self {
+        Self { dir, key }
+    }
+
+    /// Where uploads are written while they arrive: on the same file system as the objects, so
+    /// that storing one is a rename.
+    pub fn spool_dir(&self) -> PathBuf {
+        self.dir.join(".spool")
+    }
+
+    fn path_of(&self, key: &str) -> Result<PathBuf, BlobError> {
+        if is_object_key(key) {
+            Ok(self.dir.join(key))
+        } else {
+            Err(BlobError::Failed(format!("not an object key: {key:?}")))
+        }
+    }
+
+    fn sign(&self, payload: &str) -> String {
+        URL_SAFE_NO_PAD.encode(shared::crypto::keyed_digest(&self.key, payload.as_bytes()))
+    }
+
+    /// The token of a link to `key`, presented as `presentation`, valid until `expires`.
+    fn token(&self, key: &str, presentation: Presentation<'_>, expires: i64) -> String {
+        let payload = format!("{expires}\n{key}\n{}\n{}", presentation.content_type, presentation.file_name);
+        format!("{}.{}", URL_SAFE_NO_PAD.encode(&payload), self.sign(&payload))
+    }
+
+    /// The file a link's token names, if this process signed it and it has not expired at `now`.
+    pub fn open_link(&self, token: &str, now: DateTime<Utc>) -> Result<SignedFile, LinkError> {
+        let (payload, signature) = token.split_once('.').ok_or(LinkError::Invalid)?;
+        let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| LinkError::Invalid)?;
+        let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| LinkError::Invalid)?;
+        if !shared::crypto::keyed_digest_matches(&self.key, &payload, &signature) {
+            return Err(LinkError::Invalid);
+        }
+        let payload = String::from_utf8(payload).map_err(|_| LinkError::Invalid)?;
+        let mut fields = payload.splitn(4, '\n');
+        let (Some(expires), Some(key), Some(content_type), Some(file_name)) =
+            (fields.next(), fields.next(), fields.next(), fields.next())
+        else {
+            return Err(LinkError::Invalid);
+        };
+        let expires: i64 = expires.parse().map_err(|_| LinkError::Invalid)?;
+        if now.timestamp() >= expires {
+            return Err(LinkError::Expired);
+        }
+        let path = self.path_of(key).map_err(|_| LinkError::Invalid)?;
+        Ok(SignedFile { path, content_type: content_type.to_owned(), file_name: file_name.to_owned() })
+    }
+}
+
+fn failed(err: &std::io::Error) -> BlobError {
+    BlobError::Failed(err.to_string())
+}
+
+/// Every file below `dir` whose key (path relative to `root`) starts with `prefix`.
+async fn walk(root: &Path, dir: PathBuf, prefix: &str, into: &mut Vec<StoredObject>) -> std::io::Result<()> {
+    let mut pending = vec![dir];
+    while let Some(dir) = pending.pop() {
+        let mut entries = match tokio::fs::read_dir(&dir).await {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(err) => return Err(err),
+        };
+        while let Some(entry) = entries.next_entry().await? {
+            let meta = entry.metadata().await?;
+            if meta.is_dir() {
+                pending.push(entry.path());
+                continue;
+            }
+            let Ok(relative) = entry.path().strip_prefix(root).map(Path::to_path_buf) else { continue };
+            let Some(key) = relative.to_str().map(str::to_owned) else { continue };
+            if key.starts_with(prefix) {
+                let modified = meta.modified().map_or_else(|_| Utc::now(), DateTime::<Utc>::from);
+                into.push(StoredObject { key, size: meta.len(), modified });
+            }
+        }
+    }
+    Ok(())
+}
+
+impl BlobStore for DiskStore {
+    fn kind(&self) -> &'static str {
+        "disk"
+    }
+
+    fn prepare(&self) -> BoxFuture<'_, Result<(), BlobError>> {
+        async move { tokio::fs::create_dir_all(self.spool_dir()).await.map_err(|e| failed(&e)) }.boxed()
+    }
+
+    fn check(&self) -> BoxFuture<'_, Result<(), BlobError>> {
+        async move {
+            let meta = tokio::fs::metadata(&self.dir).await.map_err(|e| failed(&e))?;
+            if meta.is_dir() && !meta.permissions().readonly() {
+                Ok(())
+            } else {
+                Err(BlobError::Failed(format!("{} is not a writable directory", self.dir.display())))
+            }
+        }
+        .boxed()
+    }
+
+    fn put_file<'a>(
+        &'a self,
+        key: &'a str,
+        path: &'a Path,
+        _: u64,
+        _: &'a str,
+    ) -> BoxFuture<'a, Result<(), BlobError>> {
+        async move {
+            let target = self.path_of(key)?;
+            if let Some(parent) = target.parent() {
+                tokio::fs::create_dir_all(parent).await.map_err(|e| failed(&e))?;
+            }
+            // A rename is atomic: a reader sees the old file or the new one, never a part.
+            if tokio::fs::rename(path, &target).await.is_err() {
+                let partial = target.with_extension("partial");
+                tokio::fs::copy(path, &partial).await.map_err(|e| failed(&e))?;
+                tokio::fs::rename(&partial, &target).await.map_err(|e| failed(&e))?;
+            }
+            Ok(())
+        }
+        .boxed()
+    }
+
+    fn delete<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<(), BlobError>> {
+        async move {
+            for key in keys {
+                match tokio::fs::remove_file(self.path_of(key)?).await {
+                    Ok(()) => {}
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(err) => return Err(failed(&err)),
+                }
+            }
+            Ok(())
+        }
+        .boxed()
+    }
+
+    fn list<'a>(&'a self, prefix: &'a str, after: Option<&'a str>) -> BoxFuture<'a, Result<ListPage, BlobError>> {
+        async move {
+            let mut objects = Vec::new();
+            let start = self.dir.join(prefix.rsplit_once('/').map_or("", |(dir, _)| dir));
+            walk(&self.dir, start, prefix, &mut objects).await.map_err(|e| failed(&e))?;
+            objects.retain(|o| after.is_none_or(|after| o.key.as_str() > after));
+            objects.sort_by(|a, b| a.key.cmp(&b.key));
+            let next = (objects.len() > 1000).then(|| objects[999].key.clone());
+            objects.truncate(1000);
+            Ok(ListPage { objects, next })
+        }
+        .boxed()
+    }
+
+    fn exists<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, BlobError>> {
+        async move {
+            match tokio::fs::metadata(self.path_of(key)?).await {
+                Ok(meta) => Ok(meta.is_file()),
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(false),
+                Err(err) => Err(failed(&err)),
+            }
+        }
+        .boxed()
+    }
+
+    fn link<'a>(
+        &'a self,
+        key: &'a str,
+        presentation: Presentation<'a>,
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<Link, BlobError>> {
+        async move {
+            self.path_of(key)?;
+            let expires_at = Utc::now() + ttl;
+            let token = self.token(key, presentation, expires_at.timestamp());
+            Ok(Link { url: format!("{FILES_PATH}/{token}"), expires_at })
+        }
+        .boxed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> DiskStore {
+        DiskStore::new("/nonexistent".into(), EncryptionKey::from_bytes([7; 32]))
+    }
+
+    fn key() -> String {
+        super::super::blob::object_key(uuid::Uuid::now_v7(), 3, &"b".repeat(64), "pdf")
+    }
+
+    #[tokio::test]
+    async fn a_link_opens_until_it_expires_and_not_once_altered() {
+        let store = store();
+        let key = key();
+        let presentation = Presentation { file_name: "facture\nmars.pdf", content_type: "application/pdf" };
+        let link = store.link(&key, presentation, Duration::from_secs(60)).await.unwrap();
+        let token = link.url.strip_prefix("/v1/files/").unwrap();
+        let opened = store.open_link(token, Utc::now()).unwrap();
+        assert_eq!(opened.path, PathBuf::from("/nonexistent").join(&key));
+        assert_eq!((opened.file_name.as_str(), opened.content_type.as_str()), ("facture\nmars.pdf", "application/pdf"));
+        assert_eq!(store.open_link(token, link.expires_at).unwrap_err(), LinkError::Expired);
+
+        // Another key, another expiry or another process's key: refused.
+        let (payload, signature) = token.split_once('.').unwrap();
+        let decoded = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+        let later = decoded.replacen(&link.expires_at.timestamp().to_string(), "99999999999", 1);
+        let forged = format!("{}.{signature}", URL_SAFE_NO_PAD.encode(later));
+        assert_eq!(store.open_link(&forged, Utc::now()).unwrap_err(), LinkError::Invalid);
+        let other = DiskStore::new("/nonexistent".into(), EncryptionKey::from_bytes([8; 32]));
+        assert_eq!(other.open_link(token, Utc::now()).unwrap_err(), LinkError::Invalid);
+        for junk in ["", ".", "abc", "a.b", "%%%.%%%"] {
+            assert_eq!(store.open_link(junk, Utc::now()).unwrap_err(), LinkError::Invalid, "{junk}");
+        }
+    }
+
+    #[tokio::test]
+    async fn only_object_keys_reach_the_disk() {
+        let store = store();
+        let presentation = Presentation { file_name: "x", content_type: "text/plain" };
+        assert!(store.link("../../etc/passwd", presentation, Duration::from_secs(5)).await.is_err());
+        assert!(store.exists("tenants/../../etc/passwd").await.is_err());
+    }
+}

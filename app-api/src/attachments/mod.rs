@@ -1,0 +1,151 @@
+//! Attachments: files on tickets and messages. The files live in a blob store (`blob`: S3 or
+//! the local disk), their rows in the tenant database (`store`). An upload is read into a spool
+//! file (`spool`), checked against the accepted kinds (`kinds`), optionally scanned (`scanner`),
+//! and only then stored and recorded. Objects whose last row is gone are deleted after the
+//! transaction commits (`Attachments::delete_released`), and the orphan cleanup
+//! (`worker::orphans`) finds what a crash left behind on either side.
+
+pub mod blob;
+pub mod disk;
+pub mod kinds;
+pub mod metrics;
+pub mod s3;
+pub mod scanner;
+pub mod spool;
+pub mod store;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use shared::error::ApiError;
+use tokio::sync::Semaphore;
+
+use self::blob::{BlobError, BlobStore, Link, Presentation};
+use self::disk::DiskStore;
+use self::metrics::AttachmentMetrics;
+use self::scanner::Scanner;
+use crate::config::{AttachmentsConfig, BlobStoreConfig};
+use crate::tenancy::pools::PoolManager;
+use crate::tenancy::resolve::Tenant;
+
+/// At most this many files on one ticket.
+pub const MAX_PER_TICKET: i64 = 200;
+/// At most this many files named by one message.
+pub const MAX_PER_MESSAGE: usize = 10;
+/// Objects deleted from the store per batch, and batches after one request.
+const DELETION_BATCH: u16 = 100;
+const DELETION_BATCHES: usize = 10;
+
+/// The attachment clients of a process.
+pub struct Attachments {
+    pub store: Arc<dyn BlobStore>,
+    /// The same store when it is the local disk, whose links app-api serves.
+    pub disk: Option<Arc<DiskStore>>,
+    pub scanner: Option<Scanner>,
+    pub spool_dir: PathBuf,
+    pub url_ttl: Duration,
+    pub quota_bytes: u64,
+    /// Uploads under way in this process.
+    pub uploads: Arc<Semaphore>,
+    pub metrics: AttachmentMetrics,
+    pub config: AttachmentsConfig,
+    /// Whether the bucket (or directory) is known to exist.
+    prepared: AtomicBool,
+}
+
+impl Attachments {
+    pub fn new(
+        config: &AttachmentsConfig,
+        keys: &shared::crypto::AppPlaneKeys,
+        registry: &prometheus::Registry,
+    ) -> Self {
+        let (store, disk): (Arc<dyn BlobStore>, Option<Arc<DiskStore>>) = match &config.store {
+            BlobStoreConfig::S3(s3) => (Arc::new(s3::S3Store::new(s3)), None),
+            BlobStoreConfig::Disk { dir } => {
+                let disk = Arc::new(DiskStore::new(dir.clone(), keys.blob_url.clone()));
+                (disk.clone(), Some(disk))
+            }
+        };
+        let spool_dir = config
+            .spool_dir
+            .clone()
+            .or_else(|| disk.as_ref().map(|d| d.spool_dir()))
+            .unwrap_or_else(std::env::temp_dir);
+        Self {
+            store,
+            disk,
+            scanner: config.clamav_addr.clone().map(Scanner::new),
+            spool_dir,
+            url_ttl: config.url_ttl,
+            quota_bytes: config.quota_bytes,
+            uploads: Arc::new(Semaphore::new(config.concurrency)),
+            metrics: AttachmentMetrics::register(registry),
+            config: config.clone(),
+            prepared: AtomicBool::new(false),
+        }
+    }
+
+    /// Makes sure the bucket (or directory) and the spool directory exist; the store is asked
+    /// only until that has worked once.
+    pub async fn ensure_prepared(&self) -> Result<(), BlobError> {
+        if self.prepared.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        tokio::fs::create_dir_all(&self.spool_dir).await.map_err(|e| BlobError::Failed(e.to_string()))?;
+        match tokio::time::timeout(blob::CALL_TIMEOUT, self.store.prepare()).await {
+            Ok(Ok(())) => {
+                self.prepared.store(true, Ordering::Relaxed);
+                Ok(())
+            }
+            Ok(Err(err)) => Err(err),
+            Err(_) => Err(BlobError::Unreachable("no answer".into())),
+        }
+    }
+
+    /// A download link for an object, logged as handed out.
+    pub async fn link(&self, key: &str, file_name: &str, mime_type: &str) -> Result<Link, ApiError> {
+        let content_type = served_type(mime_type);
+        let presentation = Presentation { file_name, content_type: &content_type };
+        let link = self.store.link(key, presentation, self.url_ttl).await.map_err(|e| self.failed("link", &e))?;
+        self.metrics.links.inc();
+        Ok(link)
+    }
+
+    /// A store failure as an answer: 503, counted by operation.
+    pub fn failed(&self, operation: &'static str, err: &BlobError) -> ApiError {
+        self.metrics.store_errors.with_label_values(&[operation]).inc();
+        ApiError::unavailable(err.to_string())
+    }
+
+    /// Deletes from the store the objects whose last row went (in transactions that committed),
+    /// a few batches at most; what fails stays listed for the next call or the cleanup.
+    pub async fn delete_released(&self, pools: &PoolManager, tenant: &Tenant) -> Result<u64, ApiError> {
+        let mut deleted = 0u64;
+        for _ in 0..DELETION_BATCHES {
+            let mut db = pools.acquire(tenant).await?;
+            let mut tx = sqlx::Connection::begin(&mut *db).await?;
+            let paths = store::take_deletions(&mut tx, i64::from(DELETION_BATCH)).await?;
+            if paths.is_empty() {
+                break;
+            }
+            if let Err(err) = self.store.delete(&paths).await {
+                tx.rollback().await?;
+                return Err(self.failed("delete", &err));
+            }
+            tx.commit().await?;
+            deleted += paths.len() as u64;
+            self.metrics.objects_deleted.inc_by(paths.len() as u64);
+            if paths.len() < usize::from(DELETION_BATCH) {
+                break;
+            }
+        }
+        Ok(deleted)
+    }
+}
+
+/// The type a file is served with: text gets its charset.
+pub fn served_type(mime_type: &str) -> String {
+    if mime_type.starts_with("text/") { format!("{mime_type}; charset=utf-8") } else { mime_type.to_owned() }
+}

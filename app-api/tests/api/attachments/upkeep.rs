@@ -1,0 +1,120 @@
+//! The virus scan (a real clamd), the orphan cleanup, and objects following their rows when a
+//! ticket is deleted or a customer erased.
+
+use std::time::Duration;
+
+use reqwest::Method;
+
+use super::{Bucket, EICAR, PDF, PNG, clamav_addr, desk_on_s3, ticket_of, upload, uploaded};
+
+#[tokio::test]
+async fn with_clamd_an_infected_file_is_refused_and_never_stored() {
+    let bucket = Bucket::new();
+    let desk = desk_on_s3(&bucket, |env| env.with("CLAMAV_ADDR", clamav_addr())).await;
+    let ready = desk.app.get(&desk.org.slug, "/ready", None).await.json();
+    assert_eq!(ready["dependencies"]["clamav"]["status"], "up", "{ready}");
+    let customer = desk.member("customer").await;
+    let ticket = ticket_of(&desk, &customer).await;
+
+    let infected = upload(&desk, &customer, ticket, "readme.txt", EICAR, &[]).await;
+    let problem = infected.assert_problem(422, "file_infected");
+    assert!(problem["detail"].as_str().unwrap().contains("Eicar"), "{problem}");
+    assert_eq!(desk.db.count("ticket_attachments").await, 0);
+    assert!(bucket.keys().await.is_empty());
+    // Clean files pass the scan.
+    uploaded(&desk, &customer, ticket, "photo.png", PNG).await;
+    assert_eq!(bucket.keys().await.len(), 1);
+}
+
+#[tokio::test]
+async fn without_clamd_uploads_are_refused_and_ready_says_why() {
+    let bucket = Bucket::new();
+    // Configured, but nothing listens there: uploads fail closed.
+    let desk = desk_on_s3(&bucket, |env| env.with("CLAMAV_ADDR", "127.0.0.1:9")).await;
+    let ready = desk.app.get(&desk.org.slug, "/ready", None).await.json();
+    assert_eq!(ready["dependencies"]["clamav"]["status"], "down", "{ready}");
+    assert_eq!(ready["status"], "degraded");
+    let customer = desk.member("customer").await;
+    let ticket = ticket_of(&desk, &customer).await;
+    let refused = upload(&desk, &customer, ticket, "photo.png", PNG, &[]).await;
+    let problem = refused.assert_problem(503, "dependency_unavailable");
+    assert_eq!(problem["dependency"], "clamav");
+    assert_eq!(desk.db.count("ticket_attachments").await, 0);
+    assert!(bucket.keys().await.is_empty());
+}
+
+#[tokio::test]
+async fn the_cleanup_finds_objects_without_rows_and_rows_without_objects() {
+    let bucket = Bucket::new();
+    let desk = desk_on_s3(&bucket, |env| env).await;
+    let customer = desk.member("customer").await;
+    let ticket = ticket_of(&desk, &customer).await;
+    let kept = uploaded(&desk, &customer, ticket, "kept.pdf", PDF).await;
+    let lost = uploaded(&desk, &customer, ticket, "lost.png", PNG).await;
+    let tenant: uuid::Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
+        .bind(&desk.org.slug)
+        .fetch_one(&desk.platform.control.db)
+        .await
+        .unwrap();
+    let key = |file: &serde_json::Value, ext: &str| {
+        format!("tenants/{tenant}/tickets/{ticket}/{}.{ext}", file["sha256"].as_str().unwrap())
+    };
+    // An object left by an upload that died before its row, and an object lost from the store.
+    let stray = format!("tenants/{tenant}/tickets/{ticket}/{}.zip", "0".repeat(64));
+    let spool = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(spool.path(), b"PK\x03\x04 stray").unwrap();
+    let store = &desk.app.state.attachments.store;
+    store.put_file(&stray, spool.path(), 10, "application/zip").await.unwrap();
+    store.delete(&[key(&lost, "png")]).await.unwrap();
+
+    // Within the grace period nothing is touched.
+    let state = &desk.app.state;
+    let report = app_api::worker::orphans::all_tenants(state, Duration::from_secs(3600), false).await.unwrap();
+    assert_eq!((report.objects_without_row, report.rows_without_object), (0, 0), "{report:?}");
+    // A dry run past it reports both and deletes nothing.
+    let report = app_api::worker::orphans::all_tenants(state, Duration::ZERO, true).await.unwrap();
+    assert_eq!((report.tenants, report.objects_without_row, report.rows_without_object), (1, 1, 1), "{report:?}");
+    assert_eq!(report.sample, std::slice::from_ref(&stray));
+    assert_eq!(bucket.keys().await.len(), 2);
+    assert_eq!(desk.db.count("ticket_attachments").await, 2);
+    // The real run deletes them, and leaves the rest as it was.
+    let report = app_api::worker::orphans::all_tenants(state, Duration::ZERO, false).await.unwrap();
+    assert_eq!((report.objects_deleted, report.rows_deleted), (1, 1), "{report:?}");
+    assert_eq!(bucket.keys().await, [key(&kept, "pdf")]);
+    let rows: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM ticket_attachments").fetch_all(&desk.db.pool).await.unwrap();
+    assert_eq!(rows, [kept["id"].as_i64().unwrap()]);
+    assert_eq!(desk.db.scalar("SELECT bytes_used FROM storage_usage").await, i64::try_from(PDF.len()).unwrap());
+    let report = app_api::worker::orphans::all_tenants(state, Duration::ZERO, false).await.unwrap();
+    assert_eq!((report.objects_without_row, report.rows_without_object), (0, 0), "{report:?}");
+}
+
+#[tokio::test]
+async fn deleting_a_ticket_or_erasing_a_customer_deletes_their_objects() {
+    let bucket = Bucket::new();
+    let desk = desk_on_s3(&bucket, |env| env).await;
+    let customer = desk.member("customer").await;
+    let first = ticket_of(&desk, &customer).await;
+    let second = ticket_of(&desk, &customer).await;
+    uploaded(&desk, &customer, first, "a.png", PNG).await;
+    uploaded(&desk, &customer, second, "b.pdf", PDF).await;
+    assert_eq!(bucket.keys().await.len(), 2);
+
+    // However a ticket goes, its files' objects follow once the deletions are carried out.
+    desk.db.execute(&format!("DELETE FROM support_tickets WHERE id = {first}")).await;
+    assert_eq!(desk.db.count("blob_deletions").await, 1);
+    let state = &desk.app.state;
+    let tenant = state.resolver.resolve(&shared::tenant::Slug::parse_syntax(&desk.org.slug).unwrap()).await.unwrap();
+    assert_eq!(state.attachments.delete_released(&state.pools, &tenant).await.unwrap(), 1);
+    assert_eq!(bucket.keys().await.len(), 1);
+
+    // An erasure deletes the files the customer uploaded.
+    let erased = desk
+        .app
+        .send(Method::DELETE, &desk.org.slug, &format!("/v1/users/{}", customer.id), &desk.owner.token, None)
+        .await;
+    assert_eq!(erased.status, 200, "{}", erased.body);
+    assert_eq!(erased.json()["erased"]["attachments"], 1);
+    assert!(bucket.keys().await.is_empty());
+    assert_eq!(desk.db.scalar("SELECT bytes_used FROM storage_usage").await, 0);
+}
