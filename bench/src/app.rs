@@ -33,6 +33,16 @@ pub struct Replica {
 /// limits off (the load comes from one address and a few tokens) and the given connection
 /// budget (all tenants) and per-tenant pool size.
 pub async fn replica(platform: &Platform, budget: usize, per_tenant: usize) -> Replica {
+    replica_with(platform, budget, per_tenant, |env| env).await
+}
+
+/// `replica`, with its environment changed by `adjust`.
+pub async fn replica_with(
+    platform: &Platform,
+    budget: usize,
+    per_tenant: usize,
+    adjust: impl FnOnce(Env) -> Env,
+) -> Replica {
     let env = Env::from_pairs([
         ("CONTROL_DATABASE_URL", platform.db.url()),
         ("APP_PLANE_KEY", platform.state.config.keys.app_plane.to_base64()),
@@ -45,6 +55,7 @@ pub async fn replica(platform: &Platform, budget: usize, per_tenant: usize) -> R
         ("TENANT_POOLS_MAX", "5000".to_owned()),
         ("CONTROL_DB_MAX_CONNECTIONS", "4".to_owned()),
     ]);
+    let env = adjust(env);
     let state = AppState::new(AppConfig::from_env(&env).expect("configuration")).await.expect("app state");
     let server = TestServer::start(app_api::build_router(state.clone())).await;
     Replica { state, server }

@@ -7,9 +7,11 @@
 //!   helpdeskly-bench tickets --tickets 100000 --concurrency 32 --seconds 10 [--client wrk]
 //!   helpdeskly-bench events --tickets 200 --rows 20000 --tenants 200 --busy 10
 //!   helpdeskly-bench sav-ops --tickets 10000
+//!   helpdeskly-bench attachments --files-per-client 5
 #![forbid(unsafe_code)]
 
 mod app;
+mod attachments;
 mod control;
 mod events;
 mod platform;
@@ -77,6 +79,12 @@ enum Command {
         #[arg(long, default_value_t = 10_000)]
         tickets: i64,
     },
+    /// Upload throughput of 1 and 10 MiB files at 1 and 8 clients against direct PUTs to the
+    /// same S3 server (TEST_S3_ENDPOINT), and resident memory during 8 concurrent 20 MiB uploads.
+    Attachments {
+        #[arg(long, default_value_t = 5)]
+        files_per_client: usize,
+    },
     /// The SAV ticket endpoints on one tenant seeded with many tickets, and pgbench -S.
     Tickets {
         #[arg(long, default_value_t = 100_000)]
@@ -119,6 +127,7 @@ fn main() {
                 app::run(&scenarios, concurrency, std::time::Duration::from_secs(seconds)).await;
             }
             Command::SavOps { tickets } => sav_ops::run(tickets).await,
+            Command::Attachments { files_per_client } => attachments::run(files_per_client).await,
             Command::Events { tickets, gap_ms, rows, tenants, busy } => {
                 let gap = std::time::Duration::from_millis(gap_ms);
                 events::run(&events::Options { tickets, gap, rows, tenants, busy }).await;

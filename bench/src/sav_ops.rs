@@ -7,8 +7,6 @@
 //!    messages and one internal note each) and of one with a tenth of them: time, size, and the
 //!    process's peak resident memory above where it stood before (sampled every 5 ms).
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use sqlx::{ConnectOptions as _, Connection as _, PgConnection};
@@ -72,17 +70,7 @@ pub async fn run(tickets: i64) {
     // 2. Exports of a large customer and of one a tenth of its size.
     for count in [tickets / 10, tickets] {
         let customer = customer_with_tickets(&mut admin, count).await;
-        let baseline = resident_kb();
-        let peak = Arc::new(AtomicU64::new(baseline));
-        let sampler = {
-            let peak = Arc::clone(&peak);
-            tokio::spawn(async move {
-                loop {
-                    peak.fetch_max(resident_kb(), Ordering::Relaxed);
-                    tokio::time::sleep(Duration::from_millis(5)).await;
-                }
-            })
-        };
+        let memory = crate::stats::PeakMemory::start();
         let started = Instant::now();
         let response = client
             .get(replica.server.url(&format!("/v1/users/{customer}/export")))
@@ -99,15 +87,14 @@ pub async fn run(tickets: i64) {
             bytes += chunk.len();
         }
         let took = started.elapsed();
-        sampler.abort();
-        let peak = peak.load(Ordering::Relaxed);
+        let (baseline, grown) = memory.stop();
         println!(
             "export of a customer with {count} tickets: {:.0} ms ({:.0} ms to the first byte), {:.1} MB; \
              peak resident memory {:.1} MB above the {:.1} MB before",
             took.as_secs_f64() * 1000.0,
             first_byte.as_secs_f64() * 1000.0,
             mb(bytes),
-            kb_to_mb(peak.saturating_sub(baseline)),
+            kb_to_mb(grown),
             kb_to_mb(baseline),
         );
     }
@@ -156,17 +143,6 @@ async fn customer_with_tickets(admin: &mut PgConnection, count: i64) -> Uuid {
     .await
     .unwrap();
     customer
-}
-
-/// This process's resident memory, in kB (Linux).
-fn resident_kb() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|value| value.split_whitespace().next())
-        .and_then(|kb| kb.parse().ok())
-        .unwrap_or(0)
 }
 
 #[allow(clippy::cast_precision_loss, reason = "sizes shown in MB")]

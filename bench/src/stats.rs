@@ -1,4 +1,4 @@
-//! Percentiles of a set of durations.
+//! Percentiles of a set of durations, and the process's peak resident memory during a run.
 
 use std::time::Duration;
 
@@ -44,4 +44,46 @@ impl std::fmt::Display for Summary {
             ms(self.mean)
         )
     }
+}
+
+/// The process's resident memory, sampled every 5 ms from `start` until `stop`.
+pub struct PeakMemory {
+    baseline_kb: u64,
+    peak_kb: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    sampler: tokio::task::JoinHandle<()>,
+}
+
+impl PeakMemory {
+    pub fn start() -> Self {
+        let baseline_kb = resident_kb();
+        let peak_kb = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(baseline_kb));
+        let sampler = {
+            let peak = std::sync::Arc::clone(&peak_kb);
+            tokio::spawn(async move {
+                loop {
+                    peak.fetch_max(resident_kb(), std::sync::atomic::Ordering::Relaxed);
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            })
+        };
+        Self { baseline_kb, peak_kb, sampler }
+    }
+
+    /// Resident memory when sampling started, and the peak above it, in KiB.
+    pub fn stop(self) -> (u64, u64) {
+        self.sampler.abort();
+        let peak = self.peak_kb.load(std::sync::atomic::Ordering::Relaxed);
+        (self.baseline_kb, peak.saturating_sub(self.baseline_kb))
+    }
+}
+
+/// `VmRSS` of this process, in KiB.
+fn resident_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|value| value.split_whitespace().next())
+        .and_then(|kb| kb.parse().ok())
+        .unwrap_or(0)
 }
