@@ -147,7 +147,22 @@ DASHBOARDS = {
         text("Failures", "Events the broker did not confirm count in `outbox_events_failed_total{routing_key}` and "
              "stay in the outbox; that series appears with the first failure, and the backlog panels above rise."),
         row("Attachments"),
-        text("Attachments", "Reserved for the attachment metrics (`attachment*`)."),
+        ts("Uploads by outcome", [(f"sum by (outcome) (rate(attachment_uploads_total[{RI}]))", "{{outcome}}")], "ops",
+           stack=True),
+        ts("Uploaded bytes (new objects only)", [(f"sum(rate(attachment_uploaded_bytes_total[{RI}]))", "stored")],
+           "Bps"),
+        ts("Download links handed out", [(f"sum(rate(attachment_links_total[{RI}]))", "links")], "ops"),
+        ts("Upload latency (p95, first byte to answer)", [(
+            f"histogram_quantile(0.95, sum by (le) (rate(attachment_upload_seconds_bucket[{RI}])))", "p95")], "s"),
+        ts("File store errors by operation", [(
+            f"sum by (operation) (rate(blob_store_errors_total[{RI}]))", "{{operation}}")], "ops"),
+        ts("Objects deleted from the file store", [(f"sum(rate(blob_objects_deleted_total[{RI}]))", "deleted")], "ops"),
+        ts("Orphans found by the cleanup (per day)", [(
+            "sum by (kind) (increase(attachment_orphans_total[1d]))", "{{kind}}")]),
+        text("Virus scan", "With `CLAMAV_ADDR` set, every upload is scanned first and the time clamd takes is "
+             "`attachment_scan_seconds` (a histogram, not charted here: the platform's checks run without clamd). "
+             "Infected files count as `infected` in the outcomes above; clamd down makes uploads `failed` (503) "
+             "and `/ready` names `clamav`."),
     ]),
     "helpdeskly-auth": ("Helpdeskly / Auth", ["helpdeskly"], [
         row("Logins"),

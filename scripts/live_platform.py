@@ -1,7 +1,8 @@
 """The running platform for the edge test and the monitoring proof: both services started through
 scripts/dev.sh (its environment, keys and build) on free ports, against a fresh control database
-on the test PostgreSQL server, and everything removed again at the end: the services, the control
-database, the tenant databases and roles (a prefix of their own) and the template database.
+on the test PostgreSQL server, attachments on the local disk in a temporary directory (no S3, no
+clamd), and everything removed again at the end: the services, the control database, the tenant
+databases and roles (a prefix of their own), the template database and the stored files.
 
 Also: free ports, bounded polling, and a small HTTP client that can connect to one address while
 naming another host (TLS SNI and Host), from a chosen source address.
@@ -10,6 +11,7 @@ naming another host (TLS SNI and Host), from a chosen source address.
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import ssl
@@ -133,6 +135,7 @@ class Platform:
         self.control_db = f"hd_{self.name}_control"
         self.prefix = f"hd{self.name}_"
         self.template = f"hd_{self.name}_template"
+        self.blob_dir = None
 
     def __enter__(self):
         return self.start()
@@ -142,6 +145,7 @@ class Platform:
 
     def start(self):
         psql(f'CREATE DATABASE "{self.control_db}"')
+        self.blob_dir = tempfile.mkdtemp(prefix=f"hd-{self.name}-blobs-")
         base = ADMIN_URL.rsplit("/", 1)[0]
         env = dict(os.environ)
         env.update({
@@ -157,8 +161,10 @@ class Platform:
             # Not the edge's domain: app-api learns the tenant from nginx's X-Tenant-Slug alone.
             "APP_BASE_DOMAIN": "localhost",
             "ORDERS_CONSUMER_IN_SERVE": "false",
+            "BLOB_DIR": self.blob_dir,
         })
-        for var in ("REDIS_URL", "AMQP_URL", "TRUSTED_PROXIES"):
+        for var in ("REDIS_URL", "AMQP_URL", "TRUSTED_PROXIES", "S3_ENDPOINT", "S3_BUCKET", "CLAMAV_ADDR",
+                    "UPLOAD_SPOOL_DIR"):
             env.pop(var, None)
         env.update(self.extra_env)
         fd, self.log_path = tempfile.mkstemp(prefix=f"hd-{self.name}-", suffix=".log")
@@ -220,6 +226,8 @@ class Platform:
                 psql(f'DROP ROLE IF EXISTS "{role}"')
             except Failure as e:
                 say(f"cleanup: role {role}: {e}")
+        if self.blob_dir:
+            shutil.rmtree(self.blob_dir, ignore_errors=True)
         if self.log_path and os.path.exists(self.log_path) and not os.environ.get("KEEP_LOGS"):
             os.unlink(self.log_path)
 
