@@ -118,3 +118,63 @@ async fn deleting_a_ticket_or_erasing_a_customer_deletes_their_objects() {
     assert!(bucket.keys().await.is_empty());
     assert_eq!(desk.db.scalar("SELECT bytes_used FROM storage_usage").await, 0);
 }
+
+#[tokio::test]
+async fn the_cleanup_command_reports_as_json_and_deletes_only_without_dry_run() {
+    let bucket = Bucket::new();
+    let desk = desk_on_s3(&bucket, |env| env).await;
+    let customer = desk.member("customer").await;
+    let ticket = ticket_of(&desk, &customer).await;
+    uploaded(&desk, &customer, ticket, "kept.png", PNG).await;
+    let tenant: uuid::Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
+        .bind(&desk.org.slug)
+        .fetch_one(&desk.platform.control.db)
+        .await
+        .unwrap();
+    let stray = format!("tenants/{tenant}/tickets/{ticket}/{}.zip", "f".repeat(64));
+    let spool = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(spool.path(), b"PK\x03\x04 stray").unwrap();
+    desk.app.state.attachments.store.put_file(&stray, spool.path(), 10, "application/zip").await.unwrap();
+
+    let config = &desk.platform.control.config;
+    let (key, secret) = super::s3_keys();
+    let vars = [
+        ("CONTROL_DATABASE_URL", config.control_db.expose().to_owned()),
+        ("APP_PLANE_KEY", config.keys.app_plane.to_base64()),
+        ("JWT_PUBLIC_KEYS", crate::helpers::TEST_PUBLIC_KEY.to_owned()),
+        ("S3_ENDPOINT", super::s3_endpoint()),
+        ("S3_BUCKET", bucket.name.clone()),
+        ("AWS_ACCESS_KEY_ID", key),
+        ("AWS_SECRET_ACCESS_KEY", secret),
+        ("CONTROL_DB_MAX_CONNECTIONS", "2".to_owned()),
+        ("TENANT_POOLS_MAX_TOTAL_CONNECTIONS", "2".to_owned()),
+        ("LOG_LEVEL", "error".to_owned()),
+    ];
+    let run = |args: &'static [&'static str]| {
+        let vars = vars.clone();
+        async move {
+            let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_app-api"))
+                .arg("cleanup-orphans")
+                .args(args)
+                .env_clear()
+                .envs(vars.iter().map(|(k, v)| (*k, v.as_str())))
+                .stdin(std::process::Stdio::null())
+                .output()
+                .await
+                .expect("run app-api cleanup-orphans");
+            assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+            serde_json::from_slice::<serde_json::Value>(&output.stdout).expect("a JSON report")
+        }
+    };
+    // The default grace period (24 h) protects the new stray object.
+    let report = run(&[]).await;
+    assert_eq!((report["tenants"].as_u64(), report["objects_without_row"].as_u64()), (Some(1), Some(0)), "{report}");
+    let report = run(&["--grace-hours", "0", "--dry-run"]).await;
+    assert_eq!(report["objects_without_row"], 1, "{report}");
+    assert_eq!(report["sample"][0], stray);
+    assert_eq!(bucket.keys().await.len(), 2);
+    let report = run(&["--grace-hours", "0"]).await;
+    assert_eq!(report["objects_deleted"], 1, "{report}");
+    assert_eq!(bucket.keys().await.len(), 1);
+    assert!(!bucket.keys().await.contains(&stray));
+}
