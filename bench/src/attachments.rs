@@ -121,13 +121,14 @@ pub async fn run(files_per_client: usize) {
     let s3 = s3_client(&endpoint, &key, &secret);
     let target = Target { client: reqwest::Client::new(), server: &replica.server, slug, token };
     let outcome = futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(async {
+        // Memory first, before the throughput runs have grown the allocator's free lists.
+        memory_under_big_uploads(&target).await;
         let mut seed = 0u64;
         for size in [MIB, 10 * MIB] {
             for clients in [1usize, 8] {
                 throughput(&target, &s3, &bucket, size, clients, files_per_client, &mut seed).await;
             }
         }
-        memory_under_big_uploads(&target).await;
     }))
     .await;
     // Whatever happened: the bucket goes.

@@ -138,6 +138,16 @@ pub async fn page_of_ticket(
     .await
 }
 
+/// Takes a share lock on ticket `ticket_id` until the transaction ends: uploads and deletions of
+/// its files go side by side, while a change of the ticket (closing it) waits for them and they
+/// for it. False when there is no such ticket.
+pub async fn share_ticket(conn: &mut PgConnection, ticket_id: i64) -> sqlx::Result<bool> {
+    let locked = sqlx::query_scalar!("SELECT id FROM support_tickets WHERE id = $1 FOR SHARE", ticket_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(locked.is_some())
+}
+
 /// How many attachments ticket `ticket_id` has.
 pub async fn count_of_ticket(conn: &mut PgConnection, ticket_id: i64) -> sqlx::Result<i64> {
     sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM ticket_attachments WHERE ticket_id = $1"#, ticket_id)

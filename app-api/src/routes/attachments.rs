@@ -189,8 +189,10 @@ async fn record(
     let key = blob::object_key(context.tenant.id, id, &upload.sha256, upload.kind.extension);
     let mut db = tenant_db.connect().await?;
     let mut tx = db.begin().await?;
-    // The ticket's row lock: uploads to one ticket take turns, and the checks hold until commit.
-    let (viewer, ticket) = store::visible(&mut tx, context.user_id, id, true).await?;
+    // The ticket as it stands under a share lock: the checks hold until commit, while other
+    // uploads to it go on beside this one (the same content waits on its object's row).
+    files::share_ticket(&mut tx, id).await?;
+    let (viewer, ticket) = store::visible(&mut tx, context.user_id, id, false).await?;
     store::ensure_open(&ticket)?;
     let is_internal = visibility(&mut tx, viewer, ticket.id, upload).await?;
     if files::count_of_ticket(&mut tx, ticket.id).await? >= MAX_PER_TICKET {
@@ -331,8 +333,9 @@ pub async fn delete_attachment(
         if !viewer.is_staff() && found.attachment.uploaded_by != Some(viewer.id) {
             return Err(ApiError::forbidden("only the person who uploaded a file, agents and admins may delete it"));
         }
-        // The ticket's lock, as uploads take it: a closed ticket does not change.
-        let (_, ticket) = store::visible(&mut tx, context.user_id, found.attachment.ticket_id, true).await?;
+        // The ticket's share lock, as uploads take it: a closed ticket does not change.
+        files::share_ticket(&mut tx, found.attachment.ticket_id).await?;
+        let (_, ticket) = store::visible(&mut tx, context.user_id, found.attachment.ticket_id, false).await?;
         store::ensure_open(&ticket)?;
         files::delete(&mut tx, id).await?;
         tx.commit().await?;

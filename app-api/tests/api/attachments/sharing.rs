@@ -141,6 +141,21 @@ async fn the_same_content_is_stored_once_and_the_quota_holds_under_concurrent_up
     assert_eq!(desk.app.send(Method::DELETE, &desk.org.slug, &path, &customer.token, None).await.status, 204);
     assert!(bucket.keys().await.is_empty());
 
+    // The same content twice at once: both rows, one object, counted once.
+    let (left, right) = tokio::join!(
+        upload(&desk, &customer, ticket, "left.png", PNG, &[]),
+        upload(&desk, &customer, ticket, "right.png", PNG, &[]),
+    );
+    assert_eq!((left.status.as_u16(), right.status.as_u16()), (201, 201), "{} / {}", left.body, right.body);
+    assert_eq!(bucket.keys().await.len(), 1);
+    let usage = desk.get(&desk.owner, "/v1/storage/usage").await.json();
+    assert_eq!((usage["bytes_used"].as_u64(), usage["objects"].as_u64()), (Some(PNG.len() as u64), Some(1)));
+    for id in [left.json()["id"].as_i64().unwrap(), right.json()["id"].as_i64().unwrap()] {
+        let path = format!("/v1/attachments/{id}");
+        assert_eq!(desk.app.send(Method::DELETE, &desk.org.slug, &path, &customer.token, None).await.status, 204);
+    }
+    assert!(bucket.keys().await.is_empty());
+
     // Two different 1 MiB files at once against 1.5 MiB: exactly one fits, whichever is first.
     let file = |fill: u8| {
         let mut content = b"%PDF-1.4\n".to_vec();
