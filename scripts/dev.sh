@@ -187,7 +187,8 @@ MSG
 # The README's quick start, as a user would type it; fails loudly on any unexpected answer.
 quick_start() {
   local control="http://127.0.0.1:$CONTROL_PORT" app="http://127.0.0.1:$APP_PORT"
-  local slug="check-$(date +%s)-$$" email="owner-$$-$(date +%s)@acme.example" body token status=
+  local slug email body token status=
+  slug="check-$(date +%s)-$$" email="owner-$$-$(date +%s)@acme.example"
   body=$(curl -fsS "$control/v1/tenants/signup" -H 'content-type: application/json' -d "{\"organization_name\":\"Acme\",\"slug\":\"$slug\",
     \"admin\":{\"email\":\"$email\",\"password\":\"a long passphrase\",\"firstname\":\"Ada\",\"lastname\":\"L\"}}")
   echo "$body" | grep -q '"status":"provisioning"' || die "signup: $body"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the scripts in this folder; sourced, not run.
 
 say() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
@@ -26,6 +27,7 @@ pg_bindir() {
     return
   fi
   local dir
+  # shellcheck disable=SC2012 # Debian's version folders (15, 17 ...), sorted by version
   dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
   [ -n "$dir" ] && [ -x "$dir/initdb" ] && echo "$dir"
 }

@@ -5,6 +5,7 @@
 #
 #   scripts/make-dev-cert.sh OUT_DIR [DOMAIN]     # DOMAIN: helpdeskly.localhost
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 [ $# -ge 1 ] || die "usage: scripts/make-dev-cert.sh OUT_DIR [DOMAIN]"
 out=$1 domain=${2:-helpdeskly.localhost}

@@ -43,6 +43,7 @@ done
 export APP_BASE_DOMAIN_RE=${APP_BASE_DOMAIN//./\\.}
 if [ "$HTTPS_PORT" = 443 ]; then export HTTPS_PORT_SUFFIX=; else export HTTPS_PORT_SUFFIX=:$HTTPS_PORT; fi
 
+# shellcheck disable=SC2016 # envsubst's list of variables, literal
 vars='${CONTROL_UPSTREAM} ${APP_UPSTREAM} ${APP_BASE_DOMAIN} ${APP_BASE_DOMAIN_RE} ${HTTP_PORT} ${HTTPS_PORT} ${HTTPS_PORT_SUFFIX} ${TLS_CERT} ${TLS_KEY} ${WEB_ROOT}'
 out=$1
 mkdir -p "$out/logs" "$out/tmp" "$out/snippets"

@@ -35,6 +35,7 @@ create_schema_db() {
   local db="helpdeskly_sqlx_$1" file
   PGOPTIONS="-c client_min_messages=warning" psql "$SERVER/postgres" -qAt -v ON_ERROR_STOP=1 \
     -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
+  # shellcheck disable=SC2012 # migration file names have no spaces; sorted by version
   for file in $(ls "migrations/$1"/*.sql | sort -V); do
     psql "$SERVER/$db" -qAt -v ON_ERROR_STOP=1 -1 -f "$file" >/dev/null
   done

