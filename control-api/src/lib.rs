@@ -126,6 +126,30 @@ pub async fn migrate_tenants(
     Ok(tenancy::migrate::migrate_tenants(&state.worker.provisioner, options, on_total, on_tenant).await?)
 }
 
+/// `control-api backup`: see [`tenancy::backup`]. The manifest, and the tenants that failed.
+pub async fn backup(
+    config: ControlConfig,
+    options: &tenancy::backup::BackupOptions,
+    on_total: impl FnOnce(usize),
+    on_tenant: impl FnMut(&tenancy::backup::BackupOutcome),
+) -> Result<(tenancy::backup::Manifest, Vec<(String, String)>), tenancy::backup::BackupError> {
+    let control_url = config.control_db.expose().to_owned();
+    let state = AppState::new(config).map_err(tenancy::backup::BackupError::Refused)?;
+    let control_version = tenancy::template::latest_version(&crate::schema::CONTROL);
+    tenancy::backup::backup(&state.worker.provisioner, &control_url, control_version, options, on_total, on_tenant)
+        .await
+}
+
+/// `control-api restore-tenant`: see [`tenancy::backup::restore_tenant`].
+pub async fn restore_tenant(
+    config: ControlConfig,
+    from: &std::path::Path,
+    slug: &str,
+) -> Result<tenancy::backup::Restored, tenancy::backup::BackupError> {
+    let state = AppState::new(config).map_err(tenancy::backup::BackupError::Refused)?;
+    tenancy::backup::restore_tenant(&state.worker.provisioner, &state.notifier, from, slug).await
+}
+
 /// `control-api worker`: the provisioning worker alone, until SIGTERM or SIGINT.
 pub async fn worker(config: ControlConfig) -> Result<(), ServeError> {
     let state = AppState::new(config).map_err(ServeError::Setup)?;

@@ -41,6 +41,28 @@ enum Command {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Dump the control database and every tenant database (pg_dump, custom format) into a new
+    /// or empty folder, with DIR/manifest.json (each archive's schema version, size, SHA-256).
+    Backup {
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Only these tenants (comma-separated slugs).
+        #[arg(long, value_delimiter = ',')]
+        only: Option<Vec<String>>,
+        /// Tenant databases dumped at once.
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+        concurrency: u16,
+    },
+    /// Restore one tenant's database from a backup folder, the tenant suspended meanwhile.
+    RestoreTenant {
+        #[arg(long)]
+        from: std::path::PathBuf,
+        #[arg(long)]
+        tenant: String,
+        /// Do not ask: the tenant's current data is replaced by the backup's.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Print the key app-api needs (`APP_PLANE_KEY`), derived from `DB_ENCRYPTION_KEY`. It opens
     /// tenant database passwords and signs app-api's tenant cache, nothing else.
     AppPlaneKey,
@@ -58,6 +80,91 @@ enum Failure {
     TenantsFailed(usize),
     #[error("cannot read the password from standard input: {0}")]
     Stdin(std::io::Error),
+    #[error(transparent)]
+    Backup(#[from] control_api::tenancy::backup::BackupError),
+    #[error("{0} tenant database(s) failed to back up; the manifest lists the others")]
+    BackupsFailed(usize),
+    #[error("not confirmed: pass --yes, or answer with the tenant's slug at a terminal")]
+    NotConfirmed,
+}
+
+/// A progress bar for people at a terminal (plain lines for logs and pipes), counting tenants.
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} tenants  {elapsed_precise}  {msg}")
+                .expect("valid template"),
+        );
+        bar
+    })
+}
+
+/// One line about one tenant: above the bar, or on standard output.
+fn report_line(bar: Option<&indicatif::ProgressBar>, line: String) {
+    match bar {
+        Some(bar) => {
+            bar.println(line);
+            bar.inc(1);
+        }
+        None => println!("{line}"),
+    }
+}
+
+async fn backup(config: ControlConfig, options: control_api::tenancy::backup::BackupOptions) -> Result<(), Failure> {
+    let bar = progress_bar();
+    let (manifest, failed) = control_api::backup(
+        config,
+        &options,
+        |total| {
+            if let Some(bar) = &bar {
+                bar.set_length(total as u64);
+            }
+        },
+        |outcome| {
+            let line = match &outcome.result {
+                Ok(bytes) => format!("ok      {} ({bytes} bytes)", outcome.slug),
+                Err(err) => format!("FAILED  {}: {err}", outcome.slug),
+            };
+            report_line(bar.as_ref(), line);
+        },
+    )
+    .await?;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    println!(
+        "backed up the control database and {} tenants into {}; failed {}",
+        manifest.tenants.len(),
+        options.out.display(),
+        failed.len()
+    );
+    if failed.is_empty() { Ok(()) } else { Err(Failure::BackupsFailed(failed.len())) }
+}
+
+async fn restore_tenant(
+    config: ControlConfig,
+    from: std::path::PathBuf,
+    slug: String,
+    yes: bool,
+) -> Result<(), Failure> {
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(Failure::NotConfirmed);
+        }
+        eprint!("This replaces every piece of {slug}'s data with the backup's. Type the slug to go on: ");
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map_err(Failure::Stdin)?;
+        if line.trim() != slug {
+            return Err(Failure::NotConfirmed);
+        }
+    }
+    let restored = control_api::restore_tenant(config, &from, &slug).await?;
+    println!(
+        "restored {} from schema version {} (now {})",
+        restored.slug, restored.schema_version, restored.migrated_to
+    );
+    Ok(())
 }
 
 fn read_password() -> Result<String, Failure> {
@@ -67,15 +174,7 @@ fn read_password() -> Result<String, Failure> {
 }
 
 async fn migrate_tenants(config: ControlConfig, options: MigrateOptions) -> Result<(), Failure> {
-    // A progress bar for people at a terminal; plain lines for logs and pipes.
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} tenants  {elapsed_precise}  {msg}")
-                .expect("valid template"),
-        );
-        bar
-    });
+    let bar = progress_bar();
     let report = control_api::migrate_tenants(
         config,
         &options,
@@ -89,13 +188,7 @@ async fn migrate_tenants(config: ControlConfig, options: MigrateOptions) -> Resu
                 Ok(()) => format!("ok      {}", outcome.slug),
                 Err(err) => format!("FAILED  {}: {err}", outcome.slug),
             };
-            match &bar {
-                Some(bar) => {
-                    bar.println(line);
-                    bar.inc(1);
-                }
-                None => println!("{line}"),
-            }
+            report_line(bar.as_ref(), line);
         },
     )
     .await?;
@@ -146,6 +239,15 @@ fn main() -> ExitCode {
                 Command::MigrateTenants { concurrency, only } => {
                     migrate_tenants(config, MigrateOptions { concurrency: usize::from(concurrency), only }).await
                 }
+                Command::Backup { out, only, concurrency } => {
+                    let options = control_api::tenancy::backup::BackupOptions {
+                        out,
+                        only,
+                        concurrency: usize::from(concurrency),
+                    };
+                    backup(config, options).await
+                }
+                Command::RestoreTenant { from, tenant, yes } => restore_tenant(config, from, tenant, yes).await,
                 Command::CreatePlatformAdmin { email, password_stdin: _ } => {
                     let password = read_password()?;
                     let id = control_api::create_platform_admin(config, &email, password).await?;

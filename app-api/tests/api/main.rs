@@ -2,6 +2,7 @@
 //! TCP, with a real control plane provisioning the tenants.
 
 mod attachments;
+mod backup;
 mod events;
 mod helpers;
 mod limits;

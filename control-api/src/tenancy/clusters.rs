@@ -13,6 +13,8 @@ pub struct Cluster {
     pub name: String,
     pub template_version: Option<i64>,
     admin: PgConnectOptions,
+    /// The same credentials as a URL, for the PostgreSQL tools (`backup`).
+    admin_url: String,
 }
 
 impl std::fmt::Debug for Cluster {
@@ -25,6 +27,11 @@ impl Cluster {
     /// Admin options on the cluster's maintenance database (the one in its admin URL).
     pub fn admin(&self) -> PgConnectOptions {
         self.admin.clone()
+    }
+
+    /// The admin URL (a secret: never logged, never on a command line).
+    pub fn admin_url(&self) -> &str {
+        &self.admin_url
     }
 
     /// Admin options on one database of the cluster.
@@ -83,12 +90,12 @@ pub async fn load(conn: &mut PgConnection, key: &EncryptionKey, id: Uuid) -> Res
         .fetch_one(conn)
         .await?;
     let (name, template_version) = (row.name, row.template_version);
-    let admin = open(key, &row.admin_url_encrypted, id.as_bytes())
+    let (admin, admin_url) = open(key, &row.admin_url_encrypted, id.as_bytes())
         .ok()
         .and_then(|url| String::from_utf8(url).ok())
-        .and_then(|url| url.parse::<PgConnectOptions>().ok())
+        .and_then(|url| Some((url.parse::<PgConnectOptions>().ok()?, url)))
         .ok_or_else(|| ClusterError::Credentials(name.clone()))?;
-    Ok(Cluster { id, name, template_version, admin })
+    Ok(Cluster { id, name, template_version, admin, admin_url })
 }
 
 /// The active cluster with the fewest tenants, among those under their maximum.

@@ -1,7 +1,9 @@
 //! Tenants' databases: clusters and placement, the template database, the provisioning steps,
 //! the worker that runs them as durable jobs, the mirror of members into tenant databases,
-//! change notifications for the app plane, the migration fan-out, and the tenants repository.
+//! change notifications for the app plane, the migration fan-out, backups and restores, and the
+//! tenants repository.
 
+pub mod backup;
 pub mod clusters;
 pub mod jobs;
 pub mod migrate;
