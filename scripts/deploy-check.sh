@@ -90,7 +90,7 @@ if "migrate" not in with_tools:
     errors.append("service migrate (profile tools) is missing")
 # One-shot steps: no health check, no limits needed. Processes without an HTTP port: no probe.
 one_shot = {"minio-init", "migrate"}
-no_probe = {"control-api-worker", "alertmanager", "postgres-exporter", "redis-exporter"}
+no_probe = {"alertmanager", "postgres-exporter", "redis-exporter"}
 published = {"nginx", "grafana"}
 for name, svc in with_tools.items():
     if svc.get("ports") and name not in published:

@@ -150,10 +150,24 @@ pub async fn restore_tenant(
     tenancy::backup::restore_tenant(&state.worker.provisioner, &state.notifier, from, slug).await
 }
 
-/// `control-api worker`: the provisioning worker alone, until SIGTERM or SIGINT.
+/// `control-api worker`: the provisioning worker alone, serving only `/health`, `/ready` and
+/// `/metrics` on `CONTROL_PORT` (for probes and Prometheus), until SIGTERM or SIGINT; the job in
+/// hand finishes first.
 pub async fn worker(config: ControlConfig) -> Result<(), ServeError> {
     let state = AppState::new(config).map_err(ServeError::Setup)?;
     prepare(&state).await?;
-    state.worker.clone().run(shared::serve::shutdown_signal()).await;
-    Ok(())
+    let http = &state.config.http;
+    let addr = SocketAddr::new(http.bind_addr, http.port);
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
+    let options = shared::serve::ServeOptions::from_config(http);
+    tracing::info!(%addr, "control-api worker running (operations endpoints only)");
+    let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = tokio::spawn(state.worker.clone().run(async {
+        let _ = worker_stopped.await;
+    }));
+    let router = router::build_operations_router(state);
+    let served = shared::serve::serve(listener, router, shared::serve::shutdown_signal(), options).await;
+    let _ = stop_worker.send(());
+    let _ = worker.await;
+    served.map_err(ServeError::Serve)
 }

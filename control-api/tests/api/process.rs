@@ -166,3 +166,46 @@ async fn create_platform_admin_is_idempotent() {
         sqlx::query_scalar("SELECT count(*) FROM users WHERE is_platform_admin").fetch_one(&pool).await.unwrap();
     assert_eq!(admins, 1);
 }
+
+#[tokio::test]
+async fn the_worker_serves_its_probes_and_metrics_only_and_stops_on_sigterm() {
+    let db = TestDatabase::create("control", &control_api::schema::CONTROL).await;
+    let port = free_port();
+    let mut child = tokio::process::Command::new(BIN)
+        .arg("worker")
+        .env_clear()
+        .envs([
+            ("CONTROL_DATABASE_URL", db.url()),
+            ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY.to_owned()),
+            ("JWT_PRIVATE_KEY", TEST_PRIVATE_KEY.to_owned()),
+            ("TENANT_DATABASE_URL", shared::testkit::admin_url()),
+            ("TENANT_TEMPLATE_DATABASE", crate::helpers::TEST_TENANT_TEMPLATE.to_owned()),
+            ("CONTROL_PORT", port.to_string()),
+            ("BIND_ADDR", "127.0.0.1".to_owned()),
+            ("LOG_LEVEL", "warn".to_owned()),
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start control-api worker");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    wait_until_healthy(&client, &base, &mut child).await;
+
+    let ready = client.get(format!("{base}/ready")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    let ready: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(ready["dependencies"]["control_db"]["status"], "up", "{ready}");
+    let metrics = client.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("tenant_signup_to_active_seconds"), "the worker's own metrics: {metrics}");
+    // No API: the worker is not a second control-api.
+    let signup = client.post(format!("{base}/v1/tenants/signup")).json(&serde_json::json!({})).send().await.unwrap();
+    assert_eq!(signup.status(), 404);
+
+    let pid = child.id().expect("running").to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().expect("send SIGTERM").success());
+    let status = tokio::time::timeout(Duration::from_secs(15), child.wait()).await.expect("stops").unwrap();
+    assert!(status.success(), "exit status {status}");
+}
