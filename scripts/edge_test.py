@@ -286,12 +286,18 @@ def check_headers_and_routing(work):
 
         # Credentials: 5 a second with a burst of 10 per client address, then nginx's 429.
         # (From an address of its own, so the requests above do not count.)
+        # The bucket refills at 5 a second while the 20 go out: on a busy machine more pass, so
+        # the bound grows with the time they took (never past what the rate allows).
         fresh = "127.0.0.4"
+        started = time.monotonic()
         answers = [nginx.get(DOMAIN, "/v1/auth/login", method="POST", body=b"{}", source=fresh) for _ in range(20)]
+        took = time.monotonic() - started
         passed = sum(1 for a in answers if a.status == 200)
         limited = [a for a in answers if is_edge(a, 429)]
-        check(11 <= passed <= 13 and len(limited) == 20 - passed,
-              f"auth rate limit: {passed} passed, {len(limited)} limited of 20: {[a.status for a in answers]}")
+        most = 11 + int(took * 5) + 1
+        check(11 <= passed <= min(most, 19) and len(limited) == 20 - passed,
+              f"auth rate limit: {passed} passed (at most {most} in {took:.2f} s), {len(limited)} limited of 20: "
+              f"{[a.status for a in answers]}")
         check(limited[0].header("retry-after") == "1", "nginx's 429 has no Retry-After")
         check(nginx.get(DOMAIN, "/v1/tenants/signup", method="POST", body=b"{}", source=fresh).status == 429,
               "sign-up is not under the auth limit")
