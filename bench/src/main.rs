@@ -8,10 +8,12 @@
 //!   helpdeskly-bench events --tickets 200 --rows 20000 --tenants 200 --busy 10
 //!   helpdeskly-bench sav-ops --tickets 10000
 //!   helpdeskly-bench attachments --files-per-client 5
+//!   helpdeskly-bench backup --tenants 200 --tickets 100000
 #![forbid(unsafe_code)]
 
 mod app;
 mod attachments;
+mod backups;
 mod control;
 mod events;
 mod platform;
@@ -85,6 +87,13 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         files_per_client: usize,
     },
+    /// control-api backup and restore-tenant: many small tenants, then one large one.
+    Backup {
+        #[arg(long, default_value_t = 200)]
+        tenants: usize,
+        #[arg(long, default_value_t = 100_000)]
+        tickets: i32,
+    },
     /// The SAV ticket endpoints on one tenant seeded with many tickets, and pgbench -S.
     Tickets {
         #[arg(long, default_value_t = 100_000)]
@@ -128,6 +137,7 @@ fn main() {
             }
             Command::SavOps { tickets } => sav_ops::run(tickets).await,
             Command::Attachments { files_per_client } => attachments::run(files_per_client).await,
+            Command::Backup { tenants, tickets } => backups::run(tenants, tickets).await,
             Command::Events { tickets, gap_ms, rows, tenants, busy } => {
                 let gap = std::time::Duration::from_millis(gap_ms);
                 events::run(&events::Options { tickets, gap, rows, tenants, busy }).await;

@@ -8,7 +8,7 @@
 //! the loaded latency measures throughput; the single client shows what one request costs.
 
 mod same_statement;
-mod seed;
+pub mod seed;
 
 use std::fmt::Write as _;
 use std::panic::AssertUnwindSafe;
