@@ -37,12 +37,7 @@ struct ApiDoc;
 /// What `app-api worker` serves: health, readiness and metrics, for probes and Prometheus.
 pub fn build_operations_router(state: AppState) -> Router {
     let (http, metrics) = (state.config.http.clone(), state.metrics.clone());
-    let router = Router::new()
-        .route("/health", axum::routing::get(shared::readiness::get_health))
-        .route("/ready", axum::routing::get(operations::get_ready))
-        .route("/metrics", axum::routing::get(shared::metrics::get_metrics))
-        .with_state(state);
-    shared::http::with_common_layers(router, Router::new(), &http, metrics)
+    shared::http::operations_router(operations::get_ready, state, &http, metrics)
 }
 
 /// The full application: routes, OpenAPI at `/openapi.json`, docs at `/docs`, common layers.

@@ -88,51 +88,59 @@ enum Failure {
     NotConfirmed,
 }
 
-/// A progress bar for people at a terminal (plain lines for logs and pipes), counting tenants.
-fn progress_bar() -> Option<indicatif::ProgressBar> {
-    std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} tenants  {elapsed_precise}  {msg}")
-                .expect("valid template"),
-        );
-        bar
-    })
-}
+/// Per-tenant progress: a bar for people at a terminal, plain lines for logs and pipes.
+struct Progress(Option<indicatif::ProgressBar>);
 
-/// One line about one tenant: above the bar, or on standard output.
-fn report_line(bar: Option<&indicatif::ProgressBar>, line: String) {
-    match bar {
-        Some(bar) => {
-            bar.println(line);
-            bar.inc(1);
+impl Progress {
+    fn new() -> Self {
+        Self(std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} tenants  {elapsed_precise}  {msg}")
+                    .expect("valid template"),
+            );
+            bar
+        }))
+    }
+
+    fn total(&self, total: usize) {
+        if let Some(bar) = &self.0 {
+            bar.set_length(total as u64);
         }
-        None => println!("{line}"),
+    }
+
+    /// One tenant done: `Ok` text after `ok`, or the failure.
+    fn tenant(&self, slug: &str, result: Result<String, &String>) {
+        let line = match result {
+            Ok(detail) => format!("ok      {slug}{detail}"),
+            Err(err) => format!("FAILED  {slug}: {err}"),
+        };
+        match &self.0 {
+            Some(bar) => {
+                bar.println(line);
+                bar.inc(1);
+            }
+            None => println!("{line}"),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
     }
 }
 
 async fn backup(config: ControlConfig, options: control_api::tenancy::backup::BackupOptions) -> Result<(), Failure> {
-    let bar = progress_bar();
+    let progress = Progress::new();
     let (manifest, failed) = control_api::backup(
         config,
         &options,
-        |total| {
-            if let Some(bar) = &bar {
-                bar.set_length(total as u64);
-            }
-        },
-        |outcome| {
-            let line = match &outcome.result {
-                Ok(bytes) => format!("ok      {} ({bytes} bytes)", outcome.slug),
-                Err(err) => format!("FAILED  {}: {err}", outcome.slug),
-            };
-            report_line(bar.as_ref(), line);
-        },
+        |total| progress.total(total),
+        |outcome| progress.tenant(&outcome.slug, outcome.result.as_ref().map(|bytes| format!(" ({bytes} bytes)"))),
     )
     .await?;
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
+    progress.finish();
     println!(
         "backed up the control database and {} tenants into {}; failed {}",
         manifest.tenants.len(),
@@ -174,27 +182,15 @@ fn read_password() -> Result<String, Failure> {
 }
 
 async fn migrate_tenants(config: ControlConfig, options: MigrateOptions) -> Result<(), Failure> {
-    let bar = progress_bar();
+    let progress = Progress::new();
     let report = control_api::migrate_tenants(
         config,
         &options,
-        |total| {
-            if let Some(bar) = &bar {
-                bar.set_length(total as u64);
-            }
-        },
-        |outcome: &TenantOutcome| {
-            let line = match &outcome.result {
-                Ok(()) => format!("ok      {}", outcome.slug),
-                Err(err) => format!("FAILED  {}: {err}", outcome.slug),
-            };
-            report_line(bar.as_ref(), line);
-        },
+        |total| progress.total(total),
+        |outcome: &TenantOutcome| progress.tenant(&outcome.slug, outcome.result.as_ref().map(|()| String::new())),
     )
     .await?;
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
+    progress.finish();
     println!(
         "migrated {}, already current {}, failed {}",
         report.migrated.len(),

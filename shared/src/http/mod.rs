@@ -43,6 +43,23 @@ pub fn with_common_layers(limited: Router, streamed: Router, config: &HttpConfig
     router.layer(axum::middleware::from_fn_with_state(observe::Observer::new(metrics, config), observe::observe))
 }
 
+/// What a service's worker process serves: `/health`, `/ready` (the service's own check) and
+/// `/metrics`, for probes and Prometheus, behind the common layers.
+pub fn operations_router<S, H, T>(ready: H, state: S, config: &HttpConfig, metrics: Metrics) -> Router
+where
+    S: Clone + Send + Sync + 'static,
+    H: axum::handler::Handler<T, S>,
+    T: 'static,
+    Metrics: axum::extract::FromRef<S>,
+{
+    let router = Router::new()
+        .route("/health", axum::routing::get(crate::readiness::get_health))
+        .route("/ready", axum::routing::get(ready))
+        .route("/metrics", axum::routing::get(crate::metrics::get_metrics))
+        .with_state(state);
+    with_common_layers(router, Router::new(), config, metrics)
+}
+
 fn cors_layer(origins: &CorsOrigins) -> Option<CorsLayer> {
     let allow = match origins {
         CorsOrigins::None => return None,
