@@ -8,7 +8,7 @@
 #      app-api's processes never get DB_ENCRYPTION_KEY.
 #   2. k8s/: both production kustomizations rendered (kubectl kustomize) and validated strictly
 #      (unknown fields are errors) against the Kubernetes schemas of the oldest and newest versions
-#      named below, offline (kubernetes-validate ships them); then the rules of the issue: rolling
+#      named below, offline (kubernetes-validate ships them); then the manifests' own rules: rolling
 #      updates with maxUnavailable 0, probes on /health and /ready, resources, a grace period longer
 #      than the drain, Secrets referenced and never written, app-api never given DB_ENCRYPTION_KEY.
 #   3. Dockerfile: hadolint, and the rules it does not know: stages, a non-root USER, a
