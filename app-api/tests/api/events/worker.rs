@@ -29,6 +29,8 @@ async fn the_worker_relays_serves_only_its_operations_endpoints_and_stops_on_sig
     assert_eq!(created.status, 201);
 
     let config = &platform.control.config;
+    // Its (unused) file store in a folder of its own, not under the crate.
+    let blobs = tempfile::tempdir().unwrap();
     // A free port for its operations endpoints.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let vars = [
@@ -44,6 +46,7 @@ async fn the_worker_relays_serves_only_its_operations_endpoints_and_stops_on_sig
         ("CONTROL_DB_MAX_CONNECTIONS", "2".to_owned()),
         ("TENANT_POOLS_MAX_TOTAL_CONNECTIONS", "4".to_owned()),
         ("LOG_LEVEL", "warn".to_owned()),
+        ("BLOB_DIR", blobs.path().to_string_lossy().into_owned()),
     ];
     let mut worker = tokio::process::Command::new(env!("CARGO_BIN_EXE_app-api"))
         .arg("worker")
