@@ -50,7 +50,6 @@ pub struct Attachments {
     /// Uploads under way in this process.
     pub uploads: Arc<Semaphore>,
     pub metrics: AttachmentMetrics,
-    pub config: AttachmentsConfig,
     /// Whether the bucket (or directory) is known to exist.
     prepared: AtomicBool,
 }
@@ -82,7 +81,6 @@ impl Attachments {
             quota_bytes: config.quota_bytes,
             uploads: Arc::new(Semaphore::new(config.concurrency)),
             metrics: AttachmentMetrics::register(registry),
-            config: config.clone(),
             prepared: AtomicBool::new(false),
         }
     }

@@ -112,6 +112,11 @@ pub async fn upload_attachment(
     let ip = extensions.get::<ClientIp>().map(|ip| ip.0);
     let stall = extensions.get::<BodyTimeout>().map_or(Duration::from_secs(10), |t| t.0);
     let outcome = async {
+        // Bounds the spool files and scans under way in this process.
+        let _permit = files.uploads.clone().try_acquire_owned().map_err(|_| {
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server_busy", "too many uploads at once; retry in a moment")
+                .with_retry_after(1)
+        })?;
         let upload = receive(&state, &context, &tenant_db, id, stall, &headers, multipart).await?;
         record(&state, &context, &tenant_db, id, ip, &upload).await
     }

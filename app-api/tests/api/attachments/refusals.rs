@@ -167,3 +167,56 @@ async fn a_zip_over_its_limit_is_cut_while_it_streams_and_memory_does_not_follow
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     assert!(answer.contains("file_too_large"), "{answer}");
 }
+
+#[tokio::test]
+async fn uploads_past_the_concurrency_limit_are_answered_busy() {
+    let bucket = Bucket::new();
+    let desk = desk_on_s3(&bucket, |env| env.with("UPLOAD_CONCURRENCY", "1")).await;
+    let customer = desk.member("customer").await;
+    let ticket = ticket_of(&desk, &customer).await;
+
+    // An upload whose body stops after its first part holds the one place...
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
+    let head = format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow.png\"\r\n\r\n");
+    let first_part = [head.into_bytes(), PNG.to_vec()].concat();
+    let tail = format!("\r\n--{BOUNDARY}--\r\n").into_bytes();
+    let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(first_part) }).chain(
+        futures_util::stream::once(async move {
+            let _ = released.await;
+            Ok::<_, std::io::Error>(tail)
+        }),
+    );
+    let slow = tokio::spawn({
+        let desk_url = desk.app.server.url(&format!("/v1/tickets/{ticket}/attachments"));
+        let (slug, token) = (desk.org.slug.clone(), customer.token.clone());
+        async move {
+            reqwest::Client::new()
+                .post(desk_url)
+                .header("x-tenant-slug", slug)
+                .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+                .bearer_auth(token)
+                .body(reqwest::Body::wrap_stream(body))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    });
+    // ... so another is refused at once. (The probe is a file refused anyway: one that got in
+    // before the slow upload took the place stores nothing either.)
+    let busy =
+        shared::testkit::eventually(std::time::Duration::from_secs(10), "the slow upload holds the place", || async {
+            let answer = upload(&desk, &customer, ticket, "quick.png", PNG, &[]).await;
+            (answer.status == 503).then_some(answer)
+        })
+        .await;
+    let problem = busy.assert_problem(503, "server_busy");
+    assert!(problem["detail"].as_str().is_some_and(|d| d.contains("too many uploads")));
+    assert_eq!(busy.header("retry-after"), Some("1"));
+    assert_eq!(desk.db.count("ticket_attachments").await, 0);
+
+    // Once it ends, the place is free again.
+    release.send(()).unwrap();
+    assert_eq!(slow.await.unwrap(), 201);
+    uploaded(&desk, &customer, ticket, "quick.png", PNG).await;
+}
