@@ -3,14 +3,16 @@ scripts/nginx-render.sh on free ports), checked from outside. Run by scripts/edg
 
 1. In front of a recording upstream (a Python server that answers with what it received): what
    nginx sends on, exactly: the slug from the Host, client-sent X-Tenant-Slug, X-Forwarded-*,
-   X-Real-IP and Forwarded replaced, its request id; reserved, malformed and unknown hosts,
-   /metrics and oversized bodies answered by nginx and never forwarded; the auth rate limit;
-   plain HTTP redirected; TLS; the security headers.
+   X-Real-IP and Forwarded replaced, its request id; on a tenant host, sign-in, invitations and
+   the organisation's routes sent to control-api, the rest to app-api; reserved, malformed and
+   unknown hosts, /metrics and oversized bodies answered by nginx and never forwarded; the auth
+   rate limit on every host; plain HTTP redirected; TLS; the security headers; the web app's
+   pages and content-hashed assets, with their policy and caching.
 2. In front of the real control-api and app-api (scripts/dev.sh's environment, fresh databases,
    TRUSTED_PROXIES=127.0.0.1): two tenants on their subdomains, each answering for itself
    whatever X-Tenant-Slug the client sends; the client's real address (127.0.0.2) recorded by
-   control-api through nginx's X-Forwarded-For, a spoofed one ignored; one request id in
-   nginx's log, the service's log and the response.
+   control-api through nginx's X-Forwarded-For, a spoofed one ignored; signing in and refreshing
+   on a tenant's own host; one request id in nginx's log, the service's log and the response.
 
 app-api runs without the edge's APP_BASE_DOMAIN, so it learns the tenant from nginx's
 X-Tenant-Slug alone: if nginx passed the client's header on, the spoofing checks would fail.
@@ -47,6 +49,12 @@ SPOOF_HEADERS = {
     "Forwarded": f"for={SPOOFED};host=evil.example",
     "X-Request-Id": "client-chosen-id",
 }
+# The web app's policy, on every host: its own origin only, for scripts, styles and API calls.
+WEB_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; "
+           "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+# A content-hashed file of the fake web app (main() writes it), above gzip's 1 KiB minimum.
+ASSET = "/assets/index-4f2a9c1e.js"
+ASSET_BODY = "export const helpdeskly = " + repr("x" * 2000) + ";\n"
 
 
 class Nginx:
@@ -183,6 +191,22 @@ def reserved_slugs():
     return rust
 
 
+def check_auth_limit(nginx, host, path, source):
+    """20 credential requests at once from `source`: 5 a second with a burst of 10, then nginx's
+    429. The bucket refills at 5 a second while the 20 go out: on a busy machine more pass, so the
+    bound grows with the time they took (never past what the rate allows)."""
+    started = time.monotonic()
+    answers = [nginx.get(host, path, method="POST", body=b"{}", source=source) for _ in range(20)]
+    took = time.monotonic() - started
+    passed = sum(1 for a in answers if a.status == 200)
+    limited = [a for a in answers if is_edge(a, 429)]
+    most = 11 + int(took * 5) + 1
+    check(11 <= passed <= min(most, 19) and len(limited) == 20 - passed,
+          f"auth rate limit on {host}{path}: {passed} passed (at most {most} in {took:.2f} s), {len(limited)} "
+          f"limited of 20: {[a.status for a in answers]}")
+    check(limited[0].header("retry-after") == "1", "nginx's 429 has no Retry-After")
+
+
 def check_headers_and_routing(work):
     recorder = Recorder()
     nginx = Nginx(work, recorder.upstream("control"), recorder.upstream("app")).start()
@@ -222,6 +246,33 @@ def check_headers_and_routing(work):
         r = nginx.get(DOMAIN, "/.well-known/jwks.json")
         check(r.status == 200 and r.json()["upstream"] == "control", f"JWKS on the apex: {r}")
 
+        # On a tenant host, sign-in, invitations and the organisation's routes go to control-api,
+        # with what it gets on the apex and no tenant header; the rest of /v1/ stays on app-api.
+        for method, path in (("POST", "/v1/auth/login"), ("POST", "/v1/auth/refresh"), ("GET", "/v1/auth/me"),
+                             ("POST", "/v1/invitations/x/accept"), ("GET", "/v1/invitations/x"),
+                             ("GET", "/v1/tenants/acme/members"), ("GET", "/v1/tenants")):
+            r = nginx.get(f"acme.{DOMAIN}", path, method=method, headers=SPOOF_HEADERS,
+                          body=b"{}" if method == "POST" else None)
+            check(r.status == 200, f"{method} {path} on a tenant host: {r}")
+            seen = r.json()
+            h = seen["headers"]
+            check(seen["upstream"] == "control" and seen["path"] == path,
+                  f"{method} {path} on a tenant host reached {seen['upstream']} as {seen['path']}")
+            check("x-tenant-slug" not in h, f"{path} on a tenant host: X-Tenant-Slug {h.get('x-tenant-slug')!r} "
+                                            "reached control-api")
+            for name, value in (("host", f"acme.{DOMAIN}"), ("x-forwarded-host", f"acme.{DOMAIN}"),
+                                ("x-forwarded-for", CLIENT), ("x-real-ip", CLIENT), ("x-forwarded-proto", "https")):
+                check(h.get(name) == value, f"{path} on a tenant host: {name} upstream {h.get(name)!r}, not {value!r}")
+            check(re.fullmatch(r"[0-9a-f]{32}", h.get("x-request-id", "")), f"{path}: X-Request-Id {h}")
+            check("forwarded" not in h, f"{path} on a tenant host: the client's Forwarded reached control-api")
+            check(r.header("content-security-policy") == "default-src 'none'; frame-ancestors 'none'",
+                  f"{path} on a tenant host: CSP {r.header('content-security-policy')!r}")
+        for path in ("/v1/tickets", "/v1/me", "/v1/authors", "/v1/tenantsx", "/v1/tickets/auth/x"):
+            r = nginx.get(f"acme.{DOMAIN}", path, headers=SPOOF_HEADERS)
+            seen = r.json()
+            check(r.status == 200 and seen["upstream"] == "app" and seen["headers"].get("x-tenant-slug") == "acme",
+                  f"{path} on a tenant host reached {seen['upstream']} with {seen['headers'].get('x-tenant-slug')!r}")
+
         # Refused by nginx itself: reserved names, malformed and unknown hosts, internal paths.
         before = len(recorder.seen)
         for slug in reserved_slugs():
@@ -247,12 +298,38 @@ def check_headers_and_routing(work):
                               body=b"x" * (22 << 20)), 413, "a 22 MiB attachment")
         check(len(recorder.seen) == before + 1, "an oversized body reached an upstream")
 
-        # The web app, with its headers; API answers with theirs.
+        # The web app on every host, from nginx alone: index.html for every page, with its policy,
+        # revalidated on each load; content-hashed assets cached for good; a missing one a 404.
+        before = len(recorder.seen)
+        for host in (DOMAIN, f"acme.{DOMAIN}"):
+            for path in ("/", "/some/client/route", "/tickets/42?tab=messages", "/index.html"):
+                r = nginx.get(host, path)
+                check(r.status == 200 and "Helpdeskly web" in r.body, f"{path} on {host}: {r}")
+                check((r.header("content-type") or "").startswith("text/html"), f"{path} on {host}: {r.headers}")
+                check(r.header("content-security-policy") == WEB_CSP,
+                      f"{path} on {host}: CSP {r.header('content-security-policy')!r}, not {WEB_CSP!r}")
+                check(r.header("cache-control") == "no-cache" and r.header("expires") is None,
+                      f"{path} on {host}: Cache-Control {r.header('cache-control')!r}, Expires {r.header('expires')!r}")
+            etag = r.header("etag")
+            r = nginx.get(host, "/some/client/route", headers={"If-None-Match": etag or "none"})
+            check(etag and r.status == 304, f"index.html revalidated with its ETag on {host}: {r.status}")
+            r = nginx.get(host, ASSET)
+            check(r.status == 200 and r.body == ASSET_BODY, f"{ASSET} on {host}: {r}")
+            check((r.header("content-type") or "").startswith("application/javascript"), f"{ASSET}: {r.headers}")
+            check(r.header("cache-control") == "public, max-age=31536000, immutable",
+                  f"{ASSET} on {host}: Cache-Control {r.header('cache-control')!r}")
+            check(r.header("content-security-policy") == WEB_CSP and r.header("x-content-type-options") == "nosniff",
+                  f"{ASSET} on {host}: {r.headers}")
+            r = nginx.get(host, ASSET, headers={"Accept-Encoding": "gzip"})
+            check(r.header("content-encoding") == "gzip", f"{ASSET} on {host} was not gzipped: {r.headers}")
+            for path in ("/assets/missing.js", "/assets/", "/assets/sub/missing.css"):
+                r = nginx.get(host, path)
+                expect_edge(r, 404, f"{path} on {host}")
+                check("immutable" not in (r.header("cache-control") or ""), f"{path} on {host}: cached for good")
+        check(len(recorder.seen) == before, f"the web app's files reached an upstream: {recorder.seen[before:]}")
+
+        # Every answer has the common headers; API answers their own policy.
         r = nginx.get(f"acme.{DOMAIN}", "/tickets/42")
-        check(r.status == 200 and "Helpdeskly web" in r.body, f"the web app on a tenant host: {r}")
-        csp = r.header("content-security-policy") or ""
-        check("frame-ancestors 'none'" in csp and "script-src 'self'" in csp and
-              f"connect-src 'self' https://{DOMAIN}:{nginx.https_port}" in csp, f"web CSP: {csp!r}")
         for resp, what in ((r, "web app"), (nginx.get(f"acme.{DOMAIN}", "/v1/me"), "API"),
                            (nginx.get(DOMAIN, "/", headers={"Host": "nope.example"}), "nginx's 404")):
             check("max-age=63072000" in (resp.header("strict-transport-security") or ""), f"{what}: no HSTS")
@@ -265,8 +342,9 @@ def check_headers_and_routing(work):
         # gzip for JSON above 1 KiB; never on credential answers (BREACH).
         r = nginx.get(f"acme.{DOMAIN}", "/v1/tickets?" + "q=" + "x" * 2000, headers={"Accept-Encoding": "gzip"})
         check(r.header("content-encoding") == "gzip", f"a 2 KiB JSON answer was not gzipped: {r.headers}")
-        r = nginx.get(DOMAIN, "/v1/auth/login?" + "q=" + "x" * 2000, headers={"Accept-Encoding": "gzip"})
-        check(r.header("content-encoding") is None, "a credential answer was gzipped")
+        for host in (DOMAIN, f"acme.{DOMAIN}"):
+            r = nginx.get(host, "/v1/auth/login?" + "q=" + "x" * 2000, headers={"Accept-Encoding": "gzip"})
+            check(r.status == 200 and r.header("content-encoding") is None, f"a credential answer on {host} was gzipped")
 
         # TLS: verified against the wildcard certificate for every name; TLS 1.2 and 1.3 only.
         r = nginx.get(f"acme.{DOMAIN}", "/v1/me")
@@ -284,28 +362,28 @@ def check_headers_and_routing(work):
         check(r.status == 301 and r.header("location") == f"https://acme.{DOMAIN}:{nginx.https_port}/v1/me?x=1",
               f"HTTP redirect: {r.status} {r.header('location')}")
 
-        # Credentials: 5 a second with a burst of 10 per client address, then nginx's 429.
-        # (From an address of its own, so the requests above do not count.)
-        # The bucket refills at 5 a second while the 20 go out: on a busy machine more pass, so
-        # the bound grows with the time they took (never past what the rate allows).
-        fresh = "127.0.0.4"
-        started = time.monotonic()
-        answers = [nginx.get(DOMAIN, "/v1/auth/login", method="POST", body=b"{}", source=fresh) for _ in range(20)]
-        took = time.monotonic() - started
-        passed = sum(1 for a in answers if a.status == 200)
-        limited = [a for a in answers if is_edge(a, 429)]
-        most = 11 + int(took * 5) + 1
-        check(11 <= passed <= min(most, 19) and len(limited) == 20 - passed,
-              f"auth rate limit: {passed} passed (at most {most} in {took:.2f} s), {len(limited)} limited of 20: "
-              f"{[a.status for a in answers]}")
-        check(limited[0].header("retry-after") == "1", "nginx's 429 has no Retry-After")
-        check(nginx.get(DOMAIN, "/v1/tenants/signup", method="POST", body=b"{}", source=fresh).status == 429,
-              "sign-up is not under the auth limit")
-        check(nginx.get(f"acme.{DOMAIN}", "/v1/me", source=fresh).status == 200,
-              "the auth limit spilled over to tenant hosts")
+        # Credentials: 5 a second with a burst of 10 per client address, then nginx's 429, on the
+        # apex and on tenant hosts alike. Each from an address of its own, so that no other
+        # request counts; the budget is one per address, whichever host spends it (checked
+        # straight after it is spent: it refills at 5 a second).
+        for n, (host, path) in enumerate(((DOMAIN, "/v1/auth/login"), (DOMAIN, "/v1/tenants/signup"),
+                                          (f"acme.{DOMAIN}", "/v1/auth/login"), (f"acme.{DOMAIN}", "/v1/auth/refresh"),
+                                          (f"acme.{DOMAIN}", "/v1/invitations/x/accept"),
+                                          (f"acme.{DOMAIN}", "/v1/tenants/signup"))):
+            fresh = f"127.0.0.{10 + n}"
+            check_auth_limit(nginx, host, path, fresh)
+            elsewhere = f"beta.{DOMAIN}" if host == DOMAIN else DOMAIN
+            r = nginx.get(elsewhere, "/v1/auth/login", method="POST", body=b"{}", source=fresh)
+            check(is_edge(r, 429), f"{host}{path} spent the auth budget, yet {elsewhere} let its address sign in: {r}")
+            for other_host, other_path in ((f"acme.{DOMAIN}", "/v1/me"), (f"acme.{DOMAIN}", "/v1/tickets"),
+                                           (f"acme.{DOMAIN}", "/v1/tenants/acme/members"),
+                                           (f"acme.{DOMAIN}", "/v1/invitations/x"), (DOMAIN, "/v1/tenants/acme")):
+                r = nginx.get(other_host, other_path, source=fresh)
+                check(r.status == 200, f"the auth limit spilled over to {other_host}{other_path}: {r}")
         other = nginx.get(DOMAIN, "/v1/auth/login", method="POST", body=b"{}", source="127.0.0.3")
         check(other.status == 200, f"the auth limit is not per client address: {other}")
-        say("edge, recorded: routing, replaced headers, refusals, bodies, headers, gzip, TLS, redirect, auth limit")
+        say("edge, recorded: routing (control-api's routes on tenant hosts too), replaced headers, refusals, "
+            "bodies, the web app and its caching, headers, gzip, TLS, redirect, auth limit on every host")
     finally:
         nginx.stop()
         recorder.stop()
@@ -336,6 +414,20 @@ def check_live(work):
         ips = [s.get("ip") for s in sessions.json().get("data", [])]
         check(ips == [CLIENT], f"control-api recorded the session from {ips}, not the client's {CLIENT}")
         token_b = platform.login(b, b_owner)
+
+        # The web app signs in on the tenant's own host: control-api answers there, sees the
+        # client's address, and refreshes the session it opened.
+        r = nginx.get(f"{a}.{DOMAIN}", "/v1/auth/login", method="POST", headers=SPOOF_HEADERS,
+                      body={"tenant": a, "email": a_owner, "password": "a long passphrase"})
+        check(r.status == 200 and r.json().get("access_token"), f"login on {a}'s host through nginx: {r}")
+        r = nginx.get(f"{a}.{DOMAIN}", "/v1/auth/refresh", method="POST",
+                      body={"refresh_token": r.json()["refresh_token"]})
+        check(r.status == 200 and r.json().get("access_token"), f"refresh on {a}'s host through nginx: {r}")
+        r = nginx.get(f"{a}.{DOMAIN}", "/v1/auth/sessions", headers={"Authorization": f"Bearer {r.json()['access_token']}"})
+        ips = [s.get("ip") for s in r.json().get("data", [])] if r.status == 200 else r
+        check(ips == [CLIENT, CLIENT], f"sessions seen on {a}'s host: {ips}, not two from {CLIENT}")
+        r = nginx.get(f"{a}.{DOMAIN}", f"/v1/tenants/{a}/members", headers={"Authorization": f"Bearer {token_a}"})
+        check(r.status == 200 and a_owner in r.body, f"{a}'s members on its own host: {r}")
 
         # Each subdomain answers as its own tenant; a client's X-Tenant-Slug changes nothing.
         auth_a = {"Authorization": f"Bearer {token_a}"}
@@ -387,9 +479,11 @@ def main():
     try:
         subprocess.run([f"{ROOT}/scripts/make-dev-cert.sh", f"{work}/tls", DOMAIN], check=True,
                        stdout=subprocess.DEVNULL)
-        os.makedirs(f"{work}/web")
+        os.makedirs(f"{work}/web/assets")
         with open(f"{work}/web/index.html", "w") as f:
-            f.write("<!doctype html><title>Helpdeskly web</title>\n")
+            f.write(f'<!doctype html><title>Helpdeskly web</title><script type="module" src="{ASSET}"></script>\n')
+        with open(f"{work}/web{ASSET}", "w") as f:
+            f.write(ASSET_BODY)
         check_headers_and_routing(work)
         check_live(work)
     except Failure as e:
