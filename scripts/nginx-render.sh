@@ -11,7 +11,8 @@
 # Required: CONTROL_UPSTREAM, APP_UPSTREAM (host:port), APP_BASE_DOMAIN (tenants at
 # {slug}.APP_BASE_DOMAIN; the apex is the control host), TLS_CERT, TLS_KEY (PEM files, a
 # certificate for APP_BASE_DOMAIN and *.APP_BASE_DOMAIN), WEB_ROOT (the web app's files).
-# Optional: HTTP_PORT (80), HTTPS_PORT (443).
+# Optional: HTTP_PORT (80), HTTPS_PORT (443), PUBLIC_HTTPS_PORT (HTTPS_PORT: where clients reach
+# HTTPS, which plain HTTP redirects to; another port when a container's is published as it).
 #
 #   CONTROL_UPSTREAM=127.0.0.1:6500 APP_UPSTREAM=127.0.0.1:6501 APP_BASE_DOMAIN=helpdeskly.example \
 #     TLS_CERT=/etc/ssl/helpdeskly.pem TLS_KEY=/etc/ssl/helpdeskly.key WEB_ROOT=/srv/web \
@@ -24,13 +25,14 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 command -v envsubst >/dev/null || apt_install gettext-base
 
 export HTTP_PORT=${HTTP_PORT:-80} HTTPS_PORT=${HTTPS_PORT:-443}
+PUBLIC_HTTPS_PORT=${PUBLIC_HTTPS_PORT:-$HTTPS_PORT}
 for var in CONTROL_UPSTREAM APP_UPSTREAM APP_BASE_DOMAIN TLS_CERT TLS_KEY WEB_ROOT; do
   [ -n "${!var:-}" ] || die "$var is not set (see scripts/nginx-render.sh)"
 done
 for var in CONTROL_UPSTREAM APP_UPSTREAM; do
   [[ ${!var} =~ ^[^[:space:]/]+:[0-9]+$ ]] || die "$var must be host:port, not '${!var}'"
 done
-for var in HTTP_PORT HTTPS_PORT; do
+for var in HTTP_PORT HTTPS_PORT PUBLIC_HTTPS_PORT; do
   [[ ${!var} =~ ^[0-9]+$ ]] || die "$var must be a port number, not '${!var}'"
 done
 [[ $APP_BASE_DOMAIN =~ ^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$ ]] \
@@ -41,7 +43,7 @@ done
 
 # Derived: the domain as a regular expression (dots escaped), and the port as URLs spell it.
 export APP_BASE_DOMAIN_RE=${APP_BASE_DOMAIN//./\\.}
-if [ "$HTTPS_PORT" = 443 ]; then export HTTPS_PORT_SUFFIX=; else export HTTPS_PORT_SUFFIX=:$HTTPS_PORT; fi
+if [ "$PUBLIC_HTTPS_PORT" = 443 ]; then export HTTPS_PORT_SUFFIX=; else export HTTPS_PORT_SUFFIX=:$PUBLIC_HTTPS_PORT; fi
 
 # shellcheck disable=SC2016 # envsubst's list of variables, literal
 vars='${CONTROL_UPSTREAM} ${APP_UPSTREAM} ${APP_BASE_DOMAIN} ${APP_BASE_DOMAIN_RE} ${HTTP_PORT} ${HTTPS_PORT} ${HTTPS_PORT_SUFFIX} ${TLS_CERT} ${TLS_KEY} ${WEB_ROOT}'
