@@ -1,17 +1,24 @@
 # syntax=docker/dockerfile:1
-# Helpdeskly: one image holding both services, control-api and app-api.
+# Helpdeskly: one image holding both services, control-api and app-api (the default target), and
+# one holding the web app for nginx (target `web`).
 #
 #   docker build -t helpdeskly:$(git rev-parse --short=12 HEAD) .
+#   docker build --target web -t helpdeskly-web:$(git rev-parse --short=12 HEAD) .
 #   docker run --env-file .env.prod helpdeskly:TAG control-api            # serve (default)
 #   docker run --env-file .env.prod helpdeskly:TAG app-api worker
 #
 # Stages: `chef` (the toolchain and cargo-chef), `planner` (the recipe: manifests and Cargo.lock
 # only), `builder` (dependencies cooked in their own layer, which stays cached until the recipe
-# changes; then the sources), `runtime` (Debian slim, the two binaries, a non-root user).
-# Nothing secret is read at build time: configuration is the environment at run time.
+# changes; then the sources), `web-build` (web/'s dependencies from its lockfile in their own
+# layer, then `npm run build`), `web` (nginx with the built app in /srv/web, the WEB_ROOT of
+# docker-compose.prod.yml's edge and the files k8s/base/web.yaml serves), `runtime` (Debian slim,
+# the two binaries, a non-root user). Nothing secret is read at build time: configuration is the
+# environment at run time.
 
 ARG RUST_VERSION=1.95
 ARG DEBIAN_RELEASE=trixie
+ARG NODE_VERSION=20
+ARG NGINX_VERSION=1.28
 
 FROM rust:${RUST_VERSION}-slim-${DEBIAN_RELEASE} AS chef
 # A version requirement rather than an exact pin: cargo-chef only shapes the dependency layer.
@@ -31,6 +38,29 @@ RUN cargo chef cook --release --locked --recipe-path recipe.json -p control-api 
 COPY . .
 RUN cargo build --release --locked -p control-api -p app-api \
     && install -D -m 0755 -t /out target/release/control-api target/release/app-api
+
+FROM node:${NODE_VERSION}-bookworm-slim AS web-build
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+# A checkout's own node_modules (built for its machine) and dist stay out.
+COPY --exclude=node_modules --exclude=dist web/ ./
+RUN npm run build
+
+FROM nginx:${NGINX_VERSION}-bookworm AS web
+COPY --from=web-build /web/dist /srv/web
+# The web app alone, for Kubernetes (nginx/web/nginx.conf); the compose edge renders nginx/ itself.
+COPY nginx/web/nginx.conf /etc/helpdeskly/web/
+COPY nginx/snippets/mime.conf nginx/snippets/headers-common.conf nginx/snippets/edge-errors.conf \
+     nginx/snippets/web-app.conf /etc/helpdeskly/web/snippets/
+COPY nginx/templates/snippets/headers-web.conf.template /etc/helpdeskly/web/snippets/headers-web.conf
+# A placeholder in the template would reach nginx as an unknown variable: the build stops here.
+RUN test -f /srv/web/index.html && nginx -t -q -c /etc/helpdeskly/web/nginx.conf
+ARG GIT_COMMIT=unknown
+LABEL org.opencontainers.image.title="helpdeskly-web" \
+      org.opencontainers.image.description="Helpdeskly web app, served by nginx" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.revision="${GIT_COMMIT}"
 
 FROM debian:${DEBIAN_RELEASE}-slim AS runtime
 # ca-certificates: TLS to PostgreSQL, S3 and the JWKS URL. postgresql-client: pg_dump and

@@ -8,7 +8,8 @@ scripts/nginx-render.sh on free ports), checked from outside. Run by scripts/edg
    unknown hosts, /metrics and oversized bodies answered by nginx and never forwarded; the auth
    rate limit on every host; plain HTTP redirected; TLS; the security headers; the web app's
    pages and content-hashed assets, with their policy and caching.
-2. In front of the real control-api and app-api (scripts/dev.sh's environment, fresh databases,
+2. nginx/web/nginx.conf, the web app alone (Kubernetes' web Deployment): the same answers.
+3. In front of the real control-api and app-api (scripts/dev.sh's environment, fresh databases,
    TRUSTED_PROXIES=127.0.0.1): two tenants on their subdomains, each answering for itself
    whatever X-Tenant-Slug the client sends; the client's real address (127.0.0.2) recorded by
    control-api through nginx's X-Forwarded-For, a spoofed one ignored; signing in and refreshing
@@ -389,7 +390,60 @@ def check_headers_and_routing(work):
         recorder.stop()
 
 
-# ---- 2. the real services ---------------------------------------------------------------------
+# ---- 2. the web app alone ---------------------------------------------------------------------
+
+def check_web_alone(work):
+    """nginx/web/nginx.conf, the web image's server where an ingress controller is the edge, laid
+    out as the Dockerfile lays it out, with its port and folders moved here: the same pages,
+    assets, policy, caching and 404s as the edge's."""
+    conf_dir = f"{work}/web-alone"
+    os.makedirs(f"{conf_dir}/snippets")
+    for name in ("mime.conf", "headers-common.conf", "edge-errors.conf", "web-app.conf"):
+        shutil.copy(f"{ROOT}/nginx/snippets/{name}", f"{conf_dir}/snippets/")
+    shutil.copy(f"{ROOT}/nginx/templates/snippets/headers-web.conf.template", f"{conf_dir}/snippets/headers-web.conf")
+    port = free_port()
+    conf = open(f"{ROOT}/nginx/web/nginx.conf").read()
+    for fixed, here in (("/tmp/", f"{conf_dir}/"), ("listen 8080 ", f"listen 127.0.0.1:{port} "),
+                        ("/srv/web;", f"{work}/web;")):
+        check(fixed in conf, f"nginx/web/nginx.conf no longer says {fixed!r}: update this test")
+        conf = conf.replace(fixed, here)
+    with open(f"{conf_dir}/nginx.conf", "w") as f:
+        f.write(conf)
+    proc = subprocess.Popen(["nginx", "-c", f"{conf_dir}/nginx.conf", "-e", "stderr", "-g", "daemon off;"],
+                            stderr=subprocess.PIPE, text=True)
+
+    def get(path, **kw):
+        if proc.poll() is not None:
+            raise Failure(f"nginx (web alone) exited ({proc.returncode}): {proc.stderr.read()}")
+        return request("GET", port, path, host=f"acme.{DOMAIN}", **kw)
+
+    try:
+        wait_for("nginx (web alone) to listen", lambda: get("/index.html", timeout=2).status == 200, timeout=15)
+        for path in ("/", "/some/client/route", "/index.html"):
+            r = get(path)
+            check(r.status == 200 and "Helpdeskly web" in r.body, f"{path}, web alone: {r}")
+            check(r.header("content-security-policy") == WEB_CSP and r.header("cache-control") == "no-cache",
+                  f"{path}, web alone: {r.headers}")
+            check("max-age=63072000" in (r.header("strict-transport-security") or "")
+                  and r.header("x-content-type-options") == "nosniff", f"{path}, web alone: {r.headers}")
+        r = get(ASSET, headers={"Accept-Encoding": "gzip"})
+        check(r.status == 200 and r.header("cache-control") == "public, max-age=31536000, immutable"
+              and r.header("content-encoding") == "gzip" and r.header("content-security-policy") == WEB_CSP,
+              f"{ASSET}, web alone: {r.headers}")
+        for path in ("/assets/missing.js", "/assets/"):
+            expect_edge(get(path), 404, f"{path}, web alone")
+        say("web alone (nginx/web/nginx.conf): pages, assets, policy, caching, 404s as at the edge")
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGQUIT)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+# ---- 3. the real services ---------------------------------------------------------------------
 
 def check_live(work):
     platform = Platform("edge", {"TRUSTED_PROXIES": "127.0.0.1/32"})
@@ -485,6 +539,7 @@ def main():
         with open(f"{work}/web{ASSET}", "w") as f:
             f.write(ASSET_BODY)
         check_headers_and_routing(work)
+        check_web_alone(work)
         check_live(work)
     except Failure as e:
         print(f"edge test FAILED: {e}", file=sys.stderr)
