@@ -4,15 +4,20 @@
 #   1. docker-compose.prod.yml: `docker-compose config` (Debian's docker-compose, no daemon needed)
 #      with a throwaway env file; it must refuse to render without the secrets; then its shape:
 #      only nginx and Grafana publish ports, every long-running service has a health check (or
-#      says why not), resource limits and rotated logs, every depends_on has a condition, and
-#      app-api's processes never get DB_ENCRYPTION_KEY.
+#      says why not), resource limits and rotated logs, every depends_on has a condition,
+#      app-api's processes never get DB_ENCRYPTION_KEY, control-api's get APP_PUBLIC_URL on the
+#      base domain, and nginx serves the web app from its own image (the Dockerfile's `web`).
 #   2. k8s/: both production kustomizations rendered (kubectl kustomize) and validated strictly
 #      (unknown fields are errors) against the Kubernetes schemas of the oldest and newest versions
 #      named below, offline (kubernetes-validate ships them); then the manifests' own rules: rolling
-#      updates with maxUnavailable 0, probes on /health and /ready, resources, a grace period longer
-#      than the drain, Secrets referenced and never written, app-api never given DB_ENCRYPTION_KEY.
-#   3. Dockerfile: hadolint, and the rules it does not know: stages, a non-root USER, a
-#      HEALTHCHECK, no secret in ENV or ARG; .dockerignore keeps .git, target/ and env files out.
+#      updates with maxUnavailable 0, probes on /health and /ready (the web app: on its files),
+#      resources, a grace period longer than the drain, Secrets referenced and never written,
+#      app-api never given DB_ENCRYPTION_KEY, APP_PUBLIC_URL on APP_BASE_DOMAIN, and the Ingress:
+#      control-api's routes on every host, the web app for every other path, never /metrics or
+#      /ready of a service.
+#   3. Dockerfile: hadolint, and the rules it does not know: stages (the web app built into the
+#      `web` target, the services' runtime last), a non-root USER, a HEALTHCHECK, no secret in ENV
+#      or ARG; .dockerignore keeps .git, target/ and env files out.
 #   4. shellcheck on every shell script in scripts/ (sourced ones by their `shellcheck shell=` line).
 #
 # Installs what it lacks: shellcheck and docker-compose with apt-get; kubectl (with kustomize),
@@ -116,6 +121,22 @@ for name in ("app-api", "app-api-worker"):
         errors.append(f"{name} is given DB_ENCRYPTION_KEY")
     if "APP_PLANE_KEY" not in env:
         errors.append(f"{name} is not given APP_PLANE_KEY")
+for name in ("control-api", "control-api-worker"):
+    url = services.get(name, {}).get("environment", {}).get("APP_PUBLIC_URL")
+    if url != "https://{slug}.helpdeskly.example":
+        errors.append(f"{name}: APP_PUBLIC_URL is {url!r}, not https://{{slug}}.APP_BASE_DOMAIN")
+edge = services.get("nginx", {})
+web_root = edge.get("environment", {}).get("WEB_ROOT")
+if edge.get("build", {}).get("target") != "web" or not str(edge.get("image", "")).startswith("helpdeskly-web:"):
+    errors.append("nginx: its image must be the Dockerfile's web target (helpdeskly-web:TAG), the release's web app")
+def mount_target(volume):
+    if isinstance(volume, dict):
+        return volume.get("target")
+    parts = str(volume).split(":")  # SOURCE:TARGET[:MODE], or TARGET alone
+    return parts[1] if len(parts) > 1 else parts[0]
+mounted = [mount_target(v) for v in edge.get("volumes", [])]
+if not web_root or any(t == web_root or str(t).startswith(web_root + "/") for t in mounted):
+    errors.append("nginx: WEB_ROOT must be set and come from its image, not a volume")
 for name in ("control-api", "control-api-worker", "app-api", "app-api-worker"):
     if services.get(name, {}).get("stop_grace_period") in (None, "10s"):
         errors.append(f"{name}: stop_grace_period must exceed SHUTDOWN_GRACE_SECONDS (25 s)")
@@ -151,9 +172,9 @@ for d in docs:
     kinds.setdefault(d["kind"], []).append(d["metadata"]["name"])
     if d["kind"] == "Secret":
         errors.append(f"Secret {d['metadata']['name']} is written in the manifests: reference it only")
-need = {"Deployment": {"control-api", "control-api-worker", "app-api", "app-api-worker"},
-        "Service": {"control-api", "app-api"}, "HorizontalPodAutoscaler": {"control-api", "app-api"},
-        "PodDisruptionBudget": {"control-api", "app-api"}, "Ingress": {"helpdeskly"},
+need = {"Deployment": {"control-api", "control-api-worker", "app-api", "app-api-worker", "web"},
+        "Service": {"control-api", "app-api", "web"}, "HorizontalPodAutoscaler": {"control-api", "app-api"},
+        "PodDisruptionBudget": {"control-api", "app-api", "web"}, "Ingress": {"helpdeskly"},
         "ConfigMap": {"helpdeskly-config"}, "Job": {"helpdeskly-migrate"},
         "CronJob": {"helpdeskly-backup"}, "NetworkPolicy": {"default-deny", "stores-egress"}}
 for kind, names in need.items():
@@ -191,17 +212,32 @@ for d in docs:
         if d["kind"] == "Deployment" and c.get("ports"):
             live = c.get("livenessProbe", {}).get("httpGet", {}).get("path")
             ready = c.get("readinessProbe", {}).get("httpGet", {}).get("path")
-            if live != "/health" or ready != "/ready":
+            if name == "web":
+                if not live or not ready:
+                    errors.append(f"{name}: needs HTTP liveness and readiness probes")
+            elif live != "/health" or ready != "/ready":
                 errors.append(f"{name}: probes must be /health (liveness) and /ready (readiness)")
+config = next((d["data"] for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"] == "helpdeskly-config"), {})
+domain = config.get("APP_BASE_DOMAIN", "")
+if config.get("APP_PUBLIC_URL") != f"https://{{slug}}.{domain}":
+    errors.append(f"ConfigMap: APP_PUBLIC_URL is {config.get('APP_PUBLIC_URL')!r}, not https://{{slug}}.{domain}")
 for d in docs:
     if d["kind"] == "Ingress":
         hosts = [r.get("host", "") for r in d["spec"]["rules"]]
         if not any(h.startswith("*.") for h in hosts) or not any(h and not h.startswith("*.") for h in hosts):
             errors.append("Ingress: needs the control host and the tenants' wildcard host")
         for r in d["spec"]["rules"]:
-            for p in r["http"]["paths"]:
-                if p["path"] in ("/", "/metrics", "/ready"):
-                    errors.append(f"Ingress: {r.get('host')}{p['path']} exposes /metrics or /ready")
+            host = r.get("host", "")
+            routes = {p["path"]: p["backend"]["service"]["name"] for p in r["http"]["paths"]}
+            for path, service in routes.items():
+                if path in ("/metrics", "/ready") or (path == "/" and service != "web"):
+                    errors.append(f"Ingress: {host}{path} exposes /metrics or /ready of {service}")
+            expected = {"/": "web", "/v1": "app-api" if host.startswith("*.") else "control-api"}
+            if host.startswith("*."):
+                expected.update({p: "control-api" for p in ("/v1/auth", "/v1/invitations", "/v1/tenants")})
+            for path, service in expected.items():
+                if routes.get(path) != service:
+                    errors.append(f"Ingress: {host}{path} goes to {routes.get(path)}, not {service}")
 for e in errors:
     print("error:", e, file=sys.stderr)
 sys.exit(1 if errors else 0)
@@ -219,6 +255,14 @@ froms = [l for l in instr if l.upper().startswith("FROM ")]
 if len(froms) < 2:
     errors.append("not multi-stage")
 last_stage = instr[instr.index(froms[-1]):]
+stages = {m.group(1): l for l in froms if (m := re.search(r"\sAS\s+(\S+)$", l, re.I))}
+if not froms[-1].lower().endswith(" as runtime"):
+    errors.append("the services' runtime stage must be the last (the default target scripts/deploy.sh builds)")
+if "web" not in stages or "web-build" not in stages:
+    errors.append("no web-build and web stages (the web app built, then served by nginx)")
+elif not (re.search(r"npm ci\b", text) and re.search(r"npm run build\b", text)
+          and re.search(r"COPY --from=web-build \S*dist /srv/web", text)):
+    errors.append("the web stage does not build web/ (npm ci, npm run build) into /srv/web")
 users = [l.split()[1] for l in last_stage if l.upper().startswith("USER ")]
 if not users or users[-1].split(":")[0] in ("root", "0"):
     errors.append("the runtime stage does not switch to a non-root USER")
