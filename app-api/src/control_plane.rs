@@ -31,3 +31,56 @@ impl ControlApi {
         }
     }
 }
+
+/// Request headers that describe one connection, not the request, and the ones the forwarder sets
+/// itself.
+const NOT_FORWARDED: [&str; 11] = [
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+    "x-forwarded-for",
+];
+
+impl ControlApi {
+    /// Passes a request for the control plane's own routes (sign-in, invitations, members) to
+    /// control-api and its answer back unchanged, `Set-Cookie` included: the web app on a tenant
+    /// host then calls them same-origin, and the refresh cookie is first-party. nginx does this in
+    /// production; this is for when app-api is reached directly (development). control-api sees
+    /// the client's address in `X-Forwarded-For` (it believes it when app-api is in its
+    /// `TRUSTED_PROXIES`).
+    pub async fn forward(
+        &self,
+        request: axum::extract::Request,
+        client: Option<std::net::IpAddr>,
+    ) -> Result<axum::response::Response, ApiError> {
+        let (parts, body) = request.into_parts();
+        let path = parts.uri.path_and_query().map_or("/", axum::http::uri::PathAndQuery::as_str);
+        // The common layers bound the body already (REQUEST_BODY_LIMIT_BYTES).
+        let body = axum::body::to_bytes(body, usize::MAX).await.map_err(|e| ApiError::bad_request(e.to_string()))?;
+        let mut outgoing = self.http.request(parts.method, format!("{}{path}", self.base)).body(body);
+        for (name, value) in &parts.headers {
+            if !NOT_FORWARDED.contains(&name.as_str()) {
+                outgoing = outgoing.header(name, value);
+            }
+        }
+        if let Some(ip) = client {
+            outgoing = outgoing.header("x-forwarded-for", ip.to_string());
+        }
+        let answer = outgoing.send().await.map_err(ApiError::unavailable)?;
+        let mut response = axum::response::Response::builder().status(answer.status());
+        for (name, value) in answer.headers() {
+            if !NOT_FORWARDED.contains(&name.as_str()) {
+                response = response.header(name, value);
+            }
+        }
+        let body = answer.bytes().await.map_err(ApiError::unavailable)?;
+        response.body(axum::body::Body::from(body)).map_err(ApiError::internal)
+    }
+}

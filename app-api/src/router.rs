@@ -11,7 +11,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::context::tenant_context;
 use crate::routes::attachments::{self, UPLOAD_BODY_LIMIT};
 use crate::routes::tickets::{assign, bulk, create, history, list, merge, messages, read, status, update};
-use crate::routes::{export, files, me, operations, orders, reports, sla_policy, users};
+use crate::routes::{control_routes, export, files, me, operations, orders, reports, sla_policy, users};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -76,6 +76,9 @@ pub fn build_router(state: AppState) -> Router {
         .merge(tenant_plane)
         .split_for_parts();
     let (uploads, uploads_api) = uploads.split_for_parts();
+    let router = control_routes::PREFIXES.iter().fold(router, |router, prefix| {
+        router.route(&format!("{prefix}/{{*rest}}"), axum::routing::any(control_routes::forward))
+    });
     let mut api = api;
     api.merge(uploads_api);
     shared::http::openapi::problem_bodies(&mut api);

@@ -31,6 +31,33 @@ pub struct ControlConfig {
     pub redis_key_prefix: String,
     pub amqp_url: Option<ServiceUrl>,
     pub abuse: AbuseLimits,
+    /// `APP_PUBLIC_URL`: where a tenant's web app lives, `{slug}` standing for its slug
+    /// (`https://{slug}.helpdeskly.example`); the sign-up page sends new organisations there.
+    pub app_public_url: Option<AppUrlTemplate>,
+}
+
+/// An address template with a `{slug}` placeholder, http or https.
+#[derive(Debug, Clone)]
+pub struct AppUrlTemplate(String);
+
+impl AppUrlTemplate {
+    pub fn for_slug(&self, slug: &str) -> String {
+        self.0.replace("{slug}", slug)
+    }
+}
+
+impl shared::config::FromEnv for AppUrlTemplate {
+    fn from_env(raw: &str) -> Result<Self, String> {
+        let template = raw.trim().trim_end_matches('/');
+        let sample = url::Url::parse(&template.replace("{slug}", "acme")).map_err(|e| e.to_string())?;
+        if !template.contains("{slug}") {
+            return Err("must contain {slug}, e.g. https://{slug}.helpdeskly.example".into());
+        }
+        if !matches!(sample.scheme(), "http" | "https") || sample.host_str().is_none() {
+            return Err("must be an http or https address".into());
+        }
+        Ok(Self(template.to_owned()))
+    }
 }
 
 /// Bounds on what anonymous callers can make the platform do.
@@ -181,6 +208,7 @@ impl ControlConfig {
             redis_key_prefix: env.or("REDIS_KEY_PREFIX", "hd:".to_owned())?,
             amqp_url: env.optional("AMQP_URL")?,
             abuse: AbuseLimits::from_env(env)?,
+            app_public_url: env.optional("APP_PUBLIC_URL")?,
         })
     }
 }

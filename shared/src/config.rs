@@ -313,6 +313,10 @@ pub struct HttpConfig {
     /// Peers whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`, IPs or CIDRs; default
     /// none): the client IP is the nearest address they did not add.
     pub trusted_proxies: TrustedProxies,
+    /// The built web app the service serves at every path that is not its API (`WEB_DIR`;
+    /// default `web/dist` under the working directory when it holds an `index.html`). Behind
+    /// nginx, which serves the files itself, leave it unset and absent.
+    pub web_dir: Option<std::path::PathBuf>,
 }
 
 impl HttpConfig {
@@ -336,7 +340,17 @@ impl HttpConfig {
             request_timeout,
             shutdown_grace: env.or("SHUTDOWN_GRACE_SECONDS", Seconds(Duration::from_secs(25)))?.0,
             trusted_proxies: env.or("TRUSTED_PROXIES", TrustedProxies::default())?,
+            web_dir: web_dir(env)?,
         })
+    }
+}
+
+fn web_dir(env: &Env) -> Result<Option<std::path::PathBuf>, ConfigError> {
+    let holds_app = |dir: &std::path::Path| dir.join("index.html").is_file();
+    match env.optional::<String>("WEB_DIR")? {
+        Some(dir) if holds_app(dir.as_ref()) => Ok(Some(dir.into())),
+        Some(_) => Err(ConfigError::invalid("WEB_DIR", "is not a folder holding index.html (build web/ first)")),
+        None => Ok(Some(std::path::PathBuf::from("web/dist")).filter(|dir| holds_app(dir))),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Handlers, one module per resource.
 
 pub mod attachments;
+pub mod control_routes;
 pub mod export;
 pub mod files;
 pub mod me;

@@ -10,3 +10,4 @@ mod operations;
 mod secrets;
 mod tenancy;
 mod tickets;
+mod web;

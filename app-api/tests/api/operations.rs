@@ -68,6 +68,9 @@ async fn openapi_describes_the_app_plane() {
     let conflict = &doc["paths"]["/v1/tickets/{id}/status"]["post"]["responses"]["409"]["description"];
     assert!(conflict.as_str().unwrap().contains("invalid_transition"), "{conflict}");
     assert_eq!(app.server.get("/docs/").await.status, 200);
+    // The web app's API types are generated from this copy.
+    let copy = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/api/app-api.json");
+    shared::testkit::assert_json_snapshot(&copy, &doc);
 }
 
 #[test]

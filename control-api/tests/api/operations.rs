@@ -152,6 +152,9 @@ async fn openapi_and_docs_are_served_offline() {
     assert!(doc["components"]["schemas"]["LoginRequest"]["properties"]["email"].is_object());
     // Every documented error is problem+json, from one helper.
     shared::testkit::assert_errors_are_problem_json(&doc);
+    // The web app's API types are generated from this copy.
+    let copy = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/api/control-api.json");
+    shared::testkit::assert_json_snapshot(&copy, &doc);
 
     let page = app.server.get("/docs/").await;
     assert_eq!(page.status, 200);

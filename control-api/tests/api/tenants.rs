@@ -414,3 +414,20 @@ async fn a_drop_waits_for_a_provisioning_run_still_in_flight() {
     app.state.worker.run_due().await.unwrap();
     app.wait_for_status(&slug, "deleted").await;
 }
+
+#[tokio::test]
+async fn the_status_names_the_web_address_when_the_platform_does() {
+    let app = TestApp::spawn_with(|env| env.with("APP_PUBLIC_URL", "https://{slug}.helpdeskly.example/")).await;
+    let slug = unique_slug();
+    app.create_tenant(&slug, "provisioning").await;
+    let status = app.server.get(&format!("/v1/tenants/{slug}/status")).await.json();
+    assert_eq!(status["app_url"], format!("https://{slug}.helpdeskly.example"));
+
+    for (bad, why) in
+        [("https://helpdeskly.example", "{slug}"), ("ftp://{slug}.example", "http"), ("{slug}", "relative")]
+    {
+        let env = shared::config::Env::from_pairs([("APP_PUBLIC_URL", bad)]);
+        let error = env.optional::<control_api::config::AppUrlTemplate>("APP_PUBLIC_URL").unwrap_err();
+        assert_eq!(error.name, "APP_PUBLIC_URL", "{why}");
+    }
+}

@@ -66,6 +66,7 @@ async fn first_step(app: &TestApp, who: &Enrolled) -> String {
     assert_eq!(login.status, 200, "{}", login.body);
     let body = login.json();
     assert_eq!(body["mfa_required"], true);
+    assert!(login.header("set-cookie").is_none(), "no cookie before the second factor");
     assert!(body.get("access_token").is_none(), "no tokens before the second factor");
     body["mfa_token"].as_str().unwrap().to_owned()
 }
@@ -89,6 +90,11 @@ async fn login_with_code_refuses_replay_and_recovery_codes_work_once() {
     let access = tokens.json()["access_token"].as_str().unwrap().to_owned();
     let claims = app.state.verifier.verify(&access).unwrap();
     assert_eq!(claims.amr, ["pwd", "otp"]);
+    // Browsers get the refresh token as a cookie their scripts cannot read; the first step set none.
+    let cookie = tokens.header("set-cookie").unwrap_or_default();
+    let refresh_token = tokens.json()["refresh_token"].as_str().unwrap().to_owned();
+    assert!(cookie.starts_with(&format!("helpdeskly_refresh={refresh_token};")), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
     // The challenge was single use.
     verify(&app, &json!({ "mfa_token": mfa_token, "code": code(&who.secret, 1) }))
         .await

@@ -5,6 +5,7 @@ mod json;
 mod observe;
 pub mod openapi;
 mod page;
+pub mod web;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -28,11 +29,14 @@ use crate::metrics::Metrics;
 /// problem+json for errors produced outside handlers (outermost), then CORS, then the body
 /// limit (`REQUEST_BODY_LIMIT_BYTES`) on the `limited` routes. `streamed` are routes that read large
 /// bodies as streams and enforce limits of their own (uploads): they get every layer but that
-/// limit. Also installs the 404 fallback; 405s keep axum's `Allow` header and get a problem body
-/// from the outer layer.
+/// limit. Also installs the fallback: the web app when `WEB_DIR` holds it, else a 404; 405s keep
+/// axum's `Allow` header and get a problem body from the outer layer.
 pub fn with_common_layers(limited: Router, streamed: Router, config: &HttpConfig, metrics: Metrics) -> Router {
+    let limited = match &config.web_dir {
+        Some(dir) => limited.merge(web::fallback(dir)),
+        None => limited.fallback(not_found),
+    };
     let router = limited
-        .fallback(not_found)
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .merge(streamed);
@@ -57,7 +61,8 @@ where
         .route("/ready", axum::routing::get(ready))
         .route("/metrics", axum::routing::get(crate::metrics::get_metrics))
         .with_state(state);
-    with_common_layers(router, Router::new(), config, metrics)
+    let config = HttpConfig { web_dir: None, ..config.clone() };
+    with_common_layers(router, Router::new(), &config, metrics)
 }
 
 fn cors_layer(origins: &CorsOrigins) -> Option<CorsLayer> {

@@ -6,6 +6,7 @@ mod database;
 mod eventually;
 mod redis_namespace;
 mod server;
+mod snapshot;
 
 pub use database::{
     TestDatabase, admin_options, admin_url, drop_databases_and_roles, drop_tenants_of, test_name_prefix,
@@ -13,3 +14,4 @@ pub use database::{
 pub use eventually::eventually;
 pub use redis_namespace::{TestRedis, redis_url};
 pub use server::{TestResponse, TestServer, assert_errors_are_problem_json};
+pub use snapshot::assert_json_snapshot;

@@ -8,6 +8,7 @@ use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
 use utoipa::ToSchema;
 
+use super::cookie::SetRefreshCookie;
 use super::{TokenResponse, complete_login, refused};
 use crate::identity::audit::{self, Action};
 use crate::identity::sessions::Origin;
@@ -71,7 +72,7 @@ pub async fn post_login(
     State(state): State<AppState>,
     origin: Origin,
     JsonBody(request): JsonBody<LoginRequest>,
-) -> ApiResult<Json<LoginResponse>> {
+) -> ApiResult<(Option<SetRefreshCookie>, Json<LoginResponse>)> {
     check_shape(&request)?;
     let account = request.email.trim().to_lowercase();
     let tenant = request.tenant.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_lowercase);
@@ -118,7 +119,13 @@ pub async fn post_login(
         LoginResponse::Tokens(complete_login(&state, &mut tx, &candidate, role, vec!["pwd".into()], &origin).await?)
     };
     tx.commit().await?;
-    Ok(Json(response))
+    let cookie = match &response {
+        LoginResponse::Tokens(tokens) => {
+            Some(SetRefreshCookie::issue(&tokens.refresh_token, state.config.jwt.refresh_ttl))
+        }
+        LoginResponse::MfaRequired(_) => None,
+    };
+    Ok((cookie, Json(response)))
 }
 
 #[cfg(test)]

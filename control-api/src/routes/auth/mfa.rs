@@ -1,13 +1,12 @@
 //! `POST /v1/auth/mfa/verify`: the second step of a login with 2FA.
 
-use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
 use utoipa::ToSchema;
 
-use super::{TokenResponse, complete_login, refused};
+use super::{IssuedTokens, TokenResponse, complete_login, refused};
 use crate::identity::audit::{self, Action};
 use crate::identity::guard::{self, second_factor_account};
 use crate::identity::second_factor;
@@ -39,7 +38,7 @@ pub async fn post_mfa_verify(
     State(state): State<AppState>,
     origin: Origin,
     JsonBody(request): JsonBody<MfaVerifyRequest>,
-) -> ApiResult<Json<TokenResponse>> {
+) -> ApiResult<IssuedTokens> {
     let proof = Proof::parse(request.code, request.recovery_code)?;
     let mut tx = state.db.begin().await?;
     let invalid_token = || ApiError::unauthorized("the mfa_token is invalid or expired");
@@ -76,7 +75,7 @@ pub async fn post_mfa_verify(
     let tokens = complete_login(&state, &mut tx, &candidate, role, vec!["pwd".into(), "otp".into()], &origin).await?;
     tx.commit().await?;
     state.guard.proven(&subjects).await;
-    Ok(Json(tokens))
+    Ok(tokens.issued(&state))
 }
 
 /// A second-factor proof: exactly one of a current code and a recovery code.

@@ -2,6 +2,7 @@
 //! management. What the handlers share: the token response, the request's origin, and
 //! finishing a login.
 
+pub mod cookie;
 pub mod export;
 pub mod login;
 pub mod me;
@@ -64,6 +65,16 @@ impl TokenResponse {
             tenant,
             role,
         }
+    }
+}
+
+/// Tokens for a browser as well: the same body, and the refresh token as an `HttpOnly` cookie.
+pub type IssuedTokens = (cookie::SetRefreshCookie, axum::Json<TokenResponse>);
+
+impl TokenResponse {
+    pub fn issued(self, state: &AppState) -> IssuedTokens {
+        let cookie = cookie::SetRefreshCookie::issue(&self.refresh_token, state.config.jwt.refresh_ttl);
+        (cookie, axum::Json(self))
     }
 }
 

@@ -1,14 +1,15 @@
 //! `POST /v1/auth/refresh` and `POST /v1/auth/logout`.
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use shared::error::{ApiError, ApiResult};
 use shared::http::JsonBody;
 use utoipa::ToSchema;
 
 use super::TokenResponse;
+use super::cookie::{RefreshCookie, SetRefreshCookie};
 use crate::identity::audit::{self, Action};
 use crate::identity::sessions::{self, Origin, Rotation};
 use crate::identity::tokens::Grant;
@@ -16,10 +17,20 @@ use crate::identity::users;
 use crate::routes::Caller;
 use crate::state::AppState;
 
+/// The refresh token, in the body or (browsers) in the `helpdeskly_refresh` cookie: send `{}`
+/// to use the cookie.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
-    pub refresh_token: String,
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+}
+
+impl RefreshRequest {
+    /// The body's token, else the cookie's.
+    fn token(self, cookie: RefreshCookie) -> Option<String> {
+        self.refresh_token.or(cookie.0)
+    }
 }
 
 fn invalid_refresh() -> ApiError {
@@ -27,42 +38,49 @@ fn invalid_refresh() -> ApiError {
 }
 
 /// Trade a refresh token for a new pair. The old token stops working; presenting it again
-/// revokes the whole session.
+/// revokes the whole session. The new refresh token is also set as the cookie; a refused one
+/// clears it.
 #[utoipa::path(post, path = "/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new access token and refresh token", body = TokenResponse),
-        (status = 401, description = "`unauthorized`: unknown, expired, revoked or reused token"),
+        (status = 401, description = "`unauthorized`: no token, or an unknown, expired, revoked or reused one"),
     ))]
 pub async fn post_refresh(
     State(state): State<AppState>,
     origin: Origin,
+    cookie: RefreshCookie,
     JsonBody(request): JsonBody<RefreshRequest>,
-) -> ApiResult<Json<TokenResponse>> {
-    if request.refresh_token.len() > 128 {
-        return Err(invalid_refresh());
+) -> Response {
+    match refresh(&state, &origin, request.token(cookie)).await {
+        Ok(tokens) => tokens.issued(&state).into_response(),
+        Err(error) if error.status() == StatusCode::UNAUTHORIZED => (SetRefreshCookie::clear(), error).into_response(),
+        Err(error) => error.into_response(),
     }
+}
+
+async fn refresh(state: &AppState, origin: &Origin, token: Option<String>) -> ApiResult<TokenResponse> {
+    let token = token.filter(|t| t.len() <= 128).ok_or_else(invalid_refresh)?;
     let mut tx = state.db.begin().await?;
-    let (session, refresh_token) =
-        match sessions::rotate(&mut tx, &request.refresh_token, state.config.jwt.lifetimes()).await? {
-            Rotation::Invalid => return Err(invalid_refresh()),
-            Rotation::Reused(session) => {
-                let details = serde_json::json!({ "session_id": session.session_id });
-                audit::record(
-                    &mut tx,
-                    Action::RefreshReuseDetected,
-                    Some(session.user_id),
-                    session.tenant_id,
-                    &origin,
-                    details,
-                )
-                .await?;
-                tx.commit().await?;
-                state.notifier.sessions_revoked(&[session.session_id]).await;
-                tracing::warn!(session_id = %session.session_id, "refresh token reuse: session revoked");
-                return Err(ApiError::unauthorized("this refresh token was already used; the session is revoked"));
-            }
-            Rotation::Rotated { session, refresh_token } => (session, refresh_token),
-        };
+    let (session, refresh_token) = match sessions::rotate(&mut tx, &token, state.config.jwt.lifetimes()).await? {
+        Rotation::Invalid => return Err(invalid_refresh()),
+        Rotation::Reused(session) => {
+            let details = serde_json::json!({ "session_id": session.session_id });
+            audit::record(
+                &mut tx,
+                Action::RefreshReuseDetected,
+                Some(session.user_id),
+                session.tenant_id,
+                origin,
+                details,
+            )
+            .await?;
+            tx.commit().await?;
+            state.notifier.sessions_revoked(&[session.session_id]).await;
+            tracing::warn!(session_id = %session.session_id, "refresh token reuse: session revoked");
+            return Err(ApiError::unauthorized("this refresh token was already used; the session is revoked"));
+        }
+        Rotation::Rotated { session, refresh_token } => (session, refresh_token),
+    };
     // The membership may have changed since the login: read it again.
     let candidate = users::candidate_by_id(&mut tx, session.user_id, session.tenant_id).await?;
     let granted = candidate.as_ref().map(|c| (c, c.grantable_role(session.tenant_id.is_some())));
@@ -81,11 +99,11 @@ pub async fn post_refresh(
         amr: session.amr.clone(),
     });
     tx.commit().await?;
-    Ok(Json(TokenResponse::new(access, refresh_token, candidate.profile(), tenant, role)))
+    Ok(TokenResponse::new(access, refresh_token, candidate.profile(), tenant, role))
 }
 
-/// End the session the refresh token belongs to, and the access tokens of that session.
-/// Idempotent.
+/// End the session the refresh token (body or cookie) belongs to, and the access tokens of that
+/// session, and clear the cookie. Idempotent.
 #[utoipa::path(post, path = "/v1/auth/logout", tag = "auth", request_body = RefreshRequest,
     security(("bearer" = [])),
     responses(
@@ -96,11 +114,13 @@ pub async fn post_logout(
     State(state): State<AppState>,
     Caller(claims): Caller,
     origin: Origin,
+    cookie: RefreshCookie,
     JsonBody(request): JsonBody<RefreshRequest>,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<(SetRefreshCookie, StatusCode)> {
+    let token = request.token(cookie).filter(|t| t.len() <= 128).unwrap_or_default();
     let mut tx = state.db.begin().await?;
     let mut revoked = Vec::new();
-    if let Some(session) = sessions::find_open(&mut tx, &request.refresh_token).await? {
+    if let Some(session) = sessions::find_open(&mut tx, &token).await? {
         // Only the owner may close a session; anyone else learns nothing.
         if session.user_id == claims.sub {
             sessions::revoke(&mut tx, session.session_id, "logout").await?;
@@ -111,5 +131,5 @@ pub async fn post_logout(
     }
     tx.commit().await?;
     state.notifier.sessions_revoked(&revoked).await;
-    Ok(StatusCode::NO_CONTENT)
+    Ok((SetRefreshCookie::clear(), StatusCode::NO_CONTENT))
 }

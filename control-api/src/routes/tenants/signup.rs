@@ -151,6 +151,10 @@ pub async fn post_signup(
 pub struct TenantStatusView {
     pub slug: String,
     pub status: TenantStatus,
+    /// The address of the tenant's web app (`APP_PUBLIC_URL`), where its people sign in; absent
+    /// when the platform does not say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_url: Option<String>,
 }
 
 /// A tenant's status: poll after signup until `active`.
@@ -164,5 +168,6 @@ pub async fn get_status(State(state): State<AppState>, Path(slug): Path<String>)
     let slug = path_slug(&slug)?;
     let mut conn = state.db.acquire().await?;
     let tenant: TenantView = super::find(&mut conn, &slug).await?;
-    Ok(Json(TenantStatusView { slug: tenant.slug, status: tenant.status }))
+    let app_url = state.config.app_public_url.as_ref().map(|url| url.for_slug(&tenant.slug));
+    Ok(Json(TenantStatusView { slug: tenant.slug, status: tenant.status, app_url }))
 }

@@ -1,0 +1,23 @@
+//! The control plane's routes on a tenant host: `/v1/auth/*`, `/v1/invitations/*` and
+//! `/v1/tenants/*`, forwarded to control-api when `CONTROL_API_URL` is set (development; nginx
+//! routes them itself in production), a 404 otherwise. Not part of this service's OpenAPI
+//! document: control-api's describes them.
+
+use axum::Extension;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use shared::error::ApiError;
+use shared::http::ClientIp;
+
+use crate::state::AppState;
+
+/// The path prefixes that belong to control-api.
+pub const PREFIXES: [&str; 3] = ["/v1/auth", "/v1/invitations", "/v1/tenants"];
+
+pub async fn forward(State(state): State<AppState>, client: Option<Extension<ClientIp>>, request: Request) -> Response {
+    let Some(control) = state.control_api.as_ref() else {
+        return ApiError::not_found(format!("no route for {} {}", request.method(), request.uri().path()))
+            .into_response();
+    };
+    control.forward(request, client.map(|Extension(ClientIp(ip))| ip)).await.into_response()
+}
