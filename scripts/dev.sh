@@ -123,6 +123,25 @@ ensure_tools() {
   fi
 }
 
+# The web app (web/): its packages installed and the app built when anything it is built from is
+# newer than the last build. Both services serve it (WEB_DIR).
+build_web() {
+  [ -f web/package.json ] || return 0
+  if ! command -v npm >/dev/null; then
+    say "installing Node.js and npm"
+    apt_install nodejs npm
+  fi
+  if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+    say "installing the web app's packages"
+    (cd web && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  if [ ! -f web/dist/index.html ] || [ -n "$(find web/src web/api web/index.html web/package-lock.json web/vite.config.* \
+       -newer web/dist/index.html -print -quit 2>/dev/null)" ]; then
+    say "building the web app"
+    (cd web && npm run --silent build >/dev/null) || die "the web app did not build: run (cd web && npm run build)"
+  fi
+}
+
 wait_healthy() {
   local name=$1 url=$2 pid=$3
   for _ in $(seq 1 100); do
@@ -150,6 +169,11 @@ generate_secrets
 
 say "building"
 cargo build --quiet -p control-api -p app-api
+build_web
+[ -f web/dist/index.html ] && export WEB_DIR=${WEB_DIR:-$ROOT/web/dist}
+# Where the sign-up page sends a new organisation.
+[ -n "${APP_PUBLIC_URL:-}" ] || APP_PUBLIC_URL="http://{slug}.$APP_BASE_DOMAIN:$APP_PORT"
+export APP_PUBLIC_URL
 
 target=${CARGO_TARGET_DIR:-$ROOT/target}
 # app-api gets the app plane's key, never the master key.
@@ -163,7 +187,9 @@ mkdir -p "$LOGS"
 } > "$DATA/control.env"
 chmod 600 "$DATA/control.env"
 
-"$target/debug/control-api" serve > >(tee -a "$LOGS/control-api.log") 2>&1 & pids+=($!)
+# app-api forwards the web app's sign-in calls from 127.0.0.1 with the client's address.
+TRUSTED_PROXIES=${TRUSTED_PROXIES:-127.0.0.1,::1} \
+  "$target/debug/control-api" serve > >(tee -a "$LOGS/control-api.log") 2>&1 & pids+=($!)
 wait_healthy control-api "http://127.0.0.1:$CONTROL_PORT" "${pids[0]}"
 CONTROL_API_URL=${CONTROL_API_URL:-http://127.0.0.1:$CONTROL_PORT}
 env -u DB_ENCRYPTION_KEY -u JWT_PRIVATE_KEY APP_PLANE_KEY="$APP_PLANE_KEY" CONTROL_API_URL="$CONTROL_API_URL" \
@@ -173,6 +199,8 @@ wait_healthy app-api "http://127.0.0.1:$APP_PORT" "${pids[1]}"
 
 cat >&2 <<MSG
 
+  sign up      http://localhost:$CONTROL_PORT/
+               each organisation's portal and console at http://{slug}.localhost:$APP_PORT/
   control-api  http://127.0.0.1:$CONTROL_PORT   docs: http://127.0.0.1:$CONTROL_PORT/docs/
   app-api      http://127.0.0.1:$APP_PORT   docs: http://127.0.0.1:$APP_PORT/docs/
                each organisation at http://{slug}.localhost:$APP_PORT (or the X-Tenant-Slug header)
@@ -207,6 +235,14 @@ quick_start() {
   echo "$body" | grep -q '"ticket_number":"TKT-' || die "create a ticket: $body"
   body=$(curl -fsS "$app/v1/tickets?status=open&q=parcel" -H "x-tenant-slug: $slug" -H "authorization: Bearer $token")
   echo "$body" | grep -q 'Parcel not received' || die "search: $body"
+  if [ -n "${WEB_DIR:-}" ]; then
+    curl -fsS "$control/" | grep -qi '<!doctype html>' || die "the sign-up page is not served at $control/"
+    curl -fsS "$app/" -H "host: $slug.$APP_BASE_DOMAIN:$APP_PORT" | grep -qi '<!doctype html>' \
+      || die "the organisation's page is not served at http://$slug.$APP_BASE_DOMAIN:$APP_PORT/"
+    curl -fsS -o /dev/null -D - "$app/v1/auth/login" -H "host: $slug.$APP_BASE_DOMAIN:$APP_PORT" -H 'content-type: application/json' \
+      -d "{\"tenant\":\"$slug\",\"email\":\"$email\",\"password\":\"a long passphrase\"}" | grep -qi '^set-cookie: helpdeskly_refresh=' \
+      || die "signing in on the organisation's host gave no refresh cookie"
+  fi
   say "quick start: signup, login, me, a ticket and a search all answered as the README says"
 }
 

@@ -2,8 +2,10 @@
 # The whole test suite. Makes sure PostgreSQL, Redis and RabbitMQ are installed and running on
 # this machine (installing them with apt-get when missing, quickly skipping when present), then
 # runs lints, the module-cycle check, the checked-SQL data (scripts/sqlx.sh), the dependency
-# policy (cargo-deny), the doc tests, the README's quick start through scripts/dev.sh --check,
-# and every test with cargo-nextest.
+# policy (cargo-deny), the doc tests, the web app's type check, unit tests and build, the
+# README's quick start through scripts/dev.sh --check, the edge (nginx), the monitoring proof
+# (Prometheus), the web app in Chromium (scripts/web-e2e.sh), the deployment checks, and every
+# test with cargo-nextest.
 #
 #   scripts/test.sh                      # everything
 #   scripts/test.sh -E 'test(sigterm)'   # extra arguments go to cargo nextest run
@@ -188,6 +190,13 @@ cargo machete
 say "doc tests"
 cargo test --workspace --doc --locked --quiet
 
+say "the web app: API types from the OpenAPI copies, type check, unit tests, build (web/)"
+command -v npm >/dev/null || apt_install nodejs npm
+if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
+fi
+(cd web && npm run --silent build >/dev/null && npm test --silent)
+
 say "the README's quick start (scripts/dev.sh --check)"
 scripts/dev.sh --check >/dev/null
 
@@ -198,6 +207,13 @@ say "the edge: nginx in front of both planes (scripts/edge-test.sh)"
 scripts/edge-test.sh
 say "monitoring: promtool, dashboards and alerts against live data (scripts/monitoring-proof.sh)"
 scripts/monitoring-proof.sh
+# ---------------------------------------------------------------------------------------------
+
+# ---- the web app in a browser (e2e/) --------------------------------------------------------
+# Playwright drives Debian's Chromium (installed with apt-get when missing, never downloaded)
+# against both services, which serve the app built above.
+say "the web app in Chromium: sign-up, sign-in, portal, accessibility (scripts/web-e2e.sh)"
+scripts/web-e2e.sh
 # ---------------------------------------------------------------------------------------------
 
 # ---- the deployment (Dockerfile, docker-compose.prod.yml, k8s/, scripts/) -------------------

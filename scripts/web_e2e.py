@@ -1,0 +1,59 @@
+"""Runs the web app's end-to-end tests (e2e/) against a fresh platform: both services through
+scripts/dev.sh (which builds the web app and serves it), on free ports, every database removed
+at the end. The tests reach the sign-up page at http://localhost:{control port}/ and each
+organisation at http://{slug}.localhost:{app port}/ (Chromium resolves *.localhost itself), and
+arrange what the browser does not do (an agent's reply, a second customer) through the API.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+
+from live_platform import ROOT, Failure, Platform, say
+
+
+def main(playwright_args):
+    env_for_services = {
+        # Every test signs an organisation up from this one address.
+        "SIGNUPS_PER_IP_PER_HOUR": "0",
+        "SIGNUPS_PER_HOUR": "0",
+        "REGISTRATIONS_PER_IP_PER_HOUR": "0",
+        "RATE_LIMIT_IP_PER_MINUTE": "0",
+        "RATE_LIMIT_USER_PER_MINUTE": "0",
+        # A short access token, so that the silent refresh happens within a test.
+        "JWT_EXPIRES_IN_SECONDS": os.environ.get("E2E_ACCESS_TOKEN_SECONDS", "20"),
+    }
+    with Platform("web", env_for_services) as platform:
+        say(f"platform up: control-api :{platform.control_port}, app-api :{platform.app_port}")
+        shots = os.path.join(ROOT, "e2e", "test-results", "screenshots")
+        shutil.rmtree(shots, ignore_errors=True)
+        env = dict(os.environ)
+        env.update({
+            "E2E_CONTROL_PORT": str(platform.control_port),
+            "E2E_APP_PORT": str(platform.app_port),
+            "E2E_SCREENSHOTS": shots,
+            "E2E_ACCESS_TOKEN_SECONDS": env_for_services["JWT_EXPIRES_IN_SECONDS"],
+            "CHROMIUM_PATH": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+            "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1",
+        })
+        done = subprocess.run(["npx", "playwright", "test", *playwright_args], cwd=os.path.join(ROOT, "e2e"), env=env)
+        if done.returncode != 0:
+            say("the end-to-end tests failed; the services' last lines:")
+            print(platform.tail(60), file=sys.stderr)
+            return done.returncode
+        if os.environ.get("SCREENSHOTS"):
+            target = os.path.join(ROOT, "docs", "screenshots")
+            os.makedirs(target, exist_ok=True)
+            for name in sorted(os.listdir(shots)):
+                shutil.copy(os.path.join(shots, name), os.path.join(target, name))
+            say(f"screenshots copied to docs/screenshots/")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except Failure as e:
+        say(f"FAILED: {e}")
+        sys.exit(1)
