@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { ApiClient, buildUrl } from './client';
+import { ApiProblem, parseRetryAfter } from './problem';
+
+describe('buildUrl', () => {
+  it('fills path parameters, encoded, and skips empty query values', () => {
+    expect(buildUrl('/v1/invitations/{token}/accept', { token: 'a/b c' })).toBe('/v1/invitations/a%2Fb%20c/accept');
+    expect(buildUrl('/v1/tickets', undefined, { limit: 20, cursor: undefined, status: '', q: 'a&b' })).toBe('/v1/tickets?limit=20&q=a%26b');
+  });
+});
+
+describe('ApiProblem.fromResponse', () => {
+  const now = new Date('2030-01-01T00:00:00Z');
+
+  it('reads the problem document, its field errors and extra members', async () => {
+    const body = {
+      type: 'urn:helpdeskly:problem:invalid_transition',
+      title: 'Conflict',
+      status: 409,
+      code: 'invalid_transition',
+      detail: 'no',
+      allowed: ['closed'],
+      errors: [{ field: 'status', message: 'bad' }, { nonsense: true }],
+    };
+    const response = new Response(JSON.stringify(body), { status: 409, headers: { 'Content-Type': 'application/problem+json' } });
+    const problem = await ApiProblem.fromResponse(response, now);
+    expect(problem).toMatchObject({ status: 409, code: 'invalid_transition', detail: 'no', errors: [{ field: 'status', message: 'bad' }] });
+    expect(problem.extra).toEqual({ allowed: ['closed'] });
+  });
+
+  it('keeps Retry-After as a time', async () => {
+    const response = new Response('{"type":"x","title":"x","status":429,"code":"rate_limited"}', {
+      status: 429,
+      headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '120' },
+    });
+    expect((await ApiProblem.fromResponse(response, now)).retryAt).toEqual(new Date('2030-01-01T00:02:00Z'));
+    expect(parseRetryAfter('Wed, 01 Jan 2030 00:05:00 GMT', now)).toEqual(new Date('2030-01-01T00:05:00Z'));
+    expect(parseRetryAfter('soon', now)).toBeNull();
+  });
+
+  it('names answers without a problem document by their status', async () => {
+    const response = new Response('<html>Bad gateway</html>', { status: 502, headers: { 'Content-Type': 'text/html' } });
+    expect(await ApiProblem.fromResponse(response)).toMatchObject({ status: 502, code: 'server_error' });
+  });
+});
+
+describe('ApiClient', () => {
+  it('sends JSON same-origin and reads 204 as nothing', async () => {
+    const seen: RequestInit[] = [];
+    const client = new ApiClient(async (_url, init) => {
+      seen.push(init);
+      return new Response(null, { status: 204 });
+    });
+    const answer = await client.call('DELETE', '/v1/attachments/{id}', { path: { id: 7 } });
+    expect(answer).toBeUndefined();
+    expect(seen[0]).toMatchObject({ method: 'DELETE', credentials: 'same-origin' });
+  });
+
+  it('sends files as multipart without setting the boundary itself', async () => {
+    let init: RequestInit | undefined;
+    const client = new ApiClient(async (_url, i) => {
+      init = i;
+      return new Response('{"id":1}', { status: 201, headers: { 'Content-Type': 'application/json' } });
+    });
+    const file = new File(['hello'], 'note.txt', { type: 'text/plain' });
+    await client.call('POST', '/v1/tickets/{id}/attachments', { path: { id: 3 }, form: { file } });
+    expect(init?.body).toBeInstanceOf(FormData);
+    expect((init?.body as FormData).get('file')).toBeInstanceOf(File);
+    expect(new Headers(init?.headers).get('Content-Type')).toBeNull();
+  });
+
+  it('turns a failed fetch into a network problem', async () => {
+    const client = new ApiClient(async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    await expect(client.call('GET', '/v1/me')).rejects.toMatchObject({ status: 0, code: 'network_error' });
+  });
+});

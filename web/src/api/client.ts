@@ -1,0 +1,116 @@
+//! The one way the app talks to the services: `api(method, path, options)`, typed by the
+//! contract. Calls are same-origin (the Host names the tenant); the session's access token rides
+//! along, and an expired one is refreshed once and the call retried once.
+
+import { ApiProblem } from './problem';
+import type { CallOptions, Method, OptionsArg, PathFor, ResponseBody } from './types';
+
+/** The options once past the typed signature. */
+interface RawOptions extends CallOptions {
+  path?: Record<string, unknown>;
+  query?: Record<string, unknown>;
+  body?: unknown;
+  form?: Record<string, unknown>;
+}
+
+export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
+
+/** What the client needs from the session, without depending on it. */
+export interface AuthHooks {
+  token(): string | null;
+  /** Gets a new access token; `false` when the session is over. */
+  refresh(): Promise<boolean>;
+  /** A call with the token was refused as unauthorized: the session is over. */
+  ended(): void;
+}
+
+export class ApiClient {
+  private hooks: AuthHooks | null = null;
+
+  constructor(private readonly fetcher: Fetch) {}
+
+  useAuth(hooks: AuthHooks): void {
+    this.hooks = hooks;
+  }
+
+  async call<M extends Method, P extends PathFor<M>>(
+    method: M,
+    path: P,
+    ...[options]: OptionsArg<M, P>
+  ): Promise<ResponseBody<M, P>> {
+    const opts = (options ?? {}) as RawOptions;
+    const useSession = opts.auth !== false && opts.bearer === undefined && this.hooks !== null;
+    const sent = useSession ? this.hooks!.token() : (opts.bearer ?? null);
+    let response = await this.send(method, path, opts, sent);
+    if (response.status === 401 && useSession) {
+      const problem = await ApiProblem.fromResponse(response);
+      if (problem.code !== 'token_expired') {
+        if (sent !== null) this.hooks!.ended();
+        throw problem;
+      }
+      // Another caller may have refreshed while this one was in flight.
+      if (this.hooks!.token() === sent && !(await this.hooks!.refresh())) throw problem;
+      response = await this.send(method, path, opts, this.hooks!.token());
+      if (response.status === 401) {
+        this.hooks!.ended();
+        throw await ApiProblem.fromResponse(response);
+      }
+    }
+    if (!response.ok) throw await ApiProblem.fromResponse(response);
+    return (await readBody(response)) as ResponseBody<M, P>;
+  }
+
+  private async send(method: Method, path: string, o: RawOptions, token: string | null): Promise<Response> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    let body: BodyInit | undefined;
+    if (o.form !== undefined) {
+      body = toFormData(o.form);
+    } else if (o.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(o.body);
+    }
+    const url = buildUrl(path, o.path, o.query);
+    try {
+      return await this.fetcher(url, { method, headers, body, credentials: 'same-origin', signal: o.signal });
+    } catch (cause) {
+      throw ApiProblem.network(cause);
+    }
+  }
+}
+
+export function buildUrl(template: string, path?: Record<string, unknown>, query?: Record<string, unknown>): string {
+  const filled = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = path?.[name];
+    if (value === undefined || value === null) throw new Error(`missing path parameter ${name}`);
+    return encodeURIComponent(String(value));
+  });
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  }
+  const qs = search.toString();
+  return qs ? `${filled}?${qs}` : filled;
+}
+
+function toFormData(fields: Record<string, unknown>): FormData {
+  const form = new FormData();
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined || value === null) continue;
+    if (value instanceof File) form.append(key, value, value.name);
+    else if (value instanceof Blob) form.append(key, value);
+    else form.append(key, String(value));
+  }
+  return form;
+}
+
+async function readBody(response: Response): Promise<unknown> {
+  if (response.status === 204) return undefined;
+  const text = await response.text();
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiProblem({ status: response.status, code: 'unexpected_response' });
+  }
+}

@@ -1,0 +1,22 @@
+//! Names for the contract's shapes the app works with.
+
+import type { AppSchemas, ControlSchemas } from './types';
+
+export type TokenResponse = ControlSchemas['TokenResponse'];
+export type MfaChallenge = ControlSchemas['MfaChallenge'];
+export type Role = ControlSchemas['Role'];
+export type UserProfile = ControlSchemas['UserProfile'];
+export type TenantRef = ControlSchemas['TenantRef'];
+export type TenantStatus = ControlSchemas['TenantStatus'];
+export type TenantStatusView = ControlSchemas['TenantStatusView'];
+export type TwoFactorSetup = ControlSchemas['TwoFactorSetup'];
+
+export type Member = AppSchemas['Me'];
+export type Ticket = AppSchemas['Ticket'];
+export type TicketDetail = AppSchemas['TicketDetail'];
+export type TicketStatus = AppSchemas['Status'];
+export type Priority = AppSchemas['Priority'];
+export type Message = AppSchemas['Message'];
+export type Attachment = AppSchemas['Attachment'];
+export type AttachmentSummary = AppSchemas['AttachmentSummary'];
+export type SlaState = AppSchemas['SlaState'];

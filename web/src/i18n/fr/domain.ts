@@ -1,0 +1,31 @@
+import type en from '../en/domain';
+
+const fr: Record<keyof typeof en, string> = {
+  'status.open': 'Ouvert',
+  'status.in_progress': 'En cours',
+  'status.waiting_customer': 'En attente de votre réponse',
+  'status.resolved': 'Résolu',
+  'status.closed': 'Fermé',
+  'priority.low': 'Basse',
+  'priority.medium': 'Moyenne',
+  'priority.high': 'Haute',
+  'priority.urgent': 'Urgente',
+  'role.owner': 'propriétaire',
+  'role.admin': 'administrateur',
+  'role.agent': 'agent',
+  'role.customer': 'client',
+  'role.platform_admin': 'administrateur de la plateforme',
+  'category.order': 'Commande',
+  'category.delivery': 'Livraison',
+  'category.return': 'Retour',
+  'category.refund': 'Remboursement',
+  'category.payment_failure': 'Problème de paiement',
+  'category.product': 'Produit',
+  'category.account': 'Compte',
+  'category.other': 'Autre',
+  'sla.due.response': 'Première réponse attendue avant le {time}',
+  'sla.due.resolution': 'Résolution attendue avant le {time}',
+  'sla.breached.response': 'Première réponse en retard',
+  'sla.breached.resolution': 'Résolution en retard',
+};
+export default fr;

@@ -1,0 +1,88 @@
+//! Translations and locale-aware formatting. Every user-visible string goes through `t`; the
+//! dictionaries are split by area (src/i18n/{en,fr}/<area>.ts) so a new area adds its own files.
+
+import { en } from './en';
+import { fr } from './fr';
+import { interpolate, pickLocale, type Locale } from './core';
+
+export type { Locale } from './core';
+export type MessageKey = keyof typeof en;
+export type Params = Record<string, string | number>;
+
+export const LOCALES: readonly Locale[] = ['en', 'fr'];
+const dictionaries: Record<Locale, Record<MessageKey, string>> = { en, fr };
+const STORAGE_KEY = 'helpdeskly.locale';
+
+let locale: Locale = pickLocale(readStored(), typeof navigator !== 'undefined' ? navigator.languages : []);
+const listeners = new Set<(locale: Locale) => void>();
+
+export function t(key: MessageKey, params?: Params): string {
+  // A key missing at run time (a bad cast) shows itself rather than an empty string.
+  return interpolate(dictionaries[locale][key] ?? key, params);
+}
+
+/** A count with its plural form: the dictionary holds `key.one`, `key.other` (and so on). */
+export function tn(key: PluralKey, count: number, params?: Params): string {
+  const category = new Intl.PluralRules(locale).select(count);
+  const exact = `${key}.${category}` as MessageKey;
+  const chosen = exact in dictionaries[locale] ? exact : (`${key}.other` as MessageKey);
+  return t(chosen, { count: formatNumber(count), ...params });
+}
+
+type PluralKey = MessageKey extends infer K ? (K extends `${infer Base}.other` ? Base : never) : never;
+
+export function getLocale(): Locale {
+  return locale;
+}
+
+export function setLocale(next: Locale): void {
+  locale = next;
+  try {
+    localStorage.setItem(STORAGE_KEY, next);
+  } catch {
+    // Storage may be unavailable (private mode); the choice then lasts for this page only.
+  }
+  applyToDocument();
+  for (const listener of listeners) listener(next);
+}
+
+export function onLocaleChange(listener: (locale: Locale) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export function applyToDocument(): void {
+  if (typeof document !== 'undefined') document.documentElement.lang = locale;
+}
+
+export function formatDateTime(value: string | Date): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(value));
+}
+
+export function formatTime(value: Date): string {
+  return new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(value);
+}
+
+export function formatNumber(value: number): string {
+  return new Intl.NumberFormat(locale).format(value);
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const style = { style: 'unit', unit: units[unit], unitDisplay: 'short', maximumFractionDigits: unit === 0 ? 0 : 1 } as const;
+  return new Intl.NumberFormat(locale, style).format(value);
+}
+
+function readStored(): string | null {
+  try {
+    return typeof localStorage !== 'undefined' ? localStorage.getItem(STORAGE_KEY) : null;
+  } catch {
+    return null;
+  }
+}
