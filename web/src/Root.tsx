@@ -1,6 +1,7 @@
 //! The top of the tree: the error boundary, the language (a change re-renders everything), and
 //! the app the host serves.
 
+import { ControlApp } from './control/ControlApp';
 import type { HostApp } from './host';
 import { t } from './i18n';
 import { ErrorBoundary } from './ui/ErrorBoundary';
@@ -13,9 +14,13 @@ export function Root({ host }: { host: HostApp }) {
   useLocale();
   return (
     <ErrorBoundary>
-      <Layout place={host.kind === 'tenant' ? host.slug : undefined}>
-        <Loading label={t('common.loading')} />
-      </Layout>
+      {host.kind === 'control' ? (
+        <ControlApp />
+      ) : (
+        <Layout place={host.slug}>
+          <Loading label={t('common.loading')} />
+        </Layout>
+      )}
     </ErrorBoundary>
   );
 }

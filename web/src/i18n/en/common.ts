@@ -12,6 +12,11 @@ export default {
   'common.not_found.title': 'Page not found',
   'common.not_found.body': 'There is nothing at this address.',
   'common.not_found.home': 'Go to the home page',
+  'field.email': 'Email',
+  'field.password': 'Password',
+  'field.password_hint': 'At least 12 characters.',
+  'field.firstname': 'First name',
+  'field.lastname': 'Last name',
   'validation.required': 'This field is required.',
   'validation.email': 'Enter an email address like name@example.com.',
   'validation.password_short': 'Use at least 12 characters.',
@@ -19,4 +24,5 @@ export default {
   'validation.too_long': 'This is too long.',
   'validation.code': 'Enter the 6 digits shown in your authenticator app.',
   'validation.number': 'Enter digits only.',
+  'validation.slug': 'Use 3 to 63 lowercase letters, digits or hyphens, not starting or ending with a hyphen.',
 } as const;

@@ -14,6 +14,11 @@ const fr: Record<keyof typeof en, string> = {
   'common.not_found.title': 'Page introuvable',
   'common.not_found.body': 'Il n’y a rien à cette adresse.',
   'common.not_found.home': 'Aller à l’accueil',
+  'field.email': 'E-mail',
+  'field.password': 'Mot de passe',
+  'field.password_hint': 'Au moins 12 caractères.',
+  'field.firstname': 'Prénom',
+  'field.lastname': 'Nom',
   'validation.required': 'Ce champ est obligatoire.',
   'validation.email': 'Saisissez une adresse e-mail comme nom@exemple.fr.',
   'validation.password_short': 'Utilisez au moins 12 caractères.',
@@ -21,5 +26,6 @@ const fr: Record<keyof typeof en, string> = {
   'validation.too_long': 'Ce texte est trop long.',
   'validation.code': 'Saisissez les 6 chiffres affichés par votre application d’authentification.',
   'validation.number': 'Saisissez uniquement des chiffres.',
+  'validation.slug': 'Utilisez de 3 à 63 lettres minuscules, chiffres ou tirets, sans tiret au début ni à la fin.',
 };
 export default fr;

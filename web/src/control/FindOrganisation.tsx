@@ -1,0 +1,42 @@
+//! For people who already have an organisation: from its address to its sign-in page.
+
+import { useId, useState } from 'preact/hooks';
+import { api } from '../api';
+import { tenantLoginUrl } from '../host';
+import { t } from '../i18n';
+import { TextField } from '../ui/Field';
+import { useSubmit } from '../ui/hooks';
+import { ErrorAlert } from '../ui/status';
+import { appUrlOf } from './appUrl';
+import { isValidSlug } from './slug';
+
+export function FindOrganisation() {
+  const [slug, setSlug] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const submission = useSubmit();
+  const headingId = useId();
+
+  const onSubmit = (event: Event) => {
+    event.preventDefault();
+    const wanted = slug.trim().toLowerCase();
+    if (!isValidSlug(wanted)) return setError(t('validation.slug'));
+    setError(undefined);
+    void submission.run(async () => {
+      const view = await api('GET', '/v1/tenants/{slug}/status', { path: { slug: wanted }, auth: false });
+      window.location.assign(tenantLoginUrl(view.slug, appUrlOf(view), window.location));
+    });
+  };
+
+  return (
+    <section class="panel panel--quiet" aria-labelledby={headingId}>
+      <h2 id={headingId}>{t('signup.find.title')}</h2>
+      <form class="form form--inline" onSubmit={onSubmit} noValidate>
+        <TextField label={t('signup.find.slug')} name="organization" autocomplete="off" autocapitalize="none" spellcheck={false} value={slug} onValue={setSlug} error={error} />
+        <button type="submit" class="button button--secondary" disabled={submission.busy}>
+          {t('signup.find.submit')}
+        </button>
+      </form>
+      {submission.error ? <ErrorAlert error={submission.error} overrides={{ not_found: 'signup.find.not_found' }} /> : null}
+    </section>
+  );
+}

@@ -1,0 +1,69 @@
+//! A new organisation's space being prepared: progress announced in a status region, then off to
+//! its sign-in page.
+
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api';
+import { tenantLoginUrl } from '../host';
+import { t } from '../i18n';
+import { Page } from '../ui/Page';
+import { appUrlOf } from './appUrl';
+import { pollUntilActive, type PollResult } from './provisioning';
+
+type Phase = { kind: 'waiting' } | PollResult;
+
+/** Long enough for a screen reader to announce that the space is ready. */
+const REDIRECT_DELAY_MS = 1500;
+
+export function ProvisioningPage({ slug }: { slug: string }) {
+  const [phase, setPhase] = useState<Phase>({ kind: 'waiting' });
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setPhase({ kind: 'waiting' });
+    void pollUntilActive({
+      signal: controller.signal,
+      fetchStatus: (signal) => api('GET', '/v1/tenants/{slug}/status', { path: { slug }, auth: false, signal }),
+    }).then((result) => {
+      if (!controller.signal.aborted) setPhase(result);
+    });
+    return () => controller.abort();
+  }, [slug, attempt]);
+
+  const loginUrl = phase.kind === 'active' ? tenantLoginUrl(slug, appUrlOf(phase.view), window.location) : null;
+  useEffect(() => {
+    if (!loginUrl) return;
+    const timer = setTimeout(() => window.location.assign(loginUrl), REDIRECT_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [loginUrl]);
+
+  const failed = phase.kind === 'failed' || phase.kind === 'not_found' || phase.kind === 'timeout';
+  return (
+    <Page title={t('setup.title')} narrow>
+      <div class="progress-panel">
+        {phase.kind === 'waiting' ? <progress class="progress" aria-label={t('setup.progress_label')} /> : null}
+        <div role="status" class="progress-message">
+          {phase.kind === 'waiting' ? <p>{t('setup.waiting', { slug })}</p> : null}
+          {loginUrl ? <p>{t('setup.ready', { slug })}</p> : null}
+        </div>
+        <div role="alert">{failed ? <p class="alert alert--error">{failureMessage(phase, slug)}</p> : null}</div>
+        {loginUrl ? (
+          <a class="button" href={loginUrl}>
+            {t('setup.go_to_login')}
+          </a>
+        ) : null}
+        {phase.kind === 'timeout' ? (
+          <button type="button" class="button button--secondary" onClick={() => setAttempt((n) => n + 1)}>
+            {t('setup.check_again')}
+          </button>
+        ) : null}
+      </div>
+    </Page>
+  );
+}
+
+function failureMessage(phase: Phase, slug: string): string {
+  if (phase.kind === 'timeout') return t('setup.timeout', { slug });
+  if (phase.kind === 'not_found') return t('setup.not_found', { slug });
+  return t('setup.failed', { slug });
+}

@@ -1,0 +1,104 @@
+//! Sign up an organisation: its name and address (slug), and its owner's account.
+
+import { useRef, useState } from 'preact/hooks';
+import { api } from '../api';
+import { ApiProblem } from '../api/problem';
+import { t } from '../i18n';
+import { navigate } from '../router/router';
+import { TextField, focusFirstInvalid } from '../ui/Field';
+import { useFields } from '../ui/form';
+import { useSubmit } from '../ui/hooks';
+import { Page } from '../ui/Page';
+import { ErrorAlert } from '../ui/status';
+import { email, hasErrors, maxLength, newPassword, required, validate, type Rule } from '../ui/validate';
+import { FindOrganisation } from './FindOrganisation';
+import { isValidSlug, suggestSlug } from './slug';
+
+const slugRule: Rule = (value) => (isValidSlug(value) ? null : 'validation.slug');
+
+const RENAME = { 'admin.email': 'email', 'admin.password': 'password', 'admin.firstname': 'firstname', 'admin.lastname': 'lastname' };
+
+export function SignupPage() {
+  const form = useFields({ organization_name: '', slug: '', firstname: '', lastname: '', email: '', password: '' });
+  const [slugEdited, setSlugEdited] = useState(false);
+  const submission = useSubmit();
+  const ref = useRef<HTMLFormElement>(null);
+  const { values, errors } = form;
+
+  const onName = (name: string) => {
+    form.set('organization_name')(name);
+    if (!slugEdited) form.set('slug')(suggestSlug(name));
+  };
+
+  const onSubmit = (event: Event) => {
+    event.preventDefault();
+    const found = validate(values, {
+      organization_name: [required, maxLength(200)],
+      slug: [required, slugRule],
+      firstname: [required, maxLength(100)],
+      lastname: [required, maxLength(100)],
+      email: [required, email],
+      password: [newPassword],
+    });
+    form.setErrors(found);
+    if (hasErrors(found)) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
+    void submission.run(async () => {
+      try {
+        const answer = await api('POST', '/v1/tenants/signup', {
+          auth: false,
+          body: {
+            organization_name: values.organization_name.trim(),
+            slug: values.slug,
+            admin: { email: values.email.trim(), password: values.password, firstname: values.firstname.trim(), lastname: values.lastname.trim() },
+          },
+        });
+        navigate(`/setup/${encodeURIComponent(answer.tenant.slug)}`);
+      } catch (error) {
+        if (error instanceof ApiProblem) form.showServerErrors(error, RENAME);
+        requestAnimationFrame(() => focusFirstInvalid(ref.current));
+        throw error;
+      }
+    });
+  };
+
+  return (
+    <Page title={t('signup.title')} narrow>
+      <p class="lead">{t('signup.lead')}</p>
+      <form ref={ref} class="form" onSubmit={onSubmit} noValidate>
+        <fieldset>
+          <legend>{t('signup.organisation')}</legend>
+          <TextField label={t('signup.organization_name')} name="organization_name" autocomplete="organization" value={values.organization_name} onValue={onName} error={errors.organization_name} required />
+          <TextField
+            label={t('signup.slug')}
+            name="slug"
+            autocomplete="off"
+            autocapitalize="none"
+            spellcheck={false}
+            value={values.slug}
+            onValue={(v) => {
+              setSlugEdited(true);
+              form.set('slug')(v.toLowerCase());
+            }}
+            hint={t('signup.slug_hint', { slug: values.slug || 'acme' })}
+            error={errors.slug}
+            required
+          />
+        </fieldset>
+        <fieldset>
+          <legend>{t('signup.owner')}</legend>
+          <div class="field-row">
+            <TextField label={t('field.firstname')} name="firstname" autocomplete="given-name" value={values.firstname} onValue={form.set('firstname')} error={errors.firstname} required />
+            <TextField label={t('field.lastname')} name="lastname" autocomplete="family-name" value={values.lastname} onValue={form.set('lastname')} error={errors.lastname} required />
+          </div>
+          <TextField label={t('field.email')} name="email" type="email" autocomplete="email" value={values.email} onValue={form.set('email')} error={errors.email} required />
+          <TextField label={t('field.password')} name="password" type="password" autocomplete="new-password" value={values.password} onValue={form.set('password')} hint={t('field.password_hint')} error={errors.password} required />
+        </fieldset>
+        {submission.error ? <ErrorAlert error={submission.error} overrides={{ conflict: 'signup.conflict', validation_failed: 'error.check_fields' }} /> : null}
+        <button type="submit" class="button" disabled={submission.busy}>
+          {submission.busy ? t('signup.submitting') : t('signup.submit')}
+        </button>
+      </form>
+      <FindOrganisation />
+    </Page>
+  );
+}
