@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appForHost, tenantLoginUrl } from './host';
+import { appForHost, tenantDomain, tenantLoginUrl } from './host';
 
 describe('appForHost', () => {
   it.each([
@@ -34,5 +34,14 @@ describe('tenantLoginUrl', () => {
     expect(tenantLoginUrl('acme', undefined, { protocol: 'https:', host: 'helpdeskly.example' })).toBe(
       'https://acme.helpdeskly.example/login',
     );
+  });
+});
+
+describe('tenantDomain', () => {
+  it('is the control host, or a tenant host without its slug', () => {
+    expect(tenantDomain('helpdeskly.example')).toBe('helpdeskly.example');
+    expect(tenantDomain('localhost')).toBe('localhost');
+    expect(tenantDomain('acme.helpdeskly.example')).toBe('helpdeskly.example');
+    expect(tenantDomain('acme.localhost')).toBe('localhost');
   });
 });

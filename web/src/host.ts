@@ -23,3 +23,11 @@ export function tenantLoginUrl(slug: string, appUrl: string | null | undefined, 
   const base = appUrl ? appUrl.replace(/\/+$/, '') : `${here.protocol}//${slug}.${here.host}`;
   return `${base}/login`;
 }
+
+/** The domain tenants are subdomains of, as this page sees it: the control host itself, or a
+ * tenant host without its first label. For examples shown to people ("acme.{domain}"). */
+export function tenantDomain(hostname: string): string {
+  const app = appForHost(hostname);
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  return app.kind === 'tenant' ? host.slice(app.slug.length + 1) : host;
+}

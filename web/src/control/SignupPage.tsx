@@ -3,6 +3,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { ApiProblem } from '../api/problem';
+import { tenantDomain } from '../host';
 import { t } from '../i18n';
 import { navigate } from '../router/router';
 import { TextField, focusFirstInvalid } from '../ui/Field';
@@ -79,7 +80,7 @@ export function SignupPage() {
               setSlugEdited(true);
               form.set('slug')(v.toLowerCase());
             }}
-            hint={t('signup.slug_hint', { slug: values.slug || 'acme' })}
+            hint={t('signup.slug_hint', { address: `${values.slug || 'acme'}.${tenantDomain(window.location.hostname)}` })}
             error={errors.slug}
             required
           />

@@ -5,7 +5,7 @@ export default {
   'signup.organisation': 'Your organisation',
   'signup.organization_name': 'Organisation name',
   'signup.slug': 'Address',
-  'signup.slug_hint': 'Your helpdesk will be at {slug}.helpdeskly.example.',
+  'signup.slug_hint': 'Your helpdesk will be at {address}.',
   'signup.owner': 'Your account',
   'signup.submit': 'Create organisation',
   'signup.submitting': 'Creating…',

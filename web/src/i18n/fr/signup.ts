@@ -7,7 +7,7 @@ const fr: Record<keyof typeof en, string> = {
   'signup.organisation': 'Votre organisation',
   'signup.organization_name': 'Nom de l’organisation',
   'signup.slug': 'Adresse',
-  'signup.slug_hint': 'Votre service d’assistance sera à l’adresse {slug}.helpdeskly.example.',
+  'signup.slug_hint': 'Votre service d’assistance sera à l’adresse {address}.',
   'signup.owner': 'Votre compte',
   'signup.submit': 'Créer l’organisation',
   'signup.submitting': 'Création…',
