@@ -21,6 +21,7 @@ export default {
   'category.product': 'Product',
   'category.account': 'Account',
   'category.other': 'Other',
+  'sla.paused': 'Waiting for you',
   'sla.due.response': 'First reply expected by {time}',
   'sla.due.resolution': 'Resolution expected by {time}',
   'sla.breached.response': 'First reply overdue',

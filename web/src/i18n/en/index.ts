@@ -1,7 +1,10 @@
+import auth from './auth';
 import common from './common';
+import console from './console';
 import domain from './domain';
 import errors from './errors';
+import portal from './portal';
 import signup from './signup';
 
-export const areas = { common, domain, errors, signup };
-export const en = { ...common, ...domain, ...errors, ...signup };
+export const areas = { common, domain, errors, auth, signup, portal, console };
+export const en = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console };

@@ -23,6 +23,7 @@ const fr: Record<keyof typeof en, string> = {
   'category.product': 'Produit',
   'category.account': 'Compte',
   'category.other': 'Autre',
+  'sla.paused': 'En attente de votre part',
   'sla.due.response': 'Première réponse attendue avant le {time}',
   'sla.due.resolution': 'Résolution attendue avant le {time}',
   'sla.breached.response': 'Première réponse en retard',

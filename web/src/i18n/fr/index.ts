@@ -1,8 +1,11 @@
 import type { en } from '../en';
+import auth from './auth';
 import common from './common';
+import console from './console';
 import domain from './domain';
 import errors from './errors';
+import portal from './portal';
 import signup from './signup';
 
-export const areas = { common, domain, errors, signup };
-export const fr: Record<keyof typeof en, string> = { ...common, ...domain, ...errors, ...signup };
+export const areas = { common, domain, errors, auth, signup, portal, console };
+export const fr: Record<keyof typeof en, string> = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console };

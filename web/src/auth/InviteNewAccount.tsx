@@ -1,0 +1,62 @@
+//! Accept an invitation as a new person: the account takes the invitation's email.
+
+import { useRef } from 'preact/hooks';
+import { api } from '../api';
+import { ApiProblem } from '../api/problem';
+import type { JsonBody } from '../api/types';
+import { t } from '../i18n';
+import { TextField, focusFirstInvalid } from '../ui/Field';
+import { useFields } from '../ui/form';
+import { useSubmit } from '../ui/hooks';
+import { ErrorAlert } from '../ui/status';
+import { hasErrors, maxLength, newPassword, required, validate } from '../ui/validate';
+import { NameFields } from './PersonFields';
+import { signInAfter } from './signInAfter';
+
+type AcceptBody = NonNullable<JsonBody<'POST', '/v1/invitations/{token}/accept'>>;
+
+/** The contract names the body `NewPerson`, email included, but the email is the invitation's
+ * and the server refuses one in the body: the other fields keep their contract types. */
+function newcomer(fields: Omit<AcceptBody, 'email'>): AcceptBody {
+  return fields as AcceptBody;
+}
+
+export function InviteNewAccount({ slug, token, onProblem }: { slug: string; token: string; onProblem: (error: unknown) => void }) {
+  const form = useFields({ firstname: '', lastname: '', password: '' });
+  const submission = useSubmit();
+  const ref = useRef<HTMLFormElement>(null);
+  const { values, errors } = form;
+
+  const onSubmit = (event: Event) => {
+    event.preventDefault();
+    const found = validate(values, { firstname: [required, maxLength(100)], lastname: [required, maxLength(100)], password: [newPassword] });
+    form.setErrors(found);
+    if (hasErrors(found)) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
+    void submission.run(async () => {
+      let joined;
+      try {
+        joined = await api('POST', '/v1/invitations/{token}/accept', {
+          path: { token },
+          auth: false,
+          body: newcomer({ password: values.password, firstname: values.firstname.trim(), lastname: values.lastname.trim() }),
+        });
+      } catch (error) {
+        if (error instanceof ApiProblem) form.showServerErrors(error);
+        onProblem(error);
+        throw error;
+      }
+      await signInAfter(slug, joined.user.email, values.password, 'joined');
+    });
+  };
+
+  return (
+    <form ref={ref} class="form" onSubmit={onSubmit} noValidate>
+      <NameFields values={values} errors={errors} set={form.set} />
+      <TextField label={t('field.password')} name="password" type="password" autocomplete="new-password" value={values.password} onValue={form.set('password')} hint={t('field.password_hint')} error={errors.password} required />
+      {submission.error ? <ErrorAlert error={submission.error} overrides={{ not_found: 'auth.invite.invalid', validation_failed: 'error.check_fields' }} /> : null}
+      <button type="submit" class="button" disabled={submission.busy}>
+        {t('auth.invite.submit')}
+      </button>
+    </form>
+  );
+}

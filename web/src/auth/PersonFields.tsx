@@ -1,0 +1,17 @@
+//! First and last name, side by side on wide screens.
+
+import { t } from '../i18n';
+import { TextField } from '../ui/Field';
+
+export function NameFields({ values, errors, set }: {
+  values: { firstname: string; lastname: string };
+  errors: { firstname?: string | undefined; lastname?: string | undefined };
+  set: (field: 'firstname' | 'lastname') => (value: string) => void;
+}) {
+  return (
+    <div class="field-row">
+      <TextField label={t('field.firstname')} name="firstname" autocomplete="given-name" value={values.firstname} onValue={set('firstname')} error={errors.firstname} required />
+      <TextField label={t('field.lastname')} name="lastname" autocomplete="family-name" value={values.lastname} onValue={set('lastname')} error={errors.lastname} required />
+    </div>
+  );
+}

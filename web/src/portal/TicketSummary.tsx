@@ -1,0 +1,54 @@
+//! A ticket's facts: number, status, priority, dates, service targets.
+
+import type { TicketDetail } from '../api/schemas';
+import { formatDateTime, t } from '../i18n';
+import { PriorityBadge, SlaBadge, StatusBadge, UnreadBadge } from './badges';
+import { isKnownCategory } from './categories';
+
+export function TicketSummary({ ticket }: { ticket: TicketDetail }) {
+  return (
+    <div class="panel ticket-summary">
+      <div class="badges">
+        <StatusBadge status={ticket.status} />
+        <PriorityBadge priority={ticket.priority} />
+        <SlaBadge sla={ticket.sla} status={ticket.status} />
+        <UnreadBadge count={ticket.unread_count} />
+      </div>
+      <dl class="facts">
+        <div>
+          <dt>{t('portal.ticket.number')}</dt>
+          <dd>{ticket.ticket_number}</dd>
+        </div>
+        <div>
+          <dt>{t('portal.ticket.created')}</dt>
+          <dd>{formatDateTime(ticket.created_at)}</dd>
+        </div>
+        {ticket.category ? (
+          <div>
+            <dt>{t('portal.new.category')}</dt>
+            <dd>{isKnownCategory(ticket.category) ? t(`category.${ticket.category}`) : ticket.category}</dd>
+          </div>
+        ) : null}
+        {ticket.order_id != null ? (
+          <div>
+            <dt>{t('portal.new.order')}</dt>
+            <dd>{ticket.order_id}</dd>
+          </div>
+        ) : null}
+        {ticket.resolved_at ? (
+          <div>
+            <dt>{t('portal.ticket.resolved')}</dt>
+            <dd>{formatDateTime(ticket.resolved_at)}</dd>
+          </div>
+        ) : null}
+        {ticket.closed_at ? (
+          <div>
+            <dt>{t('portal.ticket.closed')}</dt>
+            <dd>{formatDateTime(ticket.closed_at)}</dd>
+          </div>
+        ) : null}
+      </dl>
+      {ticket.auto_close_at && ticket.status !== 'closed' ? <p class="hint">{t('portal.ticket.auto_close', { time: formatDateTime(ticket.auto_close_at) })}</p> : null}
+    </div>
+  );
+}

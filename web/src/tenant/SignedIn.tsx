@@ -1,0 +1,60 @@
+//! The tenant host for a signed-in person: who they are here (`GET /v1/me`) decides the area,
+//! the customer portal or the staff console; account pages are shared.
+
+import { useState } from 'preact/hooks';
+import { api } from '../api';
+import { AcceptInvitationPage } from '../auth/AcceptInvitationPage';
+import { TwoFactorPage } from '../auth/TwoFactorPage';
+import { consoleArea } from '../console';
+import { t } from '../i18n';
+import { portalArea } from '../portal';
+import { Redirect, Routes, navigate, type Location } from '../router/router';
+import { safeNext } from '../router/match';
+import { session } from '../session';
+import { useLoad } from '../ui/hooks';
+import { Layout } from '../ui/Layout';
+import { NotFoundPage } from '../ui/NotFoundPage';
+import { ErrorAlert, Loading } from '../ui/status';
+import type { Area } from './area';
+import { MemberContext, displayName } from './member';
+
+export function SignedIn({ slug, location, userId }: { slug: string; location: Location; userId: string }) {
+  const me = useLoad((signal) => api('GET', '/v1/me', { signal }), [userId]);
+  const [signingOut, setSigningOut] = useState(false);
+  const signOut = async () => {
+    setSigningOut(true);
+    await session.logout();
+    navigate('/login', { replace: true });
+  };
+
+  if (!me.data) {
+    const user = { name: '', onSignOut: signOut, signingOut };
+    return (
+      <Layout place={slug} user={me.error ? user : undefined}>
+        {me.error ? <ErrorAlert error={me.error} onRetry={me.reload} /> : <Loading />}
+      </Layout>
+    );
+  }
+
+  const member = me.data;
+  const area: Area = member.role === 'customer' ? portalArea : consoleArea;
+  const path = location.path;
+  const nav = [...area.nav(path), { href: '/account/2fa', label: t('nav.security'), current: path === '/account/2fa' }];
+  return (
+    <MemberContext.Provider value={{ member, slug }}>
+      <Layout place={slug} nav={nav} user={{ name: displayName(member), onSignOut: signOut, signingOut }}>
+        <Routes
+          path={path}
+          routes={[
+            { path: '/login', render: () => <Redirect to={safeNext(location.query.get('next'))} /> },
+            { path: '/register', render: () => <Redirect to="/" /> },
+            { path: '/account/2fa', render: () => <TwoFactorPage /> },
+            { path: '/invite/{token}', render: ({ token }) => <AcceptInvitationPage token={token!} onJoined={me.reload} /> },
+            ...area.routes,
+          ]}
+          fallback={() => <NotFoundPage />}
+        />
+      </Layout>
+    </MemberContext.Provider>
+  );
+}
