@@ -2,7 +2,7 @@
 
 import { useId, useState } from 'preact/hooks';
 import { api } from '../api';
-import { tenantLoginUrl } from '../host';
+import { tenantDomain, tenantLoginUrl } from '../host';
 import { t } from '../i18n';
 import { TextField } from '../ui/Field';
 import { useSubmit } from '../ui/hooks';
@@ -31,7 +31,7 @@ export function FindOrganisation() {
     <section class="panel panel--quiet" aria-labelledby={headingId}>
       <h2 id={headingId}>{t('signup.find.title')}</h2>
       <form class="form form--inline" onSubmit={onSubmit} noValidate>
-        <TextField label={t('signup.find.slug')} name="organization" autocomplete="off" autocapitalize="none" spellcheck={false} value={slug} onValue={setSlug} error={error} />
+        <TextField label={t('signup.find.slug')} hint={t('signup.find.hint', { domain: tenantDomain(window.location.hostname) })} name="organization" autocomplete="off" autocapitalize="none" spellcheck={false} value={slug} onValue={setSlug} error={error} />
         <button type="submit" class="button button--secondary" disabled={submission.busy}>
           {t('signup.find.submit')}
         </button>

@@ -57,9 +57,7 @@ export function MyTicketsPage() {
       {first.error ? <ErrorAlert error={first.error} onRetry={first.reload} /> : null}
       {first.loading && !first.data ? <Loading /> : null}
       {first.data && tickets.length === 0 ? (
-        <EmptyState title={filter === 'all' ? t('portal.tickets.empty') : t('portal.tickets.empty_filtered')}>
-          {filter === 'all' ? <Link href="/tickets/new">{t('portal.tickets.empty_action')}</Link> : null}
-        </EmptyState>
+        <EmptyState title={filter === 'all' ? t('portal.tickets.empty') : t('portal.tickets.empty_filtered')} />
       ) : null}
       {tickets.length ? (
         <>

@@ -48,10 +48,11 @@ export function TicketPage({ id }: { id: number }) {
     void more.run(async () => {
       if (!cursor) return;
       const page = await api('GET', '/v1/tickets/{id}/messages', { path: { id }, query: { cursor } });
-      setLater((l) => ({ messages: [...(l?.messages ?? []), ...page.data], cursor: page.next_cursor ?? null }));
+      setLater((l) => ({ messages: appendNew(l?.messages ?? [], page.data), cursor: page.next_cursor ?? null }));
     });
   const onPosted = (message: Message) => {
-    setLater((l) => ({ messages: [...(l?.messages ?? []), message], cursor: l ? l.cursor : (thread.data?.next_cursor ?? null) }));
+    // With newer pages still unloaded, the reply shows up when they are loaded, in its place.
+    if (!cursor) setLater((l) => ({ messages: [...(l?.messages ?? []), message], cursor: null }));
     // A reply can move the ticket (waiting for the customer -> in progress).
     ticket.reload();
   };
@@ -89,4 +90,10 @@ export function TicketPage({ id }: { id: number }) {
       <FilesPanel ticketId={id} canUpload={open} />
     </Page>
   );
+}
+
+/** Pages can overlap a message the app already shows (a reply just sent). */
+function appendNew(shown: Message[], page: Message[]): Message[] {
+  const ids = new Set(shown.map((m) => m.id));
+  return [...shown, ...page.filter((m) => !ids.has(m.id))];
 }

@@ -104,6 +104,17 @@ describe('restoring a session on page load', () => {
     expect(session.token()).toBeNull();
   });
 
+  it('keeps the session through a refresh refused for a while (rate limited)', async () => {
+    const { session, clock } = setup({
+      'POST /v1/auth/refresh': [() => json(200, tokens()), () => problem(429, 'rate_limited')],
+    });
+    await session.restore();
+    clock.fire();
+    await flush();
+    expect(session.current.status).toBe('signed_in');
+    expect(clock.pending.map((p) => p.ms)).toEqual([10_000]);
+  });
+
   it('reports an unreachable server instead of pretending to be signed out', async () => {
     const { session } = setup({
       'POST /v1/auth/refresh': () => {

@@ -4,6 +4,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { AcceptInvitationPage } from '../auth/AcceptInvitationPage';
+import { handOff } from '../auth/handoff';
 import { TwoFactorPage } from '../auth/TwoFactorPage';
 import { consoleArea } from '../console';
 import { t } from '../i18n';
@@ -18,11 +19,12 @@ import { ErrorAlert, Loading } from '../ui/status';
 import type { Area } from './area';
 import { MemberContext, displayName } from './member';
 
-export function SignedIn({ slug, location, userId }: { slug: string; location: Location; userId: string }) {
+export function SignedIn({ slug, place, location, userId }: { slug: string; place: string; location: Location; userId: string }) {
   const me = useLoad((signal) => api('GET', '/v1/me', { signal }), [userId]);
   const [signingOut, setSigningOut] = useState(false);
   const signOut = async () => {
     setSigningOut(true);
+    handOff({ notice: 'signed_out' });
     await session.logout();
     navigate('/login', { replace: true });
   };
@@ -30,7 +32,7 @@ export function SignedIn({ slug, location, userId }: { slug: string; location: L
   if (!me.data) {
     const user = { name: '', onSignOut: signOut, signingOut };
     return (
-      <Layout place={slug} user={me.error ? user : undefined}>
+      <Layout place={place} user={me.error ? user : undefined}>
         {me.error ? <ErrorAlert error={me.error} onRetry={me.reload} /> : <Loading />}
       </Layout>
     );
@@ -42,7 +44,7 @@ export function SignedIn({ slug, location, userId }: { slug: string; location: L
   const nav = [...area.nav(path), { href: '/account/2fa', label: t('nav.security'), current: path === '/account/2fa' }];
   return (
     <MemberContext.Provider value={{ member, slug }}>
-      <Layout place={slug} nav={nav} user={{ name: displayName(member), onSignOut: signOut, signingOut }}>
+      <Layout place={place} nav={nav} user={{ name: displayName(member), onSignOut: signOut, signingOut }}>
         <Routes
           path={path}
           routes={[

@@ -36,5 +36,5 @@ export function TenantApp({ slug }: { slug: string }) {
     );
   }
   if (state.status === 'signed_out') return <SignedOut slug={slug} location={location} />;
-  return <SignedIn slug={slug} location={location} userId={state.user.id} />;
+  return <SignedIn slug={slug} place={state.tenant?.name ?? slug} location={location} userId={state.user.id} />;
 }
