@@ -38,6 +38,7 @@ export class ApiProblem extends Error {
   }
 
   static network(cause: unknown): ApiProblem {
+    // A timeout is a network failure to the caller; only an abort someone asked for is `aborted`.
     const aborted = cause instanceof DOMException && cause.name === 'AbortError';
     return new ApiProblem({ status: 0, code: aborted ? 'aborted' : 'network_error' });
   }

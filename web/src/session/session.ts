@@ -32,6 +32,8 @@ export interface SessionOptions {
   retryMs?: number;
 }
 
+const REFRESH_TIMEOUT_MS = 15_000;
+
 const defaultTimers: Timers = {
   set: (callback, ms) => setTimeout(callback, ms),
   clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
@@ -127,7 +129,9 @@ export class Session implements AuthHooks {
 
   private async renew(): Promise<boolean> {
     try {
-      const tokens = await this.client.call('POST', '/v1/auth/refresh', { body: {}, auth: false });
+      // Bounded, since other tabs wait behind this refresh's lock.
+      const signal = AbortSignal.timeout(REFRESH_TIMEOUT_MS);
+      const tokens = await this.client.call('POST', '/v1/auth/refresh', { body: {}, auth: false, signal });
       this.accept(tokens);
       return true;
     } catch (problem) {
