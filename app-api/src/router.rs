@@ -63,7 +63,8 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(attachments::get_attachment, attachments::delete_attachment))
         .routes(routes!(attachments::get_access_log))
         .routes(routes!(attachments::get_storage_usage))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), tenant_context));
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), tenant_context))
+        .route_layer(axum::middleware::from_fn(shared::http::etag::conditional_get));
     // Uploads stream up to the largest file's limit and cut each file at its type's limit.
     let uploads = OpenApiRouter::new()
         .routes(routes!(attachments::upload_attachment, attachments::list_attachments))

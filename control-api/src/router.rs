@@ -62,7 +62,8 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(lifecycle::get_audit_log))
         .routes(routes!(members::list_members))
         .routes(routes!(members::patch_member, members::delete_member))
-        .routes(routes!(invitations::post_invitation))
+        .routes(routes!(invitations::post_invitation, invitations::list_invitations))
+        .routes(routes!(invitations::delete_invitation))
         .routes(routes!(invitations::post_accept))
         .split_for_parts();
     let mut api = api;

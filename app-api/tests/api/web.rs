@@ -148,3 +148,43 @@ fn a_web_dir_without_the_app_is_refused_at_start() {
     let error = shared::config::HttpConfig::from_env(&platform_env, "APP_PORT", 6501).unwrap_err();
     assert_eq!(error.name, "WEB_DIR");
 }
+
+/// Polling the queue or a ticket costs a 304 while nothing changed, and sees any change.
+#[tokio::test]
+async fn polls_get_not_modified_until_something_changes() {
+    let platform = Platform::start(false).await;
+    let app = platform.replica().await;
+    let org = platform.org().await;
+    let poll = |path: &'static str, tag: Option<String>| {
+        let mut request = app.server.request(Method::GET, path).header("x-tenant-slug", &org.slug);
+        request = request.bearer_auth(&org.owner_token);
+        if let Some(tag) = tag {
+            request = request.header("if-none-match", tag);
+        }
+        async move { TestResponse::from(request.send().await.unwrap()).await }
+    };
+    let first = poll("/v1/tickets", None).await;
+    assert_eq!(first.status, 200);
+    let tag = first.header("etag").expect("an ETag").to_owned();
+    assert_eq!(first.header("cache-control"), Some("private, no-cache"));
+    let same = poll("/v1/tickets", Some(tag.clone())).await;
+    assert_eq!(same.status, 304);
+    assert!(same.body.is_empty());
+    assert_eq!(same.header("etag"), Some(tag.as_str()));
+    let listed = poll("/v1/tickets", Some(format!("\"other\", W/{tag}"))).await;
+    assert_eq!(listed.status, 304, "a list of tags, weak or not");
+
+    let ticket = json!({ "subject": "Colis abîmé", "description": "Le carton est arrivé ouvert." });
+    let created = app.post(&org.slug, "/v1/tickets", &org.owner_token, &ticket).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let changed = poll("/v1/tickets", Some(tag.clone())).await;
+    assert_eq!(changed.status, 200);
+    assert_ne!(changed.header("etag"), Some(tag.as_str()));
+    assert!(changed.body.contains("Colis abîmé"));
+    // Errors are never cached or tagged.
+    let mut request = app.server.request(Method::GET, "/v1/tickets").header("x-tenant-slug", &org.slug);
+    request = request.header("if-none-match", "*");
+    let refused = TestResponse::from(request.send().await.unwrap()).await;
+    assert_eq!(refused.status, 401);
+    assert!(refused.header("etag").is_none());
+}

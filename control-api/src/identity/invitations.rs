@@ -83,3 +83,50 @@ pub async fn delete_of_person(conn: &mut PgConnection, email: &str, user_id: Uui
         .await
         .map(drop)
 }
+
+/// An invitation not yet accepted, as its tenant's owners and admins see it (never its token).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct OpenInvitation {
+    pub id: Uuid,
+    pub email: String,
+    pub role: String,
+    pub invited_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// Past `expires_at`: it can no longer be accepted; revoke it or invite again.
+    pub expired: bool,
+}
+
+/// A page of `tenant_id`'s invitations not yet accepted, oldest first.
+pub async fn page_open_of_tenant(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> sqlx::Result<Vec<OpenInvitation>> {
+    sqlx::query_as!(
+        OpenInvitation,
+        r#"SELECT id, email, role, invited_by, created_at, expires_at, expires_at <= now() AS "expired!"
+           FROM invitations
+           WHERE tenant_id = $1 AND accepted_at IS NULL
+             AND ($2::timestamptz IS NULL OR (created_at, id) > ($2, $3))
+           ORDER BY created_at, id LIMIT $4"#,
+        tenant_id,
+        after.map(|a| a.0),
+        after.map(|a| a.1),
+        limit,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Deletes `tenant_id`'s invitation `id` if it is not accepted yet; its email, when it did.
+pub async fn revoke(conn: &mut PgConnection, tenant_id: Uuid, id: Uuid) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!(
+        "DELETE FROM invitations WHERE tenant_id = $1 AND id = $2 AND accepted_at IS NULL RETURNING email",
+        tenant_id,
+        id,
+    )
+    .fetch_optional(conn)
+    .await
+}

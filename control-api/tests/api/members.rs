@@ -218,3 +218,53 @@ async fn customers_register_themselves() {
     extra["role"] = json!("admin");
     app.server.post_json("/v1/auth/register", &extra).await.assert_problem(400, "validation_failed");
 }
+
+#[tokio::test]
+async fn open_invitations_are_listed_and_revoked() {
+    let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Background).await;
+    let org = active_org(&app).await;
+    let other = active_org(&app).await;
+    let (first, second) = (unique_email("agent"), unique_email("admin"));
+    let first_token = invite(&app, &org, &first, "agent").await;
+    invite(&app, &org, &second, "admin").await;
+    invite(&app, &other, &unique_email("agent"), "agent").await;
+
+    let path = format!("/v1/tenants/{}/invitations", org.slug);
+    let page = app.get_bearer(&format!("{path}?limit=1"), &org.owner_token).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let page = page.json();
+    assert_eq!(page["data"][0]["email"], first.as_str());
+    assert_eq!(page["data"][0]["role"], "agent");
+    assert_eq!(page["data"][0]["expired"], false);
+    assert!(page["data"][0].get("token").is_none(), "a token is shown once, at creation");
+    let cursor = page["next_cursor"].as_str().unwrap();
+    let rest = app.get_bearer(&format!("{path}?limit=1&cursor={cursor}"), &org.owner_token).await.json();
+    assert_eq!(rest["data"][0]["email"], second.as_str());
+    assert_eq!(rest["next_cursor"], serde_json::Value::Null);
+    let id = page["data"][0]["id"].as_str().unwrap().to_owned();
+
+    // Another tenant's owner, a member and a bad id change nothing.
+    app.delete_bearer(&format!("/v1/tenants/{}/invitations/{id}", other.slug), &other.owner_token)
+        .await
+        .assert_problem(404, "not_found");
+    // Outsiders do not learn the tenant exists.
+    app.delete_bearer(&format!("{path}/{id}"), &other.owner_token).await.assert_problem(404, "not_found");
+    app.get_bearer(&path, &other.owner_token).await.assert_problem(404, "not_found");
+    app.delete_bearer(&format!("{path}/not-a-uuid"), &org.owner_token).await.assert_problem(404, "not_found");
+
+    let revoked = app.delete_bearer(&format!("{path}/{id}"), &org.owner_token).await;
+    assert_eq!(revoked.status, 204, "{}", revoked.body);
+    app.delete_bearer(&format!("{path}/{id}"), &org.owner_token).await.assert_problem(404, "not_found");
+    // The link is dead, and the list shows only the other one.
+    app.server
+        .post_json(
+            &format!("/v1/invitations/{first_token}/accept"),
+            &json!({ "password": PASSWORD, "firstname": "A", "lastname": "T" }),
+        )
+        .await
+        .assert_problem(404, "not_found");
+    let left = app.get_bearer(&path, &org.owner_token).await.json();
+    assert_eq!(left["data"].as_array().unwrap().len(), 1);
+    assert_eq!(left["data"][0]["email"], second.as_str());
+    assert!(app.audit_actions().await.iter().any(|a| a == "invitation_revoked"));
+}

@@ -1,6 +1,7 @@
 //! The HTTP plumbing every service shares: the layer stack in front of the routes, the JSON
 //! body extractor, and the fallbacks that keep every error in problem+json.
 
+pub mod etag;
 mod json;
 mod observe;
 pub mod openapi;

@@ -4,20 +4,21 @@
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::auth::Role;
 use shared::crypto::random_token;
 use shared::error::{ApiError, ApiResult, FieldError};
-use shared::http::{JsonBody, RawBody, parse_json};
+use shared::http::{JsonBody, Page, PageParams, RawBody, parse_json};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 use super::{Standing, find, gone, path_slug, require, standing};
 use crate::identity::audit::{self, Action};
 use crate::identity::email::Email;
-use crate::identity::invitations::{self, Invitation, NewInvitation};
+use crate::identity::invitations::{self, Invitation, NewInvitation, OpenInvitation};
 use crate::identity::memberships;
 use crate::identity::people::{CheckedPerson, NewPerson, check_person, email_taken, insert_user};
 use crate::identity::sessions::Origin;
@@ -92,6 +93,59 @@ pub async fn post_invitation(
     audit::record(&mut tx, Action::InvitationCreated, Some(claims.sub), Some(tenant.id), &origin, details).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(InvitationCreated { token, expires_at })))
+}
+
+/// The invitations not accepted yet (expired ones included, marked), oldest first. Their tokens
+/// are never shown again.
+#[utoipa::path(get, path = "/v1/tenants/{slug}/invitations", tag = "tenants", params(("slug" = String, Path), PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of open invitations", body = Page<OpenInvitation>),
+        (status = 403, description = "`forbidden`: owners and admins only"),
+        (status = 404, description = "`not_found`"),
+    ))]
+pub async fn list_invitations(
+    State(state): State<AppState>,
+    Caller(claims): Caller,
+    Path(slug): Path<String>,
+    Query(page): Query<PageParams>,
+) -> ApiResult<Json<Page<OpenInvitation>>> {
+    let limit = page.limit()?;
+    let after: Option<(DateTime<Utc>, Uuid)> = page.position()?;
+    let mut conn = state.db.acquire().await?;
+    let tenant = find(&mut conn, &path_slug(&slug)?).await?;
+    require(
+        standing(&mut conn, &claims, &tenant).await?,
+        &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin],
+    )?;
+    let rows = invitations::page_open_of_tenant(&mut conn, tenant.id, after, i64::from(limit) + 1).await?;
+    Ok(Json(Page::from_rows(rows, limit, |i| (i.created_at, i.id))))
+}
+
+/// Revoke an invitation not accepted yet: its link stops working.
+#[utoipa::path(delete, path = "/v1/tenants/{slug}/invitations/{id}", tag = "tenants",
+    params(("slug" = String, Path), ("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 403, description = "`forbidden`: owners and admins only"),
+        (status = 404, description = "`not_found`: no such open invitation in this tenant"),
+    ))]
+pub async fn delete_invitation(
+    State(state): State<AppState>,
+    Caller(claims): Caller,
+    origin: Origin,
+    Path((slug, id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let not_found = || ApiError::not_found("no open invitation with this id in this tenant");
+    let id = Uuid::parse_str(&id).map_err(|_| not_found())?;
+    let mut tx = state.db.begin().await?;
+    let tenant = find(&mut tx, &path_slug(&slug)?).await?;
+    require(standing(&mut tx, &claims, &tenant).await?, &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin])?;
+    let email = invitations::revoke(&mut tx, tenant.id, id).await?.ok_or_else(not_found)?;
+    let details = serde_json::json!({ "invitation_id": id, "email": email });
+    audit::record(&mut tx, Action::InvitationRevoked, Some(claims.sub), Some(tenant.id), &origin, details).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
