@@ -2,13 +2,68 @@
 //! pages. The crate's one query built at run time, as which conditions it holds depends on the
 //! filters given.
 
-use sqlx::{PgConnection, Postgres, QueryBuilder};
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::access::Viewer;
+use super::badge::{self, SlaBadge, Standing};
 use super::priority::Priority;
+use super::sla::Targets;
 use super::status::Status;
 use super::store::Ticket;
+
+/// Where the SLA puts a ticket, as a list filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaFilter {
+    /// A target missed (found by the jobs, or past due on a running clock).
+    Breached,
+    /// Running, the next target not missed, under a quarter of it left.
+    AtRisk,
+}
+
+/// The list's order; pages follow it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Order {
+    #[default]
+    NewestFirst,
+    OldestFirst,
+}
+
+/// A ticket as lists show it: the ticket, its SLA badge, and the caller's unread count.
+#[derive(Debug, FromRow)]
+pub struct Listed {
+    #[sqlx(flatten)]
+    pub ticket: Ticket,
+    response_breached_at: Option<DateTime<Utc>>,
+    resolution_breached_at: Option<DateTime<Utc>>,
+    response_minutes: i32,
+    resolution_minutes: i32,
+    /// Unread public messages from staff, and from the customer.
+    pub unread_from_agent: i64,
+    pub unread_from_customer: i64,
+}
+
+impl Listed {
+    pub fn badge(&self, now: DateTime<Utc>) -> SlaBadge {
+        let t = &self.ticket;
+        badge::badge(
+            Standing {
+                status: t.status,
+                response_due_at: t.response_due_at,
+                resolution_due_at: t.resolution_due_at,
+                first_response_at: t.first_response_at,
+                response_breached_at: self.response_breached_at,
+                resolution_breached_at: self.resolution_breached_at,
+                targets: Targets {
+                    response_minutes: self.response_minutes,
+                    resolution_minutes: self.resolution_minutes,
+                },
+            },
+            now,
+        )
+    }
+}
 
 /// What `GET /v1/tickets` asks for: every filter present applies (AND).
 #[derive(Debug, Default)]
@@ -26,26 +81,37 @@ pub struct Filter<'a> {
     pub order_id: Option<i64>,
     /// Full-text search in websearch syntax, over what the caller may read of the thread.
     pub q: Option<&'a str>,
-    /// Tickets older than this one (the cursor).
-    pub before: Option<i64>,
+    pub sla: Option<SlaFilter>,
+    pub order: Order,
+    /// Tickets after this one in `order` (the cursor).
+    pub after: Option<i64>,
     pub limit: u32,
 }
 
-/// The tickets `viewer` may see that match `filter`, newest first: at most `limit` + 1, the
-/// last one telling that there is a next page.
-pub async fn list(conn: &mut PgConnection, viewer: Viewer, filter: &Filter<'_>) -> sqlx::Result<Vec<Ticket>> {
+/// The tickets `viewer` may see that match `filter`, in its order: at most `limit` + 1, the last
+/// one telling that there is a next page.
+pub async fn list(conn: &mut PgConnection, viewer: Viewer, filter: &Filter<'_>) -> sqlx::Result<Vec<Listed>> {
     statement(viewer, filter).build_query_as().fetch_all(conn).await
 }
 
 /// The statement `list` runs, with its parameters bound (the benchmark reads its text too).
 pub fn statement<'a>(viewer: Viewer, filter: &Filter<'a>) -> QueryBuilder<'a, Postgres> {
     // The page's ids first: with filters on indexed columns an index-only scan finds and sorts
-    // them without reading every matching row; then the rows of those ids alone.
+    // them without reading every matching row; then the rows of those ids alone, with their
+    // targets (by primary key) and unread counts (a partial index of unread messages).
     let mut query = QueryBuilder::<Postgres>::new(
         "SELECT t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority, t.status, t.category,
             t.assigned_to, t.order_id, t.metadata, t.response_due_at, t.resolution_due_at, t.first_response_at,
-            t.resolved_at, t.closed_at, t.auto_close_at, t.created_at, t.updated_at, t.sla_version_id
-         FROM support_tickets t WHERE t.id = ANY(ARRAY(SELECT t.id FROM support_tickets t WHERE true",
+            t.resolved_at, t.closed_at, t.auto_close_at, t.created_at, t.updated_at, t.sla_version_id,
+            t.response_breached_at, t.resolution_breached_at, p.response_minutes, p.resolution_minutes,
+            m.unread_from_agent, m.unread_from_customer
+         FROM support_tickets t
+         JOIN sla_policy_targets p ON p.version_id = t.sla_version_id AND p.priority = t.priority
+         CROSS JOIN LATERAL (
+             SELECT count(*) FILTER (WHERE m.sender_type = 'agent' AND NOT m.is_internal) AS unread_from_agent,
+                    count(*) FILTER (WHERE m.sender_type = 'customer') AS unread_from_customer
+             FROM ticket_messages m WHERE m.ticket_id = t.id AND m.read_at IS NULL) m
+         WHERE t.id = ANY(ARRAY(SELECT t.id FROM support_tickets t WHERE true",
     );
     viewer.push_visibility(&mut query);
     if !filter.statuses.is_empty() {
@@ -78,9 +144,36 @@ pub fn statement<'a>(viewer: Viewer, filter: &Filter<'a>) -> QueryBuilder<'a, Po
         let document = if viewer.sees_internal_notes() { "search_staff" } else { "search_public" };
         query.push(format!(" AND t.{document} @@ websearch_to_tsquery('simple', ")).push_bind(q).push(")");
     }
-    if let Some(before) = filter.before {
-        query.push(" AND t.id < ").push_bind(before);
+    match filter.sla {
+        Some(SlaFilter::Breached) => query.push(BREACHED),
+        Some(SlaFilter::AtRisk) => query.push(AT_RISK),
+        None => &mut query,
+    };
+    let (after, direction) = match filter.order {
+        Order::NewestFirst => (" AND t.id < ", "DESC"),
+        Order::OldestFirst => (" AND t.id > ", "ASC"),
+    };
+    if let Some(position) = filter.after {
+        query.push(after).push_bind(position);
     }
-    query.push(" ORDER BY t.id DESC LIMIT ").push_bind(i64::from(filter.limit) + 1).push(")) ORDER BY t.id DESC");
+    query.push(format!(" ORDER BY t.id {direction} LIMIT ")).push_bind(i64::from(filter.limit) + 1);
+    query.push(format!(")) ORDER BY t.id {direction}"));
     query
 }
+
+/// `badge::badge`'s breaches, in SQL: found by the jobs, answered late, or past due while running.
+const BREACHED: &str = " AND (t.response_breached_at IS NOT NULL OR t.resolution_breached_at IS NOT NULL
+    OR t.first_response_at > t.response_due_at
+    OR (t.status IN ('open', 'in_progress') AND (t.resolution_due_at < now()
+        OR (t.first_response_at IS NULL AND t.response_due_at < now()))))";
+
+/// `badge::badge`'s risk, in SQL: the next target of a running ticket is ahead by less than a
+/// quarter of its minutes (15 seconds a minute).
+const AT_RISK: &str = " AND t.status IN ('open', 'in_progress') AND EXISTS (
+    SELECT 1 FROM sla_policy_targets p,
+        LATERAL (SELECT t.first_response_at IS NULL AND t.response_due_at < t.resolution_due_at AS response_next) n
+    WHERE p.version_id = t.sla_version_id AND p.priority = t.priority
+      AND CASE WHEN n.response_next THEN t.response_breached_at IS NULL AND t.response_due_at > now()
+               AND t.response_due_at - now() < make_interval(secs => 15 * p.response_minutes)
+          ELSE t.resolution_breached_at IS NULL AND t.resolution_due_at > now()
+               AND t.resolution_due_at - now() < make_interval(secs => 15 * p.resolution_minutes) END)";

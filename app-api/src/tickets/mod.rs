@@ -7,6 +7,7 @@
 //! scheduled jobs act on (`due`; the acting is `crate::worker::deadlines`).
 
 pub mod access;
+pub mod badge;
 pub mod content;
 pub mod due;
 pub mod events;

@@ -1,16 +1,20 @@
-//! `GET /v1/tickets`: the tickets the caller may see, newest first, filtered, searched, in pages.
+//! `GET /v1/tickets`: the tickets the caller may see, newest (or oldest) first, filtered, searched,
+//! in pages, each with its SLA badge and the caller's unread count.
 
 use axum::Json;
 use axum::extract::Query;
-use serde::Deserialize;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{Page, PageParams};
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::context::{TenantContext, TenantDb};
 use crate::tickets::access::Viewer;
-use crate::tickets::listing::{self, Filter};
+use crate::tickets::badge::SlaBadge;
+use crate::tickets::events::SenderType;
+use crate::tickets::listing::{self, Filter, Order, SlaFilter};
 use crate::tickets::priority::Priority;
 use crate::tickets::status::Status;
 use crate::tickets::store::Ticket;
@@ -35,6 +39,10 @@ pub struct TicketFilter {
     /// Full-text search over subject, description and the thread (web search syntax: words,
     /// "phrases", OR, -not); customers' searches never read internal notes.
     pub q: Option<String>,
+    /// `breached`: a target missed; `at_risk`: running, under a quarter of the next target left.
+    pub sla: Option<String>,
+    /// `newest` (the default) or `oldest` first.
+    pub sort: Option<String>,
     /// 1 to 100, default 50.
     pub limit: Option<u32>,
     /// From the previous page's `next_cursor`.
@@ -55,10 +63,29 @@ fn parse_list<T>(field: &str, value: Option<&str>, parse: fn(&str) -> Option<T>)
         .collect()
 }
 
+/// A ticket in a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketListItem {
+    #[serde(flatten)]
+    pub ticket: Ticket,
+    pub sla: SlaBadge,
+    /// Messages from the other side (staff for a customer, the customer for staff) not read yet.
+    pub unread_count: i64,
+}
+
+fn one_of<T: Copy>(field: &str, value: Option<&str>, choices: &[(&str, T)]) -> ApiResult<Option<T>> {
+    let Some(value) = value else { return Ok(None) };
+    choices.iter().find(|(name, _)| *name == value).map(|(_, v)| Some(*v)).ok_or_else(|| {
+        let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
+        ApiError::invalid(vec![FieldError::new(field, format!("must be one of {}", names.join(", ")))])
+            .with_status(axum::http::StatusCode::BAD_REQUEST)
+    })
+}
+
 /// Tickets the caller may see.
 #[utoipa::path(get, path = "/v1/tickets", tag = "tickets", security(("bearer" = [])), params(TicketFilter),
     responses(
-        (status = 200, description = "A page of tickets, newest first", body = Page<Ticket>),
+        (status = 200, description = "A page of tickets, newest first unless `sort=oldest`", body = Page<TicketListItem>),
         (status = 400, description = "`validation_failed`: an unknown parameter or value"),
         (status = 422, description = "`validation_failed`: a bad limit, cursor or query"),
     ))]
@@ -66,12 +93,16 @@ pub async fn list_tickets(
     context: TenantContext,
     tenant_db: TenantDb,
     Query(filter): Query<TicketFilter>,
-) -> ApiResult<Json<Page<Ticket>>> {
+) -> ApiResult<Json<Page<TicketListItem>>> {
     let page = PageParams { limit: filter.limit, cursor: filter.cursor.clone() };
     let limit = page.limit()?;
     let after: Option<i64> = page.position()?;
     let statuses = parse_list("status", filter.status.as_deref(), Status::parse)?;
     let priorities = parse_list("priority", filter.priority.as_deref(), Priority::parse)?;
+    let sla =
+        one_of("sla", filter.sla.as_deref(), &[("breached", SlaFilter::Breached), ("at_risk", SlaFilter::AtRisk)])?;
+    let order =
+        one_of("sort", filter.sort.as_deref(), &[("newest", Order::NewestFirst), ("oldest", Order::OldestFirst)])?;
     let q = filter.q.as_deref().map(str::trim);
     if q.is_some_and(|q| q.is_empty() || q.chars().count() > QUERY_MAX_CHARS) {
         return Err(ApiError::invalid(vec![FieldError::new("q", "must be 1 to 200 characters")]));
@@ -87,9 +118,26 @@ pub async fn list_tickets(
         user_id: filter.user_id,
         order_id: filter.order_id,
         q,
-        before: after,
+        sla,
+        order: order.unwrap_or_default(),
+        after,
         limit,
     };
     let rows = listing::list(&mut db, viewer, &wanted).await?;
-    Ok(Json(Page::from_rows(rows, limit, |t| t.id)))
+    let page = Page::from_rows(rows, limit, |t| t.ticket.id);
+    let now = Utc::now();
+    let receives_from = viewer.receives_from();
+    let data = page
+        .data
+        .into_iter()
+        .map(|row| TicketListItem {
+            sla: row.badge(now),
+            unread_count: match receives_from {
+                SenderType::Agent => row.unread_from_agent,
+                SenderType::Customer => row.unread_from_customer,
+            },
+            ticket: row.ticket,
+        })
+        .collect();
+    Ok(Json(Page { data, next_cursor: page.next_cursor }))
 }

@@ -169,3 +169,62 @@ async fn search_reads_threads_but_never_internal_notes_for_customers() {
     expect(&desk, &customer, &[("q", "lamp -fraudster")], &[ticket]).await;
     expect(&desk, &agent, &[("q", "lamp -fraudster")], &[]).await;
 }
+
+/// Each listed ticket carries its SLA badge and the caller's unread count; the queue filters on
+/// breached and at-risk tickets and lists oldest first on demand.
+#[tokio::test]
+async fn list_items_carry_sla_badges_and_unread_counts() {
+    let desk = Desk::open().await;
+    let (customer, agent) = tokio::join!(desk.member("customer"), desk.member("agent"));
+    let fresh = id(&desk.create(&customer, json!({ "subject": "Fresh", "description": "x" })).await);
+    let late = id(&desk.create(&customer, json!({ "subject": "Late", "description": "x" })).await);
+    let close = id(&desk.create(&customer, json!({ "subject": "Close", "description": "x" })).await);
+    let paused = id(&desk.create(&customer, json!({ "subject": "Paused", "description": "x" })).await);
+    desk.set_status(&agent, paused, "in_progress").await;
+    desk.say(&agent, paused, "Which size did you order?", false).await;
+    desk.say(&agent, paused, "Internal: check the stock", true).await;
+    desk.set_status(&agent, paused, "waiting_customer").await;
+    // Medium: 240 minutes to respond by default. One ticket past due, one with 10 minutes left.
+    desk.db
+        .execute(&format!(
+            "UPDATE support_tickets SET response_due_at = now() - interval '5 minutes' WHERE id = {late};
+             UPDATE support_tickets SET response_due_at = now() + interval '10 minutes' WHERE id = {close}"
+        ))
+        .await;
+
+    let page = desk.get(&agent, "/v1/tickets").await.json();
+    let item = |ticket: i64| page["data"].as_array().unwrap().iter().find(|t| t["id"] == ticket).unwrap().clone();
+    let badge = item(fresh)["sla"].clone();
+    assert_eq!((badge["clock"].as_str(), badge["next"].as_str()), (Some("running"), Some("response")));
+    assert!(badge["due_at"].is_string());
+    assert_eq!((badge["at_risk"].as_bool(), badge["response_breached"].as_bool()), (Some(false), Some(false)));
+    assert_eq!(item(late)["sla"]["response_breached"], true);
+    assert_eq!(item(close)["sla"]["at_risk"], true);
+    let waiting = item(paused)["sla"].clone();
+    assert_eq!((waiting["clock"].as_str(), waiting["due_at"].is_null()), (Some("paused"), true));
+
+    // The customer has one unread public message there (the note is not theirs to read); staff none.
+    let mine = desk.get(&customer, "/v1/tickets").await.json();
+    let unread = |page: &serde_json::Value, ticket: i64| {
+        page["data"].as_array().unwrap().iter().find(|t| t["id"] == ticket).unwrap()["unread_count"].as_i64()
+    };
+    assert_eq!(unread(&mine, paused), Some(1));
+    assert_eq!(unread(&page, paused), Some(0));
+    desk.say(&customer, paused, "Size M", false).await;
+    let page = desk.get(&agent, "/v1/tickets").await.json();
+    assert_eq!(unread(&page, paused), Some(1));
+
+    expect(&desk, &agent, &[("sla", "breached")], &[late]).await;
+    expect(&desk, &agent, &[("sla", "at_risk")], &[close]).await;
+    expect(&desk, &agent, &[("sla", "at_risk"), ("status", "resolved")], &[]).await;
+    let oldest = desk.list(&agent, &[("sort", "oldest"), ("limit", "2")]).await;
+    assert_eq!(oldest, [fresh, late, close, paused]);
+    let first = desk.get(&agent, "/v1/tickets?sort=oldest&limit=2").await.json();
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let next =
+        desk.get(&agent, &with_query("/v1/tickets", &[("sort", "oldest"), ("limit", "2"), ("cursor", cursor)])).await;
+    assert_eq!(super::ids_of(&next.json()), [close, paused]);
+    for query in ["sla=late", "sort=priority"] {
+        desk.get(&agent, &format!("/v1/tickets?{query}")).await.assert_problem(400, "validation_failed");
+    }
+}

@@ -148,6 +148,15 @@ pub async fn delete_invitation(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A new user joining through an invitation: the email is the invitation's.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Newcomer {
+    pub password: String,
+    pub firstname: String,
+    pub lastname: String,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Joined {
     pub tenant: TenantRef,
@@ -164,7 +173,7 @@ async fn open_invitation(conn: &mut sqlx::PgConnection, token: &str, lock: bool)
 /// Join a tenant: as a new user (`{password, firstname, lastname}`), or with a bearer token as
 /// the existing user the invitation's email belongs to.
 #[utoipa::path(post, path = "/v1/invitations/{token}/accept", tag = "tenants", params(("token" = String, Path)),
-    request_body(content = Option<NewPerson>, description = "For a new user: password, firstname, lastname (the email is the invitation's)"),
+    request_body(content = Option<Newcomer>, description = "For a new user: password, firstname, lastname (the email is the invitation's); nothing with a bearer token"),
     responses(
         (status = 200, description = "Joined", body = Joined),
         (status = 403, description = "`forbidden`: the invitation is for another email"),
@@ -186,13 +195,6 @@ pub async fn post_accept(
     let newcomer = if caller.is_some() {
         None
     } else {
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct Newcomer {
-            password: String,
-            firstname: String,
-            lastname: String,
-        }
         let fields: Newcomer = parse_json(&body)?;
         let mut conn = state.db.acquire().await?;
         let invitation = open_invitation(&mut conn, &token, false).await?;
