@@ -75,4 +75,39 @@ describe('ApiClient', () => {
     });
     await expect(client.call('GET', '/v1/me')).rejects.toMatchObject({ status: 0, code: 'network_error' });
   });
+
+  it('revalidates with If-None-Match, outside the browser cache, and reads 304 as unchanged', async () => {
+    const seen: RequestInit[] = [];
+    const answers = [
+      new Response('{"data":[],"next_cursor":null}', { status: 200, headers: { 'Content-Type': 'application/json', ETag: '"a1"' } }),
+      new Response(null, { status: 304, headers: { ETag: '"a1"' } }),
+    ];
+    const client = new ApiClient(async (_url, init) => {
+      seen.push(init);
+      return answers.shift()!;
+    });
+    const first = await client.revalidate('/v1/tickets', null, { query: { limit: 5 } });
+    expect(first).toEqual({ changed: true, body: { data: [], next_cursor: null }, etag: '"a1"' });
+    expect(new Headers(seen[0]?.headers).get('If-None-Match')).toBeNull();
+    const second = await client.revalidate('/v1/tickets', '"a1"', { query: { limit: 5 } });
+    expect(second).toEqual({ changed: false });
+    expect(new Headers(seen[1]?.headers).get('If-None-Match')).toBe('"a1"');
+    expect(seen[1]?.cache).toBe('no-store');
+  });
+
+  it('refreshes an expired token once on a conditional GET too', async () => {
+    let token = 'old';
+    const sent: (string | null)[] = [];
+    const client = new ApiClient(async (_url, init) => {
+      const auth = new Headers(init.headers).get('Authorization');
+      sent.push(auth);
+      if (auth === 'Bearer old') {
+        return new Response('{"type":"x","title":"x","status":401,"code":"token_expired"}', { status: 401, headers: { 'Content-Type': 'application/problem+json' } });
+      }
+      return new Response(null, { status: 304 });
+    });
+    client.useAuth({ token: () => token, refresh: async () => ((token = 'new'), true), ended: () => undefined });
+    expect(await client.revalidate('/v1/me', '"x"')).toEqual({ changed: false });
+    expect(sent).toEqual(['Bearer old', 'Bearer new']);
+  });
 });

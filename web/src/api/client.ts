@@ -13,6 +13,9 @@ interface RawOptions extends CallOptions {
   form?: Record<string, unknown>;
 }
 
+/** A conditional GET's outcome: the new answer and its tag, or "what you hold is current". */
+export type Revalidated<T> = { changed: true; body: T; etag: string | null } | { changed: false };
+
 export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
 /** What the client needs from the session, without depending on it. */
@@ -38,10 +41,30 @@ export class ApiClient {
     path: P,
     ...[options]: OptionsArg<M, P>
   ): Promise<ResponseBody<M, P>> {
-    const opts = (options ?? {}) as RawOptions;
+    const response = await this.exchange(method, path, (options ?? {}) as RawOptions, null);
+    if (!response.ok) throw await ApiProblem.fromResponse(response);
+    return (await readBody(response)) as ResponseBody<M, P>;
+  }
+
+  /** A GET that names the answer already held (its ETag): `changed: false` on 304 Not Modified,
+   * so a poller keeps what it shows, untouched, while nothing changed. */
+  async revalidate<P extends PathFor<'GET'>>(
+    path: P,
+    etag: string | null,
+    ...[options]: OptionsArg<'GET', P>
+  ): Promise<Revalidated<ResponseBody<'GET', P>>> {
+    const response = await this.exchange('GET', path, (options ?? {}) as RawOptions, etag);
+    if (response.status === 304) return { changed: false };
+    if (!response.ok) throw await ApiProblem.fromResponse(response);
+    const body = (await readBody(response)) as ResponseBody<'GET', P>;
+    return { changed: true, body, etag: response.headers.get('ETag') };
+  }
+
+  /** Sends with the session's token; an expired one is refreshed and the call sent once more. */
+  private async exchange(method: Method, path: string, opts: RawOptions, etag: string | null): Promise<Response> {
     const useSession = opts.auth !== false && opts.bearer === undefined && this.hooks !== null;
     const sent = useSession ? this.hooks!.token() : (opts.bearer ?? null);
-    let response = await this.send(method, path, opts, sent);
+    let response = await this.send(method, path, opts, sent, etag);
     if (response.status === 401 && useSession) {
       const problem = await ApiProblem.fromResponse(response);
       if (problem.code !== 'token_expired') {
@@ -50,19 +73,19 @@ export class ApiClient {
       }
       // Another caller may have refreshed while this one was in flight.
       if (this.hooks!.token() === sent && !(await this.hooks!.refresh())) throw problem;
-      response = await this.send(method, path, opts, this.hooks!.token());
+      response = await this.send(method, path, opts, this.hooks!.token(), etag);
       if (response.status === 401) {
         this.hooks!.ended();
         throw await ApiProblem.fromResponse(response);
       }
     }
-    if (!response.ok) throw await ApiProblem.fromResponse(response);
-    return (await readBody(response)) as ResponseBody<M, P>;
+    return response;
   }
 
-  private async send(method: Method, path: string, o: RawOptions, token: string | null): Promise<Response> {
+  private async send(method: Method, path: string, o: RawOptions, token: string | null, etag: string | null): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (token) headers.Authorization = `Bearer ${token}`;
+    if (etag) headers['If-None-Match'] = etag;
     let body: BodyInit | undefined;
     if (o.form !== undefined) {
       body = toFormData(o.form);
@@ -72,7 +95,9 @@ export class ApiClient {
     }
     const url = buildUrl(path, o.path, o.query);
     try {
-      return await this.fetcher(url, { method, headers, body, credentials: 'same-origin', signal: o.signal });
+      // A conditional GET bypasses the browser's cache, so that its 304 reaches the caller.
+      const cache: RequestCache | undefined = etag ? 'no-store' : undefined;
+      return await this.fetcher(url, { method, headers, body, credentials: 'same-origin', signal: o.signal, ...(cache ? { cache } : {}) });
     } catch (cause) {
       throw ApiProblem.network(cause);
     }

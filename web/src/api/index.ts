@@ -1,9 +1,10 @@
 //! The app's client instance and `api()`, the call every page uses.
 
-import { ApiClient } from './client';
+import { ApiClient, type Revalidated } from './client';
 import type { Method, OptionsArg, PathFor, ResponseBody } from './types';
 
 export { ApiProblem } from './problem';
+export type { Revalidated } from './client';
 
 export const client = new ApiClient((input, init) => fetch(input, init));
 
@@ -13,4 +14,9 @@ export function api<M extends Method, P extends PathFor<M>>(
   ...options: OptionsArg<M, P>
 ): Promise<ResponseBody<M, P>> {
   return client.call(method, path, ...options);
+}
+
+/** A GET that answers `{ changed: false }` while the answer tagged `etag` is still current. */
+export function revalidate<P extends PathFor<'GET'>>(path: P, etag: string | null, ...options: OptionsArg<'GET', P>): Promise<Revalidated<ResponseBody<'GET', P>>> {
+  return client.revalidate(path, etag, ...options);
 }

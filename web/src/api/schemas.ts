@@ -20,3 +20,5 @@ export type Message = AppSchemas['Message'];
 export type Attachment = AppSchemas['Attachment'];
 export type AttachmentSummary = AppSchemas['AttachmentSummary'];
 export type SlaState = AppSchemas['SlaState'];
+export type TicketListItem = AppSchemas['TicketListItem'];
+export type SlaBadge = AppSchemas['SlaBadge'];

@@ -1,11 +1,54 @@
-//! The staff console (agents, admins, owners). For now a landing page; the console's pages will
-//! join this area's routes.
+//! The staff console (agents, admins, owners): the queue and tickets for everyone on the staff;
+//! the dashboards, the team and the settings for owners and admins.
 
+import type { ComponentChildren } from 'preact';
 import { t } from '../i18n';
+import { useLocation } from '../router/router';
 import type { Area } from '../tenant/area';
-import { ConsoleHome } from './ConsoleHome';
+import { useMember } from '../tenant/member';
+import { NotFoundPage } from '../ui/NotFoundPage';
+import { DashboardPage } from './admin/DashboardPage';
+import { SettingsPage } from './admin/SettingsPage';
+import { TeamPage } from './admin/TeamPage';
+import { PeopleProvider } from './people';
+import { QueuePage } from './queue/QueuePage';
+import { isAdmin } from './roles';
+import { TicketPage } from './ticket/TicketPage';
+
+function Console({ children }: { children: ComponentChildren }) {
+  return <PeopleProvider>{children}</PeopleProvider>;
+}
+
+/** Pages for owners and admins; others get "not found", as the server would answer them. */
+function AdminOnly({ children }: { children: ComponentChildren }) {
+  const { member } = useMember();
+  return <>{isAdmin(member.role) ? children : <NotFoundPage />}</>;
+}
+
+function Queue() {
+  const location = useLocation();
+  return <QueuePage query={location.query} />;
+}
 
 export const consoleArea: Area = {
-  routes: [{ path: '/', render: () => <ConsoleHome /> }],
-  nav: (path) => [{ href: '/', label: t('console.nav.home'), current: path === '/' }],
+  routes: [
+    { path: '/', render: () => <Console><Queue /></Console> },
+    {
+      path: '/tickets/{id}',
+      render: ({ id }) => <Console>{/^\d{1,18}$/.test(id ?? '') ? <TicketPage key={id} id={Number(id)} /> : <NotFoundPage />}</Console>,
+    },
+    { path: '/admin', render: () => <Console><AdminOnly><DashboardPage /></AdminOnly></Console> },
+    { path: '/admin/team', render: () => <Console><AdminOnly><TeamPage /></AdminOnly></Console> },
+    { path: '/admin/settings', render: () => <Console><AdminOnly><SettingsPage /></AdminOnly></Console> },
+  ],
+  nav: (path, role) => [
+    { href: '/', label: t('console.nav.queue'), current: path === '/' || path.startsWith('/tickets/') },
+    ...(isAdmin(role)
+      ? [
+          { href: '/admin', label: t('console.nav.dashboard'), current: path === '/admin' },
+          { href: '/admin/team', label: t('console.nav.team'), current: path === '/admin/team' },
+          { href: '/admin/settings', label: t('console.nav.settings'), current: path === '/admin/settings' },
+        ]
+      : []),
+  ],
 };

@@ -41,7 +41,7 @@ export function SignedIn({ slug, place, location, userId }: { slug: string; plac
   const member = me.data;
   const area: Area = member.role === 'customer' ? portalArea : consoleArea;
   const path = location.path;
-  const nav = [...area.nav(path), { href: '/account/2fa', label: t('nav.security'), current: path === '/account/2fa' }];
+  const nav = [...area.nav(path, member.role), { href: '/account/2fa', label: t('nav.security'), current: path === '/account/2fa' }];
   return (
     <MemberContext.Provider value={{ member, slug }}>
       <Layout place={place} nav={nav} user={{ name: displayName(member), onSignOut: signOut, signingOut }}>

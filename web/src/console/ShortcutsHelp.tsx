@@ -1,0 +1,54 @@
+//! The keyboard help (`?`): a modal dialog, so focus stays inside until it closes and returns
+//! to where it was.
+
+import { useEffect, useId, useRef } from 'preact/hooks';
+import { t, type MessageKey } from '../i18n';
+
+const ROWS: [string[], MessageKey][] = [
+  [['j'], 'console.keys.next'],
+  [['k'], 'console.keys.previous'],
+  [['Enter'], 'console.keys.open'],
+  [['r'], 'console.keys.reply'],
+  [['e'], 'console.keys.resolve'],
+  [['?'], 'console.keys.help'],
+];
+
+export function ShortcutsHelp({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const element = dialog.current;
+    if (!element) return;
+    if (open && !element.open) element.showModal();
+    if (!open && element.open) element.close();
+  }, [open]);
+  return (
+    <dialog ref={dialog} class="dialog" aria-labelledby={titleId} onClose={onClose}>
+      <h2 id={titleId}>{t('console.keys.title')}</h2>
+      <dl class="keys">
+        {ROWS.map(([keys, label]) => (
+          <div key={label}>
+            <dt>
+              {keys.map((k) => (
+                <kbd key={k}>{k}</kbd>
+              ))}
+            </dt>
+            <dd>{t(label)}</dd>
+          </div>
+        ))}
+      </dl>
+      <p class="hint">{t('console.keys.typing')}</p>
+      <button type="button" class="button" onClick={onClose}>
+        {t('console.keys.close')}
+      </button>
+    </dialog>
+  );
+}
+
+export function ShortcutsButton({ onOpen }: { onOpen: () => void }) {
+  return (
+    <button type="button" class="button button--link" onClick={onOpen} aria-keyshortcuts="?">
+      {t('console.keys.button')}
+    </button>
+  );
+}

@@ -1,0 +1,145 @@
+//! Inviting people: the link to send is shown in full (the server returns its secret once) with
+//! a copy button; open invitations are listed and can be revoked.
+
+import { useId, useRef, useState } from 'preact/hooks';
+import { api } from '../../api';
+import { ApiProblem } from '../../api/problem';
+import { formatDateTime, t } from '../../i18n';
+import { useMember } from '../../tenant/member';
+import { TextField, SelectField, focusFirstInvalid } from '../../ui/Field';
+import { useFields } from '../../ui/form';
+import { useLoad, useSubmit } from '../../ui/hooks';
+import { EmptyState, ErrorAlert, Loading, Notice } from '../../ui/status';
+import { email, hasErrors, required, validate } from '../../ui/validate';
+import { INVITE_ROLES, ROLE_LABEL, roleLabel } from './roles';
+
+export function InvitationsPanel() {
+  const { slug } = useMember();
+  const open = useLoad((signal) => api('GET', '/v1/tenants/{slug}/invitations', { path: { slug }, query: { limit: 100 }, signal }), [slug]);
+  const id = useId();
+  return (
+    <section class="panel" aria-labelledby={id}>
+      <h2 id={id}>{t('console.team.invitations')}</h2>
+      <InviteForm slug={slug} onInvited={open.reload} />
+      <h3>{t('console.team.open_invitations')}</h3>
+      {open.error ? <ErrorAlert error={open.error} onRetry={open.reload} /> : null}
+      {open.loading && !open.data ? <Loading /> : null}
+      {open.data && open.data.data.length === 0 ? <EmptyState title={t('console.team.no_invitations')} /> : null}
+      {open.data?.data.length ? (
+        <ul class="member-list">
+          {open.data.data.map((inv) => (
+            <InvitationRow key={inv.id} inv={inv} slug={slug} onRevoked={open.reload} />
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}
+
+function InvitationRow({ inv, slug, onRevoked }: { inv: { id: string; email: string; role: string; created_at: string; expires_at: string; expired: boolean }; slug: string; onRevoked: () => void }) {
+  const submission = useSubmit();
+  const label = roleLabel(inv.role);
+  return (
+    <li class="member">
+      <div class="member-who">
+        <strong>{inv.email}</strong>
+        <span class="badge">{label ? t(label) : inv.role}</span>
+        {inv.expired ? <span class="badge badge--sla-breached">{t('console.team.expired')}</span> : null}
+        <span class="attachment-meta">
+          {t('console.team.sent', { time: formatDateTime(inv.created_at) })} · {t(inv.expired ? 'console.team.expired_at' : 'console.team.expires', { time: formatDateTime(inv.expires_at) })}
+        </span>
+      </div>
+      <button
+        type="button"
+        class="button button--secondary"
+        disabled={submission.busy}
+        aria-label={t('console.team.revoke_named', { email: inv.email })}
+        onClick={() =>
+          void submission.run(async () => {
+            await api('DELETE', '/v1/tenants/{slug}/invitations/{id}', { path: { slug, id: inv.id } });
+            onRevoked();
+          })
+        }
+      >
+        {t('console.team.revoke')}
+      </button>
+      {submission.error ? <ErrorAlert error={submission.error} /> : null}
+    </li>
+  );
+}
+
+function InviteForm({ slug, onInvited }: { slug: string; onInvited: () => void }) {
+  const form = useFields({ email: '', role: 'agent' });
+  const submission = useSubmit();
+  const [created, setCreated] = useState<{ link: string; email: string; expires: string } | null>(null);
+  const ref = useRef<HTMLFormElement>(null);
+  const { values, errors } = form;
+  const onSubmit = (event: Event) => {
+    event.preventDefault();
+    const found = validate(values, { email: [required, email] });
+    form.setErrors(found);
+    if (hasErrors(found)) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
+    void submission.run(async () => {
+      try {
+        const answer = await api('POST', '/v1/tenants/{slug}/invitations', { path: { slug }, body: { email: values.email.trim(), role: values.role } });
+        setCreated({ link: `${window.location.origin}/invite/${answer.token}`, email: values.email.trim(), expires: answer.expires_at });
+        form.setValues({ email: '', role: values.role });
+        onInvited();
+      } catch (error) {
+        if (error instanceof ApiProblem) form.showServerErrors(error);
+        throw error;
+      }
+    });
+  };
+  return (
+    <>
+      <form ref={ref} class="form invite-form" onSubmit={onSubmit} noValidate>
+        <div class="field-row">
+          <TextField label={t('console.team.invite_email')} name="email" type="email" autocomplete="off" value={values.email} onValue={form.set('email')} error={errors.email} required />
+          <SelectField label={t('console.team.invite_role')} name="role" value={values.role} onValue={form.set('role')} options={INVITE_ROLES.map((r) => ({ value: r, label: t(ROLE_LABEL[r]) }))} />
+        </div>
+        {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} /> : null}
+        <button type="submit" class="button" disabled={submission.busy}>
+          {submission.busy ? t('common.working') : t('console.team.invite_submit')}
+        </button>
+      </form>
+      {created ? <InvitationLink {...created} /> : null}
+    </>
+  );
+}
+
+function InvitationLink({ link, email: to, expires }: { link: string; email: string; expires: string }) {
+  const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
+  const id = useId();
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(link);
+      setCopied('yes');
+    } catch {
+      // Without clipboard access the link is selected, for the user to copy themselves.
+      (document.getElementById(id) as HTMLInputElement | null)?.select();
+      setCopied('no');
+    }
+  };
+  return (
+    <div class="panel panel--accent invite-link">
+      <Notice tone="success">{t('console.team.invited', { email: to, time: formatDateTime(expires) })}</Notice>
+      <div class="field">
+        <label for={id}>{t('console.team.link')}</label>
+        <p class="field-hint" id={`${id}-hint`}>
+          {t('console.team.link_hint')}
+        </p>
+        <input id={id} class="link-field" readOnly value={link} aria-describedby={`${id}-hint`} onFocus={(e) => e.currentTarget.select()} />
+      </div>
+      <p class="link-text">
+        <code>{link}</code>
+      </p>
+      <button type="button" class="button button--secondary" onClick={() => void copy()}>
+        {t('console.team.copy')}
+      </button>
+      <p role="status" class="hint">
+        {copied === 'yes' ? t('console.team.copied') : copied === 'no' ? t('console.team.copy_failed') : ''}
+      </p>
+    </div>
+  );
+}

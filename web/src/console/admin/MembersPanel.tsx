@@ -1,0 +1,115 @@
+//! The organisation's members: change a role, remove someone (after a confirmation in place).
+
+import { useId, useState } from 'preact/hooks';
+import { api } from '../../api';
+import { formatDateTime, t } from '../../i18n';
+import { displayName, useMember } from '../../tenant/member';
+import { useSubmit } from '../../ui/hooks';
+import { EmptyState, ErrorAlert, Loading, Notice } from '../../ui/status';
+import { useLive } from '../live/useLive';
+import { MEMBER_ROLES, ROLE_LABEL, roleLabel } from './roles';
+
+type MemberView = { user_id: string; email: string; firstname: string; lastname: string; role: string; joined_at: string };
+
+export function MembersPanel() {
+  const { slug, member: me } = useMember();
+  const members = useLive(`members:${slug}`, async (_etag, signal) => {
+    const all: MemberView[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 10; page += 1) {
+      const answer = await api('GET', '/v1/tenants/{slug}/members', { path: { slug }, query: { limit: 100, cursor }, signal });
+      all.push(...answer.data);
+      if (!answer.next_cursor) break;
+      cursor = answer.next_cursor;
+    }
+    return { changed: true as const, body: all, etag: null };
+  }, { live: false });
+  const [notice, setNotice] = useState('');
+  const id = useId();
+  const list = members.data ?? [];
+  return (
+    <section class="panel" aria-labelledby={id}>
+      <h2 id={id}>{t('console.team.members')}</h2>
+      {members.error ? <ErrorAlert error={members.error} onRetry={members.reload} /> : null}
+      {members.loading && !members.data ? <Loading /> : null}
+      {members.data && list.length === 0 ? <EmptyState title={t('console.team.no_members')} /> : null}
+      {notice ? <Notice tone="success">{notice}</Notice> : null}
+      {list.length ? (
+        <ul class="member-list">
+          {list.map((m) => (
+            <MemberRow key={m.user_id} m={m} slug={slug} self={m.user_id === me.id} onChanged={(text) => (setNotice(text), members.reload())} />
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}
+
+function MemberRow({ m, slug, self, onChanged }: { m: MemberView; slug: string; self: boolean; onChanged: (notice: string) => void }) {
+  const name = displayName(m);
+  const [role, setRole] = useState(m.role);
+  const [confirming, setConfirming] = useState(false);
+  const submission = useSubmit();
+  const id = useId();
+  const save = () =>
+    void submission.run(async () => {
+      await api('PATCH', '/v1/tenants/{slug}/members/{user_id}', { path: { slug, user_id: m.user_id }, body: { role } });
+      onChanged(t('console.team.role_changed', { name, role: t(ROLE_LABEL[role as keyof typeof ROLE_LABEL]) }));
+    });
+  const remove = () =>
+    void submission.run(async () => {
+      await api('DELETE', '/v1/tenants/{slug}/members/{user_id}', { path: { slug, user_id: m.user_id } });
+      onChanged(t('console.team.removed', { name }));
+    });
+  const label = roleLabel(m.role);
+  return (
+    <li class="member">
+      <div class="member-who">
+        <strong>{name}</strong>
+        {self ? <span class="badge">{t('console.team.you')}</span> : null}
+        <span class="attachment-meta">{m.email}</span>
+        <span class="attachment-meta">{t('console.team.joined', { time: formatDateTime(m.joined_at) })}</span>
+      </div>
+      <form
+        class="form form--inline member-role"
+        onSubmit={(e) => {
+          e.preventDefault();
+          save();
+        }}
+      >
+        <div class="field">
+          <label for={id}>{t('console.team.role_of', { name })}</label>
+          <select id={id} name="role" value={role} onChange={(e) => setRole(e.currentTarget.value)}>
+            {label ? null : <option value={m.role}>{m.role}</option>}
+            {MEMBER_ROLES.map((r) => (
+              <option key={r} value={r}>
+                {t(ROLE_LABEL[r])}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" class="button button--secondary" disabled={submission.busy || role === m.role}>
+          {t('console.team.save_role')}
+        </button>
+      </form>
+      <div class="actions">
+        {confirming ? (
+          <>
+            <span>{t('console.team.remove_confirm', { name })}</span>
+            <button type="button" class="button button--danger" disabled={submission.busy} onClick={remove}>
+              {t('console.team.remove_yes', { name })}
+            </button>
+            <button type="button" class="button button--secondary" onClick={() => setConfirming(false)}>
+              {t('console.team.cancel')}
+            </button>
+          </>
+        ) : (
+          <button type="button" class="button button--secondary" onClick={() => setConfirming(true)} aria-label={t('console.team.remove_named', { name })}>
+            {t('console.team.remove')}
+          </button>
+        )}
+      </div>
+      {submission.error ? <ErrorAlert error={submission.error} overrides={{ conflict: 'console.team.last_owner' }} /> : null}
+    </li>
+  );
+}

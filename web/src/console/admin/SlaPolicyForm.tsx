@@ -1,0 +1,120 @@
+//! The SLA policy editor: response and resolution targets per priority and the two auto-close
+//! delays, in minutes, each shown as a readable duration; errors beside their fields.
+
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { api } from '../../api';
+import { ApiProblem } from '../../api/problem';
+import { t, type MessageKey } from '../../i18n';
+import { useLoad, useSubmit } from '../../ui/hooks';
+import { ErrorAlert, Loading, Notice } from '../../ui/status';
+import { focusFirstInvalid } from '../../ui/Field';
+import { duration } from '../format';
+import { MAX_MINUTES, POLICY_PRIORITIES, checkPolicy, minutes, serverErrors, toValues, type PolicyErrors, type PolicyField, type PolicyValues } from './policy';
+
+export function SlaPolicyForm() {
+  const loaded = useLoad((signal) => api('GET', '/v1/sla/policy', { signal }), []);
+  const [values, setValues] = useState<PolicyValues | null>(null);
+  const [errors, setErrors] = useState<PolicyErrors>({});
+  const [saved, setSaved] = useState(false);
+  const submission = useSubmit();
+  const ref = useRef<HTMLFormElement>(null);
+  const id = useId();
+  useEffect(() => {
+    if (loaded.data) setValues(toValues(loaded.data));
+  }, [loaded.data]);
+
+  const set = (field: PolicyField) => (value: string) => {
+    setValues((v) => v && { ...v, [field]: value });
+    setErrors((e) => ({ ...e, [field]: undefined }));
+    setSaved(false);
+  };
+  const onSubmit = (event: Event) => {
+    event.preventDefault();
+    if (!values) return;
+    const checked = checkPolicy(values);
+    setErrors(checked.errors);
+    setSaved(false);
+    if (!checked.policy) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
+    const policy = checked.policy;
+    void submission.run(async () => {
+      try {
+        const stored = await api('PUT', '/v1/sla/policy', { body: policy });
+        setValues(toValues(stored));
+        setSaved(true);
+      } catch (error) {
+        if (error instanceof ApiProblem && error.errors.length) {
+          setErrors(serverErrors(error.errors));
+          requestAnimationFrame(() => focusFirstInvalid(ref.current));
+        }
+        throw error;
+      }
+    });
+  };
+
+  return (
+    <section class="panel" aria-labelledby={id}>
+      <h2 id={id}>{t('console.policy.title')}</h2>
+      <p class="hint">{t('console.policy.lead')}</p>
+      {loaded.error ? <ErrorAlert error={loaded.error} onRetry={loaded.reload} /> : null}
+      {loaded.loading && !values ? <Loading /> : null}
+      {values ? (
+        <form ref={ref} class="form" onSubmit={onSubmit} noValidate>
+          {POLICY_PRIORITIES.map((p) => (
+            <fieldset key={p} class="policy-row">
+              <legend>{t('console.policy.priority', { priority: t(`priority.${p}`) })}</legend>
+              <div class="field-row">
+                <MinutesField label={t('console.policy.response')} field={`targets.${p}.response_minutes`} values={values} errors={errors} onValue={set(`targets.${p}.response_minutes`)} />
+                <MinutesField label={t('console.policy.resolution')} field={`targets.${p}.resolution_minutes`} values={values} errors={errors} onValue={set(`targets.${p}.resolution_minutes`)} />
+              </div>
+            </fieldset>
+          ))}
+          <fieldset class="policy-row">
+            <legend>{t('console.policy.auto_close')}</legend>
+            <div class="field-row">
+              <MinutesField label={t('console.policy.waiting')} field="auto_close.waiting_customer_minutes" values={values} errors={errors} onValue={set('auto_close.waiting_customer_minutes')} />
+              <MinutesField label={t('console.policy.resolved')} field="auto_close.resolved_minutes" values={values} errors={errors} onValue={set('auto_close.resolved_minutes')} />
+            </div>
+          </fieldset>
+          {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} /> : null}
+          {saved ? <Notice tone="success">{t('console.policy.saved')}</Notice> : null}
+          <button type="submit" class="button" disabled={submission.busy}>
+            {submission.busy ? t('common.working') : t('console.policy.submit')}
+          </button>
+        </form>
+      ) : null}
+    </section>
+  );
+}
+
+function MinutesField({ label, field, values, errors, onValue }: { label: string; field: PolicyField; values: PolicyValues; errors: PolicyErrors; onValue: (v: string) => void }) {
+  const id = useId();
+  const value = values[field];
+  const n = minutes(value);
+  const error: MessageKey | undefined = errors[field];
+  return (
+    <div class={error ? 'field field--invalid' : 'field'}>
+      <label for={id}>{label}</label>
+      <p class="field-hint" id={`${id}-hint`}>
+        {n !== null ? t('console.policy.reads', { duration: duration(n) }) : t('console.policy.range')}
+      </p>
+      <input
+        id={id}
+        name={field}
+        type="number"
+        inputMode="numeric"
+        min={1}
+        max={MAX_MINUTES}
+        step={1}
+        value={value}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error ? `${id}-hint ${id}-error` : `${id}-hint`}
+        onInput={(e) => onValue(e.currentTarget.value)}
+      />
+      {error ? (
+        <p class="field-error" id={`${id}-error`}>
+          {t(error)}
+        </p>
+      ) : null}
+    </div>
+  );
+}

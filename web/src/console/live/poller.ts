@@ -1,0 +1,79 @@
+//! The rhythm of live updates: a task run every few seconds while the page is visible, at once
+//! when it becomes visible again, never twice at the same time. A hidden tab costs the servers
+//! nothing.
+
+export interface PollerEnv {
+  setTimer(callback: () => void, ms: number): unknown;
+  clearTimer(handle: unknown): void;
+  visible(): boolean;
+  /** Calls back when the page's visibility changes; returns how to stop listening. */
+  onVisibilityChange(callback: () => void): () => void;
+}
+
+export const LIVE_INTERVAL_MS = 4000;
+
+export const browserEnv: PollerEnv = {
+  setTimer: (callback, ms) => setTimeout(callback, ms),
+  clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  visible: () => typeof document === 'undefined' || document.visibilityState === 'visible',
+  onVisibilityChange: (callback) => {
+    document.addEventListener('visibilitychange', callback);
+    return () => document.removeEventListener('visibilitychange', callback);
+  },
+};
+
+export class Poller {
+  private timer: unknown = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+  private unlisten: (() => void) | null = null;
+
+  constructor(
+    private readonly task: () => Promise<void>,
+    private readonly intervalMs: number = LIVE_INTERVAL_MS,
+    private readonly env: PollerEnv = browserEnv,
+  ) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.unlisten = this.env.onVisibilityChange(() => {
+      if (this.env.visible()) void this.now();
+      else this.cancel();
+    });
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.cancel();
+    this.unlisten?.();
+    this.unlisten = null;
+  }
+
+  /** Runs the task now (after a change the user made, say), or joins the run under way. */
+  now(): Promise<void> {
+    if (this.running) return this.running;
+    this.cancel();
+    this.running = this.task()
+      .catch(() => undefined)
+      .finally(() => {
+        this.running = null;
+        this.schedule();
+      });
+    return this.running;
+  }
+
+  private schedule(): void {
+    if (this.stopped || this.timer !== null || this.running || !this.env.visible()) return;
+    this.timer = this.env.setTimer(() => {
+      this.timer = null;
+      void this.now();
+    }, this.intervalMs);
+  }
+
+  private cancel(): void {
+    if (this.timer !== null) this.env.clearTimer(this.timer);
+    this.timer = null;
+  }
+}

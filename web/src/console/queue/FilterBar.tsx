@@ -1,0 +1,149 @@
+//! Search and filters of the queue. Each change is a new address, so a filtered queue can be
+//! bookmarked, shared with a colleague, or saved here by name.
+
+import { useEffect, useId, useState } from 'preact/hooks';
+import { t } from '../../i18n';
+import { CATEGORIES } from '../../portal/categories';
+import { SelectField } from '../../ui/Field';
+import { Notice } from '../../ui/status';
+import { STATUS_LABEL } from '../badges';
+import { usePeople } from '../people';
+import type { Saved } from './useSaved';
+import { PRIORITIES, SLA_FILTERS, SORTS, STATUS_FILTERS, type QueueState, type SlaFilter, type Sort, type StatusFilter } from './views';
+import type { MessageKey } from '../../i18n';
+
+const SLA_LABEL: Record<SlaFilter, MessageKey> = { breached: 'console.filter.sla_breached', at_risk: 'console.filter.sla_at_risk' };
+const SORT_LABEL: Record<Sort, MessageKey> = { newest: 'console.filter.sort_newest', oldest: 'console.filter.sort_oldest' };
+
+function statusLabel(filter: StatusFilter): string {
+  if (filter === 'active') return t('console.filter.status_active');
+  if (filter === 'any') return t('console.filter.status_any');
+  return t(STATUS_LABEL[filter]);
+}
+
+export function FilterBar({ state, admin, onChange, saved }: { state: QueueState; admin: boolean; onChange: (next: QueueState) => void; saved: Saved }) {
+  const people = usePeople();
+  const [q, setQ] = useState(state.q);
+  useEffect(() => setQ(state.q), [state.q]);
+  const searchId = useId();
+
+  return (
+    <div class="filters">
+      <form
+        class="search"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          onChange({ ...state, q: q.trim() });
+        }}
+      >
+        <label for={searchId}>{t('console.filter.search')}</label>
+        <div class="search-row">
+          <input id={searchId} type="search" name="q" value={q} maxLength={200} onInput={(e) => setQ(e.currentTarget.value)} aria-describedby={`${searchId}-hint`} />
+          <button type="submit" class="button button--secondary">
+            {t('console.filter.search_submit')}
+          </button>
+        </div>
+        <p class="field-hint" id={`${searchId}-hint`}>
+          {t('console.filter.search_hint')}
+        </p>
+      </form>
+      <div class="filter-fields">
+        <SelectField
+          label={t('console.filter.status')}
+          name="status"
+          value={state.status}
+          onValue={(v) => onChange({ ...state, status: v as StatusFilter })}
+          options={STATUS_FILTERS.map((s) => ({ value: s, label: statusLabel(s) }))}
+        />
+        <SelectField
+          label={t('console.filter.priority')}
+          name="priority"
+          value={state.priority}
+          onValue={(v) => onChange({ ...state, priority: v as QueueState['priority'] })}
+          options={[{ value: '', label: t('console.filter.any_priority') }, ...PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) }))]}
+        />
+        <SelectField
+          label={t('console.filter.category')}
+          name="category"
+          value={state.category}
+          onValue={(v) => onChange({ ...state, category: v })}
+          options={[{ value: '', label: t('console.filter.any_category') }, ...CATEGORIES.map((c) => ({ value: c, label: t(`category.${c}`) }))]}
+        />
+        <SelectField
+          label={t('console.filter.sla')}
+          name="sla"
+          value={state.sla}
+          onValue={(v) => onChange({ ...state, sla: v as QueueState['sla'] })}
+          options={[{ value: '', label: t('console.filter.sla_any') }, ...SLA_FILTERS.map((f) => ({ value: f, label: t(SLA_LABEL[f]) }))]}
+        />
+        <SelectField
+          label={t('console.filter.sort')}
+          name="sort"
+          value={state.sort}
+          onValue={(v) => onChange({ ...state, sort: v as Sort })}
+          options={SORTS.map((s) => ({ value: s, label: t(SORT_LABEL[s]) }))}
+        />
+        {admin && state.view === 'all' ? (
+          <SelectField
+            label={t('console.filter.assignee')}
+            name="assignee"
+            value={state.assignee}
+            onValue={(v) => onChange({ ...state, assignee: v })}
+            options={[{ value: '', label: t('console.filter.anyone') }, ...people.staff.map((p) => ({ value: p.id, label: p.name }))]}
+          />
+        ) : null}
+      </div>
+      <SaveFilter state={state} saved={saved} />
+    </div>
+  );
+}
+
+function SaveFilter({ state, saved }: { state: QueueState; saved: Saved }) {
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const [done, setDone] = useState('');
+  const id = useId();
+  return (
+    <details class="save-filter">
+      <summary>{t('console.saved.open')}</summary>
+      <form
+        class="form form--inline"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!name.trim()) return setError(t('validation.required'));
+          saved.save(name, state);
+          setDone(t('console.saved.done', { name: name.trim() }));
+          setName('');
+        }}
+        noValidate
+      >
+        <div class={error ? 'field field--invalid' : 'field'}>
+          <label for={id}>{t('console.saved.name')}</label>
+          <input
+            id={id}
+            name="name"
+            value={name}
+            maxLength={60}
+            aria-invalid={error ? 'true' : undefined}
+            aria-describedby={error ? `${id}-error` : undefined}
+            onInput={(e) => {
+              setName(e.currentTarget.value);
+              setError(undefined);
+              setDone('');
+            }}
+          />
+          {error ? (
+            <p class="field-error" id={`${id}-error`}>
+              {error}
+            </p>
+          ) : null}
+        </div>
+        <button type="submit" class="button button--secondary">
+          {t('console.saved.submit')}
+        </button>
+      </form>
+      {done ? <Notice tone="success">{done}</Notice> : null}
+    </details>
+  );
+}

@@ -1,0 +1,111 @@
+//! The queue: my tickets, the unassigned ones, all of them (owners and admins), saved filters;
+//! search and filters in the address; live without a reload; j/k/Enter/r/e from the keyboard.
+
+import { useRef, useState } from 'preact/hooks';
+import { api } from '../../api';
+import { t, tn } from '../../i18n';
+import { navigate } from '../../router/router';
+import { useMember } from '../../tenant/member';
+import { useSubmit } from '../../ui/hooks';
+import { Page } from '../../ui/Page';
+import { EmptyState, ErrorAlert, Loading } from '../../ui/status';
+import { describeProblem } from '../../errors/describe';
+import { ShortcutsButton, ShortcutsHelp } from '../ShortcutsHelp';
+import { useShortcuts } from '../keyboard';
+import { isAdmin } from '../roles';
+import { useNow } from '../useNow';
+import { FilterBar } from './FilterBar';
+import { QueueRow } from './QueueRow';
+import { QueueNav } from './QueueNav';
+import { useQueue } from './useQueue';
+import { useSaved } from './useSaved';
+import { parseQueue, queueHref, ticketQuery, type QueueState } from './views';
+import type { MessageKey } from '../../i18n';
+
+const EMPTY: Record<QueueState['view'], MessageKey> = {
+  mine: 'console.queue.empty.mine',
+  unassigned: 'console.queue.empty.unassigned',
+  all: 'console.queue.empty.all',
+};
+
+/** The queue last shown, for the ticket page's way back. */
+let lastQueue = '/';
+export const lastQueueHref = () => lastQueue;
+
+export function QueuePage({ query }: { query: URLSearchParams }) {
+  const { member } = useMember();
+  const admin = isAdmin(member.role);
+  const state = parseQueue(query, admin);
+  lastQueue = queueHref(state);
+  const queue = useQueue(ticketQuery(state, member.id));
+  const saved = useSaved(admin);
+  const now = useNow();
+  const [selected, setSelected] = useState(0);
+  const [help, setHelp] = useState(false);
+  const [notice, setNotice] = useState('');
+  const list = useRef<HTMLUListElement>(null);
+  const more = useSubmit();
+  const resolving = useSubmit();
+
+  const tickets = queue.listing?.items ?? [];
+  const change = (next: QueueState) => navigate(queueHref(next), { replace: true });
+  const links = () => Array.from(list.current?.querySelectorAll<HTMLAnchorElement>('a.ticket-row-link') ?? []);
+  const move = (step: number) => {
+    const all = links();
+    if (!all.length) return;
+    const index = Math.min(all.length - 1, Math.max(0, (document.activeElement && all.includes(document.activeElement as HTMLAnchorElement) ? selected + step : selected)));
+    setSelected(index);
+    all[index]?.focus();
+  };
+  const current = tickets[Math.min(selected, tickets.length - 1)];
+
+  useShortcuts({
+    next: () => move(1),
+    previous: () => move(-1),
+    open: () => current && navigate(`/tickets/${current.id}`),
+    reply: () => current && navigate(`/tickets/${current.id}#reply`),
+    resolve: () => {
+      if (!current) return;
+      if (current.status !== 'in_progress') return setNotice(t('console.queue.cannot_resolve', { number: current.ticket_number }));
+      void resolving.run(async () => {
+        await api('POST', '/v1/tickets/{id}/status', { path: { id: current.id }, body: { status: 'resolved' } });
+        setNotice(t('console.queue.resolved', { number: current.ticket_number }));
+        await queue.refresh();
+      });
+    },
+    help: () => setHelp(true),
+  });
+
+  const loadMore = () => void more.run(queue.loadMore);
+
+  return (
+    <Page title={t('console.queue.title')} actions={<ShortcutsButton onOpen={() => setHelp(true)} />}>
+      <QueueNav state={state} admin={admin} saved={saved} />
+      <FilterBar state={state} admin={admin} onChange={change} saved={saved} />
+      {queue.error ? <ErrorAlert error={queue.error} onRetry={queue.reload} /> : null}
+      {resolving.error ? <ErrorAlert error={resolving.error} /> : null}
+      {queue.loading && !queue.listing ? <Loading /> : null}
+      {queue.listing && tickets.length === 0 ? <EmptyState title={t(EMPTY[state.view])} /> : null}
+      <div class="queue-status" role="status">
+        {queue.listing ? <span>{tn('console.queue.count', tickets.length)}</span> : null}
+        {queue.arrived > 0 ? <span> {tn('console.queue.arrived', queue.arrived)}</span> : null}
+        {notice ? <span> {notice}</span> : null}
+        {queue.stale ? <span> {t('console.live.paused', { reason: describeProblem(queue.stale) })}</span> : null}
+      </div>
+      {tickets.length ? (
+        <ul class="ticket-list" ref={list} aria-busy={queue.loading ? 'true' : undefined} aria-label={t('console.queue.list')}>
+          {tickets.map((ticket, index) => (
+            <QueueRow key={ticket.id} ticket={ticket} now={now} selected={index === selected} onFocus={() => setSelected(index)} />
+          ))}
+        </ul>
+      ) : null}
+      {more.error ? <ErrorAlert error={more.error} onRetry={loadMore} /> : null}
+      {queue.listing?.cursor ? (
+        <button type="button" class="button button--secondary" onClick={loadMore} disabled={more.busy}>
+          {more.busy ? t('common.loading') : t('console.queue.load_more')}
+        </button>
+      ) : null}
+      <ShortcutsHelp open={help} onClose={() => setHelp(false)} />
+    </Page>
+  );
+}

@@ -1,0 +1,86 @@
+//! A queue as the address holds it (`/?view=mine&status=active&q=refund`): which tickets, which
+//! filters. The same state builds the API's query and a saved filter, and survives going back
+//! from a ticket.
+
+import type { Priority, TicketStatus } from '../../api/schemas';
+import type { QueryParams } from '../../api/types';
+
+export type ViewId = 'mine' | 'unassigned' | 'all';
+export const VIEWS: readonly ViewId[] = ['mine', 'unassigned', 'all'];
+
+/** `active`: everything not yet resolved; `any`: no filter; or one status. */
+export type StatusFilter = 'active' | 'any' | TicketStatus;
+export const STATUS_FILTERS: readonly StatusFilter[] = ['active', 'any', 'open', 'in_progress', 'waiting_customer', 'resolved', 'closed'];
+export const PRIORITIES: readonly Priority[] = ['urgent', 'high', 'medium', 'low'];
+export const SLA_FILTERS = ['breached', 'at_risk'] as const;
+export type SlaFilter = (typeof SLA_FILTERS)[number];
+export const SORTS = ['newest', 'oldest'] as const;
+export type Sort = (typeof SORTS)[number];
+
+export interface QueueState {
+  view: ViewId;
+  status: StatusFilter;
+  priority: Priority | '';
+  category: string;
+  /** A staff member's id (the "all" view only). */
+  assignee: string;
+  /** Breached or at risk (the API's `sla` filter). */
+  sla: SlaFilter | '';
+  sort: Sort;
+  q: string;
+}
+
+export const DEFAULT_STATE: QueueState = { view: 'mine', status: 'active', priority: '', category: '', assignee: '', sla: '', sort: 'newest', q: '' };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CATEGORY = /^[a-z0-9_-]{1,64}$/;
+
+/** Reads what the address says; anything unknown falls back to the default. */
+export function parseQueue(query: URLSearchParams, canSeeAll: boolean): QueueState {
+  const view = pick(query.get('view'), VIEWS, DEFAULT_STATE.view);
+  const category = query.get('category') ?? '';
+  const assignee = query.get('assignee') ?? '';
+  return {
+    view: view === 'all' && !canSeeAll ? DEFAULT_STATE.view : view,
+    status: pick(query.get('status'), STATUS_FILTERS, DEFAULT_STATE.status),
+    priority: pick(query.get('priority'), PRIORITIES, ''),
+    category: CATEGORY.test(category) ? category : '',
+    assignee: view === 'all' && UUID.test(assignee) ? assignee : '',
+    sla: pick(query.get('sla'), SLA_FILTERS, ''),
+    sort: pick(query.get('sort'), SORTS, DEFAULT_STATE.sort),
+    q: (query.get('q') ?? '').slice(0, 200),
+  };
+}
+
+/** The address of a queue: only what differs from the default, so plain links stay plain. */
+export function queueHref(state: QueueState): string {
+  const query = new URLSearchParams();
+  for (const key of ['view', 'status', 'priority', 'category', 'assignee', 'sla', 'sort', 'q'] as const) {
+    const value = state[key].trim();
+    if (value && value !== DEFAULT_STATE[key]) query.set(key, value);
+  }
+  const qs = query.toString();
+  return qs ? `/?${qs}` : '/';
+}
+
+export type TicketQuery = NonNullable<QueryParams<'GET', '/v1/tickets'>>;
+
+/** The API's filters for a queue, as seen by `me`. */
+export function ticketQuery(state: QueueState, me: string): TicketQuery {
+  const query: TicketQuery = {};
+  if (state.view === 'mine') query.assigned_to = me;
+  if (state.view === 'unassigned') query.unassigned = true;
+  if (state.view === 'all' && state.assignee) query.assigned_to = state.assignee;
+  if (state.status === 'active') query.status = 'open,in_progress,waiting_customer';
+  else if (state.status !== 'any') query.status = state.status;
+  if (state.priority) query.priority = state.priority;
+  if (state.category) query.category = state.category;
+  if (state.sla) query.sla = state.sla;
+  if (state.sort !== DEFAULT_STATE.sort) query.sort = state.sort;
+  if (state.q.trim()) query.q = state.q.trim();
+  return query;
+}
+
+function pick<T extends string, F extends string>(value: string | null, allowed: readonly T[], fallback: F): T | F {
+  return allowed.includes(value as T) ? (value as T) : fallback;
+}

@@ -1,0 +1,90 @@
+//! Who has the ticket: take it, give it to someone (owners and admins, who know the team), or
+//! put it back in the queue. A ticket waiting for the customer or resolved keeps someone on it,
+//! so it can be reassigned but not unassigned.
+
+import { useId, useState } from 'preact/hooks';
+import { api } from '../../api';
+import type { TicketDetail } from '../../api/schemas';
+import { t } from '../../i18n';
+import { useMember } from '../../tenant/member';
+import { useSubmit } from '../../ui/hooks';
+import { ErrorAlert } from '../../ui/status';
+import { usePeople } from '../people';
+import { isAdmin } from '../roles';
+
+export function AssigneeControl({ ticket, onChanged, onAnnounce }: { ticket: TicketDetail; onChanged: () => Promise<void>; onAnnounce: (text: string) => void }) {
+  const { member } = useMember();
+  const people = usePeople();
+  const submission = useSubmit();
+  const [chosen, setChosen] = useState('');
+  const id = useId();
+  const closed = ticket.status === 'closed';
+  const current = ticket.assigned_to ? people.find(ticket.assigned_to) : undefined;
+  const canUnassign = ticket.assigned_to !== null && ticket.assigned_to !== undefined && (ticket.status === 'in_progress' || ticket.status === 'open');
+
+  const assign = (to: string | null) =>
+    void submission.run(async () => {
+      try {
+        await api('POST', '/v1/tickets/{id}/assign', { path: { id: ticket.id }, body: { assigned_to: to } });
+        const name = to === member.id ? t('console.thread.you') : (people.find(to)?.name ?? t('console.someone'));
+        onAnnounce(to ? t('console.assign.done', { name }) : t('console.assign.undone'));
+        setChosen('');
+      } finally {
+        await onChanged();
+      }
+    });
+
+  return (
+    <section class="panel control" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>{t('console.assign.title')}</h2>
+      <p>
+        {ticket.assigned_to
+          ? ticket.assigned_to === member.id
+            ? t('console.assign.you')
+            : t('console.assign.to', { name: current?.name ?? t('console.someone') })
+          : t('console.assign.nobody')}
+      </p>
+      {closed ? null : (
+        <div class="actions">
+          {ticket.assigned_to !== member.id ? (
+            <button type="button" class="button" disabled={submission.busy} onClick={() => assign(member.id)}>
+              {t('console.assign.me')}
+            </button>
+          ) : null}
+          {canUnassign ? (
+            <button type="button" class="button button--secondary" disabled={submission.busy} onClick={() => assign(null)}>
+              {t('console.assign.unassign')}
+            </button>
+          ) : null}
+        </div>
+      )}
+      {!closed && isAdmin(member.role) && people.staff.length > 1 ? (
+        <form
+          class="form form--inline assign-to"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (chosen) assign(chosen);
+          }}
+        >
+          <div class="field">
+            <label for={id}>{t('console.assign.someone')}</label>
+            <select id={id} name="assignee" value={chosen} onChange={(e) => setChosen(e.currentTarget.value)}>
+              <option value="">{t('console.assign.choose')}</option>
+              {people.staff
+                .filter((p) => p.id !== ticket.assigned_to)
+                .map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.name}
+                  </option>
+                ))}
+            </select>
+          </div>
+          <button type="submit" class="button button--secondary" disabled={submission.busy || !chosen}>
+            {t('console.assign.submit')}
+          </button>
+        </form>
+      ) : null}
+      {submission.error ? <ErrorAlert error={submission.error} overrides={{ conflict: 'console.assign.keeps' }} /> : null}
+    </section>
+  );
+}

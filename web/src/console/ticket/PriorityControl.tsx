@@ -1,0 +1,50 @@
+//! The priority, which staff may always override (the rules set it at creation, a response
+//! breach raises it).
+
+import { useEffect, useId, useState } from 'preact/hooks';
+import { api } from '../../api';
+import type { Priority, TicketDetail } from '../../api/schemas';
+import { t } from '../../i18n';
+import { useSubmit } from '../../ui/hooks';
+import { ErrorAlert } from '../../ui/status';
+import { PRIORITIES } from '../queue/views';
+
+export function PriorityControl({ ticket, onChanged, onAnnounce }: { ticket: TicketDetail; onChanged: () => Promise<void>; onAnnounce: (text: string) => void }) {
+  const [chosen, setChosen] = useState<Priority>(ticket.priority);
+  const submission = useSubmit();
+  const id = useId();
+  // A change made elsewhere shows up, unless this person is choosing another value right now.
+  useEffect(() => setChosen(ticket.priority), [ticket.priority]);
+  if (ticket.status === 'closed') return null;
+  return (
+    <form
+      class="form form--inline control-inline"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submission.run(async () => {
+          try {
+            await api('PATCH', '/v1/tickets/{id}', { path: { id: ticket.id }, body: { priority: chosen } });
+            onAnnounce(t('console.priority.changed', { priority: t(`priority.${chosen}`) }));
+          } finally {
+            await onChanged();
+          }
+        });
+      }}
+    >
+      <div class="field">
+        <label for={id}>{t('console.priority.label')}</label>
+        <select id={id} name="priority" value={chosen} onChange={(e) => setChosen(e.currentTarget.value as Priority)}>
+          {PRIORITIES.map((p) => (
+            <option key={p} value={p}>
+              {t(`priority.${p}`)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <button type="submit" class="button button--secondary" disabled={submission.busy || chosen === ticket.priority}>
+        {t('console.priority.submit')}
+      </button>
+      {submission.error ? <ErrorAlert error={submission.error} /> : null}
+    </form>
+  );
+}

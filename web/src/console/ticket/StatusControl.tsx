@@ -1,0 +1,81 @@
+//! Moving a ticket on: only the transitions the state machine gives staff from its status. A
+//! refusal (someone moved it meanwhile) names what is allowed now, and the ticket is read again.
+
+import { useId, useState } from 'preact/hooks';
+import { api } from '../../api';
+import { ApiProblem } from '../../api/problem';
+import type { TicketDetail, TicketStatus } from '../../api/schemas';
+import { t, type MessageKey } from '../../i18n';
+import { useSubmit } from '../../ui/hooks';
+import { ErrorAlert } from '../../ui/status';
+import { STATUS_LABEL } from '../badges';
+import { allowedFrom, staffTargets } from './transitions';
+
+const MOVE: Record<string, MessageKey> = {
+  'open>in_progress': 'console.move.start',
+  'open>closed': 'console.move.close',
+  'in_progress>waiting_customer': 'console.move.wait',
+  'in_progress>resolved': 'console.move.resolve',
+  'in_progress>open': 'console.move.requeue',
+};
+
+export function moveLabel(from: TicketStatus, to: TicketStatus): string {
+  const key = MOVE[`${from}>${to}`];
+  return key ? t(key) : t('console.move.to', { status: t(STATUS_LABEL[to]) });
+}
+
+export function StatusControl({ ticket, onChanged, onAnnounce }: { ticket: TicketDetail; onChanged: () => Promise<void>; onAnnounce: (text: string) => void }) {
+  const submission = useSubmit();
+  const [reason, setReason] = useState('');
+  const [refusedAllowed, setRefusedAllowed] = useState<TicketStatus[] | null>(null);
+  const reasonId = useId();
+  const targets = staffTargets(ticket.status);
+
+  const move = (to: TicketStatus) =>
+    void submission.run(async () => {
+      setRefusedAllowed(null);
+      try {
+        await api('POST', '/v1/tickets/{id}/status', { path: { id: ticket.id }, body: { status: to, ...(reason.trim() ? { reason: reason.trim() } : {}) } });
+        setReason('');
+        onAnnounce(t('console.status.changed', { status: t(STATUS_LABEL[to]) }));
+      } catch (error) {
+        if (error instanceof ApiProblem && error.code === 'invalid_transition') setRefusedAllowed(allowedFrom(error.extra));
+        throw error;
+      } finally {
+        await onChanged();
+      }
+    });
+
+  return (
+    <section class="panel control" aria-labelledby={`${reasonId}-title`}>
+      <h2 id={`${reasonId}-title`}>{t('console.status.title')}</h2>
+      <p>
+        {t('console.status.now')} <strong>{t(STATUS_LABEL[ticket.status])}</strong>
+      </p>
+      {targets.length ? (
+        <>
+          <div class="field">
+            <label for={reasonId}>{t('console.status.reason')}</label>
+            <p class="field-hint" id={`${reasonId}-hint`}>
+              {t('console.status.reason_hint')}
+            </p>
+            <input id={reasonId} name="reason" value={reason} maxLength={1000} aria-describedby={`${reasonId}-hint`} onInput={(e) => setReason(e.currentTarget.value)} />
+          </div>
+          <div class="actions">
+            {targets.map((to) => (
+              <button key={to} type="button" data-move={to} class={to === 'closed' ? 'button button--secondary' : 'button'} disabled={submission.busy} onClick={() => move(to)}>
+                {moveLabel(ticket.status, to)}
+              </button>
+            ))}
+          </div>
+        </>
+      ) : (
+        <p class="hint">{t(ticket.status === 'closed' ? 'console.status.final' : ticket.status === 'waiting_customer' ? 'console.status.waiting_hint' : 'console.status.resolved_hint')}</p>
+      )}
+      {submission.error ? <ErrorAlert error={submission.error} /> : null}
+      {refusedAllowed ? (
+        <p class="hint">{refusedAllowed.length ? t('console.status.allowed', { list: refusedAllowed.map((s) => t(STATUS_LABEL[s])).join(', ') }) : t('console.status.none_allowed')}</p>
+      ) : null}
+    </section>
+  );
+}

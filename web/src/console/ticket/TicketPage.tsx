@@ -1,0 +1,137 @@
+//! One ticket for staff: its header and controls, the thread with the composer, files, SLA and
+//! history. The ticket is polled; what changed elsewhere shows up within seconds and is
+//! announced in a status region, without a reload and without touching the composer.
+
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import type { Message, TicketDetail } from '../../api/schemas';
+import { describeProblem } from '../../errors/describe';
+import { t, tn } from '../../i18n';
+import { Link } from '../../router/router';
+import { useMember } from '../../tenant/member';
+import { Page } from '../../ui/Page';
+import { EmptyState, ErrorAlert, Loading, Notice } from '../../ui/status';
+import { RichText } from '../../portal/RichText';
+import { ShortcutsButton, ShortcutsHelp } from '../ShortcutsHelp';
+import { STATUS_LABEL } from '../badges';
+import { useShortcuts } from '../keyboard';
+import { lastQueueHref } from '../queue/QueuePage';
+import { useNow } from '../useNow';
+import { AssigneeControl } from './AssigneeControl';
+import { COMPOSER_ID, Composer } from './Composer';
+import { FilesPanel } from './FilesPanel';
+import { HistoryPanel } from './HistoryPanel';
+import { PriorityControl } from './PriorityControl';
+import { SlaPanel } from './SlaPanel';
+import { StatusControl } from './StatusControl';
+import { TicketHeader } from './TicketHeader';
+import { Thread } from './Thread';
+import { useFiles, useHistory, useThread, useTicket } from './data';
+import { isFinal } from './transitions';
+
+export function TicketPage({ id }: { id: number }) {
+  const ticket = useTicket(id);
+  const back = (
+    <p class="breadcrumb">
+      <Link href={lastQueueHref()}>{t('console.ticket.back')}</Link>
+    </p>
+  );
+  if (!ticket.data) {
+    return (
+      <Page title={t('console.ticket.title')}>
+        {back}
+        {ticket.error ? <ErrorAlert error={ticket.error} overrides={{ not_found: 'console.ticket.not_found' }} onRetry={ticket.reload} /> : <Loading />}
+      </Page>
+    );
+  }
+  return (
+    <Page title={ticket.data.subject}>
+      {back}
+      <TicketView ticket={ticket.data} refresh={ticket.refresh} stale={ticket.stale} />
+    </Page>
+  );
+}
+
+function TicketView({ ticket, refresh, stale }: { ticket: TicketDetail; refresh: () => Promise<void>; stale: unknown }) {
+  const { member } = useMember();
+  const now = useNow();
+  const thread = useThread(ticket.id, ticket.updated_at);
+  const files = useFiles(ticket.id, ticket.updated_at);
+  const history = useHistory(ticket.id, ticket.updated_at);
+  const [announcement, setAnnouncement] = useState('');
+  const [help, setHelp] = useState(false);
+  const threadId = useId();
+  useArrivals(thread.data, member.id, ticket, setAnnouncement);
+
+  useShortcuts({
+    reply: () => document.getElementById(COMPOSER_ID)?.focus(),
+    resolve: () => {
+      const button = Array.from(document.querySelectorAll<HTMLButtonElement>('.control button')).find((b) => b.dataset.move === 'resolved');
+      if (button) button.click();
+      else setAnnouncement(t('console.ticket.cannot_resolve', { status: t(STATUS_LABEL[ticket.status]) }));
+    },
+    help: () => setHelp(true),
+  });
+
+  const messages: Message[] = thread.data ?? [];
+  return (
+    <div class="ticket-layout">
+      <div class="ticket-main">
+        <TicketHeader ticket={ticket} now={now} />
+        <p class="live-note" role="status">
+          {announcement}
+          {stale ? ` ${t('console.live.paused', { reason: describeProblem(stale) })}` : ''}
+        </p>
+        {ticket.merged_into != null ? (
+          <Notice>
+            {t('console.ticket.merged_into')} <Link href={`/tickets/${ticket.merged_into}`}>{t('console.ticket.merged_link')}</Link>
+          </Notice>
+        ) : null}
+        <section class="panel" aria-label={t('console.ticket.description')}>
+          <RichText html={ticket.description} />
+        </section>
+        <section aria-labelledby={threadId}>
+          <div class="section-head">
+            <h2 id={threadId}>{t('console.thread.title')}</h2>
+            <ShortcutsButton onOpen={() => setHelp(true)} />
+          </div>
+          {thread.error ? <ErrorAlert error={thread.error} onRetry={thread.reload} /> : null}
+          {thread.loading && !thread.data ? <Loading /> : null}
+          {thread.data && messages.length === 0 ? <EmptyState title={t('console.thread.empty')} /> : null}
+          {messages.length ? <Thread messages={messages} me={member.id} /> : null}
+          {isFinal(ticket.status) ? <Notice>{t('console.composer.closed')}</Notice> : <Composer ticketId={ticket.id} onPosted={() => void refresh()} />}
+        </section>
+      </div>
+      <div class="ticket-side">
+        <StatusControl ticket={ticket} onChanged={refresh} onAnnounce={setAnnouncement} />
+        <AssigneeControl ticket={ticket} onChanged={refresh} onAnnounce={setAnnouncement} />
+        <section class="panel control" aria-label={t('console.priority.label')}>
+          <PriorityControl ticket={ticket} onChanged={refresh} onAnnounce={setAnnouncement} />
+        </section>
+        <SlaPanel ticket={ticket} now={now} />
+        <FilesPanel files={files} />
+        <HistoryPanel history={history} />
+      </div>
+      <ShortcutsHelp open={help} onClose={() => setHelp(false)} />
+    </div>
+  );
+}
+
+/** Announces what arrived from others since the last look (not what was there on arrival). */
+function useArrivals(messages: Message[] | undefined, me: string, ticket: TicketDetail, announce: (text: string) => void) {
+  const seen = useRef<Set<number> | null>(null);
+  const status = useRef(ticket.status);
+  useEffect(() => {
+    if (!messages) return;
+    if (seen.current === null) {
+      seen.current = new Set(messages.map((m) => m.id));
+      return;
+    }
+    const fresh = messages.filter((m) => !seen.current!.has(m.id) && m.sender_id !== me);
+    for (const m of messages) seen.current.add(m.id);
+    if (fresh.length) announce(tn('console.live.messages', fresh.length));
+  }, [messages]);
+  useEffect(() => {
+    if (status.current !== ticket.status) announce(t('console.status.changed', { status: t(STATUS_LABEL[ticket.status]) }));
+    status.current = ticket.status;
+  }, [ticket.status]);
+}
