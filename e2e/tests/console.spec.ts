@@ -1,0 +1,218 @@
+// The staff console: an agent takes a ticket from the unassigned queue, answers it publicly and
+// with an internal note, waits for the customer, sees the customer's answer arrive live, and
+// resolves it; only the transitions the state machine gives staff are offered. And a member of
+// one organisation is nobody on another's host.
+import { expect, test, type Page } from '@playwright/test';
+import {
+  app,
+  customer,
+  expectAccessible,
+  expectCall,
+  organisation,
+  screenshot,
+  signInThroughThePage,
+  staff,
+  tenantUrl,
+} from './platform';
+
+// A 1x1 transparent PNG.
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+  'base64',
+);
+
+/** The status buttons the ticket page offers, by name. */
+async function offeredMoves(page: Page): Promise<string[]> {
+  const panel = page.getByRole('region', { name: 'Status' });
+  return (await panel.getByRole('button').allInnerTexts()).map((s) => s.trim()).sort();
+}
+
+test('console: an agent takes, answers, waits for the customer, sees the answer live, and resolves', async ({ page }) => {
+  const org = await organisation('console');
+  const [agent, buyer] = await Promise.all([staff(org, 'agent', 'Inès', 'Moreau'), customer(org, 'Léa', 'Martin')]);
+  const ticket = await expectCall(
+    app(org.slug, 'POST', '/v1/tickets', buyer.token, { subject: 'Théière arrivée cassée', description: 'Le bec est fendu.', category: 'delivery' }),
+    201,
+  );
+  const id = ticket.id as number;
+
+  await signInThroughThePage(page, org.slug, agent.email);
+  await expect(page.getByRole('heading', { name: 'Tickets', level: 1 })).toBeVisible();
+  await expect(page.getByText('No ticket assigned to you matches these filters.')).toBeVisible();
+  await expectAccessible(page, 'the queue, my tickets, empty');
+
+  // The unassigned queue, with the ticket's SLA badge.
+  await page.getByRole('navigation', { name: 'Queues' }).getByRole('link', { name: 'Unassigned' }).click();
+  const row = page.getByRole('link', { name: /Théière arrivée cassée/ });
+  await expect(row).toBeVisible();
+  await expect(page.getByText(/First reply due in/)).toBeVisible();
+  await expectAccessible(page, 'the unassigned queue');
+  await screenshot(page, 'console-queue-en');
+
+  // Shortcuts: ? opens the help, j selects the first ticket, and keys typed in a field stay text.
+  await page.getByLabel('Search tickets').fill('jk');
+  await expect(page.getByLabel('Search tickets')).toHaveValue('jk');
+  await expect(page.getByLabel('Search tickets')).toBeFocused();
+  await page.getByLabel('Search tickets').fill('');
+  await page.locator('body').click({ position: { x: 2, y: 2 } });
+  await page.keyboard.press('?');
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await expect(help).toBeVisible();
+  await expectAccessible(page, 'the keyboard help');
+  await page.keyboard.press('Escape');
+  await expect(help).toBeHidden();
+  await page.keyboard.press('j');
+  await expect(row).toBeFocused();
+  await page.keyboard.press('Enter');
+  await page.waitForURL(new RegExp(`/tickets/${id}$`));
+  await expect(page.getByRole('heading', { name: 'Théière arrivée cassée', level: 1 })).toBeVisible();
+
+  // An open ticket: staff may start it or close it, nothing else.
+  expect(await offeredMoves(page)).toEqual(['Close as invalid or duplicate', 'Start working on it']);
+  await page.getByRole('button', { name: 'Assign to me' }).click();
+  await expect(page.getByText('You have this ticket.')).toBeVisible();
+  await expect(page.getByText('Current status: In progress')).toBeVisible();
+  expect(await offeredMoves(page)).toEqual(['Put back in the queue', 'Resolve', 'Wait for the customer']);
+
+  // A public reply, with a file dropped in the composer.
+  await page.getByLabel('Your reply to the customer').fill('Bonjour, pouvez-vous envoyer une photo du bec ?');
+  await page.getByLabel('Attach files').setInputFiles({ name: 'etiquette.png', mimeType: 'image/png', buffer: PNG });
+  await expect(page.getByRole('button', { name: 'Remove etiquette.png' })).toBeVisible();
+  await page.getByRole('button', { name: 'Send reply' }).click();
+  await expect(page.getByRole('article', { name: /^Reply by You/ })).toContainText('pouvez-vous envoyer une photo');
+  await expect(page.getByRole('img', { name: 'Preview of etiquette.png' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Download etiquette.png' }).first()).toBeVisible();
+
+  // An internal note: said to be invisible to the customer, and it is.
+  await page.getByRole('radio', { name: 'Internal note' }).check();
+  await expect(page.getByText('Only staff will see this note: a customer can never see internal notes.')).toBeVisible();
+  await page.getByLabel('Your note for the team').fill('Client fidèle : proposer un geste commercial.');
+  await page.getByRole('button', { name: 'Add internal note' }).click();
+  const note = page.getByRole('article', { name: /^Internal note by You/ });
+  await expect(note).toContainText('geste commercial');
+  await expect(note).toContainText('Only staff can see this note.');
+  const seen = await expectCall(app(org.slug, 'GET', `/v1/tickets/${id}/messages`, buyer.token), 200);
+  expect(JSON.stringify(seen)).not.toContain('geste commercial');
+
+  // Waiting for the customer: staff can no longer move it.
+  await page.getByRole('button', { name: 'Wait for the customer' }).click();
+  await expect(page.getByText('Current status: Waiting for customer')).toBeVisible();
+  expect(await offeredMoves(page)).toEqual([]);
+  await expect(page.getByText('SLA paused').first()).toBeVisible();
+
+  // The customer answers through the API while the agent is typing: the answer and the new
+  // status show up within 5 seconds, without a reload, and the draft stays as it was.
+  await page.getByRole('radio', { name: 'Public reply' }).check();
+  await page.getByLabel('Your reply to the customer').fill('Brouillon en cours');
+  const navigations: string[] = [];
+  page.on('framenavigated', (frame) => navigations.push(frame.url()));
+  await expectCall(app(org.slug, 'POST', `/v1/tickets/${id}/messages`, buyer.token, { message: 'Voici la photo, le bec est bien fendu.' }), 201);
+  await expect(page.getByRole('article', { name: /^Message from Customer/ })).toContainText('le bec est bien fendu', { timeout: 5000 });
+  await expect(page.getByText('Current status: In progress')).toBeVisible({ timeout: 5000 });
+  await expect(page.getByRole('status').filter({ hasText: 'new message arrived' })).toBeVisible();
+  expect(navigations).toEqual([]);
+  await expect(page.getByLabel('Your reply to the customer')).toHaveValue('Brouillon en cours');
+  await page.getByLabel('Your reply to the customer').fill('');
+
+  // Resolving it; a resolved ticket moves on by the customer or the clock, not by staff.
+  await page.getByRole('button', { name: 'Resolve' }).click();
+  await expect(page.getByText('Current status: Resolved')).toBeVisible();
+  expect(await offeredMoves(page)).toEqual([]);
+  const resolved = await expectCall(app(org.slug, 'GET', `/v1/tickets/${id}`, buyer.token), 200);
+  expect(resolved.status).toBe('resolved');
+  await expect(page.getByRole('region', { name: 'History' })).toContainText('moved it from “Waiting for customer” to “In progress”');
+  await expectAccessible(page, 'a resolved ticket');
+  await screenshot(page, 'console-ticket-en');
+
+  // The same ticket in French.
+  await page.getByLabel('Language').selectOption('fr');
+  await expect(page.getByRole('heading', { name: 'Échanges' })).toBeVisible();
+  await expectAccessible(page, 'un ticket résolu');
+  await screenshot(page, 'console-ticket-fr');
+  await page.getByRole('link', { name: 'Retour à la file' }).click();
+  await expect(page.getByRole('heading', { name: 'Tickets', level: 1 })).toBeVisible();
+  await expectAccessible(page, 'la file');
+  await screenshot(page, 'console-queue-fr');
+});
+
+test('console: the queue updates live, filters and searches, and resolves from the keyboard', async ({ page }) => {
+  const org = await organisation('queue');
+  const [agent, buyer] = await Promise.all([staff(org, 'agent'), customer(org)]);
+  const first = await expectCall(app(org.slug, 'POST', '/v1/tickets', buyer.token, { subject: 'Remboursement en attente', description: 'Retour du 3 mars.' }), 201);
+  await expectCall(app(org.slug, 'POST', `/v1/tickets/${first.id as number}/assign`, agent.token, { assigned_to: agent.id }), 200);
+
+  await signInThroughThePage(page, org.slug, agent.email);
+  const mine = page.getByRole('link', { name: /Remboursement en attente/ });
+  await expect(mine).toBeVisible();
+
+  // A ticket created elsewhere appears in the unassigned queue without a reload.
+  await page.getByRole('link', { name: 'Unassigned' }).click();
+  await expect(page.getByText('No unassigned ticket matches these filters.')).toBeVisible();
+  await expectCall(app(org.slug, 'POST', '/v1/tickets', buyer.token, { subject: 'Colis jamais livré', description: 'Suivi bloqué.' }), 201);
+  await expect(page.getByRole('link', { name: /Colis jamais livré/ })).toBeVisible({ timeout: 5000 });
+  await expect(page.getByRole('status').filter({ hasText: '1 new ticket arrived.' })).toBeVisible();
+
+  // Search (full text) and a filter, kept in the address.
+  await page.getByRole('link', { name: 'My tickets' }).click();
+  await page.getByLabel('Search tickets').fill('parapluie');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByText('No ticket assigned to you matches these filters.')).toBeVisible();
+  await expect(page).toHaveURL(/q=parapluie/);
+  await page.getByLabel('Search tickets').fill('remboursement');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(mine).toBeVisible();
+  await page.getByLabel('SLA').selectOption('breached');
+  await expect(page.getByText('No ticket assigned to you matches these filters.')).toBeVisible();
+  await page.getByLabel('SLA').selectOption('');
+  await expect(mine).toBeVisible();
+
+  // A saved filter, kept in this browser.
+  await page.getByText('Save these filters').click();
+  await page.getByLabel('Name of the saved filter').fill('Remboursements');
+  await page.getByRole('button', { name: 'Save filter' }).click();
+  await page.reload();
+  await expect(page.getByRole('navigation', { name: 'Queues' }).getByRole('link', { name: 'Remboursements' })).toBeVisible();
+  await expectAccessible(page, 'the queue with a saved filter');
+
+  // j selects, e resolves the selected ticket.
+  await page.locator('body').click({ position: { x: 2, y: 2 } });
+  await page.keyboard.press('j');
+  await expect(mine).toBeFocused();
+  await page.keyboard.press('e');
+  await expect(page.getByRole('status').filter({ hasText: 'is resolved.' })).toBeVisible();
+  const after = await expectCall(app(org.slug, 'GET', `/v1/tickets/${first.id as number}`, agent.token), 200);
+  expect(after.status).toBe('resolved');
+
+  // r opens a ticket at its reply box.
+  await page.getByRole('link', { name: 'Unassigned' }).click();
+  await expect(page.getByRole('link', { name: /Colis jamais livré/ })).toBeVisible();
+  await page.locator('body').click({ position: { x: 2, y: 2 } });
+  await page.keyboard.press('j');
+  await page.keyboard.press('r');
+  await expect(page.getByLabel('Your reply to the customer')).toBeFocused();
+});
+
+test('console: an agent of one organisation gets nothing on another organisation host', async ({ page }) => {
+  const [a, b] = await Promise.all([organisation('tenanta'), organisation('tenantb')]);
+  const [agentA, buyerB] = await Promise.all([staff(a, 'agent'), customer(b)]);
+  const secret = await expectCall(app(b.slug, 'POST', '/v1/tickets', buyerB.token, { subject: 'Dossier de B', description: 'Privé.' }), 201);
+
+  // The token of A is refused by B's tenant plane.
+  const refused = await app(b.slug, 'GET', '/v1/tickets', agentA.token);
+  expect(refused.status).toBe(403);
+  expect(refused.json.code).toBe('tenant_mismatch');
+  expect((await app(b.slug, 'GET', `/v1/tickets/${secret.id as number}`, agentA.token)).status).toBe(403);
+
+  // Signed in on A, the browser has no session on B's host: B asks to sign in.
+  await signInThroughThePage(page, a.slug, agentA.email);
+  await expect(page.getByRole('heading', { name: 'Tickets', level: 1 })).toBeVisible();
+  await page.goto(`${tenantUrl(b.slug)}/tickets/${secret.id as number}`);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByText('Dossier de B')).toHaveCount(0);
+
+  // And A's credentials do not open B.
+  await signInThroughThePage(page, b.slug, agentA.email);
+  await expect(page.getByRole('alert')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByText('Dossier de B')).toHaveCount(0);
+});
