@@ -60,11 +60,19 @@ if [ -z "$TAG" ]; then
 fi
 export HELPDESKLY_TAG=$TAG
 
+# Both images of the release before anything rolls: the services', and the edge's (nginx with the
+# web app), so a failed web build stops the deploy before it starts.
 if [ -n "$BUILD" ] && ! docker image inspect "$IMAGE:$TAG" >/dev/null 2>&1; then
   say "building $IMAGE:$TAG"
   docker build --build-arg GIT_COMMIT="$(git rev-parse HEAD)" -t "$IMAGE:$TAG" .
 fi
-docker image inspect "$IMAGE:$TAG" >/dev/null 2>&1 || die "image $IMAGE:$TAG not found"
+if [ -n "$BUILD" ] && ! docker image inspect "$IMAGE-web:$TAG" >/dev/null 2>&1; then
+  say "building $IMAGE-web:$TAG"
+  docker build --target web -t "$IMAGE-web:$TAG" .
+fi
+for image in "$IMAGE:$TAG" "$IMAGE-web:$TAG"; do
+  docker image inspect "$image" >/dev/null 2>&1 || die "image $image not found"
+done
 
 # health CONTAINER: the health check's status, or the state for a container without one.
 health() {

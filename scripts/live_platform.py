@@ -53,6 +53,8 @@ def wait_for(what, probe, timeout=30.0, every=0.1):
             value = probe()
             if value:
                 return value
+        except Failure:
+            raise  # the probe knows it cannot succeed any more
         except Exception as e:  # a probe may fail while the thing starts
             last = e
         time.sleep(every)

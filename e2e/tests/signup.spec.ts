@@ -1,0 +1,46 @@
+// The control host: an organisation signs up, watches its helpdesk being prepared, lands on its
+// own sign-in page and its owner signs in.
+import { expect, test } from '@playwright/test';
+import { PASSWORD, controlUrl, expectAccessible, organisation, screenshot, tenantUrl, uniqueEmail, uniqueSlug } from './platform';
+
+test('sign-up to an active organisation to the first sign-in', async ({ page }) => {
+  const slug = uniqueSlug('signup');
+  const email = uniqueEmail('owner');
+  await page.goto(`${controlUrl}/`);
+  await expectAccessible(page, 'the sign-up page');
+  await screenshot(page, 'signup-en');
+  await page.getByLabel('Organisation name').fill('Maison Dupont');
+  await page.getByLabel('Subdomain').fill(slug);
+  await page.getByLabel('First name').fill('Camille');
+  await page.getByLabel('Last name').fill('Dupont');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create organisation' }).click();
+
+  // Progress in a status region, then the organisation's own sign-in page.
+  await expect(page.getByRole('status').first()).toBeVisible();
+  await page.waitForURL(`${tenantUrl(slug)}/login**`, { timeout: 60_000 });
+  await expectAccessible(page, 'the sign-in page');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  // The owner is staff: the console, named by the organisation.
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await expect(page).toHaveURL(`${tenantUrl(slug)}/`);
+});
+
+test('a taken subdomain is said next to its field, and nothing is created', async ({ page }) => {
+  const taken = await organisation('taken');
+  await page.goto(`${controlUrl}/`);
+  await page.getByLabel('Organisation name').fill('Copycat');
+  await page.getByLabel('Subdomain').fill(taken.slug);
+  await page.getByLabel('First name').fill('Eve');
+  await page.getByLabel('Last name').fill('Martin');
+  await page.getByLabel('Email').fill(uniqueEmail('copy'));
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create organisation' }).click();
+  const subdomain = page.getByLabel('Subdomain');
+  await expect(subdomain).toHaveAttribute('aria-invalid', 'true');
+  await expect(page).toHaveURL(`${controlUrl}/`);
+  await expectAccessible(page, 'the sign-up page with an error');
+});
