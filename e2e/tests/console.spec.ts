@@ -76,6 +76,15 @@ test('console: an agent takes, answers, waits for the customer, sees the answer 
 
   // A public reply, with a file dropped in the composer.
   await page.getByLabel('Your reply to the customer').fill('Bonjour, pouvez-vous envoyer une photo du bec ?');
+  // Dropped on the zone, then taken back; chosen with the file picker.
+  const dropped = await page.evaluateHandle(() => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File(['notes'], 'notes.txt', { type: 'text/plain' }));
+    return transfer;
+  });
+  await page.locator('.dropzone').dispatchEvent('drop', { dataTransfer: dropped });
+  await page.getByRole('button', { name: 'Remove notes.txt' }).click();
+  await expect(page.getByRole('button', { name: 'Remove notes.txt' })).toHaveCount(0);
   await page.getByLabel('Attach files').setInputFiles({ name: 'etiquette.png', mimeType: 'image/png', buffer: PNG });
   await expect(page.getByRole('button', { name: 'Remove etiquette.png' })).toBeVisible();
   await page.getByRole('button', { name: 'Send reply' }).click();
@@ -124,6 +133,14 @@ test('console: an agent takes, answers, waits for the customer, sees the answer 
   await expectAccessible(page, 'a resolved ticket');
   await screenshot(page, 'console-ticket-en');
 
+  // On a phone: one column, nothing hidden, still accessible.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByRole('button', { name: 'Send reply' })).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  await expectAccessible(page, 'a ticket on a phone');
+  await screenshot(page, 'console-ticket-phone-en');
+  await page.setViewportSize({ width: 1280, height: 720 });
+
   // The same ticket in French.
   await page.getByLabel('Language').selectOption('fr');
   await expect(page.getByRole('heading', { name: 'Échanges' })).toBeVisible();
@@ -131,6 +148,9 @@ test('console: an agent takes, answers, waits for the customer, sees the answer 
   await screenshot(page, 'console-ticket-fr');
   await page.getByRole('link', { name: 'Retour à la file' }).click();
   await expect(page.getByRole('heading', { name: 'Tickets', level: 1 })).toBeVisible();
+  await page.getByRole('link', { name: 'Mes tickets' }).click();
+  await page.getByLabel('Statut').selectOption('any');
+  await expect(page.getByRole('link', { name: /Théière arrivée cassée/ })).toBeVisible();
   await expectAccessible(page, 'la file');
   await screenshot(page, 'console-queue-fr');
 });

@@ -68,11 +68,11 @@ export function Composer({ ticketId, onPosted }: { ticketId: number; onPosted: (
       <fieldset class="composer-kind">
         <legend>{t('console.composer.kind')}</legend>
         <label class="choice">
-          <input type="radio" name="kind" value="reply" checked={!note} onChange={() => setKind('reply')} />
+          <input type="radio" name="kind" value="reply" checked={!note} onChange={() => (setKind('reply'), setSent(null))} />
           {t('console.composer.kind_reply')}
         </label>
         <label class="choice">
-          <input type="radio" name="kind" value="note" checked={note} onChange={() => setKind('note')} />
+          <input type="radio" name="kind" value="note" checked={note} onChange={() => (setKind('note'), setSent(null))} />
           <LockIcon />
           {t('console.composer.kind_note')}
         </label>
@@ -93,6 +93,7 @@ export function Composer({ ticketId, onPosted }: { ticketId: number; onPosted: (
           onInput={(e) => {
             setText(e.currentTarget.value);
             setError(undefined);
+            setSent(null);
           }}
         />
         {error ? (

@@ -65,9 +65,10 @@ function describeEntry(entry: HistoryEntry, people: People): string {
     case 'assigned': {
       const assigned = pair('assigned_to');
       const to = assigned?.[1];
-      const moved = entry.to_status && entry.from_status !== entry.to_status ? ` ${t('console.history.status', { from: status(entry.from_status), to: status(entry.to_status) })}` : '';
-      if (typeof to !== 'string') return t('console.history.unassigned') + moved;
-      return t('console.history.assigned', { name: people.find(to)?.name ?? t('console.someone') }) + moved;
+      const moved = entry.to_status && entry.from_status !== entry.to_status ? { from: status(entry.from_status), to: status(entry.to_status) } : null;
+      if (typeof to !== 'string') return moved ? t('console.history.unassigned_moved', moved) : t('console.history.unassigned');
+      const name = people.find(to)?.name ?? t('console.someone');
+      return moved ? t('console.history.assigned_moved', { name, ...moved }) : t('console.history.assigned', { name });
     }
     case 'updated': {
       const priority = pair('priority');

@@ -198,6 +198,8 @@ export default {
   'console.history.status': 'moved it from “{from}” to “{to}”.',
   'console.history.assigned': 'assigned it to {name}.',
   'console.history.unassigned': 'unassigned it.',
+  'console.history.assigned_moved': 'assigned it to {name}, which moved it from “{from}” to “{to}”.',
+  'console.history.unassigned_moved': 'unassigned it, which moved it from “{from}” to “{to}”.',
   'console.history.priority': 'changed the priority from “{from}” to “{to}”.',
   'console.history.updated': 'changed {fields}.',
   'console.history.breach_response': 'recorded that the first-reply target was missed.',

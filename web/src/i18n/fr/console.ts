@@ -200,6 +200,8 @@ const fr: Record<keyof typeof en, string> = {
   'console.history.status': 'l’a fait passer de « {from} » à « {to} ».',
   'console.history.assigned': 'l’a attribué à {name}.',
   'console.history.unassigned': 'a retiré son attribution.',
+  'console.history.assigned_moved': 'l’a attribué à {name}, ce qui l’a fait passer de « {from} » à « {to} ».',
+  'console.history.unassigned_moved': 'a retiré son attribution, ce qui l’a fait passer de « {from} » à « {to} ».',
   'console.history.priority': 'a changé la priorité de « {from} » à « {to} ».',
   'console.history.updated': 'a modifié {fields}.',
   'console.history.breach_response': 'a constaté que l’objectif de première réponse est manqué.',
