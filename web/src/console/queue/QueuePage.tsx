@@ -1,26 +1,25 @@
 //! The queue: my tickets, the unassigned ones, all of them (owners and admins), saved filters;
 //! search and filters in the address; live without a reload; j/k/Enter/r/e from the keyboard.
 
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api';
-import { t, tn } from '../../i18n';
+import { describeProblem } from '../../errors/describe';
+import { t, tn, type MessageKey } from '../../i18n';
 import { navigate } from '../../router/router';
 import { useMember } from '../../tenant/member';
 import { useSubmit } from '../../ui/hooks';
 import { Page } from '../../ui/Page';
 import { EmptyState, ErrorAlert, Loading } from '../../ui/status';
-import { describeProblem } from '../../errors/describe';
 import { ShortcutsButton, ShortcutsHelp } from '../ShortcutsHelp';
 import { useShortcuts } from '../keyboard';
 import { isAdmin } from '../roles';
 import { useNow } from '../useNow';
 import { FilterBar } from './FilterBar';
-import { QueueRow } from './QueueRow';
 import { QueueNav } from './QueueNav';
+import { QueueRow } from './QueueRow';
 import { useQueue } from './useQueue';
 import { useSaved } from './useSaved';
 import { parseQueue, queueHref, ticketQuery, type QueueState } from './views';
-import type { MessageKey } from '../../i18n';
 
 const EMPTY: Record<QueueState['view'], MessageKey> = {
   mine: 'console.queue.empty.mine',
@@ -36,11 +35,14 @@ export function QueuePage({ query }: { query: URLSearchParams }) {
   const { member } = useMember();
   const admin = isAdmin(member.role);
   const state = parseQueue(query, admin);
-  lastQueue = queueHref(state);
+  const here = queueHref(state);
+  lastQueue = here;
   const queue = useQueue(ticketQuery(state, member.id));
   const saved = useSaved(admin);
   const now = useNow();
-  const [selected, setSelected] = useState(0);
+  // Nothing is selected until the keyboard (j, k) or focus picks a ticket.
+  const [selected, setSelected] = useState<number | null>(null);
+  useEffect(() => setSelected(null), [here]);
   const [help, setHelp] = useState(false);
   const [notice, setNotice] = useState('');
   const list = useRef<HTMLUListElement>(null);
@@ -49,15 +51,14 @@ export function QueuePage({ query }: { query: URLSearchParams }) {
 
   const tickets = queue.listing?.items ?? [];
   const change = (next: QueueState) => navigate(queueHref(next), { replace: true });
-  const links = () => Array.from(list.current?.querySelectorAll<HTMLAnchorElement>('a.ticket-row-link') ?? []);
   const move = (step: number) => {
-    const all = links();
+    const all = Array.from(list.current?.querySelectorAll<HTMLAnchorElement>('a.ticket-row-link') ?? []);
     if (!all.length) return;
-    const index = Math.min(all.length - 1, Math.max(0, (document.activeElement && all.includes(document.activeElement as HTMLAnchorElement) ? selected + step : selected)));
+    const index = selected === null ? 0 : Math.min(all.length - 1, Math.max(0, selected + step));
     setSelected(index);
     all[index]?.focus();
   };
-  const current = tickets[Math.min(selected, tickets.length - 1)];
+  const current = selected === null ? undefined : tickets[Math.min(selected, tickets.length - 1)];
 
   useShortcuts({
     next: () => move(1),

@@ -29,6 +29,8 @@ export function AssigneeControl({ ticket, onChanged, onAnnounce }: { ticket: Tic
         const name = to === member.id ? t('console.thread.you') : (people.find(to)?.name ?? t('console.someone'));
         onAnnounce(to ? t('console.assign.done', { name }) : t('console.assign.undone'));
         setChosen('');
+        // "Assign to me" goes once done: focus stays in the panel.
+        document.getElementById(`${id}-title`)?.focus();
       } finally {
         await onChanged();
       }
@@ -36,7 +38,9 @@ export function AssigneeControl({ ticket, onChanged, onAnnounce }: { ticket: Tic
 
   return (
     <section class="panel control" aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`}>{t('console.assign.title')}</h2>
+      <h2 id={`${id}-title`} tabIndex={-1}>
+        {t('console.assign.title')}
+      </h2>
       <p>
         {ticket.assigned_to
           ? ticket.assigned_to === member.id

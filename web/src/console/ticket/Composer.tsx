@@ -3,7 +3,7 @@
 //! note says that the customer never sees it. Live updates re-render around this form without
 //! touching what is being typed (its state lives here).
 
-import { useEffect, useId, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { api } from '../../api';
 import { t } from '../../i18n';
 import { textToHtml } from '../../portal/text';
@@ -26,6 +26,11 @@ export function Composer({ ticketId, onPosted }: { ticketId: number; onPosted: (
   const submission = useSubmit();
   const hintId = useId();
   const note = kind === 'note';
+
+  // Previews of files never sent are let go with the form.
+  const pending = useRef(files);
+  pending.current = files;
+  useEffect(() => () => pending.current.forEach((f) => f.preview && URL.revokeObjectURL(f.preview)), []);
 
   useEffect(() => {
     // Arriving with #reply (the `r` shortcut from the queue) lands in the text box, after the

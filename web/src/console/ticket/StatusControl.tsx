@@ -6,7 +6,7 @@ import { api } from '../../api';
 import { ApiProblem } from '../../api/problem';
 import type { TicketDetail, TicketStatus } from '../../api/schemas';
 import { t, type MessageKey } from '../../i18n';
-import { useSubmit } from '../../ui/hooks';
+import { useSubmit, type Submission } from '../../ui/hooks';
 import { ErrorAlert } from '../../ui/status';
 import { STATUS_LABEL } from '../badges';
 import { allowedFrom, staffTargets } from './transitions';
@@ -24,19 +24,26 @@ export function moveLabel(from: TicketStatus, to: TicketStatus): string {
   return key ? t(key) : t('console.move.to', { status: t(STATUS_LABEL[to]) });
 }
 
-export function StatusControl({ ticket, onChanged, onAnnounce }: { ticket: TicketDetail; onChanged: () => Promise<void>; onAnnounce: (text: string) => void }) {
-  const submission = useSubmit();
-  const [reason, setReason] = useState('');
-  const [refusedAllowed, setRefusedAllowed] = useState<TicketStatus[] | null>(null);
-  const reasonId = useId();
-  const targets = staffTargets(ticket.status);
+export interface StatusMoves {
+  targets: TicketStatus[];
+  /** Resolves to whether the ticket moved. */
+  move: (to: TicketStatus, reason?: string) => Promise<boolean>;
+  submission: Submission;
+  /** What a refusal said is allowed now. */
+  refusedAllowed: TicketStatus[] | null;
+}
 
-  const move = (to: TicketStatus) =>
-    void submission.run(async () => {
+/** The moves staff may make on `ticket`, shared by the panel and the `e` shortcut. */
+export function useStatusMoves(ticket: TicketDetail, onChanged: () => Promise<void>, onAnnounce: (text: string) => void): StatusMoves {
+  const submission = useSubmit();
+  const [refusedAllowed, setRefusedAllowed] = useState<TicketStatus[] | null>(null);
+  const move = async (to: TicketStatus, reason = '') => {
+    let moved = false;
+    await submission.run(async () => {
       setRefusedAllowed(null);
       try {
         await api('POST', '/v1/tickets/{id}/status', { path: { id: ticket.id }, body: { status: to, ...(reason.trim() ? { reason: reason.trim() } : {}) } });
-        setReason('');
+        moved = true;
         onAnnounce(t('console.status.changed', { status: t(STATUS_LABEL[to]) }));
       } catch (error) {
         if (error instanceof ApiProblem && error.code === 'invalid_transition') setRefusedAllowed(allowedFrom(error.extra));
@@ -45,10 +52,28 @@ export function StatusControl({ ticket, onChanged, onAnnounce }: { ticket: Ticke
         await onChanged();
       }
     });
+    return moved;
+  };
+  return { targets: staffTargets(ticket.status), move, submission, refusedAllowed };
+}
+
+export function StatusControl({ ticket, moves }: { ticket: TicketDetail; moves: StatusMoves }) {
+  const [reason, setReason] = useState('');
+  const reasonId = useId();
+  const { targets, submission, refusedAllowed } = moves;
+  const move = (to: TicketStatus) =>
+    void moves.move(to, reason).then((moved) => {
+      if (!moved) return;
+      setReason('');
+      // The button pressed may be gone with the old status: focus stays in the panel.
+      document.getElementById(`${reasonId}-title`)?.focus();
+    });
 
   return (
     <section class="panel control" aria-labelledby={`${reasonId}-title`}>
-      <h2 id={`${reasonId}-title`}>{t('console.status.title')}</h2>
+      <h2 id={`${reasonId}-title`} tabIndex={-1}>
+        {t('console.status.title')}
+      </h2>
       <p>
         {t('console.status.now')} <strong>{t(STATUS_LABEL[ticket.status])}</strong>
       </p>
@@ -63,7 +88,7 @@ export function StatusControl({ ticket, onChanged, onAnnounce }: { ticket: Ticke
           </div>
           <div class="actions">
             {targets.map((to) => (
-              <button key={to} type="button" data-move={to} class={to === 'closed' ? 'button button--secondary' : 'button'} disabled={submission.busy} onClick={() => move(to)}>
+              <button key={to} type="button" class={to === 'closed' ? 'button button--secondary' : 'button'} disabled={submission.busy} onClick={() => move(to)}>
                 {moveLabel(ticket.status, to)}
               </button>
             ))}

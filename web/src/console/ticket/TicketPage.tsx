@@ -22,7 +22,7 @@ import { FilesPanel } from './FilesPanel';
 import { HistoryPanel } from './HistoryPanel';
 import { PriorityControl } from './PriorityControl';
 import { SlaPanel } from './SlaPanel';
-import { StatusControl } from './StatusControl';
+import { StatusControl, useStatusMoves } from './StatusControl';
 import { TicketHeader } from './TicketHeader';
 import { Thread } from './Thread';
 import { useFiles, useHistory, useThread, useTicket } from './data';
@@ -62,11 +62,12 @@ function TicketView({ ticket, refresh, stale }: { ticket: TicketDetail; refresh:
   const threadId = useId();
   useArrivals(thread.data, member.id, ticket, setAnnouncement);
 
+  const moves = useStatusMoves(ticket, refresh, setAnnouncement);
+
   useShortcuts({
     reply: () => document.getElementById(COMPOSER_ID)?.focus(),
     resolve: () => {
-      const button = Array.from(document.querySelectorAll<HTMLButtonElement>('.control button')).find((b) => b.dataset.move === 'resolved');
-      if (button) button.click();
+      if (moves.targets.includes('resolved')) void moves.move('resolved');
       else setAnnouncement(t('console.ticket.cannot_resolve', { status: t(STATUS_LABEL[ticket.status]) }));
     },
     help: () => setHelp(true),
@@ -102,7 +103,7 @@ function TicketView({ ticket, refresh, stale }: { ticket: TicketDetail; refresh:
         </section>
       </div>
       <div class="ticket-side">
-        <StatusControl ticket={ticket} onChanged={refresh} onAnnounce={setAnnouncement} />
+        <StatusControl ticket={ticket} moves={moves} />
         <AssigneeControl ticket={ticket} onChanged={refresh} onAnnounce={setAnnouncement} />
         <section class="panel control" aria-label={t('console.priority.label')}>
           <PriorityControl ticket={ticket} onChanged={refresh} onAnnounce={setAnnouncement} />
