@@ -21,7 +21,8 @@ export default defineConfig({
   forbidOnly: true,
   retries: 0,
   reporter: [['list']],
-  outputDir: 'test-results/artifacts',
+  // Each run its own folder: runs side by side do not clobber each other's traces.
+  outputDir: process.env.E2E_OUTPUT_DIR ?? 'test-results/artifacts',
   use: {
     browserName: 'chromium',
     launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumFlags },

@@ -26,20 +26,23 @@ def main(playwright_args):
     }
     with Platform("web", env_for_services) as platform:
         say(f"platform up: control-api :{platform.control_port}, app-api :{platform.app_port}")
-        shots = os.path.join(ROOT, "e2e", "test-results", "screenshots")
-        shutil.rmtree(shots, ignore_errors=True)
+        run = os.path.join(ROOT, "e2e", "test-results", f"run-{os.getpid()}")
+        shots = os.path.join(run, "screenshots")
+        shutil.rmtree(run, ignore_errors=True)
         env = dict(os.environ)
         env.update({
             "E2E_CONTROL_PORT": str(platform.control_port),
             "E2E_APP_PORT": str(platform.app_port),
             "E2E_SCREENSHOTS": shots,
+            "E2E_OUTPUT_DIR": os.path.join(run, "artifacts"),
             "E2E_ACCESS_TOKEN_SECONDS": env_for_services["JWT_EXPIRES_IN_SECONDS"],
             "CHROMIUM_PATH": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
             "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1",
         })
         done = subprocess.run(["npx", "playwright", "test", *playwright_args], cwd=os.path.join(ROOT, "e2e"), env=env)
         if done.returncode != 0:
-            say("the end-to-end tests failed; the services' last lines:")
+            say(f"the end-to-end tests failed (traces and screenshots in {os.path.relpath(run, ROOT)}); "
+                "the services' last lines:")
             print(platform.tail(60), file=sys.stderr)
             return done.returncode
         if os.environ.get("SCREENSHOTS"):
@@ -47,7 +50,8 @@ def main(playwright_args):
             os.makedirs(target, exist_ok=True)
             for name in sorted(os.listdir(shots)):
                 shutil.copy(os.path.join(shots, name), os.path.join(target, name))
-            say(f"screenshots copied to docs/screenshots/")
+            say("screenshots copied to docs/screenshots/")
+        shutil.rmtree(run, ignore_errors=True)
     return 0
 
 

@@ -138,6 +138,14 @@ impl ApiError {
             .with_source(source)
     }
 
+    /// Names the fields that caused the error (a conflict on a unique value, say), so clients
+    /// can show it next to them.
+    #[must_use]
+    pub fn with_field_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.0.errors = errors;
+        self
+    }
+
     /// Keeps everything but the status (a 400 for field errors found while reading the body).
     #[must_use]
     pub fn with_status(mut self, status: StatusCode) -> Self {

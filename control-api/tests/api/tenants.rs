@@ -76,7 +76,9 @@ async fn bad_and_taken_slugs() {
 
     let (taken, _) = app.signup().await;
     let again = app.server.post_json("/v1/tenants/signup", &signup_body(&taken, &unique_email("late"))).await;
-    again.assert_problem(409, "conflict");
+    let conflict = again.assert_problem(409, "conflict");
+    // The field that caused it, for a form to show the error beside it.
+    assert_eq!(conflict["errors"][0]["field"], "slug");
     let tenants: i64 = sqlx::query_scalar("SELECT count(*) FROM tenants").fetch_one(&app.state.db).await.unwrap();
     let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&app.state.db).await.unwrap();
     assert_eq!((tenants, users), (1, 1), "refused signups leave nothing behind");

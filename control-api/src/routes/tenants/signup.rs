@@ -117,7 +117,9 @@ pub async fn post_signup(
         Owner::New(person) => {
             let mut conn = state.db.acquire().await?;
             if users::login_candidate(&mut conn, &person.email.normalized(), None).await?.is_some() {
-                return Err(email_taken());
+                return Err(
+                    email_taken().with_field_errors(vec![FieldError::new("admin.email", "belongs to an account")])
+                );
             }
             drop(conn);
             Some(state.guard.hash(person.password.clone()).await?)
@@ -135,9 +137,9 @@ pub async fn post_signup(
     };
     let name = request.organization_name.trim().to_owned();
     let tenant_id = Uuid::now_v7();
-    tenants::insert(&mut tx, tenant_id, slug.as_str(), &name)
-        .await
-        .on_constraint("tenants_slug_key", |_| ApiError::conflict("this slug is taken"))?;
+    tenants::insert(&mut tx, tenant_id, slug.as_str(), &name).await.on_constraint("tenants_slug_key", |_| {
+        ApiError::conflict("this slug is taken").with_field_errors(vec![FieldError::new("slug", "is taken")])
+    })?;
     memberships::add_owner(&mut tx, user.id, tenant_id).await?;
     jobs::enqueue(&mut tx, tenant_id, JobKind::Provision).await?;
     tx.commit().await?;
