@@ -50,6 +50,16 @@ test('admin: the dashboard shows the SLA summary, the workload and the storage',
   await expectAccessible(page, 'the dashboard');
   await screenshot(page, 'admin-dashboard-en');
 
+  // An owner gives a ticket to someone; the workload follows.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tickets' }).click();
+  await page.getByRole('link', { name: 'All tickets' }).click();
+  await page.getByRole('link', { name: /Paiement refusé/ }).click();
+  await page.getByLabel('Assign to someone else').selectOption({ label: 'Inès Moreau' });
+  await page.getByRole('button', { name: 'Assign', exact: true }).click();
+  await expect(page.getByText('Assigned to Inès Moreau.').first()).toBeVisible();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
+  await expect(workload.getByRole('row', { name: /Inès Moreau/ })).toContainText('2');
+
   await page.getByLabel('Language').selectOption('fr');
   await expect(page.getByRole('heading', { name: 'Tableau de bord', level: 1 })).toBeVisible();
   await expectAccessible(page, 'le tableau de bord');

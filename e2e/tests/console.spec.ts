@@ -74,6 +74,12 @@ test('console: an agent takes, answers, waits for the customer, sees the answer 
   await expect(page.getByText('Current status: In progress')).toBeVisible();
   expect(await offeredMoves(page)).toEqual(['Put back in the queue', 'Resolve', 'Wait for the customer']);
 
+  // The priority, overridden.
+  await page.getByRole('combobox', { name: 'Priority' }).selectOption('high');
+  await page.getByRole('button', { name: 'Change priority' }).click();
+  await expect(page.getByText('Priority: High').first()).toBeVisible();
+  await expect(page.getByRole('region', { name: 'History' })).toContainText('changed the priority from “Medium” to “High”');
+
   // A public reply, with a file dropped in the composer.
   await page.getByLabel('Your reply to the customer').fill('Bonjour, pouvez-vous envoyer une photo du bec ?');
   // Dropped on the zone, then taken back; chosen with the file picker.
