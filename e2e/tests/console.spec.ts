@@ -147,6 +147,12 @@ test('console: an agent takes, answers, waits for the customer, sees the answer 
   await screenshot(page, 'console-ticket-phone-en');
   await page.setViewportSize({ width: 1280, height: 720 });
 
+  // In the dark theme, contrast holds too.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expectAccessible(page, 'a ticket in the dark theme');
+  await screenshot(page, 'console-ticket-dark-en');
+  await page.emulateMedia({ colorScheme: 'light' });
+
   // The same ticket in French.
   await page.getByLabel('Language').selectOption('fr');
   await expect(page.getByRole('heading', { name: 'Échanges' })).toBeVisible();
