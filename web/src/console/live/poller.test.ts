@@ -5,9 +5,11 @@ function fakeEnv() {
   let visible = true;
   let listener: (() => void) | null = null;
   const timers = new Map<number, () => void>();
+  const delays: number[] = [];
   let next = 1;
   const env: PollerEnv = {
-    setTimer: (callback) => {
+    setTimer: (callback, ms) => {
+      delays.push(ms);
       timers.set(next, callback);
       return next++;
     },
@@ -33,6 +35,7 @@ function fakeEnv() {
       await new Promise((resolve) => setTimeout(resolve, 0));
     },
     listening: () => listener !== null,
+    delays,
   };
 }
 
@@ -85,5 +88,15 @@ describe('Poller', () => {
     poller.stop();
     expect(fake.pending()).toBe(0);
     expect(fake.listening()).toBe(false);
+  });
+
+  it('waits longer when the task asks to', async () => {
+    const fake = fakeEnv();
+    const asks = [30_000, undefined];
+    const poller = new Poller(async () => asks.shift(), 4000, fake.env);
+    poller.start();
+    await poller.now();
+    await fake.fire();
+    expect(fake.delays).toEqual([4000, 30_000, 4000]);
   });
 });

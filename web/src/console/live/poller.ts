@@ -1,6 +1,6 @@
 //! The rhythm of live updates: a task run every few seconds while the page is visible, at once
 //! when it becomes visible again, never twice at the same time. A hidden tab costs the servers
-//! nothing.
+//! nothing; a task may ask for a longer wait before the next run (the server said to slow down).
 
 export interface PollerEnv {
   setTimer(callback: () => void, ms: number): unknown;
@@ -27,12 +27,16 @@ export class Poller {
   private running: Promise<void> | null = null;
   private stopped = true;
   private unlisten: (() => void) | null = null;
+  private wait: number;
 
   constructor(
-    private readonly task: () => Promise<void>,
+    /** Resolves to how long to wait before the next run, when longer than the interval. */
+    private readonly task: () => Promise<number | void>,
     private readonly intervalMs: number = LIVE_INTERVAL_MS,
     private readonly env: PollerEnv = browserEnv,
-  ) {}
+  ) {
+    this.wait = intervalMs;
+  }
 
   start(): void {
     if (!this.stopped) return;
@@ -56,7 +60,10 @@ export class Poller {
     if (this.running) return this.running;
     this.cancel();
     this.running = this.task()
-      .catch(() => undefined)
+      .then(
+        (delay) => void (this.wait = Math.max(this.intervalMs, delay ?? 0)),
+        () => void (this.wait = this.intervalMs),
+      )
       .finally(() => {
         this.running = null;
         this.schedule();
@@ -69,7 +76,7 @@ export class Poller {
     this.timer = this.env.setTimer(() => {
       this.timer = null;
       void this.now();
-    }, this.intervalMs);
+    }, this.wait);
   }
 
   private cancel(): void {

@@ -3,7 +3,8 @@
 
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Revalidated } from '../../api';
-import { Poller } from './poller';
+import { delayAfter } from './backoff';
+import { LIVE_INTERVAL_MS, Poller } from './poller';
 
 export interface Live<T> {
   data: T | undefined;
@@ -38,10 +39,12 @@ export function useLive<T>(key: string, fetcher: Fetcher<T>, options: { live?: b
     const controller = new AbortController();
     let etag: string | null = null;
     let loaded = false;
-    const run = async () => {
+    let failures = 0;
+    const run = async (): Promise<number | void> => {
       try {
         const answer = await latest.current(etag, controller.signal);
         if (controller.signal.aborted) return;
+        failures = 0;
         if (answer.changed) {
           etag = answer.etag;
           loaded = true;
@@ -52,7 +55,9 @@ export function useLive<T>(key: string, fetcher: Fetcher<T>, options: { live?: b
         }
       } catch (error) {
         if (controller.signal.aborted) return;
+        failures += 1;
         setState((s) => (loaded ? { ...s, stale: error } : { ...s, error, loading: false }));
+        return delayAfter(error, failures, LIVE_INTERVAL_MS);
       }
     };
     setState((s) => ({ ...s, error: null, loading: true }));

@@ -3,7 +3,8 @@
 
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, revalidate } from '../../api';
-import { Poller } from '../live/poller';
+import { delayAfter } from '../live/backoff';
+import { LIVE_INTERVAL_MS, Poller } from '../live/poller';
 import { PAGE_SIZE, appendPage, headSize, mergeHead, type Listing } from './merge';
 import type { TicketQuery } from './views';
 
@@ -42,12 +43,14 @@ export function useQueue(query: TicketQuery): Queue {
     const controller = new AbortController();
     let etag: string | null = null;
     let asked = PAGE_SIZE;
-    const run = async () => {
+    let failures = 0;
+    const run = async (): Promise<number | void> => {
       const mine = shown.current?.key === key ? shown.current.listing : null;
       const want = mine ? headSize(mine.items.length) : PAGE_SIZE;
       try {
         const answer = await revalidate('/v1/tickets', want === asked ? etag : null, { query: { ...query, limit: want }, signal: controller.signal });
         if (controller.signal.aborted) return;
+        failures = 0;
         if (!answer.changed) {
           setState((s) => (s.stale ? { ...s, stale: null } : s));
           return;
@@ -62,7 +65,9 @@ export function useQueue(query: TicketQuery): Queue {
         setState({ listing, error: null, stale: null, loading: false, arrived });
       } catch (error) {
         if (controller.signal.aborted) return;
+        failures += 1;
         setState((s) => (shown.current?.key === key ? { ...s, stale: error } : { ...s, error, loading: false }));
+        return delayAfter(error, failures, LIVE_INTERVAL_MS);
       }
     };
     setState((s) => ({ ...s, error: null, loading: true, arrived: 0 }));

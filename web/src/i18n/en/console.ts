@@ -94,7 +94,7 @@ export default {
   'console.keys.typing': 'Shortcuts do nothing while you type in a field.',
   'console.keys.close': 'Close',
 
-  'console.live.paused': 'Live updates are paused: {reason} Retrying every few seconds.',
+  'console.live.paused': 'Live updates are paused: {reason} They resume on their own.',
   'console.live.messages.one': '{count} new message arrived.',
   'console.live.messages.other': '{count} new messages arrived.',
 

@@ -96,7 +96,7 @@ const fr: Record<keyof typeof en, string> = {
   'console.keys.typing': 'Les raccourcis ne font rien pendant la saisie dans un champ.',
   'console.keys.close': 'Fermer',
 
-  'console.live.paused': 'Les mises à jour en direct sont suspendues : {reason} Nouvel essai dans quelques secondes.',
+  'console.live.paused': 'Les mises à jour en direct sont suspendues : {reason} Elles reprendront d’elles-mêmes.',
   'console.live.messages.one': '{count} nouveau message est arrivé.',
   'console.live.messages.other': '{count} nouveaux messages sont arrivés.',
 
