@@ -23,7 +23,7 @@ export interface People {
 }
 
 /** Enough for any organisation's staff and a good share of its customers, in a few calls. */
-const MAX_PAGES = 5;
+const MAX_PAGES = 10;
 
 const PeopleContext = createContext<People>({ staff: [], find: () => undefined });
 
@@ -34,7 +34,7 @@ export function usePeople(): People {
 export function PeopleProvider({ children }: { children: ComponentChildren }) {
   const { member, slug } = useMember();
   const admin = isAdmin(member.role);
-  const loaded = useLoad(async (signal) => (admin ? loadDirectory(slug, signal) : []), [admin, slug]);
+  const loaded = useLoad(async (signal) => (admin ? (await allMembers(slug, signal)).map(toPerson) : []), [admin, slug]);
   const value = useMemo<People>(() => {
     const me: Person = { id: member.id, name: displayName(member), email: member.email, role: member.role };
     const everyone = new Map<string, Person>([[me.id, me]]);
@@ -46,14 +46,25 @@ export function PeopleProvider({ children }: { children: ComponentChildren }) {
   return <PeopleContext.Provider value={value}>{children}</PeopleContext.Provider>;
 }
 
-async function loadDirectory(slug: string, signal: AbortSignal): Promise<Person[]> {
-  const people: Person[] = [];
+export type MemberView = Awaited<ReturnType<typeof membersPage>>['data'][number];
+
+function membersPage(slug: string, cursor: string | undefined, signal: AbortSignal) {
+  return api('GET', '/v1/tenants/{slug}/members', { path: { slug }, query: { limit: 100, cursor }, signal });
+}
+
+/** The organisation's members, a hundred at a time, up to a bound. */
+export async function allMembers(slug: string, signal: AbortSignal): Promise<MemberView[]> {
+  const members: MemberView[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page += 1) {
-    const answer = await api('GET', '/v1/tenants/{slug}/members', { path: { slug }, query: { limit: 100, cursor }, signal });
-    for (const m of answer.data) people.push({ id: m.user_id, name: displayName(m), email: m.email, role: m.role });
+    const answer = await membersPage(slug, cursor, signal);
+    members.push(...answer.data);
     if (!answer.next_cursor) break;
     cursor = answer.next_cursor;
   }
-  return people;
+  return members;
+}
+
+function toPerson(m: MemberView): Person {
+  return { id: m.user_id, name: displayName(m), email: m.email, role: m.role };
 }

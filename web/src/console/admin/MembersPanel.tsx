@@ -4,29 +4,21 @@ import { useId, useState } from 'preact/hooks';
 import { api } from '../../api';
 import { formatDateTime, t } from '../../i18n';
 import { displayName, useMember } from '../../tenant/member';
-import { useSubmit } from '../../ui/hooks';
+import { useLoad, useSubmit } from '../../ui/hooks';
 import { EmptyState, ErrorAlert, Loading, Notice } from '../../ui/status';
-import { useLive } from '../live/useLive';
+import { allMembers, type MemberView } from '../people';
 import { MEMBER_ROLES, ROLE_LABEL, roleLabel } from './roles';
-
-type MemberView = { user_id: string; email: string; firstname: string; lastname: string; role: string; joined_at: string };
 
 export function MembersPanel() {
   const { slug, member: me } = useMember();
-  const members = useLive(`members:${slug}`, async (_etag, signal) => {
-    const all: MemberView[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < 10; page += 1) {
-      const answer = await api('GET', '/v1/tenants/{slug}/members', { path: { slug }, query: { limit: 100, cursor }, signal });
-      all.push(...answer.data);
-      if (!answer.next_cursor) break;
-      cursor = answer.next_cursor;
-    }
-    return { changed: true as const, body: all, etag: null };
-  }, { live: false });
+  const members = useLoad((signal) => allMembers(slug, signal), [slug]);
   const [notice, setNotice] = useState('');
   const id = useId();
   const list = members.data ?? [];
+  const changed = (text: string) => {
+    setNotice(text);
+    members.reload();
+  };
   return (
     <section class="panel" aria-labelledby={id}>
       <h2 id={id}>{t('console.team.members')}</h2>
@@ -37,7 +29,7 @@ export function MembersPanel() {
       {list.length ? (
         <ul class="member-list">
           {list.map((m) => (
-            <MemberRow key={m.user_id} m={m} slug={slug} self={m.user_id === me.id} onChanged={(text) => (setNotice(text), members.reload())} />
+            <MemberRow key={m.user_id} m={m} slug={slug} self={m.user_id === me.id} onChanged={changed} />
           ))}
         </ul>
       ) : null}
