@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { setLocale } from '../../i18n';
+import type { HistoryEntry } from './data';
+import { actorName, describeEntry } from './history';
+
+const me = 'b3f0c2a4-0000-4000-8000-000000000001';
+const inès = 'b3f0c2a4-0000-4000-8000-000000000002';
+const people = { find: (id: string | null | undefined) => (id === inès ? { id, name: 'Inès Moreau', email: 'i@example.org', role: 'agent' } : undefined) };
+// `changes` is a free-form object in the contract.
+const entry = ({ changes = {}, ...over }: Partial<Omit<HistoryEntry, 'changes'>> & { changes?: Record<string, unknown> }): HistoryEntry => ({
+  id: 1,
+  actor_kind: 'agent',
+  actor_id: me,
+  action: 'created',
+  created_at: '2030-01-01T00:00:00Z',
+  ...over,
+  changes: changes as HistoryEntry['changes'],
+});
+
+describe('history sentences', () => {
+  it('name the actor', () => {
+    setLocale('en');
+    expect(actorName(entry({}), people, me)).toBe('You');
+    expect(actorName(entry({ actor_id: inès }), people, me)).toBe('Inès Moreau');
+    expect(actorName(entry({ actor_kind: 'customer', actor_id: 'x' }), people, me)).toBe('Customer');
+    expect(actorName(entry({ actor_kind: 'system', actor_id: null }), people, me)).toBe('Helpdeskly');
+  });
+
+  it('say what changed', () => {
+    setLocale('en');
+    expect(describeEntry(entry({ action: 'assigned', changes: { assigned_to: [null, inès] }, from_status: 'open', to_status: 'in_progress' }), people)).toBe(
+      'assigned it to Inès Moreau, which moved it from “Open” to “In progress”.',
+    );
+    expect(describeEntry(entry({ action: 'assigned', changes: { assigned_to: [inès, null] }, from_status: 'in_progress', to_status: 'in_progress' }), people)).toBe('unassigned it.');
+    expect(describeEntry(entry({ action: 'updated', changes: { priority: ['medium', 'urgent'] } }), people)).toBe('changed the priority from “Medium” to “Urgent”.');
+    expect(describeEntry(entry({ action: 'updated', changes: { subject: ['a', 'b'] } }), people)).toBe('changed subject.');
+    expect(describeEntry(entry({ action: 'sla_breached', changes: { sla_type: 'response' } }), people)).toBe('recorded that the first-reply target was missed.');
+    expect(describeEntry(entry({ action: 'status_changed', from_status: 'in_progress', to_status: 'resolved' }), people)).toBe('moved it from “In progress” to “Resolved”.');
+  });
+});

@@ -1,0 +1,51 @@
+//! A history entry as a sentence (its actor, then what changed), from the fields the server
+//! records: `changes` is `{field: [old, new]}`, or the missed target for an SLA breach.
+
+import type { Priority, TicketStatus } from '../../api/schemas';
+import { t } from '../../i18n';
+import { STATUS_LABEL } from '../badges';
+import type { People } from '../people';
+import { PRIORITIES } from '../queue/views';
+import type { HistoryEntry } from './data';
+
+export function actorName(entry: HistoryEntry, people: Pick<People, 'find'>, me: string): string {
+  if (entry.actor_kind === 'system') return t('console.history.system');
+  if (entry.actor_id === me) return t('console.thread.you');
+  const person = people.find(entry.actor_id);
+  if (person) return person.name;
+  return entry.actor_kind === 'customer' ? t('console.thread.customer') : t('console.thread.staff');
+}
+
+const priorityName = (value: unknown) => (PRIORITIES.includes(value as Priority) ? t(`priority.${value as Priority}`) : String(value));
+
+const status = (value: unknown) => (typeof value === 'string' && value in STATUS_LABEL ? t(STATUS_LABEL[value as TicketStatus]) : String(value));
+
+/** One entry as a sentence; the fields it changed come from `changes` (`{field: [old, new]}`). */
+export function describeEntry(entry: HistoryEntry, people: Pick<People, 'find'>): string {
+  const changes = (entry.changes ?? {}) as Record<string, unknown>;
+  const pair = (field: string): [unknown, unknown] | null => {
+    const value = changes[field];
+    return Array.isArray(value) && value.length === 2 ? [value[0], value[1]] : null;
+  };
+  switch (entry.action) {
+    case 'created':
+      return t('console.history.created');
+    case 'status_changed':
+      return t('console.history.status', { from: status(entry.from_status), to: status(entry.to_status) });
+    case 'assigned': {
+      const assigned = pair('assigned_to');
+      const to = assigned?.[1];
+      const moved = entry.to_status && entry.from_status !== entry.to_status ? { from: status(entry.from_status), to: status(entry.to_status) } : null;
+      if (typeof to !== 'string') return moved ? t('console.history.unassigned_moved', moved) : t('console.history.unassigned');
+      const name = people.find(to)?.name ?? t('console.someone');
+      return moved ? t('console.history.assigned_moved', { name, ...moved }) : t('console.history.assigned', { name });
+    }
+    case 'updated': {
+      const priority = pair('priority');
+      if (priority) return t('console.history.priority', { from: priorityName(priority[0]), to: priorityName(priority[1]) });
+      return t('console.history.updated', { fields: Object.keys(changes).join(', ') });
+    }
+    case 'sla_breached':
+      return changes.sla_type === 'response' ? t('console.history.breach_response') : t('console.history.breach_resolution');
+  }
+}
