@@ -17,10 +17,11 @@ import { Layout } from '../ui/Layout';
 import { NotFoundPage } from '../ui/NotFoundPage';
 import { ErrorAlert, Loading } from '../ui/status';
 import type { Area } from './area';
+import { whileJoining } from './joining';
 import { MemberContext, displayName } from './member';
 
 export function SignedIn({ slug, place, location, userId }: { slug: string; place: string; location: Location; userId: string }) {
-  const me = useLoad((signal) => api('GET', '/v1/me', { signal }), [userId]);
+  const me = useLoad((signal) => whileJoining(() => api('GET', '/v1/me', { signal }), signal), [userId]);
   const [signingOut, setSigningOut] = useState(false);
   const signOut = async () => {
     setSigningOut(true);
