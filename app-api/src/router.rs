@@ -11,7 +11,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::context::tenant_context;
 use crate::routes::attachments::{self, UPLOAD_BODY_LIMIT};
 use crate::routes::tickets::{assign, bulk, create, history, list, merge, messages, read, status, update};
-use crate::routes::{control_routes, export, files, me, operations, orders, reports, sla_policy, users};
+use crate::routes::{control_routes, export, files, me, operations, orders, reports, sla_policy, staff, users};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -48,6 +48,7 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(export::export_me))
         .routes(routes!(export::export_user))
         .routes(routes!(users::patch_user, users::erase_user))
+        .routes(routes!(staff::list_staff))
         .routes(routes!(list::list_tickets, create::create_ticket))
         .routes(routes!(read::get_ticket, update::patch_ticket))
         .routes(routes!(assign::assign_ticket))

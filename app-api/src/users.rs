@@ -89,3 +89,46 @@ pub async fn audit_vip_change(
     .await
     .map(drop)
 }
+
+/// A member of the support team, as colleagues see them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffMember {
+    pub id: Uuid,
+    pub firstname: String,
+    pub lastname: String,
+    pub email: String,
+    /// `owner`, `admin` or `agent`.
+    pub role: Role,
+}
+
+/// A page of the tenant's active staff, by id.
+pub async fn staff_page(conn: &mut PgConnection, after: Option<Uuid>, limit: i64) -> sqlx::Result<Vec<StaffMember>> {
+    sqlx::query_as!(
+        StaffMember,
+        r#"SELECT id, firstname, lastname, email, role AS "role: Role" FROM users
+           WHERE active AND role IN ('owner', 'admin', 'agent') AND ($1::uuid IS NULL OR id > $1)
+           ORDER BY id LIMIT $2"#,
+        after,
+        limit,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The customer of a ticket, as the ticket shows them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Customer {
+    pub id: Uuid,
+    pub firstname: String,
+    pub lastname: String,
+    pub email: String,
+    pub vip: bool,
+}
+
+/// Someone of the support team by name only (what a customer may learn of who handles them).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Colleague {
+    pub id: Uuid,
+    pub firstname: String,
+    pub lastname: String,
+}

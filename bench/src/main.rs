@@ -9,6 +9,7 @@
 //!   helpdeskly-bench sav-ops --tickets 10000
 //!   helpdeskly-bench attachments --files-per-client 5
 //!   helpdeskly-bench backup --tenants 200 --tickets 100000
+//!   helpdeskly-bench seed-tickets --database-url URL --tickets 100000   (scripts/web-bench.sh)
 #![forbid(unsafe_code)]
 
 mod app;
@@ -75,6 +76,15 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         busy: usize,
     },
+    /// Fills an existing tenant database with the tickets benchmark's data (tickets, threads,
+    /// history, people in the mirror) and prints what the web benchmark needs, as JSON.
+    SeedTickets {
+        /// The tenant database, as a role that may write it.
+        #[arg(long)]
+        database_url: String,
+        #[arg(long, default_value_t = 100_000)]
+        tickets: i32,
+    },
     /// Bulk status of 100 tickets against 100 single requests; the data export of a customer
     /// with many tickets (time and peak memory) against one with a tenth of them.
     SavOps {
@@ -138,6 +148,7 @@ fn main() {
             Command::SavOps { tickets } => sav_ops::run(tickets).await,
             Command::Attachments { files_per_client } => attachments::run(files_per_client).await,
             Command::Backup { tenants, tickets } => backups::run(tenants, tickets).await,
+            Command::SeedTickets { database_url, tickets } => tickets::seed_existing(&database_url, tickets).await,
             Command::Events { tickets, gap_ms, rows, tenants, busy } => {
                 let gap = std::time::Duration::from_millis(gap_ms);
                 events::run(&events::Options { tickets, gap, rows, tenants, busy }).await;

@@ -417,3 +417,18 @@ fn table(measured: &[Measured], reference: Option<&crate::app::PgbenchRun>, conc
     }
     out
 }
+
+/// `seed-tickets`: the benchmark's data in a tenant database that exists already (the web
+/// benchmark's, whose owner signs in through the browser), and its landmarks as JSON.
+pub async fn seed_existing(database_url: &str, tickets: i32) {
+    let mut db = sqlx::PgConnection::connect(database_url).await.expect("connect to the tenant database");
+    let seeded = seed::seed(&mut db, tickets).await;
+    let landmarks = serde_json::json!({
+        "tickets": tickets,
+        "thread_id": seeded.thread_id,
+        "thread_messages": seed::THREAD_MESSAGES,
+        "messages": seeded.messages,
+        "database_bytes": seeded.database_bytes,
+    });
+    println!("{landmarks}");
+}

@@ -9,5 +9,6 @@ pub mod operations;
 pub mod orders;
 pub mod reports;
 pub mod sla_policy;
+pub mod staff;
 pub mod tickets;
 pub mod users;

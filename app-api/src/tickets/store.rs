@@ -143,6 +143,9 @@ pub struct Detail {
     pub merged_from: Vec<i64>,
     /// The files of the ticket itself (not of a message), internal ones among them.
     pub attachments: Vec<AttachmentSummary>,
+    /// The customer and the assignee, from the users mirror (absent once erased).
+    pub customer: Option<crate::users::Customer>,
+    pub assignee: Option<crate::users::Colleague>,
 }
 
 /// Ticket `id` with its SLA targets, status changes and unread counts, and the role of `user_id`,
@@ -166,9 +169,14 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
                     'mime_type', a.mime_type, 'file_size', a.file_size, 'created_at', a.created_at,
                     'is_internal', a.is_internal) ORDER BY a.id), '[]')
                FROM ticket_attachments a WHERE a.ticket_id = t.id AND a.message_id IS NULL)
-              AS "attachments!: Json<Vec<AttachmentSummary>>"
+              AS "attachments!: Json<Vec<AttachmentSummary>>",
+            cu.id AS "customer_id?", cu.firstname AS "customer_firstname?", cu.lastname AS "customer_lastname?",
+            cu.email AS "customer_email?", cu.vip AS "customer_vip?",
+            au.id AS "assignee_id?", au.firstname AS "assignee_firstname?", au.lastname AS "assignee_lastname?"
            FROM support_tickets t
            JOIN sla_policy_targets p ON p.version_id = t.sla_version_id AND p.priority = t.priority
+           LEFT JOIN users cu ON cu.id = t.user_id
+           LEFT JOIN users au ON au.id = t.assigned_to
            CROSS JOIN LATERAL (
                SELECT coalesce(array_agg(h.created_at ORDER BY h.id), '{}') AS change_at,
                       coalesce(array_agg(h.to_status ORDER BY h.id), '{}') AS change_to
@@ -194,6 +202,18 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
             merged_into: row.merged_into,
             merged_from: row.merged_from,
             attachments: row.attachments.0,
+            customer: row.customer_id.map(|id| crate::users::Customer {
+                id,
+                firstname: row.customer_firstname.unwrap_or_default(),
+                lastname: row.customer_lastname.unwrap_or_default(),
+                email: row.customer_email.unwrap_or_default(),
+                vip: row.customer_vip.unwrap_or_default(),
+            }),
+            assignee: row.assignee_id.map(|id| crate::users::Colleague {
+                id,
+                firstname: row.assignee_firstname.unwrap_or_default(),
+                lastname: row.assignee_lastname.unwrap_or_default(),
+            }),
             ticket: ticket_of!(row),
         }
     }))

@@ -14,6 +14,7 @@ use crate::tickets::events::SenderType;
 use crate::tickets::messages::AttachmentSummary;
 use crate::tickets::sla::{self, SlaState};
 use crate::tickets::store::{self, Ticket};
+use crate::users::{Colleague, Customer};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TicketDetail {
@@ -29,6 +30,10 @@ pub struct TicketDetail {
     /// The files of the ticket itself (each message lists its own), oldest first; a customer
     /// sees no internal file.
     pub attachments: Vec<AttachmentSummary>,
+    /// Who the ticket is about, with the VIP flag.
+    pub customer: Option<Customer>,
+    /// Who handles it, by name.
+    pub assignee: Option<Colleague>,
 }
 
 /// One ticket.
@@ -62,5 +67,7 @@ pub async fn get_ticket(
         merged_into: row.merged_into,
         merged_from: row.merged_from,
         attachments,
+        customer: row.customer,
+        assignee: row.assignee,
     }))
 }

@@ -162,3 +162,33 @@ async fn an_agent_loses_sight_of_a_ticket_given_to_someone_else() {
     let stranger = desk.member("customer").await;
     desk.get(&stranger, &format!("/v1/tickets/{ticket}")).await.assert_problem(404, "not_found");
 }
+
+/// A ticket names its customer (with the VIP flag) and its assignee; the team list is for the
+/// team only.
+#[tokio::test]
+async fn tickets_name_their_people_and_staff_see_their_team() {
+    let desk = Desk::open().await;
+    let (customer, agent, other) = tokio::join!(desk.member("customer"), desk.member("agent"), desk.member("customer"));
+    desk.db.execute(&format!("UPDATE users SET vip = true WHERE id = '{}'", customer.id)).await;
+    let ticket = id(&desk.create(&customer, json!({ "subject": "Retour", "description": "x" })).await);
+    desk.assign(&agent, ticket, Some(&agent)).await;
+
+    let seen = desk.ticket(&agent, ticket).await;
+    assert_eq!(seen["customer"]["id"], customer.id.to_string());
+    assert_eq!(seen["customer"]["email"], customer.email.as_str());
+    assert_eq!(seen["customer"]["vip"], true);
+    assert_eq!(seen["assignee"]["id"], agent.id.to_string());
+    assert!(seen["assignee"]["firstname"].is_string());
+    assert!(seen["assignee"].get("email").is_none(), "an assignee is named, not reachable");
+    let mine = desk.ticket(&customer, ticket).await;
+    assert_eq!(mine["assignee"]["id"], agent.id.to_string());
+
+    let team = desk.get(&agent, "/v1/staff?limit=100").await;
+    assert_eq!(team.status, 200, "{}", team.body);
+    let ids: Vec<String> =
+        team.json()["data"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().to_owned()).collect();
+    assert!(ids.contains(&agent.id.to_string()) && ids.contains(&desk.owner.id.to_string()), "{ids:?}");
+    assert!(!ids.contains(&customer.id.to_string()), "customers are not staff");
+    desk.get(&other, "/v1/staff").await.assert_problem(403, "forbidden");
+    desk.get(&agent, "/v1/staff?cursor=nope").await.assert_problem(422, "validation_failed");
+}

@@ -1,0 +1,32 @@
+//! `GET /v1/staff`: the support team (owners, admins, agents) as colleagues need it, to assign a
+//! ticket to someone and to name who did what. Customers are not in it, nor may they read it.
+
+use axum::Json;
+use axum::extract::Query;
+use shared::error::ApiResult;
+use shared::http::{Page, PageParams};
+use uuid::Uuid;
+
+use crate::context::{TenantContext, TenantDb};
+use crate::tickets::access::Viewer;
+use crate::users::{self, StaffMember};
+
+/// The tenant's active staff.
+#[utoipa::path(get, path = "/v1/staff", tag = "users", security(("bearer" = [])), params(PageParams),
+    responses(
+        (status = 200, description = "A page of staff members, by id", body = Page<StaffMember>),
+        (status = 403, description = "`forbidden`: customers"),
+        (status = 422, description = "`validation_failed`: a bad limit or cursor"),
+    ))]
+pub async fn list_staff(
+    context: TenantContext,
+    tenant_db: TenantDb,
+    Query(page): Query<PageParams>,
+) -> ApiResult<Json<Page<StaffMember>>> {
+    let limit = page.limit()?;
+    let after: Option<Uuid> = page.position()?;
+    let mut db = tenant_db.connect().await?;
+    Viewer::load(&mut db, context.user_id).await?.require_staff()?;
+    let rows = users::staff_page(&mut db, after, i64::from(limit) + 1).await?;
+    Ok(Json(Page::from_rows(rows, limit, |m| m.id)))
+}
