@@ -153,7 +153,9 @@ async fn authorize(state: &AppState, request: &mut Request) -> Result<Option<Dec
         )
         .into_response());
     }
-    let decision = state.limiter.check_user(tenant.id, claims.sub).await;
+    let revalidation = request.method() == axum::http::Method::GET
+        && request.headers().contains_key(axum::http::header::IF_NONE_MATCH);
+    let decision = state.limiter.check_user(tenant.id, claims.sub, revalidation).await;
     if let Some(decision) = decision.as_ref().filter(|d| !d.allowed) {
         return Err(rate_limited(decision));
     }

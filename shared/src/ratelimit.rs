@@ -92,10 +92,13 @@ impl RateLimiter {
         }
     }
 
-    /// A user's budget within a tenant; `None` when the limit is off.
-    pub async fn check_user(&self, tenant: Uuid, user: Uuid) -> Option<Decision> {
+    /// A user's budget within a tenant; `None` when the limit is off. Revalidations (a GET
+    /// naming the answer it holds, `If-None-Match`: what an open page polls with) have a budget
+    /// of their own, of the same size: a page kept open does not eat the user's budget for work.
+    pub async fn check_user(&self, tenant: Uuid, user: Uuid, revalidation: bool) -> Option<Decision> {
         let limit = self.per_user.as_ref()?;
-        Some(self.check(limit, format!("user:{tenant}:{user}")).await)
+        let budget = if revalidation { "revalidate" } else { "user" };
+        Some(self.check(limit, format!("{budget}:{tenant}:{user}")).await)
     }
 
     /// A client address's budget for unauthenticated traffic; `None` when the limit is off.
@@ -166,15 +169,15 @@ mod tests {
         let limiter = RateLimiter::new(None, "t:", 60, 0);
         let (tenant, user) = (Uuid::new_v4(), Uuid::new_v4());
         for n in 1..=60 {
-            let decision = limiter.check_user(tenant, user).await.unwrap();
+            let decision = limiter.check_user(tenant, user, false).await.unwrap();
             assert!(decision.allowed, "request {n}");
             assert_eq!(decision.remaining, 60 - n);
         }
-        let refused = limiter.check_user(tenant, user).await.unwrap();
+        let refused = limiter.check_user(tenant, user, false).await.unwrap();
         assert!(!refused.allowed);
         assert!((1..=1).contains(&refused.retry_after_secs), "{refused:?}");
         // Another user has a budget of their own; the IP limit is off.
-        assert!(limiter.check_user(tenant, Uuid::new_v4()).await.unwrap().allowed);
+        assert!(limiter.check_user(tenant, Uuid::new_v4(), false).await.unwrap().allowed);
         assert!(limiter.check_ip("127.0.0.1".parse().unwrap()).await.is_none());
     }
 }

@@ -35,6 +35,16 @@ async fn the_request_over_the_budget_is_refused_and_replicas_share_the_budget() 
         assert!((1..=10).contains(&retry_after), "{retry_after}");
         assert_eq!(refused.header("ratelimit-remaining"), Some("0"));
     }
+    // Revalidations (what an open page polls with) have a budget of their own.
+    for n in 0..6 {
+        let mut request = first.server.request(reqwest::Method::GET, "/v1/me").header("x-tenant-slug", &org.slug);
+        request = request.bearer_auth(&org.owner_token).header("if-none-match", "\"stale\"");
+        let response = shared::testkit::TestResponse::from(request.send().await.unwrap()).await;
+        assert_eq!(response.status, 200, "revalidation {n}: {}", response.body);
+    }
+    let mut request = second.server.request(reqwest::Method::GET, "/v1/me").header("x-tenant-slug", &org.slug);
+    request = request.bearer_auth(&org.owner_token).header("if-none-match", "\"stale\"");
+    shared::testkit::TestResponse::from(request.send().await.unwrap()).await.assert_problem(429, "rate_limited");
     // Budgets are per user.
     let other = platform.org().await;
     assert_eq!(first.get(&other.slug, "/v1/me", Some(&other.owner_token)).await.status, 200);
