@@ -1,7 +1,7 @@
 // The control host: an organisation signs up, watches its helpdesk being prepared, lands on its
 // own sign-in page and its owner signs in.
 import { expect, test } from '@playwright/test';
-import { PASSWORD, controlUrl, expectAccessible, organisation, screenshot, tenantUrl, uniqueEmail, uniqueSlug } from './platform';
+import { PASSWORD, control, controlUrl, expectAccessible, expectCall, organisation, screenshot, tenantUrl, uniqueEmail, uniqueSlug } from './platform';
 
 test('sign-up to an active organisation to the first sign-in', async ({ page }) => {
   const slug = uniqueSlug('signup');
@@ -43,4 +43,46 @@ test('a taken subdomain is said next to its field, and nothing is created', asyn
   await expect(subdomain).toHaveAttribute('aria-invalid', 'true');
   await expect(page).toHaveURL(`${controlUrl}/`);
   await expectAccessible(page, 'the sign-up page with an error');
+});
+
+test('every signed-out page is accessible, and registration and invitation pages work', async ({ page }) => {
+  const org = await organisation('pages');
+  const invited = uniqueEmail('agent');
+  const invitation = await expectCall(
+    control('POST', `/v1/tenants/${org.slug}/invitations`, { token: org.ownerToken, body: { email: invited, role: 'agent' } }),
+    201,
+  );
+  // An organisation that does not exist: its setup page says so.
+  await page.goto(`${controlUrl}/setup/${uniqueSlug('none')}`);
+  await expect(page.getByRole('alert')).toBeVisible();
+  await expectAccessible(page, 'the setup page of an unknown organisation');
+
+  await page.goto(`${tenantUrl(org.slug)}/register`);
+  await expectAccessible(page, 'the registration page');
+  await page.getByLabel('First name').fill('Inès');
+  await page.getByLabel('Last name').fill('Moreau');
+  await page.getByLabel('Email').fill(uniqueEmail('newcomer'));
+  await page.getByLabel('Password').fill('short');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByLabel('Password')).toHaveAttribute('aria-invalid', 'true');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('heading', { name: 'My tickets' })).toBeVisible({ timeout: 20_000 });
+  await page.getByRole('button', { name: 'Sign out' }).click();
+
+  await page.goto(`${tenantUrl(org.slug)}/invite/${invitation.token as string}`);
+  await expectAccessible(page, 'the invitation page');
+  await page.getByLabel('First name').fill('Hugo');
+  await page.getByLabel('Last name').fill('Bernard');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Accept invitation' }).click();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible({ timeout: 20_000 });
+  // A used invitation is refused with a sentence.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.goto(`${tenantUrl(org.slug)}/invite/${invitation.token as string}`);
+  await page.getByLabel('First name').fill('Hugo');
+  await page.getByLabel('Last name').fill('Bernard');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Accept invitation' }).click();
+  await expect(page.getByRole('alert')).toBeVisible();
 });
