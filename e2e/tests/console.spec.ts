@@ -1,7 +1,8 @@
 // The staff console: an agent takes a ticket from the unassigned queue, answers it publicly and
 // with an internal note, waits for the customer, sees the customer's answer arrive live, and
-// resolves it; only the transitions the state machine gives staff are offered. And a member of
-// one organisation is nobody on another's host.
+// resolves it; only the transitions the state machine gives staff are offered. An agent sees who
+// a ticket is from (a VIP said so) and hands it to a colleague. And a member of one organisation
+// is nobody on another's host.
 import { expect, test, type Page } from '@playwright/test';
 import {
   app,
@@ -122,7 +123,7 @@ test('console: an agent takes, answers, waits for the customer, sees the answer 
   const navigations: string[] = [];
   page.on('framenavigated', (frame) => navigations.push(frame.url()));
   await expectCall(app(org.slug, 'POST', `/v1/tickets/${id}/messages`, buyer.token, { message: 'Voici la photo, le bec est bien fendu.' }), 201);
-  await expect(page.getByRole('article', { name: /^Message from Customer/ })).toContainText('le bec est bien fendu', { timeout: 5000 });
+  await expect(page.getByRole('article', { name: /^Message from Léa Martin/ })).toContainText('le bec est bien fendu', { timeout: 5000 });
   await expect(page.getByText('Current status: In progress')).toBeVisible({ timeout: 5000 });
   await expect(page.getByRole('status').filter({ hasText: 'new message arrived' })).toBeVisible();
   expect(navigations).toEqual([]);
@@ -222,6 +223,55 @@ test('console: the queue updates live, filters and searches, and resolves from t
   await page.keyboard.press('j');
   await page.keyboard.press('r');
   await expect(page.getByLabel('Your reply to the customer')).toBeFocused();
+});
+
+test('console: an agent sees a VIP customer by name and hands the ticket to a colleague', async ({ page }) => {
+  const org = await organisation('handover');
+  const [agent, colleague, buyer] = await Promise.all([
+    staff(org, 'agent', 'Inès', 'Moreau'),
+    staff(org, 'agent', 'Hugo', 'Bernard'),
+    customer(org, 'Léa', 'Martin'),
+  ]);
+  await expectCall(app(org.slug, 'PATCH', `/v1/users/${buyer.id}`, org.ownerToken, { vip: true }), 200);
+  const ticket = await expectCall(app(org.slug, 'POST', '/v1/tickets', buyer.token, { subject: 'Commande incomplète', description: 'Il manque une tasse.' }), 201);
+  const id = ticket.id as number;
+
+  await signInThroughThePage(page, org.slug, agent.email);
+  await expect(page.getByRole('heading', { name: 'Tickets', level: 1 })).toBeVisible();
+  await page.goto(`${tenantUrl(org.slug)}/tickets/${id}`);
+  await expect(page.getByRole('heading', { name: 'Commande incomplète', level: 1 })).toBeVisible();
+
+  // The header names the customer for an agent too, and says in words that they are a VIP.
+  const header = page.locator('.ticket-summary');
+  await expect(header).toContainText('Léa Martin');
+  await expect(header).toContainText(buyer.email);
+  await expect(header.getByText('VIP customer', { exact: true })).toBeVisible();
+  await expect(header).toContainText('Nobody yet');
+  await expectAccessible(page, 'a VIP customer’s ticket');
+
+  await page.getByRole('button', { name: 'Assign to me' }).click();
+  await expect(page.getByText('You have this ticket.')).toBeVisible();
+  await expect(header).toContainText('Inès Moreau');
+
+  // Handed over to a colleague from the team list: the agent no longer sees it, and is told so.
+  const someoneElse = page.getByRole('combobox', { name: 'Assign to someone else' });
+  await expect(someoneElse.getByRole('option', { name: 'Camille Durand' })).toHaveCount(1);
+  await someoneElse.selectOption({ label: 'Hugo Bernard' });
+  await page.getByRole('button', { name: 'Assign', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Assigned to Hugo Bernard.' })).toContainText('You can no longer see this ticket');
+  const handed = await expectCall(app(org.slug, 'GET', `/v1/tickets/${id}`, colleague.token), 200);
+  expect(handed.assigned_to).toBe(colleague.id);
+  expect(handed.assignee).toMatchObject({ id: colleague.id, firstname: 'Hugo', lastname: 'Bernard' });
+  await expectAccessible(page, 'a ticket given away');
+
+  // The colleague finds it in their queue, with the same header.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await signInThroughThePage(page, org.slug, colleague.email);
+  await page.getByRole('link', { name: /Commande incomplète/ }).click();
+  await expect(page.getByText('You have this ticket.')).toBeVisible();
+  await expect(page.locator('.ticket-summary').getByText('VIP customer', { exact: true })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'History' })).toContainText('Inès Moreau');
 });
 
 test('console: an agent of one organisation gets nothing on another organisation host', async ({ page }) => {

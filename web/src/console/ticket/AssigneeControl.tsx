@@ -1,6 +1,7 @@
-//! Who has the ticket: take it, give it to someone (owners and admins, who know the team), or
-//! put it back in the queue. A ticket waiting for the customer or resolved keeps someone on it,
-//! so it can be reassigned but not unassigned.
+//! Who has the ticket: take it, give it to someone of the team (any staff member may hand a
+//! ticket over), or put it back in the queue. A ticket waiting for the customer or resolved keeps
+//! someone on it, so it can be reassigned but not unassigned. An agent who gives a ticket away
+//! no longer sees it; the page says so (`TicketPage`).
 
 import { useId, useState } from 'preact/hooks';
 import { api } from '../../api';
@@ -10,7 +11,6 @@ import { useMember } from '../../tenant/member';
 import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert } from '../../ui/status';
 import { usePeople } from '../people';
-import { isAdmin } from '../roles';
 
 export function AssigneeControl({ ticket, onChanged, onAnnounce }: { ticket: TicketDetail; onChanged: () => Promise<void>; onAnnounce: (text: string) => void }) {
   const { member } = useMember();
@@ -19,6 +19,7 @@ export function AssigneeControl({ ticket, onChanged, onAnnounce }: { ticket: Tic
   const [chosen, setChosen] = useState('');
   const id = useId();
   const closed = ticket.status === 'closed';
+  // Inside the ticket's page, `people` knows the ticket's assignee even off the team list.
   const current = ticket.assigned_to ? people.find(ticket.assigned_to) : undefined;
   const canUnassign = ticket.assigned_to !== null && ticket.assigned_to !== undefined && (ticket.status === 'in_progress' || ticket.status === 'open');
 
@@ -62,7 +63,7 @@ export function AssigneeControl({ ticket, onChanged, onAnnounce }: { ticket: Tic
           ) : null}
         </div>
       )}
-      {!closed && isAdmin(member.role) && people.staff.length > 1 ? (
+      {!closed && people.staff.some((p) => p.id !== ticket.assigned_to && p.id !== member.id) ? (
         <form
           class="form form--inline assign-to"
           onSubmit={(e) => {

@@ -1,15 +1,17 @@
-//! Who and what a ticket is about: number, customer, order, category, dates, and its markers.
+//! Who and what a ticket is about: number, customer (a VIP said in words), assignee, order,
+//! category, dates, and its markers. The ticket names its customer and assignee itself, so every
+//! role sees them; the console's own lists fill in only where it does not.
 
 import type { TicketDetail } from '../../api/schemas';
 import { formatDateTime, t } from '../../i18n';
 import { isKnownCategory } from '../../portal/categories';
 import { PriorityBadge, SlaBadge, StatusBadge, UnreadBadge } from '../badges';
-import { usePeople } from '../people';
+import { fullName, usePeople, type People } from '../people';
 import { fromState } from '../sla';
 
 export function TicketHeader({ ticket, now }: { ticket: TicketDetail; now: Date }) {
   const people = usePeople();
-  const customer = people.find(ticket.user_id);
+  const customer = customerOf(ticket, people);
   return (
     <div class="panel ticket-summary">
       <div class="badges">
@@ -23,9 +25,27 @@ export function TicketHeader({ ticket, now }: { ticket: TicketDetail; now: Date 
           <dt>{t('console.ticket.number')}</dt>
           <dd class="ticket-number">{ticket.ticket_number}</dd>
         </div>
-        <div>
+        <div class="facts-wide">
           <dt>{t('console.ticket.customer')}</dt>
-          <dd>{customer ? `${customer.name} (${customer.email})` : t('console.ticket.customer_unknown')}</dd>
+          <dd>
+            {customer.name}
+            {customer.email ? (
+              <>
+                {' '}
+                <span class="fact-detail">{customer.email}</span>
+              </>
+            ) : null}
+            {ticket.customer?.vip ? (
+              <>
+                {' '}
+                <span class="badge badge--vip">{t('console.ticket.vip')}</span>
+              </>
+            ) : null}
+          </dd>
+        </div>
+        <div>
+          <dt>{t('console.ticket.assignee')}</dt>
+          <dd>{assigneeText(ticket, people)}</dd>
         </div>
         <div>
           <dt>{t('console.ticket.order')}</dt>
@@ -46,4 +66,16 @@ export function TicketHeader({ ticket, now }: { ticket: TicketDetail; now: Date 
       </dl>
     </div>
   );
+}
+
+function customerOf(ticket: TicketDetail, people: People): { name: string; email?: string } {
+  const known = ticket.customer ? { name: fullName(ticket.customer), email: ticket.customer.email } : people.find(ticket.user_id);
+  if (known?.name) return { name: known.name, email: known.email };
+  return { name: known?.email || t('console.ticket.customer_unknown') };
+}
+
+function assigneeText(ticket: TicketDetail, people: People): string {
+  if (!ticket.assigned_to) return t('console.ticket.nobody');
+  const named = ticket.assignee ? fullName(ticket.assignee) : undefined;
+  return named ?? people.find(ticket.assigned_to)?.name ?? t('console.ticket.assignee_unknown');
 }

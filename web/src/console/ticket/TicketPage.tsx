@@ -1,8 +1,11 @@
 //! One ticket for staff: its header and controls, the thread with the composer, files, SLA and
 //! history. The ticket is polled; what changed elsewhere shows up within seconds and is
-//! announced in a status region, without a reload and without touching the composer.
+//! announced in a status region, without a reload and without touching the composer. A ticket
+//! that stops answering (an agent gave it away, or someone else did) leaves the page with a
+//! notice instead of controls that would all be refused.
 
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { ApiProblem } from '../../api';
 import type { Message, TicketDetail } from '../../api/schemas';
 import { describeProblem } from '../../errors/describe';
 import { t, tn } from '../../i18n';
@@ -14,6 +17,7 @@ import { RichText } from '../../portal/RichText';
 import { ShortcutsButton, ShortcutsHelp } from '../ShortcutsHelp';
 import { STATUS_LABEL } from '../badges';
 import { useShortcuts } from '../keyboard';
+import { TicketPeople } from '../people';
 import { lastQueueHref } from '../queue/QueuePage';
 import { useNow } from '../useNow';
 import { AssigneeControl } from './AssigneeControl';
@@ -30,6 +34,7 @@ import { isFinal } from './transitions';
 
 export function TicketPage({ id }: { id: number }) {
   const ticket = useTicket(id);
+  const [announcement, setAnnouncement] = useState('');
   const back = (
     <p class="breadcrumb">
       <Link href={lastQueueHref()}>{t('console.ticket.back')}</Link>
@@ -46,18 +51,50 @@ export function TicketPage({ id }: { id: number }) {
   return (
     <Page title={ticket.data.subject}>
       {back}
-      <TicketView ticket={ticket.data} refresh={ticket.refresh} stale={ticket.stale} />
+      {isGone(ticket.stale) ? (
+        <Gone announcement={announcement} />
+      ) : (
+        <TicketPeople ticket={ticket.data}>
+          <TicketView ticket={ticket.data} refresh={ticket.refresh} stale={ticket.stale} announcement={announcement} setAnnouncement={setAnnouncement} />
+        </TicketPeople>
+      )}
     </Page>
   );
 }
 
-function TicketView({ ticket, refresh, stale }: { ticket: TicketDetail; refresh: () => Promise<void>; stale: unknown }) {
+/** The server no longer shows the ticket to this person; the polls go on, so it comes back if it returns. */
+const isGone = (stale: unknown) => stale instanceof ApiProblem && stale.status === 404;
+
+function Gone({ announcement }: { announcement: string }) {
+  const notice = useRef<HTMLDivElement>(null);
+  // What had focus went with the ticket's controls.
+  useEffect(() => notice.current?.focus(), []);
+  return (
+    <div class="alert alert--info" role="status" tabIndex={-1} ref={notice}>
+      {announcement ? `${announcement} ` : ''}
+      {t('console.ticket.gone')}
+    </div>
+  );
+}
+
+function TicketView({
+  ticket,
+  refresh,
+  stale,
+  announcement,
+  setAnnouncement,
+}: {
+  ticket: TicketDetail;
+  refresh: () => Promise<void>;
+  stale: unknown;
+  announcement: string;
+  setAnnouncement: (text: string) => void;
+}) {
   const { member } = useMember();
   const now = useNow();
   const thread = useThread(ticket.id, ticket.updated_at);
   const files = useFiles(ticket.id, ticket.updated_at);
   const history = useHistory(ticket.id, ticket.updated_at);
-  const [announcement, setAnnouncement] = useState('');
   const [help, setHelp] = useState(false);
   const threadId = useId();
   useArrivals(thread.data, member.id, ticket, setAnnouncement);
