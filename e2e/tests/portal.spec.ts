@@ -98,6 +98,8 @@ test('the portal in French, from the language switch', async ({ page }) => {
   await page.getByLabel('Language').selectOption('fr');
   await expect(page.getByRole('heading', { name: 'Mes tickets' })).toBeVisible();
   await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
+  // The list says what the customer may expect, from the ticket's SLA badge.
+  await expect(page.getByText(/^Première réponse attendue avant le/)).toBeVisible();
   await expectAccessible(page, 'mes tickets');
   await screenshot(page, 'portal-tickets-fr');
   await page.getByRole('link', { name: /Remboursement en attente/ }).click();

@@ -2,7 +2,7 @@
 
 import { useState } from 'preact/hooks';
 import { api } from '../api';
-import type { Ticket } from '../api/schemas';
+import type { TicketListItem } from '../api/schemas';
 import { t, tn } from '../i18n';
 import { Link } from '../router/router';
 import { SelectField } from '../ui/Field';
@@ -18,7 +18,7 @@ type Filter = keyof typeof FILTERS;
 export function MyTicketsPage() {
   const [filter, setFilter] = useState<Filter>('all');
   const first = useLoad((signal) => api('GET', '/v1/tickets', { signal, query: { limit: PAGE_SIZE, status: FILTERS[filter] } }), [filter]);
-  const [more, setMore] = useState<{ tickets: Ticket[]; cursor: string | null } | null>(null);
+  const [more, setMore] = useState<{ tickets: TicketListItem[]; cursor: string | null } | null>(null);
   const loading = useSubmit();
 
   const tickets = [...(first.data?.data ?? []), ...(more?.tickets ?? [])];

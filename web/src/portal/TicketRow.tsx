@@ -1,11 +1,10 @@
-import type { Ticket } from '../api/schemas';
+import type { TicketListItem } from '../api/schemas';
 import { formatDateTime, t } from '../i18n';
 import { Link } from '../router/router';
 import { PriorityBadge, SlaBadge, StatusBadge, UnreadBadge } from './badges';
-import { listExtras } from './sla';
+import { badgeStanding } from './sla';
 
-export function TicketRow({ ticket }: { ticket: Ticket }) {
-  const { sla, unread } = listExtras(ticket);
+export function TicketRow({ ticket }: { ticket: TicketListItem }) {
   return (
     <li class="ticket-row">
       <div class="ticket-row-main">
@@ -19,8 +18,8 @@ export function TicketRow({ ticket }: { ticket: Ticket }) {
       <div class="badges">
         <StatusBadge status={ticket.status} />
         <PriorityBadge priority={ticket.priority} />
-        {sla ? <SlaBadge sla={sla} status={ticket.status} /> : null}
-        {unread ? <UnreadBadge count={unread} /> : null}
+        <SlaBadge standing={badgeStanding(ticket.sla, new Date())} />
+        {ticket.unread_count ? <UnreadBadge count={ticket.unread_count} /> : null}
       </div>
     </li>
   );

@@ -4,6 +4,7 @@ import type { TicketDetail } from '../api/schemas';
 import { formatDateTime, t } from '../i18n';
 import { PriorityBadge, SlaBadge, StatusBadge, UnreadBadge } from './badges';
 import { isKnownCategory } from './categories';
+import { slaStanding } from './sla';
 
 export function TicketSummary({ ticket }: { ticket: TicketDetail }) {
   return (
@@ -11,7 +12,7 @@ export function TicketSummary({ ticket }: { ticket: TicketDetail }) {
       <div class="badges">
         <StatusBadge status={ticket.status} />
         <PriorityBadge priority={ticket.priority} />
-        <SlaBadge sla={ticket.sla} status={ticket.status} />
+        <SlaBadge standing={slaStanding(ticket.sla, ticket.status, new Date())} />
         <UnreadBadge count={ticket.unread_count} />
       </div>
       <dl class="facts">

@@ -1,8 +1,8 @@
 //! Status, priority, SLA and unread markers: text first, colour only as a second cue.
 
-import type { Priority, SlaState, TicketStatus } from '../api/schemas';
+import type { Priority, TicketStatus } from '../api/schemas';
 import { formatDateTime, t, tn } from '../i18n';
-import { slaStanding } from './sla';
+import type { SlaStanding } from './sla';
 
 export function StatusBadge({ status }: { status: TicketStatus }) {
   return <span class={`badge badge--status-${status}`}>{t(`status.${status}`)}</span>;
@@ -21,8 +21,7 @@ export function UnreadBadge({ count }: { count: number }) {
   return <span class="badge badge--unread">{tn('portal.unread', count)}</span>;
 }
 
-export function SlaBadge({ sla, status, now = new Date() }: { sla: SlaState; status: TicketStatus; now?: Date }) {
-  const standing = slaStanding(sla, status, now);
+export function SlaBadge({ standing }: { standing: SlaStanding }) {
   switch (standing.kind) {
     case 'done':
       return null;

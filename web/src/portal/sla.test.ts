@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { SlaState, Ticket } from '../api/schemas';
-import { listExtras, slaStanding } from './sla';
+import type { SlaBadge, SlaState } from '../api/schemas';
+import { badgeStanding, slaStanding } from './sla';
 
 const now = new Date('2030-01-01T12:00:00Z');
 const sla: SlaState = {
@@ -32,10 +32,25 @@ describe('slaStanding', () => {
   });
 });
 
-describe('listExtras', () => {
-  it('reads the SLA and unread count when a list item has them', () => {
-    const ticket = { id: 1 } as Ticket;
-    expect(listExtras(ticket)).toEqual({ sla: null, unread: null });
-    expect(listExtras({ ...ticket, sla, unread_count: 2 } as Ticket)).toEqual({ sla, unread: 2 });
+describe('badgeStanding', () => {
+  const badge: SlaBadge = {
+    clock: 'running',
+    next: 'response',
+    due_at: '2030-01-01T16:00:00Z',
+    response_breached: false,
+    resolution_breached: false,
+    at_risk: false,
+  };
+
+  it('reads the next promise of a list item and whether it holds', () => {
+    expect(badgeStanding(badge, now)).toEqual({ kind: 'due', target: 'response', dueAt: new Date(badge.due_at!), soon: false });
+    expect(badgeStanding({ ...badge, at_risk: true }, now)).toMatchObject({ kind: 'due', soon: true });
+    expect(badgeStanding({ ...badge, response_breached: true }, now)).toEqual({ kind: 'breached', target: 'response' });
+    expect(badgeStanding({ ...badge, due_at: '2030-01-01T11:00:00Z' }, now)).toEqual({ kind: 'breached', target: 'response' });
+  });
+
+  it('pauses and stops with the clock', () => {
+    expect(badgeStanding({ ...badge, clock: 'paused', next: null, due_at: null }, now)).toEqual({ kind: 'paused' });
+    expect(badgeStanding({ ...badge, clock: 'stopped', next: null, due_at: null }, now)).toEqual({ kind: 'done' });
   });
 });

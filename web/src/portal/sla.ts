@@ -1,7 +1,7 @@
 //! Where a ticket stands against its service targets, reduced to what a customer needs to know:
 //! the next promise (a first reply, then a resolution) and whether it holds.
 
-import type { SlaState, Ticket, TicketStatus } from '../api/schemas';
+import type { SlaBadge, SlaState, TicketStatus } from '../api/schemas';
 
 export type SlaStanding =
   | { kind: 'breached'; target: 'response' | 'resolution' }
@@ -22,14 +22,13 @@ export function slaStanding(sla: SlaState, status: TicketStatus, now: Date): Sla
   return { kind: 'due', target, dueAt, soon: dueAt.getTime() - now.getTime() < SOON_MS };
 }
 
-/** The SLA state and unread count of a ticket in a list, when the list carries them. */
-export function listExtras(ticket: Ticket): { sla: SlaState | null; unread: number | null } {
-  const extra = ticket as Ticket & { sla?: unknown; unread_count?: unknown };
-  const sla = isSla(extra.sla) ? extra.sla : null;
-  const unread = typeof extra.unread_count === 'number' ? extra.unread_count : null;
-  return { sla, unread };
-}
-
-function isSla(value: unknown): value is SlaState {
-  return typeof value === 'object' && value !== null && 'response_due_at' in value && 'resolution_due_at' in value;
+/** The same standing from a list item's SLA badge (the list carries the badge, not the state). */
+export function badgeStanding(badge: SlaBadge, now: Date): SlaStanding {
+  if (badge.clock === 'stopped') return { kind: 'done' };
+  if (badge.clock === 'paused') return { kind: 'paused' };
+  const target = badge.next ?? 'resolution';
+  const breached = target === 'response' ? badge.response_breached : badge.resolution_breached;
+  const dueAt = badge.due_at ? new Date(badge.due_at) : null;
+  if (breached || badge.resolution_breached || !dueAt || dueAt.getTime() <= now.getTime()) return { kind: 'breached', target };
+  return { kind: 'due', target, dueAt, soon: badge.at_risk || dueAt.getTime() - now.getTime() < SOON_MS };
 }
