@@ -2,9 +2,12 @@
 //! names it in `If-None-Match` gets `304 Not Modified` without the body. Clients that poll (the
 //! web console's queue and ticket, every few seconds) then re-download and re-render nothing
 //! while nothing changed. The digest is of the exact bytes, so an answer that changed for any
-//! reason never matches; the query still runs on every poll.
+//! reason never matches; the query still runs on every poll. Only whole answers of a known size
+//! are tagged: a streamed answer (an export) or one that says how it may be cached (`no-store`)
+//! passes through untouched.
 
 use axum::body::Body;
+use axum::body::HttpBody as _;
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -22,13 +25,18 @@ pub async fn conditional_get(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let is_json =
         response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if response.status() != StatusCode::OK || !is_json {
+    let whole = response.body().size_hint().exact().is_some_and(|size| size <= MAX_DIGESTED_BYTES as u64);
+    if response.status() != StatusCode::OK
+        || !is_json
+        || !whole
+        || response.headers().contains_key(header::CACHE_CONTROL)
+    {
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_DIGESTED_BYTES).await else {
-        // Too large to hold, or the body failed: nothing sensible to send any more.
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    let bytes = match axum::body::to_bytes(body, MAX_DIGESTED_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(e) => return crate::error::ApiError::internal(e.to_string()).into_response(),
     };
     let digest = Sha256::digest(&bytes);
     let tag = format!("\"{}\"", hex::encode(&digest[..16]));
