@@ -96,11 +96,22 @@ ensure_s3() {
   local host=${TEST_S3_ENDPOINT#http://}
   local port=${host##*:}
   host=${host%:*}
+  # One started from a folder since removed answers every request with an error: restart it.
+  local pid
+  for pid in $(pgrep -x s3s-fs || true); do
+    if readlink "/proc/$pid/cwd" | grep -q ' (deleted)$'; then
+      say "restarting s3s-fs (its working directory is gone)"
+      kill "$pid"
+      for _ in $(seq 1 40); do port_open "$host" "$port" || break; sleep 0.25; done
+    fi
+  done
   if ! port_open "$host" "$port"; then
     say "starting s3s-fs on $TEST_S3_ENDPOINT"
     mkdir -p "$SERVICES_DIR/s3"
-    nohup s3s-fs --host "$host" --port "$port" --access-key "$TEST_S3_ACCESS_KEY" \
-      --secret-key "$TEST_S3_SECRET_KEY" "$SERVICES_DIR/s3" >"$SERVICES_DIR/s3s-fs.log" 2>&1 &
+    # From its own folder: s3s-fs resolves paths against its working directory, which must
+    # outlive this checkout (a CI clone is removed while the server keeps running).
+    (cd "$SERVICES_DIR" && nohup s3s-fs --host "$host" --port "$port" --access-key "$TEST_S3_ACCESS_KEY" \
+      --secret-key "$TEST_S3_SECRET_KEY" "$SERVICES_DIR/s3" >"$SERVICES_DIR/s3s-fs.log" 2>&1 &)
   fi
   for _ in $(seq 1 40); do port_open "$host" "$port" && return; sleep 0.25; done
   die "s3s-fs does not listen on $TEST_S3_ENDPOINT (see $SERVICES_DIR/s3s-fs.log)"
@@ -135,7 +146,7 @@ MaxFileSize 32M
 MaxScanSize 64M
 User $(id -un)
 CONF
-  clamd --config-file="$dir/clamd.conf" || die "clamd did not start (see $dir/clamd.log)"
+  (cd "$dir" && clamd --config-file="$dir/clamd.conf") || die "clamd did not start (see $dir/clamd.log)"
   for _ in $(seq 1 120); do port_open "$host" "$port" && return; sleep 0.25; done
   die "clamd does not listen on $TEST_CLAMAV_ADDR (see $dir/clamd.log)"
 }
