@@ -1,7 +1,7 @@
 //! An invitation opened while signed in: accept it with the current account.
 
 import { useState } from 'preact/hooks';
-import { api } from '../api';
+import { acceptInvitation } from '../data/account';
 import { t } from '../i18n';
 import { Link } from '../router/router';
 import { useMember } from '../tenant/member';
@@ -16,7 +16,7 @@ export function AcceptInvitationPage({ token, onJoined }: { token: string; onJoi
 
   const accept = () =>
     void submission.run(async () => {
-      await api('POST', '/v1/invitations/{token}/accept', { path: { token } });
+      await acceptInvitation(token);
       setJoined(true);
       onJoined();
     });

@@ -1,9 +1,8 @@
 //! Accept an invitation as a new person: the account takes the invitation's email.
 
 import { useRef } from 'preact/hooks';
-import { api } from '../api';
 import { ApiProblem } from '../api/problem';
-import type { JsonBody } from '../api/types';
+import { joinByInvitation, type Newcomer } from '../data/account';
 import { t } from '../i18n';
 import { TextField, focusFirstInvalid } from '../ui/Field';
 import { useFields } from '../ui/form';
@@ -13,12 +12,10 @@ import { hasErrors, maxLength, newPassword, required, validate } from '../ui/val
 import { NameFields } from './PersonFields';
 import { signInAfter } from './signInAfter';
 
-type AcceptBody = NonNullable<JsonBody<'POST', '/v1/invitations/{token}/accept'>>;
-
 /** The contract names the body `NewPerson`, email included, but the email is the invitation's
  * and the server refuses one in the body: the other fields keep their contract types. */
-function newcomer(fields: Omit<AcceptBody, 'email'>): AcceptBody {
-  return fields as AcceptBody;
+function newcomer(fields: Omit<Newcomer, 'email'>): Newcomer {
+  return fields as Newcomer;
 }
 
 export function InviteNewAccount({ slug, token, onProblem }: { slug: string; token: string; onProblem: (error: unknown) => void }) {
@@ -35,11 +32,7 @@ export function InviteNewAccount({ slug, token, onProblem }: { slug: string; tok
     void submission.run(async () => {
       let joined;
       try {
-        joined = await api('POST', '/v1/invitations/{token}/accept', {
-          path: { token },
-          auth: false,
-          body: newcomer({ password: values.password, firstname: values.firstname.trim(), lastname: values.lastname.trim() }),
-        });
+        joined = await joinByInvitation(token, newcomer({ password: values.password, firstname: values.firstname.trim(), lastname: values.lastname.trim() }));
       } catch (error) {
         if (error instanceof ApiProblem) form.showServerErrors(error);
         onProblem(error);

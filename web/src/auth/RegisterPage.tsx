@@ -1,7 +1,7 @@
 //! Customers create their own account on the organisation's host, then are signed in.
 
 import { useRef } from 'preact/hooks';
-import { api } from '../api';
+import { register } from '../data/account';
 import { ApiProblem } from '../api/problem';
 import { t } from '../i18n';
 import { Link } from '../router/router';
@@ -33,7 +33,7 @@ export function RegisterPage({ slug }: { slug: string }) {
     void submission.run(async () => {
       const person = { email: values.email.trim(), firstname: values.firstname.trim(), lastname: values.lastname.trim() };
       try {
-        await api('POST', '/v1/auth/register', { auth: false, body: { tenant: slug, password: values.password, ...person } });
+        await register({ tenant: slug, password: values.password, ...person });
       } catch (error) {
         if (error instanceof ApiProblem) form.showServerErrors(error);
         requestAnimationFrame(() => focusFirstInvalid(ref.current));

@@ -1,7 +1,7 @@
 //! Turning 2FA off: the current password and a current code (or a recovery code).
 
 import { useRef, useState } from 'preact/hooks';
-import { api } from '../api';
+import { disableTwoFactor } from '../data/account';
 import { t } from '../i18n';
 import { TextField, focusFirstInvalid } from '../ui/Field';
 import { useFields } from '../ui/form';
@@ -23,7 +23,7 @@ export function TwoFactorDisable({ onDisabled }: { onDisabled: () => void }) {
     if (hasErrors(found)) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
     const factor = mode === 'code' ? { code: values.code.replace(/\s/g, '') } : { recovery_code: values.code.trim() };
     void submission.run(async () => {
-      await api('POST', '/v1/auth/2fa/disable', { body: { password: values.password, ...factor } });
+      await disableTwoFactor({ password: values.password, ...factor });
       onDisabled();
     });
   };

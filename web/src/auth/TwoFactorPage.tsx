@@ -1,15 +1,15 @@
 //! Two-factor authentication for the signed-in account: turn it on (with recovery codes) or off.
 
-import { api } from '../api';
+import { getAccount } from '../data/account';
+import { useResource } from '../data/resource';
 import { t } from '../i18n';
-import { useLoad } from '../ui/hooks';
 import { Page } from '../ui/Page';
 import { ErrorAlert, Loading } from '../ui/status';
 import { TwoFactorDisable } from './TwoFactorDisable';
 import { TwoFactorSetup } from './TwoFactorSetup';
 
 export function TwoFactorPage() {
-  const me = useLoad((signal) => api('GET', '/v1/auth/me', { signal }), []);
+  const me = useResource('account', getAccount);
   return (
     <Page title={t('auth.2fa.title')} narrow>
       {me.error ? <ErrorAlert error={me.error} onRetry={me.reload} /> : null}

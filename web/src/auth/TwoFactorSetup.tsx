@@ -2,7 +2,7 @@
 //! code, then keep the recovery codes shown once.
 
 import { useRef, useState } from 'preact/hooks';
-import { api } from '../api';
+import { enableTwoFactor, startTwoFactor } from '../data/account';
 import type { TwoFactorSetup as Setup } from '../api/schemas';
 import { t } from '../i18n';
 import { TextField, focusFirstInvalid } from '../ui/Field';
@@ -37,7 +37,7 @@ function PasswordStep({ onSetup }: { onSetup: (setup: Setup) => void }) {
     const found = validate({ password }, { password: [required] });
     setError(found.password);
     if (found.password) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
-    void submission.run(async () => onSetup(await api('POST', '/v1/auth/2fa/setup', { body: { password } })));
+    void submission.run(async () => onSetup(await startTwoFactor(password)));
   };
 
   return (
@@ -63,7 +63,7 @@ function ScanStep({ setup, onEnabled, onRestart }: { setup: Setup; onEnabled: (c
     setError(found.code);
     if (found.code) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
     void submission.run(async () => {
-      const answer = await api('POST', '/v1/auth/2fa/enable', { body: { code: code.replace(/\s/g, '') } });
+      const answer = await enableTwoFactor(code.replace(/\s/g, ''));
       onEnabled(answer.recovery_codes);
     });
   };

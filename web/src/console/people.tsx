@@ -5,10 +5,10 @@
 
 import { createContext, type ComponentChildren } from 'preact';
 import { useContext, useMemo } from 'preact/hooks';
-import { api } from '../api';
 import type { TicketDetail } from '../api/schemas';
 import { displayName, useMember } from '../tenant/member';
-import { useLoad } from '../ui/hooks';
+import { allMembers, allStaff, type MemberView, type StaffMember } from '../data/people';
+import { useResource } from '../data/resource';
 import { isAdmin } from './roles';
 
 export interface Person {
@@ -25,9 +25,6 @@ export interface People {
   find(id: string | null | undefined): Person | undefined;
 }
 
-/** Enough for any organisation's staff and a good share of its customers, in a few calls. */
-const MAX_PAGES = 10;
-
 const PeopleContext = createContext<People>({ staff: [], find: () => undefined });
 
 export function usePeople(): People {
@@ -37,8 +34,8 @@ export function usePeople(): People {
 export function PeopleProvider({ children }: { children: ComponentChildren }) {
   const { member, slug } = useMember();
   const admin = isAdmin(member.role);
-  const team = useLoad(async (signal) => (await allStaff(signal)).map(staffPerson), [slug]);
-  const members = useLoad(async (signal) => (admin ? (await allMembers(slug, signal)).map(toPerson) : []), [admin, slug]);
+  const team = useResource(`staff:${slug}`, async (signal) => (await allStaff(signal)).map(staffPerson));
+  const members = useResource(`people:${slug}:${admin}`, async (signal) => (admin ? (await allMembers(slug, signal)).map(toPerson) : []));
   const value = useMemo<People>(() => {
     const me: Person = { id: member.id, name: displayName(member), email: member.email, role: member.role };
     const everyone = new Map<string, Person>([[me.id, me]]);
@@ -84,43 +81,8 @@ export function fullName(person: { firstname: string; lastname: string }): strin
   return `${person.firstname} ${person.lastname}`.trim() || undefined;
 }
 
-/** Every page of a list, up to the bound. */
-async function pages<T>(page: (cursor: string | undefined) => Promise<{ data: T[]; next_cursor?: string | null }>): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  for (let n = 0; n < MAX_PAGES; n += 1) {
-    const answer = await page(cursor);
-    items.push(...answer.data);
-    if (!answer.next_cursor) break;
-    cursor = answer.next_cursor;
-  }
-  return items;
-}
-
-export type StaffMember = Awaited<ReturnType<typeof staffPage>>['data'][number];
-
-function staffPage(cursor: string | undefined, signal: AbortSignal) {
-  return api('GET', '/v1/staff', { query: { limit: 100, cursor }, signal });
-}
-
-/** The active support team (owners, admins, agents), a hundred at a time, up to a bound. */
-export function allStaff(signal: AbortSignal): Promise<StaffMember[]> {
-  return pages((cursor) => staffPage(cursor, signal));
-}
-
 function staffPerson(m: StaffMember): Person {
   return { id: m.id, name: displayName(m), email: m.email, role: m.role };
-}
-
-export type MemberView = Awaited<ReturnType<typeof membersPage>>['data'][number];
-
-function membersPage(slug: string, cursor: string | undefined, signal: AbortSignal) {
-  return api('GET', '/v1/tenants/{slug}/members', { path: { slug }, query: { limit: 100, cursor }, signal });
-}
-
-/** The organisation's members, a hundred at a time, up to a bound. */
-export function allMembers(slug: string, signal: AbortSignal): Promise<MemberView[]> {
-  return pages((cursor) => membersPage(slug, cursor, signal));
 }
 
 function toPerson(m: MemberView): Person {

@@ -1,7 +1,7 @@
 //! For people who already have an organisation: from its address to its sign-in page.
 
 import { useId, useState } from 'preact/hooks';
-import { api } from '../api';
+import { tenantStatus } from '../data/organisation';
 import { tenantDomain, tenantLoginUrl } from '../host';
 import { t } from '../i18n';
 import { TextField } from '../ui/Field';
@@ -22,7 +22,7 @@ export function FindOrganisation() {
     if (!isValidSlug(wanted)) return setError(t('validation.slug'));
     setError(undefined);
     void submission.run(async () => {
-      const view = await api('GET', '/v1/tenants/{slug}/status', { path: { slug: wanted }, auth: false });
+      const view = await tenantStatus(wanted);
       window.location.assign(tenantLoginUrl(view.slug, appUrlOf(view), window.location));
     });
   };

@@ -2,7 +2,7 @@
 //! its sign-in page.
 
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api';
+import { tenantStatus } from '../data/organisation';
 import { tenantLoginUrl } from '../host';
 import { t } from '../i18n';
 import { Page } from '../ui/Page';
@@ -23,7 +23,7 @@ export function ProvisioningPage({ slug }: { slug: string }) {
     setPhase({ kind: 'waiting' });
     void pollUntilActive({
       signal: controller.signal,
-      fetchStatus: (signal) => api('GET', '/v1/tenants/{slug}/status', { path: { slug }, auth: false, signal }),
+      fetchStatus: (signal) => tenantStatus(slug, signal),
     }).then((result) => {
       if (!controller.signal.aborted) setPhase(result);
     });

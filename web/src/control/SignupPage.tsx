@@ -1,7 +1,7 @@
 //! Sign up an organisation: its name and address (slug), and its owner's account.
 
 import { useRef, useState } from 'preact/hooks';
-import { api } from '../api';
+import { signUp } from '../data/organisation';
 import { ApiProblem } from '../api/problem';
 import { tenantDomain } from '../host';
 import { t } from '../i18n';
@@ -45,13 +45,10 @@ export function SignupPage() {
     if (hasErrors(found)) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
     void submission.run(async () => {
       try {
-        const answer = await api('POST', '/v1/tenants/signup', {
-          auth: false,
-          body: {
-            organization_name: values.organization_name.trim(),
-            slug: values.slug,
-            admin: { email: values.email.trim(), password: values.password, firstname: values.firstname.trim(), lastname: values.lastname.trim() },
-          },
+        const answer = await signUp({
+          organization_name: values.organization_name.trim(),
+          slug: values.slug,
+          admin: { email: values.email.trim(), password: values.password, firstname: values.firstname.trim(), lastname: values.lastname.trim() },
         });
         navigate(`/setup/${encodeURIComponent(answer.tenant.slug)}`);
       } catch (error) {

@@ -1,12 +1,12 @@
 //! A customer's tickets, newest first, a page at a time.
 
 import { useState } from 'preact/hooks';
-import { api } from '../api';
-import type { TicketListItem } from '../api/schemas';
+import { listTickets, type TicketQuery } from '../data/tickets';
+import { usePaged } from '../data/paged';
 import { t, tn } from '../i18n';
 import { Link } from '../router/router';
 import { SelectField } from '../ui/Field';
-import { useLoad, useSubmit } from '../ui/hooks';
+import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
 import { EmptyState, ErrorAlert, Loading } from '../ui/status';
 import { TicketRow } from './TicketRow';
@@ -17,24 +17,23 @@ type Filter = keyof typeof FILTERS;
 
 export function MyTicketsPage() {
   const [filter, setFilter] = useState<Filter>('all');
-  const first = useLoad((signal) => api('GET', '/v1/tickets', { signal, query: { limit: PAGE_SIZE, status: FILTERS[filter] } }), [filter]);
-  const [more, setMore] = useState<{ tickets: TicketListItem[]; cursor: string | null } | null>(null);
+  const query: TicketQuery = { status: FILTERS[filter] };
+  const first = usePaged(
+    `my-tickets:${filter}`,
+    {
+      head: async (limit, _etag, signal) => ({ changed: true, body: await listTickets(query, { limit }, signal), etag: null }),
+      page: (cursor) => listTickets(query, { limit: PAGE_SIZE, cursor }),
+    },
+    { live: false, pageSize: PAGE_SIZE },
+  );
   const loading = useSubmit();
 
-  const tickets = [...(first.data?.data ?? []), ...(more?.tickets ?? [])];
-  const cursor = more ? more.cursor : (first.data?.next_cursor ?? null);
+  const tickets = first.listing?.items ?? [];
+  const cursor = first.listing?.cursor ?? null;
 
-  const loadMore = () =>
-    void loading.run(async () => {
-      if (!cursor) return;
-      const page = await api('GET', '/v1/tickets', { query: { limit: PAGE_SIZE, cursor, status: FILTERS[filter] } });
-      setMore((m) => ({ tickets: [...(m?.tickets ?? []), ...page.data], cursor: page.next_cursor ?? null }));
-    });
+  const loadMore = () => void loading.run(first.loadMore);
 
-  const changeFilter = (value: string) => {
-    setMore(null);
-    setFilter(value as Filter);
-  };
+  const changeFilter = (value: string) => setFilter(value as Filter);
 
   return (
     <Page
@@ -55,8 +54,8 @@ export function MyTicketsPage() {
         />
       </div>
       {first.error ? <ErrorAlert error={first.error} onRetry={first.reload} /> : null}
-      {first.loading && !first.data ? <Loading /> : null}
-      {first.data && tickets.length === 0 ? (
+      {first.loading && !first.listing ? <Loading /> : null}
+      {first.listing && tickets.length === 0 ? (
         <EmptyState title={filter === 'all' ? t('portal.tickets.empty') : t('portal.tickets.empty_filtered')} />
       ) : null}
       {tickets.length ? (
@@ -72,7 +71,7 @@ export function MyTicketsPage() {
         </>
       ) : null}
       {loading.error ? <ErrorAlert error={loading.error} onRetry={loadMore} /> : null}
-      {cursor && first.data ? (
+      {cursor ? (
         <button type="button" class="button button--secondary" onClick={loadMore} disabled={loading.busy}>
           {loading.busy ? t('common.loading') : t('portal.tickets.load_more')}
         </button>

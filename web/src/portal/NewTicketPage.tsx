@@ -1,7 +1,7 @@
 //! Open a ticket: what it is about, in the customer's words, and the order it concerns.
 
 import { useRef } from 'preact/hooks';
-import { api } from '../api';
+import { createTicket } from '../data/tickets';
 import { ApiProblem } from '../api/problem';
 import { t } from '../i18n';
 import { navigate } from '../router/router';
@@ -11,8 +11,8 @@ import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
 import { ErrorAlert } from '../ui/status';
 import { digitsOnly, hasErrors, maxLength, required, validate } from '../ui/validate';
-import { CATEGORIES } from './categories';
-import { textToHtml } from './text';
+import { CATEGORIES } from '../tickets/categories';
+import { textToHtml } from '../tickets/text';
 
 export function NewTicketPage() {
   const form = useFields({ subject: '', description: '', category: '', order: '' });
@@ -31,13 +31,11 @@ export function NewTicketPage() {
     if (hasErrors(found)) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
     void submission.run(async () => {
       try {
-        const ticket = await api('POST', '/v1/tickets', {
-          body: {
-            subject: values.subject.trim(),
-            description: textToHtml(values.description),
-            category: values.category || null,
-            order_id: values.order.trim() ? Number(values.order.trim()) : null,
-          },
+        const ticket = await createTicket({
+          subject: values.subject.trim(),
+          description: textToHtml(values.description),
+          category: values.category || null,
+          order_id: values.order.trim() ? Number(values.order.trim()) : null,
         });
         navigate(`/tickets/${ticket.id}`, { replace: true });
       } catch (error) {

@@ -1,14 +1,14 @@
 //! Replying to the support team.
 
 import { useRef, useState } from 'preact/hooks';
-import { api } from '../api';
+import { postMessage } from '../data/messages';
 import type { Message, TicketStatus } from '../api/schemas';
 import { t } from '../i18n';
 import { TextArea, focusFirstInvalid } from '../ui/Field';
 import { useSubmit } from '../ui/hooks';
 import { ErrorAlert, Notice } from '../ui/status';
 import { maxLength, required, validate } from '../ui/validate';
-import { textToHtml } from './text';
+import { textToHtml } from '../tickets/text';
 
 export function ReplyForm({ ticketId, status, onPosted }: { ticketId: number; status: TicketStatus; onPosted: (message: Message) => void }) {
   const [text, setText] = useState('');
@@ -24,7 +24,7 @@ export function ReplyForm({ ticketId, status, onPosted }: { ticketId: number; st
     setError(found.text);
     if (found.text) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
     void submission.run(async () => {
-      const message = await api('POST', '/v1/tickets/{id}/messages', { path: { id: ticketId }, body: { message: textToHtml(text) } });
+      const message = await postMessage(ticketId, { message: textToHtml(text) });
       setText('');
       setSent(true);
       onPosted(message);

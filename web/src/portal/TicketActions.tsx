@@ -1,21 +1,23 @@
-//! The status changes a customer may make on their ticket, and only those.
+//! The changes a customer may make on their ticket, and only those: confirming a resolution and
+//! reopening, each offered when the server allows it.
 
-import { api } from '../api';
 import type { TicketDetail } from '../api/schemas';
+import { changeStatus } from '../data/tickets';
 import { t } from '../i18n';
+import { interimAllowed } from '../tickets/interim';
+import { customerMoves } from '../tickets/moves';
 import { useSubmit } from '../ui/hooks';
 import { ErrorAlert } from '../ui/status';
-import { customerActions } from './transitions';
 
 export function TicketActions({ ticket, onChanged }: { ticket: TicketDetail; onChanged: () => void }) {
   const submission = useSubmit();
-  const actions = customerActions(ticket.status);
+  const actions = customerMoves(interimAllowed(ticket, false));
   if (!actions.length) return null;
 
   const change = (to: 'closed' | 'in_progress') =>
     void submission.run(async () => {
       try {
-        await api('POST', '/v1/tickets/{id}/status', { path: { id: ticket.id }, body: { status: to } });
+        await changeStatus(ticket.id, to);
       } finally {
         // On a refusal (someone else moved the ticket) the page shows where it stands now.
         onChanged();

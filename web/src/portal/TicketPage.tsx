@@ -1,27 +1,40 @@
 //! One ticket: its facts, what the customer can do with it, the conversation and its files.
 
-import { useId, useState } from 'preact/hooks';
-import { api } from '../api';
+import { useId } from 'preact/hooks';
 import type { Message } from '../api/schemas';
+import { useFiles, useTicket } from '../data/hooks';
+import { listMessages } from '../data/messages';
+import { usePaged } from '../data/paged';
 import { t } from '../i18n';
 import { Link } from '../router/router';
 import { useMember } from '../tenant/member';
-import { useLoad, useSubmit } from '../ui/hooks';
+import { FilesPanel } from '../tickets/FilesPanel';
+import { RichText } from '../tickets/RichText';
+import { Thread } from '../tickets/Thread';
+import { acceptsReplies } from '../tickets/moves';
+import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
 import { EmptyState, ErrorAlert, Loading, Notice } from '../ui/status';
-import { FilesPanel } from './FilesPanel';
 import { ReplyForm } from './ReplyForm';
-import { RichText } from './RichText';
-import { Thread } from './Thread';
 import { TicketActions } from './TicketActions';
 import { TicketSummary } from './TicketSummary';
-import { acceptsReplies } from './transitions';
+import { UploadForm } from './UploadForm';
+
+/** The server's own page size for a thread. */
+const THREAD_PAGE = 50;
 
 export function TicketPage({ id }: { id: number }) {
   const { member } = useMember();
-  const ticket = useLoad((signal) => api('GET', '/v1/tickets/{id}', { signal, path: { id } }), [id]);
-  const thread = useLoad((signal) => api('GET', '/v1/tickets/{id}/messages', { signal, path: { id } }), [id]);
-  const [later, setLater] = useState<{ messages: Message[]; cursor: string | null } | null>(null);
+  const ticket = useTicket(id, { live: false });
+  const thread = usePaged<Message>(
+    `thread:${id}`,
+    {
+      head: async (limit, _etag, signal) => ({ changed: true, body: await listMessages(id, { limit }, signal), etag: null }),
+      page: (cursor) => listMessages(id, { cursor, limit: THREAD_PAGE }),
+    },
+    { live: false, pageSize: THREAD_PAGE },
+  );
+  const files = useFiles(id);
   const more = useSubmit();
   const threadHeading = useId();
 
@@ -42,21 +55,16 @@ export function TicketPage({ id }: { id: number }) {
   }
 
   const detail = ticket.data;
-  const messages = [...(thread.data?.data ?? []), ...(later?.messages ?? [])];
-  const cursor = later ? later.cursor : (thread.data?.next_cursor ?? null);
-  const loadMore = () =>
-    void more.run(async () => {
-      if (!cursor) return;
-      const page = await api('GET', '/v1/tickets/{id}/messages', { path: { id }, query: { cursor } });
-      setLater((l) => ({ messages: appendNew(l?.messages ?? [], page.data), cursor: page.next_cursor ?? null }));
-    });
+  const messages = thread.listing?.items ?? [];
+  const cursor = thread.listing?.cursor ?? null;
+  const loadMore = () => void more.run(thread.loadMore);
   const onPosted = (message: Message) => {
     // With newer pages still unloaded, the reply shows up when they are loaded, in its place.
-    if (!cursor) setLater((l) => ({ messages: [...(l?.messages ?? []), message], cursor: null }));
+    thread.setData((l) => (l && !l.cursor && !l.items.some((m) => m.id === message.id) ? { items: [...l.items, message], cursor: null } : l));
     // A reply can move the ticket (waiting for the customer -> in progress).
     ticket.reload();
   };
-  const open = acceptsReplies(detail.status);
+  const open = acceptsReplies(detail);
 
   return (
     <Page title={detail.subject}>
@@ -76,9 +84,9 @@ export function TicketPage({ id }: { id: number }) {
       <section aria-labelledby={threadHeading}>
         <h2 id={threadHeading}>{t('portal.thread.title')}</h2>
         {thread.error ? <ErrorAlert error={thread.error} onRetry={thread.reload} /> : null}
-        {thread.loading && !thread.data ? <Loading /> : null}
-        {thread.data && messages.length === 0 ? <EmptyState title={t('portal.thread.empty')} /> : null}
-        {messages.length ? <Thread messages={messages} me={member.id} /> : null}
+        {thread.loading && !thread.listing ? <Loading /> : null}
+        {thread.listing && messages.length === 0 ? <EmptyState title={t('portal.thread.empty')} /> : null}
+        {messages.length ? <Thread messages={messages} me={member.id} audience="customer" /> : null}
         {more.error ? <ErrorAlert error={more.error} onRetry={loadMore} /> : null}
         {cursor ? (
           <button type="button" class="button button--secondary" onClick={loadMore} disabled={more.busy}>
@@ -87,13 +95,9 @@ export function TicketPage({ id }: { id: number }) {
         ) : null}
         {open ? <ReplyForm ticketId={id} status={detail.status} onPosted={onPosted} /> : <Notice>{t('portal.reply.closed')}</Notice>}
       </section>
-      <FilesPanel ticketId={id} canUpload={open} />
+      <FilesPanel files={files} audience="customer">
+        {open ? <UploadForm ticketId={id} onUploaded={(file) => files.setData((list) => list && [...list, file])} /> : null}
+      </FilesPanel>
     </Page>
   );
-}
-
-/** Pages can overlap a message the app already shows (a reply just sent). */
-function appendNew(shown: Message[], page: Message[]): Message[] {
-  const ids = new Set(shown.map((m) => m.id));
-  return [...shown, ...page.filter((m) => !ids.has(m.id))];
 }

@@ -1,8 +1,7 @@
 import type { TicketListItem } from '../api/schemas';
 import { formatDateTime, t } from '../i18n';
 import { Link } from '../router/router';
-import { PriorityBadge, SlaBadge, StatusBadge, UnreadBadge } from './badges';
-import { badgeStanding } from './sla';
+import { PriorityBadge, SlaBadge, StatusBadge, UnreadBadge } from '../tickets/badges';
 
 export function TicketRow({ ticket }: { ticket: TicketListItem }) {
   return (
@@ -16,10 +15,10 @@ export function TicketRow({ ticket }: { ticket: TicketListItem }) {
         </p>
       </div>
       <div class="badges">
-        <StatusBadge status={ticket.status} />
-        <PriorityBadge priority={ticket.priority} />
-        <SlaBadge standing={badgeStanding(ticket.sla, new Date())} />
-        {ticket.unread_count ? <UnreadBadge count={ticket.unread_count} /> : null}
+        <StatusBadge status={ticket.status} audience="customer" />
+        <PriorityBadge priority={ticket.priority} audience="customer" />
+        <SlaBadge badge={ticket.sla} audience="customer" />
+        <UnreadBadge count={ticket.unread_count} audience="customer" />
       </div>
     </li>
   );

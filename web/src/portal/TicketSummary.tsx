@@ -2,18 +2,18 @@
 
 import type { TicketDetail } from '../api/schemas';
 import { formatDateTime, t } from '../i18n';
-import { PriorityBadge, SlaBadge, StatusBadge, UnreadBadge } from './badges';
-import { isKnownCategory } from './categories';
-import { slaStanding } from './sla';
+import { badgeOfState } from '../console/sla';
+import { PriorityBadge, SlaBadge, StatusBadge, UnreadBadge } from '../tickets/badges';
+import { isKnownCategory } from '../tickets/categories';
 
 export function TicketSummary({ ticket }: { ticket: TicketDetail }) {
   return (
     <div class="panel ticket-summary">
       <div class="badges">
-        <StatusBadge status={ticket.status} />
-        <PriorityBadge priority={ticket.priority} />
-        <SlaBadge standing={slaStanding(ticket.sla, ticket.status, new Date())} />
-        <UnreadBadge count={ticket.unread_count} />
+        <StatusBadge status={ticket.status} audience="customer" />
+        <PriorityBadge priority={ticket.priority} audience="customer" />
+        <SlaBadge badge={badgeOfState(ticket.sla, ticket.status, new Date())} audience="customer" />
+        <UnreadBadge count={ticket.unread_count} audience="customer" />
       </div>
       <dl class="facts">
         <div>

@@ -2,7 +2,6 @@
 //! the customer portal or the staff console; account pages are shared.
 
 import { useState } from 'preact/hooks';
-import { api } from '../api';
 import { AcceptInvitationPage } from '../auth/AcceptInvitationPage';
 import { handOff } from '../auth/handoff';
 import { TwoFactorPage } from '../auth/TwoFactorPage';
@@ -12,7 +11,8 @@ import { portalArea } from '../portal';
 import { Redirect, Routes, navigate, type Location } from '../router/router';
 import { safeNext } from '../router/match';
 import { session } from '../session';
-import { useLoad } from '../ui/hooks';
+import { getMe } from '../data/account';
+import { useResource } from '../data/resource';
 import { Layout } from '../ui/Layout';
 import { NotFoundPage } from '../ui/NotFoundPage';
 import { ErrorAlert, Loading } from '../ui/status';
@@ -21,7 +21,7 @@ import { whileJoining } from './joining';
 import { MemberContext, displayName } from './member';
 
 export function SignedIn({ slug, place, location, userId }: { slug: string; place: string; location: Location; userId: string }) {
-  const me = useLoad((signal) => whileJoining(() => api('GET', '/v1/me', { signal }), signal), [userId]);
+  const me = useResource(`me:${userId}`, (signal) => whileJoining(() => getMe(signal), signal));
   const [signingOut, setSigningOut] = useState(false);
   const signOut = async () => {
     setSigningOut(true);

@@ -2,20 +2,21 @@
 //! a copy button; open invitations are listed and can be revoked.
 
 import { useId, useRef, useState } from 'preact/hooks';
-import { api } from '../../api';
+import { invite, openInvitations, revokeInvitation } from '../../data/organisation';
+import { useResource } from '../../data/resource';
 import { ApiProblem } from '../../api/problem';
 import { formatDateTime, t } from '../../i18n';
 import { useMember } from '../../tenant/member';
 import { TextField, SelectField, focusFirstInvalid } from '../../ui/Field';
 import { useFields } from '../../ui/form';
-import { useLoad, useSubmit } from '../../ui/hooks';
+import { useSubmit } from '../../ui/hooks';
 import { EmptyState, ErrorAlert, Loading, Notice } from '../../ui/status';
 import { email, hasErrors, required, validate } from '../../ui/validate';
 import { INVITE_ROLES, ROLE_LABEL, roleLabel } from './roles';
 
 export function InvitationsPanel() {
   const { slug } = useMember();
-  const open = useLoad((signal) => api('GET', '/v1/tenants/{slug}/invitations', { path: { slug }, query: { limit: 100 }, signal }), [slug]);
+  const open = useResource(`invitations:${slug}`, (signal) => openInvitations(slug, signal));
   const id = useId();
   return (
     <section class="panel" aria-labelledby={id}>
@@ -56,7 +57,7 @@ function InvitationRow({ inv, slug, onRevoked }: { inv: { id: string; email: str
         aria-label={t('console.team.revoke_named', { email: inv.email })}
         onClick={() =>
           void submission.run(async () => {
-            await api('DELETE', '/v1/tenants/{slug}/invitations/{id}', { path: { slug, id: inv.id } });
+            await revokeInvitation(slug, inv.id);
             onRevoked();
           })
         }
@@ -81,7 +82,7 @@ function InviteForm({ slug, onInvited }: { slug: string; onInvited: () => void }
     if (hasErrors(found)) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
     void submission.run(async () => {
       try {
-        const answer = await api('POST', '/v1/tenants/{slug}/invitations', { path: { slug }, body: { email: values.email.trim(), role: values.role } });
+        const answer = await invite(slug, { email: values.email.trim(), role: values.role });
         setCreated({ link: `${window.location.origin}/invite/${answer.token}`, email: values.email.trim(), expires: answer.expires_at });
         form.setValues({ email: '', role: values.role });
         onInvited();

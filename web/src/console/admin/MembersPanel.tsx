@@ -1,17 +1,17 @@
 //! The organisation's members: change a role, remove someone (after a confirmation in place).
 
 import { useId, useState } from 'preact/hooks';
-import { api } from '../../api';
+import { allMembers, changeMemberRole, removeMember, type MemberView } from '../../data/people';
+import { useResource } from '../../data/resource';
 import { formatDateTime, t } from '../../i18n';
 import { displayName, useMember } from '../../tenant/member';
-import { useLoad, useSubmit } from '../../ui/hooks';
+import { useSubmit } from '../../ui/hooks';
 import { EmptyState, ErrorAlert, Loading, Notice } from '../../ui/status';
-import { allMembers, type MemberView } from '../people';
 import { MEMBER_ROLES, ROLE_LABEL, roleLabel } from './roles';
 
 export function MembersPanel() {
   const { slug, member: me } = useMember();
-  const members = useLoad((signal) => allMembers(slug, signal), [slug]);
+  const members = useResource(`members:${slug}`, (signal) => allMembers(slug, signal));
   const [notice, setNotice] = useState('');
   const id = useId();
   const list = members.data ?? [];
@@ -45,12 +45,12 @@ function MemberRow({ m, slug, self, onChanged }: { m: MemberView; slug: string; 
   const id = useId();
   const save = () =>
     void submission.run(async () => {
-      await api('PATCH', '/v1/tenants/{slug}/members/{user_id}', { path: { slug, user_id: m.user_id }, body: { role } });
+      await changeMemberRole(slug, m.user_id, role);
       onChanged(t('console.team.role_changed', { name, role: t(ROLE_LABEL[role as keyof typeof ROLE_LABEL]) }));
     });
   const remove = () =>
     void submission.run(async () => {
-      await api('DELETE', '/v1/tenants/{slug}/members/{user_id}', { path: { slug, user_id: m.user_id } });
+      await removeMember(slug, m.user_id);
       onChanged(t('console.team.removed', { name }));
     });
   const label = roleLabel(m.role);

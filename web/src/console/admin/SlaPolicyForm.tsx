@@ -2,17 +2,18 @@
 //! delays, in minutes, each shown as a readable duration; errors beside their fields.
 
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
-import { api } from '../../api';
+import { getSlaPolicy, saveSlaPolicy } from '../../data/sla';
+import { useResource } from '../../data/resource';
 import { ApiProblem } from '../../api/problem';
 import { t, type MessageKey } from '../../i18n';
-import { useLoad, useSubmit } from '../../ui/hooks';
+import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert, Loading, Notice } from '../../ui/status';
 import { focusFirstInvalid } from '../../ui/Field';
 import { duration } from '../format';
 import { MAX_MINUTES, POLICY_PRIORITIES, checkPolicy, minutes, serverErrors, toValues, type PolicyErrors, type PolicyField, type PolicyValues } from './policy';
 
 export function SlaPolicyForm() {
-  const loaded = useLoad((signal) => api('GET', '/v1/sla/policy', { signal }), []);
+  const loaded = useResource('sla-policy', getSlaPolicy);
   const [values, setValues] = useState<PolicyValues | null>(null);
   const [errors, setErrors] = useState<PolicyErrors>({});
   const [saved, setSaved] = useState(false);
@@ -38,7 +39,7 @@ export function SlaPolicyForm() {
     const policy = checked.policy;
     void submission.run(async () => {
       try {
-        const stored = await api('PUT', '/v1/sla/policy', { body: policy });
+        const stored = await saveSlaPolicy(policy);
         setValues(toValues(stored));
         setSaved(true);
       } catch (error) {

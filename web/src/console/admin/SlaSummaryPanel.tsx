@@ -2,13 +2,13 @@
 //! closest to missing a target.
 
 import { useId } from 'preact/hooks';
-import { api } from '../../api';
+import { getSlaSummary } from '../../data/sla';
+import { useResource } from '../../data/resource';
 import type { Priority, TicketStatus } from '../../api/schemas';
 import { formatDateTime, formatNumber, t, tn } from '../../i18n';
 import { Link } from '../../router/router';
-import { useLoad } from '../../ui/hooks';
 import { EmptyState, ErrorAlert, Loading } from '../../ui/status';
-import { PriorityBadge, STATUS_LABEL, StatusBadge } from '../badges';
+import { PriorityBadge, STATUS_LABEL, StatusBadge } from '../../tickets/badges';
 import { relativeTime } from '../format';
 import { PRIORITIES } from '../queue/views';
 import { useNow } from '../useNow';
@@ -18,7 +18,7 @@ const OPEN_STATUSES: TicketStatus[] = ['open', 'in_progress', 'waiting_customer'
 const PRIORITY_COLOUR: Record<Priority, string> = { urgent: '--chart-4', high: '--chart-3', medium: '--chart-2', low: '--chart-1' };
 
 export function SlaSummaryPanel() {
-  const summary = useLoad((signal) => api('GET', '/v1/sla/summary', { signal }), []);
+  const summary = useResource('sla-summary', getSlaSummary);
   const now = useNow();
   const id = useId();
   const data = summary.data;
@@ -103,10 +103,10 @@ export function SlaSummaryPanel() {
                         <Link href={`/tickets/${r.id}`}>{r.ticket_number}</Link>
                       </th>
                       <td>
-                        <StatusBadge status={r.status} />
+                        <StatusBadge status={r.status} audience="staff" />
                       </td>
                       <td>
-                        <PriorityBadge priority={r.priority} />
+                        <PriorityBadge priority={r.priority} audience="staff" />
                       </td>
                       <td>{r.sla_type === 'response' ? t('console.sla.response') : t('console.sla.resolution')}</td>
                       <td>

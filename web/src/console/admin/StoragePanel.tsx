@@ -1,13 +1,13 @@
 //! The organisation's attachment storage against its quota.
 
 import { useId } from 'preact/hooks';
-import { api } from '../../api';
+import { getStorageUsage } from '../../data/reports';
+import { useResource } from '../../data/resource';
 import { formatBytes, formatNumber, getLocale, t } from '../../i18n';
-import { useLoad } from '../../ui/hooks';
 import { ErrorAlert, Loading } from '../../ui/status';
 
 export function StoragePanel() {
-  const usage = useLoad((signal) => api('GET', '/v1/storage/usage', { signal }), []);
+  const usage = useResource('storage-usage', getStorageUsage);
   const id = useId();
   const data = usage.data;
   const share = data && data.quota_bytes > 0 ? data.bytes_used / data.quota_bytes : 0;

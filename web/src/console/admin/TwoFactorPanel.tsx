@@ -2,19 +2,21 @@
 //! while one's own account has none would lock oneself out, so that waits for one's own 2FA.
 
 import { useEffect, useId, useState } from 'preact/hooks';
-import { api } from '../../api';
+import { getAccount } from '../../data/account';
+import { getTenant, setRequire2fa } from '../../data/organisation';
+import { useResource } from '../../data/resource';
 import { t } from '../../i18n';
 import { Link } from '../../router/router';
 import { useMember } from '../../tenant/member';
-import { useLoad, useSubmit } from '../../ui/hooks';
+import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert, Loading, Notice } from '../../ui/status';
 
 export function TwoFactorPanel() {
   const { slug } = useMember();
-  const loaded = useLoad(async (signal) => {
-    const [tenant, me] = await Promise.all([api('GET', '/v1/tenants/{slug}', { path: { slug }, signal }), api('GET', '/v1/auth/me', { signal })]);
+  const loaded = useResource(`two-factor:${slug}`, async (signal) => {
+    const [tenant, me] = await Promise.all([getTenant(slug, signal), getAccount(signal)]);
     return { required: (tenant.settings as { require_2fa_for_admins?: unknown }).require_2fa_for_admins === true, mine: me.mfa_enabled };
-  }, [slug]);
+  });
   const [wanted, setWanted] = useState(false);
   const [saved, setSaved] = useState(false);
   const submission = useSubmit();
@@ -37,7 +39,7 @@ export function TwoFactorPanel() {
             if (blocked) return;
             setSaved(false);
             void submission.run(async () => {
-              await api('PATCH', '/v1/tenants/{slug}', { path: { slug }, body: { settings: { require_2fa_for_admins: wanted } } });
+              await setRequire2fa(slug, wanted);
               setSaved(true);
               loaded.reload();
             });

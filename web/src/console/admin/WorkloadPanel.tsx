@@ -1,19 +1,19 @@
 //! Each staff member's assigned tickets by status, as a chart and a table.
 
 import { useId } from 'preact/hooks';
-import { api } from '../../api';
+import { getWorkload } from '../../data/reports';
+import { useResource } from '../../data/resource';
 import { formatNumber, t, tn } from '../../i18n';
 import { displayName } from '../../tenant/member';
-import { useLoad } from '../../ui/hooks';
 import { EmptyState, ErrorAlert, Loading } from '../../ui/status';
-import { STATUS_LABEL } from '../badges';
+import { STATUS_LABEL } from '../../tickets/badges';
 import { BarChart } from './BarChart';
 
 const COLUMNS = ['open', 'in_progress', 'waiting_customer', 'resolved'] as const;
 const COLOUR = { open: '--chart-1', in_progress: '--chart-2', waiting_customer: '--chart-3', resolved: '--chart-5' } as const;
 
 export function WorkloadPanel() {
-  const workload = useLoad((signal) => api('GET', '/v1/agents/workload', { signal, query: { limit: 100 } }), []);
+  const workload = useResource('workload', getWorkload);
   const id = useId();
   const rows = workload.data?.data ?? [];
   const total = rows.reduce((sum, r) => sum + r.total, 0);

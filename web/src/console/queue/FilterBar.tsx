@@ -3,10 +3,10 @@
 
 import { useEffect, useId, useState } from 'preact/hooks';
 import { t } from '../../i18n';
-import { CATEGORIES } from '../../portal/categories';
+import { CATEGORIES } from '../../tickets/categories';
 import { SelectField } from '../../ui/Field';
 import { Notice } from '../../ui/status';
-import { STATUS_LABEL } from '../badges';
+import { STATUS_LABEL } from '../../tickets/badges';
 import { usePeople } from '../people';
 import type { Saved } from './useSaved';
 import { PRIORITIES, SLA_FILTERS, SORTS, STATUS_FILTERS, type QueueState, type SlaFilter, type Sort, type StatusFilter } from './views';

@@ -2,7 +2,9 @@
 //! search and filters in the address; live without a reload; j/k/Enter/r/e from the keyboard.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api } from '../../api';
+import { PAGE_SIZE } from '../../data/listing';
+import { usePaged } from '../../data/paged';
+import { changeStatus, listTickets, revalidateTickets, type TicketListItem, type TicketQuery } from '../../data/tickets';
 import { describeProblem } from '../../errors/describe';
 import { t, tn, type MessageKey } from '../../i18n';
 import { navigate } from '../../router/router';
@@ -17,15 +19,24 @@ import { useNow } from '../useNow';
 import { FilterBar } from './FilterBar';
 import { QueueNav } from './QueueNav';
 import { QueueRow } from './QueueRow';
-import { useQueue } from './useQueue';
 import { useSaved } from './useSaved';
 import { parseQueue, queueHref, ticketQuery, type QueueState } from './views';
+import { interimAllowed } from '../../tickets/interim';
 
 const EMPTY: Record<QueueState['view'], MessageKey> = {
   mine: 'console.queue.empty.mine',
   unassigned: 'console.queue.empty.unassigned',
   all: 'console.queue.empty.all',
 };
+
+/** A queue that stays current: its head polled with the last ETag every few seconds while the
+ * tab is visible, further pages loaded on demand ("load more"). */
+function useQueue(query: TicketQuery) {
+  return usePaged<TicketListItem>(JSON.stringify(query), {
+    head: (limit, etag, signal) => revalidateTickets(query, limit, etag, signal),
+    page: (cursor, signal) => listTickets(query, { limit: PAGE_SIZE, cursor }, signal),
+  });
+}
 
 /** The queue last shown, for the ticket page's way back. */
 let lastQueue = '/';
@@ -67,9 +78,9 @@ export function QueuePage({ query }: { query: URLSearchParams }) {
     reply: () => current && navigate(`/tickets/${current.id}#reply`),
     resolve: () => {
       if (!current) return;
-      if (current.status !== 'in_progress') return setNotice(t('console.queue.cannot_resolve', { number: current.ticket_number }));
+      if (!interimAllowed(current, true).includes('resolved')) return setNotice(t('console.queue.cannot_resolve', { number: current.ticket_number }));
       void resolving.run(async () => {
-        await api('POST', '/v1/tickets/{id}/status', { path: { id: current.id }, body: { status: 'resolved' } });
+        await changeStatus(current.id, 'resolved');
         setNotice(t('console.queue.resolved', { number: current.ticket_number }));
         await queue.refresh();
       });

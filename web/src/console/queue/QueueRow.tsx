@@ -1,11 +1,10 @@
 import { formatDateTime, t } from '../../i18n';
 import { Link } from '../../router/router';
-import { PriorityBadge, SlaBadge, StatusBadge, UnreadBadge } from '../badges';
+import type { TicketListItem } from '../../data/tickets';
+import { PriorityBadge, SlaBadge, StatusBadge, UnreadBadge } from '../../tickets/badges';
 import { usePeople } from '../people';
-import { fromBadge } from '../sla';
-import type { QueueTicket } from './useQueue';
 
-export function QueueRow({ ticket, now, selected, onFocus }: { ticket: QueueTicket; now: Date; selected: boolean; onFocus: () => void }) {
+export function QueueRow({ ticket, now, selected, onFocus }: { ticket: TicketListItem; now: Date; selected: boolean; onFocus: () => void }) {
   const people = usePeople();
   const assignee = ticket.assigned_to ? people.find(ticket.assigned_to) : undefined;
   const customer = people.find(ticket.user_id);
@@ -23,10 +22,10 @@ export function QueueRow({ ticket, now, selected, onFocus }: { ticket: QueueTick
         </p>
       </div>
       <div class="badges">
-        <StatusBadge status={ticket.status} />
-        <PriorityBadge priority={ticket.priority} />
-        <SlaBadge standing={fromBadge(ticket.sla, now)} now={now} />
-        <UnreadBadge count={ticket.unread_count} />
+        <StatusBadge status={ticket.status} audience="staff" />
+        <PriorityBadge priority={ticket.priority} audience="staff" />
+        <SlaBadge badge={ticket.sla} audience="staff" now={now} />
+        <UnreadBadge count={ticket.unread_count} audience="staff" />
       </div>
     </li>
   );

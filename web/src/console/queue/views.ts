@@ -3,7 +3,6 @@
 //! from a ticket.
 
 import type { Priority, TicketStatus } from '../../api/schemas';
-import type { QueryParams } from '../../api/types';
 
 export type ViewId = 'mine' | 'unassigned' | 'all';
 export const VIEWS: readonly ViewId[] = ['mine', 'unassigned', 'all'];
@@ -63,7 +62,8 @@ export function queueHref(state: QueueState): string {
   return qs ? `/?${qs}` : '/';
 }
 
-export type TicketQuery = NonNullable<QueryParams<'GET', '/v1/tickets'>>;
+export type { TicketQuery } from '../../data/tickets';
+import type { TicketQuery } from '../../data/tickets';
 
 /** The API's filters for a queue, as seen by `me`. */
 export function ticketQuery(state: QueueState, me: string): TicketQuery {

@@ -4,7 +4,7 @@
 //! no longer sees it; the page says so (`TicketPage`).
 
 import { useId, useState } from 'preact/hooks';
-import { api } from '../../api';
+import { assignTicket } from '../../data/tickets';
 import type { TicketDetail } from '../../api/schemas';
 import { t } from '../../i18n';
 import { useMember } from '../../tenant/member';
@@ -26,7 +26,7 @@ export function AssigneeControl({ ticket, onChanged, onAnnounce }: { ticket: Tic
   const assign = (to: string | null) =>
     void submission.run(async () => {
       try {
-        await api('POST', '/v1/tickets/{id}/assign', { path: { id: ticket.id }, body: { assigned_to: to } });
+        await assignTicket(ticket.id, to);
         const name = to === member.id ? t('console.thread.you') : (people.find(to)?.name ?? t('console.someone'));
         onAnnounce(to ? t('console.assign.done', { name }) : t('console.assign.undone'));
         setChosen('');

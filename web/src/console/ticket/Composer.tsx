@@ -4,14 +4,15 @@
 //! touching what is being typed (its state lives here).
 
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
-import { api } from '../../api';
+import { uploadFile } from '../../data/files';
+import { postMessage } from '../../data/messages';
 import { t } from '../../i18n';
-import { textToHtml } from '../../portal/text';
+import { textToHtml } from '../../tickets/text';
 import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert, Notice } from '../../ui/status';
 import { maxLength, required, validate } from '../../ui/validate';
 import { Dropzone, type Pending } from './Dropzone';
-import { LockIcon } from './icons';
+import { LockIcon } from '../../tickets/icons';
 
 export const COMPOSER_ID = 'reply';
 
@@ -50,16 +51,13 @@ export function Composer({ ticketId, onPosted }: { ticketId: number; onPosted: (
       for (const [index, item] of uploaded.entries()) {
         // A file goes up with the note's visibility; one sent up for the other kind goes again.
         if (!item.stored || item.stored.internal !== note) {
-          const stored = await api('POST', '/v1/tickets/{id}/attachments', { path: { id: ticketId }, form: { file: item.file, is_internal: note } });
+          const stored = await uploadFile(ticketId, item.file, note);
           uploaded[index] = { ...item, stored: { id: stored.id, internal: note } };
           setFiles([...uploaded]);
         }
         ids.push(uploaded[index]!.stored!.id);
       }
-      await api('POST', '/v1/tickets/{id}/messages', {
-        path: { id: ticketId },
-        body: { message: textToHtml(text), is_internal: note, ...(ids.length ? { attachment_ids: ids } : {}) },
-      });
+      await postMessage(ticketId, { message: textToHtml(text), is_internal: note, ...(ids.length ? { attachment_ids: ids } : {}) });
       for (const item of uploaded) if (item.preview) URL.revokeObjectURL(item.preview);
       setText('');
       setFiles([]);

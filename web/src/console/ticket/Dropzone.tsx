@@ -3,7 +3,7 @@
 
 import { useId, useRef, useState } from 'preact/hooks';
 import { formatBytes, t } from '../../i18n';
-import { PaperclipIcon } from './icons';
+import { PaperclipIcon } from '../../tickets/icons';
 
 export interface Pending {
   key: string;

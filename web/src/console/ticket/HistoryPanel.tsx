@@ -5,10 +5,11 @@ import { formatDateTime, t } from '../../i18n';
 import { useMember } from '../../tenant/member';
 import { EmptyState, ErrorAlert, Loading } from '../../ui/status';
 import { usePeople } from '../people';
-import type { useHistory } from './data';
+import type { HistoryEntry } from '../../data/tickets';
+import type { Resource } from '../../data/resource';
 import { actorName, describeEntry } from './history';
 
-export function HistoryPanel({ history }: { history: ReturnType<typeof useHistory> }) {
+export function HistoryPanel({ history }: { history: Resource<HistoryEntry[]> }) {
   const id = useId();
   const people = usePeople();
   const { member } = useMember();

@@ -2,7 +2,7 @@
 //! breach raises it).
 
 import { useEffect, useId, useState } from 'preact/hooks';
-import { api } from '../../api';
+import { updateTicket } from '../../data/tickets';
 import type { Priority, TicketDetail } from '../../api/schemas';
 import { t } from '../../i18n';
 import { useSubmit } from '../../ui/hooks';
@@ -23,7 +23,7 @@ export function PriorityControl({ ticket, onChanged, onAnnounce }: { ticket: Tic
         e.preventDefault();
         void submission.run(async () => {
           try {
-            await api('PATCH', '/v1/tickets/{id}', { path: { id: ticket.id }, body: { priority: chosen } });
+            await updateTicket(ticket.id, { priority: chosen });
             onAnnounce(t('console.priority.changed', { priority: t(`priority.${chosen}`) }));
           } finally {
             await onChanged();

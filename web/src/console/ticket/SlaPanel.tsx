@@ -4,9 +4,9 @@
 import { useId } from 'preact/hooks';
 import type { TicketDetail } from '../../api/schemas';
 import { formatDateTime, t } from '../../i18n';
-import { SlaBadge } from '../badges';
+import { SlaBadge } from '../../tickets/badges';
 import { duration } from '../format';
-import { fromState } from '../sla';
+import { badgeOfState } from '../sla';
 
 export function SlaPanel({ ticket, now }: { ticket: TicketDetail; now: Date }) {
   const id = useId();
@@ -16,7 +16,7 @@ export function SlaPanel({ ticket, now }: { ticket: TicketDetail; now: Date }) {
     <section class="panel" aria-labelledby={id}>
       <h2 id={id}>{t('console.sla.title')}</h2>
       <div class="badges">
-        <SlaBadge standing={fromState(sla, ticket.status, now)} now={now} />
+        <SlaBadge badge={badgeOfState(sla, ticket.status, now)} audience="staff" now={now} />
       </div>
       <dl class="facts facts--stacked">
         <div>

@@ -1,31 +1,30 @@
-//! Moving a ticket on: only the transitions the state machine gives staff from its status. A
-//! refusal (someone moved it meanwhile) names what is allowed now, and the ticket is read again.
+//! Moving a ticket on: exactly the moves the server allows the caller now (`allowed_statuses`).
+//! A refusal (someone moved it meanwhile) names what is allowed now, and the ticket is read again.
 
 import { useId, useState } from 'preact/hooks';
-import { api } from '../../api';
 import { ApiProblem } from '../../api/problem';
 import type { TicketDetail, TicketStatus } from '../../api/schemas';
+import { changeStatus } from '../../data/tickets';
 import { t, type MessageKey } from '../../i18n';
+import { STATUS_LABEL } from '../../tickets/badges';
+import { interimAllowed } from '../../tickets/interim';
+import { allowedFrom, staffMoves, type StaffMove } from '../../tickets/moves';
 import { useSubmit, type Submission } from '../../ui/hooks';
 import { ErrorAlert } from '../../ui/status';
-import { STATUS_LABEL } from '../badges';
-import { allowedFrom, staffTargets } from './transitions';
 
-const MOVE: Record<string, MessageKey> = {
-  'open>in_progress': 'console.move.start',
-  'open>closed': 'console.move.close',
-  'in_progress>waiting_customer': 'console.move.wait',
-  'in_progress>resolved': 'console.move.resolve',
-  'in_progress>open': 'console.move.requeue',
+/** Why nothing is offered: what moves the ticket on instead. */
+const NO_MOVES: Record<TicketStatus, MessageKey> = {
+  open: 'console.status.none_allowed',
+  in_progress: 'console.status.none_allowed',
+  waiting_customer: 'console.status.waiting_hint',
+  resolved: 'console.status.resolved_hint',
+  closed: 'console.status.final',
 };
 
-export function moveLabel(from: TicketStatus, to: TicketStatus): string {
-  const key = MOVE[`${from}>${to}`];
-  return key ? t(key) : t('console.move.to', { status: t(STATUS_LABEL[to]) });
-}
-
 export interface StatusMoves {
-  targets: TicketStatus[];
+  targets: StaffMove[];
+  /** Whether `to` is among the moves offered. */
+  allows: (to: TicketStatus) => boolean;
   /** Resolves to whether the ticket moved. */
   move: (to: TicketStatus, reason?: string) => Promise<boolean>;
   submission: Submission;
@@ -42,7 +41,7 @@ export function useStatusMoves(ticket: TicketDetail, onChanged: () => Promise<vo
     await submission.run(async () => {
       setRefusedAllowed(null);
       try {
-        await api('POST', '/v1/tickets/{id}/status', { path: { id: ticket.id }, body: { status: to, ...(reason.trim() ? { reason: reason.trim() } : {}) } });
+        await changeStatus(ticket.id, to, reason);
         moved = true;
         onAnnounce(t('console.status.changed', { status: t(STATUS_LABEL[to]) }));
       } catch (error) {
@@ -54,7 +53,8 @@ export function useStatusMoves(ticket: TicketDetail, onChanged: () => Promise<vo
     });
     return moved;
   };
-  return { targets: staffTargets(ticket.status), move, submission, refusedAllowed };
+  const targets = staffMoves({ status: ticket.status, allowed_statuses: interimAllowed(ticket, true) });
+  return { targets, allows: (to) => targets.some((m) => m.to === to), move, submission, refusedAllowed };
 }
 
 export function StatusControl({ ticket, moves }: { ticket: TicketDetail; moves: StatusMoves }) {
@@ -87,15 +87,15 @@ export function StatusControl({ ticket, moves }: { ticket: TicketDetail; moves: 
             <input id={reasonId} name="reason" value={reason} maxLength={1000} aria-describedby={`${reasonId}-hint`} onInput={(e) => setReason(e.currentTarget.value)} />
           </div>
           <div class="actions">
-            {targets.map((to) => (
-              <button key={to} type="button" class={to === 'closed' ? 'button button--secondary' : 'button'} disabled={submission.busy} onClick={() => move(to)}>
-                {moveLabel(ticket.status, to)}
+            {targets.map((target) => (
+              <button key={target.to} type="button" class={target.secondary ? 'button button--secondary' : 'button'} disabled={submission.busy} onClick={() => move(target.to)}>
+                {target.label}
               </button>
             ))}
           </div>
         </>
       ) : (
-        <p class="hint">{t(ticket.status === 'closed' ? 'console.status.final' : ticket.status === 'waiting_customer' ? 'console.status.waiting_hint' : 'console.status.resolved_hint')}</p>
+        <p class="hint">{t(NO_MOVES[ticket.status])}</p>
       )}
       {submission.error ? <ErrorAlert error={submission.error} /> : null}
       {refusedAllowed ? (

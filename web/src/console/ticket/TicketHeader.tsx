@@ -4,10 +4,10 @@
 
 import type { TicketDetail } from '../../api/schemas';
 import { formatDateTime, t } from '../../i18n';
-import { isKnownCategory } from '../../portal/categories';
-import { PriorityBadge, SlaBadge, StatusBadge, UnreadBadge } from '../badges';
+import { isKnownCategory } from '../../tickets/categories';
+import { PriorityBadge, SlaBadge, StatusBadge, UnreadBadge } from '../../tickets/badges';
 import { fullName, usePeople, type People } from '../people';
-import { fromState } from '../sla';
+import { badgeOfState } from '../sla';
 
 export function TicketHeader({ ticket, now }: { ticket: TicketDetail; now: Date }) {
   const people = usePeople();
@@ -15,10 +15,10 @@ export function TicketHeader({ ticket, now }: { ticket: TicketDetail; now: Date 
   return (
     <div class="panel ticket-summary">
       <div class="badges">
-        <StatusBadge status={ticket.status} />
-        <PriorityBadge priority={ticket.priority} />
-        <SlaBadge standing={fromState(ticket.sla, ticket.status, now)} now={now} />
-        <UnreadBadge count={ticket.unread_count} />
+        <StatusBadge status={ticket.status} audience="staff" />
+        <PriorityBadge priority={ticket.priority} audience="staff" />
+        <SlaBadge badge={badgeOfState(ticket.sla, ticket.status, now)} audience="staff" now={now} />
+        <UnreadBadge count={ticket.unread_count} audience="staff" />
       </div>
       <dl class="facts">
         <div>

@@ -13,24 +13,24 @@ import { Link } from '../../router/router';
 import { useMember } from '../../tenant/member';
 import { Page } from '../../ui/Page';
 import { EmptyState, ErrorAlert, Loading, Notice } from '../../ui/status';
-import { RichText } from '../../portal/RichText';
 import { ShortcutsButton, ShortcutsHelp } from '../ShortcutsHelp';
-import { STATUS_LABEL } from '../badges';
+import { useFiles, useHistory, useThread, useTicket } from '../../data/hooks';
+import { FilesPanel } from '../../tickets/FilesPanel';
+import { RichText } from '../../tickets/RichText';
+import { Thread } from '../../tickets/Thread';
+import { STATUS_LABEL } from '../../tickets/badges';
+import { acceptsReplies } from '../../tickets/moves';
 import { useShortcuts } from '../keyboard';
-import { TicketPeople } from '../people';
+import { TicketPeople, usePeople } from '../people';
 import { lastQueueHref } from '../queue/QueuePage';
 import { useNow } from '../useNow';
 import { AssigneeControl } from './AssigneeControl';
 import { COMPOSER_ID, Composer } from './Composer';
-import { FilesPanel } from './FilesPanel';
 import { HistoryPanel } from './HistoryPanel';
 import { PriorityControl } from './PriorityControl';
 import { SlaPanel } from './SlaPanel';
 import { StatusControl, useStatusMoves } from './StatusControl';
 import { TicketHeader } from './TicketHeader';
-import { Thread } from './Thread';
-import { useFiles, useHistory, useThread, useTicket } from './data';
-import { isFinal } from './transitions';
 
 export function TicketPage({ id }: { id: number }) {
   const ticket = useTicket(id);
@@ -91,6 +91,7 @@ function TicketView({
   setAnnouncement: (text: string) => void;
 }) {
   const { member } = useMember();
+  const people = usePeople();
   const now = useNow();
   const thread = useThread(ticket.id, ticket.updated_at);
   const files = useFiles(ticket.id, ticket.updated_at);
@@ -104,7 +105,7 @@ function TicketView({
   useShortcuts({
     reply: () => document.getElementById(COMPOSER_ID)?.focus(),
     resolve: () => {
-      if (moves.targets.includes('resolved')) void moves.move('resolved');
+      if (moves.allows('resolved')) void moves.move('resolved');
       else setAnnouncement(t('console.ticket.cannot_resolve', { status: t(STATUS_LABEL[ticket.status]) }));
     },
     help: () => setHelp(true),
@@ -135,8 +136,8 @@ function TicketView({
           {thread.error ? <ErrorAlert error={thread.error} onRetry={thread.reload} /> : null}
           {thread.loading && !thread.data ? <Loading /> : null}
           {thread.data && messages.length === 0 ? <EmptyState title={t('console.thread.empty')} /> : null}
-          {messages.length ? <Thread messages={messages} me={member.id} /> : null}
-          {isFinal(ticket.status) ? <Notice>{t('console.composer.closed')}</Notice> : <Composer ticketId={ticket.id} onPosted={() => void refresh()} />}
+          {messages.length ? <Thread messages={messages} me={member.id} audience="staff" nameOf={(id) => people.find(id)?.name} /> : null}
+          {acceptsReplies(ticket) ? <Composer ticketId={ticket.id} onPosted={() => void refresh()} /> : <Notice>{t('console.composer.closed')}</Notice>}
         </section>
       </div>
       <div class="ticket-side">
@@ -146,7 +147,7 @@ function TicketView({
           <PriorityControl ticket={ticket} onChanged={refresh} onAnnounce={setAnnouncement} />
         </section>
         <SlaPanel ticket={ticket} now={now} />
-        <FilesPanel files={files} />
+        <FilesPanel files={files} audience="staff" />
         <HistoryPanel history={history} />
       </div>
       <ShortcutsHelp open={help} onClose={() => setHelp(false)} />

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { setLocale } from '../../i18n';
-import type { HistoryEntry } from './data';
+import type { HistoryEntry } from '../../data/tickets';
 import { actorName, describeEntry } from './history';
 
 const me = 'b3f0c2a4-0000-4000-8000-000000000001';

@@ -3,10 +3,10 @@
 
 import type { Priority, TicketStatus } from '../../api/schemas';
 import { t } from '../../i18n';
-import { STATUS_LABEL } from '../badges';
+import { STATUS_LABEL } from '../../tickets/badges';
 import type { People } from '../people';
 import { PRIORITIES } from '../queue/views';
-import type { HistoryEntry } from './data';
+import type { HistoryEntry } from '../../data/tickets';
 
 export function actorName(entry: HistoryEntry, people: Pick<People, 'find'>, me: string): string {
   if (entry.actor_kind === 'system') return t('console.history.system');

@@ -1,5 +1,6 @@
-//! A polled list: the head of the queue (as many tickets as are shown, up to the API's page
-//! limit) is fetched again, and replaces what it covers; pages loaded further down stay.
+//! A list read a page at a time and kept current: its head (as many items as are shown, up to
+//! the API's page limit) is fetched again, and replaces what it covers; pages loaded further
+//! down stay.
 
 export interface Listing<T> {
   items: T[];
@@ -9,9 +10,9 @@ export interface Listing<T> {
 export const PAGE_SIZE = 25;
 export const MAX_HEAD = 100;
 
-/** How many tickets a poll asks for: all that are shown, within the API's limit. */
-export function headSize(shown: number): number {
-  return Math.min(MAX_HEAD, Math.max(PAGE_SIZE, shown));
+/** How many items a poll asks for: all that are shown, within the API's limit. */
+export function headSize(shown: number, pageSize: number = PAGE_SIZE): number {
+  return Math.min(MAX_HEAD, Math.max(pageSize, shown));
 }
 
 /**

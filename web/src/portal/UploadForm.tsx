@@ -1,38 +1,16 @@
-//! The files of a ticket: download them, add one.
+//! Adding a file to a ticket (the portal's part of the files panel).
 
 import { useId, useRef, useState } from 'preact/hooks';
-import { api } from '../api';
+import { uploadFile } from '../data/files';
 import type { Attachment } from '../api/schemas';
 import { t } from '../i18n';
-import { useLoad, useSubmit } from '../ui/hooks';
-import { EmptyState, ErrorAlert, Loading, Notice } from '../ui/status';
-import { AttachmentItem } from './AttachmentItem';
+import { useSubmit } from '../ui/hooks';
+import { ErrorAlert, Notice } from '../ui/status';
 
 /** The largest file any type allows (zip); the server checks each type's own limit. */
 const MAX_BYTES = 20 * 1024 * 1024;
 
-export function FilesPanel({ ticketId, canUpload }: { ticketId: number; canUpload: boolean }) {
-  const files = useLoad((signal) => api('GET', '/v1/tickets/{id}/attachments', { signal, path: { id: ticketId }, query: { limit: 100 } }), [ticketId]);
-  const headingId = useId();
-  return (
-    <section class="panel" aria-labelledby={headingId}>
-      <h2 id={headingId}>{t('portal.files.title')}</h2>
-      {files.error ? <ErrorAlert error={files.error} onRetry={files.reload} /> : null}
-      {files.loading && !files.data ? <Loading /> : null}
-      {files.data && files.data.data.length === 0 ? <EmptyState title={t('portal.files.empty')} /> : null}
-      {files.data?.data.length ? (
-        <ul class="attachments">
-          {files.data.data.map((file) => (
-            <AttachmentItem key={file.id} file={file} />
-          ))}
-        </ul>
-      ) : null}
-      {canUpload ? <UploadForm ticketId={ticketId} onUploaded={(file) => files.setData((page) => page && { ...page, data: [...page.data, file] })} /> : null}
-    </section>
-  );
-}
-
-function UploadForm({ ticketId, onUploaded }: { ticketId: number; onUploaded: (file: Attachment) => void }) {
+export function UploadForm({ ticketId, onUploaded }: { ticketId: number; onUploaded: (file: Attachment) => void }) {
   const [error, setError] = useState<string | undefined>();
   const [uploaded, setUploaded] = useState<string | null>(null);
   const submission = useSubmit();
@@ -47,7 +25,7 @@ function UploadForm({ ticketId, onUploaded }: { ticketId: number; onUploaded: (f
     if (file.size > MAX_BYTES) return setError(t('portal.files.too_big'));
     setError(undefined);
     void submission.run(async () => {
-      const stored = await api('POST', '/v1/tickets/{id}/attachments', { path: { id: ticketId }, form: { file } });
+      const stored = await uploadFile(ticketId, file);
       onUploaded(stored);
       setUploaded(stored.original_name);
       if (input.current) input.current.value = '';

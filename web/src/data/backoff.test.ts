@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiProblem } from '../../api/problem';
+import { ApiProblem } from '../api/problem';
 import { delayAfter } from './backoff';
 
 describe('delayAfter', () => {

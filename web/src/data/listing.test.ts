@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendPage, headSize, mergeHead } from './merge';
+import { appendPage, headSize, mergeHead } from './listing';
 
 const list = (...ids: number[]) => ids.map((id) => ({ id }));
 

@@ -1,7 +1,7 @@
 //! How long a poller waits after a failure: what the server asked (Retry-After on 429 or 503),
 //! else longer after each failure in a row, up to a minute; nothing special after a success.
 
-import { ApiProblem } from '../../api/problem';
+import { ApiProblem } from '../api/problem';
 
 const MAX_MS = 60_000;
 

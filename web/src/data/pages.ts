@@ -1,0 +1,19 @@
+//! The API's cursor pages, and reading a list whole, a bounded number of pages at a time.
+
+export interface Page<T> {
+  data: T[];
+  next_cursor?: string | null;
+}
+
+/** Every page of a list in the API's order, up to `maxPages` pages. */
+export async function allPages<T>(page: (cursor: string | undefined) => Promise<Page<T>>, maxPages: number): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (let n = 0; n < maxPages; n += 1) {
+    const answer = await page(cursor);
+    items.push(...answer.data);
+    if (!answer.next_cursor) break;
+    cursor = answer.next_cursor;
+  }
+  return items;
+}

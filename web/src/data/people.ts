@@ -1,0 +1,31 @@
+//! The people of an organisation: the support team (everyone on the staff may read it) and the
+//! members list with its changes (owners and admins).
+
+import { api } from '../api';
+import type { JsonBody, ResponseBody } from '../api/types';
+import { allPages } from './pages';
+
+export type StaffMember = ResponseBody<'GET', '/v1/staff'>['data'][number];
+export type MemberView = ResponseBody<'GET', '/v1/tenants/{slug}/members'>['data'][number];
+export type MemberRole = NonNullable<JsonBody<'PATCH', '/v1/tenants/{slug}/members/{user_id}'>>['role'];
+
+/** Enough for any organisation's staff and a good share of its customers, in a few calls. */
+const MAX_PAGES = 10;
+
+/** The active support team (owners, admins, agents), a hundred at a time, up to a bound. */
+export function allStaff(signal?: AbortSignal): Promise<StaffMember[]> {
+  return allPages((cursor) => api('GET', '/v1/staff', { query: { limit: 100, cursor }, signal }), MAX_PAGES);
+}
+
+/** The organisation's members, a hundred at a time, up to a bound. */
+export function allMembers(slug: string, signal?: AbortSignal): Promise<MemberView[]> {
+  return allPages((cursor) => api('GET', '/v1/tenants/{slug}/members', { path: { slug }, query: { limit: 100, cursor }, signal }), MAX_PAGES);
+}
+
+export function changeMemberRole(slug: string, userId: string, role: MemberRole) {
+  return api('PATCH', '/v1/tenants/{slug}/members/{user_id}', { path: { slug, user_id: userId }, body: { role } });
+}
+
+export function removeMember(slug: string, userId: string) {
+  return api('DELETE', '/v1/tenants/{slug}/members/{user_id}', { path: { slug, user_id: userId } });
+}

@@ -1,0 +1,104 @@
+//! The one family of loading hooks. `useResource` loads once per key; `useLive` keeps what it
+//! loaded current by polling with the last ETag (a 304 leaves the state untouched, so nothing
+//! re-renders and nothing the user is doing is disturbed); `usePaged` (`paged.ts`) builds lists
+//! read a page at a time on top of them. All share one state: the data, the first load's
+//! failure, a later failure while older data stays on screen, and the ways to load again.
+
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import type { Revalidated } from '../api';
+import { delayAfter } from './backoff';
+import { LIVE_INTERVAL_MS, Poller } from './poller';
+
+export interface Resource<T> {
+  data: T | undefined;
+  /** The first load's failure (nothing of this key to show). */
+  error: unknown;
+  /** A later load's failure while older data stays on screen. */
+  stale: unknown;
+  loading: boolean;
+  /** Starts over: loading state, no ETag. */
+  reload: () => void;
+  /** Loads now, keeping what is shown (after a change made here), and resolves once done. */
+  refresh: () => Promise<void>;
+  setData: (update: (current: T | undefined) => T | undefined) => void;
+}
+
+/** Fetches with the ETag of the answer held (`null` at first). */
+export type Fetcher<T> = (etag: string | null, signal: AbortSignal) => Promise<Revalidated<T>>;
+
+/** A plain load as a fetcher that always brings a new answer. */
+export function always<T>(load: (signal: AbortSignal) => Promise<T>): Fetcher<T> {
+  return async (_etag, signal) => ({ changed: true, body: await load(signal), etag: null });
+}
+
+/** `key` names what is loaded: a new key starts over. */
+export function useResource<T>(key: string, load: (signal: AbortSignal) => Promise<T>): Resource<T> {
+  return useFetched(key, always(load), false);
+}
+
+/** Polled every few seconds while the tab is visible; `live: false` loads once like `useResource`. */
+export function useLive<T>(key: string, fetcher: Fetcher<T>, options: { live?: boolean } = {}): Resource<T> {
+  return useFetched(key, fetcher, options.live !== false);
+}
+
+interface State<T> {
+  /** The key `data` belongs to. */
+  key: string;
+  data: T | undefined;
+  error: unknown;
+  stale: unknown;
+  loading: boolean;
+}
+
+function useFetched<T>(key: string, fetcher: Fetcher<T>, live: boolean): Resource<T> {
+  const [state, setState] = useState<State<T>>({ key, data: undefined, error: null, stale: null, loading: true });
+  const [attempt, setAttempt] = useState(0);
+  const latest = useRef(fetcher);
+  latest.current = fetcher;
+  const poller = useRef<Poller | null>(null);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    let etag: string | null = null;
+    let loaded = false;
+    let failures = 0;
+    const run = async (): Promise<number | void> => {
+      try {
+        const answer = await latest.current(etag, controller.signal);
+        if (controller.signal.aborted) return;
+        failures = 0;
+        if (answer.changed) {
+          etag = answer.etag;
+          loaded = true;
+          setState({ key, data: answer.body, error: null, stale: null, loading: false });
+        } else {
+          // Unchanged: only a past failure needs clearing, else no render at all.
+          setState((s) => (s.stale ? { ...s, stale: null } : s));
+        }
+      } catch (error) {
+        if (controller.signal.aborted) return;
+        failures += 1;
+        // What another key loaded is not this key's data.
+        setState((s) => (loaded ? { ...s, stale: error } : { ...s, data: s.key === key ? s.data : undefined, error, loading: false }));
+        return live ? delayAfter(error, failures, LIVE_INTERVAL_MS) : undefined;
+      }
+    };
+    // The data shown stays while the next key loads (`aria-busy`), until it answers.
+    setState((s) => ({ ...s, error: null, loading: true }));
+    const current = new Poller(run);
+    poller.current = current;
+    void current.now().then(() => {
+      if (live && !controller.signal.aborted) current.start();
+    });
+    return () => {
+      controller.abort();
+      current.stop();
+      if (poller.current === current) poller.current = null;
+    };
+  }, [key, attempt, live]);
+
+  const reload = useCallback(() => setAttempt((n) => n + 1), []);
+  const refresh = useCallback(() => poller.current?.now() ?? Promise.resolve(), []);
+  const setData = useCallback((update: (current: T | undefined) => T | undefined) => setState((s) => ({ ...s, data: update(s.data) })), []);
+  return { data: state.data, error: state.error, stale: state.stale, loading: state.loading, reload, refresh, setData };
+}

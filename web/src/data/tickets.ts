@@ -1,0 +1,59 @@
+//! Tickets: the lists, one ticket, and every change made to one. Each answer carries what the
+//! server decides about it (its SLA badge, the moves the caller may make).
+
+import { api, revalidate, type Revalidated } from '../api';
+import type { TicketStatus } from '../api/schemas';
+import type { JsonBody, QueryParams, ResponseBody } from '../api/types';
+import { allPages, type Page } from './pages';
+
+export type TicketQuery = Omit<NonNullable<QueryParams<'GET', '/v1/tickets'>>, 'limit' | 'cursor'>;
+export type TicketList = ResponseBody<'GET', '/v1/tickets'>;
+export type TicketListItem = TicketList['data'][number];
+export type TicketView = ResponseBody<'GET', '/v1/tickets/{id}'>;
+export type NewTicket = JsonBody<'POST', '/v1/tickets'>;
+export type TicketChanges = JsonBody<'PATCH', '/v1/tickets/{id}'>;
+export type HistoryEntry = ResponseBody<'GET', '/v1/tickets/{id}/history'>['data'][number];
+
+/** A ticket's history is read whole, a hundred entries at a time, up to this many pages. */
+const MAX_HISTORY_PAGES = 20;
+
+export function listTickets(query: TicketQuery, page: { limit: number; cursor?: string }, signal?: AbortSignal): Promise<TicketList> {
+  return api('GET', '/v1/tickets', { query: { ...query, ...page }, signal });
+}
+
+/** The head of a list again, `changed: false` while the answer tagged `etag` is current. */
+export function revalidateTickets(query: TicketQuery, limit: number, etag: string | null, signal?: AbortSignal): Promise<Revalidated<TicketList>> {
+  return revalidate('/v1/tickets', etag, { query: { ...query, limit }, signal });
+}
+
+export function getTicket(id: number, signal?: AbortSignal): Promise<TicketView> {
+  return api('GET', '/v1/tickets/{id}', { path: { id }, signal });
+}
+
+export function revalidateTicket(id: number, etag: string | null, signal?: AbortSignal): Promise<Revalidated<TicketView>> {
+  return revalidate('/v1/tickets/{id}', etag, { path: { id }, signal });
+}
+
+export function createTicket(ticket: NewTicket) {
+  return api('POST', '/v1/tickets', { body: ticket });
+}
+
+export function updateTicket(id: number, changes: TicketChanges) {
+  return api('PATCH', '/v1/tickets/{id}', { path: { id }, body: changes });
+}
+
+/** `null` puts the ticket back in the queue. */
+export function assignTicket(id: number, to: string | null) {
+  return api('POST', '/v1/tickets/{id}/assign', { path: { id }, body: { assigned_to: to } });
+}
+
+export function changeStatus(id: number, to: TicketStatus, reason?: string) {
+  const why = reason?.trim();
+  return api('POST', '/v1/tickets/{id}/status', { path: { id }, body: { status: to, ...(why ? { reason: why } : {}) } });
+}
+
+export function ticketHistory(id: number, signal?: AbortSignal): Promise<HistoryEntry[]> {
+  return allPages((cursor) => api('GET', '/v1/tickets/{id}/history', { path: { id }, query: { limit: 100, cursor }, signal }), MAX_HISTORY_PAGES);
+}
+
+export type { Page };

@@ -1,0 +1,88 @@
+//! A ticket's conversation, oldest first, for the portal and the console. Customers see the
+//! public messages (the API leaves internal notes out for them), with read receipts on their own.
+//! Staff see the internal notes too, which look different in three ways (colour, label, icon) and
+//! say that the customer never sees them, and read receipts on their own public replies.
+
+import type { Message } from '../api/schemas';
+import { formatDateTime, t, type MessageKey } from '../i18n';
+import { RichText } from './RichText';
+import type { Audience } from './badges';
+import { FileItem } from './FileItem';
+import { LockIcon } from './icons';
+
+export interface ThreadProps {
+  messages: Message[];
+  /** The reader's user id: their own messages carry read receipts. */
+  me: string;
+  audience: Audience;
+  /** A sender's name, where the reader may know it (staff). */
+  nameOf?: (userId: string) => string | undefined;
+}
+
+export function Thread({ messages, me, audience, nameOf }: ThreadProps) {
+  return (
+    <ol class="thread">
+      {messages.map((message) => (
+        <MessageItem key={message.id} message={message} me={me} audience={audience} nameOf={nameOf} />
+      ))}
+    </ol>
+  );
+}
+
+function MessageItem({ message, me, audience, nameOf }: { message: Message } & Omit<ThreadProps, 'messages'>) {
+  const staff = audience === 'staff';
+  const mine = message.sender_id === me;
+  const note = staff && message.is_internal;
+  const author = authorOf(message, mine, staff, nameOf);
+  const time = formatDateTime(message.created_at);
+  return (
+    <li class={`message message--${kindOf(message, mine, staff)}`}>
+      <article aria-label={t(labelOf(message, staff), { author, time })}>
+        <header class="message-head">
+          <span class="message-author">
+            {note ? (
+              <span class="note-tag">
+                <LockIcon />
+                {t('console.thread.note')}
+              </span>
+            ) : null}
+            {author}
+          </span>
+          <time dateTime={message.created_at}>{time}</time>
+        </header>
+        {note ? <p class="note-hint">{t('console.thread.note_hint')}</p> : null}
+        <RichText html={message.message} />
+        {message.attachments.length ? (
+          <ul class="attachments attachments--inline" aria-label={staff ? t('console.files.of_message') : t('portal.files.of_message')}>
+            {message.attachments.map((file) => (
+              <FileItem key={file.id} file={file} audience={audience} />
+            ))}
+          </ul>
+        ) : null}
+        {mine && !note ? <p class="receipt">{receipt(message.read_at, staff)}</p> : null}
+      </article>
+    </li>
+  );
+}
+
+function authorOf(message: Message, mine: boolean, staff: boolean, nameOf: ThreadProps['nameOf']): string {
+  if (!staff) return mine ? t('portal.thread.you') : message.sender_type === 'agent' ? t('portal.thread.support') : t('portal.thread.customer');
+  if (mine) return t('console.thread.you');
+  return nameOf?.(message.sender_id) ?? (message.sender_type === 'customer' ? t('console.thread.customer') : t('console.thread.staff'));
+}
+
+/** The message's class: the customer's side of the conversation against the others', and notes. */
+function kindOf(message: Message, mine: boolean, staff: boolean): string {
+  if (!staff) return mine ? 'mine' : 'theirs';
+  return message.is_internal ? 'note' : message.sender_type === 'customer' ? 'customer' : 'reply';
+}
+
+function labelOf(message: Message, staff: boolean): MessageKey {
+  if (!staff) return 'portal.thread.message_label';
+  return message.is_internal ? 'console.thread.note_label' : message.sender_type === 'customer' ? 'console.thread.customer_label' : 'console.thread.reply_label';
+}
+
+function receipt(readAt: string | null | undefined, staff: boolean): string {
+  if (!readAt) return staff ? t('console.thread.not_read') : t('portal.thread.not_read');
+  return staff ? t('console.thread.read', { time: formatDateTime(readAt) }) : t('portal.thread.read', { time: formatDateTime(readAt) });
+}

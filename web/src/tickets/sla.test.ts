@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { SlaBadge } from '../api/schemas';
+import { slaDisplay, slaTone } from './sla';
+
+const running: SlaBadge = {
+  clock: 'running',
+  next: 'response',
+  due_at: '2030-01-01T12:00:00Z',
+  response_breached: false,
+  resolution_breached: false,
+  at_risk: false,
+};
+
+describe('slaDisplay', () => {
+  it('says nothing once the clock is stopped, and that it is paused while paused', () => {
+    expect(slaDisplay({ ...running, clock: 'stopped', next: null, due_at: null })).toEqual({ kind: 'none' });
+    expect(slaDisplay({ ...running, clock: 'paused', next: null, due_at: null })).toEqual({ kind: 'paused' });
+    // A recorded breach stays on the badge, but a finished ticket shows no SLA standing.
+    expect(slaDisplay({ ...running, clock: 'stopped', resolution_breached: true })).toEqual({ kind: 'none' });
+  });
+
+  it('shows the next target and when it is due, from next and due_at', () => {
+    expect(slaDisplay(running)).toEqual({ kind: 'due', target: 'response', dueAt: new Date('2030-01-01T12:00:00Z'), atRisk: false });
+    expect(slaDisplay({ ...running, next: 'resolution', due_at: '2030-01-03T08:00:00Z' })).toEqual({
+      kind: 'due',
+      target: 'resolution',
+      dueAt: new Date('2030-01-03T08:00:00Z'),
+      atRisk: false,
+    });
+  });
+
+  it('reads "at risk" from the badge, whatever the time left', () => {
+    expect(slaDisplay({ ...running, at_risk: true })).toMatchObject({ kind: 'due', atRisk: true });
+    // Due long ago or far ahead: the flag alone decides.
+    expect(slaDisplay({ ...running, due_at: '1990-01-01T00:00:00Z' })).toMatchObject({ kind: 'due', atRisk: false });
+    expect(slaDisplay({ ...running, due_at: '2999-01-01T00:00:00Z', at_risk: true })).toMatchObject({ kind: 'due', atRisk: true });
+  });
+
+  it('reads breaches from the flags, never from due_at', () => {
+    expect(slaDisplay({ ...running, response_breached: true })).toEqual({ kind: 'breached', target: 'response' });
+    expect(slaDisplay({ ...running, next: 'resolution', resolution_breached: true })).toEqual({ kind: 'breached', target: 'resolution' });
+    expect(slaDisplay({ ...running, response_breached: true, resolution_breached: true })).toEqual({ kind: 'breached', target: 'resolution' });
+    // A first reply sent late: the resolution is what comes next, and it is not missed.
+    expect(slaDisplay({ ...running, next: 'resolution', response_breached: true })).toMatchObject({ kind: 'due', target: 'resolution' });
+    // Past due_at without a flag is not a breach here.
+    expect(slaDisplay({ ...running, due_at: '2000-01-01T00:00:00Z' }).kind).toBe('due');
+  });
+
+  it('needs a target and a due time to count down', () => {
+    expect(slaDisplay({ ...running, next: null })).toEqual({ kind: 'none' });
+    expect(slaDisplay({ ...running, due_at: null })).toEqual({ kind: 'none' });
+  });
+});
+
+describe('slaTone', () => {
+  it('colours each standing', () => {
+    expect(slaTone({ kind: 'none' })).toBeNull();
+    expect(slaTone({ kind: 'paused' })).toBe('paused');
+    expect(slaTone({ kind: 'breached', target: 'response' })).toBe('breached');
+    expect(slaTone(slaDisplay(running))).toBe('ok');
+    expect(slaTone(slaDisplay({ ...running, at_risk: true }))).toBe('soon');
+  });
+});

@@ -1,0 +1,41 @@
+//! What a ticket's SLA badge says, as the server computed it: which clock runs, the next target,
+//! when it is due, breaches and "at risk". Nothing here is decided again: a breach is a flag of
+//! the badge (never a date compared with the time), "at risk" is the badge's own flag. Only the
+//! wording is chosen here; a countdown to `due_at` is the one thing the time changes.
+
+import type { SlaBadge } from '../api/schemas';
+
+export type Target = 'response' | 'resolution';
+
+export type SlaDisplay =
+  /** Nothing to say: the clock is stopped (resolved, closed), or runs without a target. */
+  | { kind: 'none' }
+  | { kind: 'paused' }
+  | { kind: 'breached'; target: Target }
+  | { kind: 'due'; target: Target; dueAt: Date; atRisk: boolean };
+
+/** The badge's colour: its class is `badge--sla-{tone}`. */
+export type SlaTone = 'ok' | 'soon' | 'breached' | 'paused';
+
+export function slaDisplay(badge: Pick<SlaBadge, 'clock' | 'next' | 'due_at' | 'response_breached' | 'resolution_breached' | 'at_risk'>): SlaDisplay {
+  if (badge.clock === 'stopped') return { kind: 'none' };
+  if (badge.clock === 'paused') return { kind: 'paused' };
+  // A missed resolution outweighs everything; a missed first reply matters while it is next.
+  if (badge.resolution_breached) return { kind: 'breached', target: 'resolution' };
+  if (badge.response_breached && badge.next !== 'resolution') return { kind: 'breached', target: 'response' };
+  if (!badge.next || !badge.due_at) return { kind: 'none' };
+  return { kind: 'due', target: badge.next, dueAt: new Date(badge.due_at), atRisk: badge.at_risk };
+}
+
+export function slaTone(display: SlaDisplay): SlaTone | null {
+  switch (display.kind) {
+    case 'none':
+      return null;
+    case 'paused':
+      return 'paused';
+    case 'breached':
+      return 'breached';
+    case 'due':
+      return display.atRisk ? 'soon' : 'ok';
+  }
+}
