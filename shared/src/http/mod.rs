@@ -6,6 +6,7 @@ mod json;
 mod observe;
 pub mod openapi;
 mod page;
+mod query;
 pub mod web;
 
 use axum::Router;
@@ -21,6 +22,7 @@ mod tests;
 pub use json::{JsonBody, RawBody, parse as parse_json};
 pub use observe::{BodyTimeout, ClientIp, RequestId};
 pub use page::{Page, PageParams};
+pub use query::{invalid_query, one_of};
 
 use crate::config::{CorsOrigins, HttpConfig};
 use crate::error::ApiError;
