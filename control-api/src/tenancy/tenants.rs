@@ -45,6 +45,18 @@ pub async fn find_by_slug(conn: &mut PgConnection, slug: &str) -> sqlx::Result<O
     .await
 }
 
+/// The tenant with this id, locked until the transaction ends (`FOR UPDATE`).
+pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<TenantView>> {
+    sqlx::query_as!(
+        TenantView,
+        r#"SELECT id, slug, name, status AS "status: TenantStatus", settings, created_at, updated_at
+           FROM tenants WHERE id = $1 FOR UPDATE"#,
+        id,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
 /// A page of tenants in creation order (ids are UUIDv7), after the tenant `after`, optionally
 /// in one status only.
 pub async fn list(

@@ -1,5 +1,6 @@
 //! control-api integration tests: the real router on real PostgreSQL and Redis, over TCP.
 
+mod access;
 mod auth;
 mod erasure;
 mod export;

@@ -15,7 +15,7 @@ use shared::http::{JsonBody, Page, PageParams, RawBody, parse_json};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{Standing, find, gone, path_slug, require, standing};
+use super::{Live, Managers, TenantAccess};
 use crate::identity::audit::{self, Action};
 use crate::identity::email::Email;
 use crate::identity::invitations::{self, Invitation, NewInvitation, OpenInvitation};
@@ -23,8 +23,8 @@ use crate::identity::memberships;
 use crate::identity::people::{CheckedPerson, NewPerson, check_person, email_taken, insert_user};
 use crate::identity::sessions::Origin;
 use crate::identity::users::{self, UserProfile};
-use crate::routes::Caller;
 use crate::routes::auth::TenantRef;
+use crate::routes::Caller;
 use crate::state::AppState;
 use crate::tenancy::jobs::{self, JobKind};
 use crate::tenancy::tenants;
@@ -52,15 +52,15 @@ pub struct InvitationCreated {
     request_body = InvitationRequest, security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = InvitationCreated),
-        (status = 403, description = "`forbidden`: owners and admins only"),
+        (status = 403, description = "`forbidden`: owners and admins only; `tenant_mismatch`, `mfa_required`"),
         (status = 404, description = "`not_found`"),
+        (status = 410, description = "`tenant_deleted`"),
         (status = 422, description = "`validation_failed`: bad email or role"),
     ))]
 pub async fn post_invitation(
     State(state): State<AppState>,
-    Caller(claims): Caller,
+    access: TenantAccess<Live<Managers>>,
     origin: Origin,
-    Path(slug): Path<String>,
     JsonBody(request): JsonBody<InvitationRequest>,
 ) -> ApiResult<(StatusCode, Json<InvitationCreated>)> {
     let mut errors = Vec::new();
@@ -72,12 +72,9 @@ pub async fn post_invitation(
     let (Some(email), Some(role), true) = (email, role, errors.is_empty()) else {
         return Err(ApiError::invalid(errors));
     };
+    let claims = &access.claims;
     let mut tx = state.db.begin().await?;
-    let tenant = find(&mut tx, &path_slug(&slug)?).await?;
-    require(standing(&mut tx, &claims, &tenant).await?, &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin])?;
-    if let Some(err) = gone(tenant.status) {
-        return Err(err);
-    }
+    let tenant = access.lock(&mut tx).await?;
     let token = random_token();
     let expires_at = Utc::now() + chrono::Duration::from_std(INVITATION_TTL).expect("small duration");
     let invitation = NewInvitation {
@@ -101,25 +98,26 @@ pub async fn post_invitation(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of open invitations", body = Page<OpenInvitation>),
-        (status = 403, description = "`forbidden`: owners and admins only"),
+        (status = 403, description = "`forbidden`: owners and admins only; `tenant_mismatch`, `mfa_required`"),
         (status = 404, description = "`not_found`"),
     ))]
 pub async fn list_invitations(
     State(state): State<AppState>,
-    Caller(claims): Caller,
-    Path(slug): Path<String>,
+    access: TenantAccess<Managers>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<OpenInvitation>>> {
     let limit = page.limit()?;
     let after: Option<(DateTime<Utc>, Uuid)> = page.position()?;
     let mut conn = state.db.acquire().await?;
-    let tenant = find(&mut conn, &path_slug(&slug)?).await?;
-    require(
-        standing(&mut conn, &claims, &tenant).await?,
-        &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin],
-    )?;
-    let rows = invitations::page_open_of_tenant(&mut conn, tenant.id, after, i64::from(limit) + 1).await?;
+    let rows = invitations::page_open_of_tenant(&mut conn, access.tenant.id, after, i64::from(limit) + 1).await?;
     Ok(Json(Page::from_rows(rows, limit, |i| (i.created_at, i.id))))
+}
+
+/// The invitation a path names, beside the tenant's `{slug}`: any text, so that a malformed id
+/// is not found like an unknown one.
+#[derive(Debug, Deserialize)]
+pub struct InvitationPath {
+    id: String,
 }
 
 /// Revoke an invitation not accepted yet: its link stops working.
@@ -127,20 +125,19 @@ pub async fn list_invitations(
     params(("slug" = String, Path), ("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 403, description = "`forbidden`: owners and admins only"),
+        (status = 403, description = "`forbidden`: owners and admins only; `tenant_mismatch`, `mfa_required`"),
         (status = 404, description = "`not_found`: no such open invitation in this tenant"),
     ))]
 pub async fn delete_invitation(
     State(state): State<AppState>,
-    Caller(claims): Caller,
+    access: TenantAccess<Managers>,
     origin: Origin,
-    Path((slug, id)): Path<(String, String)>,
+    Path(InvitationPath { id }): Path<InvitationPath>,
 ) -> ApiResult<StatusCode> {
+    let (claims, tenant) = (&access.claims, &access.tenant);
     let not_found = || ApiError::not_found("no open invitation with this id in this tenant");
     let id = Uuid::parse_str(&id).map_err(|_| not_found())?;
     let mut tx = state.db.begin().await?;
-    let tenant = find(&mut tx, &path_slug(&slug)?).await?;
-    require(standing(&mut tx, &claims, &tenant).await?, &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin])?;
     let email = invitations::revoke(&mut tx, tenant.id, id).await?.ok_or_else(not_found)?;
     let details = serde_json::json!({ "invitation_id": id, "email": email });
     audit::record(&mut tx, Action::InvitationRevoked, Some(claims.sub), Some(tenant.id), &origin, details).await?;

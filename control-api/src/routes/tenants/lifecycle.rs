@@ -1,20 +1,19 @@
 //! Reading and changing a tenant: list, get, patch, suspend, activate, delete, audit log.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
-use shared::http::{JsonBody, Page, PageParams};
+use shared::http::{JsonBody, Page, PageParams, invalid_query};
 use shared::tenant::TenantStatus;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{Standing, TenantView, find, gone, path_slug, require, standing};
+use super::{Live, Managers, Operators, Owners, PlatformOperator, TenantAccess, TenantView};
 use crate::identity::audit::{self, AuditEntry};
 use crate::identity::people::name_errors;
-use crate::identity::{sessions, users};
-use crate::routes::Caller;
+use crate::identity::sessions;
 use crate::state::AppState;
 use crate::tenancy::jobs::{self, JobKind};
 use crate::tenancy::notify::TenantChange;
@@ -33,55 +32,40 @@ pub struct TenantFilter {
 #[utoipa::path(get, path = "/v1/tenants", tag = "tenants", params(TenantFilter), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of tenants, oldest first", body = Page<TenantView>),
+        (status = 400, description = "`validation_failed`: an unknown status (`errors` names `status`)"),
         (status = 403, description = "`forbidden`: platform operators only"),
-        (status = 422, description = "`validation_failed`: unknown status, bad limit or cursor"),
+        (status = 422, description = "`validation_failed`: bad limit or cursor"),
     ))]
 pub async fn list_tenants(
     State(state): State<AppState>,
-    Caller(claims): Caller,
+    _: PlatformOperator,
     Query(filter): Query<TenantFilter>,
 ) -> ApiResult<Json<Page<TenantView>>> {
-    let mut conn = state.db.acquire().await?;
-    let is_operator = users::is_platform_admin(&mut conn, claims.sub).await?.unwrap_or(false);
-    if !(is_operator && claims.tid.is_none()) {
-        return Err(ApiError::forbidden("platform operators only"));
-    }
-    let status = match filter.status.as_deref().map(|s| (s, TenantStatus::parse(s))) {
-        None => None,
-        Some((_, Some(status))) => Some(status),
-        Some((_, None)) => {
-            let all: Vec<&str> = TenantStatus::ALL.iter().map(|s| s.as_str()).collect();
-            return Err(ApiError::invalid(vec![FieldError::new(
-                "status",
-                format!("must be one of {}", all.join(", ")),
-            )]));
-        }
-    };
+    let status = filter.status.as_deref().map(status_filter).transpose()?;
     let page = PageParams { limit: filter.limit, cursor: filter.cursor };
     let limit = page.limit()?;
     let after: Option<Uuid> = page.position()?;
+    let mut conn = state.db.acquire().await?;
     let rows = tenants::list(&mut conn, status, after, i64::from(limit) + 1).await?;
     Ok(Json(Page::from_rows(rows, limit, |t| t.id)))
+}
+
+fn status_filter(value: &str) -> ApiResult<TenantStatus> {
+    TenantStatus::parse(value).ok_or_else(|| {
+        let all: Vec<&str> = TenantStatus::ALL.iter().map(|s| s.as_str()).collect();
+        invalid_query(vec![FieldError::new("status", format!("must be one of {}", all.join(", ")))])
+    })
 }
 
 /// A tenant (its owners and admins, platform operators).
 #[utoipa::path(get, path = "/v1/tenants/{slug}", tag = "tenants", params(("slug" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "The tenant", body = TenantView),
+        (status = 403, description = "`forbidden`: owners and admins only; `tenant_mismatch`, `mfa_required`"),
         (status = 404, description = "`not_found`"),
     ))]
-pub async fn get_tenant(
-    State(state): State<AppState>,
-    Caller(claims): Caller,
-    Path(slug): Path<String>,
-) -> ApiResult<Json<TenantView>> {
-    let mut conn = state.db.acquire().await?;
-    let tenant = find(&mut conn, &path_slug(&slug)?).await?;
-    require(
-        standing(&mut conn, &claims, &tenant).await?,
-        &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin],
-    )?;
-    Ok(Json(tenant))
+pub async fn get_tenant(access: TenantAccess<Managers>) -> Json<TenantView> {
+    Json(access.tenant)
 }
 
 /// Settings a tenant may set. Unknown settings are refused.
@@ -103,14 +87,14 @@ pub struct TenantPatch {
 #[utoipa::path(patch, path = "/v1/tenants/{slug}", tag = "tenants", params(("slug" = String, Path)), request_body = TenantPatch, security(("bearer" = [])),
     responses(
         (status = 200, description = "The updated tenant", body = TenantView),
+        (status = 403, description = "`forbidden`: owners and admins only; `tenant_mismatch`, `mfa_required`"),
         (status = 404, description = "`not_found`"),
         (status = 410, description = "`tenant_deleted`"),
         (status = 422, description = "`validation_failed`"),
     ))]
 pub async fn patch_tenant(
     State(state): State<AppState>,
-    Caller(claims): Caller,
-    Path(slug): Path<String>,
+    access: TenantAccess<Live<Managers>>,
     JsonBody(patch): JsonBody<TenantPatch>,
 ) -> ApiResult<Json<TenantView>> {
     let mut errors = Vec::new();
@@ -121,11 +105,7 @@ pub async fn patch_tenant(
         return Err(ApiError::invalid(errors));
     }
     let mut tx = state.db.begin().await?;
-    let tenant = find(&mut tx, &path_slug(&slug)?).await?;
-    require(standing(&mut tx, &claims, &tenant).await?, &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin])?;
-    if let Some(err) = gone(tenant.status) {
-        return Err(err);
-    }
+    let tenant = access.lock(&mut tx).await?;
     let settings = patch.settings.map(|s| serde_json::to_value(s).expect("serializable"));
     let updated = tenants::update(&mut tx, tenant.id, patch.name.as_deref().map(str::trim), settings).await?;
     tx.commit().await?;
@@ -137,20 +117,19 @@ fn change_of(tenant: &TenantView) -> TenantChange {
     TenantChange { tenant_id: tenant.id, slug: tenant.slug.clone(), status: tenant.status }
 }
 
+/// Moves the tenant from `from` to `to`: the update itself checks the status it starts from.
 async fn platform_transition(
     state: &AppState,
-    claims: &shared::auth::Claims,
-    slug: &str,
+    access: TenantAccess<Operators>,
     from: TenantStatus,
     to: TenantStatus,
 ) -> ApiResult<TenantView> {
-    let mut tx = state.db.begin().await?;
-    let tenant = find(&mut tx, &path_slug(slug)?).await?;
-    require(standing(&mut tx, claims, &tenant).await?, &[Standing::PlatformAdmin])?;
-    let updated = tenants::transition(&mut tx, tenant.id, from, to)
+    let mut conn = state.db.acquire().await?;
+    let tenant = access.tenant;
+    let updated = tenants::transition(&mut conn, tenant.id, from, to)
         .await?
         .ok_or_else(|| ApiError::conflict(format!("the tenant is {}, not {from}", tenant.status)))?;
-    tx.commit().await?;
+    drop(conn);
     state.notifier.publish(&change_of(&updated)).await;
     tracing::info!(tenant = %updated.id, %from, %to, "tenant status changed");
     Ok(updated)
@@ -161,14 +140,14 @@ async fn platform_transition(
     responses(
         (status = 200, description = "Suspended", body = TenantView),
         (status = 403, description = "`forbidden`: platform operators only"),
+        (status = 404, description = "`not_found`"),
         (status = 409, description = "`conflict`: not active"),
     ))]
 pub async fn post_suspend(
     State(state): State<AppState>,
-    Caller(claims): Caller,
-    Path(slug): Path<String>,
+    access: TenantAccess<Operators>,
 ) -> ApiResult<Json<TenantView>> {
-    platform_transition(&state, &claims, &slug, TenantStatus::Active, TenantStatus::Suspended).await.map(Json)
+    platform_transition(&state, access, TenantStatus::Active, TenantStatus::Suspended).await.map(Json)
 }
 
 /// Reactivate a suspended tenant.
@@ -176,34 +155,30 @@ pub async fn post_suspend(
     responses(
         (status = 200, description = "Active again", body = TenantView),
         (status = 403, description = "`forbidden`: platform operators only"),
+        (status = 404, description = "`not_found`"),
         (status = 409, description = "`conflict`: not suspended"),
     ))]
 pub async fn post_activate(
     State(state): State<AppState>,
-    Caller(claims): Caller,
-    Path(slug): Path<String>,
+    access: TenantAccess<Operators>,
 ) -> ApiResult<Json<TenantView>> {
-    platform_transition(&state, &claims, &slug, TenantStatus::Suspended, TenantStatus::Active).await.map(Json)
+    platform_transition(&state, access, TenantStatus::Suspended, TenantStatus::Active).await.map(Json)
 }
 
 /// Delete a tenant: it stops serving at once; its database and role are dropped by the worker.
 #[utoipa::path(delete, path = "/v1/tenants/{slug}", tag = "tenants", params(("slug" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 202, description = "Deleting", body = TenantView),
-        (status = 403, description = "`forbidden`: owners and platform operators only"),
+        (status = 403, description = "`forbidden`: owners and platform operators only; `tenant_mismatch`, `mfa_required`"),
+        (status = 404, description = "`not_found`"),
         (status = 410, description = "`tenant_deleted`: already deleted"),
     ))]
 pub async fn delete_tenant(
     State(state): State<AppState>,
-    Caller(claims): Caller,
-    Path(slug): Path<String>,
+    access: TenantAccess<Live<Owners>>,
 ) -> ApiResult<(StatusCode, Json<TenantView>)> {
     let mut tx = state.db.begin().await?;
-    let tenant = find(&mut tx, &path_slug(&slug)?).await?;
-    require(standing(&mut tx, &claims, &tenant).await?, &[Standing::PlatformAdmin, Standing::Owner])?;
-    if let Some(err) = gone(tenant.status) {
-        return Err(err);
-    }
+    let tenant = access.lock(&mut tx).await?;
     let updated = tenants::mark_deleting(&mut tx, tenant.id).await?;
     let revoked = sessions::revoke_tenant(&mut tx, tenant.id, "tenant_deleted").await?;
     jobs::enqueue(&mut tx, tenant.id, JobKind::Drop).await?;
@@ -217,22 +192,17 @@ pub async fn delete_tenant(
 #[utoipa::path(get, path = "/v1/tenants/{slug}/audit-log", tag = "tenants", params(("slug" = String, Path), PageParams), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of entries", body = Page<AuditEntry>),
+        (status = 403, description = "`forbidden`: owners and admins only; `tenant_mismatch`, `mfa_required`"),
         (status = 404, description = "`not_found`"),
     ))]
 pub async fn get_audit_log(
     State(state): State<AppState>,
-    Caller(claims): Caller,
-    Path(slug): Path<String>,
+    access: TenantAccess<Managers>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<AuditEntry>>> {
     let limit = page.limit()?;
     let before: Option<i64> = page.position()?;
     let mut conn = state.db.acquire().await?;
-    let tenant = find(&mut conn, &path_slug(&slug)?).await?;
-    require(
-        standing(&mut conn, &claims, &tenant).await?,
-        &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin],
-    )?;
-    let rows = audit::page_of_tenant(&mut conn, tenant.id, before, i64::from(limit) + 1).await?;
+    let rows = audit::page_of_tenant(&mut conn, access.tenant.id, before, i64::from(limit) + 1).await?;
     Ok(Json(Page::from_rows(rows, limit, |e| e.id)))
 }

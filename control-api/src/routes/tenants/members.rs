@@ -13,12 +13,11 @@ use sqlx::PgConnection;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{Standing, find, gone, path_slug, require, standing};
+use super::{Live, Managers, Standing, TenantAccess};
 use crate::identity::audit::{self, Action};
 use crate::identity::erasure::{self, IdentityErasure};
 use crate::identity::memberships::{self, MemberView};
 use crate::identity::sessions::{self, Origin};
-use crate::routes::Caller;
 use crate::state::AppState;
 use crate::tenancy::jobs::{self, JobKind};
 
@@ -26,24 +25,18 @@ use crate::tenancy::jobs::{self, JobKind};
 #[utoipa::path(get, path = "/v1/tenants/{slug}/members", tag = "tenants", params(("slug" = String, Path), PageParams), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of members", body = Page<MemberView>),
-        (status = 403, description = "`forbidden`: owners and admins only"),
+        (status = 403, description = "`forbidden`: owners and admins only; `tenant_mismatch`, `mfa_required`"),
         (status = 404, description = "`not_found`"),
     ))]
 pub async fn list_members(
     State(state): State<AppState>,
-    Caller(claims): Caller,
-    Path(slug): Path<String>,
+    access: TenantAccess<Managers>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<MemberView>>> {
     let limit = page.limit()?;
     let after: Option<(DateTime<Utc>, Uuid)> = page.position()?;
     let mut conn = state.db.acquire().await?;
-    let tenant = find(&mut conn, &path_slug(&slug)?).await?;
-    require(
-        standing(&mut conn, &claims, &tenant).await?,
-        &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin],
-    )?;
-    let rows = memberships::page_of_tenant(&mut conn, tenant.id, after, i64::from(limit) + 1).await?;
+    let rows = memberships::page_of_tenant(&mut conn, access.tenant.id, after, i64::from(limit) + 1).await?;
     Ok(Json(Page::from_rows(rows, limit, |m| (m.joined_at, m.user_id))))
 }
 
@@ -95,35 +88,38 @@ async fn current_role(conn: &mut PgConnection, tenant_id: Uuid, user_id: Uuid) -
     }
 }
 
+/// The member a path names, beside the tenant's `{slug}`.
+#[derive(Debug, Deserialize)]
+pub struct MemberPath {
+    user_id: Uuid,
+}
+
 /// Change a member's role.
 #[utoipa::path(patch, path = "/v1/tenants/{slug}/members/{user_id}", tag = "tenants",
     params(("slug" = String, Path), ("user_id" = Uuid, Path)), request_body = RoleChange, security(("bearer" = [])),
     responses(
         (status = 200, description = "The member with the new role", body = MemberView),
-        (status = 403, description = "`forbidden`"),
+        (status = 403, description = "`forbidden`; `tenant_mismatch`, `mfa_required`"),
         (status = 404, description = "`not_found`"),
         (status = 409, description = "`conflict`: the last owner"),
+        (status = 410, description = "`tenant_deleted`"),
         (status = 422, description = "`validation_failed`: unknown role"),
     ))]
 pub async fn patch_member(
     State(state): State<AppState>,
-    Caller(claims): Caller,
+    access: TenantAccess<Live<Managers>>,
     origin: Origin,
-    Path((slug, user_id)): Path<(String, Uuid)>,
+    Path(MemberPath { user_id }): Path<MemberPath>,
     JsonBody(change): JsonBody<RoleChange>,
 ) -> ApiResult<Json<MemberView>> {
     let Some(role) = membership_role(&change.role) else {
         return Err(ApiError::invalid(vec![FieldError::new("role", "must be owner, admin, agent or customer")]));
     };
+    let claims = &access.claims;
     let mut tx = state.db.begin().await?;
-    let tenant = find(&mut tx, &path_slug(&slug)?).await?;
-    let caller = standing(&mut tx, &claims, &tenant).await?;
-    require(caller, &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin])?;
-    if let Some(err) = gone(tenant.status) {
-        return Err(err);
-    }
+    let tenant = access.lock(&mut tx).await?;
     let current = current_role(&mut tx, tenant.id, user_id).await?;
-    check_change(&mut tx, caller, tenant.id, current, Some(role)).await?;
+    check_change(&mut tx, access.standing, tenant.id, current, Some(role)).await?;
     let member = memberships::set_role(&mut tx, tenant.id, user_id, role).await?;
     jobs::enqueue(&mut tx, tenant.id, JobKind::SyncMember(user_id)).await?;
     let details = serde_json::json!({ "user_id": user_id, "from": current, "to": role });
@@ -154,23 +150,21 @@ pub struct Removal {
     responses(
         (status = 204, description = "Removed (and erased, with `erase=true`)"),
         (status = 400, description = "`validation_failed`: an unknown query parameter, or `erase` neither `true` nor `false`"),
-        (status = 403, description = "`forbidden`"),
+        (status = 403, description = "`forbidden`; `tenant_mismatch`, `mfa_required`"),
         (status = 404, description = "`not_found`: no such member (already removed or erased)"),
         (status = 409, description = "`conflict`: the last owner"),
     ))]
 pub async fn delete_member(
     State(state): State<AppState>,
-    Caller(claims): Caller,
+    access: TenantAccess<Managers>,
     origin: Origin,
-    Path((slug, user_id)): Path<(String, Uuid)>,
+    Path(MemberPath { user_id }): Path<MemberPath>,
     Query(removal): Query<Removal>,
 ) -> ApiResult<StatusCode> {
+    let (claims, tenant) = (&access.claims, &access.tenant);
     let mut tx = state.db.begin().await?;
-    let tenant = find(&mut tx, &path_slug(&slug)?).await?;
-    let caller = standing(&mut tx, &claims, &tenant).await?;
-    require(caller, &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin])?;
     let current = current_role(&mut tx, tenant.id, user_id).await?;
-    check_change(&mut tx, caller, tenant.id, current, None).await?;
+    check_change(&mut tx, access.standing, tenant.id, current, None).await?;
     memberships::remove(&mut tx, tenant.id, user_id).await?;
     let mut revoked =
         sessions::revoke_user(&mut tx, user_id, sessions::Scope::Tenant(tenant.id), "membership_removed").await?;

@@ -11,7 +11,8 @@ use shared::tenant::{Slug, TenantStatus};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{TenantView, path_slug};
+use super::TenantView;
+use super::access::{find, path_slug};
 use crate::identity::memberships;
 use crate::identity::people::{CheckedPerson, NewPerson, check_person, email_taken, insert_user, name_errors};
 use crate::identity::sessions::Origin;
@@ -169,7 +170,7 @@ pub struct TenantStatusView {
 pub async fn get_status(State(state): State<AppState>, Path(slug): Path<String>) -> ApiResult<Json<TenantStatusView>> {
     let slug = path_slug(&slug)?;
     let mut conn = state.db.acquire().await?;
-    let tenant: TenantView = super::find(&mut conn, &slug).await?;
+    let tenant: TenantView = find(&mut conn, &slug).await?;
     let app_url = state.config.app_public_url.as_ref().map(|url| url.for_slug(&tenant.slug));
     Ok(Json(TenantStatusView { slug: tenant.slug, status: tenant.status, app_url }))
 }
