@@ -14,13 +14,13 @@ use std::net::SocketAddr;
 
 pub use config::ControlConfig;
 pub use router::build_router;
-pub use state::AppState;
+pub use state::{AppState, StartError};
 
 /// Why `serve` stopped before or while serving.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    #[error("cannot set up clients: {0}")]
-    Setup(String),
+    #[error(transparent)]
+    Setup(#[from] StartError),
     #[error("cannot migrate the control database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot prepare the tenant clusters: {0}")]
@@ -85,7 +85,7 @@ pub async fn prepare(state: &AppState) -> Result<(), ServeError> {
 /// `control-api serve`: prepare, then serve and run the provisioning worker until SIGTERM or
 /// SIGINT.
 pub async fn serve(config: ControlConfig) -> Result<(), ServeError> {
-    let state = AppState::new(config).map_err(ServeError::Setup)?;
+    let state = AppState::new(config)?;
     prepare(&state).await?;
     identity::password::warm_up();
     let http = &state.config.http;
@@ -106,8 +106,8 @@ pub async fn serve(config: ControlConfig) -> Result<(), ServeError> {
 /// Why `migrate-tenants` failed as a whole (per-tenant failures are in its report).
 #[derive(Debug, thiserror::Error)]
 pub enum MigrateTenantsError {
-    #[error("cannot set up clients: {0}")]
-    Setup(String),
+    #[error(transparent)]
+    Setup(#[from] StartError),
     #[error(transparent)]
     Prepare(#[from] ServeError),
     #[error(transparent)]
@@ -121,7 +121,7 @@ pub async fn migrate_tenants(
     on_total: impl FnOnce(usize),
     on_tenant: impl FnMut(&tenancy::migrate::TenantOutcome),
 ) -> Result<tenancy::migrate::MigrateReport, MigrateTenantsError> {
-    let state = AppState::new(config).map_err(MigrateTenantsError::Setup)?;
+    let state = AppState::new(config)?;
     crate::schema::CONTROL.run(&state.db).await.map_err(ServeError::from)?;
     Ok(tenancy::migrate::migrate_tenants(&state.worker.provisioner, options, on_total, on_tenant).await?)
 }
@@ -134,7 +134,7 @@ pub async fn backup(
     on_tenant: impl FnMut(&tenancy::backup::BackupOutcome),
 ) -> Result<(tenancy::backup::Manifest, Vec<(String, String)>), tenancy::backup::BackupError> {
     let control_url = config.control_db.expose().to_owned();
-    let state = AppState::new(config).map_err(tenancy::backup::BackupError::Refused)?;
+    let state = AppState::new(config).map_err(|e| tenancy::backup::BackupError::Setup(e.into()))?;
     let control_version = tenancy::template::latest_version(&crate::schema::CONTROL);
     tenancy::backup::backup(&state.worker.provisioner, &control_url, control_version, options, on_total, on_tenant)
         .await
@@ -146,7 +146,7 @@ pub async fn restore_tenant(
     from: &std::path::Path,
     slug: &str,
 ) -> Result<tenancy::backup::Restored, tenancy::backup::BackupError> {
-    let state = AppState::new(config).map_err(tenancy::backup::BackupError::Refused)?;
+    let state = AppState::new(config).map_err(|e| tenancy::backup::BackupError::Setup(e.into()))?;
     tenancy::backup::restore_tenant(&state.worker.provisioner, &state.notifier, from, slug).await
 }
 
@@ -154,7 +154,7 @@ pub async fn restore_tenant(
 /// `/metrics` on `CONTROL_PORT` (for probes and Prometheus), until SIGTERM or SIGINT; the job in
 /// hand finishes first.
 pub async fn worker(config: ControlConfig) -> Result<(), ServeError> {
-    let state = AppState::new(config).map_err(ServeError::Setup)?;
+    let state = AppState::new(config)?;
     prepare(&state).await?;
     let http = &state.config.http;
     let addr = SocketAddr::new(http.bind_addr, http.port);

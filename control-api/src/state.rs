@@ -46,16 +46,27 @@ pub struct SignupLimits {
     pub registrations_per_ip: Option<shared::ratelimit::Limit>,
 }
 
+/// Why the process's clients could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot set up the Redis client: {0}")]
+    Redis(String),
+}
+
 impl AppState {
     /// Builds the clients. Nothing connects yet: pools connect on first use.
-    pub fn new(config: ControlConfig) -> Result<Self, String> {
+    pub fn new(config: ControlConfig) -> Result<Self, StartError> {
         let db = PgPoolOptions::new()
             .max_connections(config.control_db_max_connections)
             .acquire_timeout(Duration::from_secs(5))
             .connect_lazy_with(config.control_db.connect_options());
         let metrics = Metrics::new();
-        let redis =
-            config.redis_url.as_ref().map(|url| shared::redis::Redis::new(url, 16, metrics.registry())).transpose()?;
+        let redis = config
+            .redis_url
+            .as_ref()
+            .map(|url| shared::redis::Redis::new(url, 16, metrics.registry()))
+            .transpose()
+            .map_err(StartError::Redis)?;
         let jwt = &config.jwt;
         let tokens =
             TokenIssuer::new(jwt.signing_key.clone(), jwt.issuer.clone(), jwt.audience.clone(), jwt.access_ttl);

@@ -7,13 +7,10 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use axum::http::StatusCode;
-use shared::error::ApiError;
-
 use super::lockout::{Lockout, Subject};
 use super::password::{Busy, Hasher};
 
-/// Why a check did not run.
+/// Why a check did not run (`routes::refusals` says how it answers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refused {
     /// A subject is locked for this long.
@@ -26,29 +23,6 @@ impl From<Busy> for Refused {
     fn from(_: Busy) -> Self {
         Self::Busy
     }
-}
-
-impl From<Refused> for ApiError {
-    fn from(refused: Refused) -> Self {
-        match refused {
-            Refused::Locked(wait) => {
-                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many failed attempts; retry later")
-                    .with_retry_after(wait.as_secs().max(1))
-            }
-            Refused::Busy => busy(),
-        }
-    }
-}
-
-impl From<Busy> for ApiError {
-    fn from(_: Busy) -> Self {
-        busy()
-    }
-}
-
-fn busy() -> ApiError {
-    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server_busy", "the server is busy; retry in a moment")
-        .with_retry_after(1)
 }
 
 /// The subjects an attempt counts against: the account (a normalized email, or `mfa:{user}`

@@ -2,7 +2,7 @@
 //! writing a new identity. (What these flows share lives here, below the routes of each.)
 
 use serde::Deserialize;
-use shared::error::{ApiError, FieldError, OnConstraint as _};
+use shared::error::FieldError;
 use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -56,10 +56,14 @@ pub fn name_errors(field: &str, value: &str, max: usize, errors: &mut Vec<FieldE
     }
 }
 
-/// The answer when the email belongs to an identity already. It never depends on the password
-/// given: only login says whether a password is right.
-pub fn email_taken() -> ApiError {
-    ApiError::conflict("an account with this email already exists: sign in, then use your access token")
+/// Why a new identity was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum NewIdentityError {
+    /// The email belongs to an identity already.
+    #[error("the email belongs to an account")]
+    EmailTaken,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
 }
 
 /// Writes a new identity (inside the caller's transaction) and returns its profile.
@@ -67,13 +71,18 @@ pub async fn insert_user(
     conn: &mut PgConnection,
     person: &CheckedPerson,
     password_hash: &str,
-) -> Result<UserProfile, ApiError> {
+) -> Result<UserProfile, NewIdentityError> {
     let profile = UserProfile {
         id: Uuid::now_v7(),
         email: person.email.as_str().to_owned(),
         firstname: person.firstname.clone(),
         lastname: person.lastname.clone(),
     };
-    users::insert(conn, &profile, password_hash).await.on_constraint("users_email_key", |_| email_taken())?;
-    Ok(profile)
+    match users::insert(conn, &profile, password_hash).await {
+        Ok(()) => Ok(profile),
+        Err(sqlx::Error::Database(db)) if db.constraint() == Some("users_email_key") => {
+            Err(NewIdentityError::EmailTaken)
+        }
+        Err(err) => Err(err.into()),
+    }
 }

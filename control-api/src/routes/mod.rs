@@ -4,6 +4,8 @@ pub mod auth;
 mod caller;
 pub mod jwks;
 pub mod operations;
+mod refusals;
 pub mod tenants;
 
 pub use caller::Caller;
+pub use refusals::email_taken;

@@ -85,6 +85,9 @@ pub enum BackupError {
     Manifest(String),
     #[error("{0}")]
     Refused(String),
+    /// The command's clients could not be built (`AppState::new`).
+    #[error(transparent)]
+    Setup(Box<dyn std::error::Error + Send + Sync>),
     #[error("{tool} failed: {detail}")]
     Tool { tool: &'static str, detail: String },
 }

@@ -20,11 +20,11 @@ use crate::identity::audit::{self, Action};
 use crate::identity::email::Email;
 use crate::identity::invitations::{self, Invitation, NewInvitation, OpenInvitation};
 use crate::identity::memberships;
-use crate::identity::people::{CheckedPerson, NewPerson, check_person, email_taken, insert_user};
+use crate::identity::people::{CheckedPerson, NewPerson, check_person, insert_user};
 use crate::identity::sessions::Origin;
 use crate::identity::users::{self, UserProfile};
 use crate::routes::auth::TenantRef;
-use crate::routes::Caller;
+use crate::routes::{Caller, email_taken};
 use crate::state::AppState;
 use crate::tenancy::jobs::{self, JobKind};
 use crate::tenancy::tenants;
@@ -245,5 +245,5 @@ async fn new_user(
     if users::email_exists(conn, &person.email.normalized()).await? {
         return Err(email_taken());
     }
-    insert_user(conn, person, &password_hash).await
+    Ok(insert_user(conn, person, &password_hash).await?)
 }
