@@ -1,8 +1,6 @@
 //! The tenant-plane middleware: which tenant (resolution, before any token work), who (the
 //! bearer token, which must be for that tenant), how often (rate limits), then the request
-//! runs with a `TenantContext` and can take connections to that tenant's database alone. A
-//! request that wrote events and succeeded hints its tenant to the outbox relay
-//! (`events::hints`).
+//! runs with a `TenantContext` and can take connections to that tenant's database alone.
 
 use std::sync::Arc;
 
@@ -21,12 +19,13 @@ use crate::state::AppState;
 use crate::tenancy::pools::{PoolManager, TenantConnection};
 use crate::tenancy::resolve::Tenant;
 
-/// The tenant and the caller of a tenant-plane request.
+/// The tenant and the caller of a tenant-plane request. What the caller may do is read from the
+/// tenant's users mirror when it matters (`tickets::access::Viewer`), never from the token's
+/// role, which may be minutes old.
 #[derive(Debug, Clone)]
 pub struct TenantContext {
     pub tenant: Arc<Tenant>,
     pub user_id: Uuid,
-    pub role: Role,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for TenantContext {
@@ -94,12 +93,7 @@ async fn ip_check(state: &AppState, ip: Option<std::net::IpAddr>) -> Option<Deci
 pub async fn tenant_context(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     match authorize(&state, &mut request).await {
         Ok(decision) => {
-            let tenant = request.extensions().get::<TenantContext>().map(|c| Arc::clone(&c.tenant));
-            let (response, wrote_events) = crate::events::hints::watch(next.run(request)).await;
-            // A success means the handler's transaction committed: the relay may look now.
-            if let Some(tenant) = tenant.filter(|_| wrote_events && response.status().is_success()) {
-                state.events.hints.hint(&tenant);
-            }
+            let response = next.run(request).await;
             match decision {
                 Some(decision) => with_rate_headers(response, &decision),
                 None => response,
@@ -159,6 +153,6 @@ async fn authorize(state: &AppState, request: &mut Request) -> Result<Option<Dec
     if let Some(decision) = decision.as_ref().filter(|d| !d.allowed) {
         return Err(rate_limited(decision));
     }
-    request.extensions_mut().insert(TenantContext { tenant, user_id: claims.sub, role: claims.role });
+    request.extensions_mut().insert(TenantContext { tenant, user_id: claims.sub });
     Ok(decision)
 }

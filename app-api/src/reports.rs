@@ -1,16 +1,19 @@
 //! The dashboards' reads of the tenant database: where the SLA stands over the tickets a caller
-//! may see, and the load of each staff member.
+//! may see (by the badge's rule, `tickets::badge`), and the load of each staff member.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shared::auth::Role;
-use sqlx::PgConnection;
+use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::tickets::access::Scope;
+use crate::tickets::access::Viewer;
+use crate::tickets::badge::{self, Target};
 use crate::tickets::priority::Priority;
+use crate::tickets::sla::Targets;
 use crate::tickets::status::Status;
+use crate::tickets::store::Ticket;
 
 /// How many at-risk tickets the summary lists.
 const AT_RISK_MAX: i64 = 50;
@@ -22,12 +25,15 @@ pub struct StatusPriorityCount {
     pub count: i64,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+/// Tickets not closed whose SLA badge says a target was missed.
+#[derive(Debug, Serialize, ToSchema, FromRow)]
 pub struct Breaches {
-    /// Running tickets past their response target (unanswered in time).
+    /// Badges with `response_breached`.
     pub response: i64,
-    /// Running tickets past their resolution target.
+    /// Badges with `resolution_breached`.
     pub resolution: i64,
+    /// Badges with either.
+    pub tickets: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -37,8 +43,8 @@ pub struct AtRisk {
     pub priority: Priority,
     pub status: Status,
     pub assigned_to: Option<Uuid>,
-    /// `response` or `resolution`: the target that comes first.
-    pub sla_type: String,
+    /// The badge's next target.
+    pub sla_type: Target,
     pub due_at: DateTime<Utc>,
 }
 
@@ -46,15 +52,38 @@ pub struct AtRisk {
 pub struct SlaSummary {
     /// Tickets that are not closed, by status and priority.
     pub open: Vec<StatusPriorityCount>,
+    /// Over the same tickets, counted by their badges.
     pub breaches: Breaches,
-    /// Running tickets, not yet breached, with less than a quarter of a target left; soonest
-    /// first, at most 50.
+    /// Tickets whose badge says `at_risk`.
+    pub at_risk_count: i64,
+    /// Those tickets, soonest due first, at most 50.
     pub at_risk: Vec<AtRisk>,
     pub generated_at: DateTime<Utc>,
 }
 
-/// The summary over the tickets in `scope`, as of `now`.
-pub async fn sla_summary(conn: &mut PgConnection, scope: Scope, now: DateTime<Utc>) -> sqlx::Result<SlaSummary> {
+/// A ticket with its targets, for its badge.
+#[derive(FromRow)]
+struct Targeted {
+    #[sqlx(flatten)]
+    ticket: Ticket,
+    response_minutes: i32,
+    resolution_minutes: i32,
+}
+
+/// Appends `FROM` the tickets `viewer` may see that are not closed, with their targets (the
+/// aliases `badge::Sql` reads).
+fn push_not_closed(query: &mut QueryBuilder<'_, Postgres>, viewer: Viewer) {
+    query.push(
+        " FROM support_tickets t
+          JOIN sla_policy_targets p ON p.version_id = t.sla_version_id AND p.priority = t.priority
+          WHERE t.status <> 'closed'",
+    );
+    viewer.push_visibility(query);
+}
+
+/// The summary over the tickets `viewer` may see, as of `now`: every count by the badge's rule.
+pub async fn sla_summary(conn: &mut PgConnection, viewer: Viewer, now: DateTime<Utc>) -> sqlx::Result<SlaSummary> {
+    let scope = viewer.scope();
     let open = sqlx::query_as!(
         StatusPriorityCount,
         r#"SELECT t.status AS "status: Status", t.priority AS "priority: Priority", count(*) AS "count!"
@@ -67,49 +96,52 @@ pub async fn sla_summary(conn: &mut PgConnection, scope: Scope, now: DateTime<Ut
     .fetch_all(&mut *conn)
     .await?;
 
-    let breaches = sqlx::query_as!(
-        Breaches,
-        r#"SELECT count(*) FILTER (WHERE coalesce(t.first_response_at, $3) > t.response_due_at) AS "response!",
-                count(*) FILTER (WHERE t.resolution_due_at < $3) AS "resolution!"
-           FROM support_tickets t WHERE t.status IN ('open', 'in_progress')
-             AND ($1::uuid IS NULL OR t.user_id = $1) AND ($2::uuid IS NULL OR t.assigned_to IS NULL OR t.assigned_to = $2)"#,
-        scope.customer,
-        scope.agent,
-        now,
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+    let sla = badge::Sql { now };
+    let mut counts = QueryBuilder::<Postgres>::new("SELECT count(*) FILTER (WHERE ");
+    sla.push_response_breached(&mut counts);
+    counts.push(") AS response, count(*) FILTER (WHERE ");
+    sla.push_resolution_breached(&mut counts);
+    counts.push(") AS resolution, count(*) FILTER (WHERE ");
+    sla.push_breached(&mut counts);
+    counts.push(") AS tickets, count(*) FILTER (WHERE ");
+    sla.push_at_risk(&mut counts);
+    counts.push(") AS at_risk");
+    push_not_closed(&mut counts, viewer);
+    let row: (i64, i64, i64, i64) = counts.build_query_as().fetch_one(&mut *conn).await?;
+    let breaches = Breaches { response: row.0, resolution: row.1, tickets: row.2 };
 
-    // The first target still ahead of each running ticket: the response while unanswered, else
-    // the resolution. At risk: less than a quarter of that target (the ticket's priority's, in
-    // its SLA policy version) left, in seconds: minutes * 60 / 4.
-    let at_risk = sqlx::query_as!(
-        AtRisk,
-        r#"SELECT id AS "id!", ticket_number AS "ticket_number!", priority AS "priority!: Priority",
-                status AS "status!: Status", assigned_to, sla_type AS "sla_type!", due_at AS "due_at!"
-           FROM (
-             SELECT t.id, t.ticket_number, t.priority, t.status, t.assigned_to,
-               CASE WHEN t.first_response_at IS NULL AND t.response_due_at < t.resolution_due_at
-                 THEN 'response' ELSE 'resolution' END AS sla_type,
-               CASE WHEN t.first_response_at IS NULL AND t.response_due_at < t.resolution_due_at
-                 THEN t.response_due_at ELSE t.resolution_due_at END AS due_at,
-               make_interval(secs => 15 * CASE WHEN t.first_response_at IS NULL AND t.response_due_at < t.resolution_due_at
-                 THEN p.response_minutes ELSE p.resolution_minutes END) AS margin
-             FROM support_tickets t
-             JOIN sla_policy_targets p ON p.version_id = t.sla_version_id AND p.priority = t.priority
-             WHERE t.status IN ('open', 'in_progress')
-               AND ($1::uuid IS NULL OR t.user_id = $1)
-               AND ($2::uuid IS NULL OR t.assigned_to IS NULL OR t.assigned_to = $2)
-           ) AS running
-           WHERE due_at > $3 AND due_at - $3 < margin ORDER BY due_at, id LIMIT $4"#,
-        scope.customer,
-        scope.agent,
-        now,
-        AT_RISK_MAX,
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(SlaSummary { open, breaches, at_risk, generated_at: now })
+    let mut risky = QueryBuilder::<Postgres>::new(
+        "SELECT t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority, t.status, t.category,
+            t.assigned_to, t.order_id, t.metadata, t.response_due_at, t.resolution_due_at, t.first_response_at,
+            t.response_breached_at, t.resolution_breached_at, t.resolved_at, t.closed_at, t.auto_close_at,
+            t.created_at, t.updated_at, t.sla_version_id, p.response_minutes, p.resolution_minutes",
+    );
+    push_not_closed(&mut risky, viewer);
+    risky.push(" AND ");
+    sla.push_at_risk(&mut risky);
+    risky.push(" ORDER BY ");
+    badge::Sql::push_next_due_at(&mut risky);
+    risky.push(", t.id LIMIT ").push_bind(AT_RISK_MAX);
+    let rows: Vec<Targeted> = risky.build_query_as().fetch_all(&mut *conn).await?;
+    let at_risk = rows
+        .into_iter()
+        .filter_map(|row| {
+            let targets =
+                Targets { response_minutes: row.response_minutes, resolution_minutes: row.resolution_minutes };
+            let badge = badge::of(&row.ticket, targets, now);
+            let t = row.ticket;
+            Some(AtRisk {
+                id: t.id,
+                ticket_number: t.ticket_number,
+                priority: t.priority,
+                status: t.status,
+                assigned_to: t.assigned_to,
+                sla_type: badge.next?,
+                due_at: badge.due_at?,
+            })
+        })
+        .collect();
+    Ok(SlaSummary { open, breaches, at_risk_count: row.3, at_risk, generated_at: now })
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,10 +1,9 @@
 //! How the worker learns which tenants changed, without asking every tenant: the relay (rows to
 //! publish) and the scheduled jobs (SLA due dates that moved) are both woken by hints.
 //!
-//! A request that wrote events or moved due dates (`note_work`, called by `outbox::enqueue` and by
-//! the ticket update that changes a priority, in a task-local the tenant middleware sets around
-//! each handler) hints its tenant once the response is a success, i.e. after its commit: into
-//! this process's queues where the relay and the jobs run here, else on Redis
+//! A ticket write that left events or moved due dates hints its tenant right after its commit
+//! (`tickets::write`, and the jobs after theirs): into this process's queues where the relay and
+//! the jobs run here, else on Redis
 //! (`{REDIS_KEY_PREFIX}outbox-hints`, the tenant's slug) for the workers of other replicas. A
 //! hint is only a wake-up: the relay reads the outbox to learn what is there, the jobs the
 //! tenant's due tickets, so a hint for nothing costs one query, and a lost hint delays the work
@@ -17,7 +16,6 @@
 //! request also write there. A hint costs nothing when the worker runs in the writing process and
 //! one Redis `PUBLISH` otherwise, and its loss is bounded by the sweeps.
 
-use std::cell::Cell;
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -27,26 +25,6 @@ use futures_util::StreamExt as _;
 use tokio::sync::Notify;
 
 use crate::tenancy::resolve::Tenant;
-
-tokio::task_local! {
-    static WROTE: Cell<bool>;
-}
-
-/// Runs `handler`, and says whether it left work for the worker (`note_work`).
-pub async fn watch<F: Future>(handler: F) -> (F::Output, bool) {
-    WROTE
-        .scope(Cell::new(false), async move {
-            let output = handler.await;
-            (output, WROTE.with(Cell::get))
-        })
-        .await
-}
-
-/// The surrounding request left work for the worker: events in the outbox, or SLA due dates
-/// that came nearer (a no-op outside requests).
-pub(crate) fn note_work() {
-    let _ = WROTE.try_with(|wrote| wrote.set(true));
-}
 
 /// A tenant to visit: its slug, and the tenant itself when the hint came with it.
 #[derive(Debug, Clone)]
@@ -280,12 +258,4 @@ mod tests {
         assert!(queue.is_empty());
     }
 
-    #[tokio::test]
-    async fn watch_sees_what_the_handler_wrote() {
-        let ((), wrote) = watch(async {}).await;
-        assert!(!wrote);
-        let ((), wrote) = watch(async { note_work() }).await;
-        assert!(wrote);
-        note_work(); // outside a request: nothing to note, no panic
-    }
 }

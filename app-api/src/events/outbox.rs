@@ -57,9 +57,8 @@ pub async fn enqueue(
         at,
     )
     .execute(conn)
-    .await?;
-    crate::events::hints::note_work();
-    Ok(())
+    .await
+    .map(drop)
 }
 
 /// Held by the relay for the transaction that publishes a tenant's batch: one relay per tenant

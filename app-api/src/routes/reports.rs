@@ -22,7 +22,7 @@ pub async fn get_sla_summary(context: TenantContext, tenant_db: TenantDb) -> Api
     let mut db = tenant_db.connect().await?;
     let viewer = Viewer::load(&mut db, context.user_id).await?;
     viewer.require_staff()?;
-    Ok(Json(reports::sla_summary(&mut db, viewer.scope(), Utc::now()).await?))
+    Ok(Json(reports::sla_summary(&mut db, viewer, Utc::now()).await?))
 }
 
 /// Tickets assigned to each staff member, by status (owners and admins).

@@ -56,6 +56,11 @@ impl Viewer {
         if self.is_staff() { Actor::Agent } else { Actor::Customer }
     }
 
+    /// This caller, to the rules of `moves`.
+    pub fn caller(self) -> super::moves::Caller {
+        super::moves::Caller { id: self.id, actor: self.actor() }
+    }
+
     /// The side this caller writes messages from.
     pub fn side(self) -> SenderType {
         if self.is_staff() { SenderType::Agent } else { SenderType::Customer }

@@ -1,14 +1,21 @@
-//! Where a ticket stands against its SLA at a glance, for lists: which clock runs, the next due
-//! time while it runs, breaches, and "at risk" (under a quarter of the target left, the rule of
-//! the SLA summary). Read from the ticket's stored due times, which every change keeps current,
-//! so a list needs no history; `GET /v1/tickets/{id}` gives the full account.
+//! Where a ticket stands against its SLA: the one rule, in Rust for the answers and in SQL for
+//! the filters and the summary, side by side so they are changed together (a database test
+//! checks them against each other). Which clock runs, the next target and when it is due,
+//! breaches, and "at risk" (under `AT_RISK_PERCENT` of the next target left). Read from the
+//! ticket's stored due times, which every change keeps current, and its recorded breaches,
+//! which are never cleared: a breach stays on the badge whatever the ticket does next.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use sqlx::{Postgres, QueryBuilder};
 use utoipa::ToSchema;
 
 use super::sla::Targets;
 use super::status::Status;
+use super::store::Ticket;
+
+/// A running ticket is at risk when less than this share of its next target is left, in percent.
+pub const AT_RISK_PERCENT: i32 = 25;
 
 /// Which SLA clock a ticket's state runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -36,41 +43,36 @@ pub struct SlaBadge {
     /// While the clock runs: the next target and when it is due.
     pub next: Option<Target>,
     pub due_at: Option<DateTime<Utc>>,
+    /// The response target was missed: recorded by the jobs, answered late, or past due while
+    /// running.
     pub response_breached: bool,
+    /// The resolution target was missed: recorded by the jobs, or past due while running.
     pub resolution_breached: bool,
-    /// The next target is not breached yet but less than a quarter of it is left.
+    /// Running, the next target not missed yet, and less than a quarter of it left.
     pub at_risk: bool,
 }
 
-/// What the badge is computed from: the ticket's stored SLA columns.
-#[derive(Debug, Clone, Copy)]
-pub struct Standing {
-    pub status: Status,
-    pub response_due_at: DateTime<Utc>,
-    pub resolution_due_at: DateTime<Utc>,
-    pub first_response_at: Option<DateTime<Utc>>,
-    /// When the jobs found each target breached (never cleared).
-    pub response_breached_at: Option<DateTime<Utc>>,
-    pub resolution_breached_at: Option<DateTime<Utc>>,
-    pub targets: Targets,
+impl SlaBadge {
+    pub fn breached(&self) -> bool {
+        self.response_breached || self.resolution_breached
+    }
 }
 
-pub fn badge(s: Standing, now: DateTime<Utc>) -> SlaBadge {
-    let clock = match s.status {
+/// The badge of `ticket`, held to `targets` (its priority's, in its policy version), at `now`.
+pub fn of(ticket: &Ticket, targets: Targets, now: DateTime<Utc>) -> SlaBadge {
+    let clock = match ticket.status {
         Status::Open | Status::InProgress => Clock::Running,
         Status::WaitingCustomer => Clock::Paused,
         Status::Resolved | Status::Closed => Clock::Stopped,
     };
     let running = clock == Clock::Running;
-    let response_breached = s.response_breached_at.is_some()
-        || s.first_response_at.map_or(running && now > s.response_due_at, |at| at > s.response_due_at);
-    let resolution_breached = s.resolution_breached_at.is_some() || (running && now > s.resolution_due_at);
-    let (next, due_at, target, breached) = if s.first_response_at.is_none() && s.response_due_at < s.resolution_due_at {
-        (Target::Response, s.response_due_at, s.targets.response(), response_breached)
+    let (response_breached, resolution_breached) = breaches(ticket, now);
+    let (next, due_at, target, breached) = if response_is_next(ticket) {
+        (Target::Response, ticket.response_due_at, targets.response(), response_breached)
     } else {
-        (Target::Resolution, s.resolution_due_at, s.targets.resolution(), resolution_breached)
+        (Target::Resolution, ticket.resolution_due_at, targets.resolution(), resolution_breached)
     };
-    let at_risk = running && !breached && due_at > now && (due_at - now) * 4 < target;
+    let at_risk = running && !breached && due_at > now && (due_at - now) * 100 < target * AT_RISK_PERCENT;
     SlaBadge {
         clock,
         next: running.then_some(next),
@@ -81,22 +83,123 @@ pub fn badge(s: Standing, now: DateTime<Utc>) -> SlaBadge {
     }
 }
 
+/// Whether the response and the resolution targets are missed: recorded, answered late, or past
+/// due while the clock runs.
+pub fn breaches(ticket: &Ticket, now: DateTime<Utc>) -> (bool, bool) {
+    let running = ticket.status.clock_runs();
+    let response = ticket.response_breached_at.is_some()
+        || ticket.first_response_at.map_or(running && now > ticket.response_due_at, |at| at > ticket.response_due_at);
+    let resolution = ticket.resolution_breached_at.is_some() || (running && now > ticket.resolution_due_at);
+    (response, resolution)
+}
+
+/// The response comes next while unanswered and due before the resolution.
+fn response_is_next(ticket: &Ticket) -> bool {
+    ticket.first_response_at.is_none() && ticket.response_due_at < ticket.resolution_due_at
+}
+
+/// The same rule in SQL, over `support_tickets t` joined with its targets `sla_policy_targets p`
+/// (`p.version_id = t.sla_version_id AND p.priority = t.priority`), at the bound time `now`.
+pub struct Sql {
+    pub now: DateTime<Utc>,
+}
+
+impl Sql {
+    /// `response_is_next`, as a boolean expression.
+    fn push_response_is_next(query: &mut QueryBuilder<'_, Postgres>) {
+        query.push("t.first_response_at IS NULL AND t.response_due_at < t.resolution_due_at");
+    }
+
+    /// `SlaBadge::response_breached`, as a boolean expression.
+    pub fn push_response_breached(&self, query: &mut QueryBuilder<'_, Postgres>) {
+        query
+            .push("(t.response_breached_at IS NOT NULL OR t.first_response_at > t.response_due_at")
+            .push(" OR (t.status IN ('open', 'in_progress') AND t.first_response_at IS NULL AND t.response_due_at < ")
+            .push_bind(self.now)
+            .push("))");
+    }
+
+    /// `SlaBadge::resolution_breached`, as a boolean expression.
+    pub fn push_resolution_breached(&self, query: &mut QueryBuilder<'_, Postgres>) {
+        query
+            .push("(t.resolution_breached_at IS NOT NULL OR (t.status IN ('open', 'in_progress') AND t.resolution_due_at < ")
+            .push_bind(self.now)
+            .push("))");
+    }
+
+    /// `SlaBadge::breached()`, as a boolean expression.
+    pub fn push_breached(&self, query: &mut QueryBuilder<'_, Postgres>) {
+        query.push("(");
+        self.push_response_breached(query);
+        query.push(" OR ");
+        self.push_resolution_breached(query);
+        query.push(")");
+    }
+
+    /// `SlaBadge::due_at` of a running ticket (the next target's due time), as an expression.
+    pub fn push_next_due_at(query: &mut QueryBuilder<'_, Postgres>) {
+        query.push("CASE WHEN ");
+        Self::push_response_is_next(query);
+        query.push(" THEN t.response_due_at ELSE t.resolution_due_at END");
+    }
+
+    /// `SlaBadge::at_risk`, as a boolean expression: a running ticket whose next target is not
+    /// recorded as missed and is ahead by less than `AT_RISK_PERCENT` of its minutes (the
+    /// breaches that are not recorded are exactly the past due times excluded here).
+    pub fn push_at_risk(&self, query: &mut QueryBuilder<'_, Postgres>) {
+        let share_secs = |query: &mut QueryBuilder<'_, Postgres>, minutes: &str| {
+            query
+                .push(format!(" < make_interval(secs => {minutes} * 60 * "))
+                .push_bind(AT_RISK_PERCENT)
+                .push(" / 100.0)");
+        };
+        query.push("(t.status IN ('open', 'in_progress') AND CASE WHEN ");
+        Self::push_response_is_next(query);
+        query.push(" THEN t.response_breached_at IS NULL AND t.response_due_at > ");
+        query.push_bind(self.now).push(" AND t.response_due_at - ").push_bind(self.now);
+        share_secs(query, "p.response_minutes");
+        query.push(" ELSE t.resolution_breached_at IS NULL AND t.resolution_due_at > ");
+        query.push_bind(self.now).push(" AND t.resolution_due_at - ").push_bind(self.now);
+        share_secs(query, "p.resolution_minutes");
+        query.push(" END)");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::{Duration, TimeZone as _};
+    use uuid::Uuid;
 
     use super::*;
+    use crate::tickets::priority::Priority;
 
-    fn standing(status: Status) -> Standing {
+    const TARGETS: Targets = Targets { response_minutes: 60, resolution_minutes: 480 };
+
+    fn ticket(status: Status) -> Ticket {
         let created = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
-        Standing {
+        Ticket {
+            id: 1,
+            ticket_number: "TKT-00000001".into(),
+            user_id: Uuid::nil(),
+            subject: String::new(),
+            description: String::new(),
+            priority: Priority::Medium,
             status,
+            category: None,
+            assigned_to: None,
+            order_id: None,
+            metadata: serde_json::Value::Null,
             response_due_at: created + Duration::minutes(60),
             resolution_due_at: created + Duration::minutes(480),
             first_response_at: None,
             response_breached_at: None,
             resolution_breached_at: None,
-            targets: Targets { response_minutes: 60, resolution_minutes: 480 },
+            resolved_at: None,
+            closed_at: None,
+            auto_close_at: None,
+            created_at: created,
+            updated_at: created,
+            sla_version_id: 1,
         }
     }
 
@@ -106,24 +209,25 @@ mod tests {
 
     #[test]
     fn a_running_ticket_approaches_its_response_then_its_resolution() {
-        let open = standing(Status::Open);
-        let early = badge(open, at(9, 10));
+        let open = ticket(Status::Open);
+        let early = of(&open, TARGETS, at(9, 10));
         assert_eq!((early.clock, early.next, early.due_at), (Clock::Running, Some(Target::Response), Some(at(10, 0))));
         assert!(!early.at_risk && !early.response_breached);
         // 14 minutes left of 60: under a quarter.
-        assert!(badge(open, at(9, 46)).at_risk);
-        assert!(!badge(open, at(9, 44)).at_risk);
-        let late = badge(open, at(10, 1));
+        assert!(of(&open, TARGETS, at(9, 46)).at_risk);
+        assert!(!of(&open, TARGETS, at(9, 44)).at_risk);
+        let late = of(&open, TARGETS, at(10, 1));
         assert!(late.response_breached && !late.at_risk && !late.resolution_breached);
 
-        let answered = Standing { first_response_at: Some(at(9, 30)), ..open };
-        let next = badge(answered, at(10, 1));
+        let answered = Ticket { first_response_at: Some(at(9, 30)), ..open.clone() };
+        let next = of(&answered, TARGETS, at(10, 1));
         assert_eq!((next.next, next.due_at), (Some(Target::Resolution), Some(at(17, 0))));
         assert!(!next.response_breached);
-        assert!(badge(answered, at(16, 0)).at_risk);
-        assert!(badge(answered, at(17, 1)).resolution_breached);
+        assert!(of(&answered, TARGETS, at(16, 0)).at_risk);
+        assert!(of(&answered, TARGETS, at(17, 1)).resolution_breached);
         // Answered late: the breach stays.
-        assert!(badge(Standing { first_response_at: Some(at(10, 5)), ..open }, at(10, 6)).response_breached);
+        let late_answer = Ticket { first_response_at: Some(at(10, 5)), ..open };
+        assert!(of(&late_answer, TARGETS, at(10, 6)).response_breached);
     }
 
     #[test]
@@ -133,12 +237,16 @@ mod tests {
             (Status::Resolved, Clock::Stopped),
             (Status::Closed, Clock::Stopped),
         ] {
-            let b = badge(standing(status), at(23, 0));
+            let b = of(&ticket(status), TARGETS, at(23, 0));
             assert_eq!((b.clock, b.next, b.due_at, b.at_risk), (clock, None, None, false), "{status:?}");
-            assert!(!b.response_breached && !b.resolution_breached, "a stopped clock does not breach by itself");
+            assert!(!b.breached(), "a stopped clock does not breach by itself");
         }
-        // A breach found earlier is kept whatever the status.
-        let found = Standing { resolution_breached_at: Some(at(17, 1)), ..standing(Status::Resolved) };
-        assert!(badge(found, at(18, 0)).resolution_breached);
+        // A breach recorded earlier stays whatever the status.
+        let found = Ticket { resolution_breached_at: Some(at(17, 1)), ..ticket(Status::Resolved) };
+        assert!(of(&found, TARGETS, at(18, 0)).resolution_breached);
+        // And a recorded breach of the next target is no risk, even before its due time.
+        let recorded = Ticket { response_breached_at: Some(at(9, 50)), ..ticket(Status::Open) };
+        let badge = of(&recorded, TARGETS, at(9, 50));
+        assert!(badge.response_breached && !badge.at_risk);
     }
 }

@@ -36,16 +36,16 @@ impl Due {
     }
 
     /// Whether it is still due on `ticket` (as locked) at `now`.
-    pub fn holds(self, ticket: &Ticket, breaches: Breaches, now: DateTime<Utc>) -> bool {
+    pub fn holds(self, ticket: &Ticket, now: DateTime<Utc>) -> bool {
         let running = ticket.status.clock_runs();
         match self {
             Self::Response => {
                 running
                     && ticket.first_response_at.is_none()
-                    && breaches.response_at.is_none()
+                    && ticket.response_breached_at.is_none()
                     && ticket.response_due_at <= now
             }
-            Self::Resolution => running && breaches.resolution_at.is_none() && ticket.resolution_due_at <= now,
+            Self::Resolution => running && ticket.resolution_breached_at.is_none() && ticket.resolution_due_at <= now,
             Self::AutoClose => {
                 matches!(ticket.status, Status::WaitingCustomer | Status::Resolved)
                     && ticket.auto_close_at.is_some_and(|at| at <= now)
@@ -55,13 +55,6 @@ impl Due {
 }
 
 shared::text_column!(Due, parse);
-
-/// When a ticket's breaches were recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Breaches {
-    pub response_at: Option<DateTime<Utc>>,
-    pub resolution_at: Option<DateTime<Utc>>,
-}
 
 /// The earliest time anything is due in this tenant, if anything can come due: three probes of
 /// the heads of the partial indexes.
@@ -101,8 +94,8 @@ pub async fn list(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) -> sq
     Ok(rows.into_iter().map(|row| (row.id, row.due)).collect())
 }
 
-/// Ticket `id` with its breaches, locked for the rest of the transaction.
-pub async fn lock(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<(Ticket, Breaches)>> {
+/// Ticket `id`, locked for the rest of the transaction.
+pub async fn lock(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Ticket>> {
     let row = sqlx::query!(
         r#"SELECT t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority AS "priority: Priority",
             t.status AS "status: Status", t.category, t.assigned_to, t.order_id, t.metadata, t.response_due_at,
@@ -113,30 +106,7 @@ pub async fn lock(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<(Tick
     )
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|row| {
-        let breaches = Breaches { response_at: row.response_breached_at, resolution_at: row.resolution_breached_at };
-        (super::store::ticket_of!(row), breaches)
-    }))
-}
-
-/// Records that ticket `id` breached its `kind` target at `at` (`Due::AutoClose` is no breach).
-pub async fn record_breach(conn: &mut PgConnection, id: i64, kind: Due, at: DateTime<Utc>) -> sqlx::Result<()> {
-    let (response, resolution) = match kind {
-        Due::Response => (Some(at), None),
-        Due::Resolution => (None, Some(at)),
-        Due::AutoClose => return Ok(()),
-    };
-    sqlx::query!(
-        "UPDATE support_tickets SET response_breached_at = coalesce(response_breached_at, $2),
-            resolution_breached_at = coalesce(resolution_breached_at, $3)
-         WHERE id = $1",
-        id,
-        response,
-        resolution,
-    )
-    .execute(conn)
-    .await
-    .map(drop)
+    Ok(row.map(|row| super::store::ticket_of!(row)))
 }
 
 /// Held while a job writes the tenant's next due time to the control database, so that writers

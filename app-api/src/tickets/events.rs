@@ -24,6 +24,14 @@ impl SenderType {
         }
     }
 
+    /// The side an actor writes from (the system writes as staff).
+    pub fn of(actor: super::status::Actor) -> Self {
+        match actor {
+            super::status::Actor::Customer => Self::Customer,
+            super::status::Actor::Agent | super::status::Actor::System => Self::Agent,
+        }
+    }
+
     pub fn parse(value: &str) -> Option<Self> {
         [Self::Customer, Self::Agent].into_iter().find(|s| s.as_str() == value)
     }

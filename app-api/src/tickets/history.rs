@@ -42,7 +42,8 @@ impl Action {
 shared::text_column!(Action, parse);
 
 /// One entry of a ticket's history, to record.
-pub struct Entry<'a> {
+#[derive(Debug)]
+pub struct Entry {
     pub ticket_id: i64,
     /// Who: a person, or none for the system.
     pub actor_id: Option<Uuid>,
@@ -50,13 +51,13 @@ pub struct Entry<'a> {
     pub action: Action,
     pub from: Option<Status>,
     pub to: Option<Status>,
-    pub reason: Option<&'a str>,
+    pub reason: Option<String>,
     /// `{"field": [old, new]}`.
     pub changes: serde_json::Value,
     pub at: DateTime<Utc>,
 }
 
-pub async fn record(conn: &mut PgConnection, entry: Entry<'_>) -> sqlx::Result<()> {
+pub async fn record(conn: &mut PgConnection, entry: &Entry) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO ticket_history (ticket_id, actor_id, actor_kind, action, from_status, to_status, reason, changes,
             created_at)
@@ -68,7 +69,7 @@ pub async fn record(conn: &mut PgConnection, entry: Entry<'_>) -> sqlx::Result<(
         entry.from.map(Status::as_str),
         entry.to.map(Status::as_str),
         entry.reason,
-        entry.changes,
+        &entry.changes,
         entry.at,
     )
     .execute(conn)

@@ -1,18 +1,20 @@
-//! Changes to a locked ticket, shared by the endpoints that make them: a status change with its
-//! side effects (`resolved_at`, `closed_at`, the assignee), the history entry and the events. The
-//! caller holds the transaction and the row lock, and saves the ticket.
+//! What a change does to a ticket, as plain functions over the ticket in memory: the state
+//! machine's checks, the side effects (`resolved_at`, `closed_at`, the assignee, the first
+//! response, breaches recorded when a clock stops past its due time), the history entry and the
+//! events. No I/O: `write` loads, locks, saves, records and announces around them.
 
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use shared::error::{ApiError, ApiResult};
-use sqlx::PgConnection;
+use shared::error::ApiError;
 use uuid::Uuid;
 
-use super::events::Event;
-use super::history::{self, Action, Entry};
-use super::moves::{self, Plan, Refusal, State};
-use super::status::{self, Actor, Status, TransitionError};
+use super::badge;
+use super::events::{Event, SenderType};
+use super::history::{Action, Entry};
+use super::moves::{self, Caller, Plan, Refusal, State};
+use super::priority::Priority;
+use super::status::{self, Actor, Status};
 use super::store::{self, Ticket};
 
 /// Who makes a change: a person (with the part they play) or the system.
@@ -22,26 +24,8 @@ pub struct Acting {
     pub actor: Actor,
 }
 
-/// 409 `invalid_transition` with the statuses this actor may choose instead.
-pub fn invalid_transition(err: &TransitionError, actor: Actor) -> ApiError {
-    let from = match err {
-        TransitionError::NotAllowed { from, .. } | TransitionError::NotYours { from, .. } => *from,
-    };
-    ApiError::new(StatusCode::CONFLICT, "invalid_transition", err.to_string())
-        .with_extension("allowed", status::allowed_targets(from, actor))
-}
-
-/// The answer to an action the rules refuse.
-pub fn refused(refusal: &Refusal, ticket: &Ticket, actor: Actor) -> ApiError {
-    match refusal {
-        Refusal::Closed => store::ensure_open(ticket).expect_err("a closed ticket"),
-        Refusal::Transition(err) => invalid_transition(err, actor),
-        Refusal::KeepsAssignee(status) => ApiError::conflict(format!(
-            "a ticket that is {} keeps someone on it: assign it to someone else instead",
-            status.as_str()
-        )),
-        Refusal::NeedsAssignee => ApiError::conflict("assign the ticket to someone to start it"),
-    }
+impl Acting {
+    pub const SYSTEM: Self = Self { by: None, actor: Actor::System };
 }
 
 impl State {
@@ -50,46 +34,68 @@ impl State {
     }
 }
 
-/// A status change and the assignment that goes with it.
-pub struct Move {
-    pub to: Status,
-    pub assign: Option<Option<Uuid>>,
-    pub reason: Option<String>,
-}
-
-impl Move {
-    pub fn planned(plan: Plan, reason: Option<String>) -> Self {
-        Self { to: plan.to, assign: plan.assign, reason }
+/// The answer to an action the rules refuse; `allowed` lists what the caller may do instead.
+pub fn refused(refusal: &Refusal, ticket: &Ticket, caller: Caller) -> ApiError {
+    match refusal {
+        Refusal::Closed => store::ensure_open(ticket).expect_err("a closed ticket"),
+        Refusal::Transition(err) => ApiError::new(StatusCode::CONFLICT, "invalid_transition", err.to_string())
+            .with_extension("allowed", moves::allowed_statuses(&State::of(ticket), caller)),
+        Refusal::KeepsAssignee(status) => ApiError::conflict(format!(
+            "a ticket that is {} keeps someone on it: assign it to someone else instead",
+            status.as_str()
+        )),
+        Refusal::NeedsAssignee => ApiError::conflict("assign the ticket to someone to start it"),
     }
 }
 
-/// Applies `change` to `ticket` (already locked and known to be visible): checks the state
-/// machine, applies the side effects, records one history entry, refreshes the SLA clock and
-/// returns the events. Saving the ticket is the caller's.
-pub async fn apply(
-    conn: &mut PgConnection,
+/// What one change did: the history entry to record, the events to announce, and whether the
+/// SLA clock's inputs changed (status, priority, first response), so the due dates move.
+#[derive(Debug)]
+pub struct Applied {
+    pub entry: Entry,
+    pub events: Vec<Event>,
+    pub clock_moved: bool,
+}
+
+fn entry(ticket: &Ticket, acting: Acting, action: Action, now: DateTime<Utc>) -> Entry {
+    Entry {
+        ticket_id: ticket.id,
+        actor_id: acting.by,
+        actor: acting.actor,
+        action,
+        from: None,
+        to: None,
+        reason: None,
+        changes: json!({}),
+        at: now,
+    }
+}
+
+/// Applies a checked `plan` (from `moves`) to `ticket`: its side effects, its entry and events.
+pub fn apply(
     ticket: &mut Ticket,
-    change: Move,
+    plan: Plan,
+    reason: Option<String>,
     acting: Acting,
     action: Action,
     now: DateTime<Utc>,
-) -> ApiResult<Vec<Event>> {
+) -> Result<Applied, ApiError> {
     let from = ticket.status;
-    let moves = change.to != from;
-    if moves {
-        status::check(from, change.to, acting.actor).map_err(|e| invalid_transition(&e, acting.actor))?;
-    }
-    let after = moves::settle(State::of(ticket), Plan { to: change.to, assign: change.assign });
+    let moves = plan.to != from;
+    let after = moves::settle(State::of(ticket), plan);
     if let Some(broken) = moves::invariant_breaks(&after) {
         return Err(ApiError::internal(format!("ticket {}: {broken}", ticket.id)));
     }
-    let mut changes = serde_json::Map::new();
+    let mut applied = Applied { entry: entry(ticket, acting, action, now), events: Vec::new(), clock_moved: moves };
     let previous_assignee = ticket.assigned_to;
-    if after.assignee != ticket.assigned_to {
-        changes.insert("assigned_to".into(), json!([ticket.assigned_to, after.assignee]));
+    if after.assignee != previous_assignee {
+        applied.entry.changes = json!({ "assigned_to": [previous_assignee, after.assignee] });
         ticket.assigned_to = after.assignee;
     }
     if moves {
+        if from.clock_runs() && !after.status.clock_runs() {
+            record_missed(ticket, now);
+        }
         ticket.status = after.status;
         if after.status == Status::Closed {
             ticket.closed_at = Some(now);
@@ -99,28 +105,14 @@ pub async fn apply(
         } else if from != Status::Resolved && after.status == Status::Resolved {
             ticket.resolved_at = Some(now);
         }
+        applied.entry.from = Some(from);
+        applied.entry.to = Some(after.status);
+        applied.entry.reason.clone_from(&reason);
     }
     ticket.updated_at = now;
-    history::record(
-        conn,
-        Entry {
-            ticket_id: ticket.id,
-            actor_id: acting.by,
-            actor: acting.actor,
-            action,
-            from: moves.then_some(from),
-            to: moves.then_some(change.to),
-            reason: change.reason.as_deref(),
-            changes: serde_json::Value::Object(changes),
-            at: now,
-        },
-    )
-    .await?;
-    let (sla, _) = store::refresh_sla(conn, ticket, now).await?;
 
-    let mut events = Vec::new();
     if ticket.assigned_to != previous_assignee {
-        events.push(Event::TicketAssigned {
+        applied.events.push(Event::TicketAssigned {
             ticket_id: ticket.id,
             ticket_number: ticket.ticket_number.clone(),
             assigned_to: ticket.assigned_to,
@@ -130,26 +122,164 @@ pub async fn apply(
         });
     }
     if moves {
-        events.push(Event::TicketStatusChanged {
+        applied.events.push(Event::TicketStatusChanged {
             ticket_id: ticket.id,
             ticket_number: ticket.ticket_number.clone(),
             user_id: ticket.user_id,
             previous_status: from,
             new_status: ticket.status,
             changed_by: acting.by,
-            reason: change.reason,
+            reason,
         });
     }
     if moves && ticket.status == Status::Resolved {
-        events.push(Event::TicketResolved {
+        let (response_breached, resolution_breached) = badge::breaches(ticket, now);
+        applied.events.push(Event::TicketResolved {
             ticket_id: ticket.id,
             ticket_number: ticket.ticket_number.clone(),
             user_id: ticket.user_id,
             resolved_by: acting.by,
             resolution_time_minutes: (now - ticket.created_at).num_minutes(),
-            sla_met: !sla.response_breached && !sla.resolution_breached,
+            sla_met: !response_breached && !resolution_breached,
             category: ticket.category.clone(),
         });
     }
-    Ok(events)
+    Ok(applied)
+}
+
+/// A running clock stops (waiting for the customer, resolved, closed) past a due time the jobs
+/// have not reached yet: the breach is recorded now, as they would have, so it stays on the badge.
+fn record_missed(ticket: &mut Ticket, now: DateTime<Utc>) {
+    let (response, resolution) = badge::breaches(ticket, now);
+    if response && ticket.response_breached_at.is_none() {
+        ticket.response_breached_at = Some(now);
+    }
+    if resolution && ticket.resolution_breached_at.is_none() {
+        ticket.resolution_breached_at = Some(now);
+    }
+}
+
+/// Staff assign the ticket to someone, or unassign it. `None`: nothing to do.
+pub fn assign(
+    ticket: &mut Ticket,
+    to: Option<Uuid>,
+    by: Caller,
+    now: DateTime<Utc>,
+) -> Result<Option<Applied>, ApiError> {
+    let plan = moves::assign(&State::of(ticket), to).map_err(|refusal| refused(&refusal, ticket, by))?;
+    let acting = Acting { by: Some(by.id), actor: by.actor };
+    plan.map(|plan| apply(ticket, plan, None, acting, Action::Assigned, now)).transpose()
+}
+
+/// A caller asks for a status.
+pub fn set_status(
+    ticket: &mut Ticket,
+    to: Status,
+    reason: Option<String>,
+    by: Caller,
+    now: DateTime<Utc>,
+) -> Result<Applied, ApiError> {
+    let plan = moves::set_status(&State::of(ticket), to, by).map_err(|refusal| refused(&refusal, ticket, by))?;
+    apply(ticket, plan, reason, Acting { by: Some(by.id), actor: by.actor }, Action::StatusChanged, now)
+}
+
+/// The system closes the ticket (a merge, a delay passed).
+pub fn close(ticket: &mut Ticket, reason: String, now: DateTime<Utc>) -> Result<Applied, ApiError> {
+    let system = Caller { id: Uuid::nil(), actor: Actor::System };
+    status::check(ticket.status, Status::Closed, Actor::System)
+        .map_err(|err| refused(&Refusal::Transition(err), ticket, system))?;
+    let plan = Plan { to: Status::Closed, assign: None };
+    apply(ticket, plan, Some(reason), Acting::SYSTEM, Action::StatusChanged, now)
+}
+
+/// Fields staff correct; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct Edit {
+    pub subject: Option<String>,
+    /// `Some(None)` clears the category.
+    #[allow(clippy::option_option, reason = "absent keeps, null clears, a value sets")]
+    pub category: Option<Option<String>>,
+    pub priority: Option<Priority>,
+    pub metadata: Option<serde_json::Value>,
+}
+
+/// Staff correct fields. `None`: nothing changes.
+pub fn edit(ticket: &mut Ticket, edit: Edit, acting: Acting, now: DateTime<Utc>) -> Result<Option<Applied>, ApiError> {
+    store::ensure_open(ticket)?;
+    let mut changes = serde_json::Map::new();
+    if let Some(subject) = edit.subject.filter(|s| *s != ticket.subject) {
+        changes.insert("subject".into(), json!([ticket.subject, subject]));
+        ticket.subject = subject;
+    }
+    if let Some(category) = edit.category.filter(|c| *c != ticket.category) {
+        changes.insert("category".into(), json!([ticket.category, category]));
+        ticket.category = category;
+    }
+    if let Some(priority) = edit.priority.filter(|p| *p != ticket.priority) {
+        changes.insert("priority".into(), json!([ticket.priority, priority]));
+        ticket.priority = priority;
+    }
+    if let Some(metadata) = edit.metadata.filter(|m| *m != ticket.metadata) {
+        changes.insert("metadata".into(), json!([ticket.metadata, metadata]));
+        ticket.metadata = metadata;
+    }
+    if changes.is_empty() {
+        return Ok(None);
+    }
+    let clock_moved = changes.contains_key("priority");
+    ticket.updated_at = now;
+    let mut entry = entry(ticket, acting, Action::Updated, now);
+    entry.changes = serde_json::Value::Object(changes);
+    Ok(Some(Applied { entry, events: Vec::new(), clock_moved }))
+}
+
+/// A message from `by` on the ticket: the first public staff message meets the response target;
+/// a customer's answer wakes a ticket that waits for them. `None`: the status stays and nothing
+/// is recorded beyond the message (whose event `write` announces with its id).
+pub fn message(
+    ticket: &mut Ticket,
+    internal: bool,
+    by: Caller,
+    now: DateTime<Utc>,
+) -> Result<(Option<Applied>, bool), ApiError> {
+    store::ensure_open(ticket)?;
+    let first_response =
+        SenderType::of(by.actor) == SenderType::Agent && !internal && ticket.first_response_at.is_none();
+    if first_response {
+        ticket.first_response_at = Some(now);
+    }
+    ticket.updated_at = now;
+    let plan = moves::message(&State::of(ticket), by.actor).map_err(|refusal| refused(&refusal, ticket, by))?;
+    let acting = Acting { by: Some(by.id), actor: by.actor };
+    let applied = plan.map(|plan| apply(ticket, plan, None, acting, Action::StatusChanged, now)).transpose()?;
+    Ok((applied, first_response))
+}
+
+/// A new ticket's entry and event.
+pub fn opened(ticket: &Ticket, acting: Acting, now: DateTime<Utc>) -> Applied {
+    let mut entry = entry(ticket, acting, Action::Created, now);
+    entry.to = Some(Status::Open);
+    entry.changes = json!({ "priority": [null, ticket.priority] });
+    let event = Event::TicketCreated {
+        ticket_id: ticket.id,
+        ticket_number: ticket.ticket_number.clone(),
+        user_id: ticket.user_id,
+        subject: ticket.subject.clone(),
+        priority: ticket.priority,
+        status: ticket.status,
+        order_id: ticket.order_id,
+        category: ticket.category.clone(),
+    };
+    Applied { entry, events: vec![event], clock_moved: false }
+}
+
+/// `sources` were merged into `target` (each closed by `close`): the target's entry names them.
+pub fn merged(target: &mut Ticket, sources: &[Ticket], acting: Acting, now: DateTime<Utc>) -> Applied {
+    let numbers: Vec<&str> = sources.iter().map(|s| s.ticket_number.as_str()).collect();
+    let ids: Vec<i64> = sources.iter().map(|s| s.id).collect();
+    target.updated_at = now;
+    let mut entry = entry(target, acting, Action::Updated, now);
+    entry.reason = Some(format!("merged {} into this ticket", numbers.join(", ")));
+    entry.changes = json!({ "merged_from": [null, ids] });
+    Applied { entry, events: Vec::new(), clock_moved: false }
 }

@@ -7,7 +7,7 @@ use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::access::Viewer;
-use super::badge::{self, SlaBadge, Standing};
+use super::badge::{self, SlaBadge};
 use super::priority::Priority;
 use super::sla::Targets;
 use super::status::Status;
@@ -35,8 +35,6 @@ pub enum Order {
 pub struct Listed {
     #[sqlx(flatten)]
     pub ticket: Ticket,
-    response_breached_at: Option<DateTime<Utc>>,
-    resolution_breached_at: Option<DateTime<Utc>>,
     response_minutes: i32,
     resolution_minutes: i32,
     /// Unread public messages from staff, and from the customer.
@@ -46,22 +44,8 @@ pub struct Listed {
 
 impl Listed {
     pub fn badge(&self, now: DateTime<Utc>) -> SlaBadge {
-        let t = &self.ticket;
-        badge::badge(
-            Standing {
-                status: t.status,
-                response_due_at: t.response_due_at,
-                resolution_due_at: t.resolution_due_at,
-                first_response_at: t.first_response_at,
-                response_breached_at: self.response_breached_at,
-                resolution_breached_at: self.resolution_breached_at,
-                targets: Targets {
-                    response_minutes: self.response_minutes,
-                    resolution_minutes: self.resolution_minutes,
-                },
-            },
-            now,
-        )
+        let targets = Targets { response_minutes: self.response_minutes, resolution_minutes: self.resolution_minutes };
+        badge::of(&self.ticket, targets, now)
     }
 }
 
@@ -88,22 +72,27 @@ pub struct Filter<'a> {
     pub limit: u32,
 }
 
-/// The tickets `viewer` may see that match `filter`, in its order: at most `limit` + 1, the last
-/// one telling that there is a next page.
-pub async fn list(conn: &mut PgConnection, viewer: Viewer, filter: &Filter<'_>) -> sqlx::Result<Vec<Listed>> {
-    statement(viewer, filter).build_query_as().fetch_all(conn).await
+/// The tickets `viewer` may see that match `filter` at `now`, in its order: at most `limit` + 1,
+/// the last one telling that there is a next page.
+pub async fn list(
+    conn: &mut PgConnection,
+    viewer: Viewer,
+    filter: &Filter<'_>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<Listed>> {
+    statement(viewer, filter, now).build_query_as().fetch_all(conn).await
 }
 
 /// The statement `list` runs, with its parameters bound (the benchmark reads its text too).
-pub fn statement<'a>(viewer: Viewer, filter: &Filter<'a>) -> QueryBuilder<'a, Postgres> {
+pub fn statement<'a>(viewer: Viewer, filter: &Filter<'a>, now: DateTime<Utc>) -> QueryBuilder<'a, Postgres> {
     // The page's ids first: with filters on indexed columns an index-only scan finds and sorts
     // them without reading every matching row; then the rows of those ids alone, with their
     // targets (by primary key) and unread counts (a partial index of unread messages).
     let mut query = QueryBuilder::<Postgres>::new(
         "SELECT t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority, t.status, t.category,
             t.assigned_to, t.order_id, t.metadata, t.response_due_at, t.resolution_due_at, t.first_response_at,
-            t.resolved_at, t.closed_at, t.auto_close_at, t.created_at, t.updated_at, t.sla_version_id,
-            t.response_breached_at, t.resolution_breached_at, p.response_minutes, p.resolution_minutes,
+            t.response_breached_at, t.resolution_breached_at, t.resolved_at, t.closed_at, t.auto_close_at, t.created_at, t.updated_at, t.sla_version_id,
+            p.response_minutes, p.resolution_minutes,
             m.unread_from_agent, m.unread_from_customer
          FROM support_tickets t
          JOIN sla_policy_targets p ON p.version_id = t.sla_version_id AND p.priority = t.priority
@@ -144,11 +133,19 @@ pub fn statement<'a>(viewer: Viewer, filter: &Filter<'a>) -> QueryBuilder<'a, Po
         let document = if viewer.sees_internal_notes() { "search_staff" } else { "search_public" };
         query.push(format!(" AND t.{document} @@ websearch_to_tsquery('simple', ")).push_bind(q).push(")");
     }
-    match filter.sla {
-        Some(SlaFilter::Breached) => query.push(BREACHED),
-        Some(SlaFilter::AtRisk) => query.push(AT_RISK),
-        None => &mut query,
-    };
+    if let Some(wanted) = filter.sla {
+        // The badge's rule needs the ticket's targets: joined in the page's subquery only then.
+        query.push(
+            " AND EXISTS (SELECT 1 FROM sla_policy_targets p WHERE p.version_id = t.sla_version_id
+               AND p.priority = t.priority AND ",
+        );
+        let sla = badge::Sql { now };
+        match wanted {
+            SlaFilter::Breached => sla.push_breached(&mut query),
+            SlaFilter::AtRisk => sla.push_at_risk(&mut query),
+        }
+        query.push(")");
+    }
     let (after, direction) = match filter.order {
         Order::NewestFirst => (" AND t.id < ", "DESC"),
         Order::OldestFirst => (" AND t.id > ", "ASC"),
@@ -160,20 +157,3 @@ pub fn statement<'a>(viewer: Viewer, filter: &Filter<'a>) -> QueryBuilder<'a, Po
     query.push(format!(")) ORDER BY t.id {direction}"));
     query
 }
-
-/// `badge::badge`'s breaches, in SQL: found by the jobs, answered late, or past due while running.
-const BREACHED: &str = " AND (t.response_breached_at IS NOT NULL OR t.resolution_breached_at IS NOT NULL
-    OR t.first_response_at > t.response_due_at
-    OR (t.status IN ('open', 'in_progress') AND (t.resolution_due_at < now()
-        OR (t.first_response_at IS NULL AND t.response_due_at < now()))))";
-
-/// `badge::badge`'s risk, in SQL: the next target of a running ticket is ahead by less than a
-/// quarter of its minutes (15 seconds a minute).
-const AT_RISK: &str = " AND t.status IN ('open', 'in_progress') AND EXISTS (
-    SELECT 1 FROM sla_policy_targets p,
-        LATERAL (SELECT t.first_response_at IS NULL AND t.response_due_at < t.resolution_due_at AS response_next) n
-    WHERE p.version_id = t.sla_version_id AND p.priority = t.priority
-      AND CASE WHEN n.response_next THEN t.response_breached_at IS NULL AND t.response_due_at > now()
-               AND t.response_due_at - now() < make_interval(secs => 15 * p.response_minutes)
-          ELSE t.resolution_breached_at IS NULL AND t.resolution_due_at > now()
-               AND t.resolution_due_at - now() < make_interval(secs => 15 * p.resolution_minutes) END)";

@@ -92,6 +92,11 @@ pub fn set_status(state: &State, to: Status, caller: Caller) -> Result<Plan, Ref
     Ok(Plan { to, assign })
 }
 
+/// The statuses `caller` may move a ticket in `state` to now: exactly those `set_status` accepts.
+pub fn allowed_statuses(state: &State, caller: Caller) -> Vec<Status> {
+    Status::ALL.into_iter().filter(|to| set_status(state, *to, caller).is_ok()).collect()
+}
+
 /// A message on the ticket: the customer answering a ticket that waits for them puts it back in
 /// progress, with whoever has it. `Ok(None)`: the status stays.
 pub fn message(state: &State, from: Actor) -> Result<Option<Plan>, Refusal> {

@@ -44,6 +44,11 @@ pub struct Ticket {
     pub resolution_due_at: DateTime<Utc>,
     #[serde(skip)]
     pub first_response_at: Option<DateTime<Utc>>,
+    /// When the jobs found each target missed; never cleared (`badge`).
+    #[serde(skip)]
+    pub response_breached_at: Option<DateTime<Utc>>,
+    #[serde(skip)]
+    pub resolution_breached_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     /// When the ticket closes on its own if nothing happens first: set while it waits for the
@@ -76,6 +81,8 @@ macro_rules! ticket_of {
             response_due_at: $row.response_due_at,
             resolution_due_at: $row.resolution_due_at,
             first_response_at: $row.first_response_at,
+            response_breached_at: $row.response_breached_at,
+            resolution_breached_at: $row.resolution_breached_at,
             resolved_at: $row.resolved_at,
             closed_at: $row.closed_at,
             auto_close_at: $row.auto_close_at,
@@ -96,7 +103,7 @@ pub async fn visible(conn: &mut PgConnection, user_id: Uuid, id: i64, lock: bool
             r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role",
                 t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority AS "priority: Priority",
                 t.status AS "status: Status", t.category, t.assigned_to, t.order_id, t.metadata, t.response_due_at,
-                t.resolution_due_at, t.first_response_at, t.resolved_at, t.closed_at, t.auto_close_at, t.created_at,
+                t.resolution_due_at, t.first_response_at, t.response_breached_at, t.resolution_breached_at, t.resolved_at, t.closed_at, t.auto_close_at, t.created_at,
                 t.updated_at,
                 t.sla_version_id
                FROM support_tickets t WHERE t.id = $2 FOR UPDATE OF t"#,
@@ -111,7 +118,7 @@ pub async fn visible(conn: &mut PgConnection, user_id: Uuid, id: i64, lock: bool
             r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role",
                 t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority AS "priority: Priority",
                 t.status AS "status: Status", t.category, t.assigned_to, t.order_id, t.metadata, t.response_due_at,
-                t.resolution_due_at, t.first_response_at, t.resolved_at, t.closed_at, t.auto_close_at, t.created_at,
+                t.resolution_due_at, t.first_response_at, t.response_breached_at, t.resolution_breached_at, t.resolved_at, t.closed_at, t.auto_close_at, t.created_at,
                 t.updated_at,
                 t.sla_version_id
                FROM support_tickets t WHERE t.id = $2"#,
@@ -158,7 +165,7 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
         r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role",
             t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority AS "priority: Priority",
             t.status AS "status: Status", t.category, t.assigned_to, t.order_id, t.metadata, t.response_due_at,
-            t.resolution_due_at, t.first_response_at, t.resolved_at, t.closed_at, t.auto_close_at, t.created_at,
+            t.resolution_due_at, t.first_response_at, t.response_breached_at, t.resolution_breached_at, t.resolved_at, t.closed_at, t.auto_close_at, t.created_at,
                 t.updated_at,
             t.sla_version_id, p.response_minutes AS "response_minutes!", p.resolution_minutes AS "resolution_minutes!",
             h.change_at AS "change_at!", h.change_to AS "change_to!: Vec<Status>",
@@ -307,8 +314,8 @@ pub async fn insert(
              ON CONFLICT (ticket_number) DO NOTHING
              RETURNING id, ticket_number, user_id, subject, description, priority AS "priority: Priority",
                 status AS "status: Status", category, assigned_to, order_id, metadata, response_due_at,
-                resolution_due_at, first_response_at, resolved_at, closed_at, auto_close_at, created_at, updated_at,
-                sla_version_id"#,
+                resolution_due_at, first_response_at, response_breached_at, resolution_breached_at, resolved_at,
+                closed_at, auto_close_at, created_at, updated_at, sla_version_id"#,
             ticket_number(),
             new.user_id,
             new.subject,
@@ -335,7 +342,7 @@ pub async fn insert(
 /// message adds at most ~100 KB).
 const THREAD_WORDS_MAX_BYTES: i32 = 512 * 1024;
 
-/// Writes every mutable field of `ticket` back.
+/// Writes every mutable field of `ticket` back (a recorded breach is never cleared).
 pub async fn save(conn: &mut PgConnection, ticket: &Ticket) -> sqlx::Result<()> {
     write(conn, ticket, None).await
 }
@@ -356,6 +363,8 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
         "UPDATE support_tickets SET subject = $2, priority = $3, status = $4, category = $5, assigned_to = $6,
             metadata = $7, response_due_at = $8, resolution_due_at = $9, first_response_at = $10, resolved_at = $11,
             closed_at = $12, updated_at = $13, auto_close_at = $17,
+            response_breached_at = coalesce(response_breached_at, $18),
+            resolution_breached_at = coalesce(resolution_breached_at, $19),
             thread_staff = CASE WHEN $14::text IS NULL OR pg_column_size(thread_staff) > $16 THEN thread_staff
                 ELSE strip(thread_staff || to_tsvector('simple', $14)) END,
             thread_public = CASE WHEN $14::text IS NULL OR $15 OR pg_column_size(thread_public) > $16 THEN thread_public
@@ -378,6 +387,8 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
         message.is_some_and(|(_, internal)| internal),
         THREAD_WORDS_MAX_BYTES,
         ticket.auto_close_at,
+        ticket.response_breached_at,
+        ticket.resolution_breached_at,
     )
     .execute(conn)
     .await

@@ -17,7 +17,7 @@ use crate::tenancy::resolve::Tenant;
 use crate::tickets::due::{self, Due};
 use crate::tickets::events::{Event, SlaType};
 use crate::tickets::history::{self, Action, Entry};
-use crate::tickets::lifecycle::{self, Acting, Move};
+use crate::tickets::lifecycle;
 use crate::tickets::priority::Priority;
 use crate::tickets::sla::Targets;
 use crate::tickets::status::{Actor, Status};
@@ -32,8 +32,6 @@ pub enum Acted {
     Closed { from: Status },
 }
 
-const SYSTEM: Acting = Acting { by: None, actor: Actor::System };
-
 /// Acts on ticket `id` for `due` at `now`, if it is still due; `None` when it no longer is (it
 /// changed meanwhile, or another job acted first).
 pub async fn act(
@@ -44,8 +42,8 @@ pub async fn act(
     now: DateTime<Utc>,
 ) -> ApiResult<Option<Acted>> {
     let mut tx = conn.begin().await?;
-    let locked = due::lock(&mut tx, id).await?.filter(|(ticket, breaches)| due.holds(ticket, *breaches, now));
-    let Some((mut ticket, breaches)) = locked else {
+    let locked = due::lock(&mut tx, id).await?.filter(|ticket| due.holds(ticket, now));
+    let Some(mut ticket) = locked else {
         // Now, not when the connection is next used: the row lock must not idle in the pool.
         tx.rollback().await?;
         return Ok(None);
@@ -53,7 +51,7 @@ pub async fn act(
     // The stored due dates are exact while the clock runs; measured again from the history
     // against the ticket's own policy version all the same before anything is recorded.
     let (_, targets) = store::refresh_sla(&mut tx, &mut ticket, now).await?;
-    if !due.holds(&ticket, breaches, now) {
+    if !due.holds(&ticket, now) {
         store::save(&mut tx, &ticket).await?;
         tx.commit().await?;
         return Ok(None);
@@ -76,24 +74,27 @@ async fn breach(
     targets: Targets,
     now: DateTime<Utc>,
 ) -> ApiResult<(Acted, Vec<Event>)> {
-    let (expected, due_at, kind) = match sla_type {
-        SlaType::Response => (targets.response_minutes, ticket.response_due_at, Due::Response),
-        SlaType::Resolution => (targets.resolution_minutes, ticket.resolution_due_at, Due::Resolution),
+    let (expected, due_at) = match sla_type {
+        SlaType::Response => (targets.response_minutes, ticket.response_due_at),
+        SlaType::Resolution => (targets.resolution_minutes, ticket.resolution_due_at),
     };
     let expected = i64::from(expected);
     // The clock ran the target, and the time since the due date (which pauses moved).
     let actual = expected + (now - due_at).num_minutes().max(0);
-    due::record_breach(tx, ticket.id, kind, now).await?;
+    match sla_type {
+        SlaType::Response => ticket.response_breached_at = Some(now),
+        SlaType::Resolution => ticket.resolution_breached_at = Some(now),
+    }
     history::record(
         tx,
-        Entry {
+        &Entry {
             ticket_id: ticket.id,
             actor_id: None,
             actor: Actor::System,
             action: Action::SlaBreached,
             from: None,
             to: None,
-            reason: Some(&format!("{} target of {expected} minutes missed", sla_type.as_str())),
+            reason: Some(format!("{} target of {expected} minutes missed", sla_type.as_str())),
             changes: json!({ "sla_type": sla_type, "expected_minutes": expected, "actual_minutes": actual }),
             at: now,
         },
@@ -129,14 +130,14 @@ async fn raise(
 ) -> ApiResult<()> {
     history::record(
         tx,
-        Entry {
+        &Entry {
             ticket_id: ticket.id,
             actor_id: None,
             actor: Actor::System,
             action: Action::Updated,
             from: None,
             to: None,
-            reason: Some(&format!("response target of {} minutes missed", was.response_minutes)),
+            reason: Some(format!("response target of {} minutes missed", was.response_minutes)),
             changes: json!({ "priority": [ticket.priority, to] }),
             at: now,
         },
@@ -156,7 +157,8 @@ async fn close(tx: &mut PgConnection, ticket: &mut Ticket, now: DateTime<Utc>) -
             format!("not reopened; closing was due at {since}")
         }
     };
-    let change = Move { to: Status::Closed, assign: None, reason: Some(reason) };
-    let events = lifecycle::apply(tx, ticket, change, SYSTEM, Action::StatusChanged, now).await?;
-    Ok((Acted::Closed { from }, events))
+    let applied = lifecycle::close(ticket, reason, now)?;
+    history::record(tx, &applied.entry).await?;
+    store::refresh_sla(tx, ticket, now).await?;
+    Ok((Acted::Closed { from }, applied.events))
 }

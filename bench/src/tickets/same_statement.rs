@@ -30,7 +30,7 @@ pub struct Statement {
 /// searches, for the tenant's owner.
 pub fn statements(owner: Uuid, searches: &[&str]) -> Vec<Statement> {
     let viewer = Viewer { id: owner, role: Role::Owner };
-    let list = |filter: &Filter<'_>| listing::statement(viewer, filter).sql().to_owned();
+    let list = |filter: &Filter<'_>| listing::statement(viewer, filter, chrono::Utc::now()).sql().to_owned();
     let page = Filter { limit: 50, ..Filter::default() };
     let open_high = Filter {
         statuses: vec![Status::Open, Status::InProgress],

@@ -5,23 +5,15 @@
 
 use axum::Json;
 use axum::extract::Path;
-use chrono::Utc;
 use serde::Deserialize;
-use shared::auth::Role;
-use shared::error::{ApiError, ApiResult, FieldError};
+use shared::error::ApiResult;
 use shared::http::JsonBody;
-use sqlx::Connection as _;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::present;
-use crate::context::{TenantContext, TenantDb};
-use crate::events::enqueue;
-use crate::tickets::history::Action;
-use crate::tickets::lifecycle::{self, Acting, Move};
-use crate::tickets::moves::{self, State};
-use crate::tickets::store::{self, Ticket};
-use crate::users;
+use crate::tickets::view::TicketView;
+use crate::tickets::write::{Change, TicketWriter};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -35,40 +27,18 @@ pub struct Assignment {
 #[utoipa::path(post, path = "/v1/tickets/{id}/assign", tag = "tickets", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = Assignment,
     responses(
-        (status = 200, description = "The ticket as assigned", body = Ticket),
+        (status = 200, description = "The ticket as assigned", body = TicketView),
         (status = 403, description = "`forbidden`: customers"),
         (status = 404, description = "`not_found`"),
         (status = 409, description = "`ticket_closed`; `conflict`: unassigning a ticket that waits for the customer or is resolved (reassign it instead)"),
         (status = 422, description = "`validation_failed`: the assignee is not an active staff member"),
     ))]
 pub async fn assign_ticket(
-    context: TenantContext,
-    tenant_db: TenantDb,
+    writer: TicketWriter,
     Path(id): Path<i64>,
     JsonBody(body): JsonBody<Assignment>,
-) -> ApiResult<Json<Ticket>> {
-    let mut db = tenant_db.connect().await?;
-    if let Some(assignee) = body.assigned_to {
-        let role = users::active_role(&mut db, assignee).await?;
-        if !matches!(role, Some(Role::Owner | Role::Admin | Role::Agent)) {
-            return Err(ApiError::invalid(vec![FieldError::new(
-                "assigned_to",
-                "is not an active agent or admin of this tenant",
-            )]));
-        }
-    }
-    let now = Utc::now();
-    let mut tx = db.begin().await?;
-    let (viewer, mut ticket) = store::visible(&mut tx, context.user_id, id, true).await?;
-    viewer.require_staff()?;
-    let plan = moves::assign(&State::of(&ticket), body.assigned_to)
-        .map_err(|refusal| lifecycle::refused(&refusal, &ticket, viewer.actor()))?;
-    let Some(plan) = plan else { return Ok(Json(ticket)) };
-    let acting = Acting { by: Some(viewer.id), actor: viewer.actor() };
-    let change = Move::planned(plan, None);
-    let events = lifecycle::apply(&mut tx, &mut ticket, change, acting, Action::Assigned, now).await?;
-    store::save(&mut tx, &ticket).await?;
-    enqueue(&mut tx, &context.tenant, now, &events).await?;
-    tx.commit().await?;
-    Ok(Json(ticket))
+) -> ApiResult<Json<TicketView>> {
+    let mut db = writer.connect().await?;
+    let written = writer.change(&mut db, id, vec![Change::Assign(body.assigned_to)]).await?;
+    Ok(Json(TicketView::new(written.ticket, written.viewer)))
 }

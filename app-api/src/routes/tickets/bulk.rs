@@ -15,12 +15,12 @@ use shared::error::{ApiError, ApiResult, FieldError, Problem};
 use shared::http::JsonBody;
 use utoipa::ToSchema;
 
-use super::status::change_one;
-use crate::context::{TenantContext, TenantDb};
+use crate::context::TenantContext;
 use crate::idempotency::{self, Claim, Keyed};
 use crate::tickets::access::Viewer;
 use crate::tickets::content;
 use crate::tickets::status::Status;
+use crate::tickets::write::{Change, TicketWriter};
 
 /// Tickets one request may change.
 pub const MAX_TICKETS: usize = 100;
@@ -87,18 +87,17 @@ fn check(body: &BulkStatusChange) -> Result<Option<String>, Vec<FieldError>> {
         (status = 422, description = "`validation_failed`: no ids, more than 100, an id twice, reason too long; `idempotency_key_reused`"),
     ))]
 pub async fn change_statuses(
+    writer: TicketWriter,
     context: TenantContext,
-    tenant_db: TenantDb,
     headers: HeaderMap,
     JsonBody(body): JsonBody<BulkStatusChange>,
 ) -> ApiResult<Response> {
     let reason = check(&body).map_err(ApiError::invalid)?;
     let keyed = Keyed::from_headers(&headers, "POST /v1/tickets/bulk/status", &body)?;
-    let now = Utc::now();
-    let mut db = tenant_db.connect().await?;
+    let mut db = writer.connect().await?;
     Viewer::load(&mut db, context.user_id).await?.require_staff()?;
     if let Some(keyed) = &keyed
-        && let Claim::Answered(answer) = idempotency::claim(&mut db, context.user_id, keyed, now).await?
+        && let Claim::Answered(answer) = idempotency::claim(&mut db, context.user_id, keyed, Utc::now()).await?
     {
         let mut response = Json(answer).into_response();
         response.headers_mut().insert(idempotency::REPLAYED, HeaderValue::from_static("true"));
@@ -106,8 +105,9 @@ pub async fn change_statuses(
     }
     let mut results = Vec::with_capacity(body.ticket_ids.len());
     for &id in &body.ticket_ids {
-        let outcome = match change_one(&mut db, &context, id, body.status, reason.clone(), now).await {
-            Ok(ticket) => TicketOutcome { ticket_id: id, ok: true, status: Some(ticket.status), error: None },
+        let change = vec![Change::Status { to: body.status, reason: reason.clone() }];
+        match writer.change(&mut db, id, change).await {
+            Ok(written) => results.push(TicketOutcome::moved(id, written.ticket.status)),
             Err(err) if err.status().is_server_error() => {
                 // The database failed under us: what moved stays moved; the key is given back
                 // so that a retry finishes the rest (the ones that moved answer as such).
@@ -116,15 +116,29 @@ pub async fn change_statuses(
                 }
                 return Err(err);
             }
-            Err(err) => TicketOutcome { ticket_id: id, ok: false, status: None, error: Some(err.problem()) },
-        };
-        results.push(outcome);
+            Err(err) => results.push(TicketOutcome::refused(id, &err)),
+        }
     }
-    let succeeded = results.iter().filter(|r| r.ok).count();
-    let answer = BulkStatusResult { failed: results.len() - succeeded, succeeded, results };
-    let answer = serde_json::to_value(&answer).expect("answers serialise");
+    let answer = serde_json::to_value(BulkStatusResult::of(results)).expect("answers serialise");
     if let Some(keyed) = &keyed {
         idempotency::record(&mut db, context.user_id, keyed, &answer).await?;
     }
     Ok(Json(answer).into_response())
+}
+
+impl TicketOutcome {
+    fn moved(ticket_id: i64, status: Status) -> Self {
+        Self { ticket_id, ok: true, status: Some(status), error: None }
+    }
+
+    fn refused(ticket_id: i64, err: &ApiError) -> Self {
+        Self { ticket_id, ok: false, status: None, error: Some(err.problem()) }
+    }
+}
+
+impl BulkStatusResult {
+    fn of(results: Vec<TicketOutcome>) -> Self {
+        let succeeded = results.iter().filter(|r| r.ok).count();
+        Self { failed: results.len() - succeeded, succeeded, results }
+    }
 }

@@ -17,7 +17,7 @@ use crate::tickets::events::SenderType;
 use crate::tickets::listing::{self, Filter, Order, SlaFilter};
 use crate::tickets::priority::Priority;
 use crate::tickets::status::Status;
-use crate::tickets::store::Ticket;
+use crate::tickets::view::TicketView;
 
 const QUERY_MAX_CHARS: usize = 200;
 
@@ -67,7 +67,7 @@ fn parse_list<T>(field: &str, value: Option<&str>, parse: fn(&str) -> Option<T>)
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TicketListItem {
     #[serde(flatten)]
-    pub ticket: Ticket,
+    pub ticket: TicketView,
     pub sla: SlaBadge,
     /// Messages from the other side (staff for a customer, the customer for staff) not read yet.
     pub unread_count: i64,
@@ -123,9 +123,9 @@ pub async fn list_tickets(
         after,
         limit,
     };
-    let rows = listing::list(&mut db, viewer, &wanted).await?;
-    let page = Page::from_rows(rows, limit, |t| t.ticket.id);
     let now = Utc::now();
+    let rows = listing::list(&mut db, viewer, &wanted, now).await?;
+    let page = Page::from_rows(rows, limit, |t| t.ticket.id);
     let receives_from = viewer.receives_from();
     let data = page
         .data
@@ -136,7 +136,7 @@ pub async fn list_tickets(
                 SenderType::Agent => row.unread_from_agent,
                 SenderType::Customer => row.unread_from_customer,
             },
-            ticket: row.ticket,
+            ticket: TicketView::new(row.ticket, viewer),
         })
         .collect();
     Ok(Json(Page { data, next_cursor: page.next_cursor }))

@@ -10,19 +10,14 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{JsonBody, Page, PageParams};
-use sqlx::Connection as _;
 use utoipa::ToSchema;
 
 use crate::attachments;
 use crate::context::{TenantContext, TenantDb};
-use crate::events::enqueue;
 use crate::tickets::content;
-use crate::tickets::events::{Event, SenderType};
-use crate::tickets::history::Action;
-use crate::tickets::lifecycle::{self, Acting, Move};
 use crate::tickets::messages::{self, Message};
-use crate::tickets::moves::{self, State};
 use crate::tickets::store;
+use crate::tickets::write::{Change, Post, TicketWriter};
 
 /// The thread of a ticket.
 #[utoipa::path(get, path = "/v1/tickets/{id}/messages", tag = "messages", security(("bearer" = [])),
@@ -73,89 +68,34 @@ pub struct NewMessage {
         (status = 422, description = "`validation_failed`: empty or too long, or `attachment_ids` naming files that cannot be attached"),
     ))]
 pub async fn post_message(
-    context: TenantContext,
-    tenant_db: TenantDb,
+    writer: TicketWriter,
     Path(id): Path<i64>,
     JsonBody(body): JsonBody<NewMessage>,
 ) -> ApiResult<(StatusCode, Json<Message>)> {
-    let text = content::rich_text("message", &body.message, true).map_err(|e| ApiError::invalid(vec![e]))?;
-    let requested = body.attachment_ids.len();
-    let mut attachment_ids = body.attachment_ids;
-    attachment_ids.sort_unstable();
-    attachment_ids.dedup();
-    if attachment_ids.len() != requested
-        || attachment_ids.len() > attachments::MAX_PER_MESSAGE
-        || attachment_ids.iter().any(|id| *id <= 0)
-    {
-        return Err(ApiError::invalid(vec![FieldError::new(
-            "attachment_ids",
-            format!("at most {} distinct attachment ids", attachments::MAX_PER_MESSAGE),
-        )]));
-    }
-    let now = Utc::now();
-    let mut db = tenant_db.connect().await?;
-    let mut tx = db.begin().await?;
-    let (viewer, mut ticket) = store::visible(&mut tx, context.user_id, id, true).await?;
-    if body.is_internal && !viewer.is_staff() {
-        return Err(ApiError::forbidden("internal notes are for agents and admins"));
-    }
-    store::ensure_open(&ticket)?;
-    let side = viewer.side();
-    let new = messages::NewMessage {
-        ticket_id: ticket.id,
-        sender_id: viewer.id,
-        sender_type: side,
-        text: &text,
-        is_internal: body.is_internal,
-        at: now,
-    };
-    let mut message = messages::insert(&mut tx, &new).await?;
-    if !attachment_ids.is_empty() {
-        let attached = attachments::store::attach_to_message(
-            &mut tx,
-            &attachment_ids,
-            ticket.id,
-            message.id,
-            viewer.id,
-            body.is_internal,
-        )
-        .await?;
-        if attached.len() != attachment_ids.len() {
+    let post = body.checked()?;
+    let mut db = writer.connect().await?;
+    let written = writer.change(&mut db, id, vec![Change::Post(post)]).await?;
+    let message = written.message.ok_or_else(|| ApiError::internal("a posted message was not written"))?;
+    Ok((StatusCode::CREATED, Json(message)))
+}
+
+impl NewMessage {
+    /// The post this body asks for: sanitised text, distinct files (422 otherwise).
+    fn checked(self) -> ApiResult<Post> {
+        let text = content::rich_text("message", &self.message, true).map_err(|e| ApiError::invalid(vec![e]))?;
+        let requested = self.attachment_ids.len();
+        let mut attachment_ids = self.attachment_ids;
+        attachment_ids.sort_unstable();
+        attachment_ids.dedup();
+        if attachment_ids.len() != requested
+            || attachment_ids.len() > attachments::MAX_PER_MESSAGE
+            || attachment_ids.iter().any(|id| *id <= 0)
+        {
             return Err(ApiError::invalid(vec![FieldError::new(
                 "attachment_ids",
-                "each must be a file you uploaded to this ticket, not yet attached to a message, and as internal as the message",
+                format!("at most {} distinct attachment ids", attachments::MAX_PER_MESSAGE),
             )]));
         }
-        message.attachments = messages::attachments_of(&mut tx, message.id).await?;
+        Ok(Post { text, internal: self.is_internal, attachment_ids })
     }
-
-    let mut events = vec![Event::MessageAdded {
-        ticket_id: ticket.id,
-        ticket_number: ticket.ticket_number.clone(),
-        message_id: message.id,
-        sender_id: viewer.id,
-        sender_type: side,
-        is_internal: body.is_internal,
-        has_attachments: !attachment_ids.is_empty(),
-        attachment_count: i64::try_from(attachment_ids.len()).unwrap_or(i64::MAX),
-        attachment_ids,
-    }];
-    let first_response = side == SenderType::Agent && !body.is_internal && ticket.first_response_at.is_none();
-    if first_response {
-        ticket.first_response_at = Some(now);
-    }
-    let plan = moves::message(&State::of(&ticket), viewer.actor())
-        .map_err(|refusal| lifecycle::refused(&refusal, &ticket, viewer.actor()))?;
-    if let Some(plan) = plan {
-        let acting = Acting { by: Some(viewer.id), actor: viewer.actor() };
-        let change = Move::planned(plan, None);
-        events.extend(lifecycle::apply(&mut tx, &mut ticket, change, acting, Action::StatusChanged, now).await?);
-    } else if first_response {
-        store::refresh_sla(&mut tx, &mut ticket, now).await?;
-    }
-    ticket.updated_at = now;
-    store::save_with_message(&mut tx, &ticket, &text, body.is_internal).await?;
-    enqueue(&mut tx, &context.tenant, now, &events).await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(message)))
 }

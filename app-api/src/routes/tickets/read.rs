@@ -3,24 +3,39 @@
 
 use axum::Json;
 use axum::extract::Path;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shared::error::ApiResult;
 use utoipa::ToSchema;
 
 use crate::context::{TenantContext, TenantDb};
 use crate::tickets::access::Viewer;
+use crate::tickets::badge::{self, SlaBadge};
 use crate::tickets::events::SenderType;
 use crate::tickets::messages::AttachmentSummary;
-use crate::tickets::sla::{self, SlaState};
-use crate::tickets::store::{self, Ticket};
+use crate::tickets::sla;
+use crate::tickets::store;
+use crate::tickets::view::TicketView;
 use crate::users::{Colleague, Customer};
+
+/// A ticket's standing against its SLA: the badge lists carry, and the clock's account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketSla {
+    #[serde(flatten)]
+    pub badge: SlaBadge,
+    /// When each target is due, with the time waited for the customer so far added.
+    pub response_due_at: DateTime<Utc>,
+    pub resolution_due_at: DateTime<Utc>,
+    /// Time spent waiting for the customer so far.
+    pub paused_seconds: i64,
+    pub first_response_at: Option<DateTime<Utc>>,
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TicketDetail {
     #[serde(flatten)]
-    pub ticket: Ticket,
-    pub sla: SlaState,
+    pub ticket: TicketView,
+    pub sla: TicketSla,
     /// Messages from the other side (staff for a customer, the customer for staff) not read yet.
     pub unread_count: i64,
     /// The ticket this one was merged into (its thread lives on there), if any.
@@ -53,7 +68,15 @@ pub async fn get_ticket(
     };
     let viewer = Viewer::from_role(context.user_id, row.viewer_role)?;
     let (viewer, ticket) = store::seen(viewer, row.ticket)?;
-    let sla = sla::evaluate(ticket.created_at, row.targets, &row.changes, ticket.first_response_at, Utc::now());
+    let now = Utc::now();
+    let clock = sla::evaluate(ticket.created_at, row.targets, &row.changes, ticket.first_response_at, now);
+    let sla = TicketSla {
+        badge: badge::of(&ticket, row.targets, now),
+        response_due_at: clock.response_due_at,
+        resolution_due_at: clock.resolution_due_at,
+        paused_seconds: clock.paused_seconds,
+        first_response_at: clock.first_response_at,
+    };
     let unread_count = match viewer.receives_from() {
         SenderType::Agent => row.unread_from_agent,
         SenderType::Customer => row.unread_from_customer,
@@ -61,7 +84,7 @@ pub async fn get_ticket(
     let mut attachments = row.attachments;
     attachments.retain(|a| !a.is_internal || viewer.sees_internal_notes());
     Ok(Json(TicketDetail {
-        ticket,
+        ticket: TicketView::new(ticket, viewer),
         sla,
         unread_count,
         merged_into: row.merged_into,

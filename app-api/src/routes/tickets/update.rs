@@ -3,20 +3,17 @@
 
 use axum::Json;
 use axum::extract::Path;
-use chrono::Utc;
 use serde::Deserialize;
-use serde_json::json;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
-use sqlx::Connection as _;
 use utoipa::ToSchema;
 
 use super::{nullable, reject};
-use crate::context::{TenantContext, TenantDb};
 use crate::tickets::content;
-use crate::tickets::history::{self, Action, Entry};
+use crate::tickets::lifecycle::Edit;
 use crate::tickets::priority::Priority;
-use crate::tickets::store::{self, Ticket};
+use crate::tickets::view::TicketView;
+use crate::tickets::write::{Change, TicketWriter};
 
 /// The fields to change; absent ones stay.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -38,93 +35,40 @@ pub struct TicketPatch {
 #[utoipa::path(patch, path = "/v1/tickets/{id}", tag = "tickets", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = TicketPatch,
     responses(
-        (status = 200, description = "The changed ticket", body = Ticket),
+        (status = 200, description = "The changed ticket", body = TicketView),
         (status = 403, description = "`forbidden`: customers"),
         (status = 404, description = "`not_found`"),
         (status = 409, description = "`ticket_closed`"),
         (status = 422, description = "`validation_failed`"),
     ))]
 pub async fn patch_ticket(
-    context: TenantContext,
-    tenant_db: TenantDb,
+    writer: TicketWriter,
     Path(id): Path<i64>,
     JsonBody(patch): JsonBody<TicketPatch>,
-) -> ApiResult<Json<Ticket>> {
-    if patch.subject.is_none() && patch.category.is_none() && patch.priority.is_none() && patch.metadata.is_none() {
-        return Err(ApiError::invalid(vec![FieldError::new("", "name at least one field to change")]));
-    }
-    let mut errors = Vec::new();
-    let subject = patch
-        .subject
-        .as_deref()
-        .map(|s| content::subject("subject", s))
-        .transpose()
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    let category = match &patch.category {
-        Some(Some(c)) => match content::category(c) {
-            Ok(c) => Some(Some(c)),
-            Err(e) => {
-                errors.push(e);
-                None
-            }
-        },
-        Some(None) => Some(None),
-        None => None,
-    };
-    let metadata = patch.metadata.map(content::metadata).transpose().map_err(|e| errors.push(e)).ok().flatten();
-    reject(errors)?;
+) -> ApiResult<Json<TicketView>> {
+    let edit = patch.checked()?;
+    let mut db = writer.connect().await?;
+    let written = writer.change(&mut db, id, vec![Change::Edit(edit)]).await?;
+    Ok(Json(TicketView::new(written.ticket, written.viewer)))
+}
 
-    let now = Utc::now();
-    let mut db = tenant_db.connect().await?;
-    let mut tx = db.begin().await?;
-    let (viewer, mut ticket) = store::visible(&mut tx, context.user_id, id, true).await?;
-    viewer.require_staff()?;
-    store::ensure_open(&ticket)?;
-    let mut changes = serde_json::Map::new();
-    if let Some(subject) = subject.filter(|s| *s != ticket.subject) {
-        changes.insert("subject".into(), json!([ticket.subject, subject]));
-        ticket.subject = subject;
+impl TicketPatch {
+    /// The edit this patch asks for, every field checked (422 with each field's error).
+    fn checked(self) -> ApiResult<Edit> {
+        if self.subject.is_none() && self.category.is_none() && self.priority.is_none() && self.metadata.is_none() {
+            return Err(ApiError::invalid(vec![FieldError::new("", "name at least one field to change")]));
+        }
+        let mut errors = Vec::new();
+        let mut keep = |result: Result<String, FieldError>| result.map_err(|e| errors.push(e)).ok();
+        let subject = self.subject.as_deref().map(|s| keep(content::subject("subject", s)));
+        let category = self.category.map(|c| c.map(|c| keep(content::category(&c))));
+        let metadata = self.metadata.map(|m| content::metadata(m).map_err(|e| errors.push(e)).ok());
+        reject(errors)?;
+        Ok(Edit {
+            subject: subject.flatten(),
+            category: category.map(Option::flatten),
+            priority: self.priority,
+            metadata: metadata.flatten(),
+        })
     }
-    if let Some(category) = category.filter(|c| *c != ticket.category) {
-        changes.insert("category".into(), json!([ticket.category, category]));
-        ticket.category = category;
-    }
-    if let Some(priority) = patch.priority.filter(|p| *p != ticket.priority) {
-        changes.insert("priority".into(), json!([ticket.priority, priority]));
-        ticket.priority = priority;
-    }
-    if let Some(metadata) = metadata.filter(|m| *m != ticket.metadata) {
-        changes.insert("metadata".into(), json!([ticket.metadata, metadata]));
-        ticket.metadata = metadata;
-    }
-    if changes.is_empty() {
-        return Ok(Json(ticket));
-    }
-    let priority_changed = changes.contains_key("priority");
-    ticket.updated_at = now;
-    history::record(
-        &mut tx,
-        Entry {
-            ticket_id: ticket.id,
-            actor_id: Some(viewer.id),
-            actor: viewer.actor(),
-            action: Action::Updated,
-            from: None,
-            to: None,
-            reason: None,
-            changes: serde_json::Value::Object(changes),
-            at: now,
-        },
-    )
-    .await?;
-    if priority_changed {
-        store::refresh_sla(&mut tx, &mut ticket, now).await?;
-        // The due dates moved: the jobs hear of it as of any change that writes events.
-        crate::events::hints::note_work();
-    }
-    store::save(&mut tx, &ticket).await?;
-    tx.commit().await?;
-    Ok(Json(ticket))
 }

@@ -18,6 +18,7 @@ mod messages;
 mod outbox;
 mod priority;
 mod sla_policy;
+mod standing;
 mod visibility;
 mod workload;
 

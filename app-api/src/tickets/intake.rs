@@ -1,0 +1,61 @@
+//! What a new ticket starts from: the customer it is for (the caller, or for staff a customer
+//! they name) and the facts the priority rules read from the tenant database (the order's total,
+//! the customer's earlier tickets in the category).
+
+use shared::auth::Role;
+use shared::error::{ApiError, ApiResult, FieldError};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::access::Viewer;
+use super::priority;
+use super::status::Actor;
+use super::store;
+use crate::{orders, users};
+
+/// The customer a ticket is for: the caller, or for staff, the customer they name.
+pub struct Customer {
+    pub id: Uuid,
+    pub vip: bool,
+}
+
+pub async fn customer_of(conn: &mut PgConnection, viewer: Viewer, named: Option<Uuid>) -> ApiResult<Customer> {
+    let id = named.unwrap_or(viewer.id);
+    if id != viewer.id && viewer.actor() == Actor::Customer {
+        return Err(ApiError::forbidden("customers open tickets for themselves only"));
+    }
+    match users::standing(conn, id).await? {
+        Some(member) if id == viewer.id => Ok(Customer { id, vip: member.vip }),
+        Some(member) if member.role == Role::Customer => Ok(Customer { id, vip: member.vip }),
+        _ => Err(ApiError::invalid(vec![FieldError::new("user_id", "is not a customer of this tenant")])),
+    }
+}
+
+/// What the priority rules need to know beyond the customer, read from the tenant database.
+pub struct KnownFacts {
+    pub order_total: Option<(i64, String)>,
+    pub same_category_before: u32,
+}
+
+pub async fn facts(
+    conn: &mut PgConnection,
+    customer: Uuid,
+    category: Option<&str>,
+    order: Option<i64>,
+) -> ApiResult<KnownFacts> {
+    let mut order_total = None;
+    if let Some(order) = order {
+        let known = orders::total(conn, order).await?;
+        // Another customer's order counts as unknown: the answer must not tell which order
+        // numbers belong to someone.
+        order_total = known.filter(|o| o.user_id == customer).map(|o| (o.total_cents, o.currency));
+    }
+    let mut same_category_before = 0;
+    if let Some(category) = category {
+        // Counting stops past the threshold: only "more than 3" matters.
+        let at_most = i64::from(priority::REPEAT_THRESHOLD) + 1;
+        let count = store::count_in_category(conn, customer, category, at_most).await?;
+        same_category_before = u32::try_from(count).unwrap_or(u32::MAX);
+    }
+    Ok(KnownFacts { order_total, same_category_before })
+}

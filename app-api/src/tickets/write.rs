@@ -1,0 +1,368 @@
+//! The one way a ticket is written. A change is a command (`Change`): the ticket is loaded under
+//! its row lock as the caller may see it, the pure rules (`lifecycle`) apply it in memory and
+//! build its history entries and events, and one transaction saves the ticket, records the
+//! entries and writes the events to the outbox; after the commit the worker is hinted. Every
+//! route that writes a ticket comes through here (`TicketWriter`), and so does anything that
+//! later acts on tickets (macros, mail, integrations).
+
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use chrono::{DateTime, Utc};
+use shared::auth::Role;
+use shared::error::{ApiError, ApiResult, FieldError};
+use sqlx::{Connection as _, PgConnection, Postgres, Transaction};
+use uuid::Uuid;
+
+use super::access::Viewer;
+use super::events::{Event, SenderType};
+use super::history::{self, Entry};
+use super::lifecycle::{self, Acting, Applied, Edit};
+use super::messages::{self, Message, NewMessage};
+use super::priority::{self, Facts, Priority};
+use super::status::Status;
+use super::store::{self, NewTicket, Ticket};
+use super::{intake, merging, sla_policy};
+use crate::context::TenantContext;
+use crate::events::outbox;
+use crate::state::AppState;
+use crate::tenancy::pools::TenantConnection;
+use crate::tenancy::resolve::Tenant;
+use crate::{attachments, users};
+
+/// One change to a ticket, as checked input.
+#[derive(Debug)]
+pub enum Change {
+    /// Staff give the ticket to a staff member, or back to the queue (`None`).
+    Assign(Option<Uuid>),
+    /// A move in the state machine.
+    Status { to: Status, reason: Option<String> },
+    /// Staff correct fields.
+    Edit(Edit),
+    /// A message, or for staff an internal note, with files uploaded before.
+    Post(Post),
+}
+
+#[derive(Debug)]
+pub struct Post {
+    /// Sanitised HTML.
+    pub text: String,
+    pub internal: bool,
+    /// Distinct ids of files the caller uploaded to this ticket.
+    pub attachment_ids: Vec<i64>,
+}
+
+/// A new ticket, as checked input.
+#[derive(Debug)]
+pub struct Opening {
+    pub subject: String,
+    pub description: String,
+    pub category: Option<String>,
+    pub order_id: Option<i64>,
+    /// Chosen by the caller: honoured for staff only.
+    pub priority: Option<Priority>,
+    pub metadata: serde_json::Value,
+    /// Staff only: the customer it is for (default: the caller).
+    pub for_customer: Option<Uuid>,
+}
+
+/// What a write left: the caller, the ticket as it is now, and the message it added.
+#[derive(Debug)]
+pub struct Written {
+    pub viewer: Viewer,
+    pub ticket: Ticket,
+    pub message: Option<Message>,
+}
+
+/// What a transaction records and announces for one ticket at its end.
+#[derive(Debug, Default)]
+pub(crate) struct Work {
+    entries: Vec<Entry>,
+    events: Vec<Event>,
+    /// The SLA clock's inputs changed: the due dates are measured again.
+    clock_moved: bool,
+    /// A message's words join the thread's search words (and whether it is internal).
+    words: Option<(String, bool)>,
+}
+
+impl Work {
+    fn add(&mut self, applied: Option<Applied>) {
+        if let Some(applied) = applied {
+            self.entries.push(applied.entry);
+            self.events.extend(applied.events);
+            self.clock_moved |= applied.clock_moved;
+        }
+    }
+}
+
+/// The way handlers write the tickets of the request's tenant.
+pub struct TicketWriter {
+    state: AppState,
+    tenant: Arc<Tenant>,
+    user_id: Uuid,
+}
+
+impl FromRequestParts<AppState> for TicketWriter {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let context = TenantContext::from_request_parts(parts, state).await?;
+        Ok(Self { state: state.clone(), tenant: context.tenant, user_id: context.user_id })
+    }
+}
+
+impl TicketWriter {
+    /// A connection to the tenant's database, for the writes of one request.
+    pub async fn connect(&self) -> ApiResult<TenantConnection> {
+        self.state.pools.acquire(&self.tenant).await
+    }
+
+    /// The caller as this tenant knows them now (refused when no longer a member).
+    pub async fn viewer(&self, db: &mut PgConnection) -> ApiResult<Viewer> {
+        Viewer::load(db, self.user_id).await
+    }
+
+    /// Applies `changes` to ticket `id` for the caller, all or none, in a transaction of its own.
+    pub async fn change(&self, db: &mut PgConnection, id: i64, changes: Vec<Change>) -> ApiResult<Written> {
+        let now = Utc::now();
+        let mut tx = db.begin().await?;
+        let done = self.change_in(&mut tx, id, changes, now).await;
+        self.settle(tx, done).await
+    }
+
+    /// Opens a ticket for the caller (or, for staff, a customer they name).
+    pub async fn open(&self, db: &mut PgConnection, opening: Opening) -> ApiResult<Written> {
+        let now = Utc::now();
+        let mut tx = db.begin().await?;
+        let done = self.open_in(&mut tx, opening, now).await;
+        self.settle(tx, done).await
+    }
+
+    /// Folds `sources` into ticket `target`: their threads move there and each is closed.
+    pub async fn merge(
+        &self,
+        db: &mut PgConnection,
+        target: i64,
+        sources: &[i64],
+        different_customers: bool,
+    ) -> ApiResult<(Written, merging::Moved)> {
+        let now = Utc::now();
+        let mut tx = db.begin().await?;
+        let done = self.merge_in(&mut tx, target, sources, different_customers, now).await;
+        self.settle(tx, done).await
+    }
+
+    /// Commits `tx` after work `done` (then hints the worker when asked), or rolls it back.
+    async fn settle<T>(&self, tx: Transaction<'_, Postgres>, done: ApiResult<(T, bool)>) -> ApiResult<T> {
+        match done {
+            Ok((done, hint)) => {
+                tx.commit().await?;
+                if hint {
+                    self.state.events.hints.hint(&self.tenant);
+                }
+                Ok(done)
+            }
+            Err(err) => {
+                // Now: the row locks must not wait for the connection's next use.
+                let _ = tx.rollback().await;
+                Err(err)
+            }
+        }
+    }
+
+    async fn change_in(
+        &self,
+        tx: &mut PgConnection,
+        id: i64,
+        changes: Vec<Change>,
+        now: DateTime<Utc>,
+    ) -> ApiResult<(Written, bool)> {
+        let (viewer, mut ticket) = store::visible(tx, self.user_id, id, true).await?;
+        let by = viewer.caller();
+        let mut work = Work::default();
+        let mut added = None;
+        for change in changes {
+            match change {
+                Change::Assign(to) => {
+                    viewer.require_staff()?;
+                    check_assignee(tx, to).await?;
+                    work.add(lifecycle::assign(&mut ticket, to, by, now)?);
+                }
+                Change::Status { to, reason } => {
+                    work.add(Some(lifecycle::set_status(&mut ticket, to, reason, by, now)?));
+                }
+                Change::Edit(edit) => {
+                    viewer.require_staff()?;
+                    let acting = Acting { by: Some(viewer.id), actor: by.actor };
+                    work.add(lifecycle::edit(&mut ticket, edit, acting, now)?);
+                }
+                Change::Post(post) => added = Some(post_in(tx, viewer, &mut ticket, post, &mut work, now).await?),
+            }
+        }
+        let hint = finish(tx, &self.tenant, &mut ticket, work, now).await?;
+        Ok((Written { viewer, ticket, message: added }, hint))
+    }
+
+    async fn open_in(&self, tx: &mut PgConnection, opening: Opening, now: DateTime<Utc>) -> ApiResult<(Written, bool)> {
+        let viewer = Viewer::load(tx, self.user_id).await?;
+        let customer = intake::customer_of(tx, viewer, opening.for_customer).await?;
+        let facts = intake::facts(tx, customer.id, opening.category.as_deref(), opening.order_id).await?;
+        let priority = priority::initial(&Facts {
+            category: opening.category.as_deref(),
+            order_total: facts.order_total.as_ref().map(|(cents, currency)| (*cents, currency.as_str())),
+            vip: customer.vip,
+            same_category_before: facts.same_category_before,
+            chosen_by_staff: opening.priority.filter(|_| viewer.is_staff()),
+        });
+        let new = NewTicket {
+            user_id: customer.id,
+            subject: opening.subject,
+            description: opening.description,
+            priority,
+            category: opening.category,
+            order_id: opening.order_id,
+            metadata: opening.metadata,
+        };
+        let policy = sla_policy::current(tx).await?;
+        let mut ticket = store::insert(tx, &new, &policy, now).await?;
+        let mut work = Work::default();
+        work.add(Some(lifecycle::opened(&ticket, Acting { by: Some(viewer.id), actor: viewer.actor() }, now)));
+        let hint = finish(tx, &self.tenant, &mut ticket, work, now).await?;
+        Ok((Written { viewer, ticket, message: None }, hint))
+    }
+
+    async fn merge_in(
+        &self,
+        tx: &mut PgConnection,
+        target_id: i64,
+        source_ids: &[i64],
+        different_customers: bool,
+        now: DateTime<Utc>,
+    ) -> ApiResult<((Written, merging::Moved), bool)> {
+        // Locked in id order: merges that share tickets wait for each other instead of deadlocking.
+        let mut ids = source_ids.to_vec();
+        ids.push(target_id);
+        ids.sort_unstable();
+        let (mut target, mut sources, mut viewer) = (None, Vec::with_capacity(source_ids.len()), None);
+        for id in ids {
+            let (seen_by, ticket) = store::visible(tx, self.user_id, id, true).await?;
+            store::ensure_open(&ticket)?;
+            viewer = Some(seen_by);
+            if id == target_id { target = Some(ticket) } else { sources.push(ticket) }
+        }
+        let (Some(viewer), Some(mut target)) = (viewer, target) else {
+            return Err(ApiError::internal("the target was locked with the sources"));
+        };
+        viewer.require_staff()?;
+        if !different_customers && sources.iter().any(|s| s.user_id != target.user_id) {
+            return Err(ApiError::new(
+                axum::http::StatusCode::CONFLICT,
+                "different_customers",
+                "these tickets are about different customers; an admin may merge them with allow_different_customers",
+            ));
+        }
+        let moved = merging::move_threads(tx, target.id, source_ids).await?;
+        let closing = format!("merged into {}", target.ticket_number);
+        for source in &mut sources {
+            let mut work = Work::default();
+            work.add(Some(lifecycle::close(source, closing.clone(), now)?));
+            finish(tx, &self.tenant, source, work, now).await?;
+        }
+        let acting = Acting { by: Some(viewer.id), actor: viewer.actor() };
+        let mut work = Work::default();
+        work.add(Some(lifecycle::merged(&mut target, &sources, acting, now)));
+        finish(tx, &self.tenant, &mut target, work, now).await?;
+        Ok(((Written { viewer, ticket: target, message: None }, moved), true))
+    }
+}
+
+/// The assignee must be an active staff member of the tenant.
+async fn check_assignee(tx: &mut PgConnection, to: Option<Uuid>) -> ApiResult<()> {
+    let Some(assignee) = to else { return Ok(()) };
+    match users::active_role(tx, assignee).await? {
+        Some(Role::Owner | Role::Admin | Role::Agent) => Ok(()),
+        _ => Err(ApiError::invalid(vec![FieldError::new(
+            "assigned_to",
+            "is not an active agent or admin of this tenant",
+        )])),
+    }
+}
+
+/// Adds `post` to the thread of `ticket` (locked): the message, its files, its event, and what
+/// it does to the ticket (`lifecycle::message`).
+async fn post_in(
+    tx: &mut PgConnection,
+    viewer: Viewer,
+    ticket: &mut Ticket,
+    post: Post,
+    work: &mut Work,
+    now: DateTime<Utc>,
+) -> ApiResult<Message> {
+    if post.internal && !viewer.is_staff() {
+        return Err(ApiError::forbidden("internal notes are for agents and admins"));
+    }
+    let (applied, first_response) = lifecycle::message(ticket, post.internal, viewer.caller(), now)?;
+    let side = SenderType::of(viewer.actor());
+    let new = NewMessage {
+        ticket_id: ticket.id,
+        sender_id: viewer.id,
+        sender_type: side,
+        text: &post.text,
+        is_internal: post.internal,
+        at: now,
+    };
+    let mut message = messages::insert(tx, &new).await?;
+    let files = &post.attachment_ids;
+    if !files.is_empty() {
+        let attached =
+            attachments::store::attach_to_message(tx, files, ticket.id, message.id, viewer.id, post.internal).await?;
+        if attached.len() != files.len() {
+            return Err(ApiError::invalid(vec![FieldError::new(
+                "attachment_ids",
+                "each must be a file you uploaded to this ticket, not yet attached to a message, and as internal as the message",
+            )]));
+        }
+        message.attachments = messages::attachments_of(tx, message.id).await?;
+    }
+    work.events.push(Event::MessageAdded {
+        ticket_id: ticket.id,
+        ticket_number: ticket.ticket_number.clone(),
+        message_id: message.id,
+        sender_id: viewer.id,
+        sender_type: side,
+        is_internal: post.internal,
+        has_attachments: !files.is_empty(),
+        attachment_count: i64::try_from(files.len()).unwrap_or(i64::MAX),
+        attachment_ids: post.attachment_ids,
+    });
+    work.clock_moved |= first_response;
+    work.add(applied);
+    work.words = Some((post.text, post.internal));
+    Ok(message)
+}
+
+/// The end of every ticket write, in its transaction: the history entries (which the SLA clock
+/// reads), the due dates measured again when the clock's inputs changed, the ticket saved, the
+/// events written to the outbox. True when the worker has something to do (events to relay, due
+/// dates that moved): the caller hints it after the commit.
+pub(crate) async fn finish(
+    tx: &mut PgConnection,
+    tenant: &Tenant,
+    ticket: &mut Ticket,
+    work: Work,
+    now: DateTime<Utc>,
+) -> ApiResult<bool> {
+    for entry in &work.entries {
+        history::record(tx, entry).await?;
+    }
+    if work.clock_moved {
+        store::refresh_sla(tx, ticket, now).await?;
+    }
+    match &work.words {
+        Some((text, internal)) => store::save_with_message(tx, ticket, text, *internal).await?,
+        None => store::save(tx, ticket).await?,
+    }
+    outbox::enqueue(tx, tenant, now, &work.events).await?;
+    Ok(!work.events.is_empty() || work.clock_moved)
+}
