@@ -2,7 +2,7 @@
 //! (polled with the last ETag when live) and replaces what it covers, pages loaded further down
 //! stay (`listing.ts`).
 
-import { useCallback, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Revalidated } from '../api';
 import { PAGE_SIZE, appendPage, headSize, mergeHead, type Listing } from './listing';
 import type { Page } from './pages';
@@ -29,6 +29,8 @@ export function usePaged<T extends { id: number }>(key: string, source: PagedSou
   const shown = useRef<{ key: string; listing: Listing<T> } | null>(null);
   const asked = useRef<{ key: string; limit: number }>({ key, limit: pageSize });
   const [arrived, setArrived] = useState(0);
+  // Arrivals are news within one list: another list starts with none.
+  useEffect(() => setArrived(0), [key]);
   const mine = () => (shown.current?.key === key ? shown.current.listing : null);
 
   const resource = useLive<Listing<T>>(

@@ -4,14 +4,13 @@
 import type { TicketDetail } from '../api/schemas';
 import { changeStatus } from '../data/tickets';
 import { t } from '../i18n';
-import { interimAllowed } from '../tickets/interim';
 import { customerMoves } from '../tickets/moves';
 import { useSubmit } from '../ui/hooks';
 import { ErrorAlert } from '../ui/status';
 
 export function TicketActions({ ticket, onChanged }: { ticket: TicketDetail; onChanged: () => void }) {
   const submission = useSubmit();
-  const actions = customerMoves(interimAllowed(ticket, false));
+  const actions = customerMoves(ticket.allowed_statuses);
   if (!actions.length) return null;
 
   const change = (to: 'closed' | 'in_progress') =>

@@ -2,7 +2,6 @@
 
 import type { TicketDetail } from '../api/schemas';
 import { formatDateTime, t } from '../i18n';
-import { badgeOfState } from '../console/sla';
 import { PriorityBadge, SlaBadge, StatusBadge, UnreadBadge } from '../tickets/badges';
 import { isKnownCategory } from '../tickets/categories';
 
@@ -12,7 +11,7 @@ export function TicketSummary({ ticket }: { ticket: TicketDetail }) {
       <div class="badges">
         <StatusBadge status={ticket.status} audience="customer" />
         <PriorityBadge priority={ticket.priority} audience="customer" />
-        <SlaBadge badge={badgeOfState(ticket.sla, ticket.status, new Date())} audience="customer" />
+        <SlaBadge badge={ticket.sla} audience="customer" />
         <UnreadBadge count={ticket.unread_count} audience="customer" />
       </div>
       <dl class="facts">

@@ -44,8 +44,8 @@ export function SlaSummaryPanel() {
               <span class="tile-value">{formatNumber(data.breaches.resolution)}</span>
               <span class="tile-label">{t('console.dash.breached_resolution')}</span>
             </div>
-            <div class={data.at_risk.length ? 'tile tile--warn' : 'tile'}>
-              <span class="tile-value">{formatNumber(data.at_risk.length)}</span>
+            <div class={data.at_risk_count ? 'tile tile--warn' : 'tile'}>
+              <span class="tile-value">{formatNumber(data.at_risk_count)}</span>
               <span class="tile-label">{t('console.dash.at_risk')}</span>
             </div>
           </div>

@@ -21,7 +21,6 @@ import { QueueNav } from './QueueNav';
 import { QueueRow } from './QueueRow';
 import { useSaved } from './useSaved';
 import { parseQueue, queueHref, ticketQuery, type QueueState } from './views';
-import { interimAllowed } from '../../tickets/interim';
 
 const EMPTY: Record<QueueState['view'], MessageKey> = {
   mine: 'console.queue.empty.mine',
@@ -78,7 +77,7 @@ export function QueuePage({ query }: { query: URLSearchParams }) {
     reply: () => current && navigate(`/tickets/${current.id}#reply`),
     resolve: () => {
       if (!current) return;
-      if (!interimAllowed(current, true).includes('resolved')) return setNotice(t('console.queue.cannot_resolve', { number: current.ticket_number }));
+      if (!current.allowed_statuses.includes('resolved')) return setNotice(t('console.queue.cannot_resolve', { number: current.ticket_number }));
       void resolving.run(async () => {
         await changeStatus(current.id, 'resolved');
         setNotice(t('console.queue.resolved', { number: current.ticket_number }));

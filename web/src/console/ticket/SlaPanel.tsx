@@ -2,21 +2,26 @@
 //! spent waiting for the customer (the clock's pauses), and breaches.
 
 import { useId } from 'preact/hooks';
-import type { TicketDetail } from '../../api/schemas';
-import { formatDateTime, t } from '../../i18n';
+import type { SlaBadge as Badge, TicketDetail } from '../../api/schemas';
+import { formatDateTime, t, type MessageKey } from '../../i18n';
 import { SlaBadge } from '../../tickets/badges';
 import { duration } from '../format';
-import { badgeOfState } from '../sla';
+
+const CLOCK: Record<Badge['clock'], MessageKey> = {
+  running: 'console.sla.clock_running',
+  paused: 'console.sla.clock_paused',
+  stopped: 'console.sla.clock_stopped',
+};
 
 export function SlaPanel({ ticket, now }: { ticket: TicketDetail; now: Date }) {
   const id = useId();
   const { sla } = ticket;
-  const clock = ticket.status === 'waiting_customer' ? 'console.sla.clock_paused' : ticket.status === 'open' || ticket.status === 'in_progress' ? 'console.sla.clock_running' : 'console.sla.clock_stopped';
+  const clock = CLOCK[sla.clock];
   return (
     <section class="panel" aria-labelledby={id}>
       <h2 id={id}>{t('console.sla.title')}</h2>
       <div class="badges">
-        <SlaBadge badge={badgeOfState(sla, ticket.status, now)} audience="staff" now={now} />
+        <SlaBadge badge={sla} audience="staff" now={now} />
       </div>
       <dl class="facts facts--stacked">
         <div>

@@ -7,7 +7,6 @@ import type { TicketDetail, TicketStatus } from '../../api/schemas';
 import { changeStatus } from '../../data/tickets';
 import { t, type MessageKey } from '../../i18n';
 import { STATUS_LABEL } from '../../tickets/badges';
-import { interimAllowed } from '../../tickets/interim';
 import { allowedFrom, staffMoves, type StaffMove } from '../../tickets/moves';
 import { useSubmit, type Submission } from '../../ui/hooks';
 import { ErrorAlert } from '../../ui/status';
@@ -53,7 +52,7 @@ export function useStatusMoves(ticket: TicketDetail, onChanged: () => Promise<vo
     });
     return moved;
   };
-  const targets = staffMoves({ status: ticket.status, allowed_statuses: interimAllowed(ticket, true) });
+  const targets = staffMoves(ticket);
   return { targets, allows: (to) => targets.some((m) => m.to === to), move, submission, refusedAllowed };
 }
 

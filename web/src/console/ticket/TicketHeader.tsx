@@ -7,7 +7,6 @@ import { formatDateTime, t } from '../../i18n';
 import { isKnownCategory } from '../../tickets/categories';
 import { PriorityBadge, SlaBadge, StatusBadge, UnreadBadge } from '../../tickets/badges';
 import { fullName, usePeople, type People } from '../people';
-import { badgeOfState } from '../sla';
 
 export function TicketHeader({ ticket, now }: { ticket: TicketDetail; now: Date }) {
   const people = usePeople();
@@ -17,7 +16,7 @@ export function TicketHeader({ ticket, now }: { ticket: TicketDetail; now: Date 
       <div class="badges">
         <StatusBadge status={ticket.status} audience="staff" />
         <PriorityBadge priority={ticket.priority} audience="staff" />
-        <SlaBadge badge={badgeOfState(ticket.sla, ticket.status, now)} audience="staff" now={now} />
+        <SlaBadge badge={ticket.sla} audience="staff" now={now} />
         <UnreadBadge count={ticket.unread_count} audience="staff" />
       </div>
       <dl class="facts">
