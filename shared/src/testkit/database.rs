@@ -56,6 +56,18 @@ impl TestDatabase {
         Self { name, options }
     }
 
+    /// A fresh clone of `template`, a template database built by [`derived_template`].
+    pub async fn clone_of(template: &str) -> Self {
+        let name = format!("{TEST_DB_PREFIX}{}_{}", unix_now(), uuid::Uuid::new_v4().simple());
+        let mut admin = admin_connection().await;
+        admin
+            .execute(format!(r#"CREATE DATABASE "{name}" TEMPLATE "{template}""#).as_str())
+            .await
+            .expect("clone the template");
+        let options = admin_options().database(&name);
+        Self { name, options }
+    }
+
     /// An empty database (no schema), for tests that migrate it themselves.
     pub async fn empty() -> Self {
         let name = format!("{TEST_DB_PREFIX}{}_{}", unix_now(), uuid::Uuid::new_v4().simple());
@@ -178,9 +190,58 @@ async fn ensure_template(kind: &str, migrator: &'static Migrator) -> String {
 }
 
 /// The prefix for names of databases and roles a test creates through the code under test
-/// (tenant databases): `hdtest_{now}_`, so leftovers of killed runs are swept like the rest.
+/// (tenant databases): `hdtest_{now}_{random}_`, so leftovers of killed runs are swept like the
+/// rest, and tests that provision the same tenant (a clone of one signed-up organisation) in the
+/// same second name its database and role apart.
 pub fn test_name_prefix() -> String {
-    format!("{TEST_DB_PREFIX}{}_", unix_now())
+    format!("{TEST_DB_PREFIX}{}_{}_", unix_now(), &uuid::Uuid::new_v4().simple().to_string()[..6])
+}
+
+/// A template database of `kind` built once per `key` (which should digest everything the
+/// contents depend on) by `fill`, which gets the URL of a fresh clone of `base` (a migrated
+/// template, see [`TestDatabase::create`]) and leaves in it what every clone should start
+/// with. Test processes coordinate through the template lock like [`TestDatabase::create`];
+/// templates of the same kind with another key are swept.
+pub async fn derived_template<F, Fut>(kind: &str, key: &str, base: (&str, &'static Migrator), fill: F) -> String
+where
+    F: FnOnce(String) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    // Before the lock: building the base takes it too.
+    let base = template_for(base.0, base.1).await;
+    let name = format!("hdtpl_{kind}_{key}");
+    let mut admin = admin_connection().await;
+    admin.execute("SELECT pg_advisory_lock(72034001)").await.expect("take the template lock");
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(&name)
+        .fetch_one(&mut admin)
+        .await
+        .expect("look up the template");
+    sweep_stale(&mut admin, kind, &name).await;
+    if !exists {
+        let building = format!("{name}_building");
+        admin
+            .execute(format!(r#"DROP DATABASE IF EXISTS "{building}" WITH (FORCE)"#).as_str())
+            .await
+            .expect("drop a half-built template");
+        admin
+            .execute(format!(r#"CREATE DATABASE "{building}" TEMPLATE "{base}""#).as_str())
+            .await
+            .expect("create the template");
+        let (server, _) =
+            admin_url().rsplit_once('/').map(|(s, p)| (s.to_owned(), p.to_owned())).expect("URL has a path");
+        fill(format!("{server}/{building}")).await;
+        admin
+            .execute(format!(r#"ALTER DATABASE "{building}" RENAME TO "{name}""#).as_str())
+            .await
+            .expect("publish the template (nothing may stay connected to it)");
+        admin
+            .execute(format!(r#"ALTER DATABASE "{name}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"#).as_str())
+            .await
+            .expect("mark the template");
+    }
+    admin.execute("SELECT pg_advisory_unlock(72034001)").await.expect("release the template lock");
+    name
 }
 
 fn is_stale(name: &str, now: u64) -> bool {

@@ -9,7 +9,8 @@ mod server;
 mod snapshot;
 
 pub use database::{
-    TestDatabase, admin_options, admin_url, drop_databases_and_roles, drop_tenants_of, test_name_prefix,
+    TestDatabase, admin_options, admin_url, derived_template, drop_databases_and_roles, drop_tenants_of,
+    test_name_prefix,
 };
 pub use eventually::eventually;
 pub use redis_namespace::{TestRedis, redis_url};
