@@ -187,7 +187,7 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 say "no import cycle between modules"
 command -v python3 >/dev/null || apt_install python3
-python3 scripts/module-cycles.py shared control-schema tenant-schema control-api app-api bench
+python3 scripts/module-cycles.py shared control-schema tenant-schema control-api app-api testkit bench
 
 say "checked SQL: each crate's .sqlx data matches the migrations; no SQL outside repositories"
 python3 scripts/sql-placement.py control-api app-api shared control-schema tenant-schema

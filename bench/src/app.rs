@@ -10,14 +10,11 @@ use std::time::{Duration, Instant};
 
 use app_api::{AppConfig, AppState};
 use rand::Rng as _;
-use shared::config::Env;
 use shared::testkit::{TestServer, admin_url};
 use sqlx::{ConnectOptions as _, Connection as _};
 
 use crate::platform::Platform;
 use crate::stats::{Summary, summarize};
-
-const PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n-----END PUBLIC KEY-----\n";
 
 pub struct Scenario {
     pub tenants: usize,
@@ -33,32 +30,34 @@ pub struct Replica {
 /// limits off (the load comes from one address and a few tokens) and the given connection
 /// budget (all tenants) and per-tenant pool size.
 pub async fn replica(platform: &Platform, budget: usize, per_tenant: usize) -> Replica {
-    replica_with(platform, budget, per_tenant, |env| env).await
+    replica_with(platform, budget, per_tenant, |_| {}).await
 }
 
-/// `replica`, with its environment changed by `adjust`.
+/// `replica`, with its configuration changed by `configure`.
 pub async fn replica_with(
     platform: &Platform,
     budget: usize,
     per_tenant: usize,
-    adjust: impl FnOnce(Env) -> Env,
+    configure: impl FnOnce(&mut AppConfig),
 ) -> Replica {
-    let env = Env::from_pairs([
-        ("CONTROL_DATABASE_URL", platform.db.url()),
-        ("APP_PLANE_KEY", platform.state.config.keys.app_plane.to_base64()),
-        ("JWT_PUBLIC_KEYS", PUBLIC_KEY.to_owned()),
-        ("LOG_LEVEL", "error".to_owned()),
-        ("RATE_LIMIT_USER_PER_MINUTE", "0".to_owned()),
-        ("RATE_LIMIT_IP_PER_MINUTE", "0".to_owned()),
-        ("TENANT_POOLS_MAX_TOTAL_CONNECTIONS", budget.to_string()),
-        ("TENANT_POOL_MAX_CONNECTIONS", per_tenant.to_string()),
-        ("TENANT_POOLS_MAX", "5000".to_owned()),
-        ("CONTROL_DB_MAX_CONNECTIONS", "4".to_owned()),
-    ]);
-    let env = adjust(env);
-    let state = AppState::new(AppConfig::from_env(&env).expect("configuration")).await.expect("app state");
+    let config = platform.app_config(|c| {
+        unlimited(c);
+        c.pools.total = budget;
+        c.pools.per_tenant = per_tenant;
+        c.control_db_max_connections = 4;
+        configure(c);
+    });
+    let state = AppState::new(config).await.expect("app state");
     let server = TestServer::start(app_api::build_router(state.clone())).await;
     Replica { state, server }
+}
+
+/// No rate limits (the load comes from one address and a few tokens) and room for a pool per
+/// tenant of the largest scenarios.
+pub fn unlimited(config: &mut AppConfig) {
+    config.rate_limits.per_user_per_minute = 0;
+    config.rate_limits.per_ip_per_minute = 0;
+    config.pools.max_pools = 5000;
 }
 
 /// `GET /v1/me` under closed-loop load, for each scenario, then `pgbench -S` and `-S -C`.

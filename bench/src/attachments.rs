@@ -9,10 +9,10 @@
 
 use std::time::{Duration, Instant};
 
+use app_api::config::{BlobStoreConfig, S3Config};
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_s3::primitives::ByteStream;
 use futures_util::StreamExt as _;
-use shared::config::Env;
 
 use crate::platform::Platform;
 
@@ -110,12 +110,16 @@ pub async fn run(files_per_client: usize) {
         env_or("TEST_S3_SECRET_KEY", "helpdeskly-test-secret"),
     );
     let bucket = format!("hd-bench-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
-    let replica = crate::app::replica_with(&platform, 20, 5, |env: Env| {
-        env.with("S3_ENDPOINT", endpoint.clone())
-            .with("S3_BUCKET", bucket.clone())
-            .with("AWS_ACCESS_KEY_ID", key.clone())
-            .with("AWS_SECRET_ACCESS_KEY", secret.clone())
-            .with("UPLOAD_CONCURRENCY", "64")
+    let replica = crate::app::replica_with(&platform, 20, 5, |c| {
+        c.attachments.store = BlobStoreConfig::S3(S3Config {
+            endpoint: Some(endpoint.clone()),
+            bucket: bucket.clone(),
+            region: "us-east-1".to_owned(),
+            force_path_style: true,
+            access_key_id: key.clone(),
+            secret_access_key: secret.clone().into(),
+        });
+        c.attachments.concurrency = 64;
     })
     .await;
     let s3 = s3_client(&endpoint, &key, &secret);

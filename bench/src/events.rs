@@ -18,9 +18,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use app_api::AppState;
 use app_api::worker::Work;
 use app_api::worker::jobs::Jobs;
-use app_api::{AppConfig, AppState};
 use futures_util::StreamExt as _;
 use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, ExchangeDeclareOptions, ExchangeDeleteOptions, QueueBindOptions,
@@ -28,14 +28,13 @@ use lapin::options::{
 };
 use lapin::types::FieldTable;
 use lapin::{Connection, ConnectionProperties, ExchangeKind};
-use shared::config::Env;
 use shared::testkit::TestServer;
 use sqlx::{ConnectOptions as _, Connection as _};
 
+use testkit::amqp_url;
+
 use crate::platform::Platform;
 use crate::stats::summarize;
-
-const PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n-----END PUBLIC KEY-----\n";
 
 pub struct Options {
     pub tickets: usize,
@@ -43,10 +42,6 @@ pub struct Options {
     pub rows: i64,
     pub tenants: usize,
     pub busy: usize,
-}
-
-fn amqp_url() -> String {
-    std::env::var("TEST_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into())
 }
 
 /// Arrival time of each delivered message, by ticket id and by message id.
@@ -106,22 +101,16 @@ pub async fn run(options: &Options) {
     let started = Instant::now();
     let tenants = platform.tenants_with_tokens(most).await;
     println!("{most} tenants provisioned and signed in in {:.1}s", started.elapsed().as_secs_f64());
-    let env = Env::from_pairs([
-        ("CONTROL_DATABASE_URL", platform.db.url()),
-        ("APP_PLANE_KEY", platform.state.config.keys.app_plane.to_base64()),
-        ("JWT_PUBLIC_KEYS", PUBLIC_KEY.to_owned()),
-        ("LOG_LEVEL", "error".to_owned()),
-        ("RATE_LIMIT_USER_PER_MINUTE", "0".to_owned()),
-        ("RATE_LIMIT_IP_PER_MINUTE", "0".to_owned()),
-        ("TENANT_POOLS_MAX_TOTAL_CONNECTIONS", "40".to_owned()),
-        ("TENANT_POOLS_MAX", "5000".to_owned()),
-        ("CONTROL_DB_MAX_CONNECTIONS", "4".to_owned()),
-        ("AMQP_URL", amqp_url()),
-        ("EVENTS_EXCHANGE", exchange.clone()),
+    let config = platform.app_config(|c| {
+        crate::app::unlimited(c);
+        c.pools.total = 40;
+        c.control_db_max_connections = 4;
+        c.amqp_url = Some(testkit::url(&amqp_url()));
+        c.events.exchange.clone_from(&exchange);
         // The sweep runs when the bench says so.
-        ("OUTBOX_SWEEP_SECONDS", "3600".to_owned()),
-    ]);
-    let state = AppState::new(AppConfig::from_env(&env).expect("configuration")).await.expect("app state");
+        c.events.sweep_every = Duration::from_secs(3600);
+    });
+    let state = AppState::new(config).await.expect("app state");
     let server = TestServer::start(app_api::build_router(state.clone())).await;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let relay = tokio::spawn(state.clone().run_work(Work { relay: true, jobs: false, consumer: false }, async {

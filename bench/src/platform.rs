@@ -1,25 +1,24 @@
-//! The control plane in this process, on a fresh control database, with tenant databases on
-//! the local server; everything it made is dropped by `finish`.
+//! The benchmarks' platform: the test platform's control plane (`testkit::Platform`) in this
+//! process, on a fresh control database, with tenant databases cloned from a template of its
+//! own on the local server; everything it made is dropped by `finish`.
 
 use std::time::{Duration, Instant};
 
-use control_api::{AppState, ControlConfig, build_router};
-use shared::config::Env;
-use shared::testkit::{TestDatabase, TestServer, admin_options, admin_url, drop_tenants_of, test_name_prefix};
+use app_api::AppConfig;
+use control_api::AppState;
+use shared::config::{LogConfig, LogFormat};
+use shared::testkit::{TestServer, admin_options};
 use sqlx::postgres::PgConnectOptions;
+use testkit::{ControlOptions, TenantTemplate};
 
-pub const PASSWORD: &str = "benchmark password 0123";
-pub const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
-pub const PRIVATE_KEY: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n-----END PRIVATE KEY-----\n";
+pub use testkit::PASSWORD;
 
 pub struct Platform {
-    pub db: TestDatabase,
+    /// The control plane's state.
     pub state: AppState,
-    pub server: TestServer,
+    /// The prefix of the tenant database and role names.
     pub prefix: String,
-    template: String,
-    stop_worker: Option<tokio::sync::oneshot::Sender<()>>,
-    worker: Option<tokio::task::JoinHandle<()>>,
+    pub inner: testkit::Platform,
 }
 
 impl Platform {
@@ -30,34 +29,32 @@ impl Platform {
     /// As `start`, logging at `level` unless `BENCH_LOG_LEVEL` says otherwise: a benchmark that
     /// drives slow statements on purpose would otherwise print a warning for each.
     pub async fn start_logging_at(level: &str) -> Self {
-        let db = TestDatabase::create("control", &control_api::schema::CONTROL).await;
-        let prefix = test_name_prefix();
-        let template = format!("{prefix}tpl");
-        let env = Env::from_pairs([
-            ("CONTROL_DATABASE_URL", db.url()),
-            ("TENANT_DATABASE_URL", admin_url()),
-            ("TENANT_TEMPLATE_DATABASE", template.clone()),
-            ("TENANT_DB_PREFIX", prefix.clone()),
-            ("DB_ENCRYPTION_KEY", KEY.to_owned()),
-            ("JWT_PRIVATE_KEY", PRIVATE_KEY.to_owned()),
-            ("LOG_LEVEL", std::env::var("BENCH_LOG_LEVEL").unwrap_or_else(|_| level.to_owned())),
-            ("LOG_FORMAT", "pretty".to_owned()),
-            ("CONTROL_DB_MAX_CONNECTIONS", "20".to_owned()),
-            // The benchmarks sign up many organisations from one address.
-            ("SIGNUPS_PER_IP_PER_HOUR", "0".to_owned()),
-            ("SIGNUPS_PER_HOUR", "0".to_owned()),
-            ("REGISTRATIONS_PER_IP_PER_HOUR", "0".to_owned()),
-        ]);
-        let config = ControlConfig::from_env(&env).expect("valid configuration");
-        shared::telemetry::init(&config.log);
-        let state = AppState::new(config).expect("clients");
-        control_api::prepare(&state).await.expect("prepare");
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let worker = tokio::spawn(state.worker.clone().run(async {
-            let _ = stopped.await;
-        }));
-        let server = TestServer::start(build_router(state.clone())).await;
-        Self { db, state, server, prefix, template, stop_worker: Some(stop), worker: Some(worker) }
+        let log = LogConfig {
+            level: std::env::var("BENCH_LOG_LEVEL").unwrap_or_else(|_| level.to_owned()),
+            format: LogFormat::Pretty,
+        };
+        shared::telemetry::init(&log);
+        // A template of its own: the benchmarks neither wait on tests' use of the shared one nor
+        // hold it from them.
+        let options = ControlOptions::default().template(TenantTemplate::Own).configure(move |c| {
+            c.log = log;
+            c.control_db_max_connections = 20;
+        });
+        let inner = testkit::Platform::start_with(options).await;
+        Self { state: inner.control.clone(), prefix: inner.tenant_prefix().to_owned(), inner }
+    }
+
+    pub fn server(&self) -> &TestServer {
+        self.inner.control_server()
+    }
+
+    /// The configuration of an app-api replica of this platform, logging errors only, with
+    /// `configure`'s changes.
+    pub fn app_config(&self, configure: impl FnOnce(&mut AppConfig)) -> AppConfig {
+        self.inner.app_config(|c| {
+            "error".clone_into(&mut c.log.level);
+            configure(c);
+        })
     }
 
     pub async fn signup(&self, n: usize) -> String {
@@ -67,7 +64,7 @@ impl Platform {
             "slug": slug,
             "admin": { "email": format!("owner-{slug}@example.org"), "password": PASSWORD, "firstname": "B", "lastname": "M" },
         });
-        let response = self.server.post_json("/v1/tenants/signup", &body).await;
+        let response = self.server().post_json("/v1/tenants/signup", &body).await;
         assert_eq!(response.status, 202, "{}", response.body);
         slug
     }
@@ -82,7 +79,7 @@ impl Platform {
         for slug in slugs {
             self.await_active(&slug).await;
             let body = serde_json::json!({ "tenant": slug, "email": format!("owner-{slug}@example.org"), "password": PASSWORD });
-            let login = self.server.post_json("/v1/auth/login", &body).await;
+            let login = self.server().post_json("/v1/auth/login", &body).await;
             assert_eq!(login.status, 200, "{}", login.body);
             let token = login.json()["access_token"].as_str().expect("a token").to_owned();
             tenants.push((slug, token));
@@ -94,7 +91,7 @@ impl Platform {
     pub async fn await_active(&self, slug: &str) {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            let status = self.server.get(&format!("/v1/tenants/{slug}/status")).await.json();
+            let status = self.server().get(&format!("/v1/tenants/{slug}/status")).await.json();
             if status["status"] == "active" {
                 return;
             }
@@ -115,21 +112,9 @@ impl Platform {
         (database, options)
     }
 
-    pub async fn finish(mut self) {
-        if let Some(stop) = self.stop_worker.take() {
-            let _ = stop.send(());
-        }
-        if let Some(worker) = self.worker.take() {
-            let _ = worker.await;
-        }
-        drop(self.server);
-        self.state.db.close().await;
-        let (url, template) = (self.db.url(), self.template.clone());
-        tokio::task::spawn_blocking(move || {
-            drop_tenants_of(&url, control_api::schema::TENANT_DATABASES_AND_ROLES, vec![template]);
-        })
-        .await
-        .expect("cleanup");
-        drop(self.db);
+    /// Stops the platform and drops what it made: its control database, tenant databases and
+    /// roles, and its template.
+    pub async fn finish(self) {
+        tokio::task::spawn_blocking(move || drop(self)).await.expect("cleanup");
     }
 }

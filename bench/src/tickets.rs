@@ -80,7 +80,10 @@ pub async fn run(options: &Options) {
     // seeded tenant of hundreds of MB behind: measure, then clean up whatever happened.
     let outcome = AssertUnwindSafe(measure(&platform, options)).catch_unwind().await;
     if options.keep {
-        println!("kept: control database {}, tenant databases listed in its `tenants` table", platform.db.name());
+        println!(
+            "kept: control database {}, tenant databases listed in its `tenants` table",
+            platform.inner.plane.db.name()
+        );
         if let Ok(database) = &outcome {
             println!("tenant database: psql \"{}\"", tenant_url(database));
         }

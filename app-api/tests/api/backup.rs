@@ -36,7 +36,7 @@ async fn a_damaged_tenant_comes_back_exactly_while_the_others_keep_serving() {
     // With Redis, as in production: the suspension the restore publishes makes app-api drop its
     // connections to the tenant, which the restore then ends on the server.
     let platform = Platform::start(true).await;
-    let app = platform.replica_with(|env| env.with("RATE_LIMIT_USER_PER_MINUTE", "0")).await;
+    let app = platform.replica_with(|c| c.rate_limits.per_user_per_minute = 0).await;
     let (damaged, other) = (platform.org().await, platform.org().await);
     let customer = seed(&platform, &app, &damaged, &other).await;
     let (damaged_db, other_db) = (platform.tenant_db(&damaged.slug).await, platform.tenant_db(&other.slug).await);

@@ -9,7 +9,9 @@ use sqlx::Connection as _;
 
 use shared::testkit::eventually;
 
-use crate::helpers::Platform;
+use app_api::AppConfig;
+
+use crate::helpers::{Platform, url};
 
 #[tokio::test]
 async fn the_request_over_the_budget_is_refused_and_replicas_share_the_budget() {
@@ -17,7 +19,7 @@ async fn the_request_over_the_budget_is_refused_and_replicas_share_the_budget() 
     // on a loaded machine, so every remaining count is exact. (At 60 a minute one comes back
     // every second, which a slow run outlasts.) The default of 60 is asserted in tenancy.rs.
     let platform = Platform::start(true).await;
-    let limited = |env: shared::config::Env| env.with("RATE_LIMIT_USER_PER_MINUTE", "6");
+    let limited = |c: &mut AppConfig| c.rate_limits.per_user_per_minute = 6;
     let first = platform.replica_with(limited).await;
     let second = platform.replica_with(limited).await;
     let org = platform.org().await;
@@ -55,8 +57,9 @@ async fn without_redis_requests_still_succeed_and_are_limited_in_process() {
     let platform = Platform::start(false).await;
     let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let app = platform
-        .replica_with(|env| {
-            env.with("REDIS_URL", format!("redis://127.0.0.1:{dead}")).with("RATE_LIMIT_USER_PER_MINUTE", "6")
+        .replica_with(|c| {
+            c.redis_url = Some(url(&format!("redis://127.0.0.1:{dead}")));
+            c.rate_limits.per_user_per_minute = 6;
         })
         .await;
     let org = platform.org().await;
@@ -75,7 +78,7 @@ async fn without_redis_requests_still_succeed_and_are_limited_in_process() {
 #[tokio::test]
 async fn unauthenticated_traffic_is_limited_per_address() {
     let platform = Platform::start(true).await;
-    let app = platform.replica_with(|env| env.with("RATE_LIMIT_IP_PER_MINUTE", "5")).await;
+    let app = platform.replica_with(|c| c.rate_limits.per_ip_per_minute = 5).await;
     let org = platform.org().await;
     for _ in 0..5 {
         app.get(&org.slug, "/v1/me", Some("forged")).await.assert_problem(401, "unauthorized");
@@ -94,11 +97,11 @@ async fn sixty_tenants_share_a_budget_of_twenty_connections() {
     let platform = Platform::start(false).await;
     let app = Arc::new(
         platform
-            .replica_with(|env| {
-                env.with("TENANT_POOLS_MAX_TOTAL_CONNECTIONS", BUDGET.to_string())
-                    .with("TENANT_POOL_MAX_CONNECTIONS", "2")
-                    .with("RATE_LIMIT_USER_PER_MINUTE", "0")
-                    .with("TENANT_POOL_ACQUIRE_TIMEOUT_SECONDS", "10")
+            .replica_with(|c| {
+                c.pools.total = BUDGET.try_into().unwrap();
+                c.pools.per_tenant = 2;
+                c.rate_limits.per_user_per_minute = 0;
+                c.pools.acquire_timeout = Duration::from_secs(10);
             })
             .await,
     );
@@ -194,11 +197,11 @@ async fn answer(mut stream: tokio::net::TcpStream) -> String {
 async fn slow_uploads_do_not_pin_a_tenants_connections() {
     let platform = Platform::start(false).await;
     let app = platform
-        .replica_with(|env| {
-            env.with("TENANT_POOL_MAX_CONNECTIONS", "2")
-                .with("TENANT_POOL_ACQUIRE_TIMEOUT_SECONDS", "1")
-                .with("REQUEST_BODY_TIMEOUT_SECONDS", "3")
-                .with("RATE_LIMIT_USER_PER_MINUTE", "0")
+        .replica_with(|c| {
+            c.pools.per_tenant = 2;
+            c.pools.acquire_timeout = Duration::from_secs(1);
+            c.http.body_timeout = Duration::from_secs(3);
+            c.rate_limits.per_user_per_minute = 0;
         })
         .await;
     let org = platform.org().await;
@@ -230,7 +233,7 @@ async fn slow_uploads_do_not_pin_a_tenants_connections() {
 async fn slow_headers_are_cut_off() {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let platform = Platform::start(false).await;
-    let app = platform.replica_with(|env| env.with("REQUEST_HEADER_TIMEOUT_SECONDS", "1")).await;
+    let app = platform.replica_with(|c| c.http.header_timeout = Duration::from_secs(1)).await;
     let mut stream = tokio::net::TcpStream::connect(app.server.addr).await.unwrap();
     stream.write_all(b"GET /v1/me HTTP/1.1\r\nHost: localhost\r\nX-Tenant-Slug: acme\r\n").await.unwrap();
     let mut rest = Vec::new();

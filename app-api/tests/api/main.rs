@@ -1,6 +1,10 @@
 //! app-api integration tests: the real router on real PostgreSQL, Redis and RabbitMQ, over
 //! TCP, with a real control plane provisioning the tenants.
 
+// The futures of the longest tests (a whole platform started inline, then dozens of requests)
+// nest deeper than the compiler's default query depth allows.
+#![recursion_limit = "256"]
+
 mod attachments;
 mod backup;
 mod events;

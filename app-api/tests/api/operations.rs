@@ -2,7 +2,7 @@
 
 use std::process::{Command, Stdio};
 
-use crate::helpers::{Platform, TEST_ENCRYPTION_KEY, TEST_PUBLIC_KEY};
+use crate::helpers::{Platform, TEST_ENCRYPTION_KEY, TEST_PUBLIC_KEY, parse};
 
 #[tokio::test]
 async fn health_and_ready_answer() {
@@ -23,9 +23,7 @@ async fn health_and_ready_answer() {
 async fn ready_is_503_without_the_control_database() {
     let platform = Platform::start(false).await;
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let app = platform
-        .replica_with(|env| env.with("CONTROL_DATABASE_URL", format!("postgres://postgres@127.0.0.1:{port}/x")))
-        .await;
+    let app = platform.replica_with(|c| c.control_db = parse(&format!("postgres://postgres@127.0.0.1:{port}/x"))).await;
     let ready = app.server.get("/ready").await;
     assert_eq!(ready.status, 503);
     assert_eq!(ready.json()["dependencies"]["control_db"]["status"], "down");

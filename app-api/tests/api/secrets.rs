@@ -21,7 +21,7 @@ async fn logout_is_refused_on_the_app_plane(with_redis: bool) {
     // A second session of the same person, which must keep working.
     let other = platform.login(&org.slug, &agent.email).await;
     let login = platform
-        .control_server
+        .control_server()
         .post_json("/v1/auth/login", &json!({ "tenant": org.slug, "email": agent.email, "password": PASSWORD }))
         .await
         .json();
@@ -105,14 +105,14 @@ async fn a_password_moved_to_another_tenant_does_not_open() {
 }
 
 async fn redis_entry(platform: &Platform, slug: &str) -> Option<String> {
-    let redis = platform.redis.as_ref().unwrap();
+    let redis = platform.redis().unwrap();
     let client = redis::Client::open(redis.url.as_str()).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
     redis::cmd("GET").arg(format!("{}tenant:{slug}", redis.prefix)).query_async(&mut conn).await.unwrap()
 }
 
 async fn set_redis_entry(platform: &Platform, slug: &str, value: &str) {
-    let redis = platform.redis.as_ref().unwrap();
+    let redis = platform.redis().unwrap();
     let client = redis::Client::open(redis.url.as_str()).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
     let () = redis::cmd("SET")

@@ -7,7 +7,9 @@ use reqwest::Method;
 use serde_json::json;
 use shared::testkit::{TestResponse, eventually};
 
-use crate::helpers::{BASE_DOMAIN, Platform};
+use app_api::config::KeySource;
+
+use crate::helpers::{BASE_DOMAIN, Platform, parse};
 
 #[tokio::test]
 async fn me_walks_the_whole_path() {
@@ -71,9 +73,8 @@ async fn malformed_slugs_never_reach_the_database() {
     let platform = Platform::start(false).await;
     // A replica whose control database is unreachable: any lookup would fail with 503.
     let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let app = platform
-        .replica_with(|env| env.with("CONTROL_DATABASE_URL", format!("postgres://postgres@127.0.0.1:{dead}/control")))
-        .await;
+    let app =
+        platform.replica_with(|c| c.control_db = parse(&format!("postgres://postgres@127.0.0.1:{dead}/control"))).await;
     for bad in ["Acme", "a", "acme;drop table tenants", "-acme", "ac me"] {
         app.get(bad, "/v1/me", Some("x")).await.assert_problem(400, "validation_failed");
     }
@@ -147,16 +148,15 @@ async fn tenants_can_require_a_second_factor_for_admins() {
 #[tokio::test]
 async fn verification_keys_can_come_from_the_jwks() {
     let platform = Platform::start(false).await;
-    let jwks = format!("http://{}/.well-known/jwks.json", platform.control_server.addr);
-    let app = platform.replica_with(|env| env.without("JWT_PUBLIC_KEYS").with("JWKS_URL", jwks)).await;
+    let jwks = format!("http://{}/.well-known/jwks.json", platform.control_server().addr);
+    let app = platform.replica_with(|c| c.tokens.source = KeySource::Jwks(jwks)).await;
     let org = platform.org().await;
     assert_eq!(app.get(&org.slug, "/v1/me", Some(&org.owner_token)).await.status, 200);
 
     // A JWKS that cannot be read stops the replica at start.
     let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let env =
-        platform.app_env().without("JWT_PUBLIC_KEYS").with("JWKS_URL", format!("http://127.0.0.1:{dead}/jwks.json"));
-    let config = app_api::AppConfig::from_env(&env).unwrap();
+    let config =
+        platform.app_config(|c| c.tokens.source = KeySource::Jwks(format!("http://127.0.0.1:{dead}/jwks.json")));
     let err = app_api::AppState::new(config).await.err().expect("start fails without keys");
     assert!(err.contains("cannot load the JWKS"), "{err}");
 }

@@ -96,7 +96,7 @@ async fn sign_in_refresh_and_logout_work_same_origin_with_the_cookie() {
 #[tokio::test]
 async fn without_a_control_plane_address_its_routes_are_not_found() {
     let platform = Platform::start(false).await;
-    let app = platform.replica_with(|env| env.without("CONTROL_API_URL")).await;
+    let app = platform.replica_with(|c| c.control_api_url = None).await;
     let response = app.server.post_json("/v1/auth/login", &json!({})).await;
     response.assert_problem(404, "not_found");
 }
@@ -109,8 +109,7 @@ async fn the_built_app_is_served_with_its_headers() {
     std::fs::write(web.path().join("index.html"), "<!doctype html><title>Helpdeskly</title>").unwrap();
     std::fs::write(web.path().join("assets/app-3f2a.js"), "console.log(1)").unwrap();
     std::fs::write(web.path().join("favicon.svg"), "<svg/>").unwrap();
-    let dir = web.path().to_string_lossy().into_owned();
-    let app = platform.replica_with(|env| env.with("WEB_DIR", dir)).await;
+    let app = platform.replica_with(|c| c.http.web_dir = Some(web.path().to_owned())).await;
 
     for path in ["/", "/tickets/0195e2b4-3f00-7000-8000-000000000000", "/login?next=%2F"] {
         let page = app.server.get(path).await;

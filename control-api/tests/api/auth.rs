@@ -201,7 +201,7 @@ async fn jwks_verifies_tokens_with_an_independent_implementation() {
 /// Wrong passwords until locked; the lock answers 429 with Retry-After even for the right
 /// password, then releases.
 async fn lockout_engages_and_releases(redis: WithRedis) {
-    let app = TestApp::build(redis, |env| env).await;
+    let app = TestApp::build(redis, |_| {}).await;
     let (slug, email, _) = member(&app, "agent").await;
     // The account policy allows five attempts; the fifth failure sets the first lock.
     for _ in 1..=5 {

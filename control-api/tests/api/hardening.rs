@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use shared::testkit::TestResponse;
 use uuid::Uuid;
 
-use crate::helpers::{PASSWORD, TestApp, WithRedis, Worker, signup_body, unique_email, unique_slug};
+use crate::helpers::{PASSWORD, TestApp, WithRedis, Worker, parse, signup_body, unique_email, unique_slug};
 
 /// A tenant with one member of `role`; returns (tenant id, slug, email, user id).
 async fn member(app: &TestApp, role: &str) -> (Uuid, String, String, Uuid) {
@@ -32,7 +32,7 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
 
 #[tokio::test]
 async fn registration_never_says_whether_a_password_is_right() {
-    let app = TestApp::build(WithRedis::No, |env| env.with("LOCKOUT_ACCOUNT_ATTEMPTS", "3")).await;
+    let app = TestApp::build(WithRedis::No, |c| c.abuse.lockout.account.free = 3).await;
     let (_, _, email, user) = member(&app, "agent").await;
     let shop = unique_slug();
     let shop_id = app.create_tenant(&shop, "active").await;
@@ -115,12 +115,12 @@ fn peak_rss_mib() -> u64 {
 /// refused request leaves nothing behind.
 #[tokio::test]
 async fn two_hundred_parallel_signups_are_bounded() {
-    let app = TestApp::build(WithRedis::No, |env| {
-        env.with("TRUSTED_PROXIES", "127.0.0.1")
-            .with("SIGNUPS_PER_IP_PER_HOUR", "1")
-            .with("SIGNUPS_PER_HOUR", "40")
-            .with("PASSWORD_HASH_CONCURRENCY", "2")
-            .with("PASSWORD_HASH_QUEUE", "6")
+    let app = TestApp::build(WithRedis::No, |c| {
+        c.http.trusted_proxies = parse("127.0.0.1");
+        c.abuse.signups_per_ip_per_hour = 1;
+        c.abuse.signups_per_hour = 40;
+        c.abuse.hash_concurrency = 2;
+        c.abuse.hash_queue = 6;
     })
     .await;
     let before = peak_rss_mib();
@@ -164,9 +164,11 @@ async fn a_client_cannot_choose_its_address() {
     let direct = TestApp::spawn().await;
     assert_eq!(failed_login_ip(&direct, "6.6.6.6").await, "127.0.0.1", "no proxy is trusted");
 
-    let proxied =
-        TestApp::build(WithRedis::No, |env| env.with("TRUSTED_PROXIES", "127.0.0.1").with("LOCKOUT_IP_ATTEMPTS", "3"))
-            .await;
+    let proxied = TestApp::build(WithRedis::No, |c| {
+        c.http.trusted_proxies = parse("127.0.0.1");
+        c.abuse.lockout.ip.free = 3;
+    })
+    .await;
     assert_eq!(failed_login_ip(&proxied, "6.6.6.6, 198.51.100.7").await, "198.51.100.7");
     // The client wrote "6.6.6.6, junk" (and other variants): the walk stops at the junk, so the
     // address is the proxy's peer, whatever the client put first, and its lock holds.
@@ -183,7 +185,7 @@ async fn a_client_cannot_choose_its_address() {
 /// 50 wrong passwords at once against a limit of 10: exactly 10 are checked, the rest refused
 /// before any hashing.
 async fn parallel_guesses_cannot_pass_the_limit(redis: WithRedis) {
-    let app = TestApp::build(redis, |env| env.with("LOCKOUT_ACCOUNT_ATTEMPTS", "10")).await;
+    let app = TestApp::build(redis, |c| c.abuse.lockout.account.free = 10).await;
     let (_, slug, email, _) = member(&app, "agent").await;
     let guesses = (0..50).map(|n| {
         let body = json!({ "tenant": slug, "email": email, "password": format!("wrong guess number {n}") });
@@ -509,7 +511,7 @@ async fn a_failed_login_is_recorded_only_where_it_belongs() {
 /// Registrations are limited per address: each creates an identity and costs a hash.
 #[tokio::test]
 async fn registrations_are_limited_per_address() {
-    let app = TestApp::build(WithRedis::No, |env| env.with("REGISTRATIONS_PER_IP_PER_HOUR", "2")).await;
+    let app = TestApp::build(WithRedis::No, |c| c.abuse.registrations_per_ip_per_hour = 2).await;
     let shop = unique_slug();
     app.create_tenant(&shop, "active").await;
     let register = || {

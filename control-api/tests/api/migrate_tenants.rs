@@ -5,11 +5,13 @@ use std::process::{Command, Stdio};
 
 use control_api::tenancy::migrate::{MigrateOptions, migrate_tenants};
 use control_api::tenancy::provision::Provisioner;
-use shared::testkit::{admin_options, admin_url, drop_databases_and_roles, test_name_prefix};
+use shared::testkit::{admin_options, admin_url};
 use sqlx::migrate::Migrator;
 use sqlx::{Connection as _, Executor as _, PgConnection};
 
-use crate::helpers::{TEST_ENCRYPTION_KEY, TEST_PRIVATE_KEY, TestApp, WithRedis, Worker};
+use crate::helpers::{
+    ControlOptions, TEST_ENCRYPTION_KEY, TEST_PRIVATE_KEY, TenantTemplate, TestApp, WithRedis, Worker,
+};
 
 /// The tenant migrations plus one more, as a release would bring.
 async fn migrator_with_extra_migration() -> &'static Migrator {
@@ -41,24 +43,10 @@ async fn admin_on(app: &TestApp, slug: &str) -> PgConnection {
     PgConnection::connect_with(&admin_options().database(&database)).await.unwrap()
 }
 
-/// Drops a test's own template when the test ends.
-struct TemplateGuard(String);
-
-impl Drop for TemplateGuard {
-    fn drop(&mut self) {
-        drop_databases_and_roles(vec![self.0.clone()], vec![]);
-    }
-}
-
 #[tokio::test]
 async fn a_broken_tenant_is_reported_and_a_rerun_finishes() {
     // This test's template gets the extra migration: keep it away from the shared one.
-    let template = format!("{}tpl", test_name_prefix());
-    let _guard = TemplateGuard(template.clone());
-    let app = TestApp::spawn_tenancy_with(WithRedis::No, Worker::Manual, |env| {
-        env.with("TENANT_TEMPLATE_DATABASE", template.clone())
-    })
-    .await;
+    let app = ControlOptions::default().tenancy(Worker::Manual).template(TenantTemplate::Own).start().await;
     let mut slugs = Vec::new();
     for _ in 0..3 {
         slugs.push(app.signup().await.0);

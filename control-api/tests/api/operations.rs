@@ -1,8 +1,6 @@
 //! Health, readiness, metrics, OpenAPI and docs.
 
-use shared::testkit::redis_url;
-
-use crate::helpers::TestApp;
+use crate::helpers::{ControlOptions, Service, TestApp, parse};
 
 #[tokio::test]
 async fn health_answers() {
@@ -14,8 +12,7 @@ async fn health_answers() {
 
 #[tokio::test]
 async fn ready_reports_each_dependency() {
-    let amqp = std::env::var("TEST_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
-    let app = TestApp::spawn_with(|env| env.with("REDIS_URL", redis_url()).with("AMQP_URL", amqp)).await;
+    let app = ControlOptions::default().redis(Service::Test).broker(Service::Test).start().await;
     let response = app.server.get("/ready").await;
     assert_eq!(response.status, 200, "{}", response.body);
     let body = response.json();
@@ -31,10 +28,9 @@ async fn ready_reports_each_dependency() {
 async fn ready_is_503_when_postgres_is_unreachable() {
     // A port nothing listens on: bind one, note it, close it.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let app = TestApp::spawn_with(|env| {
-        env.with("CONTROL_DATABASE_URL", format!("postgres://postgres@127.0.0.1:{port}/control"))
-    })
-    .await;
+    let app =
+        TestApp::spawn_with(move |c| c.control_db = parse(&format!("postgres://postgres@127.0.0.1:{port}/control")))
+            .await;
     let response = app.server.get("/ready").await;
     assert_eq!(response.status, 503);
     let body = response.json();
@@ -49,11 +45,11 @@ async fn ready_is_503_when_postgres_is_unreachable() {
 #[tokio::test]
 async fn ready_is_degraded_when_redis_or_rabbitmq_is_down() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let app = TestApp::spawn_with(|env| {
-        env.with("REDIS_URL", format!("redis://127.0.0.1:{port}"))
-            .with("AMQP_URL", format!("amqp://guest:guest@127.0.0.1:{port}/%2f"))
-    })
-    .await;
+    let app = ControlOptions::default()
+        .redis(Service::At(format!("redis://127.0.0.1:{port}")))
+        .broker(Service::At(format!("amqp://guest:guest@127.0.0.1:{port}/%2f")))
+        .start()
+        .await;
     let response = app.server.get("/ready").await;
     assert_eq!(response.status, 200);
     let body = response.json();
@@ -173,7 +169,7 @@ async fn openapi_and_docs_are_served_offline() {
 #[tokio::test]
 async fn a_dead_redis_opens_the_breaker_and_the_lockout_holds_in_process() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let app = TestApp::spawn_with(|env| env.with("REDIS_URL", format!("redis://127.0.0.1:{port}"))).await;
+    let app = ControlOptions::default().redis(Service::At(format!("redis://127.0.0.1:{port}"))).start().await;
     let slug = crate::helpers::unique_slug();
     let tenant = app.create_tenant(&slug, "active").await;
     let email = crate::helpers::unique_email("agent");
@@ -198,8 +194,7 @@ async fn a_dead_redis_opens_the_breaker_and_the_lockout_holds_in_process() {
 /// connections of its own.
 #[tokio::test]
 async fn the_broker_connection_is_opened_once_and_shared() {
-    let amqp = std::env::var("TEST_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
-    let app = TestApp::spawn_with(|env| env.with("AMQP_URL", amqp)).await;
+    let app = ControlOptions::default().broker(Service::Test).start().await;
     let broker = app.state.broker.clone().expect("AMQP_URL is set");
     assert!(!broker.is_connected().await, "nothing opens before it is needed");
     for _ in 0..3 {

@@ -4,7 +4,10 @@
 use serde_json::json;
 use sqlx::Connection as _;
 
-use crate::helpers::{PASSWORD, TestApp, WithRedis, Worker, signup_body, unique_email, unique_slug};
+use crate::helpers::{
+    ControlOptions, PASSWORD, Service, TestApp, WithRedis, Worker, amqp_url, parse, signup_body, unique_email,
+    unique_slug,
+};
 
 #[tokio::test]
 async fn signup_becomes_active_and_the_owner_logs_in() {
@@ -131,10 +134,7 @@ async fn a_failing_step_is_retried_until_it_succeeds() {
     let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Manual).await;
     // The cluster's admin URL points at a port nothing listens on.
     let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let dead_url: shared::config::DatabaseUrl =
-        shared::config::Env::from_pairs([("X", format!("postgres://postgres@127.0.0.1:{dead}/postgres"))])
-            .required("X")
-            .unwrap();
+    let dead_url: shared::config::DatabaseUrl = parse(&format!("postgres://postgres@127.0.0.1:{dead}/postgres"));
     let key = &app.state.config.keys.cluster_admin_url;
     control_api::tenancy::clusters::register_default(&app.state.db, key, &dead_url).await.unwrap();
 
@@ -321,15 +321,12 @@ async fn tenant_changes_are_published_on_the_control_exchange() {
     };
     use lapin::types::FieldTable;
 
-    let amqp_url = std::env::var("TEST_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
-    let app =
-        TestApp::spawn_tenancy_with(WithRedis::No, Worker::Background, |env| env.with("AMQP_URL", amqp_url.clone()))
-            .await;
+    let app = ControlOptions::default().broker(Service::Test).tenancy(Worker::Background).start().await;
     let (slug, _) = app.signup().await;
     app.wait_for_status(&slug, "active").await;
 
     // A private queue on the exchange, gone when this connection closes.
-    let connection = lapin::Connection::connect(&amqp_url, lapin::ConnectionProperties::default()).await.unwrap();
+    let connection = lapin::Connection::connect(&amqp_url(), lapin::ConnectionProperties::default()).await.unwrap();
     let channel = connection.create_channel().await.unwrap();
     let durable = ExchangeDeclareOptions { durable: true, ..ExchangeDeclareOptions::default() };
     channel
@@ -421,7 +418,7 @@ async fn a_drop_waits_for_a_provisioning_run_still_in_flight() {
 
 #[tokio::test]
 async fn the_status_names_the_web_address_when_the_platform_does() {
-    let app = TestApp::spawn_with(|env| env.with("APP_PUBLIC_URL", "https://{slug}.helpdeskly.example/")).await;
+    let app = TestApp::spawn_with(|c| c.app_public_url = Some(parse("https://{slug}.helpdeskly.example/"))).await;
     let slug = unique_slug();
     app.create_tenant(&slug, "provisioning").await;
     let status = app.server.get(&format!("/v1/tenants/{slug}/status")).await.json();

@@ -8,10 +8,11 @@ mod sharing;
 mod stores;
 mod upkeep;
 
+use app_api::AppConfig;
+use app_api::config::{BlobStoreConfig, S3Config};
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use reqwest::Method;
 use serde_json::Value;
-use shared::config::Env;
 use shared::testkit::TestResponse;
 
 use crate::helpers::Person;
@@ -62,13 +63,17 @@ impl Bucket {
         Self { name: format!("hd-test-{}", &uuid::Uuid::new_v4().simple().to_string()[..16]) }
     }
 
-    /// The replica's environment for this bucket on the test server.
-    pub fn env(&self, env: Env) -> Env {
+    /// A replica's store: this bucket on the test server.
+    pub fn configure(&self, config: &mut AppConfig) {
         let (key, secret) = s3_keys();
-        env.with("S3_ENDPOINT", s3_endpoint())
-            .with("S3_BUCKET", self.name.clone())
-            .with("AWS_ACCESS_KEY_ID", key)
-            .with("AWS_SECRET_ACCESS_KEY", secret)
+        config.attachments.store = BlobStoreConfig::S3(S3Config {
+            endpoint: Some(s3_endpoint()),
+            bucket: self.name.clone(),
+            region: "us-east-1".to_owned(),
+            force_path_style: true,
+            access_key_id: key,
+            secret_access_key: secret.into(),
+        });
     }
 
     /// Every key in the bucket.
@@ -98,8 +103,12 @@ impl Drop for Bucket {
 }
 
 /// A desk whose files go to a bucket of its own on the test S3 server.
-pub async fn desk_on_s3(bucket: &Bucket, adjust: impl FnOnce(Env) -> Env) -> Desk {
-    Desk::open_with(|env| adjust(bucket.env(env))).await
+pub async fn desk_on_s3(bucket: &Bucket, configure: impl FnOnce(&mut AppConfig)) -> Desk {
+    Desk::open_with(|c| {
+        bucket.configure(c);
+        configure(c);
+    })
+    .await
 }
 
 /// One part of a multipart form.

@@ -20,7 +20,7 @@ async fn nothing_stored(desk: &Desk, bucket: &Bucket) {
 #[tokio::test]
 async fn programs_pages_and_impostors_are_refused_and_nothing_is_stored() {
     let bucket = Bucket::new();
-    let desk = desk_on_s3(&bucket, |env| env).await;
+    let desk = desk_on_s3(&bucket, |_| {}).await;
     let customer = desk.member("customer").await;
     let ticket = ticket_of(&desk, &customer).await;
     let pe =
@@ -114,8 +114,7 @@ fn peak_memory() -> u64 {
 async fn a_zip_over_its_limit_is_cut_while_it_streams_and_memory_does_not_follow_the_upload() {
     let bucket = Bucket::new();
     let spool = tempfile::tempdir().unwrap();
-    let spool_dir = spool.path().to_str().unwrap().to_owned();
-    let desk = desk_on_s3(&bucket, |env| env.with("UPLOAD_SPOOL_DIR", spool_dir)).await;
+    let desk = desk_on_s3(&bucket, |c| c.attachments.spool_dir = Some(spool.path().to_owned())).await;
     let customer = desk.member("customer").await;
     let ticket = ticket_of(&desk, &customer).await;
 
@@ -171,7 +170,7 @@ async fn a_zip_over_its_limit_is_cut_while_it_streams_and_memory_does_not_follow
 #[tokio::test]
 async fn uploads_past_the_concurrency_limit_are_answered_busy() {
     let bucket = Bucket::new();
-    let desk = desk_on_s3(&bucket, |env| env.with("UPLOAD_CONCURRENCY", "1")).await;
+    let desk = desk_on_s3(&bucket, |c| c.attachments.concurrency = 1).await;
     let customer = desk.member("customer").await;
     let ticket = ticket_of(&desk, &customer).await;
 

@@ -10,7 +10,7 @@ use crate::tickets::ids_of;
 #[tokio::test]
 async fn internal_files_never_reach_customers_and_messages_carry_their_files() {
     let bucket = Bucket::new();
-    let desk = desk_on_s3(&bucket, |env| env).await;
+    let desk = desk_on_s3(&bucket, |_| {}).await;
     let customer = desk.member("customer").await;
     let agent = desk.member("agent").await;
     let ticket = ticket_of(&desk, &customer).await;
@@ -122,7 +122,7 @@ async fn internal_files_never_reach_customers_and_messages_carry_their_files() {
 async fn the_same_content_is_stored_once_and_the_quota_holds_under_concurrent_uploads() {
     let bucket = Bucket::new();
     let quota = 1536 * 1024;
-    let desk = desk_on_s3(&bucket, |env| env.with("TENANT_STORAGE_QUOTA_BYTES", quota.to_string())).await;
+    let desk = desk_on_s3(&bucket, |c| c.attachments.quota_bytes = quota).await;
     let customer = desk.member("customer").await;
     let ticket = ticket_of(&desk, &customer).await;
 

@@ -8,6 +8,8 @@ use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 use shared::testkit::eventually;
 
+use app_api::config::{BlobStoreConfig, S3Config};
+
 use super::{Bucket, PDF, PNG, desk_on_s3, download, ticket_of, uploaded};
 use crate::tickets::Desk;
 
@@ -92,15 +94,18 @@ async fn the_whole_path(desk: &Desk, on_s3: Option<&Bucket>) {
 #[tokio::test]
 async fn on_s3_a_file_is_stored_linked_downloaded_and_deleted() {
     let bucket = Bucket::new();
-    let desk = desk_on_s3(&bucket, |env| env.with("ATTACHMENT_URL_TTL_SECONDS", "2")).await;
+    let desk = desk_on_s3(&bucket, |c| c.attachments.url_ttl = Duration::from_secs(2)).await;
     the_whole_path(&desk, Some(&bucket)).await;
 }
 
 #[tokio::test]
 async fn on_the_local_disk_links_are_signed_and_served_by_app_api() {
     let dir = tempfile::tempdir().unwrap();
-    let blobs = dir.path().to_str().unwrap().to_owned();
-    let desk = Desk::open_with(|env| env.with("BLOB_DIR", blobs).with("ATTACHMENT_URL_TTL_SECONDS", "2")).await;
+    let desk = Desk::open_with(|c| {
+        c.attachments.store = BlobStoreConfig::Disk { dir: dir.path().to_owned() };
+        c.attachments.url_ttl = Duration::from_secs(2);
+    })
+    .await;
     the_whole_path(&desk, None).await;
 
     // A link altered in any way is refused, and serves nothing.
@@ -130,11 +135,15 @@ async fn on_the_local_disk_links_are_signed_and_served_by_app_api() {
 #[tokio::test]
 async fn a_store_that_is_away_or_refuses_the_keys_is_reported_and_uploads_wait_for_it() {
     // Nothing listens on this port: the service starts all the same.
-    let unreachable = Desk::open_with(|env| {
-        env.with("S3_ENDPOINT", "http://127.0.0.1:9")
-            .with("S3_BUCKET", "nowhere")
-            .with("AWS_ACCESS_KEY_ID", "x")
-            .with("AWS_SECRET_ACCESS_KEY", "y")
+    let unreachable = Desk::open_with(|c| {
+        c.attachments.store = BlobStoreConfig::S3(S3Config {
+            endpoint: Some("http://127.0.0.1:9".to_owned()),
+            bucket: "nowhere".to_owned(),
+            region: "us-east-1".to_owned(),
+            force_path_style: true,
+            access_key_id: "x".to_owned(),
+            secret_access_key: "y".into(),
+        });
     })
     .await;
     let ready = unreachable.app.get(&unreachable.org.slug, "/ready", None).await.json();
@@ -150,13 +159,18 @@ async fn a_store_that_is_away_or_refuses_the_keys_is_reported_and_uploads_wait_f
 
     // The server answers but not to these keys.
     let bucket = Bucket::new();
-    let refused_keys = Desk::open_with(|env| bucket.env(env).with("AWS_SECRET_ACCESS_KEY", "wrong-secret")).await;
+    let refused_keys = desk_on_s3(&bucket, |c| {
+        if let BlobStoreConfig::S3(s3) = &mut c.attachments.store {
+            s3.secret_access_key = "wrong-secret".into();
+        }
+    })
+    .await;
     let ready = refused_keys.app.get(&refused_keys.org.slug, "/ready", None).await.json();
     assert_eq!(ready["dependencies"]["blob_store"]["status"], "down", "{ready}");
     assert!(ready["dependencies"]["blob_store"]["error"].as_str().unwrap().starts_with("refused"), "{ready}");
 
     // With the right keys the bucket is made at start and the store is up.
-    let fine = desk_on_s3(&bucket, |env| env).await;
+    let fine = desk_on_s3(&bucket, |_| {}).await;
     let ready = fine.app.get(&fine.org.slug, "/ready", None).await.json();
     assert_eq!(ready["dependencies"]["blob_store"]["status"], "up", "{ready}");
     assert_eq!(ready["dependencies"]["clamav"]["status"], "not_configured");

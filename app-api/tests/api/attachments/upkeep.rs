@@ -10,7 +10,7 @@ use super::{Bucket, EICAR, PDF, PNG, clamav_addr, desk_on_s3, ticket_of, upload,
 #[tokio::test]
 async fn with_clamd_an_infected_file_is_refused_and_never_stored() {
     let bucket = Bucket::new();
-    let desk = desk_on_s3(&bucket, |env| env.with("CLAMAV_ADDR", clamav_addr())).await;
+    let desk = desk_on_s3(&bucket, |c| c.attachments.clamav_addr = Some(clamav_addr())).await;
     let ready = desk.app.get(&desk.org.slug, "/ready", None).await.json();
     assert_eq!(ready["dependencies"]["clamav"]["status"], "up", "{ready}");
     let customer = desk.member("customer").await;
@@ -30,7 +30,7 @@ async fn with_clamd_an_infected_file_is_refused_and_never_stored() {
 async fn without_clamd_uploads_are_refused_and_ready_says_why() {
     let bucket = Bucket::new();
     // Configured, but nothing listens there: uploads fail closed.
-    let desk = desk_on_s3(&bucket, |env| env.with("CLAMAV_ADDR", "127.0.0.1:9")).await;
+    let desk = desk_on_s3(&bucket, |c| c.attachments.clamav_addr = Some("127.0.0.1:9".to_owned())).await;
     let ready = desk.app.get(&desk.org.slug, "/ready", None).await.json();
     assert_eq!(ready["dependencies"]["clamav"]["status"], "down", "{ready}");
     assert_eq!(ready["status"], "degraded");
@@ -46,7 +46,7 @@ async fn without_clamd_uploads_are_refused_and_ready_says_why() {
 #[tokio::test]
 async fn the_cleanup_finds_objects_without_rows_and_rows_without_objects() {
     let bucket = Bucket::new();
-    let desk = desk_on_s3(&bucket, |env| env).await;
+    let desk = desk_on_s3(&bucket, |_| {}).await;
     let customer = desk.member("customer").await;
     let ticket = ticket_of(&desk, &customer).await;
     let kept = uploaded(&desk, &customer, ticket, "kept.pdf", PDF).await;
@@ -92,7 +92,7 @@ async fn the_cleanup_finds_objects_without_rows_and_rows_without_objects() {
 #[tokio::test]
 async fn deleting_a_ticket_or_erasing_a_customer_deletes_their_objects() {
     let bucket = Bucket::new();
-    let desk = desk_on_s3(&bucket, |env| env).await;
+    let desk = desk_on_s3(&bucket, |_| {}).await;
     let customer = desk.member("customer").await;
     let first = ticket_of(&desk, &customer).await;
     let second = ticket_of(&desk, &customer).await;
@@ -122,7 +122,7 @@ async fn deleting_a_ticket_or_erasing_a_customer_deletes_their_objects() {
 #[tokio::test]
 async fn the_cleanup_command_reports_as_json_and_deletes_only_without_dry_run() {
     let bucket = Bucket::new();
-    let desk = desk_on_s3(&bucket, |env| env).await;
+    let desk = desk_on_s3(&bucket, |_| {}).await;
     let customer = desk.member("customer").await;
     let ticket = ticket_of(&desk, &customer).await;
     uploaded(&desk, &customer, ticket, "kept.png", PNG).await;

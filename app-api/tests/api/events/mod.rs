@@ -13,6 +13,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use app_api::AppConfig;
 use futures_util::StreamExt as _;
 use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, BasicGetOptions, BasicPublishOptions, ExchangeDeclareOptions,
@@ -21,19 +22,15 @@ use lapin::options::{
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
 use serde_json::Value;
-use shared::config::Env;
 use shared::testkit::eventually;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use crate::helpers::Platform;
+use crate::helpers::{Platform, Service, broker_url};
 use crate::tickets::Desk;
 
-/// `TEST_AMQP_URL`, by default the local broker.
-pub fn amqp_url() -> String {
-    std::env::var("TEST_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into())
-}
+pub use crate::helpers::amqp_url;
 
 /// The broker's address, for the proxy.
 fn broker_addr() -> SocketAddr {
@@ -323,24 +320,22 @@ pub struct EventDesk {
 }
 
 impl EventDesk {
-    /// `adjust` sets the replica's environment further (the relay's switches, the broker URL).
-    pub async fn open(adjust: impl FnOnce(Env) -> Env) -> Self {
+    /// `configure` sets the replica's configuration further (the relay's switches, the broker).
+    pub async fn open(configure: impl FnOnce(&mut AppConfig)) -> Self {
         let mut rabbit = Rabbit::connect().await;
         let exchange = unique("sav_exchange");
         let tap = rabbit.tap(&exchange).await;
-        let platform = Platform::start(false).await;
+        let (platform, org) = Platform::with_org(false).await;
         let app = platform
-            .replica_with(|env| {
-                adjust(
-                    env.with("RATE_LIMIT_USER_PER_MINUTE", "0")
-                        .with("AMQP_URL", amqp_url())
-                        .with("EVENTS_EXCHANGE", exchange.clone())
-                        // The order consumer's tests turn it on, on queues of their own.
-                        .with("ORDERS_CONSUMER_IN_SERVE", "false"),
-                )
+            .replica_with(|c| {
+                c.rate_limits.per_user_per_minute = 0;
+                c.amqp_url = broker_url(&Service::Test);
+                c.events.exchange.clone_from(&exchange);
+                // The order consumer's tests turn it on, on queues of their own.
+                c.events.consumer_in_serve = false;
+                configure(c);
             })
             .await;
-        let org = platform.org().await;
         let owner = platform.owner(&app, &org).await;
         let db = platform.tenant_db(&org.slug).await;
         Self { desk: Desk { db, app, org, owner, platform }, tap, rabbit }

@@ -20,10 +20,10 @@ struct OrderDesk {
 impl OrderDesk {
     async fn open() -> Self {
         let (exchange, queue) = (unique("orders_exchange"), unique("app-api.orders"));
-        let mut events = EventDesk::open(|env| {
-            env.with("ORDERS_CONSUMER_IN_SERVE", "true")
-                .with("ORDERS_EXCHANGE", exchange.clone())
-                .with("ORDERS_QUEUE", queue.clone())
+        let mut events = EventDesk::open(|c| {
+            c.events.consumer_in_serve = true;
+            c.events.orders_exchange.clone_from(&exchange);
+            c.events.orders_queue.clone_from(&queue);
         })
         .await;
         let rabbit: &mut Rabbit = &mut events.rabbit;

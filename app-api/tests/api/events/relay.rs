@@ -17,8 +17,8 @@ use serde_json::{Value, json};
 use shared::testkit::eventually;
 use uuid::Uuid;
 
-use super::{EventDesk, Proxy, Rabbit, Received, amqp_url, unique};
-use crate::helpers::Platform;
+use super::{EventDesk, Proxy, Rabbit, Received, unique};
+use crate::helpers::{Platform, Service, broker_url};
 use crate::tickets::id;
 
 /// The seed's payload fields of each event.
@@ -87,7 +87,7 @@ async fn unpublished(desk: &EventDesk) -> i64 {
 
 #[tokio::test]
 async fn each_event_arrives_with_its_routing_key_properties_and_payload() {
-    let desk = EventDesk::open(|env| env).await;
+    let desk = EventDesk::open(|_| {}).await;
     let d = &desk.desk;
     let (customer, agent) = tokio::join!(d.member("customer"), d.member("agent"));
     let t = id(&d
@@ -177,7 +177,7 @@ const MARKER: &str = "rollback-marker";
 
 #[tokio::test]
 async fn a_rolled_back_change_publishes_nothing() {
-    let desk = EventDesk::open(|env| env).await;
+    let desk = EventDesk::open(|_| {}).await;
     let d = &desk.desk;
     let (customer, agent) = tokio::join!(d.member("customer"), d.member("agent"));
     // A failure at COMMIT, after every statement of the request succeeded (as in tickets::outbox).
@@ -213,7 +213,7 @@ async fn a_rolled_back_change_publishes_nothing() {
 async fn a_broker_away_for_a_while_loses_nothing() {
     let proxy = Proxy::start().await;
     let url = proxy.url();
-    let desk = EventDesk::open(|env| env.with("AMQP_URL", url)).await;
+    let desk = EventDesk::open(|c| c.amqp_url = Some(crate::helpers::url(&url))).await;
     let d = &desk.desk;
     let (customer, agent) = tokio::join!(d.member("customer"), d.member("agent"));
     let first = id(&d.create(&customer, json!({ "subject": "Before", "description": "the outage" })).await);
@@ -275,7 +275,7 @@ async fn a_broker_away_for_a_while_loses_nothing() {
 
 #[tokio::test]
 async fn a_relay_stopped_between_publish_and_mark_publishes_again() {
-    let desk = EventDesk::open(|env| env.with("RELAY_IN_SERVE", "false")).await;
+    let desk = EventDesk::open(|c| c.events.relay_in_serve = false).await;
     let d = &desk.desk;
     let customer = d.member("customer").await;
     for i in 0..3 {
@@ -336,13 +336,13 @@ async fn two_relays_publish_each_row_once() {
     let exchange = unique("sav_exchange");
     let tap = rabbit.tap(&exchange).await;
     let platform = Platform::start(false).await;
-    let env = |env: shared::config::Env| {
-        env.with("RATE_LIMIT_USER_PER_MINUTE", "0")
-            .with("AMQP_URL", amqp_url())
-            .with("EVENTS_EXCHANGE", exchange.clone())
-            // Both relays also sweep every second, so both go after the same rows.
-            .with("OUTBOX_SWEEP_SECONDS", "1")
-            .with("ORDERS_CONSUMER_IN_SERVE", "false")
+    let env = |c: &mut AppConfig| {
+        c.rate_limits.per_user_per_minute = 0;
+        c.amqp_url = broker_url(&Service::Test);
+        c.events.exchange.clone_from(&exchange);
+        // Both relays also sweep every second, so both go after the same rows.
+        c.events.sweep_every = Duration::from_secs(1);
+        c.events.consumer_in_serve = false;
     };
     let (one, two) = tokio::join!(platform.replica_with(env), platform.replica_with(env));
     let org = platform.org().await;
@@ -378,8 +378,11 @@ async fn two_relays_publish_each_row_once() {
 }
 
 /// A relay of its own (as `app-api worker` runs it) beside a platform's replicas.
-async fn worker(platform: &Platform, adjust: impl FnOnce(shared::config::Env) -> shared::config::Env) -> Worker {
-    let config = AppConfig::from_env(&adjust(platform.app_env().with("AMQP_URL", amqp_url()))).unwrap();
+async fn worker(platform: &Platform, configure: impl FnOnce(&mut AppConfig)) -> Worker {
+    let config = platform.app_config(|c| {
+        c.amqp_url = broker_url(&Service::Test);
+        configure(c);
+    });
     let state = AppState::new(config).await.unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(state.clone().run_work(Work { relay: true, jobs: false, consumer: false }, async {
@@ -407,21 +410,21 @@ async fn hints_reach_a_worker_through_redis_without_waiting_for_the_sweep() {
     let exchange = unique("sav_exchange");
     let tap = rabbit.tap(&exchange).await;
     let platform = Platform::start(true).await;
-    let env = |env: shared::config::Env| {
-        env.with("RATE_LIMIT_USER_PER_MINUTE", "0")
-            .with("EVENTS_EXCHANGE", exchange.clone())
-            .with("OUTBOX_SWEEP_SECONDS", "3600")
+    let env = |c: &mut AppConfig| {
+        c.rate_limits.per_user_per_minute = 0;
+        c.events.exchange.clone_from(&exchange);
+        c.events.sweep_every = Duration::from_secs(3600);
     };
     let app = platform
-        .replica_with(|e| {
-            env(e)
-                .with("AMQP_URL", amqp_url())
-                .with("RELAY_IN_SERVE", "false")
-                .with("ORDERS_CONSUMER_IN_SERVE", "false")
+        .replica_with(|c| {
+            env(c);
+            c.amqp_url = broker_url(&Service::Test);
+            c.events.relay_in_serve = false;
+            c.events.consumer_in_serve = false;
         })
         .await;
     let worker = worker(&platform, env).await;
-    let redis = platform.redis.as_ref().unwrap();
+    let redis = platform.redis().unwrap();
     let channel = format!("{}outbox-hints", redis.prefix);
     let client = redis::Client::open(redis.url.as_str()).unwrap();
     let (client, channel) = (&client, channel.as_str());
@@ -453,12 +456,17 @@ async fn the_sweep_finds_rows_nobody_hinted() {
     let tap = rabbit.tap(&exchange).await;
     // No Redis: the replica's hints go nowhere; the worker sweeps every second.
     let platform = Platform::start(false).await;
-    let env = |env: shared::config::Env| {
-        env.with("RATE_LIMIT_USER_PER_MINUTE", "0")
-            .with("EVENTS_EXCHANGE", exchange.clone())
-            .with("OUTBOX_SWEEP_SECONDS", "1")
+    let env = |c: &mut AppConfig| {
+        c.rate_limits.per_user_per_minute = 0;
+        c.events.exchange.clone_from(&exchange);
+        c.events.sweep_every = Duration::from_secs(1);
     };
-    let app = platform.replica_with(|e| env(e).with("RELAY_IN_SERVE", "false")).await;
+    let app = platform
+        .replica_with(|c| {
+            env(c);
+            c.events.relay_in_serve = false;
+        })
+        .await;
     let org = platform.org().await;
     let customer = platform.member(&app, &org, "customer").await;
     let created =

@@ -21,7 +21,7 @@ async fn the_worker_relays_serves_only_its_operations_endpoints_and_stops_on_sig
     rabbit.owns_queue(&orders_queue);
     rabbit.owns_queue(&format!("{orders_queue}.dead"));
     let platform = Platform::start(false).await;
-    let app = platform.replica_with(|env| env.with("RATE_LIMIT_USER_PER_MINUTE", "0")).await;
+    let app = platform.replica_with(|c| c.rate_limits.per_user_per_minute = 0).await;
     let org = platform.org().await;
     let customer = platform.member(&app, &org, "customer").await;
     let created =

@@ -94,7 +94,7 @@ async fn an_erased_customer_leaves_only_a_pseudonym_and_what_the_organisation_ke
     assert_eq!(identities, 0, "the identity is erased");
     let login = d
         .platform
-        .control_server
+        .control_server()
         .post_json(
             "/v1/auth/login",
             &json!({ "tenant": d.org.slug, "email": customer.email, "password": crate::helpers::PASSWORD }),

@@ -176,7 +176,7 @@ async fn two_workers_never_act_twice_on_a_ticket() {
     for n in 0..30 {
         tickets.push(id(&d.create(&customer, json!({ "subject": format!("Due {n}"), "description": "x" })).await));
     }
-    let second = d.platform.replica_with(|env| env.with("RATE_LIMIT_USER_PER_MINUTE", "0")).await;
+    let second = d.platform.replica_with(|c| c.rate_limits.per_user_per_minute = 0).await;
     let (a, b) = (jobs_ahead(&d.app.state, hours(25)), jobs_ahead(&second.state, hours(25)));
     a.sweep().await.unwrap();
     let tenant = d.app.state.resolver.resolve(&Slug::parse_syntax(&d.org.slug).unwrap()).await.unwrap();

@@ -41,16 +41,20 @@ pub struct Desk {
 
 impl Desk {
     pub async fn open() -> Self {
-        Self::open_with(|env| env).await
+        Self::open_with(|_| {}).await
     }
 
-    /// A desk whose replica's environment `adjust` changes.
-    pub async fn open_with(adjust: impl FnOnce(shared::config::Env) -> shared::config::Env) -> Self {
-        let platform = Platform::start(false).await;
-        // These tests send far more than the 60 requests a minute a user may; the limit has
-        // its own tests.
-        let app = platform.replica_with(|env| adjust(env.with("RATE_LIMIT_USER_PER_MINUTE", "0"))).await;
-        let org = platform.org().await;
+    /// A desk whose replica's configuration `configure` changes.
+    pub async fn open_with(configure: impl FnOnce(&mut app_api::AppConfig)) -> Self {
+        let (platform, org) = Platform::with_org(false).await;
+        let app = platform
+            .replica_with(|c| {
+                // These tests send far more than the 60 requests a minute a user may; the limit
+                // has its own tests.
+                c.rate_limits.per_user_per_minute = 0;
+                configure(c);
+            })
+            .await;
         let owner = platform.owner(&app, &org).await;
         let db = platform.tenant_db(&org.slug).await;
         Self { db, app, org, owner, platform }

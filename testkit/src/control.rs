@@ -1,0 +1,275 @@
+//! A control plane: control-api's router on a fresh control database (and, when asked, its own
+//! Redis namespace and the provisioning worker), served on a loopback port, with fixtures for
+//! people and tenants. Everything it provisioned is dropped with it.
+
+use control_api::identity::password;
+use control_api::{AppState, build_router};
+use reqwest::Method;
+use serde_json::{Value, json};
+use shared::testkit::{TestDatabase, TestRedis, TestResponse, TestServer, drop_tenants_of, test_name_prefix};
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+use crate::options::{ControlOptions, PASSWORD, TenantTemplate, WithRedis, Worker};
+
+/// A running control plane. Fields drop in order: the server and the worker stop before the
+/// tenant databases and the control database go.
+#[allow(dead_code, reason = "not every test reaches into every part")]
+pub struct ControlPlane {
+    pub server: TestServer,
+    pub state: AppState,
+    pub redis: Option<TestRedis>,
+    /// The prefix of the names of this plane's tenant databases and roles.
+    tenant_prefix: String,
+    /// A tenant template of the plane's own, dropped with it.
+    own_template: Option<String>,
+    worker: Option<oneshot::Sender<()>>,
+    pub db: TestDatabase,
+}
+
+impl ControlPlane {
+    /// Identity alone, without Redis.
+    pub async fn spawn() -> Self {
+        ControlOptions::default().start().await
+    }
+
+    /// Identity alone, without Redis, with `configure`'s settings.
+    pub async fn spawn_with(configure: impl FnOnce(&mut control_api::ControlConfig) + Send + 'static) -> Self {
+        ControlOptions::default().configure(configure).start().await
+    }
+
+    pub async fn build(
+        redis: WithRedis,
+        configure: impl FnOnce(&mut control_api::ControlConfig) + Send + 'static,
+    ) -> Self {
+        ControlOptions::default().redis(redis).configure(configure).start().await
+    }
+
+    /// With tenancy on the test server: tenant databases named so that leftovers are swept,
+    /// and dropped with the plane.
+    pub async fn spawn_tenancy(redis: WithRedis, worker: Worker) -> Self {
+        ControlOptions::default().redis(redis).tenancy(worker).start().await
+    }
+
+    pub async fn start(options: ControlOptions) -> Self {
+        let db = TestDatabase::create("control", &control_api::schema::CONTROL).await;
+        Self::start_on(db, options, true).await
+    }
+
+    /// A plane on `db`, which `prepare`s it unless told the database is prepared already.
+    pub(crate) async fn start_on(db: TestDatabase, options: ControlOptions, prepare: bool) -> Self {
+        let tenant_prefix = test_name_prefix();
+        let own_template = (options.template == TenantTemplate::Own).then(|| format!("{tenant_prefix}tpl"));
+        let tenancy = options.tenancy;
+        let (config, redis) = options.config(&db.url(), &tenant_prefix, own_template.as_deref());
+        let state = AppState::new(config).expect("clients build");
+        let mut plane = Self {
+            server: TestServer::start(build_router(state.clone())).await,
+            state,
+            redis,
+            tenant_prefix,
+            own_template,
+            worker: None,
+            db,
+        };
+        if let Some(worker) = tenancy {
+            if prepare {
+                control_api::prepare(&plane.state).await.expect("tenancy prepares");
+            }
+            if worker == Worker::Background {
+                plane.run_worker();
+            }
+        }
+        plane
+    }
+
+    /// Starts the provisioning worker in the background.
+    pub(crate) fn run_worker(&mut self) {
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(self.state.worker.clone().run(async {
+            let _ = stopped.await;
+        }));
+        self.worker = Some(stop);
+    }
+
+    /// The prefix of this plane's tenant database and role names.
+    pub fn tenant_prefix(&self) -> &str {
+        &self.tenant_prefix
+    }
+
+    /// Waits (bounded) until `slug` reaches `status`.
+    pub async fn wait_for_status(&self, slug: &str, status: &str) {
+        let db = &self.state.db;
+        shared::testkit::eventually(
+            std::time::Duration::from_secs(30),
+            &format!("{slug} becomes {status}"),
+            || async move {
+                let current: Option<String> = sqlx::query_scalar("SELECT status FROM tenants WHERE slug = $1")
+                    .bind(slug)
+                    .fetch_optional(db)
+                    .await
+                    .unwrap();
+                (current.as_deref() == Some(status)).then_some(())
+            },
+        )
+        .await;
+    }
+
+    /// Signs up an organisation; returns (slug, owner email).
+    pub async fn signup(&self) -> (String, String) {
+        let slug = unique_slug();
+        let email = unique_email("owner");
+        let response = self.server.post_json("/v1/tenants/signup", &signup_body(&slug, &email)).await;
+        assert_eq!(response.status, 202, "{}", response.body);
+        (slug, email)
+    }
+
+    /// A connection to a tenant's database with the tenant's own role.
+    pub async fn connect_as_tenant(
+        &self,
+        slug: &str,
+        database: Option<&str>,
+    ) -> Result<sqlx::PgConnection, sqlx::Error> {
+        use sqlx::Connection as _;
+        let (id, db_name, role, sealed): (Uuid, String, String, Vec<u8>) =
+            sqlx::query_as("SELECT id, database_name, login_role, db_password_encrypted FROM tenants WHERE slug = $1")
+                .bind(slug)
+                .fetch_one(&self.state.db)
+                .await
+                .expect("a provisioned tenant");
+        let key = &self.state.config.keys.app_plane_keys.tenant_database;
+        let password = shared::crypto::open(key, &sealed, id.as_bytes()).expect("password decrypts");
+        let options = shared::testkit::admin_options()
+            .username(&role)
+            .password(std::str::from_utf8(&password).unwrap())
+            .database(database.unwrap_or(&db_name));
+        sqlx::PgConnection::connect_with(&options).await
+    }
+
+    /// A platform operator's token.
+    pub async fn platform_admin_token(&self) -> String {
+        let email = unique_email("ops");
+        self.create_platform_admin(&email).await;
+        let login = self.login(None, &email, PASSWORD).await;
+        login.json()["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// An active identity with `PASSWORD`.
+    pub async fn create_user(&self, email: &str) -> Uuid {
+        let id = Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO users (id, email, password_hash, firstname, lastname) VALUES ($1, $2, $3, 'Ada', 'Lovelace')",
+        )
+        .bind(id)
+        .bind(email)
+        .bind(password::hash(PASSWORD.into()).await)
+        .execute(&self.state.db)
+        .await
+        .expect("insert user");
+        id
+    }
+
+    pub async fn create_platform_admin(&self, email: &str) -> Uuid {
+        let id = self.create_user(email).await;
+        sqlx::query("UPDATE users SET is_platform_admin = true WHERE id = $1")
+            .bind(id)
+            .execute(&self.state.db)
+            .await
+            .unwrap();
+        id
+    }
+
+    /// A tenant row in `status` (no database behind it: enough for identity tests).
+    pub async fn create_tenant(&self, slug: &str, status: &str) -> Uuid {
+        let id = Uuid::now_v7();
+        sqlx::query("INSERT INTO tenants (id, slug, name, status) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(slug)
+            .bind(format!("{slug} Ltd"))
+            .bind(status)
+            .execute(&self.state.db)
+            .await
+            .expect("insert tenant");
+        id
+    }
+
+    pub async fn add_member(&self, user: Uuid, tenant: Uuid, role: &str) {
+        sqlx::query("INSERT INTO memberships (user_id, tenant_id, role) VALUES ($1, $2, $3)")
+            .bind(user)
+            .bind(tenant)
+            .bind(role)
+            .execute(&self.state.db)
+            .await
+            .expect("insert membership");
+    }
+
+    pub async fn login(&self, tenant: Option<&str>, email: &str, password: &str) -> TestResponse {
+        let mut body = json!({ "email": email, "password": password });
+        if let Some(t) = tenant {
+            body["tenant"] = json!(t);
+        }
+        self.server.post_json("/v1/auth/login", &body).await
+    }
+
+    /// `method path` with `token`, and a JSON body when there is one.
+    pub async fn send(&self, method: Method, path: &str, token: &str, body: Option<&Value>) -> TestResponse {
+        let mut request = self.server.request(method, path).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        TestResponse::from(request.send().await.expect("request sent")).await
+    }
+
+    pub async fn get_bearer(&self, path: &str, token: &str) -> TestResponse {
+        self.send(Method::GET, path, token, None).await
+    }
+
+    pub async fn post_bearer(&self, path: &str, token: &str, body: &Value) -> TestResponse {
+        self.send(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn patch_bearer(&self, path: &str, token: &str, body: &Value) -> TestResponse {
+        self.send(Method::PATCH, path, token, Some(body)).await
+    }
+
+    pub async fn delete_bearer(&self, path: &str, token: &str) -> TestResponse {
+        self.send(Method::DELETE, path, token, None).await
+    }
+
+    pub async fn audit_actions(&self) -> Vec<String> {
+        sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id").fetch_all(&self.state.db).await.unwrap()
+    }
+}
+
+impl Drop for ControlPlane {
+    fn drop(&mut self) {
+        if let Some(stop) = self.worker.take() {
+            let _ = stop.send(());
+        }
+        // Tenant databases and roles live on the shared server: drop what this plane made.
+        drop_tenants_of(
+            &self.db.url(),
+            control_api::schema::TENANT_DATABASES_AND_ROLES,
+            self.own_template.take().into_iter().collect(),
+        );
+    }
+}
+
+/// A signup request body.
+pub fn signup_body(slug: &str, email: &str) -> Value {
+    json!({
+        "organization_name": format!("{slug} SAV"),
+        "slug": slug,
+        "admin": { "email": email, "password": PASSWORD, "firstname": "Grace", "lastname": "Hopper" }
+    })
+}
+
+/// A unique email for this test.
+pub fn unique_email(tag: &str) -> String {
+    format!("{tag}-{}@example.org", Uuid::new_v4().simple())
+}
+
+/// A unique tenant slug for this test.
+pub fn unique_slug() -> String {
+    format!("t-{}", &Uuid::new_v4().simple().to_string()[..12])
+}

@@ -1,0 +1,19 @@
+//! The Helpdeskly test platform, used by both services' integration tests and by the bench:
+//! a control plane ([`ControlPlane`], control-api's `TestApp`) and a whole platform of a
+//! control plane and app-api replicas ([`Platform`]), on real PostgreSQL, Redis and RabbitMQ,
+//! configured by typed options ([`ControlOptions`], and the services' own `ControlConfig` and
+//! `AppConfig`), never by environment strings. Databases, Redis namespaces and tenant
+//! databases and roles are a test's own and dropped with it; the pieces that need no
+//! database of their own are `shared::testkit`'s.
+
+mod control;
+mod image;
+mod options;
+mod platform;
+
+pub use control::{ControlPlane, signup_body, unique_email, unique_slug};
+pub use options::{
+    BASE_DOMAIN, ControlOptions, PASSWORD, Service, TEST_ENCRYPTION_KEY, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY,
+    TEST_TENANT_TEMPLATE, TenantTemplate, WithRedis, Worker, amqp_url, broker_url, parse, url,
+};
+pub use platform::{Org, Person, Platform, Replica, TenantDb};
