@@ -68,6 +68,8 @@ test('two-factor set up with the QR code, then sign-in with a code and with a re
   await page.getByLabel('I have saved my recovery codes').check();
   await page.getByRole('button', { name: 'Done' }).click();
   await page.getByRole('button', { name: 'Sign out' }).click();
+  // Signed out once the sign-in page shows (leaving earlier would cancel the sign-out).
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
 
   // A wrong code is refused with a sentence; a recovery code signs in.
   await signInThroughThePage(page, org.slug, me.email);
@@ -79,6 +81,7 @@ test('two-factor set up with the QR code, then sign-in with a code and with a re
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page.getByRole('heading', { name: 'My tickets' })).toBeVisible();
   await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
 
   // The authenticator's next code (the one used to turn 2FA on cannot be replayed).
   await signInThroughThePage(page, org.slug, me.email);

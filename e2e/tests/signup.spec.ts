@@ -69,6 +69,7 @@ test('every signed-out page is accessible, and registration and invitation pages
   await page.getByRole('button', { name: 'Create account' }).click();
   await expect(page.getByRole('heading', { name: 'My tickets' })).toBeVisible({ timeout: 20_000 });
   await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
 
   await page.goto(`${tenantUrl(org.slug)}/invite/${invitation.token as string}`);
   await expectAccessible(page, 'the invitation page');
@@ -79,6 +80,7 @@ test('every signed-out page is accessible, and registration and invitation pages
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible({ timeout: 20_000 });
   // A used invitation is refused with a sentence.
   await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   await page.goto(`${tenantUrl(org.slug)}/invite/${invitation.token as string}`);
   await page.getByLabel('First name').fill('Hugo');
   await page.getByLabel('Last name').fill('Bernard');
