@@ -19,6 +19,8 @@ RUNTIME = {
     "control-api/src/tenancy/template.rs": "DDL naming the template database",
     "app-api/src/tickets/listing.rs": "the ticket list's optional filters (one QueryBuilder)",
     "app-api/src/tickets/access.rs": "the visibility clause the ticket list pushes",
+    "app-api/src/tickets/badge.rs": "the SLA badge's predicates, pushed into the list's and the summary's statements",
+    "app-api/src/reports.rs": "the SLA summary counted with the badge's predicates",
     "shared/src/readiness.rs": "SELECT 1 on whatever database a probe checks",
 }
 

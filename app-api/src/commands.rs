@@ -1,4 +1,4 @@
-//! The one way a ticket is written. A change is a command (`Change`): the ticket is loaded under
+//! The commands that write tickets: the one way a ticket is written. A change is a command (`Change`): the ticket is loaded under
 //! its row lock as the caller may see it, the pure rules (`lifecycle`) apply it in memory and
 //! build its history entries and events, and one transaction saves the ticket, records the
 //! entries and writes the events to the outbox; after the commit the worker is hinted. Every
@@ -15,20 +15,20 @@ use shared::error::{ApiError, ApiResult, FieldError};
 use sqlx::{Connection as _, PgConnection, Postgres, Transaction};
 use uuid::Uuid;
 
-use super::access::Viewer;
-use super::events::{Event, SenderType};
-use super::history::{self, Entry};
-use super::lifecycle::{self, Acting, Applied, Edit};
-use super::messages::{self, Message, NewMessage};
-use super::priority::{self, Facts, Priority};
-use super::status::Status;
-use super::store::{self, NewTicket, Ticket};
-use super::{intake, merging, sla_policy};
 use crate::context::TenantContext;
 use crate::events::outbox;
 use crate::state::AppState;
 use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
+use crate::tickets::access::Viewer;
+use crate::tickets::events::{Event, SenderType};
+use crate::tickets::history::{self, Entry};
+use crate::tickets::lifecycle::{self, Acting, Applied, Edit};
+use crate::tickets::messages::{self, Message, NewMessage};
+use crate::tickets::priority::{self, Facts, Priority};
+use crate::tickets::status::Status;
+use crate::tickets::store::{self, NewTicket, Ticket};
+use crate::tickets::{intake, merging, sla_policy};
 use crate::{attachments, users};
 
 /// One change to a ticket, as checked input.

@@ -2,6 +2,7 @@
 //! bearer token, which must be for that tenant), how often (rate limits), then the request
 //! runs with a `TenantContext` and can take connections to that tenant's database alone.
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, Request, State};
@@ -10,7 +11,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use shared::auth::{Claims, Role};
-use shared::error::ApiError;
+use shared::error::{ApiError, ApiResult};
 use shared::http::ClientIp;
 use shared::ratelimit::Decision;
 use uuid::Uuid;
@@ -18,6 +19,7 @@ use uuid::Uuid;
 use crate::state::AppState;
 use crate::tenancy::pools::{PoolManager, TenantConnection};
 use crate::tenancy::resolve::Tenant;
+use crate::tickets::access::Viewer;
 
 /// The tenant and the caller of a tenant-plane request. What the caller may do is read from the
 /// tenant's users mirror when it matters (`tickets::access::Viewer`), never from the token's
@@ -51,6 +53,65 @@ pub struct TenantDb {
 impl TenantDb {
     pub async fn connect(&self) -> Result<TenantConnection, ApiError> {
         self.pools.acquire(&self.tenant).await
+    }
+}
+
+/// Who may call a route: checked against the tenant's users mirror (the caller's role now, not the
+/// token's) when the handler connects, in one place for every route.
+pub trait Requirement {
+    fn check(viewer: Viewer) -> ApiResult<()>;
+}
+
+/// Any active member of the tenant.
+pub enum Members {}
+/// Agents, admins and owners.
+pub enum Staff {}
+/// Admins and owners.
+pub enum Admins {}
+
+impl Requirement for Members {
+    fn check(_: Viewer) -> ApiResult<()> {
+        Ok(())
+    }
+}
+
+impl Requirement for Staff {
+    fn check(viewer: Viewer) -> ApiResult<()> {
+        viewer.require_staff()
+    }
+}
+
+impl Requirement for Admins {
+    fn check(viewer: Viewer) -> ApiResult<()> {
+        viewer.require_admin()
+    }
+}
+
+/// The way to the tenant database for a route that `R` may call. Like `TenantDb`, it holds no
+/// connection until `connect`, which loads the caller and refuses those `R` does not admit.
+pub struct Access<R> {
+    db: TenantDb,
+    user_id: Uuid,
+    admits: PhantomData<R>,
+}
+
+impl<R: Requirement> Access<R> {
+    /// A connection and the caller, once `R` admits them.
+    pub async fn connect(&self) -> ApiResult<(Viewer, TenantConnection)> {
+        let mut db = self.db.connect().await?;
+        let viewer = Viewer::load(&mut db, self.user_id).await?;
+        R::check(viewer)?;
+        Ok((viewer, db))
+    }
+}
+
+impl<R> FromRequestParts<AppState> for Access<R> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let context = TenantContext::from_request_parts(parts, state).await?;
+        let db = TenantDb { pools: state.pools.clone(), tenant: context.tenant };
+        Ok(Self { db, user_id: context.user_id, admits: PhantomData })
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod attachments;
 pub mod background;
+pub mod commands;
 pub mod config;
 pub mod context;
 pub mod control_plane;
@@ -33,6 +34,8 @@ pub use state::AppState;
 /// Why `serve` stopped before or while serving.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
+    #[error("cannot start: {0}")]
+    Start(#[from] state::StartError),
     #[error("cannot set up clients: {0}")]
     Setup(String),
     #[error("cannot listen on {addr}: {source}")]
@@ -44,7 +47,7 @@ pub enum ServeError {
 /// `app-api serve`: serve (and run the background evictions and pool reaper, and the outbox
 /// relay and the order events consumer unless switched off) until SIGTERM or SIGINT.
 pub async fn serve(config: AppConfig) -> Result<(), ServeError> {
-    let state = AppState::new(config).await.map_err(ServeError::Setup)?;
+    let state = AppState::new(config).await?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let background = tokio::spawn(state.clone().run_background(async {
         let _ = stopped.await;
@@ -68,7 +71,7 @@ pub async fn worker(config: AppConfig) -> Result<(), ServeError> {
     if config.amqp_url.is_none() {
         return Err(ServeError::Setup("the worker needs AMQP_URL: it relays events to RabbitMQ".into()));
     }
-    let state = AppState::new(config).await.map_err(ServeError::Setup)?;
+    let state = AppState::new(config).await?;
     let http = &state.config.http;
     let addr = SocketAddr::new(http.bind_addr, http.port);
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
@@ -94,7 +97,7 @@ pub async fn cleanup_orphans(
     dry_run: bool,
 ) -> Result<worker::orphans::Report, ServeError> {
     let grace = grace.unwrap_or(config.attachments.orphan_grace);
-    let state = AppState::new(config).await.map_err(ServeError::Setup)?;
+    let state = AppState::new(config).await?;
     state.attachments.ensure_prepared().await.map_err(|e| ServeError::Setup(e.to_string()))?;
     worker::orphans::all_tenants(&state, grace, dry_run).await.map_err(ServeError::Setup)
 }

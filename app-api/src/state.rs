@@ -40,17 +40,30 @@ pub struct App {
     pub attachments: crate::attachments::Attachments,
 }
 
+/// Why the service cannot start with its configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("REDIS_URL: {0}")]
+    Redis(String),
+    #[error("the token verification keys: {0}")]
+    Keys(String),
+}
+
 impl AppState {
     /// Builds the clients and loads the token keys (fetching the JWKS when configured so).
     /// Databases connect on first use.
-    pub async fn new(config: AppConfig) -> Result<Self, String> {
+    pub async fn new(config: AppConfig) -> Result<Self, StartError> {
         let control_db = PgPoolOptions::new()
             .max_connections(config.control_db_max_connections)
             .acquire_timeout(Duration::from_secs(5))
             .connect_lazy_with(config.control_db.connect_options());
         let metrics = Metrics::new();
-        let redis =
-            config.redis_url.as_ref().map(|url| shared::redis::Redis::new(url, 32, metrics.registry())).transpose()?;
+        let redis = config
+            .redis_url
+            .as_ref()
+            .map(|url| shared::redis::Redis::new(url, 32, metrics.registry()))
+            .transpose()
+            .map_err(StartError::Redis)?;
         let resolver = Resolver::new(
             control_db.clone(),
             redis.clone(),
@@ -68,8 +81,9 @@ impl AppState {
         );
         // A minute past the lifetime covers clock skew (and the verifier's leeway).
         let revoked = Arc::new(RevokedSessions::new(config.access_token_lifetime + Duration::from_secs(60)));
-        let verifier =
-            TokenVerifier::load(config.tokens.clone(), Arc::clone(&revoked)).await.map_err(|e| e.to_string())?;
+        let verifier = TokenVerifier::load(config.tokens.clone(), Arc::clone(&revoked))
+            .await
+            .map_err(|e| StartError::Keys(e.to_string()))?;
         let broker = config.amqp_url.clone().map(|url| Arc::new(shared::amqp::Broker::new(url)));
         let events = crate::events::Events::new(&config, broker.as_ref(), redis.clone(), metrics.registry());
         let control_api = config.control_api_url.as_ref().map(crate::control_plane::ControlApi::new);

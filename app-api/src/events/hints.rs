@@ -257,5 +257,4 @@ mod tests {
         queue.done(again, false);
         assert!(queue.is_empty());
     }
-
 }

@@ -19,7 +19,7 @@ use crate::attachments::metrics::UploadOutcome;
 use crate::attachments::scanner::Verdict;
 use crate::attachments::store::{self as files, Access, Attachment, Found, NewAttachment, Usage};
 use crate::attachments::{MAX_PER_TICKET, blob, kinds, spool};
-use crate::context::{TenantContext, TenantDb};
+use crate::context::{self, Admins, TenantContext, TenantDb};
 use crate::state::AppState;
 use crate::tickets::access::Viewer;
 use crate::tickets::store;
@@ -361,16 +361,13 @@ pub async fn delete_attachment(
         (status = 404, description = "`not_found`"),
     ))]
 pub async fn get_access_log(
-    context: TenantContext,
-    tenant_db: TenantDb,
+    access: context::Access<Admins>,
     Path(id): Path<i64>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<Access>>> {
     let limit = page.limit()?;
     let after: Option<(DateTime<Utc>, i64)> = page.position()?;
-    let mut db = tenant_db.connect().await?;
-    let viewer = Viewer::load(&mut db, context.user_id).await?;
-    viewer.require_admin()?;
+    let (viewer, mut db) = access.connect().await?;
     visible_to(viewer, files::find(&mut db, id).await?, id)?;
     let rows = files::access_page(&mut db, id, after, limit).await?;
     Ok(Json(Page::from_rows(rows, limit, |a| (a.accessed_at, a.id))))
@@ -384,11 +381,9 @@ pub async fn get_access_log(
     ))]
 pub async fn get_storage_usage(
     State(state): State<AppState>,
-    context: TenantContext,
-    tenant_db: TenantDb,
+    access: context::Access<Admins>,
 ) -> ApiResult<Json<StorageUsage>> {
-    let mut db = tenant_db.connect().await?;
-    Viewer::load(&mut db, context.user_id).await?.require_admin()?;
+    let (_, mut db) = access.connect().await?;
     let usage = files::usage(&mut db).await?;
     Ok(Json(StorageUsage { usage, quota_bytes: state.attachments.quota_bytes }))
 }

@@ -19,10 +19,9 @@ use sqlx::PgConnection;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use crate::context::{TenantContext, TenantDb};
+use crate::context::{Access, Admins, TenantContext, TenantDb};
 use crate::export;
 use crate::tenancy::pools::TenantConnection;
-use crate::tickets::access::Viewer;
 
 /// Tickets (or messages) read and sent per page.
 const PAGE: i64 = 200;
@@ -47,9 +46,8 @@ pub async fn export_me(context: TenantContext, tenant_db: TenantDb) -> ApiResult
         (status = 403, description = "`forbidden`: not an admin"),
         (status = 404, description = "`not_found`: no such person in this tenant"),
     ))]
-pub async fn export_user(context: TenantContext, tenant_db: TenantDb, Path(id): Path<Uuid>) -> ApiResult<Response> {
-    let mut db = tenant_db.connect().await?;
-    Viewer::load(&mut db, context.user_id).await?.require_admin()?;
+pub async fn export_user(context: TenantContext, access: Access<Admins>, Path(id): Path<Uuid>) -> ApiResult<Response> {
+    let (_, db) = access.connect().await?;
     stream_export(db, &context, id).await
 }
 

@@ -11,9 +11,8 @@ use shared::http::JsonBody;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::context::{TenantContext, TenantDb};
+use crate::context::{Access, Admins};
 use crate::orders::{self, NewOrder};
-use crate::tickets::access::Viewer;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -50,8 +49,7 @@ pub struct OrderRef {
         (status = 422, description = "`validation_failed`"),
     ))]
 pub async fn put_order(
-    context: TenantContext,
-    tenant_db: TenantDb,
+    access: Access<Admins>,
     Path(order_id): Path<i64>,
     JsonBody(input): JsonBody<OrderInput>,
 ) -> ApiResult<(StatusCode, Json<OrderRef>)> {
@@ -73,9 +71,7 @@ pub async fn put_order(
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
-    let mut db = tenant_db.connect().await?;
-    let viewer = Viewer::load(&mut db, context.user_id).await?;
-    viewer.require_admin()?;
+    let (_, mut db) = access.connect().await?;
     let (total_cents, status) = (total_cents.unwrap_or_default(), status.unwrap_or_default());
     let new = NewOrder { order_id, user_id: input.user_id, total_cents, currency: &input.currency, status };
     let recorded = orders::upsert(&mut db, &new).await?;

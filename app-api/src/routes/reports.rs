@@ -8,9 +8,8 @@ use shared::error::ApiResult;
 use shared::http::{Page, PageParams};
 use uuid::Uuid;
 
-use crate::context::{TenantContext, TenantDb};
+use crate::context::{Access, Admins, Staff};
 use crate::reports::{self, AgentLoad, SlaSummary};
-use crate::tickets::access::Viewer;
 
 /// Where the SLA stands over the tickets the caller may see.
 #[utoipa::path(get, path = "/v1/sla/summary", tag = "reports", security(("bearer" = [])),
@@ -18,10 +17,8 @@ use crate::tickets::access::Viewer;
         (status = 200, description = "The summary", body = SlaSummary),
         (status = 403, description = "`forbidden`: customers"),
     ))]
-pub async fn get_sla_summary(context: TenantContext, tenant_db: TenantDb) -> ApiResult<Json<SlaSummary>> {
-    let mut db = tenant_db.connect().await?;
-    let viewer = Viewer::load(&mut db, context.user_id).await?;
-    viewer.require_staff()?;
+pub async fn get_sla_summary(access: Access<Staff>) -> ApiResult<Json<SlaSummary>> {
+    let (viewer, mut db) = access.connect().await?;
     Ok(Json(reports::sla_summary(&mut db, viewer, Utc::now()).await?))
 }
 
@@ -31,16 +28,10 @@ pub async fn get_sla_summary(context: TenantContext, tenant_db: TenantDb) -> Api
         (status = 200, description = "One row per active staff member", body = Page<AgentLoad>),
         (status = 403, description = "`forbidden`: owners and admins only"),
     ))]
-pub async fn get_workload(
-    context: TenantContext,
-    tenant_db: TenantDb,
-    Query(page): Query<PageParams>,
-) -> ApiResult<Json<Page<AgentLoad>>> {
+pub async fn get_workload(access: Access<Admins>, Query(page): Query<PageParams>) -> ApiResult<Json<Page<AgentLoad>>> {
     let limit = page.limit()?;
     let after: Option<Uuid> = page.position()?;
-    let mut db = tenant_db.connect().await?;
-    let viewer = Viewer::load(&mut db, context.user_id).await?;
-    viewer.require_admin()?;
+    let (_, mut db) = access.connect().await?;
     let rows = reports::workload(&mut db, after, limit).await?;
     Ok(Json(Page::from_rows(rows, limit, |a| a.user_id)))
 }

@@ -10,8 +10,7 @@ use shared::http::JsonBody;
 use sqlx::Connection as _;
 use utoipa::ToSchema;
 
-use crate::context::{TenantContext, TenantDb};
-use crate::tickets::access::Viewer;
+use crate::context::{Access, Admins, Staff};
 use crate::tickets::priority::Priority;
 use crate::tickets::sla::{Grid, Targets};
 use crate::tickets::sla_policy::{self, Adopted, AutoClose, MAX_MINUTES, Policy};
@@ -131,9 +130,8 @@ fn validate(body: &SlaPolicy) -> Result<Policy, Vec<FieldError>> {
         (status = 200, description = "The current policy", body = SlaPolicy),
         (status = 403, description = "`forbidden`: customers"),
     ))]
-pub async fn get_sla_policy(context: TenantContext, tenant_db: TenantDb) -> ApiResult<Json<SlaPolicy>> {
-    let mut db = tenant_db.connect().await?;
-    Viewer::load(&mut db, context.user_id).await?.require_staff()?;
+pub async fn get_sla_policy(access: Access<Staff>) -> ApiResult<Json<SlaPolicy>> {
+    let (_, mut db) = access.connect().await?;
     Ok(Json(sla_policy::current(&mut db).await?.policy.into()))
 }
 
@@ -145,18 +143,13 @@ pub async fn get_sla_policy(context: TenantContext, tenant_db: TenantDb) -> ApiR
         (status = 403, description = "`forbidden`: owners and admins only"),
         (status = 422, description = "`validation_failed`: minutes out of bounds, a response target above its resolution target"),
     ))]
-pub async fn put_sla_policy(
-    context: TenantContext,
-    tenant_db: TenantDb,
-    JsonBody(body): JsonBody<SlaPolicy>,
-) -> ApiResult<Json<SlaPolicy>> {
-    let mut db = tenant_db.connect().await?;
-    Viewer::load(&mut db, context.user_id).await?.require_admin()?;
+pub async fn put_sla_policy(access: Access<Admins>, JsonBody(body): JsonBody<SlaPolicy>) -> ApiResult<Json<SlaPolicy>> {
+    let (admin, mut db) = access.connect().await?;
     let policy = validate(&body).map_err(ApiError::invalid)?;
     let mut tx = db.begin().await?;
     let adopted = sla_policy::adopt(&mut tx, &policy, Utc::now()).await?;
     if let Adopted::Changed { previous, current } = &adopted {
-        sla_policy::audit_change(&mut tx, context.user_id, previous, current).await?;
+        sla_policy::audit_change(&mut tx, admin.id, previous, current).await?;
     }
     tx.commit().await?;
     Ok(Json(adopted.current().policy.into()))

@@ -7,8 +7,7 @@ use shared::error::ApiResult;
 use shared::http::{Page, PageParams};
 use uuid::Uuid;
 
-use crate::context::{TenantContext, TenantDb};
-use crate::tickets::access::Viewer;
+use crate::context::{Access, Staff};
 use crate::users::{self, StaffMember};
 
 /// The tenant's active staff.
@@ -18,15 +17,10 @@ use crate::users::{self, StaffMember};
         (status = 403, description = "`forbidden`: customers"),
         (status = 422, description = "`validation_failed`: a bad limit or cursor"),
     ))]
-pub async fn list_staff(
-    context: TenantContext,
-    tenant_db: TenantDb,
-    Query(page): Query<PageParams>,
-) -> ApiResult<Json<Page<StaffMember>>> {
+pub async fn list_staff(access: Access<Staff>, Query(page): Query<PageParams>) -> ApiResult<Json<Page<StaffMember>>> {
     let limit = page.limit()?;
     let after: Option<Uuid> = page.position()?;
-    let mut db = tenant_db.connect().await?;
-    Viewer::load(&mut db, context.user_id).await?.require_staff()?;
+    let (_, mut db) = access.connect().await?;
     let rows = users::staff_page(&mut db, after, i64::from(limit) + 1).await?;
     Ok(Json(Page::from_rows(rows, limit, |m| m.id)))
 }

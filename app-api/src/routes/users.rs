@@ -19,10 +19,9 @@ use sqlx::Connection as _;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::context::{TenantContext, TenantDb};
+use crate::context::{Access, Admins, TenantContext};
 use crate::erasure::{self, Erased};
 use crate::state::AppState;
-use crate::tickets::access::Viewer;
 use crate::users::{self, Me};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -43,14 +42,12 @@ pub struct UserPatch {
         (status = 422, description = "`validation_failed`: the member is staff, not a customer"),
     ))]
 pub async fn patch_user(
-    context: TenantContext,
-    tenant_db: TenantDb,
+    access: Access<Admins>,
     Path(id): Path<Uuid>,
     JsonBody(patch): JsonBody<UserPatch>,
 ) -> ApiResult<Json<Me>> {
-    let mut db = tenant_db.connect().await?;
+    let (admin, mut db) = access.connect().await?;
     let mut tx = db.begin().await?;
-    Viewer::load(&mut tx, context.user_id).await?.require_admin()?;
     let current = users::standing_for_update(&mut tx, id).await?;
     let current = current.ok_or_else(|| ApiError::not_found("no member of this tenant has this id"))?;
     if current.role != Role::Customer {
@@ -58,7 +55,7 @@ pub async fn patch_user(
     }
     let user = users::set_vip(&mut tx, id, patch.vip).await?;
     if current.vip != patch.vip {
-        users::audit_vip_change(&mut tx, context.user_id, id, current.vip, patch.vip).await?;
+        users::audit_vip_change(&mut tx, admin.id, id, current.vip, patch.vip).await?;
     }
     tx.commit().await?;
     Ok(Json(user))
@@ -89,7 +86,7 @@ pub struct Erasure {
 pub async fn erase_user(
     State(state): State<AppState>,
     context: TenantContext,
-    tenant_db: TenantDb,
+    access: Access<Admins>,
     headers: HeaderMap,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<Erasure>> {
@@ -98,9 +95,8 @@ pub async fn erase_user(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
-    let mut db = tenant_db.connect().await?;
+    let (admin, mut db) = access.connect().await?;
     let mut tx = db.begin().await?;
-    Viewer::load(&mut tx, context.user_id).await?.require_admin()?;
     let person = erasure::person_for_update(&mut tx, id).await?;
     let person = person.ok_or_else(|| ApiError::not_found("no member of this tenant has this id"))?;
     if person.role != Role::Customer {
@@ -113,7 +109,7 @@ pub async fn erase_user(
     let erased = if erasure::is_erased(&person.email, &pseudonym) {
         erasure::first_erasure(&mut tx, id).await?.unwrap_or_default()
     } else {
-        erasure::erase(&mut tx, context.user_id, id, &pseudonym).await?
+        erasure::erase(&mut tx, admin.id, id, &pseudonym).await?
     };
     tx.commit().await?;
     drop(db);

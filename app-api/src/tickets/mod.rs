@@ -24,4 +24,3 @@ pub mod sla_policy;
 pub mod status;
 pub mod store;
 pub mod view;
-pub mod write;

@@ -158,7 +158,8 @@ async fn verification_keys_can_come_from_the_jwks() {
     let config =
         platform.app_config(|c| c.tokens.source = KeySource::Jwks(format!("http://127.0.0.1:{dead}/jwks.json")));
     let err = app_api::AppState::new(config).await.err().expect("start fails without keys");
-    assert!(err.contains("cannot load the JWKS"), "{err}");
+    assert!(matches!(err, app_api::state::StartError::Keys(_)), "{err}");
+    assert!(err.to_string().contains("cannot load the JWKS"), "{err}");
 }
 
 /// Tenant connections refuse statements longer than a request may take.

@@ -12,8 +12,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::present;
+use crate::commands::{Change, TicketWriter};
 use crate::tickets::view::TicketView;
-use crate::tickets::write::{Change, TicketWriter};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -15,12 +15,11 @@ use shared::error::{ApiError, ApiResult, FieldError, Problem};
 use shared::http::JsonBody;
 use utoipa::ToSchema;
 
-use crate::context::TenantContext;
+use crate::commands::{Change, TicketWriter};
+use crate::context::{Access, Staff};
 use crate::idempotency::{self, Claim, Keyed};
-use crate::tickets::access::Viewer;
 use crate::tickets::content;
 use crate::tickets::status::Status;
-use crate::tickets::write::{Change, TicketWriter};
 
 /// Tickets one request may change.
 pub const MAX_TICKETS: usize = 100;
@@ -88,16 +87,15 @@ fn check(body: &BulkStatusChange) -> Result<Option<String>, Vec<FieldError>> {
     ))]
 pub async fn change_statuses(
     writer: TicketWriter,
-    context: TenantContext,
+    access: Access<Staff>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<BulkStatusChange>,
 ) -> ApiResult<Response> {
     let reason = check(&body).map_err(ApiError::invalid)?;
     let keyed = Keyed::from_headers(&headers, "POST /v1/tickets/bulk/status", &body)?;
-    let mut db = writer.connect().await?;
-    Viewer::load(&mut db, context.user_id).await?.require_staff()?;
+    let (staff, mut db) = access.connect().await?;
     if let Some(keyed) = &keyed
-        && let Claim::Answered(answer) = idempotency::claim(&mut db, context.user_id, keyed, Utc::now()).await?
+        && let Claim::Answered(answer) = idempotency::claim(&mut db, staff.id, keyed, Utc::now()).await?
     {
         let mut response = Json(answer).into_response();
         response.headers_mut().insert(idempotency::REPLAYED, HeaderValue::from_static("true"));
@@ -112,7 +110,7 @@ pub async fn change_statuses(
                 // The database failed under us: what moved stays moved; the key is given back
                 // so that a retry finishes the rest (the ones that moved answer as such).
                 if let Some(keyed) = &keyed {
-                    let _ = idempotency::release(&mut db, context.user_id, keyed).await;
+                    let _ = idempotency::release(&mut db, staff.id, keyed).await;
                 }
                 return Err(err);
             }
@@ -121,7 +119,7 @@ pub async fn change_statuses(
     }
     let answer = serde_json::to_value(BulkStatusResult::of(results)).expect("answers serialise");
     if let Some(keyed) = &keyed {
-        idempotency::record(&mut db, context.user_id, keyed, &answer).await?;
+        idempotency::record(&mut db, staff.id, keyed, &answer).await?;
     }
     Ok(Json(answer).into_response())
 }

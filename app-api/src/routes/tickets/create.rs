@@ -10,10 +10,10 @@ use shared::http::JsonBody;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::commands::{Opening, TicketWriter};
 use crate::tickets::content;
 use crate::tickets::priority::Priority;
 use crate::tickets::view::TicketView;
-use crate::tickets::write::{Opening, TicketWriter};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -6,7 +6,7 @@ use axum::extract::Query;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
-use shared::http::{Page, PageParams};
+use shared::http::{Page, PageParams, invalid_query, one_of};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -55,10 +55,8 @@ fn parse_list<T>(field: &str, value: Option<&str>, parse: fn(&str) -> Option<T>)
     value
         .split(',')
         .map(|item| {
-            parse(item.trim()).ok_or_else(|| {
-                ApiError::invalid(vec![FieldError::new(field, format!("unknown value {item:?}"))])
-                    .with_status(axum::http::StatusCode::BAD_REQUEST)
-            })
+            parse(item.trim())
+                .ok_or_else(|| invalid_query(vec![FieldError::new(field, format!("unknown value {item:?}"))]))
         })
         .collect()
 }
@@ -71,15 +69,6 @@ pub struct TicketListItem {
     pub sla: SlaBadge,
     /// Messages from the other side (staff for a customer, the customer for staff) not read yet.
     pub unread_count: i64,
-}
-
-fn one_of<T: Copy>(field: &str, value: Option<&str>, choices: &[(&str, T)]) -> ApiResult<Option<T>> {
-    let Some(value) = value else { return Ok(None) };
-    choices.iter().find(|(name, _)| *name == value).map(|(_, v)| Some(*v)).ok_or_else(|| {
-        let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
-        ApiError::invalid(vec![FieldError::new(field, format!("must be one of {}", names.join(", ")))])
-            .with_status(axum::http::StatusCode::BAD_REQUEST)
-    })
 }
 
 /// Tickets the caller may see.

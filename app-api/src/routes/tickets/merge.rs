@@ -13,9 +13,9 @@ use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
 use utoipa::ToSchema;
 
+use crate::commands::TicketWriter;
 use crate::tickets::merging;
 use crate::tickets::view::TicketView;
-use crate::tickets::write::TicketWriter;
 
 /// Sources one merge may fold in.
 pub const MAX_SOURCES: usize = 20;

@@ -13,11 +13,11 @@ use shared::http::{JsonBody, Page, PageParams};
 use utoipa::ToSchema;
 
 use crate::attachments;
+use crate::commands::{Change, Post, TicketWriter};
 use crate::context::{TenantContext, TenantDb};
 use crate::tickets::content;
 use crate::tickets::messages::{self, Message};
 use crate::tickets::store;
-use crate::tickets::write::{Change, Post, TicketWriter};
 
 /// The thread of a ticket.
 #[utoipa::path(get, path = "/v1/tickets/{id}/messages", tag = "messages", security(("bearer" = [])),

@@ -8,10 +8,10 @@ use shared::error::{ApiError, ApiResult};
 use shared::http::JsonBody;
 use utoipa::ToSchema;
 
+use crate::commands::{Change, TicketWriter};
 use crate::tickets::content;
 use crate::tickets::status::Status;
 use crate::tickets::view::TicketView;
-use crate::tickets::write::{Change, TicketWriter};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

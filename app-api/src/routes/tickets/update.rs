@@ -9,11 +9,11 @@ use shared::http::JsonBody;
 use utoipa::ToSchema;
 
 use super::{nullable, reject};
+use crate::commands::{Change, TicketWriter};
 use crate::tickets::content;
 use crate::tickets::lifecycle::Edit;
 use crate::tickets::priority::Priority;
 use crate::tickets::view::TicketView;
-use crate::tickets::write::{Change, TicketWriter};
 
 /// The fields to change; absent ones stay.
 #[derive(Debug, Deserialize, ToSchema)]
