@@ -6,7 +6,7 @@ import { useResource } from '../data/resource';
 import { formatBytes, formatDateTime, t } from '../i18n';
 import { useSubmit } from '../ui/hooks';
 import { ErrorAlert } from '../ui/status';
-import type { Audience } from './badges';
+import type { Audience } from './audience';
 import { LockIcon } from './icons';
 
 export interface FileFacts {

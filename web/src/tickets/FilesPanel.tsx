@@ -7,7 +7,7 @@ import type { Attachment } from '../api/schemas';
 import type { Resource } from '../data/resource';
 import { t } from '../i18n';
 import { EmptyState, ErrorAlert, Loading } from '../ui/status';
-import type { Audience } from './badges';
+import type { Audience } from './audience';
 import { FileItem } from './FileItem';
 
 export function FilesPanel({ files, audience, children }: { files: Resource<Attachment[]>; audience: Audience; children?: ComponentChildren }) {

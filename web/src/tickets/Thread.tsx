@@ -6,7 +6,7 @@
 import type { Message } from '../api/schemas';
 import { formatDateTime, t, type MessageKey } from '../i18n';
 import { RichText } from './RichText';
-import type { Audience } from './badges';
+import type { Audience } from './audience';
 import { FileItem } from './FileItem';
 import { LockIcon } from './icons';
 

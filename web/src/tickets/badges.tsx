@@ -3,11 +3,10 @@
 //! customer reads "Waiting for your reply" where staff read "Waiting for customer").
 
 import type { Priority, SlaBadge as Badge, TicketStatus } from '../api/schemas';
-import { formatDateTime, t, tn, type MessageKey } from '../i18n';
-import { relativeTime } from '../console/format';
-import { slaDisplay, slaTone } from './sla';
+import { t, tn, type MessageKey } from '../i18n';
+import type { Audience } from './audience';
+import { slaDisplay, slaText, slaTone } from './sla';
 
-export type Audience = 'customer' | 'staff';
 
 /** A status as staff name it. */
 export const STATUS_LABEL: Record<TicketStatus, MessageKey> = {
@@ -46,22 +45,4 @@ export function SlaBadge({ badge, audience, now }: { badge: Badge; audience: Aud
   const tone = slaTone(display);
   if (!tone) return null;
   return <span class={`badge badge--sla-${tone}`}>{slaText(display, audience, now ?? new Date())}</span>;
-}
-
-function slaText(display: ReturnType<typeof slaDisplay>, audience: Audience, now: Date): string {
-  const staff = audience === 'staff';
-  switch (display.kind) {
-    case 'none':
-      return '';
-    case 'paused':
-      return staff ? t('console.sla.paused') : t('sla.paused');
-    case 'breached':
-      if (!staff) return t(`sla.breached.${display.target}`);
-      return t(display.target === 'response' ? 'console.sla.response_breached' : 'console.sla.resolution_breached');
-    case 'due': {
-      if (!staff) return t(`sla.due.${display.target}`, { time: formatDateTime(display.dueAt) });
-      const text = t(display.target === 'response' ? 'console.sla.response_due' : 'console.sla.resolution_due', { time: relativeTime(display.dueAt, now) });
-      return display.atRisk ? t('console.sla.at_risk', { text }) : text;
-    }
-  }
 }

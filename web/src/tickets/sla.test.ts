@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SlaBadge } from '../api/schemas';
-import { slaDisplay, slaTone } from './sla';
+import { setLocale } from '../i18n';
+import { slaDisplay, slaText, slaTone } from './sla';
 
 const running: SlaBadge = {
   clock: 'running',
@@ -59,5 +60,27 @@ describe('slaTone', () => {
     expect(slaTone({ kind: 'breached', target: 'response' })).toBe('breached');
     expect(slaTone(slaDisplay(running))).toBe('ok');
     expect(slaTone(slaDisplay({ ...running, at_risk: true }))).toBe('soon');
+  });
+});
+
+describe('slaText', () => {
+  const now = new Date('2030-01-01T09:00:00Z');
+  setLocale('en');
+
+  it('counts down to due_at for staff, saying "at risk" only when the badge does', () => {
+    expect(slaText(slaDisplay(running), 'staff', now)).toBe('First reply due in 3 hours');
+    expect(slaText(slaDisplay({ ...running, at_risk: true }), 'staff', now)).toBe('At risk: First reply due in 3 hours');
+    expect(slaText(slaDisplay({ ...running, next: 'resolution', due_at: '2030-01-01T09:45:00Z' }), 'staff', now)).toBe('Resolution due in 45 minutes');
+  });
+
+  it('names the breached target and the paused clock', () => {
+    expect(slaText(slaDisplay({ ...running, response_breached: true }), 'staff', now)).toBe('First reply overdue');
+    expect(slaText(slaDisplay({ ...running, resolution_breached: true }), 'customer', now)).toBe('Resolution overdue');
+    expect(slaText(slaDisplay({ ...running, clock: 'paused' }), 'staff', now)).toBe('SLA paused');
+    expect(slaText(slaDisplay({ ...running, clock: 'paused' }), 'customer', now)).toBe('Waiting for you');
+  });
+
+  it('tells a customer when the next promise falls due', () => {
+    expect(slaText(slaDisplay(running), 'customer', now)).toMatch(/^First reply expected by /);
   });
 });

@@ -4,6 +4,9 @@
 //! wording is chosen here; a countdown to `due_at` is the one thing the time changes.
 
 import type { SlaBadge } from '../api/schemas';
+import { relativeTime } from '../console/format';
+import { formatDateTime, t } from '../i18n';
+import type { Audience } from './audience';
 
 export type Target = 'response' | 'resolution';
 
@@ -37,5 +40,25 @@ export function slaTone(display: SlaDisplay): SlaTone | null {
       return 'breached';
     case 'due':
       return display.atRisk ? 'soon' : 'ok';
+  }
+}
+
+/** The badge in words. Staff read a countdown to `due_at` ("First reply due in 3 hours"),
+ * customers the time the next promise falls due. */
+export function slaText(display: SlaDisplay, audience: Audience, now: Date): string {
+  const staff = audience === 'staff';
+  switch (display.kind) {
+    case 'none':
+      return '';
+    case 'paused':
+      return staff ? t('console.sla.paused') : t('sla.paused');
+    case 'breached':
+      if (!staff) return t(`sla.breached.${display.target}`);
+      return t(display.target === 'response' ? 'console.sla.response_breached' : 'console.sla.resolution_breached');
+    case 'due': {
+      if (!staff) return t(`sla.due.${display.target}`, { time: formatDateTime(display.dueAt) });
+      const text = t(display.target === 'response' ? 'console.sla.response_due' : 'console.sla.resolution_due', { time: relativeTime(display.dueAt, now) });
+      return display.atRisk ? t('console.sla.at_risk', { text }) : text;
+    }
   }
 }
