@@ -52,8 +52,14 @@ impl ControlPlane {
     }
 
     pub async fn start(options: ControlOptions) -> Self {
+        // With tenancy on the shared template, a clone of a database prepared once per run: a
+        // template of the plane's own must be made by `prepare`.
+        if options.tenancy.is_some() && options.template == TenantTemplate::Shared {
+            let db = Box::pin(crate::image::prepared_database()).await;
+            return Box::pin(Self::start_on(db, options, false)).await;
+        }
         let db = TestDatabase::create("control", &control_api::schema::CONTROL).await;
-        Self::start_on(db, options, true).await
+        Box::pin(Self::start_on(db, options, true)).await
     }
 
     /// A plane on `db`, which `prepare`s it unless told the database is prepared already.

@@ -1,11 +1,12 @@
-//! One organisation signed up once per run, for the many tests that need a tenant and nothing
-//! particular about how it came to be: a control database template holding it right after its
-//! sign-up (owner, membership, the pending provisioning job, the default cluster registered
-//! and the tenant template recorded as current). Each test clones it and lets the worker
-//! provision the tenant, so every test still gets a tenant database and login role of its own,
-//! without paying for the sign-up (a password hash) or for checking the tenant template under
-//! its exclusive lock, which every fresh control plane does in `prepare` and which stalls the
-//! other tests' provisioning.
+//! Control databases prepared once per run: one as `serve` leaves it (the default cluster
+//! registered, the tenant template recorded as current), for control planes with tenancy, and
+//! one holding besides an organisation right after its sign-up (owner, membership, the pending
+//! provisioning job), for the many tests that need a tenant and nothing particular about how it
+//! came to be. Each test clones one; with the organisation, the worker provisions its tenant,
+//! so every test still gets a tenant database and login role of its own. Neither pays for the
+//! sign-up (a password hash) nor for checking the tenant template under its exclusive lock,
+//! which `prepare` does for every fresh control database and which stalls the other tests'
+//! provisioning meanwhile.
 //!
 //! The template's name digests what its contents depend on: both migration sets, the server,
 //! and the day, so a clone is never old enough for the abandoned-tenant sweep (72 hours).
@@ -28,14 +29,23 @@ pub fn owner_email() -> String {
     format!("owner-{SLUG}@example.org")
 }
 
-/// A fresh control database holding the organisation, not yet provisioned.
+/// A fresh control database prepared for tenancy on the test server, with no tenant.
+pub async fn prepared_database() -> TestDatabase {
+    static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+    clone(&TEMPLATE, "plane", false).await
+}
+
+/// A fresh control database prepared for tenancy, holding the organisation, not yet
+/// provisioned.
 pub async fn control_database() -> TestDatabase {
     static TEMPLATE: OnceCell<String> = OnceCell::const_new();
-    let template = TEMPLATE
-        .get_or_init(|| async {
-            derived_template("org", &key(), ("control", &control_api::schema::CONTROL), fill).await
-        })
-        .await;
+    clone(&TEMPLATE, "org", true).await
+}
+
+async fn clone(template: &OnceCell<String>, kind: &str, with_org: bool) -> TestDatabase {
+    let base = ("control", &control_api::schema::CONTROL);
+    let key = key();
+    let template = template.get_or_init(|| derived_template(kind, &key, base, move |url| fill(url, with_org))).await;
     TestDatabase::clone_of(template).await
 }
 
@@ -53,15 +63,17 @@ fn key() -> String {
 }
 
 /// Prepares the control database at `url` as `serve` would, and signs the organisation up
-/// through the API; nothing stays connected.
-async fn fill(url: String) {
+/// through the API when asked; nothing stays connected.
+async fn fill(url: String, with_org: bool) {
     let options = ControlOptions::default().tenancy(Worker::Manual);
     let (config, _) = options.config(&url, "hdtpl_unused_", None);
     let state = control_api::AppState::new(config).expect("clients build");
     control_api::prepare(&state).await.expect("tenancy prepares");
-    let server = TestServer::start(control_api::build_router(state.clone())).await;
-    let response = server.post_json("/v1/tenants/signup", &signup_body(SLUG, &owner_email())).await;
-    assert_eq!(response.status, 202, "{}", response.body);
-    server.shutdown().await.expect("the server stops");
+    if with_org {
+        let server = TestServer::start(control_api::build_router(state.clone())).await;
+        let response = server.post_json("/v1/tenants/signup", &signup_body(SLUG, &owner_email())).await;
+        assert_eq!(response.status, 202, "{}", response.body);
+        server.shutdown().await.expect("the server stops");
+    }
     state.db.close().await;
 }

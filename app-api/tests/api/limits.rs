@@ -54,7 +54,7 @@ async fn the_request_over_the_budget_is_refused_and_replicas_share_the_budget() 
 
 #[tokio::test]
 async fn without_redis_requests_still_succeed_and_are_limited_in_process() {
-    let platform = Platform::start(false).await;
+    let (platform, org) = Platform::with_org(false).await;
     let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let app = platform
         .replica_with(|c| {
@@ -62,7 +62,6 @@ async fn without_redis_requests_still_succeed_and_are_limited_in_process() {
             c.rate_limits.per_user_per_minute = 6;
         })
         .await;
-    let org = platform.org().await;
     for n in 0..6 {
         let response = app.get(&org.slug, "/v1/me", Some(&org.owner_token)).await;
         assert_eq!(response.status, 200, "request {n}: {}", response.body);
@@ -77,9 +76,8 @@ async fn without_redis_requests_still_succeed_and_are_limited_in_process() {
 
 #[tokio::test]
 async fn unauthenticated_traffic_is_limited_per_address() {
-    let platform = Platform::start(true).await;
+    let (platform, org) = Platform::with_org(true).await;
     let app = platform.replica_with(|c| c.rate_limits.per_ip_per_minute = 5).await;
-    let org = platform.org().await;
     for _ in 0..5 {
         app.get(&org.slug, "/v1/me", Some("forged")).await.assert_problem(401, "unauthorized");
     }
@@ -195,7 +193,7 @@ async fn answer(mut stream: tokio::net::TcpStream) -> String {
 /// is up.
 #[tokio::test]
 async fn slow_uploads_do_not_pin_a_tenants_connections() {
-    let platform = Platform::start(false).await;
+    let (platform, org) = Platform::with_org(false).await;
     let app = platform
         .replica_with(|c| {
             c.pools.per_tenant = 2;
@@ -204,7 +202,6 @@ async fn slow_uploads_do_not_pin_a_tenants_connections() {
             c.rate_limits.per_user_per_minute = 0;
         })
         .await;
-    let org = platform.org().await;
     let mut slow = Vec::new();
     for _ in 0..6 {
         slow.push(stalled_upload(&app, &org.slug, &org.owner_token).await);

@@ -61,9 +61,8 @@ async fn logout_is_refused_on_the_app_plane_within_a_second_without_redis() {
 
 #[tokio::test]
 async fn the_app_plane_cannot_open_cluster_admin_urls() {
-    let platform = Platform::start(false).await;
+    let (platform, org) = Platform::with_org(false).await;
     let app = platform.replica().await;
-    let org = platform.org().await;
     let (cluster_id, admin_url): (uuid::Uuid, Vec<u8>) =
         sqlx::query_as("SELECT id, admin_url_encrypted FROM db_clusters WHERE name = 'default'")
             .fetch_one(&platform.control.db)

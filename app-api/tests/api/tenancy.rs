@@ -13,9 +13,8 @@ use crate::helpers::{BASE_DOMAIN, Platform, parse};
 
 #[tokio::test]
 async fn me_walks_the_whole_path() {
-    let platform = Platform::start(false).await;
+    let (platform, org) = Platform::with_org(false).await;
     let app = platform.replica().await;
-    let org = platform.org().await;
 
     let me = app.get(&org.slug, "/v1/me", Some(&org.owner_token)).await;
     assert_eq!(me.status, 200, "{}", me.body);
@@ -88,10 +87,9 @@ const EVICTED_WITHIN: Duration = Duration::from_secs(3);
 
 #[tokio::test]
 async fn a_suspended_tenant_is_refused_by_every_replica_at_once() {
-    let platform = Platform::start(true).await;
+    let (platform, org) = Platform::with_org(true).await;
     let first = platform.replica().await;
     let second = platform.replica().await;
-    let org = platform.org().await;
     // Both replicas have the tenant cached.
     for app in [&first, &second] {
         assert_eq!(app.get(&org.slug, "/v1/me", Some(&org.owner_token)).await.status, 200);
@@ -123,9 +121,8 @@ async fn a_suspended_tenant_is_refused_by_every_replica_at_once() {
 
 #[tokio::test]
 async fn tenants_can_require_a_second_factor_for_admins() {
-    let platform = Platform::start(true).await;
+    let (platform, org) = Platform::with_org(true).await;
     let app = platform.replica().await;
-    let org = platform.org().await;
     assert_eq!(app.get(&org.slug, "/v1/me", Some(&org.owner_token)).await.status, 200);
     let patched = platform
         .control_request(
@@ -147,10 +144,9 @@ async fn tenants_can_require_a_second_factor_for_admins() {
 
 #[tokio::test]
 async fn verification_keys_can_come_from_the_jwks() {
-    let platform = Platform::start(false).await;
+    let (platform, org) = Platform::with_org(false).await;
     let jwks = format!("http://{}/.well-known/jwks.json", platform.control_server().addr);
     let app = platform.replica_with(|c| c.tokens.source = KeySource::Jwks(jwks)).await;
-    let org = platform.org().await;
     assert_eq!(app.get(&org.slug, "/v1/me", Some(&org.owner_token)).await.status, 200);
 
     // A JWKS that cannot be read stops the replica at start.
@@ -165,9 +161,8 @@ async fn verification_keys_can_come_from_the_jwks() {
 /// Tenant connections refuse statements longer than a request may take.
 #[tokio::test]
 async fn tenant_connections_carry_a_statement_timeout() {
-    let platform = Platform::start(false).await;
+    let (platform, org) = Platform::with_org(false).await;
     let app = platform.replica().await;
-    let org = platform.org().await;
     let slug = shared::tenant::Slug::parse_syntax(&org.slug).unwrap();
     let tenant = app.state.resolver.resolve(&slug).await.unwrap();
     let mut conn = app.state.pools.acquire(&tenant).await.unwrap();

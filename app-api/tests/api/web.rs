@@ -43,9 +43,8 @@ fn refresh_cookie(response: &TestResponse) -> String {
 
 #[tokio::test]
 async fn sign_in_refresh_and_logout_work_same_origin_with_the_cookie() {
-    let platform = Platform::start(false).await;
+    let (platform, org) = Platform::with_org(false).await;
     let app = platform.replica().await;
-    let org = platform.org().await;
     let host = format!("{}.{}", org.slug, crate::helpers::BASE_DOMAIN);
 
     let login = json!({ "tenant": org.slug, "email": org.owner_email, "password": PASSWORD });
@@ -151,9 +150,8 @@ fn a_web_dir_without_the_app_is_refused_at_start() {
 /// Polling the queue or a ticket costs a 304 while nothing changed, and sees any change.
 #[tokio::test]
 async fn polls_get_not_modified_until_something_changes() {
-    let platform = Platform::start(false).await;
+    let (platform, org) = Platform::with_org(false).await;
     let app = platform.replica().await;
-    let org = platform.org().await;
     let poll = |path: &'static str, tag: Option<String>| {
         let mut request = app.server.request(Method::GET, path).header("x-tenant-slug", &org.slug);
         request = request.bearer_auth(&org.owner_token);

@@ -335,7 +335,7 @@ async fn two_relays_publish_each_row_once() {
     let mut rabbit = Rabbit::connect().await;
     let exchange = unique("sav_exchange");
     let tap = rabbit.tap(&exchange).await;
-    let platform = Platform::start(false).await;
+    let (platform, org) = Platform::with_org(false).await;
     let env = |c: &mut AppConfig| {
         c.rate_limits.per_user_per_minute = 0;
         c.amqp_url = broker_url(&Service::Test);
@@ -345,7 +345,6 @@ async fn two_relays_publish_each_row_once() {
         c.events.consumer_in_serve = false;
     };
     let (one, two) = tokio::join!(platform.replica_with(env), platform.replica_with(env));
-    let org = platform.org().await;
     let customer = platform.member(&one, &org, "customer").await;
     tokio::join!(write(&one, &org.slug, &customer.token), write(&two, &org.slug, &customer.token));
     let db = platform.tenant_db(&org.slug).await;
@@ -409,7 +408,7 @@ async fn hints_reach_a_worker_through_redis_without_waiting_for_the_sweep() {
     let mut rabbit = Rabbit::connect().await;
     let exchange = unique("sav_exchange");
     let tap = rabbit.tap(&exchange).await;
-    let platform = Platform::start(true).await;
+    let (platform, org) = Platform::with_org(true).await;
     let env = |c: &mut AppConfig| {
         c.rate_limits.per_user_per_minute = 0;
         c.events.exchange.clone_from(&exchange);
@@ -435,7 +434,6 @@ async fn hints_reach_a_worker_through_redis_without_waiting_for_the_sweep() {
         (listeners >= 1).then_some(())
     })
     .await;
-    let org = platform.org().await;
     let customer = platform.member(&app, &org, "customer").await;
     let created =
         app.post(&org.slug, "/v1/tickets", &customer.token, &json!({ "subject": "Hint", "description": "x" })).await;
@@ -455,7 +453,7 @@ async fn the_sweep_finds_rows_nobody_hinted() {
     let exchange = unique("sav_exchange");
     let tap = rabbit.tap(&exchange).await;
     // No Redis: the replica's hints go nowhere; the worker sweeps every second.
-    let platform = Platform::start(false).await;
+    let (platform, org) = Platform::with_org(false).await;
     let env = |c: &mut AppConfig| {
         c.rate_limits.per_user_per_minute = 0;
         c.events.exchange.clone_from(&exchange);
@@ -467,7 +465,6 @@ async fn the_sweep_finds_rows_nobody_hinted() {
             c.events.relay_in_serve = false;
         })
         .await;
-    let org = platform.org().await;
     let customer = platform.member(&app, &org, "customer").await;
     let created =
         app.post(&org.slug, "/v1/tickets", &customer.token, &json!({ "subject": "Swept", "description": "x" })).await;

@@ -20,9 +20,8 @@ async fn the_worker_relays_serves_only_its_operations_endpoints_and_stops_on_sig
     rabbit.owns_exchange(&orders_exchange);
     rabbit.owns_queue(&orders_queue);
     rabbit.owns_queue(&format!("{orders_queue}.dead"));
-    let platform = Platform::start(false).await;
+    let (platform, org) = Platform::with_org(false).await;
     let app = platform.replica_with(|c| c.rate_limits.per_user_per_minute = 0).await;
-    let org = platform.org().await;
     let customer = platform.member(&app, &org, "customer").await;
     let created =
         app.post(&org.slug, "/v1/tickets", &customer.token, &json!({ "subject": "Worker", "description": "x" })).await;
