@@ -17,19 +17,19 @@ use uuid::Uuid;
 
 use crate::context::TenantContext;
 use crate::events::outbox;
+use crate::sav::tickets::access::Viewer;
+use crate::sav::tickets::events::{Event, SenderType};
+use crate::sav::tickets::history::{self, Entry};
+use crate::sav::tickets::lifecycle::{self, Acting, Applied, Edit};
+use crate::sav::tickets::messages::{self, Message, NewMessage};
+use crate::sav::tickets::priority::{self, Facts, Priority};
+use crate::sav::tickets::status::Status;
+use crate::sav::tickets::store::{self, NewTicket, Ticket};
+use crate::sav::tickets::{intake, merging, sla_policy};
 use crate::state::AppState;
 use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
-use crate::tickets::access::Viewer;
-use crate::tickets::events::{Event, SenderType};
-use crate::tickets::history::{self, Entry};
-use crate::tickets::lifecycle::{self, Acting, Applied, Edit};
-use crate::tickets::messages::{self, Message, NewMessage};
-use crate::tickets::priority::{self, Facts, Priority};
-use crate::tickets::status::Status;
-use crate::tickets::store::{self, NewTicket, Ticket};
-use crate::tickets::{intake, merging, sla_policy};
-use crate::{attachments, users};
+use crate::{attachments, sav::users};
 
 /// One change to a ticket, as checked input.
 #[derive(Debug)]

@@ -16,10 +16,10 @@ use shared::http::ClientIp;
 use shared::ratelimit::Decision;
 use uuid::Uuid;
 
+use crate::sav::tickets::access::Viewer;
 use crate::state::AppState;
 use crate::tenancy::pools::{PoolManager, TenantConnection};
 use crate::tenancy::resolve::Tenant;
-use crate::tickets::access::Viewer;
 
 /// The tenant and the caller of a tenant-plane request. What the caller may do is read from the
 /// tenant's users mirror when it matters (`tickets::access::Viewer`), never from the token's

@@ -3,26 +3,16 @@
 #![forbid(unsafe_code)]
 
 pub mod attachments;
-pub mod background;
 pub mod commands;
 pub mod config;
 pub mod context;
-pub mod control_plane;
-pub mod erasure;
 pub mod events;
-pub mod evictions;
-pub mod export;
-pub mod idempotency;
-pub mod keys;
-pub mod orders;
-pub mod reports;
-pub mod revocations;
+pub mod infra;
 pub mod router;
 mod routes;
+pub mod sav;
 pub mod state;
 pub mod tenancy;
-pub mod tickets;
-pub mod users;
 pub mod worker;
 
 use std::net::SocketAddr;
@@ -78,7 +68,7 @@ pub async fn worker(config: AppConfig) -> Result<(), ServeError> {
     let options = shared::serve::ServeOptions::from_config(http);
     let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
     let reaper = tokio::spawn(state.pools.clone().run_reaper(worker::wait(stop.subscribe())));
-    let evictions = tokio::spawn(evictions::listen(state.clone(), worker::wait(stop.subscribe())));
+    let evictions = tokio::spawn(worker::evictions::listen(state.clone(), worker::wait(stop.subscribe())));
     let work = tokio::spawn(state.clone().run_work(worker::Work::all(), worker::wait(stop.subscribe())));
     tracing::info!(%addr, "app-api worker running (operations endpoints only)");
     let router = router::build_operations_router(state);

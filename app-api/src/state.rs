@@ -11,8 +11,8 @@ use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
 use crate::config::AppConfig;
-use crate::keys::TokenVerifier;
-use crate::revocations::RevokedSessions;
+use crate::infra::keys::TokenVerifier;
+use crate::infra::revocations::RevokedSessions;
 use crate::tenancy::pools::PoolManager;
 use crate::tenancy::resolve::Resolver;
 
@@ -35,7 +35,7 @@ pub struct App {
     /// Outbox hints, the relay's side of the broker, and the event metrics.
     pub events: crate::events::Events,
     /// control-api, when `CONTROL_API_URL` is set.
-    pub control_api: Option<crate::control_plane::ControlApi>,
+    pub control_api: Option<crate::infra::control_plane::ControlApi>,
     /// The blob store, the virus scanner and the upload limits.
     pub attachments: crate::attachments::Attachments,
 }
@@ -86,7 +86,7 @@ impl AppState {
             .map_err(|e| StartError::Keys(e.to_string()))?;
         let broker = config.amqp_url.clone().map(|url| Arc::new(shared::amqp::Broker::new(url)));
         let events = crate::events::Events::new(&config, broker.as_ref(), redis.clone(), metrics.registry());
-        let control_api = config.control_api_url.as_ref().map(crate::control_plane::ControlApi::new);
+        let control_api = config.control_api_url.as_ref().map(crate::infra::control_plane::ControlApi::new);
         let attachments = crate::attachments::Attachments::new(&config.attachments, &config.keys, metrics.registry());
         // The service starts whatever the store says; `/ready` reports it, and uploads try again.
         if let Err(err) = attachments.ensure_prepared().await {

@@ -9,8 +9,8 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::sav::tickets::events::Event;
 use crate::tenancy::resolve::Tenant;
-use crate::tickets::events::Event;
 
 #[derive(Serialize)]
 struct TenantRef<'a> {
@@ -157,7 +157,7 @@ pub async fn prune(conn: &mut PgConnection, before: DateTime<Utc>, limit: i64) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tickets::status::Status;
+    use crate::sav::tickets::status::Status;
 
     #[test]
     fn envelopes_carry_the_seed_payload_and_the_tenant() {

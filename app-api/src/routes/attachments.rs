@@ -20,9 +20,9 @@ use crate::attachments::scanner::Verdict;
 use crate::attachments::store::{self as files, Access, Attachment, Found, NewAttachment, Usage};
 use crate::attachments::{MAX_PER_TICKET, blob, kinds, spool};
 use crate::context::{self, Admins, TenantContext, TenantDb};
+use crate::sav::tickets::access::Viewer;
+use crate::sav::tickets::store;
 use crate::state::AppState;
-use crate::tickets::access::Viewer;
-use crate::tickets::store;
 
 /// The multipart envelope around the largest file: field headers, boundaries, small fields.
 const ENVELOPE_BYTES: u64 = 64 * 1024;

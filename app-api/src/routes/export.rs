@@ -1,5 +1,5 @@
 //! `GET /v1/me/export` (anyone, about themselves) and `GET /v1/users/{id}/export` (admins):
-//! everything this tenant holds about a person, as one JSON document (`crate::export` reads
+//! everything this tenant holds about a person, as one JSON document (`crate::sav::export` reads
 //! it). The document is streamed: the head (profile, order references, audit entries) first,
 //! then the tickets and the messages written elsewhere a page at a time, so a customer with
 //! 10,000 tickets never sits whole in the server's memory. A failure mid-way cuts the response
@@ -20,7 +20,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::context::{Access, Admins, TenantContext, TenantDb};
-use crate::export;
+use crate::sav::export;
 use crate::tenancy::pools::TenantConnection;
 
 /// Tickets (or messages) read and sent per page.

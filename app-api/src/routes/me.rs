@@ -6,7 +6,7 @@ use axum::Json;
 use shared::error::{ApiError, ApiResult};
 
 use crate::context::{TenantContext, TenantDb};
-use crate::users::{self, Me};
+use crate::sav::users::{self, Me};
 
 /// The caller's row in this tenant.
 #[utoipa::path(get, path = "/v1/me", tag = "me", security(("bearer" = [])),

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::context::{Access, Admins};
-use crate::orders::{self, NewOrder};
+use crate::sav::orders::{self, NewOrder};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

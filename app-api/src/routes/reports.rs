@@ -9,7 +9,7 @@ use shared::http::{Page, PageParams};
 use uuid::Uuid;
 
 use crate::context::{Access, Admins, Staff};
-use crate::reports::{self, AgentLoad, SlaSummary};
+use crate::sav::reports::{self, AgentLoad, SlaSummary};
 
 /// Where the SLA stands over the tickets the caller may see.
 #[utoipa::path(get, path = "/v1/sla/summary", tag = "reports", security(("bearer" = [])),

@@ -11,9 +11,9 @@ use sqlx::Connection as _;
 use utoipa::ToSchema;
 
 use crate::context::{Access, Admins, Staff};
-use crate::tickets::priority::Priority;
-use crate::tickets::sla::{Grid, Targets};
-use crate::tickets::sla_policy::{self, Adopted, AutoClose, MAX_MINUTES, Policy};
+use crate::sav::tickets::priority::Priority;
+use crate::sav::tickets::sla::{Grid, Targets};
+use crate::sav::tickets::sla_policy::{self, Adopted, AutoClose, MAX_MINUTES, Policy};
 
 /// An SLA policy, in whole minutes from 1 to 525,600 (a year).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -8,7 +8,7 @@ use shared::http::{Page, PageParams};
 use uuid::Uuid;
 
 use crate::context::{Access, Staff};
-use crate::users::{self, StaffMember};
+use crate::sav::users::{self, StaffMember};
 
 /// The tenant's active staff.
 #[utoipa::path(get, path = "/v1/staff", tag = "users", security(("bearer" = [])), params(PageParams),

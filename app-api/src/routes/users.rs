@@ -2,7 +2,7 @@
 //! customer's next ticket; the change is written to the tenant's audit log.
 //!
 //! `DELETE /v1/users/{id}`: admins erase a customer (GDPR article 17; the person's own request
-//! goes through them): the tenant's data first (`crate::erasure`, one transaction), then the
+//! goes through them): the tenant's data first (`crate::sav::erasure`, one transaction), then the
 //! control plane removes the membership, ends the sessions and erases the identity when no
 //! membership remains. Each half is idempotent: when the control plane cannot be reached, the
 //! answer says so (503) and the same request, retried, finishes the work and answers as the
@@ -20,9 +20,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::context::{Access, Admins, TenantContext};
-use crate::erasure::{self, Erased};
+use crate::sav::erasure::{self, Erased};
+use crate::sav::users::{self, Me};
 use crate::state::AppState;
-use crate::users::{self, Me};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

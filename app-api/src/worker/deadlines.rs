@@ -13,15 +13,15 @@ use shared::error::ApiResult;
 use sqlx::{Connection as _, PgConnection};
 
 use crate::events::outbox;
+use crate::sav::tickets::due::{self, Due};
+use crate::sav::tickets::events::{Event, SlaType};
+use crate::sav::tickets::history::{self, Action, Entry};
+use crate::sav::tickets::lifecycle;
+use crate::sav::tickets::priority::Priority;
+use crate::sav::tickets::sla::Targets;
+use crate::sav::tickets::status::{Actor, Status};
+use crate::sav::tickets::store::{self, Ticket};
 use crate::tenancy::resolve::Tenant;
-use crate::tickets::due::{self, Due};
-use crate::tickets::events::{Event, SlaType};
-use crate::tickets::history::{self, Action, Entry};
-use crate::tickets::lifecycle;
-use crate::tickets::priority::Priority;
-use crate::tickets::sla::Targets;
-use crate::tickets::status::{Actor, Status};
-use crate::tickets::store::{self, Ticket};
 
 /// What a job did to a ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -26,9 +26,9 @@ use tokio::task::JoinSet;
 use super::deadlines::{self, Acted};
 use super::wait;
 use crate::events::hints::{self, Queue, Target};
+use crate::sav::tickets::due;
 use crate::state::AppState;
 use crate::tenancy::resolve::Tenant;
-use crate::tickets::due;
 
 /// How long a claimed tenant is kept from other checks while one acts on it: a replica that
 /// dies mid-visit delays the tenant's work by this much at most.

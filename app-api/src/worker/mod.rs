@@ -1,11 +1,14 @@
 //! The background work of a replica: the outbox relay (`relay`), the scheduled SAV jobs (`jobs`,
-//! and the weekly orphan cleanup of attachments)
-//! and the order events consumer (`orders`). `serve` runs each unless switched off
+//! and the weekly orphan cleanup of attachments), the order events consumer (`orders`), and
+//! what every serving replica runs beside its routes (`background`: evictions and revocations
+//! pushed by control-api, `evictions`, and the pool reaper). `serve` runs each unless switched off
 //! (`RELAY_IN_SERVE`, `JOBS_IN_SERVE`, `ORDERS_CONSUMER_IN_SERVE`); `worker` runs them all
 //! without serving, in any number of replicas. The relay and the consumer need `AMQP_URL`; the
 //! jobs do not (their events wait in the outboxes without a broker).
 
+pub mod background;
 pub mod deadlines;
+pub mod evictions;
 pub mod jobs;
 pub mod orders;
 pub mod orphans;

@@ -2,7 +2,7 @@
 //! `order.payment_failed` and `order.delivered` on the topic exchange `ORDERS_EXCHANGE`
 //! (`orders_exchange`), with the body `{event, tenant: {id | slug}, data: {order_id, user_id,
 //! total, currency, status}}`; each one upserts the order in that tenant's `order_refs` (the
-//! upsert and the checks of `PUT /v1/orders/{id}`, `crate::orders`), so the priority rules see
+//! upsert and the checks of `PUT /v1/orders/{id}`, `crate::sav::orders`), so the priority rules see
 //! real orders.
 //!
 //! - The queue `ORDERS_QUEUE` (`app-api.orders`) is durable and has a single active consumer:
@@ -34,7 +34,7 @@ use serde_json::{Map, Value};
 use shared::tenant::Slug;
 use uuid::Uuid;
 
-use crate::orders::{self, NewOrder};
+use crate::sav::orders::{self, NewOrder};
 use crate::state::AppState;
 use crate::tenancy::resolve::Tenant;
 

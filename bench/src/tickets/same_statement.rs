@@ -7,10 +7,10 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use app_api::tickets::access::Viewer;
-use app_api::tickets::listing::{self, Filter};
-use app_api::tickets::priority::Priority;
-use app_api::tickets::status::Status;
+use app_api::sav::tickets::access::Viewer;
+use app_api::sav::tickets::listing::{self, Filter};
+use app_api::sav::tickets::priority::Priority;
+use app_api::sav::tickets::status::Status;
 use shared::auth::Role;
 use uuid::Uuid;
 

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::present;
 use crate::commands::{Change, TicketWriter};
-use crate::tickets::view::TicketView;
+use crate::sav::tickets::view::TicketView;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

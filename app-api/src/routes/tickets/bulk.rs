@@ -17,9 +17,9 @@ use utoipa::ToSchema;
 
 use crate::commands::{Change, TicketWriter};
 use crate::context::{Access, Staff};
-use crate::idempotency::{self, Claim, Keyed};
-use crate::tickets::content;
-use crate::tickets::status::Status;
+use crate::infra::idempotency::{self, Claim, Keyed};
+use crate::sav::tickets::content;
+use crate::sav::tickets::status::Status;
 
 /// Tickets one request may change.
 pub const MAX_TICKETS: usize = 100;

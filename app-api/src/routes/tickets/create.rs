@@ -11,9 +11,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::commands::{Opening, TicketWriter};
-use crate::tickets::content;
-use crate::tickets::priority::Priority;
-use crate::tickets::view::TicketView;
+use crate::sav::tickets::content;
+use crate::sav::tickets::priority::Priority;
+use crate::sav::tickets::view::TicketView;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -7,8 +7,8 @@ use shared::error::ApiResult;
 use shared::http::{Page, PageParams};
 
 use crate::context::{TenantContext, TenantDb};
-use crate::tickets::history::{self, HistoryEntry};
-use crate::tickets::store;
+use crate::sav::tickets::history::{self, HistoryEntry};
+use crate::sav::tickets::store;
 
 /// A ticket's history, oldest first (staff).
 #[utoipa::path(get, path = "/v1/tickets/{id}/history", tag = "tickets", security(("bearer" = [])),

@@ -11,13 +11,13 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::context::{TenantContext, TenantDb};
-use crate::tickets::access::Viewer;
-use crate::tickets::badge::SlaBadge;
-use crate::tickets::events::SenderType;
-use crate::tickets::listing::{self, Filter, Order, SlaFilter};
-use crate::tickets::priority::Priority;
-use crate::tickets::status::Status;
-use crate::tickets::view::TicketView;
+use crate::sav::tickets::access::Viewer;
+use crate::sav::tickets::badge::SlaBadge;
+use crate::sav::tickets::events::SenderType;
+use crate::sav::tickets::listing::{self, Filter, Order, SlaFilter};
+use crate::sav::tickets::priority::Priority;
+use crate::sav::tickets::status::Status;
+use crate::sav::tickets::view::TicketView;
 
 const QUERY_MAX_CHARS: usize = 200;
 

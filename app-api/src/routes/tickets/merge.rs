@@ -14,8 +14,8 @@ use shared::http::JsonBody;
 use utoipa::ToSchema;
 
 use crate::commands::TicketWriter;
-use crate::tickets::merging;
-use crate::tickets::view::TicketView;
+use crate::sav::tickets::merging;
+use crate::sav::tickets::view::TicketView;
 
 /// Sources one merge may fold in.
 pub const MAX_SOURCES: usize = 20;

@@ -15,9 +15,9 @@ use utoipa::ToSchema;
 use crate::attachments;
 use crate::commands::{Change, Post, TicketWriter};
 use crate::context::{TenantContext, TenantDb};
-use crate::tickets::content;
-use crate::tickets::messages::{self, Message};
-use crate::tickets::store;
+use crate::sav::tickets::content;
+use crate::sav::tickets::messages::{self, Message};
+use crate::sav::tickets::store;
 
 /// The thread of a ticket.
 #[utoipa::path(get, path = "/v1/tickets/{id}/messages", tag = "messages", security(("bearer" = [])),

@@ -9,14 +9,14 @@ use shared::error::ApiResult;
 use utoipa::ToSchema;
 
 use crate::context::{TenantContext, TenantDb};
-use crate::tickets::access::Viewer;
-use crate::tickets::badge::{self, SlaBadge};
-use crate::tickets::events::SenderType;
-use crate::tickets::messages::AttachmentSummary;
-use crate::tickets::sla;
-use crate::tickets::store;
-use crate::tickets::view::TicketView;
-use crate::users::{Colleague, Customer};
+use crate::sav::tickets::access::Viewer;
+use crate::sav::tickets::badge::{self, SlaBadge};
+use crate::sav::tickets::events::SenderType;
+use crate::sav::tickets::messages::AttachmentSummary;
+use crate::sav::tickets::sla;
+use crate::sav::tickets::store;
+use crate::sav::tickets::view::TicketView;
+use crate::sav::users::{Colleague, Customer};
 
 /// A ticket's standing against its SLA: the badge lists carry, and the clock's account.
 #[derive(Debug, Serialize, ToSchema)]

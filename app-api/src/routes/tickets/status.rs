@@ -9,9 +9,9 @@ use shared::http::JsonBody;
 use utoipa::ToSchema;
 
 use crate::commands::{Change, TicketWriter};
-use crate::tickets::content;
-use crate::tickets::status::Status;
-use crate::tickets::view::TicketView;
+use crate::sav::tickets::content;
+use crate::sav::tickets::status::Status;
+use crate::sav::tickets::view::TicketView;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -10,10 +10,10 @@ use utoipa::ToSchema;
 
 use super::{nullable, reject};
 use crate::commands::{Change, TicketWriter};
-use crate::tickets::content;
-use crate::tickets::lifecycle::Edit;
-use crate::tickets::priority::Priority;
-use crate::tickets::view::TicketView;
+use crate::sav::tickets::content;
+use crate::sav::tickets::lifecycle::Edit;
+use crate::sav::tickets::priority::Priority;
+use crate::sav::tickets::view::TicketView;
 
 /// The fields to change; absent ones stay.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -8,12 +8,12 @@ use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::tickets::access::Viewer;
-use crate::tickets::badge::{self, Target};
-use crate::tickets::priority::Priority;
-use crate::tickets::sla::Targets;
-use crate::tickets::status::Status;
-use crate::tickets::store::Ticket;
+use crate::sav::tickets::access::Viewer;
+use crate::sav::tickets::badge::{self, Target};
+use crate::sav::tickets::priority::Priority;
+use crate::sav::tickets::sla::Targets;
+use crate::sav::tickets::status::Status;
+use crate::sav::tickets::store::Ticket;
 
 /// How many at-risk tickets the summary lists.
 const AT_RISK_MAX: i64 = 50;

@@ -151,8 +151,8 @@ pub struct Detail {
     /// The files of the ticket itself (not of a message), internal ones among them.
     pub attachments: Vec<AttachmentSummary>,
     /// The customer and the assignee, from the users mirror (absent once erased).
-    pub customer: Option<crate::users::Customer>,
-    pub assignee: Option<crate::users::Colleague>,
+    pub customer: Option<crate::sav::users::Customer>,
+    pub assignee: Option<crate::sav::users::Colleague>,
 }
 
 /// Ticket `id` with its SLA targets, status changes and unread counts, and the role of `user_id`,
@@ -209,14 +209,14 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
             merged_into: row.merged_into,
             merged_from: row.merged_from,
             attachments: row.attachments.0,
-            customer: row.customer_id.map(|id| crate::users::Customer {
+            customer: row.customer_id.map(|id| crate::sav::users::Customer {
                 id,
                 firstname: row.customer_firstname.unwrap_or_default(),
                 lastname: row.customer_lastname.unwrap_or_default(),
                 email: row.customer_email.unwrap_or_default(),
                 vip: row.customer_vip.unwrap_or_default(),
             }),
-            assignee: row.assignee_id.map(|id| crate::users::Colleague {
+            assignee: row.assignee_id.map(|id| crate::sav::users::Colleague {
                 id,
                 firstname: row.assignee_firstname.unwrap_or_default(),
                 lastname: row.assignee_lastname.unwrap_or_default(),

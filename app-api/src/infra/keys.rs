@@ -18,7 +18,7 @@ use shared::error::ApiError;
 use tokio::sync::Mutex;
 
 use crate::config::{KeySource, TokenKeys};
-use crate::revocations::RevokedSessions;
+use crate::infra::revocations::RevokedSessions;
 
 const REFETCH_EVERY: Duration = Duration::from_secs(60);
 /// How long a verified token is remembered (never past its own expiry).

@@ -11,7 +11,7 @@ use super::access::Viewer;
 use super::priority;
 use super::status::Actor;
 use super::store;
-use crate::{orders, users};
+use crate::{sav::orders, sav::users};
 
 /// The customer a ticket is for: the caller, or for staff, the customer they name.
 pub struct Customer {

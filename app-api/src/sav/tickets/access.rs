@@ -12,8 +12,8 @@ use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::status::Actor;
-use crate::tickets::events::SenderType;
-use crate::users;
+use crate::sav::tickets::events::SenderType;
+use crate::sav::users;
 
 /// The caller of a ticket endpoint.
 #[derive(Debug, Clone, Copy)]

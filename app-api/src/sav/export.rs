@@ -10,9 +10,9 @@ use shared::auth::Role;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::tickets::events::SenderType;
-use crate::tickets::priority::Priority;
-use crate::tickets::status::Status;
+use crate::sav::tickets::events::SenderType;
+use crate::sav::tickets::priority::Priority;
+use crate::sav::tickets::status::Status;
 
 /// Audit entries an export holds at most (the newest).
 pub const AUDIT_MAX: i64 = 10_000;

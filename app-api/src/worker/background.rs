@@ -1,9 +1,9 @@
 //! The background work of a replica, beside serving: evicting tenants and refusing revoked
 //! sessions when control-api publishes a change (and reading revocations from the control
-//! database), closing idle tenant connections, and the event work `serve` runs
-//! (`crate::worker`).
+//! database), closing idle tenant connections, and the event work `serve` runs (this module's
+//! siblings).
 
-use crate::revocations;
+use crate::infra::revocations;
 use crate::state::AppState;
 use crate::worker::wait;
 
@@ -12,7 +12,7 @@ impl AppState {
     pub async fn run_background(self, shutdown: impl Future<Output = ()> + Send + 'static) {
         let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
         let reaper = tokio::spawn(self.pools.clone().run_reaper(wait(stop.subscribe())));
-        let evictions = tokio::spawn(crate::evictions::listen(self.clone(), wait(stop.subscribe())));
+        let evictions = tokio::spawn(crate::worker::evictions::listen(self.clone(), wait(stop.subscribe())));
         let every = if self.redis.is_some() { revocations::POLL_BEHIND_REDIS } else { revocations::POLL_ALONE };
         let state = self.clone();
         let stopped = wait(stop.subscribe());

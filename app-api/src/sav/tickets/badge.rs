@@ -171,7 +171,7 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::tickets::priority::Priority;
+    use crate::sav::tickets::priority::Priority;
 
     const TARGETS: Targets = Targets { response_minutes: 60, resolution_minutes: 480 };
 

@@ -209,7 +209,7 @@ pub async fn audit_change(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tickets::priority::Priority;
+    use crate::sav::tickets::priority::Priority;
 
     #[test]
     fn the_seed_policy_is_the_seeds_grid_and_delays() {

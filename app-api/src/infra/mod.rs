@@ -1,0 +1,8 @@
+//! The tenant plane's plumbing that is not the domain: the keys it holds, the sessions revoked
+//! anywhere (pushed through Redis, `revocations`), the control plane it calls, and the
+//! idempotency keys of retried requests.
+
+pub mod control_plane;
+pub mod idempotency;
+pub mod keys;
+pub mod revocations;

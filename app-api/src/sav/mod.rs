@@ -1,0 +1,11 @@
+//! The after-sales domain of a tenant: its tickets (the rules as plain functions, and their
+//! rows), the customers and staff it knows, their orders, the
+//! dashboards' reads, and the GDPR export and erasure. The HTTP routes call into it; it knows
+//! nothing of HTTP beyond the errors it answers with.
+
+pub mod erasure;
+pub mod export;
+pub mod orders;
+pub mod reports;
+pub mod tickets;
+pub mod users;
