@@ -3,18 +3,18 @@
 
 use axum::Json;
 use axum::extract::Query;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{Page, PageParams, invalid_query, one_of};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::context::{TenantContext, TenantDb};
+use crate::context::{Access, Members};
 use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::badge::SlaBadge;
 use crate::sav::tickets::events::SenderType;
-use crate::sav::tickets::listing::{self, Filter, Order, SlaFilter};
+use crate::sav::tickets::listing::{self, Filter, Listed, Order, SlaFilter};
 use crate::sav::tickets::priority::Priority;
 use crate::sav::tickets::status::Status;
 use crate::sav::tickets::view::TicketView;
@@ -79,54 +79,56 @@ pub struct TicketListItem {
         (status = 422, description = "`validation_failed`: a bad limit, cursor or query"),
     ))]
 pub async fn list_tickets(
-    context: TenantContext,
-    tenant_db: TenantDb,
+    access: Access<Members>,
     Query(filter): Query<TicketFilter>,
 ) -> ApiResult<Json<Page<TicketListItem>>> {
-    let page = PageParams { limit: filter.limit, cursor: filter.cursor.clone() };
-    let limit = page.limit()?;
-    let after: Option<i64> = page.position()?;
-    let statuses = parse_list("status", filter.status.as_deref(), Status::parse)?;
-    let priorities = parse_list("priority", filter.priority.as_deref(), Priority::parse)?;
-    let sla =
-        one_of("sla", filter.sla.as_deref(), &[("breached", SlaFilter::Breached), ("at_risk", SlaFilter::AtRisk)])?;
-    let order =
-        one_of("sort", filter.sort.as_deref(), &[("newest", Order::NewestFirst), ("oldest", Order::OldestFirst)])?;
-    let q = filter.q.as_deref().map(str::trim);
-    if q.is_some_and(|q| q.is_empty() || q.chars().count() > QUERY_MAX_CHARS) {
-        return Err(ApiError::invalid(vec![FieldError::new("q", "must be 1 to 200 characters")]));
-    }
-    let mut db = tenant_db.connect().await?;
-    let viewer = Viewer::load(&mut db, context.user_id).await?;
-    let wanted = Filter {
-        statuses,
-        priorities,
-        assigned_to: filter.assigned_to,
-        unassigned: filter.unassigned,
-        category: filter.category.as_deref(),
-        user_id: filter.user_id,
-        order_id: filter.order_id,
-        q,
-        sla,
-        order: order.unwrap_or_default(),
-        after,
-        limit,
-    };
+    let wanted = filter.checked()?;
+    let (viewer, mut db) = access.connect().await?;
     let now = Utc::now();
     let rows = listing::list(&mut db, viewer, &wanted, now).await?;
-    let page = Page::from_rows(rows, limit, |t| t.ticket.id);
-    let receives_from = viewer.receives_from();
-    let data = page
-        .data
-        .into_iter()
-        .map(|row| TicketListItem {
+    let page = Page::from_rows(rows, wanted.limit, |t| t.ticket.id);
+    let data = page.data.into_iter().map(|row| TicketListItem::of(row, viewer, now)).collect();
+    Ok(Json(Page { data, next_cursor: page.next_cursor }))
+}
+
+impl TicketFilter {
+    /// The filter these parameters ask for: 400 for an unknown value, 422 for a bad limit,
+    /// cursor or query.
+    fn checked(&self) -> ApiResult<Filter<'_>> {
+        let page = PageParams { limit: self.limit, cursor: self.cursor.clone() };
+        let limit = page.limit()?;
+        let sla = [("breached", SlaFilter::Breached), ("at_risk", SlaFilter::AtRisk)];
+        let order = [("newest", Order::NewestFirst), ("oldest", Order::OldestFirst)];
+        let q = self.q.as_deref().map(str::trim);
+        if q.is_some_and(|q| q.is_empty() || q.chars().count() > QUERY_MAX_CHARS) {
+            return Err(ApiError::invalid(vec![FieldError::new("q", "must be 1 to 200 characters")]));
+        }
+        Ok(Filter {
+            statuses: parse_list("status", self.status.as_deref(), Status::parse)?,
+            priorities: parse_list("priority", self.priority.as_deref(), Priority::parse)?,
+            assigned_to: self.assigned_to,
+            unassigned: self.unassigned,
+            category: self.category.as_deref(),
+            user_id: self.user_id,
+            order_id: self.order_id,
+            q,
+            sla: one_of("sla", self.sla.as_deref(), &sla)?,
+            order: one_of("sort", self.sort.as_deref(), &order)?.unwrap_or_default(),
+            after: page.position()?,
+            limit,
+        })
+    }
+}
+
+impl TicketListItem {
+    fn of(row: Listed, viewer: Viewer, now: DateTime<Utc>) -> Self {
+        Self {
             sla: row.badge(now),
-            unread_count: match receives_from {
+            unread_count: match viewer.receives_from() {
                 SenderType::Agent => row.unread_from_agent,
                 SenderType::Customer => row.unread_from_customer,
             },
             ticket: TicketView::new(row.ticket, viewer),
-        })
-        .collect();
-    Ok(Json(Page { data, next_cursor: page.next_cursor }))
+        }
+    }
 }
