@@ -40,7 +40,7 @@ pub struct Problem {
     pub kind: String,
     pub title: String,
     pub status: u16,
-    /// Stable machine-readable code (see API.md, Errors).
+    /// Stable machine-readable code (listed with each route in the OpenAPI documents).
     pub code: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,

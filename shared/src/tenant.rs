@@ -93,7 +93,7 @@ impl fmt::Display for Slug {
     }
 }
 
-/// A tenant's life cycle (DESIGN.md "Tenancy"): provisioning -> active <-> suspended ->
+/// A tenant's life cycle: provisioning -> active <-> suspended ->
 /// deleting -> deleted, or failed when provisioning gives up. Stored as text; every `match`
 /// on it names each status, so a new one is a compile error wherever it matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]

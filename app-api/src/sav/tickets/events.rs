@@ -1,4 +1,4 @@
-//! What ticket changes announce: the SAV events, with the seed's payloads. `lifecycle` and the
+//! What ticket changes announce: the SAV events, with the payloads they are published with. `lifecycle` and the
 //! handlers produce them; `crate::events` writes them to the outbox in the change's
 //! transaction.
 
@@ -56,7 +56,7 @@ impl SlaType {
     }
 }
 
-/// One event, tagged with its seed name; `data` is the seed's payload.
+/// One event, tagged with its published name; `data` is its payload.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "event", content = "data")]
 pub enum Event {
@@ -102,7 +102,7 @@ pub enum Event {
         sla_met: bool,
         category: Option<String>,
     },
-    /// A ticket missed an SLA target (seed: "TicketSLABreach"), once per ticket and target.
+    /// A ticket missed an SLA target (published as "TicketSLABreach"), once per ticket and target.
     #[serde(rename = "TicketSLABreach")]
     TicketSlaBreach {
         ticket_id: i64,

@@ -1,5 +1,4 @@
-//! Ticket priorities and the rules that set them at creation (SAV seed, "Priority Assignment
-//! Logic"): medium by default; an order worth more than 500 EUR makes it high; a payment failure
+//! Ticket priorities and the rules that set them at creation: medium by default; an order worth more than 500 EUR makes it high; a payment failure
 //! makes it urgent; more than 3 tickets of the same category from the same customer make it
 //! high; a VIP customer gets one level more; an agent's choice always wins.
 #![allow(clippy::inconsistent_digit_grouping, reason = "amounts in cents are written euros_cents")]

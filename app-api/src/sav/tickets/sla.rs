@@ -1,4 +1,4 @@
-//! The SLA clock (SAV seed, "SLA Timer Rules"): targets per priority, each ticket's from the
+//! The SLA clock: targets per priority, each ticket's from the
 //! version of its tenant's SLA policy it was created under (`sla_policy`); a 24/7 clock that
 //! starts at creation, is paused while the ticket waits for the customer, and does not run while
 //! the ticket is resolved or closed (a reopened ticket's clock runs on). The response target is
@@ -36,7 +36,7 @@ pub struct Grid {
 }
 
 impl Grid {
-    /// The seed's grid, every tenant's until an admin changes it: low 48 h / 7 days, medium
+    /// The default grid, every tenant's until an admin changes it: low 48 h / 7 days, medium
     /// 24 h / 3 days, high 4 h / 1 day, urgent 1 h / 4 h.
     pub const SEED: Self = Self {
         low: Targets { response_minutes: 48 * 60, resolution_minutes: 7 * 24 * 60 },

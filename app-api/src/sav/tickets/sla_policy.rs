@@ -24,7 +24,7 @@ pub struct AutoClose {
 }
 
 impl AutoClose {
-    /// The seed's: 7 days without an answer, 24 h without a reopening.
+    /// The defaults: 7 days without an answer, 24 h without a reopening.
     pub const SEED: Self = Self { waiting_customer_minutes: 7 * 24 * 60, resolved_minutes: 24 * 60 };
 
     pub fn waiting_customer(self) -> Duration {

@@ -1,4 +1,4 @@
-//! The ticket status state machine, exactly as the SAV seed draws it. `closed` is final.
+//! The ticket status state machine, as the SAV domain defines it. `closed` is final.
 
 use serde::{Deserialize, Serialize};
 
@@ -76,9 +76,8 @@ impl Actor {
 
 shared::text_column!(Actor, parse);
 
-/// The allowed transitions and who may trigger each (seed: "Transition Triggers", plus
-/// in_progress -> open on unassignment from its diagram, and the system closing a ticket merged
-/// into another).
+/// The allowed transitions and who may trigger each (the SAV triggers, plus
+/// in_progress -> open on unassignment, and the system closing a ticket merged into another).
 const TRANSITIONS: &[(Status, Status, &[Actor])] = &[
     // Assignment (an agent assigning, or the system as its side effect).
     (Status::Open, Status::InProgress, &[Actor::Agent, Actor::System]),
@@ -90,8 +89,7 @@ const TRANSITIONS: &[(Status, Status, &[Actor])] = &[
     (Status::InProgress, Status::Resolved, &[Actor::Agent]),
     // Unassigned.
     (Status::InProgress, Status::Open, &[Actor::Agent, Actor::System]),
-    // Merged into another ticket: its thread lives on there (not in the seed's drawing, which
-    // has no merge; waiting and resolved tickets close by the system already).
+    // Merged into another ticket: its thread lives on there (the SAV triggers have no merge; waiting and resolved tickets close by the system already).
     (Status::InProgress, Status::Closed, &[Actor::System]),
     // The customer responds (their message moves the ticket, as a side effect).
     (Status::WaitingCustomer, Status::InProgress, &[Actor::Customer, Actor::System]),
@@ -144,7 +142,7 @@ pub fn allowed_targets(from: Status, actor: Actor) -> Vec<Status> {
 mod tests {
     use super::*;
 
-    /// The whole table: 25 pairs for each of the 3 actors, checked against the seed by hand.
+    /// The whole table: 25 pairs for each of the 3 actors, checked against the rules by hand.
     #[test]
     fn every_pair_for_every_actor() {
         use Actor::{Agent as A, Customer as C, System as S};
