@@ -3,7 +3,8 @@
 //! build its history entries and events, and one transaction saves the ticket, records the
 //! entries and writes the events to the outbox; after the commit the worker is hinted. Every
 //! route that writes a ticket comes through here (`TicketWriter`), and so does anything that
-//! later acts on tickets (macros, mail, integrations).
+//! later acts on tickets (macros, mail, integrations); the scheduled jobs end their changes
+//! through the same `finish`.
 
 use std::sync::Arc;
 
@@ -87,7 +88,7 @@ pub(crate) struct Work {
 }
 
 impl Work {
-    fn add(&mut self, applied: Option<Applied>) {
+    pub(crate) fn add(&mut self, applied: Option<Applied>) {
         if let Some(applied) = applied {
             self.entries.push(applied.entry);
             self.events.extend(applied.events);

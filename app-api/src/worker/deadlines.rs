@@ -8,18 +8,15 @@
 //! closed, and does nothing.
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
 use shared::error::ApiResult;
 use sqlx::{Connection as _, PgConnection};
 
-use crate::events::outbox;
+use crate::commands::{self, Work};
 use crate::sav::tickets::due::{self, Due};
-use crate::sav::tickets::events::{Event, SlaType};
-use crate::sav::tickets::history::{self, Action, Entry};
+use crate::sav::tickets::events::SlaType;
 use crate::sav::tickets::lifecycle;
 use crate::sav::tickets::priority::Priority;
-use crate::sav::tickets::sla::Targets;
-use crate::sav::tickets::status::{Actor, Status};
+use crate::sav::tickets::status::Status;
 use crate::sav::tickets::store::{self, Ticket};
 use crate::tenancy::resolve::Tenant;
 
@@ -56,109 +53,36 @@ pub async fn act(
         tx.commit().await?;
         return Ok(None);
     }
-    let (acted, events) = match due {
-        Due::Response => breach(&mut tx, &mut ticket, SlaType::Response, targets, now).await?,
-        Due::Resolution => breach(&mut tx, &mut ticket, SlaType::Resolution, targets, now).await?,
-        Due::AutoClose => close(&mut tx, &mut ticket, now).await?,
+    let mut work = Work::default();
+    let acted = match due {
+        Due::Response | Due::Resolution => {
+            let sla_type = if due == Due::Response { SlaType::Response } else { SlaType::Resolution };
+            let priority = ticket.priority;
+            let (applied, raised_to) = lifecycle::breached(&mut ticket, sla_type, targets, now);
+            for one in applied {
+                work.add(Some(one));
+            }
+            Acted::Breached { sla_type, priority, raised_to }
+        }
+        Due::AutoClose => {
+            let from = ticket.status;
+            let reason = closing_reason(&ticket);
+            work.add(Some(lifecycle::close(&mut ticket, reason, now)?));
+            Acted::Closed { from }
+        }
     };
-    store::save(&mut tx, &ticket).await?;
-    outbox::enqueue(&mut tx, tenant, now, &events).await?;
+    commands::finish(&mut tx, tenant, &mut ticket, work, now).await?;
     tx.commit().await?;
     Ok(Some(acted))
 }
 
-async fn breach(
-    tx: &mut PgConnection,
-    ticket: &mut Ticket,
-    sla_type: SlaType,
-    targets: Targets,
-    now: DateTime<Utc>,
-) -> ApiResult<(Acted, Vec<Event>)> {
-    let (expected, due_at) = match sla_type {
-        SlaType::Response => (targets.response_minutes, ticket.response_due_at),
-        SlaType::Resolution => (targets.resolution_minutes, ticket.resolution_due_at),
-    };
-    let expected = i64::from(expected);
-    // The clock ran the target, and the time since the due date (which pauses moved).
-    let actual = expected + (now - due_at).num_minutes().max(0);
-    match sla_type {
-        SlaType::Response => ticket.response_breached_at = Some(now),
-        SlaType::Resolution => ticket.resolution_breached_at = Some(now),
-    }
-    history::record(
-        tx,
-        &Entry {
-            ticket_id: ticket.id,
-            actor_id: None,
-            actor: Actor::System,
-            action: Action::SlaBreached,
-            from: None,
-            to: None,
-            reason: Some(format!("{} target of {expected} minutes missed", sla_type.as_str())),
-            changes: json!({ "sla_type": sla_type, "expected_minutes": expected, "actual_minutes": actual }),
-            at: now,
-        },
-    )
-    .await?;
-    let priority = ticket.priority;
-    let event = Event::TicketSlaBreach {
-        ticket_id: ticket.id,
-        ticket_number: ticket.ticket_number.clone(),
-        priority,
-        sla_type,
-        expected_minutes: expected,
-        actual_minutes: actual,
-        assigned_to: ticket.assigned_to,
-    };
-    let raised = priority.raised();
-    let raised_to = (sla_type == SlaType::Response && raised != priority).then_some(raised);
-    if let Some(raised) = raised_to {
-        raise(tx, ticket, raised, targets, now).await?;
-    }
-    ticket.updated_at = now;
-    Ok((Acted::Breached { sla_type, priority, raised_to }, vec![event]))
-}
-
-/// A missed response raises the priority one level, as a system change: the resolution target
-/// becomes the new priority's (in the ticket's policy version).
-async fn raise(
-    tx: &mut PgConnection,
-    ticket: &mut Ticket,
-    to: Priority,
-    was: Targets,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
-    history::record(
-        tx,
-        &Entry {
-            ticket_id: ticket.id,
-            actor_id: None,
-            actor: Actor::System,
-            action: Action::Updated,
-            from: None,
-            to: None,
-            reason: Some(format!("response target of {} minutes missed", was.response_minutes)),
-            changes: json!({ "priority": [ticket.priority, to] }),
-            at: now,
-        },
-    )
-    .await?;
-    ticket.priority = to;
-    store::refresh_sla(tx, ticket, now).await?;
-    Ok(())
-}
-
-async fn close(tx: &mut PgConnection, ticket: &mut Ticket, now: DateTime<Utc>) -> ApiResult<(Acted, Vec<Event>)> {
-    let from = ticket.status;
+/// Why the system closes a ticket whose delay passed.
+fn closing_reason(ticket: &Ticket) -> String {
     let since = ticket.auto_close_at.map(|at| at.to_rfc3339()).unwrap_or_default();
-    let reason = match from {
+    match ticket.status {
         Status::WaitingCustomer => format!("no answer from the customer; closing was due at {since}"),
         Status::Resolved | Status::Open | Status::InProgress | Status::Closed => {
             format!("not reopened; closing was due at {since}")
         }
-    };
-    let applied = lifecycle::close(ticket, reason, now)?;
-    history::record(tx, &applied.entry).await?;
-    store::refresh_sla(tx, ticket, now).await?;
-    Ok((Acted::Closed { from }, applied.events))
+    }
 }

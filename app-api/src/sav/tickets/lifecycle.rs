@@ -10,10 +10,11 @@ use shared::error::ApiError;
 use uuid::Uuid;
 
 use super::badge;
-use super::events::{Event, SenderType};
+use super::events::{Event, SenderType, SlaType};
 use super::history::{Action, Entry};
 use super::moves::{self, Caller, Plan, Refusal, State};
 use super::priority::Priority;
+use super::sla::Targets;
 use super::status::{self, Actor, Status};
 use super::store::{self, Ticket};
 
@@ -282,4 +283,51 @@ pub fn merged(target: &mut Ticket, sources: &[Ticket], acting: Acting, now: Date
     entry.reason = Some(format!("merged {} into this ticket", numbers.join(", ")));
     entry.changes = json!({ "merged_from": [null, ids] });
     Applied { entry, events: Vec::new(), clock_moved: false }
+}
+
+/// The jobs found `sla_type`'s target missed at `now` (its targets `targets`): the breach is
+/// recorded on the ticket and announced, and a missed response raises the priority one level, a
+/// change of its own. The first entry is the breach; `Some` priority when it was raised.
+pub fn breached(
+    ticket: &mut Ticket,
+    sla_type: SlaType,
+    targets: Targets,
+    now: DateTime<Utc>,
+) -> (Vec<Applied>, Option<Priority>) {
+    let (expected, due_at) = match sla_type {
+        SlaType::Response => (targets.response_minutes, ticket.response_due_at),
+        SlaType::Resolution => (targets.resolution_minutes, ticket.resolution_due_at),
+    };
+    let expected = i64::from(expected);
+    // The clock ran the target, and the time since the due date (which pauses moved).
+    let actual = expected + (now - due_at).num_minutes().max(0);
+    match sla_type {
+        SlaType::Response => ticket.response_breached_at = Some(now),
+        SlaType::Resolution => ticket.resolution_breached_at = Some(now),
+    }
+    ticket.updated_at = now;
+    let mut missed = entry(ticket, Acting::SYSTEM, Action::SlaBreached, now);
+    missed.reason = Some(format!("{} target of {expected} minutes missed", sla_type.as_str()));
+    missed.changes = json!({ "sla_type": sla_type, "expected_minutes": expected, "actual_minutes": actual });
+    let event = Event::TicketSlaBreach {
+        ticket_id: ticket.id,
+        ticket_number: ticket.ticket_number.clone(),
+        priority: ticket.priority,
+        sla_type,
+        expected_minutes: expected,
+        actual_minutes: actual,
+        assigned_to: ticket.assigned_to,
+    };
+    let mut applied = vec![Applied { entry: missed, events: vec![event], clock_moved: false }];
+    let raised = ticket.priority.raised();
+    if sla_type != SlaType::Response || raised == ticket.priority {
+        return (applied, None);
+    }
+    // The resolution target becomes the new priority's (in the ticket's policy version).
+    let mut raise = entry(ticket, Acting::SYSTEM, Action::Updated, now);
+    raise.reason = Some(format!("response target of {} minutes missed", targets.response_minutes));
+    raise.changes = json!({ "priority": [ticket.priority, raised] });
+    ticket.priority = raised;
+    applied.push(Applied { entry: raise, events: Vec::new(), clock_moved: true });
+    (applied, Some(raised))
 }
