@@ -526,3 +526,21 @@ async fn registrations_are_limited_per_address() {
     assert!(refused.header("retry-after").is_some());
     assert_eq!(count(&app, "SELECT count(*) FROM users").await, 2, "the refused registration wrote nothing");
 }
+
+/// Text PostgreSQL cannot store is refused with 422 naming the field, in bodies and in query
+/// strings, before it reaches the database.
+#[tokio::test]
+async fn the_nul_character_is_refused_where_it_comes_in() {
+    let app = TestApp::spawn().await;
+    let tenants = count(&app, "SELECT count(*) FROM tenants").await;
+    let login = json!({ "tenant": "acme", "email": "\u{0}", "password": PASSWORD });
+    let problem = app.server.post_json("/v1/auth/login", &login).await.assert_problem(422, "validation_failed");
+    assert_eq!(problem["errors"][0]["field"], "email", "{problem}");
+    let mut body = signup_body(&unique_slug(), &unique_email("nul"));
+    body["admin"]["firstname"] = json!("Ad\u{0}a");
+    let problem = app.server.post_json("/v1/tenants/signup", &body).await.assert_problem(422, "validation_failed");
+    assert_eq!(problem["errors"][0]["field"], "admin.firstname", "{problem}");
+    let problem = app.server.get("/v1/tenants?status=%00").await.assert_problem(422, "validation_failed");
+    assert_eq!(problem["errors"][0]["field"], "status", "{problem}");
+    assert_eq!(count(&app, "SELECT count(*) FROM tenants").await, tenants, "nothing was written");
+}

@@ -87,6 +87,9 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         problem
     })?;
     deserializer.end().map_err(|_| ApiError::bad_request("the body has trailing characters after the JSON value"))?;
+    if let Some(field) = super::text::nul_in_json(bytes) {
+        return Err(super::text::holds_nul(field));
+    }
     Ok(value)
 }
 

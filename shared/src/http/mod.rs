@@ -7,6 +7,7 @@ mod observe;
 pub mod openapi;
 mod page;
 mod query;
+pub mod text;
 pub mod web;
 
 use axum::Router;
@@ -42,7 +43,8 @@ pub fn with_common_layers(limited: Router, streamed: Router, config: &HttpConfig
     let router = limited
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(RequestBodyLimitLayer::new(config.body_limit))
-        .merge(streamed);
+        .merge(streamed)
+        .layer(axum::middleware::from_fn(text::refuse_nul_in_query));
     let router = match cors_layer(&config.cors_origins) {
         Some(cors) => router.layer(cors),
         None => router,

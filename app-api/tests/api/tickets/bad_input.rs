@@ -76,6 +76,12 @@ async fn malformed_requests_are_refused_and_change_nothing() {
         field(&agent, M::PATCH, &one, json!({ "subject": long(256) }), "subject"),
         field(&agent, M::PATCH, &one, json!({ "metadata": big_metadata }), "metadata"),
         case(&agent, M::PATCH, &one, json!({}), 422),
+        // Text PostgreSQL cannot store: the NUL character, wherever it is.
+        field(&customer, M::POST, &tickets, ok(json!({ "metadata": { "a": "a\u{0}b" } })), "metadata.a"),
+        field(&customer, M::POST, &tickets, ok(json!({ "subject": "\u{0}" })), "subject"),
+        field(&agent, M::PATCH, &one, json!({ "metadata": { "list": ["x", "\u{0}"] } }), "metadata.list[1]"),
+        field(&agent, M::POST, &status, json!({ "status": "waiting_customer", "reason": "a\u{0}" }), "reason"),
+        field(&customer, M::POST, &messages, json!({ "message": "hello\u{0}" }), "message"),
         // Not for this role.
         case(&customer, M::POST, &messages, json!({ "message": "psst", "is_internal": true }), 403),
         case(&customer, M::PATCH, &one, json!({ "subject": "Hot soup" }), 403),
@@ -109,6 +115,13 @@ async fn malformed_requests_are_refused_and_change_nothing() {
     raw.assert_problem(400, "validation_failed");
     let huge = serde_json::to_vec(&json!({ "subject": "Huge", "description": long(1024 * 1024 + 10) })).unwrap();
     desk.send_raw(&customer, Method::POST, "/v1/tickets", huge).await.assert_problem(413, "payload_too_large");
+
+    // The NUL character in a query string: refused before any handler, naming the parameter.
+    for (query, parameter) in [("q=%00", "q"), ("category=a%00b", "category"), ("status=open&q=x%00y", "q")] {
+        let listed = desk.get(&agent, &format!("/v1/tickets?{query}")).await;
+        let problem = listed.assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["field"], parameter, "{query}: {problem}");
+    }
 
     // Ids that are not ticket ids.
     desk.get(&agent, "/v1/tickets/abc").await.assert_problem(400, "validation_failed");
