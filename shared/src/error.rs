@@ -247,15 +247,26 @@ impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
         match &err {
             sqlx::Error::RowNotFound => Self::not_found("the resource does not exist"),
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
-                Self::unavailable(err)
-            }
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_) => Self::unavailable(err),
+            sqlx::Error::Database(db) if db.code().as_deref().is_some_and(server_went_away) => Self::unavailable(err),
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 Self::conflict("the resource already exists").with_source(err)
             }
             _ => Self::internal(err),
         }
     }
+}
+
+/// SQLSTATEs of a server that is going away or cannot take the connection now (a restart, a
+/// failover, too many clients): the request may succeed on retry, so they are a 503 with
+/// `Retry-After`, never a 500. Class 08 is connection exceptions; 57P01..57P03 an administrator's
+/// shutdown, a crash shutdown, and a server that cannot connect now; 53300 too many connections.
+fn server_went_away(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
 }
 
 /// Maps a database constraint violation to a chosen API error:
@@ -304,6 +315,32 @@ pub fn code_for_status(status: StatusCode) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A connection the server terminates (as a restart or a failover does) answers 503 with
+    /// `Retry-After`, on the real server the tests use.
+    #[tokio::test]
+    async fn a_connection_the_server_terminated_is_a_503() {
+        use sqlx::Connection as _;
+        let url = std::env::var("TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+        let mut doomed = sqlx::PgConnection::connect(&url).await.expect("the test server");
+        let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&mut doomed).await.unwrap();
+        let mut admin = sqlx::PgConnection::connect(&url).await.expect("the test server");
+        let ended: bool =
+            sqlx::query_scalar("SELECT pg_terminate_backend($1)").bind(pid).fetch_one(&mut admin).await.unwrap();
+        assert!(ended);
+        let err = sqlx::query("SELECT 1").execute(&mut doomed).await.expect_err("the server ended it");
+        let answer = ApiError::from(err);
+        assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE, "{answer:?}");
+        let response = answer.into_response();
+        assert!(response.headers().contains_key(header::RETRY_AFTER));
+        for code in ["57P01", "57P02", "57P03", "08006", "08001", "53300"] {
+            assert!(server_went_away(code), "{code}");
+        }
+        for code in ["23505", "42P01", "57014"] {
+            assert!(!server_went_away(code), "{code}");
+        }
+    }
 
     async fn body_json(response: Response) -> serde_json::Value {
         let bytes = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
