@@ -4,6 +4,7 @@
 //! errors (5xx) never carry internals: their source is logged once, here, and the client gets a
 //! generic detail plus the request id to quote.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -243,8 +244,31 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// How many times a database connection was found broken (its socket, or the server ending it),
+/// process-wide. Connection pools compare it with the count when a connection was last known
+/// good, and check the connection again before reusing it when the count moved: a restart or a
+/// failover breaks every pooled connection at once, and none may fail twice.
+static CONNECTION_FAULTS: AtomicU64 = AtomicU64::new(0);
+
+pub fn connection_faults() -> u64 {
+    CONNECTION_FAULTS.load(Ordering::Acquire)
+}
+
+/// Counts a broken connection found elsewhere than in an error mapped here (a failed ping).
+pub fn note_connection_fault() {
+    CONNECTION_FAULTS.fetch_add(1, Ordering::AcqRel);
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
+        let broken = match &err {
+            sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) => true,
+            sqlx::Error::Database(db) => db.code().as_deref().is_some_and(server_went_away),
+            _ => false,
+        };
+        if broken {
+            note_connection_fault();
+        }
         match &err {
             sqlx::Error::RowNotFound => Self::not_found("the resource does not exist"),
             sqlx::Error::PoolTimedOut

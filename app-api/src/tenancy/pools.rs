@@ -28,9 +28,12 @@ use uuid::Uuid;
 
 use super::resolve::{Tenant, TenantDatabase};
 use crate::config::PoolLimits;
+use shared::error::connection_faults;
 
-/// An idle connection older than this is pinged before reuse.
-const PING_AFTER: Duration = Duration::from_secs(30);
+/// An idle connection older than this is pinged before reuse: a server restarted meanwhile (a
+/// restart takes longer) has closed it. Busier connections are pinged only when a broken
+/// connection was seen since they were last known good (`shared::error::connection_faults`).
+const PING_AFTER: Duration = Duration::from_secs(1);
 
 #[derive(Clone)]
 pub struct PoolMetrics {
@@ -146,6 +149,8 @@ struct Idle<C: Connector> {
     permit: OwnedSemaphorePermit,
     since: Instant,
     opened: Instant,
+    /// `connection_faults()` when the connection was last known good.
+    faults: u64,
 }
 
 struct Slot<C: Connector> {
@@ -188,6 +193,8 @@ pub struct TenantConnection<C: Connector = PgConnector> {
     tenant: Uuid,
     generation: u64,
     opened: Instant,
+    /// `connection_faults()` when it was handed out, known good.
+    faults: u64,
     inner: Arc<Inner<C>>,
 }
 
@@ -270,7 +277,12 @@ impl<C: Connector> PoolManager<C> {
 
             if let Some(mut idle) = self.take_idle(tenant.id, generation) {
                 self.inner.metrics.connections_idle.dec();
-                if idle.since.elapsed() > PING_AFTER && !C::ping(&mut idle.conn).await {
+                let doubtful = idle.since.elapsed() > PING_AFTER || idle.faults != connection_faults();
+                if doubtful && !C::ping(&mut idle.conn).await {
+                    // Closed, never handed out again; its place is free for a new one.
+                    shared::error::note_connection_fault();
+                    self.inner.metrics.retired.inc();
+                    close_later::<C>(idle.conn, idle.permit);
                     self.untake(tenant.id, generation);
                     continue;
                 }
@@ -412,6 +424,7 @@ impl<C: Connector> PoolManager<C> {
             tenant,
             generation,
             opened,
+            faults: connection_faults(),
             inner: Arc::clone(&self.inner),
         }
     }
@@ -493,6 +506,7 @@ impl<C: Connector> Drop for TenantConnection<C> {
                 tenant: self.tenant,
                 generation: self.generation,
                 opened: self.opened,
+                faults: self.faults,
                 inner: Arc::clone(&self.inner),
             };
             tokio::spawn(async move {
@@ -512,7 +526,13 @@ impl<C: Connector> Drop for TenantConnection<C> {
             slot.in_use = slot.in_use.saturating_sub(1);
             slot.last_used = Instant::now();
             if !retire {
-                slot.idle.push_back(Idle { conn, permit, since: Instant::now(), opened: self.opened });
+                slot.idle.push_back(Idle {
+                    conn,
+                    permit,
+                    since: Instant::now(),
+                    opened: self.opened,
+                    faults: self.faults,
+                });
                 self.inner.metrics.connections_idle.inc();
                 drop(slots);
                 self.inner.returned.notify_waiters();

@@ -169,3 +169,49 @@ async fn tenant_connections_carry_a_statement_timeout() {
     let timeout: String = sqlx::query_scalar("SHOW statement_timeout").fetch_one(&mut *conn).await.unwrap();
     assert_eq!(timeout, "30s");
 }
+
+/// A restart or a failover ends every pooled connection at once. The request that meets one
+/// answers 503 with `Retry-After` (never a 500), and no ended connection is handed out twice:
+/// the requests after it succeed.
+#[tokio::test]
+async fn connections_the_server_ended_are_never_used_twice() {
+    use sqlx::Connection as _;
+    let (platform, org) = Platform::with_org(false).await;
+    let app = platform.replica().await;
+    let slug = shared::tenant::Slug::parse_syntax(&org.slug).unwrap();
+    let tenant = app.state.resolver.resolve(&slug).await.unwrap();
+    let (first, second) =
+        (app.state.pools.acquire(&tenant).await.unwrap(), app.state.pools.acquire(&tenant).await.unwrap());
+    drop((first, second));
+    let database = tenant.database.as_ref().unwrap().name.clone();
+    let mut admin = sqlx::PgConnection::connect(&shared::testkit::admin_url()).await.unwrap();
+    let ours = "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'helpdeskly-app-api'";
+    let pooled: i64 = sqlx::query_scalar(ours).bind(&database).fetch_one(&mut admin).await.unwrap();
+    assert_eq!(pooled, 2, "two idle connections in the pool");
+    sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'helpdeskly-app-api'",
+    )
+    .bind(&database)
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    shared::testkit::eventually(Duration::from_secs(10), "the server ended them", || {
+        let (admin_url, database) = (shared::testkit::admin_url(), database.clone());
+        async move {
+            let mut admin = sqlx::PgConnection::connect(&admin_url).await.ok()?;
+            let left: i64 = sqlx::query_scalar(ours).bind(&database).fetch_one(&mut admin).await.ok()?;
+            (left == 0).then_some(())
+        }
+    })
+    .await;
+
+    let met = app.get(&org.slug, "/v1/me", Some(&org.owner_token)).await;
+    if met.status != 200 {
+        met.assert_problem(503, "dependency_unavailable");
+        assert!(met.header("retry-after").is_some(), "{}", met.body);
+    }
+    for _ in 0..5 {
+        let next = app.get(&org.slug, "/v1/me", Some(&org.owner_token)).await;
+        assert_eq!(next.status, 200, "an ended connection was handed out again: {}", next.body);
+    }
+}
