@@ -43,6 +43,10 @@ fn find(value: &Value, path: String) -> Option<String> {
 
 /// The name of the first query parameter whose name or value holds a NUL character.
 pub fn nul_in_query(query: &str) -> Option<String> {
+    // A query string carries a NUL only percent-encoded.
+    if !query.contains("%00") {
+        return None;
+    }
     query.split('&').find_map(|pair| {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         let decoded = |part: &str| percent_decode_str(part).collect::<Vec<u8>>();
