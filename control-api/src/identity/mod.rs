@@ -1,7 +1,7 @@
 //! Who people are and how they prove it: email and password rules, argon2id hashing, the guard
-//! every secret check goes through, brute-force lockout, TOTP, access-token minting,
-//! refresh-token sessions, the audit trail, the repositories of identities, memberships and
-//! invitations, what the data-access export reads, and erasure.
+//! every secret check goes through, brute-force lockout, proving a login's password, TOTP,
+//! access-token minting, refresh-token sessions, the audit trail, the repositories of
+//! identities, memberships and invitations, what the data-access export reads, and erasure.
 
 pub mod audit;
 pub mod email;
@@ -10,6 +10,7 @@ pub mod export;
 pub mod guard;
 pub mod invitations;
 pub mod lockout;
+pub mod login;
 pub mod memberships;
 pub mod password;
 pub mod people;

@@ -87,6 +87,24 @@ pub async fn accept_code(conn: &mut PgConnection, user_id: Uuid, secret: &[u8], 
     Ok(accepted.rows_affected() == 1)
 }
 
+/// A second-factor proof: a current code from the authenticator app, or a recovery code.
+pub enum Proof {
+    Code(String),
+    Recovery(String),
+}
+
+/// Whether `proof` is right for the user's enabled second factor. A right one is spent: the
+/// code's time step is recorded, the recovery code used up.
+pub async fn prove(conn: &mut PgConnection, keys: &ControlKeys, user_id: Uuid, proof: &Proof) -> sqlx::Result<bool> {
+    match proof {
+        Proof::Code(code) => match stored_secret(conn, keys, user_id).await? {
+            Some(stored) if stored.enabled => accept_code(conn, user_id, &stored.secret, code).await,
+            _ => Ok(false),
+        },
+        Proof::Recovery(code) => use_recovery_code(conn, keys, user_id, code).await,
+    }
+}
+
 /// Enables 2FA and replaces the recovery codes; returns the codes in clear, to show once.
 pub async fn enable(conn: &mut PgConnection, keys: &ControlKeys, user_id: Uuid) -> sqlx::Result<Vec<String>> {
     sqlx::query!("UPDATE user_mfa SET enabled_at = now() WHERE user_id = $1", user_id).execute(&mut *conn).await?;

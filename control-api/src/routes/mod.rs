@@ -8,4 +8,3 @@ mod refusals;
 pub mod tenants;
 
 pub use caller::Caller;
-pub use refusals::email_taken;

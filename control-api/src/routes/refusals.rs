@@ -1,13 +1,18 @@
 //! How the domain's refusals answer over HTTP: a secret check the guard would not run (a locked
-//! account or address, a full password queue), and an email that belongs to an account already.
+//! account or address, a full password queue), a login refused, an email that belongs to an
+//! account already, and the refusals of registration, invitations and sign-up.
 //! The domain modules return these as plain errors; the status and the code are chosen here.
 
 use axum::http::StatusCode;
-use shared::error::ApiError;
+use shared::error::{ApiError, FieldError};
 
 use crate::identity::guard::Refused;
+use crate::identity::login::LoginError;
 use crate::identity::password::Busy;
 use crate::identity::people::NewIdentityError;
+use crate::identity::users::Refusal;
+use crate::tenancy::joining::{AcceptError, RegistrationError};
+use crate::tenancy::signup::SignupError;
 
 impl From<Refused> for ApiError {
     fn from(refused: Refused) -> Self {
@@ -43,6 +48,77 @@ impl From<NewIdentityError> for ApiError {
 
 /// The answer when the email belongs to an identity already. It never depends on the password
 /// given: only login says whether a password is right.
-pub fn email_taken() -> ApiError {
+fn email_taken() -> ApiError {
     ApiError::conflict("an account with this email already exists: sign in, then use your access token")
+}
+
+/// The answer for proven credentials that still may not receive tokens (`NoAccess` is also the
+/// answer for wrong ones).
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::NoAccess => ApiError::unauthorized("invalid email or password"),
+            Refusal::TenantSuspended => {
+                ApiError::new(StatusCode::FORBIDDEN, "tenant_suspended", "this organisation is suspended")
+            }
+            Refusal::TenantProvisioning => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "tenant_provisioning",
+                "this organisation is still being set up; retry in a moment",
+            )
+            .with_retry_after(2),
+        }
+    }
+}
+
+impl From<LoginError> for ApiError {
+    fn from(err: LoginError) -> Self {
+        match err {
+            LoginError::Refused(refused) => refused.into(),
+            LoginError::Denied(refusal) => refusal.into(),
+            LoginError::Database(err) => err.into(),
+        }
+    }
+}
+
+impl From<RegistrationError> for ApiError {
+    fn from(err: RegistrationError) -> Self {
+        match err {
+            RegistrationError::TenantNotFound => {
+                ApiError::new(StatusCode::NOT_FOUND, "tenant_not_found", "no active tenant has this slug")
+            }
+            RegistrationError::Refused(refused) => refused.into(),
+            RegistrationError::Database(err) => err.into(),
+        }
+    }
+}
+
+impl From<AcceptError> for ApiError {
+    fn from(err: AcceptError) -> Self {
+        match err {
+            AcceptError::NotFound => ApiError::not_found("this invitation does not exist, was used, or has expired"),
+            AcceptError::AccountGone => ApiError::unauthorized("this account no longer exists"),
+            AcceptError::OtherEmail => ApiError::forbidden("this invitation is for another email address"),
+            AcceptError::EmailTaken => email_taken(),
+            AcceptError::AlreadyMember => ApiError::conflict("you are already a member of this tenant"),
+            AcceptError::Database(err) => err.into(),
+        }
+    }
+}
+
+impl From<SignupError> for ApiError {
+    fn from(err: SignupError) -> Self {
+        match err {
+            SignupError::OwnerEmailTaken => {
+                email_taken().with_field_errors(vec![FieldError::new("admin.email", "belongs to an account")])
+            }
+            SignupError::OwnerGone => ApiError::unauthorized("this account no longer exists or is disabled"),
+            SignupError::SlugTaken => {
+                ApiError::conflict("this slug is taken").with_field_errors(vec![FieldError::new("slug", "is taken")])
+            }
+            SignupError::Refused(refused) => refused.into(),
+            SignupError::NewIdentity(err) => err.into(),
+            SignupError::Database(err) => err.into(),
+        }
+    }
 }

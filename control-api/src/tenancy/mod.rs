@@ -1,15 +1,18 @@
 //! Tenants' databases: clusters and placement, the template database, the provisioning steps,
 //! the worker that runs them as durable jobs, the mirror of members into tenant databases,
-//! change notifications for the app plane, the migration fan-out, backups and restores, and the
-//! tenants repository.
+//! change notifications for the app plane, the migration fan-out, backups and restores, the
+//! tenants repository, signing an organisation up, and people joining a tenant (registration,
+//! invitations).
 
 pub mod backup;
 pub mod clusters;
 pub mod jobs;
+pub mod joining;
 pub mod migrate;
 pub mod mirror;
 pub mod notify;
 pub mod provision;
+pub mod signup;
 pub mod template;
 pub mod tenants;
 

@@ -9,11 +9,10 @@ use shared::http::JsonBody;
 use utoipa::ToSchema;
 
 use super::cookie::SetRefreshCookie;
-use super::{TokenResponse, complete_login, refused};
-use crate::identity::audit::{self, Action};
+use super::{TokenResponse, complete_login};
+use crate::identity::login::{self, LoginAttempt};
 use crate::identity::sessions::Origin;
-use crate::identity::users::{self, Refusal};
-use crate::identity::{guard, password, second_factor};
+use crate::identity::{password, second_factor};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -43,19 +42,29 @@ pub enum LoginResponse {
     MfaRequired(MfaChallenge),
 }
 
-/// Bounds on what an anonymous caller can make the server hash or look up.
-fn check_shape(request: &LoginRequest) -> ApiResult<()> {
-    let mut errors = Vec::new();
-    if request.email.len() > 254 {
-        errors.push(FieldError::new("email", "must be at most 254 characters"));
+impl LoginRequest {
+    /// The login in normal form, within bounds on what an anonymous caller can make the server
+    /// hash or look up (422 with each oversized field).
+    fn checked(self) -> ApiResult<LoginAttempt> {
+        let mut errors = Vec::new();
+        if self.email.len() > 254 {
+            errors.push(FieldError::new("email", "must be at most 254 characters"));
+        }
+        if self.password.chars().count() > password::MAX_CHARS {
+            errors.push(FieldError::new("password", "must be at most 128 characters"));
+        }
+        if self.tenant.as_ref().is_some_and(|t| t.len() > 63) {
+            errors.push(FieldError::new("tenant", "must be at most 63 characters"));
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(errors));
+        }
+        Ok(LoginAttempt {
+            account: self.email.trim().to_lowercase(),
+            tenant: self.tenant.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_lowercase),
+            password: self.password,
+        })
     }
-    if request.password.chars().count() > password::MAX_CHARS {
-        errors.push(FieldError::new("password", "must be at most 128 characters"));
-    }
-    if request.tenant.as_ref().is_some_and(|t| t.len() > 63) {
-        errors.push(FieldError::new("tenant", "must be at most 63 characters"));
-    }
-    if errors.is_empty() { Ok(()) } else { Err(ApiError::invalid(errors)) }
 }
 
 /// Sign in.
@@ -73,42 +82,12 @@ pub async fn post_login(
     origin: Origin,
     JsonBody(request): JsonBody<LoginRequest>,
 ) -> ApiResult<(Option<SetRefreshCookie>, Json<LoginResponse>)> {
-    check_shape(&request)?;
-    let account = request.email.trim().to_lowercase();
-    let tenant = request.tenant.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_lowercase);
-    // No connection is held while argon2 runs: a few slow logins must not starve the pool.
-    let candidate = {
-        let mut conn = state.db.acquire().await?;
-        users::login_candidate(&mut conn, &account, tenant.as_deref()).await?
-    };
-    let subjects = guard::subjects(account, origin.ip);
-    let stored = candidate.as_ref().map(|c| c.password_hash.clone());
-    let proven = state.guard.check_password(&subjects, request.password, stored).await?;
-    let grant = match &candidate {
-        Some(c) if proven => c.grantable_role(tenant.is_some()),
-        _ => Err(Refusal::NoAccess),
-    };
-    let role = match grant {
-        Ok(role) => role,
-        Err(refusal) => {
-            let reason = if proven { "no_access" } else { "bad_credentials" };
-            // Only a tenant the person belongs to hears of the failure: another tenant's log
-            // must not learn that this identity exists.
-            let (actor, tenant_id) = candidate
-                .as_ref()
-                .map_or((None, None), |c| (Some(c.user_id), c.tenant_id.filter(|_| c.role.is_some())));
-            let mut conn = state.db.acquire().await?;
-            let details = serde_json::json!({ "reason": reason });
-            audit::record(&mut conn, Action::LoginFailed, actor, tenant_id, &origin, details).await?;
-            return Err(refused(refusal));
-        }
-    };
-    let candidate = candidate.expect("a granted role implies a candidate");
-    state.guard.proven(&subjects).await;
-
+    let attempt = request.checked()?;
+    let tenant_named = attempt.tenant.is_some();
+    let (candidate, role) = login::authenticate(&state.db, &state.guard, attempt, &origin).await?;
     let mut tx = state.db.begin().await?;
     let response = if candidate.mfa_enabled {
-        let tenant_id = candidate.tenant_ref().map(|t| t.id).filter(|_| tenant.is_some());
+        let tenant_id = candidate.tenant_ref().map(|t| t.id).filter(|_| tenant_named);
         let mfa_token = second_factor::open_challenge(&mut tx, candidate.user_id, tenant_id).await?;
         LoginResponse::MfaRequired(MfaChallenge {
             mfa_required: true,
@@ -135,7 +114,8 @@ mod tests {
     #[test]
     fn oversized_fields_are_refused_before_any_work() {
         let request = LoginRequest { tenant: Some("x".repeat(64)), email: "a".repeat(300), password: "p".repeat(129) };
-        let problem = check_shape(&request).unwrap_err().problem();
+        let Err(err) = request.checked() else { panic!("oversized fields pass") };
+        let problem = err.problem();
         let fields: Vec<_> = problem.errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["email", "password", "tenant"]);
     }

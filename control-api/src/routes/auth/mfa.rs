@@ -6,10 +6,10 @@ use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
 use utoipa::ToSchema;
 
-use super::{IssuedTokens, TokenResponse, complete_login, refused};
+use super::{IssuedTokens, TokenResponse, complete_login};
 use crate::identity::audit::{self, Action};
 use crate::identity::guard::{self, second_factor_account};
-use crate::identity::second_factor;
+use crate::identity::second_factor::{self, Proof};
 use crate::identity::sessions::Origin;
 use crate::identity::users;
 use crate::state::AppState;
@@ -47,16 +47,7 @@ pub async fn post_mfa_verify(
     let subjects = guard::subjects(second_factor_account(user_id), origin.ip);
     state.guard.attempt(&subjects).await?;
 
-    let key = &state.config.keys;
-    let proven = match &proof {
-        Proof::Code(code) => match second_factor::stored_secret(&mut tx, key, user_id).await? {
-            Some(stored) if stored.enabled => {
-                second_factor::accept_code(&mut tx, user_id, &stored.secret, code).await?
-            }
-            _ => false,
-        },
-        Proof::Recovery(code) => second_factor::use_recovery_code(&mut tx, key, user_id, code).await?,
-    };
+    let proven = second_factor::prove(&mut tx, &state.config.keys, user_id, &proof).await?;
     if !proven {
         tx.rollback().await?;
         let mut conn = state.db.acquire().await?;
@@ -71,20 +62,15 @@ pub async fn post_mfa_verify(
             .await?;
     }
     let candidate = users::candidate_by_id(&mut tx, user_id, tenant_id).await?.ok_or_else(invalid_token)?;
-    let role = candidate.grantable_role(tenant_id.is_some()).map_err(refused)?;
+    let role = candidate.grantable_role(tenant_id.is_some())?;
     let tokens = complete_login(&state, &mut tx, &candidate, role, vec!["pwd".into(), "otp".into()], &origin).await?;
     tx.commit().await?;
     state.guard.proven(&subjects).await;
     Ok(tokens.issued(&state))
 }
 
-/// A second-factor proof: exactly one of a current code and a recovery code.
-pub(super) enum Proof {
-    Code(String),
-    Recovery(String),
-}
-
 impl Proof {
+    /// Exactly one of a current code and a recovery code, each of a bounded length (422 otherwise).
     pub(super) fn parse(code: Option<String>, recovery_code: Option<String>) -> ApiResult<Self> {
         match (code, recovery_code) {
             (Some(code), None) if code.len() <= 16 => Ok(Self::Code(code)),

@@ -14,8 +14,8 @@ pub mod sessions;
 pub mod two_factor;
 
 use axum::extract::FromRequestParts;
+use axum::http::header;
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
 use serde::Serialize;
 use shared::auth::Role;
 use shared::error::{ApiError, ApiResult};
@@ -28,7 +28,7 @@ use crate::identity::audit::{self, Action};
 use crate::identity::guard;
 use crate::identity::sessions::{NewSession, Origin};
 use crate::identity::tokens::{AccessToken, Grant};
-use crate::identity::users::{self, LoginCandidate, Refusal, UserProfile};
+use crate::identity::users::{self, LoginCandidate, UserProfile};
 use crate::state::AppState;
 pub use crate::tenancy::tenants::TenantRef;
 
@@ -120,26 +120,6 @@ async fn step_up(state: &AppState, user_id: Uuid, field: &str, given: String, or
         Ok(())
     } else {
         Err(wrong())
-    }
-}
-
-fn bad_credentials() -> ApiError {
-    ApiError::unauthorized("invalid email or password")
-}
-
-/// The answer for proven credentials that still may not receive tokens.
-fn refused(refusal: Refusal) -> ApiError {
-    match refusal {
-        Refusal::NoAccess => bad_credentials(),
-        Refusal::TenantSuspended => {
-            ApiError::new(StatusCode::FORBIDDEN, "tenant_suspended", "this organisation is suspended")
-        }
-        Refusal::TenantProvisioning => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "tenant_provisioning",
-            "this organisation is still being set up; retry in a moment",
-        )
-        .with_retry_after(2),
     }
 }
 

@@ -7,21 +7,16 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use shared::auth::Role;
 use shared::error::{ApiError, ApiResult};
 use shared::http::JsonBody;
 use shared::tenant::Slug;
 use utoipa::ToSchema;
 
-use crate::identity::audit::{self, Action};
-use crate::identity::people::{NewPerson, check_person, insert_user};
+use crate::identity::people::{NewPerson, check_person};
 use crate::identity::sessions::Origin;
-use crate::identity::users::{self, UserStatus};
-use crate::identity::{guard, memberships};
 use crate::routes::auth::TenantRef;
 use crate::state::AppState;
-use crate::tenancy::jobs::{self, JobKind};
-use crate::tenancy::tenants;
+use crate::tenancy::joining::{self, Registration, RegistrationError};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -44,8 +39,41 @@ pub struct Registered {
     pub role: &'static str,
 }
 
-fn tenant_not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "tenant_not_found", "no active tenant has this slug")
+impl TryFrom<RegisterRequest> for Registration {
+    type Error = ApiError;
+
+    /// A slug that cannot be one is a tenant not found (404); the person's fields are checked
+    /// together (422 with each field's error).
+    fn try_from(request: RegisterRequest) -> ApiResult<Self> {
+        let tenant = Slug::parse_syntax(&request.tenant).map_err(|_| RegistrationError::TenantNotFound)?;
+        let mut errors = Vec::new();
+        let person = NewPerson {
+            email: request.email,
+            password: request.password,
+            firstname: request.firstname,
+            lastname: request.lastname,
+        };
+        let person = check_person(person, "", &mut errors)
+            .filter(|_| errors.is_empty())
+            .ok_or_else(|| ApiError::invalid(errors))?;
+        Ok(Self { tenant, person })
+    }
+}
+
+/// Counts a registration against the caller's address.
+async fn check_registration_budget(state: &AppState, ip: Option<std::net::IpAddr>) -> ApiResult<()> {
+    if let (Some(limit), Some(ip)) = (&state.signups.registrations_per_ip, ip) {
+        let decision = state.signups.limiter.check(limit, format!("register:{ip}")).await;
+        if !decision.allowed {
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "too many registrations from this address; retry later",
+            )
+            .with_retry_after(decision.retry_after_secs.max(1)));
+        }
+    }
+    Ok(())
 }
 
 /// Register as a customer of a tenant, then sign in with /v1/auth/login.
@@ -62,69 +90,14 @@ pub async fn post_register(
     origin: Origin,
     JsonBody(request): JsonBody<RegisterRequest>,
 ) -> ApiResult<(StatusCode, Json<Registered>)> {
-    let slug = Slug::parse_syntax(&request.tenant).map_err(|_| tenant_not_found())?;
-    let mut errors = Vec::new();
-    let person = NewPerson {
-        email: request.email,
-        password: request.password,
-        firstname: request.firstname,
-        lastname: request.lastname,
-    };
-    let person =
-        check_person(person, "", &mut errors).filter(|_| errors.is_empty()).ok_or_else(|| ApiError::invalid(errors))?;
-    if let (Some(limit), Some(ip)) = (&state.signups.registrations_per_ip, origin.ip) {
-        let decision = state.signups.limiter.check(limit, format!("register:{ip}")).await;
-        if !decision.allowed {
-            return Err(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                "too many registrations from this address; retry later",
-            )
-            .with_retry_after(decision.retry_after_secs.max(1)));
-        }
+    let registration = Registration::try_from(request)?;
+    check_registration_budget(&state, origin.ip).await?;
+    let email = registration.person.email.as_str().to_owned();
+    let (tenant, joiner) = joining::prepare_registration(&state.db, &state.guard, registration, &origin).await?;
+    if let Some(joiner) = joiner {
+        let mut tx = state.db.begin().await?;
+        joining::register(&mut tx, &tenant, joiner, &origin).await?;
+        tx.commit().await?;
     }
-    let (tenant, existing) = {
-        let mut conn = state.db.acquire().await?;
-        let tenant = tenants::active_ref(&mut conn, slug.as_str()).await?.ok_or_else(tenant_not_found)?;
-        (tenant, users::login_candidate(&mut conn, &person.email.normalized(), None).await?)
-    };
-    let answer = Registered { tenant: tenant.clone(), email: person.email.as_str().to_owned(), role: "customer" };
-
-    let user_id = match existing {
-        None => {
-            let hash = state.guard.hash(person.password.clone()).await?;
-            let mut tx = state.db.begin().await?;
-            let user = insert_user(&mut tx, &person, &hash).await?;
-            join(&mut tx, &tenant, user.id, &origin).await?;
-            tx.commit().await?;
-            return Ok((StatusCode::CREATED, Json(answer)));
-        }
-        Some(candidate) => {
-            let subjects = guard::subjects(person.email.normalized(), origin.ip);
-            let proven =
-                state.guard.check_password(&subjects, person.password, Some(candidate.password_hash.clone())).await?;
-            if !(proven && candidate.user_status == UserStatus::Active) {
-                let mut conn = state.db.acquire().await?;
-                let details = serde_json::json!({ "reason": "bad_credentials", "via": "registration" });
-                audit::record(&mut conn, Action::LoginFailed, Some(candidate.user_id), None, &origin, details).await?;
-                return Ok((StatusCode::CREATED, Json(answer)));
-            }
-            state.guard.proven(&subjects).await;
-            candidate.user_id
-        }
-    };
-    let mut tx = state.db.begin().await?;
-    join(&mut tx, &tenant, user_id, &origin).await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(answer)))
-}
-
-/// Makes the user a customer of the tenant, unless they are a member already.
-async fn join(tx: &mut sqlx::PgConnection, tenant: &TenantRef, user_id: uuid::Uuid, origin: &Origin) -> ApiResult<()> {
-    if memberships::add(tx, user_id, tenant.id, Role::Customer).await? {
-        jobs::enqueue(tx, tenant.id, JobKind::SyncMember(user_id)).await?;
-        let details = serde_json::json!({ "role": "customer", "via": "registration" });
-        audit::record(tx, Action::MemberJoined, Some(user_id), Some(tenant.id), origin, details).await?;
-    }
-    Ok(())
+    Ok((StatusCode::CREATED, Json(Registered { tenant, email, role: "customer" })))
 }

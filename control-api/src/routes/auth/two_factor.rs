@@ -13,10 +13,10 @@ use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
 use utoipa::ToSchema;
 
-use super::mfa::Proof;
 use super::step_up;
 use crate::identity::audit::{self, Action};
 use crate::identity::guard::{self, second_factor_account};
+use crate::identity::second_factor::Proof;
 use crate::identity::sessions::Origin;
 use crate::identity::{memberships, second_factor, totp, users};
 use crate::routes::Caller;

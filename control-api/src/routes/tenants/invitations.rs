@@ -18,16 +18,14 @@ use uuid::Uuid;
 use super::{Live, Managers, TenantAccess};
 use crate::identity::audit::{self, Action};
 use crate::identity::email::Email;
-use crate::identity::invitations::{self, Invitation, NewInvitation, OpenInvitation};
-use crate::identity::memberships;
-use crate::identity::people::{CheckedPerson, NewPerson, check_person, insert_user};
+use crate::identity::invitations::{self, NewInvitation, OpenInvitation};
+use crate::identity::people::{NewPerson, check_person};
 use crate::identity::sessions::Origin;
-use crate::identity::users::{self, UserProfile};
+use crate::identity::users::UserProfile;
+use crate::routes::Caller;
 use crate::routes::auth::TenantRef;
-use crate::routes::{Caller, email_taken};
 use crate::state::AppState;
-use crate::tenancy::jobs::{self, JobKind};
-use crate::tenancy::tenants;
+use crate::tenancy::joining::{self, AcceptError, Invitee};
 
 /// How long an invitation can be accepted.
 pub const INVITATION_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -161,10 +159,25 @@ pub struct Joined {
     pub role: String,
 }
 
-async fn open_invitation(conn: &mut sqlx::PgConnection, token: &str, lock: bool) -> ApiResult<Invitation> {
-    let found =
-        if lock { invitations::lock_open(conn, token).await? } else { invitations::find_open(conn, token).await? };
-    found.ok_or_else(|| ApiError::not_found("this invitation does not exist, was used, or has expired"))
+/// A new user's fields, checked against the invitation's email, and their password hashed
+/// before the transaction opens.
+async fn newcomer(state: &AppState, token: &str, body: &[u8]) -> ApiResult<Invitee> {
+    let fields: Newcomer = parse_json(body)?;
+    let invitation = {
+        let mut conn = state.db.acquire().await?;
+        invitations::find_open(&mut conn, token).await?.ok_or(AcceptError::NotFound)?
+    };
+    let mut errors = Vec::new();
+    let person = NewPerson {
+        email: invitation.email,
+        password: fields.password,
+        firstname: fields.firstname,
+        lastname: fields.lastname,
+    };
+    let person =
+        check_person(person, "", &mut errors).filter(|_| errors.is_empty()).ok_or_else(|| ApiError::invalid(errors))?;
+    let password_hash = state.guard.hash(person.password.clone()).await?;
+    Ok(Invitee::Newcomer { person, password_hash })
 }
 
 /// Join a tenant: as a new user (`{password, firstname, lastname}`), or with a bearer token as
@@ -186,64 +199,14 @@ pub async fn post_accept(
     RawBody(body): RawBody,
 ) -> ApiResult<Json<Joined>> {
     if token.len() > 128 {
-        return Err(ApiError::not_found("this invitation does not exist, was used, or has expired"));
+        return Err(AcceptError::NotFound.into());
     }
-    // A new user's password is hashed before the transaction opens.
-    let newcomer = if caller.is_some() {
-        None
-    } else {
-        let fields: Newcomer = parse_json(&body)?;
-        let mut conn = state.db.acquire().await?;
-        let invitation = open_invitation(&mut conn, &token, false).await?;
-        drop(conn);
-        let mut errors = Vec::new();
-        let person = NewPerson {
-            email: invitation.email,
-            password: fields.password,
-            firstname: fields.firstname,
-            lastname: fields.lastname,
-        };
-        let checked = check_person(person, "", &mut errors)
-            .filter(|_| errors.is_empty())
-            .ok_or_else(|| ApiError::invalid(errors))?;
-        let hash = state.guard.hash(checked.password.clone()).await?;
-        Some((checked, hash))
+    let invitee = match caller {
+        Some(Caller(claims)) => Invitee::Caller(claims.sub),
+        None => newcomer(&state, &token, &body).await?,
     };
-
     let mut tx = state.db.begin().await?;
-    let invitation = open_invitation(&mut tx, &token, true).await?;
-    let user = match (&caller, newcomer) {
-        (Some(Caller(claims)), _) => {
-            let profile = users::profile(&mut tx, claims.sub)
-                .await?
-                .ok_or_else(|| ApiError::unauthorized("this account no longer exists"))?;
-            if !profile.email.eq_ignore_ascii_case(&invitation.email) {
-                return Err(ApiError::forbidden("this invitation is for another email address"));
-            }
-            profile
-        }
-        (None, Some((checked, hash))) => new_user(&mut tx, &checked, hash).await?,
-        (None, None) => unreachable!("a caller without a token is a newcomer"),
-    };
-    if !memberships::add(&mut tx, user.id, invitation.tenant_id, invitation.role).await? {
-        return Err(ApiError::conflict("you are already a member of this tenant"));
-    }
-    invitations::mark_accepted(&mut tx, &token, user.id).await?;
-    jobs::enqueue(&mut tx, invitation.tenant_id, JobKind::SyncMember(user.id)).await?;
-    let details = serde_json::json!({ "role": invitation.role, "via": "invitation" });
-    audit::record(&mut tx, Action::MemberJoined, Some(user.id), Some(invitation.tenant_id), &origin, details).await?;
-    let tenant = tenants::tenant_ref(&mut tx, invitation.tenant_id).await?;
+    let accepted = joining::accept(&mut tx, &token, invitee, &origin).await?;
     tx.commit().await?;
-    Ok(Json(Joined { tenant, user, role: invitation.role.as_str().to_owned() }))
-}
-
-async fn new_user(
-    conn: &mut sqlx::PgConnection,
-    person: &CheckedPerson,
-    password_hash: String,
-) -> ApiResult<UserProfile> {
-    if users::email_exists(conn, &person.email.normalized()).await? {
-        return Err(email_taken());
-    }
-    Ok(insert_user(conn, person, &password_hash).await?)
+    Ok(Json(Joined { tenant: accepted.tenant, user: accepted.user, role: accepted.role.as_str().to_owned() }))
 }

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use shared::error::{ApiError, ApiResult, FieldError, OnConstraint as _};
+use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
 use shared::ratelimit::Decision;
 use shared::tenant::{Slug, TenantStatus};
@@ -13,14 +13,12 @@ use uuid::Uuid;
 
 use super::TenantView;
 use super::access::{find, path_slug};
-use crate::identity::memberships;
-use crate::identity::people::{CheckedPerson, NewPerson, check_person, insert_user, name_errors};
+use crate::identity::people::{NewPerson, check_person, name_errors};
 use crate::identity::sessions::Origin;
-use crate::identity::users::{self, UserProfile};
-use crate::routes::{Caller, email_taken};
+use crate::identity::users::UserProfile;
+use crate::routes::Caller;
 use crate::state::AppState;
-use crate::tenancy::jobs::{self, JobKind};
-use crate::tenancy::tenants;
+use crate::tenancy::signup::{self, NewOrganisation, Owner};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -48,10 +46,30 @@ pub struct SignupResponse {
     pub user: UserProfile,
 }
 
-/// Who will own the new organisation.
-enum Owner {
-    New(CheckedPerson),
-    Existing(Uuid),
+impl SignupRequest {
+    /// The organisation this body asks for, owned by `caller` or by the new account in `admin`
+    /// (exactly one of them), every field checked (422 with each field's error).
+    fn checked(self, caller: Option<Caller>) -> ApiResult<NewOrganisation> {
+        let mut errors = Vec::new();
+        let slug = Slug::parse_new(&self.slug).map_err(|e| errors.push(FieldError::new("slug", e.to_string()))).ok();
+        name_errors("organization_name", &self.organization_name, 200, &mut errors);
+        let owner = match (caller, self.admin) {
+            (None, Some(admin)) => check_person(admin, "admin.", &mut errors).map(Owner::New),
+            (Some(Caller(claims)), None) => Some(Owner::Existing(claims.sub)),
+            (None, None) => {
+                errors.push(FieldError::new("admin", "is required without an access token"));
+                None
+            }
+            (Some(_), Some(_)) => {
+                errors.push(FieldError::new("admin", "must be omitted with an access token: you are the owner"));
+                None
+            }
+        };
+        let (Some(slug), Some(owner), true) = (slug, owner, errors.is_empty()) else {
+            return Err(ApiError::invalid(errors));
+        };
+        Ok(NewOrganisation { slug, name: self.organization_name.trim().to_owned(), owner })
+    }
 }
 
 fn too_many_signups(decision: &Decision) -> ApiError {
@@ -95,55 +113,13 @@ pub async fn post_signup(
     origin: Origin,
     JsonBody(request): JsonBody<SignupRequest>,
 ) -> ApiResult<(StatusCode, Json<SignupResponse>)> {
-    let mut errors = Vec::new();
-    let slug = Slug::parse_new(&request.slug).map_err(|e| errors.push(FieldError::new("slug", e.to_string()))).ok();
-    name_errors("organization_name", &request.organization_name, 200, &mut errors);
-    let owner = match (caller, request.admin) {
-        (None, Some(admin)) => check_person(admin, "admin.", &mut errors).map(Owner::New),
-        (Some(Caller(claims)), None) => Some(Owner::Existing(claims.sub)),
-        (None, None) => {
-            errors.push(FieldError::new("admin", "is required without an access token"));
-            None
-        }
-        (Some(_), Some(_)) => {
-            errors.push(FieldError::new("admin", "must be omitted with an access token: you are the owner"));
-            None
-        }
-    };
-    let (Some(slug), Some(owner), true) = (slug, owner, errors.is_empty()) else {
-        return Err(ApiError::invalid(errors));
-    };
+    let organisation = request.checked(caller)?;
     check_signup_budget(&state, origin.ip).await?;
-    let new_owner_hash = match &owner {
-        Owner::New(person) => {
-            let mut conn = state.db.acquire().await?;
-            if users::login_candidate(&mut conn, &person.email.normalized(), None).await?.is_some() {
-                return Err(
-                    email_taken().with_field_errors(vec![FieldError::new("admin.email", "belongs to an account")])
-                );
-            }
-            drop(conn);
-            Some(state.guard.hash(person.password.clone()).await?)
-        }
-        Owner::Existing(_) => None,
-    };
-
+    let new_owner_hash = signup::new_owner_hash(&state.db, &state.guard, &organisation.owner).await?;
     let mut tx = state.db.begin().await?;
-    let user = match (&owner, new_owner_hash) {
-        (Owner::New(person), Some(hash)) => insert_user(&mut tx, person, &hash).await?,
-        (Owner::Existing(user_id), _) => users::profile(&mut tx, *user_id)
-            .await?
-            .ok_or_else(|| ApiError::unauthorized("this account no longer exists or is disabled"))?,
-        (Owner::New(_), None) => unreachable!("a new owner's password is hashed above"),
-    };
-    let name = request.organization_name.trim().to_owned();
-    let tenant_id = Uuid::now_v7();
-    tenants::insert(&mut tx, tenant_id, slug.as_str(), &name).await.on_constraint("tenants_slug_key", |_| {
-        ApiError::conflict("this slug is taken").with_field_errors(vec![FieldError::new("slug", "is taken")])
-    })?;
-    memberships::add_owner(&mut tx, user.id, tenant_id).await?;
-    jobs::enqueue(&mut tx, tenant_id, JobKind::Provision).await?;
+    let (tenant_id, user) = signup::create(&mut tx, &organisation, new_owner_hash).await?;
     tx.commit().await?;
+    let NewOrganisation { slug, name, .. } = organisation;
     tracing::info!(tenant = %tenant_id, slug = slug.as_str(), "tenant signed up");
     let tenant =
         SignupTenant { id: tenant_id, slug: slug.as_str().to_owned(), name, status: TenantStatus::Provisioning };
