@@ -148,6 +148,23 @@ pub async fn share_ticket(conn: &mut PgConnection, ticket_id: i64) -> sqlx::Resu
     Ok(locked.is_some())
 }
 
+/// The class of the advisory locks on a ticket's files (the second key is the ticket's id).
+const FILES_LOCK_CLASS: i32 = 0x6669_6c65; // "file"
+
+/// Held until the transaction ends while an upload counts a ticket's files and adds one: uploads
+/// to one ticket take turns there (beside the share lock, which lets them run together), so the
+/// per-ticket limit holds exactly however many come at once.
+pub async fn lock_files_of(conn: &mut PgConnection, ticket_id: i64) -> sqlx::Result<()> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "locked!" FROM (SELECT pg_advisory_xact_lock($1, ($2::bigint % 2147483647)::int4)) AS locked"#,
+        FILES_LOCK_CLASS,
+        ticket_id,
+    )
+    .fetch_one(conn)
+    .await
+    .map(drop)
+}
+
 /// How many attachments ticket `ticket_id` has.
 pub async fn count_of_ticket(conn: &mut PgConnection, ticket_id: i64) -> sqlx::Result<i64> {
     sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM ticket_attachments WHERE ticket_id = $1"#, ticket_id)

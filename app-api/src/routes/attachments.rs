@@ -200,6 +200,7 @@ async fn record(
     let (viewer, ticket) = store::visible(&mut tx, context.user_id, id, false).await?;
     store::ensure_open(&ticket)?;
     let is_internal = visibility(&mut tx, viewer, ticket.id, upload).await?;
+    files::lock_files_of(&mut tx, ticket.id).await?;
     if files::count_of_ticket(&mut tx, ticket.id).await? >= MAX_PER_TICKET {
         let message = format!("a ticket holds {MAX_PER_TICKET} files at most");
         return Err(ApiError::invalid(vec![FieldError::new("file", message)]));

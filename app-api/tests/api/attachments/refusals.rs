@@ -5,10 +5,12 @@ use std::io::Read as _;
 
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
+use app_api::attachments::MAX_PER_TICKET;
 use futures_util::StreamExt as _;
+use serde_json::json;
 
 use super::{BOUNDARY, Bucket, PNG, Part, desk_on_s3, form, post_form, ticket_of, upload, uploaded};
-use crate::tickets::Desk;
+use crate::tickets::{Desk, id};
 
 /// Nothing was stored in `desk`'s tenant (rows, objects, usage).
 async fn nothing_stored(desk: &Desk, bucket: &Bucket) {
@@ -218,4 +220,38 @@ async fn uploads_past_the_concurrency_limit_are_answered_busy() {
     release.send(()).unwrap();
     assert_eq!(slow.await.unwrap(), 201);
     uploaded(&desk, &customer, ticket, "quick.png", PNG).await;
+}
+
+/// The per-ticket file limit holds exactly when uploads to one ticket come at once.
+#[tokio::test]
+async fn concurrent_uploads_never_pass_the_per_ticket_limit() {
+    let desk = Desk::open().await;
+    let customer = desk.member("customer").await;
+    let ticket = id(&desk.create(&customer, json!({ "subject": "Many files", "description": "A lot" })).await);
+    uploaded(&desk, &customer, ticket, "first.txt", b"the first file").await;
+    // Up to two below the limit, as copies of the first row.
+    desk.db
+        .execute(&format!(
+            "INSERT INTO ticket_attachments (ticket_id, original_name, filename, file_path, mime_type, file_size,
+                 sha256, is_internal, uploaded_by)
+             SELECT ticket_id, original_name, filename, file_path, mime_type, file_size, sha256, is_internal,
+                 uploaded_by
+             FROM ticket_attachments, generate_series(1, {}) WHERE ticket_id = {ticket}",
+            MAX_PER_TICKET - 3
+        ))
+        .await;
+    let files: Vec<(String, Vec<u8>)> =
+        (0..6).map(|i| (format!("n{i}.txt"), format!("file number {i}").into_bytes())).collect();
+    let answers = futures_util::future::join_all(
+        files.iter().map(|(name, content)| upload(&desk, &customer, ticket, name, content, &[])),
+    )
+    .await;
+    let created = answers.iter().filter(|a| a.status == 201).count();
+    assert_eq!(created, 2, "{:?}", answers.iter().map(|a| a.status).collect::<Vec<_>>());
+    for refused in answers.iter().filter(|a| a.status != 201) {
+        let problem = refused.assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["field"], "file", "{problem}");
+    }
+    let count = desk.db.scalar(&format!("SELECT count(*) FROM ticket_attachments WHERE ticket_id = {ticket}")).await;
+    assert_eq!(count, MAX_PER_TICKET);
 }
