@@ -8,17 +8,17 @@
 //! which `prepare` does for every fresh control database and which stalls the other tests'
 //! provisioning meanwhile.
 //!
-//! The template's name digests what its contents depend on: both migration sets, the server,
-//! and the day, so a clone is never old enough for the abandoned-tenant sweep (72 hours).
+//! A template's name digests what its contents depend on (see `key`); the organisation's also
+//! the day, so a clone is never old enough for the abandoned-tenant sweep (72 hours).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
-use shared::testkit::{TestDatabase, TestServer, admin_url, derived_template};
+use shared::testkit::{TestDatabase, TestServer, admin_options, admin_url, derived_template};
 use tokio::sync::OnceCell;
 
 use crate::control::signup_body;
-use crate::options::{ControlOptions, Worker};
+use crate::options::{ControlOptions, TEST_TENANT_TEMPLATE, Worker};
 
 /// The organisation's slug.
 pub const SLUG: &str = "t-prepared";
@@ -44,20 +44,34 @@ pub async fn control_database() -> TestDatabase {
 
 async fn clone(template: &OnceCell<String>, kind: &str, with_org: bool) -> TestDatabase {
     let base = ("control", &control_api::schema::CONTROL);
-    let key = key();
+    let key = key(with_org).await;
     let template = template.get_or_init(|| derived_template(kind, &key, base, move |url| fill(url, with_org))).await;
     TestDatabase::clone_of(template).await
 }
 
-fn key() -> String {
+/// What a template's contents depend on: both migration sets, the server and the shared
+/// tenant template (recorded as current in the clones: one dropped and made again by anyone
+/// has another oid); with the organisation, the day too.
+async fn key(with_org: bool) -> String {
+    use sqlx::Connection as _;
+    let mut admin = sqlx::PgConnection::connect_with(&admin_options()).await.expect("the test server is reachable");
+    let tenant_template: Option<i64> = sqlx::query_scalar("SELECT oid::bigint FROM pg_database WHERE datname = $1")
+        .bind(TEST_TENANT_TEMPLATE)
+        .fetch_optional(&mut admin)
+        .await
+        .expect("look up the tenant template");
+    let _ = admin.close().await;
     let mut digest = Sha256::new();
     for migration in control_api::schema::CONTROL.iter().chain(tenant_schema::MIGRATOR.iter()) {
         digest.update(migration.version.to_le_bytes());
         digest.update(&migration.checksum);
     }
     digest.update(admin_url().as_bytes());
-    let day = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_secs() / 86_400;
-    digest.update(day.to_le_bytes());
+    digest.update(tenant_template.unwrap_or(0).to_le_bytes());
+    if with_org {
+        let day = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_secs() / 86_400;
+        digest.update(day.to_le_bytes());
+    }
     digest.update([CONTENTS_VERSION]);
     hex::encode(digest.finalize())[..16].to_owned()
 }
