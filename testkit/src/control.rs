@@ -11,6 +11,7 @@ use tokio::sync::oneshot;
 use uuid::Uuid;
 
 use crate::options::{ControlOptions, PASSWORD, TenantTemplate, WithRedis, Worker};
+use crate::people::{signup_body, unique_email, unique_slug};
 
 /// A running control plane. Fields drop in order: the server and the worker stop before the
 /// tenant databases and the control database go.
@@ -259,23 +260,4 @@ impl Drop for ControlPlane {
             self.own_template.take().into_iter().collect(),
         );
     }
-}
-
-/// A signup request body.
-pub fn signup_body(slug: &str, email: &str) -> Value {
-    json!({
-        "organization_name": format!("{slug} SAV"),
-        "slug": slug,
-        "admin": { "email": email, "password": PASSWORD, "firstname": "Grace", "lastname": "Hopper" }
-    })
-}
-
-/// A unique email for this test.
-pub fn unique_email(tag: &str) -> String {
-    format!("{tag}-{}@example.org", Uuid::new_v4().simple())
-}
-
-/// A unique tenant slug for this test.
-pub fn unique_slug() -> String {
-    format!("t-{}", &Uuid::new_v4().simple().to_string()[..12])
 }

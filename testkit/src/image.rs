@@ -17,8 +17,8 @@ use sha2::{Digest, Sha256};
 use shared::testkit::{TestDatabase, TestServer, admin_options, admin_url, derived_template};
 use tokio::sync::OnceCell;
 
-use crate::control::signup_body;
 use crate::options::{ControlOptions, TEST_TENANT_TEMPLATE, Worker};
+use crate::people::signup_body;
 
 /// The organisation's slug.
 pub const SLUG: &str = "t-prepared";

@@ -250,7 +250,7 @@ impl Platform {
     pub async fn org(&self) -> Org {
         let slug = format!("t-{}", &Uuid::new_v4().simple().to_string()[..12]);
         let owner_email = format!("owner-{slug}@example.org");
-        let body = crate::control::signup_body(&slug, &owner_email);
+        let body = crate::people::signup_body(&slug, &owner_email);
         let response = self.control_server().post_json("/v1/tenants/signup", &body).await;
         assert_eq!(response.status, 202, "{}", response.body);
         let (server, path) = (self.control_server(), format!("/v1/tenants/{slug}/status"));
