@@ -4,9 +4,9 @@
 //! errors (5xx) never carry internals: their source is logged once, here, and the client gets a
 //! generic detail plus the request id to quote.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
