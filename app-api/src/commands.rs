@@ -121,7 +121,7 @@ impl TicketWriter {
 
     /// The caller as this tenant knows them now (refused when no longer a member).
     pub async fn viewer(&self, db: &mut PgConnection) -> ApiResult<Viewer> {
-        Viewer::load(db, self.user_id).await
+        Ok(Viewer::load(db, self.user_id).await?)
     }
 
     /// Applies `changes` to ticket `id` for the caller, all or none, in a transaction of its own.
@@ -226,7 +226,9 @@ impl TicketWriter {
             metadata: opening.metadata,
         };
         let policy = sla_policy::current(tx).await?;
-        let mut ticket = store::insert(tx, &new, &policy, now).await?;
+        let mut ticket = store::insert(tx, &new, &policy, now)
+            .await?
+            .ok_or_else(|| ApiError::internal("five ticket numbers drawn in a row were taken"))?;
         let mut work = Work::default();
         work.add(Some(lifecycle::opened(&ticket, Acting { by: Some(viewer.id), actor: viewer.actor() }, now)));
         let hint = finish(tx, &self.tenant, &mut ticket, work, now).await?;

@@ -64,7 +64,7 @@ pub async fn get_ticket(
 ) -> ApiResult<Json<TicketDetail>> {
     let mut db = tenant_db.connect().await?;
     let Some(row) = store::detail(&mut db, context.user_id, id).await? else {
-        return Err(store::missing(&mut db, context.user_id, id).await);
+        return Err(store::missing(&mut db, context.user_id, id).await.into());
     };
     let viewer = Viewer::from_role(context.user_id, row.viewer_role)?;
     let (viewer, ticket) = store::seen(viewer, row.ticket)?;

@@ -11,6 +11,7 @@ use shared::error::{ApiError, ApiResult};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
+use super::refusal::Refused;
 use super::status::Actor;
 use crate::sav::tickets::events::SenderType;
 use crate::sav::users;
@@ -24,15 +25,14 @@ pub struct Viewer {
 
 impl Viewer {
     /// Loads the caller's current membership; a caller who left the tenant is refused.
-    pub async fn load(conn: &mut PgConnection, user_id: Uuid) -> ApiResult<Self> {
+    pub async fn load(conn: &mut PgConnection, user_id: Uuid) -> Result<Self, Refused> {
         let role = users::active_role(conn, user_id).await?;
         Self::from_role(user_id, role)
     }
 
     /// The caller from their role in the mirror (`None`: not an active member).
-    pub fn from_role(user_id: Uuid, role: Option<Role>) -> ApiResult<Self> {
-        role.map(|role| Self { id: user_id, role })
-            .ok_or_else(|| ApiError::forbidden("you are not a member of this tenant (any more)"))
+    pub fn from_role(user_id: Uuid, role: Option<Role>) -> Result<Self, Refused> {
+        role.map(|role| Self { id: user_id, role }).ok_or(Refused::NotMember)
     }
 
     pub fn is_staff(self) -> bool {

@@ -3,12 +3,13 @@
 //! the customer's earlier tickets in the category).
 
 use shared::auth::Role;
-use shared::error::{ApiError, ApiResult, FieldError};
+use shared::error::FieldError;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::access::Viewer;
 use super::priority;
+use super::refusal::Refused;
 use super::status::Actor;
 use super::store;
 use crate::{sav::orders, sav::users};
@@ -19,15 +20,15 @@ pub struct Customer {
     pub vip: bool,
 }
 
-pub async fn customer_of(conn: &mut PgConnection, viewer: Viewer, named: Option<Uuid>) -> ApiResult<Customer> {
+pub async fn customer_of(conn: &mut PgConnection, viewer: Viewer, named: Option<Uuid>) -> Result<Customer, Refused> {
     let id = named.unwrap_or(viewer.id);
     if id != viewer.id && viewer.actor() == Actor::Customer {
-        return Err(ApiError::forbidden("customers open tickets for themselves only"));
+        return Err(Refused::NotYours("customers open tickets for themselves only"));
     }
     match users::standing(conn, id).await? {
         Some(member) if id == viewer.id => Ok(Customer { id, vip: member.vip }),
         Some(member) if member.role == Role::Customer => Ok(Customer { id, vip: member.vip }),
-        _ => Err(ApiError::invalid(vec![FieldError::new("user_id", "is not a customer of this tenant")])),
+        _ => Err(Refused::Field(FieldError::new("user_id", "is not a customer of this tenant"))),
     }
 }
 
@@ -42,7 +43,7 @@ pub async fn facts(
     customer: Uuid,
     category: Option<&str>,
     order: Option<i64>,
-) -> ApiResult<KnownFacts> {
+) -> sqlx::Result<KnownFacts> {
     let mut order_total = None;
     if let Some(order) = order {
         let known = orders::total(conn, order).await?;

@@ -38,7 +38,7 @@ impl State {
 /// The answer to an action the rules refuse; `allowed` lists what the caller may do instead.
 pub fn refused(refusal: &Refusal, ticket: &Ticket, caller: Caller) -> ApiError {
     match refusal {
-        Refusal::Closed => store::ensure_open(ticket).expect_err("a closed ticket"),
+        Refusal::Closed => store::ensure_open(ticket).expect_err("a closed ticket").into(),
         Refusal::Transition(err) => ApiError::new(StatusCode::CONFLICT, "invalid_transition", err.to_string())
             .with_extension("allowed", moves::allowed_statuses(&State::of(ticket), caller)),
         Refusal::KeepsAssignee(status) => ApiError::conflict(format!(

@@ -19,6 +19,7 @@ pub mod merging;
 pub mod messages;
 pub mod moves;
 pub mod priority;
+pub mod refusal;
 pub mod sla;
 pub mod sla_policy;
 pub mod status;

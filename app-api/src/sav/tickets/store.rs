@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use rand::Rng as _;
 use serde::Serialize;
 use shared::auth::Role;
-use shared::error::{ApiError, ApiResult};
 use sqlx::types::Json;
 use sqlx::{FromRow, PgConnection};
 use utoipa::ToSchema;
@@ -16,6 +15,7 @@ use uuid::Uuid;
 use super::access::Viewer;
 use super::messages::AttachmentSummary;
 use super::priority::Priority;
+use super::refusal::Refused;
 use super::sla::{self, Change, SlaState, Targets};
 use super::sla_policy;
 use super::status::Status;
@@ -94,9 +94,9 @@ macro_rules! ticket_of {
 }
 pub(crate) use ticket_of;
 
-/// The caller and ticket `id`, if the caller may see it (else 404; 403 for a caller who is not
-/// a member), in one round trip; `lock` takes the row lock for a change.
-pub async fn visible(conn: &mut PgConnection, user_id: Uuid, id: i64, lock: bool) -> ApiResult<(Viewer, Ticket)> {
+/// The caller and ticket `id`, if the caller may see it (else `NoTicket`; `NotMember` for a
+/// caller who is not a member), in one round trip; `lock` takes the row lock for a change.
+pub async fn visible(conn: &mut PgConnection, user_id: Uuid, id: i64, lock: bool) -> Result<(Viewer, Ticket), Refused> {
     // The caller's current role in the mirror comes with the ticket.
     let found = if lock {
         sqlx::query!(
@@ -226,31 +226,27 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
     }))
 }
 
-/// The answer for a ticket that does not exist: 404, or 403 for someone who is not a member.
-pub async fn missing(conn: &mut PgConnection, user_id: Uuid, id: i64) -> ApiError {
+/// Why ticket `id` was not found: it does not exist, or the caller is no member.
+pub async fn missing(conn: &mut PgConnection, user_id: Uuid, id: i64) -> Refused {
     match Viewer::load(conn, user_id).await {
-        Ok(_) => not_found(id),
-        Err(err) => err,
+        Ok(_) => Refused::NoTicket(id),
+        Err(refused) => refused,
     }
 }
 
-/// The ticket if `viewer` may see it, else 404.
-pub fn seen(viewer: Viewer, ticket: Ticket) -> ApiResult<(Viewer, Ticket)> {
-    if viewer.sees(ticket.user_id, ticket.assigned_to) { Ok((viewer, ticket)) } else { Err(not_found(ticket.id)) }
-}
-
-fn not_found(id: i64) -> ApiError {
-    ApiError::not_found(format!("there is no ticket {id}"))
+/// The ticket if `viewer` may see it.
+pub fn seen(viewer: Viewer, ticket: Ticket) -> Result<(Viewer, Ticket), Refused> {
+    if viewer.sees(ticket.user_id, ticket.assigned_to) {
+        Ok((viewer, ticket))
+    } else {
+        Err(Refused::NoTicket(ticket.id))
+    }
 }
 
 /// Refuses any change to a closed ticket.
-pub fn ensure_open(ticket: &Ticket) -> ApiResult<()> {
+pub fn ensure_open(ticket: &Ticket) -> Result<(), Refused> {
     if ticket.status == Status::Closed {
-        return Err(ApiError::new(
-            axum::http::StatusCode::CONFLICT,
-            "ticket_closed",
-            format!("ticket {} is closed; a closed ticket does not change", ticket.ticket_number),
-        ));
+        return Err(Refused::Closed(ticket.ticket_number.clone()));
     }
     Ok(())
 }
@@ -296,13 +292,13 @@ fn ticket_number() -> String {
 }
 
 /// Inserts a ticket created at `now` under `policy` (the current version of the tenant's SLA
-/// policy), its SLA clock started.
+/// policy), its SLA clock started; `None` when five ticket numbers drawn in a row were taken.
 pub async fn insert(
     conn: &mut PgConnection,
     new: &NewTicket,
     policy: &sla_policy::Version,
     now: DateTime<Utc>,
-) -> ApiResult<Ticket> {
+) -> sqlx::Result<Option<Ticket>> {
     let started = sla::evaluate(now, policy.policy.grid.of(new.priority), &[], None, now);
     // A number already taken (one chance in a trillion per ticket at 10^6 tickets) draws again.
     for _ in 0..5 {
@@ -331,11 +327,11 @@ pub async fn insert(
         )
         .fetch_optional(&mut *conn)
         .await?;
-        if let Some(ticket) = inserted {
-            return Ok(ticket);
+        if inserted.is_some() {
+            return Ok(inserted);
         }
     }
-    Err(ApiError::internal("five ticket numbers in a row were taken"))
+    Ok(None)
 }
 
 /// Threads stop growing their search words past this size (a tsvector holds at most 1 MB; a
