@@ -1,10 +1,10 @@
-//! The commands that write tickets: the one way a ticket is written. A change is a command (`Change`): the ticket is loaded under
-//! its row lock as the caller may see it, the pure rules (`lifecycle`) apply it in memory and
-//! build its history entries and events, and one transaction saves the ticket, records the
-//! entries and writes the events to the outbox; after the commit the worker is hinted. Every
-//! route that writes a ticket comes through here (`TicketWriter`), and so does anything that
-//! later acts on tickets (macros, mail, integrations); the scheduled jobs end their changes
-//! through the same `finish`.
+//! The commands that write tickets: the one way a ticket is written. A change is a command
+//! (`Change`): the ticket is loaded under its row lock as the caller may see it, the pure rules
+//! (`lifecycle`) apply it in memory and build its history entries and events, and one
+//! transaction saves the ticket, records the entries and writes the events to the outbox; after
+//! the commit the worker is hinted. Every route that writes a ticket comes through here
+//! (`TicketWriter`), and so will anything that later acts on tickets (macros, mail,
+//! integrations); the scheduled jobs end their changes through the same `finish`.
 
 use std::sync::Arc;
 
