@@ -81,7 +81,7 @@ pub struct Erasure {
         (status = 403, description = "`forbidden`: owners and admins only"),
         (status = 404, description = "`not_found`: no member of this tenant has this id"),
         (status = 422, description = "`validation_failed`: the member is staff (removed through the members screen)"),
-        (status = 503, description = "`dependency_unavailable`: the tenant's data is erased, the control plane could not be reached; retry"),
+        (status = 503, description = "`dependency_unavailable`: the control plane is not configured (nothing is erased), or the tenant's data is erased and the control plane could not be reached; retry"),
     ))]
 pub async fn erase_user(
     State(state): State<AppState>,
@@ -95,6 +95,13 @@ pub async fn erase_user(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
+    // Checked before anything is erased: an erasure is whole, the tenant's data and the
+    // membership, or nothing.
+    let control = state.control_api.as_ref().ok_or_else(|| {
+        ApiError::unavailable(
+            "erasure needs the control plane (CONTROL_API_URL), which this server lacks; nothing was erased",
+        )
+    })?;
     let (admin, mut db) = access.connect().await?;
     let mut tx = db.begin().await?;
     let person = erasure::person_for_update(&mut tx, id).await?;
@@ -117,9 +124,6 @@ pub async fn erase_user(
     if let Err(err) = state.attachments.delete_released(&state.pools, &context.tenant).await {
         tracing::warn!(error = %err, "the erased person's files stay queued for deletion from the store");
     }
-    let control = state.control_api.as_ref().ok_or_else(|| {
-        ApiError::unavailable("the tenant's data is erased; CONTROL_API_URL is not set, so the membership stays")
-    })?;
     control.erase_member(token, &context.tenant.slug, id).await?;
     Ok(Json(Erasure { user_id: id, pseudonym, erased, membership_removed: true }))
 }

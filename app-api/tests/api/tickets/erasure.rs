@@ -128,3 +128,20 @@ async fn only_admins_erase_and_only_customers_are_erased() {
     assert_eq!(d.counts().await, counts);
     assert_eq!(d.get(&customer, "/v1/me").await.status, 200, "still a member");
 }
+
+/// A server that cannot reach the control plane erases nothing: an erasure is whole (the
+/// tenant's data and the membership) or not done at all.
+#[tokio::test]
+async fn an_erasure_that_cannot_finish_does_not_start() {
+    let d = Desk::open_with(|c| c.control_api_url = None).await;
+    let customer = d.member("customer").await;
+    d.create(&customer, serde_json::json!({ "subject": "Keep me", "description": "Still here" })).await;
+    let (counts, rows) = (d.counts().await, all_rows(&d).await);
+    let path = format!("/v1/users/{}", customer.id);
+    let refused = d.app.send(Method::DELETE, &d.org.slug, &path, &d.owner.token, None).await;
+    let problem = refused.assert_problem(503, "dependency_unavailable");
+    assert!(refused.header("retry-after").is_some(), "{problem}");
+    assert_eq!(d.counts().await, counts);
+    assert_eq!(all_rows(&d).await, rows, "not a row changed");
+    assert_eq!(d.get(&customer, "/v1/me").await.status, 200, "still a member");
+}
