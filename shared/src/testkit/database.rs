@@ -152,41 +152,57 @@ async fn template_for(kind: &str, migrator: &'static Migrator) -> String {
 
 async fn ensure_template(kind: &str, migrator: &'static Migrator) -> String {
     let name = template_name(kind, migrator);
+    build_once(kind, &name, None, |url| async move {
+        let mut conn = PgConnection::connect(&url).await.expect("connect to the template");
+        migrator.run(&mut conn).await.expect("migrations apply to a fresh database");
+        conn.close().await.expect("close the template connection");
+    })
+    .await;
+    name
+}
+
+/// Builds template `name` of `kind` once across all test processes, under the template lock:
+/// a fresh database (a clone of `from`, when given) that `fill` prepares through its URL, then
+/// published under its name and marked a template. Leftovers of killed or failed runs, and
+/// templates of the same kind under other names, are swept first.
+async fn build_once<F, Fut>(kind: &str, name: &str, from: Option<&str>, fill: F)
+where
+    F: FnOnce(String) -> Fut,
+    Fut: Future<Output = ()>,
+{
     let mut admin = admin_connection().await;
     // One builder at a time across all test processes.
     admin.execute("SELECT pg_advisory_lock(72034001)").await.expect("take the template lock");
     let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(&name)
+        .bind(name)
         .fetch_one(&mut admin)
         .await
         .expect("look up the template");
-    // Leftovers of killed or failed runs: swept whenever a process first needs a template.
-    sweep_stale(&mut admin, kind, &name).await;
+    sweep_stale(&mut admin, kind, name).await;
     if !exists {
         let building = format!("{name}_building");
         admin
             .execute(format!(r#"DROP DATABASE IF EXISTS "{building}" WITH (FORCE)"#).as_str())
             .await
             .expect("drop a half-built template");
-        admin.execute(format!(r#"CREATE DATABASE "{building}""#).as_str()).await.expect("create the template");
-        {
-            let mut conn = PgConnection::connect_with(&admin_options().database(&building))
-                .await
-                .expect("connect to the template");
-            migrator.run(&mut conn).await.expect("migrations apply to a fresh database");
-            conn.close().await.expect("close the template connection");
-        }
+        let template = from.map(|from| format!(r#" TEMPLATE "{from}""#)).unwrap_or_default();
+        admin
+            .execute(format!(r#"CREATE DATABASE "{building}"{template}"#).as_str())
+            .await
+            .expect("create the template");
+        let (server, _) =
+            admin_url().rsplit_once('/').map(|(s, p)| (s.to_owned(), p.to_owned())).expect("URL has a path");
+        fill(format!("{server}/{building}")).await;
         admin
             .execute(format!(r#"ALTER DATABASE "{building}" RENAME TO "{name}""#).as_str())
             .await
-            .expect("publish the template");
+            .expect("publish the template (nothing may stay connected to it)");
         admin
             .execute(format!(r#"ALTER DATABASE "{name}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"#).as_str())
             .await
             .expect("mark the template");
     }
     admin.execute("SELECT pg_advisory_unlock(72034001)").await.expect("release the template lock");
-    name
 }
 
 /// The prefix for names of databases and roles a test creates through the code under test
@@ -210,37 +226,7 @@ where
     // Before the lock: building the base takes it too.
     let base = template_for(base.0, base.1).await;
     let name = format!("hdtpl_{kind}_{key}");
-    let mut admin = admin_connection().await;
-    admin.execute("SELECT pg_advisory_lock(72034001)").await.expect("take the template lock");
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(&name)
-        .fetch_one(&mut admin)
-        .await
-        .expect("look up the template");
-    sweep_stale(&mut admin, kind, &name).await;
-    if !exists {
-        let building = format!("{name}_building");
-        admin
-            .execute(format!(r#"DROP DATABASE IF EXISTS "{building}" WITH (FORCE)"#).as_str())
-            .await
-            .expect("drop a half-built template");
-        admin
-            .execute(format!(r#"CREATE DATABASE "{building}" TEMPLATE "{base}""#).as_str())
-            .await
-            .expect("create the template");
-        let (server, _) =
-            admin_url().rsplit_once('/').map(|(s, p)| (s.to_owned(), p.to_owned())).expect("URL has a path");
-        fill(format!("{server}/{building}")).await;
-        admin
-            .execute(format!(r#"ALTER DATABASE "{building}" RENAME TO "{name}""#).as_str())
-            .await
-            .expect("publish the template (nothing may stay connected to it)");
-        admin
-            .execute(format!(r#"ALTER DATABASE "{name}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"#).as_str())
-            .await
-            .expect("mark the template");
-    }
-    admin.execute("SELECT pg_advisory_unlock(72034001)").await.expect("release the template lock");
+    build_once(kind, &name, Some(&base), fill).await;
     name
 }
 
