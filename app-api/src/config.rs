@@ -59,6 +59,12 @@ pub struct AttachmentsConfig {
     pub spool_dir: Option<std::path::PathBuf>,
     /// `UPLOAD_CONCURRENCY` (16): uploads one process takes at once; more are answered 503.
     pub concurrency: usize,
+    /// `UPLOAD_MIN_BYTES_PER_SECOND` (8192): the pace an upload must keep up, measured over
+    /// every `REQUEST_BODY_TIMEOUT_SECONDS`. Uploads have no `REQUEST_TIMEOUT_SECONDS`: a 20 MB
+    /// file on a slow line takes what it takes, as long as it keeps coming.
+    pub min_bytes_per_second: u64,
+    /// `UPLOAD_TIMEOUT_SECONDS` (3600): the longest an upload request may take, all included.
+    pub upload_timeout: Duration,
     /// `ORPHAN_GRACE_HOURS` (24): an object with no row, or a row with no object, is left alone
     /// this long (an upload in flight has one without the other for a moment).
     pub orphan_grace: Duration,
@@ -134,6 +140,17 @@ impl AttachmentsConfig {
         if concurrency == 0 {
             return Err(ConfigError { name: "UPLOAD_CONCURRENCY", problem: "is invalid: must be above 0".into() });
         }
+        let min_bytes_per_second: u64 = env.or("UPLOAD_MIN_BYTES_PER_SECOND", 8192)?;
+        if min_bytes_per_second == 0 {
+            return Err(ConfigError {
+                name: "UPLOAD_MIN_BYTES_PER_SECOND",
+                problem: "is invalid: must be above 0".into(),
+            });
+        }
+        let upload_timeout = env.or("UPLOAD_TIMEOUT_SECONDS", Seconds(Duration::from_secs(3600)))?.0;
+        if upload_timeout.is_zero() {
+            return Err(ConfigError { name: "UPLOAD_TIMEOUT_SECONDS", problem: "is invalid: must be above 0".into() });
+        }
         let hours = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
             let hours: u64 = env.or(name, default)?;
             if hours == 0 {
@@ -154,6 +171,8 @@ impl AttachmentsConfig {
             clamav_addr,
             spool_dir: env.optional::<String>("UPLOAD_SPOOL_DIR")?.map(Into::into),
             concurrency,
+            min_bytes_per_second,
+            upload_timeout,
             orphan_grace: hours("ORPHAN_GRACE_HOURS", 24)?,
             orphan_cleanup_every: hours("ORPHAN_CLEANUP_HOURS", 168)?,
         })

@@ -87,6 +87,8 @@ pub fn build_router(state: AppState) -> Router {
     let (http, metrics) = (state.config.http.clone(), state.metrics.clone());
     let router = router.with_state(state.clone()).merge(SwaggerUi::new("/docs").url("/openapi.json", api));
     let upload_limit = usize::try_from(UPLOAD_BODY_LIMIT).unwrap_or(usize::MAX);
+    let upload_timeout = state.config.attachments.upload_timeout;
     let uploads = uploads.with_state(state).layer(axum::extract::DefaultBodyLimit::max(upload_limit));
+    let uploads = shared::http::with_time_limit(uploads, upload_timeout);
     shared::http::with_common_layers(router, uploads, &http, metrics)
 }

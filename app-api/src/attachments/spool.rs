@@ -8,6 +8,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use axum::extract::Multipart;
 use axum::extract::multipart::{Field, MultipartError};
 use axum::http::StatusCode;
@@ -64,22 +66,65 @@ fn body_error(err: &MultipartError) -> ApiError {
     }
 }
 
-fn timed_out(timeout: Duration) -> ApiError {
-    ApiError::new(
-        StatusCode::REQUEST_TIMEOUT,
-        "body_timeout",
-        format!("the upload stalled for more than {} s", timeout.as_secs_f32()),
-    )
+/// The progress an upload must keep up: at least `min_bytes` in every `window`. A client on a
+/// slow line may take as long as its file needs; one that trickles, or stops, is cut off after
+/// one window. Upload routes have no whole-request timeout: this is theirs.
+#[derive(Debug, Clone, Copy)]
+pub struct Pace {
+    pub window: Duration,
+    pub min_bytes: u64,
+}
+
+/// Where an upload stands against its `Pace`: the end of the current window and the bytes still
+/// owed in it. A window closes early once its bytes have arrived, and the next one begins.
+struct Progress {
+    pace: Pace,
+    deadline: Instant,
+    owed: u64,
+}
+
+impl Progress {
+    fn new(pace: Pace) -> Self {
+        Self { pace, deadline: Instant::now() + pace.window, owed: pace.min_bytes }
+    }
+
+    /// `next` of the body, or 408 `body_timeout` when the window ends first.
+    async fn next<T>(&self, next: impl Future<Output = Result<T, MultipartError>>) -> Result<T, ApiError> {
+        tokio::time::timeout_at(self.deadline, next).await.map_err(|_| self.too_slow())?.map_err(|e| body_error(&e))
+    }
+
+    fn received(&mut self, bytes: usize) {
+        let bytes = bytes as u64;
+        if bytes >= self.owed {
+            self.deadline = Instant::now() + self.pace.window;
+            self.owed = self.pace.min_bytes;
+        } else {
+            self.owed -= bytes;
+        }
+    }
+
+    fn too_slow(&self) -> ApiError {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "body_timeout",
+            format!(
+                "the upload sent less than {} bytes in {} s: it must keep up at least that pace",
+                self.pace.min_bytes,
+                self.pace.window.as_secs_f32()
+            ),
+        )
+        .with_extension("min_bytes", self.pace.min_bytes)
+        .with_extension("window_seconds", self.pace.window.as_secs_f32())
+    }
 }
 
 fn invalid(field: &str, message: &str) -> ApiError {
     ApiError::invalid(vec![FieldError::new(field, message)])
 }
 
-/// Reads the whole multipart body into a spool file under `spool_dir`. `stall` is how long the
-/// body may go without sending a byte.
-pub async fn receive(mut multipart: Multipart, spool_dir: &Path, stall: Duration) -> Result<Spooled, ApiError> {
-    let outcome = read_fields(&mut multipart, spool_dir, stall).await;
+/// Reads the whole multipart body into a spool file under `spool_dir`, at `pace` or faster.
+pub async fn receive(mut multipart: Multipart, spool_dir: &Path, pace: Pace) -> Result<Spooled, ApiError> {
+    let outcome = read_fields(&mut multipart, spool_dir, &mut Progress::new(pace)).await;
     if outcome.is_err() {
         drain(&mut multipart).await;
     }
@@ -102,26 +147,26 @@ async fn drain(multipart: &mut Multipart) {
     .await;
 }
 
-async fn next_field(multipart: &mut Multipart, stall: Duration) -> Result<Option<Field<'_>>, ApiError> {
-    tokio::time::timeout(stall, multipart.next_field()).await.map_err(|_| timed_out(stall))?.map_err(|e| body_error(&e))
-}
-
-async fn read_fields(multipart: &mut Multipart, spool_dir: &Path, stall: Duration) -> Result<Spooled, ApiError> {
+async fn read_fields(
+    multipart: &mut Multipart,
+    spool_dir: &Path,
+    progress: &mut Progress,
+) -> Result<Spooled, ApiError> {
     let mut file = None;
     let mut message_id = None;
     let mut is_internal = None;
-    while let Some(field) = next_field(multipart, stall).await? {
+    while let Some(field) = progress.next(multipart.next_field()).await? {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
-            "file" if file.is_none() => file = Some(spool_file(field, spool_dir, stall).await?),
+            "file" if file.is_none() => file = Some(spool_file(field, spool_dir, progress).await?),
             "file" => return Err(ApiError::bad_request("one file per upload: `file` appears twice")),
             "message_id" if message_id.is_none() => {
-                let text = text_field(field, stall).await?;
+                let text = text_field(field, progress).await?;
                 let id = text.trim().parse::<i64>().ok().filter(|id| *id > 0);
                 message_id = Some(id.ok_or_else(|| invalid("message_id", "must be a message id (a positive number)"))?);
             }
             "is_internal" if is_internal.is_none() => {
-                let text = text_field(field, stall).await?;
+                let text = text_field(field, progress).await?;
                 is_internal = Some(match text.trim() {
                     "true" => true,
                     "false" => false,
@@ -143,11 +188,10 @@ async fn read_fields(multipart: &mut Multipart, spool_dir: &Path, stall: Duratio
     Ok(spooled)
 }
 
-async fn text_field(mut field: Field<'_>, stall: Duration) -> Result<String, ApiError> {
+async fn text_field(mut field: Field<'_>, progress: &mut Progress) -> Result<String, ApiError> {
     let mut bytes = Vec::new();
-    while let Some(chunk) =
-        tokio::time::timeout(stall, field.chunk()).await.map_err(|_| timed_out(stall))?.map_err(|e| body_error(&e))?
-    {
+    while let Some(chunk) = progress.next(field.chunk()).await? {
+        progress.received(chunk.len());
         bytes.extend_from_slice(&chunk);
         if bytes.len() > TEXT_FIELD_MAX {
             return Err(ApiError::bad_request("a text field of an upload is too long"));
@@ -156,7 +200,7 @@ async fn text_field(mut field: Field<'_>, stall: Duration) -> Result<String, Api
     String::from_utf8(bytes).map_err(|_| ApiError::bad_request("a text field of an upload is not UTF-8"))
 }
 
-async fn spool_file(mut field: Field<'_>, spool_dir: &Path, stall: Duration) -> Result<Spooled, ApiError> {
+async fn spool_file(mut field: Field<'_>, spool_dir: &Path, progress: &mut Progress) -> Result<Spooled, ApiError> {
     let sent = field.file_name().unwrap_or_default().to_owned();
     let original_name = super::blob::display_name(&sent)
         .ok_or_else(|| invalid("file", "needs a file name (with an extension such as .pdf or .png)"))?;
@@ -170,9 +214,8 @@ async fn spool_file(mut field: Field<'_>, spool_dir: &Path, stall: Duration) -> 
     let mut head: Vec<u8> = Vec::with_capacity(kinds::SNIFF_BYTES);
     let mut checked = false;
     let mut size = 0u64;
-    while let Some(chunk) =
-        tokio::time::timeout(stall, field.chunk()).await.map_err(|_| timed_out(stall))?.map_err(|e| body_error(&e))?
-    {
+    while let Some(chunk) = progress.next(field.chunk()).await? {
+        progress.received(chunk.len());
         size += chunk.len() as u64;
         if size > kind.max_bytes {
             return Err(too_large(kind.max_bytes, &format!("a .{} file", kind.extension)));

@@ -110,14 +110,17 @@ pub async fn upload_attachment(
     let started = Instant::now();
     let files = &state.attachments;
     let ip = extensions.get::<ClientIp>().map(|ip| ip.0);
-    let stall = extensions.get::<BodyTimeout>().map_or(Duration::from_secs(10), |t| t.0);
+    let window = extensions.get::<BodyTimeout>().map_or(Duration::from_secs(10), |t| t.0);
+    let millis = u64::try_from(window.as_millis()).unwrap_or(u64::MAX);
+    let min_bytes = state.config.attachments.min_bytes_per_second.saturating_mul(millis) / 1000;
+    let pace = spool::Pace { window, min_bytes };
     let outcome = async {
         // Bounds the spool files and scans under way in this process.
         let _permit = files.uploads.clone().try_acquire_owned().map_err(|_| {
             ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server_busy", "too many uploads at once; retry in a moment")
                 .with_retry_after(1)
         })?;
-        let upload = receive(&state, &context, &tenant_db, id, stall, &headers, multipart).await?;
+        let upload = receive(&state, &context, &tenant_db, id, pace, &headers, multipart).await?;
         record(&state, &context, &tenant_db, id, ip, &upload).await
     }
     .await;
@@ -143,7 +146,7 @@ async fn receive(
     context: &TenantContext,
     tenant_db: &TenantDb,
     id: i64,
-    stall: Duration,
+    pace: spool::Pace,
     headers: &HeaderMap,
     multipart: Multipart,
 ) -> ApiResult<spool::Spooled> {
@@ -159,7 +162,7 @@ async fn receive(
         store::ensure_open(&ticket)?;
     }
     files.ensure_prepared().await.map_err(|e| files.failed("check", &e))?;
-    let upload = spool::receive(multipart, &files.spool_dir, stall).await?;
+    let upload = spool::receive(multipart, &files.spool_dir, pace).await?;
     if let Some(scanner) = &files.scanner {
         let scan_started = Instant::now();
         let verdict = scanner

@@ -29,20 +29,21 @@ use crate::config::{CorsOrigins, HttpConfig};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 
-/// Wraps a service's routes in the common layers: request id, span, metrics, timeout and
-/// problem+json for errors produced outside handlers (outermost), then CORS, then the body
-/// limit (`REQUEST_BODY_LIMIT_BYTES`) on the `limited` routes. `streamed` are routes that read large
-/// bodies as streams and enforce limits of their own (uploads): they get every layer but that
-/// limit. Also installs the fallback: the web app when `WEB_DIR` holds it, else a 404; 405s keep
+/// Wraps a service's routes in the common layers: request id, span, metrics and problem+json
+/// for errors produced outside handlers (outermost), then CORS, then the timeout
+/// (`REQUEST_TIMEOUT_SECONDS`) and the body limit (`REQUEST_BODY_LIMIT_BYTES`) on the `limited`
+/// routes. `streamed` are routes that read large bodies as streams and enforce limits of their
+/// own (uploads: a pace to keep up, and their own ceiling through `with_time_limit`): they get
+/// every layer but those two. Also installs the fallback: the web app when `WEB_DIR` holds it, else a 404; 405s keep
 /// axum's `Allow` header and get a problem body from the outer layer.
 pub fn with_common_layers(limited: Router, streamed: Router, config: &HttpConfig, metrics: Metrics) -> Router {
     let limited = match &config.web_dir {
         Some(dir) => limited.merge(web::fallback(dir)),
         None => limited.fallback(not_found),
     };
-    let router = limited
-        .layer(DefaultBodyLimit::max(config.body_limit))
-        .layer(RequestBodyLimitLayer::new(config.body_limit))
+    let limited =
+        limited.layer(DefaultBodyLimit::max(config.body_limit)).layer(RequestBodyLimitLayer::new(config.body_limit));
+    let router = with_time_limit(limited, config.request_timeout)
         .merge(streamed)
         .layer(axum::middleware::from_fn(text::refuse_nul_in_query));
     let router = match cors_layer(&config.cors_origins) {
@@ -50,6 +51,12 @@ pub fn with_common_layers(limited: Router, streamed: Router, config: &HttpConfig
         None => router,
     };
     router.layer(axum::middleware::from_fn_with_state(observe::Observer::new(metrics, config), observe::observe))
+}
+
+/// `router` with a request timeout of `limit`: a request not answered by then is answered 503
+/// `request_timeout`.
+pub fn with_time_limit(router: Router, limit: std::time::Duration) -> Router {
+    router.layer(axum::middleware::from_fn_with_state(limit, observe::time_limit))
 }
 
 /// What a service's worker process serves: `/health`, `/ready` (the service's own check) and

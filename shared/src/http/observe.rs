@@ -1,6 +1,6 @@
-//! The outermost layer: request id, the request span and log line, HTTP metrics, the request
-//! timeout, and problem+json for error responses that did not come from `ApiError` (axum's
-//! 405, the body-limit layer's 413, extractor rejections).
+//! The outermost layer: request id, the request span and log line, HTTP metrics, and
+//! problem+json for error responses that did not come from `ApiError` (axum's 405, the
+//! body-limit layer's 413, extractor rejections). Also `time_limit`, the request timeout.
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
@@ -88,7 +88,6 @@ fn client_ip(request: &Request, trusted: &TrustedProxies) -> Option<IpAddr> {
 #[derive(Clone)]
 pub(super) struct Observer {
     metrics: Metrics,
-    timeout: Duration,
     body_limit: usize,
     body_timeout: Duration,
     trusted_proxies: TrustedProxies,
@@ -98,11 +97,24 @@ impl Observer {
     pub(super) fn new(metrics: Metrics, config: &HttpConfig) -> Self {
         Self {
             metrics,
-            timeout: config.request_timeout,
             body_limit: config.body_limit,
             body_timeout: config.body_timeout,
             trusted_proxies: config.trusted_proxies.clone(),
         }
+    }
+}
+
+/// The request timeout: a request not answered within `limit` is answered 503
+/// `request_timeout` (and its handler dropped).
+pub(super) async fn time_limit(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "request_timeout",
+            format!("the request took longer than {} s", limit.as_secs()),
+        )
+        .into_response(),
     }
 }
 
@@ -132,15 +144,7 @@ pub(super) async fn observe(State(observer): State<Observer>, mut request: Reque
         tenant = tracing::field::Empty,
         user = tracing::field::Empty,
     );
-    let response = match tokio::time::timeout(observer.timeout, next.run(request).instrument(span.clone())).await {
-        Ok(response) => response,
-        Err(_) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "request_timeout",
-            format!("the request took longer than {} s", observer.timeout.as_secs()),
-        )
-        .into_response(),
-    };
+    let response = next.run(request).instrument(span.clone()).await;
     let mut response = into_problem(response, &method, observer.body_limit).await;
     response.headers_mut().insert(X_REQUEST_ID.clone(), request_id.0);
 

@@ -3,6 +3,7 @@
 //! folder; clamd with the EICAR test signature. Each test's bucket is emptied and removed when
 //! it ends, whatever happened.
 
+mod pace;
 mod refusals;
 mod sharing;
 mod stores;
