@@ -8,7 +8,8 @@
 # envsubst, as the official nginx image does, and only the variables listed here are touched
 # (nginx's own $host, $request_id ... pass through); nginx/snippets/ is copied as is.
 #
-# Required: CONTROL_UPSTREAM, APP_UPSTREAM (host:port), APP_BASE_DOMAIN (tenants at
+# Required: CONTROL_UPSTREAM (host:port), APP_UPSTREAM (host:port, or several separated by commas:
+# app-api's replicas, which nginx balances and retries idempotent requests on), APP_BASE_DOMAIN (tenants at
 # {slug}.APP_BASE_DOMAIN; the apex is the control host), TLS_CERT, TLS_KEY (PEM files, a
 # certificate for APP_BASE_DOMAIN and *.APP_BASE_DOMAIN), WEB_ROOT (the web app's files).
 # Optional: HTTP_PORT (80), HTTPS_PORT (443), PUBLIC_HTTPS_PORT (HTTPS_PORT: where clients reach
@@ -29,9 +30,9 @@ PUBLIC_HTTPS_PORT=${PUBLIC_HTTPS_PORT:-$HTTPS_PORT}
 for var in CONTROL_UPSTREAM APP_UPSTREAM APP_BASE_DOMAIN TLS_CERT TLS_KEY WEB_ROOT; do
   [ -n "${!var:-}" ] || die "$var is not set (see scripts/nginx-render.sh)"
 done
-for var in CONTROL_UPSTREAM APP_UPSTREAM; do
-  [[ ${!var} =~ ^[^[:space:]/]+:[0-9]+$ ]] || die "$var must be host:port, not '${!var}'"
-done
+[[ $CONTROL_UPSTREAM =~ ^[^[:space:]/,]+:[0-9]+$ ]] || die "CONTROL_UPSTREAM must be host:port, not '$CONTROL_UPSTREAM'"
+[[ $APP_UPSTREAM =~ ^[^[:space:]/,]+:[0-9]+(,[^[:space:]/,]+:[0-9]+)*$ ]] \
+  || die "APP_UPSTREAM must be host:port, or several separated by commas, not '$APP_UPSTREAM'"
 for var in HTTP_PORT HTTPS_PORT PUBLIC_HTTPS_PORT; do
   [[ ${!var} =~ ^[0-9]+$ ]] || die "$var must be a port number, not '${!var}'"
 done
@@ -43,10 +44,18 @@ done
 
 # Derived: the domain as a regular expression (dots escaped), and the port as URLs spell it.
 export APP_BASE_DOMAIN_RE=${APP_BASE_DOMAIN//./\\.}
+# One server line for each app-api replica. A replica that fails a connection is left out for
+# 5 s (fail_timeout), about the time a restarting one takes to listen again.
+APP_SERVERS=
+IFS=, read -ra app_upstreams <<<"$APP_UPSTREAM"
+for upstream in "${app_upstreams[@]}"; do
+  APP_SERVERS+="server $upstream max_fails=1 fail_timeout=5s; "
+done
+export APP_SERVERS
 if [ "$PUBLIC_HTTPS_PORT" = 443 ]; then export HTTPS_PORT_SUFFIX=; else export HTTPS_PORT_SUFFIX=:$PUBLIC_HTTPS_PORT; fi
 
 # shellcheck disable=SC2016 # envsubst's list of variables, literal
-vars='${CONTROL_UPSTREAM} ${APP_UPSTREAM} ${APP_BASE_DOMAIN} ${APP_BASE_DOMAIN_RE} ${HTTP_PORT} ${HTTPS_PORT} ${HTTPS_PORT_SUFFIX} ${TLS_CERT} ${TLS_KEY} ${WEB_ROOT}'
+vars='${CONTROL_UPSTREAM} ${APP_SERVERS} ${APP_BASE_DOMAIN} ${APP_BASE_DOMAIN_RE} ${HTTP_PORT} ${HTTPS_PORT} ${HTTPS_PORT_SUFFIX} ${TLS_CERT} ${TLS_KEY} ${WEB_ROOT}'
 out=$1
 mkdir -p "$out/logs" "$out/tmp" "$out/snippets"
 cp "$ROOT"/nginx/snippets/* "$out/snippets/"

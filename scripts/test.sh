@@ -3,7 +3,8 @@
 # this machine (installing them with apt-get when missing, quickly skipping when present), then
 # runs lints, the module-cycle check, the checked-SQL data (scripts/sqlx.sh), the dependency
 # policy (cargo-deny), the doc tests, the web app's type check, unit tests and build, the
-# README's quick start through scripts/dev.sh --check, the edge (nginx), the monitoring proof
+# README's quick start through scripts/dev.sh --check, the edge (nginx), the chaos suite's short
+# form (scripts/chaos.sh), the monitoring proof
 # (Prometheus), the web app in Chromium (scripts/web-e2e.sh), the deployment checks, and every
 # test with cargo-nextest.
 #
@@ -216,6 +217,8 @@ scripts/dev.sh --check >/dev/null
 # Prometheus on free ports, and removes them and its databases when done.
 say "the edge: nginx in front of both planes (scripts/edge-test.sh)"
 scripts/edge-test.sh
+say "faults: PostgreSQL, Redis and RabbitMQ failing under traffic through nginx (scripts/chaos.sh, short form)"
+CHAOS_FORM=short scripts/chaos.sh
 say "monitoring: promtool, dashboards and alerts against live data (scripts/monitoring-proof.sh)"
 scripts/monitoring-proof.sh
 # ---------------------------------------------------------------------------------------------

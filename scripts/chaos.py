@@ -1,0 +1,701 @@
+"""The chaos suite: steady traffic through nginx to two app-api replicas while what they stand on
+fails, one fault after another, each measured. Run by scripts/chaos.sh.
+
+Everything is the run's own and removed at the end: a PostgreSQL cluster (so that it can be
+restarted), a Redis server (to pause and kill), a TCP link to the local RabbitMQ that can be cut,
+an exchange and queues named for the run, nginx on free ports, control-api, two app-api
+replicas serving without background work, and one app-api worker (the outbox relay and the jobs).
+
+The traffic: CLIENTS clients, each from its own loopback address (nginx limits each address),
+sending RATE requests a second through nginx over HTTPS on kept-alive connections: the ticket
+list, one ticket, and, one request in four, a new ticket, whose `sav.ticket.created` event is
+what the loss count follows. Every answer is recorded with its start and end.
+
+The faults, in turn, each after a calm spell:
+  postgres-fast       pg_ctl restart -m fast (sessions terminated, a clean shutdown)
+  postgres-immediate  pg_ctl restart -m immediate (a crash: recovery at start)
+  redis-pause         SIGSTOP for OUTAGE seconds, then SIGCONT
+  redis-kill          SIGKILL, a new empty server on the same port OUTAGE seconds later
+  rabbitmq-cut        every broker connection cut, new ones refused, for OUTAGE seconds
+  rolling-restart     each replica in turn: SIGTERM, its exit awaited, started, /health awaited
+  worker-kill         the relay and jobs' process SIGKILLed while it publishes, started again
+
+For each: requests sent, failed (5xx, 4xx, a connection error, no answer within 30 s), failed
+GETs, seconds from the fault's end to the end of the last failed request, and, for the tickets
+created during it (answered 201), events lost (no `sav.ticket.created` reached the run's own
+queue on the exchange), duplicated (two different events for one ticket) and redelivered (one
+message_id delivered twice: the relay publishes again when a confirm is lost; consumers drop it
+by its id). Bounds, asserted at the end: after PostgreSQL is back, no failed request that
+started 3 s later or more; no failed GET during the rolling restart; none lost or duplicated.
+
+  CHAOS_FORM=short (CI: 4 clients, 3 s outages) or full (8 clients, 10 s outages)
+  CHAOS_REPORT=path: the results as JSON too
+"""
+
+import base64
+import collections
+import glob
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.dont_write_bytecode = True  # no __pycache__ left in scripts/
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from live_platform import ROOT, Failure, check, free_port, request, say, wait_for  # noqa: E402
+
+import pika  # noqa: E402  (scripts/chaos.sh installs it)
+
+DOMAIN = "helpdeskly.test"
+FORMS = {
+    "short": {"clients": 4, "rate": 6.0, "calm": 2.0, "outage": 3.0, "after": 6.0},
+    "full": {"clients": 8, "rate": 10.0, "calm": 5.0, "outage": 10.0, "after": 15.0},
+}
+RECOVERY_BOUND = 3.0  # seconds after PostgreSQL is back from which no request may fail
+TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+
+
+def as_postgres(argv):
+    """PostgreSQL refuses to run as root: its cluster belongs to the postgres user then."""
+    return ["runuser", "-u", "postgres", "--", *argv] if os.getuid() == 0 else argv
+
+
+# ---- what the platform stands on ---------------------------------------------------------------
+
+class Postgres:
+    """A cluster of the run's own, restartable."""
+
+    def __init__(self, work):
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]))
+        check(found, "PostgreSQL's server programs are not installed (apt-get install postgresql)")
+        self.bin = os.path.dirname(found[-1])
+        self.dir = f"{work}/pg"
+        self.sockets = f"{work}/pg-run"
+        self.port = free_port()
+
+    def url(self, db):
+        return f"postgres://postgres@127.0.0.1:{self.port}/{db}"
+
+    def start(self):
+        os.makedirs(self.sockets)
+        if os.getuid() == 0:
+            shutil.chown(self.sockets, "postgres")
+            os.makedirs(self.dir, mode=0o700)
+            shutil.chown(self.dir, "postgres")
+        subprocess.run(as_postgres([f"{self.bin}/initdb", "-D", self.dir, "-U", "postgres", "--auth=trust",
+                                    "--encoding=UTF8", "--locale=C.UTF-8"]), check=True, stdout=subprocess.DEVNULL)
+        self.ctl("start", "-o", f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.sockets} "
+                                "-c max_connections=300 -c fsync=off")
+        subprocess.run(["psql", self.url("postgres"), "-qc", "CREATE DATABASE helpdeskly_control"], check=True)
+
+    def ctl(self, *args):
+        subprocess.run(as_postgres([f"{self.bin}/pg_ctl", "-D", self.dir, "-l", f"{self.sockets}/pg.log", "-w",
+                                    "-t", "60", *args]), check=True, stdout=subprocess.DEVNULL)
+
+    def restart(self, mode):
+        self.ctl("restart", "-m", mode)
+
+    def stop(self):
+        if os.path.exists(f"{self.dir}/postmaster.pid"):
+            self.ctl("stop", "-m", "immediate")
+
+
+class Redis:
+    """A server of the run's own, keeping nothing on disk."""
+
+    def __init__(self, work):
+        self.work = work
+        self.port = free_port()
+        self.proc = None
+
+    def start(self):
+        log = open(f"{self.work}/redis.log", "a")
+        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no", "--dir", self.work], stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        wait_for("Redis to listen", lambda: port_open(self.port), timeout=10, every=0.05)
+
+    def pause(self):
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.proc.send_signal(signal.SIGCONT)
+
+    def kill(self):
+        self.proc.kill()
+        self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.resume()
+            self.kill()
+
+
+def port_open(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+class BrokerLink:
+    """A TCP link to the local RabbitMQ that can be cut: every connection through it closed, and
+    new ones closed as soon as they arrive, until it is mended."""
+
+    def __init__(self, upstream_port=5672):
+        self.upstream = upstream_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.open = set()
+        self.lock = threading.Lock()
+        self.cut_off = False
+        self.closing = False
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while not self.closing:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if self.cut_off:
+                client.close()
+                continue
+            try:
+                server = socket.create_connection(("127.0.0.1", self.upstream), timeout=5)
+            except OSError:
+                client.close()
+                continue
+            server.settimeout(None)
+            with self.lock:
+                self.open.update((client, server))
+            threading.Thread(target=self.pump, args=(client, server), daemon=True).start()
+            threading.Thread(target=self.pump, args=(server, client), daemon=True).start()
+
+    def pump(self, src, dst):
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            self.drop(s)
+
+    def drop(self, s):
+        with self.lock:
+            self.open.discard(s)
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        s.close()
+
+    def cut(self):
+        self.cut_off = True
+        with self.lock:
+            sockets = list(self.open)
+        for s in sockets:
+            self.drop(s)
+
+    def mend(self):
+        self.cut_off = False
+
+    def close(self):
+        self.closing = True
+        self.cut()
+        self.listener.close()
+
+
+# ---- the platform ------------------------------------------------------------------------------
+
+class Service:
+    """One process of control-api or app-api, its output in a log file of the run."""
+
+    def __init__(self, name, argv, env, port, work):
+        self.name, self.argv, self.env, self.port = name, argv, env, port
+        self.log_path = f"{work}/{name}.log"
+        self.proc = None
+
+    def start(self):
+        log = open(self.log_path, "a")
+        self.proc = subprocess.Popen(self.argv, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+
+        def healthy():
+            if self.proc.poll() is not None:
+                raise Failure(f"{self.name} exited ({self.proc.returncode}):\n{self.tail()}")
+            try:
+                return request("GET", self.port, "/health", timeout=2).status == 200
+            except (OSError, Failure):
+                return False
+
+        wait_for(f"{self.name} to answer /health", healthy, timeout=60, every=0.05)
+
+    def terminate(self):
+        """SIGTERM, and its exit awaited: in-flight requests drain first."""
+        self.proc.terminate()
+        self.proc.wait(timeout=40)
+
+    def kill(self):
+        self.proc.kill()
+        self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def tail(self, lines=30):
+        with open(self.log_path, errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+
+
+class Nginx:
+    def __init__(self, work, control_port, app_ports):
+        self.out = f"{work}/nginx"
+        self.https_port = free_port()
+        self.cert = f"{work}/tls/cert.pem"
+        os.makedirs(f"{work}/web", exist_ok=True)
+        with open(f"{work}/web/index.html", "w") as f:
+            f.write("<!doctype html><title>Helpdeskly</title>\n")
+        subprocess.run([f"{ROOT}/scripts/make-dev-cert.sh", f"{work}/tls", DOMAIN], check=True,
+                       stdout=subprocess.DEVNULL)
+        env = dict(os.environ, CONTROL_UPSTREAM=f"127.0.0.1:{control_port}",
+                   APP_UPSTREAM=",".join(f"127.0.0.1:{p}" for p in app_ports), APP_BASE_DOMAIN=DOMAIN,
+                   HTTP_PORT=str(free_port()), HTTPS_PORT=str(self.https_port), TLS_CERT=self.cert,
+                   TLS_KEY=f"{work}/tls/key.pem", WEB_ROOT=f"{work}/web")
+        subprocess.run([f"{ROOT}/scripts/nginx-render.sh", self.out], env=env, check=True, stdout=subprocess.DEVNULL)
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(["nginx", "-p", self.out, "-c", f"{self.out}/nginx.conf", "-e",
+                                      f"{self.out}/logs/error.log", "-g", "daemon off;"])
+        wait_for("nginx to listen", lambda: port_open(self.https_port), timeout=15, every=0.05)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGQUIT)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+# ---- the traffic and what it saw ----------------------------------------------------------------
+
+Answer = collections.namedtuple("Answer", "phase method start end status ticket")
+
+
+class Traffic:
+    """CLIENTS threads through nginx; every answer recorded with the phase it started in."""
+
+    def __init__(self, nginx, slug, token, ticket_id, clients, rate):
+        self.nginx, self.slug, self.token, self.ticket_id = nginx, slug, token, ticket_id
+        self.clients, self.rate = clients, rate
+        self.phase = "calm"
+        self.answers = []
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.threads = []
+        self.ctx = ssl.create_default_context(cafile=nginx.cert)
+
+    def start(self):
+        for n in range(self.clients):
+            t = threading.Thread(target=self.client, args=(n,), daemon=True)
+            t.start()
+            self.threads.append(t)
+
+    def stop(self):
+        self.stopping.set()
+        for t in self.threads:
+            t.join(timeout=40)
+
+    @property
+    def host(self):
+        return f"{self.slug}.{DOMAIN}"
+
+    def client(self, n):
+        source = f"127.0.0.{10 + n}"
+        conn = None
+        sent = 0
+        started = time.monotonic()
+        while not self.stopping.is_set():
+            sent += 1
+            if sent % 4 == 0:
+                method, path = "POST", "/v1/tickets"
+                body = json.dumps({"subject": f"Chaos {self.phase} {n}-{sent}", "description": "Sent under a fault.",
+                                   "category": "shipping"})
+            elif sent % 2 == 0:
+                method, path, body = "GET", f"/v1/tickets/{self.ticket_id}", None
+            else:
+                method, path, body = "GET", "/v1/tickets?limit=20", None
+            phase = self.phase
+            start = time.monotonic()
+            status, ticket = None, None
+            try:
+                if conn is None:
+                    conn = HostConnection(self.nginx.https_port, self.host, source, self.ctx)
+                r = conn.send(method, path, body, self.token)
+                status = r.status
+                if status == 201:
+                    ticket = json.loads(r.body)["id"]
+                if r.closing:
+                    conn.close()
+                    conn = None
+            except (OSError, http.client.HTTPException, ValueError):
+                if conn is not None:
+                    conn.close()
+                conn = None
+            with self.lock:
+                self.answers.append(Answer(phase, method, start, time.monotonic(), status, ticket))
+            # Pacing, not synchronisation: RATE requests a second from this client.
+            pause = started + sent / self.rate - time.monotonic()
+            if pause > 0:
+                self.stopping.wait(pause)
+        if conn is not None:
+            conn.close()
+
+    def of(self, phase):
+        with self.lock:
+            return [a for a in self.answers if a.phase == phase]
+
+
+class HostConnection:
+    """One kept-alive HTTPS connection to nginx, naming the tenant's host (SNI and Host)."""
+
+    Reply = collections.namedtuple("Reply", "status body closing")
+
+    def __init__(self, port, host, source, ctx):
+        self.host = host
+        sock = socket.create_connection(("127.0.0.1", port), timeout=30, source_address=(source, 0))
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.conn.sock = ctx.wrap_socket(sock, server_hostname=host)
+
+    def send(self, method, path, body, token):
+        headers = {"Host": self.host, "Authorization": f"Bearer {token}"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        self.conn.request(method, path, body=body, headers=headers)
+        r = self.conn.getresponse()
+        data = r.read()
+        return self.Reply(r.status, data, (r.getheader("connection") or "").lower() == "close")
+
+    def close(self):
+        self.conn.close()
+
+
+def failed(a):
+    return a.status is None or not 200 <= a.status < 300
+
+
+class EventTap:
+    """A queue of the run's own bound to its exchange: every event the relay publishes."""
+
+    def __init__(self, exchange):
+        self.exchange = exchange
+        self.seen = []  # (message_id, routing_key, ticket_id)
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.conn = pika.BlockingConnection(pika.ConnectionParameters("127.0.0.1", 5672))
+        self.channel = self.conn.channel()
+        self.channel.exchange_declare(exchange, exchange_type="topic", durable=True)
+        queue = self.channel.queue_declare("", exclusive=True).method.queue
+        self.channel.queue_bind(queue, exchange, routing_key="#")
+        self.channel.basic_consume(queue, self.record, auto_ack=True)
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def record(self, _channel, method, properties, body):
+        ticket = json.loads(body).get("data", {}).get("ticket_id")
+        with self.lock:
+            self.seen.append((properties.message_id, method.routing_key, ticket))
+
+    def run(self):
+        while not self.stopping.is_set():
+            self.conn.process_data_events(time_limit=0.2)
+
+    def created(self):
+        """ticket id -> message ids of its sav.ticket.created deliveries."""
+        with self.lock:
+            out = collections.defaultdict(list)
+            for message_id, key, ticket in self.seen:
+                if key == "sav.ticket.created":
+                    out[ticket].append(message_id)
+            return out
+
+    def close(self, delete_exchanges, delete_queues):
+        self.stopping.set()
+        self.thread.join(timeout=5)
+        for q in delete_queues:
+            self.channel.queue_delete(q)
+        for e in delete_exchanges:
+            self.channel.exchange_delete(e)
+        self.conn.close()
+
+
+# ---- the run -----------------------------------------------------------------------------------
+
+class Run:
+    def __init__(self, work, form):
+        self.work, self.form = work, form
+        self.name = f"chaos{os.getpid()}"
+        self.exchange, self.orders_exchange = f"{self.name}.sav", f"{self.name}.orders"
+        self.orders_queue = f"{self.name}.orders"
+        self.pg = Postgres(work)
+        self.redis = Redis(work)
+        self.link = BrokerLink()
+        self.services = {}
+        self.nginx = None
+        self.tap = None
+        self.traffic = None
+        self.faults = []  # (name, when the fault began, when the part was back)
+
+    def env(self):
+        key = base64.b64encode(os.urandom(32)).decode()
+        subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", f"{self.work}/jwt.pem"], check=True)
+        public = subprocess.run(["openssl", "pkey", "-in", f"{self.work}/jwt.pem", "-pubout"], check=True,
+                                capture_output=True, text=True).stdout
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("S3_", "AWS_", "CLAMAV", "WEB_DIR"))}
+        base.update({
+            "CONTROL_DATABASE_URL": self.pg.url("helpdeskly_control"),
+            "TENANT_DATABASE_URL": self.pg.url("postgres"),
+            "REDIS_URL": f"redis://127.0.0.1:{self.redis.port}",
+            "AMQP_URL": f"amqp://guest:guest@127.0.0.1:{self.link.port}/%2f",
+            "EVENTS_EXCHANGE": self.exchange, "ORDERS_EXCHANGE": self.orders_exchange,
+            "ORDERS_QUEUE": self.orders_queue,
+            "BIND_ADDR": "127.0.0.1", "LOG_FORMAT": "json", "LOG_LEVEL": "info",
+            "TRUSTED_PROXIES": "127.0.0.1", "BLOB_DIR": f"{self.work}/blobs",
+            "RATE_LIMIT_USER_PER_MINUTE": "1000000", "RATE_LIMIT_IP_PER_MINUTE": "1000000",
+            "JWT_EXPIRES_IN_SECONDS": "3600", "OUTBOX_SWEEP_SECONDS": "5", "SHUTDOWN_GRACE_SECONDS": "20",
+        })
+        control = dict(base, DB_ENCRYPTION_KEY=key, JWT_PRIVATE_KEY=open(f"{self.work}/jwt.pem").read())
+        plane_key = subprocess.run([f"{TARGET}/debug/control-api", "app-plane-key"], env=control, check=True,
+                                   capture_output=True, text=True).stdout.strip()
+        app = dict(base, APP_PLANE_KEY=plane_key, JWT_PUBLIC_KEYS=public, RELAY_IN_SERVE="false",
+                   JOBS_IN_SERVE="false", ORDERS_CONSUMER_IN_SERVE="false")
+        return control, app
+
+    def start(self):
+        self.pg.start()
+        self.redis.start()
+        control_env, app_env = self.env()
+        control_port = free_port()
+        self.services["control"] = Service("control-api", [f"{TARGET}/debug/control-api", "serve"],
+                                           dict(control_env, CONTROL_PORT=str(control_port)), control_port, self.work)
+        self.services["control"].start()
+        app_env["CONTROL_API_URL"] = f"http://127.0.0.1:{control_port}"
+        for name, command in (("app-a", "serve"), ("app-b", "serve"), ("worker", "worker")):
+            port = free_port()
+            self.services[name] = Service(name, [f"{TARGET}/debug/app-api", command],
+                                          dict(app_env, APP_PORT=str(port)), port, self.work)
+            self.services[name].start()
+        self.nginx = Nginx(self.work, control_port, [self.services["app-a"].port, self.services["app-b"].port])
+        self.nginx.start()
+        self.tap = EventTap(self.exchange)
+        self.tap.thread.start()
+
+    def tenant(self):
+        control = self.services["control"].port
+        slug, email = f"chaos{os.getpid()}", f"owner@chaos{os.getpid()}.example"
+        r = request("POST", control, "/v1/tenants/signup", body={
+            "organization_name": "Chaos", "slug": slug,
+            "admin": {"email": email, "password": "a long passphrase", "firstname": "Ada", "lastname": "L"}})
+        check(r.status == 202, f"signup: {r}")
+        wait_for("the tenant to become active",
+                 lambda: request("GET", control, f"/v1/tenants/{slug}/status").json()["status"] == "active",
+                 timeout=60, every=0.1)
+        r = request("POST", control, "/v1/auth/login", body={"tenant": slug, "email": email,
+                                                             "password": "a long passphrase"})
+        check(r.status == 200, f"login: {r}")
+        token = r.json()["access_token"]
+        r = request("POST", self.services["app-a"].port, "/v1/tickets", headers={
+            "X-Tenant-Slug": slug, "Authorization": f"Bearer {token}"},
+            body={"subject": "The ticket everyone reads", "description": "Read under every fault.",
+                  "category": "shipping"})
+        check(r.status == 201, f"first ticket: {r}")
+        return slug, token, r.json()["id"]
+
+    def calm(self, name):
+        self.traffic.phase = name
+        time.sleep(self.form["calm"])
+
+    def fault(self, name, act):
+        """Runs `act` under traffic; `act` returns once the part is back. Then the traffic goes
+        on for AFTER seconds in the same phase."""
+        say(f"fault: {name}")
+        self.calm(name)
+        began = time.monotonic()
+        act()
+        back = time.monotonic()
+        self.faults.append((name, began, back))
+        time.sleep(self.form["after"])
+
+    def faults_in_turn(self):
+        outage = self.form["outage"]
+        self.fault("postgres-fast", lambda: self.pg.restart("fast"))
+        self.fault("postgres-immediate", lambda: self.pg.restart("immediate"))
+
+        def redis_pause():
+            self.redis.pause()
+            time.sleep(outage)
+            self.redis.resume()
+
+        def redis_kill():
+            self.redis.kill()
+            time.sleep(outage)
+            self.redis.start()
+
+        def rabbitmq_cut():
+            self.link.cut()
+            time.sleep(outage)
+            self.link.mend()
+
+        def rolling_restart():
+            for name in ("app-a", "app-b"):
+                self.services[name].terminate()
+                self.services[name].start()
+
+        def worker_kill():
+            self.services["worker"].kill()
+            time.sleep(1)
+            self.services["worker"].start()
+
+        self.fault("redis-pause", redis_pause)
+        self.fault("redis-kill", redis_kill)
+        self.fault("rabbitmq-cut", rabbitmq_cut)
+        self.fault("rolling-restart", rolling_restart)
+        self.fault("worker-kill", worker_kill)
+        self.traffic.phase = "end"
+
+    def stop(self):
+        if self.traffic:
+            self.traffic.stop()
+        if self.tap:
+            try:
+                self.tap.close([self.exchange, self.orders_exchange], [self.orders_queue, f"{self.orders_queue}.dead"])
+            except pika.exceptions.AMQPError as e:
+                say(f"cleanup: broker: {e}")
+        if self.nginx:
+            self.nginx.stop()
+        for service in self.services.values():
+            service.stop()
+        self.link.close()
+        self.redis.stop()
+        self.pg.stop()
+
+
+def results(run):
+    created = run.tap.created()
+    rows = []
+    for name, began, back in run.faults:
+        answers = run.traffic.of(name)
+        bad = [a for a in answers if failed(a)]
+        tickets = [a.ticket for a in answers if a.status == 201]
+        rows.append({
+            "fault": name,
+            "down_s": round(back - began, 1),
+            "requests": len(answers),
+            "failed": len(bad),
+            "failed_gets": sum(1 for a in bad if a.method == "GET"),
+            "failed_from_3s": sum(1 for a in bad if a.start >= back + RECOVERY_BOUND),
+            "recovery_s": round(max([a.end - back for a in bad] + [0.0]), 1),
+            "statuses": dict(collections.Counter(str(a.status) for a in bad)),
+            "tickets": len(tickets),
+            "lost": sum(1 for t in tickets if not created.get(t)),
+            "duplicated": sum(1 for t in tickets if len(set(created.get(t, []))) > 1),
+            "redelivered": sum(len(created.get(t, [])) - len(set(created.get(t, []))) for t in tickets),
+        })
+    return rows
+
+
+def all_delivered(run):
+    """Every ticket answered 201 has its event, or the wait gives up and counts the rest lost."""
+    created = run.tap.created()
+    with run.traffic.lock:
+        tickets = [a.ticket for a in run.traffic.answers if a.status == 201]
+    return all(created.get(t) for t in tickets)
+
+
+def table(rows):
+    lines = ["| fault | down (s) | requests | failed | failed GETs | recovery (s) | tickets | lost | duplicated | "
+             "redelivered |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['fault']} | {r['down_s']} | {r['requests']} | {r['failed']} | {r['failed_gets']} | "
+                     f"{r['recovery_s']} | "
+                     f"{r['tickets']} | {r['lost']} | {r['duplicated']} | {r['redelivered']} |")
+    return "\n".join(lines)
+
+
+def bounds(rows):
+    broken = []
+    for r in rows:
+        if r["fault"].startswith("postgres") and r["failed_from_3s"]:
+            broken.append(f"{r['fault']}: {r['failed_from_3s']} requests failed 3 s or more after PostgreSQL was back")
+        if r["fault"] == "rolling-restart" and r["failed_gets"]:
+            broken.append(f"rolling-restart: {r['failed_gets']} GETs failed")
+        if r["lost"] or r["duplicated"]:
+            broken.append(f"{r['fault']}: {r['lost']} events lost, {r['duplicated']} duplicated")
+    return broken
+
+
+def main():
+    form_name = os.environ.get("CHAOS_FORM", "short")
+    check(form_name in FORMS, f"CHAOS_FORM must be one of {', '.join(FORMS)}")
+    form = FORMS[form_name]
+    started = time.monotonic()
+    work = tempfile.mkdtemp(prefix="hd-chaos-")
+    os.chmod(work, 0o755)  # the postgres user and nginx's workers reach into it
+    run = Run(work, form)
+    try:
+        run.start()
+        slug, token, ticket = run.tenant()
+        run.traffic = Traffic(run.nginx, slug, token, ticket, form["clients"], form["rate"])
+        run.traffic.start()
+        run.calm("calm")
+        run.faults_in_turn()
+        run.traffic.stop()
+        try:
+            wait_for("every created ticket's event", lambda: all_delivered(run), timeout=60, every=0.2)
+        except Failure:
+            pass  # counted as lost below
+        rows = results(run)
+        print(f"\nchaos ({form_name}: {form['clients']} clients x {form['rate']:g} requests/s, "
+              f"outages of {form['outage']:g} s)\n")
+        print(table(rows))
+        for r in rows:
+            if r["statuses"]:
+                print(f"  {r['fault']}: failed answers by status {r['statuses']}")
+        if os.environ.get("CHAOS_REPORT"):
+            with open(os.environ["CHAOS_REPORT"], "w") as f:
+                json.dump({"form": form_name, **form, "faults": rows}, f, indent=2)
+        broken = bounds(rows)
+        check(not broken, "bounds not held:\n  " + "\n  ".join(broken))
+    except (Failure, subprocess.CalledProcessError) as e:
+        print(f"chaos suite FAILED: {e}", file=sys.stderr)
+        for service in run.services.values():
+            if os.environ.get("CHAOS_VERBOSE"):
+                print(f"--- {service.name}\n{service.tail()}", file=sys.stderr)
+        sys.exit(1)
+    finally:
+        run.stop()
+        if os.environ.get("KEEP_LOGS"):
+            say(f"logs kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    say(f"chaos suite passed in {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
