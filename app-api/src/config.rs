@@ -26,8 +26,8 @@ pub struct AppConfig {
     /// `REDIS_KEY_PREFIX` ("hd:"), as on control-api.
     pub redis_key_prefix: String,
     pub amqp_url: Option<ServiceUrl>,
-    /// `CONTROL_API_URL`: control-api, asked to remove the members an erasure erases (without
-    /// it, erasures stop after the tenant's data and say so).
+    /// `CONTROL_API_URL`: control-api, asked to remove the members an erasure erases; `serve`
+    /// refuses to start without it (the worker does not need it).
     pub control_api_url: Option<ServiceUrl>,
     pub tokens: TokenKeys,
     pub rate_limits: RateLimits,

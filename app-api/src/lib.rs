@@ -35,8 +35,16 @@ pub enum ServeError {
 }
 
 /// `app-api serve`: serve (and run the background evictions and pool reaper, and the outbox
-/// relay and the order events consumer unless switched off) until SIGTERM or SIGINT.
+/// relay and the order events consumer unless switched off) until SIGTERM or SIGINT. Refuses to
+/// start without `CONTROL_API_URL`: an erasure (a GDPR request) must be able to finish, so the
+/// setting is found missing when the service starts, not when someone asks to be forgotten.
 pub async fn serve(config: AppConfig) -> Result<(), ServeError> {
+    if config.control_api_url.is_none() {
+        return Err(ServeError::Setup(
+            "CONTROL_API_URL is not set: erasures (DELETE /v1/users/{id}) need control-api to remove the membership"
+                .into(),
+        ));
+    }
     let state = AppState::new(config).await?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let background = tokio::spawn(state.clone().run_background(async {

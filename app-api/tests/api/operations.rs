@@ -102,3 +102,38 @@ fn configuration_errors_name_the_variable() {
         assert!(stderr.contains(expected), "expected {expected:?} in {stderr:?}");
     }
 }
+
+/// `serve` without `CONTROL_API_URL` stops at start, naming it: an erasure could not finish.
+#[test]
+fn serve_refuses_to_start_without_the_control_plane_address() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_app-api"))
+        .arg("serve")
+        .env_clear()
+        .envs([
+            ("CONTROL_DATABASE_URL", "postgres://u:p@127.0.0.1:1/db"),
+            ("APP_PLANE_KEY", TEST_ENCRYPTION_KEY),
+            ("JWT_PUBLIC_KEYS", TEST_PUBLIC_KEY),
+            ("BIND_ADDR", "127.0.0.1"),
+            ("APP_PORT", "0"),
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run app-api");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for app-api") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().expect("kill app-api");
+            panic!("app-api serve was still running 30 s after starting without CONTROL_API_URL");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(!status.success(), "{stderr}");
+    assert!(stderr.contains("CONTROL_API_URL is not set"), "{stderr}");
+}
