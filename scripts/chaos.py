@@ -12,8 +12,10 @@ list, one ticket, and, one request in four, a new ticket, whose `sav.ticket.crea
 what the loss count follows. Every answer is recorded with its start and end.
 
 The faults, in turn, each after a calm spell:
-  postgres-fast       pg_ctl restart -m fast (sessions terminated, a clean shutdown)
-  postgres-immediate  pg_ctl restart -m immediate (a crash: recovery at start)
+  postgres-restart-fast       pg_ctl stop -m fast (sessions terminated), started again at once
+  postgres-restart-immediate  the same with -m immediate (a crash: recovery at start)
+  postgres-down-fast          stopped -m fast, OUTAGE seconds down, started again
+  postgres-down-immediate     the same with -m immediate
   redis-pause         SIGSTOP for OUTAGE seconds, then SIGCONT
   redis-kill          SIGKILL, a new empty server on the same port OUTAGE seconds later
   rabbitmq-cut        every broker connection cut, new ones refused, for OUTAGE seconds
@@ -92,16 +94,22 @@ class Postgres:
             shutil.chown(self.dir, "postgres")
         subprocess.run(as_postgres([f"{self.bin}/initdb", "-D", self.dir, "-U", "postgres", "--auth=trust",
                                     "--encoding=UTF8", "--locale=C.UTF-8"]), check=True, stdout=subprocess.DEVNULL)
-        self.ctl("start", "-o", f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.sockets} "
-                                "-c max_connections=300 -c fsync=off")
+        self.options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.sockets} -c max_connections=300 "
+                        "-c fsync=off")
+        self.ctl("start", "-o", self.options)
         subprocess.run(["psql", self.url("postgres"), "-qc", "CREATE DATABASE helpdeskly_control"], check=True)
 
     def ctl(self, *args):
         subprocess.run(as_postgres([f"{self.bin}/pg_ctl", "-D", self.dir, "-l", f"{self.sockets}/pg.log", "-w",
                                     "-t", "60", *args]), check=True, stdout=subprocess.DEVNULL)
 
-    def restart(self, mode):
-        self.ctl("restart", "-m", mode)
+    def restart(self, mode, down_for=0.0):
+        """Stops the server (`fast`: sessions terminated; `immediate`: a crash, recovered at the
+        next start), leaves it down for `down_for` seconds, and starts it again."""
+        self.ctl("stop", "-m", mode)
+        if down_for:
+            time.sleep(down_for)
+        self.ctl("start", "-o", self.options)
 
     def stop(self):
         if os.path.exists(f"{self.dir}/postmaster.pid"):
@@ -543,8 +551,10 @@ class Run:
 
     def faults_in_turn(self):
         outage = self.form["outage"]
-        self.fault("postgres-fast", lambda: self.pg.restart("fast"))
-        self.fault("postgres-immediate", lambda: self.pg.restart("immediate"))
+        for mode in ("fast", "immediate"):
+            self.fault(f"postgres-restart-{mode}", lambda: self.pg.restart(mode))
+        for mode in ("fast", "immediate"):
+            self.fault(f"postgres-down-{mode}", lambda: self.pg.restart(mode, outage))
 
         def redis_pause():
             self.redis.pause()
