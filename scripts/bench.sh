@@ -10,12 +10,20 @@
 #   scripts/bench.sh tickets --tickets 100000 --concurrency 32 --seconds 10
 #   scripts/bench.sh backup --tenants 200 --tickets 100000
 #   scripts/bench.sh attachments --files-per-client 5   # on TEST_S3_ENDPOINT (scripts/test.sh starts it)
+#   scripts/bench.sh hash-flood       # control-api's memory under a password flood (scripts/hash_flood.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 export TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 psql "$TEST_DATABASE_URL" -Atqc 'SELECT 1' >/dev/null 2>&1 || die "PostgreSQL does not accept $TEST_DATABASE_URL (scripts/test.sh starts it)"
+
+if [ "${1:-}" = hash-flood ]; then
+  # The process under a flood, as it runs: control-api's debug build on a PostgreSQL of its own.
+  say "building control-api"
+  cargo build --quiet --locked -p control-api
+  exec python3 scripts/hash_flood.py
+fi
 
 say "building the benchmarks (release)"
 cargo build --release --locked -p bench

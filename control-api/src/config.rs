@@ -66,7 +66,8 @@ pub struct AbuseLimits {
     /// `LOCKOUT_ACCOUNT_ATTEMPTS` (5) and `LOCKOUT_IP_ATTEMPTS` (30): attempts at a secret before
     /// the growing locks start.
     pub lockout: Policies,
-    /// `PASSWORD_HASH_CONCURRENCY` (the number of cores): argon2 runs at once (19 MiB each).
+    /// `PASSWORD_HASH_CONCURRENCY` (the number of cores, at most 4): argon2's threads, each
+    /// keeping one 19 MiB block for its life.
     pub hash_concurrency: usize,
     /// `PASSWORD_HASH_QUEUE` (32): callers waiting for a turn; beyond it, 503 with Retry-After.
     pub hash_queue: usize,
@@ -86,8 +87,10 @@ impl AbuseLimits {
         let ip: u32 = env.or("LOCKOUT_IP_ATTEMPTS", defaults.ip.free)?;
         positive("LOCKOUT_ACCOUNT_ATTEMPTS", u64::from(account))?;
         positive("LOCKOUT_IP_ATTEMPTS", u64::from(ip))?;
+        // Each hashing thread keeps its 19 MiB block: four at most by default, so a large host
+        // holds 76 MiB for passwords, not 19 MiB a core.
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
-        let hash_concurrency: usize = env.or("PASSWORD_HASH_CONCURRENCY", cores)?;
+        let hash_concurrency: usize = env.or("PASSWORD_HASH_CONCURRENCY", cores.min(4))?;
         positive("PASSWORD_HASH_CONCURRENCY", hash_concurrency as u64)?;
         Ok(Self {
             lockout: Policies {

@@ -8,6 +8,7 @@ pub mod email;
 pub mod erasure;
 pub mod export;
 pub mod guard;
+mod hash_threads;
 pub mod invitations;
 pub mod lockout;
 pub mod login;

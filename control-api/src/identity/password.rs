@@ -1,7 +1,8 @@
-//! Password policy and argon2id hashing (OWASP parameters: 19 MiB, 2 passes, 1 lane). Hashing
-//! runs on the blocking pool: it is deliberately slow, and each run holds 19 MiB, so requests
-//! reach it through `Hasher`, which runs a bounded number at once and refuses work beyond a
-//! bounded queue rather than letting memory grow with the number of callers.
+//! Password policy and argon2id hashing (OWASP parameters: 19 MiB, 2 passes, 1 lane). Hashing is
+//! deliberately slow and each run needs 19 MiB, so requests reach it through `Hasher`: a fixed
+//! set of threads, each reusing its own memory block (`hash_threads`), a turn for each of them,
+//! and a bounded queue of callers waiting for one; beyond it callers are refused rather than
+//! letting time or memory grow with their number.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
@@ -9,15 +10,12 @@ use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString, rand_core::OsRng};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{PasswordHasher as _, SaltString, rand_core::OsRng};
+
+use super::hash_threads::{HashThreads, argon2};
 
 pub const MIN_CHARS: usize = 12;
 pub const MAX_CHARS: usize = 128;
-
-fn argon2() -> Argon2<'static> {
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(19 * 1024, 2, 1, None).expect("valid parameters"))
-}
 
 /// Checks the policy: 12 to 128 characters, and not the email address itself.
 pub fn check_policy(password: &str, email: &str) -> Result<(), &'static str> {
@@ -39,10 +37,11 @@ pub fn check_policy(password: &str, email: &str) -> Result<(), &'static str> {
 #[error("the server is busy checking passwords; retry in a moment")]
 pub struct Busy;
 
-/// Runs at most `concurrency` hashes at once; up to `queue` more callers wait, each at most
-/// `MAX_WAIT`; anyone beyond that is refused at once.
+/// Runs at most `concurrency` hashes at once, on as many threads of its own; up to `queue` more
+/// callers wait, each at most `MAX_WAIT`; anyone beyond that is refused at once.
 #[derive(Clone)]
 pub struct Hasher {
+    threads: HashThreads,
     permits: Arc<Semaphore>,
     waiting: Arc<AtomicUsize>,
     queue: usize,
@@ -53,7 +52,13 @@ const MAX_WAIT: Duration = Duration::from_secs(10);
 
 impl Hasher {
     pub fn new(concurrency: usize, queue: usize) -> Self {
-        Self { permits: Arc::new(Semaphore::new(concurrency.max(1))), waiting: Arc::new(AtomicUsize::new(0)), queue }
+        let concurrency = concurrency.max(1);
+        Self {
+            threads: HashThreads::new(concurrency),
+            permits: Arc::new(Semaphore::new(concurrency)),
+            waiting: Arc::new(AtomicUsize::new(0)),
+            queue,
+        }
     }
 
     async fn turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, Busy> {
@@ -75,17 +80,21 @@ impl Hasher {
     /// An argon2id PHC string of `password`.
     pub async fn hash(&self, password: String) -> Result<String, Busy> {
         let _turn = self.turn().await?;
-        Ok(hash(password).await)
+        Ok(self.threads.hash(password).await)
     }
 
-    /// `verify`, in turn.
+    /// Verifies `password` against `stored`, or against the decoy when there is no account:
+    /// always one argon2 computation, so an unknown email costs the same time as a wrong password.
     pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, Busy> {
         let _turn = self.turn().await?;
-        Ok(verify(password, stored).await)
+        let real = stored.is_some();
+        let phc = stored.unwrap_or_else(|| DECOY_HASH.clone());
+        Ok(self.threads.verify(password, phc).await && real)
     }
 }
 
-/// An argon2id PHC string. Unbounded: request paths go through `Hasher`.
+/// An argon2id PHC string, on the blocking pool: for the command line (creating a platform
+/// administrator), never a request path, which goes through `Hasher`.
 pub async fn hash(password: String) -> String {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
@@ -95,30 +104,11 @@ pub async fn hash(password: String) -> String {
     .expect("hashing task")
 }
 
-/// A hash of a random password, verified against when the account does not exist, so that an
-/// unknown email costs the same time as a wrong password.
+/// A hash of a random password, verified against when the account does not exist.
 static DECOY_HASH: LazyLock<String> = LazyLock::new(|| {
     let salt = SaltString::generate(&mut OsRng);
     argon2().hash_password(shared::crypto::random_token().as_bytes(), &salt).expect("argon2").to_string()
 });
-
-/// Verifies `password` against `stored`, or against the decoy when there is no account.
-/// Always does one argon2 computation. Unbounded: request paths go through `Hasher`.
-async fn verify(password: String, stored: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
-        let (phc, real) = match &stored {
-            Some(phc) => (phc.as_str(), true),
-            None => (DECOY_HASH.as_str(), false),
-        };
-        let Ok(parsed) = PasswordHash::new(phc) else {
-            tracing::error!("a stored password hash is not a PHC string");
-            return false;
-        };
-        argon2().verify_password(password.as_bytes(), &parsed).is_ok() && real
-    })
-    .await
-    .expect("verification task")
-}
 
 /// Computes the decoy now, so the first unknown-email login is not faster than the rest.
 pub fn warm_up() {
@@ -140,11 +130,15 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_verify_and_decoys_never_match() {
-        let phc = hash("correct horse battery".into()).await;
+        let hasher = Hasher::new(1, 4);
+        let phc = hasher.hash("correct horse battery".into()).await.unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
-        assert!(verify("correct horse battery".into(), Some(phc.clone())).await);
-        assert!(!verify("wrong horse battery".into(), Some(phc)).await);
-        assert!(!verify("correct horse battery".into(), None).await);
+        assert_eq!(hasher.verify("correct horse battery".into(), Some(phc.clone())).await, Ok(true));
+        assert_eq!(hasher.verify("wrong horse battery".into(), Some(phc)).await, Ok(false));
+        assert_eq!(hasher.verify("correct horse battery".into(), None).await, Ok(false));
+        // The command line's hashes are the same PHC strings.
+        let cli = hash("correct horse battery".into()).await;
+        assert_eq!(hasher.verify("correct horse battery".into(), Some(cli)).await, Ok(true));
     }
 
     #[tokio::test]
