@@ -32,6 +32,8 @@ pub enum Action {
     /// belonged to no other tenant).
     MemberErased,
     DataExported,
+    /// A tenant's deletion was asked for (its data goes; this entry stays).
+    TenantDeleted,
 }
 
 impl Action {
@@ -55,6 +57,7 @@ impl Action {
             Self::MemberRemoved => "member_removed",
             Self::MemberErased => "member_erased",
             Self::DataExported => "data_exported",
+            Self::TenantDeleted => "tenant_deleted",
         }
     }
 }

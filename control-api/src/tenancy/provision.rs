@@ -20,6 +20,7 @@ use uuid::Uuid;
 use super::clusters::{self, Cluster, ClusterError};
 use super::template::{self, TEMPLATE_LOCK};
 use super::{TenancySettings, admin_pool, mirror, quote_ident};
+use crate::identity::audit;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProvisionError {
@@ -257,14 +258,53 @@ impl Provisioner {
             admin.execute(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(database)).as_str()).await?;
             admin.execute(format!("DROP ROLE IF EXISTS {}", quote_ident(role)).as_str()).await?;
         }
+        let mut tx = self.control.begin().await?;
+        forget_people_of(&mut tx, tenant_id).await?;
         sqlx::query!(
             "UPDATE tenants SET status = 'deleted', db_password_encrypted = NULL, updated_at = now() WHERE id = $1 AND status = 'deleting'",
             tenant_id,
         )
-        .execute(&self.control)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
+}
+
+/// What the control database holds of a deleted tenant's people, removed with it: the accounts
+/// of those who belonged to no other organisation (their second factors and sessions go with
+/// them), every session and sign-in challenge on the tenant (refresh tokens go with the
+/// sessions), its memberships, invitations, SLA schedule row and finished jobs (the drop job's
+/// own row, marked done once this returns, stays as the record that it ran). Kept: the tenant
+/// row itself (status `deleted`, no database password), which reserves the slug, and the audit
+/// log (the `tenant_deleted` entry: who asked and when), scrubbed of the forgotten people's
+/// emails and addresses.
+async fn forget_people_of(tx: &mut sqlx::PgConnection, tenant_id: Uuid) -> Result<(), sqlx::Error> {
+    let forgotten = sqlx::query!(
+        "DELETE FROM users u
+         WHERE NOT u.is_platform_admin
+           AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.tenant_id = $1)
+           AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.tenant_id <> $1)
+         RETURNING u.id, u.email",
+        tenant_id,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    // The audit log stays, but names them by an id that names nobody any more, as after an
+    // erasure, without the addresses they came from.
+    for person in forgotten {
+        audit::forget_email(tx, &person.email, person.id).await?;
+        audit::forget_origins(tx, person.id).await?;
+    }
+    sqlx::query!("DELETE FROM sessions WHERE tenant_id = $1", tenant_id).execute(&mut *tx).await?;
+    sqlx::query!("DELETE FROM mfa_challenges WHERE tenant_id = $1", tenant_id).execute(&mut *tx).await?;
+    sqlx::query!("DELETE FROM memberships WHERE tenant_id = $1", tenant_id).execute(&mut *tx).await?;
+    sqlx::query!("DELETE FROM invitations WHERE tenant_id = $1", tenant_id).execute(&mut *tx).await?;
+    sqlx::query!("DELETE FROM sla_schedule WHERE tenant_id = $1", tenant_id).execute(&mut *tx).await?;
+    sqlx::query!("DELETE FROM provisioning_jobs WHERE tenant_id = $1 AND status <> 'pending'", tenant_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
 }
 
 /// Milliseconds per step, for the log line of a provisioning run.

@@ -3,6 +3,7 @@
 
 use serde_json::json;
 use sqlx::Connection as _;
+use uuid::Uuid;
 
 use crate::helpers::{
     ControlOptions, PASSWORD, Service, TestApp, WithRedis, Worker, amqp_url, parse, signup_body, unique_email,
@@ -431,4 +432,100 @@ async fn the_status_names_the_web_address_when_the_platform_does() {
         let error = env.optional::<control_api::config::AppUrlTemplate>("APP_PUBLIC_URL").unwrap_err();
         assert_eq!(error.name, "APP_PUBLIC_URL", "{why}");
     }
+}
+
+/// What the control database holds of a deleted tenant's people goes with it: the accounts of
+/// those who belonged to it alone, every session and refresh token on it, its memberships,
+/// invitations, SLA schedule row and finished jobs. Someone who also belongs elsewhere keeps
+/// their account and their other membership. The audit log keeps the deletion, naming the
+/// forgotten owner by id only.
+#[tokio::test]
+async fn a_deleted_tenant_leaves_nothing_of_its_people_but_the_record_of_its_deletion() {
+    let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Background).await;
+    let (slug, owner) = app.signup().await;
+    let (elsewhere, other_owner) = app.signup().await;
+    app.wait_for_status(&slug, "active").await;
+    app.wait_for_status(&elsewhere, "active").await;
+    let db = &app.state.db;
+    let tenant: Uuid =
+        sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1").bind(&slug).fetch_one(db).await.unwrap();
+    let user_of = |email: String| async move {
+        sqlx::query_scalar::<_, Uuid>("SELECT id FROM users WHERE lower(email) = lower($1)")
+            .bind(email)
+            .fetch_optional(db)
+            .await
+            .unwrap()
+    };
+    let (owner_id, both_id) = (user_of(owner.clone()).await.unwrap(), user_of(other_owner.clone()).await.unwrap());
+    // The other organisation's owner is an agent here too.
+    sqlx::query("INSERT INTO memberships (user_id, tenant_id, role) VALUES ($1, $2, 'agent')")
+        .bind(both_id)
+        .bind(tenant)
+        .execute(db)
+        .await
+        .unwrap();
+    let owner_token =
+        app.login(Some(&slug), &owner, PASSWORD).await.json()["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(app.login(Some(&slug), &other_owner, PASSWORD).await.status, 200);
+    let invited = app
+        .post_bearer(
+            &format!("/v1/tenants/{slug}/invitations"),
+            &owner_token,
+            &json!({ "email": "new@example.org", "role": "agent" }),
+        )
+        .await;
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    let count =
+        |sql: &'static str| async move { sqlx::query_scalar::<_, i64>(sql).bind(tenant).fetch_one(db).await.unwrap() };
+    let left = || async {
+        [
+            count("SELECT count(*) FROM sessions WHERE tenant_id = $1").await,
+            count(
+                "SELECT count(*) FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id WHERE s.tenant_id = $1",
+            )
+            .await,
+            count("SELECT count(*) FROM memberships WHERE tenant_id = $1").await,
+            count("SELECT count(*) FROM invitations WHERE tenant_id = $1").await,
+            count("SELECT count(*) FROM sla_schedule WHERE tenant_id = $1").await,
+            count("SELECT count(*) FROM provisioning_jobs WHERE tenant_id = $1 AND kind <> 'drop'").await,
+        ]
+    };
+    // What app-api writes when the tenant has a ticket with a due time.
+    sqlx::query("INSERT INTO sla_schedule (tenant_id, next_due_at) VALUES ($1, now() + interval '1 hour')")
+        .bind(tenant)
+        .execute(db)
+        .await
+        .unwrap();
+    let before = left().await;
+    assert!(before.iter().all(|&n| n > 0), "sessions, tokens, members, invitations, schedule, jobs: {before:?}");
+
+    let deleting = app.delete_bearer(&format!("/v1/tenants/{slug}"), &owner_token).await;
+    assert_eq!(deleting.status, 202, "{}", deleting.body);
+    app.wait_for_status(&slug, "deleted").await;
+
+    assert_eq!(left().await, [0; 6], "sessions, tokens, members, invitations, schedule, jobs");
+    let drops =
+        count("SELECT count(*) FROM provisioning_jobs WHERE tenant_id = $1 AND kind = 'drop' AND status = 'done'");
+    assert_eq!(drops.await, 1, "the drop job's own row stays, done");
+    assert_eq!(user_of(owner.clone()).await, None, "the owner belonged here alone: the account is gone");
+    assert_eq!(user_of(other_owner.clone()).await, Some(both_id), "an account with another organisation stays");
+    assert_eq!(app.login(Some(&elsewhere), &other_owner, PASSWORD).await.status, 200, "and signs in there");
+    let (action, actor, details): (String, Option<Uuid>, serde_json::Value) = sqlx::query_as(
+        "SELECT action, actor_user_id, details FROM audit_log WHERE tenant_id = $1 AND action = 'tenant_deleted'",
+    )
+    .bind(tenant)
+    .fetch_one(db)
+    .await
+    .unwrap();
+    assert_eq!((action.as_str(), actor), ("tenant_deleted", Some(owner_id)));
+    assert_eq!(details["slug"], slug.as_str());
+    let naming_the_owner: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE details::text ILIKE '%' || $1 || '%' OR (actor_user_id = $2 AND ip IS NOT NULL)",
+    )
+    .bind(&owner)
+    .bind(owner_id)
+    .fetch_one(db)
+    .await
+    .unwrap();
+    assert_eq!(naming_the_owner, 0, "the log names the forgotten owner by id only, without addresses");
 }

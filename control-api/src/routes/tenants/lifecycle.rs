@@ -11,9 +11,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{Live, Managers, Operators, Owners, PlatformOperator, TenantAccess, TenantView};
-use crate::identity::audit::{self, AuditEntry};
+use crate::identity::audit::{self, Action, AuditEntry};
 use crate::identity::people::name_errors;
-use crate::identity::sessions;
+use crate::identity::sessions::{self, Origin};
 use crate::state::AppState;
 use crate::tenancy::jobs::{self, JobKind};
 use crate::tenancy::notify::TenantChange;
@@ -176,10 +176,13 @@ pub async fn post_activate(
 pub async fn delete_tenant(
     State(state): State<AppState>,
     access: TenantAccess<Live<Owners>>,
+    origin: Origin,
 ) -> ApiResult<(StatusCode, Json<TenantView>)> {
     let mut tx = state.db.begin().await?;
     let tenant = access.lock(&mut tx).await?;
     let updated = tenants::mark_deleting(&mut tx, tenant.id).await?;
+    let details = serde_json::json!({ "slug": tenant.slug });
+    audit::record(&mut tx, Action::TenantDeleted, Some(access.claims.sub), Some(tenant.id), &origin, details).await?;
     let revoked = sessions::revoke_tenant(&mut tx, tenant.id, "tenant_deleted").await?;
     jobs::enqueue(&mut tx, tenant.id, JobKind::Drop).await?;
     tx.commit().await?;
