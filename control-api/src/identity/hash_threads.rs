@@ -108,7 +108,9 @@ fn verify_with(memory: &mut Vec<Block>, password: &str, stored: &str) -> bool {
     let Ok(salt_raw) = salt.decode_b64(&mut salt_bytes) else { return false };
     let mut raw = vec![0u8; expected.len()];
     let argon2 = Argon2::new(algorithm, version, params.clone());
-    if argon2.hash_password_into_with_memory(password.as_bytes(), salt_raw, &mut raw, blocks(memory, &params)).is_err() {
+    let hashed =
+        argon2.hash_password_into_with_memory(password.as_bytes(), salt_raw, &mut raw, blocks(memory, &params));
+    if hashed.is_err() {
         return false;
     }
     // `Output`'s equality is constant-time.
@@ -140,9 +142,9 @@ mod tests {
     #[tokio::test]
     async fn every_hash_runs_on_one_of_the_fixed_threads() {
         let threads = HashThreads::new(2);
-        let names = futures_util::future::join_all((0..8).map(|_| {
-            threads.run(|_| std::thread::current().name().map(str::to_owned).unwrap_or_default())
-        }))
+        let names = futures_util::future::join_all(
+            (0..8).map(|_| threads.run(|_| std::thread::current().name().map(str::to_owned).unwrap_or_default())),
+        )
         .await;
         assert!(names.iter().all(|name| name == "argon2-0" || name == "argon2-1"), "{names:?}");
         let memory_sizes = futures_util::future::join_all((0..4).map(|n| {
