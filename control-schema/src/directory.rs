@@ -55,6 +55,11 @@ pub async fn tenant_by_id(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Opt
     .await
 }
 
+/// The ids of the deleted tenants, whose files the orphan cleanup removes.
+pub async fn deleted_tenants(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<uuid::Uuid>> {
+    sqlx::query_scalar!("SELECT id FROM tenants WHERE status = 'deleted' ORDER BY id").fetch_all(db).await
+}
+
 /// Every active tenant with a database, for the outbox relay's sweep (one read of the control
 /// database however many tenants there are).
 pub async fn active_tenants(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<TenantRow>> {

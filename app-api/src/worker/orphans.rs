@@ -2,7 +2,8 @@
 //! under its prefix and its stored-object rows are walked side by side in key order (memory
 //! stays a page on each side, however many files): an object without a row, or a row without an
 //! object, older than the grace period, is reported and (unless it is a dry run) deleted. The
-//! objects waiting for deletion are deleted first.
+//! objects waiting for deletion are deleted first. Every object of a deleted tenant is deleted:
+//! its files go with it.
 //!
 //! Run weekly by the scheduled jobs (one replica claims each run, `maintenance_runs`) and by hand
 //! as `app-api cleanup-orphans [--grace-hours N] [--dry-run]`.
@@ -36,6 +37,8 @@ pub struct Report {
     /// What was deleted of the two above (0 in a dry run).
     pub objects_deleted: u64,
     pub rows_deleted: u64,
+    /// Objects of deleted tenants: deleted (counted, in a dry run).
+    pub deleted_tenants_objects: u64,
     /// The objects found without a row (at most 100 listed).
     pub sample: Vec<String>,
 }
@@ -49,6 +52,7 @@ impl Report {
         self.rows_without_object += other.rows_without_object;
         self.objects_deleted += other.objects_deleted;
         self.rows_deleted += other.rows_deleted;
+        self.deleted_tenants_objects += other.deleted_tenants_objects;
         let room = 100usize.saturating_sub(self.sample.len());
         self.sample.extend(other.sample.into_iter().take(room));
     }
@@ -190,10 +194,34 @@ async fn remove_objects(
     Ok(deleted)
 }
 
-/// Cleans every active tenant, a few at a time.
+/// Every object under `prefix`, deleted a page at a time (or counted, in a dry run).
+async fn empty_prefix(store: &dyn BlobStore, prefix: &str, dry_run: bool) -> Result<u64, String> {
+    let (mut removed, mut after) = (0u64, None::<String>);
+    loop {
+        let page = store.list(prefix, after.as_deref()).await.map_err(|e| e.to_string())?;
+        let keys: Vec<String> = page.objects.into_iter().map(|o| o.key).collect();
+        removed += keys.len() as u64;
+        if dry_run {
+            after = page.next;
+        } else if !keys.is_empty() {
+            store.delete(&keys).await.map_err(|e| e.to_string())?;
+        }
+        // Deleted pages are listed again from the start: what is left begins there.
+        if keys.is_empty() || (dry_run && after.is_none()) {
+            return Ok(removed);
+        }
+    }
+}
+
+/// Cleans every active tenant, a few at a time, and empties the prefixes of deleted ones.
 pub async fn all_tenants(state: &AppState, grace: Duration, dry_run: bool) -> Result<Report, String> {
-    let rows = control_schema::directory::active_tenants(&state.control_db).await.map_err(|e| e.to_string())?;
+    let deleted = control_schema::directory::deleted_tenants(&state.control_db).await.map_err(|e| e.to_string())?;
     let mut total = Report::default();
+    for tenant in deleted {
+        let prefix = blob::tenant_prefix(tenant);
+        total.deleted_tenants_objects += empty_prefix(state.attachments.store.as_ref(), &prefix, dry_run).await?;
+    }
+    let rows = control_schema::directory::active_tenants(&state.control_db).await.map_err(|e| e.to_string())?;
     let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(state.config.jobs.concurrency));
     let mut tasks = tokio::task::JoinSet::new();
     for row in rows {
@@ -248,6 +276,7 @@ pub async fn run_periodically(state: AppState, shutdown: impl Future<Output = ()
                     failed = report.tenants_failed,
                     objects_without_row = report.objects_without_row,
                     rows_without_object = report.rows_without_object,
+                    deleted_tenants_objects = report.deleted_tenants_objects,
                     "orphan cleanup done"
                 ),
                 Err(err) => tracing::warn!(error = %err, "orphan cleanup failed"),

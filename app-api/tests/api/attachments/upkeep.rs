@@ -178,3 +178,37 @@ async fn the_cleanup_command_reports_as_json_and_deletes_only_without_dry_run() 
     assert_eq!(bucket.keys().await.len(), 1);
     assert!(!bucket.keys().await.contains(&stray));
 }
+
+/// A deleted tenant's files go with it: the cleanup empties its prefix (a dry run only counts),
+/// and leaves every other tenant's objects alone.
+#[tokio::test]
+async fn the_cleanup_deletes_every_file_of_a_deleted_tenant() {
+    let bucket = Bucket::new();
+    let desk = desk_on_s3(&bucket, |_| {}).await;
+    let customer = desk.member("customer").await;
+    let ticket = ticket_of(&desk, &customer).await;
+    uploaded(&desk, &customer, ticket, "a.pdf", PDF).await;
+    uploaded(&desk, &customer, ticket, "b.png", PNG).await;
+    // Another tenant's object in the same bucket (a prefix no deleted tenant has).
+    let neighbour = format!("tenants/{}/tickets/1/{}.pdf", uuid::Uuid::new_v4(), "1".repeat(64));
+    let spool = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(spool.path(), PDF).unwrap();
+    let store = &desk.app.state.attachments.store;
+    store.put_file(&neighbour, spool.path(), PDF.len() as u64, "application/pdf").await.unwrap();
+    assert_eq!(bucket.keys().await.len(), 3);
+
+    sqlx::query("UPDATE tenants SET status = 'deleted' WHERE slug = $1")
+        .bind(&desk.org.slug)
+        .execute(&desk.platform.control.db)
+        .await
+        .unwrap();
+    let state = &desk.app.state;
+    let report = app_api::worker::orphans::all_tenants(state, Duration::ZERO, true).await.unwrap();
+    assert_eq!(report.deleted_tenants_objects, 2, "{report:?}");
+    assert_eq!(bucket.keys().await.len(), 3, "a dry run deletes nothing");
+    let report = app_api::worker::orphans::all_tenants(state, Duration::ZERO, false).await.unwrap();
+    assert_eq!(report.deleted_tenants_objects, 2, "{report:?}");
+    assert_eq!(bucket.keys().await, [neighbour]);
+    let report = app_api::worker::orphans::all_tenants(state, Duration::ZERO, false).await.unwrap();
+    assert_eq!(report.deleted_tenants_objects, 0, "{report:?}");
+}
