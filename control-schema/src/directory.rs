@@ -32,7 +32,7 @@ pub async fn tenant_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result
                 c.host AS "host?", c.port AS "port?", t.database_name, t.login_role, t.db_password_encrypted,
                 c.ssl_mode AS "ssl_mode?"
            FROM tenants t LEFT JOIN db_clusters c ON c.id = t.cluster_id
-           WHERE t.slug = $1"#,
+           WHERE t.slug = $1 AND t.slug_released_at IS NULL"#,
         slug,
     )
     .fetch_optional(db)

@@ -111,11 +111,12 @@ impl ControlPlane {
             std::time::Duration::from_secs(30),
             &format!("{slug} becomes {status}"),
             || async move {
-                let current: Option<String> = sqlx::query_scalar("SELECT status FROM tenants WHERE slug = $1")
-                    .bind(slug)
-                    .fetch_optional(db)
-                    .await
-                    .unwrap();
+                let current: Option<String> =
+                    sqlx::query_scalar("SELECT status FROM tenants WHERE slug = $1 AND slug_released_at IS NULL")
+                        .bind(slug)
+                        .fetch_optional(db)
+                        .await
+                        .unwrap();
                 (current.as_deref() == Some(status)).then_some(())
             },
         )

@@ -64,7 +64,7 @@ pub async fn login_candidate(
                   m.role AS "role?: Role",
                   EXISTS (SELECT 1 FROM user_mfa f WHERE f.user_id = u.id AND f.enabled_at IS NOT NULL) AS "mfa_enabled!"
            FROM users u
-           LEFT JOIN tenants t ON t.slug = $2
+           LEFT JOIN tenants t ON t.slug = $2 AND t.slug_released_at IS NULL
            LEFT JOIN memberships m ON m.user_id = u.id AND m.tenant_id = t.id
            WHERE lower(u.email) = $1"#,
         normalized_email,
@@ -98,7 +98,7 @@ pub async fn candidate_by_id(
                   m.role AS "role?: Role",
                   EXISTS (SELECT 1 FROM user_mfa f WHERE f.user_id = u.id AND f.enabled_at IS NOT NULL) AS "mfa_enabled!"
            FROM users u
-           LEFT JOIN tenants t ON t.slug = $2
+           LEFT JOIN tenants t ON t.slug = $2 AND t.slug_released_at IS NULL
            LEFT JOIN memberships m ON m.user_id = u.id AND m.tenant_id = t.id
            WHERE u.id = $1"#,
         user_id,

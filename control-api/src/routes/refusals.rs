@@ -116,6 +116,12 @@ impl From<SignupError> for ApiError {
             SignupError::SlugTaken => {
                 ApiError::conflict("this slug is taken").with_field_errors(vec![FieldError::new("slug", "is taken")])
             }
+            SignupError::SlugReserved(free_from) => {
+                let day = free_from.format("%Y-%m-%d");
+                ApiError::conflict(format!("this slug belonged to a deleted organisation; it is free from {day}"))
+                    .with_field_errors(vec![FieldError::new("slug", format!("is reserved until {day}"))])
+                    .with_extension("available_at", free_from.to_rfc3339())
+            }
             SignupError::Refused(refused) => refused.into(),
             SignupError::NewIdentity(err) => err.into(),
             SignupError::Database(err) => err.into(),

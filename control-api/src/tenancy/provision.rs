@@ -261,7 +261,8 @@ impl Provisioner {
         let mut tx = self.control.begin().await?;
         forget_people_of(&mut tx, tenant_id).await?;
         sqlx::query!(
-            "UPDATE tenants SET status = 'deleted', db_password_encrypted = NULL, updated_at = now() WHERE id = $1 AND status = 'deleting'",
+            "UPDATE tenants SET status = 'deleted', db_password_encrypted = NULL, deleted_at = now(), updated_at = now()
+             WHERE id = $1 AND status = 'deleting'",
             tenant_id,
         )
         .execute(&mut *tx)

@@ -35,6 +35,8 @@ pub enum SignupError {
     /// The calling owner's identity no longer exists or is disabled.
     OwnerGone,
     SlugTaken,
+    /// A deleted tenant's slug, free from then on.
+    SlugReserved(chrono::DateTime<chrono::Utc>),
     /// The password queue is full.
     Refused(Refused),
     /// Writing the new owner failed (its email taken meanwhile, or the database).
@@ -81,6 +83,9 @@ pub async fn create(
         (Owner::New(_), None) => unreachable!("a new owner's password is hashed first"),
     };
     let tenant_id = Uuid::now_v7();
+    if let Some(free_from) = tenants::release_slug(conn, organisation.slug.as_str()).await? {
+        return Err(SignupError::SlugReserved(free_from));
+    }
     match tenants::insert(conn, tenant_id, organisation.slug.as_str(), &organisation.name).await {
         Err(sqlx::Error::Database(db)) if db.constraint() == Some("tenants_slug_key") => {
             return Err(SignupError::SlugTaken);

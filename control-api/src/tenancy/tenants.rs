@@ -38,7 +38,7 @@ pub async fn find_by_slug(conn: &mut PgConnection, slug: &str) -> sqlx::Result<O
     sqlx::query_as!(
         TenantView,
         r#"SELECT id, slug, name, status AS "status: TenantStatus", settings, created_at, updated_at
-           FROM tenants WHERE slug = $1"#,
+           FROM tenants WHERE slug = $1 AND slug_released_at IS NULL"#,
         slug,
     )
     .fetch_optional(conn)
@@ -141,6 +141,31 @@ pub async fn active_ref(conn: &mut PgConnection, slug: &str) -> sqlx::Result<Opt
     sqlx::query_as!(TenantRef, "SELECT id, slug, name FROM tenants WHERE slug = $1 AND status = 'active'", slug)
         .fetch_optional(conn)
         .await
+}
+
+/// How long a deleted tenant's slug stays its own.
+pub const SLUG_RESERVED_DAYS: i32 = 30;
+
+/// Lets a deleted tenant's slug go when its 30 days are over, so that a new tenant may take it;
+/// the deleted tenant's row stays. Returns when the slug becomes free if it is still reserved.
+pub async fn release_slug(conn: &mut PgConnection, slug: &str) -> sqlx::Result<Option<DateTime<Utc>>> {
+    sqlx::query!(
+        "UPDATE tenants SET slug_released_at = now()
+         WHERE slug = $1 AND slug_released_at IS NULL AND status = 'deleted'
+           AND deleted_at <= now() - make_interval(days => $2::int)",
+        slug,
+        SLUG_RESERVED_DAYS,
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query_scalar!(
+        r#"SELECT deleted_at + make_interval(days => $2::int) AS "free_from!"
+           FROM tenants WHERE slug = $1 AND slug_released_at IS NULL AND status = 'deleted' AND deleted_at IS NOT NULL"#,
+        slug,
+        SLUG_RESERVED_DAYS,
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 /// A new tenant, `provisioning`. A taken slug violates `tenants_slug_key`.

@@ -529,3 +529,51 @@ async fn a_deleted_tenant_leaves_nothing_of_its_people_but_the_record_of_its_del
     .unwrap();
     assert_eq!(naming_the_owner, 0, "the log names the forgotten owner by id only, without addresses");
 }
+
+/// A deleted tenant's slug is its own for 30 days (a sign-up is told until when), then free: a
+/// new organisation takes it, and the deleted tenant's row stays, letting go of it.
+#[tokio::test]
+async fn a_deleted_tenants_slug_is_reserved_for_thirty_days_then_free() {
+    let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Background).await;
+    let (slug, owner) = app.signup().await;
+    app.wait_for_status(&slug, "active").await;
+    let owner_token =
+        app.login(Some(&slug), &owner, PASSWORD).await.json()["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(app.delete_bearer(&format!("/v1/tenants/{slug}"), &owner_token).await.status, 202);
+    app.wait_for_status(&slug, "deleted").await;
+    let db = &app.state.db;
+    let old: Uuid =
+        sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1").bind(&slug).fetch_one(db).await.unwrap();
+
+    let again = app.server.post_json("/v1/tenants/signup", &signup_body(&slug, &unique_email("next"))).await;
+    let problem = again.assert_problem(409, "conflict");
+    let free_from = chrono::DateTime::parse_from_rfc3339(problem["available_at"].as_str().unwrap()).unwrap();
+    let minutes = (free_from.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_minutes();
+    assert!((30 * 24 * 60 - 5..=30 * 24 * 60).contains(&minutes), "free in {minutes} minutes: {problem}");
+    assert!(problem["errors"][0]["message"].as_str().unwrap().starts_with("is reserved until"), "{problem}");
+
+    // Thirty days and a minute later.
+    sqlx::query("UPDATE tenants SET deleted_at = now() - interval '30 days 1 minute' WHERE id = $1")
+        .bind(old)
+        .execute(db)
+        .await
+        .unwrap();
+    let taken = app.server.post_json("/v1/tenants/signup", &signup_body(&slug, &unique_email("next"))).await;
+    assert_eq!(taken.status, 202, "{}", taken.body);
+    app.wait_for_status(&slug, "active").await;
+    let rows: Vec<(Uuid, String, bool)> = sqlx::query_as(
+        "SELECT id, status, slug_released_at IS NOT NULL FROM tenants WHERE slug = $1 ORDER BY created_at",
+    )
+    .bind(&slug)
+    .fetch_all(db)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!((rows[0].0, rows[0].1.as_str(), rows[0].2), (old, "deleted", true));
+    assert_eq!((rows[1].1.as_str(), rows[1].2), ("active", false));
+    // The slug's only holder now is the new organisation.
+    let status = app.server.get(&format!("/v1/tenants/{slug}/status")).await;
+    assert_eq!(status.json()["status"], "active");
+    let third = app.server.post_json("/v1/tenants/signup", &signup_body(&slug, &unique_email("third"))).await;
+    third.assert_problem(409, "conflict");
+}
