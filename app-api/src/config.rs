@@ -87,6 +87,10 @@ pub enum BlobStoreConfig {
 pub struct S3Config {
     /// `S3_ENDPOINT`: an S3-compatible server (MinIO); unset for AWS itself.
     pub endpoint: Option<String>,
+    /// `S3_PUBLIC_ENDPOINT` (`S3_ENDPOINT`): where browsers reach that server, when the
+    /// service's own address is one they cannot (`http://minio:9000` in compose). Download links
+    /// are signed for it; the service keeps talking to `S3_ENDPOINT`.
+    pub public_endpoint: Option<String>,
     /// `S3_BUCKET` (`sav`), created at start when missing.
     pub bucket: String,
     /// `S3_REGION` (`us-east-1`).
@@ -101,12 +105,17 @@ pub struct S3Config {
 
 impl AttachmentsConfig {
     fn from_env(env: &Env) -> Result<Self, ConfigError> {
-        let endpoint: Option<String> = env.optional("S3_ENDPOINT")?;
-        if let Some(url) = &endpoint
-            && !(url.starts_with("http://") || url.starts_with("https://"))
-        {
-            return Err(ConfigError { name: "S3_ENDPOINT", problem: "is invalid: expected an http(s) URL".into() });
-        }
+        let http_url = |name: &'static str| -> Result<Option<String>, ConfigError> {
+            let url: Option<String> = env.optional(name)?;
+            if let Some(url) = &url
+                && !(url.starts_with("http://") || url.starts_with("https://"))
+            {
+                return Err(ConfigError { name, problem: "is invalid: expected an http(s) URL".into() });
+            }
+            Ok(url)
+        };
+        let endpoint = http_url("S3_ENDPOINT")?;
+        let public_endpoint = http_url("S3_PUBLIC_ENDPOINT")?;
         let bucket: Option<String> = env.optional("S3_BUCKET")?;
         let store = if endpoint.is_some() || bucket.is_some() {
             let bucket = bucket.unwrap_or_else(|| "sav".to_owned());
@@ -121,6 +130,7 @@ impl AttachmentsConfig {
             BlobStoreConfig::S3(S3Config {
                 force_path_style: env.or("S3_FORCE_PATH_STYLE", endpoint.is_some())?,
                 endpoint,
+                public_endpoint,
                 bucket,
                 region: env.or("S3_REGION", "us-east-1".to_owned())?,
                 access_key_id: env.required("AWS_ACCESS_KEY_ID")?,

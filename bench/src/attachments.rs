@@ -113,6 +113,7 @@ pub async fn run(files_per_client: usize) {
     let replica = crate::app::replica_with(&platform, 20, 5, |c| {
         c.attachments.store = BlobStoreConfig::S3(S3Config {
             endpoint: Some(endpoint.clone()),
+            public_endpoint: None,
             bucket: bucket.clone(),
             region: "us-east-1".to_owned(),
             force_path_style: true,

@@ -23,12 +23,24 @@ use crate::config::S3Config;
 
 pub struct S3Store {
     client: Client,
+    /// Signs download links for `S3_PUBLIC_ENDPOINT` (the same client without one): signing
+    /// needs no connection, and SigV4 signs the host the browser will name.
+    signer: Client,
     bucket: String,
     region: String,
 }
 
 impl S3Store {
     pub fn new(config: &S3Config) -> Self {
+        let client = Self::client(config, config.endpoint.as_deref());
+        let signer = match &config.public_endpoint {
+            Some(public) => Self::client(config, Some(public)),
+            None => client.clone(),
+        };
+        Self { client, signer, bucket: config.bucket.clone(), region: config.region.clone() }
+    }
+
+    fn client(config: &S3Config, endpoint: Option<&str>) -> Client {
         let credentials = Credentials::new(
             config.access_key_id.clone(),
             config.secret_access_key.expose_secret().to_owned(),
@@ -53,14 +65,10 @@ impl S3Store {
             // the newer checksum headers.
             .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
             .response_checksum_validation(ResponseChecksumValidation::WhenRequired);
-        if let Some(endpoint) = &config.endpoint {
+        if let Some(endpoint) = endpoint {
             builder = builder.endpoint_url(endpoint);
         }
-        Self {
-            client: Client::from_conf(builder.build()),
-            bucket: config.bucket.clone(),
-            region: config.region.clone(),
-        }
+        Client::from_conf(builder.build())
     }
 }
 
@@ -219,7 +227,7 @@ impl BlobStore for S3Store {
             let config = PresigningConfig::expires_in(ttl).map_err(|e| BlobError::Failed(e.to_string()))?;
             let expires_at = Utc::now() + ttl;
             let presigned = self
-                .client
+                .signer
                 .get_object()
                 .bucket(&self.bucket)
                 .key(key)

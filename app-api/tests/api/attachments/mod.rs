@@ -69,6 +69,7 @@ impl Bucket {
         let (key, secret) = s3_keys();
         config.attachments.store = BlobStoreConfig::S3(S3Config {
             endpoint: Some(s3_endpoint()),
+            public_endpoint: None,
             bucket: self.name.clone(),
             region: "us-east-1".to_owned(),
             force_path_style: true,

@@ -138,6 +138,7 @@ async fn a_store_that_is_away_or_refuses_the_keys_is_reported_and_uploads_wait_f
     let unreachable = Desk::open_with(|c| {
         c.attachments.store = BlobStoreConfig::S3(S3Config {
             endpoint: Some("http://127.0.0.1:9".to_owned()),
+            public_endpoint: None,
             bucket: "nowhere".to_owned(),
             region: "us-east-1".to_owned(),
             force_path_style: true,
@@ -175,4 +176,29 @@ async fn a_store_that_is_away_or_refuses_the_keys_is_reported_and_uploads_wait_f
     assert_eq!(ready["dependencies"]["blob_store"]["status"], "up", "{ready}");
     assert_eq!(ready["dependencies"]["clamav"]["status"], "not_configured");
     assert!(bucket.keys().await.is_empty());
+}
+
+/// With `S3_PUBLIC_ENDPOINT`, links name the address browsers use, signed for that host: the
+/// same object downloads through it, while the same signature on the service's own address is
+/// refused (SigV4 signs the host).
+#[tokio::test]
+async fn links_are_signed_for_the_public_address_of_the_store() {
+    let bucket = Bucket::new();
+    let internal = super::s3_endpoint();
+    let public = internal.replace("127.0.0.1", "localhost");
+    assert_ne!(public, internal, "the test server is named by its IP address: {internal}");
+    let desk = desk_on_s3(&bucket, |c| {
+        if let BlobStoreConfig::S3(s3) = &mut c.attachments.store {
+            s3.public_endpoint = Some(public.clone());
+        }
+    })
+    .await;
+    let customer = desk.member("customer").await;
+    let ticket = ticket_of(&desk, &customer).await;
+    let file = uploaded(&desk, &customer, ticket, "photo.png", PNG).await;
+    let url = file["url"].as_str().unwrap();
+    assert!(url.starts_with(&format!("{public}/{}/", bucket.name)), "{url}");
+    downloads_as(&desk, url, PNG, "image/png", "photo.png").await;
+    let on_internal = url.replacen(&public, &internal, 1);
+    assert_eq!(download(&desk, &on_internal).await.status(), 403, "{on_internal}");
 }
