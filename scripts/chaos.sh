@@ -12,25 +12,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-missing=()
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
-command -v envsubst >/dev/null || missing+=(gettext-base)
-command -v openssl >/dev/null || missing+=(openssl)
-command -v psql >/dev/null || missing+=(postgresql-client)
-[ -n "$(pg_bindir)" ] || missing+=(postgresql)
-command -v redis-server >/dev/null || missing+=(redis-server)
-if [ ${#missing[@]} -gt 0 ]; then
-  say "installing ${missing[*]}"
-  apt_install "${missing[@]}"
-fi
+servers=()
+[ -n "$(pg_bindir)" ] || servers+=(postgresql)
+command -v redis-server >/dev/null || servers+=(redis-server)
+ensure_edge_tools "${servers[@]}"
 port_open 127.0.0.1 5672 || die "RabbitMQ does not listen on 127.0.0.1:5672 (scripts/test.sh starts it)"
 PIKA_VERSION=1.3.2
 if ! python3 -c "import pika, sys; sys.exit(pika.__version__ != '$PIKA_VERSION')" 2>/dev/null; then
   say "installing pika $PIKA_VERSION (an AMQP client for the suite's event tap)"
   python3 -m pip install --quiet --disable-pip-version-check "pika==$PIKA_VERSION"
 fi
-export PATH=$PATH:/usr/sbin
-
 say "building control-api and app-api"
 cargo build --quiet --locked -p control-api -p app-api
 exec python3 scripts/chaos.py

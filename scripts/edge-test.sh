@@ -7,14 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
-missing=()
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
-command -v envsubst >/dev/null || missing+=(gettext-base)
-command -v openssl >/dev/null || missing+=(openssl)
-command -v psql >/dev/null || missing+=(postgresql-client)
-if [ ${#missing[@]} -gt 0 ]; then
-  say "installing ${missing[*]}"
-  apt_install "${missing[@]}"
-fi
-export PATH=$PATH:/usr/sbin
+# shellcheck disable=SC2119 # no packages beyond the edge's own
+ensure_edge_tools
 exec python3 scripts/edge_test.py

@@ -31,3 +31,19 @@ pg_bindir() {
   dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
   [ -n "$dir" ] && [ -x "$dir/initdb" ] && echo "$dir"
 }
+
+# ensure_edge_tools [PKG...]: what running nginx/'s configuration beside the services needs
+# (nginx, envsubst, openssl, psql), and the Debian packages PKG..., installed with apt-get in one
+# go when any is missing; nginx's /usr/sbin goes on PATH.
+ensure_edge_tools() {
+  local missing=("$@")
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v envsubst >/dev/null || missing+=(gettext-base)
+  command -v openssl >/dev/null || missing+=(openssl)
+  command -v psql >/dev/null || missing+=(postgresql-client)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing ${missing[*]}"
+    apt_install "${missing[@]}"
+  fi
+  export PATH=$PATH:/usr/sbin
+}
