@@ -3,6 +3,7 @@
 
 pub mod etag;
 mod json;
+mod objects;
 mod observe;
 pub mod openapi;
 mod page;
