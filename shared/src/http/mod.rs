@@ -3,7 +3,6 @@
 
 pub mod etag;
 mod json;
-mod objects;
 mod observe;
 pub mod openapi;
 mod page;
