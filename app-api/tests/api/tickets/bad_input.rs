@@ -58,6 +58,9 @@ async fn malformed_requests_are_refused_and_change_nothing() {
         case(&agent, M::POST, &status, json!({ "status": "resolved", "why": "fixed" }), 400),
         case(&agent, M::POST, &assign, json!({ "assigned_to": "not-a-uuid" }), 400),
         case(&agent, M::POST, &assign, json!({ "assigned_to": 7 }), 400),
+        // An array is not an object, even one listing the fields in order.
+        case(&agent, M::POST, &assign, json!([null]), 400),
+        case(&customer, M::POST, &tickets, json!(["Fine", "Fine"]), 400),
         case(&agent, M::PATCH, &one, json!({ "priority": "critical" }), 400),
         case(&agent, M::PATCH, &one, json!({ "status": "closed" }), 400),
         // Readable, against the rules.
@@ -140,6 +143,27 @@ async fn malformed_requests_are_refused_and_change_nothing() {
     desk.say(&customer, t, &long(20_000), false).await;
     let written = desk.since(&mark).await;
     assert_eq!(written.keys(), ["sav.ticket.created", "sav.ticket.message_added"]);
+}
+
+/// Numbers at the edges of what JSON carries are stored in metadata and read back as they were:
+/// PostgreSQL writes a jsonb number out in full (f64::MAX as 309 digits), which the reader must
+/// take back exactly, not as an overflow that would leave the ticket unreadable (500s on every
+/// route that reads it).
+#[tokio::test]
+async fn metadata_numbers_read_back_as_written() {
+    let desk = Desk::open().await;
+    let customer = desk.member("customer").await;
+    let metadata = json!({
+        "largest": f64::MAX, "lowest": f64::MIN, "tiniest": 5e-324, "big": u64::MAX, "small": i64::MIN, "tenth": 0.1,
+    });
+    let created =
+        desk.create(&customer, json!({ "subject": "Edges", "description": "Numbers", "metadata": metadata })).await;
+    let t = id(&created);
+    assert_eq!(created["metadata"], metadata);
+    assert_eq!(desk.ticket(&desk.owner, t).await["metadata"], metadata);
+    assert_eq!(desk.list(&desk.owner, &[]).await, [t]);
+    let history = desk.get(&desk.owner, &format!("/v1/tickets/{t}/history")).await;
+    assert_eq!(history.status, 200, "{}", history.body);
 }
 
 #[tokio::test]
