@@ -2,7 +2,7 @@
 
 use axum::Router;
 use shared::error::{FieldError, Problem};
-use shared::http::openapi::BearerAuth;
+use shared::http::openapi::{BearerAuth, ProblemResponse, add_problems, common_problems, problem_bodies};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -33,6 +33,16 @@ use crate::state::AppState;
     )
 )]
 struct ApiDoc;
+
+/// What the tenant middleware (`tenant_context`) answers before any tenant-plane handler runs.
+const TENANT_PLANE: &[ProblemResponse] = &[
+    ("400", "`validation_failed`: no tenant named (subdomain or X-Tenant-Slug), or a malformed slug"),
+    ("401", "`unauthorized` or `token_expired`"),
+    ("403", "`tenant_mismatch`, `tenant_suspended` or `mfa_required`"),
+    ("404", "`tenant_not_found`"),
+    ("429", "`rate_limited`: see Retry-After"),
+    ("503", "`tenant_provisioning` (see Retry-After)"),
+];
 
 /// What `app-api worker` serves: health, readiness and metrics, for probes and Prometheus.
 pub fn build_operations_router(state: AppState) -> Router {
@@ -70,20 +80,24 @@ pub fn build_router(state: AppState) -> Router {
     let uploads = OpenApiRouter::new()
         .routes(routes!(attachments::upload_attachment, attachments::list_attachments))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), tenant_context));
-    let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(shared::readiness::get_health))
         .routes(routes!(operations::get_ready))
         .routes(routes!(shared::metrics::get_metrics))
         .routes(routes!(files::get_file))
-        .merge(tenant_plane)
         .split_for_parts();
-    let (uploads, uploads_api) = uploads.split_for_parts();
+    let (tenant_plane, mut tenant_api) = tenant_plane.split_for_parts();
+    let (uploads, mut uploads_api) = uploads.split_for_parts();
+    add_problems(&mut tenant_api, TENANT_PLANE);
+    add_problems(&mut uploads_api, TENANT_PLANE);
+    let router = router.merge(tenant_plane);
     let router = control_routes::PREFIXES.iter().fold(router, |router, prefix| {
         router.route(&format!("{prefix}/{{*rest}}"), axum::routing::any(control_routes::forward))
     });
-    let mut api = api;
+    api.merge(tenant_api);
     api.merge(uploads_api);
-    shared::http::openapi::problem_bodies(&mut api);
+    common_problems(&mut api);
+    problem_bodies(&mut api);
     let (http, metrics) = (state.config.http.clone(), state.metrics.clone());
     let router = router.with_state(state.clone()).merge(SwaggerUi::new("/docs").url("/openapi.json", api));
     let upload_limit = usize::try_from(UPLOAD_BODY_LIMIT).unwrap_or(usize::MAX);

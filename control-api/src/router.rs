@@ -2,7 +2,7 @@
 
 use axum::Router;
 use shared::error::{FieldError, Problem};
-use shared::http::openapi::BearerAuth;
+use shared::http::openapi::{BearerAuth, common_problems, problem_bodies};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -67,7 +67,8 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(invitations::post_accept))
         .split_for_parts();
     let mut api = api;
-    shared::http::openapi::problem_bodies(&mut api);
+    common_problems(&mut api);
+    problem_bodies(&mut api);
     let (http, metrics) = (state.config.http.clone(), state.metrics.clone());
     let router = router.with_state(state).merge(SwaggerUi::new("/docs").url("/openapi.json", api));
     shared::http::with_common_layers(router, Router::new(), &http, metrics)

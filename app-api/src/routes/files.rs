@@ -16,7 +16,7 @@ use crate::state::AppState;
 /// Download a file through a local link.
 #[utoipa::path(get, path = "/v1/files/{token}", tag = "attachments", params(("token" = String, Path)),
     responses(
-        (status = 200, description = "The file, as a download", content_type = "application/octet-stream"),
+        (status = 200, description = "The file, as a download, with the media type it was stored with", content_type = "*/*"),
         (status = 403, description = "`forbidden`: the link expired or was not signed here"),
         (status = 404, description = "`not_found`: the file is gone, or the store is S3"),
     ))]

@@ -1,9 +1,9 @@
 //! `JsonBody<T>`: the JSON request extractor. Its rejections are problem+json with the stable
 //! codes: 415 without a JSON content type, 413 over the body limit, 400 `validation_failed`
-//! naming the offending field for syntax errors, wrong types and unknown fields (request types
-//! use `#[serde(deny_unknown_fields)]`), and 408 `body_timeout` when the body does not arrive
-//! within `REQUEST_BODY_TIMEOUT_SECONDS`: a slow client cannot keep a request (and what it
-//! holds) open.
+//! naming the offending field for syntax errors, wrong types (an array where an object belongs
+//! included: `objects`) and unknown fields (request types use `#[serde(deny_unknown_fields)]`),
+//! and 408 `body_timeout` when the body does not arrive within `REQUEST_BODY_TIMEOUT_SECONDS`:
+//! a slow client cannot keep a request (and what it holds) open.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -11,6 +11,7 @@ use axum::http::header;
 use serde::de::DeserializeOwned;
 
 use super::BodyTimeout;
+use super::objects::Objects;
 use crate::error::{ApiError, FieldError};
 
 /// Without the layers (unit tests of a bare router): the configuration's default.
@@ -70,7 +71,7 @@ where
 /// Parses JSON text into `T`, reporting the path of the field that failed.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+    let value = serde_path_to_error::deserialize(Objects(&mut deserializer)).map_err(|err| {
         let field = err.path().to_string();
         let inner = err.into_inner();
         let message = strip_position(&inner.to_string());
@@ -149,6 +150,14 @@ mod tests {
             parse::<Signup>(br#"{"slug": "acme", "is_admin": true, "admin": {"email": "a", "age": 1}}"#).unwrap_err();
         let p = problem(&err);
         assert!(p.errors[0].message.contains("unknown field `is_admin`"), "{:?}", p.errors);
+    }
+
+    #[test]
+    fn an_array_is_not_an_object() {
+        let err = parse::<Signup>(br#"["acme", {"email": "a@b.c", "age": 1}]"#).unwrap_err();
+        assert_eq!(err.status(), axum::http::StatusCode::BAD_REQUEST);
+        let err = parse::<Signup>(br#"{"slug": "acme", "admin": ["a@b.c", 1]}"#).unwrap_err();
+        assert_eq!(problem(&err).errors[0].field, "admin");
     }
 
     #[test]

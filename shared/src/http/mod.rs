@@ -3,6 +3,7 @@
 
 pub mod etag;
 mod json;
+mod objects;
 mod observe;
 pub mod openapi;
 mod page;
@@ -50,7 +51,10 @@ pub fn with_common_layers(limited: Router, streamed: Router, config: &HttpConfig
         Some(cors) => router.layer(cors),
         None => router,
     };
-    router.layer(axum::middleware::from_fn_with_state(observe::Observer::new(metrics, config), observe::observe))
+    let router =
+        router.layer(axum::middleware::from_fn_with_state(observe::Observer::new(metrics, config), observe::observe));
+    // Layers of a router wrap each route inside its method router: this one wraps the whole.
+    Router::new().fallback_service(router).layer(axum::middleware::from_fn(observe::name_allowed_methods))
 }
 
 /// `router` with a request timeout of `limit`: a request not answered by then is answered 503

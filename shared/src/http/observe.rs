@@ -187,10 +187,8 @@ async fn into_problem(response: Response, method: &axum::http::Method, body_limi
     let code = code_for_status(status);
     let error = match status {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(body_limit),
-        StatusCode::METHOD_NOT_ALLOWED => {
-            let allowed = parts.headers.get(header::ALLOW).and_then(|v| v.to_str().ok()).unwrap_or("");
-            ApiError::new(status, code, format!("{method} is not allowed here; allowed: {allowed}"))
-        }
+        // The methods it allows are named by `name_allowed_methods`, once the header exists.
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(status, code, format!("{method} is not allowed here")),
         _ => match text.filter(|t| !t.is_empty() && t.len() <= 512) {
             Some(text) => ApiError::new(status, code, text),
             None => ApiError::new(status, code, status.canonical_reason().unwrap_or("error")),
@@ -204,6 +202,29 @@ async fn into_problem(response: Response, method: &axum::http::Method, body_limi
     parts.headers.extend(new_parts.headers);
     parts.extensions.extend(new_parts.extensions);
     Response::from_parts(parts, Body::new(body))
+}
+
+/// Names the allowed methods in a 405's problem. A route's `Allow` header is set by its method
+/// router after every layer of the route has run (`observe` included, which made the problem),
+/// so this runs around the whole router, where the header is there to read.
+pub(super) async fn name_allowed_methods(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let response = next.run(request).await;
+    let allowed = response.headers().get(header::ALLOW).and_then(|v| v.to_str().ok());
+    let Some(allowed) = allowed.filter(|_| response.status() == StatusCode::METHOD_NOT_ALLOWED) else {
+        return response;
+    };
+    let allowed: Vec<&str> = allowed.split(',').map(str::trim).filter(|m| !m.is_empty()).collect();
+    if allowed.is_empty() {
+        return response;
+    }
+    let detail = format!("{method} is not allowed here; allowed: {}", allowed.join(", "));
+    let (mut parts, _) = response.into_parts();
+    let (new_parts, body) =
+        ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", detail).into_response().into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.extend(new_parts.headers);
+    Response::from_parts(parts, body)
 }
 
 #[cfg(test)]

@@ -98,6 +98,7 @@ async fn unknown_routes_and_methods_are_problems() {
     assert_eq!(body["code"], "method_not_allowed");
     assert!(headers[header::ALLOW].to_str().unwrap().contains("GET"));
     assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
+    assert_eq!(body["detail"], "DELETE is not allowed here; allowed: GET, HEAD", "{body}");
 }
 
 #[tokio::test]

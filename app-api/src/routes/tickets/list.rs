@@ -44,6 +44,7 @@ pub struct TicketFilter {
     /// `newest` (the default) or `oldest` first.
     pub sort: Option<String>,
     /// 1 to 100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,

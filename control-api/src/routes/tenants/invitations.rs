@@ -183,6 +183,7 @@ async fn newcomer(state: &AppState, token: &str, body: &[u8]) -> ApiResult<Invit
 /// Join a tenant: as a new user (`{password, firstname, lastname}`), or with a bearer token as
 /// the existing user the invitation's email belongs to.
 #[utoipa::path(post, path = "/v1/invitations/{token}/accept", tag = "tenants", params(("token" = String, Path)),
+    security((), ("bearer" = [])),
     request_body(content = Option<Newcomer>, description = "For a new user: password, firstname, lastname (the email is the invitation's); nothing with a bearer token"),
     responses(
         (status = 200, description = "Joined", body = Joined),

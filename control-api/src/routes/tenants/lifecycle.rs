@@ -24,6 +24,8 @@ use crate::tenancy::tenants;
 pub struct TenantFilter {
     /// Only tenants in this status.
     pub status: Option<String>,
+    /// 1 to 100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }

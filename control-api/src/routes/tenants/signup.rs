@@ -99,6 +99,7 @@ async fn check_signup_budget(state: &AppState, ip: Option<std::net::IpAddr>) -> 
 /// Register an organisation: its owner account (or, with an access token, the caller), and its
 /// database (provisioned in the background; poll the status).
 #[utoipa::path(post, path = "/v1/tenants/signup", tag = "tenants", request_body = SignupRequest,
+    security((), ("bearer" = [])),
     responses(
         (status = 202, description = "Accepted: the tenant is being provisioned", body = SignupResponse),
         (status = 400, description = "`validation_failed`: unreadable body or unknown fields"),
