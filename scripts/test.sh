@@ -221,6 +221,9 @@ say "faults: PostgreSQL, Redis and RabbitMQ failing under traffic through nginx 
 CHAOS_FORM=short scripts/chaos.sh
 say "monitoring: promtool, dashboards and alerts against live data (scripts/monitoring-proof.sh)"
 scripts/monitoring-proof.sh
+# Installs its pinned Schemathesis (pip, into a virtual environment of its own) when missing.
+say "fuzz: Schemathesis against both OpenAPI documents as owner, agent, customer and nobody (scripts/fuzz.sh)"
+scripts/fuzz.sh
 # ---------------------------------------------------------------------------------------------
 
 # ---- the web app in a browser (e2e/) --------------------------------------------------------
