@@ -8,6 +8,7 @@
 
 mod control;
 mod image;
+pub mod mailbox;
 mod options;
 mod people;
 mod platform;

@@ -1,0 +1,88 @@
+//! The test mail server, read as a mail client reads it: every address has a mailbox of its
+//! own on the server `scripts/test.sh` starts (mail-devel in multi-user mode: SMTP on
+//! `TEST_SMTP_URL`, IMAP on `TEST_IMAP_ADDR`, one password for every mailbox,
+//! `TEST_MAIL_PASSWORD`), so a test that mails addresses of its own reads only its own mail.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use futures_util::TryStreamExt as _;
+use mail_parser::MessageParser;
+use shared::testkit::eventually;
+
+/// The test mail server's SMTP URL, what the services are given as `SMTP_URL`.
+pub fn smtp_url() -> String {
+    std::env::var("TEST_SMTP_URL").unwrap_or_else(|_| "smtp://127.0.0.1:2525".into())
+}
+
+fn imap_addr() -> String {
+    std::env::var("TEST_IMAP_ADDR").unwrap_or_else(|_| "127.0.0.1:2143".into())
+}
+
+fn password() -> String {
+    std::env::var("TEST_MAIL_PASSWORD").unwrap_or_else(|_| "helpdeskly-test".into())
+}
+
+/// One mail as it arrived.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub raw: Vec<u8>,
+    /// The header fields as sent (unfolded, the first of each name), by lower-case name.
+    pub headers: BTreeMap<String, String>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl Mail {
+    fn parse(raw: Vec<u8>) -> Self {
+        let message = MessageParser::default().parse(&raw).expect("a mail the parser reads");
+        let mut headers = BTreeMap::new();
+        for header in message.headers_raw() {
+            let value = header.1.replace("\r\n", "").replace('\n', "").trim().to_owned();
+            headers.entry(header.0.to_ascii_lowercase()).or_insert(value);
+        }
+        let subject = message.subject().unwrap_or_default().to_owned();
+        let text = message.body_text(0).map(std::borrow::Cow::into_owned).unwrap_or_default();
+        let html = message.body_html(0).map(std::borrow::Cow::into_owned).unwrap_or_default();
+        Self { raw, headers, subject, text, html }
+    }
+
+    /// A header's raw value, when the mail has it.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
+    }
+
+    /// The `Message-ID` without its angle brackets.
+    pub fn message_id(&self) -> String {
+        self.header("message-id").unwrap_or_default().trim_matches(['<', '>']).to_owned()
+    }
+}
+
+/// Every mail in `address`'s mailbox now, oldest first.
+pub async fn inbox(address: &str) -> Vec<Mail> {
+    let stream = tokio::net::TcpStream::connect(imap_addr()).await.expect("the test IMAP server answers");
+    let mut client = async_imap::Client::new(stream);
+    client.read_response().await.expect("an IMAP greeting").expect("a greeting");
+    let mut session = client.login(address, password()).await.map_err(|(e, _)| e).expect("an IMAP login");
+    let mailbox = session.select("INBOX").await.expect("the inbox");
+    let mut mails = Vec::new();
+    if mailbox.exists > 0 {
+        let fetched: Vec<_> =
+            session.fetch("1:*", "BODY.PEEK[]").await.expect("a fetch").try_collect().await.expect("the mails");
+        for fetch in fetched {
+            mails.push(Mail::parse(fetch.body().expect("a body").to_vec()));
+        }
+    }
+    let _ = session.logout().await;
+    mails
+}
+
+/// The mailbox of `address` once it holds at least `count` mails (within 20 s).
+pub async fn wait_for(address: &str, count: usize) -> Vec<Mail> {
+    eventually(Duration::from_secs(20), &format!("{count} mail(s) for {address}"), || async {
+        let mails = inbox(address).await;
+        (mails.len() >= count).then_some(mails)
+    })
+    .await
+}
