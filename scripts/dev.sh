@@ -4,7 +4,10 @@
 # With no CONTROL_DATABASE_URL, a private PostgreSQL cluster is created (first run) under
 # .data/pg on a free local port and started. Development secrets (DB_ENCRYPTION_KEY, an
 # Ed25519 key pair for JWT) are generated once into .data/. Redis, RabbitMQ and S3 are used
-# when their variables are set (see .env.example), and optional otherwise.
+# when their variables are set (see .env.example), and optional otherwise. With no SMTP_URL, a
+# private mail server (mail-devel, installed once with pip; scripts/lib.sh) catches every mail
+# the services send, on free local ports, readable in its web UI and over IMAP; SMTP_URL= (set
+# and empty) runs without one (mail then waits in its table).
 # Ctrl-C stops everything this script started. What it needs and lacks (PostgreSQL server and
 # client, openssl, curl, a C compiler) it installs with apt-get first.
 #
@@ -27,11 +30,15 @@ mkdir -p "$DATA"
 chmod 700 "$DATA"
 
 started_pg=
+started_mail=
 pids=()
 cleanup() {
   trap - EXIT INT TERM
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ -n "$started_mail" ]; then
+    stop_private_mail
+  fi
   if [ -n "$started_pg" ]; then
     say "stopping the private PostgreSQL"
     pg_as_owner "$PG_BIN/pg_ctl" -D "$DATA/pg" -m fast -w stop >/dev/null || true
@@ -51,12 +58,13 @@ pg_as_owner() {
   if [ "$(id -u)" = 0 ]; then runuser -u "$(pg_owner)" -- "$@"; else "$@"; fi
 }
 
+# free_port [FIRST [LAST]]: the first port in FIRST..LAST (55432..55532) nothing listens on.
 free_port() {
-  local port
-  for port in $(seq 55432 55532); do
+  local port first=${1:-55432} last=${2:-55532}
+  for port in $(seq "$first" "$last"); do
     port_open 127.0.0.1 "$port" || { echo "$port"; return; }
   done
-  die "no free port between 55432 and 55532"
+  die "no free port between $first and $last"
 }
 
 start_private_postgres() {
@@ -92,6 +100,38 @@ start_private_postgres() {
   fi
   export CONTROL_DATABASE_URL="$admin/helpdeskly_control"
   export TENANT_DATABASE_URL=${TENANT_DATABASE_URL:-$admin/postgres}
+}
+
+# The private mail server (scripts/lib.sh's ensure_mail_catcher) under .data/mail: the one an
+# earlier run left running is adopted with its ports (.data/mail.ports), else one is started on
+# free ones. Every recipient address is a mailbox of its own.
+MAIL_DEV_PASSWORD=helpdeskly-dev
+mail_pid() {
+  local pid
+  pid=$(cat "$DATA/mail/mail-devel.pid" 2>/dev/null) || return 1
+  grep -qa mail_devel "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
+}
+start_private_mail() {
+  local ports
+  if mail_pid >/dev/null && ports=$(cat "$DATA/mail.ports" 2>/dev/null); then
+    read -r MAIL_SMTP_PORT MAIL_IMAP_PORT MAIL_HTTP_PORT <<<"$ports"
+  else
+    stop_private_mail   # one whose ports are not known
+    MAIL_SMTP_PORT=$(free_port 56025 56079) MAIL_IMAP_PORT=$(free_port 56143 56179) MAIL_HTTP_PORT=$(free_port 56180 56219)
+    echo "$MAIL_SMTP_PORT $MAIL_IMAP_PORT $MAIL_HTTP_PORT" >"$DATA/mail.ports"
+  fi
+  started_mail=1
+  ensure_mail_catcher 127.0.0.1 "$MAIL_SMTP_PORT" "$MAIL_IMAP_PORT" "$MAIL_HTTP_PORT" "$MAIL_DEV_PASSWORD" "$DATA/mail"
+  export SMTP_URL=smtp://127.0.0.1:$MAIL_SMTP_PORT
+  # Local addresses: the catcher takes mail for any of them, replies to the reply tokens too.
+  export MAIL_FROM=${MAIL_FROM:-helpdeskly@$APP_BASE_DOMAIN} MAIL_REPLY_DOMAIN=${MAIL_REPLY_DOMAIN:-$APP_BASE_DOMAIN}
+}
+stop_private_mail() {
+  local pid
+  pid=$(mail_pid) || return 0
+  say "stopping the private mail server"
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
 }
 
 generate_secrets() {
@@ -166,12 +206,14 @@ done
 ensure_tools
 [ -n "${CONTROL_DATABASE_URL:-}" ] || start_private_postgres
 generate_secrets
+[ -n "${SMTP_URL+set}" ] || start_private_mail
 
 say "building"
 cargo build --quiet -p control-api -p app-api
 build_web
 [ -f web/dist/index.html ] && export WEB_DIR=${WEB_DIR:-$ROOT/web/dist}
-# Where the sign-up page sends a new organisation.
+# A tenant's web address, for both services: where the sign-up page sends a new organisation,
+# and where the links in mail point.
 [ -n "${APP_PUBLIC_URL:-}" ] || APP_PUBLIC_URL="http://{slug}.$APP_BASE_DOMAIN:$APP_PORT"
 export APP_PUBLIC_URL
 
@@ -197,6 +239,17 @@ env -u DB_ENCRYPTION_KEY -u JWT_PRIVATE_KEY APP_PLANE_KEY="$APP_PLANE_KEY" CONTR
   > >(tee -a "$LOGS/app-api.log") 2>&1 & pids+=($!)
 wait_healthy app-api "http://127.0.0.1:$APP_PORT" "${pids[1]}"
 
+mail_log=
+if [ -n "$started_mail" ]; then
+  mail_lines="mail         every mail the services send is caught here, none leaves the machine:
+               web UI http://127.0.0.1:$MAIL_HTTP_PORT/
+               IMAP 127.0.0.1:$MAIL_IMAP_PORT (no TLS): log in as the recipient's address, password $MAIL_DEV_PASSWORD"
+  mail_log="  .data/mail/mail-devel.log"
+elif [ -n "${SMTP_URL:-}" ]; then
+  mail_lines="mail         sent to the SMTP_URL given"
+else
+  mail_lines="mail         none sent (SMTP_URL is empty): it waits in the services' tables"
+fi
 cat >&2 <<MSG
 
   sign up      http://localhost:$CONTROL_PORT/
@@ -205,7 +258,8 @@ cat >&2 <<MSG
   app-api      http://127.0.0.1:$APP_PORT   docs: http://127.0.0.1:$APP_PORT/docs/
                each organisation at http://{slug}.localhost:$APP_PORT (or the X-Tenant-Slug header)
   health, readiness, metrics: /health  /ready  /metrics
-  logs:        .data/logs/control-api.log  .data/logs/app-api.log  .data/pg.log
+  $mail_lines
+  logs:        .data/logs/control-api.log  .data/logs/app-api.log  .data/pg.log$mail_log
   a platform operator:
     (. .data/control.env && $target/debug/control-api create-platform-admin --email you@example.org --password-stdin)
 

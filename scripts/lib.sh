@@ -47,3 +47,65 @@ ensure_edge_tools() {
   fi
   export PATH=$PATH:/usr/sbin
 }
+
+# imap_login_ok HOST PORT USER PASSWORD: whether the IMAP server there accepts that login.
+imap_login_ok() (
+  exec 3<>"/dev/tcp/$1/$2" 2>/dev/null || exit 1
+  local line user=${3//\\/\\\\} password=${4//\\/\\\\}
+  user=${user//\"/\\\"} password=${password//\"/\\\"}
+  IFS= read -r -t 5 line <&3 || exit 1   # the greeting
+  printf 'h1 LOGIN "%s" "%s"\r\nh2 LOGOUT\r\n' "$user" "$password" >&3
+  while IFS= read -r -t 5 line <&3; do
+    case $line in
+      "h1 OK"*) exit 0 ;;
+      "h1 "*) exit 1 ;;
+    esac
+  done
+  exit 1
+)
+
+MAIL_DEVEL_VERSION=0.18.1
+# ensure_mail_catcher HOST SMTP_PORT IMAP_PORT HTTP_PORT PASSWORD DIR: a mail server for
+# development and tests, mail-devel from PyPI (pinned): an in-memory SMTP sink, an IMAP server
+# and a small web UI on HTTP_PORT. In its multi-user mode every recipient address has a mailbox
+# of its own, logged into over IMAP with the address and PASSWORD. Installed with pip into a
+# virtual environment of its own when missing; started when nothing listens on SMTP_PORT,
+# detached (nohup) with DIR as its working directory (it must outlive the caller: not a CI
+# clone), logging to DIR/mail-devel.log, its pid in DIR/mail-devel.pid. Then both ports are
+# awaited, and PASSWORD is tried with an IMAP login, so that another server holding the ports is
+# named here rather than failing every reader of the mail later.
+ensure_mail_catcher() {
+  local host=$1 smtp=$2 imap=$3 http=$4 password=$5 dir=$6
+  local venv=${MAIL_DEVEL_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/helpdeskly/mail-devel-$MAIL_DEVEL_VERSION}
+  # The marker is written once pip has finished: a half-made environment is made again.
+  if [ ! -f "$venv/.installed" ]; then
+    say "installing mail-devel $MAIL_DEVEL_VERSION (a mail server for development and tests) into $venv"
+    command -v python3 >/dev/null || apt_install python3
+    rm -rf "$venv"
+    mkdir -p "$(dirname "$venv")"
+    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$venv"; }
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "mail-devel==$MAIL_DEVEL_VERSION"
+    touch "$venv/.installed"
+  fi
+  if ! port_open "$host" "$smtp"; then
+    say "starting mail-devel: SMTP $host:$smtp, IMAP $host:$imap, web UI http://$host:$http/"
+    mkdir -p "$dir"
+    # The password from the environment rather than the command line, which any local user reads.
+    # (The cd on a line of its own: `cd && cmd &` would put the whole list, not cmd, behind $!.)
+    (
+      cd "$dir" || exit 1
+      MAIL_PASSWORD=$password nohup "$venv/bin/python" -m mail_devel --host "$host" --multi-user \
+        --smtp-port "$smtp" --imap-port "$imap" --http-port "$http" </dev/null >"$dir/mail-devel.log" 2>&1 &
+      echo $! >"$dir/mail-devel.pid"
+    )
+  fi
+  local _
+  for _ in $(seq 1 80); do
+    if port_open "$host" "$smtp" && port_open "$host" "$imap"; then
+      imap_login_ok "$host" "$imap" "probe@helpdeskly.test" "$password" && return
+      die "the IMAP server on $host:$imap refuses the password it was given: another mail server holds these ports (stop it, or give its password)"
+    fi
+    sleep 0.25
+  done
+  die "mail-devel does not listen on $host:$smtp (SMTP) and $host:$imap (IMAP) (see $dir/mail-devel.log)"
+}

@@ -1,7 +1,8 @@
 """The running platform for the edge test and the monitoring proof: both services started through
 scripts/dev.sh (its environment, keys and build) on free ports, against a fresh control database
 on the test PostgreSQL server, attachments on the local disk in a temporary directory (no S3, no
-clamd), and everything removed again at the end: the services, the control database, the tenant
+clamd), no mail server (SMTP_URL empty: mail waits in its table; a caller may pass one), and
+everything removed again at the end: the services, the control database, the tenant
 databases and roles (a prefix of their own), the template database and the stored files.
 
 Also: free ports, bounded polling, and a small HTTP client that can connect to one address while
@@ -164,9 +165,11 @@ class Platform:
             "APP_BASE_DOMAIN": "localhost",
             "ORDERS_CONSUMER_IN_SERVE": "false",
             "BLOB_DIR": self.blob_dir,
+            # Set and empty: scripts/dev.sh starts no mail server of its own.
+            "SMTP_URL": "",
         })
-        for var in ("REDIS_URL", "AMQP_URL", "TRUSTED_PROXIES", "S3_ENDPOINT", "S3_BUCKET", "CLAMAV_ADDR",
-                    "UPLOAD_SPOOL_DIR"):
+        for var in ("REDIS_URL", "AMQP_URL", "TRUSTED_PROXIES", "S3_ENDPOINT", "S3_BUCKET", "S3_PUBLIC_ENDPOINT",
+                    "CLAMAV_ADDR", "UPLOAD_SPOOL_DIR", "MAIL_FROM", "MAIL_REPLY_DOMAIN"):
             env.pop(var, None)
         env.update(self.extra_env)
         fd, self.log_path = tempfile.mkstemp(prefix=f"hd-{self.name}-", suffix=".log")

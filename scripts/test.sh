@@ -15,7 +15,12 @@
 # may create databases and roles), TEST_REDIS_URL (default redis://127.0.0.1:6379), an S3 server
 # that checks request signatures (s3s-fs, TEST_S3_ENDPOINT, default http://127.0.0.1:9000, keys
 # TEST_S3_ACCESS_KEY and TEST_S3_SECRET_KEY) and clamd with a test signature database made here
-# (TEST_CLAMAV_ADDR, default 127.0.0.1:3310).
+# (TEST_CLAMAV_ADDR, default 127.0.0.1:3310) and a mail server (mail-devel, scripts/lib.sh's
+# ensure_mail_catcher, installed with pip into a virtual environment of its own): SMTP on
+# TEST_SMTP_URL (default smtp://127.0.0.1:2525), IMAP on TEST_IMAP_ADDR (default 127.0.0.1:2143)
+# where every recipient address has a mailbox, logged into with the address and
+# TEST_MAIL_PASSWORD (default helpdeskly-test), and its web UI on TEST_MAIL_HTTP_PORT (default
+# 2080: http://127.0.0.1:2080/). The mail is kept in memory only, until the server stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -27,6 +32,10 @@ export TEST_S3_ENDPOINT=${TEST_S3_ENDPOINT:-http://127.0.0.1:9000}
 export TEST_S3_ACCESS_KEY=${TEST_S3_ACCESS_KEY:-helpdeskly-test}
 export TEST_S3_SECRET_KEY=${TEST_S3_SECRET_KEY:-helpdeskly-test-secret}
 export TEST_CLAMAV_ADDR=${TEST_CLAMAV_ADDR:-127.0.0.1:3310}
+export TEST_SMTP_URL=${TEST_SMTP_URL:-smtp://127.0.0.1:2525}
+export TEST_IMAP_ADDR=${TEST_IMAP_ADDR:-127.0.0.1:2143}
+export TEST_MAIL_PASSWORD=${TEST_MAIL_PASSWORD:-helpdeskly-test}
+export TEST_MAIL_HTTP_PORT=${TEST_MAIL_HTTP_PORT:-2080}
 SERVICES_DIR=${TMPDIR:-/tmp}/helpdeskly-test-services
 
 ensure_postgres() {
@@ -152,6 +161,16 @@ CONF
   die "clamd does not listen on $TEST_CLAMAV_ADDR (see $dir/clamd.log)"
 }
 
+# The mail server the tests send to and read from (testkit's mailbox): on the addresses above,
+# from the services' folder, which outlives a CI clone.
+ensure_mail() {
+  local smtp=${TEST_SMTP_URL#smtp://}
+  smtp=${smtp%%[/?]*}
+  [ "${TEST_IMAP_ADDR%:*}" = "${smtp%:*}" ] || die "TEST_SMTP_URL and TEST_IMAP_ADDR must name the same host (one mail server)"
+  ensure_mail_catcher "${smtp%:*}" "${smtp##*:}" "${TEST_IMAP_ADDR##*:}" "$TEST_MAIL_HTTP_PORT" "$TEST_MAIL_PASSWORD" \
+    "$SERVICES_DIR/mail"
+}
+
 ensure_nextest() {
   if ! cargo nextest --version >/dev/null 2>&1; then
     say "installing cargo-nextest"
@@ -178,6 +197,7 @@ ensure_redis
 ensure_rabbitmq
 ensure_s3
 ensure_clamd
+ensure_mail
 ensure_nextest
 ensure_cargo_deny
 ensure_cargo_machete
