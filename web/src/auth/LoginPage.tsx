@@ -56,6 +56,9 @@ export function LoginPage({ slug, next }: { slug: string; next: string | null })
         </button>
       </form>
       <p class="aside">
+        <Link href="/forgot-password">{t('auth.login.forgot')}</Link>
+      </p>
+      <p class="aside">
         {t('auth.login.no_account')} <Link href="/register">{t('auth.login.register_link')}</Link>
       </p>
     </Page>

@@ -4,7 +4,7 @@
 import type { MfaChallenge } from '../api/schemas';
 
 export interface Handoff {
-  notice?: 'registered' | 'joined' | 'signed_out';
+  notice?: 'registered' | 'joined' | 'signed_out' | 'password_reset';
   email?: string;
   challenge?: MfaChallenge;
 }

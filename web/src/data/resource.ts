@@ -36,9 +36,10 @@ export function useResource<T>(key: string, load: (signal: AbortSignal) => Promi
   return useFetched(key, always(load), false);
 }
 
-/** Polled every few seconds while the tab is visible; `live: false` loads once like `useResource`. */
-export function useLive<T>(key: string, fetcher: Fetcher<T>, options: { live?: boolean } = {}): Resource<T> {
-  return useFetched(key, fetcher, options.live !== false);
+/** Polled every few seconds (`intervalMs`, 4 s by default) while the tab is visible; `live: false`
+ * loads once like `useResource`. */
+export function useLive<T>(key: string, fetcher: Fetcher<T>, options: { live?: boolean; intervalMs?: number } = {}): Resource<T> {
+  return useFetched(key, fetcher, options.live !== false, options.intervalMs ?? LIVE_INTERVAL_MS);
 }
 
 interface State<T> {
@@ -50,7 +51,7 @@ interface State<T> {
   loading: boolean;
 }
 
-function useFetched<T>(key: string, fetcher: Fetcher<T>, live: boolean): Resource<T> {
+function useFetched<T>(key: string, fetcher: Fetcher<T>, live: boolean, intervalMs: number = LIVE_INTERVAL_MS): Resource<T> {
   const [state, setState] = useState<State<T>>({ key, data: undefined, error: null, stale: null, loading: true });
   const [attempt, setAttempt] = useState(0);
   const latest = useRef(fetcher);
@@ -80,12 +81,12 @@ function useFetched<T>(key: string, fetcher: Fetcher<T>, live: boolean): Resourc
         failures += 1;
         // What another key loaded is not this key's data.
         setState((s) => (loaded ? { ...s, stale: error } : { ...s, data: s.key === key ? s.data : undefined, error, loading: false }));
-        return live ? delayAfter(error, failures, LIVE_INTERVAL_MS) : undefined;
+        return live ? delayAfter(error, failures, intervalMs) : undefined;
       }
     };
     // The data shown stays while the next key loads (`aria-busy`), until it answers.
     setState((s) => ({ ...s, error: null, loading: true }));
-    const current = new Poller(run);
+    const current = new Poller(run, intervalMs);
     poller.current = current;
     void current.now().then(() => {
       if (live && !controller.signal.aborted) current.start();
@@ -95,7 +96,7 @@ function useFetched<T>(key: string, fetcher: Fetcher<T>, live: boolean): Resourc
       current.stop();
       if (poller.current === current) poller.current = null;
     };
-  }, [key, attempt, live]);
+  }, [key, attempt, live, intervalMs]);
 
   const reload = useCallback(() => setAttempt((n) => n + 1), []);
   const refresh = useCallback(() => poller.current?.now() ?? Promise.resolve(), []);

@@ -21,6 +21,7 @@ const KNOWN = [
   'ticket_closed',
   'payload_too_large',
   'unsupported_media_type',
+  'invalid_token',
   'rate_limited',
   'server_busy',
   'dependency_unavailable',

@@ -4,9 +4,15 @@
 import { useState } from 'preact/hooks';
 import { AcceptInvitationPage } from '../auth/AcceptInvitationPage';
 import { handOff } from '../auth/handoff';
+import { linkToken } from '../auth/recovery';
+import { ResetPasswordPage } from '../auth/ResetPasswordPage';
+import { VerifyEmailPage } from '../auth/VerifyEmailPage';
 import { TwoFactorPage } from '../auth/TwoFactorPage';
 import { consoleArea } from '../console';
 import { t } from '../i18n';
+import { Bell } from '../notifications/Bell';
+import { NotificationPreferencesPage } from '../notifications/PreferencesPage';
+import { UnsubscribePage } from '../notifications/UnsubscribePage';
 import { portalArea } from '../portal';
 import { Redirect, Routes, navigate, type Location } from '../router/router';
 import { safeNext } from '../router/match';
@@ -20,7 +26,7 @@ import type { Area } from './area';
 import { whileJoining } from './joining';
 import { MemberContext, displayName } from './member';
 
-export function SignedIn({ slug, place, location, userId }: { slug: string; place: string; location: Location; userId: string }) {
+export function SignedIn({ slug, place, location, userId, emailUnconfirmed }: { slug: string; place: string; location: Location; userId: string; emailUnconfirmed: boolean }) {
   const me = useResource(`me:${userId}`, (signal) => whileJoining(() => getMe(signal), signal));
   const [signingOut, setSigningOut] = useState(false);
   const signOut = async () => {
@@ -42,16 +48,26 @@ export function SignedIn({ slug, place, location, userId }: { slug: string; plac
   const member = me.data;
   const area: Area = member.role === 'customer' ? portalArea : consoleArea;
   const path = location.path;
-  const nav = [...area.nav(path, member.role), { href: '/account/2fa', label: t('nav.security'), current: path === '/account/2fa' }];
+  const nav = [
+    ...area.nav(path, member.role),
+    { href: '/account/notifications', label: t('nav.notifications'), current: path === '/account/notifications' },
+    { href: '/account/2fa', label: t('nav.security'), current: path === '/account/2fa' },
+  ];
+  const banner = member.role === 'customer' && emailUnconfirmed ? <p class="email-banner">{t('auth.verify.banner')}</p> : null;
   return (
     <MemberContext.Provider value={{ member, slug }}>
-      <Layout place={place} nav={nav} user={{ name: displayName(member), onSignOut: signOut, signingOut }}>
+      <Layout place={place} nav={nav} user={{ name: displayName(member), onSignOut: signOut, signingOut }} tools={<Bell />} banner={banner}>
         <Routes
           path={path}
           routes={[
             { path: '/login', render: () => <Redirect to={safeNext(location.query.get('next'))} /> },
             { path: '/register', render: () => <Redirect to="/" /> },
             { path: '/account/2fa', render: () => <TwoFactorPage /> },
+            { path: '/account/notifications', render: () => <NotificationPreferencesPage /> },
+            { path: '/forgot-password', render: () => <Redirect to="/" /> },
+            { path: '/reset-password', render: () => <ResetPasswordPage token={linkToken(location.query)} /> },
+            { path: '/verify-email', render: () => <VerifyEmailPage token={linkToken(location.query)} /> },
+            { path: '/unsubscribe', render: () => <UnsubscribePage token={linkToken(location.query)} /> },
             { path: '/invite/{token}', render: ({ token }) => <AcceptInvitationPage token={token!} onJoined={me.reload} /> },
             ...area.routes,
           ]}

@@ -1,9 +1,15 @@
-//! The tenant host for visitors: sign in, register, accept an invitation. Any other page asks
-//! to sign in first and comes back afterwards.
+//! The tenant host for visitors: sign in, register, accept an invitation, recover a password, and
+//! the pages mail links to (confirm an address, unsubscribe). Any other page asks to sign in first
+//! and comes back afterwards.
 
+import { ForgotPasswordPage } from '../auth/ForgotPasswordPage';
 import { InvitePage } from '../auth/InvitePage';
 import { LoginPage } from '../auth/LoginPage';
 import { RegisterPage } from '../auth/RegisterPage';
+import { linkToken } from '../auth/recovery';
+import { ResetPasswordPage } from '../auth/ResetPasswordPage';
+import { VerifyEmailPage } from '../auth/VerifyEmailPage';
+import { UnsubscribePage } from '../notifications/UnsubscribePage';
 import { Redirect, Routes, type Location } from '../router/router';
 import { Layout } from '../ui/Layout';
 
@@ -18,6 +24,10 @@ export function SignedOut({ slug, location }: { slug: string; location: Location
           { path: '/login', render: () => <LoginPage slug={slug} next={location.query.get('next')} /> },
           { path: '/register', render: () => <RegisterPage slug={slug} /> },
           { path: '/invite/{token}', render: ({ token }) => <InvitePage slug={slug} token={token!} /> },
+          { path: '/forgot-password', render: () => <ForgotPasswordPage slug={slug} /> },
+          { path: '/reset-password', render: () => <ResetPasswordPage token={linkToken(location.query)} /> },
+          { path: '/verify-email', render: () => <VerifyEmailPage token={linkToken(location.query)} /> },
+          { path: '/unsubscribe', render: () => <UnsubscribePage token={linkToken(location.query)} /> },
         ]}
         fallback={() => <Redirect to={toLogin} />}
       />

@@ -10,6 +10,7 @@ import { Layout } from '../ui/Layout';
 import { ErrorAlert, Loading } from '../ui/status';
 import { SignedIn } from './SignedIn';
 import { SignedOut } from './SignedOut';
+import { emailUnconfirmed } from './verified';
 
 export function TenantApp({ slug }: { slug: string }) {
   const state = useSession();
@@ -36,5 +37,5 @@ export function TenantApp({ slug }: { slug: string }) {
     );
   }
   if (state.status === 'signed_out') return <SignedOut slug={slug} location={location} />;
-  return <SignedIn slug={slug} place={state.tenant?.name ?? slug} location={location} userId={state.user.id} />;
+  return <SignedIn slug={slug} place={state.tenant?.name ?? slug} location={location} userId={state.user.id} emailUnconfirmed={emailUnconfirmed(state.user)} />;
 }

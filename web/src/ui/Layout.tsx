@@ -1,4 +1,5 @@
-//! The frame of every page: skip link, header (brand, navigation, language, sign-out) and main.
+//! The frame of every page: skip link, header (brand, navigation, language, the signed-in tools
+//! and sign-out) and main.
 
 import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';
@@ -18,9 +19,13 @@ interface LayoutProps {
   nav?: NavItem[];
   /** Signed-in user's name, and how to sign out. */
   user?: { name: string; onSignOut: () => void; signingOut?: boolean } | undefined;
+  /** What the signed-in header holds before the user (the notifications bell). */
+  tools?: ComponentChildren;
+  /** A note above every page (an address still to confirm). */
+  banner?: ComponentChildren;
 }
 
-export function Layout({ children, place, nav = [], user }: LayoutProps) {
+export function Layout({ children, place, nav = [], user, tools, banner }: LayoutProps) {
   return (
     <>
       <a class="skip-link" href="#main">
@@ -50,6 +55,7 @@ export function Layout({ children, place, nav = [], user }: LayoutProps) {
           ) : null}
           <div class="site-tools">
             <LanguageSwitch />
+            {tools}
             {user ? (
               <div class="user">
                 <span class="user-name">{user.name}</span>
@@ -62,6 +68,7 @@ export function Layout({ children, place, nav = [], user }: LayoutProps) {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
+        {banner}
         {children}
       </main>
     </>

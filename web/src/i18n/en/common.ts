@@ -20,6 +20,7 @@ export default {
   'field.firstname': 'First name',
   'field.lastname': 'Last name',
   'nav.security': 'Account security',
+  'nav.notifications': 'Notification settings',
   'validation.required': 'This field is required.',
   'validation.email': 'Enter an email address like name@example.com.',
   'validation.password_short': 'Use at least 12 characters.',

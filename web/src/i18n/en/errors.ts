@@ -24,6 +24,7 @@ export default {
   'error.media_type_mismatch': 'The file’s content does not match its name.',
   'error.file_infected': 'This file was refused because it appears to contain a virus.',
   'error.body_timeout': 'The upload stalled. Please try again.',
+  'error.invalid_token': 'This link is not valid, or it has expired.',
   'error.network_error': 'The server cannot be reached. Check your connection and try again.',
   'error.aborted': 'The request was cancelled.',
   'error.server_error': 'The server ran into a problem. Please try again.',

@@ -22,6 +22,7 @@ const fr: Record<keyof typeof en, string> = {
   'field.firstname': 'Prénom',
   'field.lastname': 'Nom',
   'nav.security': 'Sécurité du compte',
+  'nav.notifications': 'Réglages des notifications',
   'validation.required': 'Ce champ est obligatoire.',
   'validation.email': 'Saisissez une adresse e-mail comme nom@exemple.fr.',
   'validation.password_short': 'Utilisez au moins 12 caractères.',

@@ -26,6 +26,7 @@ const fr: Record<keyof typeof en, string> = {
   'error.media_type_mismatch': 'Le contenu du fichier ne correspond pas à son nom.',
   'error.file_infected': 'Ce fichier a été refusé car il semble contenir un virus.',
   'error.body_timeout': 'L’envoi s’est interrompu. Réessayez.',
+  'error.invalid_token': 'Ce lien n’est pas valide, ou il a expiré.',
   'error.network_error': 'Le serveur est injoignable. Vérifiez votre connexion et réessayez.',
   'error.aborted': 'La requête a été annulée.',
   'error.server_error': 'Le serveur a rencontré un problème. Réessayez.',

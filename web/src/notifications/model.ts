@@ -1,0 +1,36 @@
+//! What the bell and the preferences page decide on their own: the badge's text, which kinds a
+//! person is asked about, marking read in what is shown, and a choice changed in the preferences.
+
+import type { Role } from '../api/schemas';
+import { CHANNELS, NOTIFICATION_KINDS, type Channel, type Notification, type NotificationKind, type NotificationPreferences } from '../data/notifications';
+
+/** The kinds that concern a customer: their own tickets' life. Staff are asked about all. */
+export const CUSTOMER_KINDS: readonly NotificationKind[] = ['ticket_created', 'message_added', 'status_changed', 'ticket_resolved'];
+
+export function kindsFor(role: Role): readonly NotificationKind[] {
+  return role === 'customer' ? CUSTOMER_KINDS : NOTIFICATION_KINDS;
+}
+
+/** The most the badge spells out; more reads "99+". */
+export const BADGE_MAX = 99;
+
+/** The badge's text: nothing when all is read. */
+export function badgeText(unread: number): string {
+  if (unread <= 0) return '';
+  return unread > BADGE_MAX ? `${BADGE_MAX}+` : String(unread);
+}
+
+/** The notifications shown, those named (or all) marked read at `at`; the others untouched. */
+export function markedRead(items: Notification[], which: readonly number[] | 'all', at: string): Notification[] {
+  const ids = which === 'all' ? null : new Set(which);
+  return items.map((n) => (n.read_at === null && (ids === null || ids.has(n.id)) ? { ...n, read_at: at } : n));
+}
+
+/** The preferences with one choice changed; the rest, shown or not, as they were. */
+export function withChoice(preferences: NotificationPreferences, channel: Channel, kind: NotificationKind, on: boolean): NotificationPreferences {
+  return { ...preferences, [channel]: { ...preferences[channel], [kind]: on } };
+}
+
+export function samePreferences(a: NotificationPreferences, b: NotificationPreferences): boolean {
+  return a.language === b.language && CHANNELS.every((channel) => NOTIFICATION_KINDS.every((kind) => a[channel][kind] === b[channel][kind]));
+}
