@@ -55,7 +55,12 @@ COPY nginx/snippets/mime.conf nginx/snippets/headers-common.conf nginx/snippets/
      nginx/snippets/web-app.conf /etc/helpdeskly/web/snippets/
 COPY nginx/templates/snippets/headers-web.conf.template /etc/helpdeskly/web/snippets/headers-web.conf
 # A placeholder in the template would reach nginx as an unknown variable: the build stops here.
-RUN test -f /srv/web/index.html && nginx -t -q -c /etc/helpdeskly/web/nginx.conf
+# The check runs with the map of $files_origin that k8s/base/web.yaml writes at start (here empty).
+# hadolint ignore=SC2016
+RUN test -f /srv/web/index.html \
+    && printf 'map $host $files_origin { default ""; }\n' >/tmp/files-origin.conf \
+    && nginx -t -q -c /etc/helpdeskly/web/nginx.conf \
+    && rm /tmp/files-origin.conf
 ARG GIT_COMMIT=unknown
 LABEL org.opencontainers.image.title="helpdeskly-web" \
       org.opencontainers.image.description="Helpdeskly web app, served by nginx" \

@@ -6,7 +6,8 @@
 #      only nginx and Grafana publish ports, every long-running service has a health check (or
 #      says why not), resource limits and rotated logs, every depends_on has a condition,
 #      app-api's processes never get DB_ENCRYPTION_KEY, control-api's get APP_PUBLIC_URL on the
-#      base domain, and nginx serves the web app from its own image (the Dockerfile's `web`).
+#      base domain, app-api's sign download links for the files host (S3_PUBLIC_ENDPOINT) that nginx
+#      puts in front of MinIO, and nginx serves the web app from its own image (the Dockerfile's `web`).
 #   2. k8s/: both production kustomizations rendered (kubectl kustomize) and validated strictly
 #      (unknown fields are errors) against the Kubernetes schemas of the oldest and newest versions
 #      named below, offline (kubernetes-validate ships them); then the manifests' own rules: rolling
@@ -14,7 +15,7 @@
 #      resources, a grace period longer than the drain, Secrets referenced and never written,
 #      app-api never given DB_ENCRYPTION_KEY, APP_PUBLIC_URL on APP_BASE_DOMAIN, and the Ingress:
 #      control-api's routes on every host, the web app for every other path, never /metrics or
-#      /ready of a service.
+#      /ready of a service; the files host (S3_PUBLIC_ENDPOINT) to the S3 server alone, unbuffered.
 #   3. Dockerfile: hadolint, and the rules it does not know: stages (the web app built into the
 #      `web` target, the services' runtime last), a non-root USER, a HEALTHCHECK, no secret in ENV
 #      or ARG; .dockerignore keeps .git, target/ and env files out.
@@ -125,7 +126,13 @@ for name in ("control-api", "control-api-worker"):
     url = services.get(name, {}).get("environment", {}).get("APP_PUBLIC_URL")
     if url != "https://{slug}.helpdeskly.example":
         errors.append(f"{name}: APP_PUBLIC_URL is {url!r}, not https://{{slug}}.APP_BASE_DOMAIN")
+for name in ("app-api", "app-api-worker"):
+    url = services.get(name, {}).get("environment", {}).get("S3_PUBLIC_ENDPOINT")
+    if url != "https://files.helpdeskly.example":
+        errors.append(f"{name}: S3_PUBLIC_ENDPOINT is {url!r}, not https://files.APP_BASE_DOMAIN (nginx's files host)")
 edge = services.get("nginx", {})
+if edge.get("environment", {}).get("S3_UPSTREAM") != "minio:9000":
+    errors.append("nginx: S3_UPSTREAM must be minio:9000, the S3 server behind the files host")
 web_root = edge.get("environment", {}).get("WEB_ROOT")
 if edge.get("build", {}).get("target") != "web" or not str(edge.get("image", "")).startswith("helpdeskly-web:"):
     errors.append("nginx: its image must be the Dockerfile's web target (helpdeskly-web:TAG), the release's web app")
@@ -173,8 +180,8 @@ for d in docs:
     if d["kind"] == "Secret":
         errors.append(f"Secret {d['metadata']['name']} is written in the manifests: reference it only")
 need = {"Deployment": {"control-api", "control-api-worker", "app-api", "app-api-worker", "web"},
-        "Service": {"control-api", "app-api", "web"}, "HorizontalPodAutoscaler": {"control-api", "app-api"},
-        "PodDisruptionBudget": {"control-api", "app-api", "web"}, "Ingress": {"helpdeskly"},
+        "Service": {"control-api", "app-api", "web", "s3"}, "HorizontalPodAutoscaler": {"control-api", "app-api"},
+        "PodDisruptionBudget": {"control-api", "app-api", "web"}, "Ingress": {"helpdeskly", "helpdeskly-files"},
         "ConfigMap": {"helpdeskly-config"}, "Job": {"helpdeskly-migrate"},
         "CronJob": {"helpdeskly-backup"}, "NetworkPolicy": {"default-deny", "stores-egress"}}
 for kind, names in need.items():
@@ -221,8 +228,20 @@ config = next((d["data"] for d in docs if d["kind"] == "ConfigMap" and d["metada
 domain = config.get("APP_BASE_DOMAIN", "")
 if config.get("APP_PUBLIC_URL") != f"https://{{slug}}.{domain}":
     errors.append(f"ConfigMap: APP_PUBLIC_URL is {config.get('APP_PUBLIC_URL')!r}, not https://{{slug}}.{domain}")
+files_host = f"files.{domain}"
+if config.get("S3_PUBLIC_ENDPOINT") != f"https://{files_host}":
+    errors.append(f"ConfigMap: S3_PUBLIC_ENDPOINT is {config.get('S3_PUBLIC_ENDPOINT')!r}, not https://{files_host}")
 for d in docs:
-    if d["kind"] == "Ingress":
+    if d["kind"] == "Ingress" and d["metadata"]["name"] == "helpdeskly-files":
+        routes = [(r.get("host"), p["path"], p["backend"]["service"]["name"])
+                  for r in d["spec"]["rules"] for p in r["http"]["paths"]]
+        if routes != [(files_host, "/", "s3")]:
+            errors.append(f"Ingress helpdeskly-files: {routes}, not {files_host}/ to Service s3 alone")
+        if files_host not in [h for t in d["spec"].get("tls", []) for h in t.get("hosts", [])]:
+            errors.append(f"Ingress helpdeskly-files: no TLS for {files_host}")
+        if d["metadata"].get("annotations", {}).get("nginx.ingress.kubernetes.io/proxy-buffering") != "off":
+            errors.append("Ingress helpdeskly-files: downloads must not be buffered (proxy-buffering off)")
+    elif d["kind"] == "Ingress":
         hosts = [r.get("host", "") for r in d["spec"]["rules"]]
         if not any(h.startswith("*.") for h in hosts) or not any(h and not h.startswith("*.") for h in hosts):
             errors.append("Ingress: needs the control host and the tenants' wildcard host")

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The edge test (scripts/edge_test.py): Debian's nginx with nginx/'s configuration in front of a
-# recording upstream, then in front of control-api and app-api started by scripts/dev.sh. Installs
-# nginx with apt-get when it is missing. Uses free ports, and removes what it starts and creates.
+# recording upstream, then in front of control-api and app-api started by scripts/dev.sh, with
+# attachments on an S3 server of its own (s3s-fs) behind the files host. Installs nginx with
+# apt-get and s3s-fs with cargo when they are missing. Uses free ports, and removes what it starts
+# and creates.
 #
 #   scripts/edge-test.sh      # TEST_DATABASE_URL: the PostgreSQL server for its fresh databases
 set -euo pipefail
@@ -9,4 +11,5 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 # shellcheck disable=SC2119 # no packages beyond the edge's own
 ensure_edge_tools
+ensure_s3s_fs
 exec python3 scripts/edge_test.py

@@ -7,13 +7,19 @@ scripts/nginx-render.sh on free ports), checked from outside. Run by scripts/edg
    the organisation's routes sent to control-api, the rest to app-api; reserved, malformed and
    unknown hosts, /metrics and oversized bodies answered by nginx and never forwarded; the auth
    rate limit on every host; plain HTTP redirected; TLS; the security headers; the web app's
-   pages and content-hashed assets, with their policy and caching.
-2. nginx/web/nginx.conf, the web app alone (Kubernetes' web Deployment): the same answers.
+   pages and content-hashed assets, with their policy (images from the files host too) and
+   caching; the files host: S3 behind it with the client's Host (port included: SigV4 signs it)
+   and query, no cookies, its own headers, and nothing but GET and HEAD.
+2. nginx/web/nginx.conf, the web app alone (Kubernetes' web Deployment): the same answers, with
+   the files origin its pod writes at start.
 3. In front of the real control-api and app-api (scripts/dev.sh's environment, fresh databases,
    TRUSTED_PROXIES=127.0.0.1): two tenants on their subdomains, each answering for itself
    whatever X-Tenant-Slug the client sends; the client's real address (127.0.0.2) recorded by
    control-api through nginx's X-Forwarded-For, a spoofed one ignored; signing in and refreshing
-   on a tenant's own host; one request id in nginx's log, the service's log and the response.
+   on a tenant's own host; one request id in nginx's log, the service's log and the response;
+   an attachment stored by app-api on an S3 server that checks signatures (s3s-fs, started here)
+   downloaded through the files host with the link app-api signed for it (S3_PUBLIC_ENDPOINT), a
+   link whose host or signature differs refused by S3, and any other method refused by nginx.
 
 app-api runs without the edge's APP_BASE_DOMAIN, so it learns the tenant from nginx's
 X-Tenant-Slug alone: if nginx passed the client's header on, the spoofing checks would fail.
@@ -24,12 +30,16 @@ import os
 import re
 import shutil
 import signal
+import socket
 import ssl
+import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.parse
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.dont_write_bytecode = True  # no __pycache__ left in scripts/
@@ -50,22 +60,35 @@ SPOOF_HEADERS = {
     "Forwarded": f"for={SPOOFED};host=evil.example",
     "X-Request-Id": "client-chosen-id",
 }
-# The web app's policy, on every host: its own origin only, for scripts, styles and API calls.
-WEB_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; "
-           "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def web_csp(files_origin):
+    """The web app's policy, on every host: its own origin only, for scripts, styles and API calls;
+    images from the files host too (attachments' previews)."""
+    return ("default-src 'self'; script-src 'self'; style-src 'self'; "
+            f"img-src 'self' data: blob: {files_origin}; font-src 'self'; "
+            "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+# What the files host adds to what S3 answers: user content never runs as a page.
+FILES_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
+S3_ACCESS_KEY, S3_SECRET_KEY = "helpdeskly-edge", "helpdeskly-edge-secret"
 # A content-hashed file of the fake web app (main() writes it), above gzip's 1 KiB minimum.
 ASSET = "/assets/index-4f2a9c1e.js"
 ASSET_BODY = "export const helpdeskly = " + repr("x" * 2000) + ";\n"
 
 
 class Nginx:
-    def __init__(self, work, control_upstream, app_upstream):
+    def __init__(self, work, control_upstream, app_upstream, s3_upstream):
         self.work = work
         self.out = os.path.join(work, f"nginx-{control_upstream.rsplit(':', 1)[1]}")
         self.http_port = free_port()
         self.https_port = free_port()
+        # The files host as browsers name it: the port is part of the Host they send.
+        self.files_host = f"files.{DOMAIN}:{self.https_port}"
+        self.files_origin = f"https://{self.files_host}"
         env = dict(os.environ, CONTROL_UPSTREAM=control_upstream, APP_UPSTREAM=app_upstream, APP_BASE_DOMAIN=DOMAIN,
-                   HTTP_PORT=str(self.http_port), HTTPS_PORT=str(self.https_port),
+                   S3_UPSTREAM=s3_upstream, HTTP_PORT=str(self.http_port), HTTPS_PORT=str(self.https_port),
                    TLS_CERT=f"{work}/tls/cert.pem", TLS_KEY=f"{work}/tls/key.pem", WEB_ROOT=f"{work}/web")
         subprocess.run([f"{ROOT}/scripts/nginx-render.sh", self.out], env=env, check=True, stdout=subprocess.DEVNULL)
         self.conf = f"{self.out}/nginx.conf"
@@ -109,11 +132,16 @@ class Nginx:
         return request(kw.pop("method", "GET"), self.https_port, path, host=host, tls=f"{self.work}/tls/cert.pem",
                        source=source, **kw)
 
+    def get_file(self, path, method="GET", host=None, **kw):
+        """A request to the files host (TLS for its name; the Host as a browser sends it)."""
+        headers = dict(kw.pop("headers", None) or {}, Host=host or self.files_host)
+        return self.get(f"files.{DOMAIN}", path, method=method, headers=headers, **kw)
+
 
 # ---- 1. a recording upstream ------------------------------------------------------------------
 
 class Recorder:
-    """Two upstreams (control, app) answering 200 with what they received, as JSON."""
+    """Three upstreams (control, app, s3) answering 200 with what they received, as JSON."""
 
     def __init__(self):
         self.seen = []
@@ -149,7 +177,7 @@ class Recorder:
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = answer
 
         self.servers = []
-        for name in ("control", "app"):
+        for name in ("control", "app", "s3"):
             server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
             server.name = name
             threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -212,7 +240,8 @@ def check_auth_limit(nginx, targets, source):
 
 def check_headers_and_routing(work):
     recorder = Recorder()
-    nginx = Nginx(work, recorder.upstream("control"), recorder.upstream("app")).start()
+    nginx = Nginx(work, recorder.upstream("control"), recorder.upstream("app"), recorder.upstream("s3")).start()
+    web_csp_here = web_csp(nginx.files_origin)
     try:
         # A tenant's subdomain reaches app-api with its slug; the client's own headers replaced.
         r = nginx.get(f"acme.{DOMAIN}", "/v1/me", headers=SPOOF_HEADERS)
@@ -278,8 +307,11 @@ def check_headers_and_routing(work):
 
         # Refused by nginx itself: reserved names, malformed and unknown hosts, internal paths.
         before = len(recorder.seen)
-        for slug in reserved_slugs():
-            expect_edge(nginx.get(f"{slug}.{DOMAIN}", "/v1/me"), 404, f"reserved host {slug}.{DOMAIN}")
+        reserved = reserved_slugs()
+        check("files" in reserved, "the files host's name is not a reserved slug")
+        for slug in reserved:
+            if slug != "files":  # a server of its own, below
+                expect_edge(nginx.get(f"{slug}.{DOMAIN}", "/v1/me"), 404, f"reserved host {slug}.{DOMAIN}")
         for host in (f"a.b.{DOMAIN}", f"ab.{DOMAIN}", f"-acme.{DOMAIN}", f"acme-.{DOMAIN}", f"ac_me.{DOMAIN}",
                      f"{'a' * 64}.{DOMAIN}", f"acme.{DOMAIN}.evil.example", "evil.example", "127.0.0.1",
                      f"acme{DOMAIN}"):
@@ -309,8 +341,8 @@ def check_headers_and_routing(work):
                 r = nginx.get(host, path)
                 check(r.status == 200 and "Helpdeskly web" in r.body, f"{path} on {host}: {r}")
                 check((r.header("content-type") or "").startswith("text/html"), f"{path} on {host}: {r.headers}")
-                check(r.header("content-security-policy") == WEB_CSP,
-                      f"{path} on {host}: CSP {r.header('content-security-policy')!r}, not {WEB_CSP!r}")
+                check(r.header("content-security-policy") == web_csp_here,
+                      f"{path} on {host}: CSP {r.header('content-security-policy')!r}, not {web_csp_here!r}")
                 check(r.header("cache-control") == "no-cache" and r.header("expires") is None,
                       f"{path} on {host}: Cache-Control {r.header('cache-control')!r}, Expires {r.header('expires')!r}")
             etag = r.header("etag")
@@ -321,7 +353,7 @@ def check_headers_and_routing(work):
             check((r.header("content-type") or "").startswith("application/javascript"), f"{ASSET}: {r.headers}")
             check(r.header("cache-control") == "public, max-age=31536000, immutable",
                   f"{ASSET} on {host}: Cache-Control {r.header('cache-control')!r}")
-            check(r.header("content-security-policy") == WEB_CSP and r.header("x-content-type-options") == "nosniff",
+            check(r.header("content-security-policy") == web_csp_here and r.header("x-content-type-options") == "nosniff",
                   f"{ASSET} on {host}: {r.headers}")
             r = nginx.get(host, ASSET, headers={"Accept-Encoding": "gzip"})
             check(r.header("content-encoding") == "gzip", f"{ASSET} on {host} was not gzipped: {r.headers}")
@@ -330,6 +362,31 @@ def check_headers_and_routing(work):
                 expect_edge(r, 404, f"{path} on {host}")
                 check("immutable" not in (r.header("cache-control") or ""), f"{path} on {host}: cached for good")
         check(len(recorder.seen) == before, f"the web app's files reached an upstream: {recorder.seen[before:]}")
+
+        # The files host: S3, reached with the Host the client sent (port included, as SigV4
+        # signed it) and the query (the signature) untouched; none of the platform's cookies.
+        link = "/sav/tenants/t1/tickets/7/ab12.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=0f%2B1&x-id=GetObject"
+        r = nginx.get_file(link, headers={"Cookie": "helpdeskly_refresh=secret"})
+        check(r.status == 200, f"a download link through the files host: {r}")
+        seen = r.json()
+        check(seen["upstream"] == "s3" and seen["path"] == link, f"the files host sent {seen['path']} to {seen['upstream']}")
+        check(seen["headers"].get("host") == nginx.files_host and seen["header_counts"].get("host") == 1,
+              f"Host at S3: {seen['headers'].get('host')!r}, not {nginx.files_host!r}")
+        check("cookie" not in seen["headers"], f"a cookie reached S3: {seen['headers'].get('cookie')!r}")
+        check(r.header("content-security-policy") == FILES_CSP and r.header("x-content-type-options") == "nosniff"
+              and "max-age=63072000" in (r.header("strict-transport-security") or ""),
+              f"the files host's headers: {r.headers}")
+        # Reading only: every other method is nginx's 405, never forwarded.
+        before = len(recorder.seen)
+        for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
+            r = nginx.get_file(link, method=method, body=b"x" if method in ("POST", "PUT", "PATCH") else None)
+            expect_edge(r, 405, f"{method} on the files host")
+            check(r.header("allow") == "GET, HEAD", f"{method} on the files host: Allow {r.header('allow')!r}")
+        check(len(recorder.seen) == before, f"a write reached S3: {recorder.seen[before:]}")
+        # A download link's path on a tenant's host is a page of the web app: S3 is the files host's alone.
+        r = nginx.get(f"acme.{DOMAIN}", link)
+        check(r.status == 200 and "Helpdeskly web" in r.body and len(recorder.seen) == before,
+              f"a download path on a tenant host: {r}")
 
         # Every answer has the common headers; API answers their own policy.
         r = nginx.get(f"acme.{DOMAIN}", "/tickets/42")
@@ -385,7 +442,8 @@ def check_headers_and_routing(work):
         other = nginx.get(DOMAIN, "/v1/auth/login", method="POST", body=b"{}", source="127.0.0.3")
         check(other.status == 200, f"the auth limit is not per client address: {other}")
         say("edge, recorded: routing (control-api's routes on tenant hosts too), replaced headers, refusals, "
-            "bodies, the web app and its caching, headers, gzip, TLS, redirect, auth limit on every host")
+            "bodies, the web app and its caching, headers, gzip, TLS, redirect, auth limit on every host, "
+            "the files host (S3 with the client's Host, reading only)")
     finally:
         nginx.stop()
         recorder.stop()
@@ -410,6 +468,14 @@ def check_web_alone(work):
         conf = conf.replace(fixed, here)
     with open(f"{conf_dir}/nginx.conf", "w") as f:
         f.write(conf)
+    # What k8s/base/web.yaml's command writes from S3_PUBLIC_ENDPOINT before nginx starts.
+    files_origin = f"https://files.{DOMAIN}"
+    with open(f"{conf_dir}/files-origin.conf", "w") as f:
+        f.write('map $host $files_origin { default "%s"; }\n' % files_origin)
+    check("/tmp/files-origin.conf" in open(f"{ROOT}/nginx/web/nginx.conf").read()
+          and "/tmp/files-origin.conf" in open(f"{ROOT}/k8s/base/web.yaml").read(),
+          "nginx/web/nginx.conf and k8s/base/web.yaml no longer share /tmp/files-origin.conf: update this test")
+    csp = web_csp(files_origin)
     proc = subprocess.Popen(["nginx", "-c", f"{conf_dir}/nginx.conf", "-e", "stderr", "-g", "daemon off;"],
                             stderr=subprocess.PIPE, text=True)
 
@@ -423,13 +489,13 @@ def check_web_alone(work):
         for path in ("/", "/some/client/route", "/index.html"):
             r = get(path)
             check(r.status == 200 and "Helpdeskly web" in r.body, f"{path}, web alone: {r}")
-            check(r.header("content-security-policy") == WEB_CSP and r.header("cache-control") == "no-cache",
+            check(r.header("content-security-policy") == csp and r.header("cache-control") == "no-cache",
                   f"{path}, web alone: {r.headers}")
             check("max-age=63072000" in (r.header("strict-transport-security") or "")
                   and r.header("x-content-type-options") == "nosniff", f"{path}, web alone: {r.headers}")
         r = get(ASSET, headers={"Accept-Encoding": "gzip"})
         check(r.status == 200 and r.header("cache-control") == "public, max-age=31536000, immutable"
-              and r.header("content-encoding") == "gzip" and r.header("content-security-policy") == WEB_CSP,
+              and r.header("content-encoding") == "gzip" and r.header("content-security-policy") == csp,
               f"{ASSET}, web alone: {r.headers}")
         for path in ("/assets/missing.js", "/assets/"):
             expect_edge(get(path), 404, f"{path}, web alone")
@@ -446,16 +512,111 @@ def check_web_alone(work):
 
 # ---- 3. the real services ---------------------------------------------------------------------
 
+class S3Server:
+    """s3s-fs on a free port, its objects in a folder of the work directory: an S3 server that
+    checks every request's signature (scripts/edge-test.sh installs it)."""
+
+    def __init__(self, work):
+        binary = shutil.which("s3s-fs")
+        check(binary, "s3s-fs is not installed: run scripts/edge-test.sh, which installs it")
+        self.port = free_port()
+        root = f"{work}/s3"
+        os.makedirs(root)
+        self.log = open(f"{work}/s3s-fs.log", "w")
+        # Run from the work directory: s3s-fs resolves paths against its own.
+        self.proc = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", str(self.port), "--access-key",
+                                      S3_ACCESS_KEY, "--secret-key", S3_SECRET_KEY, root], cwd=work,
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+
+        def listening():
+            if self.proc.poll() is not None:
+                raise Failure(f"s3s-fs exited ({self.proc.returncode}): {open(f'{work}/s3s-fs.log').read()}")
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+
+        try:
+            wait_for("s3s-fs to listen", listening, timeout=15)
+        except Failure:
+            self.stop()
+            raise
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+# A 1x1 PNG: an image app-api takes by its content.
+def png_pixel():
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x80\x00\xff")) + chunk(b"IEND", b""))
+
+
+def check_files(nginx, host, token):
+    """An attachment uploaded through the edge is stored on S3 by app-api, whose link, signed for
+    the files host, downloads it through nginx; S3 refuses the link on another host or with
+    another signature; nginx refuses to write with it."""
+    auth = {"Authorization": f"Bearer {token}"}
+    r = nginx.get(host, "/v1/tickets", method="POST", headers=auth,
+                  body={"subject": "Broken on arrival", "description": "Photo attached.", "category": "shipping"})
+    check(r.status == 201, f"a ticket for the attachment: {r}")
+    ticket = r.json()["id"]
+    pixel = png_pixel()
+    boundary = f"edge{os.getpid()}"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="photo.png"\r\n'
+            f"Content-Type: image/png\r\n\r\n").encode() + pixel + f"\r\n--{boundary}--\r\n".encode()
+    r = nginx.get(host, f"/v1/tickets/{ticket}/attachments", method="POST", body=body,
+                  headers=dict(auth, **{"Content-Type": f"multipart/form-data; boundary={boundary}"}))
+    check(r.status == 201, f"an attachment through nginx: {r}")
+    url = urllib.parse.urlsplit(r.json()["url"])
+    check(f"{url.scheme}://{url.netloc}" == nginx.files_origin, f"the link names {url.netloc}, not the files host")
+    link = f"{url.path}?{url.query}"
+    check("X-Amz-Signature=" in url.query, f"the link is not a presigned S3 link: {r.json()['url']}")
+
+    r = nginx.get_file(link)
+    check(r.status == 200 and r.body_bytes == pixel, f"the download through the files host: {r}")
+    check((r.header("content-type") or "").startswith("image/png"), f"the download's type: {r.header('content-type')}")
+    check(r.header("content-security-policy") == FILES_CSP and r.header("x-content-type-options") == "nosniff",
+          f"the download's headers: {r.headers}")
+    # SigV4 signed the host: without the port, or under another name, S3 refuses the same link.
+    for other in (f"files.{DOMAIN}", f"FILES.{DOMAIN}:{nginx.https_port}x"):
+        r = nginx.get_file(link, host=other)
+        check(r.status in (400, 403) and not is_edge(r, r.status), f"the link with Host {other!r}: {r}")
+    signature = re.search(r"X-Amz-Signature=([0-9a-f]+)", link).group(1)
+    forged = link.replace(signature, ("0" if signature[0] != "0" else "1") + signature[1:])
+    r = nginx.get_file(forged)
+    check(r.status == 403 and not is_edge(r, 403), f"a forged signature: {r}")
+    # Writing with the link: nginx's 405, and the file is still there.
+    for method in ("PUT", "DELETE", "POST"):
+        r = nginx.get_file(link, method=method, body=b"overwritten" if method != "DELETE" else None)
+        expect_edge(r, 405, f"{method} with a download link")
+    r = nginx.get_file(link)
+    check(r.status == 200 and r.body_bytes == pixel, f"the file after the refused writes: {r}")
+
+
 def check_live(work):
-    platform = Platform("edge", {"TRUSTED_PROXIES": "127.0.0.1/32"})
-    platform.start()
-    nginx = None
+    s3 = S3Server(work)
+    platform = Platform("edge", {"TRUSTED_PROXIES": "127.0.0.1/32", "S3_ENDPOINT": f"http://127.0.0.1:{s3.port}",
+                                 "S3_BUCKET": "sav", "S3_REGION": "us-east-1", "S3_FORCE_PATH_STYLE": "true",
+                                 "AWS_ACCESS_KEY_ID": S3_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": S3_SECRET_KEY})
+    nginx = Nginx(work, f"127.0.0.1:{platform.control_port}", f"127.0.0.1:{platform.app_port}",
+                  f"127.0.0.1:{s3.port}")
+    # Download links are signed for the files host as browsers reach it.
+    platform.extra_env["S3_PUBLIC_ENDPOINT"] = nginx.files_origin
     try:
+        platform.start()
         a, b = f"edge-a-{os.getpid()}", f"edge-b-{os.getpid()}"
         a_owner, b_owner = f"owner@{a}.example", f"owner@{b}.example"
         platform.signup(a, a_owner)
         platform.signup(b, b_owner)
-        nginx = Nginx(work, f"127.0.0.1:{platform.control_port}", f"127.0.0.1:{platform.app_port}").start()
+        nginx.start()
 
         # Log in through the edge from 127.0.0.2, claiming to be 203.0.113.7.
         r = nginx.get(DOMAIN, "/v1/auth/login", method="POST", headers=SPOOF_HEADERS,
@@ -518,12 +679,14 @@ def check_live(work):
 
         line = wait_for(f"app-api's log line for {rid}", service_logged, timeout=10)
         check('"route":"/v1/me"' in line.replace(" ", "") or "/v1/me" in line, f"app-api log line: {line}")
+        check_files(nginx, f"{a}.{DOMAIN}", token_a)
         say("edge, live: tenants by subdomain, spoofed slug and address ignored, client address recorded, "
-            "sign-in, refresh and members on a tenant's host, one request id end to end")
+            "sign-in, refresh and members on a tenant's host, one request id end to end, an attachment "
+            "downloaded from S3 through the files host with app-api's link (reading only)")
     finally:
-        if nginx:
-            nginx.stop()
+        nginx.stop()
         platform.stop()
+        s3.stop()
 
 
 def main():

@@ -64,6 +64,16 @@ imap_login_ok() (
   exit 1
 )
 
+S3S_FS_VERSION=0.14.1
+# ensure_s3s_fs: s3s-fs, an S3 server on a folder that checks request signatures (the tests' S3),
+# installed with cargo when missing.
+ensure_s3s_fs() {
+  if ! s3s-fs --version 2>/dev/null | grep -q " $S3S_FS_VERSION\$"; then
+    say "installing s3s-fs $S3S_FS_VERSION (an S3 server for the tests)"
+    cargo install s3s-fs --version "$S3S_FS_VERSION" --features binary --locked
+  fi
+}
+
 MAIL_DEVEL_VERSION=0.18.1
 # ensure_mail_catcher HOST SMTP_PORT IMAP_PORT HTTP_PORT PASSWORD DIR: a mail server for
 # development and tests, mail-devel from PyPI (pinned): an in-memory SMTP sink, an IMAP server

@@ -114,6 +114,7 @@ def request(method, port, path, host=None, body=None, headers=None, tls=None, so
         k = k.lower()
         hdrs[k] = f"{hdrs[k]}, {v}" if k in hdrs else v
     out = Response(r.status, hdrs, data.decode("utf-8", "replace"))
+    out.body_bytes = data
     out.tls_version = tls_version
     return out
 

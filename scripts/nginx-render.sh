@@ -13,7 +13,8 @@
 # {slug}.APP_BASE_DOMAIN; the apex is the control host), TLS_CERT, TLS_KEY (PEM files, a
 # certificate for APP_BASE_DOMAIN and *.APP_BASE_DOMAIN), WEB_ROOT (the web app's files).
 # Optional: HTTP_PORT (80), HTTPS_PORT (443), PUBLIC_HTTPS_PORT (HTTPS_PORT: where clients reach
-# HTTPS, which plain HTTP redirects to; another port when a container's is published as it).
+# HTTPS, which plain HTTP redirects to; another port when a container's is published as it),
+# S3_UPSTREAM (host:port of the S3 server behind https://files.APP_BASE_DOMAIN, 127.0.0.1:9000).
 #
 #   CONTROL_UPSTREAM=127.0.0.1:6500 APP_UPSTREAM=127.0.0.1:6501 APP_BASE_DOMAIN=helpdeskly.example \
 #     TLS_CERT=/etc/ssl/helpdeskly.pem TLS_KEY=/etc/ssl/helpdeskly.key WEB_ROOT=/srv/web \
@@ -25,7 +26,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 [ $# -eq 1 ] || die "usage: scripts/nginx-render.sh OUT_DIR"
 command -v envsubst >/dev/null || apt_install gettext-base
 
-export HTTP_PORT=${HTTP_PORT:-80} HTTPS_PORT=${HTTPS_PORT:-443}
+export HTTP_PORT=${HTTP_PORT:-80} HTTPS_PORT=${HTTPS_PORT:-443} S3_UPSTREAM=${S3_UPSTREAM:-127.0.0.1:9000}
 PUBLIC_HTTPS_PORT=${PUBLIC_HTTPS_PORT:-$HTTPS_PORT}
 for var in CONTROL_UPSTREAM APP_UPSTREAM APP_BASE_DOMAIN TLS_CERT TLS_KEY WEB_ROOT; do
   [ -n "${!var:-}" ] || die "$var is not set (see scripts/nginx-render.sh)"
@@ -33,6 +34,7 @@ done
 [[ $CONTROL_UPSTREAM =~ ^[^[:space:]/,]+:[0-9]+$ ]] || die "CONTROL_UPSTREAM must be host:port, not '$CONTROL_UPSTREAM'"
 [[ $APP_UPSTREAM =~ ^[^[:space:]/,]+:[0-9]+(,[^[:space:]/,]+:[0-9]+)*$ ]] \
   || die "APP_UPSTREAM must be host:port, or several separated by commas, not '$APP_UPSTREAM'"
+[[ $S3_UPSTREAM =~ ^[^[:space:]/,]+:[0-9]+$ ]] || die "S3_UPSTREAM must be host:port, not '$S3_UPSTREAM'"
 for var in HTTP_PORT HTTPS_PORT PUBLIC_HTTPS_PORT; do
   [[ ${!var} =~ ^[0-9]+$ ]] || die "$var must be a port number, not '${!var}'"
 done
@@ -55,7 +57,7 @@ export APP_SERVERS
 if [ "$PUBLIC_HTTPS_PORT" = 443 ]; then export HTTPS_PORT_SUFFIX=; else export HTTPS_PORT_SUFFIX=:$PUBLIC_HTTPS_PORT; fi
 
 # shellcheck disable=SC2016 # envsubst's list of variables, literal
-vars='${CONTROL_UPSTREAM} ${APP_SERVERS} ${APP_BASE_DOMAIN} ${APP_BASE_DOMAIN_RE} ${HTTP_PORT} ${HTTPS_PORT} ${HTTPS_PORT_SUFFIX} ${TLS_CERT} ${TLS_KEY} ${WEB_ROOT}'
+vars='${CONTROL_UPSTREAM} ${APP_SERVERS} ${S3_UPSTREAM} ${APP_BASE_DOMAIN} ${APP_BASE_DOMAIN_RE} ${HTTP_PORT} ${HTTPS_PORT} ${HTTPS_PORT_SUFFIX} ${TLS_CERT} ${TLS_KEY} ${WEB_ROOT}'
 out=$1
 mkdir -p "$out/logs" "$out/tmp" "$out/snippets"
 cp "$ROOT"/nginx/snippets/* "$out/snippets/"

@@ -97,12 +97,8 @@ ensure_rabbitmq() {
   fi
 }
 
-S3S_FS_VERSION=0.14.1
 ensure_s3() {
-  if ! s3s-fs --version 2>/dev/null | grep -q " $S3S_FS_VERSION\$"; then
-    say "installing s3s-fs $S3S_FS_VERSION (an S3 server for the tests)"
-    cargo install s3s-fs --version "$S3S_FS_VERSION" --features binary --locked
-  fi
+  ensure_s3s_fs
   local host=${TEST_S3_ENDPOINT#http://}
   local port=${host##*:}
   host=${host%:*}

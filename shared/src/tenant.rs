@@ -13,6 +13,8 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "static",
     "assets",
     "cdn",
+    // The files host: the S3 server, where attachments' download links point.
+    "files",
     "mail",
     "smtp",
     "imap",
@@ -169,5 +171,11 @@ mod tests {
         assert_eq!(Slug::parse_new("acme-"), Err(SlugError::Hyphen));
         assert_eq!(Slug::parse_new("grafana"), Err(SlugError::Reserved));
         assert!(Slug::parse_syntax("grafana").is_ok(), "reserved slugs are still well-formed");
+    }
+
+    #[test]
+    fn the_files_host_is_no_tenants() {
+        assert_eq!(Slug::parse_new("files"), Err(SlugError::Reserved));
+        assert!(Slug::parse_new("files-acme").is_ok(), "only the host's own name is reserved");
     }
 }

@@ -2,8 +2,8 @@
 //! (development): every GET that is not the API gets a file, and a client-side route gets
 //! `index.html`. The answers carry the headers nginx gives the same files in production (the CSP
 //! below is the one in `nginx/templates/snippets/headers-web.conf.template`, and a test keeps the
-//! two equal), `index.html` is revalidated on every load, and the content-hashed files under
-//! `/assets/` are cached for good.
+//! two equal, but for the files host nginx adds to `img-src`), `index.html` is revalidated on
+//! every load, and the content-hashed files under `/assets/` are cached for good.
 
 use std::path::Path;
 
@@ -17,6 +17,9 @@ use tower_http::services::{ServeDir, ServeFile};
 use crate::error::ApiError;
 
 /// The web app's Content-Security-Policy: its own scripts and styles only, no inline script.
+/// Images from its own origin too, where development serves attachments (`BLOB_DIR`, links
+/// relative to the host); behind nginx they also come from the files host, which nginx's copy of
+/// this policy adds to `img-src` as `$files_origin`.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
     img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; \
     form-action 'self'; frame-ancestors 'none'";
@@ -71,12 +74,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nginx_sends_the_same_policy() {
+    fn nginx_sends_the_same_policy_with_the_files_host() {
         let snippet = std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../nginx/templates/snippets/headers-web.conf.template"),
         )
         .unwrap();
-        let expected = format!("add_header Content-Security-Policy \"{CONTENT_SECURITY_POLICY}\" always;");
-        assert!(snippet.contains(&expected), "headers-web.conf.template does not send {CONTENT_SECURITY_POLICY}");
+        let images = "img-src 'self' data: blob:;";
+        assert!(CONTENT_SECURITY_POLICY.contains(images), "the policy names no img-src: update this test");
+        let with_files = CONTENT_SECURITY_POLICY.replacen(images, "img-src 'self' data: blob: $files_origin;", 1);
+        let expected = format!("add_header Content-Security-Policy \"{with_files}\" always;");
+        assert!(snippet.contains(&expected), "headers-web.conf.template does not send {with_files}");
     }
 }
