@@ -3,6 +3,8 @@ scripts/dev.sh (which builds the web app and serves it), on free ports, every da
 at the end. The tests reach the sign-up page at http://localhost:{control port}/ and each
 organisation at http://{slug}.localhost:{app port}/ (Chromium resolves *.localhost itself), and
 arrange what the browser does not do (an agent's reply, a second customer) through the API.
+Both services send their mail to the test mail server (TEST_SMTP_URL, started by
+scripts/web-e2e.sh), where the tests read it over IMAP (TEST_IMAP_ADDR, TEST_MAIL_PASSWORD).
 """
 
 import os
@@ -23,6 +25,8 @@ def main(playwright_args):
         "RATE_LIMIT_USER_PER_MINUTE": "0",
         # A short access token, so that the silent refresh happens within a test.
         "JWT_EXPIRES_IN_SECONDS": os.environ.get("E2E_ACCESS_TOKEN_SECONDS", "20"),
+        # Mail is sent, and read back by the tests (password reset, confirmation, invitations).
+        "SMTP_URL": os.environ.get("TEST_SMTP_URL", "smtp://127.0.0.1:2525"),
     }
     with Platform("web", env_for_services) as platform:
         say(f"platform up: control-api :{platform.control_port}, app-api :{platform.app_port}")
