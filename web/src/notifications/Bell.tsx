@@ -10,7 +10,7 @@ import { formatDateTime, t, tn } from '../i18n';
 import { Link } from '../router/router';
 import { useSubmit } from '../ui/hooks';
 import { ErrorAlert, Loading } from '../ui/status';
-import { badgeText, markedRead } from './model';
+import { arrivals, badgeText, markedRead, type BellState } from './model';
 
 export const BELL_INTERVAL_MS = 10_000;
 const PANEL_PAGE = 10;
@@ -70,15 +70,14 @@ export function Bell() {
   );
 }
 
-/** How many notifications arrived at the last change of the newest one (0 at first). */
+/** How many notifications arrived at the last poll that brought some (announced politely). */
 function useArrivals(unread: number, newest: number | null): number {
-  const last = useRef<{ unread: number; newest: number | null } | null>(null);
+  const last = useRef<BellState | null>(null);
   const [arrived, setArrived] = useState(0);
   useEffect(() => {
-    const before = last.current;
+    const count = arrivals(last.current, { unread, newest });
     last.current = { unread, newest };
-    if (before && newest !== null && newest !== before.newest && unread > before.unread) setArrived(unread - before.unread);
-    else if (before && unread < before.unread) setArrived(0);
+    if (count !== null) setArrived(count);
   }, [unread, newest]);
   return arrived;
 }

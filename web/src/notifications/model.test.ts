@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Notification, NotificationPreferences } from '../data/notifications';
-import { badgeText, kindsFor, markedRead, samePreferences, withChoice } from './model';
+import { arrivals, badgeText, kindsFor, markedRead, samePreferences, withChoice } from './model';
 
 const note = (id: number, read_at: string | null = null): Notification => ({
   id,
@@ -62,5 +62,16 @@ describe('withChoice and samePreferences', () => {
     expect(samePreferences(before, after)).toBe(false);
     expect(samePreferences(before, withChoice(after, 'email', 'message_added', true))).toBe(true);
     expect(samePreferences(before, { ...before, language: 'en' })).toBe(false);
+  });
+});
+
+describe('arrivals', () => {
+  it('announces what a newer notification brought, never the first answer or a read', () => {
+    expect(arrivals(null, { unread: 4, newest: 9 })).toBeNull();
+    expect(arrivals({ unread: 4, newest: 9 }, { unread: 6, newest: 11 })).toBe(2);
+    expect(arrivals({ unread: 4, newest: 9 }, { unread: 4, newest: 9 })).toBeNull();
+    expect(arrivals({ unread: 4, newest: 9 }, { unread: 3, newest: 9 })).toBe(0);
+    // Read elsewhere while one arrived: nothing to announce as a rise.
+    expect(arrivals({ unread: 4, newest: 9 }, { unread: 4, newest: 10 })).toBeNull();
   });
 });

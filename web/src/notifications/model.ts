@@ -20,6 +20,22 @@ export function badgeText(unread: number): string {
   return unread > BADGE_MAX ? `${BADGE_MAX}+` : String(unread);
 }
 
+export interface BellState {
+  unread: number;
+  newest: number | null;
+}
+
+/**
+ * How many notifications to announce as new when the bell's poll moves from `before` to `now`:
+ * the rise of the unread count when a newer notification came (nothing at the first answer, and
+ * nothing when only reading moved the count); `null` keeps what was announced, 0 clears it.
+ */
+export function arrivals(before: BellState | null, now: BellState): number | null {
+  if (!before) return null;
+  if (now.newest !== null && now.newest !== before.newest && now.unread > before.unread) return now.unread - before.unread;
+  return now.unread < before.unread ? 0 : null;
+}
+
 /** The notifications shown, those named (or all) marked read at `at`; the others untouched. */
 export function markedRead(items: Notification[], which: readonly number[] | 'all', at: string): Notification[] {
   const ids = which === 'all' ? null : new Set(which);
