@@ -7,7 +7,9 @@
 #      says why not), resource limits and rotated logs, every depends_on has a condition,
 #      app-api's processes never get DB_ENCRYPTION_KEY, control-api's get APP_PUBLIC_URL on the
 #      base domain, app-api's sign download links for the files host (S3_PUBLIC_ENDPOINT) that nginx
-#      puts in front of MinIO, and nginx serves the web app from its own image (the Dockerfile's `web`).
+#      puts in front of MinIO, both services get the mail settings from the env file and a network
+#      with a way out to the mail server, and nginx serves the web app from its own image (the
+#      Dockerfile's `web`).
 #   2. k8s/: both production kustomizations rendered (kubectl kustomize) and validated strictly
 #      (unknown fields are errors) against the Kubernetes schemas of the oldest and newest versions
 #      named below, offline (kubernetes-validate ships them); then the manifests' own rules: rolling
@@ -15,7 +17,9 @@
 #      resources, a grace period longer than the drain, Secrets referenced and never written,
 #      app-api never given DB_ENCRYPTION_KEY, APP_PUBLIC_URL on APP_BASE_DOMAIN, and the Ingress:
 #      control-api's routes on every host, the web app for every other path, never /metrics or
-#      /ready of a service; the files host (S3_PUBLIC_ENDPOINT) to the S3 server alone, unbuffered.
+#      /ready of a service; the files host (S3_PUBLIC_ENDPOINT) to the S3 server alone, unbuffered;
+#      SMTP_URL from the Secrets (optional) and the rest of the mail settings from the ConfigMap,
+#      with a NetworkPolicy letting both planes reach an SMTP server.
 #   3. Dockerfile: hadolint, and the rules it does not know: stages (the web app built into the
 #      `web` target, the services' runtime last), a non-root USER, a HEALTHCHECK, no secret in ENV
 #      or ARG; .dockerignore keeps .git, target/ and env files out.
@@ -130,6 +134,18 @@ for name in ("app-api", "app-api-worker"):
     url = services.get(name, {}).get("environment", {}).get("S3_PUBLIC_ENDPOINT")
     if url != "https://files.helpdeskly.example":
         errors.append(f"{name}: S3_PUBLIC_ENDPOINT is {url!r}, not https://files.APP_BASE_DOMAIN (nginx's files host)")
+# Outgoing mail: both services, from the env file, over a network with a way out.
+for name in ("control-api", "control-api-worker", "app-api", "app-api-worker"):
+    svc = services.get(name, {})
+    env = svc.get("environment", {})
+    for var in ("SMTP_URL", "MAIL_FROM", "MAIL_REPLY_DOMAIN", "APP_PUBLIC_URL"):
+        if var not in env:
+            errors.append(f"{name}: {var} is not passed (the mail settings go to both services)")
+    if name.startswith("app-api") and env.get("NOTIFICATIONS_QUEUE") != "app-api.notifications":
+        errors.append(f"{name}: NOTIFICATIONS_QUEUE is {env.get('NOTIFICATIONS_QUEUE')!r}, not the default")
+    nets = svc.get("networks") or {}
+    if not any(not (compose.get("networks", {}).get(n) or {}).get("internal") for n in nets):
+        errors.append(f"{name}: on internal networks only, so no mail server can be reached")
 edge = services.get("nginx", {})
 if edge.get("environment", {}).get("S3_UPSTREAM") != "minio:9000":
     errors.append("nginx: S3_UPSTREAM must be minio:9000, the S3 server behind the files host")
@@ -212,10 +228,14 @@ for d in docs:
             errors.append(f"{name}/{c['name']}: resources need requests and a memory limit")
         env = {e["name"]: e for e in c.get("env", [])}
         for e in env.values():
-            if "value" in e and re.search(r"(KEY|PASSWORD|SECRET|DATABASE_URL|REDIS_URL|AMQP_URL)$", e["name"]):
+            if "value" in e and re.search(r"(KEY|PASSWORD|SECRET|DATABASE_URL|REDIS_URL|AMQP_URL|SMTP_URL)$", e["name"]):
                 errors.append(f"{name}: {e['name']} has a literal value; reference a Secret")
         if c.get("args", [""])[0] == "app-api" and "DB_ENCRYPTION_KEY" in env:
             errors.append(f"{name}: app-api is given DB_ENCRYPTION_KEY")
+        if name in ("control-api", "control-api-worker", "app-api", "app-api-worker"):
+            ref = env.get("SMTP_URL", {}).get("valueFrom", {}).get("secretKeyRef", {})
+            if not ref.get("name") or not ref.get("optional"):
+                errors.append(f"{name}: SMTP_URL must come from a Secret, optional (it may hold credentials)")
         if d["kind"] == "Deployment" and c.get("ports"):
             live = c.get("livenessProbe", {}).get("httpGet", {}).get("path")
             ready = c.get("readinessProbe", {}).get("httpGet", {}).get("path")
@@ -228,6 +248,13 @@ config = next((d["data"] for d in docs if d["kind"] == "ConfigMap" and d["metada
 domain = config.get("APP_BASE_DOMAIN", "")
 if config.get("APP_PUBLIC_URL") != f"https://{{slug}}.{domain}":
     errors.append(f"ConfigMap: APP_PUBLIC_URL is {config.get('APP_PUBLIC_URL')!r}, not https://{{slug}}.{domain}")
+for var in ("APP_PUBLIC_URL", "MAIL_FROM", "MAIL_REPLY_DOMAIN", "NOTIFICATIONS_QUEUE"):
+    if not config.get(var):
+        errors.append(f"ConfigMap: {var} is missing")
+if "SMTP_URL" in config:
+    errors.append("ConfigMap: SMTP_URL may hold credentials: it belongs in the Secrets")
+if "smtp-egress" not in kinds.get("NetworkPolicy", []):
+    errors.append("NetworkPolicy smtp-egress is missing: no process could reach the mail server")
 files_host = f"files.{domain}"
 if config.get("S3_PUBLIC_ENDPOINT") != f"https://{files_host}":
     errors.append(f"ConfigMap: S3_PUBLIC_ENDPOINT is {config.get('S3_PUBLIC_ENDPOINT')!r}, not https://{files_host}")
