@@ -32,8 +32,11 @@ pub struct ControlConfig {
     pub amqp_url: Option<ServiceUrl>,
     pub abuse: AbuseLimits,
     /// `APP_PUBLIC_URL`: where a tenant's web app lives, `{slug}` standing for its slug
-    /// (`https://{slug}.helpdeskly.example`); the sign-up page sends new organisations there.
+    /// (`https://{slug}.helpdeskly.example`); the sign-up page sends new organisations there, and
+    /// the links of account mail point there.
     pub app_public_url: Option<AppUrlTemplate>,
+    /// `SMTP_URL`, `MAIL_FROM`, `MAIL_REPLY_DOMAIN`: account mail (see `shared::mail`).
+    pub mail: shared::mail::MailConfig,
 }
 
 /// An address template with a `{slug}` placeholder, http or https.
@@ -78,6 +81,11 @@ pub struct AbuseLimits {
     /// `REGISTRATIONS_PER_IP_PER_HOUR` (20): customers registering from one client IP; 0
     /// disables.
     pub registrations_per_ip_per_hour: u32,
+    /// `PASSWORD_RESETS_PER_IP_PER_HOUR` (20) and `PASSWORD_RESETS_PER_EMAIL_PER_HOUR` (5):
+    /// password reset requests from one client IP, and for one email whoever asks (so nobody
+    /// floods a mailbox); 0 disables a limit.
+    pub password_resets_per_ip_per_hour: u32,
+    pub password_resets_per_email_per_hour: u32,
 }
 
 impl AbuseLimits {
@@ -102,6 +110,8 @@ impl AbuseLimits {
             signups_per_ip_per_hour: env.or("SIGNUPS_PER_IP_PER_HOUR", 5)?,
             signups_per_hour: env.or("SIGNUPS_PER_HOUR", 120)?,
             registrations_per_ip_per_hour: env.or("REGISTRATIONS_PER_IP_PER_HOUR", 20)?,
+            password_resets_per_ip_per_hour: env.or("PASSWORD_RESETS_PER_IP_PER_HOUR", 20)?,
+            password_resets_per_email_per_hour: env.or("PASSWORD_RESETS_PER_EMAIL_PER_HOUR", 5)?,
         })
     }
 }
@@ -212,6 +222,7 @@ impl ControlConfig {
             amqp_url: env.optional("AMQP_URL")?,
             abuse: AbuseLimits::from_env(env)?,
             app_public_url: env.optional("APP_PUBLIC_URL")?,
+            mail: shared::mail::MailConfig::from_env(env)?,
         })
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod identity;
+pub mod mail;
 pub mod router;
 mod routes;
 pub mod schema;
@@ -82,8 +83,14 @@ pub async fn prepare(state: &AppState) -> Result<(), ServeError> {
     Ok(())
 }
 
-/// `control-api serve`: prepare, then serve and run the provisioning worker until SIGTERM or
-/// SIGINT.
+/// Resolves once the sending half of `stop` is dropped: how `serve` and `worker` stop their
+/// background tasks together.
+async fn stopped(mut stop: tokio::sync::watch::Receiver<()>) {
+    while stop.changed().await.is_ok() {}
+}
+
+/// `control-api serve`: prepare, then serve and run the provisioning worker and the account
+/// mail sender until SIGTERM or SIGINT.
 pub async fn serve(config: ControlConfig) -> Result<(), ServeError> {
     let state = AppState::new(config)?;
     prepare(&state).await?;
@@ -93,13 +100,12 @@ pub async fn serve(config: ControlConfig) -> Result<(), ServeError> {
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
     let options = shared::serve::ServeOptions::from_config(http);
     tracing::info!(%addr, "control-api listening");
-    let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
-    let worker = tokio::spawn(state.worker.clone().run(async {
-        let _ = worker_stopped.await;
-    }));
+    let (stop_worker, worker_stopped) = tokio::sync::watch::channel(());
+    let worker = tokio::spawn(state.worker.clone().run(stopped(worker_stopped.clone())));
+    let mail = tokio::spawn(state.mail.sender.clone().run(stopped(worker_stopped)));
     let served = shared::serve::serve(listener, build_router(state), shared::serve::shutdown_signal(), options).await;
-    let _ = stop_worker.send(());
-    let _ = worker.await;
+    drop(stop_worker);
+    let _ = tokio::join!(worker, mail);
     served.map_err(ServeError::Serve)
 }
 
@@ -150,8 +156,8 @@ pub async fn restore_tenant(
     tenancy::backup::restore_tenant(&state.worker.provisioner, &state.notifier, from, slug).await
 }
 
-/// `control-api worker`: the provisioning worker alone, serving only `/health`, `/ready` and
-/// `/metrics` on `CONTROL_PORT` (for probes and Prometheus), until SIGTERM or SIGINT; the job in
+/// `control-api worker`: the provisioning worker and the account mail sender alone, serving
+/// only `/health`, `/ready` and `/metrics` on `CONTROL_PORT` (for probes and Prometheus), until SIGTERM or SIGINT; the job in
 /// hand finishes first.
 pub async fn worker(config: ControlConfig) -> Result<(), ServeError> {
     let state = AppState::new(config)?;
@@ -161,13 +167,12 @@ pub async fn worker(config: ControlConfig) -> Result<(), ServeError> {
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
     let options = shared::serve::ServeOptions::from_config(http);
     tracing::info!(%addr, "control-api worker running (operations endpoints only)");
-    let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
-    let worker = tokio::spawn(state.worker.clone().run(async {
-        let _ = worker_stopped.await;
-    }));
+    let (stop_worker, worker_stopped) = tokio::sync::watch::channel(());
+    let worker = tokio::spawn(state.worker.clone().run(stopped(worker_stopped.clone())));
+    let mail = tokio::spawn(state.mail.sender.clone().run(stopped(worker_stopped)));
     let router = router::build_operations_router(state);
     let served = shared::serve::serve(listener, router, shared::serve::shutdown_signal(), options).await;
-    let _ = stop_worker.send(());
-    let _ = worker.await;
+    drop(stop_worker);
+    let _ = tokio::join!(worker, mail);
     served.map_err(ServeError::Serve)
 }

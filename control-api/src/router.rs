@@ -8,7 +8,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::auth::{export, login, me, mfa, password, refresh, register, sessions, two_factor};
+use crate::routes::auth::{
+    export, login, me, mfa, password, password_reset, refresh, register, sessions, two_factor, verify_email,
+};
 use crate::routes::tenants::{invitations, lifecycle, members, signup};
 use crate::routes::{jwks, operations};
 use crate::state::AppState;
@@ -20,7 +22,7 @@ use crate::state::AppState;
     modifiers(&BearerAuth),
     tags(
         (name = "operations", description = "Health, readiness, metrics"),
-        (name = "auth", description = "Login, tokens, 2FA"),
+        (name = "auth", description = "Login, tokens, 2FA, password reset, email verification"),
         (name = "tenants", description = "Signup, lifecycle, members, invitations"),
     )
 )]
@@ -47,6 +49,9 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(sessions::list_sessions))
         .routes(routes!(sessions::delete_session))
         .routes(routes!(password::post_password))
+        .routes(routes!(password_reset::post_forgot))
+        .routes(routes!(password_reset::post_reset))
+        .routes(routes!(verify_email::post_verify_email))
         .routes(routes!(me::get_me))
         .routes(routes!(export::get_export))
         .routes(routes!(two_factor::post_setup))

@@ -15,6 +15,8 @@ use crate::identity::guard::Guard;
 use crate::identity::lockout::Lockout;
 use crate::identity::password::Hasher;
 use crate::identity::tokens::TokenIssuer;
+use crate::mail::AccountMail;
+use crate::mail::sender::{MailMetrics, Sender};
 use crate::tenancy::jobs::{JobMetrics, Worker};
 use crate::tenancy::notify::Notifier;
 use crate::tenancy::provision::Provisioner;
@@ -33,8 +35,11 @@ pub struct App {
     pub verifier: Arc<Verifier>,
     pub guard: Guard,
     pub signups: SignupLimits,
+    pub resets: ResetLimits,
     pub notifier: Notifier,
     pub worker: Worker,
+    /// Writing account mail, and the sender `serve` and `worker` run.
+    pub mail: AccountMail,
 }
 
 /// How many organisations may be created, per client address and in all, and how many
@@ -46,11 +51,20 @@ pub struct SignupLimits {
     pub registrations_per_ip: Option<shared::ratelimit::Limit>,
 }
 
+/// How many password resets may be asked for, per client address and per email.
+pub struct ResetLimits {
+    pub limiter: shared::ratelimit::RateLimiter,
+    pub per_ip: Option<shared::ratelimit::Limit>,
+    pub per_email: Option<shared::ratelimit::Limit>,
+}
+
 /// Why the process's clients could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("cannot set up the Redis client: {0}")]
     Redis(String),
+    #[error("cannot set up the mail client: {0}")]
+    Mail(#[from] shared::config::ConfigError),
 }
 
 impl AppState {
@@ -88,6 +102,19 @@ impl AppState {
             global: shared::ratelimit::Limit::per(abuse.signups_per_hour, hour),
             registrations_per_ip: shared::ratelimit::Limit::per(abuse.registrations_per_ip_per_hour, hour),
         };
+        let resets = ResetLimits {
+            limiter: shared::ratelimit::RateLimiter::new(
+                redis.clone(),
+                &format!("{}reset:", config.redis_key_prefix),
+                0,
+                0,
+            ),
+            per_ip: shared::ratelimit::Limit::per(abuse.password_resets_per_ip_per_hour, hour),
+            per_email: shared::ratelimit::Limit::per(abuse.password_resets_per_email_per_hour, hour),
+        };
+        let mailer = shared::mail::Mailer::new(&config.mail, metrics.registry())?;
+        let sender = Sender::new(db.clone(), mailer, MailMetrics::register(metrics.registry()));
+        let mail = AccountMail::new(sender, config.mail.reply_domain.clone(), config.app_public_url.clone());
         let broker = config.amqp_url.clone().map(|url| Arc::new(shared::amqp::Broker::new(url)));
         let events = broker
             .clone()
@@ -111,8 +138,10 @@ impl AppState {
             verifier,
             guard,
             signups,
+            resets,
             notifier,
             worker,
+            mail,
         })))
     }
 }

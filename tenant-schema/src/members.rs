@@ -14,19 +14,25 @@ pub struct Member {
     pub lastname: String,
     /// The membership role: `owner`, `admin`, `agent` or `customer`.
     pub role: String,
+    /// Whether the address was shown to reach the person: the tenant plane mails no
+    /// notification to an unverified one.
+    pub email_verified: bool,
 }
 
 /// Writes a current member, active.
 pub async fn upsert(tenant_db: &mut PgConnection, member: &Member) -> sqlx::Result<()> {
     sqlx::query!(
-        "INSERT INTO users (id, email, firstname, lastname, role, active) VALUES ($1, $2, $3, $4, $5, true)
+        "INSERT INTO users (id, email, firstname, lastname, role, email_verified, active)
+         VALUES ($1, $2, $3, $4, $5, $6, true)
          ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, firstname = EXCLUDED.firstname,
-           lastname = EXCLUDED.lastname, role = EXCLUDED.role, active = true, updated_at = now()",
+           lastname = EXCLUDED.lastname, role = EXCLUDED.role, email_verified = EXCLUDED.email_verified,
+           active = true, updated_at = now()",
         member.id,
         member.email,
         member.firstname,
         member.lastname,
         member.role,
+        member.email_verified,
     )
     .execute(tenant_db)
     .await

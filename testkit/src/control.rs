@@ -25,6 +25,8 @@ pub struct ControlPlane {
     /// A tenant template of the plane's own, dropped with it.
     own_template: Option<String>,
     worker: Option<oneshot::Sender<()>>,
+    /// Stops the account mail sender.
+    mail: Option<oneshot::Sender<()>>,
     pub db: TestDatabase,
 }
 
@@ -77,8 +79,10 @@ impl ControlPlane {
             tenant_prefix,
             own_template,
             worker: None,
+            mail: None,
             db,
         };
+        plane.run_mail_sender();
         if let Some(worker) = tenancy {
             if prepare {
                 control_api::prepare(&plane.state).await.expect("tenancy prepares");
@@ -97,6 +101,16 @@ impl ControlPlane {
             let _ = stopped.await;
         }));
         self.worker = Some(stop);
+    }
+
+    /// Starts the account mail sender in the background, as `serve` does (without a mail
+    /// server it only keeps the mail waiting).
+    fn run_mail_sender(&mut self) {
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(self.state.mail.sender.clone().run(async {
+            let _ = stopped.await;
+        }));
+        self.mail = Some(stop);
     }
 
     /// The prefix of this plane's tenant database and role names.
@@ -251,7 +265,7 @@ impl ControlPlane {
 
 impl Drop for ControlPlane {
     fn drop(&mut self) {
-        if let Some(stop) = self.worker.take() {
+        for stop in [self.worker.take(), self.mail.take()].into_iter().flatten() {
             let _ = stop.send(());
         }
         // Tenant databases and roles live on the shared server: drop what this plane made.

@@ -70,8 +70,12 @@ pub async fn inbox(address: &str) -> Vec<Mail> {
     if mailbox.exists > 0 {
         let fetched: Vec<_> =
             session.fetch("1:*", "BODY.PEEK[]").await.expect("a fetch").try_collect().await.expect("the mails");
+        // A mail delivered during the fetch may add an unsolicited FETCH (its flags) without a
+        // body: it is read on the next look.
         for fetch in fetched {
-            mails.push(Mail::parse(fetch.body().expect("a body").to_vec()));
+            if let Some(body) = fetch.body() {
+                mails.push(Mail::parse(body.to_vec()));
+            }
         }
     }
     let _ = session.logout().await;

@@ -77,6 +77,9 @@ pub struct ControlOptions {
     /// provisioning worker running this way; `None` for identity alone.
     pub tenancy: Option<Worker>,
     pub template: TenantTemplate,
+    /// The mail server account mail goes to: `Service::Test` is the test server
+    /// (`mailbox::smtp_url()`); off, mail waits in its table.
+    pub mail: Service,
     configure: Vec<ConfigureControl>,
 }
 
@@ -90,6 +93,12 @@ impl ControlOptions {
     #[must_use]
     pub fn broker(mut self, broker: Service) -> Self {
         self.broker = broker;
+        self
+    }
+
+    #[must_use]
+    pub fn mail(mut self, mail: Service) -> Self {
+        self.mail = mail;
         self
     }
 
@@ -158,6 +167,11 @@ impl ControlOptions {
             }
         };
         config.amqp_url = broker_url(&self.broker);
+        config.mail.smtp_url = match self.mail {
+            Service::Off => None,
+            Service::Test => Some(parse(&crate::mailbox::smtp_url())),
+            Service::At(address) => Some(parse(&address)),
+        };
         for configure in self.configure {
             configure(&mut config);
         }

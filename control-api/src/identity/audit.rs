@@ -23,6 +23,13 @@ pub enum Action {
     LogoutAll,
     SessionRevoked,
     PasswordChanged,
+    /// A reset link was mailed (asked for by anyone who knows the email: the entry is the
+    /// person's, in the tenant it was asked from).
+    PasswordResetRequested,
+    /// The password was set through a reset link; every session ended.
+    PasswordReset,
+    /// The email was verified through the mailed link.
+    EmailVerified,
     InvitationCreated,
     InvitationRevoked,
     MemberJoined,
@@ -50,6 +57,9 @@ impl Action {
             Self::LogoutAll => "logout_all",
             Self::SessionRevoked => "session_revoked",
             Self::PasswordChanged => "password_changed",
+            Self::PasswordResetRequested => "password_reset_requested",
+            Self::PasswordReset => "password_reset",
+            Self::EmailVerified => "email_verified",
             Self::InvitationCreated => "invitation_created",
             Self::InvitationRevoked => "invitation_revoked",
             Self::MemberJoined => "member_joined",

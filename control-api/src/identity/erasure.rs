@@ -1,7 +1,8 @@
 //! Erasing an identity (GDPR article 17) once the last tenant it belonged to has removed it for
 //! erasure. The tenant plane erases its own copy first; here go the identity, its second factor,
-//! its refresh tokens, the invitations addressed to its email or accepted by it, its email in
-//! the audit trail (replaced by its id), and the addresses and browsers of its own entries. An identity that still belongs to another tenant, or
+//! its refresh tokens, the invitations addressed to its email or accepted by it, the account mail
+//! addressed to it (and the tokens of its links), its email in the audit trail (replaced by its
+//! id), and the addresses and browsers of its own entries. An identity that still belongs to another tenant, or
 //! that operates the platform, is not the requesting tenant's to erase: it stays whole.
 //!
 //! Its sessions are revoked first, like any ended session, and kept detached rather than deleted
@@ -34,6 +35,8 @@ pub async fn erase_if_unattached(conn: &mut PgConnection, user_id: Uuid) -> sqlx
     let revoked_sessions = sessions::revoke_user(conn, user_id, sessions::Scope::All, "identity_erased").await?;
     sessions::detach_revoked(conn, user_id).await?;
     invitations::delete_of_person(conn, &subject.email, user_id).await?;
+    // The tokens of its links go with the identity (`ON DELETE CASCADE`).
+    crate::mail::outbox::delete_to_address(conn, &subject.email).await?;
     audit::forget_email(conn, &subject.email, user_id).await?;
     audit::forget_origins(conn, user_id).await?;
     users::delete(conn, user_id).await?;

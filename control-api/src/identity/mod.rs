@@ -1,8 +1,9 @@
 //! Who people are and how they prove it: email and password rules, argon2id hashing, the guard
 //! every secret check goes through, brute-force lockout, proving a login's password, TOTP,
-//! access-token minting, refresh-token sessions, the audit trail, the repositories of
+//! access-token minting, refresh-token sessions, the single-use tokens of mailed links, the audit trail, the repositories of
 //! identities, memberships and invitations, what the data-access export reads, and erasure.
 
+pub mod account_tokens;
 pub mod audit;
 pub mod email;
 pub mod erasure;

@@ -66,17 +66,28 @@ pub enum NewIdentityError {
     Database(#[from] sqlx::Error),
 }
 
+/// Whether a new identity's email counts as verified: an organisation's owner at sign-up and an
+/// invitee accepting the link mailed to the invitation's address are; a customer registering
+/// themselves is not until they follow the verification link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailCheck {
+    Verified,
+    Unverified,
+}
+
 /// Writes a new identity (inside the caller's transaction) and returns its profile.
 pub async fn insert_user(
     conn: &mut PgConnection,
     person: &CheckedPerson,
     password_hash: &str,
+    email: EmailCheck,
 ) -> Result<UserProfile, NewIdentityError> {
     let profile = UserProfile {
         id: Uuid::now_v7(),
         email: person.email.as_str().to_owned(),
         firstname: person.firstname.clone(),
         lastname: person.lastname.clone(),
+        email_verified: email == EmailCheck::Verified,
     };
     match users::insert(conn, &profile, password_hash).await {
         Ok(()) => Ok(profile),

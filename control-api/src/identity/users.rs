@@ -45,6 +45,7 @@ pub struct LoginCandidate {
     /// The membership role in that tenant, when there is one.
     pub role: Option<Role>,
     pub mfa_enabled: bool,
+    pub email_verified: bool,
 }
 
 // The two lookups below select the same columns (the macros take literal SQL only): keep them
@@ -62,7 +63,8 @@ pub async fn login_candidate(
                   t.id AS "tenant_id?", t.slug AS "tenant_slug?", t.name AS "tenant_name?",
                   t.status AS "tenant_status?: TenantStatus",
                   m.role AS "role?: Role",
-                  EXISTS (SELECT 1 FROM user_mfa f WHERE f.user_id = u.id AND f.enabled_at IS NOT NULL) AS "mfa_enabled!"
+                  EXISTS (SELECT 1 FROM user_mfa f WHERE f.user_id = u.id AND f.enabled_at IS NOT NULL) AS "mfa_enabled!",
+                  u.email_verified_at IS NOT NULL AS "email_verified!"
            FROM users u
            LEFT JOIN tenants t ON t.slug = $2 AND t.slug_released_at IS NULL
            LEFT JOIN memberships m ON m.user_id = u.id AND m.tenant_id = t.id
@@ -96,7 +98,8 @@ pub async fn candidate_by_id(
                   t.id AS "tenant_id?", t.slug AS "tenant_slug?", t.name AS "tenant_name?",
                   t.status AS "tenant_status?: TenantStatus",
                   m.role AS "role?: Role",
-                  EXISTS (SELECT 1 FROM user_mfa f WHERE f.user_id = u.id AND f.enabled_at IS NOT NULL) AS "mfa_enabled!"
+                  EXISTS (SELECT 1 FROM user_mfa f WHERE f.user_id = u.id AND f.enabled_at IS NOT NULL) AS "mfa_enabled!",
+                  u.email_verified_at IS NOT NULL AS "email_verified!"
            FROM users u
            LEFT JOIN tenants t ON t.slug = $2 AND t.slug_released_at IS NULL
            LEFT JOIN memberships m ON m.user_id = u.id AND m.tenant_id = t.id
@@ -124,6 +127,7 @@ impl LoginCandidate {
             email: self.email.clone(),
             firstname: self.firstname.clone(),
             lastname: self.lastname.clone(),
+            email_verified: self.email_verified,
         }
     }
 
@@ -156,17 +160,55 @@ pub struct UserProfile {
     pub email: String,
     pub firstname: String,
     pub lastname: String,
+    /// Whether the address was shown to reach the person: false for a self-registered customer
+    /// until they follow the link mailed to them (no notification mail reaches them until then).
+    pub email_verified: bool,
 }
 
 /// The profile of an active identity.
 pub async fn profile(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<Option<UserProfile>> {
     sqlx::query_as!(
         UserProfile,
-        "SELECT id, email, firstname, lastname FROM users WHERE id = $1 AND status = 'active'",
+        r#"SELECT id, email, firstname, lastname, email_verified_at IS NOT NULL AS "email_verified!"
+           FROM users WHERE id = $1 AND status = 'active'"#,
         user_id,
     )
     .fetch_optional(conn)
     .await
+}
+
+/// A member a password reset link may be mailed to, and the organisation it is asked from.
+pub struct ResetTarget {
+    pub user: UserProfile,
+    pub tenant: crate::tenancy::tenants::TenantRef,
+}
+
+/// The active identity with this email (`normalized`) that belongs to the active tenant
+/// `slug`, if there is one.
+pub async fn reset_target(conn: &mut PgConnection, normalized: &str, slug: &str) -> sqlx::Result<Option<ResetTarget>> {
+    let row = sqlx::query!(
+        r#"SELECT u.id, u.email, u.firstname, u.lastname, u.email_verified_at IS NOT NULL AS "email_verified!",
+                  t.id AS tenant_id, t.slug, t.name
+           FROM users u
+           JOIN memberships m ON m.user_id = u.id
+           JOIN tenants t ON t.id = m.tenant_id
+           WHERE lower(u.email) = $1 AND u.status = 'active'
+             AND t.slug = $2 AND t.slug_released_at IS NULL AND t.status = 'active'"#,
+        normalized,
+        slug,
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|row| ResetTarget {
+        user: UserProfile {
+            id: row.id,
+            email: row.email,
+            firstname: row.firstname,
+            lastname: row.lastname,
+            email_verified: row.email_verified,
+        },
+        tenant: crate::tenancy::tenants::TenantRef { id: row.tenant_id, slug: row.slug, name: row.name },
+    }))
 }
 
 /// Whether an identity has this email (`normalized`: trimmed and lower case).
@@ -219,15 +261,17 @@ pub async fn account_flags(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Resu
     .await
 }
 
-/// Writes a new identity, active.
+/// Writes a new identity, active, its email verified as `profile` says.
 pub async fn insert(conn: &mut PgConnection, profile: &UserProfile, password_hash: &str) -> sqlx::Result<()> {
     sqlx::query!(
-        "INSERT INTO users (id, email, password_hash, firstname, lastname) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO users (id, email, password_hash, firstname, lastname, email_verified_at)
+         VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 THEN now() END)",
         profile.id,
         profile.email,
         password_hash,
         profile.firstname,
         profile.lastname,
+        profile.email_verified,
     )
     .execute(conn)
     .await
@@ -239,6 +283,18 @@ pub async fn set_password(conn: &mut PgConnection, user_id: Uuid, password_hash:
         .execute(conn)
         .await
         .map(drop)
+}
+
+/// Marks an identity's email verified; true when it was not yet (its tenants' mirrors then
+/// need the change).
+pub async fn mark_email_verified(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<bool> {
+    let changed = sqlx::query!(
+        "UPDATE users SET email_verified_at = now(), updated_at = now() WHERE id = $1 AND email_verified_at IS NULL",
+        user_id,
+    )
+    .execute(conn)
+    .await?;
+    Ok(changed.rows_affected() > 0)
 }
 
 /// Creates a platform operator, or marks an existing identity as one. Returns the user id.

@@ -1,7 +1,8 @@
 //! How people join a tenant: a customer registering themselves (a new identity, or an existing
 //! one proving its password), and an invitee accepting an invitation (as the signed-in caller,
 //! or as a new identity). Each joining enqueues the member's mirror into the tenant database
-//! and is written to the audit trail.
+//! and is written to the audit trail; a customer whose email is not verified is mailed the link
+//! that verifies it, and accepting a mailed invitation verifies the invitee's.
 
 use shared::auth::Role;
 use shared::tenant::Slug;
@@ -9,18 +10,23 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::jobs::{self, JobKind};
+use super::mirror;
 use super::tenants::{self, TenantRef};
 use crate::identity::audit::{self, Action};
 use crate::identity::guard::{self, Guard, Refused};
-use crate::identity::people::{CheckedPerson, NewIdentityError, insert_user};
+use crate::identity::people::{CheckedPerson, EmailCheck, NewIdentityError, insert_user};
 use crate::identity::sessions::Origin;
 use crate::identity::users::{self, UserProfile, UserStatus};
 use crate::identity::{invitations, memberships};
+use crate::mail::compose::Language;
+use crate::mail::{AccountMail, Recipient};
 
 /// A registration whose fields passed their checks.
 pub struct Registration {
     pub tenant: Slug,
     pub person: CheckedPerson,
+    /// The language of the verification mail.
+    pub language: Language,
 }
 
 /// Who joins once a registration's checks passed.
@@ -63,7 +69,7 @@ pub async fn prepare_registration(
     registration: Registration,
     origin: &Origin,
 ) -> Result<(TenantRef, Option<Joiner>), RegistrationError> {
-    let Registration { tenant, person } = registration;
+    let Registration { tenant, person, .. } = registration;
     let (tenant, existing) = {
         let mut conn = db.acquire().await?;
         let tenant = tenants::active_ref(&mut conn, tenant.as_str()).await?.ok_or(RegistrationError::TenantNotFound)?;
@@ -85,24 +91,36 @@ pub async fn prepare_registration(
     Ok((tenant, Some(Joiner::Existing(candidate.user_id))))
 }
 
-/// Makes the joiner (a new identity written first) a customer of the tenant, unless they are a
-/// member already.
+/// Makes the joiner (a new identity written first, its email unverified) a customer of the
+/// tenant, unless they are a member already, and, while their email is not verified, writes the
+/// mail that verifies it (a new link each time: registering again is how a lost one is
+/// replaced). True when a mail was written: wake the sender once committed.
 pub async fn register(
     conn: &mut PgConnection,
     tenant: &TenantRef,
     joiner: Joiner,
     origin: &Origin,
-) -> Result<(), NewIdentityError> {
-    let user_id = match joiner {
-        Joiner::New { person, password_hash } => insert_user(conn, &person, &password_hash).await?.id,
-        Joiner::Existing(user_id) => user_id,
+    mail: &AccountMail,
+    language: Language,
+) -> Result<bool, NewIdentityError> {
+    let user = match joiner {
+        Joiner::New { person, password_hash } => {
+            Some(insert_user(conn, &person, &password_hash, EmailCheck::Unverified).await?)
+        }
+        Joiner::Existing(user_id) => users::profile(conn, user_id).await?,
     };
-    if memberships::add(conn, user_id, tenant.id, Role::Customer).await? {
-        jobs::enqueue(conn, tenant.id, JobKind::SyncMember(user_id)).await?;
+    // An existing identity disabled meanwhile: nothing to join.
+    let Some(user) = user else { return Ok(false) };
+    if memberships::add(conn, user.id, tenant.id, Role::Customer).await? {
+        jobs::enqueue(conn, tenant.id, JobKind::SyncMember(user.id)).await?;
         let details = serde_json::json!({ "role": "customer", "via": "registration" });
-        audit::record(conn, Action::MemberJoined, Some(user_id), Some(tenant.id), origin, details).await?;
+        audit::record(conn, Action::MemberJoined, Some(user.id), Some(tenant.id), origin, details).await?;
     }
-    Ok(())
+    if user.email_verified {
+        return Ok(false);
+    }
+    mail.email_verification(conn, &Recipient { user: &user, tenant, language }).await?;
+    Ok(true)
 }
 
 /// Who accepts an invitation.
@@ -171,13 +189,20 @@ pub async fn accept(
             if users::email_exists(conn, &person.email.normalized()).await? {
                 return Err(AcceptError::EmailTaken);
             }
-            insert_user(conn, &person, &password_hash).await?
+            // The link was mailed to the invitation's address: the address is the person's.
+            insert_user(conn, &person, &password_hash, EmailCheck::Verified).await?
         }
     };
     if !memberships::add(conn, user.id, invitation.tenant_id, invitation.role).await? {
         return Err(AcceptError::AlreadyMember);
     }
     invitations::mark_accepted(conn, token, user.id).await?;
+    // An existing identity accepting a link sent to its address shows the address is its own.
+    let mut user = user;
+    if users::mark_email_verified(conn, user.id).await? {
+        user.email_verified = true;
+        mirror::enqueue_identity(conn, user.id).await?;
+    }
     jobs::enqueue(conn, invitation.tenant_id, JobKind::SyncMember(user.id)).await?;
     let details = serde_json::json!({ "role": invitation.role, "via": "invitation" });
     audit::record(conn, Action::MemberJoined, Some(user.id), Some(invitation.tenant_id), origin, details).await?;

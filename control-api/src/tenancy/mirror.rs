@@ -2,8 +2,10 @@
 //! can join on them: what the control database says they are. The writes into the tenant
 //! database are `tenant_schema::members`, checked against the tenant schema.
 
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
+
+use super::jobs::{self, JobKind};
 
 use tenant_schema::members::Member;
 
@@ -11,22 +13,34 @@ use tenant_schema::members::Member;
 pub async fn members(control: &PgPool, tenant_id: Uuid) -> sqlx::Result<Vec<Member>> {
     sqlx::query_as!(
         Member,
-        "SELECT u.id, u.email, u.firstname, u.lastname, m.role
-         FROM memberships m JOIN users u ON u.id = m.user_id
-         WHERE m.tenant_id = $1",
+        r#"SELECT u.id, u.email, u.firstname, u.lastname, m.role, u.email_verified_at IS NOT NULL AS "email_verified!"
+           FROM memberships m JOIN users u ON u.id = m.user_id
+           WHERE m.tenant_id = $1"#,
         tenant_id,
     )
     .fetch_all(control)
     .await
 }
 
+/// Enqueues, in the caller's transaction, the mirror of a changed identity (its email verified)
+/// into every tenant it belongs to.
+pub async fn enqueue_identity(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
+    let tenants = sqlx::query_scalar!("SELECT tenant_id FROM memberships WHERE user_id = $1", user_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for tenant_id in tenants {
+        jobs::enqueue(conn, tenant_id, JobKind::SyncMember(user_id)).await?;
+    }
+    Ok(())
+}
+
 /// One user's membership, if they still have one.
 pub async fn member(control: &PgPool, tenant_id: Uuid, user_id: Uuid) -> sqlx::Result<Option<Member>> {
     sqlx::query_as!(
         Member,
-        "SELECT u.id, u.email, u.firstname, u.lastname, m.role
-         FROM memberships m JOIN users u ON u.id = m.user_id
-         WHERE m.tenant_id = $1 AND m.user_id = $2",
+        r#"SELECT u.id, u.email, u.firstname, u.lastname, m.role, u.email_verified_at IS NOT NULL AS "email_verified!"
+           FROM memberships m JOIN users u ON u.id = m.user_id
+           WHERE m.tenant_id = $1 AND m.user_id = $2"#,
         tenant_id,
         user_id,
     )

@@ -275,11 +275,11 @@ impl Provisioner {
 /// What the control database holds of a deleted tenant's people, removed with it: the accounts
 /// of those who belonged to no other organisation (their second factors and sessions go with
 /// them), every session and sign-in challenge on the tenant (refresh tokens go with the
-/// sessions), its memberships, invitations, SLA schedule row and finished jobs (the drop job's
-/// own row, marked done once this returns, stays as the record that it ran). Kept: the tenant
-/// row itself (status `deleted`, no database password), which reserves the slug, and the audit
-/// log (the `tenant_deleted` entry: who asked and when), scrubbed of the forgotten people's
-/// emails and addresses.
+/// sessions), its memberships, invitations, account mail and the tokens of its links, SLA
+/// schedule row and finished jobs (the drop job's own row, marked done once this returns, stays
+/// as the record that it ran). Kept: the tenant row itself (status `deleted`, no database
+/// password), which reserves the slug, and the audit log (the `tenant_deleted` entry: who asked
+/// and when), scrubbed of the forgotten people's emails and addresses.
 async fn forget_people_of(tx: &mut sqlx::PgConnection, tenant_id: Uuid) -> Result<(), sqlx::Error> {
     let forgotten = sqlx::query!(
         "DELETE FROM users u
@@ -301,6 +301,8 @@ async fn forget_people_of(tx: &mut sqlx::PgConnection, tenant_id: Uuid) -> Resul
     sqlx::query!("DELETE FROM mfa_challenges WHERE tenant_id = $1", tenant_id).execute(&mut *tx).await?;
     sqlx::query!("DELETE FROM memberships WHERE tenant_id = $1", tenant_id).execute(&mut *tx).await?;
     sqlx::query!("DELETE FROM invitations WHERE tenant_id = $1", tenant_id).execute(&mut *tx).await?;
+    crate::mail::outbox::delete_of_tenant(tx, tenant_id).await?;
+    sqlx::query!("DELETE FROM account_tokens WHERE tenant_id = $1", tenant_id).execute(&mut *tx).await?;
     sqlx::query!("DELETE FROM sla_schedule WHERE tenant_id = $1", tenant_id).execute(&mut *tx).await?;
     sqlx::query!("DELETE FROM provisioning_jobs WHERE tenant_id = $1 AND status <> 'pending'", tenant_id)
         .execute(&mut *tx)

@@ -9,7 +9,7 @@ use super::jobs::{self, JobKind};
 use super::tenants;
 use crate::identity::guard::{Guard, Refused};
 use crate::identity::memberships;
-use crate::identity::people::{CheckedPerson, NewIdentityError, insert_user};
+use crate::identity::people::{CheckedPerson, EmailCheck, NewIdentityError, insert_user};
 use crate::identity::users::{self, UserProfile};
 
 /// Who will own the new organisation.
@@ -78,7 +78,9 @@ pub async fn create(
     new_owner_hash: Option<String>,
 ) -> Result<(Uuid, UserProfile), SignupError> {
     let user = match (&organisation.owner, new_owner_hash) {
-        (Owner::New(person), Some(hash)) => insert_user(conn, person, &hash).await?,
+        // The owner is not mailed a link: the organisation is theirs, and mail to it counts as
+        // reaching them.
+        (Owner::New(person), Some(hash)) => insert_user(conn, person, &hash, EmailCheck::Verified).await?,
         (Owner::Existing(user_id), _) => users::profile(conn, *user_id).await?.ok_or(SignupError::OwnerGone)?,
         (Owner::New(_), None) => unreachable!("a new owner's password is hashed first"),
     };

@@ -1,6 +1,7 @@
 //! control-api integration tests: the real router on real PostgreSQL and Redis, over TCP.
 
 mod access;
+mod account_mail;
 mod auth;
 mod erasure;
 mod export;

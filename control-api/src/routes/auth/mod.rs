@@ -1,5 +1,5 @@
-//! Login, second factor, refresh, logout, the caller's identity and its export, and 2FA
-//! management. What the handlers share: the token response, the request's origin, and
+//! Login, second factor, refresh, logout, the caller's identity and its export, 2FA
+//! management, and the mailed links (password reset, email verification). What the handlers share: the token response, the request's origin, and
 //! finishing a login.
 
 pub mod cookie;
@@ -8,10 +8,12 @@ pub mod login;
 pub mod me;
 pub mod mfa;
 pub mod password;
+pub mod password_reset;
 pub mod refresh;
 pub mod register;
 pub mod sessions;
 pub mod two_factor;
+pub mod verify_email;
 
 use axum::extract::FromRequestParts;
 use axum::http::header;

@@ -1,4 +1,5 @@
-//! `POST /v1/auth/register`: end users register themselves as customers of an active tenant.
+//! `POST /v1/auth/register`: end users register themselves as customers of an active tenant,
+//! and are mailed the link that verifies their address.
 //! An existing identity joins with its own password, but the answer never says whether that
 //! password was right: 201 either way (only a right one joins), the check counts against the
 //! login limiter like any other, and login is where the person finds out.
@@ -14,6 +15,7 @@ use utoipa::ToSchema;
 
 use crate::identity::people::{NewPerson, check_person};
 use crate::identity::sessions::Origin;
+use crate::mail::compose::Language;
 use crate::routes::auth::TenantRef;
 use crate::state::AppState;
 use crate::tenancy::joining::{self, Registration, RegistrationError};
@@ -27,6 +29,9 @@ pub struct RegisterRequest {
     pub password: String,
     pub firstname: String,
     pub lastname: String,
+    /// The language of the verification mail: `en` (default) or `fr`.
+    #[serde(default)]
+    pub language: Language,
 }
 
 /// The same answer for every registration that passed its checks.
@@ -56,7 +61,7 @@ impl TryFrom<RegisterRequest> for Registration {
         let person = check_person(person, "", &mut errors)
             .filter(|_| errors.is_empty())
             .ok_or_else(|| ApiError::invalid(errors))?;
-        Ok(Self { tenant, person })
+        Ok(Self { tenant, person, language: request.language })
     }
 }
 
@@ -79,7 +84,7 @@ async fn check_registration_budget(state: &AppState, ip: Option<std::net::IpAddr
 /// Register as a customer of a tenant, then sign in with /v1/auth/login.
 #[utoipa::path(post, path = "/v1/auth/register", tag = "auth", request_body = RegisterRequest,
     responses(
-        (status = 201, description = "Registered, or (for an email that has an account) joined if the password was that account's: sign in to continue", body = Registered),
+        (status = 201, description = "Registered, or (for an email that has an account) joined if the password was that account's: sign in to continue. An address not verified yet is mailed a verification link (valid 7 days)", body = Registered),
         (status = 404, description = "`tenant_not_found`"),
         (status = 422, description = "`validation_failed`"),
         (status = 429, description = "`rate_limited`: too many failed attempts on this account or from this address, or too many registrations from this address"),
@@ -93,11 +98,15 @@ pub async fn post_register(
     let registration = Registration::try_from(request)?;
     check_registration_budget(&state, origin.ip).await?;
     let email = registration.person.email.as_str().to_owned();
+    let language = registration.language;
     let (tenant, joiner) = joining::prepare_registration(&state.db, &state.guard, registration, &origin).await?;
     if let Some(joiner) = joiner {
         let mut tx = state.db.begin().await?;
-        joining::register(&mut tx, &tenant, joiner, &origin).await?;
+        let mailed = joining::register(&mut tx, &tenant, joiner, &origin, &state.mail, language).await?;
         tx.commit().await?;
+        if mailed {
+            state.mail.wake();
+        }
     }
     Ok((StatusCode::CREATED, Json(Registered { tenant, email, role: "customer" })))
 }

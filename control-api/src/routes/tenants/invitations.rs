@@ -1,5 +1,6 @@
-//! Invitations: an owner or admin invites an email with a role; the invitee accepts as a new
-//! user (password and names) or, already having an account, with their access token.
+//! Invitations: an owner or admin invites an email with a role, and the invitation link is
+//! mailed to it; the invitee accepts as a new user (password and names) or, already having an
+//! account, with their access token.
 
 use std::time::Duration;
 
@@ -21,7 +22,8 @@ use crate::identity::email::Email;
 use crate::identity::invitations::{self, NewInvitation, OpenInvitation};
 use crate::identity::people::{NewPerson, check_person};
 use crate::identity::sessions::Origin;
-use crate::identity::users::UserProfile;
+use crate::identity::users::{self, UserProfile};
+use crate::mail::{self, compose::Language};
 use crate::routes::Caller;
 use crate::routes::auth::TenantRef;
 use crate::state::AppState;
@@ -36,11 +38,14 @@ pub struct InvitationRequest {
     pub email: String,
     /// `admin`, `agent` or `customer`.
     pub role: String,
+    /// The language of the invitation mail: `en` (default) or `fr`.
+    #[serde(default)]
+    pub language: Language,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InvitationCreated {
-    /// The secret to send to the invitee; shown this once.
+    /// The invitation's secret, shown this once; the link carrying it is mailed to the invitee.
     pub token: String,
     pub expires_at: DateTime<Utc>,
 }
@@ -49,7 +54,7 @@ pub struct InvitationCreated {
 #[utoipa::path(post, path = "/v1/tenants/{slug}/invitations", tag = "tenants", params(("slug" = String, Path)),
     request_body = InvitationRequest, security(("bearer" = [])),
     responses(
-        (status = 201, description = "Created", body = InvitationCreated),
+        (status = 201, description = "Created; the link `{APP_PUBLIC_URL}/invite/{token}` is mailed to the invitee, signed with the organisation's name", body = InvitationCreated),
         (status = 403, description = "`forbidden`: owners and admins only; `tenant_mismatch`, `mfa_required`"),
         (status = 404, description = "`not_found`"),
         (status = 410, description = "`tenant_deleted`"),
@@ -84,9 +89,24 @@ pub async fn post_invitation(
         expires_at,
     };
     invitations::create(&mut tx, &invitation).await?;
-    let details = serde_json::json!({ "email": email.as_str(), "role": request.role });
+    let inviter = users::profile(&mut tx, claims.sub)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("this account no longer exists or is disabled"))?;
+    let tenant_ref = TenantRef { id: tenant.id, slug: tenant.slug.clone(), name: tenant.name.clone() };
+    let mail = mail::Invitation {
+        token: &token,
+        email: email.as_str(),
+        role: role.as_str(),
+        tenant: &tenant_ref,
+        inviter: &inviter,
+        expires_at,
+        language: request.language,
+    };
+    let mail_id = state.mail.invitation(&mut tx, &mail).await?;
+    let details = serde_json::json!({ "email": email.as_str(), "role": request.role, "mail_id": mail_id });
     audit::record(&mut tx, Action::InvitationCreated, Some(claims.sub), Some(tenant.id), &origin, details).await?;
     tx.commit().await?;
+    state.mail.wake();
     Ok((StatusCode::CREATED, Json(InvitationCreated { token, expires_at })))
 }
 
