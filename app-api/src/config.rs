@@ -41,6 +41,60 @@ pub struct AppConfig {
     pub events: EventsConfig,
     pub jobs: JobsConfig,
     pub attachments: AttachmentsConfig,
+    pub notifications: NotificationsConfig,
+}
+
+/// The notification worker and the mail it sends.
+#[derive(Debug, Clone)]
+pub struct NotificationsConfig {
+    /// `NOTIFICATIONS_IN_SERVE` (true): `serve` runs the notification worker too (`worker`
+    /// always does).
+    pub in_serve: bool,
+    /// `NOTIFICATIONS_QUEUE` (`app-api.notifications`): its durable queue on the events exchange.
+    pub queue: String,
+    /// `SMTP_URL`, `MAIL_FROM`, `MAIL_REPLY_DOMAIN`.
+    pub mail: shared::mail::MailConfig,
+    /// `APP_PUBLIC_URL`: a tenant's web address, where mail links point (default
+    /// `https://{slug}.{APP_BASE_DOMAIN}`, or `http://{slug}.localhost:{APP_PORT}` without a
+    /// base domain).
+    pub app_public_url: Option<shared::config::AppUrlTemplate>,
+    /// `MAIL_CONCURRENCY` (4): tenants whose mail is sent at once, per process.
+    pub mail_concurrency: usize,
+    /// The port, for the default address without a base domain.
+    port: u16,
+}
+
+impl NotificationsConfig {
+    fn from_env(env: &Env, port: u16) -> Result<Self, ConfigError> {
+        let queue: String = env.or("NOTIFICATIONS_QUEUE", "app-api.notifications".to_owned())?;
+        if queue.is_empty() || queue.len() > 200 || queue.chars().any(char::is_whitespace) {
+            return Err(ConfigError {
+                name: "NOTIFICATIONS_QUEUE",
+                problem: "is invalid: expected a name without spaces".into(),
+            });
+        }
+        let mail_concurrency: usize = env.or("MAIL_CONCURRENCY", 4)?;
+        if mail_concurrency == 0 || mail_concurrency > 64 {
+            return Err(ConfigError { name: "MAIL_CONCURRENCY", problem: "is invalid: must be from 1 to 64".into() });
+        }
+        Ok(Self {
+            in_serve: env.or("NOTIFICATIONS_IN_SERVE", true)?,
+            queue,
+            mail: shared::mail::MailConfig::from_env(env)?,
+            app_public_url: env.optional("APP_PUBLIC_URL")?,
+            mail_concurrency,
+            port,
+        })
+    }
+
+    /// The web address of `slug`, without a trailing slash.
+    pub fn app_url(&self, slug: &str, base_domain: Option<&BaseDomain>) -> String {
+        match (&self.app_public_url, base_domain) {
+            (Some(template), _) => template.for_slug(slug),
+            (None, Some(domain)) => format!("https://{slug}.{}", domain.as_str()),
+            (None, None) => format!("http://{slug}.localhost:{}", self.port),
+        }
+    }
 }
 
 /// Where attachments are stored and what uploads may be.
@@ -364,6 +418,8 @@ impl AppConfig {
             idle_timeout: env.or("TENANT_POOL_IDLE_SECONDS", Seconds(Duration::from_secs(60)))?.0,
             max_lifetime: env.or("TENANT_POOL_MAX_LIFETIME_SECONDS", Seconds(Duration::from_secs(1800)))?.0,
         };
+        let http = HttpConfig::from_env(env, "APP_PORT", 6501)?;
+        let notifications = NotificationsConfig::from_env(env, http.port)?;
         Ok(Self {
             tokens: TokenKeys {
                 source,
@@ -378,7 +434,7 @@ impl AppConfig {
             tenant_cache_ttl: env.or("TENANT_CACHE_TTL_SECONDS", Seconds(Duration::from_secs(5)))?.0,
             access_token_lifetime: env.or("JWT_EXPIRES_IN_SECONDS", Seconds(Duration::from_secs(900)))?.0,
             redis_key_prefix: env.or("REDIS_KEY_PREFIX", "hd:".to_owned())?,
-            http: HttpConfig::from_env(env, "APP_PORT", 6501)?,
+            http,
             log: LogConfig::from_env(env)?,
             control_db: env.required("CONTROL_DATABASE_URL")?,
             control_db_max_connections,
@@ -390,6 +446,7 @@ impl AppConfig {
             events: EventsConfig::from_env(env)?,
             jobs: JobsConfig::from_env(env)?,
             attachments: AttachmentsConfig::from_env(env)?,
+            notifications,
         })
     }
 }

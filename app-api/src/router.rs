@@ -11,7 +11,9 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::context::tenant_context;
 use crate::routes::attachments::{self, UPLOAD_BODY_LIMIT};
 use crate::routes::tickets::{assign, bulk, create, history, list, merge, messages, read, status, update};
-use crate::routes::{control_routes, export, files, me, operations, orders, reports, sla_policy, staff, users};
+use crate::routes::{
+    control_routes, export, files, me, notifications, operations, orders, reports, sla_policy, staff, users,
+};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -30,6 +32,7 @@ use crate::state::AppState;
         (name = "orders", description = "Order references the priority rules read"),
         (name = "reports", description = "SLA summary and agent workload"),
         (name = "sla", description = "The tenant's SLA policy: targets per priority and auto-close delays"),
+        (name = "notifications", description = "The bell, notification settings, and the one-click unsubscribe of mail"),
     )
 )]
 struct ApiDoc;
@@ -55,6 +58,9 @@ pub fn build_router(state: AppState) -> Router {
     // The tenant plane: resolution, token and rate limits before any handler.
     let tenant_plane = OpenApiRouter::new()
         .routes(routes!(me::get_me))
+        .routes(routes!(notifications::list_notifications))
+        .routes(routes!(notifications::mark_read))
+        .routes(routes!(notifications::get_preferences, notifications::put_preferences))
         .routes(routes!(export::export_me))
         .routes(routes!(export::export_user))
         .routes(routes!(users::patch_user, users::erase_user))
@@ -85,6 +91,7 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(operations::get_ready))
         .routes(routes!(shared::metrics::get_metrics))
         .routes(routes!(files::get_file))
+        .routes(routes!(notifications::unsubscribe))
         .split_for_parts();
     let (tenant_plane, mut tenant_api) = tenant_plane.split_for_parts();
     let (uploads, mut uploads_api) = uploads.split_for_parts();

@@ -38,6 +38,9 @@ pub struct App {
     pub control_api: Option<crate::infra::control_plane::ControlApi>,
     /// The blob store, the virus scanner and the upload limits.
     pub attachments: crate::attachments::Attachments,
+    /// The SMTP client (configured or not) and the notifications' metrics.
+    pub mailer: shared::mail::Mailer,
+    pub notification_metrics: crate::notifications::metrics::NotificationMetrics,
 }
 
 /// Why the service cannot start with its configuration.
@@ -47,6 +50,8 @@ pub enum StartError {
     Redis(String),
     #[error("the token verification keys: {0}")]
     Keys(String),
+    #[error("{0}")]
+    Mail(shared::config::ConfigError),
 }
 
 impl AppState {
@@ -92,6 +97,9 @@ impl AppState {
         if let Err(err) = attachments.ensure_prepared().await {
             tracing::warn!(store = attachments.store.kind(), error = %err, "the blob store is not ready");
         }
+        let mailer =
+            shared::mail::Mailer::new(&config.notifications.mail, metrics.registry()).map_err(StartError::Mail)?;
+        let notification_metrics = crate::notifications::metrics::NotificationMetrics::register(metrics.registry());
         Ok(Self(Arc::new(App {
             config,
             control_db,
@@ -106,6 +114,8 @@ impl AppState {
             events,
             control_api,
             attachments,
+            mailer,
+            notification_metrics,
         })))
     }
 }

@@ -113,9 +113,12 @@ pub async fn run(options: &Options) {
     let state = AppState::new(config).await.expect("app state");
     let server = TestServer::start(app_api::build_router(state.clone())).await;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let relay = tokio::spawn(state.clone().run_work(Work { relay: true, jobs: false, consumer: false }, async {
-        let _ = stopped.await;
-    }));
+    let relay = tokio::spawn(state.clone().run_work(
+        Work { relay: true, jobs: false, consumer: false, notifications: false },
+        async {
+            let _ = stopped.await;
+        },
+    ));
     let (slug, token) = tenants[0].clone();
     let client = reqwest::Client::new();
 

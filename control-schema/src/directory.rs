@@ -76,3 +76,8 @@ pub async fn active_tenants(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<TenantR
     .fetch_all(db)
     .await
 }
+
+/// The organisation's name, as its people see it (the sender's name on its mail).
+pub async fn tenant_name(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!("SELECT name FROM tenants WHERE id = $1", id).fetch_optional(db).await
+}

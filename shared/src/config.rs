@@ -194,6 +194,31 @@ impl FromEnv for ServiceUrl {
     }
 }
 
+/// `APP_PUBLIC_URL`: a tenant's web address, `{slug}` standing for its slug
+/// (`https://{slug}.helpdeskly.example`), http or https; links in mail and sign-up point there.
+#[derive(Debug, Clone)]
+pub struct AppUrlTemplate(String);
+
+impl AppUrlTemplate {
+    pub fn for_slug(&self, slug: &str) -> String {
+        self.0.replace("{slug}", slug)
+    }
+}
+
+impl FromEnv for AppUrlTemplate {
+    fn from_env(raw: &str) -> Result<Self, String> {
+        let template = raw.trim().trim_end_matches('/');
+        let sample = url::Url::parse(&template.replace("{slug}", "acme")).map_err(|e| e.to_string())?;
+        if !template.contains("{slug}") {
+            return Err("must contain {slug}, e.g. https://{slug}.helpdeskly.example".into());
+        }
+        if !matches!(sample.scheme(), "http" | "https") || sample.host_str().is_none() {
+            return Err("must be an http or https address".into());
+        }
+        Ok(Self(template.to_owned()))
+    }
+}
+
 /// 32 bytes, base64-encoded, for AES-256-GCM encryption of secrets at rest.
 #[derive(Clone)]
 pub struct EncryptionKey(std::sync::Arc<secrecy::SecretBox<[u8; 32]>>);

@@ -8,7 +8,9 @@
 //!           ├─ second-factor         TOTP secrets (control-api)
 //!           ├─ recovery-codes        recovery-code digests (control-api)
 //!           └─ app-plane  ───────┬─  tenant-database   tenant role passwords (sealed by control-api)
-//!              (APP_PLANE_KEY)   └─  tenant-cache      MACs of cached tenant lookups (app-api)
+//!              (APP_PLANE_KEY)   ├─  tenant-cache      MACs of cached tenant lookups (app-api)
+//!                                ├─  blob-url          download links of the disk store (app-api)
+//!                                └─  mail-links        unsubscribe and reply tokens (app-api)
 //!   ```
 //!
 //!   app-api is given the app-plane key only: it can open tenant role passwords and sign its
@@ -50,6 +52,9 @@ pub enum KeyPurpose {
     TenantCache,
     /// From the app-plane key: signs the download links of the local-disk blob store.
     BlobUrl,
+    /// From the app-plane key: signs the tokens mail carries (one-click unsubscribe, the reply
+    /// address).
+    MailLinks,
 }
 
 impl KeyPurpose {
@@ -62,6 +67,7 @@ impl KeyPurpose {
             Self::TenantDatabase => b"helpdeskly/v1/tenant-database",
             Self::TenantCache => b"helpdeskly/v1/tenant-cache",
             Self::BlobUrl => b"helpdeskly/v1/blob-url",
+            Self::MailLinks => b"helpdeskly/v1/mail-links",
         }
     }
 }
@@ -87,6 +93,8 @@ pub struct AppPlaneKeys {
     pub tenant_cache: EncryptionKey,
     /// Signs download links of attachments on the local disk.
     pub blob_url: EncryptionKey,
+    /// Signs the unsubscribe and reply tokens of notification mail.
+    pub mail_links: EncryptionKey,
 }
 
 impl AppPlaneKeys {
@@ -95,6 +103,7 @@ impl AppPlaneKeys {
             tenant_database: app_plane.derive(KeyPurpose::TenantDatabase),
             tenant_cache: app_plane.derive(KeyPurpose::TenantCache),
             blob_url: app_plane.derive(KeyPurpose::BlobUrl),
+            mail_links: app_plane.derive(KeyPurpose::MailLinks),
         }
     }
 }

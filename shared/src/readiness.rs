@@ -132,6 +132,15 @@ pub async fn check_amqp(broker: Option<&crate::amqp::Broker>) -> DependencyRepor
     check("amqp", false, async { broker.connection().await.map(drop) }).await
 }
 
+/// The mail server, when `SMTP_URL` is set (optional: mail waits in its table while it is
+/// away).
+pub async fn check_mail(mailer: &crate::mail::Mailer) -> DependencyReport {
+    if !mailer.is_configured() {
+        return not_configured(false);
+    }
+    check("mail", false, mailer.check()).await
+}
+
 /// The process answers.
 #[utoipa::path(get, path = "/health", tag = "operations",
     responses((status = 200, description = "The process is up", body = Object, example = json!({"status": "up"}))))]

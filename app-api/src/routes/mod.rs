@@ -5,6 +5,7 @@ pub mod control_routes;
 pub mod export;
 pub mod files;
 pub mod me;
+pub mod notifications;
 pub mod operations;
 pub mod orders;
 pub mod reports;

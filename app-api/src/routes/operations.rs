@@ -35,7 +35,8 @@ pub async fn get_ready(State(state): State<AppState>) -> Readiness {
             serde_json::json!({ "pools": pools, "connections_open": open, "connections_idle": idle, "budget": budget }),
         ),
     };
-    let (blob_store, clamav) = tokio::join!(blob_store(&state), clamav(&state));
+    let (blob_store, clamav, mail) =
+        tokio::join!(blob_store(&state), clamav(&state), shared::readiness::check_mail(&state.mailer));
     Readiness::from_reports([
         ("control_db", db),
         ("redis", redis),
@@ -44,6 +45,7 @@ pub async fn get_ready(State(state): State<AppState>) -> Readiness {
         ("outbox_relay", relay(&state)),
         ("blob_store", blob_store),
         ("clamav", clamav),
+        ("mail", mail),
     ])
 }
 

@@ -1,5 +1,6 @@
 //! The background work of a replica: the outbox relay (`relay`), the scheduled SAV jobs (`jobs`,
-//! and the weekly orphan cleanup of attachments), the order events consumer (`orders`), and
+//! and the weekly orphan cleanup of attachments), the order events consumer (`orders`), the
+//! notification worker (`notify`: the bell and mail, `NOTIFICATIONS_IN_SERVE`), and
 //! what every serving replica runs beside its routes (`background`: evictions and revocations
 //! pushed by control-api, `evictions`, and the pool reaper). `serve` runs each unless switched off
 //! (`RELAY_IN_SERVE`, `JOBS_IN_SERVE`, `ORDERS_CONSUMER_IN_SERVE`); `worker` runs them all
@@ -10,6 +11,7 @@ pub mod background;
 pub mod deadlines;
 pub mod evictions;
 pub mod jobs;
+pub mod notify;
 pub mod orders;
 pub mod orphans;
 pub mod relay;
@@ -24,11 +26,13 @@ pub(crate) async fn wait(mut stop: tokio::sync::broadcast::Receiver<()>) {
 }
 
 /// Which background work a process runs.
+#[allow(clippy::struct_excessive_bools, reason = "four independent switches, one per kind of work")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Work {
     pub relay: bool,
     pub jobs: bool,
     pub consumer: bool,
+    pub notifications: bool,
 }
 
 impl Work {
@@ -38,12 +42,13 @@ impl Work {
             relay: config.events.relay_in_serve,
             jobs: config.jobs.in_serve,
             consumer: config.events.consumer_in_serve,
+            notifications: config.notifications.in_serve,
         }
     }
 
     /// What `worker` runs.
     pub fn all() -> Self {
-        Self { relay: true, jobs: true, consumer: true }
+        Self { relay: true, jobs: true, consumer: true, notifications: true }
     }
 }
 
@@ -65,6 +70,9 @@ impl AppState {
         }
         if work.consumer && self.broker.is_some() {
             tasks.push(tokio::spawn(orders::run(self.clone(), wait(stop.subscribe()))));
+        }
+        if work.notifications {
+            tasks.push(tokio::spawn(notify::Notifier::of(&self).run(wait(stop.subscribe()))));
         }
         shutdown.await;
         let _ = stop.send(());

@@ -10,6 +10,7 @@ mod backup;
 mod events;
 mod helpers;
 mod limits;
+mod notifications;
 mod operations;
 mod secrets;
 mod tenancy;

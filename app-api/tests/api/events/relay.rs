@@ -303,9 +303,12 @@ async fn a_relay_stopped_between_publish_and_mark_publishes_again() {
 
     // A relay starts again: the rows go out again, once each, and are marked this time.
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let running = tokio::spawn(state.clone().run_work(Work { relay: true, jobs: false, consumer: false }, async {
-        let _ = stopped.await;
-    }));
+    let running = tokio::spawn(state.clone().run_work(
+        Work { relay: true, jobs: false, consumer: false, notifications: false },
+        async {
+            let _ = stopped.await;
+        },
+    ));
     eventually(Duration::from_secs(10), "the rows are published again and marked", || async {
         (unpublished(&desk).await == 0 && desk.tap.counts().values().all(|n| *n == 2)).then_some(())
     })
@@ -384,9 +387,12 @@ async fn worker(platform: &Platform, configure: impl FnOnce(&mut AppConfig)) -> 
     });
     let state = AppState::new(config).await.unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(state.clone().run_work(Work { relay: true, jobs: false, consumer: false }, async {
-        let _ = stopped.await;
-    }));
+    let task = tokio::spawn(state.clone().run_work(
+        Work { relay: true, jobs: false, consumer: false, notifications: false },
+        async {
+            let _ = stopped.await;
+        },
+    ));
     Worker { state, stop: Some(stop), task: Some(task) }
 }
 

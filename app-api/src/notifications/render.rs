@@ -1,0 +1,369 @@
+//! The words of a notification, in the recipient's language: the bell's one-line title, and
+//! the mail's subject, text part and HTML part. Plain functions of plain values.
+//!
+//! Every mail about a ticket has the same subject, `[TKT-...] {ticket subject}`, so that mail
+//! readers that thread by subject agree with those that thread by `References`. Everything a
+//! person wrote (subjects, names, messages, reasons, the organisation's name) is text: escaped
+//! in the HTML part, never markup.
+
+use std::fmt::Write as _;
+
+use super::{Kind, Language};
+
+/// What happened, beyond the kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    None,
+    /// A message: who wrote it, its text (already plain), and whether it is an internal note.
+    Message {
+        author: String,
+        text: String,
+        internal: bool,
+    },
+    /// The status the ticket moved to, and why.
+    Status {
+        to: String,
+        reason: Option<String>,
+    },
+    /// The SLA target missed (`response` or `resolution`).
+    Breach {
+        target: String,
+    },
+}
+
+/// Everything a notification is written from.
+#[derive(Debug, Clone)]
+pub struct Context<'a> {
+    pub kind: Kind,
+    pub language: Language,
+    /// Whether the recipient is the ticket's customer (the words differ for staff).
+    pub to_customer: bool,
+    pub organisation: &'a str,
+    pub recipient_firstname: &'a str,
+    pub ticket_number: &'a str,
+    pub ticket_subject: &'a str,
+    pub ticket_url: &'a str,
+    /// The person's notification settings page.
+    pub settings_url: &'a str,
+    pub detail: Detail,
+}
+
+/// A notification, written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub title: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Longest excerpt of a message quoted in a mail, in characters.
+const EXCERPT_CHARS: usize = 4000;
+
+fn status_name(status: &str, language: Language) -> &str {
+    match (language, status) {
+        (Language::En, "open") => "open",
+        (Language::En, "in_progress") => "in progress",
+        (Language::En, "waiting_customer") => "waiting for your answer",
+        (Language::En, "resolved") => "resolved",
+        (Language::En, "closed") => "closed",
+        (Language::Fr, "open") => "ouvert",
+        (Language::Fr, "in_progress") => "en cours",
+        (Language::Fr, "waiting_customer") => "en attente de votre réponse",
+        (Language::Fr, "resolved") => "résolu",
+        (Language::Fr, "closed") => "clôturé",
+        (_, other) => other,
+    }
+}
+
+/// The one sentence that says what happened (the bell's title, and the mail's first line).
+fn headline(c: &Context<'_>) -> String {
+    let n = c.ticket_number;
+    let fr = c.language == Language::Fr;
+    match (&c.kind, &c.detail) {
+        (Kind::TicketCreated, _) if c.to_customer => {
+            if fr {
+                format!("Nous avons bien reçu votre demande {n}")
+            } else {
+                format!("We received your request {n}")
+            }
+        }
+        (Kind::TicketCreated, _) => {
+            if fr {
+                format!("Nouveau ticket {n} : {}", c.ticket_subject)
+            } else {
+                format!("New ticket {n}: {}", c.ticket_subject)
+            }
+        }
+        (Kind::TicketAssigned, _) => {
+            if fr {
+                format!("Le ticket {n} vous a été attribué")
+            } else {
+                format!("Ticket {n} was assigned to you")
+            }
+        }
+        (Kind::MessageAdded, Detail::Message { internal: true, author, .. }) => {
+            if fr {
+                format!("Note interne de {author} sur {n}")
+            } else {
+                format!("Internal note from {author} on {n}")
+            }
+        }
+        (Kind::MessageAdded, Detail::Message { author, .. }) => {
+            if fr {
+                format!("Nouvelle réponse de {author} sur {n}")
+            } else {
+                format!("New reply from {author} on {n}")
+            }
+        }
+        (Kind::MessageAdded, _) => {
+            if fr {
+                format!("Nouveau message sur {n}")
+            } else {
+                format!("New message on {n}")
+            }
+        }
+        (Kind::StatusChanged, Detail::Status { to, .. }) if c.to_customer => {
+            let status = status_name(to, c.language);
+            if fr {
+                format!("Votre demande {n} est maintenant {status}")
+            } else {
+                format!("Your request {n} is now {status}")
+            }
+        }
+        (Kind::StatusChanged, Detail::Status { to, .. }) => {
+            let status = status_name(to, Language::En);
+            if fr {
+                format!("Le client a changé le statut de {n} : {}", status_name(to, Language::Fr))
+            } else {
+                format!("The customer moved {n} to {status}")
+            }
+        }
+        (Kind::StatusChanged, _) => {
+            if fr {
+                format!("Le statut de {n} a changé")
+            } else {
+                format!("The status of {n} changed")
+            }
+        }
+        (Kind::TicketResolved, _) => {
+            if fr {
+                format!("Votre demande {n} a été résolue")
+            } else {
+                format!("Your request {n} was resolved")
+            }
+        }
+        (Kind::SlaBreach, Detail::Breach { target }) => {
+            let target = match (fr, target.as_str()) {
+                (true, "response") => "réponse",
+                (true, _) => "résolution",
+                (false, t) => t,
+            };
+            if fr {
+                format!("Objectif de {target} dépassé sur {n}")
+            } else {
+                format!("The {target} target was missed on {n}")
+            }
+        }
+        (Kind::SlaBreach, _) => {
+            if fr {
+                format!("Objectif de service dépassé sur {n}")
+            } else {
+                format!("A service target was missed on {n}")
+            }
+        }
+    }
+}
+
+/// The paragraphs of the mail after the greeting (plain text; escaped for HTML by the caller).
+fn paragraphs(c: &Context<'_>) -> Vec<String> {
+    let fr = c.language == Language::Fr;
+    let mut out = vec![format!("{}.", headline(c))];
+    match &c.detail {
+        Detail::Message { text, .. } => out.push(text.clone()),
+        Detail::Status { reason: Some(reason), .. } => {
+            out.push(if fr { format!("Motif : {reason}") } else { format!("Reason: {reason}") });
+        }
+        _ => {}
+    }
+    let ask = match (c.kind, c.to_customer) {
+        (Kind::TicketCreated, true) if fr => Some(
+            "Nous vous répondrons dès que possible. Vous pouvez répondre à ce message pour ajouter des précisions.",
+        ),
+        (Kind::TicketCreated, true) => {
+            Some("We will answer as soon as we can. You can reply to this email to add details.")
+        }
+        (Kind::TicketResolved, _) if fr => Some(
+            "Si votre problème est réglé, confirmez la résolution ; sinon, répondez à ce message ou rouvrez la demande.",
+        ),
+        (Kind::TicketResolved, _) => Some(
+            "If your problem is solved, confirm the resolution; if not, reply to this email or reopen the request.",
+        ),
+        (Kind::StatusChanged | Kind::MessageAdded, true) if fr => {
+            Some("Vous pouvez répondre directement à ce message.")
+        }
+        (Kind::StatusChanged | Kind::MessageAdded, true) => Some("You can reply to this email directly."),
+        _ => None,
+    };
+    out.extend(ask.map(str::to_owned));
+    out
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Writes the notification of `c`.
+pub fn render(c: &Context<'_>) -> Rendered {
+    let fr = c.language == Language::Fr;
+    let title: String = headline(c).chars().take(300).collect();
+    let subject = format!("[{}] {}", c.ticket_number, c.ticket_subject);
+    let greeting = match (fr, c.recipient_firstname.trim().is_empty()) {
+        (true, true) => "Bonjour,".to_owned(),
+        (true, false) => format!("Bonjour {},", c.recipient_firstname),
+        (false, true) => "Hello,".to_owned(),
+        (false, false) => format!("Hello {},", c.recipient_firstname),
+    };
+    let (open, settings, why) = if fr {
+        ("Voir la demande", "Choisir mes notifications", "Vous recevez ce message de")
+    } else {
+        ("View the request", "Choose my notifications", "You receive this email from")
+    };
+    let body = paragraphs(c);
+    let mut text = format!("{greeting}\n\n");
+    for paragraph in &body {
+        text.push_str(paragraph);
+        text.push_str("\n\n");
+    }
+    let _ =
+        write!(text, "{open}: {}\n\n-- \n{why} {}.\n{settings}: {}\n", c.ticket_url, c.organisation, c.settings_url);
+
+    let mut html = format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head><body>\n<p>{}</p>\n",
+        c.language.as_str(),
+        escape(&subject),
+        escape(&greeting)
+    );
+    for paragraph in &body {
+        let lines: Vec<String> = paragraph.lines().map(escape).collect();
+        let _ = writeln!(html, "<p>{}</p>", lines.join("<br>\n"));
+    }
+    let _ = write!(
+        html,
+        "<p><a href=\"{}\">{open}</a></p>\n<hr>\n<p><small>{why} {}. <a href=\"{}\">{settings}</a></small></p>\n</body></html>\n",
+        escape(c.ticket_url),
+        escape(c.organisation),
+        escape(c.settings_url),
+    );
+    Rendered { title, subject, text, html }
+}
+
+/// The text of a stored message (sanitised HTML) as plain text for mail, cut to a length a
+/// mail can carry.
+pub fn plain_text(html: &str) -> String {
+    let spaced = html
+        .replace("<br>", "\n")
+        .replace("<br/>", "\n")
+        .replace("<br />", "\n")
+        .replace("</p>", "</p>\n")
+        .replace("</li>", "</li>\n");
+    let stripped = ammonia::Builder::empty().clean(&spaced).to_string();
+    let text = stripped
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    let text = text.trim();
+    if text.chars().count() > EXCERPT_CHARS {
+        let cut: String = text.chars().take(EXCERPT_CHARS).collect();
+        format!("{cut}…")
+    } else {
+        text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context(kind: Kind, language: Language, detail: Detail) -> Context<'static> {
+        Context {
+            kind,
+            language,
+            to_customer: true,
+            organisation: "Acme & Co",
+            recipient_firstname: "Ada",
+            ticket_number: "TKT-000042",
+            ticket_subject: "<script>alert(1)</script> parcel",
+            ticket_url: "https://acme.helpdeskly.test/tickets/42",
+            settings_url: "https://acme.helpdeskly.test/account/notifications",
+            detail,
+        }
+    }
+
+    #[test]
+    fn user_content_is_text_in_both_parts() {
+        let reply =
+            Detail::Message { author: "Bob <b>".into(), text: "Hi <img src=x onerror=1>".into(), internal: false };
+        let mail = render(&context(Kind::MessageAdded, Language::En, reply));
+        assert_eq!(mail.subject, "[TKT-000042] <script>alert(1)</script> parcel");
+        assert!(mail.text.contains("Hi <img src=x onerror=1>"));
+        assert!(!mail.html.contains("<script>"), "{}", mail.html);
+        assert!(!mail.html.contains("<img"), "{}", mail.html);
+        assert!(!mail.html.contains("<b>"));
+        assert!(mail.html.contains("&lt;script&gt;alert(1)&lt;/script&gt; parcel"));
+        assert!(mail.html.contains("Acme &amp; Co"));
+        assert_eq!(mail.title, "New reply from Bob <b> on TKT-000042");
+    }
+
+    #[test]
+    fn french_and_english() {
+        let status = Detail::Status { to: "waiting_customer".into(), reason: Some("Photo du colis ?".into()) };
+        let fr = render(&context(Kind::StatusChanged, Language::Fr, status.clone()));
+        assert!(fr.text.starts_with("Bonjour Ada,"));
+        assert!(fr.text.contains("Votre demande TKT-000042 est maintenant en attente de votre réponse."));
+        assert!(fr.text.contains("Motif : Photo du colis ?"));
+        assert!(fr.html.contains("lang=\"fr\""));
+        let en = render(&context(Kind::StatusChanged, Language::En, status));
+        assert!(en.text.contains("Your request TKT-000042 is now waiting for your answer."));
+        assert!(en.text.contains("https://acme.helpdeskly.test/tickets/42"));
+    }
+
+    #[test]
+    fn every_kind_has_words_in_both_languages() {
+        for kind in Kind::ALL {
+            for language in [Language::En, Language::Fr] {
+                for to_customer in [true, false] {
+                    let c = Context { to_customer, ..context(kind, language, Detail::None) };
+                    let mail = render(&c);
+                    assert!(mail.title.contains("TKT-000042"), "{kind:?} {language:?}: {}", mail.title);
+                    assert!(mail.text.contains(&mail.title));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn stored_messages_become_plain_text() {
+        assert_eq!(
+            plain_text("<p>Hello &amp; welcome</p><p>Line <b>two</b><br>three</p>"),
+            "Hello & welcome\nLine two\nthree"
+        );
+        assert_eq!(plain_text("a &lt;b&gt;"), "a <b>");
+        let long = "x".repeat(EXCERPT_CHARS + 10);
+        assert_eq!(plain_text(&long).chars().count(), EXCERPT_CHARS + 1);
+    }
+}

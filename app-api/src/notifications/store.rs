@@ -1,0 +1,443 @@
+//! The tenant database's side of notifications: what the worker reads to decide (the ticket,
+//! its people, their settings), the rows it writes (the bell, mail deliveries), what senders
+//! claim and settle, and what the routes read and change.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use shared::auth::Role;
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{Channel, Kind, Language, default_enabled};
+
+shared::text_column!(Kind, parse);
+shared::text_column!(Channel, parse);
+shared::text_column!(Language, parse);
+
+/// The ticket an event is about, as it is now.
+#[derive(Debug, Clone)]
+pub struct TicketFacts {
+    pub id: i64,
+    pub ticket_number: String,
+    pub subject: String,
+    pub user_id: Uuid,
+    pub assigned_to: Option<Uuid>,
+}
+
+pub async fn ticket(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<TicketFacts>> {
+    sqlx::query_as!(
+        TicketFacts,
+        "SELECT id, ticket_number, subject, user_id, assigned_to FROM support_tickets WHERE id = $1",
+        id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// The active owners and admins.
+pub async fn managers(conn: &mut PgConnection) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar!("SELECT id FROM users WHERE active AND role IN ('owner', 'admin') ORDER BY id")
+        .fetch_all(conn)
+        .await
+}
+
+/// A possible recipient.
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    pub id: Uuid,
+    pub email: String,
+    pub firstname: String,
+    pub role: Role,
+    pub email_verified: bool,
+    pub language: Option<Language>,
+    /// The kinds and channels the person chose, over the role's defaults.
+    pub choices: Vec<(Channel, Kind, bool)>,
+    pub suppressed: bool,
+}
+
+impl Recipient {
+    pub fn wants(&self, channel: Channel, kind: Kind) -> bool {
+        self.choices
+            .iter()
+            .find(|(c, k, _)| *c == channel && *k == kind)
+            .map_or_else(|| default_enabled(self.role, channel, kind), |(_, _, enabled)| *enabled)
+    }
+}
+
+/// The active members among `ids`, with their settings.
+pub async fn recipients(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<Vec<Recipient>> {
+    let people = sqlx::query!(
+        r#"SELECT u.id, u.email, u.firstname, u.role AS "role: Role", u.email_verified,
+                  l.language AS "language?: Language",
+                  EXISTS (SELECT 1 FROM mail_suppressions s WHERE s.address = lower(u.email)) AS "suppressed!"
+           FROM users u LEFT JOIN notification_languages l ON l.user_id = u.id
+           WHERE u.id = ANY($1) AND u.active"#,
+        ids
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let choices = sqlx::query!(
+        r#"SELECT user_id, channel AS "channel: Channel", kind AS "kind: Kind", enabled
+           FROM notification_settings WHERE user_id = ANY($1)"#,
+        ids
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_person: HashMap<Uuid, Vec<(Channel, Kind, bool)>> = HashMap::new();
+    for row in choices {
+        by_person.entry(row.user_id).or_default().push((row.channel, row.kind, row.enabled));
+    }
+    Ok(people
+        .into_iter()
+        .map(|p| Recipient {
+            choices: by_person.remove(&p.id).unwrap_or_default(),
+            id: p.id,
+            email: p.email,
+            firstname: p.firstname,
+            role: p.role,
+            email_verified: p.email_verified,
+            language: p.language,
+            suppressed: p.suppressed,
+        })
+        .collect())
+}
+
+/// A message of the thread, for the mail that tells of it.
+#[derive(Debug, Clone)]
+pub struct MessageFacts {
+    pub author: String,
+    pub html: String,
+    pub is_internal: bool,
+}
+
+pub async fn message(conn: &mut PgConnection, ticket_id: i64, id: i64) -> sqlx::Result<Option<MessageFacts>> {
+    sqlx::query_as!(
+        MessageFacts,
+        r#"SELECT trim(coalesce(u.firstname, '') || ' ' || coalesce(u.lastname, '')) AS "author!", m.message AS html, m.is_internal
+           FROM ticket_messages m LEFT JOIN users u ON u.id = m.sender_id
+           WHERE m.id = $1 AND m.ticket_id = $2"#,
+        id,
+        ticket_id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// The Message-IDs of the mail already written about `ticket_id` to `address`, oldest first:
+/// the conversation a new mail joins.
+pub async fn conversation(conn: &mut PgConnection, ticket_id: i64, address: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        "SELECT message_id FROM mail_deliveries WHERE ticket_id = $1 AND address = $2 ORDER BY id",
+        ticket_id,
+        address
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// One entry of the bell; false when the event already wrote it (a redelivery).
+pub async fn insert_in_app(
+    conn: &mut PgConnection,
+    event_id: Uuid,
+    user_id: Uuid,
+    kind: Kind,
+    ticket_id: i64,
+    title: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "INSERT INTO notifications (event_id, user_id, kind, ticket_id, title) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (event_id, user_id) DO NOTHING",
+        event_id,
+        user_id,
+        kind.as_str(),
+        ticket_id,
+        title
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A mail to send, written out.
+#[derive(Debug, Clone)]
+pub struct NewMail<'a> {
+    pub event_id: Uuid,
+    pub user_id: Uuid,
+    pub kind: Kind,
+    pub ticket_id: i64,
+    pub address: &'a str,
+    pub language: Language,
+    pub message_id: &'a str,
+    pub in_reply_to: Option<&'a str>,
+    pub refs: &'a [String],
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub html: &'a str,
+    pub unsubscribe_url: &'a str,
+    pub reply_to: &'a str,
+    /// Written as `suppressed` (never sent) when the address bounced for good.
+    pub suppressed: bool,
+    /// When the event's change committed: the mail's age, and its 72 hours, count from there.
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// Writes a delivery; false when the event already wrote it (a redelivery).
+pub async fn insert_mail(conn: &mut PgConnection, mail: &NewMail<'_>) -> sqlx::Result<bool> {
+    let status = if mail.suppressed { "suppressed" } else { "pending" };
+    let done = sqlx::query!(
+        "INSERT INTO mail_deliveries (event_id, user_id, kind, ticket_id, address, language, message_id, in_reply_to,
+                                      refs, subject, text_body, html_body, unsubscribe_url, reply_to, status, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+         ON CONFLICT (event_id, user_id) DO NOTHING",
+        mail.event_id,
+        mail.user_id,
+        mail.kind.as_str(),
+        mail.ticket_id,
+        mail.address,
+        mail.language.as_str(),
+        mail.message_id,
+        mail.in_reply_to,
+        mail.refs,
+        mail.subject,
+        mail.text,
+        mail.html,
+        mail.unsubscribe_url,
+        mail.reply_to,
+        status,
+        mail.occurred_at,
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A delivery claimed by a sender.
+#[derive(Debug, Clone)]
+pub struct Due {
+    pub id: i64,
+    pub kind: String,
+    pub address: String,
+    pub language: String,
+    pub message_id: String,
+    pub in_reply_to: Option<String>,
+    pub refs: Vec<String>,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    pub unsubscribe_url: Option<String>,
+    pub reply_to: Option<String>,
+    pub attempts: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The oldest due delivery whose conversation has no earlier mail waiting (mail about a ticket
+/// leaves in order), locked for the rest of the transaction; other senders skip it.
+pub async fn claim_due(conn: &mut PgConnection) -> sqlx::Result<Option<Due>> {
+    sqlx::query_as!(
+        Due,
+        r#"SELECT d.id, d.kind, d.address, d.language, d.message_id, d.in_reply_to, d.refs, d.subject, d.text_body,
+                  d.html_body, d.unsubscribe_url, d.reply_to, d.attempts, d.created_at
+           FROM mail_deliveries d
+           WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+             AND NOT EXISTS (SELECT 1 FROM mail_deliveries e
+                             WHERE e.ticket_id = d.ticket_id AND e.address = d.address AND e.id < d.id
+                               AND e.status = 'pending')
+           ORDER BY d.next_attempt_at, d.id
+           LIMIT 1
+           FOR UPDATE OF d SKIP LOCKED"#
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn mark_sent(conn: &mut PgConnection, id: i64) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE mail_deliveries SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1",
+        id
+    )
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// Another attempt at `next_attempt_at`.
+pub async fn mark_retry(
+    conn: &mut PgConnection,
+    id: i64,
+    next_attempt_at: DateTime<Utc>,
+    error: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE mail_deliveries SET attempts = attempts + 1, next_attempt_at = $2, last_error = $3 WHERE id = $1",
+        id,
+        next_attempt_at,
+        error
+    )
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// Given up: refused for good, or retried past the limit. A refused address is suppressed for
+/// the tenant when `suppress`.
+pub async fn mark_failed(conn: &mut PgConnection, id: i64, error: &str, suppress: Option<&str>) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE mail_deliveries SET status = 'failed', attempts = attempts + 1, last_error = $2 WHERE id = $1",
+        id,
+        error
+    )
+    .execute(&mut *conn)
+    .await?;
+    if let Some(address) = suppress {
+        sqlx::query!(
+            "INSERT INTO mail_suppressions (address, reason) VALUES (lower($1), $2) ON CONFLICT (address) DO NOTHING",
+            address,
+            error
+        )
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Mail waiting in a tenant: how many, and since when.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Backlog {
+    pub pending: i64,
+    pub oldest: Option<DateTime<Utc>>,
+}
+
+pub async fn backlog(conn: &mut PgConnection) -> sqlx::Result<Backlog> {
+    sqlx::query_as!(
+        Backlog,
+        r#"SELECT count(*) AS "pending!", min(created_at) AS oldest FROM mail_deliveries WHERE status = 'pending'"#
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// One entry of the bell.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Notification {
+    pub id: i64,
+    pub kind: Kind,
+    pub ticket_id: Option<i64>,
+    pub title: String,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+/// A page of the person's notifications, newest first, after the entry `before` (exclusive).
+pub async fn page(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    unread_only: bool,
+    before: Option<i64>,
+    limit: u32,
+) -> sqlx::Result<Vec<Notification>> {
+    sqlx::query_as!(
+        Notification,
+        r#"SELECT id, kind AS "kind: Kind", ticket_id, title, created_at, read_at FROM notifications
+           WHERE user_id = $1 AND ($2 = false OR read_at IS NULL) AND ($3::bigint IS NULL OR id < $3)
+           ORDER BY id DESC LIMIT $4"#,
+        user_id,
+        unread_only,
+        before,
+        i64::from(limit) + 1
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn unread_count(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM notifications WHERE user_id = $1 AND read_at IS NULL"#, user_id)
+        .fetch_one(conn)
+        .await
+}
+
+/// Marks the person's notifications `ids` read (every one with `None`); others' are untouched.
+pub async fn mark_read(conn: &mut PgConnection, user_id: Uuid, ids: Option<&[i64]>) -> sqlx::Result<u64> {
+    let done = sqlx::query!(
+        "UPDATE notifications SET read_at = now()
+         WHERE user_id = $1 AND read_at IS NULL AND ($2::bigint[] IS NULL OR id = ANY($2))",
+        user_id,
+        ids as Option<&[i64]>
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// A person's preferences, every kind on both channels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Preferences {
+    #[schema(value_type = BTreeMap<String, bool>)]
+    pub email: BTreeMap<Kind, bool>,
+    #[schema(value_type = BTreeMap<String, bool>)]
+    pub in_app: BTreeMap<Kind, bool>,
+    /// The language of the mail the person receives.
+    pub language: Language,
+}
+
+/// The preferences of an active member (`None`: not one).
+pub async fn preferences(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<Option<Preferences>> {
+    let Some(person) = recipients(conn, &[user_id]).await?.pop() else { return Ok(None) };
+    let of = |channel| Kind::ALL.into_iter().map(|kind| (kind, person.wants(channel, kind))).collect();
+    Ok(Some(Preferences {
+        email: of(Channel::Email),
+        in_app: of(Channel::InApp),
+        language: person.language.unwrap_or_default(),
+    }))
+}
+
+/// Stores the whole of `preferences` for `user_id`.
+pub async fn set_preferences(conn: &mut PgConnection, user_id: Uuid, preferences: &Preferences) -> sqlx::Result<()> {
+    let mut channels = Vec::new();
+    let mut kinds = Vec::new();
+    let mut enabled = Vec::new();
+    for (channel, choices) in [(Channel::Email, &preferences.email), (Channel::InApp, &preferences.in_app)] {
+        for (kind, on) in choices {
+            channels.push(channel.as_str());
+            kinds.push(kind.as_str());
+            enabled.push(*on);
+        }
+    }
+    sqlx::query!(
+        "INSERT INTO notification_settings (user_id, channel, kind, enabled)
+         SELECT $1, c, k, e FROM unnest($2::text[], $3::text[], $4::bool[]) AS s(c, k, e)
+         ON CONFLICT (user_id, channel, kind) DO UPDATE SET enabled = EXCLUDED.enabled, updated_at = now()",
+        user_id,
+        &channels as &[&str],
+        &kinds as &[&str],
+        &enabled,
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO notification_languages (user_id, language) VALUES ($1, $2)
+         ON CONFLICT (user_id) DO UPDATE SET language = EXCLUDED.language, updated_at = now()",
+        user_id,
+        preferences.language.as_str()
+    )
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// Turns one kind of mail off for `user_id` (the one-click unsubscribe); false when the person
+/// is not an active member.
+pub async fn unsubscribe(conn: &mut PgConnection, user_id: Uuid, kind: Kind) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "INSERT INTO notification_settings (user_id, channel, kind, enabled)
+         SELECT id, 'email', $2, false FROM users WHERE id = $1 AND active
+         ON CONFLICT (user_id, channel, kind) DO UPDATE SET enabled = false, updated_at = now()",
+        user_id,
+        kind.as_str()
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

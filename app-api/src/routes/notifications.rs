@@ -1,0 +1,207 @@
+//! The bell and its settings: `GET /v1/notifications`, `POST /v1/notifications/read`,
+//! `GET/PUT /v1/me/notification-preferences`, and the one-click unsubscribe of notification mail
+//! (`POST /v1/notifications/unsubscribe?token=`, RFC 8058: no sign-in, the token is the
+//! permission).
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+use shared::error::{ApiError, ApiResult, FieldError};
+use shared::http::{JsonBody, PageParams};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::context::{TenantContext, TenantDb};
+use crate::notifications::links::Unsubscribe;
+use crate::notifications::store::{self, Notification, Preferences};
+use crate::notifications::{Channel, Kind, Language};
+use crate::state::AppState;
+
+/// Ids one request may mark read.
+const MAX_IDS: usize = 500;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Only the unread ones.
+    pub unread: Option<bool>,
+    /// 1 to 100, default 50.
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<u32>,
+    /// From the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// A page of the caller's notifications, and how many are unread in all.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationPage {
+    pub data: Vec<Notification>,
+    pub next_cursor: Option<String>,
+    pub unread_count: i64,
+}
+
+/// The caller's notifications, newest first.
+#[utoipa::path(get, path = "/v1/notifications", tag = "notifications", security(("bearer" = [])),
+    params(ListParams),
+    responses((status = 200, description = "A page of the caller's notifications, newest first", body = NotificationPage)))]
+pub async fn list_notifications(
+    context: TenantContext,
+    tenant_db: TenantDb,
+    Query(params): Query<ListParams>,
+) -> ApiResult<Json<NotificationPage>> {
+    let page = PageParams { limit: params.limit, cursor: params.cursor.clone() };
+    let limit = page.limit()?;
+    let before: Option<i64> = page.position()?;
+    let mut db = tenant_db.connect().await?;
+    let rows = store::page(&mut db, context.user_id, params.unread.unwrap_or(false), before, limit).await?;
+    let unread_count = store::unread_count(&mut db, context.user_id).await?;
+    let page = shared::http::Page::from_rows(rows, limit, |n| n.id);
+    Ok(Json(NotificationPage { data: page.data, next_cursor: page.next_cursor, unread_count }))
+}
+
+/// Which notifications to mark read: some (`ids`), or `all`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkRead {
+    /// At most 500 of the caller's notification ids (others' are ignored).
+    pub ids: Option<Vec<i64>>,
+    /// Every unread notification of the caller.
+    pub all: Option<bool>,
+}
+
+/// Marks notifications read.
+#[utoipa::path(post, path = "/v1/notifications/read", tag = "notifications", security(("bearer" = [])),
+    request_body = MarkRead,
+    responses(
+        (status = 204, description = "Marked"),
+        (status = 422, description = "`validation_failed`: neither or both of `ids` and `all`, or too many ids"),
+    ))]
+pub async fn mark_read(
+    context: TenantContext,
+    tenant_db: TenantDb,
+    JsonBody(body): JsonBody<MarkRead>,
+) -> ApiResult<StatusCode> {
+    let ids = match (&body.ids, body.all) {
+        (Some(ids), None | Some(false)) if ids.len() <= MAX_IDS => Some(ids.as_slice()),
+        (Some(_), None | Some(false)) => {
+            return Err(ApiError::invalid(vec![FieldError::new("ids", format!("must hold at most {MAX_IDS} ids"))]));
+        }
+        (None, Some(true)) => None,
+        _ => {
+            return Err(ApiError::invalid(vec![FieldError::new("ids", "give either ids or \"all\": true")]));
+        }
+    };
+    let mut db = tenant_db.connect().await?;
+    store::mark_read(&mut db, context.user_id, ids).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's notification settings.
+#[utoipa::path(get, path = "/v1/me/notification-preferences", tag = "notifications", security(("bearer" = [])),
+    responses((status = 200, description = "Every kind on both channels, and the language of mail", body = Preferences)))]
+pub async fn get_preferences(context: TenantContext, tenant_db: TenantDb) -> ApiResult<Json<Preferences>> {
+    let mut db = tenant_db.connect().await?;
+    store::preferences(&mut db, context.user_id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("you are not a member of this tenant (any more)"))
+}
+
+/// The whole of a person's settings, as `PUT` takes them.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreferencesBody {
+    /// Every kind: `ticket_created`, `ticket_assigned`, `message_added`, `status_changed`,
+    /// `ticket_resolved`, `sla_breach`.
+    #[schema(value_type = BTreeMap<String, bool>)]
+    pub email: BTreeMap<String, bool>,
+    #[schema(value_type = BTreeMap<String, bool>)]
+    pub in_app: BTreeMap<String, bool>,
+    /// `en` or `fr`: the language of mail.
+    pub language: Language,
+}
+
+fn read_channel(channel: Channel, given: &BTreeMap<String, bool>) -> Result<BTreeMap<Kind, bool>, FieldError> {
+    let field = channel.as_str();
+    let mut choices = BTreeMap::new();
+    for (name, on) in given {
+        let kind = Kind::parse(name)
+            .ok_or_else(|| FieldError::new(format!("{field}.{name}"), "is not a kind of notification"))?;
+        choices.insert(kind, *on);
+    }
+    if let Some(missing) = Kind::ALL.into_iter().find(|k| !choices.contains_key(k)) {
+        return Err(FieldError::new(format!("{field}.{}", missing.as_str()), "is missing: give every kind"));
+    }
+    Ok(choices)
+}
+
+/// Replaces the caller's notification settings.
+#[utoipa::path(put, path = "/v1/me/notification-preferences", tag = "notifications", security(("bearer" = [])),
+    request_body = PreferencesBody,
+    responses(
+        (status = 200, description = "The settings now", body = Preferences),
+        (status = 422, description = "`validation_failed`: a kind missing or unknown"),
+    ))]
+pub async fn put_preferences(
+    context: TenantContext,
+    tenant_db: TenantDb,
+    JsonBody(body): JsonBody<PreferencesBody>,
+) -> ApiResult<Json<Preferences>> {
+    let mut errors = Vec::new();
+    let email = read_channel(Channel::Email, &body.email).map_err(|e| errors.push(e)).ok();
+    let in_app = read_channel(Channel::InApp, &body.in_app).map_err(|e| errors.push(e)).ok();
+    let (Some(email), Some(in_app)) = (email, in_app) else { return Err(ApiError::invalid(errors)) };
+    let wanted = Preferences { email, in_app, language: body.language };
+    let mut db = tenant_db.connect().await?;
+    if store::preferences(&mut db, context.user_id).await?.is_none() {
+        return Err(ApiError::not_found("you are not a member of this tenant (any more)"));
+    }
+    store::set_preferences(&mut db, context.user_id, &wanted).await?;
+    let now = store::preferences(&mut db, context.user_id).await?.ok_or_else(|| ApiError::not_found("you left"))?;
+    Ok(Json(now))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnsubscribeParams {
+    /// From the mail's `List-Unsubscribe` link.
+    pub token: String,
+}
+
+/// What was turned off.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Unsubscribed {
+    pub kind: Kind,
+    /// Always `email`.
+    pub channel: String,
+}
+
+/// One-click unsubscribe (RFC 8058): turns the mail's kind of email off for its recipient.
+#[utoipa::path(post, path = "/v1/notifications/unsubscribe", tag = "notifications",
+    params(UnsubscribeParams),
+    responses(
+        (status = 200, description = "That kind of email is off", body = Unsubscribed),
+        (status = 400, description = "`invalid_token`: not a token of this organisation's mail, or its person has left"),
+    ))]
+pub async fn unsubscribe(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<UnsubscribeParams>,
+) -> ApiResult<Json<Unsubscribed>> {
+    let invalid = || ApiError::new(StatusCode::BAD_REQUEST, "invalid_token", "this unsubscribe link is not valid");
+    let link = Unsubscribe::read(&state.config.keys.mail_links, &params.token).ok_or_else(invalid)?;
+    let tenant = state.resolver.resolve_id(link.tenant_id).await?.ok_or_else(invalid)?;
+    // A link is used on its own organisation's host.
+    if let Ok(slug) = state.resolver.slug_of(&headers)
+        && slug.as_str() != tenant.slug
+    {
+        return Err(invalid());
+    }
+    let mut db = state.pools.acquire(&tenant).await?;
+    if !store::unsubscribe(&mut db, link.user_id, link.kind).await? {
+        return Err(invalid());
+    }
+    Ok(Json(Unsubscribed { kind: link.kind, channel: Channel::Email.as_str().to_owned() }))
+}

@@ -1,0 +1,297 @@
+//! The notification worker's reading side: consumes the SAV events from its own durable queue
+//! (`NOTIFICATIONS_QUEUE`, bound to the events exchange for `sav.ticket.*`), decides who is
+//! told of each (`notifications::decide`), writes the bell's rows and the mail deliveries in one
+//! transaction of the tenant's database, and acks the message only after that commit.
+//!
+//! - **Exactly once per recipient**: the rows are unique per (event, recipient); a message
+//!   redelivered after a crash before its ack writes nothing again.
+//! - **Order**: the queue has a single active consumer (replicas stand by), so the mail about a
+//!   ticket is written, and sent, in the order of its events.
+//! - A message that can never be read, or whose tenant or ticket is gone, is logged and acked;
+//!   a tenant database that cannot be reached keeps the message and tries again with backoff.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use futures_util::StreamExt as _;
+use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicQosOptions, QueueBindOptions, QueueDeclareOptions};
+use lapin::types::{AMQPValue, FieldTable, ShortString};
+use lapin::{Channel, ExchangeKind};
+use sqlx::Connection as _;
+
+use super::Notifier;
+use crate::notifications::decide::{self, Envelope, SavEvent, TicketPeople};
+use crate::notifications::links::{Reply, Unsubscribe};
+use crate::notifications::metrics::Outcome;
+use crate::notifications::render::{self, Context, Detail};
+use crate::notifications::store::{self, NewMail, Recipient};
+use crate::notifications::{Channel as Via, Kind, Language};
+use crate::tenancy::resolve::Tenant;
+
+const PREFETCH: u16 = 32;
+const TIMEOUT: Duration = Duration::from_secs(5);
+const BACKOFF_BASE: Duration = Duration::from_millis(250);
+const BACKOFF_CAP: Duration = Duration::from_secs(30);
+
+fn backoff(failures: u32) -> Duration {
+    BACKOFF_BASE.saturating_mul(1_u32 << failures.saturating_sub(1).min(16)).min(BACKOFF_CAP)
+}
+
+/// Declares the queue (durable, one active consumer) and binds it to the SAV events.
+pub async fn declare(channel: &Channel, exchange: &str, queue: &str) -> lapin::Result<()> {
+    let durable = lapin::options::ExchangeDeclareOptions { durable: true, ..Default::default() };
+    channel.exchange_declare(exchange.into(), ExchangeKind::Topic, durable, FieldTable::default()).await?;
+    let mut arguments = FieldTable::default();
+    arguments.insert("x-single-active-consumer".into(), AMQPValue::Boolean(true));
+    let options = QueueDeclareOptions { durable: true, ..QueueDeclareOptions::default() };
+    channel.queue_declare(queue.into(), options, arguments).await?;
+    channel
+        .queue_bind(
+            queue.into(),
+            exchange.into(),
+            "sav.ticket.*".into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+}
+
+/// Consumes until `shutdown` resolves, reconnecting with backoff.
+pub async fn run(notifier: Notifier, shutdown: impl Future<Output = ()> + Send) {
+    let Some(broker) = notifier.state.broker.clone() else { return };
+    tokio::pin!(shutdown);
+    let mut failures = 0;
+    loop {
+        match consume(&notifier, &broker, &mut shutdown).await {
+            Ok(()) => return,
+            Err(err) => {
+                failures += 1;
+                notifier.metrics().consumer_connected.set(0);
+                if failures == 1 {
+                    tracing::warn!(error = %err, "notifications: consumer lost; reconnecting");
+                }
+            }
+        }
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = tokio::time::sleep(backoff(failures)) => {}
+        }
+    }
+}
+
+async fn consume(
+    notifier: &Notifier,
+    broker: &shared::amqp::Broker,
+    shutdown: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
+) -> Result<(), String> {
+    let config = &notifier.state.config;
+    let queue = config.notifications.queue.as_str();
+    let connection = broker.connection().await.map_err(|e| e.to_string())?;
+    let channel = connection.create_channel().await.map_err(|e| e.to_string())?;
+    let session = async {
+        declare(&channel, &config.events.exchange, queue).await?;
+        channel.basic_qos(PREFETCH, BasicQosOptions::default()).await?;
+        channel
+            .basic_consume(queue.into(), ShortString::from(""), BasicConsumeOptions::default(), FieldTable::default())
+            .await
+    };
+    let mut consumer = tokio::time::timeout(TIMEOUT, session)
+        .await
+        .map_err(|_| "the broker did not answer in time".to_owned())?
+        .map_err(|e| e.to_string())?;
+    notifier.metrics().consumer_connected.set(1);
+    tracing::info!(queue, "consuming SAV events for notifications");
+    let outcome = loop {
+        let delivery = tokio::select! {
+            () = shutdown.as_mut() => break Ok(()),
+            delivery = consumer.next() => delivery,
+        };
+        let delivery = match delivery {
+            Some(Ok(delivery)) => delivery,
+            Some(Err(err)) => break Err(err.to_string()),
+            None => break Err("the consumer was cancelled".to_owned()),
+        };
+        let mut failures = 0;
+        let handled = loop {
+            match handle(notifier, &delivery.data).await {
+                Ok(result) => break Some(result),
+                Err(err) => {
+                    failures += 1;
+                    notifier.metrics().event("retried");
+                    tracing::warn!(error = %err, failures, "notifications: cannot write an event's notifications now; retrying");
+                    tokio::select! {
+                        () = shutdown.as_mut() => break None,
+                        () = tokio::time::sleep(backoff(failures)) => {}
+                    }
+                }
+            }
+        };
+        let Some(result) = handled else { break Ok(()) };
+        notifier.metrics().event(result);
+        if let Err(err) = delivery.acker.ack(BasicAckOptions::default()).await {
+            break Err(err.to_string());
+        }
+    };
+    notifier.metrics().consumer_connected.set(0);
+    let _ = channel.close(200, ShortString::from("bye")).await;
+    outcome
+}
+
+/// Writes the notifications of one message; `Ok` with what became of it (the message is done
+/// with), `Err` when it must be tried again.
+async fn handle(notifier: &Notifier, body: &[u8]) -> Result<&'static str, String> {
+    let envelope = match decide::parse(body) {
+        Ok(envelope) => envelope,
+        Err(why) => {
+            tracing::warn!(%why, "notifications: an event that cannot be read was dropped");
+            return Ok("refused");
+        }
+    };
+    let Some(event) = envelope.event.clone() else { return Ok("ignored") };
+    let tenant = match notifier.state.resolver.resolve_id(envelope.tenant_id).await {
+        Ok(Some(tenant)) if tenant.database.is_some() => tenant,
+        Ok(_) => return Ok("ignored"),
+        Err(err) if matches!(err.code(), "tenant_not_found" | "tenant_suspended") => return Ok("ignored"),
+        Err(err) => return Err(err.to_string()),
+    };
+    let written = notify(notifier, &tenant, &envelope, &event).await.map_err(|e| e.to_string())?;
+    if written.mail > 0 {
+        notifier.mail_queue.push(&tenant.slug, Some(Arc::clone(&tenant)));
+    }
+    Ok(if written.any() { "notified" } else { "nothing" })
+}
+
+#[derive(Debug, Default)]
+struct Written {
+    in_app: usize,
+    mail: usize,
+}
+
+impl Written {
+    fn any(&self) -> bool {
+        self.in_app + self.mail > 0
+    }
+}
+
+/// Decides and writes, in one transaction.
+async fn notify(
+    notifier: &Notifier,
+    tenant: &Arc<Tenant>,
+    envelope: &Envelope,
+    event: &SavEvent,
+) -> Result<Written, shared::ApiError> {
+    let state = &notifier.state;
+    let mut conn = state.pools.acquire(tenant).await?;
+    let mut tx = conn.begin().await?;
+    let Some(ticket) = store::ticket(&mut tx, event.ticket_id()).await? else { return Ok(Written::default()) };
+    let managers = store::managers(&mut tx).await?;
+    let people = TicketPeople { customer: ticket.user_id, assignee: ticket.assigned_to };
+    let told = decide::recipients(event, people, &managers);
+    if told.is_empty() {
+        return Ok(Written::default());
+    }
+    let ids: Vec<_> = told.iter().map(|(id, _)| *id).collect();
+    let recipients = store::recipients(&mut tx, &ids).await?;
+    let detail = match event {
+        SavEvent::MessageAdded { message_id, .. } => {
+            store::message(&mut tx, ticket.id, *message_id).await?.map_or(Detail::None, |m| Detail::Message {
+                author: m.author,
+                text: render::plain_text(&m.html),
+                internal: m.is_internal,
+            })
+        }
+        SavEvent::TicketStatusChanged { new_status, reason, .. } => {
+            Detail::Status { to: new_status.clone(), reason: reason.clone() }
+        }
+        SavEvent::TicketSlaBreach { sla_type, .. } => Detail::Breach { target: sla_type.clone() },
+        _ => Detail::None,
+    };
+    let organisation = notifier.organisation_name(tenant).await;
+    let app_url = notifier.app_url(&tenant.slug);
+    let ticket_url = format!("{app_url}/tickets/{}", ticket.id);
+    let settings_url = format!("{app_url}/account/notifications");
+    let mut written = Written::default();
+    for (person, kind) in told {
+        let Some(recipient) = recipients.iter().find(|r| r.id == person) else { continue };
+        let language = recipient.language.unwrap_or_default();
+        let context = Context {
+            kind,
+            language,
+            to_customer: person == ticket.user_id,
+            organisation: &organisation,
+            recipient_firstname: &recipient.firstname,
+            ticket_number: &ticket.ticket_number,
+            ticket_subject: &ticket.subject,
+            ticket_url: &ticket_url,
+            settings_url: &settings_url,
+            detail: detail.clone(),
+        };
+        let rendered = render::render(&context);
+        if recipient.wants(Via::InApp, kind)
+            && store::insert_in_app(&mut tx, envelope.event_id, person, kind, ticket.id, &rendered.title).await?
+        {
+            written.in_app += 1;
+            notifier.metrics().delivery(kind, Via::InApp, Outcome::Queued);
+        }
+        if recipient.wants(Via::Email, kind) && recipient.email_verified {
+            let mail = Mail { envelope, tenant, ticket_id: ticket.id, recipient, kind, language, app_url: &app_url };
+            if write_mail(notifier, &mut tx, &mail, &rendered).await? {
+                written.mail += usize::from(!recipient.suppressed);
+                let outcome = if recipient.suppressed { Outcome::Suppressed } else { Outcome::Queued };
+                notifier.metrics().delivery(kind, Via::Email, outcome);
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(written)
+}
+
+struct Mail<'a> {
+    envelope: &'a Envelope,
+    tenant: &'a Tenant,
+    ticket_id: i64,
+    recipient: &'a Recipient,
+    kind: Kind,
+    language: Language,
+    app_url: &'a str,
+}
+
+/// The mail of one recipient, joined to the conversation their earlier mail about the ticket
+/// started (the ticket's own id first, so every mail of a ticket shares a root).
+async fn write_mail(
+    notifier: &Notifier,
+    tx: &mut sqlx::PgConnection,
+    mail: &Mail<'_>,
+    rendered: &render::Rendered,
+) -> sqlx::Result<bool> {
+    let domain = &notifier.state.config.notifications.mail.reply_domain;
+    let keys = &notifier.state.config.keys;
+    let root = format!("ticket-{}.{}@{domain}", mail.ticket_id, mail.tenant.id.simple());
+    let mut refs = vec![root];
+    refs.extend(store::conversation(tx, mail.ticket_id, &mail.recipient.email).await?);
+    let message_id = format!("{}.{}@{domain}", mail.envelope.event_id.simple(), mail.recipient.id.simple());
+    let unsubscribe = Unsubscribe { tenant_id: mail.tenant.id, user_id: mail.recipient.id, kind: mail.kind };
+    let unsubscribe_url =
+        format!("{}/v1/notifications/unsubscribe?token={}", mail.app_url, unsubscribe.token(&keys.mail_links));
+    let reply_to = Reply { tenant_id: mail.tenant.id, ticket_id: mail.ticket_id }.address(&keys.mail_links, domain);
+    let new = NewMail {
+        event_id: mail.envelope.event_id,
+        user_id: mail.recipient.id,
+        kind: mail.kind,
+        ticket_id: mail.ticket_id,
+        address: &mail.recipient.email,
+        language: mail.language,
+        message_id: &message_id,
+        in_reply_to: refs.last().map(String::as_str),
+        refs: &refs,
+        subject: &rendered.subject,
+        text: &rendered.text,
+        html: &rendered.html,
+        unsubscribe_url: &unsubscribe_url,
+        reply_to: &reply_to,
+        suppressed: mail.recipient.suppressed,
+        occurred_at: mail.envelope.occurred_at.unwrap_or_else(Utc::now),
+    };
+    store::insert_mail(tx, &new).await
+}

@@ -1,0 +1,169 @@
+//! The notification worker (DESIGN.md "Notifications"): `consumer` turns the SAV events into the
+//! bell's rows and mail deliveries, `sender` sends the mail, and a sweep every
+//! `OUTBOX_SWEEP_SECONDS` finds the tenants with mail waiting that nothing queued (a replica that
+//! died after its commit, mail that waited for a server) and reports the backlog. Runs in
+//! `app-api worker`, and in `serve` unless `NOTIFICATIONS_IN_SERVE=false`; the consumer needs
+//! `AMQP_URL`, the sender `SMTP_URL` (without it mail waits in its table).
+
+pub mod consumer;
+pub mod sender;
+
+use std::sync::atomic::AtomicU32;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use shared::mail::Mailer;
+use tokio::task::JoinSet;
+
+use super::wait;
+use crate::events::hints::Queue;
+use crate::notifications::metrics::NotificationMetrics;
+use crate::notifications::store;
+use crate::state::AppState;
+use crate::tenancy::resolve::Tenant;
+
+/// How long an organisation's name is trusted once read.
+const NAME_TTL: Duration = Duration::from_secs(60);
+
+/// What the worker's tasks share.
+#[derive(Clone)]
+pub struct Notifier {
+    pub state: AppState,
+    pub mailer: Mailer,
+    /// Tenants with mail to send.
+    pub mail_queue: Arc<Queue>,
+    server_failures: Arc<AtomicU32>,
+    server_away_logged: Arc<Mutex<Option<Instant>>>,
+    names: moka::sync::Cache<uuid::Uuid, String>,
+}
+
+impl Notifier {
+    pub fn of(state: &AppState) -> Self {
+        Self {
+            mailer: state.mailer.clone(),
+            state: state.clone(),
+            mail_queue: Arc::default(),
+            server_failures: Arc::default(),
+            server_away_logged: Arc::default(),
+            names: moka::sync::Cache::builder().max_capacity(10_000).time_to_live(NAME_TTL).build(),
+        }
+    }
+
+    pub fn metrics(&self) -> &NotificationMetrics {
+        &self.state.notification_metrics
+    }
+
+    /// The organisation's name (the sender's display name), or its slug when it cannot be read.
+    pub async fn organisation_name(&self, tenant: &Tenant) -> String {
+        if let Some(name) = self.names.get(&tenant.id) {
+            return name;
+        }
+        match control_schema::directory::tenant_name(&self.state.control_db, tenant.id).await {
+            Ok(Some(name)) => {
+                self.names.insert(tenant.id, name.clone());
+                name
+            }
+            _ => tenant.slug.clone(),
+        }
+    }
+
+    /// The tenant's web address (`APP_PUBLIC_URL`), without a trailing slash.
+    pub fn app_url(&self, slug: &str) -> String {
+        self.state.config.notifications.app_url(slug, self.state.config.base_domain.as_ref())
+    }
+
+    /// The consumer, the sender and the sweep, until `shutdown` resolves.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) {
+        let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
+        let mut tasks = vec![
+            tokio::spawn(sender::run(self.clone(), wait(stop.subscribe()))),
+            tokio::spawn(self.clone().sweep_periodically(wait(stop.subscribe()))),
+        ];
+        if self.state.broker.is_some() {
+            tasks.push(tokio::spawn(consumer::run(self.clone(), wait(stop.subscribe()))));
+        }
+        if !self.mailer.is_configured() {
+            tracing::info!("SMTP_URL is not set: notification mail waits in the tenants' databases");
+        }
+        shutdown.await;
+        let _ = stop.send(());
+        for task in tasks {
+            let _ = task.await;
+        }
+    }
+
+    async fn sweep_periodically(self, stop: impl Future<Output = ()>) {
+        tokio::pin!(stop);
+        let mut tick = tokio::time::interval(self.state.config.events.sweep_every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = &mut stop => return,
+                _ = tick.tick() => {}
+            }
+            tokio::select! {
+                () = &mut stop => return,
+                swept = self.sweep() => if let Err(err) = swept {
+                    tracing::warn!(error = %err, "notifications sweep: cannot list the active tenants");
+                },
+            }
+        }
+    }
+
+    /// One sweep, then every tenant it queued visited until its due mail is sent (the command
+    /// line and tests; the worker's loops do this continuously).
+    pub async fn sweep_and_send(&self) {
+        if let Err(err) = self.sweep().await {
+            tracing::warn!(error = %err, "notifications sweep: cannot list the active tenants");
+            return;
+        }
+        while !self.mail_queue.is_empty() {
+            let target = self.mail_queue.next().await;
+            self.visit(target).await;
+        }
+    }
+
+    /// Reads every active tenant's mail backlog (a few at a time) and queues those with mail
+    /// waiting; sets the backlog gauges.
+    pub async fn sweep(&self) -> sqlx::Result<()> {
+        let rows = control_schema::directory::active_tenants(&self.state.control_db).await?;
+        let tenants: Vec<Arc<Tenant>> = rows
+            .into_iter()
+            .filter_map(|row| Tenant::from_row(row).ok())
+            .filter(|tenant| tenant.database.is_some())
+            .map(Arc::new)
+            .collect();
+        let limit = Arc::new(tokio::sync::Semaphore::new(self.state.config.events.concurrency));
+        let mut reads = JoinSet::new();
+        for tenant in tenants {
+            let (notifier, limit) = (self.clone(), Arc::clone(&limit));
+            reads.spawn(async move {
+                let _permit = limit.acquire_owned().await.expect("never closed");
+                let backlog = match notifier.state.pools.acquire(&tenant).await {
+                    Ok(mut conn) => store::backlog(&mut conn).await.ok(),
+                    Err(_) => None,
+                };
+                (tenant, backlog)
+            });
+        }
+        let (mut pending, mut oldest) = (0, None);
+        while let Some(joined) = reads.join_next().await {
+            let Ok((tenant, Some(backlog))) = joined else { continue };
+            if backlog.pending > 0 {
+                pending += backlog.pending;
+                oldest = match (oldest, backlog.oldest) {
+                    (Some(a), Some(b)) => Some(std::cmp::min(a, b)),
+                    (a, b) => a.or(b),
+                };
+                let slug = tenant.slug.clone();
+                self.mail_queue.push(&slug, Some(tenant));
+            }
+        }
+        self.metrics().mail_pending.set(pending);
+        #[allow(clippy::cast_precision_loss, reason = "an age in milliseconds")]
+        let age = oldest.map_or(0.0, |at| (Utc::now() - at).num_milliseconds().max(0) as f64 / 1000.0);
+        self.metrics().mail_oldest_seconds.set(age);
+        Ok(())
+    }
+}

@@ -1,0 +1,242 @@
+//! The notification worker's sending side: visits the tenants with mail waiting (queued by the
+//! consumer after its commit, by the sweep, and again when a deferred mail comes due) and sends
+//! their due deliveries, one transaction per mail.
+//!
+//! - **Claim**: the oldest due delivery whose conversation has no earlier mail waiting, locked
+//!   `FOR UPDATE SKIP LOCKED`, so senders in several replicas never take the same mail and the
+//!   mail about a ticket leaves in order.
+//! - **Send, then mark**: the mark commits right after the server's answer. A crash between
+//!   that answer and the commit is the one window in which a mail can go twice (the row is still
+//!   pending): at most the one mail in hand per sender, sent again with the same `Message-ID`,
+//!   which mail readers show once. A crash before the answer leaves the row pending and the mail
+//!   unsent (or refused by a server that never answered): it is sent after the restart.
+//! - **Failures**: the server away (or no `SMTP_URL`) leaves the row as it is and the sender
+//!   backs off (1 s doubling to 10 s) before visiting again; a 4xx is retried on the row's own
+//!   schedule (30 s doubling to an hour) until 72 hours after the event; a 5xx fails the
+//!   delivery and suppresses the address for the tenant.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use shared::mail::{Outgoing, SendError};
+use sqlx::Connection as _;
+
+use super::Notifier;
+use crate::events::hints::Target;
+use crate::notifications::metrics::Outcome;
+use crate::notifications::store::{self, Due};
+use crate::notifications::{Channel, Kind};
+use crate::tenancy::resolve::Tenant;
+
+/// Mail one visit sends at most before the tenant goes to the back of the queue.
+const VISIT_BUDGET: usize = 50;
+/// How long a deferred mail's sender lives: 72 hours from the event.
+const GIVE_UP_AFTER: chrono::Duration = chrono::Duration::hours(72);
+const SERVER_BACKOFF_BASE: Duration = Duration::from_secs(1);
+const SERVER_BACKOFF_CAP: Duration = Duration::from_secs(10);
+
+/// When a mail refused for now (`attempts` so far) is tried again: 30 s, doubling, at most an
+/// hour apart.
+pub fn retry_delay(attempts: i32) -> Duration {
+    let doublings = u32::try_from(attempts.clamp(0, 7)).unwrap_or(0);
+    Duration::from_secs(30 * (1 << doublings)).min(Duration::from_secs(3600))
+}
+
+/// How long the sender waits after the server was away `failures` times in a row.
+pub fn server_backoff(failures: u32) -> Duration {
+    SERVER_BACKOFF_BASE.saturating_mul(1 << failures.saturating_sub(1).min(8)).min(SERVER_BACKOFF_CAP)
+}
+
+/// What one visit came to.
+enum Visit {
+    /// Nothing more is due now.
+    Drained,
+    /// The budget was spent; more may be due.
+    More,
+    /// The mail server could not be reached: the rows wait.
+    ServerAway,
+}
+
+/// Sends until `shutdown` resolves; the mail in hand is finished first.
+pub async fn run(notifier: Notifier, shutdown: impl Future<Output = ()> + Send + 'static) {
+    let concurrency = notifier.state.config.notifications.mail_concurrency;
+    let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
+    let mut workers = Vec::with_capacity(concurrency);
+    for _ in 0..concurrency {
+        let notifier = notifier.clone();
+        let mut stopped = stop.subscribe();
+        workers.push(tokio::spawn(async move {
+            loop {
+                let target = tokio::select! {
+                    _ = stopped.recv() => return,
+                    target = notifier.mail_queue.next() => target,
+                };
+                notifier.visit(target).await;
+            }
+        }));
+    }
+    shutdown.await;
+    let _ = stop.send(());
+    for worker in workers {
+        let _ = worker.await;
+    }
+}
+
+impl Notifier {
+    pub(super) async fn visit(&self, target: Target) {
+        if !self.mailer.is_configured() {
+            // Mail waits in its table; the sweep says how much.
+            self.mail_queue.done(target, false);
+            return;
+        }
+        let tenant = match &target.tenant {
+            Some(tenant) => Arc::clone(tenant),
+            None => match self.resolve(&target.slug).await {
+                Ok(tenant) => tenant,
+                Err(err) => {
+                    tracing::debug!(slug = %target.slug, error = %err, "notifications: tenant not reachable for mail");
+                    self.mail_queue.done(target, false);
+                    return;
+                }
+            },
+        };
+        match self.send_due(&tenant).await {
+            Ok(Visit::Drained) => {
+                self.server_failures.store(0, std::sync::atomic::Ordering::Relaxed);
+                self.mail_queue.done(target, false);
+            }
+            Ok(Visit::More) => self.mail_queue.done(target, true),
+            Ok(Visit::ServerAway) => {
+                let failures = self.server_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                let wait = server_backoff(failures);
+                self.mail_queue.done(target, false);
+                self.revisit(&tenant, wait);
+            }
+            Err(err) => {
+                tracing::warn!(tenant = %tenant.id, error = %err, "notifications: cannot send a tenant's mail now");
+                self.mail_queue.done(target, false);
+                self.revisit(&tenant, SERVER_BACKOFF_CAP);
+            }
+        }
+    }
+
+    /// Queues `tenant` again after `wait` (a deferred mail coming due, a server that was away).
+    fn revisit(&self, tenant: &Arc<Tenant>, wait: Duration) {
+        let (queue, tenant) = (Arc::clone(&self.mail_queue), Arc::clone(tenant));
+        tokio::spawn(async move {
+            tokio::time::sleep(wait).await;
+            let slug = tenant.slug.clone();
+            queue.push(&slug, Some(tenant));
+        });
+    }
+
+    async fn resolve(&self, slug: &str) -> Result<Arc<Tenant>, shared::ApiError> {
+        let slug =
+            shared::tenant::Slug::parse_syntax(slug).map_err(|e| shared::ApiError::bad_request(e.to_string()))?;
+        self.state.resolver.resolve(&slug).await
+    }
+
+    async fn send_due(&self, tenant: &Arc<Tenant>) -> Result<Visit, shared::ApiError> {
+        let mut conn = self.state.pools.acquire(tenant).await?;
+        let mut earliest_retry: Option<Duration> = None;
+        for _ in 0..VISIT_BUDGET {
+            let mut tx = conn.begin().await?;
+            let Some(due) = store::claim_due(&mut tx).await? else {
+                tx.rollback().await?;
+                if let Some(wait) = earliest_retry {
+                    self.revisit(tenant, wait);
+                }
+                return Ok(Visit::Drained);
+            };
+            let kind = Kind::parse(&due.kind).unwrap_or(Kind::MessageAdded);
+            let sent = self.mailer.send(&self.outgoing(tenant, &due).await).await;
+            match sent {
+                Ok(()) => {
+                    store::mark_sent(&mut tx, due.id).await?;
+                    tx.commit().await?;
+                    self.metrics().delivery(kind, Channel::Email, Outcome::Sent);
+                    let age = (Utc::now() - due.created_at).to_std().unwrap_or_default();
+                    self.metrics().mail_latency.observe(age.as_secs_f64());
+                }
+                Err(SendError::Unreachable(why)) => {
+                    tx.rollback().await?;
+                    self.log_server_away(&why);
+                    return Ok(Visit::ServerAway);
+                }
+                Err(SendError::Transient(why)) => {
+                    if Utc::now() - due.created_at > GIVE_UP_AFTER {
+                        store::mark_failed(&mut tx, due.id, &why, None).await?;
+                        self.metrics().delivery(kind, Channel::Email, Outcome::Failed);
+                    } else {
+                        let wait = retry_delay(due.attempts);
+                        let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
+                        store::mark_retry(&mut tx, due.id, at, &why).await?;
+                        self.metrics().delivery(kind, Channel::Email, Outcome::Deferred);
+                        earliest_retry = Some(earliest_retry.map_or(wait, |w| w.min(wait)));
+                    }
+                    tx.commit().await?;
+                }
+                Err(SendError::Permanent(why)) => {
+                    tracing::info!(tenant = %tenant.id, delivery = due.id, %why, "notifications: mail refused for good; address suppressed");
+                    store::mark_failed(&mut tx, due.id, &why, Some(&due.address)).await?;
+                    tx.commit().await?;
+                    self.metrics().delivery(kind, Channel::Email, Outcome::Failed);
+                }
+            }
+        }
+        Ok(Visit::More)
+    }
+
+    fn log_server_away(&self, why: &str) {
+        let now = Instant::now();
+        let mut last = self.server_away_logged.lock().expect("not poisoned");
+        if last.is_none_or(|at| now.duration_since(at) > Duration::from_secs(60)) {
+            tracing::warn!(%why, "notifications: the mail server cannot be reached; mail waits");
+            *last = Some(now);
+        }
+    }
+
+    async fn outgoing(&self, tenant: &Tenant, due: &Due) -> Outgoing {
+        Outgoing {
+            to: due.address.clone(),
+            to_name: None,
+            from_name: self.organisation_name(tenant).await,
+            subject: due.subject.clone(),
+            text: due.text_body.clone(),
+            html: due.html_body.clone(),
+            language: due.language.clone(),
+            message_id: due.message_id.clone(),
+            in_reply_to: due.in_reply_to.clone(),
+            references: due.refs.clone(),
+            reply_to: due.reply_to.clone(),
+            unsubscribe_url: due.unsubscribe_url.clone(),
+            notification_id: Some(format!("{}.{}", tenant.slug, due.id)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deferred_mail_waits_longer_each_time_up_to_an_hour() {
+        assert_eq!(retry_delay(0), Duration::from_secs(30));
+        assert_eq!(retry_delay(1), Duration::from_secs(60));
+        assert_eq!(retry_delay(5), Duration::from_secs(960));
+        assert_eq!(retry_delay(7), Duration::from_secs(3600));
+        assert_eq!(retry_delay(500), Duration::from_secs(3600));
+        assert_eq!(retry_delay(-1), Duration::from_secs(30));
+        // About 75 attempts fit in the 72 hours.
+        let total: Duration = (0..75).map(retry_delay).sum();
+        assert!((68 * 3600..=72 * 3600).contains(&total.as_secs()), "{total:?}");
+    }
+
+    #[test]
+    fn an_absent_server_is_tried_again_within_ten_seconds() {
+        assert_eq!(server_backoff(1), Duration::from_secs(1));
+        assert_eq!(server_backoff(3), Duration::from_secs(4));
+        assert_eq!(server_backoff(40), Duration::from_secs(10));
+    }
+}
