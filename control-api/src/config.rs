@@ -39,29 +39,7 @@ pub struct ControlConfig {
     pub mail: shared::mail::MailConfig,
 }
 
-/// An address template with a `{slug}` placeholder, http or https.
-#[derive(Debug, Clone)]
-pub struct AppUrlTemplate(String);
-
-impl AppUrlTemplate {
-    pub fn for_slug(&self, slug: &str) -> String {
-        self.0.replace("{slug}", slug)
-    }
-}
-
-impl shared::config::FromEnv for AppUrlTemplate {
-    fn from_env(raw: &str) -> Result<Self, String> {
-        let template = raw.trim().trim_end_matches('/');
-        let sample = url::Url::parse(&template.replace("{slug}", "acme")).map_err(|e| e.to_string())?;
-        if !template.contains("{slug}") {
-            return Err("must contain {slug}, e.g. https://{slug}.helpdeskly.example".into());
-        }
-        if !matches!(sample.scheme(), "http" | "https") || sample.host_str().is_none() {
-            return Err("must be an http or https address".into());
-        }
-        Ok(Self(template.to_owned()))
-    }
-}
+pub use shared::config::AppUrlTemplate;
 
 /// Bounds on what anonymous callers can make the platform do.
 #[derive(Debug, Clone)]

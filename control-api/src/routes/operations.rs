@@ -1,7 +1,7 @@
 //! Operational endpoints specific to control-api (health and metrics come from `shared`).
 
 use axum::extract::State;
-use shared::readiness::{DependencyReport, Readiness, check, check_amqp, check_postgres, check_redis, not_configured};
+use shared::readiness::{Readiness, check_amqp, check_mail, check_postgres, check_redis};
 
 use crate::state::AppState;
 
@@ -20,12 +20,4 @@ pub async fn get_ready(State(state): State<AppState>) -> Readiness {
         check_mail(state.mail.sender.mailer()),
     );
     Readiness::from_reports([("control_db", db), ("redis", redis), ("amqp", amqp), ("mail", mail)])
-}
-
-/// The mail server answers a NOOP.
-async fn check_mail(mailer: &shared::mail::Mailer) -> DependencyReport {
-    if !mailer.is_configured() {
-        return not_configured(false);
-    }
-    check("mail", false, mailer.check()).await
 }
