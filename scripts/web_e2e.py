@@ -5,6 +5,9 @@ organisation at http://{slug}.localhost:{app port}/ (Chromium resolves *.localho
 arrange what the browser does not do (an agent's reply, a second customer) through the API.
 Both services send their mail to the test mail server (TEST_SMTP_URL, started by
 scripts/web-e2e.sh), where the tests read it over IMAP (TEST_IMAP_ADDR, TEST_MAIL_PASSWORD).
+app-api publishes its events to the test broker (TEST_AMQP_URL) on an exchange and a
+notifications queue of this run's own, so that its notification worker (in `serve`) reads this
+platform's events only; the queue is deleted at the end when rabbitmqctl can.
 """
 
 import os
@@ -15,7 +18,16 @@ import sys
 from live_platform import ROOT, Failure, Platform, say
 
 
+def delete_queue(queue):
+    """Best effort: the run's queue, through rabbitmqctl when it is here and usable (the exchange,
+    bound to nothing then, stays)."""
+    if shutil.which("rabbitmqctl"):
+        subprocess.run(["rabbitmqctl", "-q", "delete_queue", queue], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=False, timeout=60)
+
+
 def main(playwright_args):
+    run_id = f"hd-web-e2e-{os.getpid()}"
     env_for_services = {
         # Every test signs an organisation up from this one address.
         "SIGNUPS_PER_IP_PER_HOUR": "0",
@@ -27,7 +39,18 @@ def main(playwright_args):
         "JWT_EXPIRES_IN_SECONDS": os.environ.get("E2E_ACCESS_TOKEN_SECONDS", "20"),
         # Mail is sent, and read back by the tests (password reset, confirmation, invitations).
         "SMTP_URL": os.environ.get("TEST_SMTP_URL", "smtp://127.0.0.1:2525"),
+        # Events reach the notification worker (the bell, notification mail) through the broker.
+        "AMQP_URL": os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f"),
+        "EVENTS_EXCHANGE": f"{run_id}.events",
+        "NOTIFICATIONS_QUEUE": f"{run_id}.notifications",
     }
+    try:
+        return run_tests(playwright_args, env_for_services)
+    finally:
+        delete_queue(env_for_services["NOTIFICATIONS_QUEUE"])
+
+
+def run_tests(playwright_args, env_for_services):
     with Platform("web", env_for_services) as platform:
         say(f"platform up: control-api :{platform.control_port}, app-api :{platform.app_port}")
         run = os.path.join(ROOT, "e2e", "test-results", f"run-{os.getpid()}")
