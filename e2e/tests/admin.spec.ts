@@ -127,7 +127,7 @@ test('admin: an invited agent registers through the link in the browser and sign
 test('admin: the SLA policy and the two-factor requirement', async ({ page }) => {
   const org = await organisation('settings');
   await signInThroughThePage(page, org.slug, org.ownerEmail);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
 
   const urgent = page.getByRole('group', { name: 'Urgent priority' });

@@ -41,23 +41,32 @@ export async function inbox(address: string): Promise<Mail[]> {
 function read(parsed: ParsedMail): Mail {
   const text = parsed.text ?? '';
   const html = typeof parsed.html === 'string' ? parsed.html : '';
-  const links = [...new Set([...`${text}\n${html}`.matchAll(/https?:\/\/[^\s"'<>)\]]+/g)].map((m) => m[0].replace(/&amp;/g, '&')))];
+  // The body's links, and the List-Unsubscribe header's (RFC 8058).
+  const unsubscribe = parsed.headerLines.filter((h) => h.key === 'list-unsubscribe').map((h) => h.line.replace(/\r?\n\s+/g, ''));
+  const sources = [text, html, ...unsubscribe].join('\n');
+  const links = [...new Set([...sources.matchAll(/https?:\/\/[^\s"'<>)\]]+/g)].map((m) => m[0].replace(/&amp;/g, '&')))];
   return { subject: parsed.subject ?? '', text, html, headers: parsed.headers, links };
 }
+
+/** Waits for the newest mail to `address` that `match` accepts. */
+export async function waitForMail(address: string, match: (mail: Mail) => boolean, what: string, seconds = 60): Promise<Mail> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const mails = await inbox(address).catch(() => [] as Mail[]);
+    const found = mails.reverse().find(match);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no mail to ${address} ${what} within ${seconds} s (${mails.length} mail)`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+const linkTo = (mail: Mail, path: string) =>
+  mail.links.map((l) => new URL(l)).find((url) => url.pathname.startsWith(path));
 
 /** Waits for a mail to `address` holding a link whose path starts with `path`; returns that link
  * as a path and query (the page to open on the organisation's host) and the mail. */
 export async function linkFromMail(address: string, path: string, seconds = 60): Promise<{ link: string; mail: Mail }> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const mails = await inbox(address).catch(() => [] as Mail[]);
-    for (const mail of mails.reverse()) {
-      for (const link of mail.links) {
-        const url = new URL(link);
-        if (url.pathname.startsWith(path)) return { link: url.pathname + url.search, mail };
-      }
-    }
-    if (Date.now() > deadline) throw new Error(`no mail to ${address} with a link to ${path} within ${seconds} s (${mails.length} mail)`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  const mail = await waitForMail(address, (m) => linkTo(m, path) !== undefined, `with a link to ${path}`, seconds);
+  const url = linkTo(mail, path)!;
+  return { link: url.pathname + url.search, mail };
 }
