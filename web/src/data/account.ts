@@ -4,7 +4,6 @@
 
 import { api } from '../api';
 import type { JsonBody, ResponseBody } from '../api/types';
-import { pendingCall } from './pending';
 
 export type Me = ResponseBody<'GET', '/v1/me'>;
 export type Account = ResponseBody<'GET', '/v1/auth/me'>;
@@ -49,18 +48,15 @@ export function disableTwoFactor(request: TwoFactorOff) {
   return api('POST', '/v1/auth/2fa/disable', { body: request });
 }
 
-// Password reset and email verification: the services are adding these routes (typed by hand
-// until the OpenAPI copies hold them, `pending.ts`).
-
 /** Always answered the same, whether or not an account has that address. */
-export function forgotPassword(request: { tenant: string; email: string; language?: string }): Promise<void> {
-  return pendingCall('POST', '/v1/auth/password/forgot', { body: request, auth: false });
+export function forgotPassword(request: JsonBody<'POST', '/v1/auth/password/forgot'>) {
+  return api('POST', '/v1/auth/password/forgot', { body: request, auth: false });
 }
 
-export function resetPassword(token: string, newPassword: string): Promise<void> {
-  return pendingCall('POST', '/v1/auth/password/reset', { body: { token, new_password: newPassword }, auth: false });
+export function resetPassword(token: string, newPassword: string) {
+  return api('POST', '/v1/auth/password/reset', { body: { token, new_password: newPassword }, auth: false });
 }
 
-export function verifyEmail(token: string): Promise<void> {
-  return pendingCall('POST', '/v1/auth/email/verify', { body: { token }, auth: false });
+export function verifyEmail(token: string) {
+  return api('POST', '/v1/auth/email/verify', { body: { token }, auth: false });
 }
