@@ -19,6 +19,110 @@ fn imap_addr() -> String {
     std::env::var("TEST_IMAP_ADDR").unwrap_or_else(|_| "127.0.0.1:2143".into())
 }
 
+/// The Python of the virtual environment mail-devel is installed in (`scripts/lib.sh`).
+fn mail_devel_python() -> String {
+    if let Ok(venv) = std::env::var("MAIL_DEVEL_VENV") {
+        return format!("{venv}/bin/python");
+    }
+    let cache = std::env::var("XDG_CACHE_HOME")
+        .unwrap_or_else(|_| format!("{}/.cache", std::env::var("HOME").unwrap_or_else(|_| "/root".into())));
+    format!("{cache}/helpdeskly/mail-devel-0.18.1/bin/python")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("an address").port()
+}
+
+/// A mail server of a test's own (mail-devel, as the shared one, on free ports), for tests that
+/// stop, pause or restart it. Killed when dropped.
+pub struct MailServer {
+    smtp: u16,
+    imap: u16,
+    http: u16,
+    process: Option<std::process::Child>,
+}
+
+impl Drop for MailServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+impl MailServer {
+    pub async fn start() -> Self {
+        let mut server = Self { smtp: free_port(), imap: free_port(), http: free_port(), process: None };
+        server.run().await;
+        server
+    }
+
+    async fn run(&mut self) {
+        let child = std::process::Command::new(mail_devel_python())
+            .args(["-m", "mail_devel", "--host", "127.0.0.1", "--multi-user", "--password", &password()])
+            .args(["--smtp-port", &self.smtp.to_string(), "--imap-port", &self.imap.to_string()])
+            .args(["--http-port", &self.http.to_string()])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("mail-devel starts (scripts/test.sh installs it)");
+        self.process = Some(child);
+        let (smtp, imap) = (self.smtp, self.imap);
+        eventually(Duration::from_secs(20), "the private mail server listens", || async move {
+            let up = |port| async move { tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() };
+            (up(smtp).await && up(imap).await).then_some(())
+        })
+        .await;
+    }
+
+    /// `SMTP_URL` for the services.
+    pub fn smtp_url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.smtp)
+    }
+
+    /// Stops the server (its mail is lost with it: it keeps mail in memory).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.process.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again on the same ports, empty.
+    pub async fn restart(&mut self) {
+        self.stop();
+        self.run().await;
+    }
+
+    fn signal(&self, signal: &str) {
+        let pid = self.process.as_ref().expect("the server runs").id();
+        let status = std::process::Command::new("kill").args([signal, &pid.to_string()]).status().expect("kill runs");
+        assert!(status.success(), "kill {signal} {pid}");
+    }
+
+    /// Freezes the server: connections are accepted by the system and never answered.
+    pub fn pause(&self) {
+        self.signal("-STOP");
+    }
+
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    /// Every mail in `address`'s mailbox on this server, oldest first.
+    pub async fn inbox(&self, address: &str) -> Vec<Mail> {
+        inbox_at(&format!("127.0.0.1:{}", self.imap), address).await
+    }
+
+    /// The mailbox of `address` once it holds at least `count` mails (within 30 s).
+    pub async fn wait_for(&self, address: &str, count: usize) -> Vec<Mail> {
+        eventually(Duration::from_secs(30), &format!("{count} mail(s) for {address}"), || async {
+            let mails = self.inbox(address).await;
+            (mails.len() >= count).then_some(mails)
+        })
+        .await
+    }
+}
+
 fn password() -> String {
     std::env::var("TEST_MAIL_PASSWORD").unwrap_or_else(|_| "helpdeskly-test".into())
 }
@@ -61,7 +165,11 @@ impl Mail {
 
 /// Every mail in `address`'s mailbox now, oldest first.
 pub async fn inbox(address: &str) -> Vec<Mail> {
-    let stream = tokio::net::TcpStream::connect(imap_addr()).await.expect("the test IMAP server answers");
+    inbox_at(&imap_addr(), address).await
+}
+
+async fn inbox_at(imap: &str, address: &str) -> Vec<Mail> {
+    let stream = tokio::net::TcpStream::connect(imap).await.expect("the test IMAP server answers");
     let mut client = async_imap::Client::new(stream);
     client.read_response().await.expect("an IMAP greeting").expect("a greeting");
     let mut session = client.login(address, password()).await.map_err(|(e, _)| e).expect("an IMAP login");

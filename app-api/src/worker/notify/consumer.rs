@@ -151,8 +151,14 @@ async fn handle(notifier: &Notifier, body: &[u8]) -> Result<&'static str, String
     let Some(event) = envelope.event.clone() else { return Ok("ignored") };
     let tenant = match notifier.state.resolver.resolve_id(envelope.tenant_id).await {
         Ok(Some(tenant)) if tenant.database.is_some() => tenant,
-        Ok(_) => return Ok("ignored"),
-        Err(err) if matches!(err.code(), "tenant_not_found" | "tenant_suspended") => return Ok("ignored"),
+        Ok(_) => {
+            tracing::debug!(tenant = %envelope.tenant_id, "notifications: an event of a tenant without a database");
+            return Ok("ignored");
+        }
+        Err(err) if matches!(err.code(), "tenant_not_found" | "tenant_suspended") => {
+            tracing::debug!(tenant = %envelope.tenant_id, "notifications: an event of a tenant gone or suspended");
+            return Ok("ignored");
+        }
         Err(err) => return Err(err.to_string()),
     };
     let written = notify(notifier, &tenant, &envelope, &event).await.map_err(|e| e.to_string())?;
