@@ -163,6 +163,26 @@ DASHBOARDS = {
              "`attachment_scan_seconds` (a histogram, not charted here: the platform's checks run without clamd). "
              "Infected files count as `infected` in the outcomes above; clamd down makes uploads `failed` (503) "
              "and `/ready` names `clamav`."),
+        row("Notifications and mail"),
+        ts("Deliveries by kind, channel and outcome", [(
+            f"sum by (channel, kind, outcome) (rate(notification_deliveries_total[{RI}]))",
+            "{{channel}} {{kind}} {{outcome}}")], "ops"),
+        stat("Notification consumer holds its queue", "min by (job, instance) (notification_consumer_connected)",
+             "{{job}} {{instance}}"),
+        ts("Mail waiting to be sent", [("max by (job) (notification_mail_pending)", "{{job}}")]),
+        ts("Oldest mail waiting", [
+            ("max by (job) (notification_mail_oldest_pending_seconds)", "notifications {{job}}"),
+            ("max by (job) (account_mail_oldest_pending_seconds)", "account mail {{job}}")], "s"),
+        ts("Event commit to SMTP acceptance (p50, p95, p99)", [
+            (f"histogram_quantile({q}, sum by (le) (rate(notification_mail_latency_seconds_bucket[{RI}])))", f"p{n}")
+            for q, n in ((0.5, 50), (0.95, 95), (0.99, 99))], "s"),
+        ts("SMTP answers by outcome", [(
+            f"sum by (job, outcome) (rate(mail_smtp_seconds_count[{RI}]))", "{{job}} {{outcome}}")], "ops"),
+        ts("SMTP answer time by outcome (p95)", [(
+            f"histogram_quantile(0.95, sum by (job, outcome, le) (rate(mail_smtp_seconds_bucket[{RI}])))",
+            "{{job}} {{outcome}}")], "s"),
+        ts("Account mail (control-api) by kind and outcome", [(
+            f"sum by (kind, outcome) (rate(account_mail_total[{RI}]))", "{{kind}} {{outcome}}")], "ops"),
     ]),
     "helpdeskly-auth": ("Helpdeskly / Auth", ["helpdeskly"], [
         row("Logins"),

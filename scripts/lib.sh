@@ -75,6 +75,24 @@ ensure_s3s_fs() {
 }
 
 MAIL_DEVEL_VERSION=0.18.1
+# mail_devel_venv: prints the virtual environment holding mail-devel (below), installed with pip
+# when missing. Scripts that start and stop a private mail server of their own run
+# "$(mail_devel_venv)/bin/python" -m mail_devel.
+mail_devel_venv() {
+  local venv=${MAIL_DEVEL_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/helpdeskly/mail-devel-$MAIL_DEVEL_VERSION}
+  # The marker is written once pip has finished: a half-made environment is made again.
+  if [ ! -f "$venv/.installed" ]; then
+    say "installing mail-devel $MAIL_DEVEL_VERSION (a mail server for development and tests) into $venv"
+    command -v python3 >/dev/null || apt_install python3
+    rm -rf "$venv"
+    mkdir -p "$(dirname "$venv")"
+    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$venv"; }
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "mail-devel==$MAIL_DEVEL_VERSION" >&2
+    touch "$venv/.installed"
+  fi
+  echo "$venv"
+}
+
 # ensure_mail_catcher HOST SMTP_PORT IMAP_PORT HTTP_PORT PASSWORD DIR: a mail server for
 # development and tests, mail-devel from PyPI (pinned): an in-memory SMTP sink, an IMAP server
 # and a small web UI on HTTP_PORT. In its multi-user mode every recipient address has a mailbox
@@ -86,17 +104,8 @@ MAIL_DEVEL_VERSION=0.18.1
 # named here rather than failing every reader of the mail later.
 ensure_mail_catcher() {
   local host=$1 smtp=$2 imap=$3 http=$4 password=$5 dir=$6
-  local venv=${MAIL_DEVEL_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/helpdeskly/mail-devel-$MAIL_DEVEL_VERSION}
-  # The marker is written once pip has finished: a half-made environment is made again.
-  if [ ! -f "$venv/.installed" ]; then
-    say "installing mail-devel $MAIL_DEVEL_VERSION (a mail server for development and tests) into $venv"
-    command -v python3 >/dev/null || apt_install python3
-    rm -rf "$venv"
-    mkdir -p "$(dirname "$venv")"
-    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$venv"; }
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "mail-devel==$MAIL_DEVEL_VERSION"
-    touch "$venv/.installed"
-  fi
+  local venv
+  venv=$(mail_devel_venv)
   if ! port_open "$host" "$smtp"; then
     say "starting mail-devel: SMTP $host:$smtp, IMAP $host:$imap, web UI http://$host:$http/"
     mkdir -p "$dir"

@@ -5,13 +5,18 @@ clamd), no mail server (SMTP_URL empty: mail waits in its table; a caller may pa
 everything removed again at the end: the services, the control database, the tenant
 databases and roles (a prefix of their own), the template database and the stored files.
 
-Also: free ports, bounded polling, and a small HTTP client that can connect to one address while
-naming another host (TLS SNI and Host), from a chosen source address.
+Also: free ports, bounded polling, a small HTTP client that can connect to one address while
+naming another host (TLS SNI and Host), from a chosen source address, and a private mail server
+(MailDevel) that can be killed and started again, its mailboxes read over IMAP.
 """
 
+import collections
+import email.parser
 import http.client
+import imaplib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -261,3 +266,90 @@ class Platform:
 
 def quote(s):
     return urllib.parse.quote(s, safe="")
+
+
+class MailDevel:
+    """A mail-devel of the caller's own on free ports (scripts/lib.sh's mail_devel_venv installs it;
+    its Python is MAIL_DEVEL_PYTHON): multi-user, every recipient address a mailbox read over IMAP
+    with PASSWORD. `kill` is SIGKILL: mail-devel keeps its mail in memory, so what it held goes
+    with it; `harvest` first keeps what each mailbox holds (each incarnation's UIDs apart), and
+    `start` again uses the same ports."""
+
+    PASSWORD = "helpdeskly-private"
+
+    def __init__(self, work):
+        self.python = os.environ.get("MAIL_DEVEL_PYTHON")
+        check(self.python and os.path.exists(self.python),
+              "MAIL_DEVEL_PYTHON (mail-devel's Python, from scripts/lib.sh's mail_devel_venv) is not set")
+        self.smtp_port, self.imap_port, self.http_port = free_port(), free_port(), free_port()
+        self.log_path = f"{work}/mail-devel.log"
+        self.proc = None
+        self.incarnation = 0
+        self.seen = {}  # (incarnation, address, uid) -> Message-ID
+
+    @property
+    def smtp_url(self):
+        return f"smtp://127.0.0.1:{self.smtp_port}"
+
+    def start(self):
+        log = open(self.log_path, "a")
+        self.proc = subprocess.Popen(
+            [self.python, "-m", "mail_devel", "--host", "127.0.0.1", "--multi-user", "--smtp-port", str(self.smtp_port),
+             "--imap-port", str(self.imap_port), "--http-port", str(self.http_port)],
+            env=dict(os.environ, MAIL_PASSWORD=self.PASSWORD), stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        log.close()
+        self.incarnation += 1
+
+        def listening():
+            if self.proc.poll() is not None:
+                raise Failure(f"mail-devel exited ({self.proc.returncode}): {open(self.log_path).read()[-1500:]}")
+            for port in (self.smtp_port, self.imap_port):
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            self.mailbox("probe@helpdeskly.test")
+            return True
+
+        wait_for("the private mail-devel to listen", listening, timeout=30, every=0.1)
+        return self
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    stop = kill
+
+    def mailbox(self, address):
+        """(uid, Message-ID) of every mail in `address`'s inbox."""
+        imap = imaplib.IMAP4("127.0.0.1", self.imap_port, timeout=10)
+        try:
+            imap.login(address, self.PASSWORD)
+            imap.select("INBOX", readonly=True)
+            status, data = imap.uid("FETCH", "1:*", "(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+            check(status == "OK", f"IMAP FETCH for {address}: {status} {data}")
+            out = []
+            for n, item in enumerate(data):
+                if not isinstance(item, tuple):
+                    continue
+                # The UID before the literal or after it, as the server puts it.
+                after = data[n + 1] if n + 1 < len(data) and isinstance(data[n + 1], bytes) else b""
+                uid = re.search(rb"UID (\d+)", item[0] + b" " + after)
+                headers = email.parser.BytesHeaderParser().parsebytes(item[1])
+                if uid and headers.get("Message-ID"):
+                    out.append((int(uid.group(1)), headers["Message-ID"].strip()))
+            return out
+        finally:
+            try:
+                imap.logout()
+            except (OSError, imaplib.IMAP4.error):
+                pass
+
+    def harvest(self, addresses):
+        """Reads every mailbox of `addresses` into what was received (a running server only)."""
+        for address in addresses:
+            for uid, message_id in self.mailbox(address):
+                self.seen[(self.incarnation, address, uid)] = message_id
+
+    def received(self):
+        """(address, Message-ID) -> how many times it arrived, over every incarnation."""
+        return collections.Counter((address, mid) for (_, address, _), mid in self.seen.items())

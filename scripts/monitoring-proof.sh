@@ -2,8 +2,10 @@
 # The monitoring checks: promtool on the Prometheus configuration and the alert rules (with their
 # unit tests), then scripts/monitoring_proof.py: the Grafana dashboards' provisioning shape, and
 # every panel query and alert expression against Debian's Prometheus scraping control-api and
-# app-api under fixture traffic. Installs Prometheus with apt-get when it is missing. Uses free
-# ports, and removes what it starts and creates.
+# app-api under fixture traffic, and the mail alerts fired on real conditions (a mail server of
+# its own killed; the notification queue taken over) and resolved. Installs Prometheus with
+# apt-get, pika with pip and mail-devel (scripts/lib.sh) when missing. Uses free ports, and
+# removes what it starts and creates.
 #
 #   scripts/monitoring-proof.sh   # TEST_DATABASE_URL, TEST_REDIS_URL, TEST_AMQP_URL: the servers it uses
 set -euo pipefail
@@ -21,4 +23,12 @@ say "promtool: configuration, rules, rule unit tests"
   && promtool test rules rules/helpdeskly.test.yml) >/dev/null 2>"${TMPDIR:-/tmp}/promtool.$$" \
   || { cat "${TMPDIR:-/tmp}/promtool.$$" >&2; rm -f "${TMPDIR:-/tmp}/promtool.$$"; die "promtool failed"; }
 rm -f "${TMPDIR:-/tmp}/promtool.$$"
+PIKA_VERSION=1.3.2
+if ! python3 -c "import pika, sys; sys.exit(pika.__version__ != '$PIKA_VERSION')" 2>/dev/null; then
+  say "installing pika $PIKA_VERSION (an AMQP client: the proof takes the notification queue over)"
+  python3 -m pip install --quiet --disable-pip-version-check "pika==$PIKA_VERSION"
+fi
+# The proof's own mail server (mail-devel on free ports), killed and started again by the proof.
+MAIL_DEVEL_PYTHON="$(mail_devel_venv)/bin/python"
+export MAIL_DEVEL_PYTHON
 exec python3 scripts/monitoring_proof.py

@@ -5,14 +5,16 @@ Run by scripts/monitoring-proof.sh.
    panels with ids and positions, every query naming the datasource by the uid provisioned in
    monitoring/grafana/provisioning/datasources, and the files match scripts/grafana-dashboards.py.
 2. control-api and app-api run (scripts/dev.sh's environment, fresh databases, the local Redis
-   and RabbitMQ) with Debian's Prometheus scraping them every second under the repository's
+   and RabbitMQ with an exchange and a notification queue of the run's own, a mail-devel of its
+   own) with Debian's Prometheus scraping them every second under the repository's
    alert rules, while fixtures make the series exist: a sign-up (and a request to it while it
    is provisioning: a 503), logins right and wrong, a refresh, a 2FA setup and a bad second
    step, a customer's registration, tickets, messages, status changes, an SLA policy of one
    minute so that a breach and an auto-close really happen (the longest wait, about 70 s), and
    attachments (on the local disk, without clamd): a file stored, the same content again in the
    same ticket (deduplicated), a program refused, a download link, a deletion that removes its
-   object.
+   object, and notification mail (a verified customer's ticket and the owner's answer), read
+   back over IMAP.
 3. Every query of every panel is evaluated ($__rate_interval as 5m, which covers the whole run)
    and fails when it errors, returns nothing, or returns only NaN.
 4. Every alert expression is evaluated (it must not error), and, since a threshold makes a
@@ -20,6 +22,12 @@ Run by scripts/monitoring-proof.sh.
    vector selector in it (metric name and label matchers as written, e.g.
    http_requests_total{status_class="5xx"}) must match at least one live series. A renamed
    metric, a mistyped label value or a job name that no target has fails the proof.
+5. The mail alerts fire on real conditions and resolve, in copies of their rules whose waits,
+   windows and thresholds SHORTENED rewrites (loaded as group PROOF_GROUP beside the real file):
+   the mail server killed while mail is due (HelpdesklyMailStuck, HelpdesklyMailFailing) and
+   started again; the notification queue taken over by a queue of the same name and other
+   arguments while the relay holds the broker (HelpdesklyNotificationConsumerDisconnected), and
+   given back. They run during the SLA wait, so the proof takes no longer.
 """
 
 import json
@@ -37,7 +45,8 @@ import urllib.request
 
 sys.dont_write_bytecode = True  # no __pycache__ left in scripts/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from live_platform import ROOT, Failure, Platform, check, free_port, request, say, wait_for  # noqa: E402
+from live_platform import (ADMIN_URL, ROOT, Failure, MailDevel, Platform, check, free_port, psql, request,  # noqa: E402
+                           say, wait_for)
 
 MON = os.path.join(ROOT, "monitoring")
 RATE_INTERVAL = "5m"
@@ -84,13 +93,43 @@ def check_dashboards():
 
 # ---- 2. Prometheus and the platform -----------------------------------------------------------
 
+# Alerts proven to fire on a real condition and to resolve, in copies of their rules (group
+# PROOF_GROUP, loaded beside the real file) whose waits, windows and thresholds are shortened by
+# these replacements of the rule's own text; each must still match, or the proof fails.
+PROOF_GROUP = "proof-shortened"
+SHORTENED = {
+    "HelpdesklyMailFailing": [("[10m]", "[20s]"), ("for: 10m", "for: 2s")],
+    "HelpdesklyMailStuck": [("> 900", "> 5"), ("for: 2m", "for: 2s")],
+    "HelpdesklyNotificationConsumerDisconnected": [("for: 5m", "for: 2s")],
+}
+
+
+def shortened_rules(path):
+    """The rules of SHORTENED, out of monitoring/rules, with their replacements made."""
+    lines = open(f"{MON}/rules/helpdeskly.rules.yml").read().splitlines()
+    out = ["groups:", f"  - name: {PROOF_GROUP}", "    rules:"]
+    for name, replacements in SHORTENED.items():
+        start = next((n for n, line in enumerate(lines) if line.strip() == f"- alert: {name}"), None)
+        check(start is not None, f"alert {name} is not in the rules")
+        end = next((n for n in range(start + 1, len(lines))
+                    if lines[n].lstrip().startswith(("- alert:", "- name:", "#"))), len(lines))
+        block = "\n".join(lines[start:end])
+        for old, new in replacements:
+            check(old in block, f"alert {name}: the proof shortens {old!r}, which its rule no longer has")
+            block = block.replace(old, new)
+        out.append(block)
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+    return path
+
+
 class Prometheus:
     def __init__(self, work, targets):
         self.port = free_port()
         self.work = work
         config = {
             "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
-            "rule_files": [f"{MON}/rules/helpdeskly.rules.yml"],
+            "rule_files": [f"{MON}/rules/helpdeskly.rules.yml", shortened_rules(f"{work}/shortened.rules.yml")],
             "scrape_configs": [{"job_name": job, "static_configs": [{"targets": [target]}]}
                                for job, target in targets.items()],
         }
@@ -136,9 +175,24 @@ class Prometheus:
     def has(self, expr):
         return bool(self.query(expr))
 
+    def groups(self):
+        url = f"http://127.0.0.1:{self.port}/api/v1/rules"
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return json.load(r)["data"]["groups"]
 
-def fixtures(platform, prom):
-    """Traffic that makes the series exist; returns once the slow ones (breach, auto-close) have."""
+    def state(self, alert):
+        """The state of the shortened copy of `alert`: inactive, pending or firing."""
+        for group in self.groups():
+            if group["name"] == PROOF_GROUP:
+                for rule in group["rules"]:
+                    if rule["name"] == alert:
+                        return rule["state"]
+        raise Failure(f"no shortened rule {alert} loaded")
+
+
+def fixtures(platform, prom, mail):
+    """Traffic that makes the series exist, and the mail alerts' conditions; returns once the slow
+    ones (breach, auto-close) have."""
     control, app = platform.control_port, platform.app_port
     pid = os.getpid()
 
@@ -161,6 +215,9 @@ def fixtures(platform, prom):
 
     tenant, _ = traffic(platform, slug, email)
     me_id, tenant = tenant["_me"], without_me(tenant)
+    customer_email, customer = mail_customer(platform, slug)
+    send_mail(app, customer, tenant)
+    wait_for("the first notification mail over IMAP", lambda: len(mail.mailbox(customer_email)) >= 2, timeout=30)
     one = {"response_minutes": 1, "resolution_minutes": 1}
     r = request("PUT", app, "/v1/sla/policy", headers=tenant, body={
         "targets": {p: one for p in ("low", "medium", "high", "urgent")},
@@ -174,6 +231,9 @@ def fixtures(platform, prom):
     r = request("POST", app, f"/v1/tickets/{ids[1]}/status", headers=tenant, body={"status": "resolved"})
     check(r.status == 200, f"resolve: {r}")
 
+    # While the one-minute SLA targets run: the mail alerts, on real conditions.
+    prove_mail_alerts(prom, mail, app, customer_email, customer, tenant)
+    prove_consumer_alert(prom)
     # One-minute targets: ticket 0 breaches, ticket 1 (resolved) closes. The jobs check every 2 s.
     say("waiting for a real SLA breach and auto-close (one-minute policy)")
     wait_for("an SLA breach and an auto-close in Prometheus",
@@ -187,6 +247,98 @@ def fixtures(platform, prom):
                  "blob_objects_deleted_total")), timeout=20)
     # A rate needs a series to grow after Prometheus first saw it: the same traffic again.
     traffic(platform, slug, email)
+
+
+AMQP_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f")
+RUN = f"hdmon{os.getpid()}"
+EVENTS_EXCHANGE, NOTIFICATIONS_QUEUE = f"{RUN}.sav", f"{RUN}.notifications"
+
+
+def mail_customer(platform, slug):
+    """A customer whose address is verified (registration leaves it unverified: no mail)."""
+    control, email = platform.control_port, f"mail{time.monotonic_ns()}@{slug}.example"
+    r = request("POST", control, "/v1/auth/register", body={"tenant": slug, "email": email, "firstname": "M",
+                                                             "lastname": "C", "password": "a customer's passphrase"})
+    check(r.status == 201, f"a customer's registration: {r}")
+    server = ADMIN_URL.rsplit("/", 1)[0]
+    db = psql(f"SELECT database_name FROM tenants WHERE slug = '{slug}'", f"{server}/{platform.control_db}")
+    psql(f"UPDATE users SET email_verified = true WHERE email = '{email}'", f"{server}/{db}")
+    token = platform.login(slug, email, "a customer's passphrase")
+    return email, {"Authorization": f"Bearer {token}", "X-Tenant-Slug": slug}
+
+
+def send_mail(app, customer, owner):
+    """A ticket of the customer's (their confirmation) and the owner's public answer: two mails."""
+    ticket = new_ticket(app, customer, 9)
+    r = request("POST", app, f"/v1/tickets/{ticket}/messages", headers=owner, body={"message": "It left today."})
+    check(r.status == 201, f"the owner's answer: {r}")
+
+
+def alert_states(prom, names, state, timeout):
+    wait_for(f"{' and '.join(names)} {state} (shortened copies)",
+             lambda: all(prom.state(name) == state for name in names), timeout=timeout, every=0.5)
+
+
+def prove_mail_alerts(prom, mail, app, customer_email, customer, owner):
+    """The mail server killed while mail is due: the sweep's oldest pending age passes the
+    threshold and every try is `unreachable`; both alerts fire, and resolve once it is back and
+    the mail has gone."""
+    names = ["HelpdesklyMailStuck", "HelpdesklyMailFailing"]
+    alert_states(prom, names, "inactive", 10)
+    began = time.monotonic()
+    say("mail server killed, mail due: HelpdesklyMailStuck and HelpdesklyMailFailing must fire")
+    mail.kill()
+    send_mail(app, customer, owner)
+    alert_states(prom, names, "firing", 60)
+    fired = time.monotonic()
+    mail.start()
+    wait_for("the mail held back over IMAP", lambda: len(mail.mailbox(customer_email)) >= 2, timeout=30)
+    alert_states(prom, names, "inactive", 60)
+    say(f"mail alerts fired after {fired - began:.0f} s and resolved {time.monotonic() - fired:.0f} s after the "
+        "server was back")
+
+
+def prove_consumer_alert(prom):
+    """The notification queue taken over by a queue of the same name and other arguments (a
+    misconfiguration): the consumer is cancelled and cannot declare it again, while the relay
+    holds the broker; the alert fires, and resolves once the queue is the worker's again."""
+    import pika  # scripts/monitoring-proof.sh installs it
+
+    name = "HelpdesklyNotificationConsumerDisconnected"
+    alert_states(prom, [name], "inactive", 10)
+    began = time.monotonic()
+    conn = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+    try:
+        for _ in range(5):
+            channel = conn.channel()
+            try:
+                channel.queue_delete(NOTIFICATIONS_QUEUE)
+                channel.queue_declare(NOTIFICATIONS_QUEUE, durable=True)
+                break
+            except pika.exceptions.ChannelClosedByBroker:
+                continue  # the worker declared it again in between
+        else:
+            raise Failure("could not take the notification queue over")
+        alert_states(prom, [name], "firing", 60)
+        fired = time.monotonic()
+        channel.queue_delete(NOTIFICATIONS_QUEUE)
+    finally:
+        conn.close()
+    alert_states(prom, [name], "inactive", 60)
+    say(f"{name} fired after {fired - began:.0f} s and resolved {time.monotonic() - fired:.0f} s after")
+
+
+def remove_broker_objects():
+    try:
+        import pika
+
+        conn = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+        channel = conn.channel()
+        channel.queue_delete(NOTIFICATIONS_QUEUE)
+        channel.exchange_delete(EVENTS_EXCHANGE)
+        conn.close()
+    except Exception as e:  # noqa: BLE001  cleanup goes on
+        say(f"cleanup: broker: {e}")
 
 
 def new_ticket(app, tenant, n):
@@ -314,9 +466,7 @@ def evaluate_panels(prom, queries):
 def evaluate_alerts(prom):
     """The rules as Prometheus loaded them from monitoring/rules (so no YAML parser is needed)."""
     failures = []
-    url = f"http://127.0.0.1:{prom.port}/api/v1/rules"
-    with urllib.request.urlopen(url, timeout=30) as r:
-        loaded = [rule for g in json.load(r)["data"]["groups"] for rule in g["rules"]]
+    loaded = [rule for g in prom.groups() if g["name"] != PROOF_GROUP for rule in g["rules"]]
     in_file = len(re.findall(r"^\s+- alert:", open(f"{MON}/rules/helpdeskly.rules.yml").read(), re.M))
     if len(loaded) != in_file or not loaded:
         failures.append(f"Prometheus loaded {len(loaded)} rules, the file has {in_file}")
@@ -341,11 +491,12 @@ def evaluate_alerts(prom):
 def main():
     started = time.monotonic()
     work = tempfile.mkdtemp(prefix="hd-monitoring-")
-    platform = prom = None
+    platform = prom = mail = None
     try:
         queries = check_dashboards()
         say(f"dashboards: {len(queries)} queries, provisioning shape and datasource uids checked")
         pid = os.getpid()
+        mail = MailDevel(work).start()
         platform = Platform("mon", {
             "REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379"),
             "REDIS_KEY_PREFIX": f"hdmon{pid}:",
@@ -353,11 +504,15 @@ def main():
             "OUTBOX_SWEEP_SECONDS": "2",
             "SLA_SWEEP_SECONDS": "5",
             "SIGNUPS_PER_IP_PER_HOUR": "0",
+            "SMTP_URL": mail.smtp_url,
+            "MAIL_FROM": "helpdeskly@helpdeskly.test",
+            "EVENTS_EXCHANGE": EVENTS_EXCHANGE,
+            "NOTIFICATIONS_QUEUE": NOTIFICATIONS_QUEUE,
         }).start()
         prom = Prometheus(work, {"control-api": f"127.0.0.1:{platform.control_port}",
                                  "app-api": f"127.0.0.1:{platform.app_port}"}).start()
         wait_for("both services scraped", lambda: len([s for s in prom.query("up == 1")]) == 2, timeout=30)
-        fixtures(platform, prom)
+        fixtures(platform, prom, mail)
         mark = time.time()
         wait_for("a scrape after the fixtures",
                  lambda: all(float(s["value"][0]) > mark + 1 for s in prom.query("timestamp(up)")), timeout=20)
@@ -367,7 +522,7 @@ def main():
         if failures:
             raise Failure("\n  " + "\n  ".join(failures))
         say(f"monitoring proof: {len(queries)} panel queries returned data, {alerts} alert expressions evaluated "
-            f"with live underlying series")
+            f"with live underlying series, {len(SHORTENED)} alerts fired on real conditions and resolved")
     except Failure as e:
         print(f"monitoring proof FAILED: {e}", file=sys.stderr)
         if platform and platform.proc:
@@ -378,6 +533,9 @@ def main():
             prom.stop()
         if platform:
             platform.stop()
+        if mail:
+            mail.stop()
+        remove_broker_objects()
         shutil.rmtree(work, ignore_errors=True)
         subprocess.run(["sh", "-c", f"command -v redis-cli >/dev/null && redis-cli --scan --pattern 'hdmon{os.getpid()}:*' "
                                     f"| xargs -r redis-cli del >/dev/null"], check=False)
