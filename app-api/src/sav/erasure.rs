@@ -3,8 +3,10 @@
 //! What goes: their name and email (the mirror row keeps a pseudonym, so tickets keep an
 //! author), the subject, description, metadata and search words of their tickets, the text of
 //! every message they wrote, their attachments, their order references, the reasons they gave
-//! in ticket histories, the subjects and reasons in their tickets' outbox events, and their
-//! idempotency keys.
+//! in ticket histories, the subjects and reasons in their tickets' outbox events, their
+//! idempotency keys, and every notification (in the app and by mail, sent or waiting, theirs and
+//! the staff's about their tickets, which quote them), with their notification settings and
+//! any suppression of their address.
 //!
 //! What stays, for the organisation's statistics and its own records: each ticket's number,
 //! status, priority, category, SLA times and history of moves (who and when, by id), the staff's
@@ -40,6 +42,7 @@ pub struct Erased {
 /// Erases `user_id` (a customer, locked by the caller) under `pseudonym`, and records it in the
 /// audit log as done by `admin`, without the erased data.
 pub async fn erase(tx: &mut PgConnection, admin: Uuid, user_id: Uuid, pseudonym: &str) -> sqlx::Result<Erased> {
+    crate::notifications::store::forget(tx, user_id).await?;
     let email = format!("{pseudonym}{ERASED_DOMAIN}");
     sqlx::query!(
         "UPDATE users SET email = $2, firstname = $3, lastname = '', vip = false, active = false, updated_at = now()

@@ -327,3 +327,29 @@ async fn mail_waits_without_a_mail_server_and_goes_once_one_is_configured() {
     assert_eq!(db.scalar("SELECT count(*) FROM mail_deliveries WHERE status = 'sent'").await, 1);
     assert_eq!(mailbox::inbox(&customer.email).await.len(), 1, "sent once");
 }
+
+#[tokio::test]
+async fn an_erased_customer_leaves_no_notification_behind() {
+    let desk = MailDesk::open().await;
+    let customer = desk.customer().await;
+    let agent = desk.member("agent").await;
+    let ticket = id(&desk.create(&customer, json!({"subject": "Private matter", "description": "Mine."})).await);
+    desk.assign(&desk.owner, ticket, Some(&agent)).await;
+    desk.say(&customer, ticket, "My address is 1 Main St", false).await;
+    mailbox::wait_for(&agent.email, 2).await;
+    desk.bell_with(&customer, 1).await;
+    let mut preferences = desk.get(&customer, "/v1/me/notification-preferences").await.json();
+    preferences["language"] = json!("fr");
+    assert_eq!(desk.put(&customer, "/v1/me/notification-preferences", &preferences).await.status, 200);
+    let erased = desk
+        .app
+        .send(reqwest::Method::DELETE, &desk.org.slug, &format!("/v1/users/{}", customer.id), &desk.owner.token, None)
+        .await;
+    assert_eq!(erased.status, 200, "{}", erased.body);
+    for table in ["mail_deliveries", "notifications", "notification_settings", "notification_languages"] {
+        let left = desk.db.scalar(&format!("SELECT count(*) FROM {table} WHERE user_id = '{}'", customer.id)).await;
+        assert_eq!(left, 0, "{table} keeps the erased customer's rows");
+    }
+    let quoting = desk.db.scalar(&format!("SELECT count(*) FROM mail_deliveries WHERE ticket_id = {ticket}")).await;
+    assert_eq!(quoting, 0, "the staff's mail about the ticket quoted the customer");
+}
