@@ -11,6 +11,7 @@
 #   scripts/bench.sh backup --tenants 200 --tickets 100000
 #   scripts/bench.sh attachments --files-per-client 5   # on TEST_S3_ENDPOINT (scripts/test.sh starts it)
 #   scripts/bench.sh hash-flood       # control-api's memory under a password flood (scripts/hash_flood.py)
+#   scripts/bench.sh mail --rate 20 --seconds 300   # notification mail through app-api worker (mail-devel, as the tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -25,8 +26,8 @@ if [ "${1:-}" = hash-flood ]; then
   exec python3 scripts/hash_flood.py
 fi
 
-say "building the benchmarks (release)"
-cargo build --release --locked -p bench
+say "building the benchmarks (release), and app-api for the runs that start its worker"
+cargo build --release --locked -p bench -p app-api
 bench=${CARGO_TARGET_DIR:-target}/release/helpdeskly-bench
 
 say "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(lscpu | sed -n 's/^Model name:\s*//p')"
@@ -39,3 +40,4 @@ fi
 "$bench" tickets --tickets 100000 --concurrency 32 --seconds 10
 "$bench" attachments --files-per-client 5
 "$bench" backup --tenants 200 --tickets 100000
+"$bench" mail --rate 20 --seconds 300

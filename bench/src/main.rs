@@ -6,6 +6,7 @@
 //!   helpdeskly-bench app-me --concurrency 32 --seconds 10
 //!   helpdeskly-bench tickets --tickets 100000 --concurrency 32 --seconds 10 [--client wrk]
 //!   helpdeskly-bench events --tickets 200 --rows 20000 --tenants 200 --busy 10
+//!   helpdeskly-bench mail --rate 20 --seconds 300 --customers 20
 //!   helpdeskly-bench sav-ops --tickets 10000
 //!   helpdeskly-bench attachments --files-per-client 5
 //!   helpdeskly-bench backup --tenants 200 --tickets 100000
@@ -17,6 +18,7 @@ mod attachments;
 mod backups;
 mod control;
 mod events;
+mod mail;
 mod platform;
 mod sav_ops;
 mod stats;
@@ -75,6 +77,19 @@ enum Command {
         /// Tenants with one new event for the cost per cycle.
         #[arg(long, default_value_t = 10)]
         busy: usize,
+    },
+    /// Notification mail at a steady pace through `app-api worker` (the release binary beside
+    /// this one) to a mail server of the run's own: commit-to-SMTP latency and the worker's CPU
+    /// per mail.
+    Mail {
+        /// Replies a second, each one mail.
+        #[arg(long, default_value_t = 20)]
+        rate: u32,
+        #[arg(long, default_value_t = 300)]
+        seconds: u64,
+        /// Customers, each with a ticket the replies go round.
+        #[arg(long, default_value_t = 20)]
+        customers: usize,
     },
     /// Fills an existing tenant database with the tickets benchmark's data (tickets, threads,
     /// history, people in the mirror) and prints what the web benchmark needs, as JSON.
@@ -149,6 +164,7 @@ fn main() {
             Command::Attachments { files_per_client } => attachments::run(files_per_client).await,
             Command::Backup { tenants, tickets } => backups::run(tenants, tickets).await,
             Command::SeedTickets { database_url, tickets } => tickets::seed_existing(&database_url, tickets).await,
+            Command::Mail { rate, seconds, customers } => mail::run(&mail::Options { rate, seconds, customers }).await,
             Command::Events { tickets, gap_ms, rows, tenants, busy } => {
                 let gap = std::time::Duration::from_millis(gap_ms);
                 events::run(&events::Options { tickets, gap, rows, tenants, busy }).await;
