@@ -45,6 +45,9 @@ pub struct Context<'a> {
     pub ticket_url: &'a str,
     /// The person's notification settings page.
     pub settings_url: &'a str,
+    /// The web page that turns this kind of mail off in one click (the mail's own
+    /// `List-Unsubscribe` goes to the API).
+    pub unsubscribe_url: &'a str,
     pub detail: Detail,
 }
 
@@ -235,10 +238,10 @@ pub fn render(c: &Context<'_>) -> Rendered {
         (false, true) => "Hello,".to_owned(),
         (false, false) => format!("Hello {},", c.recipient_firstname),
     };
-    let (open, settings, why) = if fr {
-        ("Voir la demande", "Choisir mes notifications", "Vous recevez ce message de")
+    let (open, settings, why, stop) = if fr {
+        ("Voir la demande", "Choisir mes notifications", "Vous recevez ce message de", "Ne plus recevoir ces e-mails")
     } else {
-        ("View the request", "Choose my notifications", "You receive this email from")
+        ("View the request", "Choose my notifications", "You receive this email from", "Stop these emails")
     };
     let body = paragraphs(c);
     let mut text = format!("{greeting}\n\n");
@@ -246,8 +249,11 @@ pub fn render(c: &Context<'_>) -> Rendered {
         text.push_str(paragraph);
         text.push_str("\n\n");
     }
-    let _ =
-        write!(text, "{open}: {}\n\n-- \n{why} {}.\n{settings}: {}\n", c.ticket_url, c.organisation, c.settings_url);
+    let _ = write!(
+        text,
+        "{open}: {}\n\n-- \n{why} {}.\n{settings}: {}\n{stop}: {}\n",
+        c.ticket_url, c.organisation, c.settings_url, c.unsubscribe_url
+    );
 
     let mut html = format!(
         "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head><body>\n<p>{}</p>\n",
@@ -261,10 +267,11 @@ pub fn render(c: &Context<'_>) -> Rendered {
     }
     let _ = write!(
         html,
-        "<p><a href=\"{}\">{open}</a></p>\n<hr>\n<p><small>{why} {}. <a href=\"{}\">{settings}</a></small></p>\n</body></html>\n",
+        "<p><a href=\"{}\">{open}</a></p>\n<hr>\n<p><small>{why} {}. <a href=\"{}\">{settings}</a> · <a href=\"{}\">{stop}</a></small></p>\n</body></html>\n",
         escape(c.ticket_url),
         escape(c.organisation),
         escape(c.settings_url),
+        escape(c.unsubscribe_url),
     );
     Rendered { title, subject, text, html }
 }
@@ -310,6 +317,7 @@ mod tests {
             ticket_subject: "<script>alert(1)</script> parcel",
             ticket_url: "https://acme.helpdeskly.test/tickets/42",
             settings_url: "https://acme.helpdeskly.test/account/notifications",
+            unsubscribe_url: "https://acme.helpdeskly.test/unsubscribe?token=a&b",
             detail,
         }
     }
@@ -340,6 +348,8 @@ mod tests {
         let en = render(&context(Kind::StatusChanged, Language::En, status));
         assert!(en.text.contains("Your request TKT-000042 is now waiting for your answer."));
         assert!(en.text.contains("https://acme.helpdeskly.test/tickets/42"));
+        assert!(en.text.contains("Stop these emails: https://acme.helpdeskly.test/unsubscribe?token=a&b"));
+        assert!(en.html.contains("href=\"https://acme.helpdeskly.test/unsubscribe?token=a&amp;b\""));
     }
 
     #[test]

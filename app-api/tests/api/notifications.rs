@@ -116,6 +116,7 @@ async fn each_side_hears_of_the_other_and_the_mail_threads() {
     assert!(header(&confirmation, "x-helpdeskly-notification-id").starts_with(&desk.org.slug));
     assert!(header(&confirmation, "from").contains('@'));
     assert!(confirmation.text.contains(&format!("/tickets/{ticket_id}")), "{}", confirmation.text);
+    assert!(confirmation.text.contains("/unsubscribe?token="), "a page to stop them, for people: {}", confirmation.text);
     assert!(!confirmation.html.contains("<b>lost</b>"), "the subject is text: {}", confirmation.html);
     assert!(confirmation.html.contains("&lt;b&gt;lost&lt;/b&gt;"));
 

@@ -221,6 +221,9 @@ async fn notify(
     for (person, kind) in told {
         let Some(recipient) = recipients.iter().find(|r| r.id == person) else { continue };
         let language = recipient.language.unwrap_or_default();
+        let unsubscribe =
+            Unsubscribe { tenant_id: tenant.id, user_id: person, kind }.token(&state.config.keys.mail_links);
+        let unsubscribe_page = format!("{app_url}/unsubscribe?token={unsubscribe}");
         let context = Context {
             kind,
             language,
@@ -231,6 +234,7 @@ async fn notify(
             ticket_subject: &ticket.subject,
             ticket_url: &ticket_url,
             settings_url: &settings_url,
+            unsubscribe_url: &unsubscribe_page,
             detail: detail.clone(),
         };
         let rendered = render::render(&context);
@@ -241,7 +245,16 @@ async fn notify(
             notifier.metrics().delivery(kind, Via::InApp, Outcome::Queued);
         }
         if recipient.wants(Via::Email, kind) && recipient.email_verified {
-            let mail = Mail { envelope, tenant, ticket_id: ticket.id, recipient, kind, language, app_url: &app_url };
+            let mail = Mail {
+                envelope,
+                tenant,
+                ticket_id: ticket.id,
+                recipient,
+                kind,
+                language,
+                app_url: &app_url,
+                unsubscribe: &unsubscribe,
+            };
             if write_mail(notifier, &mut tx, &mail, &rendered).await? {
                 written.mail += usize::from(!recipient.suppressed);
                 let outcome = if recipient.suppressed { Outcome::Suppressed } else { Outcome::Queued };
@@ -261,6 +274,8 @@ struct Mail<'a> {
     kind: Kind,
     language: Language,
     app_url: &'a str,
+    /// The recipient's unsubscribe token for this kind of mail.
+    unsubscribe: &'a str,
 }
 
 /// The mail of one recipient, joined to the conversation their earlier mail about the ticket
@@ -277,9 +292,7 @@ async fn write_mail(
     let mut refs = vec![root];
     refs.extend(store::conversation(tx, mail.ticket_id, &mail.recipient.email).await?);
     let message_id = format!("{}.{}@{domain}", mail.envelope.event_id.simple(), mail.recipient.id.simple());
-    let unsubscribe = Unsubscribe { tenant_id: mail.tenant.id, user_id: mail.recipient.id, kind: mail.kind };
-    let unsubscribe_url =
-        format!("{}/v1/notifications/unsubscribe?token={}", mail.app_url, unsubscribe.token(&keys.mail_links));
+    let unsubscribe_url = format!("{}/v1/notifications/unsubscribe?token={}", mail.app_url, mail.unsubscribe);
     let reply_to = Reply { tenant_id: mail.tenant.id, ticket_id: mail.ticket_id }.address(&keys.mail_links, domain);
     let new = NewMail {
         event_id: mail.envelope.event_id,
