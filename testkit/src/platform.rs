@@ -203,6 +203,9 @@ impl Platform {
         // Tests that arrange due dates in the database run the jobs themselves, on a clock of
         // their own (`tickets::jobs`).
         config.jobs.in_serve = false;
+        // The notification worker declares a durable queue on the broker: tests about it run it
+        // on a queue of their own (`notifications`), the others leave it off.
+        config.notifications.in_serve = false;
         config.control_api_url = Some(crate::options::url(&self.plane.server.url("")));
         config.attachments.store = app_api::config::BlobStoreConfig::Disk { dir: self.blobs.path().to_owned() };
         if let Some(redis) = self.redis() {

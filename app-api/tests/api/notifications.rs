@@ -46,6 +46,7 @@ impl MailDesk {
             c.amqp_url = broker_url(&Service::Test);
             c.events.exchange = exchange;
             c.notifications.queue = queue;
+            c.notifications.in_serve = true;
             c.notifications.mail.smtp_url = Some(shared::mail::SmtpUrl::from_env(&mailbox::smtp_url()).unwrap());
             c.notifications.app_public_url = Some(shared::config::AppUrlTemplate::from_env(APP_URL).unwrap());
             configure(c);
@@ -116,7 +117,11 @@ async fn each_side_hears_of_the_other_and_the_mail_threads() {
     assert!(header(&confirmation, "x-helpdeskly-notification-id").starts_with(&desk.org.slug));
     assert!(header(&confirmation, "from").contains('@'));
     assert!(confirmation.text.contains(&format!("/tickets/{ticket_id}")), "{}", confirmation.text);
-    assert!(confirmation.text.contains("/unsubscribe?token="), "a page to stop them, for people: {}", confirmation.text);
+    assert!(
+        confirmation.text.contains("/unsubscribe?token="),
+        "a page to stop them, for people: {}",
+        confirmation.text
+    );
     assert!(!confirmation.html.contains("<b>lost</b>"), "the subject is text: {}", confirmation.html);
     assert!(confirmation.html.contains("&lt;b&gt;lost&lt;/b&gt;"));
 

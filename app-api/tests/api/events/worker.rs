@@ -20,6 +20,9 @@ async fn the_worker_relays_serves_only_its_operations_endpoints_and_stops_on_sig
     rabbit.owns_exchange(&orders_exchange);
     rabbit.owns_queue(&orders_queue);
     rabbit.owns_queue(&format!("{orders_queue}.dead"));
+    // It runs the notification worker too, which declares its queue.
+    let notifications_queue = unique("app-api.notifications");
+    rabbit.owns_queue(&notifications_queue);
     let (platform, org) = Platform::with_org(false).await;
     let app = platform.replica_with(|c| c.rate_limits.per_user_per_minute = 0).await;
     let customer = platform.member(&app, &org, "customer").await;
@@ -42,6 +45,7 @@ async fn the_worker_relays_serves_only_its_operations_endpoints_and_stops_on_sig
         ("EVENTS_EXCHANGE", exchange.clone()),
         ("ORDERS_EXCHANGE", orders_exchange.clone()),
         ("ORDERS_QUEUE", orders_queue.clone()),
+        ("NOTIFICATIONS_QUEUE", notifications_queue.clone()),
         ("CONTROL_DB_MAX_CONNECTIONS", "2".to_owned()),
         ("TENANT_POOLS_MAX_TOTAL_CONNECTIONS", "4".to_owned()),
         ("LOG_LEVEL", "warn".to_owned()),
