@@ -32,6 +32,7 @@ pub enum SavEvent {
     TicketStatusChanged {
         ticket_id: i64,
         user_id: Uuid,
+        previous_status: String,
         new_status: String,
         changed_by: Option<Uuid>,
         reason: Option<String>,
@@ -134,9 +135,13 @@ pub fn recipients(event: &SavEvent, people: TicketPeople, managers: &[Uuid]) -> 
         }
         SavEvent::TicketAssigned { assigned_to: Some(agent), .. } => told.push((*agent, Kind::TicketAssigned)),
         SavEvent::TicketAssigned { assigned_to: None, .. } => {}
-        SavEvent::TicketStatusChanged { new_status, changed_by, .. } => {
+        SavEvent::TicketStatusChanged { previous_status, new_status, changed_by, .. } => {
+            // A customer's answer moves a waiting ticket back to work: the message tells of it.
+            let answered = previous_status == "waiting_customer" && new_status == "in_progress";
             if *changed_by == Some(customer) {
-                told.extend(people.assignee.map(|a| (a, Kind::StatusChanged)));
+                if !answered {
+                    told.extend(people.assignee.map(|a| (a, Kind::StatusChanged)));
+                }
             } else if matches!(new_status.as_str(), "waiting_customer" | "closed") {
                 told.push((customer, Kind::StatusChanged));
             }
@@ -236,6 +241,7 @@ mod tests {
         let change = |to: &str, by: Option<Uuid>| SavEvent::TicketStatusChanged {
             ticket_id: 1,
             user_id: customer,
+            previous_status: "resolved".into(),
             new_status: to.into(),
             changed_by: by,
             reason: None,

@@ -359,3 +359,43 @@ async fn an_erased_customer_leaves_no_notification_behind() {
     let quoting = desk.db.scalar(&format!("SELECT count(*) FROM mail_deliveries WHERE ticket_id = {ticket}")).await;
     assert_eq!(quoting, 0, "the staff's mail about the ticket quoted the customer");
 }
+
+#[tokio::test]
+async fn the_customer_hears_of_waiting_resolution_and_closing_and_the_agent_of_a_reopening() {
+    let desk = MailDesk::open().await;
+    let customer = desk.customer().await;
+    let agent = desk.member("agent").await;
+    let ticket = id(&desk.create(&customer, json!({"subject": "Zip broken", "description": "On the bag."})).await);
+    desk.assign(&desk.owner, ticket, Some(&agent)).await;
+    let reason = json!({"status": "waiting_customer", "reason": "Which size?"});
+    assert_eq!(desk.post(&agent, &format!("/v1/tickets/{ticket}/status"), &reason).await.status, 200);
+    let waiting = mailbox::wait_for(&customer.email, 2).await.remove(1);
+    assert!(waiting.text.contains("is now waiting for your answer"), "{}", waiting.text);
+    assert!(waiting.text.contains("Reason: Which size?"), "{}", waiting.text);
+
+    // The customer answers (the ticket moves back to in progress: the agent hears of the message).
+    desk.say(&customer, ticket, "Size M", false).await;
+    desk.set_status(&agent, ticket, "resolved").await;
+    let resolved = mailbox::wait_for(&customer.email, 3).await.remove(2);
+    assert!(resolved.text.contains("was resolved"), "{}", resolved.text);
+    assert!(resolved.text.contains("confirm the resolution"), "{}", resolved.text);
+
+    // The customer reopens: their agent is told, they are not.
+    desk.set_status(&customer, ticket, "in_progress").await;
+    let agent_mail = mailbox::wait_for(&agent.email, 3).await;
+    assert!(agent_mail[2].text.contains("The customer moved"), "{}", agent_mail[2].text);
+    desk.set_status(&agent, ticket, "resolved").await;
+    desk.set_status(&customer, ticket, "closed").await;
+    let agent_mail = mailbox::wait_for(&agent.email, 4).await;
+    assert!(agent_mail[3].text.contains("to closed"), "{}", agent_mail[3].text);
+    // Confirmation, waiting, resolved twice; the customer's own moves told them nothing.
+    assert_eq!(mailbox::wait_for(&customer.email, 4).await.len(), 4);
+    let customer_kinds = desk
+        .db
+        .scalar(&format!(
+            "SELECT count(*) FROM mail_deliveries WHERE user_id = '{}' AND kind = 'status_changed'",
+            customer.id
+        ))
+        .await;
+    assert_eq!(customer_kinds, 1, "only the wait was a status mail; resolution has its own");
+}
