@@ -4,12 +4,17 @@ fails, one fault after another, each measured. Run by scripts/chaos.sh.
 Everything is the run's own and removed at the end: a PostgreSQL cluster (so that it can be
 restarted), a Redis server (to pause and kill), a TCP link to the local RabbitMQ that can be cut,
 an exchange and queues named for the run, nginx on free ports, control-api, two app-api
-replicas serving without background work, and one app-api worker (the outbox relay and the jobs).
+replicas serving without background work, one app-api worker (the outbox relay, the jobs and the
+notification worker), and a mail-devel (scripts/lib.sh) on free ports, reached through a TCP
+link of the suite's (which it cuts, and through which it sees the server accept a mail).
 
 The traffic: CLIENTS clients, each from its own loopback address (nginx limits each address),
 sending RATE requests a second through nginx over HTTPS on kept-alive connections: the ticket
 list, one ticket, and, one request in four, a new ticket, whose `sav.ticket.created` event is
-what the loss count follows. Every answer is recorded with its start and end.
+what the loss count follows. Every answer is recorded with its start and end. Beside it, the
+mail traffic (MAIL_RATE a second, from an address of its own): one of two verified customers
+opens a ticket (their confirmation mail) and the owner answers it publicly (a mail to them);
+each answered 201 is a mail expected, per event and recipient.
 
 The faults, in turn, each after a calm spell:
   postgres-restart-fast       pg_ctl stop -m fast (sessions terminated), started again at once
@@ -21,16 +26,28 @@ The faults, in turn, each after a calm spell:
   rabbitmq-cut        every broker connection cut, new ones refused, for OUTAGE seconds
   rolling-restart     each replica in turn: SIGTERM, its exit awaited, started, /health awaited
   worker-kill         the relay and jobs' process SIGKILLed while it publishes, started again
+  mail-worker-kill    the worker SIGKILLed KILLS times, each the moment the mail server's answer
+                      accepting a mail has passed to it (before it can mark the mail sent), and
+                      started again after 1 s
+  mail-down           the mail server killed (the link cut first, its mailboxes read: mail-devel
+                      keeps mail in memory) and a new one started OUTAGE seconds later
 
 For each: requests sent, failed (5xx, 4xx, a connection error, no answer within 30 s), failed
 GETs, seconds from the fault's end to the end of the last failed request, and, for the tickets
 created during it (answered 201), events lost (no `sav.ticket.created` reached the run's own
 queue on the exchange), duplicated (two different events for one ticket) and redelivered (one
 message_id delivered twice: the relay publishes again when a confirm is lost; consumers drop it
-by its id). Bounds, asserted at the end: after PostgreSQL is back, no failed request that
-started 3 s later or more; no failed GET during the rolling restart; none lost or duplicated.
+by its id); and for the mail expected in its phase, read from the customers' mailboxes over IMAP
+and matched by Message-ID to the tenant's mail_deliveries (one row per event and recipient):
+received, lost, duplicated (the same mail twice), and after mail-down the seconds until every
+mail waiting had arrived. Bounds, asserted at the end: after PostgreSQL is back, no failed
+request that started 3 s later or more; no failed GET during the rolling restart; no event lost
+or duplicated; no mail lost; no more mail duplicated than the fault can catch accepted but not
+yet marked sent (mail_duplicates_bound: one per worker killed, one per sender when PostgreSQL
+goes away); after mail-down, every mail within 30 s.
 
-  CHAOS_FORM=short (CI: 4 clients, 3 s outages) or full (8 clients, 10 s outages)
+  CHAOS_FORM=short (CI: 4 clients, 3 s outages, a mail pair a second, 2 kills) or full (8
+  clients, 10 s outages, two mail pairs a second, 5 kills)
   CHAOS_REPORT=path: the results as JSON too
 """
 
@@ -52,13 +69,25 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ left in scripts/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from live_platform import ROOT, Failure, check, free_port, request, say, wait_for  # noqa: E402
+from live_platform import ROOT, Failure, MailDevel, check, free_port, psql, request, say, wait_for  # noqa: E402
 
 DOMAIN = "helpdeskly.test"
 FORMS = {
-    "short": {"clients": 4, "rate": 6.0, "calm": 2.0, "outage": 3.0, "after": 6.0},
-    "full": {"clients": 8, "rate": 10.0, "calm": 5.0, "outage": 10.0, "after": 15.0},
+    "short": {"clients": 4, "rate": 6.0, "calm": 2.0, "outage": 3.0, "after": 6.0, "mail_rate": 1.0, "kills": 2},
+    "full": {"clients": 8, "rate": 10.0, "calm": 5.0, "outage": 10.0, "after": 15.0, "mail_rate": 2.0, "kills": 5},
 }
+MAIL_BOUND = 30.0  # seconds after the mail server is back by which every mail waiting has arrived
+MAIL_SENDERS = 4  # MAIL_CONCURRENCY's default: the mails one worker can hold at once
+
+
+def mail_duplicates_bound(fault, kills):
+    """How many mails a fault may deliver twice: the mail a sender holds accepted by the server
+    but not yet marked sent, when the mark cannot commit. Killing the worker (at the moment of an
+    acceptance) costs the one mail then in hand per kill; PostgreSQL going away costs at most
+    the mail in hand of each sender (MAIL_SENDERS); any other fault none."""
+    if fault.startswith("postgres"):
+        return MAIL_SENDERS
+    return kills
 RECOVERY_BOUND = 3.0  # seconds after PostgreSQL is back from which no request may fail
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
 
@@ -153,11 +182,14 @@ def port_open(port):
         return False
 
 
-class BrokerLink:
-    """A TCP link to the local RabbitMQ that can be cut: every connection through it closed, and
-    new ones closed as soon as they arrive, until it is mended."""
+class Link:
+    """A TCP link to a local server (RabbitMQ, the mail server) that can be cut: every connection
+    through it closed, and new ones closed as soon as they arrive, until it is mended. For SMTP it
+    also tells (`accepted`, an event set while `armed`) when the server's answer to the end of a
+    mail's DATA has just been passed to the client: the sender holds an accepted mail it has not
+    yet marked sent."""
 
-    def __init__(self, upstream_port=5672):
+    def __init__(self, upstream_port):
         self.upstream = upstream_port
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
@@ -165,6 +197,8 @@ class BrokerLink:
         self.lock = threading.Lock()
         self.cut_off = False
         self.closing = False
+        self.armed = False
+        self.accepted = threading.Event()
         threading.Thread(target=self.accept, daemon=True).start()
 
     def accept(self):
@@ -184,13 +218,20 @@ class BrokerLink:
             server.settimeout(None)
             with self.lock:
                 self.open.update((client, server))
-            threading.Thread(target=self.pump, args=(client, server), daemon=True).start()
-            threading.Thread(target=self.pump, args=(server, client), daemon=True).start()
+            state = {"data_ended": False}
+            threading.Thread(target=self.pump, args=(client, server, state, True), daemon=True).start()
+            threading.Thread(target=self.pump, args=(server, client, state, False), daemon=True).start()
 
-    def pump(self, src, dst):
+    def pump(self, src, dst, state, upstream):
         try:
             while data := src.recv(65536):
+                if upstream and data.endswith(b"\r\n.\r\n"):
+                    state["data_ended"] = True
                 dst.sendall(data)
+                if not upstream and state["data_ended"] and data.startswith(b"250"):
+                    state["data_ended"] = False
+                    if self.armed:
+                        self.accepted.set()
         except OSError:
             pass
         for s in (src, dst):
@@ -406,6 +447,50 @@ def failed(a):
     return a.status is None or not 200 <= a.status < 300
 
 
+class MailTraffic:
+    """Mail the platform must send: a customer (verified, one of CUSTOMERS in turn) opens a ticket
+    (their confirmation mail) and the owner answers it publicly (a mail to the customer), MAIL_RATE
+    times a second, through nginx from an address of its own. Each answered 201 is a mail
+    expected: (ticket, kind, address), with the phase it was made in."""
+
+    def __init__(self, traffic, owner_token, customers, rate):
+        self.traffic, self.owner_token, self.customers, self.rate = traffic, owner_token, customers, rate
+        self.expected = []  # (phase, ticket, kind, address, when)
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def post(self, path, token, body):
+        try:
+            r = request("POST", self.traffic.nginx.https_port, path, host=self.traffic.host, body=body,
+                        headers={"Authorization": f"Bearer {token}"}, tls=self.traffic.nginx.cert,
+                        source="127.0.0.9", timeout=30)
+        except (OSError, Failure):
+            return None
+        return r.json().get("id") if r.status == 201 else None
+
+    def run(self):
+        started, n = time.monotonic(), 0
+        while not self.traffic.stopping.is_set():
+            phase = self.traffic.phase
+            address, token = self.customers[n % len(self.customers)]
+            n += 1
+            ticket = self.post("/v1/tickets", token, {"subject": f"Mail {phase} {n}", "description": "Where is it?",
+                                                      "category": "shipping"})
+            if ticket is not None:
+                with self.lock:
+                    self.expected.append((phase, ticket, "ticket_created", address, time.monotonic()))
+                if self.post(f"/v1/tickets/{ticket}/messages", self.owner_token, {"message": "On its way."}):
+                    with self.lock:
+                        self.expected.append((phase, ticket, "message_added", address, time.monotonic()))
+            pause = started + n / self.rate - time.monotonic()
+            if pause > 0:
+                self.traffic.stopping.wait(pause)
+
+    def until(self, moment=None):
+        with self.lock:
+            return [e for e in self.expected if moment is None or e[4] <= moment]
+
+
 class EventTap:
     """A queue of the run's own bound to its exchange: every event the relay publishes."""
 
@@ -460,9 +545,17 @@ class Run:
         self.name = f"chaos{os.getpid()}"
         self.exchange, self.orders_exchange = f"{self.name}.sav", f"{self.name}.orders"
         self.orders_queue = f"{self.name}.orders"
+        self.notifications_queue = f"{self.name}.notifications"
         self.pg = Postgres(work)
         self.redis = Redis(work)
-        self.link = BrokerLink()
+        self.link = Link(5672)
+        self.mail = MailDevel(work)
+        self.smtp_link = Link(self.mail.smtp_port)
+        self.tenant_db = None
+        self.customers = []  # (address, token)
+        self.mail_traffic = None
+        self.kills = collections.Counter()  # fault -> processes it killed (the worker, the mail server)
+        self.mail_back = {}  # fault -> seconds from the mail server's return to the last mail waiting
         self.services = {}
         self.nginx = None
         self.tap = None
@@ -474,7 +567,8 @@ class Run:
         subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", f"{self.work}/jwt.pem"], check=True)
         public = subprocess.run(["openssl", "pkey", "-in", f"{self.work}/jwt.pem", "-pubout"], check=True,
                                 capture_output=True, text=True).stdout
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("S3_", "AWS_", "CLAMAV", "WEB_DIR"))}
+        base = {k: v for k, v in os.environ.items()
+                if not k.startswith(("S3_", "AWS_", "CLAMAV", "WEB_DIR", "SMTP_", "MAIL_", "NOTIFICATIONS_"))}
         base.update({
             "CONTROL_DATABASE_URL": self.pg.url("helpdeskly_control"),
             "TENANT_DATABASE_URL": self.pg.url("postgres"),
@@ -487,16 +581,21 @@ class Run:
             "RATE_LIMIT_USER_PER_MINUTE": "1000000", "RATE_LIMIT_IP_PER_MINUTE": "1000000",
             "JWT_EXPIRES_IN_SECONDS": "3600", "OUTBOX_SWEEP_SECONDS": "5", "SHUTDOWN_GRACE_SECONDS": "20",
         })
-        control = dict(base, DB_ENCRYPTION_KEY=key, JWT_PRIVATE_KEY=open(f"{self.work}/jwt.pem").read())
+        # control-api's account mail (the customers' verification) waits in its table: no server.
+        control = dict(base, DB_ENCRYPTION_KEY=key, JWT_PRIVATE_KEY=open(f"{self.work}/jwt.pem").read(), SMTP_URL="")
         plane_key = subprocess.run([f"{TARGET}/debug/control-api", "app-plane-key"], env=control, check=True,
                                    capture_output=True, text=True).stdout.strip()
+        # Mail from the worker alone, through a link to the run's mail server.
         app = dict(base, APP_PLANE_KEY=plane_key, JWT_PUBLIC_KEYS=public, RELAY_IN_SERVE="false",
-                   JOBS_IN_SERVE="false", ORDERS_CONSUMER_IN_SERVE="false")
+                   JOBS_IN_SERVE="false", ORDERS_CONSUMER_IN_SERVE="false", NOTIFICATIONS_IN_SERVE="false",
+                   NOTIFICATIONS_QUEUE=self.notifications_queue, SMTP_URL=f"smtp://127.0.0.1:{self.smtp_link.port}",
+                   MAIL_FROM=f"helpdeskly@{DOMAIN}", MAIL_REPLY_DOMAIN=DOMAIN)
         return control, app
 
     def start(self):
         self.pg.start()
         self.redis.start()
+        self.mail.start()
         control_env, app_env = self.env()
         control_port = free_port()
         self.services["control"] = Service("control-api", [f"{TARGET}/debug/control-api", "serve"],
@@ -532,22 +631,42 @@ class Run:
             body={"subject": "The ticket everyone reads", "description": "Read under every fault.",
                   "category": "shipping"})
         check(r.status == 201, f"first ticket: {r}")
-        return slug, token, r.json()["id"]
+        first = r.json()["id"]
+        for n in range(2):
+            address = f"customer{n}@{slug}.example"
+            r = request("POST", control, "/v1/auth/register", body={
+                "tenant": slug, "email": address, "password": "a customer's passphrase", "firstname": "C",
+                "lastname": str(n)})
+            check(r.status == 201, f"a customer's registration: {r}")
+            r = request("POST", control, "/v1/auth/login", body={"tenant": slug, "email": address,
+                                                                 "password": "a customer's passphrase"})
+            check(r.status == 200, f"a customer's login: {r}")
+            self.customers.append((address, r.json()["access_token"]))
+        # The customers' addresses verified (registration leaves them unverified: no mail); the
+        # owner's left as they are but told of nothing: the steady traffic's tickets are the
+        # owner's own, and their confirmations are not what the suite counts.
+        db = psql(f"SELECT database_name FROM tenants WHERE slug = '{slug}'", self.pg.url("helpdeskly_control"))
+        check(db, f"no tenant database for {slug}")
+        self.tenant_db = self.pg.url(db)
+        psql("UPDATE users SET email_verified = (role = 'customer')", self.tenant_db)
+        return slug, token, first
 
     def calm(self, name):
         self.traffic.phase = name
         time.sleep(self.form["calm"])
 
-    def fault(self, name, act):
+    def fault(self, name, act, then=None):
         """Runs `act` under traffic; `act` returns once the part is back. Then the traffic goes
-        on for AFTER seconds in the same phase."""
+        on for AFTER seconds in the same phase (`then(back)` runs in them)."""
         say(f"fault: {name}")
         self.calm(name)
         began = time.monotonic()
         act()
         back = time.monotonic()
         self.faults.append((name, began, back))
-        time.sleep(self.form["after"])
+        if then:
+            then(name, back)
+        time.sleep(max(0.0, back + self.form["after"] - time.monotonic()))
 
     def faults_in_turn(self):
         outage = self.form["outage"]
@@ -578,14 +697,51 @@ class Run:
 
         def worker_kill():
             self.services["worker"].kill()
+            self.kills["worker-kill"] += 1
             time.sleep(1)
             self.services["worker"].start()
+
+        def mail_worker_kill():
+            # Each kill the moment the mail server's 250 to a mail's end has passed the link: the
+            # sender holds an accepted mail it has not marked sent yet (at most 10 s awaited).
+            for _ in range(self.form["kills"]):
+                self.smtp_link.accepted.clear()
+                self.smtp_link.armed = True
+                self.smtp_link.accepted.wait(10)
+                self.services["worker"].kill()
+                self.smtp_link.armed = False
+                self.kills["mail-worker-kill"] += 1
+                time.sleep(1)
+                self.services["worker"].start()
+
+        def mail_down():
+            # The link cut first, so that no mail is accepted between the last read of the
+            # mailboxes and the kill (mail-devel keeps mail in memory: a real server keeps what it
+            # accepted, so what it held is read before it goes).
+            self.smtp_link.cut()
+            self.mail.harvest([a for a, _ in self.customers])
+            self.mail.kill()
+            self.kills["mail-down"] += 1
+            time.sleep(outage)
+            self.mail.start()
+            self.smtp_link.mend()
+
+        def all_mail_back(name, back):
+            """Seconds from the server's return until every mail expected by then has arrived."""
+            try:
+                wait_for("the mail waiting to arrive", lambda: not missing_mail(self, self.mail_traffic.until(back)),
+                         timeout=MAIL_BOUND + 30, every=0.5)
+                self.mail_back[name] = round(time.monotonic() - back, 1)
+            except Failure:
+                self.mail_back[name] = None
 
         self.fault("redis-pause", redis_pause)
         self.fault("redis-kill", redis_kill)
         self.fault("rabbitmq-cut", rabbitmq_cut)
         self.fault("rolling-restart", rolling_restart)
         self.fault("worker-kill", worker_kill)
+        self.fault("mail-worker-kill", mail_worker_kill)
+        self.fault("mail-down", mail_down, then=all_mail_back)
         self.traffic.phase = "end"
 
     def stop(self):
@@ -593,7 +749,8 @@ class Run:
             self.traffic.stop()
         if self.tap:
             try:
-                self.tap.close([self.exchange, self.orders_exchange], [self.orders_queue, f"{self.orders_queue}.dead"])
+                self.tap.close([self.exchange, self.orders_exchange],
+                               [self.orders_queue, f"{self.orders_queue}.dead", self.notifications_queue])
             except Exception as e:  # noqa: BLE001  the broker's errors: cleanup goes on
                 say(f"cleanup: broker: {e}")
         if self.nginx:
@@ -601,12 +758,37 @@ class Run:
         for service in self.services.values():
             service.stop()
         self.link.close()
+        self.smtp_link.close()
+        self.mail.stop()
         self.redis.stop()
         self.pg.stop()
 
 
+def delivered_mail(run):
+    """(ticket, kind, address) -> how many times its mail arrived: the customers' mailboxes read
+    over IMAP, each Message-ID found in the tenant's mail_deliveries (one row per event and
+    recipient; a mail sent again keeps its Message-ID)."""
+    run.mail.harvest([a for a, _ in run.customers])
+    by_id = {}
+    for line in psql("SELECT message_id, ticket_id, kind, address FROM mail_deliveries", run.tenant_db).splitlines():
+        mid, ticket, kind, address = line.split("|")
+        by_id[(address, mid.strip("<>"))] = (int(ticket), kind, address)
+    out = collections.Counter()
+    for (address, mid), count in run.mail.received().items():
+        key = by_id.get((address, mid.strip("<>")))
+        if key:
+            out[key] += count
+    return out
+
+
+def missing_mail(run, expected):
+    got = delivered_mail(run)
+    return [e for e in expected if not got.get((e[1], e[2], e[3]))]
+
+
 def results(run):
     created = run.tap.created()
+    mail = delivered_mail(run)
     rows = []
     for name, began, back in run.faults:
         answers = run.traffic.of(name)
@@ -626,6 +808,16 @@ def results(run):
             "duplicated": sum(1 for t in tickets if len(set(created.get(t, []))) > 1),
             "redelivered": sum(len(created.get(t, [])) - len(set(created.get(t, []))) for t in tickets),
         })
+        expected = [(t, kind, address) for phase, t, kind, address, _ in run.mail_traffic.until() if phase == name]
+        rows[-1].update({
+            "mails": len(expected),
+            "mails_received": sum(1 for e in expected if mail.get(e)),
+            "mails_lost": sum(1 for e in expected if not mail.get(e)),
+            "mails_duplicated": sum(mail.get(e, 0) - 1 for e in expected if mail.get(e, 0) > 1),
+            "kills": run.kills.get(name, 0),
+            "mails_duplicated_bound": mail_duplicates_bound(name, run.kills.get(name, 0)),
+            "mail_back_s": run.mail_back.get(name, "") if name in run.mail_back else "",
+        })
     return rows
 
 
@@ -639,12 +831,14 @@ def all_delivered(run):
 
 def table(rows):
     lines = ["| fault | down (s) | requests | failed | failed GETs | recovery (s) | tickets | lost | duplicated | "
-             "redelivered |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "redelivered | kills | mails expected | received | lost | duplicated | all mail back (s) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         lines.append(f"| {r['fault']} | {r['down_s']} | {r['requests']} | {r['failed']} | {r['failed_gets']} | "
                      f"{r['recovery_s']} | "
-                     f"{r['tickets']} | {r['lost']} | {r['duplicated']} | {r['redelivered']} |")
+                     f"{r['tickets']} | {r['lost']} | {r['duplicated']} | {r['redelivered']} | {r['kills']} | "
+                     f"{r['mails']} | {r['mails_received']} | {r['mails_lost']} | {r['mails_duplicated']} | "
+                     f"{r['mail_back_s']} |")
     return "\n".join(lines)
 
 
@@ -657,6 +851,14 @@ def bounds(rows):
             broken.append(f"rolling-restart: {r['failed_gets']} GETs failed")
         if r["lost"] or r["duplicated"]:
             broken.append(f"{r['fault']}: {r['lost']} events lost, {r['duplicated']} duplicated")
+        if r["mails_lost"]:
+            broken.append(f"{r['fault']}: {r['mails_lost']} of {r['mails']} mails never arrived")
+        if r["mails_duplicated"] > r["mails_duplicated_bound"]:
+            broken.append(f"{r['fault']}: {r['mails_duplicated']} mails arrived twice, more than its bound of "
+                          f"{r['mails_duplicated_bound']} ({r['kills']} processes killed)")
+        if r["fault"] == "mail-down" and (r["mail_back_s"] is None or r["mail_back_s"] > MAIL_BOUND):
+            broken.append(f"mail-down: the mail waiting had not all arrived {MAIL_BOUND:g} s after the server was back "
+                          f"({r['mail_back_s']})")
     return broken
 
 
@@ -673,11 +875,19 @@ def main():
         slug, token, ticket = run.tenant()
         run.traffic = Traffic(run.nginx, slug, token, ticket, form["clients"], form["rate"])
         run.traffic.start()
+        run.mail_traffic = MailTraffic(run.traffic, token, run.customers, form["mail_rate"])
+        run.mail_traffic.thread.start()
         run.calm("calm")
         run.faults_in_turn()
         run.traffic.stop()
+        run.mail_traffic.thread.join(timeout=40)
         try:
             wait_for("every created ticket's event", lambda: all_delivered(run), timeout=60, every=0.2)
+        except Failure:
+            pass  # counted as lost below
+        try:
+            wait_for("every mail expected", lambda: not missing_mail(run, run.mail_traffic.until()), timeout=60,
+                     every=0.5)
         except Failure:
             pass  # counted as lost below
         rows = results(run)
@@ -687,6 +897,10 @@ def main():
         for r in rows:
             if r["statuses"]:
                 print(f"  {r['fault']}: failed answers by status {r['statuses']}")
+            if r["mails_duplicated"]:
+                print(f"  {r['fault']}: {r['mails_duplicated']} mails arrived twice (same Message-ID): accepted by the "
+                      f"server before their sender could mark them sent ({r['kills']} processes killed; at most "
+                      f"{r['mails_duplicated_bound']})")
         if os.environ.get("CHAOS_REPORT"):
             with open(os.environ["CHAOS_REPORT"], "w") as f:
                 json.dump({"form": form_name, **form, "faults": rows}, f, indent=2)
