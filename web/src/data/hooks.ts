@@ -1,16 +1,17 @@
-//! The ticket page's data, for the portal and the console alike. The ticket itself is polled
-//! (ETag, 304 while nothing changed) where it is live; its thread, files and history are read
-//! again only when the ticket's `updated_at` (`version`) moves, which every message, status
-//! change and assignment does.
+//! The ticket page's data, for the portal and the console alike. The ticket itself is read again
+//! on the live stream's frames about it, and polled (ETag, 304 while nothing changed) while the
+//! stream is down; its thread, files and history are read again only when the ticket's
+//! `updated_at` (`version`) moves, which every message, status change and assignment does.
 
 import type { Attachment, Message } from '../api/schemas';
 import { ticketFiles } from './files';
 import { allMessages } from './messages';
+import { ticketChanged } from './live';
 import { useLive, useResource } from './resource';
 import { revalidateTicket, ticketHistory, type HistoryEntry } from './tickets';
 
-export function useTicket(id: number, options: { live?: boolean } = {}) {
-  return useLive(`ticket:${id}`, (etag, signal) => revalidateTicket(id, etag, signal), options);
+export function useTicket(id: number) {
+  return useLive(`ticket:${id}`, (etag, signal) => revalidateTicket(id, etag, signal), { follows: ticketChanged(id) });
 }
 
 export function useThread(id: number, version: string | undefined) {

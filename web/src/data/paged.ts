@@ -6,7 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Revalidated } from '../api';
 import { PAGE_SIZE, appendPage, headSize, mergeHead, type Listing } from './listing';
 import type { Page } from './pages';
-import { useLive, type Resource } from './resource';
+import { useLive, type LiveOptions, type Resource } from './resource';
 
 export interface PagedSource<T> {
   /** The first `limit` items, `changed: false` while the answer tagged `etag` is current. */
@@ -24,7 +24,11 @@ export interface Paged<T> extends Omit<Resource<Listing<T>>, 'data'> {
   loadMore: () => Promise<void>;
 }
 
-export function usePaged<T extends { id: number }>(key: string, source: PagedSource<T>, options: { live?: boolean; pageSize?: number } = {}): Paged<T> {
+export function usePaged<T extends { id: number }>(
+  key: string,
+  source: PagedSource<T>,
+  options: Pick<LiveOptions, 'live' | 'follows'> & { pageSize?: number } = {},
+): Paged<T> {
   const pageSize = options.pageSize ?? PAGE_SIZE;
   const shown = useRef<{ key: string; listing: Listing<T> } | null>(null);
   const asked = useRef<{ key: string; limit: number }>({ key, limit: pageSize });
@@ -49,7 +53,7 @@ export function usePaged<T extends { id: number }>(key: string, source: PagedSou
       shown.current = { key, listing };
       return { changed: true, body: listing, etag: answer.etag };
     },
-    { live: options.live },
+    { live: options.live, follows: options.follows },
   );
 
   const setData = useCallback(

@@ -99,4 +99,37 @@ describe('Poller', () => {
     await fake.fire();
     expect(fake.delays).toEqual([4000, 30_000, 4000]);
   });
+
+  it('runs once more for news that came during a run, and leaves a hidden page until it is visible', async () => {
+    const fake = fakeEnv();
+    const releases: (() => void)[] = [];
+    let runs = 0;
+    const poller = new Poller(
+      () => {
+        runs += 1;
+        return new Promise<void>((resolve) => releases.push(resolve));
+      },
+      4000,
+      fake.env,
+    );
+    poller.start();
+    poller.nudge();
+    poller.nudge();
+    poller.nudge();
+    expect(runs).toBe(1);
+    releases.shift()!();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(runs).toBe(2);
+    releases.shift()!();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(runs).toBe(2);
+    expect(fake.pending()).toBe(1);
+    await fake.setVisible(false);
+    poller.nudge();
+    expect(runs).toBe(2);
+    await fake.setVisible(true);
+    expect(runs).toBe(3);
+    releases.shift()!();
+    poller.stop();
+  });
 });

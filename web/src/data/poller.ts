@@ -28,6 +28,8 @@ export class Poller {
   private stopped = true;
   private unlisten: (() => void) | null = null;
   private wait: number;
+  /** News came while a run was under way (which may have read what was before it). */
+  private again = false;
 
   constructor(
     /** Resolves to how long to wait before the next run, when longer than the interval. */
@@ -66,9 +68,23 @@ export class Poller {
       )
       .finally(() => {
         this.running = null;
-        this.schedule();
+        if (this.again) {
+          this.again = false;
+          void this.now();
+        } else {
+          this.schedule();
+        }
       });
     return this.running;
+  }
+
+  /** Runs the task for news that just came (a frame of the live stream): now, or once more
+   * after the run under way, which may have read the state before it. While polling, a hidden
+   * page waits until it is visible again, when it runs anyway. */
+  nudge(): void {
+    if (!this.stopped && !this.env.visible()) return;
+    if (this.running) this.again = true;
+    else void this.now();
   }
 
   private schedule(): void {

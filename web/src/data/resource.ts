@@ -1,12 +1,14 @@
 //! The one family of loading hooks. `useResource` loads once per key; `useLive` keeps what it
-//! loaded current by polling with the last ETag (a 304 leaves the state untouched, so nothing
-//! re-renders and nothing the user is doing is disturbed); `usePaged` (`paged.ts`) builds lists
-//! read a page at a time on top of them. All share one state: the data, the first load's
+//! loaded current: it loads again on the live stream's frames it `follows` (and on `resync`),
+//! and polls with the last ETag while the stream is down (a 304 leaves the state untouched, so
+//! nothing re-renders and nothing the user is doing is disturbed); `usePaged` (`paged.ts`)
+//! builds lists read a page at a time on top of them. All share one state: the data, the first load's
 //! failure, a later failure while older data stays on screen, and the ways to load again.
 
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Revalidated } from '../api';
 import { delayAfter } from './backoff';
+import { SAFETY_INTERVAL_MS, liveStream, type LiveEvent } from './live';
 import { LIVE_INTERVAL_MS, Poller } from './poller';
 
 export interface Resource<T> {
@@ -36,10 +38,19 @@ export function useResource<T>(key: string, load: (signal: AbortSignal) => Promi
   return useFetched(key, always(load), false);
 }
 
-/** Polled every few seconds (`intervalMs`, 4 s by default) while the tab is visible; `live: false`
- * loads once like `useResource`. */
-export function useLive<T>(key: string, fetcher: Fetcher<T>, options: { live?: boolean; intervalMs?: number } = {}): Resource<T> {
-  return useFetched(key, fetcher, options.live !== false, options.intervalMs ?? LIVE_INTERVAL_MS);
+export interface LiveOptions {
+  /** `false`: loaded once like `useResource` (and on the frames it follows). */
+  live?: boolean;
+  /** How often it is polled while the stream is down (4 s by default). */
+  intervalMs?: number;
+  /** The live stream's frames that may change it: each loads it again (so does `resync`). */
+  follows?: (event: LiveEvent) => boolean;
+}
+
+/** Loaded again on the frames it follows; polled every few seconds (`intervalMs`) while the tab is
+ * visible and the stream down, and every couple of minutes while it is up (a lost frame). */
+export function useLive<T>(key: string, fetcher: Fetcher<T>, options: LiveOptions = {}): Resource<T> {
+  return useFetched(key, fetcher, options.live !== false, options.intervalMs ?? LIVE_INTERVAL_MS, options.follows);
 }
 
 interface State<T> {
@@ -51,11 +62,19 @@ interface State<T> {
   loading: boolean;
 }
 
-function useFetched<T>(key: string, fetcher: Fetcher<T>, live: boolean, intervalMs: number = LIVE_INTERVAL_MS): Resource<T> {
+function useFetched<T>(
+  key: string,
+  fetcher: Fetcher<T>,
+  live: boolean,
+  intervalMs: number = LIVE_INTERVAL_MS,
+  follows?: (event: LiveEvent) => boolean,
+): Resource<T> {
   const [state, setState] = useState<State<T>>({ key, data: undefined, error: null, stale: null, loading: true });
   const [attempt, setAttempt] = useState(0);
   const latest = useRef(fetcher);
   latest.current = fetcher;
+  const following = useRef(follows);
+  following.current = follows;
   const poller = useRef<Poller | null>(null);
 
   useEffect(() => {
@@ -76,6 +95,8 @@ function useFetched<T>(key: string, fetcher: Fetcher<T>, live: boolean, interval
           // Unchanged: only a past failure needs clearing, else no render at all.
           setState((s) => (s.stale ? { ...s, stale: null } : s));
         }
+        // While the stream is up, it says when to load again; a slow poll covers a lost frame.
+        return live && liveStream.mode === 'live' ? SAFETY_INTERVAL_MS : undefined;
       } catch (error) {
         if (controller.signal.aborted) return;
         failures += 1;
@@ -91,7 +112,17 @@ function useFetched<T>(key: string, fetcher: Fetcher<T>, live: boolean, interval
     void current.now().then(() => {
       if (live && !controller.signal.aborted) current.start();
     });
+    const unfollow = liveStream.subscribe((event) => {
+      const wanted = event.type === 'resync' ? live || following.current !== undefined : following.current?.(event) === true;
+      if (wanted) current.nudge();
+    });
+    // The stream went down: what it would have said is read now, and polling resumes.
+    const unwatch = liveStream.onMode((mode) => {
+      if (live && mode !== 'live') current.nudge();
+    });
     return () => {
+      unfollow();
+      unwatch();
       controller.abort();
       current.stop();
       if (poller.current === current) poller.current = null;

@@ -1,9 +1,11 @@
-//! The bell in the signed-in header: the unread count (kept current by a cheap poll: one
-//! notification and the count, with the last ETag, every 10 s while the tab is visible), and a
-//! panel of the notifications, newest first, each leading to its ticket and read once followed.
+//! The bell in the signed-in header: the unread count (one notification and the count, with the
+//! last ETag: read again on the live stream's `notification` frames, or polled every 10 s while
+//! the stream is down and the tab visible), and a panel of the notifications, newest first, each
+//! leading to its ticket and read once followed.
 
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { markAllNotificationsRead, markNotificationsRead, listNotifications, revalidateNotifications, type Notification } from '../data/notifications';
+import { notificationArrived } from '../data/live';
 import { usePaged } from '../data/paged';
 import { useLive } from '../data/resource';
 import { formatDateTime, t, tn } from '../i18n';
@@ -20,7 +22,10 @@ export function Bell() {
   const id = useId();
   const box = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
-  const count = useLive('notifications:count', (etag, signal) => revalidateNotifications(1, etag, signal), { intervalMs: BELL_INTERVAL_MS });
+  const count = useLive('notifications:count', (etag, signal) => revalidateNotifications(1, etag, signal), {
+    intervalMs: BELL_INTERVAL_MS,
+    follows: notificationArrived,
+  });
   const unread = count.data?.unread_count ?? 0;
   const newest = count.data?.data[0]?.id ?? null;
   const arrived = useArrivals(unread, newest);

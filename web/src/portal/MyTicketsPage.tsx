@@ -1,7 +1,9 @@
-//! A customer's tickets, newest first, a page at a time.
+//! A customer's tickets, newest first, a page at a time; read again when the live stream says one
+//! was created or changed (or polled while the stream is down).
 
 import { useState } from 'preact/hooks';
-import { listTickets, type TicketQuery } from '../data/tickets';
+import { ticketListChanged } from '../data/live';
+import { listTickets, revalidateTickets, type TicketQuery } from '../data/tickets';
 import { usePaged } from '../data/paged';
 import { t, tn } from '../i18n';
 import { Link } from '../router/router';
@@ -21,10 +23,10 @@ export function MyTicketsPage() {
   const first = usePaged(
     `my-tickets:${filter}`,
     {
-      head: async (limit, _etag, signal) => ({ changed: true, body: await listTickets(query, { limit }, signal), etag: null }),
+      head: (limit, etag, signal) => revalidateTickets(query, limit, etag, signal),
       page: (cursor) => listTickets(query, { limit: PAGE_SIZE, cursor }),
     },
-    { live: false, pageSize: PAGE_SIZE },
+    { follows: ticketListChanged, pageSize: PAGE_SIZE },
   );
   const loading = useSubmit();
 

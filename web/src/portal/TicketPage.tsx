@@ -1,11 +1,15 @@
-//! One ticket: its facts, what the customer can do with it, the conversation and its files.
+//! One ticket: its facts, what the customer can do with it, the conversation and its files. It
+//! stays current without a reload: the ticket is read again on the live stream's frames about it
+//! (polled while the stream is down), the thread on its `message.added` frames and whenever the
+//! ticket's `updated_at` moves, the files with it; arrivals are announced.
 
-import { useId } from 'preact/hooks';
+import { useEffect, useId, useRef } from 'preact/hooks';
 import type { Message } from '../api/schemas';
 import { useFiles, useTicket } from '../data/hooks';
+import { threadChanged } from '../data/live';
 import { listMessages } from '../data/messages';
 import { usePaged } from '../data/paged';
-import { t } from '../i18n';
+import { t, tn } from '../i18n';
 import { Link } from '../router/router';
 import { useMember } from '../tenant/member';
 import { FilesPanel } from '../tickets/FilesPanel';
@@ -25,16 +29,23 @@ const THREAD_PAGE = 50;
 
 export function TicketPage({ id }: { id: number }) {
   const { member } = useMember();
-  const ticket = useTicket(id, { live: false });
+  const ticket = useTicket(id);
   const thread = usePaged<Message>(
     `thread:${id}`,
     {
       head: async (limit, _etag, signal) => ({ changed: true, body: await listMessages(id, { limit }, signal), etag: null }),
       page: (cursor) => listMessages(id, { cursor, limit: THREAD_PAGE }),
     },
-    { live: false, pageSize: THREAD_PAGE },
+    { live: false, follows: threadChanged(id), pageSize: THREAD_PAGE },
   );
-  const files = useFiles(id);
+  const version = ticket.data?.updated_at;
+  const files = useFiles(id, version);
+  // The ticket moved (a message, polled while the stream is down): its thread too, maybe.
+  const seen = useRef(version);
+  useEffect(() => {
+    if (seen.current !== undefined && version !== undefined && version !== seen.current) void thread.refresh();
+    seen.current = version;
+  }, [version]);
   const more = useSubmit();
   const threadHeading = useId();
 
@@ -83,6 +94,9 @@ export function TicketPage({ id }: { id: number }) {
       </section>
       <section aria-labelledby={threadHeading}>
         <h2 id={threadHeading}>{t('portal.thread.title')}</h2>
+        <p class="live-note" role="status">
+          {thread.arrived > 0 ? tn('portal.thread.arrived', thread.arrived) : ''}
+        </p>
         {thread.error ? <ErrorAlert error={thread.error} onRetry={thread.reload} /> : null}
         {thread.loading && !thread.listing ? <Loading /> : null}
         {thread.listing && messages.length === 0 ? <EmptyState title={t('portal.thread.empty')} /> : null}

@@ -1,5 +1,6 @@
 //! The tenant host for a signed-in person: who they are here (`GET /v1/me`) decides the area,
-//! the customer portal or the staff console; account pages are shared.
+//! the customer portal or the staff console; account pages are shared. The tab's live stream is
+//! open while someone is signed in here.
 
 import { useState } from 'preact/hooks';
 import { AcceptInvitationPage } from '../auth/AcceptInvitationPage';
@@ -18,17 +19,20 @@ import { Redirect, Routes, navigate, type Location } from '../router/router';
 import { safeNext } from '../router/match';
 import { session } from '../session';
 import { getMe } from '../data/account';
+import { useLiveStream } from '../data/live';
 import { useResource } from '../data/resource';
 import { Layout } from '../ui/Layout';
 import { NotFoundPage } from '../ui/NotFoundPage';
 import { ErrorAlert, Loading } from '../ui/status';
 import type { Area } from './area';
 import { whileJoining } from './joining';
+import { LiveStatus } from './LiveStatus';
 import { MemberContext, displayName } from './member';
 
 export function SignedIn({ slug, place, location, userId, emailUnconfirmed }: { slug: string; place: string; location: Location; userId: string; emailUnconfirmed: boolean }) {
   const me = useResource(`me:${userId}`, (signal) => whileJoining(() => getMe(signal), signal));
   const [signingOut, setSigningOut] = useState(false);
+  useLiveStream(userId);
   const signOut = async () => {
     setSigningOut(true);
     handOff({ notice: 'signed_out' });
@@ -56,7 +60,12 @@ export function SignedIn({ slug, place, location, userId, emailUnconfirmed }: { 
   const banner = member.role === 'customer' && emailUnconfirmed ? <p class="email-banner">{t('auth.verify.banner')}</p> : null;
   return (
     <MemberContext.Provider value={{ member, slug }}>
-      <Layout place={place} nav={nav} user={{ name: displayName(member), onSignOut: signOut, signingOut }} tools={<Bell />} banner={banner}>
+      <Layout place={place} nav={nav} user={{ name: displayName(member), onSignOut: signOut, signingOut }} tools={
+          <>
+            <LiveStatus />
+            <Bell />
+          </>
+        } banner={banner}>
         <Routes
           path={path}
           routes={[

@@ -2,6 +2,7 @@
 //! search and filters in the address; live without a reload; j/k/Enter/r/e from the keyboard.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { ticketListChanged } from '../../data/live';
 import { PAGE_SIZE } from '../../data/listing';
 import { usePaged } from '../../data/paged';
 import { changeStatus, listTickets, revalidateTickets, type TicketListItem, type TicketQuery } from '../../data/tickets';
@@ -28,13 +29,18 @@ const EMPTY: Record<QueueState['view'], MessageKey> = {
   all: 'console.queue.empty.all',
 };
 
-/** A queue that stays current: its head polled with the last ETag every few seconds while the
- * tab is visible, further pages loaded on demand ("load more"). */
+/** A queue that stays current: its head read again (with the last ETag) when the live stream
+ * says a ticket was created or changed, or polled every few seconds while the stream is down and
+ * the tab visible; further pages loaded on demand ("load more"). */
 function useQueue(query: TicketQuery) {
-  return usePaged<TicketListItem>(JSON.stringify(query), {
-    head: (limit, etag, signal) => revalidateTickets(query, limit, etag, signal),
-    page: (cursor, signal) => listTickets(query, { limit: PAGE_SIZE, cursor }, signal),
-  });
+  return usePaged<TicketListItem>(
+    JSON.stringify(query),
+    {
+      head: (limit, etag, signal) => revalidateTickets(query, limit, etag, signal),
+      page: (cursor, signal) => listTickets(query, { limit: PAGE_SIZE, cursor }, signal),
+    },
+    { follows: ticketListChanged },
+  );
 }
 
 /** The queue last shown, for the ticket page's way back. */

@@ -1,8 +1,9 @@
 //! One ticket for staff: its header and controls, the thread with the composer, files, SLA and
-//! history. The ticket is polled; what changed elsewhere shows up within seconds and is
-//! announced in a status region, without a reload and without touching the composer. A ticket
-//! that stops answering (an agent gave it away, or someone else did) leaves the page with a
-//! notice instead of controls that would all be refused.
+//! history. The ticket is read again on the live stream's frames about it (polled while the
+//! stream is down); what changed elsewhere shows up at once and is announced in a status region,
+//! without a reload and without touching the composer. A ticket that stops answering (an agent
+//! gave it away, or someone else did) leaves the page with a notice instead of controls that
+//! would all be refused.
 
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api';

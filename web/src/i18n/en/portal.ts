@@ -52,6 +52,8 @@ export default {
   'portal.thread.read': 'Read {time}',
   'portal.thread.not_read': 'Not read yet',
   'portal.thread.load_more': 'Load more messages',
+  'portal.thread.arrived.one': '{count} new message arrived.',
+  'portal.thread.arrived.other': '{count} new messages arrived.',
   'portal.reply.label': 'Your reply',
   'portal.reply.submit': 'Send reply',
   'portal.reply.sending': 'Sending…',

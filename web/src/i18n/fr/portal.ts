@@ -54,6 +54,8 @@ const fr: Record<keyof typeof en, string> = {
   'portal.thread.read': 'Lu le {time}',
   'portal.thread.not_read': 'Pas encore lu',
   'portal.thread.load_more': 'Afficher plus de messages',
+  'portal.thread.arrived.one': '{count} nouveau message est arrivé.',
+  'portal.thread.arrived.other': '{count} nouveaux messages sont arrivés.',
   'portal.reply.label': 'Votre réponse',
   'portal.reply.submit': 'Envoyer la réponse',
   'portal.reply.sending': 'Envoi…',
