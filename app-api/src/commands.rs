@@ -85,6 +85,9 @@ pub(crate) struct Work {
     clock_moved: bool,
     /// A message's words join the thread's search words (and whether it is internal).
     words: Option<(String, bool)>,
+    /// The assignee when the write began: the staff a reassignment takes the ticket from hear
+    /// of it on the live stream too.
+    assigned_before: Option<Uuid>,
 }
 
 impl Work {
@@ -181,7 +184,7 @@ impl TicketWriter {
     ) -> ApiResult<(Written, bool)> {
         let (viewer, mut ticket) = store::visible(tx, self.user_id, id, true).await?;
         let by = viewer.caller();
-        let mut work = Work::default();
+        let mut work = Work { assigned_before: ticket.assigned_to, ..Work::default() };
         let mut added = None;
         for change in changes {
             match change {
@@ -366,6 +369,9 @@ pub(crate) async fn finish(
         Some((text, internal)) => store::save_with_message(tx, ticket, text, *internal).await?,
         None => store::save(tx, ticket).await?,
     }
-    outbox::enqueue(tx, tenant, now, &work.events).await?;
+    let mut staff: Vec<Uuid> = ticket.assigned_to.into_iter().chain(work.assigned_before).collect();
+    staff.dedup();
+    let audience = outbox::Audience { customer: ticket.user_id, staff };
+    outbox::enqueue(tx, tenant, now, &work.events, &audience).await?;
     Ok(!work.events.is_empty() || work.clock_moved)
 }

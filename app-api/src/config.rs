@@ -42,6 +42,8 @@ pub struct AppConfig {
     pub jobs: JobsConfig,
     pub attachments: AttachmentsConfig,
     pub notifications: NotificationsConfig,
+    /// `STREAMS_PER_USER` (20): live streams one person may hold open on one replica.
+    pub streams_per_user: usize,
 }
 
 /// The notification worker and the mail it sends.
@@ -447,6 +449,7 @@ impl AppConfig {
             jobs: JobsConfig::from_env(env)?,
             attachments: AttachmentsConfig::from_env(env)?,
             notifications,
+            streams_per_user: at_least_one("STREAMS_PER_USER", env.or("STREAMS_PER_USER", 20)?)?,
         })
     }
 }

@@ -28,6 +28,10 @@ use crate::tenancy::resolve::Tenant;
 pub struct TenantContext {
     pub tenant: Arc<Tenant>,
     pub user_id: Uuid,
+    /// The token's session (its refresh family), and when the token expires (Unix seconds):
+    /// what a long-lived answer (the live stream) must end with.
+    pub session: Uuid,
+    pub expires: i64,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for TenantContext {
@@ -214,6 +218,11 @@ async fn authorize(state: &AppState, request: &mut Request) -> Result<Option<Dec
     if let Some(decision) = decision.as_ref().filter(|d| !d.allowed) {
         return Err(rate_limited(decision));
     }
-    request.extensions_mut().insert(TenantContext { tenant, user_id: claims.sub });
+    request.extensions_mut().insert(TenantContext {
+        tenant,
+        user_id: claims.sub,
+        session: claims.sid,
+        expires: claims.exp,
+    });
     Ok(decision)
 }

@@ -12,7 +12,7 @@ use crate::context::tenant_context;
 use crate::routes::attachments::{self, UPLOAD_BODY_LIMIT};
 use crate::routes::tickets::{assign, bulk, create, history, list, merge, messages, read, status, update};
 use crate::routes::{
-    control_routes, export, files, me, notifications, operations, orders, reports, sla_policy, staff, users,
+    control_routes, export, files, me, notifications, operations, orders, reports, sla_policy, staff, stream, users,
 };
 use crate::state::AppState;
 
@@ -33,6 +33,7 @@ use crate::state::AppState;
         (name = "reports", description = "SLA summary and agent workload"),
         (name = "sla", description = "The tenant's SLA policy: targets per priority and auto-close delays"),
         (name = "notifications", description = "The bell, notification settings, and the one-click unsubscribe of mail"),
+        (name = "live", description = "Server-sent events of what the caller may see change"),
     )
 )]
 struct ApiDoc;
@@ -82,6 +83,10 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(attachments::get_storage_usage))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), tenant_context))
         .route_layer(axum::middleware::from_fn(shared::http::etag::conditional_get));
+    // The live stream: the tenant plane's checks, no conditional GET (its body never ends).
+    let live = OpenApiRouter::new()
+        .routes(routes!(stream::stream))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), tenant_context));
     // Uploads stream up to the largest file's limit and cut each file at its type's limit.
     let uploads = OpenApiRouter::new()
         .routes(routes!(attachments::upload_attachment, attachments::list_attachments))
@@ -94,14 +99,17 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(notifications::unsubscribe))
         .split_for_parts();
     let (tenant_plane, mut tenant_api) = tenant_plane.split_for_parts();
+    let (live, mut live_api) = live.split_for_parts();
     let (uploads, mut uploads_api) = uploads.split_for_parts();
     add_problems(&mut tenant_api, TENANT_PLANE);
+    add_problems(&mut live_api, TENANT_PLANE);
     add_problems(&mut uploads_api, TENANT_PLANE);
-    let router = router.merge(tenant_plane);
+    let router = router.merge(tenant_plane).merge(live);
     let router = control_routes::PREFIXES.iter().fold(router, |router, prefix| {
         router.route(&format!("{prefix}/{{*rest}}"), axum::routing::any(control_routes::forward))
     });
     api.merge(tenant_api);
+    api.merge(live_api);
     api.merge(uploads_api);
     common_problems(&mut api);
     problem_bodies(&mut api);

@@ -41,6 +41,8 @@ pub struct App {
     /// The SMTP client (configured or not) and the notifications' metrics.
     pub mailer: shared::mail::Mailer,
     pub notification_metrics: crate::notifications::metrics::NotificationMetrics,
+    /// The live streams open on this replica.
+    pub live: Arc<crate::live::Hub>,
 }
 
 /// Why the service cannot start with its configuration.
@@ -100,6 +102,7 @@ impl AppState {
         let mailer =
             shared::mail::Mailer::new(&config.notifications.mail, metrics.registry()).map_err(StartError::Mail)?;
         let notification_metrics = crate::notifications::metrics::NotificationMetrics::register(metrics.registry());
+        let live = Arc::new(crate::live::Hub::new(config.streams_per_user, metrics.registry()));
         Ok(Self(Arc::new(App {
             config,
             control_db,
@@ -116,6 +119,7 @@ impl AppState {
             attachments,
             mailer,
             notification_metrics,
+            live,
         })))
     }
 }

@@ -1,7 +1,7 @@
 //! How the SAV events (`tickets::events`, with the tenant added) enter the outbox.
 //!
 //! A row holds the whole message as it will be published: `{event, message_id, timestamp,
-//! tenant: {id, slug}, data}`. `message_id` is stable, so consumers can drop a redelivery.
+//! tenant: {id, slug}, audience: {customer, staff}, data}`. `message_id` is stable, so consumers can drop a redelivery.
 //! The relay's reads and writes of the table are here too (`crate::worker::relay` drives them).
 
 use chrono::{DateTime, Utc};
@@ -18,6 +18,15 @@ struct TenantRef<'a> {
     slug: &'a str,
 }
 
+/// Who may see an event on the live stream (besides owners and admins, who see every ticket):
+/// the ticket's customer, and the staff it concerns: its assignee, and the one it was just taken
+/// from. An event with no staff named is about the unassigned queue, which every agent sees.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Audience {
+    pub customer: Uuid,
+    pub staff: Vec<Uuid>,
+}
+
 #[derive(Serialize)]
 struct Envelope<'a> {
     #[serde(flatten)]
@@ -25,6 +34,7 @@ struct Envelope<'a> {
     message_id: Uuid,
     timestamp: DateTime<Utc>,
     tenant: TenantRef<'a>,
+    audience: &'a Audience,
 }
 
 /// Writes `events` into the outbox on `conn`, which must be the transaction of the change.
@@ -33,6 +43,7 @@ pub async fn enqueue(
     tenant: &Tenant,
     at: DateTime<Utc>,
     events: &[Event],
+    audience: &Audience,
 ) -> sqlx::Result<()> {
     if events.is_empty() {
         return Ok(());
@@ -42,8 +53,13 @@ pub async fn enqueue(
     let mut payloads = Vec::with_capacity(events.len());
     for event in events {
         let message_id = Uuid::now_v7();
-        let envelope =
-            Envelope { event, message_id, timestamp: at, tenant: TenantRef { id: tenant.id, slug: &tenant.slug } };
+        let envelope = Envelope {
+            event,
+            message_id,
+            timestamp: at,
+            tenant: TenantRef { id: tenant.id, slug: &tenant.slug },
+            audience,
+        };
         ids.push(message_id);
         keys.push(event.routing_key());
         payloads.push(serde_json::to_value(&envelope).expect("events serialise"));
@@ -154,6 +170,32 @@ pub async fn prune(conn: &mut PgConnection, before: DateTime<Utc>, limit: i64) -
     .map(|done| done.rows_affected())
 }
 
+/// The oldest and newest ids the outbox holds (`newest` 0 and `oldest` 1 when it is empty).
+#[derive(Debug, Clone, Copy)]
+pub struct IdBounds {
+    pub oldest: i64,
+    pub newest: i64,
+}
+
+pub async fn id_bounds(conn: &mut PgConnection) -> sqlx::Result<IdBounds> {
+    sqlx::query_as!(
+        IdBounds,
+        r#"SELECT coalesce(min(id), 1) AS "oldest!", coalesce(max(id), 0) AS "newest!" FROM outbox"#
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// The rows after `id`, in order, at most `limit`, committed ones only: the live stream's
+/// replay. (A row committed later with a smaller id than one read here is a concurrent writer's
+/// whose commit this read did not see; the live frames bring it.)
+pub async fn after(conn: &mut PgConnection, id: i64, limit: i64) -> sqlx::Result<Vec<(i64, serde_json::Value)>> {
+    let rows = sqlx::query!("SELECT id, payload FROM outbox WHERE id > $1 ORDER BY id LIMIT $2", id, limit)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.into_iter().map(|row| (row.id, row.payload)).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,8 +218,10 @@ mod tests {
             message_id: Uuid::nil(),
             timestamp: at,
             tenant: TenantRef { id: Uuid::nil(), slug: "acme" },
+            audience: &Audience { customer: Uuid::nil(), staff: vec![Uuid::max()] },
         };
         let json = serde_json::to_value(&envelope).unwrap();
+        assert_eq!(json["audience"]["staff"][0], Uuid::max().to_string());
         assert_eq!(json["event"], "TicketStatusChanged");
         assert_eq!(json["timestamp"], "2025-10-03T11:00:00Z");
         assert_eq!(json["tenant"]["slug"], "acme");

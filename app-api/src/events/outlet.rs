@@ -167,12 +167,15 @@ impl Outlet {
         let mut confirms = Vec::with_capacity(rows.len());
         let mut error = None;
         for row in rows {
+            // The row's id orders the tenant's events: the live stream's frame ids.
+            let mut headers = headers.clone();
+            headers.insert("outbox_id".into(), AMQPValue::LongLongInt(row.id));
             let properties = BasicProperties::default()
                 .with_delivery_mode(2)
                 .with_content_type(ShortString::from("application/json"))
                 .with_message_id(ShortString::from(row.message_id.to_string()))
                 .with_type(ShortString::from(row.event.as_str()))
-                .with_headers(headers.clone());
+                .with_headers(headers);
             let sent = channel
                 .basic_publish(
                     self.exchange.as_str().into(),

@@ -138,7 +138,7 @@ pub async fn conversation(conn: &mut PgConnection, ticket_id: i64, address: &str
     .await
 }
 
-/// One entry of the bell; false when the event already wrote it (a redelivery).
+/// One entry of the bell, its id; `None` when the event already wrote it (a redelivery).
 pub async fn insert_in_app(
     conn: &mut PgConnection,
     event_id: Uuid,
@@ -146,19 +146,18 @@ pub async fn insert_in_app(
     kind: Kind,
     ticket_id: i64,
     title: &str,
-) -> sqlx::Result<bool> {
-    let done = sqlx::query!(
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar!(
         "INSERT INTO notifications (event_id, user_id, kind, ticket_id, title) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (event_id, user_id) DO NOTHING",
+         ON CONFLICT (event_id, user_id) DO NOTHING RETURNING id",
         event_id,
         user_id,
         kind.as_str(),
         ticket_id,
         title
     )
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .fetch_optional(conn)
+    .await
 }
 
 /// A mail to send, written out.

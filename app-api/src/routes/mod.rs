@@ -11,5 +11,6 @@ pub mod orders;
 pub mod reports;
 pub mod sla_policy;
 pub mod staff;
+pub mod stream;
 pub mod tickets;
 pub mod users;

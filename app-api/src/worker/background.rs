@@ -1,7 +1,7 @@
 //! The background work of a replica, beside serving: evicting tenants and refusing revoked
 //! sessions when control-api publishes a change (and reading revocations from the control
-//! database), closing idle tenant connections, and the event work `serve` runs (this module's
-//! siblings).
+//! database), closing idle tenant connections, feeding the live streams (`crate::live`), and
+//! the event work `serve` runs (this module's siblings).
 
 use crate::infra::revocations;
 use crate::state::AppState;
@@ -19,8 +19,11 @@ impl AppState {
         let revocations = tokio::spawn(async move { state.revoked.poll(&state.control_db, every, stopped).await });
         let work = crate::worker::Work::in_serve(&self.config);
         let events = tokio::spawn(self.clone().run_work(work, wait(stop.subscribe())));
+        let live = tokio::spawn(crate::live::fanout::run(self.clone(), self.live.clone(), wait(stop.subscribe())));
         shutdown.await;
+        // Open streams end now rather than hold the shutdown: their clients reconnect elsewhere.
+        self.live.close();
         let _ = stop.send(());
-        let _ = tokio::join!(reaper, evictions, revocations, events);
+        let _ = tokio::join!(reaper, evictions, revocations, events, live);
     }
 }

@@ -10,6 +10,7 @@ mod backup;
 mod events;
 mod helpers;
 mod limits;
+mod live;
 mod mail_faults;
 mod notifications;
 mod operations;

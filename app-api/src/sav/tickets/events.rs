@@ -127,6 +127,9 @@ pub enum Event {
         /// The files posted with the message.
         attachment_ids: Vec<i64>,
     },
+    /// A notification was written to a person's bell (by the notification worker): the live
+    /// stream tells that person's open pages.
+    NotificationCreated { ticket_id: i64, user_id: Uuid, notification_id: i64, kind: &'static str },
 }
 
 impl Event {
@@ -139,6 +142,7 @@ impl Event {
             Self::TicketResolved { .. } => "sav.ticket.resolved",
             Self::MessageAdded { .. } => "sav.ticket.message_added",
             Self::TicketSlaBreach { .. } => "sav.ticket.sla_breach",
+            Self::NotificationCreated { .. } => "sav.notification.created",
         }
     }
 }

@@ -21,12 +21,14 @@ use lapin::{Channel, ExchangeKind};
 use sqlx::Connection as _;
 
 use super::Notifier;
+use crate::events::outbox::Audience;
 use crate::notifications::decide::{self, Envelope, SavEvent, TicketPeople};
 use crate::notifications::links::{Reply, Unsubscribe};
 use crate::notifications::metrics::Outcome;
 use crate::notifications::render::{self, Context, Detail};
 use crate::notifications::store::{self, NewMail, Recipient};
 use crate::notifications::{Channel as Via, Kind, Language};
+use crate::sav::tickets::events::Event;
 use crate::tenancy::resolve::Tenant;
 
 const PREFETCH: u16 = 32;
@@ -218,6 +220,8 @@ async fn notify(
     let ticket_url = format!("{app_url}/tickets/{}", ticket.id);
     let settings_url = format!("{app_url}/account/notifications");
     let mut written = Written::default();
+    // The bells rung, announced to the person's open pages through the outbox (the live stream).
+    let mut bells = Vec::new();
     for (person, kind) in told {
         let Some(recipient) = recipients.iter().find(|r| r.id == person) else { continue };
         let language = recipient.language.unwrap_or_default();
@@ -239,10 +243,17 @@ async fn notify(
         };
         let rendered = render::render(&context);
         if recipient.wants(Via::InApp, kind)
-            && store::insert_in_app(&mut tx, envelope.event_id, person, kind, ticket.id, &rendered.title).await?
+            && let Some(notification_id) =
+                store::insert_in_app(&mut tx, envelope.event_id, person, kind, ticket.id, &rendered.title).await?
         {
             written.in_app += 1;
             notifier.metrics().delivery(kind, Via::InApp, Outcome::Queued);
+            bells.push(Event::NotificationCreated {
+                ticket_id: ticket.id,
+                user_id: person,
+                notification_id,
+                kind: kind.as_str(),
+            });
         }
         if recipient.wants(Via::Email, kind) && recipient.email_verified {
             let mail = Mail {
@@ -262,7 +273,12 @@ async fn notify(
             }
         }
     }
+    let audience = Audience { customer: ticket.user_id, staff: Vec::new() };
+    crate::events::enqueue(&mut tx, tenant, Utc::now(), &bells, &audience).await?;
     tx.commit().await?;
+    if !bells.is_empty() {
+        state.events.hints.hint(tenant);
+    }
     Ok(written)
 }
 

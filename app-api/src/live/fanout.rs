@@ -1,0 +1,111 @@
+//! This replica's share of the events: a server-named, exclusive queue (gone with the
+//! connection) bound to every SAV event on the events exchange, consumed without acks (a frame
+//! missed is replayed by the client's reconnect; the events themselves are the outbox's). Each
+//! message becomes a frame numbered by its `outbox_id` header and goes to the hub. When the
+//! queue is lost and taken again, events may have passed meanwhile: every stream is told to
+//! resynchronise.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use lapin::ExchangeKind;
+use lapin::options::{BasicConsumeOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions};
+use lapin::types::{AMQPValue, FieldTable, ShortString};
+
+use super::Hub;
+use super::frames::Frame;
+use crate::state::AppState;
+
+const BACKOFF_BASE: Duration = Duration::from_millis(250);
+const BACKOFF_CAP: Duration = Duration::from_secs(10);
+const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Feeds the hub until `shutdown` resolves. Does nothing without `AMQP_URL`.
+pub async fn run(state: AppState, hub: Arc<Hub>, shutdown: impl Future<Output = ()> + Send) {
+    let Some(broker) = state.broker.clone() else { return };
+    tokio::pin!(shutdown);
+    let mut failures: u32 = 0;
+    let mut lost = false;
+    loop {
+        match consume(&state, &broker, &hub, lost, &mut shutdown).await {
+            Ok(()) => return,
+            Err(err) => {
+                hub.metrics.fanout_connected.set(0);
+                failures += 1;
+                lost = true;
+                if failures == 1 {
+                    tracing::warn!(error = %err, "live updates: the events queue was lost; reconnecting");
+                }
+            }
+        }
+        let wait = BACKOFF_BASE.saturating_mul(1 << failures.min(8)).min(BACKOFF_CAP);
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+async fn consume(
+    state: &AppState,
+    broker: &shared::amqp::Broker,
+    hub: &Hub,
+    resync: bool,
+    shutdown: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
+) -> Result<(), String> {
+    let exchange = state.config.events.exchange.as_str();
+    let connection = broker.connection().await.map_err(|e| e.to_string())?;
+    let channel = connection.create_channel().await.map_err(|e| e.to_string())?;
+    let session = async {
+        let durable = ExchangeDeclareOptions { durable: true, ..ExchangeDeclareOptions::default() };
+        channel.exchange_declare(exchange.into(), ExchangeKind::Topic, durable, FieldTable::default()).await?;
+        let own = QueueDeclareOptions { exclusive: true, auto_delete: true, ..QueueDeclareOptions::default() };
+        let queue = channel.queue_declare("".into(), own, FieldTable::default()).await?;
+        let name = queue.name().as_str().to_owned();
+        channel
+            .queue_bind(
+                name.as_str().into(),
+                exchange.into(),
+                "sav.#".into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await?;
+        let options = BasicConsumeOptions { no_ack: true, ..BasicConsumeOptions::default() };
+        channel.basic_consume(name.as_str().into(), ShortString::from(""), options, FieldTable::default()).await
+    };
+    let mut consumer = tokio::time::timeout(TIMEOUT, session)
+        .await
+        .map_err(|_| "the broker did not answer in time".to_owned())?
+        .map_err(|e| e.to_string())?;
+    hub.metrics.fanout_connected.set(1);
+    if resync {
+        hub.resync_all();
+        tracing::info!("live updates: the events queue is back; open streams resynchronise");
+    }
+    loop {
+        let delivery = tokio::select! {
+            () = shutdown.as_mut() => break,
+            delivery = consumer.next() => delivery,
+        };
+        let delivery = match delivery {
+            Some(Ok(delivery)) => delivery,
+            Some(Err(err)) => return Err(err.to_string()),
+            None => return Err("the consumer was cancelled".to_owned()),
+        };
+        let id = delivery.properties.headers().as_ref().and_then(|h| match h.inner().get("outbox_id") {
+            Some(AMQPValue::LongLongInt(id)) => Some(*id),
+            _ => None,
+        });
+        let (Some(id), Ok(value)) = (id, serde_json::from_slice::<serde_json::Value>(&delivery.data)) else { continue };
+        if let Some(frame) = Frame::from_message(id, &value)
+            && hub.watched(frame.tenant)
+        {
+            hub.publish(frame);
+        }
+    }
+    hub.metrics.fanout_connected.set(0);
+    let _ = channel.close(200, ShortString::from("bye")).await;
+    Ok(())
+}

@@ -1,0 +1,165 @@
+//! What the live stream sends: frames made from the SAV events as the outbox holds them and the
+//! broker carries them (`{event, data, timestamp, tenant, audience}`), numbered by their outbox
+//! row, and the rule of who may see each (a plain function).
+//!
+//! - `ticket.created`: a ticket was opened; `ticket.updated`: its status, assignee, priority or
+//!   SLA changed; `message.added`: its thread grew; `notification`: the person's bell rang.
+//! - Owners and admins see every ticket's frames; agents those of tickets assigned to them (or
+//!   just taken from them) and of the unassigned queue; customers those of their own tickets,
+//!   never an internal note's (not its text, which no frame carries, not its existence). A
+//!   notification frame goes to its person alone.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use shared::auth::Role;
+use uuid::Uuid;
+
+use crate::events::outbox::Audience;
+
+/// One change, as streams send it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    /// The outbox row's id: the tenant's order of events, and `Last-Event-ID`.
+    pub id: i64,
+    pub tenant: Uuid,
+    /// `ticket.created`, `ticket.updated`, `message.added` or `notification`.
+    pub name: &'static str,
+    pub ticket_id: i64,
+    pub message_id: Option<i64>,
+    /// A notification's kind.
+    pub kind: Option<String>,
+    /// An internal note's frame.
+    pub internal: bool,
+    /// Who may see it (absent on events written before streams existed: staff with every
+    /// ticket in view only).
+    pub audience: Option<Audience>,
+    /// A notification frame's person.
+    pub recipient: Option<Uuid>,
+    /// When the change committed.
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// Who holds a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Watcher {
+    pub user: Uuid,
+    pub role: Role,
+}
+
+impl Frame {
+    /// The frame of outbox row `id` whose message is `value`; `None` for events streams do not
+    /// send.
+    pub fn from_message(id: i64, value: &Value) -> Option<Self> {
+        let data = value.get("data")?;
+        let name = match value.get("event")?.as_str()? {
+            "TicketCreated" => "ticket.created",
+            "TicketAssigned" | "TicketStatusChanged" | "TicketResolved" | "TicketSLABreach" => "ticket.updated",
+            "MessageAdded" => "message.added",
+            "NotificationCreated" => "notification",
+            _ => return None,
+        };
+        let uuid = |v: Option<&Value>| v.and_then(Value::as_str).and_then(|s| s.parse::<Uuid>().ok());
+        Some(Self {
+            id,
+            tenant: uuid(value.get("tenant").and_then(|t| t.get("id")))?,
+            name,
+            ticket_id: data.get("ticket_id")?.as_i64()?,
+            message_id: (name == "message.added").then(|| data.get("message_id").and_then(Value::as_i64)).flatten(),
+            kind: (name == "notification")
+                .then(|| data.get("kind").and_then(Value::as_str).map(str::to_owned))
+                .flatten(),
+            internal: data.get("is_internal").and_then(Value::as_bool).unwrap_or(false),
+            audience: value.get("audience").and_then(|a| serde_json::from_value(a.clone()).ok()),
+            recipient: (name == "notification").then(|| uuid(data.get("user_id"))).flatten(),
+            at: value.get("timestamp").and_then(Value::as_str).and_then(|t| t.parse().ok()),
+        })
+    }
+
+    /// Whether `watcher` may see this frame.
+    pub fn visible_to(&self, watcher: &Watcher) -> bool {
+        if self.name == "notification" {
+            return self.recipient == Some(watcher.user);
+        }
+        match watcher.role {
+            Role::Owner | Role::Admin => true,
+            Role::Agent => {
+                self.audience.as_ref().is_some_and(|a| a.staff.is_empty() || a.staff.contains(&watcher.user))
+            }
+            Role::Customer => !self.internal && self.audience.as_ref().is_some_and(|a| a.customer == watcher.user),
+            Role::PlatformAdmin => false,
+        }
+    }
+
+    /// The frame's JSON data.
+    pub fn data(&self) -> Value {
+        let mut data = serde_json::json!({ "ticket_id": self.ticket_id });
+        if let Some(message_id) = self.message_id {
+            data["message_id"] = message_id.into();
+        }
+        if let Some(kind) = &self.kind {
+            data["kind"] = kind.as_str().into();
+        }
+        data
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn message(customer: Uuid, staff: &[Uuid], internal: bool) -> Value {
+        json!({
+            "event": "MessageAdded", "message_id": Uuid::new_v4(), "timestamp": "2026-11-24T08:00:00Z",
+            "tenant": {"id": Uuid::nil(), "slug": "acme"},
+            "audience": {"customer": customer, "staff": staff},
+            "data": {"ticket_id": 7, "message_id": 9, "is_internal": internal, "sender_id": Uuid::nil(), "sender_type": "agent"},
+        })
+    }
+
+    fn watcher(user: Uuid, role: Role) -> Watcher {
+        Watcher { user, role }
+    }
+
+    #[test]
+    fn each_person_sees_what_their_role_may() {
+        let (customer, agent, other_agent, admin) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let public = Frame::from_message(41, &message(customer, &[agent], false)).unwrap();
+        assert_eq!((public.id, public.name, public.message_id), (41, "message.added", Some(9)));
+        assert_eq!(public.data(), json!({"ticket_id": 7, "message_id": 9}));
+        assert!(public.visible_to(&watcher(customer, Role::Customer)));
+        assert!(public.visible_to(&watcher(agent, Role::Agent)));
+        assert!(!public.visible_to(&watcher(other_agent, Role::Agent)), "another agent's ticket");
+        assert!(public.visible_to(&watcher(admin, Role::Admin)));
+        assert!(!public.visible_to(&watcher(Uuid::new_v4(), Role::Customer)), "another customer's ticket");
+
+        let note = Frame::from_message(42, &message(customer, &[agent], true)).unwrap();
+        assert!(!note.visible_to(&watcher(customer, Role::Customer)), "a note's existence stays with staff");
+        assert!(note.visible_to(&watcher(agent, Role::Agent)));
+
+        let unassigned = Frame::from_message(43, &message(customer, &[], false)).unwrap();
+        assert!(unassigned.visible_to(&watcher(other_agent, Role::Agent)), "the unassigned queue");
+    }
+
+    #[test]
+    fn notifications_go_to_their_person_and_old_events_to_admins() {
+        let (customer, admin) = (Uuid::new_v4(), Uuid::new_v4());
+        let bell = json!({
+            "event": "NotificationCreated", "tenant": {"id": Uuid::nil()}, "audience": {"customer": customer, "staff": []},
+            "data": {"ticket_id": 7, "user_id": customer, "notification_id": 3, "kind": "message_added"},
+        });
+        let frame = Frame::from_message(50, &bell).unwrap();
+        assert_eq!(frame.data(), json!({"ticket_id": 7, "kind": "message_added"}));
+        assert!(frame.visible_to(&watcher(customer, Role::Customer)));
+        assert!(!frame.visible_to(&watcher(admin, Role::Owner)), "another person's bell");
+
+        let old = json!({"event": "TicketAssigned", "tenant": {"id": Uuid::nil()}, "data": {"ticket_id": 7}});
+        let frame = Frame::from_message(51, &old).unwrap();
+        assert_eq!(frame.name, "ticket.updated");
+        assert!(frame.visible_to(&watcher(admin, Role::Admin)));
+        assert!(!frame.visible_to(&watcher(customer, Role::Customer)));
+        assert!(!frame.visible_to(&watcher(Uuid::new_v4(), Role::Agent)));
+        assert!(Frame::from_message(52, &json!({"event": "OrderShipped", "data": {}})).is_none());
+    }
+}

@@ -1,0 +1,146 @@
+//! `GET /v1/stream`: server-sent events of what the caller may see change (`crate::live`).
+//! Authenticated by the bearer header like every call (browsers read it with `fetch`, never with
+//! a token in the address); ends when the access token expires or its session is revoked (the
+//! client reconnects with a fresh token and `Last-Event-ID`) and when the replica shuts down.
+
+use std::collections::{HashSet, VecDeque};
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use shared::error::{ApiError, ApiResult};
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{broadcast, watch};
+
+use crate::context::{TenantContext, TenantDb};
+use crate::live::frames::{Frame, Watcher};
+use crate::live::replay::{self, Replay};
+use crate::live::{KEEP_ALIVE, REVOCATION_CHECK, Seat, Signal};
+use crate::sav::tickets::access::Viewer;
+use crate::state::AppState;
+
+/// What one stream holds while it is open: no database connection.
+struct Open {
+    state: AppState,
+    watcher: Watcher,
+    session: uuid::Uuid,
+    expires: tokio::time::Instant,
+    signals: broadcast::Receiver<Signal>,
+    closing: watch::Receiver<bool>,
+    queued: VecDeque<Event>,
+    /// Ids the replay sent (or read), which the hub may hand over again.
+    replayed: HashSet<i64>,
+    _seat: Seat,
+}
+
+fn frame_event(frame: &Frame) -> Event {
+    Event::default().id(frame.id.to_string()).event(frame.name).data(frame.data().to_string())
+}
+
+fn resync() -> Event {
+    Event::default().event("resync").data("{}")
+}
+
+impl Open {
+    /// The next event to send; `None` ends the stream.
+    async fn next(&mut self) -> Option<Event> {
+        loop {
+            if let Some(event) = self.queued.pop_front() {
+                return Some(event);
+            }
+            let mut check = tokio::time::interval(REVOCATION_CHECK);
+            check.tick().await;
+            let signal = tokio::select! {
+                signal = self.signals.recv() => signal,
+                () = tokio::time::sleep_until(self.expires) => return None,
+                _ = self.closing.wait_for(|closing| *closing) => return None,
+                _ = check.tick() => {
+                    if self.state.revoked.contains(self.session) {
+                        return None;
+                    }
+                    continue;
+                }
+            };
+            match signal {
+                Ok(Signal::Frame(frame)) => {
+                    if self.replayed.remove(&frame.id) || !frame.visible_to(&self.watcher) {
+                        continue;
+                    }
+                    self.state.live.metrics.frame(frame.name);
+                    return Some(frame_event(&frame));
+                }
+                Ok(Signal::Resync) | Err(RecvError::Lagged(_)) => {
+                    self.state.live.metrics.resyncs.inc();
+                    return Some(resync());
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    }
+}
+
+/// The caller's live updates.
+#[utoipa::path(get, path = "/v1/stream", tag = "live", security(("bearer" = [])),
+    params(("Last-Event-ID" = Option<String>, Header, description = "The last frame id seen: what was missed since is replayed")),
+    responses(
+        (status = 200, description = "`text/event-stream`: frames `ticket.created`, `ticket.updated`, `message.added`, \
+            `notification` (each with an `id` and JSON data naming `ticket_id`, and `message_id` or `kind`), `resync` \
+            (refetch: the missed frames cannot be replayed), and a keep-alive comment every 15 s", content_type = "text/event-stream"),
+        (status = 404, description = "`not_found`: the caller has left the tenant"),
+        (status = 429, description = "`rate_limited`: as many streams open as a person may hold (`STREAMS_PER_USER`)"),
+    ))]
+pub async fn stream(
+    State(state): State<AppState>,
+    context: TenantContext,
+    tenant_db: TenantDb,
+    headers: HeaderMap,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let seat = state.live.seat(context.user_id).ok_or_else(|| {
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many live streams open: close one first")
+            .with_retry_after(5)
+    })?;
+    // Subscribed before the replay reads the outbox: nothing committed meanwhile is missed.
+    let signals = state.live.subscribe(context.tenant.id);
+    let mut db = tenant_db.connect().await?;
+    let viewer = Viewer::load(&mut db, context.user_id).await?;
+    let watcher = Watcher { user: viewer.id, role: viewer.role };
+    let mut queued = VecDeque::new();
+    let mut replayed = HashSet::new();
+    let last = headers.get("last-event-id").map(|v| v.to_str().unwrap_or("invalid").to_owned());
+    if let Some(last) = last {
+        let (replay, read) = replay::after(&mut db, &last, &watcher).await?;
+        match replay {
+            Replay::Frames(frames) => {
+                queued.extend(frames.iter().map(frame_event));
+                replayed.extend(read);
+            }
+            Replay::Resync => {
+                state.live.metrics.resyncs.inc();
+                queued.push_back(resync());
+            }
+        }
+    }
+    drop(db);
+    let left = u64::try_from(context.expires - chrono::Utc::now().timestamp()).unwrap_or(0);
+    let open = Open {
+        closing: state.live.closing(),
+        state,
+        watcher,
+        session: context.session,
+        expires: tokio::time::Instant::now() + Duration::from_secs(left),
+        signals,
+        queued,
+        replayed,
+        _seat: seat,
+    };
+    let stream = futures_util::stream::unfold(open, |mut open| async move {
+        let event = open.next().await?;
+        Some((Ok(event), open))
+    });
+    let start = futures_util::stream::once(async { Ok(Event::default().retry(Duration::from_secs(3))) });
+    Ok(Sse::new(futures_util::StreamExt::chain(start, stream))
+        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE).text("keep-alive")))
+}

@@ -1,0 +1,272 @@
+//! The live stream (`GET /v1/stream`) on a real broker, with two replicas: each person's stream
+//! carries exactly the frames they may see, whichever replica the change went through; a
+//! reconnect naming its last frame receives what it missed, once; a signed-out session's stream
+//! ends.
+
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use serde_json::{Value, json};
+use shared::testkit::eventually;
+
+use crate::events::{Rabbit, unique};
+use crate::helpers::{Org, Person, Platform, Replica, Service, broker_url};
+use crate::tickets::id;
+
+/// One frame as a client reads it.
+#[derive(Debug, Clone, PartialEq)]
+struct Frame {
+    id: Option<String>,
+    event: String,
+    data: Value,
+}
+
+/// A stream read as an `EventSource` would (without one: the test parses the lines).
+struct Stream {
+    body: std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
+    buffer: String,
+}
+
+impl Stream {
+    async fn open(app: &Replica, slug: &str, who: &Person, last: Option<&str>) -> Self {
+        let mut request = app
+            .server
+            .request(reqwest::Method::GET, "/v1/stream")
+            .header("x-tenant-slug", slug)
+            .bearer_auth(&who.token);
+        if let Some(last) = last {
+            request = request.header("last-event-id", last);
+        }
+        let response = request.send().await.expect("the stream answers");
+        assert_eq!(response.status(), 200, "{:?}", response.text().await);
+        Self { body: Box::pin(response.bytes_stream()), buffer: String::new() }
+    }
+
+    /// The next frame (keep-alives and the retry line skipped); `None` when the stream ended.
+    async fn next(&mut self) -> Option<Frame> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let (mut id, mut event, mut data) = (None, None, String::new());
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("id:") {
+                        id = Some(v.trim().to_owned());
+                    } else if let Some(v) = line.strip_prefix("event:") {
+                        event = Some(v.trim().to_owned());
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim());
+                    }
+                }
+                let Some(event) = event else { continue };
+                return Some(Frame { id, event, data: serde_json::from_str(&data).unwrap_or(Value::Null) });
+            }
+            match self.body.next().await {
+                Some(Ok(chunk)) => self.buffer.push_str(&String::from_utf8_lossy(&chunk)),
+                _ => return None,
+            }
+        }
+    }
+
+    /// The next frame within 10 s.
+    async fn expect(&mut self) -> Frame {
+        tokio::time::timeout(Duration::from_secs(10), self.next())
+            .await
+            .expect("a frame within 10 s")
+            .expect("an open stream")
+    }
+
+    /// Frames until (and with) the first about `ticket` named `event`.
+    async fn until(&mut self, event: &str, ticket: i64) -> Vec<Frame> {
+        let mut frames = Vec::new();
+        loop {
+            let frame = self.expect().await;
+            let done = frame.event == event && frame.data["ticket_id"] == ticket;
+            frames.push(frame);
+            if done {
+                return frames;
+            }
+        }
+    }
+}
+
+/// An organisation, two replicas on one broker exchange (both relay), and a second organisation.
+struct Live {
+    a: Replica,
+    b: Replica,
+    org: Org,
+    other: Org,
+    platform: Platform,
+    _rabbit: Rabbit,
+}
+
+impl Live {
+    async fn open() -> Self {
+        let exchange = unique("sav");
+        let mut rabbit = Rabbit::connect().await;
+        rabbit.owns_exchange(&exchange);
+        let (platform, org) = Platform::with_org(true).await;
+        let replica = || {
+            let exchange = exchange.clone();
+            platform.replica_with(move |c| {
+                c.rate_limits.per_user_per_minute = 0;
+                c.amqp_url = broker_url(&Service::Test);
+                c.events.exchange = exchange;
+            })
+        };
+        let a = replica().await;
+        let b = replica().await;
+        for replica in [&a, &b] {
+            let metrics = replica.state.live.metrics.clone();
+            eventually(Duration::from_secs(10), "the replica holds its events queue", || async {
+                (metrics.fanout_connected.get() == 1).then_some(())
+            })
+            .await;
+        }
+        let other = platform.org().await;
+        Self { a, b, org, other, platform, _rabbit: rabbit }
+    }
+
+    async fn member(&self, role: &str) -> Person {
+        self.platform.member(&self.a, &self.org, role).await
+    }
+
+    async fn post(&self, who: &Person, path: &str, body: Value) -> Value {
+        let done = self.a.post(&self.org.slug, path, &who.token, &body).await;
+        assert!(done.status.is_success(), "{path}: {}", done.body);
+        done.json()
+    }
+}
+
+fn events(frames: &[Frame]) -> Vec<(String, i64)> {
+    frames.iter().map(|f| (f.event.clone(), f.data["ticket_id"].as_i64().unwrap_or(-1))).collect()
+}
+
+#[tokio::test]
+async fn each_stream_carries_what_its_person_may_see_from_either_replica() {
+    let live = Live::open().await;
+    let (customer, other_customer, agent) =
+        (live.member("customer").await, live.member("customer").await, live.member("agent").await);
+    let owner = live.platform.owner(&live.a, &live.org).await;
+    let slug = live.org.slug.clone();
+    // Every stream on replica B; every change through replica A.
+    let mut customer_stream = Stream::open(&live.b, &slug, &customer, None).await;
+    let mut other_stream = Stream::open(&live.b, &slug, &other_customer, None).await;
+    let mut agent_stream = Stream::open(&live.b, &slug, &agent, None).await;
+    let mut owner_stream = Stream::open(&live.b, &slug, &owner, None).await;
+
+    let ticket = id(&live.post(&customer, "/v1/tickets", json!({"subject": "Live", "description": "x"})).await);
+    live.post(&owner, &format!("/v1/tickets/{ticket}/assign"), json!({"assigned_to": agent.id})).await;
+    live.post(&agent, &format!("/v1/tickets/{ticket}/messages"), json!({"message": "note", "is_internal": true})).await;
+    live.post(&agent, &format!("/v1/tickets/{ticket}/messages"), json!({"message": "Hello"})).await;
+    // Another organisation's ticket, and another customer's.
+    let stranger = live.platform.member(&live.a, &live.other, "customer").await;
+    live.a
+        .post(&live.other.slug, "/v1/tickets", &stranger.token, &json!({"subject": "Elsewhere", "description": "x"}))
+        .await;
+    let theirs = id(&live.post(&other_customer, "/v1/tickets", json!({"subject": "Theirs", "description": "x"})).await);
+
+    // The creation, the assignment (and the move it makes), then the public reply; never the note.
+    let seen = customer_stream.until("message.added", ticket).await;
+    let names: Vec<&str> = seen.iter().map(|f| f.event.as_str()).collect();
+    assert_eq!(names.first(), Some(&"ticket.created"), "{seen:?}");
+    assert!(names[1..names.len() - 1].iter().all(|n| *n == "ticket.updated") && names.len() >= 3, "{seen:?}");
+    assert!(seen.iter().all(|f| f.data["ticket_id"] == ticket), "{seen:?}");
+    let reply_id = seen.last().unwrap().data["message_id"].as_i64().unwrap();
+    assert!(reply_id > 0);
+    assert!(
+        seen.windows(2)
+            .all(|w| w[0].id.as_ref().unwrap().parse::<i64>().unwrap()
+                < w[1].id.as_ref().unwrap().parse::<i64>().unwrap())
+    );
+
+    let seen = agent_stream.until("message.added", ticket).await;
+    let messages: Vec<_> = seen.iter().filter(|f| f.event == "message.added").collect();
+    assert_eq!(messages.len(), 1, "the first message frame is the note: {seen:?}");
+    assert_ne!(messages[0].data["message_id"], reply_id, "the note comes first");
+
+    let seen = owner_stream.until("ticket.created", theirs).await;
+    assert!(
+        seen.iter().all(|f| f.data["ticket_id"] == ticket || f.data["ticket_id"] == theirs),
+        "only this organisation: {seen:?}"
+    );
+    assert_eq!(seen.iter().filter(|f| f.event == "message.added").count(), 2, "the note and the reply");
+
+    // The other customer sees their own ticket, and nothing before it.
+    let seen = other_stream.until("ticket.created", theirs).await;
+    assert_eq!(events(&seen), [("ticket.created".into(), theirs)], "{seen:?}");
+}
+
+#[tokio::test]
+async fn a_reconnect_receives_what_it_missed_once_and_a_bad_id_resyncs() {
+    let live = Live::open().await;
+    let customer = live.member("customer").await;
+    let slug = live.org.slug.clone();
+    let mut stream = Stream::open(&live.b, &slug, &customer, None).await;
+    let first = id(&live.post(&customer, "/v1/tickets", json!({"subject": "One", "description": "x"})).await);
+    let seen = stream.until("ticket.created", first).await;
+    let last = seen.last().unwrap().id.clone().unwrap();
+    drop(stream);
+
+    // Missed while away: two tickets.
+    let second = id(&live.post(&customer, "/v1/tickets", json!({"subject": "Two", "description": "x"})).await);
+    let third = id(&live.post(&customer, "/v1/tickets", json!({"subject": "Three", "description": "x"})).await);
+    let db = live.platform.tenant_db(&slug).await;
+    eventually(Duration::from_secs(10), "both events committed", || async {
+        (db.count("outbox").await >= 3).then_some(())
+    })
+    .await;
+    let mut again = Stream::open(&live.a, &slug, &customer, Some(&last)).await;
+    assert_eq!(
+        events(&[again.expect().await, again.expect().await]),
+        [("ticket.created".into(), second), ("ticket.created".into(), third)]
+    );
+    // Live from here, and the replayed ones not twice.
+    let fourth = id(&live.post(&customer, "/v1/tickets", json!({"subject": "Four", "description": "x"})).await);
+    let next = again.expect().await;
+    assert_eq!(events(&[next]), [("ticket.created".into(), fourth)]);
+
+    for bad in ["not-a-number", "999999999", "-5"] {
+        let mut stream = Stream::open(&live.a, &slug, &customer, Some(bad)).await;
+        assert_eq!(stream.expect().await.event, "resync", "Last-Event-ID {bad}");
+    }
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_stream_and_a_person_holds_a_bounded_number() {
+    let live = Live::open().await;
+    let slug = live.org.slug.clone();
+    let login = live
+        .platform
+        .control_server()
+        .post_json(
+            "/v1/auth/login",
+            &json!({"tenant": slug, "email": live.org.owner_email, "password": crate::helpers::PASSWORD}),
+        )
+        .await
+        .json();
+    let owner = Person {
+        token: login["access_token"].as_str().unwrap().to_owned(),
+        ..live.platform.owner(&live.a, &live.org).await
+    };
+    let mut stream = Stream::open(&live.b, &slug, &owner, None).await;
+    let logout = live
+        .platform
+        .control_server()
+        .request(reqwest::Method::POST, "/v1/auth/logout")
+        .bearer_auth(&owner.token)
+        .json(&json!({"refresh_token": login["refresh_token"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), 204);
+    let ended = tokio::time::timeout(Duration::from_secs(5), async { while stream.next().await.is_some() {} }).await;
+    assert!(ended.is_ok(), "the stream ended within 5 s of the sign-out");
+
+    // At most STREAMS_PER_USER at once (20 by default; 2 here).
+    let limited = live.platform.replica_with(|c| c.streams_per_user = 2).await;
+    let person = live.member("agent").await;
+    let _one = Stream::open(&limited, &slug, &person, None).await;
+    let _two = Stream::open(&limited, &slug, &person, None).await;
+    let third = limited.get(&slug, "/v1/stream", Some(&person.token)).await;
+    assert_eq!(third.status, 429, "{}", third.body);
+}
