@@ -17,7 +17,9 @@
 #      resources, a grace period longer than the drain, Secrets referenced and never written,
 #      app-api never given DB_ENCRYPTION_KEY, APP_PUBLIC_URL on APP_BASE_DOMAIN, and the Ingress:
 #      control-api's routes on every host, the web app for every other path, never /metrics or
-#      /ready of a service; the files host (S3_PUBLIC_ENDPOINT) to the S3 server alone, unbuffered;
+#      /ready of a service; the live stream (*.DOMAIN/v1/stream) to app-api, unbuffered, with a
+#      read timeout that outlasts a stream; the files host (S3_PUBLIC_ENDPOINT) to the S3 server
+#      alone, unbuffered;
 #      SMTP_URL from the Secrets (optional) and the rest of the mail settings from the ConfigMap,
 #      with a NetworkPolicy letting both planes reach an SMTP server.
 #   3. Dockerfile: hadolint, and the rules it does not know: stages (the web app built into the
@@ -268,6 +270,18 @@ for d in docs:
             errors.append(f"Ingress helpdeskly-files: no TLS for {files_host}")
         if d["metadata"].get("annotations", {}).get("nginx.ingress.kubernetes.io/proxy-buffering") != "off":
             errors.append("Ingress helpdeskly-files: downloads must not be buffered (proxy-buffering off)")
+    elif d["kind"] == "Ingress" and d["metadata"]["name"] == "helpdeskly-stream":
+        routes = [(r.get("host", ""), p["path"], p["pathType"], p["backend"]["service"]["name"])
+                  for r in d["spec"]["rules"] for p in r["http"]["paths"]]
+        if routes != [(f"*.{domain}", "/v1/stream", "Exact", "app-api")]:
+            errors.append(f"Ingress helpdeskly-stream: {routes}, not *.{domain}/v1/stream (Exact) to app-api alone")
+        if f"*.{domain}" not in [h for t in d["spec"].get("tls", []) for h in t.get("hosts", [])]:
+            errors.append(f"Ingress helpdeskly-stream: no TLS for *.{domain}")
+        notes = d["metadata"].get("annotations", {})
+        if notes.get("nginx.ingress.kubernetes.io/proxy-buffering") != "off":
+            errors.append("Ingress helpdeskly-stream: the live stream must not be buffered (proxy-buffering off)")
+        if int(notes.get("nginx.ingress.kubernetes.io/proxy-read-timeout", "60")) < 900:
+            errors.append("Ingress helpdeskly-stream: proxy-read-timeout must outlast a stream (15 min at least)")
     elif d["kind"] == "Ingress":
         hosts = [r.get("host", "") for r in d["spec"]["rules"]]
         if not any(h.startswith("*.") for h in hosts) or not any(h and not h.startswith("*.") for h in hosts):

@@ -9,7 +9,9 @@ scripts/nginx-render.sh on free ports), checked from outside. Run by scripts/edg
    rate limit on every host; plain HTTP redirected; TLS; the security headers; the web app's
    pages and content-hashed assets, with their policy (images from the files host too) and
    caching; the files host: S3 behind it with the client's Host (port included: SigV4 signs it)
-   and query, no cookies, its own headers, and nothing but GET and HEAD.
+   and query, no cookies, its own headers, and nothing but GET and HEAD; HTTP/2 negotiated on
+   every TLS host; the live stream (/v1/stream) passed on frame by frame while the upstream holds
+   it open, over HTTP/1.1 and HTTP/2, never compressed.
 2. nginx/web/nginx.conf, the web app alone (Kubernetes' web Deployment): the same answers, with
    the files origin its pod writes at start.
 3. In front of the real control-api and app-api (scripts/dev.sh's environment, fresh databases,
@@ -19,12 +21,15 @@ scripts/nginx-render.sh on free ports), checked from outside. Run by scripts/edg
    on a tenant's own host; one request id in nginx's log, the service's log and the response;
    an attachment stored by app-api on an S3 server that checks signatures (s3s-fs, started here)
    downloaded through the files host with the link app-api signed for it (S3_PUBLIC_ENDPOINT), a
-   link whose host or signature differs refused by S3, and any other method refused by nginx.
+   link whose host or signature differs refused by S3, and any other method refused by nginx;
+   app-api's live stream through nginx, over HTTP/1.1 and HTTP/2: its first lines at once while
+   it stays open, and 401 without a token.
 
 app-api runs without the edge's APP_BASE_DOMAIN, so it learns the tenant from nginx's
 X-Tenant-Slug alone: if nginx passed the client's header on, the spoofing checks would fail.
 """
 
+import http.client
 import json
 import os
 import re
@@ -140,11 +145,23 @@ class Nginx:
 
 # ---- 1. a recording upstream ------------------------------------------------------------------
 
+# The recording upstream's live stream: frames written STREAM_GAP apart, then the stream closed.
+STREAM_GAP = 1.5
+STREAM_FRAMES = [
+    "retry: 3000\n\nid: 1\nevent: ticket.created\ndata: {\"ticket_id\": 12}\n\n",
+    ": keep-alive\n\n",
+    "id: 2\nevent: message.added\ndata: {\"ticket_id\": 12, \"message_id\": 34, \"pad\": \"" + "x" * 2000 + "\"}\n\n",
+]
+
+
 class Recorder:
-    """Three upstreams (control, app, s3) answering 200 with what they received, as JSON."""
+    """Three upstreams (control, app, s3) answering 200 with what they received, as JSON; app's
+    /v1/stream answers with server-sent events written one by one (STREAM_FRAMES), noting when
+    each was written (`stream_writes`, time.monotonic())."""
 
     def __init__(self):
         self.seen = []
+        self.stream_writes = []
         recorder = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -167,12 +184,32 @@ class Recorder:
                 for k in self.headers.keys():
                     seen["header_counts"][k.lower()] = seen["header_counts"].get(k.lower(), 0) + 1
                 recorder.seen.append(seen)
+                if self.server.name == "app" and self.path.startswith("/v1/stream"):
+                    return self.stream()
                 body = json.dumps(seen).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            def stream(self):
+                # No length: the body ends when the connection closes, as a stream does.
+                self.close_connection = True
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Cache-Control", "no-cache")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                writes = []
+                recorder.stream_writes.append(writes)
+                for n, frame in enumerate(STREAM_FRAMES):
+                    if n:
+                        time.sleep(STREAM_GAP)
+                    self.wfile.write(frame.encode())
+                    self.wfile.flush()
+                    writes.append(time.monotonic())
+                time.sleep(STREAM_GAP)
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = answer
 
@@ -238,11 +275,154 @@ def check_auth_limit(nginx, targets, source):
     check(limited[0].header("retry-after") == "1", "nginx's 429 has no Retry-After")
 
 
+def read_stream_http1(nginx, host):
+    """GET /v1/stream over HTTP/1.1 through nginx: the headers, and each piece of the body with
+    the time it arrived, until the upstream closes it."""
+    sock = socket.create_connection(("127.0.0.1", nginx.https_port), timeout=30, source_address=(CLIENT, 0))
+    sock = ssl.create_default_context(cafile=f"{nginx.work}/tls/cert.pem").wrap_socket(sock, server_hostname=host)
+    conn = http.client.HTTPConnection("127.0.0.1", nginx.https_port, timeout=30)
+    conn.sock = sock
+    try:
+        conn.request("GET", "/v1/stream", headers={"Host": host, "Accept": "text/event-stream",
+                                                   "Accept-Encoding": "gzip", "Last-Event-ID": "41",
+                                                   "Authorization": "Bearer a-token"})
+        r = conn.getresponse()
+        pieces = []
+        while True:
+            piece = r.read1(65536)
+            if not piece:
+                break
+            pieces.append((time.monotonic(), piece.decode()))
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, pieces
+    finally:
+        conn.close()
+
+
+def read_stream_http2(nginx, host):
+    """The same with curl over HTTP/2: the HTTP version, the headers and the timed pieces."""
+    proc = subprocess.Popen(["curl", "--http2", "-sS", "-N", "-D", "-", "--cacert", f"{nginx.work}/tls/cert.pem",
+                             "--interface", CLIENT, "--resolve", f"{host}:{nginx.https_port}:127.0.0.1",
+                             "-H", "Accept: text/event-stream", "-H", "Accept-Encoding: gzip",
+                             f"https://{host}:{nginx.https_port}/v1/stream"], stdout=subprocess.PIPE, text=True)
+    lines = []
+    try:
+        for line in proc.stdout:
+            lines.append((time.monotonic(), line))
+    finally:
+        proc.wait(timeout=30)
+    check(proc.returncode == 0, f"curl --http2 of the stream exited {proc.returncode}")
+    blank = next(i for i, (_, line) in enumerate(lines) if line.strip() == "")
+    status_line = lines[0][1].split()
+    headers = {}
+    for _, line in lines[1:blank]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return status_line[0], int(status_line[1]), headers, lines[blank + 1:]
+
+
+def check_stream_arrivals(what, pieces, writes):
+    """Every frame reached the client before the upstream wrote the next one (nothing held back
+    until the stream's end), and all of them arrived, unchanged."""
+    body = "".join(text for _, text in pieces)
+    check(body == "".join(STREAM_FRAMES), f"{what}: the stream arrived as {body[:200]!r}...")
+    for n, frame in enumerate(STREAM_FRAMES):
+        end = len("".join(STREAM_FRAMES[:n + 1]))
+        got = 0
+        arrived = None
+        for at, text in pieces:
+            got += len(text)
+            if got >= end:
+                arrived = at
+                break
+        deadline = writes[n + 1] if n + 1 < len(writes) else writes[n] + STREAM_GAP
+        check(arrived is not None and arrived < deadline,
+              f"{what}: frame {n + 1} arrived {arrived - writes[n] if arrived else None:.2f} s after the upstream "
+              f"wrote it, not before the next write ({STREAM_GAP} s): nginx buffers the stream")
+
+
+def check_stream(nginx, recorder):
+    """The live stream goes through unbuffered and uncompressed, over HTTP/1.1 and HTTP/2, to
+    app-api with the tenant's slug and the client's Last-Event-ID and Authorization; HTTP/2 is
+    negotiated on every TLS host."""
+    host = f"acme.{DOMAIN}"
+    status, headers, pieces = read_stream_http1(nginx, host)
+    check(status == 200 and headers.get("content-type") == "text/event-stream", f"the stream: {status} {headers}")
+    check("content-encoding" not in headers, f"the stream was compressed: {headers.get('content-encoding')}")
+    check_stream_arrivals("the stream over HTTP/1.1", pieces, recorder.stream_writes[-1])
+    seen = recorder.seen[-1]
+    check(seen["path"] == "/v1/stream" and seen["headers"].get("x-tenant-slug") == "acme"
+          and seen["headers"].get("last-event-id") == "41" and seen["headers"].get("authorization") == "Bearer a-token",
+          f"the stream's request upstream: {seen}")
+
+    version, status, headers, lines = read_stream_http2(nginx, host)
+    check(version == "HTTP/2" and status == 200, f"the stream over HTTP/2: {version} {status}")
+    check("content-encoding" not in headers, f"the stream over HTTP/2 was compressed: {headers}")
+    check_stream_arrivals("the stream over HTTP/2", lines, recorder.stream_writes[-1])
+
+    for h in (DOMAIN, host, f"files.{DOMAIN}"):
+        out = subprocess.run(["curl", "--http2", "-sS", "-o", "/dev/null", "-w", "%{http_version}", "--cacert",
+                              f"{nginx.work}/tls/cert.pem", "--resolve", f"{h}:{nginx.https_port}:127.0.0.1",
+                              f"https://{h}:{nginx.https_port}/"], capture_output=True, text=True)
+        check(out.returncode == 0 and out.stdout == "2", f"HTTP/2 on {h}: {out.stdout!r} {out.stderr!r}")
+    out = subprocess.run(["curl", "--http1.1", "-sS", "-o", "/dev/null", "-w", "%{http_version}", "--cacert",
+                          f"{nginx.work}/tls/cert.pem", "--resolve", f"{host}:{nginx.https_port}:127.0.0.1",
+                          f"https://{host}:{nginx.https_port}/"], capture_output=True, text=True)
+    check(out.stdout == "1.1", f"HTTP/1.1 still answered on {host}: {out.stdout!r} {out.stderr!r}")
+
+
+def first_lines_of_live_stream(nginx, host, token, wait=3.0):
+    """app-api's stream through nginx over HTTP/1.1: the status, headers, what arrived within
+    `wait` seconds, and whether the stream was still open then."""
+    sock = socket.create_connection(("127.0.0.1", nginx.https_port), timeout=wait, source_address=(CLIENT, 0))
+    sock = ssl.create_default_context(cafile=f"{nginx.work}/tls/cert.pem").wrap_socket(sock, server_hostname=host)
+    conn = http.client.HTTPConnection("127.0.0.1", nginx.https_port, timeout=wait)
+    conn.sock = sock
+    try:
+        conn.request("GET", "/v1/stream", headers={"Host": host, "Accept": "text/event-stream",
+                                                   "Accept-Encoding": "gzip", "Authorization": f"Bearer {token}"})
+        r = conn.getresponse()
+        headers = {k.lower(): v for k, v in r.getheaders()}
+        if r.status != 200:
+            return r.status, headers, r.read().decode(errors="replace"), False
+        text, deadline = "", time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                piece = r.read1(65536)
+            except (TimeoutError, socket.timeout):
+                return r.status, headers, text, True
+            if not piece:
+                return r.status, headers, text, False
+            text += piece.decode()
+        return r.status, headers, text, True
+    finally:
+        conn.close()
+
+
+def check_live_stream(nginx, host, token):
+    """app-api's own stream passes through nginx unbuffered: its `retry` line (written when the
+    stream opens) arrives at once while the stream stays open, over HTTP/1.1 and HTTP/2."""
+    status, headers, text, still_open = first_lines_of_live_stream(nginx, host, token)
+    check(status == 200 and headers.get("content-type", "").startswith("text/event-stream"),
+          f"app-api's stream through nginx: {status} {headers} {text[:300]!r}")
+    check("content-encoding" not in headers, f"app-api's stream was compressed: {headers}")
+    check(still_open and re.search(r"^retry: \d+$", text, re.M),
+          f"app-api's stream through nginx: {text!r} within 3 s (open: {still_open}): held back by nginx?")
+    out = subprocess.run(["curl", "--http2", "-sS", "-N", "--max-time", "3", "-o", "-", "-w", "\n%{http_version} %{http_code}",
+                          "--cacert", f"{nginx.work}/tls/cert.pem", "--resolve", f"{host}:{nginx.https_port}:127.0.0.1",
+                          "-H", f"Authorization: Bearer {token}", f"https://{host}:{nginx.https_port}/v1/stream"],
+                         capture_output=True, text=True)
+    check(out.returncode == 28 and re.search(r"^retry: \d+$", out.stdout, re.M) and out.stdout.endswith("\n2 200"),
+          f"app-api's stream over HTTP/2 (still open after 3 s, curl's 28): {out.returncode} {out.stdout!r} {out.stderr!r}")
+    status, _, text, _ = first_lines_of_live_stream(nginx, host, "not-a-token")
+    check(status == 401, f"app-api's stream with a bad token: {status} {text[:200]!r}")
+
+
 def check_headers_and_routing(work):
     recorder = Recorder()
     nginx = Nginx(work, recorder.upstream("control"), recorder.upstream("app"), recorder.upstream("s3")).start()
     web_csp_here = web_csp(nginx.files_origin)
     try:
+        check_stream(nginx, recorder)
         # A tenant's subdomain reaches app-api with its slug; the client's own headers replaced.
         r = nginx.get(f"acme.{DOMAIN}", "/v1/me", headers=SPOOF_HEADERS)
         check(r.status == 200, f"acme's /v1/me through nginx: {r}")
@@ -443,7 +623,7 @@ def check_headers_and_routing(work):
         check(other.status == 200, f"the auth limit is not per client address: {other}")
         say("edge, recorded: routing (control-api's routes on tenant hosts too), replaced headers, refusals, "
             "bodies, the web app and its caching, headers, gzip, TLS, redirect, auth limit on every host, "
-            "the files host (S3 with the client's Host, reading only)")
+            "the files host (S3 with the client's Host, reading only), HTTP/2, the live stream unbuffered")
     finally:
         nginx.stop()
         recorder.stop()
@@ -680,9 +860,11 @@ def check_live(work):
         line = wait_for(f"app-api's log line for {rid}", service_logged, timeout=10)
         check('"route":"/v1/me"' in line.replace(" ", "") or "/v1/me" in line, f"app-api log line: {line}")
         check_files(nginx, f"{a}.{DOMAIN}", token_a)
+        check_live_stream(nginx, f"{a}.{DOMAIN}", token_a)
         say("edge, live: tenants by subdomain, spoofed slug and address ignored, client address recorded, "
             "sign-in, refresh and members on a tenant's host, one request id end to end, an attachment "
-            "downloaded from S3 through the files host with app-api's link (reading only)")
+            "downloaded from S3 through the files host with app-api's link (reading only), app-api's live "
+            "stream unbuffered over HTTP/1.1 and HTTP/2")
     finally:
         nginx.stop()
         platform.stop()

@@ -14,7 +14,9 @@
 # certificate for APP_BASE_DOMAIN and *.APP_BASE_DOMAIN), WEB_ROOT (the web app's files).
 # Optional: HTTP_PORT (80), HTTPS_PORT (443), PUBLIC_HTTPS_PORT (HTTPS_PORT: where clients reach
 # HTTPS, which plain HTTP redirects to; another port when a container's is published as it),
-# S3_UPSTREAM (host:port of the S3 server behind https://files.APP_BASE_DOMAIN, 127.0.0.1:9000).
+# S3_UPSTREAM (host:port of the S3 server behind https://files.APP_BASE_DOMAIN, 127.0.0.1:9000),
+# NGINX_VERSION (the version of the nginx that will run it, for the HTTP/2 syntax: `http2 on;`
+# from 1.25.1, `listen ... ssl http2` before; by default `nginx -v`'s, else the newer syntax).
 #
 #   CONTROL_UPSTREAM=127.0.0.1:6500 APP_UPSTREAM=127.0.0.1:6501 APP_BASE_DOMAIN=helpdeskly.example \
 #     TLS_CERT=/etc/ssl/helpdeskly.pem TLS_KEY=/etc/ssl/helpdeskly.key WEB_ROOT=/srv/web \
@@ -54,10 +56,17 @@ for upstream in "${app_upstreams[@]}"; do
   APP_SERVERS+="server $upstream max_fails=1 fail_timeout=5s; "
 done
 export APP_SERVERS
+# HTTP/2 on the TLS listeners, in the syntax of the nginx that runs this configuration.
+nginx_version=${NGINX_VERSION:-$( { nginx -v 2>&1 || true; } | sed -n 's|^nginx version: nginx/\([0-9.]*\).*|\1|p')}
+if [ -n "$nginx_version" ] && [ "$(printf '%s\n' "$nginx_version" 1.25.1 | sort -V | head -n1)" != 1.25.1 ]; then
+  export HTTP2_LISTEN=' http2' HTTP2_DIRECTIVE=''
+else
+  export HTTP2_LISTEN='' HTTP2_DIRECTIVE='http2 on;'
+fi
 if [ "$PUBLIC_HTTPS_PORT" = 443 ]; then export HTTPS_PORT_SUFFIX=; else export HTTPS_PORT_SUFFIX=:$PUBLIC_HTTPS_PORT; fi
 
 # shellcheck disable=SC2016 # envsubst's list of variables, literal
-vars='${CONTROL_UPSTREAM} ${APP_SERVERS} ${S3_UPSTREAM} ${APP_BASE_DOMAIN} ${APP_BASE_DOMAIN_RE} ${HTTP_PORT} ${HTTPS_PORT} ${HTTPS_PORT_SUFFIX} ${TLS_CERT} ${TLS_KEY} ${WEB_ROOT}'
+vars='${CONTROL_UPSTREAM} ${APP_SERVERS} ${S3_UPSTREAM} ${APP_BASE_DOMAIN} ${APP_BASE_DOMAIN_RE} ${HTTP_PORT} ${HTTPS_PORT} ${HTTPS_PORT_SUFFIX} ${TLS_CERT} ${TLS_KEY} ${WEB_ROOT} ${HTTP2_LISTEN} ${HTTP2_DIRECTIVE}'
 out=$1
 mkdir -p "$out/logs" "$out/tmp" "$out/snippets"
 cp "$ROOT"/nginx/snippets/* "$out/snippets/"
