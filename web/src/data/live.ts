@@ -3,12 +3,27 @@
 //! and polls only while the stream is down. The signed-in app opens it (`useLiveStream`).
 
 import { useEffect, useState } from 'preact/hooks';
+import type { PathFor } from '../api/types';
 import { session } from '../session';
 import { LiveStream, type LiveEvent, type LiveMode } from './stream';
 
 export type { LiveEvent, LiveMode } from './stream';
 
-export const liveStream = new LiveStream({ fetch: (input, init) => fetch(input, init), auth: session });
+/** The contract's path (a build fails if it goes). */
+const STREAM_PATH: PathFor<'GET'> = '/v1/stream';
+
+export const liveStream = new LiveStream({ fetch: (input, init) => fetch(input, init), auth: session, path: STREAM_PATH });
+// Every renewal of the access token: the stream moves to the new one.
+session.subscribe((state) => {
+  if (state.status === 'signed_in') liveStream.renewed();
+});
+// Back online, or shown again: a stream waiting for its next try is tried at once.
+if (typeof window !== 'undefined') {
+  window.addEventListener('online', () => liveStream.retryNow());
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') liveStream.retryNow();
+  });
+}
 
 /** While the stream is up, views poll this rarely, in case a frame was lost on the way. */
 export const SAFETY_INTERVAL_MS = 120_000;

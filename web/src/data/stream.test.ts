@@ -106,6 +106,7 @@ function harness() {
       return found[1].ms;
     },
     failRefresh: () => (refreshAnswer = false),
+    setToken: (value: string) => (token = value),
     refreshes: () => refreshes,
   };
 }
@@ -294,5 +295,55 @@ describe('LiveStream', () => {
     expect(h.delays()).toEqual([]);
     expect(h.stream.lastEventId).toBe('');
     expect(h.stream.mode).toBe('connecting');
+  });
+
+  it('moves to a stream opened with the renewed token at once, from the last id, without a word to the views', async () => {
+    const h = harness();
+    const first = h.open();
+    h.stream.start();
+    await settle();
+    first.write('id: 7\nevent: ticket.updated\ndata: {"ticket_id": 3}\n\n');
+    await settle();
+    // The same token: nothing to do.
+    h.stream.renewed();
+    expect(h.requests.length).toBe(1);
+    h.setToken('token-9');
+    const second = h.open();
+    h.stream.renewed();
+    await settle();
+    expect(h.requests[0]!.signal.aborted).toBe(true);
+    expect(h.requests[1]!.headers).toMatchObject({ Authorization: 'Bearer token-9', 'Last-Event-ID': '7' });
+    expect(h.modes).toEqual(['live']);
+    // Only the new stream's frames count, and no retry was left behind by the old one.
+    second.write('id: 8\nevent: message.added\ndata: {"ticket_id": 3, "message_id": 5}\n\n');
+    await settle();
+    expect(h.events.map((e) => (e.type === 'resync' ? e.type : e.id))).toEqual(['7', '8']);
+    expect(h.delays()).toEqual([QUIET_LIMIT_MS]);
+    h.stream.stop();
+  });
+
+  it('tries at once when asked, keeping its count of failures', async () => {
+    const h = harness();
+    for (let i = 0; i < 3; i++) h.answer(new TypeError('offline'));
+    h.stream.start();
+    await settle();
+    await h.retry();
+    await h.retry();
+    expect(h.stream.mode).toBe('polling');
+    expect(h.delays()).toEqual([4 * FIRST_RETRY_MS]);
+    h.answer(new TypeError('offline'));
+    h.stream.retryNow();
+    await settle();
+    expect(h.requests.length).toBe(4);
+    expect(h.delays()).toEqual([8 * FIRST_RETRY_MS]);
+    h.open();
+    h.stream.retryNow();
+    await settle();
+    expect(h.stream.mode).toBe('live');
+    // Connected: nothing to try.
+    h.stream.retryNow();
+    await settle();
+    expect(h.requests.length).toBe(5);
+    h.stream.stop();
   });
 });

@@ -2,12 +2,15 @@
 //! with fetch (the access token in the Authorization header, never in the address: no
 //! EventSource), parsed by `sse.ts`, and its frames handed to whoever listens (`subscribe`).
 //!
-//! - A stream that ends (the server closes it when the token expires or the session ends) is
-//!   opened again after the server's `retry`, with a fresh token and the last id seen as
-//!   `Last-Event-ID`, so the server replays what was missed (or says `resync`).
+//! - When the session renews its access token, the stream moves at once to one opened with the
+//!   new token and the last id seen as `Last-Event-ID` (the server replays what was missed, or
+//!   says `resync`), before the server closes the old one at its token's expiry.
+//! - A stream that ends anyway (the server closes it when the token expires or the session ends)
+//!   is opened again the same way after the server's `retry`.
 //! - A stream that cannot be had (a few failures in a row, the endpoint missing, too many
 //!   streams) puts the tab in `polling` mode: the views poll as they did before the stream
 //!   existed, and the stream is tried again in the background, less and less often.
+//!   The browser saying it is online again, or the tab being shown again, tries it at once.
 //! - A stream that goes quiet (no frame and no keep-alive for three keep-alive periods) is
 //!   taken for dead and opened again.
 
@@ -102,6 +105,8 @@ export class LiveStream {
   private retryMs = DEFAULT_RETRY_MS;
   /** The stream was up once since `start`: a later gap may have missed something. */
   private everLive = false;
+  /** A stream is open and being read, with this token. */
+  private openWith: string | null = null;
   /** Bumped by every start and stop: a connection of an older generation stays silent. */
   private generation = 0;
   private readonly listeners = new Set<(event: LiveEvent) => void>();
@@ -161,7 +166,27 @@ export class LiveStream {
     this.lastId = '';
     this.retryMs = DEFAULT_RETRY_MS;
     this.everLive = false;
+    this.openWith = null;
     this.setMode('connecting');
+  }
+
+  /** Tries the stream now rather than at the next retry (the network is back, the tab shown). */
+  retryNow(): void {
+    if (!this.running || this.timer === null) return;
+    this.timers.clear(this.timer);
+    this.timer = null;
+    void this.connect(this.generation);
+  }
+
+  /** The session has a new access token: an open stream moves to one opened with it, at once
+   * (the old one would end at its token's expiry, leaving a gap until the next opens). */
+  renewed(): void {
+    if (!this.running || this.openWith === null || this.auth.token() === this.openWith) return;
+    this.generation += 1;
+    this.openWith = null;
+    this.controller?.abort();
+    this.clearTimers();
+    void this.connect(this.generation);
   }
 
   private async connect(generation: number): Promise<void> {
@@ -225,6 +250,7 @@ export class LiveStream {
     // Back from polling, or after a gap with no id to replay from: what was missed is unknown.
     if (this.everLive && (!wasLive || this.lastId === '')) this.emit({ type: 'resync' });
     this.everLive = true;
+    this.openWith = token;
     this.watch(controller);
     const parser = new SseParser(
       {
@@ -245,6 +271,7 @@ export class LiveStream {
       ended = false;
     }
     if (!current()) return;
+    this.openWith = null;
     this.lastId = parser.lastEventId;
     this.clearQuiet();
     const healthy = this.now() - opened >= HEALTHY_MS;
