@@ -126,16 +126,25 @@ pub async fn message(conn: &mut PgConnection, ticket_id: i64, id: i64) -> sqlx::
     .await
 }
 
-/// The Message-IDs of the mail already written about `ticket_id` to `address`, oldest first:
-/// the conversation a new mail joins.
-pub async fn conversation(conn: &mut PgConnection, ticket_id: i64, address: &str) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar!(
-        "SELECT message_id FROM mail_deliveries WHERE ticket_id = $1 AND address = $2 ORDER BY id",
+/// The Message-IDs of the newest `keep` mails already written about `ticket_id` to `address`,
+/// oldest first: the conversation a new mail joins (its `References` keeps the ticket's root and
+/// the newest of these, so a long conversation costs no more than a short one).
+pub async fn conversation(
+    conn: &mut PgConnection,
+    ticket_id: i64,
+    address: &str,
+    keep: i64,
+) -> sqlx::Result<Vec<String>> {
+    let mut newest = sqlx::query_scalar!(
+        "SELECT message_id FROM mail_deliveries WHERE ticket_id = $1 AND address = $2 ORDER BY id DESC LIMIT $3",
         ticket_id,
-        address
+        address,
+        keep
     )
     .fetch_all(conn)
-    .await
+    .await?;
+    newest.reverse();
+    Ok(newest)
 }
 
 /// One entry of the bell, its id; `None` when the event already wrote it (a redelivery).

@@ -306,7 +306,8 @@ async fn write_mail(
     let keys = &notifier.state.config.keys;
     let root = format!("ticket-{}.{}@{domain}", mail.ticket_id, mail.tenant.id.simple());
     let mut refs = vec![root];
-    refs.extend(store::conversation(tx, mail.ticket_id, &mail.recipient.email).await?);
+    // What a References header can hold (1,500 characters) is about 17 of ours.
+    refs.extend(store::conversation(tx, mail.ticket_id, &mail.recipient.email, 16).await?);
     let message_id = format!("{}.{}@{domain}", mail.envelope.event_id.simple(), mail.recipient.id.simple());
     let unsubscribe_url = format!("{}/v1/notifications/unsubscribe?token={}", mail.app_url, mail.unsubscribe);
     let reply_to = Reply { tenant_id: mail.tenant.id, ticket_id: mail.ticket_id }.address(&keys.mail_links, domain);

@@ -3,11 +3,12 @@
 //! their due deliveries, one transaction per mail.
 //!
 //! - **Claim**: the oldest due delivery whose conversation has no earlier mail waiting, locked
-//!   `FOR UPDATE SKIP LOCKED`, so senders in several replicas never take the same mail and the
-//!   mail about a ticket leaves in order.
+//!   `FOR UPDATE SKIP LOCKED`, so senders in several replicas, and the lanes of one visit (four
+//!   mails of a tenant in flight at once), never take the same mail, and the mail about a
+//!   ticket leaves in order.
 //! - **Send, then mark**: the mark commits right after the server's answer. A crash between
 //!   that answer and the commit is the one window in which a mail can go twice (the row is still
-//!   pending): at most the one mail in hand per sender, sent again with the same `Message-ID`,
+//!   pending): at most the mails in hand (one per lane), sent again with the same `Message-ID`,
 //!   which mail readers show once. A crash before the answer leaves the row pending and the mail
 //!   unsent (or refused by a server that never answered): it is sent after the restart.
 //! - **Failures**: the server away (or no `SMTP_URL`) leaves the row as it is and the sender
@@ -31,6 +32,8 @@ use crate::tenancy::resolve::Tenant;
 
 /// Mail one visit sends at most before the tenant goes to the back of the queue.
 const VISIT_BUDGET: usize = 50;
+/// Connections (and mail in flight) one tenant's visit uses at once.
+const LANES: usize = 4;
 /// How long a deferred mail's sender lives: 72 hours from the event.
 const GIVE_UP_AFTER: chrono::Duration = chrono::Duration::hours(72);
 const SERVER_BACKOFF_BASE: Duration = Duration::from_secs(1);
@@ -137,17 +140,60 @@ impl Notifier {
         self.state.resolver.resolve(&slug).await
     }
 
+    /// Sends a tenant's due mail on `LANES` connections at once (mail of different
+    /// conversations; a conversation's next mail waits for the one before), `VISIT_BUDGET` at
+    /// most.
     async fn send_due(&self, tenant: &Arc<Tenant>) -> Result<Visit, shared::ApiError> {
+        let budget = Arc::new(std::sync::atomic::AtomicUsize::new(VISIT_BUDGET));
+        let mut lanes = tokio::task::JoinSet::new();
+        for _ in 0..LANES {
+            let (notifier, tenant, budget) = (self.clone(), Arc::clone(tenant), Arc::clone(&budget));
+            lanes.spawn(async move { notifier.lane(&tenant, &budget).await });
+        }
+        let (mut visit, mut earliest_retry, mut error) = (Visit::Drained, None::<Duration>, None);
+        while let Some(joined) = lanes.join_next().await {
+            match joined {
+                Ok(Ok((lane, retry))) => {
+                    visit = match (visit, lane) {
+                        (Visit::ServerAway, _) | (_, Visit::ServerAway) => Visit::ServerAway,
+                        (Visit::More, _) | (_, Visit::More) => Visit::More,
+                        _ => Visit::Drained,
+                    };
+                    if let Some(retry) = retry {
+                        earliest_retry = Some(earliest_retry.map_or(retry, |w| w.min(retry)));
+                    }
+                }
+                Ok(Err(err)) => error = Some(err),
+                Err(err) => error = Some(shared::ApiError::internal(err.to_string())),
+            }
+        }
+        if let Some(wait) = earliest_retry {
+            self.revisit(tenant, wait);
+        }
+        match error {
+            Some(err) if matches!(visit, Visit::Drained) => Err(err),
+            _ => Ok(visit),
+        }
+    }
+
+    /// One lane of a visit: mail after mail on one connection until none is due, the budget is
+    /// spent or the server is away; with the soonest retry of the mail it deferred.
+    async fn lane(
+        &self,
+        tenant: &Tenant,
+        budget: &std::sync::atomic::AtomicUsize,
+    ) -> Result<(Visit, Option<Duration>), shared::ApiError> {
+        use std::sync::atomic::Ordering;
         let mut conn = self.state.pools.acquire(tenant).await?;
         let mut earliest_retry: Option<Duration> = None;
-        for _ in 0..VISIT_BUDGET {
+        loop {
+            if budget.fetch_update(Ordering::AcqRel, Ordering::Acquire, |left| left.checked_sub(1)).is_err() {
+                return Ok((Visit::More, earliest_retry));
+            }
             let mut tx = conn.begin().await?;
             let Some(due) = store::claim_due(&mut tx).await? else {
                 tx.rollback().await?;
-                if let Some(wait) = earliest_retry {
-                    self.revisit(tenant, wait);
-                }
-                return Ok(Visit::Drained);
+                return Ok((Visit::Drained, earliest_retry));
             };
             let kind = Kind::parse(&due.kind).unwrap_or(Kind::MessageAdded);
             let sent = self.mailer.send(&self.outgoing(tenant, &due).await).await;
@@ -162,7 +208,7 @@ impl Notifier {
                 Err(SendError::Unreachable(why)) => {
                     tx.rollback().await?;
                     self.log_server_away(&why);
-                    return Ok(Visit::ServerAway);
+                    return Ok((Visit::ServerAway, earliest_retry));
                 }
                 Err(SendError::Transient(why)) => {
                     if Utc::now() - due.created_at > GIVE_UP_AFTER {
@@ -185,7 +231,6 @@ impl Notifier {
                 }
             }
         }
-        Ok(Visit::More)
     }
 
     fn log_server_away(&self, why: &str) {
