@@ -11,7 +11,8 @@ scripts/nginx-render.sh on free ports), checked from outside. Run by scripts/edg
    caching; the files host: S3 behind it with the client's Host (port included: SigV4 signs it)
    and query, no cookies, its own headers, and nothing but GET and HEAD; HTTP/2 negotiated on
    every TLS host; the live stream (/v1/stream) passed on frame by frame while the upstream holds
-   it open, over HTTP/1.1 and HTTP/2, never compressed.
+   it open, over HTTP/1.1 and HTTP/2, never compressed; 110 streams open from one address leave
+   its other calls answered (streams are not counted among its 100 requests in progress).
 2. nginx/web/nginx.conf, the web app alone (Kubernetes' web Deployment): the same answers, with
    the files origin its pod writes at start.
 3. In front of the real control-api and app-api (scripts/dev.sh's environment, fresh databases,
@@ -162,6 +163,8 @@ class Recorder:
     def __init__(self):
         self.seen = []
         self.stream_writes = []
+        # /v1/stream?hold: a stream that stays open, silent, until this is set.
+        self.release = threading.Event()
         recorder = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -201,6 +204,11 @@ class Recorder:
                 self.send_header("Cache-Control", "no-cache")
                 self.send_header("Connection", "close")
                 self.end_headers()
+                if self.path.endswith("?hold"):
+                    self.wfile.write(b"retry: 3000\n\n")
+                    self.wfile.flush()
+                    recorder.release.wait(60)
+                    return
                 writes = []
                 recorder.stream_writes.append(writes)
                 for n, frame in enumerate(STREAM_FRAMES):
@@ -342,8 +350,8 @@ def check_stream_arrivals(what, pieces, writes):
 
 def check_stream(nginx, recorder):
     """The live stream goes through unbuffered and uncompressed, over HTTP/1.1 and HTTP/2, to
-    app-api with the tenant's slug and the client's Last-Event-ID and Authorization; HTTP/2 is
-    negotiated on every TLS host."""
+    app-api with the tenant's slug and the client's Last-Event-ID and Authorization; open streams
+    do not use up an address's requests in progress; HTTP/2 is negotiated on every TLS host."""
     host = f"acme.{DOMAIN}"
     status, headers, pieces = read_stream_http1(nginx, host)
     check(status == 200 and headers.get("content-type") == "text/event-stream", f"the stream: {status} {headers}")
@@ -358,6 +366,29 @@ def check_stream(nginx, recorder):
     check(version == "HTTP/2" and status == 200, f"the stream over HTTP/2: {version} {status}")
     check("content-encoding" not in headers, f"the stream over HTTP/2 was compressed: {headers}")
     check_stream_arrivals("the stream over HTTP/2", lines, recorder.stream_writes[-1])
+
+    # An office behind one address: its open streams do not count against the address's limit of
+    # 100 requests in progress, which would lock its people out of everything else.
+    office = "127.0.0.50"
+    held = []
+    try:
+        for n in range(110):
+            sock = socket.create_connection(("127.0.0.1", nginx.https_port), timeout=10, source_address=(office, 0))
+            sock = ssl.create_default_context(cafile=f"{nginx.work}/tls/cert.pem").wrap_socket(sock, server_hostname=host)
+            conn = http.client.HTTPConnection("127.0.0.1", nginx.https_port, timeout=10)
+            conn.sock = sock
+            held.append(conn)
+            conn.request("GET", "/v1/stream?hold", headers={"Host": host, "Accept": "text/event-stream"})
+            r = conn.getresponse()
+            if r.status != 200:
+                raise Failure(f"stream {n + 1} from one address: {r.status} {r.read()[:200]!r}")
+            time.sleep(0.03)  # within the per-address request rate (30 a second, a burst of 60)
+        r = nginx.get(host, "/v1/me", source=office)
+        check(r.status == 200, f"a call beside 110 open streams from one address: {r}")
+    finally:
+        recorder.release.set()
+        for conn in held:
+            conn.close()
 
     for h in (DOMAIN, host, f"files.{DOMAIN}"):
         out = subprocess.run(["curl", "--http2", "-sS", "-o", "/dev/null", "-w", "%{http_version}", "--cacert",
