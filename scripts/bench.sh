@@ -12,6 +12,7 @@
 #   scripts/bench.sh attachments --files-per-client 5   # on TEST_S3_ENDPOINT (scripts/test.sh starts it)
 #   scripts/bench.sh hash-flood       # control-api's memory under a password flood (scripts/hash_flood.py)
 #   scripts/bench.sh mail --rate 20 --seconds 300   # notification mail through app-api worker (mail-devel, as the tests)
+#   scripts/bench.sh live --frames 1000 --rate 20 --idle 10000   # the live stream, two replicas
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -41,3 +42,4 @@ fi
 "$bench" attachments --files-per-client 5
 "$bench" backup --tenants 200 --tickets 100000
 "$bench" mail --rate 20 --seconds 300
+"$bench" live --frames 1000 --rate 20 --idle 10000

@@ -7,6 +7,7 @@
 //!   helpdeskly-bench tickets --tickets 100000 --concurrency 32 --seconds 10 [--client wrk]
 //!   helpdeskly-bench events --tickets 200 --rows 20000 --tenants 200 --busy 10
 //!   helpdeskly-bench mail --rate 20 --seconds 300 --customers 20
+//!   helpdeskly-bench live --frames 1000 --rate 20 --idle 10000
 //!   helpdeskly-bench sav-ops --tickets 10000
 //!   helpdeskly-bench attachments --files-per-client 5
 //!   helpdeskly-bench backup --tenants 200 --tickets 100000
@@ -18,6 +19,7 @@ mod attachments;
 mod backups;
 mod control;
 mod events;
+mod live;
 mod mail;
 mod platform;
 mod sav_ops;
@@ -90,6 +92,18 @@ enum Command {
         /// Customers, each with a ticket the replies go round.
         #[arg(long, default_value_t = 20)]
         customers: usize,
+    },
+    /// The live stream with two replicas (`app-api serve`, the release binary beside this one,
+    /// holds the streams): commit-to-frame latency, and idle streams' memory and connections.
+    Live {
+        /// Replies whose frames are timed.
+        #[arg(long, default_value_t = 1000)]
+        frames: usize,
+        #[arg(long, default_value_t = 20)]
+        rate: u32,
+        /// Idle streams opened on the one replica.
+        #[arg(long, default_value_t = 10_000)]
+        idle: usize,
     },
     /// Fills an existing tenant database with the tickets benchmark's data (tickets, threads,
     /// history, people in the mirror) and prints what the web benchmark needs, as JSON.
@@ -164,6 +178,7 @@ fn main() {
             Command::Attachments { files_per_client } => attachments::run(files_per_client).await,
             Command::Backup { tenants, tickets } => backups::run(tenants, tickets).await,
             Command::SeedTickets { database_url, tickets } => tickets::seed_existing(&database_url, tickets).await,
+            Command::Live { frames, rate, idle } => live::run(&live::Options { frames, rate, idle }).await,
             Command::Mail { rate, seconds, customers } => mail::run(&mail::Options { rate, seconds, customers }).await,
             Command::Events { tickets, gap_ms, rows, tenants, busy } => {
                 let gap = std::time::Duration::from_millis(gap_ms);

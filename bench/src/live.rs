@@ -1,0 +1,269 @@
+//! The live stream with two replicas: replica A (in this process) takes the writes and relays
+//! their events to the local RabbitMQ; replica B (`app-api serve`, the release binary beside this
+//! one) holds the streams.
+//!
+//! 1. Commit to frame: `--frames` replies at `--rate` a second through A; each reply's
+//!    `message.added` frame read on a stream of B; latency from A's answer (the commit is before
+//!    it) to the frame's arrival.
+//! 2. Idle streams: `--idle` streams opened on B, then B's resident memory and its tenant
+//!    connections read before and after (from `/proc` and its `/metrics`), and one change's frame
+//!    timed to every stream.
+
+use std::collections::HashMap;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt as _;
+use serde_json::json;
+
+use crate::platform::Platform;
+use crate::stats::summarize;
+
+pub struct Options {
+    pub frames: usize,
+    pub rate: u32,
+    pub idle: usize,
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("the replica's /proc entry");
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// A metric's value in a Prometheus text page (the first series of that name).
+fn metric(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find(|line| line.starts_with(name) && line[name.len()..].starts_with([' ', '{']))
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(f64::NAN)
+}
+
+/// Opens a stream on `url` and returns its body once the first bytes arrived.
+async fn open_stream(
+    client: &reqwest::Client,
+    url: &str,
+    slug: &str,
+    token: &str,
+) -> impl futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + use<> {
+    let response =
+        client.get(url).header("x-tenant-slug", slug).bearer_auth(token).send().await.expect("the stream answers");
+    assert_eq!(response.status(), 200, "the stream opens");
+    let mut body = response.bytes_stream();
+    // The `retry:` line comes first: the stream is registered.
+    let first = body.next().await.expect("a first chunk").expect("bytes");
+    assert!(String::from_utf8_lossy(&first).contains("retry"), "{first:?}");
+    body
+}
+
+#[allow(clippy::too_many_lines, reason = "two measurements read in order")]
+pub async fn run(options: &Options) {
+    let platform = Platform::start_logging_at("error").await;
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let exchange = format!("sav_exchange.bench.{run}");
+    let slug = platform.signup(1).await;
+    platform.await_active(&slug).await;
+    let owner_email = format!("owner-{slug}@example.org");
+    let writer = platform
+        .inner
+        .replica_with(|c| {
+            "error".clone_into(&mut c.log.level);
+            c.rate_limits.per_user_per_minute = 0;
+            c.rate_limits.per_ip_per_minute = 0;
+            c.amqp_url = testkit::broker_url(&testkit::Service::Test);
+            c.events.exchange.clone_from(&exchange);
+        })
+        .await;
+    let token = platform.inner.login(&slug, &owner_email).await;
+    let org = testkit::Org { slug: slug.clone(), owner_email, owner_token: token.clone() };
+    let customer = platform.inner.member(&writer, &org, "customer").await;
+
+    // Replica B, the binary.
+    let binary = std::env::current_exe().unwrap().with_file_name("app-api");
+    let config = &platform.state.config;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let blobs = tempfile::tempdir().unwrap();
+    let streams_per_user = (options.idle + 10).to_string();
+    let vars = [
+        ("APP_PORT", port.to_string()),
+        ("BIND_ADDR", "127.0.0.1".to_owned()),
+        ("CONTROL_DATABASE_URL", config.control_db.expose().to_owned()),
+        ("CONTROL_API_URL", platform.server().url("")),
+        ("APP_PLANE_KEY", config.keys.app_plane.to_base64()),
+        ("JWT_PUBLIC_KEYS", testkit::TEST_PUBLIC_KEY.to_owned()),
+        ("AMQP_URL", testkit::amqp_url()),
+        ("EVENTS_EXCHANGE", exchange.clone()),
+        ("RELAY_IN_SERVE", "false".to_owned()),
+        ("JOBS_IN_SERVE", "false".to_owned()),
+        ("ORDERS_CONSUMER_IN_SERVE", "false".to_owned()),
+        ("NOTIFICATIONS_IN_SERVE", "false".to_owned()),
+        ("RATE_LIMIT_USER_PER_MINUTE", "0".to_owned()),
+        ("RATE_LIMIT_IP_PER_MINUTE", "0".to_owned()),
+        ("STREAMS_PER_USER", streams_per_user),
+        ("LOG_LEVEL", "error".to_owned()),
+        ("BLOB_DIR", blobs.path().to_string_lossy().into_owned()),
+    ];
+    let mut replica = tokio::process::Command::new(&binary)
+        .arg("serve")
+        .env_clear()
+        .envs(vars.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("run {}: {e} (scripts/bench.sh builds it)", binary.display()));
+    let pid = replica.id().expect("a running replica");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    let metrics_page = || {
+        let (client, url) = (client.clone(), format!("{base}/metrics"));
+        async move { client.get(url).send().await.ok()?.text().await.ok() }
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if metrics_page().await.is_some_and(|t| metric(&t, "live_fanout_connected") > 0.5) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "replica B never held its events queue");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let stream_url = format!("{base}/v1/stream");
+
+    // 1. Commit to frame.
+    let ticket =
+        writer.post(&slug, "/v1/tickets", &customer.token, &json!({"subject": "Live", "description": "x"})).await;
+    assert_eq!(ticket.status, 201);
+    let ticket = ticket.json()["id"].as_i64().unwrap();
+    let mut body = open_stream(&client, &stream_url, &slug, &token).await;
+    let arrivals: Arc<Mutex<HashMap<i64, Instant>>> = Arc::default();
+    let sink = Arc::clone(&arrivals);
+    let reader = tokio::spawn(async move {
+        let mut buffer = String::new();
+        while let Some(Ok(chunk)) = body.next().await {
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buffer.find("\n\n") {
+                let block: String = buffer.drain(..end + 2).collect();
+                if block.contains("event: message.added")
+                    && let Some(data) = block.lines().find_map(|l| l.strip_prefix("data: "))
+                    && let Ok(value) = serde_json::from_str::<serde_json::Value>(data)
+                    && let Some(id) = value["message_id"].as_i64()
+                {
+                    sink.lock().unwrap().insert(id, Instant::now());
+                }
+            }
+        }
+    });
+    let answered: Arc<Mutex<HashMap<i64, Instant>>> = Arc::default();
+    let mut tick = tokio::time::interval(Duration::from_secs(1) / options.rate);
+    let mut replies = tokio::task::JoinSet::new();
+    let started = Instant::now();
+    for n in 0..options.frames {
+        tick.tick().await;
+        let (url, slug, token, answered) = (writer.server.url(""), slug.clone(), token.clone(), Arc::clone(&answered));
+        replies.spawn(async move {
+            let response = reqwest::Client::new()
+                .post(format!("{url}/v1/tickets/{ticket}/messages"))
+                .header("x-tenant-slug", slug)
+                .bearer_auth(token)
+                .json(&json!({"message": format!("Reply {n}")}))
+                .send()
+                .await
+                .expect("a reply");
+            let at = Instant::now();
+            let id = response.json::<serde_json::Value>().await.expect("the message")["id"].as_i64().unwrap();
+            answered.lock().unwrap().insert(id, at);
+        });
+    }
+    while replies.join_next().await.is_some() {}
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while arrivals.lock().unwrap().len() < options.frames {
+        assert!(Instant::now() < deadline, "{} of {} frames arrived", arrivals.lock().unwrap().len(), options.frames);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    reader.abort();
+    let (answered, arrived) = (answered.lock().unwrap().clone(), arrivals.lock().unwrap().clone());
+    let latencies: Vec<Duration> = answered
+        .iter()
+        .filter_map(|(id, at)| arrived.get(id).map(|frame| frame.saturating_duration_since(*at)))
+        .collect();
+    println!(
+        "live: {} replies at {} a second through replica A in {:.1} s; their frames on replica B",
+        options.frames,
+        options.rate,
+        started.elapsed().as_secs_f64()
+    );
+    println!("live: commit (A's answer) to frame (B's stream): {}", summarize(latencies));
+
+    // 2. Idle streams.
+    let before = metrics_page().await.unwrap_or_default();
+    let (rss_before, conns_before) = (rss_kib(pid), metric(&before, "tenant_connections_open"));
+    let opened = Instant::now();
+    let mut streams = Vec::with_capacity(options.idle);
+    let mut opening = futures_util::stream::iter(0..options.idle)
+        .map(|_| open_stream(&client, &stream_url, &slug, &token))
+        .buffer_unordered(200);
+    while let Some(body) = opening.next().await {
+        streams.push(body);
+    }
+    drop(opening);
+    let open_took = opened.elapsed();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = metrics_page().await.unwrap_or_default();
+    let (rss_after, conns_after) = (rss_kib(pid), metric(&after, "tenant_connections_open"));
+    #[allow(clippy::cast_precision_loss, reason = "kibibytes and stream counts")]
+    let per_stream = rss_after.saturating_sub(rss_before) as f64 / options.idle as f64;
+    println!(
+        "live: {} idle streams opened in {:.1} s; replica B's RSS {} MiB before, {} MiB with them ({:.1} KiB a stream); \
+         tenant connections {} before, {} with them; live_streams_open {}",
+        options.idle,
+        open_took.as_secs_f64(),
+        rss_before / 1024,
+        rss_after / 1024,
+        per_stream,
+        conns_before,
+        conns_after,
+        metric(&after, "live_streams_open"),
+    );
+    // One change, to every stream.
+    let readers: Vec<_> = streams
+        .into_iter()
+        .map(|mut body| {
+            tokio::spawn(async move {
+                let mut seen = String::new();
+                while let Some(Ok(chunk)) = body.next().await {
+                    seen.push_str(&String::from_utf8_lossy(&chunk));
+                    if seen.contains("event: message.added") {
+                        return Some(Instant::now());
+                    }
+                }
+                None
+            })
+        })
+        .collect();
+    let sent =
+        writer.post(&slug, &format!("/v1/tickets/{ticket}/messages"), &token, &json!({"message": "To all"})).await;
+    assert_eq!(sent.status, 201);
+    let at = Instant::now();
+    let mut reached = Vec::with_capacity(readers.len());
+    for reader in readers {
+        if let Ok(Ok(Some(when))) = tokio::time::timeout(Duration::from_secs(30), reader).await {
+            reached.push(when.saturating_duration_since(at));
+        }
+    }
+    println!("live: one change to {} of {} idle streams: {}", reached.len(), options.idle, summarize(reached));
+
+    let _ = replica.start_kill();
+    let _ = replica.wait().await;
+    drop(writer);
+    let connection =
+        lapin::Connection::connect(&testkit::amqp_url(), lapin::ConnectionProperties::default()).await.unwrap();
+    let channel = connection.create_channel().await.unwrap();
+    let _ = channel.exchange_delete(exchange.as_str().into(), lapin::options::ExchangeDeleteOptions::default()).await;
+    platform.finish().await;
+}
