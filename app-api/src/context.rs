@@ -158,7 +158,13 @@ async fn ip_check(state: &AppState, ip: Option<std::net::IpAddr>) -> Option<Deci
 pub async fn tenant_context(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     match authorize(&state, &mut request).await {
         Ok(decision) => {
+            let writes = !matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD);
+            let tenant = request.extensions().get::<TenantContext>().map(|c| c.tenant.id);
             let response = next.run(request).await;
+            // A write's change shows in the next revalidation, on every replica.
+            if let Some(tenant) = tenant.filter(|_| writes && response.status().is_success()) {
+                state.versions.bump(tenant).await;
+            }
             match decision {
                 Some(decision) => with_rate_headers(response, &decision),
                 None => response,

@@ -43,6 +43,8 @@ pub struct App {
     pub notification_metrics: crate::notifications::metrics::NotificationMetrics,
     /// The live streams open on this replica.
     pub live: Arc<crate::live::Hub>,
+    /// The tenants' change versions (conditional GETs answered without a query).
+    pub versions: crate::live::versions::Versions,
 }
 
 /// Why the service cannot start with its configuration.
@@ -103,6 +105,7 @@ impl AppState {
             shared::mail::Mailer::new(&config.notifications.mail, metrics.registry()).map_err(StartError::Mail)?;
         let notification_metrics = crate::notifications::metrics::NotificationMetrics::register(metrics.registry());
         let live = Arc::new(crate::live::Hub::new(config.streams_per_user, metrics.registry()));
+        let versions = crate::live::versions::Versions::new(redis.clone(), &config.redis_key_prefix);
         Ok(Self(Arc::new(App {
             config,
             control_db,
@@ -120,6 +123,7 @@ impl AppState {
             mailer,
             notification_metrics,
             live,
+            versions,
         })))
     }
 }

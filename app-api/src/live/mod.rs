@@ -2,7 +2,8 @@
 //! from a queue of its own on the events exchange (`fanout`), and hands them to its open
 //! streams in process (`Hub`), each filtered by what its person may see (`frames`). A reconnect
 //! names the last frame it saw and is replayed from the tenant's outbox (`replay`). Holding a
-//! stream holds no database connection.
+//! stream holds no database connection. Polls that find nothing changed cost no statement
+//! either (`versions`).
 //!
 //! Why the broker and not Redis pub/sub: the relay already publishes every committed event,
 //! once, with confirms, in the tenant's order; a queue per replica adds nothing to the write path
@@ -12,6 +13,7 @@
 pub mod fanout;
 pub mod frames;
 pub mod replay;
+pub mod versions;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -289,7 +289,11 @@ impl Jobs {
             let due = due::list(conn, now, TICKET_BATCH).await?;
             let mut progressed = false;
             for &(id, kind) in &due {
-                match deadlines::act(conn, tenant, id, kind, now).await {
+                let acted = deadlines::act(conn, tenant, id, kind, now).await;
+                if matches!(acted, Ok(Some(_))) {
+                    self.state.versions.bump(tenant.id).await;
+                }
+                match acted {
                     Ok(Some(Acted::Breached { sla_type, priority, .. })) => {
                         metrics.breached(priority.as_str(), sla_type.as_str());
                         visit.breaches += 1;

@@ -270,3 +270,63 @@ async fn signing_out_ends_the_stream_and_a_person_holds_a_bounded_number() {
     let third = limited.get(&slug, "/v1/stream", Some(&person.token)).await;
     assert_eq!(third.status, 429, "{}", third.body);
 }
+
+/// How many tenant connections `replica` has handed out (every statement on a tenant database
+/// goes through one).
+fn acquisitions(replica: &Replica) -> u64 {
+    let text = replica.state.metrics.render();
+    text.lines()
+        .find_map(|line| line.strip_prefix("tenant_pool_acquire_wait_seconds_count "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+async fn conditional(
+    replica: &Replica,
+    slug: &str,
+    who: &Person,
+    path: &str,
+    tag: Option<&str>,
+) -> (u16, Option<String>) {
+    let mut request =
+        replica.server.request(reqwest::Method::GET, path).header("x-tenant-slug", slug).bearer_auth(&who.token);
+    if let Some(tag) = tag {
+        request = request.header("if-none-match", tag);
+    }
+    let response = request.send().await.unwrap();
+    let tag = response.headers().get("etag").map(|v| v.to_str().unwrap().to_owned());
+    (response.status().as_u16(), tag)
+}
+
+#[tokio::test]
+async fn a_revalidation_that_finds_nothing_changed_runs_no_statement_and_a_change_is_never_answered_304() {
+    let live = Live::open().await;
+    let (customer, slug) = (live.member("customer").await, live.org.slug.clone());
+    let ticket = id(&live.post(&customer, "/v1/tickets", json!({"subject": "Polled", "description": "x"})).await);
+    // A replica that only answers (no relay, no jobs): its tenant connections are the requests'.
+    let reader = live.platform.replica_with(|c| c.events.relay_in_serve = false).await;
+    let live_b = &reader;
+    for path in ["/v1/tickets".to_owned(), format!("/v1/tickets/{ticket}")] {
+        let (status, tag) = conditional(live_b, &slug, &customer, &path, None).await;
+        assert_eq!(status, 200);
+        let tag = tag.expect("a tag");
+        let before = acquisitions(live_b);
+        for _ in 0..20 {
+            let (status, again) = conditional(live_b, &slug, &customer, &path, Some(&tag)).await;
+            assert_eq!((status, again.as_deref()), (304, Some(tag.as_str())), "{path}");
+        }
+        assert_eq!(acquisitions(live_b), before, "{path}: twenty revalidations took no tenant connection");
+
+        // A change through the other replica: the next revalidation here is a 200 with a new tag.
+        live.post(&customer, &format!("/v1/tickets/{ticket}/messages"), json!({"message": format!("More on {path}")}))
+            .await;
+        let (status, changed) = conditional(live_b, &slug, &customer, &path, Some(&tag)).await;
+        assert_eq!(status, 200, "{path} after a change");
+        assert_ne!(changed.as_deref(), Some(tag.as_str()));
+    }
+    // Another person's tag is not the customer's: the tag names its caller.
+    let owner = live.platform.owner(&live.a, &live.org).await;
+    let (_, customer_tag) = conditional(&live.b, &slug, &customer, "/v1/tickets", None).await;
+    let (status, _) = conditional(&live.b, &slug, &owner, "/v1/tickets", customer_tag.as_deref()).await;
+    assert_eq!(status, 200);
+}

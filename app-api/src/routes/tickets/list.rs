@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::extract::Query;
+use axum::response::{IntoResponse as _, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
@@ -11,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::context::{Access, Members};
+use crate::live::versions::Revalidation;
 use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::badge::SlaBadge;
 use crate::sav::tickets::events::SenderType;
@@ -76,20 +78,25 @@ pub struct TicketListItem {
 #[utoipa::path(get, path = "/v1/tickets", tag = "tickets", security(("bearer" = [])), params(TicketFilter),
     responses(
         (status = 200, description = "A page of tickets, newest first unless `sort=oldest`", body = Page<TicketListItem>),
+        (status = 304, description = "Not modified: `If-None-Match` names the current tag (answered without a query)"),
         (status = 400, description = "`validation_failed`: an unknown parameter or value"),
         (status = 422, description = "`validation_failed`: a bad limit, cursor or query"),
     ))]
 pub async fn list_tickets(
+    revalidation: Revalidation,
     access: Access<Members>,
     Query(filter): Query<TicketFilter>,
-) -> ApiResult<Json<Page<TicketListItem>>> {
+) -> ApiResult<Response> {
     let wanted = filter.checked()?;
+    if let Some(not_modified) = revalidation.not_modified() {
+        return Ok(not_modified);
+    }
     let (viewer, mut db) = access.connect().await?;
     let now = Utc::now();
     let rows = listing::list(&mut db, viewer, &wanted, now).await?;
     let page = Page::from_rows(rows, wanted.limit, |t| t.ticket.id);
     let data = page.data.into_iter().map(|row| TicketListItem::of(row, viewer, now)).collect();
-    Ok(Json(Page { data, next_cursor: page.next_cursor }))
+    Ok(revalidation.tag(Json(Page { data, next_cursor: page.next_cursor }).into_response()))
 }
 
 impl TicketFilter {

@@ -4,7 +4,7 @@
 //! the response target.
 
 use axum::Json;
-use axum::extract::{Path, Query};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -18,6 +18,7 @@ use crate::context::{TenantContext, TenantDb};
 use crate::sav::tickets::content;
 use crate::sav::tickets::messages::{self, Message};
 use crate::sav::tickets::store;
+use crate::state::AppState;
 
 /// The thread of a ticket.
 #[utoipa::path(get, path = "/v1/tickets/{id}/messages", tag = "messages", security(("bearer" = [])),
@@ -27,6 +28,7 @@ use crate::sav::tickets::store;
         (status = 404, description = "`not_found`"),
     ))]
 pub async fn list_messages(
+    State(state): State<AppState>,
     context: TenantContext,
     tenant_db: TenantDb,
     Path(id): Path<i64>,
@@ -38,7 +40,10 @@ pub async fn list_messages(
     let (viewer, ticket) = store::visible(&mut db, context.user_id, id, false).await?;
     let mut rows = messages::page(&mut db, ticket.id, viewer.sees_internal_notes(), after, limit).await?;
     let shown = rows.len().min(limit as usize);
-    messages::mark_read(&mut db, viewer.receives_from(), &mut rows[..shown]).await?;
+    if messages::mark_read(&mut db, viewer.receives_from(), &mut rows[..shown]).await? {
+        // Read receipts and unread counts changed: revalidations must see it.
+        state.versions.bump(context.tenant.id).await;
+    }
     Ok(Json(Page::from_rows(rows, limit, |m| (m.created_at, m.id))))
 }
 

@@ -3,12 +3,14 @@
 
 use axum::Json;
 use axum::extract::Path;
+use axum::response::{IntoResponse as _, Response};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shared::error::ApiResult;
 use utoipa::ToSchema;
 
 use crate::context::{TenantContext, TenantDb};
+use crate::live::versions::Revalidation;
 use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::badge::{self, SlaBadge};
 use crate::sav::tickets::events::SenderType;
@@ -55,13 +57,18 @@ pub struct TicketDetail {
 #[utoipa::path(get, path = "/v1/tickets/{id}", tag = "tickets", security(("bearer" = [])), params(("id" = i64, Path)),
     responses(
         (status = 200, description = "The ticket", body = TicketDetail),
+        (status = 304, description = "Not modified: `If-None-Match` names the current tag (answered without a query)"),
         (status = 404, description = "`not_found`: no such ticket, or not one the caller may see"),
     ))]
 pub async fn get_ticket(
+    revalidation: Revalidation,
     context: TenantContext,
     tenant_db: TenantDb,
     Path(id): Path<i64>,
-) -> ApiResult<Json<TicketDetail>> {
+) -> ApiResult<Response> {
+    if let Some(not_modified) = revalidation.not_modified() {
+        return Ok(not_modified);
+    }
     let mut db = tenant_db.connect().await?;
     let Some(row) = store::detail(&mut db, context.user_id, id).await? else {
         return Err(store::missing(&mut db, context.user_id, id).await.into());
@@ -83,7 +90,7 @@ pub async fn get_ticket(
     };
     let mut attachments = row.attachments;
     attachments.retain(|a| !a.is_internal || viewer.sees_internal_notes());
-    Ok(Json(TicketDetail {
+    let detail = TicketDetail {
         ticket: TicketView::new(ticket, viewer),
         sla,
         unread_count,
@@ -92,5 +99,6 @@ pub async fn get_ticket(
         attachments,
         customer: row.customer,
         assignee: row.assignee,
-    }))
+    };
+    Ok(revalidation.tag(Json(detail).into_response()))
 }

@@ -107,14 +107,14 @@ pub async fn page(
 }
 
 /// Marks the public messages from `sender` among `messages` read, now, where they are not yet.
-pub async fn mark_read(conn: &mut PgConnection, sender: SenderType, messages: &mut [Message]) -> sqlx::Result<()> {
+pub async fn mark_read(conn: &mut PgConnection, sender: SenderType, messages: &mut [Message]) -> sqlx::Result<bool> {
     let unread: Vec<i64> = messages
         .iter()
         .filter(|m| m.read_at.is_none() && !m.is_internal && m.sender_type == sender)
         .map(|m| m.id)
         .collect();
     if unread.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
     let marked = sqlx::query!(
         r#"UPDATE ticket_messages SET read_at = $2 WHERE id = ANY($1) AND read_at IS NULL
@@ -124,12 +124,13 @@ pub async fn mark_read(conn: &mut PgConnection, sender: SenderType, messages: &m
     )
     .fetch_all(conn)
     .await?;
+    let any = !marked.is_empty();
     for row in marked {
         if let Some(message) = messages.iter_mut().find(|m| m.id == row.id) {
             message.read_at = Some(row.read_at);
         }
     }
-    Ok(())
+    Ok(any)
 }
 
 /// The attachments of message `message_id`, oldest first.
