@@ -18,7 +18,8 @@ export interface PagedSource<T> {
 export interface Paged<T> extends Omit<Resource<Listing<T>>, 'data'> {
   /** This key's list (the last key's while the first answer is awaited). */
   listing: Listing<T> | undefined;
-  /** Items that appeared at the last update (for a live announcement). */
+  /** Items that appeared at the last update that brought some (for a live announcement: kept
+   * through the updates without news that a burst of live frames brings after it). */
   arrived: number;
   /** Appends the next page; rejects when it fails. */
   loadMore: () => Promise<void>;
@@ -49,7 +50,8 @@ export function usePaged<T extends { id: number }>(
       const head = { items: answer.body.data, cursor: answer.body.next_cursor ?? null };
       const listing = held ? mergeHead(held, head, want) : head;
       const before = new Set(held?.items.map((t) => t.id) ?? []);
-      setArrived(held ? listing.items.filter((t) => !before.has(t.id)).length : 0);
+      const fresh = held ? listing.items.filter((t) => !before.has(t.id)).length : 0;
+      if (fresh > 0) setArrived(fresh);
       shown.current = { key, listing };
       return { changed: true, body: listing, etag: answer.etag };
     },

@@ -3,7 +3,7 @@
 //! (polled while the stream is down), the thread on its `message.added` frames and whenever the
 //! ticket's `updated_at` moves, the files with it; arrivals are announced.
 
-import { useEffect, useId, useRef } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { Message } from '../api/schemas';
 import { useFiles, useTicket } from '../data/hooks';
 import { threadChanged } from '../data/live';
@@ -48,6 +48,7 @@ export function TicketPage({ id }: { id: number }) {
   }, [version]);
   const more = useSubmit();
   const threadHeading = useId();
+  const arrived = useArrivals(id, thread.listing?.items, member.id);
 
   if (ticket.error) {
     return (
@@ -95,7 +96,7 @@ export function TicketPage({ id }: { id: number }) {
       <section aria-labelledby={threadHeading}>
         <h2 id={threadHeading}>{t('portal.thread.title')}</h2>
         <p class="live-note" role="status">
-          {thread.arrived > 0 ? tn('portal.thread.arrived', thread.arrived) : ''}
+          {arrived > 0 ? tn('portal.thread.arrived', arrived) : ''}
         </p>
         {thread.error ? <ErrorAlert error={thread.error} onRetry={thread.reload} /> : null}
         {thread.loading && !thread.listing ? <Loading /> : null}
@@ -114,4 +115,24 @@ export function TicketPage({ id }: { id: number }) {
       </FilesPanel>
     </Page>
   );
+}
+
+/** How many messages from others the last update that brought some added (the customer's own
+ * never count, whichever of their answer and the stream's frame comes first). */
+function useArrivals(ticketId: number, messages: Message[] | undefined, me: string): number {
+  const seen = useRef<{ ticketId: number; ids: Set<number> } | null>(null);
+  const [arrived, setArrived] = useState(0);
+  useEffect(() => {
+    if (!messages) return;
+    if (seen.current?.ticketId !== ticketId) {
+      seen.current = { ticketId, ids: new Set(messages.map((m) => m.id)) };
+      setArrived(0);
+      return;
+    }
+    const known = seen.current.ids;
+    const fresh = messages.filter((m) => !known.has(m.id) && m.sender_id !== me).length;
+    for (const m of messages) known.add(m.id);
+    if (fresh > 0) setArrived(fresh);
+  }, [ticketId, messages]);
+  return arrived;
 }
