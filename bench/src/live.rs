@@ -8,6 +8,9 @@
 //! 2. Idle streams: `--idle` streams opened on B, then B's resident memory and its tenant
 //!    connections read before and after (from `/proc` and its `/metrics`), and one change's frame
 //!    timed to every stream.
+//! 3. Revalidation: wrk (32 connections, 10 s each, one after another) on B's `GET /health`, then
+//!    conditional GETs of the ticket list and of a ticket naming their current tags (answered
+//!    304 from the change version in Redis), and the same GETs without a tag (the queries).
 
 use std::collections::HashMap;
 use std::process::Stdio;
@@ -105,6 +108,8 @@ pub async fn run(options: &Options) {
         ("RATE_LIMIT_USER_PER_MINUTE", "0".to_owned()),
         ("RATE_LIMIT_IP_PER_MINUTE", "0".to_owned()),
         ("STREAMS_PER_USER", streams_per_user),
+        ("REDIS_URL", std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())),
+        ("REDIS_KEY_PREFIX", format!("bench-{run}:")),
         ("LOG_LEVEL", "error".to_owned()),
         ("BLOB_DIR", blobs.path().to_string_lossy().into_owned()),
     ];
@@ -257,6 +262,54 @@ pub async fn run(options: &Options) {
         }
     }
     println!("live: one change to {} of {} idle streams: {}", reached.len(), options.idle, summarize(reached));
+
+    // 3. Revalidation against /health, in one run.
+    let tag_of = |path: String| {
+        let (client, base, slug, token) = (client.clone(), base.clone(), slug.clone(), token.clone());
+        async move {
+            let response = client
+                .get(format!("{base}{path}"))
+                .header("x-tenant-slug", slug)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+            response.headers().get("etag").map(|v| v.to_str().unwrap().to_owned()).expect("a tag")
+        }
+    };
+    let ticket_path = format!("/v1/tickets/{ticket}");
+    let (list_tag, ticket_tag) = (tag_of("/v1/tickets".to_owned()).await, tag_of(ticket_path.clone()).await);
+    let seconds = Duration::from_secs(10);
+    let auth = format!("Bearer {token}");
+    let tenant = [("x-tenant-slug", slug.as_str()), ("authorization", auth.as_str())];
+    let load = |path: &str, tag: Option<&str>| {
+        let mut headers = tenant.to_vec();
+        if let Some(tag) = tag {
+            headers.push(("if-none-match", tag));
+        }
+        crate::wrk::run(&base, &crate::wrk::Target::Path(path.to_owned()), &headers, 32, seconds).expect("wrk runs")
+    };
+    let health =
+        crate::wrk::run(&base, &crate::wrk::Target::Path("/health".into()), &[], 32, seconds).expect("wrk runs");
+    let list_304 = load("/v1/tickets", Some(&list_tag));
+    let ticket_304 = load(&ticket_path, Some(&ticket_tag));
+    let list_200 = load("/v1/tickets", None);
+    let ticket_200 = load(&ticket_path, None);
+    println!("live: GET /health {:.0}/s", health.rate);
+    for (what, run) in [
+        ("the list, 304", &list_304),
+        ("the ticket, 304", &ticket_304),
+        ("the list, 200 (the query)", &list_200),
+        ("the ticket, 200 (the query)", &ticket_200),
+    ] {
+        println!(
+            "live: {what}: {:.0}/s ({:.0}% of /health), {}",
+            run.rate,
+            run.rate * 100.0 / health.rate,
+            run.latency_text()
+        );
+    }
 
     let _ = replica.start_kill();
     let _ = replica.wait().await;
