@@ -27,6 +27,46 @@ const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
 /// stay), so a long conversation's mail does not grow past what servers accept.
 pub const REFERENCES_MAX_CHARS: usize = 1500;
 
+/// The language a mail is written in: `en` (the default) or `fr`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    En,
+    Fr,
+}
+
+impl Language {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Fr => "fr",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::En, Self::Fr].into_iter().find(|l| l.as_str() == value)
+    }
+}
+
+crate::text_column!(Language, parse);
+
+/// `value` as HTML text or a quoted attribute value: what people typed, in a mail's HTML part.
+pub fn escape_html(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// `SMTP_URL`: `smtp://host:port` (plain, as local catchers speak), `smtp://host:587?tls=starttls`
 /// (STARTTLS required), `smtps://user:pass@host:465` (TLS from the start). Credentials are
 /// percent-encoded in the URL. Debug output hides it.

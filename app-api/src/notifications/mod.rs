@@ -97,27 +97,7 @@ pub fn default_enabled(role: Role, _channel: Channel, kind: Kind) -> bool {
     }
 }
 
-/// The language of a person's mail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Language {
-    #[default]
-    En,
-    Fr,
-}
-
-impl Language {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::En => "en",
-            Self::Fr => "fr",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [Self::En, Self::Fr].into_iter().find(|l| l.as_str() == value)
-    }
-}
+pub use shared::mail::Language;
 
 #[cfg(test)]
 mod tests {

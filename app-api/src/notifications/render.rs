@@ -8,6 +8,8 @@
 
 use std::fmt::Write as _;
 
+use shared::mail::escape_html as escape;
+
 use super::{Kind, Language};
 
 /// What happened, beyond the kind.
@@ -209,21 +211,6 @@ fn paragraphs(c: &Context<'_>) -> Vec<String> {
         _ => None,
     };
     out.extend(ask.map(str::to_owned));
-    out
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
     out
 }
 

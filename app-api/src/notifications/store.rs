@@ -15,7 +15,6 @@ use super::{Channel, Kind, Language, default_enabled};
 
 shared::text_column!(Kind, parse);
 shared::text_column!(Channel, parse);
-shared::text_column!(Language, parse);
 
 /// The ticket an event is about, as it is now.
 #[derive(Debug, Clone)]

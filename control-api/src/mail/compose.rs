@@ -5,26 +5,7 @@
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
-use utoipa::ToSchema;
-
-/// The language of a mail: `en` (the default) or `fr`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Language {
-    #[default]
-    En,
-    Fr,
-}
-
-impl Language {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::En => "en",
-            Self::Fr => "fr",
-        }
-    }
-}
+pub use shared::mail::{Language, escape_html};
 
 /// A mail's subject and parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,22 +13,6 @@ pub struct Composed {
     pub subject: String,
     pub text: String,
     pub html: String,
-}
-
-/// `value` as HTML text or a quoted attribute value.
-pub fn escape_html(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// One paragraph of a mail: literal words, and values people typed (escaped in HTML).
