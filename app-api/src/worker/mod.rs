@@ -20,6 +20,44 @@ use self::jobs::Jobs;
 use self::relay::Relay;
 use crate::state::AppState;
 
+/// Runs `visit` on every active tenant that has a database, `concurrency` at a time, and
+/// returns each tenant with what its visit gave, in the order they finished: the sweeps' one
+/// read of the control database and their bounded fan-out over the tenants.
+pub(crate) async fn each_active_tenant<T, F, Fut>(
+    state: &AppState,
+    concurrency: usize,
+    visit: F,
+) -> sqlx::Result<Vec<(std::sync::Arc<crate::tenancy::resolve::Tenant>, T)>>
+where
+    F: Fn(std::sync::Arc<crate::tenancy::resolve::Tenant>) -> Fut,
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    use std::sync::Arc;
+    let rows = control_schema::directory::active_tenants(&state.control_db).await?;
+    let limit = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+    let mut visits = tokio::task::JoinSet::new();
+    for row in rows {
+        let Ok(tenant) = crate::tenancy::resolve::Tenant::from_row(row) else { continue };
+        if tenant.database.is_none() {
+            continue;
+        }
+        let tenant = Arc::new(tenant);
+        let (limit, done) = (Arc::clone(&limit), visit(Arc::clone(&tenant)));
+        visits.spawn(async move {
+            let _permit = limit.acquire_owned().await.expect("never closed");
+            (tenant, done.await)
+        });
+    }
+    let mut results = Vec::with_capacity(visits.len());
+    while let Some(joined) = visits.join_next().await {
+        if let Ok(result) = joined {
+            results.push(result);
+        }
+    }
+    Ok(results)
+}
+
 /// Resolves once `stop` fires (or its sender is gone).
 pub(crate) async fn wait(mut stop: tokio::sync::broadcast::Receiver<()>) {
     let _ = stop.recv().await;

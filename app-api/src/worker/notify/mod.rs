@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use shared::mail::Mailer;
-use tokio::task::JoinSet;
 
 use super::wait;
 use crate::events::hints::Queue;
@@ -127,29 +126,19 @@ impl Notifier {
     /// Reads every active tenant's mail backlog (a few at a time) and queues those with mail
     /// waiting; sets the backlog gauges.
     pub async fn sweep(&self) -> sqlx::Result<()> {
-        let rows = control_schema::directory::active_tenants(&self.state.control_db).await?;
-        let tenants: Vec<Arc<Tenant>> = rows
-            .into_iter()
-            .filter_map(|row| Tenant::from_row(row).ok())
-            .filter(|tenant| tenant.database.is_some())
-            .map(Arc::new)
-            .collect();
-        let limit = Arc::new(tokio::sync::Semaphore::new(self.state.config.events.concurrency));
-        let mut reads = JoinSet::new();
-        for tenant in tenants {
-            let (notifier, limit) = (self.clone(), Arc::clone(&limit));
-            reads.spawn(async move {
-                let _permit = limit.acquire_owned().await.expect("never closed");
-                let backlog = match notifier.state.pools.acquire(&tenant).await {
+        let read = crate::worker::each_active_tenant(&self.state, self.state.config.events.concurrency, |tenant| {
+            let pools = self.state.pools.clone();
+            async move {
+                match pools.acquire(&tenant).await {
                     Ok(mut conn) => store::backlog(&mut conn).await.ok(),
                     Err(_) => None,
-                };
-                (tenant, backlog)
-            });
-        }
+                }
+            }
+        })
+        .await?;
         let (mut pending, mut oldest) = (0, None);
-        while let Some(joined) = reads.join_next().await {
-            let Ok((tenant, Some(backlog))) = joined else { continue };
+        for (tenant, backlog) in read {
+            let Some(backlog) = backlog else { continue };
             if backlog.pending > 0 {
                 pending += backlog.pending;
                 oldest = match (oldest, backlog.oldest) {

@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::Utc;
-use tokio::task::JoinSet;
 
 use super::Relay;
 use crate::events::outbox;
@@ -60,28 +59,15 @@ impl Relay {
     /// One sweep over every active tenant.
     pub async fn sweep(&self) -> sqlx::Result<Sweep> {
         let started = Instant::now();
-        let rows = control_schema::directory::active_tenants(&self.state.control_db).await?;
-        let tenants: Vec<Arc<Tenant>> = rows
-            .into_iter()
-            .filter_map(|row| Tenant::from_row(row).ok())
-            .filter(|tenant| tenant.database.is_some())
-            .map(Arc::new)
-            .collect();
-        let mut sweep = Sweep { tenants: tenants.len(), ..Sweep::default() };
         let retention = chrono::Duration::from_std(self.state.config.events.retention).unwrap_or(chrono::Duration::MAX);
-        let limit = Arc::new(tokio::sync::Semaphore::new(self.state.config.events.concurrency));
-        let mut tasks = JoinSet::new();
-        for tenant in tenants {
-            let (relay, limit) = (self.clone(), Arc::clone(&limit));
-            tasks.spawn(async move {
-                let _permit = limit.acquire_owned().await.expect("never closed");
-                let probed = relay.probe(&tenant, retention).await;
-                (tenant, probed)
-            });
-        }
+        let probed = crate::worker::each_active_tenant(&self.state, self.state.config.events.concurrency, |tenant| {
+            let relay = self.clone();
+            async move { relay.probe(&tenant, retention).await }
+        })
+        .await?;
+        let mut sweep = Sweep { tenants: probed.len(), ..Sweep::default() };
         let now = Utc::now();
-        while let Some(joined) = tasks.join_next().await {
-            let Ok((tenant, probed)) = joined else { continue };
+        for (tenant, probed) in probed {
             match probed {
                 Ok((backlog, pruned)) => {
                     sweep.pruned += pruned;
