@@ -16,6 +16,7 @@ use shared::http::ClientIp;
 use shared::ratelimit::Decision;
 use uuid::Uuid;
 
+use crate::live::versions::Revalidation;
 use crate::sav::tickets::access::Viewer;
 use crate::state::AppState;
 use crate::tenancy::pools::{PoolManager, TenantConnection};
@@ -231,4 +232,14 @@ async fn authorize(state: &AppState, request: &mut Request) -> Result<Option<Dec
         expires: claims.exp,
     });
     Ok(decision)
+}
+
+impl FromRequestParts<AppState> for Revalidation {
+    type Rejection = shared::error::ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let context = TenantContext::from_request_parts(parts, state).await?;
+        let uri = parts.uri.path_and_query().map_or_else(|| parts.uri.path().to_owned(), ToString::to_string);
+        Ok(Self::check(&state.versions, context.tenant.id, context.user_id, &uri, &parts.headers).await)
+    }
 }

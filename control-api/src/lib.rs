@@ -4,7 +4,6 @@
 
 pub mod config;
 pub mod identity;
-pub mod mail;
 pub mod router;
 mod routes;
 pub mod schema;

@@ -179,3 +179,11 @@ mod tests {
         assert!(Slug::parse_new("files-acme").is_ok(), "only the host's own name is reserved");
     }
 }
+
+/// A tenant named to people: in a token response, a join, the mail about their account.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct TenantRef {
+    pub id: uuid::Uuid,
+    pub slug: String,
+    pub name: String,
+}

@@ -1,5 +1,5 @@
 //! Live updates (`GET /v1/stream`): each serving replica receives every tenant's events once,
-//! from a queue of its own on the events exchange (`fanout`), and hands them to its open
+//! from a queue of its own on the events exchange (`crate::worker::fanout`), and hands them to its open
 //! streams in process (`Hub`), each filtered by what its person may see (`frames`). A reconnect
 //! names the last frame it saw and is replayed from the tenant's outbox (`replay`). Holding a
 //! stream holds no database connection. Polls that find nothing changed cost no statement
@@ -10,7 +10,6 @@
 //! and needs no second publisher, and a replica that loses its queue tells its streams to
 //! resynchronise rather than miss events silently.
 
-pub mod fanout;
 pub mod frames;
 pub mod replay;
 pub mod versions;

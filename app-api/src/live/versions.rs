@@ -74,7 +74,7 @@ impl Versions {
 }
 
 /// A conditional GET of a versioned answer: its tag, and whether the caller holds it already.
-/// Read as an extractor, before the handler's query.
+/// Read as an extractor (`crate::context`), before the handler's query.
 pub struct Revalidation {
     tag: Option<HeaderValue>,
     fresh: bool,
@@ -114,18 +114,5 @@ impl Revalidation {
             response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
         }
         response
-    }
-}
-
-impl axum::extract::FromRequestParts<crate::state::AppState> for Revalidation {
-    type Rejection = shared::error::ApiError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &crate::state::AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let context = crate::context::TenantContext::from_request_parts(parts, state).await?;
-        let uri = parts.uri.path_and_query().map_or_else(|| parts.uri.path().to_owned(), ToString::to_string);
-        Ok(Self::check(&state.versions, context.tenant.id, context.user_id, &uri, &parts.headers).await)
     }
 }

@@ -19,7 +19,7 @@ impl AppState {
         let revocations = tokio::spawn(async move { state.revoked.poll(&state.control_db, every, stopped).await });
         let work = crate::worker::Work::in_serve(&self.config);
         let events = tokio::spawn(self.clone().run_work(work, wait(stop.subscribe())));
-        let live = tokio::spawn(crate::live::fanout::run(self.clone(), self.live.clone(), wait(stop.subscribe())));
+        let live = tokio::spawn(crate::worker::fanout::run(self.clone(), self.live.clone(), wait(stop.subscribe())));
         shutdown.await;
         // Open streams end now rather than hold the shutdown: their clients reconnect elsewhere.
         self.live.close();

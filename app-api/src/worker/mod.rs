@@ -10,6 +10,7 @@
 pub mod background;
 pub mod deadlines;
 pub mod evictions;
+pub mod fanout;
 pub mod jobs;
 pub mod notify;
 pub mod orders;

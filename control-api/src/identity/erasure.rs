@@ -36,7 +36,7 @@ pub async fn erase_if_unattached(conn: &mut PgConnection, user_id: Uuid) -> sqlx
     sessions::detach_revoked(conn, user_id).await?;
     invitations::delete_of_person(conn, &subject.email, user_id).await?;
     // The tokens of its links go with the identity (`ON DELETE CASCADE`).
-    crate::mail::outbox::delete_to_address(conn, &subject.email).await?;
+    crate::identity::mail::outbox::delete_to_address(conn, &subject.email).await?;
     audit::forget_email(conn, &subject.email, user_id).await?;
     audit::forget_origins(conn, user_id).await?;
     users::delete(conn, user_id).await?;

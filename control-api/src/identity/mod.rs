@@ -1,7 +1,8 @@
 //! Who people are and how they prove it: email and password rules, argon2id hashing, the guard
 //! every secret check goes through, brute-force lockout, proving a login's password, TOTP,
 //! access-token minting, refresh-token sessions, the single-use tokens of mailed links, the audit trail, the repositories of
-//! identities, memberships and invitations, what the data-access export reads, and erasure.
+//! identities, memberships and invitations, what the data-access export reads, erasure, and the
+//! mail people receive about their account (`mail`).
 
 pub mod account_tokens;
 pub mod audit;
@@ -13,6 +14,7 @@ mod hash_threads;
 pub mod invitations;
 pub mod lockout;
 pub mod login;
+pub mod mail;
 pub mod memberships;
 pub mod password;
 pub mod people;

@@ -180,7 +180,7 @@ pub async fn profile(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<Opt
 /// A member a password reset link may be mailed to, and the organisation it is asked from.
 pub struct ResetTarget {
     pub user: UserProfile,
-    pub tenant: crate::tenancy::tenants::TenantRef,
+    pub tenant: shared::tenant::TenantRef,
 }
 
 /// The active identity with this email (`normalized`) that belongs to the active tenant
@@ -207,7 +207,7 @@ pub async fn reset_target(conn: &mut PgConnection, normalized: &str, slug: &str)
             lastname: row.lastname,
             email_verified: row.email_verified,
         },
-        tenant: crate::tenancy::tenants::TenantRef { id: row.tenant_id, slug: row.slug, name: row.name },
+        tenant: shared::tenant::TenantRef { id: row.tenant_id, slug: row.slug, name: row.name },
     }))
 }
 

@@ -76,6 +76,18 @@ pub async fn enqueue(conn: &mut PgConnection, tenant_id: Uuid, kind: JobKind) ->
     sqlx::query!("SELECT pg_notify($1, '')", CHANNEL).execute(conn).await.map(drop)
 }
 
+/// Enqueues, in the caller's transaction, the mirror of a changed identity (its email verified)
+/// into every tenant it belongs to.
+pub async fn enqueue_identity(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
+    let tenants = sqlx::query_scalar!("SELECT tenant_id FROM memberships WHERE user_id = $1", user_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for tenant_id in tenants {
+        enqueue(conn, tenant_id, JobKind::SyncMember(user_id)).await?;
+    }
+    Ok(())
+}
+
 #[derive(Debug)]
 struct Job {
     id: i64,

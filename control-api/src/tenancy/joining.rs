@@ -10,16 +10,15 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::jobs::{self, JobKind};
-use super::mirror;
 use super::tenants::{self, TenantRef};
 use crate::identity::audit::{self, Action};
 use crate::identity::guard::{self, Guard, Refused};
+use crate::identity::mail::compose::Language;
+use crate::identity::mail::{AccountMail, Recipient};
 use crate::identity::people::{CheckedPerson, EmailCheck, NewIdentityError, insert_user};
 use crate::identity::sessions::Origin;
 use crate::identity::users::{self, UserProfile, UserStatus};
 use crate::identity::{invitations, memberships};
-use crate::mail::compose::Language;
-use crate::mail::{AccountMail, Recipient};
 
 /// A registration whose fields passed their checks.
 pub struct Registration {
@@ -201,7 +200,7 @@ pub async fn accept(
     let mut user = user;
     if users::mark_email_verified(conn, user.id).await? {
         user.email_verified = true;
-        mirror::enqueue_identity(conn, user.id).await?;
+        jobs::enqueue_identity(conn, user.id).await?;
     }
     jobs::enqueue(conn, invitation.tenant_id, JobKind::SyncMember(user.id)).await?;
     let details = serde_json::json!({ "role": invitation.role, "via": "invitation" });

@@ -2,10 +2,8 @@
 //! can join on them: what the control database says they are. The writes into the tenant
 //! database are `tenant_schema::members`, checked against the tenant schema.
 
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgPool;
 use uuid::Uuid;
-
-use super::jobs::{self, JobKind};
 
 use tenant_schema::members::Member;
 
@@ -20,18 +18,6 @@ pub async fn members(control: &PgPool, tenant_id: Uuid) -> sqlx::Result<Vec<Memb
     )
     .fetch_all(control)
     .await
-}
-
-/// Enqueues, in the caller's transaction, the mirror of a changed identity (its email verified)
-/// into every tenant it belongs to.
-pub async fn enqueue_identity(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
-    let tenants = sqlx::query_scalar!("SELECT tenant_id FROM memberships WHERE user_id = $1", user_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    for tenant_id in tenants {
-        jobs::enqueue(conn, tenant_id, JobKind::SyncMember(user_id)).await?;
-    }
-    Ok(())
 }
 
 /// One user's membership, if they still have one.

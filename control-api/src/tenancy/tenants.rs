@@ -23,13 +23,7 @@ pub struct TenantView {
     pub updated_at: DateTime<Utc>,
 }
 
-// A tenant named in a token response or a join.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TenantRef {
-    pub id: Uuid,
-    pub slug: String,
-    pub name: String,
-}
+pub use shared::tenant::TenantRef;
 
 // Every query returning a `TenantView` selects the same columns (the macros take literal SQL
 // only): id, slug, name, status, settings, created_at, updated_at.

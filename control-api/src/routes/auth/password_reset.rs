@@ -19,12 +19,12 @@ use utoipa::ToSchema;
 use crate::identity::account_tokens::{self, Purpose};
 use crate::identity::audit::{self, Action};
 use crate::identity::lockout::Subject;
+use crate::identity::mail::Recipient;
+use crate::identity::mail::compose::Language;
 use crate::identity::sessions::{self, Origin, Scope};
 use crate::identity::{password, users};
-use crate::mail::Recipient;
-use crate::mail::compose::Language;
 use crate::state::AppState;
-use crate::tenancy::mirror;
+use crate::tenancy::jobs;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -181,7 +181,7 @@ pub async fn post_reset(
     account_tokens::spend_all(&mut tx, Purpose::PasswordReset, holder.user_id).await?;
     // The link reached the mailbox: the address is shown to be the person's.
     if users::mark_email_verified(&mut tx, holder.user_id).await? {
-        mirror::enqueue_identity(&mut tx, holder.user_id).await?;
+        jobs::enqueue_identity(&mut tx, holder.user_id).await?;
     }
     let revoked = sessions::revoke_user(&mut tx, holder.user_id, Scope::All, "password_reset").await?;
     let details = serde_json::json!({ "sessions_ended": revoked.len() });

@@ -13,9 +13,9 @@ use shared::http::JsonBody;
 use shared::tenant::Slug;
 use utoipa::ToSchema;
 
+use crate::identity::mail::compose::Language;
 use crate::identity::people::{NewPerson, check_person};
 use crate::identity::sessions::Origin;
-use crate::mail::compose::Language;
 use crate::routes::auth::TenantRef;
 use crate::state::AppState;
 use crate::tenancy::joining::{self, Registration, RegistrationError};

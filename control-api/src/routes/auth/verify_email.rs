@@ -15,7 +15,7 @@ use crate::identity::audit::{self, Action};
 use crate::identity::sessions::Origin;
 use crate::identity::users;
 use crate::state::AppState;
-use crate::tenancy::mirror;
+use crate::tenancy::jobs;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -39,7 +39,7 @@ pub async fn post_verify_email(
     let holder =
         account_tokens::spend(&mut tx, Purpose::EmailVerification, &request.token).await?.ok_or_else(invalid_token)?;
     if users::mark_email_verified(&mut tx, holder.user_id).await? {
-        mirror::enqueue_identity(&mut tx, holder.user_id).await?;
+        jobs::enqueue_identity(&mut tx, holder.user_id).await?;
         audit::record(
             &mut tx,
             Action::EmailVerified,

@@ -1,4 +1,4 @@
-//! This replica's share of the events: a server-named, exclusive queue (gone with the
+//! This replica's share of the events, for its live streams (`crate::live`): a server-named, exclusive queue (gone with the
 //! connection) bound to every SAV event on the events exchange, consumed without acks (a frame
 //! missed is replayed by the client's reconnect; the events themselves are the outbox's). Each
 //! message becomes a frame numbered by its `outbox_id` header and goes to the hub. When the
@@ -13,8 +13,8 @@ use lapin::ExchangeKind;
 use lapin::options::{BasicConsumeOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions};
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 
-use super::Hub;
-use super::frames::Frame;
+use crate::live::Hub;
+use crate::live::frames::Frame;
 use crate::state::AppState;
 
 const BACKOFF_BASE: Duration = Duration::from_millis(250);

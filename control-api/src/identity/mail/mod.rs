@@ -15,10 +15,10 @@ use uuid::Uuid;
 use self::compose::{InvitationMail, Language};
 use self::outbox::{Kind, NewMail};
 use self::sender::Sender;
-use crate::config::AppUrlTemplate;
 use crate::identity::account_tokens::{self, Purpose};
 use crate::identity::users::UserProfile;
-use crate::tenancy::tenants::TenantRef;
+use shared::config::AppUrlTemplate;
+use shared::tenant::TenantRef;
 
 /// The display name of the platform's own mail.
 pub const PLATFORM_NAME: &str = "Helpdeskly";
