@@ -24,13 +24,27 @@ The faults, in turn, each after a calm spell:
   redis-pause         SIGSTOP for OUTAGE seconds, then SIGCONT
   redis-kill          SIGKILL, a new empty server on the same port OUTAGE seconds later
   rabbitmq-cut        every broker connection cut, new ones refused, for OUTAGE seconds
-  rolling-restart     each replica in turn: SIGTERM, its exit awaited, started, /health awaited
+  rolling-restart     each replica in turn: SIGTERM, its exit awaited, started, /health awaited,
+                      then nginx's fail_timeout (5 s: it leaves out a replica that refused a
+                      connection) before the next
+  replica-kill        the replica holding the most live streams SIGKILLed, started again after 1 s
   worker-kill         the relay and jobs' process SIGKILLed while it publishes, started again
   mail-worker-kill    the worker SIGKILLed KILLS times, each the moment the mail server's answer
                       accepting a mail has passed to it (before it can mark the mail sent), and
                       started again after 1 s
   mail-down           the mail server killed (the link cut first, its mailboxes read: mail-devel
                       keeps mail in memory) and a new one started OUTAGE seconds later
+
+Beside the traffic, live streams (`GET /v1/stream`) held through nginx, whose /v1/stream location
+is unbuffered: the owner's twice and each customer's, each from an address of its own. A stream
+that ends (its replica shut down or killed) reconnects at once with `Last-Event-ID`. Each frame's
+outbox id is counted per stream; what each should have received is read from the tenant's
+outbox at the end (the rows after the newest one when every stream was open, filtered as the
+stream filters: the owner every ticket event, a customer their own tickets' events but no
+internal note, a notification its person alone), each in the phase its transaction began in.
+Per phase: frames expected, received, lost, received twice, received though not the client's
+to see, reconnects and the longest (from the replica's SIGTERM or SIGKILL, when one came, to
+the stream open again), and resyncs.
 
 For each: requests sent, failed (5xx, 4xx, a connection error, no answer within 30 s), failed
 GETs, seconds from the fault's end to the end of the last failed request, and, for the tickets
@@ -44,7 +58,10 @@ mail waiting had arrived. Bounds, asserted at the end: after PostgreSQL is back,
 request that started 3 s later or more; no failed GET during the rolling restart; no event lost
 or duplicated; no mail lost; no more mail duplicated than the fault can catch accepted but not
 yet marked sent (mail_duplicates_bound: one per worker killed, one per sender when PostgreSQL
-goes away); after mail-down, every mail within 30 s.
+goes away); after mail-down, every mail within 30 s; no stream frame to a client not allowed to see it; and
+where streams are cut (rolling-restart, replica-kill) none lost, none duplicated, no resync, at
+least one stream cut, and each open again within 5 s of its replica's signal (the other replica
+answers throughout).
 
   CHAOS_FORM=short (CI: 4 clients, 3 s outages, a mail pair a second, 2 kills) or full (8
   clients, 10 s outages, two mail pairs a second, 5 kills)
@@ -69,7 +86,8 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ left in scripts/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from live_platform import ROOT, Failure, MailDevel, check, free_port, psql, request, say, wait_for  # noqa: E402
+from live_platform import (ROOT, Failure, Link, MailDevel, check, free_port, psql, request, say,  # noqa: E402
+                           wait_for)
 
 DOMAIN = "helpdeskly.test"
 FORMS = {
@@ -89,6 +107,9 @@ def mail_duplicates_bound(fault, kills):
         return MAIL_SENDERS
     return kills
 RECOVERY_BOUND = 3.0  # seconds after PostgreSQL is back from which no request may fail
+# How long nginx leaves out a replica that refused a connection (scripts/nginx-render.sh's
+# fail_timeout, 5 s), with a margin.
+NGINX_FAIL_TIMEOUT = 5.5
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
 
 
@@ -180,86 +201,6 @@ def port_open(port):
         return True
     except OSError:
         return False
-
-
-class Link:
-    """A TCP link to a local server (RabbitMQ, the mail server) that can be cut: every connection
-    through it closed, and new ones closed as soon as they arrive, until it is mended. For SMTP it
-    also tells (`accepted`, an event set while `armed`) when the server's answer to the end of a
-    mail's DATA has just been passed to the client: the sender holds an accepted mail it has not
-    yet marked sent."""
-
-    def __init__(self, upstream_port):
-        self.upstream = upstream_port
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.open = set()
-        self.lock = threading.Lock()
-        self.cut_off = False
-        self.closing = False
-        self.armed = False
-        self.accepted = threading.Event()
-        threading.Thread(target=self.accept, daemon=True).start()
-
-    def accept(self):
-        while not self.closing:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            if self.cut_off:
-                client.close()
-                continue
-            try:
-                server = socket.create_connection(("127.0.0.1", self.upstream), timeout=5)
-            except OSError:
-                client.close()
-                continue
-            server.settimeout(None)
-            with self.lock:
-                self.open.update((client, server))
-            state = {"data_ended": False}
-            threading.Thread(target=self.pump, args=(client, server, state, True), daemon=True).start()
-            threading.Thread(target=self.pump, args=(server, client, state, False), daemon=True).start()
-
-    def pump(self, src, dst, state, upstream):
-        try:
-            while data := src.recv(65536):
-                if upstream and data.endswith(b"\r\n.\r\n"):
-                    state["data_ended"] = True
-                dst.sendall(data)
-                if not upstream and state["data_ended"] and data.startswith(b"250"):
-                    state["data_ended"] = False
-                    if self.armed:
-                        self.accepted.set()
-        except OSError:
-            pass
-        for s in (src, dst):
-            self.drop(s)
-
-    def drop(self, s):
-        with self.lock:
-            self.open.discard(s)
-        try:
-            s.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        s.close()
-
-    def cut(self):
-        self.cut_off = True
-        with self.lock:
-            sockets = list(self.open)
-        for s in sockets:
-            self.drop(s)
-
-    def mend(self):
-        self.cut_off = False
-
-    def close(self):
-        self.closing = True
-        self.cut()
-        self.listener.close()
 
 
 # ---- the platform ------------------------------------------------------------------------------
@@ -491,6 +432,141 @@ class MailTraffic:
             return [e for e in self.expected if moment is None or e[4] <= moment]
 
 
+# ---- the live stream -----------------------------------------------------------------------------
+
+# The SAV events a live stream sends (app-api's live::frames), by the outbox payload's `event`.
+FRAME_EVENTS = {"TicketCreated": "ticket.created", "TicketAssigned": "ticket.updated",
+                "TicketStatusChanged": "ticket.updated", "TicketResolved": "ticket.updated",
+                "TicketSLABreach": "ticket.updated", "MessageAdded": "message.added",
+                "NotificationCreated": "notification"}
+RECONNECT_BOUND = 5.0  # seconds from a replica's SIGTERM or SIGKILL to its streams open on the other
+STREAM_FAULTS = ("rolling-restart", "replica-kill")  # the faults that cut streams, where the bounds hold
+
+
+def visible(payload, user, role):
+    """Whether the stream of `user` (`owner` or `customer`) sends the frame of this outbox row: an
+    owner every ticket event of the organisation, a customer their own tickets' events but never
+    an internal note's; a notification frame its person alone."""
+    name = FRAME_EVENTS.get(payload.get("event"))
+    data = payload.get("data") or {}
+    if name is None or not isinstance(data.get("ticket_id"), int):
+        return False
+    if name == "notification":
+        return data.get("user_id") == user
+    if role == "owner":
+        return True
+    return not data.get("is_internal") and (payload.get("audience") or {}).get("customer") == user
+
+
+class StreamClient:
+    """One live stream (`GET /v1/stream`) held through nginx (whose /v1/stream location is
+    unbuffered) from an address of its own. When it ends (a replica shut down or killed) it
+    reconnects at once, naming the last frame it saw in `Last-Event-ID`, and again every 0.1 s
+    until a stream is open. Records every frame's outbox id, each gap between a stream's end and
+    the next one open, and each `resync`."""
+
+    def __init__(self, name, traffic, token, user, role, source):
+        self.name, self.traffic, self.token, self.user, self.role = name, traffic, token, user, role
+        self.source = source
+        self.stopping = threading.Event()
+        self.last_id = None
+        self.seen = collections.Counter()  # outbox id -> frames received
+        self.opened = threading.Event()  # the first stream is open
+        self.gaps = []  # (phase the stream ended in, when it ended, when the next one was open)
+        self.resyncs = []  # phases
+        self.refused = collections.Counter()  # statuses of reconnects refused
+        self.lock = threading.Lock()
+        self.sock = None
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        ended = None  # (phase, when) of the last stream's end
+        while not self.stopping.is_set():
+            phase = self.traffic.phase
+            try:
+                response = self.open()
+            except (OSError, http.client.HTTPException):
+                response = None
+            if response is None or response.status != 200:
+                if response is not None:
+                    self.refused[response.status] += 1
+                if ended is None:
+                    ended = (phase, time.monotonic())
+                self.close()
+                self.stopping.wait(0.1)
+                continue
+            if ended is not None:
+                with self.lock:
+                    self.gaps.append((ended[0], ended[1], time.monotonic()))
+            self.opened.set()
+            try:
+                self.read(response)
+            except (OSError, http.client.HTTPException, ValueError, AttributeError):
+                pass  # the stream ended, or was closed
+            self.close()
+            ended = (self.traffic.phase, time.monotonic())
+
+    def open(self):
+        sock = socket.create_connection(("127.0.0.1", self.traffic.nginx.https_port), timeout=40,
+                                        source_address=(self.source, 0))
+        self.sock = self.traffic.ctx.wrap_socket(sock, server_hostname=self.traffic.host)
+        conn = http.client.HTTPConnection("127.0.0.1", self.traffic.nginx.https_port, timeout=40)
+        conn.sock = self.sock
+        headers = {"Host": self.traffic.host, "Authorization": f"Bearer {self.token}", "Accept": "text/event-stream"}
+        if self.last_id is not None:
+            headers["Last-Event-ID"] = self.last_id
+        conn.request("GET", "/v1/stream", headers=headers)
+        return conn.getresponse()
+
+    def read(self, response):
+        """Frames until the stream ends: `id`, `event` and `data` lines, a blank line ends one."""
+        frame = {}
+        while not self.stopping.is_set():
+            line = response.readline()
+            if not line:
+                return
+            line = line.decode().rstrip("\r\n")
+            if line:
+                if not line.startswith(":") and ":" in line:
+                    field, value = line.split(":", 1)
+                    frame[field] = value.removeprefix(" ")
+                continue
+            if frame.get("event") == "resync":
+                with self.lock:
+                    self.resyncs.append(self.traffic.phase)
+            elif "id" in frame and "event" in frame:
+                with self.lock:
+                    self.seen[int(frame["id"])] += 1
+                self.last_id = frame["id"]
+            frame = {}
+
+    def stop(self):
+        self.stopping.set()
+        self.close()
+        self.thread.join(timeout=5)
+
+    def close(self):
+        sock, self.sock = self.sock, None
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+
+
+def streams_open(port):
+    """live_streams_open on one replica's /metrics (0 when it does not answer)."""
+    try:
+        r = request("GET", port, "/metrics", timeout=2)
+    except (OSError, Failure):
+        return 0
+    for line in r.body.splitlines():
+        if line.startswith("live_streams_open "):
+            return int(float(line.split()[1]))
+    return 0
+
+
 class EventTap:
     """A queue of the run's own bound to its exchange: every event the relay publishes."""
 
@@ -561,6 +637,11 @@ class Run:
         self.tap = None
         self.traffic = None
         self.faults = []  # (name, when the fault began, when the part was back)
+        self.phases = []  # (wall clock time, phase) as the traffic enters each phase
+        self.streams = []  # StreamClient
+        self.stream_baseline = None  # the newest outbox id once every stream was open
+        self.killed_streams = {}  # fault -> (replica, streams open on it when it was killed)
+        self.cuts = []  # (phase, replica, when it was sent SIGTERM or SIGKILL)
 
     def env(self):
         key = base64.b64encode(os.urandom(32)).decode()
@@ -653,6 +734,7 @@ class Run:
 
     def calm(self, name):
         self.traffic.phase = name
+        self.phases.append((time.time(), name))
         time.sleep(self.form["calm"])
 
     def fault(self, name, act, then=None):
@@ -692,8 +774,22 @@ class Run:
 
         def rolling_restart():
             for name in ("app-a", "app-b"):
+                self.cuts.append(("rolling-restart", name, time.monotonic()))
                 self.services[name].terminate()
                 self.services[name].start()
+                # Each nginx worker leaves a replica that refused it a connection out for
+                # fail_timeout (the streams, reconnecting at once, make sure one did): as a
+                # rolling deploy waits for the edge, the next replica stops once that has passed.
+                time.sleep(NGINX_FAIL_TIMEOUT)
+
+        def replica_kill():
+            # The replica holding the most streams (after the rolling restart, all of them).
+            name = max(("app-a", "app-b"), key=lambda n: streams_open(self.services[n].port))
+            self.killed_streams["replica-kill"] = (name, streams_open(self.services[name].port))
+            self.cuts.append(("replica-kill", name, time.monotonic()))
+            self.services[name].kill()
+            time.sleep(1)
+            self.services[name].start()
 
         def worker_kill():
             self.services["worker"].kill()
@@ -739,12 +835,31 @@ class Run:
         self.fault("redis-kill", redis_kill)
         self.fault("rabbitmq-cut", rabbitmq_cut)
         self.fault("rolling-restart", rolling_restart)
+        self.fault("replica-kill", replica_kill)
         self.fault("worker-kill", worker_kill)
         self.fault("mail-worker-kill", mail_worker_kill)
         self.fault("mail-down", mail_down, then=all_mail_back)
         self.traffic.phase = "end"
+        self.phases.append((time.time(), "end"))
+
+    def open_streams(self, token):
+        """The owner's two streams and one of each customer's, held through nginx; once all are
+        open, the newest outbox id is the baseline: every visible row after it is expected."""
+        users = dict(line.split("|") for line in psql("SELECT email, id FROM users", self.tenant_db).splitlines())
+        owner = users[f"owner@{self.name}.example"]
+        holders = [("owner-1", token, owner, "owner"), ("owner-2", token, owner, "owner")]
+        holders += [(f"customer-{n}", t, users[a], "customer") for n, (a, t) in enumerate(self.customers)]
+        for n, (name, t, user, role) in enumerate(holders):
+            client = StreamClient(name, self.traffic, t, user, role, f"127.0.0.{30 + n}")
+            client.thread.start()
+            self.streams.append(client)
+        for client in self.streams:
+            check(client.opened.wait(20), f"the stream of {client.name} did not open: {dict(client.refused)}")
+        self.stream_baseline = int(psql("SELECT coalesce(max(id), 0) FROM outbox", self.tenant_db))
 
     def stop(self):
+        for client in self.streams:
+            client.stop()
         if self.traffic:
             self.traffic.stop()
         if self.tap:
@@ -821,6 +936,93 @@ def results(run):
     return rows
 
 
+def expected_frames(run):
+    """stream client -> {outbox id: phase} of the rows after the baseline that its stream sends,
+    each in the phase its transaction began in."""
+    rows = psql("SELECT id, extract(epoch FROM created_at), payload FROM outbox WHERE id > "
+                f"{run.stream_baseline} ORDER BY id", run.tenant_db)
+    starts = sorted(run.phases)
+    out = {client.name: {} for client in run.streams}
+    for line in rows.splitlines():
+        oid, at, payload = line.split("|", 2)
+        at, payload = float(at), json.loads(payload)
+        phase = next((name for when, name in reversed(starts) if when <= at), starts[0][1])
+        for client in run.streams:
+            if visible(payload, client.user, client.role):
+                out[client.name][int(oid)] = phase
+    return out
+
+
+def streams_caught_up(run):
+    expected = expected_frames(run)
+    return all(all(client.seen.get(oid) for oid in expected[client.name]) for client in run.streams)
+
+
+def stream_results(run):
+    """Per phase, over every stream: frames expected, received, lost, received twice, received
+    though not the client's to see; the reconnects, the longest, and the resyncs."""
+    expected = expected_frames(run)
+    order = list(dict.fromkeys(name for _, name in sorted(run.phases)))
+    rows = {name: collections.Counter() for name in order}
+    longest = collections.defaultdict(float)
+    for client in run.streams:
+        mine = expected[client.name]
+        with client.lock:
+            seen, gaps, resyncs = dict(client.seen), list(client.gaps), list(client.resyncs)
+        for oid, phase in mine.items():
+            got = seen.get(oid, 0)
+            rows[phase]["expected"] += 1
+            rows[phase]["received"] += got > 0
+            rows[phase]["lost"] += got == 0
+            rows[phase]["duplicated"] += got > 1
+        strays = [oid for oid in seen if oid > run.stream_baseline and oid not in mine]
+        rows[order[-1]]["unexpected"] += len(strays)
+        for phase, ended, reopened in gaps:
+            # From the signal to its replica when one came before (the other replica answers at
+            # once: a stream should be open again within RECONNECT_BOUND of it), else from the end.
+            cut = max((when for p, _, when in run.cuts if p == phase and when <= ended), default=ended)
+            rows[phase]["reconnects"] += 1
+            longest[phase] = max(longest[phase], reopened - cut)
+        for phase in resyncs:
+            rows[phase]["resyncs"] += 1
+    return [{"phase": name, "streams": len(run.streams), **{k: rows[name][k] for k in (
+        "expected", "received", "lost", "duplicated", "unexpected", "reconnects", "resyncs")},
+        "longest_reconnect_s": round(longest[name], 2),
+        "killed_replica_streams": run.killed_streams.get(name, ("", ""))[1]} for name in order]
+
+
+def stream_table(rows):
+    lines = ["| phase | streams | frames expected | received | lost | duplicated | not theirs | reconnects | "
+             "longest to reconnect (s) | resyncs |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['phase']} | {r['streams']} | {r['expected']} | {r['received']} | {r['lost']} | "
+                     f"{r['duplicated']} | {r['unexpected']} | {r['reconnects']} | {r['longest_reconnect_s']} | "
+                     f"{r['resyncs']} |")
+    return "\n".join(lines)
+
+
+def stream_bounds(rows):
+    """Where streams are cut (the rolling restart, a replica killed): every frame once, no
+    resync, each stream open again within RECONNECT_BOUND, and at least one stream was cut. No
+    frame anywhere that was not the client's to see."""
+    broken = []
+    for r in rows:
+        if r["unexpected"]:
+            broken.append(f"streams: {r['unexpected']} frames reached a client not allowed to see them")
+        if r["phase"] not in STREAM_FAULTS:
+            continue
+        if r["lost"] or r["duplicated"] or r["resyncs"]:
+            broken.append(f"{r['phase']}: stream frames {r['lost']} lost, {r['duplicated']} duplicated, "
+                          f"{r['resyncs']} resyncs")
+        if not r["reconnects"]:
+            broken.append(f"{r['phase']}: no stream was cut (nothing proven)")
+        if r["longest_reconnect_s"] > RECONNECT_BOUND:
+            broken.append(f"{r['phase']}: a stream was open again {r['longest_reconnect_s']} s after its replica's "
+                          f"signal (bound {RECONNECT_BOUND:g} s)")
+    return broken
+
+
 def all_delivered(run):
     """Every ticket answered 201 has its event, or the wait gives up and counts the rest lost."""
     created = run.tap.created()
@@ -874,7 +1076,9 @@ def main():
         run.start()
         slug, token, ticket = run.tenant()
         run.traffic = Traffic(run.nginx, slug, token, ticket, form["clients"], form["rate"])
+        run.phases.append((time.time(), "calm"))
         run.traffic.start()
+        run.open_streams(token)
         run.mail_traffic = MailTraffic(run.traffic, token, run.customers, form["mail_rate"])
         run.mail_traffic.thread.start()
         run.calm("calm")
@@ -890,10 +1094,19 @@ def main():
                      every=0.5)
         except Failure:
             pass  # counted as lost below
+        try:
+            wait_for("every stream to have its frames", lambda: streams_caught_up(run), timeout=30, every=0.5)
+        except Failure:
+            pass  # counted as lost below
         rows = results(run)
+        streams = stream_results(run)
         print(f"\nchaos ({form_name}: {form['clients']} clients x {form['rate']:g} requests/s, "
               f"outages of {form['outage']:g} s)\n")
         print(table(rows))
+        print(f"\nlive streams ({len(run.streams)}: the owner twice and each customer, through nginx)\n")
+        print(stream_table(streams))
+        for name, (replica, held) in run.killed_streams.items():
+            print(f"  {name}: {replica} SIGKILLed holding {held} streams")
         for r in rows:
             if r["statuses"]:
                 print(f"  {r['fault']}: failed answers by status {r['statuses']}")
@@ -903,8 +1116,8 @@ def main():
                       f"{r['mails_duplicated_bound']})")
         if os.environ.get("CHAOS_REPORT"):
             with open(os.environ["CHAOS_REPORT"], "w") as f:
-                json.dump({"form": form_name, **form, "faults": rows}, f, indent=2)
-        broken = bounds(rows)
+                json.dump({"form": form_name, **form, "faults": rows, "streams": streams}, f, indent=2)
+        broken = bounds(rows) + stream_bounds(streams)
         check(not broken, "bounds not held:\n  " + "\n  ".join(broken))
     except (Failure, subprocess.CalledProcessError) as e:
         print(f"chaos suite FAILED: {e}", file=sys.stderr)

@@ -183,6 +183,17 @@ DASHBOARDS = {
             "{{job}} {{outcome}}")], "s"),
         ts("Account mail (control-api) by kind and outcome", [(
             f"sum by (kind, outcome) (rate(account_mail_total[{RI}]))", "{{kind}} {{outcome}}")], "ops"),
+        row("Live updates"),
+        ts("Open streams per replica", [('sum by (job, instance) (live_streams_open{job="app-api"})', "{{instance}}")]),
+        ts("Frames sent by event", [(f"sum by (event) (rate(live_frames_total[{RI}]))", "{{event}}")], "ops",
+           stack=True),
+        ts("Resyncs (streams told to refetch)", [(
+            f'sum by (instance) (rate(live_resyncs_total{{job="app-api"}}[{RI}]))', "{{instance}}")], "ops"),
+        ts("Fan-out: event commit to hand-over to the streams (p50, p99)", [
+            (f'histogram_quantile({q}, sum by (le) (rate(live_fanout_seconds_bucket{{job="app-api"}}[{RI}])))', f"p{n}")
+            for q, n in ((0.5, 50), (0.99, 99))], "s"),
+        stat("Fan-out holds its events queue", 'min by (instance) (live_fanout_connected{job="app-api"})',
+             "{{instance}}"),
     ]),
     "helpdeskly-auth": ("Helpdeskly / Auth", ["helpdeskly"], [
         row("Logins"),

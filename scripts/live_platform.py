@@ -7,7 +7,8 @@ databases and roles (a prefix of their own), the template database and the store
 
 Also: free ports, bounded polling, a small HTTP client that can connect to one address while
 naming another host (TLS SNI and Host), from a chosen source address, and a private mail server
-(MailDevel) that can be killed and started again, its mailboxes read over IMAP.
+(MailDevel) that can be killed and started again, its mailboxes read over IMAP, and a TCP link to
+a local server that can be cut (Link).
 """
 
 import collections
@@ -24,6 +25,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 
@@ -353,3 +355,83 @@ class MailDevel:
     def received(self):
         """(address, Message-ID) -> how many times it arrived, over every incarnation."""
         return collections.Counter((address, mid) for (_, address, _), mid in self.seen.items())
+
+
+class Link:
+    """A TCP link to a local server (RabbitMQ, the mail server) that can be cut: every connection
+    through it closed, and new ones closed as soon as they arrive, until it is mended. For SMTP it
+    also tells (`accepted`, an event set while `armed`) when the server's answer to the end of a
+    mail's DATA has just been passed to the client: the sender holds an accepted mail it has not
+    yet marked sent."""
+
+    def __init__(self, upstream_port):
+        self.upstream = upstream_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.open = set()
+        self.lock = threading.Lock()
+        self.cut_off = False
+        self.closing = False
+        self.armed = False
+        self.accepted = threading.Event()
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while not self.closing:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if self.cut_off:
+                client.close()
+                continue
+            try:
+                server = socket.create_connection(("127.0.0.1", self.upstream), timeout=5)
+            except OSError:
+                client.close()
+                continue
+            server.settimeout(None)
+            with self.lock:
+                self.open.update((client, server))
+            state = {"data_ended": False}
+            threading.Thread(target=self.pump, args=(client, server, state, True), daemon=True).start()
+            threading.Thread(target=self.pump, args=(server, client, state, False), daemon=True).start()
+
+    def pump(self, src, dst, state, upstream):
+        try:
+            while data := src.recv(65536):
+                if upstream and data.endswith(b"\r\n.\r\n"):
+                    state["data_ended"] = True
+                dst.sendall(data)
+                if not upstream and state["data_ended"] and data.startswith(b"250"):
+                    state["data_ended"] = False
+                    if self.armed:
+                        self.accepted.set()
+        except OSError:
+            pass
+        for s in (src, dst):
+            self.drop(s)
+
+    def drop(self, s):
+        with self.lock:
+            self.open.discard(s)
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        s.close()
+
+    def cut(self):
+        self.cut_off = True
+        with self.lock:
+            sockets = list(self.open)
+        for s in sockets:
+            self.drop(s)
+
+    def mend(self):
+        self.cut_off = False
+
+    def close(self):
+        self.closing = True
+        self.cut()
+        self.listener.close()

@@ -2,8 +2,9 @@
 # The monitoring checks: promtool on the Prometheus configuration and the alert rules (with their
 # unit tests), then scripts/monitoring_proof.py: the Grafana dashboards' provisioning shape, and
 # every panel query and alert expression against Debian's Prometheus scraping control-api and
-# app-api under fixture traffic, and the mail alerts fired on real conditions (a mail server of
-# its own killed; the notification queue taken over) and resolved. Installs Prometheus with
+# app-api under fixture traffic (a live stream open), and the mail alerts and the live fan-out's
+# fired on real conditions (a mail server of its own killed; the notification queue taken over;
+# the link from app-api to RabbitMQ cut while a stream is open) and resolved. Installs Prometheus with
 # apt-get, pika with pip and mail-devel (scripts/lib.sh) when missing. Uses free ports, and
 # removes what it starts and creates.
 #

@@ -27,26 +27,33 @@ Run by scripts/monitoring-proof.sh.
    the mail server killed while mail is due (HelpdesklyMailStuck, HelpdesklyMailFailing) and
    started again; the notification queue taken over by a queue of the same name and other
    arguments while the relay holds the broker (HelpdesklyNotificationConsumerDisconnected), and
-   given back. They run during the SLA wait, so the proof takes no longer.
+   given back; and HelpdesklyLiveFanoutStalled: a live stream open on app-api (and a change
+   made: its frame is the live panels' data), the link between app-api and the broker (app-api
+   reaches RabbitMQ through a link of the proof's) cut, then mended: the stream is told to
+   resynchronise and frames come again. They run during the SLA wait, so the proof takes no
+   longer.
 """
 
+import http.client
 import json
 import math
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
 
 sys.dont_write_bytecode = True  # no __pycache__ left in scripts/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from live_platform import (ADMIN_URL, ROOT, Failure, MailDevel, Platform, check, free_port, psql, request,  # noqa: E402
-                           say, wait_for)
+from live_platform import (ADMIN_URL, ROOT, Failure, Link, MailDevel, Platform, check, free_port, psql,  # noqa: E402
+                           request, say, wait_for)
 
 MON = os.path.join(ROOT, "monitoring")
 RATE_INTERVAL = "5m"
@@ -101,23 +108,29 @@ SHORTENED = {
     "HelpdesklyMailFailing": [("[10m]", "[20s]"), ("for: 10m", "for: 2s")],
     "HelpdesklyMailStuck": [("> 900", "> 5"), ("for: 2m", "for: 2s")],
     "HelpdesklyNotificationConsumerDisconnected": [("for: 5m", "for: 2s")],
+    # Both of its rules are copied; the queue's (for: 2m) is the one proven.
+    "HelpdesklyLiveFanoutStalled": [("for: 2m", "for: 2s")],
 }
 
 
 def shortened_rules(path):
-    """The rules of SHORTENED, out of monitoring/rules, with their replacements made."""
+    """The rules of SHORTENED, out of monitoring/rules, with their replacements made (an alert
+    with several rules: each copied, the replacements made where they match)."""
     lines = open(f"{MON}/rules/helpdeskly.rules.yml").read().splitlines()
     out = ["groups:", f"  - name: {PROOF_GROUP}", "    rules:"]
     for name, replacements in SHORTENED.items():
-        start = next((n for n, line in enumerate(lines) if line.strip() == f"- alert: {name}"), None)
-        check(start is not None, f"alert {name} is not in the rules")
-        end = next((n for n in range(start + 1, len(lines))
-                    if lines[n].lstrip().startswith(("- alert:", "- name:", "#"))), len(lines))
-        block = "\n".join(lines[start:end])
+        starts = [n for n, line in enumerate(lines) if line.strip() == f"- alert: {name}"]
+        check(starts, f"alert {name} is not in the rules")
+        blocks = []
+        for start in starts:
+            end = next((n for n in range(start + 1, len(lines))
+                        if lines[n].lstrip().startswith(("- alert:", "- name:", "#"))), len(lines))
+            blocks.append("\n".join(lines[start:end]))
         for old, new in replacements:
-            check(old in block, f"alert {name}: the proof shortens {old!r}, which its rule no longer has")
-            block = block.replace(old, new)
-        out.append(block)
+            check(any(old in block for block in blocks),
+                  f"alert {name}: the proof shortens {old!r}, which its rule no longer has")
+            blocks = [block.replace(old, new) for block in blocks]
+        out += blocks
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
     return path
@@ -181,13 +194,12 @@ class Prometheus:
             return json.load(r)["data"]["groups"]
 
     def state(self, alert):
-        """The state of the shortened copy of `alert`: inactive, pending or firing."""
-        for group in self.groups():
-            if group["name"] == PROOF_GROUP:
-                for rule in group["rules"]:
-                    if rule["name"] == alert:
-                        return rule["state"]
-        raise Failure(f"no shortened rule {alert} loaded")
+        """The state of the shortened copy of `alert` (of its rules, the most advanced): inactive,
+        pending or firing."""
+        states = [rule["state"] for group in self.groups() if group["name"] == PROOF_GROUP
+                  for rule in group["rules"] if rule["name"] == alert]
+        check(states, f"no shortened rule {alert} loaded")
+        return max(states, key=["inactive", "pending", "firing"].index)
 
 
 def fixtures(platform, prom, mail):
@@ -234,6 +246,7 @@ def fixtures(platform, prom, mail):
     # While the one-minute SLA targets run: the mail alerts, on real conditions.
     prove_mail_alerts(prom, mail, app, customer_email, customer, tenant)
     prove_consumer_alert(prom)
+    prove_live_alert(prom, platform.broker_link, app, tenant)
     # One-minute targets: ticket 0 breaches, ticket 1 (resolved) closes. The jobs check every 2 s.
     say("waiting for a real SLA breach and auto-close (one-minute policy)")
     wait_for("an SLA breach and an auto-close in Prometheus",
@@ -326,6 +339,74 @@ def prove_consumer_alert(prom):
         conn.close()
     alert_states(prom, [name], "inactive", 60)
     say(f"{name} fired after {fired - began:.0f} s and resolved {time.monotonic() - fired:.0f} s after")
+
+
+def via_link(url, port):
+    """The broker's `url` reaching it through the link on `port` (the credentials kept)."""
+    parts = urllib.parse.urlsplit(url)
+    credentials = parts.netloc.rpartition("@")[0]
+    return parts._replace(netloc=f"{credentials + '@' if credentials else ''}127.0.0.1:{port}").geturl()
+
+
+class LiveStream:
+    """A live stream (`GET /v1/stream`) held to app-api in a thread of its own; keeps the
+    events it received (`ticket.created`, `resync`, ...)."""
+
+    def __init__(self, app, headers):
+        self.events = []
+        self.conn = http.client.HTTPConnection("127.0.0.1", app, timeout=60)
+        self.conn.request("GET", "/v1/stream", headers=dict(headers, Accept="text/event-stream"))
+        response = self.conn.getresponse()
+        if response.status != 200:
+            raise Failure(f"the live stream: {response.status} {response.read()[:300]!r}")
+        threading.Thread(target=self.read, args=(response,), daemon=True).start()
+
+    def read(self, response):
+        try:
+            while line := response.readline():
+                line = line.decode().rstrip("\r\n")
+                if line.startswith("event:"):
+                    self.events.append(line.split(":", 1)[1].strip())
+        except (OSError, ValueError, AttributeError, http.client.HTTPException):
+            pass  # the stream ended, or was closed
+
+    def close(self):
+        try:
+            self.conn.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.conn.close()
+
+
+def prove_live_alert(prom, link, app, tenant):
+    """A stream open and a change made (its frame on the stream: the live panels' data), then
+    the link between app-api and the broker cut: the replica holds a stream but not its events
+    queue, and the alert fires; mended, the fan-out takes a queue again, the stream is told to
+    resynchronise, and the alert resolves; a change made then reaches the stream."""
+    name = "HelpdesklyLiveFanoutStalled"
+    stream = LiveStream(app, tenant)
+    try:
+        wait_for("the stream counted open and the fan-out holding its queue",
+                 lambda: prom.has("live_streams_open > 0") and prom.has("live_fanout_connected == 1"), timeout=20)
+        new_ticket(app, tenant, 11)
+        wait_for("a ticket's frame on the live stream", lambda: "ticket.created" in stream.events, timeout=20)
+        alert_states(prom, [name], "inactive", 10)
+        began = time.monotonic()
+        say(f"the broker cut from app-api, a stream open: {name} must fire")
+        link.cut()
+        alert_states(prom, [name], "firing", 60)
+        fired = time.monotonic()
+        link.mend()
+        alert_states(prom, [name], "inactive", 60)
+        wait_for("the stream told to resynchronise", lambda: "resync" in stream.events, timeout=30)
+        frames = stream.events.count("ticket.created")
+        new_ticket(app, tenant, 12)
+        wait_for("a frame after the fan-out is back", lambda: stream.events.count("ticket.created") > frames,
+                 timeout=30)
+        say(f"{name} fired after {fired - began:.0f} s and resolved {time.monotonic() - fired:.0f} s after the link "
+            "was mended; the stream resynchronised and has frames again")
+    finally:
+        stream.close()
 
 
 def remove_broker_objects():
@@ -491,16 +572,18 @@ def evaluate_alerts(prom):
 def main():
     started = time.monotonic()
     work = tempfile.mkdtemp(prefix="hd-monitoring-")
-    platform = prom = mail = None
+    platform = prom = mail = link = None
     try:
         queries = check_dashboards()
         say(f"dashboards: {len(queries)} queries, provisioning shape and datasource uids checked")
         pid = os.getpid()
         mail = MailDevel(work).start()
+        # app-api reaches the broker through a link the proof cuts (HelpdesklyLiveFanoutStalled).
+        link = Link(urllib.parse.urlsplit(AMQP_URL).port or 5672)
         platform = Platform("mon", {
             "REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379"),
             "REDIS_KEY_PREFIX": f"hdmon{pid}:",
-            "AMQP_URL": os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f"),
+            "AMQP_URL": via_link(AMQP_URL, link.port),
             "OUTBOX_SWEEP_SECONDS": "2",
             "SLA_SWEEP_SECONDS": "5",
             "SIGNUPS_PER_IP_PER_HOUR": "0",
@@ -509,6 +592,7 @@ def main():
             "EVENTS_EXCHANGE": EVENTS_EXCHANGE,
             "NOTIFICATIONS_QUEUE": NOTIFICATIONS_QUEUE,
         }).start()
+        platform.broker_link = link
         prom = Prometheus(work, {"control-api": f"127.0.0.1:{platform.control_port}",
                                  "app-api": f"127.0.0.1:{platform.app_port}"}).start()
         wait_for("both services scraped", lambda: len([s for s in prom.query("up == 1")]) == 2, timeout=30)
@@ -535,6 +619,8 @@ def main():
             platform.stop()
         if mail:
             mail.stop()
+        if link:
+            link.close()
         remove_broker_objects()
         shutil.rmtree(work, ignore_errors=True)
         subprocess.run(["sh", "-c", f"command -v redis-cli >/dev/null && redis-cli --scan --pattern 'hdmon{os.getpid()}:*' "
