@@ -57,7 +57,14 @@ pub async fn serve(config: AppConfig) -> Result<(), ServeError> {
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
     let options = shared::serve::ServeOptions::from_config(http);
     tracing::info!(%addr, "app-api listening");
-    let served = shared::serve::serve(listener, build_router(state), shared::serve::shutdown_signal(), options).await;
+    // Live streams end at the signal, not after the drain: their clients reconnect to another
+    // replica at once, and the drain waits only for ordinary requests.
+    let live = std::sync::Arc::clone(&state.live);
+    let signal = async move {
+        shared::serve::shutdown_signal().await;
+        live.close();
+    };
+    let served = shared::serve::serve(listener, build_router(state), signal, options).await;
     let _ = stop.send(());
     let _ = background.await;
     served.map_err(ServeError::Serve)

@@ -33,8 +33,14 @@ struct Open {
     queued: VecDeque<Event>,
     /// Ids the replay sent (or read), which the hub may hand over again.
     replayed: HashSet<i64>,
+    /// The ids of the frames sent last: an event the relay published twice (it could not mark
+    /// it sent) is sent once.
+    recent: VecDeque<i64>,
     _seat: Seat,
 }
+
+/// Frame ids a stream remembers to drop a republished event.
+const RECENT: usize = 64;
 
 fn frame_event(frame: &Frame) -> Event {
     Event::default().id(frame.id.to_string()).event(frame.name).data(frame.data().to_string())
@@ -66,9 +72,16 @@ impl Open {
             };
             match signal {
                 Ok(Signal::Frame(frame)) => {
-                    if self.replayed.remove(&frame.id) || !frame.visible_to(&self.watcher) {
+                    if self.replayed.remove(&frame.id)
+                        || self.recent.contains(&frame.id)
+                        || !frame.visible_to(&self.watcher)
+                    {
                         continue;
                     }
+                    if self.recent.len() == RECENT {
+                        self.recent.pop_front();
+                    }
+                    self.recent.push_back(frame.id);
                     self.state.live.metrics.frame(frame.name);
                     return Some(frame_event(&frame));
                 }
@@ -134,6 +147,7 @@ pub async fn stream(
         signals,
         queued,
         replayed,
+        recent: VecDeque::new(),
         _seat: seat,
     };
     let stream = futures_util::stream::unfold(open, |mut open| async move {
