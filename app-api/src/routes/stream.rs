@@ -33,6 +33,9 @@ struct Open {
     queued: VecDeque<Event>,
     /// Ids the replay sent (or read), which the hub may hand over again.
     replayed: HashSet<i64>,
+    /// When the session's revocation is looked at: one clock for the stream's life, so a busy
+    /// stream is checked as often as an idle one.
+    revocation: tokio::time::Interval,
     /// The ids of the frames sent last: an event the relay published twice (it could not mark
     /// it sent) is sent once.
     recent: VecDeque<i64>,
@@ -57,13 +60,11 @@ impl Open {
             if let Some(event) = self.queued.pop_front() {
                 return Some(event);
             }
-            let mut check = tokio::time::interval(REVOCATION_CHECK);
-            check.tick().await;
             let signal = tokio::select! {
                 signal = self.signals.recv() => signal,
                 () = tokio::time::sleep_until(self.expires) => return None,
                 _ = self.closing.wait_for(|closing| *closing) => return None,
-                _ = check.tick() => {
+                _ = self.revocation.tick() => {
                     if self.state.revoked.contains(self.session) {
                         return None;
                     }
@@ -148,6 +149,7 @@ pub async fn stream(
         queued,
         replayed,
         recent: VecDeque::new(),
+        revocation: tokio::time::interval_at(tokio::time::Instant::now() + REVOCATION_CHECK, REVOCATION_CHECK),
         _seat: seat,
     };
     let stream = futures_util::stream::unfold(open, |mut open| async move {
