@@ -59,6 +59,28 @@ where
     Ok(results)
 }
 
+/// Runs `job` now, then every `period`, until `stop` resolves; `stop` also cuts a run short (a
+/// sweep only reads, and the next process's first sweep does it again).
+pub(crate) async fn sweep_every<F, Fut>(period: std::time::Duration, stop: impl Future<Output = ()>, mut job: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    tokio::pin!(stop);
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = &mut stop => return,
+            _ = tick.tick() => {}
+        }
+        tokio::select! {
+            () = &mut stop => return,
+            () = job() => {}
+        }
+    }
+}
+
 /// Resolves once `stop` fires (or its sender is gone).
 pub(crate) async fn wait(mut stop: tokio::sync::broadcast::Receiver<()>) {
     let _ = stop.recv().await;

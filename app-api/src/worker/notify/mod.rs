@@ -93,21 +93,13 @@ impl Notifier {
     }
 
     async fn sweep_periodically(self, stop: impl Future<Output = ()>) {
-        tokio::pin!(stop);
-        let mut tick = tokio::time::interval(self.state.config.events.sweep_every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                () = &mut stop => return,
-                _ = tick.tick() => {}
+        let period = self.state.config.events.sweep_every;
+        super::sweep_every(period, stop, || async {
+            if let Err(err) = self.sweep().await {
+                tracing::warn!(error = %err, "notifications sweep: cannot list the active tenants");
             }
-            tokio::select! {
-                () = &mut stop => return,
-                swept = self.sweep() => if let Err(err) = swept {
-                    tracing::warn!(error = %err, "notifications sweep: cannot list the active tenants");
-                },
-            }
-        }
+        })
+        .await;
     }
 
     /// One sweep, then every tenant it queued visited until its due mail is sent (the command

@@ -37,22 +37,14 @@ pub struct Sweep {
 
 /// Sweeps now, then every `OUTBOX_SWEEP_SECONDS`, until `stop` resolves.
 pub async fn run(relay: Relay, stop: impl Future<Output = ()>) {
-    tokio::pin!(stop);
-    let mut tick = tokio::time::interval(relay.state.config.events.sweep_every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            () = &mut stop => return,
-            _ = tick.tick() => {}
+    let period = relay.state.config.events.sweep_every;
+    crate::worker::sweep_every(period, stop, || async {
+        match relay.sweep().await {
+            Ok(swept) => tracing::debug!(?swept, "outbox sweep"),
+            Err(err) => tracing::warn!(error = %err, "outbox sweep: cannot list the active tenants"),
         }
-        tokio::select! {
-            () = &mut stop => return,
-            swept = relay.sweep() => match swept {
-                Ok(swept) => tracing::debug!(?swept, "outbox sweep"),
-                Err(err) => tracing::warn!(error = %err, "outbox sweep: cannot list the active tenants"),
-            },
-        }
-    }
+    })
+    .await;
 }
 
 impl Relay {
