@@ -3,7 +3,8 @@
 //! missed is replayed by the client's reconnect; the events themselves are the outbox's). Each
 //! message becomes a frame numbered by its `outbox_id` header and goes to the hub. When the
 //! queue is lost and taken again, events may have passed meanwhile: every stream is told to
-//! resynchronise.
+//! resynchronise. Each event also drops the tenant's change version this replica kept
+//! (`crate::live::versions`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -99,9 +100,10 @@ async fn consume(
             _ => None,
         });
         let (Some(id), Ok(value)) = (id, serde_json::from_slice::<serde_json::Value>(&delivery.data)) else { continue };
-        if let Some(frame) = Frame::from_message(id, &value)
-            && hub.watched(frame.tenant)
-        {
+        let Some(frame) = Frame::from_message(id, &value) else { continue };
+        // Revalidations here see the change before any stream here is told of it.
+        state.versions.forget(frame.tenant);
+        if hub.watched(frame.tenant) {
             hub.publish(frame);
         }
     }

@@ -305,22 +305,22 @@ async fn a_revalidation_that_finds_nothing_changed_runs_no_statement_and_a_chang
     let ticket = id(&live.post(&customer, "/v1/tickets", json!({"subject": "Polled", "description": "x"})).await);
     // A replica that only answers (no relay, no jobs): its tenant connections are the requests'.
     let reader = live.platform.replica_with(|c| c.events.relay_in_serve = false).await;
-    let live_b = &reader;
     for path in ["/v1/tickets".to_owned(), format!("/v1/tickets/{ticket}")] {
-        let (status, tag) = conditional(live_b, &slug, &customer, &path, None).await;
+        let (status, tag) = conditional(&reader, &slug, &customer, &path, None).await;
         assert_eq!(status, 200);
         let tag = tag.expect("a tag");
-        let before = acquisitions(live_b);
+        let before = acquisitions(&reader);
         for _ in 0..20 {
-            let (status, again) = conditional(live_b, &slug, &customer, &path, Some(&tag)).await;
+            let (status, again) = conditional(&reader, &slug, &customer, &path, Some(&tag)).await;
             assert_eq!((status, again.as_deref()), (304, Some(tag.as_str())), "{path}");
         }
-        assert_eq!(acquisitions(live_b), before, "{path}: twenty revalidations took no tenant connection");
+        assert_eq!(acquisitions(&reader), before, "{path}: twenty revalidations took no tenant connection");
 
-        // A change through the other replica: the next revalidation here is a 200 with a new tag.
-        live.post(&customer, &format!("/v1/tickets/{ticket}/messages"), json!({"message": format!("More on {path}")}))
-            .await;
-        let (status, changed) = conditional(live_b, &slug, &customer, &path, Some(&tag)).await;
+        // A change through this replica: the very next revalidation is a 200 with a new tag.
+        let reply = json!({"message": format!("More on {path}")});
+        let said = reader.post(&slug, &format!("/v1/tickets/{ticket}/messages"), &customer.token, &reply).await;
+        assert_eq!(said.status, 201, "{}", said.body);
+        let (status, changed) = conditional(&reader, &slug, &customer, &path, Some(&tag)).await;
         assert_eq!(status, 200, "{path} after a change");
         assert_ne!(changed.as_deref(), Some(tag.as_str()));
     }
@@ -329,4 +329,42 @@ async fn a_revalidation_that_finds_nothing_changed_runs_no_statement_and_a_chang
     let (_, customer_tag) = conditional(&live.b, &slug, &customer, "/v1/tickets", None).await;
     let (status, _) = conditional(&live.b, &slug, &owner, "/v1/tickets", customer_tag.as_deref()).await;
     assert_eq!(status, 200);
+}
+
+/// The bound on staleness across replicas (`live::versions`): a change through replica A shows
+/// in B's revalidations as soon as B's streams have its frame, and one that raises no event
+/// within `KEPT_FOR`.
+#[tokio::test]
+async fn another_replicas_change_shows_with_its_frame_or_within_a_second() {
+    let live = Live::open().await;
+    let (customer, slug) = (live.member("customer").await, live.org.slug.clone());
+    let ticket = id(&live.post(&customer, "/v1/tickets", json!({"subject": "Watched", "description": "x"})).await);
+    let path = format!("/v1/tickets/{ticket}");
+    let mut stream = Stream::open(&live.b, &slug, &customer, None).await;
+    stream.until("ticket.created", ticket).await;
+    let (_, tag) = conditional(&live.b, &slug, &customer, &path, None).await;
+    let tag = tag.expect("a tag");
+    // B now keeps the tenant's version: the revalidation reads neither database nor Redis.
+    assert_eq!(conditional(&live.b, &slug, &customer, &path, Some(&tag)).await.0, 304);
+
+    live.post(&customer, &format!("{path}/messages"), json!({"message": "Through A"})).await;
+    stream.until("message.added", ticket).await;
+    let (status, tag) = conditional(&live.b, &slug, &customer, &path, Some(&tag)).await;
+    assert_eq!(status, 200, "B's revalidation after B's stream carried the frame");
+    let tag = tag.expect("a new tag");
+    assert_eq!(conditional(&live.b, &slug, &customer, &path, Some(&tag)).await.0, 304);
+
+    // A change that raises no event (the customer's notification settings), through A.
+    let mut preferences = live.a.get(&slug, "/v1/me/notification-preferences", Some(&customer.token)).await.json();
+    preferences["email"]["message_added"] = json!(false);
+    let saved = live.a.put(&slug, "/v1/me/notification-preferences", &customer.token, &preferences).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let changed_at = std::time::Instant::now();
+    eventually(Duration::from_secs(5), "B's revalidation sees A's change", || async {
+        (conditional(&live.b, &slug, &customer, &path, Some(&tag)).await.0 == 200).then_some(())
+    })
+    .await;
+    let seen_after = changed_at.elapsed();
+    let bound = app_api::live::versions::KEPT_FOR;
+    assert!(seen_after < bound + Duration::from_secs(1), "seen after {seen_after:?}, kept for {bound:?}");
 }

@@ -261,6 +261,9 @@ impl Relay {
             claim.release().await?;
             return Ok(VisitOutcome::Empty);
         }
+        // A client told of these events refetches: its revalidation must see them
+        // (`crate::live::versions`).
+        self.state.versions.bump(tenant.id).await;
         let published = claim.publish(&self.outlet, channel, tenant).await;
         let failed = published.error.is_some();
         claim.settle(&published).await?;
