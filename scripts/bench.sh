@@ -27,6 +27,9 @@ if [ "${1:-}" = hash-flood ]; then
   exec python3 scripts/hash_flood.py
 fi
 
+# The HTTP load of the app-plane and live runs comes from wrk, in its own process.
+command -v wrk >/dev/null || { say "installing wrk"; apt_install wrk; }
+
 say "building the benchmarks (release), and app-api for the runs that start its worker"
 cargo build --release --locked -p bench -p app-api
 bench=${CARGO_TARGET_DIR:-target}/release/helpdeskly-bench

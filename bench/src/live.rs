@@ -263,7 +263,9 @@ pub async fn run(options: &Options) {
     }
     println!("live: one change to {} of {} idle streams: {}", reached.len(), options.idle, summarize(reached));
 
-    // 3. Revalidation against /health, in one run.
+    // 3. Revalidation against /health, in one run. A tag names a 30-second bucket of the clock
+    //    (`app_api::live::versions`): each conditional run starts in a fresh bucket with the tag of
+    //    the moment, so it ends before the tag does, and B's own counts say how many were 304s.
     let tag_of = |path: String| {
         let (client, base, slug, token) = (client.clone(), base.clone(), slug.clone(), token.clone());
         async move {
@@ -278,33 +280,62 @@ pub async fn run(options: &Options) {
             response.headers().get("etag").map(|v| v.to_str().unwrap().to_owned()).expect("a tag")
         }
     };
-    let ticket_path = format!("/v1/tickets/{ticket}");
-    let (list_tag, ticket_tag) = (tag_of("/v1/tickets".to_owned()).await, tag_of(ticket_path.clone()).await);
     let seconds = Duration::from_secs(10);
     let auth = format!("Bearer {token}");
     let tenant = [("x-tenant-slug", slug.as_str()), ("authorization", auth.as_str())];
-    let load = |path: &str, tag: Option<&str>| {
-        let mut headers = tenant.to_vec();
-        if let Some(tag) = tag {
-            headers.push(("if-none-match", tag));
+    let answered = |route: &'static str, class: &'static str| {
+        let page = metrics_page();
+        async move {
+            let series = format!("http_requests_total{{method=\"GET\",route=\"{route}\",status_class=\"{class}\"}}");
+            let value = metric(&page.await.unwrap_or_default(), &series);
+            if value.is_nan() { 0.0 } else { value }
         }
-        crate::wrk::run(&base, &crate::wrk::Target::Path(path.to_owned()), &headers, 32, seconds).expect("wrk runs")
     };
+    let load = |path: String, tag: Option<String>| {
+        let mut headers = tenant.to_vec();
+        if let Some(tag) = &tag {
+            headers.push(("if-none-match", tag.as_str()));
+        }
+        crate::wrk::run(&base, &crate::wrk::Target::Path(path), &headers, 32, seconds).expect("wrk runs")
+    };
+    let bucket = app_api::live::versions::BUCKET_SECONDS;
+    let conditional = |path: String, route: &'static str| {
+        let tag = tag_of(path.clone());
+        async move {
+            let into_bucket =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(Duration::ZERO, |d| {
+                    Duration::from_millis(u64::try_from(d.as_millis()).unwrap_or(0) % (bucket * 1000))
+                });
+            let left = Duration::from_secs(bucket).saturating_sub(into_bucket);
+            if left < seconds + Duration::from_secs(2) {
+                tokio::time::sleep(left + Duration::from_millis(200)).await;
+            }
+            let tag = tag.await;
+            let before = answered(route, "3xx").await;
+            let run = load(path, Some(tag));
+            let not_modified = answered(route, "3xx").await - before;
+            (run, not_modified)
+        }
+    };
+    let ticket_path = format!("/v1/tickets/{ticket}");
     let health =
         crate::wrk::run(&base, &crate::wrk::Target::Path("/health".into()), &[], 32, seconds).expect("wrk runs");
-    let list_304 = load("/v1/tickets", Some(&list_tag));
-    let ticket_304 = load(&ticket_path, Some(&ticket_tag));
-    let list_200 = load("/v1/tickets", None);
-    let ticket_200 = load(&ticket_path, None);
+    let (list_304, list_not_modified) = conditional("/v1/tickets".to_owned(), "/v1/tickets").await;
+    let (ticket_304, ticket_not_modified) = conditional(ticket_path.clone(), "/v1/tickets/{id}").await;
+    let list_200 = load("/v1/tickets".to_owned(), None);
+    let ticket_200 = load(ticket_path, None);
     println!("live: GET /health {:.0}/s", health.rate);
-    for (what, run) in [
-        ("the list, 304", &list_304),
-        ("the ticket, 304", &ticket_304),
-        ("the list, 200 (the query)", &list_200),
-        ("the ticket, 200 (the query)", &ticket_200),
+    for (what, run, not_modified) in [
+        ("the list, conditional", &list_304, Some(list_not_modified)),
+        ("the ticket, conditional", &ticket_304, Some(ticket_not_modified)),
+        ("the list, 200 (the query)", &list_200, None),
+        ("the ticket, 200 (the query)", &ticket_200, None),
     ] {
+        let share = not_modified
+            .map(|n| format!(", {:.1}% answered 304", n * 100.0 / (run.rate * seconds.as_secs_f64()).max(1.0)))
+            .unwrap_or_default();
         println!(
-            "live: {what}: {:.0}/s ({:.0}% of /health), {}",
+            "live: {what}: {:.0}/s ({:.0}% of /health){share}, {}",
             run.rate,
             run.rate * 100.0 / health.rate,
             run.latency_text()

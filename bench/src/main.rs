@@ -156,6 +156,10 @@ enum Command {
         /// Keep the platform and the seeded tenant afterwards (to EXPLAIN queries on them).
         #[arg(long)]
         keep: bool,
+        /// Run the platform with Redis (TEST_REDIS_URL), as deployed: reads are then tagged
+        /// with the tenant's change version instead of a digest of their body.
+        #[arg(long)]
+        redis: bool,
     },
 }
 
@@ -193,6 +197,7 @@ fn main() {
                 only,
                 no_same_statement,
                 keep,
+                redis,
             } => {
                 let duration = std::time::Duration::from_secs(seconds);
                 let (single_client, same_statement) = (!no_single_client, !no_same_statement);
@@ -205,6 +210,7 @@ fn main() {
                     only,
                     same_statement,
                     keep,
+                    redis: if redis { testkit::WithRedis::Yes } else { testkit::WithRedis::No },
                 };
                 tickets::run(&options).await;
             }

@@ -9,7 +9,7 @@ use control_api::AppState;
 use shared::config::{LogConfig, LogFormat};
 use shared::testkit::{TestServer, admin_options};
 use sqlx::postgres::PgConnectOptions;
-use testkit::{ControlOptions, TenantTemplate};
+use testkit::{ControlOptions, TenantTemplate, WithRedis};
 
 pub use testkit::PASSWORD;
 
@@ -29,6 +29,12 @@ impl Platform {
     /// As `start`, logging at `level` unless `BENCH_LOG_LEVEL` says otherwise: a benchmark that
     /// drives slow statements on purpose would otherwise print a warning for each.
     pub async fn start_logging_at(level: &str) -> Self {
+        Self::start_with(level, WithRedis::No).await
+    }
+
+    /// As `start_logging_at`, with Redis (`TEST_REDIS_URL`, keys under a prefix of its own) or
+    /// without.
+    pub async fn start_with(level: &str, redis: WithRedis) -> Self {
         let log = LogConfig {
             level: std::env::var("BENCH_LOG_LEVEL").unwrap_or_else(|_| level.to_owned()),
             format: LogFormat::Pretty,
@@ -36,7 +42,7 @@ impl Platform {
         shared::telemetry::init(&log);
         // A template of its own: the benchmarks neither wait on tests' use of the shared one nor
         // hold it from them.
-        let options = ControlOptions::default().template(TenantTemplate::Own).configure(move |c| {
+        let options = ControlOptions::default().template(TenantTemplate::Own).redis(redis).configure(move |c| {
             c.log = log;
             c.control_db_max_connections = 20;
         });

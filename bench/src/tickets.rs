@@ -39,6 +39,8 @@ pub struct Options {
     /// Leave the platform and the seeded tenant in place (to `EXPLAIN` app-api's queries on
     /// them); the names are printed, the test sweep drops them after six hours.
     pub keep: bool,
+    /// With Redis, as deployed (change versions tag the reads), or without.
+    pub redis: testkit::WithRedis,
 }
 
 /// Who sends the load.
@@ -75,7 +77,7 @@ const WARM_UP: Duration = Duration::from_secs(2);
 const CATEGORIES: &[&str] = &["shipping", "billing", "product", "returns", "account", "technical"];
 
 pub async fn run(options: &Options) {
-    let platform = Platform::start_logging_at("error").await;
+    let platform = Platform::start_with("error", options.redis).await;
     // A failure half-way (a schema the seed does not expect, a broken endpoint) must not leave a
     // seeded tenant of hundreds of MB behind: measure, then clean up whatever happened.
     let outcome = AssertUnwindSafe(measure(&platform, options)).catch_unwind().await;
