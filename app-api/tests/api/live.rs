@@ -338,9 +338,9 @@ async fn a_revalidation_that_finds_nothing_changed_runs_no_statement_and_a_chang
 async fn another_replicas_change_shows_with_its_frame_or_within_a_second() {
     let live = Live::open().await;
     let (customer, slug) = (live.member("customer").await, live.org.slug.clone());
+    let mut stream = Stream::open(&live.b, &slug, &customer, None).await;
     let ticket = id(&live.post(&customer, "/v1/tickets", json!({"subject": "Watched", "description": "x"})).await);
     let path = format!("/v1/tickets/{ticket}");
-    let mut stream = Stream::open(&live.b, &slug, &customer, None).await;
     stream.until("ticket.created", ticket).await;
     let (_, tag) = conditional(&live.b, &slug, &customer, &path, None).await;
     let tag = tag.expect("a tag");

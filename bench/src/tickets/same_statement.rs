@@ -78,7 +78,7 @@ fn ticket_detail_sql() -> String {
         let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
         let Ok(data) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
         let sql = data["query"].as_str().unwrap_or_default();
-        if sql.contains("\"unread_from_customer!\"") && sql.contains("WHERE t.id = $2") {
+        if sql.contains("AS \"merged_from!\"") && sql.contains("WHERE t.id = $2") {
             return sql.to_owned();
         }
     }

@@ -133,8 +133,8 @@ impl TicketListItem {
         Self {
             sla: row.badge(now),
             unread_count: match viewer.receives_from() {
-                SenderType::Agent => row.unread_from_agent,
-                SenderType::Customer => row.unread_from_customer,
+                SenderType::Agent => i64::from(row.unread_from_agent),
+                SenderType::Customer => i64::from(row.unread_from_customer),
             },
             ticket: TicketView::new(row.ticket, viewer),
         }

@@ -40,7 +40,7 @@ pub async fn list_messages(
     let (viewer, ticket) = store::visible(&mut db, context.user_id, id, false).await?;
     let mut rows = messages::page(&mut db, ticket.id, viewer.sees_internal_notes(), after, limit).await?;
     let shown = rows.len().min(limit as usize);
-    if messages::mark_read(&mut db, viewer.receives_from(), &mut rows[..shown]).await? {
+    if messages::mark_read(&mut db, ticket.id, viewer.receives_from(), &mut rows[..shown]).await? {
         // Read receipts and unread counts changed: revalidations must see it.
         state.versions.bump(context.tenant.id).await;
     }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::access::Viewer;
 use super::badge::{self, SlaBadge};
 use super::priority::Priority;
-use super::sla::Targets;
+use super::sla::{Grid, Targets};
 use super::status::Status;
 use super::store::Ticket;
 
@@ -35,17 +35,45 @@ pub enum Order {
 pub struct Listed {
     #[sqlx(flatten)]
     pub ticket: Ticket,
-    response_minutes: i32,
-    resolution_minutes: i32,
-    /// Unread public messages from staff, and from the customer.
-    pub unread_from_agent: i64,
-    pub unread_from_customer: i64,
+    /// The grid of the ticket's policy version: its priority picks the targets.
+    #[sqlx(flatten)]
+    grid: GridRow,
+    /// Unread public messages from staff, and from the customer (kept on the ticket, migration
+    /// 0009).
+    pub unread_from_agent: i32,
+    pub unread_from_customer: i32,
+}
+
+/// A policy version's targets as the list reads them, by the version's primary key: picking
+/// the priority's here costs less than joining the view `sla_policy_targets` for each row.
+#[derive(Debug, FromRow)]
+#[allow(clippy::struct_field_names, reason = "the columns of sla_policy_versions, by name")]
+struct GridRow {
+    low_response_minutes: i32,
+    low_resolution_minutes: i32,
+    medium_response_minutes: i32,
+    medium_resolution_minutes: i32,
+    high_response_minutes: i32,
+    high_resolution_minutes: i32,
+    urgent_response_minutes: i32,
+    urgent_resolution_minutes: i32,
+}
+
+impl From<&GridRow> for Grid {
+    fn from(row: &GridRow) -> Self {
+        let targets = |response_minutes, resolution_minutes| Targets { response_minutes, resolution_minutes };
+        Self {
+            low: targets(row.low_response_minutes, row.low_resolution_minutes),
+            medium: targets(row.medium_response_minutes, row.medium_resolution_minutes),
+            high: targets(row.high_response_minutes, row.high_resolution_minutes),
+            urgent: targets(row.urgent_response_minutes, row.urgent_resolution_minutes),
+        }
+    }
 }
 
 impl Listed {
     pub fn badge(&self, now: DateTime<Utc>) -> SlaBadge {
-        let targets = Targets { response_minutes: self.response_minutes, resolution_minutes: self.resolution_minutes };
-        badge::of(&self.ticket, targets, now)
+        badge::of(&self.ticket, Grid::from(&self.grid).of(self.ticket.priority), now)
     }
 }
 
@@ -87,19 +115,17 @@ pub async fn list(
 pub fn statement<'a>(viewer: Viewer, filter: &Filter<'a>, now: DateTime<Utc>) -> QueryBuilder<'a, Postgres> {
     // The page's ids first: with filters on indexed columns an index-only scan finds and sorts
     // them without reading every matching row; then the rows of those ids alone, with their
-    // targets (by primary key) and unread counts (a partial index of unread messages).
+    // policy version (by primary key).
     let mut query = QueryBuilder::<Postgres>::new(
         "SELECT t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority, t.status, t.category,
             t.assigned_to, t.order_id, t.metadata, t.response_due_at, t.resolution_due_at, t.first_response_at,
             t.response_breached_at, t.resolution_breached_at, t.resolved_at, t.closed_at, t.auto_close_at, t.created_at, t.updated_at, t.sla_version_id,
-            p.response_minutes, p.resolution_minutes,
-            m.unread_from_agent, m.unread_from_customer
+            v.low_response_minutes, v.low_resolution_minutes, v.medium_response_minutes,
+            v.medium_resolution_minutes, v.high_response_minutes, v.high_resolution_minutes,
+            v.urgent_response_minutes, v.urgent_resolution_minutes,
+            t.unread_from_agent, t.unread_from_customer
          FROM support_tickets t
-         JOIN sla_policy_targets p ON p.version_id = t.sla_version_id AND p.priority = t.priority
-         CROSS JOIN LATERAL (
-             SELECT count(*) FILTER (WHERE m.sender_type = 'agent' AND NOT m.is_internal) AS unread_from_agent,
-                    count(*) FILTER (WHERE m.sender_type = 'customer') AS unread_from_customer
-             FROM ticket_messages m WHERE m.ticket_id = t.id AND m.read_at IS NULL) m
+         JOIN sla_policy_versions v ON v.id = t.sla_version_id
          WHERE t.id = ANY(ARRAY(SELECT t.id FROM support_tickets t WHERE true",
     );
     viewer.push_visibility(&mut query);

@@ -106,8 +106,16 @@ pub async fn page(
     Ok(rows.into_iter().map(Message::from).collect())
 }
 
-/// Marks the public messages from `sender` among `messages` read, now, where they are not yet.
-pub async fn mark_read(conn: &mut PgConnection, sender: SenderType, messages: &mut [Message]) -> sqlx::Result<bool> {
+/// Marks the public messages from `sender` among `messages` (of ticket `ticket_id`) read, now,
+/// where they are not yet. The ticket's row is locked first, as every change to a ticket's
+/// thread does (the unread counts on it move with the messages, migration 0009): a merge
+/// running beside this cannot deadlock with it.
+pub async fn mark_read(
+    conn: &mut PgConnection,
+    ticket_id: i64,
+    sender: SenderType,
+    messages: &mut [Message],
+) -> sqlx::Result<bool> {
     let unread: Vec<i64> = messages
         .iter()
         .filter(|m| m.read_at.is_none() && !m.is_internal && m.sender_type == sender)
@@ -117,10 +125,13 @@ pub async fn mark_read(conn: &mut PgConnection, sender: SenderType, messages: &m
         return Ok(false);
     }
     let marked = sqlx::query!(
-        r#"UPDATE ticket_messages SET read_at = $2 WHERE id = ANY($1) AND read_at IS NULL
+        r#"UPDATE ticket_messages SET read_at = $2
+           WHERE id = ANY($1) AND read_at IS NULL
+             AND ticket_id = (SELECT id FROM support_tickets WHERE id = $3 FOR NO KEY UPDATE)
            RETURNING id, read_at AS "read_at!""#,
         &unread,
         Utc::now(),
+        ticket_id,
     )
     .fetch_all(conn)
     .await?;

@@ -158,9 +158,9 @@ pub struct Detail {
 /// Ticket `id` with its SLA targets, status changes and unread counts, and the role of `user_id`,
 /// in one round trip (the ticket hot path); whether the caller may see it is the caller's to check.
 pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Result<Option<Detail>> {
-    // One scan of the history and one of the unread messages, each joined laterally (four
-    // scalar subqueries cost a fifth more; BENCHMARKS.md, "The hot path"); the targets by the
-    // primary key of the ticket's policy version.
+    // One scan of the history, joined laterally (scalar subqueries cost a fifth more;
+    // BENCHMARKS.md, "The hot path"); the targets by the primary key of the ticket's policy
+    // version; the unread counts kept on the ticket (migration 0009).
     let row = sqlx::query!(
         r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role",
             t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority AS "priority: Priority",
@@ -169,7 +169,7 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
                 t.updated_at,
             t.sla_version_id, p.response_minutes AS "response_minutes!", p.resolution_minutes AS "resolution_minutes!",
             h.change_at AS "change_at!", h.change_to AS "change_to!: Vec<Status>",
-            m.unread_from_agent AS "unread_from_agent!", m.unread_from_customer AS "unread_from_customer!",
+            t.unread_from_agent, t.unread_from_customer,
             t.merged_into,
             ARRAY(SELECT s.id FROM support_tickets s WHERE s.merged_into = t.id ORDER BY s.id) AS "merged_from!",
             (SELECT coalesce(json_agg(json_build_object('id', a.id, 'original_name', a.original_name,
@@ -188,10 +188,6 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
                SELECT coalesce(array_agg(h.created_at ORDER BY h.id), '{}') AS change_at,
                       coalesce(array_agg(h.to_status ORDER BY h.id), '{}') AS change_to
                FROM ticket_history h WHERE h.ticket_id = t.id AND h.to_status IS NOT NULL) h
-           CROSS JOIN LATERAL (
-               SELECT count(*) FILTER (WHERE m.sender_type = 'agent' AND NOT m.is_internal) AS unread_from_agent,
-                      count(*) FILTER (WHERE m.sender_type = 'customer') AS unread_from_customer
-               FROM ticket_messages m WHERE m.ticket_id = t.id AND m.read_at IS NULL) m
            WHERE t.id = $2"#,
         user_id,
         id,
@@ -204,8 +200,8 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
             viewer_role: row.viewer_role,
             targets: Targets { response_minutes: row.response_minutes, resolution_minutes: row.resolution_minutes },
             changes,
-            unread_from_agent: row.unread_from_agent,
-            unread_from_customer: row.unread_from_customer,
+            unread_from_agent: i64::from(row.unread_from_agent),
+            unread_from_customer: i64::from(row.unread_from_customer),
             merged_into: row.merged_into,
             merged_from: row.merged_from,
             attachments: row.attachments.0,

@@ -42,6 +42,13 @@ async fn merging_moves_threads_in_time_order_closes_the_sources_and_links_both_w
     assert_eq!((merged["messages_moved"].as_i64(), merged["attachments_moved"].as_i64()), (Some(3), Some(1)));
     assert_eq!(merged["merged_from"], json!([first, second]));
     assert_eq!(merged["ticket"]["id"], target);
+    // The unread counts kept on the tickets moved with the messages: the customer's three for
+    // staff, the agent's public answer for the customer; nothing left on the sources.
+    assert_eq!(d.ticket(&agent, target).await["unread_count"], 3);
+    assert_eq!(d.ticket(&customer, target).await["unread_count"], 1);
+    assert_eq!(d.ticket(&agent, first).await["unread_count"], 0);
+    assert_eq!(d.ticket(&customer, second).await["unread_count"], 0);
+    unread_counts_are_kept(&d).await;
 
     assert_eq!(thread(&d, &agent, target).await, ["one", "two", "three (note)", "four zanzibar", "five"]);
     assert_eq!(thread(&d, &customer, target).await, ["one", "two", "four zanzibar", "five"], "notes stay internal");
@@ -70,6 +77,24 @@ async fn merging_moves_threads_in_time_order_closes_the_sources_and_links_both_w
     assert!(read["merged_into"].is_null());
     // The moved words are the target's now.
     assert_eq!(d.list(&customer, &[("q", "zanzibar")]).await, [target]);
+    assert_eq!(d.ticket(&agent, target).await["unread_count"], 0, "staff read the thread");
+    assert_eq!(d.ticket(&customer, target).await["unread_count"], 0, "so did the customer");
+    unread_counts_are_kept(&d).await;
+}
+
+/// The counts kept on every ticket (migration 0009) are those of its messages.
+async fn unread_counts_are_kept(d: &Desk) {
+    let drifted: i64 =
+        d.db.scalar(
+            "SELECT count(*) FROM support_tickets t
+              CROSS JOIN LATERAL (
+                  SELECT count(*) FILTER (WHERE m.sender_type = 'agent' AND NOT m.is_internal)::int AS from_agent,
+                         count(*) FILTER (WHERE m.sender_type = 'customer')::int AS from_customer
+                    FROM ticket_messages m WHERE m.ticket_id = t.id AND m.read_at IS NULL) m
+              WHERE (t.unread_from_agent, t.unread_from_customer) <> (m.from_agent, m.from_customer)",
+        )
+        .await;
+    assert_eq!(drifted, 0, "tickets whose kept unread counts differ from their messages");
 }
 
 #[tokio::test]
