@@ -45,6 +45,8 @@ pub struct App {
     pub live: Arc<crate::live::Hub>,
     /// The tenants' change versions (conditional GETs answered without a query).
     pub versions: crate::live::versions::Versions,
+    /// The SLA grids of the policy versions lately read, for the badges of ticket lists.
+    pub sla_grids: crate::sav::tickets::sla_policy::KeptGrids,
 }
 
 /// Why the service cannot start with its configuration.
@@ -124,6 +126,7 @@ impl AppState {
             notification_metrics,
             live,
             versions,
+            sla_grids: crate::sav::tickets::sla_policy::KeptGrids::default(),
         })))
     }
 }

@@ -2,7 +2,7 @@
 //! in pages, each with its SLA badge and the caller's unread count.
 
 use axum::Json;
-use axum::extract::Query;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse as _, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -11,15 +11,17 @@ use shared::http::{Page, PageParams, invalid_query, one_of};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::context::{Access, Members};
+use crate::context::{Access, Members, TenantContext};
 use crate::live::versions::Revalidation;
 use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::badge::SlaBadge;
 use crate::sav::tickets::events::SenderType;
 use crate::sav::tickets::listing::{self, Filter, Listed, Order, SlaFilter};
 use crate::sav::tickets::priority::Priority;
+use crate::sav::tickets::sla::Grid;
 use crate::sav::tickets::status::Status;
 use crate::sav::tickets::view::TicketView;
+use crate::state::AppState;
 
 const QUERY_MAX_CHARS: usize = 200;
 
@@ -83,6 +85,8 @@ pub struct TicketListItem {
         (status = 422, description = "`validation_failed`: a bad limit, cursor or query"),
     ))]
 pub async fn list_tickets(
+    State(state): State<AppState>,
+    context: TenantContext,
     revalidation: Revalidation,
     access: Access<Members>,
     Query(filter): Query<TicketFilter>,
@@ -95,7 +99,19 @@ pub async fn list_tickets(
     let now = Utc::now();
     let rows = listing::list(&mut db, viewer, &wanted, now).await?;
     let page = Page::from_rows(rows, wanted.limit, |t| t.ticket.id);
-    let data = page.data.into_iter().map(|row| TicketListItem::of(row, viewer, now)).collect();
+    let versions = page.data.iter().map(|row| row.ticket.sla_version_id);
+    let grids = state.sla_grids.of(&mut db, context.tenant.id, versions).await?;
+    let data = page
+        .data
+        .into_iter()
+        .map(|row| {
+            let grid = grids
+                .get(&row.ticket.sla_version_id)
+                .copied()
+                .ok_or_else(|| ApiError::internal(format!("ticket {} names no policy version", row.ticket.id)))?;
+            Ok(TicketListItem::of(row, &grid, viewer, now))
+        })
+        .collect::<ApiResult<_>>()?;
     Ok(revalidation.tag(Json(Page { data, next_cursor: page.next_cursor }).into_response()))
 }
 
@@ -129,9 +145,9 @@ impl TicketFilter {
 }
 
 impl TicketListItem {
-    fn of(row: Listed, viewer: Viewer, now: DateTime<Utc>) -> Self {
+    fn of(row: Listed, grid: &Grid, viewer: Viewer, now: DateTime<Utc>) -> Self {
         Self {
-            sla: row.badge(now),
+            sla: row.badge(grid, now),
             unread_count: match viewer.receives_from() {
                 SenderType::Agent => i64::from(row.unread_from_agent),
                 SenderType::Customer => i64::from(row.unread_from_customer),

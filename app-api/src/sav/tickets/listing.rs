@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::access::Viewer;
 use super::badge::{self, SlaBadge};
 use super::priority::Priority;
-use super::sla::{Grid, Targets};
+use super::sla::Grid;
 use super::status::Status;
 use super::store::Ticket;
 
@@ -30,50 +30,22 @@ pub enum Order {
     OldestFirst,
 }
 
-/// A ticket as lists show it: the ticket, its SLA badge, and the caller's unread count.
+/// A ticket as lists show it: the ticket and the caller's unread count; its SLA badge comes
+/// from its policy version's grid (`sla_policy::KeptGrids`).
 #[derive(Debug, FromRow)]
 pub struct Listed {
     #[sqlx(flatten)]
     pub ticket: Ticket,
-    /// The grid of the ticket's policy version: its priority picks the targets.
-    #[sqlx(flatten)]
-    grid: GridRow,
     /// Unread public messages from staff, and from the customer (kept on the ticket, migration
     /// 0009).
     pub unread_from_agent: i32,
     pub unread_from_customer: i32,
 }
 
-/// A policy version's targets as the list reads them, by the version's primary key: picking
-/// the priority's here costs less than joining the view `sla_policy_targets` for each row.
-#[derive(Debug, FromRow)]
-#[allow(clippy::struct_field_names, reason = "the columns of sla_policy_versions, by name")]
-struct GridRow {
-    low_response_minutes: i32,
-    low_resolution_minutes: i32,
-    medium_response_minutes: i32,
-    medium_resolution_minutes: i32,
-    high_response_minutes: i32,
-    high_resolution_minutes: i32,
-    urgent_response_minutes: i32,
-    urgent_resolution_minutes: i32,
-}
-
-impl From<&GridRow> for Grid {
-    fn from(row: &GridRow) -> Self {
-        let targets = |response_minutes, resolution_minutes| Targets { response_minutes, resolution_minutes };
-        Self {
-            low: targets(row.low_response_minutes, row.low_resolution_minutes),
-            medium: targets(row.medium_response_minutes, row.medium_resolution_minutes),
-            high: targets(row.high_response_minutes, row.high_resolution_minutes),
-            urgent: targets(row.urgent_response_minutes, row.urgent_resolution_minutes),
-        }
-    }
-}
-
 impl Listed {
-    pub fn badge(&self, now: DateTime<Utc>) -> SlaBadge {
-        badge::of(&self.ticket, Grid::from(&self.grid).of(self.ticket.priority), now)
+    /// The badge at `now`, under `grid`: the grid of the ticket's policy version.
+    pub fn badge(&self, grid: &Grid, now: DateTime<Utc>) -> SlaBadge {
+        badge::of(&self.ticket, grid.of(self.ticket.priority), now)
     }
 }
 
@@ -114,18 +86,13 @@ pub async fn list(
 /// The statement `list` runs, with its parameters bound (the benchmark reads its text too).
 pub fn statement<'a>(viewer: Viewer, filter: &Filter<'a>, now: DateTime<Utc>) -> QueryBuilder<'a, Postgres> {
     // The page's ids first: with filters on indexed columns an index-only scan finds and sorts
-    // them without reading every matching row; then the rows of those ids alone, with their
-    // policy version (by primary key).
+    // them without reading every matching row; then the rows of those ids alone.
     let mut query = QueryBuilder::<Postgres>::new(
         "SELECT t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority, t.status, t.category,
             t.assigned_to, t.order_id, t.metadata, t.response_due_at, t.resolution_due_at, t.first_response_at,
             t.response_breached_at, t.resolution_breached_at, t.resolved_at, t.closed_at, t.auto_close_at, t.created_at, t.updated_at, t.sla_version_id,
-            v.low_response_minutes, v.low_resolution_minutes, v.medium_response_minutes,
-            v.medium_resolution_minutes, v.high_response_minutes, v.high_resolution_minutes,
-            v.urgent_response_minutes, v.urgent_resolution_minutes,
             t.unread_from_agent, t.unread_from_customer
          FROM support_tickets t
-         JOIN sla_policy_versions v ON v.id = t.sla_version_id
          WHERE t.id = ANY(ARRAY(SELECT t.id FROM support_tickets t WHERE true",
     );
     viewer.push_visibility(&mut query);

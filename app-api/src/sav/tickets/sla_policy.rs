@@ -5,7 +5,10 @@
 //! to tickets created afterwards, and a running ticket whose priority changes finds the new
 //! priority's targets in its own version. Statements that need a ticket's targets join the view
 //! `sla_policy_targets` (one row per version and priority) on `t.sla_version_id` and
-//! `t.priority`; its auto-close delays, `sla_policy_versions` on `t.sla_version_id`.
+//! `t.priority`; its auto-close delays, `sla_policy_versions` on `t.sla_version_id`. Ticket lists
+//! take the grids of their tickets' versions from `KeptGrids` instead, read once per replica.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgConnection;
@@ -129,6 +132,70 @@ pub async fn current(conn: &mut PgConnection) -> sqlx::Result<Version> {
     .fetch_one(conn)
     .await
     .map(Version::from)
+}
+
+/// The versions with these ids (those that exist).
+pub async fn versions(conn: &mut PgConnection, ids: &[i64]) -> sqlx::Result<Vec<Version>> {
+    let rows = sqlx::query_as!(
+        Row,
+        "SELECT id, low_response_minutes, low_resolution_minutes, medium_response_minutes, medium_resolution_minutes,
+            high_response_minutes, high_resolution_minutes, urgent_response_minutes, urgent_resolution_minutes,
+            auto_close_waiting_customer_minutes, auto_close_resolved_minutes, created_at
+         FROM sla_policy_versions WHERE id = ANY($1)",
+        ids,
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(Version::from).collect())
+}
+
+/// How long a replica keeps a version's grid. Versions never change (migration 0004's trigger
+/// refuses it), so a kept grid is the version's; the bound is for a tenant database restored
+/// from a backup older than its newest versions, whose next versions reuse their ids.
+const GRIDS_KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// The grids of the policy versions this replica read lately, by tenant and version: what a
+/// page of tickets needs for its badges without joining the versions in its statement (a
+/// fifth of a list's statement; BENCHMARKS.md, "Live updates").
+pub struct KeptGrids {
+    kept: moka::sync::Cache<(Uuid, i64), Grid>,
+}
+
+impl Default for KeptGrids {
+    fn default() -> Self {
+        Self { kept: moka::sync::Cache::builder().max_capacity(100_000).time_to_live(GRIDS_KEPT_FOR).build() }
+    }
+}
+
+impl KeptGrids {
+    /// The grid of each of `versions` of `tenant`, reading those not kept from `conn`.
+    pub async fn of(
+        &self,
+        conn: &mut PgConnection,
+        tenant: Uuid,
+        versions: impl IntoIterator<Item = i64>,
+    ) -> sqlx::Result<HashMap<i64, Grid>> {
+        let mut grids = HashMap::new();
+        let mut missing = Vec::new();
+        for version in versions {
+            if grids.contains_key(&version) || missing.contains(&version) {
+                continue;
+            }
+            match self.kept.get(&(tenant, version)) {
+                Some(grid) => {
+                    grids.insert(version, grid);
+                }
+                None => missing.push(version),
+            }
+        }
+        if !missing.is_empty() {
+            for read in self::versions(conn, &missing).await? {
+                self.kept.insert((tenant, read.id), read.policy.grid);
+                grids.insert(read.id, read.policy.grid);
+            }
+        }
+        Ok(grids)
+    }
 }
 
 /// What adopting a policy did.
