@@ -92,6 +92,8 @@ pub async fn try_lock_relay(tx: &mut PgConnection) -> sqlx::Result<bool> {
 #[derive(Debug, Clone)]
 pub struct Pending {
     pub id: i64,
+    /// Its place in the order the relay publishes (`number`): the live stream's frame id.
+    pub seq: i64,
     pub message_id: Uuid,
     pub routing_key: String,
     /// The event name (`payload.event`), the message's `type`.
@@ -105,12 +107,38 @@ pub struct Pending {
 pub async fn pending(tx: &mut PgConnection, limit: i64) -> sqlx::Result<Vec<Pending>> {
     sqlx::query_as!(
         Pending,
-        r#"SELECT id, message_id, routing_key, coalesce(payload->>'event', '') AS "event!", payload::text AS "payload!"
+        r#"SELECT id, 0::bigint AS "seq!", message_id, routing_key, coalesce(payload->>'event', '') AS "event!",
+                  payload::text AS "payload!"
            FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE"#,
         limit,
     )
     .fetch_all(tx)
     .await
+}
+
+/// Numbers `rows` (pending, in id order) in the order the relay is about to publish them, after
+/// every number given before (migration 0010). Call it under the tenant's relay lock: batches are
+/// numbered one after another, as they are published.
+pub async fn number(tx: &mut PgConnection, rows: &mut [Pending]) -> sqlx::Result<()> {
+    let count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    let last =
+        sqlx::query_scalar!("UPDATE outbox_relay_counter SET last_seq = last_seq + $1 RETURNING last_seq", count)
+            .fetch_one(&mut *tx)
+            .await?;
+    let first = last - count + 1;
+    for (row, seq) in rows.iter_mut().zip(first..) {
+        row.seq = seq;
+    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
+    sqlx::query!(
+        "UPDATE outbox SET relay_seq = n.seq FROM unnest($1::bigint[], $2::bigint[]) AS n (id, seq) WHERE outbox.id = n.id",
+        &ids,
+        &seqs,
+    )
+    .execute(tx)
+    .await
+    .map(drop)
 }
 
 /// Marks rows published (their confirms came back).
@@ -170,7 +198,8 @@ pub async fn prune(conn: &mut PgConnection, before: DateTime<Utc>, limit: i64) -
     .map(|done| done.rows_affected())
 }
 
-/// The oldest and newest ids the outbox holds (`newest` 0 and `oldest` 1 when it is empty).
+/// The oldest and newest numbers in the relay's order the outbox holds (`newest` 0 and `oldest`
+/// 1 when it holds none).
 #[derive(Debug, Clone, Copy)]
 pub struct IdBounds {
     pub oldest: i64,
@@ -180,20 +209,24 @@ pub struct IdBounds {
 pub async fn id_bounds(conn: &mut PgConnection) -> sqlx::Result<IdBounds> {
     sqlx::query_as!(
         IdBounds,
-        r#"SELECT coalesce(min(id), 1) AS "oldest!", coalesce(max(id), 0) AS "newest!" FROM outbox"#
+        r#"SELECT coalesce(min(relay_seq), 1) AS "oldest!", coalesce(max(relay_seq), 0) AS "newest!" FROM outbox"#
     )
     .fetch_one(conn)
     .await
 }
 
-/// The rows after `id`, in order, at most `limit`, committed ones only: the live stream's
-/// replay. (A row committed later with a smaller id than one read here is a concurrent writer's
-/// whose commit this read did not see; the live frames bring it.)
-pub async fn after(conn: &mut PgConnection, id: i64, limit: i64) -> sqlx::Result<Vec<(i64, serde_json::Value)>> {
-    let rows = sqlx::query!("SELECT id, payload FROM outbox WHERE id > $1 ORDER BY id LIMIT $2", id, limit)
-        .fetch_all(conn)
-        .await?;
-    Ok(rows.into_iter().map(|row| (row.id, row.payload)).collect())
+/// The rows numbered after `seq` in the relay's order, at most `limit`, with their numbers: the
+/// live stream's replay. Rows not numbered yet (not published, or in a batch being published)
+/// are not read here; the live frames bring them.
+pub async fn after(conn: &mut PgConnection, seq: i64, limit: i64) -> sqlx::Result<Vec<(i64, serde_json::Value)>> {
+    let rows = sqlx::query!(
+        r#"SELECT relay_seq AS "seq!", payload FROM outbox WHERE relay_seq > $1 ORDER BY relay_seq LIMIT $2"#,
+        seq,
+        limit
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.seq, row.payload)).collect())
 }
 
 #[cfg(test)]

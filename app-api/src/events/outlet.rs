@@ -167,9 +167,11 @@ impl Outlet {
         let mut confirms = Vec::with_capacity(rows.len());
         let mut error = None;
         for row in rows {
-            // The row's id orders the tenant's events: the live stream's frame ids.
+            // The row, and its number in the order the tenant's events are published: the live
+            // stream's frame ids.
             let mut headers = headers.clone();
             headers.insert("outbox_id".into(), AMQPValue::LongLongInt(row.id));
+            headers.insert("relay_seq".into(), AMQPValue::LongLongInt(row.seq));
             let properties = BasicProperties::default()
                 .with_delivery_mode(2)
                 .with_content_type(ShortString::from("application/json"))

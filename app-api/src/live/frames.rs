@@ -1,6 +1,7 @@
 //! What the live stream sends: frames made from the SAV events as the outbox holds them and the
-//! broker carries them (`{event, data, timestamp, tenant, audience}`), numbered by their outbox
-//! row, and the rule of who may see each (a plain function).
+//! broker carries them (`{event, data, timestamp, tenant, audience}`), numbered in the order the
+//! relay published them (`events::outbox::number`), and the rule of who may see each (a plain
+//! function).
 //!
 //! - `ticket.created`: a ticket was opened; `ticket.updated`: its status, assignee, priority or
 //!   SLA changed; `message.added`: its thread grew; `notification`: the person's bell rang.
@@ -19,7 +20,7 @@ use crate::events::outbox::Audience;
 /// One change, as streams send it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frame {
-    /// The outbox row's id: the tenant's order of events, and `Last-Event-ID`.
+    /// The event's number in the order its tenant's events were published, and `Last-Event-ID`.
     pub id: i64,
     pub tenant: Uuid,
     /// `ticket.created`, `ticket.updated`, `message.added` or `notification`.
@@ -47,7 +48,7 @@ pub struct Watcher {
 }
 
 impl Frame {
-    /// The frame of outbox row `id` whose message is `value`; `None` for events streams do not
+    /// The frame numbered `id` whose message is `value`; `None` for events streams do not
     /// send.
     pub fn from_message(id: i64, value: &Value) -> Option<Self> {
         let data = value.get("data")?;

@@ -1,5 +1,7 @@
 //! Replaying what a reconnecting stream missed, from the tenant's outbox: the frames after the
-//! one it names, filtered as live frames are. The outbox keeps events `OUTBOX_RETENTION_HOURS`
+//! one it names in the relay's publishing order (not the rows' ids: a change that commits late
+//! has a smaller id than events already seen, and is published, and numbered, after them),
+//! filtered as live frames are. The outbox keeps events `OUTBOX_RETENTION_HOURS`
 //! (a week by default); an id older than what it holds, newer than any it gave out, malformed,
 //! or with more missed than one replay sends, is answered `resync` (refetch everything).
 

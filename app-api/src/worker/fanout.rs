@@ -1,7 +1,8 @@
 //! This replica's share of the events, for its live streams (`crate::live`): a server-named, exclusive queue (gone with the
 //! connection) bound to every SAV event on the events exchange, consumed without acks (a frame
 //! missed is replayed by the client's reconnect; the events themselves are the outbox's). Each
-//! message becomes a frame numbered by its `outbox_id` header and goes to the hub. When the
+//! message becomes a frame numbered by its `relay_seq` header (its place in the tenant's
+//! publishing order, `events::outbox::number`) and goes to the hub. When the
 //! queue is lost and taken again, events may have passed meanwhile: every stream is told to
 //! resynchronise. Each event also drops the tenant's change version this replica kept
 //! (`crate::live::versions`).
@@ -95,10 +96,13 @@ async fn consume(
             Some(Err(err)) => return Err(err.to_string()),
             None => return Err("the consumer was cancelled".to_owned()),
         };
-        let id = delivery.properties.headers().as_ref().and_then(|h| match h.inner().get("outbox_id") {
+        // The event's number in its tenant's publishing order; a relay of an earlier version
+        // sent the row's id alone.
+        let header = |name: &str| match delivery.properties.headers().as_ref()?.inner().get(name) {
             Some(AMQPValue::LongLongInt(id)) => Some(*id),
             _ => None,
-        });
+        };
+        let id = header("relay_seq").or_else(|| header("outbox_id"));
         let (Some(id), Ok(value)) = (id, serde_json::from_slice::<serde_json::Value>(&delivery.data)) else { continue };
         let Some(frame) = Frame::from_message(id, &value) else { continue };
         // Revalidations here see the change before any stream here is told of it.

@@ -231,6 +231,50 @@ async fn a_reconnect_receives_what_it_missed_once_and_a_bad_id_resyncs() {
     }
 }
 
+/// Events are numbered in the order they are published, not by their rows' ids: a change that
+/// commits after a later one (a smaller id, published last) is still replayed after the frames
+/// a client saw before it went away.
+#[tokio::test]
+async fn a_change_that_commits_late_is_replayed_after_what_was_seen() {
+    let live = Live::open().await;
+    let customer = live.member("customer").await;
+    let slug = live.org.slug.clone();
+    let mut stream = Stream::open(&live.b, &slug, &customer, None).await;
+    let first = id(&live.post(&customer, "/v1/tickets", json!({"subject": "First", "description": "x"})).await);
+    stream.until("ticket.created", first).await;
+
+    // A change holds its event's row, uncommitted, while a later change commits and is seen.
+    let db = live.platform.tenant_db(&slug).await;
+    let mut slow = db.pool.begin().await.unwrap();
+    let late_row: i64 = sqlx::query_scalar(
+        "INSERT INTO outbox (message_id, routing_key, payload)
+         SELECT gen_random_uuid(), routing_key, payload FROM outbox
+          WHERE payload->>'event' = 'TicketCreated' AND (payload->'data'->>'ticket_id')::bigint = $1
+         RETURNING id",
+    )
+    .bind(first)
+    .fetch_one(&mut *slow)
+    .await
+    .unwrap();
+    let second = id(&live.post(&customer, "/v1/tickets", json!({"subject": "Second", "description": "x"})).await);
+    let seen = stream.until("ticket.created", second).await;
+    let last = seen.last().unwrap().id.clone().unwrap();
+    drop(stream);
+    let second_row: i64 = db.scalar("SELECT max(id) FROM outbox WHERE payload->>'event' = 'TicketCreated'").await;
+    assert!(late_row < second_row, "the late change's row has the smaller id");
+
+    // It commits once the client is gone, and is published after what the client saw.
+    slow.commit().await.unwrap();
+    eventually(Duration::from_secs(10), "the late event published", || async {
+        let query = format!("SELECT count(*) FROM outbox WHERE id = {late_row} AND published_at IS NOT NULL");
+        (db.scalar(&query).await == 1).then_some(())
+    })
+    .await;
+    let mut again = Stream::open(&live.a, &slug, &customer, Some(&last)).await;
+    let replayed = again.expect().await;
+    assert_eq!(events(&[replayed]), [("ticket.created".into(), first)], "the late event, replayed");
+}
+
 #[tokio::test]
 async fn signing_out_ends_the_stream_and_a_person_holds_a_bounded_number() {
     let live = Live::open().await;

@@ -40,8 +40,9 @@ use crate::tenancy::resolve::Tenant;
 /// How long a relay waits before trying again a tenant another relay holds.
 const BUSY_RETRY: Duration = Duration::from_millis(100);
 
-/// A tenant's batch, claimed: the relay lock and the rows are held until `settle` (or the drop
-/// of the claim, which rolls back and leaves the rows pending).
+/// A tenant's batch, claimed and numbered in publishing order (`outbox::number`): the relay lock
+/// and the rows are held until `settle` (or the drop of the claim, which rolls back and leaves
+/// the rows pending).
 pub struct Claim<'c> {
     tx: Transaction<'c, Postgres>,
     rows: Vec<Pending>,
@@ -60,10 +61,16 @@ impl<'c> Claim<'c> {
             tx.rollback().await?;
             return Ok(None);
         }
-        match outbox::pending(&mut tx, i64::from(limit)).await {
-            Ok(rows) => Ok(Some(Self { tx, rows })),
-            Err(err) => Err(rolled_back(tx, err).await),
+        let mut rows = match outbox::pending(&mut tx, i64::from(limit)).await {
+            Ok(rows) => rows,
+            Err(err) => return Err(rolled_back(tx, err).await),
+        };
+        if !rows.is_empty()
+            && let Err(err) = outbox::number(&mut tx, &mut rows).await
+        {
+            return Err(rolled_back(tx, err).await);
         }
+        Ok(Some(Self { tx, rows }))
     }
 
     pub fn rows(&self) -> &[Pending] {
