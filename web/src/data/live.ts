@@ -17,11 +17,13 @@ export const liveStream = new LiveStream({ fetch: (input, init) => fetch(input, 
 session.subscribe((state) => {
   if (state.status === 'signed_in') liveStream.renewed();
 });
-// Back online, or shown again: a stream waiting for its next try is tried at once.
+// Back online, or shown again: a stream waiting for its next try is tried at once. Hidden for
+// long, the tab closes its stream until it is shown again (`stream.ts`).
 if (typeof window !== 'undefined') {
   window.addEventListener('online', () => liveStream.retryNow());
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible') liveStream.retryNow();
+    if (document.visibilityState === 'visible') liveStream.shown();
+    else liveStream.hidden();
   });
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONNECT_TIMEOUT_MS, FIRST_RETRY_MS, HEALTHY_MS, LiveStream, QUIET_LIMIT_MS, retryAfterMs, toEvent, type LiveEvent, type LiveMode } from './stream';
+import { CONNECT_TIMEOUT_MS, FIRST_RETRY_MS, HEALTHY_MS, LiveStream, PARK_AFTER_MS, QUIET_LIMIT_MS, retryAfterMs, toEvent, type LiveEvent, type LiveMode } from './stream';
 
 /** A response whose body the test writes to, chunk by chunk, and ends. */
 function sseResponse(status = 200, type = 'text/event-stream') {
@@ -319,6 +319,36 @@ describe('LiveStream', () => {
     await settle();
     expect(h.events.map((e) => (e.type === 'resync' ? e.type : e.id))).toEqual(['7', '8']);
     expect(h.delays()).toEqual([QUIET_LIMIT_MS]);
+    h.stream.stop();
+  });
+
+  it('closes the stream of a tab hidden for long and opens it again from its last id when shown', async () => {
+    const h = harness();
+    const first = h.open();
+    h.stream.start();
+    await settle();
+    first.write('id: 12\nevent: ticket.updated\ndata: {"ticket_id": 3}\n\n');
+    await settle();
+    // Hidden for a moment: nothing happens.
+    h.stream.hidden();
+    h.stream.shown();
+    expect(h.delays()).toEqual([QUIET_LIMIT_MS]);
+    expect(h.requests[0]!.signal.aborted).toBe(false);
+    // Hidden for long: the stream closes, quietly, and nothing is retried while hidden.
+    h.stream.hidden();
+    await h.fire(PARK_AFTER_MS);
+    expect(h.requests[0]!.signal.aborted).toBe(true);
+    expect(h.delays()).toEqual([]);
+    expect(h.modes).toEqual(['live']);
+    // Shown: a stream at once, from where it was, and what the server replays reaches the views.
+    const second = h.open();
+    h.stream.shown();
+    await settle();
+    expect(h.requests[1]!.headers['Last-Event-ID']).toBe('12');
+    second.write('id: 13\nevent: message.added\ndata: {"ticket_id": 3, "message_id": 9}\n\n');
+    await settle();
+    expect(h.events.map((e) => (e.type === 'resync' ? e.type : e.id))).toEqual(['12', '13']);
+    expect(h.modes).toEqual(['live']);
     h.stream.stop();
   });
 

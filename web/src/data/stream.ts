@@ -13,6 +13,9 @@
 //!   The browser saying it is online again, or the tab being shown again, tries it at once.
 //! - A stream that goes quiet (no frame and no keep-alive for three keep-alive periods) is
 //!   taken for dead and opened again.
+//! - A tab hidden for `PARK_AFTER_MS` closes its stream (each open one counts against the
+//!   person's `STREAMS_PER_USER`, and a hidden tab shows nothing) and keeps its place: shown
+//!   again, it opens one at once with the last id seen, and the server replays what it missed.
 
 import type { Fetch } from '../api/client';
 import { SseParser, readStream, type SseFrame } from './sse';
@@ -63,6 +66,8 @@ export const DEFAULT_RETRY_MS = 3000;
 export const QUIET_LIMIT_MS = 45_000;
 /** No answer's headers within this long: the attempt failed. */
 export const CONNECT_TIMEOUT_MS = 10_000;
+/** A tab hidden this long closes its stream until it is shown again. */
+export const PARK_AFTER_MS = 5 * 60_000;
 /** A stream that lasted this long was healthy: its end is not a failure. */
 export const HEALTHY_MS = 10_000;
 
@@ -107,6 +112,9 @@ export class LiveStream {
   private everLive = false;
   /** A stream is open and being read, with this token. */
   private openWith: string | null = null;
+  /** Closed while the tab is hidden, to open again from `lastId` when it is shown. */
+  private parked = false;
+  private parkTimer: unknown = null;
   /** Bumped by every start and stop: a connection of an older generation stays silent. */
   private generation = 0;
   private readonly listeners = new Set<(event: LiveEvent) => void>();
@@ -167,7 +175,39 @@ export class LiveStream {
     this.retryMs = DEFAULT_RETRY_MS;
     this.everLive = false;
     this.openWith = null;
+    this.parked = false;
+    if (this.parkTimer !== null) this.timers.clear(this.parkTimer);
+    this.parkTimer = null;
     this.setMode('connecting');
+  }
+
+  /** The tab was hidden: the stream closes if it stays hidden for `PARK_AFTER_MS`. */
+  hidden(): void {
+    if (!this.running || this.parked || this.parkTimer !== null) return;
+    this.parkTimer = this.timers.set(() => this.park(), PARK_AFTER_MS);
+  }
+
+  /** The tab is shown: a closed stream opens again at once from where it was, a stream waiting
+   * for its next try is tried now. */
+  shown(): void {
+    if (this.parkTimer !== null) this.timers.clear(this.parkTimer);
+    this.parkTimer = null;
+    if (!this.parked) return this.retryNow();
+    this.parked = false;
+    if (this.running) void this.connect(this.generation);
+  }
+
+  /** Closes the stream of a hidden tab, keeping its last id (and its mode: a hidden tab's views
+   * need not poll, and the replay brings what they missed). */
+  private park(): void {
+    this.parkTimer = null;
+    if (!this.running) return;
+    this.parked = true;
+    this.generation += 1;
+    this.controller?.abort();
+    this.controller = null;
+    this.clearTimers();
+    this.openWith = null;
   }
 
   /** Tries the stream now rather than at the next retry (the network is back, the tab shown). */
