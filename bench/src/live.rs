@@ -27,6 +27,9 @@ pub struct Options {
     pub frames: usize,
     pub rate: u32,
     pub idle: usize,
+    /// Replica B's per-user limit a minute (0: off): on, every request spends a GCRA call in
+    /// Redis.
+    pub user_limit: u32,
 }
 
 fn rss_kib(pid: u32) -> u64 {
@@ -105,7 +108,7 @@ pub async fn run(options: &Options) {
         ("JOBS_IN_SERVE", "false".to_owned()),
         ("ORDERS_CONSUMER_IN_SERVE", "false".to_owned()),
         ("NOTIFICATIONS_IN_SERVE", "false".to_owned()),
-        ("RATE_LIMIT_USER_PER_MINUTE", "0".to_owned()),
+        ("RATE_LIMIT_USER_PER_MINUTE", options.user_limit.to_string()),
         ("RATE_LIMIT_IP_PER_MINUTE", "0".to_owned()),
         ("STREAMS_PER_USER", streams_per_user),
         ("REDIS_URL", std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())),

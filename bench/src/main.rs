@@ -104,6 +104,10 @@ enum Command {
         /// Idle streams opened on the one replica.
         #[arg(long, default_value_t = 10_000)]
         idle: usize,
+        /// Replica B's requests per minute per user (`RATE_LIMIT_USER_PER_MINUTE`); 0, the
+        /// default, turns the limit off (one user sends all the load).
+        #[arg(long, default_value_t = 0)]
+        user_limit: u32,
     },
     /// Fills an existing tenant database with the tickets benchmark's data (tickets, threads,
     /// history, people in the mirror) and prints what the web benchmark needs, as JSON.
@@ -182,7 +186,9 @@ fn main() {
             Command::Attachments { files_per_client } => attachments::run(files_per_client).await,
             Command::Backup { tenants, tickets } => backups::run(tenants, tickets).await,
             Command::SeedTickets { database_url, tickets } => tickets::seed_existing(&database_url, tickets).await,
-            Command::Live { frames, rate, idle } => live::run(&live::Options { frames, rate, idle }).await,
+            Command::Live { frames, rate, idle, user_limit } => {
+                live::run(&live::Options { frames, rate, idle, user_limit }).await;
+            }
             Command::Mail { rate, seconds, customers } => mail::run(&mail::Options { rate, seconds, customers }).await,
             Command::Events { tickets, gap_ms, rows, tenants, busy } => {
                 let gap = std::time::Duration::from_millis(gap_ms);

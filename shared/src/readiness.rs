@@ -113,15 +113,11 @@ pub async fn check_postgres(name: &str, pool: &PgPool, required: bool) -> Depend
 }
 
 /// `PING` on an optional Redis pool.
-pub async fn check_redis(pool: Option<&deadpool_redis::Pool>) -> DependencyReport {
-    let Some(pool) = pool else {
+pub async fn check_redis(redis: Option<&crate::redis::Redis>) -> DependencyReport {
+    let Some(redis) = redis else {
         return not_configured(false);
     };
-    check("redis", false, async {
-        let mut conn = pool.get().await.map_err(|e| e.to_string())?;
-        redis::cmd("PING").query_async::<String>(&mut conn).await.map(drop).map_err(|e| e.to_string())
-    })
-    .await
+    check("redis", false, redis.ping()).await
 }
 
 /// The process's broker connection, when `AMQP_URL` is set (optional: events wait in the

@@ -11,8 +11,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use deadpool_redis::{Config, Connection, Pool, PoolConfig, Runtime, Timeouts};
+use deadpool::Runtime;
+use deadpool::managed::{self, Metrics, PoolConfig, RecycleError, RecycleResult, Timeouts};
 use prometheus::{IntCounterVec, IntGauge, Opts, Registry};
+use redis::aio::{ConnectionLike, MultiplexedConnection};
+use redis::{Cmd, Pipeline, RedisError, RedisFuture, Value};
 
 use crate::config::ServiceUrl;
 
@@ -21,15 +24,84 @@ pub const CALL_TIMEOUT: Duration = Duration::from_millis(500);
 /// How long callers fall back without trying after a failure.
 pub const OPEN_FOR: Duration = Duration::from_secs(5);
 
+/// Makes the pool's connections and takes them back without a round trip. (deadpool-redis's
+/// manager sends `UNWATCH` and `PING` every time a connection leaves the pool: a second round trip
+/// for every call.) A connection whose last call failed on the connection, or never finished
+/// (cut by `CALL_TIMEOUT`), is dropped instead of reused.
+pub struct Connections {
+    client: redis::Client,
+}
+
+/// A pooled connection and whether it may be used again.
+pub struct Tracked {
+    conn: MultiplexedConnection,
+    broken: bool,
+}
+
+impl managed::Manager for Connections {
+    type Type = Tracked;
+    type Error = RedisError;
+
+    async fn create(&self) -> Result<Tracked, RedisError> {
+        Ok(Tracked { conn: self.client.get_multiplexed_async_connection().await?, broken: false })
+    }
+
+    async fn recycle(&self, conn: &mut Tracked, _: &Metrics) -> RecycleResult<RedisError> {
+        if conn.broken { Err(RecycleError::message("its last call failed or was cut off")) } else { Ok(()) }
+    }
+}
+
+/// The pool of connections to Redis.
+pub type Pool = managed::Pool<Connections>;
+
+/// A connection taken from the pool, as commands use it (`query_async(&mut conn)`).
+pub struct Connection(managed::Object<Connections>);
+
+impl Connection {
+    /// Runs `call`, marking the connection broken unless it ends without a connection error.
+    async fn tracked<T>(&mut self, call: impl Future<Output = redis::RedisResult<T>>) -> redis::RedisResult<T> {
+        self.0.broken = true;
+        let result = call.await;
+        self.0.broken =
+            result.as_ref().is_err_and(|e| e.is_io_error() || e.is_connection_dropped() || e.is_unrecoverable_error());
+        result
+    }
+}
+
+impl ConnectionLike for Connection {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        Box::pin(async move {
+            let mut conn = self.0.conn.clone();
+            self.tracked(conn.req_packed_command(cmd)).await
+        })
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        cmd: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        Box::pin(async move {
+            let mut conn = self.0.conn.clone();
+            self.tracked(conn.req_packed_commands(cmd, offset, count)).await
+        })
+    }
+
+    fn get_db(&self) -> i64 {
+        self.0.conn.get_db()
+    }
+}
+
 /// A lazily connecting pool with short timeouts.
 fn pool(url: &ServiceUrl, max_size: usize) -> Result<Pool, String> {
-    let mut config = Config::from_url(url.expose());
-    config.pool = Some(PoolConfig {
+    let client = redis::Client::open(url.expose()).map_err(|e| e.to_string())?;
+    let config = PoolConfig {
         max_size,
         timeouts: Timeouts { wait: Some(CALL_TIMEOUT), create: Some(CALL_TIMEOUT), recycle: Some(CALL_TIMEOUT) },
         ..PoolConfig::default()
-    });
-    config.create_pool(Some(Runtime::Tokio1)).map_err(|e| e.to_string())
+    };
+    Pool::builder(Connections { client }).config(config).runtime(Runtime::Tokio1).build().map_err(|e| e.to_string())
 }
 
 /// Closed, or open until a moment (as milliseconds since the breaker's epoch).
@@ -93,9 +165,13 @@ impl Redis {
         })
     }
 
-    /// The pool itself, for the readiness probe (which must see Redis recover, breaker or not).
-    pub fn pool(&self) -> &Pool {
-        &self.pool
+    /// `PING`, past the breaker: the readiness probe must see Redis recover, breaker or not.
+    pub async fn ping(&self) -> Result<(), String> {
+        let attempt = tokio::time::timeout(CALL_TIMEOUT, async {
+            let mut conn = Connection(self.pool.get().await.map_err(|e| e.to_string())?);
+            redis::cmd("PING").query_async::<String>(&mut conn).await.map(drop).map_err(|e| e.to_string())
+        });
+        attempt.await.map_err(|_| "timed out".to_owned())?
     }
 
     pub fn breaker_open(&self) -> bool {
@@ -116,7 +192,7 @@ impl Redis {
         }
         let attempt = tokio::time::timeout(CALL_TIMEOUT, async {
             let conn = self.pool.get().await.map_err(|e| e.to_string())?;
-            call(conn).await.map_err(|e| e.to_string())
+            call(Connection(conn)).await.map_err(|e| e.to_string())
         })
         .await;
         match attempt {
@@ -177,5 +253,31 @@ mod tests {
         assert!(started.elapsed() < Duration::from_millis(50));
         assert_eq!(redis.metrics.fallbacks.with_label_values(&["test"]).get(), 2);
         assert_eq!(redis.metrics.breaker_open.get(), 1);
+    }
+
+    /// The server's id of the connection a call gets from the pool (past the breaker).
+    async fn client_id(redis: &Redis) -> i64 {
+        let mut conn = Connection(redis.pool.get().await.unwrap());
+        redis::cmd("CLIENT").arg("ID").query_async(&mut conn).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_connection_is_reused_until_a_call_on_it_is_cut_off() {
+        let url = std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+        let redis = Redis::new(&ServiceUrl::from_env(&url).unwrap(), 1, &Registry::new()).unwrap();
+        let first = client_id(&redis).await;
+        assert_eq!(client_id(&redis).await, first, "the same connection, taken back as it was");
+        // A call that outlasts CALL_TIMEOUT is cut off: its connection may still be busy with it.
+        let key = format!("helpdeskly-test-{}", uuid::Uuid::now_v7());
+        let blocked = redis
+            .run("test", |mut c| async move {
+                redis::cmd("BLPOP").arg(key).arg(2).query_async::<Option<Vec<String>>>(&mut c).await
+            })
+            .await;
+        assert_eq!(blocked, None);
+        assert!(redis.breaker_open());
+        let next = client_id(&redis).await;
+        assert_ne!(next, first, "a new connection instead of the one cut off");
+        assert_eq!(client_id(&redis).await, next);
     }
 }

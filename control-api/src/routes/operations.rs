@@ -15,7 +15,7 @@ use crate::state::AppState;
 pub async fn get_ready(State(state): State<AppState>) -> Readiness {
     let (db, redis, amqp, mail) = tokio::join!(
         check_postgres("control_db", &state.db, true),
-        check_redis(state.redis.as_ref().map(shared::redis::Redis::pool)),
+        check_redis(state.redis.as_ref()),
         check_amqp(state.broker.as_deref()),
         check_mail(state.mail.sender.mailer()),
     );
