@@ -38,7 +38,8 @@ The faults, in turn, each after a calm spell:
 Beside the traffic, live streams (`GET /v1/stream`) held through nginx, whose /v1/stream location
 is unbuffered: the owner's twice and each customer's, each from an address of its own. A stream
 that ends (its replica shut down or killed) reconnects at once with `Last-Event-ID`. Each frame's
-outbox id is counted per stream; what each should have received is read from the tenant's
+id (its outbox row's `relay_seq`, the order the relay published it in) is counted per stream;
+what each should have received is read from the tenant's
 outbox at the end (the rows after the newest one when every stream was open, filtered as the
 stream filters: the owner every ticket event, a customer their own tickets' events but no
 internal note, a notification its person alone), each in the phase its transaction began in.
@@ -462,7 +463,7 @@ class StreamClient:
     """One live stream (`GET /v1/stream`) held through nginx (whose /v1/stream location is
     unbuffered) from an address of its own. When it ends (a replica shut down or killed) it
     reconnects at once, naming the last frame it saw in `Last-Event-ID`, and again every 0.1 s
-    until a stream is open. Records every frame's outbox id, each gap between a stream's end and
+    until a stream is open. Records every frame's id, each gap between a stream's end and
     the next one open, and each `resync`."""
 
     def __init__(self, name, traffic, token, user, role, source):
@@ -470,7 +471,7 @@ class StreamClient:
         self.source = source
         self.stopping = threading.Event()
         self.last_id = None
-        self.seen = collections.Counter()  # outbox id -> frames received
+        self.seen = collections.Counter()  # frame id -> frames received
         self.opened = threading.Event()  # the first stream is open
         self.gaps = []  # (phase the stream ended in, when it ended, when the next one was open)
         self.resyncs = []  # phases
@@ -937,9 +938,10 @@ def results(run):
 
 
 def expected_frames(run):
-    """stream client -> {outbox id: phase} of the rows after the baseline that its stream sends,
-    each in the phase its transaction began in."""
-    rows = psql("SELECT id, extract(epoch FROM created_at), payload FROM outbox WHERE id > "
+    """stream client -> {frame id: phase} of the rows after the baseline that its stream sends,
+    each in the phase its transaction began in. A frame's id is its row's `relay_seq`; a row not
+    published yet has none, and stands for a frame no stream can have received (minus its id)."""
+    rows = psql("SELECT coalesce(relay_seq, -id), extract(epoch FROM created_at), payload FROM outbox WHERE id > "
                 f"{run.stream_baseline} ORDER BY id", run.tenant_db)
     starts = sorted(run.phases)
     out = {client.name: {} for client in run.streams}
