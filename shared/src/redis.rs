@@ -57,22 +57,21 @@ pub type Pool = managed::Pool<Connections>;
 /// A connection taken from the pool, as commands use it (`query_async(&mut conn)`).
 pub struct Connection(managed::Object<Connections>);
 
-impl Connection {
-    /// Runs `call`, marking the connection broken unless it ends without a connection error.
-    async fn tracked<T>(&mut self, call: impl Future<Output = redis::RedisResult<T>>) -> redis::RedisResult<T> {
-        self.0.broken = true;
-        let result = call.await;
-        self.0.broken =
-            result.as_ref().is_err_and(|e| e.is_io_error() || e.is_connection_dropped() || e.is_unrecoverable_error());
-        result
-    }
+/// Whether a call's failure leaves its connection unfit for the next call.
+fn breaks_connection<T>(result: &redis::RedisResult<T>) -> bool {
+    result.as_ref().is_err_and(|e| e.is_io_error() || e.is_connection_dropped() || e.is_unrecoverable_error())
 }
 
+// Each call marks the connection broken until it ends well: a call cut off (dropped by
+// `CALL_TIMEOUT`) leaves it marked.
 impl ConnectionLike for Connection {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
         Box::pin(async move {
-            let mut conn = self.0.conn.clone();
-            self.tracked(conn.req_packed_command(cmd)).await
+            let tracked = &mut *self.0;
+            tracked.broken = true;
+            let result = tracked.conn.req_packed_command(cmd).await;
+            tracked.broken = breaks_connection(&result);
+            result
         })
     }
 
@@ -83,8 +82,11 @@ impl ConnectionLike for Connection {
         count: usize,
     ) -> RedisFuture<'a, Vec<Value>> {
         Box::pin(async move {
-            let mut conn = self.0.conn.clone();
-            self.tracked(conn.req_packed_commands(cmd, offset, count)).await
+            let tracked = &mut *self.0;
+            tracked.broken = true;
+            let result = tracked.conn.req_packed_commands(cmd, offset, count).await;
+            tracked.broken = breaks_connection(&result);
+            result
         })
     }
 

@@ -142,16 +142,7 @@ impl Jobs {
     where
         F: Future<Output = ()>,
     {
-        tokio::pin!(stop);
-        let mut tick = tokio::time::interval(period);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                () = &mut stop => return,
-                _ = tick.tick() => {}
-            }
-            job(self.clone()).await;
-        }
+        super::every(period, stop, super::Stopping::LetsFinish, || job(self.clone())).await;
     }
 
     async fn logged_check(self) {

@@ -59,10 +59,23 @@ where
     Ok(results)
 }
 
-/// Runs `job` now, then every `period`, until `stop` resolves; `stop` also cuts a run short (a
-/// sweep only reads, and the next process's first sweep does it again).
-pub(crate) async fn sweep_every<F, Fut>(period: std::time::Duration, stop: impl Future<Output = ()>, mut job: F)
-where
+/// What `stop` does to a run of a periodic job in progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stopping {
+    /// Cuts it short: the job only reads (a sweep), and the next process's first run does it
+    /// again.
+    CutsShort,
+    /// Lets it finish: the job writes.
+    LetsFinish,
+}
+
+/// Runs `job` now, then every `period`, until `stop` resolves.
+pub(crate) async fn every<F, Fut>(
+    period: std::time::Duration,
+    stop: impl Future<Output = ()>,
+    stopping: Stopping,
+    mut job: F,
+) where
     F: FnMut() -> Fut,
     Fut: Future<Output = ()>,
 {
@@ -74,9 +87,12 @@ where
             () = &mut stop => return,
             _ = tick.tick() => {}
         }
-        tokio::select! {
-            () = &mut stop => return,
-            () = job() => {}
+        match stopping {
+            Stopping::LetsFinish => job().await,
+            Stopping::CutsShort => tokio::select! {
+                () = &mut stop => return,
+                () = job() => {}
+            },
         }
     }
 }

@@ -94,7 +94,7 @@ impl Notifier {
 
     async fn sweep_periodically(self, stop: impl Future<Output = ()>) {
         let period = self.state.config.events.sweep_every;
-        super::sweep_every(period, stop, || async {
+        super::every(period, stop, super::Stopping::CutsShort, || async {
             if let Err(err) = self.sweep().await {
                 tracing::warn!(error = %err, "notifications sweep: cannot list the active tenants");
             }

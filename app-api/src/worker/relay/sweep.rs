@@ -38,7 +38,7 @@ pub struct Sweep {
 /// Sweeps now, then every `OUTBOX_SWEEP_SECONDS`, until `stop` resolves.
 pub async fn run(relay: Relay, stop: impl Future<Output = ()>) {
     let period = relay.state.config.events.sweep_every;
-    crate::worker::sweep_every(period, stop, || async {
+    crate::worker::every(period, stop, crate::worker::Stopping::CutsShort, || async {
         match relay.sweep().await {
             Ok(swept) => tracing::debug!(?swept, "outbox sweep"),
             Err(err) => tracing::warn!(error = %err, "outbox sweep: cannot list the active tenants"),
