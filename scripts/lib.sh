@@ -93,6 +93,26 @@ mail_devel_venv() {
   echo "$venv"
 }
 
+STANDARDWEBHOOKS_VERSION=1.1.0
+# webhook_receiver_venv: prints the virtual environment holding standardwebhooks (PyPI, pinned),
+# an implementation of Standard Webhooks of its own that scripts/webhook_receiver.py checks the
+# platform's webhook signatures with, installed with pip when missing. testkit's webhooks module
+# runs scripts/webhook_receiver.py with "$WEBHOOK_RECEIVER_VENV/bin/python".
+webhook_receiver_venv() {
+  local venv=${WEBHOOK_RECEIVER_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/helpdeskly/standardwebhooks-$STANDARDWEBHOOKS_VERSION}
+  # The marker is written once pip has finished: a half-made environment is made again.
+  if [ ! -f "$venv/.installed" ]; then
+    say "installing standardwebhooks $STANDARDWEBHOOKS_VERSION (the webhook tests' signature check) into $venv"
+    command -v python3 >/dev/null || apt_install python3
+    rm -rf "$venv"
+    mkdir -p "$(dirname "$venv")"
+    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$venv"; }
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "standardwebhooks==$STANDARDWEBHOOKS_VERSION" >&2
+    touch "$venv/.installed"
+  fi
+  echo "$venv"
+}
+
 # ensure_mail_catcher HOST SMTP_PORT IMAP_PORT HTTP_PORT PASSWORD DIR: a mail server for
 # development and tests, mail-devel from PyPI (pinned): an in-memory SMTP sink, an IMAP server
 # and a small web UI on HTTP_PORT. In its multi-user mode every recipient address has a mailbox

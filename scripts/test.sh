@@ -21,6 +21,9 @@
 # where every recipient address has a mailbox, logged into with the address and
 # TEST_MAIL_PASSWORD (default helpdeskly-test), and its web UI on TEST_MAIL_HTTP_PORT (default
 # 2080: http://127.0.0.1:2080/). The mail is kept in memory only, until the server stops.
+# Webhook tests start receivers of their own (scripts/webhook_receiver.py, testkit's webhooks
+# module) with the Python of WEBHOOK_RECEIVER_VENV (scripts/lib.sh's webhook_receiver_venv:
+# standardwebhooks, pinned, installed with pip into a virtual environment of its own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -167,6 +170,13 @@ ensure_mail() {
     "$SERVICES_DIR/mail"
 }
 
+# The Standard Webhooks implementation the webhook tests check signatures with (testkit's
+# webhooks module runs scripts/webhook_receiver.py with this environment's Python).
+ensure_webhook_receiver() {
+  WEBHOOK_RECEIVER_VENV=$(webhook_receiver_venv)
+  export WEBHOOK_RECEIVER_VENV
+}
+
 ensure_nextest() {
   if ! cargo nextest --version >/dev/null 2>&1; then
     say "installing cargo-nextest"
@@ -194,6 +204,7 @@ ensure_rabbitmq
 ensure_s3
 ensure_clamd
 ensure_mail
+ensure_webhook_receiver
 ensure_nextest
 ensure_cargo_deny
 ensure_cargo_machete

@@ -42,6 +42,7 @@ pub struct AppConfig {
     pub jobs: JobsConfig,
     pub attachments: AttachmentsConfig,
     pub notifications: NotificationsConfig,
+    pub integrations: IntegrationsConfig,
     /// `STREAMS_PER_USER` (20): live streams one person may hold open on one replica.
     pub streams_per_user: usize,
 }
@@ -64,6 +65,52 @@ pub struct NotificationsConfig {
     pub mail_concurrency: usize,
     /// The port, for the default address without a base domain.
     port: u16,
+}
+
+/// API keys and the webhook worker.
+#[derive(Debug, Clone)]
+pub struct IntegrationsConfig {
+    /// `WEBHOOKS_IN_SERVE` (true): `serve` runs the webhook worker too (`worker` always does).
+    pub in_serve: bool,
+    /// `WEBHOOKS_QUEUE` (`app-api.webhooks`): its durable queue on the events exchange.
+    pub queue: String,
+    /// `WEBHOOK_ALLOW_PRIVATE_TARGETS` (false): lets webhooks reach loopback and private
+    /// addresses (tests, single-host installs).
+    pub allow_private_targets: bool,
+    /// `WEBHOOK_CONCURRENCY` (32): attempts in flight at once, per process (at most 4 per
+    /// endpoint, so a slow receiver cannot hold back the others).
+    pub concurrency: usize,
+    /// `WEBHOOK_RETRY_SCALE` (1): shortens the retry schedule by this factor (development and
+    /// tests only; from 0.0001 to 1).
+    pub retry_scale: f64,
+    /// `RATE_LIMIT_API_KEY_PER_MINUTE` (600; 0 disables): each key's own budget.
+    pub key_rate_per_minute: u32,
+}
+
+impl IntegrationsConfig {
+    fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let queue: String = env.or("WEBHOOKS_QUEUE", "app-api.webhooks".to_owned())?;
+        if queue.is_empty() || queue.len() > 200 || queue.chars().any(char::is_whitespace) {
+            return Err(ConfigError { name: "WEBHOOKS_QUEUE", problem: "is invalid: expected a name without spaces".into() });
+        }
+        let concurrency: usize = env.or("WEBHOOK_CONCURRENCY", 32)?;
+        if concurrency == 0 || concurrency > 1024 {
+            return Err(ConfigError { name: "WEBHOOK_CONCURRENCY", problem: "is invalid: must be from 1 to 1024".into() });
+        }
+        let scale: String = env.or("WEBHOOK_RETRY_SCALE", "1".to_owned())?;
+        let retry_scale = scale.parse::<f64>().ok().filter(|s| (0.0001..=1.0).contains(s)).ok_or(ConfigError {
+            name: "WEBHOOK_RETRY_SCALE",
+            problem: "is invalid: expected a number from 0.0001 to 1".into(),
+        })?;
+        Ok(Self {
+            in_serve: env.or("WEBHOOKS_IN_SERVE", true)?,
+            queue,
+            allow_private_targets: env.or("WEBHOOK_ALLOW_PRIVATE_TARGETS", false)?,
+            concurrency,
+            retry_scale,
+            key_rate_per_minute: env.or("RATE_LIMIT_API_KEY_PER_MINUTE", 600)?,
+        })
+    }
 }
 
 impl NotificationsConfig {
@@ -449,6 +496,7 @@ impl AppConfig {
             jobs: JobsConfig::from_env(env)?,
             attachments: AttachmentsConfig::from_env(env)?,
             notifications,
+            integrations: IntegrationsConfig::from_env(env)?,
             streams_per_user: at_least_one("STREAMS_PER_USER", env.or("STREAMS_PER_USER", 20)?)?,
         })
     }

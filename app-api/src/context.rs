@@ -1,11 +1,12 @@
 //! The tenant-plane middleware: which tenant (resolution, before any token work), who (the
-//! bearer token, which must be for that tenant), how often (rate limits), then the request
-//! runs with a `TenantContext` and can take connections to that tenant's database alone.
+//! bearer token, which must be for that tenant, or one of the tenant's API keys, which must hold
+//! the route's scope), how often (rate limits), then the request runs with a `TenantContext` and
+//! can take connections to that tenant's database alone.
 
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -16,6 +17,7 @@ use shared::http::ClientIp;
 use shared::ratelimit::Decision;
 use uuid::Uuid;
 
+use crate::integrations::keys;
 use crate::live::versions::Revalidation;
 use crate::sav::tickets::access::Viewer;
 use crate::state::AppState;
@@ -98,6 +100,13 @@ pub struct Access<R> {
     db: TenantDb,
     user_id: Uuid,
     admits: PhantomData<R>,
+}
+
+impl<R> Access<R> {
+    /// The request's tenant.
+    pub fn tenant(&self) -> Arc<Tenant> {
+        Arc::clone(&self.db.tenant)
+    }
 }
 
 impl<R: Requirement> Access<R> {
@@ -189,6 +198,10 @@ async fn authorize(state: &AppState, request: &mut Request) -> Result<Option<Dec
     };
     tracing::Span::current().record("tenant", tracing::field::display(tenant.id));
 
+    if let Some(key) = bearer(request.headers()).filter(|t| t.starts_with(keys::PREFIX)) {
+        let key = key.to_owned();
+        return authorize_key(state, request, tenant, &key, ip).await;
+    }
     let claims = match bearer(request.headers()) {
         Some(token) => state.verifier.verify(token).await,
         None => Err(ApiError::unauthorized("this endpoint needs an Authorization: Bearer token")),
@@ -230,6 +243,63 @@ async fn authorize(state: &AppState, request: &mut Request) -> Result<Option<Dec
         user_id: claims.sub,
         session: claims.sid,
         expires: claims.exp,
+    });
+    Ok(decision)
+}
+
+/// A request that carries an API key: the key must be this tenant's, valid, not revoked, not
+/// expired, and hold the scope the route needs (`keys::scope_of`: every other route refuses
+/// keys); it then runs as the key's integration, within the key's own rate limit.
+async fn authorize_key(
+    state: &AppState,
+    request: &mut Request,
+    tenant: Arc<Tenant>,
+    text: &str,
+    ip: Option<std::net::IpAddr>,
+) -> Result<Option<Decision>, Response> {
+    let metrics = &state.integration_metrics;
+    let verified = if let Some(verified) = state.api_keys.remembered(tenant.id, text) {
+        Ok(verified)
+    } else {
+        let mut conn = state.pools.acquire(&tenant).await.map_err(IntoResponse::into_response)?;
+        state.api_keys.verify(&mut conn, tenant.id, text).await.map_err(|e| ApiError::from(e).into_response())?
+    };
+    let verified = match verified {
+        Ok(verified) if !state.revoked.contains(verified.key) => verified,
+        refused => {
+            let expired = matches!(refused, Err(keys::Refusal::Expired));
+            metrics.key_request(if expired { "expired" } else { "refused" });
+            if let Some(decision) = ip_check(state, ip).await.filter(|d| !d.allowed) {
+                return Err(rate_limited(&decision));
+            }
+            let detail = if expired { "this API key has expired" } else { "this API key is not valid here" };
+            return Err(ApiError::unauthorized(detail).into_response());
+        }
+    };
+    tracing::Span::current().record("user", tracing::field::display(verified.key));
+    let route = request.extensions().get::<MatchedPath>().map(MatchedPath::as_str).unwrap_or_default();
+    let scope = keys::scope_of(request.method(), route);
+    if !scope.is_some_and(|scope| verified.allows(scope)) {
+        metrics.key_request("out_of_scope");
+        let detail = match scope {
+            Some(scope) => format!("this API key lacks the {} scope", scope.as_str()),
+            None => "API keys cannot call this endpoint: sign in as a person".to_owned(),
+        };
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "insufficient_scope", detail).into_response());
+    }
+    let decision = match &state.key_limit {
+        Some(limit) => Some(state.limiter.check(limit, format!("key:{}:{}", tenant.id, verified.key)).await),
+        None => None,
+    };
+    if let Some(decision) = decision.as_ref().filter(|d| !d.allowed) {
+        return Err(rate_limited(decision));
+    }
+    metrics.key_request("accepted");
+    request.extensions_mut().insert(TenantContext {
+        tenant,
+        user_id: verified.key,
+        session: verified.key,
+        expires: verified.expires_at.map_or(i64::MAX, |at| at.timestamp()),
     });
     Ok(decision)
 }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod context;
 pub mod events;
 pub mod infra;
+pub mod integrations;
 pub mod live;
 pub mod notifications;
 pub mod router;

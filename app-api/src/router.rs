@@ -12,7 +12,8 @@ use crate::context::tenant_context;
 use crate::routes::attachments::{self, UPLOAD_BODY_LIMIT};
 use crate::routes::tickets::{assign, bulk, create, history, list, merge, messages, read, status, update};
 use crate::routes::{
-    control_routes, export, files, me, notifications, operations, orders, reports, sla_policy, staff, stream, users,
+    api_keys, control_routes, export, files, me, notifications, operations, orders, reports, sla_policy, staff, stream,
+    users, webhooks,
 };
 use crate::state::AppState;
 
@@ -34,6 +35,7 @@ use crate::state::AppState;
         (name = "sla", description = "The tenant's SLA policy: targets per priority and auto-close delays"),
         (name = "notifications", description = "The bell, notification settings, and the one-click unsubscribe of mail"),
         (name = "live", description = "Server-sent events of what the caller may see change"),
+        (name = "integrations", description = "API keys (`Authorization: Bearer hdk_...`, scoped) and webhooks signed per Standard Webhooks"),
     )
 )]
 struct ApiDoc;
@@ -41,8 +43,8 @@ struct ApiDoc;
 /// What the tenant middleware (`tenant_context`) answers before any tenant-plane handler runs.
 const TENANT_PLANE: &[ProblemResponse] = &[
     ("400", "`validation_failed`: no tenant named (subdomain or X-Tenant-Slug), or a malformed slug"),
-    ("401", "`unauthorized` or `token_expired`"),
-    ("403", "`tenant_mismatch`, `tenant_suspended` or `mfa_required`"),
+    ("401", "`unauthorized` or `token_expired`: no valid token or API key"),
+    ("403", "`tenant_mismatch`, `tenant_suspended`, `mfa_required`, or `insufficient_scope` (an API key without the route's scope, or on a route keys cannot call)"),
     ("404", "`tenant_not_found`"),
     ("429", "`rate_limited`: see Retry-After"),
     ("503", "`tenant_provisioning` (see Retry-After)"),
@@ -81,6 +83,14 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(attachments::get_attachment, attachments::delete_attachment))
         .routes(routes!(attachments::get_access_log))
         .routes(routes!(attachments::get_storage_usage))
+        .routes(routes!(api_keys::create_api_key, api_keys::list_api_keys))
+        .routes(routes!(api_keys::revoke_api_key))
+        .routes(routes!(webhooks::create_webhook, webhooks::list_webhooks))
+        .routes(routes!(webhooks::get_webhook, webhooks::patch_webhook, webhooks::delete_webhook))
+        .routes(routes!(webhooks::rotate_secret))
+        .routes(routes!(webhooks::test_webhook))
+        .routes(routes!(webhooks::list_deliveries))
+        .routes(routes!(webhooks::replay_delivery))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), tenant_context))
         .route_layer(axum::middleware::from_fn(shared::http::etag::conditional_get));
     // The live stream: the tenant plane's checks, no conditional GET (its body never ends).

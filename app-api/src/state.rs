@@ -47,6 +47,12 @@ pub struct App {
     pub versions: crate::live::versions::Versions,
     /// The SLA grids of the policy versions lately read, for the badges of ticket lists.
     pub sla_grids: crate::sav::tickets::sla_policy::KeptGrids,
+    /// The API keys verified lately, and each key's own rate limit (`None`: off).
+    pub api_keys: crate::integrations::keys::KeyCheck,
+    pub key_limit: Option<shared::ratelimit::Limit>,
+    pub integration_metrics: crate::integrations::IntegrationMetrics,
+    /// The tenants the webhook sender of this process is to visit.
+    pub webhook_visits: crate::integrations::WebhookVisits,
 }
 
 /// Why the service cannot start with its configuration.
@@ -108,8 +114,8 @@ impl AppState {
         let notification_metrics = crate::notifications::metrics::NotificationMetrics::register(metrics.registry());
         let live = Arc::new(crate::live::Hub::new(config.streams_per_user, metrics.registry()));
         let versions = crate::live::versions::Versions::new(redis.clone(), &config.redis_key_prefix);
+        let integration_metrics = crate::integrations::IntegrationMetrics::register(metrics.registry());
         Ok(Self(Arc::new(App {
-            config,
             control_db,
             redis,
             broker,
@@ -127,6 +133,14 @@ impl AppState {
             live,
             versions,
             sla_grids: crate::sav::tickets::sla_policy::KeptGrids::default(),
+            api_keys: crate::integrations::keys::KeyCheck::new(config.keys.api_keys.clone()),
+            key_limit: shared::ratelimit::Limit::per(
+                config.integrations.key_rate_per_minute,
+                Duration::from_secs(60),
+            ),
+            integration_metrics,
+            webhook_visits: crate::integrations::WebhookVisits::default(),
+            config,
         })))
     }
 }

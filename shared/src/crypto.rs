@@ -10,7 +10,9 @@
 //!           └─ app-plane  ───────┬─  tenant-database   tenant role passwords (sealed by control-api)
 //!              (APP_PLANE_KEY)   ├─  tenant-cache      MACs of cached tenant lookups (app-api)
 //!                                ├─  blob-url          download links of the disk store (app-api)
-//!                                └─  mail-links        unsubscribe and reply tokens (app-api)
+//!                                ├─  mail-links        unsubscribe and reply tokens (app-api)
+//!                                ├─  api-keys          digests of the tenants' API keys (app-api)
+//!                                └─  webhook-secrets   webhook signing secrets at rest (app-api)
 //!   ```
 //!
 //!   app-api is given the app-plane key only: it can open tenant role passwords and sign its
@@ -55,6 +57,10 @@ pub enum KeyPurpose {
     /// From the app-plane key: signs the tokens mail carries (one-click unsubscribe, the reply
     /// address).
     MailLinks,
+    /// From the app-plane key: the digests API keys are stored as.
+    ApiKeys,
+    /// From the app-plane key: seals the webhook endpoints' signing secrets.
+    WebhookSecrets,
 }
 
 impl KeyPurpose {
@@ -68,6 +74,8 @@ impl KeyPurpose {
             Self::TenantCache => b"helpdeskly/v1/tenant-cache",
             Self::BlobUrl => b"helpdeskly/v1/blob-url",
             Self::MailLinks => b"helpdeskly/v1/mail-links",
+            Self::ApiKeys => b"helpdeskly/v1/api-keys",
+            Self::WebhookSecrets => b"helpdeskly/v1/webhook-secrets",
         }
     }
 }
@@ -95,6 +103,10 @@ pub struct AppPlaneKeys {
     pub blob_url: EncryptionKey,
     /// Signs the unsubscribe and reply tokens of notification mail.
     pub mail_links: EncryptionKey,
+    /// The digests of API keys.
+    pub api_keys: EncryptionKey,
+    /// Seals webhook signing secrets.
+    pub webhook_secrets: EncryptionKey,
 }
 
 impl AppPlaneKeys {
@@ -104,6 +116,8 @@ impl AppPlaneKeys {
             tenant_cache: app_plane.derive(KeyPurpose::TenantCache),
             blob_url: app_plane.derive(KeyPurpose::BlobUrl),
             mail_links: app_plane.derive(KeyPurpose::MailLinks),
+            api_keys: app_plane.derive(KeyPurpose::ApiKeys),
+            webhook_secrets: app_plane.derive(KeyPurpose::WebhookSecrets),
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod mailbox;
 mod options;
 mod people;
 mod platform;
+pub mod webhooks;
 
 pub use control::ControlPlane;
 pub use options::{

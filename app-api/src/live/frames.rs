@@ -87,7 +87,8 @@ impl Frame {
                 self.audience.as_ref().is_some_and(|a| a.staff.is_empty() || a.staff.contains(&watcher.user))
             }
             Role::Customer => !self.internal && self.audience.as_ref().is_some_and(|a| a.customer == watcher.user),
-            Role::PlatformAdmin => false,
+            // Keys do not open streams.
+            Role::PlatformAdmin | Role::Integration => false,
         }
     }
 

@@ -93,7 +93,7 @@ pub fn default_enabled(role: Role, _channel: Channel, kind: Kind) -> bool {
         Role::Admin | Role::Owner => {
             matches!(kind, Kind::TicketAssigned | Kind::MessageAdded | Kind::StatusChanged | Kind::SlaBreach)
         }
-        Role::PlatformAdmin => false,
+        Role::PlatformAdmin | Role::Integration => false,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Handlers, one module per resource.
 
+pub mod api_keys;
 pub mod attachments;
 pub mod control_routes;
 pub mod export;
@@ -14,3 +15,16 @@ pub mod staff;
 pub mod stream;
 pub mod tickets;
 pub mod users;
+pub mod webhooks;
+
+use serde::{Deserialize, Deserializer};
+
+/// For a field that may be absent (no change), null (clear) or a value (set).
+#[allow(clippy::option_option, reason = "JSON's three cases: absent, null, a value")]
+fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}

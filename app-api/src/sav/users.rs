@@ -79,11 +79,23 @@ pub async fn audit_vip_change(
     was: bool,
     now: bool,
 ) -> sqlx::Result<()> {
+    audit(conn, actor, "vip_changed", subject, serde_json::json!({ "vip": [was, now] })).await
+}
+
+/// Writes an entry of the tenant's audit log: `actor` did `action` to `subject`.
+pub async fn audit(
+    conn: &mut PgConnection,
+    actor: Uuid,
+    action: &str,
+    subject: Uuid,
+    details: serde_json::Value,
+) -> sqlx::Result<()> {
     sqlx::query!(
-        "INSERT INTO audit_log (actor_id, action, subject_id, details) VALUES ($1, 'vip_changed', $2, $3)",
+        "INSERT INTO audit_log (actor_id, action, subject_id, details) VALUES ($1, $2, $3, $4)",
         actor,
+        action,
         subject,
-        serde_json::json!({ "vip": [was, now] }),
+        details,
     )
     .execute(conn)
     .await

@@ -1,6 +1,7 @@
 //! The background work of a replica: the outbox relay (`relay`), the scheduled SAV jobs (`jobs`,
 //! and the weekly orphan cleanup of attachments), the order events consumer (`orders`), the
-//! notification worker (`notify`: the bell and mail, `NOTIFICATIONS_IN_SERVE`), and
+//! notification worker (`notify`: the bell and mail, `NOTIFICATIONS_IN_SERVE`), the webhook
+//! worker (`webhooks`, `WEBHOOKS_IN_SERVE`), and
 //! what every serving replica runs beside its routes (`background`: evictions and revocations
 //! pushed by control-api, `evictions`, and the pool reaper). `serve` runs each unless switched off
 //! (`RELAY_IN_SERVE`, `JOBS_IN_SERVE`, `ORDERS_CONSUMER_IN_SERVE`); `worker` runs them all
@@ -16,6 +17,8 @@ pub mod notify;
 pub mod orders;
 pub mod orphans;
 pub mod relay;
+pub mod sav_queue;
+pub mod webhooks;
 
 use self::jobs::Jobs;
 use self::relay::Relay;
@@ -103,13 +106,14 @@ pub(crate) async fn wait(mut stop: tokio::sync::broadcast::Receiver<()>) {
 }
 
 /// Which background work a process runs.
-#[allow(clippy::struct_excessive_bools, reason = "four independent switches, one per kind of work")]
+#[allow(clippy::struct_excessive_bools, reason = "independent switches, one per kind of work")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Work {
     pub relay: bool,
     pub jobs: bool,
     pub consumer: bool,
     pub notifications: bool,
+    pub webhooks: bool,
 }
 
 impl Work {
@@ -120,12 +124,13 @@ impl Work {
             jobs: config.jobs.in_serve,
             consumer: config.events.consumer_in_serve,
             notifications: config.notifications.in_serve,
+            webhooks: config.integrations.in_serve,
         }
     }
 
     /// What `worker` runs.
     pub fn all() -> Self {
-        Self { relay: true, jobs: true, consumer: true, notifications: true }
+        Self { relay: true, jobs: true, consumer: true, notifications: true, webhooks: true }
     }
 }
 
@@ -150,6 +155,9 @@ impl AppState {
         }
         if work.notifications {
             tasks.push(tokio::spawn(notify::Notifier::of(&self).run(wait(stop.subscribe()))));
+        }
+        if work.webhooks {
+            tasks.push(tokio::spawn(webhooks::Webhooks::of(&self).run(wait(stop.subscribe()))));
         }
         shutdown.await;
         let _ = stop.send(());

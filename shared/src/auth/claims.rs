@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// A role: in a tenant (`owner`, `admin`, `agent`, `customer`) or on the platform.
+/// A role: in a tenant (`owner`, `admin`, `agent`, `customer`), on the platform, or an
+/// integration (a tenant's API key, in that tenant's users mirror only: never in a token).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -13,6 +14,7 @@ pub enum Role {
     Agent,
     Customer,
     PlatformAdmin,
+    Integration,
 }
 
 impl Role {
@@ -23,6 +25,7 @@ impl Role {
             Self::Agent => "agent",
             Self::Customer => "customer",
             Self::PlatformAdmin => "platform_admin",
+            Self::Integration => "integration",
         }
     }
 
@@ -34,6 +37,7 @@ impl Role {
             "agent" => Self::Agent,
             "customer" => Self::Customer,
             "platform_admin" => Self::PlatformAdmin,
+            "integration" => Self::Integration,
             _ => return None,
         })
     }

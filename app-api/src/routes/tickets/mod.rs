@@ -28,16 +28,6 @@ where
     Option::<T>::deserialize(deserializer)
 }
 
-/// For a field that may be absent (no change), null (clear) or a value (set).
-#[allow(clippy::option_option, reason = "JSON's three cases: absent, null, a value")]
-fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}
-
 /// The ticket layer's refusals, as answers.
 impl From<Refused> for ApiError {
     fn from(refused: Refused) -> Self {

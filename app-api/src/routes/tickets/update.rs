@@ -8,7 +8,8 @@ use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
 use utoipa::ToSchema;
 
-use super::{nullable, reject};
+use super::reject;
+use crate::routes::nullable;
 use crate::commands::{Change, TicketWriter};
 use crate::sav::tickets::content;
 use crate::sav::tickets::lifecycle::Edit;

@@ -3,8 +3,9 @@
 //! The role comes from the tenant's `users` mirror rather than the token, so a removed member or
 //! a changed role takes effect at once instead of when the token expires. Visibility: customers
 //! see their own tickets and public messages; agents see tickets assigned to them and the
-//! unassigned queue; owners and admins see everything. What a caller may not see does not exist
-//! for them (404).
+//! unassigned queue; owners and admins see everything, and so do integrations (API keys, which act
+//! as staff on the routes their scopes open, and are never admins). What a caller may not see
+//! does not exist for them (404).
 
 use shared::auth::Role;
 use shared::error::{ApiError, ApiResult};
@@ -36,7 +37,7 @@ impl Viewer {
     }
 
     pub fn is_staff(self) -> bool {
-        matches!(self.role, Role::Owner | Role::Admin | Role::Agent)
+        matches!(self.role, Role::Owner | Role::Admin | Role::Agent | Role::Integration)
     }
 
     pub fn is_admin(self) -> bool {
@@ -77,7 +78,7 @@ impl Viewer {
     /// Whether this caller may see a ticket of `customer`, assigned to `assignee`.
     pub fn sees(self, customer: Uuid, assignee: Option<Uuid>) -> bool {
         match self.role {
-            Role::Owner | Role::Admin => true,
+            Role::Owner | Role::Admin | Role::Integration => true,
             Role::Agent => assignee.is_none_or(|a| a == self.id),
             Role::Customer | Role::PlatformAdmin => customer == self.id,
         }
@@ -86,7 +87,7 @@ impl Viewer {
     /// The visibility rules as parameters of a static query (`Scope`).
     pub fn scope(self) -> Scope {
         match self.role {
-            Role::Owner | Role::Admin => Scope { customer: None, agent: None },
+            Role::Owner | Role::Admin | Role::Integration => Scope { customer: None, agent: None },
             Role::Agent => Scope { customer: None, agent: Some(self.id) },
             Role::Customer | Role::PlatformAdmin => Scope { customer: Some(self.id), agent: None },
         }
@@ -95,7 +96,7 @@ impl Viewer {
     /// Appends ` AND <visibility of support_tickets aliased t>` to a query.
     pub fn push_visibility(self, query: &mut QueryBuilder<'_, Postgres>) {
         match self.role {
-            Role::Owner | Role::Admin => {}
+            Role::Owner | Role::Admin | Role::Integration => {}
             Role::Agent => {
                 query.push(" AND (t.assigned_to IS NULL OR t.assigned_to = ").push_bind(self.id).push(")");
             }
@@ -144,7 +145,7 @@ mod tests {
     #[test]
     fn the_scope_of_a_static_query_is_the_visibility() {
         let (me, other) = (Uuid::now_v7(), Uuid::now_v7());
-        for role in [Role::Owner, Role::Admin, Role::Agent, Role::Customer] {
+        for role in [Role::Owner, Role::Admin, Role::Agent, Role::Customer, Role::Integration] {
             let viewer = Viewer { id: me, role };
             let scope = viewer.scope();
             for (customer, assignee) in

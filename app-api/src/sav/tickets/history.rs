@@ -77,12 +77,37 @@ pub async fn record(conn: &mut PgConnection, entry: &Entry) -> sqlx::Result<()> 
     .map(drop)
 }
 
+/// Who made a change, as the history shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorType {
+    /// A person (a member of the tenant).
+    User,
+    /// An API key, named as the integration it is.
+    Integration,
+    System,
+}
+
+/// The actor of a history entry.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActorRef {
+    #[serde(rename = "type")]
+    pub kind: ActorType,
+    /// The person's or the key's id; null for the system.
+    pub id: Option<Uuid>,
+    /// The person's name, or the key's; null for the system.
+    pub name: Option<String>,
+}
+
 /// A recorded change, as the history endpoint shows it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HistoryEntry {
     pub id: i64,
+    pub actor: ActorRef,
     /// Null for the system.
     pub actor_id: Option<Uuid>,
+    /// The side of the state machine the change was made from (`agent` for staff and
+    /// integrations).
     pub actor_kind: Actor,
     pub action: Action,
     pub from_status: Option<Status>,
@@ -102,15 +127,38 @@ pub async fn page(
     after: Option<i64>,
     limit: u32,
 ) -> sqlx::Result<Vec<HistoryEntry>> {
-    sqlx::query_as!(
-        HistoryEntry,
-        r#"SELECT id, actor_id, actor_kind AS "actor_kind: Actor", action AS "action: Action",
-                from_status AS "from_status: Status", to_status AS "to_status: Status", reason, changes, created_at
-           FROM ticket_history WHERE ticket_id = $1 AND id > $2 ORDER BY id LIMIT $3"#,
+    let rows = sqlx::query!(
+        r#"SELECT h.id, h.actor_id, h.actor_kind AS "actor_kind: Actor", h.action AS "action: Action",
+                h.from_status AS "from_status: Status", h.to_status AS "to_status: Status", h.reason, h.changes,
+                h.created_at, u.role AS "actor_role?", trim(u.firstname || ' ' || u.lastname) AS "actor_name?"
+           FROM ticket_history h LEFT JOIN users u ON u.id = h.actor_id
+           WHERE h.ticket_id = $1 AND h.id > $2 ORDER BY h.id LIMIT $3"#,
         ticket_id,
         after.unwrap_or(0),
         i64::from(limit) + 1,
     )
     .fetch_all(conn)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let kind = match (row.actor_id, row.actor_role.as_deref()) {
+                (None, _) => ActorType::System,
+                (Some(_), Some("integration")) => ActorType::Integration,
+                (Some(_), _) => ActorType::User,
+            };
+            HistoryEntry {
+                id: row.id,
+                actor: ActorRef { kind, id: row.actor_id, name: row.actor_name.filter(|_| row.actor_id.is_some()) },
+                actor_id: row.actor_id,
+                actor_kind: row.actor_kind,
+                action: row.action,
+                from_status: row.from_status,
+                to_status: row.to_status,
+                reason: row.reason,
+                changes: row.changes,
+                created_at: row.created_at,
+            }
+        })
+        .collect())
 }

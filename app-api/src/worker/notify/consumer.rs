@@ -11,16 +11,12 @@
 //!   a tenant database that cannot be reached keeps the message and tries again with backoff.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::Utc;
-use futures_util::StreamExt as _;
-use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicQosOptions, QueueBindOptions, QueueDeclareOptions};
-use lapin::types::{AMQPValue, FieldTable, ShortString};
-use lapin::{Channel, ExchangeKind};
 use sqlx::Connection as _;
 
 use super::Notifier;
+use crate::worker::sav_queue;
 use crate::events::outbox::Audience;
 use crate::notifications::decide::{self, Envelope, SavEvent, TicketPeople};
 use crate::notifications::links::{Reply, Unsubscribe};
@@ -31,113 +27,28 @@ use crate::notifications::{Channel as Via, Kind, Language};
 use crate::sav::tickets::events::Event;
 use crate::tenancy::resolve::Tenant;
 
-const PREFETCH: u16 = 32;
-const TIMEOUT: Duration = Duration::from_secs(5);
-const BACKOFF_BASE: Duration = Duration::from_millis(250);
-const BACKOFF_CAP: Duration = Duration::from_secs(30);
+/// The notification worker's side of the SAV events queue.
+struct Notifications<'a>(&'a Notifier);
 
-fn backoff(failures: u32) -> Duration {
-    BACKOFF_BASE.saturating_mul(1_u32 << failures.saturating_sub(1).min(16)).min(BACKOFF_CAP)
-}
+impl super::super::sav_queue::Handler for Notifications<'_> {
+    fn handle(&self, body: &[u8]) -> impl Future<Output = Result<&'static str, String>> + Send {
+        handle(self.0, body)
+    }
 
-/// Declares the queue (durable, one active consumer) and binds it to the SAV events.
-pub async fn declare(channel: &Channel, exchange: &str, queue: &str) -> lapin::Result<()> {
-    let durable = lapin::options::ExchangeDeclareOptions { durable: true, ..Default::default() };
-    channel.exchange_declare(exchange.into(), ExchangeKind::Topic, durable, FieldTable::default()).await?;
-    let mut arguments = FieldTable::default();
-    arguments.insert("x-single-active-consumer".into(), AMQPValue::Boolean(true));
-    let options = QueueDeclareOptions { durable: true, ..QueueDeclareOptions::default() };
-    channel.queue_declare(queue.into(), options, arguments).await?;
-    channel
-        .queue_bind(
-            queue.into(),
-            exchange.into(),
-            "sav.ticket.*".into(),
-            QueueBindOptions::default(),
-            FieldTable::default(),
-        )
-        .await
+    fn report(&self, result: &'static str) {
+        self.0.metrics().event(result);
+    }
 }
 
 /// Consumes until `shutdown` resolves, reconnecting with backoff.
 pub async fn run(notifier: Notifier, shutdown: impl Future<Output = ()> + Send) {
-    let Some(broker) = notifier.state.broker.clone() else { return };
-    tokio::pin!(shutdown);
-    let mut failures = 0;
-    loop {
-        match consume(&notifier, &broker, &mut shutdown).await {
-            Ok(()) => return,
-            Err(err) => {
-                failures += 1;
-                notifier.metrics().consumer_connected.set(0);
-                if failures == 1 {
-                    tracing::warn!(error = %err, "notifications: consumer lost; reconnecting");
-                }
-            }
-        }
-        tokio::select! {
-            () = &mut shutdown => return,
-            () = tokio::time::sleep(backoff(failures)) => {}
-        }
-    }
-}
-
-async fn consume(
-    notifier: &Notifier,
-    broker: &shared::amqp::Broker,
-    shutdown: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
-) -> Result<(), String> {
-    let config = &notifier.state.config;
-    let queue = config.notifications.queue.as_str();
-    let connection = broker.connection().await.map_err(|e| e.to_string())?;
-    let channel = connection.create_channel().await.map_err(|e| e.to_string())?;
-    let session = async {
-        declare(&channel, &config.events.exchange, queue).await?;
-        channel.basic_qos(PREFETCH, BasicQosOptions::default()).await?;
-        channel
-            .basic_consume(queue.into(), ShortString::from(""), BasicConsumeOptions::default(), FieldTable::default())
-            .await
+    let state = notifier.state.clone();
+    let consumer = sav_queue::Consumer {
+        queue: &state.config.notifications.queue,
+        worker: "notifications",
+        connected: &state.notification_metrics.consumer_connected,
     };
-    let mut consumer = tokio::time::timeout(TIMEOUT, session)
-        .await
-        .map_err(|_| "the broker did not answer in time".to_owned())?
-        .map_err(|e| e.to_string())?;
-    notifier.metrics().consumer_connected.set(1);
-    tracing::info!(queue, "consuming SAV events for notifications");
-    let outcome = loop {
-        let delivery = tokio::select! {
-            () = shutdown.as_mut() => break Ok(()),
-            delivery = consumer.next() => delivery,
-        };
-        let delivery = match delivery {
-            Some(Ok(delivery)) => delivery,
-            Some(Err(err)) => break Err(err.to_string()),
-            None => break Err("the consumer was cancelled".to_owned()),
-        };
-        let mut failures = 0;
-        let handled = loop {
-            match handle(notifier, &delivery.data).await {
-                Ok(result) => break Some(result),
-                Err(err) => {
-                    failures += 1;
-                    notifier.metrics().event("retried");
-                    tracing::warn!(error = %err, failures, "notifications: cannot write an event's notifications now; retrying");
-                    tokio::select! {
-                        () = shutdown.as_mut() => break None,
-                        () = tokio::time::sleep(backoff(failures)) => {}
-                    }
-                }
-            }
-        };
-        let Some(result) = handled else { break Ok(()) };
-        notifier.metrics().event(result);
-        if let Err(err) = delivery.acker.ack(BasicAckOptions::default()).await {
-            break Err(err.to_string());
-        }
-    };
-    notifier.metrics().consumer_connected.set(0);
-    let _ = channel.close(200, ShortString::from("bye")).await;
-    outcome
+    sav_queue::run(&state, &consumer, &Notifications(&notifier), shutdown).await;
 }
 
 /// Writes the notifications of one message; `Ok` with what became of it (the message is done

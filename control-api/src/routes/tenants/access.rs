@@ -167,7 +167,7 @@ fn standing(claims: &Claims, caller: &CallerRole, tenant: &TenantView) -> ApiRes
         Some(Role::Owner) => Standing::Owner,
         Some(Role::Admin) => Standing::Admin,
         Some(Role::Agent | Role::Customer) => return Ok(Standing::Member),
-        Some(Role::PlatformAdmin) | None => return Ok(Standing::Other),
+        Some(Role::PlatformAdmin | Role::Integration) | None => return Ok(Standing::Other),
     };
     if claims.tid != Some(tenant.id) {
         return Err(ApiError::new(

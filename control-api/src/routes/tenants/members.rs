@@ -44,7 +44,7 @@ pub async fn list_members(
 fn membership_role(value: &str) -> Option<Role> {
     match Role::from_db(value)? {
         role @ (Role::Owner | Role::Admin | Role::Agent | Role::Customer) => Some(role),
-        Role::PlatformAdmin => None,
+        Role::PlatformAdmin | Role::Integration => None,
     }
 }
 
@@ -82,7 +82,7 @@ async fn current_role(conn: &mut PgConnection, tenant_id: Uuid, user_id: Uuid) -
         memberships::lock_role(conn, tenant_id, user_id).await?.ok_or_else(|| ApiError::not_found("no such member"))?;
     match stored {
         role @ (Role::Owner | Role::Admin | Role::Agent | Role::Customer) => Ok(role),
-        Role::PlatformAdmin => {
+        Role::PlatformAdmin | Role::Integration => {
             Err(ApiError::internal(format!("membership with an unknown role {:?}", stored.as_str())))
         }
     }

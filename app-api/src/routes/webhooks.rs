@@ -1,0 +1,354 @@
+//! `/v1/webhooks` (owners and admins): endpoints the tenant's events are sent to, signed per
+//! Standard Webhooks (`integrations::webhooks`), their secrets (shown once, rotated with a 24 h
+//! overlap), a test delivery, the delivery log and replays. The webhook worker
+//! (`worker::webhooks`) sends them.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shared::error::{ApiError, ApiResult, FieldError};
+use shared::http::{JsonBody, Page, PageParams};
+use sqlx::Connection as _;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::context::{Access, Admins};
+use crate::integrations::deliveries::{self, AttemptEntry, Change, Endpoint, MAX_ENDPOINTS};
+use crate::integrations::target::{self, Refused};
+use crate::integrations::webhooks::{self, EventType, TEST_TYPE};
+use crate::sav::users;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewWebhook {
+    /// `http://` or `https://`, at most 2000 characters; not a private address (unless
+    /// `WEBHOOK_ALLOW_PRIVATE_TARGETS=true`).
+    pub url: String,
+    /// The events to send (at least one).
+    pub events: Vec<EventType>,
+    /// At most 500 characters.
+    pub description: Option<String>,
+}
+
+/// An endpoint just made, with its signing secret: shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedWebhook {
+    #[serde(flatten)]
+    pub endpoint: Endpoint,
+    /// `whsec_...`: the base64 after the prefix is the HMAC-SHA256 key.
+    pub secret: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookPatch {
+    pub url: Option<String>,
+    pub events: Option<Vec<EventType>>,
+    /// Null clears it.
+    #[serde(default, deserialize_with = "crate::routes::nullable")]
+    #[schema(value_type = Option<String>)]
+    #[allow(clippy::option_option, reason = "absent keeps, null clears, a value sets")]
+    pub description: Option<Option<String>>,
+    /// Enabling clears `disabled_reason` and the failures counted towards disabling.
+    pub enabled: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookList {
+    pub data: Vec<Endpoint>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RotatedSecret {
+    /// The new `whsec_...`, shown this once.
+    pub secret: String,
+    /// Until when the secret before it still signs (both sign meanwhile).
+    pub previous_expires_at: Option<DateTime<Utc>>,
+}
+
+/// A delivery queued by `/test` or a replay.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Queued {
+    pub delivery_id: Uuid,
+    /// The `webhook-id` it is sent with.
+    pub event_id: Uuid,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttemptPage {
+    pub data: Vec<AttemptEntry>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AttemptParams {
+    /// 1 to 100, default 50.
+    pub limit: Option<u32>,
+    /// From the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+fn invalid_target(refused: &Refused) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_target", format!("url {refused}"))
+        .with_field_errors(vec![FieldError::new("url", refused.to_string())])
+}
+
+fn events_of(events: &[EventType]) -> Result<Vec<String>, ApiError> {
+    let mut names: Vec<String> = events.iter().map(|e| e.as_str().to_owned()).collect();
+    names.sort();
+    names.dedup();
+    if names.is_empty() {
+        return Err(ApiError::invalid(vec![FieldError::new("events", "must name at least one event")]));
+    }
+    Ok(names)
+}
+
+fn description_of(description: Option<String>) -> Result<Option<String>, ApiError> {
+    let description = description.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty());
+    if description.as_ref().is_some_and(|d| d.chars().count() > 500) {
+        return Err(ApiError::invalid(vec![FieldError::new("description", "must be at most 500 characters")]));
+    }
+    Ok(description)
+}
+
+fn not_found() -> ApiError {
+    ApiError::not_found("no webhook endpoint of this organisation has this id")
+}
+
+/// Add a webhook endpoint (owners and admins). Its secret is in this answer only.
+#[utoipa::path(post, path = "/v1/webhooks", tag = "integrations", security(("bearer" = [])), request_body = NewWebhook,
+    responses(
+        (status = 201, description = "The endpoint, with its secret shown this once", body = CreatedWebhook),
+        (status = 400, description = "`validation_failed`: unreadable body, unknown field or event, wrong type"),
+        (status = 403, description = "`forbidden`: owners and admins only"),
+        (status = 409, description = "`limit_reached`: the tenant has 20 endpoints"),
+        (status = 422, description = "`invalid_target`: not an http(s) URL, or a private address; `validation_failed`: no event, a description too long"),
+    ))]
+pub async fn create_webhook(
+    State(state): State<AppState>,
+    access: Access<Admins>,
+    JsonBody(body): JsonBody<NewWebhook>,
+) -> ApiResult<(StatusCode, Json<CreatedWebhook>)> {
+    let allow_private = state.config.integrations.allow_private_targets;
+    let url = target::check(body.url.trim(), allow_private).map_err(|r| invalid_target(&r))?;
+    let events = events_of(&body.events)?;
+    let description = description_of(body.description)?;
+    let (admin, mut db) = access.connect().await?;
+    let mut tx = db.begin().await?;
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext('webhook_endpoints'))").execute(&mut *tx).await?;
+    if deliveries::count(&mut tx).await? >= MAX_ENDPOINTS {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "limit_reached",
+            "this organisation has 20 webhook endpoints: delete one first",
+        ));
+    }
+    let id = Uuid::now_v7();
+    let endpoint = deliveries::create(&mut tx, id, url.as_str(), &events, description.as_deref(), admin.id).await?;
+    let (secret, key) = webhooks::new_secret();
+    deliveries::add_secret(&mut tx, &state.config.keys.webhook_secrets, id, &key, Utc::now()).await?;
+    users::audit(&mut tx, admin.id, "webhook_created", id, serde_json::json!({ "url": url.as_str(), "events": events }))
+        .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(CreatedWebhook { endpoint, secret })))
+}
+
+/// The tenant's webhook endpoints (owners and admins).
+#[utoipa::path(get, path = "/v1/webhooks", tag = "integrations", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every endpoint, oldest first (20 at most)", body = WebhookList),
+        (status = 403, description = "`forbidden`: owners and admins only"),
+    ))]
+pub async fn list_webhooks(access: Access<Admins>) -> ApiResult<Json<WebhookList>> {
+    let (_, mut db) = access.connect().await?;
+    Ok(Json(WebhookList { data: deliveries::all(&mut db).await? }))
+}
+
+/// One webhook endpoint (owners and admins).
+#[utoipa::path(get, path = "/v1/webhooks/{id}", tag = "integrations", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The endpoint", body = Endpoint),
+        (status = 403, description = "`forbidden`: owners and admins only"),
+        (status = 404, description = "`not_found`"),
+    ))]
+pub async fn get_webhook(access: Access<Admins>, Path(id): Path<Uuid>) -> ApiResult<Json<Endpoint>> {
+    let (_, mut db) = access.connect().await?;
+    deliveries::get(&mut db, id).await?.map(Json).ok_or_else(not_found)
+}
+
+/// Change a webhook endpoint (owners and admins): its URL, events, description, or whether it is
+/// enabled.
+#[utoipa::path(patch, path = "/v1/webhooks/{id}", tag = "integrations", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = WebhookPatch,
+    responses(
+        (status = 200, description = "The endpoint, as changed", body = Endpoint),
+        (status = 400, description = "`validation_failed`: unreadable body, unknown field or event, wrong type"),
+        (status = 403, description = "`forbidden`: owners and admins only"),
+        (status = 404, description = "`not_found`"),
+        (status = 422, description = "`invalid_target` or `validation_failed`"),
+    ))]
+pub async fn patch_webhook(
+    State(state): State<AppState>,
+    access: Access<Admins>,
+    Path(id): Path<Uuid>,
+    JsonBody(patch): JsonBody<WebhookPatch>,
+) -> ApiResult<Json<Endpoint>> {
+    let allow_private = state.config.integrations.allow_private_targets;
+    let url = match &patch.url {
+        Some(url) => Some(target::check(url.trim(), allow_private).map_err(|r| invalid_target(&r))?.to_string()),
+        None => None,
+    };
+    let events = patch.events.as_deref().map(events_of).transpose()?;
+    let description = match patch.description {
+        Some(d) => Some(description_of(d)?),
+        None => None,
+    };
+    let (admin, mut db) = access.connect().await?;
+    let mut tx = db.begin().await?;
+    let change = Change { url, events, description, enabled: patch.enabled };
+    let endpoint = deliveries::update(&mut tx, id, change).await?.ok_or_else(not_found)?;
+    users::audit(&mut tx, admin.id, "webhook_changed", id, serde_json::json!({ "enabled": endpoint.enabled })).await?;
+    tx.commit().await?;
+    Ok(Json(endpoint))
+}
+
+/// Delete a webhook endpoint, its deliveries and their log (owners and admins).
+#[utoipa::path(delete, path = "/v1/webhooks/{id}", tag = "integrations", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "`forbidden`: owners and admins only"),
+        (status = 404, description = "`not_found`"),
+    ))]
+pub async fn delete_webhook(access: Access<Admins>, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
+    let (admin, mut db) = access.connect().await?;
+    let mut tx = db.begin().await?;
+    if !deliveries::delete(&mut tx, id).await? {
+        return Err(not_found());
+    }
+    users::audit(&mut tx, admin.id, "webhook_deleted", id, serde_json::json!({})).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A new signing secret (owners and admins); the one before keeps signing for 24 h, so
+/// receivers can switch without losing a delivery.
+#[utoipa::path(post, path = "/v1/webhooks/{id}/rotate-secret", tag = "integrations", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The new secret, shown this once", body = RotatedSecret),
+        (status = 403, description = "`forbidden`: owners and admins only"),
+        (status = 404, description = "`not_found`"),
+    ))]
+pub async fn rotate_secret(
+    State(state): State<AppState>,
+    access: Access<Admins>,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<RotatedSecret>> {
+    let (admin, mut db) = access.connect().await?;
+    let mut tx = db.begin().await?;
+    sqlx::query!("SELECT id FROM webhook_endpoints WHERE id = $1 FOR UPDATE", id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(not_found)?;
+    let (secret, key) = webhooks::new_secret();
+    let previous_expires_at =
+        deliveries::add_secret(&mut tx, &state.config.keys.webhook_secrets, id, &key, Utc::now()).await?;
+    users::audit(&mut tx, admin.id, "webhook_secret_rotated", id, serde_json::json!({})).await?;
+    tx.commit().await?;
+    Ok(Json(RotatedSecret { secret, previous_expires_at }))
+}
+
+async fn enabled_endpoint(conn: &mut sqlx::PgConnection, id: Uuid) -> ApiResult<Endpoint> {
+    let endpoint = deliveries::get(conn, id).await?.ok_or_else(not_found)?;
+    if !endpoint.enabled {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "endpoint_disabled",
+            "this endpoint is disabled: enable it first (PATCH enabled: true)",
+        ));
+    }
+    Ok(endpoint)
+}
+
+/// Send a `webhook.test` delivery to the endpoint now (owners and admins).
+#[utoipa::path(post, path = "/v1/webhooks/{id}/test", tag = "integrations", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 202, description = "Queued: its attempts show in the delivery log", body = Queued),
+        (status = 403, description = "`forbidden`: owners and admins only"),
+        (status = 404, description = "`not_found`"),
+        (status = 409, description = "`endpoint_disabled`"),
+    ))]
+pub async fn test_webhook(
+    State(state): State<AppState>,
+    access: Access<Admins>,
+    Path(id): Path<Uuid>,
+) -> ApiResult<(StatusCode, Json<Queued>)> {
+    let (admin, mut db) = access.connect().await?;
+    let endpoint = enabled_endpoint(&mut db, id).await?;
+    let (event_id, now) = (Uuid::now_v7(), Utc::now());
+    let data = serde_json::json!({ "endpoint_id": endpoint.id, "requested_by": admin.id });
+    let body = webhooks::body(TEST_TYPE, now, &data);
+    deliveries::enqueue(&mut db, event_id, TEST_TYPE, &body, &[endpoint.id], now).await?;
+    let delivery_id = sqlx::query_scalar!(
+        "SELECT id FROM webhook_deliveries WHERE event_id = $1 AND endpoint_id = $2",
+        event_id,
+        endpoint.id
+    )
+    .fetch_one(&mut *db)
+    .await?;
+    state.webhook_visits.wake(&access.tenant());
+    Ok((StatusCode::ACCEPTED, Json(Queued { delivery_id, event_id })))
+}
+
+/// The endpoint's delivery log: every attempt, newest first (owners and admins).
+#[utoipa::path(get, path = "/v1/webhooks/{id}/deliveries", tag = "integrations", security(("bearer" = [])),
+    params(("id" = Uuid, Path), AttemptParams),
+    responses(
+        (status = 200, description = "A page of attempts", body = AttemptPage),
+        (status = 403, description = "`forbidden`: owners and admins only"),
+        (status = 404, description = "`not_found`"),
+    ))]
+pub async fn list_deliveries(
+    access: Access<Admins>,
+    Path(id): Path<Uuid>,
+    Query(params): Query<AttemptParams>,
+) -> ApiResult<Json<AttemptPage>> {
+    let page = PageParams { limit: params.limit, cursor: params.cursor };
+    let limit = page.limit()?;
+    let before: Option<i64> = page.position()?;
+    let (_, mut db) = access.connect().await?;
+    deliveries::get(&mut db, id).await?.ok_or_else(not_found)?;
+    let rows = deliveries::attempts(&mut db, id, before, limit).await?;
+    let page = Page::from_rows(rows, limit, |a| a.id);
+    Ok(Json(AttemptPage { data: page.data, next_cursor: page.next_cursor }))
+}
+
+/// Send a delivery's event again, with the same `webhook-id` (owners and admins).
+#[utoipa::path(post, path = "/v1/webhooks/{id}/deliveries/{delivery_id}/replay", tag = "integrations",
+    security(("bearer" = [])), params(("id" = Uuid, Path), ("delivery_id" = Uuid, Path)),
+    responses(
+        (status = 202, description = "Queued now", body = Queued),
+        (status = 403, description = "`forbidden`: owners and admins only"),
+        (status = 404, description = "`not_found`: no such endpoint, or no such delivery of it"),
+        (status = 409, description = "`endpoint_disabled`"),
+    ))]
+pub async fn replay_delivery(
+    State(state): State<AppState>,
+    access: Access<Admins>,
+    Path((id, delivery_id)): Path<(Uuid, Uuid)>,
+) -> ApiResult<(StatusCode, Json<Queued>)> {
+    let (_, mut db) = access.connect().await?;
+    enabled_endpoint(&mut db, id).await?;
+    let event_id = deliveries::replay(&mut db, id, delivery_id, Utc::now())
+        .await?
+        .ok_or_else(|| ApiError::not_found("this endpoint has no delivery with this id"))?;
+    state.webhook_visits.wake(&access.tenant());
+    Ok((StatusCode::ACCEPTED, Json(Queued { delivery_id, event_id })))
+}
