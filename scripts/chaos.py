@@ -4,8 +4,9 @@ fails, one fault after another, each measured. Run by scripts/chaos.sh.
 Everything is the run's own and removed at the end: a PostgreSQL cluster (so that it can be
 restarted), a Redis server (to pause and kill), a TCP link to the local RabbitMQ that can be cut,
 an exchange and queues named for the run, nginx on free ports, control-api, two app-api
-replicas serving without background work, one app-api worker (the outbox relay, the jobs and the
-notification worker), and a mail-devel (scripts/lib.sh) on free ports, reached through a TCP
+replicas serving without background work, one app-api worker (the outbox relay, the jobs, the
+notification worker and the webhook worker), a webhook receiver of the suite's (every
+`sav.ticket.created` is subscribed to), and a mail-devel (scripts/lib.sh) on free ports, reached through a TCP
 link of the suite's (which it cuts, and through which it sees the server accept a mail).
 
 The traffic: CLIENTS clients, each from its own loopback address (nginx limits each address),
@@ -34,6 +35,8 @@ The faults, in turn, each after a calm spell:
                       started again after 1 s
   mail-down           the mail server killed (the link cut first, its mailboxes read: mail-devel
                       keeps mail in memory) and a new one started OUTAGE seconds later
+  webhook-worker-kill the worker SIGKILLed KILLS times, each while a webhook it sent is in the
+                      receiver's hands (before the answer), and started again after 1 s
 
 Beside the traffic, live streams (`GET /v1/stream`) held through nginx, whose /v1/stream location
 is unbuffered: the owner's twice and each customer's, each from an address of its own. A stream
@@ -62,7 +65,8 @@ yet marked sent (mail_duplicates_bound: one per worker killed, one per sender wh
 goes away); after mail-down, every mail within 30 s; no stream frame to a client not allowed to see it; and
 where streams are cut (rolling-restart, replica-kill) none lost, none duplicated, no resync, at
 least one stream cut, and each open again within 5 s of its replica's signal (the other replica
-answers throughout).
+answers throughout); and every `sav.ticket.created` event of the run received by the webhook
+receiver (by its `webhook-id`), whatever the faults, the ones sent again reported.
 
   CHAOS_FORM=short (CI: 4 clients, 3 s outages, a mail pair a second, 2 kills) or full (8
   clients, 10 s outages, two mail pairs a second, 5 kills)
@@ -568,6 +572,53 @@ def streams_open(port):
     return 0
 
 
+class HookReceiver:
+    """The webhook receiver: records each delivery's `webhook-id` and answers 200. Armed, it holds
+    the next delivery's answer for HOLD seconds and says it has one in hand (`hit`), so the
+    worker can be killed mid-delivery."""
+
+    HOLD = 5.0
+
+    def __init__(self):
+        import http.server
+
+        self.ids = collections.Counter()
+        self.lock = threading.Lock()
+        self.armed = False
+        self.hit = threading.Event()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802  the standard library's name
+                self.rfile.read(int(self.headers.get("content-length", 0)))
+                hold = False
+                with receiver.lock:
+                    receiver.ids[self.headers.get("webhook-id", "")] += 1
+                    if receiver.armed:
+                        receiver.armed, hold = False, True
+                if hold:
+                    receiver.hit.set()
+                    time.sleep(HookReceiver.HOLD)
+                self.send_response(200)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *_):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def received(self):
+        with self.lock:
+            return collections.Counter(self.ids)
+
+    def stop(self):
+        self.server.shutdown()
+
+
 class EventTap:
     """A queue of the run's own bound to its exchange: every event the relay publishes."""
 
@@ -623,6 +674,8 @@ class Run:
         self.exchange, self.orders_exchange = f"{self.name}.sav", f"{self.name}.orders"
         self.orders_queue = f"{self.name}.orders"
         self.notifications_queue = f"{self.name}.notifications"
+        self.webhooks_queue = f"{self.name}.webhooks"
+        self.hooks = HookReceiver()
         self.pg = Postgres(work)
         self.redis = Redis(work)
         self.link = Link(5672)
@@ -650,7 +703,7 @@ class Run:
         public = subprocess.run(["openssl", "pkey", "-in", f"{self.work}/jwt.pem", "-pubout"], check=True,
                                 capture_output=True, text=True).stdout
         base = {k: v for k, v in os.environ.items()
-                if not k.startswith(("S3_", "AWS_", "CLAMAV", "WEB_DIR", "SMTP_", "MAIL_", "NOTIFICATIONS_"))}
+                if not k.startswith(("S3_", "AWS_", "CLAMAV", "WEB_DIR", "SMTP_", "MAIL_", "NOTIFICATIONS_", "WEBHOOK"))}
         base.update({
             "CONTROL_DATABASE_URL": self.pg.url("helpdeskly_control"),
             "TENANT_DATABASE_URL": self.pg.url("postgres"),
@@ -670,6 +723,7 @@ class Run:
         # Mail from the worker alone, through a link to the run's mail server.
         app = dict(base, APP_PLANE_KEY=plane_key, JWT_PUBLIC_KEYS=public, RELAY_IN_SERVE="false",
                    JOBS_IN_SERVE="false", ORDERS_CONSUMER_IN_SERVE="false", NOTIFICATIONS_IN_SERVE="false",
+                   WEBHOOKS_IN_SERVE="false", WEBHOOKS_QUEUE=self.webhooks_queue, WEBHOOK_ALLOW_PRIVATE_TARGETS="true",
                    NOTIFICATIONS_QUEUE=self.notifications_queue, SMTP_URL=f"smtp://127.0.0.1:{self.smtp_link.port}",
                    MAIL_FROM=f"helpdeskly@{DOMAIN}", MAIL_REPLY_DOMAIN=DOMAIN)
         return control, app
@@ -678,6 +732,7 @@ class Run:
         self.pg.start()
         self.redis.start()
         self.mail.start()
+        self.hooks.thread.start()
         control_env, app_env = self.env()
         control_port = free_port()
         self.services["control"] = Service("control-api", [f"{TARGET}/debug/control-api", "serve"],
@@ -714,6 +769,10 @@ class Run:
                   "category": "shipping"})
         check(r.status == 201, f"first ticket: {r}")
         first = r.json()["id"]
+        r = request("POST", self.services["app-a"].port, "/v1/webhooks", headers={
+            "X-Tenant-Slug": slug, "Authorization": f"Bearer {token}"},
+            body={"url": f"http://127.0.0.1:{self.hooks.port}/hook", "events": ["ticket.created"]})
+        check(r.status == 201, f"the webhook endpoint: {r}")
         for n in range(2):
             address = f"customer{n}@{slug}.example"
             r = request("POST", control, "/v1/auth/register", body={
@@ -823,6 +882,19 @@ class Run:
             self.mail.start()
             self.smtp_link.mend()
 
+        def webhook_worker_kill():
+            # Each kill while the receiver holds a delivery's answer (at most 10 s awaited): the
+            # attempt in hand never records its result and is sent again when its lease ends.
+            for _ in range(self.form["kills"]):
+                self.hooks.hit.clear()
+                self.hooks.armed = True
+                self.hooks.hit.wait(10)
+                self.services["worker"].kill()
+                self.hooks.armed = False
+                self.kills["webhook-worker-kill"] += 1
+                time.sleep(1)
+                self.services["worker"].start()
+
         def all_mail_back(name, back):
             """Seconds from the server's return until every mail expected by then has arrived."""
             try:
@@ -840,6 +912,7 @@ class Run:
         self.fault("worker-kill", worker_kill)
         self.fault("mail-worker-kill", mail_worker_kill)
         self.fault("mail-down", mail_down, then=all_mail_back)
+        self.fault("webhook-worker-kill", webhook_worker_kill)
         self.traffic.phase = "end"
         self.phases.append((time.time(), "end"))
 
@@ -866,7 +939,8 @@ class Run:
         if self.tap:
             try:
                 self.tap.close([self.exchange, self.orders_exchange],
-                               [self.orders_queue, f"{self.orders_queue}.dead", self.notifications_queue])
+                               [self.orders_queue, f"{self.orders_queue}.dead", self.notifications_queue,
+                                self.webhooks_queue])
             except Exception as e:  # noqa: BLE001  the broker's errors: cleanup goes on
                 say(f"cleanup: broker: {e}")
         if self.nginx:
@@ -876,6 +950,7 @@ class Run:
         self.link.close()
         self.smtp_link.close()
         self.mail.stop()
+        self.hooks.stop()
         self.redis.stop()
         self.pg.stop()
 
@@ -1033,6 +1108,18 @@ def all_delivered(run):
     return all(created.get(t) for t in tickets)
 
 
+def webhook_results(run):
+    """Every `sav.ticket.created` the relay published, by its id, against what the receiver got."""
+    published = {m for ids in run.tap.created().values() for m in ids}
+    received = run.hooks.received()
+    return {
+        "events": len(published),
+        "received": sum(1 for m in published if received.get(m)),
+        "lost": sorted(m for m in published if not received.get(m)),
+        "sent_again": sum(received[m] - 1 for m in published if received.get(m, 0) > 1),
+    }
+
+
 def table(rows):
     lines = ["| fault | down (s) | requests | failed | failed GETs | recovery (s) | tickets | lost | duplicated | "
              "redelivered | kills | mails expected | received | lost | duplicated | all mail back (s) |",
@@ -1097,6 +1184,11 @@ def main():
         except Failure:
             pass  # counted as lost below
         try:
+            # A delivery cut by a kill is sent again when its lease ends (30 s).
+            wait_for("every event's webhook", lambda: not webhook_results(run)["lost"], timeout=90, every=0.5)
+        except Failure:
+            pass  # counted as lost below
+        try:
             wait_for("every stream to have its frames", lambda: streams_caught_up(run), timeout=30, every=0.5)
         except Failure:
             pass  # counted as lost below
@@ -1107,6 +1199,10 @@ def main():
         print(table(rows))
         print(f"\nlive streams ({len(run.streams)}: the owner twice and each customer, through nginx)\n")
         print(stream_table(streams))
+        hooks = webhook_results(run)
+        print(f"\nwebhooks: {hooks['events']} ticket.created events, {hooks['received']} received, "
+              f"{len(hooks['lost'])} lost, {hooks['sent_again']} sent again (the same webhook-id; "
+              f"{run.kills['webhook-worker-kill']} kills mid-delivery)")
         for name, (replica, held) in run.killed_streams.items():
             print(f"  {name}: {replica} SIGKILLed holding {held} streams")
         for r in rows:
@@ -1118,8 +1214,13 @@ def main():
                       f"{r['mails_duplicated_bound']})")
         if os.environ.get("CHAOS_REPORT"):
             with open(os.environ["CHAOS_REPORT"], "w") as f:
-                json.dump({"form": form_name, **form, "faults": rows, "streams": streams}, f, indent=2)
+                json.dump({"form": form_name, **form, "faults": rows, "streams": streams, "webhooks": hooks}, f,
+                          indent=2)
         broken = bounds(rows) + stream_bounds(streams)
+        if hooks["lost"]:
+            broken.append(f"webhooks: {len(hooks['lost'])} events never reached the receiver: {hooks['lost'][:5]}")
+        if not run.kills["webhook-worker-kill"]:
+            broken.append("webhook-worker-kill: no delivery was in hand to kill the worker on")
         check(not broken, "bounds not held:\n  " + "\n  ".join(broken))
     except (Failure, subprocess.CalledProcessError) as e:
         print(f"chaos suite FAILED: {e}", file=sys.stderr)

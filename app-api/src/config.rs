@@ -91,11 +91,17 @@ impl IntegrationsConfig {
     fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let queue: String = env.or("WEBHOOKS_QUEUE", "app-api.webhooks".to_owned())?;
         if queue.is_empty() || queue.len() > 200 || queue.chars().any(char::is_whitespace) {
-            return Err(ConfigError { name: "WEBHOOKS_QUEUE", problem: "is invalid: expected a name without spaces".into() });
+            return Err(ConfigError {
+                name: "WEBHOOKS_QUEUE",
+                problem: "is invalid: expected a name without spaces".into(),
+            });
         }
         let concurrency: usize = env.or("WEBHOOK_CONCURRENCY", 32)?;
         if concurrency == 0 || concurrency > 1024 {
-            return Err(ConfigError { name: "WEBHOOK_CONCURRENCY", problem: "is invalid: must be from 1 to 1024".into() });
+            return Err(ConfigError {
+                name: "WEBHOOK_CONCURRENCY",
+                problem: "is invalid: must be from 1 to 1024".into(),
+            });
         }
         let scale: String = env.or("WEBHOOK_RETRY_SCALE", "1".to_owned())?;
         let retry_scale = scale.parse::<f64>().ok().filter(|s| (0.0001..=1.0).contains(s)).ok_or(ConfigError {

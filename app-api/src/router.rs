@@ -44,7 +44,10 @@ struct ApiDoc;
 const TENANT_PLANE: &[ProblemResponse] = &[
     ("400", "`validation_failed`: no tenant named (subdomain or X-Tenant-Slug), or a malformed slug"),
     ("401", "`unauthorized` or `token_expired`: no valid token or API key"),
-    ("403", "`tenant_mismatch`, `tenant_suspended`, `mfa_required`, or `insufficient_scope` (an API key without the route's scope, or on a route keys cannot call)"),
+    (
+        "403",
+        "`tenant_mismatch`, `tenant_suspended`, `mfa_required`, or `insufficient_scope` (an API key without the route's scope, or on a route keys cannot call)",
+    ),
     ("404", "`tenant_not_found`"),
     ("429", "`rate_limited`: see Retry-After"),
     ("503", "`tenant_provisioning` (see Retry-After)"),

@@ -134,10 +134,7 @@ impl AppState {
             versions,
             sla_grids: crate::sav::tickets::sla_policy::KeptGrids::default(),
             api_keys: crate::integrations::keys::KeyCheck::new(config.keys.api_keys.clone()),
-            key_limit: shared::ratelimit::Limit::per(
-                config.integrations.key_rate_per_minute,
-                Duration::from_secs(60),
-            ),
+            key_limit: shared::ratelimit::Limit::per(config.integrations.key_rate_per_minute, Duration::from_secs(60)),
             integration_metrics,
             webhook_visits: crate::integrations::WebhookVisits::default(),
             config,

@@ -8,6 +8,7 @@
 //!   helpdeskly-bench events --tickets 200 --rows 20000 --tenants 200 --busy 10
 //!   helpdeskly-bench mail --rate 20 --seconds 300 --customers 20
 //!   helpdeskly-bench live --frames 1000 --rate 20 --idle 10000
+//!   helpdeskly-bench webhooks --tickets 500 --burst 1000
 //!   helpdeskly-bench sav-ops --tickets 10000
 //!   helpdeskly-bench attachments --files-per-client 5
 //!   helpdeskly-bench backup --tenants 200 --tickets 100000
@@ -25,6 +26,7 @@ mod platform;
 mod sav_ops;
 mod stats;
 mod tickets;
+mod webhooks;
 mod wrk;
 
 use clap::{Parser, Subcommand};
@@ -109,6 +111,16 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         user_limit: u32,
     },
+    /// Webhooks to receivers of this process: commit to first attempt, and deliveries a second
+    /// to a fast receiver alone and beside a slow one (2 s answers).
+    Webhooks {
+        /// Tickets opened one after another for the latency.
+        #[arg(long, default_value_t = 500)]
+        tickets: usize,
+        /// Tickets opened at once for the throughput.
+        #[arg(long, default_value_t = 1000)]
+        burst: usize,
+    },
     /// Fills an existing tenant database with the tickets benchmark's data (tickets, threads,
     /// history, people in the mirror) and prints what the web benchmark needs, as JSON.
     SeedTickets {
@@ -189,6 +201,7 @@ fn main() {
             Command::Live { frames, rate, idle, user_limit } => {
                 live::run(&live::Options { frames, rate, idle, user_limit }).await;
             }
+            Command::Webhooks { tickets, burst } => webhooks::run(&webhooks::Options { tickets, burst }).await,
             Command::Mail { rate, seconds, customers } => mail::run(&mail::Options { rate, seconds, customers }).await,
             Command::Events { tickets, gap_ms, rows, tenants, busy } => {
                 let gap = std::time::Duration::from_millis(gap_ms);

@@ -206,6 +206,8 @@ impl Platform {
         // The notification worker declares a durable queue on the broker: tests about it run it
         // on a queue of their own (`notifications`), the others leave it off.
         config.notifications.in_serve = false;
+        // So does the webhook worker (`integrations`).
+        config.integrations.in_serve = false;
         config.control_api_url = Some(crate::options::url(&self.plane.server.url("")));
         config.attachments.store = app_api::config::BlobStoreConfig::Disk { dir: self.blobs.path().to_owned() };
         if let Some(redis) = self.redis() {

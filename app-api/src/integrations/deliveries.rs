@@ -430,7 +430,12 @@ pub async fn attempts(
 
 /// Makes a delivery of `endpoint` due now again (a replay: the same event, the same
 /// `webhook-id`); false when there is no such delivery.
-pub async fn replay(conn: &mut PgConnection, endpoint: Uuid, delivery: Uuid, now: DateTime<Utc>) -> sqlx::Result<Option<Uuid>> {
+pub async fn replay(
+    conn: &mut PgConnection,
+    endpoint: Uuid,
+    delivery: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<Uuid>> {
     sqlx::query_scalar!(
         "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = $3, updated_at = $3
          WHERE id = $1 AND endpoint_id = $2 RETURNING event_id",

@@ -373,7 +373,8 @@ mod tests {
         let (id, secret) = parse(&text).unwrap();
         assert_eq!((id, secret.as_slice()), (key.id, key.secret.as_slice()));
         assert!(text.starts_with(&display_prefix(key.id)));
-        for bad in ["", "hdk_", "hdk_xyz", &text[..text.len() - 1], &text.replace("hdk_", "hdx_"), &format!("{text}0")] {
+        for bad in ["", "hdk_", "hdk_xyz", &text[..text.len() - 1], &text.replace("hdk_", "hdx_"), &format!("{text}0")]
+        {
             assert!(parse(bad).is_none(), "{bad}");
         }
     }

@@ -73,11 +73,11 @@ impl IntegrationMetrics {
             &["result"],
         )
         .expect("valid metric");
-        let key_requests =
-            IntCounterVec::new(Opts::new("api_key_requests_total", "Requests made with an API key, by result"), &[
-                "result",
-            ])
-            .expect("valid metric");
+        let key_requests = IntCounterVec::new(
+            Opts::new("api_key_requests_total", "Requests made with an API key, by result"),
+            &["result"],
+        )
+        .expect("valid metric");
         let pending = IntGauge::new("webhook_deliveries_pending", "Webhook deliveries waiting, as of the last sweep")
             .expect("valid metric");
         let oldest_pending_seconds = Gauge::new(

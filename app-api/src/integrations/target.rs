@@ -167,12 +167,18 @@ mod tests {
     #[test]
     fn urls_are_checked_for_shape_and_literal_addresses() {
         assert!(check("https://hooks.example.com/x", false).is_ok());
-        for malformed in ["ftp://x.example", "hooks.example.com", "https://user:pw@x.example/", "http://", "javascript:alert(1)"] {
+        for malformed in
+            ["ftp://x.example", "hooks.example.com", "https://user:pw@x.example/", "http://", "javascript:alert(1)"]
+        {
             assert_eq!(check(malformed, false).err(), Some(Refused::Malformed), "{malformed}");
         }
-        for private in
-            ["http://127.0.0.1:8080/", "http://[::1]/", "http://169.254.169.254/latest/meta-data", "http://localhost/", "http://2130706433/"]
-        {
+        for private in [
+            "http://127.0.0.1:8080/",
+            "http://[::1]/",
+            "http://169.254.169.254/latest/meta-data",
+            "http://localhost/",
+            "http://2130706433/",
+        ] {
             assert_eq!(check(private, false).err(), Some(Refused::Private), "{private}");
             assert!(check(private, true).is_ok(), "{private} with the setting");
         }

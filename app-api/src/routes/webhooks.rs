@@ -151,8 +151,14 @@ pub async fn create_webhook(
     let endpoint = deliveries::create(&mut tx, id, url.as_str(), &events, description.as_deref(), admin.id).await?;
     let (secret, key) = webhooks::new_secret();
     deliveries::add_secret(&mut tx, &state.config.keys.webhook_secrets, id, &key, Utc::now()).await?;
-    users::audit(&mut tx, admin.id, "webhook_created", id, serde_json::json!({ "url": url.as_str(), "events": events }))
-        .await?;
+    users::audit(
+        &mut tx,
+        admin.id,
+        "webhook_created",
+        id,
+        serde_json::json!({ "url": url.as_str(), "events": events }),
+    )
+    .await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(CreatedWebhook { endpoint, secret })))
 }

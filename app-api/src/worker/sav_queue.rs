@@ -59,7 +59,12 @@ pub trait Handler {
 }
 
 /// Consumes until `shutdown` resolves, reconnecting with backoff.
-pub async fn run(state: &AppState, consumer: &Consumer<'_>, handler: &impl Handler, shutdown: impl Future<Output = ()>) {
+pub async fn run(
+    state: &AppState,
+    consumer: &Consumer<'_>,
+    handler: &impl Handler,
+    shutdown: impl Future<Output = ()>,
+) {
     let Some(broker) = state.broker.clone() else { return };
     tokio::pin!(shutdown);
     let mut failures = 0;

@@ -9,6 +9,7 @@ mod attachments;
 mod backup;
 mod events;
 mod helpers;
+mod integrations;
 mod limits;
 mod live;
 mod mail_faults;

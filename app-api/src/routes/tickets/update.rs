@@ -9,8 +9,8 @@ use shared::http::JsonBody;
 use utoipa::ToSchema;
 
 use super::reject;
-use crate::routes::nullable;
 use crate::commands::{Change, TicketWriter};
+use crate::routes::nullable;
 use crate::sav::tickets::content;
 use crate::sav::tickets::lifecycle::Edit;
 use crate::sav::tickets::priority::Priority;

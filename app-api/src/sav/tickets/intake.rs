@@ -25,6 +25,9 @@ pub async fn customer_of(conn: &mut PgConnection, viewer: Viewer, named: Option<
     if id != viewer.id && viewer.actor() == Actor::Customer {
         return Err(Refused::NotYours("customers open tickets for themselves only"));
     }
+    if id == viewer.id && viewer.role == Role::Integration {
+        return Err(Refused::Field(FieldError::new("user_id", "an API key opens tickets for a customer: name one")));
+    }
     match users::standing(conn, id).await? {
         Some(member) if id == viewer.id => Ok(Customer { id, vip: member.vip }),
         Some(member) if member.role == Role::Customer => Ok(Customer { id, vip: member.vip }),

@@ -16,7 +16,6 @@ use chrono::Utc;
 use sqlx::Connection as _;
 
 use super::Notifier;
-use crate::worker::sav_queue;
 use crate::events::outbox::Audience;
 use crate::notifications::decide::{self, Envelope, SavEvent, TicketPeople};
 use crate::notifications::links::{Reply, Unsubscribe};
@@ -26,6 +25,7 @@ use crate::notifications::store::{self, NewMail, Recipient};
 use crate::notifications::{Channel as Via, Kind, Language};
 use crate::sav::tickets::events::Event;
 use crate::tenancy::resolve::Tenant;
+use crate::worker::sav_queue;
 
 /// The notification worker's side of the SAV events queue.
 struct Notifications<'a>(&'a Notifier);

@@ -23,7 +23,7 @@ use crate::tenancy::resolve::Tenant;
 const BATCH: usize = 32;
 /// How long a leased delivery waits for its attempt's result before it is due again: the
 /// attempt's time limit, and room to record it.
-const LEASE: chrono::Duration = chrono::Duration::seconds(60);
+const LEASE: chrono::Duration = chrono::Duration::seconds(30);
 
 /// A leased delivery and what it is signed with.
 struct Leased {
@@ -136,7 +136,9 @@ impl Webhooks {
             Some(Verdict::Retry) | None => {
                 let scale = self.state.config.integrations.retry_scale;
                 match webhooks::retry_after_attempt(due.attempts + 1, webhooks::jitter(), scale, answer.retry_after) {
-                    Some(wait) => Outcome::Retry(at + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX)),
+                    Some(wait) => {
+                        Outcome::Retry(at + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX))
+                    }
                     None => Outcome::Failed,
                 }
             }
