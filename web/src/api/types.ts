@@ -43,9 +43,13 @@ type Success = 200 | 201 | 202 | 204;
 type Responses<M extends Method, P extends PathFor<M>> = Field<Operation<M, P>, 'responses'>;
 
 /** What a successful call resolves to (`undefined` for 204 No Content). */
-export type ResponseBody<M extends Method, P extends PathFor<M>> = {
-  [S in keyof Responses<M, P> & Success]: Responses<M, P>[S] extends { content: { 'application/json': infer R } } ? R : undefined;
-}[keyof Responses<M, P> & Success];
+export type ResponseBody<M extends Method, P extends PathFor<M>> = SuccessBody<Responses<M, P>>;
+
+// Apart, on the responses alone: spelled out on `Responses<M, P>` itself, the checker works out
+// the constraint of every path's every response at once, a union too large for it.
+type SuccessBody<R> = {
+  [S in keyof R & Success]: R[S] extends { content: { 'application/json': infer B } } ? B : undefined;
+}[keyof R & Success];
 
 type Has<T> = [T] extends [undefined] ? false : [T] extends [never] ? false : true;
 type IsRequired<T, K extends PropertyKey> = T extends { [Q in K]-?: unknown } ? ({} extends Pick<T, K & keyof T> ? false : true) : false;

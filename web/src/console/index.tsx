@@ -1,5 +1,5 @@
 //! The staff console (agents, admins, owners): the queue and tickets for everyone on the staff;
-//! the dashboards, the team and the settings for owners and admins.
+//! the dashboards, the team, the settings and the integrations for owners and admins.
 
 import type { ComponentChildren } from 'preact';
 import { t } from '../i18n';
@@ -8,6 +8,7 @@ import type { Area } from '../tenant/area';
 import { useMember } from '../tenant/member';
 import { NotFoundPage } from '../ui/NotFoundPage';
 import { DashboardPage } from './admin/DashboardPage';
+import { IntegrationsPage } from './admin/IntegrationsPage';
 import { SettingsPage } from './admin/SettingsPage';
 import { TeamPage } from './admin/TeamPage';
 import { PeopleProvider } from './people';
@@ -40,6 +41,7 @@ export const consoleArea: Area = {
     { path: '/admin', render: () => <Console><AdminOnly><DashboardPage /></AdminOnly></Console> },
     { path: '/admin/team', render: () => <Console><AdminOnly><TeamPage /></AdminOnly></Console> },
     { path: '/admin/settings', render: () => <Console><AdminOnly><SettingsPage /></AdminOnly></Console> },
+    { path: '/admin/integrations', render: () => <Console><AdminOnly><IntegrationsPage /></AdminOnly></Console> },
   ],
   nav: (path, role) => [
     { href: '/', label: t('console.nav.queue'), current: path === '/' || path.startsWith('/tickets/') },
@@ -48,6 +50,7 @@ export const consoleArea: Area = {
           { href: '/admin', label: t('console.nav.dashboard'), current: path === '/admin' },
           { href: '/admin/team', label: t('console.nav.team'), current: path === '/admin/team' },
           { href: '/admin/settings', label: t('console.nav.settings'), current: path === '/admin/settings' },
+          { href: '/admin/integrations', label: t('console.nav.integrations'), current: path === '/admin/integrations' },
         ]
       : []),
   ],

@@ -98,6 +98,60 @@ export function SelectField({ label, name, error, hint, options, onValue, ...res
   );
 }
 
+/** Several choices under one legend (`fieldset`), with the group's hint and error tied to each box. */
+export function CheckboxGroup({
+  legend,
+  name,
+  options,
+  chosen,
+  onToggle,
+  error,
+  hint,
+}: {
+  legend: string;
+  name: string;
+  options: { value: string; label: string }[];
+  chosen: readonly string[];
+  onToggle: (value: string, on: boolean) => void;
+  error?: string | undefined;
+  hint?: ComponentChildren;
+}) {
+  const id = useId();
+  const groupDescribed = described(id, Boolean(hint), Boolean(error));
+  return (
+    <fieldset class={error ? 'checks field--invalid' : 'checks'} aria-describedby={groupDescribed}>
+      <legend>{legend}</legend>
+      {hint ? (
+        <p class="field-hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      <div class="checks-options">
+        {options.map((o, i) => (
+          <div class="checkbox" key={o.value}>
+            <input
+              id={`${id}-${i}`}
+              type="checkbox"
+              name={name}
+              value={o.value}
+              checked={chosen.includes(o.value)}
+              aria-invalid={error ? 'true' : undefined}
+              aria-describedby={error ? `${id}-error` : undefined}
+              onChange={(e) => onToggle(o.value, e.currentTarget.checked)}
+            />
+            <label for={`${id}-${i}`}>{o.label}</label>
+          </div>
+        ))}
+      </div>
+      {error ? (
+        <p class="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      ) : null}
+    </fieldset>
+  );
+}
+
 /** Moves focus to the first field marked invalid, so keyboard and screen reader users land on it. */
 export function focusFirstInvalid(form: HTMLFormElement | null): void {
   const invalid = form?.querySelector<HTMLElement>('[aria-invalid="true"]');

@@ -11,6 +11,7 @@ const entry = ({ changes = {}, ...over }: Partial<Omit<HistoryEntry, 'changes'>>
   id: 1,
   actor_kind: 'agent',
   actor_id: me,
+  actor: { id: me, type: 'user' },
   action: 'created',
   created_at: '2030-01-01T00:00:00Z',
   ...over,
@@ -24,6 +25,7 @@ describe('history sentences', () => {
     expect(actorName(entry({ actor_id: inès }), people, me)).toBe('Inès Moreau');
     expect(actorName(entry({ actor_kind: 'customer', actor_id: 'x' }), people, me)).toBe('Customer');
     expect(actorName(entry({ actor_kind: 'system', actor_id: null }), people, me)).toBe('Helpdeskly');
+    expect(actorName(entry({ actor_id: 'k', actor: { id: 'k', name: 'CRM sync', type: 'integration' } }), people, me)).toBe('CRM sync (integration)');
   });
 
   it('say what changed', () => {

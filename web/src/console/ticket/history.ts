@@ -11,6 +11,8 @@ import type { HistoryEntry } from '../../data/tickets';
 export function actorName(entry: HistoryEntry, people: Pick<People, 'find'>, me: string): string {
   if (entry.actor_kind === 'system') return t('console.history.system');
   if (entry.actor_id === me) return t('console.thread.you');
+  // An API key acts as an integration, named as its key is.
+  if (entry.actor?.type === 'integration') return t('console.history.integration', { name: entry.actor.name ?? t('console.history.integration_unnamed') });
   const person = people.find(entry.actor_id);
   if (person) return person.name;
   return entry.actor_kind === 'customer' ? t('console.thread.customer') : t('console.thread.staff');

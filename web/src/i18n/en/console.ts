@@ -3,6 +3,7 @@ export default {
   'console.nav.dashboard': 'Dashboard',
   'console.nav.team': 'Team',
   'console.nav.settings': 'Settings',
+  'console.nav.integrations': 'Integrations',
   'console.someone': 'a colleague',
 
   'console.status.open': 'Open',
@@ -199,6 +200,8 @@ export default {
   'console.history.title': 'History',
   'console.history.empty': 'Nothing recorded yet.',
   'console.history.system': 'Helpdeskly',
+  'console.history.integration': '{name} (integration)',
+  'console.history.integration_unnamed': 'An API key',
   'console.history.created': 'opened the ticket.',
   'console.history.status': 'moved it from “{from}” to “{to}”.',
   'console.history.assigned': 'assigned it to {name}.',

@@ -3,9 +3,10 @@ import common from './common';
 import console from './console';
 import domain from './domain';
 import errors from './errors';
+import integrations from './integrations';
 import notifications from './notifications';
 import portal from './portal';
 import signup from './signup';
 
-export const areas = { common, domain, errors, auth, signup, portal, console, notifications };
-export const en = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console, ...notifications };
+export const areas = { common, domain, errors, auth, signup, portal, console, notifications, integrations };
+export const en = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console, ...notifications, ...integrations };

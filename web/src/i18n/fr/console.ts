@@ -5,6 +5,7 @@ const fr: Record<keyof typeof en, string> = {
   'console.nav.dashboard': 'Tableau de bord',
   'console.nav.team': 'Équipe',
   'console.nav.settings': 'Réglages',
+  'console.nav.integrations': 'Intégrations',
   'console.someone': 'un collègue',
 
   'console.status.open': 'Ouvert',
@@ -201,6 +202,8 @@ const fr: Record<keyof typeof en, string> = {
   'console.history.title': 'Historique',
   'console.history.empty': 'Rien d’enregistré pour l’instant.',
   'console.history.system': 'Helpdeskly',
+  'console.history.integration': '{name} (intégration)',
+  'console.history.integration_unnamed': 'Une clé d’API',
   'console.history.created': 'a ouvert le ticket.',
   'console.history.status': 'l’a fait passer de « {from} » à « {to} ».',
   'console.history.assigned': 'l’a attribué à {name}.',

@@ -1,0 +1,68 @@
+//! A secret the server returns once (an API key, a webhook's signing secret): shown in full with a
+//! copy button and the warning that it will not be shown again, until the user dismisses it.
+
+import type { ComponentChildren } from 'preact';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { t } from '../../i18n';
+
+export function OnceSecret({
+  title,
+  label,
+  value,
+  warning,
+  children,
+  onDone,
+}: {
+  title: string;
+  label: string;
+  value: string;
+  /** That it will not be shown again. */
+  warning: string;
+  children?: ComponentChildren;
+  onDone: () => void;
+}) {
+  const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const id = useId();
+  // Where the secret appears is where the user's attention should go (and a screen reader's).
+  useEffect(() => heading.current?.focus(), [value]);
+  useEffect(() => setCopied(null), [value]);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(value);
+      setCopied('yes');
+    } catch {
+      // Without clipboard access the secret is selected, for the user to copy themselves.
+      (document.getElementById(id) as HTMLInputElement | null)?.select();
+      setCopied('no');
+    }
+  };
+  return (
+    <div class="panel panel--accent once-secret">
+      <h3 ref={heading} tabIndex={-1}>
+        {title}
+      </h3>
+      <div class="alert alert--info">
+        <p>
+          <strong>{warning}</strong>
+        </p>
+        {children}
+      </div>
+      <div class="field">
+        <label for={id}>{label}</label>
+        <input id={id} class="secret-field" readOnly value={value} spellcheck={false} autocomplete="off" onFocus={(e) => e.currentTarget.select()} />
+      </div>
+      <div class="actions">
+        <button type="button" class="button button--secondary" onClick={() => void copy()}>
+          {t('integrations.once.copy')}
+        </button>
+        <button type="button" class="button button--secondary" onClick={onDone}>
+          {t('integrations.once.done')}
+        </button>
+      </div>
+      <p role="status" class="hint">
+        {copied === 'yes' ? t('integrations.once.copied') : copied === 'no' ? t('integrations.once.copy_failed') : ''}
+      </p>
+    </div>
+  );
+}
