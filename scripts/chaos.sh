@@ -2,10 +2,12 @@
 # The chaos suite (scripts/chaos.py): steady traffic through nginx to two app-api replicas while
 # PostgreSQL restarts (fast, then a crash), Redis is paused and killed, RabbitMQ is cut, each
 # replica is restarted in turn, then the one holding the live streams killed, the worker's process
-# is killed (at random, then while it holds a mail the server accepted), and the mail server is
-# killed; for each fault it prints the failed requests, the seconds to recover, the events lost or
+# is killed (at random, then while it holds a mail the server accepted), the mail server is
+# killed, and the worker is killed while a webhook it sent waits for its answer; for each fault it
+# prints the failed requests, the seconds to recover, the events lost or
 # duplicated, the mails expected, received, lost and duplicated, and the live streams' frames
-# expected, lost and duplicated, their reconnects and resyncs, and fails when a bound is broken.
+# expected, lost and duplicated, their reconnects and resyncs, the webhooks lost and sent again,
+# and fails when a bound is broken.
 # Runs its own PostgreSQL cluster, Redis server and mail server (mail-devel) on free ports, and
 # the local RabbitMQ (127.0.0.1:5672) through a link it can cut; removes everything it made at
 # the end.

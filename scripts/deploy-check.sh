@@ -8,7 +8,8 @@
 #      app-api's processes never get DB_ENCRYPTION_KEY, control-api's get APP_PUBLIC_URL on the
 #      base domain, app-api's sign download links for the files host (S3_PUBLIC_ENDPOINT) that nginx
 #      puts in front of MinIO, both services get the mail settings from the env file and a network
-#      with a way out to the mail server, and nginx serves the web app from its own image (the
+#      with a way out to the mail server, app-api's processes the default webhook queue and never
+#      WEBHOOK_ALLOW_PRIVATE_TARGETS, and nginx serves the web app from its own image (the
 #      Dockerfile's `web`).
 #   2. k8s/: both production kustomizations rendered (kubectl kustomize) and validated strictly
 #      (unknown fields are errors) against the Kubernetes schemas of the oldest and newest versions
@@ -21,7 +22,9 @@
 #      read timeout that outlasts a stream; the files host (S3_PUBLIC_ENDPOINT) to the S3 server
 #      alone, unbuffered;
 #      SMTP_URL from the Secrets (optional) and the rest of the mail settings from the ConfigMap,
-#      with a NetworkPolicy letting both planes reach an SMTP server.
+#      with a NetworkPolicy letting both planes reach an SMTP server; WEBHOOKS_QUEUE in the
+#      ConfigMap, WEBHOOK_ALLOW_PRIVATE_TARGETS nowhere, and a NetworkPolicy letting the app plane's
+#      webhooks out to public addresses only.
 #   3. Dockerfile: hadolint, and the rules it does not know: stages (the web app built into the
 #      `web` target, the services' runtime last), a non-root USER, a HEALTHCHECK, no secret in ENV
 #      or ARG; .dockerignore keeps .git, target/ and env files out.
@@ -145,6 +148,10 @@ for name in ("control-api", "control-api-worker", "app-api", "app-api-worker"):
             errors.append(f"{name}: {var} is not passed (the mail settings go to both services)")
     if name.startswith("app-api") and env.get("NOTIFICATIONS_QUEUE") != "app-api.notifications":
         errors.append(f"{name}: NOTIFICATIONS_QUEUE is {env.get('NOTIFICATIONS_QUEUE')!r}, not the default")
+    if name.startswith("app-api") and env.get("WEBHOOKS_QUEUE") != "app-api.webhooks":
+        errors.append(f"{name}: WEBHOOKS_QUEUE is {env.get('WEBHOOKS_QUEUE')!r}, not the default")
+    if str(env.get("WEBHOOK_ALLOW_PRIVATE_TARGETS", "")).lower() not in ("", "false"):
+        errors.append(f"{name}: WEBHOOK_ALLOW_PRIVATE_TARGETS would let tenants' webhooks reach the backend network")
     nets = svc.get("networks") or {}
     if not any(not (compose.get("networks", {}).get(n) or {}).get("internal") for n in nets):
         errors.append(f"{name}: on internal networks only, so no mail server can be reached")
@@ -250,9 +257,29 @@ config = next((d["data"] for d in docs if d["kind"] == "ConfigMap" and d["metada
 domain = config.get("APP_BASE_DOMAIN", "")
 if config.get("APP_PUBLIC_URL") != f"https://{{slug}}.{domain}":
     errors.append(f"ConfigMap: APP_PUBLIC_URL is {config.get('APP_PUBLIC_URL')!r}, not https://{{slug}}.{domain}")
-for var in ("APP_PUBLIC_URL", "MAIL_FROM", "MAIL_REPLY_DOMAIN", "NOTIFICATIONS_QUEUE"):
+for var in ("APP_PUBLIC_URL", "MAIL_FROM", "MAIL_REPLY_DOMAIN", "NOTIFICATIONS_QUEUE", "WEBHOOKS_QUEUE"):
     if not config.get(var):
         errors.append(f"ConfigMap: {var} is missing")
+# Tenants name webhook targets: they reach public addresses only, never the cluster's own.
+def allows_private(value):
+    return str(value or "").lower() not in ("", "false")
+private_allowed = [d["metadata"]["name"] for d in docs if d["kind"] in ("Deployment", "Job", "CronJob")
+                   for c in pod_of(d)["containers"] for e in c.get("env", [])
+                   if e["name"] == "WEBHOOK_ALLOW_PRIVATE_TARGETS" and allows_private(e.get("value"))]
+if allows_private(config.get("WEBHOOK_ALLOW_PRIVATE_TARGETS")):
+    private_allowed.append("ConfigMap")
+for where in private_allowed:
+    errors.append(f"{where}: WEBHOOK_ALLOW_PRIVATE_TARGETS would let tenants' webhooks reach the cluster's addresses")
+hooks = next((d for d in docs if d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == "webhooks-egress"), None)
+if hooks is None:
+    errors.append("NetworkPolicy webhooks-egress is missing: no webhook could leave the cluster")
+else:
+    blocks = [p.get("ipBlock", {}) for rule in hooks["spec"].get("egress", []) for p in rule.get("to", [])]
+    for block in blocks:
+        missing = {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"} - set(block.get("except", []))
+        if not block or missing:
+            errors.append(f"NetworkPolicy webhooks-egress: {block or 'a peer that is not an ipBlock'} lets webhooks "
+                          f"reach private or link-local addresses ({sorted(missing)})")
 if "SMTP_URL" in config:
     errors.append("ConfigMap: SMTP_URL may hold credentials: it belongs in the Secrets")
 if "smtp-egress" not in kinds.get("NetworkPolicy", []):

@@ -194,6 +194,31 @@ DASHBOARDS = {
             for q, n in ((0.5, 50), (0.99, 99))], "s"),
         stat("Fan-out holds its events queue", 'min by (instance) (live_fanout_connected{job="app-api"})',
              "{{instance}}"),
+        row("Webhooks and API keys"),
+        ts("Webhook attempts by outcome", [(
+            f"sum by (outcome) (rate(webhook_attempts_total[{RI}]))", "{{outcome}}")], "ops", stack=True),
+        ts("Event commit to first webhook attempt (p50, p99; target 2 s)", [
+            (f"histogram_quantile({q}, sum by (le) (rate(webhook_first_attempt_latency_seconds_bucket[{RI}])))",
+             f"p{n}") for q, n in ((0.5, 50), (0.99, 99))], "s"),
+        ts("Webhook deliveries waiting", [("max by (job) (webhook_deliveries_pending)", "{{job}}")]),
+        ts("Oldest webhook delivery waiting", [("max by (job) (webhook_oldest_pending_seconds)", "{{job}}")], "s"),
+        stat("Webhook endpoints disabled", "max(webhook_endpoints_disabled)", "disabled"),
+        stat("Webhook consumer holds its queue", "min by (job, instance) (webhook_consumer_connected)",
+             "{{job}} {{instance}}"),
+        ts("API key requests by result", [(
+            f"sum by (result) (rate(api_key_requests_total[{RI}]))", "{{result}}")], "reqps", stack=True),
+        ts("Events read by the webhook worker, by result", [(
+            f"sum by (result) (rate(webhook_events_total[{RI}]))", "{{result}}")], "ops"),
+        ts("Webhook attempt duration (p50, p99)", [
+            (f"histogram_quantile({q}, sum by (le) (rate(webhook_attempt_duration_seconds_bucket[{RI}])))", f"p{n}")
+            for q, n in ((0.5, 50), (0.99, 99))], "s"),
+        text("Reading the webhook panels", "Waiting deliveries and the oldest one's age are as of the workers' "
+             "last sweep (every `OUTBOX_SWEEP_SECONDS`), across tenants; a failing endpoint's deliveries wait "
+             "hours on the retry schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h), so a high age "
+             "alone is a tenant's receiver, not the platform. `retry` attempts will be tried again, `failed` had "
+             "no retry left, `gone` answered 410 and disabled its endpoint (endpoints are also disabled after "
+             "three days of failures, or by an admin). Which tenant's endpoint fails is in its deliveries "
+             "(`GET /v1/webhooks/{id}/deliveries`), never a label."),
     ]),
     "helpdeskly-auth": ("Helpdeskly / Auth", ["helpdeskly"], [
         row("Logins"),

@@ -2,9 +2,11 @@
 # The monitoring checks: promtool on the Prometheus configuration and the alert rules (with their
 # unit tests), then scripts/monitoring_proof.py: the Grafana dashboards' provisioning shape, and
 # every panel query and alert expression against Debian's Prometheus scraping control-api and
-# app-api under fixture traffic (a live stream open), and the mail alerts and the live fan-out's
-# fired on real conditions (a mail server of its own killed; the notification queue taken over;
-# the link from app-api to RabbitMQ cut while a stream is open) and resolved. Installs Prometheus with
+# app-api under fixture traffic (a live stream open, an API key used, webhooks to a receiver of
+# its own), and the mail, consumer, disabled-endpoint and live fan-out alerts fired on real
+# conditions (a mail server of its own killed; the notification and webhook queues taken over; a
+# receiver answering 410; the link from app-api to RabbitMQ cut while a stream is open) and
+# resolved. Installs Prometheus with
 # apt-get, pika with pip and mail-devel (scripts/lib.sh) when missing. Uses free ports, and
 # removes what it starts and creates.
 #
@@ -26,7 +28,7 @@ say "promtool: configuration, rules, rule unit tests"
 rm -f "${TMPDIR:-/tmp}/promtool.$$"
 PIKA_VERSION=1.3.2
 if ! python3 -c "import pika, sys; sys.exit(pika.__version__ != '$PIKA_VERSION')" 2>/dev/null; then
-  say "installing pika $PIKA_VERSION (an AMQP client: the proof takes the notification queue over)"
+  say "installing pika $PIKA_VERSION (an AMQP client: the proof takes the notification and webhook queues over)"
   python3 -m pip install --quiet --disable-pip-version-check "pika==$PIKA_VERSION"
 fi
 # The proof's own mail server (mail-devel on free ports), killed and started again by the proof.

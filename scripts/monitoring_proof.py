@@ -13,8 +13,11 @@ Run by scripts/monitoring-proof.sh.
    minute so that a breach and an auto-close really happen (the longest wait, about 70 s), and
    attachments (on the local disk, without clamd): a file stored, the same content again in the
    same ticket (deduplicated), a program refused, a download link, a deletion that removes its
-   object, and notification mail (a verified customer's ticket and the owner's answer), read
-   back over IMAP.
+   object, notification mail (a verified customer's ticket and the owner's answer), read
+   back over IMAP, and integrations: an API key used within its scope, outside it, and a key
+   that is none (accepted, out_of_scope, refused), and two webhook endpoints on a receiver of
+   the proof's own (WEBHOOK_ALLOW_PRIVATE_TARGETS), one answering 200 (delivered), one 410
+   (gone: the endpoint disabled).
 3. Every query of every panel is evaluated ($__rate_interval as 5m, which covers the whole run)
    and fails when it errors, returns nothing, or returns only NaN.
 4. Every alert expression is evaluated (it must not error), and, since a threshold makes a
@@ -25,9 +28,11 @@ Run by scripts/monitoring-proof.sh.
 5. The mail alerts fire on real conditions and resolve, in copies of their rules whose waits,
    windows and thresholds SHORTENED rewrites (loaded as group PROOF_GROUP beside the real file):
    the mail server killed while mail is due (HelpdesklyMailStuck, HelpdesklyMailFailing) and
-   started again; the notification queue taken over by a queue of the same name and other
-   arguments while the relay holds the broker (HelpdesklyNotificationConsumerDisconnected), and
-   given back; and HelpdesklyLiveFanoutStalled: a live stream open on app-api (and a change
+   started again; the notification and webhook queues taken over by queues of the same names
+   and other arguments while the relay holds the broker
+   (HelpdesklyNotificationConsumerDisconnected, HelpdesklyWebhookConsumerDown), and given back;
+   the 410 endpoint disabled (HelpdesklyWebhookEndpointsDisabled, against 20 s earlier instead
+   of an hour); and HelpdesklyLiveFanoutStalled: a live stream open on app-api (and a change
    made: its frame is the live panels' data), the link between app-api and the broker (app-api
    reaches RabbitMQ through a link of the proof's) cut, then mended: the stream is told to
    resynchronise and frames come again. They run during the SLA wait, so the proof takes no
@@ -108,6 +113,8 @@ SHORTENED = {
     "HelpdesklyMailFailing": [("[10m]", "[20s]"), ("for: 10m", "for: 2s")],
     "HelpdesklyMailStuck": [("> 900", "> 5"), ("for: 2m", "for: 2s")],
     "HelpdesklyNotificationConsumerDisconnected": [("for: 5m", "for: 2s")],
+    "HelpdesklyWebhookConsumerDown": [("for: 5m", "for: 2s")],
+    "HelpdesklyWebhookEndpointsDisabled": [("offset 1h", "offset 20s"), ("for: 5m", "for: 2s")],
     # Both of its rules are copied; the queue's (for: 2m) is the one proven.
     "HelpdesklyLiveFanoutStalled": [("for: 2m", "for: 2s")],
 }
@@ -202,7 +209,7 @@ class Prometheus:
         return max(states, key=["inactive", "pending", "firing"].index)
 
 
-def fixtures(platform, prom, mail):
+def fixtures(platform, prom, mail, hooks):
     """Traffic that makes the series exist, and the mail alerts' conditions; returns once the slow
     ones (breach, auto-close) have."""
     control, app = platform.control_port, platform.app_port
@@ -243,9 +250,14 @@ def fixtures(platform, prom, mail):
     r = request("POST", app, f"/v1/tickets/{ids[1]}/status", headers=tenant, body={"status": "resolved"})
     check(r.status == 200, f"resolve: {r}")
 
-    # While the one-minute SLA targets run: the mail alerts, on real conditions.
+    # While the one-minute SLA targets run: API keys and webhooks, and the alerts on real
+    # conditions.
+    disabled_fired = integrations(prom, app, slug, tenant, hooks)
     prove_mail_alerts(prom, mail, app, customer_email, customer, tenant)
-    prove_consumer_alert(prom)
+    # Meanwhile the disabled endpoint's alert, against 20 s earlier, has seen it 20 s ago too.
+    alert_states(prom, [DISABLED_ALERT], "inactive", 60)
+    say(f"{DISABLED_ALERT} resolved {time.monotonic() - disabled_fired:.0f} s after it fired (20 s later at least)")
+    prove_consumer_alerts(prom)
     prove_live_alert(prom, platform.broker_link, app, tenant)
     # One-minute targets: ticket 0 breaches, ticket 1 (resolved) closes. The jobs check every 2 s.
     say("waiting for a real SLA breach and auto-close (one-minute policy)")
@@ -265,6 +277,7 @@ def fixtures(platform, prom, mail):
 AMQP_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f")
 RUN = f"hdmon{os.getpid()}"
 EVENTS_EXCHANGE, NOTIFICATIONS_QUEUE = f"{RUN}.sav", f"{RUN}.notifications"
+WEBHOOKS_QUEUE = f"{RUN}.webhooks"
 
 
 def mail_customer(platform, slug):
@@ -311,34 +324,118 @@ def prove_mail_alerts(prom, mail, app, customer_email, customer, owner):
         "server was back")
 
 
-def prove_consumer_alert(prom):
-    """The notification queue taken over by a queue of the same name and other arguments (a
-    misconfiguration): the consumer is cancelled and cannot declare it again, while the relay
-    holds the broker; the alert fires, and resolves once the queue is the worker's again."""
+# The SAV-events queues whose consumer alerts the proof fires: alert, queue.
+CONSUMER_QUEUES = [("HelpdesklyNotificationConsumerDisconnected", NOTIFICATIONS_QUEUE),
+                   ("HelpdesklyWebhookConsumerDown", WEBHOOKS_QUEUE)]
+
+
+def prove_consumer_alerts(prom):
+    """The notification and webhook queues taken over by queues of the same names and other
+    arguments (a misconfiguration): each worker's consumer is cancelled and cannot declare its
+    queue again, while the relay holds the broker; both alerts fire, and resolve once the queues
+    are the workers' again."""
     import pika  # scripts/monitoring-proof.sh installs it
 
-    name = "HelpdesklyNotificationConsumerDisconnected"
-    alert_states(prom, [name], "inactive", 10)
+    names = [name for name, _ in CONSUMER_QUEUES]
+    alert_states(prom, names, "inactive", 10)
     began = time.monotonic()
     conn = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
     try:
-        for _ in range(5):
-            channel = conn.channel()
-            try:
-                channel.queue_delete(NOTIFICATIONS_QUEUE)
-                channel.queue_declare(NOTIFICATIONS_QUEUE, durable=True)
-                break
-            except pika.exceptions.ChannelClosedByBroker:
-                continue  # the worker declared it again in between
-        else:
-            raise Failure("could not take the notification queue over")
-        alert_states(prom, [name], "firing", 60)
+        for _, queue in CONSUMER_QUEUES:
+            for _ in range(5):
+                channel = conn.channel()
+                try:
+                    channel.queue_delete(queue)
+                    channel.queue_declare(queue, durable=True)
+                    break
+                except pika.exceptions.ChannelClosedByBroker:
+                    continue  # the worker declared it again in between
+            else:
+                raise Failure(f"could not take the queue {queue} over")
+        alert_states(prom, names, "firing", 60)
         fired = time.monotonic()
-        channel.queue_delete(NOTIFICATIONS_QUEUE)
+        channel = conn.channel()
+        for _, queue in CONSUMER_QUEUES:
+            channel.queue_delete(queue)
     finally:
         conn.close()
-    alert_states(prom, [name], "inactive", 60)
-    say(f"{name} fired after {fired - began:.0f} s and resolved {time.monotonic() - fired:.0f} s after")
+    alert_states(prom, names, "inactive", 60)
+    say(f"{' and '.join(names)} fired after {fired - began:.0f} s and resolved {time.monotonic() - fired:.0f} s after")
+
+
+class HookReceiver:
+    """The proof's webhook receiver: POST /ok is answered 200, POST /gone 410 (the platform
+    disables that endpoint); keeps the paths it was sent."""
+
+    def __init__(self):
+        import http.server
+
+        self.paths = []
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802  the standard library's name
+                self.rfile.read(int(self.headers.get("content-length", 0)))
+                receiver.paths.append(self.path)
+                self.send_response(410 if self.path == "/gone" else 200)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *_):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+DISABLED_ALERT = "HelpdesklyWebhookEndpointsDisabled"
+
+
+def integrations(prom, app, slug, owner, hooks):
+    """An API key used within its scope (accepted), outside it (out_of_scope), and a key that is
+    none (refused); two webhook endpoints for new tickets, one answered 200 (delivered), one 410
+    (gone: disabled, which fires HelpdesklyWebhookEndpointsDisabled's shortened copy, against
+    20 s earlier; it resolves 20 s later, which the caller checks after the mail alerts). Returns
+    when that alert fired."""
+    import secrets
+    import uuid
+
+    r = request("POST", app, "/v1/api-keys", headers=owner,
+                body={"name": "monitoring proof", "scopes": ["tickets:read"]})
+    check(r.status == 201 and r.json().get("key", "").startswith("hdk_"), f"an API key: {r}")
+    key = {"Authorization": f"Bearer {r.json()['key']}", "X-Tenant-Slug": slug}
+    r = request("GET", app, "/v1/tickets", headers=key)
+    check(r.status == 200, f"tickets read with an API key: {r}")
+    r = request("GET", app, "/v1/me", headers=key)
+    check(r.status == 403, f"an API key outside its scope: {r}")
+    none = {"Authorization": f"Bearer hdk_{uuid.uuid4().hex}{secrets.token_hex(24)}", "X-Tenant-Slug": slug}
+    r = request("GET", app, "/v1/tickets", headers=none)
+    check(r.status == 401, f"a key that is none: {r}")
+
+    alert_states(prom, [DISABLED_ALERT], "inactive", 10)
+    for path in ("ok", "gone"):
+        r = request("POST", app, "/v1/webhooks", headers=owner, body={
+            "url": f"http://127.0.0.1:{hooks.port}/{path}", "events": ["ticket.created"],
+            "description": f"monitoring proof: {path}"})
+        check(r.status == 201, f"a webhook endpoint ({path}): {r}")
+    began = time.monotonic()
+    new_ticket(app, owner, 13)
+    wait_for("both webhooks at the receiver", lambda: {"/ok", "/gone"} <= set(hooks.paths), timeout=30)
+    wait_for("the attempts (delivered, gone), a first attempt and the disabled endpoint in Prometheus",
+             lambda: all(prom.has(series) for series in (
+                 'webhook_attempts_total{outcome="delivered"} > 0', 'webhook_attempts_total{outcome="gone"} > 0',
+                 "webhook_first_attempt_latency_seconds_count > 0", "webhook_endpoints_disabled > 0",
+                 'api_key_requests_total{result="accepted"} > 0', 'api_key_requests_total{result="refused"} > 0',
+                 'api_key_requests_total{result="out_of_scope"} > 0')), timeout=30)
+    alert_states(prom, [DISABLED_ALERT], "firing", 30)
+    say(f"{DISABLED_ALERT} fired {time.monotonic() - began:.0f} s after the ticket whose webhook was answered 410")
+    return time.monotonic()
 
 
 def via_link(url, port):
@@ -416,6 +513,7 @@ def remove_broker_objects():
         conn = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
         channel = conn.channel()
         channel.queue_delete(NOTIFICATIONS_QUEUE)
+        channel.queue_delete(WEBHOOKS_QUEUE)
         channel.exchange_delete(EVENTS_EXCHANGE)
         conn.close()
     except Exception as e:  # noqa: BLE001  cleanup goes on
@@ -572,12 +670,13 @@ def evaluate_alerts(prom):
 def main():
     started = time.monotonic()
     work = tempfile.mkdtemp(prefix="hd-monitoring-")
-    platform = prom = mail = link = None
+    platform = prom = mail = link = hooks = None
     try:
         queries = check_dashboards()
         say(f"dashboards: {len(queries)} queries, provisioning shape and datasource uids checked")
         pid = os.getpid()
         mail = MailDevel(work).start()
+        hooks = HookReceiver()
         # app-api reaches the broker through a link the proof cuts (HelpdesklyLiveFanoutStalled).
         link = Link(urllib.parse.urlsplit(AMQP_URL).port or 5672)
         platform = Platform("mon", {
@@ -591,12 +690,15 @@ def main():
             "MAIL_FROM": "helpdeskly@helpdeskly.test",
             "EVENTS_EXCHANGE": EVENTS_EXCHANGE,
             "NOTIFICATIONS_QUEUE": NOTIFICATIONS_QUEUE,
+            "WEBHOOKS_QUEUE": WEBHOOKS_QUEUE,
+            # The proof's webhook receiver listens on 127.0.0.1.
+            "WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
         }).start()
         platform.broker_link = link
         prom = Prometheus(work, {"control-api": f"127.0.0.1:{platform.control_port}",
                                  "app-api": f"127.0.0.1:{platform.app_port}"}).start()
         wait_for("both services scraped", lambda: len([s for s in prom.query("up == 1")]) == 2, timeout=30)
-        fixtures(platform, prom, mail)
+        fixtures(platform, prom, mail, hooks)
         mark = time.time()
         wait_for("a scrape after the fixtures",
                  lambda: all(float(s["value"][0]) > mark + 1 for s in prom.query("timestamp(up)")), timeout=20)
@@ -621,6 +723,8 @@ def main():
             mail.stop()
         if link:
             link.close()
+        if hooks:
+            hooks.stop()
         remove_broker_objects()
         shutil.rmtree(work, ignore_errors=True)
         subprocess.run(["sh", "-c", f"command -v redis-cli >/dev/null && redis-cli --scan --pattern 'hdmon{os.getpid()}:*' "

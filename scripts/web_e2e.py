@@ -43,6 +43,7 @@ def main(playwright_args):
         "AMQP_URL": os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f"),
         "EVENTS_EXCHANGE": f"{run_id}.events",
         "NOTIFICATIONS_QUEUE": f"{run_id}.notifications",
+        "WEBHOOKS_QUEUE": f"{run_id}.webhooks",
         # The integrations test points a webhook at 127.0.0.1 (where nothing listens).
         "WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
     }
@@ -50,6 +51,7 @@ def main(playwright_args):
         return run_tests(playwright_args, env_for_services)
     finally:
         delete_queue(env_for_services["NOTIFICATIONS_QUEUE"])
+        delete_queue(env_for_services["WEBHOOKS_QUEUE"])
 
 
 def run_tests(playwright_args, env_for_services):
