@@ -11,13 +11,16 @@
 pub mod decide;
 pub mod links;
 pub mod metrics;
+pub mod notices;
 pub mod render;
 pub mod store;
 
 use serde::{Deserialize, Serialize};
 use shared::auth::Role;
 
-/// What a notification is about (the keys of the preferences).
+/// What a notification is about: the six kinds about tickets (the keys of the preferences), and
+/// the notices owners and admins get about the organisation (`notices`), which nobody turns
+/// off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
@@ -27,9 +30,12 @@ pub enum Kind {
     StatusChanged,
     TicketResolved,
     SlaBreach,
+    /// A webhook endpoint was disabled (it answered 410, or failed for three days).
+    WebhookDisabled,
 }
 
 impl Kind {
+    /// The kinds a person chooses (the preferences' keys).
     pub const ALL: [Self; 6] = [
         Self::TicketCreated,
         Self::TicketAssigned,
@@ -47,11 +53,18 @@ impl Kind {
             Self::StatusChanged => "status_changed",
             Self::TicketResolved => "ticket_resolved",
             Self::SlaBreach => "sla_breach",
+            Self::WebhookDisabled => "webhook_disabled",
         }
     }
 
+    /// Any kind, a chosen one or a notice.
     pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == value)
+        Self::ALL.into_iter().chain([Self::WebhookDisabled]).find(|k| k.as_str() == value)
+    }
+
+    /// Whether people choose to get this kind (a notice is not a choice).
+    pub fn is_chosen(self) -> bool {
+        Self::ALL.contains(&self)
     }
 
     /// Whether a customer can ever receive this kind (the others are about staff work).

@@ -177,6 +177,8 @@ fn headline(c: &Context<'_>) -> String {
                 format!("A service target was missed on {n}")
             }
         }
+        // Not about a ticket: written by `webhook_disabled`.
+        (Kind::WebhookDisabled, _) => webhook_disabled_headline(fr).to_owned(),
     }
 }
 
@@ -261,6 +263,69 @@ pub fn render(c: &Context<'_>) -> Rendered {
         escape(c.unsubscribe_url),
     );
     Rendered { title, subject, text, html }
+}
+
+fn webhook_disabled_headline(fr: bool) -> &'static str {
+    if fr { "Un webhook a été désactivé" } else { "A webhook was disabled" }
+}
+
+/// The notice to owners and admins that a webhook endpoint was disabled, and why (`gone`: it
+/// answered 410; else three days of failures). `page_url`: the integrations page.
+pub fn webhook_disabled(
+    language: Language,
+    firstname: &str,
+    organisation: &str,
+    url: &str,
+    gone: bool,
+    page_url: &str,
+) -> Rendered {
+    let fr = language == Language::Fr;
+    let shown: String = url.chars().take(200).collect();
+    let (title, subject, why, then, open, from) = if fr {
+        (
+            format!("Webhook désactivé : {shown}"),
+            format!("[{organisation}] Un webhook a été désactivé"),
+            if gone {
+                format!("Le webhook {shown} a été désactivé : il a répondu 410 (Gone).")
+            } else {
+                format!("Le webhook {shown} a été désactivé : ses envois échouent depuis trois jours.")
+            },
+            "Les événements ne lui sont plus envoyés. Un administrateur peut le réactiver depuis les intégrations, et rejouer ce qui a échoué.",
+            "Ouvrir les intégrations",
+            "Vous recevez ce message en tant qu'administrateur de",
+        )
+    } else {
+        (
+            format!("Webhook disabled: {shown}"),
+            format!("[{organisation}] A webhook was disabled"),
+            if gone {
+                format!("The webhook {shown} was disabled: it answered 410 (Gone).")
+            } else {
+                format!("The webhook {shown} was disabled: its deliveries have failed for three days.")
+            },
+            "Events are no longer sent to it. An admin can enable it again from the integrations page, and replay what failed.",
+            "Open the integrations",
+            "You receive this email as an admin of",
+        )
+    };
+    let greeting = match (fr, firstname.trim().is_empty()) {
+        (true, true) => "Bonjour,".to_owned(),
+        (true, false) => format!("Bonjour {firstname},"),
+        (false, true) => "Hello,".to_owned(),
+        (false, false) => format!("Hello {firstname},"),
+    };
+    let text = format!("{greeting}\n\n{why}\n\n{then}\n\n{open}: {page_url}\n\n-- \n{from} {organisation}.\n");
+    let html = format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head><body>\n<p>{}</p>\n<p>{}</p>\n<p>{}</p>\n<p><a href=\"{}\">{open}</a></p>\n<hr>\n<p><small>{from} {}.</small></p>\n</body></html>\n",
+        language.as_str(),
+        escape(&subject),
+        escape(&greeting),
+        escape(&why),
+        escape(then),
+        escape(page_url),
+        escape(organisation),
+    );
+    Rendered { title: title.chars().take(300).collect(), subject, text, html }
 }
 
 /// The text of a stored message (sanitised HTML) as plain text for mail, cut to a length a
@@ -362,5 +427,20 @@ mod tests {
         assert_eq!(plain_text("a &lt;b&gt;"), "a <b>");
         let long = "x".repeat(EXCERPT_CHARS + 10);
         assert_eq!(plain_text(&long).chars().count(), EXCERPT_CHARS + 1);
+    }
+
+    #[test]
+    fn a_disabled_webhook_notice_keeps_the_url_as_text() {
+        let url = "https://hooks.example/<script>alert(1)</script>";
+        let en =
+            webhook_disabled(Language::En, "Ada", "Acme & Co", url, true, "https://acme.example/admin/integrations");
+        assert!(en.title.starts_with("Webhook disabled: https://hooks.example/"));
+        assert!(en.text.contains("410") && en.text.contains("Hello Ada,"));
+        assert!(
+            !en.html.contains("<script>") && en.html.contains("&lt;script&gt;") && en.html.contains("Acme &amp; Co")
+        );
+        let fr = webhook_disabled(Language::Fr, "", "Acme", url, false, "https://acme.example/admin/integrations");
+        assert!(fr.text.contains("trois jours") && fr.text.starts_with("Bonjour,"));
+        assert_eq!(fr.subject, "[Acme] Un webhook a été désactivé");
     }
 }

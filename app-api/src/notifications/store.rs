@@ -152,7 +152,7 @@ pub async fn insert_in_app(
     event_id: Uuid,
     user_id: Uuid,
     kind: Kind,
-    ticket_id: i64,
+    ticket_id: Option<i64>,
     title: &str,
 ) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar!(
@@ -174,7 +174,8 @@ pub struct NewMail<'a> {
     pub event_id: Uuid,
     pub user_id: Uuid,
     pub kind: Kind,
-    pub ticket_id: i64,
+    /// None for a notice about the organisation.
+    pub ticket_id: Option<i64>,
     pub address: &'a str,
     pub language: Language,
     pub message_id: &'a str,
@@ -183,8 +184,10 @@ pub struct NewMail<'a> {
     pub subject: &'a str,
     pub text: &'a str,
     pub html: &'a str,
-    pub unsubscribe_url: &'a str,
-    pub reply_to: &'a str,
+    /// None for a notice nobody turns off.
+    pub unsubscribe_url: Option<&'a str>,
+    /// None where no answer is read (a notice).
+    pub reply_to: Option<&'a str>,
     /// Written as `suppressed` (never sent) when the address bounced for good.
     pub suppressed: bool,
     /// When the event's change committed: the mail's age, and its 72 hours, count from there.

@@ -128,7 +128,8 @@ fn read_channel(channel: Channel, given: &BTreeMap<String, bool>) -> Result<BTre
     let mut choices = BTreeMap::new();
     for (name, on) in given {
         let kind = Kind::parse(name)
-            .ok_or_else(|| FieldError::new(format!("{field}.{name}"), "is not a kind of notification"))?;
+            .filter(|kind| kind.is_chosen())
+            .ok_or_else(|| FieldError::new(format!("{field}.{name}"), "is not a kind of notification one chooses"))?;
         choices.insert(kind, *on);
     }
     if let Some(missing) = Kind::ALL.into_iter().find(|k| !choices.contains_key(k)) {

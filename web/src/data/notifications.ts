@@ -5,7 +5,8 @@ import { api, revalidate, type Revalidated } from '../api';
 import type { AppSchemas, ResponseBody } from '../api/types';
 
 export const NOTIFICATION_KINDS = ['ticket_created', 'ticket_assigned', 'message_added', 'status_changed', 'ticket_resolved', 'sla_breach'] as const satisfies readonly AppSchemas['Kind'][];
-export type NotificationKind = AppSchemas['Kind'];
+/** The kinds a person chooses; the bell may also hold notices nobody turns off (a webhook disabled). */
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export const CHANNELS = ['email', 'in_app'] as const;
 export type Channel = (typeof CHANNELS)[number];
 

@@ -147,6 +147,10 @@ function NotificationPanel({ id, stamp, onChanged, onClose }: { id: string; stam
                   <Link href={`/tickets/${n.ticket_id}`} onClick={() => follow(n)}>
                     {n.title}
                   </Link>
+                ) : n.kind === 'webhook_disabled' ? (
+                  <Link href="/admin/integrations" onClick={() => follow(n)}>
+                    {n.title}
+                  </Link>
                 ) : (
                   <span>{n.title}</span>
                 )}

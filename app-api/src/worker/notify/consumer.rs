@@ -155,7 +155,7 @@ async fn notify(
         let rendered = render::render(&context);
         if recipient.wants(Via::InApp, kind)
             && let Some(notification_id) =
-                store::insert_in_app(&mut tx, envelope.event_id, person, kind, ticket.id, &rendered.title).await?
+                store::insert_in_app(&mut tx, envelope.event_id, person, kind, Some(ticket.id), &rendered.title).await?
         {
             written.in_app += 1;
             notifier.metrics().delivery(kind, Via::InApp, Outcome::Queued);
@@ -226,7 +226,7 @@ async fn write_mail(
         event_id: mail.envelope.event_id,
         user_id: mail.recipient.id,
         kind: mail.kind,
-        ticket_id: mail.ticket_id,
+        ticket_id: Some(mail.ticket_id),
         address: &mail.recipient.email,
         language: mail.language,
         message_id: &message_id,
@@ -235,8 +235,8 @@ async fn write_mail(
         subject: &rendered.subject,
         text: &rendered.text,
         html: &rendered.html,
-        unsubscribe_url: &unsubscribe_url,
-        reply_to: &reply_to,
+        unsubscribe_url: Some(&unsubscribe_url),
+        reply_to: Some(&reply_to),
         suppressed: mail.recipient.suppressed,
         occurred_at: mail.envelope.occurred_at.unwrap_or_else(Utc::now),
     };

@@ -17,6 +17,7 @@ use crate::events::hints::Target;
 use crate::integrations::deliveries::{self, Attempt, Due, EndpointAfter, Outcome};
 use crate::integrations::target;
 use crate::integrations::webhooks::{self, RESPONSE_KEPT, Verdict};
+use crate::notifications::notices;
 use crate::tenancy::resolve::Tenant;
 
 /// Deliveries one lease takes at most.
@@ -187,6 +188,24 @@ impl Webhooks {
         let mut conn = self.state.pools.acquire(tenant).await?;
         let mut tx = conn.begin().await?;
         let after = deliveries::record(&mut tx, due, attempt, outcome).await?;
+        if let EndpointAfter::Disabled(reason) = after {
+            // The admins are told with the change, or not at all.
+            let organisation = control_schema::directory::tenant_name(&self.state.control_db, tenant.id)
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| tenant.slug.clone());
+            let config = &self.state.config;
+            let app_url = config.notifications.app_url(&tenant.slug, config.base_domain.as_ref());
+            let notice = notices::WebhookDisabled {
+                url: &due.url,
+                gone: reason == "gone",
+                organisation: &organisation,
+                page_url: &format!("{app_url}/admin/integrations"),
+                mail_domain: &config.notifications.mail.reply_domain,
+            };
+            notices::webhook_disabled(&mut tx, &notice, attempt.at).await?;
+        }
         tx.commit().await?;
         Ok(after)
     }

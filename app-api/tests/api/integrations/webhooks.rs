@@ -46,6 +46,28 @@ impl std::ops::Deref for HookDesk {
     }
 }
 
+/// The owner was told that `endpoint_url` was disabled: in the bell and by a mail waiting to be
+/// sent (no mail server here), once.
+async fn owner_was_told(desk: &HookDesk, endpoint_url: &str, why: &str) {
+    let bell = desk.get(&desk.owner, "/v1/notifications").await;
+    assert_eq!(bell.status, 200, "{}", bell.body);
+    let bell = bell.json();
+    let notices: Vec<&Value> =
+        bell["data"].as_array().unwrap().iter().filter(|n| n["kind"] == "webhook_disabled").collect();
+    assert_eq!(notices.len(), 1, "{bell}");
+    assert!(notices[0]["title"].as_str().unwrap().contains(endpoint_url), "{}", notices[0]);
+    assert_eq!(notices[0]["ticket_id"], Value::Null);
+    let mail: Vec<(String, String, Option<i64>)> =
+        sqlx::query_as("SELECT address, text_body, ticket_id FROM mail_deliveries WHERE kind = 'webhook_disabled'")
+            .fetch_all(&desk.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(mail.len(), 1, "{mail:?}");
+    assert_eq!(mail[0].0, desk.owner.email);
+    assert!(mail[0].1.contains(endpoint_url) && mail[0].1.contains(why), "{}", mail[0].1);
+    assert!(mail[0].1.contains("/admin/integrations"), "{}", mail[0].1);
+}
+
 fn hooks_config(c: &mut app_api::AppConfig, exchange: &str, queue: &str) {
     c.amqp_url = broker_url(&Service::Test);
     exchange.clone_into(&mut c.events.exchange);
@@ -237,6 +259,7 @@ async fn gone_disables_the_endpoint_after_one_attempt() {
     })
     .await;
     assert_eq!(state["disabled_reason"], "gone");
+    owner_was_told(&desk, &desk.receiver.url("gone"), "410").await;
     desk.say(&customer, ticket, "Anyone?", false).await;
     desk.post(&desk.owner, &format!("/v1/webhooks/{endpoint}/test"), &json!({}))
         .await
@@ -277,6 +300,7 @@ async fn three_days_of_failures_disable_the_endpoint() {
     })
     .await;
     assert_eq!(state["disabled_reason"], "failing");
+    owner_was_told(&desk, &desk.receiver.url("down"), "three days").await;
     assert_eq!(desk.db.scalar("SELECT count(*) FROM webhook_deliveries WHERE state = 'pending'").await, 0);
 }
 
