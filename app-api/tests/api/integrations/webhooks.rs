@@ -508,3 +508,24 @@ async fn events_outlive_a_stopped_replica() {
     drop((sending, relaying, owner, db));
     drop(platform);
 }
+
+/// A delivery committed by a replica that died before sending it (nothing queued it here) is
+/// found by the sweep and sent, with the signature of the endpoint's secret.
+#[tokio::test]
+async fn a_delivery_nobody_queued_is_found_by_the_sweep() {
+    let desk = HookDesk::open_with(|c| c.events.sweep_every = Duration::from_millis(500)).await;
+    let (endpoint, _) = desk.endpoint("orphan", &["ticket.created"]).await;
+    let event = uuid::Uuid::now_v7();
+    let body = json!({"type": "ticket.created", "timestamp": Utc::now().to_rfc3339(), "data": {"ticket_id": 1}});
+    desk.db
+        .execute(&format!(
+            "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, type, body, next_attempt_at)
+             VALUES ('{}', '{endpoint}', '{event}', 'ticket.created', '{body}', now())",
+            uuid::Uuid::now_v7()
+        ))
+        .await;
+    let got = desk.receiver.wait_for("orphan", 1).await;
+    assert_eq!(header(&got[0], "webhook-id"), event.to_string());
+    assert_eq!(got[0].signatures_valid, vec![0]);
+    assert_eq!(got[0].json(), body);
+}
