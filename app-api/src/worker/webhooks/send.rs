@@ -153,6 +153,8 @@ impl Webhooks {
                     Outcome::Gone => "gone",
                 });
                 if let EndpointAfter::Disabled(reason) = after {
+                    // Seen at once; the next sweep counts them all again.
+                    self.metrics().endpoints_disabled.inc();
                     tracing::warn!(tenant = %tenant.id, endpoint = %due.endpoint_id, reason, "webhooks: endpoint disabled");
                 }
                 if let Outcome::Retry(next) = outcome {
