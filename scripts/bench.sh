@@ -13,6 +13,7 @@
 #   scripts/bench.sh hash-flood       # control-api's memory under a password flood (scripts/hash_flood.py)
 #   scripts/bench.sh mail --rate 20 --seconds 300   # notification mail through app-api worker (mail-devel, as the tests)
 #   scripts/bench.sh live --frames 1000 --rate 20 --idle 10000   # the live stream, two replicas
+#   scripts/bench.sh webhooks --tickets 500 --burst 1000   # commit to first attempt; a slow receiver beside a fast one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -46,3 +47,4 @@ fi
 "$bench" backup --tenants 200 --tickets 100000
 "$bench" mail --rate 20 --seconds 300
 "$bench" live --frames 1000 --rate 20 --idle 10000
+"$bench" webhooks --tickets 500 --burst 1000
