@@ -91,8 +91,8 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ left in scripts/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from live_platform import (ROOT, Failure, Link, MailDevel, check, free_port, psql, request, say,  # noqa: E402
-                           wait_for)
+from live_platform import (ROOT, Failure, HookReceiver, Link, MailDevel, check, free_port, psql, request,  # noqa: E402
+                           say, wait_for)
 
 DOMAIN = "helpdeskly.test"
 FORMS = {
@@ -572,53 +572,6 @@ def streams_open(port):
     return 0
 
 
-class HookReceiver:
-    """The webhook receiver: records each delivery's `webhook-id` and answers 200. Armed, it holds
-    the next delivery's answer for HOLD seconds and says it has one in hand (`hit`), so the
-    worker can be killed mid-delivery."""
-
-    HOLD = 5.0
-
-    def __init__(self):
-        import http.server
-
-        self.ids = collections.Counter()
-        self.lock = threading.Lock()
-        self.armed = False
-        self.hit = threading.Event()
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802  the standard library's name
-                self.rfile.read(int(self.headers.get("content-length", 0)))
-                hold = False
-                with receiver.lock:
-                    receiver.ids[self.headers.get("webhook-id", "")] += 1
-                    if receiver.armed:
-                        receiver.armed, hold = False, True
-                if hold:
-                    receiver.hit.set()
-                    time.sleep(HookReceiver.HOLD)
-                self.send_response(200)
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-            def log_message(self, *_):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def received(self):
-        with self.lock:
-            return collections.Counter(self.ids)
-
-    def stop(self):
-        self.server.shutdown()
-
-
 class EventTap:
     """A queue of the run's own bound to its exchange: every event the relay publishes."""
 
@@ -732,7 +685,6 @@ class Run:
         self.pg.start()
         self.redis.start()
         self.mail.start()
-        self.hooks.thread.start()
         control_env, app_env = self.env()
         control_port = free_port()
         self.services["control"] = Service("control-api", [f"{TARGET}/debug/control-api", "serve"],
@@ -886,11 +838,10 @@ class Run:
             # Each kill while the receiver holds a delivery's answer (at most 10 s awaited): the
             # attempt in hand never records its result and is sent again when its lease ends.
             for _ in range(self.form["kills"]):
-                self.hooks.hit.clear()
-                self.hooks.armed = True
+                self.hooks.arm()
                 self.hooks.hit.wait(10)
                 self.services["worker"].kill()
-                self.hooks.armed = False
+                self.hooks.disarm()
                 self.kills["webhook-worker-kill"] += 1
                 time.sleep(1)
                 self.services["worker"].start()
@@ -1111,7 +1062,7 @@ def all_delivered(run):
 def webhook_results(run):
     """Every `sav.ticket.created` the relay published, by its id, against what the receiver got."""
     published = {m for ids in run.tap.created().values() for m in ids}
-    received = run.hooks.received()
+    received = run.hooks.ids()
     return {
         "events": len(published),
         "received": sum(1 for m in published if received.get(m)),

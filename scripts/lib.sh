@@ -74,23 +74,30 @@ ensure_s3s_fs() {
   fi
 }
 
+# pip_venv DIR PACKAGE==VERSION WHAT: makes DIR a virtual environment holding PACKAGE (pinned)
+# unless it already does, saying WHAT it is for; prints DIR. The marker is written once pip has
+# finished: a half-made environment is made again.
+pip_venv() {
+  local venv=$1 package=$2 what=$3
+  if [ ! -f "$venv/.installed" ]; then
+    say "installing $package ($what) into $venv"
+    command -v python3 >/dev/null || apt_install python3
+    rm -rf "$venv"
+    mkdir -p "$(dirname "$venv")"
+    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$venv"; }
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$package" >&2
+    touch "$venv/.installed"
+  fi
+  echo "$venv"
+}
+
 MAIL_DEVEL_VERSION=0.18.1
 # mail_devel_venv: prints the virtual environment holding mail-devel (below), installed with pip
 # when missing. Scripts that start and stop a private mail server of their own run
 # "$(mail_devel_venv)/bin/python" -m mail_devel.
 mail_devel_venv() {
-  local venv=${MAIL_DEVEL_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/helpdeskly/mail-devel-$MAIL_DEVEL_VERSION}
-  # The marker is written once pip has finished: a half-made environment is made again.
-  if [ ! -f "$venv/.installed" ]; then
-    say "installing mail-devel $MAIL_DEVEL_VERSION (a mail server for development and tests) into $venv"
-    command -v python3 >/dev/null || apt_install python3
-    rm -rf "$venv"
-    mkdir -p "$(dirname "$venv")"
-    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$venv"; }
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "mail-devel==$MAIL_DEVEL_VERSION" >&2
-    touch "$venv/.installed"
-  fi
-  echo "$venv"
+  pip_venv "${MAIL_DEVEL_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/helpdeskly/mail-devel-$MAIL_DEVEL_VERSION}" \
+    "mail-devel==$MAIL_DEVEL_VERSION" "a mail server for development and tests"
 }
 
 STANDARDWEBHOOKS_VERSION=1.1.0
@@ -99,18 +106,8 @@ STANDARDWEBHOOKS_VERSION=1.1.0
 # platform's webhook signatures with, installed with pip when missing. testkit's webhooks module
 # runs scripts/webhook_receiver.py with "$WEBHOOK_RECEIVER_VENV/bin/python".
 webhook_receiver_venv() {
-  local venv=${WEBHOOK_RECEIVER_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/helpdeskly/standardwebhooks-$STANDARDWEBHOOKS_VERSION}
-  # The marker is written once pip has finished: a half-made environment is made again.
-  if [ ! -f "$venv/.installed" ]; then
-    say "installing standardwebhooks $STANDARDWEBHOOKS_VERSION (the webhook tests' signature check) into $venv"
-    command -v python3 >/dev/null || apt_install python3
-    rm -rf "$venv"
-    mkdir -p "$(dirname "$venv")"
-    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$venv"; }
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "standardwebhooks==$STANDARDWEBHOOKS_VERSION" >&2
-    touch "$venv/.installed"
-  fi
-  echo "$venv"
+  pip_venv "${WEBHOOK_RECEIVER_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/helpdeskly/standardwebhooks-$STANDARDWEBHOOKS_VERSION}" \
+    "standardwebhooks==$STANDARDWEBHOOKS_VERSION" "the webhook tests' signature check"
 }
 
 # ensure_mail_catcher HOST SMTP_PORT IMAP_PORT HTTP_PORT PASSWORD DIR: a mail server for

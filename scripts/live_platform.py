@@ -435,3 +435,63 @@ class Link:
         self.closing = True
         self.cut()
         self.listener.close()
+
+
+class HookReceiver:
+    """A webhook receiver on a free loopback port, answering from a thread of its own: records
+    each delivery's path and `webhook-id`, and answers `status_of(path)` (200 unless told
+    otherwise). Armed (`arm`), it holds the next delivery's answer for `hold` seconds and sets
+    `hit` once it has that delivery in hand, so that a sender can be stopped mid-delivery."""
+
+    def __init__(self, status_of=lambda path: 200, hold=5.0):
+        import http.server
+
+        self.received = []  # (path, webhook-id)
+        self.lock = threading.Lock()
+        self.armed = False
+        self.hit = threading.Event()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802  the standard library's name
+                self.rfile.read(int(self.headers.get("content-length", 0)))
+                with receiver.lock:
+                    receiver.received.append((self.path, self.headers.get("webhook-id", "")))
+                    held, receiver.armed = receiver.armed, False
+                if held:
+                    receiver.hit.set()
+                    time.sleep(hold)
+                self.send_response(status_of(self.path))
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *_):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def arm(self):
+        """Holds the next delivery's answer; `hit` is set when it comes."""
+        self.hit.clear()
+        with self.lock:
+            self.armed = True
+
+    def disarm(self):
+        with self.lock:
+            self.armed = False
+
+    def paths(self):
+        with self.lock:
+            return [path for path, _ in self.received]
+
+    def ids(self):
+        """webhook-id -> how many times it came."""
+        with self.lock:
+            return collections.Counter(webhook_id for _, webhook_id in self.received)
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()

@@ -57,8 +57,8 @@ import urllib.request
 
 sys.dont_write_bytecode = True  # no __pycache__ left in scripts/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from live_platform import (ADMIN_URL, ROOT, Failure, Link, MailDevel, Platform, check, free_port, psql,  # noqa: E402
-                           request, say, wait_for)
+from live_platform import (ADMIN_URL, ROOT, Failure, HookReceiver, Link, MailDevel, Platform, check, free_port,  # noqa: E402
+                           psql, request, say, wait_for)
 
 MON = os.path.join(ROOT, "monitoring")
 RATE_INTERVAL = "5m"
@@ -369,37 +369,6 @@ def prove_consumer_alerts(prom):
     say(f"{' and '.join(names)} fired after {fired - began:.0f} s and resolved {time.monotonic() - fired:.0f} s after")
 
 
-class HookReceiver:
-    """The proof's webhook receiver: POST /ok is answered 200, POST /gone 410 (the platform
-    disables that endpoint); keeps the paths it was sent."""
-
-    def __init__(self):
-        import http.server
-
-        self.paths = []
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802  the standard library's name
-                self.rfile.read(int(self.headers.get("content-length", 0)))
-                receiver.paths.append(self.path)
-                self.send_response(410 if self.path == "/gone" else 200)
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-            def log_message(self, *_):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 DISABLED_ALERT = "HelpdesklyWebhookEndpointsDisabled"
 
 
@@ -435,7 +404,7 @@ def integrations(prom, app, slug, owner, hooks):
         check(r.status == 201, f"a webhook endpoint ({path}): {r}")
     began = time.monotonic()
     new_ticket(app, owner, 13)
-    wait_for("both webhooks at the receiver", lambda: {"/ok", "/gone"} <= set(hooks.paths), timeout=30)
+    wait_for("both webhooks at the receiver", lambda: {"/ok", "/gone"} <= set(hooks.paths()), timeout=30)
     wait_for("the attempts (delivered, gone), a first attempt and the disabled endpoint in Prometheus",
              lambda: all(prom.has(series) for series in (
                  'webhook_attempts_total{outcome="delivered"} > 0', 'webhook_attempts_total{outcome="gone"} > 0',
@@ -693,7 +662,8 @@ def main():
         say(f"dashboards: {len(queries)} queries, provisioning shape and datasource uids checked")
         pid = os.getpid()
         mail = MailDevel(work).start()
-        hooks = HookReceiver()
+        # /ok is answered 200, /gone 410 (the platform disables that endpoint).
+        hooks = HookReceiver(status_of=lambda path: 410 if path == "/gone" else 200)
         # app-api reaches the broker through a link the proof cuts (HelpdesklyLiveFanoutStalled).
         link = Link(urllib.parse.urlsplit(AMQP_URL).port or 5672)
         platform = Platform("mon", {

@@ -31,6 +31,20 @@ pub struct Endpoint {
     pub updated_at: DateTime<Utc>,
 }
 
+/// Makes the callers that create endpoints wait for each other until the transaction ends, so
+/// that a count of the endpoints holds until the new one is written.
+pub async fn lock_for_create(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext('webhook_endpoints'))").execute(conn).await.map(drop)
+}
+
+/// Locks an endpoint's row for a change; false when there is no such endpoint.
+pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<bool> {
+    let found = sqlx::query_scalar!("SELECT id FROM webhook_endpoints WHERE id = $1 FOR UPDATE", id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(found.is_some())
+}
+
 pub async fn count(conn: &mut PgConnection) -> sqlx::Result<i64> {
     sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM webhook_endpoints"#).fetch_one(conn).await
 }
@@ -214,6 +228,17 @@ pub async fn enqueue(
     .execute(conn)
     .await
     .map(|done| done.rows_affected())
+}
+
+/// The delivery of an event to an endpoint.
+pub async fn delivery_of(conn: &mut PgConnection, event_id: Uuid, endpoint: Uuid) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!(
+        "SELECT id FROM webhook_deliveries WHERE event_id = $1 AND endpoint_id = $2",
+        event_id,
+        endpoint
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 /// A delivery taken to be sent.

@@ -186,6 +186,12 @@ impl From<KeyRow> for ApiKey {
     }
 }
 
+/// Makes the callers that create keys wait for each other until the transaction ends, so that
+/// a count of the keys holds until the new one is written.
+pub async fn lock_for_create(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext('api_keys'))").execute(conn).await.map(drop)
+}
+
 /// The keys not revoked.
 pub async fn active_count(conn: &mut PgConnection) -> sqlx::Result<i64> {
     sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM api_keys WHERE revoked_at IS NULL"#).fetch_one(conn).await

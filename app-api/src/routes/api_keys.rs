@@ -91,7 +91,7 @@ pub async fn create_api_key(
     let digest = key.digest(state.api_keys.digest_key());
     let mut tx = db.begin().await?;
     // One key made at a time per tenant: the count below holds.
-    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext('api_keys'))").execute(&mut *tx).await?;
+    keys::lock_for_create(&mut tx).await?;
     if keys::active_count(&mut tx).await? >= keys::MAX_ACTIVE {
         return Err(ApiError::new(
             StatusCode::CONFLICT,

@@ -139,7 +139,7 @@ pub async fn create_webhook(
     let description = description_of(body.description)?;
     let (admin, mut db) = access.connect().await?;
     let mut tx = db.begin().await?;
-    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext('webhook_endpoints'))").execute(&mut *tx).await?;
+    deliveries::lock_for_create(&mut tx).await?;
     if deliveries::count(&mut tx).await? >= MAX_ENDPOINTS {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -258,10 +258,9 @@ pub async fn rotate_secret(
 ) -> ApiResult<Json<RotatedSecret>> {
     let (admin, mut db) = access.connect().await?;
     let mut tx = db.begin().await?;
-    sqlx::query!("SELECT id FROM webhook_endpoints WHERE id = $1 FOR UPDATE", id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(not_found)?;
+    if !deliveries::lock(&mut tx, id).await? {
+        return Err(not_found());
+    }
     let (secret, key) = webhooks::new_secret();
     let previous_expires_at =
         deliveries::add_secret(&mut tx, &state.config.keys.webhook_secrets, id, &key, Utc::now()).await?;
@@ -302,13 +301,9 @@ pub async fn test_webhook(
     let data = serde_json::json!({ "endpoint_id": endpoint.id, "requested_by": admin.id });
     let body = webhooks::body(TEST_TYPE, now, &data);
     deliveries::enqueue(&mut db, event_id, TEST_TYPE, &body, &[endpoint.id], now).await?;
-    let delivery_id = sqlx::query_scalar!(
-        "SELECT id FROM webhook_deliveries WHERE event_id = $1 AND endpoint_id = $2",
-        event_id,
-        endpoint.id
-    )
-    .fetch_one(&mut *db)
-    .await?;
+    let delivery_id = deliveries::delivery_of(&mut db, event_id, endpoint.id)
+        .await?
+        .ok_or_else(|| ApiError::internal("the test delivery was not written"))?;
     state.webhook_visits.wake(&access.tenant());
     Ok((StatusCode::ACCEPTED, Json(Queued { delivery_id, event_id })))
 }
