@@ -172,7 +172,7 @@ pub async fn workload(conn: &mut PgConnection, after: Option<Uuid>, limit: u32) 
             count(t.id) AS "total!"
          FROM users u
          LEFT JOIN support_tickets t ON t.assigned_to = u.id AND t.status <> 'closed'
-         WHERE u.active AND u.role <> 'customer' AND ($1::uuid IS NULL OR u.id > $1)
+         WHERE u.active AND u.role IN ('owner', 'admin', 'agent') AND ($1::uuid IS NULL OR u.id > $1)
          GROUP BY u.id ORDER BY u.id LIMIT $2"#,
         after,
         i64::from(limit) + 1,

@@ -93,8 +93,12 @@ async fn a_key_is_shown_once_kept_as_a_digest_and_acts_as_an_integration() {
     desk.post(&desk.owner, &format!("/v1/tickets/{ticket_id}/assign"), &json!({"assigned_to": key.id}))
         .await
         .assert_problem(422, "validation_failed");
-    let staff = desk.get(&desk.owner, "/v1/staff").await;
-    assert!(!staff.body.contains(&key.id.to_string()), "{}", staff.body);
+    for list in ["/v1/staff", "/v1/agents/workload"] {
+        let listed = desk.get(&desk.owner, list).await;
+        assert_eq!(listed.status, 200, "{list}: {}", listed.body);
+        assert!(listed.body.contains(&agent.id.to_string()), "{list}: {}", listed.body);
+        assert!(!listed.body.contains(&key.id.to_string()), "{list} names the key: {}", listed.body);
+    }
     desk.get(&key, "/v1/api-keys").await.assert_problem(403, "insufficient_scope");
     let used = desk.get(&desk.owner, "/v1/api-keys").await.json();
     assert!(used["data"][0]["last_used_at"].is_string(), "{used}");
