@@ -83,12 +83,15 @@ impl HookDesk {
     }
 
     async fn open_with(configure: impl FnOnce(&mut app_api::AppConfig)) -> Self {
-        let (exchange, queue) = (unique("sav"), unique("webhooks"));
+        let (exchange, queue, notifications) = (unique("sav"), unique("webhooks"), unique("notifications"));
         let mut rabbit = Rabbit::connect().await;
         rabbit.owns_exchange(&exchange);
         rabbit.owns_queue(&queue);
+        // A queue of its own for a test that runs the notification worker too.
+        rabbit.owns_queue(&notifications);
         let desk = Desk::open_with(|c| {
             hooks_config(c, &exchange, &queue);
+            c.notifications.queue = notifications;
             configure(c);
         })
         .await;
@@ -279,6 +282,34 @@ async fn gone_disables_the_endpoint_after_one_attempt() {
     desk.post(&desk.owner, &format!("/v1/webhooks/{endpoint}/test"), &json!({})).await;
     let got = desk.receiver.wait_for("gone", 2).await;
     assert_eq!(got[1].json()["type"], "webhook.test");
+}
+
+/// The notice of a disabled endpoint reaches the owner's mailbox, sent by the notification
+/// worker like any mail (read back over IMAP from the test mail server).
+#[tokio::test]
+async fn the_owner_is_mailed_when_an_endpoint_is_disabled() {
+    use shared::config::FromEnv as _;
+    let desk = HookDesk::open_with(|c| {
+        c.notifications.in_serve = true;
+        c.notifications.mail.smtp_url = Some(shared::mail::SmtpUrl::from_env(&testkit::mailbox::smtp_url()).unwrap());
+        c.events.sweep_every = Duration::from_secs(1);
+    })
+    .await;
+    desk.endpoint("farewell", &["ticket.created"]).await;
+    desk.receiver.set_responses("farewell", vec![Response::status(410)]).await;
+    let customer = desk.member("customer").await;
+    desk.create(&customer, json!({"subject": "Last event", "description": "x"})).await;
+    // The owner's address is the day's cloned organisation's: its mailbox holds other tests' mail.
+    let url = desk.receiver.url("farewell");
+    let mail = eventually(Duration::from_secs(30), "the notice in the owner's mailbox", || async {
+        let inbox = testkit::mailbox::inbox(&desk.owner.email).await;
+        inbox.into_iter().find(|m| m.subject.ends_with("A webhook was disabled") && m.text.contains(&url))
+    })
+    .await;
+    assert!(mail.text.contains("410"), "{}", mail.text);
+    assert!(mail.text.contains("/admin/integrations"), "{}", mail.text);
+    assert_eq!(mail.headers.get("auto-submitted").map(String::as_str), Some("auto-generated"));
+    assert!(!mail.headers.contains_key("list-unsubscribe"), "a notice nobody turns off");
 }
 
 /// Three days of failures disable the endpoint, and the failures before are what count.
