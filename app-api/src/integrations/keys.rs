@@ -356,11 +356,6 @@ impl KeyCheck {
         self.verified.insert(fingerprint(text), Arc::clone(&verified));
         Ok(Ok(verified))
     }
-
-    /// Forgets a revoked key on this replica.
-    pub fn forget(&self, key: Uuid) {
-        let _ = self.verified.invalidate_entries_if(move |_, v| v.key == key);
-    }
 }
 
 fn fingerprint(text: &str) -> [u8; 32] {

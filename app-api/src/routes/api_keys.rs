@@ -150,10 +150,9 @@ pub async fn revoke_api_key(
 }
 
 /// Tells every replica (this one at once) that the key is revoked: its id joins the revoked set
-/// that revoked sessions use.
+/// that revoked sessions use, which every request with a key is checked against, kept or not.
 async fn announce_revocation(state: &AppState, key: Uuid) {
     state.revoked.insert_all([key]);
-    state.api_keys.forget(key);
     let Some(redis) = &state.redis else { return };
     let channel = format!("{}session-revocations", state.config.redis_key_prefix);
     let message = serde_json::json!({ "sessions": [key] }).to_string();
