@@ -22,7 +22,7 @@ use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::events::{Event, SenderType};
 use crate::sav::tickets::history::{self, Entry};
 use crate::sav::tickets::lifecycle::{self, Acting, Applied, Edit};
-use crate::sav::tickets::messages::{self, Message, NewMessage};
+use crate::sav::tickets::messages::{self, Channel, Message, NewMessage};
 use crate::sav::tickets::priority::{self, Facts, Priority};
 use crate::sav::tickets::status::Status;
 use crate::sav::tickets::store::{self, NewTicket, Ticket};
@@ -52,6 +52,8 @@ pub struct Post {
     pub internal: bool,
     /// Distinct ids of files the caller uploaded to this ticket.
     pub attachment_ids: Vec<i64>,
+    /// The received mail it was read from (email in).
+    pub inbound_email_id: Option<i64>,
 }
 
 /// A new ticket, as checked input.
@@ -105,6 +107,13 @@ pub struct TicketWriter {
     state: AppState,
     tenant: Arc<Tenant>,
     user_id: Uuid,
+}
+
+impl TicketWriter {
+    /// Writes as `user_id` of `tenant` outside a request (email in acts as the mail's sender).
+    pub fn acting(state: AppState, tenant: Arc<Tenant>, user_id: Uuid) -> Self {
+        Self { state, tenant, user_id }
+    }
 }
 
 impl FromRequestParts<AppState> for TicketWriter {
@@ -310,12 +319,19 @@ async fn post_in(
     }
     let (applied, first_response) = lifecycle::message(ticket, post.internal, viewer.caller(), now)?;
     let side = SenderType::of(viewer.actor());
+    let channel = match (post.inbound_email_id, viewer.role) {
+        (Some(_), _) => Channel::Email,
+        (None, Role::Integration) => Channel::Api,
+        (None, _) => Channel::Web,
+    };
     let new = NewMessage {
         ticket_id: ticket.id,
         sender_id: viewer.id,
         sender_type: side,
         text: &post.text,
         is_internal: post.internal,
+        channel,
+        inbound_email_id: post.inbound_email_id,
         at: now,
     };
     let mut message = messages::insert(tx, &new).await?;

@@ -43,6 +43,7 @@ pub struct AppConfig {
     pub attachments: AttachmentsConfig,
     pub notifications: NotificationsConfig,
     pub integrations: IntegrationsConfig,
+    pub mail_in: MailInConfig,
     /// `STREAMS_PER_USER` (20): live streams one person may hold open on one replica.
     pub streams_per_user: usize,
 }
@@ -65,6 +66,36 @@ pub struct NotificationsConfig {
     pub mail_concurrency: usize,
     /// The port, for the default address without a base domain.
     port: u16,
+}
+
+/// Email in.
+#[derive(Debug, Clone)]
+pub struct MailInConfig {
+    /// `INBOUND_AUTHSERV_ID`: the receiving server whose `Authentication-Results` is believed for
+    /// mail posted to `/v1/inbound/email` (none: no sender authentication is believed).
+    pub authserv_id: Option<String>,
+    /// `IMAP_POLL_SECONDS` (30): how often each tenant's mailbox is fetched.
+    pub poll: Duration,
+    /// `IMAP_IN_SERVE` (true): `serve` fetches the mailboxes too (`worker` always does).
+    pub in_serve: bool,
+}
+
+impl MailInConfig {
+    fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let authserv_id: Option<String> = env.optional("INBOUND_AUTHSERV_ID")?;
+        let poll: u64 = env.or("IMAP_POLL_SECONDS", 30)?;
+        if poll == 0 || poll > 86_400 {
+            return Err(ConfigError {
+                name: "IMAP_POLL_SECONDS",
+                problem: "is invalid: must be from 1 to 86400".into(),
+            });
+        }
+        Ok(Self {
+            authserv_id: authserv_id.map(|id| id.trim().to_owned()).filter(|id| !id.is_empty()),
+            poll: Duration::from_secs(poll),
+            in_serve: env.or("IMAP_IN_SERVE", true)?,
+        })
+    }
 }
 
 /// API keys and the webhook worker.
@@ -503,6 +534,7 @@ impl AppConfig {
             attachments: AttachmentsConfig::from_env(env)?,
             notifications,
             integrations: IntegrationsConfig::from_env(env)?,
+            mail_in: MailInConfig::from_env(env)?,
             streams_per_user: at_least_one("STREAMS_PER_USER", env.or("STREAMS_PER_USER", 20)?)?,
         })
     }

@@ -10,6 +10,7 @@ pub mod events;
 pub mod infra;
 pub mod integrations;
 pub mod live;
+pub mod mailin;
 pub mod notifications;
 pub mod router;
 mod routes;

@@ -12,8 +12,8 @@ use crate::context::tenant_context;
 use crate::routes::attachments::{self, UPLOAD_BODY_LIMIT};
 use crate::routes::tickets::{assign, bulk, create, history, list, merge, messages, read, status, update};
 use crate::routes::{
-    api_keys, control_routes, export, files, me, notifications, operations, orders, reports, sla_policy, staff, stream,
-    users, webhooks,
+    api_keys, channels, control_routes, export, files, inbound, me, notifications, operations, orders, reports,
+    sla_policy, staff, stream, users, webhooks,
 };
 use crate::state::AppState;
 
@@ -94,6 +94,11 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(webhooks::test_webhook))
         .routes(routes!(webhooks::list_deliveries))
         .routes(routes!(webhooks::replay_delivery))
+        .routes(routes!(channels::get_email_channel, channels::put_email_channel, channels::delete_email_channel))
+        .routes(routes!(inbound::list_inbound_emails))
+        .routes(routes!(inbound::get_inbound_raw))
+        .routes(routes!(inbound::release_inbound_email))
+        .routes(routes!(inbound::discard_inbound_email))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), tenant_context))
         .route_layer(axum::middleware::from_fn(shared::http::etag::conditional_get));
     // The live stream: the tenant plane's checks, no conditional GET (its body never ends).
@@ -101,8 +106,10 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(stream::stream))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), tenant_context));
     // Uploads stream up to the largest file's limit and cut each file at its type's limit.
+    // So does mail posted to email in, up to its own limit (`mailin::MAX_MESSAGE_BYTES`).
     let uploads = OpenApiRouter::new()
         .routes(routes!(attachments::upload_attachment, attachments::list_attachments))
+        .routes(routes!(inbound::post_inbound_email))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), tenant_context));
     let (router, mut api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(shared::readiness::get_health))

@@ -51,6 +51,7 @@ pub struct App {
     pub api_keys: crate::integrations::keys::KeyCheck,
     pub key_limit: Option<shared::ratelimit::Limit>,
     pub integration_metrics: crate::integrations::IntegrationMetrics,
+    pub mail_in_metrics: crate::infra::mail_in_metrics::MailInMetrics,
     /// The tenants the webhook sender of this process is to visit.
     pub webhook_visits: crate::integrations::WebhookVisits,
 }
@@ -115,6 +116,7 @@ impl AppState {
         let live = Arc::new(crate::live::Hub::new(config.streams_per_user, metrics.registry()));
         let versions = crate::live::versions::Versions::new(redis.clone(), &config.redis_key_prefix);
         let integration_metrics = crate::integrations::IntegrationMetrics::register(metrics.registry());
+        let mail_in_metrics = crate::infra::mail_in_metrics::MailInMetrics::register(metrics.registry());
         Ok(Self(Arc::new(App {
             control_db,
             redis,
@@ -136,6 +138,7 @@ impl AppState {
             api_keys: crate::integrations::keys::KeyCheck::new(config.keys.api_keys.clone()),
             key_limit: shared::ratelimit::Limit::per(config.integrations.key_rate_per_minute, Duration::from_secs(60)),
             integration_metrics,
+            mail_in_metrics,
             webhook_visits: crate::integrations::WebhookVisits::default(),
             config,
         })))

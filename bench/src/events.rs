@@ -114,7 +114,7 @@ pub async fn run(options: &Options) {
     let server = TestServer::start(app_api::build_router(state.clone())).await;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let relay = tokio::spawn(state.clone().run_work(
-        Work { relay: true, jobs: false, consumer: false, notifications: false, webhooks: false },
+        Work { relay: true, jobs: false, consumer: false, notifications: false, webhooks: false, mailboxes: false },
         async {
             let _ = stopped.await;
         },

@@ -1,9 +1,11 @@
 //! The schema of the control database: tenants, clusters, identities, memberships, sessions and
 //! jobs. control-api owns and migrates it; it lives in a crate of its own so that the tenant
-//! plane's few uses of it (tenant resolution, revoked sessions, the SAV jobs' schedule, maintenance runs) are checked
+//! plane's few uses of it (tenant resolution, revoked sessions, the SAV jobs' and mailboxes' schedules, maintenance runs,
+//! customers who first write by mail) are checked
 //! against it too.
 #![forbid(unsafe_code)]
 
+pub mod contacts;
 pub mod directory;
 pub mod maintenance;
 pub mod schedule;

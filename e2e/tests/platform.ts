@@ -22,15 +22,19 @@ export const uniqueEmail = (who: string) => `${who}-${randomUUID().slice(0, 8)}@
 
 type Json = Record<string, unknown>;
 
-async function call(port: number, method: string, path: string, options: { token?: string; slug?: string; body?: Json } = {}) {
+/** A body that is not JSON (a raw email, say), with its media type. */
+type Raw = { type: string; text: string };
+
+async function call(port: number, method: string, path: string, options: { token?: string; slug?: string; body?: Json; raw?: Raw } = {}) {
   const headers: Record<string, string> = {};
   if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.raw !== undefined) headers['content-type'] = options.raw.type;
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.slug) headers['x-tenant-slug'] = options.slug;
   const response = await fetch(`http://127.0.0.1:${port}${path}`, {
     method,
     headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    body: options.raw !== undefined ? options.raw.text : options.body === undefined ? undefined : JSON.stringify(options.body),
   });
   const text = await response.text();
   const json = text ? (JSON.parse(text) as Json) : {};
@@ -42,6 +46,10 @@ export const control = (method: string, path: string, options?: { token?: string
 
 export const app = (slug: string, method: string, path: string, token: string, body?: Json) =>
   call(appPort, method, path, { slug, token, body });
+
+/** A call to the tenant plane whose body is not JSON (`POST /v1/inbound/email`'s raw message). */
+export const appRaw = (slug: string, method: string, path: string, token: string, raw: Raw) =>
+  call(appPort, method, path, { slug, token, raw });
 
 /** Calls the API and insists on the expected status; returns the body. */
 export async function expectCall(promise: ReturnType<typeof call>, status: number): Promise<Json> {

@@ -61,6 +61,8 @@ pub enum KeyPurpose {
     ApiKeys,
     /// From the app-plane key: seals the webhook endpoints' signing secrets.
     WebhookSecrets,
+    /// From the app-plane key: seals the passwords of the tenants' mailboxes (email in).
+    MailboxPasswords,
 }
 
 impl KeyPurpose {
@@ -76,6 +78,7 @@ impl KeyPurpose {
             Self::MailLinks => b"helpdeskly/v1/mail-links",
             Self::ApiKeys => b"helpdeskly/v1/api-keys",
             Self::WebhookSecrets => b"helpdeskly/v1/webhook-secrets",
+            Self::MailboxPasswords => b"helpdeskly/v1/mailbox-passwords",
         }
     }
 }
@@ -107,6 +110,8 @@ pub struct AppPlaneKeys {
     pub api_keys: EncryptionKey,
     /// Seals webhook signing secrets.
     pub webhook_secrets: EncryptionKey,
+    /// Seals the passwords of the tenants' mailboxes.
+    pub mailbox_passwords: EncryptionKey,
 }
 
 impl AppPlaneKeys {
@@ -118,6 +123,7 @@ impl AppPlaneKeys {
             mail_links: app_plane.derive(KeyPurpose::MailLinks),
             api_keys: app_plane.derive(KeyPurpose::ApiKeys),
             webhook_secrets: app_plane.derive(KeyPurpose::WebhookSecrets),
+            mailbox_passwords: app_plane.derive(KeyPurpose::MailboxPasswords),
         }
     }
 }

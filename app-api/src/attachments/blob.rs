@@ -102,6 +102,10 @@ pub trait BlobStore: Send + Sync {
     /// Whether the object exists.
     fn exists<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, BlobError>>;
 
+    /// The whole object, read into memory: for the small objects the service reads itself (the
+    /// originals of received mail, at most `mailin::MAX_MESSAGE_BYTES`), never for downloads.
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Vec<u8>, BlobError>>;
+
     /// A link that downloads the object as `presentation` says, valid `ttl`.
     fn link<'a>(
         &'a self,
@@ -117,6 +121,11 @@ pub fn object_key(tenant: Uuid, ticket_id: i64, sha256: &str, extension: &str) -
     format!("tenants/{tenant}/tickets/{ticket_id}/{sha256}.{extension}")
 }
 
+/// `tenants/{tenant_id}/inbound/{sha256}.eml`: the original of a received mail (email in).
+pub fn inbound_key(tenant: Uuid, sha256: &str) -> String {
+    format!("tenants/{tenant}/inbound/{sha256}.eml")
+}
+
 /// The prefix of every object of a tenant.
 pub fn tenant_prefix(tenant: Uuid) -> String {
     format!("tenants/{tenant}/")
@@ -125,17 +134,27 @@ pub fn tenant_prefix(tenant: Uuid) -> String {
 /// Whether `key` is one `object_key` could have made (the disk store refuses any other).
 pub fn is_object_key(key: &str) -> bool {
     let parts: Vec<&str> = key.split('/').collect();
-    let [tenants, tenant, tickets, ticket, file] = parts.as_slice() else { return false };
-    *tenants == "tenants"
-        && Uuid::parse_str(tenant).is_ok()
-        && *tickets == "tickets"
-        && ticket.parse::<i64>().is_ok_and(|id| id > 0)
-        && file.split_once('.').is_some_and(|(hash, ext)| {
+    let hashed = |file: &str| {
+        file.split_once('.').is_some_and(|(hash, ext)| {
             hash.len() == 64
                 && hash.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
                 && (1..=10).contains(&ext.len())
                 && ext.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
+    };
+    match parts.as_slice() {
+        [tenants, tenant, tickets, ticket, file] => {
+            *tenants == "tenants"
+                && Uuid::parse_str(tenant).is_ok()
+                && *tickets == "tickets"
+                && ticket.parse::<i64>().is_ok_and(|id| id > 0)
+                && hashed(file)
+        }
+        [tenants, tenant, inbound, file] => {
+            *tenants == "tenants" && Uuid::parse_str(tenant).is_ok() && *inbound == "inbound" && hashed(file)
+        }
+        _ => false,
+    }
 }
 
 /// `Content-Disposition` forcing a download under `file_name`: an ASCII fallback and the exact

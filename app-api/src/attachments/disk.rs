@@ -204,6 +204,17 @@ impl BlobStore for DiskStore {
         .boxed()
     }
 
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Vec<u8>, BlobError>> {
+        async move {
+            match tokio::fs::read(self.path_of(key)?).await {
+                Ok(bytes) => Ok(bytes),
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => Err(BlobError::Missing),
+                Err(err) => Err(failed(&err)),
+            }
+        }
+        .boxed()
+    }
+
     fn link<'a>(
         &'a self,
         key: &'a str,

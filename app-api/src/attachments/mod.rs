@@ -19,8 +19,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use shared::error::ApiError;
+use axum::http::StatusCode;
+use shared::error::{ApiError, FieldError};
+use sqlx::PgConnection;
 use tokio::sync::Semaphore;
+use uuid::Uuid;
 
 use self::blob::{BlobError, BlobStore, Link, Presentation};
 use self::disk::DiskStore;
@@ -54,7 +57,103 @@ pub struct Attachments {
     prepared: AtomicBool,
 }
 
+/// A file stored and recorded by `Attachments::keep`.
+pub struct Kept {
+    pub attachment: store::Attachment,
+    /// Whether a new object was stored (else the same content was there already).
+    pub created: bool,
+    /// Its object's key.
+    pub key: String,
+}
+
+/// 413 `storage_quota_exceeded`.
+pub fn over_quota(quota: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "storage_quota_exceeded",
+        format!("the organisation's storage ({quota} bytes) is full; delete files or raise the quota"),
+    )
+    .with_extension("quota_bytes", quota)
+}
+
 impl Attachments {
+    /// Scans a spooled file when a scanner is configured: 422 `file_infected`, or 503 when the
+    /// scanner cannot be reached.
+    pub async fn scan(&self, upload: &spool::Spooled) -> Result<(), ApiError> {
+        let Some(scanner) = &self.scanner else { return Ok(()) };
+        let started = std::time::Instant::now();
+        let verdict = scanner
+            .scan(upload.path())
+            .await
+            .map_err(|err| ApiError::unavailable(err.to_string()).with_extension("dependency", "clamav"))?;
+        self.metrics.scan_seconds.observe(started.elapsed().as_secs_f64());
+        if let scanner::Verdict::Infected(signature) = verdict {
+            tracing::warn!(signature = %signature, "a file was refused: infected");
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "file_infected",
+                format!("the virus scanner found {signature}; the file was not stored"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Stores a checked and scanned file of ticket `ticket_id` (locked by the caller, who has
+    /// checked who may add it) and records its row, in the caller's transaction: the ticket's
+    /// file limit and the tenant's quota hold, and the same content is one object.
+    pub async fn keep(
+        &self,
+        tx: &mut PgConnection,
+        tenant: Uuid,
+        ticket_id: i64,
+        upload: &spool::Spooled,
+        uploader: Uuid,
+        is_internal: bool,
+    ) -> Result<Kept, ApiError> {
+        let size = i64::try_from(upload.size).map_err(|e| ApiError::internal(e.to_string()))?;
+        let key = blob::object_key(tenant, ticket_id, &upload.sha256, upload.kind.extension);
+        store::lock_files_of(tx, ticket_id).await?;
+        if store::count_of_ticket(tx, ticket_id).await? >= MAX_PER_TICKET {
+            let message = format!("a ticket holds {MAX_PER_TICKET} files at most");
+            return Err(ApiError::invalid(vec![FieldError::new("file", message)]));
+        }
+        let created = store::claim_object(tx, &key, size).await?;
+        if created {
+            let quota = i64::try_from(self.quota_bytes).unwrap_or(i64::MAX);
+            if store::usage(tx).await?.bytes_used.saturating_add(size) > quota {
+                return Err(over_quota(self.quota_bytes));
+            }
+            self.store
+                .put_file(&key, upload.path(), upload.size, upload.kind.mime_type)
+                .await
+                .map_err(|e| self.failed("put", &e))?;
+            // Counted under the usage row's lock: concurrent uploads see each other's bytes.
+            if store::add_usage(tx, size).await? > quota {
+                // Still holding the object's claim: no other upload can be relying on it.
+                if let Err(err) = self.store.delete(std::slice::from_ref(&key)).await {
+                    tracing::warn!(error = %err, "an object over the quota was not deleted; the orphan cleanup will");
+                }
+                return Err(over_quota(self.quota_bytes));
+            }
+            self.metrics.uploaded_bytes.inc_by(upload.size);
+        }
+        let stored_name = format!("{}.{}", upload.sha256, upload.kind.extension);
+        let new = store::NewAttachment {
+            ticket_id,
+            message_id: upload.message_id,
+            original_name: &upload.original_name,
+            filename: &stored_name,
+            file_path: &key,
+            mime_type: upload.kind.mime_type,
+            file_size: size,
+            sha256: &upload.sha256,
+            is_internal,
+            uploaded_by: uploader,
+        };
+        let attachment = store::insert(tx, &new).await?;
+        Ok(Kept { attachment, created, key })
+    }
+
     pub fn new(
         config: &AttachmentsConfig,
         keys: &shared::crypto::AppPlaneKeys,

@@ -217,6 +217,16 @@ impl BlobStore for S3Store {
         .boxed()
     }
 
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Vec<u8>, BlobError>> {
+        async move {
+            let object =
+                self.client.get_object().bucket(&self.bucket).key(key).send().await.map_err(|e| classify(&e))?;
+            let body = object.body.collect().await.map_err(|e| BlobError::Failed(e.to_string()))?;
+            Ok(body.into_bytes().to_vec())
+        }
+        .boxed()
+    }
+
     fn link<'a>(
         &'a self,
         key: &'a str,

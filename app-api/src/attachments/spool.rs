@@ -122,6 +122,40 @@ fn invalid(field: &str, message: &str) -> ApiError {
     ApiError::invalid(vec![FieldError::new(field, message)])
 }
 
+/// A file already in memory (a mail's attachment) into a spool file under `spool_dir`, with the
+/// checks of an upload: a name, a kind accepted by its name, within its size, whose content is
+/// what the name says.
+pub async fn from_bytes(name: &str, bytes: &[u8], spool_dir: &Path) -> Result<Spooled, ApiError> {
+    let original_name = super::blob::display_name(name)
+        .ok_or_else(|| invalid("file", "needs a file name (with an extension such as .pdf or .png)"))?;
+    let kind = kinds::claimed(&original_name).map_err(refused)?;
+    let size = bytes.len() as u64;
+    if size > kind.max_bytes {
+        return Err(too_large(kind.max_bytes, &format!("a .{} file", kind.extension)));
+    }
+    if size == 0 {
+        return Err(invalid("file", "is empty"));
+    }
+    kinds::check_content(kind, &bytes[..bytes.len().min(kinds::SNIFF_BYTES)]).map_err(refused)?;
+    if !kinds::still_text(kind, bytes) {
+        return Err(refused(Refusal::Mismatch(format!("the name says {} but the content is binary", kind.mime_type))));
+    }
+    let spool = tempfile::Builder::new()
+        .prefix("mail-file-")
+        .tempfile_in(spool_dir)
+        .map_err(|e| ApiError::internal(format!("cannot create a spool file in {}: {e}", spool_dir.display())))?;
+    tokio::fs::write(spool.path(), bytes).await.map_err(|e| ApiError::internal(format!("spool write failed: {e}")))?;
+    Ok(Spooled {
+        file: spool,
+        size,
+        sha256: hex::encode(Sha256::digest(bytes)),
+        kind,
+        original_name,
+        message_id: None,
+        is_internal: false,
+    })
+}
+
 /// Reads the whole multipart body into a spool file under `spool_dir`, at `pace` or faster.
 pub async fn receive(mut multipart: Multipart, spool_dir: &Path, pace: Pace) -> Result<Spooled, ApiError> {
     let outcome = read_fields(&mut multipart, spool_dir, &mut Progress::new(pace)).await;

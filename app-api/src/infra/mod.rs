@@ -5,4 +5,5 @@
 pub mod control_plane;
 pub mod idempotency;
 pub mod keys;
+pub mod mail_in_metrics;
 pub mod revocations;

@@ -16,9 +16,8 @@ use sqlx::Connection as _;
 use utoipa::ToSchema;
 
 use crate::attachments::metrics::UploadOutcome;
-use crate::attachments::scanner::Verdict;
-use crate::attachments::store::{self as files, Access, Attachment, Found, NewAttachment, Usage};
-use crate::attachments::{MAX_PER_TICKET, blob, kinds, spool};
+use crate::attachments::store::{self as files, Access, Attachment, Found, Usage};
+use crate::attachments::{kinds, spool};
 use crate::context::{self, Admins, TenantContext, TenantDb};
 use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::store;
@@ -59,15 +58,6 @@ pub struct UploadForm {
     pub message_id: Option<i64>,
     /// A file for staff only (agents and admins), to attach to an internal note.
     pub is_internal: Option<bool>,
-}
-
-fn over_quota(quota: u64) -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "storage_quota_exceeded",
-        format!("the organisation's storage ({quota} bytes) is full; delete files or raise the quota"),
-    )
-    .with_extension("quota_bytes", quota)
 }
 
 fn not_found(id: i64) -> ApiError {
@@ -163,22 +153,7 @@ async fn receive(
     }
     files.ensure_prepared().await.map_err(|e| files.failed("check", &e))?;
     let upload = spool::receive(multipart, &files.spool_dir, pace).await?;
-    if let Some(scanner) = &files.scanner {
-        let scan_started = Instant::now();
-        let verdict = scanner
-            .scan(upload.path())
-            .await
-            .map_err(|err| ApiError::unavailable(err.to_string()).with_extension("dependency", "clamav"))?;
-        files.metrics.scan_seconds.observe(scan_started.elapsed().as_secs_f64());
-        if let Verdict::Infected(signature) = verdict {
-            tracing::warn!(signature = %signature, "an upload was refused: infected");
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "file_infected",
-                format!("the virus scanner found {signature}; the file was not stored"),
-            ));
-        }
-    }
+    files.scan(&upload).await?;
     Ok(upload)
 }
 
@@ -193,8 +168,6 @@ async fn record(
     upload: &spool::Spooled,
 ) -> ApiResult<(AttachmentLink, bool)> {
     let files = &state.attachments;
-    let size = i64::try_from(upload.size).map_err(|e| ApiError::internal(e.to_string()))?;
-    let key = blob::object_key(context.tenant.id, id, &upload.sha256, upload.kind.extension);
     let mut db = tenant_db.connect().await?;
     let mut tx = db.begin().await?;
     // The ticket as it stands under a share lock: the checks hold until commit, while other
@@ -203,46 +176,8 @@ async fn record(
     let (viewer, ticket) = store::visible(&mut tx, context.user_id, id, false).await?;
     store::ensure_open(&ticket)?;
     let is_internal = visibility(&mut tx, viewer, ticket.id, upload).await?;
-    files::lock_files_of(&mut tx, ticket.id).await?;
-    if files::count_of_ticket(&mut tx, ticket.id).await? >= MAX_PER_TICKET {
-        let message = format!("a ticket holds {MAX_PER_TICKET} files at most");
-        return Err(ApiError::invalid(vec![FieldError::new("file", message)]));
-    }
-    let created = files::claim_object(&mut tx, &key, size).await?;
-    if created {
-        let quota = i64::try_from(files.quota_bytes).unwrap_or(i64::MAX);
-        if files::usage(&mut tx).await?.bytes_used.saturating_add(size) > quota {
-            return Err(over_quota(files.quota_bytes));
-        }
-        files
-            .store
-            .put_file(&key, upload.path(), upload.size, upload.kind.mime_type)
-            .await
-            .map_err(|e| files.failed("put", &e))?;
-        // Counted under the usage row's lock: concurrent uploads see each other's bytes.
-        if files::add_usage(&mut tx, size).await? > quota {
-            // Still holding the object's claim: no other upload can be relying on it.
-            if let Err(err) = files.store.delete(std::slice::from_ref(&key)).await {
-                tracing::warn!(error = %err, "an object over the quota was not deleted; the orphan cleanup will");
-            }
-            return Err(over_quota(files.quota_bytes));
-        }
-        files.metrics.uploaded_bytes.inc_by(upload.size);
-    }
-    let stored_name = format!("{}.{}", upload.sha256, upload.kind.extension);
-    let new = NewAttachment {
-        ticket_id: ticket.id,
-        message_id: upload.message_id,
-        original_name: &upload.original_name,
-        filename: &stored_name,
-        file_path: &key,
-        mime_type: upload.kind.mime_type,
-        file_size: size,
-        sha256: &upload.sha256,
-        is_internal,
-        uploaded_by: viewer.id,
-    };
-    let attachment = files::insert(&mut tx, &new).await?;
+    let kept = files.keep(&mut tx, context.tenant.id, ticket.id, upload, viewer.id, is_internal).await?;
+    let (attachment, created, key) = (kept.attachment, kept.created, kept.key);
     let link = files.link(&key, &attachment.original_name, &attachment.mime_type).await?;
     files::log_access(&mut tx, attachment.id, viewer.id, ip).await?;
     tx.commit().await?;

@@ -2,9 +2,11 @@
 
 pub mod api_keys;
 pub mod attachments;
+pub mod channels;
 pub mod control_routes;
 pub mod export;
 pub mod files;
+pub mod inbound;
 pub mod me;
 pub mod notifications;
 pub mod operations;

@@ -13,6 +13,7 @@ pub mod deadlines;
 pub mod evictions;
 pub mod fanout;
 pub mod jobs;
+pub mod mailboxes;
 pub mod notify;
 pub mod orders;
 pub mod orphans;
@@ -114,6 +115,7 @@ pub struct Work {
     pub consumer: bool,
     pub notifications: bool,
     pub webhooks: bool,
+    pub mailboxes: bool,
 }
 
 impl Work {
@@ -125,12 +127,13 @@ impl Work {
             consumer: config.events.consumer_in_serve,
             notifications: config.notifications.in_serve,
             webhooks: config.integrations.in_serve,
+            mailboxes: config.mail_in.in_serve,
         }
     }
 
     /// What `worker` runs.
     pub fn all() -> Self {
-        Self { relay: true, jobs: true, consumer: true, notifications: true, webhooks: true }
+        Self { relay: true, jobs: true, consumer: true, notifications: true, webhooks: true, mailboxes: true }
     }
 }
 
@@ -158,6 +161,9 @@ impl AppState {
         }
         if work.webhooks {
             tasks.push(tokio::spawn(webhooks::Webhooks::of(&self).run(wait(stop.subscribe()))));
+        }
+        if work.mailboxes {
+            tasks.push(tokio::spawn(mailboxes::run(self.clone(), wait(stop.subscribe()))));
         }
         shutdown.await;
         let _ = stop.send(());

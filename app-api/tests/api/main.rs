@@ -13,6 +13,7 @@ mod integrations;
 mod limits;
 mod live;
 mod mail_faults;
+mod mail_in;
 mod notifications;
 mod operations;
 mod secrets;

@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { ApiClient, buildUrl } from './client';
+import { ApiClient, buildUrl, dispositionFilename } from './client';
 import { ApiProblem, parseRetryAfter } from './problem';
 
 describe('buildUrl', () => {
   it('fills path parameters, encoded, and skips empty query values', () => {
     expect(buildUrl('/v1/invitations/{token}/accept', { token: 'a/b c' })).toBe('/v1/invitations/a%2Fb%20c/accept');
     expect(buildUrl('/v1/tickets', undefined, { limit: 20, cursor: undefined, status: '', q: 'a&b' })).toBe('/v1/tickets?limit=20&q=a%26b');
+  });
+});
+
+describe('dispositionFilename', () => {
+  it('reads the name a download is given, the UTF-8 one first, without any folder', () => {
+    expect(dispositionFilename('attachment; filename="message-42.eml"')).toBe('message-42.eml');
+    expect(dispositionFilename('attachment; filename=message-42.eml')).toBe('message-42.eml');
+    expect(dispositionFilename('attachment; filename="a \\"b\\".eml"')).toBe('a "b".eml');
+    expect(dispositionFilename(`attachment; filename="plain.eml"; filename*=UTF-8''r%C3%A9ponse.eml`)).toBe('réponse.eml');
+    expect(dispositionFilename('attachment; filename="../../etc/passwd"')).toBe('passwd');
+    expect(dispositionFilename('attachment')).toBeNull();
+    expect(dispositionFilename(null)).toBeNull();
   });
 });
 
@@ -109,5 +121,32 @@ describe('ApiClient', () => {
     client.useAuth({ token: () => token, refresh: async () => ((token = 'new'), true), ended: () => undefined });
     expect(await client.revalidate('/v1/me', '"x"')).toEqual({ changed: false });
     expect(sent).toEqual(['Bearer old', 'Bearer new']);
+  });
+
+  it('downloads a file with the session’s token, refreshed once, and names it as the server does', async () => {
+    let token = 'old';
+    const seen: Headers[] = [];
+    const client = new ApiClient(async (_url, init) => {
+      const headers = new Headers(init.headers);
+      seen.push(headers);
+      if (headers.get('Authorization') === 'Bearer old') {
+        return new Response('{"type":"x","title":"x","status":401,"code":"token_expired"}', { status: 401, headers: { 'Content-Type': 'application/problem+json' } });
+      }
+      return new Response('From: a@example.com\r\n\r\nHi', {
+        status: 200,
+        headers: { 'Content-Type': 'message/rfc822', 'Content-Disposition': 'attachment; filename="message-9.eml"' },
+      });
+    });
+    client.useAuth({ token: () => token, refresh: async () => ((token = 'new'), true), ended: () => undefined });
+    const file = await client.download('/v1/inbound/emails/{id}/raw', 'message/rfc822', { path: { id: 9 } });
+    expect(file.filename).toBe('message-9.eml');
+    expect(await file.blob.text()).toBe('From: a@example.com\r\n\r\nHi');
+    expect(seen.map((h) => h.get('Authorization'))).toEqual(['Bearer old', 'Bearer new']);
+    expect(seen[1]?.get('Accept')).toBe('message/rfc822');
+  });
+
+  it('turns a refused download into its problem', async () => {
+    const client = new ApiClient(async () => new Response('{"type":"x","title":"x","status":404,"code":"not_found"}', { status: 404, headers: { 'Content-Type': 'application/problem+json' } }));
+    await expect(client.download('/v1/inbound/emails/{id}/raw', 'message/rfc822', { path: { id: 1 } })).rejects.toMatchObject({ status: 404, code: 'not_found' });
   });
 });

@@ -13,6 +13,13 @@ interface RawOptions extends CallOptions {
   form?: Record<string, unknown>;
 }
 
+/** A file the API answers with (an original message, say): its bytes and the name it gives. */
+export interface Download {
+  blob: Blob;
+  /** From `Content-Disposition`, when the server names the file. */
+  filename: string | null;
+}
+
 /** A conditional GET's outcome: the new answer and its tag, or "what you hold is current". */
 export type Revalidated<T> = { changed: true; body: T; etag: string | null } | { changed: false };
 
@@ -60,11 +67,23 @@ export class ApiClient {
     return { changed: true, body, etag: response.headers.get('ETag') };
   }
 
+  /** A GET whose answer is a file rather than JSON (`accept` names its type), read whole, with
+   * the session's token like every call: such a file cannot be a plain link. */
+  async download<P extends PathFor<'GET'>>(path: P, accept: string, ...[options]: OptionsArg<'GET', P>): Promise<Download> {
+    const response = await this.exchange('GET', path, (options ?? {}) as RawOptions, null, accept);
+    if (!response.ok) throw await ApiProblem.fromResponse(response);
+    try {
+      return { blob: await response.blob(), filename: dispositionFilename(response.headers.get('Content-Disposition')) };
+    } catch (cause) {
+      throw ApiProblem.network(cause);
+    }
+  }
+
   /** Sends with the session's token; an expired one is refreshed and the call sent once more. */
-  private async exchange(method: Method, path: string, opts: RawOptions, etag: string | null): Promise<Response> {
+  private async exchange(method: Method, path: string, opts: RawOptions, etag: string | null, accept = 'application/json'): Promise<Response> {
     const useSession = opts.auth !== false && opts.bearer === undefined && this.hooks !== null;
     const sent = useSession ? this.hooks!.token() : (opts.bearer ?? null);
-    let response = await this.send(method, path, opts, sent, etag);
+    let response = await this.send(method, path, opts, sent, etag, accept);
     if (response.status === 401 && useSession) {
       const problem = await ApiProblem.fromResponse(response);
       if (problem.code !== 'token_expired') {
@@ -73,7 +92,7 @@ export class ApiClient {
       }
       // Another caller may have refreshed while this one was in flight.
       if (this.hooks!.token() === sent && !(await this.hooks!.refresh())) throw problem;
-      response = await this.send(method, path, opts, this.hooks!.token(), etag);
+      response = await this.send(method, path, opts, this.hooks!.token(), etag, accept);
       if (response.status === 401) {
         this.hooks!.ended();
         throw await ApiProblem.fromResponse(response);
@@ -82,8 +101,8 @@ export class ApiClient {
     return response;
   }
 
-  private async send(method: Method, path: string, o: RawOptions, token: string | null, etag: string | null): Promise<Response> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
+  private async send(method: Method, path: string, o: RawOptions, token: string | null, etag: string | null, accept: string): Promise<Response> {
+    const headers: Record<string, string> = { Accept: accept };
     if (token) headers.Authorization = `Bearer ${token}`;
     if (etag) headers['If-None-Match'] = etag;
     let body: BodyInit | undefined;
@@ -116,6 +135,27 @@ export function buildUrl(template: string, path?: Record<string, unknown>, query
   }
   const qs = search.toString();
   return qs ? `${filled}?${qs}` : filled;
+}
+
+/** The file name a `Content-Disposition` header gives: `filename*` (RFC 5987, UTF-8) over
+ * `filename`; any folder in it dropped. */
+export function dispositionFilename(header: string | null): string | null {
+  if (!header) return null;
+  const extended = /filename\*\s*=\s*utf-8'[^']*'([^;\s]+)/i.exec(header);
+  let name: string | null = null;
+  if (extended?.[1]) {
+    try {
+      name = decodeURIComponent(extended[1].trim());
+    } catch {
+      name = null;
+    }
+  }
+  if (name === null) {
+    const plain = /(?:^|;)\s*filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]+))/i.exec(header);
+    name = plain ? (plain[1] !== undefined ? plain[1].replace(/\\(.)/g, '$1') : (plain[2] ?? '').trim()) : null;
+  }
+  const base = name?.split(/[\\/]/).pop()?.trim();
+  return base ? base : null;
 }
 
 function toFormData(fields: Record<string, unknown>): FormData {

@@ -1,5 +1,6 @@
 //! A ticket's files: the list, an upload, and a fresh link to one (links expire after 15
-//! minutes and each access is logged, so one is asked for when it is used, never kept).
+//! minutes and each access is logged, so one is asked for when it is used, never kept); and
+//! saving a file the app fetched itself (one only the session's token may read).
 
 import { api } from '../api';
 import type { Attachment } from '../api/schemas';
@@ -36,4 +37,17 @@ export async function downloadFile(id: number, name: string): Promise<void> {
   document.body.append(a);
   a.click();
   a.remove();
+}
+
+/** Saves a file already fetched (with the session's token) under `name`. */
+export function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // The browser reads the URL once the click is handled; it is freed a moment later.
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

@@ -1,14 +1,18 @@
 //! A ticket's conversation, oldest first, for the portal and the console. Customers see the
 //! public messages (the API leaves internal notes out for them), with read receipts on their own.
 //! Staff see the internal notes too, which look different in three ways (colour, label, icon) and
-//! say that the customer never sees them, and read receipts on their own public replies.
+//! say that the customer never sees them, and read receipts on their own public replies. Staff
+//! also see how a message came in (by email, with its original to download, or through the API).
 
 import type { Message } from '../api/schemas';
+import { downloadOriginal } from '../data/inbound';
 import { formatDateTime, t, type MessageKey } from '../i18n';
+import { useSubmit } from '../ui/hooks';
+import { ErrorAlert } from '../ui/status';
 import { RichText } from './RichText';
 import type { Audience } from './audience';
 import { FileItem } from './FileItem';
-import { LockIcon } from './icons';
+import { LockIcon, MailIcon } from './icons';
 
 export interface ThreadProps {
   messages: Message[];
@@ -47,6 +51,7 @@ function MessageItem({ message, me, audience, nameOf }: { message: Message } & O
               </span>
             ) : null}
             {author}
+            {staff ? <ChannelTag message={message} /> : null}
           </span>
           <time dateTime={message.created_at}>{time}</time>
         </header>
@@ -59,9 +64,43 @@ function MessageItem({ message, me, audience, nameOf }: { message: Message } & O
             ))}
           </ul>
         ) : null}
+        {staff && message.channel === 'email' && message.inbound_email_id != null ? <Original id={message.inbound_email_id} author={author} time={time} /> : null}
         {mine && !note ? <p class="receipt">{receipt(message.read_at, staff)}</p> : null}
       </article>
     </li>
+  );
+}
+
+/** How a message came in, when not through the app. */
+function ChannelTag({ message }: { message: Message }) {
+  if (message.channel === 'email') {
+    return (
+      <span class="channel-tag">
+        <MailIcon />
+        {t('console.thread.by_email')}
+      </span>
+    );
+  }
+  if (message.channel === 'api') return <span class="channel-tag">{t('console.thread.via_api')}</span>;
+  return null;
+}
+
+/** The mail a message came from, as it was received (staff). */
+function Original({ id, author, time }: { id: number; author: string; time: string }) {
+  const download = useSubmit();
+  return (
+    <div class="message-original">
+      <button
+        type="button"
+        class="button button--link button--small"
+        disabled={download.busy}
+        aria-label={t('console.thread.original_named', { author, time })}
+        onClick={() => void download.run(() => downloadOriginal(id))}
+      >
+        {t('console.thread.original')}
+      </button>
+      {download.error ? <ErrorAlert error={download.error} /> : null}
+    </div>
   );
 }
 

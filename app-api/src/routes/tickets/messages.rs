@@ -101,6 +101,6 @@ impl NewMessage {
                 format!("at most {} distinct attachment ids", attachments::MAX_PER_MESSAGE),
             )]));
         }
-        Ok(Post { text, internal: self.is_internal, attachment_ids })
+        Ok(Post { text, internal: self.is_internal, attachment_ids, inbound_email_id: None })
     }
 }

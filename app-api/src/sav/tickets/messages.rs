@@ -24,6 +24,29 @@ pub struct AttachmentSummary {
     pub is_internal: bool,
 }
 
+/// Where a message came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum Channel {
+    /// The web app (or any person's own client of the API).
+    Web,
+    /// A mail (email in): `inbound_email_id` names the original.
+    Email,
+    /// An integration's API key.
+    Api,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Web => "web",
+            Self::Email => "email",
+            Self::Api => "api",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[allow(clippy::struct_field_names, reason = "the contract names the text `message`")]
 pub struct Message {
@@ -34,6 +57,10 @@ pub struct Message {
     /// Sanitised HTML.
     pub message: String,
     pub is_internal: bool,
+    pub channel: Channel,
+    /// The received mail this message was read from (staff download its original from
+    /// `/v1/inbound/emails/{id}/raw`).
+    pub inbound_email_id: Option<i64>,
     /// When the receiving side first read it.
     pub read_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -49,6 +76,8 @@ struct Row {
     sender_type: SenderType,
     message: String,
     is_internal: bool,
+    channel: Channel,
+    inbound_email_id: Option<i64>,
     read_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -64,6 +93,8 @@ impl From<Row> for Message {
             sender_type: row.sender_type,
             message: row.message,
             is_internal: row.is_internal,
+            channel: row.channel,
+            inbound_email_id: row.inbound_email_id,
             read_at: row.read_at,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -85,7 +116,7 @@ pub async fn page(
     let rows = sqlx::query_as!(
         Row,
         r#"SELECT m.id, m.ticket_id, m.sender_id, m.sender_type AS "sender_type: SenderType", m.message,
-                m.is_internal, m.read_at, m.created_at, m.updated_at,
+                m.is_internal, m.channel AS "channel: Channel", m.inbound_email_id, m.read_at, m.created_at, m.updated_at,
                 (SELECT coalesce(json_agg(json_build_object('id', a.id, 'original_name', a.original_name,
                         'mime_type', a.mime_type, 'file_size', a.file_size, 'created_at', a.created_at)
                         ORDER BY a.id), '[]')
@@ -164,6 +195,8 @@ pub struct NewMessage<'a> {
     /// Sanitised HTML.
     pub text: &'a str,
     pub is_internal: bool,
+    pub channel: Channel,
+    pub inbound_email_id: Option<i64>,
     pub at: DateTime<Utc>,
 }
 
@@ -171,15 +204,19 @@ pub struct NewMessage<'a> {
 pub async fn insert(conn: &mut PgConnection, new: &NewMessage<'_>) -> sqlx::Result<Message> {
     sqlx::query_as!(
         Row,
-        r#"INSERT INTO ticket_messages (ticket_id, sender_id, sender_type, message, is_internal, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $6)
-           RETURNING id, ticket_id, sender_id, sender_type AS "sender_type: SenderType", message, is_internal, read_at,
-             created_at, updated_at, '[]'::json AS "attachments!: Json<Vec<AttachmentSummary>>""#,
+        r#"INSERT INTO ticket_messages (ticket_id, sender_id, sender_type, message, is_internal, channel,
+                inbound_email_id, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+           RETURNING id, ticket_id, sender_id, sender_type AS "sender_type: SenderType", message, is_internal,
+             channel AS "channel: Channel", inbound_email_id, read_at, created_at, updated_at,
+             '[]'::json AS "attachments!: Json<Vec<AttachmentSummary>>""#,
         new.ticket_id,
         new.sender_id,
         new.sender_type.as_str(),
         new.text,
         new.is_internal,
+        new.channel.as_str(),
+        new.inbound_email_id,
         new.at,
     )
     .fetch_one(conn)

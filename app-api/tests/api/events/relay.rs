@@ -304,7 +304,7 @@ async fn a_relay_stopped_between_publish_and_mark_publishes_again() {
     // A relay starts again: the rows go out again, once each, and are marked this time.
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(state.clone().run_work(
-        Work { relay: true, jobs: false, consumer: false, notifications: false, webhooks: false },
+        Work { relay: true, jobs: false, consumer: false, notifications: false, webhooks: false, mailboxes: false },
         async {
             let _ = stopped.await;
         },
@@ -388,7 +388,7 @@ async fn worker(platform: &Platform, configure: impl FnOnce(&mut AppConfig)) -> 
     let state = AppState::new(config).await.unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(state.clone().run_work(
-        Work { relay: true, jobs: false, consumer: false, notifications: false, webhooks: false },
+        Work { relay: true, jobs: false, consumer: false, notifications: false, webhooks: false, mailboxes: false },
         async {
             let _ = stopped.await;
         },

@@ -4,6 +4,8 @@ export default {
   'console.nav.team': 'Team',
   'console.nav.settings': 'Settings',
   'console.nav.integrations': 'Integrations',
+  'console.nav.mailbox': 'Mailbox',
+  'console.nav.quarantine': 'Quarantine',
   'console.someone': 'a colleague',
 
   'console.status.open': 'Open',
@@ -166,6 +168,10 @@ export default {
   'console.thread.customer_label': 'Message from {author}, {time}',
   'console.thread.read': 'Read by the customer {time}',
   'console.thread.not_read': 'Not read by the customer yet',
+  'console.thread.by_email': 'by email',
+  'console.thread.via_api': 'via API',
+  'console.thread.original': 'Original',
+  'console.thread.original_named': 'Download the original email of the message by {author}, {time}',
 
   'console.composer.title': 'Write on this ticket',
   'console.composer.kind': 'Type of message',

@@ -3,10 +3,11 @@ import common from './common';
 import console from './console';
 import domain from './domain';
 import errors from './errors';
+import inbound from './inbound';
 import integrations from './integrations';
 import notifications from './notifications';
 import portal from './portal';
 import signup from './signup';
 
-export const areas = { common, domain, errors, auth, signup, portal, console, notifications, integrations };
-export const en = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console, ...notifications, ...integrations };
+export const areas = { common, domain, errors, auth, signup, portal, console, notifications, integrations, inbound };
+export const en = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console, ...notifications, ...integrations, ...inbound };

@@ -6,6 +6,8 @@ const fr: Record<keyof typeof en, string> = {
   'console.nav.team': 'Équipe',
   'console.nav.settings': 'Réglages',
   'console.nav.integrations': 'Intégrations',
+  'console.nav.mailbox': 'Boîte mail',
+  'console.nav.quarantine': 'Quarantaine',
   'console.someone': 'un collègue',
 
   'console.status.open': 'Ouvert',
@@ -168,6 +170,10 @@ const fr: Record<keyof typeof en, string> = {
   'console.thread.customer_label': 'Message de {author}, {time}',
   'console.thread.read': 'Lu par le client le {time}',
   'console.thread.not_read': 'Pas encore lu par le client',
+  'console.thread.by_email': 'par e-mail',
+  'console.thread.via_api': 'via l’API',
+  'console.thread.original': 'Original',
+  'console.thread.original_named': 'Télécharger l’e-mail d’origine du message de {author}, {time}',
 
   'console.composer.title': 'Écrire sur ce ticket',
   'console.composer.kind': 'Type de message',

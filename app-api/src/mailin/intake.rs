@@ -1,0 +1,468 @@
+//! One received mail, from its bytes to what it became: kept first (the original in the blob
+//! store, a row in `inbound_emails`), then read and decided:
+//!
+//! 1. the same mail again (its dedupe key) is answered from its first arrival: `duplicate`;
+//! 2. our own mail, automatic replies and bounces never start a conversation or tell anyone:
+//!    `ignored` (a bounce fails the mail it returns and suppresses the address);
+//! 3. a DMARC failure said by the trusted receiving server, or a staff address not proven by
+//!    it, or an unknown sender where the tenant creates no customers: `quarantined` (visible to
+//!    staff, attributed to nobody, told to nobody) until released or discarded;
+//! 4. else the sender's ticket (by the reply address's token, then our Message-IDs in
+//!    `In-Reply-To`/`References`, then `[TKT-...]` in the subject from the ticket's customer)
+//!    gets the message (`appended`), or a new ticket is opened (`created`), through the one
+//!    write path (`TicketWriter`), with the mail's files through the attachment checks.
+//!
+//! Never across tenants: every lookup is in the tenant's own database, and a reply token of
+//! another tenant is ignored.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use shared::error::{ApiError, ApiResult};
+use sqlx::Connection as _;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::auth::{self, Dmarc};
+use super::parse::{self, Inbound, Kind};
+use super::{files, store};
+use crate::attachments::blob;
+use crate::commands::{Change, Opening, Post, TicketWriter};
+use crate::notifications::links::Reply;
+use crate::sav::tickets::content;
+use crate::state::AppState;
+use crate::tenancy::resolve::Tenant;
+
+/// Where a mail came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Posted to `/v1/inbound/email`.
+    Api,
+    /// Fetched from the tenant's mailbox.
+    Imap,
+}
+
+impl Source {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Api => "api",
+            Self::Imap => "imap",
+        }
+    }
+}
+
+/// What became of a mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Created,
+    Appended,
+    Duplicate,
+    Quarantined,
+    Ignored,
+}
+
+/// The answer to a received mail.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Received {
+    pub ticket_id: Option<i64>,
+    pub message_id: Option<i64>,
+    pub outcome: Outcome,
+    /// The row of the mail (`/v1/inbound/emails/{id}`).
+    pub inbound_email_id: i64,
+    /// Why it was quarantined or ignored.
+    pub reason: Option<String>,
+}
+
+impl Received {
+    fn from_row(row: &store::InboundEmail, outcome: Outcome) -> Self {
+        Self {
+            ticket_id: row.ticket_id,
+            message_id: row.message_id,
+            outcome,
+            inbound_email_id: row.id,
+            reason: row.reason.clone(),
+        }
+    }
+}
+
+/// The outcome a stored row stands for, when it has been decided.
+fn settled_outcome(outcome: &str) -> Option<Outcome> {
+    match outcome {
+        "created" | "released" => Some(Outcome::Created),
+        "appended" => Some(Outcome::Appended),
+        "quarantined" => Some(Outcome::Quarantined),
+        "ignored" | "discarded" => Some(Outcome::Ignored),
+        _ => None,
+    }
+}
+
+fn own_mail(state: &AppState) -> parse::OwnMail {
+    let mail = &state.config.notifications.mail;
+    parse::OwnMail { from: Some(mail.from.to_string().to_lowercase()), domain: Some(mail.reply_domain.to_lowercase()) }
+}
+
+/// Takes in one raw message for `tenant`.
+pub async fn receive(state: &AppState, tenant: &Arc<Tenant>, source: Source, raw: &[u8]) -> ApiResult<Received> {
+    let started = std::time::Instant::now();
+    let inbound = parse::read(raw, &own_mail(state));
+    let raw_digest = parse::raw_digest(raw);
+    let dedupe_key = inbound.as_ref().map_or(raw_digest, |mail| mail.dedupe_key);
+    let mut db = state.pools.acquire(tenant).await?;
+    if let Some(first) = store::by_dedupe_key(&mut db, &dedupe_key).await?
+        && settled_outcome(&first.outcome).is_some()
+    {
+        state.mail_in_metrics.received(source.as_str(), "duplicate");
+        return Ok(Received::from_row(&first, Outcome::Duplicate));
+    }
+    // The original first: whatever happens next, the mail is not lost.
+    let key = blob::inbound_key(tenant.id, &hex::encode(raw_digest));
+    files::keep_original(state, &mut db, &key, raw).await?;
+    let new = store::NewInbound {
+        source: source.as_str(),
+        blob_key: &key,
+        size_bytes: i64::try_from(raw.len()).unwrap_or(i64::MAX),
+        dedupe_key: &dedupe_key,
+        message_id_header: inbound.as_ref().and_then(|m| m.message_id.as_deref()),
+        from_address: inbound.as_ref().map_or("", |m| m.from_address.as_str()),
+        from_name: inbound.as_ref().map_or("", |m| m.from_name.as_str()),
+        subject: inbound.as_ref().map_or("", |m| m.subject.as_str()),
+    };
+    let row = if let Some(row) = store::insert(&mut db, &new).await? {
+        row
+    } else {
+        // The same mail arrived beside this one, or an earlier try stopped before deciding.
+        let first = store::by_dedupe_key(&mut db, &dedupe_key)
+            .await?
+            .ok_or_else(|| ApiError::internal("the mail's row went"))?;
+        if settled_outcome(&first.outcome).is_some() {
+            state.mail_in_metrics.received(source.as_str(), "duplicate");
+            return Ok(Received::from_row(&first, Outcome::Duplicate));
+        }
+        first
+    };
+    drop(db);
+    let authserv = match source {
+        Source::Api => state.config.mail_in.authserv_id.clone(),
+        Source::Imap => {
+            let mut db = state.pools.acquire(tenant).await?;
+            store::mailbox_authserv_id(&mut db).await?
+        }
+    };
+    let decided = decide(state, tenant, row.id, inbound, authserv.as_deref(), None).await?;
+    state.mail_in_metrics.received(source.as_str(), decided.outcome_label());
+    state.mail_in_metrics.seconds.observe(started.elapsed().as_secs_f64());
+    Ok(decided)
+}
+
+impl Received {
+    fn outcome_label(&self) -> &'static str {
+        match self.outcome {
+            Outcome::Created => "created",
+            Outcome::Appended => "appended",
+            Outcome::Duplicate => "duplicate",
+            Outcome::Quarantined => "quarantined",
+            Outcome::Ignored => "ignored",
+        }
+    }
+}
+
+/// Why a mail is quarantined.
+const DMARC_FAIL: &str = "dmarc_fail";
+const STAFF_SPOOF: &str = "staff_spoof";
+const UNKNOWN_SENDER: &str = "unknown_sender";
+
+/// Decides what mail `id` becomes and records it. `released_by`: the staff member who released
+/// it from the quarantine, so the sender is taken as who they say they are.
+pub async fn decide(
+    state: &AppState,
+    tenant: &Arc<Tenant>,
+    id: i64,
+    inbound: Option<Inbound>,
+    authserv_id: Option<&str>,
+    released_by: Option<Uuid>,
+) -> ApiResult<Received> {
+    let released = released_by.is_some();
+    let mut db = state.pools.acquire(tenant).await?;
+    let settle = |outcome: Outcome, reason: Option<&'static str>, ticket: Option<i64>, message: Option<i64>| Received {
+        ticket_id: ticket,
+        message_id: message,
+        outcome,
+        inbound_email_id: id,
+        reason: reason.map(str::to_owned),
+    };
+    let Some(mail) = inbound.filter(|m| m.from_address.contains('@')) else {
+        store::settle(&mut db, id, "ignored", Some("unreadable"), None, None, None).await?;
+        return Ok(settle(Outcome::Ignored, Some("unreadable"), None, None));
+    };
+    match &mail.kind {
+        Kind::OwnMail => {
+            store::settle(&mut db, id, "ignored", Some("own_mail"), None, None, None).await?;
+            return Ok(settle(Outcome::Ignored, Some("own_mail"), None, None));
+        }
+        Kind::Bounce { failed, original } => {
+            let detail = "a delivery status notification said the address failed for good";
+            let mut tx = db.begin().await?;
+            store::record_bounce(&mut tx, failed, original.as_deref(), detail).await?;
+            store::settle(&mut tx, id, "ignored", Some("bounce"), None, None, None).await?;
+            tx.commit().await?;
+            return Ok(settle(Outcome::Ignored, Some("bounce"), None, None));
+        }
+        Kind::AutoReply => {
+            // Recorded against its ticket once at most; never a message, never told.
+            let ticket = thread(state, tenant, &mut db, &mail, None).await?;
+            let ticket = match ticket {
+                Some(t) if !store::auto_reply_recorded(&mut db, t).await? => Some(t),
+                _ => None,
+            };
+            store::settle(&mut db, id, "ignored", Some("auto_reply"), ticket, None, None).await?;
+            return Ok(settle(Outcome::Ignored, Some("auto_reply"), ticket, None));
+        }
+        Kind::Conversation => {}
+    }
+    let dmarc = auth::dmarc(mail.authentication_results.iter().map(String::as_str), authserv_id);
+    if dmarc == Dmarc::Fail && !released {
+        store::settle(&mut db, id, "quarantined", Some(DMARC_FAIL), None, None, None).await?;
+        return Ok(settle(Outcome::Quarantined, Some(DMARC_FAIL), None, None));
+    }
+    let member = store::member_by_address(&mut db, &mail.from_address).await?;
+    let sender = match member {
+        Some((user, role, true)) if role != "customer" => {
+            if dmarc != Dmarc::Pass && !released {
+                store::settle(&mut db, id, "quarantined", Some(STAFF_SPOOF), None, None, None).await?;
+                return Ok(settle(Outcome::Quarantined, Some(STAFF_SPOOF), None, None));
+            }
+            Sender { id: user, staff: true }
+        }
+        Some((user, _, true)) => Sender { id: user, staff: false },
+        Some((_, _, false)) | None => {
+            if !released && !store::creates_customers(&mut db).await? {
+                store::settle(&mut db, id, "quarantined", Some(UNKNOWN_SENDER), None, None, None).await?;
+                return Ok(settle(Outcome::Quarantined, Some(UNKNOWN_SENDER), None, None));
+            }
+            let Some(user) = new_customer(state, tenant, &mut db, &mail).await? else {
+                store::settle(&mut db, id, "quarantined", Some(UNKNOWN_SENDER), None, None, None).await?;
+                return Ok(settle(Outcome::Quarantined, Some(UNKNOWN_SENDER), None, None));
+            };
+            Sender { id: user, staff: false }
+        }
+    };
+    let ticket = thread(state, tenant, &mut db, &mail, Some(sender)).await?;
+    drop(db);
+    let writer = TicketWriter::acting(state.clone(), tenant.clone(), sender.id);
+    let checked = files::check(state, &mail).await?;
+    let (outcome, ticket_id, message_id) = match ticket {
+        Some(ticket_id) => match append(state, tenant, &writer, sender.id, ticket_id, id, &mail, &checked).await {
+            Ok(message_id) => (Outcome::Appended, ticket_id, Some(message_id)),
+            // A closed ticket takes no message: the mail opens a new one.
+            Err(err) if err.code() == "ticket_closed" && !sender.staff => {
+                let ticket_id = open(state, tenant, &writer, sender.id, id, &mail, &checked).await?;
+                (Outcome::Created, ticket_id, None)
+            }
+            Err(err) => return Err(err),
+        },
+        None if sender.staff => {
+            // Staff write to tickets; a staff mail that answers none is left for review.
+            let mut db = state.pools.acquire(tenant).await?;
+            store::settle(&mut db, id, "ignored", Some("no_ticket"), None, None, None).await?;
+            return Ok(settle(Outcome::Ignored, Some("no_ticket"), None, None));
+        }
+        None => (Outcome::Created, open(state, tenant, &writer, sender.id, id, &mail, &checked).await?, None),
+    };
+    let mut db = state.pools.acquire(tenant).await?;
+    let stored = if released {
+        "released"
+    } else if outcome == Outcome::Created {
+        "created"
+    } else {
+        "appended"
+    };
+    store::settle(&mut db, id, stored, None, Some(ticket_id), message_id, released_by).await?;
+    Ok(settle(outcome, None, Some(ticket_id), message_id))
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Sender {
+    id: Uuid,
+    staff: bool,
+}
+
+/// The ticket the mail answers, if any: the reply token (of this tenant), our Message-IDs, then
+/// the `[TKT-...]` of the subject. Staff may answer any ticket; anyone else only their own.
+async fn thread(
+    state: &AppState,
+    tenant: &Tenant,
+    db: &mut sqlx::PgConnection,
+    mail: &Inbound,
+    sender: Option<Sender>,
+) -> ApiResult<Option<i64>> {
+    let key = &state.config.keys.mail_links;
+    let by_token = mail.recipients.iter().find_map(|address| {
+        let local = address.split('@').next()?;
+        let token = local.strip_prefix("reply+")?;
+        Reply::read(key, token).filter(|reply| reply.tenant_id == tenant.id).map(|reply| reply.ticket_id)
+    });
+    let candidate = match by_token {
+        Some(ticket) => Some(ticket),
+        None => store::ticket_of_message_ids(db, &mail.references).await?,
+    };
+    let allowed = |customer: Option<Uuid>| match sender {
+        None => customer.is_some(),
+        Some(sender) => sender.staff || customer == Some(sender.id),
+    };
+    if let Some(ticket) = candidate
+        && allowed(store::customer_of_ticket(db, ticket).await?)
+    {
+        return Ok(Some(ticket));
+    }
+    let Some(number) = ticket_number(&mail.subject) else { return Ok(None) };
+    match sender {
+        Some(sender) if !sender.staff => Ok(store::ticket_by_number(db, &number, sender.id).await?),
+        _ => Ok(None),
+    }
+}
+
+/// `TKT-...` between square brackets in a subject.
+fn ticket_number(subject: &str) -> Option<String> {
+    let start = subject.find("[TKT-")?;
+    let rest = &subject[start + 1..];
+    let end = rest.find(']')?;
+    let number = &rest[..end];
+    (number.len() <= 40 && number.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')).then(|| number.to_owned())
+}
+
+/// The sender as a new customer of the tenant (the control plane's identity, and the tenant's
+/// mirror at once so the ticket can name them); `None` when the identity is disabled.
+async fn new_customer(
+    state: &AppState,
+    tenant: &Tenant,
+    db: &mut sqlx::PgConnection,
+    mail: &Inbound,
+) -> ApiResult<Option<Uuid>> {
+    let name = mail.from_name.trim();
+    let (first, last) = name.split_once(' ').unwrap_or((name, ""));
+    let first: String = first.chars().take(100).collect();
+    let last: String = last.trim().chars().take(100).collect();
+    let mut control = state.control_db.begin().await?;
+    let contact =
+        control_schema::contacts::customer_by_mail(&mut control, tenant.id, &mail.from_address, &first, &last).await?;
+    control.commit().await?;
+    let Some(contact) = contact else { return Ok(None) };
+    let member = tenant_schema::members::Member {
+        id: contact.id,
+        email: contact.email,
+        firstname: contact.firstname,
+        lastname: contact.lastname,
+        role: contact.role,
+        email_verified: contact.email_verified,
+    };
+    tenant_schema::members::upsert(db, &member).await?;
+    Ok(Some(contact.id))
+}
+
+/// The largest text kept in a message from a mail (the rest stays in the original).
+const TEXT_KEPT: usize = 15_000;
+
+/// The mail's new words as the sanitised HTML a message holds, with a line for each file that
+/// was not kept.
+fn content_of(mail: &Inbound, refused: &[String]) -> ApiResult<String> {
+    let mut text: String = mail.text.chars().take(TEXT_KEPT).collect();
+    if mail.text.chars().count() > TEXT_KEPT {
+        text.push_str("\n[…]");
+    }
+    if text.trim().is_empty() {
+        text = if mail.files.is_empty() { "(empty message)".to_owned() } else { "(files only)".to_owned() };
+    }
+    if !refused.is_empty() {
+        text.push_str("\n\nFiles not kept (they stay in the original mail):");
+        for line in refused {
+            text.push_str("\n- ");
+            text.extend(line.chars().take(300));
+        }
+    }
+    let html = text_to_html(&text);
+    content::rich_text("message", &html, true).map_err(|e| ApiError::invalid(vec![e]))
+}
+
+/// Plain text as HTML: escaped, paragraphs at blank lines, line breaks kept.
+pub fn text_to_html(text: &str) -> String {
+    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let mut html = String::with_capacity(text.len() + 32);
+    for paragraph in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+        html.push_str("<p>");
+        html.push_str(&paragraph.lines().map(escape).collect::<Vec<_>>().join("<br>"));
+        html.push_str("</p>");
+    }
+    html
+}
+
+#[allow(clippy::too_many_arguments, reason = "one mail's pieces")]
+async fn append(
+    state: &AppState,
+    tenant: &Arc<Tenant>,
+    writer: &TicketWriter,
+    sender: Uuid,
+    ticket_id: i64,
+    inbound_id: i64,
+    mail: &Inbound,
+    checked: &files::Checked,
+) -> ApiResult<i64> {
+    let (attachment_ids, mut refused) = files::store(state, tenant, ticket_id, sender, checked).await?;
+    refused.splice(0..0, checked.refused.iter().cloned());
+    let text = content_of(mail, &refused)?;
+    let mut db = writer.connect().await?;
+    let post = Post { text, internal: false, attachment_ids, inbound_email_id: Some(inbound_id) };
+    let written = writer.change(&mut db, ticket_id, vec![Change::Post(post)]).await?;
+    written.message.map(|m| m.id).ok_or_else(|| ApiError::internal("a post wrote no message"))
+}
+
+async fn open(
+    state: &AppState,
+    tenant: &Arc<Tenant>,
+    writer: &TicketWriter,
+    sender: Uuid,
+    inbound_id: i64,
+    mail: &Inbound,
+    checked: &files::Checked,
+) -> ApiResult<i64> {
+    let description = content_of(mail, &checked.refused)?;
+    let subject: String = mail.subject.trim().chars().take(255).collect();
+    let subject = if subject.is_empty() { "(no subject)".to_owned() } else { subject };
+    let opening = Opening {
+        subject,
+        description,
+        category: None,
+        order_id: None,
+        priority: None,
+        metadata: serde_json::json!({ "channel": "email", "inbound_email_id": inbound_id }),
+        for_customer: None,
+    };
+    let mut db = writer.connect().await?;
+    let written = writer.open(&mut db, opening).await?;
+    drop(db);
+    let (_, refused) = files::store(state, tenant, written.ticket.id, sender, checked).await?;
+    if !refused.is_empty() {
+        tracing::info!(tenant = %tenant.id, ticket = written.ticket.id, ?refused, "email in: files of a new ticket not kept");
+    }
+    Ok(written.ticket.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticket_numbers_are_read_from_the_subject_brackets() {
+        assert_eq!(ticket_number("Re: [TKT-20261123-0042] Parcel").as_deref(), Some("TKT-20261123-0042"));
+        assert_eq!(ticket_number("TKT-1 without brackets"), None);
+        assert_eq!(ticket_number("[TKT-1 <script>]"), None);
+    }
+
+    #[test]
+    fn text_becomes_escaped_paragraphs() {
+        assert_eq!(
+            text_to_html("Hi <b>\nthere\n\nBye & thanks"),
+            "<p>Hi &lt;b&gt;<br>there</p><p>Bye &amp; thanks</p>"
+        );
+    }
+}

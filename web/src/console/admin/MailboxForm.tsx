@@ -1,0 +1,132 @@
+//! Setting or replacing the mailbox: the IMAP server, the account (its password asked for at each
+//! save: the helpdesk keeps it but never shows it), the folder, the receiving server trusted to
+//! vouch for senders, and what becomes of mail from people the helpdesk does not know.
+
+import { useId, useRef, useState } from 'preact/hooks';
+import { ApiProblem } from '../../api/problem';
+import { saveMailbox, type Mailbox } from '../../data/inbound';
+import { t, type MessageKey } from '../../i18n';
+import { TextField, focusFirstInvalid } from '../../ui/Field';
+import { useSubmit } from '../../ui/hooks';
+import { ErrorAlert } from '../../ui/status';
+import { formField } from './integrations';
+import { MAILBOX_FIELDS, checkMailboxForm, mailboxForm, type MailboxField, type MailboxForm as Form } from './mailbox';
+
+export function MailboxForm({ mailbox, onSaved }: { mailbox: Mailbox | null; onSaved: (mailbox: Mailbox) => void }) {
+  const [form, setForm] = useState<Form>(() => mailboxForm(mailbox));
+  const [errors, setErrors] = useState<Partial<Record<MailboxField, string>>>({});
+  const submission = useSubmit();
+  const ref = useRef<HTMLFormElement>(null);
+  const id = useId();
+  const edit = (field: MailboxField) => (value: string) => {
+    setForm((f) => ({ ...f, [field]: value }));
+    setErrors((e) => (e[field] ? { ...e, [field]: undefined } : e));
+  };
+
+  const onSubmit = (event: Event) => {
+    event.preventDefault();
+    const checked = checkMailboxForm(form);
+    const shown: Partial<Record<MailboxField, string>> = {};
+    for (const [field, message] of Object.entries(checked.errors) as [MailboxField, MessageKey][]) shown[field] = t(message);
+    setErrors(shown);
+    if (!checked.request) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
+    const request = checked.request;
+    void submission.run(async () => {
+      try {
+        onSaved(await saveMailbox(request));
+      } catch (error) {
+        if (error instanceof ApiProblem && error.errors.length) {
+          const server: Partial<Record<MailboxField, string>> = {};
+          for (const e of error.errors) {
+            const field = formField<MailboxField>(e.field, MAILBOX_FIELDS);
+            if (field) server[field] ??= e.message;
+          }
+          setErrors(server);
+          requestAnimationFrame(() => focusFirstInvalid(ref.current));
+        }
+        throw error;
+      }
+    });
+  };
+
+  return (
+    <section class="panel" aria-labelledby={id}>
+      <h2 id={id}>{t(mailbox ? 'inbound.mailbox.replace_title' : 'inbound.mailbox.set_title')}</h2>
+      <form ref={ref} class="form" onSubmit={onSubmit} noValidate>
+        <TextField
+          label={t('inbound.mailbox.url')}
+          hint={t('inbound.mailbox.url_hint')}
+          name="imap_url"
+          type="url"
+          inputMode="url"
+          autocomplete="off"
+          spellcheck={false}
+          value={form.imap_url}
+          error={errors.imap_url}
+          onValue={edit('imap_url')}
+          required
+        />
+        <TextField
+          label={t('inbound.mailbox.username')}
+          hint={t('inbound.mailbox.username_hint')}
+          name="username"
+          autocomplete="off"
+          spellcheck={false}
+          value={form.username}
+          error={errors.username}
+          onValue={edit('username')}
+          required
+        />
+        <TextField
+          label={t('inbound.mailbox.password')}
+          hint={t(mailbox ? 'inbound.mailbox.password_again' : 'inbound.mailbox.password_hint')}
+          name="password"
+          type="password"
+          autocomplete="new-password"
+          value={form.password}
+          error={errors.password}
+          onValue={edit('password')}
+          required
+        />
+        <TextField
+          label={t('inbound.mailbox.folder')}
+          hint={t('inbound.mailbox.folder_hint')}
+          name="folder"
+          autocomplete="off"
+          spellcheck={false}
+          value={form.folder}
+          error={errors.folder}
+          onValue={edit('folder')}
+        />
+        <TextField
+          label={t('inbound.mailbox.authserv_label')}
+          hint={t('inbound.mailbox.authserv_hint')}
+          name="authserv_id"
+          autocomplete="off"
+          spellcheck={false}
+          value={form.authserv_id}
+          error={errors.authserv_id}
+          onValue={edit('authserv_id')}
+        />
+        <div class="checkbox">
+          <input
+            id={`${id}-customers`}
+            type="checkbox"
+            name="create_customers"
+            checked={form.create_customers}
+            aria-describedby={`${id}-customers-hint`}
+            onChange={(e) => setForm((f) => ({ ...f, create_customers: e.currentTarget.checked }))}
+          />
+          <label for={`${id}-customers`}>{t('inbound.mailbox.create_customers')}</label>
+        </div>
+        <p class="field-hint" id={`${id}-customers-hint`}>
+          {t('inbound.mailbox.create_customers_hint')}
+        </p>
+        {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} /> : null}
+        <button type="submit" class="button" disabled={submission.busy}>
+          {submission.busy ? t('common.working') : t('inbound.mailbox.submit')}
+        </button>
+      </form>
+    </section>
+  );
+}
