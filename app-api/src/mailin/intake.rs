@@ -97,7 +97,8 @@ fn settled_outcome(outcome: &str) -> Option<Outcome> {
     }
 }
 
-fn own_mail(state: &AppState) -> parse::OwnMail {
+/// The marks of the mail this service sends, from its mail settings.
+pub fn own_mail(state: &AppState) -> parse::OwnMail {
     let mail = &state.config.notifications.mail;
     parse::OwnMail { from: Some(mail.from.to_string().to_lowercase()), domain: Some(mail.reply_domain.to_lowercase()) }
 }

@@ -177,12 +177,7 @@ pub async fn release_inbound_email(
     tx.commit().await?;
     drop(db);
     let raw = files::original(&state, &mail.blob_key).await?;
-    let mail_in = &state.config.notifications.mail;
-    let own = parse::OwnMail {
-        from: Some(mail_in.from.to_string().to_lowercase()),
-        domain: Some(mail_in.reply_domain.to_lowercase()),
-    };
-    let inbound = parse::read(&raw, &own);
+    let inbound = parse::read(&raw, &intake::own_mail(&state));
     let received = intake::decide(&state, &access.tenant(), id, inbound, None, Some(admin.id)).await?;
     Ok(Json(received))
 }
