@@ -14,6 +14,9 @@
 #   scripts/bench.sh mail --rate 20 --seconds 300   # notification mail through app-api worker (mail-devel, as the tests)
 #   scripts/bench.sh live --frames 1000 --rate 20 --idle 10000   # the live stream, two replicas
 #   scripts/bench.sh webhooks --tickets 500 --burst 1000   # commit to first attempt; a slow receiver beside a fast one
+#   scripts/bench.sh mail-in --customers 50 --mails 2000 --clients 8   # corpus parse rate; posted mail to visible message
+#   scripts/bench.sh macros --tickets 1000 --concurrency 8   # a macro applied against the same message posted alone
+#   scripts/bench.sh zipf --tenants 1000 --largest 3000 --concurrency 32 --seconds 10   # many tenants on skewed traffic
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -48,3 +51,6 @@ fi
 "$bench" mail --rate 20 --seconds 300
 "$bench" live --frames 1000 --rate 20 --idle 10000
 "$bench" webhooks --tickets 500 --burst 1000
+"$bench" mail-in --customers 50 --mails 2000 --clients 8
+"$bench" macros --tickets 1000 --concurrency 8
+"$bench" zipf --tenants 1000 --largest 3000 --concurrency 32 --seconds 10

@@ -47,17 +47,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# PostgreSQL refuses to run as root: the private cluster belongs to an ordinary user then.
-pg_owner() {
-  if [ "$(id -u)" != 0 ]; then id -un
-  elif id postgres >/dev/null 2>&1; then echo postgres
-  else echo nobody
-  fi
-}
-pg_as_owner() {
-  if [ "$(id -u)" = 0 ]; then runuser -u "$(pg_owner)" -- "$@"; else "$@"; fi
-}
-
 # free_port [FIRST [LAST]]: the first port in FIRST..LAST (55432..55532) nothing listens on.
 free_port() {
   local port first=${1:-55432} last=${2:-55532}

@@ -78,12 +78,14 @@ DASHBOARDS = {
         ts("Open file descriptors", [("sum by (job, instance) (process_open_fds)", "{{job}} {{instance}}")]),
     ]),
     "helpdeskly-tenants": ("Helpdeskly / Tenants and pools", ["helpdeskly"], [
-        row("Connection budget (TENANT_POOLS_MAX_TOTAL_CONNECTIONS per app-api)"),
+        row("Connection budget (per app-api, fitted to the clusters at start)"),
         ts("Tenant connections open and idle", [
             ("sum by (instance) (tenant_connections_open)", "open {{instance}}"),
             ("sum by (instance) (tenant_connections_idle)", "idle {{instance}}")]),
-        ts("Budget used (of 100, the default cap)", [("max by (instance) (tenant_connections_open) / 100", "{{instance}}")],
+        ts("Budget used", [(
+            "max by (instance) (tenant_connections_open) / max by (instance) (tenant_connections_budget)", "{{instance}}")],
            "percentunit"),
+        ts("Budget (each process's, after fitting)", [("max by (instance) (tenant_connections_budget)", "{{instance}}")]),
         ts("Tenants with a pool", [("sum by (instance) (tenant_pools_open)", "{{instance}}")]),
         row("Pool churn"),
         ts("Pools opened, connections evicted and retired", [
@@ -194,6 +196,19 @@ DASHBOARDS = {
             for q, n in ((0.5, 50), (0.99, 99))], "s"),
         stat("Fan-out holds its events queue", 'min by (instance) (live_fanout_connected{job="app-api"})',
              "{{instance}}"),
+        row("Email in"),
+        ts("Mail received by source and outcome", [(
+            f"sum by (source, outcome) (rate(inbound_emails_total[{RI}]))", "{{source}} {{outcome}}")], "ops",
+           stack=True),
+        ts("Mail in: arrival to outcome recorded (p50, p99; target 3 s)", [
+            (f"histogram_quantile({q}, sum by (le) (rate(inbound_email_seconds_bucket[{RI}])))", f"p{n}")
+            for q, n in ((0.5, 50), (0.99, 99))], "s"),
+        ts("Mailbox fetches by result", [(f"sum by (result) (rate(mailbox_fetches_total[{RI}]))", "{{result}}")],
+           "ops"),
+        text("Reading the email-in panels", "`created` and `appended` became tickets and messages; `duplicate` "
+             "was received before; `quarantined` waits for staff (`GET /v1/inbound/emails?state=quarantined`); "
+             "`ignored` covers automatic replies, bounces and our own mail. A failed fetch is usually one "
+             "tenant's mailbox settings (its error is in `GET /v1/channels/email`), not the platform."),
         row("Webhooks and API keys"),
         ts("Webhook attempts by outcome", [(
             f"sum by (outcome) (rate(webhook_attempts_total[{RI}]))", "{{outcome}}")], "ops", stack=True),

@@ -20,6 +20,18 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
+# pg_owner, pg_as_owner CMD...: PostgreSQL refuses to run as root, so a private cluster belongs
+# to an ordinary user then (postgres when it exists), and its programs run as that user.
+pg_owner() {
+  if [ "$(id -u)" != 0 ]; then id -un
+  elif id postgres >/dev/null 2>&1; then echo postgres
+  else echo nobody
+  fi
+}
+pg_as_owner() {
+  if [ "$(id -u)" = 0 ]; then runuser -u "$(pg_owner)" -- "$@"; else "$@"; fi
+}
+
 # pg_bindir: the directory holding initdb/pg_ctl (PATH first, then Debian's layout).
 pg_bindir() {
   if command -v initdb >/dev/null && command -v pg_ctl >/dev/null; then

@@ -253,6 +253,7 @@ def fixtures(platform, prom, mail, hooks):
     # While the one-minute SLA targets run: API keys and webhooks, and the alerts on real
     # conditions.
     disabled_fired = integrations(prom, app, slug, tenant, hooks)
+    email_in(prom, app, slug, tenant, mail)
     prove_mail_alerts(prom, mail, app, customer_email, customer, tenant)
     # Meanwhile the disabled endpoint's alert, against 20 s earlier, has seen it 20 s ago too.
     alert_states(prom, [DISABLED_ALERT], "inactive", 60)
@@ -370,6 +371,31 @@ def prove_consumer_alerts(prom):
 
 
 DISABLED_ALERT = "HelpdesklyWebhookEndpointsDisabled"
+
+
+def email_in(prom, app, slug, owner, mail):
+    """Mail in both ways: one posted with an `inbound:email` key (a new ticket), and a mailbox on
+    the proof's mail server fetched by app-api (its serve replica fetches mailboxes too)."""
+    import uuid
+
+    r = request("POST", app, "/v1/api-keys", headers=owner,
+                body={"name": "monitoring proof: mail relay", "scopes": ["inbound:email"]})
+    check(r.status == 201, f"an inbound:email key: {r}")
+    relay = {"Authorization": f"Bearer {r.json()['key']}", "X-Tenant-Slug": slug, "Content-Type": "message/rfc822"}
+    token = uuid.uuid4().hex
+    raw = (f"From: Proof <proof-{token}@example.com>\r\nTo: support@example.com\r\nSubject: By mail\r\n"
+           f"Message-ID: <{token}@example.com>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello by mail.\r\n")
+    r = request("POST", app, "/v1/inbound/email", headers=relay, body=raw.encode())
+    check(r.status == 202 and r.json().get("outcome") == "created", f"a mail posted in: {r}")
+    r = request("PUT", app, "/v1/channels/email", headers=owner, body={
+        "imap_url": f"imap://127.0.0.1:{mail.imap_port}", "username": f"support-{token}@helpdeskly.test",
+        "password": mail.PASSWORD})
+    check(r.status == 200, f"the mailbox: {r}")
+    wait_for("the mailbox fetched", lambda: request("GET", app, "/v1/channels/email", headers=owner).json()
+             .get("last_fetch_at") is not None, timeout=30)
+    wait_for("email in's series in Prometheus", lambda: all(prom.has(series) for series in (
+        'inbound_emails_total{source="api",outcome="created"} > 0', "inbound_email_seconds_count > 0",
+        'mailbox_fetches_total{result="ok"} > 0')), timeout=30)
 
 
 def integrations(prom, app, slug, owner, hooks):

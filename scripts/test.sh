@@ -12,7 +12,8 @@
 #   scripts/test.sh -E 'test(sigterm)'   # extra arguments go to cargo nextest run
 #
 # Tests use TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres, a role that
-# may create databases and roles), TEST_REDIS_URL (default redis://127.0.0.1:6379), an S3 server
+# may create databases and roles), TEST_SECOND_DATABASE_URL (default port 5433: a second cluster
+# made and started here, under the services folder, for the tenants placed on two clusters), TEST_REDIS_URL (default redis://127.0.0.1:6379), an S3 server
 # that checks request signatures (s3s-fs, TEST_S3_ENDPOINT, default http://127.0.0.1:9000, keys
 # TEST_S3_ACCESS_KEY and TEST_S3_SECRET_KEY) and clamd with a test signature database made here
 # (TEST_CLAMAV_ADDR, default 127.0.0.1:3310) and a mail server (mail-devel, scripts/lib.sh's
@@ -30,6 +31,7 @@ cd "$(dirname "$0")/.."
 
 PG_HOST=127.0.0.1 PG_PORT=5432
 export TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@$PG_HOST:$PG_PORT/postgres}
+export TEST_SECOND_DATABASE_URL=${TEST_SECOND_DATABASE_URL:-postgres://postgres@$PG_HOST:5433/postgres}
 export TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379}
 export TEST_S3_ENDPOINT=${TEST_S3_ENDPOINT:-http://127.0.0.1:9000}
 export TEST_S3_ACCESS_KEY=${TEST_S3_ACCESS_KEY:-helpdeskly-test}
@@ -64,6 +66,29 @@ ensure_postgres() {
     sleep 0.5
   done
   die "PostgreSQL does not accept $TEST_DATABASE_URL"
+}
+
+# A second PostgreSQL cluster (TEST_SECOND_DATABASE_URL, default 127.0.0.1:5433, trust auth on
+# loopback), private to the tests, under SERVICES_DIR: tenants are placed on both clusters in
+# the two-cluster tests. Same server programs as the first.
+ensure_second_postgres() {
+  local url=${TEST_SECOND_DATABASE_URL#postgres://}
+  local hostport=${url#*@}
+  hostport=${hostport%%/*}
+  local host=${hostport%:*} port=${hostport##*:}
+  port_open "$host" "$port" && return
+  local bin dir="$SERVICES_DIR/pg-second"
+  bin=$(pg_bindir) || die "PostgreSQL server programs (initdb, pg_ctl) not found"
+  mkdir -p "$dir/run"
+  [ "$(id -u)" = 0 ] && chown -R "$(pg_owner)" "$dir"
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    say "creating the second PostgreSQL cluster in $dir"
+    pg_as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  say "starting the second PostgreSQL cluster on $host:$port"
+  pg_as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 \
+    -o "-p $port -c listen_addresses=$host -k $dir/run -c max_connections=100" start >/dev/null \
+    || die "the second PostgreSQL cluster did not start (see $dir/postgres.log)"
 }
 
 ensure_redis() {
@@ -199,6 +224,7 @@ ensure_cargo_machete() {
 }
 
 ensure_postgres
+ensure_second_postgres
 ensure_redis
 ensure_rabbitmq
 ensure_s3

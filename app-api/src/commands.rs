@@ -39,6 +39,9 @@ pub enum Change {
     Assign(Option<Uuid>),
     /// A move in the state machine.
     Status { to: Status, reason: Option<String> },
+    /// A move to `Status` unless the ticket is there already (a macro's status), on an open
+    /// ticket.
+    Reach(Status),
     /// Staff correct fields.
     Edit(Edit),
     /// A message, or for staff an internal note, with files uploaded before.
@@ -131,6 +134,11 @@ impl TicketWriter {
         self.state.pools.acquire(&self.tenant).await
     }
 
+    /// Who writes.
+    pub fn user_id(&self) -> Uuid {
+        self.user_id
+    }
+
     /// The caller as this tenant knows them now (refused when no longer a member).
     pub async fn viewer(&self, db: &mut PgConnection) -> ApiResult<Viewer> {
         Ok(Viewer::load(db, self.user_id).await?)
@@ -204,6 +212,12 @@ impl TicketWriter {
                 }
                 Change::Status { to, reason } => {
                     work.add(Some(lifecycle::set_status(&mut ticket, to, reason, by, now)?));
+                }
+                Change::Reach(to) => {
+                    store::ensure_open(&ticket)?;
+                    if ticket.status != to {
+                        work.add(Some(lifecycle::set_status(&mut ticket, to, None, by, now)?));
+                    }
                 }
                 Change::Edit(edit) => {
                     viewer.require_staff()?;
@@ -295,13 +309,10 @@ impl TicketWriter {
 /// The assignee must be an active staff member of the tenant.
 async fn check_assignee(tx: &mut PgConnection, to: Option<Uuid>) -> ApiResult<()> {
     let Some(assignee) = to else { return Ok(()) };
-    match users::active_role(tx, assignee).await? {
-        Some(Role::Owner | Role::Admin | Role::Agent) => Ok(()),
-        _ => Err(ApiError::invalid(vec![FieldError::new(
-            "assigned_to",
-            "is not an active agent or admin of this tenant",
-        )])),
+    if users::assignable(tx, assignee).await? {
+        return Ok(());
     }
+    Err(ApiError::invalid(vec![FieldError::new("assigned_to", "is not an active agent or admin of this tenant")]))
 }
 
 /// Adds `post` to the thread of `ticket` (locked): the message, its files, its event, and what

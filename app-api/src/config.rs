@@ -32,6 +32,7 @@ pub struct AppConfig {
     pub tokens: TokenKeys,
     pub rate_limits: RateLimits,
     pub pools: PoolLimits,
+    pub connection_share: ConnectionShare,
     /// `JWT_EXPIRES_IN_SECONDS` (900), as on control-api: how long a revoked session's access
     /// tokens must be remembered as revoked.
     pub access_token_lifetime: Duration,
@@ -453,6 +454,15 @@ pub struct RateLimits {
     pub per_ip_per_minute: u32,
 }
 
+/// How each cluster's connection slots are shared (`tenancy::budget`): `APP_REPLICAS` (1)
+/// app-api processes (`serve` and `worker` together) take `APP_CONNECTION_SHARE_PERCENT` (80)
+/// of each cluster's usable slots between them; the rest is control-api's and the operators'.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionShare {
+    pub replicas: u32,
+    pub percent: u32,
+}
+
 /// `TENANT_POOL_MAX_CONNECTIONS` (5), `TENANT_POOLS_MAX_TOTAL_CONNECTIONS` (100),
 /// `TENANT_POOLS_MAX` (500), `TENANT_POOL_ACQUIRE_TIMEOUT_SECONDS` (5),
 /// `TENANT_POOL_IDLE_SECONDS` (60), `TENANT_POOL_MAX_LIFETIME_SECONDS` (1800).
@@ -504,6 +514,19 @@ impl AppConfig {
             idle_timeout: env.or("TENANT_POOL_IDLE_SECONDS", Seconds(Duration::from_secs(60)))?.0,
             max_lifetime: env.or("TENANT_POOL_MAX_LIFETIME_SECONDS", Seconds(Duration::from_secs(1800)))?.0,
         };
+        let connection_share = ConnectionShare {
+            replicas: env.or("APP_REPLICAS", 1)?,
+            percent: env.or("APP_CONNECTION_SHARE_PERCENT", 80)?,
+        };
+        if !(1..=1000).contains(&connection_share.replicas) {
+            return Err(ConfigError { name: "APP_REPLICAS", problem: "is invalid: must be 1 to 1000".into() });
+        }
+        if !(1..=100).contains(&connection_share.percent) {
+            return Err(ConfigError {
+                name: "APP_CONNECTION_SHARE_PERCENT",
+                problem: "is invalid: must be 1 to 100".into(),
+            });
+        }
         let http = HttpConfig::from_env(env, "APP_PORT", 6501)?;
         let notifications = NotificationsConfig::from_env(env, http.port)?;
         Ok(Self {
@@ -517,6 +540,7 @@ impl AppConfig {
                 per_ip_per_minute: env.or("RATE_LIMIT_IP_PER_MINUTE", 300)?,
             },
             pools,
+            connection_share,
             tenant_cache_ttl: env.or("TENANT_CACHE_TTL_SECONDS", Seconds(Duration::from_secs(5)))?.0,
             access_token_lifetime: env.or("JWT_EXPIRES_IN_SECONDS", Seconds(Duration::from_secs(900)))?.0,
             redis_key_prefix: env.or("REDIS_KEY_PREFIX", "hd:".to_owned())?,

@@ -10,10 +10,12 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::context::tenant_context;
 use crate::routes::attachments::{self, UPLOAD_BODY_LIMIT};
-use crate::routes::tickets::{assign, bulk, create, history, list, merge, messages, read, status, update};
+use crate::routes::tickets::{
+    assign, bulk, create, customer, history, list, merge, messages, presence, read, status, update,
+};
 use crate::routes::{
-    api_keys, channels, control_routes, export, files, inbound, me, notifications, operations, orders, reports,
-    sla_policy, staff, stream, users, webhooks,
+    api_keys, channels, control_routes, export, files, inbound, macros, me, notifications, operations, orders, reports,
+    satisfaction, sla_policy, staff, stream, users, webhooks,
 };
 use crate::state::AppState;
 
@@ -35,6 +37,8 @@ use crate::state::AppState;
         (name = "sla", description = "The tenant's SLA policy: targets per priority and auto-close delays"),
         (name = "notifications", description = "The bell, notification settings, and the one-click unsubscribe of mail"),
         (name = "live", description = "Server-sent events of what the caller may see change"),
+        (name = "macros", description = "Macros: a reply, a status, a priority and an assignment applied in one transaction"),
+        (name = "satisfaction", description = "Customers' ratings of resolved tickets, in the portal or from the resolution mail's link"),
         (name = "integrations", description = "API keys (`Authorization: Bearer hdk_...`, scoped) and webhooks signed per Standard Webhooks"),
     )
 )]
@@ -99,6 +103,13 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(inbound::get_inbound_raw))
         .routes(routes!(inbound::release_inbound_email))
         .routes(routes!(inbound::discard_inbound_email))
+        .routes(routes!(macros::list_macros, macros::create_macro))
+        .routes(routes!(macros::patch_macro, macros::delete_macro))
+        .routes(routes!(macros::apply_macro))
+        .routes(routes!(satisfaction::get_ticket_satisfaction, satisfaction::rate_ticket))
+        .routes(routes!(satisfaction::get_satisfaction_report))
+        .routes(routes!(customer::get_ticket_customer))
+        .routes(routes!(presence::put_presence, presence::delete_presence))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), tenant_context))
         .route_layer(axum::middleware::from_fn(shared::http::etag::conditional_get));
     // The live stream: the tenant plane's checks, no conditional GET (its body never ends).
@@ -117,6 +128,7 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(shared::metrics::get_metrics))
         .routes(routes!(files::get_file))
         .routes(routes!(notifications::unsubscribe))
+        .routes(routes!(satisfaction::get_rating_link, satisfaction::post_rating_link))
         .split_for_parts();
     let (tenant_plane, mut tenant_api) = tenant_plane.split_for_parts();
     let (live, mut live_api) = live.split_for_parts();

@@ -29,6 +29,8 @@ pub struct App {
     pub metrics: Metrics,
     pub resolver: Resolver,
     pub pools: PoolManager,
+    /// How the pools' total was fitted to the clusters (`/ready` shows it).
+    pub budget: crate::tenancy::budget::Fit,
     pub limiter: RateLimiter,
     pub verifier: TokenVerifier,
     pub revoked: Arc<RevokedSessions>,
@@ -43,6 +45,8 @@ pub struct App {
     pub notification_metrics: crate::notifications::metrics::NotificationMetrics,
     /// The live streams open on this replica.
     pub live: Arc<crate::live::Hub>,
+    /// Where staff's presence on tickets is announced.
+    pub presence: crate::live::presence::Bus,
     /// The tenants' change versions (conditional GETs answered without a query).
     pub versions: crate::live::versions::Versions,
     /// The SLA grids of the policy versions lately read, for the badges of ticket lists.
@@ -65,6 +69,58 @@ pub enum StartError {
     Keys(String),
     #[error("{0}")]
     Mail(shared::config::ConfigError),
+    #[error("the tenant connection budget: {0}")]
+    Budget(String),
+}
+
+/// The tenant connection budget fitted to the clusters' limits (`tenancy::budget`), said in the
+/// log. Without the control database (yet), the configured total, said too.
+async fn learn_budget(
+    control_db: &sqlx::PgPool,
+    config: &AppConfig,
+) -> Result<crate::tenancy::budget::Fit, StartError> {
+    let configured = config.pools.total;
+    let clusters = match control_schema::directory::cluster_limits(control_db).await {
+        Ok(clusters) => clusters,
+        Err(err) => {
+            tracing::warn!(error = %err, configured, "cannot read the clusters' connection limits: the configured budget stands");
+            return Ok(crate::tenancy::budget::Fit::unfitted(configured));
+        }
+    };
+    let options = config.control_db.connect_options();
+    let control_server = (options.get_host(), options.get_port());
+    let fit = crate::tenancy::budget::fit(
+        configured,
+        &clusters,
+        config.connection_share,
+        config.control_db_max_connections,
+        control_server,
+    )
+    .map_err(StartError::Budget)?;
+    match &fit.limited_by {
+        Some(limit) => tracing::info!(
+            budget = fit.total,
+            configured,
+            cluster = %limit.cluster,
+            max_connections = limit.max_connections,
+            reserved = limit.reserved,
+            share_percent = limit.share_percent,
+            replicas = limit.replicas,
+            control_pool = limit.control_pool,
+            "tenant connection budget lowered to fit the cluster"
+        ),
+        None => {
+            tracing::info!(
+                budget = fit.total,
+                clusters = clusters.len(),
+                "tenant connection budget fits every cluster"
+            );
+        }
+    }
+    if !fit.unknown.is_empty() {
+        tracing::warn!(clusters = ?fit.unknown, "these clusters' connection limits are not known yet (control-api reads them at start): not counted");
+    }
+    Ok(fit)
 }
 
 impl AppState {
@@ -90,7 +146,9 @@ impl AppState {
             config.tenant_cache_ttl,
             config.keys.tenant_cache.clone(),
         );
-        let pools = PoolManager::new(config.pools, config.keys.tenant_database.clone(), metrics.registry());
+        let budget = learn_budget(&control_db, &config).await?;
+        let limits = crate::config::PoolLimits { total: budget.total, ..config.pools };
+        let pools = PoolManager::new(limits, config.keys.tenant_database.clone(), metrics.registry());
         let limiter = RateLimiter::new(
             redis.clone(),
             &config.redis_key_prefix,
@@ -113,7 +171,9 @@ impl AppState {
         let mailer =
             shared::mail::Mailer::new(&config.notifications.mail, metrics.registry()).map_err(StartError::Mail)?;
         let notification_metrics = crate::notifications::metrics::NotificationMetrics::register(metrics.registry());
-        let live = Arc::new(crate::live::Hub::new(config.streams_per_user, metrics.registry()));
+        let live =
+            Arc::new(crate::live::Hub::new(config.streams_per_user, config.amqp_url.is_some(), metrics.registry()));
+        let presence = crate::live::presence::Bus::new(broker.as_ref(), &config.events.exchange, Arc::clone(&live));
         let versions = crate::live::versions::Versions::new(redis.clone(), &config.redis_key_prefix);
         let integration_metrics = crate::integrations::IntegrationMetrics::register(metrics.registry());
         let mail_in_metrics = crate::infra::mail_in_metrics::MailInMetrics::register(metrics.registry());
@@ -124,6 +184,7 @@ impl AppState {
             metrics,
             resolver,
             pools,
+            budget,
             limiter,
             verifier,
             revoked,
@@ -133,6 +194,7 @@ impl AppState {
             mailer,
             notification_metrics,
             live,
+            presence,
             versions,
             sla_grids: crate::sav::tickets::sla_policy::KeptGrids::default(),
             api_keys: crate::integrations::keys::KeyCheck::new(config.keys.api_keys.clone()),

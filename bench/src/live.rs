@@ -72,21 +72,13 @@ pub async fn run(options: &Options) {
     let platform = Platform::start_logging_at("error").await;
     let run = uuid::Uuid::new_v4().simple().to_string();
     let exchange = format!("sav_exchange.bench.{run}");
-    let slug = platform.signup(1).await;
-    platform.await_active(&slug).await;
-    let owner_email = format!("owner-{slug}@example.org");
-    let writer = platform
-        .inner
-        .replica_with(|c| {
-            "error".clone_into(&mut c.log.level);
-            c.rate_limits.per_user_per_minute = 0;
-            c.rate_limits.per_ip_per_minute = 0;
+    let (org, writer, _) = platform
+        .organisation(|c| {
             c.amqp_url = testkit::broker_url(&testkit::Service::Test);
             c.events.exchange.clone_from(&exchange);
         })
         .await;
-    let token = platform.inner.login(&slug, &owner_email).await;
-    let org = testkit::Org { slug: slug.clone(), owner_email, owner_token: token.clone() };
+    let (slug, token) = (org.slug.clone(), org.owner_token.clone());
     let customer = platform.inner.member(&writer, &org, "customer").await;
 
     // Replica B, the binary.

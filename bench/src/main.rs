@@ -7,6 +7,7 @@
 //!   helpdeskly-bench tickets --tickets 100000 --concurrency 32 --seconds 10 [--client wrk]
 //!   helpdeskly-bench events --tickets 200 --rows 20000 --tenants 200 --busy 10
 //!   helpdeskly-bench mail --rate 20 --seconds 300 --customers 20
+//!   helpdeskly-bench mail-in --customers 50 --mails 2000 --clients 8
 //!   helpdeskly-bench live --frames 1000 --rate 20 --idle 10000
 //!   helpdeskly-bench webhooks --tickets 500 --burst 1000
 //!   helpdeskly-bench sav-ops --tickets 10000
@@ -21,13 +22,16 @@ mod backups;
 mod control;
 mod events;
 mod live;
+mod macros;
 mod mail;
+mod mail_in;
 mod platform;
 mod sav_ops;
 mod stats;
 mod tickets;
 mod webhooks;
 mod wrk;
+mod zipf;
 
 use clap::{Parser, Subcommand};
 
@@ -95,6 +99,19 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         customers: usize,
     },
+    /// Email in: the corpus parsed on one core, and mail posted to `/v1/inbound/email` becoming
+    /// tickets and messages (latency to visible, mails a second).
+    MailIn {
+        /// Customers, each opening a ticket by mail first.
+        #[arg(long, default_value_t = 50)]
+        customers: usize,
+        /// Replies by mail to those tickets.
+        #[arg(long, default_value_t = 2000)]
+        mails: usize,
+        /// Mails posted at once.
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+    },
     /// The live stream with two replicas (`app-api serve`, the release binary beside this one,
     /// holds the streams): commit-to-frame latency, and idle streams' memory and connections.
     Live {
@@ -135,6 +152,28 @@ enum Command {
     SavOps {
         #[arg(long, default_value_t = 10_000)]
         tickets: i64,
+    },
+    /// Many tenants on skewed traffic: ticket reads to tenants chosen by Zipf (s = 1.1), against
+    /// the largest tenant alone and tenants chosen uniformly, on default pool settings.
+    Zipf {
+        #[arg(long, default_value_t = 1_000)]
+        tenants: usize,
+        /// Tickets of the largest tenant (the others fall as rank^-1.1, at least 3).
+        #[arg(long, default_value_t = 3_000)]
+        largest: i64,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
+    /// A macro applied (message, status, priority, assignment) against posting the same message
+    /// alone: each a second at the same concurrency, and their latencies.
+    Macros {
+        /// Tickets each round acts on.
+        #[arg(long, default_value_t = 1_000)]
+        tickets: i64,
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
     },
     /// Upload throughput of 1 and 10 MiB files at 1 and 8 clients against direct PUTs to the
     /// same S3 server (TEST_S3_ENDPOINT), and resident memory during 8 concurrent 20 MiB uploads.
@@ -195,6 +234,10 @@ fn main() {
                 app::run(&scenarios, concurrency, std::time::Duration::from_secs(seconds)).await;
             }
             Command::SavOps { tickets } => sav_ops::run(tickets).await,
+            Command::Macros { tickets, concurrency } => macros::run(tickets, concurrency).await,
+            Command::Zipf { tenants, largest, concurrency, seconds } => {
+                zipf::run(&zipf::Options { tenants, largest, concurrency, seconds }).await;
+            }
             Command::Attachments { files_per_client } => attachments::run(files_per_client).await,
             Command::Backup { tenants, tickets } => backups::run(tenants, tickets).await,
             Command::SeedTickets { database_url, tickets } => tickets::seed_existing(&database_url, tickets).await,
@@ -202,6 +245,9 @@ fn main() {
                 live::run(&live::Options { frames, rate, idle, user_limit }).await;
             }
             Command::Webhooks { tickets, burst } => webhooks::run(&webhooks::Options { tickets, burst }).await,
+            Command::MailIn { customers, mails, clients } => {
+                mail_in::run(&mail_in::Options { customers, mails, clients }).await;
+            }
             Command::Mail { rate, seconds, customers } => mail::run(&mail::Options { rate, seconds, customers }).await,
             Command::Events { tickets, gap_ms, rows, tenants, busy } => {
                 let gap = std::time::Duration::from_millis(gap_ms);

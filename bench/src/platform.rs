@@ -118,6 +118,39 @@ impl Platform {
         (database, options)
     }
 
+    /// The names of the tenant databases the platform provisioned.
+    pub async fn tenant_databases(&self) -> Vec<String> {
+        sqlx::query_scalar("SELECT database_name FROM tenants WHERE database_name IS NOT NULL")
+            .fetch_all(&self.state.db)
+            .await
+            .expect("the control database")
+    }
+
+    /// One organisation, signed up and active, served by an app-api replica of this process
+    /// (logging errors only, without rate limits: one user sends all the load) with
+    /// `configure`'s changes; the organisation, the replica and its owner, signed in.
+    pub async fn organisation(
+        &self,
+        configure: impl FnOnce(&mut AppConfig),
+    ) -> (testkit::Org, testkit::Replica, testkit::Person) {
+        let slug = self.signup(1).await;
+        self.await_active(&slug).await;
+        let owner_email = format!("owner-{slug}@example.org");
+        let app = self
+            .inner
+            .replica_with(|c| {
+                "error".clone_into(&mut c.log.level);
+                c.rate_limits.per_user_per_minute = 0;
+                c.rate_limits.per_ip_per_minute = 0;
+                configure(c);
+            })
+            .await;
+        let owner_token = self.inner.login(&slug, &owner_email).await;
+        let org = testkit::Org { slug, owner_email, owner_token };
+        let owner = self.inner.owner(&app, &org).await;
+        (org, app, owner)
+    }
+
     /// Stops the platform and drops what it made: its control database, tenant databases and
     /// roles, and its template.
     pub async fn finish(self) {

@@ -104,7 +104,7 @@ pub async fn run(tickets: i64) {
 }
 
 /// `count` open tickets of `owner`, written in SQL; their ids.
-async fn open_tickets(admin: &mut PgConnection, owner: Uuid, tag: &str, count: i64) -> Vec<i64> {
+pub async fn open_tickets(admin: &mut PgConnection, owner: Uuid, tag: &str, count: i64) -> Vec<i64> {
     sqlx::query_scalar(
         "INSERT INTO support_tickets (ticket_number, user_id, subject, description, response_due_at, resolution_due_at)
          SELECT 'TKT-' || $3 || lpad(g::text, 7, '0'), $1, 'Bulk ' || g, 'x', now() + interval '1 day',

@@ -78,7 +78,7 @@ impl PeakMemory {
 }
 
 /// `VmRSS` of this process, in KiB.
-fn resident_kb() -> u64 {
+pub fn resident_kb() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()

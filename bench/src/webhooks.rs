@@ -75,15 +75,8 @@ pub async fn run(options: &Options) {
     let platform = Platform::start_logging_at("error").await;
     let run = uuid::Uuid::new_v4().simple().to_string();
     let (exchange, queue) = (format!("sav_exchange.bench.{run}"), format!("webhooks.bench.{run}"));
-    let slug = platform.signup(1).await;
-    platform.await_active(&slug).await;
-    let owner_email = format!("owner-{slug}@example.org");
-    let app = platform
-        .inner
-        .replica_with(|c| {
-            "error".clone_into(&mut c.log.level);
-            c.rate_limits.per_user_per_minute = 0;
-            c.rate_limits.per_ip_per_minute = 0;
+    let (org, app, owner) = platform
+        .organisation(|c| {
             c.amqp_url = testkit::broker_url(&testkit::Service::Test);
             c.events.exchange.clone_from(&exchange);
             c.integrations.queue.clone_from(&queue);
@@ -91,9 +84,7 @@ pub async fn run(options: &Options) {
             c.integrations.allow_private_targets = true;
         })
         .await;
-    let owner_token = platform.inner.login(&slug, &owner_email).await;
-    let org = testkit::Org { slug: slug.clone(), owner_email: owner_email.clone(), owner_token };
-    let owner = platform.inner.owner(&app, &org).await;
+    let slug = org.slug.clone();
 
     let arrivals = Arrivals::default();
     let receivers =

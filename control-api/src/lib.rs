@@ -78,7 +78,26 @@ pub async fn prepare(state: &AppState) -> Result<(), ServeError> {
         tenancy::template::ensure_current(&state.db, &cluster, &config.tenancy.template_database, provisioner.migrator)
             .await
             .map_err(|e| ServeError::Tenancy(e.into()))?;
+        learn_limits(state, &cluster).await?;
     }
+    Ok(())
+}
+
+/// Reads and records `cluster`'s connection limits (app-api fits its budget under them), and
+/// says what control-api itself may hold there.
+async fn learn_limits(state: &AppState, cluster: &tenancy::clusters::Cluster) -> Result<(), ServeError> {
+    let mut admin = state.worker.provisioner.admin_connection(cluster).await?;
+    let (max_connections, reserved) = tenancy::clusters::record_limits(&state.db, &mut admin, cluster.id)
+        .await
+        .map_err(|e| ServeError::Tenancy(e.into()))?;
+    tracing::info!(
+        cluster = %cluster.name,
+        max_connections,
+        reserved,
+        control_pool = state.config.control_db_max_connections,
+        "cluster connection limits read: app-api fits its tenant connection budget under them \
+         (APP_REPLICAS, APP_CONNECTION_SHARE_PERCENT)"
+    );
     Ok(())
 }
 
@@ -153,6 +172,42 @@ pub async fn restore_tenant(
 ) -> Result<tenancy::backup::Restored, tenancy::backup::BackupError> {
     let state = AppState::new(config).map_err(|e| tenancy::backup::BackupError::Setup(e.into()))?;
     tenancy::backup::restore_tenant(&state.worker.provisioner, &state.notifier, from, slug).await
+}
+
+/// `control-api add-cluster`: registers (or updates) PostgreSQL cluster `name`, reached with
+/// `admin_url`, for new tenants (placed on the active cluster with the fewest tenants), and
+/// makes its tenant template at once; its id. The name `default` is `TENANT_DATABASE_URL`'s.
+pub async fn add_cluster(
+    config: ControlConfig,
+    name: &str,
+    admin_url: &shared::config::DatabaseUrl,
+    max_tenants: Option<i32>,
+) -> Result<uuid::Uuid, ServeError> {
+    let state = AppState::new(config)?;
+    crate::schema::CONTROL.run(&state.db).await?;
+    let key = &state.config.keys.cluster_admin_url;
+    let id = tenancy::clusters::register(&state.db, key, name, admin_url, max_tenants)
+        .await
+        .map_err(|e| ServeError::Tenancy(e.into()))?;
+    let provisioner = &state.worker.provisioner;
+    let cluster = provisioner.cluster(id).await?;
+    tenancy::template::ensure_current(
+        &state.db,
+        &cluster,
+        &state.config.tenancy.template_database,
+        provisioner.migrator,
+    )
+    .await
+    .map_err(|e| ServeError::Tenancy(e.into()))?;
+    learn_limits(&state, &cluster).await?;
+    Ok(id)
+}
+
+/// `control-api list-clusters`: every cluster with its tenant count.
+pub async fn list_clusters(config: ControlConfig) -> Result<Vec<tenancy::clusters::Summary>, ServeError> {
+    let state = AppState::new(config)?;
+    crate::schema::CONTROL.run(&state.db).await?;
+    tenancy::clusters::summaries(&state.db).await.map_err(|e| ServeError::Tenancy(e.into()))
 }
 
 /// `control-api worker`: the provisioning worker and the account mail sender alone, serving

@@ -63,6 +63,20 @@ enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Register a PostgreSQL cluster for new tenants (or update one), reached with the admin URL
+    /// in `CLUSTER_ADMIN_URL` (a role that may create databases and roles; never given as an
+    /// argument, which other users of the machine can see), and make its tenant template. New
+    /// tenants go to the active cluster with the fewest tenants. Prints its id.
+    AddCluster {
+        /// 1 to 63 characters; `default` is `TENANT_DATABASE_URL`'s, registered by `serve`.
+        #[arg(long)]
+        name: String,
+        /// Tenants it may hold (1,000 for a new cluster when not given).
+        #[arg(long, value_parser = clap::value_parser!(i32).range(1..))]
+        max_tenants: Option<i32>,
+    },
+    /// List the clusters: name, address, status, tenants placed and room.
+    ListClusters,
     /// Print the key app-api needs (`APP_PLANE_KEY`), derived from `DB_ENCRYPTION_KEY`. It opens
     /// tenant database passwords and signs app-api's tenant cache, nothing else.
     AppPlaneKey,
@@ -86,6 +100,8 @@ enum Failure {
     BackupsFailed(usize),
     #[error("not confirmed: pass --yes, or answer with the tenant's slug at a terminal")]
     NotConfirmed,
+    #[error("add-cluster: {0}")]
+    Cluster(String),
 }
 
 /// Per-tenant progress: a bar for people at a terminal, plain lines for logs and pipes.
@@ -175,6 +191,25 @@ async fn restore_tenant(
     Ok(())
 }
 
+async fn add_cluster(config: ControlConfig, name: &str, max_tenants: Option<i32>) -> Result<(), Failure> {
+    use shared::config::FromEnv as _;
+    if name.is_empty() || name.chars().count() > 63 || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Failure::Cluster("--name must be 1 to 63 characters, without spaces".into()));
+    }
+    if name == control_api::tenancy::clusters::DEFAULT {
+        return Err(Failure::Cluster(
+            "`default` is TENANT_DATABASE_URL's cluster: change that variable instead".into(),
+        ));
+    }
+    let raw =
+        std::env::var("CLUSTER_ADMIN_URL").map_err(|_| Failure::Cluster("CLUSTER_ADMIN_URL is not set".into()))?;
+    let url = shared::config::DatabaseUrl::from_env(&raw)
+        .map_err(|problem| Failure::Cluster(format!("CLUSTER_ADMIN_URL: {problem}")))?;
+    let id = control_api::add_cluster(config, name, &url, max_tenants).await?;
+    println!("{id}");
+    Ok(())
+}
+
 fn read_password() -> Result<String, Failure> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).map_err(Failure::Stdin)?;
@@ -249,6 +284,16 @@ fn main() -> ExitCode {
                     let id = control_api::create_platform_admin(config, &email, password).await?;
                     println!("{id}");
                     Ok::<(), Failure>(())
+                }
+                Command::AddCluster { name, max_tenants } => add_cluster(config, &name, max_tenants).await,
+                Command::ListClusters => {
+                    for c in control_api::list_clusters(config).await? {
+                        println!(
+                            "{}  {}:{}  {}  {} of {} tenants  {}",
+                            c.name, c.host, c.port, c.status, c.tenants, c.max_tenants, c.id
+                        );
+                    }
+                    Ok(())
                 }
                 Command::AppPlaneKey => unreachable!("handled before the configuration is read"),
             }

@@ -4,7 +4,9 @@
 
 pub use control_schema::MIGRATOR as CONTROL;
 
-/// Every tenant database and login role the control database lists: what a test or an operator
-/// drops to clean up after the tenants of a control database. It stays a string: the shared test
+/// Every tenant database and login role the control database lists, with the port of the
+/// cluster holding it: what a test or an operator drops to clean up after the tenants of a
+/// control database. It stays a string: the shared test
 /// kit runs it on a connection of its own, outside this crate.
-pub const TENANT_DATABASES_AND_ROLES: &str = "SELECT database_name, login_role FROM tenants";
+pub const TENANT_DATABASES_AND_ROLES: &str =
+    "SELECT t.database_name, t.login_role, c.port FROM tenants t LEFT JOIN db_clusters c ON c.id = t.cluster_id";

@@ -81,3 +81,25 @@ pub async fn active_tenants(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<TenantR
 pub async fn tenant_name(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar!("SELECT name FROM tenants WHERE id = $1", id).fetch_optional(db).await
 }
+
+/// A cluster's connection limits as control-api last read them from the server (none before
+/// its first start with them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterLimits {
+    pub name: String,
+    pub host: String,
+    pub port: i32,
+    pub max_connections: Option<i32>,
+    pub reserved_connections: Option<i32>,
+}
+
+/// The limits of every cluster that serves tenants (`active` or `draining`).
+pub async fn cluster_limits(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<ClusterLimits>> {
+    sqlx::query_as!(
+        ClusterLimits,
+        "SELECT name, host, port, max_connections, reserved_connections FROM db_clusters
+         WHERE status <> 'disabled' ORDER BY name",
+    )
+    .fetch_all(db)
+    .await
+}

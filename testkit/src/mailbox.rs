@@ -198,3 +198,75 @@ pub async fn wait_for(address: &str, count: usize) -> Vec<Mail> {
     })
     .await
 }
+
+/// A folder of `address`'s mailbox on the shared test mail server, written as a mail server's
+/// delivery agent writes it (IMAP `APPEND`), for the tests of the mailbox fetcher.
+pub struct Folder {
+    pub address: String,
+    pub name: String,
+}
+
+type Session = async_imap::Session<tokio::net::TcpStream>;
+
+async fn session_of(address: &str) -> Session {
+    let stream = tokio::net::TcpStream::connect(imap_addr()).await.expect("the test IMAP server answers");
+    let mut client = async_imap::Client::new(stream);
+    client.read_response().await.expect("an IMAP greeting").expect("a greeting");
+    client.login(address, password()).await.map_err(|(e, _)| e).expect("an IMAP login")
+}
+
+impl Folder {
+    /// `name` in `address`'s mailbox, created when it is not `INBOX`.
+    pub async fn create(address: &str, name: &str) -> Self {
+        if !name.eq_ignore_ascii_case("INBOX") {
+            let mut session = session_of(address).await;
+            session.create(name).await.expect("the folder is created");
+            let _ = session.logout().await;
+        }
+        Self { address: address.to_owned(), name: name.to_owned() }
+    }
+
+    /// The IMAP server's address, as a mailbox URL (`imap://host:port`).
+    pub fn imap_url(&self) -> String {
+        format!("imap://{}", imap_addr())
+    }
+
+    /// The password of every mailbox on the server.
+    pub fn password(&self) -> String {
+        password()
+    }
+
+    /// Puts `raw` in the folder, flagged `\Seen` when `seen` (a mail someone already read).
+    pub async fn deliver(&self, raw: &[u8], seen: bool) {
+        let mut session = session_of(&self.address).await;
+        let flags = seen.then_some("(\\Seen)");
+        session.append(&self.name, flags, None, raw).await.expect("the mail is appended");
+        let _ = session.logout().await;
+    }
+
+    /// The folder's UIDVALIDITY now.
+    pub async fn uid_validity(&self) -> u32 {
+        let mut session = session_of(&self.address).await;
+        let status = session.status(&self.name, "(UIDVALIDITY)").await.expect("the folder's status");
+        let _ = session.logout().await;
+        status.uid_validity.expect("the server gives a UIDVALIDITY")
+    }
+
+    /// The highest UID in the folder, when it holds mail.
+    pub async fn last_uid(&self) -> Option<i64> {
+        let mut session = session_of(&self.address).await;
+        session.examine(&self.name).await.expect("the folder");
+        let uids = session.uid_search("ALL").await.expect("a UID search");
+        let _ = session.logout().await;
+        uids.into_iter().max().map(i64::from)
+    }
+
+    /// Deletes the folder and creates it again, empty: its UIDs start over under a new
+    /// UIDVALIDITY, as when a server's mail store is rebuilt.
+    pub async fn recreate(&self) {
+        let mut session = session_of(&self.address).await;
+        session.delete(&self.name).await.expect("the folder is deleted");
+        session.create(&self.name).await.expect("the folder is created again");
+        let _ = session.logout().await;
+    }
+}

@@ -208,6 +208,8 @@ impl Platform {
         config.notifications.in_serve = false;
         // So does the webhook worker (`integrations`).
         config.integrations.in_serve = false;
+        // Tests of the mailbox fetcher drive it themselves (`mail_in`).
+        config.mail_in.in_serve = false;
         config.control_api_url = Some(crate::options::url(&self.plane.server.url("")));
         config.attachments.store = app_api::config::BlobStoreConfig::Disk { dir: self.blobs.path().to_owned() };
         if let Some(redis) = self.redis() {
@@ -333,22 +335,21 @@ impl Platform {
         }
     }
 
-    /// The name of the database of the tenant `slug`.
-    pub async fn tenant_database(&self, slug: &str) -> String {
-        sqlx::query_scalar("SELECT database_name FROM tenants WHERE slug = $1")
-            .bind(slug)
-            .fetch_one(&self.control.db)
-            .await
-            .expect("a provisioned tenant")
-    }
-
-    /// A superuser pool on the database of the tenant `slug`.
+    /// A superuser pool on the database of the tenant `slug`, on its cluster (the tests' clusters
+    /// are servers on this machine, reached as `TEST_DATABASE_URL`'s role on their own port).
     pub async fn tenant_db(&self, slug: &str) -> TenantDb {
-        let name = self.tenant_database(slug).await;
+        let (name, port): (String, i32) = sqlx::query_as(
+            "SELECT t.database_name, c.port FROM tenants t JOIN db_clusters c ON c.id = t.cluster_id WHERE t.slug = $1",
+        )
+        .bind(slug)
+        .fetch_one(&self.control.db)
+        .await
+        .expect("a provisioned tenant");
+        let port = u16::try_from(port).expect("a port");
         // Two connections: tests run six at a time against one server.
         let pool = sqlx::postgres::PgPoolOptions::new()
             .max_connections(2)
-            .connect_with(admin_options().database(&name))
+            .connect_with(admin_options().database(&name).port(port))
             .await
             .expect("connect to the tenant database");
         TenantDb { pool }

@@ -11,10 +11,12 @@
 //! resynchronise rather than miss events silently.
 
 pub mod frames;
+pub mod presence;
 pub mod replay;
 pub mod versions;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -31,6 +33,8 @@ const CHANNEL_CAPACITY: usize = 1024;
 #[derive(Debug, Clone)]
 pub enum Signal {
     Frame(Arc<Frame>),
+    /// Someone on a ticket (`presence`).
+    Presence(Arc<presence::Presence>),
     /// Events may have been missed (the replica's queue was lost): refetch.
     Resync,
 }
@@ -43,6 +47,12 @@ pub struct Hub {
     /// Flips to true when the replica shuts down: every stream ends, and clients reconnect to
     /// another replica.
     closing: watch::Sender<bool>,
+    /// Whether this replica's events queue is bound (`worker::fanout`); true from the start when
+    /// the replica has none (no broker).
+    bound: watch::Sender<bool>,
+    /// A stream opened while the queue was not bound: the streams are told to resynchronise once
+    /// it is (what was published meanwhile reached neither their replay nor the queue).
+    opened_unbound: AtomicBool,
     pub metrics: LiveMetrics,
 }
 
@@ -66,14 +76,39 @@ impl Drop for Seat {
 }
 
 impl Hub {
-    pub fn new(per_person: usize, registry: &Registry) -> Self {
+    /// `with_queue`: whether an events queue feeds this hub (a broker is configured).
+    pub fn new(per_person: usize, with_queue: bool, registry: &Registry) -> Self {
         Self {
             tenants: Mutex::default(),
             people: Mutex::default(),
             per_person,
             closing: watch::Sender::new(false),
+            bound: watch::Sender::new(!with_queue),
+            opened_unbound: AtomicBool::new(false),
             metrics: LiveMetrics::register(registry),
         }
+    }
+
+    /// Records whether the events queue is bound; once it is, the streams opened while it was
+    /// not are told to resynchronise (`true` when they were).
+    pub fn set_bound(&self, bound: bool) -> bool {
+        self.bound.send_replace(bound);
+        self.metrics.fanout_connected.set(i64::from(bound));
+        bound && self.opened_unbound.swap(false, Ordering::SeqCst)
+    }
+
+    /// Waits (at most `within`) for the events queue: a replica that has just started serves
+    /// before its queue is bound. Whether it is.
+    pub async fn until_bound(&self, within: Duration) -> bool {
+        let mut bound = self.bound.subscribe();
+        matches!(tokio::time::timeout(within, bound.wait_for(|b| *b)).await, Ok(Ok(_)))
+    }
+
+    /// A stream subscribed without the queue: it is told to resynchronise once the queue is
+    /// bound. `true` when the queue was bound meanwhile, so the stream must resynchronise now.
+    pub fn opened_unbound(&self) -> bool {
+        self.opened_unbound.store(true, Ordering::SeqCst);
+        *self.bound.borrow()
     }
 
     /// A seat for `person`, unless they hold as many streams as they may.
@@ -113,6 +148,14 @@ impl Hub {
             self.metrics.fanout.observe(lag as f64 / 1000.0);
         }
         let _ = sender.send(Signal::Frame(Arc::new(frame)));
+    }
+
+    /// Hands `presence` to its tenant's streams, if any is open here.
+    pub fn presence(&self, presence: presence::Presence) {
+        let tenants = self.tenants.lock().expect("not poisoned");
+        if let Some(sender) = tenants.get(&presence.tenant).filter(|s| s.receiver_count() > 0) {
+            let _ = sender.send(Signal::Presence(Arc::new(presence)));
+        }
     }
 
     /// Tells every stream to resynchronise.
@@ -186,3 +229,31 @@ impl LiveMetrics {
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// How often a stream checks that its session was not revoked.
 pub const REVOCATION_CHECK: Duration = Duration::from_secs(1);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn streams_wait_for_the_queue_and_those_opened_without_it_resynchronise_once_it_is_bound() {
+        let registry = Registry::new();
+        let hub = Arc::new(Hub::new(4, true, &registry));
+        assert!(!hub.until_bound(Duration::from_millis(20)).await, "no queue yet");
+        // A stream that waited for the queue in vain is marked; nothing binds meanwhile.
+        assert!(!hub.opened_unbound());
+        let waiting = tokio::spawn({
+            let hub = Arc::clone(&hub);
+            async move { hub.until_bound(Duration::from_secs(10)).await }
+        });
+        assert!(hub.set_bound(true), "the marked streams resynchronise once the queue is bound");
+        assert!(waiting.await.unwrap(), "a waiting stream goes on once the queue is bound");
+        assert!(!hub.set_bound(true), "only once");
+        assert_eq!(hub.metrics.fanout_connected.get(), 1);
+        assert!(hub.opened_unbound(), "bound meanwhile: the stream resynchronises itself");
+        hub.set_bound(false);
+        assert_eq!(hub.metrics.fanout_connected.get(), 0);
+        // Without a broker there is no queue to wait for.
+        let alone = Hub::new(4, false, &Registry::new());
+        assert!(alone.until_bound(Duration::ZERO).await);
+    }
+}

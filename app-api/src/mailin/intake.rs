@@ -136,7 +136,8 @@ pub async fn receive(state: &AppState, tenant: &Arc<Tenant>, source: Source, raw
         let first = store::by_dedupe_key(&mut db, &dedupe_key)
             .await?
             .ok_or_else(|| ApiError::internal("the mail's row went"))?;
-        if settled_outcome(&first.outcome).is_some() {
+        // Settled, or being read by another try right now: either way, this one is the same mail.
+        if settled_outcome(&first.outcome).is_some() || !store::take(&mut db, first.id).await? {
             state.mail_in_metrics.received(source.as_str(), "duplicate");
             return Ok(Received::from_row(&first, Outcome::Duplicate));
         }
@@ -154,6 +155,32 @@ pub async fn receive(state: &AppState, tenant: &Arc<Tenant>, source: Source, raw
     state.mail_in_metrics.received(source.as_str(), decided.outcome_label());
     state.mail_in_metrics.seconds.observe(started.elapsed().as_secs_f64());
     Ok(decided)
+}
+
+/// Reads again the mail a crash left `received` (its lease run out), a few at a time: what the
+/// jobs sweep does for each tenant. How many were settled.
+pub async fn settle_stranded(state: &AppState, tenant: &Arc<Tenant>) -> ApiResult<usize> {
+    const BATCH: i64 = 20;
+    let mut db = state.pools.acquire(tenant).await?;
+    let ids = store::unsettled(&mut db, BATCH).await?;
+    let mut settled = 0;
+    for id in ids {
+        if !store::take(&mut db, id).await? {
+            continue;
+        }
+        let Some(row) = store::get(&mut db, id).await? else { continue };
+        let raw = files::original(state, &row.blob_key).await?;
+        let inbound = parse::read(&raw, &own_mail(state));
+        let authserv = match row.source.as_str() {
+            "imap" => store::mailbox_authserv_id(&mut db).await?,
+            _ => state.config.mail_in.authserv_id.clone(),
+        };
+        // A mail released from the quarantine is read again as released.
+        let released_by = row.settled_by;
+        decide(state, tenant, id, inbound, authserv.as_deref(), released_by).await?;
+        settled += 1;
+    }
+    Ok(settled)
 }
 
 impl Received {
@@ -381,20 +408,8 @@ fn content_of(mail: &Inbound, refused: &[String]) -> ApiResult<String> {
             text.extend(line.chars().take(300));
         }
     }
-    let html = text_to_html(&text);
+    let html = content::text_to_html(&text);
     content::rich_text("message", &html, true).map_err(|e| ApiError::invalid(vec![e]))
-}
-
-/// Plain text as HTML: escaped, paragraphs at blank lines, line breaks kept.
-pub fn text_to_html(text: &str) -> String {
-    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
-    let mut html = String::with_capacity(text.len() + 32);
-    for paragraph in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
-        html.push_str("<p>");
-        html.push_str(&paragraph.lines().map(escape).collect::<Vec<_>>().join("<br>"));
-        html.push_str("</p>");
-    }
-    html
 }
 
 #[allow(clippy::too_many_arguments, reason = "one mail's pieces")]
@@ -457,13 +472,5 @@ mod tests {
         assert_eq!(ticket_number("Re: [TKT-20261123-0042] Parcel").as_deref(), Some("TKT-20261123-0042"));
         assert_eq!(ticket_number("TKT-1 without brackets"), None);
         assert_eq!(ticket_number("[TKT-1 <script>]"), None);
-    }
-
-    #[test]
-    fn text_becomes_escaped_paragraphs() {
-        assert_eq!(
-            text_to_html("Hi <b>\nthere\n\nBye & thanks"),
-            "<p>Hi &lt;b&gt;<br>there</p><p>Bye &amp; thanks</p>"
-        );
     }
 }

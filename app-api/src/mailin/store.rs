@@ -27,6 +27,9 @@ pub struct InboundEmail {
     pub size_bytes: i64,
     #[serde(skip)]
     pub blob_key: String,
+    /// Who released it from the quarantine (or discarded it).
+    #[serde(skip)]
+    pub settled_by: Option<Uuid>,
 }
 
 /// A mail to record before it is read.
@@ -45,16 +48,21 @@ fn cut(value: &str, max: usize) -> String {
     value.chars().take(max).collect()
 }
 
-/// Records a received mail; `None` when a mail with its dedupe key is already recorded.
+/// How long a try may read a mail before another may take it over (the mail is then taken to
+/// have been left by a crash).
+pub const READ_LEASE: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Records a received mail, its reading leased to this try; `None` when a mail with its dedupe
+/// key is already recorded.
 pub async fn insert(conn: &mut PgConnection, new: &NewInbound<'_>) -> sqlx::Result<Option<InboundEmail>> {
     sqlx::query_as!(
         InboundEmail,
         "INSERT INTO inbound_emails (source, blob_key, size_bytes, dedupe_key, message_id_header, from_address,
-                from_name, subject)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                from_name, subject, read_until)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(secs => $9))
          ON CONFLICT (dedupe_key) DO NOTHING
          RETURNING id, source, from_address, from_name, subject, received_at, outcome, reason, ticket_id, message_id,
-           size_bytes, blob_key",
+           size_bytes, blob_key, settled_by",
         new.source,
         new.blob_key,
         new.size_bytes,
@@ -63,6 +71,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewInbound<'_>) -> sqlx::Resu
         cut(new.from_address, 320),
         cut(new.from_name, 255),
         cut(new.subject, 998),
+        READ_LEASE.as_secs_f64(),
     )
     .fetch_optional(conn)
     .await
@@ -73,7 +82,7 @@ pub async fn by_dedupe_key(conn: &mut PgConnection, dedupe_key: &[u8]) -> sqlx::
     sqlx::query_as!(
         InboundEmail,
         "SELECT id, source, from_address, from_name, subject, received_at, outcome, reason, ticket_id, message_id,
-           size_bytes, blob_key
+           size_bytes, blob_key, settled_by
          FROM inbound_emails WHERE dedupe_key = $1",
         dedupe_key,
     )
@@ -81,29 +90,17 @@ pub async fn by_dedupe_key(conn: &mut PgConnection, dedupe_key: &[u8]) -> sqlx::
     .await
 }
 
-/// Mail `id`, locked until the transaction ends when `lock`.
-pub async fn get(conn: &mut PgConnection, id: i64, lock: bool) -> sqlx::Result<Option<InboundEmail>> {
-    if lock {
-        sqlx::query_as!(
-            InboundEmail,
-            "SELECT id, source, from_address, from_name, subject, received_at, outcome, reason, ticket_id, message_id,
-               size_bytes, blob_key
-             FROM inbound_emails WHERE id = $1 FOR UPDATE",
-            id,
-        )
-        .fetch_optional(conn)
-        .await
-    } else {
-        sqlx::query_as!(
-            InboundEmail,
-            "SELECT id, source, from_address, from_name, subject, received_at, outcome, reason, ticket_id, message_id,
-               size_bytes, blob_key
-             FROM inbound_emails WHERE id = $1",
-            id,
-        )
-        .fetch_optional(conn)
-        .await
-    }
+/// Mail `id`, locked until the transaction ends (at once outside one).
+pub async fn get(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<InboundEmail>> {
+    sqlx::query_as!(
+        InboundEmail,
+        "SELECT id, source, from_address, from_name, subject, received_at, outcome, reason, ticket_id, message_id,
+           size_bytes, blob_key, settled_by
+         FROM inbound_emails WHERE id = $1 FOR UPDATE",
+        id,
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 /// Newest first, `limit` + 1 at most before `before`, quarantined only when `quarantined`.
@@ -116,7 +113,7 @@ pub async fn page(
     sqlx::query_as!(
         InboundEmail,
         "SELECT id, source, from_address, from_name, subject, received_at, outcome, reason, ticket_id, message_id,
-           size_bytes, blob_key
+           size_bytes, blob_key, settled_by
          FROM inbound_emails
          WHERE (NOT $1 OR outcome = 'quarantined') AND ($2::bigint IS NULL OR id < $2)
          ORDER BY id DESC LIMIT $3",
@@ -154,15 +151,28 @@ pub async fn settle(
     .map(drop)
 }
 
-/// Mail left `received` by a crash, older than `before` (the oldest first).
-pub async fn unsettled(conn: &mut PgConnection, before: DateTime<Utc>, limit: i64) -> sqlx::Result<Vec<i64>> {
+/// Mail left `received` by a crash: its reading's lease has run out (the oldest first).
+pub async fn unsettled(conn: &mut PgConnection, limit: i64) -> sqlx::Result<Vec<i64>> {
     sqlx::query_scalar!(
-        "SELECT id FROM inbound_emails WHERE outcome = 'received' AND received_at < $1 ORDER BY received_at LIMIT $2",
-        before,
+        "SELECT id FROM inbound_emails WHERE outcome = 'received' AND (read_until IS NULL OR read_until < now())
+         ORDER BY read_until NULLS FIRST LIMIT $1",
         limit,
     )
     .fetch_all(conn)
     .await
+}
+
+/// Takes the lease on reading mail `id`; `false` when it is settled or another try holds it.
+pub async fn take(conn: &mut PgConnection, id: i64) -> sqlx::Result<bool> {
+    sqlx::query!(
+        "UPDATE inbound_emails SET read_until = now() + make_interval(secs => $2)
+         WHERE id = $1 AND outcome = 'received' AND (read_until IS NULL OR read_until < now())",
+        id,
+        READ_LEASE.as_secs_f64(),
+    )
+    .execute(conn)
+    .await
+    .map(|done| done.rows_affected() == 1)
 }
 
 /// Whether an automatic reply about `ticket_id` was already recorded.

@@ -20,10 +20,12 @@ use super::Kind;
 
 const UNSUBSCRIBE: u8 = 1;
 const REPLY: u8 = 2;
+const RATING: u8 = 3;
 /// Bytes of MAC kept: 128 bits for unsubscribe links, 64 for reply addresses (which must be
 /// short, and which only let someone add a message as the sender their From address names,
 /// checked again by email in).
 const UNSUBSCRIBE_MAC: usize = 16;
+const RATING_MAC: usize = 16;
 const REPLY_MAC: usize = 8;
 const BASE32: Alphabet = Alphabet::Rfc4648Lower { padding: false };
 
@@ -116,6 +118,44 @@ impl Reply {
     }
 }
 
+/// What a rating link says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rating {
+    pub tenant_id: Uuid,
+    pub ticket_id: i64,
+    /// The resolution asked about, in microseconds since the epoch (as the database keeps it).
+    pub resolved_at: i64,
+}
+
+impl Rating {
+    pub fn token(&self, key: &EncryptionKey) -> String {
+        let mut payload = Vec::with_capacity(32 + RATING_MAC);
+        payload.extend_from_slice(self.tenant_id.as_bytes());
+        payload.extend_from_slice(&self.ticket_id.to_be_bytes());
+        payload.extend_from_slice(&self.resolved_at.to_be_bytes());
+        let tag = mac(key, RATING, &payload);
+        payload.extend_from_slice(&tag[..RATING_MAC]);
+        URL_SAFE_NO_PAD.encode(payload)
+    }
+
+    /// The token's content, when `key` signed it.
+    pub fn read(key: &EncryptionKey, token: &str) -> Option<Self> {
+        let bytes = URL_SAFE_NO_PAD.decode(token.trim()).ok()?;
+        if bytes.len() != 32 + RATING_MAC {
+            return None;
+        }
+        let (payload, tag) = bytes.split_at(32);
+        if !verify(key, RATING, payload, tag) {
+            return None;
+        }
+        Some(Self {
+            tenant_id: Uuid::from_slice(&payload[..16]).ok()?,
+            ticket_id: i64::from_be_bytes(payload[16..24].try_into().ok()?),
+            resolved_at: i64::from_be_bytes(payload[24..32].try_into().ok()?),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,5 +190,20 @@ mod tests {
         let other = Reply { ticket_id: 1, ..reply }.token(&key(1));
         let spliced = format!("{}{}", &other[..38], &token[38..]);
         assert_eq!(Reply::read(&key(1), &spliced), None);
+    }
+
+    #[test]
+    fn rating_links_name_one_resolution_and_refuse_forgeries() {
+        let link = Rating { tenant_id: Uuid::new_v4(), ticket_id: 42, resolved_at: 1_795_000_000_123_456 };
+        let token = link.token(&key(1));
+        assert_eq!(Rating::read(&key(1), &token), Some(link));
+        assert_eq!(Rating::read(&key(2), &token), None, "another key");
+        let mut bytes = URL_SAFE_NO_PAD.decode(&token).unwrap();
+        bytes[31] ^= 1; // another resolution, same MAC
+        assert_eq!(Rating::read(&key(1), &URL_SAFE_NO_PAD.encode(&bytes)), None);
+        let unsubscribe =
+            Unsubscribe { tenant_id: link.tenant_id, user_id: Uuid::new_v4(), kind: Kind::TicketResolved };
+        assert_eq!(Rating::read(&key(1), &unsubscribe.token(&key(1))), None, "another purpose");
+        assert_eq!(Rating::read(&key(1), "nonsense"), None);
     }
 }

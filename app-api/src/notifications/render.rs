@@ -50,6 +50,9 @@ pub struct Context<'a> {
     /// The web page that turns this kind of mail off in one click (the mail's own
     /// `List-Unsubscribe` goes to the API).
     pub unsubscribe_url: &'a str,
+    /// The resolution mail's rating page for its customer (signed; `&rating=N` is added for
+    /// each score).
+    pub rating_url: Option<&'a str>,
     pub detail: Detail,
 }
 
@@ -238,6 +241,14 @@ pub fn render(c: &Context<'_>) -> Rendered {
         text.push_str(paragraph);
         text.push_str("\n\n");
     }
+    let ratings = c.rating_url.map(|url| rating_links(url, fr));
+    if let Some((ask, links)) = &ratings {
+        let _ = writeln!(text, "{ask}");
+        for (label, url) in links {
+            let _ = writeln!(text, "{label}: {url}");
+        }
+        text.push('\n');
+    }
     let _ = write!(
         text,
         "{open}: {}\n\n-- \n{why} {}.\n{settings}: {}\n{stop}: {}\n",
@@ -254,6 +265,12 @@ pub fn render(c: &Context<'_>) -> Rendered {
         let lines: Vec<String> = paragraph.lines().map(escape).collect();
         let _ = writeln!(html, "<p>{}</p>", lines.join("<br>\n"));
     }
+    if let Some((ask, links)) = &ratings {
+        let _ = write!(html, "<p>{}</p>\n<p>", escape(ask));
+        let anchors: Vec<String> =
+            links.iter().map(|(label, url)| format!("<a href=\"{}\">{}</a>", escape(url), escape(label))).collect();
+        let _ = writeln!(html, "{}</p>", anchors.join(" · "));
+    }
     let _ = write!(
         html,
         "<p><a href=\"{}\">{open}</a></p>\n<hr>\n<p><small>{why} {}. <a href=\"{}\">{settings}</a> · <a href=\"{}\">{stop}</a></small></p>\n</body></html>\n",
@@ -263,6 +280,23 @@ pub fn render(c: &Context<'_>) -> Rendered {
         escape(c.unsubscribe_url),
     );
     Rendered { title, subject, text, html }
+}
+
+/// The question and the five links of a rating page (`url` has its query already).
+fn rating_links(url: &str, fr: bool) -> (&'static str, Vec<(String, String)>) {
+    let ask = if fr {
+        "Comment avons-nous été ? Notez notre aide en un clic :"
+    } else {
+        "How did we do? Rate our help in one click:"
+    };
+    let labels: [&str; 5] = if fr {
+        ["1 - Très mauvais", "2 - Mauvais", "3 - Correct", "4 - Bien", "5 - Excellent"]
+    } else {
+        ["1 - Very poor", "2 - Poor", "3 - Fair", "4 - Good", "5 - Excellent"]
+    };
+    let links =
+        labels.iter().zip(1..=5).map(|(label, score)| ((*label).to_owned(), format!("{url}&rating={score}"))).collect();
+    (ask, links)
 }
 
 fn webhook_disabled_headline(fr: bool) -> &'static str {
@@ -370,6 +404,7 @@ mod tests {
             ticket_url: "https://acme.helpdeskly.test/tickets/42",
             settings_url: "https://acme.helpdeskly.test/account/notifications",
             unsubscribe_url: "https://acme.helpdeskly.test/unsubscribe?token=a&b",
+            rating_url: None,
             detail,
         }
     }
@@ -416,6 +451,22 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_resolution_mail_to_the_customer_asks_for_a_rating() {
+        let url = "https://acme.helpdeskly.test/rate?token=t0k";
+        let c = Context { rating_url: Some(url), ..context(Kind::TicketResolved, Language::En, Detail::None) };
+        let mail = render(&c);
+        assert!(mail.text.contains("How did we do?"), "{}", mail.text);
+        for score in 1..=5 {
+            assert!(mail.text.contains(&format!("{url}&rating={score}")), "{}", mail.text);
+            assert!(mail.html.contains(&format!("href=\"{url}&amp;rating={score}\"")), "{}", mail.html);
+        }
+        let fr = render(&Context { language: Language::Fr, ..c });
+        assert!(fr.text.contains("Comment avons-nous été ?") && fr.text.contains("5 - Excellent"));
+        let without = render(&context(Kind::TicketResolved, Language::En, Detail::None));
+        assert!(!without.text.contains("rating="), "no link without a rating page");
     }
 
     #[test]

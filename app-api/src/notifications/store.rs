@@ -24,12 +24,16 @@ pub struct TicketFacts {
     pub subject: String,
     pub user_id: Uuid,
     pub assigned_to: Option<Uuid>,
+    /// While it is resolved: since when (the resolution its customer is asked to rate).
+    pub resolved_at: Option<DateTime<Utc>>,
 }
 
 pub async fn ticket(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<TicketFacts>> {
     sqlx::query_as!(
         TicketFacts,
-        "SELECT id, ticket_number, subject, user_id, assigned_to FROM support_tickets WHERE id = $1",
+        "SELECT id, ticket_number, subject, user_id, assigned_to,
+                CASE WHEN status = 'resolved' THEN resolved_at END AS resolved_at
+         FROM support_tickets WHERE id = $1",
         id
     )
     .fetch_optional(conn)

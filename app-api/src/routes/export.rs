@@ -57,12 +57,14 @@ async fn stream_export(mut db: TenantConnection, context: &TenantContext, person
         .ok_or_else(|| ApiError::not_found("there is no such person in this tenant"))?;
     let orders = export::orders(&mut db, person).await?;
     let audit = export::audit(&mut db, person).await?;
+    let ratings = export::ratings(&mut db, person).await?;
     let head = json!({
         "format": "helpdeskly-export/1",
         "exported_at": Utc::now(),
         "tenant": { "id": context.tenant.id, "slug": context.tenant.slug },
         "profile": profile,
         "order_references": orders,
+        "satisfaction_ratings": ratings,
         "audit": audit,
         "audit_limit": export::AUDIT_MAX,
     });

@@ -124,7 +124,7 @@ pub async fn get_inbound_raw(
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
     let (_, mut db) = access.connect().await?;
-    let mail = store::get(&mut db, id, false).await?.ok_or_else(|| not_found(id))?;
+    let mail = store::get(&mut db, id).await?.ok_or_else(|| not_found(id))?;
     drop(db);
     let raw = files::original(&state, &mail.blob_key).await?;
     let mut response = raw.into_response();
@@ -160,12 +160,13 @@ pub async fn release_inbound_email(
 ) -> ApiResult<Json<Received>> {
     let (admin, mut db) = access.connect().await?;
     let mut tx = db.begin().await?;
-    let mail = store::get(&mut tx, id, true).await?.ok_or_else(|| not_found(id))?;
+    let mail = store::get(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
     if mail.outcome != "quarantined" {
         return Err(not_quarantined(id));
     }
     // Taken out of the quarantine first: a second release finds it gone.
     store::settle(&mut tx, id, "received", mail.reason.as_deref(), None, None, Some(admin.id)).await?;
+    store::take(&mut tx, id).await?;
     users::audit(
         &mut tx,
         admin.id,
@@ -195,7 +196,7 @@ pub async fn release_inbound_email(
 pub async fn discard_inbound_email(access: Access<Admins>, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;
     let mut tx = db.begin().await?;
-    let mail = store::get(&mut tx, id, true).await?.ok_or_else(|| not_found(id))?;
+    let mail = store::get(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
     if mail.outcome != "quarantined" {
         return Err(not_quarantined(id));
     }

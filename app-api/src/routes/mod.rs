@@ -7,11 +7,13 @@ pub mod control_routes;
 pub mod export;
 pub mod files;
 pub mod inbound;
+pub mod macros;
 pub mod me;
 pub mod notifications;
 pub mod operations;
 pub mod orders;
 pub mod reports;
+pub mod satisfaction;
 pub mod sla_policy;
 pub mod staff;
 pub mod stream;
@@ -29,4 +31,16 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// The tenant a signed mail link names (unsubscribe, rating), used on that tenant's own host
+/// when the request names one; `None` for a tenant gone, or a link used on another host.
+async fn linked_tenant(
+    state: &crate::state::AppState,
+    headers: &axum::http::HeaderMap,
+    tenant_id: uuid::Uuid,
+) -> shared::error::ApiResult<Option<std::sync::Arc<crate::tenancy::resolve::Tenant>>> {
+    let Some(tenant) = state.resolver.resolve_id(tenant_id).await? else { return Ok(None) };
+    let elsewhere = state.resolver.slug_of(headers).is_ok_and(|slug| slug.as_str() != tenant.slug);
+    Ok((!elsewhere).then_some(tenant))
 }

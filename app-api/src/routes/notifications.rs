@@ -193,13 +193,7 @@ pub async fn unsubscribe(
 ) -> ApiResult<Json<Unsubscribed>> {
     let invalid = || ApiError::new(StatusCode::BAD_REQUEST, "invalid_token", "this unsubscribe link is not valid");
     let link = Unsubscribe::read(&state.config.keys.mail_links, &params.token).ok_or_else(invalid)?;
-    let tenant = state.resolver.resolve_id(link.tenant_id).await?.ok_or_else(invalid)?;
-    // A link is used on its own organisation's host.
-    if let Ok(slug) = state.resolver.slug_of(&headers)
-        && slug.as_str() != tenant.slug
-    {
-        return Err(invalid());
-    }
+    let tenant = super::linked_tenant(&state, &headers, link.tenant_id).await?.ok_or_else(invalid)?;
     let mut db = state.pools.acquire(&tenant).await?;
     if !store::unsubscribe(&mut db, link.user_id, link.kind).await? {
         return Err(invalid());

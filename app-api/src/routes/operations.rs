@@ -31,9 +31,11 @@ pub async fn get_ready(State(state): State<AppState>) -> Readiness {
         required: false,
         latency_ms: None,
         error: saturated.then(|| "every budgeted connection is busy".to_owned()),
-        detail: Some(
-            serde_json::json!({ "pools": pools, "connections_open": open, "connections_idle": idle, "budget": budget }),
-        ),
+        detail: Some(serde_json::json!({
+            "pools": pools, "connections_open": open, "connections_idle": idle, "budget": budget,
+            "budget_configured": state.budget.configured, "budget_limited_by": state.budget.limited_by,
+            "clusters_without_known_limits": state.budget.unknown,
+        })),
     };
     let (blob_store, clamav, mail) =
         tokio::join!(blob_store(&state), clamav(&state), shared::readiness::check_mail(&state.mailer));

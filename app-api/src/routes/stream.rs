@@ -44,6 +44,9 @@ struct Open {
 
 /// Frame ids a stream remembers to drop a republished event.
 const RECENT: usize = 64;
+/// How long a new stream waits for the replica's events queue (bound within milliseconds of
+/// its start; a broker that is down makes the stream open without it, to resynchronise later).
+const QUEUE_WAIT: Duration = Duration::from_secs(3);
 
 fn frame_event(frame: &Frame) -> Event {
     Event::default().id(frame.id.to_string()).event(frame.name).data(frame.data().to_string())
@@ -86,6 +89,12 @@ impl Open {
                     self.state.live.metrics.frame(frame.name);
                     return Some(frame_event(&frame));
                 }
+                Ok(Signal::Presence(presence)) => {
+                    if presence.visible_to(&self.watcher) {
+                        self.state.live.metrics.frame("presence");
+                        return Some(Event::default().event("presence").data(presence.data().to_string()));
+                    }
+                }
                 Ok(Signal::Resync) | Err(RecvError::Lagged(_)) => {
                     self.state.live.metrics.resyncs.inc();
                     return Some(resync());
@@ -101,7 +110,8 @@ impl Open {
     params(("Last-Event-ID" = Option<String>, Header, description = "The last frame id seen: what was missed since is replayed")),
     responses(
         (status = 200, description = "`text/event-stream`: frames `ticket.created`, `ticket.updated`, `message.added`, \
-            `notification` (each with an `id` and JSON data naming `ticket_id`, and `message_id` or `kind`), `resync` \
+            `notification` (each with an `id` and JSON data naming `ticket_id`, and `message_id` or `kind`), `presence` \
+            (staff only, no `id`: `{ticket_id, user_id, name, typing, left, expires_in}`, another person on a ticket), `resync` \
             (refetch: the missed frames cannot be replayed), and a keep-alive comment every 15 s", content_type = "text/event-stream"),
         (status = 404, description = "`not_found`: the caller has left the tenant"),
         (status = 429, description = "`rate_limited`: as many streams open as a person may hold (`STREAMS_PER_USER`)"),
@@ -116,8 +126,13 @@ pub async fn stream(
         ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many live streams open: close one first")
             .with_retry_after(5)
     })?;
+    // A replica that has just started may serve before its events queue is bound: what is
+    // published then would reach neither the replay (read now) nor this stream. Wait for it.
+    let bound = state.live.until_bound(QUEUE_WAIT).await;
     // Subscribed before the replay reads the outbox: nothing committed meanwhile is missed.
     let signals = state.live.subscribe(context.tenant.id);
+    // Still unbound: told to resynchronise once the queue is (or now, if it was meanwhile).
+    let resync_now = !bound && state.live.opened_unbound();
     let mut db = tenant_db.connect().await?;
     let viewer = Viewer::load(&mut db, context.user_id).await?;
     let watcher = Watcher { user: viewer.id, role: viewer.role };
@@ -138,6 +153,10 @@ pub async fn stream(
         }
     }
     drop(db);
+    if resync_now {
+        state.live.metrics.resyncs.inc();
+        queued.push_back(resync());
+    }
     let left = u64::try_from(context.expires - chrono::Utc::now().timestamp()).unwrap_or(0);
     let open = Open {
         closing: state.live.closing(),

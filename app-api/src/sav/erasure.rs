@@ -82,6 +82,10 @@ pub async fn erase(tx: &mut PgConnection, admin: Uuid, user_id: Uuid, pseudonym:
     )
     .execute(&mut *tx)
     .await?;
+    // Their ratings stay in the averages; what they wrote goes.
+    sqlx::query!("UPDATE satisfaction_ratings SET comment = NULL WHERE user_id = $1 AND comment IS NOT NULL", user_id)
+        .execute(&mut *tx)
+        .await?;
     let order_references =
         sqlx::query!("DELETE FROM order_refs WHERE user_id = $1", user_id).execute(&mut *tx).await?.rows_affected();
     // Events about their tickets, published or waiting: the subject and the reasons go.

@@ -72,6 +72,28 @@ pub struct AuditEntry {
     pub details: serde_json::Value,
 }
 
+/// A rating the person gave.
+#[derive(Debug, Serialize)]
+pub struct GivenRating {
+    pub ticket_number: String,
+    pub rating: i16,
+    pub comment: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The satisfaction ratings the person gave, oldest first.
+pub async fn ratings(conn: &mut PgConnection, person: Uuid) -> sqlx::Result<Vec<GivenRating>> {
+    sqlx::query_as!(
+        GivenRating,
+        "SELECT t.ticket_number, r.rating, r.comment, r.created_at
+         FROM satisfaction_ratings r JOIN support_tickets t ON t.id = r.ticket_id
+         WHERE r.user_id = $1 ORDER BY r.created_at, r.id",
+        person,
+    )
+    .fetch_all(conn)
+    .await
+}
+
 /// The newest `AUDIT_MAX` entries by or about the person, oldest first.
 pub async fn audit(conn: &mut PgConnection, person: Uuid) -> sqlx::Result<Vec<AuditEntry>> {
     sqlx::query_as!(

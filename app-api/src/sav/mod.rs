@@ -1,11 +1,14 @@
 //! The after-sales domain of a tenant: its tickets (the rules as plain functions, and their
-//! rows), the customers and staff it knows, their orders, the
-//! dashboards' reads, and the GDPR export and erasure. The HTTP routes call into it; it knows
+//! rows), the customers and staff it knows, their orders, the agents' macros, the customers'
+//! satisfaction ratings, the dashboards' reads, and the GDPR export and erasure. The HTTP routes call into it; it knows
 //! nothing of HTTP beyond the errors it answers with.
 
+pub mod customers;
 pub mod erasure;
 pub mod export;
+pub mod macros;
 pub mod orders;
 pub mod reports;
+pub mod satisfaction;
 pub mod tickets;
 pub mod users;

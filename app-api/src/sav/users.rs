@@ -26,6 +26,20 @@ pub async fn active_role(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Opti
         .await
 }
 
+/// Whether `id` is someone a ticket may be given to: an active agent, admin or owner.
+pub async fn assignable(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<bool> {
+    Ok(matches!(active_role(conn, id).await?, Some(Role::Owner | Role::Admin | Role::Agent)))
+}
+
+/// How `id` is named to others: their first and last names (empty when unknown).
+pub async fn display_name(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<String> {
+    let name =
+        sqlx::query_scalar!(r#"SELECT trim(firstname || ' ' || lastname) AS "name!" FROM users WHERE id = $1"#, id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(name.unwrap_or_default())
+}
+
 /// An active member.
 pub async fn active(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Me>> {
     sqlx::query_as!(

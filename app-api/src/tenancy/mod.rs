@@ -2,5 +2,6 @@
 //! connection pools under one budget. (The middleware that ties a request to one tenant and one
 //! user is `crate::context`; the listener for published changes, `crate::worker::evictions`.)
 
+pub mod budget;
 pub mod pools;
 pub mod resolve;

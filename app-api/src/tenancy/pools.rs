@@ -38,6 +38,8 @@ const PING_AFTER: Duration = Duration::from_secs(1);
 #[derive(Clone)]
 pub struct PoolMetrics {
     pub pools_open: IntGauge,
+    /// The budget the pools hold at most (`tenancy::budget`: fitted at start).
+    pub connections_budget: IntGauge,
     pub connections_open: IntGauge,
     pub connections_idle: IntGauge,
     pub pool_creations: IntCounter,
@@ -67,6 +69,10 @@ impl PoolMetrics {
         registry.register(Box::new(acquire_wait.clone())).expect("registered once");
         Self {
             pools_open: gauge("tenant_pools_open", "Tenants with a pool"),
+            connections_budget: gauge(
+                "tenant_connections_budget",
+                "Connections to tenant databases this process may hold",
+            ),
             connections_open: gauge("tenant_connections_open", "Open connections to tenant databases"),
             connections_idle: gauge("tenant_connections_idle", "Idle connections to tenant databases"),
             pool_creations: counter("tenant_pool_creations_total", "Tenant pools created"),
@@ -242,6 +248,7 @@ impl<C: Connector> PoolManager<C> {
             generations: AtomicU64::new(0),
             metrics: PoolMetrics::register(registry),
         };
+        inner.metrics.connections_budget.set(i64::try_from(limits.total).unwrap_or(i64::MAX));
         Self { inner: Arc::new(inner) }
     }
 

@@ -4,7 +4,7 @@
 //! message becomes a frame numbered by its `relay_seq` header (its place in the tenant's
 //! publishing order, `events::outbox::number`) and goes to the hub. When the
 //! queue is lost and taken again, events may have passed meanwhile: every stream is told to
-//! resynchronise. Each event also drops the tenant's change version this replica kept
+//! resynchronise. The queue also takes the staff's presence on tickets (`crate::live::presence`). Each event also drops the tenant's change version this replica kept
 //! (`crate::live::versions`).
 
 use std::sync::Arc;
@@ -17,6 +17,7 @@ use lapin::types::{AMQPValue, FieldTable, ShortString};
 
 use crate::live::Hub;
 use crate::live::frames::Frame;
+use crate::live::presence::{self, Presence};
 use crate::state::AppState;
 
 const BACKOFF_BASE: Duration = Duration::from_millis(250);
@@ -33,7 +34,7 @@ pub async fn run(state: AppState, hub: Arc<Hub>, shutdown: impl Future<Output = 
         match consume(&state, &broker, &hub, lost, &mut shutdown).await {
             Ok(()) => return,
             Err(err) => {
-                hub.metrics.fanout_connected.set(0);
+                hub.set_bound(false);
                 failures += 1;
                 lost = true;
                 if failures == 1 {
@@ -65,15 +66,17 @@ async fn consume(
         let own = QueueDeclareOptions { exclusive: true, auto_delete: true, ..QueueDeclareOptions::default() };
         let queue = channel.queue_declare("".into(), own, FieldTable::default()).await?;
         let name = queue.name().as_str().to_owned();
-        channel
-            .queue_bind(
-                name.as_str().into(),
-                exchange.into(),
-                "sav.#".into(),
-                QueueBindOptions::default(),
-                FieldTable::default(),
-            )
-            .await?;
+        for key in ["sav.#", "presence.#"] {
+            channel
+                .queue_bind(
+                    name.as_str().into(),
+                    exchange.into(),
+                    key.into(),
+                    QueueBindOptions::default(),
+                    FieldTable::default(),
+                )
+                .await?;
+        }
         let options = BasicConsumeOptions { no_ack: true, ..BasicConsumeOptions::default() };
         channel.basic_consume(name.as_str().into(), ShortString::from(""), options, FieldTable::default()).await
     };
@@ -81,10 +84,10 @@ async fn consume(
         .await
         .map_err(|_| "the broker did not answer in time".to_owned())?
         .map_err(|e| e.to_string())?;
-    hub.metrics.fanout_connected.set(1);
-    if resync {
+    let opened_unbound = hub.set_bound(true);
+    if resync || opened_unbound {
         hub.resync_all();
-        tracing::info!("live updates: the events queue is back; open streams resynchronise");
+        tracing::info!("live updates: the events queue is bound again; open streams resynchronise");
     }
     loop {
         let delivery = tokio::select! {
@@ -96,6 +99,12 @@ async fn consume(
             Some(Err(err)) => return Err(err.to_string()),
             None => return Err("the consumer was cancelled".to_owned()),
         };
+        if delivery.routing_key.as_str().starts_with(presence::ROUTING_PREFIX) {
+            if let Ok(presence) = serde_json::from_slice::<Presence>(&delivery.data) {
+                hub.presence(presence);
+            }
+            continue;
+        }
         // The event's number in its tenant's publishing order; a relay of an earlier version
         // sent the row's id alone.
         let header = |name: &str| match delivery.properties.headers().as_ref()?.inner().get(name) {
@@ -111,7 +120,7 @@ async fn consume(
             hub.publish(frame);
         }
     }
-    hub.metrics.fanout_connected.set(0);
+    hub.set_bound(false);
     let _ = channel.close(200, ShortString::from("bye")).await;
     Ok(())
 }

@@ -346,6 +346,16 @@ impl Jobs {
                 let _permit = limit.acquire_owned().await.expect("never closed");
                 let mut conn = state.pools.acquire(&tenant).await.map_err(|e| e.to_string())?;
                 let next = due::next(&mut conn).await.map_err(|e| e.to_string())?;
+                drop(conn);
+                // Mail a crash left half read (`mailin`): its original is kept, it is read again.
+                let tenant = Arc::new(tenant);
+                match crate::mailin::intake::settle_stranded(&state, &tenant).await {
+                    Ok(0) => {}
+                    Ok(settled) => tracing::info!(tenant = %tenant.id, settled, "jobs sweep: stranded mail read again"),
+                    Err(err) => {
+                        tracing::warn!(tenant = %tenant.id, error = ?err, "jobs sweep: stranded mail not read again");
+                    }
+                }
                 Ok::<_, String>((tenant.id, next))
             });
         }

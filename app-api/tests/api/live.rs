@@ -75,6 +75,16 @@ impl Stream {
             .expect("an open stream")
     }
 
+    /// The next presence frame, skipping the others.
+    async fn next_presence(&mut self) -> Frame {
+        loop {
+            let frame = self.expect().await;
+            if frame.event == "presence" {
+                return frame;
+            }
+        }
+    }
+
     /// Frames until (and with) the first about `ticket` named `event`.
     async fn until(&mut self, event: &str, ticket: i64) -> Vec<Frame> {
         let mut frames = Vec::new();
@@ -411,4 +421,54 @@ async fn another_replicas_change_shows_with_its_frame_or_within_a_second() {
     let seen_after = changed_at.elapsed();
     let bound = app_api::live::versions::KEPT_FOR;
     assert!(seen_after < bound + Duration::from_secs(1), "seen after {seen_after:?}, kept for {bound:?}");
+}
+
+#[tokio::test]
+async fn staff_on_a_ticket_see_each_other_across_replicas_and_nobody_else_does() {
+    let live = Live::open().await;
+    let (customer, agent, other_agent) =
+        (live.member("customer").await, live.member("agent").await, live.member("agent").await);
+    let owner = live.platform.owner(&live.a, &live.org).await;
+    let slug = live.org.slug.clone();
+    let ticket = id(&live.post(&customer, "/v1/tickets", json!({"subject": "Presence", "description": "x"})).await);
+    live.post(&owner, &format!("/v1/tickets/{ticket}/assign"), json!({"assigned_to": agent.id})).await;
+    // Every stream on replica B; presence said through replica A.
+    let mut owner_stream = Stream::open(&live.b, &slug, &owner, None).await;
+    let mut agent_stream = Stream::open(&live.b, &slug, &agent, None).await;
+    let mut other_stream = Stream::open(&live.b, &slug, &other_agent, None).await;
+    let mut customer_stream = Stream::open(&live.b, &slug, &customer, None).await;
+
+    let path = format!("/v1/tickets/{ticket}/presence");
+    let here = live.a.put(&slug, &path, &agent.token, &json!({"typing": true})).await;
+    assert_eq!(here.status, 204, "{}", here.body);
+    // The assignment's frames may come first: the relay publishes them after the commit.
+    let frame = owner_stream.next_presence().await;
+    assert_eq!(frame.id, None, "presence is not replayed and leaves Last-Event-ID alone");
+    assert_eq!(
+        frame.data,
+        json!({"ticket_id": ticket, "user_id": agent.id, "name": "Staff agent", "typing": true, "left": false, "expires_in": 30})
+    );
+    let gone = live.a.send(reqwest::Method::DELETE, &slug, &path, &owner.token, None).await;
+    assert_eq!(gone.status, 204);
+    let frame = agent_stream.next_presence().await;
+    assert_eq!((frame.data["user_id"].clone(), frame.data["left"].clone()), (json!(owner.id), json!(true)));
+
+    // Both were handed to replica B's streams before this message was even written: whatever
+    // the others receive first, it is not presence.
+    live.post(&agent, &format!("/v1/tickets/{ticket}/messages"), json!({"message": "Hello"})).await;
+    let seen = customer_stream.until("message.added", ticket).await;
+    assert!(seen.iter().all(|f| f.event != "presence"), "customers never: {seen:?}");
+    let seen = agent_stream.until("message.added", ticket).await;
+    assert!(seen.iter().all(|f| f.event != "presence"), "never one's own: {seen:?}");
+    let theirs = id(&live.post(&customer, "/v1/tickets", json!({"subject": "Queue", "description": "x"})).await);
+    let seen = other_stream.until("ticket.created", theirs).await;
+    assert!(seen.iter().all(|f| f.event != "presence"), "an agent who cannot see the ticket: {seen:?}");
+
+    // Customers may not say it; another organisation's ticket is not found; bad bodies refused.
+    assert_eq!(live.a.put(&slug, &path, &customer.token, &json!({"typing": false})).await.status, 403);
+    let stranger = live.platform.owner(&live.a, &live.other).await;
+    assert_eq!(live.a.put(&live.other.slug, &path, &stranger.token, &json!({"typing": false})).await.status, 404);
+    for bad in [json!({}), json!({"typing": "yes"}), json!({"typing": true, "mood": "busy"})] {
+        assert_eq!(live.a.put(&slug, &path, &agent.token, &bad).await.status, 400, "{bad}");
+    }
 }

@@ -5,8 +5,10 @@
 // nest deeper than the compiler's default query depth allows.
 #![recursion_limit = "256"]
 
+mod agent_tools;
 mod attachments;
 mod backup;
+mod clusters;
 mod events;
 mod helpers;
 mod integrations;

@@ -17,7 +17,7 @@ use crate::tickets::{Desk, id};
 /// A desk whose replica relays events to a broker exchange of its own, runs the notification
 /// worker on a queue of its own, and mails through the test mail server. Fields drop in order:
 /// the replica stops before the exchange and queue are deleted.
-struct MailDesk {
+pub(crate) struct MailDesk {
     desk: Desk,
     _rabbit: Rabbit,
 }
@@ -33,7 +33,7 @@ impl std::ops::Deref for MailDesk {
 const APP_URL: &str = "http://{slug}.helpdeskly.test";
 
 impl MailDesk {
-    async fn open() -> Self {
+    pub(crate) async fn open() -> Self {
         Self::open_with(|_| {}).await
     }
 
@@ -61,7 +61,7 @@ impl MailDesk {
     }
 
     /// A customer whose address is verified.
-    async fn customer(&self) -> Person {
+    pub(crate) async fn customer(&self) -> Person {
         let customer = self.member("customer").await;
         self.db.execute(&format!("UPDATE users SET email_verified = true WHERE id = '{}'", customer.id)).await;
         customer
@@ -379,12 +379,39 @@ async fn the_customer_hears_of_waiting_resolution_and_closing_and_the_agent_of_a
     let resolved = mailbox::wait_for(&customer.email, 3).await.remove(2);
     assert!(resolved.text.contains("was resolved"), "{}", resolved.text);
     assert!(resolved.text.contains("confirm the resolution"), "{}", resolved.text);
+    // It asks for a rating, one link per score, each to the rating page with a signed token.
+    let page = format!("http://{}.helpdeskly.test/rate?token=", desk.org.slug);
+    let links: Vec<&str> = resolved
+        .text
+        .lines()
+        .filter_map(|line| line.split_once(": ").map(|(_, url)| url))
+        .filter(|url| url.starts_with(&page))
+        .collect();
+    assert_eq!(links.len(), 5, "{}", resolved.text);
+    let token = links[3].strip_prefix(&page).unwrap().strip_suffix("&rating=4").unwrap().to_owned();
+    let desk_ref = &desk;
+    let rate = |token: String| async move {
+        let request = desk_ref
+            .app
+            .server
+            .request(reqwest::Method::POST, "/v1/satisfaction")
+            .header("x-tenant-slug", &desk_ref.org.slug);
+        let answer = request.json(&json!({"token": token, "rating": 4})).send().await.unwrap();
+        answer.status().as_u16()
+    };
 
     // The customer reopens: their agent is told, they are not.
     desk.set_status(&customer, ticket, "in_progress").await;
     let agent_mail = mailbox::wait_for(&agent.email, 3).await;
     assert!(agent_mail[2].text.contains("The customer moved"), "{}", agent_mail[2].text);
+    assert_eq!(rate(token.clone()).await, 409, "reopened since: that resolution is not rated");
     desk.set_status(&agent, ticket, "resolved").await;
+    let again = mailbox::wait_for(&customer.email, 4).await.remove(3);
+    let token_again = again.text.lines().find_map(|line| line.split_once(&page).map(|(_, rest)| rest)).unwrap();
+    let token_again = token_again.split('&').next().unwrap().to_owned();
+    assert_ne!(token_again, token);
+    assert_eq!(rate(token_again.clone()).await, 201, "the new resolution's link rates it");
+    assert_eq!(rate(token_again).await, 409, "once");
     desk.set_status(&customer, ticket, "closed").await;
     let agent_mail = mailbox::wait_for(&agent.email, 4).await;
     assert!(agent_mail[3].text.contains("to closed"), "{}", agent_mail[3].text);

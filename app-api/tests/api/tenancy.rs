@@ -215,3 +215,55 @@ async fn connections_the_server_ended_are_never_used_twice() {
         assert_eq!(next.status, 200, "an ended connection was handed out again: {}", next.body);
     }
 }
+
+#[tokio::test]
+async fn the_tenant_connection_budget_fits_the_clusters_limits_and_ready_says_so() {
+    let (platform, org) = Platform::with_org(false).await;
+    // What control-api read from the server at its start, checked against the server itself.
+    let (max, reserved): (i32, i32) = sqlx::query_as(
+        "SELECT current_setting('max_connections')::int, current_setting('superuser_reserved_connections')::int
+           + coalesce(nullif(current_setting('reserved_connections', true), '')::int, 0)",
+    )
+    .fetch_one(&platform.control.db)
+    .await
+    .unwrap();
+    let recorded: (Option<i32>, Option<i32>) =
+        sqlx::query_as("SELECT max_connections, reserved_connections FROM db_clusters WHERE name = 'default'")
+            .fetch_one(&platform.control.db)
+            .await
+            .unwrap();
+    assert_eq!(recorded, (Some(max), Some(reserved)));
+
+    // Eight processes sharing half the server: each gets its part, less its control pool (the
+    // control database is on the same server).
+    let app = platform
+        .replica_with(|c| {
+            c.pools.total = 1000;
+            c.connection_share = app_api::config::ConnectionShare { replicas: 8, percent: 50 };
+        })
+        .await;
+    let control_pool = i32::try_from(app.state.config.control_db_max_connections).unwrap();
+    let expected = usize::try_from((max - reserved) * 50 / 100 / 8 - control_pool).unwrap();
+    assert_eq!(app.state.pools.limits().total, expected);
+    let ready = app.get(&org.slug, "/ready", None).await.json();
+    let pools = &ready["dependencies"]["tenant_pools"]["detail"];
+    assert_eq!(pools["budget"], expected);
+    assert_eq!(pools["budget_configured"], 1000);
+    assert_eq!(pools["budget_limited_by"]["cluster"], "default");
+    assert_eq!(pools["budget_limited_by"]["max_connections"], max);
+    assert_eq!(pools["budget_limited_by"]["control_pool"], control_pool);
+    // The budget holds for requests: the replica serves within it.
+    let me = app.get(&org.slug, "/v1/me", Some(&org.owner_token)).await;
+    assert_eq!(me.status, 200, "{}", me.body);
+
+    // A configured total under the room stays as configured.
+    let small = platform.replica_with(|c| c.pools.total = 7).await;
+    assert_eq!(small.state.pools.limits().total, 7);
+    assert_eq!(small.state.budget.limited_by, None);
+
+    // No room at all: the replica refuses to start, naming the cluster.
+    let config =
+        platform.app_config(|c| c.connection_share = app_api::config::ConnectionShare { replicas: 1000, percent: 1 });
+    let refused = app_api::AppState::new(config).await.err().expect("no room refuses to start");
+    assert!(refused.to_string().contains("cluster default: max_connections"), "{refused}");
+}

@@ -55,25 +55,43 @@ pub fn ssl_mode_of(url: &str) -> &str {
     query.split('&').find_map(|pair| pair.strip_prefix("sslmode=")).unwrap_or("prefer")
 }
 
-/// Registers (or updates) `TENANT_DATABASE_URL` as the cluster named `default`. The admin URL is
-/// sealed for the row's id, so the id is settled before it is sealed.
+/// Registers (or updates) `TENANT_DATABASE_URL` as the cluster named `default`.
 pub async fn register_default(db: &PgPool, key: &EncryptionKey, url: &DatabaseUrl) -> sqlx::Result<Uuid> {
+    register(db, key, DEFAULT, url, None).await
+}
+
+/// The cluster `TENANT_DATABASE_URL` names, registered by `serve` and `worker` at each start.
+pub const DEFAULT: &str = "default";
+
+/// Registers (or updates) cluster `name`, reached with `url` (a role that may create databases
+/// and roles), with room for `max_tenants` (1,000 when new and not given). The admin URL is
+/// sealed for the row's id, so the id is settled before it is sealed.
+pub async fn register(
+    db: &PgPool,
+    key: &EncryptionKey,
+    name: &str,
+    url: &DatabaseUrl,
+    max_tenants: Option<i32>,
+) -> sqlx::Result<Uuid> {
     let options = url.connect_options();
-    let existing = sqlx::query_scalar!("SELECT id FROM db_clusters WHERE name = 'default'").fetch_optional(db).await?;
+    let existing = sqlx::query_scalar!("SELECT id FROM db_clusters WHERE name = $1", name).fetch_optional(db).await?;
     let mut id = existing.unwrap_or_else(Uuid::now_v7);
     loop {
         let stored = sqlx::query_scalar!(
-            "INSERT INTO db_clusters (id, name, admin_url_encrypted, host, port, ssl_mode)
-             VALUES ($1, 'default', $2, $3, $4, $5)
+            "INSERT INTO db_clusters (id, name, admin_url_encrypted, host, port, ssl_mode, max_tenants)
+             VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, 1000))
              ON CONFLICT (name) DO UPDATE
                SET admin_url_encrypted = EXCLUDED.admin_url_encrypted, host = EXCLUDED.host, port = EXCLUDED.port,
-                   ssl_mode = EXCLUDED.ssl_mode, updated_at = now()
+                   ssl_mode = EXCLUDED.ssl_mode, max_tenants = coalesce($7, db_clusters.max_tenants),
+                   updated_at = now()
              RETURNING id",
             id,
+            name,
             seal(key, url.expose().as_bytes(), id.as_bytes()),
             options.get_host(),
             i32::from(options.get_port()),
             ssl_mode_of(url.expose()),
+            max_tenants,
         )
         .fetch_one(db)
         .await?;
@@ -113,6 +131,31 @@ pub async fn place(conn: &mut PgConnection) -> sqlx::Result<Option<Uuid>> {
     .await
 }
 
+/// A cluster as the operator lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub id: Uuid,
+    pub name: String,
+    pub host: String,
+    pub port: i32,
+    pub status: String,
+    pub max_tenants: i32,
+    /// Tenants placed on it (deleted ones aside).
+    pub tenants: i64,
+}
+
+/// Every cluster with its tenant count, by name.
+pub async fn summaries(db: &PgPool) -> sqlx::Result<Vec<Summary>> {
+    sqlx::query_as!(
+        Summary,
+        r#"SELECT c.id, c.name, c.host, c.port, c.status, c.max_tenants, count(t.id) AS "tenants!"
+           FROM db_clusters c LEFT JOIN tenants t ON t.cluster_id = c.id AND t.status <> 'deleted'
+           GROUP BY c.id ORDER BY c.name"#,
+    )
+    .fetch_all(db)
+    .await
+}
+
 /// The clusters new tenants may be placed on (`active`).
 pub async fn active(db: &PgPool) -> sqlx::Result<Vec<Uuid>> {
     sqlx::query_scalar!("SELECT id FROM db_clusters WHERE status = 'active'").fetch_all(db).await
@@ -121,6 +164,28 @@ pub async fn active(db: &PgPool) -> sqlx::Result<Vec<Uuid>> {
 /// The clusters that still hold tenants to serve (`active` or `draining`).
 pub async fn in_service(db: &PgPool) -> sqlx::Result<Vec<Uuid>> {
     sqlx::query_scalar!("SELECT id FROM db_clusters WHERE status <> 'disabled'").fetch_all(db).await
+}
+
+/// Reads the server's connection limits on `admin` (a connection to the cluster) and records
+/// them on cluster `id`: `max_connections`, and the slots ordinary roles cannot use
+/// (`superuser_reserved_connections`, plus `reserved_connections` where the server has it).
+pub async fn record_limits(db: &PgPool, admin: &mut PgConnection, id: Uuid) -> sqlx::Result<(i32, i32)> {
+    let row = sqlx::query!(
+        r#"SELECT current_setting('max_connections')::int AS "max_connections!",
+                  current_setting('superuser_reserved_connections')::int
+                  + coalesce(nullif(current_setting('reserved_connections', true), '')::int, 0) AS "reserved!""#,
+    )
+    .fetch_one(admin)
+    .await?;
+    sqlx::query!(
+        "UPDATE db_clusters SET max_connections = $2, reserved_connections = $3, limits_read_at = now() WHERE id = $1",
+        id,
+        row.max_connections,
+        row.reserved,
+    )
+    .execute(db)
+    .await?;
+    Ok((row.max_connections, row.reserved))
 }
 
 pub async fn set_template_version(db: &PgPool, id: Uuid, version: i64) -> sqlx::Result<()> {

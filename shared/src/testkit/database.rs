@@ -283,10 +283,22 @@ async fn run_cleanup(admin: &mut PgConnection, statement: &str) {
 
 /// Drops databases and roles by name, from synchronous code (a `Drop`).
 pub fn drop_databases_and_roles(databases: Vec<String>, roles: Vec<String>) {
+    drop_databases_and_roles_at(admin_options(), databases, roles);
+}
+
+/// As `drop_databases_and_roles`, on the server `admin` reaches (another cluster of the tests).
+fn drop_databases_and_roles_at(admin: PgConnectOptions, databases: Vec<String>, roles: Vec<String>) {
     let handle = std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
         runtime.block_on(async {
-            let mut admin = admin_connection().await;
+            let Ok(mut admin) = PgConnection::connect_with(&admin).await else {
+                eprintln!(
+                    "testkit: cannot reach {}:{} to drop what a test made there",
+                    admin.get_host(),
+                    admin.get_port()
+                );
+                return;
+            };
             for database in databases {
                 let _ = admin.execute(format!(r#"ALTER DATABASE "{database}" WITH IS_TEMPLATE false"#).as_str()).await;
                 run_cleanup(&mut admin, &format!(r#"DROP DATABASE IF EXISTS "{database}" WITH (FORCE)"#)).await;
@@ -300,8 +312,10 @@ pub fn drop_databases_and_roles(databases: Vec<String>, roles: Vec<String>) {
 }
 
 /// Drops the tenant databases and roles a control database lists (tests that provision real
-/// tenants) with `listing`, a query returning (database, role) pairs that the control plane
-/// supplies, plus any `extra_databases`. Synchronous, for `Drop`.
+/// tenants) with `listing`, a query returning (database, role, cluster port) rows that the
+/// control plane supplies, plus any `extra_databases` (on the first server). Each is dropped on
+/// its cluster: the tests' clusters are servers on this machine, reached as `TEST_DATABASE_URL`'s
+/// role on the port the control database records. Synchronous, for `Drop`.
 pub fn drop_tenants_of(control_url: &str, listing: &'static str, extra_databases: Vec<String>) {
     let url = control_url.to_owned();
     let listed = std::thread::spawn(move || {
@@ -318,20 +332,26 @@ pub fn drop_tenants_of(control_url: &str, listing: &'static str, extra_databases
             }
             let Some(mut conn) = conn else {
                 eprintln!("testkit: cannot list the tenants to drop: the control database is unreachable");
-                return (vec![], vec![]);
+                return vec![];
             };
-            let rows: Vec<(Option<String>, Option<String>)> =
+            let rows: Vec<(Option<String>, Option<String>, Option<i32>)> =
                 sqlx::query_as(listing).fetch_all(&mut conn).await.unwrap_or_default();
             let _ = conn.close().await;
-            (
-                rows.iter().filter_map(|r| r.0.clone()).collect::<Vec<_>>(),
-                rows.iter().filter_map(|r| r.1.clone()).collect(),
-            )
+            rows
         })
     })
     .join()
     .unwrap_or_default();
-    let (mut databases, roles) = listed;
-    databases.extend(extra_databases);
-    drop_databases_and_roles(databases, roles);
+    let first = admin_options();
+    let mut by_port: std::collections::BTreeMap<u16, (Vec<String>, Vec<String>)> = std::collections::BTreeMap::new();
+    by_port.entry(first.get_port()).or_default().0.extend(extra_databases);
+    for (database, role, port) in listed {
+        let port = port.and_then(|p| u16::try_from(p).ok()).unwrap_or(first.get_port());
+        let (databases, roles) = by_port.entry(port).or_default();
+        databases.extend(database);
+        roles.extend(role);
+    }
+    for (port, (databases, roles)) in by_port {
+        drop_databases_and_roles_at(first.clone().port(port), databases, roles);
+    }
 }

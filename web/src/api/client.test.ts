@@ -66,6 +66,17 @@ describe('ApiClient', () => {
     const answer = await client.call('DELETE', '/v1/attachments/{id}', { path: { id: 7 } });
     expect(answer).toBeUndefined();
     expect(seen[0]).toMatchObject({ method: 'DELETE', credentials: 'same-origin' });
+    expect(seen[0]).not.toHaveProperty('keepalive');
+  });
+
+  it('keeps a call alive past the page when asked', async () => {
+    const seen: RequestInit[] = [];
+    const client = new ApiClient(async (_url, init) => {
+      seen.push(init);
+      return new Response(null, { status: 204 });
+    });
+    await client.call('DELETE', '/v1/attachments/{id}', { path: { id: 7 }, keepalive: true });
+    expect(seen[0]).toMatchObject({ method: 'DELETE', keepalive: true });
   });
 
   it('sends files as multipart without setting the boundary itself', async () => {

@@ -116,7 +116,7 @@ export class ApiClient {
     try {
       // A conditional GET bypasses the browser's cache, so that its 304 reaches the caller.
       const cache: RequestCache | undefined = etag ? 'no-store' : undefined;
-      return await this.fetcher(url, { method, headers, body, credentials: 'same-origin', signal: o.signal, ...(cache ? { cache } : {}) });
+      return await this.fetcher(url, { method, headers, body, credentials: 'same-origin', signal: o.signal, ...(cache ? { cache } : {}), ...(o.keepalive ? { keepalive: true } : {}) });
     } catch (cause) {
       throw ApiProblem.network(cause);
     }

@@ -73,6 +73,8 @@ export interface CallOptions {
   auth?: boolean;
   /** A token other than the session's (accepting an invitation with another account). */
   bearer?: string;
+  /** Sent even as the page goes away (leaving a ticket's page by closing the tab). */
+  keepalive?: boolean;
 }
 
 export type Options<M extends Method, P extends PathFor<M>> = PathPart<M, P> & QueryPart<M, P> & BodyPart<M, P> & FormPart<M, P> & CallOptions;

@@ -1,8 +1,10 @@
 //! The keyboard help (`?`): a modal dialog, so focus stays inside until it closes and returns
-//! to where it was.
+//! to where it was. Ctrl+Shift+M is Cmd+Shift+M on a Mac.
 
-import { useEffect, useId, useRef } from 'preact/hooks';
+import { Fragment } from 'preact';
+import { useId } from 'preact/hooks';
 import { t, type MessageKey } from '../i18n';
+import { useModalDialog } from '../ui/hooks';
 
 const ROWS: [string[], MessageKey][] = [
   [['j'], 'console.keys.next'],
@@ -10,18 +12,14 @@ const ROWS: [string[], MessageKey][] = [
   [['Enter'], 'console.keys.open'],
   [['r'], 'console.keys.reply'],
   [['e'], 'console.keys.resolve'],
+  [['m'], 'console.keys.macro'],
+  [['Ctrl', 'Shift', 'M'], 'console.keys.macro_anywhere'],
   [['?'], 'console.keys.help'],
 ];
 
 export function ShortcutsHelp({ open, onClose }: { open: boolean; onClose: () => void }) {
-  const dialog = useRef<HTMLDialogElement>(null);
+  const dialog = useModalDialog(open);
   const titleId = useId();
-  useEffect(() => {
-    const element = dialog.current;
-    if (!element) return;
-    if (open && !element.open) element.showModal();
-    if (!open && element.open) element.close();
-  }, [open]);
   return (
     <dialog ref={dialog} class="dialog" aria-labelledby={titleId} onClose={onClose}>
       <h2 id={titleId}>{t('console.keys.title')}</h2>
@@ -29,8 +27,11 @@ export function ShortcutsHelp({ open, onClose }: { open: boolean; onClose: () =>
         {ROWS.map(([keys, label]) => (
           <div key={label}>
             <dt>
-              {keys.map((k) => (
-                <kbd key={k}>{k}</kbd>
+              {keys.map((k, i) => (
+                <Fragment key={k}>
+                  {i > 0 ? '+' : null}
+                  <kbd>{k}</kbd>
+                </Fragment>
               ))}
             </dt>
             <dd>{t(label)}</dd>

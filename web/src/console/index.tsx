@@ -1,6 +1,6 @@
 //! The staff console (agents, admins, owners): the queue, tickets and the quarantine of received
-//! mail for everyone on the staff; the dashboards, the team, the settings, the integrations and
-//! the mailbox for owners and admins.
+//! mail for everyone on the staff; the dashboards, the team, the macros, the settings, the
+//! integrations and the mailbox for owners and admins.
 
 import type { ComponentChildren } from 'preact';
 import { t } from '../i18n';
@@ -10,6 +10,7 @@ import { useMember } from '../tenant/member';
 import { NotFoundPage } from '../ui/NotFoundPage';
 import { DashboardPage } from './admin/DashboardPage';
 import { IntegrationsPage } from './admin/IntegrationsPage';
+import { MacrosPage } from './admin/MacrosPage';
 import { MailboxPage } from './admin/MailboxPage';
 import { SettingsPage } from './admin/SettingsPage';
 import { TeamPage } from './admin/TeamPage';
@@ -49,6 +50,7 @@ export const consoleArea: Area = {
     { path: '/quarantine', render: () => <Console><Quarantine /></Console> },
     { path: '/admin', render: () => <Console><AdminOnly><DashboardPage /></AdminOnly></Console> },
     { path: '/admin/team', render: () => <Console><AdminOnly><TeamPage /></AdminOnly></Console> },
+    { path: '/admin/macros', render: () => <Console><AdminOnly><MacrosPage /></AdminOnly></Console> },
     { path: '/admin/settings', render: () => <Console><AdminOnly><SettingsPage /></AdminOnly></Console> },
     { path: '/admin/integrations', render: () => <Console><AdminOnly><IntegrationsPage /></AdminOnly></Console> },
     { path: '/admin/mailbox', render: () => <Console><AdminOnly><MailboxPage /></AdminOnly></Console> },
@@ -60,6 +62,7 @@ export const consoleArea: Area = {
       ? [
           { href: '/admin', label: t('console.nav.dashboard'), current: path === '/admin' },
           { href: '/admin/team', label: t('console.nav.team'), current: path === '/admin/team' },
+          { href: '/admin/macros', label: t('console.nav.macros'), current: path === '/admin/macros' },
           { href: '/admin/settings', label: t('console.nav.settings'), current: path === '/admin/settings' },
           { href: '/admin/integrations', label: t('console.nav.integrations'), current: path === '/admin/integrations' },
           { href: '/admin/mailbox', label: t('console.nav.mailbox'), current: path === '/admin/mailbox' },

@@ -1,17 +1,19 @@
-//! The console's single-key shortcuts (j, k, Enter, r, e, ?), never while typing in a field
-//! nor with Ctrl, Alt or Meta held (those belong to the browser and assistive technology).
+//! The console's single-key shortcuts (j, k, Enter, r, e, m, ?), never while typing in a field
+//! nor with Ctrl, Alt or Meta held (those belong to the browser and assistive technology). One
+//! chord works anywhere, typing included: Ctrl+Shift+M (Cmd+Shift+M on a Mac) for the macros.
 
 import { useEffect, useRef } from 'preact/hooks';
 
-export type Shortcut = 'next' | 'previous' | 'open' | 'reply' | 'resolve' | 'help';
+export type Shortcut = 'next' | 'previous' | 'open' | 'reply' | 'resolve' | 'macro' | 'help';
 
-const KEYS: Record<string, Shortcut> = { j: 'next', k: 'previous', Enter: 'open', r: 'reply', e: 'resolve', '?': 'help' };
+const KEYS: Record<string, Shortcut> = { j: 'next', k: 'previous', Enter: 'open', r: 'reply', e: 'resolve', m: 'macro', '?': 'help' };
 
 interface KeyLike {
   key: string;
   ctrlKey: boolean;
   altKey: boolean;
   metaKey: boolean;
+  shiftKey?: boolean;
   isComposing?: boolean;
   target: EventTarget | null;
 }
@@ -34,7 +36,10 @@ export function isTyping(target: EventTarget | null): boolean {
 }
 
 export function shortcutFor(event: KeyLike): Shortcut | null {
-  if (event.ctrlKey || event.altKey || event.metaKey || event.isComposing) return null;
+  if (event.isComposing) return null;
+  // The macro picker's chord: meant to be pressed while writing a reply.
+  if ((event.ctrlKey || event.metaKey) && event.shiftKey && !event.altKey && event.key.toLowerCase() === 'm') return 'macro';
+  if (event.ctrlKey || event.altKey || event.metaKey) return null;
   if (isTyping(event.target)) return null;
   const shortcut = KEYS[event.key];
   if (!shortcut) return null;

@@ -5,9 +5,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { PathFor } from '../api/types';
 import { session } from '../session';
-import { LiveStream, type LiveEvent, type LiveMode } from './stream';
+import { LiveStream, type LiveEvent, type LiveMode, type PresenceEvent } from './stream';
 
-export type { LiveEvent, LiveMode } from './stream';
+export type { LiveEvent, LiveMode, PresenceEvent } from './stream';
 
 /** The contract's path (a build fails if it goes). */
 const STREAM_PATH: PathFor<'GET'> = '/v1/stream';
@@ -64,3 +64,9 @@ export const threadChanged =
     event.type === 'message.added' && event.ticketId === id;
 
 export const notificationArrived = (event: LiveEvent): boolean => event.type === 'notification';
+
+/** Colleagues' presence on one ticket's page. */
+export const presenceOn =
+  (id: number) =>
+  (event: LiveEvent): event is PresenceEvent =>
+    event.type === 'presence' && event.ticketId === id;

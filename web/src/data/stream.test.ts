@@ -126,6 +126,22 @@ describe('toEvent', () => {
     expect(toEvent({ event: 'ticket.updated', data: 'not json', id: '' })).toBeNull();
     expect(toEvent({ event: 'message', data: '{}', id: '' })).toBeNull();
   });
+
+  it('reads presence frames, with a default lifetime, and ignores one naming nobody', () => {
+    const data = '{"ticket_id": 12, "user_id": "u-2", "name": "Inès Moreau", "typing": true, "left": false, "expires_in": 30}';
+    expect(toEvent({ event: 'presence', data, id: '' })).toEqual({
+      type: 'presence',
+      ticketId: 12,
+      userId: 'u-2',
+      name: 'Inès Moreau',
+      typing: true,
+      left: false,
+      expiresInSeconds: 30,
+    });
+    expect(toEvent({ event: 'presence', data: '{"ticket_id": 12, "user_id": "u-2", "left": true}', id: '' })).toMatchObject({ typing: false, left: true, name: '', expiresInSeconds: 30 });
+    expect(toEvent({ event: 'presence', data: '{"ticket_id": 12}', id: '' })).toBeNull();
+    expect(toEvent({ event: 'presence', data: '{"user_id": "u-2"}', id: '' })).toBeNull();
+  });
 });
 
 describe('retryAfterMs', () => {
@@ -153,6 +169,25 @@ describe('LiveStream', () => {
       { type: 'message.added', id: '6', ticketId: 12, messageId: 34, kind: null },
     ]);
     expect(h.stream.lastEventId).toBe('6');
+    h.stream.stop();
+  });
+
+  it('hands on presence frames, which have no id, without moving Last-Event-ID', async () => {
+    const h = harness();
+    const first = h.open();
+    h.stream.start();
+    await settle();
+    first.write('id: 41\nevent: ticket.updated\ndata: {"ticket_id": 3}\n\n');
+    first.write('event: presence\ndata: {"ticket_id": 3, "user_id": "u-2", "name": "Inès", "typing": false, "left": false, "expires_in": 30}\n\n');
+    await settle();
+    expect(h.events.at(-1)).toMatchObject({ type: 'presence', ticketId: 3, userId: 'u-2' });
+    expect(h.stream.lastEventId).toBe('41');
+    h.advance(HEALTHY_MS);
+    first.end();
+    await settle();
+    h.open();
+    await h.retry();
+    expect(h.requests[1]!.headers['Last-Event-ID']).toBe('41');
     h.stream.stop();
   });
 
@@ -317,7 +352,7 @@ describe('LiveStream', () => {
     // Only the new stream's frames count, and no retry was left behind by the old one.
     second.write('id: 8\nevent: message.added\ndata: {"ticket_id": 3, "message_id": 5}\n\n');
     await settle();
-    expect(h.events.map((e) => (e.type === 'resync' ? e.type : e.id))).toEqual(['7', '8']);
+    expect(h.events.map((e) => ('id' in e ? e.id : e.type))).toEqual(['7', '8']);
     expect(h.delays()).toEqual([QUIET_LIMIT_MS]);
     h.stream.stop();
   });
@@ -347,7 +382,7 @@ describe('LiveStream', () => {
     expect(h.requests[1]!.headers['Last-Event-ID']).toBe('12');
     second.write('id: 13\nevent: message.added\ndata: {"ticket_id": 3, "message_id": 9}\n\n');
     await settle();
-    expect(h.events.map((e) => (e.type === 'resync' ? e.type : e.id))).toEqual(['12', '13']);
+    expect(h.events.map((e) => ('id' in e ? e.id : e.type))).toEqual(['12', '13']);
     expect(h.modes).toEqual(['live']);
     h.stream.stop();
   });

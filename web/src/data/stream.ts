@@ -28,7 +28,24 @@ export type LiveEventType = 'ticket.created' | 'ticket.updated' | 'message.added
 export type LiveEvent =
   | { type: LiveEventType; id: string; ticketId: number | null; messageId: number | null; kind: string | null }
   /** What was missed cannot be replayed (or the tab was on polling): refetch everything shown. */
-  | { type: 'resync' };
+  | { type: 'resync' }
+  | PresenceEvent;
+
+/** A colleague on a ticket's page (never the reader): there, typing, or gone (`left`). These
+ * frames carry no id and are never replayed: they leave `Last-Event-ID` as it was. */
+export interface PresenceEvent {
+  type: 'presence';
+  ticketId: number;
+  userId: string;
+  name: string;
+  typing: boolean;
+  left: boolean;
+  /** Forget the person this long after this frame, unless another comes. */
+  expiresInSeconds: number;
+}
+
+/** When a presence frame names no lifetime. */
+export const PRESENCE_DEFAULT_SECONDS = 30;
 
 export interface StreamAuth {
   token(): string | null;
@@ -79,7 +96,7 @@ const defaultTimers: StreamTimers = {
 /** A frame's meaning, or `null` for a frame of no known type or with unreadable data. */
 export function toEvent(frame: SseFrame): LiveEvent | null {
   if (frame.event === 'resync') return { type: 'resync' };
-  if (!TYPES.includes(frame.event)) return null;
+  if (!TYPES.includes(frame.event) && frame.event !== 'presence') return null;
   let data: unknown;
   try {
     data = JSON.parse(frame.data);
@@ -89,12 +106,27 @@ export function toEvent(frame: SseFrame): LiveEvent | null {
   if (typeof data !== 'object' || data === null) return null;
   const record = data as Record<string, unknown>;
   const int = (value: unknown) => (typeof value === 'number' && Number.isInteger(value) ? value : null);
+  if (frame.event === 'presence') return toPresence(record, int(record.ticket_id));
   return {
     type: frame.event as LiveEventType,
     id: frame.id,
     ticketId: int(record.ticket_id),
     messageId: int(record.message_id),
     kind: typeof record.kind === 'string' ? record.kind : null,
+  };
+}
+
+function toPresence(record: Record<string, unknown>, ticketId: number | null): PresenceEvent | null {
+  if (ticketId === null || typeof record.user_id !== 'string' || !record.user_id) return null;
+  const seconds = typeof record.expires_in === 'number' && record.expires_in > 0 ? record.expires_in : PRESENCE_DEFAULT_SECONDS;
+  return {
+    type: 'presence',
+    ticketId,
+    userId: record.user_id,
+    name: typeof record.name === 'string' ? record.name : '',
+    typing: record.typing === true,
+    left: record.left === true,
+    expiresInSeconds: seconds,
   };
 }
 
@@ -296,6 +328,7 @@ export class LiveStream {
       {
         frame: (frame) => {
           if (!current()) return;
+          // A frame without an id (presence) carries the last one on, as the standard says.
           this.lastId = frame.id;
           const event = toEvent(frame);
           if (event) this.emit(event);

@@ -13,6 +13,8 @@ export type TicketView = ResponseBody<'GET', '/v1/tickets/{id}'>;
 export type NewTicket = JsonBody<'POST', '/v1/tickets'>;
 export type TicketChanges = JsonBody<'PATCH', '/v1/tickets/{id}'>;
 export type HistoryEntry = ResponseBody<'GET', '/v1/tickets/{id}/history'>['data'][number];
+/** The ticket's customer as staff see them beside the thread: their other tickets, orders and ratings. */
+export type TicketCustomer = ResponseBody<'GET', '/v1/tickets/{id}/customer'>;
 
 /** A ticket's history is read whole, a hundred entries at a time, up to this many pages. */
 const MAX_HISTORY_PAGES = 20;
@@ -54,6 +56,11 @@ export function changeStatus(id: number, to: TicketStatus, reason?: string) {
 
 export function ticketHistory(id: number, signal?: AbortSignal): Promise<HistoryEntry[]> {
   return allPages((cursor) => api('GET', '/v1/tickets/{id}/history', { path: { id }, query: { limit: 100, cursor }, signal }), MAX_HISTORY_PAGES);
+}
+
+/** Staff only. */
+export function ticketCustomer(id: number, signal?: AbortSignal): Promise<TicketCustomer> {
+  return api('GET', '/v1/tickets/{id}/customer', { path: { id }, signal });
 }
 
 export type { Page };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { interpolate, pickLocale, placeholders } from './core';
 import { areas as enAreas, en } from './en';
 import { areas as frAreas, fr } from './fr';
-import { setLocale, t, tn } from '.';
+import { formatAverage, formatMoney, setLocale, t, tn } from '.';
 
 describe('dictionaries', () => {
   it('have the same keys in both languages, area by area', () => {
@@ -64,5 +64,19 @@ describe('t', () => {
     expect(t('common.sign_out')).toBe('Sign out');
     expect(tn('error.retry_in_seconds', 1)).toBe('You can try again in 1 second.');
     expect(tn('error.retry_in_seconds', 0)).toBe('You can try again in 0 seconds.');
+  });
+});
+
+describe('formatting', () => {
+  it('writes money from cents in the currency and the language', () => {
+    setLocale('en');
+    expect(formatMoney(61250, 'EUR')).toBe('€612.50');
+    expect(formatMoney(1999, 'usd')).toBe('$19.99');
+    expect(formatMoney(500, 'XXXX')).toBe('5.00 XXXX');
+    setLocale('fr');
+    expect(formatMoney(61250, 'EUR').replace(/\s/g, ' ')).toBe('612,50 €');
+    expect(formatAverage(4.25).replace(/\s/g, ' ')).toMatch(/^4,[23]$/);
+    setLocale('en');
+    expect(formatAverage(4)).toBe('4.0');
   });
 });

@@ -1,4 +1,5 @@
-//! One ticket: its facts, what the customer can do with it, the conversation and its files. It
+//! One ticket: its facts, what the customer can do with it (and, once resolved, rate how it went),
+//! the conversation and its files. It
 //! stays current without a reload: the ticket is read again on the live stream's frames about it
 //! (polled while the stream is down), the thread on its `message.added` frames and whenever the
 //! ticket's `updated_at` moves, the files with it; arrivals are announced.
@@ -19,6 +20,7 @@ import { acceptsReplies } from '../tickets/moves';
 import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
 import { EmptyState, ErrorAlert, Loading, Notice } from '../ui/status';
+import { RatingPanel } from './RatingPanel';
 import { ReplyForm } from './ReplyForm';
 import { TicketActions } from './TicketActions';
 import { TicketSummary } from './TicketSummary';
@@ -90,6 +92,7 @@ export function TicketPage({ id }: { id: number }) {
         </Notice>
       ) : null}
       <TicketActions ticket={detail} onChanged={ticket.reload} />
+      <RatingPanel ticket={detail} />
       <section class="panel" aria-label={t('portal.ticket.description')}>
         <RichText html={detail.description} />
       </section>

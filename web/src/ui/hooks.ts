@@ -41,3 +41,15 @@ export function useLocale(): Locale {
   useEffect(() => onLocaleChange(setLocale), []);
   return locale;
 }
+
+/** A `<dialog>` shown as a modal while `open`, and closed when it is not. */
+export function useModalDialog(open: boolean) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const element = dialog.current;
+    if (!element) return;
+    if (open && !element.open) element.showModal();
+    if (!open && element.open) element.close();
+  }, [open]);
+  return dialog;
+}

@@ -5,10 +5,12 @@
 pub mod assign;
 pub mod bulk;
 pub mod create;
+pub mod customer;
 pub mod history;
 pub mod list;
 pub mod merge;
 pub mod messages;
+pub mod presence;
 pub mod read;
 pub mod status;
 pub mod update;
@@ -42,6 +44,6 @@ impl From<Refused> for ApiError {
 }
 
 /// 422 with every field error, or nothing.
-fn reject(errors: Vec<FieldError>) -> Result<(), ApiError> {
+pub(crate) fn reject(errors: Vec<FieldError>) -> Result<(), ApiError> {
     if errors.is_empty() { Ok(()) } else { Err(ApiError::invalid(errors)) }
 }

@@ -18,7 +18,7 @@ use sqlx::Connection as _;
 use super::Notifier;
 use crate::events::outbox::Audience;
 use crate::notifications::decide::{self, Envelope, SavEvent, TicketPeople};
-use crate::notifications::links::{Reply, Unsubscribe};
+use crate::notifications::links::{self, Reply, Unsubscribe};
 use crate::notifications::metrics::Outcome;
 use crate::notifications::render::{self, Context, Detail};
 use crate::notifications::store::{self, NewMail, Recipient};
@@ -139,6 +139,9 @@ async fn notify(
         let unsubscribe =
             Unsubscribe { tenant_id: tenant.id, user_id: person, kind }.token(&state.config.keys.mail_links);
         let unsubscribe_page = format!("{app_url}/unsubscribe?token={unsubscribe}");
+        let rating_page = (kind == Kind::TicketResolved && person == ticket.user_id)
+            .then(|| rating_page(&state.config.keys.mail_links, tenant, &ticket, &app_url))
+            .flatten();
         let context = Context {
             kind,
             language,
@@ -150,6 +153,7 @@ async fn notify(
             ticket_url: &ticket_url,
             settings_url: &settings_url,
             unsubscribe_url: &unsubscribe_page,
+            rating_url: rating_page.as_deref(),
             detail: detail.clone(),
         };
         let rendered = render::render(&context);
@@ -191,6 +195,20 @@ async fn notify(
         state.events.hints.hint(tenant);
     }
     Ok(written)
+}
+
+/// The page the resolution mail sends its customer to, to rate the resolution
+/// (`sav::satisfaction`); none once the ticket is no longer resolved.
+fn rating_page(
+    key: &shared::config::EncryptionKey,
+    tenant: &Tenant,
+    ticket: &store::TicketFacts,
+    app_url: &str,
+) -> Option<String> {
+    let resolved_at = ticket.resolved_at?;
+    let link =
+        links::Rating { tenant_id: tenant.id, ticket_id: ticket.id, resolved_at: resolved_at.timestamp_micros() };
+    Some(format!("{app_url}/rate?token={}", link.token(key)))
 }
 
 struct Mail<'a> {

@@ -13,7 +13,20 @@ export interface Series {
   colour: string;
 }
 
-export function BarChart({ labels, series, summary, horizontal = false }: { labels: string[]; series: Series[]; summary: string; horizontal?: boolean }) {
+export function BarChart({
+  labels,
+  series,
+  summary,
+  horizontal = false,
+  max,
+}: {
+  labels: string[];
+  series: Series[];
+  summary: string;
+  horizontal?: boolean;
+  /** The value axis's top (a rating's 5), instead of the largest value's. */
+  max?: number;
+}) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<Chart<'bar'> | null>(null);
 
@@ -46,8 +59,8 @@ export function BarChart({ labels, series, summary, horizontal = false }: { labe
           animation: still ? false : undefined,
           locale: getLocale(),
           scales: {
-            x: { stacked: true, ticks: { color: text, precision: 0 }, grid: { color: grid } },
-            y: { stacked: true, ticks: { color: text, precision: 0 }, grid: { color: grid } },
+            x: { stacked: true, ticks: { color: text, precision: 0 }, grid: { color: grid }, ...(horizontal && max !== undefined ? { min: 0, max } : {}) },
+            y: { stacked: true, ticks: { color: text, precision: 0 }, grid: { color: grid }, ...(!horizontal && max !== undefined ? { min: 0, max } : {}) },
           },
           plugins: { legend: { position: 'bottom', labels: { color: text } } },
         },
@@ -56,7 +69,7 @@ export function BarChart({ labels, series, summary, horizontal = false }: { labe
     return () => {
       cancelled = true;
     };
-  }, [JSON.stringify(labels), JSON.stringify(series), horizontal]);
+  }, [JSON.stringify(labels), JSON.stringify(series), horizontal, max]);
 
   useEffect(() => () => chart.current?.destroy(), []);
 

@@ -1,5 +1,6 @@
 import { t } from '../../i18n';
 import { Page } from '../../ui/Page';
+import { SatisfactionPanel } from './SatisfactionPanel';
 import { SlaSummaryPanel } from './SlaSummaryPanel';
 import { StoragePanel } from './StoragePanel';
 import { WorkloadPanel } from './WorkloadPanel';
@@ -10,6 +11,7 @@ export function DashboardPage() {
       <div class="dashboard">
         <SlaSummaryPanel />
         <WorkloadPanel />
+        <SatisfactionPanel />
         <StoragePanel />
       </div>
     </Page>

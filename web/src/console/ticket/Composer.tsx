@@ -1,12 +1,14 @@
 //! Writing on a ticket: a public reply to the customer or an internal note for the team, with
 //! files dropped or chosen. The kind is chosen first and said again beside the text box, and a
 //! note says that the customer never sees it. Live updates re-render around this form without
-//! touching what is being typed (its state lives here).
+//! touching what is being typed (its state lives here). A public reply sent after a colleague's
+//! newer reply (newer than what was on screen at the first keystroke) asks first, in place.
 
+import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { uploadFile } from '../../data/files';
 import { postMessage } from '../../data/messages';
-import { t } from '../../i18n';
+import { getLocale, t, tn } from '../../i18n';
 import { textToHtml } from '../../tickets/text';
 import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert, Notice } from '../../ui/status';
@@ -18,14 +20,39 @@ export const COMPOSER_ID = 'reply';
 
 type Kind = 'reply' | 'note';
 
-export function Composer({ ticketId, onPosted }: { ticketId: number; onPosted: (kind: Kind) => void }) {
+/** Colleagues who replied publicly since `seen` (a message id), by name, and the newest such reply. */
+export type NewerReplies = (seen: number | null) => Promise<{ names: string[]; newest: number | null }>;
+
+export function Composer({
+  ticketId,
+  onPosted,
+  tools,
+  onTyping,
+  newestOnScreen,
+  newerReplies,
+}: {
+  ticketId: number;
+  onPosted: (kind: Kind) => void;
+  /** Beside the kind of message (the macros). */
+  tools?: ComponentChildren;
+  /** Each keystroke in the text box (presence). */
+  onTyping?: () => void;
+  /** The newest message id on screen now. */
+  newestOnScreen?: () => number | null;
+  newerReplies?: NewerReplies;
+}) {
   const [kind, setKind] = useState<Kind>('reply');
   const [text, setText] = useState('');
   const [files, setFiles] = useState<Pending[]>([]);
   const [error, setError] = useState<string | undefined>();
   const [sent, setSent] = useState<Kind | null>(null);
+  // The newest message on screen when this draft was started (`undefined`: no draft yet).
+  const started = useRef<number | null | undefined>(undefined);
+  const [asking, setAsking] = useState<{ names: string[]; newest: number | null } | null>(null);
   const submission = useSubmit();
   const hintId = useId();
+  const confirmId = useId();
+  const anyway = useRef<HTMLButtonElement>(null);
   const note = kind === 'note';
 
   // Previews of files never sent are let go with the form.
@@ -39,13 +66,22 @@ export function Composer({ ticketId, onPosted }: { ticketId: number; onPosted: (
     if (window.location.hash === `#${COMPOSER_ID}`) requestAnimationFrame(() => document.getElementById(COMPOSER_ID)?.focus());
   }, []);
 
-  const onSubmit = (event: Event) => {
-    event.preventDefault();
+  // The question takes the focus once the check that raised it is over (its button enabled).
+  useEffect(() => {
+    if (asking && !submission.busy) anyway.current?.focus();
+  }, [asking, submission.busy]);
+
+  const send = (confirmed: boolean) => {
     setSent(null);
     const found = validate({ text }, { text: [required, maxLength(20000)] });
     setError(found.text);
     if (found.text) return void document.getElementById(COMPOSER_ID)?.focus();
+    setAsking(null);
     void submission.run(async () => {
+      if (!note && !confirmed && newerReplies) {
+        const newer = await newerReplies(started.current ?? null);
+        if (newer.names.length) return setAsking(newer);
+      }
       const ids: number[] = [];
       const uploaded = [...files];
       for (const [index, item] of uploaded.entries()) {
@@ -61,13 +97,27 @@ export function Composer({ ticketId, onPosted }: { ticketId: number; onPosted: (
       for (const item of uploaded) if (item.preview) URL.revokeObjectURL(item.preview);
       setText('');
       setFiles([]);
+      started.current = undefined;
       setSent(kind);
       onPosted(kind);
     });
   };
 
+  const onSubmit = (event: Event) => {
+    event.preventDefault();
+    send(false);
+  };
+
+  /** Not now: the draft stays, and counts from the replies just seen. */
+  const holdBack = () => {
+    if (asking) started.current = asking.newest;
+    setAsking(null);
+    document.getElementById(COMPOSER_ID)?.focus();
+  };
+
   return (
     <form class={note ? 'form composer composer--note' : 'form composer'} onSubmit={onSubmit} noValidate aria-label={t('console.composer.title')}>
+      {tools ? <div class="composer-tools">{tools}</div> : null}
       <fieldset class="composer-kind">
         <legend>{t('console.composer.kind')}</legend>
         <label class="choice">
@@ -94,9 +144,15 @@ export function Composer({ ticketId, onPosted }: { ticketId: number; onPosted: (
           aria-invalid={error ? 'true' : undefined}
           aria-describedby={error ? `${hintId} ${hintId}-error` : hintId}
           onInput={(e) => {
-            setText(e.currentTarget.value);
+            const value = e.currentTarget.value;
+            // A draft starts at its first character (again after being emptied).
+            if (!value.trim()) started.current = undefined;
+            else if (started.current === undefined) started.current = newestOnScreen?.() ?? null;
+            setText(value);
             setError(undefined);
             setSent(null);
+            setAsking(null);
+            onTyping?.();
           }}
         />
         {error ? (
@@ -106,6 +162,17 @@ export function Composer({ ticketId, onPosted }: { ticketId: number; onPosted: (
         ) : null}
       </div>
       <Dropzone files={files} onChange={setFiles} />
+      {asking ? (
+        <div class="actions confirm" role="group" aria-labelledby={confirmId}>
+          <span id={confirmId}>{tn('console.composer.newer', asking.names.length, { names: listOf(asking.names) })}</span>
+          <button ref={anyway} type="button" class="button" disabled={submission.busy} onClick={() => send(true)}>
+            {t('console.composer.send_anyway')}
+          </button>
+          <button type="button" class="button button--secondary" onClick={holdBack}>
+            {t('console.composer.not_now')}
+          </button>
+        </div>
+      ) : null}
       {submission.error ? <ErrorAlert error={submission.error} overrides={{ ticket_closed: 'console.composer.closed' }} /> : null}
       {sent ? <Notice tone="success">{sent === 'note' ? t('console.composer.note_sent') : t('console.composer.reply_sent')}</Notice> : null}
       <button type="submit" class={note ? 'button button--note' : 'button'} disabled={submission.busy}>
@@ -113,4 +180,9 @@ export function Composer({ ticketId, onPosted }: { ticketId: number; onPosted: (
       </button>
     </form>
   );
+}
+
+/** "Inès", "Inès and Hugo", "Inès, Hugo and Léa", in the page's language. */
+function listOf(names: string[]): string {
+  return new Intl.ListFormat(getLocale(), { style: 'long', type: 'conjunction' }).format(names);
 }

@@ -1,9 +1,9 @@
-//! One ticket for staff: its header and controls, the thread with the composer, files, SLA and
-//! history. The ticket is read again on the live stream's frames about it (polled while the
-//! stream is down); what changed elsewhere shows up at once and is announced in a status region,
-//! without a reload and without touching the composer. A ticket that stops answering (an agent
-//! gave it away, or someone else did) leaves the page with a notice instead of controls that
-//! would all be refused.
+//! One ticket for staff: its header and controls, the thread with the composer and its macros,
+//! the customer beside it, files, SLA and history, and the colleagues on the same page. The ticket
+//! is read again on the live stream's frames about it (polled while the stream is down); what
+//! changed elsewhere shows up at once and is announced in a status region, without a reload and
+//! without touching the composer. A ticket that stops answering (an agent gave it away, or someone
+//! else did) leaves the page with a notice instead of controls that would all be refused.
 
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api';
@@ -16,6 +16,7 @@ import { Page } from '../../ui/Page';
 import { EmptyState, ErrorAlert, Loading, Notice } from '../../ui/status';
 import { ShortcutsButton, ShortcutsHelp } from '../ShortcutsHelp';
 import { useFiles, useHistory, useThread, useTicket } from '../../data/hooks';
+import { allMessages } from '../../data/messages';
 import { FilesPanel } from '../../tickets/FilesPanel';
 import { RichText } from '../../tickets/RichText';
 import { Thread } from '../../tickets/Thread';
@@ -26,8 +27,13 @@ import { TicketPeople, usePeople } from '../people';
 import { lastQueueHref } from '../queue/QueuePage';
 import { useNow } from '../useNow';
 import { AssigneeControl } from './AssigneeControl';
-import { COMPOSER_ID, Composer } from './Composer';
+import { COMPOSER_ID, Composer, type NewerReplies } from './Composer';
+import { CustomerPanel } from './CustomerPanel';
 import { HistoryPanel } from './HistoryPanel';
+import { MacroPicker } from './MacroPicker';
+import { authorsOf, newerColleagueReplies, newestId } from './newer';
+import { PresenceNote } from './PresenceNote';
+import { usePresence } from './usePresence';
 import { PriorityControl } from './PriorityControl';
 import { SlaPanel } from './SlaPanel';
 import { StatusControl, useStatusMoves } from './StatusControl';
@@ -98,10 +104,13 @@ function TicketView({
   const files = useFiles(ticket.id, ticket.updated_at);
   const history = useHistory(ticket.id, ticket.updated_at);
   const [help, setHelp] = useState(false);
+  const [picking, setPicking] = useState(false);
   const threadId = useId();
+  const presence = usePresence(ticket.id);
   useArrivals(thread.data, member.id, ticket, setAnnouncement);
 
   const moves = useStatusMoves(ticket, refresh, setAnnouncement);
+  const writable = acceptsReplies(ticket);
 
   useShortcuts({
     reply: () => document.getElementById(COMPOSER_ID)?.focus(),
@@ -109,14 +118,26 @@ function TicketView({
       if (moves.allows('resolved')) void moves.move('resolved');
       else setAnnouncement(t('console.ticket.cannot_resolve', { status: t(STATUS_LABEL[ticket.status]) }));
     },
+    macro: () => {
+      if (writable) setPicking(true);
+      else setAnnouncement(t('console.composer.closed'));
+    },
     help: () => setHelp(true),
   });
 
   const messages: Message[] = thread.data ?? [];
+  const onScreen = useRef(messages);
+  onScreen.current = messages;
+  // Read afresh at sending time: a colleague's reply may be on its way to the screen.
+  const newerReplies: NewerReplies = async (seen) => {
+    const newer = newerColleagueReplies(await allMessages(ticket.id), seen, member.id);
+    return { names: authorsOf(newer).map((id) => people.find(id)?.name ?? t('console.someone')), newest: newestId(newer) };
+  };
   return (
     <div class="ticket-layout">
       <div class="ticket-main">
         <TicketHeader ticket={ticket} now={now} />
+        <PresenceNote others={presence.others} />
         <p class="live-note" role="status">
           {announcement}
           {stale ? ` ${t('console.live.paused', { reason: describeProblem(stale) })}` : ''}
@@ -138,10 +159,29 @@ function TicketView({
           {thread.loading && !thread.data ? <Loading /> : null}
           {thread.data && messages.length === 0 ? <EmptyState title={t('console.thread.empty')} /> : null}
           {messages.length ? <Thread messages={messages} me={member.id} audience="staff" nameOf={(id) => people.find(id)?.name} /> : null}
-          {acceptsReplies(ticket) ? <Composer ticketId={ticket.id} onPosted={() => void refresh()} /> : <Notice>{t('console.composer.closed')}</Notice>}
+          {writable ? (
+            <Composer
+              ticketId={ticket.id}
+              onPosted={() => {
+                presence.beacon.sent();
+                void refresh();
+              }}
+              onTyping={() => presence.beacon.keystroke()}
+              newestOnScreen={() => newestId(onScreen.current)}
+              newerReplies={newerReplies}
+              tools={
+                <button type="button" class="button button--secondary button--small" aria-keyshortcuts="m Control+Shift+M Meta+Shift+M" onClick={() => setPicking(true)}>
+                  {t('macros.picker.open')}
+                </button>
+              }
+            />
+          ) : (
+            <Notice>{t('console.composer.closed')}</Notice>
+          )}
         </section>
       </div>
       <div class="ticket-side">
+        <CustomerPanel ticketId={ticket.id} now={now} />
         <StatusControl ticket={ticket} moves={moves} />
         <AssigneeControl ticket={ticket} onChanged={refresh} onAnnounce={setAnnouncement} />
         <section class="panel control" aria-label={t('console.priority.label')}>
@@ -152,6 +192,16 @@ function TicketView({
         <HistoryPanel history={history} />
       </div>
       <ShortcutsHelp open={help} onClose={() => setHelp(false)} />
+      <MacroPicker
+        ticket={ticket}
+        open={picking}
+        onClose={() => setPicking(false)}
+        onApplied={(macro) => {
+          setPicking(false);
+          setAnnouncement(t('macros.apply.done', { name: macro.name }));
+          void refresh();
+        }}
+      />
     </div>
   );
 }

@@ -5,9 +5,11 @@ import domain from './domain';
 import errors from './errors';
 import inbound from './inbound';
 import integrations from './integrations';
+import macros from './macros';
 import notifications from './notifications';
 import portal from './portal';
+import satisfaction from './satisfaction';
 import signup from './signup';
 
-export const areas = { common, domain, errors, auth, signup, portal, console, notifications, integrations, inbound };
-export const en = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console, ...notifications, ...integrations, ...inbound };
+export const areas = { common, domain, errors, auth, signup, portal, console, notifications, integrations, inbound, macros, satisfaction };
+export const en = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console, ...notifications, ...integrations, ...inbound, ...macros, ...satisfaction };

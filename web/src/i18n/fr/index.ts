@@ -6,9 +6,11 @@ import domain from './domain';
 import errors from './errors';
 import inbound from './inbound';
 import integrations from './integrations';
+import macros from './macros';
 import notifications from './notifications';
 import portal from './portal';
+import satisfaction from './satisfaction';
 import signup from './signup';
 
-export const areas = { common, domain, errors, auth, signup, portal, console, notifications, integrations, inbound };
-export const fr: Record<keyof typeof en, string> = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console, ...notifications, ...integrations, ...inbound };
+export const areas = { common, domain, errors, auth, signup, portal, console, notifications, integrations, inbound, macros, satisfaction };
+export const fr: Record<keyof typeof en, string> = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console, ...notifications, ...integrations, ...inbound, ...macros, ...satisfaction };

@@ -1,0 +1,84 @@
+//! `PUT /v1/tickets/{id}/presence` and `DELETE`: staff on a ticket's page say so, and whether
+//! they are typing a reply; the other staff who may see the ticket hear it on their streams
+//! (`crate::live::presence`). Nothing is stored.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use shared::error::ApiResult;
+use shared::http::JsonBody;
+use utoipa::ToSchema;
+
+use crate::context::{TenantContext, TenantDb};
+use crate::live::presence::Presence;
+use crate::sav::tickets::store;
+use crate::sav::users;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Here {
+    /// Typing a reply now.
+    pub typing: bool,
+}
+
+async fn announce(
+    state: &AppState,
+    context: &TenantContext,
+    tenant_db: &TenantDb,
+    id: i64,
+    typing: bool,
+    left: bool,
+) -> ApiResult<StatusCode> {
+    let mut db = tenant_db.connect().await?;
+    let (viewer, ticket) = store::visible(&mut db, context.user_id, id, false).await?;
+    viewer.require_staff()?;
+    let name = users::display_name(&mut db, viewer.id).await?;
+    drop(db);
+    let presence = Presence {
+        tenant: context.tenant.id,
+        ticket_id: ticket.id,
+        user_id: viewer.id,
+        name,
+        typing,
+        left,
+        assignee: ticket.assigned_to,
+    };
+    state.presence.announce(presence).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Say the caller has the ticket open, and whether they are typing (staff; every 15 s or so).
+#[utoipa::path(put, path = "/v1/tickets/{id}/presence", tag = "live", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = Here,
+    responses(
+        (status = 204, description = "Told to the other staff on the ticket, for 30 s"),
+        (status = 403, description = "`forbidden`: customers"),
+        (status = 404, description = "`not_found`"),
+    ))]
+pub async fn put_presence(
+    State(state): State<AppState>,
+    context: TenantContext,
+    tenant_db: TenantDb,
+    Path(id): Path<i64>,
+    JsonBody(here): JsonBody<Here>,
+) -> ApiResult<StatusCode> {
+    announce(&state, &context, &tenant_db, id, here.typing, false).await
+}
+
+/// Say the caller left the ticket's page (staff).
+#[utoipa::path(delete, path = "/v1/tickets/{id}/presence", tag = "live", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses(
+        (status = 204, description = "Told to the other staff on the ticket"),
+        (status = 403, description = "`forbidden`: customers"),
+        (status = 404, description = "`not_found`"),
+    ))]
+pub async fn delete_presence(
+    State(state): State<AppState>,
+    context: TenantContext,
+    tenant_db: TenantDb,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    announce(&state, &context, &tenant_db, id, false, true).await
+}

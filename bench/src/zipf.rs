@@ -1,0 +1,351 @@
+//! Many tenants on skewed traffic: `--tenants` organisations provisioned by the control plane,
+//! seeded with tickets by their rank (the largest `--largest`, the tail a few each: tickets
+//! fall as rank^-1.1), then `GET /v1/tickets/{id}` for a random ticket of a tenant chosen by
+//! Zipf (s = 1.1), against the largest tenant alone and against tenants chosen uniformly, each
+//! under the same closed-loop load from this process, on an app-api replica with the default
+//! pool settings (its budget fitted to the server, as at start). Reported for each: the rate,
+//! latencies, errors, the connections the tenant databases accepted a second
+//! (`pg_stat_database.sessions`), pools created, idle connections evicted, and the process's
+//! resident memory with every tenant known. A last run sends the Zipf reads as consoles would
+//! revalidate them: each client keeps the `ETag` of every ticket it has read and sends it back
+//! (`If-None-Match`); a copy still current is answered 304 from the tenant's change version
+//! (`app_api::live::versions`), with no statement and no connection.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rand::Rng as _;
+use sqlx::{ConnectOptions as _, Connection as _, PgConnection};
+
+use crate::app::{Request, closed_loop, replica_with};
+use crate::platform::Platform;
+
+/// The exponent of the tenants' popularity and of their size.
+const S: f64 = 1.1;
+
+pub struct Options {
+    pub tenants: usize,
+    pub largest: i64,
+    pub concurrency: usize,
+    pub seconds: u64,
+}
+
+/// A tenant the load reaches: its slug, its owner's token, its tickets' ids.
+struct Target {
+    slug: String,
+    token: String,
+    first: i64,
+    count: i64,
+}
+
+/// Ranks 0.. chosen with probability proportional to (rank + 1)^-S.
+struct Zipf {
+    cumulative: Vec<f64>,
+}
+
+impl Zipf {
+    fn new(n: usize) -> Self {
+        let mut total = 0.0;
+        #[allow(clippy::cast_precision_loss, reason = "ranks")]
+        let cumulative = (1..=n)
+            .map(|rank| {
+                total += (rank as f64).powf(-S);
+                total
+            })
+            .collect();
+        Self { cumulative }
+    }
+
+    fn sample(&self, rng: &mut impl rand::Rng) -> usize {
+        let total = *self.cumulative.last().expect("at least one rank");
+        let x = rng.gen_range(0.0..total);
+        self.cumulative.partition_point(|c| *c <= x).min(self.cumulative.len() - 1)
+    }
+
+    /// The share of draws that fall beyond the first `k` ranks.
+    fn beyond(&self, k: usize) -> f64 {
+        let total = *self.cumulative.last().expect("at least one rank");
+        1.0 - self.cumulative[k.min(self.cumulative.len()) - 1] / total
+    }
+}
+
+/// Tickets of the tenant at `rank` (0-based): `largest` for the first, at least 3.
+fn tickets_at(rank: usize, largest: i64) -> i64 {
+    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, reason = "a few thousand")]
+    let count = (largest as f64 * ((rank + 1) as f64).powf(-S)).round() as i64;
+    count.max(3)
+}
+
+pub async fn run(options: &Options) {
+    // With Redis: the change versions that answer revalidations.
+    let platform = Platform::start_with("error", testkit::WithRedis::Yes).await;
+    let started = Instant::now();
+    let signed_in = platform.tenants_with_tokens(options.tenants).await;
+    println!("zipf: {} tenants provisioned and signed in in {:.0} s", options.tenants, started.elapsed().as_secs_f64());
+    let started = Instant::now();
+    let mut targets = Vec::with_capacity(signed_in.len());
+    let mut total = 0;
+    for (rank, (slug, token)) in signed_in.into_iter().enumerate() {
+        let (_, admin) = platform.tenant_admin_options(&slug).await;
+        let mut admin = admin.connect().await.expect("the tenant database");
+        let count = tickets_at(rank, options.largest);
+        let first = seed(&mut admin, count).await;
+        total += count;
+        targets.push(Target { slug, token, first, count });
+    }
+    println!(
+        "  seeded {total} tickets (largest {}, smallest {}) with a message each in {:.0} s",
+        targets[0].count,
+        targets.last().map_or(0, |t| t.count),
+        started.elapsed().as_secs_f64()
+    );
+    let zipf = Zipf::new(targets.len());
+    println!(
+        "  Zipf s = {S}: {:.0}% of requests go beyond the 10 busiest tenants, {:.0}% beyond the 80 busiest",
+        100.0 * zipf.beyond(10),
+        100.0 * zipf.beyond(80)
+    );
+    // The default pool settings (a budget of 100 fitted to the server, 5 per tenant, 500
+    // pools); only the rate limits are off (one address sends all the load).
+    let app = replica_with(&platform, 100, 5, |c| c.pools.max_pools = 500).await;
+    println!("  app-api's tenant connection budget, fitted to the server: {}", app.state.budget.total);
+    let targets = Arc::new(targets);
+    let zipf = Arc::new(zipf);
+    let duration = Duration::from_secs(options.seconds);
+    let scenarios: [(&str, Pick); 3] =
+        [("the largest tenant alone", Pick::Largest), ("Zipf", Pick::Zipf), ("uniform", Pick::Uniform)];
+    let mut one_tenant = None;
+    for (name, pick) in scenarios {
+        let request = reads(&app, &targets, &zipf, pick);
+        // Warm-up: pools, caches, statement caches.
+        closed_loop(&request, 200, options.concurrency, Duration::from_secs(3)).await;
+        let before = Counters::read(&app, &platform).await;
+        let load = closed_loop(&request, 200, options.concurrency, duration).await;
+        let after = Counters::read(&app, &platform).await;
+        let ratio =
+            one_tenant.map_or(String::new(), |one: f64| format!(", {:.2} of the largest alone", load.rate / one));
+        one_tenant.get_or_insert(load.rate);
+        #[allow(clippy::cast_precision_loss, reason = "counts")]
+        let per_second = |n: i64| n as f64 / duration.as_secs_f64();
+        println!(
+            "  {name}, {} clients: {:.0} req/s{ratio}, {}, errors {}{}",
+            options.concurrency,
+            load.rate,
+            load.latency_text(),
+            load.errors,
+            load.first_error.map_or(String::new(), |e| format!(" (first: {e})"))
+        );
+        println!(
+            "    connections opened {:.0}/s, pools created {}, idle connections evicted {}, pools open {}, resident memory {} MiB",
+            per_second(after.sessions - before.sessions),
+            after.pools_created - before.pools_created,
+            after.evictions - before.evictions,
+            after.pools_open,
+            after.resident_kb / 1024
+        );
+    }
+    let before = Counters::read(&app, &platform).await;
+    let (load, revalidated) = revalidating(&app, &targets, &zipf, options.concurrency, duration).await;
+    let after = Counters::read(&app, &platform).await;
+    #[allow(clippy::cast_precision_loss, reason = "counts")]
+    let opened = (after.sessions - before.sessions) as f64 / duration.as_secs_f64();
+    println!(
+        "  Zipf, each client revalidating what it read, {} clients: {:.0} req/s, {:.2} of the largest alone, {}, errors {}, 304 for {:.0}% of them",
+        options.concurrency,
+        load.rate,
+        load.rate / one_tenant.unwrap_or(f64::NAN),
+        load.latency_text(),
+        load.errors,
+        100.0 * revalidated
+    );
+    println!(
+        "    connections opened {opened:.0}/s, pools created {}, idle connections evicted {}",
+        after.pools_created - before.pools_created,
+        after.evictions - before.evictions
+    );
+    drop(app);
+    platform.finish().await;
+}
+
+/// The Zipf reads under closed-loop load, each client sending back the tag of a ticket it read
+/// before; the load (200 and 304 both count) and the share answered 304.
+async fn revalidating(
+    app: &crate::app::Replica,
+    targets: &Arc<Vec<Target>>,
+    zipf: &Arc<Zipf>,
+    concurrency: usize,
+    duration: Duration,
+) -> (crate::app::Load, f64) {
+    let client = reqwest::Client::builder().no_proxy().pool_max_idle_per_host(concurrency).build().expect("client");
+    let base = app.server.url("");
+    let base = base.trim_end_matches('/').to_owned();
+    let until = Instant::now() + duration;
+    let mut clients = tokio::task::JoinSet::new();
+    for _ in 0..concurrency {
+        let (client, targets, zipf, base) = (client.clone(), Arc::clone(targets), Arc::clone(zipf), base.clone());
+        clients.spawn(async move {
+            let mut tags: HashMap<(usize, i64), String> = HashMap::new();
+            let (mut samples, mut errors, mut not_modified) = (Vec::new(), 0usize, 0usize);
+            while Instant::now() < until {
+                let (rank, id) = {
+                    let mut rng = rand::thread_rng();
+                    let rank = zipf.sample(&mut rng);
+                    (rank, targets[rank].first + rng.gen_range(0..targets[rank].count))
+                };
+                let target = &targets[rank];
+                let mut request = client
+                    .get(format!("{base}/v1/tickets/{id}"))
+                    .header("x-tenant-slug", &target.slug)
+                    .bearer_auth(&target.token);
+                if let Some(tag) = tags.get(&(rank, id)) {
+                    request = request.header("if-none-match", tag);
+                }
+                let sent = Instant::now();
+                match request.send().await {
+                    Ok(response) => {
+                        let status = response.status().as_u16();
+                        let tag = response.headers().get("etag").and_then(|v| v.to_str().ok()).map(str::to_owned);
+                        let read = response.bytes().await.is_ok();
+                        match status {
+                            200 | 304 if read => {
+                                samples.push(sent.elapsed());
+                                not_modified += usize::from(status == 304);
+                                if let Some(tag) = tag {
+                                    tags.insert((rank, id), tag);
+                                }
+                            }
+                            _ => errors += 1,
+                        }
+                    }
+                    Err(_) => errors += 1,
+                }
+            }
+            (samples, errors, not_modified)
+        });
+    }
+    let (mut samples, mut errors, mut not_modified) = (Vec::new(), 0, 0);
+    while let Some(joined) = clients.join_next().await {
+        let (s, e, n) = joined.expect("client task");
+        samples.extend(s);
+        errors += e;
+        not_modified += n;
+    }
+    #[allow(clippy::cast_precision_loss, reason = "counts")]
+    let share = if samples.is_empty() { 0.0 } else { not_modified as f64 / samples.len() as f64 };
+    let load = crate::app::Load {
+        rate: f64::from(u32::try_from(samples.len()).unwrap_or(u32::MAX)) / duration.as_secs_f64(),
+        latency: (!samples.is_empty()).then(|| crate::stats::summarize(samples)),
+        errors,
+        first_error: None,
+    };
+    (load, share)
+}
+
+#[derive(Clone, Copy)]
+enum Pick {
+    Largest,
+    Zipf,
+    Uniform,
+}
+
+/// One random ticket of a tenant chosen by `pick`, read by its owner.
+fn reads(app: &crate::app::Replica, targets: &Arc<Vec<Target>>, zipf: &Arc<Zipf>, pick: Pick) -> Request {
+    let base = app.server.url("");
+    let (targets, zipf) = (Arc::clone(targets), Arc::clone(zipf));
+    Arc::new(move |client: &reqwest::Client| {
+        let mut rng = rand::thread_rng();
+        let target = match pick {
+            Pick::Largest => &targets[0],
+            Pick::Zipf => &targets[zipf.sample(&mut rng)],
+            Pick::Uniform => &targets[rng.gen_range(0..targets.len())],
+        };
+        let id = target.first + rng.gen_range(0..target.count);
+        client
+            .get(format!("{}/v1/tickets/{id}", base.trim_end_matches('/')))
+            .header("x-tenant-slug", &target.slug)
+            .bearer_auth(&target.token)
+    })
+}
+
+/// `count` tickets of the tenant's owner, each with a customer message; the first id.
+async fn seed(admin: &mut PgConnection, count: i64) -> i64 {
+    let owner: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE role = 'owner'").fetch_one(&mut *admin).await.unwrap();
+    let first: i64 = sqlx::query_scalar(
+        "WITH made AS (
+             INSERT INTO support_tickets (ticket_number, user_id, subject, description, response_due_at, resolution_due_at)
+             SELECT 'TKT-Z' || lpad(g::text, 7, '0'), $1, 'Parcel ' || g, 'The parcel arrived damaged.',
+                    now() + interval '1 day', now() + interval '3 days'
+             FROM generate_series(1, $2) g RETURNING id
+         ), said AS (
+             INSERT INTO ticket_messages (ticket_id, sender_id, sender_type, message, is_internal)
+             SELECT id, $1, 'customer', 'Here is a photo of the box.', false FROM made
+         )
+         SELECT min(id) FROM made",
+    )
+    .bind(owner)
+    .bind(count)
+    .fetch_one(&mut *admin)
+    .await
+    .unwrap();
+    first
+}
+
+/// What the counters say at one moment.
+struct Counters {
+    sessions: i64,
+    pools_created: i64,
+    evictions: i64,
+    pools_open: i64,
+    resident_kb: u64,
+}
+
+impl Counters {
+    async fn read(app: &crate::app::Replica, platform: &Platform) -> Self {
+        let mut admin = PgConnection::connect_with(&shared::testkit::admin_options()).await.expect("admin");
+        let sessions: i64 = sqlx::query_scalar(
+            "SELECT coalesce(sum(sessions), 0)::bigint FROM pg_stat_database d
+             JOIN pg_database db ON db.oid = d.datid
+             WHERE db.datname IN (SELECT database_name FROM unnest($1::text[]) AS database_name)",
+        )
+        .bind(platform.tenant_databases().await)
+        .fetch_one(&mut admin)
+        .await
+        .unwrap_or(0);
+        let pools = &app.state.pools.metrics();
+        Self {
+            sessions,
+            pools_created: i64::try_from(pools.pool_creations.get()).unwrap_or(i64::MAX),
+            evictions: i64::try_from(pools.evictions.get()).unwrap_or(i64::MAX),
+            pools_open: pools.pools_open.get(),
+            resident_kb: crate::stats::resident_kb(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zipf_draws_follow_the_ranks() {
+        let zipf = Zipf::new(1000);
+        let mut rng = rand::thread_rng();
+        let mut first = 0;
+        let draws = 100_000;
+        for _ in 0..draws {
+            if zipf.sample(&mut rng) == 0 {
+                first += 1;
+            }
+        }
+        // P(rank 1) = 1 / H(1000, 1.1), about 0.18.
+        let expected = 1.0 / zipf.cumulative[999];
+        #[allow(clippy::cast_precision_loss, reason = "counts")]
+        let seen = f64::from(first) / f64::from(draws);
+        assert!((seen - expected).abs() < 0.01, "{seen} against {expected}");
+        assert!((zipf.beyond(80) - 0.26).abs() < 0.03, "{}", zipf.beyond(80));
+        assert_eq!(tickets_at(0, 3000), 3000);
+        assert_eq!(tickets_at(999, 3000), 3);
+    }
+}

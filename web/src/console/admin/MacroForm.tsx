@@ -1,0 +1,163 @@
+//! A macro's form, to create one or change one: its name, the reply or note it posts (with the
+//! placeholders it may use), and the status, priority and assignment it sets. Checked here first
+//! (`../macros.ts`); the server's refusals are shown beside their fields.
+
+import { useId, useRef, useState } from 'preact/hooks';
+import { ApiProblem } from '../../api/problem';
+import type { NewMacro } from '../../data/macros';
+import { t } from '../../i18n';
+import { STATUS_LABEL } from '../../tickets/badges';
+import { SelectField, TextArea, TextField, focusFirstInvalid } from '../../ui/Field';
+import { useSubmit } from '../../ui/hooks';
+import { ErrorAlert } from '../../ui/status';
+import { MACRO_NAME_MAX, PLACEHOLDERS, checkMacroForm, placeholderText, type FormError, type MacroField, type MacroFormValues } from '../macros';
+import { usePeople } from '../people';
+import { PRIORITIES } from '../queue/views';
+import { formField } from './integrations';
+
+const STATUSES = ['open', 'in_progress', 'waiting_customer', 'resolved', 'closed'] as const;
+
+const PLACEHOLDER_HINT = {
+  'customer.firstname': 'macros.placeholder.customer_firstname',
+  'ticket.number': 'macros.placeholder.ticket_number',
+  'agent.firstname': 'macros.placeholder.agent_firstname',
+} as const satisfies Record<(typeof PLACEHOLDERS)[number], string>;
+
+export function MacroForm({
+  initial,
+  submitLabel,
+  onSave,
+  onCancel,
+}: {
+  initial: MacroFormValues;
+  submitLabel: string;
+  /** Sends the request; a refusal is thrown back (an `ApiProblem`). */
+  onSave: (request: NewMacro) => Promise<void>;
+  onCancel?: () => void;
+}) {
+  const [values, setValues] = useState(initial);
+  const [errors, setErrors] = useState<Partial<Record<MacroField, string>>>({});
+  const submission = useSubmit();
+  const people = usePeople();
+  const ref = useRef<HTMLFormElement>(null);
+  const id = useId();
+  const set = <K extends keyof MacroFormValues>(key: K, value: MacroFormValues[K]) => {
+    setValues((v) => ({ ...v, [key]: value }));
+    setErrors((e) => (key === 'name' || key === 'body' ? { ...e, [key]: undefined, form: undefined } : { ...e, form: undefined }));
+  };
+
+  const onSubmit = (event: Event) => {
+    event.preventDefault();
+    const checked = checkMacroForm(values);
+    const shown: Partial<Record<MacroField, string>> = {};
+    for (const [field, error] of Object.entries(checked.errors) as [MacroField, FormError][]) shown[field] = t(error.key, error.params);
+    setErrors(shown);
+    if (!checked.request) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
+    const request = checked.request;
+    void submission.run(async () => {
+      try {
+        await onSave(request);
+      } catch (error) {
+        const server: Partial<Record<MacroField, string>> = {};
+        if (error instanceof ApiProblem && error.code === 'macro_name_taken') server.name = t('macros.form.name_taken');
+        else if (error instanceof ApiProblem) {
+          const other: string[] = [];
+          for (const e of error.errors) {
+            const field = formField<'name' | 'body'>(e.field, ['name', 'body']);
+            if (field) server[field] ??= e.message;
+            else other.push(e.message);
+          }
+          // What the server says of the status, priority or assignee (an assignee who left).
+          if (other.length) server.form = other.join(' ');
+        }
+        if (Object.keys(server).length) {
+          setErrors(server);
+          requestAnimationFrame(() => focusFirstInvalid(ref.current));
+          return;
+        }
+        throw error;
+      }
+    });
+  };
+
+  const assignees = [
+    { value: '', label: t('macros.form.assign_keep') },
+    { value: 'me', label: t('macros.form.assign_me') },
+    { value: 'nobody', label: t('macros.form.assign_nobody') },
+    ...people.staff.map((p) => ({ value: p.id, label: p.name })),
+  ];
+  // A macro naming someone no longer on the team keeps them until changed.
+  if (values.assignTo && !assignees.some((a) => a.value === values.assignTo)) assignees.push({ value: values.assignTo, label: t('console.someone') });
+
+  return (
+    <form ref={ref} class="form macro-form" onSubmit={onSubmit} noValidate>
+      <TextField
+        label={t('macros.form.name')}
+        hint={t('macros.form.name_hint')}
+        name="name"
+        autocomplete="off"
+        maxLength={MACRO_NAME_MAX}
+        value={values.name}
+        error={errors.name}
+        onValue={(v) => set('name', v)}
+        required
+      />
+      <TextArea
+        label={t('macros.form.body')}
+        name="body"
+        rows={5}
+        value={values.body}
+        error={errors.body}
+        onValue={(v) => set('body', v)}
+        hint={
+          <>
+            {t('macros.form.body_hint')}{' '}
+            {PLACEHOLDERS.map((name, index) => (
+              <span key={name} class="placeholder-help">
+                <code>{placeholderText(name)}</code> {t(PLACEHOLDER_HINT[name])}
+                {index < PLACEHOLDERS.length - 1 ? '; ' : '.'}
+              </span>
+            ))}
+          </>
+        }
+      />
+      <div class="checkbox">
+        <input id={`${id}-internal`} type="checkbox" name="is_internal" checked={values.isInternal} onChange={(e) => set('isInternal', e.currentTarget.checked)} />
+        <label for={`${id}-internal`}>{t('macros.form.internal')}</label>
+      </div>
+      <div class="field-row field-row--three">
+        <SelectField
+          label={t('macros.form.status')}
+          name="status"
+          value={values.status}
+          options={[{ value: '', label: t('macros.form.status_keep') }, ...STATUSES.map((s) => ({ value: s, label: t(STATUS_LABEL[s]) }))]}
+          onValue={(v) => set('status', v as MacroFormValues['status'])}
+        />
+        <SelectField
+          label={t('macros.form.priority')}
+          name="priority"
+          value={values.priority}
+          options={[{ value: '', label: t('macros.form.priority_keep') }, ...PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) }))]}
+          onValue={(v) => set('priority', v as MacroFormValues['priority'])}
+        />
+        <SelectField label={t('macros.form.assign')} name="assign_to" value={values.assignTo} options={assignees} onValue={(v) => set('assignTo', v)} />
+      </div>
+      {errors.form ? (
+        <div class="alert alert--error" role="alert">
+          <p>{errors.form}</p>
+        </div>
+      ) : null}
+      {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields', limit_reached: 'macros.form.limit' }} /> : null}
+      <div class="actions">
+        <button type="submit" class="button" disabled={submission.busy}>
+          {submission.busy ? t('common.working') : submitLabel}
+        </button>
+        {onCancel ? (
+          <button type="button" class="button button--secondary" onClick={onCancel}>
+            {t('macros.form.cancel')}
+          </button>
+        ) : null}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,130 @@
+//! The organisation's macros (owners and admins): a form to add one, and the list, each macro
+//! changed in place or deleted after a confirmation in place. Agents apply them from a ticket's
+//! page (`../ticket/MacroPicker.tsx`).
+
+import { useId, useState } from 'preact/hooks';
+import { createMacro, deleteMacro, listMacros, updateMacro, type Macro } from '../../data/macros';
+import { useResource } from '../../data/resource';
+import { formatDateTime, t, tn } from '../../i18n';
+import { useMember } from '../../tenant/member';
+import { useSubmit } from '../../ui/hooks';
+import { Page } from '../../ui/Page';
+import { EmptyState, ErrorAlert, Loading, Notice } from '../../ui/status';
+import { MacroEffects } from '../MacroEffects';
+import { EMPTY_MACRO, formValues } from '../macros';
+import { MacroForm } from './MacroForm';
+
+export function MacrosPage() {
+  const { slug } = useMember();
+  const macros = useResource(`macros:${slug}`, listMacros);
+  const [notice, setNotice] = useState('');
+  // A new form after each creation, emptied.
+  const [round, setRound] = useState(0);
+  const newId = useId();
+  const listId = useId();
+  const list = macros.data ?? [];
+  return (
+    <Page title={t('macros.title')}>
+      <p class="lead">{t('macros.lead')}</p>
+      <section class="panel" aria-labelledby={newId}>
+        <h2 id={newId}>{t('macros.new')}</h2>
+        <MacroForm
+          key={round}
+          initial={EMPTY_MACRO}
+          submitLabel={t('macros.form.create')}
+          onSave={async (request) => {
+            const made = await createMacro(request);
+            setNotice(t('macros.created', { name: made.name }));
+            setRound((n) => n + 1);
+            await macros.refresh();
+          }}
+        />
+      </section>
+      <section class="panel" aria-labelledby={listId}>
+        <h2 id={listId}>{t('macros.list')}</h2>
+        {notice ? <Notice tone="success">{notice}</Notice> : null}
+        {macros.error ? <ErrorAlert error={macros.error} onRetry={macros.reload} /> : null}
+        {macros.loading && !macros.data ? <Loading /> : null}
+        {macros.data && list.length === 0 ? <EmptyState title={t('macros.empty')} /> : null}
+        {list.length ? (
+          <>
+            <p class="list-count">{tn('macros.count', list.length)}</p>
+            <ul class="integration-list">
+              {list.map((macro) => (
+                <MacroRow
+                  key={macro.id}
+                  macro={macro}
+                  onChanged={async (text) => {
+                    setNotice(text);
+                    await macros.refresh();
+                  }}
+                />
+              ))}
+            </ul>
+          </>
+        ) : null}
+      </section>
+    </Page>
+  );
+}
+
+function MacroRow({ macro, onChanged }: { macro: Macro; onChanged: (notice: string) => Promise<void> }) {
+  const [editing, setEditing] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const submission = useSubmit();
+  const id = useId();
+  const remove = () =>
+    void submission.run(async () => {
+      await deleteMacro(macro.id);
+      setConfirming(false);
+      await onChanged(t('macros.deleted', { name: macro.name }));
+    });
+  return (
+    <li class="integration" aria-labelledby={id}>
+      <div class="integration-head">
+        <strong id={id}>{macro.name}</strong>
+        {macro.body?.trim() ? <span class={macro.is_internal ? 'badge badge--warn' : 'badge'}>{macro.is_internal ? t('macros.kind_note') : t('macros.kind_reply')}</span> : null}
+      </div>
+      {editing ? (
+        <MacroForm
+          initial={formValues(macro)}
+          submitLabel={t('macros.form.save')}
+          onCancel={() => setEditing(false)}
+          onSave={async (request) => {
+            const saved = await updateMacro(macro.id, request);
+            setEditing(false);
+            await onChanged(t('macros.saved', { name: saved.name }));
+          }}
+        />
+      ) : (
+        <>
+          <MacroEffects macro={macro} />
+          <p class="hint">{t('macros.changed', { time: formatDateTime(macro.updated_at) })}</p>
+          <div class="actions">
+            {confirming ? (
+              <>
+                <span>{t('macros.delete_confirm', { name: macro.name })}</span>
+                <button type="button" class="button button--danger" disabled={submission.busy} onClick={remove}>
+                  {t('macros.delete_yes', { name: macro.name })}
+                </button>
+                <button type="button" class="button button--secondary" onClick={() => setConfirming(false)}>
+                  {t('macros.form.cancel')}
+                </button>
+              </>
+            ) : (
+              <>
+                <button type="button" class="button button--secondary" aria-label={t('macros.edit_named', { name: macro.name })} onClick={() => setEditing(true)}>
+                  {t('macros.edit')}
+                </button>
+                <button type="button" class="button button--secondary" aria-label={t('macros.delete_named', { name: macro.name })} onClick={() => setConfirming(true)}>
+                  {t('macros.delete')}
+                </button>
+              </>
+            )}
+          </div>
+        </>
+      )}
+      {submission.error ? <ErrorAlert error={submission.error} /> : null}
+    </li>
+  );
+}

@@ -1,0 +1,108 @@
+//! The customer beside the thread (staff only): who they are, their other tickets (last changed
+//! first, each a link), their orders with totals in their currency, and how they rated past
+//! resolutions.
+
+import { useId } from 'preact/hooks';
+import { ticketCustomer, type TicketCustomer } from '../../data/tickets';
+import { useResource } from '../../data/resource';
+import { formatAverage, formatDate, formatDateTime, formatMoney, t, tn } from '../../i18n';
+import { Link } from '../../router/router';
+import { Stars } from '../../satisfaction/Stars';
+import { StatusBadge } from '../../tickets/badges';
+import { ErrorAlert, Loading } from '../../ui/status';
+import { relativeTime } from '../format';
+import { fullName } from '../people';
+
+export function CustomerPanel({ ticketId, now }: { ticketId: number; now: Date }) {
+  const customer = useResource(`customer:${ticketId}`, (signal) => ticketCustomer(ticketId, signal));
+  const id = useId();
+  return (
+    <section class="panel customer-panel" aria-labelledby={id}>
+      <h2 id={id}>{t('console.customer.title')}</h2>
+      {customer.error ? <ErrorAlert error={customer.error} onRetry={customer.reload} /> : null}
+      {customer.loading && !customer.data ? <Loading /> : null}
+      {customer.data ? <CustomerFacts data={customer.data} now={now} /> : null}
+    </section>
+  );
+}
+
+function CustomerFacts({ data, now }: { data: TicketCustomer; now: Date }) {
+  const { customer, tickets, orders, satisfaction } = data;
+  return (
+    <>
+      <p class="customer-name">
+        <strong>{fullName(customer) ?? customer.email}</strong>
+        {customer.vip ? (
+          <>
+            {' '}
+            <span class="badge badge--vip">{t('console.ticket.vip')}</span>
+          </>
+        ) : null}
+      </p>
+      {customer.email ? <p class="fact-detail customer-email">{customer.email}</p> : null}
+
+      <h3>{t('console.customer.tickets')}</h3>
+      {tickets.length ? (
+        <ul class="side-list">
+          {tickets.map((ticket) => (
+            <li key={ticket.id}>
+              <Link href={`/tickets/${ticket.id}`}>
+                <span class="ticket-number">{ticket.ticket_number}</span> {ticket.subject}
+              </Link>
+              <span class="side-meta">
+                <StatusBadge status={ticket.status} audience="staff" />{' '}
+                <time dateTime={ticket.updated_at} title={formatDateTime(ticket.updated_at)}>
+                  {t('console.customer.changed', { time: relativeTime(new Date(ticket.updated_at), now) })}
+                </time>
+              </span>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p class="hint">{t('console.customer.no_tickets')}</p>
+      )}
+
+      <h3>{t('console.customer.orders')}</h3>
+      {orders.length ? (
+        <ul class="side-list">
+          {orders.map((order) => (
+            <li key={order.order_id}>
+              <span>
+                {t('console.customer.order', { number: order.order_id })} <strong>{formatMoney(order.total_cents, order.currency)}</strong>
+              </span>
+              <span class="side-meta">
+                <span class="badge">{order.status}</span> <time dateTime={order.created_at}>{formatDate(order.created_at)}</time>
+              </span>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p class="hint">{t('console.customer.no_orders')}</p>
+      )}
+
+      <h3>{t('console.customer.satisfaction')}</h3>
+      {typeof satisfaction.average === 'number' && satisfaction.count > 0 ? (
+        <p>
+          <Stars value={satisfaction.average} /> {tn('console.customer.average', satisfaction.count, { average: formatAverage(satisfaction.average) })}
+        </p>
+      ) : (
+        <p class="hint">{t('console.customer.no_ratings')}</p>
+      )}
+      {satisfaction.recent.length ? (
+        <ul class="side-list">
+          {satisfaction.recent.map((r) => (
+            <li key={`${r.ticket_id}:${r.created_at}`}>
+              <span>
+                <Stars value={r.rating} /> <Link href={`/tickets/${r.ticket_id}`}>{r.ticket_number}</Link>
+              </span>
+              {r.comment ? <q class="side-quote">{r.comment}</q> : null}
+              <span class="side-meta">
+                <time dateTime={r.created_at}>{formatDate(r.created_at)}</time>
+              </span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,56 @@
+import type en from '../en/satisfaction';
+
+const fr: Record<keyof typeof en, string> = {
+  'csat.out_of_five': '{rating} sur 5',
+  'csat.your_rating': 'Votre note',
+  'csat.stars.one': '{count} étoile',
+  'csat.stars.other': '{count} étoiles',
+  'csat.word.1': 'Très mauvais',
+  'csat.word.2': 'Mauvais',
+  'csat.word.3': 'Correct',
+  'csat.word.4': 'Bien',
+  'csat.word.5': 'Excellent',
+
+  'csat.widget.title': 'Comment avons-nous fait ?',
+  'csat.widget.lead': 'Dites-nous comment nous avons traité ce ticket : choisissez de 1 à 5 étoiles.',
+  'csat.widget.choose': 'Choisissez de 1 à 5 étoiles.',
+  'csat.widget.comment': 'Commentaire (facultatif)',
+  'csat.widget.submit': 'Envoyer ma note',
+  'csat.widget.thanks': 'Merci pour votre note.',
+  'csat.widget.given': 'Votre note :',
+  'csat.widget.not_resolved': 'Ce ticket ne peut plus être noté : il n’est plus résolu.',
+
+  'csat.comment.label': 'Quelque chose à ajouter ? (facultatif)',
+  'csat.comment.hint': 'Jusqu’à 2 000 caractères. L’équipe lit chaque commentaire.',
+  'csat.comment.submit': 'Envoyer le commentaire',
+
+  'csat.page.title': 'Comment avons-nous fait ?',
+  'csat.page.ticket': 'Ticket {number} : {subject}',
+  'csat.page.choose': 'Choisissez de 1 à 5 étoiles pour noter le traitement de votre ticket.',
+  'csat.page.recording': 'Enregistrement de votre note…',
+  'csat.page.thanks': 'Merci ! Votre note est enregistrée.',
+  'csat.page.recorded': 'Votre note',
+  'csat.page.already': 'La résolution de ce ticket a déjà été notée : la première note reste.',
+  'csat.page.given': 'La note donnée :',
+  'csat.page.your_comment': 'Votre commentaire',
+  'csat.page.comment_thanks': 'Merci pour votre commentaire.',
+  'csat.page.comment_already': 'Un commentaire a déjà été ajouté à cette note.',
+  'csat.page.reopened': 'Ce ticket a été rouvert après l’envoi de cet e-mail : il pourra être noté une fois résolu à nouveau.',
+  'csat.page.invalid': 'Ce lien de notation n’est pas valide, ou il a expiré.',
+  'csat.page.tickets': 'Voir vos tickets',
+
+  'csat.report.title': 'Satisfaction des clients',
+  'csat.report.range': 'Notes des 30 derniers jours, par semaine.',
+  'csat.report.empty': 'Aucune note ces 30 derniers jours.',
+  'csat.report.none': '–',
+  'csat.report.average': 'Note moyenne',
+  'csat.report.count': 'Notes',
+  'csat.report.by_period': 'Note moyenne, semaine par semaine',
+  'csat.report.chart_summary.one': 'Graphique en barres : la note moyenne de {count} semaine ({average} sur 5 au total). Le tableau ci-dessous donne les chiffres.',
+  'csat.report.chart_summary.other': 'Graphique en barres : la note moyenne de chacune des {count} semaines ({average} sur 5 au total). Le tableau ci-dessous donne les chiffres.',
+  'csat.report.period_table': 'Notes par semaine',
+  'csat.report.period': 'Semaine du',
+  'csat.report.agent_table': 'Notes par agent',
+};
+
+export default fr;
