@@ -198,8 +198,8 @@ pub async fn prune(conn: &mut PgConnection, before: DateTime<Utc>, limit: i64) -
     .map(|done| done.rows_affected())
 }
 
-/// The oldest and newest numbers in the relay's order the outbox holds (`newest` 0 and `oldest`
-/// 1 when it holds none).
+/// The oldest number in the relay's order the outbox still holds, and the newest the relay has
+/// given out (committed). With nothing kept (all pruned), `oldest` is one past `newest`.
 #[derive(Debug, Clone, Copy)]
 pub struct IdBounds {
     pub oldest: i64,
@@ -209,10 +209,19 @@ pub struct IdBounds {
 pub async fn id_bounds(conn: &mut PgConnection) -> sqlx::Result<IdBounds> {
     sqlx::query_as!(
         IdBounds,
-        r#"SELECT coalesce(min(relay_seq), 1) AS "oldest!", coalesce(max(relay_seq), 0) AS "newest!" FROM outbox"#
+        r#"SELECT coalesce((SELECT min(relay_seq) FROM outbox), c.last_seq + 1) AS "oldest!", c.last_seq AS "newest!"
+           FROM outbox_relay_counter c"#
     )
     .fetch_one(conn)
     .await
+}
+
+/// The newest number given out, once the relay's batch in flight (if any) has committed: the
+/// relay numbers a batch, publishes it and records it in one transaction, so a stream can hold
+/// a frame whose number is not committed yet. Waits on that transaction's lock on the counter,
+/// which lasts at most one publish (its confirms time out).
+pub async fn newest_after_batch_in_flight(conn: &mut PgConnection) -> sqlx::Result<i64> {
+    sqlx::query_scalar!("SELECT last_seq FROM outbox_relay_counter FOR SHARE").fetch_one(conn).await
 }
 
 /// The rows numbered after `seq` in the relay's order, at most `limit`, with their numbers: the

@@ -285,6 +285,41 @@ async fn a_change_that_commits_late_is_replayed_after_what_was_seen() {
     assert_eq!(events(&[replayed]), [("ticket.created".into(), first)], "the late event, replayed");
 }
 
+/// The relay numbers a batch, publishes it and records it in one transaction: a client can hold a
+/// frame whose number is not committed yet and reconnect (to another replica) meanwhile. That
+/// reconnect waits for the batch rather than being told to resynchronise.
+#[tokio::test]
+async fn a_reconnect_naming_a_frame_of_the_batch_in_flight_waits_for_it_instead_of_resyncing() {
+    let live = Live::open().await;
+    let customer = live.member("customer").await;
+    let slug = live.org.slug.clone();
+    let db = live.platform.tenant_db(&slug).await;
+
+    // A batch in flight: numbered, not yet committed.
+    let mut batch = db.pool.begin().await.unwrap();
+    let in_flight: i64 =
+        sqlx::query_scalar("UPDATE outbox_relay_counter SET last_seq = last_seq + 1 RETURNING last_seq")
+            .fetch_one(&mut *batch)
+            .await
+            .unwrap();
+    let last = in_flight.to_string();
+    let reconnect = Stream::open(&live.a, &slug, &customer, Some(&last));
+    let release = async {
+        eventually(Duration::from_secs(10), "the reconnect waits on the batch", || async {
+            let waiting = "SELECT count(*) FROM pg_stat_activity
+                            WHERE datname = current_database() AND wait_event_type = 'Lock'
+                              AND query LIKE '%outbox_relay_counter%FOR SHARE%'";
+            (db.scalar(waiting).await == 1).then_some(())
+        })
+        .await;
+        batch.commit().await.unwrap();
+    };
+    let (mut stream, ()) = tokio::join!(reconnect, release);
+    let ticket = id(&live.post(&customer, "/v1/tickets", json!({"subject": "After", "description": "x"})).await);
+    let next = stream.expect().await;
+    assert_eq!(events(&[next]), [("ticket.created".into(), ticket)], "no resync: the next frame is live");
+}
+
 #[tokio::test]
 async fn signing_out_ends_the_stream_and_a_person_holds_a_bounded_number() {
     let live = Live::open().await;
