@@ -206,22 +206,19 @@ pub struct IdBounds {
     pub newest: i64,
 }
 
+/// The bounds once the relay's batch in flight, if any, has committed. The relay numbers a
+/// batch, publishes it and records it in one transaction, so its frames can reach the streams
+/// (a reconnecting one's, a replica's hub before the reconnect subscribed) while their numbers
+/// are not committed: this waits on that transaction's lock on the counter (it lasts one
+/// publish at most: confirms time out), so a replay read after it holds every frame published.
 pub async fn id_bounds(conn: &mut PgConnection) -> sqlx::Result<IdBounds> {
     sqlx::query_as!(
         IdBounds,
         r#"SELECT coalesce((SELECT min(relay_seq) FROM outbox), c.last_seq + 1) AS "oldest!", c.last_seq AS "newest!"
-           FROM outbox_relay_counter c"#
+           FROM outbox_relay_counter c FOR SHARE OF c"#
     )
     .fetch_one(conn)
     .await
-}
-
-/// The newest number given out, once the relay's batch in flight (if any) has committed: the
-/// relay numbers a batch, publishes it and records it in one transaction, so a stream can hold
-/// a frame whose number is not committed yet. Waits on that transaction's lock on the counter,
-/// which lasts at most one publish (its confirms time out).
-pub async fn newest_after_batch_in_flight(conn: &mut PgConnection) -> sqlx::Result<i64> {
-    sqlx::query_scalar!("SELECT last_seq FROM outbox_relay_counter FOR SHARE").fetch_one(conn).await
 }
 
 /// The rows numbered after `seq` in the relay's order, at most `limit`, with their numbers: the

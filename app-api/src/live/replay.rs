@@ -24,12 +24,10 @@ pub enum Replay {
 /// The frames after `last` that `watcher` may see, and the ids of every row read (the hub may
 /// hand some of them over again: the stream skips those).
 pub async fn after(conn: &mut PgConnection, last: &str, watcher: &Watcher) -> sqlx::Result<(Replay, Vec<i64>)> {
-    let mut bounds = crate::events::outbox::id_bounds(conn).await?;
     let Ok(last) = last.trim().parse::<i64>() else { return Ok((Replay::Resync, Vec::new())) };
-    if last > bounds.newest {
-        // A frame of the batch the relay is publishing: its numbers commit once it is confirmed.
-        bounds.newest = crate::events::outbox::newest_after_batch_in_flight(conn).await?;
-    }
+    // After the batch in flight: the frames it published are read below, whether `last` is one
+    // of them or they reached this replica before the stream subscribed.
+    let bounds = crate::events::outbox::id_bounds(conn).await?;
     // Nothing was missed if `last` is the newest; an id outside what the outbox ever held (or
     // holds now) cannot be replayed.
     if last < bounds.oldest - 1 || last > bounds.newest || last < 0 {

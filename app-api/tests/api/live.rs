@@ -285,39 +285,65 @@ async fn a_change_that_commits_late_is_replayed_after_what_was_seen() {
     assert_eq!(events(&[replayed]), [("ticket.created".into(), first)], "the late event, replayed");
 }
 
-/// The relay numbers a batch, publishes it and records it in one transaction: a client can hold a
-/// frame whose number is not committed yet and reconnect (to another replica) meanwhile. That
-/// reconnect waits for the batch rather than being told to resynchronise.
+/// The relay numbers a batch, publishes it and records it in one transaction: its frames can
+/// reach a client, or a replica's hub before a reconnect there subscribes, while their numbers
+/// are not committed. A reconnect waits for the batch: one naming a frame of it is not told to
+/// resynchronise, one naming the frame before it is replayed the batch.
 #[tokio::test]
-async fn a_reconnect_naming_a_frame_of_the_batch_in_flight_waits_for_it_instead_of_resyncing() {
+async fn a_reconnect_during_a_batch_in_flight_waits_for_it_and_misses_nothing() {
     let live = Live::open().await;
     let customer = live.member("customer").await;
     let slug = live.org.slug.clone();
     let db = live.platform.tenant_db(&slug).await;
+    let before = id(&live.post(&customer, "/v1/tickets", json!({"subject": "Before", "description": "x"})).await);
+    eventually(Duration::from_secs(10), "its event published", || async {
+        (db.scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL").await == 0).then_some(())
+    })
+    .await;
 
-    // A batch in flight: numbered, not yet committed.
+    // A batch in flight: one event numbered and published, not yet committed.
     let mut batch = db.pool.begin().await.unwrap();
     let in_flight: i64 =
         sqlx::query_scalar("UPDATE outbox_relay_counter SET last_seq = last_seq + 1 RETURNING last_seq")
             .fetch_one(&mut *batch)
             .await
             .unwrap();
-    let last = in_flight.to_string();
-    let reconnect = Stream::open(&live.a, &slug, &customer, Some(&last));
+    sqlx::query(
+        "INSERT INTO outbox (message_id, routing_key, payload, relay_seq, published_at)
+         SELECT gen_random_uuid(), routing_key, payload, $1, now() FROM outbox
+          WHERE payload->>'event' = 'TicketCreated' AND (payload->'data'->>'ticket_id')::bigint = $2",
+    )
+    .bind(in_flight)
+    .bind(before)
+    .execute(&mut *batch)
+    .await
+    .unwrap();
+    let (named, previous) = (in_flight.to_string(), (in_flight - 1).to_string());
+    let reconnects = async {
+        tokio::join!(
+            Stream::open(&live.a, &slug, &customer, Some(&named)),
+            Stream::open(&live.b, &slug, &customer, Some(&previous)),
+        )
+    };
     let release = async {
-        eventually(Duration::from_secs(10), "the reconnect waits on the batch", || async {
+        eventually(Duration::from_secs(10), "both reconnects wait on the batch", || async {
             let waiting = "SELECT count(*) FROM pg_stat_activity
                             WHERE datname = current_database() AND wait_event_type = 'Lock'
                               AND query LIKE '%outbox_relay_counter%FOR SHARE%'";
-            (db.scalar(waiting).await == 1).then_some(())
+            (db.scalar(waiting).await == 2).then_some(())
         })
         .await;
         batch.commit().await.unwrap();
     };
-    let (mut stream, ()) = tokio::join!(reconnect, release);
-    let ticket = id(&live.post(&customer, "/v1/tickets", json!({"subject": "After", "description": "x"})).await);
-    let next = stream.expect().await;
-    assert_eq!(events(&[next]), [("ticket.created".into(), ticket)], "no resync: the next frame is live");
+    let ((mut named_stream, mut previous_stream), ()) = tokio::join!(reconnects, release);
+
+    let replayed = previous_stream.expect().await;
+    assert_eq!(replayed.id.as_deref(), Some(named.as_str()), "the batch's frame, replayed: {replayed:?}");
+    let after = id(&live.post(&customer, "/v1/tickets", json!({"subject": "After", "description": "x"})).await);
+    for stream in [&mut named_stream, &mut previous_stream] {
+        let next = stream.expect().await;
+        assert_eq!(events(&[next]), [("ticket.created".into(), after)], "no resync: the next frame is live");
+    }
 }
 
 #[tokio::test]
@@ -387,6 +413,14 @@ async fn conditional(
     (response.status().as_u16(), tag)
 }
 
+/// A plain GET: its status, tag and body.
+async fn read(replica: &Replica, slug: &str, who: &Person, path: &str) -> (u16, Option<String>, String) {
+    let (status, tag) = conditional(replica, slug, who, path, None).await;
+    let again = replica.get(slug, path, Some(&who.token)).await;
+    assert_eq!(again.status, status, "{path}");
+    (status, tag, again.body)
+}
+
 #[tokio::test]
 async fn a_revalidation_that_finds_nothing_changed_runs_no_statement_and_a_change_is_never_answered_304() {
     let live = Live::open().await;
@@ -403,18 +437,41 @@ async fn a_revalidation_that_finds_nothing_changed_runs_no_statement_and_a_chang
             let (status, again) = conditional(&reader, &slug, &customer, &path, Some(&tag)).await;
             assert_eq!((status, again.as_deref()), (304, Some(tag.as_str())), "{path}");
         }
-        assert_eq!(acquisitions(&reader), before, "{path}: twenty revalidations took no tenant connection");
+        // Reading it again without a tag: the answer kept under the tag, the same bytes.
+        let (_, _, kept) = read(&reader, &slug, &customer, &path).await;
+        for _ in 0..10 {
+            let (status, again, body) = read(&reader, &slug, &customer, &path).await;
+            assert_eq!((status, again.as_deref()), (200, Some(tag.as_str())), "{path}");
+            assert_eq!(body, kept, "{path}");
+        }
+        assert_eq!(
+            acquisitions(&reader),
+            before,
+            "{path}: twenty revalidations and twenty reads again took no tenant connection"
+        );
 
-        // A change through this replica: the very next revalidation is a 200 with a new tag.
-        let reply = json!({"message": format!("More on {path}")});
+        // A change through this replica: the very next revalidation is a 200 with a new tag, and
+        // the next read shows the change.
+        let said_text = format!("More on {path}");
+        let reply = json!({"message": said_text});
         let said = reader.post(&slug, &format!("/v1/tickets/{ticket}/messages"), &customer.token, &reply).await;
         assert_eq!(said.status, 201, "{}", said.body);
         let (status, changed) = conditional(&reader, &slug, &customer, &path, Some(&tag)).await;
         assert_eq!(status, 200, "{path} after a change");
         assert_ne!(changed.as_deref(), Some(tag.as_str()));
+        let (_, _, after) = read(&reader, &slug, &customer, &path).await;
+        assert_ne!(after, kept, "{path}: the kept answer is not served after a change");
     }
-    // Another person's tag is not the customer's: the tag names its caller.
+    // The answer kept for the customer is not the owner's, though the address is the same.
     let owner = live.platform.owner(&live.a, &live.org).await;
+    let internal = json!({"message": "Staff only", "is_internal": true});
+    let noted = reader.post(&slug, &format!("/v1/tickets/{ticket}/messages"), &owner.token, &internal).await;
+    assert_eq!(noted.status, 201, "{}", noted.body);
+    let path = format!("/v1/tickets/{ticket}");
+    let (_, _, theirs) = read(&reader, &slug, &customer, &path).await;
+    let (_, _, mine) = read(&reader, &slug, &owner, &path).await;
+    assert_ne!(theirs, mine, "each person's answer is their own");
+    // Another person's tag is not the customer's: the tag names its caller.
     let (_, customer_tag) = conditional(&live.b, &slug, &customer, "/v1/tickets", None).await;
     let (status, _) = conditional(&live.b, &slug, &owner, "/v1/tickets", customer_tag.as_deref()).await;
     assert_eq!(status, 200);
