@@ -47,6 +47,9 @@ pub struct AppConfig {
     pub mail_in: MailInConfig,
     /// `STREAMS_PER_USER` (20): live streams one person may hold open on one replica.
     pub streams_per_user: usize,
+    /// `ANSWER_CACHE_MB` (64): memory for the versioned reads' answers kept and served again
+    /// while nothing changed (`crate::live::answers`); 0 keeps none.
+    pub answer_cache_bytes: u64,
 }
 
 /// The notification worker and the mail it sends.
@@ -560,6 +563,7 @@ impl AppConfig {
             integrations: IntegrationsConfig::from_env(env)?,
             mail_in: MailInConfig::from_env(env)?,
             streams_per_user: at_least_one("STREAMS_PER_USER", env.or("STREAMS_PER_USER", 20)?)?,
+            answer_cache_bytes: env.or::<u64>("ANSWER_CACHE_MB", 64)?.saturating_mul(1 << 20),
         })
     }
 }

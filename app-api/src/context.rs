@@ -310,6 +310,14 @@ impl FromRequestParts<AppState> for Revalidation {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let context = TenantContext::from_request_parts(parts, state).await?;
         let uri = parts.uri.path_and_query().map_or_else(|| parts.uri.path().to_owned(), ToString::to_string);
-        Ok(Self::check(&state.versions, context.tenant.id, context.user_id, &uri, &parts.headers).await)
+        Ok(Self::check(
+            &state.versions,
+            state.answers.clone(),
+            context.tenant.id,
+            context.user_id,
+            &uri,
+            &parts.headers,
+        )
+        .await)
     }
 }

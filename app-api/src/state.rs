@@ -49,6 +49,8 @@ pub struct App {
     pub presence: crate::live::presence::Bus,
     /// The tenants' change versions (conditional GETs answered without a query).
     pub versions: crate::live::versions::Versions,
+    /// The versioned reads' answers kept in memory, served again while nothing changed.
+    pub answers: Arc<crate::live::answers::Answers>,
     /// The SLA grids of the policy versions lately read, for the badges of ticket lists.
     pub sla_grids: crate::sav::tickets::sla_policy::KeptGrids,
     /// The API keys verified lately, and each key's own rate limit (`None`: off).
@@ -175,6 +177,7 @@ impl AppState {
             Arc::new(crate::live::Hub::new(config.streams_per_user, config.amqp_url.is_some(), metrics.registry()));
         let presence = crate::live::presence::Bus::new(broker.as_ref(), &config.events.exchange, Arc::clone(&live));
         let versions = crate::live::versions::Versions::new(redis.clone(), &config.redis_key_prefix);
+        let answers = Arc::new(crate::live::answers::Answers::new(config.answer_cache_bytes, metrics.registry()));
         let integration_metrics = crate::integrations::IntegrationMetrics::register(metrics.registry());
         let mail_in_metrics = crate::infra::mail_in_metrics::MailInMetrics::register(metrics.registry());
         Ok(Self(Arc::new(App {
@@ -196,6 +199,7 @@ impl AppState {
             live,
             presence,
             versions,
+            answers,
             sla_grids: crate::sav::tickets::sla_policy::KeptGrids::default(),
             api_keys: crate::integrations::keys::KeyCheck::new(config.keys.api_keys.clone()),
             key_limit: shared::ratelimit::Limit::per(config.integrations.key_rate_per_minute, Duration::from_secs(60)),

@@ -3,13 +3,14 @@
 //! streams in process (`Hub`), each filtered by what its person may see (`frames`). A reconnect
 //! names the last frame it saw and is replayed from the tenant's outbox (`replay`). Holding a
 //! stream holds no database connection. Polls that find nothing changed cost no statement
-//! either (`versions`).
+//! either (`versions`), and neither does reading again what has not changed (`answers`).
 //!
 //! Why the broker and not Redis pub/sub: the relay already publishes every committed event,
 //! once, with confirms, in the tenant's order; a queue per replica adds nothing to the write path
 //! and needs no second publisher, and a replica that loses its queue tells its streams to
 //! resynchronise rather than miss events silently.
 
+pub mod answers;
 pub mod frames;
 pub mod presence;
 pub mod replay;

@@ -23,13 +23,16 @@
 //!   by the bucket too.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
+
+use super::answers::Answers;
 
 /// Seconds a tag stays valid whatever happens (changes app-api does not write, time-derived
 /// fields).
@@ -148,42 +151,76 @@ impl Versions {
     }
 }
 
-/// A conditional GET of a versioned answer: its tag, and whether the caller holds it already.
-/// Read as an extractor (`crate::context`), before the handler's query.
+/// A versioned read: its tag, whether the caller holds it already, and the answer kept under
+/// it. Read as an extractor (`crate::context`), before the handler's query.
 pub struct Revalidation {
     tag: Option<HeaderValue>,
     fresh: bool,
+    tenant: Uuid,
+    answers: Arc<Answers>,
 }
 
 impl Revalidation {
     /// The tag for `user` reading `uri` now, compared with the request's `If-None-Match`.
-    pub async fn check(versions: &Versions, tenant: Uuid, user: Uuid, uri: &str, headers: &HeaderMap) -> Self {
-        let Some(version) = versions.current(tenant).await else { return Self { tag: None, fresh: false } };
-        let bucket = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() / BUCKET_SECONDS);
+    pub async fn check(
+        versions: &Versions,
+        answers: Arc<Answers>,
+        tenant: Uuid,
+        user: Uuid,
+        uri: &str,
+        headers: &HeaderMap,
+    ) -> Self {
+        let Some(version) = versions.current(tenant).await else {
+            return Self { tag: None, fresh: false, tenant, answers };
+        };
         let digest = Sha256::digest([user.as_bytes().as_slice(), uri.as_bytes()].concat());
+        // Each caller and address turns its bucket at its own second, so the answers kept do not
+        // all expire at once.
+        let offset = u64::from(u16::from_be_bytes([digest[8], digest[9]])) % BUCKET_SECONDS;
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let bucket = (now + offset) / BUCKET_SECONDS;
         let tag = format!("W/\"v{version}.{bucket}.{}\"", hex::encode(&digest[..8]));
         let tag = HeaderValue::from_str(&tag).expect("a valid header value");
         let fresh = headers
             .get(header::IF_NONE_MATCH)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|wanted| wanted.split(',').any(|w| w.trim() == tag.to_str().unwrap_or_default()));
-        Self { tag: Some(tag), fresh }
+        Self { tag: Some(tag), fresh, tenant, answers }
     }
 
-    /// `304 Not Modified`, when the caller's copy is current.
-    pub fn not_modified(&self) -> Option<Response> {
-        let tag = self.tag.as_ref().filter(|_| self.fresh)?;
-        let mut response = StatusCode::NOT_MODIFIED.into_response();
-        response.headers_mut().insert(header::ETAG, tag.clone());
-        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
-        Some(response)
+    /// The answer without a query: `304 Not Modified` when the caller's copy is current, else
+    /// the answer kept under the current tag (`crate::live::answers`), if any.
+    pub fn answered(&self) -> Option<Response> {
+        let tag = self.tag.as_ref()?;
+        if self.fresh {
+            let mut response = StatusCode::NOT_MODIFIED.into_response();
+            response.headers_mut().insert(header::ETAG, tag.clone());
+            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+            return Some(response);
+        }
+        let body = self.answers.get(self.tenant, tag)?;
+        Some(self.tagged(body))
     }
 
-    /// Tags `response` (a 200) with the version read before its query.
-    pub fn tag(&self, mut response: Response) -> Response {
-        if let Some(tag) = &self.tag
-            && response.status() == StatusCode::OK
-        {
+    /// `value` as the JSON answer, tagged with the version read before its query and kept
+    /// under that tag (untagged without a version: the digest of the body tags it then).
+    pub fn answer<T: serde::Serialize>(&self, value: &T) -> Result<Response, shared::error::ApiError> {
+        let body = Bytes::from(
+            serde_json::to_vec(value).map_err(|e| shared::error::ApiError::internal(format!("an answer: {e}")))?,
+        );
+        match &self.tag {
+            Some(tag) => {
+                self.answers.keep(self.tenant, tag.clone(), body.clone());
+                Ok(self.tagged(body))
+            }
+            None => Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()),
+        }
+    }
+
+    fn tagged(&self, body: Bytes) -> Response {
+        let mut response =
+            ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response();
+        if let Some(tag) = &self.tag {
             response.headers_mut().insert(header::ETAG, tag.clone());
             // The digest of the body (shared::http::etag) steps aside for a tagged answer.
             response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));

@@ -1,9 +1,8 @@
 //! `GET /v1/tickets`: the tickets the caller may see, newest (or oldest) first, filtered, searched,
 //! in pages, each with its SLA badge and the caller's unread count.
 
-use axum::Json;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse as _, Response};
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
@@ -92,8 +91,8 @@ pub async fn list_tickets(
     Query(filter): Query<TicketFilter>,
 ) -> ApiResult<Response> {
     let wanted = filter.checked()?;
-    if let Some(not_modified) = revalidation.not_modified() {
-        return Ok(not_modified);
+    if let Some(answered) = revalidation.answered() {
+        return Ok(answered);
     }
     let (viewer, mut db) = access.connect().await?;
     let now = Utc::now();
@@ -112,7 +111,7 @@ pub async fn list_tickets(
             Ok(TicketListItem::of(row, &grid, viewer, now))
         })
         .collect::<ApiResult<_>>()?;
-    Ok(revalidation.tag(Json(Page { data, next_cursor: page.next_cursor }).into_response()))
+    revalidation.answer(&Page { data, next_cursor: page.next_cursor })
 }
 
 impl TicketFilter {

@@ -1,9 +1,8 @@
 //! `GET /v1/tickets/{id}`: one ticket with where it stands against its SLA and how many messages
 //! from the other side the caller has not read, in one round trip to the database.
 
-use axum::Json;
 use axum::extract::Path;
-use axum::response::{IntoResponse as _, Response};
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shared::error::ApiResult;
@@ -66,8 +65,8 @@ pub async fn get_ticket(
     tenant_db: TenantDb,
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
-    if let Some(not_modified) = revalidation.not_modified() {
-        return Ok(not_modified);
+    if let Some(answered) = revalidation.answered() {
+        return Ok(answered);
     }
     let mut db = tenant_db.connect().await?;
     let Some(row) = store::detail(&mut db, context.user_id, id).await? else {
@@ -100,5 +99,5 @@ pub async fn get_ticket(
         customer: row.customer,
         assignee: row.assignee,
     };
-    Ok(revalidation.tag(Json(detail).into_response()))
+    revalidation.answer(&detail)
 }
