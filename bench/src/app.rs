@@ -159,14 +159,34 @@ impl Load {
 /// Closed-loop load: `concurrency` clients, each sending its next request when the last one is
 /// answered (body read to the end), for `duration`. An answer counts when its status is `expect`.
 pub async fn closed_loop(request: &Request, expect: u16, concurrency: usize, duration: Duration) -> Load {
+    let running = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let timer = {
+        let running = Arc::clone(&running);
+        tokio::spawn(async move {
+            tokio::time::sleep(duration).await;
+            running.store(false, std::sync::atomic::Ordering::Relaxed);
+        })
+    };
+    let load = closed_loop_while(request, expect, concurrency, &running).await;
+    timer.abort();
+    load
+}
+
+/// `closed_loop` for as long as `running` holds.
+pub async fn closed_loop_while(
+    request: &Request,
+    expect: u16,
+    concurrency: usize,
+    running: &Arc<std::sync::atomic::AtomicBool>,
+) -> Load {
     let client = reqwest::Client::builder().no_proxy().pool_max_idle_per_host(concurrency).build().expect("client");
-    let until = Instant::now() + duration;
+    let started = Instant::now();
     let mut clients = tokio::task::JoinSet::new();
     for _ in 0..concurrency {
-        let (client, request) = (client.clone(), Arc::clone(request));
+        let (client, request, running) = (client.clone(), Arc::clone(request), Arc::clone(running));
         clients.spawn(async move {
             let (mut samples, mut errors, mut first_error) = (Vec::new(), 0usize, None);
-            while Instant::now() < until {
+            while running.load(std::sync::atomic::Ordering::Relaxed) {
                 let builder = request(&client);
                 let sent = Instant::now();
                 let outcome = match builder.send().await {
@@ -201,7 +221,7 @@ pub async fn closed_loop(request: &Request, expect: u16, concurrency: usize, dur
         first_error = first_error.or(first);
     }
     Load {
-        rate: f64::from(u32::try_from(samples.len()).unwrap_or(u32::MAX)) / duration.as_secs_f64(),
+        rate: f64::from(u32::try_from(samples.len()).unwrap_or(u32::MAX)) / started.elapsed().as_secs_f64(),
         latency: (!samples.is_empty()).then(|| summarize(samples)),
         errors,
         first_error,

@@ -215,6 +215,10 @@ enum Command {
         /// with the tenant's change version instead of a digest of their body.
         #[arg(long)]
         redis: bool,
+        /// Memory for the answers kept (`ANSWER_CACHE_MB`; 0 keeps none). Answers are kept
+        /// only with `--redis` (they are keyed by the change version).
+        #[arg(long, default_value_t = 64)]
+        answers_mb: u64,
     },
 }
 
@@ -263,6 +267,7 @@ fn main() {
                 no_same_statement,
                 keep,
                 redis,
+                answers_mb,
             } => {
                 let duration = std::time::Duration::from_secs(seconds);
                 let (single_client, same_statement) = (!no_single_client, !no_same_statement);
@@ -276,6 +281,7 @@ fn main() {
                     same_statement,
                     keep,
                     redis: if redis { testkit::WithRedis::Yes } else { testkit::WithRedis::No },
+                    answers_mb,
                 };
                 tickets::run(&options).await;
             }

@@ -20,7 +20,7 @@ use rand::Rng as _;
 use rand::seq::SliceRandom as _;
 use sqlx::{ConnectOptions as _, Connection as _};
 
-use crate::app::{Load, Request, closed_loop, pgbench, replica};
+use crate::app::{Load, Request, closed_loop, pgbench, replica_with};
 use crate::platform::Platform;
 use crate::wrk;
 
@@ -41,6 +41,8 @@ pub struct Options {
     pub keep: bool,
     /// With Redis, as deployed (change versions tag the reads), or without.
     pub redis: testkit::WithRedis,
+    /// `ANSWER_CACHE_MB` of the replica.
+    pub answers_mb: u64,
 }
 
 /// Who sends the load.
@@ -131,13 +133,17 @@ async fn measure(platform: &Platform, options: &Options) -> String {
     let _ = db.close().await;
 
     // One tenant: its pool may hold a connection per client, as in `app-me`'s one-tenant case.
-    let app = replica(platform, options.concurrency, options.concurrency).await;
+    let app = replica_with(platform, options.concurrency, options.concurrency, |c| {
+        c.answer_cache_bytes = options.answers_mb << 20;
+    })
+    .await;
     let mut measured = Vec::new();
     let base = app.server.url("");
     let wanted = |s: &Scenario| options.only.as_deref().is_none_or(|only| only.split(',').any(|o| s.name.contains(o)));
     // The reads' statements run alone once the reads are measured, before creation adds tickets
     // the planner's statistics have not seen.
-    let statements = options.same_statement.then(|| same_statement::statements(owner, &["order", "vegan"]));
+    let statements =
+        options.same_statement.then(|| same_statement::statements(owner, seeded.thread_id, &["order", "vegan"]));
     let mut same_statement_text = None;
     let alone = |measured: &[Measured]| {
         let statements = statements.as_deref().unwrap_or_default();

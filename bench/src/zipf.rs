@@ -3,13 +3,18 @@
 //! fall as rank^-1.1), then `GET /v1/tickets/{id}` for a random ticket of a tenant chosen by
 //! Zipf (s = 1.1), against the largest tenant alone and against tenants chosen uniformly, each
 //! under the same closed-loop load from this process, on an app-api replica with the default
-//! pool settings (its budget fitted to the server, as at start). Reported for each: the rate,
-//! latencies, errors, the connections the tenant databases accepted a second
-//! (`pg_stat_database.sessions`), pools created, idle connections evicted, and the process's
+//! pool settings (its budget fitted to the server, as at start): once keeping no answers, once
+//! keeping them (`app_api::live::answers`). Reported for each: the rate, latencies, errors, the
+//! connections the tenant databases accepted a second (`pg_stat_database.sessions`), pools
+//! created, idle connections evicted, the answers kept that were found, and the process's
 //! resident memory with every tenant known. A last run sends the Zipf reads as consoles would
 //! revalidate them: each client keeps the `ETag` of every ticket it has read and sends it back
 //! (`If-None-Match`); a copy still current is answered 304 from the tenant's change version
 //! (`app_api::live::versions`), with no statement and no connection.
+//!
+//! Before that, nine tenths of the tenants are provisioned while a replica serves Zipf reads
+//! of the first tenth, relays events and runs its outbox and SLA sweeps every 2 s over every
+//! active tenant, all within its budget: the provisioning attempts that failed are counted.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -78,56 +83,146 @@ fn tickets_at(rank: usize, largest: i64) -> i64 {
 }
 
 pub async fn run(options: &Options) {
-    // With Redis: the change versions that answer revalidations.
+    // With Redis: the change versions that answer revalidations and key the answers kept.
     let platform = Platform::start_with("error", testkit::WithRedis::Yes).await;
-    let started = Instant::now();
-    let signed_in = platform.tenants_with_tokens(options.tenants).await;
-    println!("zipf: {} tenants provisioned and signed in in {:.0} s", options.tenants, started.elapsed().as_secs_f64());
-    let started = Instant::now();
-    let mut targets = Vec::with_capacity(signed_in.len());
-    let mut total = 0;
-    for (rank, (slug, token)) in signed_in.into_iter().enumerate() {
-        let (_, admin) = platform.tenant_admin_options(&slug).await;
-        let mut admin = admin.connect().await.expect("the tenant database");
-        let count = tickets_at(rank, options.largest);
-        let first = seed(&mut admin, count).await;
-        total += count;
-        targets.push(Target { slug, token, first, count });
-    }
-    println!(
-        "  seeded {total} tickets (largest {}, smallest {}) with a message each in {:.0} s",
-        targets[0].count,
-        targets.last().map_or(0, |t| t.count),
-        started.elapsed().as_secs_f64()
-    );
+    let targets = provision_while_serving(&platform, options).await;
     let zipf = Zipf::new(targets.len());
     println!(
         "  Zipf s = {S}: {:.0}% of requests go beyond the 10 busiest tenants, {:.0}% beyond the 80 busiest",
         100.0 * zipf.beyond(10),
         100.0 * zipf.beyond(80)
     );
+    let (targets, zipf) = (Arc::new(targets), Arc::new(zipf));
     // The default pool settings (a budget of 100 fitted to the server, 5 per tenant, 500
-    // pools); only the rate limits are off (one address sends all the load).
-    let app = replica_with(&platform, 100, 5, |c| c.pools.max_pools = 500).await;
-    println!("  app-api's tenant connection budget, fitted to the server: {}", app.state.budget.total);
-    let targets = Arc::new(targets);
-    let zipf = Arc::new(zipf);
+    // pools); only the rate limits are off (one address sends all the load). First without
+    // the answers kept, then with them.
+    for cache_mb in [0, 64] {
+        let app = replica_with(&platform, 100, 5, |c| {
+            c.pools.max_pools = 500;
+            c.answer_cache_bytes = cache_mb << 20;
+        })
+        .await;
+        println!(
+            "  answers kept: {}; app-api's tenant connection budget, fitted to the server: {}",
+            if cache_mb == 0 { "none".to_owned() } else { format!("{cache_mb} MiB") },
+            app.state.budget.total
+        );
+        scenarios(&app, &platform, &targets, &zipf, options).await;
+    }
+    platform.finish().await;
+}
+
+/// A tenth of the tenants provisioned and seeded first; then a replica serves Zipf reads of
+/// them, relays and sweeps (every 2 s, over every tenant active so far) while the other nine
+/// tenths sign up and are provisioned; then those are seeded. Every tenant, in rank order.
+async fn provision_while_serving(platform: &Platform, options: &Options) -> Vec<Target> {
+    let early = (options.tenants / 10).max(1);
+    let started = Instant::now();
+    let mut targets = seeded(platform, platform.tenants_with_tokens(early).await, 0, options.largest).await;
+    println!(
+        "zipf: the first {early} tenants provisioned, signed in and seeded in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    let exchange = format!("sav_exchange.bench.{}", uuid::Uuid::new_v4().simple());
+    let app = replica_with(platform, 100, 5, |c| {
+        c.pools.max_pools = 500;
+        c.amqp_url = testkit::broker_url(&testkit::Service::Test);
+        c.events.exchange = exchange;
+        c.events.sweep_every = Duration::from_secs(2);
+        c.jobs.sweep_every = Duration::from_secs(2);
+    })
+    .await;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let background = tokio::spawn(app.state.clone().run_background(async move {
+        let _ = stopped.await;
+    }));
+    let early_targets = Arc::new(std::mem::take(&mut targets));
+    let request = reads(&app, &early_targets, &Arc::new(Zipf::new(early)), Pick::Zipf);
+    let running = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let load = {
+        let (running, concurrency) = (Arc::clone(&running), (options.concurrency / 4).max(1));
+        tokio::spawn(async move { crate::app::closed_loop_while(&request, 200, concurrency, &running).await })
+    };
+    let started = Instant::now();
+    let late = platform.tenants_with_tokens(options.tenants - early).await;
+    let provisioning = started.elapsed();
+    running.store(false, std::sync::atomic::Ordering::Relaxed);
+    let load = load.await.expect("the load");
+    let _ = stop.send(());
+    background.await.expect("the background work");
+    let (attempts_failed, given_up) = provisioning_failures(platform).await;
+    println!(
+        "  {} more tenants provisioned and signed in in {:.0} s while the replica served, relayed and swept \
+         (every 2 s): {attempts_failed} provisioning attempts failed, {given_up} jobs given up; \
+         meanwhile Zipf reads of the first {early}: {:.0} req/s, {}, errors {}{}",
+        late.len(),
+        provisioning.as_secs_f64(),
+        load.rate,
+        load.latency_text(),
+        load.errors,
+        load.first_error.map_or(String::new(), |e| format!(" (first: {e})"))
+    );
+    drop(app);
+    let started = Instant::now();
+    let mut targets = Arc::into_inner(early_targets).expect("the load is over");
+    targets.extend(seeded(platform, late, early, options.largest).await);
+    println!(
+        "  seeded {} tickets (largest {}, smallest {}) with a message each; the last {} tenants in {:.0} s",
+        targets.iter().map(|t| t.count).sum::<i64>(),
+        targets[0].count,
+        targets.last().map_or(0, |t| t.count),
+        options.tenants - early,
+        started.elapsed().as_secs_f64()
+    );
+    targets
+}
+
+/// Seeds each signed-in tenant by its rank (`first_rank` for the first).
+async fn seeded(platform: &Platform, signed_in: Vec<(String, String)>, first_rank: usize, largest: i64) -> Vec<Target> {
+    let mut targets = Vec::with_capacity(signed_in.len());
+    for (rank, (slug, token)) in (first_rank..).zip(signed_in) {
+        let (_, admin) = platform.tenant_admin_options(&slug).await;
+        let mut admin = admin.connect().await.expect("the tenant database");
+        let count = tickets_at(rank, largest);
+        let first = seed(&mut admin, count).await;
+        targets.push(Target { slug, token, first, count });
+    }
+    targets
+}
+
+/// Provisioning attempts that failed (retried or not) and jobs given up, over the run.
+async fn provisioning_failures(platform: &Platform) -> (i64, i64) {
+    sqlx::query_as(
+        "SELECT coalesce(sum(attempts), 0)::bigint, count(*) FILTER (WHERE status = 'failed')
+         FROM provisioning_jobs WHERE kind = 'provision'",
+    )
+    .fetch_one(&platform.state.db)
+    .await
+    .expect("the provisioning jobs")
+}
+
+/// The largest alone, Zipf and uniform, then Zipf revalidating, on `app`.
+async fn scenarios(
+    app: &crate::app::Replica,
+    platform: &Platform,
+    targets: &Arc<Vec<Target>>,
+    zipf: &Arc<Zipf>,
+    options: &Options,
+) {
     let duration = Duration::from_secs(options.seconds);
-    let scenarios: [(&str, Pick); 3] =
+    let picks: [(&str, Pick); 3] =
         [("the largest tenant alone", Pick::Largest), ("Zipf", Pick::Zipf), ("uniform", Pick::Uniform)];
     let mut one_tenant = None;
-    for (name, pick) in scenarios {
-        let request = reads(&app, &targets, &zipf, pick);
+    for (name, pick) in picks {
+        let request = reads(app, targets, zipf, pick);
         // Warm-up: pools, caches, statement caches.
         closed_loop(&request, 200, options.concurrency, Duration::from_secs(3)).await;
-        let before = Counters::read(&app, &platform).await;
+        let before = Counters::read(app, platform).await;
         let load = closed_loop(&request, 200, options.concurrency, duration).await;
-        let after = Counters::read(&app, &platform).await;
+        let after = Counters::read(app, platform).await;
         let ratio =
             one_tenant.map_or(String::new(), |one: f64| format!(", {:.2} of the largest alone", load.rate / one));
         one_tenant.get_or_insert(load.rate);
-        #[allow(clippy::cast_precision_loss, reason = "counts")]
-        let per_second = |n: i64| n as f64 / duration.as_secs_f64();
         println!(
             "  {name}, {} clients: {:.0} req/s{ratio}, {}, errors {}{}",
             options.concurrency,
@@ -136,20 +231,11 @@ pub async fn run(options: &Options) {
             load.errors,
             load.first_error.map_or(String::new(), |e| format!(" (first: {e})"))
         );
-        println!(
-            "    connections opened {:.0}/s, pools created {}, idle connections evicted {}, pools open {}, resident memory {} MiB",
-            per_second(after.sessions - before.sessions),
-            after.pools_created - before.pools_created,
-            after.evictions - before.evictions,
-            after.pools_open,
-            after.resident_kb / 1024
-        );
+        println!("    {}", after.since(&before, duration));
     }
-    let before = Counters::read(&app, &platform).await;
-    let (load, revalidated) = revalidating(&app, &targets, &zipf, options.concurrency, duration).await;
-    let after = Counters::read(&app, &platform).await;
-    #[allow(clippy::cast_precision_loss, reason = "counts")]
-    let opened = (after.sessions - before.sessions) as f64 / duration.as_secs_f64();
+    let before = Counters::read(app, platform).await;
+    let (load, revalidated) = revalidating(app, targets, zipf, options.concurrency, duration).await;
+    let after = Counters::read(app, platform).await;
     println!(
         "  Zipf, each client revalidating what it read, {} clients: {:.0} req/s, {:.2} of the largest alone, {}, errors {}, 304 for {:.0}% of them",
         options.concurrency,
@@ -159,13 +245,7 @@ pub async fn run(options: &Options) {
         load.errors,
         100.0 * revalidated
     );
-    println!(
-        "    connections opened {opened:.0}/s, pools created {}, idle connections evicted {}",
-        after.pools_created - before.pools_created,
-        after.evictions - before.evictions
-    );
-    drop(app);
-    platform.finish().await;
+    println!("    {}", after.since(&before, duration));
 }
 
 /// The Zipf reads under closed-loop load, each client sending back the tag of a ticket it read
@@ -298,6 +378,8 @@ struct Counters {
     pools_created: i64,
     evictions: i64,
     pools_open: i64,
+    answers_found: u64,
+    answers_missed: u64,
     resident_kb: u64,
 }
 
@@ -314,13 +396,34 @@ impl Counters {
         .await
         .unwrap_or(0);
         let pools = &app.state.pools.metrics();
+        let (answers_found, answers_missed) = app.state.answers.lookups();
         Self {
             sessions,
             pools_created: i64::try_from(pools.pool_creations.get()).unwrap_or(i64::MAX),
             evictions: i64::try_from(pools.evictions.get()).unwrap_or(i64::MAX),
             pools_open: pools.pools_open.get(),
+            answers_found,
+            answers_missed,
             resident_kb: crate::stats::resident_kb(),
         }
+    }
+
+    /// What happened since `before`, over `duration`.
+    fn since(&self, before: &Self, duration: Duration) -> String {
+        #[allow(clippy::cast_precision_loss, reason = "counts")]
+        let opened = (self.sessions - before.sessions) as f64 / duration.as_secs_f64();
+        let (found, missed) = (self.answers_found - before.answers_found, self.answers_missed - before.answers_missed);
+        #[allow(clippy::cast_precision_loss, reason = "counts")]
+        let found_share = if found + missed == 0 { 0.0 } else { 100.0 * found as f64 / (found + missed) as f64 };
+        format!(
+            "connections opened {opened:.0}/s, pools created {}, idle connections evicted {}, pools open {}, \
+             answers kept found {found_share:.0}% ({found} of {}), resident memory {} MiB",
+            self.pools_created - before.pools_created,
+            self.evictions - before.evictions,
+            self.pools_open,
+            found + missed,
+            self.resident_kb / 1024
+        )
     }
 }
 

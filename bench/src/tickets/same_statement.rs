@@ -16,19 +16,32 @@ use uuid::Uuid;
 
 use crate::app::pgbench_binary;
 
-/// A statement and the values of its parameters (`$1`, `$2`, ... in order); `None` for the
-/// ticket id, drawn at random from `ids` on each run.
+/// What a read runs: its statements in order, each with the values of its parameters (`$1`,
+/// `$2`, ... in order).
 pub struct Statement {
     pub name: &'static str,
     /// The start of the name of the app-api scenario that runs it.
     pub scenario: String,
-    pub sql: String,
-    pub values: Vec<Option<String>>,
+    pub parts: Vec<(String, Vec<Value>)>,
 }
 
-/// The statements behind one ticket, the plain list, the status and priority list, and two
-/// searches, for the tenant's owner.
-pub fn statements(owner: Uuid, searches: &[&str]) -> Vec<Statement> {
+/// A parameter's value.
+pub enum Value {
+    Text(String),
+    /// A ticket id drawn at random from the seeded ones on each run.
+    RandomId,
+    /// SQL `NULL` (written into the statement: `pgbench -D` cannot give one).
+    Null,
+}
+
+fn text(value: &dyn std::fmt::Display) -> Value {
+    Value::Text(value.to_string())
+}
+
+/// The statements behind one ticket, the plain list, the status and priority list, the thread of
+/// `thread` (its ticket and its first page of messages), and two searches, for the tenant's
+/// owner.
+pub fn statements(owner: Uuid, thread: i64, searches: &[&str]) -> Vec<Statement> {
     let viewer = Viewer { id: owner, role: Role::Owner };
     let list = |filter: &Filter<'_>| listing::statement(viewer, filter, chrono::Utc::now()).sql().to_owned();
     let page = Filter { limit: 50, ..Filter::default() };
@@ -42,20 +55,40 @@ pub fn statements(owner: Uuid, searches: &[&str]) -> Vec<Statement> {
         Statement {
             name: "one ticket",
             scenario: "GET /v1/tickets/{random id}".into(),
-            sql: ticket_detail_sql(),
-            values: vec![Some(owner.to_string()), None],
+            parts: vec![(
+                checked_query(|sql| sql.contains("AS \"merged_from!\"") && sql.contains("WHERE t.id = $2")),
+                vec![text(&owner), Value::RandomId],
+            )],
         },
         Statement {
             name: "list of 50",
             scenario: "GET /v1/tickets?limit=50".into(),
-            sql: list(&page),
-            values: vec![Some("51".into())],
+            parts: vec![(list(&page), vec![text(&51)])],
         },
         Statement {
             name: "open and in progress, high, 50",
             scenario: "GET /v1/tickets?status=open,in_progress&priority=high&limit=50".into(),
-            sql: list(&open_high),
-            values: vec![Some("{open,in_progress}".into()), Some("{high}".into()), Some("51".into())],
+            parts: vec![(list(&open_high), vec![text(&"{open,in_progress}"), text(&"{high}"), text(&51)])],
+        },
+        Statement {
+            name: "thread of 20 (two statements)",
+            scenario: "GET /v1/tickets/{id}/messages".into(),
+            parts: vec![
+                // `store::visible`, then `messages::page` (the read receipts are all set: the
+                // owner read the thread during the warm-up, so no update follows).
+                (
+                    checked_query(|sql| {
+                        sql.contains("AS \"viewer_role: Role\"")
+                            && sql.contains("FROM support_tickets t WHERE t.id = $2")
+                            && !sql.contains("FOR UPDATE")
+                    }),
+                    vec![text(&owner), text(&thread)],
+                ),
+                (
+                    checked_query(|sql| sql.contains("FROM ticket_messages m") && sql.contains("LIMIT $5")),
+                    vec![text(&thread), text(&true), Value::Null, Value::Null, text(&21)],
+                ),
+            ],
         },
     ];
     for q in searches {
@@ -63,26 +96,24 @@ pub fn statements(owner: Uuid, searches: &[&str]) -> Vec<Statement> {
         out.push(Statement {
             name: "search",
             scenario: format!("GET /v1/tickets?q={q}&"),
-            sql: list(&filter),
-            values: vec![Some((*q).to_owned()), Some("51".into())],
+            parts: vec![(list(&filter), vec![text(&q), text(&51)])],
         });
     }
     out
 }
 
-/// The query behind `GET /v1/tickets/{id}` (`store::detail`), from app-api's query data.
-fn ticket_detail_sql() -> String {
+/// The one query of app-api's checked query data (`app-api/.sqlx`) that `wanted` picks.
+fn checked_query(wanted: impl Fn(&str) -> bool) -> String {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../app-api/.sqlx");
     let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{dir}: {e}"));
-    for entry in entries.filter_map(Result::ok) {
-        let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
-        let Ok(data) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
-        let sql = data["query"].as_str().unwrap_or_default();
-        if sql.contains("AS \"merged_from!\"") && sql.contains("WHERE t.id = $2") {
-            return sql.to_owned();
-        }
-    }
-    panic!("no ticket detail query in {dir}")
+    let mut found = entries.filter_map(Result::ok).filter_map(|entry| {
+        let text = std::fs::read_to_string(entry.path()).ok()?;
+        let data = serde_json::from_str::<serde_json::Value>(&text).ok()?;
+        data["query"].as_str().filter(|sql| wanted(sql)).map(str::to_owned)
+    });
+    let sql = found.next().unwrap_or_else(|| panic!("no such query in {dir}"));
+    assert!(found.next().is_none(), "more than one such query in {dir}");
+    sql
 }
 
 /// `pgbench -M prepared` running `statement` with `clients` clients for `duration` on
@@ -96,23 +127,31 @@ pub fn run(
 ) -> Result<f64, String> {
     let pgbench = pgbench_binary().ok_or("pgbench not found")?;
     let mut script = String::new();
-    let mut sql = statement.sql.clone();
-    // `$10` before `$1`: each placeholder becomes a pgbench variable `:pN`.
-    for n in (1..=statement.values.len()).rev() {
-        sql = sql.replace(&format!("${n}"), &format!(":p{n}"));
-    }
     let mut args: Vec<String> = ["-n", "-M", "prepared", "-j", "2"].map(str::to_owned).to_vec();
-    for (i, value) in statement.values.iter().enumerate() {
-        match value {
-            Some(value) => args.extend(["-D".to_owned(), format!("p{}={value}", i + 1)]),
-            None => {
-                let _ = writeln!(script, "\\set p{} random({}, {})", i + 1, ids.0, ids.1);
+    let mut statements = String::new();
+    for (k, (sql, values)) in statement.parts.iter().enumerate() {
+        let mut sql = sql.clone();
+        // `$10` before `$1`: each placeholder becomes a pgbench variable `:sKpN` (or NULL).
+        for (n, value) in values.iter().enumerate().rev() {
+            let variable = format!("s{k}p{}", n + 1);
+            let placeholder = format!("${}", n + 1);
+            match value {
+                Value::Text(value) => {
+                    sql = sql.replace(&placeholder, &format!(":{variable}"));
+                    args.extend(["-D".to_owned(), format!("{variable}={value}")]);
+                }
+                Value::RandomId => {
+                    sql = sql.replace(&placeholder, &format!(":{variable}"));
+                    let _ = writeln!(script, "\\set {variable} random({}, {})", ids.0, ids.1);
+                }
+                Value::Null => sql = sql.replace(&placeholder, "NULL"),
             }
         }
+        // pgbench reads one statement per line.
+        statements.push_str(&sql.split_whitespace().collect::<Vec<_>>().join(" "));
+        statements.push_str(";\n");
     }
-    // pgbench reads one statement per line.
-    script.push_str(&sql.split_whitespace().collect::<Vec<_>>().join(" "));
-    script.push_str(";\n");
+    script.push_str(&statements);
     let path = std::env::temp_dir().join(format!("helpdeskly-statement-{}.sql", std::process::id()));
     std::fs::write(&path, script).map_err(|e| format!("pgbench script: {e}"))?;
     args.extend(["-c".to_owned(), clients.to_string(), "-T".to_owned(), duration.as_secs().to_string()]);
