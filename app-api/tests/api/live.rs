@@ -427,8 +427,14 @@ async fn a_revalidation_that_finds_nothing_changed_runs_no_statement_and_a_chang
     let (customer, slug) = (live.member("customer").await, live.org.slug.clone());
     let ticket = id(&live.post(&customer, "/v1/tickets", json!({"subject": "Polled", "description": "x"})).await);
     // A replica that only answers (no relay, no jobs): its tenant connections are the requests'.
-    let reader = live.platform.replica_with(|c| c.events.relay_in_serve = false).await;
-    for path in ["/v1/tickets".to_owned(), format!("/v1/tickets/{ticket}")] {
+    let reader = live
+        .platform
+        .replica_with(|c| {
+            c.events.relay_in_serve = false;
+            c.rate_limits.per_user_per_minute = 0;
+        })
+        .await;
+    for path in ["/v1/tickets".to_owned(), format!("/v1/tickets/{ticket}"), format!("/v1/tickets/{ticket}/messages")] {
         let (status, tag) = conditional(&reader, &slug, &customer, &path, None).await;
         assert_eq!(status, 200);
         let tag = tag.expect("a tag");

@@ -6,6 +6,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use shared::error::{ApiError, ApiResult, FieldError};
@@ -15,6 +16,7 @@ use utoipa::ToSchema;
 use crate::attachments;
 use crate::commands::{Change, Post, TicketWriter};
 use crate::context::{TenantContext, TenantDb};
+use crate::live::versions::Revalidation;
 use crate::sav::tickets::content;
 use crate::sav::tickets::messages::{self, Message};
 use crate::sav::tickets::store;
@@ -25,17 +27,24 @@ use crate::state::AppState;
     params(("id" = i64, Path), PageParams),
     responses(
         (status = 200, description = "A page of the thread, oldest first", body = Page<Message>),
+        (status = 304, description = "Not modified: `If-None-Match` names the current tag (answered without a query)"),
         (status = 404, description = "`not_found`"),
     ))]
 pub async fn list_messages(
     State(state): State<AppState>,
     context: TenantContext,
+    revalidation: Revalidation,
     tenant_db: TenantDb,
     Path(id): Path<i64>,
     Query(page): Query<PageParams>,
-) -> ApiResult<Json<Page<Message>>> {
+) -> ApiResult<Response> {
     let limit = page.limit()?;
     let after: Option<(DateTime<Utc>, i64)> = page.position()?;
+    // A page read before, unchanged since: nothing can be unread on it (marking it read, or a
+    // new message, changed the tenant's version).
+    if let Some(answered) = revalidation.answered() {
+        return Ok(answered);
+    }
     let mut db = tenant_db.connect().await?;
     let (viewer, ticket) = store::visible(&mut db, context.user_id, id, false).await?;
     let mut rows = messages::page(&mut db, ticket.id, viewer.sees_internal_notes(), after, limit).await?;
@@ -44,7 +53,7 @@ pub async fn list_messages(
         // Read receipts and unread counts changed: revalidations must see it.
         state.versions.bump(context.tenant.id).await;
     }
-    Ok(Json(Page::from_rows(rows, limit, |m| (m.created_at, m.id))))
+    revalidation.answer(&Page::from_rows(rows, limit, |m| (m.created_at, m.id)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
