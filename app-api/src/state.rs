@@ -177,7 +177,11 @@ impl AppState {
             Arc::new(crate::live::Hub::new(config.streams_per_user, config.amqp_url.is_some(), metrics.registry()));
         let presence = crate::live::presence::Bus::new(broker.as_ref(), &config.events.exchange, Arc::clone(&live));
         let versions = crate::live::versions::Versions::new(redis.clone(), &config.redis_key_prefix);
-        let answers = Arc::new(crate::live::answers::Answers::new(config.answer_cache_bytes, metrics.registry()));
+        let answers = Arc::new(crate::live::answers::Answers::new(
+            config.answer_cache_bytes,
+            Duration::from_secs(crate::live::versions::BUCKET_SECONDS),
+            metrics.registry(),
+        ));
         let integration_metrics = crate::integrations::IntegrationMetrics::register(metrics.registry());
         let mail_in_metrics = crate::infra::mail_in_metrics::MailInMetrics::register(metrics.registry());
         Ok(Self(Arc::new(App {

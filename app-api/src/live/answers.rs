@@ -21,8 +21,6 @@ use bytes::Bytes;
 use prometheus::{IntCounterVec, IntGauge, Opts, Registry};
 use uuid::Uuid;
 
-use super::versions::BUCKET_SECONDS;
-
 /// The answers of one replica.
 pub struct Answers {
     kept: Option<moka::sync::Cache<(Uuid, HeaderValue), Bytes>>,
@@ -31,15 +29,15 @@ pub struct Answers {
 }
 
 impl Answers {
-    /// Keeps at most `max_bytes` of answers (0: none).
-    pub fn new(max_bytes: u64, registry: &Registry) -> Self {
+    /// Keeps at most `max_bytes` of answers (0: none), each at most `life` (its tag's bucket).
+    pub fn new(max_bytes: u64, life: Duration, registry: &Registry) -> Self {
         let kept = (max_bytes > 0).then(|| {
             moka::sync::Cache::builder()
                 .max_capacity(max_bytes)
                 .weigher(|key: &(Uuid, HeaderValue), body: &Bytes| {
                     u32::try_from(body.len() + key.1.len() + 64).unwrap_or(u32::MAX)
                 })
-                .time_to_live(Duration::from_secs(BUCKET_SECONDS))
+                .time_to_live(life)
                 .build()
         });
         let lookups = IntCounterVec::new(
@@ -83,7 +81,7 @@ mod tests {
 
     #[test]
     fn an_answer_is_found_under_its_tenant_and_tag_only_and_nothing_is_kept_without_room() {
-        let answers = Answers::new(1 << 20, &Registry::new());
+        let answers = Answers::new(1 << 20, Duration::from_secs(30), &Registry::new());
         let (tenant, other) = (Uuid::new_v4(), Uuid::new_v4());
         let tag = HeaderValue::from_static("W/\"v1.2.ab\"");
         answers.keep(tenant, tag.clone(), Bytes::from_static(b"{}"));
@@ -91,7 +89,7 @@ mod tests {
         assert!(answers.get(other, &tag).is_none(), "another tenant");
         assert!(answers.get(tenant, &HeaderValue::from_static("W/\"v2.2.ab\"")).is_none(), "another version");
 
-        let none = Answers::new(0, &Registry::new());
+        let none = Answers::new(0, Duration::from_secs(30), &Registry::new());
         none.keep(tenant, tag.clone(), Bytes::from_static(b"{}"));
         assert!(none.get(tenant, &tag).is_none());
     }
