@@ -165,6 +165,16 @@ enum Command {
         concurrency: usize,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// The replica's tenant connection budget before it is fitted to the server
+        /// (`TENANT_POOLS_MAX_TOTAL_CONNECTIONS`; the default is app-api's).
+        #[arg(long, default_value_t = 100)]
+        budget: usize,
+        /// Tenant pools kept at most (`TENANT_POOLS_MAX`; the default is app-api's).
+        #[arg(long, default_value_t = 500)]
+        pools: usize,
+        /// Seconds between the outbox and SLA sweeps while the tenants are provisioned.
+        #[arg(long, default_value_t = 2)]
+        sweep_seconds: u64,
     },
     /// A macro applied (message, status, priority, assignment) against posting the same message
     /// alone: each a second at the same concurrency, and their latencies.
@@ -239,8 +249,9 @@ fn main() {
             }
             Command::SavOps { tickets } => sav_ops::run(tickets).await,
             Command::Macros { tickets, concurrency } => macros::run(tickets, concurrency).await,
-            Command::Zipf { tenants, largest, concurrency, seconds } => {
-                zipf::run(&zipf::Options { tenants, largest, concurrency, seconds }).await;
+            Command::Zipf { tenants, largest, concurrency, seconds, budget, pools, sweep_seconds } => {
+                let options = zipf::Options { tenants, largest, concurrency, seconds, budget, pools, sweep_seconds };
+                zipf::run(&options).await;
             }
             Command::Attachments { files_per_client } => attachments::run(files_per_client).await,
             Command::Backup { tenants, tickets } => backups::run(tenants, tickets).await,

@@ -13,8 +13,9 @@
 //! (`app_api::live::versions`), with no statement and no connection.
 //!
 //! Before that, nine tenths of the tenants are provisioned while a replica serves Zipf reads
-//! of the first tenth, relays events and runs its outbox and SLA sweeps every 2 s over every
-//! active tenant, all within its budget: the provisioning attempts that failed are counted.
+//! of the first tenth, relays events and runs its outbox and SLA sweeps (every 2 s unless
+//! told) over every active tenant, all within its budget: the provisioning attempts that failed
+//! are counted.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -34,6 +35,12 @@ pub struct Options {
     pub largest: i64,
     pub concurrency: usize,
     pub seconds: u64,
+    /// `TENANT_POOLS_MAX_TOTAL_CONNECTIONS` (the default, 100), fitted to the server at start.
+    pub budget: usize,
+    /// `TENANT_POOLS_MAX` (the default, 500).
+    pub pools: usize,
+    /// The outbox and SLA sweeps' period while the tenants are provisioned.
+    pub sweep_seconds: u64,
 }
 
 /// A tenant the load reaches: its slug, its owner's token, its tickets' ids.
@@ -93,12 +100,12 @@ pub async fn run(options: &Options) {
         100.0 * zipf.beyond(80)
     );
     let (targets, zipf) = (Arc::new(targets), Arc::new(zipf));
-    // The default pool settings (a budget of 100 fitted to the server, 5 per tenant, 500
-    // pools); only the rate limits are off (one address sends all the load). First without
-    // the answers kept, then with them.
+    // The pool settings asked for (by default the defaults: a budget of 100 fitted to the
+    // server, 5 per tenant, 500 pools); only the rate limits are off (one address sends all the
+    // load). First without the answers kept, then with them.
     for cache_mb in [0, 64] {
-        let app = replica_with(&platform, 100, 5, |c| {
-            c.pools.max_pools = 500;
+        let app = replica_with(&platform, options.budget, 5, |c| {
+            c.pools.max_pools = options.pools;
             c.answer_cache_bytes = cache_mb << 20;
         })
         .await;
@@ -113,8 +120,9 @@ pub async fn run(options: &Options) {
 }
 
 /// A tenth of the tenants provisioned and seeded first; then a replica serves Zipf reads of
-/// them, relays and sweeps (every 2 s, over every tenant active so far) while the other nine
-/// tenths sign up and are provisioned; then those are seeded. Every tenant, in rank order.
+/// them, relays and sweeps (every `--sweep-seconds`, over every tenant active so far) while the
+/// other nine tenths sign up and are provisioned; then those are seeded. Every tenant, in rank
+/// order.
 async fn provision_while_serving(platform: &Platform, options: &Options) -> Vec<Target> {
     let early = (options.tenants / 10).max(1);
     let started = Instant::now();
@@ -124,12 +132,13 @@ async fn provision_while_serving(platform: &Platform, options: &Options) -> Vec<
         started.elapsed().as_secs_f64()
     );
     let exchange = format!("sav_exchange.bench.{}", uuid::Uuid::new_v4().simple());
-    let app = replica_with(platform, 100, 5, |c| {
-        c.pools.max_pools = 500;
+    let sweeps = Duration::from_secs(options.sweep_seconds);
+    let app = replica_with(platform, options.budget, 5, |c| {
+        c.pools.max_pools = options.pools;
         c.amqp_url = testkit::broker_url(&testkit::Service::Test);
         c.events.exchange = exchange;
-        c.events.sweep_every = Duration::from_secs(2);
-        c.jobs.sweep_every = Duration::from_secs(2);
+        c.events.sweep_every = sweeps;
+        c.jobs.sweep_every = sweeps;
     })
     .await;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -153,10 +162,11 @@ async fn provision_while_serving(platform: &Platform, options: &Options) -> Vec<
     let (attempts_failed, given_up) = provisioning_failures(platform).await;
     println!(
         "  {} more tenants provisioned and signed in in {:.0} s while the replica served, relayed and swept \
-         (every 2 s): {attempts_failed} provisioning attempts failed, {given_up} jobs given up; \
+         (every {} s): {attempts_failed} provisioning attempts failed, {given_up} jobs given up; \
          meanwhile Zipf reads of the first {early}: {:.0} req/s, {}, errors {}{}",
         late.len(),
         provisioning.as_secs_f64(),
+        options.sweep_seconds,
         load.rate,
         load.latency_text(),
         load.errors,
