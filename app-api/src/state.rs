@@ -179,7 +179,7 @@ impl AppState {
         let versions = crate::live::versions::Versions::new(redis.clone(), &config.redis_key_prefix);
         let answers = Arc::new(crate::live::answers::Answers::new(
             config.answer_cache_bytes,
-            Duration::from_secs(crate::live::versions::BUCKET_SECONDS),
+            crate::live::versions::LONGEST_LIFE,
             metrics.registry(),
         ));
         let integration_metrics = crate::integrations::IntegrationMetrics::register(metrics.registry());

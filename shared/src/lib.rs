@@ -6,6 +6,7 @@
 pub mod amqp;
 pub mod auth;
 pub mod bootstrap;
+pub mod change_version;
 pub mod config;
 pub mod crypto;
 pub mod db;

@@ -1,26 +1,34 @@
-//! Revalidation that costs nothing: each tenant has a change version (a Redis counter shared by
-//! every replica, `{REDIS_KEY_PREFIX}tenant-version:{id}`), bumped by every write app-api makes
-//! to the tenant before its answer (a request's, a job's) and by the relay before it publishes a
-//! tenant's events. A conditional GET of the ticket list or of a ticket is tagged with the
-//! version read before its query, the caller and the address, and a 30-second bucket of the
-//! clock; one that names the current tag is answered 304 without touching the tenant's
-//! database, nor Redis: each replica keeps the versions it read for `KEPT_FOR`.
+//! Revalidation that costs nothing: each tenant has a change version (`shared::change_version`,
+//! a Redis counter shared by every replica and by control-api), raised by every change to the
+//! tenant's data before its answer (a request's, a job's, a member synced from the control
+//! plane) and by the relay before it publishes a tenant's events. A conditional GET of the
+//! ticket list, a ticket or its thread is tagged with the version read before its query, the
+//! caller and the address, and a 30-second bucket of the clock; one that names the current tag
+//! is answered 304 without touching the tenant's database, nor Redis: each replica keeps the
+//! versions it read for `KEPT_FOR`. The answer itself is kept too (`super::answers`), under the
+//! version, the caller and the address, for as long as nothing but a write can change it.
 //!
-//! How stale a 304 can be:
+//! How stale a 304 or a kept answer can be:
 //! - **A change through this replica**: never. Its bump happens after its commit and before its
-//!   answer and sets the version kept here, so a revalidation that starts after the answer sees
-//!   the new version; a read racing the write can only tag an old answer with the old version.
+//!   answer and sets the version kept here, so a read that starts after the answer sees the new
+//!   version; a read racing the write can only keep an old answer under the old version. A bump
+//!   Redis did not take blinds this replica to the tenant's versions for `LONGEST_LIFE`: no tag,
+//!   nothing kept or served from memory.
 //! - **A change that raised an event, through any replica**: never once this replica's streams
 //!   have its frame. The relay bumps the version before publishing, and the fan-out
 //!   (`crate::worker::fanout`) forgets the kept version before handing the frame to the streams,
 //!   so a page that refetches on a frame gets the change.
-//! - **Any other change through another replica** (a notification setting, read receipts): at
-//!   most `KEPT_FOR` (1 s), the life of a kept version.
-//! - **What changes without app-api writing** (control-api renaming a member or changing a role,
-//!   the SLA badge's at-risk flag as time passes): at most 30 seconds, the bucket.
+//! - **Any other change through another replica or control-api** (a notification setting, read
+//!   receipts, a member renamed or given another role): at most `KEPT_FOR` (1 s), the life of a
+//!   kept version.
+//! - **What time alone changes**: an answer says when (`Timed`). A badge that turns at risk or
+//!   breached at a known instant is served from memory until that instant and no longer; what
+//!   moves all the time (a paused clock's waited seconds) at most 30 seconds, the bucket. A 304
+//!   is bounded by the bucket in every case.
+//! - **Anything else** (a change made around both services, a bump another replica could not
+//!   write): at most `LONGEST_LIFE` (5 min), the longest an answer is kept.
 //! - **Without Redis** (one replica, or Redis away) there is no shared version: the answers are
-//!   digested as before (`shared::http::etag`), and a bump that could not be written is bounded
-//!   by the bucket too.
+//!   digested as before (`shared::http::etag`) and nothing is kept.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -29,17 +37,20 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
-use super::answers::Answers;
+use super::answers::{AnswerKey, Answers};
 
-/// Seconds a tag stays valid whatever happens (changes app-api does not write, time-derived
-/// fields).
+/// Seconds a tag stays valid whatever happens (changes time alone makes).
 pub const BUCKET_SECONDS: u64 = 30;
 
 /// How long a replica answers from a version it read from Redis before reading it again.
 pub const KEPT_FOR: Duration = Duration::from_secs(1);
+/// The longest an answer is kept, whatever it says of time; also how long a replica whose bump
+/// Redis did not take stays blind to the tenant's versions.
+pub const LONGEST_LIFE: Duration = Duration::from_secs(300);
 /// Kept versions beyond which the expired ones are dropped.
 const KEPT_MAX: usize = 10_000;
 
@@ -57,21 +68,27 @@ struct Kept {
     version: u64,
     read_at: Option<Instant>,
     epoch: u64,
+    /// A bump Redis did not take: no version until then.
+    blind_until: Option<Instant>,
 }
 
 impl Kept {
     fn fresh(&self) -> Option<u64> {
         self.read_at.filter(|at| at.elapsed() < KEPT_FOR).map(|_| self.version)
     }
+
+    fn blind(&self) -> bool {
+        self.blind_until.is_some_and(|until| Instant::now() < until)
+    }
+
+    fn worth_keeping(&self) -> bool {
+        self.fresh().is_some() || self.blind()
+    }
 }
 
 impl Versions {
     pub fn new(redis: Option<shared::redis::Redis>, prefix: &str) -> Self {
         Self { redis, prefix: prefix.to_owned(), kept: Mutex::new(HashMap::new()) }
-    }
-
-    fn key(&self, tenant: Uuid) -> String {
-        format!("{}tenant-version:{tenant}", self.prefix)
     }
 
     fn kept(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, Kept>> {
@@ -84,7 +101,7 @@ impl Versions {
     fn keep(&self, tenant: Uuid, version: u64, epoch: Option<u64>) {
         let mut kept = self.kept();
         if kept.len() >= KEPT_MAX {
-            kept.retain(|_, k| k.fresh().is_some());
+            kept.retain(|_, k| k.worth_keeping());
         }
         let entry = kept.entry(tenant).or_default();
         match epoch {
@@ -96,48 +113,39 @@ impl Versions {
         entry.read_at = Some(Instant::now());
     }
 
-    /// The tenant's version now; `None` without Redis.
+    /// The tenant's version now; `None` without Redis, or while blind to it.
     pub async fn current(&self, tenant: Uuid) -> Option<u64> {
         let epoch = {
             let kept = self.kept();
             let entry = kept.get(&tenant).copied().unwrap_or_default();
+            if entry.blind() {
+                return None;
+            }
             if let Some(version) = entry.fresh() {
                 return Some(version);
             }
             entry.epoch
         };
         let redis = self.redis.as_ref()?;
-        let key = self.key(tenant);
-        let version = redis
-            .run("tenant_version", |mut conn| async move {
-                redis::cmd("GET").arg(key).query_async::<Option<u64>>(&mut conn).await
-            })
-            .await?
-            .unwrap_or_default();
+        let version = shared::change_version::read(redis, &shared::change_version::key(&self.prefix, tenant)).await?;
         self.keep(tenant, version, Some(epoch));
         Some(version)
     }
 
-    /// Marks a change of `tenant` (after its commit, before its answer or its event).
+    /// Marks a change of `tenant` (after its commit, before its answer or its event). When
+    /// Redis does not take it, this replica stops trusting any version of the tenant for
+    /// `LONGEST_LIFE`, the longest any answer kept under one lives.
     pub async fn bump(&self, tenant: Uuid) {
         let Some(redis) = self.redis.as_ref() else { return };
-        let key = self.key(tenant);
-        let bumped = redis
-            .run("tenant_version", |mut conn| async move {
-                redis::pipe()
-                    .cmd("INCR")
-                    .arg(&key)
-                    .cmd("EXPIRE")
-                    .arg(&key)
-                    .arg(7 * 24 * 3600)
-                    .ignore()
-                    .query_async::<(u64,)>(&mut conn)
-                    .await
-            })
-            .await;
-        match bumped {
-            Some((version,)) => self.keep(tenant, version, None),
-            None => self.forget(tenant),
+        let key = shared::change_version::key(&self.prefix, tenant);
+        if let Some(version) = shared::change_version::bump(redis, &key).await {
+            self.keep(tenant, version, None);
+        } else {
+            let mut kept = self.kept();
+            let entry = kept.entry(tenant).or_default();
+            entry.epoch += 1;
+            entry.read_at = None;
+            entry.blind_until = Some(Instant::now() + LONGEST_LIFE);
         }
     }
 
@@ -151,12 +159,36 @@ impl Versions {
     }
 }
 
-/// A versioned read: its tag, whether the caller holds it already, and the answer kept under
-/// it. Read as an extractor (`crate::context`), before the handler's query.
+/// What time alone changes in an answer, with nothing written to the tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timed {
+    /// Nothing: the answer holds while the tenant's version does.
+    Never,
+    /// Something at this instant (a badge turning at risk, a target missed), nothing before.
+    At(DateTime<Utc>),
+    /// Something all the time (a paused clock's waited seconds): kept for the bucket only.
+    Always,
+}
+
+impl Timed {
+    /// The sooner of two.
+    #[must_use]
+    pub fn and(self, other: Self) -> Self {
+        match (self, other) {
+            (Self::Always, _) | (_, Self::Always) => Self::Always,
+            (Self::Never, other) | (other, Self::Never) => other,
+            (Self::At(a), Self::At(b)) => Self::At(a.min(b)),
+        }
+    }
+}
+
+/// A versioned read: its tag, whether the caller holds it already, and the answer kept for it.
+/// Read as an extractor (`crate::context`), before the handler's query.
 pub struct Revalidation {
     tag: Option<HeaderValue>,
+    /// Where the answer is kept, and when the tag's bucket turns.
+    kept_as: Option<(AnswerKey, Instant)>,
     fresh: bool,
-    tenant: Uuid,
     answers: Arc<Answers>,
 }
 
@@ -171,25 +203,31 @@ impl Revalidation {
         headers: &HeaderMap,
     ) -> Self {
         let Some(version) = versions.current(tenant).await else {
-            return Self { tag: None, fresh: false, tenant, answers };
+            return Self { tag: None, kept_as: None, fresh: false, answers };
         };
         let digest = Sha256::digest([user.as_bytes().as_slice(), uri.as_bytes()].concat());
-        // Each caller and address turns its bucket at its own second, so the answers kept do not
-        // all expire at once.
+        // Each caller and address turns its bucket at its own second, so the tags do not all
+        // turn at once.
         let offset = u64::from(u16::from_be_bytes([digest[8], digest[9]])) % BUCKET_SECONDS;
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        let bucket = (now + offset) / BUCKET_SECONDS;
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let shifted = now.as_secs() + offset;
+        let bucket = shifted / BUCKET_SECONDS;
+        let turns_in = Duration::from_secs(BUCKET_SECONDS - shifted % BUCKET_SECONDS)
+            .saturating_sub(Duration::from_nanos(u64::from(now.subsec_nanos())));
         let tag = format!("W/\"v{version}.{bucket}.{}\"", hex::encode(&digest[..8]));
         let tag = HeaderValue::from_str(&tag).expect("a valid header value");
         let fresh = headers
             .get(header::IF_NONE_MATCH)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|wanted| wanted.split(',').any(|w| w.trim() == tag.to_str().unwrap_or_default()));
-        Self { tag: Some(tag), fresh, tenant, answers }
+        let mut reader = [0; 16];
+        reader.copy_from_slice(&digest[..16]);
+        let key = AnswerKey { tenant, version, reader };
+        Self { tag: Some(tag), kept_as: Some((key, Instant::now() + turns_in)), fresh, answers }
     }
 
     /// The answer without a query: `304 Not Modified` when the caller's copy is current, else
-    /// the answer kept under the current tag (`crate::live::answers`), if any.
+    /// the answer kept for this version, caller and address (`crate::live::answers`), if any.
     pub fn answered(&self) -> Option<Response> {
         let tag = self.tag.as_ref()?;
         if self.fresh {
@@ -198,23 +236,27 @@ impl Revalidation {
             response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
             return Some(response);
         }
-        let body = self.answers.get(self.tenant, tag)?;
+        let (key, _) = self.kept_as.as_ref()?;
+        let body = self.answers.get(key)?;
         Some(self.tagged(body))
     }
 
-    /// `value` as the JSON answer, tagged with the version read before its query and kept
-    /// under that tag (untagged without a version: the digest of the body tags it then).
-    pub fn answer<T: serde::Serialize>(&self, value: &T) -> Result<Response, shared::error::ApiError> {
+    /// `value` as the JSON answer, tagged with the version read before its query and kept while
+    /// nothing but a write changes it (`timed`: what time alone changes in it); untagged without
+    /// a version: the digest of the body tags it then.
+    pub fn answer<T: serde::Serialize>(&self, value: &T, timed: Timed) -> Result<Response, shared::error::ApiError> {
         let body = Bytes::from(
             serde_json::to_vec(value).map_err(|e| shared::error::ApiError::internal(format!("an answer: {e}")))?,
         );
-        match &self.tag {
-            Some(tag) => {
-                self.answers.keep(self.tenant, tag.clone(), body.clone());
-                Ok(self.tagged(body))
-            }
-            None => Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()),
+        if let Some((key, bucket_turns)) = &self.kept_as {
+            let until = match timed {
+                Timed::Never => Instant::now() + LONGEST_LIFE,
+                Timed::At(at) => Instant::now() + (at - Utc::now()).to_std().unwrap_or_default().min(LONGEST_LIFE),
+                Timed::Always => *bucket_turns,
+            };
+            self.answers.keep(*key, body.clone(), until);
         }
+        Ok(self.tagged(body))
     }
 
     fn tagged(&self, body: Bytes) -> Response {

@@ -483,6 +483,130 @@ async fn a_revalidation_that_finds_nothing_changed_runs_no_statement_and_a_chang
     assert_eq!(status, 200);
 }
 
+fn json_of(body: &str) -> Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
+/// A replica with Redis and no limits, an organisation's customer with a ticket, and the tenant's
+/// database to change behind the service's back (no version raised): an answer that still shows
+/// the old text after such a change was served from memory.
+async fn kept_answers() -> (Platform, Org, Replica, Person, i64, testkit::TenantDb) {
+    let (platform, org) = Platform::with_org(true).await;
+    let replica = platform
+        .replica_with(|c| {
+            c.events.relay_in_serve = false;
+            c.rate_limits.per_user_per_minute = 0;
+        })
+        .await;
+    let customer = platform.member(&replica, &org, "customer").await;
+    let body = json!({"subject": "Kept", "description": "x"});
+    let created = replica.post(&org.slug, "/v1/tickets", &customer.token, &body).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let ticket = id(&created.json());
+    let said = replica
+        .post(&org.slug, &format!("/v1/tickets/{ticket}/messages"), &customer.token, &json!({"message": "Hello"}))
+        .await;
+    assert_eq!(said.status, 201, "{}", said.body);
+    let db = platform.tenant_db(&org.slug).await;
+    (platform, org, replica, customer, ticket, db)
+}
+
+/// An answer with nothing timed in it (a thread page) is served from memory past its tag's
+/// 30-second bucket while the tenant's version holds; a ticket whose badge turns at risk is
+/// served from memory until that instant and not after it.
+#[tokio::test]
+async fn a_kept_answer_outlives_its_bucket_and_not_its_badge() {
+    let (_platform, org, replica, customer, ticket, db) = kept_answers().await;
+    let slug = org.slug.as_str();
+
+    // The response target (24 h, medium) turns at risk with a quarter of it left: in 3 s.
+    let due_set = std::time::Instant::now();
+    db.execute(&format!(
+        "UPDATE support_tickets SET response_due_at = now() + interval '6 hours 3 seconds' WHERE id = {ticket}"
+    ))
+    .await;
+    let thread = format!("/v1/tickets/{ticket}/messages");
+    let path = format!("/v1/tickets/{ticket}");
+    let (_, thread_tag, thread_kept) = read(&replica, slug, &customer, &thread).await;
+    let (_, _, ticket_kept) = read(&replica, slug, &customer, &path).await;
+    assert_eq!(json_of(&ticket_kept)["sla"]["at_risk"], false, "{ticket_kept}");
+    assert!(thread_kept.contains("Hello"), "{thread_kept}");
+
+    db.execute(&format!("UPDATE support_tickets SET subject = 'Changed behind' WHERE id = {ticket}")).await;
+    db.execute(&format!("UPDATE ticket_messages SET message = '<p>Changed behind</p>' WHERE ticket_id = {ticket}"))
+        .await;
+    // Before the turn: the kept ticket; after it: the statement's, at risk and with the new text.
+    let (_, _, before_turn) = read(&replica, slug, &customer, &path).await;
+    assert_eq!(before_turn, ticket_kept, "served from memory before the badge turns");
+    let turned = eventually(Duration::from_secs(10), "the badge turns", || async {
+        let (_, _, body) = read(&replica, slug, &customer, &path).await;
+        (body != ticket_kept).then_some(body)
+    })
+    .await;
+    let seen_after = due_set.elapsed();
+    assert!(seen_after >= Duration::from_secs(3), "served from memory until the turn: {seen_after:?}");
+    assert!(seen_after < Duration::from_secs(5), "and not long after it: {seen_after:?}");
+    let turned = json_of(&turned);
+    assert_eq!((&turned["subject"], &turned["sla"]["at_risk"]), (&json!("Changed behind"), &json!(true)));
+
+    // The thread: the same bytes under the next bucket's tag.
+    let thread_tag = thread_tag.expect("a tag");
+    let next_tag = eventually(Duration::from_secs(35), "the thread's bucket turns", || async {
+        let (_, tag, body) = read(&replica, slug, &customer, &thread).await;
+        assert_eq!(body, thread_kept, "served from memory while the version holds");
+        tag.filter(|tag| *tag != thread_tag)
+    })
+    .await;
+    let (_, tag, body) = read(&replica, slug, &customer, &thread).await;
+    assert_eq!((tag.as_deref(), body), (Some(next_tag.as_str()), thread_kept), "past the bucket, from memory");
+}
+
+/// Control-api raises the tenant's version when it syncs a member (a name or role in the
+/// answers, or what a reader may see), and a counter Redis lost starts again above every number
+/// it handed out, so an answer kept under an old number is never taken for a current one.
+#[tokio::test]
+async fn the_control_plane_and_an_emptied_redis_move_the_version_on() {
+    let (platform, org, replica, customer, ticket, db) = kept_answers().await;
+    let slug = org.slug.as_str();
+    let path = format!("/v1/tickets/{ticket}");
+    let agent = platform.member(&replica, &org, "agent").await;
+    let (_, _, kept) = read(&replica, slug, &customer, &path).await;
+    db.execute(&format!("UPDATE support_tickets SET subject = 'Changed behind' WHERE id = {ticket}")).await;
+    assert_eq!(read(&replica, slug, &customer, &path).await.2, kept, "served from memory");
+
+    let promoted = platform
+        .control_request(
+            reqwest::Method::PATCH,
+            &format!("/v1/tenants/{slug}/members/{}", agent.id),
+            &org.owner_token,
+            &json!({"role": "admin"}),
+        )
+        .await;
+    assert_eq!(promoted.status, 200, "{}", promoted.body);
+    let sql = format!("SELECT count(*) FROM users WHERE id = '{}' AND role = 'admin'", agent.id);
+    eventually(Duration::from_secs(15), "the role is synced", || async { (db.scalar(&sql).await == 1).then_some(()) })
+        .await;
+    // Within the life of a kept version, not of a bucket.
+    eventually(Duration::from_secs(3), "the kept answer steps aside", || async {
+        let (_, _, body) = read(&replica, slug, &customer, &path).await;
+        (json_of(&body)["subject"] == "Changed behind").then_some(())
+    })
+    .await;
+
+    // Redis empties (restarted without its data): the next number is above every earlier one.
+    let redis = platform.redis().expect("Redis");
+    let key = redis.keys().await.into_iter().find(|k| k.contains("tenant-version:")).expect("the version's key");
+    let client = redis::Client::open(redis.url.as_str()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let before: u64 = redis::cmd("GET").arg(&key).query_async(&mut conn).await.unwrap();
+    let _: () = redis::cmd("DEL").arg(&key).query_async(&mut conn).await.unwrap();
+    let tenant = key.rsplit(':').next().unwrap().parse().expect("the tenant's id ends the key");
+    replica.state.versions.forget(tenant);
+    read(&replica, slug, &customer, &path).await;
+    let after: u64 = redis::cmd("GET").arg(&key).query_async(&mut conn).await.unwrap();
+    assert!(after > before, "started again at {after}, after {before}");
+}
+
 /// The bound on staleness across replicas (`live::versions`): a change through replica A shows
 /// in B's revalidations as soon as B's streams have its frame, and one that raises no event
 /// within `KEPT_FOR`.

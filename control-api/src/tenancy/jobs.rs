@@ -230,6 +230,8 @@ impl Worker {
             Some(member) => tenant_schema::members::upsert(&mut conn, &member).await?,
             None => tenant_schema::members::deactivate(&mut conn, user_id).await?,
         }
+        // Names and roles show in the app plane's answers (and decide what a reader sees).
+        self.notifier.data_changed(tenant_id).await;
         Ok(())
     }
 

@@ -2,6 +2,9 @@
 //! once (a message on the Redis channel `{REDIS_KEY_PREFIX}tenant-changes`; without Redis the
 //! app plane's short cache TTL is the bound), and, when `AMQP_URL` is set, as an event on the
 //! durable topic exchange `control_exchange` with routing key `control.tenant.{status}`.
+//! Every such change, and every member synced into a tenant's database, also raises the
+//! tenant's change version (`shared::change_version`), so the app plane's answers kept from
+//! before are not served again.
 //! Revoked sessions go to the app plane on `{REDIS_KEY_PREFIX}session-revocations`, so it
 //! refuses their access tokens at once (it also reads recent revocations from the control
 //! database when it (re)subscribes, and polls it without Redis: a lost message is caught up).
@@ -36,6 +39,7 @@ pub const CONTROL_EXCHANGE: &str = "control_exchange";
 #[derive(Clone)]
 pub struct Notifier {
     redis: Option<Redis>,
+    prefix: String,
     channel: String,
     revocations: String,
     events: Option<Arc<Publisher>>,
@@ -51,6 +55,7 @@ impl Notifier {
     pub fn new(redis: Option<Redis>, prefix: &str, events: Option<Arc<Publisher>>) -> Self {
         Self {
             redis,
+            prefix: prefix.to_owned(),
             channel: format!("{prefix}tenant-changes"),
             revocations: format!("{prefix}session-revocations"),
             events,
@@ -83,7 +88,22 @@ impl Notifier {
     /// Best effort, both ways: a lost cache message costs the app plane one cache TTL of
     /// staleness; a lost event is logged.
     pub async fn publish(&self, change: &TenantChange) {
-        tokio::join!(self.publish_cache_eviction(change), self.publish_event(change));
+        tokio::join!(
+            self.publish_cache_eviction(change),
+            self.publish_event(change),
+            // Boxed: the callers' futures would otherwise grow past what clippy allows.
+            Box::pin(self.data_changed(change.tenant_id))
+        );
+    }
+
+    /// Raises the tenant's change version, after a change to its data committed. Best effort:
+    /// without it, what the app plane kept lives out its longest life (5 min).
+    pub async fn data_changed(&self, tenant_id: Uuid) {
+        let Some(redis) = &self.redis else { return };
+        let key = shared::change_version::key(&self.prefix, tenant_id);
+        if shared::change_version::bump(redis, &key).await.is_none() {
+            tracing::warn!(tenant = %tenant_id, "could not raise a tenant's change version");
+        }
     }
 
     async fn publish_event(&self, change: &TenantChange) {

@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use crate::attachments;
 use crate::commands::{Change, Post, TicketWriter};
 use crate::context::{TenantContext, TenantDb};
-use crate::live::versions::Revalidation;
+use crate::live::versions::{Revalidation, Timed};
 use crate::sav::tickets::content;
 use crate::sav::tickets::messages::{self, Message};
 use crate::sav::tickets::store;
@@ -53,7 +53,7 @@ pub async fn list_messages(
         // Read receipts and unread counts changed: revalidations must see it.
         state.versions.bump(context.tenant.id).await;
     }
-    revalidation.answer(&Page::from_rows(rows, limit, |m| (m.created_at, m.id)))
+    revalidation.answer(&Page::from_rows(rows, limit, |m| (m.created_at, m.id)), Timed::Never)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -9,7 +9,7 @@ use shared::error::ApiResult;
 use utoipa::ToSchema;
 
 use crate::context::{TenantContext, TenantDb};
-use crate::live::versions::Revalidation;
+use crate::live::versions::{Revalidation, Timed};
 use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::badge::{self, SlaBadge};
 use crate::sav::tickets::events::SenderType;
@@ -83,6 +83,13 @@ pub async fn get_ticket(
         paused_seconds: clock.paused_seconds,
         first_response_at: clock.first_response_at,
     };
+    // A running clock's account is fixed until its badge turns; a paused or stopped one counts
+    // the time waited or stopped so far, which moves all the time.
+    let timed = if ticket.status.clock_runs() {
+        badge::turns_at(&ticket, row.targets, now).map_or(Timed::Never, Timed::At)
+    } else {
+        Timed::Always
+    };
     let unread_count = match viewer.receives_from() {
         SenderType::Agent => row.unread_from_agent,
         SenderType::Customer => row.unread_from_customer,
@@ -99,5 +106,5 @@ pub async fn get_ticket(
         customer: row.customer,
         assignee: row.assignee,
     };
-    revalidation.answer(&detail)
+    revalidation.answer(&detail, timed)
 }

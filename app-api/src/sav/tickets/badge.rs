@@ -83,6 +83,23 @@ pub fn of(ticket: &Ticket, targets: Targets, now: DateTime<Utc>) -> SlaBadge {
     }
 }
 
+/// The first instant from `now` on after which `of` may answer otherwise with nothing written:
+/// while the clock runs, when a target turns at risk or is missed; `None` when nothing turns (a
+/// clock paused or stopped, or every turn passed). The badge at any instant before it is the
+/// badge at `now`; it may be a turn that changes nothing.
+pub fn turns_at(ticket: &Ticket, targets: Targets, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if !ticket.status.clock_runs() {
+        return None;
+    }
+    // At risk once less than AT_RISK_PERCENT of the target is left, missed once past due.
+    let risk = |due: DateTime<Utc>, target: chrono::Duration| due - target * AT_RISK_PERCENT / 100;
+    let mut turns = vec![risk(ticket.resolution_due_at, targets.resolution()), ticket.resolution_due_at];
+    if ticket.first_response_at.is_none() {
+        turns.extend([risk(ticket.response_due_at, targets.response()), ticket.response_due_at]);
+    }
+    turns.into_iter().filter(|at| *at >= now).min()
+}
+
 /// Whether the response and the resolution targets are missed: recorded, answered late, or past
 /// due while the clock runs.
 pub fn breaches(ticket: &Ticket, now: DateTime<Utc>) -> (bool, bool) {
@@ -248,5 +265,33 @@ mod tests {
         let recorded = Ticket { response_breached_at: Some(at(9, 50)), ..ticket(Status::Open) };
         let badge = of(&recorded, TARGETS, at(9, 50));
         assert!(badge.response_breached && !badge.at_risk);
+    }
+
+    #[test]
+    fn a_badge_stays_as_it_is_until_its_next_turn() {
+        let answered = Ticket { first_response_at: Some(at(9, 30)), ..ticket(Status::InProgress) };
+        let tickets = [ticket(Status::Open), answered, ticket(Status::WaitingCustomer), ticket(Status::Resolved)];
+        let mut turns_seen = 0;
+        for ticket in &tickets {
+            // Every minute from an hour before the ticket to a day after it.
+            for minute in -60..24 * 60 {
+                let now = at(9, 0) + Duration::minutes(minute);
+                let badge = of(ticket, TARGETS, now);
+                let Some(turn) = turns_at(ticket, TARGETS, now) else {
+                    assert_eq!(of(ticket, TARGETS, now + Duration::days(30)), badge, "{:?} at {now}", ticket.status);
+                    continue;
+                };
+                assert!(turn >= now);
+                for probe in
+                    [now + (turn - now) / 2, turn - Duration::milliseconds(1)].into_iter().filter(|p| *p >= now)
+                {
+                    assert_eq!(of(ticket, TARGETS, probe), badge, "{:?} at {probe}, turning at {turn}", ticket.status);
+                }
+                if of(ticket, TARGETS, turn + Duration::milliseconds(1)) != badge {
+                    turns_seen += 1;
+                }
+            }
+        }
+        assert!(turns_seen > 0, "some turn changes the badge");
     }
 }
