@@ -7,7 +7,9 @@
 //! keeping them (`app_api::live::answers`). Reported for each: the rate, latencies, errors, the
 //! connections the tenant databases accepted a second (`pg_stat_database.sessions`), pools
 //! created, idle connections evicted, the answers kept that were found, and the process's
-//! resident memory with every tenant known. A last run sends the Zipf reads as consoles would
+//! resident memory with every tenant known. With the answers kept, every ticket is read once
+//! between the Zipf and the uniform runs (as consoles opening their queues would), so those
+//! after it show the answers warm and the Zipf run before it shows them cold. A last run sends the Zipf reads as consoles would
 //! revalidate them: each client keeps the `ETag` of every ticket it has read and sends it back
 //! (`If-None-Match`); a copy still current is answered 304 from the tenant's change version
 //! (`app_api::live::versions`), with no statement and no connection.
@@ -224,6 +226,23 @@ async fn scenarios(
         [("the largest tenant alone", Pick::Largest), ("Zipf", Pick::Zipf), ("uniform", Pick::Uniform)];
     let mut one_tenant = None;
     for (name, pick) in picks {
+        if matches!(pick, Pick::Uniform) && app.state.config.answer_cache_bytes > 0 {
+            // What the Zipf run left unread is read once now, as consoles opening their queues
+            // would: every ticket of every tenant by its owner, tenant after tenant.
+            let before = Counters::read(app, platform).await;
+            let started = Instant::now();
+            let (read, errors) = read_every_ticket(app, targets, options.concurrency).await;
+            let took = started.elapsed();
+            let after = Counters::read(app, platform).await;
+            #[allow(clippy::cast_precision_loss, reason = "counts")]
+            let rate = read as f64 / took.as_secs_f64();
+            println!(
+                "  every ticket read once, tenant after tenant, {} clients: {read} reads in {:.1} s ({rate:.0} req/s), errors {errors}",
+                options.concurrency,
+                took.as_secs_f64()
+            );
+            println!("    {}", after.since(&before, took));
+        }
         let request = reads(app, targets, zipf, pick);
         // Warm-up: pools, caches, statement caches.
         closed_loop(&request, 200, options.concurrency, Duration::from_secs(3)).await;
@@ -330,6 +349,59 @@ async fn revalidating(
         first_error: None,
     };
     (load, share)
+}
+
+/// Every ticket of every tenant read once by its owner, in rank order, by `concurrency` clients
+/// taking the next one in turn: the reads answered 200, and the others.
+async fn read_every_ticket(
+    app: &crate::app::Replica,
+    targets: &Arc<Vec<Target>>,
+    concurrency: usize,
+) -> (usize, usize) {
+    let client = reqwest::Client::builder().no_proxy().pool_max_idle_per_host(concurrency).build().expect("client");
+    let base = app.server.url("").trim_end_matches('/').to_owned();
+    let all: Arc<Vec<(usize, i64)>> = Arc::new(
+        targets
+            .iter()
+            .enumerate()
+            .flat_map(|(rank, t)| (t.first..t.first + t.count).map(move |id| (rank, id)))
+            .collect(),
+    );
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut clients = tokio::task::JoinSet::new();
+    for _ in 0..concurrency {
+        let (client, targets, all, next, base) =
+            (client.clone(), Arc::clone(targets), Arc::clone(&all), Arc::clone(&next), base.clone());
+        clients.spawn(async move {
+            let (mut read, mut errors) = (0, 0);
+            while let Some(&(rank, id)) = all.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                let target = &targets[rank];
+                let sent = client
+                    .get(format!("{base}/v1/tickets/{id}"))
+                    .header("x-tenant-slug", &target.slug)
+                    .bearer_auth(&target.token)
+                    .send()
+                    .await;
+                let answered = match sent {
+                    Ok(response) => response.status() == 200 && response.bytes().await.is_ok(),
+                    Err(_) => false,
+                };
+                if answered {
+                    read += 1;
+                } else {
+                    errors += 1;
+                }
+            }
+            (read, errors)
+        });
+    }
+    let (mut read, mut errors) = (0, 0);
+    while let Some(joined) = clients.join_next().await {
+        let (r, e) = joined.expect("client task");
+        read += r;
+        errors += e;
+    }
+    (read, errors)
 }
 
 #[derive(Clone, Copy)]
