@@ -8,6 +8,7 @@
 #   scripts/bench.sh migrate-tenants --tenants 200 --concurrency 4
 #   scripts/bench.sh app-me --concurrency 32 --seconds 10 --budget 60 --most-tenants 1000
 #   scripts/bench.sh tickets --tickets 100000 --concurrency 32 --seconds 10
+#   scripts/bench.sh tickets --seconds 5 --columns   # the ticket read's statement without each web part, pgbench
 #   scripts/bench.sh backup --tenants 200 --tickets 100000
 #   scripts/bench.sh attachments --files-per-client 5   # on TEST_S3_ENDPOINT (scripts/test.sh starts it)
 #   scripts/bench.sh hash-flood       # control-api's memory under a password flood (scripts/hash_flood.py)

@@ -5,6 +5,7 @@
 //!   helpdeskly-bench migrate-tenants --tenants 200 --concurrency 4
 //!   helpdeskly-bench app-me --concurrency 32 --seconds 10
 //!   helpdeskly-bench tickets --tickets 100000 --concurrency 32 --seconds 10 [--client wrk]
+//!   helpdeskly-bench tickets --tickets 100000 --concurrency 32 --seconds 5 --columns
 //!   helpdeskly-bench events --tickets 200 --rows 20000 --tenants 200 --busy 10
 //!   helpdeskly-bench mail --rate 20 --seconds 300 --customers 20
 //!   helpdeskly-bench mail-in --customers 50 --mails 2000 --clients 8
@@ -229,6 +230,11 @@ enum Command {
         /// only with `--redis` (they are keyed by the change version).
         #[arg(long, default_value_t = 64)]
         answers_mb: u64,
+        /// Instead of the endpoints: the ticket read's statement in pgbench whole and without
+        /// each part the web console added, and the list's with and without the unread counts,
+        /// in 3 interleaved rounds of --seconds each (merged tickets and files are seeded too).
+        #[arg(long)]
+        columns: bool,
     },
 }
 
@@ -279,6 +285,7 @@ fn main() {
                 keep,
                 redis,
                 answers_mb,
+                columns,
             } => {
                 let duration = std::time::Duration::from_secs(seconds);
                 let (single_client, same_statement) = (!no_single_client, !no_same_statement);
@@ -293,6 +300,7 @@ fn main() {
                     keep,
                     redis: if redis { testkit::WithRedis::Yes } else { testkit::WithRedis::No },
                     answers_mb,
+                    measure: if columns { tickets::Measure::Columns } else { tickets::Measure::Endpoints },
                 };
                 tickets::run(&options).await;
             }

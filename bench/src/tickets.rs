@@ -7,6 +7,7 @@
 //! client. With 32 clients in a closed loop the mean latency is 32 / rate (Little's law), so
 //! the loaded latency measures throughput; the single client shows what one request costs.
 
+mod columns;
 mod same_statement;
 pub mod seed;
 
@@ -43,6 +44,19 @@ pub struct Options {
     pub redis: testkit::WithRedis,
     /// `ANSWER_CACHE_MB` of the replica.
     pub answers_mb: u64,
+    /// The endpoints, or the columns of their statements.
+    pub measure: Measure,
+}
+
+/// What the run measures on the seeded tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// Each endpoint under load (and, with `same_statement`, its statement alone).
+    Endpoints,
+    /// Instead of the endpoints: the ticket read's statement whole and without each part the
+    /// web console added, and the list's with and without the unread counts (`columns.rs`),
+    /// after seeding what those parts read (merged tickets, files).
+    Columns,
 }
 
 /// Who sends the load.
@@ -124,12 +138,16 @@ async fn measure(platform: &Platform, options: &Options) -> String {
         .into_iter()
         .map(str::to_owned)
         .collect();
-    let counts = seed::matches(&mut db, &queries).await;
-    let searches: Vec<(String, i64)> = queries.into_iter().zip(counts).collect();
     let owner: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE role = 'owner'")
         .fetch_one(&mut db)
         .await
         .expect("the tenant's owner in the mirror");
+    if options.measure == Measure::Columns {
+        columns_table(db, &database, owner, &seeded, options).await;
+        return database;
+    }
+    let counts = seed::matches(&mut db, &queries).await;
+    let searches: Vec<(String, i64)> = queries.into_iter().zip(counts).collect();
     let _ = db.close().await;
 
     // One tenant: its pool may hold a connection per client, as in `app-me`'s one-tenant case.
@@ -200,6 +218,37 @@ async fn measure(platform: &Platform, options: &Options) -> String {
     print!("{}", same_statement_text.unwrap_or_default());
 
     database
+}
+
+/// `--columns`: seeds what the web parts of the ticket read return, checks each variant of the
+/// statements on a ticket that has every part, then runs them in interleaved rounds and prints
+/// the table.
+async fn columns_table(
+    mut db: sqlx::PgConnection,
+    database: &str,
+    owner: uuid::Uuid,
+    seeded: &seed::Seeded,
+    options: &Options,
+) {
+    let parts = seed::web_parts(&mut db).await;
+    println!(
+        "{} tickets merged into {} others; {} files of their own on {} tickets, {} files of messages; \
+         ticket {} has every part",
+        parts.merged,
+        parts.merge_targets,
+        parts.ticket_files,
+        parts.tickets_with_files,
+        parts.message_files,
+        parts.every_part
+    );
+    let variants = columns::variants(owner);
+    columns::check(&mut db, &variants, parts.every_part).await;
+    let _ = db.close().await;
+    let ids = (seeded.first_id, seeded.last_id);
+    let url = tenant_url(database);
+    let text =
+        tokio::task::block_in_place(|| columns::table(&url, &variants, ids, options.concurrency, options.duration));
+    print!("{text}");
 }
 
 /// Each measured read against `pgbench` running its statement alone (Markdown).

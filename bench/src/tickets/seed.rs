@@ -635,3 +635,101 @@ CROSS JOIN LATERAL (SELECT CASE WHEN t.status = 'open' OR t.assigned_to IS NULL 
 CROSS JOIN LATERAL generate_series(1, c.n) m
 WHERE t.id <> $2
 ORDER BY t.id, m";
+
+/// What [`web_parts`] added.
+pub struct WebParts {
+    /// Tickets merged into another, and the tickets they were merged into.
+    pub merged: i64,
+    pub merge_targets: i64,
+    /// Files of the tickets themselves, on how many tickets; files of messages.
+    pub ticket_files: i64,
+    pub tickets_with_files: i64,
+    pub message_files: i64,
+    /// An assigned ticket with tickets merged into it and files of its own: every part of the
+    /// ticket read has something to return for it.
+    pub every_part: i64,
+}
+
+/// The data the parts the web console added to the ticket read return, which [`seed`] leaves
+/// empty: merged tickets and attachments. For the columns run only (`tickets --columns`): the
+/// other scenarios read the seeded tenant as it was measured before. The tickets closed
+/// straight from the queue (the duplicates, about 8% of closed ones) are merged into their
+/// customer's previous ticket; one ticket in eight has one or two files of its own, one message
+/// in twenty a file. Then `VACUUM (ANALYZE)` again.
+pub async fn web_parts(db: &mut PgConnection) -> WebParts {
+    let started = Instant::now();
+    sqlx::query(MERGES_SQL).execute(&mut *db).await.expect("merge the duplicates");
+    // Each file its own stored object, counted in the tenant's storage as an upload counts it.
+    sqlx::raw_sql(FILES_SQL).execute(&mut *db).await.expect("the files to attach");
+    sqlx::raw_sql(
+        "INSERT INTO stored_objects (file_path, byte_size) SELECT file_path, file_size FROM bench_files;
+         INSERT INTO ticket_attachments (ticket_id, message_id, original_name, filename, file_path, mime_type,
+                                         file_size, uploaded_by, is_internal, created_at, updated_at)
+         SELECT ticket_id, message_id, original_name, filename, file_path, mime_type, file_size, uploaded_by,
+                is_internal, created_at, created_at
+         FROM bench_files ORDER BY ticket_id, message_id NULLS FIRST;
+         UPDATE storage_usage SET bytes_used = bytes_used + f.added_bytes, objects = objects + f.added
+         FROM (SELECT sum(file_size) AS added_bytes, count(*) AS added FROM bench_files) f;
+         DROP TABLE bench_files",
+    )
+    .execute(&mut *db)
+    .await
+    .expect("attach the files");
+    for table in ["support_tickets", "ticket_attachments", "stored_objects"] {
+        sqlx::query(&format!("VACUUM (ANALYZE) {table}")).execute(&mut *db).await.expect("vacuum analyze");
+    }
+    let (merged, merge_targets, ticket_files, tickets_with_files, message_files): (i64, i64, i64, i64, i64) =
+        sqlx::query_as(
+            "SELECT (SELECT count(*) FROM support_tickets WHERE merged_into IS NOT NULL),
+                    (SELECT count(DISTINCT merged_into) FROM support_tickets),
+                    (SELECT count(*) FROM ticket_attachments WHERE message_id IS NULL),
+                    (SELECT count(DISTINCT ticket_id) FROM ticket_attachments WHERE message_id IS NULL),
+                    (SELECT count(*) FROM ticket_attachments WHERE message_id IS NOT NULL)",
+        )
+        .fetch_one(&mut *db)
+        .await
+        .expect("count the parts");
+    let every_part: i64 = sqlx::query_scalar(
+        "SELECT t.id FROM support_tickets t
+         WHERE t.assigned_to IS NOT NULL
+           AND EXISTS (SELECT 1 FROM support_tickets s WHERE s.merged_into = t.id)
+           AND EXISTS (SELECT 1 FROM ticket_attachments a WHERE a.ticket_id = t.id AND a.message_id IS NULL)
+         ORDER BY t.id DESC LIMIT 1",
+    )
+    .fetch_one(&mut *db)
+    .await
+    .expect("a ticket with every part");
+    println!("merged tickets and attached files in {:.1}s", started.elapsed().as_secs_f64());
+    WebParts { merged, merge_targets, ticket_files, tickets_with_files, message_files, every_part }
+}
+
+/// Each duplicate (closed from the queue, never assigned) merged into the customer's previous
+/// ticket that is not a duplicate itself.
+const MERGES_SQL: &str = r"
+UPDATE support_tickets d
+SET merged_into = (SELECT k.id FROM support_tickets k
+                   WHERE k.user_id = d.user_id AND k.id < d.id AND NOT (k.status = 'closed' AND k.assigned_to IS NULL)
+                   ORDER BY k.id DESC LIMIT 1)
+WHERE d.status = 'closed' AND d.assigned_to IS NULL";
+
+/// The files: one or two of the ticket's own on one ticket in eight (the customer's, sent with
+/// the request), one on one message in twenty (the sender's, internal with an internal note);
+/// each its own object, of 20 KB to 3 MB.
+const FILES_SQL: &str = r"
+CREATE TEMP TABLE bench_files AS
+SELECT f.*, format('bench/%s/%s/%s', f.ticket_id, coalesce(f.message_id, 0), f.n) AS file_path,
+       20000 + (f.ticket_id * 7919 + coalesce(f.message_id, 0) * 104729 + f.n * 31) % 2980000 AS file_size
+FROM (
+    SELECT t.id AS ticket_id, NULL::bigint AS message_id, n, t.user_id AS uploaded_by, false AS is_internal,
+           t.created_at,
+           CASE WHEN n = 1 THEN 'photo.jpg' ELSE 'receipt.pdf' END AS original_name,
+           CASE WHEN n = 1 THEN 'photo.jpg' ELSE 'receipt.pdf' END AS filename,
+           CASE WHEN n = 1 THEN 'image/jpeg' ELSE 'application/pdf' END AS mime_type
+    FROM support_tickets t CROSS JOIN LATERAL generate_series(1, 1 + (t.id % 3 = 0)::int) n
+    WHERE t.id % 8 = 3
+    UNION ALL
+    SELECT m.ticket_id, m.id, 1, m.sender_id, m.is_internal, m.created_at, 'screenshot.png', 'screenshot.png',
+           'image/png'
+    FROM ticket_messages m
+    WHERE m.id % 20 = 7
+) f";
