@@ -7,12 +7,15 @@
 //! keeping them (`app_api::live::answers`). Reported for each: the rate, latencies, errors, the
 //! connections the tenant databases accepted a second (`pg_stat_database.sessions`), pools
 //! created, idle connections evicted, the answers kept that were found, and the process's
-//! resident memory with every tenant known. With the answers kept, every ticket is read once
-//! between the Zipf and the uniform runs (as consoles opening their queues would), so those
-//! after it show the answers warm and the Zipf run before it shows them cold. A last run sends the Zipf reads as consoles would
+//! resident memory with every tenant known. With the answers kept, every ticket is then read
+//! once after the first Zipf run (as consoles opening their queues would), and Zipf runs again:
+//! the first shows the answers cold, the runs after it warm. A last run sends the Zipf reads as consoles would
 //! revalidate them: each client keeps the `ETag` of every ticket it has read and sends it back
 //! (`If-None-Match`); a copy still current is answered 304 from the tenant's change version
 //! (`app_api::live::versions`), with no statement and no connection.
+//!
+//! Last, `pgbench -S -C` (a connection opened for each transaction) with the same clients and
+//! duration, the bound of uniform traffic that opens a connection for each read.
 //!
 //! Before that, nine tenths of the tenants are provisioned while a replica serves Zipf reads
 //! of the first tenth, relays events and runs its outbox and SLA sweeps (every 2 s unless
@@ -105,6 +108,7 @@ pub async fn run(options: &Options) {
     // The pool settings asked for (by default the defaults: a budget of 100 fitted to the
     // server, 5 per tenant, 500 pools); only the rate limits are off (one address sends all the
     // load). First without the answers kept, then with them.
+    let mut uniform_rates = Vec::new();
     for cache_mb in [0, 64] {
         let app = replica_with(&platform, options.budget, 5, |c| {
             c.pools.max_pools = options.pools;
@@ -116,7 +120,24 @@ pub async fn run(options: &Options) {
             if cache_mb == 0 { "none".to_owned() } else { format!("{cache_mb} MiB") },
             app.state.budget.total
         );
-        scenarios(&app, &platform, &targets, &zipf, options).await;
+        let uniform = scenarios(&app, &platform, &targets, &zipf, options).await;
+        uniform_rates.push((cache_mb, uniform));
+    }
+    // Uniform traffic against what the server does when each transaction opens a connection.
+    let duration = Duration::from_secs(options.seconds);
+    match crate::app::pgbench(options.concurrency, duration, &[("pgbench -S -C", true)]).await {
+        Ok(runs) => {
+            for run in runs {
+                println!("  {}", run.line);
+                for (cache_mb, rate) in &uniform_rates {
+                    println!(
+                        "    uniform with {cache_mb} MiB of answers kept: {:.2} of it",
+                        rate / run.tps.unwrap_or(f64::NAN)
+                    );
+                }
+            }
+        }
+        Err(problem) => println!("  {problem}"),
     }
     platform.finish().await;
 }
@@ -213,22 +234,27 @@ async fn provisioning_failures(platform: &Platform) -> (i64, i64) {
     .expect("the provisioning jobs")
 }
 
-/// The largest alone, Zipf and uniform, then Zipf revalidating, on `app`.
+/// The largest alone, Zipf and uniform, then Zipf revalidating, on `app`; the uniform rate.
 async fn scenarios(
     app: &crate::app::Replica,
     platform: &Platform,
     targets: &Arc<Vec<Target>>,
     zipf: &Arc<Zipf>,
     options: &Options,
-) {
+) -> f64 {
     let duration = Duration::from_secs(options.seconds);
-    let picks: [(&str, Pick); 3] =
-        [("the largest tenant alone", Pick::Largest), ("Zipf", Pick::Zipf), ("uniform", Pick::Uniform)];
+    let mut uniform = f64::NAN;
+    let keeping = app.state.config.answer_cache_bytes > 0;
+    let mut picks = vec![("the largest tenant alone", Pick::Largest), ("Zipf", Pick::Zipf)];
+    if keeping {
+        picks.push(("Zipf, every answer kept", Pick::Zipf));
+    }
+    picks.push(("uniform", Pick::Uniform));
     let mut one_tenant = None;
-    for (name, pick) in picks {
-        if matches!(pick, Pick::Uniform) && app.state.config.answer_cache_bytes > 0 {
-            // What the Zipf run left unread is read once now, as consoles opening their queues
-            // would: every ticket of every tenant by its owner, tenant after tenant.
+    for (run, (name, pick)) in picks.into_iter().enumerate() {
+        if keeping && run == 2 {
+            // What the first Zipf run left unread is read once now, as consoles opening their
+            // queues would: every ticket of every tenant by its owner, tenant after tenant.
             let before = Counters::read(app, platform).await;
             let started = Instant::now();
             let (read, errors) = read_every_ticket(app, targets, options.concurrency).await;
@@ -252,6 +278,9 @@ async fn scenarios(
         let ratio =
             one_tenant.map_or(String::new(), |one: f64| format!(", {:.2} of the largest alone", load.rate / one));
         one_tenant.get_or_insert(load.rate);
+        if matches!(pick, Pick::Uniform) {
+            uniform = load.rate;
+        }
         println!(
             "  {name}, {} clients: {:.0} req/s{ratio}, {}, errors {}{}",
             options.concurrency,
@@ -275,6 +304,7 @@ async fn scenarios(
         100.0 * revalidated
     );
     println!("    {}", after.since(&before, duration));
+    uniform
 }
 
 /// The Zipf reads under closed-loop load, each client sending back the tag of a ticket it read
