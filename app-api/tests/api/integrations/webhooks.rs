@@ -209,9 +209,11 @@ async fn failures_are_retried_on_the_schedule_with_the_same_id() {
     assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
     assert!(got.iter().all(|r| r.signatures_valid == vec![0]));
     assert!(got.iter().all(|r| r.body == got[0].body), "the same body on every attempt");
-    // 5 s and 5 min, scaled: 50 ms and 3 s, each within 20% (and the time to send).
+    // 5 s and 5 min, scaled: 50 ms and 3 s, each within 20% and the time to send. Both are
+    // counted from when an attempt starts, and the times are taken on arrival: the first
+    // attempt's connection setup (a few ms the retry may not need) shortens the first gap.
     let (first, second) = (got[1].at - got[0].at, got[2].at - got[1].at);
-    assert!((0.04..1.0).contains(&first), "first retry after {first} s");
+    assert!((0.03..1.0).contains(&first), "first retry after {first} s");
     assert!((2.4..4.2).contains(&second), "second retry after {second} s");
     let log = eventually(Duration::from_secs(10), "three attempts logged", || async {
         let log = desk.attempts(&endpoint).await;
