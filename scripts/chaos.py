@@ -258,24 +258,39 @@ class Service:
 class Nginx:
     def __init__(self, work, control_port, app_ports):
         self.out = f"{work}/nginx"
-        self.https_port = free_port()
+        self.work, self.control_port, self.app_ports = work, control_port, app_ports
         self.cert = f"{work}/tls/cert.pem"
         os.makedirs(f"{work}/web", exist_ok=True)
         with open(f"{work}/web/index.html", "w") as f:
             f.write("<!doctype html><title>Helpdeskly</title>\n")
         subprocess.run([f"{ROOT}/scripts/make-dev-cert.sh", f"{work}/tls", DOMAIN], check=True,
                        stdout=subprocess.DEVNULL)
-        env = dict(os.environ, CONTROL_UPSTREAM=f"127.0.0.1:{control_port}",
-                   APP_UPSTREAM=",".join(f"127.0.0.1:{p}" for p in app_ports), APP_BASE_DOMAIN=DOMAIN,
+        self.render()
+        self.proc = None
+
+    def render(self):
+        """The configuration, on ports free now."""
+        work = self.work
+        self.https_port = free_port()
+        env = dict(os.environ, CONTROL_UPSTREAM=f"127.0.0.1:{self.control_port}",
+                   APP_UPSTREAM=",".join(f"127.0.0.1:{p}" for p in self.app_ports), APP_BASE_DOMAIN=DOMAIN,
                    HTTP_PORT=str(free_port()), HTTPS_PORT=str(self.https_port), TLS_CERT=self.cert,
                    TLS_KEY=f"{work}/tls/key.pem", WEB_ROOT=f"{work}/web")
         subprocess.run([f"{ROOT}/scripts/nginx-render.sh", self.out], env=env, check=True, stdout=subprocess.DEVNULL)
-        self.proc = None
 
     def start(self):
-        self.proc = subprocess.Popen(["nginx", "-p", self.out, "-c", f"{self.out}/nginx.conf", "-e",
-                                      f"{self.out}/logs/error.log", "-g", "daemon off;"])
-        wait_for("nginx to listen", lambda: port_open(self.https_port), timeout=15, every=0.05)
+        # A port found free can be taken by another socket before nginx binds it (an outgoing
+        # connection's local port): nginx then exits, and starts again on other ports.
+        for attempt in range(3):
+            self.proc = subprocess.Popen(["nginx", "-p", self.out, "-c", f"{self.out}/nginx.conf", "-e",
+                                          f"{self.out}/logs/error.log", "-g", "daemon off;"])
+            wait_for("nginx to listen or exit", lambda: port_open(self.https_port) or self.proc.poll() is not None,
+                     timeout=15, every=0.05)
+            if self.proc.poll() is None:
+                return
+            if attempt < 2:
+                self.render()
+        raise Failure("nginx could not bind its ports")
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
