@@ -2,7 +2,10 @@
 //! it drops (publishers and the readiness probe share it, so a probe never opens a connection of
 //! its own). `Publisher` publishes to a durable topic exchange: persistent messages with a
 //! stable `message_id`, publisher confirms, on a channel replaced after any failure, so a broker
-//! that was down is picked up again by the next publish.
+//! that was down is picked up again by the next publish. `consumer` is the one way a queue is
+//! read.
+
+pub mod consumer;
 
 use std::time::Duration;
 
@@ -53,14 +56,7 @@ impl Broker {
     pub async fn confirm_channel(&self, exchange: &str) -> Result<Channel, PublishError> {
         let channel = self.connection().await?.create_channel().await?;
         channel.confirm_select(ConfirmSelectOptions::default()).await?;
-        channel
-            .exchange_declare(
-                exchange.into(),
-                ExchangeKind::Topic,
-                ExchangeDeclareOptions { durable: true, ..ExchangeDeclareOptions::default() },
-                FieldTable::default(),
-            )
-            .await?;
+        declare_exchange(&channel, exchange).await?;
         Ok(channel)
     }
 
@@ -80,6 +76,12 @@ impl Broker {
     pub async fn is_connected(&self) -> bool {
         self.connection.lock().await.as_ref().is_some_and(|c| c.status().connected())
     }
+}
+
+/// Declares the durable topic exchange `exchange`, which every exchange of the platform is.
+pub async fn declare_exchange(channel: &Channel, exchange: &str) -> lapin::Result<()> {
+    let durable = ExchangeDeclareOptions { durable: true, ..ExchangeDeclareOptions::default() };
+    channel.exchange_declare(exchange.into(), ExchangeKind::Topic, durable, FieldTable::default()).await
 }
 
 pub struct Publisher {

@@ -5,6 +5,7 @@
 
 pub mod amqp;
 pub mod auth;
+pub mod backoff;
 pub mod bootstrap;
 pub mod change_version;
 pub mod config;

@@ -4,7 +4,10 @@
 //! outlasts `CALL_TIMEOUT` opens the breaker; for `OPEN_FOR` afterwards every caller falls back
 //! at once instead of waiting on a dead server, then one call tries Redis again.
 //!
-//! Metrics: `redis_breaker_open` (0 or 1) and `redis_fallbacks_total{use}`.
+//! Metrics: `redis_breaker_open` (0 or 1) and `redis_fallbacks_total{use}`. Channels are
+//! listened to through `subscriber`, the one subscription loop.
+
+pub mod subscriber;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -19,9 +19,8 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use futures_util::StreamExt as _;
+use shared::redis::subscriber;
 use tokio::sync::Notify;
 
 use crate::tenancy::resolve::Tenant;
@@ -197,40 +196,32 @@ fn channel(prefix: &str) -> String {
 }
 
 /// Feeds the hints other replicas publish on Redis into `queue` until `shutdown` resolves,
-/// resubscribing after a failure.
+/// subscribing again after a failure.
 pub async fn listen(url: String, prefix: String, queue: Arc<Queue>, shutdown: impl Future<Output = ()>) {
-    tokio::pin!(shutdown);
-    let channel = channel(&prefix);
-    loop {
-        tokio::select! {
-            () = &mut shutdown => return,
-            result = subscribe(&url, &channel, &queue) => {
-                if let Err(err) = result {
-                    tracing::warn!(error = %err, "hint subscription lost; resubscribing");
-                }
-            }
-        }
-        tokio::select! {
-            () = &mut shutdown => return,
-            () = tokio::time::sleep(Duration::from_secs(1)) => {}
-        }
-    }
+    let hints = Wakeups { channel: channel(&prefix), queue: &queue };
+    subscriber::listen(&url, &hints, shutdown).await;
 }
 
-async fn subscribe(url: &str, channel: &str, queue: &Queue) -> redis::RedisResult<()> {
-    let client = redis::Client::open(url)?;
-    let mut pubsub = client.get_async_pubsub().await?;
-    pubsub.subscribe(channel).await?;
-    tracing::debug!(channel, "listening for hints");
-    let mut messages = pubsub.on_message();
-    while let Some(message) = messages.next().await {
-        let Ok(slug) = message.get_payload::<String>() else { continue };
+struct Wakeups<'a> {
+    channel: String,
+    queue: &'a Queue,
+}
+
+impl subscriber::Listener for Wakeups<'_> {
+    fn name(&self) -> &'static str {
+        "outbox hints"
+    }
+
+    fn channels(&self) -> Vec<String> {
+        vec![self.channel.clone()]
+    }
+
+    async fn message(&self, _: &str, slug: String) {
         // Only a wake-up: the slug is resolved like a request's before anything is read.
         if shared::tenant::Slug::parse_syntax(&slug).is_ok() {
-            queue.push(&slug, None);
+            self.queue.push(&slug, None);
         }
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use lapin::options::BasicPublishOptions;
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use lapin::{BasicProperties, Channel, Confirmation};
 use shared::amqp::{Broker, PublishError};
+use shared::backoff;
 
 use super::metrics::RelayMetrics;
 use crate::events::outbox::Pending;
@@ -18,23 +19,14 @@ use crate::tenancy::resolve::Tenant;
 
 /// How long opening a channel, or waiting for a batch's confirms, may take.
 const TIMEOUT: Duration = Duration::from_secs(5);
-/// The first wait after a failure; it doubles with each failure in a row, up to `BACKOFF_CAP`.
-const BACKOFF_BASE: Duration = Duration::from_millis(200);
-const BACKOFF_CAP: Duration = Duration::from_secs(10);
+/// The wait after failures in a row, jittered so replicas do not retry in step.
+const BACKOFF: backoff::Backoff = backoff::Backoff::new(Duration::from_millis(200), Duration::from_secs(10));
 
 /// The consecutive failures and the moment publishing may be tried again.
 #[derive(Debug, Default)]
 struct Backoff {
     failures: u32,
     until: Option<Instant>,
-}
-
-/// The capped exponential delay after `failures` failures in a row, with up to a fifth of
-/// jitter so replicas do not retry in step.
-fn delay(failures: u32, jitter: f64) -> Duration {
-    let exponent = failures.saturating_sub(1).min(16);
-    let base = BACKOFF_BASE.saturating_mul(1_u32 << exponent).min(BACKOFF_CAP);
-    base.mul_f64(1.0 - 0.2 * jitter.clamp(0.0, 1.0))
 }
 
 /// What publishing a batch came to.
@@ -105,7 +97,7 @@ impl Outlet {
     fn failed(&self, why: &str) {
         let mut backoff = self.backoff.lock().expect("not poisoned");
         backoff.failures = backoff.failures.saturating_add(1);
-        let wait = delay(backoff.failures, rand::random::<f64>());
+        let wait = BACKOFF.jittered(backoff.failures, rand::random::<f64>());
         backoff.until = Some(Instant::now() + wait);
         self.metrics.connected.set(0);
         if backoff.failures == 1 {
@@ -226,21 +218,5 @@ impl Outlet {
             self.succeeded();
         }
         Published { confirmed, error }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_up_to_its_cap_with_some_jitter() {
-        assert_eq!(delay(1, 0.0), Duration::from_millis(200));
-        assert_eq!(delay(2, 0.0), Duration::from_millis(400));
-        assert_eq!(delay(4, 0.0), Duration::from_millis(1600));
-        assert_eq!(delay(7, 0.0), BACKOFF_CAP);
-        assert_eq!(delay(u32::MAX, 0.0), BACKOFF_CAP);
-        assert_eq!(delay(1, 1.0), Duration::from_millis(160));
-        assert!(delay(30, 0.5) <= BACKOFF_CAP && delay(30, 0.5) >= BACKOFF_CAP.mul_f64(0.8));
     }
 }

@@ -77,6 +77,58 @@ impl Tenant {
     }
 }
 
+/// Why a tenant cannot be served. Workers match on it (a tenant gone or suspended is not worth a
+/// retry, a control database away is); requests answer it as a problem (`From` below).
+#[derive(Debug, thiserror::Error)]
+pub enum Unservable {
+    #[error("no such tenant")]
+    NotFound,
+    #[error("this organisation is suspended")]
+    Suspended,
+    #[error("this organisation is still being set up; retry in a moment")]
+    Provisioning,
+    /// The lookup itself failed (the control database away, a row this plane cannot read).
+    #[error(transparent)]
+    Lookup(#[from] ApiError),
+}
+
+impl Unservable {
+    /// The tenant will not be served as it is now: gone, or suspended by the platform.
+    pub fn is_final(&self) -> bool {
+        matches!(self, Self::NotFound | Self::Suspended)
+    }
+}
+
+impl From<sqlx::Error> for Unservable {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Lookup(err.into())
+    }
+}
+
+impl From<Unservable> for ApiError {
+    fn from(refusal: Unservable) -> Self {
+        match refusal {
+            Unservable::NotFound => ApiError::new(StatusCode::NOT_FOUND, "tenant_not_found", "no such tenant"),
+            Unservable::Suspended => {
+                ApiError::new(StatusCode::FORBIDDEN, "tenant_suspended", "this organisation is suspended")
+            }
+            Unservable::Provisioning => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "tenant_provisioning",
+                "this organisation is still being set up; retry in a moment",
+            )
+            .with_retry_after(2),
+            Unservable::Lookup(err) => err,
+        }
+    }
+}
+
+impl axum::response::IntoResponse for Unservable {
+    fn into_response(self) -> axum::response::Response {
+        ApiError::from(self).into_response()
+    }
+}
+
 /// A lookup result, cached as is: `None` is "no such tenant".
 type Lookup = Option<Arc<Tenant>>;
 
@@ -128,27 +180,20 @@ impl Resolver {
     }
 
     /// The tenant, in a state that may serve requests.
-    pub async fn resolve(&self, slug: &Slug) -> Result<Arc<Tenant>, ApiError> {
-        let tenant = self.lookup(slug).await?.ok_or_else(not_found)?;
+    pub async fn resolve(&self, slug: &Slug) -> Result<Arc<Tenant>, Unservable> {
+        let tenant = self.lookup(slug).await?.ok_or(Unservable::NotFound)?;
         match tenant.status {
             TenantStatus::Active if tenant.database.is_some() => Ok(tenant),
-            TenantStatus::Suspended => {
-                Err(ApiError::new(StatusCode::FORBIDDEN, "tenant_suspended", "this organisation is suspended"))
-            }
-            TenantStatus::Provisioning | TenantStatus::Active => Err(ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "tenant_provisioning",
-                "this organisation is still being set up; retry in a moment",
-            )
-            .with_retry_after(2)),
-            TenantStatus::Deleting | TenantStatus::Deleted | TenantStatus::Failed => Err(not_found()),
+            TenantStatus::Suspended => Err(Unservable::Suspended),
+            TenantStatus::Provisioning | TenantStatus::Active => Err(Unservable::Provisioning),
+            TenantStatus::Deleting | TenantStatus::Deleted | TenantStatus::Failed => Err(Unservable::NotFound),
         }
     }
 
     /// The tenant with `id`, read from the control database (uncached: order events that name
     /// their tenant by id are few), in a state that may serve requests; `None` when there is no
     /// such tenant.
-    pub async fn resolve_id(&self, id: Uuid) -> Result<Option<Arc<Tenant>>, ApiError> {
+    pub async fn resolve_id(&self, id: Uuid) -> Result<Option<Arc<Tenant>>, Unservable> {
         let Some(row) = directory::tenant_by_id(&self.control, id).await? else { return Ok(None) };
         let tenant = Tenant::from_row(row)?;
         let slug = Slug::parse_syntax(&tenant.slug).map_err(|e| ApiError::internal(format!("tenant slug {e}")))?;
@@ -247,10 +292,6 @@ impl Resolver {
                 .await;
         }
     }
-}
-
-fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "tenant_not_found", "no such tenant")
 }
 
 #[cfg(test)]

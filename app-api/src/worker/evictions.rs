@@ -4,10 +4,8 @@
 //! database on every (re)subscription). Without Redis there is nothing to listen to: the cache
 //! TTL bounds staleness, and revocations are polled.
 
-use std::time::Duration;
-
-use futures_util::StreamExt as _;
 use serde::Deserialize;
+use shared::redis::subscriber;
 use shared::tenant::TenantStatus;
 use uuid::Uuid;
 
@@ -28,56 +26,51 @@ struct TenantChange {
 pub async fn listen(state: AppState, shutdown: impl Future<Output = ()>) {
     let Some(url) = state.config.redis_url.clone() else { return };
     let prefix = &state.config.redis_key_prefix;
-    let channels =
-        Channels { tenants: format!("{prefix}tenant-changes"), revocations: format!("{prefix}session-revocations") };
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            () = &mut shutdown => return,
-            result = subscribe_and_evict(&state, url.expose(), &channels) => {
-                if let Err(err) = result {
-                    tracing::warn!(error = %err, "tenant change subscription lost; resubscribing");
-                }
-            }
-        }
-        tokio::select! {
-            () = &mut shutdown => return,
-            () = tokio::time::sleep(Duration::from_secs(1)) => {}
-        }
-    }
+    let evictions = Evictions {
+        state: &state,
+        tenants: format!("{prefix}tenant-changes"),
+        revocations: format!("{prefix}session-revocations"),
+    };
+    subscriber::listen(url.expose(), &evictions, shutdown).await;
 }
 
-struct Channels {
+struct Evictions<'a> {
+    state: &'a AppState,
     tenants: String,
     revocations: String,
 }
 
-async fn subscribe_and_evict(state: &AppState, url: &str, channels: &Channels) -> redis::RedisResult<()> {
-    let client = redis::Client::open(url)?;
-    let mut pubsub = client.get_async_pubsub().await?;
-    pubsub.subscribe(&channels.tenants).await?;
-    pubsub.subscribe(&channels.revocations).await?;
-    // Changes published while we were not listening are unknown: start from nothing, and read
-    // the revocations from their source.
-    state.resolver.evict_all();
-    if let Err(err) = state.revoked.catch_up(&state.control_db).await {
-        tracing::warn!(error = %err, "cannot read revoked sessions from the control database");
+impl subscriber::Listener for Evictions<'_> {
+    fn name(&self) -> &'static str {
+        "tenant changes and revoked sessions"
     }
-    tracing::info!(channel = channels.tenants, "listening for tenant changes and revoked sessions");
-    let mut messages = pubsub.on_message();
-    while let Some(message) = messages.next().await {
-        let Ok(payload) = message.get_payload::<String>() else { continue };
-        if message.get_channel_name() == channels.revocations {
+
+    fn channels(&self) -> Vec<String> {
+        vec![self.tenants.clone(), self.revocations.clone()]
+    }
+
+    /// Changes published while nobody listened are unknown: start from nothing, and read the
+    /// revocations from their source.
+    async fn subscribed(&self) {
+        self.state.resolver.evict_all();
+        if let Err(err) = self.state.revoked.catch_up(&self.state.control_db).await {
+            tracing::warn!(error = %err, "cannot read revoked sessions from the control database");
+        }
+    }
+
+    async fn message(&self, channel: &str, payload: String) {
+        let state = self.state;
+        if channel == self.revocations {
             if let Ok(revoked) = serde_json::from_str::<Revoked>(&payload) {
                 state.revoked.insert_all(revoked.sessions);
             } else {
                 tracing::warn!("ignoring a malformed session revocation message");
             }
-            continue;
+            return;
         }
         let Ok(change) = serde_json::from_str::<TenantChange>(&payload) else {
             tracing::warn!("ignoring a malformed tenant change message");
-            continue;
+            return;
         };
         state.resolver.evict(&change.slug).await;
         // A status this version does not know is treated like any other inactive one.
@@ -86,5 +79,4 @@ async fn subscribe_and_evict(state: &AppState, url: &str, channels: &Channels) -
         }
         tracing::debug!(slug = change.slug, status = change.status, "tenant evicted");
     }
-    Ok(())
 }

@@ -8,102 +8,65 @@
 //! (`crate::live::versions`).
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use futures_util::StreamExt as _;
-use lapin::ExchangeKind;
-use lapin::options::{BasicConsumeOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions};
-use lapin::types::{AMQPValue, FieldTable, ShortString};
+use lapin::Channel;
+use lapin::message::Delivery;
+use lapin::types::AMQPValue;
+use shared::amqp::consumer::{self, Acks, Failure};
 
 use crate::live::Hub;
 use crate::live::frames::Frame;
 use crate::live::presence::{self, Presence};
 use crate::state::AppState;
 
-const BACKOFF_BASE: Duration = Duration::from_millis(250);
-const BACKOFF_CAP: Duration = Duration::from_secs(10);
-const TIMEOUT: Duration = Duration::from_secs(5);
+/// What the replica's queue is bound to: every SAV event, and the staff's presence.
+const KEYS: [&str; 2] = ["sav.#", "presence.#"];
+
+struct Fanout<'a> {
+    state: &'a AppState,
+    hub: &'a Hub,
+}
 
 /// Feeds the hub until `shutdown` resolves. Does nothing without `AMQP_URL`.
 pub async fn run(state: AppState, hub: Arc<Hub>, shutdown: impl Future<Output = ()> + Send) {
     let Some(broker) = state.broker.clone() else { return };
-    tokio::pin!(shutdown);
-    let mut failures: u32 = 0;
-    let mut lost = false;
-    loop {
-        match consume(&state, &broker, &hub, lost, &mut shutdown).await {
-            Ok(()) => return,
-            Err(err) => {
-                hub.set_bound(false);
-                failures += 1;
-                lost = true;
-                if failures == 1 {
-                    tracing::warn!(error = %err, "live updates: the events queue was lost; reconnecting");
-                }
-            }
-        }
-        let wait = BACKOFF_BASE.saturating_mul(1 << failures.min(8)).min(BACKOFF_CAP);
-        tokio::select! {
-            () = &mut shutdown => return,
-            () = tokio::time::sleep(wait) => {}
-        }
-    }
+    consumer::run(&broker, &Fanout { state: &state, hub: &hub }, shutdown).await;
 }
 
-async fn consume(
-    state: &AppState,
-    broker: &shared::amqp::Broker,
-    hub: &Hub,
-    resync: bool,
-    shutdown: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
-) -> Result<(), String> {
-    let exchange = state.config.events.exchange.as_str();
-    let connection = broker.connection().await.map_err(|e| e.to_string())?;
-    let channel = connection.create_channel().await.map_err(|e| e.to_string())?;
-    let session = async {
-        let durable = ExchangeDeclareOptions { durable: true, ..ExchangeDeclareOptions::default() };
-        channel.exchange_declare(exchange.into(), ExchangeKind::Topic, durable, FieldTable::default()).await?;
-        let own = QueueDeclareOptions { exclusive: true, auto_delete: true, ..QueueDeclareOptions::default() };
-        let queue = channel.queue_declare("".into(), own, FieldTable::default()).await?;
-        let name = queue.name().as_str().to_owned();
-        for key in ["sav.#", "presence.#"] {
-            channel
-                .queue_bind(
-                    name.as_str().into(),
-                    exchange.into(),
-                    key.into(),
-                    QueueBindOptions::default(),
-                    FieldTable::default(),
-                )
-                .await?;
-        }
-        let options = BasicConsumeOptions { no_ack: true, ..BasicConsumeOptions::default() };
-        channel.basic_consume(name.as_str().into(), ShortString::from(""), options, FieldTable::default()).await
-    };
-    let mut consumer = tokio::time::timeout(TIMEOUT, session)
-        .await
-        .map_err(|_| "the broker did not answer in time".to_owned())?
-        .map_err(|e| e.to_string())?;
-    let opened_unbound = hub.set_bound(true);
-    if resync || opened_unbound {
-        hub.resync_all();
-        tracing::info!("live updates: the events queue is bound again; open streams resynchronise");
+impl consumer::Consumer for Fanout<'_> {
+    fn name(&self) -> &'static str {
+        "live updates"
     }
-    loop {
-        let delivery = tokio::select! {
-            () = shutdown.as_mut() => break,
-            delivery = consumer.next() => delivery,
-        };
-        let delivery = match delivery {
-            Some(Ok(delivery)) => delivery,
-            Some(Err(err)) => return Err(err.to_string()),
-            None => return Err("the consumer was cancelled".to_owned()),
-        };
+
+    fn acks(&self) -> Acks {
+        Acks::None
+    }
+
+    async fn declare(&self, channel: &Channel) -> lapin::Result<String> {
+        let queue = consumer::declare_private_queue(channel).await?;
+        consumer::bind(channel, &queue, &self.state.config.events.exchange, &KEYS).await?;
+        Ok(queue)
+    }
+
+    fn bound(&self, again: bool) {
+        let opened_unbound = self.hub.set_bound(true);
+        if again || opened_unbound {
+            self.hub.resync_all();
+            tracing::info!("live updates: the events queue is bound again; open streams resynchronise");
+        }
+    }
+
+    fn unbound(&self) {
+        self.hub.set_bound(false);
+    }
+
+    async fn handle(&self, _: &Channel, delivery: &Delivery) -> Result<(), Failure> {
+        let hub = self.hub;
         if delivery.routing_key.as_str().starts_with(presence::ROUTING_PREFIX) {
             if let Ok(presence) = serde_json::from_slice::<Presence>(&delivery.data) {
                 hub.presence(presence);
             }
-            continue;
+            return Ok(());
         }
         // The event's number in its tenant's publishing order; a relay of an earlier version
         // sent the row's id alone.
@@ -112,15 +75,15 @@ async fn consume(
             _ => None,
         };
         let id = header("relay_seq").or_else(|| header("outbox_id"));
-        let (Some(id), Ok(value)) = (id, serde_json::from_slice::<serde_json::Value>(&delivery.data)) else { continue };
-        let Some(frame) = Frame::from_message(id, &value) else { continue };
+        let (Some(id), Ok(value)) = (id, serde_json::from_slice::<serde_json::Value>(&delivery.data)) else {
+            return Ok(());
+        };
+        let Some(frame) = Frame::from_message(id, &value) else { return Ok(()) };
         // Revalidations here see the change before any stream here is told of it.
-        state.versions.forget(frame.tenant);
+        self.state.versions.forget(frame.tenant);
         if hub.watched(frame.tenant) {
             hub.publish(frame);
         }
+        Ok(())
     }
-    hub.set_bound(false);
-    let _ = channel.close(200, ShortString::from("bye")).await;
-    Ok(())
 }

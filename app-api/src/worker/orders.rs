@@ -22,28 +22,23 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::StreamExt as _;
 use lapin::message::Delivery;
-use lapin::options::{
-    BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions, ConfirmSelectOptions,
-    ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
-};
-use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
-use lapin::{BasicProperties, Channel, Confirmation, ExchangeKind};
+use lapin::options::BasicPublishOptions;
+use lapin::types::{AMQPValue, LongString, ShortString};
+use lapin::{BasicProperties, Channel, Confirmation};
 use serde_json::{Map, Value};
+use shared::amqp::consumer::{self, Acks, Failure as ConsumerFailure};
 use shared::tenant::Slug;
 use uuid::Uuid;
 
 use crate::sav::orders::{self, NewOrder};
 use crate::state::AppState;
-use crate::tenancy::resolve::Tenant;
+use crate::tenancy::resolve::{Tenant, Unservable};
 
 /// The routing keys the queue is bound to, which are also the events it accepts.
 pub const EVENTS: [&str; 4] = ["order.created", "order.updated", "order.payment_failed", "order.delivered"];
 /// Messages delivered and not yet acked, per consumer.
 const PREFETCH: u16 = 32;
-const BACKOFF_BASE: Duration = Duration::from_millis(500);
-const BACKOFF_CAP: Duration = Duration::from_secs(30);
 const TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Why a message went to the dead-letter queue.
@@ -198,109 +193,47 @@ pub fn dead_letter_queue(queue: &str) -> String {
     format!("{queue}.dead")
 }
 
-fn backoff(failures: u32) -> Duration {
-    BACKOFF_BASE.saturating_mul(1_u32 << failures.saturating_sub(1).min(16)).min(BACKOFF_CAP)
-}
+/// The order events' side of the consumer runner.
+struct OrderEvents<'a>(&'a AppState);
 
 /// Consumes until `shutdown` resolves (the message in hand is finished or left unacked, which
 /// gives it back to the broker). Does nothing without `AMQP_URL`.
 pub async fn run(state: AppState, shutdown: impl Future<Output = ()> + Send) {
     let Some(broker) = state.broker.clone() else { return };
-    tokio::pin!(shutdown);
-    let mut failures = 0;
-    loop {
-        match consume(&state, &broker, &mut shutdown).await {
-            Ok(()) => return,
-            Err(err) => {
-                failures += 1;
-                if failures == 1 {
-                    tracing::warn!(error = %err, "order events: consumer lost; reconnecting");
-                }
-            }
-        }
-        tokio::select! {
-            () = &mut shutdown => return,
-            () = tokio::time::sleep(backoff(failures)) => {}
-        }
-    }
+    consumer::run(&broker, &OrderEvents(&state), shutdown).await;
 }
 
 /// Declares the exchange, the queues and the bindings on `channel`.
 pub async fn declare(channel: &Channel, exchange: &str, queue: &str) -> lapin::Result<()> {
-    let durable = ExchangeDeclareOptions { durable: true, ..ExchangeDeclareOptions::default() };
-    channel.exchange_declare(exchange.into(), ExchangeKind::Topic, durable, FieldTable::default()).await?;
-    let mut arguments = FieldTable::default();
-    arguments.insert("x-single-active-consumer".into(), AMQPValue::Boolean(true));
-    let durable = QueueDeclareOptions { durable: true, ..QueueDeclareOptions::default() };
-    channel.queue_declare(queue.into(), durable, arguments).await?;
-    channel.queue_declare(dead_letter_queue(queue).as_str().into(), durable, FieldTable::default()).await?;
-    for key in EVENTS {
-        channel
-            .queue_bind(queue.into(), exchange.into(), key.into(), QueueBindOptions::default(), FieldTable::default())
-            .await?;
+    consumer::declare_durable_queue(channel, queue, true).await?;
+    consumer::declare_durable_queue(channel, &dead_letter_queue(queue), false).await?;
+    consumer::bind(channel, queue, exchange, &EVENTS).await
+}
+
+impl consumer::Consumer for OrderEvents<'_> {
+    fn name(&self) -> &'static str {
+        "order events"
     }
-    Ok(())
-}
 
-/// One session on one channel; `Ok` when `shutdown` resolved.
-async fn consume(
-    state: &AppState,
-    broker: &shared::amqp::Broker,
-    shutdown: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
-) -> Result<(), String> {
-    let config = &state.config.events;
-    let connection = broker.connection().await.map_err(|e| e.to_string())?;
-    let channel = connection.create_channel().await.map_err(|e| e.to_string())?;
-    let session = async {
-        channel.confirm_select(ConfirmSelectOptions::default()).await?;
-        declare(&channel, &config.orders_exchange, &config.orders_queue).await?;
-        channel.basic_qos(PREFETCH, BasicQosOptions::default()).await?;
-        channel
-            .basic_consume(
-                config.orders_queue.as_str().into(),
-                ShortString::from(""),
-                BasicConsumeOptions::default(),
-                FieldTable::default(),
-            )
-            .await
-    };
-    let mut consumer = tokio::time::timeout(TIMEOUT, session)
-        .await
-        .map_err(|_| "the broker did not answer in time".to_owned())?
-        .map_err(|e| e.to_string())?;
-    tracing::info!(queue = %config.orders_queue, "consuming order events");
-    let outcome = loop {
-        let delivery = tokio::select! {
-            () = shutdown.as_mut() => break Ok(()),
-            delivery = consumer.next() => delivery,
-        };
-        let delivery = match delivery {
-            Some(Ok(delivery)) => delivery,
-            Some(Err(err)) => break Err(err.to_string()),
-            None => break Err("the consumer was cancelled".to_owned()),
-        };
-        match handle(state, &channel, &delivery, shutdown).await {
-            Ok(true) => {}
-            Ok(false) => break Ok(()),
-            Err(err) => break Err(err),
-        }
-    };
-    // Unacked messages go back to the queue.
-    let _ = channel.close(200, ShortString::from("bye")).await;
-    outcome
-}
+    fn acks(&self) -> Acks {
+        Acks::After { prefetch: PREFETCH }
+    }
 
-/// Applies or dead-letters one delivery, then acks it; `Ok(false)` when `shutdown` came while
-/// retrying (the message stays unacked).
-async fn handle(
-    state: &AppState,
-    channel: &Channel,
-    delivery: &Delivery,
-    shutdown: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
-) -> Result<bool, String> {
-    let metrics = &state.events.orders;
-    let mut failures = 0;
-    loop {
+    /// Dead letters are published on the consuming channel, with confirms.
+    fn confirms(&self) -> bool {
+        true
+    }
+
+    async fn declare(&self, channel: &Channel) -> lapin::Result<String> {
+        let config = &self.0.config.events;
+        declare(channel, &config.orders_exchange, &config.orders_queue).await?;
+        Ok(config.orders_queue.clone())
+    }
+
+    /// Applies or dead-letters one delivery.
+    async fn handle(&self, channel: &Channel, delivery: &Delivery) -> Result<(), ConsumerFailure> {
+        let state = self.0;
+        let metrics = &state.events.orders;
         let applied = match parse(&delivery.data) {
             Ok(event) => apply(state, &event).await,
             Err(refusal) => Err(Failure::Refused(refusal)),
@@ -308,27 +241,22 @@ async fn handle(
         match applied {
             Ok(()) => {
                 metrics.outcome("upserted");
-                break;
+                Ok(())
             }
             Err(Failure::Refused(refusal)) => {
                 tracing::warn!(reason = refusal.reason.as_str(), detail = %refusal.detail, "order event dead-lettered");
-                dead_letter(channel, &state.config.events.orders_queue, delivery, &refusal).await?;
+                dead_letter(channel, &state.config.events.orders_queue, delivery, &refusal)
+                    .await
+                    .map_err(ConsumerFailure::Session)?;
                 metrics.dead_lettered(refusal.reason.as_str());
-                break;
+                Ok(())
             }
             Err(Failure::Transient(err)) => {
-                failures += 1;
                 metrics.outcome("retried");
-                tracing::warn!(error = %err, failures, "order event: cannot apply it now; retrying");
-                tokio::select! {
-                    () = shutdown.as_mut() => return Ok(false),
-                    () = tokio::time::sleep(backoff(failures)) => {}
-                }
+                Err(ConsumerFailure::Retry(err))
             }
         }
     }
-    delivery.acker.ack(BasicAckOptions::default()).await.map_err(|e| e.to_string())?;
-    Ok(true)
 }
 
 async fn tenant_of(state: &AppState, tenant: &TenantRef) -> Result<Arc<Tenant>, Failure> {
@@ -338,13 +266,8 @@ async fn tenant_of(state: &AppState, tenant: &TenantRef) -> Result<Arc<Tenant>, 
     };
     match resolved {
         Ok(Some(tenant)) => Ok(tenant),
-        Ok(None) => Err(Failure::Refused(refuse(Reason::UnknownTenant, "no such tenant"))),
-        Err(err) if err.code() == "tenant_not_found" => {
-            Err(Failure::Refused(refuse(Reason::UnknownTenant, "no such tenant")))
-        }
-        Err(err) if err.code() == "tenant_suspended" => {
-            Err(Failure::Refused(refuse(Reason::TenantInactive, "the tenant is suspended")))
-        }
+        Ok(None) | Err(Unservable::NotFound) => Err(Failure::Refused(refuse(Reason::UnknownTenant, "no such tenant"))),
+        Err(Unservable::Suspended) => Err(Failure::Refused(refuse(Reason::TenantInactive, "the tenant is suspended"))),
         Err(err) => Err(Failure::Transient(err.to_string())),
     }
 }
@@ -468,12 +391,5 @@ mod tests {
         let mut no_data = good();
         no_data.as_object_mut().unwrap().remove("data");
         assert_eq!(reason(&no_data), Reason::MissingField);
-    }
-
-    #[test]
-    fn backoff_is_capped() {
-        assert_eq!(backoff(1), BACKOFF_BASE);
-        assert_eq!(backoff(2), BACKOFF_BASE * 2);
-        assert_eq!(backoff(60), BACKOFF_CAP);
     }
 }

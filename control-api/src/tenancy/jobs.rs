@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::mirror;
 use super::notify::{Notifier, TenantChange};
 use super::provision::{ProvisionError, Provisioner};
+use shared::backoff::Backoff;
 use shared::tenant::TenantStatus;
 
 /// The `NOTIFY` channel that wakes workers.
@@ -129,9 +130,8 @@ pub struct Worker {
     pub metrics: JobMetrics,
 }
 
-fn backoff(attempts: i32) -> Duration {
-    Duration::from_secs(1u64 << attempts.clamp(0, 8).unsigned_abs()).min(Duration::from_secs(300))
-}
+/// A failed job waits 2 s after its first attempt, doubling, at most 5 minutes.
+const RETRY: Backoff = Backoff::new(Duration::from_secs(2), Duration::from_secs(300));
 
 impl Worker {
     /// Runs due jobs until none is left; returns how many ran.
@@ -181,7 +181,7 @@ impl Worker {
                     attempts,
                     err.to_string(),
                     give_up,
-                    backoff(attempts).as_secs_f64(),
+                    RETRY.after_attempts(attempts).as_secs_f64(),
                 )
                 .execute(&mut *claim)
                 .await?;

@@ -68,7 +68,7 @@ async fn handle(notifier: &Notifier, body: &[u8]) -> Result<&'static str, String
             tracing::debug!(tenant = %envelope.tenant_id, "notifications: an event of a tenant without a database");
             return Ok("ignored");
         }
-        Err(err) if matches!(err.code(), "tenant_not_found" | "tenant_suspended") => {
+        Err(err) if err.is_final() => {
             tracing::debug!(tenant = %envelope.tenant_id, "notifications: an event of a tenant gone or suspended");
             return Ok("ignored");
         }

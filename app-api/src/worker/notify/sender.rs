@@ -20,6 +20,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use shared::backoff;
 use shared::mail::{Outgoing, SendError};
 use sqlx::Connection as _;
 
@@ -28,7 +29,7 @@ use crate::events::hints::Target;
 use crate::notifications::metrics::Outcome;
 use crate::notifications::store::{self, Due};
 use crate::notifications::{Channel, Kind};
-use crate::tenancy::resolve::Tenant;
+use crate::tenancy::resolve::{Tenant, Unservable};
 
 /// Mail one visit sends at most before the tenant goes to the back of the queue.
 const VISIT_BUDGET: usize = 50;
@@ -36,20 +37,6 @@ const VISIT_BUDGET: usize = 50;
 const LANES: usize = 4;
 /// How long a deferred mail's sender lives: 72 hours from the event.
 const GIVE_UP_AFTER: chrono::Duration = chrono::Duration::hours(72);
-const SERVER_BACKOFF_BASE: Duration = Duration::from_secs(1);
-const SERVER_BACKOFF_CAP: Duration = Duration::from_secs(10);
-
-/// When a mail refused for now (`attempts` so far) is tried again: 30 s, doubling, at most an
-/// hour apart.
-pub fn retry_delay(attempts: i32) -> Duration {
-    let doublings = u32::try_from(attempts.clamp(0, 7)).unwrap_or(0);
-    Duration::from_secs(30 * (1 << doublings)).min(Duration::from_secs(3600))
-}
-
-/// How long the sender waits after the server was away `failures` times in a row.
-pub fn server_backoff(failures: u32) -> Duration {
-    SERVER_BACKOFF_BASE.saturating_mul(1 << failures.saturating_sub(1).min(8)).min(SERVER_BACKOFF_CAP)
-}
 
 /// What one visit came to.
 enum Visit {
@@ -112,14 +99,14 @@ impl Notifier {
             Ok(Visit::More) => self.mail_queue.done(target, true),
             Ok(Visit::ServerAway) => {
                 let failures = self.server_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                let wait = server_backoff(failures);
+                let wait = backoff::MAIL_SERVER_AWAY.after(failures);
                 self.mail_queue.done(target, false);
                 self.revisit(&tenant, wait);
             }
             Err(err) => {
                 tracing::warn!(tenant = %tenant.id, error = %err, "notifications: cannot send a tenant's mail now");
                 self.mail_queue.done(target, false);
-                self.revisit(&tenant, SERVER_BACKOFF_CAP);
+                self.revisit(&tenant, backoff::MAIL_SERVER_AWAY.cap);
             }
         }
     }
@@ -134,9 +121,8 @@ impl Notifier {
         });
     }
 
-    async fn resolve(&self, slug: &str) -> Result<Arc<Tenant>, shared::ApiError> {
-        let slug =
-            shared::tenant::Slug::parse_syntax(slug).map_err(|e| shared::ApiError::bad_request(e.to_string()))?;
+    async fn resolve(&self, slug: &str) -> Result<Arc<Tenant>, Unservable> {
+        let slug = shared::tenant::Slug::parse_syntax(slug).map_err(|_| Unservable::NotFound)?;
         self.state.resolver.resolve(&slug).await
     }
 
@@ -215,7 +201,8 @@ impl Notifier {
                         store::mark_failed(&mut tx, due.id, &why, None).await?;
                         self.metrics().delivery(kind, Channel::Email, Outcome::Failed);
                     } else {
-                        let wait = retry_delay(due.attempts);
+                        // `attempts` counts the tries before this refusal.
+                        let wait = backoff::MAIL_REFUSED.after_attempts(due.attempts.saturating_add(1));
                         let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
                         store::mark_retry(&mut tx, due.id, at, &why).await?;
                         self.metrics().delivery(kind, Channel::Email, Outcome::Deferred);
@@ -258,30 +245,5 @@ impl Notifier {
             unsubscribe_url: due.unsubscribe_url.clone(),
             notification_id: Some(format!("{}.{}", tenant.slug, due.id)),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn deferred_mail_waits_longer_each_time_up_to_an_hour() {
-        assert_eq!(retry_delay(0), Duration::from_secs(30));
-        assert_eq!(retry_delay(1), Duration::from_secs(60));
-        assert_eq!(retry_delay(5), Duration::from_secs(960));
-        assert_eq!(retry_delay(7), Duration::from_secs(3600));
-        assert_eq!(retry_delay(500), Duration::from_secs(3600));
-        assert_eq!(retry_delay(-1), Duration::from_secs(30));
-        // About 75 attempts fit in the 72 hours.
-        let total: Duration = (0..75).map(retry_delay).sum();
-        assert!((68 * 3600..=72 * 3600).contains(&total.as_secs()), "{total:?}");
-    }
-
-    #[test]
-    fn an_absent_server_is_tried_again_within_ten_seconds() {
-        assert_eq!(server_backoff(1), Duration::from_secs(1));
-        assert_eq!(server_backoff(3), Duration::from_secs(4));
-        assert_eq!(server_backoff(40), Duration::from_secs(10));
     }
 }

@@ -209,7 +209,7 @@ impl Webhooks {
         let tenant = match self.state.resolver.resolve_id(published.tenant.id).await {
             Ok(Some(tenant)) if tenant.database.is_some() => tenant,
             Ok(_) => return Ok("ignored"),
-            Err(err) if matches!(err.code(), "tenant_not_found" | "tenant_suspended") => return Ok("ignored"),
+            Err(err) if err.is_final() => return Ok("ignored"),
             Err(err) => return Err(err.to_string()),
         };
         let mut conn = self.state.pools.acquire(&tenant).await.map_err(|e| e.to_string())?;

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use prometheus::{Gauge, IntCounterVec, Opts, Registry};
+use shared::backoff;
 use shared::mail::{Mailer, SendError};
 use sqlx::PgPool;
 use tokio::sync::Notify;
@@ -25,26 +26,9 @@ const POLL: Duration = Duration::from_secs(3);
 const ERROR_PAUSE: Duration = Duration::from_secs(1);
 /// How long a refused-for-now mail is tried.
 pub const RETRY_WINDOW: Duration = Duration::from_secs(72 * 3600);
-/// The first delay after a 4xx, doubled each time up to `RETRY_MAX_DELAY`.
-const RETRY_FIRST_DELAY: Duration = Duration::from_secs(60);
-const RETRY_MAX_DELAY: Duration = Duration::from_secs(3600);
-/// The pause after an unreachable server, doubled while it stays away, up to the cap.
-const UNREACHABLE_FIRST_PAUSE: Duration = Duration::from_secs(2);
-const UNREACHABLE_MAX_PAUSE: Duration = Duration::from_secs(30);
 /// Sent and failed mail is deleted this long after its creation.
 const KEEP_DONE: Duration = Duration::from_secs(30 * 24 * 3600);
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
-
-/// The delay before the next try of a mail refused for now `attempts` times.
-pub fn retry_delay(attempts: i32) -> Duration {
-    let doublings = attempts.saturating_sub(1).clamp(0, 16).unsigned_abs();
-    RETRY_FIRST_DELAY.saturating_mul(1 << doublings).min(RETRY_MAX_DELAY)
-}
-
-/// The sender's pause after the server was unreachable `times` times in a row (from 1).
-pub fn unreachable_pause(times: u32) -> Duration {
-    UNREACHABLE_FIRST_PAUSE.saturating_mul(1 << times.saturating_sub(1).min(16)).min(UNREACHABLE_MAX_PAUSE)
-}
 
 /// What becomes of a mail the server refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,14 +37,15 @@ pub enum AfterRefusal {
     Fail,
 }
 
-/// A transient refusal (4xx) is retried after `retry_delay` while the next try falls within
+/// A transient refusal (4xx) is retried after `backoff::MAIL_REFUSED` while the next try falls within
 /// `RETRY_WINDOW` of the mail's creation; a permanent one (5xx), or a transient one past the
 /// window, fails the mail. `attempts` counts this refusal.
 pub fn after_refusal(transient: bool, attempts: i32, created_at: DateTime<Utc>, now: DateTime<Utc>) -> AfterRefusal {
     if !transient {
         return AfterRefusal::Fail;
     }
-    let next = now + chrono::Duration::from_std(retry_delay(attempts)).expect("a small duration");
+    let next =
+        now + chrono::Duration::from_std(backoff::MAIL_REFUSED.after_attempts(attempts)).expect("a small duration");
     let deadline = created_at + chrono::Duration::from_std(RETRY_WINDOW).expect("a small duration");
     if next > deadline { AfterRefusal::Fail } else { AfterRefusal::RetryAt(next) }
 }
@@ -214,7 +199,7 @@ impl Sender {
             let pause = match self.run_due().await {
                 Ok(pass) if pass.unreachable && self.mailer.is_configured() => {
                     unreachable_times = unreachable_times.saturating_add(1);
-                    unreachable_pause(unreachable_times)
+                    backoff::MAIL_SERVER_AWAY.after(unreachable_times)
                 }
                 Ok(_) => {
                     unreachable_times = 0;
@@ -244,14 +229,6 @@ mod tests {
     }
 
     #[test]
-    fn a_refusal_for_now_is_retried_later_and_later_up_to_an_hour_apart() {
-        let delays: Vec<u64> = (1..=9).map(|n| retry_delay(n).as_secs()).collect();
-        assert_eq!(delays, [60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]);
-        assert_eq!(retry_delay(0), Duration::from_secs(60));
-        assert_eq!(retry_delay(i32::MAX), RETRY_MAX_DELAY);
-    }
-
-    #[test]
     fn retries_stop_72_hours_after_the_mail_was_written() {
         let created = at("2030-01-01T00:00:00Z");
         let early = at("2030-01-01T00:01:00Z");
@@ -274,13 +251,5 @@ mod tests {
     fn a_permanent_refusal_is_final_at_once() {
         let created = at("2030-01-01T00:00:00Z");
         assert_eq!(after_refusal(false, 1, created, created), AfterRefusal::Fail);
-    }
-
-    #[test]
-    fn an_unreachable_server_pauses_the_sender_a_few_seconds_growing_to_a_cap() {
-        let pauses: Vec<u64> = (1..=7).map(|n| unreachable_pause(n).as_secs()).collect();
-        assert_eq!(pauses, [2, 4, 8, 16, 30, 30, 30]);
-        assert_eq!(unreachable_pause(0), Duration::from_secs(2));
-        assert_eq!(unreachable_pause(u32::MAX), UNREACHABLE_MAX_PAUSE);
     }
 }
