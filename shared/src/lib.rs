@@ -19,6 +19,7 @@ pub mod ratelimit;
 pub mod readiness;
 pub mod redis;
 pub mod serve;
+pub mod signed;
 pub mod telemetry;
 pub mod tenant;
 

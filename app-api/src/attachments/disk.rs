@@ -1,21 +1,23 @@
 //! The local-disk backend (`BLOB_DIR`), for running without S3: objects are files under the
-//! directory, and download links are signed by app-api (HMAC-SHA256 over the key, the expiry and
-//! how the file is presented) and served by app-api itself at `/v1/files/{token}`.
+//! directory, and download links are signed by app-api (`shared::signed`, over the key, the
+//! expiry and how the file is presented) and served by app-api itself at `/v1/files/{token}`.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
 use shared::config::EncryptionKey;
+use shared::signed::{Encoding, Purpose, Refused};
 
 use super::blob::{BlobError, BlobStore, Link, ListPage, Presentation, StoredObject, is_object_key};
 
 /// Where local download links are served.
 pub const FILES_PATH: &str = "/v1/files";
+
+/// Download links: 128 bits of MAC, in a URL.
+const FILE_LINK: Purpose = Purpose::new(4, 16, Encoding::Url);
 
 pub struct DiskStore {
     dir: PathBuf,
@@ -28,14 +30,6 @@ pub struct SignedFile {
     pub path: PathBuf,
     pub content_type: String,
     pub file_name: String,
-}
-
-/// Why a link serves nothing.
-#[derive(Debug, PartialEq, Eq)]
-pub enum LinkError {
-    /// Not a link this process signed, or altered.
-    Invalid,
-    Expired,
 }
 
 impl DiskStore {
@@ -57,36 +51,20 @@ impl DiskStore {
         }
     }
 
-    fn sign(&self, payload: &str) -> String {
-        URL_SAFE_NO_PAD.encode(shared::crypto::keyed_digest(&self.key, payload.as_bytes()))
-    }
-
     /// The token of a link to `key`, presented as `presentation`, valid until `expires`.
-    fn token(&self, key: &str, presentation: Presentation<'_>, expires: i64) -> String {
-        let payload = format!("{expires}\n{key}\n{}\n{}", presentation.content_type, presentation.file_name);
-        format!("{}.{}", URL_SAFE_NO_PAD.encode(&payload), self.sign(&payload))
+    fn token(&self, key: &str, presentation: Presentation<'_>, expires: DateTime<Utc>) -> String {
+        let payload = format!("{key}\n{}\n{}", presentation.content_type, presentation.file_name);
+        FILE_LINK.sign_until(&self.key, expires, payload.as_bytes())
     }
 
     /// The file a link's token names, if this process signed it and it has not expired at `now`.
-    pub fn open_link(&self, token: &str, now: DateTime<Utc>) -> Result<SignedFile, LinkError> {
-        let (payload, signature) = token.split_once('.').ok_or(LinkError::Invalid)?;
-        let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| LinkError::Invalid)?;
-        let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| LinkError::Invalid)?;
-        if !shared::crypto::keyed_digest_matches(&self.key, &payload, &signature) {
-            return Err(LinkError::Invalid);
-        }
-        let payload = String::from_utf8(payload).map_err(|_| LinkError::Invalid)?;
-        let mut fields = payload.splitn(4, '\n');
-        let (Some(expires), Some(key), Some(content_type), Some(file_name)) =
-            (fields.next(), fields.next(), fields.next(), fields.next())
-        else {
-            return Err(LinkError::Invalid);
+    pub fn open_link(&self, token: &str, now: DateTime<Utc>) -> Result<SignedFile, Refused> {
+        let payload = String::from_utf8(FILE_LINK.open_at(&self.key, token, now)?).map_err(|_| Refused::Invalid)?;
+        let mut fields = payload.splitn(3, '\n');
+        let (Some(key), Some(content_type), Some(file_name)) = (fields.next(), fields.next(), fields.next()) else {
+            return Err(Refused::Invalid);
         };
-        let expires: i64 = expires.parse().map_err(|_| LinkError::Invalid)?;
-        if now.timestamp() >= expires {
-            return Err(LinkError::Expired);
-        }
-        let path = self.path_of(key).map_err(|_| LinkError::Invalid)?;
+        let path = self.path_of(key).map_err(|_| Refused::Invalid)?;
         Ok(SignedFile { path, content_type: content_type.to_owned(), file_name: file_name.to_owned() })
     }
 }
@@ -224,7 +202,7 @@ impl BlobStore for DiskStore {
         async move {
             self.path_of(key)?;
             let expires_at = Utc::now() + ttl;
-            let token = self.token(key, presentation, expires_at.timestamp());
+            let token = self.token(key, presentation, expires_at);
             Ok(Link { url: format!("{FILES_PATH}/{token}"), expires_at })
         }
         .boxed()
@@ -233,6 +211,9 @@ impl BlobStore for DiskStore {
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
     use super::*;
 
     fn store() -> DiskStore {
@@ -253,18 +234,19 @@ mod tests {
         let opened = store.open_link(token, Utc::now()).unwrap();
         assert_eq!(opened.path, PathBuf::from("/nonexistent").join(&key));
         assert_eq!((opened.file_name.as_str(), opened.content_type.as_str()), ("facture\nmars.pdf", "application/pdf"));
-        assert_eq!(store.open_link(token, link.expires_at).unwrap_err(), LinkError::Expired);
+        assert_eq!(store.open_link(token, link.expires_at).unwrap_err(), Refused::Expired);
 
-        // Another key, another expiry or another process's key: refused.
-        let (payload, signature) = token.split_once('.').unwrap();
-        let decoded = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
-        let later = decoded.replacen(&link.expires_at.timestamp().to_string(), "99999999999", 1);
-        let forged = format!("{}.{signature}", URL_SAFE_NO_PAD.encode(later));
-        assert_eq!(store.open_link(&forged, Utc::now()).unwrap_err(), LinkError::Invalid);
+        // Another expiry, another file or another process's key: refused.
+        let mut bytes = URL_SAFE_NO_PAD.decode(token).unwrap();
+        bytes[7] ^= 0x40; // a later expiry, the same MAC
+        assert_eq!(store.open_link(&URL_SAFE_NO_PAD.encode(&bytes), Utc::now()).unwrap_err(), Refused::Invalid);
+        bytes[7] ^= 0x40;
+        bytes[20] ^= 1;
+        assert_eq!(store.open_link(&URL_SAFE_NO_PAD.encode(&bytes), Utc::now()).unwrap_err(), Refused::Invalid);
         let other = DiskStore::new("/nonexistent".into(), EncryptionKey::from_bytes([8; 32]));
-        assert_eq!(other.open_link(token, Utc::now()).unwrap_err(), LinkError::Invalid);
+        assert_eq!(other.open_link(token, Utc::now()).unwrap_err(), Refused::Invalid);
         for junk in ["", ".", "abc", "a.b", "%%%.%%%"] {
-            assert_eq!(store.open_link(junk, Utc::now()).unwrap_err(), LinkError::Invalid, "{junk}");
+            assert_eq!(store.open_link(junk, Utc::now()).unwrap_err(), Refused::Invalid, "{junk}");
         }
     }
 

@@ -1,5 +1,5 @@
-//! The tokens notification mail carries, signed with the mail-links key (HMAC-SHA256, cut to
-//! what each needs), so that nothing about them is stored:
+//! The tokens notification mail carries, signed links (`shared::signed`) under the mail-links
+//! key, so that nothing about them is stored:
 //!
 //! - **unsubscribe** (`List-Unsubscribe`, RFC 8058): the tenant, the person and the kind of mail
 //!   to turn off. It does not expire: it can only turn a kind of mail off, the same thing the
@@ -8,38 +8,18 @@
 //!   answer by mail finds its ticket (email in). In lower-case base32: mail servers may change
 //!   the case of an address's local part, and the local part must stay within 64 characters.
 
-use base32::Alphabet;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use shared::config::EncryptionKey;
-use shared::crypto::keyed_digest;
-use subtle::ConstantTimeEq as _;
+use shared::signed::{Encoding, Fields, Purpose};
 use uuid::Uuid;
 
 use super::Kind;
 
-const UNSUBSCRIBE: u8 = 1;
-const REPLY: u8 = 2;
-const RATING: u8 = 3;
-/// Bytes of MAC kept: 128 bits for unsubscribe links, 64 for reply addresses (which must be
-/// short, and which only let someone add a message as the sender their From address names,
-/// checked again by email in).
-const UNSUBSCRIBE_MAC: usize = 16;
-const RATING_MAC: usize = 16;
-const REPLY_MAC: usize = 8;
-const BASE32: Alphabet = Alphabet::Rfc4648Lower { padding: false };
-
-fn mac(key: &EncryptionKey, purpose: u8, payload: &[u8]) -> Vec<u8> {
-    let mut signed = Vec::with_capacity(payload.len() + 1);
-    signed.push(purpose);
-    signed.extend_from_slice(payload);
-    keyed_digest(key, &signed)
-}
-
-fn verify(key: &EncryptionKey, purpose: u8, payload: &[u8], tag: &[u8]) -> bool {
-    let full = mac(key, purpose, payload);
-    full.get(..tag.len()).is_some_and(|expected| bool::from(expected.ct_eq(tag)))
-}
+/// 128 bits of MAC for unsubscribe and rating links; 64 for reply addresses, which must be short
+/// and only let someone add a message as the sender their From address names, checked again by
+/// email in.
+const UNSUBSCRIBE: Purpose = Purpose::new(1, 16, Encoding::Url);
+const REPLY: Purpose = Purpose::new(2, 8, Encoding::CaseBlind);
+const RATING: Purpose = Purpose::new(3, 16, Encoding::Url);
 
 /// What an unsubscribe token says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,30 +31,18 @@ pub struct Unsubscribe {
 
 impl Unsubscribe {
     pub fn token(&self, key: &EncryptionKey) -> String {
-        let mut payload = Vec::with_capacity(33 + UNSUBSCRIBE_MAC);
+        let mut payload = Vec::with_capacity(33);
         payload.extend_from_slice(self.tenant_id.as_bytes());
         payload.extend_from_slice(self.user_id.as_bytes());
         payload.push(Kind::ALL.iter().position(|k| *k == self.kind).and_then(|i| u8::try_from(i).ok()).unwrap_or(0));
-        let tag = mac(key, UNSUBSCRIBE, &payload);
-        payload.extend_from_slice(&tag[..UNSUBSCRIBE_MAC]);
-        URL_SAFE_NO_PAD.encode(payload)
+        UNSUBSCRIBE.sign(key, &payload)
     }
 
     /// The token's content, when `key` signed it.
     pub fn read(key: &EncryptionKey, token: &str) -> Option<Self> {
-        let bytes = URL_SAFE_NO_PAD.decode(token.trim()).ok()?;
-        if bytes.len() != 33 + UNSUBSCRIBE_MAC {
-            return None;
-        }
-        let (payload, tag) = bytes.split_at(33);
-        if !verify(key, UNSUBSCRIBE, payload, tag) {
-            return None;
-        }
-        Some(Self {
-            tenant_id: Uuid::from_slice(&payload[..16]).ok()?,
-            user_id: Uuid::from_slice(&payload[16..32]).ok()?,
-            kind: *Kind::ALL.get(usize::from(payload[32]))?,
-        })
+        let mut fields = Fields::new(UNSUBSCRIBE.open(key, token)?);
+        let (tenant_id, user_id, kind) = (fields.uuid()?, fields.uuid()?, fields.u8()?);
+        fields.end(Self { tenant_id, user_id, kind: *Kind::ALL.get(usize::from(kind))? })
     }
 }
 
@@ -88,12 +56,10 @@ pub struct Reply {
 impl Reply {
     /// The local part's token.
     pub fn token(&self, key: &EncryptionKey) -> String {
-        let mut payload = Vec::with_capacity(24 + REPLY_MAC);
+        let mut payload = Vec::with_capacity(24);
         payload.extend_from_slice(self.tenant_id.as_bytes());
         payload.extend_from_slice(&self.ticket_id.to_be_bytes());
-        let tag = mac(key, REPLY, &payload);
-        payload.extend_from_slice(&tag[..REPLY_MAC]);
-        base32::encode(BASE32, &payload)
+        REPLY.sign(key, &payload)
     }
 
     /// `reply+{token}@{domain}`.
@@ -103,18 +69,9 @@ impl Reply {
 
     /// The token's content, when `key` signed it (whatever its case).
     pub fn read(key: &EncryptionKey, token: &str) -> Option<Self> {
-        let bytes = base32::decode(BASE32, &token.trim().to_ascii_lowercase())?;
-        if bytes.len() != 24 + REPLY_MAC {
-            return None;
-        }
-        let (payload, tag) = bytes.split_at(24);
-        if !verify(key, REPLY, payload, tag) {
-            return None;
-        }
-        Some(Self {
-            tenant_id: Uuid::from_slice(&payload[..16]).ok()?,
-            ticket_id: i64::from_be_bytes(payload[16..24].try_into().ok()?),
-        })
+        let mut fields = Fields::new(REPLY.open(key, token)?);
+        let (tenant_id, ticket_id) = (fields.uuid()?, fields.i64()?);
+        fields.end(Self { tenant_id, ticket_id })
     }
 }
 
@@ -129,35 +86,26 @@ pub struct Rating {
 
 impl Rating {
     pub fn token(&self, key: &EncryptionKey) -> String {
-        let mut payload = Vec::with_capacity(32 + RATING_MAC);
+        let mut payload = Vec::with_capacity(32);
         payload.extend_from_slice(self.tenant_id.as_bytes());
         payload.extend_from_slice(&self.ticket_id.to_be_bytes());
         payload.extend_from_slice(&self.resolved_at.to_be_bytes());
-        let tag = mac(key, RATING, &payload);
-        payload.extend_from_slice(&tag[..RATING_MAC]);
-        URL_SAFE_NO_PAD.encode(payload)
+        RATING.sign(key, &payload)
     }
 
     /// The token's content, when `key` signed it.
     pub fn read(key: &EncryptionKey, token: &str) -> Option<Self> {
-        let bytes = URL_SAFE_NO_PAD.decode(token.trim()).ok()?;
-        if bytes.len() != 32 + RATING_MAC {
-            return None;
-        }
-        let (payload, tag) = bytes.split_at(32);
-        if !verify(key, RATING, payload, tag) {
-            return None;
-        }
-        Some(Self {
-            tenant_id: Uuid::from_slice(&payload[..16]).ok()?,
-            ticket_id: i64::from_be_bytes(payload[16..24].try_into().ok()?),
-            resolved_at: i64::from_be_bytes(payload[24..32].try_into().ok()?),
-        })
+        let mut fields = Fields::new(RATING.open(key, token)?);
+        let (tenant_id, ticket_id, resolved_at) = (fields.uuid()?, fields.i64()?, fields.i64()?);
+        fields.end(Self { tenant_id, ticket_id, resolved_at })
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
     use super::*;
 
     fn key(byte: u8) -> EncryptionKey {
@@ -205,5 +153,20 @@ mod tests {
             Unsubscribe { tenant_id: link.tenant_id, user_id: Uuid::new_v4(), kind: Kind::TicketResolved };
         assert_eq!(Rating::read(&key(1), &unsubscribe.token(&key(1))), None, "another purpose");
         assert_eq!(Rating::read(&key(1), "nonsense"), None);
+    }
+
+    /// Unsubscribe links do not expire: those in mail already sent must keep opening. Their
+    /// form is the payload, then the first 16 bytes of the HMAC over the purpose's byte and it.
+    #[test]
+    fn unsubscribe_links_keep_the_form_of_those_already_mailed() {
+        let link = Unsubscribe { tenant_id: Uuid::from_u128(1), user_id: Uuid::from_u128(2), kind: Kind::ALL[1] };
+        let mut payload = Uuid::from_u128(1).as_bytes().to_vec();
+        payload.extend_from_slice(Uuid::from_u128(2).as_bytes());
+        payload.push(1);
+        let mut signed = vec![1];
+        signed.extend_from_slice(&payload);
+        let tag = shared::crypto::keyed_digest(&key(1), &signed);
+        payload.extend_from_slice(&tag[..16]);
+        assert_eq!(link.token(&key(1)), URL_SAFE_NO_PAD.encode(payload));
     }
 }

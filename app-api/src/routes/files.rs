@@ -10,8 +10,8 @@ use chrono::Utc;
 use shared::error::ApiError;
 
 use crate::attachments::blob::content_disposition;
-use crate::attachments::disk::LinkError;
 use crate::state::AppState;
+use shared::signed::Refused;
 
 /// Download a file through a local link.
 #[utoipa::path(get, path = "/v1/files/{token}", tag = "attachments", params(("token" = String, Path)),
@@ -25,8 +25,8 @@ pub async fn get_file(State(state): State<AppState>, Path(token): Path<String>) 
         return Err(ApiError::not_found("files are served by the S3 store here"));
     };
     let signed = disk.open_link(&token, Utc::now()).map_err(|err| match err {
-        LinkError::Expired => ApiError::forbidden("this link has expired: ask for a new one"),
-        LinkError::Invalid => ApiError::forbidden("this is not a valid link"),
+        Refused::Expired => ApiError::forbidden("this link has expired: ask for a new one"),
+        Refused::Invalid => ApiError::forbidden("this is not a valid link"),
     })?;
     let file = match tokio::fs::File::open(&signed.path).await {
         Ok(file) => file,

@@ -1,8 +1,8 @@
 //! Which tenant a request is for. The slug comes from the `Host` subdomain under
 //! `APP_BASE_DOMAIN`, else from `X-Tenant-Slug` (set by nginx); its syntax is checked before
 //! any lookup. Lookups go process cache (short TTL, negative entries too) -> Redis -> control
-//! database. Changes published by control-api evict both caches at once. An entry in Redis
-//! carries an HMAC (under the app plane's tenant-cache key) over its slug and content: anyone
+//! database. Changes published by control-api evict both caches at once. An entry in Redis is
+//! signed (`shared::signed`, under the app plane's tenant-cache key) over its slug and content: anyone
 //! who can write to Redis but holds no key cannot point a slug at a database of their choosing;
 //! a forged or damaged entry is logged and ignored.
 
@@ -14,14 +14,17 @@ use control_schema::directory::{self, TenantRow};
 use moka::sync::Cache;
 use serde::{Deserialize, Serialize};
 use shared::config::EncryptionKey;
-use shared::crypto::{keyed_digest, keyed_digest_matches};
 use shared::error::ApiError;
 use shared::redis::Redis;
+use shared::signed::{Encoding, Purpose};
 use shared::tenant::{Slug, TenantStatus};
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::config::BaseDomain;
+
+/// Entries in Redis: the whole MAC.
+const CACHE_ENTRY: Purpose = Purpose::new(5, 32, Encoding::Url);
 
 /// How long Redis keeps a lookup (found or not). Evictions make this an upper bound only.
 const REDIS_TTL: Duration = Duration::from_secs(60);
@@ -233,21 +236,17 @@ impl Resolver {
         lookup
     }
 
-    /// `{hex HMAC}:{json}`, the HMAC over the slug and the JSON.
+    /// A signed link (`shared::signed`) over the slug and the JSON.
     fn seal_entry(&self, slug: &str, found: &Lookup) -> String {
         let json = serde_json::to_string(&found.as_deref()).expect("serializable");
-        let mac = keyed_digest(&self.mac_key, format!("{slug}\n{json}").as_bytes());
-        format!("{}:{json}", hex::encode(mac))
+        CACHE_ENTRY.sign(&self.mac_key, format!("{slug}\n{json}").as_bytes())
     }
 
     fn open_entry(&self, slug: &str, entry: &str) -> Option<Lookup> {
-        let (mac, json) = entry.split_once(':')?;
-        let mac = hex::decode(mac).ok()?;
-        if !keyed_digest_matches(&self.mac_key, format!("{slug}\n{json}").as_bytes(), &mac) {
-            return None;
-        }
-        let lookup = serde_json::from_str::<Option<Tenant>>(json).ok()?;
+        let payload = String::from_utf8(CACHE_ENTRY.open(&self.mac_key, entry)?).ok()?;
         // The entry must be about the slug it is stored under.
+        let json = payload.strip_prefix(slug)?.strip_prefix('\n')?;
+        let lookup = serde_json::from_str::<Option<Tenant>>(json).ok()?;
         if lookup.as_ref().is_some_and(|t| t.slug != slug) {
             return None;
         }

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
 use shared::crypto::open;
 use shared::testkit::eventually;
@@ -142,7 +144,9 @@ async fn forged_tenant_cache_entries_are_ignored() {
     my_email(&warm, &b.slug, &b.owner_token).await;
     let genuine_a = redis_entry(&platform, &a.slug).await.expect("the lookup is cached in Redis");
     let genuine_b = redis_entry(&platform, &b.slug).await.unwrap();
-    let (_, json_b) = genuine_b.split_once(':').expect("mac:json");
+    let signed_b = URL_SAFE_NO_PAD.decode(&genuine_b).expect("a signed entry");
+    let payload_b = std::str::from_utf8(&signed_b[..signed_b.len() - 32]).unwrap();
+    let (_, json_b) = payload_b.split_once('\n').expect("slug, then the JSON");
 
     // B's entry, signed for B, moved under A's key; then B's database under A's name and id
     // with a made-up MAC; then the same as bare JSON.
@@ -157,7 +161,8 @@ async fn forged_tenant_cache_entries_are_ignored() {
     let b_as_a = b_as_a.to_string();
     // Replicas stay up until the end: the platform counts the listeners it started.
     let mut replicas = Vec::new();
-    for forged in [genuine_b.clone(), format!("{}:{b_as_a}", "00".repeat(32)), b_as_a.clone()] {
+    let unsigned = [format!("{}\n{b_as_a}", a.slug).as_bytes(), &[0; 32]].concat();
+    for forged in [genuine_b.clone(), URL_SAFE_NO_PAD.encode(unsigned), b_as_a.clone()] {
         set_redis_entry(&platform, &a.slug, &forged).await;
         // A new replica has nothing in process memory: it reads Redis first.
         replicas.push(platform.replica().await);
@@ -166,5 +171,5 @@ async fn forged_tenant_cache_entries_are_ignored() {
         let rewritten = redis_entry(&platform, &a.slug).await.unwrap();
         assert_ne!(rewritten, forged, "the forged entry was replaced");
     }
-    assert!(genuine_a.starts_with(|c: char| c.is_ascii_hexdigit()), "{genuine_a}");
+    assert!(URL_SAFE_NO_PAD.decode(&genuine_a).is_ok_and(|entry| entry.len() > 32), "{genuine_a}");
 }
