@@ -38,8 +38,9 @@ pub enum ServeError {
     Serve(std::io::Error),
 }
 
-/// `app-api serve`: serve (and run the background evictions and pool reaper, and the outbox
-/// relay and the order events consumer unless switched off) until SIGTERM or SIGINT. Refuses to
+/// `app-api serve`: serve (and run the background evictions, pool reaper and live updates' share
+/// of the events, and the background work of `worker::Work` unless switched off) until SIGTERM or
+/// SIGINT. Refuses to
 /// start without `CONTROL_API_URL`: an erasure (a GDPR request) must be able to finish, so the
 /// setting is found missing when the service starts, not when someone asks to be forgotten.
 pub async fn serve(config: AppConfig) -> Result<(), ServeError> {
@@ -72,8 +73,9 @@ pub async fn serve(config: AppConfig) -> Result<(), ServeError> {
     served.map_err(ServeError::Serve)
 }
 
-/// `app-api worker`: the outbox relay, the scheduled SAV jobs and the order events consumer
-/// (and the pool reaper and tenant evictions they need), serving only `/health`, `/ready` and
+/// `app-api worker`: all the background work (`worker::Work::all`: the outbox relay, the
+/// scheduled SAV jobs, the order events, notifications, webhooks and mailbox fetches, and the pool
+/// reaper and tenant evictions they need), serving only `/health`, `/ready` and
 /// `/metrics` on `APP_PORT`, until SIGTERM or SIGINT; the batches, visits and the message in
 /// hand finish first.
 pub async fn worker(config: AppConfig) -> Result<(), ServeError> {

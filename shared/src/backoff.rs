@@ -1,10 +1,12 @@
 //! The one backoff rule: after the first failure wait `first`, double the wait with each failure
-//! in a row, never wait more than `cap`. Every retry of the platform takes its delays from here:
-//! a consumer reconnecting to the broker, a message retried in place, a mail refused for now, a
-//! provisioning job, a publisher backing off.
+//! in a row, never wait more than `cap`. Every retry of the platform takes its delays from here
+//! (a consumer reconnecting to the broker, a message retried in place, a Redis subscription, a
+//! mail refused for now, a provisioning job, the relay backing off) but webhook deliveries,
+//! which keep the Standard Webhooks schedule their receivers expect
+//! (`integrations::webhooks::SCHEDULE` in app-api).
 //!
-//! The schedules themselves are named here too, so two workers doing the same kind of retry
-//! cannot drift apart.
+//! The schedules shared by several workers are named here, so two workers doing the same kind of
+//! retry cannot drift apart; a schedule only one worker has stays beside it.
 
 use std::time::Duration;
 

@@ -1,6 +1,9 @@
 //! What both Helpdeskly services need and nothing domain-specific: typed configuration, the
 //! problem+json error type, the HTTP layers every request goes through, telemetry, metrics,
-//! readiness checks, graceful serving, and (behind the `testkit` feature) the test harness.
+//! readiness checks, graceful serving, tokens and keys (`auth`, `crypto`, `signed`), the backing
+//! services as every part uses them (`db`, `redis` and its subscriber loop, `amqp` and its
+//! consumer runner, `mail`), the one backoff rule, rate limits, change versions, and (behind the
+//! `testkit` feature) the test harness. ARCHITECTURE.md at the root places each of them.
 #![forbid(unsafe_code)]
 
 pub mod amqp;
@@ -13,6 +16,7 @@ pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod kept;
 pub mod mail;
 pub mod metrics;
 pub mod ratelimit;

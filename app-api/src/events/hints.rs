@@ -2,7 +2,7 @@
 //! publish) and the scheduled jobs (SLA due dates that moved) are both woken by hints.
 //!
 //! A ticket write that left events or moved due dates hints its tenant right after its commit
-//! (`tickets::write`, and the jobs after theirs): into this process's queues where the relay and
+//! (`commands::TicketWriter::settle`, and the jobs after theirs): into this process's queues where the relay and
 //! the jobs run here, else on Redis
 //! (`{REDIS_KEY_PREFIX}outbox-hints`, the tenant's slug) for the workers of other replicas. A
 //! hint is only a wake-up: the relay reads the outbox to learn what is there, the jobs the

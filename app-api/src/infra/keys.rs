@@ -10,11 +10,11 @@
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use moka::sync::Cache;
 use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 use shared::auth::{Claims, PublicKey, TokenError, Verifier};
 use shared::error::ApiError;
+use shared::kept::{Kept, kept};
 use tokio::sync::Mutex;
 
 use crate::config::{KeySource, TokenKeys};
@@ -41,7 +41,7 @@ pub struct TokenVerifier {
     current: RwLock<Arc<Verifier>>,
     last_fetch: Mutex<Option<Instant>>,
     http: reqwest::Client,
-    verified: Cache<[u8; 32], Arc<Claims>>,
+    verified: Kept<[u8; 32], Arc<Claims>>,
     revoked: Arc<RevokedSessions>,
 }
 
@@ -67,7 +67,7 @@ impl TokenVerifier {
             current: RwLock::new(Arc::new(verifier)),
             last_fetch: Mutex::new(fetched),
             http,
-            verified: Cache::builder().max_capacity(100_000).time_to_live(VERIFIED_TTL).build(),
+            verified: kept(100_000, VERIFIED_TTL),
             revoked,
         })
     }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use control_schema::sessions;
-use moka::sync::Cache;
+use shared::kept::{Kept, kept};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -23,7 +23,7 @@ const OVERLAP: Duration = Duration::from_secs(5);
 
 pub struct RevokedSessions {
     /// Session ids, kept as long as any of their access tokens can still be valid.
-    ids: Cache<Uuid, ()>,
+    ids: Kept<Uuid, ()>,
     horizon: Duration,
     /// The latest `revoked_at` read from the control database.
     seen_until: Mutex<Option<DateTime<Utc>>>,
@@ -32,11 +32,7 @@ pub struct RevokedSessions {
 impl RevokedSessions {
     /// `horizon`: the longest an access token lives (plus leeway).
     pub fn new(horizon: Duration) -> Self {
-        Self {
-            ids: Cache::builder().max_capacity(1_000_000).time_to_live(horizon).build(),
-            horizon,
-            seen_until: Mutex::new(None),
-        }
+        Self { ids: kept(1_000_000, horizon), horizon, seen_until: Mutex::new(None) }
     }
 
     pub fn contains(&self, session: Uuid) -> bool {

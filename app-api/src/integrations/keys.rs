@@ -19,12 +19,12 @@ use std::time::Duration;
 
 use axum::http::Method;
 use chrono::{DateTime, Utc};
-use moka::sync::Cache;
 use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use shared::config::EncryptionKey;
 use shared::crypto::{keyed_digest, keyed_digest_matches};
+use shared::kept::{Kept, kept};
 use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -299,17 +299,13 @@ pub enum Refusal {
 /// The keys verified lately on this replica, and when each was last written as used.
 pub struct KeyCheck {
     digest_key: EncryptionKey,
-    verified: Cache<[u8; 32], Arc<Verified>>,
-    touched: Cache<Uuid, ()>,
+    verified: Kept<[u8; 32], Arc<Verified>>,
+    touched: Kept<Uuid, ()>,
 }
 
 impl KeyCheck {
     pub fn new(digest_key: EncryptionKey) -> Self {
-        Self {
-            digest_key,
-            verified: Cache::builder().max_capacity(100_000).time_to_live(TRUSTED_FOR).build(),
-            touched: Cache::builder().max_capacity(100_000).time_to_live(TOUCH_EVERY).build(),
-        }
+        Self { digest_key, verified: kept(100_000, TRUSTED_FOR), touched: kept(100_000, TOUCH_EVERY) }
     }
 
     pub fn digest_key(&self) -> &EncryptionKey {

@@ -37,7 +37,7 @@ struct Kept {
 
 /// The answers of one replica.
 pub struct Answers {
-    kept: Option<moka::sync::Cache<AnswerKey, Kept>>,
+    kept: Option<shared::kept::Kept<AnswerKey, Kept>>,
     lookups: IntCounterVec,
     bytes: IntGauge,
 }
@@ -46,11 +46,9 @@ impl Answers {
     /// Keeps at most `max_bytes` of answers (0: none), each at most `life`.
     pub fn new(max_bytes: u64, life: Duration, registry: &Registry) -> Self {
         let kept = (max_bytes > 0).then(|| {
-            moka::sync::Cache::builder()
-                .max_capacity(max_bytes)
-                .weigher(|_: &AnswerKey, kept: &Kept| u32::try_from(kept.body.len() + 96).unwrap_or(u32::MAX))
-                .time_to_live(life)
-                .build()
+            shared::kept::weighed(max_bytes, life, |_: &AnswerKey, kept: &Kept| {
+                u32::try_from(kept.body.len() + 96).unwrap_or(u32::MAX)
+            })
         });
         let lookups = IntCounterVec::new(
             Opts::new("answers_kept_lookups_total", "Versioned reads looked up among the answers kept, by outcome"),

@@ -11,10 +11,10 @@ use std::time::Duration;
 
 use axum::http::{HeaderMap, StatusCode, header};
 use control_schema::directory::{self, TenantRow};
-use moka::sync::Cache;
 use serde::{Deserialize, Serialize};
 use shared::config::EncryptionKey;
 use shared::error::ApiError;
+use shared::kept::{Kept, kept};
 use shared::redis::Redis;
 use shared::signed::{Encoding, Purpose};
 use shared::tenant::{Slug, TenantStatus};
@@ -141,7 +141,7 @@ pub struct Resolver {
     redis: Option<Redis>,
     prefix: Arc<str>,
     base_domain: Option<BaseDomain>,
-    cache: Cache<String, Lookup>,
+    cache: Kept<String, Lookup>,
     /// Signs and checks the entries kept in Redis.
     mac_key: EncryptionKey,
 }
@@ -155,7 +155,7 @@ impl Resolver {
         ttl: Duration,
         mac_key: EncryptionKey,
     ) -> Self {
-        let cache = Cache::builder().max_capacity(100_000).time_to_live(ttl).build();
+        let cache = kept(100_000, ttl);
         Self { control, redis, prefix: Arc::from(prefix), base_domain, cache, mac_key }
     }
 

@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
-use moka::sync::Cache;
+use shared::kept::{Kept, kept};
 use shared::redis::Redis;
 
 /// How long attempts are remembered.
@@ -120,14 +120,14 @@ pub struct Lockout {
     redis: Option<Redis>,
     prefix: Arc<str>,
     policies: Policies,
-    local: Cache<String, LocalState>,
+    local: Kept<String, LocalState>,
     /// Makes the in-process check-and-count of several subjects one step.
     local_step: Arc<Mutex<()>>,
 }
 
 impl Lockout {
     pub fn new(redis: Option<Redis>, prefix: &str, policies: Policies) -> Self {
-        let local = Cache::builder().max_capacity(100_000).time_to_live(WINDOW).build();
+        let local = kept(100_000, WINDOW);
         Self {
             redis,
             prefix: Arc::from(format!("{prefix}lockout:")),

@@ -158,12 +158,12 @@ const GRIDS_KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(300);
 /// page of tickets needs for its badges without joining the versions in its statement (a
 /// fifth of a list's statement; BENCHMARKS.md, "Live updates").
 pub struct KeptGrids {
-    kept: moka::sync::Cache<(Uuid, i64), Grid>,
+    kept: shared::kept::Kept<(Uuid, i64), Grid>,
 }
 
 impl Default for KeptGrids {
     fn default() -> Self {
-        Self { kept: moka::sync::Cache::builder().max_capacity(100_000).time_to_live(GRIDS_KEPT_FOR).build() }
+        Self { kept: shared::kept::kept(100_000, GRIDS_KEPT_FOR) }
     }
 }
 

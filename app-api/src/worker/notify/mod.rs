@@ -34,7 +34,7 @@ pub struct Notifier {
     pub mail_queue: Arc<Queue>,
     server_failures: Arc<AtomicU32>,
     server_away_logged: Arc<Mutex<Option<Instant>>>,
-    names: moka::sync::Cache<uuid::Uuid, String>,
+    names: shared::kept::Kept<uuid::Uuid, String>,
 }
 
 impl Notifier {
@@ -45,7 +45,7 @@ impl Notifier {
             mail_queue: Arc::default(),
             server_failures: Arc::default(),
             server_away_logged: Arc::default(),
-            names: moka::sync::Cache::builder().max_capacity(10_000).time_to_live(NAME_TTL).build(),
+            names: shared::kept::kept(10_000, NAME_TTL),
         }
     }
 
