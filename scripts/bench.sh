@@ -11,7 +11,7 @@
 #   scripts/bench.sh tickets --seconds 5 --columns   # the ticket read's statement without each web part, pgbench
 #   scripts/bench.sh backup --tenants 200 --tickets 100000
 #   scripts/bench.sh attachments --files-per-client 5   # on TEST_S3_ENDPOINT (scripts/test.sh starts it)
-#   scripts/bench.sh hash-flood       # control-api's memory under a password flood (scripts/hash_flood.py)
+#   scripts/bench.sh hash-flood       # control-api's memory under a password flood (systests/hash_flood.py)
 #   scripts/bench.sh mail --rate 20 --seconds 300   # notification mail through app-api worker (mail-devel, as the tests)
 #   scripts/bench.sh live --frames 1000 --rate 20 --idle 10000   # the live stream, two replicas
 #   scripts/bench.sh webhooks --tickets 500 --burst 1000   # commit to first attempt; a slow receiver beside a fast one
@@ -29,7 +29,7 @@ if [ "${1:-}" = hash-flood ]; then
   # The process under a flood, as it runs: control-api's debug build on a PostgreSQL of its own.
   say "building control-api"
   cargo build --quiet --locked -p control-api
-  exec python3 scripts/hash_flood.py
+  PYTHONDONTWRITEBYTECODE=1 exec python3 -m systests.hash_flood
 fi
 
 # The HTTP load of the app-plane and live runs comes from wrk, in its own process.

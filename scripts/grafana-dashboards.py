@@ -4,7 +4,7 @@
     python3 scripts/grafana-dashboards.py --check   # fail when the files differ from this script
 
 Every query uses the datasource by uid (monitoring/grafana/provisioning/datasources) and only
-metrics the services export; scripts/monitoring-proof.py evaluates every one against live data.
+metrics the services export; systests/test_monitoring.py evaluates every one against live data.
 Labels are bounded (route templates, status classes, fixed outcomes): no tenant appears in any
 series. Which tenants are busiest is the control plane's to say (GET /v1/tenants, the platform
 operators' API), not a label.

@@ -103,23 +103,125 @@ pip_venv() {
   echo "$venv"
 }
 
-MAIL_DEVEL_VERSION=0.18.1
-# mail_devel_venv: prints the virtual environment holding mail-devel (below), installed with pip
-# when missing. Scripts that start and stop a private mail server of their own run
-# "$(mail_devel_venv)/bin/python" -m mail_devel.
-mail_devel_venv() {
-  pip_venv "${MAIL_DEVEL_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/helpdeskly/mail-devel-$MAIL_DEVEL_VERSION}" \
-    "mail-devel==$MAIL_DEVEL_VERSION" "a mail server for development and tests"
+SYSTESTS_REQUIREMENTS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/systests/requirements.txt
+# requirement_pin PACKAGE: the version systests/requirements.txt pins PACKAGE to.
+requirement_pin() {
+  local version
+  version=$(sed -n "s/^$1==\([^ ]*\).*/\1/p" "$SYSTESTS_REQUIREMENTS")
+  [ -n "$version" ] || die "systests/requirements.txt pins no $1"
+  echo "$version"
 }
 
-STANDARDWEBHOOKS_VERSION=1.1.0
-# webhook_receiver_venv: prints the virtual environment holding standardwebhooks (PyPI, pinned),
-# an implementation of Standard Webhooks of its own that scripts/webhook_receiver.py checks the
-# platform's webhook signatures with, installed with pip when missing. testkit's webhooks module
-# runs scripts/webhook_receiver.py with "$WEBHOOK_RECEIVER_VENV/bin/python".
+# systests_venv: prints the virtual environment of the system tests, holding every package of
+# systests/requirements.txt (pinned), made with pip when missing; named by the file's checksum,
+# so a changed file makes a new one. The marker is written once pip has finished: a half-made
+# environment is made again.
+systests_venv() {
+  local sum venv
+  sum=$(sha256sum "$SYSTESTS_REQUIREMENTS" | cut -c1-12)
+  venv=${SYSTESTS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/helpdeskly/systests-$sum}
+  if [ ! -f "$venv/.installed" ]; then
+    say "installing the system tests' packages (systests/requirements.txt) into $venv"
+    command -v python3 >/dev/null || apt_install python3
+    rm -rf "$venv"
+    mkdir -p "$(dirname "$venv")"
+    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$venv"; }
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$SYSTESTS_REQUIREMENTS" >&2
+    touch "$venv/.installed"
+  fi
+  echo "$venv"
+}
+
+# run_systests PYTEST_ARGS...: pytest over the system tests (systests/, its fixtures in
+# conftest.py) with the Python of systests_venv; fails when a test fails or none ran. The tests'
+# own fixtures start what they need; the caller installs the programs (nginx, Prometheus...).
+run_systests() {
+  local venv
+  venv=$(systests_venv)
+  PYTHONDONTWRITEBYTECODE=1 PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 "$venv/bin/python" -m pytest -c systests/pytest.ini "$@"
+}
+
+# What each system test suite needs beside its Python packages, installed when missing (the
+# suites start their own services from these programs):
+# prepare_edge: nginx and its tools (ensure_edge_tools), s3s-fs.
+prepare_edge() {
+  # shellcheck disable=SC2119 # no packages beyond the edge's own
+  ensure_edge_tools
+  ensure_s3s_fs
+}
+
+# prepare_chaos: nginx's tools, PostgreSQL's server programs, redis-server; the local RabbitMQ
+# must be listening (scripts/test.sh starts it).
+prepare_chaos() {
+  local servers=()
+  [ -n "$(pg_bindir)" ] || servers+=(postgresql)
+  command -v redis-server >/dev/null || servers+=(redis-server)
+  ensure_edge_tools "${servers[@]}"
+  port_open 127.0.0.1 5672 || die "RabbitMQ does not listen on 127.0.0.1:5672 (scripts/test.sh starts it)"
+}
+
+# prepare_monitoring: Prometheus (promtool included), psql.
+prepare_monitoring() {
+  local missing=()
+  command -v prometheus >/dev/null || missing+=(prometheus)
+  command -v psql >/dev/null || missing+=(postgresql-client)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing ${missing[*]}"
+    apt_install "${missing[@]}"
+  fi
+}
+
+# prepare_fuzz: psql (Schemathesis is in systests/requirements.txt).
+prepare_fuzz() {
+  command -v psql >/dev/null || apt_install postgresql-client
+}
+
+# prepare_web_e2e: Debian's Chromium, Node.js, e2e/'s packages (type-checked), and the test mail
+# server (TEST_SMTP_URL, TEST_IMAP_ADDR, TEST_MAIL_PASSWORD) started when its SMTP port is closed.
+prepare_web_e2e() {
+  local missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v npm >/dev/null || missing+=(nodejs npm)
+  command -v psql >/dev/null || missing+=(postgresql-client)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing ${missing[*]}"
+    apt_install "${missing[@]}"
+  fi
+  if [ ! -f e2e/node_modules/.package-lock.json ] || [ e2e/package-lock.json -nt e2e/node_modules/.package-lock.json ]; then
+    say "installing the end-to-end test packages"
+    (cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  (cd e2e && npx tsc --noEmit) || die "the end-to-end tests do not type-check"
+  export TEST_SMTP_URL=${TEST_SMTP_URL:-smtp://127.0.0.1:2525}
+  export TEST_IMAP_ADDR=${TEST_IMAP_ADDR:-127.0.0.1:2143}
+  export TEST_MAIL_PASSWORD=${TEST_MAIL_PASSWORD:-helpdeskly-test}
+  local smtp=${TEST_SMTP_URL#smtp://}
+  smtp=${smtp%%[/?]*}
+  [ "${TEST_IMAP_ADDR%:*}" = "${smtp%:*}" ] || die "TEST_SMTP_URL and TEST_IMAP_ADDR must name the same host (one mail server)"
+  ensure_mail_catcher "${smtp%:*}" "${smtp##*:}" "${TEST_IMAP_ADDR##*:}" "${TEST_MAIL_HTTP_PORT:-2080}" "$TEST_MAIL_PASSWORD" \
+    "${TMPDIR:-/tmp}/helpdeskly-test-services/mail"
+}
+
+# mail_devel_venv: prints the virtual environment holding mail-devel alone (below), at the
+# version systests/requirements.txt pins, installed with pip when missing. Scripts that start
+# and stop a private mail server of their own run "$(mail_devel_venv)/bin/python" -m mail_devel.
+mail_devel_venv() {
+  local version
+  version=$(requirement_pin mail-devel)
+  pip_venv "${MAIL_DEVEL_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/helpdeskly/mail-devel-$version}" \
+    "mail-devel==$version" "a mail server for development and tests"
+}
+
+# webhook_receiver_venv: prints the virtual environment holding standardwebhooks alone (PyPI, at
+# the version systests/requirements.txt pins), an implementation of Standard Webhooks of its own
+# that systests/webhook_receiver.py checks the platform's webhook signatures with, installed
+# with pip when missing. testkit's webhooks module runs systests/webhook_receiver.py with
+# "$WEBHOOK_RECEIVER_VENV/bin/python".
 webhook_receiver_venv() {
-  pip_venv "${WEBHOOK_RECEIVER_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/helpdeskly/standardwebhooks-$STANDARDWEBHOOKS_VERSION}" \
-    "standardwebhooks==$STANDARDWEBHOOKS_VERSION" "the webhook tests' signature check"
+  local version
+  version=$(requirement_pin standardwebhooks)
+  pip_venv "${WEBHOOK_RECEIVER_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/helpdeskly/standardwebhooks-$version}" \
+    "standardwebhooks==$version" "the webhook tests' signature check"
 }
 
 # ensure_mail_catcher HOST SMTP_PORT IMAP_PORT HTTP_PORT PASSWORD DIR: a mail server for

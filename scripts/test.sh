@@ -3,10 +3,9 @@
 # this machine (installing them with apt-get when missing, quickly skipping when present), then
 # runs lints, the module-cycle check, the checked-SQL data (scripts/sqlx.sh), the dependency
 # policy (cargo-deny), the doc tests, the web app's type check, unit tests and build, the
-# README's quick start through scripts/dev.sh --check, the edge (nginx), the chaos suite's short
-# form (scripts/chaos.sh), the monitoring proof
-# (Prometheus), the web app in Chromium (scripts/web-e2e.sh), the deployment checks, and every
-# test with cargo-nextest.
+# README's quick start through scripts/dev.sh --check, the system tests under pytest (systests/:
+# the edge (nginx), the chaos suite's short form, the monitoring proof (Prometheus), the fuzz
+# run, the web app in Chromium), the deployment checks, and every test with cargo-nextest.
 #
 #   scripts/test.sh                      # everything
 #   scripts/test.sh -E 'test(sigterm)'   # extra arguments go to cargo nextest run
@@ -22,7 +21,7 @@
 # where every recipient address has a mailbox, logged into with the address and
 # TEST_MAIL_PASSWORD (default helpdeskly-test), and its web UI on TEST_MAIL_HTTP_PORT (default
 # 2080: http://127.0.0.1:2080/). The mail is kept in memory only, until the server stops.
-# Webhook tests start receivers of their own (scripts/webhook_receiver.py, testkit's webhooks
+# Webhook tests start receivers of their own (systests/webhook_receiver.py, testkit's webhooks
 # module) with the Python of WEBHOOK_RECEIVER_VENV (scripts/lib.sh's webhook_receiver_venv:
 # standardwebhooks, pinned, installed with pip into a virtual environment of its own).
 set -euo pipefail
@@ -196,7 +195,7 @@ ensure_mail() {
 }
 
 # The Standard Webhooks implementation the webhook tests check signatures with (testkit's
-# webhooks module runs scripts/webhook_receiver.py with this environment's Python).
+# webhooks module runs systests/webhook_receiver.py with this environment's Python).
 ensure_webhook_receiver() {
   WEBHOOK_RECEIVER_VENV=$(webhook_receiver_venv)
   export WEBHOOK_RECEIVER_VENV
@@ -265,25 +264,24 @@ fi
 say "the README's quick start (scripts/dev.sh --check)"
 scripts/dev.sh --check >/dev/null
 
-# ---- the edge and the operators' view (nginx/, monitoring/) ---------------------------------
-# Each installs what it lacks (nginx, Prometheus) with apt-get, starts its own services, nginx or
-# Prometheus on free ports, and removes them and its databases when done.
-say "the edge: nginx in front of both planes (scripts/edge-test.sh)"
-scripts/edge-test.sh
-say "faults: PostgreSQL, Redis and RabbitMQ failing under traffic through nginx (scripts/chaos.sh, short form)"
-CHAOS_FORM=short scripts/chaos.sh
-say "monitoring: promtool, dashboards and alerts against live data (scripts/monitoring-proof.sh)"
-scripts/monitoring-proof.sh
-# Installs its pinned Schemathesis (pip, into a virtual environment of its own) when missing.
-say "fuzz: Schemathesis against both OpenAPI documents as owner, agent, customer and nobody (scripts/fuzz.sh)"
-scripts/fuzz.sh
-# ---------------------------------------------------------------------------------------------
-
-# ---- the web app in a browser (e2e/) --------------------------------------------------------
-# Playwright drives Debian's Chromium (installed with apt-get when missing, never downloaded)
-# against both services, which serve the app built above.
-say "the web app in Chromium: sign-up, sign-in, portal, accessibility (scripts/web-e2e.sh)"
-scripts/web-e2e.sh
+# ---- the system tests (systests/, under pytest): the edge, faults, monitoring, fuzz, browser ----
+# Each suite's programs are installed with apt-get (nginx, Prometheus, Chromium) or cargo
+# (s3s-fs) when missing, its Python packages (systests/requirements.txt, pinned) into a virtual
+# environment of their own; each starts its own services, nginx or Prometheus on free ports, and
+# removes them and its databases when done. In this order: the edge (nginx in front of both
+# planes: scripts/edge-test.sh alone), faults under traffic through nginx, the chaos suite's
+# short form (scripts/chaos.sh), the monitoring proof (scripts/monitoring-proof.sh), the fuzz run
+# (Schemathesis as owner, agent, customer and nobody: scripts/fuzz.sh), and the web app in
+# Debian's Chromium (sign-up, sign-in, portal, accessibility: scripts/web-e2e.sh), against both
+# services serving the app built above.
+say "system tests: edge, chaos (short form), monitoring, fuzz, the web app in Chromium (systests/, pytest)"
+prepare_edge
+prepare_chaos
+prepare_monitoring
+prepare_fuzz
+prepare_web_e2e
+CHAOS_FORM=short run_systests systests/test_edge.py systests/test_chaos.py systests/test_monitoring.py \
+  systests/test_fuzz.py systests/test_web_e2e.py
 # ---------------------------------------------------------------------------------------------
 
 # ---- the deployment (Dockerfile, docker-compose.prod.yml, k8s/, scripts/) -------------------

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The web app's benchmark: bundle size, and cold loads in Debian's Chromium against both
-# services started by scripts/dev.sh (debug build, the app served by app-api): the sign-in page,
-# the customer portal, the console's queue and an opened ticket's thread, in a tenant holding
-# 100,000 tickets. Results for BENCHMARKS.md, "The web app".
+# The web app's benchmark (systests/web_bench.py): bundle size, and cold loads in Debian's
+# Chromium against both services started by scripts/dev.sh (debug build, the app served by
+# app-api): the sign-in page, the customer portal, the console's queue and an opened ticket's
+# thread, in a tenant holding 100,000 tickets. Results for BENCHMARKS.md, "The web app".
 #
 #   scripts/web-bench.sh [--tickets N] [--runs N]
 set -euo pipefail
@@ -13,4 +13,4 @@ if [ ! -f e2e/node_modules/.package-lock.json ] || [ e2e/package-lock.json -nt e
   (cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi
 cargo build --quiet -p bench
-exec python3 scripts/web_bench.py "$@"
+PYTHONDONTWRITEBYTECODE=1 exec python3 -m systests.web_bench "$@"

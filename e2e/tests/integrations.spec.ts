@@ -1,5 +1,5 @@
 // The console's integrations page: an API key shown once (then only by its prefix) and revoked;
-// a webhook to an address where nothing listens (scripts/web_e2e.py lets app-api reach
+// a webhook to an address where nothing listens (systests/test_web_e2e.py lets app-api reach
 // 127.0.0.1), its secret shown once, a test event whose failed attempt appears in the delivery
 // log, the endpoint turned off and on, its secret rotated; none of it for agents.
 import { expect, test, type Page } from '@playwright/test';

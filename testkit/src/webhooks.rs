@@ -1,4 +1,4 @@
-//! A webhook endpoint of a test's own, over real HTTP: `scripts/webhook_receiver.py`, which
+//! A webhook endpoint of a test's own, over real HTTP: `systests/webhook_receiver.py`, which
 //! checks each delivery's signature with an implementation of Standard Webhooks that is not the
 //! platform's (standardwebhooks from PyPI, pinned; `scripts/test.sh` installs it and sets
 //! `WEBHOOK_RECEIVER_VENV`), keeps what arrived, and answers as the test scripted it: statuses,
@@ -33,7 +33,7 @@ fn receiver_python() -> String {
 }
 
 fn receiver_script() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/webhook_receiver.py")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../systests/webhook_receiver.py")
 }
 
 /// Whether the receiver takes `name` as an endpoint's name: 1 to 64 of `[A-Za-z0-9_-]`.
@@ -121,7 +121,7 @@ struct Requests {
     requests: Vec<Received>,
 }
 
-/// A webhook receiver of a test's own (`scripts/webhook_receiver.py` on a free port on
+/// A webhook receiver of a test's own (`systests/webhook_receiver.py` on a free port on
 /// 127.0.0.1). Killed when dropped.
 pub struct Receiver {
     port: u16,

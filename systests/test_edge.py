@@ -35,24 +35,21 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import ssl
 import struct
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 import urllib.parse
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-sys.dont_write_bytecode = True  # no __pycache__ left in scripts/
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from live_platform import ROOT, Failure, Platform, check, free_port, request, say, wait_for  # noqa: E402
+import pytest
 
-DOMAIN = "helpdeskly.test"
+from systests.live_platform import ROOT, Failure, check, free_port, request, say, stop_process, wait_for
+from systests.nginx import DOMAIN, Nginx
+
 CLIENT = "127.0.0.2"  # the client's own address, so it differs from the proxy's (127.0.0.1)
 SPOOFED = "203.0.113.7"
 SPOOF_HEADERS = {
@@ -82,66 +79,6 @@ S3_ACCESS_KEY, S3_SECRET_KEY = "helpdeskly-edge", "helpdeskly-edge-secret"
 # A content-hashed file of the fake web app (main() writes it), above gzip's 1 KiB minimum.
 ASSET = "/assets/index-4f2a9c1e.js"
 ASSET_BODY = "export const helpdeskly = " + repr("x" * 2000) + ";\n"
-
-
-class Nginx:
-    def __init__(self, work, control_upstream, app_upstream, s3_upstream):
-        self.work = work
-        self.out = os.path.join(work, f"nginx-{control_upstream.rsplit(':', 1)[1]}")
-        self.http_port = free_port()
-        self.https_port = free_port()
-        # The files host as browsers name it: the port is part of the Host they send.
-        self.files_host = f"files.{DOMAIN}:{self.https_port}"
-        self.files_origin = f"https://{self.files_host}"
-        env = dict(os.environ, CONTROL_UPSTREAM=control_upstream, APP_UPSTREAM=app_upstream, APP_BASE_DOMAIN=DOMAIN,
-                   S3_UPSTREAM=s3_upstream, HTTP_PORT=str(self.http_port), HTTPS_PORT=str(self.https_port),
-                   TLS_CERT=f"{work}/tls/cert.pem", TLS_KEY=f"{work}/tls/key.pem", WEB_ROOT=f"{work}/web")
-        subprocess.run([f"{ROOT}/scripts/nginx-render.sh", self.out], env=env, check=True, stdout=subprocess.DEVNULL)
-        self.conf = f"{self.out}/nginx.conf"
-        self.proc = None
-
-    def start(self):
-        # -e: the error log from the first line on (the compiled-in default is /var/log/nginx).
-        self.proc = subprocess.Popen(["nginx", "-p", self.out, "-c", self.conf, "-e", f"{self.out}/logs/error.log",
-                                      "-g", "daemon off;"], stderr=subprocess.PIPE, text=True)
-        try:
-            wait_for("nginx to listen", lambda: self.running() and request("GET", self.http_port, "/", host=DOMAIN,
-                                                                          timeout=2).status == 301, timeout=15)
-        except Failure:
-            self.stop()
-            raise
-        return self
-
-    def running(self):
-        if self.proc.poll() is not None:
-            raise Failure(f"nginx exited ({self.proc.returncode}): {self.proc.stderr.read()}")
-        return True
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGQUIT)  # graceful: finish what is in flight
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def logged(self, request_id):
-        """nginx's access log entry for a request (written just after the answer: awaited)."""
-        def entry():
-            with open(f"{self.out}/logs/access.log") as f:
-                found = [json.loads(line) for line in f if request_id in line]
-            return found
-        return wait_for(f"{request_id} in nginx's access log", entry, timeout=5, every=0.05)
-
-    def get(self, host, path, source=CLIENT, **kw):
-        return request(kw.pop("method", "GET"), self.https_port, path, host=host, tls=f"{self.work}/tls/cert.pem",
-                       source=source, **kw)
-
-    def get_file(self, path, method="GET", host=None, **kw):
-        """A request to the files host (TLS for its name; the Host as a browser sends it)."""
-        headers = dict(kw.pop("headers", None) or {}, Host=host or self.files_host)
-        return self.get(f"files.{DOMAIN}", path, method=method, headers=headers, **kw)
 
 
 # ---- 1. a recording upstream ------------------------------------------------------------------
@@ -448,9 +385,21 @@ def check_live_stream(nginx, host, token):
     check(status == 401, f"app-api's stream with a bad token: {status} {text[:200]!r}")
 
 
-def check_headers_and_routing(work):
+@pytest.fixture
+def site(work):
+    """WORK with the web app's files nginx serves: its page and one content-hashed asset."""
+    os.makedirs(f"{work}/web/assets")
+    with open(f"{work}/web/index.html", "w") as f:
+        f.write(f'<!doctype html><title>Helpdeskly web</title><script type="module" src="{ASSET}"></script>\n')
+    with open(f"{work}/web{ASSET}", "w") as f:
+        f.write(ASSET_BODY)
+    return work
+
+
+def test_headers_and_routing(site, launch_nginx):
     recorder = Recorder()
-    nginx = Nginx(work, recorder.upstream("control"), recorder.upstream("app"), recorder.upstream("s3")).start()
+    nginx = launch_nginx(recorder.upstream("control"), recorder.upstream("app"), recorder.upstream("s3"),
+                         client=CLIENT).start()
     web_csp_here = web_csp(nginx.files_origin)
     try:
         check_stream(nginx, recorder)
@@ -623,7 +572,7 @@ def check_headers_and_routing(work):
         r = nginx.get(f"acme.{DOMAIN}", "/v1/me", tls_version=ssl.TLSVersion.TLSv1_2)
         check(r.status == 200 and r.tls_version == "TLSv1.2", f"TLS 1.2: {r}")
         try:
-            request("GET", nginx.https_port, "/v1/me", host="acme.other.example", tls=f"{work}/tls/cert.pem")
+            request("GET", nginx.https_port, "/v1/me", host="acme.other.example", tls=nginx.cert)
             raise Failure("a certificate for acme.other.example was accepted")
         except ssl.SSLCertVerificationError:
             pass
@@ -656,69 +605,71 @@ def check_headers_and_routing(work):
             "bodies, the web app and its caching, headers, gzip, TLS, redirect, auth limit on every host, "
             "the files host (S3 with the client's Host, reading only), HTTP/2, the live stream unbuffered")
     finally:
-        nginx.stop()
         recorder.stop()
 
 
 # ---- 2. the web app alone ---------------------------------------------------------------------
 
-def check_web_alone(work):
+class WebAlone(Nginx):
     """nginx/web/nginx.conf, the web image's server where an ingress controller is the edge, laid
-    out as the Dockerfile lays it out, with its port and folders moved here: the same pages,
-    assets, policy, caching and 404s as the edge's."""
-    conf_dir = f"{work}/web-alone"
-    os.makedirs(f"{conf_dir}/snippets")
-    for name in ("mime.conf", "headers-common.conf", "edge-errors.conf", "web-app.conf"):
-        shutil.copy(f"{ROOT}/nginx/snippets/{name}", f"{conf_dir}/snippets/")
-    shutil.copy(f"{ROOT}/nginx/templates/snippets/headers-web.conf.template", f"{conf_dir}/snippets/headers-web.conf")
-    port = free_port()
-    conf = open(f"{ROOT}/nginx/web/nginx.conf").read()
-    for fixed, here in (("/tmp/", f"{conf_dir}/"), ("listen 8080 ", f"listen 127.0.0.1:{port} "),
-                        ("/srv/web;", f"{work}/web;")):
-        check(fixed in conf, f"nginx/web/nginx.conf no longer says {fixed!r}: update this test")
-        conf = conf.replace(fixed, here)
-    with open(f"{conf_dir}/nginx.conf", "w") as f:
-        f.write(conf)
-    # What k8s/base/web.yaml's command writes from S3_PUBLIC_ENDPOINT before nginx starts.
-    files_origin = f"https://files.{DOMAIN}"
-    with open(f"{conf_dir}/files-origin.conf", "w") as f:
-        f.write('map $host $files_origin { default "%s"; }\n' % files_origin)
+    out as the Dockerfile lays it out, with its port and folders moved into WORK/web-alone."""
+
+    def __init__(self, work):
+        self.work, self.proc = work, None
+        self.out = f"{work}/web-alone"
+        os.makedirs(f"{self.out}/snippets")
+        os.makedirs(f"{self.out}/logs")
+        for name in ("mime.conf", "headers-common.conf", "edge-errors.conf", "web-app.conf"):
+            shutil.copy(f"{ROOT}/nginx/snippets/{name}", f"{self.out}/snippets/")
+        shutil.copy(f"{ROOT}/nginx/templates/snippets/headers-web.conf.template", f"{self.out}/snippets/headers-web.conf")
+        # What k8s/base/web.yaml's command writes from S3_PUBLIC_ENDPOINT before nginx starts.
+        self.files_origin = f"https://files.{DOMAIN}"
+        with open(f"{self.out}/files-origin.conf", "w") as f:
+            f.write('map $host $files_origin { default "%s"; }\n' % self.files_origin)
+        self.render()
+
+    def render(self):
+        self.http_port = free_port()
+        conf = open(f"{ROOT}/nginx/web/nginx.conf").read()
+        for fixed, here in (("/tmp/", f"{self.out}/"), ("listen 8080 ", f"listen 127.0.0.1:{self.http_port} "),
+                            ("/srv/web;", f"{self.work}/web;")):
+            check(fixed in conf, f"nginx/web/nginx.conf no longer says {fixed!r}: update this test")
+            conf = conf.replace(fixed, here)
+        with open(f"{self.out}/nginx.conf", "w") as f:
+            f.write(conf)
+
+    def listening(self):
+        return (self.http_port,)
+
+
+def test_web_alone(site, launch_nginx):
+    """The web app alone: the same pages, assets, policy, caching and 404s as the edge's."""
     check("/tmp/files-origin.conf" in open(f"{ROOT}/nginx/web/nginx.conf").read()
           and "/tmp/files-origin.conf" in open(f"{ROOT}/k8s/base/web.yaml").read(),
           "nginx/web/nginx.conf and k8s/base/web.yaml no longer share /tmp/files-origin.conf: update this test")
-    csp = web_csp(files_origin)
-    proc = subprocess.Popen(["nginx", "-c", f"{conf_dir}/nginx.conf", "-e", "stderr", "-g", "daemon off;"],
-                            stderr=subprocess.PIPE, text=True)
+    nginx = launch_nginx(kind=WebAlone).start()
+    csp = web_csp(nginx.files_origin)
 
     def get(path, **kw):
-        if proc.poll() is not None:
-            raise Failure(f"nginx (web alone) exited ({proc.returncode}): {proc.stderr.read()}")
-        return request("GET", port, path, host=f"acme.{DOMAIN}", **kw)
+        if nginx.proc.poll() is not None:
+            raise Failure(f"nginx (web alone) exited ({nginx.proc.returncode}): {nginx.proc.stderr.read()}")
+        return request("GET", nginx.http_port, path, host=f"acme.{DOMAIN}", **kw)
 
-    try:
-        wait_for("nginx (web alone) to listen", lambda: get("/index.html", timeout=2).status == 200, timeout=15)
-        for path in ("/", "/some/client/route", "/index.html"):
-            r = get(path)
-            check(r.status == 200 and "Helpdeskly web" in r.body, f"{path}, web alone: {r}")
-            check(r.header("content-security-policy") == csp and r.header("cache-control") == "no-cache",
-                  f"{path}, web alone: {r.headers}")
-            check("max-age=63072000" in (r.header("strict-transport-security") or "")
-                  and r.header("x-content-type-options") == "nosniff", f"{path}, web alone: {r.headers}")
-        r = get(ASSET, headers={"Accept-Encoding": "gzip"})
-        check(r.status == 200 and r.header("cache-control") == "public, max-age=31536000, immutable"
-              and r.header("content-encoding") == "gzip" and r.header("content-security-policy") == csp,
-              f"{ASSET}, web alone: {r.headers}")
-        for path in ("/assets/missing.js", "/assets/"):
-            expect_edge(get(path), 404, f"{path}, web alone")
-        say("web alone (nginx/web/nginx.conf): pages, assets, policy, caching, 404s as at the edge")
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGQUIT)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    wait_for("nginx (web alone) to answer", lambda: get("/index.html", timeout=2).status == 200, timeout=15)
+    for path in ("/", "/some/client/route", "/index.html"):
+        r = get(path)
+        check(r.status == 200 and "Helpdeskly web" in r.body, f"{path}, web alone: {r}")
+        check(r.header("content-security-policy") == csp and r.header("cache-control") == "no-cache",
+              f"{path}, web alone: {r.headers}")
+        check("max-age=63072000" in (r.header("strict-transport-security") or "")
+              and r.header("x-content-type-options") == "nosniff", f"{path}, web alone: {r.headers}")
+    r = get(ASSET, headers={"Accept-Encoding": "gzip"})
+    check(r.status == 200 and r.header("cache-control") == "public, max-age=31536000, immutable"
+          and r.header("content-encoding") == "gzip" and r.header("content-security-policy") == csp,
+          f"{ASSET}, web alone: {r.headers}")
+    for path in ("/assets/missing.js", "/assets/"):
+        expect_edge(get(path), 404, f"{path}, web alone")
+    say("web alone (nginx/web/nginx.conf): pages, assets, policy, caching, 404s as at the edge")
 
 
 # ---- 3. the real services ---------------------------------------------------------------------
@@ -752,13 +703,7 @@ class S3Server:
             raise
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.log.close()
 
 
@@ -812,22 +757,24 @@ def check_files(nginx, host, token):
     check(r.status == 200 and r.body_bytes == pixel, f"the file after the refused writes: {r}")
 
 
-def check_live(work):
+def test_live(site, launch_platform, launch_nginx):
+    work = site
     s3 = S3Server(work)
-    platform = Platform("edge", {"TRUSTED_PROXIES": "127.0.0.1/32", "S3_ENDPOINT": f"http://127.0.0.1:{s3.port}",
+    platform = launch_platform("edge", {"TRUSTED_PROXIES": "127.0.0.1/32", "S3_ENDPOINT": f"http://127.0.0.1:{s3.port}",
                                  "S3_BUCKET": "sav", "S3_REGION": "us-east-1", "S3_FORCE_PATH_STYLE": "true",
                                  "AWS_ACCESS_KEY_ID": S3_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": S3_SECRET_KEY})
-    nginx = Nginx(work, f"127.0.0.1:{platform.control_port}", f"127.0.0.1:{platform.app_port}",
-                  f"127.0.0.1:{s3.port}")
-    # Download links are signed for the files host as browsers reach it.
-    platform.extra_env["S3_PUBLIC_ENDPOINT"] = nginx.files_origin
+    nginx = launch_nginx(f"127.0.0.1:{platform.control_port}", f"127.0.0.1:{platform.app_port}",
+                         f"127.0.0.1:{s3.port}", client=CLIENT)
     try:
+        # Started first: download links are signed for the files host as browsers reach it, on
+        # the port nginx could bind.
+        nginx.start()
+        platform.extra_env["S3_PUBLIC_ENDPOINT"] = nginx.files_origin
         platform.start()
         a, b = f"edge-a-{os.getpid()}", f"edge-b-{os.getpid()}"
         a_owner, b_owner = f"owner@{a}.example", f"owner@{b}.example"
         platform.signup(a, a_owner)
         platform.signup(b, b_owner)
-        nginx.start()
 
         # Log in through the edge from 127.0.0.2, claiming to be 203.0.113.7.
         r = nginx.get(DOMAIN, "/v1/auth/login", method="POST", headers=SPOOF_HEADERS,
@@ -897,34 +844,4 @@ def check_live(work):
             "downloaded from S3 through the files host with app-api's link (reading only), app-api's live "
             "stream unbuffered over HTTP/1.1 and HTTP/2")
     finally:
-        nginx.stop()
-        platform.stop()
         s3.stop()
-
-
-def main():
-    started = time.monotonic()
-    work = tempfile.mkdtemp(prefix="hd-edge-")
-    # nginx's workers (nobody, when run as root) read the web root and write the temp files.
-    os.chmod(work, 0o755)
-    try:
-        subprocess.run([f"{ROOT}/scripts/make-dev-cert.sh", f"{work}/tls", DOMAIN], check=True,
-                       stdout=subprocess.DEVNULL)
-        os.makedirs(f"{work}/web/assets")
-        with open(f"{work}/web/index.html", "w") as f:
-            f.write(f'<!doctype html><title>Helpdeskly web</title><script type="module" src="{ASSET}"></script>\n')
-        with open(f"{work}/web{ASSET}", "w") as f:
-            f.write(ASSET_BODY)
-        check_headers_and_routing(work)
-        check_web_alone(work)
-        check_live(work)
-    except Failure as e:
-        print(f"edge test FAILED: {e}", file=sys.stderr)
-        sys.exit(1)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    say(f"edge test passed in {time.monotonic() - started:.1f} s")
-
-
-if __name__ == "__main__":
-    main()

@@ -12,15 +12,12 @@ import collections
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 
-sys.dont_write_bytecode = True  # no __pycache__ left in scripts/
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from chaos import TARGET, Postgres, Redis, Service  # noqa: E402
-from live_platform import check, free_port, request, say, wait_for  # noqa: E402
+from systests.live_platform import check, free_port, request, say, wait_for
+from systests.servers import TARGET, Postgres, Redis, Service
 
 SIGNUPS = int(os.environ.get("FLOOD_SIGNUPS", "200"))
 LOGINS = int(os.environ.get("FLOOD_LOGINS", "200"))

@@ -75,26 +75,19 @@ receiver (by its `webhook-id`), whatever the faults, the ones sent again reporte
 
 import base64
 import collections
-import glob
 import http.client
 import json
 import os
-import shutil
-import signal
 import socket
 import ssl
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 
-sys.dont_write_bytecode = True  # no __pycache__ left in scripts/
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from live_platform import (ROOT, Failure, HookReceiver, Link, MailDevel, check, free_port, psql, request,  # noqa: E402
-                           say, wait_for)
+from systests.live_platform import Failure, Link, check, free_port, psql, request, say, shut, wait_for
+from systests.nginx import DOMAIN
+from systests.servers import TARGET, Postgres, Redis, Service
 
-DOMAIN = "helpdeskly.test"
 FORMS = {
     "short": {"clients": 4, "rate": 6.0, "calm": 2.0, "outage": 3.0, "after": 6.0, "mail_rate": 1.0, "kills": 2},
     "full": {"clients": 8, "rate": 10.0, "calm": 5.0, "outage": 10.0, "after": 15.0, "mail_rate": 2.0, "kills": 5},
@@ -115,190 +108,6 @@ RECOVERY_BOUND = 3.0  # seconds after PostgreSQL is back from which no request m
 # How long nginx leaves out a replica that refused a connection (scripts/nginx-render.sh's
 # fail_timeout, 5 s), with a margin (a GET failed once with 5.5 s, in a run with other work beside it).
 NGINX_FAIL_TIMEOUT = 8.0
-TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-
-
-def as_postgres(argv):
-    """PostgreSQL refuses to run as root: its cluster belongs to the postgres user then."""
-    return ["runuser", "-u", "postgres", "--", *argv] if os.getuid() == 0 else argv
-
-
-# ---- what the platform stands on ---------------------------------------------------------------
-
-class Postgres:
-    """A cluster of the run's own, restartable."""
-
-    def __init__(self, work):
-        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]))
-        check(found, "PostgreSQL's server programs are not installed (apt-get install postgresql)")
-        self.bin = os.path.dirname(found[-1])
-        self.dir = f"{work}/pg"
-        self.sockets = f"{work}/pg-run"
-        self.port = free_port()
-
-    def url(self, db):
-        return f"postgres://postgres@127.0.0.1:{self.port}/{db}"
-
-    def start(self):
-        os.makedirs(self.sockets)
-        if os.getuid() == 0:
-            shutil.chown(self.sockets, "postgres")
-            os.makedirs(self.dir, mode=0o700)
-            shutil.chown(self.dir, "postgres")
-        subprocess.run(as_postgres([f"{self.bin}/initdb", "-D", self.dir, "-U", "postgres", "--auth=trust",
-                                    "--encoding=UTF8", "--locale=C.UTF-8"]), check=True, stdout=subprocess.DEVNULL)
-        self.options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.sockets} -c max_connections=300 "
-                        "-c fsync=off")
-        self.ctl("start", "-o", self.options)
-        subprocess.run(["psql", self.url("postgres"), "-qc", "CREATE DATABASE helpdeskly_control"], check=True)
-
-    def ctl(self, *args):
-        subprocess.run(as_postgres([f"{self.bin}/pg_ctl", "-D", self.dir, "-l", f"{self.sockets}/pg.log", "-w",
-                                    "-t", "60", *args]), check=True, stdout=subprocess.DEVNULL)
-
-    def restart(self, mode, down_for=0.0):
-        """Stops the server (`fast`: sessions terminated; `immediate`: a crash, recovered at the
-        next start), leaves it down for `down_for` seconds, and starts it again."""
-        self.ctl("stop", "-m", mode)
-        if down_for:
-            time.sleep(down_for)
-        self.ctl("start", "-o", self.options)
-
-    def stop(self):
-        if os.path.exists(f"{self.dir}/postmaster.pid"):
-            self.ctl("stop", "-m", "immediate")
-
-
-class Redis:
-    """A server of the run's own, keeping nothing on disk."""
-
-    def __init__(self, work):
-        self.work = work
-        self.port = free_port()
-        self.proc = None
-
-    def start(self):
-        log = open(f"{self.work}/redis.log", "a")
-        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no", "--dir", self.work], stdout=log, stderr=subprocess.STDOUT)
-        log.close()
-        wait_for("Redis to listen", lambda: port_open(self.port), timeout=10, every=0.05)
-
-    def pause(self):
-        self.proc.send_signal(signal.SIGSTOP)
-
-    def resume(self):
-        self.proc.send_signal(signal.SIGCONT)
-
-    def kill(self):
-        self.proc.kill()
-        self.proc.wait()
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.resume()
-            self.kill()
-
-
-def port_open(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
-
-# ---- the platform ------------------------------------------------------------------------------
-
-class Service:
-    """One process of control-api or app-api, its output in a log file of the run."""
-
-    def __init__(self, name, argv, env, port, work):
-        self.name, self.argv, self.env, self.port = name, argv, env, port
-        self.log_path = f"{work}/{name}.log"
-        self.proc = None
-
-    def start(self):
-        log = open(self.log_path, "a")
-        self.proc = subprocess.Popen(self.argv, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        log.close()
-
-        def healthy():
-            if self.proc.poll() is not None:
-                raise Failure(f"{self.name} exited ({self.proc.returncode}):\n{self.tail()}")
-            try:
-                return request("GET", self.port, "/health", timeout=2).status == 200
-            except (OSError, Failure):
-                return False
-
-        wait_for(f"{self.name} to answer /health", healthy, timeout=60, every=0.05)
-
-    def terminate(self):
-        """SIGTERM, and its exit awaited: in-flight requests drain first."""
-        self.proc.terminate()
-        self.proc.wait(timeout=40)
-
-    def kill(self):
-        self.proc.kill()
-        self.proc.wait()
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def tail(self, lines=30):
-        with open(self.log_path, errors="replace") as f:
-            return "".join(f.readlines()[-lines:])
-
-
-class Nginx:
-    def __init__(self, work, control_port, app_ports):
-        self.out = f"{work}/nginx"
-        self.work, self.control_port, self.app_ports = work, control_port, app_ports
-        self.cert = f"{work}/tls/cert.pem"
-        os.makedirs(f"{work}/web", exist_ok=True)
-        with open(f"{work}/web/index.html", "w") as f:
-            f.write("<!doctype html><title>Helpdeskly</title>\n")
-        subprocess.run([f"{ROOT}/scripts/make-dev-cert.sh", f"{work}/tls", DOMAIN], check=True,
-                       stdout=subprocess.DEVNULL)
-        self.render()
-        self.proc = None
-
-    def render(self):
-        """The configuration, on ports free now."""
-        work = self.work
-        self.https_port = free_port()
-        env = dict(os.environ, CONTROL_UPSTREAM=f"127.0.0.1:{self.control_port}",
-                   APP_UPSTREAM=",".join(f"127.0.0.1:{p}" for p in self.app_ports), APP_BASE_DOMAIN=DOMAIN,
-                   HTTP_PORT=str(free_port()), HTTPS_PORT=str(self.https_port), TLS_CERT=self.cert,
-                   TLS_KEY=f"{work}/tls/key.pem", WEB_ROOT=f"{work}/web")
-        subprocess.run([f"{ROOT}/scripts/nginx-render.sh", self.out], env=env, check=True, stdout=subprocess.DEVNULL)
-
-    def start(self):
-        # A port found free can be taken by another socket before nginx binds it (an outgoing
-        # connection's local port): nginx then exits, and starts again on other ports.
-        for attempt in range(3):
-            self.proc = subprocess.Popen(["nginx", "-p", self.out, "-c", f"{self.out}/nginx.conf", "-e",
-                                          f"{self.out}/logs/error.log", "-g", "daemon off;"])
-            wait_for("nginx to listen or exit", lambda: port_open(self.https_port) or self.proc.poll() is not None,
-                     timeout=15, every=0.05)
-            if self.proc.poll() is None:
-                return
-            if attempt < 2:
-                self.render()
-        raise Failure("nginx could not bind its ports")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGQUIT)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
 
 
 # ---- the traffic and what it saw ----------------------------------------------------------------
@@ -568,11 +377,7 @@ class StreamClient:
     def close(self):
         sock, self.sock = self.sock, None
         if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            sock.close()
+            shut(sock)
 
 
 def streams_open(port):
@@ -636,18 +441,21 @@ class EventTap:
 # ---- the run -----------------------------------------------------------------------------------
 
 class Run:
-    def __init__(self, work, form):
-        self.work, self.form = work, form
+    """`mail`: the run's mail server, started; `hooks`: its webhook receiver; `launch_nginx`: the
+    nginx launcher (systests/conftest.py). Those three are stopped by their fixtures."""
+
+    def __init__(self, work, form, mail, hooks, launch_nginx):
+        self.work, self.form, self.launch_nginx = work, form, launch_nginx
         self.name = f"chaos{os.getpid()}"
         self.exchange, self.orders_exchange = f"{self.name}.sav", f"{self.name}.orders"
         self.orders_queue = f"{self.name}.orders"
         self.notifications_queue = f"{self.name}.notifications"
         self.webhooks_queue = f"{self.name}.webhooks"
-        self.hooks = HookReceiver()
+        self.hooks = hooks
         self.pg = Postgres(work)
         self.redis = Redis(work)
         self.link = Link(5672)
-        self.mail = MailDevel(work)
+        self.mail = mail
         self.smtp_link = Link(self.mail.smtp_port)
         self.tenant_db = None
         self.customers = []  # (address, token)
@@ -699,7 +507,6 @@ class Run:
     def start(self):
         self.pg.start()
         self.redis.start()
-        self.mail.start()
         control_env, app_env = self.env()
         control_port = free_port()
         self.services["control"] = Service("control-api", [f"{TARGET}/debug/control-api", "serve"],
@@ -711,7 +518,8 @@ class Run:
             self.services[name] = Service(name, [f"{TARGET}/debug/app-api", command],
                                           dict(app_env, APP_PORT=str(port)), port, self.work)
             self.services[name].start()
-        self.nginx = Nginx(self.work, control_port, [self.services["app-a"].port, self.services["app-b"].port])
+        self.nginx = self.launch_nginx(f"127.0.0.1:{control_port}",
+                                       [f"127.0.0.1:{self.services[name].port}" for name in ("app-a", "app-b")])
         self.nginx.start()
         self.tap = EventTap(self.exchange)
         self.tap.thread.start()
@@ -915,8 +723,6 @@ class Run:
             service.stop()
         self.link.close()
         self.smtp_link.close()
-        self.mail.stop()
-        self.hooks.stop()
         self.redis.stop()
         self.pg.stop()
 
@@ -1039,15 +845,21 @@ def stream_results(run):
         "killed_replica_streams": run.killed_streams.get(name, ("", ""))[1]} for name in order]
 
 
-def stream_table(rows):
-    lines = ["| phase | streams | frames expected | received | lost | duplicated | not theirs | reconnects | "
-             "longest to reconnect (s) | resyncs |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in rows:
-        lines.append(f"| {r['phase']} | {r['streams']} | {r['expected']} | {r['received']} | {r['lost']} | "
-                     f"{r['duplicated']} | {r['unexpected']} | {r['reconnects']} | {r['longest_reconnect_s']} | "
-                     f"{r['resyncs']} |")
+STREAM_COLUMNS = [("phase", "phase"), ("streams", "streams"), ("frames expected", "expected"),
+                  ("received", "received"), ("lost", "lost"), ("duplicated", "duplicated"),
+                  ("not theirs", "unexpected"), ("reconnects", "reconnects"),
+                  ("longest to reconnect (s)", "longest_reconnect_s"), ("resyncs", "resyncs")]
+
+
+def markdown(columns, rows):
+    """A Markdown table of `rows` by `columns` (title, key): the first left-aligned, the others right."""
+    lines = ["| " + " | ".join(title for title, _ in columns) + " |", "|---|" + "---:|" * (len(columns) - 1)]
+    lines += ["| " + " | ".join(f"{r[key]}" for _, key in columns) + " |" for r in rows]
     return "\n".join(lines)
+
+
+def stream_table(rows):
+    return markdown(STREAM_COLUMNS, rows)
 
 
 def stream_bounds(rows):
@@ -1091,17 +903,15 @@ def webhook_results(run):
     }
 
 
+FAULT_COLUMNS = [("fault", "fault"), ("down (s)", "down_s"), ("requests", "requests"), ("failed", "failed"),
+                 ("failed GETs", "failed_gets"), ("recovery (s)", "recovery_s"), ("tickets", "tickets"),
+                 ("lost", "lost"), ("duplicated", "duplicated"), ("redelivered", "redelivered"), ("kills", "kills"),
+                 ("mails expected", "mails"), ("received", "mails_received"), ("lost", "mails_lost"),
+                 ("duplicated", "mails_duplicated"), ("all mail back (s)", "mail_back_s")]
+
+
 def table(rows):
-    lines = ["| fault | down (s) | requests | failed | failed GETs | recovery (s) | tickets | lost | duplicated | "
-             "redelivered | kills | mails expected | received | lost | duplicated | all mail back (s) |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in rows:
-        lines.append(f"| {r['fault']} | {r['down_s']} | {r['requests']} | {r['failed']} | {r['failed_gets']} | "
-                     f"{r['recovery_s']} | "
-                     f"{r['tickets']} | {r['lost']} | {r['duplicated']} | {r['redelivered']} | {r['kills']} | "
-                     f"{r['mails']} | {r['mails_received']} | {r['mails_lost']} | {r['mails_duplicated']} | "
-                     f"{r['mail_back_s']} |")
-    return "\n".join(lines)
+    return markdown(FAULT_COLUMNS, rows)
 
 
 def bounds(rows):
@@ -1122,91 +932,3 @@ def bounds(rows):
             broken.append(f"mail-down: the mail waiting had not all arrived {MAIL_BOUND:g} s after the server was back "
                           f"({r['mail_back_s']})")
     return broken
-
-
-def main():
-    form_name = os.environ.get("CHAOS_FORM", "short")
-    check(form_name in FORMS, f"CHAOS_FORM must be one of {', '.join(FORMS)}")
-    form = FORMS[form_name]
-    started = time.monotonic()
-    work = tempfile.mkdtemp(prefix="hd-chaos-")
-    os.chmod(work, 0o755)  # the postgres user and nginx's workers reach into it
-    run = Run(work, form)
-    try:
-        run.start()
-        slug, token, ticket = run.tenant()
-        run.traffic = Traffic(run.nginx, slug, token, ticket, form["clients"], form["rate"])
-        run.phases.append((time.time(), "calm"))
-        run.traffic.start()
-        run.open_streams(token)
-        run.mail_traffic = MailTraffic(run.traffic, token, run.customers, form["mail_rate"])
-        run.mail_traffic.thread.start()
-        run.calm("calm")
-        run.faults_in_turn()
-        run.traffic.stop()
-        run.mail_traffic.thread.join(timeout=40)
-        try:
-            wait_for("every created ticket's event", lambda: all_delivered(run), timeout=60, every=0.2)
-        except Failure:
-            pass  # counted as lost below
-        try:
-            wait_for("every mail expected", lambda: not missing_mail(run, run.mail_traffic.until()), timeout=60,
-                     every=0.5)
-        except Failure:
-            pass  # counted as lost below
-        try:
-            # A delivery cut by a kill is sent again when its lease ends (30 s).
-            wait_for("every event's webhook", lambda: not webhook_results(run)["lost"], timeout=90, every=0.5)
-        except Failure:
-            pass  # counted as lost below
-        try:
-            wait_for("every stream to have its frames", lambda: streams_caught_up(run), timeout=30, every=0.5)
-        except Failure:
-            pass  # counted as lost below
-        rows = results(run)
-        streams = stream_results(run)
-        print(f"\nchaos ({form_name}: {form['clients']} clients x {form['rate']:g} requests/s, "
-              f"outages of {form['outage']:g} s)\n")
-        print(table(rows))
-        print(f"\nlive streams ({len(run.streams)}: the owner twice and each customer, through nginx)\n")
-        print(stream_table(streams))
-        hooks = webhook_results(run)
-        print(f"\nwebhooks: {hooks['events']} ticket.created events, {hooks['received']} received, "
-              f"{len(hooks['lost'])} lost, {hooks['sent_again']} sent again (the same webhook-id; "
-              f"{run.kills['webhook-worker-kill']} kills mid-delivery)")
-        for name, (replica, held) in run.killed_streams.items():
-            print(f"  {name}: {replica} SIGKILLed holding {held} streams")
-        for r in rows:
-            if r["statuses"]:
-                print(f"  {r['fault']}: failed answers by status {r['statuses']}")
-            if r["mails_duplicated"]:
-                print(f"  {r['fault']}: {r['mails_duplicated']} mails arrived twice (same Message-ID): accepted by the "
-                      f"server before their sender could mark them sent ({r['kills']} processes killed; at most "
-                      f"{r['mails_duplicated_bound']})")
-        if os.environ.get("CHAOS_REPORT"):
-            with open(os.environ["CHAOS_REPORT"], "w") as f:
-                json.dump({"form": form_name, **form, "faults": rows, "streams": streams, "webhooks": hooks}, f,
-                          indent=2)
-        broken = bounds(rows) + stream_bounds(streams)
-        if hooks["lost"]:
-            broken.append(f"webhooks: {len(hooks['lost'])} events never reached the receiver: {hooks['lost'][:5]}")
-        if not run.kills["webhook-worker-kill"]:
-            broken.append("webhook-worker-kill: no delivery was in hand to kill the worker on")
-        check(not broken, "bounds not held:\n  " + "\n  ".join(broken))
-    except (Failure, subprocess.CalledProcessError) as e:
-        print(f"chaos suite FAILED: {e}", file=sys.stderr)
-        for service in run.services.values():
-            if os.environ.get("CHAOS_VERBOSE"):
-                print(f"--- {service.name}\n{service.tail()}", file=sys.stderr)
-        sys.exit(1)
-    finally:
-        run.stop()
-        if os.environ.get("KEEP_LOGS"):
-            say(f"logs kept in {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    say(f"chaos suite passed in {time.monotonic() - started:.0f} s")
-
-
-if __name__ == "__main__":
-    main()

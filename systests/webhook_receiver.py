@@ -1,6 +1,6 @@
 """A webhook endpoint for the tests: receives the platform's webhook deliveries over real HTTP,
 checks their signatures with an implementation of Standard Webhooks that is not the platform's
-own (standardwebhooks from PyPI, pinned in scripts/lib.sh's webhook_receiver_venv), keeps what
+own (standardwebhooks from PyPI, pinned in systests/requirements.txt), keeps what
 arrived in memory, and answers each delivery as the test scripted it (a status, a delay, a
 Retry-After, a Location), so that retries, back-off, time-outs and redirects can be tested.
 

@@ -13,7 +13,7 @@ import sys
 import tempfile
 import urllib.request
 
-from live_platform import ADMIN_URL, ROOT, Failure, Platform, check, psql, request, say
+from systests.live_platform import ADMIN_URL, ROOT, Failure, Platform, check, psql, request, say
 
 PASSWORD = "a long passphrase for benchmarks"
 

@@ -2,7 +2,7 @@
 which installs Schemathesis and names it in SCHEMATHESIS.
 
 control-api and app-api run through scripts/dev.sh on free ports against fresh databases
-(scripts/live_platform.py, removed at the end). One tenant is signed up, and four callers are
+(systests/live_platform.py, removed at the end). One tenant is signed up, and four callers are
 made: its owner, an agent (invited by the owner, the invitation accepted), a customer (who
 registers) and nobody (no token). Each service's document is then fuzzed once per caller, every
 operation with generated requests, valid and invalid (`--mode all`: the coverage phase's edge
@@ -16,7 +16,7 @@ values, then random ones, then the stateful phase's sequences), and every answer
 - ignored_auth: an operation that takes a bearer token refuses a request without one;
 - unsupported_method, allow_header_conformance: a method no operation has is a 405 whose Allow
   lists the documented ones;
-- problem_json (scripts/fuzz_checks.py): an error is application/problem+json with `type`,
+- problem_json (systests/fuzz_checks.py): an error is application/problem+json with `type`,
   `title`, `code` and the answer's `status`.
 
 The documents declare no OpenAPI links: the stateful phase chains the ones Schemathesis infers
@@ -39,17 +39,14 @@ remove the agent or erase the customer.
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
-sys.dont_write_bytecode = True  # no __pycache__ left in scripts/
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from live_platform import ROOT, Failure, Platform, check, request, say, wait_for  # noqa: E402
+from systests.live_platform import ROOT, Failure, check, request, say, wait_for
 
-SCHEMATHESIS = os.environ.get("SCHEMATHESIS", "schemathesis")
+# Schemathesis of systests/requirements.txt, beside the tests' own Python.
+SCHEMATHESIS = os.environ.get("SCHEMATHESIS", os.path.join(os.path.dirname(sys.executable), "schemathesis"))
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 SEED = int(os.environ.get("FUZZ_SEED") or random.randrange(1 << 32))
 WORKERS = os.environ.get("FUZZ_WORKERS", "1")
@@ -57,7 +54,7 @@ PHASES = os.environ.get("FUZZ_PHASES", "coverage,fuzzing,stateful")
 CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,"
           "negative_data_rejection,ignored_auth,unsupported_method,allow_header_conformance,problem_json")
 PASSWORD = "a long passphrase"
-# What ends the run's own sessions or tenant: fuzzed last (see `main`).
+# What ends the run's own sessions or tenant: fuzzed last (see `test_fuzz`).
 ENDINGS = [("POST", "/v1/auth/logout-all"), ("DELETE", "/v1/tenants/{slug}")]
 # Answers that never end by design (the live stream): a generated client would wait on each until
 # its timeout; their refusals and replays are the services' own tests.
@@ -122,7 +119,7 @@ def fuzz(service, port, caller, token, slug, work, endings=False):
         args += [arg for method, path in ENDINGS for arg in ("--exclude-name", f"{method} {path}")]
     if token:  # without a token the stream is refused at once (401), as the fuzz checks
         args += [arg for method, path in ENDLESS for arg in ("--exclude-name", f"{method} {path}")]
-    env = dict(os.environ, SCHEMATHESIS_HOOKS=os.path.join(ROOT, "scripts", "fuzz_checks.py"),
+    env = dict(os.environ, SCHEMATHESIS_HOOKS=os.path.join(ROOT, "systests", "fuzz_checks.py"),
                NO_COLOR="1", COLUMNS="120", PYTHONDONTWRITEBYTECODE="1")
     started = time.monotonic()
     done = subprocess.run(args, cwd=work, env=env, capture_output=True, text=True)
@@ -137,51 +134,35 @@ def fuzz(service, port, caller, token, slug, work, endings=False):
     return None if done.returncode == 0 else output
 
 
-def main():
+def test_fuzz(work, launch_platform):
     started = time.monotonic()
-    work = tempfile.mkdtemp(prefix="hd-fuzz-")
     slug = f"fuzz{os.getpid()}"
     failures = []
-    platform = None
-    try:
-        # Rate limits would answer 429 (documented) to most of the fuzz's requests, which would
-        # then reach no handler.
-        platform = Platform("fuzz", {"SIGNUPS_PER_IP_PER_HOUR": "0", "REGISTRATIONS_PER_IP_PER_HOUR": "0",
-                                     "RATE_LIMIT_USER_PER_MINUTE": "1000000",
-                                     "RATE_LIMIT_IP_PER_MINUTE": "1000000"}).start()
-        people = callers(platform, slug)
-        say(f"fuzzing with {EXAMPLES} examples per operation and phase, seed {SEED}")
-        before = served_requests(platform)
-        fuzz_started = time.monotonic()
-        services = [("app-api", platform.app_port), ("control-api", platform.control_port)]
-        # The owner last: what it may do to the others (remove the agent, erase the customer) ends
-        # their runs' reach, and its own endings (its sessions, the tenant) come after everything.
-        order = ["nobody", "customer", "agent", "owner"]
-        runs = [(service, port, caller, False) for caller in order for service, port in services]
-        runs += [("control-api", platform.control_port, caller, True) for caller in order if people[caller]]
-        for service, port, caller, endings in runs:
-            failed = fuzz(service, port, caller, people[caller], slug, work, endings)
-            if failed:
-                failures.append((f"{service} as {caller}{' (endings)' if endings else ''}", failed))
-        fuzz_took = time.monotonic() - fuzz_started
-        sent = served_requests(platform) - before
-        say(f"fuzz: {sent} requests answered in {fuzz_took:.1f} s (both services' /metrics)")
-        if failures:
-            for name, output in failures:
-                print(f"\n==== {name} ====\n{output}", file=sys.stderr)
-            raise Failure(f"{len(failures)} run(s) found failures: {', '.join(name for name, _ in failures)} "
-                          f"(replay with FUZZ_SEED={SEED})")
-    except Failure as e:
-        print(f"fuzz FAILED: {e}", file=sys.stderr)
-        if platform and platform.proc:
-            print(platform.tail(20), file=sys.stderr)
-        sys.exit(1)
-    finally:
-        if platform:
-            platform.stop()
-        shutil.rmtree(work, ignore_errors=True)
+    # Rate limits would answer 429 (documented) to most of the fuzz's requests, which would
+    # then reach no handler.
+    platform = launch_platform("fuzz", {"SIGNUPS_PER_IP_PER_HOUR": "0", "REGISTRATIONS_PER_IP_PER_HOUR": "0",
+                                        "RATE_LIMIT_USER_PER_MINUTE": "1000000",
+                                        "RATE_LIMIT_IP_PER_MINUTE": "1000000"}).start()
+    people = callers(platform, slug)
+    say(f"fuzzing with {EXAMPLES} examples per operation and phase, seed {SEED}")
+    before = served_requests(platform)
+    fuzz_started = time.monotonic()
+    services = [("app-api", platform.app_port), ("control-api", platform.control_port)]
+    # The owner last: what it may do to the others (remove the agent, erase the customer) ends
+    # their runs' reach, and its own endings (its sessions, the tenant) come after everything.
+    order = ["nobody", "customer", "agent", "owner"]
+    runs = [(service, port, caller, False) for caller in order for service, port in services]
+    runs += [("control-api", platform.control_port, caller, True) for caller in order if people[caller]]
+    for service, port, caller, endings in runs:
+        failed = fuzz(service, port, caller, people[caller], slug, work, endings)
+        if failed:
+            failures.append((f"{service} as {caller}{' (endings)' if endings else ''}", failed))
+    fuzz_took = time.monotonic() - fuzz_started
+    sent = served_requests(platform) - before
+    say(f"fuzz: {sent} requests answered in {fuzz_took:.1f} s (both services' /metrics)")
+    if failures:
+        for name, output in failures:
+            print(f"\n==== {name} ====\n{output}", file=sys.stderr)
+        raise Failure(f"{len(failures)} run(s) found failures: {', '.join(name for name, _ in failures)} "
+                      f"(replay with FUZZ_SEED={SEED})")
     say(f"fuzz passed in {time.monotonic() - started:.1f} s")
-
-
-if __name__ == "__main__":
-    main()

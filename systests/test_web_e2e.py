@@ -1,4 +1,5 @@
-"""Runs the web app's end-to-end tests (e2e/) against a fresh platform: both services through
+"""Runs the web app's end-to-end tests (e2e/) against a fresh platform (arguments for
+`playwright test` given as --playwright=ARG; SCREENSHOTS set: copied to docs/screenshots/): both services through
 scripts/dev.sh (which builds the web app and serves it), on free ports, every database removed
 at the end. The tests reach the sign-up page at http://localhost:{control port}/ and each
 organisation at http://{slug}.localhost:{app port}/ (Chromium resolves *.localhost itself), and
@@ -15,7 +16,9 @@ import shutil
 import subprocess
 import sys
 
-from live_platform import ROOT, Failure, Platform, say
+import pytest
+
+from systests.live_platform import ROOT, check, say
 
 
 def delete_queue(queue):
@@ -26,9 +29,11 @@ def delete_queue(queue):
                        stderr=subprocess.DEVNULL, check=False, timeout=60)
 
 
-def main(playwright_args):
+@pytest.fixture
+def services_env():
+    """What the services are started with; the run's queues deleted at the end."""
     run_id = f"hd-web-e2e-{os.getpid()}"
-    env_for_services = {
+    env = {
         # Every test signs an organisation up from this one address.
         "SIGNUPS_PER_IP_PER_HOUR": "0",
         "SIGNUPS_PER_HOUR": "0",
@@ -47,48 +52,38 @@ def main(playwright_args):
         # The integrations test points a webhook at 127.0.0.1 (where nothing listens).
         "WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
     }
-    try:
-        return run_tests(playwright_args, env_for_services)
-    finally:
-        delete_queue(env_for_services["NOTIFICATIONS_QUEUE"])
-        delete_queue(env_for_services["WEBHOOKS_QUEUE"])
+    yield env
+    delete_queue(env["NOTIFICATIONS_QUEUE"])
+    delete_queue(env["WEBHOOKS_QUEUE"])
 
 
-def run_tests(playwright_args, env_for_services):
-    with Platform("web", env_for_services) as platform:
-        say(f"platform up: control-api :{platform.control_port}, app-api :{platform.app_port}")
-        run = os.path.join(ROOT, "e2e", "test-results", f"run-{os.getpid()}")
-        shots = os.path.join(run, "screenshots")
-        shutil.rmtree(run, ignore_errors=True)
-        env = dict(os.environ)
-        env.update({
-            "E2E_CONTROL_PORT": str(platform.control_port),
-            "E2E_APP_PORT": str(platform.app_port),
-            "E2E_SCREENSHOTS": shots,
-            "E2E_OUTPUT_DIR": os.path.join(run, "artifacts"),
-            "E2E_ACCESS_TOKEN_SECONDS": env_for_services["JWT_EXPIRES_IN_SECONDS"],
-            "CHROMIUM_PATH": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-            "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1",
-        })
-        done = subprocess.run(["npx", "playwright", "test", *playwright_args], cwd=os.path.join(ROOT, "e2e"), env=env)
-        if done.returncode != 0:
-            say(f"the end-to-end tests failed (traces and screenshots in {os.path.relpath(run, ROOT)}); "
-                "the services' last lines:")
-            print(platform.tail(60), file=sys.stderr)
-            return done.returncode
-        if os.environ.get("SCREENSHOTS"):
-            target = os.path.join(ROOT, "docs", "screenshots")
-            os.makedirs(target, exist_ok=True)
-            for name in sorted(os.listdir(shots)):
-                shutil.copy(os.path.join(shots, name), os.path.join(target, name))
-            say("screenshots copied to docs/screenshots/")
-        shutil.rmtree(run, ignore_errors=True)
-    return 0
-
-
-if __name__ == "__main__":
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except Failure as e:
-        say(f"FAILED: {e}")
-        sys.exit(1)
+def test_web_e2e(services_env, launch_platform, pytestconfig):
+    platform = launch_platform("web", services_env).start()
+    say(f"platform up: control-api :{platform.control_port}, app-api :{platform.app_port}")
+    run = os.path.join(ROOT, "e2e", "test-results", f"run-{os.getpid()}")
+    shots = os.path.join(run, "screenshots")
+    shutil.rmtree(run, ignore_errors=True)
+    env = dict(os.environ)
+    env.update({
+        "E2E_CONTROL_PORT": str(platform.control_port),
+        "E2E_APP_PORT": str(platform.app_port),
+        "E2E_SCREENSHOTS": shots,
+        "E2E_OUTPUT_DIR": os.path.join(run, "artifacts"),
+        "E2E_ACCESS_TOKEN_SECONDS": services_env["JWT_EXPIRES_IN_SECONDS"],
+        "CHROMIUM_PATH": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1",
+    })
+    done = subprocess.run(["npx", "playwright", "test", *pytestconfig.getoption("playwright")],
+                          cwd=os.path.join(ROOT, "e2e"), env=env)
+    if done.returncode != 0:
+        say(f"the end-to-end tests failed (traces and screenshots in {os.path.relpath(run, ROOT)}); "
+            "the services' last lines:")
+        print(platform.tail(60), file=sys.stderr)
+    check(done.returncode == 0, f"playwright test exited {done.returncode}")
+    if os.environ.get("SCREENSHOTS"):
+        target = os.path.join(ROOT, "docs", "screenshots")
+        os.makedirs(target, exist_ok=True)
+        for name in sorted(os.listdir(shots)):
+            shutil.copy(os.path.join(shots, name), os.path.join(target, name))
+        say("screenshots copied to docs/screenshots/")
+    shutil.rmtree(run, ignore_errors=True)

@@ -1,6 +1,8 @@
 """The monitoring proof: the dashboards and alerts of monitoring/ evaluated against live data.
 Run by scripts/monitoring-proof.sh.
 
+0. promtool checks the Prometheus configuration and the alert rules, and runs their unit tests.
+
 1. Every dashboard JSON loads as Grafana's file provisioning expects: a unique uid and a title,
    panels with ids and positions, every query naming the datasource by the uid provisioned in
    monitoring/grafana/provisioning/datasources, and the files match scripts/grafana-dashboards.py.
@@ -44,21 +46,18 @@ import json
 import math
 import os
 import re
-import shutil
-import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
 import urllib.request
 
-sys.dont_write_bytecode = True  # no __pycache__ left in scripts/
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from live_platform import (ADMIN_URL, ROOT, Failure, HookReceiver, Link, MailDevel, Platform, check, free_port,  # noqa: E402
-                           psql, request, say, wait_for)
+import pytest
+
+from systests.live_platform import (ADMIN_URL, ROOT, Failure, Link, check, free_port, psql, request, say, stop_process,
+                                   wait_for)
 
 MON = os.path.join(ROOT, "monitoring")
 RATE_INTERVAL = "5m"
@@ -174,13 +173,7 @@ class Prometheus:
         return self
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, timeout=20)
 
     def query(self, expr):
         url = f"http://127.0.0.1:{self.port}/api/v1/query?" + urllib.parse.urlencode({"query": expr})
@@ -679,22 +672,49 @@ def evaluate_alerts(prom):
     return failures, len(loaded)
 
 
-def main():
+# ---- the proof ---------------------------------------------------------------------------------
+
+def test_promtool():
+    """promtool: the configuration, the rules, the rules' unit tests."""
+    for args in (["check", "config", "prometheus.yml"], ["check", "rules", "rules/helpdeskly.rules.yml"],
+                 ["test", "rules", "rules/helpdeskly.test.yml"]):
+        done = subprocess.run(["promtool", *args], cwd=MON, capture_output=True, text=True)
+        check(done.returncode == 0, f"promtool {' '.join(args)}:\n{done.stdout}{done.stderr}")
+
+
+def test_dashboards():
+    queries = check_dashboards()
+    say(f"dashboards: {len(queries)} queries, provisioning shape and datasource uids checked")
+
+
+@pytest.fixture
+def broker_objects():
+    """The run's exchange and queues, removed from the broker at the end, and its Redis keys."""
+    yield
+    remove_broker_objects()
+    subprocess.run(["sh", "-c", f"command -v redis-cli >/dev/null && redis-cli --scan --pattern '{RUN}:*' "
+                                f"| xargs -r redis-cli del >/dev/null"], check=False)
+
+
+@pytest.fixture
+def broker_link():
+    """app-api reaches the broker through a link the proof cuts (HelpdesklyLiveFanoutStalled)."""
+    link = Link(urllib.parse.urlsplit(AMQP_URL).port or 5672)
+    yield link
+    link.close()
+
+
+def test_panels_and_alerts(work, mail_server, webhook_receiver, broker_objects, broker_link, launch_platform):
     started = time.monotonic()
-    work = tempfile.mkdtemp(prefix="hd-monitoring-")
-    platform = prom = mail = link = hooks = None
+    queries = check_dashboards()
+    mail, link = mail_server, broker_link
+    # /ok is answered 200, /gone 410 (the platform disables that endpoint).
+    hooks = webhook_receiver(status_of=lambda path: 410 if path == "/gone" else 200)
+    prom = None
     try:
-        queries = check_dashboards()
-        say(f"dashboards: {len(queries)} queries, provisioning shape and datasource uids checked")
-        pid = os.getpid()
-        mail = MailDevel(work).start()
-        # /ok is answered 200, /gone 410 (the platform disables that endpoint).
-        hooks = HookReceiver(status_of=lambda path: 410 if path == "/gone" else 200)
-        # app-api reaches the broker through a link the proof cuts (HelpdesklyLiveFanoutStalled).
-        link = Link(urllib.parse.urlsplit(AMQP_URL).port or 5672)
-        platform = Platform("mon", {
+        platform = launch_platform("mon", {
             "REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379"),
-            "REDIS_KEY_PREFIX": f"hdmon{pid}:",
+            "REDIS_KEY_PREFIX": f"{RUN}:",
             "AMQP_URL": via_link(AMQP_URL, link.port),
             "OUTBOX_SWEEP_SECONDS": "2",
             "SLA_SWEEP_SECONDS": "5",
@@ -722,28 +742,7 @@ def main():
             raise Failure("\n  " + "\n  ".join(failures))
         say(f"monitoring proof: {len(queries)} panel queries returned data, {alerts} alert expressions evaluated "
             f"with live underlying series, {len(SHORTENED)} alerts fired on real conditions and resolved")
-    except Failure as e:
-        print(f"monitoring proof FAILED: {e}", file=sys.stderr)
-        if platform and platform.proc:
-            print(platform.tail(20), file=sys.stderr)
-        sys.exit(1)
     finally:
         if prom:
             prom.stop()
-        if platform:
-            platform.stop()
-        if mail:
-            mail.stop()
-        if link:
-            link.close()
-        if hooks:
-            hooks.stop()
-        remove_broker_objects()
-        shutil.rmtree(work, ignore_errors=True)
-        subprocess.run(["sh", "-c", f"command -v redis-cli >/dev/null && redis-cli --scan --pattern 'hdmon{os.getpid()}:*' "
-                                    f"| xargs -r redis-cli del >/dev/null"], check=False)
     say(f"monitoring proof passed in {time.monotonic() - started:.1f} s")
-
-
-if __name__ == "__main__":
-    main()

@@ -1,4 +1,4 @@
-"""The running platform for the edge test and the monitoring proof: both services started through
+"""The running platform for the system tests (and the web benchmark): both services started through
 scripts/dev.sh (its environment, keys and build) on free ports, against a fresh control database
 on the test PostgreSQL server, attachments on the local disk in a temporary directory (no S3, no
 clamd), no mail server (SMTP_URL empty: mail waits in its table; a caller may pass one), and
@@ -50,6 +50,35 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def port_open(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+def stop_process(proc, sig=signal.SIGTERM, timeout=10):
+    """Sends `sig` to a running process and awaits its exit; SIGKILL after `timeout` seconds."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(sig)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def shut(sock):
+    """A socket shut both ways, then closed (one already shut by the other side is no error)."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    sock.close()
 
 
 def wait_for(what, probe, timeout=30.0, every=0.1):
@@ -271,8 +300,8 @@ def quote(s):
 
 
 class MailDevel:
-    """A mail-devel of the caller's own on free ports (scripts/lib.sh's mail_devel_venv installs it;
-    its Python is MAIL_DEVEL_PYTHON): multi-user, every recipient address a mailbox read over IMAP
+    """A mail-devel of the caller's own on free ports (systests/requirements.txt: it runs with the
+    tests' own Python): multi-user, every recipient address a mailbox read over IMAP
     with PASSWORD. `kill` is SIGKILL: mail-devel keeps its mail in memory, so what it held goes
     with it; `harvest` first keeps what each mailbox holds (each incarnation's UIDs apart), and
     `start` again uses the same ports."""
@@ -280,9 +309,7 @@ class MailDevel:
     PASSWORD = "helpdeskly-private"
 
     def __init__(self, work):
-        self.python = os.environ.get("MAIL_DEVEL_PYTHON")
-        check(self.python and os.path.exists(self.python),
-              "MAIL_DEVEL_PYTHON (mail-devel's Python, from scripts/lib.sh's mail_devel_venv) is not set")
+        self.python = sys.executable
         self.smtp_port, self.imap_port, self.http_port = free_port(), free_port(), free_port()
         self.log_path = f"{work}/mail-devel.log"
         self.proc = None
@@ -415,11 +442,7 @@ class Link:
     def drop(self, s):
         with self.lock:
             self.open.discard(s)
-        try:
-            s.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        s.close()
+        shut(s)
 
     def cut(self):
         self.cut_off = True
