@@ -37,6 +37,11 @@ impl From<Refused> for ApiError {
             Refused::NoTicket(_) => ApiError::not_found(refused.to_string()),
             Refused::NotMember | Refused::NotYours(_) => ApiError::forbidden(refused.to_string()),
             Refused::Closed(_) => ApiError::new(StatusCode::CONFLICT, "ticket_closed", refused.to_string()),
+            Refused::Transition { detail, allowed } => {
+                ApiError::new(StatusCode::CONFLICT, "invalid_transition", detail).with_extension("allowed", allowed)
+            }
+            Refused::Assignee(detail) => ApiError::conflict(detail),
+            Refused::Broken(..) => ApiError::internal(refused.to_string()),
             Refused::Field(error) => ApiError::invalid(vec![error]),
             Refused::Database(err) => ApiError::from(err),
         }

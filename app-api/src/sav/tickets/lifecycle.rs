@@ -3,10 +3,8 @@
 //! response, breaches recorded when a clock stops past its due time), the history entry and the
 //! events. No I/O: `write` loads, locks, saves, records and announces around them.
 
-use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use shared::error::ApiError;
 use uuid::Uuid;
 
 use super::badge;
@@ -14,6 +12,7 @@ use super::events::{Event, SenderType, SlaType};
 use super::history::{Action, Entry};
 use super::moves::{self, Caller, Plan, Refusal, State};
 use super::priority::Priority;
+use super::refusal::Refused;
 use super::sla::Targets;
 use super::status::{self, Actor, Status};
 use super::store::{self, Ticket};
@@ -35,17 +34,19 @@ impl State {
     }
 }
 
-/// The answer to an action the rules refuse; `allowed` lists what the caller may do instead.
-pub fn refused(refusal: &Refusal, ticket: &Ticket, caller: Caller) -> ApiError {
+/// Why the rules refuse an action; a refused move lists what the caller may do instead.
+pub fn refused(refusal: &Refusal, ticket: &Ticket, caller: Caller) -> Refused {
     match refusal {
-        Refusal::Closed => store::ensure_open(ticket).expect_err("a closed ticket").into(),
-        Refusal::Transition(err) => ApiError::new(StatusCode::CONFLICT, "invalid_transition", err.to_string())
-            .with_extension("allowed", moves::allowed_statuses(&State::of(ticket), caller)),
-        Refusal::KeepsAssignee(status) => ApiError::conflict(format!(
+        Refusal::Closed => Refused::Closed(ticket.ticket_number.clone()),
+        Refusal::Transition(err) => Refused::Transition {
+            detail: err.to_string(),
+            allowed: moves::allowed_statuses(&State::of(ticket), caller),
+        },
+        Refusal::KeepsAssignee(status) => Refused::Assignee(format!(
             "a ticket that is {} keeps someone on it: assign it to someone else instead",
             status.as_str()
         )),
-        Refusal::NeedsAssignee => ApiError::conflict("assign the ticket to someone to start it"),
+        Refusal::NeedsAssignee => Refused::Assignee("assign the ticket to someone to start it".to_owned()),
     }
 }
 
@@ -80,12 +81,12 @@ pub fn apply(
     acting: Acting,
     action: Action,
     now: DateTime<Utc>,
-) -> Result<Applied, ApiError> {
+) -> Result<Applied, Refused> {
     let from = ticket.status;
     let moves = plan.to != from;
     let after = moves::settle(State::of(ticket), plan);
     if let Some(broken) = moves::invariant_breaks(&after) {
-        return Err(ApiError::internal(format!("ticket {}: {broken}", ticket.id)));
+        return Err(Refused::Broken(ticket.id, broken.to_string()));
     }
     let mut applied = Applied { entry: entry(ticket, acting, action, now), events: Vec::new(), clock_moved: moves };
     let previous_assignee = ticket.assigned_to;
@@ -166,7 +167,7 @@ pub fn assign(
     to: Option<Uuid>,
     by: Caller,
     now: DateTime<Utc>,
-) -> Result<Option<Applied>, ApiError> {
+) -> Result<Option<Applied>, Refused> {
     let plan = moves::assign(&State::of(ticket), to).map_err(|refusal| refused(&refusal, ticket, by))?;
     let acting = Acting { by: Some(by.id), actor: by.actor };
     plan.map(|plan| apply(ticket, plan, None, acting, Action::Assigned, now)).transpose()
@@ -179,13 +180,13 @@ pub fn set_status(
     reason: Option<String>,
     by: Caller,
     now: DateTime<Utc>,
-) -> Result<Applied, ApiError> {
+) -> Result<Applied, Refused> {
     let plan = moves::set_status(&State::of(ticket), to, by).map_err(|refusal| refused(&refusal, ticket, by))?;
     apply(ticket, plan, reason, Acting { by: Some(by.id), actor: by.actor }, Action::StatusChanged, now)
 }
 
 /// The system closes the ticket (a merge, a delay passed).
-pub fn close(ticket: &mut Ticket, reason: String, now: DateTime<Utc>) -> Result<Applied, ApiError> {
+pub fn close(ticket: &mut Ticket, reason: String, now: DateTime<Utc>) -> Result<Applied, Refused> {
     let system = Caller { id: Uuid::nil(), actor: Actor::System };
     status::check(ticket.status, Status::Closed, Actor::System)
         .map_err(|err| refused(&Refusal::Transition(err), ticket, system))?;
@@ -205,7 +206,7 @@ pub struct Edit {
 }
 
 /// Staff correct fields. `None`: nothing changes.
-pub fn edit(ticket: &mut Ticket, edit: Edit, acting: Acting, now: DateTime<Utc>) -> Result<Option<Applied>, ApiError> {
+pub fn edit(ticket: &mut Ticket, edit: Edit, acting: Acting, now: DateTime<Utc>) -> Result<Option<Applied>, Refused> {
     store::ensure_open(ticket)?;
     let mut changes = serde_json::Map::new();
     if let Some(subject) = edit.subject.filter(|s| *s != ticket.subject) {
@@ -242,7 +243,7 @@ pub fn message(
     internal: bool,
     by: Caller,
     now: DateTime<Utc>,
-) -> Result<(Option<Applied>, bool), ApiError> {
+) -> Result<(Option<Applied>, bool), Refused> {
     store::ensure_open(ticket)?;
     let first_response =
         SenderType::of(by.actor) == SenderType::Agent && !internal && ticket.first_response_at.is_none();

@@ -3,6 +3,8 @@
 
 use shared::error::FieldError;
 
+use super::status::Status;
+
 #[derive(Debug, thiserror::Error)]
 pub enum Refused {
     /// No such ticket, or not one the caller may see: the same answer for both.
@@ -17,6 +19,16 @@ pub enum Refused {
     /// The caller's part does not allow it.
     #[error("{0}")]
     NotYours(&'static str),
+    /// The status machine refuses the move; `allowed`: the statuses the caller may ask for
+    /// instead.
+    #[error("{detail}")]
+    Transition { detail: String, allowed: Vec<Status> },
+    /// The move would take away an assignee the ticket must have.
+    #[error("{0}")]
+    Assignee(String),
+    /// A change would break the ticket's invariants: the platform's fault, not the caller's.
+    #[error("ticket {0}: {1}")]
+    Broken(i64, String),
     /// A field names something this tenant does not have.
     #[error("{}: {}", .0.field, .0.message)]
     Field(FieldError),
