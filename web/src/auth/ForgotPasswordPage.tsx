@@ -49,7 +49,7 @@ export function ForgotPasswordPage({ slug }: { slug: string }) {
       ) : null}
       <form ref={ref} class="form" onSubmit={onSubmit} noValidate>
         <TextField label={t('field.email')} name="email" type="email" autocomplete="username" value={form.values.email} onValue={form.set('email')} error={form.errors.email} required />
-        {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} /> : null}
+        <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} />
         <button type="submit" class="button" disabled={submission.busy}>
           {submission.busy ? t('common.working') : t('auth.forgot.submit')}
         </button>

@@ -41,7 +41,7 @@ export function InviteExistingAccount({ slug, token }: { slug: string; token: st
     return (
       <>
         <MfaStep onVerify={async (factor) => finish(await verifyElsewhere(challenge.mfa_token, factor))} onCancel={() => setChallenge(null)} />
-        {submission.error ? <ErrorAlert error={submission.error} overrides={ERRORS} /> : null}
+        <ErrorAlert error={submission.error} overrides={ERRORS} />
       </>
     );
   }
@@ -63,7 +63,7 @@ export function InviteExistingAccount({ slug, token }: { slug: string; token: st
       <TextField label={t('auth.invite.organisation')} name="organisation" autocomplete="off" autocapitalize="none" spellcheck={false} hint={t('auth.invite.organisation_hint', { address: `acme.${tenantDomain(window.location.hostname)}` })} value={values.organisation} onValue={form.set('organisation')} error={errors.organisation} required />
       <TextField label={t('field.email')} name="email" type="email" autocomplete="username" value={values.email} onValue={form.set('email')} error={errors.email} required />
       <TextField label={t('field.password')} name="password" type="password" autocomplete="current-password" value={values.password} onValue={form.set('password')} error={errors.password} required />
-      {submission.error ? <ErrorAlert error={submission.error} overrides={ERRORS} /> : null}
+      <ErrorAlert error={submission.error} overrides={ERRORS} />
       <button type="submit" class="button" disabled={submission.busy}>
         {t('auth.invite.submit_existing')}
       </button>

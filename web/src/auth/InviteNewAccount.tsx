@@ -46,7 +46,7 @@ export function InviteNewAccount({ slug, token, onProblem }: { slug: string; tok
     <form ref={ref} class="form" onSubmit={onSubmit} noValidate>
       <NameFields values={values} errors={errors} set={form.set} />
       <TextField label={t('field.password')} name="password" type="password" autocomplete="new-password" value={values.password} onValue={form.set('password')} hint={t('field.password_hint')} error={errors.password} required />
-      {submission.error ? <ErrorAlert error={submission.error} overrides={{ not_found: 'auth.invite.invalid', validation_failed: 'error.check_fields' }} /> : null}
+      <ErrorAlert error={submission.error} overrides={{ not_found: 'auth.invite.invalid', validation_failed: 'error.check_fields' }} />
       <button type="submit" class="button" disabled={submission.busy}>
         {t('auth.invite.submit')}
       </button>

@@ -50,7 +50,7 @@ export function LoginPage({ slug, next }: { slug: string; next: string | null })
       <form ref={ref} class="form" onSubmit={onSubmit} noValidate>
         <TextField label={t('field.email')} name="email" type="email" autocomplete="username" value={form.values.email} onValue={form.set('email')} error={form.errors.email} required />
         <TextField label={t('field.password')} name="password" type="password" autocomplete="current-password" value={form.values.password} onValue={form.set('password')} error={form.errors.password} required />
-        {submission.error ? <ErrorAlert error={submission.error} overrides={LOGIN_ERRORS} /> : null}
+        <ErrorAlert error={submission.error} overrides={LOGIN_ERRORS} />
         <button type="submit" class="button" disabled={submission.busy}>
           {submission.busy ? t('auth.login.submitting') : t('auth.login.submit')}
         </button>

@@ -39,7 +39,7 @@ export function MfaStep({ onVerify, onCancel }: { onVerify: (factor: SecondFacto
       ) : (
         <TextField key="recovery" label={t('auth.mfa.recovery_code')} name="recovery_code" autocomplete="off" autocapitalize="none" spellcheck={false} value={value} onValue={setValue} error={error} required autoFocus />
       )}
-      {submission.error ? <ErrorAlert error={submission.error} overrides={{ unauthorized: 'auth.mfa.invalid', validation_failed: 'auth.mfa.invalid' }} /> : null}
+      <ErrorAlert error={submission.error} overrides={{ unauthorized: 'auth.mfa.invalid', validation_failed: 'auth.mfa.invalid' }} />
       <div class="actions">
         <button type="submit" class="button" disabled={submission.busy}>
           {t('auth.mfa.submit')}

@@ -76,7 +76,7 @@ export function ResetPasswordPage({ token }: { token: string | null }) {
             error={errors.confirm}
             required
           />
-          {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} /> : null}
+          <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} />
           <button type="submit" class="button" disabled={submission.busy}>
             {submission.busy ? t('common.working') : t('auth.reset.submit')}
           </button>

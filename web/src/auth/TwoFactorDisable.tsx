@@ -45,7 +45,7 @@ export function TwoFactorDisable({ onDisabled }: { onDisabled: () => void }) {
           error={errors.code}
           required
         />
-        {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'auth.2fa.disable_invalid', mfa_required: 'auth.2fa.required_by_org' }} /> : null}
+        <ErrorAlert error={submission.error} overrides={{ validation_failed: 'auth.2fa.disable_invalid', mfa_required: 'auth.2fa.required_by_org' }} />
         <div class="actions">
           <button type="submit" class="button button--danger" disabled={submission.busy}>
             {t('auth.2fa.disable')}

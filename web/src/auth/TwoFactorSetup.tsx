@@ -43,7 +43,7 @@ function PasswordStep({ onSetup }: { onSetup: (setup: Setup) => void }) {
   return (
     <form ref={ref} class="form" onSubmit={onSubmit} noValidate>
       <TextField label={t('auth.current_password')} name="password" type="password" autocomplete="current-password" value={password} onValue={setPassword} error={error} required />
-      {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'auth.2fa.wrong_password', conflict: 'auth.2fa.already_on' }} /> : null}
+      <ErrorAlert error={submission.error} overrides={{ validation_failed: 'auth.2fa.wrong_password', conflict: 'auth.2fa.already_on' }} />
       <button type="submit" class="button" disabled={submission.busy}>
         {t('auth.2fa.start')}
       </button>
@@ -85,7 +85,7 @@ function ScanStep({ setup, onEnabled, onRestart }: { setup: Setup; onEnabled: (c
       </p>
       <form ref={ref} class="form" onSubmit={onSubmit} noValidate>
         <TextField label={t('auth.2fa.code')} name="code" autocomplete="one-time-code" inputMode="numeric" maxLength={7} value={code} onValue={setCode} error={error} required />
-        {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'auth.mfa.invalid', conflict: 'auth.2fa.setup_expired' }} /> : null}
+        <ErrorAlert error={submission.error} overrides={{ validation_failed: 'auth.mfa.invalid', conflict: 'auth.2fa.setup_expired' }} />
         <div class="actions">
           <button type="submit" class="button" disabled={submission.busy}>
             {t('auth.2fa.enable')}

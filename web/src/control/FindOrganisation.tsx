@@ -36,7 +36,7 @@ export function FindOrganisation() {
           {t('signup.find.submit')}
         </button>
       </form>
-      {submission.error ? <ErrorAlert error={submission.error} overrides={{ not_found: 'signup.find.not_found' }} /> : null}
+      <ErrorAlert error={submission.error} overrides={{ not_found: 'signup.find.not_found' }} />
     </section>
   );
 }

@@ -49,7 +49,7 @@ export function NotificationPreferencesPage() {
   return (
     <Page title={t('notifications.prefs.title')}>
       <p class="lead">{t('notifications.prefs.lead')}</p>
-      {loaded.error ? <ErrorAlert error={loaded.error} onRetry={loaded.reload} /> : null}
+      <ErrorAlert error={loaded.error} onRetry={loaded.reload} />
       {!draft && !loaded.error ? <Loading /> : null}
       {draft ? (
         <form class="form preferences" onSubmit={onSubmit}>
@@ -92,7 +92,7 @@ export function NotificationPreferencesPage() {
             onValue={(value) => change({ ...draft, language: value as Locale })}
             options={LOCALES.map((locale) => ({ value: locale, label: LANGUAGE_NAMES[locale] }))}
           />
-          {submission.error ? <ErrorAlert error={submission.error} /> : null}
+          <ErrorAlert error={submission.error} />
           {saved && unchanged ? <Notice tone="success">{t('notifications.prefs.saved')}</Notice> : null}
           <div class="actions">
             <button type="submit" class="button" disabled={submission.busy}>

@@ -60,7 +60,7 @@ export function NewTicketPage() {
           options={[{ value: '', label: t('portal.new.category_none') }, ...CATEGORIES.map((c) => ({ value: c, label: t(`category.${c}`) }))]}
         />
         <TextField label={t('portal.new.order')} name="order_id" inputMode="numeric" autocomplete="off" hint={t('portal.new.order_hint')} value={values.order} onValue={form.set('order')} error={errors.order} />
-        {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} /> : null}
+        <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} />
         <button type="submit" class="button" disabled={submission.busy}>
           {submission.busy ? t('portal.new.submitting') : t('portal.new.submit')}
         </button>

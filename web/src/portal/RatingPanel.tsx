@@ -102,7 +102,7 @@ function RatingForm({ ticketId, onRated, onStale }: { ticketId: number; onRated:
           setErrors((e) => ({ ...e, comment: undefined }));
         }}
       />
-      {submission.error ? <ErrorAlert error={submission.error} overrides={{ not_resolved: 'csat.widget.not_resolved' }} /> : null}
+      <ErrorAlert error={submission.error} overrides={{ not_resolved: 'csat.widget.not_resolved' }} />
       <button type="submit" class="button" disabled={submission.busy}>
         {submission.busy ? t('common.working') : t('csat.widget.submit')}
       </button>

@@ -46,7 +46,7 @@ export function ReplyForm({ ticketId, status, onPosted }: { ticketId: number; st
         error={error}
         required
       />
-      {submission.error ? <ErrorAlert error={submission.error} overrides={{ ticket_closed: 'portal.reply.closed' }} /> : null}
+      <ErrorAlert error={submission.error} overrides={{ ticket_closed: 'portal.reply.closed' }} />
       {sent ? <Notice tone="success">{t('portal.reply.sent')}</Notice> : null}
       <button type="submit" class="button" disabled={submission.busy}>
         {submission.busy ? t('portal.reply.sending') : t('portal.reply.submit')}

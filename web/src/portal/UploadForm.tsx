@@ -54,7 +54,7 @@ export function UploadForm({ ticketId, onUploaded }: { ticketId: number; onUploa
           </p>
         ) : null}
       </div>
-      {submission.error ? <ErrorAlert error={submission.error} /> : null}
+      <ErrorAlert error={submission.error} />
       {uploaded ? <Notice tone="success">{t('portal.files.uploaded', { name: uploaded })}</Notice> : null}
       <button type="submit" class="button button--secondary" disabled={submission.busy}>
         {submission.busy ? t('portal.files.uploading') : t('portal.files.upload')}

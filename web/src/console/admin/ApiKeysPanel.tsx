@@ -51,7 +51,7 @@ export function ApiKeysPanel() {
         </OnceSecret>
       ) : null}
       <h3>{t('integrations.keys.list')}</h3>
-      {keys.error ? <ErrorAlert error={keys.error} onRetry={keys.reload} /> : null}
+      <ErrorAlert error={keys.error} onRetry={keys.reload} />
       {keys.loading && !keys.data ? <Loading /> : null}
       {revoked !== null ? <Notice tone="success">{t('integrations.key.revoked', { name: revoked })}</Notice> : null}
       {keys.data && keys.data.length === 0 ? <EmptyState title={t('integrations.keys.empty')} /> : null}
@@ -156,9 +156,7 @@ function KeyForm({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
           clear('expires_at');
         }}
       />
-      {submission.error ? (
-        <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields', limit_reached: 'integrations.keys.limit_reached' }} />
-      ) : null}
+      <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields', limit_reached: 'integrations.keys.limit_reached' }} />
       <button type="submit" class="button" disabled={submission.busy}>
         {submission.busy ? t('common.working') : t('integrations.key.submit')}
       </button>
@@ -241,7 +239,7 @@ function KeyRow({ apiKey: key, onRevoked }: { apiKey: ApiKey; onRevoked: () => v
           )}
         </div>
       )}
-      {submission.error ? <ErrorAlert error={submission.error} /> : null}
+      <ErrorAlert error={submission.error} />
     </li>
   );
 }

@@ -151,7 +151,7 @@ export function DeliveryLog({ webhookId, url, queued }: { webhookId: string; url
           </table>
         </div>
       ) : null}
-      {more.error ? <ErrorAlert error={more.error} /> : null}
+      <ErrorAlert error={more.error} />
       {log?.cursor ? (
         <button type="button" class="button button--secondary" disabled={more.busy} onClick={loadMore}>
           {more.busy ? t('common.loading') : t('integrations.log.load_more')}
@@ -209,7 +209,7 @@ function AttemptRow({ attempt, webhookId, replayable, onReplayed }: { attempt: D
             {t('integrations.log.replay')}
           </button>
         ) : null}
-        {submission.error ? <ErrorAlert error={submission.error} /> : null}
+        <ErrorAlert error={submission.error} />
       </td>
     </tr>
   );

@@ -147,7 +147,7 @@ export function MacroForm({
           <p>{errors.form}</p>
         </div>
       ) : null}
-      {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields', limit_reached: 'macros.form.limit' }} /> : null}
+      <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields', limit_reached: 'macros.form.limit' }} />
       <div class="actions">
         <button type="submit" class="button" disabled={submission.busy}>
           {submission.busy ? t('common.working') : submitLabel}

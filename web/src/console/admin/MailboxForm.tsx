@@ -122,7 +122,7 @@ export function MailboxForm({ mailbox, onSaved }: { mailbox: Mailbox | null; onS
         <p class="field-hint" id={`${id}-customers-hint`}>
           {t('inbound.mailbox.create_customers_hint')}
         </p>
-        {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} /> : null}
+        <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} />
         <button type="submit" class="button" disabled={submission.busy}>
           {submission.busy ? t('common.working') : t('inbound.mailbox.submit')}
         </button>

@@ -56,7 +56,7 @@ export function SlaPolicyForm() {
     <section class="panel" aria-labelledby={id}>
       <h2 id={id}>{t('console.policy.title')}</h2>
       <p class="hint">{t('console.policy.lead')}</p>
-      {loaded.error ? <ErrorAlert error={loaded.error} onRetry={loaded.reload} /> : null}
+      <ErrorAlert error={loaded.error} onRetry={loaded.reload} />
       {loaded.loading && !values ? <Loading /> : null}
       {values ? (
         <form ref={ref} class="form" onSubmit={onSubmit} noValidate>
@@ -76,7 +76,7 @@ export function SlaPolicyForm() {
               <MinutesField label={t('console.policy.resolved')} field="auto_close.resolved_minutes" values={values} errors={errors} onValue={set('auto_close.resolved_minutes')} />
             </div>
           </fieldset>
-          {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} /> : null}
+          <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} />
           {saved ? <Notice tone="success">{t('console.policy.saved')}</Notice> : null}
           <button type="submit" class="button" disabled={submission.busy}>
             {submission.busy ? t('common.working') : t('console.policy.submit')}

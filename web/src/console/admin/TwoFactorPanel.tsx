@@ -9,7 +9,7 @@ import { t } from '../../i18n';
 import { Link } from '../../router/router';
 import { useMember } from '../../tenant/member';
 import { useSubmit } from '../../ui/hooks';
-import { ErrorAlert, Loading, Notice } from '../../ui/status';
+import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 
 export function TwoFactorPanel() {
   const { slug } = useMember();
@@ -29,48 +29,48 @@ export function TwoFactorPanel() {
   return (
     <section class="panel" aria-labelledby={id}>
       <h2 id={id}>{t('console.settings.twofa_title')}</h2>
-      {loaded.error ? <ErrorAlert error={loaded.error} onRetry={loaded.reload} /> : null}
-      {loaded.loading && !loaded.data ? <Loading /> : null}
-      {loaded.data ? (
-        <form
-          class="form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (blocked) return;
-            setSaved(false);
-            void submission.run(async () => {
-              await setRequire2fa(slug, wanted);
-              setSaved(true);
-              loaded.reload();
-            });
-          }}
-        >
-          <p class="hint">{t('console.settings.twofa_lead')}</p>
-          <div class="checkbox">
-            <input
-              id={`${id}-box`}
-              type="checkbox"
-              checked={wanted}
-              aria-describedby={blocked ? `${id}-blocked` : undefined}
-              onChange={(e) => {
-                setWanted(e.currentTarget.checked);
-                setSaved(false);
-              }}
-            />
-            <label for={`${id}-box`}>{t('console.settings.twofa_label')}</label>
-          </div>
-          {blocked ? (
-            <p class="field-error" id={`${id}-blocked`}>
-              {t('console.settings.twofa_blocked')} <Link href="/account/2fa">{t('console.settings.twofa_setup')}</Link>
-            </p>
-          ) : null}
-          {submission.error ? <ErrorAlert error={submission.error} /> : null}
-          {saved ? <Notice tone="success">{t('console.settings.saved')}</Notice> : null}
-          <button type="submit" class="button" disabled={submission.busy || blocked || wanted === loaded.data.required}>
-            {t('console.settings.twofa_submit')}
-          </button>
-        </form>
-      ) : null}
+      <Loaded resource={loaded}>
+        {(setting) => (
+          <form
+            class="form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (blocked) return;
+              setSaved(false);
+              void submission.run(async () => {
+                await setRequire2fa(slug, wanted);
+                setSaved(true);
+                loaded.reload();
+              });
+            }}
+          >
+            <p class="hint">{t('console.settings.twofa_lead')}</p>
+            <div class="checkbox">
+              <input
+                id={`${id}-box`}
+                type="checkbox"
+                checked={wanted}
+                aria-describedby={blocked ? `${id}-blocked` : undefined}
+                onChange={(e) => {
+                  setWanted(e.currentTarget.checked);
+                  setSaved(false);
+                }}
+              />
+              <label for={`${id}-box`}>{t('console.settings.twofa_label')}</label>
+            </div>
+            {blocked ? (
+              <p class="field-error" id={`${id}-blocked`}>
+                {t('console.settings.twofa_blocked')} <Link href="/account/2fa">{t('console.settings.twofa_setup')}</Link>
+              </p>
+            ) : null}
+            <ErrorAlert error={submission.error} />
+            {saved ? <Notice tone="success">{t('console.settings.saved')}</Notice> : null}
+            <button type="submit" class="button" disabled={submission.busy || blocked || wanted === setting.required}>
+              {t('console.settings.twofa_submit')}
+            </button>
+          </form>
+        )}
+      </Loaded>
     </section>
   );
 }

@@ -60,7 +60,7 @@ export function WebhooksPanel() {
         </OnceSecret>
       ) : null}
       <h3>{t('integrations.webhooks.list')}</h3>
-      {hooks.error ? <ErrorAlert error={hooks.error} onRetry={hooks.reload} /> : null}
+      <ErrorAlert error={hooks.error} onRetry={hooks.reload} />
       {hooks.loading && !hooks.data ? <Loading /> : null}
       {deleted !== null ? <Notice tone="success">{t('integrations.webhook.deleted', { url: deleted })}</Notice> : null}
       {hooks.data && hooks.data.length === 0 ? <EmptyState title={t('integrations.webhooks.empty')} /> : null}
@@ -322,7 +322,7 @@ function WebhookRow({ hook, onChanged, onDeleted }: { hook: Webhook; onChanged: 
           </button>
         </div>
       ) : null}
-      {submission.error ? <ErrorAlert error={submission.error} /> : null}
+      <ErrorAlert error={submission.error} />
       {notice ? <Notice tone="success">{t(ROW_NOTICE[notice], { url })}</Notice> : null}
       {rotated ? (
         <OnceSecret title={t('integrations.webhook.rotated', { url })} label={t('integrations.webhook.new_secret')} value={rotated.secret} warning={t('integrations.webhook.once_warning')} onDone={() => setRotated(null)}>

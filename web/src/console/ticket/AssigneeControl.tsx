@@ -89,7 +89,7 @@ export function AssigneeControl({ ticket, onChanged, onAnnounce }: { ticket: Tic
           </button>
         </form>
       ) : null}
-      {submission.error ? <ErrorAlert error={submission.error} overrides={{ conflict: 'console.assign.keeps' }} /> : null}
+      <ErrorAlert error={submission.error} overrides={{ conflict: 'console.assign.keeps' }} />
     </section>
   );
 }

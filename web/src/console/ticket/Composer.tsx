@@ -173,7 +173,7 @@ export function Composer({
           </button>
         </div>
       ) : null}
-      {submission.error ? <ErrorAlert error={submission.error} overrides={{ ticket_closed: 'console.composer.closed' }} /> : null}
+      <ErrorAlert error={submission.error} overrides={{ ticket_closed: 'console.composer.closed' }} />
       {sent ? <Notice tone="success">{sent === 'note' ? t('console.composer.note_sent') : t('console.composer.reply_sent')}</Notice> : null}
       <button type="submit" class={note ? 'button button--note' : 'button'} disabled={submission.busy}>
         {submission.busy ? t('console.composer.sending') : note ? t('console.composer.note_submit') : t('console.composer.reply_submit')}

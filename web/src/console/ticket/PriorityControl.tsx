@@ -44,7 +44,7 @@ export function PriorityControl({ ticket, onChanged, onAnnounce }: { ticket: Tic
       <button type="submit" class="button button--secondary" disabled={submission.busy || chosen === ticket.priority}>
         {t('console.priority.submit')}
       </button>
-      {submission.error ? <ErrorAlert error={submission.error} /> : null}
+      <ErrorAlert error={submission.error} />
     </form>
   );
 }

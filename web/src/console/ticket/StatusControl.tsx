@@ -96,7 +96,7 @@ export function StatusControl({ ticket, moves }: { ticket: TicketDetail; moves: 
       ) : (
         <p class="hint">{t(NO_MOVES[ticket.status])}</p>
       )}
-      {submission.error ? <ErrorAlert error={submission.error} /> : null}
+      <ErrorAlert error={submission.error} />
       {refusedAllowed ? (
         <p class="hint">{refusedAllowed.length ? t('console.status.allowed', { list: refusedAllowed.map((s) => t(STATUS_LABEL[s])).join(', ') }) : t('console.status.none_allowed')}</p>
       ) : null}
