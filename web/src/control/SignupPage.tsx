@@ -1,17 +1,16 @@
 //! Sign up an organisation: its name and address (slug), and its owner's account.
 
-import { useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { signUp } from '../data/organisation';
-import { ApiProblem } from '../api/problem';
 import { tenantDomain } from '../host';
 import { t } from '../i18n';
 import { navigate } from '../router/router';
-import { TextField, focusFirstInvalid } from '../ui/Field';
+import { TextField } from '../ui/Field';
 import { useFields } from '../ui/form';
 import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
 import { ErrorAlert } from '../ui/status';
-import { email, hasErrors, maxLength, newPassword, required, validate, type Rule } from '../ui/validate';
+import { email, maxLength, newPassword, required, type Rule } from '../ui/validate';
 import { FindOrganisation } from './FindOrganisation';
 import { isValidSlug, suggestSlug } from './slug';
 
@@ -23,7 +22,6 @@ export function SignupPage() {
   const form = useFields({ organization_name: '', slug: '', firstname: '', lastname: '', email: '', password: '' });
   const [slugEdited, setSlugEdited] = useState(false);
   const submission = useSubmit();
-  const ref = useRef<HTMLFormElement>(null);
   const { values, errors } = form;
 
   const onName = (name: string) => {
@@ -33,7 +31,7 @@ export function SignupPage() {
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    const found = validate(values, {
+    const passed = form.check({
       organization_name: [required, maxLength(200)],
       slug: [required, slugRule],
       firstname: [required, maxLength(100)],
@@ -41,28 +39,23 @@ export function SignupPage() {
       email: [required, email],
       password: [newPassword],
     });
-    form.setErrors(found);
-    if (hasErrors(found)) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
+    if (!passed) return;
     void submission.run(async () => {
-      try {
+      await form.server(async () => {
         const answer = await signUp({
           organization_name: values.organization_name.trim(),
           slug: values.slug,
           admin: { email: values.email.trim(), password: values.password, firstname: values.firstname.trim(), lastname: values.lastname.trim() },
         });
         navigate(`/setup/${encodeURIComponent(answer.tenant.slug)}`);
-      } catch (error) {
-        if (error instanceof ApiProblem) form.showServerErrors(error, RENAME);
-        requestAnimationFrame(() => focusFirstInvalid(ref.current));
-        throw error;
-      }
+      }, RENAME);
     });
   };
 
   return (
     <Page title={t('signup.title')} narrow>
       <p class="lead">{t('signup.lead')}</p>
-      <form ref={ref} class="form" onSubmit={onSubmit} noValidate>
+      <form ref={form.ref} class="form" onSubmit={onSubmit} noValidate>
         <fieldset>
           <legend>{t('signup.organisation')}</legend>
           <TextField label={t('signup.organization_name')} name="organization_name" autocomplete="organization" value={values.organization_name} onValue={onName} error={errors.organization_name} required />
