@@ -8,8 +8,7 @@ import { useFields } from '../ui/form';
 import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
 import { ErrorAlert } from '../ui/status';
-import { email, maxLength, newPassword, required } from '../ui/validate';
-import { NameFields } from './PersonFields';
+import { NEW_ACCOUNT_RULES, NameFields } from './PersonFields';
 import { signInAfter } from './signInAfter';
 
 export function RegisterPage({ slug }: { slug: string }) {
@@ -19,13 +18,7 @@ export function RegisterPage({ slug }: { slug: string }) {
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    const passed = form.check({
-      firstname: [required, maxLength(100)],
-      lastname: [required, maxLength(100)],
-      email: [required, email],
-      password: [newPassword],
-    });
-    if (!passed) return;
+    if (!form.check(NEW_ACCOUNT_RULES)) return;
     void submission.run(async () => {
       const person = { email: values.email.trim(), firstname: values.firstname.trim(), lastname: values.lastname.trim() };
       await form.server(async () => {

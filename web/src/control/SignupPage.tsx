@@ -10,7 +10,8 @@ import { useFields } from '../ui/form';
 import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
 import { ErrorAlert } from '../ui/status';
-import { email, maxLength, newPassword, required, type Rule } from '../ui/validate';
+import { maxLength, required, type Rule } from '../ui/validate';
+import { NEW_ACCOUNT_RULES } from '../auth/PersonFields';
 import { FindOrganisation } from './FindOrganisation';
 import { isValidSlug, suggestSlug } from './slug';
 
@@ -34,10 +35,7 @@ export function SignupPage() {
     const passed = form.check({
       organization_name: [required, maxLength(200)],
       slug: [required, slugRule],
-      firstname: [required, maxLength(100)],
-      lastname: [required, maxLength(100)],
-      email: [required, email],
-      password: [newPassword],
+      ...NEW_ACCOUNT_RULES,
     });
     if (!passed) return;
     void submission.run(async () => {

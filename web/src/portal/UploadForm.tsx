@@ -4,6 +4,7 @@ import { useId, useRef, useState } from 'preact/hooks';
 import { uploadFile } from '../data/files';
 import type { Attachment } from '../api/schemas';
 import { t } from '../i18n';
+import { FieldError } from '../ui/Field';
 import { useSubmit } from '../ui/hooks';
 import { ErrorAlert, Notice } from '../ui/status';
 
@@ -48,11 +49,7 @@ export function UploadForm({ ticketId, onUploaded }: { ticketId: number; onUploa
           aria-describedby={error ? `${id}-hint ${id}-error` : `${id}-hint`}
           onChange={() => setError(undefined)}
         />
-        {error ? (
-          <p class="field-error" id={`${id}-error`}>
-            {error}
-          </p>
-        ) : null}
+        <FieldError id={id} error={error} />
       </div>
       <ErrorAlert error={submission.error} />
       {uploaded ? <Notice tone="success">{t('portal.files.uploaded', { name: uploaded })}</Notice> : null}

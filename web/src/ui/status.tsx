@@ -76,3 +76,35 @@ export function Loaded<T>({ resource, empty, overrides, loadingLabel, placeholde
     </>
   );
 }
+
+/** What a link from mail did as the page opened: working on it, what it did (`children`, as a
+ * success), the link refused (`refused`: its own words, nothing to retry), or another failure
+ * (with Retry); then, once it has answered, where to go next (`next`). */
+export function LinkOutcome<T>({
+  outcome,
+  working,
+  refused,
+  next,
+  children,
+}: {
+  outcome: { data: T | undefined; error: unknown; loading: boolean; reload: () => void };
+  working: string;
+  refused: string | null;
+  next: ComponentChildren;
+  children: (data: T) => ComponentChildren;
+}) {
+  return (
+    <>
+      {outcome.loading ? <Loading label={working} /> : null}
+      {outcome.data !== undefined ? <Notice tone="success">{children(outcome.data)}</Notice> : null}
+      {refused !== null ? (
+        <div class="alert alert--error" role="alert">
+          <p>{refused}</p>
+        </div>
+      ) : (
+        <ErrorAlert error={outcome.error} onRetry={outcome.reload} />
+      )}
+      {outcome.loading ? null : <p>{next}</p>}
+    </>
+  );
+}

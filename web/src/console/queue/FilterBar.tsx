@@ -4,7 +4,7 @@
 import { useEffect, useId, useState } from 'preact/hooks';
 import { t } from '../../i18n';
 import { CATEGORIES } from '../../tickets/categories';
-import { SelectField } from '../../ui/Field';
+import { FieldError, SelectField } from '../../ui/Field';
 import { Notice } from '../../ui/status';
 import { STATUS_LABEL } from '../../tickets/badges';
 import { usePeople } from '../people';
@@ -133,11 +133,7 @@ function SaveFilter({ state, saved }: { state: QueueState; saved: Saved }) {
               setDone('');
             }}
           />
-          {error ? (
-            <p class="field-error" id={`${id}-error`}>
-              {error}
-            </p>
-          ) : null}
+          <FieldError id={id} error={error} />
         </div>
         <button type="submit" class="button button--secondary">
           {t('console.saved.submit')}
