@@ -5,6 +5,7 @@ import { uploadFile } from '../data/files';
 import type { Attachment } from '../api/schemas';
 import { t } from '../i18n';
 import { FieldError } from '../ui/Field';
+import { useFields } from '../ui/form';
 import { useSubmit } from '../ui/hooks';
 import { ErrorAlert, Notice } from '../ui/status';
 
@@ -12,7 +13,8 @@ import { ErrorAlert, Notice } from '../ui/status';
 const MAX_BYTES = 20 * 1024 * 1024;
 
 export function UploadForm({ ticketId, onUploaded }: { ticketId: number; onUploaded: (file: Attachment) => void }) {
-  const [error, setError] = useState<string | undefined>();
+  const form = useFields<Record<never, string>, 'file'>({});
+  const error = form.errors.file;
   const [uploaded, setUploaded] = useState<string | null>(null);
   const submission = useSubmit();
   const input = useRef<HTMLInputElement>(null);
@@ -22,9 +24,7 @@ export function UploadForm({ ticketId, onUploaded }: { ticketId: number; onUploa
     event.preventDefault();
     setUploaded(null);
     const file = input.current?.files?.[0];
-    if (!file) return setError(t('portal.files.choose'));
-    if (file.size > MAX_BYTES) return setError(t('portal.files.too_big'));
-    setError(undefined);
+    if (!form.show({ file: !file ? t('portal.files.choose') : file.size > MAX_BYTES ? t('portal.files.too_big') : undefined }) || !file) return;
     void submission.run(async () => {
       const stored = await uploadFile(ticketId, file);
       onUploaded(stored);
@@ -34,7 +34,7 @@ export function UploadForm({ ticketId, onUploaded }: { ticketId: number; onUploa
   };
 
   return (
-    <form class="form upload" onSubmit={onSubmit} noValidate>
+    <form ref={form.ref} class="form upload" onSubmit={onSubmit} noValidate>
       <div class={error ? 'field field--invalid' : 'field'}>
         <label for={id}>{t('portal.files.file')}</label>
         <p class="field-hint" id={`${id}-hint`}>
@@ -47,7 +47,7 @@ export function UploadForm({ ticketId, onUploaded }: { ticketId: number; onUploa
           type="file"
           aria-invalid={error ? 'true' : undefined}
           aria-describedby={error ? `${id}-hint ${id}-error` : `${id}-hint`}
-          onChange={() => setError(undefined)}
+          onChange={() => form.setErrors({})}
         />
         <FieldError id={id} error={error} />
       </div>

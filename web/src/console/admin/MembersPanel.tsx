@@ -5,6 +5,7 @@ import { allMembers, changeMemberRole, removeMember, type MemberView } from '../
 import { useResource } from '../../data/resource';
 import { formatDateTime, t } from '../../i18n';
 import { displayName, useMember } from '../../tenant/member';
+import { useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 import { MEMBER_ROLES, ROLE_LABEL, roleLabel } from './roles';
@@ -37,7 +38,8 @@ export function MembersPanel() {
 
 function MemberRow({ m, slug, self, onChanged }: { m: MemberView; slug: string; self: boolean; onChanged: (notice: string) => void }) {
   const name = displayName(m);
-  const [role, setRole] = useState(m.role);
+  const form = useFields({ role: m.role });
+  const { role } = form.values;
   const [confirming, setConfirming] = useState(false);
   const submission = useSubmit();
   const id = useId();
@@ -69,7 +71,7 @@ function MemberRow({ m, slug, self, onChanged }: { m: MemberView; slug: string; 
       >
         <div class="field">
           <label for={id}>{t('console.team.role_of', { name })}</label>
-          <select id={id} name="role" value={role} onChange={(e) => setRole(e.currentTarget.value)}>
+          <select id={id} name="role" value={role} onChange={(e) => form.set('role')(e.currentTarget.value)}>
             {label ? null : <option value={m.role}>{m.role}</option>}
             {MEMBER_ROLES.map((r) => (
               <option key={r} value={r}>
