@@ -27,7 +27,7 @@ function Rating({ ticketId }: { ticketId: number }) {
   const [thanked, setThanked] = useState(false);
   const id = useId();
   const data = state.data;
-  if (!data || (!data.rateable && !data.rating)) return state.error ? <ErrorAlert error={state.error} onRetry={state.reload} /> : null;
+  if (!data || (!data.rateable && !data.rating)) return <ErrorAlert error={state.error} onRetry={state.reload} />;
   return (
     <section class="panel panel--accent" aria-labelledby={id}>
       <h2 id={id}>{t('csat.widget.title')}</h2>

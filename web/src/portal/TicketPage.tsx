@@ -19,7 +19,7 @@ import { Thread } from '../tickets/Thread';
 import { acceptsReplies } from '../tickets/moves';
 import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
-import { ErrorAlert, Loaded, Loading, Notice } from '../ui/status';
+import { ErrorAlert, Loaded, Notice } from '../ui/status';
 import { RatingPanel } from './RatingPanel';
 import { ReplyForm } from './ReplyForm';
 import { TicketActions } from './TicketActions';
@@ -52,18 +52,13 @@ export function TicketPage({ id }: { id: number }) {
   const threadHeading = useId();
   const arrived = useArrivals(id, thread.listing?.items, member.id);
 
-  if (ticket.error) {
-    return (
-      <Page title={t('portal.ticket.title')}>
-        <ErrorAlert error={ticket.error} overrides={{ not_found: 'portal.ticket.not_found' }} onRetry={ticket.reload} />
-        <Link href="/">{t('portal.ticket.back')}</Link>
-      </Page>
-    );
-  }
   if (!ticket.data) {
     return (
       <Page title={t('portal.ticket.title')}>
-        <Loading />
+        <Loaded resource={ticket} overrides={{ not_found: 'portal.ticket.not_found' }}>
+          {() => null}
+        </Loaded>
+        {ticket.error ? <Link href="/">{t('portal.ticket.back')}</Link> : null}
       </Page>
     );
   }

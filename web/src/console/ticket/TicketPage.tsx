@@ -13,7 +13,7 @@ import { t, tn } from '../../i18n';
 import { Link } from '../../router/router';
 import { useMember } from '../../tenant/member';
 import { Page } from '../../ui/Page';
-import { ErrorAlert, Loaded, Loading, Notice } from '../../ui/status';
+import { Loaded, Notice } from '../../ui/status';
 import { ShortcutsButton, ShortcutsHelp } from '../ShortcutsHelp';
 import { useFiles, useHistory, useThread, useTicket } from '../../data/hooks';
 import { allMessages } from '../../data/messages';
@@ -51,7 +51,9 @@ export function TicketPage({ id }: { id: number }) {
     return (
       <Page title={t('console.ticket.title')}>
         {back}
-        {ticket.error ? <ErrorAlert error={ticket.error} overrides={{ not_found: 'console.ticket.not_found' }} onRetry={ticket.reload} /> : <Loading />}
+        <Loaded resource={ticket} overrides={{ not_found: 'console.ticket.not_found' }}>
+          {() => null}
+        </Loaded>
       </Page>
     );
   }
