@@ -31,9 +31,7 @@ export function AcceptInvitationPage({ token, onJoined }: { token: string; onJoi
       ) : (
         <>
           <p>{t('auth.invite.signed_in_lead', { email: member.email, slug })}</p>
-          {submission.error ? (
-            <ErrorAlert error={submission.error} overrides={{ conflict: 'auth.invite.already_member', forbidden: 'auth.invite.other_email', not_found: 'auth.invite.invalid' }} />
-          ) : null}
+          <ErrorAlert error={submission.error} overrides={{ conflict: 'auth.invite.already_member', forbidden: 'auth.invite.other_email', not_found: 'auth.invite.invalid' }} />
           <button type="button" class="button" onClick={accept} disabled={submission.busy}>
             {t('auth.invite.submit')}
           </button>

@@ -1,30 +1,27 @@
 //! Asking for a link to choose a new password. The answer is the same whether or not an account
 //! has that address, and so is what this page says.
 
-import { useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { ApiProblem } from '../api/problem';
 import { forgotPassword } from '../data/account';
 import { getLocale, t } from '../i18n';
 import { Link } from '../router/router';
-import { TextField, focusFirstInvalid } from '../ui/Field';
+import { TextField } from '../ui/Field';
 import { useFields } from '../ui/form';
 import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
 import { ErrorAlert, Notice } from '../ui/status';
-import { email, hasErrors, required, validate } from '../ui/validate';
+import { email, required } from '../ui/validate';
 import { neutralAnswer } from './recovery';
 
 export function ForgotPasswordPage({ slug }: { slug: string }) {
   const form = useFields({ email: '' });
   const submission = useSubmit();
   const [sent, setSent] = useState(false);
-  const ref = useRef<HTMLFormElement>(null);
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    const found = validate(form.values, { email: [required, email] });
-    form.setErrors(found);
-    if (hasErrors(found)) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
+    if (!form.check({ email: [required, email] })) return;
     setSent(false);
     void submission.run(async () => {
       try {
@@ -47,9 +44,9 @@ export function ForgotPasswordPage({ slug }: { slug: string }) {
           <p>{t('auth.forgot.sent')}</p>
         </Notice>
       ) : null}
-      <form ref={ref} class="form" onSubmit={onSubmit} noValidate>
+      <form ref={form.ref} class="form" onSubmit={onSubmit} noValidate>
         <TextField label={t('field.email')} name="email" type="email" autocomplete="username" value={form.values.email} onValue={form.set('email')} error={form.errors.email} required />
-        {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} /> : null}
+        <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} />
         <button type="submit" class="button" disabled={submission.busy}>
           {submission.busy ? t('common.working') : t('auth.forgot.submit')}
         </button>

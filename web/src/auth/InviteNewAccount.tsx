@@ -1,14 +1,13 @@
 //! Accept an invitation as a new person: the account takes the invitation's email.
 
-import { useRef } from 'preact/hooks';
 import { ApiProblem } from '../api/problem';
 import { joinByInvitation, type Newcomer } from '../data/account';
 import { t } from '../i18n';
-import { TextField, focusFirstInvalid } from '../ui/Field';
+import { TextField } from '../ui/Field';
 import { useFields } from '../ui/form';
 import { useSubmit } from '../ui/hooks';
 import { ErrorAlert } from '../ui/status';
-import { hasErrors, maxLength, newPassword, required, validate } from '../ui/validate';
+import { maxLength, newPassword, required } from '../ui/validate';
 import { NameFields } from './PersonFields';
 import { signInAfter } from './signInAfter';
 
@@ -21,14 +20,11 @@ function newcomer(fields: Omit<Newcomer, 'email'>): Newcomer {
 export function InviteNewAccount({ slug, token, onProblem }: { slug: string; token: string; onProblem: (error: unknown) => void }) {
   const form = useFields({ firstname: '', lastname: '', password: '' });
   const submission = useSubmit();
-  const ref = useRef<HTMLFormElement>(null);
   const { values, errors } = form;
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    const found = validate(values, { firstname: [required, maxLength(100)], lastname: [required, maxLength(100)], password: [newPassword] });
-    form.setErrors(found);
-    if (hasErrors(found)) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
+    if (!form.check({ firstname: [required, maxLength(100)], lastname: [required, maxLength(100)], password: [newPassword] })) return;
     void submission.run(async () => {
       let joined;
       try {
@@ -43,10 +39,10 @@ export function InviteNewAccount({ slug, token, onProblem }: { slug: string; tok
   };
 
   return (
-    <form ref={ref} class="form" onSubmit={onSubmit} noValidate>
+    <form ref={form.ref} class="form" onSubmit={onSubmit} noValidate>
       <NameFields values={values} errors={errors} set={form.set} />
       <TextField label={t('field.password')} name="password" type="password" autocomplete="new-password" value={values.password} onValue={form.set('password')} hint={t('field.password_hint')} error={errors.password} required />
-      {submission.error ? <ErrorAlert error={submission.error} overrides={{ not_found: 'auth.invite.invalid', validation_failed: 'error.check_fields' }} /> : null}
+      <ErrorAlert error={submission.error} overrides={{ not_found: 'auth.invite.invalid', validation_failed: 'error.check_fields' }} />
       <button type="submit" class="button" disabled={submission.busy}>
         {t('auth.invite.submit')}
       </button>

@@ -1,17 +1,17 @@
 //! Sign in to this organisation: email and password, then a second factor when the account has
 //! one. Once signed in, the app takes the person where they were going.
 
-import { useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { MfaChallenge } from '../api/schemas';
 import { t } from '../i18n';
 import { Link } from '../router/router';
 import { session } from '../session';
-import { TextField, focusFirstInvalid } from '../ui/Field';
+import { TextField } from '../ui/Field';
 import { useFields } from '../ui/form';
 import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
 import { ErrorAlert, Notice } from '../ui/status';
-import { email, hasErrors, required, validate } from '../ui/validate';
+import { email, required } from '../ui/validate';
 import { takeHandoff, type Handoff } from './handoff';
 import { MfaStep } from './MfaStep';
 
@@ -22,7 +22,6 @@ export function LoginPage({ slug, next }: { slug: string; next: string | null })
   const [challenge, setChallenge] = useState<MfaChallenge | null>(handoff?.challenge ?? null);
   const form = useFields({ email: handoff?.email ?? '', password: '' });
   const submission = useSubmit();
-  const ref = useRef<HTMLFormElement>(null);
 
   if (challenge) {
     return (
@@ -34,9 +33,7 @@ export function LoginPage({ slug, next }: { slug: string; next: string | null })
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    const found = validate(form.values, { email: [required, email], password: [required] });
-    form.setErrors(found);
-    if (hasErrors(found)) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
+    if (!form.check({ email: [required, email], password: [required] })) return;
     void submission.run(async () => {
       const result = await session.login(slug, form.values.email.trim(), form.values.password);
       if (result.kind === 'mfa') setChallenge(result.challenge);
@@ -47,10 +44,10 @@ export function LoginPage({ slug, next }: { slug: string; next: string | null })
     <Page title={t('auth.login.title')} narrow>
       {handoff?.notice ? <Notice tone="success">{t(`auth.notice.${handoff.notice}`)}</Notice> : null}
       {next ? <p>{t('auth.login.to_continue')}</p> : null}
-      <form ref={ref} class="form" onSubmit={onSubmit} noValidate>
+      <form ref={form.ref} class="form" onSubmit={onSubmit} noValidate>
         <TextField label={t('field.email')} name="email" type="email" autocomplete="username" value={form.values.email} onValue={form.set('email')} error={form.errors.email} required />
         <TextField label={t('field.password')} name="password" type="password" autocomplete="current-password" value={form.values.password} onValue={form.set('password')} error={form.errors.password} required />
-        {submission.error ? <ErrorAlert error={submission.error} overrides={LOGIN_ERRORS} /> : null}
+        <ErrorAlert error={submission.error} overrides={LOGIN_ERRORS} />
         <button type="submit" class="button" disabled={submission.busy}>
           {submission.busy ? t('auth.login.submitting') : t('auth.login.submit')}
         </button>

@@ -1,7 +1,16 @@
-//! First and last name, side by side on wide screens.
+//! First and last name, side by side on wide screens; the checks of a new account's fields.
 
 import { t } from '../i18n';
 import { TextField } from '../ui/Field';
+import { email, maxLength, newPassword, required } from '../ui/validate';
+
+/** The checks on a new account: its names, its address, its password. */
+export const NEW_ACCOUNT_RULES = {
+  firstname: [required, maxLength(100)],
+  lastname: [required, maxLength(100)],
+  email: [required, email],
+  password: [newPassword],
+};
 
 export function NameFields({ values, errors, set }: {
   values: { firstname: string; lastname: string };

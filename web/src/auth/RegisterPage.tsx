@@ -1,44 +1,29 @@
 //! Customers create their own account on the organisation's host, then are signed in.
 
-import { useRef } from 'preact/hooks';
 import { register } from '../data/account';
-import { ApiProblem } from '../api/problem';
 import { t } from '../i18n';
 import { Link } from '../router/router';
-import { TextField, focusFirstInvalid } from '../ui/Field';
+import { TextField } from '../ui/Field';
 import { useFields } from '../ui/form';
 import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
 import { ErrorAlert } from '../ui/status';
-import { email, hasErrors, maxLength, newPassword, required, validate } from '../ui/validate';
-import { NameFields } from './PersonFields';
+import { NEW_ACCOUNT_RULES, NameFields } from './PersonFields';
 import { signInAfter } from './signInAfter';
 
 export function RegisterPage({ slug }: { slug: string }) {
   const form = useFields({ firstname: '', lastname: '', email: '', password: '' });
   const submission = useSubmit();
-  const ref = useRef<HTMLFormElement>(null);
   const { values, errors } = form;
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    const found = validate(values, {
-      firstname: [required, maxLength(100)],
-      lastname: [required, maxLength(100)],
-      email: [required, email],
-      password: [newPassword],
-    });
-    form.setErrors(found);
-    if (hasErrors(found)) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
+    if (!form.check(NEW_ACCOUNT_RULES)) return;
     void submission.run(async () => {
       const person = { email: values.email.trim(), firstname: values.firstname.trim(), lastname: values.lastname.trim() };
-      try {
+      await form.server(async () => {
         await register({ tenant: slug, password: values.password, ...person });
-      } catch (error) {
-        if (error instanceof ApiProblem) form.showServerErrors(error);
-        requestAnimationFrame(() => focusFirstInvalid(ref.current));
-        throw error;
-      }
+      });
       await signInAfter(slug, person.email, values.password, 'registered');
     });
   };
@@ -46,11 +31,11 @@ export function RegisterPage({ slug }: { slug: string }) {
   return (
     <Page title={t('auth.register.title')} narrow>
       <p class="lead">{t('auth.register.lead')}</p>
-      <form ref={ref} class="form" onSubmit={onSubmit} noValidate>
+      <form ref={form.ref} class="form" onSubmit={onSubmit} noValidate>
         <NameFields values={values} errors={errors} set={form.set} />
         <TextField label={t('field.email')} name="email" type="email" autocomplete="email" value={values.email} onValue={form.set('email')} error={errors.email} required />
         <TextField label={t('field.password')} name="password" type="password" autocomplete="new-password" value={values.password} onValue={form.set('password')} hint={t('field.password_hint')} error={errors.password} required />
-        {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} /> : null}
+        <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} />
         <button type="submit" class="button" disabled={submission.busy}>
           {submission.busy ? t('auth.register.submitting') : t('auth.register.submit')}
         </button>

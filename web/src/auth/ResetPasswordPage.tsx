@@ -1,13 +1,11 @@
 //! Choosing a new password from the link mailed by "forgot password". The reset ends every
 //! session of the account, so the person then signs in again with the new password.
 
-import { useRef } from 'preact/hooks';
-import { ApiProblem } from '../api/problem';
 import { resetPassword } from '../data/account';
 import { t } from '../i18n';
 import { Link, navigate } from '../router/router';
 import { session } from '../session';
-import { TextField, focusFirstInvalid } from '../ui/Field';
+import { TextField } from '../ui/Field';
 import { useFields } from '../ui/form';
 import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
@@ -19,7 +17,6 @@ import { isInvalidLink } from './recovery';
 export function ResetPasswordPage({ token }: { token: string | null }) {
   const form = useFields({ password: '', confirm: '' });
   const submission = useSubmit();
-  const ref = useRef<HTMLFormElement>(null);
   const { values, errors } = form;
 
   const onSubmit = (event: Event) => {
@@ -27,15 +24,11 @@ export function ResetPasswordPage({ token }: { token: string | null }) {
     const found = validate(values, { password: [newPassword], confirm: [required] });
     if (!found.confirm && values.confirm !== values.password) found.confirm = t('auth.reset.mismatch');
     form.setErrors(found);
-    if (hasErrors(found)) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
+    if (hasErrors(found)) return form.focusInvalid();
     void submission.run(async () => {
-      try {
+      await form.server(async () => {
         await resetPassword(token ?? '', values.password);
-      } catch (error) {
-        if (error instanceof ApiProblem) form.showServerErrors(error, { new_password: 'password' });
-        requestAnimationFrame(() => focusFirstInvalid(ref.current));
-        throw error;
-      }
+      }, { new_password: 'password' });
       // Every session of the account has ended, this tab's too if it had one.
       if (session.current.status === 'signed_in') await session.logout();
       handOff({ notice: 'password_reset' });
@@ -54,7 +47,7 @@ export function ResetPasswordPage({ token }: { token: string | null }) {
           </p>
         </div>
       ) : (
-        <form ref={ref} class="form" onSubmit={onSubmit} noValidate>
+        <form ref={form.ref} class="form" onSubmit={onSubmit} noValidate>
           <TextField
             label={t('auth.reset.new_password')}
             name="new-password"
@@ -76,7 +69,7 @@ export function ResetPasswordPage({ token }: { token: string | null }) {
             error={errors.confirm}
             required
           />
-          {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} /> : null}
+          <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} />
           <button type="submit" class="button" disabled={submission.busy}>
             {submission.busy ? t('common.working') : t('auth.reset.submit')}
           </button>

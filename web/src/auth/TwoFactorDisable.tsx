@@ -1,26 +1,23 @@
 //! Turning 2FA off: the current password and a current code (or a recovery code).
 
-import { useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { disableTwoFactor } from '../data/account';
 import { t } from '../i18n';
-import { TextField, focusFirstInvalid } from '../ui/Field';
+import { TextField } from '../ui/Field';
 import { useFields } from '../ui/form';
 import { useSubmit } from '../ui/hooks';
 import { ErrorAlert, Notice } from '../ui/status';
-import { hasErrors, required, sixDigits, validate } from '../ui/validate';
+import { required, sixDigits } from '../ui/validate';
 
 export function TwoFactorDisable({ onDisabled }: { onDisabled: () => void }) {
   const form = useFields({ password: '', code: '' });
   const [mode, setMode] = useState<'code' | 'recovery'>('code');
   const submission = useSubmit();
-  const ref = useRef<HTMLFormElement>(null);
   const { values, errors } = form;
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    const found = validate(values, { password: [required], code: mode === 'code' ? [required, sixDigits] : [required] });
-    form.setErrors(found);
-    if (hasErrors(found)) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
+    if (!form.check({ password: [required], code: mode === 'code' ? [required, sixDigits] : [required] })) return;
     const factor = mode === 'code' ? { code: values.code.replace(/\s/g, '') } : { recovery_code: values.code.trim() };
     void submission.run(async () => {
       await disableTwoFactor({ password: values.password, ...factor });
@@ -32,7 +29,7 @@ export function TwoFactorDisable({ onDisabled }: { onDisabled: () => void }) {
     <>
       <Notice tone="success">{t('auth.2fa.on')}</Notice>
       <h2>{t('auth.2fa.disable_title')}</h2>
-      <form ref={ref} class="form" onSubmit={onSubmit} noValidate>
+      <form ref={form.ref} class="form" onSubmit={onSubmit} noValidate>
         <TextField label={t('auth.current_password')} name="password" type="password" autocomplete="current-password" value={values.password} onValue={form.set('password')} error={errors.password} required />
         <TextField
           key={mode}
@@ -45,7 +42,7 @@ export function TwoFactorDisable({ onDisabled }: { onDisabled: () => void }) {
           error={errors.code}
           required
         />
-        {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'auth.2fa.disable_invalid', mfa_required: 'auth.2fa.required_by_org' }} /> : null}
+        <ErrorAlert error={submission.error} overrides={{ validation_failed: 'auth.2fa.disable_invalid', mfa_required: 'auth.2fa.required_by_org' }} />
         <div class="actions">
           <button type="submit" class="button button--danger" disabled={submission.busy}>
             {t('auth.2fa.disable')}

@@ -1,14 +1,15 @@
 //! Turning 2FA on: confirm the password, scan the QR code (or type the secret), confirm with a
 //! code, then keep the recovery codes shown once.
 
-import { useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { enableTwoFactor, startTwoFactor } from '../data/account';
 import type { TwoFactorSetup as Setup } from '../api/schemas';
 import { t } from '../i18n';
-import { TextField, focusFirstInvalid } from '../ui/Field';
+import { TextField } from '../ui/Field';
+import { useFields } from '../ui/form';
 import { useSubmit } from '../ui/hooks';
 import { ErrorAlert, Notice } from '../ui/status';
-import { required, sixDigits, validate } from '../ui/validate';
+import { required, sixDigits } from '../ui/validate';
 import { svgDataUrl } from './dataUrl';
 import { RecoveryCodes } from './RecoveryCodes';
 
@@ -27,23 +28,19 @@ export function TwoFactorSetup({ onEnabled }: { onEnabled: () => void }) {
 }
 
 function PasswordStep({ onSetup }: { onSetup: (setup: Setup) => void }) {
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | undefined>();
+  const form = useFields({ password: '' });
   const submission = useSubmit();
-  const ref = useRef<HTMLFormElement>(null);
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    const found = validate({ password }, { password: [required] });
-    setError(found.password);
-    if (found.password) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
-    void submission.run(async () => onSetup(await startTwoFactor(password)));
+    if (!form.check({ password: [required] })) return;
+    void submission.run(async () => onSetup(await startTwoFactor(form.values.password)));
   };
 
   return (
-    <form ref={ref} class="form" onSubmit={onSubmit} noValidate>
-      <TextField label={t('auth.current_password')} name="password" type="password" autocomplete="current-password" value={password} onValue={setPassword} error={error} required />
-      {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'auth.2fa.wrong_password', conflict: 'auth.2fa.already_on' }} /> : null}
+    <form ref={form.ref} class="form" onSubmit={onSubmit} noValidate>
+      <TextField label={t('auth.current_password')} name="password" type="password" autocomplete="current-password" value={form.values.password} onValue={form.set('password')} error={form.errors.password} required />
+      <ErrorAlert error={submission.error} overrides={{ validation_failed: 'auth.2fa.wrong_password', conflict: 'auth.2fa.already_on' }} />
       <button type="submit" class="button" disabled={submission.busy}>
         {t('auth.2fa.start')}
       </button>
@@ -52,18 +49,14 @@ function PasswordStep({ onSetup }: { onSetup: (setup: Setup) => void }) {
 }
 
 function ScanStep({ setup, onEnabled, onRestart }: { setup: Setup; onEnabled: (codes: string[]) => void; onRestart: () => void }) {
-  const [code, setCode] = useState('');
-  const [error, setError] = useState<string | undefined>();
+  const form = useFields({ code: '' });
   const submission = useSubmit();
-  const ref = useRef<HTMLFormElement>(null);
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    const found = validate({ code }, { code: [required, sixDigits] });
-    setError(found.code);
-    if (found.code) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
+    if (!form.check({ code: [required, sixDigits] })) return;
     void submission.run(async () => {
-      const answer = await enableTwoFactor(code.replace(/\s/g, ''));
+      const answer = await enableTwoFactor(form.values.code.replace(/\s/g, ''));
       onEnabled(answer.recovery_codes);
     });
   };
@@ -83,9 +76,9 @@ function ScanStep({ setup, onEnabled, onRestart }: { setup: Setup; onEnabled: (c
           {setup.secret}
         </code>
       </p>
-      <form ref={ref} class="form" onSubmit={onSubmit} noValidate>
-        <TextField label={t('auth.2fa.code')} name="code" autocomplete="one-time-code" inputMode="numeric" maxLength={7} value={code} onValue={setCode} error={error} required />
-        {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'auth.mfa.invalid', conflict: 'auth.2fa.setup_expired' }} /> : null}
+      <form ref={form.ref} class="form" onSubmit={onSubmit} noValidate>
+        <TextField label={t('auth.2fa.code')} name="code" autocomplete="one-time-code" inputMode="numeric" maxLength={7} value={form.values.code} onValue={form.set('code')} error={form.errors.code} required />
+        <ErrorAlert error={submission.error} overrides={{ validation_failed: 'auth.mfa.invalid', conflict: 'auth.2fa.setup_expired' }} />
         <div class="actions">
           <button type="submit" class="button" disabled={submission.busy}>
             {t('auth.2fa.enable')}

@@ -9,7 +9,7 @@ import { Link } from '../router/router';
 import { session } from '../session';
 import { useSession } from '../session/useSession';
 import { Page } from '../ui/Page';
-import { ErrorAlert, Loading, Notice } from '../ui/status';
+import { LinkOutcome } from '../ui/status';
 import { isInvalidLink } from './recovery';
 import { ApiProblem } from '../api/problem';
 
@@ -27,26 +27,18 @@ export function VerifyEmailPage({ token }: { token: string | null }) {
 
   return (
     <Page title={t('auth.verify.title')} narrow>
-      {outcome.loading ? <Loading label={t('auth.verify.working')} /> : null}
-      {outcome.data ? (
-        <Notice tone="success">
-          <p>{t('auth.verify.done')}</p>
-        </Notice>
-      ) : null}
-      {isInvalidLink(outcome.error) ? (
-        <div class="alert alert--error" role="alert">
-          <p>{t('auth.verify.invalid')}</p>
-        </div>
-      ) : outcome.error ? (
-        <ErrorAlert error={outcome.error} onRetry={outcome.reload} />
-      ) : null}
-      {!outcome.loading ? (
-        <p>
+      <LinkOutcome
+        outcome={outcome}
+        working={t('auth.verify.working')}
+        refused={isInvalidLink(outcome.error) ? t('auth.verify.invalid') : null}
+        next={
           <Link href={signedIn ? '/' : '/login'} class="button">
             {signedIn ? t('auth.verify.continue') : t('auth.verify.sign_in')}
           </Link>
-        </p>
-      ) : null}
+        }
+      >
+        {() => <p>{t('auth.verify.done')}</p>}
+      </LinkOutcome>
     </Page>
   );
 }

@@ -1,26 +1,26 @@
 //! For people who already have an organisation: from its address to its sign-in page.
 
-import { useId, useState } from 'preact/hooks';
+import { useId } from 'preact/hooks';
 import { tenantStatus } from '../data/organisation';
 import { tenantDomain, tenantLoginUrl } from '../host';
 import { t } from '../i18n';
 import { TextField } from '../ui/Field';
+import { useFields } from '../ui/form';
 import { useSubmit } from '../ui/hooks';
 import { ErrorAlert } from '../ui/status';
 import { appUrlOf } from './appUrl';
 import { isValidSlug } from './slug';
 
 export function FindOrganisation() {
-  const [slug, setSlug] = useState('');
-  const [error, setError] = useState<string | undefined>();
+  const form = useFields({ slug: '' });
   const submission = useSubmit();
   const headingId = useId();
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    const wanted = slug.trim().toLowerCase();
-    if (!isValidSlug(wanted)) return setError(t('validation.slug'));
-    setError(undefined);
+    const wanted = form.values.slug.trim().toLowerCase();
+    form.setErrors(isValidSlug(wanted) ? {} : { slug: t('validation.slug') });
+    if (!isValidSlug(wanted)) return;
     void submission.run(async () => {
       const view = await tenantStatus(wanted);
       window.location.assign(tenantLoginUrl(view.slug, appUrlOf(view), window.location));
@@ -31,12 +31,12 @@ export function FindOrganisation() {
     <section class="panel panel--quiet" aria-labelledby={headingId}>
       <h2 id={headingId}>{t('signup.find.title')}</h2>
       <form class="form form--inline" onSubmit={onSubmit} noValidate>
-        <TextField label={t('signup.find.slug')} hint={t('signup.find.hint', { domain: tenantDomain(window.location.hostname) })} name="organization" autocomplete="off" autocapitalize="none" spellcheck={false} value={slug} onValue={setSlug} error={error} />
+        <TextField label={t('signup.find.slug')} hint={t('signup.find.hint', { domain: tenantDomain(window.location.hostname) })} name="organization" autocomplete="off" autocapitalize="none" spellcheck={false} value={form.values.slug} onValue={form.set('slug')} error={form.errors.slug} />
         <button type="submit" class="button button--secondary" disabled={submission.busy}>
           {t('signup.find.submit')}
         </button>
       </form>
-      {submission.error ? <ErrorAlert error={submission.error} overrides={{ not_found: 'signup.find.not_found' }} /> : null}
+      <ErrorAlert error={submission.error} overrides={{ not_found: 'signup.find.not_found' }} />
     </section>
   );
 }

@@ -1,17 +1,17 @@
 //! Sign up an organisation: its name and address (slug), and its owner's account.
 
-import { useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { signUp } from '../data/organisation';
-import { ApiProblem } from '../api/problem';
 import { tenantDomain } from '../host';
 import { t } from '../i18n';
 import { navigate } from '../router/router';
-import { TextField, focusFirstInvalid } from '../ui/Field';
+import { TextField } from '../ui/Field';
 import { useFields } from '../ui/form';
 import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
 import { ErrorAlert } from '../ui/status';
-import { email, hasErrors, maxLength, newPassword, required, validate, type Rule } from '../ui/validate';
+import { maxLength, required, type Rule } from '../ui/validate';
+import { NEW_ACCOUNT_RULES } from '../auth/PersonFields';
 import { FindOrganisation } from './FindOrganisation';
 import { isValidSlug, suggestSlug } from './slug';
 
@@ -23,7 +23,6 @@ export function SignupPage() {
   const form = useFields({ organization_name: '', slug: '', firstname: '', lastname: '', email: '', password: '' });
   const [slugEdited, setSlugEdited] = useState(false);
   const submission = useSubmit();
-  const ref = useRef<HTMLFormElement>(null);
   const { values, errors } = form;
 
   const onName = (name: string) => {
@@ -33,36 +32,28 @@ export function SignupPage() {
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    const found = validate(values, {
+    const passed = form.check({
       organization_name: [required, maxLength(200)],
       slug: [required, slugRule],
-      firstname: [required, maxLength(100)],
-      lastname: [required, maxLength(100)],
-      email: [required, email],
-      password: [newPassword],
+      ...NEW_ACCOUNT_RULES,
     });
-    form.setErrors(found);
-    if (hasErrors(found)) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
+    if (!passed) return;
     void submission.run(async () => {
-      try {
+      await form.server(async () => {
         const answer = await signUp({
           organization_name: values.organization_name.trim(),
           slug: values.slug,
           admin: { email: values.email.trim(), password: values.password, firstname: values.firstname.trim(), lastname: values.lastname.trim() },
         });
         navigate(`/setup/${encodeURIComponent(answer.tenant.slug)}`);
-      } catch (error) {
-        if (error instanceof ApiProblem) form.showServerErrors(error, RENAME);
-        requestAnimationFrame(() => focusFirstInvalid(ref.current));
-        throw error;
-      }
+      }, RENAME);
     });
   };
 
   return (
     <Page title={t('signup.title')} narrow>
       <p class="lead">{t('signup.lead')}</p>
-      <form ref={ref} class="form" onSubmit={onSubmit} noValidate>
+      <form ref={form.ref} class="form" onSubmit={onSubmit} noValidate>
         <fieldset>
           <legend>{t('signup.organisation')}</legend>
           <TextField label={t('signup.organization_name')} name="organization_name" autocomplete="organization" value={values.organization_name} onValue={onName} error={errors.organization_name} required />
@@ -91,7 +82,7 @@ export function SignupPage() {
           <TextField label={t('field.email')} name="email" type="email" autocomplete="email" value={values.email} onValue={form.set('email')} error={errors.email} required />
           <TextField label={t('field.password')} name="password" type="password" autocomplete="new-password" value={values.password} onValue={form.set('password')} hint={t('field.password_hint')} error={errors.password} required />
         </fieldset>
-        {submission.error ? <ErrorAlert error={submission.error} overrides={{ conflict: 'signup.conflict', validation_failed: 'error.check_fields' }} /> : null}
+        <ErrorAlert error={submission.error} overrides={{ conflict: 'signup.conflict', validation_failed: 'error.check_fields' }} />
         <button type="submit" class="button" disabled={submission.busy}>
           {submission.busy ? t('signup.submitting') : t('signup.submit')}
         </button>

@@ -73,6 +73,12 @@ export function fieldErrors(error: unknown, rename: Record<string, string> = {})
   return result;
 }
 
+/** A server's field name as the form's by the first part of its name (`events[0]` is `events`). */
+export function formField<F extends string>(field: string, fields: readonly F[]): F | null {
+  const base = field.split(/[.[]/)[0] ?? field;
+  return (fields as readonly string[]).includes(base) ? (base as F) : null;
+}
+
 function fallbackFor(status: number): MessageKey {
   if (status === 0) return 'error.network_error';
   if (status >= 500) return 'error.server_error';

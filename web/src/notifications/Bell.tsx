@@ -133,8 +133,8 @@ function NotificationPanel({ id, stamp, onChanged, onClose }: { id: string; stam
           {t('notifications.panel.mark_all')}
         </button>
       </div>
-      {marking.error ? <ErrorAlert error={marking.error} /> : null}
-      {list.error ? <ErrorAlert error={list.error} onRetry={list.reload} /> : null}
+      <ErrorAlert error={marking.error} />
+      <ErrorAlert error={list.error} onRetry={list.reload} />
       {list.loading && !list.listing ? <Loading /> : null}
       {list.listing && items.length === 0 ? <p class="bell-empty">{t('notifications.panel.empty')}</p> : null}
       {items.length ? (
@@ -163,7 +163,7 @@ function NotificationPanel({ id, stamp, onChanged, onClose }: { id: string; stam
           ))}
         </ul>
       ) : null}
-      {more.error ? <ErrorAlert error={more.error} /> : null}
+      <ErrorAlert error={more.error} />
       <div class="bell-foot">
         {list.listing?.cursor ? (
           <button type="button" class="button button--secondary button--small" onClick={() => void more.run(list.loadMore)} disabled={more.busy}>

@@ -10,7 +10,7 @@ import { Link } from '../router/router';
 import { SelectField } from '../ui/Field';
 import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
-import { EmptyState, ErrorAlert, Loading } from '../ui/status';
+import { ErrorAlert, Loaded } from '../ui/status';
 import { TicketRow } from './TicketRow';
 
 const PAGE_SIZE = 20;
@@ -55,24 +55,21 @@ export function MyTicketsPage() {
           options={(Object.keys(FILTERS) as Filter[]).map((f) => ({ value: f, label: t(`portal.filter.${f}`) }))}
         />
       </div>
-      {first.error ? <ErrorAlert error={first.error} onRetry={first.reload} /> : null}
-      {first.loading && !first.listing ? <Loading /> : null}
-      {first.listing && tickets.length === 0 ? (
-        <EmptyState title={filter === 'all' ? t('portal.tickets.empty') : t('portal.tickets.empty_filtered')} />
-      ) : null}
-      {tickets.length ? (
-        <>
-          <ul class="ticket-list" aria-busy={first.loading ? 'true' : undefined}>
-            {tickets.map((ticket) => (
-              <TicketRow key={ticket.id} ticket={ticket} />
-            ))}
-          </ul>
-          <p class="list-count" role="status">
-            {tn('portal.tickets.count', tickets.length)}
-          </p>
-        </>
-      ) : null}
-      {loading.error ? <ErrorAlert error={loading.error} onRetry={loadMore} /> : null}
+      <Loaded resource={first} empty={(l) => l.items.length === 0 && (filter === 'all' ? t('portal.tickets.empty') : t('portal.tickets.empty_filtered'))}>
+        {() => (
+          <>
+            <ul class="ticket-list" aria-busy={first.loading ? 'true' : undefined}>
+              {tickets.map((ticket) => (
+                <TicketRow key={ticket.id} ticket={ticket} />
+              ))}
+            </ul>
+            <p class="list-count" role="status">
+              {tn('portal.tickets.count', tickets.length)}
+            </p>
+          </>
+        )}
+      </Loaded>
+      <ErrorAlert error={loading.error} onRetry={loadMore} />
       {cursor ? (
         <button type="button" class="button button--secondary" onClick={loadMore} disabled={loading.busy}>
           {loading.busy ? t('common.loading') : t('portal.tickets.load_more')}

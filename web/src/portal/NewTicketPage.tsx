@@ -1,36 +1,32 @@
 //! Open a ticket: what it is about, in the customer's words, and the order it concerns.
 
-import { useRef } from 'preact/hooks';
 import { createTicket } from '../data/tickets';
-import { ApiProblem } from '../api/problem';
 import { t } from '../i18n';
 import { navigate } from '../router/router';
-import { SelectField, TextArea, TextField, focusFirstInvalid } from '../ui/Field';
+import { SelectField, TextArea, TextField } from '../ui/Field';
 import { useFields } from '../ui/form';
 import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
 import { ErrorAlert } from '../ui/status';
-import { digitsOnly, hasErrors, maxLength, required, validate } from '../ui/validate';
+import { digitsOnly, maxLength, required } from '../ui/validate';
 import { CATEGORIES } from '../tickets/categories';
 import { textToHtml } from '../tickets/text';
 
 export function NewTicketPage() {
   const form = useFields({ subject: '', description: '', category: '', order: '' });
   const submission = useSubmit();
-  const ref = useRef<HTMLFormElement>(null);
   const { values, errors } = form;
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    const found = validate(values, {
+    const passed = form.check({
       subject: [required, maxLength(255)],
       description: [required, maxLength(15000)],
       order: [digitsOnly],
     });
-    form.setErrors(found);
-    if (hasErrors(found)) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
+    if (!passed) return;
     void submission.run(async () => {
-      try {
+      await form.server(async () => {
         const ticket = await createTicket({
           subject: values.subject.trim(),
           description: textToHtml(values.description),
@@ -38,17 +34,13 @@ export function NewTicketPage() {
           order_id: values.order.trim() ? Number(values.order.trim()) : null,
         });
         navigate(`/tickets/${ticket.id}`, { replace: true });
-      } catch (error) {
-        if (error instanceof ApiProblem) form.showServerErrors(error, { order_id: 'order' });
-        requestAnimationFrame(() => focusFirstInvalid(ref.current));
-        throw error;
-      }
+      }, { order_id: 'order' });
     });
   };
 
   return (
     <Page title={t('portal.new.title')} narrow>
-      <form ref={ref} class="form" onSubmit={onSubmit} noValidate>
+      <form ref={form.ref} class="form" onSubmit={onSubmit} noValidate>
         <TextField label={t('portal.new.subject')} name="subject" autocomplete="off" maxLength={255} value={values.subject} onValue={form.set('subject')} error={errors.subject} required />
         <TextArea label={t('portal.new.description')} name="description" rows={8} hint={t('portal.new.description_hint')} value={values.description} onValue={form.set('description')} error={errors.description} required />
         <SelectField
@@ -60,7 +52,7 @@ export function NewTicketPage() {
           options={[{ value: '', label: t('portal.new.category_none') }, ...CATEGORIES.map((c) => ({ value: c, label: t(`category.${c}`) }))]}
         />
         <TextField label={t('portal.new.order')} name="order_id" inputMode="numeric" autocomplete="off" hint={t('portal.new.order_hint')} value={values.order} onValue={form.set('order')} error={errors.order} />
-        {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} /> : null}
+        <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} />
         <button type="submit" class="button" disabled={submission.busy}>
           {submission.busy ? t('portal.new.submitting') : t('portal.new.submit')}
         </button>

@@ -8,6 +8,7 @@ import { rateTicket, ticketSatisfaction, type TicketSatisfaction } from '../data
 import { useResource } from '../data/resource';
 import { t } from '../i18n';
 import { TextArea } from '../ui/Field';
+import { useFields } from '../ui/form';
 import { useSubmit } from '../ui/hooks';
 import { ErrorAlert, Notice } from '../ui/status';
 import { maxLength, validate } from '../ui/validate';
@@ -26,7 +27,7 @@ function Rating({ ticketId }: { ticketId: number }) {
   const [thanked, setThanked] = useState(false);
   const id = useId();
   const data = state.data;
-  if (!data || (!data.rateable && !data.rating)) return state.error ? <ErrorAlert error={state.error} onRetry={state.reload} /> : null;
+  if (!data || (!data.rateable && !data.rating)) return <ErrorAlert error={state.error} onRetry={state.reload} />;
   return (
     <section class="panel panel--accent" aria-labelledby={id}>
       <h2 id={id}>{t('csat.widget.title')}</h2>
@@ -58,16 +59,14 @@ function Rating({ ticketId }: { ticketId: number }) {
 }
 
 function RatingForm({ ticketId, onRated, onStale }: { ticketId: number; onRated: (rating: NonNullable<TicketSatisfaction['rating']>) => void; onStale: () => void }) {
-  const [rating, setRating] = useState<number | null>(null);
-  const [comment, setComment] = useState('');
-  const [errors, setErrors] = useState<{ rating?: string; comment?: string }>({});
+  const form = useFields<{ rating: number | null; comment: string }>({ rating: null, comment: '' });
+  const { values, errors } = form;
+  const { rating, comment } = values;
   const submission = useSubmit();
   const onSubmit = (event: Event) => {
     event.preventDefault();
     const found = validate({ comment }, { comment: [maxLength(COMMENT_MAX)] });
-    const next = { rating: rating === null ? t('csat.widget.choose') : undefined, comment: found.comment };
-    setErrors(next);
-    if (next.rating || next.comment || rating === null) return;
+    if (!form.show({ rating: rating === null ? t('csat.widget.choose') : undefined, comment: found.comment }) || rating === null) return;
     void submission.run(async () => {
       try {
         onRated(await rateTicket(ticketId, rating, comment));
@@ -79,16 +78,13 @@ function RatingForm({ ticketId, onRated, onStale }: { ticketId: number; onRated:
     });
   };
   return (
-    <form class="form" onSubmit={onSubmit} noValidate>
+    <form ref={form.ref} class="form" onSubmit={onSubmit} noValidate>
       <p>{t('csat.widget.lead')}</p>
       <StarPicker
         value={rating}
         disabled={submission.busy}
         error={errors.rating}
-        onChoose={(n) => {
-          setRating(n);
-          setErrors((e) => ({ ...e, rating: undefined }));
-        }}
+        onChoose={form.set('rating')}
       />
       <TextArea
         label={t('csat.widget.comment')}
@@ -97,12 +93,9 @@ function RatingForm({ ticketId, onRated, onStale }: { ticketId: number; onRated:
         rows={3}
         value={comment}
         error={errors.comment}
-        onValue={(v) => {
-          setComment(v);
-          setErrors((e) => ({ ...e, comment: undefined }));
-        }}
+        onValue={form.set('comment')}
       />
-      {submission.error ? <ErrorAlert error={submission.error} overrides={{ not_resolved: 'csat.widget.not_resolved' }} /> : null}
+      <ErrorAlert error={submission.error} overrides={{ not_resolved: 'csat.widget.not_resolved' }} />
       <button type="submit" class="button" disabled={submission.busy}>
         {submission.busy ? t('common.working') : t('csat.widget.submit')}
       </button>

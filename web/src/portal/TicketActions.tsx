@@ -34,7 +34,7 @@ export function TicketActions({ ticket, onChanged }: { ticket: TicketDetail; onC
           </button>
         ))}
       </div>
-      {submission.error ? <ErrorAlert error={submission.error} overrides={{ invalid_transition: 'portal.actions.refused' }} /> : null}
+      <ErrorAlert error={submission.error} overrides={{ invalid_transition: 'portal.actions.refused' }} />
     </section>
   );
 }

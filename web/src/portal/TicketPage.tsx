@@ -19,7 +19,7 @@ import { Thread } from '../tickets/Thread';
 import { acceptsReplies } from '../tickets/moves';
 import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
-import { EmptyState, ErrorAlert, Loading, Notice } from '../ui/status';
+import { ErrorAlert, Loaded, Notice } from '../ui/status';
 import { RatingPanel } from './RatingPanel';
 import { ReplyForm } from './ReplyForm';
 import { TicketActions } from './TicketActions';
@@ -52,24 +52,18 @@ export function TicketPage({ id }: { id: number }) {
   const threadHeading = useId();
   const arrived = useArrivals(id, thread.listing?.items, member.id);
 
-  if (ticket.error) {
-    return (
-      <Page title={t('portal.ticket.title')}>
-        <ErrorAlert error={ticket.error} overrides={{ not_found: 'portal.ticket.not_found' }} onRetry={ticket.reload} />
-        <Link href="/">{t('portal.ticket.back')}</Link>
-      </Page>
-    );
-  }
   if (!ticket.data) {
     return (
       <Page title={t('portal.ticket.title')}>
-        <Loading />
+        <Loaded resource={ticket} overrides={{ not_found: 'portal.ticket.not_found' }}>
+          {() => null}
+        </Loaded>
+        {ticket.error ? <Link href="/">{t('portal.ticket.back')}</Link> : null}
       </Page>
     );
   }
 
   const detail = ticket.data;
-  const messages = thread.listing?.items ?? [];
   const cursor = thread.listing?.cursor ?? null;
   const loadMore = () => void more.run(thread.loadMore);
   const onPosted = (message: Message) => {
@@ -101,11 +95,10 @@ export function TicketPage({ id }: { id: number }) {
         <p class="live-note" role="status">
           {arrived > 0 ? tn('portal.thread.arrived', arrived) : ''}
         </p>
-        {thread.error ? <ErrorAlert error={thread.error} onRetry={thread.reload} /> : null}
-        {thread.loading && !thread.listing ? <Loading /> : null}
-        {thread.listing && messages.length === 0 ? <EmptyState title={t('portal.thread.empty')} /> : null}
-        {messages.length ? <Thread messages={messages} me={member.id} audience="customer" /> : null}
-        {more.error ? <ErrorAlert error={more.error} onRetry={loadMore} /> : null}
+        <Loaded resource={thread} empty={(l) => l.items.length === 0 && t('portal.thread.empty')}>
+          {(l) => <Thread messages={l.items} me={member.id} audience="customer" />}
+        </Loaded>
+        <ErrorAlert error={more.error} onRetry={loadMore} />
         {cursor ? (
           <button type="button" class="button button--secondary" onClick={loadMore} disabled={more.busy}>
             {t('portal.thread.load_more')}

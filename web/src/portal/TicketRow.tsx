@@ -1,7 +1,7 @@
 import type { TicketListItem } from '../api/schemas';
 import { formatDateTime, t } from '../i18n';
 import { Link } from '../router/router';
-import { PriorityBadge, SlaBadge, StatusBadge, UnreadBadge } from '../tickets/badges';
+import { TicketBadges } from '../tickets/badges';
 
 export function TicketRow({ ticket }: { ticket: TicketListItem }) {
   return (
@@ -14,12 +14,7 @@ export function TicketRow({ ticket }: { ticket: TicketListItem }) {
           {t('portal.ticket.updated', { time: formatDateTime(ticket.updated_at) })}
         </p>
       </div>
-      <div class="badges">
-        <StatusBadge status={ticket.status} audience="customer" />
-        <PriorityBadge priority={ticket.priority} audience="customer" />
-        <SlaBadge badge={ticket.sla} audience="customer" />
-        <UnreadBadge count={ticket.unread_count} audience="customer" />
-      </div>
+      <TicketBadges ticket={ticket} audience="customer" />
     </li>
   );
 }

@@ -2,18 +2,13 @@
 
 import type { TicketDetail } from '../api/schemas';
 import { formatDateTime, t } from '../i18n';
-import { PriorityBadge, SlaBadge, StatusBadge, UnreadBadge } from '../tickets/badges';
+import { TicketBadges } from '../tickets/badges';
 import { isKnownCategory } from '../tickets/categories';
 
 export function TicketSummary({ ticket }: { ticket: TicketDetail }) {
   return (
     <div class="panel ticket-summary">
-      <div class="badges">
-        <StatusBadge status={ticket.status} audience="customer" />
-        <PriorityBadge priority={ticket.priority} audience="customer" />
-        <SlaBadge badge={ticket.sla} audience="customer" />
-        <UnreadBadge count={ticket.unread_count} audience="customer" />
-      </div>
+      <TicketBadges ticket={ticket} audience="customer" />
       <dl class="facts">
         <div>
           <dt>{t('portal.ticket.number')}</dt>

@@ -4,6 +4,8 @@ import { useId, useRef, useState } from 'preact/hooks';
 import { uploadFile } from '../data/files';
 import type { Attachment } from '../api/schemas';
 import { t } from '../i18n';
+import { FieldError } from '../ui/Field';
+import { useFields } from '../ui/form';
 import { useSubmit } from '../ui/hooks';
 import { ErrorAlert, Notice } from '../ui/status';
 
@@ -11,7 +13,8 @@ import { ErrorAlert, Notice } from '../ui/status';
 const MAX_BYTES = 20 * 1024 * 1024;
 
 export function UploadForm({ ticketId, onUploaded }: { ticketId: number; onUploaded: (file: Attachment) => void }) {
-  const [error, setError] = useState<string | undefined>();
+  const form = useFields<Record<never, string>, 'file'>({});
+  const error = form.errors.file;
   const [uploaded, setUploaded] = useState<string | null>(null);
   const submission = useSubmit();
   const input = useRef<HTMLInputElement>(null);
@@ -21,9 +24,7 @@ export function UploadForm({ ticketId, onUploaded }: { ticketId: number; onUploa
     event.preventDefault();
     setUploaded(null);
     const file = input.current?.files?.[0];
-    if (!file) return setError(t('portal.files.choose'));
-    if (file.size > MAX_BYTES) return setError(t('portal.files.too_big'));
-    setError(undefined);
+    if (!form.show({ file: !file ? t('portal.files.choose') : file.size > MAX_BYTES ? t('portal.files.too_big') : undefined }) || !file) return;
     void submission.run(async () => {
       const stored = await uploadFile(ticketId, file);
       onUploaded(stored);
@@ -33,7 +34,7 @@ export function UploadForm({ ticketId, onUploaded }: { ticketId: number; onUploa
   };
 
   return (
-    <form class="form upload" onSubmit={onSubmit} noValidate>
+    <form ref={form.ref} class="form upload" onSubmit={onSubmit} noValidate>
       <div class={error ? 'field field--invalid' : 'field'}>
         <label for={id}>{t('portal.files.file')}</label>
         <p class="field-hint" id={`${id}-hint`}>
@@ -46,15 +47,11 @@ export function UploadForm({ ticketId, onUploaded }: { ticketId: number; onUploa
           type="file"
           aria-invalid={error ? 'true' : undefined}
           aria-describedby={error ? `${id}-hint ${id}-error` : `${id}-hint`}
-          onChange={() => setError(undefined)}
+          onChange={() => form.setErrors({})}
         />
-        {error ? (
-          <p class="field-error" id={`${id}-error`}>
-            {error}
-          </p>
-        ) : null}
+        <FieldError id={id} error={error} />
       </div>
-      {submission.error ? <ErrorAlert error={submission.error} /> : null}
+      <ErrorAlert error={submission.error} />
       {uploaded ? <Notice tone="success">{t('portal.files.uploaded', { name: uploaded })}</Notice> : null}
       <button type="submit" class="button button--secondary" disabled={submission.busy}>
         {submission.busy ? t('portal.files.uploading') : t('portal.files.upload')}

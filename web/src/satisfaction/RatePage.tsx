@@ -64,7 +64,7 @@ function Rate({ token, linked }: { token: string; linked: number | null }) {
           ) : null}
         </Notice>
       ) : null}
-      {outcome.error && !already ? <ErrorAlert error={outcome.error} overrides={{ not_resolved: 'csat.page.reopened' }} onRetry={outcome.reload} /> : null}
+      <ErrorAlert error={already ? null : outcome.error} overrides={{ not_resolved: 'csat.page.reopened' }} onRetry={outcome.reload} />
       {latest?.comment ? (
         <figure class="rating-comment">
           <figcaption>{t('csat.page.your_comment')}</figcaption>

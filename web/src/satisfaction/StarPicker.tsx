@@ -3,6 +3,7 @@
 
 import { useId } from 'preact/hooks';
 import { t, tn, type MessageKey } from '../i18n';
+import { FieldError } from '../ui/Field';
 import { SCALE } from './rating';
 
 /** Each rating in a word, beside the stars. */
@@ -31,11 +32,7 @@ export function StarPicker({ value, onChoose, disabled, error, legend }: { value
           {value !== null && WORDS[value] ? t(WORDS[value]) : ''}
         </span>
       </div>
-      {error ? (
-        <p class="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={id} error={error} />
     </fieldset>
   );
 }

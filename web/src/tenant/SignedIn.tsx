@@ -25,7 +25,7 @@ import { useLiveStream } from '../data/live';
 import { useResource } from '../data/resource';
 import { Layout } from '../ui/Layout';
 import { NotFoundPage } from '../ui/NotFoundPage';
-import { ErrorAlert, Loading } from '../ui/status';
+import { Loaded } from '../ui/status';
 import type { Area } from './area';
 import { whileJoining } from './joining';
 import { LiveStatus } from './LiveStatus';
@@ -46,7 +46,7 @@ export function SignedIn({ slug, place, location, userId, emailUnconfirmed }: { 
     const user = { name: '', onSignOut: signOut, signingOut };
     return (
       <Layout place={place} user={me.error ? user : undefined}>
-        {me.error ? <ErrorAlert error={me.error} onRetry={me.reload} /> : <Loading />}
+        <Loaded resource={me}>{() => null}</Loaded>
       </Layout>
     );
   }

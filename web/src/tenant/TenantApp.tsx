@@ -7,7 +7,7 @@ import { useSession } from '../session/useSession';
 import { t } from '../i18n';
 import { useLocation } from '../router/router';
 import { Layout } from '../ui/Layout';
-import { ErrorAlert, Loading } from '../ui/status';
+import { Loaded } from '../ui/status';
 import { SignedIn } from './SignedIn';
 import { SignedOut } from './SignedOut';
 import { emailUnconfirmed } from './verified';
@@ -32,7 +32,9 @@ export function TenantApp({ slug }: { slug: string }) {
   if (state.status === 'unknown' || foreign) {
     return (
       <Layout place={slug}>
-        {restoreError ? <ErrorAlert error={restoreError} onRetry={() => setAttempt((n) => n + 1)} /> : <Loading label={t('common.restoring')} />}
+        <Loaded resource={{ data: undefined, error: restoreError, loading: true, reload: () => setAttempt((n) => n + 1) }} loadingLabel={t('common.restoring')}>
+          {() => null}
+        </Loaded>
       </Layout>
     );
   }

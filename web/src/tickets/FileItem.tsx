@@ -44,7 +44,7 @@ export function FileItem({ file, audience, preview = false }: { file: FileFacts;
       >
         {staff ? t('console.files.download') : t('portal.files.download')}
       </button>
-      {download.error ? <ErrorAlert error={download.error} /> : null}
+      <ErrorAlert error={download.error} />
     </li>
   );
 }

@@ -6,27 +6,25 @@ import { useId } from 'preact/hooks';
 import type { Attachment } from '../api/schemas';
 import type { Resource } from '../data/resource';
 import { t } from '../i18n';
-import { EmptyState, ErrorAlert, Loading } from '../ui/status';
+import { Loaded } from '../ui/status';
 import type { Audience } from './audience';
 import { FileItem } from './FileItem';
 
 export function FilesPanel({ files, audience, children }: { files: Resource<Attachment[]>; audience: Audience; children?: ComponentChildren }) {
   const id = useId();
   const staff = audience === 'staff';
-  const list = files.data ?? [];
   return (
     <section class="panel" aria-labelledby={id}>
       <h2 id={id}>{staff ? t('console.files.title') : t('portal.files.title')}</h2>
-      {files.error ? <ErrorAlert error={files.error} onRetry={files.reload} /> : null}
-      {files.loading && !files.data ? <Loading /> : null}
-      {files.data && list.length === 0 ? <EmptyState title={staff ? t('console.files.empty') : t('portal.files.empty')} /> : null}
-      {list.length ? (
-        <ul class={staff ? 'attachments files' : 'attachments'}>
-          {list.map((file) => (
-            <FileItem key={file.id} file={file} audience={audience} preview={staff} />
-          ))}
-        </ul>
-      ) : null}
+      <Loaded resource={files} empty={(list) => list.length === 0 && (staff ? t('console.files.empty') : t('portal.files.empty'))}>
+        {(list) => (
+          <ul class={staff ? 'attachments files' : 'attachments'}>
+            {list.map((file) => (
+              <FileItem key={file.id} file={file} audience={audience} preview={staff} />
+            ))}
+          </ul>
+        )}
+      </Loaded>
       {children}
     </section>
   );

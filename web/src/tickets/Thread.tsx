@@ -99,7 +99,7 @@ function Original({ id, author, time }: { id: number; author: string; time: stri
       >
         {t('console.thread.original')}
       </button>
-      {download.error ? <ErrorAlert error={download.error} /> : null}
+      <ErrorAlert error={download.error} />
     </div>
   );
 }

@@ -46,3 +46,15 @@ export function SlaBadge({ badge, audience, now }: { badge: Badge; audience: Aud
   if (!tone) return null;
   return <span class={`badge badge--sla-${tone}`}>{slaText(display, audience, now ?? new Date())}</span>;
 }
+
+/** A ticket's badges, in the list and on its page: status, priority, service targets, unread. */
+export function TicketBadges({ ticket, audience, now }: { ticket: { status: TicketStatus; priority: Priority; sla: Badge; unread_count?: number | null }; audience: Audience; now?: Date }) {
+  return (
+    <div class="badges">
+      <StatusBadge status={ticket.status} audience={audience} />
+      <PriorityBadge priority={ticket.priority} audience={audience} />
+      <SlaBadge badge={ticket.sla} audience={audience} now={now} />
+      <UnreadBadge count={ticket.unread_count} audience={audience} />
+    </div>
+  );
+}

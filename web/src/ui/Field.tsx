@@ -25,13 +25,18 @@ function Frame({ id, label, hint, error, children }: { id: string; label: string
         </p>
       ) : null}
       {children}
-      {error ? (
-        <p class="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={id} error={error} />
     </div>
   );
+}
+
+/** A field's error, named by `{id}-error` (the field's `aria-describedby`); nothing without one. */
+export function FieldError({ id, error }: { id: string; error: string | undefined }) {
+  return error ? (
+    <p class="field-error" id={`${id}-error`}>
+      {error}
+    </p>
+  ) : null;
 }
 
 type InputProps = Common & Omit<PartialInputHTMLAttributes<HTMLInputElement>, 'label' | 'name' | 'id' | 'role'> & { onValue?: (value: string) => void };
@@ -143,11 +148,7 @@ export function CheckboxGroup({
           </div>
         ))}
       </div>
-      {error ? (
-        <p class="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={id} error={error} />
     </fieldset>
   );
 }

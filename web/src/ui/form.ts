@@ -1,20 +1,74 @@
-//! Form state: values by field name, and the errors to show (the browser's checks first, then
-//! the server's field errors).
+//! Form state, for every form: values by field name, the errors to show (the browser's checks
+//! first, then the server's field errors), and the focus sent to the first field flagged.
 
-import { useState } from 'preact/hooks';
-import { fieldErrors } from '../errors/describe';
+import { useRef, useState } from 'preact/hooks';
+import { ApiProblem } from '../api';
+import { fieldErrors, formField } from '../errors/describe';
+import { t, type MessageKey } from '../i18n';
+import { focusFirstInvalid } from './Field';
+import { hasErrors, validate, type Rule } from './validate';
 
-export function useFields<F extends string>(initial: Record<F, string>) {
+/** The fields of a form whose values are text (the ones the checks apply to). */
+type TextFields<V> = { [K in keyof V]: V[K] extends string ? K : never }[keyof V] & string;
+
+/** `Extra` names errors shown elsewhere than beside a field (the whole form's, say). */
+export function useFields<V extends object, Extra extends string = never>(initial: V) {
+  type F = (keyof V & string) | Extra;
   const [values, setValues] = useState(initial);
   const [errors, setErrors] = useState<Partial<Record<F, string>>>({});
-  const set = (field: F) => (value: string) => {
-    setValues((v) => ({ ...v, [field]: value }));
-    // A corrected field stops being flagged as soon as it is edited.
-    setErrors((e) => (e[field] ? { ...e, [field]: undefined } : e));
-  };
+  const ref = useRef<HTMLFormElement>(null);
+  const set =
+    <K extends keyof V & string>(field: K) =>
+    (value: V[K]) => {
+      setValues((v) => ({ ...v, [field]: value }));
+      // A corrected field stops being flagged as soon as it is edited.
+      setErrors((e) => (e[field] ? { ...e, [field]: undefined } : e));
+    };
+  /** Moves the focus to the first field flagged, once it is drawn. */
+  const focusInvalid = () => void requestAnimationFrame(() => focusFirstInvalid(ref.current));
   /** Shows the server's field errors, with its field names mapped to the form's. */
   const showServerErrors = (error: unknown, rename: Record<string, string> = {}) => {
     setErrors(fieldErrors(error, rename) as Partial<Record<F, string>>);
   };
-  return { values, setValues, errors, setErrors, set, showServerErrors };
+  /** The browser's checks on the text fields: each field's first failure shown, and the focus on
+   * the first; `true` when every field passes. */
+  const check = (rules: Partial<Record<TextFields<V>, Rule[]>>, params?: Record<string, number>): boolean =>
+    show(validate(values as Record<string, string>, rules as Partial<Record<string, Rule[]>>, params) as Partial<Record<F, string>>);
+  /** Shows the errors a form's own checks found, the focus on the first; `true` when there are none. */
+  const show = (found: Partial<Record<F, string>>): boolean => {
+    setErrors(found);
+    if (hasErrors(found)) focusInvalid();
+    return !hasErrors(found);
+  };
+  /** Runs a call to the server; its refusal with field errors shows them beside the fields (and
+   * is thrown on, for the submission to show the rest). */
+  const server = async <T>(call: () => Promise<T>, rename?: Record<string, string>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof ApiProblem) showServerErrors(error, rename);
+      focusInvalid();
+      throw error;
+    }
+  };
+  return { values, setValues, errors, setErrors, set, ref, check, show, focusInvalid, showServerErrors, server };
+}
+
+/** Each message translated, by field (what a form's own check function found). */
+export function translated<F extends string>(found: Partial<Record<F, MessageKey>>): Partial<Record<F, string>> {
+  const shown: Partial<Record<F, string>> = {};
+  for (const [field, key] of Object.entries(found) as [F, MessageKey][]) shown[field] = t(key);
+  return shown;
+}
+
+/** The server's field errors on the form's fields (by the first part of their names), the first
+ * message of each. */
+export function serverFieldErrors<F extends string>(error: unknown, fields: readonly F[]): Partial<Record<F, string>> {
+  const found: Partial<Record<F, string>> = {};
+  if (!(error instanceof ApiProblem)) return found;
+  for (const e of error.errors) {
+    const field = formField(e.field, fields);
+    if (field) found[field] ??= e.message;
+  }
+  return found;
 }

@@ -13,8 +13,10 @@ export function Loading({ label }: { label?: string }) {
   );
 }
 
-/** A failure, announced at once; with a way to try again when there is one. */
+/** A failure, announced at once; with a way to try again when there is one. Nothing while there
+ * is no failure (`error` null or undefined), so a form shows its submission's failure as is. */
 export function ErrorAlert({ error, overrides, onRetry }: { error: unknown; overrides?: Overrides; onRetry?: () => void }) {
+  if (error === null || error === undefined) return null;
   return (
     <div class="alert alert--error" role="alert">
       <p>{describeProblem(error, overrides)}</p>
@@ -42,5 +44,67 @@ export function EmptyState({ title, children }: { title: string; children?: Comp
       <p class="empty-title">{title}</p>
       {children}
     </div>
+  );
+}
+
+/** What a loading hook holds (`useResource`, `useLive`; `usePaged` names its data `listing`). */
+export type Loadable<T> = { error: unknown; loading: boolean; reload: () => void } & ({ data: T | undefined } | { listing: T | undefined });
+
+export interface LoadedProps<T> {
+  resource: Loadable<T>;
+  /** The data held nothing to show: the empty state's title, or `false`. */
+  empty?: (data: T) => string | false;
+  /** How the failure of the first load is worded. */
+  overrides?: Overrides;
+  loadingLabel?: string;
+  /** Shown while loading when there is no data yet, in place of the spinner (`null`: nothing). */
+  placeholder?: ComponentChildren;
+  children: (data: T) => ComponentChildren;
+}
+
+/** The states of what loads, in one place: the first load's failure (with Retry), the spinner
+ * until there is data, the empty state, or the data shown by `children`. The last data stays on
+ * screen while the next key loads. */
+export function Loaded<T>({ resource, empty, overrides, loadingLabel, placeholder, children }: LoadedProps<T>) {
+  const data = 'listing' in resource ? resource.listing : resource.data;
+  const emptyTitle = data !== undefined && empty ? empty(data) : false;
+  return (
+    <>
+      <ErrorAlert error={resource.error} overrides={overrides} onRetry={resource.reload} />
+      {data === undefined && !resource.error && resource.loading ? placeholder !== undefined ? placeholder : <Loading label={loadingLabel} /> : null}
+      {data === undefined ? null : emptyTitle !== false ? <EmptyState title={emptyTitle} /> : children(data)}
+    </>
+  );
+}
+
+/** What a link from mail did as the page opened: working on it, what it did (`children`, as a
+ * success), the link refused (`refused`: its own words, nothing to retry), or another failure
+ * (with Retry); then, once it has answered, where to go next (`next`). */
+export function LinkOutcome<T>({
+  outcome,
+  working,
+  refused,
+  next,
+  children,
+}: {
+  outcome: { data: T | undefined; error: unknown; loading: boolean; reload: () => void };
+  working: string;
+  refused: string | null;
+  next: ComponentChildren;
+  children: (data: T) => ComponentChildren;
+}) {
+  return (
+    <>
+      {outcome.loading ? <Loading label={working} /> : null}
+      {outcome.data !== undefined ? <Notice tone="success">{children(outcome.data)}</Notice> : null}
+      {refused !== null ? (
+        <div class="alert alert--error" role="alert">
+          <p>{refused}</p>
+        </div>
+      ) : (
+        <ErrorAlert error={outcome.error} onRetry={outcome.reload} />
+      )}
+      {outcome.loading ? null : <p>{next}</p>}
+    </>
   );
 }

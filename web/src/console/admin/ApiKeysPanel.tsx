@@ -1,18 +1,19 @@
 //! The organisation's API keys: creating one (its whole value shown once, with a copy button),
 //! the list (prefix, permissions, dates, standing) and revoking one after a confirmation in place.
 
-import { useId, useRef, useState } from 'preact/hooks';
-import { ApiProblem } from '../../api/problem';
+import { useId, useState } from 'preact/hooks';
 import { API_KEY_SCOPES, createApiKey, listApiKeys, revokeApiKey, type ApiKey, type ApiKeyScope, type CreatedApiKey } from '../../data/integrations';
 import { useResource } from '../../data/resource';
 import { formatDateTime, t, type MessageKey } from '../../i18n';
 import { useMember } from '../../tenant/member';
-import { CheckboxGroup, TextField, focusFirstInvalid } from '../../ui/Field';
+import { CheckboxGroup, TextField } from '../../ui/Field';
+import { serverFieldErrors, translated, useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
-import { EmptyState, ErrorAlert, Loading, Notice } from '../../ui/status';
+import { ErrorAlert } from '../../ui/status';
+import { IntegrationPanel } from './IntegrationPanel';
 import { useNow } from '../useNow';
 import { OnceSecret } from './OnceSecret';
-import { checkKeyForm, formField, keyState, today, toggled, type KeyField, type KeyState } from './integrations';
+import { checkKeyForm, keyState, today, toggled, type KeyField, type KeyState } from './integrations';
 
 export const SCOPE_LABEL: Record<ApiKeyScope, MessageKey> = {
   'tickets:read': 'integrations.scope.tickets_read',
@@ -31,91 +32,61 @@ const STATE_BADGE: Record<KeyState, string> = { active: 'badge badge--ok', expir
 export function ApiKeysPanel() {
   const { slug } = useMember();
   const keys = useResource(`api-keys:${slug}`, listApiKeys);
-  const [created, setCreated] = useState<CreatedApiKey | null>(null);
-  const [revoked, setRevoked] = useState<string | null>(null);
-  const id = useId();
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t('integrations.keys.title')}</h2>
-      <p class="hint">{t('integrations.keys.lead')}</p>
-      <KeyForm
-        onCreated={(key) => {
-          setCreated(key);
-          setRevoked(null);
-          keys.reload();
-        }}
-      />
-      {created ? (
-        <OnceSecret title={t('integrations.key.created', { name: created.name })} label={t('integrations.key.value')} value={created.key} warning={t('integrations.key.once_warning')} onDone={() => setCreated(null)}>
+    <IntegrationPanel
+      title={t('integrations.keys.title')}
+      lead={t('integrations.keys.lead')}
+      listTitle={t('integrations.keys.list')}
+      emptyTitle={t('integrations.keys.empty')}
+      items={keys}
+      form={(onCreated: (key: CreatedApiKey) => void) => <KeyForm onCreated={onCreated} />}
+      secret={(created, done) => (
+        <OnceSecret title={t('integrations.key.created', { name: created.name })} label={t('integrations.key.value')} value={created.key} warning={t('integrations.key.once_warning')} onDone={done}>
           <p>{t('integrations.key.created_hint')}</p>
         </OnceSecret>
-      ) : null}
-      <h3>{t('integrations.keys.list')}</h3>
-      {keys.error ? <ErrorAlert error={keys.error} onRetry={keys.reload} /> : null}
-      {keys.loading && !keys.data ? <Loading /> : null}
-      {revoked !== null ? <Notice tone="success">{t('integrations.key.revoked', { name: revoked })}</Notice> : null}
-      {keys.data && keys.data.length === 0 ? <EmptyState title={t('integrations.keys.empty')} /> : null}
-      {keys.data?.length ? (
-        <ul class="integration-list">
-          {keys.data.map((key) => (
-            <KeyRow
-              key={key.id}
-              apiKey={key}
-              onRevoked={() => {
-                setRevoked(key.name);
-                if (created?.id === key.id) setCreated(null);
-                keys.reload();
-              }}
-            />
-          ))}
-        </ul>
-      ) : null}
-    </section>
+      )}
+      goneNotice={(name) => t('integrations.key.revoked', { name })}
+      row={(key, gone) => (
+        <KeyRow
+          apiKey={key}
+          onRevoked={() => {
+            gone(key.name);
+            keys.reload();
+          }}
+        />
+      )}
+    />
   );
 }
 
+const NO_KEY = { name: '', scopes: [] as string[], expires: '' };
+
 function KeyForm({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
-  const [name, setName] = useState('');
-  const [scopes, setScopes] = useState<string[]>([]);
-  const [expires, setExpires] = useState('');
-  const [errors, setErrors] = useState<Partial<Record<KeyField, string>>>({});
+  const form = useFields<typeof NO_KEY, KeyField>(NO_KEY);
+  const { values, errors } = form;
   const submission = useSubmit();
-  const ref = useRef<HTMLFormElement>(null);
   const now = useNow(60_000);
-  const clear = (field: KeyField) => setErrors((e) => (e[field] ? { ...e, [field]: undefined } : e));
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    const checked = checkKeyForm({ name, scopes, expires }, new Date());
-    const shown: Partial<Record<KeyField, string>> = {};
-    for (const [field, message] of Object.entries(checked.errors) as [KeyField, MessageKey][]) shown[field] = t(message);
-    setErrors(shown);
-    if (!checked.request) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
+    const checked = checkKeyForm(values, new Date());
     const request = checked.request;
+    if (!form.show(translated(checked.errors)) || !request) return;
     void submission.run(async () => {
       try {
         const key = await createApiKey(request);
-        setName('');
-        setScopes([]);
-        setExpires('');
+        form.setValues(NO_KEY);
         onCreated(key);
       } catch (error) {
-        if (error instanceof ApiProblem && error.errors.length) {
-          const server: Partial<Record<KeyField, string>> = {};
-          for (const e of error.errors) {
-            const field = formField<KeyField>(e.field, ['name', 'scopes', 'expires_at']);
-            if (field) server[field] ??= e.message;
-          }
-          setErrors(server);
-          requestAnimationFrame(() => focusFirstInvalid(ref.current));
-        }
+        const server = serverFieldErrors<KeyField>(error, ['name', 'scopes', 'expires_at']);
+        if (Object.keys(server).length) form.show(server);
         throw error;
       }
     });
   };
 
   return (
-    <form ref={ref} class="form integration-form" onSubmit={onSubmit} noValidate>
+    <form ref={form.ref} class="form integration-form" onSubmit={onSubmit} noValidate>
       <h3>{t('integrations.keys.new')}</h3>
       <TextField
         label={t('integrations.key.name')}
@@ -123,12 +94,9 @@ function KeyForm({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
         name="name"
         autocomplete="off"
         maxLength={200}
-        value={name}
+        value={values.name}
         error={errors.name}
-        onValue={(v) => {
-          setName(v);
-          clear('name');
-        }}
+        onValue={form.set('name')}
         required
       />
       <CheckboxGroup
@@ -136,12 +104,9 @@ function KeyForm({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
         hint={t('integrations.key.scopes_hint')}
         name="scopes"
         options={API_KEY_SCOPES.map((s) => ({ value: s, label: t(SCOPE_LABEL[s]) }))}
-        chosen={scopes}
+        chosen={values.scopes}
         error={errors.scopes}
-        onToggle={(value, on) => {
-          setScopes((current) => toggled(API_KEY_SCOPES, current, value as ApiKeyScope, on));
-          clear('scopes');
-        }}
+        onToggle={(value, on) => form.set('scopes')(toggled(API_KEY_SCOPES, values.scopes, value as ApiKeyScope, on))}
       />
       <TextField
         label={t('integrations.key.expires_on')}
@@ -149,16 +114,14 @@ function KeyForm({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
         name="expires_at"
         type="date"
         min={today(now)}
-        value={expires}
+        value={values.expires}
         error={errors.expires_at}
         onValue={(v) => {
-          setExpires(v);
-          clear('expires_at');
+          form.set('expires')(v);
+          form.setErrors((e) => (e.expires_at ? { ...e, expires_at: undefined } : e));
         }}
       />
-      {submission.error ? (
-        <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields', limit_reached: 'integrations.keys.limit_reached' }} />
-      ) : null}
+      <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields', limit_reached: 'integrations.keys.limit_reached' }} />
       <button type="submit" class="button" disabled={submission.busy}>
         {submission.busy ? t('common.working') : t('integrations.key.submit')}
       </button>
@@ -241,7 +204,7 @@ function KeyRow({ apiKey: key, onRevoked }: { apiKey: ApiKey; onRevoked: () => v
           )}
         </div>
       )}
-      {submission.error ? <ErrorAlert error={submission.error} /> : null}
+      <ErrorAlert error={submission.error} />
     </li>
   );
 }

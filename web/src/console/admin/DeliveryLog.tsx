@@ -8,7 +8,7 @@ import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
 import { deliveryAttempts, replayDelivery, type DeliveryAttempt } from '../../data/integrations';
 import { formatDateTime, t } from '../../i18n';
 import { useSubmit } from '../../ui/hooks';
-import { EmptyState, ErrorAlert, Loading, Notice } from '../../ui/status';
+import { EmptyState, ErrorAlert, Loaded, Loading, Notice } from '../../ui/status';
 import { awaiting, formatMs, newestOfDelivery, retryRefreshIn, stillAwaited, succeeded, withHead, withPage, type AttemptLog, type Awaited } from './integrations';
 
 /** How often the log is read while a queued delivery is awaited, and for how long at most. */
@@ -110,9 +110,9 @@ export function DeliveryLog({ webhookId, url, queued }: { webhookId: string; url
           {t('integrations.log.refresh')}
         </button>
       </div>
-      {error && !log ? <ErrorAlert error={error} onRetry={() => void refresh()} /> : null}
-      {error && log ? <ErrorAlert error={error} /> : null}
-      {!log && !error ? <Loading /> : null}
+      <Loaded resource={{ data: log ?? undefined, error: log ? null : error, loading: !log, reload: () => void refresh() }}>{() => null}</Loaded>
+      {/* A later refresh's failure leaves the log shown: nothing to retry but Refresh. */}
+      <ErrorAlert error={log ? error : null} />
       {isWaiting ? <Loading label={t('integrations.log.waiting')} /> : null}
       {gaveUp ? <Notice>{t('integrations.log.gave_up')}</Notice> : null}
       {replayed ? <Notice tone="success">{t('integrations.log.replayed')}</Notice> : null}
@@ -151,7 +151,7 @@ export function DeliveryLog({ webhookId, url, queued }: { webhookId: string; url
           </table>
         </div>
       ) : null}
-      {more.error ? <ErrorAlert error={more.error} /> : null}
+      <ErrorAlert error={more.error} />
       {log?.cursor ? (
         <button type="button" class="button button--secondary" disabled={more.busy} onClick={loadMore}>
           {more.busy ? t('common.loading') : t('integrations.log.load_more')}
@@ -209,7 +209,7 @@ function AttemptRow({ attempt, webhookId, replayable, onReplayed }: { attempt: D
             {t('integrations.log.replay')}
           </button>
         ) : null}
-        {submission.error ? <ErrorAlert error={submission.error} /> : null}
+        <ErrorAlert error={submission.error} />
       </td>
     </tr>
   );

@@ -1,17 +1,17 @@
 //! Inviting people: the link to send is shown in full (the server returns its secret once) with
 //! a copy button; open invitations are listed and can be revoked.
 
-import { useId, useRef, useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import { invite, openInvitations, revokeInvitation } from '../../data/organisation';
 import { useResource } from '../../data/resource';
 import { ApiProblem } from '../../api/problem';
 import { formatDateTime, t } from '../../i18n';
 import { useMember } from '../../tenant/member';
-import { TextField, SelectField, focusFirstInvalid } from '../../ui/Field';
+import { TextField, SelectField } from '../../ui/Field';
 import { useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
-import { EmptyState, ErrorAlert, Loading, Notice } from '../../ui/status';
-import { email, hasErrors, required, validate } from '../../ui/validate';
+import { ErrorAlert, Loaded, Notice } from '../../ui/status';
+import { email, required } from '../../ui/validate';
 import { INVITE_ROLES, ROLE_LABEL, roleLabel } from './roles';
 
 export function InvitationsPanel() {
@@ -23,16 +23,15 @@ export function InvitationsPanel() {
       <h2 id={id}>{t('console.team.invitations')}</h2>
       <InviteForm slug={slug} onInvited={open.reload} />
       <h3>{t('console.team.open_invitations')}</h3>
-      {open.error ? <ErrorAlert error={open.error} onRetry={open.reload} /> : null}
-      {open.loading && !open.data ? <Loading /> : null}
-      {open.data && open.data.data.length === 0 ? <EmptyState title={t('console.team.no_invitations')} /> : null}
-      {open.data?.data.length ? (
-        <ul class="member-list">
-          {open.data.data.map((inv) => (
-            <InvitationRow key={inv.id} inv={inv} slug={slug} onRevoked={open.reload} />
-          ))}
-        </ul>
-      ) : null}
+      <Loaded resource={open} empty={(page) => page.data.length === 0 && t('console.team.no_invitations')}>
+        {(page) => (
+          <ul class="member-list">
+            {page.data.map((inv) => (
+              <InvitationRow key={inv.id} inv={inv} slug={slug} onRevoked={open.reload} />
+            ))}
+          </ul>
+        )}
+      </Loaded>
     </section>
   );
 }
@@ -64,7 +63,7 @@ function InvitationRow({ inv, slug, onRevoked }: { inv: { id: string; email: str
       >
         {t('console.team.revoke')}
       </button>
-      {submission.error ? <ErrorAlert error={submission.error} /> : null}
+      <ErrorAlert error={submission.error} />
     </li>
   );
 }
@@ -73,13 +72,10 @@ function InviteForm({ slug, onInvited }: { slug: string; onInvited: () => void }
   const form = useFields({ email: '', role: 'agent' });
   const submission = useSubmit();
   const [created, setCreated] = useState<{ link: string; email: string; expires: string } | null>(null);
-  const ref = useRef<HTMLFormElement>(null);
   const { values, errors } = form;
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    const found = validate(values, { email: [required, email] });
-    form.setErrors(found);
-    if (hasErrors(found)) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
+    if (!form.check({ email: [required, email] })) return;
     void submission.run(async () => {
       try {
         const answer = await invite(slug, { email: values.email.trim(), role: values.role });
@@ -94,12 +90,12 @@ function InviteForm({ slug, onInvited }: { slug: string; onInvited: () => void }
   };
   return (
     <>
-      <form ref={ref} class="form invite-form" onSubmit={onSubmit} noValidate>
+      <form ref={form.ref} class="form invite-form" onSubmit={onSubmit} noValidate>
         <div class="field-row">
           <TextField label={t('console.team.invite_email')} name="email" type="email" autocomplete="off" value={values.email} onValue={form.set('email')} error={errors.email} required />
           <SelectField label={t('console.team.invite_role')} name="role" value={values.role} onValue={form.set('role')} options={INVITE_ROLES.map((r) => ({ value: r, label: t(ROLE_LABEL[r]) }))} />
         </div>
-        {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} /> : null}
+        <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} />
         <button type="submit" class="button" disabled={submission.busy}>
           {submission.busy ? t('common.working') : t('console.team.invite_submit')}
         </button>

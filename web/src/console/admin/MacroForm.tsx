@@ -2,18 +2,19 @@
 //! placeholders it may use), and the status, priority and assignment it sets. Checked here first
 //! (`../macros.ts`); the server's refusals are shown beside their fields.
 
-import { useId, useRef, useState } from 'preact/hooks';
+import { useId } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import type { NewMacro } from '../../data/macros';
 import { t } from '../../i18n';
 import { STATUS_LABEL } from '../../tickets/badges';
-import { SelectField, TextArea, TextField, focusFirstInvalid } from '../../ui/Field';
+import { SelectField, TextArea, TextField } from '../../ui/Field';
+import { serverFieldErrors, useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert } from '../../ui/status';
+import { formField } from '../../errors/describe';
 import { MACRO_NAME_MAX, PLACEHOLDERS, checkMacroForm, placeholderText, type FormError, type MacroField, type MacroFormValues } from '../macros';
 import { usePeople } from '../people';
 import { PRIORITIES } from '../queue/views';
-import { formField } from './integrations';
 
 const STATUSES = ['open', 'in_progress', 'waiting_customer', 'resolved', 'closed'] as const;
 
@@ -35,15 +36,15 @@ export function MacroForm({
   onSave: (request: NewMacro) => Promise<void>;
   onCancel?: () => void;
 }) {
-  const [values, setValues] = useState(initial);
-  const [errors, setErrors] = useState<Partial<Record<MacroField, string>>>({});
+  const form = useFields<MacroFormValues, MacroField>(initial);
+  const { values, errors } = form;
   const submission = useSubmit();
   const people = usePeople();
-  const ref = useRef<HTMLFormElement>(null);
   const id = useId();
+  // Any change may answer the whole form's refusal.
   const set = <K extends keyof MacroFormValues>(key: K, value: MacroFormValues[K]) => {
-    setValues((v) => ({ ...v, [key]: value }));
-    setErrors((e) => (key === 'name' || key === 'body' ? { ...e, [key]: undefined, form: undefined } : { ...e, form: undefined }));
+    form.set(key)(value);
+    form.setErrors((e) => (e.form ? { ...e, form: undefined } : e));
   };
 
   const onSubmit = (event: Event) => {
@@ -51,9 +52,8 @@ export function MacroForm({
     const checked = checkMacroForm(values);
     const shown: Partial<Record<MacroField, string>> = {};
     for (const [field, error] of Object.entries(checked.errors) as [MacroField, FormError][]) shown[field] = t(error.key, error.params);
-    setErrors(shown);
-    if (!checked.request) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
     const request = checked.request;
+    if (!form.show(shown) || !request) return;
     void submission.run(async () => {
       try {
         await onSave(request);
@@ -61,20 +61,12 @@ export function MacroForm({
         const server: Partial<Record<MacroField, string>> = {};
         if (error instanceof ApiProblem && error.code === 'macro_name_taken') server.name = t('macros.form.name_taken');
         else if (error instanceof ApiProblem) {
-          const other: string[] = [];
-          for (const e of error.errors) {
-            const field = formField<'name' | 'body'>(e.field, ['name', 'body']);
-            if (field) server[field] ??= e.message;
-            else other.push(e.message);
-          }
+          Object.assign(server, serverFieldErrors(error, ['name', 'body'] as const));
+          const other = error.errors.filter((e) => !formField(e.field, ['name', 'body'])).map((e) => e.message);
           // What the server says of the status, priority or assignee (an assignee who left).
           if (other.length) server.form = other.join(' ');
         }
-        if (Object.keys(server).length) {
-          setErrors(server);
-          requestAnimationFrame(() => focusFirstInvalid(ref.current));
-          return;
-        }
+        if (Object.keys(server).length) return void form.show(server);
         throw error;
       }
     });
@@ -90,7 +82,7 @@ export function MacroForm({
   if (values.assignTo && !assignees.some((a) => a.value === values.assignTo)) assignees.push({ value: values.assignTo, label: t('console.someone') });
 
   return (
-    <form ref={ref} class="form macro-form" onSubmit={onSubmit} noValidate>
+    <form ref={form.ref} class="form macro-form" onSubmit={onSubmit} noValidate>
       <TextField
         label={t('macros.form.name')}
         hint={t('macros.form.name_hint')}
@@ -147,7 +139,7 @@ export function MacroForm({
           <p>{errors.form}</p>
         </div>
       ) : null}
-      {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields', limit_reached: 'macros.form.limit' }} /> : null}
+      <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields', limit_reached: 'macros.form.limit' }} />
       <div class="actions">
         <button type="submit" class="button" disabled={submission.busy}>
           {submission.busy ? t('common.working') : submitLabel}

@@ -9,7 +9,7 @@ import { formatDateTime, t, tn } from '../../i18n';
 import { useMember } from '../../tenant/member';
 import { useSubmit } from '../../ui/hooks';
 import { Page } from '../../ui/Page';
-import { EmptyState, ErrorAlert, Loading, Notice } from '../../ui/status';
+import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 import { MacroEffects } from '../MacroEffects';
 import { EMPTY_MACRO, formValues } from '../macros';
 import { MacroForm } from './MacroForm';
@@ -22,7 +22,6 @@ export function MacrosPage() {
   const [round, setRound] = useState(0);
   const newId = useId();
   const listId = useId();
-  const list = macros.data ?? [];
   return (
     <Page title={t('macros.title')}>
       <p class="lead">{t('macros.lead')}</p>
@@ -43,26 +42,25 @@ export function MacrosPage() {
       <section class="panel" aria-labelledby={listId}>
         <h2 id={listId}>{t('macros.list')}</h2>
         {notice ? <Notice tone="success">{notice}</Notice> : null}
-        {macros.error ? <ErrorAlert error={macros.error} onRetry={macros.reload} /> : null}
-        {macros.loading && !macros.data ? <Loading /> : null}
-        {macros.data && list.length === 0 ? <EmptyState title={t('macros.empty')} /> : null}
-        {list.length ? (
-          <>
-            <p class="list-count">{tn('macros.count', list.length)}</p>
-            <ul class="integration-list">
-              {list.map((macro) => (
-                <MacroRow
-                  key={macro.id}
-                  macro={macro}
-                  onChanged={async (text) => {
-                    setNotice(text);
-                    await macros.refresh();
-                  }}
-                />
-              ))}
-            </ul>
-          </>
-        ) : null}
+        <Loaded resource={macros} empty={(list) => list.length === 0 && t('macros.empty')}>
+          {(list) => (
+            <>
+              <p class="list-count">{tn('macros.count', list.length)}</p>
+              <ul class="integration-list">
+                {list.map((macro) => (
+                  <MacroRow
+                    key={macro.id}
+                    macro={macro}
+                    onChanged={async (text) => {
+                      setNotice(text);
+                      await macros.refresh();
+                    }}
+                  />
+                ))}
+              </ul>
+            </>
+          )}
+        </Loaded>
       </section>
     </Page>
   );
@@ -124,7 +122,7 @@ function MacroRow({ macro, onChanged }: { macro: Macro; onChanged: (notice: stri
           </div>
         </>
       )}
-      {submission.error ? <ErrorAlert error={submission.error} /> : null}
+      <ErrorAlert error={submission.error} />
     </li>
   );
 }

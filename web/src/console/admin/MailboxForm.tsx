@@ -2,48 +2,32 @@
 //! save: the helpdesk keeps it but never shows it), the folder, the receiving server trusted to
 //! vouch for senders, and what becomes of mail from people the helpdesk does not know.
 
-import { useId, useRef, useState } from 'preact/hooks';
-import { ApiProblem } from '../../api/problem';
+import { useId } from 'preact/hooks';
 import { saveMailbox, type Mailbox } from '../../data/inbound';
-import { t, type MessageKey } from '../../i18n';
-import { TextField, focusFirstInvalid } from '../../ui/Field';
+import { t } from '../../i18n';
+import { TextField } from '../../ui/Field';
+import { serverFieldErrors, translated, useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert } from '../../ui/status';
-import { formField } from './integrations';
-import { MAILBOX_FIELDS, checkMailboxForm, mailboxForm, type MailboxField, type MailboxForm as Form } from './mailbox';
+import { MAILBOX_FIELDS, checkMailboxForm, mailboxForm } from './mailbox';
 
 export function MailboxForm({ mailbox, onSaved }: { mailbox: Mailbox | null; onSaved: (mailbox: Mailbox) => void }) {
-  const [form, setForm] = useState<Form>(() => mailboxForm(mailbox));
-  const [errors, setErrors] = useState<Partial<Record<MailboxField, string>>>({});
+  const fields = useFields(mailboxForm(mailbox));
+  const { values: form, errors, set: edit } = fields;
   const submission = useSubmit();
-  const ref = useRef<HTMLFormElement>(null);
   const id = useId();
-  const edit = (field: MailboxField) => (value: string) => {
-    setForm((f) => ({ ...f, [field]: value }));
-    setErrors((e) => (e[field] ? { ...e, [field]: undefined } : e));
-  };
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
     const checked = checkMailboxForm(form);
-    const shown: Partial<Record<MailboxField, string>> = {};
-    for (const [field, message] of Object.entries(checked.errors) as [MailboxField, MessageKey][]) shown[field] = t(message);
-    setErrors(shown);
-    if (!checked.request) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
     const request = checked.request;
+    if (!fields.show(translated(checked.errors)) || !request) return;
     void submission.run(async () => {
       try {
         onSaved(await saveMailbox(request));
       } catch (error) {
-        if (error instanceof ApiProblem && error.errors.length) {
-          const server: Partial<Record<MailboxField, string>> = {};
-          for (const e of error.errors) {
-            const field = formField<MailboxField>(e.field, MAILBOX_FIELDS);
-            if (field) server[field] ??= e.message;
-          }
-          setErrors(server);
-          requestAnimationFrame(() => focusFirstInvalid(ref.current));
-        }
+        const server = serverFieldErrors(error, MAILBOX_FIELDS);
+        if (Object.keys(server).length) fields.show(server);
         throw error;
       }
     });
@@ -52,7 +36,7 @@ export function MailboxForm({ mailbox, onSaved }: { mailbox: Mailbox | null; onS
   return (
     <section class="panel" aria-labelledby={id}>
       <h2 id={id}>{t(mailbox ? 'inbound.mailbox.replace_title' : 'inbound.mailbox.set_title')}</h2>
-      <form ref={ref} class="form" onSubmit={onSubmit} noValidate>
+      <form ref={fields.ref} class="form" onSubmit={onSubmit} noValidate>
         <TextField
           label={t('inbound.mailbox.url')}
           hint={t('inbound.mailbox.url_hint')}
@@ -115,14 +99,14 @@ export function MailboxForm({ mailbox, onSaved }: { mailbox: Mailbox | null; onS
             name="create_customers"
             checked={form.create_customers}
             aria-describedby={`${id}-customers-hint`}
-            onChange={(e) => setForm((f) => ({ ...f, create_customers: e.currentTarget.checked }))}
+            onChange={(e) => edit('create_customers')(e.currentTarget.checked)}
           />
           <label for={`${id}-customers`}>{t('inbound.mailbox.create_customers')}</label>
         </div>
         <p class="field-hint" id={`${id}-customers-hint`}>
           {t('inbound.mailbox.create_customers_hint')}
         </p>
-        {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} /> : null}
+        <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} />
         <button type="submit" class="button" disabled={submission.busy}>
           {submission.busy ? t('common.working') : t('inbound.mailbox.submit')}
         </button>

@@ -28,7 +28,7 @@ export function MailboxPage() {
   return (
     <Page title={t('inbound.mailbox.title')}>
       <p class="lead">{t('inbound.mailbox.lead')}</p>
-      {mailbox.error ? <ErrorAlert error={mailbox.error} onRetry={mailbox.reload} /> : null}
+      <ErrorAlert error={mailbox.error} onRetry={mailbox.reload} />
       {mailbox.loading && held === undefined ? <Loading /> : null}
       {notice ? <Notice tone="success">{t(NOTICE[notice])}</Notice> : null}
       {held === null ? (

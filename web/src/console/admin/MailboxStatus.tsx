@@ -75,7 +75,7 @@ export function MailboxStatus({ mailbox, onRefresh, onRemoved }: { mailbox: Mail
           {t('inbound.mailbox.uids', { validity: mailbox.uid_validity ?? '—', uid: mailbox.last_uid ?? '—' })}
         </p>
       ) : null}
-      {refresh.error ? <ErrorAlert error={refresh.error} /> : null}
+      <ErrorAlert error={refresh.error} />
       <div class="actions">
         {confirming ? (
           <div class="actions confirm">
@@ -93,7 +93,7 @@ export function MailboxStatus({ mailbox, onRefresh, onRemoved }: { mailbox: Mail
           </button>
         )}
       </div>
-      {removal.error ? <ErrorAlert error={removal.error} /> : null}
+      <ErrorAlert error={removal.error} />
     </section>
   );
 }

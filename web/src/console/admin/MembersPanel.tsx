@@ -5,8 +5,9 @@ import { allMembers, changeMemberRole, removeMember, type MemberView } from '../
 import { useResource } from '../../data/resource';
 import { formatDateTime, t } from '../../i18n';
 import { displayName, useMember } from '../../tenant/member';
+import { useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
-import { EmptyState, ErrorAlert, Loading, Notice } from '../../ui/status';
+import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 import { MEMBER_ROLES, ROLE_LABEL, roleLabel } from './roles';
 
 export function MembersPanel() {
@@ -14,7 +15,6 @@ export function MembersPanel() {
   const members = useResource(`members:${slug}`, (signal) => allMembers(slug, signal));
   const [notice, setNotice] = useState('');
   const id = useId();
-  const list = members.data ?? [];
   const changed = (text: string) => {
     setNotice(text);
     members.reload();
@@ -22,24 +22,24 @@ export function MembersPanel() {
   return (
     <section class="panel" aria-labelledby={id}>
       <h2 id={id}>{t('console.team.members')}</h2>
-      {members.error ? <ErrorAlert error={members.error} onRetry={members.reload} /> : null}
-      {members.loading && !members.data ? <Loading /> : null}
-      {members.data && list.length === 0 ? <EmptyState title={t('console.team.no_members')} /> : null}
       {notice ? <Notice tone="success">{notice}</Notice> : null}
-      {list.length ? (
-        <ul class="member-list">
-          {list.map((m) => (
-            <MemberRow key={m.user_id} m={m} slug={slug} self={m.user_id === me.id} onChanged={changed} />
-          ))}
-        </ul>
-      ) : null}
+      <Loaded resource={members} empty={(list) => list.length === 0 && t('console.team.no_members')}>
+        {(list) => (
+          <ul class="member-list">
+            {list.map((m) => (
+              <MemberRow key={m.user_id} m={m} slug={slug} self={m.user_id === me.id} onChanged={changed} />
+            ))}
+          </ul>
+        )}
+      </Loaded>
     </section>
   );
 }
 
 function MemberRow({ m, slug, self, onChanged }: { m: MemberView; slug: string; self: boolean; onChanged: (notice: string) => void }) {
   const name = displayName(m);
-  const [role, setRole] = useState(m.role);
+  const form = useFields({ role: m.role });
+  const { role } = form.values;
   const [confirming, setConfirming] = useState(false);
   const submission = useSubmit();
   const id = useId();
@@ -71,7 +71,7 @@ function MemberRow({ m, slug, self, onChanged }: { m: MemberView; slug: string; 
       >
         <div class="field">
           <label for={id}>{t('console.team.role_of', { name })}</label>
-          <select id={id} name="role" value={role} onChange={(e) => setRole(e.currentTarget.value)}>
+          <select id={id} name="role" value={role} onChange={(e) => form.set('role')(e.currentTarget.value)}>
             {label ? null : <option value={m.role}>{m.role}</option>}
             {MEMBER_ROLES.map((r) => (
               <option key={r} value={r}>
@@ -101,7 +101,7 @@ function MemberRow({ m, slug, self, onChanged }: { m: MemberView; slug: string; 
           </button>
         )}
       </div>
-      {submission.error ? <ErrorAlert error={submission.error} overrides={{ conflict: 'console.team.last_owner' }} /> : null}
+      <ErrorAlert error={submission.error} overrides={{ conflict: 'console.team.last_owner' }} />
     </li>
   );
 }

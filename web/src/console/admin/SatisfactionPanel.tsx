@@ -6,58 +6,55 @@ import { satisfactionReport } from '../../data/satisfaction';
 import { useResource } from '../../data/resource';
 import { formatAverage, formatDate, formatNumber, t, tn } from '../../i18n';
 import { Stars } from '../../satisfaction/Stars';
-import { EmptyState, ErrorAlert, Loading } from '../../ui/status';
+import { Loaded } from '../../ui/status';
 import { BarChart } from './BarChart';
 
 export function SatisfactionPanel() {
   const report = useResource('satisfaction-report', (signal) => satisfactionReport({}, signal));
   const id = useId();
-  const data = report.data;
-  const periods = data?.by_period ?? [];
   const average = (value: number | null | undefined) => (value === null || value === undefined ? t('csat.report.none') : formatAverage(value));
   return (
     <section class="panel" aria-labelledby={id}>
       <h2 id={id}>{t('csat.report.title')}</h2>
       <p class="hint">{t('csat.report.range')}</p>
-      {report.error ? <ErrorAlert error={report.error} onRetry={report.reload} /> : null}
-      {report.loading && !data ? <Loading /> : null}
-      {data && data.count === 0 ? <EmptyState title={t('csat.report.empty')} /> : null}
-      {data && data.count > 0 ? (
-        <>
-          <div class="tiles">
-            <div class="tile">
-              <span class="tile-value">{average(data.average)}</span>
-              <span class="tile-label">{t('csat.report.average')}</span>
-              {typeof data.average === 'number' ? <Stars value={data.average} /> : null}
+      <Loaded resource={report} empty={(data) => data.count === 0 && t('csat.report.empty')}>
+        {(data) => (
+          <>
+            <div class="tiles">
+              <div class="tile">
+                <span class="tile-value">{average(data.average)}</span>
+                <span class="tile-label">{t('csat.report.average')}</span>
+                {typeof data.average === 'number' ? <Stars value={data.average} /> : null}
+              </div>
+              <div class="tile">
+                <span class="tile-value">{formatNumber(data.count)}</span>
+                <span class="tile-label">{t('csat.report.count')}</span>
+              </div>
             </div>
-            <div class="tile">
-              <span class="tile-value">{formatNumber(data.count)}</span>
-              <span class="tile-label">{t('csat.report.count')}</span>
-            </div>
-          </div>
-          {periods.length ? (
-            <>
-              <h3>{t('csat.report.by_period')}</h3>
-              <BarChart
-                labels={periods.map((p) => formatDate(p.start))}
-                max={5}
-                series={[{ label: t('csat.report.average'), data: periods.map((p) => p.average ?? 0), colour: '--chart-2' }]}
-                summary={tn('csat.report.chart_summary', periods.length, { average: average(data.average) })}
-              />
-              <ScoreTable
-                caption={t('csat.report.period_table')}
-                heading={t('csat.report.period')}
-                rows={periods.map((p) => ({ key: p.start, label: formatDate(p.start), average: average(p.average), count: p.count }))}
-              />
-            </>
-          ) : null}
-          <ScoreTable
-            caption={t('csat.report.agent_table')}
-            heading={t('console.dash.person')}
-            rows={data.by_agent.map((a) => ({ key: a.agent_id ?? 'nobody', label: a.name || t('console.someone'), average: average(a.average), count: a.count }))}
-          />
-        </>
-      ) : null}
+            {data.by_period.length ? (
+              <>
+                <h3>{t('csat.report.by_period')}</h3>
+                <BarChart
+                  labels={data.by_period.map((p) => formatDate(p.start))}
+                  max={5}
+                  series={[{ label: t('csat.report.average'), data: data.by_period.map((p) => p.average ?? 0), colour: '--chart-2' }]}
+                  summary={tn('csat.report.chart_summary', data.by_period.length, { average: average(data.average) })}
+                />
+                <ScoreTable
+                  caption={t('csat.report.period_table')}
+                  heading={t('csat.report.period')}
+                  rows={data.by_period.map((p) => ({ key: p.start, label: formatDate(p.start), average: average(p.average), count: p.count }))}
+                />
+              </>
+            ) : null}
+            <ScoreTable
+              caption={t('csat.report.agent_table')}
+              heading={t('console.dash.person')}
+              rows={data.by_agent.map((a) => ({ key: a.agent_id ?? 'nobody', label: a.name || t('console.someone'), average: average(a.average), count: a.count }))}
+            />
+          </>
+        )}
+      </Loaded>
     </section>
   );
 }

@@ -1,97 +1,90 @@
 //! The SLA policy editor: response and resolution targets per priority and the two auto-close
 //! delays, in minutes, each shown as a readable duration; errors beside their fields.
 
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import { getSlaPolicy, saveSlaPolicy } from '../../data/sla';
 import { useResource } from '../../data/resource';
 import { ApiProblem } from '../../api/problem';
-import { t, type MessageKey } from '../../i18n';
+import { t } from '../../i18n';
+import { translated, useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
-import { ErrorAlert, Loading, Notice } from '../../ui/status';
-import { focusFirstInvalid } from '../../ui/Field';
+import { ErrorAlert, Loaded, Notice } from '../../ui/status';
+import { FieldError } from '../../ui/Field';
 import { duration } from '../format';
-import { MAX_MINUTES, POLICY_PRIORITIES, checkPolicy, minutes, serverErrors, toValues, type PolicyErrors, type PolicyField, type PolicyValues } from './policy';
+import { MAX_MINUTES, POLICY_PRIORITIES, checkPolicy, minutes, serverErrors, toValues, type PolicyField, type PolicyValues } from './policy';
 
 export function SlaPolicyForm() {
   const loaded = useResource('sla-policy', getSlaPolicy);
-  const [values, setValues] = useState<PolicyValues | null>(null);
-  const [errors, setErrors] = useState<PolicyErrors>({});
+  const id = useId();
+  return (
+    <section class="panel" aria-labelledby={id}>
+      <h2 id={id}>{t('console.policy.title')}</h2>
+      <p class="hint">{t('console.policy.lead')}</p>
+      <Loaded resource={loaded}>{(policy) => <PolicyForm initial={toValues(policy)} />}</Loaded>
+    </section>
+  );
+}
+
+function PolicyForm({ initial }: { initial: PolicyValues }) {
+  const form = useFields(initial);
+  const { values, errors } = form;
   const [saved, setSaved] = useState(false);
   const submission = useSubmit();
-  const ref = useRef<HTMLFormElement>(null);
-  const id = useId();
-  useEffect(() => {
-    if (loaded.data) setValues(toValues(loaded.data));
-  }, [loaded.data]);
 
   const set = (field: PolicyField) => (value: string) => {
-    setValues((v) => v && { ...v, [field]: value });
-    setErrors((e) => ({ ...e, [field]: undefined }));
+    form.set(field)(value);
     setSaved(false);
   };
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    if (!values) return;
     const checked = checkPolicy(values);
-    setErrors(checked.errors);
     setSaved(false);
-    if (!checked.policy) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
     const policy = checked.policy;
+    if (!form.show(translated(checked.errors)) || !policy) return;
     void submission.run(async () => {
       try {
         const stored = await saveSlaPolicy(policy);
-        setValues(toValues(stored));
+        form.setValues(toValues(stored));
         setSaved(true);
       } catch (error) {
-        if (error instanceof ApiProblem && error.errors.length) {
-          setErrors(serverErrors(error.errors));
-          requestAnimationFrame(() => focusFirstInvalid(ref.current));
-        }
+        if (error instanceof ApiProblem && error.errors.length) form.show(translated(serverErrors(error.errors)));
         throw error;
       }
     });
   };
 
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t('console.policy.title')}</h2>
-      <p class="hint">{t('console.policy.lead')}</p>
-      {loaded.error ? <ErrorAlert error={loaded.error} onRetry={loaded.reload} /> : null}
-      {loaded.loading && !values ? <Loading /> : null}
-      {values ? (
-        <form ref={ref} class="form" onSubmit={onSubmit} noValidate>
-          {POLICY_PRIORITIES.map((p) => (
-            <fieldset key={p} class="policy-row">
-              <legend>{t('console.policy.priority', { priority: t(`priority.${p}`) })}</legend>
-              <div class="field-row">
-                <MinutesField label={t('console.policy.response')} field={`targets.${p}.response_minutes`} values={values} errors={errors} onValue={set(`targets.${p}.response_minutes`)} />
-                <MinutesField label={t('console.policy.resolution')} field={`targets.${p}.resolution_minutes`} values={values} errors={errors} onValue={set(`targets.${p}.resolution_minutes`)} />
-              </div>
-            </fieldset>
-          ))}
-          <fieldset class="policy-row">
-            <legend>{t('console.policy.auto_close')}</legend>
-            <div class="field-row">
-              <MinutesField label={t('console.policy.waiting')} field="auto_close.waiting_customer_minutes" values={values} errors={errors} onValue={set('auto_close.waiting_customer_minutes')} />
-              <MinutesField label={t('console.policy.resolved')} field="auto_close.resolved_minutes" values={values} errors={errors} onValue={set('auto_close.resolved_minutes')} />
-            </div>
-          </fieldset>
-          {submission.error ? <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} /> : null}
-          {saved ? <Notice tone="success">{t('console.policy.saved')}</Notice> : null}
-          <button type="submit" class="button" disabled={submission.busy}>
-            {submission.busy ? t('common.working') : t('console.policy.submit')}
-          </button>
-        </form>
-      ) : null}
-    </section>
+    <form ref={form.ref} class="form" onSubmit={onSubmit} noValidate>
+      {POLICY_PRIORITIES.map((p) => (
+        <fieldset key={p} class="policy-row">
+          <legend>{t('console.policy.priority', { priority: t(`priority.${p}`) })}</legend>
+          <div class="field-row">
+            <MinutesField label={t('console.policy.response')} field={`targets.${p}.response_minutes`} values={values} errors={errors} onValue={set(`targets.${p}.response_minutes`)} />
+            <MinutesField label={t('console.policy.resolution')} field={`targets.${p}.resolution_minutes`} values={values} errors={errors} onValue={set(`targets.${p}.resolution_minutes`)} />
+          </div>
+        </fieldset>
+      ))}
+      <fieldset class="policy-row">
+        <legend>{t('console.policy.auto_close')}</legend>
+        <div class="field-row">
+          <MinutesField label={t('console.policy.waiting')} field="auto_close.waiting_customer_minutes" values={values} errors={errors} onValue={set('auto_close.waiting_customer_minutes')} />
+          <MinutesField label={t('console.policy.resolved')} field="auto_close.resolved_minutes" values={values} errors={errors} onValue={set('auto_close.resolved_minutes')} />
+        </div>
+      </fieldset>
+      <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} />
+      {saved ? <Notice tone="success">{t('console.policy.saved')}</Notice> : null}
+      <button type="submit" class="button" disabled={submission.busy}>
+        {submission.busy ? t('common.working') : t('console.policy.submit')}
+      </button>
+    </form>
   );
 }
 
-function MinutesField({ label, field, values, errors, onValue }: { label: string; field: PolicyField; values: PolicyValues; errors: PolicyErrors; onValue: (v: string) => void }) {
+function MinutesField({ label, field, values, errors, onValue }: { label: string; field: PolicyField; values: PolicyValues; errors: Partial<Record<PolicyField, string>>; onValue: (v: string) => void }) {
   const id = useId();
   const value = values[field];
   const n = minutes(value);
-  const error: MessageKey | undefined = errors[field];
+  const error = errors[field];
   return (
     <div class={error ? 'field field--invalid' : 'field'}>
       <label for={id}>{label}</label>
@@ -111,11 +104,7 @@ function MinutesField({ label, field, values, errors, onValue }: { label: string
         aria-describedby={error ? `${id}-hint ${id}-error` : `${id}-hint`}
         onInput={(e) => onValue(e.currentTarget.value)}
       />
-      {error ? (
-        <p class="field-error" id={`${id}-error`}>
-          {t(error)}
-        </p>
-      ) : null}
+      <FieldError id={id} error={error} />
     </div>
   );
 }

@@ -7,7 +7,7 @@ import { useResource } from '../../data/resource';
 import type { Priority, TicketStatus } from '../../api/schemas';
 import { formatDateTime, formatNumber, t, tn } from '../../i18n';
 import { Link } from '../../router/router';
-import { EmptyState, ErrorAlert, Loading } from '../../ui/status';
+import { EmptyState, Loaded } from '../../ui/status';
 import { PriorityBadge, STATUS_LABEL, StatusBadge } from '../../tickets/badges';
 import { relativeTime } from '../format';
 import { PRIORITIES } from '../queue/views';
@@ -27,102 +27,102 @@ export function SlaSummaryPanel() {
   return (
     <section class="panel" aria-labelledby={id}>
       <h2 id={id}>{t('console.dash.sla_title')}</h2>
-      {summary.error ? <ErrorAlert error={summary.error} onRetry={summary.reload} /> : null}
-      {summary.loading && !data ? <Loading /> : null}
-      {data ? (
-        <>
-          <div class="tiles">
-            <div class="tile">
-              <span class="tile-value">{formatNumber(total)}</span>
-              <span class="tile-label">{t('console.dash.open_total')}</span>
+      <Loaded resource={summary}>
+        {(data) => (
+          <>
+            <div class="tiles">
+              <div class="tile">
+                <span class="tile-value">{formatNumber(total)}</span>
+                <span class="tile-label">{t('console.dash.open_total')}</span>
+              </div>
+              <div class={data.breaches.response ? 'tile tile--bad' : 'tile'}>
+                <span class="tile-value">{formatNumber(data.breaches.response)}</span>
+                <span class="tile-label">{t('console.dash.breached_response')}</span>
+              </div>
+              <div class={data.breaches.resolution ? 'tile tile--bad' : 'tile'}>
+                <span class="tile-value">{formatNumber(data.breaches.resolution)}</span>
+                <span class="tile-label">{t('console.dash.breached_resolution')}</span>
+              </div>
+              <div class={data.at_risk_count ? 'tile tile--warn' : 'tile'}>
+                <span class="tile-value">{formatNumber(data.at_risk_count)}</span>
+                <span class="tile-label">{t('console.dash.at_risk')}</span>
+              </div>
             </div>
-            <div class={data.breaches.response ? 'tile tile--bad' : 'tile'}>
-              <span class="tile-value">{formatNumber(data.breaches.response)}</span>
-              <span class="tile-label">{t('console.dash.breached_response')}</span>
-            </div>
-            <div class={data.breaches.resolution ? 'tile tile--bad' : 'tile'}>
-              <span class="tile-value">{formatNumber(data.breaches.resolution)}</span>
-              <span class="tile-label">{t('console.dash.breached_resolution')}</span>
-            </div>
-            <div class={data.at_risk_count ? 'tile tile--warn' : 'tile'}>
-              <span class="tile-value">{formatNumber(data.at_risk_count)}</span>
-              <span class="tile-label">{t('console.dash.at_risk')}</span>
-            </div>
-          </div>
-          <h3>{t('console.dash.open_by_status')}</h3>
-          <BarChart
-            labels={OPEN_STATUSES.map((s) => t(STATUS_LABEL[s]))}
-            series={[...PRIORITIES].reverse().map((p) => ({ label: t(`priority.${p}`), data: OPEN_STATUSES.map((s) => count(s, p)), colour: PRIORITY_COLOUR[p] }))}
-            summary={tn('console.dash.open_summary', total)}
-          />
-          <div class="table-wrap">
-            <table>
-              <caption>{t('console.dash.open_table')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('console.dash.status')}</th>
-                  {PRIORITIES.map((p) => (
-                    <th key={p} scope="col">
-                      {t(`priority.${p}`)}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {OPEN_STATUSES.map((s) => (
-                  <tr key={s}>
-                    <th scope="row">{t(STATUS_LABEL[s])}</th>
-                    {PRIORITIES.map((p) => (
-                      <td key={p}>{formatNumber(count(s, p))}</td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <h3>{t('console.dash.at_risk_title')}</h3>
-          {data.at_risk.length === 0 ? (
-            <EmptyState title={t('console.dash.at_risk_none')} />
-          ) : (
+            <h3>{t('console.dash.open_by_status')}</h3>
+            <BarChart
+              labels={OPEN_STATUSES.map((s) => t(STATUS_LABEL[s]))}
+              series={[...PRIORITIES].reverse().map((p) => ({ label: t(`priority.${p}`), data: OPEN_STATUSES.map((s) => count(s, p)), colour: PRIORITY_COLOUR[p] }))}
+              summary={tn('console.dash.open_summary', total)}
+            />
             <div class="table-wrap">
               <table>
-                <caption>{t('console.dash.at_risk_caption')}</caption>
+                <caption>{t('console.dash.open_table')}</caption>
                 <thead>
                   <tr>
-                    <th scope="col">{t('console.ticket.number')}</th>
                     <th scope="col">{t('console.dash.status')}</th>
-                    <th scope="col">{t('console.priority.label')}</th>
-                    <th scope="col">{t('console.dash.target')}</th>
-                    <th scope="col">{t('console.dash.due')}</th>
+                    {PRIORITIES.map((p) => (
+                      <th key={p} scope="col">
+                        {t(`priority.${p}`)}
+                      </th>
+                    ))}
                   </tr>
                 </thead>
                 <tbody>
-                  {data.at_risk.map((r) => (
-                    <tr key={r.id}>
-                      <th scope="row">
-                        <Link href={`/tickets/${r.id}`}>{r.ticket_number}</Link>
-                      </th>
-                      <td>
-                        <StatusBadge status={r.status} audience="staff" />
-                      </td>
-                      <td>
-                        <PriorityBadge priority={r.priority} audience="staff" />
-                      </td>
-                      <td>{r.sla_type === 'response' ? t('console.sla.response') : t('console.sla.resolution')}</td>
-                      <td>
-                        <time dateTime={r.due_at} title={formatDateTime(r.due_at)}>
-                          {relativeTime(new Date(r.due_at), now)}
-                        </time>
-                      </td>
+                  {OPEN_STATUSES.map((s) => (
+                    <tr key={s}>
+                      <th scope="row">{t(STATUS_LABEL[s])}</th>
+                      {PRIORITIES.map((p) => (
+                        <td key={p}>{formatNumber(count(s, p))}</td>
+                      ))}
                     </tr>
                   ))}
                 </tbody>
               </table>
             </div>
-          )}
-          <p class="hint">{t('console.dash.generated', { time: formatDateTime(data.generated_at) })}</p>
-        </>
-      ) : null}
+            <h3>{t('console.dash.at_risk_title')}</h3>
+            {data.at_risk.length === 0 ? (
+              <EmptyState title={t('console.dash.at_risk_none')} />
+            ) : (
+              <div class="table-wrap">
+                <table>
+                  <caption>{t('console.dash.at_risk_caption')}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('console.ticket.number')}</th>
+                      <th scope="col">{t('console.dash.status')}</th>
+                      <th scope="col">{t('console.priority.label')}</th>
+                      <th scope="col">{t('console.dash.target')}</th>
+                      <th scope="col">{t('console.dash.due')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {data.at_risk.map((r) => (
+                      <tr key={r.id}>
+                        <th scope="row">
+                          <Link href={`/tickets/${r.id}`}>{r.ticket_number}</Link>
+                        </th>
+                        <td>
+                          <StatusBadge status={r.status} audience="staff" />
+                        </td>
+                        <td>
+                          <PriorityBadge priority={r.priority} audience="staff" />
+                        </td>
+                        <td>{r.sla_type === 'response' ? t('console.sla.response') : t('console.sla.resolution')}</td>
+                        <td>
+                          <time dateTime={r.due_at} title={formatDateTime(r.due_at)}>
+                            {relativeTime(new Date(r.due_at), now)}
+                          </time>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+            <p class="hint">{t('console.dash.generated', { time: formatDateTime(data.generated_at) })}</p>
+          </>
+        )}
+      </Loaded>
     </section>
   );
 }

@@ -4,40 +4,38 @@ import { useId } from 'preact/hooks';
 import { getStorageUsage } from '../../data/reports';
 import { useResource } from '../../data/resource';
 import { formatBytes, formatNumber, getLocale, t } from '../../i18n';
-import { ErrorAlert, Loading } from '../../ui/status';
+import { Loaded } from '../../ui/status';
 
 export function StoragePanel() {
   const usage = useResource('storage-usage', getStorageUsage);
   const id = useId();
-  const data = usage.data;
-  const share = data && data.quota_bytes > 0 ? data.bytes_used / data.quota_bytes : 0;
   return (
     <section class="panel" aria-labelledby={id}>
       <h2 id={id}>{t('console.dash.storage_title')}</h2>
-      {usage.error ? <ErrorAlert error={usage.error} onRetry={usage.reload} /> : null}
-      {usage.loading && !data ? <Loading /> : null}
-      {data ? (
-        <>
-          <label for={`${id}-meter`} class="meter-label">
-            {t('console.dash.storage_used', {
-              used: formatBytes(data.bytes_used),
-              quota: formatBytes(data.quota_bytes),
-              share: new Intl.NumberFormat(getLocale(), { style: 'percent', maximumFractionDigits: 1 }).format(share),
-            })}
-          </label>
-          <meter id={`${id}-meter`} class="meter" min={0} max={Math.max(1, data.quota_bytes)} value={data.bytes_used} high={data.quota_bytes * 0.9} optimum={0} />
-          <dl class="facts">
-            <div>
-              <dt>{t('console.dash.attachments')}</dt>
-              <dd>{formatNumber(data.attachments)}</dd>
-            </div>
-            <div>
-              <dt>{t('console.dash.objects')}</dt>
-              <dd>{formatNumber(data.objects)}</dd>
-            </div>
-          </dl>
-        </>
-      ) : null}
+      <Loaded resource={usage}>
+        {(data) => (
+          <>
+            <label for={`${id}-meter`} class="meter-label">
+              {t('console.dash.storage_used', {
+                used: formatBytes(data.bytes_used),
+                quota: formatBytes(data.quota_bytes),
+                share: new Intl.NumberFormat(getLocale(), { style: 'percent', maximumFractionDigits: 1 }).format(data.quota_bytes > 0 ? data.bytes_used / data.quota_bytes : 0),
+              })}
+            </label>
+            <meter id={`${id}-meter`} class="meter" min={0} max={Math.max(1, data.quota_bytes)} value={data.bytes_used} high={data.quota_bytes * 0.9} optimum={0} />
+            <dl class="facts">
+              <div>
+                <dt>{t('console.dash.attachments')}</dt>
+                <dd>{formatNumber(data.attachments)}</dd>
+              </div>
+              <div>
+                <dt>{t('console.dash.objects')}</dt>
+                <dd>{formatNumber(data.objects)}</dd>
+              </div>
+            </dl>
+          </>
+        )}
+      </Loaded>
     </section>
   );
 }

@@ -1,15 +1,16 @@
 //! The organisation's rule that owners and admins sign in with a second factor. Turning it on
 //! while one's own account has none would lock oneself out, so that waits for one's own 2FA.
 
-import { useEffect, useId, useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import { getAccount } from '../../data/account';
 import { getTenant, setRequire2fa } from '../../data/organisation';
 import { useResource } from '../../data/resource';
 import { t } from '../../i18n';
 import { Link } from '../../router/router';
 import { useMember } from '../../tenant/member';
+import { useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
-import { ErrorAlert, Loading, Notice } from '../../ui/status';
+import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 
 export function TwoFactorPanel() {
   const { slug } = useMember();
@@ -17,60 +18,61 @@ export function TwoFactorPanel() {
     const [tenant, me] = await Promise.all([getTenant(slug, signal), getAccount(signal)]);
     return { required: (tenant.settings as { require_2fa_for_admins?: unknown }).require_2fa_for_admins === true, mine: me.mfa_enabled };
   });
-  const [wanted, setWanted] = useState(false);
-  const [saved, setSaved] = useState(false);
-  const submission = useSubmit();
   const id = useId();
-  useEffect(() => {
-    if (loaded.data) setWanted(loaded.data.required);
-  }, [loaded.data?.required]);
-
-  const blocked = wanted && loaded.data?.mine === false && !loaded.data.required;
   return (
     <section class="panel" aria-labelledby={id}>
       <h2 id={id}>{t('console.settings.twofa_title')}</h2>
-      {loaded.error ? <ErrorAlert error={loaded.error} onRetry={loaded.reload} /> : null}
-      {loaded.loading && !loaded.data ? <Loading /> : null}
-      {loaded.data ? (
-        <form
-          class="form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (blocked) return;
-            setSaved(false);
-            void submission.run(async () => {
-              await setRequire2fa(slug, wanted);
-              setSaved(true);
-              loaded.reload();
-            });
-          }}
-        >
-          <p class="hint">{t('console.settings.twofa_lead')}</p>
-          <div class="checkbox">
-            <input
-              id={`${id}-box`}
-              type="checkbox"
-              checked={wanted}
-              aria-describedby={blocked ? `${id}-blocked` : undefined}
-              onChange={(e) => {
-                setWanted(e.currentTarget.checked);
-                setSaved(false);
-              }}
-            />
-            <label for={`${id}-box`}>{t('console.settings.twofa_label')}</label>
-          </div>
-          {blocked ? (
-            <p class="field-error" id={`${id}-blocked`}>
-              {t('console.settings.twofa_blocked')} <Link href="/account/2fa">{t('console.settings.twofa_setup')}</Link>
-            </p>
-          ) : null}
-          {submission.error ? <ErrorAlert error={submission.error} /> : null}
-          {saved ? <Notice tone="success">{t('console.settings.saved')}</Notice> : null}
-          <button type="submit" class="button" disabled={submission.busy || blocked || wanted === loaded.data.required}>
-            {t('console.settings.twofa_submit')}
-          </button>
-        </form>
-      ) : null}
+      <Loaded resource={loaded}>{(setting) => <RequireForm setting={setting} onSaved={loaded.reload} />}</Loaded>
     </section>
+  );
+}
+
+function RequireForm({ setting, onSaved }: { setting: { required: boolean; mine: boolean }; onSaved: () => void }) {
+  const { slug } = useMember();
+  const form = useFields({ wanted: setting.required });
+  const { wanted } = form.values;
+  const [saved, setSaved] = useState(false);
+  const submission = useSubmit();
+  const id = useId();
+  const blocked = wanted && !setting.mine && !setting.required;
+  return (
+    <form
+      class="form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (blocked) return;
+        setSaved(false);
+        void submission.run(async () => {
+          await setRequire2fa(slug, wanted);
+          setSaved(true);
+          onSaved();
+        });
+      }}
+    >
+      <p class="hint">{t('console.settings.twofa_lead')}</p>
+      <div class="checkbox">
+        <input
+          id={`${id}-box`}
+          type="checkbox"
+          checked={wanted}
+          aria-describedby={blocked ? `${id}-blocked` : undefined}
+          onChange={(e) => {
+            form.set('wanted')(e.currentTarget.checked);
+            setSaved(false);
+          }}
+        />
+        <label for={`${id}-box`}>{t('console.settings.twofa_label')}</label>
+      </div>
+      {blocked ? (
+        <p class="field-error" id={`${id}-blocked`}>
+          {t('console.settings.twofa_blocked')} <Link href="/account/2fa">{t('console.settings.twofa_setup')}</Link>
+        </p>
+      ) : null}
+      <ErrorAlert error={submission.error} />
+      {saved ? <Notice tone="success">{t('console.settings.saved')}</Notice> : null}
+      <button type="submit" class="button" disabled={submission.busy || blocked || wanted === setting.required}>
+        {t('console.settings.twofa_submit')}
+      </button>
+    </form>
   );
 }

@@ -2,30 +2,20 @@
 //! for each one: turning it off and on, sending a test event, rotating its secret (the new one
 //! shown once; the old one keeps signing for a while), its delivery log, and deleting it.
 
-import { useId, useRef, useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
-import {
-  WEBHOOK_EVENTS,
-  createWebhook,
-  deleteWebhook,
-  listWebhooks,
-  rotateWebhookSecret,
-  testWebhook,
-  updateWebhook,
-  type CreatedWebhook,
-  type RotatedSecret,
-  type Webhook,
-  type WebhookEvent,
-} from '../../data/integrations';
+import { WEBHOOK_EVENTS, createWebhook, deleteWebhook, listWebhooks, rotateWebhookSecret, testWebhook, updateWebhook, type CreatedWebhook, type RotatedSecret, type Webhook, type WebhookEvent } from '../../data/integrations';
 import { useResource } from '../../data/resource';
 import { formatDateTime, t, type MessageKey } from '../../i18n';
 import { useMember } from '../../tenant/member';
-import { CheckboxGroup, TextArea, TextField, focusFirstInvalid } from '../../ui/Field';
+import { CheckboxGroup, TextArea, TextField } from '../../ui/Field';
+import { serverFieldErrors, translated, useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
-import { EmptyState, ErrorAlert, Loading, Notice } from '../../ui/status';
+import { ErrorAlert, Notice } from '../../ui/status';
+import { IntegrationPanel } from './IntegrationPanel';
 import { DeliveryLog } from './DeliveryLog';
 import { OnceSecret } from './OnceSecret';
-import { checkWebhookForm, formField, toggled, type WebhookField } from './integrations';
+import { checkWebhookForm, toggled, type WebhookField } from './integrations';
 
 export const EVENT_LABEL: Record<WebhookEvent, MessageKey> = {
   'ticket.created': 'integrations.event.ticket_created',
@@ -39,93 +29,63 @@ export const EVENT_LABEL: Record<WebhookEvent, MessageKey> = {
 export function WebhooksPanel() {
   const { slug } = useMember();
   const hooks = useResource(`webhooks:${slug}`, listWebhooks);
-  const [created, setCreated] = useState<CreatedWebhook | null>(null);
-  const [deleted, setDeleted] = useState<string | null>(null);
-  const id = useId();
   const replace = (changed: Webhook) => hooks.setData((list) => list?.map((h) => (h.id === changed.id ? changed : h)));
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t('integrations.webhooks.title')}</h2>
-      <p class="hint">{t('integrations.webhooks.lead')}</p>
-      <WebhookForm
-        onCreated={(hook) => {
-          setCreated(hook);
-          setDeleted(null);
-          hooks.reload();
-        }}
-      />
-      {created ? (
-        <OnceSecret title={t('integrations.webhook.created', { url: created.url })} label={t('integrations.webhook.secret')} value={created.secret} warning={t('integrations.webhook.once_warning')} onDone={() => setCreated(null)}>
+    <IntegrationPanel
+      title={t('integrations.webhooks.title')}
+      lead={t('integrations.webhooks.lead')}
+      listTitle={t('integrations.webhooks.list')}
+      emptyTitle={t('integrations.webhooks.empty')}
+      items={hooks}
+      form={(onCreated: (hook: CreatedWebhook) => void) => <WebhookForm onCreated={onCreated} />}
+      secret={(created, done) => (
+        <OnceSecret title={t('integrations.webhook.created', { url: created.url })} label={t('integrations.webhook.secret')} value={created.secret} warning={t('integrations.webhook.once_warning')} onDone={done}>
           <p>{t('integrations.webhook.secret_hint')}</p>
         </OnceSecret>
-      ) : null}
-      <h3>{t('integrations.webhooks.list')}</h3>
-      {hooks.error ? <ErrorAlert error={hooks.error} onRetry={hooks.reload} /> : null}
-      {hooks.loading && !hooks.data ? <Loading /> : null}
-      {deleted !== null ? <Notice tone="success">{t('integrations.webhook.deleted', { url: deleted })}</Notice> : null}
-      {hooks.data && hooks.data.length === 0 ? <EmptyState title={t('integrations.webhooks.empty')} /> : null}
-      {hooks.data?.length ? (
-        <ul class="integration-list">
-          {hooks.data.map((hook) => (
-            <WebhookRow
-              key={hook.id}
-              hook={hook}
-              onChanged={replace}
-              onDeleted={() => {
-                setDeleted(hook.url);
-                if (created?.id === hook.id) setCreated(null);
-                hooks.setData((list) => list?.filter((h) => h.id !== hook.id));
-              }}
-            />
-          ))}
-        </ul>
-      ) : null}
-    </section>
+      )}
+      goneNotice={(url) => t('integrations.webhook.deleted', { url })}
+      row={(hook, gone) => (
+        <WebhookRow
+          hook={hook}
+          onChanged={replace}
+          onDeleted={() => {
+            gone(hook.url);
+            hooks.setData((list) => list?.filter((h) => h.id !== hook.id));
+          }}
+        />
+      )}
+    />
   );
 }
 
+const NO_WEBHOOK = { url: '', events: [] as string[], description: '' };
+
 function WebhookForm({ onCreated }: { onCreated: (hook: CreatedWebhook) => void }) {
-  const [url, setUrl] = useState('');
-  const [events, setEvents] = useState<string[]>([]);
-  const [description, setDescription] = useState('');
-  const [errors, setErrors] = useState<Partial<Record<WebhookField, string>>>({});
+  const form = useFields(NO_WEBHOOK);
+  const { values, errors } = form;
   const submission = useSubmit();
-  const ref = useRef<HTMLFormElement>(null);
-  const clear = (field: WebhookField) => setErrors((e) => (e[field] ? { ...e, [field]: undefined } : e));
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    const checked = checkWebhookForm({ url, events, description });
-    const shown: Partial<Record<WebhookField, string>> = {};
-    for (const [field, message] of Object.entries(checked.errors) as [WebhookField, MessageKey][]) shown[field] = t(message);
-    setErrors(shown);
-    if (!checked.request) return void requestAnimationFrame(() => focusFirstInvalid(ref.current));
+    const checked = checkWebhookForm(values);
     const request = checked.request;
+    if (!form.show(translated(checked.errors)) || !request) return;
     void submission.run(async () => {
       try {
         const hook = await createWebhook(request);
-        setUrl('');
-        setEvents([]);
-        setDescription('');
+        form.setValues(NO_WEBHOOK);
         onCreated(hook);
       } catch (error) {
-        if (error instanceof ApiProblem && (error.code === 'invalid_target' || error.errors.length)) {
-          const server: Partial<Record<WebhookField, string>> = {};
-          if (error.code === 'invalid_target') server.url = t('integrations.webhook.invalid_target');
-          for (const e of error.errors) {
-            const field = formField<WebhookField>(e.field, ['url', 'events', 'description']);
-            if (field) server[field] ??= e.message;
-          }
-          setErrors(server);
-          requestAnimationFrame(() => focusFirstInvalid(ref.current));
-        }
+        const server = serverFieldErrors<WebhookField>(error, ['url', 'events', 'description']);
+        if (error instanceof ApiProblem && error.code === 'invalid_target') server.url = t('integrations.webhook.invalid_target');
+        if (Object.keys(server).length) form.show(server);
         throw error;
       }
     });
   };
 
   return (
-    <form ref={ref} class="form integration-form" onSubmit={onSubmit} noValidate>
+    <form ref={form.ref} class="form integration-form" onSubmit={onSubmit} noValidate>
       <h3>{t('integrations.webhooks.new')}</h3>
       <TextField
         label={t('integrations.webhook.url')}
@@ -135,43 +95,32 @@ function WebhookForm({ onCreated }: { onCreated: (hook: CreatedWebhook) => void 
         inputMode="url"
         autocomplete="off"
         spellcheck={false}
-        value={url}
+        value={values.url}
         error={errors.url}
-        onValue={(v) => {
-          setUrl(v);
-          clear('url');
-        }}
+        onValue={form.set('url')}
         required
       />
       <CheckboxGroup
         legend={t('integrations.webhook.events')}
         name="events"
         options={WEBHOOK_EVENTS.map((e) => ({ value: e, label: t(EVENT_LABEL[e]) }))}
-        chosen={events}
+        chosen={values.events}
         error={errors.events}
-        onToggle={(value, on) => {
-          setEvents((current) => toggled(WEBHOOK_EVENTS, current, value as WebhookEvent, on));
-          clear('events');
-        }}
+        onToggle={(value, on) => form.set('events')(toggled(WEBHOOK_EVENTS, values.events, value as WebhookEvent, on))}
       />
       <TextArea
         label={t('integrations.webhook.description')}
         hint={t('integrations.webhook.description_hint')}
         name="description"
         rows={2}
-        value={description}
+        value={values.description}
         error={errors.description}
-        onValue={(v) => {
-          setDescription(v);
-          clear('description');
-        }}
+        onValue={form.set('description')}
       />
-      {submission.error ? (
-        <ErrorAlert
-          error={submission.error}
-          overrides={{ validation_failed: 'error.check_fields', invalid_target: 'error.check_fields', limit_reached: 'integrations.webhooks.limit_reached' }}
-        />
-      ) : null}
+      <ErrorAlert
+        error={submission.error}
+        overrides={{ validation_failed: 'error.check_fields', invalid_target: 'error.check_fields', limit_reached: 'integrations.webhooks.limit_reached' }}
+      />
       <button type="submit" class="button" disabled={submission.busy}>
         {submission.busy ? t('common.working') : t('integrations.webhook.submit')}
       </button>
@@ -322,7 +271,7 @@ function WebhookRow({ hook, onChanged, onDeleted }: { hook: Webhook; onChanged: 
           </button>
         </div>
       ) : null}
-      {submission.error ? <ErrorAlert error={submission.error} /> : null}
+      <ErrorAlert error={submission.error} />
       {notice ? <Notice tone="success">{t(ROW_NOTICE[notice], { url })}</Notice> : null}
       {rotated ? (
         <OnceSecret title={t('integrations.webhook.rotated', { url })} label={t('integrations.webhook.new_secret')} value={rotated.secret} warning={t('integrations.webhook.once_warning')} onDone={() => setRotated(null)}>

@@ -5,7 +5,7 @@ import { getWorkload } from '../../data/reports';
 import { useResource } from '../../data/resource';
 import { formatNumber, t, tn } from '../../i18n';
 import { displayName } from '../../tenant/member';
-import { EmptyState, ErrorAlert, Loading } from '../../ui/status';
+import { Loaded } from '../../ui/status';
 import { STATUS_LABEL } from '../../tickets/badges';
 import { BarChart } from './BarChart';
 
@@ -15,51 +15,48 @@ const COLOUR = { open: '--chart-1', in_progress: '--chart-2', waiting_customer: 
 export function WorkloadPanel() {
   const workload = useResource('workload', getWorkload);
   const id = useId();
-  const rows = workload.data?.data ?? [];
-  const total = rows.reduce((sum, r) => sum + r.total, 0);
   return (
     <section class="panel" aria-labelledby={id}>
       <h2 id={id}>{t('console.dash.workload_title')}</h2>
-      {workload.error ? <ErrorAlert error={workload.error} onRetry={workload.reload} /> : null}
-      {workload.loading && !workload.data ? <Loading /> : null}
-      {workload.data && rows.length === 0 ? <EmptyState title={t('console.dash.workload_empty')} /> : null}
-      {rows.length ? (
-        <>
-          <BarChart
-            horizontal
-            labels={rows.map((r) => displayName(r))}
-            series={COLUMNS.map((c) => ({ label: t(STATUS_LABEL[c]), data: rows.map((r) => r[c]), colour: COLOUR[c] }))}
-            summary={tn('console.dash.workload_summary', rows.length, { tickets: formatNumber(total) })}
-          />
-          <div class="table-wrap">
-            <table>
-              <caption>{t('console.dash.workload_table')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('console.dash.person')}</th>
-                  {COLUMNS.map((c) => (
-                    <th key={c} scope="col">
-                      {t(STATUS_LABEL[c])}
-                    </th>
-                  ))}
-                  <th scope="col">{t('console.dash.total')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr key={r.user_id}>
-                    <th scope="row">{displayName(r)}</th>
+      <Loaded resource={workload} empty={(w) => w.data.length === 0 && t('console.dash.workload_empty')}>
+        {({ data: rows }) => (
+          <>
+            <BarChart
+              horizontal
+              labels={rows.map((r) => displayName(r))}
+              series={COLUMNS.map((c) => ({ label: t(STATUS_LABEL[c]), data: rows.map((r) => r[c]), colour: COLOUR[c] }))}
+              summary={tn('console.dash.workload_summary', rows.length, { tickets: formatNumber(rows.reduce((sum, r) => sum + r.total, 0)) })}
+            />
+            <div class="table-wrap">
+              <table>
+                <caption>{t('console.dash.workload_table')}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('console.dash.person')}</th>
                     {COLUMNS.map((c) => (
-                      <td key={c}>{formatNumber(r[c])}</td>
+                      <th key={c} scope="col">
+                        {t(STATUS_LABEL[c])}
+                      </th>
                     ))}
-                    <td>{formatNumber(r.total)}</td>
+                    <th scope="col">{t('console.dash.total')}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </>
-      ) : null}
+                </thead>
+                <tbody>
+                  {rows.map((r) => (
+                    <tr key={r.user_id}>
+                      <th scope="row">{displayName(r)}</th>
+                      {COLUMNS.map((c) => (
+                        <td key={c}>{formatNumber(r[c])}</td>
+                      ))}
+                      <td>{formatNumber(r.total)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </>
+        )}
+      </Loaded>
     </section>
   );
 }

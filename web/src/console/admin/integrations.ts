@@ -116,11 +116,7 @@ export function checkWebhookForm(form: WebhookForm): { errors: FormErrors<Webhoo
   return { errors, request: description ? { ...request, description } : request };
 }
 
-/** A server's field name as the form's (the server names the expiry `expires_at` too). */
-export function formField<F extends string>(field: string, fields: readonly F[]): F | null {
-  const base = field.split(/[.[]/)[0] ?? field;
-  return (fields as readonly string[]).includes(base) ? (base as F) : null;
-}
+export { formField } from '../../errors/describe';
 
 /** A checkbox list toggled: in the order of `all`, so requests read the same whatever the clicks. */
 export function toggled<T extends string>(all: readonly T[], chosen: readonly string[], value: T, on: boolean): T[] {

@@ -101,8 +101,8 @@ export function InboundRow({
             </button>
           </div>
         ) : null}
-        {action.error ? <ErrorAlert error={action.error} overrides={{ conflict: 'inbound.not_quarantined' }} /> : null}
-        {original.error ? <ErrorAlert error={original.error} /> : null}
+        <ErrorAlert error={action.error} overrides={{ conflict: 'inbound.not_quarantined' }} />
+        <ErrorAlert error={original.error} />
       </td>
     </tr>
   );

@@ -11,7 +11,7 @@ import { navigate } from '../../router/router';
 import { useMember } from '../../tenant/member';
 import { useSubmit } from '../../ui/hooks';
 import { Page } from '../../ui/Page';
-import { EmptyState, ErrorAlert, Loading } from '../../ui/status';
+import { ErrorAlert, Loaded } from '../../ui/status';
 import { isAdmin } from '../roles';
 import { InboundRow } from './InboundRow';
 import { firstPage, parseState, quarantineHref, sender, settle, withPage, type InboundList, type Settled } from './inbound';
@@ -72,36 +72,35 @@ export function QuarantinePage({ query }: { query: URLSearchParams }) {
         />
         <label for={`${id}-all`}>{t('inbound.quarantine.show_all')}</label>
       </div>
-      {list.error ? <ErrorAlert error={list.error} onRetry={list.reload} /> : null}
-      {list.loading && !list.data ? <Loading /> : null}
       <div class="queue-status" role="status">
         {list.data ? <span>{tn(all ? 'inbound.quarantine.count_all' : 'inbound.quarantine.count', items.length)}</span> : null}
         {done ? <span> {t(DONE[done.kind], { from: done.from })}</span> : null}
       </div>
-      {list.data && items.length === 0 ? <EmptyState title={t(all ? 'inbound.quarantine.empty_all' : 'inbound.quarantine.empty')} /> : null}
-      {items.length ? (
-        <div class="table-wrap">
-          <table class="inbound" aria-busy={list.loading ? 'true' : undefined}>
-            <caption>{t(all ? 'inbound.quarantine.caption_all' : 'inbound.quarantine.caption')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('inbound.col.from')}</th>
-                <th scope="col">{t('inbound.col.subject')}</th>
-                <th scope="col">{t('inbound.col.reason')}</th>
-                <th scope="col">{t('inbound.col.received')}</th>
-                {all ? <th scope="col">{t('inbound.col.outcome')}</th> : null}
-                <th scope="col">{t('inbound.col.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((mail) => (
-                <InboundRow key={mail.id} mail={mail} all={all} admin={admin} onSettled={settled} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
-      {more.error ? <ErrorAlert error={more.error} onRetry={loadMore} /> : null}
+      <Loaded resource={list} empty={(page) => page.items.length === 0 && t(all ? 'inbound.quarantine.empty_all' : 'inbound.quarantine.empty')}>
+        {() => (
+          <div class="table-wrap">
+            <table class="inbound" aria-busy={list.loading ? 'true' : undefined}>
+              <caption>{t(all ? 'inbound.quarantine.caption_all' : 'inbound.quarantine.caption')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('inbound.col.from')}</th>
+                  <th scope="col">{t('inbound.col.subject')}</th>
+                  <th scope="col">{t('inbound.col.reason')}</th>
+                  <th scope="col">{t('inbound.col.received')}</th>
+                  {all ? <th scope="col">{t('inbound.col.outcome')}</th> : null}
+                  <th scope="col">{t('inbound.col.actions')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((mail) => (
+                  <InboundRow key={mail.id} mail={mail} all={all} admin={admin} onSettled={settled} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Loaded>
+      <ErrorAlert error={more.error} onRetry={loadMore} />
       {list.data?.before != null ? (
         <button type="button" class="button button--secondary" onClick={loadMore} disabled={more.busy}>
           {more.busy ? t('common.loading') : t('inbound.quarantine.load_more')}

@@ -4,7 +4,9 @@
 import { useEffect, useId, useState } from 'preact/hooks';
 import { t } from '../../i18n';
 import { CATEGORIES } from '../../tickets/categories';
-import { SelectField } from '../../ui/Field';
+import { SelectField, TextField } from '../../ui/Field';
+import { useFields } from '../../ui/form';
+import { required } from '../../ui/validate';
 import { Notice } from '../../ui/status';
 import { STATUS_LABEL } from '../../tickets/badges';
 import { usePeople } from '../people';
@@ -100,45 +102,35 @@ export function FilterBar({ state, admin, onChange, saved }: { state: QueueState
 }
 
 function SaveFilter({ state, saved }: { state: QueueState; saved: Saved }) {
-  const [name, setName] = useState('');
-  const [error, setError] = useState<string | undefined>();
+  const form = useFields({ name: '' });
   const [done, setDone] = useState('');
-  const id = useId();
   return (
     <details class="save-filter">
       <summary>{t('console.saved.open')}</summary>
       <form
+        ref={form.ref}
         class="form form--inline"
         onSubmit={(e) => {
           e.preventDefault();
-          if (!name.trim()) return setError(t('validation.required'));
+          const name = form.values.name;
+          if (!form.check({ name: [required] })) return;
           saved.save(name, state);
           setDone(t('console.saved.done', { name: name.trim() }));
-          setName('');
+          form.setValues({ name: '' });
         }}
         noValidate
       >
-        <div class={error ? 'field field--invalid' : 'field'}>
-          <label for={id}>{t('console.saved.name')}</label>
-          <input
-            id={id}
-            name="name"
-            value={name}
-            maxLength={60}
-            aria-invalid={error ? 'true' : undefined}
-            aria-describedby={error ? `${id}-error` : undefined}
-            onInput={(e) => {
-              setName(e.currentTarget.value);
-              setError(undefined);
-              setDone('');
-            }}
-          />
-          {error ? (
-            <p class="field-error" id={`${id}-error`}>
-              {error}
-            </p>
-          ) : null}
-        </div>
+        <TextField
+          label={t('console.saved.name')}
+          name="name"
+          value={form.values.name}
+          maxLength={60}
+          error={form.errors.name}
+          onValue={(value) => {
+            form.set('name')(value);
+            setDone('');
+          }}
+        />
         <button type="submit" class="button button--secondary">
           {t('console.saved.submit')}
         </button>

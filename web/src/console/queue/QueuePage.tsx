@@ -12,7 +12,7 @@ import { navigate } from '../../router/router';
 import { useMember } from '../../tenant/member';
 import { useSubmit } from '../../ui/hooks';
 import { Page } from '../../ui/Page';
-import { EmptyState, ErrorAlert, Loading } from '../../ui/status';
+import { ErrorAlert, Loaded } from '../../ui/status';
 import { ShortcutsButton, ShortcutsHelp } from '../ShortcutsHelp';
 import { useShortcuts } from '../keyboard';
 import { isAdmin } from '../roles';
@@ -99,24 +99,23 @@ export function QueuePage({ query }: { query: URLSearchParams }) {
     <Page title={t('console.queue.title')} actions={<ShortcutsButton onOpen={() => setHelp(true)} />}>
       <QueueNav state={state} admin={admin} saved={saved} />
       <FilterBar state={state} admin={admin} onChange={change} saved={saved} />
-      {queue.error ? <ErrorAlert error={queue.error} onRetry={queue.reload} /> : null}
-      {resolving.error ? <ErrorAlert error={resolving.error} /> : null}
-      {queue.loading && !queue.listing ? <Loading /> : null}
-      {queue.listing && tickets.length === 0 ? <EmptyState title={t(EMPTY[state.view])} /> : null}
+      <ErrorAlert error={resolving.error} />
       <div class="queue-status" role="status">
         {queue.listing ? <span>{tn('console.queue.count', tickets.length)}</span> : null}
         {queue.arrived > 0 ? <span> {tn('console.queue.arrived', queue.arrived)}</span> : null}
         {notice ? <span> {notice}</span> : null}
         {queue.stale ? <span> {t('console.live.paused', { reason: describeProblem(queue.stale) })}</span> : null}
       </div>
-      {tickets.length ? (
-        <ul class="ticket-list" ref={list} aria-busy={queue.loading ? 'true' : undefined} aria-label={t('console.queue.list')}>
-          {tickets.map((ticket, index) => (
-            <QueueRow key={ticket.id} ticket={ticket} now={now} selected={index === selected} onFocus={() => setSelected(index)} />
-          ))}
-        </ul>
-      ) : null}
-      {more.error ? <ErrorAlert error={more.error} onRetry={loadMore} /> : null}
+      <Loaded resource={queue} empty={(l) => l.items.length === 0 && t(EMPTY[state.view])}>
+        {() => (
+          <ul class="ticket-list" ref={list} aria-busy={queue.loading ? 'true' : undefined} aria-label={t('console.queue.list')}>
+            {tickets.map((ticket, index) => (
+              <QueueRow key={ticket.id} ticket={ticket} now={now} selected={index === selected} onFocus={() => setSelected(index)} />
+            ))}
+          </ul>
+        )}
+      </Loaded>
+      <ErrorAlert error={more.error} onRetry={loadMore} />
       {queue.listing?.cursor ? (
         <button type="button" class="button button--secondary" onClick={loadMore} disabled={more.busy}>
           {more.busy ? t('common.loading') : t('console.queue.load_more')}

@@ -1,7 +1,7 @@
 import { formatDateTime, t } from '../../i18n';
 import { Link } from '../../router/router';
 import type { TicketListItem } from '../../data/tickets';
-import { PriorityBadge, SlaBadge, StatusBadge, UnreadBadge } from '../../tickets/badges';
+import { TicketBadges } from '../../tickets/badges';
 import { usePeople } from '../people';
 
 export function QueueRow({ ticket, now, selected, onFocus }: { ticket: TicketListItem; now: Date; selected: boolean; onFocus: () => void }) {
@@ -21,12 +21,7 @@ export function QueueRow({ ticket, now, selected, onFocus }: { ticket: TicketLis
           <span>{t('console.queue.updated', { time: formatDateTime(ticket.updated_at) })}</span>
         </p>
       </div>
-      <div class="badges">
-        <StatusBadge status={ticket.status} audience="staff" />
-        <PriorityBadge priority={ticket.priority} audience="staff" />
-        <SlaBadge badge={ticket.sla} audience="staff" now={now} />
-        <UnreadBadge count={ticket.unread_count} audience="staff" />
-      </div>
+      <TicketBadges ticket={ticket} audience="staff" now={now} />
     </li>
   );
 }

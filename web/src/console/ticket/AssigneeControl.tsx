@@ -3,11 +3,12 @@
 //! someone on it, so it can be reassigned but not unassigned. An agent who gives a ticket away
 //! no longer sees it; the page says so (`TicketPage`).
 
-import { useId, useState } from 'preact/hooks';
+import { useId } from 'preact/hooks';
 import { assignTicket } from '../../data/tickets';
 import type { TicketDetail } from '../../api/schemas';
 import { t } from '../../i18n';
 import { useMember } from '../../tenant/member';
+import { useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert } from '../../ui/status';
 import { usePeople } from '../people';
@@ -16,7 +17,8 @@ export function AssigneeControl({ ticket, onChanged, onAnnounce }: { ticket: Tic
   const { member } = useMember();
   const people = usePeople();
   const submission = useSubmit();
-  const [chosen, setChosen] = useState('');
+  const form = useFields({ assignee: '' });
+  const chosen = form.values.assignee;
   const id = useId();
   const closed = ticket.status === 'closed';
   // Inside the ticket's page, `people` knows the ticket's assignee even off the team list.
@@ -29,7 +31,7 @@ export function AssigneeControl({ ticket, onChanged, onAnnounce }: { ticket: Tic
         await assignTicket(ticket.id, to);
         const name = to === member.id ? t('console.thread.you') : (people.find(to)?.name ?? t('console.someone'));
         onAnnounce(to ? t('console.assign.done', { name }) : t('console.assign.undone'));
-        setChosen('');
+        form.setValues({ assignee: '' });
         // "Assign to me" goes once done: focus stays in the panel.
         document.getElementById(`${id}-title`)?.focus();
       } finally {
@@ -73,7 +75,7 @@ export function AssigneeControl({ ticket, onChanged, onAnnounce }: { ticket: Tic
         >
           <div class="field">
             <label for={id}>{t('console.assign.someone')}</label>
-            <select id={id} name="assignee" value={chosen} onChange={(e) => setChosen(e.currentTarget.value)}>
+            <select id={id} name="assignee" value={chosen} onChange={(e) => form.set('assignee')(e.currentTarget.value)}>
               <option value="">{t('console.assign.choose')}</option>
               {people.staff
                 .filter((p) => p.id !== ticket.assigned_to)
@@ -89,7 +91,7 @@ export function AssigneeControl({ ticket, onChanged, onAnnounce }: { ticket: Tic
           </button>
         </form>
       ) : null}
-      {submission.error ? <ErrorAlert error={submission.error} overrides={{ conflict: 'console.assign.keeps' }} /> : null}
+      <ErrorAlert error={submission.error} overrides={{ conflict: 'console.assign.keeps' }} />
     </section>
   );
 }

@@ -12,7 +12,9 @@ import { getLocale, t, tn } from '../../i18n';
 import { textToHtml } from '../../tickets/text';
 import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert, Notice } from '../../ui/status';
-import { maxLength, required, validate } from '../../ui/validate';
+import { maxLength, required } from '../../ui/validate';
+import { FieldError } from '../../ui/Field';
+import { useFields } from '../../ui/form';
 import { Dropzone, type Pending } from './Dropzone';
 import { LockIcon } from '../../tickets/icons';
 
@@ -42,9 +44,10 @@ export function Composer({
   newerReplies?: NewerReplies;
 }) {
   const [kind, setKind] = useState<Kind>('reply');
-  const [text, setText] = useState('');
+  const form = useFields({ text: '' });
+  const text = form.values.text;
+  const error = form.errors.text;
   const [files, setFiles] = useState<Pending[]>([]);
-  const [error, setError] = useState<string | undefined>();
   const [sent, setSent] = useState<Kind | null>(null);
   // The newest message on screen when this draft was started (`undefined`: no draft yet).
   const started = useRef<number | null | undefined>(undefined);
@@ -73,9 +76,7 @@ export function Composer({
 
   const send = (confirmed: boolean) => {
     setSent(null);
-    const found = validate({ text }, { text: [required, maxLength(20000)] });
-    setError(found.text);
-    if (found.text) return void document.getElementById(COMPOSER_ID)?.focus();
+    if (!form.check({ text: [required, maxLength(20000)] })) return;
     setAsking(null);
     void submission.run(async () => {
       if (!note && !confirmed && newerReplies) {
@@ -95,7 +96,7 @@ export function Composer({
       }
       await postMessage(ticketId, { message: textToHtml(text), is_internal: note, ...(ids.length ? { attachment_ids: ids } : {}) });
       for (const item of uploaded) if (item.preview) URL.revokeObjectURL(item.preview);
-      setText('');
+      form.setValues({ text: '' });
       setFiles([]);
       started.current = undefined;
       setSent(kind);
@@ -116,7 +117,7 @@ export function Composer({
   };
 
   return (
-    <form class={note ? 'form composer composer--note' : 'form composer'} onSubmit={onSubmit} noValidate aria-label={t('console.composer.title')}>
+    <form ref={form.ref} class={note ? 'form composer composer--note' : 'form composer'} onSubmit={onSubmit} noValidate aria-label={t('console.composer.title')}>
       {tools ? <div class="composer-tools">{tools}</div> : null}
       <fieldset class="composer-kind">
         <legend>{t('console.composer.kind')}</legend>
@@ -148,18 +149,13 @@ export function Composer({
             // A draft starts at its first character (again after being emptied).
             if (!value.trim()) started.current = undefined;
             else if (started.current === undefined) started.current = newestOnScreen?.() ?? null;
-            setText(value);
-            setError(undefined);
+            form.set('text')(value);
             setSent(null);
             setAsking(null);
             onTyping?.();
           }}
         />
-        {error ? (
-          <p class="field-error" id={`${hintId}-error`}>
-            {error}
-          </p>
-        ) : null}
+        <FieldError id={hintId} error={error} />
       </div>
       <Dropzone files={files} onChange={setFiles} />
       {asking ? (
@@ -173,7 +169,7 @@ export function Composer({
           </button>
         </div>
       ) : null}
-      {submission.error ? <ErrorAlert error={submission.error} overrides={{ ticket_closed: 'console.composer.closed' }} /> : null}
+      <ErrorAlert error={submission.error} overrides={{ ticket_closed: 'console.composer.closed' }} />
       {sent ? <Notice tone="success">{sent === 'note' ? t('console.composer.note_sent') : t('console.composer.reply_sent')}</Notice> : null}
       <button type="submit" class={note ? 'button button--note' : 'button'} disabled={submission.busy}>
         {submission.busy ? t('console.composer.sending') : note ? t('console.composer.note_submit') : t('console.composer.reply_submit')}

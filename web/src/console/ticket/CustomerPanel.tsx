@@ -9,7 +9,7 @@ import { formatAverage, formatDate, formatDateTime, formatMoney, t, tn } from '.
 import { Link } from '../../router/router';
 import { Stars } from '../../satisfaction/Stars';
 import { StatusBadge } from '../../tickets/badges';
-import { ErrorAlert, Loading } from '../../ui/status';
+import { Loaded } from '../../ui/status';
 import { relativeTime } from '../format';
 import { fullName } from '../people';
 
@@ -19,9 +19,7 @@ export function CustomerPanel({ ticketId, now }: { ticketId: number; now: Date }
   return (
     <section class="panel customer-panel" aria-labelledby={id}>
       <h2 id={id}>{t('console.customer.title')}</h2>
-      {customer.error ? <ErrorAlert error={customer.error} onRetry={customer.reload} /> : null}
-      {customer.loading && !customer.data ? <Loading /> : null}
-      {customer.data ? <CustomerFacts data={customer.data} now={now} /> : null}
+      <Loaded resource={customer}>{(data) => <CustomerFacts data={data} now={now} />}</Loaded>
     </section>
   );
 }

@@ -3,7 +3,7 @@
 import { useId } from 'preact/hooks';
 import { formatDateTime, t } from '../../i18n';
 import { useMember } from '../../tenant/member';
-import { EmptyState, ErrorAlert, Loading } from '../../ui/status';
+import { Loaded } from '../../ui/status';
 import { usePeople } from '../people';
 import type { HistoryEntry } from '../../data/tickets';
 import type { Resource } from '../../data/resource';
@@ -13,26 +13,24 @@ export function HistoryPanel({ history }: { history: Resource<HistoryEntry[]> })
   const id = useId();
   const people = usePeople();
   const { member } = useMember();
-  const entries = history.data ?? [];
   return (
     <section class="panel" aria-labelledby={id}>
       <h2 id={id}>{t('console.history.title')}</h2>
-      {history.error ? <ErrorAlert error={history.error} onRetry={history.reload} /> : null}
-      {history.loading && !history.data ? <Loading /> : null}
-      {history.data && entries.length === 0 ? <EmptyState title={t('console.history.empty')} /> : null}
-      {entries.length ? (
-        <ol class="timeline">
-          {entries.map((entry) => (
-            <li key={entry.id}>
-              <time dateTime={entry.created_at}>{formatDateTime(entry.created_at)}</time>
-              <p>
-                <strong>{actorName(entry, people, member.id)}</strong> {describeEntry(entry, people)}
-              </p>
-              {entry.reason ? <p class="hint">{t('console.history.reason', { reason: entry.reason })}</p> : null}
-            </li>
-          ))}
-        </ol>
-      ) : null}
+      <Loaded resource={history} empty={(entries) => entries.length === 0 && t('console.history.empty')}>
+        {(entries) => (
+          <ol class="timeline">
+            {entries.map((entry) => (
+              <li key={entry.id}>
+                <time dateTime={entry.created_at}>{formatDateTime(entry.created_at)}</time>
+                <p>
+                  <strong>{actorName(entry, people, member.id)}</strong> {describeEntry(entry, people)}
+                </p>
+                {entry.reason ? <p class="hint">{t('console.history.reason', { reason: entry.reason })}</p> : null}
+              </li>
+            ))}
+          </ol>
+        )}
+      </Loaded>
     </section>
   );
 }

@@ -13,7 +13,7 @@ import { t } from '../../i18n';
 import { STATUS_LABEL } from '../../tickets/badges';
 import { useMember } from '../../tenant/member';
 import { useModalDialog, useSubmit } from '../../ui/hooks';
-import { EmptyState, ErrorAlert, Loading } from '../../ui/status';
+import { EmptyState, Loaded } from '../../ui/status';
 import { MacroEffects } from '../MacroEffects';
 import { filterMacros, moveHighlight } from '../macros';
 
@@ -106,10 +106,9 @@ function PickerBody({ ticket, onApplied }: { ticket: TicketDetail; onApplied: (m
           onKeyDown={onKeyDown}
         />
       </div>
-      {macros.error ? <ErrorAlert error={macros.error} onRetry={macros.reload} /> : null}
-      {macros.loading && !macros.data ? <Loading /> : null}
-      {macros.data && macros.data.length === 0 ? <EmptyState title={t('macros.picker.none')} /> : null}
-      {macros.data?.length && !shown.length ? <EmptyState title={t('macros.picker.no_match', { query: query.trim() })} /> : null}
+      <Loaded resource={macros} empty={(all) => all.length === 0 && t('macros.picker.none')}>
+        {() => (shown.length ? null : <EmptyState title={t('macros.picker.no_match', { query: query.trim() })} />)}
+      </Loaded>
       <ul id={`${id}-list`} class="picker-list" role="listbox" aria-label={t('macros.picker.list')} hidden={!shown.length}>
         {shown.map((macro, index) => (
           <li

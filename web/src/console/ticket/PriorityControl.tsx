@@ -1,20 +1,22 @@
 //! The priority, which staff may always override (the rules set it at creation, a response
 //! breach raises it).
 
-import { useEffect, useId, useState } from 'preact/hooks';
+import { useEffect, useId } from 'preact/hooks';
 import { updateTicket } from '../../data/tickets';
 import type { Priority, TicketDetail } from '../../api/schemas';
 import { t } from '../../i18n';
+import { useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert } from '../../ui/status';
 import { PRIORITIES } from '../queue/views';
 
 export function PriorityControl({ ticket, onChanged, onAnnounce }: { ticket: TicketDetail; onChanged: () => Promise<void>; onAnnounce: (text: string) => void }) {
-  const [chosen, setChosen] = useState<Priority>(ticket.priority);
+  const form = useFields({ priority: ticket.priority });
+  const chosen = form.values.priority;
   const submission = useSubmit();
   const id = useId();
   // A change made elsewhere shows up, unless this person is choosing another value right now.
-  useEffect(() => setChosen(ticket.priority), [ticket.priority]);
+  useEffect(() => form.setValues({ priority: ticket.priority }), [ticket.priority]);
   if (ticket.status === 'closed') return null;
   return (
     <form
@@ -33,7 +35,7 @@ export function PriorityControl({ ticket, onChanged, onAnnounce }: { ticket: Tic
     >
       <div class="field">
         <label for={id}>{t('console.priority.label')}</label>
-        <select id={id} name="priority" value={chosen} onChange={(e) => setChosen(e.currentTarget.value as Priority)}>
+        <select id={id} name="priority" value={chosen} onChange={(e) => form.set('priority')(e.currentTarget.value as Priority)}>
           {PRIORITIES.map((p) => (
             <option key={p} value={p}>
               {t(`priority.${p}`)}
@@ -44,7 +46,7 @@ export function PriorityControl({ ticket, onChanged, onAnnounce }: { ticket: Tic
       <button type="submit" class="button button--secondary" disabled={submission.busy || chosen === ticket.priority}>
         {t('console.priority.submit')}
       </button>
-      {submission.error ? <ErrorAlert error={submission.error} /> : null}
+      <ErrorAlert error={submission.error} />
     </form>
   );
 }

@@ -8,6 +8,7 @@ import { changeStatus } from '../../data/tickets';
 import { t, type MessageKey } from '../../i18n';
 import { STATUS_LABEL } from '../../tickets/badges';
 import { allowedFrom, staffMoves, type StaffMove } from '../../tickets/moves';
+import { useFields } from '../../ui/form';
 import { useSubmit, type Submission } from '../../ui/hooks';
 import { ErrorAlert } from '../../ui/status';
 
@@ -57,13 +58,14 @@ export function useStatusMoves(ticket: TicketDetail, onChanged: () => Promise<vo
 }
 
 export function StatusControl({ ticket, moves }: { ticket: TicketDetail; moves: StatusMoves }) {
-  const [reason, setReason] = useState('');
+  const form = useFields({ reason: '' });
+  const { reason } = form.values;
   const reasonId = useId();
   const { targets, submission, refusedAllowed } = moves;
   const move = (to: TicketStatus) =>
     void moves.move(to, reason).then((moved) => {
       if (!moved) return;
-      setReason('');
+      form.setValues({ reason: '' });
       // The button pressed may be gone with the old status: focus stays in the panel.
       document.getElementById(`${reasonId}-title`)?.focus();
     });
@@ -83,7 +85,7 @@ export function StatusControl({ ticket, moves }: { ticket: TicketDetail; moves: 
             <p class="field-hint" id={`${reasonId}-hint`}>
               {t('console.status.reason_hint')}
             </p>
-            <input id={reasonId} name="reason" value={reason} maxLength={1000} aria-describedby={`${reasonId}-hint`} onInput={(e) => setReason(e.currentTarget.value)} />
+            <input id={reasonId} name="reason" value={reason} maxLength={1000} aria-describedby={`${reasonId}-hint`} onInput={(e) => form.set('reason')(e.currentTarget.value)} />
           </div>
           <div class="actions">
             {targets.map((target) => (
@@ -96,7 +98,7 @@ export function StatusControl({ ticket, moves }: { ticket: TicketDetail; moves: 
       ) : (
         <p class="hint">{t(NO_MOVES[ticket.status])}</p>
       )}
-      {submission.error ? <ErrorAlert error={submission.error} /> : null}
+      <ErrorAlert error={submission.error} />
       {refusedAllowed ? (
         <p class="hint">{refusedAllowed.length ? t('console.status.allowed', { list: refusedAllowed.map((s) => t(STATUS_LABEL[s])).join(', ') }) : t('console.status.none_allowed')}</p>
       ) : null}

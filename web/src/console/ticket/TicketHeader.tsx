@@ -5,7 +5,7 @@
 import type { TicketDetail } from '../../api/schemas';
 import { formatDateTime, t } from '../../i18n';
 import { isKnownCategory } from '../../tickets/categories';
-import { PriorityBadge, SlaBadge, StatusBadge, UnreadBadge } from '../../tickets/badges';
+import { TicketBadges } from '../../tickets/badges';
 import { fullName, usePeople, type People } from '../people';
 
 export function TicketHeader({ ticket, now }: { ticket: TicketDetail; now: Date }) {
@@ -13,12 +13,7 @@ export function TicketHeader({ ticket, now }: { ticket: TicketDetail; now: Date 
   const customer = customerOf(ticket, people);
   return (
     <div class="panel ticket-summary">
-      <div class="badges">
-        <StatusBadge status={ticket.status} audience="staff" />
-        <PriorityBadge priority={ticket.priority} audience="staff" />
-        <SlaBadge badge={ticket.sla} audience="staff" now={now} />
-        <UnreadBadge count={ticket.unread_count} audience="staff" />
-      </div>
+      <TicketBadges ticket={ticket} audience="staff" now={now} />
       <dl class="facts">
         <div>
           <dt>{t('console.ticket.number')}</dt>

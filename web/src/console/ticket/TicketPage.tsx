@@ -13,7 +13,7 @@ import { t, tn } from '../../i18n';
 import { Link } from '../../router/router';
 import { useMember } from '../../tenant/member';
 import { Page } from '../../ui/Page';
-import { EmptyState, ErrorAlert, Loading, Notice } from '../../ui/status';
+import { Loaded, Notice } from '../../ui/status';
 import { ShortcutsButton, ShortcutsHelp } from '../ShortcutsHelp';
 import { useFiles, useHistory, useThread, useTicket } from '../../data/hooks';
 import { allMessages } from '../../data/messages';
@@ -51,7 +51,9 @@ export function TicketPage({ id }: { id: number }) {
     return (
       <Page title={t('console.ticket.title')}>
         {back}
-        {ticket.error ? <ErrorAlert error={ticket.error} overrides={{ not_found: 'console.ticket.not_found' }} onRetry={ticket.reload} /> : <Loading />}
+        <Loaded resource={ticket} overrides={{ not_found: 'console.ticket.not_found' }}>
+          {() => null}
+        </Loaded>
       </Page>
     );
   }
@@ -155,10 +157,9 @@ function TicketView({
             <h2 id={threadId}>{t('console.thread.title')}</h2>
             <ShortcutsButton onOpen={() => setHelp(true)} />
           </div>
-          {thread.error ? <ErrorAlert error={thread.error} onRetry={thread.reload} /> : null}
-          {thread.loading && !thread.data ? <Loading /> : null}
-          {thread.data && messages.length === 0 ? <EmptyState title={t('console.thread.empty')} /> : null}
-          {messages.length ? <Thread messages={messages} me={member.id} audience="staff" nameOf={(id) => people.find(id)?.name} /> : null}
+          <Loaded resource={thread} empty={(all) => all.length === 0 && t('console.thread.empty')}>
+            {(all) => <Thread messages={all} me={member.id} audience="staff" nameOf={(id) => people.find(id)?.name} />}
+          </Loaded>
           {writable ? (
             <Composer
               ticketId={ticket.id}
