@@ -27,8 +27,8 @@ pub const BROKER: Backoff = Backoff::new(Duration::from_millis(250), Duration::f
 /// published meanwhile is lost.
 pub const SUBSCRIBER: Backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(1));
 
-/// A mail the server refused for now (4xx), in both planes: a minute, doubling, an hour at most.
-pub const MAIL_REFUSED: Backoff = Backoff::new(Duration::from_secs(60), Duration::from_secs(3600));
+/// A mail the server refused for now (4xx), in both planes: 30 s, doubling, an hour at most.
+pub const MAIL_REFUSED: Backoff = Backoff::new(Duration::from_secs(30), Duration::from_secs(3600));
 
 /// A mail server that cannot be reached at all: the sender pauses, the mail stays due.
 pub const MAIL_SERVER_AWAY: Backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(10));
@@ -75,9 +75,9 @@ mod tests {
 
     #[test]
     fn stored_attempts_read_as_failures() {
-        assert_eq!(MAIL_REFUSED.after_attempts(-3), Duration::from_secs(60));
-        assert_eq!(MAIL_REFUSED.after_attempts(1), Duration::from_secs(60));
-        assert_eq!(MAIL_REFUSED.after_attempts(2), Duration::from_secs(120));
+        assert_eq!(MAIL_REFUSED.after_attempts(-3), Duration::from_secs(30));
+        assert_eq!(MAIL_REFUSED.after_attempts(1), Duration::from_secs(30));
+        assert_eq!(MAIL_REFUSED.after_attempts(2), Duration::from_secs(60));
         assert_eq!(MAIL_REFUSED.after_attempts(i32::MAX), Duration::from_secs(3600));
     }
 

@@ -232,7 +232,7 @@ mod tests {
     fn retries_stop_72_hours_after_the_mail_was_written() {
         let created = at("2030-01-01T00:00:00Z");
         let early = at("2030-01-01T00:01:00Z");
-        assert_eq!(after_refusal(true, 1, created, early), AfterRefusal::RetryAt(at("2030-01-01T00:02:00Z")));
+        assert_eq!(after_refusal(true, 1, created, early), AfterRefusal::RetryAt(at("2030-01-01T00:01:30Z")));
         // The last try that still falls within the window.
         let late = at("2030-01-03T23:00:00Z");
         assert_eq!(after_refusal(true, 20, created, late), AfterRefusal::RetryAt(at("2030-01-04T00:00:00Z")));
