@@ -381,9 +381,13 @@ async fn test_and_replay_send_now() {
     desk.create(&customer, json!({"subject": "Replay me", "description": "x"})).await;
     let got = desk.receiver.wait_for("manual", 2).await;
     let original = header(&got[1], "webhook-id").to_owned();
-    let log = desk.attempts(&endpoint).await;
-    let delivery =
-        log.iter().find(|a| a["event_id"] == original.as_str()).unwrap()["delivery_id"].as_str().unwrap().to_owned();
+    // The receiver answers before the worker records the attempt: wait for the record.
+    let delivery = eventually(Duration::from_secs(10), "the delivery's attempt logged", || async {
+        let log = desk.attempts(&endpoint).await;
+        let attempt = log.iter().find(|a| a["event_id"] == original.as_str())?;
+        Some(attempt["delivery_id"].as_str().unwrap().to_owned())
+    })
+    .await;
     let replayed =
         desk.post(&desk.owner, &format!("/v1/webhooks/{endpoint}/deliveries/{delivery}/replay"), &json!({})).await;
     assert_eq!(replayed.status, 202, "{}", replayed.body);
