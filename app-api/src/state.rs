@@ -11,7 +11,7 @@ use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
 use crate::config::AppConfig;
-use crate::infra::keys::TokenVerifier;
+use crate::infra::access_tokens::TokenVerifier;
 use crate::infra::revocations::RevokedSessions;
 use crate::tenancy::pools::PoolManager;
 use crate::tenancy::resolve::Resolver;
