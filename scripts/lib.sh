@@ -86,18 +86,20 @@ ensure_s3s_fs() {
   fi
 }
 
-# pip_venv DIR PACKAGE==VERSION WHAT: makes DIR a virtual environment holding PACKAGE (pinned)
-# unless it already does, saying WHAT it is for; prints DIR. The marker is written once pip has
-# finished: a half-made environment is made again.
+# pip_venv DIR WHAT PIP_ARGS...: makes DIR a virtual environment holding what `pip install
+# PIP_ARGS` installs (pinned packages, or -r a pinned file) unless it already does, saying WHAT
+# it is for; prints DIR. The marker is written once pip has finished: a half-made environment is
+# made again.
 pip_venv() {
-  local venv=$1 package=$2 what=$3
+  local venv=$1 what=$2
+  shift 2
   if [ ! -f "$venv/.installed" ]; then
-    say "installing $package ($what) into $venv"
+    say "installing $* ($what) into $venv"
     command -v python3 >/dev/null || apt_install python3
     rm -rf "$venv"
     mkdir -p "$(dirname "$venv")"
     python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$venv"; }
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "$package" >&2
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$@" >&2
     touch "$venv/.installed"
   fi
   echo "$venv"
@@ -114,22 +116,12 @@ requirement_pin() {
 
 # systests_venv: prints the virtual environment of the system tests, holding every package of
 # systests/requirements.txt (pinned), made with pip when missing; named by the file's checksum,
-# so a changed file makes a new one. The marker is written once pip has finished: a half-made
-# environment is made again.
+# so a changed file makes a new one.
 systests_venv() {
-  local sum venv
+  local sum
   sum=$(sha256sum "$SYSTESTS_REQUIREMENTS" | cut -c1-12)
-  venv=${SYSTESTS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/helpdeskly/systests-$sum}
-  if [ ! -f "$venv/.installed" ]; then
-    say "installing the system tests' packages (systests/requirements.txt) into $venv"
-    command -v python3 >/dev/null || apt_install python3
-    rm -rf "$venv"
-    mkdir -p "$(dirname "$venv")"
-    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$venv"; }
-    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$SYSTESTS_REQUIREMENTS" >&2
-    touch "$venv/.installed"
-  fi
-  echo "$venv"
+  pip_venv "${SYSTESTS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/helpdeskly/systests-$sum}" \
+    "the system tests' packages" -r "$SYSTESTS_REQUIREMENTS"
 }
 
 # run_systests PYTEST_ARGS...: pytest over the system tests (systests/, its fixtures in
@@ -209,7 +201,7 @@ mail_devel_venv() {
   local version
   version=$(requirement_pin mail-devel)
   pip_venv "${MAIL_DEVEL_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/helpdeskly/mail-devel-$version}" \
-    "mail-devel==$version" "a mail server for development and tests"
+    "a mail server for development and tests" "mail-devel==$version"
 }
 
 # webhook_receiver_venv: prints the virtual environment holding standardwebhooks alone (PyPI, at
@@ -221,7 +213,7 @@ webhook_receiver_venv() {
   local version
   version=$(requirement_pin standardwebhooks)
   pip_venv "${WEBHOOK_RECEIVER_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/helpdeskly/standardwebhooks-$version}" \
-    "standardwebhooks==$version" "the webhook tests' signature check"
+    "the webhook tests' signature check" "standardwebhooks==$version"
 }
 
 # ensure_mail_catcher HOST SMTP_PORT IMAP_PORT HTTP_PORT PASSWORD DIR: a mail server for

@@ -48,7 +48,10 @@ pub enum Refused {
 }
 
 impl Purpose {
+    /// `mac_bytes` from 8 (64 bits) to 32 (the whole HMAC-SHA256); a constant out of that
+    /// range fails the build.
     pub const fn new(byte: u8, mac_bytes: usize, encoding: Encoding) -> Self {
+        assert!(mac_bytes >= 8 && mac_bytes <= 32, "a link's MAC keeps 8 to 32 bytes");
         Self { byte, mac_bytes, encoding }
     }
 

@@ -8,10 +8,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use shared::error::ApiError;
+use shared::signed::Refused;
 
 use crate::attachments::blob::content_disposition;
 use crate::state::AppState;
-use shared::signed::Refused;
 
 /// Download a file through a local link.
 #[utoipa::path(get, path = "/v1/files/{token}", tag = "attachments", params(("token" = String, Path)),

@@ -204,7 +204,7 @@ pub async fn run(state: AppState, shutdown: impl Future<Output = ()> + Send) {
 }
 
 /// Declares the exchange, the queues and the bindings on `channel`.
-pub async fn declare(channel: &Channel, exchange: &str, queue: &str) -> lapin::Result<()> {
+async fn declare(channel: &Channel, exchange: &str, queue: &str) -> lapin::Result<()> {
     consumer::declare_durable_queue(channel, queue, true).await?;
     consumer::declare_durable_queue(channel, &dead_letter_queue(queue), false).await?;
     consumer::bind(channel, queue, exchange, &EVENTS).await

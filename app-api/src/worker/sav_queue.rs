@@ -18,7 +18,7 @@ const PREFETCH: u16 = 32;
 const KEYS: [&str; 1] = ["sav.ticket.*"];
 
 /// Declares the queue (durable, one active consumer) and binds it to the SAV events.
-pub async fn declare(channel: &Channel, exchange: &str, queue: &str) -> lapin::Result<()> {
+async fn declare(channel: &Channel, exchange: &str, queue: &str) -> lapin::Result<()> {
     consumer::declare_durable_queue(channel, queue, true).await?;
     consumer::bind(channel, queue, exchange, &KEYS).await
 }
