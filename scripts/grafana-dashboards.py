@@ -165,16 +165,26 @@ DASHBOARDS = {
              "`attachment_scan_seconds` (a histogram, not charted here: the platform's checks run without clamd). "
              "Infected files count as `infected` in the outcomes above; clamd down makes uploads `failed` (503) "
              "and `/ready` names `clamav`."),
+        row("Work queues"),
+        ts("Items waiting, by queue", [("max by (queue) (work_queue_depth)", "{{queue}}")]),
+        ts("Oldest item waiting, by queue", [("max by (queue) (work_queue_oldest_seconds)", "{{queue}}")], "s"),
+        ts("Items worked, by queue and outcome", [(
+            f"sum by (queue, outcome) (rate(work_queue_attempts_total[{RI}]))", "{{queue}} {{outcome}}")], "ops"),
+        text("Reading the work queue panels", "Every durable queue (provisioning, account mail, notification "
+             "mail, webhook deliveries) reports here. `retry` is a refusal for now, tried again on its schedule; "
+             "`refused` and `failed` are final (a permanent refusal, retries run out); `away` is a dependency "
+             "that could not be reached (the item waits, no attempt counted)."),
         row("Notifications and mail"),
         ts("Deliveries by kind, channel and outcome", [(
             f"sum by (channel, kind, outcome) (rate(notification_deliveries_total[{RI}]))",
             "{{channel}} {{kind}} {{outcome}}")], "ops"),
         stat("Notification consumer holds its queue", "min by (job, instance) (notification_consumer_connected)",
              "{{job}} {{instance}}"),
-        ts("Mail waiting to be sent", [("max by (job) (notification_mail_pending)", "{{job}}")]),
+        ts("Mail waiting to be sent", [
+            ('max by (job, queue) (work_queue_depth{queue=~"notification_mail|account_mail"})', "{{queue}} {{job}}")]),
         ts("Oldest mail waiting", [
-            ("max by (job) (notification_mail_oldest_pending_seconds)", "notifications {{job}}"),
-            ("max by (job) (account_mail_oldest_pending_seconds)", "account mail {{job}}")], "s"),
+            ('max by (job, queue) (work_queue_oldest_seconds{queue=~"notification_mail|account_mail"})',
+             "{{queue}} {{job}}")], "s"),
         ts("Event commit to SMTP acceptance (p50, p95, p99)", [
             (f"histogram_quantile({q}, sum by (le) (rate(notification_mail_latency_seconds_bucket[{RI}])))", f"p{n}")
             for q, n in ((0.5, 50), (0.95, 95), (0.99, 99))], "s"),
@@ -215,8 +225,9 @@ DASHBOARDS = {
         ts("Event commit to first webhook attempt (p50, p99; target 2 s)", [
             (f"histogram_quantile({q}, sum by (le) (rate(webhook_first_attempt_latency_seconds_bucket[{RI}])))",
              f"p{n}") for q, n in ((0.5, 50), (0.99, 99))], "s"),
-        ts("Webhook deliveries waiting", [("max by (job) (webhook_deliveries_pending)", "{{job}}")]),
-        ts("Oldest webhook delivery waiting", [("max by (job) (webhook_oldest_pending_seconds)", "{{job}}")], "s"),
+        ts("Webhook deliveries waiting", [('max by (job) (work_queue_depth{queue="webhook_deliveries"})', "{{job}}")]),
+        ts("Oldest webhook delivery waiting", [
+            ('max by (job) (work_queue_oldest_seconds{queue="webhook_deliveries"})', "{{job}}")], "s"),
         stat("Webhook endpoints disabled", "max(webhook_endpoints_disabled)", "disabled"),
         stat("Webhook consumer holds its queue", "min by (job, instance) (webhook_consumer_connected)",
              "{{job}} {{instance}}"),

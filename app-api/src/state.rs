@@ -43,6 +43,8 @@ pub struct App {
     /// The SMTP client (configured or not) and the notifications' metrics.
     pub mailer: shared::mail::Mailer,
     pub notification_metrics: crate::notifications::metrics::NotificationMetrics,
+    /// The work queues' one metrics family (depth, oldest age, attempts by outcome).
+    pub queue_metrics: shared::work_queue::QueueMetrics,
     /// The live streams open on this replica.
     pub live: Arc<crate::live::Hub>,
     /// Where staff's presence on tickets is announced.
@@ -173,6 +175,7 @@ impl AppState {
         let mailer =
             shared::mail::Mailer::new(&config.notifications.mail, metrics.registry()).map_err(StartError::Mail)?;
         let notification_metrics = crate::notifications::metrics::NotificationMetrics::register(metrics.registry());
+        let queue_metrics = shared::work_queue::QueueMetrics::register(metrics.registry());
         let live =
             Arc::new(crate::live::Hub::new(config.streams_per_user, config.amqp_url.is_some(), metrics.registry()));
         let presence = crate::live::presence::Bus::new(broker.as_ref(), &config.events.exchange, Arc::clone(&live));
@@ -200,6 +203,7 @@ impl AppState {
             attachments,
             mailer,
             notification_metrics,
+            queue_metrics,
             live,
             presence,
             versions,

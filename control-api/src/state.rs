@@ -113,7 +113,8 @@ impl AppState {
             per_email: shared::ratelimit::Limit::per(abuse.password_resets_per_email_per_hour, hour),
         };
         let mailer = shared::mail::Mailer::new(&config.mail, metrics.registry())?;
-        let sender = Sender::new(db.clone(), mailer, MailMetrics::register(metrics.registry()));
+        let queues = shared::work_queue::QueueMetrics::register(metrics.registry());
+        let sender = Sender::new(db.clone(), mailer, MailMetrics::register(metrics.registry(), queues.clone()));
         let mail = AccountMail::new(sender, config.mail.reply_domain.clone(), config.app_public_url.clone());
         let broker = config.amqp_url.clone().map(|url| Arc::new(shared::amqp::Broker::new(url)));
         let events = broker
@@ -126,8 +127,11 @@ impl AppState {
             settings: config.tenancy.clone(),
             migrator: &tenant_schema::MIGRATOR,
         };
-        let worker =
-            Worker { provisioner, notifier: notifier.clone(), metrics: JobMetrics::register(metrics.registry()) };
+        let worker = Worker {
+            provisioner,
+            notifier: notifier.clone(),
+            metrics: JobMetrics::register(metrics.registry(), queues),
+        };
         Ok(Self(Arc::new(App {
             config,
             db,

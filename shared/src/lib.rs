@@ -26,6 +26,7 @@ pub mod serve;
 pub mod signed;
 pub mod telemetry;
 pub mod tenant;
+pub mod work_queue;
 
 #[cfg(feature = "testkit")]
 pub mod testkit;

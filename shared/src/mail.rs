@@ -10,6 +10,7 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use lettre::address::Address;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
@@ -19,7 +20,9 @@ use lettre::{AsyncTransport as _, Message, Tokio1Executor};
 use prometheus::{HistogramOpts, HistogramVec, Registry};
 use secrecy::{ExposeSecret as _, SecretString};
 
+use crate::backoff;
 use crate::config::{ConfigError, Env, FromEnv};
+use crate::work_queue::{GiveUp, Outcome, Retries};
 
 /// How long one SMTP exchange (connect, or one mail) may take.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
@@ -192,6 +195,22 @@ impl fmt::Display for SendError {
 
 impl std::error::Error for SendError {}
 
+/// How long a mail refused for now (4xx) is tried: on `backoff::MAIL_REFUSED`, while the next
+/// try falls within 72 hours of the mail's writing; the same for every queue of mail.
+pub const RETRIES: Retries = Retries::new(backoff::MAIL_REFUSED, GiveUp::Past(Duration::from_secs(72 * 3600)));
+
+/// What a send's result makes of a queued mail written at `created_at`: sent, tried again on
+/// `RETRIES`, refused for good, or waiting for the server. `attempts` counts the tries before
+/// this one.
+pub fn outcome(sent: Result<(), SendError>, attempts: i32, created_at: DateTime<Utc>, now: DateTime<Utc>) -> Outcome {
+    match sent {
+        Ok(()) => Outcome::Done,
+        Err(SendError::Unreachable(why)) => Outcome::Away { error: why },
+        Err(SendError::Transient(why)) => RETRIES.after_refusal(true, attempts.saturating_add(1), created_at, now, why),
+        Err(SendError::Permanent(why)) => Outcome::Refused { error: why },
+    }
+}
+
 /// `ids` as a `References` value, within `REFERENCES_MAX_CHARS`: the first id (the start of the
 /// conversation) and as many of the newest as fit.
 pub fn references_header(ids: &[String]) -> String {
@@ -345,6 +364,39 @@ fn classify(error: &lettre::transport::smtp::Error) -> SendError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn retry(at: DateTime<Utc>) -> Outcome {
+        Outcome::Retry { at, error: "busy".into() }
+    }
+
+    fn at(rfc3339: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(rfc3339).unwrap().to_utc()
+    }
+
+    #[test]
+    fn retries_stop_72_hours_after_the_mail_was_written() {
+        let created = at("2030-01-01T00:00:00Z");
+        let early = at("2030-01-01T00:01:00Z");
+        assert_eq!(RETRIES.after_refusal(true, 1, created, early, "busy"), retry(at("2030-01-01T00:01:30Z")));
+        // The last try that still falls within the window.
+        let late = at("2030-01-03T23:00:00Z");
+        assert_eq!(RETRIES.after_refusal(true, 20, created, late, "busy"), retry(at("2030-01-04T00:00:00Z")));
+        let later = at("2030-01-03T23:00:01Z");
+        assert_eq!(RETRIES.after_refusal(true, 20, created, later, "busy"), Outcome::Failed { error: "busy".into() });
+        // Every 4xx for three days: a bounded number of tries.
+        let (mut now, mut attempts) = (created, 0);
+        while let Outcome::Retry { at: next, .. } = RETRIES.after_refusal(true, attempts + 1, created, now, "busy") {
+            (now, attempts) = (next, attempts + 1);
+        }
+        assert!((70..=80).contains(&attempts), "{attempts}");
+        assert!(now <= created + chrono::Duration::hours(72));
+    }
+
+    #[test]
+    fn a_permanent_refusal_is_final_at_once() {
+        let created = at("2030-01-01T00:00:00Z");
+        assert_eq!(RETRIES.after_refusal(false, 1, created, created, "no"), Outcome::Refused { error: "no".into() });
+    }
 
     fn mail() -> Outgoing {
         Outgoing {

@@ -476,8 +476,7 @@ pub async fn replay(
 /// and when the next one is due.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Backlog {
-    pub pending: i64,
-    pub oldest: Option<DateTime<Utc>>,
+    pub waiting: shared::work_queue::Backlog,
     pub next_due: Option<DateTime<Utc>>,
     pub disabled: i64,
 }
@@ -491,7 +490,8 @@ pub async fn backlog(conn: &mut PgConnection) -> sqlx::Result<Backlog> {
     )
     .fetch_one(conn)
     .await?;
-    Ok(Backlog { pending: row.pending, oldest: row.oldest, next_due: row.next_due, disabled: row.disabled })
+    let waiting = shared::work_queue::Backlog { depth: row.pending, oldest: row.oldest };
+    Ok(Backlog { waiting, next_due: row.next_due, disabled: row.disabled })
 }
 
 /// Drops finished deliveries (and their attempts) older than `KEPT_FOR`, a bounded batch.

@@ -10,7 +10,7 @@ pub mod webhooks;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use prometheus::{Gauge, Histogram, HistogramOpts, IntCounterVec, IntGauge, Opts, Registry};
+use prometheus::{Histogram, HistogramOpts, IntCounterVec, IntGauge, Opts, Registry};
 
 /// The tenants with webhook deliveries to send, and whether a sender runs in this process to
 /// visit them (`worker::webhooks`).
@@ -49,9 +49,6 @@ pub struct IntegrationMetrics {
     events: IntCounterVec,
     /// Requests made with an API key, by result: `accepted`, `refused`, `expired`, `out_of_scope`.
     key_requests: IntCounterVec,
-    /// Deliveries waiting across the tenants the last sweep read, and the oldest one's age.
-    pub pending: IntGauge,
-    pub oldest_pending_seconds: Gauge,
     /// Endpoints disabled (410, three days of failures, or by an admin), as of the last sweep.
     pub endpoints_disabled: IntGauge,
     /// From the event's commit to the start of its first attempt.
@@ -78,13 +75,6 @@ impl IntegrationMetrics {
             &["result"],
         )
         .expect("valid metric");
-        let pending = IntGauge::new("webhook_deliveries_pending", "Webhook deliveries waiting, as of the last sweep")
-            .expect("valid metric");
-        let oldest_pending_seconds = Gauge::new(
-            "webhook_oldest_pending_seconds",
-            "Age of the oldest webhook delivery waiting, as of the last sweep",
-        )
-        .expect("valid metric");
         let endpoints_disabled =
             IntGauge::new("webhook_endpoints_disabled", "Webhook endpoints disabled, as of the last sweep")
                 .expect("valid metric");
@@ -108,8 +98,6 @@ impl IntegrationMetrics {
             Box::new(attempts.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(events.clone()),
             Box::new(key_requests.clone()),
-            Box::new(pending.clone()),
-            Box::new(oldest_pending_seconds.clone()),
             Box::new(endpoints_disabled.clone()),
             Box::new(first_attempt_latency.clone()),
             Box::new(attempt_seconds.clone()),
@@ -121,8 +109,6 @@ impl IntegrationMetrics {
             attempts,
             events,
             key_requests,
-            pending,
-            oldest_pending_seconds,
             endpoints_disabled,
             first_attempt_latency,
             attempt_seconds,

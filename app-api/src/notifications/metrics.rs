@@ -2,7 +2,7 @@
 //! read, the mail waiting and its age, and the time from an event to its mail's acceptance.
 //! Labels are fixed sets (the six kinds, two channels, a few outcomes), never a tenant.
 
-use prometheus::{Gauge, Histogram, HistogramOpts, IntCounterVec, IntGauge, Opts, Registry};
+use prometheus::{Histogram, HistogramOpts, IntCounterVec, IntGauge, Opts, Registry};
 
 use super::{Channel, Kind};
 
@@ -37,9 +37,6 @@ impl Outcome {
 pub struct NotificationMetrics {
     deliveries: IntCounterVec,
     events: IntCounterVec,
-    /// Mail waiting across the tenants the last sweep read, and the age of the oldest.
-    pub mail_pending: IntGauge,
-    pub mail_oldest_seconds: Gauge,
     /// From the event's commit to the mail server's acceptance.
     pub mail_latency: Histogram,
     pub consumer_connected: IntGauge,
@@ -57,13 +54,6 @@ impl NotificationMetrics {
             &["result"],
         )
         .expect("valid metric");
-        let mail_pending = IntGauge::new("notification_mail_pending", "Mail waiting to be sent, as of the last sweep")
-            .expect("valid metric");
-        let mail_oldest_seconds = Gauge::new(
-            "notification_mail_oldest_pending_seconds",
-            "Age of the oldest mail waiting to be sent, as of the last sweep",
-        )
-        .expect("valid metric");
         let mail_latency = Histogram::with_opts(
             HistogramOpts::new(
                 "notification_mail_latency_seconds",
@@ -78,14 +68,12 @@ impl NotificationMetrics {
         for metric in [
             Box::new(deliveries.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(events.clone()),
-            Box::new(mail_pending.clone()),
-            Box::new(mail_oldest_seconds.clone()),
             Box::new(mail_latency.clone()),
             Box::new(consumer_connected.clone()),
         ] {
             registry.register(metric).expect("registered once");
         }
-        Self { deliveries, events, mail_pending, mail_oldest_seconds, mail_latency, consumer_connected }
+        Self { deliveries, events, mail_latency, consumer_connected }
     }
 
     pub fn delivery(&self, kind: Kind, channel: Channel, outcome: Outcome) {

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shared::auth::Role;
+use shared::work_queue::Backlog;
 use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -318,16 +319,10 @@ pub async fn mark_failed(conn: &mut PgConnection, id: i64, error: &str, suppress
 }
 
 /// Mail waiting in a tenant: how many, and since when.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Backlog {
-    pub pending: i64,
-    pub oldest: Option<DateTime<Utc>>,
-}
-
 pub async fn backlog(conn: &mut PgConnection) -> sqlx::Result<Backlog> {
     sqlx::query_as!(
         Backlog,
-        r#"SELECT count(*) AS "pending!", min(created_at) AS oldest FROM mail_deliveries WHERE status = 'pending'"#
+        r#"SELECT count(*) AS "depth!", min(created_at) AS oldest FROM mail_deliveries WHERE status = 'pending'"#
     )
     .fetch_one(conn)
     .await

@@ -1,29 +1,33 @@
-//! The provisioning worker: durable jobs in the control database, claimed with
-//! `FOR UPDATE SKIP LOCKED` and kept locked while they run (a crashed worker's lock goes with
-//! its connection), retried with exponential backoff, woken by `NOTIFY` rather than polling.
+//! The provisioning worker: a work queue (`shared::work_queue`) of durable jobs in the control
+//! database, claimed with `FOR UPDATE SKIP LOCKED` and kept locked while they run (a crashed
+//! worker's lock goes with its connection), retried with exponential backoff, woken by `NOTIFY`
+//! (other processes) and in-process notices rather than polling alone.
 
 use std::time::{Duration, Instant};
 
 use prometheus::{Histogram, HistogramOpts, IntCounterVec, Opts, Registry};
-use sqlx::postgres::PgListener;
+use shared::backoff::Backoff;
+use shared::tenant::TenantStatus;
+use shared::work_queue::{self, Backlog, GiveUp, Outcome, Pace, QueueMetrics, Retries, WorkQueue};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::mirror;
 use super::notify::{Notifier, TenantChange};
 use super::provision::{ProvisionError, Provisioner};
-use shared::backoff::Backoff;
-use shared::tenant::TenantStatus;
 
 /// The `NOTIFY` channel that wakes workers.
 pub const CHANNEL: &str = "provisioning_jobs";
 /// After this many failed attempts a job is given up (and a tenant being provisioned is
 /// marked `failed`).
 pub const MAX_ATTEMPTS: i32 = 10;
-/// How often an idle worker looks for retries that came due.
-const IDLE_POLL: Duration = Duration::from_secs(5);
-/// How long the worker waits after the control database failed it.
-const ERROR_PAUSE: Duration = Duration::from_secs(1);
+/// How often an idle worker looks for retries that came due, and how long it waits after the
+/// control database failed it (its jobs have no dependency that can be away).
+const PACE: Pace = Pace {
+    idle: Duration::from_secs(5),
+    away: Backoff::new(Duration::from_secs(1), Duration::from_secs(1)),
+    database_error: Duration::from_secs(1),
+};
 /// How often a worker looks for abandoned tenants.
 const SWEEP_EVERY: Duration = Duration::from_secs(600);
 
@@ -98,15 +102,16 @@ struct Job {
     attempts: i32,
 }
 
-/// Job counters and the time from signup to an active tenant.
+/// Job counters by kind, the time from signup to an active tenant, and the work queue family.
 #[derive(Clone)]
 pub struct JobMetrics {
     pub runs: IntCounterVec,
     pub signup_to_active: Histogram,
+    pub queue: QueueMetrics,
 }
 
 impl JobMetrics {
-    pub fn register(registry: &Registry) -> Self {
+    pub fn register(registry: &Registry, queue: QueueMetrics) -> Self {
         let runs = IntCounterVec::new(
             Opts::new("provisioning_jobs_total", "Provisioning jobs run, by kind and result"),
             &["kind", "result"],
@@ -119,7 +124,7 @@ impl JobMetrics {
         .expect("valid metric");
         registry.register(Box::new(runs.clone())).expect("registered once");
         registry.register(Box::new(signup_to_active.clone())).expect("registered once");
-        Self { runs, signup_to_active }
+        Self { runs, signup_to_active, queue }
     }
 }
 
@@ -130,23 +135,57 @@ pub struct Worker {
     pub metrics: JobMetrics,
 }
 
-/// A failed job waits 2 s after its first attempt, doubling, at most 5 minutes.
-const RETRY: Backoff = Backoff::new(Duration::from_secs(2), Duration::from_secs(300));
+/// A failed job waits 2 s after its first attempt, doubling, at most 5 minutes, and is given up
+/// after `MAX_ATTEMPTS`.
+const RETRIES: Retries =
+    Retries::new(Backoff::new(Duration::from_secs(2), Duration::from_secs(300)), GiveUp::After(MAX_ATTEMPTS));
+/// The queue's name in the work queue metrics.
+const QUEUE: &str = "provisioning";
 
 impl Worker {
     /// Runs due jobs until none is left; returns how many ran.
     pub async fn run_due(&self) -> sqlx::Result<usize> {
-        let mut ran = 0;
-        while self.run_one().await? {
-            ran += 1;
-        }
-        Ok(ran)
+        let mut conn = self.provisioner.control.acquire().await?;
+        let drained = work_queue::drain(self, &mut conn, usize::MAX, &self.metrics.queue).await?;
+        drop(conn);
+        self.report_backlog().await?;
+        Ok(drained.settled)
     }
 
     /// Claims and runs one due job. False when there was none.
     pub async fn run_one(&self) -> sqlx::Result<bool> {
-        let control = &self.provisioner.control;
-        let mut claim = control.begin().await?;
+        let mut conn = self.provisioner.control.acquire().await?;
+        let drained = work_queue::drain(self, &mut conn, 1, &self.metrics.queue).await?;
+        Ok(drained.settled == 1)
+    }
+
+    async fn report_backlog(&self) -> sqlx::Result<()> {
+        let backlog = sqlx::query_as!(
+            Backlog,
+            r#"SELECT count(*) AS "depth!", min(created_at) AS oldest FROM provisioning_jobs WHERE status = 'pending'"#,
+        )
+        .fetch_one(&self.provisioner.control)
+        .await?;
+        self.metrics.queue.backlog(QUEUE, backlog, chrono::Utc::now());
+        Ok(())
+    }
+}
+
+/// A job claimed, and when.
+pub struct Claimed {
+    job: Job,
+    kind: Option<JobKind>,
+    at: Instant,
+}
+
+impl WorkQueue for Worker {
+    type Item = Claimed;
+
+    fn name(&self) -> &'static str {
+        QUEUE
+    }
+
+    async fn claim(&self, tx: &mut PgConnection) -> sqlx::Result<Option<Claimed>> {
         let job = sqlx::query_as!(
             Job,
             "SELECT id, tenant_id, kind, user_id, attempts FROM provisioning_jobs
@@ -155,56 +194,83 @@ impl Worker {
              FOR UPDATE SKIP LOCKED
              LIMIT 1",
         )
-        .fetch_optional(&mut *claim)
+        .fetch_optional(tx)
         .await?;
-        let Some(job) = job else { return Ok(false) };
-        let kind = JobKind::of_row(&job.kind, job.user_id);
-        let started = Instant::now();
-        let result = self.execute(&job, kind).await;
-        let outcome = match &result {
-            Ok(()) => {
-                sqlx::query!("UPDATE provisioning_jobs SET status = 'done', updated_at = now() WHERE id = $1", job.id)
-                    .execute(&mut *claim)
-                    .await?;
-                "ok"
-            }
-            Err(err) => {
-                let attempts = job.attempts + 1;
-                let give_up = attempts >= MAX_ATTEMPTS;
-                tracing::warn!(job = job.id, kind = job.kind, tenant = %job.tenant_id, attempts, give_up, error = %err, "provisioning job failed");
-                sqlx::query!(
-                    "UPDATE provisioning_jobs
-                     SET attempts = $2, last_error = $3, status = CASE WHEN $4 THEN 'failed' ELSE 'pending' END,
-                         run_after = now() + make_interval(secs => $5), updated_at = now()
-                     WHERE id = $1",
-                    job.id,
-                    attempts,
-                    err.to_string(),
-                    give_up,
-                    RETRY.after_attempts(attempts).as_secs_f64(),
-                )
-                .execute(&mut *claim)
-                .await?;
-                if give_up && kind == Some(JobKind::Provision) {
-                    sqlx::query!(
-                        "UPDATE tenants SET status = 'failed', updated_at = now() WHERE id = $1 AND status = 'provisioning'",
-                        job.tenant_id,
-                    )
-                    .execute(&mut *claim)
-                    .await?;
-                }
-                if give_up { "gave_up" } else { "retry" }
-            }
-        };
-        claim.commit().await?;
-        self.metrics.runs.with_label_values(&[job.kind.as_str(), outcome]).inc();
-        tracing::info!(job = job.id, kind = job.kind, tenant = %job.tenant_id, outcome, ms = started.elapsed().as_millis(), "provisioning job");
-        if result.is_ok() && matches!(kind, Some(JobKind::Provision | JobKind::Drop)) {
-            self.after_lifecycle_change(job.tenant_id).await;
-        }
-        Ok(true)
+        Ok(job.map(|job| Claimed { kind: JobKind::of_row(&job.kind, job.user_id), job, at: Instant::now() }))
     }
 
+    async fn work(&self, claimed: &Claimed) -> Outcome {
+        match self.execute(&claimed.job, claimed.kind).await {
+            Ok(()) => Outcome::Done,
+            Err(err) => {
+                let now = chrono::Utc::now();
+                RETRIES.after_refusal(true, claimed.job.attempts + 1, now, now, err.to_string())
+            }
+        }
+    }
+
+    async fn settle(&self, tx: &mut PgConnection, claimed: &Claimed, outcome: &Outcome) -> sqlx::Result<()> {
+        let job = &claimed.job;
+        let (status, run_after, error) = match outcome {
+            Outcome::Done => {
+                return sqlx::query!(
+                    "UPDATE provisioning_jobs SET status = 'done', updated_at = now() WHERE id = $1",
+                    job.id
+                )
+                .execute(tx)
+                .await
+                .map(drop);
+            }
+            Outcome::Retry { at, error } => ("pending", Some(*at), error),
+            Outcome::Refused { error } | Outcome::Failed { error } => ("failed", None, error),
+            Outcome::Away { error } => {
+                return sqlx::query!("UPDATE provisioning_jobs SET last_error = $2 WHERE id = $1", job.id, error)
+                    .execute(tx)
+                    .await
+                    .map(drop);
+            }
+        };
+        sqlx::query!(
+            "UPDATE provisioning_jobs
+             SET attempts = attempts + 1, last_error = $2, status = $3, run_after = coalesce($4, run_after), updated_at = now()
+             WHERE id = $1",
+            job.id,
+            error,
+            status,
+            run_after,
+        )
+        .execute(&mut *tx)
+        .await?;
+        if status == "failed" && claimed.kind == Some(JobKind::Provision) {
+            sqlx::query!(
+                "UPDATE tenants SET status = 'failed', updated_at = now() WHERE id = $1 AND status = 'provisioning'",
+                job.tenant_id,
+            )
+            .execute(tx)
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn settled(&self, claimed: &Claimed, outcome: &Outcome) {
+        let (job, ms) = (&claimed.job, claimed.at.elapsed().as_millis());
+        let result = match outcome {
+            Outcome::Done => "ok",
+            Outcome::Retry { .. } | Outcome::Away { .. } => "retry",
+            Outcome::Refused { .. } | Outcome::Failed { .. } => "gave_up",
+        };
+        self.metrics.runs.with_label_values(&[job.kind.as_str(), result]).inc();
+        if let Some(error) = outcome.error() {
+            tracing::warn!(job = job.id, kind = job.kind, tenant = %job.tenant_id, attempts = job.attempts + 1, give_up = result == "gave_up", error, "provisioning job failed");
+        }
+        tracing::info!(job = job.id, kind = job.kind, tenant = %job.tenant_id, outcome = result, ms, "provisioning job");
+        if *outcome == Outcome::Done && matches!(claimed.kind, Some(JobKind::Provision | JobKind::Drop)) {
+            self.after_lifecycle_change(job.tenant_id).await;
+        }
+    }
+}
+
+impl Worker {
     async fn execute(&self, job: &Job, kind: Option<JobKind>) -> Result<(), ProvisionError> {
         let kind = kind.ok_or(ProvisionError::UnknownJob(job.id))?;
         match kind {
@@ -277,49 +343,24 @@ impl Worker {
         Ok(abandoned)
     }
 
-    /// Runs jobs as they come until `shutdown` resolves.
-    pub async fn run(self, shutdown: impl Future<Output = ()>) {
-        tokio::pin!(shutdown);
+    /// Runs jobs as they come until `shutdown` resolves: woken by `NOTIFY` on `CHANNEL` when
+    /// a job commits anywhere, and polling for retries come due.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
+        let wake = work_queue::listen(&self.provisioner.control, CHANNEL).await;
         let mut last_sweep: Option<Instant> = None;
-        let mut listener = match PgListener::connect_with(&self.provisioner.control).await {
-            Ok(mut listener) => match listener.listen(CHANNEL).await {
-                Ok(()) => Some(listener),
-                Err(err) => {
-                    tracing::warn!(error = %err, "provisioning worker cannot LISTEN; polling instead");
-                    None
-                }
-            },
-            Err(err) => {
-                tracing::warn!(error = %err, "provisioning worker cannot LISTEN; polling instead");
-                None
-            }
-        };
-        loop {
-            if last_sweep.is_none_or(|at| at.elapsed() >= SWEEP_EVERY) {
+        let this = &self;
+        let sweep = move || {
+            let due = last_sweep.is_none_or(|at| at.elapsed() >= SWEEP_EVERY);
+            if due {
                 last_sweep = Some(Instant::now());
-                if let Err(err) = self.sweep_abandoned().await {
+            }
+            async move {
+                if due && let Err(err) = this.sweep_abandoned().await {
                     tracing::warn!(error = %err, "could not sweep abandoned tenants");
                 }
             }
-            if let Err(err) = self.run_due().await {
-                tracing::error!(error = %err, "provisioning worker: control database error");
-                // Pause rather than spin while the control database is unreachable.
-                tokio::select! {
-                    () = &mut shutdown => break,
-                    () = tokio::time::sleep(ERROR_PAUSE) => continue,
-                }
-            }
-            let wake = async {
-                match listener.as_mut() {
-                    Some(l) => drop(tokio::time::timeout(IDLE_POLL, l.recv()).await),
-                    None => tokio::time::sleep(IDLE_POLL).await,
-                }
-            };
-            tokio::select! {
-                () = &mut shutdown => break,
-                () = wake => {}
-            }
-        }
+        };
+        work_queue::poll(&self, &self.provisioner.control, &wake, PACE, &self.metrics.queue, sweep, shutdown).await;
         tracing::info!("provisioning worker stopped");
     }
 }

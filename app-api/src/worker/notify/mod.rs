@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use shared::mail::Mailer;
+use shared::work_queue::Backlog;
 
 use super::wait;
 use crate::events::hints::Queue;
@@ -128,23 +129,16 @@ impl Notifier {
             }
         })
         .await?;
-        let (mut pending, mut oldest) = (0, None);
+        let mut total = Backlog::default();
         for (tenant, backlog) in read {
             let Some(backlog) = backlog else { continue };
-            if backlog.pending > 0 {
-                pending += backlog.pending;
-                oldest = match (oldest, backlog.oldest) {
-                    (Some(a), Some(b)) => Some(std::cmp::min(a, b)),
-                    (a, b) => a.or(b),
-                };
+            if backlog.depth > 0 {
+                total = total + backlog;
                 let slug = tenant.slug.clone();
                 self.mail_queue.push(&slug, Some(tenant));
             }
         }
-        self.metrics().mail_pending.set(pending);
-        #[allow(clippy::cast_precision_loss, reason = "an age in milliseconds")]
-        let age = oldest.map_or(0.0, |at| (Utc::now() - at).num_milliseconds().max(0) as f64 / 1000.0);
-        self.metrics().mail_oldest_seconds.set(age);
+        self.state.queue_metrics.backlog(sender::QUEUE, total, Utc::now());
         Ok(())
     }
 }

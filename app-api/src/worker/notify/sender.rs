@@ -21,22 +21,23 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use shared::backoff;
-use shared::mail::{Outgoing, SendError};
-use sqlx::Connection as _;
+use shared::mail::Outgoing;
+use shared::work_queue::{self, Outcome, WorkQueue};
+use sqlx::PgConnection;
 
 use super::Notifier;
 use crate::events::hints::Target;
-use crate::notifications::metrics::Outcome;
+use crate::notifications::metrics::Outcome as DeliveryOutcome;
 use crate::notifications::store::{self, Due};
 use crate::notifications::{Channel, Kind};
 use crate::tenancy::resolve::{Tenant, Unservable};
 
-/// Mail one visit sends at most before the tenant goes to the back of the queue.
+/// Mail one visit sends (about) at most before the tenant goes to the back of the queue.
 const VISIT_BUDGET: usize = 50;
+/// The queue's name in the work queue metrics.
+pub(super) const QUEUE: &str = "notification_mail";
 /// Connections (and mail in flight) one tenant's visit uses at once.
 const LANES: usize = 4;
-/// How long a deferred mail's sender lives: 72 hours from the event.
-const GIVE_UP_AFTER: chrono::Duration = chrono::Duration::hours(72);
 
 /// What one visit came to.
 enum Visit {
@@ -127,14 +128,13 @@ impl Notifier {
     }
 
     /// Sends a tenant's due mail on `LANES` connections at once (mail of different
-    /// conversations; a conversation's next mail waits for the one before), `VISIT_BUDGET` at
-    /// most.
+    /// conversations; a conversation's next mail waits for the one before), about `VISIT_BUDGET`
+    /// at most (each lane its share).
     async fn send_due(&self, tenant: &Arc<Tenant>) -> Result<Visit, shared::ApiError> {
-        let budget = Arc::new(std::sync::atomic::AtomicUsize::new(VISIT_BUDGET));
         let mut lanes = tokio::task::JoinSet::new();
         for _ in 0..LANES {
-            let (notifier, tenant, budget) = (self.clone(), Arc::clone(tenant), Arc::clone(&budget));
-            lanes.spawn(async move { notifier.lane(&tenant, &budget).await });
+            let (notifier, tenant) = (self.clone(), Arc::clone(tenant));
+            lanes.spawn(async move { notifier.lane(&tenant).await });
         }
         let (mut visit, mut earliest_retry, mut error) = (Visit::Drained, None::<Duration>, None);
         while let Some(joined) = lanes.join_next().await {
@@ -162,62 +162,23 @@ impl Notifier {
         }
     }
 
-    /// One lane of a visit: mail after mail on one connection until none is due, the budget is
-    /// spent or the server is away; with the soonest retry of the mail it deferred.
-    async fn lane(
-        &self,
-        tenant: &Tenant,
-        budget: &std::sync::atomic::AtomicUsize,
-    ) -> Result<(Visit, Option<Duration>), shared::ApiError> {
-        use std::sync::atomic::Ordering;
+    /// One lane of a visit: the tenant's mail queue drained on one connection until none is
+    /// due, the lane's share of the budget is spent or the server is away; with the soonest
+    /// retry of the mail it deferred.
+    async fn lane(&self, tenant: &Tenant) -> Result<(Visit, Option<Duration>), shared::ApiError> {
         let mut conn = self.state.pools.acquire(tenant).await?;
-        let mut earliest_retry: Option<Duration> = None;
-        loop {
-            if budget.fetch_update(Ordering::AcqRel, Ordering::Acquire, |left| left.checked_sub(1)).is_err() {
-                return Ok((Visit::More, earliest_retry));
-            }
-            let mut tx = conn.begin().await?;
-            let Some(due) = store::claim_due(&mut tx).await? else {
-                tx.rollback().await?;
-                return Ok((Visit::Drained, earliest_retry));
-            };
-            let kind = Kind::parse(&due.kind).unwrap_or(Kind::MessageAdded);
-            let sent = self.mailer.send(&self.outgoing(tenant, &due).await).await;
-            match sent {
-                Ok(()) => {
-                    store::mark_sent(&mut tx, due.id).await?;
-                    tx.commit().await?;
-                    self.metrics().delivery(kind, Channel::Email, Outcome::Sent);
-                    let age = (Utc::now() - due.created_at).to_std().unwrap_or_default();
-                    self.metrics().mail_latency.observe(age.as_secs_f64());
-                }
-                Err(SendError::Unreachable(why)) => {
-                    tx.rollback().await?;
-                    self.log_server_away(&why);
-                    return Ok((Visit::ServerAway, earliest_retry));
-                }
-                Err(SendError::Transient(why)) => {
-                    if Utc::now() - due.created_at > GIVE_UP_AFTER {
-                        store::mark_failed(&mut tx, due.id, &why, None).await?;
-                        self.metrics().delivery(kind, Channel::Email, Outcome::Failed);
-                    } else {
-                        // `attempts` counts the tries before this refusal.
-                        let wait = backoff::MAIL_REFUSED.after_attempts(due.attempts.saturating_add(1));
-                        let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
-                        store::mark_retry(&mut tx, due.id, at, &why).await?;
-                        self.metrics().delivery(kind, Channel::Email, Outcome::Deferred);
-                        earliest_retry = Some(earliest_retry.map_or(wait, |w| w.min(wait)));
-                    }
-                    tx.commit().await?;
-                }
-                Err(SendError::Permanent(why)) => {
-                    tracing::info!(tenant = %tenant.id, delivery = due.id, %why, "notifications: mail refused for good; address suppressed");
-                    store::mark_failed(&mut tx, due.id, &why, Some(&due.address)).await?;
-                    tx.commit().await?;
-                    self.metrics().delivery(kind, Channel::Email, Outcome::Failed);
-                }
-            }
-        }
+        let queue = TenantMail { notifier: self, tenant };
+        let drained =
+            work_queue::drain(&queue, &mut conn, VISIT_BUDGET.div_ceil(LANES), &self.state.queue_metrics).await?;
+        let soonest = drained.soonest_retry.map(|at| (at - Utc::now()).to_std().unwrap_or_default());
+        let visit = if drained.away {
+            Visit::ServerAway
+        } else if drained.more {
+            Visit::More
+        } else {
+            Visit::Drained
+        };
+        Ok((visit, soonest))
     }
 
     fn log_server_away(&self, why: &str) {
@@ -244,6 +205,60 @@ impl Notifier {
             reply_to: due.reply_to.clone(),
             unsubscribe_url: due.unsubscribe_url.clone(),
             notification_id: Some(format!("{}.{}", tenant.slug, due.id)),
+        }
+    }
+}
+
+/// One tenant's mail deliveries, as a work queue.
+struct TenantMail<'a> {
+    notifier: &'a Notifier,
+    tenant: &'a Tenant,
+}
+
+impl WorkQueue for TenantMail<'_> {
+    type Item = Due;
+
+    fn name(&self) -> &'static str {
+        QUEUE
+    }
+
+    async fn claim(&self, tx: &mut PgConnection) -> sqlx::Result<Option<Due>> {
+        store::claim_due(tx).await
+    }
+
+    async fn work(&self, due: &Due) -> Outcome {
+        let sent = self.notifier.mailer.send(&self.notifier.outgoing(self.tenant, due).await).await;
+        shared::mail::outcome(sent, due.attempts, due.created_at, Utc::now())
+    }
+
+    async fn settle(&self, tx: &mut PgConnection, due: &Due, outcome: &Outcome) -> sqlx::Result<()> {
+        match outcome {
+            Outcome::Done => store::mark_sent(tx, due.id).await,
+            Outcome::Retry { at, error } => store::mark_retry(tx, due.id, *at, error).await,
+            Outcome::Failed { error } => store::mark_failed(tx, due.id, error, None).await,
+            // The address is suppressed for the tenant.
+            Outcome::Refused { error } => store::mark_failed(tx, due.id, error, Some(&due.address)).await,
+            // The row stays as it was.
+            Outcome::Away { .. } => Ok(()),
+        }
+    }
+
+    async fn settled(&self, due: &Due, outcome: &Outcome) {
+        let kind = Kind::parse(&due.kind).unwrap_or(Kind::MessageAdded);
+        let metrics = self.notifier.metrics();
+        match outcome {
+            Outcome::Done => {
+                metrics.delivery(kind, Channel::Email, DeliveryOutcome::Sent);
+                let age = (Utc::now() - due.created_at).to_std().unwrap_or_default();
+                metrics.mail_latency.observe(age.as_secs_f64());
+            }
+            Outcome::Retry { .. } => metrics.delivery(kind, Channel::Email, DeliveryOutcome::Deferred),
+            Outcome::Failed { .. } => metrics.delivery(kind, Channel::Email, DeliveryOutcome::Failed),
+            Outcome::Refused { error } => {
+                tracing::info!(tenant = %self.tenant.id, delivery = due.id, why = %error, "notifications: mail refused for good; address suppressed");
+                metrics.delivery(kind, Channel::Email, DeliveryOutcome::Failed);
+            }
+            Outcome::Away { error } => self.notifier.log_server_away(error),
         }
     }
 }

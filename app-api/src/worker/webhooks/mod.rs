@@ -21,6 +21,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
+use shared::work_queue;
 use uuid::Uuid;
 
 use super::{sav_queue, wait};
@@ -31,6 +32,8 @@ use crate::integrations::{IntegrationMetrics, target};
 use crate::state::AppState;
 use crate::tenancy::resolve::Tenant;
 
+/// The deliveries' name in the work queue metrics.
+const QUEUE: &str = "webhook_deliveries";
 /// Attempts in flight to one endpoint at most, so a slow receiver holds a few of the worker's
 /// slots, never all of them.
 const PER_ENDPOINT: usize = 4;
@@ -132,15 +135,11 @@ impl Webhooks {
             }
         })
         .await?;
-        let (mut pending, mut disabled, mut oldest) = (0, 0, None::<DateTime<Utc>>);
+        let (mut waiting, mut disabled) = (work_queue::Backlog::default(), 0);
         for (tenant, backlog) in read {
             let Some(backlog) = backlog else { continue };
-            pending += backlog.pending;
+            waiting = waiting + backlog.waiting;
             disabled += backlog.disabled;
-            oldest = match (oldest, backlog.oldest) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
             if let Some(due) = backlog.next_due {
                 let wait = (due - Utc::now()).to_std().unwrap_or(Duration::ZERO);
                 if wait < self.state.config.events.sweep_every {
@@ -148,12 +147,8 @@ impl Webhooks {
                 }
             }
         }
-        let metrics = self.metrics();
-        metrics.pending.set(pending);
-        metrics.endpoints_disabled.set(disabled);
-        #[allow(clippy::cast_precision_loss, reason = "an age in milliseconds")]
-        let age = oldest.map_or(0.0, |at| (Utc::now() - at).num_milliseconds().max(0) as f64 / 1000.0);
-        metrics.oldest_pending_seconds.set(age);
+        self.state.queue_metrics.backlog(QUEUE, waiting, Utc::now());
+        self.metrics().endpoints_disabled.set(disabled);
         Ok(())
     }
 

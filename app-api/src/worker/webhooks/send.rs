@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
+use shared::work_queue;
 use sqlx::Connection as _;
 use tokio::sync::OwnedSemaphorePermit;
 use uuid::Uuid;
@@ -152,6 +153,13 @@ impl Webhooks {
                     Outcome::Failed => "failed",
                     Outcome::Gone => "gone",
                 });
+                let queued = match outcome {
+                    Outcome::Delivered => work_queue::Outcome::Done,
+                    Outcome::Retry(at) => work_queue::Outcome::Retry { at, error: String::new() },
+                    Outcome::Failed => work_queue::Outcome::Failed { error: String::new() },
+                    Outcome::Gone => work_queue::Outcome::Refused { error: String::new() },
+                };
+                self.state.queue_metrics.attempt(super::QUEUE, queued.name());
                 if let EndpointAfter::Disabled(reason) = after {
                     // Seen at once; the next sweep counts them all again.
                     self.metrics().endpoints_disabled.inc();

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use shared::work_queue::Backlog;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -157,15 +158,14 @@ pub async fn note_unreachable(conn: &mut PgConnection, id: Uuid, error: &str) ->
     sqlx::query!("UPDATE account_mail SET last_error = $2 WHERE id = $1", id, error).execute(conn).await.map(drop)
 }
 
-/// How long the oldest pending mail has waited (zero when none waits).
-pub async fn oldest_pending_age(db: &PgPool) -> sqlx::Result<Duration> {
-    let seconds = sqlx::query_scalar!(
-        r#"SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS "seconds!"
-           FROM account_mail WHERE status = 'pending'"#,
+/// The mail waiting to be sent: how much, and since when.
+pub async fn backlog(db: &PgPool) -> sqlx::Result<Backlog> {
+    sqlx::query_as!(
+        Backlog,
+        r#"SELECT count(*) AS "depth!", min(created_at) AS oldest FROM account_mail WHERE status = 'pending'"#,
     )
     .fetch_one(db)
-    .await?;
-    Ok(Duration::try_from_secs_f64(seconds).unwrap_or_default())
+    .await
 }
 
 /// Deletes mail sent or given up more than `age` ago (what is left of it is its record, not
