@@ -1,10 +1,12 @@
 //! What the scheduled jobs read and write in a tenant database: the tenant's next due time, its
 //! due tickets, and the breaches recorded on them. Each read is the head of a partial index
-//! (migration 0005), so its cost follows the due tickets, not the tickets.
+//! (migration 0005), so its cost follows the due tickets, not the tickets; the indexes' conditions
+//! are `badge::outstanding` in SQL, and `Due::holds` checks a ticket by that rule itself.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
+use super::badge::{self, Target};
 use super::priority::Priority;
 use super::status::Status;
 use super::store::Ticket;
@@ -35,17 +37,13 @@ impl Due {
         Self::ALL.into_iter().find(|d| d.as_str() == value)
     }
 
-    /// Whether it is still due on `ticket` (as locked) at `now`.
+    /// Whether it is still due on `ticket` (as locked) at `now`: a target outstanding by the
+    /// badge's rule (`badge::outstanding`) and due, or the auto-close time passed.
     pub fn holds(self, ticket: &Ticket, now: DateTime<Utc>) -> bool {
-        let running = ticket.status.clock_runs();
+        let reached = |target| badge::outstanding(ticket, target).is_some_and(|due| due <= now);
         match self {
-            Self::Response => {
-                running
-                    && ticket.first_response_at.is_none()
-                    && ticket.response_breached_at.is_none()
-                    && ticket.response_due_at <= now
-            }
-            Self::Resolution => running && ticket.resolution_breached_at.is_none() && ticket.resolution_due_at <= now,
+            Self::Response => reached(Target::Response),
+            Self::Resolution => reached(Target::Resolution),
             Self::AutoClose => {
                 matches!(ticket.status, Status::WaitingCustomer | Status::Resolved)
                     && ticket.auto_close_at.is_some_and(|at| at <= now)

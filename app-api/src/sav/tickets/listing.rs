@@ -7,7 +7,7 @@ use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::access::Viewer;
-use super::badge::{self, SlaBadge};
+use super::badge::{self, Shown, SlaBadge, Turns};
 use super::priority::Priority;
 use super::sla::Grid;
 use super::status::Status;
@@ -47,6 +47,11 @@ impl Listed {
     pub fn badge(&self, grid: &Grid, now: DateTime<Utc>) -> SlaBadge {
         badge::of(&self.ticket, grid.of(self.ticket.priority), now)
     }
+
+    /// What time alone does to that badge from `now` on.
+    pub fn turns(&self, grid: &Grid, now: DateTime<Utc>) -> Turns {
+        badge::turns(&self.ticket, grid.of(self.ticket.priority), now, Shown::Badge)
+    }
 }
 
 /// What `GET /v1/tickets` asks for: every filter present applies (AND).
@@ -70,6 +75,14 @@ pub struct Filter<'a> {
     /// Tickets after this one in `order` (the cursor).
     pub after: Option<i64>,
     pub limit: u32,
+}
+
+impl Filter<'_> {
+    /// What time alone does to which tickets the filter finds: with an SLA filter, they change
+    /// as time passes; otherwise only a write changes them.
+    pub fn turns(&self) -> Turns {
+        if self.sla.is_some() { Turns::Always } else { Turns::Never }
+    }
 }
 
 /// The tickets `viewer` may see that match `filter` at `now`, in its order: at most `limit` + 1,
