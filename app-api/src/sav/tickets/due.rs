@@ -9,7 +9,7 @@ use sqlx::PgConnection;
 use super::badge::{self, Target};
 use super::priority::Priority;
 use super::status::Status;
-use super::store::Ticket;
+use super::store::{self, Ticket};
 
 /// What is due on a ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -94,17 +94,10 @@ pub async fn list(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) -> sq
 
 /// Ticket `id`, locked for the rest of the transaction.
 pub async fn lock(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Ticket>> {
-    let row = sqlx::query!(
-        r#"SELECT t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority AS "priority: Priority",
-            t.status AS "status: Status", t.category, t.assigned_to, t.order_id, t.metadata, t.response_due_at,
-            t.resolution_due_at, t.first_response_at, t.resolved_at, t.closed_at, t.auto_close_at, t.created_at,
-            t.updated_at, t.sla_version_id, t.response_breached_at, t.resolution_breached_at
-           FROM support_tickets t WHERE t.id = $1 FOR UPDATE"#,
-        id,
-    )
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|row| super::store::ticket_of!(row)))
+    let row = store::ticket_sql!(query "SELECT ", " FROM support_tickets t WHERE t.id = $1 FOR UPDATE", id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|row| store::ticket_of!(row)))
 }
 
 /// Held while a job writes the tenant's next due time to the control database, so that writers

@@ -11,7 +11,7 @@ use super::badge::{self, Shown, SlaBadge, Turns};
 use super::priority::Priority;
 use super::sla::Grid;
 use super::status::Status;
-use super::store::Ticket;
+use super::store::{self, Ticket};
 
 /// Where the SLA puts a ticket, as a list filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,11 +100,9 @@ pub async fn list(
 pub fn statement<'a>(viewer: Viewer, filter: &Filter<'a>, now: DateTime<Utc>) -> QueryBuilder<'a, Postgres> {
     // The page's ids first: with filters on indexed columns an index-only scan finds and sorts
     // them without reading every matching row; then the rows of those ids alone.
-    let mut query = QueryBuilder::<Postgres>::new(
-        "SELECT t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority, t.status, t.category,
-            t.assigned_to, t.order_id, t.metadata, t.response_due_at, t.resolution_due_at, t.first_response_at,
-            t.response_breached_at, t.resolution_breached_at, t.resolved_at, t.closed_at, t.auto_close_at, t.created_at, t.updated_at, t.sla_version_id,
-            t.unread_from_agent, t.unread_from_customer
+    let mut query = QueryBuilder::<Postgres>::new("SELECT ");
+    query.push(store::COLUMNS).push(
+        ", t.unread_from_agent, t.unread_from_customer
          FROM support_tickets t
          WHERE t.id = ANY(ARRAY(SELECT t.id FROM support_tickets t WHERE true",
     );
