@@ -24,6 +24,7 @@ use crate::sav::tickets::history::{self, Entry};
 use crate::sav::tickets::lifecycle::{self, Acting, Applied, Edit};
 use crate::sav::tickets::messages::{self, Channel, Message, NewMessage};
 use crate::sav::tickets::priority::{self, Facts, Priority};
+use crate::sav::tickets::refusal::Refused;
 use crate::sav::tickets::status::Status;
 use crate::sav::tickets::store::{self, NewTicket, Ticket};
 use crate::sav::tickets::{intake, merging, sla_policy};
@@ -71,6 +72,41 @@ pub struct Opening {
     pub metadata: serde_json::Value,
     /// Staff only: the customer it is for (default: the caller).
     pub for_customer: Option<Uuid>,
+}
+
+/// Why a change was not written: a refusal of the ticket layer, kept as such for callers that act
+/// on it (email in opens a new ticket when the one a mail answers is closed), or any other error.
+#[derive(Debug)]
+pub enum Unwritten {
+    Refused(Refused),
+    Failed(ApiError),
+}
+
+impl From<Refused> for Unwritten {
+    fn from(refused: Refused) -> Self {
+        Self::Refused(refused)
+    }
+}
+
+impl From<ApiError> for Unwritten {
+    fn from(err: ApiError) -> Self {
+        Self::Failed(err)
+    }
+}
+
+impl From<sqlx::Error> for Unwritten {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Failed(err.into())
+    }
+}
+
+impl From<Unwritten> for ApiError {
+    fn from(unwritten: Unwritten) -> Self {
+        match unwritten {
+            Unwritten::Refused(refused) => refused.into(),
+            Unwritten::Failed(err) => err,
+        }
+    }
 }
 
 /// What a write left: the caller, the ticket as it is now, and the message it added.
@@ -146,6 +182,11 @@ impl TicketWriter {
 
     /// Applies `changes` to ticket `id` for the caller, all or none, in a transaction of its own.
     pub async fn change(&self, db: &mut PgConnection, id: i64, changes: Vec<Change>) -> ApiResult<Written> {
+        Ok(self.try_change(db, id, changes).await?)
+    }
+
+    /// `change`, with the ticket layer's refusal kept typed.
+    pub async fn try_change(&self, db: &mut PgConnection, id: i64, changes: Vec<Change>) -> Result<Written, Unwritten> {
         let now = Utc::now();
         let mut tx = db.begin().await?;
         let done = self.change_in(&mut tx, id, changes, now).await;
@@ -175,7 +216,11 @@ impl TicketWriter {
     }
 
     /// Commits `tx` after work `done` (then hints the worker when asked), or rolls it back.
-    async fn settle<T>(&self, tx: Transaction<'_, Postgres>, done: ApiResult<(T, bool)>) -> ApiResult<T> {
+    async fn settle<T, E: From<sqlx::Error>>(
+        &self,
+        tx: Transaction<'_, Postgres>,
+        done: Result<(T, bool), E>,
+    ) -> Result<T, E> {
         match done {
             Ok((done, hint)) => {
                 tx.commit().await?;
@@ -198,7 +243,7 @@ impl TicketWriter {
         id: i64,
         changes: Vec<Change>,
         now: DateTime<Utc>,
-    ) -> ApiResult<(Written, bool)> {
+    ) -> Result<(Written, bool), Unwritten> {
         let (viewer, mut ticket) = store::visible(tx, self.user_id, id, true).await?;
         let by = viewer.caller();
         let mut work = Work { assigned_before: ticket.assigned_to, ..Work::default() };
@@ -324,9 +369,9 @@ async fn post_in(
     post: Post,
     work: &mut Work,
     now: DateTime<Utc>,
-) -> ApiResult<Message> {
+) -> Result<Message, Unwritten> {
     if post.internal && !viewer.is_staff() {
-        return Err(ApiError::forbidden("internal notes are for agents and admins"));
+        return Err(ApiError::forbidden("internal notes are for agents and admins").into());
     }
     let (applied, first_response) = lifecycle::message(ticket, post.internal, viewer.caller(), now)?;
     let side = SenderType::of(viewer.actor());
@@ -354,7 +399,8 @@ async fn post_in(
             return Err(ApiError::invalid(vec![FieldError::new(
                 "attachment_ids",
                 "each must be a file you uploaded to this ticket, not yet attached to a message, and as internal as the message",
-            )]));
+            )])
+            .into());
         }
         message.attachments = messages::attachments_of(tx, message.id).await?;
     }

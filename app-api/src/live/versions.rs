@@ -21,7 +21,8 @@
 //! - **Any other change through another replica or control-api** (a notification setting, read
 //!   receipts, a member renamed or given another role): at most `KEPT_FOR` (1 s), the life of a
 //!   kept version.
-//! - **What time alone changes**: an answer says when (`Timed`). A badge that turns at risk or
+//! - **What time alone changes**: an answer says when (`Timed`; for where tickets stand, the
+//!   badge's `sav::tickets::badge::Turns`). A badge that turns at risk or
 //!   breached at a known instant is served from memory until that instant and no longer; what
 //!   moves all the time (a paused clock's waited seconds) at most 30 seconds, the bucket. A 304
 //!   is bounded by the bucket in every case.
@@ -42,6 +43,7 @@ use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use super::answers::{AnswerKey, Answers};
+use crate::sav::tickets::badge::Turns;
 
 /// Seconds a tag stays valid whatever happens (changes time alone makes).
 pub const BUCKET_SECONDS: u64 = 30;
@@ -170,14 +172,13 @@ pub enum Timed {
     Always,
 }
 
-impl Timed {
-    /// The sooner of two.
-    #[must_use]
-    pub fn and(self, other: Self) -> Self {
-        match (self, other) {
-            (Self::Always, _) | (_, Self::Always) => Self::Always,
-            (Self::Never, other) | (other, Self::Never) => other,
-            (Self::At(a), Self::At(b)) => Self::At(a.min(b)),
+/// What time alone does to where tickets stand, as an answer's life.
+impl From<Turns> for Timed {
+    fn from(turns: Turns) -> Self {
+        match turns {
+            Turns::Never => Self::Never,
+            Turns::At(at) => Self::At(at),
+            Turns::Always => Self::Always,
         }
     }
 }
@@ -244,12 +245,16 @@ impl Revalidation {
     /// `value` as the JSON answer, tagged with the version read before its query and kept while
     /// nothing but a write changes it (`timed`: what time alone changes in it); untagged without
     /// a version: the digest of the body tags it then.
-    pub fn answer<T: serde::Serialize>(&self, value: &T, timed: Timed) -> Result<Response, shared::error::ApiError> {
+    pub fn answer<T: serde::Serialize>(
+        &self,
+        value: &T,
+        timed: impl Into<Timed>,
+    ) -> Result<Response, shared::error::ApiError> {
         let body = Bytes::from(
             serde_json::to_vec(value).map_err(|e| shared::error::ApiError::internal(format!("an answer: {e}")))?,
         );
         if let Some((key, bucket_turns)) = &self.kept_as {
-            let until = match timed {
+            let until = match timed.into() {
                 Timed::Never => Instant::now() + LONGEST_LIFE,
                 Timed::At(at) => Instant::now() + (at - Utc::now()).to_std().unwrap_or_default().min(LONGEST_LIFE),
                 Timed::Always => *bucket_turns,

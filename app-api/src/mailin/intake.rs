@@ -27,9 +27,10 @@ use super::auth::{self, Dmarc};
 use super::parse::{self, Inbound, Kind};
 use super::{files, store};
 use crate::attachments::blob;
-use crate::commands::{Change, Opening, Post, TicketWriter};
+use crate::commands::{Change, Opening, Post, TicketWriter, Unwritten};
 use crate::notifications::links::Reply;
 use crate::sav::tickets::content;
+use crate::sav::tickets::refusal::Refused;
 use crate::state::AppState;
 use crate::tenancy::resolve::Tenant;
 
@@ -283,11 +284,11 @@ pub async fn decide(
         Some(ticket_id) => match append(state, tenant, &writer, sender.id, ticket_id, id, &mail, &checked).await {
             Ok(message_id) => (Outcome::Appended, ticket_id, Some(message_id)),
             // A closed ticket takes no message: the mail opens a new one.
-            Err(err) if err.code() == "ticket_closed" && !sender.staff => {
+            Err(Unwritten::Refused(Refused::Closed(_))) if !sender.staff => {
                 let ticket_id = open(state, tenant, &writer, sender.id, id, &mail, &checked).await?;
                 (Outcome::Created, ticket_id, None)
             }
-            Err(err) => return Err(err),
+            Err(err) => return Err(err.into()),
         },
         None if sender.staff => {
             // Staff write to tickets; a staff mail that answers none is left for review.
@@ -422,14 +423,14 @@ async fn append(
     inbound_id: i64,
     mail: &Inbound,
     checked: &files::Checked,
-) -> ApiResult<i64> {
+) -> Result<i64, Unwritten> {
     let (attachment_ids, mut refused) = files::store(state, tenant, ticket_id, sender, checked).await?;
     refused.splice(0..0, checked.refused.iter().cloned());
     let text = content_of(mail, &refused)?;
     let mut db = writer.connect().await?;
     let post = Post { text, internal: false, attachment_ids, inbound_email_id: Some(inbound_id) };
-    let written = writer.change(&mut db, ticket_id, vec![Change::Post(post)]).await?;
-    written.message.map(|m| m.id).ok_or_else(|| ApiError::internal("a post wrote no message"))
+    let written = writer.try_change(&mut db, ticket_id, vec![Change::Post(post)]).await?;
+    written.message.map(|m| m.id).ok_or_else(|| ApiError::internal("a post wrote no message").into())
 }
 
 async fn open(

@@ -13,7 +13,7 @@ use crate::sav::tickets::badge::{self, Target};
 use crate::sav::tickets::priority::Priority;
 use crate::sav::tickets::sla::Targets;
 use crate::sav::tickets::status::Status;
-use crate::sav::tickets::store::Ticket;
+use crate::sav::tickets::store::{self, Ticket};
 
 /// How many at-risk tickets the summary lists.
 const AT_RISK_MAX: i64 = 50;
@@ -110,12 +110,8 @@ pub async fn sla_summary(conn: &mut PgConnection, viewer: Viewer, now: DateTime<
     let row: (i64, i64, i64, i64) = counts.build_query_as().fetch_one(&mut *conn).await?;
     let breaches = Breaches { response: row.0, resolution: row.1, tickets: row.2 };
 
-    let mut risky = QueryBuilder::<Postgres>::new(
-        "SELECT t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority, t.status, t.category,
-            t.assigned_to, t.order_id, t.metadata, t.response_due_at, t.resolution_due_at, t.first_response_at,
-            t.response_breached_at, t.resolution_breached_at, t.resolved_at, t.closed_at, t.auto_close_at,
-            t.created_at, t.updated_at, t.sla_version_id, p.response_minutes, p.resolution_minutes",
-    );
+    let mut risky = QueryBuilder::<Postgres>::new("SELECT ");
+    risky.push(store::COLUMNS).push(", p.response_minutes, p.resolution_minutes");
     push_not_closed(&mut risky, viewer);
     risky.push(" AND ");
     sla.push_at_risk(&mut risky);

@@ -64,6 +64,28 @@ fn mail(from: &str, subject: &str, message_id: &str, extra: &str, body: &str) ->
 }
 
 #[tokio::test]
+async fn a_customers_mail_to_a_closed_ticket_opens_a_new_one() {
+    let desk = Desk::open().await;
+    let (key, _) = make_key(&desk, &["inbound:email"]).await;
+    let customer = format!("jane-{}@example.com", uuid::Uuid::new_v4().simple());
+    let post = |raw: Vec<u8>| desk.send_raw(&key, Method::POST, "/v1/inbound/email", raw);
+    let first = post(mail(&customer, "Parcel never arrived", "first@example.com", "", "Where is it?")).await.json();
+    assert_eq!(first["outcome"], "created", "{first}");
+    let closed = first["ticket_id"].as_i64().unwrap();
+    desk.set_status(&desk.owner, closed, "closed").await;
+    let number = desk.ticket(&desk.owner, closed).await["ticket_number"].as_str().unwrap().to_owned();
+
+    let reply = mail(&customer, &format!("Re: [{number}] Parcel"), "second@example.com", "", "Still nothing.");
+    let answer = post(reply).await.json();
+    assert_eq!(answer["outcome"], "created", "{answer}");
+    let opened = answer["ticket_id"].as_i64().unwrap();
+    assert_ne!(opened, closed);
+    assert!(desk.ticket(&desk.owner, opened).await["description"].as_str().unwrap().contains("Still nothing."));
+    let thread = desk.get(&desk.owner, &format!("/v1/tickets/{closed}/messages")).await.json();
+    assert_eq!(thread["data"].as_array().unwrap().len(), 0, "the closed ticket took no message: {thread}");
+}
+
+#[tokio::test]
 async fn posted_mail_opens_tickets_threads_replies_and_keeps_automatic_and_spoofed_mail_out() {
     let desk = Desk::open().await;
     let (key, _) = make_key(&desk, &["inbound:email"]).await;

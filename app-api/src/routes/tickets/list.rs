@@ -11,9 +11,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::context::{Access, Members, TenantContext};
-use crate::live::versions::{Revalidation, Timed};
+use crate::live::versions::Revalidation;
 use crate::sav::tickets::access::Viewer;
-use crate::sav::tickets::badge::{self, SlaBadge};
+use crate::sav::tickets::badge::SlaBadge;
 use crate::sav::tickets::events::SenderType;
 use crate::sav::tickets::listing::{self, Filter, Listed, Order, SlaFilter};
 use crate::sav::tickets::priority::Priority;
@@ -100,9 +100,8 @@ pub async fn list_tickets(
     let page = Page::from_rows(rows, wanted.limit, |t| t.ticket.id);
     let versions = page.data.iter().map(|row| row.ticket.sla_version_id);
     let grids = state.sla_grids.of(&mut db, context.tenant.id, versions).await?;
-    // Which tickets an SLA filter finds changes as time passes; otherwise the page changes when
-    // the first of its badges turns.
-    let mut timed = if wanted.sla.is_some() { Timed::Always } else { Timed::Never };
+    // The page changes when the first of its badges turns, or all the time under an SLA filter.
+    let mut turns = wanted.turns();
     let data = page
         .data
         .into_iter()
@@ -111,13 +110,11 @@ pub async fn list_tickets(
                 .get(&row.ticket.sla_version_id)
                 .copied()
                 .ok_or_else(|| ApiError::internal(format!("ticket {} names no policy version", row.ticket.id)))?;
-            if let Some(turn) = badge::turns_at(&row.ticket, grid.of(row.ticket.priority), now) {
-                timed = timed.and(Timed::At(turn));
-            }
+            turns = turns.and(row.turns(&grid, now));
             Ok(TicketListItem::of(row, &grid, viewer, now))
         })
         .collect::<ApiResult<_>>()?;
-    revalidation.answer(&Page { data, next_cursor: page.next_cursor }, timed)
+    revalidation.answer(&Page { data, next_cursor: page.next_cursor }, turns)
 }
 
 impl TicketFilter {

@@ -9,9 +9,9 @@ use shared::error::ApiResult;
 use utoipa::ToSchema;
 
 use crate::context::{TenantContext, TenantDb};
-use crate::live::versions::{Revalidation, Timed};
+use crate::live::versions::Revalidation;
 use crate::sav::tickets::access::Viewer;
-use crate::sav::tickets::badge::{self, SlaBadge};
+use crate::sav::tickets::badge::{self, Shown, SlaBadge};
 use crate::sav::tickets::events::SenderType;
 use crate::sav::tickets::messages::AttachmentSummary;
 use crate::sav::tickets::sla;
@@ -83,13 +83,7 @@ pub async fn get_ticket(
         paused_seconds: clock.paused_seconds,
         first_response_at: clock.first_response_at,
     };
-    // A running clock's account is fixed until its badge turns; a paused or stopped one counts
-    // the time waited or stopped so far, which moves all the time.
-    let timed = if ticket.status.clock_runs() {
-        badge::turns_at(&ticket, row.targets, now).map_or(Timed::Never, Timed::At)
-    } else {
-        Timed::Always
-    };
+    let turns = badge::turns(&ticket, row.targets, now, Shown::Account);
     let unread_count = match viewer.receives_from() {
         SenderType::Agent => row.unread_from_agent,
         SenderType::Customer => row.unread_from_customer,
@@ -106,5 +100,5 @@ pub async fn get_ticket(
         customer: row.customer,
         assignee: row.assignee,
     };
-    revalidation.answer(&detail, timed)
+    revalidation.answer(&detail, turns)
 }

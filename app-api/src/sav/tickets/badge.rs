@@ -1,9 +1,11 @@
 //! Where a ticket stands against its SLA: the one rule, in Rust for the answers and in SQL for
 //! the filters and the summary, side by side so they are changed together (a database test
-//! checks them against each other). Which clock runs, the next target and when it is due,
-//! breaches, and "at risk" (under `AT_RISK_PERCENT` of the next target left). Read from the
-//! ticket's stored due times, which every change keeps current, and its recorded breaches,
-//! which are never cleared: a breach stays on the badge whatever the ticket does next.
+//! checks them against each other). Which clock runs (`Status::clock`), the next target and when
+//! it is due, breaches, and "at risk" (under `AT_RISK_PERCENT` of the next target left). Read
+//! from the ticket's stored due times, which every change keeps current, and its recorded
+//! breaches, which are never cleared: a breach stays on the badge whatever the ticket does next.
+//! The targets the jobs are to record missed (`outstanding`, read by `due`), and what time alone
+//! does to an answer that shows a badge (`turns`), come from the same rule.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -11,23 +13,11 @@ use sqlx::{Postgres, QueryBuilder};
 use utoipa::ToSchema;
 
 use super::sla::Targets;
-use super::status::Status;
+use super::status::Clock;
 use super::store::Ticket;
 
 /// A running ticket is at risk when less than this share of its next target is left, in percent.
 pub const AT_RISK_PERCENT: i32 = 25;
-
-/// Which SLA clock a ticket's state runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Clock {
-    /// Open or in progress: the targets approach.
-    Running,
-    /// Waiting for the customer: the clock is stopped until they answer.
-    Paused,
-    /// Resolved or closed.
-    Stopped,
-}
 
 /// Which target comes next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -60,11 +50,7 @@ impl SlaBadge {
 
 /// The badge of `ticket`, held to `targets` (its priority's, in its policy version), at `now`.
 pub fn of(ticket: &Ticket, targets: Targets, now: DateTime<Utc>) -> SlaBadge {
-    let clock = match ticket.status {
-        Status::Open | Status::InProgress => Clock::Running,
-        Status::WaitingCustomer => Clock::Paused,
-        Status::Resolved | Status::Closed => Clock::Stopped,
-    };
+    let clock = ticket.status.clock();
     let running = clock == Clock::Running;
     let (response_breached, resolution_breached) = breaches(ticket, now);
     let (next, due_at, target, breached) = if response_is_next(ticket) {
@@ -100,13 +86,71 @@ pub fn turns_at(ticket: &Ticket, targets: Targets, now: DateTime<Utc>) -> Option
     turns.into_iter().filter(|at| *at >= now).min()
 }
 
+/// What an answer shows of where a ticket stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// Its badge (the lists).
+    Badge,
+    /// Its badge and its clock's account: the due times with the time waited or stopped so far
+    /// added, and the time waited (one ticket's read).
+    Account,
+}
+
+/// What time alone does to an answer that shows where tickets stand, with nothing written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Turns {
+    /// Nothing: the answer holds until a write.
+    Never,
+    /// A badge turns at this instant (at risk, a target missed), nothing before.
+    At(DateTime<Utc>),
+    /// It moves all the time: a paused or stopped clock's account, or which tickets a filter on
+    /// the badge finds.
+    Always,
+}
+
+impl Turns {
+    /// The sooner of two.
+    #[must_use]
+    pub fn and(self, other: Self) -> Self {
+        match (self, other) {
+            (Self::Always, _) | (_, Self::Always) => Self::Always,
+            (Self::Never, other) | (other, Self::Never) => other,
+            (Self::At(a), Self::At(b)) => Self::At(a.min(b)),
+        }
+    }
+}
+
+/// What time alone does to what `shown` shows of `ticket` (held to `targets`) from `now` on: the
+/// badge's next turn (`turns_at`); a clock's account moves all the time while it does not run.
+pub fn turns(ticket: &Ticket, targets: Targets, now: DateTime<Utc>, shown: Shown) -> Turns {
+    if shown == Shown::Account && !ticket.status.clock_runs() {
+        return Turns::Always;
+    }
+    turns_at(ticket, targets, now).map_or(Turns::Never, Turns::At)
+}
+
+/// The due time of `target` while the clock runs and the target is neither met (the response, by
+/// a first response) nor recorded missed; `None` otherwise. Past it the target is missed, and
+/// from it on the jobs record it (`due`).
+pub fn outstanding(ticket: &Ticket, target: Target) -> Option<DateTime<Utc>> {
+    if !ticket.status.clock_runs() {
+        return None;
+    }
+    match target {
+        Target::Response => (ticket.first_response_at.is_none() && ticket.response_breached_at.is_none())
+            .then_some(ticket.response_due_at),
+        Target::Resolution => ticket.resolution_breached_at.is_none().then_some(ticket.resolution_due_at),
+    }
+}
+
 /// Whether the response and the resolution targets are missed: recorded, answered late, or past
-/// due while the clock runs.
+/// due while outstanding.
 pub fn breaches(ticket: &Ticket, now: DateTime<Utc>) -> (bool, bool) {
-    let running = ticket.status.clock_runs();
+    let past_due = |target| outstanding(ticket, target).is_some_and(|due| now > due);
     let response = ticket.response_breached_at.is_some()
-        || ticket.first_response_at.map_or(running && now > ticket.response_due_at, |at| at > ticket.response_due_at);
-    let resolution = ticket.resolution_breached_at.is_some() || (running && now > ticket.resolution_due_at);
+        || ticket.first_response_at.is_some_and(|at| at > ticket.response_due_at)
+        || past_due(Target::Response);
+    let resolution = ticket.resolution_breached_at.is_some() || past_due(Target::Resolution);
     (response, resolution)
 }
 
@@ -189,6 +233,8 @@ mod tests {
 
     use super::*;
     use crate::sav::tickets::priority::Priority;
+    use crate::sav::tickets::sla::{self, Change, Grid};
+    use crate::sav::tickets::status::Status;
 
     const TARGETS: Targets = Targets { response_minutes: 60, resolution_minutes: 480 };
 
@@ -265,6 +311,160 @@ mod tests {
         let recorded = Ticket { response_breached_at: Some(at(9, 50)), ..ticket(Status::Open) };
         let badge = of(&recorded, TARGETS, at(9, 50));
         assert!(badge.response_breached && !badge.at_risk);
+    }
+
+    /// An instant in March 2026.
+    fn on(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, day, hour, minute, 0).unwrap()
+    }
+
+    fn change(day: u32, hour: u32, to: Status) -> Change {
+        Change { at: on(day, hour, 0), to }
+    }
+
+    /// A ticket created at `created` under `targets` as the writes leave it after `changes` and a
+    /// first response `answered`: at each write its due times measured again
+    /// (`store::refresh_sla`), and a breach recorded where a running clock stopped past a due
+    /// time (`lifecycle::apply`).
+    fn written(
+        created: DateTime<Utc>,
+        targets: Targets,
+        changes: &[Change],
+        answered: Option<DateTime<Utc>>,
+    ) -> Ticket {
+        let start = sla::evaluate(created, targets, &[], None, created);
+        let mut ticket = Ticket {
+            created_at: created,
+            response_due_at: start.response_due_at,
+            resolution_due_at: start.resolution_due_at,
+            ..ticket(Status::Open)
+        };
+        let mut writes: Vec<DateTime<Utc>> = changes.iter().map(|c| c.at).chain(answered).collect();
+        writes.sort();
+        for at in writes {
+            let entered: Vec<Change> = changes.iter().filter(|c| c.at <= at).copied().collect();
+            let status = entered.last().map_or(Status::Open, |c| c.to);
+            if ticket.status.clock_runs() && !status.clock_runs() {
+                let (response, resolution) = breaches(&ticket, at);
+                if response && ticket.response_breached_at.is_none() {
+                    ticket.response_breached_at = Some(at);
+                }
+                if resolution && ticket.resolution_breached_at.is_none() {
+                    ticket.resolution_breached_at = Some(at);
+                }
+            }
+            ticket.status = status;
+            ticket.first_response_at = answered.filter(|answer| *answer <= at);
+            let state = sla::evaluate(created, targets, &entered, ticket.first_response_at, at);
+            ticket.response_due_at = state.response_due_at;
+            ticket.resolution_due_at = state.resolution_due_at;
+        }
+        ticket
+    }
+
+    #[test]
+    fn the_clocks_due_times_tell_the_breaches() {
+        // 10 minutes to answer and 30 to resolve, with a 5-minute wait.
+        let targets = Targets { response_minutes: 10, resolution_minutes: 30 };
+        let changes = [
+            change(1, 9, Status::InProgress),
+            Change { at: on(1, 9, 2), to: Status::WaitingCustomer },
+            Change { at: on(1, 9, 7), to: Status::InProgress },
+        ];
+        let unanswered = written(on(1, 9, 0), targets, &changes, None);
+        assert!(!breaches(&unanswered, on(1, 9, 15)).0);
+        assert!(breaches(&unanswered, on(1, 9, 16)).0);
+        let answered = written(on(1, 9, 0), targets, &changes, Some(on(1, 9, 14)));
+        assert!(!breaches(&answered, on(1, 9, 34)).1);
+        assert!(breaches(&answered, on(1, 9, 36)).1);
+
+        // A fresh ticket: high, 4 h / 1 day.
+        let high = Grid::SEED.of(Priority::High);
+        let fresh = written(on(1, 9, 0), high, &[], None);
+        assert_eq!(breaches(&fresh, on(1, 12, 0)), (false, false));
+        assert_eq!(breaches(&fresh, on(1, 13, 1)), (true, false));
+    }
+
+    #[test]
+    fn waiting_for_the_customer_pauses_the_breaches() {
+        // Medium: 24 h / 3 days. Waits for the customer 10:00-12:00 and 13:00-15:00 (4 h).
+        let changes = [
+            change(1, 9, Status::InProgress),
+            change(1, 10, Status::WaitingCustomer),
+            change(1, 12, Status::InProgress),
+            change(1, 13, Status::WaitingCustomer),
+            change(1, 15, Status::InProgress),
+        ];
+        let medium = Grid::SEED.of(Priority::Medium);
+        let ticket = written(on(1, 8, 0), medium, &changes, None);
+        assert!(!of(&ticket, medium, on(2, 11, 0)).response_breached, "27 h elapsed, 23 h of them running");
+        assert!(of(&ticket, medium, on(2, 12, 1)).response_breached, "24 h 1 min running");
+    }
+
+    #[test]
+    fn the_first_response_settles_the_response_target() {
+        let (created, urgent) = (on(1, 8, 0), Grid::SEED.of(Priority::Urgent));
+        let changes = [change(1, 9, Status::InProgress)];
+        let answered = of(&written(created, urgent, &changes, Some(on(1, 8, 45))), urgent, on(1, 20, 0));
+        assert!(!answered.response_breached, "answered within the hour, even though now is much later");
+        assert!(answered.resolution_breached, "urgent: 4 h to resolve, 12 h passed");
+        let slow = of(&written(created, urgent, &changes, Some(on(1, 9, 30))), urgent, on(1, 10, 0));
+        assert!(slow.response_breached);
+    }
+
+    #[test]
+    fn resolved_and_closed_stop_the_breaches_and_reopening_resumes_them() {
+        let (created, high) = (on(1, 8, 0), Grid::SEED.of(Priority::High));
+        // High: 1 day to resolve. Resolved after 20 h, reopened 2 days later.
+        let resolved = [change(1, 9, Status::InProgress), change(2, 4, Status::Resolved)];
+        let ticket = written(created, high, &resolved, Some(on(1, 9, 0)));
+        assert!(!of(&ticket, high, on(5, 0, 0)).resolution_breached, "the clock stopped at 20 h");
+        let reopened =
+            [change(1, 9, Status::InProgress), change(2, 4, Status::Resolved), change(4, 4, Status::InProgress)];
+        let ticket = written(created, high, &reopened, Some(on(1, 9, 0)));
+        assert!(!of(&ticket, high, on(4, 7, 0)).resolution_breached, "20 h + 3 h = 23 h running");
+        assert!(of(&ticket, high, on(4, 8, 1)).resolution_breached);
+        let urgent = Grid::SEED.of(Priority::Urgent);
+        let closed = written(created, urgent, &[change(1, 9, Status::InProgress), change(1, 10, Status::Closed)], None);
+        assert!(!of(&closed, urgent, on(9, 0, 0)).resolution_breached);
+    }
+
+    #[test]
+    fn what_time_does_to_a_badge_and_to_a_clocks_account() {
+        for status in Status::ALL {
+            let ticket = ticket(status);
+            let now = at(9, 10);
+            let badge = turns(&ticket, TARGETS, now, Shown::Badge);
+            let account = turns(&ticket, TARGETS, now, Shown::Account);
+            if status.clock_runs() {
+                let next = turns_at(&ticket, TARGETS, now).expect("a running clock turns");
+                assert_eq!((badge, account), (Turns::At(next), Turns::At(next)), "{status:?}");
+            } else {
+                assert_eq!((badge, account), (Turns::Never, Turns::Always), "{status:?}");
+            }
+        }
+        let soon = Turns::At(at(10, 0));
+        assert_eq!(soon.and(Turns::Never), soon);
+        assert_eq!(soon.and(Turns::At(at(9, 0))), Turns::At(at(9, 0)));
+        assert_eq!(Turns::Never.and(soon).and(Turns::Always), Turns::Always);
+    }
+
+    #[test]
+    fn a_target_is_outstanding_while_the_clock_runs_until_met_or_recorded() {
+        let open = ticket(Status::Open);
+        assert_eq!(outstanding(&open, Target::Response), Some(at(10, 0)));
+        assert_eq!(outstanding(&open, Target::Resolution), Some(at(17, 0)));
+        let answered = Ticket { first_response_at: Some(at(9, 30)), ..open.clone() };
+        assert_eq!(outstanding(&answered, Target::Response), None);
+        let recorded =
+            Ticket { response_breached_at: Some(at(10, 1)), resolution_breached_at: Some(at(17, 1)), ..open };
+        assert_eq!(
+            (outstanding(&recorded, Target::Response), outstanding(&recorded, Target::Resolution)),
+            (None, None)
+        );
+        for status in [Status::WaitingCustomer, Status::Resolved, Status::Closed] {
+            assert_eq!(outstanding(&ticket(status), Target::Resolution), None, "{status:?}");
+        }
     }
 
     #[test]

@@ -1,13 +1,15 @@
 //! What the scheduled jobs read and write in a tenant database: the tenant's next due time, its
 //! due tickets, and the breaches recorded on them. Each read is the head of a partial index
-//! (migration 0005), so its cost follows the due tickets, not the tickets.
+//! (migration 0005), so its cost follows the due tickets, not the tickets; the indexes' conditions
+//! are `badge::outstanding` in SQL, and `Due::holds` checks a ticket by that rule itself.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
+use super::badge::{self, Target};
 use super::priority::Priority;
 use super::status::Status;
-use super::store::Ticket;
+use super::store::{self, Ticket};
 
 /// What is due on a ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -35,17 +37,13 @@ impl Due {
         Self::ALL.into_iter().find(|d| d.as_str() == value)
     }
 
-    /// Whether it is still due on `ticket` (as locked) at `now`.
+    /// Whether it is still due on `ticket` (as locked) at `now`: a target outstanding by the
+    /// badge's rule (`badge::outstanding`) and due, or the auto-close time passed.
     pub fn holds(self, ticket: &Ticket, now: DateTime<Utc>) -> bool {
-        let running = ticket.status.clock_runs();
+        let reached = |target| badge::outstanding(ticket, target).is_some_and(|due| due <= now);
         match self {
-            Self::Response => {
-                running
-                    && ticket.first_response_at.is_none()
-                    && ticket.response_breached_at.is_none()
-                    && ticket.response_due_at <= now
-            }
-            Self::Resolution => running && ticket.resolution_breached_at.is_none() && ticket.resolution_due_at <= now,
+            Self::Response => reached(Target::Response),
+            Self::Resolution => reached(Target::Resolution),
             Self::AutoClose => {
                 matches!(ticket.status, Status::WaitingCustomer | Status::Resolved)
                     && ticket.auto_close_at.is_some_and(|at| at <= now)
@@ -96,17 +94,10 @@ pub async fn list(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) -> sq
 
 /// Ticket `id`, locked for the rest of the transaction.
 pub async fn lock(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Ticket>> {
-    let row = sqlx::query!(
-        r#"SELECT t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority AS "priority: Priority",
-            t.status AS "status: Status", t.category, t.assigned_to, t.order_id, t.metadata, t.response_due_at,
-            t.resolution_due_at, t.first_response_at, t.resolved_at, t.closed_at, t.auto_close_at, t.created_at,
-            t.updated_at, t.sla_version_id, t.response_breached_at, t.resolution_breached_at
-           FROM support_tickets t WHERE t.id = $1 FOR UPDATE"#,
-        id,
-    )
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|row| super::store::ticket_of!(row)))
+    let row = store::ticket_sql!(query "SELECT ", " FROM support_tickets t WHERE t.id = $1 FOR UPDATE", id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|row| store::ticket_of!(row)))
 }
 
 /// Held while a job writes the tenant's next due time to the control database, so that writers

@@ -7,11 +7,11 @@ use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::access::Viewer;
-use super::badge::{self, SlaBadge};
+use super::badge::{self, Shown, SlaBadge, Turns};
 use super::priority::Priority;
 use super::sla::Grid;
 use super::status::Status;
-use super::store::Ticket;
+use super::store::{self, Ticket};
 
 /// Where the SLA puts a ticket, as a list filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +47,11 @@ impl Listed {
     pub fn badge(&self, grid: &Grid, now: DateTime<Utc>) -> SlaBadge {
         badge::of(&self.ticket, grid.of(self.ticket.priority), now)
     }
+
+    /// What time alone does to that badge from `now` on.
+    pub fn turns(&self, grid: &Grid, now: DateTime<Utc>) -> Turns {
+        badge::turns(&self.ticket, grid.of(self.ticket.priority), now, Shown::Badge)
+    }
 }
 
 /// What `GET /v1/tickets` asks for: every filter present applies (AND).
@@ -72,6 +77,14 @@ pub struct Filter<'a> {
     pub limit: u32,
 }
 
+impl Filter<'_> {
+    /// What time alone does to which tickets the filter finds: with an SLA filter, they change
+    /// as time passes; otherwise only a write changes them.
+    pub fn turns(&self) -> Turns {
+        if self.sla.is_some() { Turns::Always } else { Turns::Never }
+    }
+}
+
 /// The tickets `viewer` may see that match `filter` at `now`, in its order: at most `limit` + 1,
 /// the last one telling that there is a next page.
 pub async fn list(
@@ -87,11 +100,9 @@ pub async fn list(
 pub fn statement<'a>(viewer: Viewer, filter: &Filter<'a>, now: DateTime<Utc>) -> QueryBuilder<'a, Postgres> {
     // The page's ids first: with filters on indexed columns an index-only scan finds and sorts
     // them without reading every matching row; then the rows of those ids alone.
-    let mut query = QueryBuilder::<Postgres>::new(
-        "SELECT t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority, t.status, t.category,
-            t.assigned_to, t.order_id, t.metadata, t.response_due_at, t.resolution_due_at, t.first_response_at,
-            t.response_breached_at, t.resolution_breached_at, t.resolved_at, t.closed_at, t.auto_close_at, t.created_at, t.updated_at, t.sla_version_id,
-            t.unread_from_agent, t.unread_from_customer
+    let mut query = QueryBuilder::<Postgres>::new("SELECT ");
+    query.push(store::COLUMNS).push(
+        ", t.unread_from_agent, t.unread_from_customer
          FROM support_tickets t
          WHERE t.id = ANY(ARRAY(SELECT t.id FROM support_tickets t WHERE true",
     );

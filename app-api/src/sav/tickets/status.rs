@@ -1,4 +1,5 @@
-//! The ticket status state machine, as the SAV domain defines it. `closed` is final.
+//! The ticket status state machine, as the SAV domain defines it. `closed` is final. Each status
+//! also says which SLA clock it runs (`Status::clock`).
 
 use serde::{Deserialize, Serialize};
 
@@ -29,10 +30,31 @@ impl Status {
         Self::ALL.into_iter().find(|s| s.as_str() == value)
     }
 
+    /// The SLA clock in this status: the one place that says when it runs.
+    pub fn clock(self) -> Clock {
+        match self {
+            Self::Open | Self::InProgress => Clock::Running,
+            Self::WaitingCustomer => Clock::Paused,
+            Self::Resolved | Self::Closed => Clock::Stopped,
+        }
+    }
+
     /// Whether the SLA clock runs in this status.
     pub fn clock_runs(self) -> bool {
-        matches!(self, Self::Open | Self::InProgress)
+        self.clock() == Clock::Running
     }
+}
+
+/// Which SLA clock a ticket's state runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Clock {
+    /// Open or in progress: the targets approach.
+    Running,
+    /// Waiting for the customer: the clock is stopped until they answer.
+    Paused,
+    /// Resolved or closed.
+    Stopped,
 }
 
 shared::text_column!(Status, parse);

@@ -62,8 +62,36 @@ pub struct Ticket {
     pub sla_version_id: i64,
 }
 
-/// The `Ticket` in the record of a `query!` that selected its columns along with others (each
-/// such query has a record type of its own).
+/// The one list of a ticket's columns, over `support_tickets t`, which every read of a `Ticket`
+/// selects, in pieces: each piece's SQL, and the type a checked query reads its last column as.
+/// `ticket_sql!(columns)` is the list as the statements built at run time select it (`COLUMNS`,
+/// read by `Ticket`'s `FromRow`); `ticket_sql!(query HEAD, TAIL, args...)` is the checked
+/// `sqlx::query!` of `HEAD`, the list with its types, and `TAIL`, whose record `ticket_of!`
+/// reads (the query macros take a concatenation of literals, so the list is handed to them as
+/// such).
+macro_rules! ticket_sql {
+    (@with [columns] $([$sql:literal $($type:literal)?])*) => {
+        concat!($($sql),*)
+    };
+    (@with [query $head:literal, $tail:literal $(, $arg:expr)* $(,)?] $([$sql:literal $($type:literal)?])*) => {
+        ::sqlx::query!($head $(+ $sql $(+ $type)?)* + $tail $(, $arg)*)
+    };
+    ($($what:tt)*) => {
+        $crate::sav::tickets::store::ticket_sql!(@with [$($what)*]
+            ["t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority" r#" AS "priority: Priority""#]
+            [", t.status" r#" AS "status: Status""#]
+            [", t.category, t.assigned_to, t.order_id, t.metadata, t.response_due_at, t.resolution_due_at, \
+              t.first_response_at, t.response_breached_at, t.resolution_breached_at, t.resolved_at, t.closed_at, \
+              t.auto_close_at, t.created_at, t.updated_at, t.sla_version_id"])
+    };
+}
+pub(crate) use ticket_sql;
+
+/// A ticket's columns over `support_tickets t`, for statements built at run time (`ticket_sql!`).
+pub const COLUMNS: &str = ticket_sql!(columns);
+
+/// The `Ticket` in the record of a checked query of its columns (`ticket_sql!`), alone or along
+/// with others (each such query has a record type of its own).
 macro_rules! ticket_of {
     ($row:ident) => {
         Ticket {
@@ -99,14 +127,9 @@ pub(crate) use ticket_of;
 pub async fn visible(conn: &mut PgConnection, user_id: Uuid, id: i64, lock: bool) -> Result<(Viewer, Ticket), Refused> {
     // The caller's current role in the mirror comes with the ticket.
     let found = if lock {
-        sqlx::query!(
-            r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role",
-                t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority AS "priority: Priority",
-                t.status AS "status: Status", t.category, t.assigned_to, t.order_id, t.metadata, t.response_due_at,
-                t.resolution_due_at, t.first_response_at, t.response_breached_at, t.resolution_breached_at, t.resolved_at, t.closed_at, t.auto_close_at, t.created_at,
-                t.updated_at,
-                t.sla_version_id
-               FROM support_tickets t WHERE t.id = $2 FOR UPDATE OF t"#,
+        ticket_sql!(query
+            r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role", "#,
+            " FROM support_tickets t WHERE t.id = $2 FOR UPDATE OF t",
             user_id,
             id,
         )
@@ -114,14 +137,9 @@ pub async fn visible(conn: &mut PgConnection, user_id: Uuid, id: i64, lock: bool
         .await?
         .map(|row| (row.viewer_role, ticket_of!(row)))
     } else {
-        sqlx::query!(
-            r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role",
-                t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority AS "priority: Priority",
-                t.status AS "status: Status", t.category, t.assigned_to, t.order_id, t.metadata, t.response_due_at,
-                t.resolution_due_at, t.first_response_at, t.response_breached_at, t.resolution_breached_at, t.resolved_at, t.closed_at, t.auto_close_at, t.created_at,
-                t.updated_at,
-                t.sla_version_id
-               FROM support_tickets t WHERE t.id = $2"#,
+        ticket_sql!(query
+            r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role", "#,
+            " FROM support_tickets t WHERE t.id = $2",
             user_id,
             id,
         )
@@ -161,13 +179,9 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
     // One scan of the history, joined laterally (scalar subqueries cost a fifth more;
     // BENCHMARKS.md, "The hot path"); the targets by the primary key of the ticket's policy
     // version; the unread counts kept on the ticket (migration 0009).
-    let row = sqlx::query!(
-        r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role",
-            t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority AS "priority: Priority",
-            t.status AS "status: Status", t.category, t.assigned_to, t.order_id, t.metadata, t.response_due_at,
-            t.resolution_due_at, t.first_response_at, t.response_breached_at, t.resolution_breached_at, t.resolved_at, t.closed_at, t.auto_close_at, t.created_at,
-                t.updated_at,
-            t.sla_version_id, p.response_minutes AS "response_minutes!", p.resolution_minutes AS "resolution_minutes!",
+    let row = ticket_sql!(query
+        r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role", "#,
+        r#", p.response_minutes AS "response_minutes!", p.resolution_minutes AS "resolution_minutes!",
             h.change_at AS "change_at!", h.change_to AS "change_to!: Vec<Status>",
             t.unread_from_agent, t.unread_from_customer,
             t.merged_into,
@@ -298,16 +312,13 @@ pub async fn insert(
     let started = sla::evaluate(now, policy.policy.grid.of(new.priority), &[], None, now);
     // A number already taken (one chance in a trillion per ticket at 10^6 tickets) draws again.
     for _ in 0..5 {
-        let inserted = sqlx::query_as!(
-            Ticket,
-            r#"INSERT INTO support_tickets (ticket_number, user_id, subject, description, priority, category,
+        let inserted = ticket_sql!(query
+            "INSERT INTO support_tickets AS t (ticket_number, user_id, subject, description, priority, category,
                 order_id, metadata, response_due_at, resolution_due_at, created_at, updated_at, sla_version_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)
              ON CONFLICT (ticket_number) DO NOTHING
-             RETURNING id, ticket_number, user_id, subject, description, priority AS "priority: Priority",
-                status AS "status: Status", category, assigned_to, order_id, metadata, response_due_at,
-                resolution_due_at, first_response_at, response_breached_at, resolution_breached_at, resolved_at,
-                closed_at, auto_close_at, created_at, updated_at, sla_version_id"#,
+             RETURNING ",
+            "",
             ticket_number(),
             new.user_id,
             new.subject,
@@ -323,8 +334,8 @@ pub async fn insert(
         )
         .fetch_optional(&mut *conn)
         .await?;
-        if inserted.is_some() {
-            return Ok(inserted);
+        if let Some(row) = inserted {
+            return Ok(Some(ticket_of!(row)));
         }
     }
     Ok(None)
