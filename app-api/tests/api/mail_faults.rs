@@ -9,15 +9,14 @@
 //! so at most one mail per killed sender; these tests kill before the answer, and after the mark.
 
 use std::collections::HashMap;
-use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::json;
 use shared::testkit::eventually;
 use testkit::mailbox::MailServer;
 
-use crate::events::{Rabbit, amqp_url, unique};
-use crate::helpers::{Person, Platform, TEST_PUBLIC_KEY, TenantDb};
+use crate::events::{Rabbit, unique};
+use crate::helpers::{Person, Platform, TenantDb, WorkerProcess};
 use crate::tickets::id;
 
 /// The platform, its replica (which relays events and serves, without a notification worker)
@@ -30,7 +29,6 @@ struct Rig {
     app: testkit::Replica,
     org: testkit::Org,
     platform: Platform,
-    blobs: tempfile::TempDir,
 }
 
 impl Rig {
@@ -53,41 +51,23 @@ impl Rig {
             })
             .await;
         let db = platform.tenant_db(&org.slug).await;
-        Self { _rabbit: rabbit, exchange, queue, db, app, org, platform, blobs: tempfile::tempdir().unwrap() }
+        Self { _rabbit: rabbit, exchange, queue, db, app, org, platform }
     }
 
     /// `app-api worker`, mailing through `smtp_url`, once it holds the notification queue.
-    async fn worker(&self, smtp_url: &str) -> tokio::process::Child {
-        let config = &self.platform.control.config;
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let vars = [
-            ("APP_PORT", port.to_string()),
-            ("BIND_ADDR", "127.0.0.1".to_owned()),
-            ("CONTROL_DATABASE_URL", config.control_db.expose().to_owned()),
-            ("APP_PLANE_KEY", config.keys.app_plane.to_base64()),
-            ("JWT_PUBLIC_KEYS", TEST_PUBLIC_KEY.to_owned()),
-            ("AMQP_URL", amqp_url()),
-            ("EVENTS_EXCHANGE", self.exchange.clone()),
-            ("NOTIFICATIONS_QUEUE", self.queue.clone()),
-            ("ORDERS_EXCHANGE", format!("{}.orders", self.exchange)),
-            ("ORDERS_QUEUE", format!("{}.orders", self.queue)),
-            ("SMTP_URL", smtp_url.to_owned()),
-            ("APP_PUBLIC_URL", "http://{slug}.helpdeskly.test".to_owned()),
-            ("CONTROL_DB_MAX_CONNECTIONS", "2".to_owned()),
-            ("TENANT_POOLS_MAX_TOTAL_CONNECTIONS", "4".to_owned()),
-            ("LOG_LEVEL", "warn".to_owned()),
-            ("BLOB_DIR", self.blobs.path().to_string_lossy().into_owned()),
-        ];
-        let worker = tokio::process::Command::new(env!("CARGO_BIN_EXE_app-api"))
-            .arg("worker")
-            .env_clear()
-            .envs(vars.iter().map(|(k, v)| (*k, v.as_str())))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("run app-api worker");
+    async fn worker(&self, smtp_url: &str) -> WorkerProcess {
+        let worker = WorkerProcess::spawn(
+            &self.platform,
+            &[
+                ("EVENTS_EXCHANGE", self.exchange.clone()),
+                ("NOTIFICATIONS_QUEUE", self.queue.clone()),
+                ("ORDERS_EXCHANGE", format!("{}.orders", self.exchange)),
+                ("ORDERS_QUEUE", format!("{}.orders", self.queue)),
+                ("SMTP_URL", smtp_url.to_owned()),
+                ("APP_PUBLIC_URL", "http://{slug}.helpdeskly.test".to_owned()),
+            ],
+        );
+        let port = worker.port;
         let metrics = format!("http://127.0.0.1:{port}/metrics");
         eventually(Duration::from_secs(20), "the worker holds the notification queue", || async {
             let text = reqwest::get(&metrics).await.ok()?.text().await.ok()?;
@@ -130,9 +110,9 @@ fn copies(mails: &[testkit::mailbox::Mail]) -> HashMap<String, usize> {
     copies
 }
 
-async fn kill(mut worker: tokio::process::Child) {
-    worker.start_kill().expect("SIGKILL");
-    worker.wait().await.expect("the worker ends");
+async fn kill(mut worker: WorkerProcess) {
+    worker.child.start_kill().expect("SIGKILL");
+    worker.child.wait().await.expect("the worker ends");
 }
 
 #[tokio::test]

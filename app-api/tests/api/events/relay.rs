@@ -181,16 +181,7 @@ async fn a_rolled_back_change_publishes_nothing() {
     let d = &desk.desk;
     let (customer, agent) = tokio::join!(d.member("customer"), d.member("agent"));
     // A failure at COMMIT, after every statement of the request succeeded (as in tickets::outbox).
-    d.db.execute(&format!(
-        "CREATE FUNCTION fail_marker() RETURNS trigger LANGUAGE plpgsql AS $$
-         BEGIN
-             IF NEW.payload::text LIKE '%{MARKER}%' THEN RAISE EXCEPTION 'injected failure'; END IF;
-             RETURN NEW;
-         END $$;
-         CREATE CONSTRAINT TRIGGER fail_marker AFTER INSERT ON outbox
-             DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION fail_marker();"
-    ))
-    .await;
+    crate::tickets::outbox::install_failure(d, MARKER).await;
     let t = id(&d.create(&customer, json!({ "subject": "Broken lid", "description": "Cracked" })).await);
     d.assign(&agent, t, Some(&agent)).await;
     let failed = d
@@ -380,6 +371,16 @@ async fn two_relays_publish_each_row_once() {
 }
 
 /// A relay of its own (as `app-api worker` runs it) beside a platform's replicas.
+/// What a replica and a worker of a relay test both take: events on `exchange`, swept every
+/// `sweep_every`, and no rate limit.
+fn relay_settings(exchange: &str, sweep_every: Duration) -> impl Fn(&mut AppConfig) + Copy + '_ {
+    move |c: &mut AppConfig| {
+        c.rate_limits.per_user_per_minute = 0;
+        exchange.clone_into(&mut c.events.exchange);
+        c.events.sweep_every = sweep_every;
+    }
+}
+
 async fn worker(platform: &Platform, configure: impl FnOnce(&mut AppConfig)) -> Worker {
     let config = platform.app_config(|c| {
         c.amqp_url = broker_url(&Service::Test);
@@ -411,15 +412,10 @@ impl Worker {
 
 #[tokio::test]
 async fn hints_reach_a_worker_through_redis_without_waiting_for_the_sweep() {
-    let mut rabbit = Rabbit::connect().await;
-    let exchange = unique("sav_exchange");
+    let (mut rabbit, exchange) = (Rabbit::connect().await, unique("sav_exchange"));
     let tap = rabbit.tap(&exchange).await;
     let (platform, org) = Platform::with_org(true).await;
-    let env = |c: &mut AppConfig| {
-        c.rate_limits.per_user_per_minute = 0;
-        c.events.exchange.clone_from(&exchange);
-        c.events.sweep_every = Duration::from_secs(3600);
-    };
+    let env = relay_settings(&exchange, Duration::from_secs(3600));
     let app = platform
         .replica_with(|c| {
             env(c);
@@ -455,16 +451,11 @@ async fn hints_reach_a_worker_through_redis_without_waiting_for_the_sweep() {
 
 #[tokio::test]
 async fn the_sweep_finds_rows_nobody_hinted() {
-    let mut rabbit = Rabbit::connect().await;
-    let exchange = unique("sav_exchange");
+    let (mut rabbit, exchange) = (Rabbit::connect().await, unique("sav_exchange"));
     let tap = rabbit.tap(&exchange).await;
     // No Redis: the replica's hints go nowhere; the worker sweeps every second.
     let (platform, org) = Platform::with_org(false).await;
-    let env = |c: &mut AppConfig| {
-        c.rate_limits.per_user_per_minute = 0;
-        c.events.exchange.clone_from(&exchange);
-        c.events.sweep_every = Duration::from_secs(1);
-    };
+    let env = relay_settings(&exchange, Duration::from_secs(1));
     let app = platform
         .replica_with(|c| {
             env(c);

@@ -8,8 +8,8 @@ use std::time::Duration;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Rabbit, amqp_url, unique};
-use crate::helpers::{Platform, TEST_PUBLIC_KEY};
+use super::{Rabbit, unique};
+use crate::helpers::{Platform, WorkerProcess, worker_command};
 
 #[tokio::test]
 async fn the_worker_relays_serves_only_its_operations_endpoints_and_stops_on_sigterm() {
@@ -30,37 +30,16 @@ async fn the_worker_relays_serves_only_its_operations_endpoints_and_stops_on_sig
         app.post(&org.slug, "/v1/tickets", &customer.token, &json!({ "subject": "Worker", "description": "x" })).await;
     assert_eq!(created.status, 201);
 
-    let config = &platform.control.config;
-    // Its (unused) file store in a folder of its own, not under the crate.
-    let blobs = tempfile::tempdir().unwrap();
-    // A free port for its operations endpoints.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let vars = [
-        ("APP_PORT", port.to_string()),
-        ("BIND_ADDR", "127.0.0.1".to_owned()),
-        ("CONTROL_DATABASE_URL", config.control_db.expose().to_owned()),
-        ("APP_PLANE_KEY", config.keys.app_plane.to_base64()),
-        ("JWT_PUBLIC_KEYS", TEST_PUBLIC_KEY.to_owned()),
-        ("AMQP_URL", amqp_url()),
-        ("EVENTS_EXCHANGE", exchange.clone()),
-        ("ORDERS_EXCHANGE", orders_exchange.clone()),
-        ("ORDERS_QUEUE", orders_queue.clone()),
-        ("NOTIFICATIONS_QUEUE", notifications_queue.clone()),
-        ("CONTROL_DB_MAX_CONNECTIONS", "2".to_owned()),
-        ("TENANT_POOLS_MAX_TOTAL_CONNECTIONS", "4".to_owned()),
-        ("LOG_LEVEL", "warn".to_owned()),
-        ("BLOB_DIR", blobs.path().to_string_lossy().into_owned()),
-    ];
-    let mut worker = tokio::process::Command::new(env!("CARGO_BIN_EXE_app-api"))
-        .arg("worker")
-        .env_clear()
-        .envs(vars.iter().map(|(k, v)| (*k, v.as_str())))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("run app-api worker");
+    let mut worker = WorkerProcess::spawn(
+        &platform,
+        &[
+            ("EVENTS_EXCHANGE", exchange.clone()),
+            ("ORDERS_EXCHANGE", orders_exchange.clone()),
+            ("ORDERS_QUEUE", orders_queue.clone()),
+            ("NOTIFICATIONS_QUEUE", notifications_queue.clone()),
+        ],
+    );
+    let port = worker.port;
     let db = platform.tenant_db(&org.slug).await;
     let ids: Vec<Uuid> = sqlx::query_scalar("SELECT message_id FROM outbox").fetch_all(&db.pool).await.unwrap();
     // Found by the worker's first sweep: this replica has no relay and no Redis to hint through.
@@ -91,10 +70,10 @@ async fn the_worker_relays_serves_only_its_operations_endpoints_and_stops_on_sig
     let api = client.get(format!("{base}/v1/me")).send().await.unwrap();
     assert_eq!(api.status(), 404, "no API on a worker");
 
-    let pid = worker.id().expect("running");
+    let pid = worker.child.id().expect("running");
     let killed = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
     assert!(killed.success());
-    let status = tokio::time::timeout(Duration::from_secs(15), worker.wait())
+    let status = tokio::time::timeout(Duration::from_secs(15), worker.child.wait())
         .await
         .expect("the worker stops within 15 s of SIGTERM")
         .unwrap();
@@ -102,14 +81,8 @@ async fn the_worker_relays_serves_only_its_operations_endpoints_and_stops_on_sig
     drop((db, app));
 
     // Without a broker there is nothing to do: it says so and exits.
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_app-api"))
-        .arg("worker")
-        .env_clear()
-        .envs(vars.iter().filter(|(k, _)| *k != "AMQP_URL").map(|(k, v)| (*k, v.as_str())))
-        .stdin(Stdio::null())
-        .output()
-        .await
-        .unwrap();
+    let without_broker: Vec<_> = worker.vars.iter().filter(|(k, _)| *k != "AMQP_URL").cloned().collect();
+    let output = worker_command(&without_broker).stderr(Stdio::piped()).output().await.unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_ne!(output.status.code(), Some(0));
     assert!(stderr.contains("AMQP_URL"), "{stderr}");

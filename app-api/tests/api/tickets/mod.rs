@@ -15,7 +15,7 @@ mod lifecycle;
 mod listing;
 mod merge;
 mod messages;
-mod outbox;
+pub mod outbox;
 mod priority;
 mod sla_policy;
 mod standing;

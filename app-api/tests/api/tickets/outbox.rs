@@ -10,12 +10,14 @@ use super::{Desk, count_action, id};
 
 const MARKER: &str = "boom-marker";
 
-async fn install_failure(desk: &Desk) {
+/// Makes every commit that wrote an outbox row whose payload holds `marker` fail, after every
+/// statement of its request succeeded.
+pub async fn install_failure(desk: &Desk, marker: &str) {
     desk.db
         .execute(&format!(
             "CREATE FUNCTION fail_marker() RETURNS trigger LANGUAGE plpgsql AS $$
              BEGIN
-                 IF NEW.payload::text LIKE '%{MARKER}%' THEN RAISE EXCEPTION 'injected failure'; END IF;
+                 IF NEW.payload::text LIKE '%{marker}%' THEN RAISE EXCEPTION 'injected failure'; END IF;
                  RETURN NEW;
              END $$;
              CREATE CONSTRAINT TRIGGER fail_marker AFTER INSERT ON outbox
@@ -42,7 +44,7 @@ async fn a_change_and_its_events_commit_together_or_not_at_all() {
     let distinct: std::collections::HashSet<_> = written.events.iter().map(|e| e.message_id).collect();
     assert_eq!(distinct.len(), 3);
 
-    install_failure(&desk).await;
+    install_failure(&desk, MARKER).await;
     let counts = desk.counts().await;
     let before = desk.ticket(&desk.owner, t).await;
 
