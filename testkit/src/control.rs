@@ -146,6 +146,28 @@ impl ControlPlane {
         (slug, email)
     }
 
+    /// Signs up `N` organisations, then waits until each is active; returns their (slug, owner
+    /// email).
+    pub async fn active_tenants<const N: usize>(&self) -> [(String, String); N] {
+        let mut tenants = Vec::with_capacity(N);
+        for _ in 0..N {
+            tenants.push(self.signup().await);
+        }
+        for (slug, _) in &tenants {
+            self.wait_for_status(slug, "active").await;
+        }
+        tenants.try_into().expect("N tenants")
+    }
+
+    /// The id of the tenant `slug` names.
+    pub async fn tenant_id(&self, slug: &str) -> Uuid {
+        sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
+            .bind(slug)
+            .fetch_one(&self.state.db)
+            .await
+            .expect("a tenant with this slug")
+    }
+
     /// A connection to a tenant's database with the tenant's own role.
     pub async fn connect_as_tenant(
         &self,

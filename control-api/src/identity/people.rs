@@ -28,6 +28,14 @@ pub struct CheckedPerson {
     pub lastname: String,
 }
 
+impl NewPerson {
+    /// The person's fields checked on their own; every field's error when any fails.
+    pub fn checked(self) -> Result<CheckedPerson, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        check_person(self, "", &mut errors).filter(|_| errors.is_empty()).ok_or(errors)
+    }
+}
+
 /// Checks a new person's fields, prefixing field names with `prefix`.
 pub fn check_person(person: NewPerson, prefix: &str, errors: &mut Vec<FieldError>) -> Option<CheckedPerson> {
     let email = Email::parse(&person.email).map_err(|e| errors.push(FieldError::new(format!("{prefix}email"), e))).ok();

@@ -48,32 +48,14 @@ pub struct LoginCandidate {
     pub email_verified: bool,
 }
 
-// The two lookups below select the same columns (the macros take literal SQL only): keep them
-// in step.
-
+/// The login view of the identity whose normalized email is `normalized_email`, with its
+/// membership in the tenant `tenant_slug` names (none without one).
 pub async fn login_candidate(
     conn: &mut PgConnection,
     normalized_email: &str,
     tenant_slug: Option<&str>,
 ) -> sqlx::Result<Option<LoginCandidate>> {
-    sqlx::query_as!(
-        LoginCandidate,
-        r#"SELECT u.id AS user_id, u.email, u.firstname, u.lastname, u.password_hash,
-                  u.status AS "user_status: UserStatus", u.is_platform_admin,
-                  t.id AS "tenant_id?", t.slug AS "tenant_slug?", t.name AS "tenant_name?",
-                  t.status AS "tenant_status?: TenantStatus",
-                  m.role AS "role?: Role",
-                  EXISTS (SELECT 1 FROM user_mfa f WHERE f.user_id = u.id AND f.enabled_at IS NOT NULL) AS "mfa_enabled!",
-                  u.email_verified_at IS NOT NULL AS "email_verified!"
-           FROM users u
-           LEFT JOIN tenants t ON t.slug = $2 AND t.slug_released_at IS NULL
-           LEFT JOIN memberships m ON m.user_id = u.id AND m.tenant_id = t.id
-           WHERE lower(u.email) = $1"#,
-        normalized_email,
-        tenant_slug,
-    )
-    .fetch_optional(conn)
-    .await
+    candidate(conn, Identity::Email(normalized_email), tenant_slug).await
 }
 
 /// The same view by user id and tenant id (second factor, refresh).
@@ -91,6 +73,24 @@ pub async fn candidate_by_id(
     if tenant_id.is_some() && slug.is_none() {
         return Ok(None);
     }
+    candidate(conn, Identity::Id(user_id), slug.as_deref()).await
+}
+
+/// Which identity a login candidate is.
+enum Identity<'a> {
+    Email(&'a str),
+    Id(Uuid),
+}
+
+async fn candidate(
+    conn: &mut PgConnection,
+    identity: Identity<'_>,
+    tenant_slug: Option<&str>,
+) -> sqlx::Result<Option<LoginCandidate>> {
+    let (user_id, normalized_email) = match identity {
+        Identity::Email(email) => (None, Some(email)),
+        Identity::Id(id) => (Some(id), None),
+    };
     sqlx::query_as!(
         LoginCandidate,
         r#"SELECT u.id AS user_id, u.email, u.firstname, u.lastname, u.password_hash,
@@ -101,11 +101,12 @@ pub async fn candidate_by_id(
                   EXISTS (SELECT 1 FROM user_mfa f WHERE f.user_id = u.id AND f.enabled_at IS NOT NULL) AS "mfa_enabled!",
                   u.email_verified_at IS NOT NULL AS "email_verified!"
            FROM users u
-           LEFT JOIN tenants t ON t.slug = $2 AND t.slug_released_at IS NULL
+           LEFT JOIN tenants t ON t.slug = $3 AND t.slug_released_at IS NULL
            LEFT JOIN memberships m ON m.user_id = u.id AND m.tenant_id = t.id
-           WHERE u.id = $1"#,
+           WHERE u.id = $1 OR lower(u.email) = $2"#,
         user_id,
-        slug,
+        normalized_email,
+        tenant_slug,
     )
     .fetch_optional(conn)
     .await

@@ -7,4 +7,5 @@ pub mod operations;
 mod refusals;
 pub mod tenants;
 
-pub use caller::Caller;
+pub use caller::{Actor, Caller};
+pub use refusals::LockedOut;

@@ -1,10 +1,17 @@
 //! How the domain's refusals answer over HTTP: a secret check the guard would not run (a locked
 //! account or address, a full password queue), a login refused, an email that belongs to an
 //! account already, and the refusals of registration, invitations and sign-up.
-//! The domain modules return these as plain errors; the status and the code are chosen here.
+//! The domain modules return these as plain errors; the status and the code are chosen here,
+//! and documented beside: a route lists the refusals it passes on in its `responses`, after its
+//! own answers (`IntoResponses`).
+
+use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
 use shared::error::{ApiError, FieldError};
+use shared::http::openapi::{ProblemResponse, problem_responses};
+use utoipa::IntoResponses;
+use utoipa::openapi::{RefOr, Response};
 
 use crate::identity::guard::Refused;
 use crate::identity::login::LoginError;
@@ -35,6 +42,24 @@ impl From<Busy> for ApiError {
 fn busy() -> ApiError {
     ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server_busy", "the server is busy; retry in a moment")
         .with_retry_after(1)
+}
+
+const SERVER_BUSY: ProblemResponse = ("503", "`server_busy`: see Retry-After");
+
+impl IntoResponses for Busy {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        problem_responses([SERVER_BUSY])
+    }
+}
+
+/// `Refused::Locked` alone: a code checked against the second-factor limits, or a password
+/// checked again (step-up), while the account or the address is locked after failed attempts.
+pub struct LockedOut;
+
+impl IntoResponses for LockedOut {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        problem_responses([("429", "`rate_limited`")])
+    }
 }
 
 impl From<NewIdentityError> for ApiError {
@@ -68,6 +93,17 @@ impl From<Refusal> for ApiError {
             )
             .with_retry_after(2),
         }
+    }
+}
+
+impl IntoResponses for LoginError {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        problem_responses([
+            ("401", "`unauthorized`: wrong email or password (the same answer for an unknown email)"),
+            ("403", "`tenant_suspended`"),
+            ("429", "`rate_limited`: too many failures; see Retry-After"),
+            ("503", "`tenant_provisioning`, or `server_busy` (see Retry-After)"),
+        ])
     }
 }
 
@@ -106,6 +142,16 @@ impl From<AcceptError> for ApiError {
     }
 }
 
+impl IntoResponses for AcceptError {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        problem_responses([
+            ("403", "`forbidden`: the invitation is for another email"),
+            ("404", "`not_found`: unknown, used or expired"),
+            ("409", "`conflict`: already a member, or an account exists (accept with its token)"),
+        ])
+    }
+}
+
 impl From<SignupError> for ApiError {
     fn from(err: SignupError) -> Self {
         match err {
@@ -126,5 +172,13 @@ impl From<SignupError> for ApiError {
             SignupError::NewIdentity(err) => err.into(),
             SignupError::Database(err) => err.into(),
         }
+    }
+}
+
+impl IntoResponses for SignupError {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let taken = "`conflict`: the slug is taken, or the email belongs to an account (sign in and sign up with its \
+                     access token; the password given is never checked)";
+        problem_responses([("409", taken), SERVER_BUSY])
     }
 }

@@ -10,7 +10,7 @@ use testkit::mailbox::{self, Mail};
 use uuid::Uuid;
 
 use crate::helpers::{ControlOptions, PASSWORD, Service, TestApp, Worker, parse, unique_email, unique_slug};
-use crate::members::active_org;
+use crate::members::{accept_as_newcomer, active_org};
 
 const NEW_PASSWORD: &str = "a brand new passphrase";
 
@@ -256,13 +256,7 @@ async fn an_invitation_is_mailed_with_a_link_that_accepts() {
     let token = link_token(mail, &org.slug, "/invite/");
     assert_eq!(token, answered);
 
-    let joined = app
-        .server
-        .post_json(
-            &format!("/v1/invitations/{token}/accept"),
-            &json!({ "password": PASSWORD, "firstname": "Alan", "lastname": "Turing" }),
-        )
-        .await;
+    let joined = accept_as_newcomer(&app, &token, PASSWORD, ["Alan", "Turing"]).await;
     assert_eq!(joined.status, 200, "{}", joined.body);
     assert_eq!(joined.json()["user"]["email_verified"], true);
 
@@ -368,11 +362,7 @@ async fn mail_waits_without_a_mail_server_and_goes_once_one_is_configured() {
 async fn erasure_takes_the_mail_addressed_to_the_person_along() {
     let app = plane().await;
     let (slug, email, user) = member(&app).await;
-    let tenant: Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
-        .bind(&slug)
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let tenant = app.tenant_id(&slug).await;
     let owner = unique_email("owner");
     let owner_id = app.create_user(&owner).await;
     app.add_member(owner_id, tenant, "owner").await;

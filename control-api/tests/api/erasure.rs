@@ -5,17 +5,11 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::helpers::{PASSWORD, TestApp, WithRedis, Worker, claims_of, unique_email};
-use crate::members::{Org, active_org, await_mirror, invite};
+use crate::members::{Org, accept_as_newcomer, active_org, await_mirror, invite};
 
 /// Accepts `invitation` as a new identity; returns its id.
 async fn accept_as_new(app: &TestApp, invitation: &str) -> Uuid {
-    let joined = app
-        .server
-        .post_json(
-            &format!("/v1/invitations/{invitation}/accept"),
-            &json!({ "password": PASSWORD, "firstname": "Rosalind", "lastname": "Franklin" }),
-        )
-        .await;
+    let joined = accept_as_newcomer(app, invitation, PASSWORD, ["Rosalind", "Franklin"]).await;
     assert_eq!(joined.status, 200, "{}", joined.body);
     joined.json()["user"]["id"].as_str().unwrap().parse().unwrap()
 }

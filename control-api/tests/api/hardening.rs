@@ -450,8 +450,7 @@ async fn abandoned_tenants_are_removed() {
 #[tokio::test]
 async fn tenant_roles_get_a_verifier_and_keep_off_the_migrations_table() {
     let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Background).await;
-    let (slug, _) = app.signup().await;
-    app.wait_for_status(&slug, "active").await;
+    let [(slug, _)] = app.active_tenants().await;
     let role: String = sqlx::query_scalar("SELECT login_role FROM tenants WHERE slug = $1")
         .bind(&slug)
         .fetch_one(&app.state.db)

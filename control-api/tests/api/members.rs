@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use serde_json::json;
-use shared::testkit::eventually;
+use shared::testkit::{TestResponse, eventually};
 use uuid::Uuid;
 
 use crate::helpers::{PASSWORD, TestApp, WithRedis, Worker, unique_email};
@@ -23,14 +23,19 @@ pub async fn await_mirror(app: &TestApp, slug: &str, user: Uuid, expected: Optio
     .await;
 }
 
+/// Accepts invitation `token` as a new identity with `password` and the names `[first, last]`.
+pub async fn accept_as_newcomer(app: &TestApp, token: &str, password: &str, [first, last]: [&str; 2]) -> TestResponse {
+    let newcomer = json!({ "password": password, "firstname": first, "lastname": last });
+    app.server.post_json(&format!("/v1/invitations/{token}/accept"), &newcomer).await
+}
+
 pub struct Org {
     pub slug: String,
     pub owner_token: String,
 }
 
 pub async fn active_org(app: &TestApp) -> Org {
-    let (slug, owner) = app.signup().await;
-    app.wait_for_status(&slug, "active").await;
+    let [(slug, owner)] = app.active_tenants().await;
     let owner_token =
         app.login(Some(&slug), &owner, PASSWORD).await.json()["access_token"].as_str().unwrap().to_owned();
     Org { slug, owner_token }
@@ -57,21 +62,9 @@ async fn a_new_user_accepts_an_invitation() {
     let email = unique_email("agent");
     let token = invite(&app, &org, &email, "agent").await;
 
-    let weak = app
-        .server
-        .post_json(
-            &format!("/v1/invitations/{token}/accept"),
-            &json!({ "password": "short", "firstname": "A", "lastname": "B" }),
-        )
-        .await;
+    let weak = accept_as_newcomer(&app, &token, "short", ["A", "B"]).await;
     weak.assert_problem(422, "validation_failed");
-    let joined = app
-        .server
-        .post_json(
-            &format!("/v1/invitations/{token}/accept"),
-            &json!({ "password": PASSWORD, "firstname": "Alan", "lastname": "Turing" }),
-        )
-        .await;
+    let joined = accept_as_newcomer(&app, &token, PASSWORD, ["Alan", "Turing"]).await;
     assert_eq!(joined.status, 200, "{}", joined.body);
     let joined = joined.json();
     assert_eq!(joined["role"], "agent");
@@ -80,21 +73,9 @@ async fn a_new_user_accepts_an_invitation() {
 
     let login = app.login(Some(&org.slug), &email, PASSWORD).await;
     assert_eq!(login.json()["role"], "agent");
-    let again = app
-        .server
-        .post_json(
-            &format!("/v1/invitations/{token}/accept"),
-            &json!({ "password": PASSWORD, "firstname": "A", "lastname": "T" }),
-        )
-        .await;
+    let again = accept_as_newcomer(&app, &token, PASSWORD, ["A", "T"]).await;
     again.assert_problem(404, "not_found");
-    app.server
-        .post_json(
-            "/v1/invitations/forged-token/accept",
-            &json!({ "password": PASSWORD, "firstname": "A", "lastname": "T" }),
-        )
-        .await
-        .assert_problem(404, "not_found");
+    accept_as_newcomer(&app, "forged-token", PASSWORD, ["A", "T"]).await.assert_problem(404, "not_found");
 }
 
 #[tokio::test]
@@ -105,24 +86,13 @@ async fn an_existing_user_accepts_with_their_token() {
     // Someone already working for another tenant.
     let email = unique_email("consultant");
     let token = invite(&app, &home, &email, "agent").await;
-    app.server
-        .post_json(
-            &format!("/v1/invitations/{token}/accept"),
-            &json!({ "password": PASSWORD, "firstname": "C", "lastname": "D" }),
-        )
-        .await;
+    accept_as_newcomer(&app, &token, PASSWORD, ["C", "D"]).await;
     let their_token =
         app.login(Some(&home.slug), &email, PASSWORD).await.json()["access_token"].as_str().unwrap().to_owned();
 
     let invitation = invite(&app, &org, &email, "admin").await;
     // Without a token, an existing account is told to sign in.
-    let anonymous = app
-        .server
-        .post_json(
-            &format!("/v1/invitations/{invitation}/accept"),
-            &json!({ "password": PASSWORD, "firstname": "C", "lastname": "D" }),
-        )
-        .await;
+    let anonymous = accept_as_newcomer(&app, &invitation, PASSWORD, ["C", "D"]).await;
     anonymous.assert_problem(409, "conflict");
     // Somebody else's token does not take the invitation.
     app.post_bearer(&format!("/v1/invitations/{invitation}/accept"), &org.owner_token, &json!({}))
@@ -141,14 +111,7 @@ async fn roles_change_and_members_leave() {
     let org = active_org(&app).await;
     let agent_email = unique_email("agent");
     let token = invite(&app, &org, &agent_email, "agent").await;
-    let agent: Uuid = app
-        .server
-        .post_json(
-            &format!("/v1/invitations/{token}/accept"),
-            &json!({ "password": PASSWORD, "firstname": "E", "lastname": "F" }),
-        )
-        .await
-        .json()["user"]["id"]
+    let agent: Uuid = accept_as_newcomer(&app, &token, PASSWORD, ["E", "F"]).await.json()["user"]["id"]
         .as_str()
         .unwrap()
         .parse()
@@ -256,13 +219,7 @@ async fn open_invitations_are_listed_and_revoked() {
     assert_eq!(revoked.status, 204, "{}", revoked.body);
     app.delete_bearer(&format!("{path}/{id}"), &org.owner_token).await.assert_problem(404, "not_found");
     // The link is dead, and the list shows only the other one.
-    app.server
-        .post_json(
-            &format!("/v1/invitations/{first_token}/accept"),
-            &json!({ "password": PASSWORD, "firstname": "A", "lastname": "T" }),
-        )
-        .await
-        .assert_problem(404, "not_found");
+    accept_as_newcomer(&app, &first_token, PASSWORD, ["A", "T"]).await.assert_problem(404, "not_found");
     let left = app.get_bearer(&path, &org.owner_token).await.json();
     assert_eq!(left["data"].as_array().unwrap().len(), 1);
     assert_eq!(left["data"][0]["email"], second.as_str());

@@ -55,6 +55,31 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// control-api with `args`, set to serve on `port` from `db` (tenancy on the shared test
+/// template, warnings logged); stopped when dropped.
+fn serving(args: &[&str], db: &TestDatabase, port: u16) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(BIN);
+    command
+        .args(args)
+        .env_clear()
+        .envs([
+            ("CONTROL_DATABASE_URL", db.url()),
+            ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY.to_owned()),
+            ("JWT_PRIVATE_KEY", TEST_PRIVATE_KEY.to_owned()),
+            // The shared test template is maintained under a lock taken on this cluster's admin
+            // database: every process touching it must use the same one.
+            ("TENANT_DATABASE_URL", shared::testkit::admin_url()),
+            ("TENANT_TEMPLATE_DATABASE", crate::helpers::TEST_TENANT_TEMPLATE.to_owned()),
+            ("CONTROL_PORT", port.to_string()),
+            ("BIND_ADDR", "127.0.0.1".to_owned()),
+            ("LOG_LEVEL", "warn".to_owned()),
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .kill_on_drop(true);
+    command
+}
+
 /// Waits until the server answers /health (or fails if it exits first).
 async fn wait_until_healthy(client: &reqwest::Client, base: &str, child: &mut tokio::process::Child) {
     shared::testkit::eventually(Duration::from_secs(15), "control-api answers /health", || {
@@ -74,25 +99,9 @@ async fn sigterm_lets_the_request_in_flight_finish_then_exits_zero() {
     let silent_redis = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let redis_port = silent_redis.local_addr().unwrap().port();
     let port = free_port();
-    let mut child = tokio::process::Command::new(BIN)
-        .env_clear()
-        .envs([
-            ("CONTROL_DATABASE_URL", db.url()),
-            ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY.to_owned()),
-            ("JWT_PRIVATE_KEY", TEST_PRIVATE_KEY.to_owned()),
-            // The shared test template is maintained under a lock taken on this cluster's admin
-            // database: every process touching it must use the same one.
-            ("TENANT_DATABASE_URL", shared::testkit::admin_url()),
-            ("TENANT_TEMPLATE_DATABASE", crate::helpers::TEST_TENANT_TEMPLATE.to_owned()),
-            ("CONTROL_PORT", port.to_string()),
-            ("BIND_ADDR", "127.0.0.1".to_owned()),
-            ("REDIS_URL", format!("redis://127.0.0.1:{redis_port}")),
-            ("LOG_LEVEL", "warn".to_owned()),
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
+    let mut child = serving(&[], &db, port)
+        .env("REDIS_URL", format!("redis://127.0.0.1:{redis_port}"))
         .stderr(Stdio::piped())
-        .kill_on_drop(true)
         .spawn()
         .expect("start control-api");
     let base = format!("http://127.0.0.1:{port}");
@@ -171,25 +180,7 @@ async fn create_platform_admin_is_idempotent() {
 async fn the_worker_serves_its_probes_and_metrics_only_and_stops_on_sigterm() {
     let db = TestDatabase::create("control", &control_api::schema::CONTROL).await;
     let port = free_port();
-    let mut child = tokio::process::Command::new(BIN)
-        .arg("worker")
-        .env_clear()
-        .envs([
-            ("CONTROL_DATABASE_URL", db.url()),
-            ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY.to_owned()),
-            ("JWT_PRIVATE_KEY", TEST_PRIVATE_KEY.to_owned()),
-            ("TENANT_DATABASE_URL", shared::testkit::admin_url()),
-            ("TENANT_TEMPLATE_DATABASE", crate::helpers::TEST_TENANT_TEMPLATE.to_owned()),
-            ("CONTROL_PORT", port.to_string()),
-            ("BIND_ADDR", "127.0.0.1".to_owned()),
-            ("LOG_LEVEL", "warn".to_owned()),
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start control-api worker");
+    let mut child = serving(&["worker"], &db, port).stderr(Stdio::null()).spawn().expect("start control-api worker");
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     wait_until_healthy(&client, &base, &mut child).await;

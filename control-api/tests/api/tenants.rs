@@ -94,11 +94,7 @@ async fn provisioning_interrupted_after_any_step_finishes_without_duplicates() {
     let provisioner = &app.state.worker.provisioner;
     for completed_steps in 1..=5 {
         let (slug, _) = app.signup().await;
-        let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
-            .bind(&slug)
-            .fetch_one(&app.state.db)
-            .await
-            .unwrap();
+        let id = app.tenant_id(&slug).await;
         // A worker that died after `completed_steps` steps.
         let tenant = provisioner.tenant(id).await.unwrap();
         let placed = provisioner.assign_placement(&tenant).await.unwrap();
@@ -179,10 +175,7 @@ async fn two_workers_never_run_one_job_twice() {
 #[tokio::test]
 async fn a_tenant_role_cannot_open_another_tenants_database() {
     let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Background).await;
-    let (a, _) = app.signup().await;
-    let (b, _) = app.signup().await;
-    app.wait_for_status(&a, "active").await;
-    app.wait_for_status(&b, "active").await;
+    let [(a, _), (b, _)] = app.active_tenants().await;
     let b_database: String = sqlx::query_scalar("SELECT database_name FROM tenants WHERE slug = $1")
         .bind(&b)
         .fetch_one(&app.state.db)
@@ -207,8 +200,7 @@ async fn a_tenant_role_cannot_open_another_tenants_database() {
 #[tokio::test]
 async fn suspend_activate_and_delete() {
     let app = TestApp::spawn_tenancy(WithRedis::Yes, Worker::Background).await;
-    let (slug, owner) = app.signup().await;
-    app.wait_for_status(&slug, "active").await;
+    let [(slug, owner)] = app.active_tenants().await;
     let ops = app.platform_admin_token().await;
     let owner_token =
         app.login(Some(&slug), &owner, PASSWORD).await.json()["access_token"].as_str().unwrap().to_owned();
@@ -265,10 +257,7 @@ async fn suspend_activate_and_delete() {
 #[tokio::test]
 async fn tenants_are_listed_for_operators_and_readable_by_their_admins() {
     let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Background).await;
-    let (slug, owner) = app.signup().await;
-    let (other, _) = app.signup().await;
-    app.wait_for_status(&slug, "active").await;
-    app.wait_for_status(&other, "active").await;
+    let [(slug, owner), (other, _)] = app.active_tenants().await;
     let ops = app.platform_admin_token().await;
     let owner_token =
         app.login(Some(&slug), &owner, PASSWORD).await.json()["access_token"].as_str().unwrap().to_owned();
@@ -323,8 +312,7 @@ async fn tenant_changes_are_published_on_the_control_exchange() {
     use lapin::types::FieldTable;
 
     let app = ControlOptions::default().broker(Service::Test).tenancy(Worker::Background).start().await;
-    let (slug, _) = app.signup().await;
-    app.wait_for_status(&slug, "active").await;
+    let [(slug, _)] = app.active_tenants().await;
 
     // A private queue on the exchange, gone when this connection closes.
     let connection = lapin::Connection::connect(&amqp_url(), lapin::ConnectionProperties::default()).await.unwrap();
@@ -380,11 +368,7 @@ async fn tenant_changes_are_published_on_the_control_exchange() {
 async fn a_drop_waits_for_a_provisioning_run_still_in_flight() {
     let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Manual).await;
     let (slug, _) = app.signup().await;
-    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
-        .bind(&slug)
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let id = app.tenant_id(&slug).await;
     // Another worker holds the provisioning job (its claim is a row lock).
     let mut other_worker = app.state.db.begin().await.unwrap();
     sqlx::query("SELECT id FROM provisioning_jobs WHERE tenant_id = $1 AND kind = 'provision' FOR UPDATE")
@@ -442,13 +426,9 @@ async fn the_status_names_the_web_address_when_the_platform_does() {
 #[tokio::test]
 async fn a_deleted_tenant_leaves_nothing_of_its_people_but_the_record_of_its_deletion() {
     let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Background).await;
-    let (slug, owner) = app.signup().await;
-    let (elsewhere, other_owner) = app.signup().await;
-    app.wait_for_status(&slug, "active").await;
-    app.wait_for_status(&elsewhere, "active").await;
+    let [(slug, owner), (elsewhere, other_owner)] = app.active_tenants().await;
     let db = &app.state.db;
-    let tenant: Uuid =
-        sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1").bind(&slug).fetch_one(db).await.unwrap();
+    let tenant = app.tenant_id(&slug).await;
     let user_of = |email: String| async move {
         sqlx::query_scalar::<_, Uuid>("SELECT id FROM users WHERE lower(email) = lower($1)")
             .bind(email)
@@ -539,15 +519,13 @@ async fn a_deleted_tenant_leaves_nothing_of_its_people_but_the_record_of_its_del
 #[tokio::test]
 async fn a_deleted_tenants_slug_is_reserved_for_thirty_days_then_free() {
     let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Background).await;
-    let (slug, owner) = app.signup().await;
-    app.wait_for_status(&slug, "active").await;
+    let [(slug, owner)] = app.active_tenants().await;
     let owner_token =
         app.login(Some(&slug), &owner, PASSWORD).await.json()["access_token"].as_str().unwrap().to_owned();
     assert_eq!(app.delete_bearer(&format!("/v1/tenants/{slug}"), &owner_token).await.status, 202);
     app.wait_for_status(&slug, "deleted").await;
     let db = &app.state.db;
-    let old: Uuid =
-        sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1").bind(&slug).fetch_one(db).await.unwrap();
+    let old = app.tenant_id(&slug).await;
 
     let again = app.server.post_json("/v1/tenants/signup", &signup_body(&slug, &unique_email("next"))).await;
     let problem = again.assert_problem(409, "conflict");

@@ -1,8 +1,10 @@
 //! What both services' OpenAPI documents share.
 
+use std::collections::BTreeMap;
+
 use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{Content, Ref, RefOr};
+use utoipa::openapi::{Content, Ref, RefOr, Response};
 
 /// Declares the `bearer` (JWT) security scheme that protected operations refer to.
 pub struct BearerAuth;
@@ -74,6 +76,16 @@ pub fn common_problems(openapi: &mut utoipa::openapi::OpenApi) {
     }
 }
 
+/// `responses` as an operation's responses by status, each with its description alone: what an
+/// extractor's `utoipa::IntoResponses` gives the routes that list it (`problem_bodies` adds the
+/// body).
+pub fn problem_responses(responses: impl IntoIterator<Item = ProblemResponse>) -> BTreeMap<String, RefOr<Response>> {
+    responses
+        .into_iter()
+        .map(|(status, description)| (status.to_owned(), RefOr::T(Response::new(description))))
+        .collect()
+}
+
 /// Documents `responses` on every operation of `openapi`: what a middleware in front of a group
 /// of routes answers (app-api's tenant plane), said once for the group.
 pub fn add_problems(openapi: &mut utoipa::openapi::OpenApi, responses: &[ProblemResponse]) {
@@ -88,7 +100,7 @@ fn add_to(operation: &mut Operation, responses: &[ProblemResponse]) {
     for &(status, description) in responses {
         match operation.responses.responses.get_mut(status) {
             None => {
-                let response = utoipa::openapi::Response::new(description);
+                let response = Response::new(description);
                 operation.responses.responses.insert(status.to_owned(), RefOr::T(response));
             }
             Some(RefOr::T(documented)) => {

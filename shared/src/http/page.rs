@@ -40,6 +40,24 @@ impl PageParams {
             .map(Some)
             .ok_or_else(|| ApiError::invalid(vec![FieldError::new("cursor", "is not a cursor this list gave out")]))
     }
+
+    /// One page of a list kept in the order of a position: checks the limit and the cursor, asks
+    /// `fetch` for up to `limit + 1` rows after the cursor's position (the extra row only tells
+    /// that more exist), and pages them; `position` gives a row's position.
+    pub async fn fetch<T, P, E>(
+        &self,
+        fetch: impl AsyncFnOnce(Option<P>, i64) -> Result<Vec<T>, E>,
+        position: impl Fn(&T) -> P,
+    ) -> Result<Page<T>, ApiError>
+    where
+        P: Serialize + for<'de> Deserialize<'de>,
+        ApiError: From<E>,
+    {
+        let limit = self.limit()?;
+        let after = self.position()?;
+        let rows = fetch(after, i64::from(limit) + 1).await?;
+        Ok(Page::from_rows(rows, limit, position))
+    }
 }
 
 /// One page of a list.

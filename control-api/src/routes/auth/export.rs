@@ -10,10 +10,9 @@ use serde::Serialize;
 use shared::error::{ApiError, ApiResult};
 use utoipa::ToSchema;
 
-use crate::identity::audit::{self, Action};
+use crate::identity::audit::Action;
 use crate::identity::export::{self, ExportedAuditEntry, ExportedIdentity, ExportedMembership, ExportedSession};
-use crate::identity::sessions::Origin;
-use crate::routes::Caller;
+use crate::routes::Actor;
 use crate::state::AppState;
 
 /// The most entries each list of an export holds. Beyond it the oldest are left out and the
@@ -69,16 +68,15 @@ pub struct ControlExport {
     ))]
 pub async fn get_export(
     State(state): State<AppState>,
-    Caller(claims): Caller,
-    origin: Origin,
+    actor: Actor,
 ) -> ApiResult<([(HeaderName, HeaderValue); 2], Json<ControlExport>)> {
-    let fetch = i64::from(LIST_MAX) + 1;
+    let (claims, fetch) = (&actor.claims, i64::from(LIST_MAX) + 1);
     let mut tx = state.db.begin().await?;
     export::hold_snapshot(&mut tx).await?;
     let identity = export::identity(&mut tx, claims.sub)
         .await?
         .ok_or_else(|| ApiError::unauthorized("this account no longer exists or is disabled"))?;
-    audit::record(&mut tx, Action::DataExported, Some(claims.sub), claims.tid, &origin, serde_json::json!({})).await?;
+    actor.record(&mut tx, Action::DataExported, serde_json::json!({})).await?;
     let memberships = export::memberships(&mut tx, claims.sub, fetch).await?;
     let sessions = export::sessions(&mut tx, claims.sub, fetch).await?;
     let audit_log = export::audit_entries(&mut tx, claims.sub, &identity.email, fetch).await?;

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::cookie::SetRefreshCookie;
 use super::{TokenResponse, complete_login};
-use crate::identity::login::{self, LoginAttempt};
+use crate::identity::login::{self, LoginAttempt, LoginError};
 use crate::identity::sessions::Origin;
 use crate::identity::{password, second_factor};
 use crate::state::AppState;
@@ -71,11 +71,8 @@ impl LoginRequest {
 #[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, description = "Tokens, or a 2FA challenge", body = LoginResponse),
-        (status = 401, description = "`unauthorized`: wrong email or password (the same answer for an unknown email)"),
-        (status = 403, description = "`tenant_suspended`"),
         (status = 422, description = "`validation_failed`: oversized fields"),
-        (status = 429, description = "`rate_limited`: too many failures; see Retry-After"),
-        (status = 503, description = "`tenant_provisioning`, or `server_busy` (see Retry-After)"),
+        LoginError,
     ))]
 pub async fn post_login(
     State(state): State<AppState>,

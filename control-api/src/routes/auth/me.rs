@@ -28,7 +28,6 @@ pub struct Me {
 #[utoipa::path(get, path = "/v1/auth/me", tag = "auth", security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller", body = Me),
-        (status = 401, description = "`unauthorized` or `token_expired`"),
     ))]
 pub async fn get_me(State(state): State<AppState>, Caller(claims): Caller) -> ApiResult<Json<Me>> {
     let mut conn = state.db.acquire().await?;

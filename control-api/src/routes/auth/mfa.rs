@@ -12,6 +12,7 @@ use crate::identity::guard::{self, second_factor_account};
 use crate::identity::second_factor::{self, Proof};
 use crate::identity::sessions::Origin;
 use crate::identity::users;
+use crate::routes::LockedOut;
 use crate::state::AppState;
 
 /// The challenge token and exactly one of `code` (from the authenticator app) or
@@ -32,7 +33,7 @@ pub struct MfaVerifyRequest {
         (status = 200, description = "Tokens, with `amr` pwd+otp", body = TokenResponse),
         (status = 401, description = "`unauthorized`: unknown, used or expired mfa_token, or a wrong or replayed code"),
         (status = 422, description = "`validation_failed`: not exactly one of code and recovery_code"),
-        (status = 429, description = "`rate_limited`"),
+        LockedOut,
     ))]
 pub async fn post_mfa_verify(
     State(state): State<AppState>,

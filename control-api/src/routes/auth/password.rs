@@ -9,10 +9,11 @@ use shared::http::JsonBody;
 use utoipa::ToSchema;
 
 use super::step_up;
-use crate::identity::audit::{self, Action};
-use crate::identity::sessions::{self, Origin, Scope};
+use crate::identity::audit::Action;
+use crate::identity::password::Busy;
+use crate::identity::sessions::{self, Scope};
 use crate::identity::{password, users};
-use crate::routes::Caller;
+use crate::routes::Actor;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -27,17 +28,16 @@ pub struct PasswordChange {
 #[utoipa::path(post, path = "/v1/auth/password", tag = "auth", request_body = PasswordChange, security(("bearer" = [])),
     responses(
         (status = 204, description = "Changed; every other session of the caller ended"),
-        (status = 401, description = "`unauthorized` or `token_expired`"),
         (status = 422, description = "`validation_failed`: wrong current password, or the new one breaks the policy"),
         (status = 429, description = "`rate_limited`: too many wrong passwords"),
-        (status = 503, description = "`server_busy`: see Retry-After"),
+        Busy,
     ))]
 pub async fn post_password(
     State(state): State<AppState>,
-    Caller(claims): Caller,
-    origin: Origin,
+    actor: Actor,
     JsonBody(change): JsonBody<PasswordChange>,
 ) -> ApiResult<StatusCode> {
+    let claims = &actor.claims;
     let email = users::email(&mut *state.db.acquire().await?, claims.sub)
         .await?
         .ok_or_else(|| ApiError::unauthorized("this account no longer exists"))?;
@@ -47,13 +47,13 @@ pub async fn post_password(
     if change.new_password == change.current_password {
         return Err(ApiError::invalid(vec![FieldError::new("new_password", "must differ from the current one")]));
     }
-    step_up(&state, claims.sub, "current_password", change.current_password, &origin).await?;
+    step_up(&state, claims.sub, "current_password", change.current_password, &actor.origin).await?;
     let hash = state.guard.hash(change.new_password).await?;
     let mut tx = state.db.begin().await?;
     users::set_password(&mut tx, claims.sub, &hash).await?;
     let revoked = sessions::revoke_user(&mut tx, claims.sub, Scope::AllBut(claims.sid), "password_changed").await?;
     let details = serde_json::json!({ "sessions_ended": revoked.len() });
-    audit::record(&mut tx, Action::PasswordChanged, Some(claims.sub), claims.tid, &origin, details).await?;
+    actor.record(&mut tx, Action::PasswordChanged, details).await?;
     tx.commit().await?;
     state.notifier.sessions_revoked(&revoked).await;
     Ok(StatusCode::NO_CONTENT)

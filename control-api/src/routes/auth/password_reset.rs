@@ -21,6 +21,7 @@ use crate::identity::audit::{self, Action};
 use crate::identity::lockout::Subject;
 use crate::identity::mail::Recipient;
 use crate::identity::mail::compose::Language;
+use crate::identity::password::Busy;
 use crate::identity::sessions::{self, Origin, Scope};
 use crate::identity::{password, users};
 use crate::state::AppState;
@@ -157,7 +158,7 @@ async fn mail_reset_link(
         (status = 204, description = "Changed; every session of the account ended, and every other reset link of it"),
         (status = 400, description = "`invalid_token`: the link was used, has expired, or is wrong"),
         (status = 422, description = "`validation_failed`: the new password breaks the policy"),
-        (status = 503, description = "`server_busy`: see Retry-After"),
+        Busy,
     ))]
 pub async fn post_reset(
     State(state): State<AppState>,

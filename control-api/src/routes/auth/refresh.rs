@@ -108,7 +108,6 @@ async fn refresh(state: &AppState, origin: &Origin, token: Option<String>) -> Ap
     security(("bearer" = [])),
     responses(
         (status = 204, description = "The session is closed"),
-        (status = 401, description = "`unauthorized` or `token_expired`"),
     ))]
 pub async fn post_logout(
     State(state): State<AppState>,

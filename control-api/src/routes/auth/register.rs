@@ -14,7 +14,8 @@ use shared::tenant::Slug;
 use utoipa::ToSchema;
 
 use crate::identity::mail::compose::Language;
-use crate::identity::people::{NewPerson, check_person};
+use crate::identity::password::Busy;
+use crate::identity::people::NewPerson;
 use crate::identity::sessions::Origin;
 use crate::routes::auth::TenantRef;
 use crate::state::AppState;
@@ -50,18 +51,10 @@ impl TryFrom<RegisterRequest> for Registration {
     /// A slug that cannot be one is a tenant not found (404); the person's fields are checked
     /// together (422 with each field's error).
     fn try_from(request: RegisterRequest) -> ApiResult<Self> {
-        let tenant = Slug::parse_syntax(&request.tenant).map_err(|_| RegistrationError::TenantNotFound)?;
-        let mut errors = Vec::new();
-        let person = NewPerson {
-            email: request.email,
-            password: request.password,
-            firstname: request.firstname,
-            lastname: request.lastname,
-        };
-        let person = check_person(person, "", &mut errors)
-            .filter(|_| errors.is_empty())
-            .ok_or_else(|| ApiError::invalid(errors))?;
-        Ok(Self { tenant, person, language: request.language })
+        let RegisterRequest { tenant, email, password, firstname, lastname, language } = request;
+        let tenant = Slug::parse_syntax(&tenant).map_err(|_| RegistrationError::TenantNotFound)?;
+        let person = NewPerson { email, password, firstname, lastname }.checked().map_err(ApiError::invalid)?;
+        Ok(Self { tenant, person, language })
     }
 }
 
@@ -88,7 +81,7 @@ async fn check_registration_budget(state: &AppState, ip: Option<std::net::IpAddr
         (status = 404, description = "`tenant_not_found`"),
         (status = 422, description = "`validation_failed`"),
         (status = 429, description = "`rate_limited`: too many failed attempts on this account or from this address, or too many registrations from this address"),
-        (status = 503, description = "`server_busy`: see Retry-After"),
+        Busy,
     ))]
 pub async fn post_register(
     State(state): State<AppState>,

@@ -8,16 +8,15 @@ use shared::error::{ApiError, ApiResult};
 use shared::http::{Page, PageParams};
 use uuid::Uuid;
 
-use crate::identity::audit::{self, Action};
-use crate::identity::sessions::{self, Origin, Scope, SessionView};
-use crate::routes::Caller;
+use crate::identity::audit::Action;
+use crate::identity::sessions::{self, Scope, SessionView};
+use crate::routes::{Actor, Caller};
 use crate::state::AppState;
 
 /// The caller's open sessions, newest first, across every tenant.
 #[utoipa::path(get, path = "/v1/auth/sessions", tag = "auth", params(PageParams), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of sessions; `current` marks the one asking", body = Page<SessionView>),
-        (status = 401, description = "`unauthorized` or `token_expired`"),
         (status = 422, description = "`validation_failed`: bad limit or cursor"),
     ))]
 pub async fn list_sessions(
@@ -25,36 +24,33 @@ pub async fn list_sessions(
     Caller(claims): Caller,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<SessionView>>> {
-    let limit = page.limit()?;
-    let before: Option<Uuid> = page.position()?;
-    let mut conn = state.db.acquire().await?;
-    let mut rows = sessions::list_open(&mut conn, claims.sub, before, i64::from(limit) + 1).await?;
-    for row in &mut rows {
+    let rows =
+        async |before, limit| sessions::list_open(&mut *state.db.acquire().await?, claims.sub, before, limit).await;
+    let mut page = page.fetch(rows, |s| s.id).await?;
+    for row in &mut page.data {
         row.current = row.id == claims.sid;
     }
-    Ok(Json(Page::from_rows(rows, limit, |s| s.id)))
+    Ok(Json(page))
 }
 
 /// End one of the caller's sessions (another device, or this one).
 #[utoipa::path(delete, path = "/v1/auth/sessions/{id}", tag = "auth", params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 204, description = "Ended: its refresh and access tokens stop working"),
-        (status = 401, description = "`unauthorized` or `token_expired`"),
         (status = 404, description = "`not_found`: no open session of yours has this id"),
     ))]
 pub async fn delete_session(
     State(state): State<AppState>,
-    Caller(claims): Caller,
-    origin: Origin,
+    actor: Actor,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
     let mut tx = state.db.begin().await?;
-    let revoked = sessions::revoke_user(&mut tx, claims.sub, Scope::One(id), "revoked_by_user").await?;
+    let revoked = sessions::revoke_user(&mut tx, actor.claims.sub, Scope::One(id), "revoked_by_user").await?;
     if revoked.is_empty() {
         return Err(ApiError::not_found("no open session of yours has this id"));
     }
     let details = serde_json::json!({ "session_id": id });
-    audit::record(&mut tx, Action::SessionRevoked, Some(claims.sub), claims.tid, &origin, details).await?;
+    actor.record(&mut tx, Action::SessionRevoked, details).await?;
     tx.commit().await?;
     state.notifier.sessions_revoked(&revoked).await;
     Ok(StatusCode::NO_CONTENT)
@@ -64,17 +60,12 @@ pub async fn delete_session(
 #[utoipa::path(post, path = "/v1/auth/logout-all", tag = "auth", security(("bearer" = [])),
     responses(
         (status = 204, description = "Every session ended"),
-        (status = 401, description = "`unauthorized` or `token_expired`"),
     ))]
-pub async fn post_logout_all(
-    State(state): State<AppState>,
-    Caller(claims): Caller,
-    origin: Origin,
-) -> ApiResult<StatusCode> {
+pub async fn post_logout_all(State(state): State<AppState>, actor: Actor) -> ApiResult<StatusCode> {
     let mut tx = state.db.begin().await?;
-    let revoked = sessions::revoke_user(&mut tx, claims.sub, Scope::All, "logout_all").await?;
+    let revoked = sessions::revoke_user(&mut tx, actor.claims.sub, Scope::All, "logout_all").await?;
     let details = serde_json::json!({ "sessions": revoked.len() });
-    audit::record(&mut tx, Action::LogoutAll, Some(claims.sub), claims.tid, &origin, details).await?;
+    actor.record(&mut tx, Action::LogoutAll, details).await?;
     tx.commit().await?;
     state.notifier.sessions_revoked(&revoked).await;
     Ok(StatusCode::NO_CONTENT)

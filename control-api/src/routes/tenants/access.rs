@@ -3,17 +3,24 @@
 //! does not allow; `PlatformOperator` admits platform operators to what concerns no tenant in
 //! particular. Handlers receive the tenant and the standing, already checked.
 
+use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use serde_json::Value;
 use shared::auth::{Claims, Role};
 use shared::error::{ApiError, ApiResult};
+use shared::http::openapi::problem_responses;
 use shared::tenant::{Slug, TenantStatus};
 use sqlx::PgConnection;
+use utoipa::IntoResponses;
+use utoipa::openapi::{RefOr, Response};
 
+use crate::identity::audit::{self, Action};
 use crate::identity::memberships::{self, CallerRole};
+use crate::identity::sessions::Origin;
 use crate::identity::users;
 use crate::routes::Caller;
 use crate::state::AppState;
@@ -38,6 +45,8 @@ pub trait Requirement {
     const ALLOWED: &'static [Standing];
     /// `true`: a tenant that is gone answers 410 `tenant_deleted`.
     const LIVE: bool = false;
+    /// The 403 answer as the OpenAPI document says it: who is admitted, and the codes it carries.
+    const FORBIDDEN: &'static str;
 }
 
 /// Owners, admins and platform operators: reading and managing a tenant.
@@ -54,26 +63,36 @@ pub struct Live<R>(PhantomData<R>);
 
 impl Requirement for Managers {
     const ALLOWED: &'static [Standing] = &[Standing::PlatformAdmin, Standing::Owner, Standing::Admin];
+    const FORBIDDEN: &'static str = "`forbidden`: owners and admins only; `tenant_mismatch`, `mfa_required`";
 }
 
 impl Requirement for Owners {
     const ALLOWED: &'static [Standing] = &[Standing::PlatformAdmin, Standing::Owner];
+    const FORBIDDEN: &'static str =
+        "`forbidden`: owners and platform operators only; `tenant_mismatch`, `mfa_required`";
 }
 
 impl Requirement for Operators {
     const ALLOWED: &'static [Standing] = &[Standing::PlatformAdmin];
+    const FORBIDDEN: &'static str = OPERATORS_ONLY;
 }
 
 impl<R: Requirement> Requirement for Live<R> {
     const ALLOWED: &'static [Standing] = R::ALLOWED;
     const LIVE: bool = true;
+    const FORBIDDEN: &'static str = R::FORBIDDEN;
 }
 
-/// The tenant named by the path's `{slug}`, which the caller may act on as `R` requires.
+/// The 403 of what platform operators alone may do.
+const OPERATORS_ONLY: &str = "`forbidden`: platform operators only";
+
+/// The tenant named by the path's `{slug}`, which the caller may act on as `R` requires, and
+/// where the request came from (for the audit log).
 pub struct TenantAccess<R> {
     pub claims: Claims,
     pub tenant: TenantView,
     pub standing: Standing,
+    origin: Origin,
     requirement: PhantomData<fn() -> R>,
 }
 
@@ -94,7 +113,17 @@ impl<R: Requirement> FromRequestParts<AppState> for TenantAccess<R> {
         drop(conn);
         let standing = standing(&claims, &caller, &tenant)?;
         admit::<R>(standing, tenant.status)?;
-        Ok(Self { claims, tenant, standing, requirement: PhantomData })
+        let Ok(origin) = Origin::from_request_parts(parts, state).await;
+        Ok(Self { claims, tenant, standing, origin, requirement: PhantomData })
+    }
+}
+
+/// What a tenant route answers before its handler runs, for its OpenAPI document: list
+/// `TenantAccess<R>` in the route's `responses`, before any of these the route says more precisely.
+impl<R: Requirement> IntoResponses for TenantAccess<R> {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let gone = R::LIVE.then_some(("410", "`tenant_deleted`"));
+        problem_responses([("403", R::FORBIDDEN), ("404", "`not_found`")].into_iter().chain(gone))
     }
 }
 
@@ -106,6 +135,11 @@ impl<R: Requirement> TenantAccess<R> {
         let tenant = tenants::lock(tx, self.tenant.id).await?.ok_or_else(no_such_tenant)?;
         admit::<R>(self.standing, tenant.status)?;
         Ok(tenant)
+    }
+
+    /// Records `action`, taken by the caller on this tenant, in the audit log.
+    pub async fn record(&self, conn: &mut PgConnection, action: Action, details: Value) -> sqlx::Result<()> {
+        audit::record(conn, action, Some(self.claims.sub), Some(self.tenant.id), &self.origin, details).await
     }
 }
 
@@ -124,6 +158,13 @@ impl FromRequestParts<AppState> for PlatformOperator {
         } else {
             Err(ApiError::forbidden("platform operators only"))
         }
+    }
+}
+
+/// What a platform route answers before its handler runs, for its OpenAPI document.
+impl IntoResponses for PlatformOperator {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        problem_responses([("403", OPERATORS_ONLY)])
     }
 }
 

@@ -17,11 +17,11 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{Live, Managers, TenantAccess};
-use crate::identity::audit::{self, Action};
+use crate::identity::audit::Action;
 use crate::identity::email::Email;
 use crate::identity::invitations::{self, NewInvitation, OpenInvitation};
 use crate::identity::mail::{self, compose::Language};
-use crate::identity::people::{NewPerson, check_person};
+use crate::identity::people::NewPerson;
 use crate::identity::sessions::Origin;
 use crate::identity::users::{self, UserProfile};
 use crate::routes::Caller;
@@ -54,16 +54,13 @@ pub struct InvitationCreated {
 #[utoipa::path(post, path = "/v1/tenants/{slug}/invitations", tag = "tenants", params(("slug" = String, Path)),
     request_body = InvitationRequest, security(("bearer" = [])),
     responses(
+        TenantAccess<Live<Managers>>,
         (status = 201, description = "Created; the link `{APP_PUBLIC_URL}/invite/{token}` is mailed to the invitee, signed with the organisation's name", body = InvitationCreated),
-        (status = 403, description = "`forbidden`: owners and admins only; `tenant_mismatch`, `mfa_required`"),
-        (status = 404, description = "`not_found`"),
-        (status = 410, description = "`tenant_deleted`"),
         (status = 422, description = "`validation_failed`: bad email or role"),
     ))]
 pub async fn post_invitation(
     State(state): State<AppState>,
     access: TenantAccess<Live<Managers>>,
-    origin: Origin,
     JsonBody(request): JsonBody<InvitationRequest>,
 ) -> ApiResult<(StatusCode, Json<InvitationCreated>)> {
     let mut errors = Vec::new();
@@ -104,7 +101,7 @@ pub async fn post_invitation(
     };
     let mail_id = state.mail.invitation(&mut tx, &mail).await?;
     let details = serde_json::json!({ "email": email.as_str(), "role": request.role, "mail_id": mail_id });
-    audit::record(&mut tx, Action::InvitationCreated, Some(claims.sub), Some(tenant.id), &origin, details).await?;
+    access.record(&mut tx, Action::InvitationCreated, details).await?;
     tx.commit().await?;
     state.mail.wake();
     Ok((StatusCode::CREATED, Json(InvitationCreated { token, expires_at })))
@@ -115,20 +112,18 @@ pub async fn post_invitation(
 #[utoipa::path(get, path = "/v1/tenants/{slug}/invitations", tag = "tenants", params(("slug" = String, Path), PageParams),
     security(("bearer" = [])),
     responses(
+        TenantAccess<Managers>,
         (status = 200, description = "A page of open invitations", body = Page<OpenInvitation>),
-        (status = 403, description = "`forbidden`: owners and admins only; `tenant_mismatch`, `mfa_required`"),
-        (status = 404, description = "`not_found`"),
     ))]
 pub async fn list_invitations(
     State(state): State<AppState>,
     access: TenantAccess<Managers>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<OpenInvitation>>> {
-    let limit = page.limit()?;
-    let after: Option<(DateTime<Utc>, Uuid)> = page.position()?;
-    let mut conn = state.db.acquire().await?;
-    let rows = invitations::page_open_of_tenant(&mut conn, access.tenant.id, after, i64::from(limit) + 1).await?;
-    Ok(Json(Page::from_rows(rows, limit, |i| (i.created_at, i.id))))
+    let rows = async |after, limit| {
+        invitations::page_open_of_tenant(&mut *state.db.acquire().await?, access.tenant.id, after, limit).await
+    };
+    Ok(Json(page.fetch(rows, |i| (i.created_at, i.id)).await?))
 }
 
 /// The invitation a path names, beside the tenant's `{slug}`: any text, so that a malformed id
@@ -142,23 +137,22 @@ pub struct InvitationPath {
 #[utoipa::path(delete, path = "/v1/tenants/{slug}/invitations/{id}", tag = "tenants",
     params(("slug" = String, Path), ("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
+        TenantAccess<Managers>,
         (status = 204, description = "Revoked"),
-        (status = 403, description = "`forbidden`: owners and admins only; `tenant_mismatch`, `mfa_required`"),
         (status = 404, description = "`not_found`: no such open invitation in this tenant"),
     ))]
 pub async fn delete_invitation(
     State(state): State<AppState>,
     access: TenantAccess<Managers>,
-    origin: Origin,
     Path(InvitationPath { id }): Path<InvitationPath>,
 ) -> ApiResult<StatusCode> {
-    let (claims, tenant) = (&access.claims, &access.tenant);
+    let tenant = &access.tenant;
     let not_found = || ApiError::not_found("no open invitation with this id in this tenant");
     let id = Uuid::parse_str(&id).map_err(|_| not_found())?;
     let mut tx = state.db.begin().await?;
     let email = invitations::revoke(&mut tx, tenant.id, id).await?.ok_or_else(not_found)?;
     let details = serde_json::json!({ "invitation_id": id, "email": email });
-    audit::record(&mut tx, Action::InvitationRevoked, Some(claims.sub), Some(tenant.id), &origin, details).await?;
+    access.record(&mut tx, Action::InvitationRevoked, details).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -182,20 +176,13 @@ pub struct Joined {
 /// A new user's fields, checked against the invitation's email, and their password hashed
 /// before the transaction opens.
 async fn newcomer(state: &AppState, token: &str, body: &[u8]) -> ApiResult<Invitee> {
-    let fields: Newcomer = parse_json(body)?;
+    let Newcomer { password, firstname, lastname } = parse_json(body)?;
     let invitation = {
         let mut conn = state.db.acquire().await?;
         invitations::find_open(&mut conn, token).await?.ok_or(AcceptError::NotFound)?
     };
-    let mut errors = Vec::new();
-    let person = NewPerson {
-        email: invitation.email,
-        password: fields.password,
-        firstname: fields.firstname,
-        lastname: fields.lastname,
-    };
-    let person =
-        check_person(person, "", &mut errors).filter(|_| errors.is_empty()).ok_or_else(|| ApiError::invalid(errors))?;
+    let email = invitation.email;
+    let person = NewPerson { email, password, firstname, lastname }.checked().map_err(ApiError::invalid)?;
     let password_hash = state.guard.hash(person.password.clone()).await?;
     Ok(Invitee::Newcomer { person, password_hash })
 }
@@ -207,10 +194,8 @@ async fn newcomer(state: &AppState, token: &str, body: &[u8]) -> ApiResult<Invit
     request_body(content = Option<Newcomer>, description = "For a new user: password, firstname, lastname (the email is the invitation's); nothing with a bearer token"),
     responses(
         (status = 200, description = "Joined", body = Joined),
-        (status = 403, description = "`forbidden`: the invitation is for another email"),
-        (status = 404, description = "`not_found`: unknown, used or expired"),
-        (status = 409, description = "`conflict`: already a member, or an account exists (accept with its token)"),
         (status = 422, description = "`validation_failed`"),
+        AcceptError,
     ))]
 pub async fn post_accept(
     State(state): State<AppState>,

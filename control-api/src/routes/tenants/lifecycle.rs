@@ -8,12 +8,11 @@ use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{JsonBody, Page, PageParams, invalid_query};
 use shared::tenant::TenantStatus;
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use super::{Live, Managers, Operators, Owners, PlatformOperator, TenantAccess, TenantView};
 use crate::identity::audit::{self, Action, AuditEntry};
 use crate::identity::people::name_errors;
-use crate::identity::sessions::{self, Origin};
+use crate::identity::sessions;
 use crate::state::AppState;
 use crate::tenancy::jobs::{self, JobKind};
 use crate::tenancy::notify::TenantChange;
@@ -33,9 +32,9 @@ pub struct TenantFilter {
 /// Every tenant (platform operators).
 #[utoipa::path(get, path = "/v1/tenants", tag = "tenants", params(TenantFilter), security(("bearer" = [])),
     responses(
+        PlatformOperator,
         (status = 200, description = "A page of tenants, oldest first", body = Page<TenantView>),
         (status = 400, description = "`validation_failed`: an unknown status (`errors` names `status`)"),
-        (status = 403, description = "`forbidden`: platform operators only"),
         (status = 422, description = "`validation_failed`: bad limit or cursor"),
     ))]
 pub async fn list_tenants(
@@ -45,11 +44,8 @@ pub async fn list_tenants(
 ) -> ApiResult<Json<Page<TenantView>>> {
     let status = filter.status.as_deref().map(status_filter).transpose()?;
     let page = PageParams { limit: filter.limit, cursor: filter.cursor };
-    let limit = page.limit()?;
-    let after: Option<Uuid> = page.position()?;
-    let mut conn = state.db.acquire().await?;
-    let rows = tenants::list(&mut conn, status, after, i64::from(limit) + 1).await?;
-    Ok(Json(Page::from_rows(rows, limit, |t| t.id)))
+    let rows = async |after, limit| tenants::list(&mut *state.db.acquire().await?, status, after, limit).await;
+    Ok(Json(page.fetch(rows, |t| t.id).await?))
 }
 
 fn status_filter(value: &str) -> ApiResult<TenantStatus> {
@@ -62,9 +58,8 @@ fn status_filter(value: &str) -> ApiResult<TenantStatus> {
 /// A tenant (its owners and admins, platform operators).
 #[utoipa::path(get, path = "/v1/tenants/{slug}", tag = "tenants", params(("slug" = String, Path)), security(("bearer" = [])),
     responses(
+        TenantAccess<Managers>,
         (status = 200, description = "The tenant", body = TenantView),
-        (status = 403, description = "`forbidden`: owners and admins only; `tenant_mismatch`, `mfa_required`"),
-        (status = 404, description = "`not_found`"),
     ))]
 pub async fn get_tenant(access: TenantAccess<Managers>) -> Json<TenantView> {
     Json(access.tenant)
@@ -88,10 +83,8 @@ pub struct TenantPatch {
 /// Rename a tenant or change its settings.
 #[utoipa::path(patch, path = "/v1/tenants/{slug}", tag = "tenants", params(("slug" = String, Path)), request_body = TenantPatch, security(("bearer" = [])),
     responses(
+        TenantAccess<Live<Managers>>,
         (status = 200, description = "The updated tenant", body = TenantView),
-        (status = 403, description = "`forbidden`: owners and admins only; `tenant_mismatch`, `mfa_required`"),
-        (status = 404, description = "`not_found`"),
-        (status = 410, description = "`tenant_deleted`"),
         (status = 422, description = "`validation_failed`"),
     ))]
 pub async fn patch_tenant(
@@ -140,9 +133,8 @@ async fn platform_transition(
 /// Suspend a tenant: its people can no longer sign in or use the app plane.
 #[utoipa::path(post, path = "/v1/tenants/{slug}/suspend", tag = "tenants", params(("slug" = String, Path)), security(("bearer" = [])),
     responses(
+        TenantAccess<Operators>,
         (status = 200, description = "Suspended", body = TenantView),
-        (status = 403, description = "`forbidden`: platform operators only"),
-        (status = 404, description = "`not_found`"),
         (status = 409, description = "`conflict`: not active"),
     ))]
 pub async fn post_suspend(
@@ -155,9 +147,8 @@ pub async fn post_suspend(
 /// Reactivate a suspended tenant.
 #[utoipa::path(post, path = "/v1/tenants/{slug}/activate", tag = "tenants", params(("slug" = String, Path)), security(("bearer" = [])),
     responses(
+        TenantAccess<Operators>,
         (status = 200, description = "Active again", body = TenantView),
-        (status = 403, description = "`forbidden`: platform operators only"),
-        (status = 404, description = "`not_found`"),
         (status = 409, description = "`conflict`: not suspended"),
     ))]
 pub async fn post_activate(
@@ -170,21 +161,18 @@ pub async fn post_activate(
 /// Delete a tenant: it stops serving at once; its database and role are dropped by the worker.
 #[utoipa::path(delete, path = "/v1/tenants/{slug}", tag = "tenants", params(("slug" = String, Path)), security(("bearer" = [])),
     responses(
+        TenantAccess<Live<Owners>>,
         (status = 202, description = "Deleting", body = TenantView),
-        (status = 403, description = "`forbidden`: owners and platform operators only; `tenant_mismatch`, `mfa_required`"),
-        (status = 404, description = "`not_found`"),
-        (status = 410, description = "`tenant_deleted`: already deleted"),
     ))]
 pub async fn delete_tenant(
     State(state): State<AppState>,
     access: TenantAccess<Live<Owners>>,
-    origin: Origin,
 ) -> ApiResult<(StatusCode, Json<TenantView>)> {
     let mut tx = state.db.begin().await?;
     let tenant = access.lock(&mut tx).await?;
     let updated = tenants::mark_deleting(&mut tx, tenant.id).await?;
     let details = serde_json::json!({ "slug": tenant.slug });
-    audit::record(&mut tx, Action::TenantDeleted, Some(access.claims.sub), Some(tenant.id), &origin, details).await?;
+    access.record(&mut tx, Action::TenantDeleted, details).await?;
     let revoked = sessions::revoke_tenant(&mut tx, tenant.id, "tenant_deleted").await?;
     jobs::enqueue(&mut tx, tenant.id, JobKind::Drop).await?;
     tx.commit().await?;
@@ -196,18 +184,16 @@ pub async fn delete_tenant(
 /// The tenant's audit log, newest first.
 #[utoipa::path(get, path = "/v1/tenants/{slug}/audit-log", tag = "tenants", params(("slug" = String, Path), PageParams), security(("bearer" = [])),
     responses(
+        TenantAccess<Managers>,
         (status = 200, description = "A page of entries", body = Page<AuditEntry>),
-        (status = 403, description = "`forbidden`: owners and admins only; `tenant_mismatch`, `mfa_required`"),
-        (status = 404, description = "`not_found`"),
     ))]
 pub async fn get_audit_log(
     State(state): State<AppState>,
     access: TenantAccess<Managers>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<AuditEntry>>> {
-    let limit = page.limit()?;
-    let before: Option<i64> = page.position()?;
-    let mut conn = state.db.acquire().await?;
-    let rows = audit::page_of_tenant(&mut conn, access.tenant.id, before, i64::from(limit) + 1).await?;
-    Ok(Json(Page::from_rows(rows, limit, |e| e.id)))
+    let rows = async |before, limit| {
+        audit::page_of_tenant(&mut *state.db.acquire().await?, access.tenant.id, before, limit).await
+    };
+    Ok(Json(page.fetch(rows, |e| e.id).await?))
 }

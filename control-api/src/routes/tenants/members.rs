@@ -1,43 +1,44 @@
 //! A tenant's members: list, change role, remove (and erase). Every change is mirrored into the
 //! tenant database by a job queued in the same transaction.
 
+use std::collections::BTreeMap;
+
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use shared::auth::Role;
 use shared::error::{ApiError, ApiResult, FieldError};
+use shared::http::openapi::problem_responses;
 use shared::http::{JsonBody, Page, PageParams};
 use sqlx::PgConnection;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::{RefOr, Response};
+use utoipa::{IntoParams, IntoResponses, ToSchema};
 use uuid::Uuid;
 
 use super::{Live, Managers, Standing, TenantAccess};
-use crate::identity::audit::{self, Action};
+use crate::identity::audit::Action;
 use crate::identity::erasure::{self, IdentityErasure};
 use crate::identity::memberships::{self, MemberView};
-use crate::identity::sessions::{self, Origin};
+use crate::identity::sessions;
 use crate::state::AppState;
 use crate::tenancy::jobs::{self, JobKind};
 
 /// Members, in the order they joined.
 #[utoipa::path(get, path = "/v1/tenants/{slug}/members", tag = "tenants", params(("slug" = String, Path), PageParams), security(("bearer" = [])),
     responses(
+        TenantAccess<Managers>,
         (status = 200, description = "A page of members", body = Page<MemberView>),
-        (status = 403, description = "`forbidden`: owners and admins only; `tenant_mismatch`, `mfa_required`"),
-        (status = 404, description = "`not_found`"),
     ))]
 pub async fn list_members(
     State(state): State<AppState>,
     access: TenantAccess<Managers>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<MemberView>>> {
-    let limit = page.limit()?;
-    let after: Option<(DateTime<Utc>, Uuid)> = page.position()?;
-    let mut conn = state.db.acquire().await?;
-    let rows = memberships::page_of_tenant(&mut conn, access.tenant.id, after, i64::from(limit) + 1).await?;
-    Ok(Json(Page::from_rows(rows, limit, |m| (m.joined_at, m.user_id))))
+    let rows = async |after, limit| {
+        memberships::page_of_tenant(&mut *state.db.acquire().await?, access.tenant.id, after, limit).await
+    };
+    Ok(Json(page.fetch(rows, |m| (m.joined_at, m.user_id)).await?))
 }
 
 /// A role a membership can hold (not the platform's).
@@ -77,6 +78,19 @@ async fn check_change(
     Ok(())
 }
 
+/// `check_change`'s refusals, for the OpenAPI document: the 403 of an admin touching an owner
+/// (beside those of `TenantAccess`), the 409 of the last owner.
+struct RoleChangeRefused;
+
+impl IntoResponses for RoleChangeRefused {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        problem_responses([
+            ("403", "`forbidden`; `tenant_mismatch`, `mfa_required`"),
+            ("409", "`conflict`: the last owner"),
+        ])
+    }
+}
+
 async fn current_role(conn: &mut PgConnection, tenant_id: Uuid, user_id: Uuid) -> ApiResult<Role> {
     let stored =
         memberships::lock_role(conn, tenant_id, user_id).await?.ok_or_else(|| ApiError::not_found("no such member"))?;
@@ -98,24 +112,20 @@ pub struct MemberPath {
 #[utoipa::path(patch, path = "/v1/tenants/{slug}/members/{user_id}", tag = "tenants",
     params(("slug" = String, Path), ("user_id" = Uuid, Path)), request_body = RoleChange, security(("bearer" = [])),
     responses(
+        TenantAccess<Live<Managers>>,
         (status = 200, description = "The member with the new role", body = MemberView),
-        (status = 403, description = "`forbidden`; `tenant_mismatch`, `mfa_required`"),
-        (status = 404, description = "`not_found`"),
-        (status = 409, description = "`conflict`: the last owner"),
-        (status = 410, description = "`tenant_deleted`"),
         (status = 422, description = "`validation_failed`: unknown role"),
+        RoleChangeRefused,
     ))]
 pub async fn patch_member(
     State(state): State<AppState>,
     access: TenantAccess<Live<Managers>>,
-    origin: Origin,
     Path(MemberPath { user_id }): Path<MemberPath>,
     JsonBody(change): JsonBody<RoleChange>,
 ) -> ApiResult<Json<MemberView>> {
     let Some(role) = membership_role(&change.role) else {
         return Err(ApiError::invalid(vec![FieldError::new("role", "must be owner, admin, agent or customer")]));
     };
-    let claims = &access.claims;
     let mut tx = state.db.begin().await?;
     let tenant = access.lock(&mut tx).await?;
     let current = current_role(&mut tx, tenant.id, user_id).await?;
@@ -123,7 +133,7 @@ pub async fn patch_member(
     let member = memberships::set_role(&mut tx, tenant.id, user_id, role).await?;
     jobs::enqueue(&mut tx, tenant.id, JobKind::SyncMember(user_id)).await?;
     let details = serde_json::json!({ "user_id": user_id, "from": current, "to": role });
-    audit::record(&mut tx, Action::MemberRoleChanged, Some(claims.sub), Some(tenant.id), &origin, details).await?;
+    access.record(&mut tx, Action::MemberRoleChanged, details).await?;
     tx.commit().await?;
     Ok(Json(member))
 }
@@ -148,20 +158,19 @@ pub struct Removal {
 #[utoipa::path(delete, path = "/v1/tenants/{slug}/members/{user_id}", tag = "tenants",
     params(("slug" = String, Path), ("user_id" = Uuid, Path), Removal), security(("bearer" = [])),
     responses(
+        TenantAccess<Managers>,
         (status = 204, description = "Removed (and erased, with `erase=true`)"),
         (status = 400, description = "`validation_failed`: an unknown query parameter, or `erase` neither `true` nor `false`"),
-        (status = 403, description = "`forbidden`; `tenant_mismatch`, `mfa_required`"),
         (status = 404, description = "`not_found`: no such member (already removed or erased)"),
-        (status = 409, description = "`conflict`: the last owner"),
+        RoleChangeRefused,
     ))]
 pub async fn delete_member(
     State(state): State<AppState>,
     access: TenantAccess<Managers>,
-    origin: Origin,
     Path(MemberPath { user_id }): Path<MemberPath>,
     Query(removal): Query<Removal>,
 ) -> ApiResult<StatusCode> {
-    let (claims, tenant) = (&access.claims, &access.tenant);
+    let tenant = &access.tenant;
     let mut tx = state.db.begin().await?;
     let current = current_role(&mut tx, tenant.id, user_id).await?;
     check_change(&mut tx, access.standing, tenant.id, current, None).await?;
@@ -179,10 +188,10 @@ pub async fn delete_member(
         };
         // The id only: the email and name are what is being erased.
         let details = serde_json::json!({ "user_id": user_id, "role": current, "identity_erased": identity_erased });
-        audit::record(&mut tx, Action::MemberErased, Some(claims.sub), Some(tenant.id), &origin, details).await?;
+        access.record(&mut tx, Action::MemberErased, details).await?;
     } else {
         let details = serde_json::json!({ "user_id": user_id, "role": current });
-        audit::record(&mut tx, Action::MemberRemoved, Some(claims.sub), Some(tenant.id), &origin, details).await?;
+        access.record(&mut tx, Action::MemberRemoved, details).await?;
     }
     tx.commit().await?;
     state.notifier.sessions_revoked(&revoked).await;

@@ -18,7 +18,7 @@ use crate::identity::sessions::Origin;
 use crate::identity::users::UserProfile;
 use crate::routes::Caller;
 use crate::state::AppState;
-use crate::tenancy::signup::{self, NewOrganisation, Owner};
+use crate::tenancy::signup::{self, NewOrganisation, Owner, SignupError};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -103,10 +103,9 @@ async fn check_signup_budget(state: &AppState, ip: Option<std::net::IpAddr>) -> 
     responses(
         (status = 202, description = "Accepted: the tenant is being provisioned", body = SignupResponse),
         (status = 400, description = "`validation_failed`: unreadable body or unknown fields"),
-        (status = 409, description = "`conflict`: the slug is taken, or the email belongs to an account (sign in and sign up with its access token; the password given is never checked)"),
         (status = 422, description = "`validation_failed`: bad slug, name, email or password; `admin` missing without a token or given with one"),
         (status = 429, description = "`rate_limited`: too many sign-ups from this address or in all; see Retry-After"),
-        (status = 503, description = "`server_busy`: see Retry-After"),
+        SignupError,
     ))]
 pub async fn post_signup(
     State(state): State<AppState>,
