@@ -22,10 +22,10 @@
 //!   receipts, a member renamed or given another role): at most `KEPT_FOR` (1 s), the life of a
 //!   kept version.
 //! - **What time alone changes**: an answer says when (`Timed`; for where tickets stand, the
-//!   badge's `sav::tickets::badge::Turns`). A badge that turns at risk or
-//!   breached at a known instant is served from memory until that instant and no longer; what
-//!   moves all the time (a paused clock's waited seconds) at most 30 seconds, the bucket. A 304
-//!   is bounded by the bucket in every case.
+//!   badge's `sav::tickets::badge::Turns`). A badge that turns at risk or breached at a known
+//!   instant is served from memory until that instant and no longer; what moves all the time (a
+//!   paused clock's waited seconds) at most 30 seconds, the bucket. A 304 is bounded by the
+//!   bucket in every case.
 //! - **Anything else** (a change made around both services, a bump another replica could not
 //!   write): at most `LONGEST_LIFE` (5 min), the longest an answer is kept.
 //! - **Without Redis** (one replica, or Redis away) there is no shared version: the answers are

@@ -1,10 +1,12 @@
 //! SAV tickets. The rules live here as plain functions over plain values, with no I/O, so they
-//! are tested exhaustively on their own: the status state machine, the SLA clock, and the
-//! priority rules. Around them: who may see what (`access`), what people write (`content`),
-//! the ticket rows (`store`) and their list (`listing`), their history (`history`) and threads
-//! (`messages`), the tenant's SLA policy (`sla_policy`), what each action asks of a ticket
-//! (`moves`, pure too), changes with their side effects (`lifecycle`), and the due tickets the
-//! scheduled jobs act on (`due`; the acting is `crate::worker::deadlines`).
+//! are tested exhaustively on their own: the status state machine (with which SLA clock each
+//! status runs), the SLA clock's due times (`sla`), where a ticket stands against them
+//! (`badge`), and the priority rules. Around them: who may see what (`access`), what people
+//! write (`content`), the ticket rows (`store`, with the one list of their columns) and their
+//! list (`listing`), their history (`history`) and threads (`messages`), the tenant's SLA policy
+//! (`sla_policy`), what each action asks of a ticket (`moves`, pure too), changes with their
+//! side effects (`lifecycle`), and the due tickets the scheduled jobs act on (`due`; the acting
+//! is `crate::worker::deadlines`).
 
 pub mod access;
 pub mod badge;

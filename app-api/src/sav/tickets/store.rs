@@ -68,7 +68,7 @@ pub struct Ticket {
 /// read by `Ticket`'s `FromRow`); `ticket_sql!(query HEAD, TAIL, args...)` is the checked
 /// `sqlx::query!` of `HEAD`, the list with its types, and `TAIL`, whose record `ticket_of!`
 /// reads (the query macros take a concatenation of literals, so the list is handed to them as
-/// such).
+/// such; the caller has `Priority` and `Status` in scope).
 macro_rules! ticket_sql {
     (@with [columns] $([$sql:literal $($type:literal)?])*) => {
         concat!($($sql),*)
