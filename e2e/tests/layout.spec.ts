@@ -4,7 +4,7 @@
 // phone to a wide screen. A table wider than its card scrolls inside its own container, never
 // the page. The menus open and close from the keyboard.
 import { expect, test, type Page } from '@playwright/test';
-import { type Org, type Person, accountMenuButton, app, customer, expectAccessible, expectCall, login, organisation, signInThroughThePage, staff } from './platform';
+import { type Org, type Person, accountMenuButton, app, customer, expectAccessible, expectCall, login, organisation, screenshot, signInThroughThePage, staff } from './platform';
 
 const WIDTHS = [360, 768, 1024, 1280, 1920];
 /** Below this width the sidebar folds behind the Menu button. */
@@ -117,6 +117,7 @@ test('layout: the dashboard, the ticket list, a ticket page, the sidebar and the
       await expect(menu).toHaveAttribute('aria-expanded', 'true');
       await expect(sidebar.getByRole('link', { name: 'Dashboard' })).toHaveAttribute('aria-current', 'page');
       await expectWithinWindow(page, `the open sidebar at ${width} px`);
+      if (width === 360) await screenshot(page, 'console-menu-phone-en');
       await page.keyboard.press('Escape');
       await expect(sidebar).toBeHidden();
       await expect(menu).toBeFocused();
@@ -145,6 +146,7 @@ test('layout: the dashboard, the ticket list, a ticket page, the sidebar and the
     await expect(settings.getByRole('link', { name: 'SLA policy' })).toHaveAttribute('aria-current', 'page');
     await expect(settings.getByRole('link')).toHaveText(['Organisation', 'Team', 'Integrations', 'Macros', 'SLA policy', 'Mailbox', 'Quarantine']);
     await expectWithinWindow(page, `the settings at ${width} px`);
+    if (width === 1280) await screenshot(page, 'console-settings-en');
 
     // The account menu's panel stays inside the window.
     await accountMenuButton(page).click();
