@@ -2,7 +2,7 @@
 // and sign in with the new password; the registration's confirmation link; an invitation.
 import { expect, test } from '@playwright/test';
 import { linkFromMail } from './mail';
-import { PASSWORD, control, customer, expectAccessible, expectCall, organisation, tenantUrl, uniqueEmail } from './platform';
+import { PASSWORD, control, customer, expectAccessible, expectCall, organisation, signOut, tenantUrl, uniqueEmail } from './platform';
 
 const NEW_PASSWORD = 'another long passphrase, new';
 
@@ -44,7 +44,7 @@ test('forgot password: the mailed link sets a new password, which signs in; the 
   expect(old.status).toBe(401);
 
   // The same link again: used.
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signOut(page);
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   await page.goto(`${tenantUrl(org.slug)}${link}`);
   await page.getByLabel('New password').fill('yet another long passphrase');

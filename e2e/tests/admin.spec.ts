@@ -8,9 +8,11 @@ import {
   customer,
   expectAccessible,
   expectCall,
+  openSettings,
   organisation,
   screenshot,
   signInThroughThePage,
+  signOut,
   staff,
   tenantUrl,
   uniqueEmail,
@@ -51,8 +53,7 @@ test('admin: the dashboard shows the SLA summary, the workload and the storage',
   await screenshot(page, 'admin-dashboard-en');
 
   // An owner gives a ticket to someone; the workload follows.
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tickets' }).click();
-  await page.getByRole('link', { name: 'All tickets' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'All tickets' }).click();
   await page.getByRole('link', { name: /Paiement refusé/ }).click();
   await page.getByLabel('Assign to someone else').selectOption({ label: 'Inès Moreau' });
   await page.getByRole('button', { name: 'Assign', exact: true }).click();
@@ -70,7 +71,7 @@ test('admin: an invited agent registers through the link in the browser and sign
   const org = await organisation('invite');
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: tenantUrl(org.slug) });
   await signInThroughThePage(page, org.slug, org.ownerEmail);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Team' }).click();
+  await openSettings(page, 'Team');
   await expect(page.getByRole('heading', { name: 'Team', level: 1 })).toBeVisible();
   await expectAccessible(page, 'the team page');
 
@@ -109,11 +110,14 @@ test('admin: an invited agent registers through the link in the browser and sign
   await invitee.getByLabel('Password').fill(PASSWORD);
   await invitee.getByRole('button', { name: 'Accept invitation' }).click();
   await expect(invitee.getByRole('heading', { name: 'Tickets', level: 1 })).toBeVisible();
-  // No admin pages for an agent.
-  await expect(invitee.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Team' })).toHaveCount(0);
+  // No admin pages for an agent: the settings area lists the quarantine alone.
+  await expect(invitee.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' })).toHaveCount(0);
+  await invitee.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  await expect(invitee.getByRole('heading', { name: 'Quarantine', level: 1 })).toBeVisible();
+  await expect(invitee.getByRole('navigation', { name: 'Settings' }).getByRole('link')).toHaveText(['Quarantine']);
   await invitee.goto(`${tenantUrl(org.slug)}/admin/team`);
   await expect(invitee.getByRole('heading', { name: 'Page not found' })).toBeVisible();
-  await invitee.getByRole('button', { name: 'Sign out' }).click();
+  await signOut(invitee);
   await expect(invitee.getByRole('button', { name: 'Sign in' })).toBeVisible();
   await signInThroughThePage(invitee, org.slug, email);
   await expect(invitee.getByRole('heading', { name: 'Tickets', level: 1 })).toBeVisible();
@@ -127,13 +131,13 @@ test('admin: an invited agent registers through the link in the browser and sign
 test('admin: the SLA policy and the two-factor requirement', async ({ page }) => {
   const org = await organisation('settings');
   await signInThroughThePage(page, org.slug, org.ownerEmail);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings', exact: true }).click();
-  await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
+  await openSettings(page, 'SLA policy');
+  await expect(page.getByRole('heading', { name: 'SLA policy', level: 1 })).toBeVisible();
 
   const urgent = page.getByRole('group', { name: 'Urgent priority' });
   const response = urgent.getByLabel('First reply within (minutes)');
   await expect(response).toHaveValue('60');
-  await expectAccessible(page, 'the settings');
+  await expectAccessible(page, 'the SLA policy');
 
   // A first reply target past the resolution target: said beside the field, nothing saved.
   await response.fill('300');
@@ -149,6 +153,8 @@ test('admin: the SLA policy and the two-factor requirement', async ({ page }) =>
   expect((policy.targets as Record<string, Record<string, number>>).urgent!.response_minutes).toBe(30);
 
   // Requiring 2FA waits for the owner's own.
+  await openSettings(page, 'Organisation');
+  await expect(page.getByRole('heading', { name: 'Organisation', level: 1 })).toBeVisible();
   await page.getByLabel('Require two-factor authentication for owners and administrators').check();
   await expect(page.getByText('Turn on two-factor authentication for your own account first')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Save this setting' })).toBeDisabled();

@@ -12,6 +12,7 @@ import {
   organisation,
   screenshot,
   signInThroughThePage,
+  signOut,
   staff,
   tenantUrl,
 } from './platform';
@@ -43,7 +44,7 @@ test('console: an agent takes, answers, waits for the customer, sees the answer 
   await expectAccessible(page, 'the queue, my tickets, empty');
 
   // The unassigned queue, with the ticket's SLA badge.
-  await page.getByRole('navigation', { name: 'Queues' }).getByRole('link', { name: 'Unassigned' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Unassigned' }).click();
   const row = page.getByRole('link', { name: /Théière arrivée cassée/ });
   await expect(row).toBeVisible();
   await expect(page.getByText(/First reply due in/)).toBeVisible();
@@ -204,7 +205,7 @@ test('console: the queue updates live, filters and searches, and resolves from t
   await page.getByLabel('Name of the saved filter').fill('Remboursements');
   await page.getByRole('button', { name: 'Save filter' }).click();
   await page.reload();
-  await expect(page.getByRole('navigation', { name: 'Queues' }).getByRole('link', { name: 'Remboursements' })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Remboursements' })).toBeVisible();
   await expectAccessible(page, 'the queue with a saved filter');
 
   // j selects, e resolves the selected ticket.
@@ -265,7 +266,7 @@ test('console: an agent sees a VIP customer by name and hands the ticket to a co
   await expectAccessible(page, 'a ticket given away');
 
   // The colleague finds it in their queue, with the same header.
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signOut(page);
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   await signInThroughThePage(page, org.slug, colleague.email);
   await page.getByRole('link', { name: /Commande incomplète/ }).click();

@@ -5,7 +5,7 @@
 // with its original to download; agents see the quarantine but cannot act on it.
 import { randomUUID } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
-import { app, appRaw, expectAccessible, expectCall, organisation, screenshot, signInThroughThePage, staff } from './platform';
+import { app, appRaw, expectAccessible, expectCall, openSettings, organisation, screenshot, signInThroughThePage, staff } from './platform';
 
 type Json = Record<string, unknown>;
 
@@ -28,8 +28,8 @@ function mail(from: string, name: string, subject: string, body: string) {
   return { type: 'message/rfc822', text };
 }
 
-async function openFromNav(page: Page, link: string, heading: string) {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click();
+async function openFromSettings(page: Page, link: string, heading: string) {
+  await openSettings(page, link);
   await expect(page.getByRole('heading', { name: heading, level: 1 })).toBeVisible();
 }
 
@@ -40,7 +40,7 @@ test('email in: quarantined mail is released into a ticket or discarded, and a r
   await expect(page.getByRole('heading', { name: 'Tickets', level: 1 })).toBeVisible();
 
   // The mailbox: unknown senders are quarantined. A bad address is refused beside its field.
-  await openFromNav(page, 'Mailbox', 'Mailbox');
+  await openFromSettings(page, 'Mailbox', 'Mailbox');
   await expect(page.getByText('No mailbox is set up.')).toBeVisible();
   const server = page.getByLabel('IMAP server address');
   await server.fill('ftp://mail.example.com');
@@ -67,7 +67,7 @@ test('email in: quarantined mail is released into a ticket or discarded, and a r
   await expectCall(appRaw(org.slug, 'POST', '/v1/inbound/email', relay, mail(spam, 'Winner', 'You won a prize', 'Click here.')), 202);
 
   // The quarantine lists both, newest first, with the reason.
-  await openFromNav(page, 'Quarantine', 'Quarantine');
+  await openFromSettings(page, 'Quarantine', 'Quarantine');
   const rows = page.getByRole('table', { name: 'Emails in quarantine, newest first' }).getByRole('row');
   await expect(rows).toHaveCount(3);
   await expect(rows.nth(1)).toContainText('You won a prize');
@@ -123,8 +123,8 @@ test('email in: quarantined mail is released into a ticket or discarded, and a r
   const other = await context.newPage();
   await signInThroughThePage(other, org.slug, agent.email);
   await expect(other.getByRole('heading', { name: 'Tickets', level: 1 })).toBeVisible();
-  await expect(other.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Mailbox' })).toHaveCount(0);
-  await openFromNav(other, 'Quarantine', 'Quarantine');
+  await openFromSettings(other, 'Quarantine', 'Quarantine');
+  await expect(other.getByRole('link', { name: 'Mailbox', exact: true })).toHaveCount(0);
   await expect(other.getByRole('row').filter({ hasText: 'Second prize' })).toBeVisible();
   await expect(other.getByRole('button', { name: /^Release/ })).toHaveCount(0);
   await expect(other.getByRole('button', { name: /^Discard/ })).toHaveCount(0);

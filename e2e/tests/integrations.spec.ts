@@ -3,13 +3,13 @@
 // 127.0.0.1), its secret shown once, a test event whose failed attempt appears in the delivery
 // log, the endpoint turned off and on, its secret rotated; none of it for agents.
 import { expect, test, type Page } from '@playwright/test';
-import { app, expectAccessible, expectCall, organisation, screenshot, signInThroughThePage, staff, tenantUrl } from './platform';
+import { app, expectAccessible, expectCall, openSettings, organisation, screenshot, signInThroughThePage, staff, tenantUrl } from './platform';
 
 type Json = Record<string, unknown>;
 
 async function openIntegrations(page: Page) {
   await expect(page.getByRole('heading', { name: 'Tickets', level: 1 })).toBeVisible();
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations' }).click();
+  await openSettings(page, 'Integrations');
   await expect(page.getByRole('heading', { name: 'Integrations', level: 1 })).toBeVisible();
 }
 
@@ -77,7 +77,9 @@ test('integrations: an API key is shown once, then by its prefix, and revoked', 
   const other = await context.newPage();
   await signInThroughThePage(other, org.slug, agent.email);
   await expect(other.getByRole('heading', { name: 'Tickets', level: 1 })).toBeVisible();
-  await expect(other.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations' })).toHaveCount(0);
+  await other.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  await expect(other.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Quarantine' })).toBeVisible();
+  await expect(other.getByRole('link', { name: 'Integrations', exact: true })).toHaveCount(0);
   await other.goto(`${tenantUrl(org.slug)}/admin/integrations`);
   await expect(other.getByRole('heading', { name: 'Page not found' })).toBeVisible();
   await context.close();

@@ -4,14 +4,14 @@
 // placeholders filled, the new status and the new priority; a macro whose status move the ticket
 // refuses changes nothing and says why.
 import { expect, test, type Page } from '@playwright/test';
-import { type Org, type Person, app, customer, expectAccessible, expectCall, login, organisation, screenshot, signInThroughThePage, staff, tenantUrl } from './platform';
+import { type Org, type Person, app, customer, expectAccessible, expectCall, login, openSettings, organisation, screenshot, signInThroughThePage, staff, tenantUrl } from './platform';
 
 // Access tokens last 20 s in these runs: each call through the API signs in afresh.
 const as = (org: Org, who: Person | { email: string }) => login(org.slug, who.email);
 
 async function openMacros(page: Page) {
   await expect(page.getByRole('heading', { name: 'Tickets', level: 1 })).toBeVisible();
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Macros' }).click();
+  await openSettings(page, 'Macros');
   await expect(page.getByRole('heading', { name: 'Macros', level: 1 })).toBeVisible();
 }
 
@@ -98,7 +98,9 @@ test('macros: an admin makes one, an agent applies it with the keyboard; the rep
   const desk = await context.newPage();
   await signInThroughThePage(desk, org.slug, agent.email);
   await expect(desk.getByRole('heading', { name: 'Tickets', level: 1 })).toBeVisible();
-  await expect(desk.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Macros' })).toHaveCount(0);
+  await desk.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  await expect(desk.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Quarantine' })).toBeVisible();
+  await expect(desk.getByRole('link', { name: 'Macros', exact: true })).toHaveCount(0);
   await desk.goto(`${tenantUrl(org.slug)}/tickets/${id}`);
   await expect(desk.getByRole('heading', { name: 'Bec de théière fendu', level: 1 })).toBeVisible();
   await expect(desk.getByText('Current status: In progress')).toBeVisible();

@@ -13,6 +13,7 @@ import {
   expectAccessible,
   expectCall,
   login,
+  openAccountMenu,
   organisation,
   signInThroughThePage,
   staff,
@@ -89,7 +90,7 @@ test('the notification settings save and stay; customers see only their kinds, s
   const [agent, me] = await Promise.all([staff(org, 'agent'), customer(org)]);
 
   await signInThroughThePage(page, org.slug, me.email);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Notification settings' }).click();
+  await (await openAccountMenu(page)).getByRole('link', { name: 'Notification settings' }).click();
   await expect(page.getByRole('heading', { name: 'Notification settings', level: 1 })).toBeVisible();
   const byEmail = page.getByRole('checkbox', { name: 'New messages, by email' });
   await expect(byEmail).toBeVisible();
@@ -118,7 +119,7 @@ test('the notification settings save and stay; customers see only their kinds, s
   const staffPage = await context.newPage();
   await signInThroughThePage(staffPage, org.slug, agent.email);
   await expect(staffPage.getByRole('heading', { name: 'Tickets', level: 1 })).toBeVisible();
-  await staffPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Notification settings' }).click();
+  await (await openAccountMenu(staffPage)).getByRole('link', { name: 'Notification settings' }).click();
   await expect(staffPage.getByRole('checkbox', { name: 'Missed service targets, by email' })).toBeVisible();
   await expect(staffPage.getByRole('checkbox', { name: 'Tickets assigned to me, in the app' })).toBeVisible();
   await expect(staffPage.getByRole('button', { name: /^Notifications/ })).toBeVisible();

@@ -141,6 +141,27 @@ export async function signInThroughThePage(page: Page, slug: string, email: stri
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/** The signed-in person's account menu in the header, opened: their own pages and signing out. */
+export async function openAccountMenu(page: Page) {
+  await accountMenuButton(page).click();
+  return page.getByRole('navigation', { name: 'Your account' });
+}
+
+/** The button that opens the account menu (named by the person, then "Account menu"). */
+export const accountMenuButton = (page: Page) => page.getByRole('button', { name: /Account menu$/ });
+
+export async function signOut(page: Page) {
+  await (await openAccountMenu(page)).getByRole('button', { name: 'Sign out' }).click();
+}
+
+/** Opens a page of the console's settings area: the sidebar's Settings, then the area's own
+ * navigation. */
+export async function openSettings(page: Page, name: string) {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name, exact: true }).click();
+  await expect(page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name, exact: true })).toHaveAttribute('aria-current', 'page');
+}
+
 /** No serious or critical accessibility violation on the page as it is now. */
 export async function expectAccessible(page: Page, where: string) {
   const results = await new AxeBuilder({ page }).analyze();
@@ -155,5 +176,7 @@ export async function screenshot(page: Page, name: string) {
   const folder = process.env.E2E_SCREENSHOTS;
   if (!folder) return;
   mkdirSync(folder, { recursive: true });
+  // From the top, so what sticks while scrolling (the sidebar) is drawn where it starts.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(folder, `${name}.png`), fullPage: true });
 }

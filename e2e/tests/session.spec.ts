@@ -1,7 +1,7 @@
 // Sessions: the access token in memory only, renewed silently through the HttpOnly cookie,
 // restored on reload, ended by sign-out; two-factor sign-in; lockout messages.
 import { expect, test } from '@playwright/test';
-import { PASSWORD, accessTokenSeconds, customer, expectAccessible, organisation, signInThroughThePage, tenantUrl } from './platform';
+import { PASSWORD, accessTokenSeconds, customer, expectAccessible, organisation, signInThroughThePage, signOut, tenantUrl } from './platform';
 import { totp } from './totp';
 
 test('the session renews silently, survives a reload, keeps no secret in storage, and sign-out ends it', async ({ page }) => {
@@ -34,7 +34,7 @@ test('the session renews silently, survives a reload, keeps no secret in storage
   await page.reload();
   await expect(page.getByRole('heading', { name: /Après le renouvellement/ })).toBeVisible();
 
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signOut(page);
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   await page.reload();
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
@@ -67,7 +67,7 @@ test('two-factor set up with the QR code, then sign-in with a code and with a re
   await expectAccessible(page, 'the recovery codes');
   await page.getByLabel('I have saved my recovery codes').check();
   await page.getByRole('button', { name: 'Done' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signOut(page);
   // Signed out once the sign-in page shows (leaving earlier would cancel the sign-out).
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
 
@@ -80,7 +80,7 @@ test('two-factor set up with the QR code, then sign-in with a code and with a re
   await page.getByLabel('Recovery code').fill(recovery);
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page.getByRole('heading', { name: 'My tickets' })).toBeVisible();
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signOut(page);
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
 
   // The authenticator's next code (the one used to turn 2FA on cannot be replayed).

@@ -10,7 +10,7 @@ import { usePaged } from '../data/paged';
 import { useLive } from '../data/resource';
 import { formatDateTime, t, tn } from '../i18n';
 import { Link } from '../router/router';
-import { useSubmit } from '../ui/hooks';
+import { useDismiss, useSubmit } from '../ui/hooks';
 import { ErrorAlert, Loading } from '../ui/status';
 import { arrivals, badgeText, markedRead, type BellState } from './model';
 
@@ -30,23 +30,7 @@ export function Bell() {
   const newest = count.data?.data[0]?.id ?? null;
   const arrived = useArrivals(unread, newest);
 
-  useEffect(() => {
-    if (!open) return;
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key !== 'Escape') return;
-      setOpen(false);
-      button.current?.focus();
-    };
-    const onPointer = (event: PointerEvent) => {
-      if (!box.current?.contains(event.target as Node)) setOpen(false);
-    };
-    document.addEventListener('keydown', onKey);
-    document.addEventListener('pointerdown', onPointer);
-    return () => {
-      document.removeEventListener('keydown', onKey);
-      document.removeEventListener('pointerdown', onPointer);
-    };
-  }, [open]);
+  useDismiss(open, () => setOpen(false), button, box);
 
   const label = unread > 0 ? tn('notifications.bell.label_unread', unread) : t('notifications.bell.label');
   return (

@@ -54,20 +54,26 @@ export function SignedIn({ slug, place, location, userId, emailUnconfirmed }: { 
   const member = me.data;
   const area: Area = member.role === 'customer' ? portalArea : consoleArea;
   const path = location.path;
-  const nav = [
-    ...area.nav(path, member.role),
+  const links = [
     { href: '/account/notifications', label: t('nav.notifications'), current: path === '/account/notifications' },
     { href: '/account/2fa', label: t('nav.security'), current: path === '/account/2fa' },
   ];
   const banner = member.role === 'customer' && emailUnconfirmed ? <p class="email-banner">{t('auth.verify.banner')}</p> : null;
   return (
     <MemberContext.Provider value={{ member, slug }}>
-      <Layout place={place} nav={nav} user={{ name: displayName(member), onSignOut: signOut, signingOut }} tools={
+      <Layout
+        place={place}
+        nav={area.nav?.(path, member.role)}
+        sidebar={area.sidebar?.(location)}
+        user={{ name: displayName(member), onSignOut: signOut, signingOut, links }}
+        tools={
           <>
             <LiveStatus />
             <Bell />
           </>
-        } banner={banner}>
+        }
+        banner={banner}
+      >
         <Routes
           path={path}
           routes={[

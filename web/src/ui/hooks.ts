@@ -1,5 +1,7 @@
-//! State for data that loads and for forms that submit, with the failure kept for display.
+//! State for data that loads and for forms that submit, with the failure kept for display; how
+//! dialogs and the panels a button opens (the bell, the account menu, the menu on phones) close.
 
+import type { RefObject } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { getLocale, onLocaleChange, type Locale } from '../i18n';
 
@@ -52,4 +54,29 @@ export function useModalDialog(open: boolean) {
     if (!open && element.open) element.close();
   }, [open]);
   return dialog;
+}
+
+/** While `open`, what closes a panel its `trigger` opened: Escape (focus goes back to the
+ * trigger) and a press outside both the trigger and the panel. */
+export function useDismiss(open: boolean, close: () => void, trigger: RefObject<HTMLElement | null>, panel: RefObject<HTMLElement | null>) {
+  const closing = useRef(close);
+  closing.current = close;
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      closing.current();
+      trigger.current?.focus();
+    };
+    const onPointer = (event: PointerEvent) => {
+      const target = event.target as Node;
+      if (!trigger.current?.contains(target) && !panel.current?.contains(target)) closing.current();
+    };
+    document.addEventListener('keydown', onKey);
+    document.addEventListener('pointerdown', onPointer);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('pointerdown', onPointer);
+    };
+  }, [open]);
 }

@@ -15,13 +15,10 @@ import { MAX_MINUTES, POLICY_PRIORITIES, checkPolicy, minutes, serverErrors, toV
 
 export function SlaPolicyForm() {
   const loaded = useResource('sla-policy', getSlaPolicy);
-  const id = useId();
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t('console.policy.title')}</h2>
-      <p class="hint">{t('console.policy.lead')}</p>
+    <div class="panel">
       <Loaded resource={loaded}>{(policy) => <PolicyForm initial={toValues(policy)} />}</Loaded>
-    </section>
+    </div>
   );
 }
 

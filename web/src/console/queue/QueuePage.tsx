@@ -1,5 +1,6 @@
-//! The queue: my tickets, the unassigned ones, all of them (owners and admins), saved filters;
-//! search and filters in the address; live without a reload; j/k/Enter/r/e from the keyboard.
+//! The queue: my tickets, the unassigned ones, all of them (owners and admins), each titled by
+//! its name (the sidebar leads to them and to the saved filters); search and filters in the
+//! address; live without a reload; j/k/Enter/r/e from the keyboard.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ticketListChanged } from '../../data/live';
@@ -18,10 +19,15 @@ import { useShortcuts } from '../keyboard';
 import { isAdmin } from '../roles';
 import { useNow } from '../useNow';
 import { FilterBar } from './FilterBar';
-import { QueueNav } from './QueueNav';
 import { QueueRow } from './QueueRow';
 import { useSaved } from './useSaved';
 import { parseQueue, queueHref, ticketQuery, type QueueState } from './views';
+
+const TITLE: Record<QueueState['view'], MessageKey> = {
+  mine: 'console.queue.title.mine',
+  unassigned: 'console.queue.title.unassigned',
+  all: 'console.queue.title.all',
+};
 
 const EMPTY: Record<QueueState['view'], MessageKey> = {
   mine: 'console.queue.empty.mine',
@@ -96,8 +102,7 @@ export function QueuePage({ query }: { query: URLSearchParams }) {
   const loadMore = () => void more.run(queue.loadMore);
 
   return (
-    <Page title={t('console.queue.title')} actions={<ShortcutsButton onOpen={() => setHelp(true)} />}>
-      <QueueNav state={state} admin={admin} saved={saved} />
+    <Page title={t(TITLE[state.view])} actions={<ShortcutsButton onOpen={() => setHelp(true)} />}>
       <FilterBar state={state} admin={admin} onChange={change} saved={saved} />
       <ErrorAlert error={resolving.error} />
       <div class="queue-status" role="status">

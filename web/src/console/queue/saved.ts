@@ -44,11 +44,13 @@ export function loadSaved(canSeeAll: boolean): SavedFilter[] {
   }
 }
 
-export function storeSaved(filters: SavedFilter[]): void {
+/** Whether the browser kept them (not in some private modes). */
+export function storeSaved(filters: SavedFilter[]): boolean {
   try {
     localStorage.setItem(KEY, serializeSaved(filters));
+    return true;
   } catch {
-    // Storage unavailable (private mode): the filters last as long as the page.
+    return false;
   }
 }
 

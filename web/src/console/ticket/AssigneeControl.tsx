@@ -12,6 +12,7 @@ import { useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert } from '../../ui/status';
 import { usePeople } from '../people';
+import { Property } from './Property';
 
 export function AssigneeControl({ ticket, onChanged, onAnnounce }: { ticket: TicketDetail; onChanged: () => Promise<void>; onAnnounce: (text: string) => void }) {
   const { member } = useMember();
@@ -40,11 +41,8 @@ export function AssigneeControl({ ticket, onChanged, onAnnounce }: { ticket: Tic
     });
 
   return (
-    <section class="panel control" aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`} tabIndex={-1}>
-        {t('console.assign.title')}
-      </h2>
-      <p>
+    <Property id={`${id}-title`} label={t('console.assign.title')}>
+      <p class="property-value">
         {ticket.assigned_to
           ? ticket.assigned_to === member.id
             ? t('console.assign.you')
@@ -67,31 +65,29 @@ export function AssigneeControl({ ticket, onChanged, onAnnounce }: { ticket: Tic
       )}
       {!closed && people.staff.some((p) => p.id !== ticket.assigned_to && p.id !== member.id) ? (
         <form
-          class="form form--inline assign-to"
+          class="property-inline assign-to"
           onSubmit={(e) => {
             e.preventDefault();
             if (chosen) assign(chosen);
           }}
         >
-          <div class="field">
-            <label for={id}>{t('console.assign.someone')}</label>
-            <select id={id} name="assignee" value={chosen} onChange={(e) => form.set('assignee')(e.currentTarget.value)}>
-              <option value="">{t('console.assign.choose')}</option>
-              {people.staff
-                .filter((p) => p.id !== ticket.assigned_to)
-                .map((p) => (
-                  <option key={p.id} value={p.id}>
-                    {p.name}
-                  </option>
-                ))}
-            </select>
-          </div>
+          <label for={id}>{t('console.assign.someone')}</label>
+          <select id={id} name="assignee" value={chosen} onChange={(e) => form.set('assignee')(e.currentTarget.value)}>
+            <option value="">{t('console.assign.choose')}</option>
+            {people.staff
+              .filter((p) => p.id !== ticket.assigned_to)
+              .map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+          </select>
           <button type="submit" class="button button--secondary" disabled={submission.busy || !chosen}>
             {t('console.assign.submit')}
           </button>
         </form>
       ) : null}
       <ErrorAlert error={submission.error} overrides={{ conflict: 'console.assign.keeps' }} />
-    </section>
+    </Property>
   );
 }

@@ -11,6 +11,7 @@ import { allowedFrom, staffMoves, type StaffMove } from '../../tickets/moves';
 import { useFields } from '../../ui/form';
 import { useSubmit, type Submission } from '../../ui/hooks';
 import { ErrorAlert } from '../../ui/status';
+import { Property } from './Property';
 
 /** Why nothing is offered: what moves the ticket on instead. */
 const NO_MOVES: Record<TicketStatus, MessageKey> = {
@@ -71,12 +72,10 @@ export function StatusControl({ ticket, moves }: { ticket: TicketDetail; moves: 
     });
 
   return (
-    <section class="panel control" aria-labelledby={`${reasonId}-title`}>
-      <h2 id={`${reasonId}-title`} tabIndex={-1}>
-        {t('console.status.title')}
-      </h2>
-      <p>
-        {t('console.status.now')} <strong>{t(STATUS_LABEL[ticket.status])}</strong>
+    <Property id={`${reasonId}-title`} label={t('console.status.title')}>
+      <p class="property-value">
+        <span class="visually-hidden">{t('console.status.now')} </span>
+        <strong>{t(STATUS_LABEL[ticket.status])}</strong>
       </p>
       {targets.length ? (
         <>
@@ -102,6 +101,6 @@ export function StatusControl({ ticket, moves }: { ticket: TicketDetail; moves: 
       {refusedAllowed ? (
         <p class="hint">{refusedAllowed.length ? t('console.status.allowed', { list: refusedAllowed.map((s) => t(STATUS_LABEL[s])).join(', ') }) : t('console.status.none_allowed')}</p>
       ) : null}
-    </section>
+    </Property>
   );
 }

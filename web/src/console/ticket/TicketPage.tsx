@@ -1,9 +1,10 @@
-//! One ticket for staff: its header and controls, the thread with the composer and its macros,
-//! the customer beside it, files, SLA and history, and the colleagues on the same page. The ticket
-//! is read again on the live stream's frames about it (polled while the stream is down); what
-//! changed elsewhere shows up at once and is announced in a status region, without a reload and
-//! without touching the composer. A ticket that stops answering (an agent gave it away, or someone
-//! else did) leaves the page with a notice instead of controls that would all be refused.
+//! One ticket for staff: its header, the thread with the composer and its macros, and beside it
+//! the ticket's properties (status, assignee, priority), the customer, SLA, files and history;
+//! the colleagues on the same page. The ticket is read again on the live stream's frames about
+//! it (polled while the stream is down); what changed elsewhere shows up at once and is
+//! announced in a status region, without a reload and without touching the composer. A ticket
+//! that stops answering (an agent gave it away, or someone else did) leaves the page with a
+//! notice instead of controls that would all be refused.
 
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api';
@@ -26,7 +27,6 @@ import { useShortcuts } from '../keyboard';
 import { TicketPeople, usePeople } from '../people';
 import { lastQueueHref } from '../queue/QueuePage';
 import { useNow } from '../useNow';
-import { AssigneeControl } from './AssigneeControl';
 import { COMPOSER_ID, Composer, type NewerReplies } from './Composer';
 import { CustomerPanel } from './CustomerPanel';
 import { HistoryPanel } from './HistoryPanel';
@@ -34,9 +34,9 @@ import { MacroPicker } from './MacroPicker';
 import { authorsOf, newerColleagueReplies, newestId } from './newer';
 import { PresenceNote } from './PresenceNote';
 import { usePresence } from './usePresence';
-import { PriorityControl } from './PriorityControl';
+import { PropertiesPanel } from './Properties';
 import { SlaPanel } from './SlaPanel';
-import { StatusControl, useStatusMoves } from './StatusControl';
+import { useStatusMoves } from './StatusControl';
 import { TicketHeader } from './TicketHeader';
 
 export function TicketPage({ id }: { id: number }) {
@@ -182,12 +182,8 @@ function TicketView({
         </section>
       </div>
       <div class="ticket-side">
+        <PropertiesPanel ticket={ticket} moves={moves} onChanged={refresh} onAnnounce={setAnnouncement} />
         <CustomerPanel ticketId={ticket.id} now={now} />
-        <StatusControl ticket={ticket} moves={moves} />
-        <AssigneeControl ticket={ticket} onChanged={refresh} onAnnounce={setAnnouncement} />
-        <section class="panel control" aria-label={t('console.priority.label')}>
-          <PriorityControl ticket={ticket} onChanged={refresh} onAnnounce={setAnnouncement} />
-        </section>
         <SlaPanel ticket={ticket} now={now} />
         <FilesPanel files={files} audience="staff" />
         <HistoryPanel history={history} />

@@ -1,7 +1,13 @@
 import type en from '../en/console';
 
 const fr: Record<keyof typeof en, string> = {
-  'console.nav.queue': 'Tickets',
+  'console.nav.tickets': 'Tickets',
+  'console.nav.count.one': '{count} pas encore résolu',
+  'console.nav.count.other': '{count} pas encore résolus',
+  'console.nav.count_more': 'plus de {count} pas encore résolus',
+  'console.nav.reports': 'Rapports',
+  'console.nav.organisation': 'Organisation',
+  'console.nav.sla': 'Politique de SLA',
   'console.nav.dashboard': 'Tableau de bord',
   'console.nav.team': 'Équipe',
   'console.nav.macros': 'Macros',
@@ -41,11 +47,12 @@ const fr: Record<keyof typeof en, string> = {
   'console.sla.never_paused': 'Jamais en pause',
   'console.sla.auto_close': 'Fermeture automatique',
 
-  'console.view.label': 'Files',
   'console.view.mine': 'Mes tickets',
   'console.view.unassigned': 'Non attribués',
   'console.view.all': 'Tous les tickets',
-  'console.queue.title': 'Tickets',
+  'console.queue.title.mine': 'Mes tickets',
+  'console.queue.title.unassigned': 'Tickets non attribués',
+  'console.queue.title.all': 'Tous les tickets',
   'console.queue.list': 'Tickets de cette file',
   'console.queue.count.one': '{count} ticket affiché.',
   'console.queue.count.other': '{count} tickets affichés.',
@@ -127,6 +134,7 @@ const fr: Record<keyof typeof en, string> = {
   'console.ticket.gone': 'Vous ne voyez plus ce ticket : il est désormais entre les mains de quelqu’un d’autre, ou il n’existe plus.',
   'console.ticket.cannot_resolve': 'Un ticket « {status} » ne peut pas être résolu.',
 
+  'console.properties.title': 'Propriétés du ticket',
   'console.status.title': 'Statut',
   'console.status.now': 'Statut actuel :',
   'console.status.reason': 'Motif (facultatif)',
@@ -311,7 +319,10 @@ const fr: Record<keyof typeof en, string> = {
   'console.team.revoke': 'Révoquer',
   'console.team.revoke_named': 'Révoquer l’invitation de {email}',
 
-  'console.settings.title': 'Réglages',
+  'console.settings.group.organisation': 'Organisation',
+  'console.settings.group.tickets': 'Tickets',
+  'console.settings.group.email': 'E-mail',
+  'console.organisation.title': 'Organisation',
   'console.settings.twofa_title': 'Authentification à deux facteurs',
   'console.settings.twofa_lead': 'Lorsqu’elle est exigée, les propriétaires et administrateurs doivent se connecter avec un code d’authentification pour utiliser le service d’assistance.',
   'console.settings.twofa_label': 'Exiger l’authentification à deux facteurs des propriétaires et administrateurs',

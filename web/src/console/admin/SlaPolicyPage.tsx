@@ -1,12 +1,11 @@
 import { t } from '../../i18n';
 import { Page } from '../../ui/Page';
 import { SlaPolicyForm } from './SlaPolicyForm';
-import { TwoFactorPanel } from './TwoFactorPanel';
 
-export function SettingsPage() {
+export function SlaPolicyPage() {
   return (
-    <Page title={t('console.settings.title')}>
-      <TwoFactorPanel />
+    <Page title={t('console.policy.title')}>
+      <p class="hint">{t('console.policy.lead')}</p>
       <SlaPolicyForm />
     </Page>
   );

@@ -1,0 +1,93 @@
+//! The console's sidebar, the day's work: the queues with how many tickets each holds, the saved
+//! filters, the dashboard (owners and admins), and the way into the settings area.
+
+import { t, tn, type MessageKey } from '../i18n';
+import type { Location } from '../router/router';
+import { useMember } from '../tenant/member';
+import { NavGroup, NavLink } from '../ui/SideNav';
+import { countText, useQueueCount, type QueueCount } from './queue/counts';
+import { useSaved } from './queue/useSaved';
+import { DEFAULT_STATE, VIEWS, parseQueue, queueHref, ticketQuery, type ViewId } from './queue/views';
+import { isAdmin } from './roles';
+import { inSettings, settingsHome } from './settings';
+
+const VIEW_LABEL: Record<ViewId, MessageKey> = {
+  mine: 'console.view.mine',
+  unassigned: 'console.view.unassigned',
+  all: 'console.view.all',
+};
+
+export function Sidebar({ location }: { location: Location }) {
+  const { member } = useMember();
+  const admin = isAdmin(member.role);
+  const saved = useSaved(admin);
+  const { path } = location;
+  // The queue shown: its address is that of a view, of a saved filter, or a view filtered further.
+  const queue = path === '/' ? parseQueue(location.query, admin) : null;
+  const here = queue ? queueHref(queue) : null;
+  const savedHere = saved.filters.some((filter) => queueHref(filter.state) === here);
+  const viewCurrent = (view: ViewId, href: string) => (href === here ? 'page' : queue?.view === view && !savedHere ? 'true' : undefined);
+  const settings = settingsHome(member.role);
+
+  return (
+    <>
+      <NavGroup label={t('console.nav.tickets')}>
+        {VIEWS.filter((view) => view !== 'all' || admin).map((view) => {
+          const href = queueHref({ ...DEFAULT_STATE, view });
+          return <QueueLink key={view} view={view} me={member.id} href={href} current={viewCurrent(view, href)} />;
+        })}
+      </NavGroup>
+      {/* Team queues and shared views join here, each a NavGroup of links with their counts. */}
+      {saved.filters.length ? (
+        <NavGroup label={t('console.saved.title')}>
+          {saved.filters.map((filter) => {
+            const href = queueHref(filter.state);
+            return (
+              <NavLink
+                key={filter.id}
+                href={href}
+                current={href === here ? 'page' : undefined}
+                after={
+                  <button type="button" class="side-remove" onClick={() => saved.remove(filter.id)} aria-label={t('console.saved.delete_named', { name: filter.name })} title={t('console.saved.delete')}>
+                    <svg class="icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+                      <path d="M4 4l8 8M12 4l-8 8" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
+                    </svg>
+                  </button>
+                }
+              >
+                {filter.name}
+              </NavLink>
+            );
+          })}
+        </NavGroup>
+      ) : null}
+      {admin ? (
+        <NavGroup label={t('console.nav.reports')}>
+          <NavLink href="/admin" current={path === '/admin' ? 'page' : undefined}>
+            {t('console.nav.dashboard')}
+          </NavLink>
+        </NavGroup>
+      ) : null}
+      <NavGroup apart>
+        <NavLink href={settings} current={inSettings(path) ? (path === settings ? 'page' : 'true') : undefined}>
+          {t('console.nav.settings')}
+        </NavLink>
+      </NavGroup>
+    </>
+  );
+}
+
+function QueueLink({ view, me, href, current }: { view: ViewId; me: string; href: string; current: 'page' | 'true' | undefined }) {
+  const count = useQueueCount(ticketQuery({ ...DEFAULT_STATE, view }, me));
+  const label = t(VIEW_LABEL[view]);
+  // Named with the count in words ("My tickets, 7 not yet resolved"); the number shows beside.
+  return (
+    <NavLink href={href} current={current} label={count.data ? `${label}, ${countWords(count.data)}` : undefined}>
+      <span class="side-text">{label}</span>
+      {count.data ? <span class="side-count">{countText(count.data)}</span> : null}
+    </NavLink>
+  );
+}
+
+/** The number beside a queue in words, for assistive technology. */
+const countWords = (count: QueueCount) => (count.more ? t('console.nav.count_more', { count: count.count }) : tn('console.nav.count', count.count));

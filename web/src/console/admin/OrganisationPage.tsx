@@ -1,0 +1,11 @@
+import { t } from '../../i18n';
+import { Page } from '../../ui/Page';
+import { TwoFactorPanel } from './TwoFactorPanel';
+
+export function OrganisationPage() {
+  return (
+    <Page title={t('console.organisation.title')}>
+      <TwoFactorPanel />
+    </Page>
+  );
+}

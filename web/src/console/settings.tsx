@@ -1,0 +1,99 @@
+//! The settings area: the console's administration, a page each, in groups, with its own
+//! navigation ("Settings"). A page is for everyone on the staff (the quarantine) or for owners
+//! and admins only; others do not see it listed and get "not found" there, as the server would
+//! answer them. A new settings page is one entry here.
+
+import type { ComponentChildren } from 'preact';
+import type { Role } from '../api/schemas';
+import { t, type MessageKey } from '../i18n';
+import { useLocation } from '../router/router';
+import { useMember } from '../tenant/member';
+import { NotFoundPage } from '../ui/NotFoundPage';
+import { NavGroup, NavLink } from '../ui/SideNav';
+import { IntegrationsPage } from './admin/IntegrationsPage';
+import { MacrosPage } from './admin/MacrosPage';
+import { MailboxPage } from './admin/MailboxPage';
+import { OrganisationPage } from './admin/OrganisationPage';
+import { SlaPolicyPage } from './admin/SlaPolicyPage';
+import { TeamPage } from './admin/TeamPage';
+import { QuarantinePage } from './inbound/QuarantinePage';
+import { isAdmin } from './roles';
+
+export interface SettingsPage {
+  path: string;
+  label: MessageKey;
+  adminOnly: boolean;
+  render: () => ComponentChildren;
+}
+
+function Quarantine() {
+  const location = useLocation();
+  return <QuarantinePage query={location.query} />;
+}
+
+const GROUPS: { label: MessageKey; pages: SettingsPage[] }[] = [
+  {
+    label: 'console.settings.group.organisation',
+    pages: [
+      { path: '/admin/settings', label: 'console.nav.organisation', adminOnly: true, render: () => <OrganisationPage /> },
+      { path: '/admin/team', label: 'console.nav.team', adminOnly: true, render: () => <TeamPage /> },
+      { path: '/admin/integrations', label: 'console.nav.integrations', adminOnly: true, render: () => <IntegrationsPage /> },
+    ],
+  },
+  {
+    label: 'console.settings.group.tickets',
+    pages: [
+      { path: '/admin/macros', label: 'console.nav.macros', adminOnly: true, render: () => <MacrosPage /> },
+      { path: '/admin/sla', label: 'console.nav.sla', adminOnly: true, render: () => <SlaPolicyPage /> },
+    ],
+  },
+  {
+    label: 'console.settings.group.email',
+    pages: [
+      { path: '/admin/mailbox', label: 'console.nav.mailbox', adminOnly: true, render: () => <MailboxPage /> },
+      { path: '/quarantine', label: 'console.nav.quarantine', adminOnly: false, render: () => <Quarantine /> },
+    ],
+  },
+];
+
+const PAGES = GROUPS.flatMap((group) => group.pages);
+const visible = (page: SettingsPage, role: Role) => !page.adminOnly || isAdmin(role);
+
+/** Where the sidebar's Settings link leads: the first page this role may see. */
+export function settingsHome(role: Role): string {
+  return PAGES.find((page) => visible(page, role))!.path;
+}
+
+export function inSettings(path: string): boolean {
+  return PAGES.some((page) => page.path === path);
+}
+
+/** The area's pages, each rendered in `SettingsArea`. */
+export const SETTINGS_PAGES: readonly SettingsPage[] = PAGES;
+
+export function SettingsArea({ page }: { page: SettingsPage }) {
+  const { member } = useMember();
+  if (!visible(page, member.role)) return <NotFoundPage />;
+  return (
+    <div class="settings-layout">
+      <nav class="settings-nav" aria-label={t('console.nav.settings')}>
+        <p class="settings-nav-title" aria-hidden="true">
+          {t('console.nav.settings')}
+        </p>
+        {GROUPS.map((group) => {
+          const pages = group.pages.filter((p) => visible(p, member.role));
+          return pages.length ? (
+            <NavGroup key={group.label} label={t(group.label)}>
+              {pages.map((p) => (
+                <NavLink key={p.path} href={p.path} current={p.path === page.path ? 'page' : undefined}>
+                  {t(p.label)}
+                </NavLink>
+              ))}
+            </NavGroup>
+          ) : null;
+        })}
+      </nav>
+      <div class="settings-content">{page.render()}</div>
+    </div>
+  );
+}

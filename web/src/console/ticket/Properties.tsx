@@ -1,0 +1,24 @@
+//! The ticket's properties in one panel beside the thread: its status and the moves allowed,
+//! who has it, its priority. Each is a `Property`, a region named by its label; the team, tags
+//! and fields of a ticket join the panel as Properties of their own.
+
+import { useId } from 'preact/hooks';
+import type { TicketDetail } from '../../api/schemas';
+import { t } from '../../i18n';
+import { AssigneeControl } from './AssigneeControl';
+import { PriorityControl } from './PriorityControl';
+import { StatusControl, type StatusMoves } from './StatusControl';
+
+export function PropertiesPanel({ ticket, moves, onChanged, onAnnounce }: { ticket: TicketDetail; moves: StatusMoves; onChanged: () => Promise<void>; onAnnounce: (text: string) => void }) {
+  const id = useId();
+  return (
+    <section class="panel properties" aria-labelledby={id}>
+      <h2 id={id} class="visually-hidden">
+        {t('console.properties.title')}
+      </h2>
+      <StatusControl ticket={ticket} moves={moves} />
+      <AssigneeControl ticket={ticket} onChanged={onChanged} onAnnounce={onAnnounce} />
+      <PriorityControl ticket={ticket} onChanged={onChanged} onAnnounce={onAnnounce} />
+    </section>
+  );
+}
