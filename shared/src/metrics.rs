@@ -9,7 +9,51 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, Gauge, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec,
+    Opts, Registry, TextEncoder,
+};
+
+/// Makes metrics and registers each in `registry` once (a name registered twice is a bug of
+/// the code, so it panics at start, never later).
+#[derive(Clone, Copy)]
+pub struct Registrar<'a>(pub &'a Registry);
+
+impl Registrar<'_> {
+    fn register<M: prometheus::core::Collector + Clone + 'static>(self, metric: M) -> M {
+        self.0.register(Box::new(metric.clone())).expect("registered once");
+        metric
+    }
+
+    pub fn counter(self, name: &str, help: &str) -> IntCounter {
+        self.register(IntCounter::new(name, help).expect("valid metric"))
+    }
+
+    pub fn counter_vec(self, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
+        self.register(IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric"))
+    }
+
+    pub fn gauge(self, name: &str, help: &str) -> IntGauge {
+        self.register(IntGauge::new(name, help).expect("valid metric"))
+    }
+
+    /// A gauge of fractional values (an age in seconds).
+    pub fn float_gauge(self, name: &str, help: &str) -> Gauge {
+        self.register(Gauge::new(name, help).expect("valid metric"))
+    }
+
+    pub fn gauge_vec(self, name: &str, help: &str, labels: &[&str]) -> IntGaugeVec {
+        self.register(IntGaugeVec::new(Opts::new(name, help), labels).expect("valid metric"))
+    }
+
+    pub fn float_gauge_vec(self, name: &str, help: &str, labels: &[&str]) -> GaugeVec {
+        self.register(GaugeVec::new(Opts::new(name, help), labels).expect("valid metric"))
+    }
+
+    pub fn histogram(self, name: &str, help: &str, buckets: Vec<f64>) -> Histogram {
+        self.register(Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets)).expect("valid metric"))
+    }
+}
 
 /// The registry and the metrics shared by every service.
 #[derive(Clone)]

@@ -27,11 +27,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use prometheus::{GaugeVec, IntCounterVec, IntGaugeVec, Opts, Registry};
+use prometheus::{GaugeVec, IntCounterVec, IntGaugeVec, Registry};
 use sqlx::{Connection as _, PgConnection};
 use tokio::sync::Notify;
 
 use crate::backoff::Backoff;
+use crate::metrics::Registrar;
 
 /// What became of one claimed item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -338,25 +339,18 @@ pub struct QueueMetrics {
 
 impl QueueMetrics {
     pub fn register(registry: &Registry) -> Self {
-        let depth =
-            IntGaugeVec::new(Opts::new("work_queue_depth", "Items waiting in a work queue, as last read"), &["queue"])
-                .expect("valid metric");
-        let oldest = GaugeVec::new(
-            Opts::new("work_queue_oldest_seconds", "How long the oldest item of a work queue has waited, as last read"),
+        let metrics = Registrar(registry);
+        let depth = metrics.gauge_vec("work_queue_depth", "Items waiting in a work queue, as last read", &["queue"]);
+        let oldest = metrics.float_gauge_vec(
+            "work_queue_oldest_seconds",
+            "How long the oldest item of a work queue has waited, as last read",
             &["queue"],
-        )
-        .expect("valid metric");
-        let attempts = IntCounterVec::new(
-            Opts::new(
-                "work_queue_attempts_total",
-                "Items of a work queue worked, by outcome (done, retry, refused, failed, away)",
-            ),
+        );
+        let attempts = metrics.counter_vec(
+            "work_queue_attempts_total",
+            "Items of a work queue worked, by outcome (done, retry, refused, failed, away)",
             &["queue", "outcome"],
-        )
-        .expect("valid metric");
-        registry.register(Box::new(depth.clone())).expect("registered once");
-        registry.register(Box::new(oldest.clone())).expect("registered once");
-        registry.register(Box::new(attempts.clone())).expect("registered once");
+        );
         Self { depth, oldest, attempts }
     }
 

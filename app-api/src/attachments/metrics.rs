@@ -1,7 +1,8 @@
 //! The metrics of attachments. Labels are fixed sets (outcomes, store operations, orphan kinds),
 //! never a tenant or a file.
 
-use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, Opts, Registry};
+use prometheus::{Histogram, IntCounter, IntCounterVec, Registry};
+use shared::metrics::Registrar;
 
 /// What an upload came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,21 +48,10 @@ pub struct AttachmentMetrics {
 
 impl AttachmentMetrics {
     pub fn register(registry: &Registry) -> Self {
-        let counter = |name: &str, help: &str| {
-            let c = IntCounter::new(name, help).expect("valid metric");
-            registry.register(Box::new(c.clone())).expect("registered once");
-            c
-        };
-        let counter_vec = |name: &str, help: &str, label: &str| {
-            let c = IntCounterVec::new(Opts::new(name, help), &[label]).expect("valid metric");
-            registry.register(Box::new(c.clone())).expect("registered once");
-            c
-        };
-        let histogram = |name: &str, help: &str, buckets: Vec<f64>| {
-            let h = Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets)).expect("valid metric");
-            registry.register(Box::new(h.clone())).expect("registered once");
-            h
-        };
+        let registrar = Registrar(registry);
+        let counter = |name, help| registrar.counter(name, help);
+        let counter_vec = |name, help, label| registrar.counter_vec(name, help, &[label]);
+        let histogram = |name, help, buckets| registrar.histogram(name, help, buckets);
         let metrics = Self {
             uploads: counter_vec("attachment_uploads_total", "Uploads by outcome", "outcome"),
             uploaded_bytes: counter("attachment_uploaded_bytes_total", "Bytes of uploads stored as new objects"),

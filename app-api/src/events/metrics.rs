@@ -2,7 +2,8 @@
 //! Labels are bounded (the six SAV routing keys, anything else counting as `other`; fixed sets of
 //! outcomes, priorities and kinds), never a tenant.
 
-use prometheus::{Gauge, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry};
+use prometheus::{Gauge, Histogram, IntCounter, IntCounterVec, IntGauge, Registry};
+use shared::metrics::Registrar;
 
 const ROUTING_KEYS: [&str; 6] = [
     "sav.ticket.created",
@@ -62,34 +63,19 @@ pub struct RelayMetrics {
 
 impl RelayMetrics {
     pub fn register(registry: &Registry) -> Self {
-        let counter_vec = |name: &str, help: &str, label: &str| {
-            let c = IntCounterVec::new(Opts::new(name, help), &[label]).expect("valid metric");
-            registry.register(Box::new(c.clone())).expect("registered once");
-            c
-        };
-        let histogram = |name: &str, help: &str, buckets: Vec<f64>| {
-            let h = Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets)).expect("valid metric");
-            registry.register(Box::new(h.clone())).expect("registered once");
-            h
-        };
-        let backlog_rows = IntGauge::new(
+        let registrar = Registrar(registry);
+        let counter_vec = |name, help, label| registrar.counter_vec(name, help, &[label]);
+        let histogram = |name, help, buckets| registrar.histogram(name, help, buckets);
+        let backlog_rows = registrar.gauge(
             "outbox_backlog_rows",
             "Unpublished outbox rows across active tenants, as of the relay's last sweep",
-        )
-        .expect("valid metric");
-        let backlog_oldest = Gauge::new(
+        );
+        let backlog_oldest = registrar.float_gauge(
             "outbox_backlog_oldest_seconds",
             "Age of the oldest unpublished outbox row across active tenants, as of the last sweep",
-        )
-        .expect("valid metric");
-        let pruned = IntCounter::new("outbox_pruned_total", "Published outbox rows deleted after the retention")
-            .expect("valid metric");
-        let connected = IntGauge::new("outbox_relay_connected", "1 while the relay's broker channel is open")
-            .expect("valid metric");
-        registry.register(Box::new(backlog_rows.clone())).expect("registered once");
-        registry.register(Box::new(backlog_oldest.clone())).expect("registered once");
-        registry.register(Box::new(pruned.clone())).expect("registered once");
-        registry.register(Box::new(connected.clone())).expect("registered once");
+        );
+        let pruned = registrar.counter("outbox_pruned_total", "Published outbox rows deleted after the retention");
+        let connected = registrar.gauge("outbox_relay_connected", "1 while the relay's broker channel is open");
         let fast = vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
         Self {
             published: counter_vec(
@@ -151,18 +137,17 @@ pub struct ConsumerMetrics {
 
 impl ConsumerMetrics {
     pub fn register(registry: &Registry) -> Self {
-        let messages = IntCounterVec::new(
-            Opts::new("order_events_total", "Order events consumed, by outcome (upserted, dead_lettered, retried)"),
+        let registrar = Registrar(registry);
+        let messages = registrar.counter_vec(
+            "order_events_total",
+            "Order events consumed, by outcome (upserted, dead_lettered, retried)",
             &["outcome"],
-        )
-        .expect("valid metric");
-        let dead = IntCounterVec::new(
-            Opts::new("order_events_dead_lettered_total", "Order events sent to the dead-letter queue, by reason"),
+        );
+        let dead = registrar.counter_vec(
+            "order_events_dead_lettered_total",
+            "Order events sent to the dead-letter queue, by reason",
             &["reason"],
-        )
-        .expect("valid metric");
-        registry.register(Box::new(messages.clone())).expect("registered once");
-        registry.register(Box::new(dead.clone())).expect("registered once");
+        );
         Self { messages, dead }
     }
 
@@ -195,23 +180,14 @@ pub struct JobMetrics {
 
 impl JobMetrics {
     pub fn register(registry: &Registry) -> Self {
-        let counter_vec = |name: &str, help: &str, labels: &[&str]| {
-            let c = IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric");
-            registry.register(Box::new(c.clone())).expect("registered once");
-            c
-        };
-        let histogram = |name: &str, help: &str| {
+        let registrar = Registrar(registry);
+        let counter_vec = |name, help, labels| registrar.counter_vec(name, help, labels);
+        let histogram = |name, help| {
             let buckets = vec![0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0];
-            let h = Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets)).expect("valid metric");
-            registry.register(Box::new(h.clone())).expect("registered once");
-            h
+            registrar.histogram(name, help, buckets)
         };
-        let failures = IntCounter::new(
-            "sav_job_failures_total",
-            "Due tickets a job could not act on (tried again at the next visit)",
-        )
-        .expect("valid metric");
-        registry.register(Box::new(failures.clone())).expect("registered once");
+        let failures = registrar
+            .counter("sav_job_failures_total", "Due tickets a job could not act on (tried again at the next visit)");
         Self {
             breaches: counter_vec(
                 "sla_breaches_total",
