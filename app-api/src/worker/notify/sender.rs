@@ -123,7 +123,7 @@ impl Notifier {
 
     async fn resolve(&self, slug: &str) -> Result<Arc<Tenant>, Unservable> {
         let slug = shared::tenant::Slug::parse_syntax(slug).map_err(|_| Unservable::NotFound)?;
-        self.state.resolver.resolve(&slug).await
+        self.state.tenancy.resolver.resolve(&slug).await
     }
 
     /// Sends a tenant's due mail on `LANES` connections at once (mail of different
@@ -170,7 +170,7 @@ impl Notifier {
         budget: &std::sync::atomic::AtomicUsize,
     ) -> Result<(Visit, Option<Duration>), shared::ApiError> {
         use std::sync::atomic::Ordering;
-        let mut conn = self.state.pools.acquire(tenant).await?;
+        let mut conn = self.state.tenancy.pools.acquire(tenant).await?;
         let mut earliest_retry: Option<Duration> = None;
         loop {
             if budget.fetch_update(Ordering::AcqRel, Ordering::Acquire, |left| left.checked_sub(1)).is_err() {
