@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
 use shared::auth::Role;
@@ -17,7 +17,8 @@ use sqlx::{Connection as _, PgConnection, Postgres, Transaction};
 use uuid::Uuid;
 
 use crate::context::TenantContext;
-use crate::events::outbox;
+use crate::events::{Events, outbox};
+use crate::sav::macros::{self, Applying, Values};
 use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::events::{Event, SenderType};
 use crate::sav::tickets::history::{self, Entry};
@@ -28,9 +29,9 @@ use crate::sav::tickets::refusal::Refused;
 use crate::sav::tickets::status::Status;
 use crate::sav::tickets::store::{self, NewTicket, Ticket};
 use crate::sav::tickets::{intake, merging, sla_policy};
-use crate::state::AppState;
 use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
+use crate::tenancy::{Tenancy, TenantDb};
 use crate::{attachments, sav::users};
 
 /// One change to a ticket, as checked input.
@@ -117,6 +118,15 @@ pub struct Written {
     pub message: Option<Message>,
 }
 
+/// What a merge left: the target as written, what moved into it, and every ticket merged into it
+/// so far, oldest first.
+#[derive(Debug)]
+pub struct Merged {
+    pub written: Written,
+    pub moved: merging::Moved,
+    pub merged_from: Vec<i64>,
+}
+
 /// What a transaction records and announces for one ticket at its end.
 #[derive(Debug, Default)]
 pub(crate) struct Work {
@@ -143,41 +153,42 @@ impl Work {
 
 /// The way handlers write the tickets of the request's tenant.
 pub struct TicketWriter {
-    state: AppState,
-    tenant: Arc<Tenant>,
+    db: TenantDb,
+    events: Arc<Events>,
     user_id: Uuid,
 }
 
 impl TicketWriter {
     /// Writes as `user_id` of `tenant` outside a request (email in acts as the mail's sender).
-    pub fn acting(state: AppState, tenant: Arc<Tenant>, user_id: Uuid) -> Self {
-        Self { state, tenant, user_id }
+    pub fn acting(tenancy: &Tenancy, events: &Arc<Events>, tenant: Arc<Tenant>, user_id: Uuid) -> Self {
+        Self { db: tenancy.db(tenant), events: Arc::clone(events), user_id }
     }
 }
 
-impl FromRequestParts<AppState> for TicketWriter {
+impl<S> FromRequestParts<S> for TicketWriter
+where
+    Arc<Tenancy>: FromRef<S>,
+    Arc<Events>: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let context = TenantContext::from_request_parts(parts, state).await?;
-        Ok(Self { state: state.clone(), tenant: context.tenant, user_id: context.user_id })
+        let db = Arc::<Tenancy>::from_ref(state).db(context.tenant);
+        Ok(Self { db, events: Arc::<Events>::from_ref(state), user_id: context.user_id })
     }
 }
 
 impl TicketWriter {
     /// A connection to the tenant's database, for the writes of one request.
     pub async fn connect(&self) -> ApiResult<TenantConnection> {
-        self.state.pools.acquire(&self.tenant).await
+        self.db.connect().await
     }
 
     /// Who writes.
     pub fn user_id(&self) -> Uuid {
         self.user_id
-    }
-
-    /// The caller as this tenant knows them now (refused when no longer a member).
-    pub async fn viewer(&self, db: &mut PgConnection) -> ApiResult<Viewer> {
-        Ok(Viewer::load(db, self.user_id).await?)
     }
 
     /// Applies `changes` to ticket `id` for the caller, all or none, in a transaction of its own.
@@ -193,6 +204,42 @@ impl TicketWriter {
         self.settle(tx, done).await
     }
 
+    /// Applies a macro, read for the caller by `Access::macro_to_apply`, to ticket `id`: its
+    /// assignment, message, status and priority, in that order and all or none.
+    pub async fn apply_macro(
+        &self,
+        db: &mut PgConnection,
+        id: i64,
+        viewer: Viewer,
+        applying: Applying,
+    ) -> ApiResult<Written> {
+        let chosen = applying.chosen;
+        let mut changes = Vec::with_capacity(4);
+        if let Some(assignment) = chosen.assign_to {
+            changes.push(Change::Assign(assignment.assignee(viewer.id)));
+        }
+        if let Some(template) = &chosen.body {
+            let Some((customer, number, agent)) = applying.values else {
+                return Err(store::missing(db, viewer.id, id).await.into());
+            };
+            let values = Values { customer_firstname: &customer, ticket_number: &number, agent_firstname: &agent };
+            let text = macros::message(template, values).map_err(|e| ApiError::invalid(vec![e]))?;
+            changes.push(Change::Post(Post {
+                text,
+                internal: chosen.is_internal,
+                attachment_ids: Vec::new(),
+                inbound_email_id: None,
+            }));
+        }
+        if let Some(status) = chosen.status {
+            changes.push(Change::Reach(status));
+        }
+        if let Some(priority) = chosen.priority {
+            changes.push(Change::Edit(Edit { priority: Some(priority), ..Edit::default() }));
+        }
+        self.change(db, id, changes).await
+    }
+
     /// Opens a ticket for the caller (or, for staff, a customer they name).
     pub async fn open(&self, db: &mut PgConnection, opening: Opening) -> ApiResult<Written> {
         let now = Utc::now();
@@ -201,18 +248,27 @@ impl TicketWriter {
         self.settle(tx, done).await
     }
 
-    /// Folds `sources` into ticket `target`: their threads move there and each is closed.
+    /// Folds `sources` into ticket `target`: their threads move there and each is closed. Only
+    /// owners and admins merge tickets of different customers.
     pub async fn merge(
         &self,
         db: &mut PgConnection,
         target: i64,
         sources: &[i64],
         different_customers: bool,
-    ) -> ApiResult<(Written, merging::Moved)> {
+    ) -> ApiResult<Merged> {
+        if different_customers {
+            Viewer::load(db, self.user_id)
+                .await?
+                .require_admin()
+                .map_err(|_| ApiError::forbidden("only owners and admins may merge tickets of different customers"))?;
+        }
         let now = Utc::now();
         let mut tx = db.begin().await?;
         let done = self.merge_in(&mut tx, target, sources, different_customers, now).await;
-        self.settle(tx, done).await
+        let (written, moved) = self.settle(tx, done).await?;
+        let (merged_from, _) = merging::links(db, target).await?;
+        Ok(Merged { written, moved, merged_from })
     }
 
     /// Commits `tx` after work `done` (then hints the worker when asked), or rolls it back.
@@ -225,7 +281,7 @@ impl TicketWriter {
             Ok((done, hint)) => {
                 tx.commit().await?;
                 if hint {
-                    self.state.events.hints.hint(&self.tenant);
+                    self.events.hints.hint(self.db.tenant());
                 }
                 Ok(done)
             }
@@ -272,7 +328,7 @@ impl TicketWriter {
                 Change::Post(post) => added = Some(post_in(tx, viewer, &mut ticket, post, &mut work, now).await?),
             }
         }
-        let hint = finish(tx, &self.tenant, &mut ticket, work, now).await?;
+        let hint = finish(tx, self.db.tenant(), &mut ticket, work, now).await?;
         Ok((Written { viewer, ticket, message: added }, hint))
     }
 
@@ -302,7 +358,7 @@ impl TicketWriter {
             .ok_or_else(|| ApiError::internal("five ticket numbers drawn in a row were taken"))?;
         let mut work = Work::default();
         work.add(Some(lifecycle::opened(&ticket, Acting { by: Some(viewer.id), actor: viewer.actor() }, now)));
-        let hint = finish(tx, &self.tenant, &mut ticket, work, now).await?;
+        let hint = finish(tx, self.db.tenant(), &mut ticket, work, now).await?;
         Ok((Written { viewer, ticket, message: None }, hint))
     }
 
@@ -341,12 +397,12 @@ impl TicketWriter {
         for source in &mut sources {
             let mut work = Work::default();
             work.add(Some(lifecycle::close(source, closing.clone(), now)?));
-            finish(tx, &self.tenant, source, work, now).await?;
+            finish(tx, self.db.tenant(), source, work, now).await?;
         }
         let acting = Acting { by: Some(viewer.id), actor: viewer.actor() };
         let mut work = Work::default();
         work.add(Some(lifecycle::merged(&mut target, &sources, acting, now)));
-        finish(tx, &self.tenant, &mut target, work, now).await?;
+        finish(tx, self.db.tenant(), &mut target, work, now).await?;
         Ok(((Written { viewer, ticket: target, message: None }, moved), true))
     }
 }

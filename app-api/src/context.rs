@@ -1,27 +1,25 @@
 //! The tenant-plane middleware: which tenant (resolution, before any token work), who (the
 //! bearer token, which must be for that tenant, or one of the tenant's API keys, which must hold
 //! the route's scope), how often (rate limits), then the request runs with a `TenantContext` and
-//! can take connections to that tenant's database alone.
+//! can take connections to that tenant's database alone (`crate::access`).
 
-use std::marker::PhantomData;
 use std::sync::Arc;
 
-use axum::extract::{FromRequestParts, MatchedPath, Request, State};
+use axum::extract::{FromRef, FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use shared::auth::{Claims, Role};
-use shared::error::{ApiError, ApiResult};
+use shared::error::ApiError;
 use shared::http::ClientIp;
 use shared::ratelimit::Decision;
 use uuid::Uuid;
 
 use crate::integrations::keys;
+use crate::live::Live;
 use crate::live::versions::Revalidation;
-use crate::sav::tickets::access::Viewer;
 use crate::state::AppState;
-use crate::tenancy::pools::{PoolManager, TenantConnection};
 use crate::tenancy::resolve::Tenant;
 
 /// The tenant and the caller of a tenant-plane request. What the caller may do is read from the
@@ -49,95 +47,6 @@ impl<S: Send + Sync> FromRequestParts<S> for TenantContext {
     }
 }
 
-/// The way to the request's tenant database, the only way handlers reach tenant data. No
-/// connection is held until `connect`: handlers read and check the request first, so a slow or
-/// malformed request never holds one of the tenant's few connections.
-pub struct TenantDb {
-    pools: PoolManager,
-    tenant: Arc<Tenant>,
-}
-
-impl TenantDb {
-    pub async fn connect(&self) -> Result<TenantConnection, ApiError> {
-        self.pools.acquire(&self.tenant).await
-    }
-}
-
-/// Who may call a route: checked against the tenant's users mirror (the caller's role now, not the
-/// token's) when the handler connects, in one place for every route.
-pub trait Requirement {
-    fn check(viewer: Viewer) -> ApiResult<()>;
-}
-
-/// Any active member of the tenant.
-pub enum Members {}
-/// Agents, admins and owners.
-pub enum Staff {}
-/// Admins and owners.
-pub enum Admins {}
-
-impl Requirement for Members {
-    fn check(_: Viewer) -> ApiResult<()> {
-        Ok(())
-    }
-}
-
-impl Requirement for Staff {
-    fn check(viewer: Viewer) -> ApiResult<()> {
-        viewer.require_staff()
-    }
-}
-
-impl Requirement for Admins {
-    fn check(viewer: Viewer) -> ApiResult<()> {
-        viewer.require_admin()
-    }
-}
-
-/// The way to the tenant database for a route that `R` may call. Like `TenantDb`, it holds no
-/// connection until `connect`, which loads the caller and refuses those `R` does not admit.
-pub struct Access<R> {
-    db: TenantDb,
-    user_id: Uuid,
-    admits: PhantomData<R>,
-}
-
-impl<R> Access<R> {
-    /// The request's tenant.
-    pub fn tenant(&self) -> Arc<Tenant> {
-        Arc::clone(&self.db.tenant)
-    }
-}
-
-impl<R: Requirement> Access<R> {
-    /// A connection and the caller, once `R` admits them.
-    pub async fn connect(&self) -> ApiResult<(Viewer, TenantConnection)> {
-        let mut db = self.db.connect().await?;
-        let viewer = Viewer::load(&mut db, self.user_id).await?;
-        R::check(viewer)?;
-        Ok((viewer, db))
-    }
-}
-
-impl<R> FromRequestParts<AppState> for Access<R> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let context = TenantContext::from_request_parts(parts, state).await?;
-        let db = TenantDb { pools: state.pools.clone(), tenant: context.tenant };
-        Ok(Self { db, user_id: context.user_id, admits: PhantomData })
-    }
-}
-
-impl FromRequestParts<AppState> for TenantDb {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let context = TenantContext::from_request_parts(parts, state).await?;
-        Ok(Self { pools: state.pools.clone(), tenant: context.tenant })
-    }
-}
-
 fn bearer(parts: &axum::http::HeaderMap) -> Option<&str> {
     let value = parts.get(header::AUTHORIZATION)?.to_str().ok()?;
     value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).map(str::trim).filter(|t| !t.is_empty())
@@ -162,7 +71,7 @@ fn rate_limited(decision: &Decision) -> Response {
 
 /// Checks the client IP's budget for traffic that is not (validly) authenticated.
 async fn ip_check(state: &AppState, ip: Option<std::net::IpAddr>) -> Option<Decision> {
-    state.limiter.check_ip(ip?).await
+    state.gate.limiter.check_ip(ip?).await
 }
 
 pub async fn tenant_context(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
@@ -173,7 +82,7 @@ pub async fn tenant_context(State(state): State<AppState>, mut request: Request,
             let response = next.run(request).await;
             // A write's change shows in the next revalidation, on every replica.
             if let Some(tenant) = tenant.filter(|_| writes && response.status().is_success()) {
-                state.versions.bump(tenant).await;
+                state.live.versions.bump(tenant).await;
             }
             match decision {
                 Some(decision) => with_rate_headers(response, &decision),
@@ -186,8 +95,8 @@ pub async fn tenant_context(State(state): State<AppState>, mut request: Request,
 
 async fn authorize(state: &AppState, request: &mut Request) -> Result<Option<Decision>, Response> {
     let ip = request.extensions().get::<ClientIp>().map(|c| c.0);
-    let slug = state.resolver.slug_of(request.headers()).map_err(IntoResponse::into_response)?;
-    let tenant = match state.resolver.resolve(&slug).await {
+    let slug = state.tenancy.resolver.slug_of(request.headers()).map_err(IntoResponse::into_response)?;
+    let tenant = match state.tenancy.resolver.resolve(&slug).await {
         Ok(tenant) => tenant,
         Err(err) => {
             if let Some(decision) = ip_check(state, ip).await.filter(|d| !d.allowed) {
@@ -203,7 +112,7 @@ async fn authorize(state: &AppState, request: &mut Request) -> Result<Option<Dec
         return authorize_key(state, request, tenant, &key, ip).await;
     }
     let claims = match bearer(request.headers()) {
-        Some(token) => state.verifier.verify(token).await,
+        Some(token) => state.gate.verifier.verify(token).await,
         None => Err(ApiError::unauthorized("this endpoint needs an Authorization: Bearer token")),
     };
     let claims: Claims = match claims {
@@ -234,7 +143,7 @@ async fn authorize(state: &AppState, request: &mut Request) -> Result<Option<Dec
     }
     let revalidation = request.method() == axum::http::Method::GET
         && request.headers().contains_key(axum::http::header::IF_NONE_MATCH);
-    let decision = state.limiter.check_user(tenant.id, claims.sub, revalidation).await;
+    let decision = state.gate.limiter.check_user(tenant.id, claims.sub, revalidation).await;
     if let Some(decision) = decision.as_ref().filter(|d| !d.allowed) {
         return Err(rate_limited(decision));
     }
@@ -257,15 +166,20 @@ async fn authorize_key(
     text: &str,
     ip: Option<std::net::IpAddr>,
 ) -> Result<Option<Decision>, Response> {
-    let metrics = &state.integration_metrics;
-    let verified = if let Some(verified) = state.api_keys.remembered(tenant.id, text) {
+    let metrics = &state.integrations.metrics;
+    let verified = if let Some(verified) = state.integrations.keys.remembered(tenant.id, text) {
         Ok(verified)
     } else {
-        let mut conn = state.pools.acquire(&tenant).await.map_err(IntoResponse::into_response)?;
-        state.api_keys.verify(&mut conn, tenant.id, text).await.map_err(|e| ApiError::from(e).into_response())?
+        let mut conn = state.tenancy.pools.acquire(&tenant).await.map_err(IntoResponse::into_response)?;
+        state
+            .integrations
+            .keys
+            .verify(&mut conn, tenant.id, text)
+            .await
+            .map_err(|e| ApiError::from(e).into_response())?
     };
     let verified = match verified {
-        Ok(verified) if !state.revoked.contains(verified.key) => verified,
+        Ok(verified) if !state.gate.revoked.contains(verified.key) => verified,
         refused => {
             let expired = matches!(refused, Err(keys::Refusal::Expired));
             metrics.key_request(if expired { "expired" } else { "refused" });
@@ -287,8 +201,8 @@ async fn authorize_key(
         };
         return Err(ApiError::new(StatusCode::FORBIDDEN, "insufficient_scope", detail).into_response());
     }
-    let decision = match &state.key_limit {
-        Some(limit) => Some(state.limiter.check(limit, format!("key:{}:{}", tenant.id, verified.key)).await),
+    let decision = match &state.integrations.key_limit {
+        Some(limit) => Some(state.gate.limiter.check(limit, format!("key:{}:{}", tenant.id, verified.key)).await),
         None => None,
     };
     if let Some(decision) = decision.as_ref().filter(|d| !d.allowed) {
@@ -304,20 +218,18 @@ async fn authorize_key(
     Ok(decision)
 }
 
-impl FromRequestParts<AppState> for Revalidation {
+impl<S> FromRequestParts<S> for Revalidation
+where
+    Arc<Live>: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = shared::error::ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let context = TenantContext::from_request_parts(parts, state).await?;
+        let live = Arc::<Live>::from_ref(state);
         let uri = parts.uri.path_and_query().map_or_else(|| parts.uri.path().to_owned(), ToString::to_string);
-        Ok(Self::check(
-            &state.versions,
-            state.answers.clone(),
-            context.tenant.id,
-            context.user_id,
-            &uri,
-            &parts.headers,
-        )
-        .await)
+        Ok(Self::check(&live.versions, live.answers.clone(), context.tenant.id, context.user_id, &uri, &parts.headers)
+            .await)
     }
 }

@@ -2,6 +2,7 @@
 //! tests run the same code as the binary.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod attachments;
 pub mod commands;
 pub mod config;
@@ -62,7 +63,7 @@ pub async fn serve(config: AppConfig) -> Result<(), ServeError> {
     tracing::info!(%addr, "app-api listening");
     // Live streams end at the signal, not after the drain: their clients reconnect to another
     // replica at once, and the drain waits only for ordinary requests.
-    let live = std::sync::Arc::clone(&state.live);
+    let live = std::sync::Arc::clone(&state.live.hub);
     let signal = async move {
         shared::serve::shutdown_signal().await;
         live.close();
@@ -88,8 +89,13 @@ pub async fn worker(config: AppConfig) -> Result<(), ServeError> {
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
     let options = shared::serve::ServeOptions::from_config(http);
     let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
-    let reaper = tokio::spawn(state.pools.clone().run_reaper(worker::wait(stop.subscribe())));
-    let evictions = tokio::spawn(worker::evictions::listen(state.clone(), worker::wait(stop.subscribe())));
+    let reaper = tokio::spawn(state.tenancy.pools.clone().run_reaper(worker::wait(stop.subscribe())));
+    let evictions = tokio::spawn(worker::evictions::listen(
+        state.config.clone(),
+        state.tenancy.clone(),
+        state.gate.clone(),
+        worker::wait(stop.subscribe()),
+    ));
     let work = tokio::spawn(state.clone().run_work(worker::Work::all(), worker::wait(stop.subscribe())));
     tracing::info!(%addr, "app-api worker running (operations endpoints only)");
     let router = router::build_operations_router(state);

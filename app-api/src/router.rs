@@ -8,8 +8,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::attachments::upload::UPLOAD_BODY_LIMIT;
 use crate::context::tenant_context;
-use crate::routes::attachments::{self, UPLOAD_BODY_LIMIT};
+use crate::routes::attachments;
 use crate::routes::tickets::{
     assign, bulk, create, customer, history, list, merge, messages, presence, read, status, update,
 };

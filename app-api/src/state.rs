@@ -1,4 +1,6 @@
-//! The state every handler shares: one cheap-to-clone handle on the process's clients.
+//! The state every handler shares: one cheap-to-clone handle on the process's clients, in
+//! parts. Each feature takes only its part (`State<Arc<Attachments>>`, `State<Arc<Live>>`, ...),
+//! through `FromRef`, and so do the functions it calls.
 
 use std::ops::Deref;
 use std::sync::Arc;
@@ -7,12 +9,19 @@ use std::time::Duration;
 use axum::extract::FromRef;
 use shared::metrics::Metrics;
 use shared::ratelimit::RateLimiter;
-use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
+use crate::attachments::Attachments;
 use crate::config::AppConfig;
+use crate::events::Events;
+use crate::infra::Gate;
 use crate::infra::access_tokens::TokenVerifier;
 use crate::infra::revocations::RevokedSessions;
+use crate::integrations::Integrations;
+use crate::live::Live;
+use crate::notifications::Mail;
+use crate::sav::tickets::sla_policy::KeptGrids;
+use crate::tenancy::Tenancy;
 use crate::tenancy::pools::PoolManager;
 use crate::tenancy::resolve::Resolver;
 
@@ -20,48 +29,57 @@ use crate::tenancy::resolve::Resolver;
 pub struct AppState(Arc<App>);
 
 pub struct App {
-    pub config: AppConfig,
-    /// The control database, read for tenant resolution.
-    pub control_db: PgPool,
+    pub config: Arc<AppConfig>,
+    pub metrics: Metrics,
+    /// Resolution, the control database and the tenants' pools.
+    pub tenancy: Arc<Tenancy>,
+    /// Rate limits, the token verifier, revoked sessions.
+    pub gate: Arc<Gate>,
+    /// Outbox hints, the relay's side of the broker, and the event metrics.
+    pub events: Arc<Events>,
+    /// The blob store, the virus scanner and the upload limits.
+    pub attachments: Arc<Attachments>,
+    /// The SMTP client and the notifications' metrics.
+    pub mail: Arc<Mail>,
+    /// API keys, webhook visits and their metrics.
+    pub integrations: Arc<Integrations>,
+    /// Open streams, presence, change versions, kept answers.
+    pub live: Arc<Live>,
+    /// The SLA grids of the policy versions lately read, for the badges of ticket lists.
+    pub sla_grids: Arc<KeptGrids>,
+    pub mail_in_metrics: crate::infra::mail_in_metrics::MailInMetrics,
+    /// The work queues' one metrics family (depth, oldest age, attempts by outcome).
+    pub queue_metrics: shared::work_queue::QueueMetrics,
     pub redis: Option<shared::redis::Redis>,
     /// The process's one RabbitMQ connection, when `AMQP_URL` is set.
     pub broker: Option<Arc<shared::amqp::Broker>>,
-    pub metrics: Metrics,
-    pub resolver: Resolver,
-    pub pools: PoolManager,
-    /// How the pools' total was fitted to the clusters (`/ready` shows it).
-    pub budget: crate::tenancy::budget::Fit,
-    pub limiter: RateLimiter,
-    pub verifier: TokenVerifier,
-    pub revoked: Arc<RevokedSessions>,
-    /// Outbox hints, the relay's side of the broker, and the event metrics.
-    pub events: crate::events::Events,
     /// control-api, when `CONTROL_API_URL` is set.
-    pub control_api: Option<crate::infra::control_plane::ControlApi>,
-    /// The blob store, the virus scanner and the upload limits.
-    pub attachments: crate::attachments::Attachments,
-    /// The SMTP client (configured or not) and the notifications' metrics.
-    pub mailer: shared::mail::Mailer,
-    pub notification_metrics: crate::notifications::metrics::NotificationMetrics,
-    /// The work queues' one metrics family (depth, oldest age, attempts by outcome).
-    pub queue_metrics: shared::work_queue::QueueMetrics,
-    /// The live streams open on this replica.
-    pub live: Arc<crate::live::Hub>,
-    /// Where staff's presence on tickets is announced.
-    pub presence: crate::live::presence::Bus,
-    /// The tenants' change versions (conditional GETs answered without a query).
-    pub versions: crate::live::versions::Versions,
-    /// The versioned reads' answers kept in memory, served again while nothing changed.
-    pub answers: Arc<crate::live::answers::Answers>,
-    /// The SLA grids of the policy versions lately read, for the badges of ticket lists.
-    pub sla_grids: crate::sav::tickets::sla_policy::KeptGrids,
-    /// The API keys verified lately, and each key's own rate limit (`None`: off).
-    pub api_keys: crate::integrations::keys::KeyCheck,
-    pub key_limit: Option<shared::ratelimit::Limit>,
-    pub integration_metrics: crate::integrations::IntegrationMetrics,
-    pub mail_in_metrics: crate::infra::mail_in_metrics::MailInMetrics,
-    /// The tenants the webhook sender of this process is to visit.
-    pub webhook_visits: crate::integrations::WebhookVisits,
+    pub control_api: Option<Arc<crate::infra::control_plane::ControlApi>>,
+}
+
+/// Each part, taken from the state by the handlers and extractors that need it.
+macro_rules! parts {
+    ($($field:ident: $part:ty),* $(,)?) => {
+        $(impl FromRef<AppState> for $part {
+            fn from_ref(state: &AppState) -> Self {
+                state.$field.clone()
+            }
+        })*
+    };
+}
+
+parts! {
+    config: Arc<AppConfig>,
+    metrics: Metrics,
+    tenancy: Arc<Tenancy>,
+    gate: Arc<Gate>,
+    events: Arc<Events>,
+    attachments: Arc<Attachments>,
+    mail: Arc<Mail>,
+    integrations: Arc<Integrations>,
+    live: Arc<Live>,
+    sla_grids: Arc<KeptGrids>,
+    control_api: Option<Arc<crate::infra::control_plane::ControlApi>>,
 }
 
 /// Why the service cannot start with its configuration.
@@ -175,7 +193,6 @@ impl AppState {
         let mailer =
             shared::mail::Mailer::new(&config.notifications.mail, metrics.registry()).map_err(StartError::Mail)?;
         let notification_metrics = crate::notifications::metrics::NotificationMetrics::register(metrics.registry());
-        let queue_metrics = shared::work_queue::QueueMetrics::register(metrics.registry());
         let live =
             Arc::new(crate::live::Hub::new(config.streams_per_user, config.amqp_url.is_some(), metrics.registry()));
         let presence = crate::live::presence::Bus::new(broker.as_ref(), &config.events.exchange, Arc::clone(&live));
@@ -187,34 +204,35 @@ impl AppState {
         ));
         let integration_metrics = crate::integrations::IntegrationMetrics::register(metrics.registry());
         let mail_in_metrics = crate::infra::mail_in_metrics::MailInMetrics::register(metrics.registry());
+        let queue_metrics = shared::work_queue::QueueMetrics::register(metrics.registry());
+        let integrations = Integrations {
+            keys: crate::integrations::keys::KeyCheck::new(config.keys.api_keys.clone()),
+            key_limit: shared::ratelimit::Limit::per(config.integrations.key_rate_per_minute, Duration::from_secs(60)),
+            metrics: integration_metrics,
+            webhook_visits: crate::integrations::WebhookVisits::default(),
+        };
         Ok(Self(Arc::new(App {
-            control_db,
+            tenancy: Arc::new(Tenancy { resolver, pools, control_db, budget }),
+            gate: Arc::new(Gate {
+                limiter,
+                verifier,
+                revoked,
+                redis: redis.clone(),
+                revocations_channel: format!("{}session-revocations", config.redis_key_prefix),
+            }),
             redis,
             broker,
             metrics,
-            resolver,
-            pools,
-            budget,
-            limiter,
-            verifier,
-            revoked,
-            events,
-            control_api,
-            attachments,
-            mailer,
-            notification_metrics,
-            queue_metrics,
-            live,
-            presence,
-            versions,
-            answers,
-            sla_grids: crate::sav::tickets::sla_policy::KeptGrids::default(),
-            api_keys: crate::integrations::keys::KeyCheck::new(config.keys.api_keys.clone()),
-            key_limit: shared::ratelimit::Limit::per(config.integrations.key_rate_per_minute, Duration::from_secs(60)),
-            integration_metrics,
+            events: Arc::new(events),
+            control_api: control_api.map(Arc::new),
+            attachments: Arc::new(attachments),
+            mail: Arc::new(Mail { mailer, metrics: notification_metrics }),
+            live: Arc::new(Live { hub: live, presence, versions, answers }),
+            sla_grids: Arc::default(),
+            integrations: Arc::new(integrations),
             mail_in_metrics,
-            webhook_visits: crate::integrations::WebhookVisits::default(),
-            config,
+            queue_metrics,
+            config: Arc::new(config),
         })))
     }
 }
@@ -224,11 +242,5 @@ impl Deref for AppState {
 
     fn deref(&self) -> &App {
         &self.0
-    }
-}
-
-impl FromRef<AppState> for Metrics {
-    fn from_ref(state: &AppState) -> Metrics {
-        state.metrics.clone()
     }
 }

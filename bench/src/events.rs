@@ -173,7 +173,7 @@ pub async fn run(options: &Options) {
     .unwrap();
     let before = arrivals.lock().unwrap().count;
     let slug_parsed = shared::tenant::Slug::parse_syntax(&slug).unwrap();
-    let tenant = state.resolver.resolve(&slug_parsed).await.unwrap();
+    let tenant = state.tenancy.resolver.resolve(&slug_parsed).await.unwrap();
     let started = Instant::now();
     state.events.hints.hint(&tenant);
     let rows = usize::try_from(options.rows).unwrap();
@@ -213,7 +213,7 @@ pub async fn run(options: &Options) {
         tenants.len(),
         visits() - before_visits
     );
-    let open_before = state.pools.open_connections();
+    let open_before = state.tenancy.pools.open_connections();
     let cold = Instant::now();
     let swept = relay_handle.sweep().await.unwrap();
     let cold = cold.elapsed();
@@ -226,7 +226,7 @@ pub async fn run(options: &Options) {
         swept_again.tenants,
         cold.as_secs_f64() * 1000.0,
         open_before,
-        state.pools.open_connections(),
+        state.tenancy.pools.open_connections(),
         warm.as_secs_f64() * 1000.0,
     );
     let busy = options.busy.min(tenants.len());
@@ -314,7 +314,7 @@ async fn jobs_cost(
         sweep_started.elapsed().as_secs_f64() * 1000.0
     );
     let jobs_metrics = &state.events.jobs;
-    let pools = state.pools.metrics();
+    let pools = state.tenancy.pools.metrics();
     for (label, minutes) in [("none due", 30), ("the urgent ones due", 61)] {
         let acquires = pools.acquire_wait.get_sample_count();
         let visits = jobs_metrics.visits("claimed", "acted") + jobs_metrics.visits("claimed", "nothing_due");

@@ -101,7 +101,7 @@ pub async fn run(options: &Options) {
             assert_eq!(made.status, 201, "{}", made.body);
         }
     };
-    let metrics = app.state.integration_metrics.clone();
+    let metrics = app.state.integrations.metrics.clone();
     let deadline = Instant::now() + Duration::from_secs(30);
     while metrics.consumer_connected.get() != 1 {
         assert!(Instant::now() < deadline, "the webhook worker never held its queue");

@@ -118,7 +118,7 @@ pub async fn run(options: &Options) {
         println!(
             "  answers kept: {}; app-api's tenant connection budget, fitted to the server: {}",
             if cache_mb == 0 { "none".to_owned() } else { format!("{cache_mb} MiB") },
-            app.state.budget.total
+            app.state.tenancy.budget.total
         );
         let uniform = scenarios(&app, &platform, &targets, &zipf, options).await;
         uniform_rates.push((cache_mb, uniform));
@@ -507,8 +507,8 @@ impl Counters {
         .fetch_one(&mut admin)
         .await
         .unwrap_or(0);
-        let pools = &app.state.pools.metrics();
-        let (answers_found, answers_missed) = app.state.answers.lookups();
+        let pools = &app.state.tenancy.pools.metrics();
+        let (answers_found, answers_missed) = app.state.live.answers.lookups();
         Self {
             sessions,
             pools_created: i64::try_from(pools.pool_creations.get()).unwrap_or(i64::MAX),

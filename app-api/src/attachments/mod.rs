@@ -1,7 +1,7 @@
 //! Attachments: files on tickets and messages. The files live in a blob store (`blob`: S3 or
-//! the local disk), their rows in the tenant database (`store`). An upload is read into a spool
-//! file (`spool`), checked against the accepted kinds (`kinds`), optionally scanned (`scanner`),
-//! and only then stored and recorded. Objects whose last row is gone are deleted after the
+//! the local disk), their rows in the tenant database (`store`). An upload (`upload`, with the
+//! links handed out and the deletions) is read into a spool file (`spool`), checked against the
+//! accepted kinds (`kinds`), optionally scanned (`scanner`), and only then stored and recorded. Objects whose last row is gone are deleted after the
 //! transaction commits (`Attachments::delete_released`), and the orphan cleanup
 //! (`worker::orphans`) finds what a crash left behind on either side.
 
@@ -13,6 +13,7 @@ pub mod s3;
 pub mod scanner;
 pub mod spool;
 pub mod store;
+pub mod upload;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -50,6 +51,8 @@ pub struct Attachments {
     pub spool_dir: PathBuf,
     pub url_ttl: Duration,
     pub quota_bytes: u64,
+    /// The slowest an upload may arrive, on average over each window of its time limit.
+    pub min_bytes_per_second: u64,
     /// Uploads under way in this process.
     pub uploads: Arc<Semaphore>,
     pub metrics: AttachmentMetrics,
@@ -178,6 +181,7 @@ impl Attachments {
             spool_dir,
             url_ttl: config.url_ttl,
             quota_bytes: config.quota_bytes,
+            min_bytes_per_second: config.min_bytes_per_second,
             uploads: Arc::new(Semaphore::new(config.concurrency)),
             metrics: AttachmentMetrics::register(registry),
             prepared: AtomicBool::new(false),

@@ -7,3 +7,40 @@ pub mod control_plane;
 pub mod idempotency;
 pub mod mail_in_metrics;
 pub mod revocations;
+
+use std::sync::Arc;
+
+use shared::ratelimit::RateLimiter;
+
+use self::access_tokens::TokenVerifier;
+use self::revocations::RevokedSessions;
+
+/// The way in, for the tenant middleware: the rate limits, the token verifier and the sessions
+/// (and API keys) revoked anywhere.
+pub struct Gate {
+    pub limiter: RateLimiter,
+    pub verifier: TokenVerifier,
+    pub revoked: Arc<RevokedSessions>,
+    /// Where revocations are announced to the other replicas (`{prefix}session-revocations`).
+    pub redis: Option<shared::redis::Redis>,
+    pub revocations_channel: String,
+}
+
+impl Gate {
+    /// Tells every replica (this one at once) that `id` (a session, or an API key) is revoked: it
+    /// joins the revoked set that every request is checked against, kept or not.
+    pub async fn announce_revoked(&self, id: uuid::Uuid) {
+        self.revoked.insert_all([id]);
+        let Some(redis) = &self.redis else { return };
+        let channel = self.revocations_channel.clone();
+        let message = serde_json::json!({ "sessions": [id] }).to_string();
+        let published: Option<i64> = redis
+            .run("publish", |mut conn| async move {
+                redis::cmd("PUBLISH").arg(channel).arg(message).query_async(&mut conn).await
+            })
+            .await;
+        if published.is_none() {
+            tracing::warn!(key = %id, "cannot announce a revoked API key on Redis: other replicas refuse it within a second");
+        }
+    }
+}

@@ -1,9 +1,11 @@
 //! Integrations (DESIGN.md "Integrations"): the tenant's API keys (`keys`), and its outbound
 //! webhooks: the Standard Webhooks rules (`webhooks`), where they may go (`target`), and their
-//! rows (`deliveries`). The webhook worker that sends them is `worker::webhooks`.
+//! rows (`deliveries`); what admins do to both (`manage`). The webhook worker that sends them is
+//! `worker::webhooks`.
 
 pub mod deliveries;
 pub mod keys;
+pub mod manage;
 pub mod target;
 pub mod webhooks;
 
@@ -11,6 +13,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use prometheus::{Histogram, HistogramOpts, IntCounterVec, IntGauge, Opts, Registry};
+
+/// The integrations part of the state: the API keys verified lately and each key's own rate
+/// limit (`None`: off), the webhook sender's visits, and the metrics of both.
+pub struct Integrations {
+    pub keys: keys::KeyCheck,
+    pub key_limit: Option<shared::ratelimit::Limit>,
+    pub metrics: IntegrationMetrics,
+    /// The tenants the webhook sender of this process is to visit.
+    pub webhook_visits: WebhookVisits,
+}
 
 /// The tenants with webhook deliveries to send, and whether a sender runs in this process to
 /// visit them (`worker::webhooks`).

@@ -30,6 +30,15 @@ use self::frames::Frame;
 /// Frames a slow stream may fall behind by before it is told to resynchronise.
 const CHANNEL_CAPACITY: usize = 1024;
 
+/// The live part of the state: the streams open on this replica, where staff's presence is
+/// announced, the tenants' change versions and the answers kept while nothing changes.
+pub struct Live {
+    pub hub: Arc<Hub>,
+    pub presence: presence::Bus,
+    pub versions: versions::Versions,
+    pub answers: Arc<answers::Answers>,
+}
+
 /// What a stream receives from the hub.
 #[derive(Debug, Clone)]
 pub enum Signal {

@@ -95,7 +95,7 @@ pub async fn store(
     let mut ids = Vec::new();
     let mut refused = Vec::new();
     for file in &checked.files {
-        let mut db = state.pools.acquire(tenant).await?;
+        let mut db = state.tenancy.pools.acquire(tenant).await?;
         let mut tx = db.begin().await?;
         rows::share_ticket(&mut tx, ticket_id).await?;
         match files.keep(&mut tx, tenant.id, ticket_id, file, uploader, false).await {

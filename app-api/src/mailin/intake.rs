@@ -110,7 +110,7 @@ pub async fn receive(state: &AppState, tenant: &Arc<Tenant>, source: Source, raw
     let inbound = parse::read(raw, &own_mail(state));
     let raw_digest = parse::raw_digest(raw);
     let dedupe_key = inbound.as_ref().map_or(raw_digest, |mail| mail.dedupe_key);
-    let mut db = state.pools.acquire(tenant).await?;
+    let mut db = state.tenancy.pools.acquire(tenant).await?;
     if let Some(first) = store::by_dedupe_key(&mut db, &dedupe_key).await?
         && settled_outcome(&first.outcome).is_some()
     {
@@ -148,7 +148,7 @@ pub async fn receive(state: &AppState, tenant: &Arc<Tenant>, source: Source, raw
     let authserv = match source {
         Source::Api => state.config.mail_in.authserv_id.clone(),
         Source::Imap => {
-            let mut db = state.pools.acquire(tenant).await?;
+            let mut db = state.tenancy.pools.acquire(tenant).await?;
             store::mailbox_authserv_id(&mut db).await?
         }
     };
@@ -162,7 +162,7 @@ pub async fn receive(state: &AppState, tenant: &Arc<Tenant>, source: Source, raw
 /// jobs sweep does for each tenant. How many were settled.
 pub async fn settle_stranded(state: &AppState, tenant: &Arc<Tenant>) -> ApiResult<usize> {
     const BATCH: i64 = 20;
-    let mut db = state.pools.acquire(tenant).await?;
+    let mut db = state.tenancy.pools.acquire(tenant).await?;
     let ids = store::unsettled(&mut db, BATCH).await?;
     let mut settled = 0;
     for id in ids {
@@ -212,7 +212,7 @@ pub async fn decide(
     released_by: Option<Uuid>,
 ) -> ApiResult<Received> {
     let released = released_by.is_some();
-    let mut db = state.pools.acquire(tenant).await?;
+    let mut db = state.tenancy.pools.acquire(tenant).await?;
     let settle = |outcome: Outcome, reason: Option<&'static str>, ticket: Option<i64>, message: Option<i64>| Received {
         ticket_id: ticket,
         message_id: message,
@@ -278,7 +278,7 @@ pub async fn decide(
     };
     let ticket = thread(state, tenant, &mut db, &mail, Some(sender)).await?;
     drop(db);
-    let writer = TicketWriter::acting(state.clone(), tenant.clone(), sender.id);
+    let writer = TicketWriter::acting(&state.tenancy, &state.events, tenant.clone(), sender.id);
     let checked = files::check(state, &mail).await?;
     let (outcome, ticket_id, message_id) = match ticket {
         Some(ticket_id) => match append(state, tenant, &writer, sender.id, ticket_id, id, &mail, &checked).await {
@@ -292,13 +292,13 @@ pub async fn decide(
         },
         None if sender.staff => {
             // Staff write to tickets; a staff mail that answers none is left for review.
-            let mut db = state.pools.acquire(tenant).await?;
+            let mut db = state.tenancy.pools.acquire(tenant).await?;
             store::settle(&mut db, id, "ignored", Some("no_ticket"), None, None, None).await?;
             return Ok(settle(Outcome::Ignored, Some("no_ticket"), None, None));
         }
         None => (Outcome::Created, open(state, tenant, &writer, sender.id, id, &mail, &checked).await?, None),
     };
-    let mut db = state.pools.acquire(tenant).await?;
+    let mut db = state.tenancy.pools.acquire(tenant).await?;
     let stored = if released {
         "released"
     } else if outcome == Outcome::Created {
@@ -372,7 +372,7 @@ async fn new_customer(
     let (first, last) = name.split_once(' ').unwrap_or((name, ""));
     let first: String = first.chars().take(100).collect();
     let last: String = last.trim().chars().take(100).collect();
-    let mut control = state.control_db.begin().await?;
+    let mut control = state.tenancy.control_db.begin().await?;
     let contact =
         control_schema::contacts::customer_by_mail(&mut control, tenant.id, &mail.from_address, &first, &last).await?;
     control.commit().await?;

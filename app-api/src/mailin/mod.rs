@@ -2,12 +2,15 @@
 //! posted by the tenant's mail server (`POST /v1/inbound/email`) or fetched from its mailbox
 //! over IMAP (`worker::mailboxes`); either way `intake` keeps the original, reads it (`parse`,
 //! with `quotes` cutting the quoted history and `auth` reading the trusted server's verdict),
-//! and decides what it becomes; `files` holds its bytes and attachments; `store` its rows.
+//! and decides what it becomes; `files` holds its bytes and attachments; `store` its rows. Admins
+//! keep the mailbox (`channel`) and the quarantine (`quarantine`).
 
 pub mod auth;
+pub mod channel;
 pub mod files;
 pub mod intake;
 pub mod parse;
+pub mod quarantine;
 pub mod quotes;
 pub mod store;
 

@@ -18,6 +18,13 @@ pub mod store;
 use serde::{Deserialize, Serialize};
 use shared::auth::Role;
 
+/// The mail part of the state: the SMTP client (configured or not) and the notifications'
+/// metrics.
+pub struct Mail {
+    pub mailer: shared::mail::Mailer,
+    pub metrics: metrics::NotificationMetrics,
+}
+
 /// What a notification is about: the six kinds about tickets (the keys of the preferences), and
 /// the notices owners and admins get about the organisation (`notices`), which nobody turns
 /// off.

@@ -436,6 +436,30 @@ pub async fn set_preferences(conn: &mut PgConnection, user_id: Uuid, preferences
     .map(drop)
 }
 
+/// What `replace_preferences` found.
+#[derive(Debug)]
+pub enum Replaced {
+    /// The settings now.
+    Now(Preferences),
+    /// The person is not an active member: nothing was written.
+    NotMember,
+    /// The person left while their settings were written.
+    Left,
+}
+
+/// Replaces a member's settings, and reads them back.
+pub async fn replace_preferences(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    wanted: &Preferences,
+) -> sqlx::Result<Replaced> {
+    if preferences(conn, user_id).await?.is_none() {
+        return Ok(Replaced::NotMember);
+    }
+    set_preferences(conn, user_id, wanted).await?;
+    Ok(preferences(conn, user_id).await?.map_or(Replaced::Left, Replaced::Now))
+}
+
 /// Turns one kind of mail off for `user_id` (the one-click unsubscribe); false when the person
 /// is not an active member.
 pub async fn unsubscribe(conn: &mut PgConnection, user_id: Uuid, kind: Kind) -> sqlx::Result<bool> {

@@ -2,6 +2,8 @@
 //! one (refused at once on every replica the revocation reaches over Redis, within
 //! `keys::TRUSTED_FOR` on any other).
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -9,14 +11,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{JsonBody, Page, PageParams};
-use sqlx::Connection as _;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::context::{Access, Admins};
-use crate::integrations::keys::{self, ApiKey, NewKey, Scope};
-use crate::sav::users;
-use crate::state::AppState;
+use crate::access::{Access, Admins};
+use crate::infra::Gate;
+use crate::integrations::keys::{self, ApiKey, Scope};
+use crate::integrations::{Integrations, manage};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -81,29 +82,15 @@ fn validate(body: &NewApiKey, now: DateTime<Utc>) -> Result<(String, Vec<Scope>)
         (status = 422, description = "`validation_failed`: empty name, no scope, an expiry in the past"),
     ))]
 pub async fn create_api_key(
-    State(state): State<AppState>,
+    State(integrations): State<Arc<Integrations>>,
     access: Access<Admins>,
     JsonBody(body): JsonBody<NewApiKey>,
 ) -> ApiResult<(StatusCode, Json<CreatedApiKey>)> {
     let (name, scopes) = validate(&body, Utc::now()).map_err(ApiError::invalid)?;
     let (admin, mut db) = access.connect().await?;
-    let key = NewKey::generate();
-    let digest = key.digest(state.api_keys.digest_key());
-    let mut tx = db.begin().await?;
-    // One key made at a time per tenant: the count below holds.
-    keys::lock_for_create(&mut tx).await?;
-    if keys::active_count(&mut tx).await? >= keys::MAX_ACTIVE {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "limit_reached",
-            "this organisation holds 100 API keys: revoke one first",
-        ));
-    }
-    let api_key = keys::create(&mut tx, &key, &digest, &name, &scopes, body.expires_at, admin.id).await?;
-    users::audit(&mut tx, admin.id, "api_key_created", key.id, serde_json::json!({ "name": name, "scopes": scopes }))
-        .await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(CreatedApiKey { api_key, key: key.text() })))
+    let (api_key, key) =
+        manage::issue_key(&mut db, &integrations.keys, admin.id, &name, &scopes, body.expires_at).await?;
+    Ok((StatusCode::CREATED, Json(CreatedApiKey { api_key, key })))
 }
 
 /// The tenant's API keys, newest first, revoked ones included (owners and admins). Never their
@@ -132,38 +119,13 @@ pub async fn list_api_keys(access: Access<Admins>, Query(params): Query<ListPara
         (status = 404, description = "`not_found`: no key of this tenant has this id"),
     ))]
 pub async fn revoke_api_key(
-    State(state): State<AppState>,
+    State(gate): State<Arc<Gate>>,
     access: Access<Admins>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;
-    let mut tx = db.begin().await?;
-    if !keys::exists(&mut tx, id).await? {
-        return Err(ApiError::not_found("no API key of this organisation has this id"));
-    }
-    if keys::revoke(&mut tx, id).await? {
-        users::audit(&mut tx, admin.id, "api_key_revoked", id, serde_json::json!({})).await?;
-    }
-    tx.commit().await?;
-    announce_revocation(&state, id).await;
+    manage::revoke_key(&mut db, &gate, admin.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Tells every replica (this one at once) that the key is revoked: its id joins the revoked set
-/// that revoked sessions use, which every request with a key is checked against, kept or not.
-async fn announce_revocation(state: &AppState, key: Uuid) {
-    state.revoked.insert_all([key]);
-    let Some(redis) = &state.redis else { return };
-    let channel = format!("{}session-revocations", state.config.redis_key_prefix);
-    let message = serde_json::json!({ "sessions": [key] }).to_string();
-    let published: Option<i64> = redis
-        .run("publish", |mut conn| async move {
-            redis::cmd("PUBLISH").arg(channel).arg(message).query_async(&mut conn).await
-        })
-        .await;
-    if published.is_none() {
-        tracing::warn!(key = %key, "cannot announce a revoked API key on Redis: other replicas refuse it within a second");
-    }
 }
 
 #[cfg(test)]

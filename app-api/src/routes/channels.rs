@@ -2,6 +2,8 @@
 //! password is sealed at rest and never returned; saving checks nothing against the server (a
 //! fetch is scheduled at once and its error, if any, shows in `last_error`).
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -9,13 +11,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
-use sqlx::Connection as _;
 use utoipa::ToSchema;
 
-use crate::context::{Access, Admins};
+use crate::access::{Access, Admins};
+use crate::config::AppConfig;
+use crate::mailin::channel::{self, no_mailbox};
 use crate::mailin::store::{self, Channel, ChannelSettings};
-use crate::sav::users;
-use crate::state::AppState;
+use crate::tenancy::Tenancy;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -68,10 +70,6 @@ impl From<Channel> for EmailChannel {
     }
 }
 
-fn no_mailbox() -> ApiError {
-    ApiError::not_found("the organisation has no mailbox")
-}
-
 /// The mailbox (owners and admins).
 #[utoipa::path(get, path = "/v1/channels/email", tag = "email", security(("bearer" = [])),
     responses(
@@ -93,7 +91,8 @@ pub async fn get_email_channel(access: Access<Admins>) -> ApiResult<Json<EmailCh
         (status = 422, description = "`validation_failed`"),
     ))]
 pub async fn put_email_channel(
-    State(state): State<AppState>,
+    State(config): State<Arc<AppConfig>>,
+    State(tenancy): State<Arc<Tenancy>>,
     access: Access<Admins>,
     JsonBody(body): JsonBody<PutEmailChannel>,
 ) -> ApiResult<Json<EmailChannel>> {
@@ -123,10 +122,8 @@ pub async fn put_email_channel(
         return Err(ApiError::invalid(errors));
     }
     let tenant = access.tenant();
-    let sealed =
-        shared::crypto::seal(&state.config.keys.mailbox_passwords, body.password.as_bytes(), tenant.id.as_bytes());
+    let sealed = shared::crypto::seal(&config.keys.mailbox_passwords, body.password.as_bytes(), tenant.id.as_bytes());
     let (admin, mut db) = access.connect().await?;
-    let mut tx = db.begin().await?;
     let settings = ChannelSettings {
         imap_url: &imap_url,
         username: &username,
@@ -135,11 +132,7 @@ pub async fn put_email_channel(
         authserv_id: authserv_id.as_deref(),
         create_customers: body.create_customers.unwrap_or(true),
     };
-    let channel = store::put_channel(&mut tx, &settings).await?;
-    let details = serde_json::json!({ "imap_url": imap_url, "username": username, "folder": folder });
-    users::audit(&mut tx, admin.id, "email_channel_saved", admin.id, details).await?;
-    tx.commit().await?;
-    control_schema::schedule::set_mailbox_due(&state.control_db, tenant.id, Some(Utc::now())).await?;
+    let channel = channel::save(&mut db, &tenancy.control_db, tenant.id, admin.id, &settings).await?;
     Ok(Json(channel.into()))
 }
 
@@ -150,14 +143,11 @@ pub async fn put_email_channel(
         (status = 403, description = "`forbidden`: owners and admins only"),
         (status = 404, description = "`not_found`: no mailbox"),
     ))]
-pub async fn delete_email_channel(State(state): State<AppState>, access: Access<Admins>) -> ApiResult<StatusCode> {
+pub async fn delete_email_channel(
+    State(tenancy): State<Arc<Tenancy>>,
+    access: Access<Admins>,
+) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;
-    let mut tx = db.begin().await?;
-    if !store::delete_channel(&mut tx).await? {
-        return Err(no_mailbox());
-    }
-    users::audit(&mut tx, admin.id, "email_channel_deleted", admin.id, serde_json::json!({})).await?;
-    tx.commit().await?;
-    control_schema::schedule::set_mailbox_due(&state.control_db, access.tenant().id, None).await?;
+    channel::remove(&mut db, &tenancy.control_db, access.tenant().id, admin.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -19,9 +19,10 @@ use sqlx::PgConnection;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use crate::context::{Access, Admins, TenantContext, TenantDb};
+use crate::access::{Access, Admins, Own};
 use crate::sav::export;
 use crate::tenancy::pools::TenantConnection;
+use crate::tenancy::resolve::Tenant;
 
 /// Tickets (or messages) read and sent per page.
 const PAGE: i64 = 200;
@@ -34,9 +35,9 @@ type Chunk = Result<Bytes, std::io::Error>;
         (status = 200, description = "The caller's data, as one JSON document (a download)", content_type = "application/json"),
         (status = 404, description = "`not_found`: the caller is not in this tenant"),
     ))]
-pub async fn export_me(context: TenantContext, tenant_db: TenantDb) -> ApiResult<Response> {
-    let db = tenant_db.connect().await?;
-    stream_export(db, &context, context.user_id).await
+pub async fn export_me(access: Access<Own>) -> ApiResult<Response> {
+    let db = access.own().await?;
+    stream_export(db, &access.tenant(), access.user_id()).await
 }
 
 /// A member's data in this tenant (admins), for the requests they handle for that person.
@@ -46,12 +47,12 @@ pub async fn export_me(context: TenantContext, tenant_db: TenantDb) -> ApiResult
         (status = 403, description = "`forbidden`: not an admin"),
         (status = 404, description = "`not_found`: no such person in this tenant"),
     ))]
-pub async fn export_user(context: TenantContext, access: Access<Admins>, Path(id): Path<Uuid>) -> ApiResult<Response> {
+pub async fn export_user(access: Access<Admins>, Path(id): Path<Uuid>) -> ApiResult<Response> {
     let (_, db) = access.connect().await?;
-    stream_export(db, &context, id).await
+    stream_export(db, &access.tenant(), id).await
 }
 
-async fn stream_export(mut db: TenantConnection, context: &TenantContext, person: Uuid) -> ApiResult<Response> {
+async fn stream_export(mut db: TenantConnection, tenant: &Tenant, person: Uuid) -> ApiResult<Response> {
     let profile = export::profile(&mut db, person)
         .await?
         .ok_or_else(|| ApiError::not_found("there is no such person in this tenant"))?;
@@ -61,7 +62,7 @@ async fn stream_export(mut db: TenantConnection, context: &TenantContext, person
     let head = json!({
         "format": "helpdeskly-export/1",
         "exported_at": Utc::now(),
-        "tenant": { "id": context.tenant.id, "slug": context.tenant.slug },
+        "tenant": { "id": tenant.id, "slug": tenant.slug },
         "profile": profile,
         "order_references": orders,
         "satisfaction_ratings": ratings,
@@ -79,7 +80,7 @@ async fn stream_export(mut db: TenantConnection, context: &TenantContext, person
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    let disposition = format!("attachment; filename=\"helpdeskly-export-{}-{person}.json\"", context.tenant.slug);
+    let disposition = format!("attachment; filename=\"helpdeskly-export-{}-{person}.json\"", tenant.slug);
     headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).expect("a plain file name"));
     Ok(response)
 }

@@ -2,6 +2,8 @@
 //! app-api signs. The link is the permission (as a presigned S3 URL is): no token, no tenant.
 //! Every file is served as a download, with its stored type, never sniffed.
 
+use std::sync::Arc;
+
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -10,8 +12,8 @@ use chrono::Utc;
 use shared::error::ApiError;
 use shared::signed::Refused;
 
+use crate::attachments::Attachments;
 use crate::attachments::blob::content_disposition;
-use crate::state::AppState;
 
 /// Download a file through a local link.
 #[utoipa::path(get, path = "/v1/files/{token}", tag = "attachments", params(("token" = String, Path)),
@@ -20,8 +22,8 @@ use crate::state::AppState;
         (status = 403, description = "`forbidden`: the link expired or was not signed here"),
         (status = 404, description = "`not_found`: the file is gone, or the store is S3"),
     ))]
-pub async fn get_file(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, ApiError> {
-    let Some(disk) = state.attachments.disk.as_ref() else {
+pub async fn get_file(State(files): State<Arc<Attachments>>, Path(token): Path<String>) -> Result<Response, ApiError> {
+    let Some(disk) = files.disk.as_ref() else {
         return Err(ApiError::not_found("files are served by the S3 store here"));
     };
     let signed = disk.open_link(&token, Utc::now()).map_err(|err| match err {

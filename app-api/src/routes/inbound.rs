@@ -8,16 +8,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use shared::auth::Role;
 use shared::error::{ApiError, ApiResult, FieldError};
-use sqlx::Connection as _;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::context::{Access, Admins, Staff};
+use crate::access::{Access, Admins, MailServers, Staff};
 use crate::mailin::intake::{self, Received, Source};
+use crate::mailin::quarantine::{self, no_mail};
 use crate::mailin::store::{self, InboundEmail};
-use crate::mailin::{MAX_MESSAGE_BYTES, files, parse};
-use crate::sav::users;
+use crate::mailin::{MAX_MESSAGE_BYTES, files};
 use crate::state::AppState;
 
 /// Take in one raw mail (RFC 5322, as received), posted by the tenant's mail server or a relay
@@ -33,17 +31,12 @@ use crate::state::AppState;
     ))]
 pub async fn post_inbound_email(
     State(state): State<AppState>,
-    access: Access<Staff>,
+    access: Access<MailServers>,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<(StatusCode, Json<Received>)> {
-    let (caller, db) = access.connect().await?;
+    let (_, db) = access.connect().await?;
     drop(db);
-    if caller.role != Role::Integration {
-        return Err(ApiError::forbidden(
-            "mail is posted by a mail server with an API key holding the inbound:email scope",
-        ));
-    }
     let declared =
         headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|length| length > MAX_MESSAGE_BYTES) {
@@ -106,10 +99,6 @@ pub async fn list_inbound_emails(
     Ok(Json(InboundPage { items, next_before: next_before.flatten() }))
 }
 
-fn not_found(id: i64) -> ApiError {
-    ApiError::not_found(format!("there is no received mail {id}"))
-}
-
 /// The original of a received mail, as it arrived (agents, admins and owners).
 #[utoipa::path(get, path = "/v1/inbound/emails/{id}/raw", tag = "email", security(("bearer" = [])),
     params(("id" = i64, Path)),
@@ -124,7 +113,7 @@ pub async fn get_inbound_raw(
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
     let (_, mut db) = access.connect().await?;
-    let mail = store::get(&mut db, id).await?.ok_or_else(|| not_found(id))?;
+    let mail = store::get(&mut db, id).await?.ok_or_else(|| no_mail(id))?;
     drop(db);
     let raw = files::original(&state, &mail.blob_key).await?;
     let mut response = raw.into_response();
@@ -137,10 +126,6 @@ pub async fn get_inbound_raw(
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     Ok(response)
-}
-
-fn not_quarantined(id: i64) -> ApiError {
-    ApiError::new(StatusCode::CONFLICT, "conflict", format!("received mail {id} is not in the quarantine"))
 }
 
 /// Release a quarantined mail: it becomes a ticket or a message as if its sender were proven
@@ -158,29 +143,8 @@ pub async fn release_inbound_email(
     access: Access<Admins>,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Received>> {
-    let (admin, mut db) = access.connect().await?;
-    let mut tx = db.begin().await?;
-    let mail = store::get(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
-    if mail.outcome != "quarantined" {
-        return Err(not_quarantined(id));
-    }
-    // Taken out of the quarantine first: a second release finds it gone.
-    store::settle(&mut tx, id, "received", mail.reason.as_deref(), None, None, Some(admin.id)).await?;
-    store::take(&mut tx, id).await?;
-    users::audit(
-        &mut tx,
-        admin.id,
-        "inbound_email_released",
-        uuid::Uuid::nil(),
-        serde_json::json!({ "inbound_email_id": id }),
-    )
-    .await?;
-    tx.commit().await?;
-    drop(db);
-    let raw = files::original(&state, &mail.blob_key).await?;
-    let inbound = parse::read(&raw, &intake::own_mail(&state));
-    let received = intake::decide(&state, &access.tenant(), id, inbound, None, Some(admin.id)).await?;
-    Ok(Json(received))
+    let (admin, db) = access.connect().await?;
+    Ok(Json(quarantine::release(&state, &access.tenant(), db, admin.id, id).await?))
 }
 
 /// Discard a quarantined mail: it stays listed, as discarded, with its original (owners and
@@ -195,20 +159,6 @@ pub async fn release_inbound_email(
     ))]
 pub async fn discard_inbound_email(access: Access<Admins>, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;
-    let mut tx = db.begin().await?;
-    let mail = store::get(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
-    if mail.outcome != "quarantined" {
-        return Err(not_quarantined(id));
-    }
-    store::settle(&mut tx, id, "discarded", mail.reason.as_deref(), None, None, Some(admin.id)).await?;
-    users::audit(
-        &mut tx,
-        admin.id,
-        "inbound_email_discarded",
-        uuid::Uuid::nil(),
-        serde_json::json!({ "inbound_email_id": id }),
-    )
-    .await?;
-    tx.commit().await?;
+    quarantine::discard(&mut db, admin.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,7 +5,7 @@
 use axum::Json;
 use shared::error::{ApiError, ApiResult};
 
-use crate::context::{TenantContext, TenantDb};
+use crate::access::{Access, Own};
 use crate::sav::users::{self, Me};
 
 /// The caller's row in this tenant.
@@ -20,8 +20,8 @@ use crate::sav::users::{self, Me};
         (status = 429, description = "`rate_limited`"),
         (status = 503, description = "`tenant_provisioning` or `dependency_unavailable`"),
     ))]
-pub async fn get_me(context: TenantContext, tenant_db: TenantDb) -> ApiResult<Json<Me>> {
-    let mut db = tenant_db.connect().await?;
-    let me = users::active(&mut db, context.user_id).await?;
+pub async fn get_me(access: Access<Own>) -> ApiResult<Json<Me>> {
+    let mut db = access.own().await?;
+    let me = users::active(&mut db, access.user_id()).await?;
     me.map(Json).ok_or_else(|| ApiError::not_found("you are not a member of this tenant (any more)"))
 }

@@ -36,11 +36,11 @@ where
 /// The tenant a signed mail link names (unsubscribe, rating), used on that tenant's own host
 /// when the request names one; `None` for a tenant gone, or a link used on another host.
 async fn linked_tenant(
-    state: &crate::state::AppState,
+    tenancy: &crate::tenancy::Tenancy,
     headers: &axum::http::HeaderMap,
     tenant_id: uuid::Uuid,
 ) -> shared::error::ApiResult<Option<std::sync::Arc<crate::tenancy::resolve::Tenant>>> {
-    let Some(tenant) = state.resolver.resolve_id(tenant_id).await? else { return Ok(None) };
-    let elsewhere = state.resolver.slug_of(headers).is_ok_and(|slug| slug.as_str() != tenant.slug);
+    let Some(tenant) = tenancy.resolver.resolve_id(tenant_id).await? else { return Ok(None) };
+    let elsewhere = tenancy.resolver.slug_of(headers).is_ok_and(|slug| slug.as_str() != tenant.slug);
     Ok((!elsewhere).then_some(tenant))
 }

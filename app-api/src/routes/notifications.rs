@@ -4,6 +4,7 @@
 //! permission).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Query, State};
@@ -13,11 +14,12 @@ use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{JsonBody, PageParams};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::context::{TenantContext, TenantDb};
+use crate::access::{Access, Own};
+use crate::config::AppConfig;
 use crate::notifications::links::Unsubscribe;
-use crate::notifications::store::{self, Notification, Preferences};
+use crate::notifications::store::{self, Notification, Preferences, Replaced};
 use crate::notifications::{Channel, Kind, Language};
-use crate::state::AppState;
+use crate::tenancy::Tenancy;
 
 /// Ids one request may mark read.
 const MAX_IDS: usize = 500;
@@ -47,16 +49,15 @@ pub struct NotificationPage {
     params(ListParams),
     responses((status = 200, description = "A page of the caller's notifications, newest first", body = NotificationPage)))]
 pub async fn list_notifications(
-    context: TenantContext,
-    tenant_db: TenantDb,
+    access: Access<Own>,
     Query(params): Query<ListParams>,
 ) -> ApiResult<Json<NotificationPage>> {
     let page = PageParams { limit: params.limit, cursor: params.cursor.clone() };
     let limit = page.limit()?;
     let before: Option<i64> = page.position()?;
-    let mut db = tenant_db.connect().await?;
-    let rows = store::page(&mut db, context.user_id, params.unread.unwrap_or(false), before, limit).await?;
-    let unread_count = store::unread_count(&mut db, context.user_id).await?;
+    let mut db = access.own().await?;
+    let rows = store::page(&mut db, access.user_id(), params.unread.unwrap_or(false), before, limit).await?;
+    let unread_count = store::unread_count(&mut db, access.user_id()).await?;
     let page = shared::http::Page::from_rows(rows, limit, |n| n.id);
     Ok(Json(NotificationPage { data: page.data, next_cursor: page.next_cursor, unread_count }))
 }
@@ -78,11 +79,7 @@ pub struct MarkRead {
         (status = 204, description = "Marked"),
         (status = 422, description = "`validation_failed`: neither or both of `ids` and `all`, or too many ids"),
     ))]
-pub async fn mark_read(
-    context: TenantContext,
-    tenant_db: TenantDb,
-    JsonBody(body): JsonBody<MarkRead>,
-) -> ApiResult<StatusCode> {
+pub async fn mark_read(access: Access<Own>, JsonBody(body): JsonBody<MarkRead>) -> ApiResult<StatusCode> {
     let ids = match (&body.ids, body.all) {
         (Some(ids), None | Some(false)) if ids.len() <= MAX_IDS => Some(ids.as_slice()),
         (Some(_), None | Some(false)) => {
@@ -93,17 +90,17 @@ pub async fn mark_read(
             return Err(ApiError::invalid(vec![FieldError::new("ids", "give either ids or \"all\": true")]));
         }
     };
-    let mut db = tenant_db.connect().await?;
-    store::mark_read(&mut db, context.user_id, ids).await?;
+    let mut db = access.own().await?;
+    store::mark_read(&mut db, access.user_id(), ids).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The caller's notification settings.
 #[utoipa::path(get, path = "/v1/me/notification-preferences", tag = "notifications", security(("bearer" = [])),
     responses((status = 200, description = "Every kind on both channels, and the language of mail", body = Preferences)))]
-pub async fn get_preferences(context: TenantContext, tenant_db: TenantDb) -> ApiResult<Json<Preferences>> {
-    let mut db = tenant_db.connect().await?;
-    store::preferences(&mut db, context.user_id)
+pub async fn get_preferences(access: Access<Own>) -> ApiResult<Json<Preferences>> {
+    let mut db = access.own().await?;
+    store::preferences(&mut db, access.user_id())
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::not_found("you are not a member of this tenant (any more)"))
@@ -146,8 +143,7 @@ fn read_channel(channel: Channel, given: &BTreeMap<String, bool>) -> Result<BTre
         (status = 422, description = "`validation_failed`: a kind missing or unknown"),
     ))]
 pub async fn put_preferences(
-    context: TenantContext,
-    tenant_db: TenantDb,
+    access: Access<Own>,
     JsonBody(body): JsonBody<PreferencesBody>,
 ) -> ApiResult<Json<Preferences>> {
     let mut errors = Vec::new();
@@ -155,12 +151,12 @@ pub async fn put_preferences(
     let in_app = read_channel(Channel::InApp, &body.in_app).map_err(|e| errors.push(e)).ok();
     let (Some(email), Some(in_app)) = (email, in_app) else { return Err(ApiError::invalid(errors)) };
     let wanted = Preferences { email, in_app, language: body.language };
-    let mut db = tenant_db.connect().await?;
-    if store::preferences(&mut db, context.user_id).await?.is_none() {
-        return Err(ApiError::not_found("you are not a member of this tenant (any more)"));
-    }
-    store::set_preferences(&mut db, context.user_id, &wanted).await?;
-    let now = store::preferences(&mut db, context.user_id).await?.ok_or_else(|| ApiError::not_found("you left"))?;
+    let mut db = access.own().await?;
+    let now = match store::replace_preferences(&mut db, access.user_id(), &wanted).await? {
+        Replaced::Now(now) => now,
+        Replaced::NotMember => return Err(ApiError::not_found("you are not a member of this tenant (any more)")),
+        Replaced::Left => return Err(ApiError::not_found("you left")),
+    };
     Ok(Json(now))
 }
 
@@ -187,14 +183,15 @@ pub struct Unsubscribed {
         (status = 400, description = "`invalid_token`: not a token of this organisation's mail, or its person has left"),
     ))]
 pub async fn unsubscribe(
-    State(state): State<AppState>,
+    State(config): State<Arc<AppConfig>>,
+    State(tenancy): State<Arc<Tenancy>>,
     headers: HeaderMap,
     Query(params): Query<UnsubscribeParams>,
 ) -> ApiResult<Json<Unsubscribed>> {
     let invalid = || ApiError::new(StatusCode::BAD_REQUEST, "invalid_token", "this unsubscribe link is not valid");
-    let link = Unsubscribe::read(&state.config.keys.mail_links, &params.token).ok_or_else(invalid)?;
-    let tenant = super::linked_tenant(&state, &headers, link.tenant_id).await?.ok_or_else(invalid)?;
-    let mut db = state.pools.acquire(&tenant).await?;
+    let link = Unsubscribe::read(&config.keys.mail_links, &params.token).ok_or_else(invalid)?;
+    let tenant = super::linked_tenant(&tenancy, &headers, link.tenant_id).await?.ok_or_else(invalid)?;
+    let mut db = tenancy.pools.acquire(&tenant).await?;
     if !store::unsubscribe(&mut db, link.user_id, link.kind).await? {
         return Err(invalid());
     }

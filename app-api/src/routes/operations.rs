@@ -19,12 +19,12 @@ use crate::state::AppState;
     ))]
 pub async fn get_ready(State(state): State<AppState>) -> Readiness {
     let (db, redis, amqp) = tokio::join!(
-        check_postgres("control_db", &state.control_db, true),
+        check_postgres("control_db", &state.tenancy.control_db, true),
         check_redis(state.redis.as_ref()),
         check_amqp(state.broker.as_deref())
     );
-    let (pools, open, idle) = state.pools.state();
-    let budget = state.pools.limits().total;
+    let (pools, open, idle) = state.tenancy.pools.state();
+    let budget = state.tenancy.pools.limits().total;
     let saturated = open >= budget && idle == 0;
     let tenant_pools = DependencyReport {
         status: if saturated { DependencyStatus::Down } else { DependencyStatus::Up },
@@ -33,12 +33,12 @@ pub async fn get_ready(State(state): State<AppState>) -> Readiness {
         error: saturated.then(|| "every budgeted connection is busy".to_owned()),
         detail: Some(serde_json::json!({
             "pools": pools, "connections_open": open, "connections_idle": idle, "budget": budget,
-            "budget_configured": state.budget.configured, "budget_limited_by": state.budget.limited_by,
-            "clusters_without_known_limits": state.budget.unknown,
+            "budget_configured": state.tenancy.budget.configured, "budget_limited_by": state.tenancy.budget.limited_by,
+            "clusters_without_known_limits": state.tenancy.budget.unknown,
         })),
     };
     let (blob_store, clamav, mail) =
-        tokio::join!(blob_store(&state), clamav(&state), shared::readiness::check_mail(&state.mailer));
+        tokio::join!(blob_store(&state), clamav(&state), shared::readiness::check_mail(&state.mail.mailer));
     Readiness::from_reports([
         ("control_db", db),
         ("redis", redis),

@@ -11,7 +11,7 @@ use shared::http::JsonBody;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::context::{Access, Admins};
+use crate::access::{Access, Admins};
 use crate::sav::orders::{self, NewOrder};
 
 #[derive(Debug, Deserialize, ToSchema)]

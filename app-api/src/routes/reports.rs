@@ -8,7 +8,7 @@ use shared::error::ApiResult;
 use shared::http::{Page, PageParams};
 use uuid::Uuid;
 
-use crate::context::{Access, Admins, Staff};
+use crate::access::{Access, Admins, Staff};
 use crate::sav::reports::{self, AgentLoad, SlaSummary};
 
 /// Where the SLA stands over the tickets the caller may see.

@@ -2,6 +2,8 @@
 //! in the portal (`/v1/tickets/{id}/satisfaction`) or, without signing in, from the resolution
 //! mail's signed link (`/v1/satisfaction`); admins read the report (`/v1/reports/satisfaction`).
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -9,15 +11,13 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
-use sqlx::{Connection as _, PgConnection};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::context::{Access, Admins, TenantContext, TenantDb};
+use crate::access::{Access, Admins, Members, Scoped};
+use crate::config::AppConfig;
 use crate::notifications::links;
-use crate::sav::satisfaction::{self, Period, Rating, Report};
-use crate::sav::tickets::due;
-use crate::sav::tickets::store::{self, Ticket};
-use crate::state::AppState;
+use crate::sav::satisfaction::{self, LinkRated, Period, Rating, Report, invalid_link};
+use crate::tenancy::Tenancy;
 use crate::tenancy::pools::TenantConnection;
 
 /// What the ticket's page shows.
@@ -79,10 +79,6 @@ pub struct ReportParams {
 /// The longest span a report covers.
 const REPORT_MAX_DAYS: i64 = 366;
 
-fn already_rated() -> ApiError {
-    ApiError::new(StatusCode::CONFLICT, "already_rated", "this resolution was rated already")
-}
-
 fn checked(rating: i64, comment: Option<&str>) -> ApiResult<(i16, Option<String>)> {
     match (satisfaction::score(rating), satisfaction::comment(comment)) {
         (Ok(score), Ok(comment)) => Ok((score, comment)),
@@ -98,17 +94,12 @@ fn checked(rating: i64, comment: Option<&str>) -> ApiResult<(i16, Option<String>
         (status = 404, description = "`not_found`"),
     ))]
 pub async fn get_ticket_satisfaction(
-    context: TenantContext,
-    tenant_db: TenantDb,
+    access: Access<Members>,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<TicketSatisfaction>> {
-    let mut db = tenant_db.connect().await?;
-    let (viewer, ticket) = store::visible(&mut db, context.user_id, id, false).await?;
-    let Some(resolved_at) = satisfaction::resolution(&ticket) else {
-        return Ok(Json(TicketSatisfaction { rateable: false, rating: None }));
-    };
-    let rating = satisfaction::of_resolution(&mut db, ticket.id, resolved_at).await?;
-    Ok(Json(TicketSatisfaction { rateable: rating.is_none() && viewer.id == ticket.user_id, rating }))
+    let Scoped { viewer, item: ticket, mut db } = access.ticket(id).await?;
+    let (rateable, rating) = satisfaction::standing(&mut db, viewer, &ticket).await?;
+    Ok(Json(TicketSatisfaction { rateable, rating }))
 }
 
 /// Rate a resolved or closed ticket (its customer), once per resolution.
@@ -122,54 +113,27 @@ pub async fn get_ticket_satisfaction(
         (status = 422, description = "`validation_failed`: a rating outside 1..5, a comment over 2,000 characters"),
     ))]
 pub async fn rate_ticket(
-    context: TenantContext,
-    tenant_db: TenantDb,
+    access: Access<Members>,
     Path(id): Path<i64>,
     JsonBody(body): JsonBody<NewRating>,
 ) -> ApiResult<(StatusCode, Json<Rating>)> {
     let (score, comment) = checked(body.rating, body.comment.as_deref())?;
-    let mut db = tenant_db.connect().await?;
-    let mut tx = db.begin().await?;
-    // Locked: a reopening waits, or is seen.
-    let (viewer, ticket) = store::visible(&mut tx, context.user_id, id, true).await?;
-    if viewer.id != ticket.user_id {
-        return Err(ApiError::forbidden("only the ticket's customer rates it"));
-    }
-    let resolved_at = satisfaction::resolution(&ticket).ok_or_else(|| {
-        ApiError::new(StatusCode::CONFLICT, "not_resolved", "a ticket is rated once it is resolved or closed")
-    })?;
-    let rating = satisfaction::record(&mut tx, &ticket, resolved_at, score, comment.as_deref())
-        .await?
-        .ok_or_else(already_rated)?;
-    tx.commit().await?;
+    let mut db = access.db().connect().await?;
+    let rating = satisfaction::rate(&mut db, access.user_id(), id, score, comment.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(rating)))
-}
-
-fn invalid_link() -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "invalid_token", "this rating link is not valid")
 }
 
 /// What a rating link says, and a connection to its tenant's database (400 `invalid_token`
 /// for a forged link, or one used on another organisation's host).
-async fn link_of(state: &AppState, headers: &HeaderMap, token: &str) -> ApiResult<(links::Rating, TenantConnection)> {
-    let link = links::Rating::read(&state.config.keys.mail_links, token).ok_or_else(invalid_link)?;
-    let tenant = super::linked_tenant(state, headers, link.tenant_id).await?.ok_or_else(invalid_link)?;
-    Ok((link, state.pools.acquire(&tenant).await?))
-}
-
-/// The ticket `link` names, locked for the transaction, and the resolution it asks about, which
-/// must still be the ticket's.
-async fn linked(tx: &mut PgConnection, link: links::Rating) -> ApiResult<(Ticket, DateTime<Utc>)> {
-    let ticket = due::lock(tx, link.ticket_id).await?.ok_or_else(invalid_link)?;
-    let resolved_at =
-        satisfaction::resolution(&ticket).filter(|at| at.timestamp_micros() == link.resolved_at).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::CONFLICT,
-                "not_resolved",
-                "this request was reopened since this mail: it is rated once resolved again",
-            )
-        })?;
-    Ok((ticket, resolved_at))
+async fn link_of(
+    config: &AppConfig,
+    tenancy: &Tenancy,
+    headers: &HeaderMap,
+    token: &str,
+) -> ApiResult<(links::Rating, TenantConnection)> {
+    let link = links::Rating::read(&config.keys.mail_links, token).ok_or_else(invalid_link)?;
+    let tenant = super::linked_tenant(tenancy, headers, link.tenant_id).await?.ok_or_else(invalid_link)?;
+    Ok((link, tenancy.pools.acquire(&tenant).await?))
 }
 
 /// What a rating link is about (no sign-in: the link is the proof).
@@ -180,15 +144,13 @@ async fn linked(tx: &mut PgConnection, link: links::Rating) -> ApiResult<(Ticket
         (status = 409, description = "`not_resolved`: reopened since the mail"),
     ))]
 pub async fn get_rating_link(
-    State(state): State<AppState>,
+    State(config): State<Arc<AppConfig>>,
+    State(tenancy): State<Arc<Tenancy>>,
     headers: HeaderMap,
     Query(params): Query<TokenParams>,
 ) -> ApiResult<Json<LinkedTicket>> {
-    let (link, mut db) = link_of(&state, &headers, &params.token).await?;
-    let mut tx = db.begin().await?;
-    let (ticket, resolved_at) = linked(&mut tx, link).await?;
-    let rating = satisfaction::of_resolution(&mut tx, ticket.id, resolved_at).await?;
-    tx.commit().await?;
+    let (link, mut db) = link_of(&config, &tenancy, &headers, &params.token).await?;
+    let (ticket, rating) = satisfaction::by_link(&mut db, link).await?;
     Ok(Json(LinkedTicket { ticket_number: ticket.ticket_number, subject: ticket.subject, rating }))
 }
 
@@ -203,25 +165,17 @@ pub async fn get_rating_link(
         (status = 422, description = "`validation_failed`"),
     ))]
 pub async fn post_rating_link(
-    State(state): State<AppState>,
+    State(config): State<Arc<AppConfig>>,
+    State(tenancy): State<Arc<Tenancy>>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<LinkRating>,
 ) -> ApiResult<(StatusCode, Json<Rating>)> {
     let (score, comment) = checked(body.rating, body.comment.as_deref())?;
-    let (link, mut db) = link_of(&state, &headers, &body.token).await?;
-    let mut tx = db.begin().await?;
-    let (ticket, resolved_at) = linked(&mut tx, link).await?;
-    if let Some(rating) = satisfaction::record(&mut tx, &ticket, resolved_at, score, comment.as_deref()).await? {
-        tx.commit().await?;
-        return Ok((StatusCode::CREATED, Json(rating)));
-    }
-    let commented = match comment {
-        Some(comment) => satisfaction::add_comment(&mut tx, ticket.id, resolved_at, &comment).await?,
-        None => None,
-    };
-    let rating = commented.ok_or_else(already_rated)?;
-    tx.commit().await?;
-    Ok((StatusCode::OK, Json(rating)))
+    let (link, mut db) = link_of(&config, &tenancy, &headers, &body.token).await?;
+    Ok(match satisfaction::rate_by_link(&mut db, link, score, comment).await? {
+        LinkRated::Recorded(rating) => (StatusCode::CREATED, Json(rating)),
+        LinkRated::Commented(rating) => (StatusCode::OK, Json(rating)),
+    })
 }
 
 /// Satisfaction by period and by agent (owners and admins).

@@ -7,13 +7,12 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
-use sqlx::Connection as _;
 use utoipa::ToSchema;
 
-use crate::context::{Access, Admins, Staff};
+use crate::access::{Access, Admins, Staff};
 use crate::sav::tickets::priority::Priority;
 use crate::sav::tickets::sla::{Grid, Targets};
-use crate::sav::tickets::sla_policy::{self, Adopted, AutoClose, MAX_MINUTES, Policy};
+use crate::sav::tickets::sla_policy::{self, AutoClose, MAX_MINUTES, Policy};
 
 /// An SLA policy, in whole minutes from 1 to 525,600 (a year).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -146,12 +145,7 @@ pub async fn get_sla_policy(access: Access<Staff>) -> ApiResult<Json<SlaPolicy>>
 pub async fn put_sla_policy(access: Access<Admins>, JsonBody(body): JsonBody<SlaPolicy>) -> ApiResult<Json<SlaPolicy>> {
     let (admin, mut db) = access.connect().await?;
     let policy = validate(&body).map_err(ApiError::invalid)?;
-    let mut tx = db.begin().await?;
-    let adopted = sla_policy::adopt(&mut tx, &policy, Utc::now()).await?;
-    if let Adopted::Changed { previous, current } = &adopted {
-        sla_policy::audit_change(&mut tx, admin.id, previous, current).await?;
-    }
-    tx.commit().await?;
+    let adopted = sla_policy::replace(&mut db, admin.id, &policy, Utc::now()).await?;
     Ok(Json(adopted.current().policy.into()))
 }
 

@@ -7,7 +7,7 @@ use shared::error::ApiResult;
 use shared::http::{Page, PageParams};
 use uuid::Uuid;
 
-use crate::context::{Access, Staff};
+use crate::access::{Access, Staff};
 use crate::sav::users::{self, StaffMember};
 
 /// The tenant's active staff.

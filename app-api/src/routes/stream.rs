@@ -5,6 +5,7 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
@@ -15,16 +16,17 @@ use shared::error::{ApiError, ApiResult};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, watch};
 
-use crate::context::{TenantContext, TenantDb};
+use crate::access::{Access, Members};
+use crate::context::TenantContext;
+use crate::infra::Gate;
 use crate::live::frames::{Frame, Watcher};
 use crate::live::replay::{self, Replay};
-use crate::live::{KEEP_ALIVE, REVOCATION_CHECK, Seat, Signal};
-use crate::sav::tickets::access::Viewer;
-use crate::state::AppState;
+use crate::live::{Hub, KEEP_ALIVE, Live, REVOCATION_CHECK, Seat, Signal};
 
 /// What one stream holds while it is open: no database connection.
 struct Open {
-    state: AppState,
+    hub: Arc<Hub>,
+    gate: Arc<Gate>,
     watcher: Watcher,
     session: uuid::Uuid,
     expires: tokio::time::Instant,
@@ -68,7 +70,7 @@ impl Open {
                 () = tokio::time::sleep_until(self.expires) => return None,
                 _ = self.closing.wait_for(|closing| *closing) => return None,
                 _ = self.revocation.tick() => {
-                    if self.state.revoked.contains(self.session) {
+                    if self.gate.revoked.contains(self.session) {
                         return None;
                     }
                     continue;
@@ -86,17 +88,17 @@ impl Open {
                         self.recent.pop_front();
                     }
                     self.recent.push_back(frame.id);
-                    self.state.live.metrics.frame(frame.name);
+                    self.hub.metrics.frame(frame.name);
                     return Some(frame_event(&frame));
                 }
                 Ok(Signal::Presence(presence)) => {
                     if presence.visible_to(&self.watcher) {
-                        self.state.live.metrics.frame("presence");
+                        self.hub.metrics.frame("presence");
                         return Some(Event::default().event("presence").data(presence.data().to_string()));
                     }
                 }
                 Ok(Signal::Resync) | Err(RecvError::Lagged(_)) => {
-                    self.state.live.metrics.resyncs.inc();
+                    self.hub.metrics.resyncs.inc();
                     return Some(resync());
                 }
                 Err(RecvError::Closed) => return None,
@@ -117,24 +119,25 @@ impl Open {
         (status = 429, description = "`rate_limited`: as many streams open as a person may hold (`STREAMS_PER_USER`)"),
     ))]
 pub async fn stream(
-    State(state): State<AppState>,
+    State(live): State<Arc<Live>>,
+    State(gate): State<Arc<Gate>>,
     context: TenantContext,
-    tenant_db: TenantDb,
+    access: Access<Members>,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    let seat = state.live.seat(context.user_id).ok_or_else(|| {
+    let hub = &live.hub;
+    let seat = hub.seat(context.user_id).ok_or_else(|| {
         ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many live streams open: close one first")
             .with_retry_after(5)
     })?;
     // A replica that has just started may serve before its events queue is bound: what is
     // published then would reach neither the replay (read now) nor this stream. Wait for it.
-    let bound = state.live.until_bound(QUEUE_WAIT).await;
+    let bound = hub.until_bound(QUEUE_WAIT).await;
     // Subscribed before the replay reads the outbox: nothing committed meanwhile is missed.
-    let signals = state.live.subscribe(context.tenant.id);
+    let signals = hub.subscribe(context.tenant.id);
     // Still unbound: told to resynchronise once the queue is (or now, if it was meanwhile).
-    let resync_now = !bound && state.live.opened_unbound();
-    let mut db = tenant_db.connect().await?;
-    let viewer = Viewer::load(&mut db, context.user_id).await?;
+    let resync_now = !bound && hub.opened_unbound();
+    let (viewer, mut db) = access.connect().await?;
     let watcher = Watcher { user: viewer.id, role: viewer.role };
     let mut queued = VecDeque::new();
     let mut replayed = HashSet::new();
@@ -147,20 +150,21 @@ pub async fn stream(
                 replayed.extend(read);
             }
             Replay::Resync => {
-                state.live.metrics.resyncs.inc();
+                hub.metrics.resyncs.inc();
                 queued.push_back(resync());
             }
         }
     }
     drop(db);
     if resync_now {
-        state.live.metrics.resyncs.inc();
+        hub.metrics.resyncs.inc();
         queued.push_back(resync());
     }
     let left = u64::try_from(context.expires - chrono::Utc::now().timestamp()).unwrap_or(0);
     let open = Open {
-        closing: state.live.closing(),
-        state,
+        closing: hub.closing(),
+        hub: Arc::clone(hub),
+        gate,
         watcher,
         session: context.session,
         expires: tokio::time::Instant::now() + Duration::from_secs(left),

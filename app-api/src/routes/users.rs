@@ -8,21 +8,22 @@
 //! answer says so (503) and the same request, retried, finishes the work and answers as the
 //! first would have.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use serde::Deserialize;
-use shared::auth::Role;
-use shared::error::{ApiError, ApiResult, FieldError};
+use shared::error::{ApiError, ApiResult};
 use shared::http::JsonBody;
-use sqlx::Connection as _;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::context::{Access, Admins, TenantContext};
+use crate::access::{Access, Admins};
+use crate::attachments::Attachments;
+use crate::infra::control_plane::ControlApi;
 use crate::sav::erasure::{self, Erased};
 use crate::sav::users::{self, Me};
-use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -47,18 +48,7 @@ pub async fn patch_user(
     JsonBody(patch): JsonBody<UserPatch>,
 ) -> ApiResult<Json<Me>> {
     let (admin, mut db) = access.connect().await?;
-    let mut tx = db.begin().await?;
-    let current = users::standing_for_update(&mut tx, id).await?;
-    let current = current.ok_or_else(|| ApiError::not_found("no member of this tenant has this id"))?;
-    if current.role != Role::Customer {
-        return Err(ApiError::invalid(vec![FieldError::new("vip", "applies to customers only")]));
-    }
-    let user = users::set_vip(&mut tx, id, patch.vip).await?;
-    if current.vip != patch.vip {
-        users::audit_vip_change(&mut tx, admin.id, id, current.vip, patch.vip).await?;
-    }
-    tx.commit().await?;
-    Ok(Json(user))
+    Ok(Json(users::set_customer_vip(&mut db, admin.id, id, patch.vip).await?))
 }
 
 /// What an erasure did.
@@ -84,8 +74,8 @@ pub struct Erasure {
         (status = 503, description = "`dependency_unavailable`: the control plane is not configured (nothing is erased), or the tenant's data is erased and the control plane could not be reached; retry"),
     ))]
 pub async fn erase_user(
-    State(state): State<AppState>,
-    context: TenantContext,
+    State(files): State<Arc<Attachments>>,
+    State(control): State<Option<Arc<ControlApi>>>,
     access: Access<Admins>,
     headers: HeaderMap,
     Path(id): Path<Uuid>,
@@ -97,33 +87,19 @@ pub async fn erase_user(
         .ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
     // Checked before anything is erased: an erasure is whole, the tenant's data and the
     // membership, or nothing.
-    let control = state.control_api.as_ref().ok_or_else(|| {
+    let control = control.ok_or_else(|| {
         ApiError::unavailable(
             "erasure needs the control plane (CONTROL_API_URL), which this server lacks; nothing was erased",
         )
     })?;
     let (admin, mut db) = access.connect().await?;
-    let mut tx = db.begin().await?;
-    let person = erasure::person_for_update(&mut tx, id).await?;
-    let person = person.ok_or_else(|| ApiError::not_found("no member of this tenant has this id"))?;
-    if person.role != Role::Customer {
-        return Err(ApiError::invalid(vec![FieldError::new(
-            "id",
-            "erasure applies to customers; staff leave through the members screen",
-        )]));
-    }
-    let pseudonym = erasure::pseudonym(context.tenant.id, id);
-    let erased = if erasure::is_erased(&person.email, &pseudonym) {
-        erasure::first_erasure(&mut tx, id).await?.unwrap_or_default()
-    } else {
-        erasure::erase(&mut tx, admin.id, id, &pseudonym).await?
-    };
-    tx.commit().await?;
+    let tenant = access.tenant();
+    let (pseudonym, erased) = erasure::erase_customer(&mut db, admin.id, tenant.id, id).await?;
     drop(db);
     // Their files' objects: now, or by the orphan cleanup if the store is away.
-    if let Err(err) = state.attachments.delete_released(&state.pools, &context.tenant).await {
+    if let Err(err) = files.delete_released(access.db().pools(), &tenant).await {
         tracing::warn!(error = %err, "the erased person's files stay queued for deletion from the store");
     }
-    control.erase_member(token, &context.tenant.slug, id).await?;
+    control.erase_member(token, &tenant.slug, id).await?;
     Ok(Json(Erasure { user_id: id, pseudonym, erased, membership_removed: true }))
 }

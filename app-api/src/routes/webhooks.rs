@@ -3,6 +3,8 @@
 //! overlap), a test delivery, the delivery log and replays. The webhook worker
 //! (`worker::webhooks`) sends them.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -10,16 +12,16 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{JsonBody, Page, PageParams};
-use sqlx::Connection as _;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::context::{Access, Admins};
-use crate::integrations::deliveries::{self, AttemptEntry, Change, Endpoint, MAX_ENDPOINTS};
+use crate::access::{Access, Admins};
+use crate::config::AppConfig;
+use crate::integrations::Integrations;
+use crate::integrations::deliveries::{self, AttemptEntry, Change, Endpoint};
+use crate::integrations::manage::{self, NewEndpoint, no_endpoint};
 use crate::integrations::target::{self, Refused};
-use crate::integrations::webhooks::{self, EventType, TEST_TYPE};
-use crate::sav::users;
-use crate::state::AppState;
+use crate::integrations::webhooks::EventType;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -115,10 +117,6 @@ fn description_of(description: Option<String>) -> Result<Option<String>, ApiErro
     Ok(description)
 }
 
-fn not_found() -> ApiError {
-    ApiError::not_found("no webhook endpoint of this organisation has this id")
-}
-
 /// Add a webhook endpoint (owners and admins). Its secret is in this answer only.
 #[utoipa::path(post, path = "/v1/webhooks", tag = "integrations", security(("bearer" = [])), request_body = NewWebhook,
     responses(
@@ -129,37 +127,17 @@ fn not_found() -> ApiError {
         (status = 422, description = "`invalid_target`: not an http(s) URL, or a private address; `validation_failed`: no event, a description too long"),
     ))]
 pub async fn create_webhook(
-    State(state): State<AppState>,
+    State(config): State<Arc<AppConfig>>,
     access: Access<Admins>,
     JsonBody(body): JsonBody<NewWebhook>,
 ) -> ApiResult<(StatusCode, Json<CreatedWebhook>)> {
-    let allow_private = state.config.integrations.allow_private_targets;
+    let allow_private = config.integrations.allow_private_targets;
     let url = target::check(body.url.trim(), allow_private).map_err(|r| invalid_target(&r))?;
     let events = events_of(&body.events)?;
     let description = description_of(body.description)?;
     let (admin, mut db) = access.connect().await?;
-    let mut tx = db.begin().await?;
-    deliveries::lock_for_create(&mut tx).await?;
-    if deliveries::count(&mut tx).await? >= MAX_ENDPOINTS {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "limit_reached",
-            "this organisation has 20 webhook endpoints: delete one first",
-        ));
-    }
-    let id = Uuid::now_v7();
-    let endpoint = deliveries::create(&mut tx, id, url.as_str(), &events, description.as_deref(), admin.id).await?;
-    let (secret, key) = webhooks::new_secret();
-    deliveries::add_secret(&mut tx, &state.config.keys.webhook_secrets, id, &key, Utc::now()).await?;
-    users::audit(
-        &mut tx,
-        admin.id,
-        "webhook_created",
-        id,
-        serde_json::json!({ "url": url.as_str(), "events": events }),
-    )
-    .await?;
-    tx.commit().await?;
+    let new = NewEndpoint { url: url.as_str(), events: &events, description: description.as_deref() };
+    let (endpoint, secret) = manage::create_endpoint(&mut db, &config.keys.webhook_secrets, admin.id, new).await?;
     Ok((StatusCode::CREATED, Json(CreatedWebhook { endpoint, secret })))
 }
 
@@ -184,7 +162,7 @@ pub async fn list_webhooks(access: Access<Admins>) -> ApiResult<Json<WebhookList
     ))]
 pub async fn get_webhook(access: Access<Admins>, Path(id): Path<Uuid>) -> ApiResult<Json<Endpoint>> {
     let (_, mut db) = access.connect().await?;
-    deliveries::get(&mut db, id).await?.map(Json).ok_or_else(not_found)
+    deliveries::get(&mut db, id).await?.map(Json).ok_or_else(no_endpoint)
 }
 
 /// Change a webhook endpoint (owners and admins): its URL, events, description, or whether it is
@@ -199,12 +177,12 @@ pub async fn get_webhook(access: Access<Admins>, Path(id): Path<Uuid>) -> ApiRes
         (status = 422, description = "`invalid_target` or `validation_failed`"),
     ))]
 pub async fn patch_webhook(
-    State(state): State<AppState>,
+    State(config): State<Arc<AppConfig>>,
     access: Access<Admins>,
     Path(id): Path<Uuid>,
     JsonBody(patch): JsonBody<WebhookPatch>,
 ) -> ApiResult<Json<Endpoint>> {
-    let allow_private = state.config.integrations.allow_private_targets;
+    let allow_private = config.integrations.allow_private_targets;
     let url = match &patch.url {
         Some(url) => Some(target::check(url.trim(), allow_private).map_err(|r| invalid_target(&r))?.to_string()),
         None => None,
@@ -214,13 +192,9 @@ pub async fn patch_webhook(
         Some(d) => Some(description_of(d)?),
         None => None,
     };
-    let (admin, mut db) = access.connect().await?;
-    let mut tx = db.begin().await?;
     let change = Change { url, events, description, enabled: patch.enabled };
-    let endpoint = deliveries::update(&mut tx, id, change).await?.ok_or_else(not_found)?;
-    users::audit(&mut tx, admin.id, "webhook_changed", id, serde_json::json!({ "enabled": endpoint.enabled })).await?;
-    tx.commit().await?;
-    Ok(Json(endpoint))
+    let (admin, mut db) = access.connect().await?;
+    Ok(Json(manage::change_endpoint(&mut db, admin.id, id, change).await?))
 }
 
 /// Delete a webhook endpoint, its deliveries and their log (owners and admins).
@@ -233,12 +207,7 @@ pub async fn patch_webhook(
     ))]
 pub async fn delete_webhook(access: Access<Admins>, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;
-    let mut tx = db.begin().await?;
-    if !deliveries::delete(&mut tx, id).await? {
-        return Err(not_found());
-    }
-    users::audit(&mut tx, admin.id, "webhook_deleted", id, serde_json::json!({})).await?;
-    tx.commit().await?;
+    manage::delete_endpoint(&mut db, admin.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -252,33 +221,14 @@ pub async fn delete_webhook(access: Access<Admins>, Path(id): Path<Uuid>) -> Api
         (status = 404, description = "`not_found`"),
     ))]
 pub async fn rotate_secret(
-    State(state): State<AppState>,
+    State(config): State<Arc<AppConfig>>,
     access: Access<Admins>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<RotatedSecret>> {
     let (admin, mut db) = access.connect().await?;
-    let mut tx = db.begin().await?;
-    if !deliveries::lock(&mut tx, id).await? {
-        return Err(not_found());
-    }
-    let (secret, key) = webhooks::new_secret();
-    let previous_expires_at =
-        deliveries::add_secret(&mut tx, &state.config.keys.webhook_secrets, id, &key, Utc::now()).await?;
-    users::audit(&mut tx, admin.id, "webhook_secret_rotated", id, serde_json::json!({})).await?;
-    tx.commit().await?;
+    let (secret, previous_expires_at) =
+        manage::rotate_secret(&mut db, &config.keys.webhook_secrets, admin.id, id).await?;
     Ok(Json(RotatedSecret { secret, previous_expires_at }))
-}
-
-async fn enabled_endpoint(conn: &mut sqlx::PgConnection, id: Uuid) -> ApiResult<Endpoint> {
-    let endpoint = deliveries::get(conn, id).await?.ok_or_else(not_found)?;
-    if !endpoint.enabled {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "endpoint_disabled",
-            "this endpoint is disabled: enable it first (PATCH enabled: true)",
-        ));
-    }
-    Ok(endpoint)
 }
 
 /// Send a `webhook.test` delivery to the endpoint now (owners and admins).
@@ -291,20 +241,13 @@ async fn enabled_endpoint(conn: &mut sqlx::PgConnection, id: Uuid) -> ApiResult<
         (status = 409, description = "`endpoint_disabled`"),
     ))]
 pub async fn test_webhook(
-    State(state): State<AppState>,
+    State(integrations): State<Arc<Integrations>>,
     access: Access<Admins>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<(StatusCode, Json<Queued>)> {
     let (admin, mut db) = access.connect().await?;
-    let endpoint = enabled_endpoint(&mut db, id).await?;
-    let (event_id, now) = (Uuid::now_v7(), Utc::now());
-    let data = serde_json::json!({ "endpoint_id": endpoint.id, "requested_by": admin.id });
-    let body = webhooks::body(TEST_TYPE, now, &data);
-    deliveries::enqueue(&mut db, event_id, TEST_TYPE, &body, &[endpoint.id], now).await?;
-    let delivery_id = deliveries::delivery_of(&mut db, event_id, endpoint.id)
-        .await?
-        .ok_or_else(|| ApiError::internal("the test delivery was not written"))?;
-    state.webhook_visits.wake(&access.tenant());
+    let (delivery_id, event_id) =
+        manage::test_endpoint(&mut db, &integrations.webhook_visits, &access.tenant(), admin.id, id).await?;
     Ok((StatusCode::ACCEPTED, Json(Queued { delivery_id, event_id })))
 }
 
@@ -325,7 +268,7 @@ pub async fn list_deliveries(
     let limit = page.limit()?;
     let before: Option<i64> = page.position()?;
     let (_, mut db) = access.connect().await?;
-    deliveries::get(&mut db, id).await?.ok_or_else(not_found)?;
+    deliveries::get(&mut db, id).await?.ok_or_else(no_endpoint)?;
     let rows = deliveries::attempts(&mut db, id, before, limit).await?;
     let page = Page::from_rows(rows, limit, |a| a.id);
     Ok(Json(AttemptPage { data: page.data, next_cursor: page.next_cursor }))
@@ -341,15 +284,11 @@ pub async fn list_deliveries(
         (status = 409, description = "`endpoint_disabled`"),
     ))]
 pub async fn replay_delivery(
-    State(state): State<AppState>,
+    State(integrations): State<Arc<Integrations>>,
     access: Access<Admins>,
     Path((id, delivery_id)): Path<(Uuid, Uuid)>,
 ) -> ApiResult<(StatusCode, Json<Queued>)> {
     let (_, mut db) = access.connect().await?;
-    enabled_endpoint(&mut db, id).await?;
-    let event_id = deliveries::replay(&mut db, id, delivery_id, Utc::now())
-        .await?
-        .ok_or_else(|| ApiError::not_found("this endpoint has no delivery with this id"))?;
-    state.webhook_visits.wake(&access.tenant());
+    let event_id = manage::replay(&mut db, &integrations.webhook_visits, &access.tenant(), id, delivery_id).await?;
     Ok((StatusCode::ACCEPTED, Json(Queued { delivery_id, event_id })))
 }

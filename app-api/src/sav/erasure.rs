@@ -1,4 +1,5 @@
-//! A customer's erasure in the tenant database (GDPR article 17), in the caller's transaction.
+//! A customer's erasure in the tenant database (GDPR article 17): `erase_customer` checks who it
+//! applies to and erases them in one transaction (`erase`, also usable in the caller's own).
 //!
 //! What goes: their name and email (the mirror row keeps a pseudonym, so tickets keep an
 //! author), the subject, description, metadata and search words of their tickets, the text of
@@ -14,7 +15,9 @@
 //! entries about them (ids only).
 
 use sha2::{Digest as _, Sha256};
-use sqlx::PgConnection;
+use shared::auth::Role;
+use shared::error::{ApiError, ApiResult, FieldError};
+use sqlx::{Connection as _, PgConnection};
 use uuid::Uuid;
 
 /// What replaces erased text.
@@ -115,10 +118,38 @@ pub async fn erase(tx: &mut PgConnection, admin: Uuid, user_id: Uuid, pseudonym:
     Ok(erased)
 }
 
+/// Erases customer `user_id` of `tenant_id` for `admin`, in one transaction: their pseudonym and
+/// what the erasure changed (what the first one did, when they were erased already: the same
+/// answer for a repeated request). 404 for someone who was never a member, 422 for staff.
+pub async fn erase_customer(
+    conn: &mut PgConnection,
+    admin: Uuid,
+    tenant_id: Uuid,
+    user_id: Uuid,
+) -> ApiResult<(String, Erased)> {
+    let mut tx = conn.begin().await?;
+    let person = person_for_update(&mut tx, user_id).await?;
+    let person = person.ok_or_else(|| ApiError::not_found("no member of this tenant has this id"))?;
+    if person.role != Role::Customer {
+        return Err(ApiError::invalid(vec![FieldError::new(
+            "id",
+            "erasure applies to customers; staff leave through the members screen",
+        )]));
+    }
+    let pseudonym = pseudonym(tenant_id, user_id);
+    let erased = if is_erased(&person.email, &pseudonym) {
+        first_erasure(&mut tx, user_id).await?.unwrap_or_default()
+    } else {
+        erase(&mut tx, admin, user_id, &pseudonym).await?
+    };
+    tx.commit().await?;
+    Ok((pseudonym, erased))
+}
+
 /// A member as an erasure finds them, locked: their role and whether they were erased already.
 #[derive(Debug, Clone)]
 pub struct Person {
-    pub role: shared::auth::Role,
+    pub role: Role,
     pub email: String,
 }
 

@@ -1,22 +1,25 @@
 //! Macros: what an agent would otherwise do by hand on a ticket, in one click: a reply (or an
 //! internal note) written from a template, a status, a priority and an assignment. Admins keep
-//! them; applying one is a list of ticket changes (`crate::commands::Change`) made through the
+//! them (`create`, `change`, `remove`, each one transaction with its audit entry); applying one
+//! is a list of ticket changes (`crate::commands::TicketWriter::apply_macro`) made through the
 //! one write path, in one transaction: all of them or none.
 //!
 //! A template is plain text with placeholders (`PLACEHOLDERS`); it is filled as text and escaped
 //! as a whole, so neither the template nor what fills it can carry markup.
 
+use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::auth::Role;
-use shared::error::FieldError;
-use sqlx::PgConnection;
+use shared::error::{ApiError, ApiResult, FieldError};
+use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::tickets::content;
 use super::tickets::priority::Priority;
 use super::tickets::status::Status;
+use super::users;
 
 /// A tenant holds at most this many macros.
 pub const MAX_PER_TENANT: i64 = 200;
@@ -322,6 +325,109 @@ pub async fn delete(conn: &mut PgConnection, id: i64) -> sqlx::Result<bool> {
 
 /// What applying a macro needs, read in one round trip: the macro, the caller's role now, and
 /// what fills its template on the ticket (absent when there is no such ticket).
+/// The fields a change names; absent ones stay, `Some(None)` clears.
+#[derive(Debug, Default)]
+#[allow(clippy::option_option, reason = "absent keeps, null clears, a value sets")]
+pub struct Patch {
+    pub name: Option<String>,
+    pub body: Option<Option<String>>,
+    pub is_internal: Option<bool>,
+    pub status: Option<Option<Status>>,
+    pub priority: Option<Option<Priority>>,
+    pub assign_to: Option<Option<Assignment>>,
+}
+
+/// Checks `fields` as a whole: a name, a template of known placeholders, something to do, an
+/// assignee who is staff (422 with each field's error).
+async fn checked(conn: &mut PgConnection, fields: Fields) -> ApiResult<Fields> {
+    let mut errors = Vec::new();
+    let named = name(&fields.name).map_err(|e| errors.push(e)).ok();
+    let template = fields.body.as_deref().map(|b| body(b).map_err(|e| errors.push(e)).ok());
+    if fields.body.is_none() && fields.status.is_none() && fields.priority.is_none() && fields.assign_to.is_none() {
+        errors.push(FieldError::new("", "a macro must do something: a body, a status, a priority or an assignment"));
+    }
+    if fields.is_internal && fields.body.is_none() {
+        errors.push(FieldError::new("is_internal", "needs a body"));
+    }
+    if let Some(Assignment::Member(id)) = fields.assign_to
+        && !users::assignable(conn, id).await?
+    {
+        errors.push(FieldError::new("assign_to", "is not an active agent or admin of this tenant"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    Ok(Fields { name: named.unwrap_or_default(), body: template.flatten(), ..fields })
+}
+
+fn name_in_use() -> ApiError {
+    ApiError::new(StatusCode::CONFLICT, "macro_name_taken", "another macro has this name")
+}
+
+/// Makes a macro for `admin`, within the tenant's limit and under a name of its own, with its
+/// audit entry, in one transaction.
+pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> ApiResult<Macro> {
+    let fields = checked(conn, fields).await?;
+    let mut tx = conn.begin().await?;
+    lock_for_create(&mut tx).await?;
+    if count(&mut tx).await? >= MAX_PER_TENANT {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "limit_reached",
+            "this organisation holds 200 macros: delete one first",
+        ));
+    }
+    if name_taken(&mut tx, &fields.name, None).await? {
+        return Err(name_in_use());
+    }
+    let created = insert(&mut tx, &fields, admin).await?;
+    let details = serde_json::json!({ "macro_id": created.id, "name": created.name });
+    users::audit(&mut tx, admin, "macro_created", admin, details).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Changes macro `id` by `patch`, checked as a whole, with its audit entry, in one transaction.
+pub async fn change(conn: &mut PgConnection, admin: Uuid, id: i64, patch: Patch) -> ApiResult<Macro> {
+    let mut tx = conn.begin().await?;
+    // Locked like a creation: the name check below holds.
+    lock_for_create(&mut tx).await?;
+    let current = get(&mut tx, id).await?.ok_or_else(not_found)?;
+    let fields = Fields {
+        name: patch.name.unwrap_or(current.name),
+        body: patch.body.unwrap_or(current.body),
+        is_internal: patch.is_internal.unwrap_or(current.is_internal),
+        status: patch.status.unwrap_or(current.status),
+        priority: patch.priority.unwrap_or(current.priority),
+        assign_to: patch.assign_to.unwrap_or(current.assign_to),
+    };
+    let fields = checked(&mut tx, fields).await?;
+    if name_taken(&mut tx, &fields.name, Some(id)).await? {
+        return Err(name_in_use());
+    }
+    let updated = update(&mut tx, id, &fields).await?.ok_or_else(not_found)?;
+    let details = serde_json::json!({ "macro_id": id, "name": updated.name });
+    users::audit(&mut tx, admin, "macro_updated", admin, details).await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// Deletes macro `id`, with its audit entry, in one transaction.
+pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: i64) -> ApiResult<()> {
+    let mut tx = conn.begin().await?;
+    if !delete(&mut tx, id).await? {
+        return Err(not_found());
+    }
+    users::audit(&mut tx, admin, "macro_deleted", admin, serde_json::json!({ "macro_id": id })).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// 404: no macro of this tenant has the id asked for.
+pub fn not_found() -> ApiError {
+    ApiError::not_found("no such macro")
+}
+
 pub struct Applying {
     pub chosen: Macro,
     pub caller_role: Option<Role>,

@@ -1,17 +1,22 @@
 //! Satisfaction ratings (CSAT): once a ticket is resolved (or closed), its customer rates the
 //! help 1 to 5 with an optional comment, in the portal or from the resolution mail's link. One
 //! rating per resolution: a ticket reopened and resolved again may be rated again. A rating
-//! names who had the ticket, for the admins' report by agent.
+//! names who had the ticket, for the admins' report by agent. A rating is recorded under its
+//! ticket's lock, in a transaction of its own (`rate`, `rate_by_link`).
 
+use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use shared::error::FieldError;
-use sqlx::PgConnection;
+use shared::error::{ApiError, ApiResult, FieldError};
+use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::tickets::access::Viewer;
+use super::tickets::due;
 use super::tickets::status::Status;
-use super::tickets::store::Ticket;
+use super::tickets::store::{self, Ticket};
+use crate::notifications::links;
 
 pub const COMMENT_MAX_CHARS: usize = 2_000;
 
@@ -115,6 +120,105 @@ pub async fn add_comment(
     )
     .fetch_optional(conn)
     .await
+}
+
+fn already_rated() -> ApiError {
+    ApiError::new(StatusCode::CONFLICT, "already_rated", "this resolution was rated already")
+}
+
+/// 400 `invalid_token`: a rating link forged, used on another organisation's host, or naming a
+/// ticket that is gone.
+pub fn invalid_link() -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "invalid_token", "this rating link is not valid")
+}
+
+/// Whether `viewer` may rate `ticket` now (its customer, resolved or closed, this resolution not
+/// rated yet), and this resolution's rating.
+pub async fn standing(
+    conn: &mut PgConnection,
+    viewer: Viewer,
+    ticket: &Ticket,
+) -> sqlx::Result<(bool, Option<Rating>)> {
+    let Some(resolved_at) = resolution(ticket) else { return Ok((false, None)) };
+    let rating = of_resolution(conn, ticket.id, resolved_at).await?;
+    Ok((rating.is_none() && viewer.id == ticket.user_id, rating))
+}
+
+/// Rates ticket `id` for `user_id`, who must be its customer, once per resolution.
+pub async fn rate(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    id: i64,
+    score: i16,
+    comment: Option<&str>,
+) -> ApiResult<Rating> {
+    let mut tx = conn.begin().await?;
+    // Locked: a reopening waits, or is seen.
+    let (viewer, ticket) = store::visible(&mut tx, user_id, id, true).await?;
+    if viewer.id != ticket.user_id {
+        return Err(ApiError::forbidden("only the ticket's customer rates it"));
+    }
+    let resolved_at = resolution(&ticket).ok_or_else(|| {
+        ApiError::new(StatusCode::CONFLICT, "not_resolved", "a ticket is rated once it is resolved or closed")
+    })?;
+    let rating = record(&mut tx, &ticket, resolved_at, score, comment).await?.ok_or_else(already_rated)?;
+    tx.commit().await?;
+    Ok(rating)
+}
+
+/// The ticket `link` names, locked for the transaction, and the resolution it asks about, which
+/// must still be the ticket's.
+async fn linked(tx: &mut PgConnection, link: links::Rating) -> ApiResult<(Ticket, DateTime<Utc>)> {
+    let ticket = due::lock(tx, link.ticket_id).await?.ok_or_else(invalid_link)?;
+    let resolved_at = resolution(&ticket).filter(|at| at.timestamp_micros() == link.resolved_at).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "not_resolved",
+            "this request was reopened since this mail: it is rated once resolved again",
+        )
+    })?;
+    Ok((ticket, resolved_at))
+}
+
+/// The ticket a rating link is about, and the rating given, if any.
+pub async fn by_link(conn: &mut PgConnection, link: links::Rating) -> ApiResult<(Ticket, Option<Rating>)> {
+    let mut tx = conn.begin().await?;
+    let (ticket, resolved_at) = linked(&mut tx, link).await?;
+    let rating = of_resolution(&mut tx, ticket.id, resolved_at).await?;
+    tx.commit().await?;
+    Ok((ticket, rating))
+}
+
+/// What a rating from a link did.
+#[derive(Debug)]
+pub enum LinkRated {
+    /// The link's rating, recorded now.
+    Recorded(Rating),
+    /// The comment was added to the rating the link recorded before.
+    Commented(Rating),
+}
+
+/// Rates from a link: the link records one rating; it may come back once with a comment while
+/// that rating has none (the first rating stands).
+pub async fn rate_by_link(
+    conn: &mut PgConnection,
+    link: links::Rating,
+    score: i16,
+    comment: Option<String>,
+) -> ApiResult<LinkRated> {
+    let mut tx = conn.begin().await?;
+    let (ticket, resolved_at) = linked(&mut tx, link).await?;
+    if let Some(rating) = record(&mut tx, &ticket, resolved_at, score, comment.as_deref()).await? {
+        tx.commit().await?;
+        return Ok(LinkRated::Recorded(rating));
+    }
+    let commented = match comment {
+        Some(comment) => add_comment(&mut tx, ticket.id, resolved_at, &comment).await?,
+        None => None,
+    };
+    let rating = commented.ok_or_else(already_rated)?;
+    tx.commit().await?;
+    Ok(LinkRated::Commented(rating))
 }
 
 /// The periods a report groups by.

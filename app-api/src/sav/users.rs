@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 use shared::auth::Role;
-use sqlx::PgConnection;
+use shared::error::{ApiError, ApiResult, FieldError};
+use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -83,6 +84,23 @@ pub async fn set_vip(conn: &mut PgConnection, id: Uuid, vip: bool) -> sqlx::Resu
     )
     .fetch_one(conn)
     .await
+}
+
+/// Sets customer `id`'s VIP flag for `admin`, with its audit entry when it changes, in one
+/// transaction: 404 for no active member, 422 for staff.
+pub async fn set_customer_vip(conn: &mut PgConnection, admin: Uuid, id: Uuid, vip: bool) -> ApiResult<Me> {
+    let mut tx = conn.begin().await?;
+    let current = standing_for_update(&mut tx, id).await?;
+    let current = current.ok_or_else(|| ApiError::not_found("no member of this tenant has this id"))?;
+    if current.role != Role::Customer {
+        return Err(ApiError::invalid(vec![FieldError::new("vip", "applies to customers only")]));
+    }
+    let user = set_vip(&mut tx, id, vip).await?;
+    if current.vip != vip {
+        audit_vip_change(&mut tx, admin, id, current.vip, vip).await?;
+    }
+    tx.commit().await?;
+    Ok(user)
 }
 
 /// Writes a change of `subject`'s VIP flag by `actor` to the audit log.

@@ -5,3 +5,55 @@
 pub mod budget;
 pub mod pools;
 pub mod resolve;
+
+use std::sync::Arc;
+
+use shared::error::ApiResult;
+
+use self::pools::{PoolManager, TenantConnection};
+use self::resolve::{Resolver, Tenant};
+
+/// The tenancy part of the state: which tenant (the resolver and its caches, the control
+/// database they read, with the schedules kept there) and the tenants' pools under one budget.
+pub struct Tenancy {
+    pub resolver: Resolver,
+    pub pools: PoolManager,
+    /// The control database: resolution, revoked sessions, the jobs' and mailboxes' schedules.
+    pub control_db: sqlx::PgPool,
+    /// How the pools' total was fitted to the clusters (`/ready` shows it).
+    pub budget: budget::Fit,
+}
+
+impl Tenancy {
+    /// The database of `tenant`, connected on first use.
+    pub fn db(&self, tenant: Arc<Tenant>) -> TenantDb {
+        TenantDb::new(self.pools.clone(), tenant)
+    }
+}
+
+/// One tenant's database, for a request or a command: no connection is held until `connect`,
+/// so work that reads or checks its input first never holds one of the tenant's few
+/// connections meanwhile.
+#[derive(Clone)]
+pub struct TenantDb {
+    pools: PoolManager,
+    tenant: Arc<Tenant>,
+}
+
+impl TenantDb {
+    pub fn new(pools: PoolManager, tenant: Arc<Tenant>) -> Self {
+        Self { pools, tenant }
+    }
+
+    pub fn tenant(&self) -> &Arc<Tenant> {
+        &self.tenant
+    }
+
+    pub fn pools(&self) -> &PoolManager {
+        &self.pools
+    }
+
+    pub async fn connect(&self) -> ApiResult<TenantConnection> {
+        self.pools.acquire(&self.tenant).await
+    }
+}

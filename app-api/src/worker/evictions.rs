@@ -4,12 +4,16 @@
 //! database on every (re)subscription). Without Redis there is nothing to listen to: the cache
 //! TTL bounds staleness, and revocations are polled.
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 use shared::redis::subscriber;
 use shared::tenant::TenantStatus;
 use uuid::Uuid;
 
-use crate::state::AppState;
+use crate::config::AppConfig;
+use crate::infra::Gate;
+use crate::tenancy::Tenancy;
 
 #[derive(Debug, Deserialize)]
 struct Revoked {
@@ -23,11 +27,17 @@ struct TenantChange {
     status: String,
 }
 
-pub async fn listen(state: AppState, shutdown: impl Future<Output = ()>) {
-    let Some(url) = state.config.redis_url.clone() else { return };
-    let prefix = &state.config.redis_key_prefix;
+pub async fn listen(
+    config: Arc<AppConfig>,
+    tenancy: Arc<Tenancy>,
+    gate: Arc<Gate>,
+    shutdown: impl Future<Output = ()>,
+) {
+    let Some(url) = config.redis_url.clone() else { return };
+    let prefix = &config.redis_key_prefix;
     let evictions = Evictions {
-        state: &state,
+        tenancy: &tenancy,
+        gate: &gate,
         tenants: format!("{prefix}tenant-changes"),
         revocations: format!("{prefix}session-revocations"),
     };
@@ -35,7 +45,8 @@ pub async fn listen(state: AppState, shutdown: impl Future<Output = ()>) {
 }
 
 struct Evictions<'a> {
-    state: &'a AppState,
+    tenancy: &'a Tenancy,
+    gate: &'a Gate,
     tenants: String,
     revocations: String,
 }
@@ -52,17 +63,16 @@ impl subscriber::Listener for Evictions<'_> {
     /// Changes published while nobody listened are unknown: start from nothing, and read the
     /// revocations from their source.
     async fn subscribed(&self) {
-        self.state.resolver.evict_all();
-        if let Err(err) = self.state.revoked.catch_up(&self.state.control_db).await {
+        self.tenancy.resolver.evict_all();
+        if let Err(err) = self.gate.revoked.catch_up(&self.tenancy.control_db).await {
             tracing::warn!(error = %err, "cannot read revoked sessions from the control database");
         }
     }
 
     async fn message(&self, channel: &str, payload: String) {
-        let state = self.state;
         if channel == self.revocations {
             if let Ok(revoked) = serde_json::from_str::<Revoked>(&payload) {
-                state.revoked.insert_all(revoked.sessions);
+                self.gate.revoked.insert_all(revoked.sessions);
             } else {
                 tracing::warn!("ignoring a malformed session revocation message");
             }
@@ -72,10 +82,10 @@ impl subscriber::Listener for Evictions<'_> {
             tracing::warn!("ignoring a malformed tenant change message");
             return;
         };
-        state.resolver.evict(&change.slug).await;
+        self.tenancy.resolver.evict(&change.slug).await;
         // A status this version does not know is treated like any other inactive one.
         if TenantStatus::parse(&change.status) != Some(TenantStatus::Active) {
-            state.pools.forget(change.tenant_id);
+            self.tenancy.pools.forget(change.tenant_id);
         }
         tracing::debug!(slug = change.slug, status = change.status, "tenant evicted");
     }

@@ -14,23 +14,29 @@ use lapin::message::Delivery;
 use lapin::types::AMQPValue;
 use shared::amqp::consumer::{self, Acks, Failure};
 
-use crate::live::Hub;
+use crate::config::AppConfig;
+use crate::live::Live;
 use crate::live::frames::Frame;
 use crate::live::presence::{self, Presence};
-use crate::state::AppState;
 
 /// What the replica's queue is bound to: every SAV event, and the staff's presence.
 const KEYS: [&str; 2] = ["sav.#", "presence.#"];
 
 struct Fanout<'a> {
-    state: &'a AppState,
-    hub: &'a Hub,
+    exchange: &'a str,
+    live: &'a Live,
 }
 
-/// Feeds the hub until `shutdown` resolves. Does nothing without `AMQP_URL`.
-pub async fn run(state: AppState, hub: Arc<Hub>, shutdown: impl Future<Output = ()> + Send) {
-    let Some(broker) = state.broker.clone() else { return };
-    consumer::run(&broker, &Fanout { state: &state, hub: &hub }, shutdown).await;
+/// Feeds the hub from `exchange` until `shutdown` resolves. Does nothing without a broker
+/// (`AMQP_URL`).
+pub async fn run(
+    broker: Option<Arc<shared::amqp::Broker>>,
+    config: Arc<AppConfig>,
+    live: Arc<Live>,
+    shutdown: impl Future<Output = ()> + Send,
+) {
+    let Some(broker) = broker else { return };
+    consumer::run(&broker, &Fanout { exchange: &config.events.exchange, live: &live }, shutdown).await;
 }
 
 impl consumer::Consumer for Fanout<'_> {
@@ -44,24 +50,24 @@ impl consumer::Consumer for Fanout<'_> {
 
     async fn declare(&self, channel: &Channel) -> lapin::Result<String> {
         let queue = consumer::declare_private_queue(channel).await?;
-        consumer::bind(channel, &queue, &self.state.config.events.exchange, &KEYS).await?;
+        consumer::bind(channel, &queue, self.exchange, &KEYS).await?;
         Ok(queue)
     }
 
     fn bound(&self, again: bool) {
-        let opened_unbound = self.hub.set_bound(true);
+        let opened_unbound = self.live.hub.set_bound(true);
         if again || opened_unbound {
-            self.hub.resync_all();
+            self.live.hub.resync_all();
             tracing::info!("live updates: the events queue is bound again; open streams resynchronise");
         }
     }
 
     fn unbound(&self) {
-        self.hub.set_bound(false);
+        self.live.hub.set_bound(false);
     }
 
     async fn handle(&self, _: &Channel, delivery: &Delivery) -> Result<(), Failure> {
-        let hub = self.hub;
+        let hub = &self.live.hub;
         if delivery.routing_key.as_str().starts_with(presence::ROUTING_PREFIX) {
             if let Ok(presence) = serde_json::from_slice::<Presence>(&delivery.data) {
                 hub.presence(presence);
@@ -80,7 +86,7 @@ impl consumer::Consumer for Fanout<'_> {
         };
         let Some(frame) = Frame::from_message(id, &value) else { return Ok(()) };
         // Revalidations here see the change before any stream here is told of it.
-        self.state.versions.forget(frame.tenant);
+        self.live.versions.forget(frame.tenant);
         if hub.watched(frame.tenant) {
             hub.publish(frame);
         }

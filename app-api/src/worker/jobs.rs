@@ -168,7 +168,8 @@ impl Jobs {
         loop {
             let now = self.now();
             let rows =
-                control_schema::schedule::claim_due(&self.state.control_db, now, now + LEASE, CLAIM_BATCH).await?;
+                control_schema::schedule::claim_due(&self.state.tenancy.control_db, now, now + LEASE, CLAIM_BATCH)
+                    .await?;
             let claimed = rows.len();
             check.tenants += claimed;
             let limit = Arc::new(tokio::sync::Semaphore::new(self.state.config.jobs.concurrency));
@@ -233,7 +234,7 @@ impl Jobs {
             return Ok(Arc::clone(tenant));
         }
         let slug = Slug::parse_syntax(&target.slug).map_err(|e| e.to_string())?;
-        self.state.resolver.resolve(&slug).await.map_err(|e| e.to_string())
+        self.state.tenancy.resolver.resolve(&slug).await.map_err(|e| e.to_string())
     }
 
     /// Acts on what is due in `tenant` and writes its next due time to the schedule. A hinted
@@ -250,13 +251,13 @@ impl Jobs {
     }
 
     async fn try_visit(&self, tenant: &Arc<Tenant>, reason: Reason) -> Result<Visit, String> {
-        let control = &self.state.control_db;
+        let control = &self.state.tenancy.control_db;
         if tenant.status != TenantStatus::Active || tenant.database.is_none() {
             // Its clock waits with it; the sweep schedules it again once it is active.
             control_schema::schedule::set_next_due(control, tenant.id, None).await.map_err(|e| e.to_string())?;
             return Ok(Visit::default());
         }
-        let mut conn = self.state.pools.acquire(tenant).await.map_err(|e| e.to_string())?;
+        let mut conn = self.state.tenancy.pools.acquire(tenant).await.map_err(|e| e.to_string())?;
         let mut visit = Visit::default();
         if reason == Reason::Hinted {
             visit.next_due = self.reschedule(&mut conn, tenant).await.map_err(|e| e.to_string())?;
@@ -282,7 +283,7 @@ impl Jobs {
             for &(id, kind) in &due {
                 let acted = deadlines::act(conn, tenant, id, kind, now).await;
                 if matches!(acted, Ok(Some(_))) {
-                    self.state.versions.bump(tenant.id).await;
+                    self.state.live.versions.bump(tenant.id).await;
                 }
                 match acted {
                     Ok(Some(Acted::Breached { sla_type, priority, .. })) => {
@@ -318,7 +319,7 @@ impl Jobs {
         let written = async {
             due::lock_schedule(&mut tx).await?;
             let next = due::next(&mut tx).await?;
-            control_schema::schedule::set_next_due(&self.state.control_db, tenant.id, next).await?;
+            control_schema::schedule::set_next_due(&self.state.tenancy.control_db, tenant.id, next).await?;
             Ok(next)
         }
         .await;
@@ -336,7 +337,7 @@ impl Jobs {
     /// schedule forward where it is later or missing; how many tenants it brought forward.
     pub async fn sweep(&self) -> sqlx::Result<u64> {
         let started = Instant::now();
-        let rows = control_schema::directory::active_tenants(&self.state.control_db).await?;
+        let rows = control_schema::directory::active_tenants(&self.state.tenancy.control_db).await?;
         let limit = Arc::new(tokio::sync::Semaphore::new(self.state.config.jobs.concurrency));
         let mut tasks = JoinSet::new();
         for row in rows {
@@ -344,7 +345,7 @@ impl Jobs {
             let (state, limit) = (self.state.clone(), Arc::clone(&limit));
             tasks.spawn(async move {
                 let _permit = limit.acquire_owned().await.expect("never closed");
-                let mut conn = state.pools.acquire(&tenant).await.map_err(|e| e.to_string())?;
+                let mut conn = state.tenancy.pools.acquire(&tenant).await.map_err(|e| e.to_string())?;
                 let next = due::next(&mut conn).await.map_err(|e| e.to_string())?;
                 drop(conn);
                 // Mail a crash left half read (`mailin`): its original is kept, it is read again.
@@ -370,7 +371,7 @@ impl Jobs {
                 Ok(Ok((_, None))) | Err(_) => {}
             }
         }
-        let brought = control_schema::schedule::bring_forward(&self.state.control_db, &tenants, &next).await?;
+        let brought = control_schema::schedule::bring_forward(&self.state.tenancy.control_db, &tenants, &next).await?;
         self.state.events.jobs.sweep.observe(started.elapsed().as_secs_f64());
         Ok(brought)
     }

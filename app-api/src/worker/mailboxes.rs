@@ -48,7 +48,7 @@ pub async fn run(state: AppState, stop: impl Future<Output = ()> + Send + 'stati
 pub async fn turn(state: &Arc<AppState>) -> sqlx::Result<usize> {
     let now = Utc::now();
     let next = now + state.config.mail_in.poll;
-    let rows = control_schema::schedule::claim_due_mailboxes(&state.control_db, now, next, CLAIM_BATCH).await?;
+    let rows = control_schema::schedule::claim_due_mailboxes(&state.tenancy.control_db, now, next, CLAIM_BATCH).await?;
     let count = rows.len();
     let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
     let mut tasks = JoinSet::new();
@@ -63,14 +63,16 @@ pub async fn turn(state: &Arc<AppState>) -> sqlx::Result<usize> {
                     match fetch(&state, &tenant).await {
                         Ok(Fetched::Full) => {
                             let _ = control_schema::schedule::set_mailbox_due(
-                                &state.control_db,
+                                &state.tenancy.control_db,
                                 tenant.id,
                                 Some(Utc::now()),
                             )
                             .await;
                         }
                         Ok(Fetched::Gone) => {
-                            let _ = control_schema::schedule::set_mailbox_due(&state.control_db, tenant.id, None).await;
+                            let _ =
+                                control_schema::schedule::set_mailbox_due(&state.tenancy.control_db, tenant.id, None)
+                                    .await;
                         }
                         Ok(Fetched::Done(_)) => {}
                         Err(err) => tracing::info!(tenant = %tenant.id, error = %err, "mailboxes: a fetch failed"),
@@ -97,12 +99,12 @@ pub enum Fetched {
 
 /// Fetches `tenant`'s mailbox once, recording the outcome (or the error) on the channel.
 pub async fn fetch(state: &AppState, tenant: &Arc<Tenant>) -> Result<Fetched, String> {
-    let mut db = state.pools.acquire(tenant).await.map_err(|e| format!("{e:?}"))?;
+    let mut db = state.tenancy.pools.acquire(tenant).await.map_err(|e| format!("{e:?}"))?;
     let Some(channel) = store::channel(&mut db).await.map_err(|e| e.to_string())? else { return Ok(Fetched::Gone) };
     drop(db);
     let outcome = fetch_channel(state, tenant, &channel).await;
     state.mail_in_metrics.fetched(outcome.is_ok());
-    let mut db = state.pools.acquire(tenant).await.map_err(|e| format!("{e:?}"))?;
+    let mut db = state.tenancy.pools.acquire(tenant).await.map_err(|e| format!("{e:?}"))?;
     match &outcome {
         Ok(_) => store::record_fetch(&mut db, None, None, None).await,
         Err(err) => store::record_fetch(&mut db, None, None, Some(err)).await,
@@ -216,14 +218,14 @@ where
             } else {
                 tracing::warn!(tenant = %tenant.id, uid, size, "mailboxes: a mail over 25 MB was left in the mailbox");
             }
-            let mut db = state.pools.acquire(tenant).await.map_err(|e| format!("{e:?}"))?;
+            let mut db = state.tenancy.pools.acquire(tenant).await.map_err(|e| format!("{e:?}"))?;
             store::record_fetch(&mut db, Some(validity), Some(i64::from(uid)), None)
                 .await
                 .map_err(|e| e.to_string())?;
         }
     }
     if channel.uid_validity != Some(validity) {
-        let mut db = state.pools.acquire(tenant).await.map_err(|e| format!("{e:?}"))?;
+        let mut db = state.tenancy.pools.acquire(tenant).await.map_err(|e| format!("{e:?}"))?;
         let last = if taken == 0 { Some(after) } else { None };
         store::record_fetch(&mut db, Some(validity), last, None).await.map_err(|e| e.to_string())?;
     }

@@ -39,7 +39,7 @@ where
     T: Send + 'static,
 {
     use std::sync::Arc;
-    let rows = control_schema::directory::active_tenants(&state.control_db).await?;
+    let rows = control_schema::directory::active_tenants(&state.tenancy.control_db).await?;
     let limit = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
     let mut visits = tokio::task::JoinSet::new();
     for row in rows {

@@ -261,8 +261,8 @@ impl consumer::Consumer for OrderEvents<'_> {
 
 async fn tenant_of(state: &AppState, tenant: &TenantRef) -> Result<Arc<Tenant>, Failure> {
     let resolved = match tenant {
-        TenantRef::Slug(slug) => state.resolver.resolve(slug).await.map(Some),
-        TenantRef::Id(id) => state.resolver.resolve_id(*id).await,
+        TenantRef::Slug(slug) => state.tenancy.resolver.resolve(slug).await.map(Some),
+        TenantRef::Id(id) => state.tenancy.resolver.resolve_id(*id).await,
     };
     match resolved {
         Ok(Some(tenant)) => Ok(tenant),
@@ -274,7 +274,7 @@ async fn tenant_of(state: &AppState, tenant: &TenantRef) -> Result<Arc<Tenant>, 
 
 async fn apply(state: &AppState, event: &OrderEvent) -> Result<(), Failure> {
     let tenant = tenant_of(state, &event.tenant).await?;
-    let mut conn = state.pools.acquire(&tenant).await.map_err(|e| Failure::Transient(e.to_string()))?;
+    let mut conn = state.tenancy.pools.acquire(&tenant).await.map_err(|e| Failure::Transient(e.to_string()))?;
     let order = NewOrder {
         order_id: event.order_id,
         user_id: event.user_id,

@@ -91,7 +91,7 @@ struct Rows<'a> {
 impl Rows<'_> {
     async fn peek(&mut self) -> Result<Option<&(String, DateTime<Utc>)>, String> {
         if self.page.is_empty() && !self.done {
-            let mut db = self.state.pools.acquire(self.tenant).await.map_err(|e| e.to_string())?;
+            let mut db = self.state.tenancy.pools.acquire(self.tenant).await.map_err(|e| e.to_string())?;
             let page = store::objects_page(&mut db, self.last.as_deref(), i64::from(ROWS_PAGE))
                 .await
                 .map_err(|e| e.to_string())?;
@@ -108,7 +108,8 @@ pub async fn clean_tenant(state: &AppState, tenant: &Tenant, grace: Duration, dr
     let files = &state.attachments;
     let mut report = Report { tenants: 1, ..Report::default() };
     if !dry_run {
-        report.released_deleted = files.delete_released(&state.pools, tenant).await.map_err(|e| e.to_string())?;
+        report.released_deleted =
+            files.delete_released(&state.tenancy.pools, tenant).await.map_err(|e| e.to_string())?;
     }
     let cutoff = Utc::now() - grace;
     let mut objects = Objects {
@@ -157,13 +158,13 @@ pub async fn clean_tenant(state: &AppState, tenant: &Tenant, grace: Duration, dr
         report.sample.extend(lone_objects.into_iter().take(100));
     } else {
         report.objects_deleted += remove_objects(state, tenant, &mut lone_objects, &mut report).await?;
-        let mut db = state.pools.acquire(tenant).await.map_err(|e| e.to_string())?;
+        let mut db = state.tenancy.pools.acquire(tenant).await.map_err(|e| e.to_string())?;
         for path in &lone_rows {
             report.rows_deleted += store::delete_rows_of_object(&mut db, path).await.map_err(|e| e.to_string())?;
         }
         drop(db);
         // The rows just deleted queued their (missing) objects: clear the list.
-        files.delete_released(&state.pools, tenant).await.map_err(|e| e.to_string())?;
+        files.delete_released(&state.tenancy.pools, tenant).await.map_err(|e| e.to_string())?;
     }
     files.metrics.orphans.with_label_values(&["object_without_row"]).inc_by(report.objects_without_row);
     files.metrics.orphans.with_label_values(&["row_without_object"]).inc_by(report.rows_without_object);
@@ -181,7 +182,7 @@ async fn remove_objects(
     if keys.is_empty() {
         return Ok(0);
     }
-    let mut db = state.pools.acquire(tenant).await.map_err(|e| e.to_string())?;
+    let mut db = state.tenancy.pools.acquire(tenant).await.map_err(|e| e.to_string())?;
     let known = store::known_paths(&mut db, keys).await.map_err(|e| e.to_string())?;
     drop(db);
     keys.retain(|k| !known.contains(k));
@@ -215,13 +216,14 @@ async fn empty_prefix(store: &dyn BlobStore, prefix: &str, dry_run: bool) -> Res
 
 /// Cleans every active tenant, a few at a time, and empties the prefixes of deleted ones.
 pub async fn all_tenants(state: &AppState, grace: Duration, dry_run: bool) -> Result<Report, String> {
-    let deleted = control_schema::directory::deleted_tenants(&state.control_db).await.map_err(|e| e.to_string())?;
+    let deleted =
+        control_schema::directory::deleted_tenants(&state.tenancy.control_db).await.map_err(|e| e.to_string())?;
     let mut total = Report::default();
     for tenant in deleted {
         let prefix = blob::tenant_prefix(tenant);
         total.deleted_tenants_objects += empty_prefix(state.attachments.store.as_ref(), &prefix, dry_run).await?;
     }
-    let rows = control_schema::directory::active_tenants(&state.control_db).await.map_err(|e| e.to_string())?;
+    let rows = control_schema::directory::active_tenants(&state.tenancy.control_db).await.map_err(|e| e.to_string())?;
     let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(state.config.jobs.concurrency));
     let mut tasks = tokio::task::JoinSet::new();
     for row in rows {
@@ -259,7 +261,7 @@ pub async fn run_periodically(state: AppState, shutdown: impl Future<Output = ()
             () = &mut shutdown => return,
             _ = tick.tick() => {}
         }
-        match control_schema::maintenance::claim_run(&state.control_db, JOB, every).await {
+        match control_schema::maintenance::claim_run(&state.tenancy.control_db, JOB, every).await {
             Ok(true) => {}
             Ok(false) => continue,
             Err(err) => {

@@ -153,9 +153,9 @@ async fn sixty_tenants_share_a_budget_of_twenty_connections() {
     let peak = peak.load(Ordering::Relaxed);
     assert!(peak > 0, "the watcher saw no connection at all");
     assert!(peak <= BUDGET, "{peak} connections open at once, budget {BUDGET}");
-    let (_, open, _) = app.state.pools.state();
+    let (_, open, _) = app.state.tenancy.pools.state();
     assert!(i64::try_from(open).unwrap() <= BUDGET);
-    assert!(app.state.pools.metrics().evictions.get() > 0, "60 tenants on 20 connections must evict");
+    assert!(app.state.tenancy.pools.metrics().evictions.get() > 0, "60 tenants on 20 connections must evict");
 }
 
 /// Opens a connection and sends the head of a ticket creation whose body never comes (only its

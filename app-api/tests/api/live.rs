@@ -126,7 +126,7 @@ impl Live {
         let a = replica().await;
         let b = replica().await;
         for replica in [&a, &b] {
-            let metrics = replica.state.live.metrics.clone();
+            let metrics = replica.state.live.hub.metrics.clone();
             eventually(Duration::from_secs(10), "the replica holds its events queue", || async {
                 (metrics.fanout_connected.get() == 1).then_some(())
             })
@@ -601,7 +601,7 @@ async fn the_control_plane_and_an_emptied_redis_move_the_version_on() {
     let before: u64 = redis::cmd("GET").arg(&key).query_async(&mut conn).await.unwrap();
     let _: () = redis::cmd("DEL").arg(&key).query_async(&mut conn).await.unwrap();
     let tenant = key.rsplit(':').next().unwrap().parse().expect("the tenant's id ends the key");
-    replica.state.versions.forget(tenant);
+    replica.state.live.versions.forget(tenant);
     read(&replica, slug, &customer, &path).await;
     let after: u64 = redis::cmd("GET").arg(&key).query_async(&mut conn).await.unwrap();
     assert!(after > before, "started again at {after}, after {before}");

@@ -52,7 +52,7 @@ impl MailDesk {
             configure(c);
         })
         .await;
-        let metrics = desk.app.state.notification_metrics.clone();
+        let metrics = desk.app.state.mail.metrics.clone();
         eventually(Duration::from_secs(10), "the notification worker holds its queue", || async {
             (metrics.consumer_connected.get() == 1).then_some(())
         })

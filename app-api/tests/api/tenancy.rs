@@ -164,8 +164,8 @@ async fn tenant_connections_carry_a_statement_timeout() {
     let (platform, org) = Platform::with_org(false).await;
     let app = platform.replica().await;
     let slug = shared::tenant::Slug::parse_syntax(&org.slug).unwrap();
-    let tenant = app.state.resolver.resolve(&slug).await.unwrap();
-    let mut conn = app.state.pools.acquire(&tenant).await.unwrap();
+    let tenant = app.state.tenancy.resolver.resolve(&slug).await.unwrap();
+    let mut conn = app.state.tenancy.pools.acquire(&tenant).await.unwrap();
     let timeout: String = sqlx::query_scalar("SHOW statement_timeout").fetch_one(&mut *conn).await.unwrap();
     assert_eq!(timeout, "30s");
 }
@@ -179,9 +179,11 @@ async fn connections_the_server_ended_are_never_used_twice() {
     let (platform, org) = Platform::with_org(false).await;
     let app = platform.replica().await;
     let slug = shared::tenant::Slug::parse_syntax(&org.slug).unwrap();
-    let tenant = app.state.resolver.resolve(&slug).await.unwrap();
-    let (first, second) =
-        (app.state.pools.acquire(&tenant).await.unwrap(), app.state.pools.acquire(&tenant).await.unwrap());
+    let tenant = app.state.tenancy.resolver.resolve(&slug).await.unwrap();
+    let (first, second) = (
+        app.state.tenancy.pools.acquire(&tenant).await.unwrap(),
+        app.state.tenancy.pools.acquire(&tenant).await.unwrap(),
+    );
     drop((first, second));
     let database = tenant.database.as_ref().unwrap().name.clone();
     let mut admin = sqlx::PgConnection::connect(&shared::testkit::admin_url()).await.unwrap();
@@ -244,7 +246,7 @@ async fn the_tenant_connection_budget_fits_the_clusters_limits_and_ready_says_so
         .await;
     let control_pool = i32::try_from(app.state.config.control_db_max_connections).unwrap();
     let expected = usize::try_from((max - reserved) * 50 / 100 / 8 - control_pool).unwrap();
-    assert_eq!(app.state.pools.limits().total, expected);
+    assert_eq!(app.state.tenancy.pools.limits().total, expected);
     let ready = app.get(&org.slug, "/ready", None).await.json();
     let pools = &ready["dependencies"]["tenant_pools"]["detail"];
     assert_eq!(pools["budget"], expected);
@@ -258,8 +260,8 @@ async fn the_tenant_connection_budget_fits_the_clusters_limits_and_ready_says_so
 
     // A configured total under the room stays as configured.
     let small = platform.replica_with(|c| c.pools.total = 7).await;
-    assert_eq!(small.state.pools.limits().total, 7);
-    assert_eq!(small.state.budget.limited_by, None);
+    assert_eq!(small.state.tenancy.pools.limits().total, 7);
+    assert_eq!(small.state.tenancy.budget.limited_by, None);
 
     // No room at all: the replica refuses to start, naming the cluster.
     let config =

@@ -15,8 +15,8 @@ use shared::error::{ApiError, ApiResult, FieldError, Problem};
 use shared::http::JsonBody;
 use utoipa::ToSchema;
 
+use crate::access::{Access, Staff};
 use crate::commands::{Change, TicketWriter};
-use crate::context::{Access, Staff};
 use crate::infra::idempotency::{self, Claim, Keyed};
 use crate::sav::tickets::content;
 use crate::sav::tickets::status::Status;

@@ -5,9 +5,8 @@ use axum::Json;
 use axum::extract::Path;
 use shared::error::{ApiError, ApiResult};
 
-use crate::context::{TenantContext, TenantDb};
+use crate::access::{Access, Scoped, Staff};
 use crate::sav::customers::{self, Panel};
-use crate::sav::tickets::store;
 
 /// Who the ticket's customer is: their other tickets, orders and ratings (staff).
 #[utoipa::path(get, path = "/v1/tickets/{id}/customer", tag = "tickets", security(("bearer" = [])),
@@ -17,14 +16,8 @@ use crate::sav::tickets::store;
         (status = 403, description = "`forbidden`: customers"),
         (status = 404, description = "`not_found`"),
     ))]
-pub async fn get_ticket_customer(
-    context: TenantContext,
-    tenant_db: TenantDb,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Panel>> {
-    let mut db = tenant_db.connect().await?;
-    let (viewer, ticket) = store::visible(&mut db, context.user_id, id, false).await?;
-    viewer.require_staff()?;
+pub async fn get_ticket_customer(access: Access<Staff>, Path(id): Path<i64>) -> ApiResult<Json<Panel>> {
+    let Scoped { item: ticket, mut db, .. } = access.ticket(id).await?;
     let panel = customers::panel(&mut db, ticket.id, ticket.user_id)
         .await?
         .ok_or_else(|| ApiError::internal("a ticket's customer is not in the users mirror"))?;

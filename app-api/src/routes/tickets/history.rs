@@ -6,9 +6,8 @@ use axum::extract::{Path, Query};
 use shared::error::ApiResult;
 use shared::http::{Page, PageParams};
 
-use crate::context::{TenantContext, TenantDb};
+use crate::access::{Access, Scoped, Staff};
 use crate::sav::tickets::history::{self, HistoryEntry};
-use crate::sav::tickets::store;
 
 /// A ticket's history, oldest first (staff).
 #[utoipa::path(get, path = "/v1/tickets/{id}/history", tag = "tickets", security(("bearer" = [])),
@@ -19,16 +18,13 @@ use crate::sav::tickets::store;
         (status = 404, description = "`not_found`"),
     ))]
 pub async fn get_history(
-    context: TenantContext,
-    tenant_db: TenantDb,
+    access: Access<Staff>,
     Path(id): Path<i64>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<HistoryEntry>>> {
     let limit = page.limit()?;
     let after: Option<i64> = page.position()?;
-    let mut db = tenant_db.connect().await?;
-    let (viewer, ticket) = store::visible(&mut db, context.user_id, id, false).await?;
-    viewer.require_staff()?;
+    let Scoped { item: ticket, mut db, .. } = access.ticket(id).await?;
     let rows = history::page(&mut db, ticket.id, after, limit).await?;
     Ok(Json(Page::from_rows(rows, limit, |e| e.id)))
 }

@@ -1,6 +1,8 @@
 //! `GET /v1/tickets`: the tickets the caller may see, newest (or oldest) first, filtered, searched,
 //! in pages, each with its SLA badge and the caller's unread count.
 
+use std::sync::Arc;
+
 use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
@@ -10,7 +12,7 @@ use shared::http::{Page, PageParams, invalid_query, one_of};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::context::{Access, Members, TenantContext};
+use crate::access::{Access, Members};
 use crate::live::versions::Revalidation;
 use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::badge::SlaBadge;
@@ -18,9 +20,9 @@ use crate::sav::tickets::events::SenderType;
 use crate::sav::tickets::listing::{self, Filter, Listed, Order, SlaFilter};
 use crate::sav::tickets::priority::Priority;
 use crate::sav::tickets::sla::Grid;
+use crate::sav::tickets::sla_policy::KeptGrids;
 use crate::sav::tickets::status::Status;
 use crate::sav::tickets::view::TicketView;
-use crate::state::AppState;
 
 const QUERY_MAX_CHARS: usize = 200;
 
@@ -84,8 +86,7 @@ pub struct TicketListItem {
         (status = 422, description = "`validation_failed`: a bad limit, cursor or query"),
     ))]
 pub async fn list_tickets(
-    State(state): State<AppState>,
-    context: TenantContext,
+    State(sla_grids): State<Arc<KeptGrids>>,
     revalidation: Revalidation,
     access: Access<Members>,
     Query(filter): Query<TicketFilter>,
@@ -99,7 +100,7 @@ pub async fn list_tickets(
     let rows = listing::list(&mut db, viewer, &wanted, now).await?;
     let page = Page::from_rows(rows, wanted.limit, |t| t.ticket.id);
     let versions = page.data.iter().map(|row| row.ticket.sla_version_id);
-    let grids = state.sla_grids.of(&mut db, context.tenant.id, versions).await?;
+    let grids = sla_grids.of(&mut db, access.tenant().id, versions).await?;
     // The page changes when the first of its badges turns, or all the time under an SLA filter.
     let mut turns = wanted.turns();
     let data = page

@@ -14,7 +14,6 @@ use shared::http::JsonBody;
 use utoipa::ToSchema;
 
 use crate::commands::TicketWriter;
-use crate::sav::tickets::merging;
 use crate::sav::tickets::view::TicketView;
 
 /// Sources one merge may fold in.
@@ -76,20 +75,12 @@ pub async fn merge_tickets(
 ) -> ApiResult<Json<MergeResult>> {
     check(id, &request).map_err(ApiError::invalid)?;
     let mut db = writer.connect().await?;
-    if request.allow_different_customers {
-        writer
-            .viewer(&mut db)
-            .await?
-            .require_admin()
-            .map_err(|_| ApiError::forbidden("only owners and admins may merge tickets of different customers"))?;
-    }
     let sources = &request.source_ticket_ids;
-    let (written, moved) = writer.merge(&mut db, id, sources, request.allow_different_customers).await?;
-    let (merged_from, _) = merging::links(&mut db, id).await?;
+    let merged = writer.merge(&mut db, id, sources, request.allow_different_customers).await?;
     Ok(Json(MergeResult {
-        ticket: TicketView::new(written.ticket, written.viewer),
-        merged_from,
-        messages_moved: moved.messages,
-        attachments_moved: moved.attachments,
+        ticket: TicketView::new(merged.written.ticket, merged.written.viewer),
+        merged_from: merged.merged_from,
+        messages_moved: merged.moved.messages,
+        attachments_moved: merged.moved.attachments,
     }))
 }

@@ -3,6 +3,8 @@
 //! A customer's answer wakes a ticket that waits for them; the first public staff message meets
 //! the response target.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -13,14 +15,13 @@ use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{JsonBody, Page, PageParams};
 use utoipa::ToSchema;
 
+use crate::access::{Access, Members, Scoped};
 use crate::attachments;
 use crate::commands::{Change, Post, TicketWriter};
-use crate::context::{TenantContext, TenantDb};
+use crate::live::Live;
 use crate::live::versions::{Revalidation, Timed};
 use crate::sav::tickets::content;
 use crate::sav::tickets::messages::{self, Message};
-use crate::sav::tickets::store;
-use crate::state::AppState;
 
 /// The thread of a ticket.
 #[utoipa::path(get, path = "/v1/tickets/{id}/messages", tag = "messages", security(("bearer" = [])),
@@ -31,10 +32,9 @@ use crate::state::AppState;
         (status = 404, description = "`not_found`"),
     ))]
 pub async fn list_messages(
-    State(state): State<AppState>,
-    context: TenantContext,
+    State(live): State<Arc<Live>>,
     revalidation: Revalidation,
-    tenant_db: TenantDb,
+    access: Access<Members>,
     Path(id): Path<i64>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Response> {
@@ -45,13 +45,12 @@ pub async fn list_messages(
     if let Some(answered) = revalidation.answered() {
         return Ok(answered);
     }
-    let mut db = tenant_db.connect().await?;
-    let (viewer, ticket) = store::visible(&mut db, context.user_id, id, false).await?;
+    let Scoped { viewer, item: ticket, mut db } = access.ticket(id).await?;
     let mut rows = messages::page(&mut db, ticket.id, viewer.sees_internal_notes(), after, limit).await?;
     let shown = rows.len().min(limit as usize);
     if messages::mark_read(&mut db, ticket.id, viewer.receives_from(), &mut rows[..shown]).await? {
         // Read receipts and unread counts changed: revalidations must see it.
-        state.versions.bump(context.tenant.id).await;
+        live.versions.bump(access.tenant().id).await;
     }
     revalidation.answer(&Page::from_rows(rows, limit, |m| (m.created_at, m.id)), Timed::Never)
 }

@@ -2,6 +2,8 @@
 //! they are typing a reply; the other staff who may see the ticket hear it on their streams
 //! (`crate::live::presence`). Nothing is stored.
 
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -9,11 +11,10 @@ use shared::error::ApiResult;
 use shared::http::JsonBody;
 use utoipa::ToSchema;
 
-use crate::context::{TenantContext, TenantDb};
+use crate::access::{Access, Scoped, Staff};
+use crate::live::Live;
 use crate::live::presence::Presence;
-use crate::sav::tickets::store;
 use crate::sav::users;
-use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -22,21 +23,12 @@ pub struct Here {
     pub typing: bool,
 }
 
-async fn announce(
-    state: &AppState,
-    context: &TenantContext,
-    tenant_db: &TenantDb,
-    id: i64,
-    typing: bool,
-    left: bool,
-) -> ApiResult<StatusCode> {
-    let mut db = tenant_db.connect().await?;
-    let (viewer, ticket) = store::visible(&mut db, context.user_id, id, false).await?;
-    viewer.require_staff()?;
+async fn announce(live: &Live, access: &Access<Staff>, id: i64, typing: bool, left: bool) -> ApiResult<StatusCode> {
+    let Scoped { viewer, item: ticket, mut db } = access.ticket(id).await?;
     let name = users::display_name(&mut db, viewer.id).await?;
     drop(db);
     let presence = Presence {
-        tenant: context.tenant.id,
+        tenant: access.tenant().id,
         ticket_id: ticket.id,
         user_id: viewer.id,
         name,
@@ -44,7 +36,7 @@ async fn announce(
         left,
         assignee: ticket.assigned_to,
     };
-    state.presence.announce(presence).await;
+    live.presence.announce(presence).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -57,13 +49,12 @@ async fn announce(
         (status = 404, description = "`not_found`"),
     ))]
 pub async fn put_presence(
-    State(state): State<AppState>,
-    context: TenantContext,
-    tenant_db: TenantDb,
+    State(live): State<Arc<Live>>,
+    access: Access<Staff>,
     Path(id): Path<i64>,
     JsonBody(here): JsonBody<Here>,
 ) -> ApiResult<StatusCode> {
-    announce(&state, &context, &tenant_db, id, here.typing, false).await
+    announce(&live, &access, id, here.typing, false).await
 }
 
 /// Say the caller left the ticket's page (staff).
@@ -75,10 +66,9 @@ pub async fn put_presence(
         (status = 404, description = "`not_found`"),
     ))]
 pub async fn delete_presence(
-    State(state): State<AppState>,
-    context: TenantContext,
-    tenant_db: TenantDb,
+    State(live): State<Arc<Live>>,
+    access: Access<Staff>,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    announce(&state, &context, &tenant_db, id, false, true).await
+    announce(&live, &access, id, false, true).await
 }

@@ -8,14 +8,12 @@ use serde::Serialize;
 use shared::error::ApiResult;
 use utoipa::ToSchema;
 
-use crate::context::{TenantContext, TenantDb};
+use crate::access::{Access, Members, Scoped};
 use crate::live::versions::Revalidation;
-use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::badge::{self, Shown, SlaBadge};
 use crate::sav::tickets::events::SenderType;
 use crate::sav::tickets::messages::AttachmentSummary;
 use crate::sav::tickets::sla;
-use crate::sav::tickets::store;
 use crate::sav::tickets::view::TicketView;
 use crate::sav::users::{Colleague, Customer};
 
@@ -61,19 +59,15 @@ pub struct TicketDetail {
     ))]
 pub async fn get_ticket(
     revalidation: Revalidation,
-    context: TenantContext,
-    tenant_db: TenantDb,
+    access: Access<Members>,
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
     if let Some(answered) = revalidation.answered() {
         return Ok(answered);
     }
-    let mut db = tenant_db.connect().await?;
-    let Some(row) = store::detail(&mut db, context.user_id, id).await? else {
-        return Err(store::missing(&mut db, context.user_id, id).await.into());
-    };
-    let viewer = Viewer::from_role(context.user_id, row.viewer_role)?;
-    let (viewer, ticket) = store::seen(viewer, row.ticket)?;
+    let Scoped { viewer, item: row, db } = access.ticket_detail(id).await?;
+    drop(db);
+    let ticket = row.ticket;
     let now = Utc::now();
     let clock = sla::evaluate(ticket.created_at, row.targets, &row.changes, ticket.first_response_at, now);
     let sla = TicketSla {

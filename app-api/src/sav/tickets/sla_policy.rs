@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use sqlx::PgConnection;
+use sqlx::{Connection as _, PgConnection};
 use uuid::Uuid;
 
 use super::sla::{Grid, Targets};
@@ -251,6 +251,23 @@ pub async fn adopt(conn: &mut PgConnection, policy: &Policy, now: DateTime<Utc>)
     .await?
     .into();
     Ok(Adopted::Changed { previous, current })
+}
+
+/// Makes `policy` the current one for `actor` (`adopt`) and writes the change, if any, to the
+/// audit log, in one transaction.
+pub async fn replace(
+    conn: &mut PgConnection,
+    actor: Uuid,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Adopted> {
+    let mut tx = conn.begin().await?;
+    let adopted = adopt(&mut tx, policy, now).await?;
+    if let Adopted::Changed { previous, current } = &adopted {
+        audit_change(&mut tx, actor, previous, current).await?;
+    }
+    tx.commit().await?;
+    Ok(adopted)
 }
 
 /// Writes a change of the policy by `actor` to the tenant's audit log: the versions and the

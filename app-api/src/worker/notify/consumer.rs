@@ -46,7 +46,7 @@ pub async fn run(notifier: Notifier, shutdown: impl Future<Output = ()> + Send) 
     let consumer = sav_queue::Consumer {
         queue: &state.config.notifications.queue,
         worker: "notifications",
-        connected: &state.notification_metrics.consumer_connected,
+        connected: &state.mail.metrics.consumer_connected,
     };
     sav_queue::run(&state, &consumer, &Notifications(&notifier), shutdown).await;
 }
@@ -62,7 +62,7 @@ async fn handle(notifier: &Notifier, body: &[u8]) -> Result<&'static str, String
         }
     };
     let Some(event) = envelope.event.clone() else { return Ok("ignored") };
-    let tenant = match notifier.state.resolver.resolve_id(envelope.tenant_id).await {
+    let tenant = match notifier.state.tenancy.resolver.resolve_id(envelope.tenant_id).await {
         Ok(Some(tenant)) if tenant.database.is_some() => tenant,
         Ok(_) => {
             tracing::debug!(tenant = %envelope.tenant_id, "notifications: an event of a tenant without a database");
@@ -101,7 +101,7 @@ async fn notify(
     event: &SavEvent,
 ) -> Result<Written, shared::ApiError> {
     let state = &notifier.state;
-    let mut conn = state.pools.acquire(tenant).await?;
+    let mut conn = state.tenancy.pools.acquire(tenant).await?;
     let mut tx = conn.begin().await?;
     let Some(ticket) = store::ticket(&mut tx, event.ticket_id()).await? else { return Ok(Written::default()) };
     let managers = store::managers(&mut tx).await?;

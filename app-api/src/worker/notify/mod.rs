@@ -41,7 +41,7 @@ pub struct Notifier {
 impl Notifier {
     pub fn of(state: &AppState) -> Self {
         Self {
-            mailer: state.mailer.clone(),
+            mailer: state.mail.mailer.clone(),
             state: state.clone(),
             mail_queue: Arc::default(),
             server_failures: Arc::default(),
@@ -51,7 +51,7 @@ impl Notifier {
     }
 
     pub fn metrics(&self) -> &NotificationMetrics {
-        &self.state.notification_metrics
+        &self.state.mail.metrics
     }
 
     /// The organisation's name (the sender's display name), or its slug when it cannot be read.
@@ -59,7 +59,7 @@ impl Notifier {
         if let Some(name) = self.names.get(&tenant.id) {
             return name;
         }
-        match control_schema::directory::tenant_name(&self.state.control_db, tenant.id).await {
+        match control_schema::directory::tenant_name(&self.state.tenancy.control_db, tenant.id).await {
             Ok(Some(name)) => {
                 self.names.insert(tenant.id, name.clone());
                 name
@@ -120,7 +120,7 @@ impl Notifier {
     /// waiting; sets the backlog gauges.
     pub async fn sweep(&self) -> sqlx::Result<()> {
         let read = crate::worker::each_active_tenant(&self.state, self.state.config.events.concurrency, |tenant| {
-            let pools = self.state.pools.clone();
+            let pools = self.state.tenancy.pools.clone();
             async move {
                 match pools.acquire(&tenant).await {
                     Ok(mut conn) => store::backlog(&mut conn).await.ok(),

@@ -124,7 +124,7 @@ impl Notifier {
 
     async fn resolve(&self, slug: &str) -> Result<Arc<Tenant>, Unservable> {
         let slug = shared::tenant::Slug::parse_syntax(slug).map_err(|_| Unservable::NotFound)?;
-        self.state.resolver.resolve(&slug).await
+        self.state.tenancy.resolver.resolve(&slug).await
     }
 
     /// Sends a tenant's due mail on `LANES` connections at once (mail of different
@@ -166,7 +166,7 @@ impl Notifier {
     /// due, the lane's share of the budget is spent or the server is away; with the soonest
     /// retry of the mail it deferred.
     async fn lane(&self, tenant: &Tenant) -> Result<(Visit, Option<Duration>), shared::ApiError> {
-        let mut conn = self.state.pools.acquire(tenant).await?;
+        let mut conn = self.state.tenancy.pools.acquire(tenant).await?;
         let queue = TenantMail { notifier: self, tenant };
         let drained =
             work_queue::drain(&queue, &mut conn, VISIT_BUDGET.div_ceil(LANES), &self.state.queue_metrics).await?;

@@ -220,7 +220,7 @@ impl Relay {
     /// The tenant of a hint that came with its slug only, as a request would resolve it.
     async fn resolve(&self, slug: &str) -> Result<Arc<Tenant>, String> {
         let slug = Slug::parse_syntax(slug).map_err(|e| e.to_string())?;
-        self.state.resolver.resolve(&slug).await.map_err(|e| e.to_string())
+        self.state.tenancy.resolver.resolve(&slug).await.map_err(|e| e.to_string())
     }
 
     async fn try_visit(&self, target: &Target) -> VisitOutcome {
@@ -237,7 +237,7 @@ impl Relay {
         };
         let Ok(channel) = self.outlet.channel().await else { return VisitOutcome::BrokerDown };
         let started = Instant::now();
-        let mut conn = match self.state.pools.acquire(&tenant).await {
+        let mut conn = match self.state.tenancy.pools.acquire(&tenant).await {
             Ok(conn) => conn,
             Err(err) => {
                 tracing::warn!(tenant = %tenant.id, error = %err, "outbox relay: no connection to the tenant database");
@@ -270,7 +270,7 @@ impl Relay {
         }
         // A client told of these events refetches: its revalidation must see them
         // (`crate::live::versions`).
-        self.state.versions.bump(tenant.id).await;
+        self.state.live.versions.bump(tenant.id).await;
         let published = claim.publish(&self.outlet, channel, tenant).await;
         let failed = published.error.is_some();
         claim.settle(&published).await?;

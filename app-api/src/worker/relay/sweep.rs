@@ -88,7 +88,7 @@ impl Relay {
 
     /// One tenant's backlog, and the pruning of its old published rows when some are due.
     async fn probe(&self, tenant: &Tenant, retention: chrono::Duration) -> Result<(outbox::Backlog, u64), String> {
-        let mut conn = self.state.pools.acquire(tenant).await.map_err(|e| e.to_string())?;
+        let mut conn = self.state.tenancy.pools.acquire(tenant).await.map_err(|e| e.to_string())?;
         let backlog = outbox::backlog(&mut conn).await.map_err(|e| e.to_string())?;
         let mut pruned = 0;
         let cutoff = Utc::now().checked_sub_signed(retention);

@@ -61,17 +61,17 @@ impl Webhooks {
     }
 
     fn metrics(&self) -> &IntegrationMetrics {
-        &self.state.integration_metrics
+        &self.state.integrations.metrics
     }
 
     fn queue(&self) -> &Arc<Queue> {
-        self.state.webhook_visits.queue()
+        self.state.integrations.webhook_visits.queue()
     }
 
     /// The consumer, the sender and the sweep, until `shutdown` resolves; the attempts in flight
     /// are finished first.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) {
-        self.state.webhook_visits.run_here();
+        self.state.integrations.webhook_visits.run_here();
         let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
         let mut tasks = vec![
             tokio::spawn(self.clone().visit_queued(wait(stop.subscribe()))),
@@ -84,7 +84,7 @@ impl Webhooks {
                 let consumer = sav_queue::Consumer {
                     queue: &worker.state.config.integrations.queue,
                     worker: "webhooks",
-                    connected: &worker.state.integration_metrics.consumer_connected,
+                    connected: &worker.state.integrations.metrics.consumer_connected,
                 };
                 sav_queue::run(&worker.state, &consumer, &worker, stopped).await;
             }));
@@ -125,7 +125,7 @@ impl Webhooks {
     pub async fn sweep(&self) -> sqlx::Result<()> {
         let now = Utc::now();
         let read = crate::worker::each_active_tenant(&self.state, self.state.config.events.concurrency, |tenant| {
-            let pools = self.state.pools.clone();
+            let pools = self.state.tenancy.pools.clone();
             async move {
                 let mut conn = pools.acquire(&tenant).await.ok()?;
                 if let Err(err) = deliveries::prune(&mut conn, now).await {
@@ -201,13 +201,13 @@ impl Webhooks {
             }
         };
         let Some(kind) = EventType::of_event(&published.event) else { return Ok("ignored") };
-        let tenant = match self.state.resolver.resolve_id(published.tenant.id).await {
+        let tenant = match self.state.tenancy.resolver.resolve_id(published.tenant.id).await {
             Ok(Some(tenant)) if tenant.database.is_some() => tenant,
             Ok(_) => return Ok("ignored"),
             Err(err) if err.is_final() => return Ok("ignored"),
             Err(err) => return Err(err.to_string()),
         };
-        let mut conn = self.state.pools.acquire(&tenant).await.map_err(|e| e.to_string())?;
+        let mut conn = self.state.tenancy.pools.acquire(&tenant).await.map_err(|e| e.to_string())?;
         let endpoints = deliveries::subscribed(&mut conn, kind.as_str()).await.map_err(|e| e.to_string())?;
         if endpoints.is_empty() {
             return Ok("nothing");
@@ -218,7 +218,7 @@ impl Webhooks {
             .await
             .map_err(|e| e.to_string())?;
         drop(conn);
-        self.state.webhook_visits.wake(&tenant);
+        self.state.integrations.webhook_visits.wake(&tenant);
         Ok("queued")
     }
 }

@@ -69,7 +69,7 @@ impl Webhooks {
             let in_flight = self.in_flight.lock().expect("not poisoned");
             in_flight.iter().filter(|(_, n)| **n >= PER_ENDPOINT).map(|(id, _)| *id).collect()
         };
-        let mut conn = self.state.pools.acquire(tenant).await?;
+        let mut conn = self.state.tenancy.pools.acquire(tenant).await?;
         let now = Utc::now();
         let room = i64::try_from(room).unwrap_or(1);
         let mut claimed = deliveries::claim(&mut conn, room, &busy, now, now + LEASE).await?;
@@ -195,12 +195,12 @@ impl Webhooks {
         attempt: &Attempt,
         outcome: Outcome,
     ) -> Result<EndpointAfter, shared::ApiError> {
-        let mut conn = self.state.pools.acquire(tenant).await?;
+        let mut conn = self.state.tenancy.pools.acquire(tenant).await?;
         let mut tx = conn.begin().await?;
         let after = deliveries::record(&mut tx, due, attempt, outcome).await?;
         if let EndpointAfter::Disabled(reason) = after {
             // The admins are told with the change, or not at all.
-            let organisation = control_schema::directory::tenant_name(&self.state.control_db, tenant.id)
+            let organisation = control_schema::directory::tenant_name(&self.state.tenancy.control_db, tenant.id)
                 .await
                 .ok()
                 .flatten()

@@ -104,8 +104,9 @@ async fn deleting_a_ticket_or_erasing_a_customer_deletes_their_objects() {
     desk.db.execute(&format!("DELETE FROM support_tickets WHERE id = {first}")).await;
     assert_eq!(desk.db.count("blob_deletions").await, 1);
     let state = &desk.app.state;
-    let tenant = state.resolver.resolve(&shared::tenant::Slug::parse_syntax(&desk.org.slug).unwrap()).await.unwrap();
-    assert_eq!(state.attachments.delete_released(&state.pools, &tenant).await.unwrap(), 1);
+    let tenant =
+        state.tenancy.resolver.resolve(&shared::tenant::Slug::parse_syntax(&desk.org.slug).unwrap()).await.unwrap();
+    assert_eq!(state.attachments.delete_released(&state.tenancy.pools, &tenant).await.unwrap(), 1);
     assert_eq!(bucket.keys().await.len(), 1);
 
     // An erasure deletes the files the customer uploaded.

@@ -277,9 +277,9 @@ async fn a_relay_stopped_between_publish_and_mark_publishes_again() {
     let state = &d.app.state;
     let relay = Relay::of(state).expect("AMQP_URL is set");
     let slug = shared::tenant::Slug::parse_syntax(&d.org.slug).unwrap();
-    let tenant = state.resolver.resolve(&slug).await.unwrap();
+    let tenant = state.tenancy.resolver.resolve(&slug).await.unwrap();
     {
-        let mut conn = state.pools.acquire(&tenant).await.unwrap();
+        let mut conn = state.tenancy.pools.acquire(&tenant).await.unwrap();
         let claim = Claim::take(&mut conn, 500).await.unwrap().expect("no other relay runs");
         assert_eq!(claim.rows().len(), 3);
         let channel = relay.outlet().channel().await.unwrap();

@@ -95,7 +95,7 @@ impl HookDesk {
             configure(c);
         })
         .await;
-        let metrics = desk.app.state.integration_metrics.clone();
+        let metrics = desk.app.state.integrations.metrics.clone();
         eventually(Duration::from_secs(10), "the webhook worker holds its queue", || async {
             (metrics.consumer_connected.get() == 1).then_some(())
         })
@@ -504,7 +504,7 @@ async fn events_outlive_a_stopped_replica() {
     let (exchange, queue) = (desk.exchange.clone(), desk.queue.clone());
     let HookDesk { desk, receiver, _rabbit, .. } = desk;
     let Desk { db, app, org, owner, platform } = desk;
-    let first_worker = app.state.integration_metrics.consumer_connected.clone();
+    let first_worker = app.state.integrations.metrics.consumer_connected.clone();
     drop(app);
     eventually(Duration::from_secs(10), "the first replica's worker lets its queue go", || async {
         (first_worker.get() == 0).then_some(())

@@ -179,7 +179,7 @@ async fn two_workers_never_act_twice_on_a_ticket() {
     let second = d.platform.replica_with(|c| c.rate_limits.per_user_per_minute = 0).await;
     let (a, b) = (jobs_ahead(&d.app.state, hours(25)), jobs_ahead(&second.state, hours(25)));
     a.sweep().await.unwrap();
-    let tenant = d.app.state.resolver.resolve(&Slug::parse_syntax(&d.org.slug).unwrap()).await.unwrap();
+    let tenant = d.app.state.tenancy.resolver.resolve(&Slug::parse_syntax(&d.org.slug).unwrap()).await.unwrap();
     // Both claim at once, and both are hinted at once (a visit without a claim).
     let (ca, cb, va, vb) =
         tokio::join!(a.check(), b.check(), a.visit(&tenant, Reason::Hinted), b.visit(&tenant, Reason::Hinted));

@@ -1,0 +1,182 @@
+//! Who may reach what, loaded once per request: the extractor `Access<R>` gives a handler, in
+//! one call, the caller as the tenant knows them now and the thing the route names as the
+//! caller may see it (a ticket, its detail, an attachment, a macro to apply). The role is read
+//! from the tenant's users mirror (`sav::tickets::access::Viewer`), never from the token, which
+//! may be minutes old; `R` says who may call the route, checked in one place (`Requirement`).
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use shared::auth::Role;
+use shared::error::{ApiError, ApiResult};
+use uuid::Uuid;
+
+use crate::attachments::store::{self as files, Found};
+use crate::context::TenantContext;
+use crate::sav::macros::{self, Applying};
+use crate::sav::tickets::access::Viewer;
+use crate::sav::tickets::store::{self, Detail, Ticket};
+use crate::tenancy::pools::TenantConnection;
+use crate::tenancy::resolve::Tenant;
+use crate::tenancy::{Tenancy, TenantDb};
+
+/// Who may call a route, checked against the caller as the users mirror knows them now.
+pub trait Requirement {
+    fn check(viewer: Viewer) -> ApiResult<()>;
+}
+
+/// Any active member of the tenant.
+pub enum Members {}
+/// Agents, admins and owners (and integrations, which act as staff).
+pub enum Staff {}
+/// Admins and owners.
+pub enum Admins {}
+/// Mail servers: integrations whose API key holds the `inbound:email` scope (people are refused,
+/// staff with their own reason).
+pub enum MailServers {}
+/// Routes about the caller's own rows (their profile, bell, settings, export): the rows answer
+/// for themselves, so no role is read. Not a `Requirement`: `Access<Own>` only opens `own`.
+pub enum Own {}
+
+impl Requirement for Members {
+    fn check(_: Viewer) -> ApiResult<()> {
+        Ok(())
+    }
+}
+
+impl Requirement for Staff {
+    fn check(viewer: Viewer) -> ApiResult<()> {
+        viewer.require_staff()
+    }
+}
+
+impl Requirement for Admins {
+    fn check(viewer: Viewer) -> ApiResult<()> {
+        viewer.require_admin()
+    }
+}
+
+impl Requirement for MailServers {
+    fn check(viewer: Viewer) -> ApiResult<()> {
+        viewer.require_staff()?;
+        if viewer.role == Role::Integration {
+            return Ok(());
+        }
+        Err(ApiError::forbidden("mail is posted by a mail server with an API key holding the inbound:email scope"))
+    }
+}
+
+/// What a caller reached: themselves as the tenant knows them, the thing as they may see it, and
+/// the connection it was read on, for the call that follows.
+pub struct Scoped<T> {
+    pub viewer: Viewer,
+    pub item: T,
+    pub db: TenantConnection,
+}
+
+/// The way to the request's tenant database for a route that `R` may call. No connection is held
+/// until a method is called: handlers read and check their input first.
+pub struct Access<R> {
+    db: TenantDb,
+    user_id: Uuid,
+    admits: PhantomData<R>,
+}
+
+impl<R> Access<R> {
+    /// The request's tenant.
+    pub fn tenant(&self) -> Arc<Tenant> {
+        Arc::clone(self.db.tenant())
+    }
+
+    /// The tenant's database, for a command that takes its connections itself.
+    pub fn db(&self) -> &TenantDb {
+        &self.db
+    }
+
+    /// Who calls, as the token (or API key) names them.
+    pub fn user_id(&self) -> Uuid {
+        self.user_id
+    }
+}
+
+impl Access<Own> {
+    /// A connection for the caller's own rows.
+    pub async fn own(&self) -> ApiResult<TenantConnection> {
+        self.db.connect().await
+    }
+}
+
+impl<R: Requirement> Access<R> {
+    /// The caller, once `R` admits them, and a connection.
+    pub async fn connect(&self) -> ApiResult<(Viewer, TenantConnection)> {
+        let mut db = self.db.connect().await?;
+        let viewer = Viewer::load(&mut db, self.user_id).await?;
+        R::check(viewer)?;
+        Ok((viewer, db))
+    }
+
+    /// Ticket `id` as the caller may see it, then `R`: a ticket the caller may not see does not
+    /// exist for them (404), even on a route they may not call; one they see but may not act on
+    /// is refused (403).
+    pub async fn ticket(&self, id: i64) -> ApiResult<Scoped<Ticket>> {
+        let mut db = self.db.connect().await?;
+        let (viewer, ticket) = store::visible(&mut db, self.user_id, id, false).await?;
+        R::check(viewer)?;
+        Ok(Scoped { viewer, item: ticket, db })
+    }
+
+    /// Ticket `id` with everything its page shows, read with the caller's role in one statement,
+    /// as `ticket` scopes it.
+    pub async fn ticket_detail(&self, id: i64) -> ApiResult<Scoped<Detail>> {
+        let mut db = self.db.connect().await?;
+        let Some(row) = store::detail(&mut db, self.user_id, id).await? else {
+            return Err(store::missing(&mut db, self.user_id, id).await.into());
+        };
+        let viewer = Viewer::from_role(self.user_id, row.viewer_role)?;
+        let (viewer, ticket) = store::seen(viewer, row.ticket)?;
+        R::check(viewer)?;
+        Ok(Scoped { viewer, item: Detail { ticket, ..row }, db })
+    }
+
+    /// Attachment `id` once `R` admits the caller, if they may see it: its ticket, and an
+    /// internal file for staff only (404 otherwise).
+    pub async fn attachment(&self, id: i64) -> ApiResult<Scoped<Found>> {
+        let (viewer, mut db) = self.connect().await?;
+        let found = files::find(&mut db, id)
+            .await?
+            .filter(|f| viewer.sees(f.ticket_customer, f.ticket_assignee))
+            .filter(|f| !f.attachment.is_internal || viewer.sees_internal_notes())
+            .ok_or_else(|| ApiError::not_found(format!("there is no attachment {id}")))?;
+        Ok(Scoped { viewer, item: found, db })
+    }
+
+    /// Macro `id` to apply to ticket `ticket`, with the values its message fills in, read with the
+    /// caller's role in one statement; a caller `R` refuses never learns which macros exist.
+    pub async fn macro_to_apply(&self, id: i64, ticket: i64) -> ApiResult<Scoped<Applying>> {
+        let mut db = self.db.connect().await?;
+        let Some(applying) = macros::applying(&mut db, id, ticket, self.user_id).await? else {
+            R::check(Viewer::load(&mut db, self.user_id).await?)?;
+            return Err(macros::not_found());
+        };
+        let viewer = Viewer::from_role(self.user_id, applying.caller_role)?;
+        R::check(viewer)?;
+        Ok(Scoped { viewer, item: applying, db })
+    }
+}
+
+impl<R, S> FromRequestParts<S> for Access<R>
+where
+    Arc<Tenancy>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let context = TenantContext::from_request_parts(parts, state).await?;
+        let tenancy = Arc::<Tenancy>::from_ref(state);
+        let db = TenantDb::new(tenancy.pools.clone(), context.tenant);
+        Ok(Self { db, user_id: context.user_id, admits: PhantomData })
+    }
+}

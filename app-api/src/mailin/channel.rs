@@ -1,0 +1,47 @@
+//! The tenant's mailbox as its admins keep it: saved or removed in one transaction with its audit
+//! entry, then the fetch schedule (in the control database) told: a saved mailbox is fetched at
+//! once, a removed one no more.
+
+use chrono::Utc;
+use shared::error::{ApiError, ApiResult};
+use sqlx::{Connection as _, PgConnection, PgPool};
+use uuid::Uuid;
+
+use super::store::{self, Channel, ChannelSettings};
+use crate::sav::users;
+
+/// 404: the tenant has no mailbox.
+pub fn no_mailbox() -> ApiError {
+    ApiError::not_found("the organisation has no mailbox")
+}
+
+/// Sets the mailbox of `tenant` for `admin`, and schedules its fetch now.
+pub async fn save(
+    conn: &mut PgConnection,
+    control_db: &PgPool,
+    tenant: Uuid,
+    admin: Uuid,
+    settings: &ChannelSettings<'_>,
+) -> ApiResult<Channel> {
+    let mut tx = conn.begin().await?;
+    let channel = store::put_channel(&mut tx, settings).await?;
+    let details =
+        serde_json::json!({ "imap_url": settings.imap_url, "username": settings.username, "folder": settings.folder });
+    users::audit(&mut tx, admin, "email_channel_saved", admin, details).await?;
+    tx.commit().await?;
+    control_schema::schedule::set_mailbox_due(control_db, tenant, Some(Utc::now())).await?;
+    Ok(channel)
+}
+
+/// Removes the mailbox of `tenant` for `admin`: nothing more is fetched; mail already taken
+/// stays.
+pub async fn remove(conn: &mut PgConnection, control_db: &PgPool, tenant: Uuid, admin: Uuid) -> ApiResult<()> {
+    let mut tx = conn.begin().await?;
+    if !store::delete_channel(&mut tx).await? {
+        return Err(no_mailbox());
+    }
+    users::audit(&mut tx, admin, "email_channel_deleted", admin, serde_json::json!({})).await?;
+    tx.commit().await?;
+    control_schema::schedule::set_mailbox_due(control_db, tenant, None).await?;
+    Ok(())
+}
