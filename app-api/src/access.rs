@@ -90,7 +90,8 @@ impl<R> Access<R> {
         Arc::clone(self.db.tenant())
     }
 
-    /// The tenant's database, for a command that takes its connections itself.
+    /// The tenant's database, for a command that takes its connections itself and reads the
+    /// caller under its own lock (an upload, a rating).
     pub fn db(&self) -> &TenantDb {
         &self.db
     }
