@@ -90,7 +90,8 @@ impl<R> Access<R> {
         Arc::clone(self.db.tenant())
     }
 
-    /// The tenant's database, for a command that takes its connections itself.
+    /// The tenant's database, for a command that takes its connections itself and reads the
+    /// caller under its own lock (an upload, a rating).
     pub fn db(&self) -> &TenantDb {
         &self.db
     }
@@ -128,13 +129,15 @@ impl<R: Requirement> Access<R> {
     }
 
     /// Ticket `id` with everything its page shows, read with the caller's role in one statement,
-    /// as `ticket` scopes it.
+    /// as `ticket` scopes it; of its files, those the caller may see (no internal file for a
+    /// customer).
     pub async fn ticket_detail(&self, id: i64) -> ApiResult<Scoped<Detail>> {
         let mut db = self.db.connect().await?;
-        let Some(row) = store::detail(&mut db, self.user_id, id).await? else {
+        let Some(mut row) = store::detail(&mut db, self.user_id, id).await? else {
             return Err(store::missing(&mut db, self.user_id, id).await.into());
         };
         let viewer = Viewer::from_role(self.user_id, row.viewer_role)?;
+        row.attachments.retain(|a| !a.is_internal || viewer.sees_internal_notes());
         let (viewer, ticket) = store::seen(viewer, row.ticket)?;
         R::check(viewer)?;
         Ok(Scoped { viewer, item: Detail { ticket, ..row }, db })

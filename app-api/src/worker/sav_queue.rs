@@ -8,9 +8,8 @@
 use lapin::Channel;
 use lapin::message::Delivery;
 use prometheus::IntGauge;
+use shared::amqp::Broker;
 use shared::amqp::consumer::{self, Acks, Failure};
-
-use crate::state::AppState;
 
 const PREFETCH: u16 = 32;
 
@@ -80,15 +79,16 @@ impl<H: Handler> consumer::Consumer for SavEvents<'_, H> {
     }
 }
 
-/// Consumes until `shutdown` resolves, reconnecting with backoff. Does nothing without
-/// `AMQP_URL`.
+/// Consumes the events `exchange` until `shutdown` resolves, reconnecting with backoff. Does
+/// nothing without a broker (`AMQP_URL`).
 pub async fn run(
-    state: &AppState,
+    broker: Option<&Broker>,
+    exchange: &str,
     consumer: &Consumer<'_>,
     handler: &impl Handler,
     shutdown: impl Future<Output = ()>,
 ) {
-    let Some(broker) = state.broker.as_deref() else { return };
-    let events = SavEvents { consumer, exchange: &state.config.events.exchange, handler };
+    let Some(broker) = broker else { return };
+    let events = SavEvents { consumer, exchange, handler };
     consumer::run(broker, &events, shutdown).await;
 }

@@ -1,6 +1,7 @@
 //! The ticket endpoints: `/v1/tickets`, one ticket, its assignment, status, messages and
-//! history. Each handler reads its input into checked values, loads the caller (`Viewer`), and
-//! makes its change in one transaction with the history entry and the outbox events.
+//! history. Each handler reads its input into checked values, then reads the ticket as the
+//! caller may see it (`crate::access::Access`) or writes it through `TicketWriter`, whose
+//! command makes the change in one transaction with the history entry and the outbox events.
 
 pub mod assign;
 pub mod bulk;

@@ -82,15 +82,13 @@ pub async fn get_ticket(
         SenderType::Agent => row.unread_from_agent,
         SenderType::Customer => row.unread_from_customer,
     };
-    let mut attachments = row.attachments;
-    attachments.retain(|a| !a.is_internal || viewer.sees_internal_notes());
     let detail = TicketDetail {
         ticket: TicketView::new(ticket, viewer),
         sla,
         unread_count,
         merged_into: row.merged_into,
         merged_from: row.merged_from,
-        attachments,
+        attachments: row.attachments,
         customer: row.customer,
         assignee: row.assignee,
     };

@@ -48,7 +48,8 @@ pub async fn run(notifier: Notifier, shutdown: impl Future<Output = ()> + Send) 
         worker: "notifications",
         connected: &state.mail.metrics.consumer_connected,
     };
-    sav_queue::run(&state, &consumer, &Notifications(&notifier), shutdown).await;
+    let (broker, exchange) = (state.broker.as_deref(), &state.config.events.exchange);
+    sav_queue::run(broker, exchange, &consumer, &Notifications(&notifier), shutdown).await;
 }
 
 /// Writes the notifications of one message; `Ok` with what became of it (the message is done

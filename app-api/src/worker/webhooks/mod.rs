@@ -86,7 +86,8 @@ impl Webhooks {
                     worker: "webhooks",
                     connected: &worker.state.integrations.metrics.consumer_connected,
                 };
-                sav_queue::run(&worker.state, &consumer, &worker, stopped).await;
+                let (broker, exchange) = (worker.state.broker.as_deref(), &worker.state.config.events.exchange);
+                sav_queue::run(broker, exchange, &consumer, &worker, stopped).await;
             }));
         }
         shutdown.await;
