@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::satisfaction::{self, History};
 use super::tickets::priority::Priority;
 use super::tickets::status::Status;
+use super::users::Customer;
 
 /// Other tickets and orders shown at most.
 const SHOWN: i64 = 20;
@@ -22,15 +23,6 @@ pub struct Panel {
     /// Their orders, newest first (at most 20).
     pub orders: Vec<Order>,
     pub satisfaction: History,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Customer {
-    pub id: Uuid,
-    pub firstname: String,
-    pub lastname: String,
-    pub email: String,
-    pub vip: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -160,7 +160,7 @@ pub async fn staff_page(conn: &mut PgConnection, after: Option<Uuid>, limit: i64
 }
 
 /// The customer of a ticket, as the ticket shows them.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Customer {
     pub id: Uuid,
     pub firstname: String,

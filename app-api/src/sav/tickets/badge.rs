@@ -233,6 +233,7 @@ mod tests {
 
     use super::*;
     use crate::sav::tickets::priority::Priority;
+    use crate::sav::tickets::sla::tests::{at as on, change, two_waits};
     use crate::sav::tickets::sla::{self, Change, Grid};
     use crate::sav::tickets::status::Status;
 
@@ -313,15 +314,6 @@ mod tests {
         assert!(badge.response_breached && !badge.at_risk);
     }
 
-    /// An instant in March 2026.
-    fn on(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 3, day, hour, minute, 0).unwrap()
-    }
-
-    fn change(day: u32, hour: u32, to: Status) -> Change {
-        Change { at: on(day, hour, 0), to }
-    }
-
     /// A ticket created at `created` under `targets` as the writes leave it after `changes` and a
     /// first response `answered`: at each write its due times measured again
     /// (`store::refresh_sla`), and a breach recorded where a running clock stopped past a due
@@ -388,13 +380,7 @@ mod tests {
     #[test]
     fn waiting_for_the_customer_pauses_the_breaches() {
         // Medium: 24 h / 3 days. Waits for the customer 10:00-12:00 and 13:00-15:00 (4 h).
-        let changes = [
-            change(1, 9, Status::InProgress),
-            change(1, 10, Status::WaitingCustomer),
-            change(1, 12, Status::InProgress),
-            change(1, 13, Status::WaitingCustomer),
-            change(1, 15, Status::InProgress),
-        ];
+        let changes = two_waits();
         let medium = Grid::SEED.of(Priority::Medium);
         let ticket = written(on(1, 8, 0), medium, &changes, None);
         assert!(!of(&ticket, medium, on(2, 11, 0)).response_breached, "27 h elapsed, 23 h of them running");

@@ -125,17 +125,30 @@ pub fn evaluate(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use chrono::TimeZone as _;
 
     use super::*;
 
-    fn at(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
+    /// An instant in March 2026.
+    pub(in crate::sav::tickets) fn at(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 3, day, hour, minute, 0).unwrap()
     }
 
-    fn change(day: u32, hour: u32, to: Status) -> Change {
+    pub(in crate::sav::tickets) fn change(day: u32, hour: u32, to: Status) -> Change {
         Change { at: at(day, hour, 0), to }
+    }
+
+    /// In progress from 9:00 on the 1st, waiting for the customer 10:00-12:00 and 13:00-15:00
+    /// (4 h in all).
+    pub(in crate::sav::tickets) fn two_waits() -> [Change; 5] {
+        [
+            change(1, 9, Status::InProgress),
+            change(1, 10, Status::WaitingCustomer),
+            change(1, 12, Status::InProgress),
+            change(1, 13, Status::WaitingCustomer),
+            change(1, 15, Status::InProgress),
+        ]
     }
 
     fn seed(priority: Priority) -> Targets {
@@ -185,13 +198,7 @@ mod tests {
     #[test]
     fn several_waiting_periods_pause_the_clock() {
         // Medium: 24 h / 3 days. Waits for the customer 10:00-12:00 and 13:00-15:00 (4 h).
-        let changes = [
-            change(1, 9, Status::InProgress),
-            change(1, 10, Status::WaitingCustomer),
-            change(1, 12, Status::InProgress),
-            change(1, 13, Status::WaitingCustomer),
-            change(1, 15, Status::InProgress),
-        ];
+        let changes = two_waits();
         let created = at(1, 8, 0);
         let state = evaluate(created, seed(Priority::Medium), &changes, None, at(2, 11, 0));
         assert_eq!(state.paused_seconds, 4 * 3600);
