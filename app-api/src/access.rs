@@ -4,6 +4,7 @@
 //! from the tenant's users mirror (`sav::tickets::access::Viewer`), never from the token, which
 //! may be minutes old; `R` says who may call the route, checked in one place (`Requirement`).
 
+use std::collections::BTreeMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -11,6 +12,8 @@ use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use shared::auth::Role;
 use shared::error::{ApiError, ApiResult};
+use shared::http::openapi::problem_responses;
+use utoipa::openapi::{RefOr, Response};
 use uuid::Uuid;
 
 use crate::attachments::store::{self as files, Found};
@@ -24,6 +27,10 @@ use crate::tenancy::{Tenancy, TenantDb};
 
 /// Who may call a route, checked against the caller as the users mirror knows them now.
 pub trait Requirement {
+    /// The 403 of those it refuses, as the OpenAPI document says it (`None`: it refuses nobody
+    /// the route would not describe itself).
+    const FORBIDDEN: Option<&'static str> = None;
+
     fn check(viewer: Viewer) -> ApiResult<()>;
 }
 
@@ -47,12 +54,16 @@ impl Requirement for Members {
 }
 
 impl Requirement for Staff {
+    const FORBIDDEN: Option<&'static str> = Some("`forbidden`: customers");
+
     fn check(viewer: Viewer) -> ApiResult<()> {
         viewer.require_staff()
     }
 }
 
 impl Requirement for Admins {
+    const FORBIDDEN: Option<&'static str> = Some("`forbidden`: owners and admins only");
+
     fn check(viewer: Viewer) -> ApiResult<()> {
         viewer.require_admin()
     }
@@ -65,6 +76,14 @@ impl Requirement for MailServers {
             return Ok(());
         }
         Err(ApiError::forbidden("mail is posted by a mail server with an API key holding the inbound:email scope"))
+    }
+}
+
+/// What a route answers before its handler runs, for its OpenAPI document: list `Access<R>` in
+/// the route's `responses`.
+impl<R: Requirement> utoipa::IntoResponses for Access<R> {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        problem_responses(R::FORBIDDEN.map(|forbidden| ("403", forbidden)))
     }
 }
 

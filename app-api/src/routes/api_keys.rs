@@ -77,7 +77,7 @@ fn validate(body: &NewApiKey, now: DateTime<Utc>) -> Result<(String, Vec<Scope>)
     responses(
         (status = 201, description = "The key, with its text shown this once", body = CreatedApiKey),
         (status = 400, description = "`validation_failed`: unreadable body, unknown field or scope, wrong type"),
-        (status = 403, description = "`forbidden`: owners and admins only"),
+        Access<Admins>,
         (status = 409, description = "`limit_reached`: the tenant holds 100 keys not revoked"),
         (status = 422, description = "`validation_failed`: empty name, no scope, an expiry in the past"),
     ))]
@@ -98,7 +98,7 @@ pub async fn create_api_key(
 #[utoipa::path(get, path = "/v1/api-keys", tag = "integrations", security(("bearer" = [])), params(ListParams),
     responses(
         (status = 200, description = "A page of keys", body = ApiKeyPage),
-        (status = 403, description = "`forbidden`: owners and admins only"),
+        Access<Admins>,
     ))]
 pub async fn list_api_keys(access: Access<Admins>, Query(params): Query<ListParams>) -> ApiResult<Json<ApiKeyPage>> {
     let page = PageParams { limit: params.limit, cursor: params.cursor };
@@ -115,7 +115,7 @@ pub async fn list_api_keys(access: Access<Admins>, Query(params): Query<ListPara
     params(("id" = Uuid, Path)),
     responses(
         (status = 204, description = "Revoked (or revoked already)"),
-        (status = 403, description = "`forbidden`: owners and admins only"),
+        Access<Admins>,
         (status = 404, description = "`not_found`: no key of this tenant has this id"),
     ))]
 pub async fn revoke_api_key(

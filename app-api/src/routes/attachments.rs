@@ -12,6 +12,7 @@ use axum::http::{Extensions, HeaderMap, StatusCode, header};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shared::error::ApiResult;
+use shared::http::openapi::NotFound;
 use shared::http::{BodyTimeout, ClientIp, Page, PageParams};
 use utoipa::ToSchema;
 
@@ -99,7 +100,7 @@ pub async fn upload_attachment(
     params(("id" = i64, Path), PageParams),
     responses(
         (status = 200, description = "A page of the ticket's files", body = Page<Attachment>),
-        (status = 404, description = "`not_found`"),
+        NotFound,
     ))]
 pub async fn list_attachments(
     access: access::Access<Members>,
@@ -139,7 +140,7 @@ pub async fn get_attachment(
     responses(
         (status = 204, description = "Deleted"),
         (status = 403, description = "`forbidden`: a customer deleting someone else's file"),
-        (status = 404, description = "`not_found`"),
+        NotFound,
         (status = 409, description = "`ticket_closed`"),
     ))]
 pub async fn delete_attachment(
@@ -158,7 +159,7 @@ pub async fn delete_attachment(
     responses(
         (status = 200, description = "A page of the log", body = Page<Access>),
         (status = 403, description = "`forbidden`: not an owner or admin"),
-        (status = 404, description = "`not_found`"),
+        NotFound,
     ))]
 pub async fn get_access_log(
     access: access::Access<Admins>,

@@ -74,7 +74,7 @@ impl From<Channel> for EmailChannel {
 #[utoipa::path(get, path = "/v1/channels/email", tag = "email", security(("bearer" = [])),
     responses(
         (status = 200, description = "The mailbox", body = EmailChannel),
-        (status = 403, description = "`forbidden`: owners and admins only"),
+        Access<Admins>,
         (status = 404, description = "`not_found`: no mailbox"),
     ))]
 pub async fn get_email_channel(access: Access<Admins>) -> ApiResult<Json<EmailChannel>> {
@@ -87,7 +87,7 @@ pub async fn get_email_channel(access: Access<Admins>) -> ApiResult<Json<EmailCh
 #[utoipa::path(put, path = "/v1/channels/email", tag = "email", security(("bearer" = [])), request_body = PutEmailChannel,
     responses(
         (status = 200, description = "Saved; a fetch is due now", body = EmailChannel),
-        (status = 403, description = "`forbidden`: owners and admins only"),
+        Access<Admins>,
         (status = 422, description = "`validation_failed`"),
     ))]
 pub async fn put_email_channel(
@@ -140,7 +140,7 @@ pub async fn put_email_channel(
 #[utoipa::path(delete, path = "/v1/channels/email", tag = "email", security(("bearer" = [])),
     responses(
         (status = 204, description = "Removed"),
-        (status = 403, description = "`forbidden`: owners and admins only"),
+        Access<Admins>,
         (status = 404, description = "`not_found`: no mailbox"),
     ))]
 pub async fn delete_email_channel(

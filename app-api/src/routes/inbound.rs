@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
+use shared::http::openapi::NotFound;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::access::{Access, Admins, MailServers, Staff};
@@ -105,7 +106,7 @@ pub async fn list_inbound_emails(
     responses(
         (status = 200, description = "The message", content_type = "message/rfc822", body = String),
         (status = 403, description = "`forbidden`: staff only"),
-        (status = 404, description = "`not_found`"),
+        NotFound,
     ))]
 pub async fn get_inbound_raw(
     State(state): State<AppState>,
@@ -134,8 +135,8 @@ pub async fn get_inbound_raw(
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "What it became", body = Received),
-        (status = 403, description = "`forbidden`: owners and admins only"),
-        (status = 404, description = "`not_found`"),
+        Access<Admins>,
+        NotFound,
         (status = 409, description = "`conflict`: not in the quarantine"),
     ))]
 pub async fn release_inbound_email(
@@ -153,8 +154,8 @@ pub async fn release_inbound_email(
     params(("id" = i64, Path)),
     responses(
         (status = 204, description = "Discarded"),
-        (status = 403, description = "`forbidden`: owners and admins only"),
-        (status = 404, description = "`not_found`"),
+        Access<Admins>,
+        NotFound,
         (status = 409, description = "`conflict`: not in the quarantine"),
     ))]
 pub async fn discard_inbound_email(access: Access<Admins>, Path(id): Path<i64>) -> ApiResult<StatusCode> {

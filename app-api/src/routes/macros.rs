@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use shared::error::ApiResult;
 use shared::http::JsonBody;
+use shared::http::openapi::NotFound;
 use utoipa::ToSchema;
 
 use super::nullable;
@@ -76,7 +77,7 @@ pub struct Applied {
 #[utoipa::path(get, path = "/v1/macros", tag = "macros", security(("bearer" = [])),
     responses(
         (status = 200, description = "Every macro (at most 200)", body = MacroList),
-        (status = 403, description = "`forbidden`: customers"),
+        Access<Staff>,
     ))]
 pub async fn list_macros(access: Access<Staff>) -> ApiResult<Json<MacroList>> {
     let (_, mut db) = access.connect().await?;
@@ -87,7 +88,7 @@ pub async fn list_macros(access: Access<Staff>) -> ApiResult<Json<MacroList>> {
 #[utoipa::path(post, path = "/v1/macros", tag = "macros", security(("bearer" = [])), request_body = NewMacro,
     responses(
         (status = 201, description = "The macro", body = Macro),
-        (status = 403, description = "`forbidden`: owners and admins only"),
+        Access<Admins>,
         (status = 409, description = "`macro_name_taken`, or `limit_reached`: the tenant holds 200 macros"),
         (status = 422, description = "`validation_failed`: a name, a template with known placeholders, something to do"),
     ))]
@@ -113,8 +114,8 @@ pub async fn create_macro(
     params(("id" = i64, Path)), request_body = MacroPatch,
     responses(
         (status = 200, description = "The macro", body = Macro),
-        (status = 403, description = "`forbidden`: owners and admins only"),
-        (status = 404, description = "`not_found`"),
+        Access<Admins>,
+        NotFound,
         (status = 409, description = "`macro_name_taken`"),
         (status = 422, description = "`validation_failed`"),
     ))]
@@ -140,8 +141,8 @@ pub async fn patch_macro(
     params(("id" = i64, Path)),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "`forbidden`: owners and admins only"),
-        (status = 404, description = "`not_found`"),
+        Access<Admins>,
+        NotFound,
     ))]
 pub async fn delete_macro(access: Access<Admins>, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;
@@ -155,7 +156,7 @@ pub async fn delete_macro(access: Access<Admins>, Path(id): Path<i64>) -> ApiRes
     params(("id" = i64, Path), ("macro_id" = i64, Path)),
     responses(
         (status = 200, description = "The ticket as it is now, and the message added", body = Applied),
-        (status = 403, description = "`forbidden`: customers"),
+        Access<Staff>,
         (status = 404, description = "`not_found`: no such ticket or macro"),
         (status = 409, description = "`invalid_transition` (with `allowed`) or `ticket_closed`: nothing was changed"),
         (status = 422, description = "`validation_failed`: the filled message is too long, or the macro's assignee left"),

@@ -45,7 +45,7 @@ pub struct OrderRef {
     responses(
         (status = 201, description = "Recorded", body = OrderRef),
         (status = 200, description = "Replaced", body = OrderRef),
-        (status = 403, description = "`forbidden`: owners and admins only"),
+        Access<Admins>,
         (status = 422, description = "`validation_failed`"),
     ))]
 pub async fn put_order(

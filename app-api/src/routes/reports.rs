@@ -15,7 +15,7 @@ use crate::sav::reports::{self, AgentLoad, SlaSummary};
 #[utoipa::path(get, path = "/v1/sla/summary", tag = "reports", security(("bearer" = [])),
     responses(
         (status = 200, description = "The summary", body = SlaSummary),
-        (status = 403, description = "`forbidden`: customers"),
+        Access<Staff>,
     ))]
 pub async fn get_sla_summary(access: Access<Staff>) -> ApiResult<Json<SlaSummary>> {
     let (viewer, mut db) = access.connect().await?;
@@ -26,7 +26,7 @@ pub async fn get_sla_summary(access: Access<Staff>) -> ApiResult<Json<SlaSummary
 #[utoipa::path(get, path = "/v1/agents/workload", tag = "reports", security(("bearer" = [])), params(PageParams),
     responses(
         (status = 200, description = "One row per active staff member", body = Page<AgentLoad>),
-        (status = 403, description = "`forbidden`: owners and admins only"),
+        Access<Admins>,
     ))]
 pub async fn get_workload(access: Access<Admins>, Query(page): Query<PageParams>) -> ApiResult<Json<Page<AgentLoad>>> {
     let limit = page.limit()?;

@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
+use shared::http::openapi::NotFound;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::access::{Access, Admins, Members, Scoped};
@@ -91,7 +92,7 @@ fn checked(rating: i64, comment: Option<&str>) -> ApiResult<(i16, Option<String>
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "Whether the caller may rate it, and this resolution's rating", body = TicketSatisfaction),
-        (status = 404, description = "`not_found`"),
+        NotFound,
     ))]
 pub async fn get_ticket_satisfaction(
     access: Access<Members>,
@@ -108,7 +109,7 @@ pub async fn get_ticket_satisfaction(
     responses(
         (status = 201, description = "Recorded", body = Rating),
         (status = 403, description = "`forbidden`: only the ticket's customer rates it"),
-        (status = 404, description = "`not_found`"),
+        NotFound,
         (status = 409, description = "`not_resolved`, or `already_rated`: this resolution has its rating"),
         (status = 422, description = "`validation_failed`: a rating outside 1..5, a comment over 2,000 characters"),
     ))]
@@ -182,7 +183,7 @@ pub async fn post_rating_link(
 #[utoipa::path(get, path = "/v1/reports/satisfaction", tag = "reports", security(("bearer" = [])), params(ReportParams),
     responses(
         (status = 200, description = "The ratings given in [from, to)", body = Report),
-        (status = 403, description = "`forbidden`: owners and admins only"),
+        Access<Admins>,
         (status = 422, description = "`validation_failed`: `from` not before `to`, or a span over 366 days"),
     ))]
 pub async fn get_satisfaction_report(

@@ -127,7 +127,7 @@ fn validate(body: &SlaPolicy) -> Result<Policy, Vec<FieldError>> {
 #[utoipa::path(get, path = "/v1/sla/policy", tag = "sla", security(("bearer" = [])),
     responses(
         (status = 200, description = "The current policy", body = SlaPolicy),
-        (status = 403, description = "`forbidden`: customers"),
+        Access<Staff>,
     ))]
 pub async fn get_sla_policy(access: Access<Staff>) -> ApiResult<Json<SlaPolicy>> {
     let (_, mut db) = access.connect().await?;
@@ -139,7 +139,7 @@ pub async fn get_sla_policy(access: Access<Staff>) -> ApiResult<Json<SlaPolicy>>
     responses(
         (status = 200, description = "The policy, as stored", body = SlaPolicy),
         (status = 400, description = "`validation_failed`: unreadable body, missing or unknown field, wrong type"),
-        (status = 403, description = "`forbidden`: owners and admins only"),
+        Access<Admins>,
         (status = 422, description = "`validation_failed`: minutes out of bounds, a response target above its resolution target"),
     ))]
 pub async fn put_sla_policy(access: Access<Admins>, JsonBody(body): JsonBody<SlaPolicy>) -> ApiResult<Json<SlaPolicy>> {

@@ -14,7 +14,7 @@ use crate::sav::users::{self, StaffMember};
 #[utoipa::path(get, path = "/v1/staff", tag = "users", security(("bearer" = [])), params(PageParams),
     responses(
         (status = 200, description = "A page of staff members, by id", body = Page<StaffMember>),
-        (status = 403, description = "`forbidden`: customers"),
+        Access<Staff>,
         (status = 422, description = "`validation_failed`: a bad limit or cursor"),
     ))]
 pub async fn list_staff(access: Access<Staff>, Query(page): Query<PageParams>) -> ApiResult<Json<Page<StaffMember>>> {

@@ -38,7 +38,7 @@ pub struct UserPatch {
     responses(
         (status = 200, description = "The customer, as changed", body = Me),
         (status = 400, description = "`validation_failed`: unreadable body, unknown field, wrong type"),
-        (status = 403, description = "`forbidden`: owners and admins only"),
+        Access<Admins>,
         (status = 404, description = "`not_found`: no active member of this tenant has this id"),
         (status = 422, description = "`validation_failed`: the member is staff, not a customer"),
     ))]
@@ -68,7 +68,7 @@ pub struct Erasure {
 #[utoipa::path(delete, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "Erased (the same answer for a repeated request)", body = Erasure),
-        (status = 403, description = "`forbidden`: owners and admins only"),
+        Access<Admins>,
         (status = 404, description = "`not_found`: no member of this tenant has this id"),
         (status = 422, description = "`validation_failed`: the member is staff (removed through the members screen)"),
         (status = 503, description = "`dependency_unavailable`: the control plane is not configured (nothing is erased), or the tenant's data is erased and the control plane could not be reached; retry"),

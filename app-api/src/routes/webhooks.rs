@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
+use shared::http::openapi::NotFound;
 use shared::http::{JsonBody, Page, PageParams};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -122,7 +123,7 @@ fn description_of(description: Option<String>) -> Result<Option<String>, ApiErro
     responses(
         (status = 201, description = "The endpoint, with its secret shown this once", body = CreatedWebhook),
         (status = 400, description = "`validation_failed`: unreadable body, unknown field or event, wrong type"),
-        (status = 403, description = "`forbidden`: owners and admins only"),
+        Access<Admins>,
         (status = 409, description = "`limit_reached`: the tenant has 20 endpoints"),
         (status = 422, description = "`invalid_target`: not an http(s) URL, or a private address; `validation_failed`: no event, a description too long"),
     ))]
@@ -145,7 +146,7 @@ pub async fn create_webhook(
 #[utoipa::path(get, path = "/v1/webhooks", tag = "integrations", security(("bearer" = [])),
     responses(
         (status = 200, description = "Every endpoint, oldest first (20 at most)", body = WebhookList),
-        (status = 403, description = "`forbidden`: owners and admins only"),
+        Access<Admins>,
     ))]
 pub async fn list_webhooks(access: Access<Admins>) -> ApiResult<Json<WebhookList>> {
     let (_, mut db) = access.connect().await?;
@@ -157,8 +158,8 @@ pub async fn list_webhooks(access: Access<Admins>) -> ApiResult<Json<WebhookList
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The endpoint", body = Endpoint),
-        (status = 403, description = "`forbidden`: owners and admins only"),
-        (status = 404, description = "`not_found`"),
+        Access<Admins>,
+        NotFound,
     ))]
 pub async fn get_webhook(access: Access<Admins>, Path(id): Path<Uuid>) -> ApiResult<Json<Endpoint>> {
     let (_, mut db) = access.connect().await?;
@@ -172,8 +173,8 @@ pub async fn get_webhook(access: Access<Admins>, Path(id): Path<Uuid>) -> ApiRes
     responses(
         (status = 200, description = "The endpoint, as changed", body = Endpoint),
         (status = 400, description = "`validation_failed`: unreadable body, unknown field or event, wrong type"),
-        (status = 403, description = "`forbidden`: owners and admins only"),
-        (status = 404, description = "`not_found`"),
+        Access<Admins>,
+        NotFound,
         (status = 422, description = "`invalid_target` or `validation_failed`"),
     ))]
 pub async fn patch_webhook(
@@ -202,8 +203,8 @@ pub async fn patch_webhook(
     params(("id" = Uuid, Path)),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "`forbidden`: owners and admins only"),
-        (status = 404, description = "`not_found`"),
+        Access<Admins>,
+        NotFound,
     ))]
 pub async fn delete_webhook(access: Access<Admins>, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;
@@ -217,8 +218,8 @@ pub async fn delete_webhook(access: Access<Admins>, Path(id): Path<Uuid>) -> Api
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The new secret, shown this once", body = RotatedSecret),
-        (status = 403, description = "`forbidden`: owners and admins only"),
-        (status = 404, description = "`not_found`"),
+        Access<Admins>,
+        NotFound,
     ))]
 pub async fn rotate_secret(
     State(config): State<Arc<AppConfig>>,
@@ -236,8 +237,8 @@ pub async fn rotate_secret(
     params(("id" = Uuid, Path)),
     responses(
         (status = 202, description = "Queued: its attempts show in the delivery log", body = Queued),
-        (status = 403, description = "`forbidden`: owners and admins only"),
-        (status = 404, description = "`not_found`"),
+        Access<Admins>,
+        NotFound,
         (status = 409, description = "`endpoint_disabled`"),
     ))]
 pub async fn test_webhook(
@@ -256,8 +257,8 @@ pub async fn test_webhook(
     params(("id" = Uuid, Path), AttemptParams),
     responses(
         (status = 200, description = "A page of attempts", body = AttemptPage),
-        (status = 403, description = "`forbidden`: owners and admins only"),
-        (status = 404, description = "`not_found`"),
+        Access<Admins>,
+        NotFound,
     ))]
 pub async fn list_deliveries(
     access: Access<Admins>,
@@ -279,7 +280,7 @@ pub async fn list_deliveries(
     security(("bearer" = [])), params(("id" = Uuid, Path), ("delivery_id" = Uuid, Path)),
     responses(
         (status = 202, description = "Queued now", body = Queued),
-        (status = 403, description = "`forbidden`: owners and admins only"),
+        Access<Admins>,
         (status = 404, description = "`not_found`: no such endpoint, or no such delivery of it"),
         (status = 409, description = "`endpoint_disabled`"),
     ))]

@@ -86,6 +86,16 @@ pub fn problem_responses(responses: impl IntoIterator<Item = ProblemResponse>) -
         .collect()
 }
 
+/// The plain 404 of a route whose path names something that may not exist (or not for the
+/// caller): list `NotFound` in the route's `responses`.
+pub struct NotFound;
+
+impl utoipa::IntoResponses for NotFound {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        problem_responses([("404", "`not_found`")])
+    }
+}
+
 /// Documents `responses` on every operation of `openapi`: what a middleware in front of a group
 /// of routes answers (app-api's tenant plane), said once for the group.
 pub fn add_problems(openapi: &mut utoipa::openapi::OpenApi, responses: &[ProblemResponse]) {

@@ -8,6 +8,7 @@ use axum::extract::Path;
 use serde::Deserialize;
 use shared::error::ApiResult;
 use shared::http::JsonBody;
+use shared::http::openapi::NotFound;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -29,7 +30,7 @@ pub struct Assignment {
     responses(
         (status = 200, description = "The ticket as assigned", body = TicketView),
         (status = 403, description = "`forbidden`: customers"),
-        (status = 404, description = "`not_found`"),
+        NotFound,
         (status = 409, description = "`ticket_closed`; `conflict`: unassigning a ticket that waits for the customer or is resolved (reassign it instead)"),
         (status = 422, description = "`validation_failed`: the assignee is not an active staff member"),
     ))]

@@ -81,7 +81,7 @@ fn check(body: &BulkStatusChange) -> Result<Option<String>, Vec<FieldError>> {
     responses(
         (status = 200, description = "Per ticket, whether it moved or why not (a replay carries `Idempotent-Replayed: true`)",
             body = BulkStatusResult),
-        (status = 403, description = "`forbidden`: customers"),
+        Access<Staff>,
         (status = 409, description = "`conflict`: a request with this key is still running"),
         (status = 422, description = "`validation_failed`: no ids, more than 100, an id twice, reason too long; `idempotency_key_reused`"),
     ))]

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::Path;
 use shared::error::{ApiError, ApiResult};
+use shared::http::openapi::NotFound;
 
 use crate::access::{Access, Scoped, Staff};
 use crate::sav::customers::{self, Panel};
@@ -13,8 +14,8 @@ use crate::sav::customers::{self, Panel};
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "The customer, their other tickets, orders and satisfaction", body = Panel),
-        (status = 403, description = "`forbidden`: customers"),
-        (status = 404, description = "`not_found`"),
+        Access<Staff>,
+        NotFound,
     ))]
 pub async fn get_ticket_customer(access: Access<Staff>, Path(id): Path<i64>) -> ApiResult<Json<Panel>> {
     let Scoped { item: ticket, mut db, .. } = access.ticket(id).await?;

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, Query};
 use shared::error::ApiResult;
+use shared::http::openapi::NotFound;
 use shared::http::{Page, PageParams};
 
 use crate::access::{Access, Scoped, Staff};
@@ -14,8 +15,8 @@ use crate::sav::tickets::history::{self, HistoryEntry};
     params(("id" = i64, Path), PageParams),
     responses(
         (status = 200, description = "A page of the history", body = Page<HistoryEntry>),
-        (status = 403, description = "`forbidden`: customers"),
-        (status = 404, description = "`not_found`"),
+        Access<Staff>,
+        NotFound,
     ))]
 pub async fn get_history(
     access: Access<Staff>,

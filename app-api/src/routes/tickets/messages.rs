@@ -12,6 +12,7 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use shared::error::{ApiError, ApiResult, FieldError};
+use shared::http::openapi::NotFound;
 use shared::http::{JsonBody, Page, PageParams};
 use utoipa::ToSchema;
 
@@ -29,7 +30,7 @@ use crate::sav::tickets::messages::{self, Message};
     responses(
         (status = 200, description = "A page of the thread, oldest first", body = Page<Message>),
         (status = 304, description = "Not modified: `If-None-Match` names the current tag (answered without a query)"),
-        (status = 404, description = "`not_found`"),
+        NotFound,
     ))]
 pub async fn list_messages(
     State(live): State<Arc<Live>>,
@@ -76,7 +77,7 @@ pub struct NewMessage {
     responses(
         (status = 201, description = "Added", body = Message),
         (status = 403, description = "`forbidden`: a customer writing an internal note"),
-        (status = 404, description = "`not_found`"),
+        NotFound,
         (status = 409, description = "`ticket_closed`"),
         (status = 422, description = "`validation_failed`: empty or too long, or `attachment_ids` naming files that cannot be attached"),
     ))]

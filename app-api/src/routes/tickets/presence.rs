@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::error::ApiResult;
 use shared::http::JsonBody;
+use shared::http::openapi::NotFound;
 use utoipa::ToSchema;
 
 use crate::access::{Access, Scoped, Staff};
@@ -45,8 +46,8 @@ async fn announce(live: &Live, access: &Access<Staff>, id: i64, typing: bool, le
     params(("id" = i64, Path)), request_body = Here,
     responses(
         (status = 204, description = "Told to the other staff on the ticket, for 30 s"),
-        (status = 403, description = "`forbidden`: customers"),
-        (status = 404, description = "`not_found`"),
+        Access<Staff>,
+        NotFound,
     ))]
 pub async fn put_presence(
     State(live): State<Arc<Live>>,
@@ -62,8 +63,8 @@ pub async fn put_presence(
     params(("id" = i64, Path)),
     responses(
         (status = 204, description = "Told to the other staff on the ticket"),
-        (status = 403, description = "`forbidden`: customers"),
-        (status = 404, description = "`not_found`"),
+        Access<Staff>,
+        NotFound,
     ))]
 pub async fn delete_presence(
     State(live): State<Arc<Live>>,

@@ -6,6 +6,7 @@ use axum::extract::Path;
 use serde::Deserialize;
 use shared::error::{ApiError, ApiResult};
 use shared::http::JsonBody;
+use shared::http::openapi::NotFound;
 use utoipa::ToSchema;
 
 use crate::commands::{Change, TicketWriter};
@@ -26,7 +27,7 @@ pub struct StatusChange {
     request_body = StatusChange,
     responses(
         (status = 200, description = "The ticket in its new status", body = TicketView),
-        (status = 404, description = "`not_found`"),
+        NotFound,
         (status = 409, description = "`invalid_transition`, with `allowed`: the statuses the caller may choose from here (its `allowed_statuses`)"),
         (status = 422, description = "`validation_failed`: reason too long"),
     ))]

@@ -6,6 +6,7 @@ use axum::extract::Path;
 use serde::Deserialize;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
+use shared::http::openapi::NotFound;
 use utoipa::ToSchema;
 
 use super::reject;
@@ -38,7 +39,7 @@ pub struct TicketPatch {
     responses(
         (status = 200, description = "The changed ticket", body = TicketView),
         (status = 403, description = "`forbidden`: customers"),
-        (status = 404, description = "`not_found`"),
+        NotFound,
         (status = 409, description = "`ticket_closed`"),
         (status = 422, description = "`validation_failed`"),
     ))]
