@@ -317,6 +317,19 @@ pub enum Outcome {
     Gone,
 }
 
+impl Outcome {
+    /// The outcome as the work queue metrics name it (`shared::work_queue::Outcome::name`): a
+    /// 410 is a refusal for good.
+    pub fn queue_outcome(self) -> &'static str {
+        match self {
+            Self::Delivered => "done",
+            Self::Retry(_) => "retry",
+            Self::Failed => "failed",
+            Self::Gone => "refused",
+        }
+    }
+}
+
 /// What recording an attempt did to the endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EndpointAfter {

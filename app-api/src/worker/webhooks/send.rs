@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use shared::work_queue;
 use sqlx::Connection as _;
 use tokio::sync::OwnedSemaphorePermit;
 use uuid::Uuid;
@@ -153,13 +152,7 @@ impl Webhooks {
                     Outcome::Failed => "failed",
                     Outcome::Gone => "gone",
                 });
-                let queued = match outcome {
-                    Outcome::Delivered => work_queue::Outcome::Done,
-                    Outcome::Retry(at) => work_queue::Outcome::Retry { at, error: String::new() },
-                    Outcome::Failed => work_queue::Outcome::Failed { error: String::new() },
-                    Outcome::Gone => work_queue::Outcome::Refused { error: String::new() },
-                };
-                self.state.queue_metrics.attempt(super::QUEUE, queued.name());
+                self.state.queue_metrics.attempt(super::QUEUE, outcome.queue_outcome());
                 if let EndpointAfter::Disabled(reason) = after {
                     // Seen at once; the next sweep counts them all again.
                     self.metrics().endpoints_disabled.inc();
