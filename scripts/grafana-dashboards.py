@@ -171,7 +171,8 @@ DASHBOARDS = {
         ts("Items worked, by queue and outcome", [(
             f"sum by (queue, outcome) (rate(work_queue_attempts_total[{RI}]))", "{{queue}} {{outcome}}")], "ops"),
         text("Reading the work queue panels", "Every durable queue (provisioning, account mail, notification "
-             "mail, webhook deliveries) reports here. `retry` is a refusal for now, tried again on its schedule; "
+             "mail, webhook deliveries, blob deletions, the SAV jobs' and mailbox fetches' schedules, stranded "
+             "mail) reports here; a scheduled queue's depth is its tenants due now. `retry` is a refusal for now, tried again on its schedule; "
              "`refused` and `failed` are final (a permanent refusal, retries run out); `away` is a dependency "
              "that could not be reached (the item waits, no attempt counted)."),
         row("Notifications and mail"),

@@ -185,7 +185,13 @@ impl AppState {
         let broker = config.amqp_url.clone().map(|url| Arc::new(shared::amqp::Broker::new(url)));
         let events = crate::events::Events::new(&config, broker.as_ref(), redis.clone(), metrics.registry());
         let control_api = config.control_api_url.as_ref().map(crate::infra::control_plane::ControlApi::new);
-        let attachments = crate::attachments::Attachments::new(&config.attachments, &config.keys, metrics.registry());
+        let queue_metrics = shared::work_queue::QueueMetrics::register(metrics.registry());
+        let attachments = crate::attachments::Attachments::new(
+            &config.attachments,
+            &config.keys,
+            metrics.registry(),
+            queue_metrics.clone(),
+        );
         // The service starts whatever the store says; `/ready` reports it, and uploads try again.
         if let Err(err) = attachments.ensure_prepared().await {
             tracing::warn!(store = attachments.store.kind(), error = %err, "the blob store is not ready");
@@ -204,7 +210,6 @@ impl AppState {
         ));
         let integration_metrics = crate::integrations::IntegrationMetrics::register(metrics.registry());
         let mail_in_metrics = crate::infra::mail_in_metrics::MailInMetrics::register(metrics.registry());
-        let queue_metrics = shared::work_queue::QueueMetrics::register(metrics.registry());
         let integrations = Integrations {
             keys: crate::integrations::keys::KeyCheck::new(config.keys.api_keys.clone()),
             key_limit: shared::ratelimit::Limit::per(config.integrations.key_rate_per_minute, Duration::from_secs(60)),

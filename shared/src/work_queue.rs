@@ -18,10 +18,13 @@
 //! - **`QueueMetrics`**: one metrics family for every queue: `work_queue_depth`,
 //!   `work_queue_oldest_seconds` and `work_queue_attempts_total` by queue and outcome.
 //!
-//! Queues whose items are leased rather than locked (the webhook deliveries, the tenants'
-//! schedules: their work outlives a transaction) claim with the same `SKIP LOCKED` statement
-//! shape, push the item's due time to the lease's end, and settle through the same outcomes and
-//! metrics.
+//! - **`LeasedQueue` and `drain_leased`**: a queue whose items are leased rather than locked
+//!   (the tenants' schedules, mail a crash left half read: their work outlives a transaction,
+//!   and several items are worked at once). A claim takes a batch with the same `SKIP LOCKED`
+//!   statement shape and pushes each item's due time to the lease's end, so an item whose worker
+//!   died is due again when the lease is over; the work settles its item itself (writes its next
+//!   due time, or removes it) and comes to the same outcomes, counted in the same family. The
+//!   webhook deliveries lease their items the same way in their own loop (one receiver's order).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -203,6 +206,91 @@ pub async fn drain<Q: WorkQueue>(
     }
 }
 
+/// A durable queue whose items are leased: claimed a batch at a time with their due time pushed
+/// to the lease's end, then worked outside the claim's transaction, a few at once.
+pub trait LeasedQueue: Send + Sync + 'static {
+    type Item: Send + 'static;
+    /// What working one item tells the caller (a visit's counts, say).
+    type Worked: Send + 'static;
+    /// Why a claim failed (the database, or reaching it).
+    type Error;
+
+    /// The queue's name in metrics and logs.
+    fn name(&self) -> &'static str;
+
+    /// Claims up to `limit` due items (`FOR UPDATE SKIP LOCKED`, in one statement), leasing each
+    /// one: its due time moves to the lease's end.
+    fn claim(&self, limit: i64) -> impl Future<Output = Result<Vec<Self::Item>, Self::Error>> + Send;
+
+    /// Works the item and settles it (writes its next due time, or takes it off the queue). An
+    /// item left unsettled comes back when its lease is over: its outcome is a `Retry` at that
+    /// time.
+    fn work(&self, item: Self::Item) -> impl Future<Output = (Outcome, Self::Worked)> + Send;
+}
+
+/// How `drain_leased` takes a leased queue's items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lanes {
+    /// Items one claim takes.
+    pub batch: i64,
+    /// Items worked at once.
+    pub concurrency: usize,
+    /// Claims one drain makes at most (it stops sooner when a claim comes back short).
+    pub claims: usize,
+}
+
+/// What one `drain_leased` came to.
+#[derive(Debug)]
+pub struct DrainedLeased<W> {
+    /// What each worked item told, in the order they finished.
+    pub worked: Vec<W>,
+    /// Items whose work panicked: their lease brings them back.
+    pub panicked: usize,
+}
+
+/// Claims `queue`'s due items and works them, `lanes.concurrency` at once, until a claim comes
+/// back short or `lanes.claims` claims were made; each item's outcome is counted in `metrics`.
+pub async fn drain_leased<Q: LeasedQueue>(
+    queue: &Arc<Q>,
+    lanes: Lanes,
+    metrics: &QueueMetrics,
+) -> Result<DrainedLeased<Q::Worked>, Q::Error> {
+    let mut drained = DrainedLeased { worked: Vec::new(), panicked: 0 };
+    let limit = Arc::new(tokio::sync::Semaphore::new(lanes.concurrency.max(1)));
+    for _ in 0..lanes.claims {
+        let items = queue.claim(lanes.batch).await?;
+        let claimed = items.len();
+        let mut tasks = tokio::task::JoinSet::new();
+        for item in items {
+            let (queue, limit) = (Arc::clone(queue), Arc::clone(&limit));
+            tasks.spawn(async move {
+                let _permit = limit.acquire_owned().await.expect("never closed");
+                queue.work(item).await
+            });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((outcome, worked)) => {
+                    metrics.attempt(queue.name(), outcome.name());
+                    if let Some(error) = outcome.error() {
+                        tracing::debug!(queue = queue.name(), outcome = outcome.name(), error, "leased item worked");
+                    }
+                    drained.worked.push(worked);
+                }
+                Err(err) => {
+                    metrics.attempt(queue.name(), "panicked");
+                    tracing::error!(queue = queue.name(), error = %err, "leased item: its work panicked");
+                    drained.panicked += 1;
+                }
+            }
+        }
+        if i64::try_from(claimed).unwrap_or(i64::MAX) < lanes.batch {
+            break;
+        }
+    }
+    Ok(drained)
+}
+
 /// How `poll` paces a queue.
 #[derive(Debug, Clone, Copy)]
 pub struct Pace {
@@ -348,7 +436,7 @@ impl QueueMetrics {
         );
         let attempts = metrics.counter_vec(
             "work_queue_attempts_total",
-            "Items of a work queue worked, by outcome (done, retry, refused, failed, away)",
+            "Items of a work queue worked, by outcome (done, retry, refused, failed, away, panicked)",
             &["queue", "outcome"],
         );
         Self { depth, oldest, attempts }
@@ -417,6 +505,75 @@ mod tests {
         let b = Backlog { depth: 3, oldest: Some(at(1)) };
         assert_eq!(a + b, Backlog { depth: 5, oldest: Some(at(1)) });
         assert_eq!(a + Backlog::default(), a);
+    }
+
+    /// A leased queue of numbers in memory: a claim takes the next `limit` of them; an even
+    /// number is done, an odd one retried, 13 panics; at most `running` are worked at once.
+    struct Numbers {
+        next: std::sync::Mutex<std::ops::Range<i64>>,
+        running: std::sync::atomic::AtomicUsize,
+        most_at_once: std::sync::atomic::AtomicUsize,
+    }
+
+    impl LeasedQueue for Numbers {
+        type Item = i64;
+        type Worked = i64;
+        type Error = std::convert::Infallible;
+
+        fn name(&self) -> &'static str {
+            "numbers"
+        }
+
+        async fn claim(&self, limit: i64) -> Result<Vec<i64>, Self::Error> {
+            let mut next = self.next.lock().unwrap();
+            let end = next.end.min(next.start + limit);
+            let claimed = (next.start..end).collect();
+            next.start = end;
+            Ok(claimed)
+        }
+
+        async fn work(&self, item: i64) -> (Outcome, i64) {
+            use std::sync::atomic::Ordering::SeqCst;
+            let now = self.running.fetch_add(1, SeqCst) + 1;
+            self.most_at_once.fetch_max(now, SeqCst);
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            self.running.fetch_sub(1, SeqCst);
+            assert_ne!(item, 13, "the unlucky number");
+            let outcome = if item % 2 == 0 { Outcome::Done } else { Outcome::Retry { at: at(1), error: "odd".into() } };
+            (outcome, item)
+        }
+    }
+
+    fn numbers(range: std::ops::Range<i64>) -> Arc<Numbers> {
+        Arc::new(Numbers { next: std::sync::Mutex::new(range), running: 0.into(), most_at_once: 0.into() })
+    }
+
+    #[tokio::test]
+    async fn a_leased_drain_works_every_claimed_item_a_few_at_once_until_a_claim_comes_back_short() {
+        let registry = crate::metrics::Metrics::new();
+        let metrics = QueueMetrics::register(registry.registry());
+        let queue = numbers(0..25);
+        let lanes = Lanes { batch: 10, concurrency: 3, claims: usize::MAX };
+        let drained = drain_leased(&queue, lanes, &metrics).await.unwrap();
+        let mut worked = drained.worked;
+        worked.sort_unstable();
+        assert_eq!(worked, (0..25).filter(|&n| n != 13).collect::<Vec<_>>());
+        assert_eq!(drained.panicked, 1);
+        assert_eq!(queue.most_at_once.load(std::sync::atomic::Ordering::SeqCst), 3);
+        let text = registry.render();
+        assert!(text.contains(r#"work_queue_attempts_total{outcome="done",queue="numbers"} 13"#), "{text}");
+        assert!(text.contains(r#"work_queue_attempts_total{outcome="retry",queue="numbers"} 11"#), "{text}");
+        assert!(text.contains(r#"work_queue_attempts_total{outcome="panicked",queue="numbers"} 1"#), "{text}");
+    }
+
+    #[tokio::test]
+    async fn a_leased_drain_makes_no_more_claims_than_its_lanes_allow() {
+        let registry = crate::metrics::Metrics::new();
+        let metrics = QueueMetrics::register(registry.registry());
+        let queue = numbers(100..200);
+        let drained = drain_leased(&queue, Lanes { batch: 4, concurrency: 2, claims: 2 }, &metrics).await.unwrap();
+        assert_eq!(drained.worked.len(), 8);
+        assert_eq!(queue.next.lock().unwrap().start, 108, "the rest waits for the next drain");
     }
 
     #[test]

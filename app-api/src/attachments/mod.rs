@@ -17,11 +17,12 @@ pub mod upload;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::http::StatusCode;
 use shared::error::{ApiError, FieldError};
+use shared::work_queue::{self, Outcome, QueueMetrics, WorkQueue};
 use sqlx::PgConnection;
 use tokio::sync::Semaphore;
 use uuid::Uuid;
@@ -38,6 +39,8 @@ use crate::tenancy::resolve::Tenant;
 pub const MAX_PER_TICKET: i64 = 200;
 /// At most this many files named by one message.
 pub const MAX_PER_MESSAGE: usize = 10;
+/// The blob deletions' queue in the work queues' metrics.
+pub const DELETIONS_QUEUE: &str = "blob_deletions";
 /// Objects deleted from the store per batch, and batches after one request.
 const DELETION_BATCH: u16 = 100;
 const DELETION_BATCHES: usize = 10;
@@ -56,6 +59,8 @@ pub struct Attachments {
     /// Uploads under way in this process.
     pub uploads: Arc<Semaphore>,
     pub metrics: AttachmentMetrics,
+    /// The blob deletions' attempts are counted with the other work queues'.
+    queue_metrics: QueueMetrics,
     /// Whether the bucket (or directory) is known to exist.
     prepared: AtomicBool,
 }
@@ -161,6 +166,7 @@ impl Attachments {
         config: &AttachmentsConfig,
         keys: &shared::crypto::AppPlaneKeys,
         registry: &prometheus::Registry,
+        queue_metrics: QueueMetrics,
     ) -> Self {
         let (store, disk): (Arc<dyn BlobStore>, Option<Arc<DiskStore>>) = match &config.store {
             BlobStoreConfig::S3(s3) => (Arc::new(s3::S3Store::new(s3)), None),
@@ -184,6 +190,7 @@ impl Attachments {
             min_bytes_per_second: config.min_bytes_per_second,
             uploads: Arc::new(Semaphore::new(config.concurrency)),
             metrics: AttachmentMetrics::register(registry),
+            queue_metrics,
             prepared: AtomicBool::new(false),
         }
     }
@@ -221,28 +228,62 @@ impl Attachments {
     }
 
     /// Deletes from the store the objects whose last row went (in transactions that committed),
-    /// a few batches at most; what fails stays listed for the next call or the cleanup.
+    /// a few batches at most; what fails stays listed for the next call or the cleanup. How many
+    /// objects were deleted.
     pub async fn delete_released(&self, pools: &PoolManager, tenant: &Tenant) -> Result<u64, ApiError> {
-        let mut deleted = 0u64;
-        for _ in 0..DELETION_BATCHES {
-            let mut db = pools.acquire(tenant).await?;
-            let mut tx = sqlx::Connection::begin(&mut *db).await?;
-            let paths = store::take_deletions(&mut tx, i64::from(DELETION_BATCH)).await?;
-            if paths.is_empty() {
-                break;
-            }
-            if let Err(err) = self.store.delete(&paths).await {
-                tx.rollback().await?;
-                return Err(self.failed("delete", &err));
-            }
-            tx.commit().await?;
-            deleted += paths.len() as u64;
-            self.metrics.objects_deleted.inc_by(paths.len() as u64);
-            if paths.len() < usize::from(DELETION_BATCH) {
-                break;
+        let mut db = pools.acquire(tenant).await?;
+        let deletions = Deletions { files: self, deleted: AtomicU64::new(0) };
+        let drained = work_queue::drain(&deletions, &mut db, DELETION_BATCHES, &self.queue_metrics).await?;
+        if drained.away {
+            return Err(ApiError::unavailable("the blob store could not delete the released objects"));
+        }
+        Ok(deletions.deleted.into_inner())
+    }
+}
+
+/// The objects whose last row went (`blob_deletions`), as a work queue of batches: a batch is
+/// claimed locked (an upload storing one of them again waits), deleted from the store, and taken
+/// off the list in the claim's transaction; a store that cannot be reached leaves it listed.
+struct Deletions<'a> {
+    files: &'a Attachments,
+    deleted: AtomicU64,
+}
+
+impl WorkQueue for Deletions<'_> {
+    type Item = Vec<String>;
+
+    fn name(&self) -> &'static str {
+        DELETIONS_QUEUE
+    }
+
+    async fn claim(&self, tx: &mut PgConnection) -> sqlx::Result<Option<Vec<String>>> {
+        let paths = store::claim_deletions(tx, i64::from(DELETION_BATCH)).await?;
+        Ok((!paths.is_empty()).then_some(paths))
+    }
+
+    async fn work(&self, paths: &Vec<String>) -> Outcome {
+        match self.files.store.delete(paths).await {
+            Ok(()) => Outcome::Done,
+            Err(err) => {
+                self.files.metrics.store_errors.with_label_values(&["delete"]).inc();
+                Outcome::Away { error: err.to_string() }
             }
         }
-        Ok(deleted)
+    }
+
+    async fn settle(&self, tx: &mut PgConnection, paths: &Vec<String>, outcome: &Outcome) -> sqlx::Result<()> {
+        match outcome {
+            Outcome::Done => store::forget_deletions(tx, paths).await,
+            _ => Ok(()),
+        }
+    }
+
+    async fn settled(&self, paths: &Vec<String>, outcome: &Outcome) {
+        if *outcome == Outcome::Done {
+            let count = paths.len() as u64;
+            self.deleted.fetch_add(count, Ordering::Relaxed);
+            self.files.metrics.objects_deleted.inc_by(count);
+        }
     }
 }
 

@@ -319,18 +319,21 @@ pub async fn access_page(
     .await
 }
 
-/// Takes up to `limit` objects off the deletion list, locked until the transaction ends: the
-/// caller deletes them from the store and commits, or rolls back to keep them listed. An upload
-/// storing one of them again waits for that end.
-pub async fn take_deletions(conn: &mut PgConnection, limit: i64) -> sqlx::Result<Vec<String>> {
+/// Claims up to `limit` objects of the deletion list, the oldest first, locked until the
+/// transaction ends: the caller deletes them from the store and takes them off the list
+/// (`forget_deletions`) in the same transaction. An upload storing one of them again waits.
+pub async fn claim_deletions(conn: &mut PgConnection, limit: i64) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar!(
-        "DELETE FROM blob_deletions WHERE file_path IN (
-             SELECT file_path FROM blob_deletions ORDER BY requested_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-         RETURNING file_path",
+        "SELECT file_path FROM blob_deletions ORDER BY requested_at LIMIT $1 FOR UPDATE SKIP LOCKED",
         limit,
     )
     .fetch_all(conn)
     .await
+}
+
+/// Takes `paths` off the deletion list (their objects are deleted).
+pub async fn forget_deletions(conn: &mut PgConnection, paths: &[String]) -> sqlx::Result<()> {
+    sqlx::query!("DELETE FROM blob_deletions WHERE file_path = ANY($1)", paths).execute(conn).await.map(drop)
 }
 
 /// Of `paths`, those a stored object row names, and those waiting for deletion.

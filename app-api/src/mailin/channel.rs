@@ -3,6 +3,7 @@
 //! once, a removed one no more.
 
 use chrono::Utc;
+use control_schema::schedule::{self, Work};
 use shared::error::{ApiError, ApiResult};
 use sqlx::{Connection as _, PgConnection, PgPool};
 use uuid::Uuid;
@@ -29,7 +30,7 @@ pub async fn save(
         serde_json::json!({ "imap_url": settings.imap_url, "username": settings.username, "folder": settings.folder });
     users::audit(&mut tx, admin, "email_channel_saved", admin, details).await?;
     tx.commit().await?;
-    control_schema::schedule::set_mailbox_due(control_db, tenant, Some(Utc::now())).await?;
+    schedule::set_due(control_db, Work::Mailbox, tenant, Some(Utc::now())).await?;
     Ok(channel)
 }
 
@@ -42,6 +43,6 @@ pub async fn remove(conn: &mut PgConnection, control_db: &PgPool, tenant: Uuid, 
     }
     users::audit(&mut tx, admin, "email_channel_deleted", admin, serde_json::json!({})).await?;
     tx.commit().await?;
-    control_schema::schedule::set_mailbox_due(control_db, tenant, None).await?;
+    schedule::set_due(control_db, Work::Mailbox, tenant, None).await?;
     Ok(())
 }

@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use shared::error::{ApiError, ApiResult};
+use shared::work_queue::{self, Lanes, LeasedQueue};
 use sqlx::Connection as _;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -161,27 +162,63 @@ pub async fn receive(state: &AppState, tenant: &Arc<Tenant>, source: Source, raw
 /// Reads again the mail a crash left `received` (its lease run out), a few at a time: what the
 /// jobs sweep does for each tenant. How many were settled.
 pub async fn settle_stranded(state: &AppState, tenant: &Arc<Tenant>) -> ApiResult<usize> {
-    const BATCH: i64 = 20;
-    let mut db = state.tenancy.pools.acquire(tenant).await?;
-    let ids = store::unsettled(&mut db, BATCH).await?;
-    let mut settled = 0;
-    for id in ids {
-        if !store::take(&mut db, id).await? {
-            continue;
+    let queue = Arc::new(Stranded { state: state.clone(), tenant: Arc::clone(tenant) });
+    let lanes = Lanes { batch: 20, concurrency: 1, claims: 1 };
+    let drained = work_queue::drain_leased(&queue, lanes, &state.queue_metrics).await?;
+    Ok(drained.worked.into_iter().filter(|&settled| settled).count())
+}
+
+/// The stranded mail queue in the work queues' metrics.
+pub const STRANDED_QUEUE: &str = "stranded_mail";
+
+/// A tenant's mail a crash left half read, as a leased queue: each is read again and settled.
+struct Stranded {
+    state: AppState,
+    tenant: Arc<Tenant>,
+}
+
+impl LeasedQueue for Stranded {
+    type Item = store::InboundEmail;
+    /// Whether it was settled.
+    type Worked = bool;
+    type Error = ApiError;
+
+    fn name(&self) -> &'static str {
+        STRANDED_QUEUE
+    }
+
+    async fn claim(&self, limit: i64) -> ApiResult<Vec<store::InboundEmail>> {
+        let mut db = self.state.tenancy.pools.acquire(&self.tenant).await?;
+        Ok(store::claim_stranded(&mut db, limit).await?)
+    }
+
+    async fn work(&self, row: store::InboundEmail) -> (work_queue::Outcome, bool) {
+        match self.read_again(row).await {
+            Ok(()) => (work_queue::Outcome::Done, true),
+            Err(err) => {
+                let at =
+                    chrono::Utc::now() + chrono::Duration::from_std(store::READ_LEASE).unwrap_or(chrono::Duration::MAX);
+                (work_queue::Outcome::Retry { at, error: err.to_string() }, false)
+            }
         }
-        let Some(row) = store::get(&mut db, id).await? else { continue };
+    }
+}
+
+impl Stranded {
+    async fn read_again(&self, row: store::InboundEmail) -> ApiResult<()> {
+        let state = &self.state;
         let raw = files::original(state, &row.blob_key).await?;
         let inbound = parse::read(&raw, &own_mail(state));
         let authserv = match row.source.as_str() {
-            "imap" => store::mailbox_authserv_id(&mut db).await?,
+            "imap" => {
+                let mut db = state.tenancy.pools.acquire(&self.tenant).await?;
+                store::mailbox_authserv_id(&mut db).await?
+            }
             _ => state.config.mail_in.authserv_id.clone(),
         };
         // A mail released from the quarantine is read again as released.
-        let released_by = row.settled_by;
-        decide(state, tenant, id, inbound, authserv.as_deref(), released_by).await?;
-        settled += 1;
+        decide(state, &self.tenant, row.id, inbound, authserv.as_deref(), row.settled_by).await.map(drop)
     }
-    Ok(settled)
 }
 
 impl Received {

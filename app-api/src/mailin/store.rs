@@ -151,12 +151,21 @@ pub async fn settle(
     .map(drop)
 }
 
-/// Mail left `received` by a crash: its reading's lease has run out (the oldest first).
-pub async fn unsettled(conn: &mut PgConnection, limit: i64) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar!(
-        "SELECT id FROM inbound_emails WHERE outcome = 'received' AND (read_until IS NULL OR read_until < now())
-         ORDER BY read_until NULLS FIRST LIMIT $1",
+/// Claims up to `limit` mail left `received` by a crash (its reading's lease has run out, the
+/// oldest first), leasing each one's reading to this try.
+pub async fn claim_stranded(conn: &mut PgConnection, limit: i64) -> sqlx::Result<Vec<InboundEmail>> {
+    sqlx::query_as!(
+        InboundEmail,
+        "WITH stranded AS (
+             SELECT id FROM inbound_emails
+             WHERE outcome = 'received' AND (read_until IS NULL OR read_until < now())
+             ORDER BY read_until NULLS FIRST LIMIT $1 FOR UPDATE SKIP LOCKED)
+         UPDATE inbound_emails e SET read_until = now() + make_interval(secs => $2)
+         FROM stranded WHERE e.id = stranded.id
+         RETURNING e.id, e.source, e.from_address, e.from_name, e.subject, e.received_at, e.outcome, e.reason,
+           e.ticket_id, e.message_id, e.size_bytes, e.blob_key, e.settled_by",
         limit,
+        READ_LEASE.as_secs_f64(),
     )
     .fetch_all(conn)
     .await

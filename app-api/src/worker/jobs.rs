@@ -2,7 +2,7 @@
 //! replicas.
 //!
 //! - **Which tenants**: the control database keeps each tenant's next due time
-//!   (`sla_schedule`). Every `SLA_CHECK_SECONDS` a check claims the tenants due now from the head
+//!   (`tenant_schedule`). Every `SLA_CHECK_SECONDS` a check claims the tenants due now from the head
 //!   of its index (one statement, `FOR UPDATE SKIP LOCKED`, each claimed tenant leased for
 //!   `LEASE`), acts on their due tickets and writes each one's next due time back. A tenant with
 //!   nothing due costs nothing: its row waits in the index.
@@ -19,7 +19,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use control_schema::directory::TenantRow;
+use control_schema::schedule::{self, Work};
 use shared::tenant::{Slug, TenantStatus};
+use shared::work_queue::{self, Backlog, Lanes, LeasedQueue, Outcome};
 use sqlx::{Connection as _, PgConnection};
 use tokio::task::JoinSet;
 
@@ -30,6 +33,8 @@ use crate::sav::tickets::due;
 use crate::state::AppState;
 use crate::tenancy::resolve::Tenant;
 
+/// The SAV jobs' queue in the work queues' metrics.
+pub const QUEUE: &str = "sav_jobs";
 /// How long a claimed tenant is kept from other checks while one acts on it: a replica that
 /// dies mid-visit delays the tenant's work by this much at most.
 const LEASE: chrono::Duration = chrono::Duration::seconds(60);
@@ -164,43 +169,27 @@ impl Jobs {
     /// (`JOBS_CONCURRENCY`), until none is due.
     pub async fn check(&self) -> sqlx::Result<Check> {
         let started = Instant::now();
-        let mut check = Check::default();
-        loop {
-            let now = self.now();
-            let rows =
-                control_schema::schedule::claim_due(&self.state.tenancy.control_db, now, now + LEASE, CLAIM_BATCH)
-                    .await?;
-            let claimed = rows.len();
-            check.tenants += claimed;
-            let limit = Arc::new(tokio::sync::Semaphore::new(self.state.config.jobs.concurrency));
-            let mut tasks = JoinSet::new();
-            for row in rows {
-                let (jobs, limit) = (self.clone(), Arc::clone(&limit));
-                tasks.spawn(async move {
-                    let _permit = limit.acquire_owned().await.expect("never closed");
-                    let id = row.id;
-                    match Tenant::from_row(row) {
-                        Ok(tenant) => jobs.visit(&Arc::new(tenant), Reason::Claimed).await,
-                        Err(err) => Err(format!("tenant {id}: {err}")),
-                    }
-                });
-            }
-            while let Some(joined) = tasks.join_next().await {
-                match joined {
-                    Ok(Ok(visit)) => {
-                        check.breaches += visit.breaches;
-                        check.closed += visit.closed;
-                    }
-                    Ok(Err(err)) => {
-                        check.failed_tenants += 1;
-                        tracing::warn!(error = %err, "SAV jobs: a due tenant could not be visited");
-                    }
-                    Err(_) => check.failed_tenants += 1,
+        let lanes = Lanes { batch: CLAIM_BATCH, concurrency: self.state.config.jobs.concurrency, claims: usize::MAX };
+        let drained = work_queue::drain_leased(&Arc::new(self.clone()), lanes, &self.state.queue_metrics).await?;
+        let mut check = Check { failed_tenants: drained.panicked, ..Check::default() };
+        for visited in drained.worked {
+            check.tenants += 1;
+            match visited {
+                Ok(visit) => {
+                    check.breaches += visit.breaches;
+                    check.closed += visit.closed;
+                }
+                Err(err) => {
+                    check.failed_tenants += 1;
+                    tracing::warn!(error = %err, "SAV jobs: a due tenant could not be visited");
                 }
             }
-            if claimed < usize::try_from(CLAIM_BATCH).unwrap_or(usize::MAX) {
-                break;
-            }
+        }
+        check.tenants += drained.panicked;
+        let now = self.now();
+        match schedule::due(&self.state.tenancy.control_db, Work::Sav, now).await {
+            Ok(due) => self.state.queue_metrics.backlog(QUEUE, Backlog { depth: due.tenants, oldest: due.since }, now),
+            Err(err) => tracing::debug!(error = %err, "SAV jobs: cannot read the schedule's backlog"),
         }
         self.state.events.jobs.check.observe(started.elapsed().as_secs_f64());
         Ok(check)
@@ -254,7 +243,7 @@ impl Jobs {
         let control = &self.state.tenancy.control_db;
         if tenant.status != TenantStatus::Active || tenant.database.is_none() {
             // Its clock waits with it; the sweep schedules it again once it is active.
-            control_schema::schedule::set_next_due(control, tenant.id, None).await.map_err(|e| e.to_string())?;
+            schedule::set_due(control, Work::Sav, tenant.id, None).await.map_err(|e| e.to_string())?;
             return Ok(Visit::default());
         }
         let mut conn = self.state.tenancy.pools.acquire(tenant).await.map_err(|e| e.to_string())?;
@@ -319,7 +308,7 @@ impl Jobs {
         let written = async {
             due::lock_schedule(&mut tx).await?;
             let next = due::next(&mut tx).await?;
-            control_schema::schedule::set_next_due(&self.state.tenancy.control_db, tenant.id, next).await?;
+            schedule::set_due(&self.state.tenancy.control_db, Work::Sav, tenant.id, next).await?;
             Ok(next)
         }
         .await;
@@ -371,8 +360,39 @@ impl Jobs {
                 Ok(Ok((_, None))) | Err(_) => {}
             }
         }
-        let brought = control_schema::schedule::bring_forward(&self.state.tenancy.control_db, &tenants, &next).await?;
+        let brought = schedule::bring_forward(&self.state.tenancy.control_db, Work::Sav, &tenants, &next).await?;
         self.state.events.jobs.sweep.observe(started.elapsed().as_secs_f64());
         Ok(brought)
+    }
+}
+
+/// The SAV jobs' part of the tenants' schedule, as a leased queue: a claimed tenant is visited,
+/// and the visit writes its next due time.
+impl LeasedQueue for Jobs {
+    type Item = TenantRow;
+    type Error = sqlx::Error;
+    type Worked = Result<Visit, String>;
+
+    fn name(&self) -> &'static str {
+        QUEUE
+    }
+
+    async fn claim(&self, limit: i64) -> sqlx::Result<Vec<TenantRow>> {
+        let now = self.now();
+        schedule::claim_due(&self.state.tenancy.control_db, Work::Sav, now, now + LEASE, limit).await
+    }
+
+    async fn work(&self, row: TenantRow) -> (Outcome, Self::Worked) {
+        let id = row.id;
+        let visited = match Tenant::from_row(row) {
+            Ok(tenant) => self.visit(&Arc::new(tenant), Reason::Claimed).await,
+            Err(err) => Err(format!("tenant {id}: {err}")),
+        };
+        let outcome = match &visited {
+            Ok(_) => Outcome::Done,
+            // The lease brings the tenant back.
+            Err(err) => Outcome::Retry { at: self.now() + LEASE, error: err.clone() },
+        };
+        (outcome, visited)
     }
 }

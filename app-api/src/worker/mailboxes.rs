@@ -1,5 +1,5 @@
 //! The mailbox fetcher (email in over IMAP): every second it claims the tenants whose mailbox is
-//! due (`mailbox_schedule` in the control database, so its cost follows the tenants that have a
+//! due (`tenant_schedule` in the control database, so its cost follows the tenants that have a
 //! mailbox, not every tenant) and fetches each one's new mail, a few tenants at once.
 //!
 //! A fetch reads the folder's UIDVALIDITY and the mail above the last UID it took, in UID order,
@@ -12,18 +12,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use control_schema::directory::TenantRow;
+use control_schema::schedule::{self, Work};
 use futures_util::TryStreamExt as _;
+use shared::work_queue::{self, Backlog, Lanes, LeasedQueue, Outcome};
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::task::JoinSet;
 
 use crate::mailin::intake::{self, Source};
 use crate::mailin::{MAX_MESSAGE_BYTES, store};
 use crate::state::AppState;
 use crate::tenancy::resolve::Tenant;
 
-/// Tenants claimed per turn, and fetched at once.
-const CLAIM_BATCH: i64 = 20;
-const CONCURRENCY: usize = 4;
+/// The mailbox fetches' queue in the work queues' metrics.
+pub const QUEUE: &str = "mailbox_fetches";
+/// Tenants claimed per turn (one claim a turn), and fetched at once.
+const LANES: Lanes = Lanes { batch: 20, concurrency: 4, claims: 1 };
 /// Mail taken per fetch; the rest waits for the next one (which comes at once when this one was
 /// full).
 const PER_FETCH: usize = 200;
@@ -44,46 +47,63 @@ pub async fn run(state: AppState, stop: impl Future<Output = ()> + Send + 'stati
     .await;
 }
 
-/// One turn: the due mailboxes fetched.
+/// One turn: the due mailboxes fetched; how many were claimed.
 pub async fn turn(state: &Arc<AppState>) -> sqlx::Result<usize> {
+    let queue = Arc::new(Mailboxes(Arc::clone(state)));
+    let drained = work_queue::drain_leased(&queue, LANES, &state.queue_metrics).await?;
     let now = Utc::now();
-    let next = now + state.config.mail_in.poll;
-    let rows = control_schema::schedule::claim_due_mailboxes(&state.tenancy.control_db, now, next, CLAIM_BATCH).await?;
-    let count = rows.len();
-    let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
-    let mut tasks = JoinSet::new();
-    for row in rows {
-        let (state, limit) = (Arc::clone(state), Arc::clone(&limit));
-        tasks.spawn(async move {
-            let _permit = limit.acquire_owned().await.expect("never closed");
-            let id = row.id;
-            match Tenant::from_row(row) {
-                Ok(tenant) => {
-                    let tenant = Arc::new(tenant);
-                    match fetch(&state, &tenant).await {
-                        Ok(Fetched::Full) => {
-                            let _ = control_schema::schedule::set_mailbox_due(
-                                &state.tenancy.control_db,
-                                tenant.id,
-                                Some(Utc::now()),
-                            )
-                            .await;
-                        }
-                        Ok(Fetched::Gone) => {
-                            let _ =
-                                control_schema::schedule::set_mailbox_due(&state.tenancy.control_db, tenant.id, None)
-                                    .await;
-                        }
-                        Ok(Fetched::Done(_)) => {}
-                        Err(err) => tracing::info!(tenant = %tenant.id, error = %err, "mailboxes: a fetch failed"),
-                    }
-                }
-                Err(err) => tracing::warn!(tenant = %id, error = %err, "mailboxes: an unusable tenant row"),
-            }
-        });
+    let due = schedule::due(&state.tenancy.control_db, Work::Mailbox, now).await?;
+    state.queue_metrics.backlog(QUEUE, Backlog { depth: due.tenants, oldest: due.since }, now);
+    Ok(drained.worked.len() + drained.panicked)
+}
+
+/// The mailbox part of the tenants' schedule, as a leased queue: a claimed tenant's mailbox is
+/// fetched, and its next fetch is one poll later (the lease), at once when the fetch was full, or
+/// never when the mailbox is gone.
+struct Mailboxes(Arc<AppState>);
+
+impl LeasedQueue for Mailboxes {
+    type Item = TenantRow;
+    type Error = sqlx::Error;
+    type Worked = ();
+
+    fn name(&self) -> &'static str {
+        QUEUE
     }
-    while tasks.join_next().await.is_some() {}
-    Ok(count)
+
+    async fn claim(&self, limit: i64) -> sqlx::Result<Vec<TenantRow>> {
+        let now = Utc::now();
+        schedule::claim_due(&self.0.tenancy.control_db, Work::Mailbox, now, now + self.0.config.mail_in.poll, limit)
+            .await
+    }
+
+    async fn work(&self, row: TenantRow) -> (Outcome, ()) {
+        let state = &self.0;
+        let id = row.id;
+        let tenant = match Tenant::from_row(row) {
+            Ok(tenant) => Arc::new(tenant),
+            Err(err) => {
+                tracing::warn!(tenant = %id, error = %err, "mailboxes: an unusable tenant row");
+                return (Outcome::Retry { at: Utc::now() + state.config.mail_in.poll, error: err.to_string() }, ());
+            }
+        };
+        let next = match fetch(state, &tenant).await {
+            Ok(Fetched::Full) => Some(Some(Utc::now())),
+            Ok(Fetched::Gone) => Some(None),
+            Ok(Fetched::Done(_)) => None,
+            Err(err) => {
+                tracing::info!(tenant = %tenant.id, error = %err, "mailboxes: a fetch failed");
+                return (Outcome::Retry { at: Utc::now() + state.config.mail_in.poll, error: err }, ());
+            }
+        };
+        if let Some(next) = next
+            && let Err(err) = schedule::set_due(&state.tenancy.control_db, Work::Mailbox, tenant.id, next).await
+        {
+            // The lease brings the tenant back at the next poll.
+            tracing::info!(tenant = %tenant.id, error = %err, "mailboxes: the next fetch not written");
+        }
+        (Outcome::Done, ())
+    }
 }
 
 /// What a fetch did.

@@ -198,6 +198,9 @@ async fn a_mailbox_fetched_over_imap_becomes_tickets_once_whatever_its_flags_or_
     folder.deliver(&size, true).await;
     assert!(fetch_turn(&desk).await, "the mailbox is due at once after saving");
     assert_eq!((tickets().await, received().await), (2, 2));
+    let metrics = desk.app.state.metrics.render();
+    assert!(metrics.contains(r#"work_queue_attempts_total{outcome="done",queue="mailbox_fetches"} 1"#), "{metrics}");
+    assert!(metrics.contains(r#"work_queue_depth{queue="mailbox_fetches"} "#), "{metrics}");
     let channel = desk.get(&desk.owner, "/v1/channels/email").await.json();
     assert_eq!(channel["last_error"], Value::Null, "{channel}");
     assert_eq!(channel["last_uid"].as_i64(), folder.last_uid().await, "the last UID taken is recorded");
@@ -411,6 +414,8 @@ async fn mail_left_half_read_by_a_failure_is_read_again_by_the_sweep_and_never_t
     app_api::worker::jobs::Jobs::new(&healthy.state).sweep().await.unwrap();
     assert_eq!(desk.db.scalar(outcome).await, 0);
     assert_eq!(desk.db.count("support_tickets").await, 1);
+    let metrics = healthy.state.metrics.render();
+    assert!(metrics.contains(r#"work_queue_attempts_total{outcome="done",queue="stranded_mail"} 1"#), "{metrics}");
     assert_eq!(desk.db.count("ticket_attachments").await, 1, "its file too");
     let settled = desk.app.send_raw(Method::POST, &desk.org.slug, "/v1/inbound/email", &key.token, raw).await.json();
     assert_eq!(settled["outcome"], "duplicate");

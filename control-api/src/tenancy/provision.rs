@@ -303,7 +303,7 @@ async fn forget_people_of(tx: &mut sqlx::PgConnection, tenant_id: Uuid) -> Resul
     sqlx::query!("DELETE FROM invitations WHERE tenant_id = $1", tenant_id).execute(&mut *tx).await?;
     crate::identity::mail::outbox::delete_of_tenant(tx, tenant_id).await?;
     sqlx::query!("DELETE FROM account_tokens WHERE tenant_id = $1", tenant_id).execute(&mut *tx).await?;
-    sqlx::query!("DELETE FROM sla_schedule WHERE tenant_id = $1", tenant_id).execute(&mut *tx).await?;
+    control_schema::schedule::forget(&mut *tx, tenant_id).await?;
     sqlx::query!("DELETE FROM provisioning_jobs WHERE tenant_id = $1 AND status <> 'pending'", tenant_id)
         .execute(&mut *tx)
         .await?;

@@ -466,16 +466,19 @@ async fn a_deleted_tenant_leaves_nothing_of_its_people_but_the_record_of_its_del
             .await,
             count("SELECT count(*) FROM memberships WHERE tenant_id = $1").await,
             count("SELECT count(*) FROM invitations WHERE tenant_id = $1").await,
-            count("SELECT count(*) FROM sla_schedule WHERE tenant_id = $1").await,
+            count("SELECT count(*) FROM tenant_schedule WHERE tenant_id = $1").await,
             count("SELECT count(*) FROM provisioning_jobs WHERE tenant_id = $1 AND kind <> 'drop'").await,
         ]
     };
-    // What app-api writes when the tenant has a ticket with a due time.
-    sqlx::query("INSERT INTO sla_schedule (tenant_id, next_due_at) VALUES ($1, now() + interval '1 hour')")
-        .bind(tenant)
-        .execute(db)
-        .await
-        .unwrap();
+    // What app-api writes when the tenant has a ticket with a due time and a mailbox.
+    sqlx::query(
+        "INSERT INTO tenant_schedule (tenant_id, work, next_due_at)
+         VALUES ($1, 'sav', now() + interval '1 hour'), ($1, 'mailbox', now())",
+    )
+    .bind(tenant)
+    .execute(db)
+    .await
+    .unwrap();
     let before = left().await;
     assert!(before.iter().all(|&n| n > 0), "sessions, tokens, members, invitations, schedule, jobs: {before:?}");
 

@@ -108,6 +108,9 @@ async fn deleting_a_ticket_or_erasing_a_customer_deletes_their_objects() {
         state.tenancy.resolver.resolve(&shared::tenant::Slug::parse_syntax(&desk.org.slug).unwrap()).await.unwrap();
     assert_eq!(state.attachments.delete_released(&state.tenancy.pools, &tenant).await.unwrap(), 1);
     assert_eq!(bucket.keys().await.len(), 1);
+    assert_eq!(desk.db.count("blob_deletions").await, 0);
+    let metrics = state.metrics.render();
+    assert!(metrics.contains(r#"work_queue_attempts_total{outcome="done",queue="blob_deletions"} 1"#), "{metrics}");
 
     // An erasure deletes the files the customer uploaded.
     let erased = desk

@@ -60,6 +60,8 @@ async fn a_missed_response_is_recorded_announced_and_raises_the_priority_once() 
     let mark = d.mark().await;
     let first = jobs.check().await.unwrap();
     assert_eq!((first.tenants, first.breaches, first.closed), (1, 1, 0), "only the tenant with something due");
+    let metrics = d.app.state.metrics.render();
+    assert!(metrics.contains(r#"work_queue_attempts_total{outcome="done",queue="sav_jobs"} 1"#), "{metrics}");
 
     let written = d.since(&mark).await;
     assert_eq!(written.actions(), ["sla_breached", "updated"]);
