@@ -88,6 +88,15 @@ impl Queue {
         }
     }
 
+    /// The next tenant to visit, as `next`, or `None` once `stop` resolves first (a worker's
+    /// loop: `while let Some(target) = queue.next_until(stop.as_mut()).await`).
+    pub async fn next_until(&self, stop: std::pin::Pin<&mut impl Future<Output = ()>>) -> Option<Target> {
+        tokio::select! {
+            () = stop => None,
+            target = self.next() => Some(target),
+        }
+    }
+
     fn take(&self) -> Option<Target> {
         let mut state = self.state.lock().expect("not poisoned");
         let slug = state.order.pop_front()?;

@@ -198,11 +198,7 @@ impl Jobs {
     /// One hint worker: visits the hinted tenants one at a time.
     async fn work(self, stop: impl Future<Output = ()>) {
         tokio::pin!(stop);
-        loop {
-            let target = tokio::select! {
-                () = &mut stop => return,
-                target = self.queue.next() => target,
-            };
+        while let Some(target) = self.queue.next_until(stop.as_mut()).await {
             match self.resolve(&target).await {
                 Ok(tenant) => {
                     if let Err(err) = self.visit(&tenant, Reason::Hinted).await {

@@ -180,11 +180,7 @@ impl Relay {
     /// short by `stop`.
     async fn work(self, stop: impl Future<Output = ()>) {
         tokio::pin!(stop);
-        loop {
-            let target = tokio::select! {
-                () = &mut stop => return,
-                target = self.queue.next() => target,
-            };
+        while let Some(target) = self.queue.next_until(stop.as_mut()).await {
             if let Some(pause) = self.outlet.backing_off() {
                 tokio::select! {
                     () = &mut stop => {
