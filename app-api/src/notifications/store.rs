@@ -345,7 +345,7 @@ pub async fn page(
     user_id: Uuid,
     unread_only: bool,
     before: Option<i64>,
-    limit: u32,
+    limit: i64,
 ) -> sqlx::Result<Vec<Notification>> {
     sqlx::query_as!(
         Notification,
@@ -355,7 +355,7 @@ pub async fn page(
         user_id,
         unread_only,
         before,
-        i64::from(limit) + 1
+        limit
     )
     .fetch_all(conn)
     .await

@@ -107,11 +107,11 @@ pub async fn list_attachments(
     Path(id): Path<i64>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<Attachment>>> {
-    let limit = page.limit()?;
-    let after: Option<i64> = page.position()?;
-    let Scoped { viewer, item: ticket, mut db } = access.ticket(id).await?;
-    let rows = store::page_of_ticket(&mut db, ticket.id, viewer.sees_internal_notes(), after, limit).await?;
-    Ok(Json(Page::from_rows(rows, limit, |a| a.id)))
+    let rows = async |after, limit| -> ApiResult<_> {
+        let Scoped { viewer, item: ticket, mut db } = access.ticket(id).await?;
+        Ok(store::page_of_ticket(&mut db, ticket.id, viewer.sees_internal_notes(), after, limit).await?)
+    };
+    Ok(Json(page.fetch(rows, |a| a.id).await?))
 }
 
 /// One file with a fresh download link (valid `ATTACHMENT_URL_TTL_SECONDS`, 15 minutes by
@@ -166,11 +166,11 @@ pub async fn get_access_log(
     Path(id): Path<i64>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<Access>>> {
-    let limit = page.limit()?;
-    let after: Option<(DateTime<Utc>, i64)> = page.position()?;
-    let Scoped { mut db, .. } = access.attachment(id).await?;
-    let rows = store::access_page(&mut db, id, after, limit).await?;
-    Ok(Json(Page::from_rows(rows, limit, |a| (a.accessed_at, a.id))))
+    let rows = async |after, limit| -> ApiResult<_> {
+        let Scoped { mut db, .. } = access.attachment(id).await?;
+        Ok(store::access_page(&mut db, id, after, limit).await?)
+    };
+    Ok(Json(page.fetch(rows, |a| (a.accessed_at, a.id)).await?))
 }
 
 /// The organisation's storage against its quota (owners and admins).

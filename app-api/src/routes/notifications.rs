@@ -50,13 +50,14 @@ pub async fn list_notifications(
     access: Access<Own>,
     Query(params): Query<ListParams>,
 ) -> ApiResult<Json<NotificationPage>> {
-    let page = PageParams { limit: params.limit, cursor: params.cursor.clone() };
-    let limit = page.limit()?;
-    let before: Option<i64> = page.position()?;
-    let mut db = access.own().await?;
-    let rows = store::page(&mut db, access.user_id(), params.unread.unwrap_or(false), before, limit).await?;
-    let unread_count = store::unread_count(&mut db, access.user_id()).await?;
-    let page = shared::http::Page::from_rows(rows, limit, |n| n.id);
+    let mut unread_count = 0;
+    let rows = async |before, limit| -> ApiResult<_> {
+        let mut db = access.own().await?;
+        let rows = store::page(&mut db, access.user_id(), params.unread.unwrap_or(false), before, limit).await?;
+        unread_count = store::unread_count(&mut db, access.user_id()).await?;
+        Ok(rows)
+    };
+    let page = PageParams { limit: params.limit, cursor: params.cursor.clone() }.fetch(rows, |n| n.id).await?;
     Ok(Json(NotificationPage { data: page.data, next_cursor: page.next_cursor, unread_count }))
 }
 
