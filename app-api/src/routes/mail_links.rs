@@ -2,13 +2,16 @@
 //! page): no sign-in, the signed link is the permission, and it opens its own tenant's database,
 //! on that tenant's host only.
 
+use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use shared::error::ApiResult;
+use shared::http::openapi::problem_responses;
 use shared::tenant::Slug;
+use utoipa::openapi::{RefOr, Response};
 
 use crate::config::AppConfig;
 use crate::notifications::links::TenantLink;
@@ -34,6 +37,14 @@ impl MailLinks {
             return Ok(None);
         }
         Ok(Some((link, self.tenancy.pools.acquire(&tenant).await?)))
+    }
+}
+
+/// The 400 of a route that refuses a link `open` does not open: list `MailLinks` in the route's
+/// `responses`.
+impl utoipa::IntoResponses for MailLinks {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        problem_responses([("400", "`invalid_token`")])
     }
 }
 

@@ -123,7 +123,7 @@ pub async fn rate_ticket(
 #[utoipa::path(get, path = "/v1/satisfaction", tag = "satisfaction", params(TokenParams),
     responses(
         (status = 200, description = "The ticket and its rating, if given", body = LinkedTicket),
-        (status = 400, description = "`invalid_token`"),
+        MailLinks,
         (status = 409, description = "`not_resolved`: reopened since the mail"),
     ))]
 pub async fn get_rating_link(links: MailLinks, Query(params): Query<TokenParams>) -> ApiResult<Json<LinkedTicket>> {
@@ -138,7 +138,7 @@ pub async fn get_rating_link(links: MailLinks, Query(params): Query<TokenParams>
     responses(
         (status = 201, description = "Recorded", body = Rating),
         (status = 200, description = "The comment was added to the rating this link recorded", body = Rating),
-        (status = 400, description = "`invalid_token`"),
+        MailLinks,
         (status = 409, description = "`already_rated`, or `not_resolved`: reopened since the mail"),
         (status = 422, description = "`validation_failed`"),
     ))]
