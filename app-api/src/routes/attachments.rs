@@ -158,7 +158,7 @@ pub async fn delete_attachment(
     params(("id" = i64, Path), PageParams),
     responses(
         (status = 200, description = "A page of the log", body = Page<Access>),
-        (status = 403, description = "`forbidden`: not an owner or admin"),
+        access::Access<Admins>,
         NotFound,
     ))]
 pub async fn get_access_log(
@@ -177,7 +177,7 @@ pub async fn get_access_log(
 #[utoipa::path(get, path = "/v1/storage/usage", tag = "attachments", security(("bearer" = [])),
     responses(
         (status = 200, description = "Bytes used, the quota, objects and attachments", body = StorageUsage),
-        (status = 403, description = "`forbidden`: not an owner or admin"),
+        access::Access<Admins>,
     ))]
 pub async fn get_storage_usage(
     State(files): State<Arc<Attachments>>,
