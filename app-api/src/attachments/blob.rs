@@ -5,8 +5,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use futures_util::future::BoxFuture;
 use uuid::Uuid;
 
 /// How long one call to the store may take before it counts as down.
@@ -73,46 +73,36 @@ pub struct Link {
 }
 
 /// The blob store's interface.
+#[async_trait]
 pub trait BlobStore: Send + Sync {
     /// `s3` or `disk`.
     fn kind(&self) -> &'static str;
 
     /// Makes the store usable: creates the bucket or the directory when missing.
-    fn prepare(&self) -> BoxFuture<'_, Result<(), BlobError>>;
+    async fn prepare(&self) -> Result<(), BlobError>;
 
     /// Whether the store answers and accepts the credentials (readiness).
-    fn check(&self) -> BoxFuture<'_, Result<(), BlobError>>;
+    async fn check(&self) -> Result<(), BlobError>;
 
     /// Stores the file at `path` (`size` bytes) under `key`. The file is the caller's spool file
     /// and may be moved away.
-    fn put_file<'a>(
-        &'a self,
-        key: &'a str,
-        path: &'a Path,
-        size: u64,
-        content_type: &'a str,
-    ) -> BoxFuture<'a, Result<(), BlobError>>;
+    async fn put_file(&self, key: &str, path: &Path, size: u64, content_type: &str) -> Result<(), BlobError>;
 
     /// Deletes the objects (absent ones are not an error).
-    fn delete<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<(), BlobError>>;
+    async fn delete(&self, keys: &[String]) -> Result<(), BlobError>;
 
     /// One page of the objects whose keys start with `prefix`, in key order, after `after`.
-    fn list<'a>(&'a self, prefix: &'a str, after: Option<&'a str>) -> BoxFuture<'a, Result<ListPage, BlobError>>;
+    async fn list(&self, prefix: &str, after: Option<&str>) -> Result<ListPage, BlobError>;
 
     /// Whether the object exists.
-    fn exists<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, BlobError>>;
+    async fn exists(&self, key: &str) -> Result<bool, BlobError>;
 
     /// The whole object, read into memory: for the small objects the service reads itself (the
     /// originals of received mail, at most `mailin::MAX_MESSAGE_BYTES`), never for downloads.
-    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Vec<u8>, BlobError>>;
+    async fn get(&self, key: &str) -> Result<Vec<u8>, BlobError>;
 
     /// A link that downloads the object as `presentation` says, valid `ttl`.
-    fn link<'a>(
-        &'a self,
-        key: &'a str,
-        presentation: Presentation<'a>,
-        ttl: Duration,
-    ) -> BoxFuture<'a, Result<Link, BlobError>>;
+    async fn link(&self, key: &str, presentation: Presentation<'_>, ttl: Duration) -> Result<Link, BlobError>;
 }
 
 /// `tenants/{tenant_id}/tickets/{ticket_id}/{sha256}.{ext}`: the same content in a ticket is one

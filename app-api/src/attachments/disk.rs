@@ -5,9 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use futures_util::FutureExt as _;
-use futures_util::future::BoxFuture;
 use shared::config::EncryptionKey;
 use shared::signed::{Encoding, Purpose, Refused};
 
@@ -99,113 +98,82 @@ async fn walk(root: &Path, dir: PathBuf, prefix: &str, into: &mut Vec<StoredObje
     Ok(())
 }
 
+#[async_trait]
 impl BlobStore for DiskStore {
     fn kind(&self) -> &'static str {
         "disk"
     }
 
-    fn prepare(&self) -> BoxFuture<'_, Result<(), BlobError>> {
-        async move { tokio::fs::create_dir_all(self.spool_dir()).await.map_err(|e| failed(&e)) }.boxed()
+    async fn prepare(&self) -> Result<(), BlobError> {
+        tokio::fs::create_dir_all(self.spool_dir()).await.map_err(|e| failed(&e))
     }
 
-    fn check(&self) -> BoxFuture<'_, Result<(), BlobError>> {
-        async move {
-            let meta = tokio::fs::metadata(&self.dir).await.map_err(|e| failed(&e))?;
-            if meta.is_dir() && !meta.permissions().readonly() {
-                Ok(())
-            } else {
-                Err(BlobError::Failed(format!("{} is not a writable directory", self.dir.display())))
-            }
-        }
-        .boxed()
-    }
-
-    fn put_file<'a>(
-        &'a self,
-        key: &'a str,
-        path: &'a Path,
-        _: u64,
-        _: &'a str,
-    ) -> BoxFuture<'a, Result<(), BlobError>> {
-        async move {
-            let target = self.path_of(key)?;
-            if let Some(parent) = target.parent() {
-                tokio::fs::create_dir_all(parent).await.map_err(|e| failed(&e))?;
-            }
-            // A rename is atomic: a reader sees the old file or the new one, never a part.
-            if tokio::fs::rename(path, &target).await.is_err() {
-                let partial = target.with_extension("partial");
-                tokio::fs::copy(path, &partial).await.map_err(|e| failed(&e))?;
-                tokio::fs::rename(&partial, &target).await.map_err(|e| failed(&e))?;
-            }
+    async fn check(&self) -> Result<(), BlobError> {
+        let meta = tokio::fs::metadata(&self.dir).await.map_err(|e| failed(&e))?;
+        if meta.is_dir() && !meta.permissions().readonly() {
             Ok(())
+        } else {
+            Err(BlobError::Failed(format!("{} is not a writable directory", self.dir.display())))
         }
-        .boxed()
     }
 
-    fn delete<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<(), BlobError>> {
-        async move {
-            for key in keys {
-                match tokio::fs::remove_file(self.path_of(key)?).await {
-                    Ok(()) => {}
-                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(err) => return Err(failed(&err)),
-                }
-            }
-            Ok(())
+    async fn put_file(&self, key: &str, path: &Path, _: u64, _: &str) -> Result<(), BlobError> {
+        let target = self.path_of(key)?;
+        if let Some(parent) = target.parent() {
+            tokio::fs::create_dir_all(parent).await.map_err(|e| failed(&e))?;
         }
-        .boxed()
+        // A rename is atomic: a reader sees the old file or the new one, never a part.
+        if tokio::fs::rename(path, &target).await.is_err() {
+            let partial = target.with_extension("partial");
+            tokio::fs::copy(path, &partial).await.map_err(|e| failed(&e))?;
+            tokio::fs::rename(&partial, &target).await.map_err(|e| failed(&e))?;
+        }
+        Ok(())
     }
 
-    fn list<'a>(&'a self, prefix: &'a str, after: Option<&'a str>) -> BoxFuture<'a, Result<ListPage, BlobError>> {
-        async move {
-            let mut objects = Vec::new();
-            let start = self.dir.join(prefix.rsplit_once('/').map_or("", |(dir, _)| dir));
-            walk(&self.dir, start, prefix, &mut objects).await.map_err(|e| failed(&e))?;
-            objects.retain(|o| after.is_none_or(|after| o.key.as_str() > after));
-            objects.sort_by(|a, b| a.key.cmp(&b.key));
-            let next = (objects.len() > 1000).then(|| objects[999].key.clone());
-            objects.truncate(1000);
-            Ok(ListPage { objects, next })
-        }
-        .boxed()
-    }
-
-    fn exists<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, BlobError>> {
-        async move {
-            match tokio::fs::metadata(self.path_of(key)?).await {
-                Ok(meta) => Ok(meta.is_file()),
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(false),
-                Err(err) => Err(failed(&err)),
+    async fn delete(&self, keys: &[String]) -> Result<(), BlobError> {
+        for key in keys {
+            match tokio::fs::remove_file(self.path_of(key)?).await {
+                Ok(()) => {}
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                Err(err) => return Err(failed(&err)),
             }
         }
-        .boxed()
+        Ok(())
     }
 
-    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Vec<u8>, BlobError>> {
-        async move {
-            match tokio::fs::read(self.path_of(key)?).await {
-                Ok(bytes) => Ok(bytes),
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound => Err(BlobError::Missing),
-                Err(err) => Err(failed(&err)),
-            }
-        }
-        .boxed()
+    async fn list(&self, prefix: &str, after: Option<&str>) -> Result<ListPage, BlobError> {
+        let mut objects = Vec::new();
+        let start = self.dir.join(prefix.rsplit_once('/').map_or("", |(dir, _)| dir));
+        walk(&self.dir, start, prefix, &mut objects).await.map_err(|e| failed(&e))?;
+        objects.retain(|o| after.is_none_or(|after| o.key.as_str() > after));
+        objects.sort_by(|a, b| a.key.cmp(&b.key));
+        let next = (objects.len() > 1000).then(|| objects[999].key.clone());
+        objects.truncate(1000);
+        Ok(ListPage { objects, next })
     }
 
-    fn link<'a>(
-        &'a self,
-        key: &'a str,
-        presentation: Presentation<'a>,
-        ttl: Duration,
-    ) -> BoxFuture<'a, Result<Link, BlobError>> {
-        async move {
-            self.path_of(key)?;
-            let expires_at = Utc::now() + ttl;
-            let token = self.token(key, presentation, expires_at);
-            Ok(Link { url: format!("{FILES_PATH}/{token}"), expires_at })
+    async fn exists(&self, key: &str) -> Result<bool, BlobError> {
+        match tokio::fs::metadata(self.path_of(key)?).await {
+            Ok(meta) => Ok(meta.is_file()),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(err) => Err(failed(&err)),
         }
-        .boxed()
+    }
+
+    async fn get(&self, key: &str) -> Result<Vec<u8>, BlobError> {
+        match tokio::fs::read(self.path_of(key)?).await {
+            Ok(bytes) => Ok(bytes),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Err(BlobError::Missing),
+            Err(err) => Err(failed(&err)),
+        }
+    }
+
+    async fn link(&self, key: &str, presentation: Presentation<'_>, ttl: Duration) -> Result<Link, BlobError> {
+        self.path_of(key)?;
+        let expires_at = Utc::now() + ttl;
+        let token = self.token(key, presentation, expires_at);
+        Ok(Link { url: format!("{FILES_PATH}/{token}"), expires_at })
     }
 }
 

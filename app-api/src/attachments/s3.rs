@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::{
     BehaviorVersion, Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation, retry::RetryConfig,
@@ -14,8 +15,6 @@ use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_smithy_http_client::tls;
 use chrono::{DateTime, Utc};
-use futures_util::FutureExt as _;
-use futures_util::future::BoxFuture;
 use shared::config::ExposeSecret as _;
 
 use super::blob::{BlobError, BlobStore, Link, ListPage, Presentation, StoredObject};
@@ -101,153 +100,118 @@ fn to_chrono(at: Option<&aws_sdk_s3::primitives::DateTime>) -> DateTime<Utc> {
     at.and_then(|t| DateTime::from_timestamp(t.secs(), t.subsec_nanos())).unwrap_or_else(Utc::now)
 }
 
+#[async_trait]
 impl BlobStore for S3Store {
     fn kind(&self) -> &'static str {
         "s3"
     }
 
-    fn prepare(&self) -> BoxFuture<'_, Result<(), BlobError>> {
-        async move {
-            match self.client.head_bucket().bucket(&self.bucket).send().await {
-                Ok(_) => return Ok(()),
-                Err(err) => match classify(&err) {
-                    // HeadBucket has no body: a missing bucket is a bare 404.
-                    BlobError::Missing => {}
-                    BlobError::Refused(_) if err.raw_response().is_some_and(|r| r.status().as_u16() == 404) => {}
-                    other => return Err(other),
-                },
-            }
-            let mut create = self.client.create_bucket().bucket(&self.bucket);
-            if self.region != "us-east-1" {
-                let location = aws_sdk_s3::types::BucketLocationConstraint::from(self.region.as_str());
-                create = create.create_bucket_configuration(
-                    aws_sdk_s3::types::CreateBucketConfiguration::builder().location_constraint(location).build(),
-                );
-            }
-            match create.send().await {
-                Ok(_) => Ok(()),
-                // Another replica made it first.
-                Err(err) if matches!(err.code(), Some("BucketAlreadyOwnedByYou" | "BucketAlreadyExists")) => Ok(()),
-                Err(err) => Err(classify(&err)),
-            }
+    async fn prepare(&self) -> Result<(), BlobError> {
+        match self.client.head_bucket().bucket(&self.bucket).send().await {
+            Ok(_) => return Ok(()),
+            Err(err) => match classify(&err) {
+                // HeadBucket has no body: a missing bucket is a bare 404.
+                BlobError::Missing => {}
+                BlobError::Refused(_) if err.raw_response().is_some_and(|r| r.status().as_u16() == 404) => {}
+                other => return Err(other),
+            },
         }
-        .boxed()
+        let mut create = self.client.create_bucket().bucket(&self.bucket);
+        if self.region != "us-east-1" {
+            let location = aws_sdk_s3::types::BucketLocationConstraint::from(self.region.as_str());
+            create = create.create_bucket_configuration(
+                aws_sdk_s3::types::CreateBucketConfiguration::builder().location_constraint(location).build(),
+            );
+        }
+        match create.send().await {
+            Ok(_) => Ok(()),
+            // Another replica made it first.
+            Err(err) if matches!(err.code(), Some("BucketAlreadyOwnedByYou" | "BucketAlreadyExists")) => Ok(()),
+            Err(err) => Err(classify(&err)),
+        }
     }
 
-    fn check(&self) -> BoxFuture<'_, Result<(), BlobError>> {
-        async move {
-            self.client.head_bucket().bucket(&self.bucket).send().await.map(drop).map_err(|err| match classify(&err) {
-                BlobError::Missing => BlobError::Refused("the bucket does not exist".into()),
-                other => other,
-            })
-        }
-        .boxed()
+    async fn check(&self) -> Result<(), BlobError> {
+        self.client.head_bucket().bucket(&self.bucket).send().await.map(drop).map_err(|err| match classify(&err) {
+            BlobError::Missing => BlobError::Refused("the bucket does not exist".into()),
+            other => other,
+        })
     }
 
-    fn put_file<'a>(
-        &'a self,
-        key: &'a str,
-        path: &'a Path,
-        size: u64,
-        content_type: &'a str,
-    ) -> BoxFuture<'a, Result<(), BlobError>> {
-        async move {
-            let body = ByteStream::from_path(path).await.map_err(|e| BlobError::Failed(e.to_string()))?;
-            self.client
-                .put_object()
-                .bucket(&self.bucket)
-                .key(key)
-                .content_type(content_type)
-                .content_length(i64::try_from(size).map_err(|e| BlobError::Failed(e.to_string()))?)
-                .body(body)
-                .send()
-                .await
-                .map(drop)
-                .map_err(|err| classify(&err))
-        }
-        .boxed()
+    async fn put_file(&self, key: &str, path: &Path, size: u64, content_type: &str) -> Result<(), BlobError> {
+        let body = ByteStream::from_path(path).await.map_err(|e| BlobError::Failed(e.to_string()))?;
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .content_length(i64::try_from(size).map_err(|e| BlobError::Failed(e.to_string()))?)
+            .body(body)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|err| classify(&err))
     }
 
-    fn delete<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<(), BlobError>> {
-        async move {
-            // One DeleteObject a key: every S3 server takes it without the checksum headers a
-            // batch needs, and a missing key is no error.
-            for key in keys {
-                self.client.delete_object().bucket(&self.bucket).key(key).send().await.map_err(|err| classify(&err))?;
-            }
-            Ok(())
+    async fn delete(&self, keys: &[String]) -> Result<(), BlobError> {
+        // One DeleteObject a key: every S3 server takes it without the checksum headers a
+        // batch needs, and a missing key is no error.
+        for key in keys {
+            self.client.delete_object().bucket(&self.bucket).key(key).send().await.map_err(|err| classify(&err))?;
         }
-        .boxed()
+        Ok(())
     }
 
-    fn list<'a>(&'a self, prefix: &'a str, after: Option<&'a str>) -> BoxFuture<'a, Result<ListPage, BlobError>> {
-        async move {
-            let mut request = self.client.list_objects_v2().bucket(&self.bucket).prefix(prefix).max_keys(1000);
-            if let Some(after) = after {
-                request = request.start_after(after);
-            }
-            let page = request.send().await.map_err(|err| classify(&err))?;
-            let objects: Vec<StoredObject> = page
-                .contents()
-                .iter()
-                .filter_map(|o| {
-                    Some(StoredObject {
-                        key: o.key()?.to_owned(),
-                        size: o.size().and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
-                        modified: to_chrono(o.last_modified()),
-                    })
+    async fn list(&self, prefix: &str, after: Option<&str>) -> Result<ListPage, BlobError> {
+        let mut request = self.client.list_objects_v2().bucket(&self.bucket).prefix(prefix).max_keys(1000);
+        if let Some(after) = after {
+            request = request.start_after(after);
+        }
+        let page = request.send().await.map_err(|err| classify(&err))?;
+        let objects: Vec<StoredObject> = page
+            .contents()
+            .iter()
+            .filter_map(|o| {
+                Some(StoredObject {
+                    key: o.key()?.to_owned(),
+                    size: o.size().and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
+                    modified: to_chrono(o.last_modified()),
                 })
-                .collect();
-            let next = if page.is_truncated() == Some(true) { objects.last().map(|o| o.key.clone()) } else { None };
-            Ok(ListPage { objects, next })
-        }
-        .boxed()
+            })
+            .collect();
+        let next = if page.is_truncated() == Some(true) { objects.last().map(|o| o.key.clone()) } else { None };
+        Ok(ListPage { objects, next })
     }
 
-    fn exists<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, BlobError>> {
-        async move {
-            match self.client.head_object().bucket(&self.bucket).key(key).send().await {
-                Ok(_) => Ok(true),
-                Err(err) => match classify(&err) {
-                    BlobError::Missing => Ok(false),
-                    other => Err(other),
-                },
-            }
+    async fn exists(&self, key: &str) -> Result<bool, BlobError> {
+        match self.client.head_object().bucket(&self.bucket).key(key).send().await {
+            Ok(_) => Ok(true),
+            Err(err) => match classify(&err) {
+                BlobError::Missing => Ok(false),
+                other => Err(other),
+            },
         }
-        .boxed()
     }
 
-    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Vec<u8>, BlobError>> {
-        async move {
-            let object =
-                self.client.get_object().bucket(&self.bucket).key(key).send().await.map_err(|e| classify(&e))?;
-            let body = object.body.collect().await.map_err(|e| BlobError::Failed(e.to_string()))?;
-            Ok(body.into_bytes().to_vec())
-        }
-        .boxed()
+    async fn get(&self, key: &str) -> Result<Vec<u8>, BlobError> {
+        let object = self.client.get_object().bucket(&self.bucket).key(key).send().await.map_err(|e| classify(&e))?;
+        let body = object.body.collect().await.map_err(|e| BlobError::Failed(e.to_string()))?;
+        Ok(body.into_bytes().to_vec())
     }
 
-    fn link<'a>(
-        &'a self,
-        key: &'a str,
-        presentation: Presentation<'a>,
-        ttl: Duration,
-    ) -> BoxFuture<'a, Result<Link, BlobError>> {
-        async move {
-            let config = PresigningConfig::expires_in(ttl).map_err(|e| BlobError::Failed(e.to_string()))?;
-            let expires_at = Utc::now() + ttl;
-            let presigned = self
-                .signer
-                .get_object()
-                .bucket(&self.bucket)
-                .key(key)
-                .response_content_disposition(super::blob::content_disposition(presentation.file_name))
-                .response_content_type(presentation.content_type)
-                .presigned(config)
-                .await
-                .map_err(|err| classify(&err))?;
-            Ok(Link { url: presigned.uri().to_owned(), expires_at })
-        }
-        .boxed()
+    async fn link(&self, key: &str, presentation: Presentation<'_>, ttl: Duration) -> Result<Link, BlobError> {
+        let config = PresigningConfig::expires_in(ttl).map_err(|e| BlobError::Failed(e.to_string()))?;
+        let expires_at = Utc::now() + ttl;
+        let presigned = self
+            .signer
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .response_content_disposition(super::blob::content_disposition(presentation.file_name))
+            .response_content_type(presentation.content_type)
+            .presigned(config)
+            .await
+            .map_err(|err| classify(&err))?;
+        Ok(Link { url: presigned.uri().to_owned(), expires_at })
     }
 }

@@ -114,13 +114,13 @@ pub async fn find(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Found
 }
 
 /// A page of the attachments of ticket `ticket_id` after id `after`, internal ones only if
-/// `internal`: at most `limit` + 1.
+/// `internal`: at most `limit`.
 pub async fn page_of_ticket(
     conn: &mut PgConnection,
     ticket_id: i64,
     internal: bool,
     after: Option<i64>,
-    limit: u32,
+    limit: i64,
 ) -> sqlx::Result<Vec<Attachment>> {
     sqlx::query_as!(
         Attachment,
@@ -132,7 +132,7 @@ pub async fn page_of_ticket(
         ticket_id,
         internal,
         after,
-        i64::from(limit) + 1,
+        limit,
     )
     .fetch_all(conn)
     .await
@@ -302,7 +302,7 @@ pub async fn access_page(
     conn: &mut PgConnection,
     id: i64,
     after: Option<(DateTime<Utc>, i64)>,
-    limit: u32,
+    limit: i64,
 ) -> sqlx::Result<Vec<Access>> {
     let (after_at, after_id) = after.map_or((None, None), |(at, id)| (Some(at), Some(id)));
     sqlx::query_as!(
@@ -313,7 +313,7 @@ pub async fn access_page(
         id,
         after_at,
         after_id,
-        i64::from(limit) + 1,
+        limit,
     )
     .fetch_all(conn)
     .await

@@ -445,12 +445,12 @@ pub struct AttemptEntry {
     pub next_attempt_at: Option<DateTime<Utc>>,
 }
 
-/// An endpoint's attempts, newest first, `limit` + 1 at most before attempt `before`.
+/// An endpoint's attempts, newest first, `limit` at most before attempt `before`.
 pub async fn attempts(
     conn: &mut PgConnection,
     endpoint: Uuid,
     before: Option<i64>,
-    limit: u32,
+    limit: i64,
 ) -> sqlx::Result<Vec<AttemptEntry>> {
     sqlx::query_as!(
         AttemptEntry,
@@ -460,7 +460,7 @@ pub async fn attempts(
            WHERE a.endpoint_id = $1 AND a.id < $2 ORDER BY a.id DESC LIMIT $3"#,
         endpoint,
         before.unwrap_or(i64::MAX),
-        i64::from(limit) + 1,
+        limit,
     )
     .fetch_all(conn)
     .await

@@ -234,11 +234,11 @@ pub async fn create(
     .map(ApiKey::from)
 }
 
-/// The tenant's keys, newest first, `limit` + 1 at most after `before` (a page).
+/// The tenant's keys, newest first, `limit` at most after `before` (a page).
 pub async fn page(
     conn: &mut PgConnection,
     before: Option<(DateTime<Utc>, Uuid)>,
-    limit: u32,
+    limit: i64,
 ) -> sqlx::Result<Vec<ApiKey>> {
     let (at, id) = before.map_or((None, None), |(at, id)| (Some(at), Some(id)));
     let rows = sqlx::query_as!(
@@ -248,7 +248,7 @@ pub async fn page(
          ORDER BY created_at DESC, id DESC LIMIT $3",
         at,
         id,
-        i64::from(limit) + 1,
+        limit,
     )
     .fetch_all(conn)
     .await?;

@@ -14,6 +14,16 @@ use uuid::Uuid;
 
 use super::Kind;
 
+/// A link mail carries to a page that needs no sign-in (unsubscribe, rating): a token signed
+/// under the mail-links key that names its tenant.
+pub trait TenantLink: Sized {
+    /// The token's content, when `key` signed it.
+    fn read(key: &EncryptionKey, token: &str) -> Option<Self>;
+
+    /// The tenant whose mail carried the link.
+    fn tenant_id(&self) -> Uuid;
+}
+
 /// 128 bits of MAC for unsubscribe and rating links; 64 for reply addresses, which must be short
 /// and only let someone add a message as the sender their From address names, checked again by
 /// email in.
@@ -37,12 +47,17 @@ impl Unsubscribe {
         payload.push(Kind::ALL.iter().position(|k| *k == self.kind).and_then(|i| u8::try_from(i).ok()).unwrap_or(0));
         UNSUBSCRIBE.sign(key, &payload)
     }
+}
 
-    /// The token's content, when `key` signed it.
-    pub fn read(key: &EncryptionKey, token: &str) -> Option<Self> {
+impl TenantLink for Unsubscribe {
+    fn read(key: &EncryptionKey, token: &str) -> Option<Self> {
         let mut fields = Fields::new(UNSUBSCRIBE.open(key, token)?);
         let (tenant_id, user_id, kind) = (fields.uuid()?, fields.uuid()?, fields.u8()?);
         fields.end(Self { tenant_id, user_id, kind: *Kind::ALL.get(usize::from(kind))? })
+    }
+
+    fn tenant_id(&self) -> Uuid {
+        self.tenant_id
     }
 }
 
@@ -92,12 +107,17 @@ impl Rating {
         payload.extend_from_slice(&self.resolved_at.to_be_bytes());
         RATING.sign(key, &payload)
     }
+}
 
-    /// The token's content, when `key` signed it.
-    pub fn read(key: &EncryptionKey, token: &str) -> Option<Self> {
+impl TenantLink for Rating {
+    fn read(key: &EncryptionKey, token: &str) -> Option<Self> {
         let mut fields = Fields::new(RATING.open(key, token)?);
         let (tenant_id, ticket_id, resolved_at) = (fields.uuid()?, fields.i64()?, fields.i64()?);
         fields.end(Self { tenant_id, ticket_id, resolved_at })
+    }
+
+    fn tenant_id(&self) -> Uuid {
+        self.tenant_id
     }
 }
 

@@ -345,7 +345,7 @@ pub async fn page(
     user_id: Uuid,
     unread_only: bool,
     before: Option<i64>,
-    limit: u32,
+    limit: i64,
 ) -> sqlx::Result<Vec<Notification>> {
     sqlx::query_as!(
         Notification,
@@ -355,7 +355,7 @@ pub async fn page(
         user_id,
         unread_only,
         before,
-        i64::from(limit) + 1
+        limit
     )
     .fetch_all(conn)
     .await
@@ -480,25 +480,17 @@ pub async fn unsubscribe(conn: &mut PgConnection, user_id: Uuid, kind: Kind) -> 
 /// tickets, to anyone (they quote the customer's subject and words).
 pub async fn forget(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
     sqlx::query!(
-        "DELETE FROM mail_suppressions WHERE address = (SELECT lower(email) FROM users WHERE id = $1)",
+        "WITH theirs AS (SELECT id FROM support_tickets WHERE user_id = $1),
+              suppressions AS (
+                DELETE FROM mail_suppressions WHERE address = (SELECT lower(email) FROM users WHERE id = $1)),
+              deliveries AS (
+                DELETE FROM mail_deliveries WHERE user_id = $1 OR ticket_id IN (SELECT id FROM theirs)),
+              bell AS (DELETE FROM notifications WHERE user_id = $1 OR ticket_id IN (SELECT id FROM theirs)),
+              settings AS (DELETE FROM notification_settings WHERE user_id = $1)
+         DELETE FROM notification_languages WHERE user_id = $1",
         user_id
     )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!(
-        "DELETE FROM mail_deliveries
-         WHERE user_id = $1 OR ticket_id IN (SELECT id FROM support_tickets WHERE user_id = $1)",
-        user_id
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!(
-        "DELETE FROM notifications
-         WHERE user_id = $1 OR ticket_id IN (SELECT id FROM support_tickets WHERE user_id = $1)",
-        user_id
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!("DELETE FROM notification_settings WHERE user_id = $1", user_id).execute(&mut *conn).await?;
-    sqlx::query!("DELETE FROM notification_languages WHERE user_id = $1", user_id).execute(conn).await.map(drop)
+    .execute(conn)
+    .await
+    .map(drop)
 }

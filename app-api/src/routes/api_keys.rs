@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
-use shared::http::{JsonBody, Page, PageParams};
+use shared::http::{JsonBody, PageParams};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -101,12 +101,11 @@ pub async fn create_api_key(
         Access<Admins>,
     ))]
 pub async fn list_api_keys(access: Access<Admins>, Query(params): Query<ListParams>) -> ApiResult<Json<ApiKeyPage>> {
-    let page = PageParams { limit: params.limit, cursor: params.cursor };
-    let limit = page.limit()?;
-    let before: Option<(DateTime<Utc>, Uuid)> = page.position()?;
-    let (_, mut db) = access.connect().await?;
-    let rows = keys::page(&mut db, before, limit).await?;
-    let page = Page::from_rows(rows, limit, |k| (k.created_at, k.id));
+    let rows = async |before, limit| -> ApiResult<_> {
+        let (_, mut db) = access.connect().await?;
+        Ok(keys::page(&mut db, before, limit).await?)
+    };
+    let page = PageParams { limit: params.limit, cursor: params.cursor }.fetch(rows, |k| (k.created_at, k.id)).await?;
     Ok(Json(ApiKeyPage { data: page.data, next_cursor: page.next_cursor }))
 }
 

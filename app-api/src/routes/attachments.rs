@@ -107,11 +107,11 @@ pub async fn list_attachments(
     Path(id): Path<i64>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<Attachment>>> {
-    let limit = page.limit()?;
-    let after: Option<i64> = page.position()?;
-    let Scoped { viewer, item: ticket, mut db } = access.ticket(id).await?;
-    let rows = store::page_of_ticket(&mut db, ticket.id, viewer.sees_internal_notes(), after, limit).await?;
-    Ok(Json(Page::from_rows(rows, limit, |a| a.id)))
+    let rows = async |after, limit| -> ApiResult<_> {
+        let Scoped { viewer, item: ticket, mut db } = access.ticket(id).await?;
+        Ok(store::page_of_ticket(&mut db, ticket.id, viewer.sees_internal_notes(), after, limit).await?)
+    };
+    Ok(Json(page.fetch(rows, |a| a.id).await?))
 }
 
 /// One file with a fresh download link (valid `ATTACHMENT_URL_TTL_SECONDS`, 15 minutes by
@@ -158,7 +158,7 @@ pub async fn delete_attachment(
     params(("id" = i64, Path), PageParams),
     responses(
         (status = 200, description = "A page of the log", body = Page<Access>),
-        (status = 403, description = "`forbidden`: not an owner or admin"),
+        access::Access<Admins>,
         NotFound,
     ))]
 pub async fn get_access_log(
@@ -166,18 +166,18 @@ pub async fn get_access_log(
     Path(id): Path<i64>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<Access>>> {
-    let limit = page.limit()?;
-    let after: Option<(DateTime<Utc>, i64)> = page.position()?;
-    let Scoped { mut db, .. } = access.attachment(id).await?;
-    let rows = store::access_page(&mut db, id, after, limit).await?;
-    Ok(Json(Page::from_rows(rows, limit, |a| (a.accessed_at, a.id))))
+    let rows = async |after, limit| -> ApiResult<_> {
+        let Scoped { mut db, .. } = access.attachment(id).await?;
+        Ok(store::access_page(&mut db, id, after, limit).await?)
+    };
+    Ok(Json(page.fetch(rows, |a| (a.accessed_at, a.id)).await?))
 }
 
 /// The organisation's storage against its quota (owners and admins).
 #[utoipa::path(get, path = "/v1/storage/usage", tag = "attachments", security(("bearer" = [])),
     responses(
         (status = 200, description = "Bytes used, the quota, objects and attachments", body = StorageUsage),
-        (status = 403, description = "`forbidden`: not an owner or admin"),
+        access::Access<Admins>,
     ))]
 pub async fn get_storage_usage(
     State(files): State<Arc<Attachments>>,

@@ -44,7 +44,7 @@ pub async fn export_me(access: Access<Own>) -> ApiResult<Response> {
 #[utoipa::path(get, path = "/v1/users/{id}/export", tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The person's data, as one JSON document (a download)", content_type = "application/json"),
-        (status = 403, description = "`forbidden`: not an admin"),
+        Access<Admins>,
         (status = 404, description = "`not_found`: no such person in this tenant"),
     ))]
 pub async fn export_user(access: Access<Admins>, Path(id): Path<Uuid>) -> ApiResult<Response> {

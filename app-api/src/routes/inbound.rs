@@ -75,7 +75,7 @@ pub struct InboundPage {
 #[utoipa::path(get, path = "/v1/inbound/emails", tag = "email", security(("bearer" = [])), params(InboundQuery),
     responses(
         (status = 200, description = "A page of received mail", body = InboundPage),
-        (status = 403, description = "`forbidden`: staff only"),
+        Access<Staff>,
         (status = 422, description = "`validation_failed`: a bad `state` or `limit`"),
     ))]
 pub async fn list_inbound_emails(
@@ -105,7 +105,7 @@ pub async fn list_inbound_emails(
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "The message", content_type = "message/rfc822", body = String),
-        (status = 403, description = "`forbidden`: staff only"),
+        Access<Staff>,
         NotFound,
     ))]
 pub async fn get_inbound_raw(

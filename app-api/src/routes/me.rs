@@ -13,12 +13,7 @@ use crate::sav::users::{self, Me};
     params(("X-Tenant-Slug" = Option<String>, Header, description = "The tenant, when the Host is not its subdomain")),
     responses(
         (status = 200, description = "The caller", body = Me),
-        (status = 400, description = "`validation_failed`: no tenant named, or a malformed slug"),
-        (status = 401, description = "`unauthorized` or `token_expired`"),
-        (status = 403, description = "`tenant_mismatch`, `tenant_suspended` or `mfa_required`"),
-        (status = 404, description = "`tenant_not_found`, or `not_found` when the caller has left the tenant"),
-        (status = 429, description = "`rate_limited`"),
-        (status = 503, description = "`tenant_provisioning` or `dependency_unavailable`"),
+        (status = 404, description = "`not_found`: the caller has left the tenant"),
     ))]
 pub async fn get_me(access: Access<Own>) -> ApiResult<Json<Me>> {
     let mut db = access.own().await?;

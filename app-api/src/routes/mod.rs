@@ -8,6 +8,7 @@ pub mod export;
 pub mod files;
 pub mod inbound;
 pub mod macros;
+pub mod mail_links;
 pub mod me;
 pub mod notifications;
 pub mod operations;
@@ -31,16 +32,4 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(deserializer).map(Some)
-}
-
-/// The tenant a signed mail link names (unsubscribe, rating), used on that tenant's own host
-/// when the request names one; `None` for a tenant gone, or a link used on another host.
-async fn linked_tenant(
-    tenancy: &crate::tenancy::Tenancy,
-    headers: &axum::http::HeaderMap,
-    tenant_id: uuid::Uuid,
-) -> shared::error::ApiResult<Option<std::sync::Arc<crate::tenancy::resolve::Tenant>>> {
-    let Some(tenant) = tenancy.resolver.resolve_id(tenant_id).await? else { return Ok(None) };
-    let elsewhere = tenancy.resolver.slug_of(headers).is_ok_and(|slug| slug.as_str() != tenant.slug);
-    Ok((!elsewhere).then_some(tenant))
 }

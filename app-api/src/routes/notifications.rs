@@ -4,22 +4,20 @@
 //! permission).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::Query;
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{JsonBody, PageParams};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::access::{Access, Own};
-use crate::config::AppConfig;
 use crate::notifications::links::Unsubscribe;
 use crate::notifications::store::{self, Notification, Preferences, Replaced};
 use crate::notifications::{Channel, Kind, Language};
-use crate::tenancy::Tenancy;
+use crate::routes::mail_links::MailLinks;
 
 /// Ids one request may mark read.
 const MAX_IDS: usize = 500;
@@ -52,13 +50,14 @@ pub async fn list_notifications(
     access: Access<Own>,
     Query(params): Query<ListParams>,
 ) -> ApiResult<Json<NotificationPage>> {
-    let page = PageParams { limit: params.limit, cursor: params.cursor.clone() };
-    let limit = page.limit()?;
-    let before: Option<i64> = page.position()?;
-    let mut db = access.own().await?;
-    let rows = store::page(&mut db, access.user_id(), params.unread.unwrap_or(false), before, limit).await?;
-    let unread_count = store::unread_count(&mut db, access.user_id()).await?;
-    let page = shared::http::Page::from_rows(rows, limit, |n| n.id);
+    let mut unread_count = 0;
+    let rows = async |before, limit| -> ApiResult<_> {
+        let mut db = access.own().await?;
+        let rows = store::page(&mut db, access.user_id(), params.unread.unwrap_or(false), before, limit).await?;
+        unread_count = store::unread_count(&mut db, access.user_id()).await?;
+        Ok(rows)
+    };
+    let page = PageParams { limit: params.limit, cursor: params.cursor.clone() }.fetch(rows, |n| n.id).await?;
     Ok(Json(NotificationPage { data: page.data, next_cursor: page.next_cursor, unread_count }))
 }
 
@@ -182,16 +181,9 @@ pub struct Unsubscribed {
         (status = 200, description = "That kind of email is off", body = Unsubscribed),
         (status = 400, description = "`invalid_token`: not a token of this organisation's mail, or its person has left"),
     ))]
-pub async fn unsubscribe(
-    State(config): State<Arc<AppConfig>>,
-    State(tenancy): State<Arc<Tenancy>>,
-    headers: HeaderMap,
-    Query(params): Query<UnsubscribeParams>,
-) -> ApiResult<Json<Unsubscribed>> {
+pub async fn unsubscribe(links: MailLinks, Query(params): Query<UnsubscribeParams>) -> ApiResult<Json<Unsubscribed>> {
     let invalid = || ApiError::new(StatusCode::BAD_REQUEST, "invalid_token", "this unsubscribe link is not valid");
-    let link = Unsubscribe::read(&config.keys.mail_links, &params.token).ok_or_else(invalid)?;
-    let tenant = super::linked_tenant(&tenancy, &headers, link.tenant_id).await?.ok_or_else(invalid)?;
-    let mut db = tenancy.pools.acquire(&tenant).await?;
+    let (link, mut db) = links.open::<Unsubscribe>(&params.token).await?.ok_or_else(invalid)?;
     if !store::unsubscribe(&mut db, link.user_id, link.kind).await? {
         return Err(invalid());
     }

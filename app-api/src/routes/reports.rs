@@ -6,7 +6,6 @@ use axum::extract::Query;
 use chrono::Utc;
 use shared::error::ApiResult;
 use shared::http::{Page, PageParams};
-use uuid::Uuid;
 
 use crate::access::{Access, Admins, Staff};
 use crate::sav::reports::{self, AgentLoad, SlaSummary};
@@ -29,9 +28,9 @@ pub async fn get_sla_summary(access: Access<Staff>) -> ApiResult<Json<SlaSummary
         Access<Admins>,
     ))]
 pub async fn get_workload(access: Access<Admins>, Query(page): Query<PageParams>) -> ApiResult<Json<Page<AgentLoad>>> {
-    let limit = page.limit()?;
-    let after: Option<Uuid> = page.position()?;
-    let (_, mut db) = access.connect().await?;
-    let rows = reports::workload(&mut db, after, limit).await?;
-    Ok(Json(Page::from_rows(rows, limit, |a| a.user_id)))
+    let rows = async |after, limit| -> ApiResult<_> {
+        let (_, mut db) = access.connect().await?;
+        Ok(reports::workload(&mut db, after, limit).await?)
+    };
+    Ok(Json(page.fetch(rows, |a| a.user_id).await?))
 }

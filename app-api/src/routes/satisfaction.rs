@@ -2,11 +2,9 @@
 //! in the portal (`/v1/tickets/{id}/satisfaction`) or, without signing in, from the resolution
 //! mail's signed link (`/v1/satisfaction`); admins read the report (`/v1/reports/satisfaction`).
 
-use std::sync::Arc;
-
 use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
@@ -15,11 +13,8 @@ use shared::http::openapi::NotFound;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::access::{Access, Admins, Members, Scoped};
-use crate::config::AppConfig;
-use crate::notifications::links;
+use crate::routes::mail_links::MailLinks;
 use crate::sav::satisfaction::{self, LinkRated, Period, Rating, Report, invalid_link};
-use crate::tenancy::Tenancy;
-use crate::tenancy::pools::TenantConnection;
 
 /// What the ticket's page shows.
 #[derive(Debug, Serialize, ToSchema)]
@@ -124,33 +119,15 @@ pub async fn rate_ticket(
     Ok((StatusCode::CREATED, Json(rating)))
 }
 
-/// What a rating link says, and a connection to its tenant's database (400 `invalid_token`
-/// for a forged link, or one used on another organisation's host).
-async fn link_of(
-    config: &AppConfig,
-    tenancy: &Tenancy,
-    headers: &HeaderMap,
-    token: &str,
-) -> ApiResult<(links::Rating, TenantConnection)> {
-    let link = links::Rating::read(&config.keys.mail_links, token).ok_or_else(invalid_link)?;
-    let tenant = super::linked_tenant(tenancy, headers, link.tenant_id).await?.ok_or_else(invalid_link)?;
-    Ok((link, tenancy.pools.acquire(&tenant).await?))
-}
-
 /// What a rating link is about (no sign-in: the link is the proof).
 #[utoipa::path(get, path = "/v1/satisfaction", tag = "satisfaction", params(TokenParams),
     responses(
         (status = 200, description = "The ticket and its rating, if given", body = LinkedTicket),
-        (status = 400, description = "`invalid_token`"),
+        MailLinks,
         (status = 409, description = "`not_resolved`: reopened since the mail"),
     ))]
-pub async fn get_rating_link(
-    State(config): State<Arc<AppConfig>>,
-    State(tenancy): State<Arc<Tenancy>>,
-    headers: HeaderMap,
-    Query(params): Query<TokenParams>,
-) -> ApiResult<Json<LinkedTicket>> {
-    let (link, mut db) = link_of(&config, &tenancy, &headers, &params.token).await?;
+pub async fn get_rating_link(links: MailLinks, Query(params): Query<TokenParams>) -> ApiResult<Json<LinkedTicket>> {
+    let (link, mut db) = links.open(&params.token).await?.ok_or_else(invalid_link)?;
     let (ticket, rating) = satisfaction::by_link(&mut db, link).await?;
     Ok(Json(LinkedTicket { ticket_number: ticket.ticket_number, subject: ticket.subject, rating }))
 }
@@ -161,18 +138,16 @@ pub async fn get_rating_link(
     responses(
         (status = 201, description = "Recorded", body = Rating),
         (status = 200, description = "The comment was added to the rating this link recorded", body = Rating),
-        (status = 400, description = "`invalid_token`"),
+        MailLinks,
         (status = 409, description = "`already_rated`, or `not_resolved`: reopened since the mail"),
         (status = 422, description = "`validation_failed`"),
     ))]
 pub async fn post_rating_link(
-    State(config): State<Arc<AppConfig>>,
-    State(tenancy): State<Arc<Tenancy>>,
-    headers: HeaderMap,
+    links: MailLinks,
     JsonBody(body): JsonBody<LinkRating>,
 ) -> ApiResult<(StatusCode, Json<Rating>)> {
     let (score, comment) = checked(body.rating, body.comment.as_deref())?;
-    let (link, mut db) = link_of(&config, &tenancy, &headers, &body.token).await?;
+    let (link, mut db) = links.open(&body.token).await?.ok_or_else(invalid_link)?;
     Ok(match satisfaction::rate_by_link(&mut db, link, score, comment).await? {
         LinkRated::Recorded(rating) => (StatusCode::CREATED, Json(rating)),
         LinkRated::Commented(rating) => (StatusCode::OK, Json(rating)),

@@ -5,7 +5,6 @@ use axum::Json;
 use axum::extract::Query;
 use shared::error::ApiResult;
 use shared::http::{Page, PageParams};
-use uuid::Uuid;
 
 use crate::access::{Access, Staff};
 use crate::sav::users::{self, StaffMember};
@@ -18,9 +17,9 @@ use crate::sav::users::{self, StaffMember};
         (status = 422, description = "`validation_failed`: a bad limit or cursor"),
     ))]
 pub async fn list_staff(access: Access<Staff>, Query(page): Query<PageParams>) -> ApiResult<Json<Page<StaffMember>>> {
-    let limit = page.limit()?;
-    let after: Option<Uuid> = page.position()?;
-    let (_, mut db) = access.connect().await?;
-    let rows = users::staff_page(&mut db, after, i64::from(limit) + 1).await?;
-    Ok(Json(Page::from_rows(rows, limit, |m| m.id)))
+    let rows = async |after, limit| -> ApiResult<_> {
+        let (_, mut db) = access.connect().await?;
+        Ok(users::staff_page(&mut db, after, limit).await?)
+    };
+    Ok(Json(page.fetch(rows, |m| m.id).await?))
 }

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::openapi::NotFound;
-use shared::http::{JsonBody, Page, PageParams};
+use shared::http::{JsonBody, PageParams};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -265,13 +265,12 @@ pub async fn list_deliveries(
     Path(id): Path<Uuid>,
     Query(params): Query<AttemptParams>,
 ) -> ApiResult<Json<AttemptPage>> {
-    let page = PageParams { limit: params.limit, cursor: params.cursor };
-    let limit = page.limit()?;
-    let before: Option<i64> = page.position()?;
-    let (_, mut db) = access.connect().await?;
-    deliveries::get(&mut db, id).await?.ok_or_else(no_endpoint)?;
-    let rows = deliveries::attempts(&mut db, id, before, limit).await?;
-    let page = Page::from_rows(rows, limit, |a| a.id);
+    let rows = async |before, limit| -> ApiResult<_> {
+        let (_, mut db) = access.connect().await?;
+        deliveries::get(&mut db, id).await?.ok_or_else(no_endpoint)?;
+        Ok(deliveries::attempts(&mut db, id, before, limit).await?)
+    };
+    let page = PageParams { limit: params.limit, cursor: params.cursor }.fetch(rows, |a| a.id).await?;
     Ok(Json(AttemptPage { data: page.data, next_cursor: page.next_cursor }))
 }
 

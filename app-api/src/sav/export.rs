@@ -13,32 +13,35 @@ use uuid::Uuid;
 use crate::sav::tickets::events::SenderType;
 use crate::sav::tickets::priority::Priority;
 use crate::sav::tickets::status::Status;
+use crate::sav::users::Me;
 
 /// Audit entries an export holds at most (the newest).
 pub const AUDIT_MAX: i64 = 10_000;
 
+/// The person's row: as the tenant knows a member, and whether they still are one.
 #[derive(Debug, Serialize)]
 pub struct Profile {
-    pub id: Uuid,
-    pub email: String,
-    pub firstname: String,
-    pub lastname: String,
-    pub role: Role,
-    pub vip: bool,
+    #[serde(flatten)]
+    pub member: Me,
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 pub async fn profile(conn: &mut PgConnection, person: Uuid) -> sqlx::Result<Option<Profile>> {
-    sqlx::query_as!(
-        Profile,
+    let row = sqlx::query!(
         r#"SELECT id, email, firstname, lastname, role AS "role: Role", vip, active, created_at, updated_at
            FROM users WHERE id = $1"#,
         person,
     )
     .fetch_optional(conn)
-    .await
+    .await?;
+    Ok(row.map(|r| Profile {
+        member: Me { id: r.id, email: r.email, firstname: r.firstname, lastname: r.lastname, role: r.role, vip: r.vip },
+        active: r.active,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    }))
 }
 
 #[derive(Debug, Serialize)]

@@ -272,49 +272,57 @@ pub async fn name_taken(conn: &mut PgConnection, name: &str, except: Option<i64>
     .await
 }
 
+/// Runs `sql` on `conn` with `$1` bound to `first` and `$2` to `$8` to the columns of `fields`
+/// (name, body, is_internal, status, priority, assignment, assignee), reading back the macro's
+/// row with `fetch`.
+macro_rules! write_fields {
+    ($conn:expr, $fetch:ident, $sql:tt, $first:expr, $fields:expr) => {{
+        let fields: &Fields = $fields;
+        let (assignment, assignee) = fields.assign_to.map(Assignment::parts).unzip();
+        sqlx::query_as!(
+            Row,
+            $sql,
+            $first,
+            fields.name,
+            fields.body,
+            fields.is_internal,
+            fields.status.map(Status::as_str),
+            fields.priority.map(Priority::as_str),
+            assignment,
+            assignee.flatten(),
+        )
+        .$fetch($conn)
+        .await
+    }};
+}
+
 pub async fn insert(conn: &mut PgConnection, fields: &Fields, by: Uuid) -> sqlx::Result<Macro> {
-    let (assignment, assignee) = fields.assign_to.map(Assignment::parts).unzip();
-    let row = sqlx::query_as!(
-        Row,
-        r#"INSERT INTO macros (name, body, is_internal, status, priority, assignment, assignee, created_by)
+    let row = write_fields!(
+        conn,
+        fetch_one,
+        r#"INSERT INTO macros (created_by, name, body, is_internal, status, priority, assignment, assignee)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            RETURNING id, name, body, is_internal, status AS "status: Status", priority AS "priority: Priority",
                      assignment, assignee, created_at, updated_at"#,
-        fields.name,
-        fields.body,
-        fields.is_internal,
-        fields.status.map(Status::as_str),
-        fields.priority.map(Priority::as_str),
-        assignment,
-        assignee.flatten(),
         by,
-    )
-    .fetch_one(conn)
-    .await?;
+        fields
+    )?;
     Ok(row.into())
 }
 
 /// Writes every field of macro `id`; `None` when there is none.
 pub async fn update(conn: &mut PgConnection, id: i64, fields: &Fields) -> sqlx::Result<Option<Macro>> {
-    let (assignment, assignee) = fields.assign_to.map(Assignment::parts).unzip();
-    let row = sqlx::query_as!(
-        Row,
+    let row = write_fields!(
+        conn,
+        fetch_optional,
         r#"UPDATE macros SET name = $2, body = $3, is_internal = $4, status = $5, priority = $6, assignment = $7,
                   assignee = $8, updated_at = now()
            WHERE id = $1
            RETURNING id, name, body, is_internal, status AS "status: Status", priority AS "priority: Priority",
                      assignment, assignee, created_at, updated_at"#,
         id,
-        fields.name,
-        fields.body,
-        fields.is_internal,
-        fields.status.map(Status::as_str),
-        fields.priority.map(Priority::as_str),
-        assignment,
-        assignee.flatten(),
-    )
-    .fetch_optional(conn)
-    .await?;
+        fields
+    )?;
     Ok(row.map(Macro::from))
 }
 

@@ -156,8 +156,8 @@ pub struct AgentLoad {
 }
 
 /// Active staff members after `after`, by id, with the tickets assigned to them by status: at
-/// most `limit` + 1, the last one telling that there is a next page.
-pub async fn workload(conn: &mut PgConnection, after: Option<Uuid>, limit: u32) -> sqlx::Result<Vec<AgentLoad>> {
+/// most `limit`.
+pub async fn workload(conn: &mut PgConnection, after: Option<Uuid>, limit: i64) -> sqlx::Result<Vec<AgentLoad>> {
     sqlx::query_as!(
         AgentLoad,
         r#"SELECT u.id AS user_id, u.email, u.firstname, u.lastname, u.role AS "role: Role",
@@ -171,7 +171,7 @@ pub async fn workload(conn: &mut PgConnection, after: Option<Uuid>, limit: u32) 
          WHERE u.active AND u.role IN ('owner', 'admin', 'agent') AND ($1::uuid IS NULL OR u.id > $1)
          GROUP BY u.id ORDER BY u.id LIMIT $2"#,
         after,
-        i64::from(limit) + 1,
+        limit,
     )
     .fetch_all(conn)
     .await

@@ -23,9 +23,9 @@ pub async fn get_history(
     Path(id): Path<i64>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<HistoryEntry>>> {
-    let limit = page.limit()?;
-    let after: Option<i64> = page.position()?;
-    let Scoped { item: ticket, mut db, .. } = access.ticket(id).await?;
-    let rows = history::page(&mut db, ticket.id, after, limit).await?;
-    Ok(Json(Page::from_rows(rows, limit, |e| e.id)))
+    let rows = async |after, limit| -> ApiResult<_> {
+        let Scoped { item: ticket, mut db, .. } = access.ticket(id).await?;
+        Ok(history::page(&mut db, ticket.id, after, limit).await?)
+    };
+    Ok(Json(page.fetch(rows, |e| e.id).await?))
 }

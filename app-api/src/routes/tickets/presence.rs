@@ -4,8 +4,10 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRef, FromRequestParts, Path};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use shared::error::ApiResult;
 use shared::http::JsonBody;
@@ -16,6 +18,7 @@ use crate::access::{Access, Scoped, Staff};
 use crate::live::Live;
 use crate::live::presence::Presence;
 use crate::sav::users;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -24,21 +27,41 @@ pub struct Here {
     pub typing: bool,
 }
 
-async fn announce(live: &Live, access: &Access<Staff>, id: i64, typing: bool, left: bool) -> ApiResult<StatusCode> {
-    let Scoped { viewer, item: ticket, mut db } = access.ticket(id).await?;
-    let name = users::display_name(&mut db, viewer.id).await?;
-    drop(db);
-    let presence = Presence {
-        tenant: access.tenant().id,
-        ticket_id: ticket.id,
-        user_id: viewer.id,
-        name,
-        typing,
-        left,
-        assignee: ticket.assigned_to,
-    };
-    live.presence.announce(presence).await;
-    Ok(StatusCode::NO_CONTENT)
+/// A staff member on ticket `{id}`'s page, and the streams of the other staff who may see it.
+pub struct OnTicket {
+    live: Arc<Live>,
+    access: Access<Staff>,
+    id: i64,
+}
+
+impl OnTicket {
+    async fn announce(self, typing: bool, left: bool) -> ApiResult<StatusCode> {
+        let Scoped { viewer, item: ticket, mut db } = self.access.ticket(self.id).await?;
+        let name = users::display_name(&mut db, viewer.id).await?;
+        drop(db);
+        let presence = Presence {
+            tenant: self.access.tenant().id,
+            ticket_id: ticket.id,
+            user_id: viewer.id,
+            name,
+            typing,
+            left,
+            assignee: ticket.assigned_to,
+        };
+        self.live.presence.announce(presence).await;
+        Ok(StatusCode::NO_CONTENT)
+    }
+}
+
+impl FromRequestParts<AppState> for OnTicket {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let live = Arc::<Live>::from_ref(state);
+        let access = Access::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+        let Path(id) = Path::<i64>::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+        Ok(Self { live, access, id })
+    }
 }
 
 /// Say the caller has the ticket open, and whether they are typing (staff; every 15 s or so).
@@ -49,13 +72,8 @@ async fn announce(live: &Live, access: &Access<Staff>, id: i64, typing: bool, le
         Access<Staff>,
         NotFound,
     ))]
-pub async fn put_presence(
-    State(live): State<Arc<Live>>,
-    access: Access<Staff>,
-    Path(id): Path<i64>,
-    JsonBody(here): JsonBody<Here>,
-) -> ApiResult<StatusCode> {
-    announce(&live, &access, id, here.typing, false).await
+pub async fn put_presence(on: OnTicket, JsonBody(here): JsonBody<Here>) -> ApiResult<StatusCode> {
+    on.announce(here.typing, false).await
 }
 
 /// Say the caller left the ticket's page (staff).
@@ -66,10 +84,6 @@ pub async fn put_presence(
         Access<Staff>,
         NotFound,
     ))]
-pub async fn delete_presence(
-    State(live): State<Arc<Live>>,
-    access: Access<Staff>,
-    Path(id): Path<i64>,
-) -> ApiResult<StatusCode> {
-    announce(&live, &access, id, false, true).await
+pub async fn delete_presence(on: OnTicket) -> ApiResult<StatusCode> {
+    on.announce(false, true).await
 }

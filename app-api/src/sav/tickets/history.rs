@@ -119,13 +119,12 @@ pub struct HistoryEntry {
     pub created_at: DateTime<Utc>,
 }
 
-/// The entries of a ticket after entry `after`, oldest first: at most `limit` + 1, the last one
-/// telling that there is a next page.
+/// The entries of a ticket after entry `after`, oldest first: at most `limit`.
 pub async fn page(
     conn: &mut PgConnection,
     ticket_id: i64,
     after: Option<i64>,
-    limit: u32,
+    limit: i64,
 ) -> sqlx::Result<Vec<HistoryEntry>> {
     let rows = sqlx::query!(
         r#"SELECT h.id, h.actor_id, h.actor_kind AS "actor_kind: Actor", h.action AS "action: Action",
@@ -135,7 +134,7 @@ pub async fn page(
            WHERE h.ticket_id = $1 AND h.id > $2 ORDER BY h.id LIMIT $3"#,
         ticket_id,
         after.unwrap_or(0),
-        i64::from(limit) + 1,
+        limit,
     )
     .fetch_all(conn)
     .await?;
