@@ -54,7 +54,7 @@ impl Requirement for Members {
 }
 
 impl Requirement for Staff {
-    const FORBIDDEN: Option<&'static str> = Some("`forbidden`: customers");
+    const FORBIDDEN: Option<&'static str> = Some("`forbidden`: staff only (a customer is refused)");
 
     fn check(viewer: Viewer) -> ApiResult<()> {
         viewer.require_staff()
