@@ -202,7 +202,8 @@ impl AppState {
         let live =
             Arc::new(crate::live::Hub::new(config.streams_per_user, config.amqp_url.is_some(), metrics.registry()));
         let presence = crate::live::presence::Bus::new(broker.as_ref(), &config.events.exchange, Arc::clone(&live));
-        let versions = crate::live::versions::Versions::new(redis.clone(), &config.redis_key_prefix);
+        let versions =
+            crate::live::versions::Versions::new(redis.clone(), control_db.clone(), &config.redis_key_prefix);
         let answers = Arc::new(crate::live::answers::Answers::new(
             config.answer_cache_bytes,
             crate::live::versions::LONGEST_LIFE,

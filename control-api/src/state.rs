@@ -120,7 +120,7 @@ impl AppState {
         let events = broker
             .clone()
             .map(|broker| Arc::new(shared::amqp::Publisher::new(broker, crate::tenancy::notify::CONTROL_EXCHANGE)));
-        let notifier = Notifier::new(redis.clone(), &config.redis_key_prefix, events);
+        let notifier = Notifier::new(redis.clone(), db.clone(), &config.redis_key_prefix, events);
         let provisioner = Provisioner {
             control: db.clone(),
             keys: config.keys.clone(),

@@ -1,8 +1,8 @@
 //! The schema of the control database: tenants, clusters, identities, memberships, sessions and
 //! jobs. control-api owns and migrates it; it lives in a crate of its own so that the tenant
-//! plane's few uses of it (tenant resolution, revoked sessions, the SAV jobs' and mailboxes' schedules, maintenance runs,
-//! customers who first write by mail) are checked
-//! against it too.
+//! plane's few uses of it (tenant resolution, revoked sessions, the schedule of the tenants'
+//! timed work, maintenance runs, customers who first write by mail, the change versions Redis
+//! did not take) are checked against it too.
 #![forbid(unsafe_code)]
 
 pub mod contacts;
@@ -10,6 +10,7 @@ pub mod directory;
 pub mod maintenance;
 pub mod schedule;
 pub mod sessions;
+pub mod versions;
 
 /// `migrations/control`.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/control");

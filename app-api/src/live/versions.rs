@@ -26,8 +26,14 @@
 //!   instant is served from memory until that instant and no longer; what moves all the time (a
 //!   paused clock's waited seconds) at most 30 seconds, the bucket. A 304 is bounded by the
 //!   bucket in every case.
-//! - **Anything else** (a change made around both services, a bump another replica could not
-//!   write): at most `LONGEST_LIFE` (5 min), the longest an answer is kept.
+//! - **A change whose bump Redis did not take** (refused, or away): about a second
+//!   (`REPAIR_EVERY`). The service that missed it records the miss in the control database
+//!   (`control_schema::versions`); every replica reads the misses each second (`repair`), keeps
+//!   and serves nothing for those tenants meanwhile, raises the version once Redis takes it, and
+//!   settles the miss. Only if the control database refused the record too: at most
+//!   `LONGEST_LIFE`.
+//! - **Anything else** (a change made around both services): at most `LONGEST_LIFE` (5 min), the
+//!   longest an answer is kept.
 //! - **Without Redis** (one replica, or Redis away) there is no shared version: the answers are
 //!   digested as before (`shared::http::etag`) and nothing is kept.
 
@@ -53,12 +59,17 @@ pub const KEPT_FOR: Duration = Duration::from_secs(1);
 /// The longest an answer is kept, whatever it says of time; also how long a replica whose bump
 /// Redis did not take stays blind to the tenant's versions.
 pub const LONGEST_LIFE: Duration = Duration::from_secs(300);
+/// How often a replica reads the misses (`repair`); a listed tenant stays blind here for twice
+/// that after each read that lists it.
+pub const REPAIR_EVERY: Duration = Duration::from_secs(1);
 /// Kept versions beyond which the expired ones are dropped.
 const KEPT_MAX: usize = 10_000;
 
 /// The change versions of the tenants: Redis's, and the ones this replica read lately.
 pub struct Versions {
     redis: Option<shared::redis::Redis>,
+    /// Where the misses are recorded (`control_schema::versions`).
+    control_db: sqlx::PgPool,
     prefix: String,
     kept: Mutex<HashMap<Uuid, Kept>>,
 }
@@ -89,8 +100,8 @@ impl Kept {
 }
 
 impl Versions {
-    pub fn new(redis: Option<shared::redis::Redis>, prefix: &str) -> Self {
-        Self { redis, prefix: prefix.to_owned(), kept: Mutex::new(HashMap::new()) }
+    pub fn new(redis: Option<shared::redis::Redis>, control_db: sqlx::PgPool, prefix: &str) -> Self {
+        Self { redis, control_db, prefix: prefix.to_owned(), kept: Mutex::new(HashMap::new()) }
     }
 
     fn kept(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, Kept>> {
@@ -135,19 +146,69 @@ impl Versions {
     }
 
     /// Marks a change of `tenant` (after its commit, before its answer or its event). When
-    /// Redis does not take it, this replica stops trusting any version of the tenant for
-    /// `LONGEST_LIFE`, the longest any answer kept under one lives.
+    /// Redis does not take it, this replica stops trusting any version of the tenant until the
+    /// version is raised (`repair`), or for `LONGEST_LIFE` at most, and records the miss for the
+    /// other replicas.
     pub async fn bump(&self, tenant: Uuid) {
         let Some(redis) = self.redis.as_ref() else { return };
         let key = shared::change_version::key(&self.prefix, tenant);
         if let Some(version) = shared::change_version::bump(redis, &key).await {
             self.keep(tenant, version, None);
-        } else {
+            return;
+        }
+        self.blind(tenant, LONGEST_LIFE);
+        if let Err(err) = control_schema::versions::record_missed(&self.control_db, tenant).await {
+            tracing::warn!(tenant = %tenant, error = %err, "a missed version bump could not be recorded");
+        }
+    }
+
+    /// Stops trusting any version of `tenant` here for `blind_for` (or longer, if already so).
+    fn blind(&self, tenant: Uuid, blind_for: Duration) {
+        let mut kept = self.kept();
+        let entry = kept.entry(tenant).or_default();
+        entry.epoch += 1;
+        entry.read_at = None;
+        let until = Instant::now() + blind_for;
+        entry.blind_until = Some(entry.blind_until.map_or(until, |blind| blind.max(until)));
+    }
+
+    /// Reads the misses recorded by any service: each listed tenant is blind here for twice
+    /// `REPAIR_EVERY`, and its version is raised when Redis takes it (the miss settled, and the
+    /// tenant seen again here). How many misses were settled.
+    pub async fn repair(&self) -> sqlx::Result<usize> {
+        let Some(redis) = self.redis.as_ref() else { return Ok(0) };
+        let mut settled = 0;
+        for missed in control_schema::versions::missed(&self.control_db).await? {
+            self.blind(missed.tenant_id, 2 * REPAIR_EVERY);
+            let key = shared::change_version::key(&self.prefix, missed.tenant_id);
+            let Some(version) = shared::change_version::bump(redis, &key).await else { continue };
+            control_schema::versions::settle(&self.control_db, missed).await?;
             let mut kept = self.kept();
-            let entry = kept.entry(tenant).or_default();
-            entry.epoch += 1;
-            entry.read_at = None;
-            entry.blind_until = Some(Instant::now() + LONGEST_LIFE);
+            let entry = kept.entry(missed.tenant_id).or_default();
+            entry.blind_until = None;
+            drop(kept);
+            self.keep(missed.tenant_id, version, None);
+            settled += 1;
+        }
+        Ok(settled)
+    }
+
+    /// Runs `repair` every `REPAIR_EVERY` until `stop` resolves.
+    pub async fn keep_repairing(&self, stop: impl Future<Output = ()>) {
+        if self.redis.is_none() {
+            return;
+        }
+        tokio::pin!(stop);
+        loop {
+            match self.repair().await {
+                Ok(0) => {}
+                Ok(settled) => tracing::info!(settled, "missed change versions raised"),
+                Err(err) => tracing::warn!(error = %err, "the missed change versions could not be read"),
+            }
+            tokio::select! {
+                () = &mut stop => return,
+                () = tokio::time::sleep(REPAIR_EVERY) => {}
+            }
         }
     }
 

@@ -1,7 +1,8 @@
 //! The background work of a replica, beside serving: evicting tenants and refusing revoked
 //! sessions when control-api publishes a change (and reading revocations from the control
-//! database), closing idle tenant connections, feeding the live streams (`crate::live`), and
-//! the event work `serve` runs (this module's siblings).
+//! database), closing idle tenant connections, feeding the live streams (`crate::live`),
+//! raising the change versions Redis missed (`Versions::keep_repairing`), and the event work
+//! `serve` runs (this module's siblings).
 
 use crate::infra::revocations;
 use crate::state::AppState;
@@ -25,6 +26,9 @@ impl AppState {
             tokio::spawn(async move { state.gate.revoked.poll(&state.tenancy.control_db, every, stopped).await });
         let work = crate::worker::Work::in_serve(&self.config);
         let events = tokio::spawn(self.clone().run_work(work, wait(stop.subscribe())));
+        let state = self.clone();
+        let stopped = wait(stop.subscribe());
+        let versions = tokio::spawn(async move { state.live.versions.keep_repairing(stopped).await });
         let live = tokio::spawn(crate::worker::fanout::run(
             self.broker.clone(),
             self.config.clone(),
@@ -35,6 +39,6 @@ impl AppState {
         // Open streams end now rather than hold the shutdown: their clients reconnect elsewhere.
         self.live.hub.close();
         let _ = stop.send(());
-        let _ = tokio::join!(reaper, evictions, revocations, events, live);
+        let _ = tokio::join!(reaper, evictions, revocations, events, versions, live);
     }
 }

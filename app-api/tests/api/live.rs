@@ -694,3 +694,98 @@ async fn staff_on_a_ticket_see_each_other_across_replicas_and_nobody_else_does()
         assert_eq!(live.a.put(&slug, &path, &agent.token, &bad).await.status, 400, "{bad}");
     }
 }
+
+/// A Redis user of the test server that may read and not write (`-@write`), dropped with the
+/// handle: what a replica sees when Redis refuses its writes (out of memory, a read-only
+/// replica promoted wrongly, a misconfigured account).
+struct ReadOnlyRedisUser {
+    url: String,
+    name: String,
+}
+
+impl ReadOnlyRedisUser {
+    async fn create(server_url: &str) -> Self {
+        let name = format!("hdtest-ro-{}", uuid::Uuid::new_v4().simple());
+        let client = redis::Client::open(server_url).unwrap();
+        let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+        let _: () = redis::cmd("ACL")
+            .arg(&["SETUSER", name.as_str(), "on", ">read-only", "~*", "&*", "+@all", "-@write"][..])
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        let url = server_url.replacen("redis://", &format!("redis://{name}:read-only@"), 1);
+        Self { url, name }
+    }
+}
+
+impl Drop for ReadOnlyRedisUser {
+    fn drop(&mut self) {
+        let (url, name) = (shared::testkit::redis_url(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            let client = redis::Client::open(url.as_str()).ok()?;
+            let mut conn = client.get_connection().ok()?;
+            redis::cmd("ACL").arg(&["DELUSER", name.as_str()][..]).query::<i64>(&mut conn).ok()
+        })
+        .join();
+    }
+}
+
+/// A change whose version bump Redis refused (replica A may not write to it) is not answered from
+/// memory by replica B for longer than about a second: the miss is recorded in the control
+/// database, B stops trusting the tenant's version on its next read of the misses, raises it
+/// (B may write), and settles the miss.
+#[tokio::test]
+async fn a_bump_redis_refused_is_raised_later_and_nothing_older_is_served_meanwhile() {
+    let (platform, org) = Platform::with_org(true).await;
+    let quiet = |c: &mut app_api::config::AppConfig| {
+        c.events.relay_in_serve = false;
+        c.rate_limits.per_user_per_minute = 0;
+    };
+    let b = platform.replica_with(quiet).await;
+    let read_only = ReadOnlyRedisUser::create(&platform.redis().expect("Redis").url).await;
+    let url = read_only.url.clone();
+    let a = platform
+        .replica_with(move |c| {
+            quiet(c);
+            c.redis_url = Some(shared::config::FromEnv::from_env(&url).unwrap());
+        })
+        .await;
+    let slug = org.slug.as_str();
+    let customer = platform.member(&b, &org, "customer").await;
+    let created = b.post(slug, "/v1/tickets", &customer.token, &json!({"subject": "Kept", "description": "x"})).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let path = format!("/v1/tickets/{}", id(&created.json()));
+    let (_, tag) = conditional(&b, slug, &customer, &path, None).await;
+    let tag = tag.expect("B tags its answers");
+    assert_eq!(conditional(&b, slug, &customer, &path, Some(&tag)).await.0, 304);
+
+    // A change through A (no event): its bump is refused and recorded.
+    let mut preferences = a.get(slug, "/v1/me/notification-preferences", Some(&customer.token)).await.json();
+    preferences["email"]["message_added"] = json!(false);
+    let saved = a.put(slug, "/v1/me/notification-preferences", &customer.token, &preferences).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let changed_at = std::time::Instant::now();
+    let control = &b.state.tenancy.control_db;
+    let missed = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM missed_version_bumps m JOIN tenants t ON t.id = m.tenant_id WHERE t.slug = $1",
+        )
+        .bind(slug)
+        .fetch_one(control)
+        .await
+        .unwrap()
+    };
+    // B answers afresh within about a second; then the version is raised and the miss settled.
+    eventually(Duration::from_secs(5), "B stops answering 304 for the old version", || async {
+        (conditional(&b, slug, &customer, &path, Some(&tag)).await.0 == 200).then_some(())
+    })
+    .await;
+    let seen_after = changed_at.elapsed();
+    let bound = 2 * app_api::live::versions::REPAIR_EVERY;
+    assert!(seen_after < bound, "answered afresh after {seen_after:?}, bound {bound:?}");
+    eventually(Duration::from_secs(5), "the miss is settled", || async { (missed().await == 0).then_some(()) }).await;
+    let (_, raised) = conditional(&b, slug, &customer, &path, None).await;
+    let raised = raised.expect("B tags its answers again once the version is raised");
+    assert_ne!(raised, tag);
+    assert_eq!(conditional(&b, slug, &customer, &path, Some(&raised)).await.0, 304);
+}

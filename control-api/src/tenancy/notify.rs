@@ -39,6 +39,8 @@ pub const CONTROL_EXCHANGE: &str = "control_exchange";
 #[derive(Clone)]
 pub struct Notifier {
     redis: Option<Redis>,
+    /// Where a change version Redis did not take is recorded (`control_schema::versions`).
+    db: sqlx::PgPool,
     prefix: String,
     channel: String,
     revocations: String,
@@ -52,9 +54,10 @@ pub struct Revoked<'a> {
 }
 
 impl Notifier {
-    pub fn new(redis: Option<Redis>, prefix: &str, events: Option<Arc<Publisher>>) -> Self {
+    pub fn new(redis: Option<Redis>, db: sqlx::PgPool, prefix: &str, events: Option<Arc<Publisher>>) -> Self {
         Self {
             redis,
+            db,
             prefix: prefix.to_owned(),
             channel: format!("{prefix}tenant-changes"),
             revocations: format!("{prefix}session-revocations"),
@@ -96,13 +99,19 @@ impl Notifier {
         );
     }
 
-    /// Raises the tenant's change version, after a change to its data committed. Best effort:
-    /// without it, what the app plane kept lives out its longest life (5 min).
+    /// Raises the tenant's change version, after a change to its data committed. When Redis
+    /// does not take it, the miss is recorded: the app plane's replicas raise it once Redis does
+    /// (`app_api::live::versions`). Only when the record fails too does what the app plane kept
+    /// live out its longest life (5 min).
     pub async fn data_changed(&self, tenant_id: Uuid) {
         let Some(redis) = &self.redis else { return };
         let key = shared::change_version::key(&self.prefix, tenant_id);
-        if shared::change_version::bump(redis, &key).await.is_none() {
-            tracing::warn!(tenant = %tenant_id, "could not raise a tenant's change version");
+        if shared::change_version::bump(redis, &key).await.is_some() {
+            return;
+        }
+        tracing::warn!(tenant = %tenant_id, "could not raise a tenant's change version; recording the miss");
+        if let Err(err) = control_schema::versions::record_missed(&self.db, tenant_id).await {
+            tracing::warn!(tenant = %tenant_id, error = %err, "a missed version bump could not be recorded");
         }
     }
 
