@@ -687,6 +687,16 @@ def test_dashboards():
     say(f"dashboards: {len(queries)} queries, provisioning shape and datasource uids checked")
 
 
+def test_every_alert_is_in_the_readme():
+    """The README's "Operating" table names every alert of the rules, and no other."""
+    rules = set(re.findall(r"^\s*- alert:\s*(\w+)\s*$", open(f"{MON}/rules/helpdeskly.rules.yml").read(), re.M))
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    table = set(re.findall(r"^\| `(Helpdeskly\w+)`", readme, re.M))
+    check(rules, "no alert read from the rules")
+    check(rules <= table, f"alerts the README's table leaves out: {sorted(rules - table)}")
+    check(table <= rules, f"alerts in the README's table that the rules do not have: {sorted(table - rules)}")
+
+
 @pytest.fixture
 def broker_objects():
     """The run's exchange and queues, removed from the broker at the end, and its Redis keys."""
