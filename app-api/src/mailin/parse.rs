@@ -181,8 +181,8 @@ fn recipients(message: &Message<'_>) -> Vec<String> {
     found
 }
 
-/// The new words and the whole text: the text parts (preferred), else the HTML parts cut before
-/// their quotes and read as text.
+/// The new words and the whole text: the text parts (preferred), else the HTML parts read as text
+/// with their quotes marked.
 fn body(message: &Message<'_>) -> (String, String) {
     let mut texts = Vec::new();
     let mut htmls = Vec::new();
@@ -205,9 +205,9 @@ fn body(message: &Message<'_>) -> (String, String) {
         return (quotes::new_text(&full), full);
     }
     let full = normalise(&htmls.iter().map(|h| html_text(h)).collect::<Vec<_>>().join("\n\n"));
-    let cut = normalise(&htmls.iter().map(|h| html_text(quotes::cut_html_quote(h))).collect::<Vec<_>>().join("\n\n"));
-    let new = quotes::new_text(&cut);
-    (if new.trim().is_empty() { full.clone() } else { new }, full)
+    let marked =
+        normalise(&htmls.iter().map(|h| html_text(&quotes::mark_html_quotes(h))).collect::<Vec<_>>().join("\n\n"));
+    (quotes::new_html_text(&full, &marked), full)
 }
 
 fn html_text(html: &str) -> String {
