@@ -18,6 +18,7 @@ use super::step_up;
 use crate::identity::audit::Action;
 use crate::identity::guard::{self, second_factor_account};
 use crate::identity::lockout::Subject;
+use crate::identity::password::Busy;
 use crate::identity::second_factor::{Proof, StoredSecret};
 use crate::identity::{memberships, second_factor, totp, users};
 use crate::routes::{Actor, LockedOut};
@@ -49,6 +50,7 @@ pub struct TwoFactorSetup {
         (status = 409, description = "`conflict`: 2FA is already enabled"),
         (status = 422, description = "`validation_failed`: wrong password"),
         LockedOut,
+        Busy,
     ))]
 pub async fn post_setup(
     State(state): State<AppState>,
@@ -167,6 +169,7 @@ pub struct DisableRequest {
         (status = 409, description = "`conflict`: 2FA is not enabled"),
         (status = 422, description = "`validation_failed`: wrong password or code, or not exactly one of code and recovery_code"),
         LockedOut,
+        Busy,
     ))]
 pub async fn post_disable(
     State(state): State<AppState>,

@@ -21,6 +21,7 @@ use crate::identity::audit::Action;
 use crate::identity::email::Email;
 use crate::identity::invitations::{self, NewInvitation, OpenInvitation};
 use crate::identity::mail::{self, compose::Language};
+use crate::identity::password::Busy;
 use crate::identity::people::NewPerson;
 use crate::identity::sessions::Origin;
 use crate::identity::users::{self, UserProfile};
@@ -196,6 +197,7 @@ async fn newcomer(state: &AppState, token: &str, body: &[u8]) -> ApiResult<Invit
         (status = 200, description = "Joined", body = Joined),
         (status = 422, description = "`validation_failed`"),
         AcceptError,
+        Busy,
     ))]
 pub async fn post_accept(
     State(state): State<AppState>,
