@@ -16,8 +16,8 @@ pub mod store;
 pub mod upload;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::http::StatusCode;
@@ -232,10 +232,10 @@ impl Attachments {
     /// objects were deleted.
     pub async fn delete_released(&self, pools: &PoolManager, tenant: &Tenant) -> Result<u64, ApiError> {
         let mut db = pools.acquire(tenant).await?;
-        let deletions = Deletions { files: self, deleted: AtomicU64::new(0) };
-        let drained = work_queue::drain(&deletions, &mut db, DELETION_BATCHES, &self.queue_metrics).await?;
-        if drained.away {
-            return Err(ApiError::unavailable("the blob store could not delete the released objects"));
+        let deletions = Deletions { files: self, deleted: AtomicU64::new(0), away: OnceLock::new() };
+        work_queue::drain(&deletions, &mut db, DELETION_BATCHES, &self.queue_metrics).await?;
+        if let Some(error) = deletions.away.into_inner() {
+            return Err(ApiError::unavailable(format!("the blob store could not delete released objects: {error}")));
         }
         Ok(deletions.deleted.into_inner())
     }
@@ -247,6 +247,8 @@ impl Attachments {
 struct Deletions<'a> {
     files: &'a Attachments,
     deleted: AtomicU64,
+    /// Why the store could not delete a batch (the drain stops there).
+    away: OnceLock<String>,
 }
 
 impl WorkQueue for Deletions<'_> {
@@ -279,10 +281,16 @@ impl WorkQueue for Deletions<'_> {
     }
 
     async fn settled(&self, paths: &Vec<String>, outcome: &Outcome) {
-        if *outcome == Outcome::Done {
-            let count = paths.len() as u64;
-            self.deleted.fetch_add(count, Ordering::Relaxed);
-            self.files.metrics.objects_deleted.inc_by(count);
+        match outcome {
+            Outcome::Done => {
+                let count = paths.len() as u64;
+                self.deleted.fetch_add(count, Ordering::Relaxed);
+                self.files.metrics.objects_deleted.inc_by(count);
+            }
+            Outcome::Away { error } => {
+                let _ = self.away.set(error.clone());
+            }
+            _ => {}
         }
     }
 }

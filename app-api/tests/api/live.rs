@@ -700,6 +700,7 @@ async fn staff_on_a_ticket_see_each_other_across_replicas_and_nobody_else_does()
 /// replica promoted wrongly, a misconfigured account).
 struct ReadOnlyRedisUser {
     url: String,
+    server_url: String,
     name: String,
 }
 
@@ -714,13 +715,13 @@ impl ReadOnlyRedisUser {
             .await
             .unwrap();
         let url = server_url.replacen("redis://", &format!("redis://{name}:read-only@"), 1);
-        Self { url, name }
+        Self { url, server_url: server_url.to_owned(), name }
     }
 }
 
 impl Drop for ReadOnlyRedisUser {
     fn drop(&mut self) {
-        let (url, name) = (shared::testkit::redis_url(), self.name.clone());
+        let (url, name) = (self.server_url.clone(), self.name.clone());
         let _ = std::thread::spawn(move || {
             let client = redis::Client::open(url.as_str()).ok()?;
             let mut conn = client.get_connection().ok()?;
@@ -781,7 +782,8 @@ async fn a_bump_redis_refused_is_raised_later_and_nothing_older_is_served_meanwh
     })
     .await;
     let seen_after = changed_at.elapsed();
-    let bound = 2 * app_api::live::versions::REPAIR_EVERY;
+    // The next read of the misses, within `REPAIR_EVERY`, and a second for a loaded machine.
+    let bound = app_api::live::versions::REPAIR_EVERY + Duration::from_secs(1);
     assert!(seen_after < bound, "answered afresh after {seen_after:?}, bound {bound:?}");
     eventually(Duration::from_secs(5), "the miss is settled", || async { (missed().await == 0).then_some(()) }).await;
     let (_, raised) = conditional(&b, slug, &customer, &path, None).await;

@@ -155,6 +155,22 @@ async fn a_store_that_is_away_or_refuses_the_keys_is_reported_and_uploads_wait_f
     let refused = super::upload(&unreachable, &customer, ticket, "a.png", PNG, &[]).await;
     refused.assert_problem(503, "dependency_unavailable");
     assert_eq!(unreachable.db.count("ticket_attachments").await, 0);
+    // Objects released meanwhile stay listed while the store cannot delete them.
+    unreachable.db.execute("INSERT INTO blob_deletions (file_path) VALUES ('t/1/released.png')").await;
+    let state = &unreachable.app.state;
+    let tenant = state
+        .tenancy
+        .resolver
+        .resolve(&shared::tenant::Slug::parse_syntax(&unreachable.org.slug).unwrap())
+        .await
+        .unwrap();
+    let failed = state.attachments.delete_released(&state.tenancy.pools, &tenant).await.unwrap_err();
+    assert_eq!((failed.status().as_u16(), failed.code()), (503, "dependency_unavailable"), "{failed}");
+    // What the store said is the error's logged source.
+    assert!(format!("{failed:?}").contains("could not delete released objects: "), "{failed:?}");
+    assert_eq!(unreachable.db.count("blob_deletions").await, 1, "still listed");
+    let metrics = state.metrics.render();
+    assert!(metrics.contains(r#"work_queue_attempts_total{outcome="away",queue="blob_deletions"} 1"#), "{metrics}");
     drop(unreachable);
 
     // The server answers but not to these keys.
