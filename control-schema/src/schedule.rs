@@ -1,5 +1,5 @@
 //! When each tenant next has timed work due in the tenant plane (`tenant_schedule`): its SAV
-//! jobs (SLA breaches, auto-close) and its mailbox fetch. The one place the tenant plane's
+//! jobs (SLA breaches, auto-close), its mailbox fetch, and the purge that ends its deletion. The one place the tenant plane's
 //! workers learn which tenants to visit without visiting the others; a worker claims the due
 //! tenants of its kind of work, leasing each one (the `LeasedQueue` shape of
 //! `shared::work_queue`).
@@ -17,6 +17,8 @@ pub enum Work {
     Sav,
     /// A mailbox fetch (email in).
     Mailbox,
+    /// The end of a deletion: the tenant's files and Redis keys removed (`deletion`).
+    Purge,
 }
 
 impl Work {
@@ -25,6 +27,7 @@ impl Work {
         match self {
             Self::Sav => "sav",
             Self::Mailbox => "mailbox",
+            Self::Purge => "purge",
         }
     }
 }

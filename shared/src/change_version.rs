@@ -68,3 +68,12 @@ pub async fn bump(redis: &Redis, key: &str) -> Option<u64> {
         })
         .await
 }
+
+/// Removes the counter (the tenant is deleted); `None` when Redis did not answer.
+pub async fn forget(redis: &Redis, key: &str) -> Option<()> {
+    redis
+        .run("tenant_version", |mut conn| async move {
+            redis::cmd("UNLINK").arg(key).query_async::<u64>(&mut conn).await.map(drop)
+        })
+        .await
+}

@@ -101,6 +101,14 @@ impl RateLimiter {
         Some(self.check(limit, format!("{budget}:{tenant}:{user}")).await)
     }
 
+    /// Removes the budgets of `tenant` from Redis (its users', its API keys'): what a deleted
+    /// tenant leaves. How many keys went; `None` when Redis did not answer (0 without Redis:
+    /// budgets in process memory go with their process).
+    pub async fn forget_tenant(&self, tenant: Uuid) -> Option<u64> {
+        let Some(redis) = &self.redis else { return Some(0) };
+        redis.unlink_matching("rate_limit", &format!("{}*:{tenant}:*", self.prefix)).await
+    }
+
     /// A client address's budget for unauthenticated traffic; `None` when the limit is off.
     pub async fn check_ip(&self, ip: IpAddr) -> Option<Decision> {
         let limit = self.per_ip.as_ref()?;

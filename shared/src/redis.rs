@@ -219,6 +219,36 @@ impl Redis {
         }
     }
 
+    /// Removes every key matching `pattern` (a `SCAN` glob), walking the key space a page per
+    /// call; how many went, or `None` when a call failed (what was removed before stays removed,
+    /// and a second run finishes the walk). Costs a pass over every key: for rare work only (a
+    /// deleted tenant's keys), never on a request's path.
+    pub async fn unlink_matching(&self, use_: &'static str, pattern: &str) -> Option<u64> {
+        let (mut cursor, mut removed) = (0u64, 0u64);
+        loop {
+            let (next, gone) = self
+                .run(use_, |mut conn| async move {
+                    let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+                        .arg(cursor)
+                        .arg("MATCH")
+                        .arg(pattern)
+                        .arg("COUNT")
+                        .arg(1000)
+                        .query_async(&mut conn)
+                        .await?;
+                    let gone =
+                        if keys.is_empty() { 0 } else { redis::cmd("UNLINK").arg(keys).query_async(&mut conn).await? };
+                    Ok((next, gone))
+                })
+                .await?;
+            removed += gone;
+            if next == 0 {
+                return Some(removed);
+            }
+            cursor = next;
+        }
+    }
+
     fn fail(&self, use_: &'static str, reason: &str) {
         self.breaker.trip();
         self.metrics.breaker_open.set(1);

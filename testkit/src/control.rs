@@ -137,6 +137,31 @@ impl ControlPlane {
         .await;
     }
 
+    /// Waits (bounded) until a deleted tenant's drop is done (its database gone, its purge
+    /// due), then ends the deletion as the tenant plane does once the tenant's files and Redis
+    /// keys are removed (`control_schema::deletion::purged`: this plane runs without the tenant
+    /// plane; app-api's tests purge for real), and checks that the status says `deleted`.
+    pub async fn wait_for_deletion(&self, slug: &str) {
+        let db = &self.state.db;
+        let tenant: Uuid = shared::testkit::eventually(
+            std::time::Duration::from_secs(30),
+            &format!("{slug}'s database dropped and its purge due"),
+            || async move {
+                sqlx::query_scalar(
+                    "SELECT t.id FROM tenants t JOIN tenant_schedule s ON s.tenant_id = t.id AND s.work = 'purge'
+                      WHERE t.slug = $1 AND t.slug_released_at IS NULL AND t.status = 'deleting'",
+                )
+                .bind(slug)
+                .fetch_optional(db)
+                .await
+                .unwrap()
+            },
+        )
+        .await;
+        assert!(control_schema::deletion::purged(db, tenant).await.unwrap(), "{slug} was deleting");
+        self.wait_for_status(slug, "deleted").await;
+    }
+
     /// Signs up an organisation; returns (slug, owner email).
     pub async fn signup(&self) -> (String, String) {
         let slug = unique_slug();

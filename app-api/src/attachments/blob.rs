@@ -121,6 +121,25 @@ pub fn tenant_prefix(tenant: Uuid) -> String {
     format!("tenants/{tenant}/")
 }
 
+/// Every object under `prefix`, deleted a page at a time (or counted, in a dry run); how many.
+pub async fn empty_prefix(store: &dyn BlobStore, prefix: &str, dry_run: bool) -> Result<u64, BlobError> {
+    let (mut removed, mut after) = (0u64, None::<String>);
+    loop {
+        let page = store.list(prefix, after.as_deref()).await?;
+        let keys: Vec<String> = page.objects.into_iter().map(|o| o.key).collect();
+        removed += keys.len() as u64;
+        if dry_run {
+            after = page.next;
+        } else if !keys.is_empty() {
+            store.delete(&keys).await?;
+        }
+        // Deleted pages are listed again from the start: what is left begins there.
+        if keys.is_empty() || (dry_run && after.is_none()) {
+            return Ok(removed);
+        }
+    }
+}
+
 /// Whether `key` is one `object_key` could have made (the disk store refuses any other).
 pub fn is_object_key(key: &str) -> bool {
     let parts: Vec<&str> = key.split('/').collect();

@@ -88,7 +88,7 @@ pub async fn try_lock_relay(tx: &mut PgConnection) -> sqlx::Result<bool> {
     sqlx::query_scalar!(r#"SELECT pg_try_advisory_xact_lock($1) AS "locked!""#, RELAY_LOCK).fetch_one(tx).await
 }
 
-/// A row waiting to be published.
+/// A numbered row waiting to be published.
 #[derive(Debug, Clone)]
 pub struct Pending {
     pub id: i64,
@@ -102,43 +102,44 @@ pub struct Pending {
     pub payload: String,
 }
 
-/// The oldest `limit` unpublished rows, in id order (committed rows only: this reads like any
-/// other statement, so a rolled-back change never shows here).
-pub async fn pending(tx: &mut PgConnection, limit: i64) -> sqlx::Result<Vec<Pending>> {
+/// Numbers the unnumbered rows among the oldest `limit` unpublished ones, in id order, after
+/// every number given before (migration 0010); how many it numbered. Call it under the tenant's
+/// relay lock, in a transaction of its own that commits before anything is published: a number
+/// a stream may have seen is never given to another event, whatever happens to the publishing
+/// that follows (a row keeps its number until it is published). Only the head of the pending
+/// rows is numbered, so a broker away for long does not number the whole backlog.
+pub async fn number(tx: &mut PgConnection, limit: i64) -> sqlx::Result<u64> {
+    sqlx::query!(
+        "WITH head AS (
+             SELECT id, relay_seq FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1
+         ), todo AS (
+             SELECT id, row_number() OVER (ORDER BY id) AS n FROM head WHERE relay_seq IS NULL
+         ), counter AS (
+             UPDATE outbox_relay_counter SET last_seq = last_seq + (SELECT count(*) FROM todo)
+              WHERE EXISTS (SELECT 1 FROM todo)
+             RETURNING last_seq - (SELECT count(*) FROM todo) AS before
+         )
+         UPDATE outbox SET relay_seq = counter.before + todo.n FROM counter, todo WHERE outbox.id = todo.id",
+        limit,
+    )
+    .execute(tx)
+    .await
+    .map(|done| done.rows_affected())
+}
+
+/// The `limit` unpublished rows with the smallest numbers, in that order: the batch the relay
+/// publishes (committed rows only: a rolled-back change never shows here).
+pub async fn numbered(tx: &mut PgConnection, limit: i64) -> sqlx::Result<Vec<Pending>> {
     sqlx::query_as!(
         Pending,
-        r#"SELECT id, 0::bigint AS "seq!", message_id, routing_key, coalesce(payload->>'event', '') AS "event!",
+        r#"SELECT id, relay_seq AS "seq!", message_id, routing_key, coalesce(payload->>'event', '') AS "event!",
                   payload::text AS "payload!"
-           FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE"#,
+           FROM outbox WHERE published_at IS NULL AND relay_seq IS NOT NULL ORDER BY relay_seq LIMIT $1
+           FOR UPDATE"#,
         limit,
     )
     .fetch_all(tx)
     .await
-}
-
-/// Numbers `rows` (pending, in id order) in the order the relay is about to publish them, after
-/// every number given before (migration 0010). Call it under the tenant's relay lock: batches are
-/// numbered one after another, as they are published.
-pub async fn number(tx: &mut PgConnection, rows: &mut [Pending]) -> sqlx::Result<()> {
-    let count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
-    let last =
-        sqlx::query_scalar!("UPDATE outbox_relay_counter SET last_seq = last_seq + $1 RETURNING last_seq", count)
-            .fetch_one(&mut *tx)
-            .await?;
-    let first = last - count + 1;
-    for (row, seq) in rows.iter_mut().zip(first..) {
-        row.seq = seq;
-    }
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
-    sqlx::query!(
-        "UPDATE outbox SET relay_seq = n.seq FROM unnest($1::bigint[], $2::bigint[]) AS n (id, seq) WHERE outbox.id = n.id",
-        &ids,
-        &seqs,
-    )
-    .execute(tx)
-    .await
-    .map(drop)
 }
 
 /// Marks rows published (their confirms came back).
@@ -206,24 +207,22 @@ pub struct IdBounds {
     pub newest: i64,
 }
 
-/// The bounds once the relay's batch in flight, if any, has committed. The relay numbers a
-/// batch, publishes it and records it in one transaction, so its frames can reach the streams
-/// (a reconnecting one's, a replica's hub before the reconnect subscribed) while their numbers
-/// are not committed: this waits on that transaction's lock on the counter (it lasts one
-/// publish at most: confirms time out), so a replay read after it holds every frame published.
+/// The bounds now. Numbers are committed before their events are published, so a frame that
+/// reached a stream (or a replica's hub before a reconnect subscribed) is always read here.
 pub async fn id_bounds(conn: &mut PgConnection) -> sqlx::Result<IdBounds> {
     sqlx::query_as!(
         IdBounds,
         r#"SELECT coalesce((SELECT min(relay_seq) FROM outbox), c.last_seq + 1) AS "oldest!", c.last_seq AS "newest!"
-           FROM outbox_relay_counter c FOR SHARE OF c"#
+           FROM outbox_relay_counter c"#
     )
     .fetch_one(conn)
     .await
 }
 
 /// The rows numbered after `seq` in the relay's order, at most `limit`, with their numbers: the
-/// live stream's replay. Rows not numbered yet (not published, or in a batch being published)
-/// are not read here; the live frames bring them.
+/// live stream's replay. It reads rows numbered and not yet published too: they go out under
+/// those numbers, and the stream drops their live frames. Rows not numbered yet are not read
+/// here; the live frames bring them.
 pub async fn after(conn: &mut PgConnection, seq: i64, limit: i64) -> sqlx::Result<Vec<(i64, serde_json::Value)>> {
     let rows = sqlx::query!(
         r#"SELECT relay_seq AS "seq!", payload FROM outbox WHERE relay_seq > $1 ORDER BY relay_seq LIMIT $2"#,

@@ -25,8 +25,8 @@ pub enum Replay {
 /// hand some of them over again: the stream skips those).
 pub async fn after(conn: &mut PgConnection, last: &str, watcher: &Watcher) -> sqlx::Result<(Replay, Vec<i64>)> {
     let Ok(last) = last.trim().parse::<i64>() else { return Ok((Replay::Resync, Vec::new())) };
-    // After the batch in flight: the frames it published are read below, whether `last` is one
-    // of them or they reached this replica before the stream subscribed.
+    // Numbers commit before their frames are published: every frame that reached a stream, or
+    // this replica before the stream subscribed, is read below.
     let bounds = crate::events::outbox::id_bounds(conn).await?;
     // Nothing was missed if `last` is the newest; an id outside what the outbox ever held (or
     // holds now) cannot be replayed.

@@ -212,6 +212,14 @@ impl Versions {
         }
     }
 
+    /// Removes `tenant`'s counter from Redis and what this replica kept of it (the tenant is
+    /// deleted); false when Redis did not take it.
+    pub async fn remove(&self, tenant: Uuid) -> bool {
+        self.kept().remove(&tenant);
+        let Some(redis) = &self.redis else { return true };
+        shared::change_version::forget(redis, &shared::change_version::key(&self.prefix, tenant)).await.is_some()
+    }
+
     /// Drops the version kept for `tenant` (another replica changed it: the fan-out saw its
     /// event), so the next revalidation reads Redis again.
     pub fn forget(&self, tenant: Uuid) {

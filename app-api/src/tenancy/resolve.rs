@@ -279,17 +279,19 @@ impl Resolver {
         self.cache.invalidate_all();
     }
 
-    /// Forgets a slug here and in Redis (on a change published by control-api).
-    pub async fn evict(&self, slug: &str) {
+    /// Forgets a slug here and in Redis (on a change published by control-api); false when
+    /// Redis did not take it.
+    pub async fn evict(&self, slug: &str) -> bool {
         self.cache.invalidate(slug);
-        if let Some(redis) = &self.redis {
-            let key = self.redis_key(slug);
-            redis
-                .run("tenant_cache", |mut conn| async move {
-                    redis::cmd("DEL").arg(key).query_async::<i64>(&mut conn).await
-                })
-                .await;
-        }
+        let Some(redis) = &self.redis else { return true };
+        let key = self.redis_key(slug);
+        redis
+            .run(
+                "tenant_cache",
+                |mut conn| async move { redis::cmd("DEL").arg(key).query_async::<i64>(&mut conn).await },
+            )
+            .await
+            .is_some()
     }
 }
 

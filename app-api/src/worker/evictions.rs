@@ -82,7 +82,8 @@ impl subscriber::Listener for Evictions<'_> {
             tracing::warn!("ignoring a malformed tenant change message");
             return;
         };
-        self.tenancy.resolver.evict(&change.slug).await;
+        // Redis away: the entry there lives out its TTL.
+        let _ = self.tenancy.resolver.evict(&change.slug).await;
         // A status this version does not know is treated like any other inactive one.
         if TenantStatus::parse(&change.status) != Some(TenantStatus::Active) {
             self.tenancy.pools.forget(change.tenant_id);

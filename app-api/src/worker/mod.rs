@@ -1,5 +1,6 @@
 //! The background work of a replica: the outbox relay (`relay`), the scheduled SAV jobs (`jobs`,
-//! and the weekly orphan cleanup of attachments), the order events consumer (`orders`), the
+//! with the weekly orphan cleanup of attachments, `orphans`, and the end of tenant deletions,
+//! `purges`), the order events consumer (`orders`), the
 //! notification worker (`notify`: the bell and mail, `NOTIFICATIONS_IN_SERVE`), the webhook
 //! worker (`webhooks`, `WEBHOOKS_IN_SERVE`), and
 //! what every serving replica runs beside its routes (`background`: evictions and revocations
@@ -17,6 +18,7 @@ pub mod mailboxes;
 pub mod notify;
 pub mod orders;
 pub mod orphans;
+pub mod purges;
 pub mod relay;
 pub mod sav_queue;
 pub mod webhooks;
@@ -152,6 +154,7 @@ impl AppState {
         if work.jobs {
             tasks.push(tokio::spawn(Jobs::new(&self).run(wait(stop.subscribe()))));
             tasks.push(tokio::spawn(orphans::run_periodically(self.clone(), wait(stop.subscribe()))));
+            tasks.push(tokio::spawn(purges::run(self.clone(), wait(stop.subscribe()))));
         }
         if work.consumer && self.broker.is_some() {
             tasks.push(tokio::spawn(orders::run(self.clone(), wait(stop.subscribe()))));

@@ -195,25 +195,6 @@ async fn remove_objects(
     Ok(deleted)
 }
 
-/// Every object under `prefix`, deleted a page at a time (or counted, in a dry run).
-async fn empty_prefix(store: &dyn BlobStore, prefix: &str, dry_run: bool) -> Result<u64, String> {
-    let (mut removed, mut after) = (0u64, None::<String>);
-    loop {
-        let page = store.list(prefix, after.as_deref()).await.map_err(|e| e.to_string())?;
-        let keys: Vec<String> = page.objects.into_iter().map(|o| o.key).collect();
-        removed += keys.len() as u64;
-        if dry_run {
-            after = page.next;
-        } else if !keys.is_empty() {
-            store.delete(&keys).await.map_err(|e| e.to_string())?;
-        }
-        // Deleted pages are listed again from the start: what is left begins there.
-        if keys.is_empty() || (dry_run && after.is_none()) {
-            return Ok(removed);
-        }
-    }
-}
-
 /// Cleans every active tenant, a few at a time, and empties the prefixes of deleted ones.
 pub async fn all_tenants(state: &AppState, grace: Duration, dry_run: bool) -> Result<Report, String> {
     let deleted =
@@ -221,7 +202,8 @@ pub async fn all_tenants(state: &AppState, grace: Duration, dry_run: bool) -> Re
     let mut total = Report::default();
     for tenant in deleted {
         let prefix = blob::tenant_prefix(tenant);
-        total.deleted_tenants_objects += empty_prefix(state.attachments.store.as_ref(), &prefix, dry_run).await?;
+        total.deleted_tenants_objects +=
+            blob::empty_prefix(state.attachments.store.as_ref(), &prefix, dry_run).await.map_err(|e| e.to_string())?;
     }
     let rows = control_schema::directory::active_tenants(&state.tenancy.control_db).await.map_err(|e| e.to_string())?;
     let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(state.config.jobs.concurrency));

@@ -264,7 +264,9 @@ impl WorkQueue for Worker {
             tracing::warn!(job = job.id, kind = job.kind, tenant = %job.tenant_id, attempts = job.attempts + 1, give_up = result == "gave_up", error, "provisioning job failed");
         }
         tracing::info!(job = job.id, kind = job.kind, tenant = %job.tenant_id, outcome = result, ms, "provisioning job");
-        if *outcome == Outcome::Done && matches!(claimed.kind, Some(JobKind::Provision | JobKind::Drop)) {
+        // A drop leaves the tenant `deleting` (its purge in the tenant plane ends the deletion):
+        // only a provisioning run changes the status here.
+        if *outcome == Outcome::Done && claimed.kind == Some(JobKind::Provision) {
             self.after_lifecycle_change(job.tenant_id).await;
         }
     }

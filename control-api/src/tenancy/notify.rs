@@ -4,7 +4,10 @@
 //! durable topic exchange `control_exchange` with routing key `control.tenant.{status}`.
 //! Every such change, and every member synced into a tenant's database, also raises the
 //! tenant's change version (`shared::change_version`), so the app plane's answers kept from
-//! before are not served again.
+//! before are not served again; a deletion does not (the tenant serves nothing more, and the
+//! purge that ends it removes the version's key: raising it then would leave the key behind).
+//! A deletion is announced once, when it is asked for (`control.tenant.deleting`); its end is
+//! read from the tenant's status.
 //! Revoked sessions go to the app plane on `{REDIS_KEY_PREFIX}session-revocations`, so it
 //! refuses their access tokens at once (it also reads recent revocations from the control
 //! database when it (re)subscribes, and polls it without Redis: a lost message is caught up).
@@ -91,12 +94,13 @@ impl Notifier {
     /// Best effort, both ways: a lost cache message costs the app plane one cache TTL of
     /// staleness; a lost event is logged.
     pub async fn publish(&self, change: &TenantChange) {
-        tokio::join!(
-            self.publish_cache_eviction(change),
-            self.publish_event(change),
-            // Boxed: the callers' futures would otherwise grow past what clippy allows.
-            Box::pin(self.data_changed(change.tenant_id))
-        );
+        let gone = matches!(change.status, TenantStatus::Deleting | TenantStatus::Deleted);
+        tokio::join!(self.publish_cache_eviction(change), self.publish_event(change), async {
+            if !gone {
+                // Boxed: the callers' futures would otherwise grow past what clippy allows.
+                Box::pin(self.data_changed(change.tenant_id)).await;
+            }
+        });
     }
 
     /// Raises the tenant's change version, after a change to its data committed. When Redis

@@ -232,7 +232,8 @@ impl Provisioner {
         Ok(())
     }
 
-    /// Drops a `deleting` tenant's database and role, then marks it `deleted`.
+    /// Drops a `deleting` tenant's database and role, forgets its people and schedules the purge
+    /// of its files and Redis keys (`control_schema::deletion`), which marks it `deleted`.
     pub async fn drop_tenant(&self, tenant_id: Uuid) -> Result<(), ProvisionError> {
         let tenant = self.tenant(tenant_id).await?;
         if tenant.status != TenantStatus::Deleting {
@@ -261,12 +262,13 @@ impl Provisioner {
         let mut tx = self.control.begin().await?;
         forget_people_of(&mut tx, tenant_id).await?;
         sqlx::query!(
-            "UPDATE tenants SET status = 'deleted', db_password_encrypted = NULL, deleted_at = now(), updated_at = now()
-             WHERE id = $1 AND status = 'deleting'",
+            "UPDATE tenants SET db_password_encrypted = NULL, updated_at = now() WHERE id = $1 AND status = 'deleting'",
             tenant_id,
         )
         .execute(&mut *tx)
         .await?;
+        // The tenant plane removes its files and Redis keys, then marks it `deleted`.
+        control_schema::deletion::purge_due(&mut *tx, tenant_id).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -275,10 +277,11 @@ impl Provisioner {
 /// What the control database holds of a deleted tenant's people, removed with it: the accounts
 /// of those who belonged to no other organisation (their second factors and sessions go with
 /// them), every session and sign-in challenge on the tenant (refresh tokens go with the
-/// sessions), its memberships, invitations, account mail and the tokens of its links, SLA
-/// schedule row and finished jobs (the drop job's own row, marked done once this returns, stays
-/// as the record that it ran). Kept: the tenant row itself (status `deleted`, no database
-/// password), which reserves the slug, and the audit log (the `tenant_deleted` entry: who asked
+/// sessions), its memberships, invitations, account mail and the tokens of its links, its rows
+/// in the tenants' schedule (the purge is scheduled after), a version bump Redis missed, and
+/// finished jobs (the drop job's own row, marked done once this returns, stays as the record
+/// that it ran). Kept: the tenant row itself (`deleting` until the purge, then `deleted`; no
+/// database password), which reserves the slug, and the audit log (the `tenant_deleted` entry: who asked
 /// and when), scrubbed of the forgotten people's emails and addresses.
 async fn forget_people_of(tx: &mut sqlx::PgConnection, tenant_id: Uuid) -> Result<(), sqlx::Error> {
     let forgotten = sqlx::query!(
@@ -304,6 +307,7 @@ async fn forget_people_of(tx: &mut sqlx::PgConnection, tenant_id: Uuid) -> Resul
     crate::identity::mail::outbox::delete_of_tenant(tx, tenant_id).await?;
     sqlx::query!("DELETE FROM account_tokens WHERE tenant_id = $1", tenant_id).execute(&mut *tx).await?;
     control_schema::schedule::forget(&mut *tx, tenant_id).await?;
+    sqlx::query!("DELETE FROM missed_version_bumps WHERE tenant_id = $1", tenant_id).execute(&mut *tx).await?;
     sqlx::query!("DELETE FROM provisioning_jobs WHERE tenant_id = $1 AND status <> 'pending'", tenant_id)
         .execute(&mut *tx)
         .await?;

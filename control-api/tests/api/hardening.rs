@@ -432,8 +432,8 @@ async fn abandoned_tenants_are_removed() {
     expected.sort();
     assert_eq!(swept, expected);
     app.state.worker.run_due().await.unwrap();
-    app.wait_for_status(&unused, "deleted").await;
-    app.wait_for_status(&failed, "deleted").await;
+    app.wait_for_deletion(&unused).await;
+    app.wait_for_deletion(&failed).await;
     for slug in [&used, &recent] {
         app.wait_for_status(slug, "active").await;
     }

@@ -240,7 +240,7 @@ async fn suspend_activate_and_delete() {
     let deleting = app.delete_bearer(&format!("/v1/tenants/{slug}"), &owner_token).await;
     assert_eq!(deleting.status, 202, "{}", deleting.body);
     assert_eq!(deleting.json()["status"], "deleting");
-    app.wait_for_status(&slug, "deleted").await;
+    app.wait_for_deletion(&slug).await;
     let mut admin = sqlx::PgConnection::connect_with(&shared::testkit::admin_options()).await.unwrap();
     let (db_left, role_left): (bool, bool) = sqlx::query_as(
         "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1), EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
@@ -398,7 +398,7 @@ async fn a_drop_waits_for_a_provisioning_run_still_in_flight() {
         .await
         .unwrap();
     app.state.worker.run_due().await.unwrap();
-    app.wait_for_status(&slug, "deleted").await;
+    app.wait_for_deletion(&slug).await;
 }
 
 #[tokio::test]
@@ -484,11 +484,10 @@ async fn a_deleted_tenant_leaves_nothing_of_its_people_but_the_record_of_its_del
 
     let deleting = app.delete_bearer(&format!("/v1/tenants/{slug}"), &owner_token).await;
     assert_eq!(deleting.status, 202, "{}", deleting.body);
-    app.wait_for_status(&slug, "deleted").await;
+    app.wait_for_deletion(&slug).await;
 
     assert_eq!(left().await, [0; 6], "sessions, tokens, members, invitations, schedule, jobs");
-    // The tenant is marked deleted in the drop's own transaction; the job's row is marked done
-    // just after, when the worker commits its claim.
+    // The drop's job row is marked done just after the drop, when the worker commits its claim.
     let done = "SELECT count(*) FROM provisioning_jobs WHERE tenant_id = $1 AND kind = 'drop' AND status = 'done'";
     shared::testkit::eventually(std::time::Duration::from_secs(10), "the drop job's own row stays, done", || async {
         (count(done).await == 1).then_some(())
@@ -526,7 +525,7 @@ async fn a_deleted_tenants_slug_is_reserved_for_thirty_days_then_free() {
     let owner_token =
         app.login(Some(&slug), &owner, PASSWORD).await.json()["access_token"].as_str().unwrap().to_owned();
     assert_eq!(app.delete_bearer(&format!("/v1/tenants/{slug}"), &owner_token).await.status, 202);
-    app.wait_for_status(&slug, "deleted").await;
+    app.wait_for_deletion(&slug).await;
     let db = &app.state.db;
     let old = app.tenant_id(&slug).await;
 

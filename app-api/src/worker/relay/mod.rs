@@ -6,16 +6,21 @@
 //!   with rows waiting (`sweep`); a tenant with nothing pending costs nothing between sweeps.
 //! - **One relay per tenant at a time**: a visit takes the tenant's relay lock (an advisory lock
 //!   held by the transaction, `outbox::try_lock_relay`) before reading its rows, so replicas
-//!   never publish one row twice in the normal case, and rows leave in id order. `FOR UPDATE
-//!   SKIP LOCKED` alone would not keep the order: a second relay would skip the first one's
-//!   batch and publish the rows after it. A relay that finds the lock taken tries again shortly
-//!   (the holder may have read before the newest rows committed).
-//! - **Order per ticket**: rows are published in id order and only the confirmed prefix of a
+//!   never publish one row twice in the normal case. `FOR UPDATE SKIP LOCKED` alone would not
+//!   keep the order: a second relay would skip the first one's batch and publish the rows after
+//!   it. A relay that finds the lock taken tries again shortly (the holder may have read before
+//!   the newest rows committed).
+//! - **Numbers before publishing**: a visit first numbers the oldest pending rows in id order
+//!   (`outbox::number`) and commits, then publishes the pending rows in number order. A number
+//!   stays with its row: a batch published and then rolled back goes out again under the same
+//!   numbers, and a change that committed meanwhile with a smaller id is numbered after them.
+//!   The numbers are the live stream's frame ids, so no stream skips or doubles a frame.
+//! - **Order per ticket**: rows are numbered in id order and only the confirmed prefix of a
 //!   batch is marked; changes to one ticket lock its row, so their events commit in id order.
 //! - **At least once**: the transaction that holds the lock is open until the confirms are in
 //!   and the rows are marked. A relay stopped between publish and mark, or a confirm lost with
-//!   the connection, leaves the rows pending: they are published again (same `message_id`).
-//!   A rolled-back change never wrote rows the relay can read.
+//!   the connection, leaves the rows pending: they are published again (same `message_id`, same
+//!   number). A rolled-back change never wrote rows the relay can read.
 //! - **Broker away**: the visit fails, the tenant goes back in the queue, and every worker waits
 //!   out a capped exponential backoff (`outlet`) before trying again; requests never wait.
 //! - Connections to tenant databases come from the same pools and budget as requests.
@@ -40,37 +45,29 @@ use crate::tenancy::resolve::Tenant;
 /// How long a relay waits before trying again a tenant another relay holds.
 const BUSY_RETRY: Duration = Duration::from_millis(100);
 
-/// A tenant's batch, claimed and numbered in publishing order (`outbox::number`): the relay lock
-/// and the rows are held until `settle` (or the drop of the claim, which rolls back and leaves
-/// the rows pending).
+/// A tenant's batch, numbered in publishing order (`outbox::number`, committed first) and
+/// claimed: the relay lock and the rows are held until `settle` (or the drop of the claim, which
+/// rolls back and leaves the rows pending, with their numbers).
 pub struct Claim<'c> {
     tx: Transaction<'c, Postgres>,
     rows: Vec<Pending>,
 }
 
 impl<'c> Claim<'c> {
-    /// Takes the tenant's relay lock and its oldest `limit` pending rows; `None` when another
-    /// relay holds the tenant.
+    /// Numbers the tenant's oldest pending rows, then takes the relay lock again with the
+    /// `limit` pending rows that have the smallest numbers; `None` when another relay holds the
+    /// tenant (it publishes what was numbered here).
     pub async fn take(conn: &'c mut PgConnection, limit: u16) -> sqlx::Result<Option<Self>> {
-        let mut tx = conn.begin().await?;
-        let locked = match outbox::try_lock_relay(&mut tx).await {
-            Ok(locked) => locked,
+        let Some(mut tx) = locked(conn).await? else { return Ok(None) };
+        match outbox::number(&mut tx, i64::from(limit)).await {
+            Ok(_) => tx.commit().await?,
             Err(err) => return Err(rolled_back(tx, err).await),
-        };
-        if !locked {
-            tx.rollback().await?;
-            return Ok(None);
         }
-        let mut rows = match outbox::pending(&mut tx, i64::from(limit)).await {
-            Ok(rows) => rows,
-            Err(err) => return Err(rolled_back(tx, err).await),
-        };
-        if !rows.is_empty()
-            && let Err(err) = outbox::number(&mut tx, &mut rows).await
-        {
-            return Err(rolled_back(tx, err).await);
+        let Some(mut tx) = locked(conn).await? else { return Ok(None) };
+        match outbox::numbered(&mut tx, i64::from(limit)).await {
+            Ok(rows) => Ok(Some(Self { tx, rows })),
+            Err(err) => Err(rolled_back(tx, err).await),
         }
-        Ok(Some(Self { tx, rows }))
     }
 
     pub fn rows(&self) -> &[Pending] {
@@ -103,6 +100,16 @@ impl<'c> Claim<'c> {
     /// Ends the claim without marking anything (nothing was published).
     pub async fn release(self) -> sqlx::Result<()> {
         self.tx.rollback().await
+    }
+}
+
+/// A transaction holding the tenant's relay lock; `None` when another relay holds it.
+async fn locked(conn: &mut PgConnection) -> sqlx::Result<Option<Transaction<'_, Postgres>>> {
+    let mut tx = conn.begin().await?;
+    match outbox::try_lock_relay(&mut tx).await {
+        Ok(true) => Ok(Some(tx)),
+        Ok(false) => tx.rollback().await.map(|()| None),
+        Err(err) => Err(rolled_back(tx, err).await),
     }
 }
 

@@ -216,3 +216,69 @@ async fn the_cleanup_deletes_every_file_of_a_deleted_tenant() {
     let report = app_api::worker::orphans::all_tenants(state, Duration::ZERO, false).await.unwrap();
     assert_eq!(report.deleted_tenants_objects, 0, "{report:?}");
 }
+
+/// Deleting a tenant ends with nothing of it left: once control-api has dropped its database,
+/// app-api's purge deletes its files and its Redis keys (cached resolution, change version,
+/// rate-limit budgets), and only then does the status say `deleted`, within a minute. Another
+/// tenant's object and key stay.
+#[tokio::test]
+async fn a_deletion_removes_the_tenants_files_and_keys_before_it_says_deleted() {
+    let (platform, org) = crate::helpers::Platform::with_org(true).await;
+    let bucket = Bucket::new();
+    let app = platform
+        .replica_with(|c| {
+            bucket.configure(c);
+            c.jobs.in_serve = true;
+            c.rate_limits.per_user_per_minute = 1000;
+        })
+        .await;
+    let owner = platform.owner(&app, &org).await;
+    let db = platform.tenant_db(&org.slug).await;
+    let desk = crate::tickets::Desk { db, app, org, owner, platform };
+    let (slug, redis) = (desk.org.slug.clone(), desk.platform.redis().expect("Redis"));
+    let tenant: uuid::Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
+        .bind(&slug)
+        .fetch_one(&desk.platform.control.db)
+        .await
+        .unwrap();
+    let customer = desk.member("customer").await;
+    let ticket = ticket_of(&desk, &customer).await;
+    uploaded(&desk, &customer, ticket, "a.pdf", PDF).await;
+    uploaded(&desk, &customer, ticket, "b.png", PNG).await;
+    let neighbour = format!("tenants/{}/tickets/1/{}.pdf", uuid::Uuid::new_v4(), "1".repeat(64));
+    let spool = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(spool.path(), PDF).unwrap();
+    let store = &desk.app.state.attachments.store;
+    store.put_file(&neighbour, spool.path(), PDF.len() as u64, "application/pdf").await.unwrap();
+    let other_version = format!("{}tenant-version:{}", redis.prefix, uuid::Uuid::new_v4());
+    let mut conn = redis::Client::open(redis.url.as_str()).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let () = redis::cmd("SET").arg(&other_version).arg(1).query_async(&mut conn).await.unwrap();
+
+    let of_tenant = async || -> Vec<String> {
+        let keys = redis.keys().await;
+        keys.into_iter().filter(|k| k.contains(&tenant.to_string()) || k.contains(&slug)).collect()
+    };
+    let before = of_tenant().await;
+    for kind in [format!("tenant:{slug}"), format!("tenant-version:{tenant}"), format!("rl:user:{tenant}:")] {
+        assert!(before.iter().any(|k| k.contains(&kind)), "a key {kind}… before the deletion: {before:?}");
+    }
+    assert_eq!(bucket.keys().await.len(), 3);
+
+    let started = std::time::Instant::now();
+    let path = format!("/v1/tenants/{slug}");
+    let deleting =
+        desk.platform.control_request(Method::DELETE, &path, &desk.org.owner_token, &serde_json::json!({})).await;
+    assert_eq!(deleting.status, 202, "{}", deleting.body);
+    assert_eq!(deleting.json()["status"], "deleting");
+    let status_path = format!("/v1/tenants/{slug}/status");
+    shared::testkit::eventually(Duration::from_secs(60), "the status says deleted", || async {
+        let status = desk.platform.control_server().get(&status_path).await.json();
+        (status["status"] == "deleted").then_some(())
+    })
+    .await;
+    let took = started.elapsed();
+    assert_eq!(bucket.keys().await, [neighbour], "the tenant's files are gone, the neighbour's stays");
+    assert_eq!(of_tenant().await, Vec::<String>::new(), "no Redis key of the tenant is left");
+    assert!(redis.keys().await.contains(&other_version), "another tenant's key stays");
+    assert!(took < Duration::from_secs(60), "deleted within a minute: {took:?}");
+}

@@ -1,0 +1,101 @@
+//! The end of a tenant's deletion (`control_schema::deletion`). Once control-api has dropped the
+//! tenant's database and role, the tenant is due for a purge here, where the object store is:
+//! every second a worker claims the due purges and, for each tenant, deletes every object under
+//! its prefix, removes its keys from Redis (its cached resolution, its change version, its
+//! rate-limit budgets), and records the deletion complete: the tenant becomes `deleted`. A purge
+//! that fails (the store or Redis away) is tried again when its lease runs out, `RETRY` later;
+//! what it removed stays removed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use control_schema::directory::TenantRow;
+use control_schema::schedule::{self, Work};
+use shared::work_queue::{self, Backlog, Lanes, LeasedQueue, Outcome};
+
+use crate::attachments::blob;
+use crate::state::AppState;
+
+/// The purges' queue in the work queues' metrics.
+pub const QUEUE: &str = "tenant_purges";
+/// Tenants claimed per turn, and purged at once.
+const LANES: Lanes = Lanes { batch: 10, concurrency: 2, claims: 1 };
+/// A claimed purge's lease: when a failed (or abandoned) one is tried again.
+const RETRY: Duration = Duration::from_secs(30);
+
+/// Runs the purges until `stop`.
+pub async fn run(state: AppState, stop: impl Future<Output = ()> + Send + 'static) {
+    let state = Arc::new(state);
+    super::every(Duration::from_secs(1), stop, super::Stopping::LetsFinish, || {
+        let state = Arc::clone(&state);
+        async move {
+            if let Err(err) = turn(&state).await {
+                tracing::warn!(error = %err, "tenant purges: cannot claim the due tenants");
+            }
+        }
+    })
+    .await;
+}
+
+/// One turn: the due purges done; how many were claimed.
+pub async fn turn(state: &Arc<AppState>) -> sqlx::Result<usize> {
+    let queue = Arc::new(Purges(Arc::clone(state)));
+    let drained = work_queue::drain_leased(&queue, LANES, &state.queue_metrics).await?;
+    let now = Utc::now();
+    let due = schedule::due(&state.tenancy.control_db, Work::Purge, now).await?;
+    state.queue_metrics.backlog(QUEUE, Backlog { depth: due.tenants, oldest: due.since }, now);
+    Ok(drained.worked.len() + drained.panicked)
+}
+
+/// The purge part of the tenants' schedule, as a leased queue.
+struct Purges(Arc<AppState>);
+
+impl LeasedQueue for Purges {
+    type Item = TenantRow;
+    type Error = sqlx::Error;
+    type Worked = ();
+
+    fn name(&self) -> &'static str {
+        QUEUE
+    }
+
+    async fn claim(&self, limit: i64) -> sqlx::Result<Vec<TenantRow>> {
+        let now = Utc::now();
+        let lease = chrono::Duration::from_std(RETRY).expect("a short lease");
+        schedule::claim_due(&self.0.tenancy.control_db, Work::Purge, now, now + lease, limit).await
+    }
+
+    async fn work(&self, tenant: TenantRow) -> (Outcome, ()) {
+        match purge(&self.0, &tenant).await {
+            Ok(()) => (Outcome::Done, ()),
+            Err(error) => {
+                tracing::warn!(tenant = %tenant.id, slug = tenant.slug, error, "tenant purge failed; tried again later");
+                let lease = chrono::Duration::from_std(RETRY).expect("a short lease");
+                (Outcome::Retry { at: Utc::now() + lease, error }, ())
+            }
+        }
+    }
+}
+
+/// Removes what `tenant` left in the object store and in Redis, then records its deletion
+/// complete.
+pub async fn purge(state: &AppState, tenant: &TenantRow) -> Result<(), String> {
+    let prefix = blob::tenant_prefix(tenant.id);
+    let files = blob::empty_prefix(state.attachments.store.as_ref(), &prefix, false)
+        .await
+        .map_err(|e| format!("its files: {e}"))?;
+    let unanswered = |what: &str| format!("{what}: Redis did not answer");
+    if !state.tenancy.resolver.evict(&tenant.slug).await {
+        return Err(unanswered("its cached resolution"));
+    }
+    if !state.live.versions.remove(tenant.id).await {
+        return Err(unanswered("its change version"));
+    }
+    let budgets = state.gate.limiter.forget_tenant(tenant.id).await.ok_or_else(|| unanswered("its rate limits"))?;
+    let ended = control_schema::deletion::purged(&state.tenancy.control_db, tenant.id)
+        .await
+        .map_err(|e| format!("recording the deletion complete: {e}"))?;
+    tracing::info!(tenant = %tenant.id, slug = tenant.slug, files, budgets, ended, "tenant deletion complete");
+    Ok(())
+}
