@@ -903,6 +903,32 @@ def webhook_results(run):
     }
 
 
+def webhook_trace(run, message_ids):
+    """Where each of `message_ids` stopped on its way to the receiver, from the tenant's database:
+    its outbox row (written, numbered, published), its delivery (state, attempts, next attempt)
+    and every attempt (status, error), with the phase each moment fell in. For the run's kept
+    logs when an event was lost."""
+    if not message_ids:
+        return ""
+    ids = ", ".join(f"'{m}'" for m in message_ids)
+    sections = {
+        "outbox": f"SELECT message_id, id, relay_seq, created_at, published_at, attempts, last_error FROM outbox "
+                  f"WHERE message_id IN ({ids}) ORDER BY id",
+        "deliveries": f"SELECT event_id, id, state, attempts, created_at, updated_at, next_attempt_at "
+                      f"FROM webhook_deliveries WHERE event_id IN ({ids}) ORDER BY created_at",
+        "attempts": f"SELECT d.event_id, a.attempt, a.status_code, a.duration_ms, a.error, a.created_at, "
+                    f"a.next_attempt_at FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id "
+                    f"WHERE d.event_id IN ({ids}) ORDER BY a.id",
+    }
+    out = [f"phases (start time, name): {run.phases}", f"the receiver holds {len(run.hooks.ids())} webhook-ids"]
+    for name, sql in sections.items():
+        try:
+            out.append(f"--- {name}\n{psql(sql, run.tenant_db) or '(no row)'}")
+        except Failure as e:
+            out.append(f"--- {name}: cannot read: {e}")
+    return "\n".join(out) + "\n"
+
+
 FAULT_COLUMNS = [("fault", "fault"), ("down (s)", "down_s"), ("requests", "requests"), ("failed", "failed"),
                  ("failed GETs", "failed_gets"), ("recovery (s)", "recovery_s"), ("tickets", "tickets"),
                  ("lost", "lost"), ("duplicated", "duplicated"), ("redelivered", "redelivered"), ("kills", "kills"),

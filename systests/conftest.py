@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 import pytest
 
@@ -41,13 +42,43 @@ def test_failed(request):
     return lambda: failed(request)
 
 
+# Where a failed run's logs are kept (in the checkout, beside what CI keeps of the run).
+FAILED_RUNS = os.path.join(ROOT, "artifacts", "systests")
+# Of each log, the end at most (a service's log over a full chaos run stays well under it).
+KEPT_BYTES = 20 * 1024 * 1024
+
+
+def keep_logs(name, path):
+    """Copies the logs and reports under `path` (*.log, *.txt, *.json; never a database's files)
+    to a folder of their own under FAILED_RUNS; answers it."""
+    kept = os.path.join(FAILED_RUNS, f"{name}-{time.strftime('%Y%m%dT%H%M%S')}")
+    for folder, _, files in os.walk(path):
+        for file in files:
+            if not file.endswith((".log", ".txt", ".json")):
+                continue
+            source = os.path.join(folder, file)
+            target = os.path.join(kept, os.path.relpath(source, path))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            try:
+                with open(source, "rb") as src, open(target, "wb") as out:
+                    size = os.fstat(src.fileno()).st_size
+                    src.seek(max(0, size - KEPT_BYTES))
+                    shutil.copyfileobj(src, out)
+            except OSError as e:
+                say(f"keeping {source}: {e}")
+    return kept
+
+
 @pytest.fixture
 def work(request):
     """A directory of the test's own, removed at the end (kept with KEEP_LOGS). nginx's workers
-    (nobody, when run as root) and the postgres user read and write in it."""
+    (nobody, when run as root) and the postgres user read and write in it. When the test fails,
+    its logs and reports are kept under artifacts/systests/ first."""
     path = tempfile.mkdtemp(prefix=f"hd-{request.node.name.removeprefix('test_')}-")
     os.chmod(path, 0o755)
     yield path
+    if failed(request):
+        say(f"the failed run's logs are kept in {keep_logs(request.node.name, path)}")
     if os.environ.get("KEEP_LOGS"):
         say(f"logs kept in {path}")
     else:

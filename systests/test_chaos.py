@@ -1,7 +1,9 @@
 """The chaos suite (systests/chaos.py): steady traffic through nginx to two app-api replicas
 while what they stand on fails, one fault after another, each measured; fails when a bound is
 broken. CHAOS_FORM: short (the default, CI) or full; CHAOS_REPORT: the results as JSON too;
-CHAOS_VERBOSE: the services' last lines when it fails."""
+CHAOS_VERBOSE: the services' last lines when it fails. A failed run's logs, its report and, when
+an event's webhook was lost, where each lost event stopped (webhook-trace.txt) are kept under
+artifacts/systests/."""
 
 import json
 import os
@@ -11,7 +13,8 @@ import time
 import pytest
 
 from systests.chaos import (FORMS, MailTraffic, Run, Traffic, all_delivered, bounds, missing_mail, results,
-                            stream_bounds, stream_results, stream_table, streams_caught_up, table, webhook_results)
+                            stream_bounds, stream_results, stream_table, streams_caught_up, table, webhook_results,
+                            webhook_trace)
 from systests.live_platform import Failure, check, say, wait_for
 
 
@@ -83,10 +86,14 @@ def test_chaos(run):
             print(f"  {r['fault']}: {r['mails_duplicated']} mails arrived twice (same Message-ID): accepted by the "
                   f"server before their sender could mark them sent ({r['kills']} processes killed; at most "
                   f"{r['mails_duplicated_bound']})")
-    if os.environ.get("CHAOS_REPORT"):
-        with open(os.environ["CHAOS_REPORT"], "w") as f:
-            json.dump({"form": form_name, **form, "faults": rows, "streams": streams, "webhooks": hooks}, f,
-                      indent=2)
+    # In the run's folder too: kept with its logs when the run fails (systests/conftest.py).
+    report = {"form": form_name, **form, "faults": rows, "streams": streams, "webhooks": hooks}
+    for path in filter(None, [f"{run.work}/chaos-report.json", os.environ.get("CHAOS_REPORT")]):
+        with open(path, "w") as f:
+            json.dump(report, f, indent=2)
+    if hooks["lost"]:
+        with open(f"{run.work}/webhook-trace.txt", "w") as f:
+            f.write(webhook_trace(run, hooks["lost"]))
     broken = bounds(rows) + stream_bounds(streams)
     if hooks["lost"]:
         broken.append(f"webhooks: {len(hooks['lost'])} events never reached the receiver: {hooks['lost'][:5]}")

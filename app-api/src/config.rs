@@ -369,8 +369,12 @@ impl EventsConfig {
             return Err(ConfigError { name: "OUTBOX_SWEEP_SECONDS", problem: "is invalid: must be above 0".into() });
         }
         let batch_size: u16 = env.or("OUTBOX_BATCH_SIZE", 500)?;
-        if batch_size == 0 {
-            return Err(ConfigError { name: "OUTBOX_BATCH_SIZE", problem: "is invalid: must be above 0".into() });
+        // A batch published again must fit in what a live stream remembers (`live::sent`).
+        if batch_size == 0 || i64::from(batch_size) > crate::live::sent::WINDOW {
+            return Err(ConfigError {
+                name: "OUTBOX_BATCH_SIZE",
+                problem: format!("is invalid: must be from 1 to {}", crate::live::sent::WINDOW),
+            });
         }
         let concurrency: usize = env.or("RELAY_CONCURRENCY", 4)?;
         if concurrency == 0 {

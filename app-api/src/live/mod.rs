@@ -14,6 +14,7 @@ pub mod answers;
 pub mod frames;
 pub mod presence;
 pub mod replay;
+pub mod sent;
 pub mod versions;
 
 use std::collections::HashMap;

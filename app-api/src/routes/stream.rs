@@ -3,7 +3,7 @@
 //! a token in the address); ends when the access token expires or its session is revoked (the
 //! client reconnects with a fresh token and `Last-Event-ID`) and when the replica shuts down.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +21,7 @@ use crate::context::TenantContext;
 use crate::infra::Gate;
 use crate::live::frames::{Frame, Watcher};
 use crate::live::replay::{self, Replay};
+use crate::live::sent::Sent;
 use crate::live::{Hub, KEEP_ALIVE, Live, REVOCATION_CHECK, Seat, Signal};
 
 /// What one stream holds while it is open: no database connection.
@@ -33,19 +34,15 @@ struct Open {
     signals: broadcast::Receiver<Signal>,
     closing: watch::Receiver<bool>,
     queued: VecDeque<Event>,
-    /// Ids the replay sent (or read), which the hub may hand over again.
-    replayed: HashSet<i64>,
+    /// The frame ids sent, or read by the replay: the hub may hand some over again (the relay
+    /// published an event again, or the replay read it first).
+    sent: Sent,
     /// When the session's revocation is looked at: one clock for the stream's life, so a busy
     /// stream is checked as often as an idle one.
     revocation: tokio::time::Interval,
-    /// The ids of the frames sent last: an event the relay published twice (it could not mark
-    /// it sent) is sent once.
-    recent: VecDeque<i64>,
     _seat: Seat,
 }
 
-/// Frame ids a stream remembers to drop a republished event.
-const RECENT: usize = 64;
 /// How long a new stream waits for the replica's events queue (bound within milliseconds of
 /// its start; a broker that is down makes the stream open without it, to resynchronise later).
 const QUEUE_WAIT: Duration = Duration::from_secs(3);
@@ -78,16 +75,9 @@ impl Open {
             };
             match signal {
                 Ok(Signal::Frame(frame)) => {
-                    if self.replayed.remove(&frame.id)
-                        || self.recent.contains(&frame.id)
-                        || !frame.visible_to(&self.watcher)
-                    {
+                    if !self.sent.first_time(frame.id) || !frame.visible_to(&self.watcher) {
                         continue;
                     }
-                    if self.recent.len() == RECENT {
-                        self.recent.pop_front();
-                    }
-                    self.recent.push_back(frame.id);
                     self.hub.metrics.frame(frame.name);
                     return Some(frame_event(&frame));
                 }
@@ -140,14 +130,16 @@ pub async fn stream(
     let (viewer, mut db) = access.connect().await?;
     let watcher = Watcher { user: viewer.id, role: viewer.role };
     let mut queued = VecDeque::new();
-    let mut replayed = HashSet::new();
+    let mut sent = Sent::default();
     let last = headers.get("last-event-id").map(|v| v.to_str().unwrap_or("invalid").to_owned());
     if let Some(last) = last {
         let (replay, read) = replay::after(&mut db, &last, &watcher).await?;
         match replay {
             Replay::Frames(frames) => {
                 queued.extend(frames.iter().map(frame_event));
-                replayed.extend(read);
+                for id in read {
+                    sent.first_time(id);
+                }
             }
             Replay::Resync => {
                 hub.metrics.resyncs.inc();
@@ -170,8 +162,7 @@ pub async fn stream(
         expires: tokio::time::Instant::now() + Duration::from_secs(left),
         signals,
         queued,
-        replayed,
-        recent: VecDeque::new(),
+        sent,
         revocation: tokio::time::interval_at(tokio::time::Instant::now() + REVOCATION_CHECK, REVOCATION_CHECK),
         _seat: seat,
     };
