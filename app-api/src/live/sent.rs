@@ -8,8 +8,9 @@
 
 /// How far below the highest number seen a number is still remembered.
 pub const WINDOW: i64 = 1024;
+/// The window's bits, 64 a word.
 const WORDS: usize = 16;
-const _: () = assert!(WORDS as i64 * 64 == WINDOW);
+const _: () = assert!(64 * WORDS as u64 == WINDOW.unsigned_abs());
 
 /// The numbers seen, as a ring of bits indexed by the number modulo `WINDOW`.
 #[derive(Debug, Default)]

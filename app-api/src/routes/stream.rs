@@ -130,7 +130,7 @@ pub async fn stream(
     let (viewer, mut db) = access.connect().await?;
     let watcher = Watcher { user: viewer.id, role: viewer.role };
     let mut queued = VecDeque::new();
-    let mut sent = Sent::default();
+    let mut sent_ids = Sent::default();
     let last = headers.get("last-event-id").map(|v| v.to_str().unwrap_or("invalid").to_owned());
     if let Some(last) = last {
         let (replay, read) = replay::after(&mut db, &last, &watcher).await?;
@@ -138,7 +138,7 @@ pub async fn stream(
             Replay::Frames(frames) => {
                 queued.extend(frames.iter().map(frame_event));
                 for id in read {
-                    sent.first_time(id);
+                    sent_ids.first_time(id);
                 }
             }
             Replay::Resync => {
@@ -162,7 +162,7 @@ pub async fn stream(
         expires: tokio::time::Instant::now() + Duration::from_secs(left),
         signals,
         queued,
-        sent,
+        sent: sent_ids,
         revocation: tokio::time::interval_at(tokio::time::Instant::now() + REVOCATION_CHECK, REVOCATION_CHECK),
         _seat: seat,
     };
