@@ -8,6 +8,10 @@ use shared::config::{
 };
 use shared::crypto::AppPlaneKeys;
 
+/// The largest `OUTBOX_BATCH_SIZE`: a batch published again must fit in what a live stream
+/// remembers to send each frame once (`live::sent::WINDOW`).
+pub const OUTBOX_BATCH_MAX: u16 = 1024;
+
 #[derive(Debug, Clone)]
 pub struct AppConfig {
     pub http: HttpConfig,
@@ -369,11 +373,10 @@ impl EventsConfig {
             return Err(ConfigError { name: "OUTBOX_SWEEP_SECONDS", problem: "is invalid: must be above 0".into() });
         }
         let batch_size: u16 = env.or("OUTBOX_BATCH_SIZE", 500)?;
-        // A batch published again must fit in what a live stream remembers (`live::sent`).
-        if batch_size == 0 || i64::from(batch_size) > crate::live::sent::WINDOW {
+        if batch_size == 0 || batch_size > OUTBOX_BATCH_MAX {
             return Err(ConfigError {
                 name: "OUTBOX_BATCH_SIZE",
-                problem: format!("is invalid: must be from 1 to {}", crate::live::sent::WINDOW),
+                problem: format!("is invalid: must be from 1 to {OUTBOX_BATCH_MAX}"),
             });
         }
         let concurrency: usize = env.or("RELAY_CONCURRENCY", 4)?;

@@ -11,6 +11,7 @@ pub const WINDOW: i64 = 1024;
 /// The window's bits, 64 a word.
 const WORDS: usize = 16;
 const _: () = assert!(64 * WORDS as u64 == WINDOW.unsigned_abs());
+const _: () = assert!(crate::config::OUTBOX_BATCH_MAX as i64 <= WINDOW);
 
 /// The numbers seen, as a ring of bits indexed by the number modulo `WINDOW`.
 #[derive(Debug, Default)]
