@@ -57,16 +57,19 @@ def keep_logs(name, path):
             if not file.endswith((".log", ".txt", ".json")):
                 continue
             source = os.path.join(folder, file)
-            target = os.path.join(kept, os.path.relpath(source, path))
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            try:
-                with open(source, "rb") as src, open(target, "wb") as out:
-                    size = os.fstat(src.fileno()).st_size
-                    src.seek(max(0, size - KEPT_BYTES))
-                    shutil.copyfileobj(src, out)
-            except OSError as e:
-                say(f"keeping {source}: {e}")
+            keep_file(source, os.path.join(kept, os.path.relpath(source, path)))
     return kept
+
+
+def keep_file(source, target):
+    """Copies the end of `source` (KEPT_BYTES at most) to `target`."""
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    try:
+        with open(source, "rb") as src, open(target, "wb") as out:
+            src.seek(max(0, os.fstat(src.fileno()).st_size - KEPT_BYTES))
+            shutil.copyfileobj(src, out)
+    except OSError as e:
+        say(f"keeping {source}: {e}")
 
 
 @pytest.fixture
@@ -89,7 +92,8 @@ def work(request):
 def launch_platform(request):
     """`launch_platform(name, extra_env)`: a Platform, not yet started (its ports are chosen, so a
     caller can name them to what it starts beside it); stopped at the end, its databases, roles
-    and files removed, and its log's last lines printed when the test failed."""
+    and files removed; when the test failed its log's last lines are printed and the log is kept
+    under FAILED_RUNS."""
     made = []
 
     def launch(name, extra_env=None):
@@ -100,6 +104,10 @@ def launch_platform(request):
     for platform in reversed(made):
         if failed(request) and platform.proc is not None:
             print(f"--- the services' last lines ({platform.name})\n{platform.tail(20)}", file=sys.stderr)
+            stamp = time.strftime("%Y%m%dT%H%M%S")
+            kept = os.path.join(FAILED_RUNS, f"{request.node.name}-{stamp}-{platform.name}.log")
+            keep_file(platform.log_path, kept)
+            say(f"its log is kept in {kept}")
         platform.stop()
 
 

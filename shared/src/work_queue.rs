@@ -444,6 +444,14 @@ impl QueueMetrics {
 
     /// Counts one worked item by its outcome's name (`Outcome::name`: a leased queue with
     /// outcomes of its own names the one it comes to).
+    /// Shows `queue`'s attempts of each of `outcomes` (at 0) before any happens, so that an
+    /// alert on them reads a live series from the start.
+    pub fn expect(&self, queue: &str, outcomes: &[&'static str]) {
+        for outcome in outcomes {
+            self.attempts.with_label_values(&[queue, outcome]);
+        }
+    }
+
     pub fn attempt(&self, queue: &str, outcome: &'static str) {
         self.attempts.with_label_values(&[queue, outcome]).inc();
     }
@@ -583,7 +591,9 @@ mod tests {
         metrics.attempt("account_mail", Outcome::Done.name());
         metrics.attempt("account_mail", Outcome::Away { error: "down".into() }.name());
         metrics.backlog("account_mail", Backlog { depth: 4, oldest: Some(at(0)) }, at(1));
+        metrics.expect("tenant_purges", &["retry"]);
         let text = registry.render();
+        assert!(text.contains(r#"work_queue_attempts_total{outcome="retry",queue="tenant_purges"} 0"#), "{text}");
         assert!(text.contains(r#"work_queue_attempts_total{outcome="done",queue="account_mail"} 1"#), "{text}");
         assert!(text.contains(r#"work_queue_attempts_total{outcome="away",queue="account_mail"} 1"#), "{text}");
         assert!(!text.contains(r#"queue="provisioning""#), "{text}");

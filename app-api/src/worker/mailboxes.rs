@@ -15,7 +15,7 @@ use chrono::Utc;
 use control_schema::directory::TenantRow;
 use control_schema::schedule::{self, Work};
 use futures_util::TryStreamExt as _;
-use shared::work_queue::{self, Backlog, Lanes, LeasedQueue, Outcome};
+use shared::work_queue::{Lanes, LeasedQueue, Outcome};
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::mailin::intake::{self, Source};
@@ -35,26 +35,12 @@ const IMAP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Runs the fetcher until `stop`.
 pub async fn run(state: AppState, stop: impl Future<Output = ()> + Send + 'static) {
-    let state = Arc::new(state);
-    super::every(Duration::from_secs(1), stop, super::Stopping::LetsFinish, || {
-        let state = Arc::clone(&state);
-        async move {
-            if let Err(err) = turn(&state).await {
-                tracing::warn!(error = %err, "mailboxes: cannot claim the due tenants");
-            }
-        }
-    })
-    .await;
+    super::drain_schedule(Arc::new(state), Work::Mailbox, Mailboxes, LANES, stop).await;
 }
 
 /// One turn: the due mailboxes fetched; how many were claimed.
 pub async fn turn(state: &Arc<AppState>) -> sqlx::Result<usize> {
-    let queue = Arc::new(Mailboxes(Arc::clone(state)));
-    let drained = work_queue::drain_leased(&queue, LANES, &state.queue_metrics).await?;
-    let now = Utc::now();
-    let due = schedule::due(&state.tenancy.control_db, Work::Mailbox, now).await?;
-    state.queue_metrics.backlog(QUEUE, Backlog { depth: due.tenants, oldest: due.since }, now);
-    Ok(drained.worked.len() + drained.panicked)
+    super::schedule_turn(state, Work::Mailbox, Mailboxes(Arc::clone(state)), LANES).await
 }
 
 /// The mailbox part of the tenants' schedule, as a leased queue: a claimed tenant's mailbox is

@@ -23,6 +23,11 @@ pub mod relay;
 pub mod sav_queue;
 pub mod webhooks;
 
+use std::sync::Arc;
+
+use control_schema::schedule;
+use shared::work_queue::{self, Backlog, Lanes, LeasedQueue};
+
 use self::jobs::Jobs;
 use self::relay::Relay;
 use crate::state::AppState;
@@ -63,6 +68,49 @@ where
         }
     }
     Ok(results)
+}
+
+/// The tenants' schedule (`control_schema::schedule`) as a leased queue of one kind of work:
+/// every second its due tenants are drained (`queue` of `work`, `lanes` at a time) and its
+/// backlog reported, until `stop`.
+pub(crate) async fn drain_schedule<Q>(
+    state: Arc<AppState>,
+    work: schedule::Work,
+    queue: impl Fn(Arc<AppState>) -> Q,
+    lanes: Lanes,
+    stop: impl Future<Output = ()>,
+) where
+    Q: LeasedQueue<Error = sqlx::Error>,
+{
+    every(std::time::Duration::from_secs(1), stop, Stopping::LetsFinish, || {
+        let queue = queue(Arc::clone(&state));
+        let state = Arc::clone(&state);
+        async move {
+            let name = queue.name();
+            if let Err(err) = schedule_turn(&state, work, queue, lanes).await {
+                tracing::warn!(queue = name, error = %err, "cannot claim the due tenants");
+            }
+        }
+    })
+    .await;
+}
+
+/// One turn of `drain_schedule`: how many tenants were claimed.
+pub(crate) async fn schedule_turn<Q>(
+    state: &AppState,
+    work: schedule::Work,
+    queue: Q,
+    lanes: Lanes,
+) -> sqlx::Result<usize>
+where
+    Q: LeasedQueue<Error = sqlx::Error>,
+{
+    let queue = Arc::new(queue);
+    let drained = work_queue::drain_leased(&queue, lanes, &state.queue_metrics).await?;
+    let now = chrono::Utc::now();
+    let due = schedule::due(&state.tenancy.control_db, work, now).await?;
+    state.queue_metrics.backlog(queue.name(), Backlog { depth: due.tenants, oldest: due.since }, now);
+    Ok(drained.worked.len() + drained.panicked)
 }
 
 /// What `stop` does to a run of a periodic job in progress.

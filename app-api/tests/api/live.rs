@@ -262,16 +262,7 @@ async fn a_change_that_commits_late_is_replayed_after_what_was_seen() {
     // A change holds its event's row, uncommitted, while a later change commits and is seen.
     let db = live.platform.tenant_db(&slug).await;
     let mut slow = db.pool.begin().await.unwrap();
-    let late_row: i64 = sqlx::query_scalar(
-        "INSERT INTO outbox (message_id, routing_key, payload)
-         SELECT gen_random_uuid(), routing_key, payload FROM outbox
-          WHERE payload->>'event' = 'TicketCreated' AND (payload->'data'->>'ticket_id')::bigint = $1
-         RETURNING id",
-    )
-    .bind(first)
-    .fetch_one(&mut *slow)
-    .await
-    .unwrap();
+    let late_row = copy_created_event(&mut slow, first).await;
     let second = id(&live.post(&customer, "/v1/tickets", json!({"subject": "Second", "description": "x"})).await);
     let seen = stream.until("ticket.created", second).await;
     let last = seen.last().unwrap().id.clone().unwrap();
@@ -311,16 +302,7 @@ async fn a_batch_rolled_back_after_publishing_keeps_its_numbers() {
     // A change holds its event's row (a copy of the first one's), uncommitted, while a later
     // change commits and is published; that batch's relay dies before marking it.
     let mut slow = db.pool.begin().await.unwrap();
-    let late_row: i64 = sqlx::query_scalar(
-        "INSERT INTO outbox (message_id, routing_key, payload)
-         SELECT gen_random_uuid(), routing_key, payload FROM outbox
-          WHERE payload->>'event' = 'TicketCreated' AND (payload->'data'->>'ticket_id')::bigint = $1
-         RETURNING id",
-    )
-    .bind(first)
-    .fetch_one(&mut *slow)
-    .await
-    .unwrap();
+    let late_row = copy_created_event(&mut slow, first).await;
     let second = id(&live.post(&customer, "/v1/tickets", json!({"subject": "Second", "description": "x"})).await);
     assert_eq!(relay_once(&live.a, &slug, Ending::RollBack).await, 1);
     let second_frame = stream.expect().await;
@@ -355,6 +337,21 @@ async fn a_batch_rolled_back_after_publishing_keeps_its_numbers() {
     let mut again = Stream::open(&live.a, &slug, &customer, second_frame.id.as_deref()).await;
     let replayed = [again.expect().await, again.expect().await];
     assert_eq!(events(&replayed), [("ticket.created".into(), first), ("ticket.created".into(), third)]);
+}
+
+/// A copy of `ticket`'s `TicketCreated` outbox row written in `tx` (a change's event not yet
+/// committed); its row id.
+async fn copy_created_event(tx: &mut sqlx::PgConnection, ticket: i64) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO outbox (message_id, routing_key, payload)
+         SELECT gen_random_uuid(), routing_key, payload FROM outbox
+          WHERE payload->>'event' = 'TicketCreated' AND (payload->'data'->>'ticket_id')::bigint = $1
+         RETURNING id",
+    )
+    .bind(ticket)
+    .fetch_one(tx)
+    .await
+    .unwrap()
 }
 
 /// How a manually driven relay visit ends.
