@@ -158,7 +158,8 @@ pub async fn post_activate(
     platform_transition(&state, access, TenantStatus::Suspended, TenantStatus::Active).await.map(Json)
 }
 
-/// Delete a tenant: it stops serving at once; its database and role are dropped by the worker.
+/// Delete a tenant: it stops serving at once; the worker drops its database and role, then the
+/// tenant plane removes its files and Redis keys, and only then is its status `deleted`.
 #[utoipa::path(delete, path = "/v1/tenants/{slug}", tag = "tenants", params(("slug" = String, Path)), security(("bearer" = [])),
     responses(
         TenantAccess<Live<Owners>>,
