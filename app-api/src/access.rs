@@ -157,7 +157,7 @@ impl<R: Requirement> Access<R> {
         };
         let viewer = Viewer::from_role(self.user_id, row.viewer_role)?;
         row.attachments.retain(|a| !a.is_internal || viewer.sees_internal_notes());
-        let (viewer, ticket) = store::seen(viewer, row.ticket)?;
+        let (viewer, ticket) = store::seen(viewer, row.ticket, row.in_viewer_queues)?;
         R::check(viewer)?;
         Ok(Scoped { viewer, item: Detail { ticket, ..row }, db })
     }
@@ -166,9 +166,9 @@ impl<R: Requirement> Access<R> {
     /// internal file for staff only (404 otherwise).
     pub async fn attachment(&self, id: i64) -> ApiResult<Scoped<Found>> {
         let (viewer, mut db) = self.connect().await?;
-        let found = files::find(&mut db, id)
+        let found = files::find(&mut db, id, viewer.id)
             .await?
-            .filter(|f| viewer.sees(f.ticket_customer, f.ticket_assignee))
+            .filter(|f| viewer.sees(f.ticket_customer, f.ticket_assignee, f.in_viewer_queues))
             .filter(|f| !f.attachment.is_internal || viewer.sees_internal_notes())
             .ok_or_else(|| ApiError::not_found(format!("there is no attachment {id}")))?;
         Ok(Scoped { viewer, item: found, db })

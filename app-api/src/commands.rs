@@ -29,6 +29,7 @@ use crate::sav::tickets::refusal::Refused;
 use crate::sav::tickets::status::Status;
 use crate::sav::tickets::store::{self, NewTicket, Ticket};
 use crate::sav::tickets::{intake, merging, sla_policy};
+use crate::sav::{routing, teams};
 use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
 use crate::tenancy::{Tenancy, TenantDb};
@@ -73,6 +74,8 @@ pub struct Opening {
     pub metadata: serde_json::Value,
     /// Staff only: the customer it is for (default: the caller).
     pub for_customer: Option<Uuid>,
+    /// Staff only: the team whose queue it joins (routed there, `sav::routing`).
+    pub team_id: Option<Uuid>,
 }
 
 /// Why a change was not written: a refusal of the ticket layer, kept as such for callers that act
@@ -139,9 +142,17 @@ pub(crate) struct Work {
     /// The assignee when the write began: the staff a reassignment takes the ticket from hear
     /// of it on the live stream too.
     assigned_before: Option<Uuid>,
+    /// The status and team when the write began (none for a new ticket): what routing and the
+    /// queues' bookkeeping compare with.
+    before: Option<(Status, Option<Uuid>)>,
 }
 
 impl Work {
+    /// The work of a change to `ticket` as it was loaded.
+    pub(crate) fn on(ticket: &Ticket) -> Self {
+        Self { assigned_before: ticket.assigned_to, before: Some((ticket.status, ticket.team_id)), ..Self::default() }
+    }
+
     pub(crate) fn add(&mut self, applied: Option<Applied>) {
         if let Some(applied) = applied {
             self.entries.push(applied.entry);
@@ -302,7 +313,7 @@ impl TicketWriter {
     ) -> Result<(Written, bool), Unwritten> {
         let (viewer, mut ticket) = store::visible(tx, self.user_id, id, true).await?;
         let by = viewer.caller();
-        let mut work = Work { assigned_before: ticket.assigned_to, ..Work::default() };
+        let mut work = Work::on(&ticket);
         let mut added = None;
         for change in changes {
             match change {
@@ -322,11 +333,17 @@ impl TicketWriter {
                 }
                 Change::Edit(edit) => {
                     viewer.require_staff()?;
-                    let acting = Acting { by: Some(viewer.id), actor: by.actor };
+                    if let Some(Some(team)) = edit.team_id {
+                        check_team(tx, team).await?;
+                    }
+                    let acting = Acting::person(viewer.id, by.actor);
                     work.add(lifecycle::edit(&mut ticket, edit, acting, now)?);
                 }
                 Change::Post(post) => added = Some(post_in(tx, viewer, &mut ticket, post, &mut work, now).await?),
             }
+        }
+        if let Some(trigger) = Trigger::of(work.before, work.assigned_before, &ticket) {
+            self.route(tx, &mut ticket, trigger, &mut work, now).await?;
         }
         let hint = finish(tx, self.db.tenant(), &mut ticket, work, now).await?;
         Ok((Written { viewer, ticket, message: added }, hint))
@@ -343,7 +360,12 @@ impl TicketWriter {
             same_category_before: facts.same_category_before,
             chosen_by_staff: opening.priority.filter(|_| viewer.is_staff()),
         });
+        let team_id = opening.team_id.filter(|_| viewer.is_staff());
+        if let Some(team) = team_id {
+            check_team(tx, team).await?;
+        }
         let new = NewTicket {
+            team_id,
             user_id: customer.id,
             subject: opening.subject,
             description: opening.description,
@@ -357,7 +379,10 @@ impl TicketWriter {
             .await?
             .ok_or_else(|| ApiError::internal("five ticket numbers drawn in a row were taken"))?;
         let mut work = Work::default();
-        work.add(Some(lifecycle::opened(&ticket, Acting { by: Some(viewer.id), actor: viewer.actor() }, now)));
+        work.add(Some(lifecycle::opened(&ticket, Acting::person(viewer.id, viewer.actor()), now)));
+        if ticket.team_id.is_some() {
+            self.route(tx, &mut ticket, Trigger::Entered, &mut work, now).await?;
+        }
         let hint = finish(tx, self.db.tenant(), &mut ticket, work, now).await?;
         Ok((Written { viewer, ticket, message: None }, hint))
     }
@@ -395,16 +420,92 @@ impl TicketWriter {
         let moved = merging::move_threads(tx, target.id, source_ids).await?;
         let closing = format!("merged into {}", target.ticket_number);
         for source in &mut sources {
-            let mut work = Work::default();
+            let mut work = Work::on(source);
             work.add(Some(lifecycle::close(source, closing.clone(), now)?));
             finish(tx, self.db.tenant(), source, work, now).await?;
         }
-        let acting = Acting { by: Some(viewer.id), actor: viewer.actor() };
-        let mut work = Work::default();
+        let acting = Acting::person(viewer.id, viewer.actor());
+        let mut work = Work::on(&target);
         work.add(Some(lifecycle::merged(&mut target, &sources, acting, now)));
         finish(tx, self.db.tenant(), &mut target, work, now).await?;
         Ok(((Written { viewer, ticket: target, message: None }, moved), true))
     }
+}
+
+impl TicketWriter {
+    /// Routes `ticket` in its team, in the write's transaction (`sav::routing`): assigns it to the
+    /// member chosen, or leaves it waiting in the queue (or, reopened, with its assignee).
+    async fn route(
+        &self,
+        tx: &mut PgConnection,
+        ticket: &mut Ticket,
+        trigger: Trigger,
+        work: &mut Work,
+        now: DateTime<Utc>,
+    ) -> Result<(), Unwritten> {
+        let Some(team) = ticket.team_id else { return Ok(()) };
+        let Some(rule) = routing::lock_team(tx, team).await? else { return Ok(()) };
+        if !rule.assignment.routes() {
+            return Ok(());
+        }
+        let candidates = routing::candidates(tx, team).await?;
+        let passed_over = match trigger {
+            Trigger::Entered => None,
+            Trigger::Unassigned { from } => Some(from),
+            Trigger::Reopened => {
+                if candidates.iter().any(|c| Some(c.user_id) == ticket.assigned_to) {
+                    // Available and still a member: it stays theirs.
+                    return Ok(());
+                }
+                ticket.assigned_to
+            }
+        };
+        let metrics = &self.events.routing;
+        let mode = rule.assignment.as_str();
+        match routing::choose(rule, &candidates, passed_over) {
+            Some(to) => {
+                work.add(lifecycle::route(ticket, to, now)?);
+                metrics.decided(mode, "assigned");
+            }
+            None if trigger == Trigger::Reopened => metrics.decided(mode, "kept"),
+            None => metrics.decided(mode, "waiting"),
+        }
+        Ok(())
+    }
+}
+
+/// Why a write routes its ticket: it entered a team's queue (created in a team, moved to one),
+/// was taken from its assignee (never given back to them), or was reopened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Trigger {
+    Entered,
+    Unassigned { from: Uuid },
+    Reopened,
+}
+
+impl Trigger {
+    /// The trigger of a change of `ticket` that began in status and team `before` with
+    /// `assigned_before`, if it routes.
+    fn of(before: Option<(Status, Option<Uuid>)>, assigned_before: Option<Uuid>, ticket: &Ticket) -> Option<Self> {
+        let (status_before, team_before) = before?;
+        ticket.team_id?;
+        match (ticket.status, ticket.assigned_to) {
+            (Status::Open, None) => match assigned_before {
+                Some(from) => Some(Self::Unassigned { from }),
+                None => (team_before != ticket.team_id).then_some(Self::Entered),
+            },
+            (Status::InProgress, Some(_)) if status_before == Status::Resolved => Some(Self::Reopened),
+            _ => None,
+        }
+    }
+}
+
+/// The team a ticket is put in must exist in the tenant.
+async fn check_team(tx: &mut PgConnection, team: Uuid) -> ApiResult<()> {
+    if teams::exists(tx, team).await? {
+        return Ok(());
+    }
+    Err(ApiError::invalid(vec![FieldError::new("team_id", "is not a team of this organisation")]))
 }
 
 /// The assignee must be an active staff member of the tenant.
@@ -477,6 +578,31 @@ async fn post_in(
     Ok(message)
 }
 
+/// What a write does to the teams' queues: the assignee's place in the round, the time the
+/// ticket began to wait, and a wake of the teams of a member whose load fell.
+async fn queues(tx: &mut PgConnection, ticket: &mut Ticket, work: &Work, now: DateTime<Utc>) -> sqlx::Result<()> {
+    let (status_before, team_before) = work.before.unzip();
+    if let (Some(team), Some(member)) = (ticket.team_id, ticket.assigned_to)
+        && ticket.assigned_to != work.assigned_before
+    {
+        routing::assigned(tx, team, member).await?;
+    }
+    let waiting = ticket.status == Status::Open && ticket.team_id.is_some();
+    let waited = status_before == Some(Status::Open) && team_before.flatten() == ticket.team_id;
+    ticket.queued_at = match (waiting, waited) {
+        (true, true) => ticket.queued_at.or(Some(now)),
+        (true, false) => Some(now),
+        (false, _) => None,
+    };
+    if let Some(member) = work.assigned_before
+        && status_before == Some(Status::InProgress)
+        && (ticket.status != Status::InProgress || ticket.assigned_to != Some(member))
+    {
+        routing::wake_teams_of(tx, member, now).await?;
+    }
+    Ok(())
+}
+
 /// The end of every ticket write, in its transaction: the history entries (which the SLA clock
 /// reads), the due dates measured again when the clock's inputs changed, the ticket saved, the
 /// events written to the outbox. True when the worker has something to do (events to relay, due
@@ -491,6 +617,7 @@ pub(crate) async fn finish(
     for entry in &work.entries {
         history::record(tx, entry).await?;
     }
+    queues(tx, ticket, &work, now).await?;
     if work.clock_moved {
         store::refresh_sla(tx, ticket, now).await?;
     }
@@ -500,7 +627,7 @@ pub(crate) async fn finish(
     }
     let mut staff: Vec<Uuid> = ticket.assigned_to.into_iter().chain(work.assigned_before).collect();
     staff.dedup();
-    let audience = outbox::Audience { customer: ticket.user_id, staff };
+    let audience = outbox::Audience { customer: ticket.user_id, staff, team: ticket.team_id };
     outbox::enqueue(tx, tenant, now, &work.events, &audience).await?;
     Ok(!work.events.is_empty() || work.clock_moved)
 }

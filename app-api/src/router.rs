@@ -16,7 +16,7 @@ use crate::routes::tickets::{
 };
 use crate::routes::{
     api_keys, channels, control_routes, export, files, inbound, macros, me, notifications, operations, orders, reports,
-    satisfaction, sla_policy, staff, stream, users, webhooks,
+    satisfaction, sla_policy, staff, stream, teams, users, webhooks,
 };
 use crate::state::AppState;
 
@@ -38,6 +38,7 @@ use crate::state::AppState;
         (name = "sla", description = "The tenant's SLA policy: targets per priority and auto-close delays"),
         (name = "notifications", description = "The bell, notification settings, and the one-click unsubscribe of mail"),
         (name = "live", description = "Server-sent events of what the caller may see change"),
+        (name = "teams", description = "Teams and automatic assignment: who takes a team's tickets, and how they are handed out"),
         (name = "macros", description = "Macros: a reply, a status, a priority and an assignment applied in one transaction"),
         (name = "satisfaction", description = "Customers' ratings of resolved tickets, in the portal or from the resolution mail's link"),
         (name = "integrations", description = "API keys (`Authorization: Bearer hdk_...`, scoped) and webhooks signed per Standard Webhooks"),
@@ -69,6 +70,9 @@ pub fn build_router(state: AppState) -> Router {
     // The tenant plane: resolution, token and rate limits before any handler.
     let tenant_plane = OpenApiRouter::new()
         .routes(routes!(me::get_me))
+        .routes(routes!(me::put_availability))
+        .routes(routes!(teams::list_teams, teams::create_team))
+        .routes(routes!(teams::patch_team, teams::delete_team))
         .routes(routes!(notifications::list_notifications))
         .routes(routes!(notifications::mark_read))
         .routes(routes!(notifications::get_preferences, notifications::put_preferences))

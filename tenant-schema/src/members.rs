@@ -46,3 +46,16 @@ pub async fn deactivate(tenant_db: &mut PgConnection, user_id: Uuid) -> sqlx::Re
         .await
         .map(drop)
 }
+
+/// The member signed out of every session: they take no tickets until they say so again. True
+/// when it changed anything.
+pub async fn sign_out(tenant_db: &mut PgConnection, user_id: Uuid) -> sqlx::Result<bool> {
+    let changed = sqlx::query!(
+        "UPDATE users SET available = false, available_changed_at = now(), updated_at = now()
+         WHERE id = $1 AND available",
+        user_id
+    )
+    .execute(tenant_db)
+    .await?;
+    Ok(changed.rows_affected() > 0)
+}

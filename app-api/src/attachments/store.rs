@@ -24,6 +24,8 @@ pub struct Found {
     /// The ticket's customer and assignee, for the visibility rules.
     pub ticket_customer: Uuid,
     pub ticket_assignee: Option<Uuid>,
+    /// Whether the ticket is in no team or in one of the viewer's.
+    pub in_viewer_queues: bool,
     pub ticket_closed: bool,
 }
 
@@ -81,15 +83,18 @@ pub struct Access {
     pub accessed_at: DateTime<Utc>,
 }
 
-/// Attachment `id`, with its ticket's visibility facts.
-pub async fn find(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Found>> {
+/// Attachment `id`, with its ticket's visibility facts for `viewer`.
+pub async fn find(conn: &mut PgConnection, id: i64, viewer: Uuid) -> sqlx::Result<Option<Found>> {
     let row = sqlx::query!(
         r#"SELECT a.id, a.ticket_id, a.message_id, a.original_name, a.mime_type, a.file_size, a.sha256,
                 a.is_internal, a.uploaded_by, a.created_at, a.file_path,
-                t.user_id AS ticket_customer, t.assigned_to AS ticket_assignee, t.status = 'closed' AS "ticket_closed!"
+                t.user_id AS ticket_customer, t.assigned_to AS ticket_assignee, t.status = 'closed' AS "ticket_closed!",
+                (t.team_id IS NULL OR t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $2))
+                  AS "in_viewer_queues!"
            FROM ticket_attachments a JOIN support_tickets t ON t.id = a.ticket_id
            WHERE a.id = $1"#,
         id,
+        viewer,
     )
     .fetch_optional(conn)
     .await?;
@@ -109,6 +114,7 @@ pub async fn find(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Found
         file_path: row.file_path,
         ticket_customer: row.ticket_customer,
         ticket_assignee: row.ticket_assignee,
+        in_viewer_queues: row.in_viewer_queues,
         ticket_closed: row.ticket_closed,
     }))
 }

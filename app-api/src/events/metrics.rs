@@ -228,6 +228,58 @@ impl JobMetrics {
     }
 }
 
+/// What routing decided, and what waits (`sav::routing`): the decisions by the team's mode and
+/// their result, the waiting tickets of every tenant's routed teams and the oldest wait, overall
+/// and in teams where nobody is available (read by the jobs' sweep).
+#[derive(Clone)]
+pub struct RoutingMetrics {
+    decisions: IntCounterVec,
+    pub waiting: IntGauge,
+    pub oldest_wait: Gauge,
+    pub oldest_unstaffed_wait: Gauge,
+}
+
+impl RoutingMetrics {
+    pub const MODES: [&str; 2] = ["round_robin", "least_loaded"];
+    pub const RESULTS: [&str; 3] = ["assigned", "waiting", "kept"];
+
+    pub fn register(registry: &Registry) -> Self {
+        let registrar = Registrar(registry);
+        let decisions = registrar.counter_vec(
+            "routing_decisions_total",
+            "Routing decisions, by the team's mode and result (assigned; waiting: nobody eligible; kept: a \
+             reopened ticket stayed with its assignee)",
+            &["mode", "result"],
+        );
+        for mode in Self::MODES {
+            for result in Self::RESULTS {
+                decisions.with_label_values(&[mode, result]);
+            }
+        }
+        Self {
+            decisions,
+            waiting: registrar.gauge("routing_waiting_tickets", "Tickets waiting in the queues of routed teams"),
+            oldest_wait: registrar.float_gauge(
+                "routing_oldest_wait_seconds",
+                "How long the oldest ticket of a routed team's queue has waited",
+            ),
+            oldest_unstaffed_wait: registrar.float_gauge(
+                "routing_unstaffed_wait_seconds",
+                "How long the oldest ticket has waited in a routed team where nobody is available",
+            ),
+        }
+    }
+
+    pub fn decided(&self, mode: &str, result: &str) {
+        self.decisions.with_label_values(&[mode, result]).inc();
+    }
+
+    /// Decisions so far (for tests and the bench).
+    pub fn decisions(&self, mode: &str, result: &str) -> u64 {
+        self.decisions.with_label_values(&[mode, result]).get()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

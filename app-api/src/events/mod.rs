@@ -14,7 +14,7 @@ use prometheus::Registry;
 pub use outbox::enqueue;
 
 use self::hints::Hints;
-use self::metrics::{ConsumerMetrics, JobMetrics, RelayMetrics};
+use self::metrics::{ConsumerMetrics, JobMetrics, RelayMetrics, RoutingMetrics};
 use self::outlet::Outlet;
 
 /// What the process holds for events: where hints go, the relay's side of the broker (when
@@ -25,6 +25,7 @@ pub struct Events {
     pub metrics: RelayMetrics,
     pub orders: ConsumerMetrics,
     pub jobs: JobMetrics,
+    pub routing: RoutingMetrics,
 }
 
 impl Events {
@@ -43,6 +44,7 @@ impl Events {
             metrics,
             orders: ConsumerMetrics::register(registry),
             jobs: JobMetrics::register(registry),
+            routing: RoutingMetrics::register(registry),
         }
     }
 }

@@ -20,11 +20,15 @@ struct TenantRef<'a> {
 
 /// Who may see an event on the live stream (besides owners and admins, who see every ticket):
 /// the ticket's customer, and the staff it concerns: its assignee, and the one it was just taken
-/// from. An event with no staff named is about the unassigned queue, which every agent sees.
+/// from. An event with no staff named is about an unassigned ticket, which the agents whose
+/// queue it is in see: every agent for a ticket of no team, the team's members otherwise.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Audience {
     pub customer: Uuid,
     pub staff: Vec<Uuid>,
+    /// The ticket's team (absent on events written before teams existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<Uuid>,
 }
 
 #[derive(Serialize)]
@@ -256,7 +260,7 @@ mod tests {
             message_id: Uuid::nil(),
             timestamp: at,
             tenant: TenantRef { id: Uuid::nil(), slug: "acme" },
-            audience: &Audience { customer: Uuid::nil(), staff: vec![Uuid::max()] },
+            audience: &Audience { customer: Uuid::nil(), staff: vec![Uuid::max()], team: None },
         };
         let json = serde_json::to_value(&envelope).unwrap();
         assert_eq!(json["audience"]["staff"][0], Uuid::max().to_string());

@@ -6,7 +6,7 @@
 //! - `ticket.created`: a ticket was opened; `ticket.updated`: its status, assignee, priority or
 //!   SLA changed; `message.added`: its thread grew; `notification`: the person's bell rang.
 //! - Owners and admins see every ticket's frames; agents those of tickets assigned to them (or
-//!   just taken from them) and of the unassigned queue; customers those of their own tickets,
+//!   just taken from them) and of the unassigned tickets of their queues (no team, or theirs); customers those of their own tickets,
 //!   never an internal note's (not its text, which no frame carries, not its existence). A
 //!   notification frame goes to its person alone.
 
@@ -41,10 +41,19 @@ pub struct Frame {
 }
 
 /// Who holds a stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Watcher {
     pub user: Uuid,
     pub role: Role,
+    /// The teams they were a member of when the stream opened.
+    pub teams: Vec<Uuid>,
+}
+
+impl Watcher {
+    /// Whether an unassigned ticket of `team` is in this watcher's queues.
+    pub fn queues(&self, team: Option<Uuid>) -> bool {
+        team.is_none_or(|team| self.teams.contains(&team))
+    }
 }
 
 impl Frame {
@@ -83,9 +92,10 @@ impl Frame {
         }
         match watcher.role {
             Role::Owner | Role::Admin => true,
-            Role::Agent => {
-                self.audience.as_ref().is_some_and(|a| a.staff.is_empty() || a.staff.contains(&watcher.user))
-            }
+            Role::Agent => self
+                .audience
+                .as_ref()
+                .is_some_and(|a| a.staff.contains(&watcher.user) || (a.staff.is_empty() && watcher.queues(a.team))),
             Role::Customer => !self.internal && self.audience.as_ref().is_some_and(|a| a.customer == watcher.user),
             // Keys do not open streams.
             Role::PlatformAdmin | Role::Integration => false,
@@ -121,7 +131,7 @@ mod tests {
     }
 
     fn watcher(user: Uuid, role: Role) -> Watcher {
-        Watcher { user, role }
+        Watcher { user, role, teams: Vec::new() }
     }
 
     #[test]

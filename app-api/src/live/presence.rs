@@ -35,6 +35,8 @@ pub struct Presence {
     pub left: bool,
     /// The ticket's assignee (none: the unassigned queue), whose agents may see it.
     pub assignee: Option<Uuid>,
+    /// The ticket's team: an unassigned ticket of a team is its members' to see.
+    pub team: Option<Uuid>,
 }
 
 impl Presence {
@@ -45,7 +47,7 @@ impl Presence {
         }
         match watcher.role {
             Role::Owner | Role::Admin => true,
-            Role::Agent => self.assignee.is_none_or(|assignee| assignee == watcher.user),
+            Role::Agent => self.assignee.map_or(watcher.queues(self.team), |assignee| assignee == watcher.user),
             Role::Customer | Role::PlatformAdmin | Role::Integration => false,
         }
     }
@@ -108,15 +110,21 @@ mod tests {
             typing: true,
             left: false,
             assignee: Some(agent),
+            team: None,
         };
-        let sees = |user, role| on_ticket.visible_to(&Watcher { user, role });
+        let sees = |user, role| on_ticket.visible_to(&Watcher { user, role, teams: Vec::new() });
         assert!(!sees(me, Role::Agent), "never one's own");
         assert!(sees(agent, Role::Agent), "the assignee");
         assert!(!sees(other_agent, Role::Agent), "an agent who cannot see the ticket");
         assert!(sees(admin, Role::Admin));
         assert!(!sees(customer, Role::Customer), "customers never");
         let queue = Presence { assignee: None, ..on_ticket.clone() };
-        assert!(queue.visible_to(&Watcher { user: other_agent, role: Role::Agent }), "the unassigned queue");
+        let agent_of = |teams| Watcher { user: other_agent, role: Role::Agent, teams };
+        assert!(queue.visible_to(&agent_of(Vec::new())), "the unassigned queue");
+        let team = Uuid::new_v4();
+        let team_queue = Presence { team: Some(team), ..queue.clone() };
+        assert!(team_queue.visible_to(&agent_of(vec![team])), "their team's queue");
+        assert!(!team_queue.visible_to(&agent_of(Vec::new())), "another team's queue");
         assert_eq!(
             on_ticket.data(),
             serde_json::json!({"ticket_id": 7, "user_id": me, "name": "Sam", "typing": true, "left": false, "expires_in": 30})

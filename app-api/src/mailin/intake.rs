@@ -490,6 +490,7 @@ async fn open(
         priority: None,
         metadata: serde_json::json!({ "channel": "email", "inbound_email_id": inbound_id }),
         for_customer: None,
+        team_id: None,
     };
     let mut db = writer.connect().await?;
     let written = writer.open(&mut db, opening).await?;

@@ -1,12 +1,28 @@
-//! `GET /v1/me`: the caller as this tenant knows them. The first endpoint that walks the
+//! `GET /v1/me`: the caller as this tenant knows them; `PUT /v1/me/availability`: whether they take
+//! tickets now (staff). The first endpoint that walks the
 //! whole path: resolve the tenant, verify the token, take a connection from the tenant's pool,
 //! query the tenant's own database.
 
-use axum::Json;
-use shared::error::{ApiError, ApiResult};
+use std::sync::Arc;
 
-use crate::access::{Access, Own};
+use axum::Json;
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use shared::error::{ApiError, ApiResult};
+use shared::http::JsonBody;
+use utoipa::ToSchema;
+
+use crate::access::{Access, Own, Staff};
+use crate::events::Events;
+use crate::sav::routing;
 use crate::sav::users::{self, Me};
+
+/// Whether a staff member takes tickets now.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Availability {
+    pub available: bool,
+}
 
 /// The caller's row in this tenant.
 #[utoipa::path(get, path = "/v1/me", tag = "me", security(("bearer" = [])),
@@ -19,4 +35,26 @@ pub async fn get_me(access: Access<Own>) -> ApiResult<Json<Me>> {
     let mut db = access.own().await?;
     let me = users::active(&mut db, access.user_id()).await?;
     me.map(Json).ok_or_else(|| ApiError::not_found("you are not a member of this tenant (any more)"))
+}
+
+/// Say whether you take tickets now (staff): routing gives tickets only to available members;
+/// becoming available hands you waiting tickets of your teams. Anyone may still assign you by hand.
+#[utoipa::path(put, path = "/v1/me/availability", tag = "me", security(("bearer" = [])), request_body = Availability,
+    responses(
+        (status = 200, description = "Your availability now", body = Availability),
+        Access<Staff>,
+        (status = 400, description = "`validation_failed`: unreadable body, unknown field, wrong type"),
+    ))]
+pub async fn put_availability(
+    access: Access<Staff>,
+    State(events): State<Arc<Events>>,
+    JsonBody(body): JsonBody<Availability>,
+) -> ApiResult<Json<Availability>> {
+    let (viewer, mut db) = access.connect().await?;
+    let available = routing::set_available(&mut db, viewer.id, body.available).await?;
+    if available {
+        // The jobs hand out what waits for them.
+        events.hints.hint(&access.tenant());
+    }
+    Ok(Json(Availability { available }))
 }

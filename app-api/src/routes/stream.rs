@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
+use shared::auth::Role;
 use shared::error::{ApiError, ApiResult};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, watch};
@@ -23,6 +24,7 @@ use crate::live::frames::{Frame, Watcher};
 use crate::live::replay::{self, Replay};
 use crate::live::sent::Sent;
 use crate::live::{Hub, KEEP_ALIVE, Live, REVOCATION_CHECK, Seat, Signal};
+use crate::sav::teams;
 
 /// What one stream holds while it is open: no database connection.
 struct Open {
@@ -128,7 +130,8 @@ pub async fn stream(
     // Still unbound: told to resynchronise once the queue is (or now, if it was meanwhile).
     let resync_now = !bound && hub.opened_unbound();
     let (viewer, mut db) = access.connect().await?;
-    let watcher = Watcher { user: viewer.id, role: viewer.role };
+    let teams = if viewer.role == Role::Agent { teams::of_member(&mut db, viewer.id).await? } else { Vec::new() };
+    let watcher = Watcher { user: viewer.id, role: viewer.role, teams };
     let mut queued = VecDeque::new();
     let mut sent_ids = Sent::default();
     let last = headers.get("last-event-id").map(|v| v.to_str().unwrap_or("invalid").to_owned());

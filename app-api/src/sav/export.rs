@@ -30,14 +30,22 @@ pub struct Profile {
 
 pub async fn profile(conn: &mut PgConnection, person: Uuid) -> sqlx::Result<Option<Profile>> {
     let row = sqlx::query!(
-        r#"SELECT id, email, firstname, lastname, role AS "role: Role", vip, active, created_at, updated_at
+        r#"SELECT id, email, firstname, lastname, role AS "role: Role", vip, available, active, created_at, updated_at
            FROM users WHERE id = $1"#,
         person,
     )
     .fetch_optional(conn)
     .await?;
     Ok(row.map(|r| Profile {
-        member: Me { id: r.id, email: r.email, firstname: r.firstname, lastname: r.lastname, role: r.role, vip: r.vip },
+        member: Me {
+            id: r.id,
+            email: r.email,
+            firstname: r.firstname,
+            lastname: r.lastname,
+            role: r.role,
+            vip: r.vip,
+            available: r.available,
+        },
         active: r.active,
         created_at: r.created_at,
         updated_at: r.updated_at,

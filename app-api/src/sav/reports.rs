@@ -88,7 +88,9 @@ pub async fn sla_summary(conn: &mut PgConnection, viewer: Viewer, now: DateTime<
         StatusPriorityCount,
         r#"SELECT t.status AS "status: Status", t.priority AS "priority: Priority", count(*) AS "count!"
            FROM support_tickets t WHERE t.status <> 'closed'
-             AND ($1::uuid IS NULL OR t.user_id = $1) AND ($2::uuid IS NULL OR t.assigned_to IS NULL OR t.assigned_to = $2)
+             AND ($1::uuid IS NULL OR t.user_id = $1)
+             AND ($2::uuid IS NULL OR t.assigned_to = $2 OR (t.assigned_to IS NULL AND (t.team_id IS NULL
+                  OR t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $2))))
            GROUP BY t.status, t.priority ORDER BY t.status, t.priority"#,
         scope.customer,
         scope.agent,
@@ -153,6 +155,10 @@ pub struct AgentLoad {
     pub resolved: i64,
     /// Tickets assigned and not closed.
     pub total: i64,
+    /// Whether they take tickets now (routing passes them by otherwise).
+    pub available: bool,
+    /// The teams they are a member of.
+    pub team_ids: Vec<Uuid>,
 }
 
 /// Active staff members after `after`, by id, with the tickets assigned to them by status: at
@@ -165,7 +171,8 @@ pub async fn workload(conn: &mut PgConnection, after: Option<Uuid>, limit: i64) 
             count(t.id) FILTER (WHERE t.status = 'in_progress') AS "in_progress!",
             count(t.id) FILTER (WHERE t.status = 'waiting_customer') AS "waiting_customer!",
             count(t.id) FILTER (WHERE t.status = 'resolved') AS "resolved!",
-            count(t.id) AS "total!"
+            count(t.id) AS "total!", u.available,
+            ARRAY(SELECT m.team_id FROM team_members m WHERE m.user_id = u.id ORDER BY m.team_id) AS "team_ids!"
          FROM users u
          LEFT JOIN support_tickets t ON t.assigned_to = u.id AND t.status <> 'closed'
          WHERE u.active AND u.role IN ('owner', 'admin', 'agent') AND ($1::uuid IS NULL OR u.id > $1)

@@ -18,6 +18,8 @@ pub struct Me {
     /// `owner`, `admin`, `agent` or `customer`.
     pub role: Role,
     pub vip: bool,
+    /// Whether they take tickets now (staff; `PUT /v1/me/availability`).
+    pub available: bool,
 }
 
 /// The role of an active member (`None`: not a member, or no longer).
@@ -45,7 +47,8 @@ pub async fn display_name(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Str
 pub async fn active(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Me>> {
     sqlx::query_as!(
         Me,
-        r#"SELECT id, email, firstname, lastname, role AS "role: Role", vip FROM users WHERE id = $1 AND active"#,
+        r#"SELECT id, email, firstname, lastname, role AS "role: Role", vip, available FROM users
+           WHERE id = $1 AND active"#,
         id,
     )
     .fetch_optional(conn)
@@ -78,7 +81,7 @@ pub async fn set_vip(conn: &mut PgConnection, id: Uuid, vip: bool) -> sqlx::Resu
     sqlx::query_as!(
         Me,
         r#"UPDATE users SET vip = $2, updated_at = CASE WHEN vip = $2 THEN updated_at ELSE now() END WHERE id = $1
-           RETURNING id, email, firstname, lastname, role AS "role: Role", vip"#,
+           RETURNING id, email, firstname, lastname, role AS "role: Role", vip, available"#,
         id,
         vip,
     )
@@ -143,13 +146,15 @@ pub struct StaffMember {
     pub email: String,
     /// `owner`, `admin` or `agent`.
     pub role: Role,
+    /// Whether they take tickets now.
+    pub available: bool,
 }
 
 /// A page of the tenant's active staff, by id.
 pub async fn staff_page(conn: &mut PgConnection, after: Option<Uuid>, limit: i64) -> sqlx::Result<Vec<StaffMember>> {
     sqlx::query_as!(
         StaffMember,
-        r#"SELECT id, firstname, lastname, email, role AS "role: Role" FROM users
+        r#"SELECT id, firstname, lastname, email, role AS "role: Role", available FROM users
            WHERE active AND role IN ('owner', 'admin', 'agent') AND ($1::uuid IS NULL OR id > $1)
            ORDER BY id LIMIT $2"#,
         after,

@@ -53,7 +53,7 @@ pub async fn act(
         tx.commit().await?;
         return Ok(None);
     }
-    let mut work = Work::default();
+    let mut work = Work::on(&ticket);
     let acted = match due {
         Due::Response | Due::Resolution => {
             let sla_type = if due == Due::Response { SlaType::Response } else { SlaType::Resolution };

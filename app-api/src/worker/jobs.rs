@@ -71,6 +71,8 @@ impl Reason {
 pub struct Visit {
     pub breaches: usize,
     pub closed: usize,
+    /// Waiting tickets routing handed out.
+    pub routed: usize,
     /// Tickets listed as due that were no longer (changed meanwhile, or acted on elsewhere).
     pub skipped: usize,
     pub failed: usize,
@@ -80,7 +82,7 @@ pub struct Visit {
 
 impl Visit {
     fn acted(&self) -> usize {
-        self.breaches + self.closed
+        self.breaches + self.closed + self.routed
     }
 }
 
@@ -250,7 +252,7 @@ impl Jobs {
                 return Ok(visit);
             }
         }
-        self.act_on_due(&mut conn, tenant, &mut visit).await.map_err(|e| e.to_string())?;
+        self.act_on_due(&mut conn, tenant, &mut visit).await?;
         visit.next_due = self.reschedule(&mut conn, tenant).await.map_err(|e| e.to_string())?;
         if visit.acted() > 0 {
             // The events it wrote are the relay's.
@@ -259,11 +261,16 @@ impl Jobs {
         Ok(visit)
     }
 
-    async fn act_on_due(&self, conn: &mut PgConnection, tenant: &Tenant, visit: &mut Visit) -> sqlx::Result<()> {
+    async fn act_on_due(&self, conn: &mut PgConnection, tenant: &Tenant, visit: &mut Visit) -> Result<(), String> {
         let metrics = &self.state.events.jobs;
+        let routed = super::routing::hand_out(conn, tenant, &self.state.events.routing, self.now()).await;
+        visit.routed += routed.map_err(|e| e.to_string())?;
+        if visit.routed > 0 {
+            self.state.live.versions.bump(tenant.id).await;
+        }
         loop {
             let now = self.now();
-            let due = due::list(conn, now, TICKET_BATCH).await?;
+            let due = due::list(conn, now, TICKET_BATCH).await.map_err(|e| e.to_string())?;
             let mut progressed = false;
             for &(id, kind) in &due {
                 let acted = deadlines::act(conn, tenant, id, kind, now).await;
@@ -332,6 +339,7 @@ impl Jobs {
                 let _permit = limit.acquire_owned().await.expect("never closed");
                 let mut conn = state.tenancy.pools.acquire(&tenant).await.map_err(|e| e.to_string())?;
                 let next = due::next(&mut conn).await.map_err(|e| e.to_string())?;
+                let waiting = crate::sav::routing::waiting(&mut conn).await.map_err(|e| e.to_string())?;
                 drop(conn);
                 // Mail a crash left half read (`mailin`): its original is kept, it is read again.
                 let tenant = Arc::new(tenant);
@@ -342,23 +350,40 @@ impl Jobs {
                         tracing::warn!(tenant = %tenant.id, error = ?err, "jobs sweep: stranded mail not read again");
                     }
                 }
-                Ok::<_, String>((tenant.id, next))
+                Ok::<_, String>((tenant.id, next, waiting))
             });
         }
-        let (mut tenants, mut next) = (Vec::new(), Vec::new());
+        let (mut tenants, mut next, mut waiting) = (Vec::new(), Vec::new(), Vec::new());
         while let Some(joined) = tasks.join_next().await {
             match joined {
-                Ok(Ok((tenant, Some(at)))) => {
-                    tenants.push(tenant);
-                    next.push(at);
+                Ok(Ok((tenant, due, queued))) => {
+                    waiting.push(queued);
+                    if let Some(at) = due {
+                        tenants.push(tenant);
+                        next.push(at);
+                    }
                 }
                 Ok(Err(err)) => tracing::warn!(error = %err, "SAV jobs sweep: cannot read a tenant's next due time"),
-                Ok(Ok((_, None))) | Err(_) => {}
+                Err(_) => {}
             }
         }
+        self.report_waiting(&waiting);
         let brought = schedule::bring_forward(&self.state.tenancy.control_db, Work::Sav, &tenants, &next).await?;
         self.state.events.jobs.sweep.observe(started.elapsed().as_secs_f64());
         Ok(brought)
+    }
+}
+
+impl Jobs {
+    /// The waiting tickets of every tenant's routed teams, as the sweep read them, in the
+    /// routing metrics.
+    fn report_waiting(&self, tenants: &[crate::sav::routing::Waiting]) {
+        let now = self.now();
+        let age = |since: Option<DateTime<Utc>>| since.map_or(0.0, |at| (now - at).as_seconds_f64().max(0.0));
+        let metrics = &self.state.events.routing;
+        metrics.waiting.set(tenants.iter().map(|w| w.tickets).sum());
+        metrics.oldest_wait.set(age(tenants.iter().filter_map(|w| w.oldest).min()));
+        metrics.oldest_unstaffed_wait.set(age(tenants.iter().filter_map(|w| w.oldest_unstaffed).min()));
     }
 }
 

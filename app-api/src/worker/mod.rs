@@ -20,6 +20,7 @@ pub mod orders;
 pub mod orphans;
 pub mod purges;
 pub mod relay;
+pub mod routing;
 pub mod sav_queue;
 pub mod webhooks;
 

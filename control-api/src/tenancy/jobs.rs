@@ -37,6 +37,8 @@ pub enum JobKind {
     Drop,
     /// Mirror one user's membership into the tenant database.
     SyncMember(Uuid),
+    /// One user signed out of every session: unavailable for routing in the tenant.
+    SignOut(Uuid),
 }
 
 impl JobKind {
@@ -49,6 +51,7 @@ impl JobKind {
             ("provision", _) => Some(Self::Provision),
             ("drop", _) => Some(Self::Drop),
             ("sync_member", Some(user)) => Some(Self::SyncMember(user)),
+            ("sign_out", Some(user)) => Some(Self::SignOut(user)),
             _ => None,
         }
     }
@@ -58,6 +61,7 @@ impl JobKind {
             Self::Provision => "provision",
             Self::Drop => "drop",
             Self::SyncMember(_) => "sync_member",
+            Self::SignOut(_) => "sign_out",
         }
     }
 }
@@ -66,8 +70,8 @@ impl JobKind {
 /// provisioning or drop job for a tenant that has one pending is a no-op.
 pub async fn enqueue(conn: &mut PgConnection, tenant_id: Uuid, kind: JobKind) -> sqlx::Result<()> {
     let user_id = match kind {
-        JobKind::SyncMember(user) => Some(user),
-        _ => None,
+        JobKind::SyncMember(user) | JobKind::SignOut(user) => Some(user),
+        JobKind::Provision | JobKind::Drop => None,
     };
     sqlx::query!(
         "INSERT INTO provisioning_jobs (tenant_id, kind, user_id) VALUES ($1, $2, $3)
@@ -89,6 +93,21 @@ pub async fn enqueue_identity(conn: &mut PgConnection, user_id: Uuid) -> sqlx::R
         .await?;
     for tenant_id in tenants {
         enqueue(conn, tenant_id, JobKind::SyncMember(user_id)).await?;
+    }
+    Ok(())
+}
+
+/// Enqueues, in the caller's transaction, what signing out of every session does in each tenant
+/// where the user is staff: they stop taking tickets there.
+pub async fn enqueue_sign_out(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
+    let tenants = sqlx::query_scalar!(
+        "SELECT tenant_id FROM memberships WHERE user_id = $1 AND role IN ('owner', 'admin', 'agent')",
+        user_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for tenant_id in tenants {
+        enqueue(conn, tenant_id, JobKind::SignOut(user_id)).await?;
     }
     Ok(())
 }
@@ -279,21 +298,36 @@ impl Worker {
             JobKind::Provision => self.provisioner.provision(job.tenant_id).await,
             JobKind::Drop => self.provisioner.drop_tenant(job.tenant_id).await,
             JobKind::SyncMember(user) => self.sync_member(job.tenant_id, user).await,
+            JobKind::SignOut(user) => self.sign_out(job.tenant_id, user).await,
         }
     }
 
-    async fn sync_member(&self, tenant_id: Uuid, user_id: Uuid) -> Result<(), ProvisionError> {
+    /// The tenant database of `tenant_id` when it has one to write to (active or suspended).
+    async fn tenant_database(&self, tenant_id: Uuid) -> Result<Option<PgConnection>, ProvisionError> {
         let tenant = self.provisioner.tenant(tenant_id).await?;
-        // Provisioning seeds every member; a deleted tenant has nothing to sync.
+        // Provisioning seeds every member; a deleted tenant has nothing to write.
         match tenant.status {
             TenantStatus::Active | TenantStatus::Suspended => {}
             TenantStatus::Provisioning | TenantStatus::Deleting | TenantStatus::Deleted | TenantStatus::Failed => {
-                return Ok(());
+                return Ok(None);
             }
         }
-        let (Some(cluster_id), Some(database)) = (tenant.cluster_id, tenant.database_name) else { return Ok(()) };
+        let (Some(cluster_id), Some(database)) = (tenant.cluster_id, tenant.database_name) else { return Ok(None) };
         let cluster = self.provisioner.cluster(cluster_id).await?;
-        let mut conn = <PgConnection as sqlx::Connection>::connect_with(&cluster.admin_on(&database)).await?;
+        Ok(Some(<PgConnection as sqlx::Connection>::connect_with(&cluster.admin_on(&database)).await?))
+    }
+
+    async fn sign_out(&self, tenant_id: Uuid, user_id: Uuid) -> Result<(), ProvisionError> {
+        let Some(mut conn) = self.tenant_database(tenant_id).await? else { return Ok(()) };
+        if tenant_schema::members::sign_out(&mut conn, user_id).await? {
+            // Availability shows in the app plane's answers.
+            self.notifier.data_changed(tenant_id).await;
+        }
+        Ok(())
+    }
+
+    async fn sync_member(&self, tenant_id: Uuid, user_id: Uuid) -> Result<(), ProvisionError> {
+        let Some(mut conn) = self.tenant_database(tenant_id).await? else { return Ok(()) };
         match mirror::member(&self.provisioner.control, tenant_id, user_id).await? {
             Some(member) => tenant_schema::members::upsert(&mut conn, &member).await?,
             None => tenant_schema::members::deactivate(&mut conn, user_id).await?,

@@ -32,6 +32,9 @@ pub struct CreateTicket {
     pub metadata: Option<serde_json::Value>,
     /// Staff only: the customer the ticket is for (default: the caller).
     pub user_id: Option<Uuid>,
+    /// Staff only (ignored for customers): the team whose queue it joins; a routed team assigns
+    /// it at once to an available member when one may take it.
+    pub team_id: Option<Uuid>,
 }
 
 /// Open a ticket.
@@ -40,7 +43,7 @@ pub struct CreateTicket {
         (status = 201, description = "Created", body = TicketView),
         (status = 400, description = "`validation_failed`: unreadable body, unknown field, wrong type"),
         (status = 403, description = "`forbidden`: a customer opening a ticket for someone else"),
-        (status = 422, description = "`validation_failed`: field rules"),
+        (status = 422, description = "`validation_failed`: field rules, or `team_id` not a team of this organisation"),
     ))]
 pub async fn create_ticket(
     writer: TicketWriter,
@@ -78,6 +81,7 @@ impl CreateTicket {
                 priority: self.priority,
                 metadata,
                 for_customer: self.user_id,
+                team_id: self.team_id,
             }),
             _ => Err(ApiError::invalid(errors)),
         }

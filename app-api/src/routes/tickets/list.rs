@@ -41,6 +41,8 @@ pub struct TicketFilter {
     pub order_id: Option<i64>,
     /// `true`: only tickets nobody is assigned to; `false`: only assigned ones.
     pub unassigned: Option<bool>,
+    /// A team's id: only its tickets; `none`: only tickets of no team.
+    pub team_id: Option<String>,
     /// Full-text search over subject, description and the thread (web search syntax: words,
     /// "phrases", OR, -not); customers' searches never read internal notes.
     pub q: Option<String>,
@@ -135,6 +137,7 @@ impl TicketFilter {
             priorities: parse_list("priority", self.priority.as_deref(), Priority::parse)?,
             assigned_to: self.assigned_to,
             unassigned: self.unassigned,
+            team: self.team()?,
             category: self.category.as_deref(),
             user_id: self.user_id,
             order_id: self.order_id,
@@ -144,6 +147,21 @@ impl TicketFilter {
             after: page.position()?,
             limit,
         })
+    }
+}
+
+impl TicketFilter {
+    /// `team_id`: `Some(None)` for `none`, a team's id, or a 400 naming the field.
+    #[allow(clippy::option_option, reason = "absent: any team; none: no team; an id: that team")]
+    fn team(&self) -> ApiResult<Option<Option<Uuid>>> {
+        match self.team_id.as_deref() {
+            None => Ok(None),
+            Some("none") => Ok(Some(None)),
+            Some(id) => id
+                .parse::<Uuid>()
+                .map(|id| Some(Some(id)))
+                .map_err(|_| invalid_query(vec![FieldError::new("team_id", "must be a team's id or `none`")])),
+        }
     }
 }
 

@@ -47,6 +47,7 @@ impl OnTicket {
             typing,
             left,
             assignee: ticket.assigned_to,
+            team: ticket.team_id,
         };
         self.live.presence.announce(presence).await;
         Ok(StatusCode::NO_CONTENT)

@@ -1,5 +1,6 @@
-//! `PATCH /v1/tickets/{id}`: staff correct a ticket's subject, category, priority or metadata. A
-//! new priority moves the SLA due dates to its targets.
+//! `PATCH /v1/tickets/{id}`: staff correct a ticket's subject, category, priority or metadata, or
+//! move it to another team. A new priority moves the SLA due dates to its targets; an unassigned
+//! ticket moved into a routed team is assigned there when a member may take it.
 
 use axum::Json;
 use axum::extract::Path;
@@ -31,6 +32,11 @@ pub struct TicketPatch {
     /// Replaces the whole object (at most 16 KiB).
     #[schema(value_type = Option<Object>)]
     pub metadata: Option<serde_json::Value>,
+    /// The team whose queue it is in; `null` takes it out of its team.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<uuid::Uuid>)]
+    #[allow(clippy::option_option, reason = "absent keeps, null clears, a value sets")]
+    pub team_id: Option<Option<uuid::Uuid>>,
 }
 
 /// Change a ticket's fields (staff).
@@ -41,7 +47,7 @@ pub struct TicketPatch {
         (status = 403, description = "`forbidden`: customers"),
         NotFound,
         (status = 409, description = "`ticket_closed`"),
-        (status = 422, description = "`validation_failed`"),
+        (status = 422, description = "`validation_failed`, or `team_id` not a team of this organisation"),
     ))]
 pub async fn patch_ticket(
     writer: TicketWriter,
@@ -57,7 +63,12 @@ pub async fn patch_ticket(
 impl TicketPatch {
     /// The edit this patch asks for, every field checked (422 with each field's error).
     fn checked(self) -> ApiResult<Edit> {
-        if self.subject.is_none() && self.category.is_none() && self.priority.is_none() && self.metadata.is_none() {
+        if self.subject.is_none()
+            && self.category.is_none()
+            && self.priority.is_none()
+            && self.metadata.is_none()
+            && self.team_id.is_none()
+        {
             return Err(ApiError::invalid(vec![FieldError::new("", "name at least one field to change")]));
         }
         let mut errors = Vec::new();
@@ -71,6 +82,7 @@ impl TicketPatch {
             category: category.map(Option::flatten),
             priority: self.priority,
             metadata: metadata.flatten(),
+            team_id: self.team_id,
         })
     }
 }

@@ -3,7 +3,7 @@
 //! The role comes from the tenant's `users` mirror rather than the token, so a removed member or
 //! a changed role takes effect at once instead of when the token expires. Visibility: customers
 //! see their own tickets and public messages; agents see tickets assigned to them and the
-//! unassigned queue; owners and admins see everything, and so do integrations (API keys, which act
+//! unassigned tickets of their teams and of no team (their queues); owners and admins see everything, and so do integrations (API keys, which act
 //! as staff on the routes their scopes open, and are never admins). What a caller may not see
 //! does not exist for them (404).
 
@@ -75,11 +75,12 @@ impl Viewer {
         }
     }
 
-    /// Whether this caller may see a ticket of `customer`, assigned to `assignee`.
-    pub fn sees(self, customer: Uuid, assignee: Option<Uuid>) -> bool {
+    /// Whether this caller may see a ticket of `customer`, assigned to `assignee`, in one of
+    /// their queues or not (`in_queues`: the ticket is in no team, or in one of theirs).
+    pub fn sees(self, customer: Uuid, assignee: Option<Uuid>, in_queues: bool) -> bool {
         match self.role {
             Role::Owner | Role::Admin | Role::Integration => true,
-            Role::Agent => assignee.is_none_or(|a| a == self.id),
+            Role::Agent => assignee.map_or(in_queues, |a| a == self.id),
             Role::Customer | Role::PlatformAdmin => customer == self.id,
         }
     }
@@ -98,7 +99,13 @@ impl Viewer {
         match self.role {
             Role::Owner | Role::Admin | Role::Integration => {}
             Role::Agent => {
-                query.push(" AND (t.assigned_to IS NULL OR t.assigned_to = ").push_bind(self.id).push(")");
+                query
+                    .push(" AND (t.assigned_to = ")
+                    .push_bind(self.id)
+                    .push(" OR (t.assigned_to IS NULL AND (t.team_id IS NULL OR t.team_id IN (")
+                    .push("SELECT m.team_id FROM team_members m WHERE m.user_id = ")
+                    .push_bind(self.id)
+                    .push("))))");
             }
             Role::Customer | Role::PlatformAdmin => {
                 query.push(" AND t.user_id = ").push_bind(self.id);
@@ -113,13 +120,15 @@ impl Viewer {
 }
 
 /// What a caller may see of `support_tickets t`, for a query written once for every role:
-/// `AND ($1::uuid IS NULL OR t.user_id = $1) AND ($2::uuid IS NULL OR t.assigned_to IS NULL OR
-/// t.assigned_to = $2)` with `customer` and `agent` (both null for owners and admins).
+/// `AND ($1::uuid IS NULL OR t.user_id = $1) AND ($2::uuid IS NULL OR t.assigned_to = $2 OR
+/// (t.assigned_to IS NULL AND (t.team_id IS NULL OR t.team_id IN (SELECT m.team_id FROM
+/// team_members m WHERE m.user_id = $2))))` with `customer` and `agent` (both null for owners
+/// and admins).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scope {
     /// Only this customer's tickets.
     pub customer: Option<Uuid>,
-    /// Only the unassigned queue and this agent's tickets.
+    /// Only this agent's tickets and their queues.
     pub agent: Option<Uuid>,
 }
 
@@ -132,11 +141,13 @@ mod tests {
         let (me, other) = (Uuid::now_v7(), Uuid::now_v7());
         let viewer = |role| Viewer { id: me, role };
         let customer = viewer(Role::Customer);
-        assert!(customer.sees(me, Some(other)) && !customer.sees(other, None));
+        assert!(customer.sees(me, Some(other), false) && !customer.sees(other, None, true));
         let agent = viewer(Role::Agent);
-        assert!(agent.sees(other, Some(me)) && agent.sees(other, None) && !agent.sees(other, Some(other)));
+        assert!(agent.sees(other, Some(me), false) && agent.sees(other, None, true));
+        assert!(!agent.sees(other, Some(other), true), "a colleague's ticket");
+        assert!(!agent.sees(other, None, false), "the queue of a team they are not in");
         for admin in [viewer(Role::Admin), viewer(Role::Owner)] {
-            assert!(admin.sees(other, Some(other)));
+            assert!(admin.sees(other, Some(other), false) && admin.sees(other, None, false));
         }
         assert!(!customer.sees_internal_notes() && agent.sees_internal_notes());
         assert!(customer.require_staff().is_err() && agent.require_admin().is_err());
@@ -151,9 +162,12 @@ mod tests {
             for (customer, assignee) in
                 [(me, None), (other, None), (me, Some(other)), (other, Some(me)), (other, Some(other))]
             {
-                let in_scope = scope.customer.is_none_or(|c| c == customer)
-                    && scope.agent.is_none_or(|agent| assignee.is_none_or(|a| a == agent));
-                assert_eq!(in_scope, viewer.sees(customer, assignee), "{role:?} {customer} {assignee:?}");
+                for in_queues in [true, false] {
+                    let in_scope = scope.customer.is_none_or(|c| c == customer)
+                        && scope.agent.is_none_or(|agent| assignee.map_or(in_queues, |a| a == agent));
+                    let sees = viewer.sees(customer, assignee, in_queues);
+                    assert_eq!(in_scope, sees, "{role:?} {customer} {assignee:?} {in_queues}");
+                }
             }
         }
     }

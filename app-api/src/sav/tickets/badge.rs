@@ -251,6 +251,8 @@ mod tests {
             status,
             category: None,
             assigned_to: None,
+            team_id: None,
+            queued_at: None,
             order_id: None,
             metadata: serde_json::Value::Null,
             response_due_at: created + Duration::minutes(60),

@@ -55,7 +55,7 @@ impl Due {
 shared::text_column!(Due, parse);
 
 /// The earliest time anything is due in this tenant, if anything can come due: three probes of
-/// the heads of the partial indexes.
+/// the heads of the partial indexes, and the first team's queue to hand out (`sav::routing`).
 pub async fn next(conn: &mut PgConnection) -> sqlx::Result<Option<DateTime<Utc>>> {
     sqlx::query_scalar!(
         r#"SELECT LEAST(
@@ -63,7 +63,8 @@ pub async fn next(conn: &mut PgConnection) -> sqlx::Result<Option<DateTime<Utc>>
               WHERE status IN ('open', 'in_progress') AND first_response_at IS NULL AND response_breached_at IS NULL),
              (SELECT min(resolution_due_at) FROM support_tickets
               WHERE status IN ('open', 'in_progress') AND resolution_breached_at IS NULL),
-             (SELECT min(auto_close_at) FROM support_tickets WHERE auto_close_at IS NOT NULL)) AS next"#,
+             (SELECT min(auto_close_at) FROM support_tickets WHERE auto_close_at IS NOT NULL),
+             (SELECT min(due_at) FROM routing_wakes)) AS next"#,
     )
     .fetch_one(conn)
     .await

@@ -41,6 +41,21 @@ impl Action {
 
 shared::text_column!(Action, parse);
 
+/// The part of the system that made a change, as history actors name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SystemPart {
+    /// Automatic assignment.
+    Routing,
+}
+
+impl SystemPart {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Routing => "routing",
+        }
+    }
+}
+
 /// One entry of a ticket's history, to record.
 #[derive(Debug)]
 pub struct Entry {
@@ -48,6 +63,8 @@ pub struct Entry {
     /// Who: a person, or none for the system.
     pub actor_id: Option<Uuid>,
     pub actor: Actor,
+    /// For the system: the part of it that made the change, if one has a name.
+    pub system: Option<SystemPart>,
     pub action: Action,
     pub from: Option<Status>,
     pub to: Option<Status>,
@@ -60,8 +77,8 @@ pub struct Entry {
 pub async fn record(conn: &mut PgConnection, entry: &Entry) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO ticket_history (ticket_id, actor_id, actor_kind, action, from_status, to_status, reason, changes,
-            created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            created_at, system_actor)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         entry.ticket_id,
         entry.actor_id,
         entry.actor.as_str(),
@@ -71,6 +88,7 @@ pub async fn record(conn: &mut PgConnection, entry: &Entry) -> sqlx::Result<()> 
         entry.reason,
         &entry.changes,
         entry.at,
+        entry.system.map(SystemPart::as_str),
     )
     .execute(conn)
     .await
@@ -95,7 +113,8 @@ pub struct ActorRef {
     pub kind: ActorType,
     /// The person's or the key's id; null for the system.
     pub id: Option<Uuid>,
-    /// The person's name, or the key's; null for the system.
+    /// The person's name, or the key's; for the system, the part of it that acted (`routing`),
+    /// else null.
     pub name: Option<String>,
 }
 
@@ -129,7 +148,7 @@ pub async fn page(
     let rows = sqlx::query!(
         r#"SELECT h.id, h.actor_id, h.actor_kind AS "actor_kind: Actor", h.action AS "action: Action",
                 h.from_status AS "from_status: Status", h.to_status AS "to_status: Status", h.reason, h.changes,
-                h.created_at, u.role AS "actor_role?", trim(u.firstname || ' ' || u.lastname) AS "actor_name?"
+                h.created_at, h.system_actor, u.role AS "actor_role?", trim(u.firstname || ' ' || u.lastname) AS "actor_name?"
            FROM ticket_history h LEFT JOIN users u ON u.id = h.actor_id
            WHERE h.ticket_id = $1 AND h.id > $2 ORDER BY h.id LIMIT $3"#,
         ticket_id,
@@ -148,7 +167,11 @@ pub async fn page(
             };
             HistoryEntry {
                 id: row.id,
-                actor: ActorRef { kind, id: row.actor_id, name: row.actor_name.filter(|_| row.actor_id.is_some()) },
+                actor: ActorRef {
+                    kind,
+                    id: row.actor_id,
+                    name: if row.actor_id.is_some() { row.actor_name } else { row.system_actor },
+                },
                 actor_id: row.actor_id,
                 actor_kind: row.actor_kind,
                 action: row.action,

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::badge;
 use super::events::{Event, SenderType, SlaType};
-use super::history::{Action, Entry};
+use super::history::{Action, Entry, SystemPart};
 use super::moves::{self, Caller, Plan, Refusal, State};
 use super::priority::Priority;
 use super::refusal::Refused;
@@ -17,15 +17,23 @@ use super::sla::Targets;
 use super::status::{self, Actor, Status};
 use super::store::{self, Ticket};
 
-/// Who makes a change: a person (with the part they play) or the system.
+/// Who makes a change: a person (with the part they play) or the system (and which part of it).
 #[derive(Debug, Clone, Copy)]
 pub struct Acting {
     pub by: Option<Uuid>,
     pub actor: Actor,
+    pub system: Option<SystemPart>,
 }
 
 impl Acting {
-    pub const SYSTEM: Self = Self { by: None, actor: Actor::System };
+    pub const SYSTEM: Self = Self { by: None, actor: Actor::System, system: None };
+    /// Automatic assignment (`sav::routing`).
+    pub const ROUTING: Self = Self { by: None, actor: Actor::System, system: Some(SystemPart::Routing) };
+
+    /// A person, from the side `actor` of the state machine.
+    pub fn person(by: Uuid, actor: Actor) -> Self {
+        Self { by: Some(by), actor, system: None }
+    }
 }
 
 impl State {
@@ -64,6 +72,7 @@ fn entry(ticket: &Ticket, acting: Acting, action: Action, now: DateTime<Utc>) ->
         ticket_id: ticket.id,
         actor_id: acting.by,
         actor: acting.actor,
+        system: acting.system,
         action,
         from: None,
         to: None,
@@ -169,8 +178,15 @@ pub fn assign(
     now: DateTime<Utc>,
 ) -> Result<Option<Applied>, Refused> {
     let plan = moves::assign(&State::of(ticket), to).map_err(|refusal| refused(&refusal, ticket, by))?;
-    let acting = Acting { by: Some(by.id), actor: by.actor };
+    let acting = Acting::person(by.id, by.actor);
     plan.map(|plan| apply(ticket, plan, None, acting, Action::Assigned, now)).transpose()
+}
+
+/// Routing gives the ticket to `to` (a member of its team it chose). `None`: nothing to do.
+pub fn route(ticket: &mut Ticket, to: Uuid, now: DateTime<Utc>) -> Result<Option<Applied>, Refused> {
+    let system = Caller { id: Uuid::nil(), actor: Actor::System };
+    let plan = moves::assign(&State::of(ticket), Some(to)).map_err(|refusal| refused(&refusal, ticket, system))?;
+    plan.map(|plan| apply(ticket, plan, None, Acting::ROUTING, Action::Assigned, now)).transpose()
 }
 
 /// A caller asks for a status.
@@ -182,7 +198,7 @@ pub fn set_status(
     now: DateTime<Utc>,
 ) -> Result<Applied, Refused> {
     let plan = moves::set_status(&State::of(ticket), to, by).map_err(|refusal| refused(&refusal, ticket, by))?;
-    apply(ticket, plan, reason, Acting { by: Some(by.id), actor: by.actor }, Action::StatusChanged, now)
+    apply(ticket, plan, reason, Acting::person(by.id, by.actor), Action::StatusChanged, now)
 }
 
 /// The system closes the ticket (a merge, a delay passed).
@@ -203,6 +219,9 @@ pub struct Edit {
     pub category: Option<Option<String>>,
     pub priority: Option<Priority>,
     pub metadata: Option<serde_json::Value>,
+    /// `Some(None)` takes the ticket out of its team (checked to exist by the caller).
+    #[allow(clippy::option_option, reason = "absent keeps, null clears, a value sets")]
+    pub team_id: Option<Option<Uuid>>,
 }
 
 /// Staff correct fields. `None`: nothing changes.
@@ -224,6 +243,10 @@ pub fn edit(ticket: &mut Ticket, edit: Edit, acting: Acting, now: DateTime<Utc>)
     if let Some(metadata) = edit.metadata.filter(|m| *m != ticket.metadata) {
         changes.insert("metadata".into(), json!([ticket.metadata, metadata]));
         ticket.metadata = metadata;
+    }
+    if let Some(team) = edit.team_id.filter(|t| *t != ticket.team_id) {
+        changes.insert("team_id".into(), json!([ticket.team_id, team]));
+        ticket.team_id = team;
     }
     if changes.is_empty() {
         return Ok(None);
@@ -252,7 +275,7 @@ pub fn message(
     }
     ticket.updated_at = now;
     let plan = moves::message(&State::of(ticket), by.actor).map_err(|refusal| refused(&refusal, ticket, by))?;
-    let acting = Acting { by: Some(by.id), actor: by.actor };
+    let acting = Acting::person(by.id, by.actor);
     let applied = plan.map(|plan| apply(ticket, plan, None, acting, Action::StatusChanged, now)).transpose()?;
     Ok((applied, first_response))
 }

@@ -64,6 +64,9 @@ pub struct Filter<'a> {
     pub assigned_to: Option<Uuid>,
     /// `true`: nobody is assigned; `false`: someone is.
     pub unassigned: Option<bool>,
+    /// `Some(None)`: tickets of no team; `Some(Some(id))`: that team's.
+    #[allow(clippy::option_option, reason = "absent: any team; none: no team; an id: that team")]
+    pub team: Option<Option<Uuid>>,
     pub category: Option<&'a str>,
     /// The customer.
     pub user_id: Option<Uuid>,
@@ -121,6 +124,11 @@ pub fn statement<'a>(viewer: Viewer, filter: &Filter<'a>, now: DateTime<Utc>) ->
     match filter.unassigned {
         Some(true) => query.push(" AND t.assigned_to IS NULL"),
         Some(false) => query.push(" AND t.assigned_to IS NOT NULL"),
+        None => &mut query,
+    };
+    match filter.team {
+        Some(Some(team)) => query.push(" AND t.team_id = ").push_bind(team),
+        Some(None) => query.push(" AND t.team_id IS NULL"),
         None => &mut query,
     };
     if let Some(category) = filter.category {

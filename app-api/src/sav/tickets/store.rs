@@ -35,6 +35,11 @@ pub struct Ticket {
     pub status: Status,
     pub category: Option<String>,
     pub assigned_to: Option<Uuid>,
+    /// The team whose queue it is in (`sav::teams`).
+    pub team_id: Option<Uuid>,
+    /// Since when it waits in its team's queue (open, in a team).
+    #[serde(skip)]
+    pub queued_at: Option<DateTime<Utc>>,
     pub order_id: Option<i64>,
     #[schema(value_type = Object)]
     pub metadata: serde_json::Value,
@@ -80,9 +85,9 @@ macro_rules! ticket_sql {
         $crate::sav::tickets::store::ticket_sql!(@with [$($what)*]
             ["t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority" r#" AS "priority: Priority""#]
             [", t.status" r#" AS "status: Status""#]
-            [", t.category, t.assigned_to, t.order_id, t.metadata, t.response_due_at, t.resolution_due_at, \
+            [", t.category, t.assigned_to, t.team_id, t.order_id, t.metadata, t.response_due_at, t.resolution_due_at, \
               t.first_response_at, t.response_breached_at, t.resolution_breached_at, t.resolved_at, t.closed_at, \
-              t.auto_close_at, t.created_at, t.updated_at, t.sla_version_id"])
+              t.auto_close_at, t.created_at, t.updated_at, t.sla_version_id, t.queued_at"])
     };
 }
 pub(crate) use ticket_sql;
@@ -104,6 +109,7 @@ macro_rules! ticket_of {
             status: $row.status,
             category: $row.category,
             assigned_to: $row.assigned_to,
+            team_id: $row.team_id,
             order_id: $row.order_id,
             metadata: $row.metadata,
             response_due_at: $row.response_due_at,
@@ -117,6 +123,7 @@ macro_rules! ticket_of {
             created_at: $row.created_at,
             updated_at: $row.updated_at,
             sla_version_id: $row.sla_version_id,
+            queued_at: $row.queued_at,
         }
     };
 }
@@ -125,36 +132,43 @@ pub(crate) use ticket_of;
 /// The caller and ticket `id`, if the caller may see it (else `NoTicket`; `NotMember` for a
 /// caller who is not a member), in one round trip; `lock` takes the row lock for a change.
 pub async fn visible(conn: &mut PgConnection, user_id: Uuid, id: i64, lock: bool) -> Result<(Viewer, Ticket), Refused> {
-    // The caller's current role in the mirror comes with the ticket.
+    // The caller's current role in the mirror, and whether the ticket's queue is theirs, come
+    // with the ticket.
     let found = if lock {
         ticket_sql!(query
-            r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role", "#,
+            r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role",
+                 (t.team_id IS NULL OR t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $1))
+                   AS "in_viewer_queues!", "#,
             " FROM support_tickets t WHERE t.id = $2 FOR UPDATE OF t",
             user_id,
             id,
         )
         .fetch_optional(&mut *conn)
         .await?
-        .map(|row| (row.viewer_role, ticket_of!(row)))
+        .map(|row| (row.viewer_role, row.in_viewer_queues, ticket_of!(row)))
     } else {
         ticket_sql!(query
-            r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role", "#,
+            r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role",
+                 (t.team_id IS NULL OR t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $1))
+                   AS "in_viewer_queues!", "#,
             " FROM support_tickets t WHERE t.id = $2",
             user_id,
             id,
         )
         .fetch_optional(&mut *conn)
         .await?
-        .map(|row| (row.viewer_role, ticket_of!(row)))
+        .map(|row| (row.viewer_role, row.in_viewer_queues, ticket_of!(row)))
     };
-    let Some((role, ticket)) = found else { return Err(missing(conn, user_id, id).await) };
-    seen(Viewer::from_role(user_id, role)?, ticket)
+    let Some((role, in_queues, ticket)) = found else { return Err(missing(conn, user_id, id).await) };
+    seen(Viewer::from_role(user_id, role)?, ticket, in_queues)
 }
 
 /// A ticket as `GET /v1/tickets/{id}` shows it, with what the caller needs to be checked.
 pub struct Detail {
     /// The caller's current role in the mirror (`None`: not an active member).
     pub viewer_role: Option<Role>,
+    /// Whether the ticket is in no team or in one of the caller's (`Viewer::sees`).
+    pub in_viewer_queues: bool,
     pub ticket: Ticket,
     /// The targets of the ticket's priority in its SLA policy version.
     pub targets: Targets,
@@ -184,6 +198,8 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
         r#", p.response_minutes AS "response_minutes!", p.resolution_minutes AS "resolution_minutes!",
             h.change_at AS "change_at!", h.change_to AS "change_to!: Vec<Status>",
             t.unread_from_agent, t.unread_from_customer,
+            (t.team_id IS NULL OR t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $1))
+              AS "in_viewer_queues!",
             t.merged_into,
             ARRAY(SELECT s.id FROM support_tickets s WHERE s.merged_into = t.id ORDER BY s.id) AS "merged_from!",
             (SELECT coalesce(json_agg(json_build_object('id', a.id, 'original_name', a.original_name,
@@ -212,6 +228,7 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
         let changes = row.change_at.into_iter().zip(row.change_to).map(|(at, to)| Change { at, to }).collect();
         Detail {
             viewer_role: row.viewer_role,
+            in_viewer_queues: row.in_viewer_queues,
             targets: Targets { response_minutes: row.response_minutes, resolution_minutes: row.resolution_minutes },
             changes,
             unread_from_agent: i64::from(row.unread_from_agent),
@@ -244,9 +261,9 @@ pub async fn missing(conn: &mut PgConnection, user_id: Uuid, id: i64) -> Refused
     }
 }
 
-/// The ticket if `viewer` may see it.
-pub fn seen(viewer: Viewer, ticket: Ticket) -> Result<(Viewer, Ticket), Refused> {
-    if viewer.sees(ticket.user_id, ticket.assigned_to) {
+/// The ticket if `viewer` may see it (`in_queues`: it is in no team or in one of theirs).
+pub fn seen(viewer: Viewer, ticket: Ticket, in_queues: bool) -> Result<(Viewer, Ticket), Refused> {
+    if viewer.sees(ticket.user_id, ticket.assigned_to, in_queues) {
         Ok((viewer, ticket))
     } else {
         Err(Refused::NoTicket(ticket.id))
@@ -289,6 +306,7 @@ pub struct NewTicket {
     pub category: Option<String>,
     pub order_id: Option<i64>,
     pub metadata: serde_json::Value,
+    pub team_id: Option<Uuid>,
 }
 
 /// Crockford's base 32: no I, L, O or U to misread.
@@ -314,8 +332,8 @@ pub async fn insert(
     for _ in 0..5 {
         let inserted = ticket_sql!(query
             "INSERT INTO support_tickets AS t (ticket_number, user_id, subject, description, priority, category,
-                order_id, metadata, response_due_at, resolution_due_at, created_at, updated_at, sla_version_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)
+                order_id, metadata, response_due_at, resolution_due_at, created_at, updated_at, sla_version_id, team_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13)
              ON CONFLICT (ticket_number) DO NOTHING
              RETURNING ",
             "",
@@ -331,6 +349,7 @@ pub async fn insert(
             started.resolution_due_at,
             now,
             policy.id,
+            new.team_id,
         )
         .fetch_optional(&mut *conn)
         .await?;
@@ -365,7 +384,7 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
     sqlx::query!(
         "UPDATE support_tickets SET subject = $2, priority = $3, status = $4, category = $5, assigned_to = $6,
             metadata = $7, response_due_at = $8, resolution_due_at = $9, first_response_at = $10, resolved_at = $11,
-            closed_at = $12, updated_at = $13, auto_close_at = $17,
+            closed_at = $12, updated_at = $13, auto_close_at = $17, team_id = $20, queued_at = $21,
             response_breached_at = coalesce(response_breached_at, $18),
             resolution_breached_at = coalesce(resolution_breached_at, $19),
             thread_staff = CASE WHEN $14::text IS NULL OR pg_column_size(thread_staff) > $16 THEN thread_staff
@@ -392,6 +411,8 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
         ticket.auto_close_at,
         ticket.response_breached_at,
         ticket.resolution_breached_at,
+        ticket.team_id,
+        ticket.queued_at,
     )
     .execute(conn)
     .await

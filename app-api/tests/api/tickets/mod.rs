@@ -17,6 +17,7 @@ mod merge;
 mod messages;
 pub mod outbox;
 mod priority;
+mod routing;
 mod sla_policy;
 mod standing;
 mod visibility;

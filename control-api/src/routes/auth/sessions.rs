@@ -12,6 +12,7 @@ use crate::identity::audit::Action;
 use crate::identity::sessions::{self, Scope, SessionView};
 use crate::routes::{Actor, Caller};
 use crate::state::AppState;
+use crate::tenancy::jobs;
 
 /// The caller's open sessions, newest first, across every tenant.
 #[utoipa::path(get, path = "/v1/auth/sessions", tag = "auth", params(PageParams), security(("bearer" = [])),
@@ -66,6 +67,8 @@ pub async fn post_logout_all(State(state): State<AppState>, actor: Actor) -> Api
     let revoked = sessions::revoke_user(&mut tx, actor.claims.sub, Scope::All, "logout_all").await?;
     let details = serde_json::json!({ "sessions": revoked.len() });
     actor.record(&mut tx, Action::LogoutAll, details).await?;
+    // Nobody is left signed in to take tickets.
+    jobs::enqueue_sign_out(&mut tx, actor.claims.sub).await?;
     tx.commit().await?;
     state.notifier.sessions_revoked(&revoked).await;
     Ok(StatusCode::NO_CONTENT)
