@@ -17,6 +17,7 @@
 #   scripts/bench.sh webhooks --tickets 500 --burst 1000   # commit to first attempt; a slow receiver beside a fast one
 #   scripts/bench.sh mail-in --customers 50 --mails 2000 --clients 8   # corpus parse rate; posted mail to visible message
 #   scripts/bench.sh macros --tickets 1000 --concurrency 8   # a macro applied against the same message posted alone
+#   scripts/bench.sh routing --tickets 1000 --queue 2000 --concurrency 8   # creation into a routed team against none; decisions with 50 agents
 #   scripts/bench.sh zipf --tenants 1000 --largest 3000 --concurrency 32 --seconds 10   # many tenants on skewed traffic
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,4 +55,5 @@ fi
 "$bench" webhooks --tickets 500 --burst 1000
 "$bench" mail-in --customers 50 --mails 2000 --clients 8
 "$bench" macros --tickets 1000 --concurrency 8
+"$bench" routing --tickets 1000 --queue 2000 --concurrency 8
 "$bench" zipf --tenants 1000 --largest 3000 --concurrency 32 --seconds 10

@@ -132,6 +132,19 @@ DASHBOARDS = {
         ts("Tenants visited by the SAV jobs", [(
             f"sum by (reason, outcome) (rate(sav_job_visits_total[{RI}]))", "{{reason}} {{outcome}}")], "ops"),
         ts("Due tickets the jobs could not act on", [(f"sum(increase(sav_job_failures_total[{RI}]))", "failures")]),
+        row("Teams and routing"),
+        ts("Routing decisions by mode and result", [(
+            f"sum by (mode, result) (rate(routing_decisions_total[{RI}]))", "{{mode}} {{result}}")], "ops"),
+        ts("Tickets waiting in routed teams' queues", [("max(routing_waiting_tickets)", "waiting")]),
+        ts("Oldest wait in a routed team's queue", [
+            ("max(routing_oldest_wait_seconds)", "any team"),
+            ("max(routing_unstaffed_wait_seconds)", "a team nobody staffs")], "s"),
+        text("Reading the routing panels", "`assigned`: a member took the ticket in the write's transaction or "
+             "when the jobs handed a queue out; `waiting`: nobody was available below the cap, the ticket waits "
+             "in its team's queue; `kept`: a reopened ticket stayed with its assignee. The waits are read by the "
+             "jobs' sweep (every `SLA_SWEEP_SECONDS`) over every tenant; which team waits is the tenant's own "
+             "answer (`GET /v1/tickets?team_id=...&status=open`, `GET /v1/agents/workload`). "
+             "`HelpdesklyTeamQueueUnstaffed` fires after a ticket waited 30 minutes where nobody is available."),
     ]),
     "helpdeskly-events": ("Helpdeskly / Events and jobs", ["helpdeskly"], [
         row("Outbox"),

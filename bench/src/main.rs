@@ -27,6 +27,7 @@ mod macros;
 mod mail;
 mod mail_in;
 mod platform;
+mod routing;
 mod sav_ops;
 mod stats;
 mod tickets;
@@ -177,6 +178,18 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         sweep_seconds: u64,
     },
+    /// Ticket creation into a routed team against creation without a team, and routing decisions
+    /// per second with 50 agents.
+    Routing {
+        /// Tickets each round creates, into the team and without one.
+        #[arg(long, default_value_t = 1_000)]
+        tickets: usize,
+        /// Waiting tickets the team of 50 hands out.
+        #[arg(long, default_value_t = 2_000)]
+        queue: usize,
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+    },
     /// A macro applied (message, status, priority, assignment) against posting the same message
     /// alone: each a second at the same concurrency, and their latencies.
     Macros {
@@ -255,6 +268,7 @@ fn main() {
             }
             Command::SavOps { tickets } => sav_ops::run(tickets).await,
             Command::Macros { tickets, concurrency } => macros::run(tickets, concurrency).await,
+            Command::Routing { tickets, queue, concurrency } => routing::run(tickets, queue, concurrency).await,
             Command::Zipf { tenants, largest, concurrency, seconds, budget, pools, sweep_seconds } => {
                 let options = zipf::Options { tenants, largest, concurrency, seconds, budget, pools, sweep_seconds };
                 zipf::run(&options).await;

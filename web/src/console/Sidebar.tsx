@@ -1,15 +1,20 @@
-//! The console's sidebar, the day's work: the queues with how many tickets each holds, the saved
-//! filters, the dashboard (owners and admins), and the way into the settings area.
+//! The console's sidebar, the day's work: the queues with how many tickets each holds, the queues
+//! of the caller's teams (every team's for owners and admins) with how many tickets wait there to
+//! be taken, the saved filters, the dashboard (owners and admins), and the way into the settings
+//! area.
 
+import type { Team } from '../data/teams';
 import { t, tn, type MessageKey } from '../i18n';
 import type { Location } from '../router/router';
 import { useMember } from '../tenant/member';
 import { NavGroup, NavLink } from '../ui/SideNav';
 import { countText, useQueueCount, type QueueCount } from './queue/counts';
 import { useSaved } from './queue/useSaved';
-import { DEFAULT_STATE, VIEWS, parseQueue, queueHref, ticketQuery, type ViewId } from './queue/views';
+import { DEFAULT_STATE, VIEWS, parseQueue, queueHref, teamQueue, ticketQuery, type ViewId } from './queue/views';
 import { isAdmin } from './roles';
 import { inSettings, settingsHome } from './settings';
+import { queuedTeams } from './teams';
+import { useTeams } from './useTeams';
 
 const VIEW_LABEL: Record<ViewId, MessageKey> = {
   mine: 'console.view.mine',
@@ -21,12 +26,16 @@ export function Sidebar({ location }: { location: Location }) {
   const { member } = useMember();
   const admin = isAdmin(member.role);
   const saved = useSaved(admin);
+  const teams = queuedTeams(useTeams().data ?? [], member.id, admin);
   const { path } = location;
-  // The queue shown: its address is that of a view, of a saved filter, or a view filtered further.
+  // The queue shown: its address is that of a view, of a saved filter, of a team's queue, or one
+  // of them filtered further.
   const queue = path === '/' ? parseQueue(location.query, admin) : null;
   const here = queue ? queueHref(queue) : null;
   const savedHere = saved.filters.some((filter) => queueHref(filter.state) === here);
-  const viewCurrent = (view: ViewId, href: string) => (href === here ? 'page' : queue?.view === view && !savedHere ? 'true' : undefined);
+  const teamHere = teams.some((team) => team.id === queue?.team);
+  const viewCurrent = (view: ViewId, href: string) => (href === here ? 'page' : queue?.view === view && !savedHere && !teamHere ? 'true' : undefined);
+  const teamCurrent = (team: Team, href: string) => (href === here ? 'page' : queue?.team === team.id && !savedHere ? 'true' : undefined);
   const settings = settingsHome(member.role);
 
   return (
@@ -37,7 +46,15 @@ export function Sidebar({ location }: { location: Location }) {
           return <QueueLink key={view} view={view} me={member.id} href={href} current={viewCurrent(view, href)} />;
         })}
       </NavGroup>
-      {/* Team queues and shared views join here, each a NavGroup of links with their counts. */}
+      {teams.length ? (
+        <NavGroup label={t('teams.nav.queues')}>
+          {teams.map((team) => {
+            const href = queueHref(teamQueue(team.id));
+            return <TeamQueueLink key={team.id} team={team} me={member.id} href={href} current={teamCurrent(team, href)} />;
+          })}
+        </NavGroup>
+      ) : null}
+      {/* Shared views join here, a NavGroup of links with their counts. */}
       {saved.filters.length ? (
         <NavGroup label={t('console.saved.title')}>
           {saved.filters.map((filter) => {
@@ -84,6 +101,18 @@ function QueueLink({ view, me, href, current }: { view: ViewId; me: string; href
   return (
     <NavLink href={href} current={current} label={count.data ? `${label}, ${countWords(count.data)}` : undefined}>
       <span class="side-text">{label}</span>
+      {count.data ? <span class="side-count">{countText(count.data)}</span> : null}
+    </NavLink>
+  );
+}
+
+/** A team's queue: the tickets waiting there for someone ("Billing, 3 to assign"). */
+function TeamQueueLink({ team, me, href, current }: { team: Team; me: string; href: string; current: 'page' | 'true' | undefined }) {
+  const count = useQueueCount(ticketQuery(teamQueue(team.id), me));
+  const words = count.data ? (count.data.more ? t('teams.nav.count_more', { count: count.data.count }) : tn('teams.nav.count', count.data.count)) : null;
+  return (
+    <NavLink href={href} current={current} label={words ? `${team.name}, ${words}` : undefined}>
+      <span class="side-text">{team.name}</span>
       {count.data ? <span class="side-count">{countText(count.data)}</span> : null}
     </NavLink>
   );

@@ -1,8 +1,9 @@
-//! The staff console (agents, admins, owners): the queues and tickets, and for owners and admins
-//! the dashboard, in the sidebar (`Sidebar.tsx`); the settings area (`settings.tsx`): the
-//! quarantine of received mail for everyone on the staff; the team, the macros, the
-//! organisation's settings, the SLA policy, the integrations and the mailbox for owners and
-//! admins.
+//! The staff console (agents, admins, owners): the queues and tickets, the team queues, and for
+//! owners and admins the dashboard, in the sidebar (`Sidebar.tsx`); the settings area
+//! (`settings.tsx`): the quarantine of received mail for everyone on the staff; the team, the
+//! macros, the SLA policy, the teams, the organisation's settings, the integrations and the
+//! mailbox for owners and admins. In the header, the switch saying whether one takes tickets now
+//! (`Availability.tsx`).
 
 import type { ComponentChildren } from 'preact';
 import { useLocation } from '../router/router';
@@ -10,6 +11,7 @@ import type { Area } from '../tenant/area';
 import { useMember } from '../tenant/member';
 import { NotFoundPage } from '../ui/NotFoundPage';
 import { DashboardPage } from './admin/DashboardPage';
+import { AvailabilitySwitch } from './Availability';
 import { PeopleProvider } from './people';
 import { QueuePage } from './queue/QueuePage';
 import { isAdmin } from './roles';
@@ -43,4 +45,5 @@ export const consoleArea: Area = {
     ...SETTINGS_PAGES.map((page) => ({ path: page.path, render: () => <Console><SettingsArea page={page} /></Console> })),
   ],
   sidebar: (location) => <Sidebar location={location} />,
+  tools: () => <AvailabilitySwitch />,
 };

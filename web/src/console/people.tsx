@@ -17,6 +17,8 @@ export interface Person {
   /** Unknown for an assignee named by a ticket only. */
   email?: string;
   role?: string;
+  /** Whether they take tickets now (staff, from the team list). */
+  available?: boolean;
 }
 
 export interface People {
@@ -82,7 +84,7 @@ export function fullName(person: { firstname: string; lastname: string }): strin
 }
 
 function staffPerson(m: StaffMember): Person {
-  return { id: m.id, name: displayName(m), email: m.email, role: m.role };
+  return { id: m.id, name: displayName(m), email: m.email, role: m.role, available: m.available };
 }
 
 function toPerson(m: MemberView): Person {

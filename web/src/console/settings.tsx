@@ -16,6 +16,7 @@ import { MailboxPage } from './admin/MailboxPage';
 import { OrganisationPage } from './admin/OrganisationPage';
 import { SlaPolicyPage } from './admin/SlaPolicyPage';
 import { TeamPage } from './admin/TeamPage';
+import { TeamsPage } from './admin/TeamsPage';
 import { QuarantinePage } from './inbound/QuarantinePage';
 import { isAdmin } from './roles';
 
@@ -45,6 +46,7 @@ const GROUPS: { label: MessageKey; pages: SettingsPage[] }[] = [
     pages: [
       { path: '/admin/macros', label: 'console.nav.macros', adminOnly: true, render: () => <MacrosPage /> },
       { path: '/admin/sla', label: 'console.nav.sla', adminOnly: true, render: () => <SlaPolicyPage /> },
+      { path: '/admin/teams', label: 'teams.nav.settings', adminOnly: true, render: () => <TeamsPage /> },
     ],
   },
   {

@@ -34,6 +34,7 @@ const KNOWN = [
   'limit_reached',
   'endpoint_disabled',
   'macro_name_taken',
+  'team_name_taken',
   'already_rated',
   'not_resolved',
   'network_error',

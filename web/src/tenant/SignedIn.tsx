@@ -69,6 +69,7 @@ export function SignedIn({ slug, place, location, userId, emailUnconfirmed }: { 
         tools={
           <>
             <LiveStatus />
+            {area.tools?.()}
             <Bell />
           </>
         }

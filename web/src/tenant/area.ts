@@ -13,4 +13,7 @@ export interface Area {
   /** A sidebar instead (the console's queues, views and areas): the "Main" navigation's content
    * on this page, rendered where the signed-in member is known (`useMember`). */
   sidebar?: (location: Location) => ComponentChildren;
+  /** What the area adds to the header's tools, rendered where the member is known (the
+   * console: whether one takes tickets now). */
+  tools?: () => ComponentChildren;
 }

@@ -10,6 +10,7 @@ import { required } from '../../ui/validate';
 import { Notice } from '../../ui/status';
 import { STATUS_LABEL } from '../../tickets/badges';
 import { usePeople } from '../people';
+import type { Team } from '../../data/teams';
 import type { Saved } from './useSaved';
 import { PRIORITIES, SLA_FILTERS, SORTS, STATUS_FILTERS, type QueueState, type SlaFilter, type Sort, type StatusFilter } from './views';
 import type { MessageKey } from '../../i18n';
@@ -23,7 +24,7 @@ function statusLabel(filter: StatusFilter): string {
   return t(STATUS_LABEL[filter]);
 }
 
-export function FilterBar({ state, admin, onChange, saved }: { state: QueueState; admin: boolean; onChange: (next: QueueState) => void; saved: Saved }) {
+export function FilterBar({ state, admin, onChange, saved, teams }: { state: QueueState; admin: boolean; onChange: (next: QueueState) => void; saved: Saved; teams: Team[] }) {
   const people = usePeople();
   const [q, setQ] = useState(state.q);
   useEffect(() => setQ(state.q), [state.q]);
@@ -86,6 +87,21 @@ export function FilterBar({ state, admin, onChange, saved }: { state: QueueState
           onValue={(v) => onChange({ ...state, sort: v as Sort })}
           options={SORTS.map((s) => ({ value: s, label: t(SORT_LABEL[s]) }))}
         />
+        {teams.length || state.team ? (
+          <SelectField
+            label={t('teams.filter.label')}
+            name="team_id"
+            value={state.team}
+            onValue={(v) => onChange({ ...state, team: v })}
+            options={[
+              { value: '', label: t('teams.filter.any') },
+              { value: 'none', label: t('teams.filter.none') },
+              ...teams.map((team) => ({ value: team.id, label: team.name })),
+              // A team not (or no longer) known here stays chosen as it is in the address.
+              ...(state.team && state.team !== 'none' && !teams.some((team) => team.id === state.team) ? [{ value: state.team, label: t('teams.ticket.unknown') }] : []),
+            ]}
+          />
+        ) : null}
         {admin && state.view === 'all' ? (
           <SelectField
             label={t('console.filter.assignee')}

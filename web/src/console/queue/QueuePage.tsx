@@ -1,6 +1,7 @@
 //! The queue: my tickets, the unassigned ones, all of them (owners and admins), each titled by
-//! its name (the sidebar leads to them and to the saved filters); search and filters in the
-//! address; live without a reload; j/k/Enter/r/e from the keyboard.
+//! its name, and a team's (its unassigned tickets; the sidebar leads to them and to the saved
+//! filters); search and filters in the address; live without a reload; j/k/Enter/r/e from the
+//! keyboard.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ticketListChanged } from '../../data/live';
@@ -18,6 +19,7 @@ import { ShortcutsButton, ShortcutsHelp } from '../ShortcutsHelp';
 import { useShortcuts } from '../keyboard';
 import { isAdmin } from '../roles';
 import { useNow } from '../useNow';
+import { useTeams, useTeamsById } from '../useTeams';
 import { FilterBar } from './FilterBar';
 import { QueueRow } from './QueueRow';
 import { useSaved } from './useSaved';
@@ -33,6 +35,13 @@ const EMPTY: Record<QueueState['view'], MessageKey> = {
   mine: 'console.queue.empty.mine',
   unassigned: 'console.queue.empty.unassigned',
   all: 'console.queue.empty.all',
+};
+
+/** A team's view of the queue, titled with the team's name. */
+const TEAM_TITLE: Record<QueueState['view'], MessageKey> = {
+  mine: 'teams.queue.title.mine',
+  unassigned: 'teams.queue.title.unassigned',
+  all: 'teams.queue.title.all',
 };
 
 /** A queue that stays current: its head read again (with the last ETag) when the live stream
@@ -61,6 +70,9 @@ export function QueuePage({ query }: { query: URLSearchParams }) {
   lastQueue = here;
   const queue = useQueue(ticketQuery(state, member.id));
   const saved = useSaved(admin);
+  const teams = useTeams();
+  const teamsById = useTeamsById(teams.data);
+  const team = teamsById.get(state.team);
   const now = useNow();
   // Nothing is selected until the keyboard (j, k) or focus picks a ticket.
   const [selected, setSelected] = useState<number | null>(null);
@@ -102,8 +114,8 @@ export function QueuePage({ query }: { query: URLSearchParams }) {
   const loadMore = () => void more.run(queue.loadMore);
 
   return (
-    <Page title={t(TITLE[state.view])} actions={<ShortcutsButton onOpen={() => setHelp(true)} />}>
-      <FilterBar state={state} admin={admin} onChange={change} saved={saved} />
+    <Page title={team ? t(TEAM_TITLE[state.view], { team: team.name }) : t(TITLE[state.view])} actions={<ShortcutsButton onOpen={() => setHelp(true)} />}>
+      <FilterBar state={state} admin={admin} onChange={change} saved={saved} teams={teams.data ?? []} />
       <ErrorAlert error={resolving.error} />
       <div class="queue-status" role="status">
         {queue.listing ? <span>{tn('console.queue.count', tickets.length)}</span> : null}
@@ -111,11 +123,18 @@ export function QueuePage({ query }: { query: URLSearchParams }) {
         {notice ? <span> {notice}</span> : null}
         {queue.stale ? <span> {t('console.live.paused', { reason: describeProblem(queue.stale) })}</span> : null}
       </div>
-      <Loaded resource={queue} empty={(l) => l.items.length === 0 && t(EMPTY[state.view])}>
+      <Loaded resource={queue} empty={(l) => l.items.length === 0 && (team && state.view === 'unassigned' ? t('teams.queue.empty', { team: team.name }) : t(EMPTY[state.view]))}>
         {() => (
           <ul class="ticket-list" ref={list} aria-busy={queue.loading ? 'true' : undefined} aria-label={t('console.queue.list')}>
             {tickets.map((ticket, index) => (
-              <QueueRow key={ticket.id} ticket={ticket} now={now} selected={index === selected} onFocus={() => setSelected(index)} />
+              <QueueRow
+                key={ticket.id}
+                ticket={ticket}
+                now={now}
+                selected={index === selected}
+                onFocus={() => setSelected(index)}
+                team={ticket.team_id ? teamsById.get(ticket.team_id)?.name : undefined}
+              />
             ))}
           </ul>
         )}

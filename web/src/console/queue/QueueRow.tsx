@@ -4,7 +4,8 @@ import type { TicketListItem } from '../../data/tickets';
 import { TicketBadges } from '../../tickets/badges';
 import { usePeople } from '../people';
 
-export function QueueRow({ ticket, now, selected, onFocus }: { ticket: TicketListItem; now: Date; selected: boolean; onFocus: () => void }) {
+/** `team`: the name of the ticket's team, when it has one. */
+export function QueueRow({ ticket, now, selected, onFocus, team }: { ticket: TicketListItem; now: Date; selected: boolean; onFocus: () => void; team?: string | undefined }) {
   const people = usePeople();
   const assignee = ticket.assigned_to ? people.find(ticket.assigned_to) : undefined;
   const customer = people.find(ticket.user_id);
@@ -18,6 +19,7 @@ export function QueueRow({ ticket, now, selected, onFocus }: { ticket: TicketLis
           {customer ? <span>{t('console.queue.from', { name: customer.name })} · </span> : null}
           <span>{ticket.assigned_to ? t('console.queue.assigned', { name: assignee?.name ?? t('console.someone') }) : t('console.queue.unassigned')}</span>
           {' · '}
+          {team ? <span>{t('teams.row.team', { name: team })} · </span> : null}
           <span>{t('console.queue.updated', { time: formatDateTime(ticket.updated_at) })}</span>
         </p>
       </div>

@@ -1,15 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_STATE, parseQueue, queueHref, ticketQuery } from './views';
+import { DEFAULT_STATE, parseQueue, queueHref, teamQueue, ticketQuery } from './views';
 
 const me = '0b6f1c1e-8f7a-4d2b-9a51-2f1f3c4d5e6f';
 const other = '1c7a2d2f-9a8b-4e3c-8b62-3a2b4c5d6e7f';
+const billing = '2d8b3e3a-0b9c-4f4d-9c73-4b3c5d6e7f80';
 
 describe('parseQueue', () => {
   it('reads the address and ignores what it does not know', () => {
-    const query = new URLSearchParams({ view: 'all', status: 'resolved', priority: 'urgent', category: 'refund', assignee: other, sla: 'breached', sort: 'oldest', q: 'parcel' });
-    expect(parseQueue(query, true)).toEqual({ view: 'all', status: 'resolved', priority: 'urgent', category: 'refund', assignee: other, sla: 'breached', sort: 'oldest', q: 'parcel' });
-    const bad = new URLSearchParams({ view: 'nope', status: 'done', priority: 'asap', category: 'Not A Category', assignee: 'x', sla: 'late', sort: 'random' });
+    const query = new URLSearchParams({ view: 'all', status: 'resolved', priority: 'urgent', category: 'refund', assignee: other, sla: 'breached', sort: 'oldest', q: 'parcel', team_id: billing });
+    expect(parseQueue(query, true)).toEqual({ view: 'all', status: 'resolved', priority: 'urgent', category: 'refund', assignee: other, sla: 'breached', sort: 'oldest', q: 'parcel', team: billing });
+    const bad = new URLSearchParams({ view: 'nope', status: 'done', priority: 'asap', category: 'Not A Category', assignee: 'x', sla: 'late', sort: 'random', team_id: 'billing' });
     expect(parseQueue(bad, true)).toEqual(DEFAULT_STATE);
+  });
+
+  it('reads a team, or no team, from team_id', () => {
+    expect(parseQueue(new URLSearchParams({ team_id: 'none' }), false).team).toBe('none');
+    expect(parseQueue(new URLSearchParams({ team_id: billing.toUpperCase() }), false).team).toBe(billing);
+    expect(parseQueue(new URLSearchParams({ team: billing }), false).team).toBe('');
   });
 
   it('keeps agents out of the all view', () => {
@@ -23,6 +30,20 @@ describe('queueHref', () => {
     const state = { ...DEFAULT_STATE, view: 'unassigned' as const, q: 'late parcel' };
     expect(queueHref(state)).toBe('/?view=unassigned&q=late+parcel');
     expect(parseQueue(new URLSearchParams(queueHref(state).slice(2)), false)).toEqual(state);
+  });
+});
+
+describe('teamQueue', () => {
+  it('is the team’s unassigned tickets waiting to be taken, in the address and for the API', () => {
+    const state = teamQueue(billing);
+    expect(queueHref(state)).toBe(`/?view=unassigned&status=open&team_id=${billing}`);
+    expect(parseQueue(new URLSearchParams(queueHref(state).slice(2)), false)).toEqual(state);
+    expect(ticketQuery(state, me)).toEqual({ unassigned: true, status: 'open', team_id: billing });
+  });
+
+  it('filters any view by a team or by no team', () => {
+    expect(ticketQuery({ ...DEFAULT_STATE, team: 'none' }, me)).toEqual({ assigned_to: me, status: 'open,in_progress,waiting_customer', team_id: 'none' });
+    expect(queueHref({ ...DEFAULT_STATE, team: 'none' })).toBe('/?team_id=none');
   });
 });
 

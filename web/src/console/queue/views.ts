@@ -1,6 +1,7 @@
 //! A queue as the address holds it (`/?view=mine&status=active&q=refund`): which tickets, which
 //! filters. The same state builds the API's query and a saved filter, and survives going back
-//! from a ticket.
+//! from a ticket. A team's queue is its unassigned tickets waiting to be taken
+//! (`/?view=unassigned&status=open&team_id=...`).
 
 import type { Priority, TicketStatus } from '../../api/schemas';
 
@@ -27,9 +28,25 @@ export interface QueueState {
   sla: SlaFilter | '';
   sort: Sort;
   q: string;
+  /** A team's id, `none` for the tickets of no team, or `''` for any (`team_id` in the address,
+   * as in the API). */
+  team: string;
 }
 
-export const DEFAULT_STATE: QueueState = { view: 'mine', status: 'active', priority: '', category: '', assignee: '', sla: '', sort: 'newest', q: '' };
+export const DEFAULT_STATE: QueueState = { view: 'mine', status: 'active', priority: '', category: '', assignee: '', sla: '', sort: 'newest', q: '', team: '' };
+
+/** Each part of the state by its name in the address. */
+const PARAM: Record<keyof QueueState, string> = {
+  view: 'view',
+  status: 'status',
+  priority: 'priority',
+  category: 'category',
+  assignee: 'assignee',
+  sla: 'sla',
+  sort: 'sort',
+  q: 'q',
+  team: 'team_id',
+};
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CATEGORY = /^[a-z0-9_-]{1,64}$/;
@@ -39,6 +56,7 @@ export function parseQueue(query: URLSearchParams, canSeeAll: boolean): QueueSta
   const view = pick(query.get('view'), VIEWS, DEFAULT_STATE.view);
   const category = query.get('category') ?? '';
   const assignee = query.get('assignee') ?? '';
+  const team = query.get(PARAM.team) ?? '';
   return {
     view: view === 'all' && !canSeeAll ? DEFAULT_STATE.view : view,
     status: pick(query.get('status'), STATUS_FILTERS, DEFAULT_STATE.status),
@@ -48,15 +66,21 @@ export function parseQueue(query: URLSearchParams, canSeeAll: boolean): QueueSta
     sla: pick(query.get('sla'), SLA_FILTERS, ''),
     sort: pick(query.get('sort'), SORTS, DEFAULT_STATE.sort),
     q: (query.get('q') ?? '').slice(0, 200),
+    team: team === 'none' || UUID.test(team) ? team.toLowerCase() : '',
   };
+}
+
+/** A team's queue: its tickets nobody has taken yet. */
+export function teamQueue(team: string): QueueState {
+  return { ...DEFAULT_STATE, view: 'unassigned', status: 'open', team };
 }
 
 /** The address of a queue: only what differs from the default, so plain links stay plain. */
 export function queueHref(state: QueueState): string {
   const query = new URLSearchParams();
-  for (const key of ['view', 'status', 'priority', 'category', 'assignee', 'sla', 'sort', 'q'] as const) {
+  for (const key of ['view', 'status', 'priority', 'category', 'assignee', 'sla', 'sort', 'q', 'team'] as const) {
     const value = state[key].trim();
-    if (value && value !== DEFAULT_STATE[key]) query.set(key, value);
+    if (value && value !== DEFAULT_STATE[key]) query.set(PARAM[key], value);
   }
   const qs = query.toString();
   return qs ? `/?${qs}` : '/';
@@ -78,6 +102,7 @@ export function ticketQuery(state: QueueState, me: string): TicketQuery {
   if (state.sla) query.sla = state.sla;
   if (state.sort !== DEFAULT_STATE.sort) query.sort = state.sort;
   if (state.q.trim()) query.q = state.q.trim();
+  if (state.team) query.team_id = state.team;
   return query;
 }
 

@@ -5,6 +5,7 @@ import { formatDateTime, t } from '../../i18n';
 import { useMember } from '../../tenant/member';
 import { Loaded } from '../../ui/status';
 import { usePeople } from '../people';
+import { useTeams, useTeamsById } from '../useTeams';
 import type { HistoryEntry } from '../../data/tickets';
 import type { Resource } from '../../data/resource';
 import { actorName, describeEntry } from './history';
@@ -13,6 +14,8 @@ export function HistoryPanel({ history }: { history: Resource<HistoryEntry[]> })
   const id = useId();
   const people = usePeople();
   const { member } = useMember();
+  const teams = useTeamsById(useTeams().data);
+  const teamName = (id: string) => teams.get(id)?.name;
   return (
     <section class="panel" aria-labelledby={id}>
       <h2 id={id}>{t('console.history.title')}</h2>
@@ -23,7 +26,7 @@ export function HistoryPanel({ history }: { history: Resource<HistoryEntry[]> })
               <li key={entry.id}>
                 <time dateTime={entry.created_at}>{formatDateTime(entry.created_at)}</time>
                 <p>
-                  <strong>{actorName(entry, people, member.id)}</strong> {describeEntry(entry, people)}
+                  <strong>{actorName(entry, people, member.id)}</strong> {describeEntry(entry, people, teamName)}
                 </p>
                 {entry.reason ? <p class="hint">{t('console.history.reason', { reason: entry.reason })}</p> : null}
               </li>

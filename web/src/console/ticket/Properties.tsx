@@ -1,15 +1,28 @@
 //! The ticket's properties in one panel beside the thread: its status and the moves allowed,
-//! who has it, its priority. Each is a `Property`, a region named by its label; the team, tags
-//! and fields of a ticket join the panel as Properties of their own.
+//! who has it, its priority, its team. Each is a `Property`, a region named by its label; the
+//! tags and fields of a ticket join the panel as Properties of their own.
 
 import { useId } from 'preact/hooks';
-import type { TicketDetail } from '../../api/schemas';
+import type { TicketDetail, TicketStatus } from '../../api/schemas';
 import { t } from '../../i18n';
 import { AssigneeControl } from './AssigneeControl';
 import { PriorityControl } from './PriorityControl';
 import { StatusControl, type StatusMoves } from './StatusControl';
+import { TeamControl } from './TeamControl';
 
-export function PropertiesPanel({ ticket, moves, onChanged, onAnnounce }: { ticket: TicketDetail; moves: StatusMoves; onChanged: () => Promise<void>; onAnnounce: (text: string) => void }) {
+/** `onAnnounce`: a change made here, in words; with the status it moved the ticket to when the
+ * words already say so (routing assigned it), so that the page does not announce it again. */
+export function PropertiesPanel({
+  ticket,
+  moves,
+  onChanged,
+  onAnnounce,
+}: {
+  ticket: TicketDetail;
+  moves: StatusMoves;
+  onChanged: () => Promise<void>;
+  onAnnounce: (text: string, status?: TicketStatus) => void;
+}) {
   const id = useId();
   return (
     <section class="panel properties" aria-labelledby={id}>
@@ -19,6 +32,7 @@ export function PropertiesPanel({ ticket, moves, onChanged, onAnnounce }: { tick
       <StatusControl ticket={ticket} moves={moves} />
       <AssigneeControl ticket={ticket} onChanged={onChanged} onAnnounce={onAnnounce} />
       <PriorityControl ticket={ticket} onChanged={onChanged} onAnnounce={onAnnounce} />
+      <TeamControl ticket={ticket} onChanged={onChanged} onAnnounce={onAnnounce} />
     </section>
   );
 }

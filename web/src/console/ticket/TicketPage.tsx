@@ -8,7 +8,7 @@
 
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api';
-import type { Message, TicketDetail } from '../../api/schemas';
+import type { Message, TicketDetail, TicketStatus } from '../../api/schemas';
 import { describeProblem } from '../../errors/describe';
 import { t, tn } from '../../i18n';
 import { Link } from '../../router/router';
@@ -109,7 +109,13 @@ function TicketView({
   const [picking, setPicking] = useState(false);
   const threadId = useId();
   const presence = usePresence(ticket.id);
-  useArrivals(thread.data, member.id, ticket, setAnnouncement);
+  // The status a change made here was announced with (routing may move it): not told again.
+  const told = useRef<TicketStatus | null>(null);
+  const announce = (text: string, status?: TicketStatus) => {
+    told.current = status ?? null;
+    setAnnouncement(text);
+  };
+  useArrivals(thread.data, member.id, ticket, setAnnouncement, told);
 
   const moves = useStatusMoves(ticket, refresh, setAnnouncement);
   const writable = acceptsReplies(ticket);
@@ -182,7 +188,7 @@ function TicketView({
         </section>
       </div>
       <div class="ticket-side">
-        <PropertiesPanel ticket={ticket} moves={moves} onChanged={refresh} onAnnounce={setAnnouncement} />
+        <PropertiesPanel ticket={ticket} moves={moves} onChanged={refresh} onAnnounce={announce} />
         <CustomerPanel ticketId={ticket.id} now={now} />
         <SlaPanel ticket={ticket} now={now} />
         <FilesPanel files={files} audience="staff" />
@@ -204,7 +210,7 @@ function TicketView({
 }
 
 /** Announces what arrived from others since the last look (not what was there on arrival). */
-function useArrivals(messages: Message[] | undefined, me: string, ticket: TicketDetail, announce: (text: string) => void) {
+function useArrivals(messages: Message[] | undefined, me: string, ticket: TicketDetail, announce: (text: string) => void, told: { current: TicketStatus | null }) {
   const seen = useRef<Set<number> | null>(null);
   const status = useRef(ticket.status);
   useEffect(() => {
@@ -218,7 +224,8 @@ function useArrivals(messages: Message[] | undefined, me: string, ticket: Ticket
     if (fresh.length) announce(tn('console.live.messages', fresh.length));
   }, [messages]);
   useEffect(() => {
-    if (status.current !== ticket.status) announce(t('console.status.changed', { status: t(STATUS_LABEL[ticket.status]) }));
+    if (status.current !== ticket.status && told.current !== ticket.status) announce(t('console.status.changed', { status: t(STATUS_LABEL[ticket.status]) }));
+    if (status.current !== ticket.status) told.current = null;
     status.current = ticket.status;
   }, [ticket.status]);
 }

@@ -26,6 +26,20 @@ describe('history sentences', () => {
     expect(actorName(entry({ actor_kind: 'customer', actor_id: 'x' }), people, me)).toBe('Customer');
     expect(actorName(entry({ actor_kind: 'system', actor_id: null }), people, me)).toBe('Helpdeskly');
     expect(actorName(entry({ actor_id: 'k', actor: { id: 'k', name: 'CRM sync', type: 'integration' } }), people, me)).toBe('CRM sync (integration)');
+    expect(actorName(entry({ actor_kind: 'system', actor_id: null, actor: { id: null, name: 'routing', type: 'system' } }), people, me)).toBe('Automatic assignment');
+    setLocale('fr');
+    expect(actorName(entry({ actor_kind: 'system', actor_id: null, actor: { id: null, name: 'routing', type: 'system' } }), people, me)).toBe('Attribution automatique');
+    setLocale('en');
+  });
+
+  it('say which team a ticket moved to, or left', () => {
+    setLocale('en');
+    const billing = 'c0ffee00-0000-4000-8000-000000000001';
+    const teamName = (id: string) => (id === billing ? 'Billing' : undefined);
+    expect(describeEntry(entry({ action: 'updated', changes: { team_id: [null, billing] } }), people, teamName)).toBe('moved it to the team “Billing”.');
+    expect(describeEntry(entry({ action: 'updated', changes: { team_id: [billing, null] } }), people, teamName)).toBe('took it out of the team “Billing”.');
+    expect(describeEntry(entry({ action: 'updated', changes: { team_id: [null, 'gone'] } }), people, teamName)).toBe('moved it to a team deleted since.');
+    expect(describeEntry(entry({ action: 'updated', changes: { team_id: ['gone', null] } }), people)).toBe('took it out of its team.');
   });
 
   it('say what changed', () => {

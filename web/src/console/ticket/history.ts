@@ -1,5 +1,6 @@
 //! A history entry as a sentence (its actor, then what changed), from the fields the server
-//! records: `changes` is `{field: [old, new]}`, or the missed target for an SLA breach.
+//! records: `changes` is `{field: [old, new]}`, or the missed target for an SLA breach. What a
+//! team's routing did is told as done by "Automatic assignment".
 
 import type { Priority, TicketStatus } from '../../api/schemas';
 import { t } from '../../i18n';
@@ -8,7 +9,11 @@ import type { People } from '../people';
 import { PRIORITIES } from '../queue/views';
 import type { HistoryEntry } from '../../data/tickets';
 
+/** The system actor of what routing did (`{type: "system", name: "routing"}`). */
+const ROUTING = 'routing';
+
 export function actorName(entry: HistoryEntry, people: Pick<People, 'find'>, me: string): string {
+  if (entry.actor?.type === 'system' && entry.actor.name === ROUTING) return t('teams.history.routing');
   if (entry.actor_kind === 'system') return t('console.history.system');
   if (entry.actor_id === me) return t('console.thread.you');
   // An API key acts as an integration, named as its key is.
@@ -22,8 +27,9 @@ const priorityName = (value: unknown) => (PRIORITIES.includes(value as Priority)
 
 const status = (value: unknown) => (typeof value === 'string' && value in STATUS_LABEL ? t(STATUS_LABEL[value as TicketStatus]) : String(value));
 
-/** One entry as a sentence; the fields it changed come from `changes` (`{field: [old, new]}`). */
-export function describeEntry(entry: HistoryEntry, people: Pick<People, 'find'>): string {
+/** One entry as a sentence; the fields it changed come from `changes` (`{field: [old, new]}`);
+ * `teamName` names a team by its id (none for a team deleted since). */
+export function describeEntry(entry: HistoryEntry, people: Pick<People, 'find'>, teamName: (id: string) => string | undefined = () => undefined): string {
   const changes = (entry.changes ?? {}) as Record<string, unknown>;
   const pair = (field: string): [unknown, unknown] | null => {
     const value = changes[field];
@@ -45,6 +51,16 @@ export function describeEntry(entry: HistoryEntry, people: Pick<People, 'find'>)
     case 'updated': {
       const priority = pair('priority');
       if (priority) return t('console.history.priority', { from: priorityName(priority[0]), to: priorityName(priority[1]) });
+      const team = pair('team_id');
+      if (team && Object.keys(changes).length === 1) {
+        const [from, to] = team;
+        if (typeof to === 'string') {
+          const name = teamName(to);
+          return name ? t('teams.history.moved', { team: name }) : t('teams.history.moved_unknown');
+        }
+        const name = typeof from === 'string' ? teamName(from) : undefined;
+        return name ? t('teams.history.removed', { team: name }) : t('teams.history.removed_unknown');
+      }
       return t('console.history.updated', { fields: Object.keys(changes).join(', ') });
     }
     case 'sla_breached':

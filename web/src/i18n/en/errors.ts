@@ -29,6 +29,7 @@ export default {
   'error.limit_reached': 'The organisation has reached its limit for these. Remove one before adding another.',
   'error.invalid_token': 'This link is not valid, or it has expired.',
   'error.macro_name_taken': 'Another macro already has this name.',
+  'error.team_name_taken': 'Another team already has this name.',
   'error.already_rated': 'This resolution has already been rated.',
   'error.not_resolved': 'Only a resolved or closed ticket can be rated.',
   'error.network_error': 'The server cannot be reached. Check your connection and try again.',

@@ -31,6 +31,7 @@ const fr: Record<keyof typeof en, string> = {
   'error.limit_reached': 'L’organisation a atteint sa limite pour ces éléments. Supprimez-en un avant d’en ajouter un autre.',
   'error.invalid_token': 'Ce lien n’est pas valide, ou il a expiré.',
   'error.macro_name_taken': 'Une autre macro porte déjà ce nom.',
+  'error.team_name_taken': 'Une autre équipe porte déjà ce nom.',
   'error.already_rated': 'Cette résolution a déjà été notée.',
   'error.not_resolved': 'Seul un ticket résolu ou fermé peut être noté.',
   'error.network_error': 'Le serveur est injoignable. Vérifiez votre connexion et réessayez.',

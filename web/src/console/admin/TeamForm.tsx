@@ -1,0 +1,158 @@
+//! A team's form, to make one or change one: its name and description, how its tickets are handed
+//! out (each way explained), the cap of tickets in progress per member, and its members chosen
+//! among the staff. Checked here first (`../teams.ts`); the server's refusals are shown beside
+//! their fields, the name already taken beside the name.
+
+import { useId } from 'preact/hooks';
+import { ApiProblem } from '../../api/problem';
+import type { NewTeam } from '../../data/teams';
+import { formField } from '../../errors/describe';
+import { t } from '../../i18n';
+import { CheckboxGroup, FieldError, TextArea, TextField } from '../../ui/Field';
+import { translated, useFields } from '../../ui/form';
+import { useSubmit } from '../../ui/hooks';
+import { ErrorAlert } from '../../ui/status';
+import { usePeople } from '../people';
+import { ASSIGNMENTS, ASSIGNMENT_HINT, ASSIGNMENT_LABEL, CAP_MAX, CAP_MIN, SERVER_FIELDS, TEAM_NAME_MAX, checkTeamForm, type TeamField, type TeamFormValues } from '../teams';
+
+export function TeamForm({
+  initial,
+  submitLabel,
+  onSave,
+  onCancel,
+}: {
+  initial: TeamFormValues;
+  submitLabel: string;
+  /** Sends the request; a refusal is thrown back (an `ApiProblem`). */
+  onSave: (request: NewTeam) => Promise<void>;
+  onCancel?: () => void;
+}) {
+  const form = useFields<TeamFormValues, TeamField>(initial);
+  const { values, errors } = form;
+  const submission = useSubmit();
+  const people = usePeople();
+  const id = useId();
+  // Any change may answer the whole form's refusal.
+  const set = <K extends keyof TeamFormValues>(key: K, value: TeamFormValues[K]) => {
+    form.set(key)(value);
+    form.setErrors((e) => (e.form ? { ...e, form: undefined } : e));
+  };
+
+  const onSubmit = (event: Event) => {
+    event.preventDefault();
+    const { errors: found, request } = checkTeamForm(values);
+    if (!form.show(translated(found)) || !request) return;
+    void submission.run(async () => {
+      try {
+        await onSave(request);
+      } catch (error) {
+        const server: Partial<Record<TeamField, string>> = {};
+        if (error instanceof ApiProblem && error.code === 'team_name_taken') server.name = t('teams.form.name_taken');
+        else if (error instanceof ApiProblem) {
+          const known = Object.keys(SERVER_FIELDS);
+          for (const e of error.errors) {
+            const field = formField(e.field, known);
+            if (field) server[SERVER_FIELDS[field]!] ??= e.message;
+          }
+          // What the server says of the whole team (a hundred teams already, say).
+          const other = error.errors.filter((e) => !formField(e.field, known)).map((e) => e.message);
+          if (other.length) server.form = other.join(' ');
+        }
+        if (Object.keys(server).length) return void form.show(server);
+        throw error;
+      }
+    });
+  };
+
+  // Staff who left stay listed while the team names them, until unticked.
+  const members = people.staff.map((p) => ({ value: p.id, label: p.available === false ? t('teams.form.member_unavailable', { name: p.name }) : p.name }));
+  for (const member of values.members) if (!members.some((m) => m.value === member)) members.push({ value: member, label: people.find(member)?.name ?? t('console.someone') });
+
+  return (
+    <form ref={form.ref} class="form team-form" onSubmit={onSubmit} noValidate>
+      <TextField
+        label={t('teams.form.name')}
+        hint={t('teams.form.name_hint')}
+        name="name"
+        autocomplete="off"
+        maxLength={TEAM_NAME_MAX}
+        value={values.name}
+        error={errors.name}
+        onValue={(v) => set('name', v)}
+        required
+      />
+      <TextArea
+        label={t('teams.form.description')}
+        hint={t('teams.form.description_hint')}
+        name="description"
+        rows={2}
+        value={values.description}
+        error={errors.description}
+        onValue={(v) => set('description', v)}
+      />
+      <fieldset class={errors.assignment ? 'checks team-modes field--invalid' : 'checks team-modes'} aria-describedby={errors.assignment ? `${id}-assignment-error` : undefined}>
+        <legend>{t('teams.form.assignment')}</legend>
+        {ASSIGNMENTS.map((mode) => (
+          <div class="team-mode" key={mode}>
+            <input
+              id={`${id}-${mode}`}
+              type="radio"
+              name="assignment"
+              value={mode}
+              checked={values.assignment === mode}
+              aria-describedby={`${id}-${mode}-hint`}
+              onChange={() => set('assignment', mode)}
+            />
+            <label for={`${id}-${mode}`}>{t(ASSIGNMENT_LABEL[mode])}</label>
+            <p class="field-hint" id={`${id}-${mode}-hint`}>
+              {t(ASSIGNMENT_HINT[mode])}
+            </p>
+          </div>
+        ))}
+        <FieldError id={`${id}-assignment`} error={errors.assignment} />
+      </fieldset>
+      <TextField
+        label={t('teams.form.cap')}
+        hint={t('teams.form.cap_hint')}
+        name="max_open_per_agent"
+        type="number"
+        inputMode="numeric"
+        min={CAP_MIN}
+        max={CAP_MAX}
+        step={1}
+        value={values.cap}
+        error={errors.cap}
+        onValue={(v) => set('cap', v)}
+      />
+      {members.length ? (
+        <CheckboxGroup
+          legend={t('teams.form.members')}
+          hint={t('teams.form.members_hint')}
+          name="member_ids"
+          options={members}
+          chosen={values.members}
+          error={errors.members}
+          onToggle={(member, on) => set('members', on ? [...values.members, member] : values.members.filter((m) => m !== member))}
+        />
+      ) : (
+        <p class="hint">{t('teams.form.members_none')}</p>
+      )}
+      {errors.form ? (
+        <div class="alert alert--error" role="alert">
+          <p>{errors.form}</p>
+        </div>
+      ) : null}
+      <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields', limit_reached: 'teams.form.limit', team_name_taken: 'teams.form.name_taken' }} />
+      <div class="actions">
+        <button type="submit" class="button" disabled={submission.busy}>
+          {submission.busy ? t('common.working') : submitLabel}
+        </button>
+        {onCancel ? (
+          <button type="button" class="button button--secondary" onClick={onCancel}>
+            {t('teams.form.cancel')}
+          </button>
+        ) : null}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,176 @@
+//! The organisation's teams (owners and admins): a form to add one, and the list (each team's way
+//! of handing tickets out, its cap, its members and who of them is available), each team changed
+//! in place or deleted after a confirmation in place. Tickets are moved into a team from their
+//! page (`../ticket/TeamControl.tsx`); the team queues are in the sidebar.
+
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { changeTeam, createTeam, removeTeam, teamsChanged, type Team } from '../../data/teams';
+import { t, tn } from '../../i18n';
+import { useSubmit } from '../../ui/hooks';
+import { Page } from '../../ui/Page';
+import { ErrorAlert, Loaded, Notice } from '../../ui/status';
+import { usePeople } from '../people';
+import { ASSIGNMENT_HINT, ASSIGNMENT_LABEL, EMPTY_TEAM, teamChange, teamFormValues } from '../teams';
+import { useTeams } from '../useTeams';
+import { TeamForm } from './TeamForm';
+
+export function TeamsPage() {
+  const teams = useTeams();
+  const [notice, setNotice] = useState('');
+  // A new form after each creation, emptied.
+  const [round, setRound] = useState(0);
+  const newId = useId();
+  const listId = useId();
+  return (
+    <Page title={t('teams.title')}>
+      <p class="lead">{t('teams.lead')}</p>
+      <section class="panel" aria-labelledby={newId}>
+        <h2 id={newId}>{t('teams.new')}</h2>
+        <TeamForm
+          key={round}
+          initial={EMPTY_TEAM}
+          submitLabel={t('teams.form.create')}
+          onSave={async (request) => {
+            const made = await createTeam(request);
+            setNotice(t('teams.created', { name: made.name }));
+            setRound((n) => n + 1);
+            // The list here, the sidebar's team queues and every other view read them again.
+            teamsChanged();
+          }}
+        />
+      </section>
+      <section class="panel" aria-labelledby={listId}>
+        <h2 id={listId}>{t('teams.list')}</h2>
+        {notice ? <Notice tone="success">{notice}</Notice> : null}
+        <Loaded resource={teams} empty={(list) => list.length === 0 && t('teams.empty')}>
+          {(list) => (
+            <>
+              <p class="list-count">{tn('teams.count', list.length)}</p>
+              <ul class="integration-list">
+                {list.map((team) => (
+                  <TeamRow
+                    key={team.id}
+                    team={team}
+                    onChanged={(text) => {
+                      setNotice(text);
+                      teamsChanged();
+                    }}
+                  />
+                ))}
+              </ul>
+            </>
+          )}
+        </Loaded>
+      </section>
+    </Page>
+  );
+}
+
+function TeamRow({ team, onChanged }: { team: Team; onChanged: (notice: string) => void }) {
+  const [editing, setEditing] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const submission = useSubmit();
+  const people = usePeople();
+  const id = useId();
+  // Where focus goes once the row has changed shape (the control that had it is gone).
+  const row = useRef<HTMLLIElement>(null);
+  const focusNext = useRef<string | null>(null);
+  useEffect(() => {
+    const target = focusNext.current;
+    focusNext.current = null;
+    if (target) row.current?.querySelector<HTMLElement>(target)?.focus();
+  });
+  const show = (next: { editing?: boolean; confirming?: boolean }, focus: string) => {
+    focusNext.current = focus;
+    if (next.editing !== undefined) setEditing(next.editing);
+    if (next.confirming !== undefined) setConfirming(next.confirming);
+  };
+  const members = team.member_ids.map((member) => people.find(member) ?? { id: member, name: t('console.someone'), available: undefined });
+  const available = members.filter((m) => m.available !== false).length;
+  const remove = () =>
+    void submission.run(async () => {
+      await removeTeam(team.id);
+      setConfirming(false);
+      onChanged(t('teams.deleted', { name: team.name }));
+    });
+  return (
+    <li class="integration team" aria-labelledby={id} ref={row}>
+      <div class="integration-head">
+        <strong id={id}>{team.name}</strong>
+        <span class={team.assignment === 'manual' ? 'badge' : 'badge badge--ok'}>{t(ASSIGNMENT_LABEL[team.assignment])}</span>
+      </div>
+      {editing ? (
+        <TeamForm
+          initial={teamFormValues(team)}
+          submitLabel={t('teams.form.save')}
+          onCancel={() => show({ editing: false }, '[data-action="edit"]')}
+          onSave={async (request) => {
+            const change = teamChange(team, request);
+            const saved = Object.keys(change).length ? await changeTeam(team.id, change) : team;
+            show({ editing: false }, '[data-action="edit"]');
+            onChanged(Object.keys(change).length ? t('teams.saved', { name: saved.name }) : t('teams.form.unchanged'));
+          }}
+        />
+      ) : (
+        <>
+          {team.description ? <p class="integration-description">{team.description}</p> : null}
+          <dl class="facts">
+            <div>
+              <dt>{t('teams.fact.assignment')}</dt>
+              <dd>
+                {t(ASSIGNMENT_LABEL[team.assignment])}
+                <span class="fact-detail">{t(ASSIGNMENT_HINT[team.assignment])}</span>
+              </dd>
+            </div>
+            <div>
+              <dt>{t('teams.fact.cap')}</dt>
+              <dd>{team.max_open_per_agent == null ? t('teams.cap.none') : t('teams.cap.at_most', { count: team.max_open_per_agent })}</dd>
+            </div>
+            <div>
+              <dt>{t('teams.fact.members')}</dt>
+              <dd>
+                {tn('teams.members.count', members.length)}
+                {members.length ? <span class="fact-detail">{tn('teams.members.available', available)}</span> : null}
+              </dd>
+            </div>
+          </dl>
+          {members.length ? (
+            <ul class="chips team-members" aria-label={t('teams.members.list', { name: team.name })}>
+              {members.map((m) => (
+                <li key={m.id} class={m.available === false ? 'badge badge--warn' : 'badge'}>
+                  {m.name}
+                  {m.available === false ? ` (${t('teams.members.unavailable')})` : null}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p class="hint">{t('teams.members.none')}</p>
+          )}
+          <div class="actions">
+            {confirming ? (
+              <>
+                <span>{t('teams.delete_confirm', { name: team.name })}</span>
+                <button type="button" class="button button--danger" data-action="delete-yes" disabled={submission.busy} onClick={remove}>
+                  {t('teams.delete_yes', { name: team.name })}
+                </button>
+                <button type="button" class="button button--secondary" onClick={() => show({ confirming: false }, '[data-action="delete"]')}>
+                  {t('teams.form.cancel')}
+                </button>
+              </>
+            ) : (
+              <>
+                <button type="button" class="button button--secondary" data-action="edit" aria-label={t('teams.edit_named', { name: team.name })} onClick={() => show({ editing: true }, 'input[name="name"]')}>
+                  {t('teams.edit')}
+                </button>
+                <button type="button" class="button button--secondary" data-action="delete" aria-label={t('teams.delete_named', { name: team.name })} onClick={() => show({ confirming: true }, '[data-action="delete-yes"]')}>
+                  {t('teams.delete')}
+                </button>
+              </>
+            )}
+          </div>
+        </>
+      )}
+      <ErrorAlert error={submission.error} />
+    </li>
+  );
+}
