@@ -448,7 +448,7 @@ impl TicketWriter {
         if !rule.assignment.routes() {
             return Ok(());
         }
-        let candidates = routing::candidates(tx, team).await?;
+        let candidates = routing::candidates(tx, team, rule).await?;
         let passed_over = match trigger {
             Trigger::Entered => None,
             Trigger::Unassigned { from } => Some(from),

@@ -93,11 +93,14 @@ pub async fn run(tickets: usize, queue: usize, concurrency: usize) {
         .await
         .unwrap();
     let team_id: Uuid = fifty_id.parse().unwrap();
-    sqlx::query("INSERT INTO routing_wakes (team_id, due_at) VALUES ($1, now())")
-        .bind(team_id)
-        .execute(&mut admin)
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO routing_wakes (team_id, due_at) VALUES ($1, now())
+         ON CONFLICT (team_id) DO UPDATE SET due_at = EXCLUDED.due_at",
+    )
+    .bind(team_id)
+    .execute(&mut admin)
+    .await
+    .unwrap();
     let state = &replica.state;
     let tenant = state.tenancy.resolver.resolve(&Slug::parse_syntax(&slug).unwrap()).await.expect("the tenant");
     let mut conn = state.tenancy.pools.acquire(&tenant).await.expect("a connection");

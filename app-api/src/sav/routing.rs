@@ -12,8 +12,8 @@
 //!   on) wakes the team (`wake`, a row in `routing_wakes`), and the scheduled jobs hand the
 //!   queue out, soonest badge due time first (`crate::worker::routing`).
 //!
-//! A member in several routed teams is locked too (a transaction advisory lock per member, taken
-//! in one order), so two teams never fill the same member past a cap at once.
+//! A member of a capped team is locked too (a transaction advisory lock per member, taken in one
+//! order), so two teams never fill the same member past a cap at once.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -98,12 +98,15 @@ pub fn choose(rule: Rule, candidates: &[Candidate], passed_over: Option<Uuid>) -
     .map(|c| c.user_id)
 }
 
-/// Counts one more ticket in progress for `member` among `candidates`, assigned `now`: the
-/// next choice in the same transaction sees it.
+/// Counts one more ticket in progress for `member` among `candidates`, assigned last: the next
+/// choice in the same transaction sees it. Assigned last means after every assignment the
+/// candidates hold, whatever `now` says (the stored times are the database's, taken as each
+/// assignment was written, and may be later than the clock a visit started on).
 pub fn took(candidates: &mut [Candidate], member: Uuid, now: DateTime<Utc>) {
+    let latest = candidates.iter().filter_map(|c| c.last_assigned_at).max().map_or(now, |at| at.max(now));
     if let Some(c) = candidates.iter_mut().find(|c| c.user_id == member) {
         c.load += 1;
-        c.last_assigned_at = Some(now);
+        c.last_assigned_at = Some(latest + chrono::Duration::microseconds(1));
     }
 }
 
@@ -122,24 +125,37 @@ pub async fn lock_team(tx: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<R
     Ok(row.map(|row| Rule { assignment: row.assignment, cap: row.max_open_per_agent }))
 }
 
-/// The available members of team `id` (locked), with their loads; each member's lock is taken
-/// first, in one order for every transaction.
-pub async fn candidates(tx: &mut PgConnection, id: Uuid) -> sqlx::Result<Vec<Candidate>> {
-    sqlx::query_scalar!(
-        r#"SELECT count(pg_advisory_xact_lock($2, hashtext(m.user_id::text))) AS "locked!"
-           FROM (SELECT user_id FROM team_members WHERE team_id = $1 ORDER BY hashtext(user_id::text)) AS m"#,
-        id,
-        MEMBER_LOCK,
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+/// The available members of team `id` (locked), with their loads as `rule` needs them: exact
+/// for least loaded, counted up to the cap for a capped round, not at all for a round without a
+/// cap (a member's tickets in progress are not read for nothing while the team is locked). Under
+/// a cap, each member's lock is taken first, in one order for every transaction: a member in
+/// two capped teams is filled by one of them at a time.
+pub async fn candidates(tx: &mut PgConnection, id: Uuid, rule: Rule) -> sqlx::Result<Vec<Candidate>> {
+    if rule.cap.is_some() {
+        sqlx::query_scalar!(
+            r#"SELECT count(pg_advisory_xact_lock($2, hashtext(m.user_id::text))) AS "locked!"
+               FROM (SELECT user_id FROM team_members WHERE team_id = $1 ORDER BY hashtext(user_id::text)) AS m"#,
+            id,
+            MEMBER_LOCK,
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+    }
+    // `LIMIT NULL` counts them all.
+    let count_up_to = match (rule.assignment, rule.cap) {
+        (Assignment::LeastLoaded, _) => None,
+        (_, Some(cap)) => Some(i64::from(cap)),
+        (_, None) => Some(0),
+    };
     let rows = sqlx::query!(
         r#"SELECT m.user_id, m.last_assigned_at,
-                (SELECT count(*) FROM support_tickets t WHERE t.assigned_to = m.user_id AND t.status = 'in_progress')
+                (SELECT count(*) FROM (SELECT 1 FROM support_tickets t
+                                       WHERE t.assigned_to = m.user_id AND t.status = 'in_progress' LIMIT $2) AS held)
                   AS "load!"
            FROM team_members m JOIN users u ON u.id = m.user_id
            WHERE m.team_id = $1 AND u.active AND u.available AND u.role IN ('owner', 'admin', 'agent')"#,
         id,
+        count_up_to,
     )
     .fetch_all(tx)
     .await?;
@@ -338,5 +354,19 @@ mod tests {
             *dealt.entry(to).or_default() += 1;
         }
         assert!(dealt.values().all(|&n| n == 20), "{dealt:?}");
+    }
+
+    #[test]
+    fn a_round_goes_on_from_assignments_stored_after_the_visit_began() {
+        // The stored times are the database's, later than the visit's clock.
+        let mut team: Vec<Candidate> = (1..=3).map(|n| member(n, 0, Some(5_000 + i64::try_from(n).unwrap()))).collect();
+        let now = Utc.timestamp_opt(1_000, 0).unwrap();
+        let mut order = Vec::new();
+        for _ in 0..6 {
+            let to = choose(ROUND, &team, None).unwrap();
+            took(&mut team, to, now);
+            order.push(to.as_u128());
+        }
+        assert_eq!(order, [1, 2, 3, 1, 2, 3]);
     }
 }

@@ -66,7 +66,7 @@ async fn batch(
         tx.commit().await?;
         return Ok(batch);
     }
-    let mut candidates = routing::candidates(&mut tx, team).await?;
+    let mut candidates = routing::candidates(&mut tx, team, rule).await?;
     let mode = rule.assignment.as_str();
     while batch.assigned < BATCH {
         let Some(to) = routing::choose(rule, &candidates, None) else { break };

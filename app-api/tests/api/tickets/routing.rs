@@ -195,6 +195,43 @@ async fn waiting_tickets_go_out_soonest_due_first_when_a_member_may_take_one() {
 }
 
 #[tokio::test]
+async fn a_waiting_queue_goes_round_the_members_who_come_back() {
+    let desk = Desk::open_with(|c| c.jobs.in_serve = true).await;
+    let customer = desk.member("customer").await;
+    let three = agents(&desk, 3).await;
+    let newcomer = desk.member("agent").await;
+    desk.db.execute("UPDATE users SET available = false WHERE role = 'agent'").await;
+    let team = team(&desk, "round_robin", None, &three.iter().collect::<Vec<_>>()).await;
+    // More than one transaction's batch (50): the round goes on across batches.
+    let opened = join_all((0..60).map(|_| open_in(&desk, &customer, &team, "medium"))).await;
+    assert!(opened.iter().all(|t| t["status"] == "open"));
+    // All three back at once, then a member joins: the queue is handed out, in turn.
+    let ids: Vec<String> = three.iter().map(|a| format!("'{}'", a.id)).collect();
+    desk.db.execute(&format!("UPDATE users SET available = true WHERE id IN ({})", ids.join(","))).await;
+    let members: Vec<Uuid> = three.iter().chain([&newcomer]).map(|a| a.id).collect();
+    let joined =
+        desk.patch(&desk.owner, &format!("/v1/teams/{}", team_id(&team)), &json!({ "member_ids": members })).await;
+    assert_eq!(joined.status, 200, "{}", joined.body);
+    let dealt = eventually(Duration::from_secs(10), "the queue is handed out", || async {
+        let waiting = desk.list(&desk.owner, &[("team_id", team_id(&team)), ("status", "open")]).await;
+        if !waiting.is_empty() {
+            return None;
+        }
+        let mut dealt = Vec::new();
+        for agent in &three {
+            dealt.push(
+                desk.list(&desk.owner, &[("team_id", team_id(&team)), ("assigned_to", &agent.id.to_string())])
+                    .await
+                    .len(),
+            );
+        }
+        Some(dealt)
+    })
+    .await;
+    assert_eq!(dealt, [20, 20, 20], "in turn");
+}
+
+#[tokio::test]
 async fn a_reopened_ticket_leaves_an_assignee_who_is_away_unless_nobody_else_may_take_it() {
     let desk = Desk::open().await;
     let customer = desk.member("customer").await;
