@@ -77,19 +77,43 @@ pub async fn run(tickets: usize, queue: usize, concurrency: usize) {
     println!("  created without a team:                        {no_team:.0}/s, {}", summarize(plain));
     println!("  ratio: {:.2}", into_team / no_team);
 
-    // Fifty agents, none available: the queue fills, then everyone comes back at once.
-    let fifty: Value = team("Fifty", &agents).send().await.unwrap().json().await.unwrap();
-    let fifty_id = fifty["id"].as_str().expect("the team of fifty").to_owned();
-    sqlx::query("UPDATE users SET available = false WHERE id = ANY($1)")
-        .bind(&agents)
-        .execute(&mut admin)
+    decisions(&replica, &mut admin, &slug, &token, &agents, queue, concurrency).await;
+}
+
+/// Fifty agents, none available: the queue fills, then everyone comes back at once and the jobs'
+/// routing hands it out.
+async fn decisions(
+    replica: &crate::app::Replica,
+    admin: &mut sqlx::PgConnection,
+    slug: &str,
+    token: &str,
+    agents: &[Uuid],
+    queue: usize,
+    concurrency: usize,
+) {
+    let client = reqwest::Client::new();
+    let post = |path: &str, body: Value| {
+        client.post(replica.server.url(path)).header("x-tenant-slug", slug).bearer_auth(token).json(&body)
+    };
+    let ticket = |team: &str| json!({"subject": "Parcel", "description": "Where is it?", "team_id": team});
+    let fifty: Value = post("/v1/teams", json!({"name": "Fifty", "assignment": "round_robin", "member_ids": agents}))
+        .send()
+        .await
+        .unwrap()
+        .json()
         .await
         .unwrap();
-    let (rate, _) = drive(queue, concurrency, || post("/v1/tickets", ticket(Some(&fifty_id)))).await;
+    let fifty_id = fifty["id"].as_str().expect("the team of fifty").to_owned();
+    sqlx::query("UPDATE users SET available = false WHERE id = ANY($1)")
+        .bind(agents)
+        .execute(&mut *admin)
+        .await
+        .unwrap();
+    let (rate, _) = drive(queue, concurrency, || post("/v1/tickets", ticket(&fifty_id))).await;
     println!("  {queue} tickets into a team of {AGENTS} nobody is available in: {rate:.0}/s (each one waits)");
     sqlx::query("UPDATE users SET available = true WHERE id = ANY($1)")
-        .bind(&agents)
-        .execute(&mut admin)
+        .bind(agents)
+        .execute(&mut *admin)
         .await
         .unwrap();
     let team_id: Uuid = fifty_id.parse().unwrap();
@@ -98,11 +122,11 @@ pub async fn run(tickets: usize, queue: usize, concurrency: usize) {
          ON CONFLICT (team_id) DO UPDATE SET due_at = EXCLUDED.due_at",
     )
     .bind(team_id)
-    .execute(&mut admin)
+    .execute(&mut *admin)
     .await
     .unwrap();
     let state = &replica.state;
-    let tenant = state.tenancy.resolver.resolve(&Slug::parse_syntax(&slug).unwrap()).await.expect("the tenant");
+    let tenant = state.tenancy.resolver.resolve(&Slug::parse_syntax(slug).unwrap()).await.expect("the tenant");
     let mut conn = state.tenancy.pools.acquire(&tenant).await.expect("a connection");
     let started = Instant::now();
     let handed = app_api::worker::routing::hand_out(&mut conn, &tenant, &state.events.routing, chrono::Utc::now())
@@ -114,17 +138,20 @@ pub async fn run(tickets: usize, queue: usize, concurrency: usize) {
         "SELECT count(*) FROM support_tickets WHERE team_id = $1 GROUP BY assigned_to ORDER BY count(*)",
     )
     .bind(team_id)
-    .fetch_all(&mut admin)
+    .fetch_all(&mut *admin)
     .await
     .unwrap();
+    let (fewest, most) =
+        (per_agent.first().copied().unwrap_or_default(), per_agent.last().copied().unwrap_or_default());
+    assert!(most - fewest <= 1, "in turn: {fewest}..{most} tickets per agent");
     #[allow(clippy::cast_precision_loss, reason = "a rate")]
     let decisions = handed as f64 / took.as_secs_f64();
     println!(
         "  routing decisions with {AGENTS} agents: {handed} waiting tickets handed out in {:.0} ms: {decisions:.0}/s \
          (each through the write path: history, save, outbox); per agent {}..{}",
         took.as_secs_f64() * 1000.0,
-        per_agent.first().copied().unwrap_or_default(),
-        per_agent.last().copied().unwrap_or_default(),
+        fewest,
+        most,
     );
 }
 
