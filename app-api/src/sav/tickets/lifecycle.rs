@@ -97,7 +97,10 @@ pub fn apply(
     if let Some(broken) = moves::invariant_breaks(&after) {
         return Err(Refused::Broken(ticket.id, broken.to_string()));
     }
-    let mut applied = Applied { entry: entry(ticket, acting, action, now), events: Vec::new(), clock_moved: moves };
+    // Between open and in progress the clock runs on and nothing waits to close: the due dates
+    // and the auto-close time stay where they are, nothing to measure again.
+    let clock_moved = moves && !(from.clock_runs() && after.status.clock_runs());
+    let mut applied = Applied { entry: entry(ticket, acting, action, now), events: Vec::new(), clock_moved };
     let previous_assignee = ticket.assigned_to;
     if after.assignee != previous_assignee {
         applied.entry.changes = json!({ "assigned_to": [previous_assignee, after.assignee] });
