@@ -42,6 +42,9 @@ const LEASE: chrono::Duration = chrono::Duration::seconds(60);
 const CLAIM_BATCH: i64 = 200;
 /// Due tickets read per statement.
 const TICKET_BATCH: i64 = 100;
+/// How long a ticket may wait in a team nobody staffs before the sweep names its tenant in the
+/// log (`HelpdesklyTeamQueueUnstaffed` fires at the same age).
+const UNSTAFFED_WARNING: chrono::Duration = chrono::Duration::minutes(30);
 /// Tickets one visit acts on before the tenant waits for the next check.
 const VISIT_MAX: usize = 1_000;
 
@@ -357,7 +360,7 @@ impl Jobs {
         while let Some(joined) = tasks.join_next().await {
             match joined {
                 Ok(Ok((tenant, due, queued))) => {
-                    waiting.push(queued);
+                    waiting.push((tenant, queued));
                     if let Some(at) = due {
                         tenants.push(tenant);
                         next.push(at);
@@ -376,14 +379,20 @@ impl Jobs {
 
 impl Jobs {
     /// The waiting tickets of every tenant's routed teams, as the sweep read them, in the
-    /// routing metrics.
-    fn report_waiting(&self, tenants: &[crate::sav::routing::Waiting]) {
+    /// routing metrics; a tenant whose ticket has waited over `UNSTAFFED_WARNING` where nobody
+    /// is available is named in the log (the metrics name no tenant).
+    fn report_waiting(&self, tenants: &[(uuid::Uuid, crate::sav::routing::Waiting)]) {
         let now = self.now();
         let age = |since: Option<DateTime<Utc>>| since.map_or(0.0, |at| (now - at).as_seconds_f64().max(0.0));
         let metrics = &self.state.events.routing;
-        metrics.waiting.set(tenants.iter().map(|w| w.tickets).sum());
-        metrics.oldest_wait.set(age(tenants.iter().filter_map(|w| w.oldest).min()));
-        metrics.oldest_unstaffed_wait.set(age(tenants.iter().filter_map(|w| w.oldest_unstaffed).min()));
+        metrics.waiting.set(tenants.iter().map(|(_, w)| w.tickets).sum());
+        metrics.oldest_wait.set(age(tenants.iter().filter_map(|(_, w)| w.oldest).min()));
+        metrics.oldest_unstaffed_wait.set(age(tenants.iter().filter_map(|(_, w)| w.oldest_unstaffed).min()));
+        for (tenant, waiting) in tenants {
+            if let Some(since) = waiting.oldest_unstaffed.filter(|since| now - *since > UNSTAFFED_WARNING) {
+                tracing::warn!(%tenant, waiting_since = %since, "routing: a ticket waits in a team where nobody is available");
+            }
+        }
     }
 }
 
