@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use app_api::{AppConfig, AppState};
+use futures_util::StreamExt as _;
 use rand::Rng as _;
 use shared::testkit::{TestServer, admin_url};
 use sqlx::{ConnectOptions as _, Connection as _};
@@ -303,4 +304,29 @@ pub async fn pgbench(
 fn first_number_after(line: &str, marker: &str) -> Option<f64> {
     let (_, rest) = line.split_once(marker)?;
     rest.split_whitespace().next()?.parse().ok()
+}
+
+/// Sends one request per item of `items` (made by `request`), `concurrency` at a time, each
+/// answered with a success; the rate and each latency.
+pub async fn drive<T: Copy>(
+    items: &[T],
+    concurrency: usize,
+    request: impl Fn(T) -> reqwest::RequestBuilder,
+) -> (f64, Vec<Duration>) {
+    let started = Instant::now();
+    let times: Vec<Duration> = futures_util::stream::iter(items.iter().map(|item| {
+        let sent = request(*item).send();
+        async move {
+            let at = Instant::now();
+            let answer = sent.await.expect("app-api answers");
+            assert!(answer.status().is_success(), "{}", answer.status());
+            at.elapsed()
+        }
+    }))
+    .buffer_unordered(concurrency)
+    .collect()
+    .await;
+    #[allow(clippy::cast_precision_loss, reason = "a rate")]
+    let rate = items.len() as f64 / started.elapsed().as_secs_f64();
+    (rate, times)
 }

@@ -3,9 +3,6 @@
 //! replica in this process: each a second at the same concurrency, in alternating rounds, and
 //! their latencies.
 
-use std::time::{Duration, Instant};
-
-use futures_util::StreamExt as _;
 use serde_json::json;
 use sqlx::ConnectOptions as _;
 use uuid::Uuid;
@@ -42,7 +39,7 @@ pub async fn run(tickets: i64, concurrency: usize) {
     let (mut applied_rate, mut posted_rate) = (Vec::new(), Vec::new());
     for round in 0..ROUNDS {
         let ids = crate::sav_ops::open_tickets(&mut admin, owner, &format!("M{round}"), tickets).await;
-        let (rate, times) = drive(&ids, concurrency, |id| {
+        let (rate, times) = crate::app::drive(&ids, concurrency, |id| {
             client
                 .post(replica.server.url(&format!("/v1/tickets/{id}/macros/{macro_id}")))
                 .header("x-tenant-slug", &slug)
@@ -53,7 +50,7 @@ pub async fn run(tickets: i64, concurrency: usize) {
         applied_rate.push(rate);
         applied.extend(times);
         let ids = crate::sav_ops::open_tickets(&mut admin, owner, &format!("P{round}"), tickets).await;
-        let (rate, times) = drive(&ids, concurrency, |id| {
+        let (rate, times) = crate::app::drive(&ids, concurrency, |id| {
             client
                 .post(replica.server.url(&format!("/v1/tickets/{id}/messages")))
                 .header("x-tenant-slug", &slug)
@@ -76,28 +73,4 @@ pub async fn run(tickets: i64, concurrency: usize) {
     println!("  macro applied (message, status, priority, assignment): {macro_rate:.0}/s, {}", summarize(applied));
     println!("  the same message posted alone:                         {message_rate:.0}/s, {}", summarize(posted));
     println!("  ratio: {:.2}", macro_rate / message_rate);
-}
-
-/// Sends one request per ticket, `concurrency` at a time; the rate and each latency.
-async fn drive(
-    ids: &[i64],
-    concurrency: usize,
-    request: impl Fn(i64) -> reqwest::RequestBuilder,
-) -> (f64, Vec<Duration>) {
-    let started = Instant::now();
-    let times: Vec<Duration> = futures_util::stream::iter(ids.iter().map(|id| {
-        let sent = request(*id).send();
-        async move {
-            let at = Instant::now();
-            let answer = sent.await.expect("app-api answers");
-            assert!(answer.status().is_success(), "{}", answer.status());
-            at.elapsed()
-        }
-    }))
-    .buffer_unordered(concurrency)
-    .collect()
-    .await;
-    #[allow(clippy::cast_precision_loss, reason = "a rate")]
-    let rate = ids.len() as f64 / started.elapsed().as_secs_f64();
-    (rate, times)
 }

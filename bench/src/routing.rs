@@ -6,9 +6,8 @@
 //! - routing decisions per second with 50 agents: a queue of waiting tickets handed out by the
 //!   jobs' routing (`worker::routing::hand_out`) once the team's members become available.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use futures_util::StreamExt as _;
 use serde_json::{Value, json};
 use shared::tenant::Slug;
 use sqlx::ConnectOptions as _;
@@ -50,10 +49,12 @@ pub async fn run(tickets: usize, queue: usize, concurrency: usize) {
     let (mut routed_rate, mut plain_rate) = (Vec::new(), Vec::new());
     let ticket = |team: Option<&str>| json!({"subject": "Parcel", "description": "Where is it?", "team_id": team});
     for round in 0..ROUNDS {
-        let (rate, times) = drive(tickets, concurrency, || post("/v1/tickets", ticket(Some(&five_id)))).await;
+        let (rate, times) =
+            crate::app::drive(&vec![(); tickets], concurrency, |()| post("/v1/tickets", ticket(Some(&five_id)))).await;
         routed_rate.push(rate);
         routed.extend(times);
-        let (rate, times) = drive(tickets, concurrency, || post("/v1/tickets", ticket(None))).await;
+        let (rate, times) =
+            crate::app::drive(&vec![(); tickets], concurrency, |()| post("/v1/tickets", ticket(None))).await;
         plain_rate.push(rate);
         plain.extend(times);
         println!(
@@ -109,7 +110,7 @@ async fn decisions(
         .execute(&mut *admin)
         .await
         .unwrap();
-    let (rate, _) = drive(queue, concurrency, || post("/v1/tickets", ticket(&fifty_id))).await;
+    let (rate, _) = crate::app::drive(&vec![(); queue], concurrency, |()| post("/v1/tickets", ticket(&fifty_id))).await;
     println!("  {queue} tickets into a team of {AGENTS} nobody is available in: {rate:.0}/s (each one waits)");
     sqlx::query("UPDATE users SET available = true WHERE id = ANY($1)")
         .bind(agents)
@@ -153,28 +154,4 @@ async fn decisions(
         fewest,
         most,
     );
-}
-
-/// Sends `count` requests made by `request`, `concurrency` at a time; the rate and each latency.
-async fn drive(
-    count: usize,
-    concurrency: usize,
-    request: impl Fn() -> reqwest::RequestBuilder,
-) -> (f64, Vec<Duration>) {
-    let started = Instant::now();
-    let times: Vec<Duration> = futures_util::stream::iter((0..count).map(|_| {
-        let sent = request().send();
-        async move {
-            let at = Instant::now();
-            let answer = sent.await.expect("app-api answers");
-            assert!(answer.status().is_success(), "{}", answer.status());
-            at.elapsed()
-        }
-    }))
-    .buffer_unordered(concurrency)
-    .collect()
-    .await;
-    #[allow(clippy::cast_precision_loss, reason = "a rate")]
-    let rate = count as f64 / started.elapsed().as_secs_f64();
-    (rate, times)
 }

@@ -87,28 +87,25 @@ pub fn checked(mut fields: Fields) -> Result<Fields, Vec<FieldError>> {
 
 /// Every team of the tenant, by name.
 pub async fn all(conn: &mut PgConnection) -> sqlx::Result<Vec<Team>> {
-    sqlx::query_as!(
-        Team,
-        r#"SELECT t.id, t.name, t.description, t.assignment AS "assignment: Assignment", t.max_open_per_agent,
-                ARRAY(SELECT m.user_id FROM team_members m WHERE m.team_id = t.id ORDER BY m.user_id) AS "member_ids!",
-                t.created_at
-           FROM teams t ORDER BY lower(t.name), t.id LIMIT $1"#,
-        MAX_PER_TENANT,
-    )
-    .fetch_all(conn)
-    .await
+    read(conn, None).await
 }
 
 async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Team>> {
+    Ok(read(conn, Some(id)).await?.pop())
+}
+
+/// Team `id`, or every team (`None`), by name.
+async fn read(conn: &mut PgConnection, id: Option<Uuid>) -> sqlx::Result<Vec<Team>> {
     sqlx::query_as!(
         Team,
         r#"SELECT t.id, t.name, t.description, t.assignment AS "assignment: Assignment", t.max_open_per_agent,
                 ARRAY(SELECT m.user_id FROM team_members m WHERE m.team_id = t.id ORDER BY m.user_id) AS "member_ids!",
                 t.created_at
-           FROM teams t WHERE t.id = $1"#,
+           FROM teams t WHERE $1::uuid IS NULL OR t.id = $1 ORDER BY lower(t.name), t.id LIMIT $2"#,
         id,
+        MAX_PER_TENANT,
     )
-    .fetch_optional(conn)
+    .fetch_all(conn)
     .await
 }
 
@@ -190,17 +187,7 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> Api
     }
     check_in_tenant(&mut tx, &fields, None).await?;
     let id = Uuid::now_v7();
-    sqlx::query!(
-        "INSERT INTO teams (id, name, description, assignment, max_open_per_agent) VALUES ($1, $2, $3, $4, $5)",
-        id,
-        fields.name,
-        fields.description,
-        fields.assignment.as_str(),
-        fields.max_open_per_agent,
-    )
-    .execute(&mut *tx)
-    .await?;
-    set_members(&mut tx, id, &fields.member_ids).await?;
+    write(&mut tx, id, &fields).await?;
     if fields.assignment.routes() && !fields.member_ids.is_empty() {
         routing::wake(&mut tx, &[id], Utc::now()).await?;
     }
@@ -211,8 +198,22 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> Api
     Ok(created)
 }
 
-/// The members of team `id` become `members`; those who stay keep their place in the round.
-async fn set_members(tx: &mut PgConnection, id: Uuid, members: &[Uuid]) -> sqlx::Result<()> {
+/// Team `id` becomes `fields` (made, or changed): its row, and its members, those who stay
+/// keeping their place in the round.
+async fn write(tx: &mut PgConnection, id: Uuid, fields: &Fields) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO teams (id, name, description, assignment, max_open_per_agent) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description,
+           assignment = EXCLUDED.assignment, max_open_per_agent = EXCLUDED.max_open_per_agent, updated_at = now()",
+        id,
+        fields.name,
+        fields.description,
+        fields.assignment.as_str(),
+        fields.max_open_per_agent,
+    )
+    .execute(&mut *tx)
+    .await?;
+    let members = &fields.member_ids;
     sqlx::query!("DELETE FROM team_members WHERE team_id = $1 AND user_id <> ALL($2)", id, members)
         .execute(&mut *tx)
         .await?;
@@ -242,18 +243,7 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch
     };
     let fields = checked(fields).map_err(ApiError::invalid)?;
     check_in_tenant(&mut tx, &fields, Some(id)).await?;
-    sqlx::query!(
-        "UPDATE teams SET name = $2, description = $3, assignment = $4, max_open_per_agent = $5, updated_at = now()
-         WHERE id = $1",
-        id,
-        fields.name,
-        fields.description,
-        fields.assignment.as_str(),
-        fields.max_open_per_agent,
-    )
-    .execute(&mut *tx)
-    .await?;
-    set_members(&mut tx, id, &fields.member_ids).await?;
+    write(&mut tx, id, &fields).await?;
     let raised = match (current.max_open_per_agent, fields.max_open_per_agent) {
         (_, None) => current.max_open_per_agent.is_some(),
         (Some(before), Some(after)) => after > before,
