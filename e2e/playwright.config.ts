@@ -20,7 +20,8 @@ export default defineConfig({
   workers: 2,
   forbidOnly: true,
   retries: 0,
-  reporter: [['list']],
+  // The list as it goes; a JSON report beside it, from which the system test names the failures.
+  reporter: [['list'], ['json', { outputFile: process.env.E2E_REPORT ?? 'test-results/report.json' }]],
   // Each run its own folder: runs side by side do not clobber each other's traces.
   outputDir: process.env.E2E_OUTPUT_DIR ?? 'test-results/artifacts',
   use: {

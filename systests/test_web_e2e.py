@@ -11,7 +11,9 @@ notifications queue of this run's own, so that its notification worker (in `serv
 platform's events only; the queue is deleted at the end when rabbitmqctl can.
 """
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -57,6 +59,33 @@ def services_env():
     delete_queue(env["WEBHOOKS_QUEUE"])
 
 
+def failures(report_path, most=5):
+    """The failed tests of a Playwright JSON report, each with the start of its first error, so
+    that a failed run says which test failed and why where only its last lines are kept."""
+    try:
+        with open(report_path, encoding="utf-8") as report:
+            root = json.load(report)
+    except (OSError, ValueError) as error:
+        return [f"(no report: {error})"]
+    found = []
+
+    def walk(suite, where):
+        for spec in suite.get("specs", []):
+            for test in spec.get("tests", []):
+                if test.get("status") in ("expected", "skipped"):
+                    continue
+                errors = [error for result in test.get("results", []) for error in result.get("errors", [])]
+                message = errors[0].get("message", "") if errors else test.get("status", "")
+                message = re.sub(r"\x1b\[[0-9;]*m", "", message).strip()
+                found.append(f"{where or spec.get('file', '')} › {spec.get('title')}: {message[:600]}")
+        for inner in suite.get("suites", []):
+            walk(inner, inner.get("file") or where)
+
+    for suite in root.get("suites", []):
+        walk(suite, suite.get("file", ""))
+    return found[:most] or ["(the report names no failed test)"]
+
+
 def test_web_e2e(services_env, launch_platform, pytestconfig):
     platform = launch_platform("web", services_env).start()
     say(f"platform up: control-api :{platform.control_port}, app-api :{platform.app_port}")
@@ -69,6 +98,7 @@ def test_web_e2e(services_env, launch_platform, pytestconfig):
         "E2E_APP_PORT": str(platform.app_port),
         "E2E_SCREENSHOTS": shots,
         "E2E_OUTPUT_DIR": os.path.join(run, "artifacts"),
+        "E2E_REPORT": os.path.join(run, "report.json"),
         "E2E_ACCESS_TOKEN_SECONDS": services_env["JWT_EXPIRES_IN_SECONDS"],
         "CHROMIUM_PATH": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
         "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1",
@@ -79,7 +109,8 @@ def test_web_e2e(services_env, launch_platform, pytestconfig):
         say(f"the end-to-end tests failed (traces and screenshots in {os.path.relpath(run, ROOT)}); "
             "the services' last lines:")
         print(platform.tail(60), file=sys.stderr)
-    check(done.returncode == 0, f"playwright test exited {done.returncode}")
+        failed = "\n".join(failures(os.path.join(run, "report.json")))
+        check(False, f"playwright test exited {done.returncode}; failed:\n{failed}")
     if os.environ.get("SCREENSHOTS"):
         target = os.path.join(ROOT, "docs", "screenshots")
         os.makedirs(target, exist_ok=True)
