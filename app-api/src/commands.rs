@@ -6,6 +6,7 @@
 //! (`TicketWriter`), and so will anything that later acts on tickets (macros, mail,
 //! integrations); the scheduled jobs end their changes through the same `finish`.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use axum::extract::{FromRef, FromRequestParts};
@@ -28,7 +29,7 @@ use crate::sav::tickets::priority::{self, Facts, Priority};
 use crate::sav::tickets::refusal::Refused;
 use crate::sav::tickets::status::Status;
 use crate::sav::tickets::store::{self, NewTicket, Ticket};
-use crate::sav::tickets::{intake, merging, sla_policy};
+use crate::sav::tickets::{intake, merging, sla_policy, tags};
 use crate::sav::{routing, teams};
 use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
@@ -76,6 +77,8 @@ pub struct Opening {
     pub for_customer: Option<Uuid>,
     /// Staff only: the team whose queue it joins (routed there, `sav::routing`).
     pub team_id: Option<Uuid>,
+    /// Staff only: its tags, checked (`tags`).
+    pub tags: BTreeSet<String>,
 }
 
 /// Why a change was not written: a refusal of the ticket layer, kept as such for callers that act
@@ -364,8 +367,10 @@ impl TicketWriter {
         if let Some(team) = team_id {
             check_team(tx, team).await?;
         }
+        let tags = if viewer.is_staff() { opening.tags } else { BTreeSet::new() };
         let new = NewTicket {
             team_id,
+            tags: tags::initial(tags).map_err(|too_many| Refused::TooManyTags(too_many.to_string()))?,
             user_id: customer.id,
             subject: opening.subject,
             description: opening.description,

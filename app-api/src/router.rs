@@ -16,7 +16,7 @@ use crate::routes::tickets::{
 };
 use crate::routes::{
     api_keys, channels, control_routes, export, files, inbound, macros, me, notifications, operations, orders, reports,
-    satisfaction, sla_policy, staff, stream, teams, users, webhooks,
+    satisfaction, sla_policy, staff, stream, tags, teams, users, webhooks,
 };
 use crate::state::AppState;
 
@@ -71,6 +71,7 @@ pub fn build_router(state: AppState) -> Router {
     let tenant_plane = OpenApiRouter::new()
         .routes(routes!(me::get_me))
         .routes(routes!(me::put_availability))
+        .routes(routes!(tags::list_tags))
         .routes(routes!(teams::list_teams, teams::create_team))
         .routes(routes!(teams::patch_team, teams::delete_team))
         .routes(routes!(notifications::list_notifications))

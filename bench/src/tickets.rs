@@ -337,6 +337,24 @@ fn scenarios(base: &str, slug: &str, token: &str, seeded: &seed::Seeded, searche
             format!("/v1/tickets/{}/messages?limit={}", seeded.thread_id, seed::THREAD_MESSAGES),
         ),
     ];
+    // Tags: the most used and the rarest of the seed's (one GIN index), and the suggestions.
+    let (common, rare) = (seed::TAGS[0], seed::TAGS[seed::TAGS.len() - 1]);
+    list.push(read(
+        format!("GET /v1/tickets?tag={common}&limit=50"),
+        Some(ms(50)),
+        format!("/v1/tickets?tag={common}&limit=50"),
+    ));
+    list.push(read(
+        format!("GET /v1/tickets?tag={rare}&limit=50"),
+        Some(ms(50)),
+        format!("/v1/tickets?tag={rare}&limit=50"),
+    ));
+    list.push(read(
+        format!("GET /v1/tickets?no_tag={common}&limit=50"),
+        Some(ms(50)),
+        format!("/v1/tickets?no_tag={common}&limit=50"),
+    ));
+    list.push(read("GET /v1/tags (every ticket's tags counted)".into(), None, "/v1/tags".into()));
     for (q, count) in searches {
         list.push(read(
             format!("GET /v1/tickets?q={q}&limit=50 ({count} matching tickets)"),

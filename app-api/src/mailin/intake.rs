@@ -491,6 +491,7 @@ async fn open(
         metadata: serde_json::json!({ "channel": "email", "inbound_email_id": inbound_id }),
         for_customer: None,
         team_id: None,
+        tags: std::collections::BTreeSet::new(),
     };
     let mut db = writer.connect().await?;
     let written = writer.open(&mut db, opening).await?;

@@ -18,6 +18,7 @@ pub mod satisfaction;
 pub mod sla_policy;
 pub mod staff;
 pub mod stream;
+pub mod tags;
 pub mod teams;
 pub mod tickets;
 pub mod users;

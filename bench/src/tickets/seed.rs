@@ -25,6 +25,31 @@ const HISTORY_SECONDS: f64 = 730.0 * 86_400.0;
 /// Words of support requests, most frequent first: a text draws word `k` (1-based) with a
 /// probability of about `1/k`, so the first ones are in nearly every ticket and the last ones
 /// in a few percent. Function words lead, as in real text.
+/// The seeded tickets' tags, the most used first (`TICKETS_SQL`): the benchmark filters by the
+/// first (common) and the last (rare).
+pub const TAGS: &[&str] = &[
+    "refund",
+    "carrier-late",
+    "damaged",
+    "vip:gold",
+    "resend",
+    "missing-item",
+    "wrong-size",
+    "invoice",
+    "warranty",
+    "exchange",
+    "chargeback",
+    "address-change",
+    "gift",
+    "pre-order",
+    "b2b",
+    "duplicate",
+    "fragile",
+    "customs",
+    "loyalty",
+    "escalated",
+];
+
 pub const WORDS: &[&str] = &[
     "the",
     "i",
@@ -405,7 +430,14 @@ pub async fn seed(db: &mut PgConnection, tickets: i32) -> Seeded {
     }
 
     let spacing = HISTORY_SECONDS / f64::from(tickets);
-    sqlx::query(TICKETS_SQL).bind(WORDS).bind(tickets).bind(spacing).execute(&mut *db).await.expect("seed the tickets");
+    sqlx::query(TICKETS_SQL)
+        .bind(WORDS)
+        .bind(tickets)
+        .bind(spacing)
+        .bind(TAGS)
+        .execute(&mut *db)
+        .await
+        .expect("seed the tickets");
     println!("seeded {tickets} tickets in {:.1}s", started.elapsed().as_secs_f64());
 
     // The thread: the newest ticket being worked on, a conversation of exactly 20 messages
@@ -486,7 +518,9 @@ pub async fn matches(db: &mut PgConnection, queries: &[String]) -> Vec<i64> {
     .expect("count matches")
 }
 
-/// `$1` the words, `$2` how many tickets, `$3` seconds between two tickets. Every random draw is
+/// `$1` the words, `$2` how many tickets, `$3` seconds between two tickets, `$4` the tags (the
+/// first the most used: half the tickets have none, the others one to three drawn with a skew
+/// toward the start of the list). Every random draw is
 /// a column of `draws` (`OFFSET 0` keeps it a subquery, so each draw is made once per row).
 /// Status follows age: most tickets older than two weeks are closed.
 const TICKETS_SQL: &str = r"
@@ -498,7 +532,7 @@ draws AS (
     SELECT g, make_interval(secs => ($2 - g + random()) * $3) AS age,
            random() AS r_status, random() AS r_priority, random() AS r_category, random() AS r_unassigned,
            random() AS r_agent, random() AS r_customer, random() AS r_order, random() AS r_response,
-           random() AS r_resolution
+           random() AS r_resolution, random() AS r_tags
     FROM generate_series(1, $2) g
     OFFSET 0
 ),
@@ -542,7 +576,7 @@ finished AS (
 )
 INSERT INTO support_tickets (ticket_number, user_id, subject, description, priority, status, category, assigned_to,
                              order_id, response_due_at, resolution_due_at, first_response_at, resolved_at, closed_at,
-                             created_at, updated_at)
+                             created_at, updated_at, tags)
 SELECT -- A bijection of g onto 40 bits (odd multiplier), in the 32 letters of ticket numbers.
        'TKT-' || (SELECT string_agg(substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ',
                                            ((((g * 2654435761) % 1099511627776) >> (5 * i)) & 31)::int + 1, 1),
@@ -559,7 +593,10 @@ SELECT -- A bijection of g onto 40 bits (odd multiplier), in the 32 letters of t
        created_at + CASE priority WHEN 'low' THEN interval '7 days' WHEN 'medium' THEN interval '3 days'
                                   WHEN 'high' THEN interval '1 day' ELSE interval '4 hours' END,
        first_response_at, resolved_at, closed_at, created_at,
-       greatest(created_at, first_response_at, resolved_at, closed_at)
+       greatest(created_at, first_response_at, resolved_at, closed_at),
+       CASE WHEN r_tags < 0.5 THEN '{}'::text[]
+            ELSE ARRAY(SELECT DISTINCT $4[1 + floor(power(random(), 3) * cardinality($4))::int]
+                       FROM generate_series(1, 1 + g % 3) ORDER BY 1) END
 FROM finished
 ORDER BY g";
 

@@ -1,9 +1,30 @@
 //! Query-string values: one the endpoint does not know (`?status=bogus`) is a 400
-//! `validation_failed` that names the parameter, on both planes.
+//! `validation_failed` that names the parameter, on both planes. `ListQuery` reads a query whose
+//! parameters may repeat (`?tag=a&tag=b`).
 
+use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, FieldError};
+
+/// The query string read as `T`, a repeated parameter as a list (`Vec` fields take every
+/// `?tag=` given; axum's `Query` refuses a repeated name). What cannot be read is an
+/// [`invalid_query`].
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ListQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        serde_html_form::from_str(query).map(Self).map_err(|err| {
+            invalid_query(vec![FieldError::new("", format!("Failed to deserialize query string: {err}"))])
+        })
+    }
+}
 
 /// 400 `validation_failed` with `errors: [{field, message}]`, `field` being the query
 /// parameter: the request could not be read as asked, like a body of the wrong shape.
@@ -24,6 +45,31 @@ pub fn one_of<T: Copy>(field: &str, value: Option<&str>, choices: &[(&str, T)]) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Wanted {
+        #[serde(default)]
+        tag: Vec<String>,
+        status: Option<String>,
+    }
+
+    async fn read(query: &str) -> Result<Wanted, ApiError> {
+        let request = axum::http::Request::builder().uri(format!("/v1/tickets?{query}")).body(()).unwrap();
+        let (mut parts, ()) = request.into_parts();
+        ListQuery::<Wanted>::from_request_parts(&mut parts, &()).await.map(|ListQuery(wanted)| wanted)
+    }
+
+    #[tokio::test]
+    async fn repeated_parameters_are_lists_and_unknown_ones_refused() {
+        let wanted = read("tag=a&status=open&tag=b%3Ac").await.unwrap();
+        assert_eq!(wanted.tag, ["a", "b:c"]);
+        assert_eq!(wanted.status.as_deref(), Some("open"));
+        assert!(read("").await.unwrap().tag.is_empty());
+        let err = read("tagg=a").await.unwrap_err();
+        assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+        assert!(err.problem().errors[0].message.contains("unknown field `tagg`"), "{:?}", err.problem().errors);
+    }
 
     #[test]
     fn unknown_values_name_the_parameter() {

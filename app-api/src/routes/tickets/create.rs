@@ -11,9 +11,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::commands::{Opening, TicketWriter};
-use crate::sav::tickets::content;
 use crate::sav::tickets::priority::Priority;
 use crate::sav::tickets::view::TicketView;
+use crate::sav::tickets::{content, tags};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -35,6 +35,9 @@ pub struct CreateTicket {
     /// Staff only (ignored for customers): the team whose queue it joins; a routed team assigns
     /// it at once to an available member when one may take it.
     pub team_id: Option<Uuid>,
+    /// Staff only (ignored for customers): at most 20 tags, each trimmed and lower-cased, then
+    /// `[a-z0-9][a-z0-9_:-]{0,49}`.
+    pub tags: Option<Vec<String>>,
 }
 
 /// Open a ticket.
@@ -43,7 +46,7 @@ pub struct CreateTicket {
         (status = 201, description = "Created", body = TicketView),
         (status = 400, description = "`validation_failed`: unreadable body, unknown field, wrong type"),
         (status = 403, description = "`forbidden`: a customer opening a ticket for someone else"),
-        (status = 422, description = "`validation_failed`: field rules, or `team_id` not a team of this organisation"),
+        (status = 422, description = "`validation_failed`: field rules, a bad tag, or `team_id` not a team of this organisation; `limit_reached`: more than 20 tags"),
     ))]
 pub async fn create_ticket(
     writer: TicketWriter,
@@ -69,20 +72,24 @@ impl CreateTicket {
         let category = self.category.as_deref().map(|c| keep(content::category(c)));
         let metadata =
             content::metadata(self.metadata.unwrap_or_else(|| serde_json::json!({}))).map_err(|e| errors.push(e)).ok();
+        let tags = tags::checked("tags", self.tags.as_deref().unwrap_or_default()).map_err(|e| errors.push(e)).ok();
         if self.order_id.is_some_and(|id| id <= 0) {
             errors.push(FieldError::new("order_id", "must be a positive integer"));
         }
-        match (subject, description, category, metadata) {
-            (Some(subject), Some(description), category, Some(metadata)) if errors.is_empty() => Ok(Opening {
-                subject,
-                description,
-                category: category.flatten(),
-                order_id: self.order_id,
-                priority: self.priority,
-                metadata,
-                for_customer: self.user_id,
-                team_id: self.team_id,
-            }),
+        match (subject, description, category, metadata, tags) {
+            (Some(subject), Some(description), category, Some(metadata), Some(tags)) if errors.is_empty() => {
+                Ok(Opening {
+                    subject,
+                    description,
+                    category: category.flatten(),
+                    order_id: self.order_id,
+                    priority: self.priority,
+                    metadata,
+                    for_customer: self.user_id,
+                    team_id: self.team_id,
+                    tags,
+                })
+            }
             _ => Err(ApiError::invalid(errors)),
         }
     }

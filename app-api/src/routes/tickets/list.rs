@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
-use shared::http::{Page, PageParams, invalid_query, one_of};
+use shared::http::{ListQuery, Page, PageParams, invalid_query, one_of};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -22,6 +22,7 @@ use crate::sav::tickets::priority::Priority;
 use crate::sav::tickets::sla::Grid;
 use crate::sav::tickets::sla_policy::KeptGrids;
 use crate::sav::tickets::status::Status;
+use crate::sav::tickets::tags;
 use crate::sav::tickets::view::TicketView;
 
 const QUERY_MAX_CHARS: usize = 200;
@@ -43,6 +44,15 @@ pub struct TicketFilter {
     pub unassigned: Option<bool>,
     /// A team's id: only its tickets; `none`: only tickets of no team.
     pub team_id: Option<String>,
+    /// Repeatable: tickets holding every one of these tags.
+    #[serde(default)]
+    pub tag: Vec<String>,
+    /// Repeatable: tickets holding at least one of these tags.
+    #[serde(default)]
+    pub tag_any: Vec<String>,
+    /// Repeatable: tickets holding none of these tags.
+    #[serde(default)]
+    pub no_tag: Vec<String>,
     /// Full-text search over subject, description and the thread (web search syntax: words,
     /// "phrases", OR, -not); customers' searches never read internal notes.
     pub q: Option<String>,
@@ -91,7 +101,7 @@ pub async fn list_tickets(
     State(sla_grids): State<Arc<KeptGrids>>,
     revalidation: Revalidation,
     access: Access<Members>,
-    Query(filter): Query<TicketFilter>,
+    ListQuery(filter): ListQuery<TicketFilter>,
 ) -> ApiResult<Response> {
     let wanted = filter.checked()?;
     if let Some(answered) = revalidation.answered() {
@@ -139,6 +149,9 @@ impl TicketFilter {
             unassigned: self.unassigned,
             team: self.team()?,
             category: self.category.as_deref(),
+            tags_all: tags_of("tag", &self.tag)?,
+            tags_any: tags_of("tag_any", &self.tag_any)?,
+            tags_none: tags_of("no_tag", &self.no_tag)?,
             user_id: self.user_id,
             order_id: self.order_id,
             q,
@@ -163,6 +176,13 @@ impl TicketFilter {
                 .map_err(|_| invalid_query(vec![FieldError::new("team_id", "must be a team's id or `none`")])),
         }
     }
+}
+
+/// The tags a filter names, as stored (trimmed, lower-cased); a bad one is a 400 naming the
+/// parameter.
+fn tags_of(field: &str, values: &[String]) -> ApiResult<Vec<String>> {
+    let tags = tags::checked(field, values).map_err(|err| invalid_query(vec![err]))?;
+    Ok(tags.into_iter().collect())
 }
 
 impl TicketListItem {

@@ -1,5 +1,5 @@
-//! `PATCH /v1/tickets/{id}`: staff correct a ticket's subject, category, priority or metadata, or
-//! move it to another team. A new priority moves the SLA due dates to its targets; an unassigned
+//! `PATCH /v1/tickets/{id}`: staff correct a ticket's subject, category, priority or metadata,
+//! change its tags, or move it to another team. A new priority moves the SLA due dates to its targets; an unassigned
 //! ticket moved into a routed team is assigned there when a member may take it.
 
 use axum::Json;
@@ -13,10 +13,10 @@ use utoipa::ToSchema;
 use super::reject;
 use crate::commands::{Change, TicketWriter};
 use crate::routes::nullable;
-use crate::sav::tickets::content;
 use crate::sav::tickets::lifecycle::Edit;
 use crate::sav::tickets::priority::Priority;
 use crate::sav::tickets::view::TicketView;
+use crate::sav::tickets::{content, tags};
 
 /// The fields to change; absent ones stay.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -37,6 +37,14 @@ pub struct TicketPatch {
     #[schema(value_type = Option<uuid::Uuid>)]
     #[allow(clippy::option_option, reason = "absent keeps, null clears, a value sets")]
     pub team_id: Option<Option<uuid::Uuid>>,
+    /// The whole set of tags (at most 20; each trimmed and lower-cased, then
+    /// `[a-z0-9][a-z0-9_:-]{0,49}`); `[]` removes them all. Not with `add_tags` or `remove_tags`.
+    pub tags: Option<Vec<String>>,
+    /// Tags to add to whatever the ticket holds when the change is written (two agents tagging
+    /// at once both keep theirs).
+    pub add_tags: Option<Vec<String>>,
+    /// Tags to take off, if the ticket holds them.
+    pub remove_tags: Option<Vec<String>>,
 }
 
 /// Change a ticket's fields (staff).
@@ -47,7 +55,7 @@ pub struct TicketPatch {
         (status = 403, description = "`forbidden`: customers"),
         NotFound,
         (status = 409, description = "`ticket_closed`"),
-        (status = 422, description = "`validation_failed`, or `team_id` not a team of this organisation"),
+        (status = 422, description = "`validation_failed`: field rules, a bad tag, or `team_id` not a team of this organisation; `limit_reached`: the ticket would hold more than 20 tags"),
     ))]
 pub async fn patch_ticket(
     writer: TicketWriter,
@@ -68,6 +76,9 @@ impl TicketPatch {
             && self.priority.is_none()
             && self.metadata.is_none()
             && self.team_id.is_none()
+            && self.tags.is_none()
+            && self.add_tags.is_none()
+            && self.remove_tags.is_none()
         {
             return Err(ApiError::invalid(vec![FieldError::new("", "name at least one field to change")]));
         }
@@ -76,6 +87,7 @@ impl TicketPatch {
         let subject = self.subject.as_deref().map(|s| keep(content::subject("subject", s)));
         let category = self.category.map(|c| c.map(|c| keep(content::category(&c))));
         let metadata = self.metadata.map(|m| content::metadata(m).map_err(|e| errors.push(e)).ok());
+        let tags = tag_change(self.tags, self.add_tags, self.remove_tags).map_err(|e| errors.push(e)).ok();
         reject(errors)?;
         Ok(Edit {
             subject: subject.flatten(),
@@ -83,6 +95,25 @@ impl TicketPatch {
             priority: self.priority,
             metadata: metadata.flatten(),
             team_id: self.team_id,
+            tags: tags.flatten(),
         })
+    }
+}
+
+/// The tag change a patch asks for: a whole set, or tags added and removed (not both ways).
+fn tag_change(
+    set: Option<Vec<String>>,
+    add: Option<Vec<String>>,
+    remove: Option<Vec<String>>,
+) -> Result<Option<tags::Change>, FieldError> {
+    match (set, add, remove) {
+        (None, None, None) => Ok(None),
+        (Some(set), None, None) => Ok(Some(tags::Change::Replace(tags::checked("tags", &set)?))),
+        (Some(_), _, _) => Err(FieldError::new("tags", "give the whole set, or add_tags and remove_tags, not both")),
+        (None, add, remove) => {
+            let add = tags::checked("add_tags", add.as_deref().unwrap_or_default())?;
+            let remove = tags::checked("remove_tags", remove.as_deref().unwrap_or_default())?;
+            tags::Change::adjust(add, remove).map(Some)
+        }
     }
 }

@@ -252,6 +252,7 @@ mod tests {
             category: None,
             assigned_to: None,
             team_id: None,
+            tags: Vec::new(),
             queued_at: None,
             order_id: None,
             metadata: serde_json::Value::Null,

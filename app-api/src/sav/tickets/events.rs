@@ -69,6 +69,9 @@ pub enum Event {
         status: Status,
         order_id: Option<i64>,
         category: Option<String>,
+        /// The team whose queue it entered, if any.
+        team_id: Option<Uuid>,
+        tags: Vec<String>,
     },
     TicketAssigned {
         ticket_id: i64,

@@ -16,6 +16,7 @@ use super::refusal::Refused;
 use super::sla::Targets;
 use super::status::{self, Actor, Status};
 use super::store::{self, Ticket};
+use super::tags;
 
 /// Who makes a change: a person (with the part they play) or the system (and which part of it).
 #[derive(Debug, Clone, Copy)]
@@ -225,6 +226,8 @@ pub struct Edit {
     /// `Some(None)` takes the ticket out of its team (checked to exist by the caller).
     #[allow(clippy::option_option, reason = "absent keeps, null clears, a value sets")]
     pub team_id: Option<Option<Uuid>>,
+    /// A new set of tags, or tags added and removed (applied to the tags as loaded).
+    pub tags: Option<tags::Change>,
 }
 
 /// Staff correct fields. `None`: nothing changes.
@@ -250,6 +253,13 @@ pub fn edit(ticket: &mut Ticket, edit: Edit, acting: Acting, now: DateTime<Utc>)
     if let Some(team) = edit.team_id.filter(|t| *t != ticket.team_id) {
         changes.insert("team_id".into(), json!([ticket.team_id, team]));
         ticket.team_id = team;
+    }
+    if let Some(change) = edit.tags {
+        let next = tags::apply(&ticket.tags, &change).map_err(|too_many| Refused::TooManyTags(too_many.to_string()))?;
+        if next != ticket.tags {
+            changes.insert("tags".into(), json!([ticket.tags, next]));
+            ticket.tags = next;
+        }
     }
     if changes.is_empty() {
         return Ok(None);
@@ -287,7 +297,11 @@ pub fn message(
 pub fn opened(ticket: &Ticket, acting: Acting, now: DateTime<Utc>) -> Applied {
     let mut entry = entry(ticket, acting, Action::Created, now);
     entry.to = Some(Status::Open);
-    entry.changes = json!({ "priority": [null, ticket.priority] });
+    entry.changes = if ticket.tags.is_empty() {
+        json!({ "priority": [null, ticket.priority] })
+    } else {
+        json!({ "priority": [null, ticket.priority], "tags": [null, ticket.tags] })
+    };
     let event = Event::TicketCreated {
         ticket_id: ticket.id,
         ticket_number: ticket.ticket_number.clone(),
@@ -297,6 +311,8 @@ pub fn opened(ticket: &Ticket, acting: Acting, now: DateTime<Utc>) -> Applied {
         status: ticket.status,
         order_id: ticket.order_id,
         category: ticket.category.clone(),
+        team_id: ticket.team_id,
+        tags: ticket.tags.clone(),
     };
     Applied { entry, events: vec![event], clock_moved: false }
 }

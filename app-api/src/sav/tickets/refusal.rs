@@ -29,6 +29,9 @@ pub enum Refused {
     /// A change would break the ticket's invariants: the platform's fault, not the caller's.
     #[error("ticket {0}: {1}")]
     Broken(i64, String),
+    /// A change would leave the ticket more tags than it may hold.
+    #[error("{0}")]
+    TooManyTags(String),
     /// A field names something this tenant does not have.
     #[error("{}: {}", .0.field, .0.message)]
     Field(FieldError),

@@ -37,6 +37,8 @@ pub struct Ticket {
     pub assigned_to: Option<Uuid>,
     /// The team whose queue it is in (`sav::teams`).
     pub team_id: Option<Uuid>,
+    /// Sorted, distinct, at most 20 (`tags`); staff only: a customer is shown none.
+    pub tags: Vec<String>,
     /// Since when it waits in its team's queue (open, in a team).
     #[serde(skip)]
     pub queued_at: Option<DateTime<Utc>>,
@@ -87,7 +89,7 @@ macro_rules! ticket_sql {
             [", t.status" r#" AS "status: Status""#]
             [", t.category, t.assigned_to, t.team_id, t.order_id, t.metadata, t.response_due_at, t.resolution_due_at, \
               t.first_response_at, t.response_breached_at, t.resolution_breached_at, t.resolved_at, t.closed_at, \
-              t.auto_close_at, t.created_at, t.updated_at, t.sla_version_id, t.queued_at"])
+              t.auto_close_at, t.created_at, t.updated_at, t.sla_version_id, t.queued_at, t.tags"])
     };
 }
 pub(crate) use ticket_sql;
@@ -110,6 +112,7 @@ macro_rules! ticket_of {
             category: $row.category,
             assigned_to: $row.assigned_to,
             team_id: $row.team_id,
+            tags: $row.tags,
             order_id: $row.order_id,
             metadata: $row.metadata,
             response_due_at: $row.response_due_at,
@@ -307,6 +310,8 @@ pub struct NewTicket {
     pub order_id: Option<i64>,
     pub metadata: serde_json::Value,
     pub team_id: Option<Uuid>,
+    /// Checked (`tags`).
+    pub tags: Vec<String>,
 }
 
 /// Crockford's base 32: no I, L, O or U to misread.
@@ -332,8 +337,9 @@ pub async fn insert(
     for _ in 0..5 {
         let inserted = ticket_sql!(query
             "INSERT INTO support_tickets AS t (ticket_number, user_id, subject, description, priority, category,
-                order_id, metadata, response_due_at, resolution_due_at, created_at, updated_at, sla_version_id, team_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13)
+                order_id, metadata, response_due_at, resolution_due_at, created_at, updated_at, sla_version_id, team_id,
+                tags)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14)
              ON CONFLICT (ticket_number) DO NOTHING
              RETURNING ",
             "",
@@ -350,6 +356,7 @@ pub async fn insert(
             now,
             policy.id,
             new.team_id,
+            &new.tags,
         )
         .fetch_optional(&mut *conn)
         .await?;
@@ -384,7 +391,7 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
     sqlx::query!(
         "UPDATE support_tickets SET subject = $2, priority = $3, status = $4, category = $5, assigned_to = $6,
             metadata = $7, response_due_at = $8, resolution_due_at = $9, first_response_at = $10, resolved_at = $11,
-            closed_at = $12, updated_at = $13, auto_close_at = $17, team_id = $20, queued_at = $21,
+            closed_at = $12, updated_at = $13, auto_close_at = $17, team_id = $20, queued_at = $21, tags = $22,
             response_breached_at = coalesce(response_breached_at, $18),
             resolution_breached_at = coalesce(resolution_breached_at, $19),
             thread_staff = CASE WHEN $14::text IS NULL OR pg_column_size(thread_staff) > $16 THEN thread_staff
@@ -413,6 +420,7 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
         ticket.resolution_breached_at,
         ticket.team_id,
         ticket.queued_at,
+        &ticket.tags,
     )
     .execute(conn)
     .await

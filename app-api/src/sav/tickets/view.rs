@@ -20,7 +20,12 @@ pub struct TicketView {
 }
 
 impl TicketView {
-    pub fn new(ticket: Ticket, viewer: Viewer) -> Self {
+    /// `ticket` as `viewer` is shown it: tags are the team's own words about a ticket, for staff
+    /// only (a customer is shown none).
+    pub fn new(mut ticket: Ticket, viewer: Viewer) -> Self {
+        if !viewer.is_staff() {
+            ticket.tags.clear();
+        }
         let allowed_statuses = moves::allowed_statuses(&State::of(&ticket), viewer.caller());
         Self { ticket, allowed_statuses }
     }

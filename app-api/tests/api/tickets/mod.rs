@@ -20,6 +20,7 @@ mod priority;
 mod routing;
 mod sla_policy;
 mod standing;
+mod tags;
 mod visibility;
 mod workload;
 
