@@ -7,6 +7,10 @@ describe('buildUrl', () => {
     expect(buildUrl('/v1/invitations/{token}/accept', { token: 'a/b c' })).toBe('/v1/invitations/a%2Fb%20c/accept');
     expect(buildUrl('/v1/tickets', undefined, { limit: 20, cursor: undefined, status: '', q: 'a&b' })).toBe('/v1/tickets?limit=20&q=a%26b');
   });
+
+  it('repeats a parameter given as a list, and leaves an empty list out', () => {
+    expect(buildUrl('/v1/tickets', undefined, { tag: ['refund', 'vip:gold'], no_tag: [], q: 'box' })).toBe('/v1/tickets?tag=refund&tag=vip%3Agold&q=box');
+  });
 });
 
 describe('dispositionFilename', () => {

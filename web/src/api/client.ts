@@ -130,8 +130,11 @@ export function buildUrl(template: string, path?: Record<string, unknown>, query
     return encodeURIComponent(String(value));
   });
   const search = new URLSearchParams();
+  const present = (value: unknown) => value !== undefined && value !== null && value !== '';
   for (const [key, value] of Object.entries(query ?? {})) {
-    if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+    // A list is the parameter repeated (`?tag=a&tag=b`), as the API reads it.
+    if (Array.isArray(value)) for (const item of value.filter(present)) search.append(key, String(item));
+    else if (present(value)) search.set(key, String(value));
   }
   const qs = search.toString();
   return qs ? `${filled}?${qs}` : filled;

@@ -28,3 +28,4 @@ export type NewTeam = AppSchemas['NewTeam'];
 export type TeamChange = AppSchemas['TeamChange'];
 export type TeamAssignment = AppSchemas['TeamAssignment'];
 export type Availability = AppSchemas['Availability'];
+export type TagCount = AppSchemas['TagCount'];

@@ -39,7 +39,8 @@ export function FieldError({ id, error }: { id: string; error: string | undefine
   ) : null;
 }
 
-type InputProps = Common & Omit<PartialInputHTMLAttributes<HTMLInputElement>, 'label' | 'name' | 'id' | 'role'> & { onValue?: (value: string) => void };
+/** `list`: the id of a `<datalist>` of suggestions (the input types that take one). */
+type InputProps = Common & Omit<PartialInputHTMLAttributes<HTMLInputElement>, 'label' | 'name' | 'id' | 'role'> & { onValue?: (value: string) => void; list?: string };
 
 export function TextField({ label, name, error, hint, onValue, ...rest }: InputProps) {
   const id = useId();

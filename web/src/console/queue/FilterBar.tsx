@@ -1,5 +1,6 @@
 //! Search and filters of the queue. Each change is a new address, so a filtered queue can be
-//! bookmarked, shared with a colleague, or saved here by name.
+//! bookmarked, shared with a colleague, or saved here by name. The tag filter is typed (with the
+//! tags in use suggested) and applied on Enter or when the field is left.
 
 import { useEffect, useId, useState } from 'preact/hooks';
 import { t } from '../../i18n';
@@ -11,6 +12,8 @@ import { Notice } from '../../ui/status';
 import { STATUS_LABEL } from '../../tickets/badges';
 import { usePeople } from '../people';
 import type { Team } from '../../data/teams';
+import { isTag, normaliseTag } from '../tags';
+import { useTagSuggestions } from '../useTagSuggestions';
 import type { Saved } from './useSaved';
 import { PRIORITIES, SLA_FILTERS, SORTS, STATUS_FILTERS, type QueueState, type SlaFilter, type Sort, type StatusFilter } from './views';
 import type { MessageKey } from '../../i18n';
@@ -102,6 +105,7 @@ export function FilterBar({ state, admin, onChange, saved, teams }: { state: Que
             ]}
           />
         ) : null}
+        <TagFilter state={state} onChange={onChange} />
         {admin && state.view === 'all' ? (
           <SelectField
             label={t('console.filter.assignee')}
@@ -114,6 +118,61 @@ export function FilterBar({ state, admin, onChange, saved, teams }: { state: Que
       </div>
       <SaveFilter state={state} saved={saved} />
     </div>
+  );
+}
+
+/** One tag the tickets hold (`tag` in the address and for the API); empty for any. What is not
+ * a tag is said beside the field, and the queue stays as it was. */
+function TagFilter({ state, onChange }: { state: QueueState; onChange: (next: QueueState) => void }) {
+  const [typed, setTyped] = useState(state.tag);
+  useEffect(() => setTyped(state.tag), [state.tag]);
+  const [error, setError] = useState('');
+  const [wanted, setWanted] = useState(false);
+  const offered = useTagSuggestions(typed, wanted);
+  const listId = useId();
+  const apply = () => {
+    const tag = normaliseTag(typed);
+    if (tag && !isTag(tag)) {
+      setError(t('tags.invalid', { tag: typed.trim() }));
+      return;
+    }
+    setError('');
+    setTyped(tag);
+    if (tag !== state.tag) onChange({ ...state, tag });
+  };
+  return (
+    <form
+      class="tag-filter"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        apply();
+      }}
+    >
+      <TextField
+        label={t('tags.filter.label')}
+        name="tag"
+        value={typed}
+        hint={t('tags.filter.hint')}
+        error={error || undefined}
+        list={listId}
+        autocomplete="off"
+        spellcheck={false}
+        onFocus={() => setWanted(true)}
+        onBlur={() => {
+          if (normaliseTag(typed) !== state.tag) apply();
+        }}
+        onValue={(value) => {
+          setTyped(value);
+          setError('');
+        }}
+      />
+      <datalist id={listId}>
+        {offered.map((tag) => (
+          <option key={tag.name} value={tag.name} />
+        ))}
+      </datalist>
+    </form>
   );
 }
 

@@ -1,10 +1,12 @@
+import { Fragment } from 'preact';
 import { formatDateTime, t } from '../../i18n';
 import { Link } from '../../router/router';
 import type { TicketListItem } from '../../data/tickets';
 import { TicketBadges } from '../../tickets/badges';
 import { usePeople } from '../people';
 
-/** `team`: the name of the ticket's team, when it has one. */
+/** `team`: the name of the ticket's team, when it has one. The ticket's tags show as small
+ * chips, read as "Tags: refund, urgent" (the label and the commas are for assistive technology). */
 export function QueueRow({ ticket, now, selected, onFocus, team }: { ticket: TicketListItem; now: Date; selected: boolean; onFocus: () => void; team?: string | undefined }) {
   const people = usePeople();
   const assignee = ticket.assigned_to ? people.find(ticket.assigned_to) : undefined;
@@ -22,6 +24,17 @@ export function QueueRow({ ticket, now, selected, onFocus, team }: { ticket: Tic
           {team ? <span>{t('teams.row.team', { name: team })} · </span> : null}
           <span>{t('console.queue.updated', { time: formatDateTime(ticket.updated_at) })}</span>
         </p>
+        {ticket.tags.length ? (
+          <p class="ticket-row-tags">
+            <span class="visually-hidden">{t('tags.row.label')} </span>
+            {ticket.tags.map((tag, i) => (
+              <Fragment key={tag}>
+                {i ? <span class="visually-hidden">, </span> : null}
+                <span class="tag">{tag}</span>
+              </Fragment>
+            ))}
+          </p>
+        ) : null}
       </div>
       <TicketBadges ticket={ticket} audience="staff" now={now} />
     </li>

@@ -4,9 +4,9 @@ import { DEFAULT_STATE } from './views';
 
 describe('saved filters', () => {
   it('round-trip through their stored form', () => {
-    const filters = addSaved([], ' Urgent refunds ', { ...DEFAULT_STATE, view: 'all', priority: 'urgent', category: 'refund' }, 'a');
+    const filters = addSaved([], ' Urgent refunds ', { ...DEFAULT_STATE, view: 'all', priority: 'urgent', category: 'refund', tag: 'vip:gold' }, 'a');
     const back = parseSaved(serializeSaved(filters), true);
-    expect(back).toEqual([{ id: 'a', name: 'Urgent refunds', state: { ...DEFAULT_STATE, view: 'all', priority: 'urgent', category: 'refund' } }]);
+    expect(back).toEqual([{ id: 'a', name: 'Urgent refunds', state: { ...DEFAULT_STATE, view: 'all', priority: 'urgent', category: 'refund', tag: 'vip:gold' } }]);
   });
 
   it('replace a filter of the same name', () => {

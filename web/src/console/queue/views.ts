@@ -1,9 +1,10 @@
 //! A queue as the address holds it (`/?view=mine&status=active&q=refund`): which tickets, which
 //! filters. The same state builds the API's query and a saved filter, and survives going back
 //! from a ticket. A team's queue is its unassigned tickets waiting to be taken
-//! (`/?view=unassigned&status=open&team_id=...`).
+//! (`/?view=unassigned&status=open&team_id=...`). A tag filters any of them (`tag=refund`).
 
 import type { Priority, TicketStatus } from '../../api/schemas';
+import { isTag, normaliseTag } from '../tags';
 
 export type ViewId = 'mine' | 'unassigned' | 'all';
 export const VIEWS: readonly ViewId[] = ['mine', 'unassigned', 'all'];
@@ -31,9 +32,12 @@ export interface QueueState {
   /** A team's id, `none` for the tickets of no team, or `''` for any (`team_id` in the address,
    * as in the API). */
   team: string;
+  /** One tag the tickets hold, as the server keeps it (trimmed, lower-cased), or `''` for any
+   * (`tag` in the address, as in the API). */
+  tag: string;
 }
 
-export const DEFAULT_STATE: QueueState = { view: 'mine', status: 'active', priority: '', category: '', assignee: '', sla: '', sort: 'newest', q: '', team: '' };
+export const DEFAULT_STATE: QueueState = { view: 'mine', status: 'active', priority: '', category: '', assignee: '', sla: '', sort: 'newest', q: '', team: '', tag: '' };
 
 /** Each part of the state by its name in the address. */
 const PARAM: Record<keyof QueueState, string> = {
@@ -46,6 +50,7 @@ const PARAM: Record<keyof QueueState, string> = {
   sort: 'sort',
   q: 'q',
   team: 'team_id',
+  tag: 'tag',
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -57,6 +62,7 @@ export function parseQueue(query: URLSearchParams, canSeeAll: boolean): QueueSta
   const category = query.get('category') ?? '';
   const assignee = query.get('assignee') ?? '';
   const team = query.get(PARAM.team) ?? '';
+  const tag = query.get(PARAM.tag) ?? '';
   return {
     view: view === 'all' && !canSeeAll ? DEFAULT_STATE.view : view,
     status: pick(query.get('status'), STATUS_FILTERS, DEFAULT_STATE.status),
@@ -67,6 +73,7 @@ export function parseQueue(query: URLSearchParams, canSeeAll: boolean): QueueSta
     sort: pick(query.get('sort'), SORTS, DEFAULT_STATE.sort),
     q: (query.get('q') ?? '').slice(0, 200),
     team: team === 'none' || UUID.test(team) ? team.toLowerCase() : '',
+    tag: isTag(tag) ? normaliseTag(tag) : '',
   };
 }
 
@@ -78,7 +85,7 @@ export function teamQueue(team: string): QueueState {
 /** The address of a queue: only what differs from the default, so plain links stay plain. */
 export function queueHref(state: QueueState): string {
   const query = new URLSearchParams();
-  for (const key of ['view', 'status', 'priority', 'category', 'assignee', 'sla', 'sort', 'q', 'team'] as const) {
+  for (const key of ['view', 'status', 'priority', 'category', 'assignee', 'sla', 'sort', 'q', 'team', 'tag'] as const) {
     const value = state[key].trim();
     if (value && value !== DEFAULT_STATE[key]) query.set(PARAM[key], value);
   }
@@ -103,6 +110,7 @@ export function ticketQuery(state: QueueState, me: string): TicketQuery {
   if (state.sort !== DEFAULT_STATE.sort) query.sort = state.sort;
   if (state.q.trim()) query.q = state.q.trim();
   if (state.team) query.team_id = state.team;
+  if (state.tag) query.tag = [state.tag];
   return query;
 }
 

@@ -1,6 +1,6 @@
 //! The ticket's properties in one panel beside the thread: its status and the moves allowed,
-//! who has it, its priority, its team. Each is a `Property`, a region named by its label; the
-//! tags and fields of a ticket join the panel as Properties of their own.
+//! who has it, its priority, its team, its tags. Each is a `Property`, a region named by its
+//! label; the fields of a ticket join the panel as Properties of their own.
 
 import { useId } from 'preact/hooks';
 import type { TicketDetail, TicketStatus } from '../../api/schemas';
@@ -8,6 +8,7 @@ import { t } from '../../i18n';
 import { AssigneeControl } from './AssigneeControl';
 import { PriorityControl } from './PriorityControl';
 import { StatusControl, type StatusMoves } from './StatusControl';
+import { TagsControl } from './TagsControl';
 import { TeamControl } from './TeamControl';
 
 /** `onAnnounce`: a change made here, in words; with the status it moved the ticket to when the
@@ -33,6 +34,7 @@ export function PropertiesPanel({
       <AssigneeControl ticket={ticket} onChanged={onChanged} onAnnounce={onAnnounce} />
       <PriorityControl ticket={ticket} onChanged={onChanged} onAnnounce={onAnnounce} />
       <TeamControl ticket={ticket} onChanged={onChanged} onAnnounce={onAnnounce} />
+      <TagsControl ticket={ticket} onChanged={onChanged} onAnnounce={onAnnounce} />
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { setLocale } from '../../i18n';
 import type { HistoryEntry } from '../../data/tickets';
-import { actorName, describeEntry } from './history';
+import { actorName, describeEntry, tagsSentence } from './history';
 
 const me = 'b3f0c2a4-0000-4000-8000-000000000001';
 const inès = 'b3f0c2a4-0000-4000-8000-000000000002';
@@ -40,6 +40,28 @@ describe('history sentences', () => {
     expect(describeEntry(entry({ action: 'updated', changes: { team_id: [billing, null] } }), people, teamName)).toBe('took it out of the team “Billing”.');
     expect(describeEntry(entry({ action: 'updated', changes: { team_id: [null, 'gone'] } }), people, teamName)).toBe('moved it to a team deleted since.');
     expect(describeEntry(entry({ action: 'updated', changes: { team_id: ['gone', null] } }), people)).toBe('took it out of its team.');
+  });
+
+  it('say which tags were added and which taken off, in English and in French', () => {
+    setLocale('en');
+    const tags = (before: unknown, after: unknown) => describeEntry(entry({ action: 'updated', changes: { tags: [before, after] } }), people);
+    expect(tags(['refund'], ['carrier-late', 'refund', 'urgent'])).toBe('added the tags “carrier-late”, “urgent”.');
+    expect(tags(['refund', 'urgent'], ['refund'])).toBe('removed the tag “urgent”.');
+    expect(tags([], ['vip:gold'])).toBe('added the tag “vip:gold”.');
+    expect(tags(['a', 'b'], [])).toBe('removed the tags “a”, “b”.');
+    expect(tags(['a', 'c'], ['a', 'b'])).toBe('added the tag “b” and removed the tag “c”.');
+    expect(describeEntry(entry({ action: 'created', changes: { priority: [null, 'medium'], tags: [null, ['refund', 'urgent']] } }), people)).toBe('opened the ticket with the tags “refund”, “urgent”.');
+    expect(describeEntry(entry({ action: 'created', changes: { priority: [null, 'medium'] } }), people)).toBe('opened the ticket.');
+    // Nothing told apart (never recorded so), or tags beside other fields: the plain sentence.
+    expect(tagsSentence(['a'], ['a'])).toBeNull();
+    expect(describeEntry(entry({ action: 'updated', changes: { tags: [['a'], ['a']] } }), people)).toBe('changed tags.');
+    expect(describeEntry(entry({ action: 'updated', changes: { subject: ['x', 'y'], tags: [[], ['a']] } }), people)).toBe('changed subject, tags.');
+    setLocale('fr');
+    expect(tags(['refund'], ['carrier-late', 'refund', 'urgent'])).toBe('a ajouté les étiquettes « carrier-late », « urgent ».');
+    expect(tags(['refund', 'urgent'], ['refund'])).toBe('a retiré l’étiquette « urgent ».');
+    expect(tags(['a', 'c'], ['a', 'b'])).toBe('a ajouté l’étiquette « b » et a retiré l’étiquette « c ».');
+    expect(describeEntry(entry({ action: 'created', changes: { tags: [null, ['refund']] } }), people)).toBe('a ouvert le ticket avec l’étiquette « refund ».');
+    setLocale('en');
   });
 
   it('say what changed', () => {

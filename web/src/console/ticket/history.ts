@@ -1,13 +1,15 @@
 //! A history entry as a sentence (its actor, then what changed), from the fields the server
 //! records: `changes` is `{field: [old, new]}`, or the missed target for an SLA breach. What a
-//! team's routing did is told as done by "Automatic assignment".
+//! team's routing did is told as done by "Automatic assignment". A change of tags says which
+//! were added and which taken off (`changes.tags` is `[before, after]`, whole lists).
 
 import type { Priority, TicketStatus } from '../../api/schemas';
-import { t } from '../../i18n';
+import { t, tn } from '../../i18n';
 import { STATUS_LABEL } from '../../tickets/badges';
 import type { People } from '../people';
 import { PRIORITIES } from '../queue/views';
 import type { HistoryEntry } from '../../data/tickets';
+import { quotedTags, tagDiff } from '../tags';
 
 /** The system actor of what routing did (`{type: "system", name: "routing"}`). */
 const ROUTING = 'routing';
@@ -36,8 +38,11 @@ export function describeEntry(entry: HistoryEntry, people: Pick<People, 'find'>,
     return Array.isArray(value) && value.length === 2 ? [value[0], value[1]] : null;
   };
   switch (entry.action) {
-    case 'created':
-      return t('console.history.created');
+    case 'created': {
+      // Tags given as it was opened: `[null, [...]]`.
+      const { added } = tagDiff(null, pair('tags')?.[1]);
+      return added.length ? tn('tags.history.created', added.length, { tags: quotedTags(added) }) : t('console.history.created');
+    }
     case 'status_changed':
       return t('console.history.status', { from: status(entry.from_status), to: status(entry.to_status) });
     case 'assigned': {
@@ -61,9 +66,25 @@ export function describeEntry(entry: HistoryEntry, people: Pick<People, 'find'>,
         const name = typeof from === 'string' ? teamName(from) : undefined;
         return name ? t('teams.history.removed', { team: name }) : t('teams.history.removed_unknown');
       }
+      const tags = pair('tags');
+      if (tags && Object.keys(changes).length === 1) {
+        const sentence = tagsSentence(tags[0], tags[1]);
+        if (sentence) return sentence;
+      }
       return t('console.history.updated', { fields: Object.keys(changes).join(', ') });
     }
     case 'sla_breached':
       return changes.sla_type === 'response' ? t('console.history.breach_response') : t('console.history.breach_resolution');
   }
+}
+
+/** "added the tags “a”, “b”." and/or "removed the tag “c”.", from the tags before and after;
+ * `null` when nothing differs. */
+export function tagsSentence(before: unknown, after: unknown): string | null {
+  const { added, removed } = tagDiff(before, after);
+  const adding = added.length ? tn('tags.history.added', added.length, { tags: quotedTags(added) }) : null;
+  const removing = removed.length ? tn('tags.history.removed', removed.length, { tags: quotedTags(removed) }) : null;
+  if (adding && removing) return t('tags.history.both', { added: adding, removed: removing });
+  const change = adding ?? removing;
+  return change ? t('tags.history.one', { change }) : null;
 }

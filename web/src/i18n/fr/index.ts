@@ -11,7 +11,8 @@ import notifications from './notifications';
 import portal from './portal';
 import satisfaction from './satisfaction';
 import signup from './signup';
+import tags from './tags';
 import teams from './teams';
 
-export const areas = { common, domain, errors, auth, signup, portal, console, notifications, integrations, inbound, macros, satisfaction, teams };
-export const fr: Record<keyof typeof en, string> = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console, ...notifications, ...integrations, ...inbound, ...macros, ...satisfaction, ...teams };
+export const areas = { common, domain, errors, auth, signup, portal, console, notifications, integrations, inbound, macros, satisfaction, teams, tags };
+export const fr: Record<keyof typeof en, string> = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console, ...notifications, ...integrations, ...inbound, ...macros, ...satisfaction, ...teams, ...tags };
