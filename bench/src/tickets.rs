@@ -146,6 +146,7 @@ async fn measure(platform: &Platform, options: &Options) -> String {
         columns_table(db, &database, owner, &seeded, options).await;
         return database;
     }
+    seed::views(&mut db, owner).await;
     let counts = seed::matches(&mut db, &queries).await;
     let searches: Vec<(String, i64)> = queries.into_iter().zip(counts).collect();
     let _ = db.close().await;
@@ -355,6 +356,11 @@ fn scenarios(base: &str, slug: &str, token: &str, seeded: &seed::Seeded, searche
         format!("/v1/tickets?no_tag={common}&limit=50"),
     ));
     list.push(read("GET /v1/tags (every ticket's tags counted)".into(), None, "/v1/tags".into()));
+    list.push(read(
+        format!("GET /v1/views/counts ({} views, exact)", seed::VIEWS.len()),
+        Some(ms(50)),
+        "/v1/views/counts".into(),
+    ));
     for (q, count) in searches {
         list.push(read(
             format!("GET /v1/tickets?q={q}&limit=50 ({count} matching tickets)"),

@@ -22,6 +22,7 @@ pub mod tags;
 pub mod teams;
 pub mod tickets;
 pub mod users;
+pub mod views;
 pub mod webhooks;
 
 use serde::{Deserialize, Deserializer};

@@ -1,6 +1,6 @@
 //! The after-sales domain of a tenant: its tickets (the rules as plain functions, and their
 //! rows), the customers and staff it knows, their orders, the agents' macros, the teams and routing, the customers'
-//! satisfaction ratings, the dashboards' reads, and the GDPR export and erasure. The HTTP routes call into it; it knows
+//! satisfaction ratings, the staff's saved views, the dashboards' reads, and the GDPR export and erasure. The HTTP routes call into it; it knows
 //! nothing of HTTP beyond the errors it answers with.
 
 pub mod customers;
@@ -14,3 +14,4 @@ pub mod satisfaction;
 pub mod teams;
 pub mod tickets;
 pub mod users;
+pub mod views;

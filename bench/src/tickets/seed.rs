@@ -50,6 +50,47 @@ pub const TAGS: &[&str] = &[
     "escalated",
 ];
 
+/// Twenty shared views of the kinds a team keeps (`GET /v1/views/counts` counts them all): by
+/// status, priority, SLA, tag, category, and every ticket.
+pub const VIEWS: [&str; 20] = [
+    r#"{"status": "open"}"#,
+    r#"{"status": "in_progress"}"#,
+    r#"{"status": "waiting_customer"}"#,
+    r#"{"status": "resolved"}"#,
+    r#"{"status": "closed"}"#,
+    r#"{"unassigned": "true", "status": "open"}"#,
+    r#"{"priority": "urgent", "status": ["open", "in_progress"]}"#,
+    r#"{"priority": "high", "status": ["open", "in_progress"]}"#,
+    r#"{"sla": "breached"}"#,
+    r#"{"sla": "at_risk"}"#,
+    r#"{"tag": "refund"}"#,
+    r#"{"tag": "carrier-late", "status": ["open", "in_progress"]}"#,
+    r#"{"tag_any": ["damaged", "missing-item"]}"#,
+    r#"{"no_tag": "refund", "status": "open"}"#,
+    r#"{"tag": "vip:gold", "status": ["open", "in_progress", "waiting_customer"]}"#,
+    r#"{"tag": "escalated"}"#,
+    r#"{"category": "shipping", "status": ["open", "in_progress"]}"#,
+    r#"{"category": "billing"}"#,
+    r#"{"category": "payment_failure", "status": "open"}"#,
+    "{}",
+];
+
+/// Saves `VIEWS`, shared, as `owner`'s.
+pub async fn views(db: &mut PgConnection, owner: Uuid) {
+    for (n, filters) in VIEWS.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO ticket_views (id, owner_id, shared, name, filters, sort, created_at, updated_at)
+             VALUES (gen_random_uuid(), $1, true, $2, $3::jsonb, 'newest', now(), now())",
+        )
+        .bind(owner)
+        .bind(format!("View {n:02}"))
+        .bind(filters)
+        .execute(&mut *db)
+        .await
+        .expect("save a view");
+    }
+}
+
 pub const WORDS: &[&str] = &[
     "the",
     "i",

@@ -24,7 +24,7 @@ mod tests;
 pub use json::{JsonBody, RawBody, parse as parse_json};
 pub use observe::{BodyTimeout, ClientIp, RequestId};
 pub use page::{Page, PageParams};
-pub use query::{ListQuery, invalid_query, one_of};
+pub use query::{ListQuery, invalid_query, one_of, parse_list_query};
 
 use crate::config::{CorsOrigins, HttpConfig};
 use crate::error::ApiError;

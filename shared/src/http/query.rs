@@ -19,11 +19,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ListQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let query = parts.uri.query().unwrap_or_default();
-        serde_html_form::from_str(query).map(Self).map_err(|err| {
-            invalid_query(vec![FieldError::new("", format!("Failed to deserialize query string: {err}"))])
-        })
+        parse_list_query(parts.uri.query().unwrap_or_default()).map(Self)
     }
+}
+
+/// `query` (a query string without its `?`) read as `ListQuery` reads it.
+pub fn parse_list_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    serde_html_form::from_str(query)
+        .map_err(|err| invalid_query(vec![FieldError::new("", format!("Failed to deserialize query string: {err}"))]))
 }
 
 /// 400 `validation_failed` with `errors: [{field, message}]`, `field` being the query

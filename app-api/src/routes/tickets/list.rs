@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::access::{Access, Members};
 use crate::live::versions::Revalidation;
 use crate::sav::tickets::access::Viewer;
-use crate::sav::tickets::badge::SlaBadge;
+use crate::sav::tickets::badge::{SlaBadge, Turns};
 use crate::sav::tickets::events::SenderType;
 use crate::sav::tickets::listing::{self, Filter, Listed, Order, SlaFilter};
 use crate::sav::tickets::priority::Priority;
@@ -24,6 +24,7 @@ use crate::sav::tickets::sla_policy::KeptGrids;
 use crate::sav::tickets::status::Status;
 use crate::sav::tickets::tags;
 use crate::sav::tickets::view::TicketView;
+use crate::tenancy::resolve::Tenant;
 
 const QUERY_MAX_CHARS: usize = 200;
 
@@ -31,10 +32,12 @@ const QUERY_MAX_CHARS: usize = 200;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct TicketFilter {
-    /// One status or several, comma-separated (`open,in_progress`).
-    pub status: Option<String>,
-    /// One priority or several, comma-separated.
-    pub priority: Option<String>,
+    /// Repeatable: one status or several, comma-separated (`open,in_progress`) or repeated.
+    #[serde(default)]
+    pub status: Vec<String>,
+    /// Repeatable: one priority or several, comma-separated or repeated.
+    #[serde(default)]
+    pub priority: Vec<String>,
     pub assigned_to: Option<Uuid>,
     pub category: Option<String>,
     /// The customer.
@@ -67,11 +70,12 @@ pub struct TicketFilter {
     pub cursor: Option<String>,
 }
 
-/// A comma-separated list of known values; an unknown one is a 400 naming the field.
-fn parse_list<T>(field: &str, value: Option<&str>, parse: fn(&str) -> Option<T>) -> ApiResult<Vec<T>> {
-    let Some(value) = value else { return Ok(Vec::new()) };
-    value
-        .split(',')
+/// Known values, each given apart or several comma-separated; an unknown one is a 400 naming the
+/// field.
+fn parse_list<T>(field: &str, values: &[String], parse: fn(&str) -> Option<T>) -> ApiResult<Vec<T>> {
+    values
+        .iter()
+        .flat_map(|value| value.split(','))
         .map(|item| {
             parse(item.trim())
                 .ok_or_else(|| invalid_query(vec![FieldError::new(field, format!("unknown value {item:?}"))]))
@@ -108,11 +112,24 @@ pub async fn list_tickets(
         return Ok(answered);
     }
     let (viewer, mut db) = access.connect().await?;
+    let (page, turns) = page_of(&mut db, &sla_grids, &access.tenant(), viewer, &wanted).await?;
+    revalidation.answer(&page, turns)
+}
+
+/// The page of tickets `viewer` may see that `wanted` finds now, each with its badge, and what
+/// time alone does to it (the list, and a saved view's tickets).
+pub async fn page_of(
+    db: &mut sqlx::PgConnection,
+    sla_grids: &KeptGrids,
+    tenant: &Tenant,
+    viewer: Viewer,
+    wanted: &Filter<'_>,
+) -> ApiResult<(Page<TicketListItem>, Turns)> {
     let now = Utc::now();
-    let rows = listing::list(&mut db, viewer, &wanted, now).await?;
+    let rows = listing::list(db, viewer, wanted, now).await?;
     let page = Page::from_rows(rows, wanted.limit, |t| t.ticket.id);
     let versions = page.data.iter().map(|row| row.ticket.sla_version_id);
-    let grids = sla_grids.of(&mut db, access.tenant().id, versions).await?;
+    let grids = sla_grids.of(db, tenant.id, versions).await?;
     // The page changes when the first of its badges turns, or all the time under an SLA filter.
     let mut turns = wanted.turns();
     let data = page
@@ -127,13 +144,13 @@ pub async fn list_tickets(
             Ok(TicketListItem::of(row, &grid, viewer, now))
         })
         .collect::<ApiResult<_>>()?;
-    revalidation.answer(&Page { data, next_cursor: page.next_cursor }, turns)
+    Ok((Page { data, next_cursor: page.next_cursor }, turns))
 }
 
 impl TicketFilter {
     /// The filter these parameters ask for: 400 for an unknown value, 422 for a bad limit,
     /// cursor or query.
-    fn checked(&self) -> ApiResult<Filter<'_>> {
+    pub fn checked(&self) -> ApiResult<Filter<'_>> {
         let page = PageParams { limit: self.limit, cursor: self.cursor.clone() };
         let limit = page.limit()?;
         let sla = [("breached", SlaFilter::Breached), ("at_risk", SlaFilter::AtRisk)];
@@ -143,8 +160,8 @@ impl TicketFilter {
             return Err(ApiError::invalid(vec![FieldError::new("q", "must be 1 to 200 characters")]));
         }
         Ok(Filter {
-            statuses: parse_list("status", self.status.as_deref(), Status::parse)?,
-            priorities: parse_list("priority", self.priority.as_deref(), Priority::parse)?,
+            statuses: parse_list("status", &self.status, Status::parse)?,
+            priorities: parse_list("priority", &self.priority, Priority::parse)?,
             assigned_to: self.assigned_to,
             unassigned: self.unassigned,
             team: self.team()?,

@@ -113,7 +113,53 @@ pub fn statement<'a>(viewer: Viewer, filter: &Filter<'a>, now: DateTime<Utc>) ->
          FROM support_tickets t
          WHERE t.id = ANY(ARRAY(SELECT t.id FROM support_tickets t WHERE true",
     );
-    viewer.push_visibility(&mut query);
+    push_conditions(&mut query, viewer, filter, now);
+    let (after, direction) = match filter.order {
+        Order::NewestFirst => (" AND t.id < ", "DESC"),
+        Order::OldestFirst => (" AND t.id > ", "ASC"),
+    };
+    if let Some(position) = filter.after {
+        query.push(after).push_bind(position);
+    }
+    query.push(format!(" ORDER BY t.id {direction} LIMIT ")).push_bind(i64::from(filter.limit) + 1);
+    query.push(format!(")) ORDER BY t.id {direction}"));
+    query
+}
+
+/// How many tickets `viewer` may see match each of `filters` at `now` (exactly, whatever the
+/// page size), in one statement: `(id, count)` for each filter named by `id`. Order, cursor and
+/// limit are not read.
+pub async fn counts(
+    conn: &mut PgConnection,
+    viewer: Viewer,
+    filters: &[(Uuid, Filter<'_>)],
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<(Uuid, i64)>> {
+    if filters.is_empty() {
+        return Ok(Vec::new());
+    }
+    // One scalar subquery a filter, each an index scan of its own, in one round trip.
+    let mut query = QueryBuilder::<Postgres>::new("");
+    for (n, (key, filter)) in filters.iter().enumerate() {
+        if n > 0 {
+            query.push(" UNION ALL ");
+        }
+        query.push("SELECT ").push_bind(*key).push(", (SELECT count(*) FROM support_tickets t WHERE true");
+        push_conditions(&mut query, viewer, filter, now);
+        query.push(")");
+    }
+    query.build_query_as::<(Uuid, i64)>().fetch_all(conn).await
+}
+
+/// ` AND ...` for what `viewer` may see and every condition of `filter` (not its order, cursor or
+/// limit), over `support_tickets t`.
+fn push_conditions<'a>(
+    query: &mut QueryBuilder<'a, Postgres>,
+    viewer: Viewer,
+    filter: &Filter<'a>,
+    now: DateTime<Utc>,
+) {
+    viewer.push_visibility(query);
     if !filter.statuses.is_empty() {
         let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
         query.push(" AND t.status = ANY(").push_bind(statuses).push(")");
@@ -128,12 +174,12 @@ pub fn statement<'a>(viewer: Viewer, filter: &Filter<'a>, now: DateTime<Utc>) ->
     match filter.unassigned {
         Some(true) => query.push(" AND t.assigned_to IS NULL"),
         Some(false) => query.push(" AND t.assigned_to IS NOT NULL"),
-        None => &mut query,
+        None => &mut *query,
     };
     match filter.team {
         Some(Some(team)) => query.push(" AND t.team_id = ").push_bind(team),
         Some(None) => query.push(" AND t.team_id IS NULL"),
-        None => &mut query,
+        None => &mut *query,
     };
     if let Some(category) = filter.category {
         query.push(" AND t.category = ").push_bind(category);
@@ -160,28 +206,18 @@ pub fn statement<'a>(viewer: Viewer, filter: &Filter<'a>, now: DateTime<Utc>) ->
         query.push(format!(" AND t.{document} @@ websearch_to_tsquery('simple', ")).push_bind(q).push(")");
     }
     if let Some(wanted) = filter.sla {
-        // The badge's rule needs the ticket's targets: joined in the page's subquery only then.
+        // The badge's rule needs the ticket's targets: joined in the subquery only then.
         query.push(
             " AND EXISTS (SELECT 1 FROM sla_policy_targets p WHERE p.version_id = t.sla_version_id
                AND p.priority = t.priority AND ",
         );
         let sla = badge::Sql { now };
         match wanted {
-            SlaFilter::Breached => sla.push_breached(&mut query),
-            SlaFilter::AtRisk => sla.push_at_risk(&mut query),
+            SlaFilter::Breached => sla.push_breached(query),
+            SlaFilter::AtRisk => sla.push_at_risk(query),
         }
         query.push(")");
     }
-    let (after, direction) = match filter.order {
-        Order::NewestFirst => (" AND t.id < ", "DESC"),
-        Order::OldestFirst => (" AND t.id > ", "ASC"),
-    };
-    if let Some(position) = filter.after {
-        query.push(after).push_bind(position);
-    }
-    query.push(format!(" ORDER BY t.id {direction} LIMIT ")).push_bind(i64::from(filter.limit) + 1);
-    query.push(format!(")) ORDER BY t.id {direction}"));
-    query
 }
 
 /// A tag and how many of the caller's visible tickets hold it.

@@ -21,6 +21,7 @@ mod routing;
 mod sla_policy;
 mod standing;
 mod tags;
+mod views;
 mod visibility;
 mod workload;
 
