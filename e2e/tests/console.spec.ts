@@ -169,7 +169,7 @@ test('console: an agent takes, answers, waits for the customer, sees the answer 
   await screenshot(page, 'console-queue-fr');
 });
 
-test('console: the queue updates live, filters and searches, and resolves from the keyboard', async ({ page }) => {
+test('console: the queue updates live, filters and searches, and resolves from the keyboard', async ({ page, browser }) => {
   const org = await organisation('queue');
   const [agent, buyer] = await Promise.all([staff(org, 'agent'), customer(org)]);
   const first = await expectCall(app(org.slug, 'POST', '/v1/tickets', buyer.token, { subject: 'Remboursement en attente', description: 'Retour du 3 mars.' }), 201);
@@ -200,12 +200,20 @@ test('console: the queue updates live, filters and searches, and resolves from t
   await page.getByLabel('SLA').selectOption('');
   await expect(mine).toBeVisible();
 
-  // A saved filter, kept in this browser.
+  // A saved filter: a view the server keeps, listed in the sidebar with its exact count.
   await page.getByText('Save these filters').click();
   await page.getByLabel('Name of the saved filter').fill('Remboursements');
   await page.getByRole('button', { name: 'Save filter' }).click();
   await page.reload();
-  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Remboursements' })).toBeVisible();
+  const view = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Remboursements/ });
+  await expect(view).toBeVisible();
+  await expect(view).toHaveAccessibleName('Remboursements, 1 ticket');
+  // Kept on the server, not in this browser: a fresh sign-in elsewhere lists it too.
+  const elsewhere = await browser.newContext();
+  const desk = await elsewhere.newPage();
+  await signInThroughThePage(desk, org.slug, agent.email);
+  await expect(desk.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Remboursements/ })).toHaveAccessibleName('Remboursements, 1 ticket');
+  await elsewhere.close();
   await expectAccessible(page, 'the queue with a saved filter');
 
   // j selects, e resolves the selected ticket.

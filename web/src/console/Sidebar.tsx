@@ -1,20 +1,22 @@
 //! The console's sidebar, the day's work: the queues with how many tickets each holds, the queues
 //! of the caller's teams (every team's for owners and admins) with how many tickets wait there to
-//! be taken, the saved filters, the dashboard (owners and admins), and the way into the settings
-//! area.
+//! be taken, the views (saved filters the server keeps: the shared ones, then the caller's own)
+//! with their exact counts, the dashboard (owners and admins), and the way into the settings area.
 
 import type { Team } from '../data/teams';
+import type { View } from '../data/views';
 import { t, tn, type MessageKey } from '../i18n';
 import type { Location } from '../router/router';
 import { useMember } from '../tenant/member';
 import { NavGroup, NavLink } from '../ui/SideNav';
 import { countText, useQueueCount, type QueueCount } from './queue/counts';
-import { useSaved } from './queue/useSaved';
+import { viewHref } from './queue/saved';
 import { DEFAULT_STATE, VIEWS, parseQueue, queueHref, teamQueue, ticketQuery, type ViewId } from './queue/views';
 import { isAdmin } from './roles';
 import { inSettings, settingsHome } from './settings';
 import { queuedTeams } from './teams';
 import { useTeams } from './useTeams';
+import { useViewCounts, useViews } from './useViews';
 
 const VIEW_LABEL: Record<ViewId, MessageKey> = {
   mine: 'console.view.mine',
@@ -25,14 +27,16 @@ const VIEW_LABEL: Record<ViewId, MessageKey> = {
 export function Sidebar({ location }: { location: Location }) {
   const { member } = useMember();
   const admin = isAdmin(member.role);
-  const saved = useSaved(admin);
+  const views = useViews().data ?? [];
+  const counts = useViewCounts();
   const teams = queuedTeams(useTeams().data ?? [], member.id, admin);
   const { path } = location;
-  // The queue shown: its address is that of a view, of a saved filter, of a team's queue, or one
+  // The queue shown: its address is that of a queue, of a saved view, of a team's queue, or one
   // of them filtered further.
   const queue = path === '/' ? parseQueue(location.query, admin) : null;
   const here = queue ? queueHref(queue) : null;
-  const savedHere = saved.filters.some((filter) => queueHref(filter.state) === here);
+  const viewHrefs = new Map(views.map((view) => [view.id, viewHref(view, member.id, admin)]));
+  const savedHere = [...viewHrefs.values()].some((href) => href === here);
   const teamHere = teams.some((team) => team.id === queue?.team);
   const viewCurrent = (view: ViewId, href: string) => (href === here ? 'page' : queue?.view === view && !savedHere && !teamHere ? 'true' : undefined);
   const teamCurrent = (team: Team, href: string) => (href === here ? 'page' : queue?.team === team.id && !savedHere ? 'true' : undefined);
@@ -54,27 +58,11 @@ export function Sidebar({ location }: { location: Location }) {
           })}
         </NavGroup>
       ) : null}
-      {/* Shared views join here, a NavGroup of links with their counts. */}
-      {saved.filters.length ? (
+      {views.length ? (
         <NavGroup label={t('console.saved.title')}>
-          {saved.filters.map((filter) => {
-            const href = queueHref(filter.state);
-            return (
-              <NavLink
-                key={filter.id}
-                href={href}
-                current={href === here ? 'page' : undefined}
-                after={
-                  <button type="button" class="side-remove" onClick={() => saved.remove(filter.id)} aria-label={t('console.saved.delete_named', { name: filter.name })} title={t('console.saved.delete')}>
-                    <svg class="icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
-                      <path d="M4 4l8 8M12 4l-8 8" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
-                    </svg>
-                  </button>
-                }
-              >
-                {filter.name}
-              </NavLink>
-            );
+          {views.map((view) => {
+            const href = viewHrefs.get(view.id) ?? '/';
+            return <ViewLink key={view.id} view={view} count={counts.get(view.id)} href={href} current={href === here ? 'page' : undefined} />;
           })}
         </NavGroup>
       ) : null}
@@ -114,6 +102,25 @@ function TeamQueueLink({ team, me, href, current }: { team: Team; me: string; hr
     <NavLink href={href} current={current} label={words ? `${team.name}, ${words}` : undefined}>
       <span class="side-text">{team.name}</span>
       {count.data ? <span class="side-count">{countText(count.data)}</span> : null}
+    </NavLink>
+  );
+}
+
+/** A view: its name, whether it is shared, and its exact count ("Refunds, shared, 3 tickets";
+ * the number shows beside, the shared mark as an icon). */
+function ViewLink({ view, count, href, current }: { view: View; count: number | undefined; href: string; current: 'page' | undefined }) {
+  const label = [view.name, view.shared ? t('console.saved.shared') : null, count === undefined ? null : tn('console.saved.count', count)].filter(Boolean).join(', ');
+  return (
+    <NavLink href={href} current={current} label={label}>
+      <span class="side-text">{view.name}</span>
+      {view.shared ? (
+        <svg class="icon side-shared" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+          <circle cx="5.5" cy="5.5" r="2.3" fill="none" stroke="currentColor" stroke-width="1.5" />
+          <circle cx="11" cy="6.5" r="1.9" fill="none" stroke="currentColor" stroke-width="1.5" />
+          <path d="M1.5 13.5c0-2.4 1.8-4 4-4s4 1.6 4 4M9.5 10.2c.5-.3 1-.5 1.5-.5 1.9 0 3.5 1.4 3.5 3.8" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round" />
+        </svg>
+      ) : null}
+      {count === undefined ? null : <span class="side-count">{count}</span>}
     </NavLink>
   );
 }

@@ -14,7 +14,12 @@ import { ErrorAlert, Loaded } from '../ui/status';
 import { TicketRow } from './TicketRow';
 
 const PAGE_SIZE = 20;
-const FILTERS = { all: undefined, active: 'open,in_progress,waiting_customer', resolved: 'resolved', closed: 'closed' } as const;
+const FILTERS: Record<'all' | 'active' | 'resolved' | 'closed', string[] | undefined> = {
+  all: undefined,
+  active: ['open', 'in_progress', 'waiting_customer'],
+  resolved: ['resolved'],
+  closed: ['closed'],
+};
 type Filter = keyof typeof FILTERS;
 
 export function MyTicketsPage() {

@@ -1,20 +1,25 @@
 //! Search and filters of the queue. Each change is a new address, so a filtered queue can be
-//! bookmarked, shared with a colleague, or saved here by name. The tag filter is typed (with the
-//! tags in use suggested) and applied on Enter or when the field is left.
+//! bookmarked, shared with a colleague, or saved here by name as a view the server keeps (owners
+//! and admins may share it with the whole team). The tag filter is typed (with the tags in use
+//! suggested) and applied on Enter or when the field is left.
 
 import { useEffect, useId, useState } from 'preact/hooks';
+import { ApiProblem } from '../../api';
+import { createView, viewsChanged, type NewView } from '../../data/views';
+import { describeProblem } from '../../errors/describe';
 import { t } from '../../i18n';
 import { CATEGORIES } from '../../tickets/categories';
 import { SelectField, TextField } from '../../ui/Field';
 import { useFields } from '../../ui/form';
 import { required } from '../../ui/validate';
 import { Notice } from '../../ui/status';
+import { useSubmit } from '../../ui/hooks';
 import { STATUS_LABEL } from '../../tickets/badges';
 import { usePeople } from '../people';
 import type { Team } from '../../data/teams';
 import { isTag, normaliseTag } from '../tags';
 import { useTagSuggestions } from '../useTagSuggestions';
-import type { Saved } from './useSaved';
+import { viewOfQueue } from './saved';
 import { PRIORITIES, SLA_FILTERS, SORTS, STATUS_FILTERS, type QueueState, type SlaFilter, type Sort, type StatusFilter } from './views';
 import type { MessageKey } from '../../i18n';
 
@@ -27,7 +32,7 @@ function statusLabel(filter: StatusFilter): string {
   return t(STATUS_LABEL[filter]);
 }
 
-export function FilterBar({ state, admin, onChange, saved, teams }: { state: QueueState; admin: boolean; onChange: (next: QueueState) => void; saved: Saved; teams: Team[] }) {
+export function FilterBar({ state, admin, me, onChange, teams }: { state: QueueState; admin: boolean; me: string; onChange: (next: QueueState) => void; teams: Team[] }) {
   const people = usePeople();
   const [q, setQ] = useState(state.q);
   useEffect(() => setQ(state.q), [state.q]);
@@ -116,7 +121,7 @@ export function FilterBar({ state, admin, onChange, saved, teams }: { state: Que
           />
         ) : null}
       </div>
-      <SaveFilter state={state} saved={saved} />
+      <SaveFilter state={state} me={me} canShare={admin} />
     </div>
   );
 }
@@ -176,9 +181,14 @@ function TagFilter({ state, onChange }: { state: QueueState; onChange: (next: Qu
   );
 }
 
-function SaveFilter({ state, saved }: { state: QueueState; saved: Saved }) {
-  const form = useFields({ name: '' });
+/** Saves the queue shown as a view (`POST /v1/views`); `canShare`: owners and admins, who may
+ * share it with the whole team. The server's refusals (a name, a filter, too many views) are
+ * said beside the name. */
+function SaveFilter({ state, me, canShare }: { state: QueueState; me: string; canShare: boolean }) {
+  const form = useFields({ name: '', shared: false });
+  const submission = useSubmit();
   const [done, setDone] = useState('');
+  const shareId = useId();
   return (
     <details class="save-filter">
       <summary>{t('console.saved.open')}</summary>
@@ -187,11 +197,22 @@ function SaveFilter({ state, saved }: { state: QueueState; saved: Saved }) {
         class="form form--inline"
         onSubmit={(e) => {
           e.preventDefault();
-          const name = form.values.name;
+          const name = form.values.name.trim();
+          const shared = canShare && form.values.shared;
           if (!form.check({ name: [required] })) return;
-          saved.save(name, state);
-          setDone(t('console.saved.done', { name: name.trim() }));
-          form.setValues({ name: '' });
+          void submission.run(async () => {
+            const { filters, sort } = viewOfQueue(state, me);
+            const body: NewView = { name, filters: filters as NewView['filters'], sort, ...(shared ? { shared } : {}) };
+            try {
+              await createView(body);
+            } catch (error) {
+              form.show({ name: refusal(error) });
+              return;
+            }
+            viewsChanged();
+            setDone(t(shared ? 'console.saved.done_shared' : 'console.saved.done', { name }));
+            form.setValues({ name: '', shared: false });
+          });
         }}
         noValidate
       >
@@ -199,18 +220,34 @@ function SaveFilter({ state, saved }: { state: QueueState; saved: Saved }) {
           label={t('console.saved.name')}
           name="name"
           value={form.values.name}
-          maxLength={60}
+          maxLength={100}
           error={form.errors.name}
           onValue={(value) => {
             form.set('name')(value);
             setDone('');
           }}
         />
-        <button type="submit" class="button button--secondary">
+        {canShare ? (
+          <div class="checkbox">
+            <input id={shareId} type="checkbox" name="shared" checked={form.values.shared} onChange={(e) => form.set('shared')(e.currentTarget.checked)} />
+            <label for={shareId}>{t('console.saved.share')}</label>
+          </div>
+        ) : null}
+        <button type="submit" class="button button--secondary" disabled={submission.busy}>
           {t('console.saved.submit')}
         </button>
       </form>
       {done ? <Notice tone="success">{done}</Notice> : null}
     </details>
   );
+}
+
+/** Why the server refused a view, said beside its name: the message of a field error (`name`, or
+ * `filters.<name>`), or the problem in words (`limit_reached`, `forbidden`, the network...). */
+function refusal(error: unknown): string {
+  if (error instanceof ApiProblem) {
+    const field = error.errors.find((e) => e.field === 'name') ?? error.errors[0];
+    if (field?.message) return field.message;
+  }
+  return describeProblem(error);
 }

@@ -1,7 +1,8 @@
 //! The queue: my tickets, the unassigned ones, all of them (owners and admins), each titled by
-//! its name, and a team's (its unassigned tickets; the sidebar leads to them and to the saved
-//! filters); search and filters in the address; live without a reload; j/k/Enter/r/e from the
-//! keyboard.
+//! its name, and a team's (its unassigned tickets; the sidebar leads to them and to the views);
+//! a view's queue is titled with the view's name and offers to delete it (its owner; a shared one:
+//! owners and admins); search and filters in the address; live without a reload; j/k/Enter/r/e
+//! from the keyboard.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ticketListChanged } from '../../data/live';
@@ -22,7 +23,9 @@ import { useNow } from '../useNow';
 import { useTeams, useTeamsById } from '../useTeams';
 import { FilterBar } from './FilterBar';
 import { QueueRow } from './QueueRow';
-import { useSaved } from './useSaved';
+import { viewHref } from './saved';
+import { DeleteView } from './DeleteView';
+import { useViews } from '../useViews';
 import { parseQueue, queueHref, ticketQuery, type QueueState } from './views';
 
 const TITLE: Record<QueueState['view'], MessageKey> = {
@@ -69,7 +72,9 @@ export function QueuePage({ query }: { query: URLSearchParams }) {
   const here = queueHref(state);
   lastQueue = here;
   const queue = useQueue(ticketQuery(state, member.id));
-  const saved = useSaved(admin);
+  const views = useViews();
+  // The view whose queue this is, if any (the first of that address: shared ones come first).
+  const view = views.data?.find((v) => viewHref(v, member.id, admin) === here);
   const teams = useTeams();
   const teamsById = useTeamsById(teams.data);
   const team = teamsById.get(state.team);
@@ -114,8 +119,16 @@ export function QueuePage({ query }: { query: URLSearchParams }) {
   const loadMore = () => void more.run(queue.loadMore);
 
   return (
-    <Page title={team ? t(TEAM_TITLE[state.view], { team: team.name }) : t(TITLE[state.view])} actions={<ShortcutsButton onOpen={() => setHelp(true)} />}>
-      <FilterBar state={state} admin={admin} onChange={change} saved={saved} teams={teams.data ?? []} />
+    <Page
+      title={view ? view.name : team ? t(TEAM_TITLE[state.view], { team: team.name }) : t(TITLE[state.view])}
+      actions={
+        <>
+          {view && (view.shared ? admin : view.owner_id === member.id) ? <DeleteView key={view.id} view={view} onDeleted={setNotice} /> : null}
+          <ShortcutsButton onOpen={() => setHelp(true)} />
+        </>
+      }
+    >
+      <FilterBar state={state} admin={admin} me={member.id} onChange={change} teams={teams.data ?? []} />
       <ErrorAlert error={resolving.error} />
       <div class="queue-status" role="status">
         {queue.listing ? <span>{tn('console.queue.count', tickets.length)}</span> : null}

@@ -9,7 +9,8 @@ import { useLive } from '../../data/resource';
 import { revalidateTickets, type TicketQuery } from '../../data/tickets';
 
 export const COUNT_LIMIT = 50;
-const COUNT_INTERVAL_MS = 30_000;
+/** How often the counts are polled while the live stream is down. */
+export const COUNT_INTERVAL_MS = 30_000;
 
 export interface QueueCount {
   /** Tickets counted, at most `COUNT_LIMIT`. */

@@ -1,23 +1,64 @@
 import { describe, expect, it } from 'vitest';
-import { addSaved, parseSaved, serializeSaved } from './saved';
-import { DEFAULT_STATE } from './views';
+import { queueOfView, viewHref, viewOfQueue } from './saved';
+import { DEFAULT_STATE, type QueueState } from './views';
 
-describe('saved filters', () => {
-  it('round-trip through their stored form', () => {
-    const filters = addSaved([], ' Urgent refunds ', { ...DEFAULT_STATE, view: 'all', priority: 'urgent', category: 'refund', tag: 'vip:gold' }, 'a');
-    const back = parseSaved(serializeSaved(filters), true);
-    expect(back).toEqual([{ id: 'a', name: 'Urgent refunds', state: { ...DEFAULT_STATE, view: 'all', priority: 'urgent', category: 'refund', tag: 'vip:gold' } }]);
+const ME = '11111111-1111-4111-8111-111111111111';
+const OTHER = '22222222-2222-4222-8222-222222222222';
+const TEAM = '33333333-3333-4333-8333-333333333333';
+
+describe('a queue saved as a view', () => {
+  it('asks for what the queue asks for, lists for the repeatable filters', () => {
+    const state: QueueState = { ...DEFAULT_STATE, priority: 'urgent', category: 'refund', tag: 'vip:gold', q: ' remboursement ', sort: 'oldest' };
+    expect(viewOfQueue(state, ME)).toEqual({
+      filters: { assigned_to: ME, status: ['open', 'in_progress', 'waiting_customer'], priority: ['urgent'], category: 'refund', q: 'remboursement', tag: ['vip:gold'] },
+      sort: 'oldest',
+    });
   });
 
-  it('replace a filter of the same name', () => {
-    const one = addSaved([], 'Mine', DEFAULT_STATE, 'a');
-    const two = addSaved(one, 'mine', { ...DEFAULT_STATE, status: 'any' }, 'b');
-    expect(two.map((f) => f.id)).toEqual(['b']);
+  it('holds the unassigned queue of a team, and no status for any', () => {
+    expect(viewOfQueue({ ...DEFAULT_STATE, view: 'unassigned', status: 'any', team: TEAM, sla: 'at_risk' }, ME)).toEqual({
+      filters: { unassigned: 'true', team_id: TEAM, sla: 'at_risk' },
+      sort: 'newest',
+    });
   });
 
-  it('skip whatever is not a filter', () => {
-    expect(parseSaved('not json', true)).toEqual([]);
-    expect(parseSaved('{"a":1}', true)).toEqual([]);
-    expect(parseSaved('[null, {"id":1}, {"id":"x","name":"","href":"/"}]', true)).toEqual([]);
+  it('holds someone else’s tickets in the whole queue, or every ticket', () => {
+    expect(viewOfQueue({ ...DEFAULT_STATE, view: 'all', assignee: OTHER, status: 'closed' }, ME).filters).toEqual({ assigned_to: OTHER, status: ['closed'] });
+    expect(viewOfQueue({ ...DEFAULT_STATE, view: 'all', status: 'any' }, ME).filters).toEqual({});
+  });
+});
+
+describe('a view opened as a queue', () => {
+  const states: QueueState[] = [
+    DEFAULT_STATE,
+    { ...DEFAULT_STATE, priority: 'urgent', category: 'refund', tag: 'vip:gold', q: 'remboursement', sort: 'oldest' },
+    { ...DEFAULT_STATE, view: 'unassigned', status: 'open', team: TEAM },
+    { ...DEFAULT_STATE, view: 'unassigned', status: 'any', team: 'none', sla: 'breached' },
+    { ...DEFAULT_STATE, view: 'all', assignee: OTHER, status: 'waiting_customer' },
+    { ...DEFAULT_STATE, view: 'all', status: 'any' },
+  ];
+
+  it('is the queue it was saved from', () => {
+    for (const state of states) expect(queueOfView(viewOfQueue(state, ME), ME, true)).toEqual(state);
+  });
+
+  it('is the owner’s queue for its owner, the whole queue for a colleague', () => {
+    const view = viewOfQueue({ ...DEFAULT_STATE, q: 'colis' }, ME);
+    expect(viewHref(view, ME, true)).toBe('/?q=colis');
+    expect(queueOfView(view, OTHER, true)).toEqual({ ...DEFAULT_STATE, view: 'all', assignee: ME, q: 'colis' });
+  });
+
+  it('reads the statuses as a list or as the API’s comma-separated text', () => {
+    expect(queueOfView({ filters: { status: 'open,in_progress,waiting_customer', assigned_to: ME }, sort: 'newest' }, ME, true).status).toBe('active');
+    expect(queueOfView({ filters: { status: 'resolved' }, sort: 'newest' }, ME, true)).toEqual({ ...DEFAULT_STATE, view: 'all', status: 'resolved' });
+  });
+
+  it('leaves out what the queue has no control for, and what is not a filter', () => {
+    const filters = { status: ['open', 'resolved'], priority: ['high', 'urgent'], tag: ['a', 'b'], tag_any: ['c'], user_id: OTHER, category: 'Not a category!', sla: 7 };
+    expect(queueOfView({ filters, sort: 'oldest' }, ME, true)).toEqual({ ...DEFAULT_STATE, view: 'all', status: 'any', tag: 'a', sort: 'oldest' });
+  });
+
+  it('falls back to the caller’s queue where the whole one is not offered', () => {
+    expect(queueOfView({ filters: {}, sort: 'newest' }, ME, false)).toEqual({ ...DEFAULT_STATE, status: 'any' });
   });
 });

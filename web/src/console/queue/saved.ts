@@ -1,61 +1,71 @@
-//! Saved filters: a name and a queue, kept in this browser's localStorage (filters are not
-//! secret; tickets themselves are never stored).
+//! Views (saved filters the server keeps) and the queue's address, both ways: the queue shown is
+//! saved as the `GET /v1/tickets` filters it asks for (`ticketQuery`, so a view finds exactly the
+//! tickets the queue showed), and a view's link opens the queue with its filters and its order.
+//! A view made elsewhere may hold filters the queue has no control for (several priorities, a
+//! customer, `tag_any`...): its link opens the nearest queue, and its count is the server's.
 
-import { parseQueue, queueHref, type QueueState } from './views';
+import type { ViewSort } from '../../api/schemas';
+import { parseQueue, queueHref, ticketQuery, type QueueState } from './views';
 
-export interface SavedFilter {
-  id: string;
-  name: string;
-  state: QueueState;
-}
+/** A view's `filters`: each a string, or a list of strings for the repeatable ones. */
+export type ViewFilters = Record<string, string | string[]>;
 
-const KEY = 'helpdeskly.console.saved-filters';
-const MAX = 20;
+/** The filters the API takes as a list in a view. */
+const REPEATABLE = ['status', 'priority', 'tag', 'tag_any', 'no_tag'];
 
-/** What the storage holds, read defensively: another version of the app may have written it. */
-export function parseSaved(raw: string | null, canSeeAll: boolean): SavedFilter[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw ?? '[]');
-  } catch {
-    return [];
+/** The statuses of the `active` queue, as `ticketQuery` asks for them. */
+const ACTIVE = ['open', 'in_progress', 'waiting_customer'];
+
+/** The view's `filters` and `sort` for the queue `state` as seen by `me`. */
+export function viewOfQueue(state: QueueState, me: string): { filters: ViewFilters; sort: ViewSort } {
+  const filters: ViewFilters = {};
+  for (const [name, value] of Object.entries(ticketQuery(state, me))) {
+    if (name === 'sort' || value === undefined || value === null) continue;
+    if (Array.isArray(value)) filters[name] = value.map(String);
+    else if (REPEATABLE.includes(name)) filters[name] = String(value).split(',');
+    else filters[name] = String(value);
   }
-  if (!Array.isArray(value)) return [];
-  const filters: SavedFilter[] = [];
-  for (const item of value) {
-    if (typeof item !== 'object' || item === null) continue;
-    const { id, name, href } = item as Record<string, unknown>;
-    if (typeof id !== 'string' || typeof name !== 'string' || typeof href !== 'string' || !name.trim()) continue;
-    const query = new URLSearchParams(href.startsWith('/?') ? href.slice(2) : '');
-    filters.push({ id, name: name.slice(0, 60), state: parseQueue(query, canSeeAll) });
+  return { filters, sort: state.sort };
+}
+
+/** The queue a view's link opens for `me`: the person it is assigned to says which queue (mine,
+ * unassigned, or all with that assignee), the rest are the queue's filters; what the queue has
+ * no control for is left out (`parseQueue` checks every value, as for any address). */
+export function queueOfView(view: { filters: Record<string, unknown>; sort: ViewSort }, me: string, canSeeAll: boolean): QueueState {
+  const one = (name: string) => values(view.filters[name])[0] ?? '';
+  const query = new URLSearchParams();
+  const assignee = one('assigned_to');
+  if (assignee && assignee.toLowerCase() === me.toLowerCase()) query.set('view', 'mine');
+  else if (one('unassigned') === 'true') query.set('view', 'unassigned');
+  else {
+    query.set('view', 'all');
+    if (assignee) query.set('assignee', assignee);
   }
-  return filters.slice(0, MAX);
-}
-
-export function serializeSaved(filters: SavedFilter[]): string {
-  return JSON.stringify(filters.slice(0, MAX).map((f) => ({ id: f.id, name: f.name, href: queueHref(f.state) })));
-}
-
-export function loadSaved(canSeeAll: boolean): SavedFilter[] {
-  try {
-    return parseSaved(localStorage.getItem(KEY), canSeeAll);
-  } catch {
-    return [];
+  const statuses = values(view.filters.status);
+  if (!statuses.length) query.set('status', 'any');
+  else if (statuses.length === 1) query.set('status', statuses[0] ?? '');
+  else query.set('status', sameSet(statuses, ACTIVE) ? 'active' : 'any');
+  const priorities = values(view.filters.priority);
+  if (priorities.length === 1) query.set('priority', priorities[0] ?? '');
+  for (const [name, param] of [['category', 'category'], ['sla', 'sla'], ['q', 'q'], ['team_id', 'team_id'], ['tag', 'tag']] as const) {
+    const value = one(name);
+    if (value) query.set(param, value);
   }
+  query.set('sort', view.sort);
+  return parseQueue(query, canSeeAll);
 }
 
-/** Whether the browser kept them (not in some private modes). */
-export function storeSaved(filters: SavedFilter[]): boolean {
-  try {
-    localStorage.setItem(KEY, serializeSaved(filters));
-    return true;
-  } catch {
-    return false;
-  }
+/** The address of a view's queue for `me`. */
+export function viewHref(view: { filters: Record<string, unknown>; sort: ViewSort }, me: string, canSeeAll: boolean): string {
+  return queueHref(queueOfView(view, me, canSeeAll));
 }
 
-export function addSaved(filters: SavedFilter[], name: string, state: QueueState, id: string): SavedFilter[] {
-  // The same name replaces the older filter rather than showing twice.
-  const rest = filters.filter((f) => f.name.toLowerCase() !== name.trim().toLowerCase());
-  return [...rest, { id, name: name.trim().slice(0, 60), state }].slice(-MAX);
+/** A filter's values: a list, or one string (commas separating several, as in the API's query). */
+function values(value: unknown): string[] {
+  const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [];
+  return list.filter((v): v is string => typeof v === 'string').map((v) => v.trim()).filter(Boolean);
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((v) => b.includes(v));
 }

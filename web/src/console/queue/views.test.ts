@@ -38,7 +38,7 @@ describe('the tag filter', () => {
     const state = { ...DEFAULT_STATE, view: 'all' as const, tag: 'carrier-late' };
     expect(queueHref(state)).toBe('/?view=all&tag=carrier-late');
     expect(parseQueue(new URLSearchParams(queueHref(state).slice(2)), true)).toEqual(state);
-    expect(ticketQuery(state, me)).toEqual({ status: 'open,in_progress,waiting_customer', tag: ['carrier-late'] });
+    expect(ticketQuery(state, me)).toEqual({ status: ['open', 'in_progress', 'waiting_customer'], tag: ['carrier-late'] });
   });
 
   it('reads a tag as the server would, trimmed and lower-cased, and drops what is not one', () => {
@@ -50,7 +50,7 @@ describe('the tag filter', () => {
   it('adds to any other filter, a team’s queue included', () => {
     const state = { ...teamQueue(billing), tag: 'refund' };
     expect(queueHref(state)).toBe(`/?view=unassigned&status=open&team_id=${billing}&tag=refund`);
-    expect(ticketQuery(state, me)).toEqual({ unassigned: true, status: 'open', team_id: billing, tag: ['refund'] });
+    expect(ticketQuery(state, me)).toEqual({ unassigned: true, status: ['open'], team_id: billing, tag: ['refund'] });
   });
 });
 
@@ -59,23 +59,23 @@ describe('teamQueue', () => {
     const state = teamQueue(billing);
     expect(queueHref(state)).toBe(`/?view=unassigned&status=open&team_id=${billing}`);
     expect(parseQueue(new URLSearchParams(queueHref(state).slice(2)), false)).toEqual(state);
-    expect(ticketQuery(state, me)).toEqual({ unassigned: true, status: 'open', team_id: billing });
+    expect(ticketQuery(state, me)).toEqual({ unassigned: true, status: ['open'], team_id: billing });
   });
 
   it('filters any view by a team or by no team', () => {
-    expect(ticketQuery({ ...DEFAULT_STATE, team: 'none' }, me)).toEqual({ assigned_to: me, status: 'open,in_progress,waiting_customer', team_id: 'none' });
+    expect(ticketQuery({ ...DEFAULT_STATE, team: 'none' }, me)).toEqual({ assigned_to: me, status: ['open', 'in_progress', 'waiting_customer'], team_id: 'none' });
     expect(queueHref({ ...DEFAULT_STATE, team: 'none' })).toBe('/?team_id=none');
   });
 });
 
 describe('ticketQuery', () => {
   it('turns each view into the API filters', () => {
-    expect(ticketQuery(DEFAULT_STATE, me)).toEqual({ assigned_to: me, status: 'open,in_progress,waiting_customer' });
+    expect(ticketQuery(DEFAULT_STATE, me)).toEqual({ assigned_to: me, status: ['open', 'in_progress', 'waiting_customer'] });
     expect(ticketQuery({ ...DEFAULT_STATE, view: 'unassigned', status: 'any' }, me)).toEqual({ unassigned: true });
     expect(ticketQuery({ ...DEFAULT_STATE, view: 'all', status: 'closed', assignee: other, priority: 'high', category: 'refund', sla: 'at_risk', sort: 'oldest', q: ' box ' }, me)).toEqual({
       assigned_to: other,
-      status: 'closed',
-      priority: 'high',
+      status: ['closed'],
+      priority: ['high'],
       category: 'refund',
       sla: 'at_risk',
       sort: 'oldest',

@@ -102,9 +102,9 @@ export function ticketQuery(state: QueueState, me: string): TicketQuery {
   if (state.view === 'mine') query.assigned_to = me;
   if (state.view === 'unassigned') query.unassigned = true;
   if (state.view === 'all' && state.assignee) query.assigned_to = state.assignee;
-  if (state.status === 'active') query.status = 'open,in_progress,waiting_customer';
-  else if (state.status !== 'any') query.status = state.status;
-  if (state.priority) query.priority = state.priority;
+  if (state.status === 'active') query.status = ['open', 'in_progress', 'waiting_customer'];
+  else if (state.status !== 'any') query.status = [state.status];
+  if (state.priority) query.priority = [state.priority];
   if (state.category) query.category = state.category;
   if (state.sla) query.sla = state.sla;
   if (state.sort !== DEFAULT_STATE.sort) query.sort = state.sort;
