@@ -161,9 +161,37 @@ fn checked(fields: Fields) -> Result<Fields, Vec<FieldError>> {
     }
 }
 
+/// A view as its row holds it.
+struct Row {
+    id: Uuid,
+    name: String,
+    filters: Json<serde_json::Map<String, serde_json::Value>>,
+    sort: String,
+    shared: bool,
+    owner_id: Uuid,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<Row> for View {
+    fn from(row: Row) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            filters: row.filters.0,
+            sort: Sort::parse(&row.sort).unwrap_or_default(),
+            shared: row.shared,
+            owner_id: row.owner_id,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
 /// The views `user` sees: shared ones, then their own, each by name.
 pub async fn visible(conn: &mut PgConnection, user: Uuid) -> sqlx::Result<Vec<View>> {
-    let rows = sqlx::query!(
+    let rows = sqlx::query_as!(
+        Row,
         r#"SELECT id, name, filters AS "filters: Json<serde_json::Map<String, serde_json::Value>>", sort, shared, owner_id,
                   created_at, updated_at
            FROM ticket_views WHERE shared OR owner_id = $1
@@ -172,24 +200,13 @@ pub async fn visible(conn: &mut PgConnection, user: Uuid) -> sqlx::Result<Vec<Vi
     )
     .fetch_all(conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| View {
-            id: r.id,
-            name: r.name,
-            filters: r.filters.0,
-            sort: Sort::parse(&r.sort).unwrap_or_default(),
-            shared: r.shared,
-            owner_id: r.owner_id,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        })
-        .collect())
+    Ok(rows.into_iter().map(View::from).collect())
 }
 
 /// View `id`, if `user` sees it (shared, or theirs).
 pub async fn get(conn: &mut PgConnection, user: Uuid, id: Uuid) -> sqlx::Result<Option<View>> {
-    let row = sqlx::query!(
+    let row = sqlx::query_as!(
+        Row,
         r#"SELECT id, name, filters AS "filters: Json<serde_json::Map<String, serde_json::Value>>", sort, shared, owner_id,
                   created_at, updated_at
            FROM ticket_views WHERE id = $2 AND (shared OR owner_id = $1)"#,
@@ -198,16 +215,7 @@ pub async fn get(conn: &mut PgConnection, user: Uuid, id: Uuid) -> sqlx::Result<
     )
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|r| View {
-        id: r.id,
-        name: r.name,
-        filters: r.filters.0,
-        sort: Sort::parse(&r.sort).unwrap_or_default(),
-        shared: r.shared,
-        owner_id: r.owner_id,
-        created_at: r.created_at,
-        updated_at: r.updated_at,
-    }))
+    Ok(row.map(View::from))
 }
 
 /// 404: no view the caller sees has this id.
