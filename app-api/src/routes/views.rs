@@ -71,13 +71,18 @@ pub struct ViewPage {
     pub cursor: Option<String>,
 }
 
-/// The ticket list's filter a view's `filters` ask for; a name or value the list refuses is a
-/// 422 naming `filters.<name>`.
+/// The ticket list's parameters a view's `filters` ask for, read but not yet checked (the
+/// caller checks them once, with `TicketFilter::checked`); a name or value the list cannot read
+/// is a 422 naming `filters.<name>`.
 fn ticket_filter(filters: &Filters) -> ApiResult<TicketFilter> {
     let query = views::filter_query(filters).map_err(|e| ApiError::invalid(vec![e]))?;
-    let filter: TicketFilter = parse_list_query(&query).map_err(|e| as_view_error(&e))?;
-    filter.checked().map_err(|e| as_view_error(&e))?;
-    Ok(filter)
+    parse_list_query(&query).map_err(|e| as_view_error(&e))
+}
+
+/// A view's `filters`, refused as a whole (422 naming `filters.<name>`) unless the list takes
+/// every one of them: what a view is saved with.
+fn check_filters(filters: &Filters) -> ApiResult<()> {
+    ticket_filter(filters)?.checked().map(drop).map_err(|e| as_view_error(&e))
 }
 
 /// The list's refusal of a filter, as a refusal of the view's `filters`.
@@ -119,7 +124,7 @@ pub async fn create_view(
     access: Access<Staff>,
     JsonBody(body): JsonBody<NewView>,
 ) -> ApiResult<(StatusCode, Json<View>)> {
-    ticket_filter(&body.filters)?;
+    check_filters(&body.filters)?;
     let (viewer, mut db) = access.connect().await?;
     let fields = Fields { name: body.name, filters: body.filters, sort: body.sort, shared: body.shared };
     Ok((StatusCode::CREATED, Json(views::create(&mut db, viewer, fields).await?)))
@@ -140,7 +145,7 @@ pub async fn patch_view(
     JsonBody(patch): JsonBody<ViewPatch>,
 ) -> ApiResult<Json<View>> {
     if let Some(filters) = &patch.filters {
-        ticket_filter(filters)?;
+        check_filters(filters)?;
     }
     let (viewer, mut db) = access.connect().await?;
     let patch = Patch { name: patch.name, filters: patch.filters, sort: patch.sort };
@@ -181,7 +186,7 @@ pub async fn view_tickets(
     let (viewer, mut db) = access.connect().await?;
     let view = views::get(&mut db, viewer.id, id).await?.ok_or_else(views::not_found)?;
     let filter = ticket_filter(&view.filters)?;
-    let mut wanted = filter.checked()?;
+    let mut wanted = filter.checked().map_err(|e| as_view_error(&e))?;
     let page = PageParams { limit: paging.limit, cursor: paging.cursor };
     wanted.limit = page.limit()?;
     wanted.after = page.position()?;
@@ -206,7 +211,7 @@ pub async fn view_counts(access: Access<Staff>) -> ApiResult<Json<Vec<ViewCount>
     let wanted = seen
         .iter()
         .zip(&filters)
-        .map(|(view, filter)| Ok((view.id, filter.checked()?)))
+        .map(|(view, filter)| Ok((view.id, filter.checked().map_err(|e| as_view_error(&e))?)))
         .collect::<ApiResult<Vec<_>>>()?;
     let counts: HashMap<Uuid, i64> = listing::counts(&mut db, viewer, &wanted, Utc::now()).await?.into_iter().collect();
     Ok(Json(

@@ -229,6 +229,16 @@ fn may_keep(viewer: Viewer, view: &View) -> ApiResult<()> {
     if view.shared { viewer.require_admin() } else { Ok(()) }
 }
 
+/// The audit entry of `viewer`'s `action` on `view`, when it is shared (a change the whole staff
+/// sees); a person's own views are theirs alone and not audited.
+async fn audit_shared(conn: &mut PgConnection, viewer: Viewer, action: &str, view: &View) -> sqlx::Result<()> {
+    if !view.shared {
+        return Ok(());
+    }
+    let details = serde_json::json!({ "view_id": view.id, "name": view.name });
+    users::audit(conn, viewer.id, action, viewer.id, details).await
+}
+
 /// Saves a view for `viewer`, within the limits (`MAX_PERSONAL` of their own, `MAX_SHARED`
 /// shared; a shared one is made by owners and admins), in one transaction.
 pub async fn create(conn: &mut PgConnection, viewer: Viewer, fields: Fields) -> ApiResult<View> {
@@ -279,10 +289,7 @@ pub async fn create(conn: &mut PgConnection, viewer: Viewer, fields: Fields) -> 
     )
     .execute(&mut *tx)
     .await?;
-    if view.shared {
-        let details = serde_json::json!({ "view_id": view.id, "name": view.name });
-        users::audit(&mut tx, viewer.id, "view_created", viewer.id, details).await?;
-    }
+    audit_shared(&mut tx, viewer, "view_created", &view).await?;
     tx.commit().await?;
     Ok(view)
 }
@@ -310,12 +317,10 @@ pub async fn change(conn: &mut PgConnection, viewer: Viewer, id: Uuid, patch: Pa
     )
     .execute(&mut *tx)
     .await?;
-    if current.shared {
-        let details = serde_json::json!({ "view_id": id, "name": fields.name });
-        users::audit(&mut tx, viewer.id, "view_updated", viewer.id, details).await?;
-    }
+    let changed = View { name: fields.name, filters: fields.filters, sort: fields.sort, updated_at: now, ..current };
+    audit_shared(&mut tx, viewer, "view_updated", &changed).await?;
     tx.commit().await?;
-    Ok(View { name: fields.name, filters: fields.filters, sort: fields.sort, updated_at: now, ..current })
+    Ok(changed)
 }
 
 /// Deletes view `id` for `viewer`, in one transaction.
@@ -324,10 +329,7 @@ pub async fn remove(conn: &mut PgConnection, viewer: Viewer, id: Uuid) -> ApiRes
     let current = get(&mut tx, viewer.id, id).await?.ok_or_else(not_found)?;
     may_keep(viewer, &current)?;
     sqlx::query!("DELETE FROM ticket_views WHERE id = $1", id).execute(&mut *tx).await?;
-    if current.shared {
-        let details = serde_json::json!({ "view_id": id, "name": current.name });
-        users::audit(&mut tx, viewer.id, "view_deleted", viewer.id, details).await?;
-    }
+    audit_shared(&mut tx, viewer, "view_deleted", &current).await?;
     tx.commit().await?;
     Ok(())
 }
