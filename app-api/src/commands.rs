@@ -19,7 +19,10 @@ use uuid::Uuid;
 
 use crate::context::TenantContext;
 use crate::events::{Events, outbox};
+use crate::sav::fields::{self, Setter};
 use crate::sav::macros::{self, Applying, Values};
+use crate::sav::routing::{self, Assignment};
+use crate::sav::teams;
 use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::events::{Event, SenderType};
 use crate::sav::tickets::history::{self, Entry};
@@ -30,7 +33,6 @@ use crate::sav::tickets::refusal::Refused;
 use crate::sav::tickets::status::Status;
 use crate::sav::tickets::store::{self, NewTicket, Ticket};
 use crate::sav::tickets::{intake, merging, sla_policy, tags};
-use crate::sav::{routing, teams};
 use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
 use crate::tenancy::{Tenancy, TenantDb};
@@ -48,6 +50,9 @@ pub enum Change {
     Reach(Status),
     /// Staff correct fields.
     Edit(Edit),
+    /// Custom fields' values merged in (`null` clears one): staff any, the customer those they
+    /// may set.
+    Fields(serde_json::Map<String, serde_json::Value>),
     /// A message, or for staff an internal note, with files uploaded before.
     Post(Post),
 }
@@ -79,6 +84,9 @@ pub struct Opening {
     pub team_id: Option<Uuid>,
     /// Staff only: its tags, checked (`tags`).
     pub tags: BTreeSet<String>,
+    /// Its custom fields' values (staff: any field; customers: those they may set), checked in
+    /// the write against the definitions (`sav::fields::merge`).
+    pub fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Why a change was not written: a refusal of the ticket layer, kept as such for callers that act
@@ -148,6 +156,11 @@ pub(crate) struct Work {
     /// The status and team when the write began (none for a new ticket): what routing and the
     /// queues' bookkeeping compare with.
     before: Option<(Status, Option<Uuid>)>,
+    /// The assignee's turn in the team's round was recorded ahead of the write
+    /// (`routing::take_turn`), not by it.
+    turn_taken: bool,
+    /// The custom fields' values changed: their number and date values, for the range filters.
+    ranges: Option<Vec<(String, f64)>>,
 }
 
 impl Work {
@@ -257,8 +270,12 @@ impl TicketWriter {
     /// Opens a ticket for the caller (or, for staff, a customer they name).
     pub async fn open(&self, db: &mut PgConnection, opening: Opening) -> ApiResult<Written> {
         let now = Utc::now();
+        let turn = match opening.team_id {
+            Some(team) => routing::take_turn(db, team, self.user_id).await?,
+            None => None,
+        };
         let mut tx = db.begin().await?;
-        let done = self.open_in(&mut tx, opening, now).await;
+        let done = self.open_in(&mut tx, opening, turn, now).await;
         self.settle(tx, done).await
     }
 
@@ -342,6 +359,17 @@ impl TicketWriter {
                     let acting = Acting::person(viewer.id, by.actor);
                     work.add(lifecycle::edit(&mut ticket, edit, acting, now)?);
                 }
+                Change::Fields(given) => {
+                    let defined = fields::all(tx).await?;
+                    let values = fields::merge(&defined, &ticket.fields, &given, Setter::of(viewer))
+                        .map_err(ApiError::invalid)?;
+                    let ranges = fields::ranges(&defined, &values);
+                    let acting = Acting::person(viewer.id, by.actor);
+                    if let Some(applied) = lifecycle::set_fields(&mut ticket, values, acting, now)? {
+                        work.ranges = Some(ranges);
+                        work.add(Some(applied));
+                    }
+                }
                 Change::Post(post) => added = Some(post_in(tx, viewer, &mut ticket, post, &mut work, now).await?),
             }
         }
@@ -352,7 +380,15 @@ impl TicketWriter {
         Ok((Written { viewer, ticket, message: added }, hint))
     }
 
-    async fn open_in(&self, tx: &mut PgConnection, opening: Opening, now: DateTime<Utc>) -> ApiResult<(Written, bool)> {
+    /// Opens the ticket in `tx`; `turn`: the member whose turn in the ticket's team was taken for
+    /// it ahead of the write (`routing::take_turn`).
+    async fn open_in(
+        &self,
+        tx: &mut PgConnection,
+        opening: Opening,
+        turn: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> ApiResult<(Written, bool)> {
         let viewer = Viewer::load(tx, self.user_id).await?;
         let customer = intake::customer_of(tx, viewer, opening.for_customer).await?;
         let facts = intake::facts(tx, customer.id, opening.category.as_deref(), opening.order_id).await?;
@@ -368,6 +404,15 @@ impl TicketWriter {
             check_team(tx, team).await?;
         }
         let tags = if viewer.is_staff() { opening.tags } else { BTreeSet::new() };
+        let (values, ranges) = if opening.fields.is_empty() {
+            (serde_json::json!({}), None)
+        } else {
+            let defined = fields::all(tx).await?;
+            let values = fields::merge(&defined, &serde_json::json!({}), &opening.fields, Setter::of(viewer))
+                .map_err(ApiError::invalid)?;
+            let ranges = fields::ranges(&defined, &values);
+            (values, Some(ranges))
+        };
         let new = NewTicket {
             team_id,
             tags: tags::initial(tags).map_err(|too_many| Refused::TooManyTags(too_many.to_string()))?,
@@ -378,15 +423,22 @@ impl TicketWriter {
             category: opening.category,
             order_id: opening.order_id,
             metadata: opening.metadata,
+            fields: values,
         };
         let policy = sla_policy::current(tx).await?;
         let mut ticket = store::insert(tx, &new, &policy, now)
             .await?
             .ok_or_else(|| ApiError::internal("five ticket numbers drawn in a row were taken"))?;
-        let mut work = Work::default();
+        let mut work = Work { ranges, ..Work::default() };
         work.add(Some(lifecycle::opened(&ticket, Acting::person(viewer.id, viewer.actor()), now)));
-        if ticket.team_id.is_some() {
-            self.route(tx, &mut ticket, Trigger::Entered, &mut work, now).await?;
+        match turn {
+            Some(member) if ticket.team_id.is_some() => {
+                work.add(lifecycle::route(&mut ticket, member, now)?);
+                work.turn_taken = true;
+                self.events.routing.decided(Assignment::RoundRobin.as_str(), "assigned");
+            }
+            _ if ticket.team_id.is_some() => self.route(tx, &mut ticket, Trigger::Entered, &mut work, now).await?,
+            _ => {}
         }
         let hint = finish(tx, self.db.tenant(), &mut ticket, work, now).await?;
         Ok((Written { viewer, ticket, message: None }, hint))
@@ -589,6 +641,7 @@ async fn queues(tx: &mut PgConnection, ticket: &mut Ticket, work: &Work, now: Da
     let (status_before, team_before) = work.before.unzip();
     if let (Some(team), Some(member)) = (ticket.team_id, ticket.assigned_to)
         && ticket.assigned_to != work.assigned_before
+        && !work.turn_taken
     {
         routing::assigned(tx, team, member).await?;
     }
@@ -619,9 +672,14 @@ pub(crate) async fn finish(
     work: Work,
     now: DateTime<Utc>,
 ) -> ApiResult<bool> {
-    for entry in &work.entries {
-        history::record(tx, entry).await?;
+    let resolving = ticket.status == Status::Resolved && work.before.is_some_and(|(was, _)| was != Status::Resolved);
+    if resolving {
+        let missing = fields::missing_to_resolve(&fields::all(tx).await?, &ticket.fields);
+        if !missing.is_empty() {
+            return Err(fields::required_to_resolve(missing));
+        }
     }
+    history::record(tx, &work.entries).await?;
     queues(tx, ticket, &work, now).await?;
     if work.clock_moved {
         store::refresh_sla(tx, ticket, now).await?;
@@ -629,6 +687,9 @@ pub(crate) async fn finish(
     match &work.words {
         Some((text, internal)) => store::save_with_message(tx, ticket, text, *internal).await?,
         None => store::save(tx, ticket).await?,
+    }
+    if let Some(ranges) = &work.ranges {
+        fields::write_ranges(tx, ticket.id, ranges).await?;
     }
     let mut staff: Vec<Uuid> = ticket.assigned_to.into_iter().chain(work.assigned_before).collect();
     staff.dedup();

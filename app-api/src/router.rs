@@ -15,8 +15,8 @@ use crate::routes::tickets::{
     assign, bulk, create, customer, history, list, merge, messages, presence, read, status, update,
 };
 use crate::routes::{
-    api_keys, channels, control_routes, export, files, inbound, macros, me, notifications, operations, orders, reports,
-    satisfaction, sla_policy, staff, stream, tags, teams, users, views, webhooks,
+    api_keys, channels, control_routes, export, fields, files, inbound, macros, me, notifications, operations, orders,
+    reports, satisfaction, sla_policy, staff, stream, tags, teams, users, views, webhooks,
 };
 use crate::state::AppState;
 
@@ -39,6 +39,7 @@ use crate::state::AppState;
         (name = "notifications", description = "The bell, notification settings, and the one-click unsubscribe of mail"),
         (name = "live", description = "Server-sent events of what the caller may see change"),
         (name = "teams", description = "Teams and automatic assignment: who takes a team's tickets, and how they are handed out"),
+        (name = "fields", description = "Typed custom fields: the tenant's own questions about its tickets"),
         (name = "views", description = "Saved ticket filters: a person's own and the shared ones, their tickets and their counts"),
         (name = "macros", description = "Macros: a reply, a status, a priority and an assignment applied in one transaction"),
         (name = "satisfaction", description = "Customers' ratings of resolved tickets, in the portal or from the resolution mail's link"),
@@ -73,6 +74,8 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(me::get_me))
         .routes(routes!(me::put_availability))
         .routes(routes!(tags::list_tags))
+        .routes(routes!(fields::list_fields, fields::create_field))
+        .routes(routes!(fields::patch_field, fields::delete_field))
         .routes(routes!(views::list_views, views::create_view))
         .routes(routes!(views::view_counts))
         .routes(routes!(views::patch_view, views::delete_view))

@@ -104,6 +104,13 @@ impl TenantDb {
         sqlx::query_scalar(sql).fetch_one(&self.pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
+    /// The single `text` a query returns (empty for null).
+    pub async fn text(&self, sql: &str) -> String {
+        let text: Option<String> =
+            sqlx::query_scalar(sql).fetch_one(&self.pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        text.unwrap_or_default()
+    }
+
     /// Rows in `table`.
     pub async fn count(&self, table: &str) -> i64 {
         self.scalar(&format!("SELECT count(*) FROM {table}")).await

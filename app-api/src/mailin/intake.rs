@@ -492,6 +492,7 @@ async fn open(
         for_customer: None,
         team_id: None,
         tags: std::collections::BTreeSet::new(),
+        fields: serde_json::Map::new(),
     };
     let mut db = writer.connect().await?;
     let written = writer.open(&mut db, opening).await?;

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use super::nullable;
 use crate::access::{Access, Admins, Scoped, Staff};
 use crate::commands::TicketWriter;
+use crate::sav::fields;
 use crate::sav::macros::{self, Assignment, Fields, Macro, Patch};
 use crate::sav::tickets::messages::Message;
 use crate::sav::tickets::priority::Priority;
@@ -168,5 +169,8 @@ pub async fn apply_macro(
 ) -> ApiResult<Json<Applied>> {
     let Scoped { viewer, item: applying, mut db } = access.macro_to_apply(macro_id, id).await?;
     let written = writer.apply_macro(&mut db, id, viewer, applying).await?;
-    Ok(Json(Applied { message: written.message, ticket: TicketView::new(written.ticket, written.viewer) }))
+    Ok(Json(Applied {
+        message: written.message,
+        ticket: TicketView::new(written.ticket, written.viewer, &fields::Shown::All),
+    }))
 }

@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod channels;
 pub mod control_routes;
 pub mod export;
+pub mod fields;
 pub mod files;
 pub mod inbound;
 pub mod macros;

@@ -13,12 +13,13 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::openapi::NotFound;
-use shared::http::{JsonBody, Page, PageParams, parse_list_query};
+use shared::http::{JsonBody, Page, PageParams};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::tickets::list::{TicketFilter, TicketListItem, page_of};
 use crate::access::{Access, Staff};
+use crate::sav::fields;
 use crate::sav::tickets::listing::{self, Order};
 use crate::sav::tickets::sla_policy::KeptGrids;
 use crate::sav::views::{self, Fields, Patch, Sort, View};
@@ -76,7 +77,7 @@ pub struct ViewPage {
 /// is a 422 naming `filters.<name>`.
 fn ticket_filter(filters: &Filters) -> ApiResult<TicketFilter> {
     let query = views::filter_query(filters).map_err(|e| ApiError::invalid(vec![e]))?;
-    parse_list_query(&query).map_err(|e| as_view_error(&e))
+    TicketFilter::parse(&query).map_err(|e| as_view_error(&e))
 }
 
 /// A view's `filters`, refused as a whole (422 naming `filters.<name>`) unless the list takes
@@ -187,6 +188,7 @@ pub async fn view_tickets(
     let view = views::get(&mut db, viewer.id, id).await?.ok_or_else(views::not_found)?;
     let filter = ticket_filter(&view.filters)?;
     let mut wanted = filter.checked().map_err(|e| as_view_error(&e))?;
+    wanted.fields = fields::resolve(&mut db, viewer, &filter.custom).await.map_err(|e| as_view_error(&e))?;
     let page = PageParams { limit: paging.limit, cursor: paging.cursor };
     wanted.limit = page.limit()?;
     wanted.after = page.position()?;
@@ -208,11 +210,15 @@ pub async fn view_counts(access: Access<Staff>) -> ApiResult<Json<Vec<ViewCount>
     let (viewer, mut db) = access.connect().await?;
     let seen = views::visible(&mut db, viewer.id).await?;
     let filters = seen.iter().map(|view| ticket_filter(&view.filters)).collect::<ApiResult<Vec<_>>>()?;
-    let wanted = seen
-        .iter()
-        .zip(&filters)
-        .map(|(view, filter)| Ok((view.id, filter.checked().map_err(|e| as_view_error(&e))?)))
-        .collect::<ApiResult<Vec<_>>>()?;
+    let defined = if filters.iter().any(|f| !f.custom.is_empty()) { fields::all(&mut db).await? } else { Vec::new() };
+    let mut wanted = Vec::with_capacity(seen.len());
+    for (view, filter) in seen.iter().zip(&filters) {
+        let mut checked = filter.checked().map_err(|e| as_view_error(&e))?;
+        // A view naming a field deleted since finds nothing (its tickets say why).
+        let Ok(conditions) = fields::conditions(&defined, &filter.custom, viewer) else { continue };
+        checked.fields = conditions;
+        wanted.push((view.id, checked));
+    }
     let counts: HashMap<Uuid, i64> = listing::counts(&mut db, viewer, &wanted, Utc::now()).await?.into_iter().collect();
     Ok(Json(
         seen.iter().map(|view| ViewCount { id: view.id, count: counts.get(&view.id).copied().unwrap_or(0) }).collect(),

@@ -6,6 +6,7 @@
 pub mod customers;
 pub mod erasure;
 pub mod export;
+pub mod fields;
 pub mod macros;
 pub mod orders;
 pub mod reports;

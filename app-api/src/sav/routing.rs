@@ -14,6 +14,11 @@
 //!
 //! A member of a capped team is locked too (a transaction advisory lock per member, taken in one
 //! order), so two teams never fill the same member past a cap at once.
+//!
+//! A **new ticket** in a round robin without a cap takes its member's turn before its write
+//! begins (`take_turn`: the team locked for one statement), so creations into one team do not
+//! take turns on the team for the length of their writes. Every other entry routes under the
+//! lock in the write.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -163,6 +168,16 @@ pub async fn candidates(tx: &mut PgConnection, id: Uuid, rule: Rule) -> sqlx::Re
         .into_iter()
         .map(|row| Candidate { user_id: row.user_id, load: row.load, last_assigned_at: row.last_assigned_at })
         .collect())
+}
+
+/// Takes the next turn of round-robin team `team` for a ticket `caller` is about to create in
+/// it, outside any transaction (`routing_take_turn`, migration 0018): the member to assign, their
+/// turn recorded and committed. `None` when the team routes otherwise (a cap, least loaded,
+/// manual), when nobody takes tickets now, when there is no such team or when the caller may not
+/// put tickets in teams: the write routes under the team's lock. A turn whose write then fails is
+/// lost: the round moves on one place.
+pub async fn take_turn(conn: &mut PgConnection, team: Uuid, caller: Uuid) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!("SELECT routing_take_turn($1, $2)", team, caller).fetch_one(conn).await
 }
 
 /// Records that `member` was given a ticket of team `team` (by routing or by hand): round

@@ -137,6 +137,20 @@ pub async fn audit(
     .map(drop)
 }
 
+/// Writes an entry of the tenant's audit log about its settings (no one subject): `actor` did
+/// `action`, `details` naming what.
+pub async fn audit_setting(
+    conn: &mut PgConnection,
+    actor: Uuid,
+    action: &str,
+    details: serde_json::Value,
+) -> sqlx::Result<()> {
+    sqlx::query!("INSERT INTO audit_log (actor_id, action, details) VALUES ($1, $2, $3)", actor, action, details)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
 /// A member of the support team, as colleagues see them.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StaffMember {

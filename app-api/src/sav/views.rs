@@ -121,8 +121,9 @@ pub fn filter_query(filters: &serde_json::Map<String, serde_json::Value>) -> Res
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     for (key, value) in filters {
         let field = format!("filters.{key}");
-        if !FILTER_NAMES.contains(&key.as_str()) {
-            return Err(FieldError::new(field, format!("is not a ticket filter (one of {})", FILTER_NAMES.join(", "))));
+        if !FILTER_NAMES.contains(&key.as_str()) && !key.starts_with("field.") {
+            let names = FILTER_NAMES.join(", ");
+            return Err(FieldError::new(field, format!("is not a ticket filter (one of {names}, or field.KEY)")));
         }
         let values: Vec<&str> = match value {
             serde_json::Value::String(one) => vec![one],

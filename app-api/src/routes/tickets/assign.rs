@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::present;
 use crate::commands::{Change, TicketWriter};
+use crate::sav::fields;
 use crate::sav::tickets::view::TicketView;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -41,5 +42,5 @@ pub async fn assign_ticket(
 ) -> ApiResult<Json<TicketView>> {
     let mut db = writer.connect().await?;
     let written = writer.change(&mut db, id, vec![Change::Assign(body.assigned_to)]).await?;
-    Ok(Json(TicketView::new(written.ticket, written.viewer)))
+    Ok(Json(TicketView::new(written.ticket, written.viewer, &fields::Shown::All)))
 }

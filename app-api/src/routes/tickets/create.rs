@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::commands::{Opening, TicketWriter};
+use crate::sav::fields;
 use crate::sav::tickets::priority::Priority;
 use crate::sav::tickets::view::TicketView;
 use crate::sav::tickets::{content, tags};
@@ -38,6 +39,10 @@ pub struct CreateTicket {
     /// Staff only (ignored for customers): at most 20 tags, each trimmed and lower-cased, then
     /// `[a-z0-9][a-z0-9_:-]{0,49}`.
     pub tags: Option<Vec<String>>,
+    /// Custom fields' values, `{key: value}` (staff: any field; customers: those editable by
+    /// customers); a wrong type, an unknown key or option is 422 naming `fields.KEY`.
+    #[schema(value_type = Option<Object>)]
+    pub fields: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// Open a ticket.
@@ -46,7 +51,7 @@ pub struct CreateTicket {
         (status = 201, description = "Created", body = TicketView),
         (status = 400, description = "`validation_failed`: unreadable body, unknown field, wrong type"),
         (status = 403, description = "`forbidden`: a customer opening a ticket for someone else"),
-        (status = 422, description = "`validation_failed`: field rules, a bad tag, or `team_id` not a team of this organisation; `limit_reached`: more than 20 tags"),
+        (status = 422, description = "`validation_failed`: field rules, a bad tag, a custom field's value (naming `fields.KEY`), or `team_id` not a team of this organisation; `limit_reached`: more than 20 tags"),
     ))]
 pub async fn create_ticket(
     writer: TicketWriter,
@@ -59,7 +64,8 @@ pub async fn create_ticket(
     if let Ok(location) = HeaderValue::from_str(&format!("/v1/tickets/{}", written.ticket.id)) {
         headers.insert(header::LOCATION, location);
     }
-    Ok((StatusCode::CREATED, headers, Json(TicketView::new(written.ticket, written.viewer))))
+    let shown = fields::shown(&mut db, written.viewer).await?;
+    Ok((StatusCode::CREATED, headers, Json(TicketView::new(written.ticket, written.viewer, &shown))))
 }
 
 impl CreateTicket {
@@ -88,6 +94,7 @@ impl CreateTicket {
                     for_customer: self.user_id,
                     team_id: self.team_id,
                     tags,
+                    fields: self.fields.unwrap_or_default(),
                 })
             }
             _ => Err(ApiError::invalid(errors)),

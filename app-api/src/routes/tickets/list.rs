@@ -3,17 +3,18 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
-use shared::http::{ListQuery, Page, PageParams, invalid_query, one_of};
+use shared::http::{Page, PageParams, invalid_query, one_of, parse_list_query};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::access::{Access, Members};
 use crate::live::versions::Revalidation;
+use crate::sav::fields;
 use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::badge::{SlaBadge, Turns};
 use crate::sav::tickets::events::SenderType;
@@ -28,6 +29,9 @@ use crate::tenancy::resolve::Tenant;
 
 const QUERY_MAX_CHARS: usize = 200;
 
+/// The list's parameters. Custom fields are filtered by `field.KEY=value` (equal; a
+/// multi-select holding it; a checkbox `true` or `false`), `field.KEY.gte=` and `field.KEY.lte=`
+/// (numbers and dates), at most 20 (`TicketFilter::parse`).
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -68,6 +72,35 @@ pub struct TicketFilter {
     pub limit: Option<u32>,
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,
+    /// The `field.` parameters, read apart (`parse`).
+    #[serde(skip)]
+    #[param(ignore)]
+    pub custom: Vec<fields::Wanted>,
+}
+
+/// The most custom field filters one list takes.
+const FIELD_FILTERS_MAX: usize = 20;
+
+impl TicketFilter {
+    /// `query` (a query string without its `?`) read: the named parameters as `ListQuery` reads
+    /// them, and the custom field filters (`field.KEY...`), which the list reads against the
+    /// definitions (`fields::resolve`). What cannot be read is a 400 naming the parameter.
+    pub fn parse(query: &str) -> ApiResult<Self> {
+        let (custom, named): (Vec<_>, Vec<_>) =
+            url::form_urlencoded::parse(query.as_bytes()).partition(|(name, _)| name.starts_with("field."));
+        let named = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(named).finish();
+        let mut filter: Self = parse_list_query(&named)?;
+        if custom.len() > FIELD_FILTERS_MAX {
+            let error = FieldError::new("field", format!("at most {FIELD_FILTERS_MAX} field filters"));
+            return Err(invalid_query(vec![error]));
+        }
+        filter.custom = custom
+            .iter()
+            .filter_map(|(name, value)| fields::Wanted::parse(name, value))
+            .collect::<Result<_, _>>()
+            .map_err(|e| invalid_query(vec![e]))?;
+        Ok(filter)
+    }
 }
 
 /// Known values, each given apart or several comma-separated; an unknown one is a 400 naming the
@@ -99,19 +132,21 @@ pub struct TicketListItem {
         (status = 200, description = "A page of tickets, newest first unless `sort=oldest`", body = Page<TicketListItem>),
         (status = 304, description = "Not modified: `If-None-Match` names the current tag (answered without a query)"),
         (status = 400, description = "`validation_failed`: an unknown parameter or value"),
-        (status = 422, description = "`validation_failed`: a bad limit, cursor or query"),
+        (status = 422, description = "`validation_failed`: a bad limit, cursor or query; a field filter naming no field the caller is shown, or a value the field cannot hold"),
     ))]
 pub async fn list_tickets(
     State(sla_grids): State<Arc<KeptGrids>>,
     revalidation: Revalidation,
     access: Access<Members>,
-    ListQuery(filter): ListQuery<TicketFilter>,
+    RawQuery(query): RawQuery,
 ) -> ApiResult<Response> {
-    let wanted = filter.checked()?;
+    let filter = TicketFilter::parse(query.as_deref().unwrap_or_default())?;
+    let mut wanted = filter.checked()?;
     if let Some(answered) = revalidation.answered() {
         return Ok(answered);
     }
     let (viewer, mut db) = access.connect().await?;
+    wanted.fields = fields::resolve(&mut db, viewer, &filter.custom).await?;
     let (page, turns) = page_of(&mut db, &sla_grids, &access.tenant(), viewer, &wanted).await?;
     revalidation.answer(&page, turns)
 }
@@ -130,6 +165,7 @@ pub async fn page_of(
     let page = Page::from_rows(rows, wanted.limit, |t| t.ticket.id);
     let versions = page.data.iter().map(|row| row.ticket.sla_version_id);
     let grids = sla_grids.of(db, tenant.id, versions).await?;
+    let shown = fields::shown(db, viewer).await?;
     // The page changes when the first of its badges turns, or all the time under an SLA filter.
     let mut turns = wanted.turns();
     let data = page
@@ -141,7 +177,7 @@ pub async fn page_of(
                 .copied()
                 .ok_or_else(|| ApiError::internal(format!("ticket {} names no policy version", row.ticket.id)))?;
             turns = turns.and(row.turns(&grid, now));
-            Ok(TicketListItem::of(row, &grid, viewer, now))
+            Ok(TicketListItem::of(row, &grid, viewer, &shown, now))
         })
         .collect::<ApiResult<_>>()?;
     Ok((Page { data, next_cursor: page.next_cursor }, turns))
@@ -169,6 +205,7 @@ impl TicketFilter {
             tags_all: tags_of("tag", &self.tag)?,
             tags_any: tags_of("tag_any", &self.tag_any)?,
             tags_none: tags_of("no_tag", &self.no_tag)?,
+            fields: Vec::new(),
             user_id: self.user_id,
             order_id: self.order_id,
             q,
@@ -203,14 +240,14 @@ fn tags_of(field: &str, values: &[String]) -> ApiResult<Vec<String>> {
 }
 
 impl TicketListItem {
-    fn of(row: Listed, grid: &Grid, viewer: Viewer, now: DateTime<Utc>) -> Self {
+    fn of(row: Listed, grid: &Grid, viewer: Viewer, shown: &fields::Shown, now: DateTime<Utc>) -> Self {
         Self {
             sla: row.badge(grid, now),
             unread_count: match viewer.receives_from() {
                 SenderType::Agent => i64::from(row.unread_from_agent),
                 SenderType::Customer => i64::from(row.unread_from_customer),
             },
-            ticket: TicketView::new(row.ticket, viewer),
+            ticket: TicketView::new(row.ticket, viewer, shown),
         }
     }
 }

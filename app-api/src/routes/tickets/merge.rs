@@ -14,6 +14,7 @@ use shared::http::JsonBody;
 use utoipa::ToSchema;
 
 use crate::commands::TicketWriter;
+use crate::sav::fields;
 use crate::sav::tickets::view::TicketView;
 
 /// Sources one merge may fold in.
@@ -78,7 +79,7 @@ pub async fn merge_tickets(
     let sources = &request.source_ticket_ids;
     let merged = writer.merge(&mut db, id, sources, request.allow_different_customers).await?;
     Ok(Json(MergeResult {
-        ticket: TicketView::new(merged.written.ticket, merged.written.viewer),
+        ticket: TicketView::new(merged.written.ticket, merged.written.viewer, &fields::Shown::All),
         merged_from: merged.merged_from,
         messages_moved: merged.moved.messages,
         attachments_moved: merged.moved.attachments,

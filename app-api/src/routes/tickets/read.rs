@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use crate::access::{Access, Members, Scoped};
 use crate::live::versions::Revalidation;
+use crate::sav::fields;
 use crate::sav::tickets::badge::{self, Shown, SlaBadge};
 use crate::sav::tickets::events::SenderType;
 use crate::sav::tickets::messages::AttachmentSummary;
@@ -65,7 +66,8 @@ pub async fn get_ticket(
     if let Some(answered) = revalidation.answered() {
         return Ok(answered);
     }
-    let Scoped { viewer, item: row, db } = access.ticket_detail(id).await?;
+    let Scoped { viewer, item: row, mut db } = access.ticket_detail(id).await?;
+    let shown = fields::shown(&mut db, viewer).await?;
     drop(db);
     let ticket = row.ticket;
     let now = Utc::now();
@@ -83,7 +85,7 @@ pub async fn get_ticket(
         SenderType::Customer => row.unread_from_customer,
     };
     let detail = TicketDetail {
-        ticket: TicketView::new(ticket, viewer),
+        ticket: TicketView::new(ticket, viewer, &shown),
         sla,
         unread_count,
         merged_into: row.merged_into,

@@ -10,6 +10,7 @@ use shared::http::openapi::NotFound;
 use utoipa::ToSchema;
 
 use crate::commands::{Change, TicketWriter};
+use crate::sav::fields;
 use crate::sav::tickets::content;
 use crate::sav::tickets::status::Status;
 use crate::sav::tickets::view::TicketView;
@@ -29,7 +30,7 @@ pub struct StatusChange {
         (status = 200, description = "The ticket in its new status", body = TicketView),
         NotFound,
         (status = 409, description = "`invalid_transition`, with `allowed`: the statuses the caller may choose from here (its `allowed_statuses`)"),
-        (status = 422, description = "`validation_failed`: reason too long"),
+        (status = 422, description = "`validation_failed`: reason too long; `fields_required`: resolving while a field required to resolve is empty (each named `fields.KEY`)"),
     ))]
 pub async fn change_status(
     writer: TicketWriter,
@@ -39,5 +40,6 @@ pub async fn change_status(
     let reason = content::reason(body.reason.as_deref()).map_err(|e| ApiError::invalid(vec![e]))?;
     let mut db = writer.connect().await?;
     let written = writer.change(&mut db, id, vec![Change::Status { to: body.status, reason }]).await?;
-    Ok(Json(TicketView::new(written.ticket, written.viewer)))
+    let shown = fields::shown(&mut db, written.viewer).await?;
+    Ok(Json(TicketView::new(written.ticket, written.viewer, &shown)))
 }

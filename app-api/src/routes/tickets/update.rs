@@ -1,5 +1,6 @@
 //! `PATCH /v1/tickets/{id}`: staff correct a ticket's subject, category, priority or metadata,
-//! change its tags, or move it to another team. A new priority moves the SLA due dates to its targets; an unassigned
+//! change its tags or custom fields, or move it to another team; a customer sets the custom
+//! fields customers may set on their own ticket. A new priority moves the SLA due dates to its targets; an unassigned
 //! ticket moved into a routed team is assigned there when a member may take it.
 
 use axum::Json;
@@ -13,6 +14,7 @@ use utoipa::ToSchema;
 use super::reject;
 use crate::commands::{Change, TicketWriter};
 use crate::routes::nullable;
+use crate::sav::fields;
 use crate::sav::tickets::lifecycle::Edit;
 use crate::sav::tickets::priority::Priority;
 use crate::sav::tickets::view::TicketView;
@@ -45,42 +47,58 @@ pub struct TicketPatch {
     pub add_tags: Option<Vec<String>>,
     /// Tags to take off, if the ticket holds them.
     pub remove_tags: Option<Vec<String>>,
+    /// Custom fields' values merged into the ticket's (`null` clears one); the only change a
+    /// customer may make, to the fields editable by customers.
+    #[schema(value_type = Option<Object>)]
+    pub fields: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-/// Change a ticket's fields (staff).
+/// Change a ticket's fields (staff), or its custom fields (staff, or its customer for the fields
+/// they may set).
 #[utoipa::path(patch, path = "/v1/tickets/{id}", tag = "tickets", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = TicketPatch,
     responses(
         (status = 200, description = "The changed ticket", body = TicketView),
-        (status = 403, description = "`forbidden`: customers"),
+        (status = 403, description = "`forbidden`: customers changing anything but `fields`"),
         NotFound,
         (status = 409, description = "`ticket_closed`"),
-        (status = 422, description = "`validation_failed`: field rules, a bad tag, or `team_id` not a team of this organisation; `limit_reached`: the ticket would hold more than 20 tags"),
+        (status = 422, description = "`validation_failed`: field rules, a bad tag, a custom field's value (naming `fields.KEY`), or `team_id` not a team of this organisation; `limit_reached`: the ticket would hold more than 20 tags"),
     ))]
 pub async fn patch_ticket(
     writer: TicketWriter,
     Path(id): Path<i64>,
-    JsonBody(patch): JsonBody<TicketPatch>,
+    JsonBody(mut patch): JsonBody<TicketPatch>,
 ) -> ApiResult<Json<TicketView>> {
-    let edit = patch.checked()?;
+    let mut changes = Vec::with_capacity(2);
+    let given = patch.fields.take();
+    if let Some(edit) = patch.checked(given.is_some())? {
+        changes.push(Change::Edit(edit));
+    }
+    changes.extend(given.map(Change::Fields));
     let mut db = writer.connect().await?;
-    let written = writer.change(&mut db, id, vec![Change::Edit(edit)]).await?;
-    Ok(Json(TicketView::new(written.ticket, written.viewer)))
+    let written = writer.change(&mut db, id, changes).await?;
+    let shown = fields::shown(&mut db, written.viewer).await?;
+    Ok(Json(TicketView::new(written.ticket, written.viewer, &shown)))
 }
 
 impl TicketPatch {
-    /// The edit this patch asks for, every field checked (422 with each field's error).
-    fn checked(self) -> ApiResult<Edit> {
-        if self.subject.is_none()
+    /// The edit this patch asks for besides custom fields, every field checked (422 with each
+    /// field's error); `None`: it changes `custom_fields` only.
+    fn checked(self, custom_fields: bool) -> ApiResult<Option<Edit>> {
+        let edits = !(self.subject.is_none()
             && self.category.is_none()
             && self.priority.is_none()
             && self.metadata.is_none()
             && self.team_id.is_none()
             && self.tags.is_none()
             && self.add_tags.is_none()
-            && self.remove_tags.is_none()
-        {
-            return Err(ApiError::invalid(vec![FieldError::new("", "name at least one field to change")]));
+            && self.remove_tags.is_none());
+        if !edits {
+            return if custom_fields {
+                Ok(None)
+            } else {
+                Err(ApiError::invalid(vec![FieldError::new("", "name at least one field to change")]))
+            };
         }
         let mut errors = Vec::new();
         let mut keep = |result: Result<String, FieldError>| result.map_err(|e| errors.push(e)).ok();
@@ -89,14 +107,14 @@ impl TicketPatch {
         let metadata = self.metadata.map(|m| content::metadata(m).map_err(|e| errors.push(e)).ok());
         let tags = tag_change(self.tags, self.add_tags, self.remove_tags).map_err(|e| errors.push(e)).ok();
         reject(errors)?;
-        Ok(Edit {
+        Ok(Some(Edit {
             subject: subject.flatten(),
             category: category.map(Option::flatten),
             priority: self.priority,
             metadata: metadata.flatten(),
             team_id: self.team_id,
             tags: tags.flatten(),
-        })
+        }))
     }
 }
 

@@ -253,6 +253,7 @@ mod tests {
             assigned_to: None,
             team_id: None,
             tags: Vec::new(),
+            fields: serde_json::json!({}),
             queued_at: None,
             order_id: None,
             metadata: serde_json::Value::Null,

@@ -72,6 +72,8 @@ pub enum Event {
         /// The team whose queue it entered, if any.
         team_id: Option<Uuid>,
         tags: Vec<String>,
+        /// Its custom fields' values, `{key: value}`.
+        fields: serde_json::Value,
     },
     TicketAssigned {
         ticket_id: i64,

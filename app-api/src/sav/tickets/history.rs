@@ -74,21 +74,41 @@ pub struct Entry {
     pub at: DateTime<Utc>,
 }
 
-pub async fn record(conn: &mut PgConnection, entry: &Entry) -> sqlx::Result<()> {
+/// Records the entries of one write, in their order, in one statement.
+pub async fn record(conn: &mut PgConnection, entries: &[Entry]) -> sqlx::Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let column = |f: fn(&Entry) -> Option<&'static str>| entries.iter().map(f).collect::<Vec<_>>();
+    let tickets: Vec<i64> = entries.iter().map(|e| e.ticket_id).collect();
+    let actor_ids: Vec<Option<Uuid>> = entries.iter().map(|e| e.actor_id).collect();
+    let actors = column(|e| Some(e.actor.as_str()));
+    let actions = column(|e| Some(e.action.as_str()));
+    let froms = column(|e| e.from.map(Status::as_str));
+    let tos = column(|e| e.to.map(Status::as_str));
+    let systems = column(|e| e.system.map(SystemPart::as_str));
+    let reasons: Vec<Option<&str>> = entries.iter().map(|e| e.reason.as_deref()).collect();
+    let changes: Vec<&serde_json::Value> = entries.iter().map(|e| &e.changes).collect();
+    let ats: Vec<DateTime<Utc>> = entries.iter().map(|e| e.at).collect();
     sqlx::query!(
-        "INSERT INTO ticket_history (ticket_id, actor_id, actor_kind, action, from_status, to_status, reason, changes,
+        r#"INSERT INTO ticket_history (ticket_id, actor_id, actor_kind, action, from_status, to_status, reason, changes,
             created_at, system_actor)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        entry.ticket_id,
-        entry.actor_id,
-        entry.actor.as_str(),
-        entry.action.as_str(),
-        entry.from.map(Status::as_str),
-        entry.to.map(Status::as_str),
-        entry.reason,
-        &entry.changes,
-        entry.at,
-        entry.system.map(SystemPart::as_str),
+         SELECT ticket, actor, kind, action, from_status, to_status, reason, changes, at, system_actor
+         FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                     $8::jsonb[], $9::timestamptz[], $10::text[])
+              WITH ORDINALITY AS e(ticket, actor, kind, action, from_status, to_status, reason, changes, at,
+                                   system_actor, place)
+         ORDER BY place"#,
+        &tickets,
+        &actor_ids as &[Option<Uuid>],
+        &actors as &[Option<&str>],
+        &actions as &[Option<&str>],
+        &froms as &[Option<&str>],
+        &tos as &[Option<&str>],
+        &reasons as &[Option<&str>],
+        &changes as &[&serde_json::Value],
+        &ats,
+        &systems as &[Option<&str>],
     )
     .execute(conn)
     .await

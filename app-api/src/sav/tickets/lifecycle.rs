@@ -271,6 +271,23 @@ pub fn edit(ticket: &mut Ticket, edit: Edit, acting: Acting, now: DateTime<Utc>)
     Ok(Some(Applied { entry, events: Vec::new(), clock_moved }))
 }
 
+/// The ticket's custom fields become `values` (checked by `sav::fields::merge`), by staff or by
+/// its customer. `None`: nothing changes.
+pub fn set_fields(
+    ticket: &mut Ticket,
+    values: serde_json::Value,
+    acting: Acting,
+    now: DateTime<Utc>,
+) -> Result<Option<Applied>, Refused> {
+    store::ensure_open(ticket)?;
+    let Some(changed) = crate::sav::fields::differences(&ticket.fields, &values) else { return Ok(None) };
+    ticket.fields = values;
+    ticket.updated_at = now;
+    let mut entry = entry(ticket, acting, Action::Updated, now);
+    entry.changes = json!({ "fields": changed });
+    Ok(Some(Applied { entry, events: Vec::new(), clock_moved: false }))
+}
+
 /// A message from `by` on the ticket: the first public staff message meets the response target;
 /// a customer's answer wakes a ticket that waits for them. `None`: the status stays and nothing
 /// is recorded beyond the message (whose event `write` announces with its id).
@@ -297,11 +314,15 @@ pub fn message(
 pub fn opened(ticket: &Ticket, acting: Acting, now: DateTime<Utc>) -> Applied {
     let mut entry = entry(ticket, acting, Action::Created, now);
     entry.to = Some(Status::Open);
-    entry.changes = if ticket.tags.is_empty() {
-        json!({ "priority": [null, ticket.priority] })
-    } else {
-        json!({ "priority": [null, ticket.priority], "tags": [null, ticket.tags] })
-    };
+    let mut changes = serde_json::Map::new();
+    changes.insert("priority".into(), json!([null, ticket.priority]));
+    if !ticket.tags.is_empty() {
+        changes.insert("tags".into(), json!([null, ticket.tags]));
+    }
+    if let Some(fields) = crate::sav::fields::differences(&json!({}), &ticket.fields) {
+        changes.insert("fields".into(), fields);
+    }
+    entry.changes = serde_json::Value::Object(changes);
     let event = Event::TicketCreated {
         ticket_id: ticket.id,
         ticket_number: ticket.ticket_number.clone(),
@@ -313,6 +334,7 @@ pub fn opened(ticket: &Ticket, acting: Acting, now: DateTime<Utc>) -> Applied {
         category: ticket.category.clone(),
         team_id: ticket.team_id,
         tags: ticket.tags.clone(),
+        fields: ticket.fields.clone(),
     };
     Applied { entry, events: vec![event], clock_moved: false }
 }

@@ -12,6 +12,7 @@ use super::priority::Priority;
 use super::sla::Grid;
 use super::status::Status;
 use super::store::{self, Ticket};
+use crate::sav::fields::{Bound, Condition};
 
 /// Where the SLA puts a ticket, as a list filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +73,8 @@ pub struct Filter<'a> {
     pub tags_all: Vec<String>,
     pub tags_any: Vec<String>,
     pub tags_none: Vec<String>,
+    /// Custom fields' conditions, read against the definitions (`fields::conditions`).
+    pub fields: Vec<Condition>,
     /// The customer.
     pub user_id: Option<Uuid>,
     pub order_id: Option<i64>,
@@ -193,6 +196,23 @@ fn push_conditions<'a>(
     }
     if !filter.tags_none.is_empty() {
         query.push(" AND NOT t.tags && ").push_bind(filter.tags_none.clone());
+    }
+    // Equality on the GIN index of the values (migration 0019); ranges on the B-tree of number
+    // and date values.
+    for condition in &filter.fields {
+        match condition {
+            Condition::Holds(value) => query.push(" AND t.fields @> ").push_bind(value.clone()),
+            Condition::Range { key, bound, ordinal } => query
+                .push(" AND t.id IN (SELECT r.ticket_id FROM ticket_field_ranges r WHERE r.key = ")
+                .push_bind(key.clone())
+                .push(match bound {
+                    Bound::AtLeast => " AND r.value >= ",
+                    Bound::AtMost => " AND r.value <= ",
+                    Bound::Equal => " AND r.value = ",
+                })
+                .push_bind(*ordinal)
+                .push(")"),
+        };
     }
     if let Some(customer) = filter.user_id {
         query.push(" AND t.user_id = ").push_bind(customer);

@@ -39,6 +39,10 @@ pub struct Ticket {
     pub team_id: Option<Uuid>,
     /// Sorted, distinct, at most 20 (`tags`); staff only: a customer is shown none.
     pub tags: Vec<String>,
+    /// Its custom fields' values, `{key: value}`, set ones only (`sav::fields`); a customer is
+    /// shown those visible to customers.
+    #[schema(value_type = Object)]
+    pub fields: serde_json::Value,
     /// Since when it waits in its team's queue (open, in a team).
     #[serde(skip)]
     pub queued_at: Option<DateTime<Utc>>,
@@ -89,7 +93,7 @@ macro_rules! ticket_sql {
             [", t.status" r#" AS "status: Status""#]
             [", t.category, t.assigned_to, t.team_id, t.order_id, t.metadata, t.response_due_at, t.resolution_due_at, \
               t.first_response_at, t.response_breached_at, t.resolution_breached_at, t.resolved_at, t.closed_at, \
-              t.auto_close_at, t.created_at, t.updated_at, t.sla_version_id, t.queued_at, t.tags"])
+              t.auto_close_at, t.created_at, t.updated_at, t.sla_version_id, t.queued_at, t.tags, t.fields"])
     };
 }
 pub(crate) use ticket_sql;
@@ -113,6 +117,7 @@ macro_rules! ticket_of {
             assigned_to: $row.assigned_to,
             team_id: $row.team_id,
             tags: $row.tags,
+            fields: $row.fields,
             order_id: $row.order_id,
             metadata: $row.metadata,
             response_due_at: $row.response_due_at,
@@ -312,6 +317,8 @@ pub struct NewTicket {
     pub team_id: Option<Uuid>,
     /// Checked (`tags`).
     pub tags: Vec<String>,
+    /// Checked against the definitions (`sav::fields::merge`).
+    pub fields: serde_json::Value,
 }
 
 /// Crockford's base 32: no I, L, O or U to misread.
@@ -338,8 +345,8 @@ pub async fn insert(
         let inserted = ticket_sql!(query
             "INSERT INTO support_tickets AS t (ticket_number, user_id, subject, description, priority, category,
                 order_id, metadata, response_due_at, resolution_due_at, created_at, updated_at, sla_version_id, team_id,
-                tags)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14)
+                tags, fields)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15)
              ON CONFLICT (ticket_number) DO NOTHING
              RETURNING ",
             "",
@@ -357,6 +364,7 @@ pub async fn insert(
             policy.id,
             new.team_id,
             &new.tags,
+            new.fields,
         )
         .fetch_optional(&mut *conn)
         .await?;
@@ -391,7 +399,7 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
     sqlx::query!(
         "UPDATE support_tickets SET subject = $2, priority = $3, status = $4, category = $5, assigned_to = $6,
             metadata = $7, response_due_at = $8, resolution_due_at = $9, first_response_at = $10, resolved_at = $11,
-            closed_at = $12, updated_at = $13, auto_close_at = $17, team_id = $20, queued_at = $21, tags = $22,
+            closed_at = $12, updated_at = $13, auto_close_at = $17, team_id = $20, queued_at = $21, tags = $22, fields = $23,
             response_breached_at = coalesce(response_breached_at, $18),
             resolution_breached_at = coalesce(resolution_breached_at, $19),
             thread_staff = CASE WHEN $14::text IS NULL OR pg_column_size(thread_staff) > $16 THEN thread_staff
@@ -421,6 +429,7 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
         ticket.team_id,
         ticket.queued_at,
         &ticket.tags,
+        ticket.fields,
     )
     .execute(conn)
     .await

@@ -9,6 +9,7 @@ use super::access::Viewer;
 use super::moves::{self, State};
 use super::status::Status;
 use super::store::Ticket;
+use crate::sav::fields::Shown;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TicketView {
@@ -21,11 +22,12 @@ pub struct TicketView {
 
 impl TicketView {
     /// `ticket` as `viewer` is shown it: tags are the team's own words about a ticket, for staff
-    /// only (a customer is shown none).
-    pub fn new(mut ticket: Ticket, viewer: Viewer) -> Self {
+    /// only (a customer is shown none); of its custom fields, those `shown` (`fields::shown`).
+    pub fn new(mut ticket: Ticket, viewer: Viewer, shown: &Shown) -> Self {
         if !viewer.is_staff() {
             ticket.tags.clear();
         }
+        shown.apply(&mut ticket.fields);
         let allowed_statuses = moves::allowed_statuses(&State::of(&ticket), viewer.caller());
         Self { ticket, allowed_statuses }
     }

@@ -91,6 +91,55 @@ async fn a_hundred_tickets_at_once_go_twenty_to_each_of_five_available_agents() 
     assert_eq!(routed["actor"], json!({ "type": "system", "id": null, "name": "routing" }));
 }
 
+/// The members' places in the round, as stored: the one to be dealt next first.
+async fn round_of(desk: &Desk, team: &Value) -> String {
+    desk.db
+        .text(&format!(
+            "SELECT string_agg(user_id::text || '@' || coalesce(last_assigned_at::text, '-'), ','
+                               ORDER BY last_assigned_at NULLS FIRST, user_id)
+             FROM team_members WHERE team_id = '{}'",
+            team_id(team)
+        ))
+        .await
+}
+
+#[tokio::test]
+async fn creations_and_moves_into_a_team_share_one_round_and_a_refused_caller_takes_no_turn() {
+    let desk = Desk::open().await;
+    let customer = desk.member("customer").await;
+    let three = agents(&desk, 3).await;
+    let routed = team(&desk, "round_robin", None, &three.iter().collect::<Vec<_>>()).await;
+    let manual = team(&desk, "manual", None, &[]).await;
+    let outside = join_all((0..12).map(|_| open_in(&desk, &customer, &manual, "low"))).await;
+    // New tickets take their turns ahead of their writes; moved ones under the team's lock.
+    let created = join_all((0..18).map(|_| open_in(&desk, &customer, &routed, "medium")));
+    let moved = join_all(outside.iter().map(|ticket| async {
+        let path = format!("/v1/tickets/{}", id(ticket));
+        let moved = desk.patch(&desk.owner, &path, &json!({ "team_id": routed["id"] })).await;
+        assert_eq!(moved.status, 200, "{}", moved.body);
+        moved.json()
+    }));
+    let (created, moved) = tokio::join!(created, moved);
+    let mut dealt: HashMap<Uuid, usize> = HashMap::new();
+    for ticket in created.iter().chain(&moved) {
+        *dealt.entry(assignee(ticket).expect("routed")).or_default() += 1;
+    }
+    assert_eq!(dealt.len(), 3, "{dealt:?}");
+    assert!(dealt.values().all(|&n| n == 10), "exactly 10 each: {dealt:?}");
+
+    // A customer's team is ignored and takes no turn; nor does a team that is not one.
+    let before = round_of(&desk, &routed).await;
+    let body = json!({ "subject": "Hello", "description": "Where is it?", "team_id": routed["id"] });
+    let own = desk.create(&customer, body).await;
+    assert_eq!((own["team_id"].clone(), own["assigned_to"].clone()), (Value::Null, Value::Null));
+    let unknown = json!({ "subject": "Hi", "description": "x", "user_id": customer.id, "team_id": Uuid::now_v7() });
+    assert_eq!(desk.post(&desk.owner, "/v1/tickets", &unknown).await.status, 422);
+    assert_eq!(round_of(&desk, &routed).await, before, "the round did not move");
+    // The next creation goes to the member dealt longest ago.
+    let next: Uuid = before.split(',').next().unwrap().split('@').next().unwrap().parse().unwrap();
+    assert_eq!(assignee(&open_in(&desk, &customer, &routed, "high").await), Some(next));
+}
+
 #[tokio::test]
 async fn least_loaded_gives_the_ticket_to_the_member_with_the_fewest_in_progress() {
     let desk = Desk::open().await;
