@@ -20,6 +20,7 @@ use uuid::Uuid;
 use super::tickets::list::{TicketFilter, TicketListItem, page_of};
 use crate::access::{Access, Staff};
 use crate::sav::fields;
+use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::listing::{self, Order};
 use crate::sav::tickets::sla_policy::KeptGrids;
 use crate::sav::views::{self, Fields, Patch, Sort, View};
@@ -81,9 +82,11 @@ fn ticket_filter(filters: &Filters) -> ApiResult<TicketFilter> {
 }
 
 /// A view's `filters`, refused as a whole (422 naming `filters.<name>`) unless the list takes
-/// every one of them: what a view is saved with.
-fn check_filters(filters: &Filters) -> ApiResult<()> {
-    ticket_filter(filters)?.checked().map(drop).map_err(|e| as_view_error(&e))
+/// every one of them, custom fields read against the definitions: what a view is saved with.
+async fn check_filters(db: &mut sqlx::PgConnection, viewer: Viewer, filters: &Filters) -> ApiResult<()> {
+    let filter = ticket_filter(filters)?;
+    filter.checked().map_err(|e| as_view_error(&e))?;
+    fields::resolve(db, viewer, &filter.custom).await.map(drop).map_err(|e| as_view_error(&e))
 }
 
 /// The list's refusal of a filter, as a refusal of the view's `filters`.
@@ -125,8 +128,8 @@ pub async fn create_view(
     access: Access<Staff>,
     JsonBody(body): JsonBody<NewView>,
 ) -> ApiResult<(StatusCode, Json<View>)> {
-    check_filters(&body.filters)?;
     let (viewer, mut db) = access.connect().await?;
+    check_filters(&mut db, viewer, &body.filters).await?;
     let fields = Fields { name: body.name, filters: body.filters, sort: body.sort, shared: body.shared };
     Ok((StatusCode::CREATED, Json(views::create(&mut db, viewer, fields).await?)))
 }
@@ -145,10 +148,10 @@ pub async fn patch_view(
     Path(id): Path<Uuid>,
     JsonBody(patch): JsonBody<ViewPatch>,
 ) -> ApiResult<Json<View>> {
-    if let Some(filters) = &patch.filters {
-        check_filters(filters)?;
-    }
     let (viewer, mut db) = access.connect().await?;
+    if let Some(filters) = &patch.filters {
+        check_filters(&mut db, viewer, filters).await?;
+    }
     let patch = Patch { name: patch.name, filters: patch.filters, sort: patch.sort };
     Ok(Json(views::change(&mut db, viewer, id, patch).await?))
 }

@@ -9,6 +9,7 @@ mod bulk;
 mod concurrency;
 mod erasure;
 mod export;
+mod fields;
 mod invariants;
 mod jobs;
 mod lifecycle;
@@ -65,6 +66,10 @@ impl Desk {
 
     pub async fn member(&self, role: &str) -> Person {
         self.platform.member(&self.app, &self.org, role).await
+    }
+
+    pub async fn delete(&self, who: &Person, path: &str) -> TestResponse {
+        self.app.send(Method::DELETE, &self.org.slug, path, &who.token, None).await
     }
 
     pub async fn get(&self, who: &Person, path: &str) -> TestResponse {
