@@ -284,6 +284,30 @@ fn same_statement_table(
     out
 }
 
+/// The list filtered by tags and custom fields, as (name, path). Tags: the most used and the
+/// rarest of the seed's (one GIN index), and none of the most used. Custom fields (100 defined,
+/// `seed::FIELDS_SQL`): equality on the GIN index of the values, common and rare; ranges on the
+/// range table, narrow and wide; a checkbox with a status.
+fn label_queries() -> Vec<(String, String)> {
+    let (common, rare) = (seed::TAGS[0], seed::TAGS[seed::TAGS.len() - 1]);
+    let month_ago = (chrono::Utc::now() - chrono::Duration::days(30)).format("%Y-%m-%d").to_string();
+    [
+        ("the most used tag", format!("tag={common}")),
+        ("the rarest tag", format!("tag={rare}")),
+        ("none of the most used tag", format!("no_tag={common}")),
+        ("a dropdown, half the tickets", "field.model=kettle".to_owned()),
+        ("a dropdown, 1% of the tickets", "field.model=grill".to_owned()),
+        ("a number range, 1.5% of the tickets", "field.refund.gte=475".to_owned()),
+        ("a date range, the last 30 days", format!("field.bought.gte={month_ago}")),
+        ("a checkbox and a status", "field.gift=true&status=open,in_progress".to_owned()),
+    ]
+    .into_iter()
+    .map(|(what, query)| {
+        (format!("GET /v1/tickets?{query}&limit=50 ({what})"), format!("/v1/tickets?{query}&limit=50"))
+    })
+    .collect()
+}
+
 /// The scenarios, in the order they run, as the owner of the seeded tenant; `base` is the
 /// replica's URL.
 fn scenarios(base: &str, slug: &str, token: &str, seeded: &seed::Seeded, searches: &[(String, i64)]) -> Vec<Scenario> {
@@ -338,23 +362,9 @@ fn scenarios(base: &str, slug: &str, token: &str, seeded: &seed::Seeded, searche
             format!("/v1/tickets/{}/messages?limit={}", seeded.thread_id, seed::THREAD_MESSAGES),
         ),
     ];
-    // Tags: the most used and the rarest of the seed's (one GIN index), and the suggestions.
-    let (common, rare) = (seed::TAGS[0], seed::TAGS[seed::TAGS.len() - 1]);
-    list.push(read(
-        format!("GET /v1/tickets?tag={common}&limit=50"),
-        Some(ms(50)),
-        format!("/v1/tickets?tag={common}&limit=50"),
-    ));
-    list.push(read(
-        format!("GET /v1/tickets?tag={rare}&limit=50"),
-        Some(ms(50)),
-        format!("/v1/tickets?tag={rare}&limit=50"),
-    ));
-    list.push(read(
-        format!("GET /v1/tickets?no_tag={common}&limit=50"),
-        Some(ms(50)),
-        format!("/v1/tickets?no_tag={common}&limit=50"),
-    ));
+    for (name, path) in label_queries() {
+        list.push(read(name, Some(ms(50)), path));
+    }
     list.push(read("GET /v1/tags (every ticket's tags counted)".into(), None, "/v1/tags".into()));
     list.push(read(
         format!("GET /v1/views/counts ({} views, exact)", seed::VIEWS.len()),

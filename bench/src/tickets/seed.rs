@@ -508,8 +508,14 @@ pub async fn seed(db: &mut PgConnection, tickets: i32) -> Seeded {
     sqlx::query(THREAD_WORDS_SQL).execute(&mut *db).await.expect("the thread words");
     println!("kept the thread words on the tickets in {:.1}s", started_words.elapsed().as_secs_f64());
 
+    let started_fields = Instant::now();
+    for statement in FIELDS_SQL {
+        sqlx::query(statement).execute(&mut *db).await.expect("seed the custom fields");
+    }
+    println!("seeded {FIELDS} custom fields and their values in {:.1}s", started_fields.elapsed().as_secs_f64());
+
     let vacuumed = Instant::now();
-    for table in ["users", "support_tickets", "ticket_messages", "ticket_history"] {
+    for table in ["users", "support_tickets", "ticket_messages", "ticket_history", "ticket_field_ranges"] {
         sqlx::query(&format!("VACUUM (ANALYZE) {table}")).execute(&mut *db).await.expect("vacuum analyze");
     }
     println!("VACUUM (ANALYZE) in {:.1}s", vacuumed.elapsed().as_secs_f64());
@@ -558,6 +564,54 @@ pub async fn matches(db: &mut PgConnection, queries: &[String]) -> Vec<i64> {
     .await
     .expect("count matches")
 }
+
+/// The custom fields defined (the most a tenant may hold).
+pub const FIELDS: i32 = 100;
+
+/// A hundred custom fields and the tickets' values (`FIELDS_SQL`): `model` (a dropdown on 80% of
+/// the tickets, `kettle` on half of them, `grill` on about 1%), `refund` (a number on 30%, 0 to
+/// 499), `bought` (a date on 60%), `gift` (a checkbox on 40%), and 96 others of every type, six
+/// of them set on each ticket; the number and date values again in the range table, as the write
+/// path keeps them.
+const FIELDS_SQL: [&str; 3] = [
+    r"
+INSERT INTO ticket_fields (key, label_en, kind, options, position)
+SELECT key, initcap(replace(key, '_', ' ')), kind,
+       CASE WHEN kind IN ('dropdown', 'multiselect')
+            THEN (SELECT jsonb_agg(jsonb_build_object('value', o, 'label', jsonb_build_object('en', initcap(o))))
+                  FROM unnest(CASE WHEN key = 'model' THEN ARRAY['kettle', 'toaster', 'blender', 'mixer', 'grill']
+                                   ELSE ARRAY['a', 'b', 'c', 'd', 'e'] END) AS o)
+            ELSE '[]'::jsonb END,
+       n
+FROM (SELECT n, CASE n WHEN 0 THEN 'model' WHEN 1 THEN 'refund' WHEN 2 THEN 'bought' WHEN 3 THEN 'gift'
+                       ELSE 'f_' || lpad(n::text, 3, '0') END AS key,
+             CASE n WHEN 0 THEN 'dropdown' WHEN 1 THEN 'number' WHEN 2 THEN 'date' WHEN 3 THEN 'checkbox'
+                    ELSE (ARRAY['text', 'number', 'date', 'checkbox', 'dropdown', 'multiselect'])[1 + n % 6] END AS kind
+      FROM generate_series(0, 99) n) AS defined",
+    r"
+UPDATE support_tickets t SET fields = v.fields
+FROM (SELECT id, jsonb_strip_nulls(jsonb_build_object(
+          'model', CASE WHEN r1 < 0.40 THEN 'kettle' WHEN r1 < 0.55 THEN 'toaster' WHEN r1 < 0.70 THEN 'blender'
+                        WHEN r1 < 0.79 THEN 'mixer' WHEN r1 < 0.80 THEN 'grill' END,
+          'refund', CASE WHEN r2 < 0.30 THEN floor(r2 / 0.30 * 500)::int END,
+          'bought', CASE WHEN r3 < 0.60 THEN to_char(created_at - make_interval(days => floor(r3 * 600)::int), 'YYYY-MM-DD') END,
+          'gift', CASE WHEN r4 < 0.40 THEN r4 < 0.20 END))
+        || (SELECT coalesce(jsonb_object_agg('f_' || lpad(k::text, 3, '0'),
+                CASE k % 6 WHEN 0 THEN to_jsonb('note ' || (k * id % 1000)) WHEN 1 THEN to_jsonb(k * id % 1000)
+                           WHEN 2 THEN to_jsonb(to_char(date '2025-01-01' + (k * id % 700)::int, 'YYYY-MM-DD'))
+                           WHEN 3 THEN to_jsonb((k + id) % 2 = 0) WHEN 4 THEN to_jsonb(chr(97 + (k * id % 5)::int))
+                           ELSE jsonb_build_array(chr(97 + (k * id % 5)::int)) END), '{}'::jsonb)
+            FROM (SELECT DISTINCT 4 + (id * 7919 + j * 104729) % 96 AS k FROM generate_series(1, 6) j) AS ks) AS fields
+      FROM (SELECT id, created_at, random() AS r1, random() AS r2, random() AS r3, random() AS r4
+            FROM support_tickets OFFSET 0) AS drawn) AS v
+WHERE t.id = v.id",
+    r"
+INSERT INTO ticket_field_ranges (key, value, ticket_id)
+SELECT e.key, CASE f.kind WHEN 'number' THEN (e.value #>> '{}')::float8
+                          ELSE ((e.value #>> '{}')::date - date '1970-01-01')::float8 END, t.id
+FROM support_tickets t CROSS JOIN LATERAL jsonb_each(t.fields) AS e
+JOIN ticket_fields f ON f.key = e.key AND f.kind IN ('number', 'date')",
+];
 
 /// `$1` the words, `$2` how many tickets, `$3` seconds between two tickets, `$4` the tags (the
 /// first the most used: half the tickets have none, the others one to three drawn with a skew
