@@ -132,6 +132,11 @@ pub struct ExportTicket {
     pub category: Option<String>,
     pub order_id: Option<i64>,
     pub metadata: serde_json::Value,
+    pub team_id: Option<Uuid>,
+    pub tags: Vec<String>,
+    /// The custom fields visible to customers (the others are the team's own, as internal notes
+    /// are).
+    pub fields: serde_json::Value,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
@@ -176,8 +181,11 @@ pub async fn tickets_page(
 ) -> sqlx::Result<Vec<ExportTicket>> {
     let tickets = sqlx::query!(
         r#"SELECT id, ticket_number, subject, description, priority AS "priority: Priority", status AS "status: Status",
-               category, order_id, metadata, created_at, updated_at, resolved_at, closed_at, merged_into
-           FROM support_tickets WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3"#,
+               category, order_id, metadata, team_id, tags,
+               (SELECT coalesce(jsonb_object_agg(v.key, v.value), '{}') FROM jsonb_each(t.fields) AS v
+                JOIN ticket_fields f ON f.key = v.key AND f.visible_to_customer) AS "fields!",
+               created_at, updated_at, resolved_at, closed_at, merged_into
+           FROM support_tickets t WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3"#,
         person,
         after,
         limit,
@@ -202,6 +210,9 @@ pub async fn tickets_page(
             category: t.category,
             order_id: t.order_id,
             metadata: t.metadata,
+            team_id: t.team_id,
+            tags: t.tags,
+            fields: t.fields,
             created_at: t.created_at,
             updated_at: t.updated_at,
             resolved_at: t.resolved_at,

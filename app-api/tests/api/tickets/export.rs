@@ -41,6 +41,14 @@ async fn a_customer_export_holds_their_data_and_nothing_else() {
         )
         .await;
     assert_eq!(order.status, 201, "{}", order.body);
+    // Custom fields: the visible one is exported, the team's own is not; the tags and the team
+    // are.
+    for (key, visible) in [("serial", true), ("diagnosis", false)] {
+        let field = json!({ "key": key, "label": { "en": key }, "type": "text", "visible_to_customer": visible });
+        assert_eq!(d.post(&d.owner, "/v1/fields", &field).await.status, 201);
+    }
+    let labelled = json!({ "fields": { "serial": "SN-77", "diagnosis": "Team-only diagnosis" }, "tags": ["smoke"] });
+    assert_eq!(d.patch(&agent, &format!("/v1/tickets/{blender}"), &labelled).await.status, 200);
     // The customer opens the blender ticket's thread: the agent's reply is read.
     d.get(&customer, &format!("/v1/tickets/{blender}/messages")).await;
 
@@ -53,13 +61,21 @@ async fn a_customer_export_holds_their_data_and_nothing_else() {
     let ids: Vec<i64> = tickets.iter().map(|t| t["id"].as_i64().unwrap()).collect();
     assert_eq!(ids, [blender, toaster]);
     assert_eq!(tickets[0]["subject"], "My blender");
+    assert_eq!(tickets[0]["fields"], json!({ "serial": "SN-77" }));
+    assert_eq!((tickets[0]["tags"].clone(), tickets[0]["team_id"].clone()), (json!(["smoke"]), Value::Null));
     assert_eq!(texts(&tickets[0]), ["We will replace it", "Thanks"]);
     let messages = tickets[0]["messages"].as_array().unwrap();
     assert_eq!((messages[0]["mine"].as_bool(), messages[1]["mine"].as_bool()), (Some(false), Some(true)));
     assert!(messages[0]["read_at"].is_string(), "the read receipt: {}", messages[0]);
     assert_eq!(messages[0]["attachments"][0]["original_name"], "receipt.pdf");
     assert_eq!(export["order_references"][0]["order_id"], 77);
-    for secret in ["Internal remark", "note-only.pdf", "Neighbour private subject", neighbour.email.as_str()] {
+    for secret in [
+        "Internal remark",
+        "note-only.pdf",
+        "Team-only diagnosis",
+        "Neighbour private subject",
+        neighbour.email.as_str(),
+    ] {
         assert!(!raw.contains(secret), "{secret} leaked into the export");
     }
 
