@@ -10,6 +10,7 @@ import { useLocation } from '../router/router';
 import { useMember } from '../tenant/member';
 import { NotFoundPage } from '../ui/NotFoundPage';
 import { NavGroup, NavLink } from '../ui/SideNav';
+import { FieldsPage } from './admin/FieldsPage';
 import { IntegrationsPage } from './admin/IntegrationsPage';
 import { MacrosPage } from './admin/MacrosPage';
 import { MailboxPage } from './admin/MailboxPage';
@@ -47,6 +48,7 @@ const GROUPS: { label: MessageKey; pages: SettingsPage[] }[] = [
       { path: '/admin/macros', label: 'console.nav.macros', adminOnly: true, render: () => <MacrosPage /> },
       { path: '/admin/sla', label: 'console.nav.sla', adminOnly: true, render: () => <SlaPolicyPage /> },
       { path: '/admin/teams', label: 'teams.nav.settings', adminOnly: true, render: () => <TeamsPage /> },
+      { path: '/admin/fields', label: 'fields.nav.settings', adminOnly: true, render: () => <FieldsPage /> },
     ],
   },
   {

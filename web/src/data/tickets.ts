@@ -10,8 +10,10 @@ export type TicketQuery = Omit<NonNullable<QueryParams<'GET', '/v1/tickets'>>, '
 export type TicketList = ResponseBody<'GET', '/v1/tickets'>;
 export type TicketListItem = TicketList['data'][number];
 export type TicketView = ResponseBody<'GET', '/v1/tickets/{id}'>;
-export type NewTicket = JsonBody<'POST', '/v1/tickets'>;
-export type TicketChanges = JsonBody<'PATCH', '/v1/tickets/{id}'>;
+/** Custom fields' values by key, as sent: `null` clears one (the contract calls them an object). */
+export type FieldValues = Record<string, string | number | boolean | string[] | null>;
+export type NewTicket = Omit<JsonBody<'POST', '/v1/tickets'>, 'fields'> & { fields?: FieldValues };
+export type TicketChanges = Omit<JsonBody<'PATCH', '/v1/tickets/{id}'>, 'fields'> & { fields?: FieldValues };
 export type HistoryEntry = ResponseBody<'GET', '/v1/tickets/{id}/history'>['data'][number];
 /** The ticket's customer as staff see them beside the thread: their other tickets, orders and ratings. */
 export type TicketCustomer = ResponseBody<'GET', '/v1/tickets/{id}/customer'>;
@@ -37,11 +39,12 @@ export function revalidateTicket(id: number, etag: string | null, signal?: Abort
 }
 
 export function createTicket(ticket: NewTicket) {
-  return api('POST', '/v1/tickets', { body: ticket });
+  return api('POST', '/v1/tickets', { body: ticket as JsonBody<'POST', '/v1/tickets'> });
 }
 
+/** `fields` is merged into what the ticket holds; it is all a customer may change. */
 export function updateTicket(id: number, changes: TicketChanges) {
-  return api('PATCH', '/v1/tickets/{id}', { path: { id }, body: changes });
+  return api('PATCH', '/v1/tickets/{id}', { path: { id }, body: changes as JsonBody<'PATCH', '/v1/tickets/{id}'> });
 }
 
 /** `null` puts the ticket back in the queue. */

@@ -1,5 +1,7 @@
-//! Open a ticket: what it is about, in the customer's words, and the order it concerns.
+//! Open a ticket: what it is about, in the customer's words, the order it concerns, and the
+//! organisation's fields that customers fill in (only the ones given are sent).
 
+import { useState } from 'preact/hooks';
 import { createTicket } from '../data/tickets';
 import { t } from '../i18n';
 import { navigate } from '../router/router';
@@ -8,23 +10,30 @@ import { useFields } from '../ui/form';
 import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
 import { ErrorAlert } from '../ui/status';
-import { digitsOnly, maxLength, required } from '../ui/validate';
+import { digitsOnly, maxLength, required, validate } from '../ui/validate';
 import { CATEGORIES } from '../tickets/categories';
+import { FieldControl } from '../tickets/FieldControl';
+import { fieldChanges, toInput, type FieldInput } from '../tickets/fields';
 import { textToHtml } from '../tickets/text';
+import { useFieldDefinitions } from '../tickets/useFieldDefinitions';
 
 export function NewTicketPage() {
-  const form = useFields({ subject: '', description: '', category: '', order: '' });
+  const form = useFields<{ subject: string; description: string; category: string; order: string }, `fields.${string}`>({ subject: '', description: '', category: '', order: '' });
   const submission = useSubmit();
   const { values, errors } = form;
+  const fields = (useFieldDefinitions().data ?? []).filter((field) => field.editable_by_customer);
+  const [inputs, setInputs] = useState<Record<string, FieldInput>>({});
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    const passed = form.check({
+    const found: Record<string, string> = validate(values, {
       subject: [required, maxLength(255)],
       description: [required, maxLength(15000)],
       order: [digitsOnly],
     });
-    if (!passed) return;
+    const given = fieldChanges(fields, inputs, {});
+    for (const [key, message] of Object.entries(given.errors)) found[`fields.${key}`] = t(message);
+    if (!form.show(found)) return;
     void submission.run(async () => {
       await form.server(async () => {
         const ticket = await createTicket({
@@ -32,6 +41,7 @@ export function NewTicketPage() {
           description: textToHtml(values.description),
           category: values.category || null,
           order_id: values.order.trim() ? Number(values.order.trim()) : null,
+          ...(Object.keys(given.changes).length ? { fields: given.changes } : {}),
         });
         navigate(`/tickets/${ticket.id}`, { replace: true });
       }, { order_id: 'order' });
@@ -52,6 +62,21 @@ export function NewTicketPage() {
           options={[{ value: '', label: t('portal.new.category_none') }, ...CATEGORIES.map((c) => ({ value: c, label: t(`category.${c}`) }))]}
         />
         <TextField label={t('portal.new.order')} name="order_id" inputMode="numeric" autocomplete="off" hint={t('portal.new.order_hint')} value={values.order} onValue={form.set('order')} error={errors.order} />
+        {fields.map((field) => {
+          const name = `fields.${field.key}` as const;
+          return (
+            <FieldControl
+              key={field.key}
+              field={field}
+              input={inputs[field.key] ?? toInput(field.type, undefined)}
+              error={errors[name]}
+              onInput={(input) => {
+                setInputs((i) => ({ ...i, [field.key]: input }));
+                form.setErrors((e) => (e[name] ? { ...e, [name]: undefined } : e));
+              }}
+            />
+          );
+        })}
         <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} />
         <button type="submit" class="button" disabled={submission.busy}>
           {submission.busy ? t('portal.new.submitting') : t('portal.new.submit')}

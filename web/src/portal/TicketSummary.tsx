@@ -1,11 +1,16 @@
-//! A ticket's facts: number, status, priority, dates, service targets.
+//! A ticket's facts: number, status, priority, dates, service targets, and the values of the
+//! organisation's fields shown to customers (the server sends no others).
 
 import type { TicketDetail } from '../api/schemas';
 import { formatDateTime, t } from '../i18n';
 import { TicketBadges } from '../tickets/badges';
 import { isKnownCategory } from '../tickets/categories';
+import { fieldName, valueText } from '../tickets/fields';
+import { useFieldDefinitions } from '../tickets/useFieldDefinitions';
 
 export function TicketSummary({ ticket }: { ticket: TicketDetail }) {
+  const held = (ticket.fields ?? {}) as Record<string, unknown>;
+  const fields = (useFieldDefinitions().data ?? []).map((field) => ({ field, text: valueText(field, held[field.key]) })).filter(({ text }) => text !== '');
   return (
     <div class="panel ticket-summary">
       <TicketBadges ticket={ticket} audience="customer" />
@@ -30,6 +35,12 @@ export function TicketSummary({ ticket }: { ticket: TicketDetail }) {
             <dd>{ticket.order_id}</dd>
           </div>
         ) : null}
+        {fields.map(({ field, text }) => (
+          <div key={field.key}>
+            <dt>{fieldName(field)}</dt>
+            <dd>{text}</dd>
+          </div>
+        ))}
         {ticket.resolved_at ? (
           <div>
             <dt>{t('portal.ticket.resolved')}</dt>

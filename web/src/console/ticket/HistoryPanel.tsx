@@ -4,6 +4,7 @@ import { useId } from 'preact/hooks';
 import { formatDateTime, t } from '../../i18n';
 import { useMember } from '../../tenant/member';
 import { Loaded } from '../../ui/status';
+import { useFieldDefinitions } from '../../tickets/useFieldDefinitions';
 import { usePeople } from '../people';
 import { useTeams, useTeamsById } from '../useTeams';
 import type { HistoryEntry } from '../../data/tickets';
@@ -16,6 +17,7 @@ export function HistoryPanel({ history }: { history: Resource<HistoryEntry[]> })
   const { member } = useMember();
   const teams = useTeamsById(useTeams().data);
   const teamName = (id: string) => teams.get(id)?.name;
+  const fields = useFieldDefinitions().data;
   return (
     <section class="panel" aria-labelledby={id}>
       <h2 id={id}>{t('console.history.title')}</h2>
@@ -26,7 +28,7 @@ export function HistoryPanel({ history }: { history: Resource<HistoryEntry[]> })
               <li key={entry.id}>
                 <time dateTime={entry.created_at}>{formatDateTime(entry.created_at)}</time>
                 <p>
-                  <strong>{actorName(entry, people, member.id)}</strong> {describeEntry(entry, people, teamName)}
+                  <strong>{actorName(entry, people, member.id)}</strong> {describeEntry(entry, people, teamName, fields)}
                 </p>
                 {entry.reason ? <p class="hint">{t('console.history.reason', { reason: entry.reason })}</p> : null}
               </li>

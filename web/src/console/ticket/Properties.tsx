@@ -1,11 +1,12 @@
 //! The ticket's properties in one panel beside the thread: its status and the moves allowed,
-//! who has it, its priority, its team, its tags. Each is a `Property`, a region named by its
-//! label; the fields of a ticket join the panel as Properties of their own.
+//! who has it, its priority, its team, its tags, and the organisation's own fields. Each is a
+//! `Property`, a region named by its label.
 
 import { useId } from 'preact/hooks';
 import type { TicketDetail, TicketStatus } from '../../api/schemas';
 import { t } from '../../i18n';
 import { AssigneeControl } from './AssigneeControl';
+import { FieldsControl } from './FieldsControl';
 import { PriorityControl } from './PriorityControl';
 import { StatusControl, type StatusMoves } from './StatusControl';
 import { TagsControl } from './TagsControl';
@@ -35,6 +36,7 @@ export function PropertiesPanel({
       <PriorityControl ticket={ticket} onChanged={onChanged} onAnnounce={onAnnounce} />
       <TeamControl ticket={ticket} onChanged={onChanged} onAnnounce={onAnnounce} />
       <TagsControl ticket={ticket} onChanged={onChanged} onAnnounce={onAnnounce} />
+      <FieldsControl ticket={ticket} refused={moves.refusedFields} onChanged={onChanged} onAnnounce={onAnnounce} />
     </section>
   );
 }

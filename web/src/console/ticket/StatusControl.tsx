@@ -1,5 +1,7 @@
 //! Moving a ticket on: exactly the moves the server allows the caller now (`allowed_statuses`).
-//! A refusal (someone moved it meanwhile) names what is allowed now, and the ticket is read again.
+//! A refusal (someone moved it meanwhile) names what is allowed now, and the ticket is read again;
+//! one for fields required to resolve names them by their labels (and the Fields property flags
+//! them).
 
 import { useId, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
@@ -7,6 +9,8 @@ import type { TicketDetail, TicketStatus } from '../../api/schemas';
 import { changeStatus } from '../../data/tickets';
 import { t, type MessageKey } from '../../i18n';
 import { STATUS_LABEL } from '../../tickets/badges';
+import { quotedFields, requiredFieldsOf } from '../../tickets/fields';
+import { useFieldDefinitions } from '../../tickets/useFieldDefinitions';
 import { allowedFrom, staffMoves, type StaffMove } from '../../tickets/moves';
 import { useFields } from '../../ui/form';
 import { useSubmit, type Submission } from '../../ui/hooks';
@@ -31,22 +35,27 @@ export interface StatusMoves {
   submission: Submission;
   /** What a refusal said is allowed now. */
   refusedAllowed: TicketStatus[] | null;
+  /** The keys of the fields a move to Resolved found empty. */
+  refusedFields: string[] | null;
 }
 
 /** The moves staff may make on `ticket`, shared by the panel and the `e` shortcut. */
 export function useStatusMoves(ticket: TicketDetail, onChanged: () => Promise<void>, onAnnounce: (text: string) => void): StatusMoves {
   const submission = useSubmit();
   const [refusedAllowed, setRefusedAllowed] = useState<TicketStatus[] | null>(null);
+  const [refusedFields, setRefusedFields] = useState<string[] | null>(null);
   const move = async (to: TicketStatus, reason = '') => {
     let moved = false;
     await submission.run(async () => {
       setRefusedAllowed(null);
+      setRefusedFields(null);
       try {
         await changeStatus(ticket.id, to, reason);
         moved = true;
         onAnnounce(t('console.status.changed', { status: t(STATUS_LABEL[to]) }));
       } catch (error) {
         if (error instanceof ApiProblem && error.code === 'invalid_transition') setRefusedAllowed(allowedFrom(error.extra));
+        setRefusedFields(requiredFieldsOf(error));
         throw error;
       } finally {
         await onChanged();
@@ -55,14 +64,15 @@ export function useStatusMoves(ticket: TicketDetail, onChanged: () => Promise<vo
     return moved;
   };
   const targets = staffMoves(ticket);
-  return { targets, allows: (to) => targets.some((m) => m.to === to), move, submission, refusedAllowed };
+  return { targets, allows: (to) => targets.some((m) => m.to === to), move, submission, refusedAllowed, refusedFields };
 }
 
 export function StatusControl({ ticket, moves }: { ticket: TicketDetail; moves: StatusMoves }) {
   const form = useFields({ reason: '' });
   const { reason } = form.values;
   const reasonId = useId();
-  const { targets, submission, refusedAllowed } = moves;
+  const { targets, submission, refusedAllowed, refusedFields } = moves;
+  const fields = useFieldDefinitions().data ?? [];
   const move = (to: TicketStatus) =>
     void moves.move(to, reason).then((moved) => {
       if (!moved) return;
@@ -97,7 +107,13 @@ export function StatusControl({ ticket, moves }: { ticket: TicketDetail; moves: 
       ) : (
         <p class="hint">{t(NO_MOVES[ticket.status])}</p>
       )}
-      <ErrorAlert error={submission.error} />
+      {refusedFields?.length ? (
+        <div class="alert alert--error" role="alert">
+          <p>{t('fields.ticket.required_refused', { fields: quotedFields(refusedFields, fields) })}</p>
+        </div>
+      ) : (
+        <ErrorAlert error={submission.error} />
+      )}
       {refusedAllowed ? (
         <p class="hint">{refusedAllowed.length ? t('console.status.allowed', { list: refusedAllowed.map((s) => t(STATUS_LABEL[s])).join(', ') }) : t('console.status.none_allowed')}</p>
       ) : null}

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { setLocale } from '../../i18n';
 import type { HistoryEntry } from '../../data/tickets';
-import { actorName, describeEntry, tagsSentence } from './history';
+import type { FieldDefinition } from '../../data/fields';
+import { actorName, describeEntry, fieldsSentence, tagsSentence } from './history';
 
 const me = 'b3f0c2a4-0000-4000-8000-000000000001';
 const inès = 'b3f0c2a4-0000-4000-8000-000000000002';
@@ -74,5 +75,36 @@ describe('history sentences', () => {
     expect(describeEntry(entry({ action: 'updated', changes: { subject: ['a', 'b'] } }), people)).toBe('changed subject.');
     expect(describeEntry(entry({ action: 'sla_breached', changes: { sla_type: 'response' } }), people)).toBe('recorded that the first-reply target was missed.');
     expect(describeEntry(entry({ action: 'status_changed', from_status: 'in_progress', to_status: 'resolved' }), people)).toBe('moved it from “In progress” to “Resolved”.');
+  });
+
+  it('say what fields were set to, or that they were cleared, by their labels', () => {
+    const definition = (key: string, type: FieldDefinition['type'], en: string, fr: string | null, options: FieldDefinition['options'] = []): FieldDefinition => ({
+      key,
+      label: { en, fr },
+      type,
+      options,
+      required_to_resolve: false,
+      visible_to_customer: false,
+      editable_by_customer: false,
+      position: 0,
+      created_at: '2030-01-01T00:00:00Z',
+      updated_at: '2030-01-01T00:00:00Z',
+    });
+    const fields = [
+      definition('order_ref', 'text', 'Order reference', 'Référence de commande'),
+      definition('warranty', 'checkbox', 'Warranty checked', 'Garantie vérifiée'),
+      definition('colour', 'dropdown', 'Colour', null, [{ value: 'red', label: { en: 'Red', fr: 'Rouge' } }]),
+    ];
+    const changed = (before: unknown, after: unknown) => describeEntry(entry({ action: 'updated', changes: { fields: [before, after] } }), people, undefined, fields);
+    setLocale('en');
+    expect(changed({}, { order_ref: 'A-123' })).toBe('set “Order reference” to “A-123”.');
+    expect(changed({ warranty: false, colour: 'red' }, { warranty: true, colour: null })).toBe('set “Warranty checked” to “Yes” and cleared “Colour”.');
+    expect(changed({ size: 'L' }, {})).toBe('cleared “size”.');
+    expect(changed({}, { order_ref: 'x'.repeat(200) })).toBe(`set “Order reference” to “${'x'.repeat(79)}…”.`);
+    expect(fieldsSentence({}, {}, fields)).toBeNull();
+    expect(describeEntry(entry({ action: 'updated', changes: { fields: [{}, { a: 1 }], tags: [[], ['b']] } }), people)).toBe('changed fields, tags.');
+    setLocale('fr');
+    expect(changed({}, { colour: 'red', warranty: true })).toBe('a mis « Colour » à « Rouge » et a mis « Garantie vérifiée » à « Oui ».');
+    setLocale('en');
   });
 });

@@ -1,11 +1,15 @@
 //! A history entry as a sentence (its actor, then what changed), from the fields the server
 //! records: `changes` is `{field: [old, new]}`, or the missed target for an SLA breach. What a
 //! team's routing did is told as done by "Automatic assignment". A change of tags says which
-//! were added and which taken off (`changes.tags` is `[before, after]`, whole lists).
+//! were added and which taken off (`changes.tags` is `[before, after]`, whole lists); a change of
+//! fields, what each field changed was set to or that it was cleared (`changes.fields` is
+//! `[before, after]`, objects of the keys that changed), each field by its label.
 
 import type { Priority, TicketStatus } from '../../api/schemas';
+import type { FieldDefinition } from '../../data/fields';
 import { t, tn } from '../../i18n';
 import { STATUS_LABEL } from '../../tickets/badges';
+import { listOf, nameOfKey, valueText } from '../../tickets/fields';
 import type { People } from '../people';
 import { PRIORITIES } from '../queue/views';
 import type { HistoryEntry } from '../../data/tickets';
@@ -30,8 +34,14 @@ const priorityName = (value: unknown) => (PRIORITIES.includes(value as Priority)
 const status = (value: unknown) => (typeof value === 'string' && value in STATUS_LABEL ? t(STATUS_LABEL[value as TicketStatus]) : String(value));
 
 /** One entry as a sentence; the fields it changed come from `changes` (`{field: [old, new]}`);
- * `teamName` names a team by its id (none for a team deleted since). */
-export function describeEntry(entry: HistoryEntry, people: Pick<People, 'find'>, teamName: (id: string) => string | undefined = () => undefined): string {
+ * `teamName` names a team by its id (none for a team deleted since); `fields` are the ticket
+ * fields' definitions, which name them and their values. */
+export function describeEntry(
+  entry: HistoryEntry,
+  people: Pick<People, 'find'>,
+  teamName: (id: string) => string | undefined = () => undefined,
+  fields: readonly FieldDefinition[] = [],
+): string {
   const changes = (entry.changes ?? {}) as Record<string, unknown>;
   const pair = (field: string): [unknown, unknown] | null => {
     const value = changes[field];
@@ -71,6 +81,11 @@ export function describeEntry(entry: HistoryEntry, people: Pick<People, 'find'>,
         const sentence = tagsSentence(tags[0], tags[1]);
         if (sentence) return sentence;
       }
+      const values = pair('fields');
+      if (values && Object.keys(changes).length === 1) {
+        const sentence = fieldsSentence(values[0], values[1], fields);
+        if (sentence) return sentence;
+      }
       return t('console.history.updated', { fields: Object.keys(changes).join(', ') });
     }
     case 'sla_breached':
@@ -87,4 +102,30 @@ export function tagsSentence(before: unknown, after: unknown): string | null {
   if (adding && removing) return t('tags.history.both', { added: adding, removed: removing });
   const change = adding ?? removing;
   return change ? t('tags.history.one', { change }) : null;
+}
+
+const record = (value: unknown): Record<string, unknown> => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+
+/** "set “Order reference” to “A-123” and cleared “Size”.", from the fields' values before and
+ * after (the keys that changed); `null` when nothing differs. A field deleted since is named by
+ * its key. */
+export function fieldsSentence(before: unknown, after: unknown, fields: readonly FieldDefinition[]): string | null {
+  const was = record(before);
+  const now = record(after);
+  const keys = [...new Set([...Object.keys(now), ...Object.keys(was)])];
+  const parts = keys.flatMap((key) => {
+    const value = now[key];
+    const field = t('fields.quoted', { field: nameOfKey(key, fields) });
+    if (value === null || value === undefined) return key in was && was[key] !== null ? [t('fields.history.cleared', { field })] : [];
+    const text = shorten(valueText(fields.find((f) => f.key === key), value));
+    return [t('fields.history.set', { field, value: t('fields.quoted_value', { value: text }) })];
+  });
+  return parts.length ? t('fields.history.changed', { changes: listOf(parts) }) : null;
+}
+
+/** A long text cut at `max` characters, on one line. */
+function shorten(text: string, max = 80): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  const chars = [...line];
+  return chars.length > max ? `${chars.slice(0, max - 1).join('').trimEnd()}…` : line;
 }

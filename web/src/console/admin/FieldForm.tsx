@@ -1,0 +1,266 @@
+//! A ticket field's form, to make one or change one: its key (suggested from the English label,
+//! fixed once made), its labels in English and French, its type (fixed once made), the options of
+//! a dropdown or a multiselect (a row each: value and labels, added and removed with buttons), and
+//! who needs it: required before resolving, shown to customers, filled in by them. Checked here
+//! first (`../fields.ts`); the server's refusals are shown beside their inputs, the key already
+//! taken beside the key, the rest as an alert.
+
+import { useEffect, useId, useRef } from 'preact/hooks';
+import { ApiProblem } from '../../api/problem';
+import type { FieldDefinition, FieldType, NewFieldDefinition } from '../../data/fields';
+import { t } from '../../i18n';
+import { FIELD_TYPES, TYPE_LABEL, hasOptions } from '../../tickets/fields';
+import { FieldError, SelectField, TextField } from '../../ui/Field';
+import { translated, useFields } from '../../ui/form';
+import { useSubmit } from '../../ui/hooks';
+import { ErrorAlert } from '../../ui/status';
+import {
+  KEY_MAX,
+  OPTION_VALUE_MAX,
+  checkFieldForm,
+  emptyOption,
+  formErrorOf,
+  optionError,
+  suggestKey,
+  type FieldFormError,
+  type FieldFormValues,
+  type OptionRow,
+} from '../fields';
+
+type Extra = Exclude<FieldFormError, keyof FieldFormValues>;
+
+export function FieldForm({
+  initial,
+  field,
+  submitLabel,
+  onSave,
+  onCancel,
+}: {
+  initial: FieldFormValues;
+  /** The field changed (its key and type stay as they are); none for a new one. */
+  field?: FieldDefinition;
+  submitLabel: string;
+  /** Sends the request; a refusal is thrown back (an `ApiProblem`). */
+  onSave: (request: NewFieldDefinition) => Promise<void>;
+  onCancel?: () => void;
+}) {
+  const form = useFields<FieldFormValues, Extra>(initial);
+  const { values, errors } = form;
+  const submission = useSubmit();
+  const id = useId();
+  const editing = field !== undefined;
+  // Where focus goes once the options have changed shape (the button that had it may be gone).
+  const focusNext = useRef<string | null>(null);
+  useEffect(() => {
+    const target = focusNext.current;
+    focusNext.current = null;
+    if (target) form.ref.current?.querySelector<HTMLElement>(target)?.focus();
+  });
+
+  // Any change may answer the whole form's refusal.
+  const change = (next: Partial<FieldFormValues>, cleared: FieldFormError[]) => {
+    form.setValues((v) => ({ ...v, ...next }));
+    form.setErrors((e) => {
+      const left: typeof e = { ...e, form: undefined };
+      for (const name of cleared) delete left[name];
+      return left;
+    });
+  };
+  const setOption = (index: number, part: 'value' | 'labelEn' | 'labelFr', text: string) =>
+    change({ options: values.options.map((row, i) => (i === index ? { ...row, [part]: text } : row)) }, [optionError(index, part), 'options']);
+  const addOption = () => {
+    const row = emptyOption();
+    focusNext.current = `[data-option="${row.id}"] input`;
+    change({ options: [...values.options, row] }, ['options']);
+  };
+  const removeOption = (index: number) => {
+    const next = values.options[index + 1] ?? values.options[index - 1];
+    focusNext.current = next ? `[data-option="${next.id}"] button` : '[data-action="add-option"]';
+    // The rows after it move up: their errors would be beside the wrong ones.
+    form.setErrors((e) => Object.fromEntries(Object.entries(e).filter(([name]) => !name.startsWith('option.'))));
+    change({ options: values.options.filter((_, i) => i !== index) }, ['options']);
+  };
+  const setType = (type: FieldType) => change({ type, options: hasOptions(type) && !values.options.length ? [emptyOption()] : values.options }, ['type', 'options']);
+
+  const onSubmit = (event: Event) => {
+    event.preventDefault();
+    const { errors: found, request } = checkFieldForm(values, editing);
+    if (!form.show(translated(found)) || !request) return;
+    void submission.run(async () => {
+      try {
+        await onSave(request);
+      } catch (error) {
+        const server: Partial<Record<FieldFormError, string>> = {};
+        if (error instanceof ApiProblem && error.code === 'field_key_taken') server.key = t('fields.form.key_taken');
+        else if (error instanceof ApiProblem && error.code === 'validation_failed') {
+          for (const e of error.errors) server[formErrorOf(e.field) ?? 'form'] ??= e.message;
+        }
+        if (Object.keys(server).length) return void form.show(server);
+        throw error;
+      }
+    });
+  };
+
+  return (
+    <form ref={form.ref} class="form field-form" onSubmit={onSubmit} noValidate>
+      <div class="field-row">
+        <TextField
+          label={t('fields.form.label_en')}
+          name="label.en"
+          autocomplete="off"
+          value={values.labelEn}
+          error={errors.labelEn}
+          onValue={(v) => change({ labelEn: v, ...(editing || values.keyTyped ? {} : { key: suggestKey(v) }) }, ['labelEn', 'key'])}
+          required
+        />
+        <TextField
+          label={t('fields.form.label_fr')}
+          name="label.fr"
+          lang="fr"
+          autocomplete="off"
+          hint={t('fields.form.label_fr_hint')}
+          value={values.labelFr}
+          error={errors.labelFr}
+          onValue={(v) => change({ labelFr: v }, ['labelFr'])}
+        />
+      </div>
+      {editing ? (
+        <p class="hint">{t('fields.form.fixed', { key: field.key, type: t(TYPE_LABEL[field.type]) })}</p>
+      ) : (
+        <div class="field-row">
+          <TextField
+            label={t('fields.form.key')}
+            name="key"
+            hint={t('fields.form.key_hint')}
+            autocomplete="off"
+            spellcheck={false}
+            maxLength={KEY_MAX}
+            value={values.key}
+            error={errors.key}
+            onValue={(v) => change({ key: v, keyTyped: v !== '' }, ['key'])}
+            required
+          />
+          <SelectField
+            label={t('fields.form.type')}
+            name="type"
+            hint={t('fields.form.type_hint')}
+            value={values.type}
+            error={errors.type}
+            options={FIELD_TYPES.map((type) => ({ value: type, label: t(TYPE_LABEL[type]) }))}
+            onValue={(v) => setType(v as FieldType)}
+          />
+        </div>
+      )}
+      {hasOptions(values.type) ? (
+        <fieldset class={errors.options ? 'field-options field--invalid' : 'field-options'} aria-describedby={errors.options ? `${id}-options-hint ${id}-options-error` : `${id}-options-hint`}>
+          <legend>{t('fields.form.options')}</legend>
+          <p class="field-hint" id={`${id}-options-hint`}>
+            {t('fields.form.options_hint')}
+          </p>
+          <ol class="field-option-list">
+            {values.options.map((row, index) => (
+              <OptionInputs key={row.id} row={row} index={index} errors={errors} onText={(part, text) => setOption(index, part, text)} onRemove={() => removeOption(index)} />
+            ))}
+          </ol>
+          <FieldError id={`${id}-options`} error={errors.options} />
+          <div class="actions">
+            <button type="button" class="button button--secondary" data-action="add-option" onClick={addOption}>
+              {t('fields.form.option_add')}
+            </button>
+          </div>
+        </fieldset>
+      ) : null}
+      <fieldset class={errors.flags ? 'checks field-flags field--invalid' : 'checks field-flags'} aria-describedby={errors.flags ? `${id}-flags-error` : undefined}>
+        <legend>{t('fields.form.flags')}</legend>
+        <Flag id={`${id}-required`} name="required_to_resolve" label={t('fields.form.required')} hint={t('fields.form.required_hint')} checked={values.required} onChange={(on) => change({ required: on }, ['flags'])} />
+        <Flag id={`${id}-visible`} name="visible_to_customer" label={t('fields.form.visible')} hint={t('fields.form.visible_hint')} checked={values.visible} onChange={(on) => change({ visible: on, ...(on ? {} : { editable: false }) }, ['flags'])} />
+        <Flag id={`${id}-editable`} name="editable_by_customer" label={t('fields.form.editable')} hint={t('fields.form.editable_hint')} checked={values.editable} onChange={(on) => change({ editable: on, ...(on ? { visible: true } : {}) }, ['flags'])} />
+        <FieldError id={`${id}-flags`} error={errors.flags} />
+      </fieldset>
+      {errors.form ? (
+        <div class="alert alert--error" role="alert">
+          <p>{errors.form}</p>
+        </div>
+      ) : null}
+      <ErrorAlert
+        error={submission.error}
+        overrides={{ validation_failed: 'error.check_fields', limit_reached: 'fields.form.limit', field_key_taken: 'fields.form.key_taken', option_in_use: 'fields.form.option_in_use' }}
+      />
+      <div class="actions">
+        <button type="submit" class="button" disabled={submission.busy}>
+          {submission.busy ? t('common.working') : submitLabel}
+        </button>
+        {onCancel ? (
+          <button type="button" class="button button--secondary" onClick={onCancel}>
+            {t('fields.form.cancel')}
+          </button>
+        ) : null}
+      </div>
+    </form>
+  );
+}
+
+/** One option's inputs, in a group named by its place in the list. */
+function OptionInputs({
+  row,
+  index,
+  errors,
+  onText,
+  onRemove,
+}: {
+  row: OptionRow;
+  index: number;
+  errors: Partial<Record<FieldFormError, string>>;
+  onText: (part: 'value' | 'labelEn' | 'labelFr', text: string) => void;
+  onRemove: () => void;
+}) {
+  const name = t('fields.form.option', { n: index + 1 });
+  return (
+    <li class="field-option" role="group" aria-label={name} data-option={row.id}>
+      <TextField
+        label={t('fields.form.option_value')}
+        name={`options[${index}].value`}
+        autocomplete="off"
+        spellcheck={false}
+        maxLength={OPTION_VALUE_MAX}
+        value={row.value}
+        error={errors[optionError(index, 'value')]}
+        onValue={(v) => onText('value', v)}
+        required
+      />
+      <TextField
+        label={t('fields.form.option_label_en')}
+        name={`options[${index}].label.en`}
+        autocomplete="off"
+        value={row.labelEn}
+        error={errors[optionError(index, 'labelEn')]}
+        onValue={(v) => onText('labelEn', v)}
+      />
+      <TextField
+        label={t('fields.form.option_label_fr')}
+        name={`options[${index}].label.fr`}
+        lang="fr"
+        autocomplete="off"
+        value={row.labelFr}
+        error={errors[optionError(index, 'labelFr')]}
+        onValue={(v) => onText('labelFr', v)}
+      />
+      <button type="button" class="button button--secondary button--small" onClick={onRemove}>
+        {t('fields.form.option_remove', { n: index + 1 })}
+      </button>
+    </li>
+  );
+}
+
+/** One of the field's rules: a checkbox, its name and what it does below. */
+function Flag({ id, name, label, hint, checked, onChange }: { id: string; name: string; label: string; hint: string; checked: boolean; onChange: (on: boolean) => void }) {
+  return (
+    <div class="field-flag">
+      <input id={id} type="checkbox" name={name} checked={checked} aria-describedby={`${id}-hint`} onChange={(e) => onChange(e.currentTarget.checked)} />
+      <label for={id}>{label}</label>
+      <p class="field-hint" id={`${id}-hint`}>
+        {hint}
+      </p>
+    </div>
+  );
+}

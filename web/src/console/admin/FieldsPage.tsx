@@ -1,0 +1,174 @@
+//! The organisation's ticket fields (owners and admins): a form to add one, and the list in the
+//! order tickets show them (each field's key, type, options and who needs it), each field changed
+//! in place (never its key or type) or deleted after a confirmation in place. Staff fill the
+//! fields in from a ticket's page (`../ticket/FieldsControl.tsx`); customers, the ones made for
+//! them, as they open a ticket.
+
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { changeField, createField, fieldsChanged, removeField, type FieldDefinition } from '../../data/fields';
+import { t, tn } from '../../i18n';
+import { TYPE_LABEL, fieldName, hasOptions, labelIn } from '../../tickets/fields';
+import { useFieldDefinitions } from '../../tickets/useFieldDefinitions';
+import { useSubmit } from '../../ui/hooks';
+import { Page } from '../../ui/Page';
+import { ErrorAlert, Loaded, Notice } from '../../ui/status';
+import { EMPTY_FIELD, fieldChange, fieldFormValues } from '../fields';
+import { FieldForm } from './FieldForm';
+
+export function FieldsPage() {
+  const fields = useFieldDefinitions();
+  const [notice, setNotice] = useState('');
+  // A new form after each creation, emptied.
+  const [round, setRound] = useState(0);
+  const newId = useId();
+  const listId = useId();
+  return (
+    <Page title={t('fields.title')}>
+      <p class="lead">{t('fields.lead')}</p>
+      <section class="panel" aria-labelledby={newId}>
+        <h2 id={newId}>{t('fields.new')}</h2>
+        <FieldForm
+          key={round}
+          initial={EMPTY_FIELD}
+          submitLabel={t('fields.form.create')}
+          onSave={async (request) => {
+            const made = await createField(request);
+            setNotice(t('fields.created', { name: fieldName(made) }));
+            setRound((n) => n + 1);
+            // The list here and every other view read them again.
+            fieldsChanged();
+          }}
+        />
+      </section>
+      <section class="panel" aria-labelledby={listId}>
+        <h2 id={listId}>{t('fields.list')}</h2>
+        {notice ? <Notice tone="success">{notice}</Notice> : null}
+        <Loaded resource={fields} empty={(list) => list.length === 0 && t('fields.empty')}>
+          {(list) => (
+            <>
+              <p class="list-count">{tn('fields.count', list.length)}</p>
+              <ul class="integration-list">
+                {list.map((field) => (
+                  <FieldRow
+                    key={field.key}
+                    field={field}
+                    onChanged={(text) => {
+                      setNotice(text);
+                      fieldsChanged();
+                    }}
+                  />
+                ))}
+              </ul>
+            </>
+          )}
+        </Loaded>
+      </section>
+    </Page>
+  );
+}
+
+function FieldRow({ field, onChanged }: { field: FieldDefinition; onChanged: (notice: string) => void }) {
+  const [editing, setEditing] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const submission = useSubmit();
+  const id = useId();
+  const name = fieldName(field);
+  // Where focus goes once the row has changed shape (the control that had it is gone).
+  const row = useRef<HTMLLIElement>(null);
+  const focusNext = useRef<string | null>(null);
+  useEffect(() => {
+    const target = focusNext.current;
+    focusNext.current = null;
+    if (target) row.current?.querySelector<HTMLElement>(target)?.focus();
+  });
+  const show = (next: { editing?: boolean; confirming?: boolean }, focus: string) => {
+    focusNext.current = focus;
+    if (next.editing !== undefined) setEditing(next.editing);
+    if (next.confirming !== undefined) setConfirming(next.confirming);
+  };
+  const remove = () =>
+    void submission.run(async () => {
+      await removeField(field.key);
+      setConfirming(false);
+      onChanged(t('fields.deleted', { name }));
+    });
+  const audience = field.editable_by_customer ? 'fields.fact.customers_edit' : field.visible_to_customer ? 'fields.fact.customers_see' : 'fields.fact.customers_none';
+  return (
+    <li class="integration field-item" aria-labelledby={id} ref={row}>
+      <div class="integration-head">
+        <strong id={id}>{name}</strong>
+        <span class="badge">{t(TYPE_LABEL[field.type])}</span>
+        {field.required_to_resolve ? <span class="badge badge--warn">{t('fields.fact.required')}</span> : null}
+      </div>
+      {editing ? (
+        <FieldForm
+          initial={fieldFormValues(field)}
+          field={field}
+          submitLabel={t('fields.form.save')}
+          onCancel={() => show({ editing: false }, '[data-action="edit"]')}
+          onSave={async (request) => {
+            const change = fieldChange(field, request);
+            const changed = Object.keys(change).length > 0;
+            const saved = changed ? await changeField(field.key, change) : field;
+            show({ editing: false }, '[data-action="edit"]');
+            onChanged(changed ? t('fields.saved', { name: fieldName(saved) }) : t('fields.form.unchanged'));
+          }}
+        />
+      ) : (
+        <>
+          <dl class="facts">
+            <div>
+              <dt>{t('fields.fact.key')}</dt>
+              <dd>
+                <code>{field.key}</code>
+              </dd>
+            </div>
+            {field.label.fr ? (
+              <div>
+                <dt>{t('fields.fact.label_fr')}</dt>
+                <dd lang="fr">{field.label.fr}</dd>
+              </div>
+            ) : null}
+            <div>
+              <dt>{t('fields.fact.customers')}</dt>
+              <dd>{t(audience)}</dd>
+            </div>
+          </dl>
+          {hasOptions(field.type) ? (
+            <ul class="chips" aria-label={t('fields.options_of', { name })}>
+              {field.options.map((option) => (
+                <li key={option.value} class="badge">
+                  {labelIn(option.label)}
+                  {labelIn(option.label) !== option.value ? <span class="option-value"> ({option.value})</span> : null}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          <div class="actions">
+            {confirming ? (
+              <>
+                <span>{t('fields.delete_confirm', { name })}</span>
+                <button type="button" class="button button--danger" data-action="delete-yes" disabled={submission.busy} onClick={remove}>
+                  {t('fields.delete_yes', { name })}
+                </button>
+                <button type="button" class="button button--secondary" onClick={() => show({ confirming: false }, '[data-action="delete"]')}>
+                  {t('fields.form.cancel')}
+                </button>
+              </>
+            ) : (
+              <>
+                <button type="button" class="button button--secondary" data-action="edit" aria-label={t('fields.edit_named', { name })} onClick={() => show({ editing: true }, 'input[name="label.en"]')}>
+                  {t('fields.edit')}
+                </button>
+                <button type="button" class="button button--secondary" data-action="delete" aria-label={t('fields.delete_named', { name })} onClick={() => show({ confirming: true }, '[data-action="delete-yes"]')}>
+                  {t('fields.delete')}
+                </button>
+              </>
+            )}
+          </div>
+        </>
+      )}
+      <ErrorAlert error={submission.error} />
+    </li>
+  );
+}
