@@ -19,12 +19,12 @@ use uuid::Uuid;
 
 use crate::context::TenantContext;
 use crate::events::{Events, outbox};
-use crate::sav::fields::{self, Setter};
 use crate::sav::macros::{self, Applying, Values};
 use crate::sav::routing::{self, Assignment};
 use crate::sav::teams;
 use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::events::{Event, SenderType};
+use crate::sav::tickets::fields::{self, Setter};
 use crate::sav::tickets::history::{self, Entry};
 use crate::sav::tickets::lifecycle::{self, Acting, Applied, Edit};
 use crate::sav::tickets::messages::{self, Channel, Message, NewMessage};
@@ -85,7 +85,7 @@ pub struct Opening {
     /// Staff only: its tags, checked (`tags`).
     pub tags: BTreeSet<String>,
     /// Its custom fields' values (staff: any field; customers: those they may set), checked in
-    /// the write against the definitions (`sav::fields::merge`).
+    /// the write against the definitions (`sav::tickets::fields::merge`).
     pub fields: serde_json::Map<String, serde_json::Value>,
 }
 

@@ -1,5 +1,6 @@
-//! `/v1/fields`: the tenant's typed custom fields (`crate::sav::fields`). Everyone signed in reads
-//! the fields they are shown (customers those visible to them); owners and admins keep them.
+//! `/v1/fields`: the tenant's typed custom fields (`crate::sav::tickets::fields`). Everyone
+//! signed in reads the fields they are shown (customers those visible to them); owners and
+//! admins keep them.
 
 use axum::Json;
 use axum::extract::Path;
@@ -11,7 +12,7 @@ use shared::http::openapi::NotFound;
 use utoipa::ToSchema;
 
 use crate::access::{Access, Admins, Members};
-use crate::sav::fields::{self, Choice, Draft, Field, Kind, Label, Patch};
+use crate::sav::tickets::fields::{self, Choice, Draft, Field, Kind, Label, Patch};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

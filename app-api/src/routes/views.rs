@@ -19,8 +19,8 @@ use uuid::Uuid;
 
 use super::tickets::list::{TicketFilter, TicketListItem, page_of};
 use crate::access::{Access, Staff};
-use crate::sav::fields;
 use crate::sav::tickets::access::Viewer;
+use crate::sav::tickets::fields;
 use crate::sav::tickets::listing::{self, Order};
 use crate::sav::tickets::sla_policy::KeptGrids;
 use crate::sav::views::{self, Fields, Patch, Sort, View};

@@ -6,7 +6,6 @@
 pub mod customers;
 pub mod erasure;
 pub mod export;
-pub mod fields;
 pub mod macros;
 pub mod orders;
 pub mod reports;

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::present;
 use crate::commands::{Change, TicketWriter};
-use crate::sav::fields;
+use crate::sav::tickets::fields;
 use crate::sav::tickets::view::TicketView;
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::commands::{Opening, TicketWriter};
-use crate::sav::fields;
+use crate::sav::tickets::fields;
 use crate::sav::tickets::priority::Priority;
 use crate::sav::tickets::view::TicketView;
 use crate::sav::tickets::{content, tags};

@@ -14,10 +14,10 @@ use uuid::Uuid;
 
 use crate::access::{Access, Members};
 use crate::live::versions::Revalidation;
-use crate::sav::fields;
 use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::badge::{SlaBadge, Turns};
 use crate::sav::tickets::events::SenderType;
+use crate::sav::tickets::fields;
 use crate::sav::tickets::listing::{self, Filter, Listed, Order, SlaFilter};
 use crate::sav::tickets::priority::Priority;
 use crate::sav::tickets::sla::Grid;

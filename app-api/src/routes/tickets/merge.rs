@@ -14,7 +14,7 @@ use shared::http::JsonBody;
 use utoipa::ToSchema;
 
 use crate::commands::TicketWriter;
-use crate::sav::fields;
+use crate::sav::tickets::fields;
 use crate::sav::tickets::view::TicketView;
 
 /// Sources one merge may fold in.

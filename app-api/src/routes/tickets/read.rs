@@ -10,9 +10,9 @@ use utoipa::ToSchema;
 
 use crate::access::{Access, Members, Scoped};
 use crate::live::versions::Revalidation;
-use crate::sav::fields;
 use crate::sav::tickets::badge::{self, Shown, SlaBadge};
 use crate::sav::tickets::events::SenderType;
+use crate::sav::tickets::fields;
 use crate::sav::tickets::messages::AttachmentSummary;
 use crate::sav::tickets::sla;
 use crate::sav::tickets::view::TicketView;

@@ -10,8 +10,8 @@ use shared::http::openapi::NotFound;
 use utoipa::ToSchema;
 
 use crate::commands::{Change, TicketWriter};
-use crate::sav::fields;
 use crate::sav::tickets::content;
+use crate::sav::tickets::fields;
 use crate::sav::tickets::status::Status;
 use crate::sav::tickets::view::TicketView;
 

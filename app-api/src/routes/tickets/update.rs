@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use super::reject;
 use crate::commands::{Change, TicketWriter};
 use crate::routes::nullable;
-use crate::sav::fields;
+use crate::sav::tickets::fields;
 use crate::sav::tickets::lifecycle::Edit;
 use crate::sav::tickets::priority::Priority;
 use crate::sav::tickets::view::TicketView;

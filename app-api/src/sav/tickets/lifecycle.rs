@@ -271,8 +271,8 @@ pub fn edit(ticket: &mut Ticket, edit: Edit, acting: Acting, now: DateTime<Utc>)
     Ok(Some(Applied { entry, events: Vec::new(), clock_moved }))
 }
 
-/// The ticket's custom fields become `values` (checked by `sav::fields::merge`), by staff or by
-/// its customer. `None`: nothing changes.
+/// The ticket's custom fields become `values` (checked by `fields::merge`), by staff or by its
+/// customer. `None`: nothing changes.
 pub fn set_fields(
     ticket: &mut Ticket,
     values: serde_json::Value,
@@ -280,7 +280,7 @@ pub fn set_fields(
     now: DateTime<Utc>,
 ) -> Result<Option<Applied>, Refused> {
     store::ensure_open(ticket)?;
-    let Some(changed) = crate::sav::fields::differences(&ticket.fields, &values) else { return Ok(None) };
+    let Some(changed) = super::fields::differences(&ticket.fields, &values) else { return Ok(None) };
     ticket.fields = values;
     ticket.updated_at = now;
     let mut entry = entry(ticket, acting, Action::Updated, now);
@@ -319,7 +319,7 @@ pub fn opened(ticket: &Ticket, acting: Acting, now: DateTime<Utc>) -> Applied {
     if !ticket.tags.is_empty() {
         changes.insert("tags".into(), json!([null, ticket.tags]));
     }
-    if let Some(fields) = crate::sav::fields::differences(&json!({}), &ticket.fields) {
+    if let Some(fields) = super::fields::differences(&json!({}), &ticket.fields) {
         changes.insert("fields".into(), fields);
     }
     entry.changes = serde_json::Value::Object(changes);

@@ -8,11 +8,11 @@ use uuid::Uuid;
 
 use super::access::{Scope, Viewer};
 use super::badge::{self, Shown, SlaBadge, Turns};
+use super::fields::{Bound, Condition};
 use super::priority::Priority;
 use super::sla::Grid;
 use super::status::Status;
 use super::store::{self, Ticket};
-use crate::sav::fields::{Bound, Condition};
 
 /// Where the SLA puts a ticket, as a list filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,6 +13,7 @@ pub mod badge;
 pub mod content;
 pub mod due;
 pub mod events;
+pub mod fields;
 pub mod history;
 pub mod intake;
 pub mod lifecycle;

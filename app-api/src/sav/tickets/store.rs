@@ -39,8 +39,8 @@ pub struct Ticket {
     pub team_id: Option<Uuid>,
     /// Sorted, distinct, at most 20 (`tags`); staff only: a customer is shown none.
     pub tags: Vec<String>,
-    /// Its custom fields' values, `{key: value}`, set ones only (`sav::fields`); a customer is
-    /// shown those visible to customers.
+    /// Its custom fields' values, `{key: value}`, set ones only (`fields`); a customer is shown
+    /// those visible to customers.
     #[schema(value_type = Object)]
     pub fields: serde_json::Value,
     /// Since when it waits in its team's queue (open, in a team).
@@ -317,7 +317,7 @@ pub struct NewTicket {
     pub team_id: Option<Uuid>,
     /// Checked (`tags`).
     pub tags: Vec<String>,
-    /// Checked against the definitions (`sav::fields::merge`).
+    /// Checked against the definitions (`sav::tickets::fields::merge`).
     pub fields: serde_json::Value,
 }
 

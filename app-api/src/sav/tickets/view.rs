@@ -6,10 +6,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::access::Viewer;
+use super::fields::Shown;
 use super::moves::{self, State};
 use super::status::Status;
 use super::store::Ticket;
-use crate::sav::fields::Shown;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TicketView {

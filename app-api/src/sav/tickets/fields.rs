@@ -16,8 +16,8 @@ use sqlx::types::Json;
 use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 
-use super::tickets::access::Viewer;
-use super::users;
+use super::access::Viewer;
+use crate::sav::users;
 
 /// A tenant holds at most this many fields.
 pub const MAX_PER_TENANT: i64 = 100;
