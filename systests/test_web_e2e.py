@@ -43,7 +43,7 @@ def services_env():
         "RATE_LIMIT_IP_PER_MINUTE": "0",
         "RATE_LIMIT_USER_PER_MINUTE": "0",
         # A short access token, so that the silent refresh happens within a test.
-        "JWT_EXPIRES_IN_SECONDS": os.environ.get("E2E_ACCESS_TOKEN_SECONDS", "20"),
+        "JWT_EXPIRES_IN_SECONDS": os.environ.get("E2E_ACCESS_TOKEN_SECONDS", "45"),
         # Mail is sent, and read back by the tests (password reset, confirmation, invitations).
         "SMTP_URL": os.environ.get("TEST_SMTP_URL", "smtp://127.0.0.1:2525"),
         # Events reach the notification worker (the bell, notification mail) through the broker.

@@ -188,7 +188,7 @@ test('console: the queue updates live, filters and searches, and resolves from t
   // A ticket created elsewhere appears in the unassigned queue without a reload.
   await page.getByRole('link', { name: 'Unassigned' }).click();
   await expect(page.getByText('No unassigned ticket matches these filters.')).toBeVisible();
-  await expectCall(app(org.slug, 'POST', '/v1/tickets', buyer.token, { subject: 'Colis jamais livré', description: 'Suivi bloqué.' }), 201);
+  await expectCall(app(org.slug, 'POST', '/v1/tickets', await as(org, buyer), { subject: 'Colis jamais livré', description: 'Suivi bloqué.' }), 201);
   await expect(page.getByRole('link', { name: /Colis jamais livré/ })).toBeVisible({ timeout: 5000 });
   await expect(page.getByRole('status').filter({ hasText: '1 new ticket arrived.' })).toBeVisible();
 
@@ -209,7 +209,9 @@ test('console: the queue updates live, filters and searches, and resolves from t
   // A saved filter: a view the server keeps, listed in the sidebar with its exact count.
   await page.getByText('Save these filters').click();
   await page.getByLabel('Name of the saved filter').fill('Remboursements');
+  const saved = page.waitForResponse((r) => r.url().endsWith('/v1/views') && r.request().method() === 'POST');
   await page.getByRole('button', { name: 'Save filter' }).click();
+  expect((await saved).status()).toBe(201);
   await page.reload();
   const view = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Remboursements/ });
   await expect(view).toBeVisible();
@@ -228,7 +230,7 @@ test('console: the queue updates live, filters and searches, and resolves from t
   await expect(mine).toBeFocused();
   await page.keyboard.press('e');
   await expect(page.getByRole('status').filter({ hasText: 'is resolved.' })).toBeVisible();
-  const after = await expectCall(app(org.slug, 'GET', `/v1/tickets/${first.id as number}`, agent.token), 200);
+  const after = await expectCall(app(org.slug, 'GET', `/v1/tickets/${first.id as number}`, await as(org, agent)), 200);
   expect(after.status).toBe('resolved');
 
   // r opens a ticket at its reply box.

@@ -6,7 +6,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { type Org, type Person, app, customer, expectAccessible, expectCall, login, openSettings, organisation, screenshot, signInThroughThePage, staff, tenantUrl } from './platform';
 
-// Access tokens last 20 s in these runs: each call through the API signs in afresh.
+// Access tokens are short in these runs: each call through the API signs in afresh.
 const as = (org: Org, who: Person | { email: string }) => login(org.slug, who.email);
 
 async function openMacros(page: Page) {

@@ -22,7 +22,7 @@ import {
 
 const bell = (page: Page) => page.getByRole('button', { name: /^Notifications/ });
 
-// Access tokens last 20 s in these runs: each call through the API signs in afresh.
+// Access tokens are short in these runs: each call through the API signs in afresh.
 const as = (org: Org, who: Person) => login(org.slug, who.email);
 
 test('the bell shows an agent reply, leads to the ticket and marks it read; mark all as read', async ({ page }) => {

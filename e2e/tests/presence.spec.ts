@@ -5,7 +5,7 @@
 import { expect, test } from '@playwright/test';
 import { type Org, type Person, app, customer, expectAccessible, expectCall, login, organisation, screenshot, signInThroughThePage, staff, tenantUrl } from './platform';
 
-// Access tokens last 20 s in these runs: each call through the API signs in afresh.
+// Access tokens are short in these runs: each call through the API signs in afresh.
 const as = (org: Org, who: Person | { email: string }) => login(org.slug, who.email);
 
 test('presence: two agents see each other viewing and typing; a reply after the other’s asks first; the customer panel', async ({ browser }) => {

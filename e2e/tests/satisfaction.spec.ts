@@ -20,7 +20,7 @@ import {
   tenantUrl,
 } from './platform';
 
-// Access tokens last 20 s in these runs: each call through the API signs in afresh.
+// Access tokens are short in these runs: each call through the API signs in afresh.
 const as = (org: Org, who: Person | { email: string }) => login(org.slug, who.email);
 
 /** A ticket of `buyer`'s, answered and resolved by `agent` through the API. */
