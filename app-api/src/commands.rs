@@ -693,7 +693,16 @@ pub(crate) async fn finish(
     }
     let mut staff: Vec<Uuid> = ticket.assigned_to.into_iter().chain(work.assigned_before).collect();
     staff.dedup();
-    let audience = outbox::Audience { customer: ticket.user_id, staff, team: ticket.team_id };
+    // An unassigned ticket that changed queues (another team, or taken by someone) left one.
+    let left_queue = match work.before {
+        Some((_, team))
+            if work.assigned_before.is_none() && (team != ticket.team_id || ticket.assigned_to.is_some()) =>
+        {
+            Some(outbox::Queue { team })
+        }
+        _ => None,
+    };
+    let audience = outbox::Audience { customer: ticket.user_id, staff, team: ticket.team_id, left_queue };
     outbox::enqueue(tx, tenant, now, &work.events, &audience).await?;
     Ok(!work.events.is_empty() || work.clock_moved)
 }

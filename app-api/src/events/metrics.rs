@@ -1,15 +1,16 @@
 //! The metrics of the event work: the relay, the order consumer and the scheduled SAV jobs.
-//! Labels are bounded (the six SAV routing keys, anything else counting as `other`; fixed sets of
+//! Labels are bounded (the seven SAV routing keys, anything else counting as `other`; fixed sets of
 //! outcomes, priorities and kinds), never a tenant.
 
 use prometheus::{Gauge, Histogram, IntCounter, IntCounterVec, IntGauge, Registry};
 use shared::metrics::Registrar;
 
-const ROUTING_KEYS: [&str; 6] = [
+const ROUTING_KEYS: [&str; 7] = [
     "sav.ticket.created",
     "sav.ticket.assigned",
     "sav.ticket.status_changed",
     "sav.ticket.resolved",
+    "sav.ticket.updated",
     "sav.ticket.message_added",
     "sav.ticket.sla_breach",
 ];

@@ -21,13 +21,23 @@ struct TenantRef<'a> {
 /// Who may see an event on the live stream (besides owners and admins, who see every ticket):
 /// the ticket's customer, and the staff it concerns: its assignee, and the one it was just taken
 /// from. An event with no staff named is about an unassigned ticket, which the agents whose
-/// queue it is in see: every agent for a ticket of no team, the team's members otherwise.
+/// queue it is in see: every agent for a ticket of no team, the team's members otherwise. The
+/// agents of the queue an unassigned ticket just left see it too (it is gone from their queue).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Audience {
     pub customer: Uuid,
     pub staff: Vec<Uuid>,
     /// The ticket's team (absent on events written before teams existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<Uuid>,
+    /// The unassigned queue the ticket left with this change, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_queue: Option<Queue>,
+}
+
+/// An unassigned queue: a team's, or (`team: None`) that of the tickets of no team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Queue {
     pub team: Option<Uuid>,
 }
 
@@ -260,7 +270,7 @@ mod tests {
             message_id: Uuid::nil(),
             timestamp: at,
             tenant: TenantRef { id: Uuid::nil(), slug: "acme" },
-            audience: &Audience { customer: Uuid::nil(), staff: vec![Uuid::max()], team: None },
+            audience: &Audience { customer: Uuid::nil(), staff: vec![Uuid::max()], team: None, left_queue: None },
         };
         let json = serde_json::to_value(&envelope).unwrap();
         assert_eq!(json["audience"]["staff"][0], Uuid::max().to_string());

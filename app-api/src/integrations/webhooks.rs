@@ -62,6 +62,10 @@ pub enum EventType {
     TicketStatusChanged,
     #[serde(rename = "ticket.resolved")]
     TicketResolved,
+    /// Its properties changed (subject, category, priority, metadata, team, tags, custom fields,
+    /// tickets merged into it).
+    #[serde(rename = "ticket.updated")]
+    TicketUpdated,
     #[serde(rename = "message.added")]
     MessageAdded,
     #[serde(rename = "ticket.sla_breach")]
@@ -69,11 +73,12 @@ pub enum EventType {
 }
 
 impl EventType {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::TicketCreated,
         Self::TicketAssigned,
         Self::TicketStatusChanged,
         Self::TicketResolved,
+        Self::TicketUpdated,
         Self::MessageAdded,
         Self::TicketSlaBreach,
     ];
@@ -84,6 +89,7 @@ impl EventType {
             Self::TicketAssigned => "ticket.assigned",
             Self::TicketStatusChanged => "ticket.status_changed",
             Self::TicketResolved => "ticket.resolved",
+            Self::TicketUpdated => "ticket.updated",
             Self::MessageAdded => "message.added",
             Self::TicketSlaBreach => "ticket.sla_breach",
         }
@@ -100,6 +106,7 @@ impl EventType {
             "TicketAssigned" => Self::TicketAssigned,
             "TicketStatusChanged" => Self::TicketStatusChanged,
             "TicketResolved" => Self::TicketResolved,
+            "TicketUpdated" => Self::TicketUpdated,
             "MessageAdded" => Self::MessageAdded,
             "TicketSLABreach" => Self::TicketSlaBreach,
             _ => return None,

@@ -3,10 +3,12 @@
 //! relay published them (`events::outbox::number`), and the rule of who may see each (a plain
 //! function).
 //!
-//! - `ticket.created`: a ticket was opened; `ticket.updated`: its status, assignee, priority or
-//!   SLA changed; `message.added`: its thread grew; `notification`: the person's bell rang.
+//! - `ticket.created`: a ticket was opened; `ticket.updated`: its status, assignee, SLA or any
+//!   property (subject, priority, team, tags, custom fields...) changed; `message.added`: its
+//!   thread grew; `notification`: the person's bell rang.
 //! - Owners and admins see every ticket's frames; agents those of tickets assigned to them (or
-//!   just taken from them) and of the unassigned tickets of their queues (no team, or theirs); customers those of their own tickets,
+//!   just taken from them) and of the unassigned tickets of their queues (no team, or theirs),
+//!   including one that just left such a queue; customers those of their own tickets,
 //!   never an internal note's (not its text, which no frame carries, not its existence). A
 //!   notification frame goes to its person alone.
 
@@ -63,7 +65,9 @@ impl Frame {
         let data = value.get("data")?;
         let name = match value.get("event")?.as_str()? {
             "TicketCreated" => "ticket.created",
-            "TicketAssigned" | "TicketStatusChanged" | "TicketResolved" | "TicketSLABreach" => "ticket.updated",
+            "TicketAssigned" | "TicketStatusChanged" | "TicketResolved" | "TicketSLABreach" | "TicketUpdated" => {
+                "ticket.updated"
+            }
             "MessageAdded" => "message.added",
             "NotificationCreated" => "notification",
             _ => return None,
@@ -92,10 +96,11 @@ impl Frame {
         }
         match watcher.role {
             Role::Owner | Role::Admin => true,
-            Role::Agent => self
-                .audience
-                .as_ref()
-                .is_some_and(|a| a.staff.contains(&watcher.user) || (a.staff.is_empty() && watcher.queues(a.team))),
+            Role::Agent => self.audience.as_ref().is_some_and(|a| {
+                a.staff.contains(&watcher.user)
+                    || (a.staff.is_empty() && watcher.queues(a.team))
+                    || a.left_queue.is_some_and(|left| watcher.queues(left.team))
+            }),
             Role::Customer => !self.internal && self.audience.as_ref().is_some_and(|a| a.customer == watcher.user),
             // Keys do not open streams.
             Role::PlatformAdmin | Role::Integration => false,
@@ -152,6 +157,37 @@ mod tests {
 
         let unassigned = Frame::from_message(43, &message(customer, &[], false)).unwrap();
         assert!(unassigned.visible_to(&watcher(other_agent, Role::Agent)), "the unassigned queue");
+    }
+
+    #[test]
+    fn a_ticket_moved_between_team_queues_is_seen_by_both_teams() {
+        let (from, to, elsewhere) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let member = |team: Uuid| Watcher { user: Uuid::new_v4(), role: Role::Agent, teams: vec![team] };
+        let moved = |staff: &[Uuid], left: Value| {
+            json!({
+                "event": "TicketUpdated", "tenant": {"id": Uuid::nil()},
+                "audience": {"customer": Uuid::new_v4(), "staff": staff, "team": to, "left_queue": left},
+                "data": {"ticket_id": 7, "changes": {"team_id": [from, to]}},
+            })
+        };
+        let frame = Frame::from_message(60, &moved(&[], json!({"team": from}))).unwrap();
+        assert_eq!(frame.name, "ticket.updated");
+        assert!(frame.visible_to(&member(from)), "it left this team's queue");
+        assert!(frame.visible_to(&member(to)), "it waits in this team's queue");
+        assert!(!frame.visible_to(&member(elsewhere)));
+
+        // Taken by someone of the new team: the old queue's agents still see it leave.
+        let taker = Uuid::new_v4();
+        let frame = Frame::from_message(61, &moved(&[taker], json!({"team": from}))).unwrap();
+        assert!(frame.visible_to(&member(from)));
+        assert!(!frame.visible_to(&member(to)), "assigned to someone else");
+        assert!(frame.visible_to(&watcher(taker, Role::Agent)));
+
+        // Out of the queue of no team: every agent's.
+        let frame = Frame::from_message(62, &moved(&[taker], json!({"team": null}))).unwrap();
+        assert!(frame.visible_to(&member(elsewhere)));
+        let frame = Frame::from_message(63, &moved(&[taker], Value::Null)).unwrap();
+        assert!(!frame.visible_to(&member(elsewhere)), "no queue left");
     }
 
     #[test]

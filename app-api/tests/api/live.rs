@@ -212,6 +212,52 @@ async fn each_stream_carries_what_its_person_may_see_from_either_replica() {
     assert_eq!(events(&seen), [("ticket.created".into(), theirs)], "{seen:?}");
 }
 
+/// A change of a ticket's properties is a `ticket.updated` frame: a ticket moved from one team's
+/// queue to another's reaches the agents of both (and of no other team), and then its tags reach
+/// the second team's; every agent sees it leave the queue of no team.
+#[tokio::test]
+async fn a_ticket_moved_between_queues_reaches_the_agents_of_both() {
+    let live = Live::open().await;
+    let (customer, first, second, teamless) = (
+        live.member("customer").await,
+        live.member("agent").await,
+        live.member("agent").await,
+        live.member("agent").await,
+    );
+    let owner = live.platform.owner(&live.a, &live.org).await;
+    let slug = live.org.slug.clone();
+    let team = |name: &str, member: &Person| json!({ "name": name, "assignment": "manual", "member_ids": [member.id] });
+    let billing = live.post(&owner, "/v1/teams", team("Billing", &first)).await["id"].clone();
+    let returns = live.post(&owner, "/v1/teams", team("Returns", &second)).await["id"].clone();
+    // Streams open once the teams exist: they know their person's teams.
+    let mut first_stream = Stream::open(&live.b, &slug, &first, None).await;
+    let mut second_stream = Stream::open(&live.b, &slug, &second, None).await;
+    let mut teamless_stream = Stream::open(&live.b, &slug, &teamless, None).await;
+
+    let ticket = id(&live.post(&customer, "/v1/tickets", json!({"subject": "Refund", "description": "x"})).await);
+    for change in [json!({ "team_id": billing }), json!({ "team_id": returns }), json!({ "tags": ["refund"] })] {
+        let done = live.a.patch(&slug, &format!("/v1/tickets/{ticket}"), &owner.token, &change).await;
+        assert_eq!(done.status, 200, "{}", done.body);
+    }
+    // Seen by every agent: a ticket of no team.
+    let last = id(&live.post(&customer, "/v1/tickets", json!({"subject": "Last", "description": "x"})).await);
+
+    let about = |frames: &[Frame]| -> Vec<String> {
+        frames.iter().filter(|f| f.data["ticket_id"] == ticket).map(|f| f.event.clone()).collect()
+    };
+    let created = "ticket.created".to_owned();
+    let updated = "ticket.updated".to_owned();
+    // In Billing's queue, then out of it: both moves.
+    let seen = first_stream.until("ticket.created", last).await;
+    assert_eq!(about(&seen), [created.clone(), updated.clone(), updated.clone()], "{seen:?}");
+    // Out of the queue of no team (every agent's), into Returns' queue, then tagged there.
+    let seen = second_stream.until("ticket.created", last).await;
+    assert_eq!(about(&seen), [created.clone(), updated.clone(), updated.clone(), updated.clone()], "{seen:?}");
+    // In the queue of no team until the first move.
+    let seen = teamless_stream.until("ticket.created", last).await;
+    assert_eq!(about(&seen), [created, updated], "{seen:?}");
+}
+
 #[tokio::test]
 async fn a_reconnect_receives_what_it_missed_once_and_a_bad_id_resyncs() {
     let live = Live::open().await;

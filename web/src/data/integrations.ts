@@ -14,6 +14,7 @@ export const WEBHOOK_EVENTS = [
   'ticket.assigned',
   'ticket.status_changed',
   'ticket.resolved',
+  'ticket.updated',
   'message.added',
   'ticket.sla_breach',
 ] as const satisfies readonly AppSchemas['EventType'][];

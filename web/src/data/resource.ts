@@ -1,5 +1,6 @@
 //! The one family of loading hooks. `useResource` loads once per key; `useLive` keeps what it
-//! loaded current: it loads again on the live stream's frames it `follows` (and on `resync`),
+//! loaded current: it loads again on the live stream's frames it `follows` (and on `resync`, or,
+//! when the stream first comes up, if it loaded before),
 //! and polls with the last ETag while the stream is down (a 304 leaves the state untouched, so
 //! nothing re-renders and nothing the user is doing is disturbed); `usePaged` (`paged.ts`)
 //! builds lists read a page at a time on top of them. All share one state: the data, the first load's
@@ -82,7 +83,10 @@ function useFetched<T>(
     let etag: string | null = null;
     let loaded = false;
     let failures = 0;
+    // The last load began with no live stream to tell of a change after it.
+    let blind = true;
     const run = async (): Promise<number | void> => {
+      blind = liveStream.mode !== 'live';
       try {
         const answer = await latest.current(etag, controller.signal);
         if (controller.signal.aborted) return;
@@ -113,7 +117,10 @@ function useFetched<T>(
       if (live && !controller.signal.aborted) current.start();
     });
     const unfollow = liveStream.subscribe((event) => {
-      const wanted = event.type === 'resync' ? live || following.current !== undefined : following.current?.(event) === true;
+      const wanted =
+        event.type === 'resync'
+          ? (live || following.current !== undefined) && (!event.first || blind)
+          : following.current?.(event) === true;
       if (wanted) current.nudge();
     });
     // The stream went down: what it would have said is read now, and polling resumes.

@@ -165,6 +165,8 @@ describe('LiveStream', () => {
     sse.write('ed\ndata: {"ticket_id": 12, "message_id": 34}\n\n');
     await settle();
     expect(h.events).toEqual([
+      // Up for the first time: what loaded before it is read again.
+      { type: 'resync', first: true },
       { type: 'ticket.created', id: '5', ticketId: 12, messageId: null, kind: null },
       { type: 'message.added', id: '6', ticketId: 12, messageId: 34, kind: null },
     ]);
@@ -249,8 +251,8 @@ describe('LiveStream', () => {
     const back = h.open();
     expect(await h.retry()).toBe(4 * FIRST_RETRY_MS);
     expect(h.stream.mode).toBe('live');
-    // The first time up: nothing to resync.
-    expect(h.events).toEqual([]);
+    // The first time up: what loaded before it is read again.
+    expect(h.events).toEqual([{ type: 'resync', first: true }]);
     // Cut, then cut again while trying: polling, and a resync once back.
     back.fail();
     await settle();
@@ -262,7 +264,7 @@ describe('LiveStream', () => {
     h.open();
     await h.retry();
     expect(h.stream.mode).toBe('live');
-    expect(h.events).toEqual([{ type: 'resync' }]);
+    expect(h.events).toEqual([{ type: 'resync', first: true }, { type: 'resync' }]);
     expect(h.modes).toEqual(['polling', 'live', 'polling', 'live']);
     h.stream.stop();
   });
@@ -352,7 +354,7 @@ describe('LiveStream', () => {
     // Only the new stream's frames count, and no retry was left behind by the old one.
     second.write('id: 8\nevent: message.added\ndata: {"ticket_id": 3, "message_id": 5}\n\n');
     await settle();
-    expect(h.events.map((e) => ('id' in e ? e.id : e.type))).toEqual(['7', '8']);
+    expect(h.events.map((e) => ('id' in e ? e.id : e.type))).toEqual(['resync', '7', '8']); // the first open's resync, then the frames
     expect(h.delays()).toEqual([QUIET_LIMIT_MS]);
     h.stream.stop();
   });
@@ -382,7 +384,7 @@ describe('LiveStream', () => {
     expect(h.requests[1]!.headers['Last-Event-ID']).toBe('12');
     second.write('id: 13\nevent: message.added\ndata: {"ticket_id": 3, "message_id": 9}\n\n');
     await settle();
-    expect(h.events.map((e) => ('id' in e ? e.id : e.type))).toEqual(['12', '13']);
+    expect(h.events.map((e) => ('id' in e ? e.id : e.type))).toEqual(['resync', '12', '13']);
     expect(h.modes).toEqual(['live']);
     h.stream.stop();
   });

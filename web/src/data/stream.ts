@@ -27,8 +27,10 @@ export type LiveEventType = 'ticket.created' | 'ticket.updated' | 'message.added
 
 export type LiveEvent =
   | { type: LiveEventType; id: string; ticketId: number | null; messageId: number | null; kind: string | null }
-  /** What was missed cannot be replayed (or the tab was on polling): refetch everything shown. */
-  | { type: 'resync' }
+  /** What was missed cannot be replayed (or the tab was on polling): refetch everything shown.
+   * `first`: the stream is up for the first time; only what was read before it, when no frame
+   * would have told of a change, need be read again. */
+  | { type: 'resync'; first?: true }
   | PresenceEvent;
 
 /** A colleague on a ticket's page (never the reader): there, typing, or gone (`left`). These
@@ -320,7 +322,9 @@ export class LiveStream {
     const wasLive = this.modeNow === 'live';
     this.setMode('live');
     // Back from polling, or after a gap with no id to replay from: what was missed is unknown.
-    if (this.everLive && (!wasLive || this.lastId === '')) this.emit({ type: 'resync' });
+    // Up for the first time: what was read before may have changed since.
+    if (!this.everLive) this.emit({ type: 'resync', first: true });
+    else if (!wasLive || this.lastId === '') this.emit({ type: 'resync' });
     this.everLive = true;
     this.openWith = token;
     this.watch(controller);

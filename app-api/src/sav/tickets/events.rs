@@ -120,6 +120,21 @@ pub enum Event {
         actual_minutes: i64,
         assigned_to: Option<Uuid>,
     },
+    /// Its properties changed: subject, category, priority, metadata, team, tags, custom fields,
+    /// or the tickets merged into it (what status and assignment events do not tell).
+    TicketUpdated {
+        ticket_id: i64,
+        ticket_number: String,
+        user_id: Uuid,
+        /// Null when the system changed it.
+        updated_by: Option<Uuid>,
+        /// What changed, as the history entry says it: `{property: [before, after]}`.
+        changes: serde_json::Value,
+        /// The ticket's team, tags and custom fields after the change.
+        team_id: Option<Uuid>,
+        tags: Vec<String>,
+        fields: serde_json::Value,
+    },
     MessageAdded {
         ticket_id: i64,
         ticket_number: String,
@@ -145,6 +160,7 @@ impl Event {
             Self::TicketAssigned { .. } => "sav.ticket.assigned",
             Self::TicketStatusChanged { .. } => "sav.ticket.status_changed",
             Self::TicketResolved { .. } => "sav.ticket.resolved",
+            Self::TicketUpdated { .. } => "sav.ticket.updated",
             Self::MessageAdded { .. } => "sav.ticket.message_added",
             Self::TicketSlaBreach { .. } => "sav.ticket.sla_breach",
             Self::NotificationCreated { .. } => "sav.notification.created",

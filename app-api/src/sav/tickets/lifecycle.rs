@@ -266,9 +266,33 @@ pub fn edit(ticket: &mut Ticket, edit: Edit, acting: Acting, now: DateTime<Utc>)
     }
     let clock_moved = changes.contains_key("priority");
     ticket.updated_at = now;
+    Ok(Some(updated(ticket, acting, serde_json::Value::Object(changes), None, clock_moved, now)))
+}
+
+/// A change of the ticket's properties (`changes`: `{property: [before, after]}`), already made
+/// to `ticket`: its history entry and its `TicketUpdated` event.
+fn updated(
+    ticket: &Ticket,
+    acting: Acting,
+    changes: serde_json::Value,
+    reason: Option<String>,
+    clock_moved: bool,
+    now: DateTime<Utc>,
+) -> Applied {
     let mut entry = entry(ticket, acting, Action::Updated, now);
-    entry.changes = serde_json::Value::Object(changes);
-    Ok(Some(Applied { entry, events: Vec::new(), clock_moved }))
+    entry.reason = reason;
+    entry.changes = changes.clone();
+    let event = Event::TicketUpdated {
+        ticket_id: ticket.id,
+        ticket_number: ticket.ticket_number.clone(),
+        user_id: ticket.user_id,
+        updated_by: acting.by,
+        changes,
+        team_id: ticket.team_id,
+        tags: ticket.tags.clone(),
+        fields: ticket.fields.clone(),
+    };
+    Applied { entry, events: vec![event], clock_moved }
 }
 
 /// The ticket's custom fields become `values` (checked by `fields::merge`), by staff or by its
@@ -283,9 +307,7 @@ pub fn set_fields(
     let Some(changed) = super::fields::differences(&ticket.fields, &values) else { return Ok(None) };
     ticket.fields = values;
     ticket.updated_at = now;
-    let mut entry = entry(ticket, acting, Action::Updated, now);
-    entry.changes = json!({ "fields": changed });
-    Ok(Some(Applied { entry, events: Vec::new(), clock_moved: false }))
+    Ok(Some(updated(ticket, acting, json!({ "fields": changed }), None, false, now)))
 }
 
 /// A message from `by` on the ticket: the first public staff message meets the response target;
@@ -344,10 +366,8 @@ pub fn merged(target: &mut Ticket, sources: &[Ticket], acting: Acting, now: Date
     let numbers: Vec<&str> = sources.iter().map(|s| s.ticket_number.as_str()).collect();
     let ids: Vec<i64> = sources.iter().map(|s| s.id).collect();
     target.updated_at = now;
-    let mut entry = entry(target, acting, Action::Updated, now);
-    entry.reason = Some(format!("merged {} into this ticket", numbers.join(", ")));
-    entry.changes = json!({ "merged_from": [null, ids] });
-    Applied { entry, events: Vec::new(), clock_moved: false }
+    let reason = Some(format!("merged {} into this ticket", numbers.join(", ")));
+    updated(target, acting, json!({ "merged_from": [null, ids] }), reason, false, now)
 }
 
 /// The jobs found `sla_type`'s target missed at `now` (its targets `targets`): the breach is
@@ -389,10 +409,9 @@ pub fn breached(
         return (applied, None);
     }
     // The resolution target becomes the new priority's (in the ticket's policy version).
-    let mut raise = entry(ticket, Acting::SYSTEM, Action::Updated, now);
-    raise.reason = Some(format!("response target of {} minutes missed", targets.response_minutes));
-    raise.changes = json!({ "priority": [ticket.priority, raised] });
+    let changes = json!({ "priority": [ticket.priority, raised] });
     ticket.priority = raised;
-    applied.push(Applied { entry: raise, events: Vec::new(), clock_moved: true });
+    let reason = Some(format!("response target of {} minutes missed", targets.response_minutes));
+    applied.push(updated(ticket, Acting::SYSTEM, changes, reason, true, now));
     (applied, Some(raised))
 }

@@ -189,7 +189,7 @@ async fn notify(
             }
         }
     }
-    let audience = Audience { customer: ticket.user_id, staff: Vec::new(), team: None };
+    let audience = Audience { customer: ticket.user_id, staff: Vec::new(), team: None, left_queue: None };
     crate::events::enqueue(&mut tx, tenant, Utc::now(), &bells, &audience).await?;
     tx.commit().await?;
     if !bells.is_empty() {

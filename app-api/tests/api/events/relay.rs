@@ -39,6 +39,9 @@ fn seed_fields(event: &str) -> &'static [&'static str] {
         "TicketSLABreach" => {
             &["ticket_id", "ticket_number", "priority", "sla_type", "expected_minutes", "actual_minutes", "assigned_to"]
         }
+        "TicketUpdated" => {
+            &["ticket_id", "ticket_number", "user_id", "updated_by", "changes", "team_id", "tags", "fields"]
+        }
         "MessageAdded" => &[
             "ticket_id",
             "ticket_number",
@@ -94,6 +97,9 @@ async fn each_event_arrives_with_its_routing_key_properties_and_payload() {
         .create(&customer, json!({ "subject": "Parcel lost", "description": "Never came", "category": "shipping" }))
         .await);
     d.assign(&agent, t, Some(&agent)).await;
+    let tagged =
+        d.patch(&agent, &format!("/v1/tickets/{t}"), &json!({ "add_tags": ["carrier"], "priority": "high" })).await;
+    assert_eq!(tagged.status, 200, "{}", tagged.body);
     d.say(&agent, t, "Looking into it", false).await;
     d.set_status(&agent, t, "resolved").await;
     // A second ticket nobody answers: the jobs, on a clock a day ahead, find it breached.
@@ -142,6 +148,7 @@ async fn each_event_arrives_with_its_routing_key_properties_and_payload() {
             "TicketResolved" => "sav.ticket.resolved",
             "MessageAdded" => "sav.ticket.message_added",
             "TicketSLABreach" => "sav.ticket.sla_breach",
+            "TicketUpdated" => "sav.ticket.updated",
             other => panic!("{other}"),
         };
         assert_eq!(routing_key, expected_key);
@@ -151,9 +158,28 @@ async fn each_event_arrives_with_its_routing_key_properties_and_payload() {
     kinds.dedup();
     assert_eq!(
         kinds,
-        ["MessageAdded", "TicketAssigned", "TicketCreated", "TicketResolved", "TicketSLABreach", "TicketStatusChanged"],
-        "the six SAV events"
+        [
+            "MessageAdded",
+            "TicketAssigned",
+            "TicketCreated",
+            "TicketResolved",
+            "TicketSLABreach",
+            "TicketStatusChanged",
+            "TicketUpdated"
+        ],
+        "the seven SAV events"
     );
+    // A change of properties says what changed, by whom, and the ticket's tags after it; the
+    // priority raised by a missed response is the system's.
+    let updates: Vec<&Value> = rows.iter().map(|(_, _, p)| p).filter(|p| p["event"] == "TicketUpdated").collect();
+    let by_agent = updates.iter().find(|p| p["data"]["ticket_id"] == t).expect("the agent's change");
+    assert_eq!(by_agent["data"]["changes"]["priority"][1], "high", "{by_agent}");
+    assert_eq!(by_agent["data"]["changes"]["tags"], json!([[], ["carrier"]]));
+    assert_eq!(by_agent["data"]["updated_by"], json!(agent.id));
+    assert_eq!(by_agent["data"]["tags"], json!(["carrier"]));
+    let raised = updates.iter().find(|p| p["data"]["ticket_id"] == late).expect("the raised priority");
+    assert_eq!(raised["data"]["updated_by"], Value::Null);
+    assert!(raised["data"]["changes"]["priority"].is_array(), "{raised}");
     // Per ticket, the consumer saw the events in the order they were written.
     let (seen, written) = ticket_orders(&desk).await;
     assert_eq!(seen, written);

@@ -16,11 +16,12 @@ use crate::events::{Rabbit, unique};
 use crate::helpers::{Service, broker_url};
 use crate::tickets::{Desk, id};
 
-const ALL_EVENTS: [&str; 6] = [
+const ALL_EVENTS: [&str; 7] = [
     "ticket.created",
     "ticket.assigned",
     "ticket.status_changed",
     "ticket.resolved",
+    "ticket.updated",
     "message.added",
     "ticket.sla_breach",
 ];
@@ -143,6 +144,8 @@ async fn every_event_type_is_delivered_and_verifies() {
     let agent = desk.member("agent").await;
     let ticket = id(&desk.create(&customer, json!({"subject": "Broken hinge", "description": "Door"})).await);
     desk.assign(&desk.owner, ticket, Some(&agent)).await;
+    let tagged = desk.patch(&agent, &format!("/v1/tickets/{ticket}"), &json!({ "add_tags": ["hinge"] })).await;
+    assert_eq!(tagged.status, 200, "{}", tagged.body);
     desk.say(&agent, ticket, "A new hinge is on its way.", false).await;
     desk.set_status(&agent, ticket, "resolved").await;
     // A second ticket misses its response target.
@@ -180,13 +183,20 @@ async fn every_event_type_is_delivered_and_verifies() {
     assert_eq!(of_type("message.added")["data"]["sender_type"], "agent");
     assert_eq!(of_type("ticket.resolved")["data"]["ticket_id"], ticket);
     assert_eq!(of_type("ticket.sla_breach")["data"]["ticket_id"], late);
+    let updated = received
+        .iter()
+        .map(Received::json)
+        .find(|body| body["type"] == "ticket.updated" && body["data"]["ticket_id"] == ticket)
+        .expect("the tags' change");
+    assert_eq!(updated["data"]["changes"], json!({ "tags": [[], ["hinge"]] }));
+    assert_eq!(updated["data"]["tags"], json!(["hinge"]));
 
     // The other endpoint got the creations only.
     let created = desk.receiver.wait_for("created-only", 2).await;
     assert!(created.iter().all(|r| r.json()["type"] == "ticket.created" && r.signatures_valid == vec![0]));
     // The log shows each attempt, delivered.
     let log = desk.attempts(&endpoint).await;
-    assert!(log.len() >= 6, "{log:?}");
+    assert!(log.len() >= 7, "{log:?}");
     assert!(log.iter().all(|a| a["status_code"] == 200 && a["attempt"] == 1), "{log:?}");
 }
 

@@ -67,8 +67,11 @@ async fn merging_moves_threads_in_time_order_closes_the_sources_and_links_both_w
     assert_eq!(on_target.len(), 1);
     assert_eq!(on_target[0].actor_id, Some(agent.id));
     assert_eq!(on_target[0].changes, json!({ "merged_from": [null, [first, second]] }));
-    assert_eq!(written.keys(), ["sav.ticket.status_changed", "sav.ticket.status_changed"]);
-    assert!(written.events.iter().all(|e| e.payload["data"]["changed_by"].is_null()));
+    assert_eq!(written.keys(), ["sav.ticket.status_changed", "sav.ticket.status_changed", "sav.ticket.updated"]);
+    let (closings, merged_into) = written.events.split_at(2);
+    assert!(closings.iter().all(|e| e.payload["data"]["changed_by"].is_null()));
+    assert_eq!(merged_into[0].payload["data"]["changes"], json!({ "merged_from": [null, [first, second]] }));
+    assert_eq!(merged_into[0].payload["data"]["updated_by"], json!(agent.id));
 
     let source = d.ticket(&customer, first).await;
     assert_eq!((source["status"].as_str(), source["merged_into"].as_i64()), (Some("closed"), Some(target)));

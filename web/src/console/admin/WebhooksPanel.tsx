@@ -22,6 +22,7 @@ export const EVENT_LABEL: Record<WebhookEvent, MessageKey> = {
   'ticket.assigned': 'integrations.event.ticket_assigned',
   'ticket.status_changed': 'integrations.event.ticket_status_changed',
   'ticket.resolved': 'integrations.event.ticket_resolved',
+  'ticket.updated': 'integrations.event.ticket_updated',
   'message.added': 'integrations.event.message_added',
   'ticket.sla_breach': 'integrations.event.ticket_sla_breach',
 };

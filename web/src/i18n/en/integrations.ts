@@ -68,6 +68,7 @@ export default {
   'integrations.event.ticket_assigned': 'A ticket is assigned (ticket.assigned)',
   'integrations.event.ticket_status_changed': 'A ticket changes status (ticket.status_changed)',
   'integrations.event.ticket_resolved': 'A ticket is resolved (ticket.resolved)',
+  'integrations.event.ticket_updated': 'A ticket’s subject, priority, team, tags or fields change (ticket.updated)',
   'integrations.event.message_added': 'A message is added (message.added)',
   'integrations.event.ticket_sla_breach': 'A service target is missed (ticket.sla_breach)',
   'integrations.webhook.description': 'Description (optional)',

@@ -70,6 +70,7 @@ const fr: Record<keyof typeof en, string> = {
   'integrations.event.ticket_assigned': 'Un ticket est attribué (ticket.assigned)',
   'integrations.event.ticket_status_changed': 'Un ticket change de statut (ticket.status_changed)',
   'integrations.event.ticket_resolved': 'Un ticket est résolu (ticket.resolved)',
+  'integrations.event.ticket_updated': 'L’objet, la priorité, l’équipe, les étiquettes ou les champs d’un ticket changent (ticket.updated)',
   'integrations.event.message_added': 'Un message est ajouté (message.added)',
   'integrations.event.ticket_sla_breach': 'Un engagement de service est manqué (ticket.sla_breach)',
   'integrations.webhook.description': 'Description (facultative)',
