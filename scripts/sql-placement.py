@@ -18,6 +18,7 @@ RUNTIME = {
     "control-api/src/tenancy/provision.rs": "DDL naming the tenant's role and database",
     "control-api/src/tenancy/template.rs": "DDL naming the template database",
     "app-api/src/sav/tickets/listing.rs": "the ticket list's optional filters (one QueryBuilder)",
+    "app-api/src/sav/tickets/tallies.rs": "the views' counts summed with the list's conditions",
     "app-api/src/sav/tickets/access.rs": "the visibility clause the ticket list pushes",
     "app-api/src/sav/tickets/badge.rs": "the SLA badge's predicates, pushed into the list's and the summary's statements",
     "app-api/src/sav/reports.rs": "the SLA summary counted with the badge's predicates",

@@ -9,8 +9,9 @@ use shared::error::{ApiError, ApiResult, FieldError};
 use utoipa::IntoParams;
 
 use crate::access::{Access, Staff};
-use crate::sav::tickets::listing::{self, TagCount};
 use crate::sav::tickets::tags::MAX_CHARS;
+use crate::sav::tickets::tallies::{self, TagCount};
+use crate::tenancy::TenantDb;
 
 /// The most tags one answer lists.
 const LIMIT_MAX: u32 = 100;
@@ -48,6 +49,24 @@ pub async fn list_tags(access: Access<Staff>, Query(query): Query<TagQuery>) -> 
         return Err(ApiError::invalid(errors));
     }
     let (viewer, mut db) = access.connect().await?;
-    let tags = listing::tag_counts(&mut db, viewer.scope(), prefix.as_deref(), i64::from(limit)).await?;
-    Ok(Json(tags))
+    let found = tallies::tag_counts(&mut db, viewer, prefix.as_deref(), i64::from(limit)).await?;
+    if found.fold_wanted {
+        fold_later(access.db());
+    }
+    Ok(Json(found.counts))
+}
+
+/// Folds the tenant's tallies in the background (`tallies::fold`), once a count found them
+/// grown: the answer does not wait for it.
+pub(super) fn fold_later(db: &TenantDb) {
+    let db = db.clone();
+    tokio::spawn(async move {
+        let folded = match db.connect().await {
+            Ok(mut conn) => tallies::fold(&mut conn).await.map_err(|err| err.to_string()),
+            Err(err) => Err(err.to_string()),
+        };
+        if let Err(error) = folded {
+            tracing::warn!(tenant = %db.tenant().id, %error, "the ticket tallies could not be folded");
+        }
+    });
 }

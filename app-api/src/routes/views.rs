@@ -21,8 +21,9 @@ use super::tickets::list::{TicketFilter, TicketListItem, page_of};
 use crate::access::{Access, Staff};
 use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::fields;
-use crate::sav::tickets::listing::{self, Order};
+use crate::sav::tickets::listing::Order;
 use crate::sav::tickets::sla_policy::KeptGrids;
+use crate::sav::tickets::tallies;
 use crate::sav::views::{self, Fields, Patch, Sort, View};
 
 type Filters = serde_json::Map<String, serde_json::Value>;
@@ -222,7 +223,11 @@ pub async fn view_counts(access: Access<Staff>) -> ApiResult<Json<Vec<ViewCount>
         checked.fields = conditions;
         wanted.push((view.id, checked));
     }
-    let counts: HashMap<Uuid, i64> = listing::counts(&mut db, viewer, &wanted, Utc::now()).await?.into_iter().collect();
+    let found = tallies::view_counts(&mut db, viewer, &wanted, Utc::now()).await?;
+    if found.fold_wanted {
+        super::tags::fold_later(access.db());
+    }
+    let counts: HashMap<Uuid, i64> = found.counts.into_iter().collect();
     Ok(Json(
         seen.iter().map(|view| ViewCount { id: view.id, count: counts.get(&view.id).copied().unwrap_or(0) }).collect(),
     ))

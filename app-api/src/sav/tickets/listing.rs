@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::access::{Scope, Viewer};
+use super::access::Viewer;
 use super::badge::{self, Shown, SlaBadge, Turns};
 use super::fields::{Bound, Condition};
 use super::priority::Priority;
@@ -135,7 +135,7 @@ pub fn statement<'a>(viewer: Viewer, filter: &Filter<'a>, now: DateTime<Utc>) ->
 pub async fn counts(
     conn: &mut PgConnection,
     viewer: Viewer,
-    filters: &[(Uuid, Filter<'_>)],
+    filters: &[(Uuid, &Filter<'_>)],
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<(Uuid, i64)>> {
     if filters.is_empty() {
@@ -163,6 +163,13 @@ fn push_conditions<'a>(
     now: DateTime<Utc>,
 ) {
     viewer.push_visibility(query);
+    push_properties(query, filter);
+    push_the_rest(query, viewer, filter, now);
+}
+
+/// ` AND ...` for the conditions of `filter` on the properties the tallies hold too (status,
+/// priority, assignee, team, category: `super::tallies`), over `t`.
+pub(super) fn push_properties<'a>(query: &mut QueryBuilder<'a, Postgres>, filter: &Filter<'a>) {
     if !filter.statuses.is_empty() {
         let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
         query.push(" AND t.status = ANY(").push_bind(statuses).push(")");
@@ -187,6 +194,11 @@ fn push_conditions<'a>(
     if let Some(category) = filter.category {
         query.push(" AND t.category = ").push_bind(category);
     }
+}
+
+/// ` AND ...` for the conditions of `filter` that `push_properties` leaves (tags, fields, the
+/// customer, the order, the words, the SLA), over `support_tickets t`.
+fn push_the_rest<'a>(query: &mut QueryBuilder<'a, Postgres>, viewer: Viewer, filter: &Filter<'a>, now: DateTime<Utc>) {
     // One GIN index on the tags serves the three (migration 0016).
     if !filter.tags_all.is_empty() {
         query.push(" AND t.tags @> ").push_bind(filter.tags_all.clone());
@@ -238,38 +250,4 @@ fn push_conditions<'a>(
         }
         query.push(")");
     }
-}
-
-/// A tag and how many of the caller's visible tickets hold it.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct TagCount {
-    pub name: String,
-    pub count: i64,
-}
-
-/// The tags on the tickets `scope` may see, of every status, most used first (then by name), at
-/// most `limit`; with `prefix`, only the tags starting with it.
-pub async fn tag_counts(
-    conn: &mut PgConnection,
-    scope: Scope,
-    prefix: Option<&str>,
-    limit: i64,
-) -> sqlx::Result<Vec<TagCount>> {
-    sqlx::query_as!(
-        TagCount,
-        r#"SELECT tag AS "name!", count(*) AS "count!"
-           FROM support_tickets t CROSS JOIN LATERAL unnest(t.tags) AS tag
-           WHERE t.tags <> '{}'
-             AND ($1::uuid IS NULL OR t.user_id = $1)
-             AND ($2::uuid IS NULL OR t.assigned_to = $2 OR (t.assigned_to IS NULL AND (t.team_id IS NULL
-                  OR t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $2))))
-             AND ($3::text IS NULL OR starts_with(tag, $3))
-           GROUP BY tag ORDER BY count(*) DESC, tag LIMIT $4"#,
-        scope.customer,
-        scope.agent,
-        prefix,
-        limit,
-    )
-    .fetch_all(conn)
-    .await
 }

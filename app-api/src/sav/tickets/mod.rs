@@ -28,4 +28,5 @@ pub mod sla_policy;
 pub mod status;
 pub mod store;
 pub mod tags;
+pub mod tallies;
 pub mod view;

@@ -22,6 +22,7 @@ mod routing;
 mod sla_policy;
 mod standing;
 mod tags;
+mod tallies;
 mod views;
 mod visibility;
 mod workload;

@@ -1,0 +1,185 @@
+//! Counts summed from the tallies (`ticket_tallies`, migration 0020) rather than counted over the
+//! tickets: how many tickets hold each combination of status, priority, team, assignee and
+//! category, once for the tickets and once for each tag. The database keeps the rows with every
+//! change of a ticket (triggers: no write path can miss them); this module reads them and folds
+//! them.
+//!
+//! - A view whose filter names only those properties and at most one tag (`countable`) is
+//!   counted from the tallies, every such view of a request in one scan; any other view (a
+//!   field, a customer, words, the SLA, several tags) is counted over the tickets, as the list
+//!   finds them (`listing::counts`).
+//! - `GET /v1/tags` sums the tags' rows.
+//! - What a staff member sees is the list's rule (`Viewer::push_visibility`) over the same
+//!   columns; customers are never counted here.
+//! - Each change adds rows (-1 for what the ticket was, +1 for what it is). A read that finds
+//!   more such rows than folded ones (and `FOLD_SLACK` more) asks for a `fold`, which replaces
+//!   the rows of each combination by their sum.
+
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use super::access::Viewer;
+use super::listing::{self, Filter};
+
+/// Rows of changes a read tolerates beyond the folded ones before it asks for a fold.
+const FOLD_SLACK: i64 = 2_000;
+
+/// One fold at a time per tenant database (a constant: advisory locks are per database).
+const FOLD_LOCK: i64 = 0x7461_6c6c_6965; // "tallie"
+
+/// A tag and how many of the caller's visible tickets hold it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct TagCount {
+    pub name: String,
+    pub count: i64,
+}
+
+/// Counts, and whether the tallies they were read from want folding.
+#[derive(Debug, Default)]
+pub struct Counted<T> {
+    pub counts: T,
+    pub fold_wanted: bool,
+}
+
+/// The tag under which the tallies count `filter` (`""`: the tickets themselves), or `None` when
+/// it names anything they do not hold.
+pub fn countable<'f>(filter: &'f Filter<'_>) -> Option<&'f str> {
+    // Every field named: a filter added to the list is counted here only once it is thought of.
+    let Filter {
+        statuses: _,
+        priorities: _,
+        assigned_to: _,
+        unassigned: _,
+        team: _,
+        category: _,
+        tags_all,
+        tags_any,
+        tags_none,
+        fields,
+        user_id,
+        order_id,
+        q,
+        sla,
+        order: _,
+        after: _,
+        limit: _,
+    } = filter;
+    if !tags_none.is_empty()
+        || !fields.is_empty()
+        || user_id.is_some()
+        || order_id.is_some()
+        || q.is_some()
+        || sla.is_some()
+    {
+        return None;
+    }
+    match (tags_all.as_slice(), tags_any.as_slice()) {
+        ([], []) => Some(""),
+        ([tag], []) | ([], [tag]) => Some(tag),
+        ([all], [any]) if all == any => Some(all),
+        _ => None,
+    }
+}
+
+/// How many tickets `viewer` may see match each of `filters` at `now`, exactly, as `(id, count)`:
+/// the `countable` ones summed from the tallies in one scan (staff only), the others counted
+/// over the tickets in one more statement.
+pub async fn view_counts(
+    conn: &mut PgConnection,
+    viewer: Viewer,
+    filters: &[(Uuid, Filter<'_>)],
+    now: chrono::DateTime<chrono::Utc>,
+) -> sqlx::Result<Counted<Vec<(Uuid, i64)>>> {
+    let (summed, counted): (Vec<_>, Vec<_>) =
+        filters.iter().partition(|(_, filter)| viewer.is_staff() && countable(filter).is_some());
+    let mut found = summed_counts(conn, viewer, &summed).await?;
+    let rest: Vec<(Uuid, &Filter<'_>)> = counted.iter().map(|(id, filter)| (*id, filter)).collect();
+    found.counts.extend(listing::counts(conn, viewer, &rest, now).await?);
+    Ok(found)
+}
+
+/// The tallies' sums for `filters` (all `countable`), in one scan of the rows `viewer` may see.
+async fn summed_counts(
+    conn: &mut PgConnection,
+    viewer: Viewer,
+    filters: &[&(Uuid, Filter<'_>)],
+) -> sqlx::Result<Counted<Vec<(Uuid, i64)>>> {
+    if filters.is_empty() {
+        return Ok(Counted::default());
+    }
+    let mut query = QueryBuilder::<Postgres>::new("SELECT ARRAY[");
+    for (n, (_, filter)) in filters.iter().enumerate() {
+        if n > 0 {
+            query.push(", ");
+        }
+        let tag = countable(filter).unwrap_or_default();
+        query.push("coalesce(sum(t.n) FILTER (WHERE t.tag = ").push_bind(tag);
+        listing::push_properties(&mut query, filter);
+        query.push("), 0)");
+    }
+    query.push(
+        "]::bigint[], count(*) FILTER (WHERE NOT t.folded), count(*) FILTER (WHERE t.folded)
+         FROM ticket_tallies t WHERE true",
+    );
+    viewer.push_visibility(&mut query);
+    let (sums, changes, folded): (Vec<i64>, i64, i64) = query.build_query_as().fetch_one(conn).await?;
+    Ok(Counted {
+        counts: filters.iter().map(|(id, _)| *id).zip(sums).collect(),
+        fold_wanted: changes > folded + FOLD_SLACK,
+    })
+}
+
+/// The tags on the tickets `viewer` (staff) may see, of every status, most used first (then by
+/// name), at most `limit`; with `prefix`, only the tags starting with it.
+pub async fn tag_counts(
+    conn: &mut PgConnection,
+    viewer: Viewer,
+    prefix: Option<&str>,
+    limit: i64,
+) -> sqlx::Result<Counted<Vec<TagCount>>> {
+    let agent = viewer.scope().agent;
+    // The rows of changes and of folds are counted over every tag seen, before the limit.
+    let rows = sqlx::query!(
+        r#"SELECT t.tag AS "name!", sum(t.n)::bigint AS "count!",
+                  (sum(count(*) FILTER (WHERE NOT t.folded)) OVER ())::bigint AS "changes!",
+                  (sum(count(*) FILTER (WHERE t.folded)) OVER ())::bigint AS "folded!"
+           FROM ticket_tallies t
+           WHERE t.tag <> ''
+             AND ($1::uuid IS NULL OR t.assigned_to = $1 OR (t.assigned_to IS NULL AND (t.team_id IS NULL
+                  OR t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $1))))
+             AND ($2::text IS NULL OR starts_with(t.tag, $2))
+           GROUP BY t.tag HAVING sum(t.n) > 0
+           ORDER BY sum(t.n) DESC, t.tag LIMIT $3"#,
+        agent,
+        prefix,
+        limit,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let (changes, folded) = rows.first().map_or((0, 0), |row| (row.changes, row.folded));
+    let counts = rows.into_iter().map(|row| TagCount { name: row.name, count: row.count }).collect();
+    Ok(Counted { counts, fold_wanted: changes > folded + FOLD_SLACK })
+}
+
+/// Replaces the rows of each combination by their sum (dropping the ones that came to nothing),
+/// unless another fold is under way. True when this one folded. Exact whatever is being written
+/// meanwhile: the rows deleted are the ones summed, and a change committing during the fold
+/// keeps its own rows.
+pub async fn fold(conn: &mut PgConnection) -> sqlx::Result<bool> {
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let locked = sqlx::query_scalar!(r#"SELECT pg_try_advisory_xact_lock($1) AS "locked!""#, FOLD_LOCK)
+        .fetch_one(&mut *tx)
+        .await?;
+    if locked {
+        sqlx::query!(
+            "WITH gone AS (DELETE FROM ticket_tallies RETURNING tag, status, priority, team_id, assigned_to, category, n)
+             INSERT INTO ticket_tallies (tag, status, priority, team_id, assigned_to, category, n, folded)
+             SELECT tag, status, priority, team_id, assigned_to, category, sum(n)::bigint, true FROM gone
+             GROUP BY tag, status, priority, team_id, assigned_to, category HAVING sum(n) <> 0"
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(locked)
+}
