@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use shared::testkit::{TestDatabase, TestServer, admin_options, admin_url, derived_template};
 use tokio::sync::OnceCell;
 
-use crate::options::{ControlOptions, TEST_TENANT_TEMPLATE, Worker};
+use crate::options::{ControlOptions, Worker, test_tenant_template};
 use crate::people::signup_body;
 
 /// The organisation's slug.
@@ -56,7 +56,7 @@ async fn key(with_org: bool) -> String {
     use sqlx::Connection as _;
     let mut admin = sqlx::PgConnection::connect_with(&admin_options()).await.expect("the test server is reachable");
     let tenant_template: Option<i64> = sqlx::query_scalar("SELECT oid::bigint FROM pg_database WHERE datname = $1")
-        .bind(TEST_TENANT_TEMPLATE)
+        .bind(test_tenant_template())
         .fetch_optional(&mut admin)
         .await
         .expect("look up the tenant template");

@@ -14,8 +14,21 @@ pub const TEST_PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA1
 pub const PASSWORD: &str = "correct horse battery staple";
 pub const BASE_DOMAIN: &str = "helpdeskly.test";
 /// The tenant template shared by every test that provisions tenants (kept current like any
-/// cluster's).
-pub const TEST_TENANT_TEMPLATE: &str = "hd_test_tenant_template";
+/// cluster's), named after the tenant migrations it holds: a checkout whose migrations differ
+/// (another branch, a migration changed before it was released) uses a template of its own on
+/// the same server instead of failing on the other's.
+pub fn test_tenant_template() -> &'static str {
+    static NAME: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        use sha2::{Digest as _, Sha256};
+        let mut digest = Sha256::new();
+        for migration in tenant_schema::MIGRATOR.iter() {
+            digest.update(migration.version.to_le_bytes());
+            digest.update(&migration.checksum);
+        }
+        format!("hd_test_tenant_template_{}", &hex::encode(digest.finalize())[..12])
+    });
+    &NAME
+}
 
 /// Where a dependency is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -58,7 +71,7 @@ impl From<WithRedis> for Service {
 /// Which template new tenant databases are cloned from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum TenantTemplate {
-    /// [`TEST_TENANT_TEMPLATE`], shared by every test.
+    /// [`test_tenant_template`], shared by every test.
     #[default]
     Shared,
     /// One of this platform's own, dropped with it (for tests that change it, and for
@@ -143,7 +156,7 @@ impl ControlOptions {
         if self.tenancy.is_some() {
             env = env
                 .with("TENANT_DATABASE_URL", admin_url())
-                .with("TENANT_TEMPLATE_DATABASE", own_template.unwrap_or(TEST_TENANT_TEMPLATE))
+                .with("TENANT_TEMPLATE_DATABASE", own_template.unwrap_or(test_tenant_template()))
                 .with("TENANT_DB_PREFIX", tenant_prefix);
         }
         let mut config = ControlConfig::from_env(&env).expect("the test configuration is valid");

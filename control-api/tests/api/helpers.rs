@@ -9,8 +9,8 @@ use serde_json::Value;
 
 #[allow(unused_imports, reason = "not every test module uses every part")]
 pub use testkit::{
-    ControlOptions, ControlPlane as TestApp, PASSWORD, Service, TEST_ENCRYPTION_KEY, TEST_PRIVATE_KEY,
-    TEST_TENANT_TEMPLATE, TenantTemplate, WithRedis, Worker, amqp_url, parse, signup_body, unique_email, unique_slug,
+    ControlOptions, ControlPlane as TestApp, PASSWORD, Service, TEST_ENCRYPTION_KEY, TEST_PRIVATE_KEY, TenantTemplate,
+    WithRedis, Worker, amqp_url, parse, signup_body, test_tenant_template, unique_email, unique_slug,
 };
 
 /// The claims of a JWT, read without checking it.

@@ -118,7 +118,7 @@ async fn the_command_exits_non_zero_while_a_tenant_fails() {
             .envs([
                 ("CONTROL_DATABASE_URL", app.db.url()),
                 ("TENANT_DATABASE_URL", admin_url()),
-                ("TENANT_TEMPLATE_DATABASE", crate::helpers::TEST_TENANT_TEMPLATE.to_owned()),
+                ("TENANT_TEMPLATE_DATABASE", crate::helpers::test_tenant_template().to_owned()),
                 ("DB_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY.to_owned()),
                 ("JWT_PRIVATE_KEY", TEST_PRIVATE_KEY.to_owned()),
                 ("LOG_LEVEL", "error".to_owned()),

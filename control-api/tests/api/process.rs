@@ -69,7 +69,7 @@ fn serving(args: &[&str], db: &TestDatabase, port: u16) -> tokio::process::Comma
             // The shared test template is maintained under a lock taken on this cluster's admin
             // database: every process touching it must use the same one.
             ("TENANT_DATABASE_URL", shared::testkit::admin_url()),
-            ("TENANT_TEMPLATE_DATABASE", crate::helpers::TEST_TENANT_TEMPLATE.to_owned()),
+            ("TENANT_TEMPLATE_DATABASE", crate::helpers::test_tenant_template().to_owned()),
             ("CONTROL_PORT", port.to_string()),
             ("BIND_ADDR", "127.0.0.1".to_owned()),
             ("LOG_LEVEL", "warn".to_owned()),

@@ -188,6 +188,20 @@ impl Sql {
             .push("))");
     }
 
+    /// The part of `push_breached` time alone decides: a running clock past a due time the jobs
+    /// have not recorded missed yet, on a ticket with no breach kept (`ticket_breach_kept`,
+    /// migration 0020: a target recorded missed, or the response given late). Each branch is
+    /// what a partial index of the due times holds (migration 0005), so few rows are read.
+    pub fn push_breached_unkept(&self, query: &mut QueryBuilder<'_, Postgres>) {
+        query
+            .push("((t.status IN ('open', 'in_progress') AND t.first_response_at IS NULL AND t.response_breached_at IS NULL")
+            .push(" AND t.response_due_at < ")
+            .push_bind(self.now)
+            .push(") OR (t.status IN ('open', 'in_progress') AND t.resolution_breached_at IS NULL AND t.resolution_due_at < ")
+            .push_bind(self.now)
+            .push(")) AND NOT ticket_breach_kept(t)");
+    }
+
     /// `SlaBadge::breached()`, as a boolean expression.
     pub fn push_breached(&self, query: &mut QueryBuilder<'_, Postgres>) {
         query.push("(");

@@ -4,10 +4,10 @@
 //! change of a ticket (triggers: no write path can miss them); this module reads them and folds
 //! them.
 //!
-//! - A view whose filter names only those properties and at most one tag (`countable`) is
-//!   counted from the tallies, every such view of a request in one scan; any other view (a
-//!   field, a customer, words, the SLA, several tags) is counted over the tickets, as the list
-//!   finds them (`listing::counts`).
+//! - A view whose filter names only those properties and one tag at most, to hold or not
+//!   (`countable`), is counted from the tallies, every such view of a request in one scan; any
+//!   other view (a field, a customer, words, the SLA, several tags) is counted over the tickets,
+//!   as the list finds them (`listing::counts`).
 //! - `GET /v1/tags` sums the tags' rows.
 //! - What a staff member sees is the list's rule (`Viewer::push_visibility`) over the same
 //!   columns; customers are never counted here.
@@ -15,11 +15,13 @@
 //!   more such rows than folded ones (and `FOLD_SLACK` more) asks for a `fold`, which replaces
 //!   the rows of each combination by their sum.
 
+use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::access::Viewer;
-use super::listing::{self, Filter};
+use super::badge;
+use super::listing::{self, Filter, SlaFilter};
 
 /// Rows of changes a read tolerates beyond the folded ones before it asks for a fold.
 const FOLD_SLACK: i64 = 2_000;
@@ -41,9 +43,26 @@ pub struct Counted<T> {
     pub fold_wanted: bool,
 }
 
-/// The tag under which the tallies count `filter` (`""`: the tickets themselves), or `None` when
-/// it names anything they do not hold.
-pub fn countable<'f>(filter: &'f Filter<'_>) -> Option<&'f str> {
+/// How the tallies count a filter: the rows of its tags, and whether the SLA badge says breached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tally<'f> {
+    pub tags: Tags<'f>,
+    /// Only the tickets the badge calls breached: the rows whose breach is kept, and the running
+    /// clocks past due that the jobs have not recorded yet (counted over the tickets, on the
+    /// partial indexes of the due times).
+    pub breached: bool,
+}
+
+/// The rows of one tag (`""`: the tickets themselves), or the tickets' rows less those of one tag
+/// (`no_tag`: every ticket is in the first once and, holding the tag, in the second once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tags<'f> {
+    With(&'f str),
+    Without(&'f str),
+}
+
+/// How the tallies count `filter`, or `None` when it names anything they do not hold.
+pub fn countable<'f>(filter: &'f Filter<'_>) -> Option<Tally<'f>> {
     // Every field named: a filter added to the list is counted here only once it is thought of.
     let Filter {
         statuses: _,
@@ -64,20 +83,21 @@ pub fn countable<'f>(filter: &'f Filter<'_>) -> Option<&'f str> {
         after: _,
         limit: _,
     } = filter;
-    if !tags_none.is_empty()
-        || !fields.is_empty()
-        || user_id.is_some()
-        || order_id.is_some()
-        || q.is_some()
-        || sla.is_some()
-    {
+    if !fields.is_empty() || user_id.is_some() || order_id.is_some() || q.is_some() {
         return None;
     }
-    match (tags_all.as_slice(), tags_any.as_slice()) {
-        ([], []) => Some(""),
-        ([tag], []) | ([], [tag]) => Some(tag),
-        ([all], [any]) if all == any => Some(all),
-        _ => None,
+    let tags = match (tags_all.as_slice(), tags_any.as_slice(), tags_none.as_slice()) {
+        ([], [], []) => Tags::With(""),
+        ([tag], [], []) | ([], [tag], []) => Tags::With(tag),
+        ([all], [any], []) if all == any => Tags::With(all),
+        ([], [], [tag]) => Tags::Without(tag),
+        _ => return None,
+    };
+    match sla {
+        None => Some(Tally { tags, breached: false }),
+        // The unrecorded part is counted over the tickets, without their tags.
+        Some(SlaFilter::Breached) if tags == Tags::With("") => Some(Tally { tags, breached: true }),
+        Some(_) => None,
     }
 }
 
@@ -88,11 +108,11 @@ pub async fn view_counts(
     conn: &mut PgConnection,
     viewer: Viewer,
     filters: &[(Uuid, Filter<'_>)],
-    now: chrono::DateTime<chrono::Utc>,
+    now: DateTime<Utc>,
 ) -> sqlx::Result<Counted<Vec<(Uuid, i64)>>> {
     let (summed, counted): (Vec<_>, Vec<_>) =
         filters.iter().partition(|(_, filter)| viewer.is_staff() && countable(filter).is_some());
-    let mut found = summed_counts(conn, viewer, &summed).await?;
+    let mut found = summed_counts(conn, viewer, &summed, now).await?;
     let rest: Vec<(Uuid, &Filter<'_>)> = counted.iter().map(|(id, filter)| (*id, filter)).collect();
     found.counts.extend(listing::counts(conn, viewer, &rest, now).await?);
     Ok(found)
@@ -103,6 +123,7 @@ async fn summed_counts(
     conn: &mut PgConnection,
     viewer: Viewer,
     filters: &[&(Uuid, Filter<'_>)],
+    now: DateTime<Utc>,
 ) -> sqlx::Result<Counted<Vec<(Uuid, i64)>>> {
     if filters.is_empty() {
         return Ok(Counted::default());
@@ -112,10 +133,23 @@ async fn summed_counts(
         if n > 0 {
             query.push(", ");
         }
-        let tag = countable(filter).unwrap_or_default();
-        query.push("coalesce(sum(t.n) FILTER (WHERE t.tag = ").push_bind(tag);
-        listing::push_properties(&mut query, filter);
-        query.push("), 0)");
+        let Some(tally) = countable(filter) else { unreachable!("only countable filters are summed") };
+        match tally.tags {
+            Tags::With(tag) => push_sum(&mut query, tag, tally.breached, filter),
+            Tags::Without(tag) => {
+                push_sum(&mut query, "", tally.breached, filter);
+                query.push(" - ");
+                push_sum(&mut query, tag, tally.breached, filter);
+            }
+        }
+        if tally.breached {
+            query.push(" + (SELECT count(*) FROM support_tickets t WHERE true");
+            viewer.push_visibility(&mut query);
+            listing::push_properties(&mut query, filter);
+            query.push(" AND ");
+            badge::Sql { now }.push_breached_unkept(&mut query);
+            query.push(")");
+        }
     }
     query.push(
         "]::bigint[], count(*) FILTER (WHERE NOT t.folded), count(*) FILTER (WHERE t.folded)
@@ -127,6 +161,17 @@ async fn summed_counts(
         counts: filters.iter().map(|(id, _)| *id).zip(sums).collect(),
         fold_wanted: changes > folded + FOLD_SLACK,
     })
+}
+
+/// The sum of the rows of `tag` that `filter`'s properties select (with a breach kept, when
+/// `breached`), as an expression.
+fn push_sum<'a>(query: &mut QueryBuilder<'a, Postgres>, tag: &str, breached: bool, filter: &Filter<'a>) {
+    query.push("coalesce(sum(t.n) FILTER (WHERE t.tag = ").push_bind(tag.to_owned());
+    if breached {
+        query.push(" AND t.breached");
+    }
+    listing::push_properties(query, filter);
+    query.push("), 0)");
 }
 
 /// The tags on the tickets `viewer` (staff) may see, of every status, most used first (then by
@@ -172,14 +217,56 @@ pub async fn fold(conn: &mut PgConnection) -> sqlx::Result<bool> {
         .await?;
     if locked {
         sqlx::query!(
-            "WITH gone AS (DELETE FROM ticket_tallies RETURNING tag, status, priority, team_id, assigned_to, category, n)
-             INSERT INTO ticket_tallies (tag, status, priority, team_id, assigned_to, category, n, folded)
-             SELECT tag, status, priority, team_id, assigned_to, category, sum(n)::bigint, true FROM gone
-             GROUP BY tag, status, priority, team_id, assigned_to, category HAVING sum(n) <> 0"
+            "WITH gone AS (DELETE FROM ticket_tallies
+                 RETURNING tag, status, priority, team_id, assigned_to, category, breached, n)
+             INSERT INTO ticket_tallies (tag, status, priority, team_id, assigned_to, category, breached, n, folded)
+             SELECT tag, status, priority, team_id, assigned_to, category, breached, sum(n)::bigint, true FROM gone
+             GROUP BY tag, status, priority, team_id, assigned_to, category, breached HAVING sum(n) <> 0"
         )
         .execute(&mut *tx)
         .await?;
     }
     tx.commit().await?;
     Ok(locked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(all: &[&str], any: &[&str], none: &[&str]) -> Filter<'static> {
+        let owned = |tags: &[&str]| tags.iter().map(|t| (*t).to_owned()).collect();
+        Filter { tags_all: owned(all), tags_any: owned(any), tags_none: owned(none), ..Filter::default() }
+    }
+
+    #[test]
+    fn the_tallies_count_the_properties_one_tag_held_or_not_and_breaches() {
+        let with = |tag| Some(Tally { tags: Tags::With(tag), breached: false });
+        assert_eq!(countable(&Filter::default()), with(""));
+        assert_eq!(countable(&tags(&["refund"], &[], &[])), with("refund"));
+        assert_eq!(countable(&tags(&[], &["refund"], &[])), with("refund"));
+        assert_eq!(countable(&tags(&["refund"], &["refund"], &[])), with("refund"));
+        assert_eq!(
+            countable(&tags(&[], &[], &["refund"])),
+            Some(Tally { tags: Tags::Without("refund"), breached: false })
+        );
+        for (all, any, none) in [
+            (&["refund", "vip"][..], &[][..], &[][..]),
+            (&[], &["refund", "vip"], &[]),
+            (&["refund"], &["vip"], &[]),
+            (&["refund"], &[], &["vip"]),
+            (&[], &[], &["refund", "vip"]),
+        ] {
+            assert_eq!(countable(&tags(all, any, none)), None, "{all:?} {any:?} {none:?}");
+        }
+        let words =
+            Filter { q: Some("colis"), statuses: vec![super::super::status::Status::Open], ..Filter::default() };
+        assert_eq!(countable(&words), None);
+        let breached = Filter { sla: Some(SlaFilter::Breached), ..Filter::default() };
+        assert_eq!(countable(&breached), Some(Tally { tags: Tags::With(""), breached: true }));
+        let tagged_breaches = Filter { sla: Some(SlaFilter::Breached), ..tags(&["refund"], &[], &[]) };
+        assert_eq!(countable(&tagged_breaches), None);
+        let at_risk = Filter { sla: Some(SlaFilter::AtRisk), ..Filter::default() };
+        assert_eq!(countable(&at_risk), None);
+    }
 }

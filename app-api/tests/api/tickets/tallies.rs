@@ -17,11 +17,12 @@ use crate::helpers::{Person, TenantDb};
 /// tallies that no tickets make: both empty when the tallies are exact.
 const MISMATCHES: &str = "
     WITH tickets AS (
-        SELECT tag, t.status, t.priority, t.team_id, t.assigned_to, t.category, count(*)::bigint AS n
-        FROM support_tickets t, unnest(array_prepend('', t.tags)) AS tag GROUP BY 1, 2, 3, 4, 5, 6
+        SELECT tag, t.status, t.priority, t.team_id, t.assigned_to, t.category, ticket_breach_kept(t),
+               count(*)::bigint AS n
+        FROM support_tickets t, unnest(array_prepend('', t.tags)) AS tag GROUP BY 1, 2, 3, 4, 5, 6, 7
     ), tallied AS (
-        SELECT tag, status, priority, team_id, assigned_to, category, sum(n)::bigint AS n
-        FROM ticket_tallies GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(n) <> 0
+        SELECT tag, status, priority, team_id, assigned_to, category, breached, sum(n)::bigint AS n
+        FROM ticket_tallies GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(n) <> 0
     )
     SELECT count(*) FROM ((TABLE tickets EXCEPT TABLE tallied) UNION ALL (TABLE tallied EXCEPT TABLE tickets)) AS d";
 
@@ -143,13 +144,27 @@ async fn counts_stay_exact_through_every_kind_of_change_for_each_role() {
     check("a merge").await;
     desk.db.execute(&format!("DELETE FROM support_tickets WHERE id IN ({colleagues}, {folded_in})")).await;
     check("two rows deleted in one statement").await;
+    // Breached, as the badge says: a target the jobs recorded missed, a response given late, and
+    // a running clock past due that the jobs have not reached yet.
+    desk.db
+        .execute(&format!(
+            "UPDATE support_tickets SET resolution_breached_at = now() WHERE id = {agents};
+             UPDATE support_tickets SET first_response_at = response_due_at + interval '1 hour' WHERE id = {teams};
+             UPDATE support_tickets SET response_due_at = now() - interval '1 minute' WHERE id = {target}"
+        ))
+        .await;
+    let breached = views.iter().find(|(name, _)| *name == "breached").unwrap();
+    assert_eq!(listed(&desk, &desk.owner, &breached.1).await, 3, "the three kinds of breach");
+    check("breaches recorded, given late and not yet recorded").await;
 
     // Folded: the same counts, one row a combination, none of them a change.
     let mut conn = desk.db.pool.acquire().await.unwrap();
     assert!(tallies::fold(&mut conn).await.unwrap(), "no other fold holds the lock");
     check("a fold").await;
     assert_eq!(desk.db.scalar("SELECT count(*) FROM ticket_tallies WHERE NOT folded").await, 0);
-    let combinations = "SELECT count(*) FROM (SELECT DISTINCT tag, status, priority, team_id, assigned_to, category FROM ticket_tallies) c";
+    let combinations =
+        "SELECT count(*) FROM (SELECT DISTINCT tag, status, priority, team_id, assigned_to, category, breached
+        FROM ticket_tallies) c";
     assert_eq!(desk.db.scalar("SELECT count(*) FROM ticket_tallies").await, desk.db.scalar(combinations).await);
 
     // The tags' counts, from the same rows, as each may see the tickets: `agents` is the
