@@ -400,7 +400,8 @@ impl TicketWriter {
             chosen_by_staff: opening.priority.filter(|_| viewer.is_staff()),
         });
         let team_id = opening.team_id.filter(|_| viewer.is_staff());
-        if let Some(team) = team_id {
+        // A turn taken ahead found the team (and the caller on its staff): nothing to check.
+        if let Some(team) = team_id.filter(|_| turn.is_none()) {
             check_team(tx, team).await?;
         }
         let tags = if viewer.is_staff() { opening.tags } else { BTreeSet::new() };

@@ -2,7 +2,7 @@
 //! dialogs and the panels a button opens (the bell, the account menu, the menu on phones) close.
 
 import type { RefObject } from 'preact';
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { getLocale, onLocaleChange, type Locale } from '../i18n';
 
 export interface Submission {
@@ -57,11 +57,13 @@ export function useModalDialog(open: boolean) {
 }
 
 /** While `open`, what closes a panel its `trigger` opened: Escape (focus goes back to the
- * trigger) and a press outside both the trigger and the panel. */
+ * trigger) and a press outside both the trigger and the panel. Listening from the render that
+ * opens it (a layout effect, not one run after the next paint), so a key pressed at once is
+ * not missed. */
 export function useDismiss(open: boolean, close: () => void, trigger: RefObject<HTMLElement | null>, panel: RefObject<HTMLElement | null>) {
   const closing = useRef(close);
   closing.current = close;
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!open) return;
     const onKey = (event: KeyboardEvent) => {
       if (event.key !== 'Escape') return;
