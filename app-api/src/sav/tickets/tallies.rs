@@ -110,30 +110,34 @@ pub async fn view_counts(
     filters: &[(Uuid, Filter<'_>)],
     now: DateTime<Utc>,
 ) -> sqlx::Result<Counted<Vec<(Uuid, i64)>>> {
-    let (summed, counted): (Vec<_>, Vec<_>) =
-        filters.iter().partition(|(_, filter)| viewer.is_staff() && countable(filter).is_some());
+    let (mut summed, mut rest) = (Vec::new(), Vec::new());
+    for (id, filter) in filters {
+        match countable(filter).filter(|_| viewer.is_staff()) {
+            Some(tally) => summed.push((*id, filter, tally)),
+            None => rest.push((*id, filter)),
+        }
+    }
     let mut found = summed_counts(conn, viewer, &summed, now).await?;
-    let rest: Vec<(Uuid, &Filter<'_>)> = counted.iter().map(|(id, filter)| (*id, filter)).collect();
     found.counts.extend(listing::counts(conn, viewer, &rest, now).await?);
     Ok(found)
 }
 
-/// The tallies' sums for `filters` (all `countable`), in one scan of the rows `viewer` may see.
+/// The tallies' sums for `filters` (each with how it is counted), in one scan of the rows
+/// `viewer` may see.
 async fn summed_counts(
     conn: &mut PgConnection,
     viewer: Viewer,
-    filters: &[&(Uuid, Filter<'_>)],
+    filters: &[(Uuid, &Filter<'_>, Tally<'_>)],
     now: DateTime<Utc>,
 ) -> sqlx::Result<Counted<Vec<(Uuid, i64)>>> {
     if filters.is_empty() {
         return Ok(Counted::default());
     }
     let mut query = QueryBuilder::<Postgres>::new("SELECT ARRAY[");
-    for (n, (_, filter)) in filters.iter().enumerate() {
+    for (n, (_, filter, tally)) in filters.iter().enumerate() {
         if n > 0 {
             query.push(", ");
         }
-        let Some(tally) = countable(filter) else { unreachable!("only countable filters are summed") };
         match tally.tags {
             Tags::With(tag) => push_sum(&mut query, tag, tally.breached, filter),
             Tags::Without(tag) => {
@@ -158,7 +162,7 @@ async fn summed_counts(
     viewer.push_visibility(&mut query);
     let (sums, changes, folded): (Vec<i64>, i64, i64) = query.build_query_as().fetch_one(conn).await?;
     Ok(Counted {
-        counts: filters.iter().map(|(id, _)| *id).zip(sums).collect(),
+        counts: filters.iter().map(|(id, ..)| *id).zip(sums).collect(),
         fold_wanted: changes > folded + FOLD_SLACK,
     })
 }
