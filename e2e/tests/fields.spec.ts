@@ -97,6 +97,7 @@ test('fields: an admin defines fields, an agent fills them in before resolving, 
   await expect(product.getByLabel('Label in English', { exact: true })).toBeFocused();
   await expect(product).toContainText('Key product, type Dropdown list (one choice): these never change.');
   await product.getByRole('button', { name: 'Add an option' }).click();
+  await expect(product.getByRole('group', { name: 'Option 3' }).getByLabel('Value')).toBeFocused();
   await page.keyboard.type('tablet');
   await product.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.getByText('The field “Product” has been saved.')).toBeVisible();

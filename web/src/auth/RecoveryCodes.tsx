@@ -1,6 +1,6 @@
 //! The ten recovery codes, shown once: copy them, download them, and say they are kept.
 
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { Notice } from '../ui/status';
 import { recoveryCodesText } from './dataUrl';
@@ -12,7 +12,7 @@ export function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () =
   const checkboxId = useId();
   const text = recoveryCodesText(codes, t('auth.codes.file_heading'));
 
-  useEffect(() => heading.current?.focus(), []);
+  useLayoutEffect(() => heading.current?.focus(), []);
 
   const copy = async () => {
     try {

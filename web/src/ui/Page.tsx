@@ -2,7 +2,7 @@
 //! screen reader users hear where they arrived.
 
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { t } from '../i18n';
 
 export function Page({ title, children, actions, narrow }: { title: string; children: ComponentChildren; actions?: ComponentChildren; narrow?: boolean }) {
@@ -10,7 +10,7 @@ export function Page({ title, children, actions, narrow }: { title: string; chil
   useEffect(() => {
     document.title = `${title} · ${t('common.app_name')}`;
   }, [title]);
-  useEffect(() => {
+  useLayoutEffect(() => {
     // The first page keeps the browser's natural focus; later ones move it to their heading.
     if (document.body.dataset.navigated) heading.current?.focus();
     document.body.dataset.navigated = '1';

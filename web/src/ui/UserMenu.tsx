@@ -2,7 +2,7 @@
 //! out. A button opens it (Enter or Space) and moves focus to its first item; Escape, a press
 //! outside or focus leaving it closes it, Escape handing focus back to the button.
 
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { Link } from '../router/router';
 import { useDismiss } from './hooks';
@@ -25,7 +25,7 @@ export function UserMenu({ name, onSignOut, signingOut, links = [] }: UserMenuPr
   const panel = useRef<HTMLDivElement>(null);
   const close = () => setOpen(false);
   useDismiss(open, close, button, panel);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (open) panel.current?.querySelector<HTMLElement>('a, button')?.focus();
   }, [open]);
 

@@ -1,5 +1,6 @@
 //! State for data that loads and for forms that submit, with the failure kept for display; how
-//! dialogs and the panels a button opens (the bell, the account menu, the menu on phones) close.
+//! dialogs and the panels a button opens (the bell, the account menu, the menu on phones) close;
+//! where focus goes when a part of the page changes shape.
 
 import type { RefObject } from 'preact';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
@@ -81,4 +82,23 @@ export function useDismiss(open: boolean, close: () => void, trigger: RefObject<
       document.removeEventListener('pointerdown', onPointer);
     };
   }, [open]);
+}
+
+/** Where focus goes once the part of the page inside the returned ref has changed shape (the
+ * control that had it may be gone): `focusAfter(selector)` before the state change, and the next
+ * render focuses the first element inside that matches. Moved in the render itself (a layout
+ * effect), so a key pressed at once lands there. */
+export function useFocusAfterRender<T extends HTMLElement>(within?: RefObject<T | null>) {
+  const own = useRef<T>(null);
+  const container = within ?? own;
+  const target = useRef<string | null>(null);
+  useLayoutEffect(() => {
+    const selector = target.current;
+    target.current = null;
+    if (selector) container.current?.querySelector<HTMLElement>(selector)?.focus();
+  });
+  const focusAfter = useCallback((selector: string) => {
+    target.current = selector;
+  }, []);
+  return { container, focusAfter };
 }

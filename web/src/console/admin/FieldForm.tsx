@@ -5,14 +5,14 @@
 //! first (`../fields.ts`); the server's refusals are shown beside their inputs, the key already
 //! taken beside the key, the rest as an alert.
 
-import { useEffect, useId, useRef } from 'preact/hooks';
+import { useId } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import type { FieldDefinition, FieldType, NewFieldDefinition } from '../../data/fields';
 import { t } from '../../i18n';
 import { FIELD_TYPES, TYPE_LABEL, hasOptions } from '../../tickets/fields';
 import { FieldError, SelectField, TextField } from '../../ui/Field';
 import { translated, useFields } from '../../ui/form';
-import { useSubmit } from '../../ui/hooks';
+import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
 import { ErrorAlert } from '../../ui/status';
 import {
   KEY_MAX,
@@ -50,12 +50,7 @@ export function FieldForm({
   const id = useId();
   const editing = field !== undefined;
   // Where focus goes once the options have changed shape (the button that had it may be gone).
-  const focusNext = useRef<string | null>(null);
-  useEffect(() => {
-    const target = focusNext.current;
-    focusNext.current = null;
-    if (target) form.ref.current?.querySelector<HTMLElement>(target)?.focus();
-  });
+  const { focusAfter } = useFocusAfterRender(form.ref);
 
   // Any change may answer the whole form's refusal.
   const change = (next: Partial<FieldFormValues>, cleared: FieldFormError[]) => {
@@ -70,12 +65,12 @@ export function FieldForm({
     change({ options: values.options.map((row, i) => (i === index ? { ...row, [part]: text } : row)) }, [optionError(index, part), 'options']);
   const addOption = () => {
     const row = emptyOption();
-    focusNext.current = `[data-option="${row.id}"] input`;
+    focusAfter(`[data-option="${row.id}"] input`);
     change({ options: [...values.options, row] }, ['options']);
   };
   const removeOption = (index: number) => {
     const next = values.options[index + 1] ?? values.options[index - 1];
-    focusNext.current = next ? `[data-option="${next.id}"] button` : '[data-action="add-option"]';
+    focusAfter(next ? `[data-option="${next.id}"] button` : '[data-action="add-option"]');
     // The rows after it move up: their errors would be beside the wrong ones.
     form.setErrors((e) => Object.fromEntries(Object.entries(e).filter(([name]) => !name.startsWith('option.'))));
     change({ options: values.options.filter((_, i) => i !== index) }, ['options']);

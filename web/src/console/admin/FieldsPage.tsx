@@ -4,12 +4,12 @@
 //! fields in from a ticket's page (`../ticket/FieldsControl.tsx`); customers, the ones made for
 //! them, as they open a ticket.
 
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import { changeField, createField, fieldsChanged, removeField, type FieldDefinition } from '../../data/fields';
 import { t, tn } from '../../i18n';
 import { TYPE_LABEL, fieldName, hasOptions, labelIn } from '../../tickets/fields';
 import { useFieldDefinitions } from '../../tickets/useFieldDefinitions';
-import { useSubmit } from '../../ui/hooks';
+import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
 import { Page } from '../../ui/Page';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 import { EMPTY_FIELD, fieldChange, fieldFormValues } from '../fields';
@@ -74,15 +74,9 @@ function FieldRow({ field, onChanged }: { field: FieldDefinition; onChanged: (no
   const id = useId();
   const name = fieldName(field);
   // Where focus goes once the row has changed shape (the control that had it is gone).
-  const row = useRef<HTMLLIElement>(null);
-  const focusNext = useRef<string | null>(null);
-  useEffect(() => {
-    const target = focusNext.current;
-    focusNext.current = null;
-    if (target) row.current?.querySelector<HTMLElement>(target)?.focus();
-  });
+  const { container: row, focusAfter } = useFocusAfterRender<HTMLLIElement>();
   const show = (next: { editing?: boolean; confirming?: boolean }, focus: string) => {
-    focusNext.current = focus;
+    focusAfter(focus);
     if (next.editing !== undefined) setEditing(next.editing);
     if (next.confirming !== undefined) setConfirming(next.confirming);
   };

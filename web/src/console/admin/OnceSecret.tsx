@@ -2,7 +2,7 @@
 //! copy button and the warning that it will not be shown again, until the user dismisses it.
 
 import type { ComponentChildren } from 'preact';
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../../i18n';
 
 export function OnceSecret({
@@ -25,7 +25,7 @@ export function OnceSecret({
   const heading = useRef<HTMLHeadingElement>(null);
   const id = useId();
   // Where the secret appears is where the user's attention should go (and a screen reader's).
-  useEffect(() => heading.current?.focus(), [value]);
+  useLayoutEffect(() => heading.current?.focus(), [value]);
   useEffect(() => setCopied(null), [value]);
   const copy = async () => {
     try {

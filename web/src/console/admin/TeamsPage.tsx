@@ -3,10 +3,10 @@
 //! in place or deleted after a confirmation in place. Tickets are moved into a team from their
 //! page (`../ticket/TeamControl.tsx`); the team queues are in the sidebar.
 
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import { changeTeam, createTeam, removeTeam, teamsChanged, type Team } from '../../data/teams';
 import { t, tn } from '../../i18n';
-import { useSubmit } from '../../ui/hooks';
+import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
 import { Page } from '../../ui/Page';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 import { usePeople } from '../people';
@@ -73,15 +73,9 @@ function TeamRow({ team, onChanged }: { team: Team; onChanged: (notice: string) 
   const people = usePeople();
   const id = useId();
   // Where focus goes once the row has changed shape (the control that had it is gone).
-  const row = useRef<HTMLLIElement>(null);
-  const focusNext = useRef<string | null>(null);
-  useEffect(() => {
-    const target = focusNext.current;
-    focusNext.current = null;
-    if (target) row.current?.querySelector<HTMLElement>(target)?.focus();
-  });
+  const { container: row, focusAfter } = useFocusAfterRender<HTMLLIElement>();
   const show = (next: { editing?: boolean; confirming?: boolean }, focus: string) => {
-    focusNext.current = focus;
+    focusAfter(focus);
     if (next.editing !== undefined) setEditing(next.editing);
     if (next.confirming !== undefined) setConfirming(next.confirming);
   };

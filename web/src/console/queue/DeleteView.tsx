@@ -1,25 +1,19 @@
 //! The button beside a view's heading that deletes it (`DELETE /v1/views/{id}`), after a
 //! confirmation in place, as a team is deleted: the queue stays on screen, only the view goes.
 
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { removeView, viewsChanged, type View } from '../../data/views';
 import { t } from '../../i18n';
-import { useSubmit } from '../../ui/hooks';
+import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
 import { ErrorAlert } from '../../ui/status';
 
 export function DeleteView({ view, onDeleted }: { view: View; onDeleted: (notice: string) => void }) {
   const [confirming, setConfirming] = useState(false);
   const submission = useSubmit();
   // Where focus goes once the control that had it is gone.
-  const box = useRef<HTMLDivElement>(null);
-  const focusNext = useRef<string | null>(null);
-  useEffect(() => {
-    const target = focusNext.current;
-    focusNext.current = null;
-    if (target) box.current?.querySelector<HTMLElement>(target)?.focus();
-  });
+  const { container: box, focusAfter } = useFocusAfterRender<HTMLDivElement>();
   const show = (next: boolean, focus: string) => {
-    focusNext.current = focus;
+    focusAfter(focus);
     setConfirming(next);
     submission.clear();
   };

@@ -5,7 +5,7 @@
 //! newer reply (newer than what was on screen at the first keystroke) asks first, in place.
 
 import type { ComponentChildren } from 'preact';
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { uploadFile } from '../../data/files';
 import { postMessage } from '../../data/messages';
 import { getLocale, t, tn } from '../../i18n';
@@ -70,7 +70,7 @@ export function Composer({
   }, []);
 
   // The question takes the focus once the check that raised it is over (its button enabled).
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (asking && !submission.busy) anyway.current?.focus();
   }, [asking, submission.busy]);
 

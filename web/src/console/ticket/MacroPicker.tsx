@@ -3,7 +3,7 @@
 //! list (a combobox with its listbox), Enter applying the highlighted macro. The server applies it
 //! all or nothing; a refusal is said in the dialog, which stays open for another choice.
 
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api';
 import type { TicketDetail, TicketStatus } from '../../api/schemas';
 import { describeProblem } from '../../errors/describe';
@@ -46,7 +46,7 @@ function PickerBody({ ticket, onApplied }: { ticket: TicketDetail; onApplied: (m
   const active = highlight >= 0 && highlight < shown.length ? shown[highlight] : undefined;
   const optionId = (macro: Macro) => `${id}-macro-${macro.id}`;
 
-  useEffect(() => input.current?.focus(), []);
+  useLayoutEffect(() => input.current?.focus(), []);
   // The highlighted option stays in view as the arrows move it.
   useEffect(() => {
     if (active) document.getElementById(optionId(active))?.scrollIntoView({ block: 'nearest' });

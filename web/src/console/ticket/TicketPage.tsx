@@ -6,7 +6,7 @@
 //! that stops answering (an agent gave it away, or someone else did) leaves the page with a
 //! notice instead of controls that would all be refused.
 
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api';
 import type { Message, TicketDetail, TicketStatus } from '../../api/schemas';
 import { describeProblem } from '../../errors/describe';
@@ -77,7 +77,7 @@ const isGone = (stale: unknown) => stale instanceof ApiProblem && stale.status =
 function Gone({ announcement }: { announcement: string }) {
   const notice = useRef<HTMLDivElement>(null);
   // What had focus went with the ticket's controls.
-  useEffect(() => notice.current?.focus(), []);
+  useLayoutEffect(() => notice.current?.focus(), []);
   return (
     <div class="alert alert--info" role="status" tabIndex={-1} ref={notice}>
       {announcement ? `${announcement} ` : ''}
