@@ -400,10 +400,19 @@ impl TicketWriter {
             chosen_by_staff: opening.priority.filter(|_| viewer.is_staff()),
         });
         let team_id = opening.team_id.filter(|_| viewer.is_staff());
-        // A turn taken ahead found the team (and the caller on its staff): nothing to check.
-        if let Some(team) = team_id.filter(|_| turn.is_none()) {
-            check_team(tx, team).await?;
-        }
+        // Decided before the insert, so the ticket is written once, in the state it opens in. A
+        // turn taken ahead found the team (and the caller on its staff): nothing to check.
+        let routed_to = match (team_id, turn) {
+            (Some(_), Some(member)) => {
+                self.events.routing.decided(Assignment::RoundRobin.as_str(), "assigned");
+                Some(member)
+            }
+            (Some(team), None) => {
+                check_team(tx, team).await?;
+                self.choose(tx, team, Trigger::Entered, None).await?
+            }
+            (None, _) => None,
+        };
         let tags = if viewer.is_staff() { opening.tags } else { BTreeSet::new() };
         let (values, ranges) = if opening.fields.is_empty() {
             (serde_json::json!({}), None)
@@ -414,8 +423,11 @@ impl TicketWriter {
             let ranges = fields::ranges(&defined, &values);
             (values, Some(ranges))
         };
+        let state = lifecycle::opening_state(routed_to);
         let new = NewTicket {
             team_id,
+            status: state.status,
+            assigned_to: state.assignee,
             tags: tags::initial(tags).map_err(|too_many| Refused::TooManyTags(too_many.to_string()))?,
             user_id: customer.id,
             subject: opening.subject,
@@ -430,16 +442,9 @@ impl TicketWriter {
         let mut ticket = store::insert(tx, &new, &policy, now)
             .await?
             .ok_or_else(|| ApiError::internal("five ticket numbers drawn in a row were taken"))?;
-        let mut work = Work { ranges, ..Work::default() };
-        work.add(Some(lifecycle::opened(&ticket, Acting::person(viewer.id, viewer.actor()), now)));
-        match turn {
-            Some(member) if ticket.team_id.is_some() => {
-                work.add(lifecycle::route(&mut ticket, member, now)?);
-                work.turn_taken = true;
-                self.events.routing.decided(Assignment::RoundRobin.as_str(), "assigned");
-            }
-            _ if ticket.team_id.is_some() => self.route(tx, &mut ticket, Trigger::Entered, &mut work, now).await?,
-            _ => {}
+        let mut work = Work { ranges, turn_taken: turn.is_some() && routed_to.is_some(), ..Work::default() };
+        for applied in lifecycle::opened(&ticket, routed_to, Acting::person(viewer.id, viewer.actor()), now)? {
+            work.add(Some(applied));
         }
         let hint = finish(tx, self.db.tenant(), &mut ticket, work, now).await?;
         Ok((Written { viewer, ticket, message: None }, hint))
@@ -502,33 +507,50 @@ impl TicketWriter {
         now: DateTime<Utc>,
     ) -> Result<(), Unwritten> {
         let Some(team) = ticket.team_id else { return Ok(()) };
-        let Some(rule) = routing::lock_team(tx, team).await? else { return Ok(()) };
+        if let Some(to) = self.choose(tx, team, trigger, ticket.assigned_to).await? {
+            work.add(lifecycle::route(ticket, to, now)?);
+        }
+        Ok(())
+    }
+
+    /// The member routing gives a ticket of `team` that `trigger` routes (held by `assignee`),
+    /// chosen under the team's lock: `None` when it waits in the queue, stays with its assignee
+    /// (reopened) or the team is not routed. Counted in the routing metrics.
+    async fn choose(
+        &self,
+        tx: &mut PgConnection,
+        team: Uuid,
+        trigger: Trigger,
+        assignee: Option<Uuid>,
+    ) -> sqlx::Result<Option<Uuid>> {
+        let Some(rule) = routing::lock_team(tx, team).await? else { return Ok(None) };
         if !rule.assignment.routes() {
-            return Ok(());
+            return Ok(None);
         }
         let candidates = routing::candidates(tx, team, rule).await?;
         let passed_over = match trigger {
             Trigger::Entered => None,
             Trigger::Unassigned { from } => Some(from),
             Trigger::Reopened => {
-                if candidates.iter().any(|c| Some(c.user_id) == ticket.assigned_to) {
+                if candidates.iter().any(|c| Some(c.user_id) == assignee) {
                     // Available and still a member: it stays theirs.
-                    return Ok(());
+                    return Ok(None);
                 }
-                ticket.assigned_to
+                assignee
             }
         };
         let metrics = &self.events.routing;
         let mode = rule.assignment.as_str();
-        match routing::choose(rule, &candidates, passed_over) {
-            Some(to) => {
-                work.add(lifecycle::route(ticket, to, now)?);
-                metrics.decided(mode, "assigned");
-            }
-            None if trigger == Trigger::Reopened => metrics.decided(mode, "kept"),
-            None => metrics.decided(mode, "waiting"),
-        }
-        Ok(())
+        let chosen = routing::choose(rule, &candidates, passed_over);
+        metrics.decided(
+            mode,
+            match chosen {
+                Some(_) => "assigned",
+                None if trigger == Trigger::Reopened => "kept",
+                None => "waiting",
+            },
+        );
+        Ok(chosen)
     }
 }
 

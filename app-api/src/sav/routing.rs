@@ -18,7 +18,8 @@
 //! A **new ticket** in a round robin without a cap takes its member's turn before its write
 //! begins (`take_turn`: the team locked for one statement), so creations into one team do not
 //! take turns on the team for the length of their writes. Every other entry routes under the
-//! lock in the write.
+//! lock in the write. A new ticket's member is known before its insert: it is written once, in
+//! progress and theirs (`lifecycle::opening_state`), not inserted open then moved.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -315,6 +315,10 @@ pub struct NewTicket {
     pub order_id: Option<i64>,
     pub metadata: serde_json::Value,
     pub team_id: Option<Uuid>,
+    /// The state it opens in (`lifecycle::opening_state`): open, or in progress with the member
+    /// its team's routing gave it to.
+    pub status: Status,
+    pub assigned_to: Option<Uuid>,
     /// Checked (`tags`).
     pub tags: Vec<String>,
     /// Checked against the definitions (`sav::tickets::fields::merge`).
@@ -345,8 +349,8 @@ pub async fn insert(
         let inserted = ticket_sql!(query
             "INSERT INTO support_tickets AS t (ticket_number, user_id, subject, description, priority, category,
                 order_id, metadata, response_due_at, resolution_due_at, created_at, updated_at, sla_version_id, team_id,
-                tags, fields)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15)
+                tags, fields, status, assigned_to)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17)
              ON CONFLICT (ticket_number) DO NOTHING
              RETURNING ",
             "",
@@ -365,6 +369,8 @@ pub async fn insert(
             new.team_id,
             &new.tags,
             new.fields,
+            new.status.as_str(),
+            new.assigned_to,
         )
         .fetch_optional(&mut *conn)
         .await?;
