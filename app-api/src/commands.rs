@@ -33,9 +33,11 @@ use crate::sav::tickets::refusal::Refused;
 use crate::sav::tickets::status::Status;
 use crate::sav::tickets::store::{self, NewTicket, Ticket};
 use crate::sav::tickets::{intake, merging, sla_policy, tags};
+use crate::state::AppState;
 use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
 use crate::tenancy::{Tenancy, TenantDb};
+use crate::turns::TurnDesk;
 use crate::{attachments, sav::users};
 
 /// One change to a ticket, as checked input.
@@ -157,7 +159,7 @@ pub(crate) struct Work {
     /// queues' bookkeeping compare with.
     before: Option<(Status, Option<Uuid>)>,
     /// The assignee's turn in the team's round was recorded ahead of the write
-    /// (`routing::take_turn`), not by it.
+    /// (`crate::turns`), not by it.
     turn_taken: bool,
     /// The custom fields' values changed: their number and date values, for the range filters.
     ranges: Option<Vec<(String, f64)>>,
@@ -182,13 +184,19 @@ impl Work {
 pub struct TicketWriter {
     db: TenantDb,
     events: Arc<Events>,
+    turns: Arc<TurnDesk>,
     user_id: Uuid,
 }
 
 impl TicketWriter {
     /// Writes as `user_id` of `tenant` outside a request (email in acts as the mail's sender).
-    pub fn acting(tenancy: &Tenancy, events: &Arc<Events>, tenant: Arc<Tenant>, user_id: Uuid) -> Self {
-        Self { db: tenancy.db(tenant), events: Arc::clone(events), user_id }
+    pub fn acting(state: &AppState, tenant: Arc<Tenant>, user_id: Uuid) -> Self {
+        Self {
+            db: state.tenancy.db(tenant),
+            events: Arc::clone(&state.events),
+            turns: Arc::clone(&state.turns),
+            user_id,
+        }
     }
 }
 
@@ -196,6 +204,7 @@ impl<S> FromRequestParts<S> for TicketWriter
 where
     Arc<Tenancy>: FromRef<S>,
     Arc<Events>: FromRef<S>,
+    Arc<TurnDesk>: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = ApiError;
@@ -203,7 +212,12 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let context = TenantContext::from_request_parts(parts, state).await?;
         let db = Arc::<Tenancy>::from_ref(state).db(context.tenant);
-        Ok(Self { db, events: Arc::<Events>::from_ref(state), user_id: context.user_id })
+        Ok(Self {
+            db,
+            events: Arc::<Events>::from_ref(state),
+            turns: Arc::<TurnDesk>::from_ref(state),
+            user_id: context.user_id,
+        })
     }
 }
 
@@ -267,16 +281,20 @@ impl TicketWriter {
         self.change(db, id, changes).await
     }
 
-    /// Opens a ticket for the caller (or, for staff, a customer they name).
-    pub async fn open(&self, db: &mut PgConnection, opening: Opening) -> ApiResult<Written> {
-        let now = Utc::now();
+    /// Opens a ticket for the caller (or, for staff, a customer they name); returns it with the
+    /// connection it was written with, for the reads of the answer. A round robin's turn is taken
+    /// first, holding no connection meanwhile (`crate::turns`).
+    pub async fn open(&self, opening: Opening) -> ApiResult<(Written, TenantConnection)> {
         let turn = match opening.team_id {
-            Some(team) => routing::take_turn(db, team, self.user_id).await?,
+            Some(team) => self.turns.take(&self.db, team, self.user_id).await,
             None => None,
         };
+        let mut db = self.connect().await?;
+        let now = Utc::now();
         let mut tx = db.begin().await?;
         let done = self.open_in(&mut tx, opening, turn, now).await;
-        self.settle(tx, done).await
+        let written = self.settle(tx, done).await?;
+        Ok((written, db))
     }
 
     /// Folds `sources` into ticket `target`: their threads move there and each is closed. Only
@@ -381,7 +399,7 @@ impl TicketWriter {
     }
 
     /// Opens the ticket in `tx`; `turn`: the member whose turn in the ticket's team was taken for
-    /// it ahead of the write (`routing::take_turn`).
+    /// it ahead of the write (`crate::turns`).
     async fn open_in(
         &self,
         tx: &mut PgConnection,

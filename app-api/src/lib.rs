@@ -18,6 +18,7 @@ mod routes;
 pub mod sav;
 pub mod state;
 pub mod tenancy;
+pub mod turns;
 pub mod worker;
 
 use std::net::SocketAddr;

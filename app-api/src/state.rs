@@ -47,6 +47,8 @@ pub struct App {
     pub live: Arc<Live>,
     /// The SLA grids of the policy versions lately read, for the badges of ticket lists.
     pub sla_grids: Arc<KeptGrids>,
+    /// Round robin's turns for new tickets, taken together by team.
+    pub turns: Arc<crate::turns::TurnDesk>,
     pub mail_in_metrics: crate::infra::mail_in_metrics::MailInMetrics,
     /// The work queues' one metrics family (depth, oldest age, attempts by outcome).
     pub queue_metrics: shared::work_queue::QueueMetrics,
@@ -79,6 +81,7 @@ parts! {
     integrations: Arc<Integrations>,
     live: Arc<Live>,
     sla_grids: Arc<KeptGrids>,
+    turns: Arc<crate::turns::TurnDesk>,
     control_api: Option<Arc<crate::infra::control_plane::ControlApi>>,
 }
 
@@ -235,6 +238,7 @@ impl AppState {
             mail: Arc::new(Mail { mailer, metrics: notification_metrics }),
             live: Arc::new(Live { hub: live, presence, versions, answers }),
             sla_grids: Arc::default(),
+            turns: Arc::default(),
             integrations: Arc::new(integrations),
             mail_in_metrics,
             queue_metrics,

@@ -315,7 +315,7 @@ pub async fn decide(
     };
     let ticket = thread(state, tenant, &mut db, &mail, Some(sender)).await?;
     drop(db);
-    let writer = TicketWriter::acting(&state.tenancy, &state.events, tenant.clone(), sender.id);
+    let writer = TicketWriter::acting(state, tenant.clone(), sender.id);
     let checked = files::check(state, &mail).await?;
     let (outcome, ticket_id, message_id) = match ticket {
         Some(ticket_id) => match append(state, tenant, &writer, sender.id, ticket_id, id, &mail, &checked).await {
@@ -494,8 +494,7 @@ async fn open(
         tags: std::collections::BTreeSet::new(),
         fields: serde_json::Map::new(),
     };
-    let mut db = writer.connect().await?;
-    let written = writer.open(&mut db, opening).await?;
+    let (written, db) = writer.open(opening).await?;
     drop(db);
     let (_, refused) = files::store(state, tenant, written.ticket.id, sender, checked).await?;
     if !refused.is_empty() {

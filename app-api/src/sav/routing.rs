@@ -16,8 +16,9 @@
 //! order), so two teams never fill the same member past a cap at once.
 //!
 //! A **new ticket** in a round robin without a cap takes its member's turn before its write
-//! begins (`take_turn`: the team locked for one statement), so creations into one team do not
-//! take turns on the team for the length of their writes. Every other entry routes under the
+//! begins (`take_turns`: the team locked for one statement, taken for all the creations into the
+//! team waiting in this replica, `crate::turns`), so creations into one team do not take turns on
+//! the team for the length of their writes. Every other entry routes under the
 //! lock in the write. A new ticket's member is known before its insert: it is written once, in
 //! progress and theirs (`lifecycle::opening_state`), not inserted open then moved.
 
@@ -171,14 +172,18 @@ pub async fn candidates(tx: &mut PgConnection, id: Uuid, rule: Rule) -> sqlx::Re
         .collect())
 }
 
-/// Takes the next turn of round-robin team `team` for a ticket `caller` is about to create in
-/// it, outside any transaction (`routing_take_turn`, migration 0018): the member to assign, their
-/// turn recorded and committed. `None` when the team routes otherwise (a cap, least loaded,
-/// manual), when nobody takes tickets now, when there is no such team or when the caller may not
-/// put tickets in teams: the write routes under the team's lock. A turn whose write then fails is
-/// lost: the round moves on one place.
-pub async fn take_turn(conn: &mut PgConnection, team: Uuid, caller: Uuid) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar!("SELECT routing_take_turn($1, $2)", team, caller).fetch_one(conn).await
+/// Takes the next turns of round-robin team `team`, in order, for tickets `callers` are about to
+/// create in it, outside any transaction (`routing_take_turns`, migration 0021): for each, the
+/// member to assign, their turn recorded and committed. `None` for a caller who may not put
+/// tickets in teams, and for all when the team routes otherwise (a cap, least loaded, manual),
+/// when nobody takes tickets now or when there is no such team: those writes route under the
+/// team's lock. A turn whose write then fails is lost: the round moves on one place.
+pub async fn take_turns(conn: &mut PgConnection, team: Uuid, callers: &[Uuid]) -> sqlx::Result<Vec<Option<Uuid>>> {
+    let turns =
+        sqlx::query_scalar!(r#"SELECT routing_take_turns($1, $2) AS "turns!: Vec<Option<Uuid>>""#, team, callers)
+            .fetch_one(conn)
+            .await?;
+    Ok(turns)
 }
 
 /// Records that `member` was given a ticket of team `team` (by routing or by hand): round

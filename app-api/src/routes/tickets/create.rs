@@ -58,8 +58,7 @@ pub async fn create_ticket(
     JsonBody(body): JsonBody<CreateTicket>,
 ) -> ApiResult<(StatusCode, HeaderMap, Json<TicketView>)> {
     let opening = body.checked()?;
-    let mut db = writer.connect().await?;
-    let written = writer.open(&mut db, opening).await?;
+    let (written, mut db) = writer.open(opening).await?;
     let mut headers = HeaderMap::new();
     if let Ok(location) = HeaderValue::from_str(&format!("/v1/tickets/{}", written.ticket.id)) {
         headers.insert(header::LOCATION, location);
