@@ -16,7 +16,7 @@ use crate::routes::tickets::{
 };
 use crate::routes::{
     api_keys, channels, control_routes, export, fields, files, inbound, macros, me, notifications, operations, orders,
-    reports, satisfaction, sla_policy, staff, stream, tags, teams, users, views, webhooks,
+    reports, satisfaction, schedules, sla_policy, staff, stream, tags, teams, users, views, webhooks,
 };
 use crate::state::AppState;
 
@@ -39,6 +39,7 @@ use crate::state::AppState;
         (name = "notifications", description = "The bell, notification settings, and the one-click unsubscribe of mail"),
         (name = "live", description = "Server-sent events of what the caller may see change"),
         (name = "teams", description = "Teams and automatic assignment: who takes a team's tickets, and how they are handed out"),
+        (name = "business hours", description = "Schedules: the hours a team works, in its time zone, with its holidays"),
         (name = "fields", description = "Typed custom fields: the tenant's own questions about its tickets"),
         (name = "views", description = "Saved ticket filters: a person's own and the shared ones, their tickets and their counts"),
         (name = "macros", description = "Macros: a reply, a status, a priority and an assignment applied in one transaction"),
@@ -82,6 +83,9 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(views::view_tickets))
         .routes(routes!(teams::list_teams, teams::create_team))
         .routes(routes!(teams::patch_team, teams::delete_team))
+        .routes(routes!(schedules::list_schedules, schedules::create_schedule))
+        .routes(routes!(schedules::patch_schedule, schedules::delete_schedule))
+        .routes(routes!(schedules::import_holidays))
         .routes(routes!(notifications::list_notifications))
         .routes(routes!(notifications::mark_read))
         .routes(routes!(notifications::get_preferences, notifications::put_preferences))

@@ -16,6 +16,7 @@ pub mod operations;
 pub mod orders;
 pub mod reports;
 pub mod satisfaction;
+pub mod schedules;
 pub mod sla_policy;
 pub mod staff;
 pub mod stream;

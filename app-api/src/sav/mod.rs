@@ -11,6 +11,7 @@ pub mod orders;
 pub mod reports;
 pub mod routing;
 pub mod satisfaction;
+pub mod schedules;
 pub mod teams;
 pub mod tickets;
 pub mod users;

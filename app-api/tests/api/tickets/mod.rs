@@ -19,6 +19,7 @@ mod messages;
 pub mod outbox;
 mod priority;
 mod routing;
+mod schedules;
 mod sla_policy;
 mod standing;
 mod tags;
