@@ -96,6 +96,19 @@ describe('ApiClient', () => {
     expect(new Headers(init?.headers).get('Content-Type')).toBeNull();
   });
 
+  it('sends a raw body as it is, with the media type the contract names', async () => {
+    let init: RequestInit | undefined;
+    const client = new ApiClient(async (_url, i) => {
+      init = i;
+      return new Response('{"imported":1,"skipped":0}', { status: 200, headers: { 'Content-Type': 'application/json' } });
+    });
+    const calendar = 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n';
+    const id = 'c0ffee00-0000-4000-8000-000000000001';
+    expect(await client.call('POST', '/v1/schedules/{id}/holidays/import', { path: { id }, raw: { type: 'text/calendar', content: calendar } })).toEqual({ imported: 1, skipped: 0 });
+    expect(init?.body).toBe(calendar);
+    expect(new Headers(init?.headers).get('Content-Type')).toBe('text/calendar');
+  });
+
   it('turns a failed fetch into a network problem', async () => {
     const client = new ApiClient(async () => {
       throw new TypeError('Failed to fetch');

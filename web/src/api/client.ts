@@ -3,7 +3,7 @@
 //! along, and an expired one is refreshed once and the call retried once.
 
 import { ApiProblem } from './problem';
-import type { CallOptions, Method, OptionsArg, PathFor, ResponseBody } from './types';
+import type { CallOptions, Method, OptionsArg, PathFor, RawBody, ResponseBody } from './types';
 
 /** The options once past the typed signature. */
 interface RawOptions extends CallOptions {
@@ -11,6 +11,7 @@ interface RawOptions extends CallOptions {
   query?: Record<string, unknown>;
   body?: unknown;
   form?: Record<string, unknown>;
+  raw?: RawBody;
 }
 
 /** A file the API answers with (an original message, say): its bytes and the name it gives. */
@@ -108,6 +109,9 @@ export class ApiClient {
     let body: BodyInit | undefined;
     if (o.form !== undefined) {
       body = toFormData(o.form);
+    } else if (o.raw !== undefined) {
+      headers['Content-Type'] = o.raw.type;
+      body = o.raw.content;
     } else if (o.body !== undefined) {
       headers['Content-Type'] = 'application/json';
       body = JSON.stringify(o.body);

@@ -33,6 +33,9 @@ export type QueryParams<M extends Method, P extends PathFor<M>> = Field<Params<M
 type RequestBodySpec<M extends Method, P extends PathFor<M>> = Field<Operation<M, P>, 'requestBody'>;
 export type JsonBody<M extends Method, P extends PathFor<M>> = Content<NonNullable<RequestBodySpec<M, P>>, 'application/json'>;
 type MultipartSchema<M extends Method, P extends PathFor<M>> = Content<NonNullable<RequestBodySpec<M, P>>, 'multipart/form-data'>;
+/** The media types of a body sent as is (an iCalendar file, say): neither JSON nor a form. */
+type RawType<M extends Method, P extends PathFor<M>> =
+  NonNullable<RequestBodySpec<M, P>> extends { content: infer C } ? Exclude<keyof C, 'application/json' | 'multipart/form-data'> & string : never;
 
 /** A multipart form as the app builds it: binary fields (`format: binary`) are files. */
 export type MultipartBody<M extends Method, P extends PathFor<M>> = {
@@ -66,6 +69,14 @@ type BodyPart<M extends Method, P extends PathFor<M>> =
     : { body?: undefined };
 type FormPart<M extends Method, P extends PathFor<M>> =
   Has<MultipartSchema<M, P>> extends true ? { form: MultipartBody<M, P> } : { form?: undefined };
+type RawPart<M extends Method, P extends PathFor<M>> =
+  [RawType<M, P>] extends [never] ? { raw?: undefined } : { raw: RawBody<RawType<M, P>> };
+
+/** A body sent as it is, with its media type (one the contract names for the path). */
+export interface RawBody<T extends string = string> {
+  type: T;
+  content: string | Blob;
+}
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -77,7 +88,7 @@ export interface CallOptions {
   keepalive?: boolean;
 }
 
-export type Options<M extends Method, P extends PathFor<M>> = PathPart<M, P> & QueryPart<M, P> & BodyPart<M, P> & FormPart<M, P> & CallOptions;
+export type Options<M extends Method, P extends PathFor<M>> = PathPart<M, P> & QueryPart<M, P> & BodyPart<M, P> & FormPart<M, P> & RawPart<M, P> & CallOptions;
 
 type RequiredKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? never : K }[keyof T];
 /** The options argument, optional when nothing in it is required. */

@@ -15,6 +15,7 @@ import { IntegrationsPage } from './admin/IntegrationsPage';
 import { MacrosPage } from './admin/MacrosPage';
 import { MailboxPage } from './admin/MailboxPage';
 import { OrganisationPage } from './admin/OrganisationPage';
+import { SchedulesPage } from './admin/SchedulesPage';
 import { SlaPolicyPage } from './admin/SlaPolicyPage';
 import { TeamPage } from './admin/TeamPage';
 import { TeamsPage } from './admin/TeamsPage';
@@ -47,6 +48,7 @@ const GROUPS: { label: MessageKey; pages: SettingsPage[] }[] = [
     pages: [
       { path: '/admin/macros', label: 'console.nav.macros', adminOnly: true, render: () => <MacrosPage /> },
       { path: '/admin/sla', label: 'console.nav.sla', adminOnly: true, render: () => <SlaPolicyPage /> },
+      { path: '/admin/schedules', label: 'schedules.nav.settings', adminOnly: true, render: () => <SchedulesPage /> },
       { path: '/admin/teams', label: 'teams.nav.settings', adminOnly: true, render: () => <TeamsPage /> },
       { path: '/admin/fields', label: 'fields.nav.settings', adminOnly: true, render: () => <FieldsPage /> },
     ],

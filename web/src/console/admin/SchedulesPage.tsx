@@ -1,0 +1,208 @@
+//! The organisation's business hours (owners and admins): a form to add a schedule, and the list
+//! by name (each schedule's time zone, its week in short, its holidays and the next ones), each
+//! schedule changed in place or deleted after a confirmation in place, and its holidays imported
+//! from an iCalendar file (`.ics`), the count of what was added said at once.
+
+import { useId, useState } from 'preact/hooks';
+import { changeSchedule, createSchedule, importHolidays, listSchedules, removeSchedule, type Schedule } from '../../data/schedules';
+import { useResource } from '../../data/resource';
+import { formatDate, t, tn } from '../../i18n';
+import { useMember } from '../../tenant/member';
+import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
+import { Page } from '../../ui/Page';
+import { ErrorAlert, Loaded, Notice } from '../../ui/status';
+import { DAY_SHORT, emptySchedule, localToday, nextHolidays, scheduleChange, scheduleFormValues, weekSummary } from '../schedules';
+import { ScheduleForm } from './ScheduleForm';
+
+export function SchedulesPage() {
+  const { slug } = useMember();
+  const schedules = useResource(`schedules:${slug}`, listSchedules);
+  const [notice, setNotice] = useState('');
+  // A new form after each creation, emptied.
+  const [round, setRound] = useState(0);
+  const newId = useId();
+  const listId = useId();
+  const changed = (text: string) => {
+    setNotice(text);
+    // Read again, what is shown staying meanwhile (a row being worked on keeps its focus).
+    void schedules.refresh();
+  };
+  return (
+    <Page title={t('schedules.title')}>
+      <p class="lead">{t('schedules.lead')}</p>
+      <section class="panel" aria-labelledby={newId}>
+        <h2 id={newId}>{t('schedules.new')}</h2>
+        <ScheduleForm
+          key={round}
+          initial={emptySchedule()}
+          submitLabel={t('schedules.form.create')}
+          onSave={async (request) => {
+            const made = await createSchedule(request);
+            setRound((n) => n + 1);
+            changed(t('schedules.created', { name: made.name }));
+          }}
+        />
+      </section>
+      <section class="panel" aria-labelledby={listId}>
+        <h2 id={listId}>{t('schedules.list')}</h2>
+        {notice ? <Notice tone="success">{notice}</Notice> : null}
+        <Loaded resource={schedules} empty={(list) => list.length === 0 && t('schedules.empty')}>
+          {(list) => (
+            <>
+              <p class="list-count">{tn('schedules.count', list.length)}</p>
+              <ul class="integration-list">
+                {list.map((schedule) => (
+                  <ScheduleRow key={schedule.id} schedule={schedule} onChanged={changed} />
+                ))}
+              </ul>
+            </>
+          )}
+        </Loaded>
+      </section>
+    </Page>
+  );
+}
+
+/** The week in short: "Mon–Fri 09:00–12:00, 14:00–18:00; Sat 10:00–12:00". */
+function weekText(schedule: Schedule): string {
+  const runs = weekSummary(schedule.intervals);
+  if (!runs.length) return t('schedules.fact.closed_all_week');
+  return runs
+    .map((run) =>
+      run.from === run.to
+        ? t('schedules.run.one', { day: t(DAY_SHORT[run.from]), hours: run.hours })
+        : t('schedules.run.many', { from: t(DAY_SHORT[run.from]), to: t(DAY_SHORT[run.to]), hours: run.hours }),
+    )
+    .join(t('schedules.run.join'));
+}
+
+/** A holiday's date on its own day, whatever the browser's time zone. */
+const holidayDate = (date: string) => formatDate(`${date}T12:00:00`);
+
+function ScheduleRow({ schedule, onChanged }: { schedule: Schedule; onChanged: (notice: string) => void }) {
+  const [editing, setEditing] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const submission = useSubmit();
+  const importing = useSubmit();
+  const [file, setFile] = useState('');
+  const id = useId();
+  const name = schedule.name;
+  // Where focus goes once the row has changed shape (the control that had it is gone).
+  const { container: row, focusAfter } = useFocusAfterRender<HTMLLIElement>();
+  const show = (next: { editing?: boolean; confirming?: boolean }, focus: string) => {
+    focusAfter(focus);
+    if (next.editing !== undefined) setEditing(next.editing);
+    if (next.confirming !== undefined) setConfirming(next.confirming);
+  };
+  const remove = () =>
+    void submission.run(async () => {
+      await removeSchedule(schedule.id);
+      setConfirming(false);
+      onChanged(t('schedules.deleted', { name }));
+    });
+  const upload = (input: HTMLInputElement) => {
+    const chosen = input.files?.[0];
+    if (!chosen) return;
+    setFile(chosen.name);
+    void importing.run(async () => {
+      try {
+        const done = await importHolidays(schedule.id, await chosen.text());
+        onChanged(t('schedules.import.done', { added: tn('schedules.import.added', done.imported), skipped: tn('schedules.import.skipped', done.skipped), name }));
+      } finally {
+        // The same file may be chosen again.
+        input.value = '';
+        setFile('');
+      }
+    });
+  };
+  const coming = nextHolidays(schedule.holidays, localToday());
+  return (
+    <li class="integration schedule" aria-labelledby={id} ref={row}>
+      <div class="integration-head">
+        <strong id={id}>{name}</strong>
+        <span class="badge">{schedule.time_zone}</span>
+      </div>
+      {editing ? (
+        <ScheduleForm
+          initial={scheduleFormValues(schedule)}
+          submitLabel={t('schedules.form.save')}
+          onCancel={() => show({ editing: false }, '[data-action="edit"]')}
+          onSave={async (request) => {
+            const change = scheduleChange(schedule, request);
+            const any = Object.keys(change).length > 0;
+            const saved = any ? await changeSchedule(schedule.id, change) : schedule;
+            show({ editing: false }, '[data-action="edit"]');
+            onChanged(any ? t('schedules.saved', { name: saved.name }) : t('schedules.form.unchanged'));
+          }}
+        />
+      ) : (
+        <>
+          <dl class="facts">
+            <div>
+              <dt>{t('schedules.fact.zone')}</dt>
+              <dd>{schedule.time_zone}</dd>
+            </div>
+            <div>
+              <dt>{t('schedules.fact.hours')}</dt>
+              <dd class="schedule-week-summary">{weekText(schedule)}</dd>
+            </div>
+            <div>
+              <dt>{t('schedules.fact.holidays')}</dt>
+              <dd>
+                {tn('schedules.holidays.count', schedule.holidays.length)}
+                <span class="fact-detail">
+                  {coming.length
+                    ? t('schedules.fact.next', { holidays: coming.map((h) => t('schedules.holiday_on', { name: h.name, date: holidayDate(h.date) })).join(', ') })
+                    : t('schedules.fact.next_none')}
+                </span>
+              </dd>
+            </div>
+          </dl>
+          <div class="field schedule-import">
+            <label for={`${id}-import`}>{t('schedules.import.label')}</label>
+            <p class="field-hint" id={`${id}-import-hint`}>
+              {t('schedules.import.hint')}
+            </p>
+            <input
+              id={`${id}-import`}
+              type="file"
+              name="calendar"
+              accept=".ics,text/calendar"
+              aria-describedby={`${id}-import-hint`}
+              onChange={(e) => upload(e.currentTarget)}
+            />
+            {importing.busy ? (
+              <p class="hint" role="status">
+                {t('schedules.import.working', { file })}
+              </p>
+            ) : null}
+            <ErrorAlert error={importing.error} overrides={{ validation_failed: 'schedules.import.invalid', payload_too_large: 'schedules.import.too_large', limit_reached: 'schedules.import.limit' }} />
+          </div>
+          <div class="actions">
+            {confirming ? (
+              <>
+                <span>{t('schedules.delete_confirm', { name })}</span>
+                <button type="button" class="button button--danger" data-action="delete-yes" disabled={submission.busy} onClick={remove}>
+                  {t('schedules.delete_yes', { name })}
+                </button>
+                <button type="button" class="button button--secondary" onClick={() => show({ confirming: false }, '[data-action="delete"]')}>
+                  {t('schedules.form.cancel')}
+                </button>
+              </>
+            ) : (
+              <>
+                <button type="button" class="button button--secondary" data-action="edit" aria-label={t('schedules.edit_named', { name })} onClick={() => show({ editing: true }, 'input[name="name"]')}>
+                  {t('schedules.edit')}
+                </button>
+                <button type="button" class="button button--secondary" data-action="delete" aria-label={t('schedules.delete_named', { name })} onClick={() => show({ confirming: true }, '[data-action="delete-yes"]')}>
+                  {t('schedules.delete')}
+                </button>
+              </>
+            )}
+          </div>
+        </>
+      )}
+      <ErrorAlert error={submission.error} />
+    </li>
+  );
+}
