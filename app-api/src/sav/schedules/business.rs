@@ -15,7 +15,7 @@
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
@@ -76,11 +76,11 @@ impl Schedule {
         &self.week
     }
 
-    /// The instant at which `minutes` working minutes have passed since `start`: `start` itself
-    /// for none, the end of the stretch that completes them (Friday 17:00, not Monday 9:00).
-    /// `None` when the schedule never opens (an empty week) or not within thirty years.
-    pub fn due(&self, start: DateTime<Utc>, minutes: i64) -> Option<DateTime<Utc>> {
-        let mut left = minutes.max(0) * 60;
+    /// The instant at which `span` of working time has passed since `start`: `start` itself for
+    /// none, the end of the stretch that completes it (Friday 17:00, not Monday 9:00). `None`
+    /// when the schedule never opens (an empty week) or not within thirty years.
+    pub fn after(&self, start: DateTime<Utc>, span: Duration) -> Option<DateTime<Utc>> {
+        let mut left = span.num_seconds().max(0);
         if left == 0 {
             return Some(start);
         }
@@ -94,19 +94,18 @@ impl Schedule {
         DateTime::from_timestamp(at, start.timestamp_subsec_nanos())
     }
 
-    /// The working minutes between `from` and `to` (whole minutes, rounded down; none when `to`
-    /// is not after `from`).
-    pub fn minutes_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+    /// The working time between `from` and `to` (none when `to` is not after `from`).
+    pub fn open_time(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
         let (from, to) = (from.timestamp(), to.timestamp());
         if to <= from {
-            return 0;
+            return Duration::zero();
         }
         let mut open = 0;
         self.walk(from, Some(to), |a, b| {
             open += b - a;
             ControlFlow::<()>::Continue(())
         });
-        open / 60
+        Duration::seconds(open)
     }
 
     /// Whether the schedule is open at `at`.
@@ -196,6 +195,17 @@ mod tests {
     use super::*;
 
     const NINE_TO_FIVE: (u16, u16) = (9 * 60, 17 * 60);
+
+    /// In the API's unit, whole minutes.
+    impl Schedule {
+        fn due(&self, start: DateTime<Utc>, minutes: i64) -> Option<DateTime<Utc>> {
+            self.after(start, Duration::minutes(minutes))
+        }
+
+        fn minutes_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+            self.open_time(from, to).num_minutes()
+        }
+    }
 
     fn weekdays(intervals: &[(u16, u16)]) -> [Vec<(u16, u16)>; 7] {
         let day = intervals.to_vec();

@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::priority::Priority;
 use super::status::{Clock, Status};
+use crate::sav::schedules::business::Schedule;
 
 /// Response and resolution targets of one priority, in whole minutes (the SLA policy's unit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,21 +74,51 @@ pub struct SlaState {
     pub first_response_at: Option<DateTime<Utc>>,
 }
 
-/// The time in `[created_at, until]` the clock was paused (waiting for the customer) and stopped
-/// (resolved or closed), following `changes` (chronological; the ticket starts `open`).
-fn split(created_at: DateTime<Utc>, changes: &[Change], until: DateTime<Utc>) -> (Duration, Duration) {
-    let (mut waiting, mut stopped) = (Duration::zero(), Duration::zero());
+/// The hours an SLA clock counts: every hour (the seed's 24/7), or a schedule's working hours
+/// (`sav::schedules::business`).
+#[derive(Debug, Clone, Copy)]
+pub enum Hours<'a> {
+    Always,
+    Working(&'a Schedule),
+}
+
+impl Hours<'_> {
+    /// The instant `span` of counted time after `start`; the end of time for a schedule that
+    /// never opens (a week without hours).
+    fn after(self, start: DateTime<Utc>, span: Duration) -> DateTime<Utc> {
+        match self {
+            Self::Always => start + span,
+            Self::Working(schedule) => schedule.after(start, span).unwrap_or(DateTime::<Utc>::MAX_UTC),
+        }
+    }
+
+    /// The counted time in `[from, to)`.
+    fn within(self, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
+        match self {
+            Self::Always => (to - from).max(Duration::zero()),
+            Self::Working(schedule) => schedule.open_time(from, to),
+        }
+    }
+}
+
+/// A stretch of time, `[from, to)`.
+type Span = (DateTime<Utc>, DateTime<Utc>);
+
+/// The spans of `[created_at, until)` the clock ran (the ticket open or in progress), following
+/// `changes` (chronological; the ticket starts `open`), and the time it was paused (waiting for
+/// the customer) in that range.
+fn running(created_at: DateTime<Utc>, changes: &[Change], until: DateTime<Utc>) -> (Vec<Span>, Duration) {
+    let (mut spans, mut waiting) = (Vec::new(), Duration::zero());
     let mut status = Status::Open;
     let mut since = created_at;
     let boundaries = changes.iter().map(|c| (c.at, Some(c.to))).chain(std::iter::once((until, None)));
     for (at, next) in boundaries {
         let end = at.min(until);
         if end > since {
-            let span = end - since;
             match status.clock() {
-                Clock::Running => {}
-                Clock::Paused => waiting += span,
-                Clock::Stopped => stopped += span,
+                Clock::Running => spans.push((since, end)),
+                Clock::Paused => waiting += end - since,
+                Clock::Stopped => {}
             }
             since = end;
         }
@@ -98,11 +129,27 @@ fn split(created_at: DateTime<Utc>, changes: &[Change], until: DateTime<Utc>) ->
             status = next;
         }
     }
-    (waiting, stopped)
+    (spans, waiting)
 }
 
-/// The SLA state at `now` of a ticket held to `targets` (its policy version's, for its priority):
-/// each target is due once the clock has run it, the time waited or stopped so far added.
+/// When a target of `target` counted time is due on a clock that ran `spans` up to `end`: the
+/// instant it was reached inside them, or, not reached yet, what is left of it counted on from
+/// `end` (as if the clock runs on from there).
+fn due(hours: Hours<'_>, spans: &[Span], end: DateTime<Utc>, target: Duration) -> DateTime<Utc> {
+    let mut counted = Duration::zero();
+    for &(from, to) in spans {
+        let here = hours.within(from, to);
+        if counted + here >= target {
+            return hours.after(from, target - counted);
+        }
+        counted += here;
+    }
+    hours.after(end, target - counted)
+}
+
+/// The SLA state at `now` of a ticket held to `targets` (its policy version's, for its priority),
+/// counted every hour: each target is due once the clock has run it, the time waited or stopped
+/// so far added.
 pub fn evaluate(
     created_at: DateTime<Utc>,
     targets: Targets,
@@ -110,15 +157,26 @@ pub fn evaluate(
     first_response_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> SlaState {
-    let (waiting, stopped) = split(created_at, changes, now);
+    evaluate_in(Hours::Always, created_at, targets, changes, first_response_at, now)
+}
 
+/// `evaluate`, the targets counted in `hours`: each is due once the clock has run that much of
+/// them, in those hours.
+pub fn evaluate_in(
+    hours: Hours<'_>,
+    created_at: DateTime<Utc>,
+    targets: Targets,
+    changes: &[Change],
+    first_response_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> SlaState {
+    let (spans, waiting) = running(created_at, changes, now);
     // The response clock runs until the first response (or now).
     let response_end = first_response_at.map_or(now, |at| at.min(now));
-    let (response_waiting, response_stopped) = split(created_at, changes, response_end);
-
+    let (response_spans, _) = running(created_at, changes, response_end);
     SlaState {
-        response_due_at: created_at + targets.response() + response_waiting + response_stopped,
-        resolution_due_at: created_at + targets.resolution() + waiting + stopped,
+        response_due_at: due(hours, &response_spans, response_end, targets.response()),
+        resolution_due_at: due(hours, &spans, now, targets.resolution()),
         paused_seconds: waiting.num_seconds(),
         first_response_at,
     }
@@ -218,6 +276,67 @@ pub(super) mod tests {
         let answered = evaluate(created, seed(Priority::Urgent), &changes, Some(at(1, 8, 45)), at(1, 20, 0));
         assert_eq!(answered.response_due_at, at(1, 9, 0));
         assert_eq!(answered.first_response_at, Some(at(1, 8, 45)));
+    }
+
+    #[test]
+    fn a_target_missed_stays_due_when_it_was_missed() {
+        // Urgent: 1 h to answer. Running from 8:00, waiting 10:00-12:00, unanswered at 13:00:
+        // missed at 9:00, whatever the wait after it.
+        let changes = [
+            change(1, 9, Status::InProgress),
+            change(1, 10, Status::WaitingCustomer),
+            change(1, 12, Status::InProgress),
+        ];
+        let state = evaluate(at(1, 8, 0), seed(Priority::Urgent), &changes, None, at(1, 13, 0));
+        assert_eq!(state.response_due_at, at(1, 9, 0));
+        assert_eq!(state.paused_seconds, 2 * 3600);
+    }
+
+    #[test]
+    fn targets_count_in_a_schedules_working_hours() {
+        use crate::sav::schedules::business::Schedule;
+        let nine_to_five = vec![(9 * 60, 17 * 60)];
+        let week = [
+            nine_to_five.clone(),
+            nine_to_five.clone(),
+            nine_to_five.clone(),
+            nine_to_five.clone(),
+            nine_to_five,
+            Vec::new(),
+            Vec::new(),
+        ];
+        let paris = Schedule::new("Europe/Paris", week, []).unwrap();
+        let hours = Hours::Working(&paris);
+        let targets = Targets { response_minutes: 4 * 60, resolution_minutes: 16 * 60 };
+        // Friday 2026-11-27 at 16:00 in Paris (UTC+1).
+        let friday = Utc.with_ymd_and_hms(2026, 11, 27, 15, 0, 0).unwrap();
+        let monday = |hour: u32, minute: u32| Utc.with_ymd_and_hms(2026, 11, 30, hour - 1, minute, 0).unwrap();
+        let fresh = evaluate_in(hours, friday, targets, &[], None, friday);
+        assert_eq!(fresh.response_due_at, monday(12, 0), "one hour on Friday, three on Monday");
+        assert_eq!(fresh.resolution_due_at, Utc.with_ymd_and_hms(2026, 12, 1, 15, 0, 0).unwrap(), "1 + 8 + 7 hours");
+
+        // In progress at once, waiting for the customer from 16:30 to Monday 10:00: half an hour
+        // counted on Friday, three and a half left from Monday 10:00.
+        let changes = [
+            Change { at: friday, to: Status::InProgress },
+            Change { at: friday + Duration::minutes(30), to: Status::WaitingCustomer },
+            Change { at: monday(10, 0), to: Status::InProgress },
+        ];
+        let resumed = evaluate_in(hours, friday, targets, &changes, None, monday(10, 0));
+        assert_eq!(resumed.response_due_at, monday(13, 30));
+        assert_eq!(resumed.paused_seconds, (monday(10, 0) - friday - Duration::minutes(30)).num_seconds());
+
+        // Open all week in UTC, it is the clock counting every hour.
+        let always = Schedule::new("UTC", std::array::from_fn(|_| vec![(0, 24 * 60)]), []).unwrap();
+        let created = at(1, 8, 0);
+        for (changes, response) in [(&two_waits()[..], None), (&two_waits()[..3], Some(at(1, 14, 0)))] {
+            for now in [at(1, 9, 30), at(1, 11, 0), at(2, 18, 0)] {
+                assert_eq!(
+                    evaluate_in(Hours::Working(&always), created, seed(Priority::High), changes, response, now),
+                    evaluate(created, seed(Priority::High), changes, response, now)
+                );
+            }
+        }
     }
 
     #[test]
