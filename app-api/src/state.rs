@@ -20,7 +20,6 @@ use crate::infra::revocations::RevokedSessions;
 use crate::integrations::Integrations;
 use crate::live::Live;
 use crate::notifications::Mail;
-use crate::sav::tickets::sla_policy::KeptGrids;
 use crate::tenancy::Tenancy;
 use crate::tenancy::pools::PoolManager;
 use crate::tenancy::resolve::Resolver;
@@ -45,8 +44,6 @@ pub struct App {
     pub integrations: Arc<Integrations>,
     /// Open streams, presence, change versions, kept answers.
     pub live: Arc<Live>,
-    /// The SLA grids of the policy versions lately read, for the badges of ticket lists.
-    pub sla_grids: Arc<KeptGrids>,
     /// Round robin's turns for new tickets, taken together by team.
     pub turns: Arc<crate::turns::TurnDesk>,
     pub mail_in_metrics: crate::infra::mail_in_metrics::MailInMetrics,
@@ -80,7 +77,6 @@ parts! {
     mail: Arc<Mail>,
     integrations: Arc<Integrations>,
     live: Arc<Live>,
-    sla_grids: Arc<KeptGrids>,
     turns: Arc<crate::turns::TurnDesk>,
     control_api: Option<Arc<crate::infra::control_plane::ControlApi>>,
 }
@@ -237,7 +233,6 @@ impl AppState {
             attachments: Arc::new(attachments),
             mail: Arc::new(Mail { mailer, metrics: notification_metrics }),
             live: Arc::new(Live { hub: live, presence, versions, answers }),
-            sla_grids: Arc::default(),
             turns: Arc::default(),
             integrations: Arc::new(integrations),
             mail_in_metrics,

@@ -4,10 +4,9 @@
 //! with the same filters finds.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -22,7 +21,6 @@ use crate::access::{Access, Staff};
 use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::fields;
 use crate::sav::tickets::listing::Order;
-use crate::sav::tickets::sla_policy::KeptGrids;
 use crate::sav::tickets::tallies;
 use crate::sav::views::{self, Fields, Patch, Sort, View};
 
@@ -183,7 +181,6 @@ pub async fn delete_view(access: Access<Staff>, Path(id): Path<Uuid>) -> ApiResu
         (status = 422, description = "`validation_failed`: a bad limit or cursor"),
     ))]
 pub async fn view_tickets(
-    State(sla_grids): State<Arc<KeptGrids>>,
     access: Access<Staff>,
     Path(id): Path<Uuid>,
     axum::extract::Query(paging): axum::extract::Query<ViewPage>,
@@ -200,7 +197,7 @@ pub async fn view_tickets(
         Sort::Newest => Order::NewestFirst,
         Sort::Oldest => Order::OldestFirst,
     };
-    let (page, _) = page_of(&mut db, &sla_grids, &access.tenant(), viewer, &wanted).await?;
+    let (page, _) = page_of(&mut db, viewer, &wanted).await?;
     Ok(Json(page))
 }
 

@@ -11,7 +11,6 @@ use uuid::Uuid;
 use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::badge::{self, Target};
 use crate::sav::tickets::priority::Priority;
-use crate::sav::tickets::sla::Targets;
 use crate::sav::tickets::status::Status;
 use crate::sav::tickets::store::{self, Ticket};
 
@@ -61,23 +60,10 @@ pub struct SlaSummary {
     pub generated_at: DateTime<Utc>,
 }
 
-/// A ticket with its targets, for its badge.
-#[derive(FromRow)]
-struct Targeted {
-    #[sqlx(flatten)]
-    ticket: Ticket,
-    response_minutes: i32,
-    resolution_minutes: i32,
-}
-
-/// Appends `FROM` the tickets `viewer` may see that are not closed, with their targets (the
-/// aliases `badge::Sql` reads).
+/// Appends `FROM` the tickets `viewer` may see that are not closed (as `t`, which `badge::Sql`
+/// reads).
 fn push_not_closed(query: &mut QueryBuilder<'_, Postgres>, viewer: Viewer) {
-    query.push(
-        " FROM support_tickets t
-          JOIN sla_policy_targets p ON p.version_id = t.sla_version_id AND p.priority = t.priority
-          WHERE t.status <> 'closed'",
-    );
+    query.push(" FROM support_tickets t WHERE t.status <> 'closed'");
     viewer.push_visibility(query);
 }
 
@@ -113,21 +99,18 @@ pub async fn sla_summary(conn: &mut PgConnection, viewer: Viewer, now: DateTime<
     let breaches = Breaches { response: row.0, resolution: row.1, tickets: row.2 };
 
     let mut risky = QueryBuilder::<Postgres>::new("SELECT ");
-    risky.push(store::COLUMNS).push(", p.response_minutes, p.resolution_minutes");
+    risky.push(store::COLUMNS);
     push_not_closed(&mut risky, viewer);
     risky.push(" AND ");
     sla.push_at_risk(&mut risky);
     risky.push(" ORDER BY ");
     badge::Sql::push_next_due_at(&mut risky);
     risky.push(", t.id LIMIT ").push_bind(AT_RISK_MAX);
-    let rows: Vec<Targeted> = risky.build_query_as().fetch_all(&mut *conn).await?;
+    let rows: Vec<Ticket> = risky.build_query_as().fetch_all(&mut *conn).await?;
     let at_risk = rows
         .into_iter()
-        .filter_map(|row| {
-            let targets =
-                Targets { response_minutes: row.response_minutes, resolution_minutes: row.resolution_minutes };
-            let badge = badge::of(&row.ticket, targets, now);
-            let t = row.ticket;
+        .filter_map(|t| {
+            let badge = badge::of(&t, now);
             Some(AtRisk {
                 id: t.id,
                 ticket_number: t.ticket_number,

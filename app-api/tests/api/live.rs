@@ -603,7 +603,8 @@ async fn a_kept_answer_outlives_its_bucket_and_not_its_badge() {
     // The response target (24 h, medium) turns at risk with a quarter of it left: in 3 s.
     let due_set = std::time::Instant::now();
     db.execute(&format!(
-        "UPDATE support_tickets SET response_due_at = now() + interval '6 hours 3 seconds' WHERE id = {ticket}"
+        "UPDATE support_tickets SET response_due_at = now() + interval '6 hours 3 seconds',
+            response_risk_at = now() + interval '3 seconds' WHERE id = {ticket}"
     ))
     .await;
     let thread = format!("/v1/tickets/{ticket}/messages");

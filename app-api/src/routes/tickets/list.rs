@@ -1,9 +1,7 @@
 //! `GET /v1/tickets`: the tickets the caller may see, newest (or oldest) first, filtered, searched,
 //! in pages, each with its SLA badge and the caller's unread count.
 
-use std::sync::Arc;
-
-use axum::extract::{RawQuery, State};
+use axum::extract::RawQuery;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -20,12 +18,9 @@ use crate::sav::tickets::events::SenderType;
 use crate::sav::tickets::fields;
 use crate::sav::tickets::listing::{self, Filter, Listed, Order, SlaFilter};
 use crate::sav::tickets::priority::Priority;
-use crate::sav::tickets::sla::Grid;
-use crate::sav::tickets::sla_policy::KeptGrids;
 use crate::sav::tickets::status::Status;
 use crate::sav::tickets::tags;
 use crate::sav::tickets::view::TicketView;
-use crate::tenancy::resolve::Tenant;
 
 const QUERY_MAX_CHARS: usize = 200;
 
@@ -135,7 +130,6 @@ pub struct TicketListItem {
         (status = 422, description = "`validation_failed`: a bad limit, cursor or query; a field filter naming no field the caller is shown, or a value the field cannot hold"),
     ))]
 pub async fn list_tickets(
-    State(sla_grids): State<Arc<KeptGrids>>,
     revalidation: Revalidation,
     access: Access<Members>,
     RawQuery(query): RawQuery,
@@ -147,7 +141,7 @@ pub async fn list_tickets(
     }
     let (viewer, mut db) = access.connect().await?;
     wanted.fields = fields::resolve(&mut db, viewer, &filter.custom).await?;
-    let (page, turns) = page_of(&mut db, &sla_grids, &access.tenant(), viewer, &wanted).await?;
+    let (page, turns) = page_of(&mut db, viewer, &wanted).await?;
     revalidation.answer(&page, turns)
 }
 
@@ -155,16 +149,12 @@ pub async fn list_tickets(
 /// time alone does to it (the list, and a saved view's tickets).
 pub async fn page_of(
     db: &mut sqlx::PgConnection,
-    sla_grids: &KeptGrids,
-    tenant: &Tenant,
     viewer: Viewer,
     wanted: &Filter<'_>,
 ) -> ApiResult<(Page<TicketListItem>, Turns)> {
     let now = Utc::now();
     let rows = listing::list(db, viewer, wanted, now).await?;
     let page = Page::from_rows(rows, wanted.limit, |t| t.ticket.id);
-    let versions = page.data.iter().map(|row| row.ticket.sla_version_id);
-    let grids = sla_grids.of(db, tenant.id, versions).await?;
     let shown = fields::shown(db, viewer).await?;
     // The page changes when the first of its badges turns, or all the time under an SLA filter.
     let mut turns = wanted.turns();
@@ -172,14 +162,10 @@ pub async fn page_of(
         .data
         .into_iter()
         .map(|row| {
-            let grid = grids
-                .get(&row.ticket.sla_version_id)
-                .copied()
-                .ok_or_else(|| ApiError::internal(format!("ticket {} names no policy version", row.ticket.id)))?;
-            turns = turns.and(row.turns(&grid, now));
-            Ok(TicketListItem::of(row, &grid, viewer, &shown, now))
+            turns = turns.and(row.turns(now));
+            TicketListItem::of(row, viewer, &shown, now)
         })
-        .collect::<ApiResult<_>>()?;
+        .collect();
     Ok((Page { data, next_cursor: page.next_cursor }, turns))
 }
 
@@ -240,9 +226,9 @@ fn tags_of(field: &str, values: &[String]) -> ApiResult<Vec<String>> {
 }
 
 impl TicketListItem {
-    fn of(row: Listed, grid: &Grid, viewer: Viewer, shown: &fields::Shown, now: DateTime<Utc>) -> Self {
+    fn of(row: Listed, viewer: Viewer, shown: &fields::Shown, now: DateTime<Utc>) -> Self {
         Self {
-            sla: row.badge(grid, now),
+            sla: row.badge(now),
             unread_count: match viewer.receives_from() {
                 SenderType::Agent => i64::from(row.unread_from_agent),
                 SenderType::Customer => i64::from(row.unread_from_customer),

@@ -73,13 +73,13 @@ pub async fn get_ticket(
     let now = Utc::now();
     let clock = sla::evaluate(ticket.created_at, row.targets, &row.changes, ticket.first_response_at, now);
     let sla = TicketSla {
-        badge: badge::of(&ticket, row.targets, now),
+        badge: badge::of(&ticket, now),
         response_due_at: clock.response_due_at,
         resolution_due_at: clock.resolution_due_at,
         paused_seconds: clock.paused_seconds,
         first_response_at: clock.first_response_at,
     };
-    let turns = badge::turns(&ticket, row.targets, now, Shown::Account);
+    let turns = badge::turns(&ticket, now, Shown::Account);
     let unread_count = match viewer.receives_from() {
         SenderType::Agent => row.unread_from_agent,
         SenderType::Customer => row.unread_from_customer,

@@ -1,8 +1,9 @@
 //! Where a ticket stands against its SLA: the one rule, in Rust for the answers and in SQL for
 //! the filters and the summary, side by side so they are changed together (a database test
 //! checks them against each other). Which clock runs (`Status::clock`), the next target and when
-//! it is due, breaches, and "at risk" (under `AT_RISK_PERCENT` of the next target left). Read
-//! from the ticket's stored due times, which every change keeps current, and its recorded
+//! it is due, breaches, and "at risk" (past the instant a quarter of the next target is left,
+//! `sla::AT_RISK_PERCENT`). Read from the ticket's stored due and risk instants, which every
+//! change keeps current, and its recorded
 //! breaches, which are never cleared: a breach stays on the badge whatever the ticket does next.
 //! The targets the jobs are to record missed (`outstanding`, read by `due`), and what time alone
 //! does to an answer that shows a badge (`turns`), come from the same rule.
@@ -12,12 +13,8 @@ use serde::Serialize;
 use sqlx::{Postgres, QueryBuilder};
 use utoipa::ToSchema;
 
-use super::sla::Targets;
 use super::status::Clock;
 use super::store::Ticket;
-
-/// A running ticket is at risk when less than this share of its next target is left, in percent.
-pub const AT_RISK_PERCENT: i32 = 25;
 
 /// Which target comes next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -48,17 +45,17 @@ impl SlaBadge {
     }
 }
 
-/// The badge of `ticket`, held to `targets` (its priority's, in its policy version), at `now`.
-pub fn of(ticket: &Ticket, targets: Targets, now: DateTime<Utc>) -> SlaBadge {
+/// The badge of `ticket` at `now`.
+pub fn of(ticket: &Ticket, now: DateTime<Utc>) -> SlaBadge {
     let clock = ticket.status.clock();
     let running = clock == Clock::Running;
     let (response_breached, resolution_breached) = breaches(ticket, now);
-    let (next, due_at, target, breached) = if response_is_next(ticket) {
-        (Target::Response, ticket.response_due_at, targets.response(), response_breached)
+    let (next, due_at, risk_at, breached) = if response_is_next(ticket) {
+        (Target::Response, ticket.response_due_at, ticket.response_risk_at, response_breached)
     } else {
-        (Target::Resolution, ticket.resolution_due_at, targets.resolution(), resolution_breached)
+        (Target::Resolution, ticket.resolution_due_at, ticket.resolution_risk_at, resolution_breached)
     };
-    let at_risk = running && !breached && due_at > now && (due_at - now) * 100 < target * AT_RISK_PERCENT;
+    let at_risk = running && !breached && due_at > now && now > risk_at;
     SlaBadge {
         clock,
         next: running.then_some(next),
@@ -73,15 +70,14 @@ pub fn of(ticket: &Ticket, targets: Targets, now: DateTime<Utc>) -> SlaBadge {
 /// while the clock runs, when a target turns at risk or is missed; `None` when nothing turns (a
 /// clock paused or stopped, or every turn passed). The badge at any instant before it is the
 /// badge at `now`; it may be a turn that changes nothing.
-pub fn turns_at(ticket: &Ticket, targets: Targets, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+pub fn turns_at(ticket: &Ticket, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     if !ticket.status.clock_runs() {
         return None;
     }
-    // At risk once less than AT_RISK_PERCENT of the target is left, missed once past due.
-    let risk = |due: DateTime<Utc>, target: chrono::Duration| due - target * AT_RISK_PERCENT / 100;
-    let mut turns = vec![risk(ticket.resolution_due_at, targets.resolution()), ticket.resolution_due_at];
+    // At risk past its risk instant, missed once past due.
+    let mut turns = vec![ticket.resolution_risk_at, ticket.resolution_due_at];
     if ticket.first_response_at.is_none() {
-        turns.extend([risk(ticket.response_due_at, targets.response()), ticket.response_due_at]);
+        turns.extend([ticket.response_risk_at, ticket.response_due_at]);
     }
     turns.into_iter().filter(|at| *at >= now).min()
 }
@@ -120,13 +116,13 @@ impl Turns {
     }
 }
 
-/// What time alone does to what `shown` shows of `ticket` (held to `targets`) from `now` on: the
-/// badge's next turn (`turns_at`); a clock's account moves all the time while it does not run.
-pub fn turns(ticket: &Ticket, targets: Targets, now: DateTime<Utc>, shown: Shown) -> Turns {
+/// What time alone does to what `shown` shows of `ticket` from `now` on: the badge's next turn
+/// (`turns_at`); a clock's account moves all the time while it does not run.
+pub fn turns(ticket: &Ticket, now: DateTime<Utc>, shown: Shown) -> Turns {
     if shown == Shown::Account && !ticket.status.clock_runs() {
         return Turns::Always;
     }
-    turns_at(ticket, targets, now).map_or(Turns::Never, Turns::At)
+    turns_at(ticket, now).map_or(Turns::Never, Turns::At)
 }
 
 /// The due time of `target` while the clock runs and the target is neither met (the response, by
@@ -219,23 +215,15 @@ impl Sql {
     }
 
     /// `SlaBadge::at_risk`, as a boolean expression: a running ticket whose next target is not
-    /// recorded as missed and is ahead by less than `AT_RISK_PERCENT` of its minutes (the
-    /// breaches that are not recorded are exactly the past due times excluded here).
+    /// recorded as missed, past its risk instant and not yet due (the breaches that are not
+    /// recorded are exactly the past due times excluded here).
     pub fn push_at_risk(&self, query: &mut QueryBuilder<'_, Postgres>) {
-        let share_secs = |query: &mut QueryBuilder<'_, Postgres>, minutes: &str| {
-            query
-                .push(format!(" < make_interval(secs => {minutes} * 60 * "))
-                .push_bind(AT_RISK_PERCENT)
-                .push(" / 100.0)");
-        };
         query.push("(t.status IN ('open', 'in_progress') AND CASE WHEN ");
         Self::push_response_is_next(query);
         query.push(" THEN t.response_breached_at IS NULL AND t.response_due_at > ");
-        query.push_bind(self.now).push(" AND t.response_due_at - ").push_bind(self.now);
-        share_secs(query, "p.response_minutes");
+        query.push_bind(self.now).push(" AND t.response_risk_at < ").push_bind(self.now);
         query.push(" ELSE t.resolution_breached_at IS NULL AND t.resolution_due_at > ");
-        query.push_bind(self.now).push(" AND t.resolution_due_at - ").push_bind(self.now);
-        share_secs(query, "p.resolution_minutes");
+        query.push_bind(self.now).push(" AND t.resolution_risk_at < ").push_bind(self.now);
         query.push(" END)");
     }
 }
@@ -248,10 +236,8 @@ mod tests {
     use super::*;
     use crate::sav::tickets::priority::Priority;
     use crate::sav::tickets::sla::tests::{at as on, change, two_waits};
-    use crate::sav::tickets::sla::{self, Change, Grid};
+    use crate::sav::tickets::sla::{self, Change, Grid, Targets};
     use crate::sav::tickets::status::Status;
-
-    const TARGETS: Targets = Targets { response_minutes: 60, resolution_minutes: 480 };
 
     fn ticket(status: Status) -> Ticket {
         let created = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
@@ -273,6 +259,9 @@ mod tests {
             metadata: serde_json::Value::Null,
             response_due_at: created + Duration::minutes(60),
             resolution_due_at: created + Duration::minutes(480),
+            // Targets of 60 and 480 minutes: at risk a quarter of each before.
+            response_risk_at: created + Duration::minutes(45),
+            resolution_risk_at: created + Duration::minutes(360),
             first_response_at: None,
             response_breached_at: None,
             resolution_breached_at: None,
@@ -292,24 +281,24 @@ mod tests {
     #[test]
     fn a_running_ticket_approaches_its_response_then_its_resolution() {
         let open = ticket(Status::Open);
-        let early = of(&open, TARGETS, at(9, 10));
+        let early = of(&open, at(9, 10));
         assert_eq!((early.clock, early.next, early.due_at), (Clock::Running, Some(Target::Response), Some(at(10, 0))));
         assert!(!early.at_risk && !early.response_breached);
         // 14 minutes left of 60: under a quarter.
-        assert!(of(&open, TARGETS, at(9, 46)).at_risk);
-        assert!(!of(&open, TARGETS, at(9, 44)).at_risk);
-        let late = of(&open, TARGETS, at(10, 1));
+        assert!(of(&open, at(9, 46)).at_risk);
+        assert!(!of(&open, at(9, 44)).at_risk);
+        let late = of(&open, at(10, 1));
         assert!(late.response_breached && !late.at_risk && !late.resolution_breached);
 
         let answered = Ticket { first_response_at: Some(at(9, 30)), ..open.clone() };
-        let next = of(&answered, TARGETS, at(10, 1));
+        let next = of(&answered, at(10, 1));
         assert_eq!((next.next, next.due_at), (Some(Target::Resolution), Some(at(17, 0))));
         assert!(!next.response_breached);
-        assert!(of(&answered, TARGETS, at(16, 0)).at_risk);
-        assert!(of(&answered, TARGETS, at(17, 1)).resolution_breached);
+        assert!(of(&answered, at(16, 0)).at_risk);
+        assert!(of(&answered, at(17, 1)).resolution_breached);
         // Answered late: the breach stays.
         let late_answer = Ticket { first_response_at: Some(at(10, 5)), ..open };
-        assert!(of(&late_answer, TARGETS, at(10, 6)).response_breached);
+        assert!(of(&late_answer, at(10, 6)).response_breached);
     }
 
     #[test]
@@ -319,16 +308,16 @@ mod tests {
             (Status::Resolved, Clock::Stopped),
             (Status::Closed, Clock::Stopped),
         ] {
-            let b = of(&ticket(status), TARGETS, at(23, 0));
+            let b = of(&ticket(status), at(23, 0));
             assert_eq!((b.clock, b.next, b.due_at, b.at_risk), (clock, None, None, false), "{status:?}");
             assert!(!b.breached(), "a stopped clock does not breach by itself");
         }
         // A breach recorded earlier stays whatever the status.
         let found = Ticket { resolution_breached_at: Some(at(17, 1)), ..ticket(Status::Resolved) };
-        assert!(of(&found, TARGETS, at(18, 0)).resolution_breached);
+        assert!(of(&found, at(18, 0)).resolution_breached);
         // And a recorded breach of the next target is no risk, even before its due time.
         let recorded = Ticket { response_breached_at: Some(at(9, 50)), ..ticket(Status::Open) };
-        let badge = of(&recorded, TARGETS, at(9, 50));
+        let badge = of(&recorded, at(9, 50));
         assert!(badge.response_breached && !badge.at_risk);
     }
 
@@ -347,6 +336,8 @@ mod tests {
             created_at: created,
             response_due_at: start.response_due_at,
             resolution_due_at: start.resolution_due_at,
+            response_risk_at: start.response_risk_at,
+            resolution_risk_at: start.resolution_risk_at,
             ..ticket(Status::Open)
         };
         let mut writes: Vec<DateTime<Utc>> = changes.iter().map(|c| c.at).chain(answered).collect();
@@ -368,6 +359,8 @@ mod tests {
             let state = sla::evaluate(created, targets, &entered, ticket.first_response_at, at);
             ticket.response_due_at = state.response_due_at;
             ticket.resolution_due_at = state.resolution_due_at;
+            ticket.response_risk_at = state.response_risk_at;
+            ticket.resolution_risk_at = state.resolution_risk_at;
         }
         ticket
     }
@@ -401,18 +394,18 @@ mod tests {
         let changes = two_waits();
         let medium = Grid::SEED.of(Priority::Medium);
         let ticket = written(on(1, 8, 0), medium, &changes, None);
-        assert!(!of(&ticket, medium, on(2, 11, 0)).response_breached, "27 h elapsed, 23 h of them running");
-        assert!(of(&ticket, medium, on(2, 12, 1)).response_breached, "24 h 1 min running");
+        assert!(!of(&ticket, on(2, 11, 0)).response_breached, "27 h elapsed, 23 h of them running");
+        assert!(of(&ticket, on(2, 12, 1)).response_breached, "24 h 1 min running");
     }
 
     #[test]
     fn the_first_response_settles_the_response_target() {
         let (created, urgent) = (on(1, 8, 0), Grid::SEED.of(Priority::Urgent));
         let changes = [change(1, 9, Status::InProgress)];
-        let answered = of(&written(created, urgent, &changes, Some(on(1, 8, 45))), urgent, on(1, 20, 0));
+        let answered = of(&written(created, urgent, &changes, Some(on(1, 8, 45))), on(1, 20, 0));
         assert!(!answered.response_breached, "answered within the hour, even though now is much later");
         assert!(answered.resolution_breached, "urgent: 4 h to resolve, 12 h passed");
-        let slow = of(&written(created, urgent, &changes, Some(on(1, 9, 30))), urgent, on(1, 10, 0));
+        let slow = of(&written(created, urgent, &changes, Some(on(1, 9, 30))), on(1, 10, 0));
         assert!(slow.response_breached);
     }
 
@@ -422,15 +415,15 @@ mod tests {
         // High: 1 day to resolve. Resolved after 20 h, reopened 2 days later.
         let resolved = [change(1, 9, Status::InProgress), change(2, 4, Status::Resolved)];
         let ticket = written(created, high, &resolved, Some(on(1, 9, 0)));
-        assert!(!of(&ticket, high, on(5, 0, 0)).resolution_breached, "the clock stopped at 20 h");
+        assert!(!of(&ticket, on(5, 0, 0)).resolution_breached, "the clock stopped at 20 h");
         let reopened =
             [change(1, 9, Status::InProgress), change(2, 4, Status::Resolved), change(4, 4, Status::InProgress)];
         let ticket = written(created, high, &reopened, Some(on(1, 9, 0)));
-        assert!(!of(&ticket, high, on(4, 7, 0)).resolution_breached, "20 h + 3 h = 23 h running");
-        assert!(of(&ticket, high, on(4, 8, 1)).resolution_breached);
+        assert!(!of(&ticket, on(4, 7, 0)).resolution_breached, "20 h + 3 h = 23 h running");
+        assert!(of(&ticket, on(4, 8, 1)).resolution_breached);
         let urgent = Grid::SEED.of(Priority::Urgent);
         let closed = written(created, urgent, &[change(1, 9, Status::InProgress), change(1, 10, Status::Closed)], None);
-        assert!(!of(&closed, urgent, on(9, 0, 0)).resolution_breached);
+        assert!(!of(&closed, on(9, 0, 0)).resolution_breached);
     }
 
     #[test]
@@ -438,10 +431,10 @@ mod tests {
         for status in Status::ALL {
             let ticket = ticket(status);
             let now = at(9, 10);
-            let badge = turns(&ticket, TARGETS, now, Shown::Badge);
-            let account = turns(&ticket, TARGETS, now, Shown::Account);
+            let badge = turns(&ticket, now, Shown::Badge);
+            let account = turns(&ticket, now, Shown::Account);
             if status.clock_runs() {
-                let next = turns_at(&ticket, TARGETS, now).expect("a running clock turns");
+                let next = turns_at(&ticket, now).expect("a running clock turns");
                 assert_eq!((badge, account), (Turns::At(next), Turns::At(next)), "{status:?}");
             } else {
                 assert_eq!((badge, account), (Turns::Never, Turns::Always), "{status:?}");
@@ -480,18 +473,18 @@ mod tests {
             // Every minute from an hour before the ticket to a day after it.
             for minute in -60..24 * 60 {
                 let now = at(9, 0) + Duration::minutes(minute);
-                let badge = of(ticket, TARGETS, now);
-                let Some(turn) = turns_at(ticket, TARGETS, now) else {
-                    assert_eq!(of(ticket, TARGETS, now + Duration::days(30)), badge, "{:?} at {now}", ticket.status);
+                let badge = of(ticket, now);
+                let Some(turn) = turns_at(ticket, now) else {
+                    assert_eq!(of(ticket, now + Duration::days(30)), badge, "{:?} at {now}", ticket.status);
                     continue;
                 };
                 assert!(turn >= now);
                 for probe in
                     [now + (turn - now) / 2, turn - Duration::milliseconds(1)].into_iter().filter(|p| *p >= now)
                 {
-                    assert_eq!(of(ticket, TARGETS, probe), badge, "{:?} at {probe}, turning at {turn}", ticket.status);
+                    assert_eq!(of(ticket, probe), badge, "{:?} at {probe}, turning at {turn}", ticket.status);
                 }
-                if of(ticket, TARGETS, turn + Duration::milliseconds(1)) != badge {
+                if of(ticket, turn + Duration::milliseconds(1)) != badge {
                     turns_seen += 1;
                 }
             }

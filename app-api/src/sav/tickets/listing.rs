@@ -10,7 +10,6 @@ use super::access::Viewer;
 use super::badge::{self, Shown, SlaBadge, Turns};
 use super::fields::{Bound, Condition};
 use super::priority::Priority;
-use super::sla::Grid;
 use super::status::Status;
 use super::store::{self, Ticket};
 
@@ -32,7 +31,7 @@ pub enum Order {
 }
 
 /// A ticket as lists show it: the ticket and the caller's unread count; its SLA badge comes
-/// from its policy version's grid (`sla_policy::KeptGrids`).
+/// from its stored due and risk instants.
 #[derive(Debug, FromRow)]
 pub struct Listed {
     #[sqlx(flatten)]
@@ -44,14 +43,14 @@ pub struct Listed {
 }
 
 impl Listed {
-    /// The badge at `now`, under `grid`: the grid of the ticket's policy version.
-    pub fn badge(&self, grid: &Grid, now: DateTime<Utc>) -> SlaBadge {
-        badge::of(&self.ticket, grid.of(self.ticket.priority), now)
+    /// The badge at `now`.
+    pub fn badge(&self, now: DateTime<Utc>) -> SlaBadge {
+        badge::of(&self.ticket, now)
     }
 
     /// What time alone does to that badge from `now` on.
-    pub fn turns(&self, grid: &Grid, now: DateTime<Utc>) -> Turns {
-        badge::turns(&self.ticket, grid.of(self.ticket.priority), now, Shown::Badge)
+    pub fn turns(&self, now: DateTime<Utc>) -> Turns {
+        badge::turns(&self.ticket, now, Shown::Badge)
     }
 }
 
@@ -238,16 +237,11 @@ fn push_the_rest<'a>(query: &mut QueryBuilder<'a, Postgres>, viewer: Viewer, fil
         query.push(format!(" AND t.{document} @@ websearch_to_tsquery('simple', ")).push_bind(q).push(")");
     }
     if let Some(wanted) = filter.sla {
-        // The badge's rule needs the ticket's targets: joined in the subquery only then.
-        query.push(
-            " AND EXISTS (SELECT 1 FROM sla_policy_targets p WHERE p.version_id = t.sla_version_id
-               AND p.priority = t.priority AND ",
-        );
+        query.push(" AND ");
         let sla = badge::Sql { now };
         match wanted {
             SlaFilter::Breached => sla.push_breached(query),
             SlaFilter::AtRisk => sla.push_at_risk(query),
         }
-        query.push(")");
     }
 }

@@ -69,9 +69,20 @@ pub struct Change {
 pub struct SlaState {
     pub response_due_at: DateTime<Utc>,
     pub resolution_due_at: DateTime<Utc>,
+    /// When each target turns at risk: `AT_RISK_PERCENT` of it left, the rest run.
+    pub response_risk_at: DateTime<Utc>,
+    pub resolution_risk_at: DateTime<Utc>,
     /// Time spent waiting for the customer so far.
     pub paused_seconds: i64,
     pub first_response_at: Option<DateTime<Utc>>,
+}
+
+/// A running target is at risk when this share of it or less is left, in percent.
+pub const AT_RISK_PERCENT: i32 = 25;
+
+/// The part of `target` run when it turns at risk.
+fn until_risk(target: Duration) -> Duration {
+    target - target * AT_RISK_PERCENT / 100
 }
 
 /// The hours an SLA clock counts: every hour (the seed's 24/7), or a schedule's working hours
@@ -177,6 +188,8 @@ pub fn evaluate_in(
     SlaState {
         response_due_at: due(hours, &response_spans, response_end, targets.response()),
         resolution_due_at: due(hours, &spans, now, targets.resolution()),
+        response_risk_at: due(hours, &response_spans, response_end, until_risk(targets.response())),
+        resolution_risk_at: due(hours, &spans, now, until_risk(targets.resolution())),
         paused_seconds: waiting.num_seconds(),
         first_response_at,
     }
@@ -245,6 +258,8 @@ pub(super) mod tests {
         let state = evaluate(at(1, 9, 0), seed(Priority::High), &[], None, at(1, 12, 0));
         assert_eq!(state.response_due_at, at(1, 13, 0));
         assert_eq!(state.resolution_due_at, at(2, 9, 0));
+        // At risk with a quarter of each target left.
+        assert_eq!((state.response_risk_at, state.resolution_risk_at), (at(1, 12, 0), at(2, 3, 0)));
         assert_eq!(state.paused_seconds, 0);
         assert_eq!(
             evaluate(at(1, 9, 0), seed(Priority::High), &[], None, at(1, 13, 1)),
@@ -313,6 +328,8 @@ pub(super) mod tests {
         let monday = |hour: u32, minute: u32| Utc.with_ymd_and_hms(2026, 11, 30, hour - 1, minute, 0).unwrap();
         let fresh = evaluate_in(hours, friday, targets, &[], None, friday);
         assert_eq!(fresh.response_due_at, monday(12, 0), "one hour on Friday, three on Monday");
+        // At risk with a quarter of it left in working hours: from Monday 11:00, not Friday night.
+        assert_eq!(fresh.response_risk_at, monday(11, 0));
         assert_eq!(fresh.resolution_due_at, Utc.with_ymd_and_hms(2026, 12, 1, 15, 0, 0).unwrap(), "1 + 8 + 7 hours");
 
         // In progress at once, waiting for the customer from 16:30 to Monday 10:00: half an hour

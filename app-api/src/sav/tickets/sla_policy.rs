@@ -5,10 +5,8 @@
 //! to tickets created afterwards, and a running ticket whose priority changes finds the new
 //! priority's targets in its own version. Statements that need a ticket's targets join the view
 //! `sla_policy_targets` (one row per version and priority) on `t.sla_version_id` and
-//! `t.priority`; its auto-close delays, `sla_policy_versions` on `t.sla_version_id`. Ticket lists
-//! take the grids of their tickets' versions from `KeptGrids` instead, read once per replica.
-
-use std::collections::HashMap;
+//! `t.priority`; its auto-close delays, `sla_policy_versions` on `t.sla_version_id`. Badges need
+//! none of it: they read the ticket's stored due and risk instants (`sla`).
 
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{Connection as _, PgConnection};
@@ -147,55 +145,6 @@ pub async fn versions(conn: &mut PgConnection, ids: &[i64]) -> sqlx::Result<Vec<
     .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().map(Version::from).collect())
-}
-
-/// How long a replica keeps a version's grid. Versions never change (migration 0004's trigger
-/// refuses it), so a kept grid is the version's; the bound is for a tenant database restored
-/// from a backup older than its newest versions, whose next versions reuse their ids.
-const GRIDS_KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(300);
-
-/// The grids of the policy versions this replica read lately, by tenant and version: what a
-/// page of tickets needs for its badges without joining the versions in its statement (a
-/// fifth of a list's statement; BENCHMARKS.md, "Live updates").
-pub struct KeptGrids {
-    kept: shared::kept::Kept<(Uuid, i64), Grid>,
-}
-
-impl Default for KeptGrids {
-    fn default() -> Self {
-        Self { kept: shared::kept::kept(100_000, GRIDS_KEPT_FOR) }
-    }
-}
-
-impl KeptGrids {
-    /// The grid of each of `versions` of `tenant`, reading those not kept from `conn`.
-    pub async fn of(
-        &self,
-        conn: &mut PgConnection,
-        tenant: Uuid,
-        versions: impl IntoIterator<Item = i64>,
-    ) -> sqlx::Result<HashMap<i64, Grid>> {
-        let mut grids = HashMap::new();
-        let mut missing = Vec::new();
-        for version in versions {
-            if grids.contains_key(&version) || missing.contains(&version) {
-                continue;
-            }
-            match self.kept.get(&(tenant, version)) {
-                Some(grid) => {
-                    grids.insert(version, grid);
-                }
-                None => missing.push(version),
-            }
-        }
-        if !missing.is_empty() {
-            for read in self::versions(conn, &missing).await? {
-                self.kept.insert((tenant, read.id), read.policy.grid);
-                grids.insert(read.id, read.policy.grid);
-            }
-        }
-        Ok(grids)
-    }
 }
 
 /// What adopting a policy did.

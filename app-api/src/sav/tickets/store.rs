@@ -53,6 +53,11 @@ pub struct Ticket {
     pub response_due_at: DateTime<Utc>,
     #[serde(skip)]
     pub resolution_due_at: DateTime<Utc>,
+    /// When each target turns at risk: three quarters of it run on the ticket's clock (`sla`).
+    #[serde(skip)]
+    pub response_risk_at: DateTime<Utc>,
+    #[serde(skip)]
+    pub resolution_risk_at: DateTime<Utc>,
     #[serde(skip)]
     pub first_response_at: Option<DateTime<Utc>>,
     /// When the jobs found each target missed; never cleared (`badge`).
@@ -92,7 +97,7 @@ macro_rules! ticket_sql {
             ["t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority" r#" AS "priority: Priority""#]
             [", t.status" r#" AS "status: Status""#]
             [", t.category, t.assigned_to, t.team_id, t.order_id, t.metadata, t.response_due_at, t.resolution_due_at, \
-              t.first_response_at, t.response_breached_at, t.resolution_breached_at, t.resolved_at, t.closed_at, \
+              t.response_risk_at, t.resolution_risk_at, t.first_response_at, t.response_breached_at, t.resolution_breached_at, t.resolved_at, t.closed_at, \
               t.auto_close_at, t.created_at, t.updated_at, t.sla_version_id, t.queued_at, t.tags, t.fields"])
     };
 }
@@ -122,6 +127,8 @@ macro_rules! ticket_of {
             metadata: $row.metadata,
             response_due_at: $row.response_due_at,
             resolution_due_at: $row.resolution_due_at,
+            response_risk_at: $row.response_risk_at,
+            resolution_risk_at: $row.resolution_risk_at,
             first_response_at: $row.first_response_at,
             response_breached_at: $row.response_breached_at,
             resolution_breached_at: $row.resolution_breached_at,
@@ -349,8 +356,8 @@ pub async fn insert(
         let inserted = ticket_sql!(query
             "INSERT INTO support_tickets AS t (ticket_number, user_id, subject, description, priority, category,
                 order_id, metadata, response_due_at, resolution_due_at, created_at, updated_at, sla_version_id, team_id,
-                tags, fields, status, assigned_to)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17)
+                tags, fields, status, assigned_to, response_risk_at, resolution_risk_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17, $18, $19)
              ON CONFLICT (ticket_number) DO NOTHING
              RETURNING ",
             "",
@@ -371,6 +378,8 @@ pub async fn insert(
             new.fields,
             new.status.as_str(),
             new.assigned_to,
+            started.response_risk_at,
+            started.resolution_risk_at,
         )
         .fetch_optional(&mut *conn)
         .await?;
@@ -406,6 +415,7 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
         "UPDATE support_tickets SET subject = $2, priority = $3, status = $4, category = $5, assigned_to = $6,
             metadata = $7, response_due_at = $8, resolution_due_at = $9, first_response_at = $10, resolved_at = $11,
             closed_at = $12, updated_at = $13, auto_close_at = $17, team_id = $20, queued_at = $21, tags = $22, fields = $23,
+            response_risk_at = $24, resolution_risk_at = $25,
             response_breached_at = coalesce(response_breached_at, $18),
             resolution_breached_at = coalesce(resolution_breached_at, $19),
             thread_staff = CASE WHEN $14::text IS NULL OR pg_column_size(thread_staff) > $16 THEN thread_staff
@@ -436,6 +446,8 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
         ticket.queued_at,
         &ticket.tags,
         ticket.fields,
+        ticket.response_risk_at,
+        ticket.resolution_risk_at,
     )
     .execute(conn)
     .await
@@ -455,6 +467,8 @@ pub async fn refresh_sla(
     let state = sla::evaluate(ticket.created_at, clock.targets, &clock.changes, ticket.first_response_at, now);
     ticket.response_due_at = state.response_due_at;
     ticket.resolution_due_at = state.resolution_due_at;
+    ticket.response_risk_at = state.response_risk_at;
+    ticket.resolution_risk_at = state.resolution_risk_at;
     ticket.auto_close_at = auto_close_at(ticket, &clock);
     Ok((state, clock.targets))
 }

@@ -188,7 +188,8 @@ async fn list_items_carry_sla_badges_and_unread_counts() {
     desk.db
         .execute(&format!(
             "UPDATE support_tickets SET response_due_at = now() - interval '5 minutes' WHERE id = {late};
-             UPDATE support_tickets SET response_due_at = now() + interval '10 minutes' WHERE id = {close}"
+             UPDATE support_tickets SET response_due_at = now() + interval '10 minutes',
+               response_risk_at = now() - interval '50 minutes' WHERE id = {close}"
         ))
         .await;
 

@@ -173,8 +173,13 @@ async fn a_policy_holds_the_tickets_created_after_it_and_older_ones_keep_theirs(
     assert_eq!(due_minutes(&desk, fresh).await, (10, 40));
     desk.db
         .execute(&format!(
-            "UPDATE support_tickets SET response_due_at = now() + interval '5 minutes',
-                resolution_due_at = now() + interval '1 day' WHERE id IN ({before}, {fresh})"
+            // As their clocks would have: each at risk a quarter of its own target before.
+            "UPDATE support_tickets t SET response_due_at = now() + interval '5 minutes',
+                response_risk_at = now() + interval '5 minutes' - make_interval(secs => p.response_minutes * 15),
+                resolution_due_at = now() + interval '1 day',
+                resolution_risk_at = now() + interval '1 day' - make_interval(secs => p.resolution_minutes * 15)
+              FROM sla_policy_targets p WHERE p.version_id = t.sla_version_id AND p.priority = t.priority
+                AND t.id IN ({before}, {fresh})"
         ))
         .await;
     let summary = desk.get(&desk.owner, "/v1/sla/summary").await;

@@ -72,6 +72,8 @@ async fn the_badge_is_the_same_in_the_list_the_ticket_the_filters_and_the_summar
         desk.db
             .execute(&format!(
                 "UPDATE support_tickets t SET response_due_at = {response}, resolution_due_at = {resolution},
+                    response_risk_at = {response} - make_interval(secs => p.response_minutes * 15),
+                    resolution_risk_at = {resolution} - make_interval(secs => p.resolution_minutes * 15),
                     response_breached_at = {recorded_response}, resolution_breached_at = {recorded_resolution}
                  FROM sla_policy_targets p WHERE p.version_id = t.sla_version_id AND p.priority = t.priority
                    AND t.id = {ticket}"

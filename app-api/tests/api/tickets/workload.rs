@@ -142,7 +142,8 @@ async fn the_sla_summary_counts_breaches_and_tickets_at_risk() {
         .execute(&format!(
             "UPDATE support_tickets SET response_due_at = now() - interval '1 minute' WHERE id IN ({late_answer}, {paused});
              UPDATE support_tickets SET resolution_due_at = now() - interval '1 minute' WHERE id = {late_fix};
-             UPDATE support_tickets SET response_due_at = now() + interval '10 minutes' WHERE id = {};",
+             UPDATE support_tickets SET response_due_at = now() + interval '10 minutes',
+               response_risk_at = now() - interval '50 minutes' WHERE id = {};",
             id(&at_risk)
         ))
         .await;
