@@ -12,8 +12,8 @@ import { t } from '../../i18n';
 import { FIELD_TYPES, TYPE_LABEL, hasOptions } from '../../tickets/fields';
 import { FieldError, SelectField, TextField } from '../../ui/Field';
 import { translated, useFields } from '../../ui/form';
+import { FormEnd } from '../../ui/FormEnd';
 import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
-import { ErrorAlert } from '../../ui/status';
 import {
   KEY_MAX,
   OPTION_VALUE_MAX,
@@ -172,25 +172,13 @@ export function FieldForm({
         <Flag id={`${id}-editable`} name="editable_by_customer" label={t('fields.form.editable')} hint={t('fields.form.editable_hint')} checked={values.editable} onChange={(on) => change({ editable: on, ...(on ? { visible: true } : {}) }, ['flags'])} />
         <FieldError id={`${id}-flags`} error={errors.flags} />
       </fieldset>
-      {errors.form ? (
-        <div class="alert alert--error" role="alert">
-          <p>{errors.form}</p>
-        </div>
-      ) : null}
-      <ErrorAlert
-        error={submission.error}
+      <FormEnd
+        formError={errors.form}
+        submission={submission}
         overrides={{ validation_failed: 'error.check_fields', limit_reached: 'fields.form.limit', field_key_taken: 'fields.form.key_taken', option_in_use: 'fields.form.option_in_use' }}
+        submitLabel={submitLabel}
+        cancel={onCancel ? { label: t('fields.form.cancel'), onCancel } : undefined}
       />
-      <div class="actions">
-        <button type="submit" class="button" disabled={submission.busy}>
-          {submission.busy ? t('common.working') : submitLabel}
-        </button>
-        {onCancel ? (
-          <button type="button" class="button button--secondary" onClick={onCancel}>
-            {t('fields.form.cancel')}
-          </button>
-        ) : null}
-      </div>
     </form>
   );
 }

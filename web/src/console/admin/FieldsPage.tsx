@@ -9,7 +9,8 @@ import { changeField, createField, fieldsChanged, removeField, type FieldDefinit
 import { t, tn } from '../../i18n';
 import { TYPE_LABEL, fieldName, hasOptions, labelIn } from '../../tickets/fields';
 import { useFieldDefinitions } from '../../tickets/useFieldDefinitions';
-import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
+import { useSubmit } from '../../ui/hooks';
+import { RowActions, useRowModes } from '../../ui/RowActions';
 import { Page } from '../../ui/Page';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 import { EMPTY_FIELD, fieldChange, fieldFormValues } from '../fields';
@@ -68,43 +69,35 @@ export function FieldsPage() {
 }
 
 function FieldRow({ field, onChanged }: { field: FieldDefinition; onChanged: (notice: string) => void }) {
-  const [editing, setEditing] = useState(false);
-  const [confirming, setConfirming] = useState(false);
+  const modes = useRowModes('input[name="label.en"]');
   const submission = useSubmit();
   const id = useId();
   const name = fieldName(field);
-  // Where focus goes once the row has changed shape (the control that had it is gone).
-  const { container: row, focusAfter } = useFocusAfterRender<HTMLLIElement>();
-  const show = (next: { editing?: boolean; confirming?: boolean }, focus: string) => {
-    focusAfter(focus);
-    if (next.editing !== undefined) setEditing(next.editing);
-    if (next.confirming !== undefined) setConfirming(next.confirming);
-  };
   const remove = () =>
     void submission.run(async () => {
       await removeField(field.key);
-      setConfirming(false);
+      modes.deleted();
       onChanged(t('fields.deleted', { name }));
     });
   const audience = field.editable_by_customer ? 'fields.fact.customers_edit' : field.visible_to_customer ? 'fields.fact.customers_see' : 'fields.fact.customers_none';
   return (
-    <li class="integration field-item" aria-labelledby={id} ref={row}>
+    <li class="integration field-item" aria-labelledby={id} ref={modes.row}>
       <div class="integration-head">
         <strong id={id}>{name}</strong>
         <span class="badge">{t(TYPE_LABEL[field.type])}</span>
         {field.required_to_resolve ? <span class="badge badge--warn">{t('fields.fact.required')}</span> : null}
       </div>
-      {editing ? (
+      {modes.editing ? (
         <FieldForm
           initial={fieldFormValues(field)}
           field={field}
           submitLabel={t('fields.form.save')}
-          onCancel={() => show({ editing: false }, '[data-action="edit"]')}
+          onCancel={modes.shown}
           onSave={async (request) => {
             const change = fieldChange(field, request);
             const changed = Object.keys(change).length > 0;
             const saved = changed ? await changeField(field.key, change) : field;
-            show({ editing: false }, '[data-action="edit"]');
+            modes.shown();
             onChanged(changed ? t('fields.saved', { name: fieldName(saved) }) : t('fields.form.unchanged'));
           }}
         />
@@ -138,28 +131,20 @@ function FieldRow({ field, onChanged }: { field: FieldDefinition; onChanged: (no
               ))}
             </ul>
           ) : null}
-          <div class="actions">
-            {confirming ? (
-              <>
-                <span>{t('fields.delete_confirm', { name })}</span>
-                <button type="button" class="button button--danger" data-action="delete-yes" disabled={submission.busy} onClick={remove}>
-                  {t('fields.delete_yes', { name })}
-                </button>
-                <button type="button" class="button button--secondary" onClick={() => show({ confirming: false }, '[data-action="delete"]')}>
-                  {t('fields.form.cancel')}
-                </button>
-              </>
-            ) : (
-              <>
-                <button type="button" class="button button--secondary" data-action="edit" aria-label={t('fields.edit_named', { name })} onClick={() => show({ editing: true }, 'input[name="label.en"]')}>
-                  {t('fields.edit')}
-                </button>
-                <button type="button" class="button button--secondary" data-action="delete" aria-label={t('fields.delete_named', { name })} onClick={() => show({ confirming: true }, '[data-action="delete-yes"]')}>
-                  {t('fields.delete')}
-                </button>
-              </>
-            )}
-          </div>
+          <RowActions
+            modes={modes}
+            busy={submission.busy}
+            onDelete={remove}
+            labels={{
+              edit: t('fields.edit'),
+              editNamed: t('fields.edit_named', { name: name }),
+              delete: t('fields.delete'),
+              deleteNamed: t('fields.delete_named', { name: name }),
+              confirm: t('fields.delete_confirm', { name: name }),
+              yes: t('fields.delete_yes', { name: name }),
+              cancel: t('fields.form.cancel'),
+            }}
+          />
         </>
       )}
       <ErrorAlert error={submission.error} />

@@ -9,8 +9,8 @@ import { t } from '../../i18n';
 import { STATUS_LABEL } from '../../tickets/badges';
 import { SelectField, TextArea, TextField } from '../../ui/Field';
 import { serverFieldErrors, useFields } from '../../ui/form';
+import { FormEnd } from '../../ui/FormEnd';
 import { useSubmit } from '../../ui/hooks';
-import { ErrorAlert } from '../../ui/status';
 import { formField } from '../../errors/describe';
 import { MACRO_NAME_MAX, PLACEHOLDERS, checkMacroForm, placeholderText, type FormError, type MacroField, type MacroFormValues } from '../macros';
 import { usePeople } from '../people';
@@ -134,22 +134,13 @@ export function MacroForm({
         />
         <SelectField label={t('macros.form.assign')} name="assign_to" value={values.assignTo} options={assignees} onValue={(v) => set('assignTo', v)} />
       </div>
-      {errors.form ? (
-        <div class="alert alert--error" role="alert">
-          <p>{errors.form}</p>
-        </div>
-      ) : null}
-      <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields', limit_reached: 'macros.form.limit' }} />
-      <div class="actions">
-        <button type="submit" class="button" disabled={submission.busy}>
-          {submission.busy ? t('common.working') : submitLabel}
-        </button>
-        {onCancel ? (
-          <button type="button" class="button button--secondary" onClick={onCancel}>
-            {t('macros.form.cancel')}
-          </button>
-        ) : null}
-      </div>
+      <FormEnd
+        formError={errors.form}
+        submission={submission}
+        overrides={{ validation_failed: 'error.check_fields', limit_reached: 'macros.form.limit' }}
+        submitLabel={submitLabel}
+        cancel={onCancel ? { label: t('macros.form.cancel'), onCancel } : undefined}
+      />
     </form>
   );
 }

@@ -8,6 +8,7 @@ import { useResource } from '../../data/resource';
 import { formatDateTime, t, tn } from '../../i18n';
 import { useMember } from '../../tenant/member';
 import { useSubmit } from '../../ui/hooks';
+import { RowActions, useRowModes } from '../../ui/RowActions';
 import { Page } from '../../ui/Page';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 import { MacroEffects } from '../MacroEffects';
@@ -67,30 +68,29 @@ export function MacrosPage() {
 }
 
 function MacroRow({ macro, onChanged }: { macro: Macro; onChanged: (notice: string) => Promise<void> }) {
-  const [editing, setEditing] = useState(false);
-  const [confirming, setConfirming] = useState(false);
+  const modes = useRowModes('input[name="name"]');
   const submission = useSubmit();
   const id = useId();
   const remove = () =>
     void submission.run(async () => {
       await deleteMacro(macro.id);
-      setConfirming(false);
+      modes.deleted();
       await onChanged(t('macros.deleted', { name: macro.name }));
     });
   return (
-    <li class="integration" aria-labelledby={id}>
+    <li class="integration" aria-labelledby={id} ref={modes.row}>
       <div class="integration-head">
         <strong id={id}>{macro.name}</strong>
         {macro.body?.trim() ? <span class={macro.is_internal ? 'badge badge--warn' : 'badge'}>{macro.is_internal ? t('macros.kind_note') : t('macros.kind_reply')}</span> : null}
       </div>
-      {editing ? (
+      {modes.editing ? (
         <MacroForm
           initial={formValues(macro)}
           submitLabel={t('macros.form.save')}
-          onCancel={() => setEditing(false)}
+          onCancel={modes.shown}
           onSave={async (request) => {
             const saved = await updateMacro(macro.id, request);
-            setEditing(false);
+            modes.shown();
             await onChanged(t('macros.saved', { name: saved.name }));
           }}
         />
@@ -98,28 +98,20 @@ function MacroRow({ macro, onChanged }: { macro: Macro; onChanged: (notice: stri
         <>
           <MacroEffects macro={macro} />
           <p class="hint">{t('macros.changed', { time: formatDateTime(macro.updated_at) })}</p>
-          <div class="actions">
-            {confirming ? (
-              <>
-                <span>{t('macros.delete_confirm', { name: macro.name })}</span>
-                <button type="button" class="button button--danger" disabled={submission.busy} onClick={remove}>
-                  {t('macros.delete_yes', { name: macro.name })}
-                </button>
-                <button type="button" class="button button--secondary" onClick={() => setConfirming(false)}>
-                  {t('macros.form.cancel')}
-                </button>
-              </>
-            ) : (
-              <>
-                <button type="button" class="button button--secondary" aria-label={t('macros.edit_named', { name: macro.name })} onClick={() => setEditing(true)}>
-                  {t('macros.edit')}
-                </button>
-                <button type="button" class="button button--secondary" aria-label={t('macros.delete_named', { name: macro.name })} onClick={() => setConfirming(true)}>
-                  {t('macros.delete')}
-                </button>
-              </>
-            )}
-          </div>
+          <RowActions
+            modes={modes}
+            busy={submission.busy}
+            onDelete={remove}
+            labels={{
+              edit: t('macros.edit'),
+              editNamed: t('macros.edit_named', { name: macro.name }),
+              delete: t('macros.delete'),
+              deleteNamed: t('macros.delete_named', { name: macro.name }),
+              confirm: t('macros.delete_confirm', { name: macro.name }),
+              yes: t('macros.delete_yes', { name: macro.name }),
+              cancel: t('macros.form.cancel'),
+            }}
+          />
         </>
       )}
       <ErrorAlert error={submission.error} />

@@ -11,8 +11,8 @@ import type { NewSchedule, Weekday } from '../../data/schedules';
 import { t } from '../../i18n';
 import { FieldError, TextField } from '../../ui/Field';
 import { translated, useFields } from '../../ui/form';
+import { FormEnd } from '../../ui/FormEnd';
 import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
-import { ErrorAlert } from '../../ui/status';
 import {
   DAY_NAME,
   NAME_MAX,
@@ -203,22 +203,13 @@ export function ScheduleForm({
           </button>
         </div>
       </fieldset>
-      {errors.form ? (
-        <div class="alert alert--error" role="alert">
-          <p>{errors.form}</p>
-        </div>
-      ) : null}
-      <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields', limit_reached: 'schedules.form.limit' }} />
-      <div class="actions">
-        <button type="submit" class="button" disabled={submission.busy}>
-          {submission.busy ? t('common.working') : submitLabel}
-        </button>
-        {onCancel ? (
-          <button type="button" class="button button--secondary" onClick={onCancel}>
-            {t('schedules.form.cancel')}
-          </button>
-        ) : null}
-      </div>
+      <FormEnd
+        formError={errors.form}
+        submission={submission}
+        overrides={{ validation_failed: 'error.check_fields', limit_reached: 'schedules.form.limit' }}
+        submitLabel={submitLabel}
+        cancel={onCancel ? { label: t('schedules.form.cancel'), onCancel } : undefined}
+      />
     </form>
   );
 }

@@ -8,7 +8,8 @@ import { changeSchedule, createSchedule, importHolidays, listSchedules, removeSc
 import { useResource } from '../../data/resource';
 import { formatDate, t, tn } from '../../i18n';
 import { useMember } from '../../tenant/member';
-import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
+import { useSubmit } from '../../ui/hooks';
+import { RowActions, useRowModes } from '../../ui/RowActions';
 import { Page } from '../../ui/Page';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 import { DAY_SHORT, emptySchedule, localToday, nextHolidays, scheduleChange, scheduleFormValues, weekSummary } from '../schedules';
@@ -80,24 +81,16 @@ function weekText(schedule: Schedule): string {
 const holidayDate = (date: string) => formatDate(`${date}T12:00:00`);
 
 function ScheduleRow({ schedule, onChanged }: { schedule: Schedule; onChanged: (notice: string) => void }) {
-  const [editing, setEditing] = useState(false);
-  const [confirming, setConfirming] = useState(false);
+  const modes = useRowModes('input[name="name"]');
   const submission = useSubmit();
   const importing = useSubmit();
   const [file, setFile] = useState('');
   const id = useId();
   const name = schedule.name;
-  // Where focus goes once the row has changed shape (the control that had it is gone).
-  const { container: row, focusAfter } = useFocusAfterRender<HTMLLIElement>();
-  const show = (next: { editing?: boolean; confirming?: boolean }, focus: string) => {
-    focusAfter(focus);
-    if (next.editing !== undefined) setEditing(next.editing);
-    if (next.confirming !== undefined) setConfirming(next.confirming);
-  };
   const remove = () =>
     void submission.run(async () => {
       await removeSchedule(schedule.id);
-      setConfirming(false);
+      modes.deleted();
       onChanged(t('schedules.deleted', { name }));
     });
   const upload = (input: HTMLInputElement) => {
@@ -117,21 +110,21 @@ function ScheduleRow({ schedule, onChanged }: { schedule: Schedule; onChanged: (
   };
   const coming = nextHolidays(schedule.holidays, localToday());
   return (
-    <li class="integration schedule" aria-labelledby={id} ref={row}>
+    <li class="integration schedule" aria-labelledby={id} ref={modes.row}>
       <div class="integration-head">
         <strong id={id}>{name}</strong>
         <span class="badge">{schedule.time_zone}</span>
       </div>
-      {editing ? (
+      {modes.editing ? (
         <ScheduleForm
           initial={scheduleFormValues(schedule)}
           submitLabel={t('schedules.form.save')}
-          onCancel={() => show({ editing: false }, '[data-action="edit"]')}
+          onCancel={modes.shown}
           onSave={async (request) => {
             const change = scheduleChange(schedule, request);
             const any = Object.keys(change).length > 0;
             const saved = any ? await changeSchedule(schedule.id, change) : schedule;
-            show({ editing: false }, '[data-action="edit"]');
+            modes.shown();
             onChanged(any ? t('schedules.saved', { name: saved.name }) : t('schedules.form.unchanged'));
           }}
         />
@@ -178,28 +171,20 @@ function ScheduleRow({ schedule, onChanged }: { schedule: Schedule; onChanged: (
             ) : null}
             <ErrorAlert error={importing.error} overrides={{ validation_failed: 'schedules.import.invalid', payload_too_large: 'schedules.import.too_large', limit_reached: 'schedules.import.limit' }} />
           </div>
-          <div class="actions">
-            {confirming ? (
-              <>
-                <span>{t('schedules.delete_confirm', { name })}</span>
-                <button type="button" class="button button--danger" data-action="delete-yes" disabled={submission.busy} onClick={remove}>
-                  {t('schedules.delete_yes', { name })}
-                </button>
-                <button type="button" class="button button--secondary" onClick={() => show({ confirming: false }, '[data-action="delete"]')}>
-                  {t('schedules.form.cancel')}
-                </button>
-              </>
-            ) : (
-              <>
-                <button type="button" class="button button--secondary" data-action="edit" aria-label={t('schedules.edit_named', { name })} onClick={() => show({ editing: true }, 'input[name="name"]')}>
-                  {t('schedules.edit')}
-                </button>
-                <button type="button" class="button button--secondary" data-action="delete" aria-label={t('schedules.delete_named', { name })} onClick={() => show({ confirming: true }, '[data-action="delete-yes"]')}>
-                  {t('schedules.delete')}
-                </button>
-              </>
-            )}
-          </div>
+          <RowActions
+            modes={modes}
+            busy={submission.busy}
+            onDelete={remove}
+            labels={{
+              edit: t('schedules.edit'),
+              editNamed: t('schedules.edit_named', { name: name }),
+              delete: t('schedules.delete'),
+              deleteNamed: t('schedules.delete_named', { name: name }),
+              confirm: t('schedules.delete_confirm', { name: name }),
+              yes: t('schedules.delete_yes', { name: name }),
+              cancel: t('schedules.form.cancel'),
+            }}
+          />
         </>
       )}
       <ErrorAlert error={submission.error} />

@@ -10,8 +10,8 @@ import { formField } from '../../errors/describe';
 import { t } from '../../i18n';
 import { CheckboxGroup, FieldError, TextArea, TextField } from '../../ui/Field';
 import { translated, useFields } from '../../ui/form';
+import { FormEnd } from '../../ui/FormEnd';
 import { useSubmit } from '../../ui/hooks';
-import { ErrorAlert } from '../../ui/status';
 import { usePeople } from '../people';
 import { ASSIGNMENTS, ASSIGNMENT_HINT, ASSIGNMENT_LABEL, CAP_MAX, CAP_MIN, SERVER_FIELDS, TEAM_NAME_MAX, checkTeamForm, type TeamField, type TeamFormValues } from '../teams';
 
@@ -137,22 +137,13 @@ export function TeamForm({
       ) : (
         <p class="hint">{t('teams.form.members_none')}</p>
       )}
-      {errors.form ? (
-        <div class="alert alert--error" role="alert">
-          <p>{errors.form}</p>
-        </div>
-      ) : null}
-      <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields', limit_reached: 'teams.form.limit', team_name_taken: 'teams.form.name_taken' }} />
-      <div class="actions">
-        <button type="submit" class="button" disabled={submission.busy}>
-          {submission.busy ? t('common.working') : submitLabel}
-        </button>
-        {onCancel ? (
-          <button type="button" class="button button--secondary" onClick={onCancel}>
-            {t('teams.form.cancel')}
-          </button>
-        ) : null}
-      </div>
+      <FormEnd
+        formError={errors.form}
+        submission={submission}
+        overrides={{ validation_failed: 'error.check_fields', limit_reached: 'teams.form.limit', team_name_taken: 'teams.form.name_taken' }}
+        submitLabel={submitLabel}
+        cancel={onCancel ? { label: t('teams.form.cancel'), onCancel } : undefined}
+      />
     </form>
   );
 }

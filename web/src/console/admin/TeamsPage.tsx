@@ -6,7 +6,8 @@
 import { useId, useState } from 'preact/hooks';
 import { changeTeam, createTeam, removeTeam, teamsChanged, type Team } from '../../data/teams';
 import { t, tn } from '../../i18n';
-import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
+import { useSubmit } from '../../ui/hooks';
+import { RowActions, useRowModes } from '../../ui/RowActions';
 import { Page } from '../../ui/Page';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 import { usePeople } from '../people';
@@ -67,41 +68,33 @@ export function TeamsPage() {
 }
 
 function TeamRow({ team, onChanged }: { team: Team; onChanged: (notice: string) => void }) {
-  const [editing, setEditing] = useState(false);
-  const [confirming, setConfirming] = useState(false);
+  const modes = useRowModes('input[name="name"]');
   const submission = useSubmit();
   const people = usePeople();
   const id = useId();
-  // Where focus goes once the row has changed shape (the control that had it is gone).
-  const { container: row, focusAfter } = useFocusAfterRender<HTMLLIElement>();
-  const show = (next: { editing?: boolean; confirming?: boolean }, focus: string) => {
-    focusAfter(focus);
-    if (next.editing !== undefined) setEditing(next.editing);
-    if (next.confirming !== undefined) setConfirming(next.confirming);
-  };
   const members = team.member_ids.map((member) => people.find(member) ?? { id: member, name: t('console.someone'), available: undefined });
   const available = members.filter((m) => m.available !== false).length;
   const remove = () =>
     void submission.run(async () => {
       await removeTeam(team.id);
-      setConfirming(false);
+      modes.deleted();
       onChanged(t('teams.deleted', { name: team.name }));
     });
   return (
-    <li class="integration team" aria-labelledby={id} ref={row}>
+    <li class="integration team" aria-labelledby={id} ref={modes.row}>
       <div class="integration-head">
         <strong id={id}>{team.name}</strong>
         <span class={team.assignment === 'manual' ? 'badge' : 'badge badge--ok'}>{t(ASSIGNMENT_LABEL[team.assignment])}</span>
       </div>
-      {editing ? (
+      {modes.editing ? (
         <TeamForm
           initial={teamFormValues(team)}
           submitLabel={t('teams.form.save')}
-          onCancel={() => show({ editing: false }, '[data-action="edit"]')}
+          onCancel={modes.shown}
           onSave={async (request) => {
             const change = teamChange(team, request);
             const saved = Object.keys(change).length ? await changeTeam(team.id, change) : team;
-            show({ editing: false }, '[data-action="edit"]');
+            modes.shown();
             onChanged(Object.keys(change).length ? t('teams.saved', { name: saved.name }) : t('teams.form.unchanged'));
           }}
         />
@@ -140,28 +133,20 @@ function TeamRow({ team, onChanged }: { team: Team; onChanged: (notice: string) 
           ) : (
             <p class="hint">{t('teams.members.none')}</p>
           )}
-          <div class="actions">
-            {confirming ? (
-              <>
-                <span>{t('teams.delete_confirm', { name: team.name })}</span>
-                <button type="button" class="button button--danger" data-action="delete-yes" disabled={submission.busy} onClick={remove}>
-                  {t('teams.delete_yes', { name: team.name })}
-                </button>
-                <button type="button" class="button button--secondary" onClick={() => show({ confirming: false }, '[data-action="delete"]')}>
-                  {t('teams.form.cancel')}
-                </button>
-              </>
-            ) : (
-              <>
-                <button type="button" class="button button--secondary" data-action="edit" aria-label={t('teams.edit_named', { name: team.name })} onClick={() => show({ editing: true }, 'input[name="name"]')}>
-                  {t('teams.edit')}
-                </button>
-                <button type="button" class="button button--secondary" data-action="delete" aria-label={t('teams.delete_named', { name: team.name })} onClick={() => show({ confirming: true }, '[data-action="delete-yes"]')}>
-                  {t('teams.delete')}
-                </button>
-              </>
-            )}
-          </div>
+          <RowActions
+            modes={modes}
+            busy={submission.busy}
+            onDelete={remove}
+            labels={{
+              edit: t('teams.edit'),
+              editNamed: t('teams.edit_named', { name: team.name }),
+              delete: t('teams.delete'),
+              deleteNamed: t('teams.delete_named', { name: team.name }),
+              confirm: t('teams.delete_confirm', { name: team.name }),
+              yes: t('teams.delete_yes', { name: team.name }),
+              cancel: t('teams.form.cancel'),
+            }}
+          />
         </>
       )}
       <ErrorAlert error={submission.error} />
