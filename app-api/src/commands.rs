@@ -32,7 +32,7 @@ use crate::sav::tickets::priority::{self, Facts, Priority};
 use crate::sav::tickets::refusal::Refused;
 use crate::sav::tickets::status::Status;
 use crate::sav::tickets::store::{self, NewTicket, Ticket};
-use crate::sav::tickets::{intake, merging, sla_policy, tags};
+use crate::sav::tickets::{intake, merging, sla_policies, sla_policy, tags};
 use crate::state::AppState;
 use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
@@ -457,7 +457,15 @@ impl TicketWriter {
             fields: values,
         };
         let policy = sla_policy::current(tx).await?;
-        let mut ticket = store::insert(tx, &new, &policy, now)
+        let matched_on = sla_policies::Facts {
+            priority: new.priority,
+            team_id: new.team_id,
+            tags: &new.tags,
+            category: new.category.as_deref(),
+            customer: new.user_id,
+        };
+        let applied = sla_policies::matching(tx, &matched_on).await?;
+        let mut ticket = store::insert(tx, &new, &policy, applied.as_ref(), now)
             .await?
             .ok_or_else(|| ApiError::internal("five ticket numbers drawn in a row were taken"))?;
         let mut work = Work { ranges, turn_taken: turn.is_some() && routed_to.is_some(), ..Work::default() };
@@ -628,7 +636,7 @@ async fn post_in(
     if post.internal && !viewer.is_staff() {
         return Err(ApiError::forbidden("internal notes are for agents and admins").into());
     }
-    let (applied, first_response) = lifecycle::message(ticket, post.internal, viewer.caller(), now)?;
+    let (applied, clock_moved) = lifecycle::message(ticket, post.internal, viewer.caller(), now)?;
     let side = SenderType::of(viewer.actor());
     let channel = match (post.inbound_email_id, viewer.role) {
         (Some(_), _) => Channel::Email,
@@ -670,7 +678,7 @@ async fn post_in(
         attachment_count: i64::try_from(files.len()).unwrap_or(i64::MAX),
         attachment_ids: post.attachment_ids,
     });
-    work.clock_moved |= first_response;
+    work.clock_moved |= clock_moved;
     work.add(applied);
     work.words = Some((post.text, post.internal));
     Ok(message)

@@ -16,7 +16,7 @@ use crate::routes::tickets::{
 };
 use crate::routes::{
     api_keys, channels, control_routes, export, fields, files, inbound, macros, me, notifications, operations, orders,
-    reports, satisfaction, schedules, sla_policy, staff, stream, tags, teams, users, views, webhooks,
+    reports, satisfaction, schedules, sla_policies, sla_policy, staff, stream, tags, teams, users, views, webhooks,
 };
 use crate::state::AppState;
 
@@ -86,6 +86,7 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(schedules::list_schedules, schedules::create_schedule))
         .routes(routes!(schedules::patch_schedule, schedules::delete_schedule))
         .routes(routes!(schedules::import_holidays))
+        .routes(routes!(sla_policies::get_sla_policies, sla_policies::put_sla_policies))
         .routes(routes!(notifications::list_notifications))
         .routes(routes!(notifications::mark_read))
         .routes(routes!(notifications::get_preferences, notifications::put_preferences))

@@ -27,6 +27,17 @@ macro_rules! text_column {
             }
         }
 
+        /// `text[]` of them.
+        impl ::sqlx::postgres::PgHasArrayType for $ty {
+            fn array_type_info() -> ::sqlx::postgres::PgTypeInfo {
+                <&str as ::sqlx::postgres::PgHasArrayType>::array_type_info()
+            }
+
+            fn array_compatible(ty: &::sqlx::postgres::PgTypeInfo) -> bool {
+                <&str as ::sqlx::postgres::PgHasArrayType>::array_compatible(ty)
+            }
+        }
+
         impl<'r> ::sqlx::Decode<'r, ::sqlx::Postgres> for $ty {
             fn decode(
                 value: ::sqlx::postgres::PgValueRef<'r>,

@@ -17,6 +17,7 @@ pub mod orders;
 pub mod reports;
 pub mod satisfaction;
 pub mod schedules;
+pub mod sla_policies;
 pub mod sla_policy;
 pub mod staff;
 pub mod stream;

@@ -115,6 +115,7 @@ pub async fn patch_schedule(
         (status = 204, description = "Deleted"),
         Access<Admins>,
         NotFound,
+        (status = 409, description = "`schedule_in_use`: an SLA policy counts its targets in it"),
     ))]
 pub async fn delete_schedule(access: Access<Admins>, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;

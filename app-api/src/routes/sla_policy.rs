@@ -93,7 +93,7 @@ fn validate(body: &SlaPolicy) -> Result<Policy, Vec<FieldError>> {
         let name = priority.as_str();
         let response = minutes(format!("targets.{name}.response_minutes"), given.response_minutes);
         let resolution = minutes(format!("targets.{name}.resolution_minutes"), given.resolution_minutes);
-        Some(Targets { response_minutes: response?, resolution_minutes: resolution? })
+        Some(Targets::of_grid(response?, resolution?))
     };
     let t = &body.targets;
     let (low, medium, high, urgent) = (
@@ -178,7 +178,7 @@ mod tests {
         body.targets.low = TargetMinutes { response_minutes: 1, resolution_minutes: 525_600 };
         body.auto_close = AutoCloseDelays { waiting_customer_minutes: 1, resolved_minutes: 525_600 };
         let policy = validate(&body).unwrap();
-        assert_eq!(policy.grid.low, Targets { response_minutes: 1, resolution_minutes: 525_600 });
+        assert_eq!(policy.grid.low, Targets::of_grid(1, 525_600));
         assert_eq!(policy.auto_close, AutoClose { waiting_customer_minutes: 1, resolved_minutes: 525_600 });
 
         for bad in [0, -1, 525_601, i64::from(i32::MAX) + 1, i64::MIN] {

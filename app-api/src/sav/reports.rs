@@ -31,7 +31,9 @@ pub struct Breaches {
     pub response: i64,
     /// Badges with `resolution_breached`.
     pub resolution: i64,
-    /// Badges with either.
+    /// Badges with `next_response_breached`.
+    pub next_response: i64,
+    /// Badges with any.
     pub tickets: i64,
 }
 
@@ -90,13 +92,15 @@ pub async fn sla_summary(conn: &mut PgConnection, viewer: Viewer, now: DateTime<
     counts.push(") AS response, count(*) FILTER (WHERE ");
     sla.push_resolution_breached(&mut counts);
     counts.push(") AS resolution, count(*) FILTER (WHERE ");
+    sla.push_next_response_breached(&mut counts);
+    counts.push(") AS next_response, count(*) FILTER (WHERE ");
     sla.push_breached(&mut counts);
     counts.push(") AS tickets, count(*) FILTER (WHERE ");
     sla.push_at_risk(&mut counts);
     counts.push(") AS at_risk");
     push_not_closed(&mut counts, viewer);
-    let row: (i64, i64, i64, i64) = counts.build_query_as().fetch_one(&mut *conn).await?;
-    let breaches = Breaches { response: row.0, resolution: row.1, tickets: row.2 };
+    let row: (i64, i64, i64, i64, i64) = counts.build_query_as().fetch_one(&mut *conn).await?;
+    let breaches = Breaches { response: row.0, resolution: row.1, next_response: row.2, tickets: row.3 };
 
     let mut risky = QueryBuilder::<Postgres>::new("SELECT ");
     risky.push(store::COLUMNS);
@@ -122,7 +126,7 @@ pub async fn sla_summary(conn: &mut PgConnection, viewer: Viewer, now: DateTime<
             })
         })
         .collect();
-    Ok(SlaSummary { open, breaches, at_risk_count: row.3, at_risk, generated_at: now })
+    Ok(SlaSummary { open, breaches, at_risk_count: row.4, at_risk, generated_at: now })
 }
 
 #[derive(Debug, Serialize, ToSchema)]

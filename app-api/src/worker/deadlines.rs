@@ -54,22 +54,18 @@ pub async fn act(
         return Ok(None);
     }
     let mut work = Work::on(&ticket);
-    let acted = match due {
-        Due::Response | Due::Resolution => {
-            let sla_type = if due == Due::Response { SlaType::Response } else { SlaType::Resolution };
-            let priority = ticket.priority;
-            let (applied, raised_to) = lifecycle::breached(&mut ticket, sla_type, targets, now);
-            for one in applied {
-                work.add(Some(one));
-            }
-            Acted::Breached { sla_type, priority, raised_to }
+    let acted = if let Some(sla_type) = due.missed() {
+        let priority = ticket.priority;
+        let (applied, raised_to) = lifecycle::breached(&mut ticket, sla_type, targets, now);
+        for one in applied {
+            work.add(Some(one));
         }
-        Due::AutoClose => {
-            let from = ticket.status;
-            let reason = closing_reason(&ticket);
-            work.add(Some(lifecycle::close(&mut ticket, reason, now)?));
-            Acted::Closed { from }
-        }
+        Acted::Breached { sla_type, priority, raised_to }
+    } else {
+        let from = ticket.status;
+        let reason = closing_reason(&ticket);
+        work.add(Some(lifecycle::close(&mut ticket, reason, now)?));
+        Acted::Closed { from }
     };
     commands::finish(&mut tx, tenant, &mut ticket, work, now).await?;
     tx.commit().await?;

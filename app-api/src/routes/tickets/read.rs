@@ -14,7 +14,7 @@ use crate::sav::tickets::badge::{self, Shown, SlaBadge};
 use crate::sav::tickets::events::SenderType;
 use crate::sav::tickets::fields;
 use crate::sav::tickets::messages::AttachmentSummary;
-use crate::sav::tickets::sla;
+use crate::sav::tickets::sla::{self, Answers, Hours};
 use crate::sav::tickets::view::TicketView;
 use crate::sav::users::{Colleague, Customer};
 
@@ -29,6 +29,10 @@ pub struct TicketSla {
     /// Time spent waiting for the customer so far.
     pub paused_seconds: i64,
     pub first_response_at: Option<DateTime<Utc>>,
+    /// While a next-response round runs under a target for it: when it is due.
+    pub next_response_due_at: Option<DateTime<Utc>>,
+    /// The clock runs, but its schedule is closed now: no target advances until it opens.
+    pub outside_business_hours: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -71,15 +75,24 @@ pub async fn get_ticket(
     drop(db);
     let ticket = row.ticket;
     let now = Utc::now();
-    let clock = sla::evaluate(ticket.created_at, row.targets, &row.changes, ticket.first_response_at, now);
+    let hours = row.schedule.as_ref().map_or(Hours::Always, Hours::Working);
+    let answers = Answers { first: ticket.first_response_at, awaited_since: ticket.next_response_since };
+    let clock = sla::evaluate_in(hours, ticket.created_at, row.targets, &row.changes, answers, now);
+    let outside_business_hours = ticket.status.clock_runs() && hours.closed_at(now);
     let sla = TicketSla {
         badge: badge::of(&ticket, now),
         response_due_at: clock.response_due_at,
         resolution_due_at: clock.resolution_due_at,
         paused_seconds: clock.paused_seconds,
         first_response_at: clock.first_response_at,
+        next_response_due_at: clock.next_response_due_at,
+        outside_business_hours,
     };
-    let turns = badge::turns(&ticket, now, Shown::Account);
+    // Working hours open and close with nothing written.
+    let turns = match row.schedule {
+        Some(_) => badge::Turns::Always,
+        None => badge::turns(&ticket, now, Shown::Account),
+    };
     let unread_count = match viewer.receives_from() {
         SenderType::Agent => row.unread_from_agent,
         SenderType::Customer => row.unread_from_customer,

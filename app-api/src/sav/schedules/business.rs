@@ -84,14 +84,17 @@ impl Schedule {
         if left == 0 {
             return Some(start);
         }
-        let at = self.walk(start.timestamp(), None, |from, to| {
+        let first = start.timestamp();
+        let (at, from_start) = self.walk(first, None, |from, to| {
             if left <= to - from {
-                return ControlFlow::Break(from + left);
+                return ControlFlow::Break((from + left, from == first));
             }
             left -= to - from;
             ControlFlow::Continue(())
         })?;
-        DateTime::from_timestamp(at, start.timestamp_subsec_nanos())
+        // The fraction of a second of `start` counts only in a stretch that begins with it; one
+        // that opens later opens on the second.
+        DateTime::from_timestamp(at, if from_start { start.timestamp_subsec_nanos() } else { 0 })
     }
 
     /// The working time between `from` and `to` (none when `to` is not after `from`).
@@ -236,6 +239,18 @@ mod tests {
         let due = paris.due(at("Europe/Paris", "2026-11-27 16:00"), 240).unwrap();
         assert_eq!(clock("Europe/Paris", due), "2026-11-30 12:00");
         assert_eq!(paris.minutes_between(at("Europe/Paris", "2026-11-27 16:00"), due), 240);
+    }
+
+    #[test]
+    fn a_stretch_that_opens_later_opens_on_the_second() {
+        let paris = Schedule::new("Europe/Paris", weekdays(&[NINE_TO_FIVE]), []).unwrap();
+        let fraction = Duration::milliseconds(789);
+        // Saturday, closed: Monday's stretch opens at 9:00:00 sharp.
+        let saturday = at("Europe/Paris", "2026-11-28 10:00") + fraction;
+        assert_eq!(paris.after(saturday, Duration::hours(1)), Some(at("Europe/Paris", "2026-11-30 10:00")));
+        // Open: the stretch begins with the start, fraction and all.
+        let friday = at("Europe/Paris", "2026-11-27 10:00") + fraction;
+        assert_eq!(paris.after(friday, Duration::hours(1)), Some(at("Europe/Paris", "2026-11-27 11:00") + fraction));
     }
 
     #[test]

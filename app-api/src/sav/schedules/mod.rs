@@ -191,6 +191,23 @@ pub fn checked(mut fields: Fields) -> Result<(Fields, Schedule), Vec<FieldError>
     }
 }
 
+/// The schedule a stored one makes: its zone, its intervals (as written, checked then) and its
+/// holidays' dates.
+pub fn working(
+    time_zone: &str,
+    intervals: &[Interval],
+    holidays: impl IntoIterator<Item = NaiveDate>,
+) -> Result<Schedule, ScheduleError> {
+    let mut week: [Vec<(u16, u16)>; 7] = Default::default();
+    for interval in intervals {
+        let (Some(start), Some(end)) = (minutes_of(&interval.start), minutes_of(&interval.end)) else {
+            return Err(ScheduleError::BadInterval);
+        };
+        week[interval.day.index()].push((start, end));
+    }
+    Schedule::new(time_zone, week, holidays)
+}
+
 /// The intervals of `schedule` by day, then start.
 fn ordered(schedule: &Schedule) -> Vec<Interval> {
     const DAYS: [Day; 7] = [Day::Mon, Day::Tue, Day::Wed, Day::Thu, Day::Fri, Day::Sat, Day::Sun];
@@ -269,6 +286,15 @@ async fn name_taken(conn: &mut PgConnection, name: &str, except: Option<Uuid>) -
 
 fn name_in_use() -> ApiError {
     ApiError::new(StatusCode::CONFLICT, "schedule_name_taken", "another schedule has this name")
+}
+
+/// The refusal to delete a schedule an SLA policy uses.
+fn in_use() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "schedule_in_use",
+        "an SLA policy counts its targets in this schedule: change that policy first",
+    )
 }
 
 pub fn not_found() -> ApiError {
@@ -359,12 +385,17 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch
     Ok(changed)
 }
 
-/// Deletes schedule `id` with its audit entry.
+/// Deletes schedule `id` with its audit entry; refused while an SLA policy uses it.
 pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: Uuid) -> ApiResult<()> {
     let mut tx = conn.begin().await?;
+    // The policies' foreign key (`ON DELETE RESTRICT`) refuses it.
     let name = sqlx::query_scalar!("DELETE FROM schedules WHERE id = $1 RETURNING name", id)
         .fetch_optional(&mut *tx)
-        .await?
+        .await
+        .map_err(|error| match &error {
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => in_use(),
+            _ => ApiError::from(error),
+        })?
         .ok_or_else(not_found)?;
     let details = serde_json::json!({ "schedule_id": id, "name": name });
     users::audit(&mut tx, admin, "schedule_deleted", id, details).await?;

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{Postgres, QueryBuilder};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 use super::status::Clock;
 use super::store::Ticket;
@@ -21,9 +22,13 @@ use super::store::Ticket;
 #[serde(rename_all = "snake_case")]
 pub enum Target {
     Response,
+    /// A next-response round's (a customer message waits for a staff reply).
+    NextResponse,
     Resolution,
 }
 
+/// Each flag is a field of the API's badge.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct SlaBadge {
     pub clock: Clock,
@@ -35,13 +40,38 @@ pub struct SlaBadge {
     pub response_breached: bool,
     /// The resolution target was missed: recorded by the jobs, or past due while running.
     pub resolution_breached: bool,
+    /// A next-response round was missed: one recorded by the jobs or answered late, or the
+    /// running one past due.
+    pub next_response_breached: bool,
     /// Running, the next target not missed yet, and less than a quarter of it left.
     pub at_risk: bool,
+    /// The SLA policy by condition whose targets apply, by name; `default` for the tenant's
+    /// fallback policy (`/v1/sla/policy`).
+    pub policy: String,
+    /// The schedule whose working hours the targets count; `null`: every hour (24/7).
+    pub schedule_id: Option<Uuid>,
 }
 
 impl SlaBadge {
     pub fn breached(&self) -> bool {
-        self.response_breached || self.resolution_breached
+        self.response_breached || self.resolution_breached || self.next_response_breached
+    }
+}
+
+/// The policy name a badge shows for the fallback policy.
+pub const DEFAULT_POLICY: &str = "default";
+
+/// Which targets are missed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Missed {
+    pub response: bool,
+    pub resolution: bool,
+    pub next_response: bool,
+}
+
+impl Missed {
+    pub fn any(self) -> bool {
+        self.response || self.resolution || self.next_response
     }
 }
 
@@ -49,20 +79,40 @@ impl SlaBadge {
 pub fn of(ticket: &Ticket, now: DateTime<Utc>) -> SlaBadge {
     let clock = ticket.status.clock();
     let running = clock == Clock::Running;
-    let (response_breached, resolution_breached) = breaches(ticket, now);
-    let (next, due_at, risk_at, breached) = if response_is_next(ticket) {
-        (Target::Response, ticket.response_due_at, ticket.response_risk_at, response_breached)
-    } else {
-        (Target::Resolution, ticket.resolution_due_at, ticket.resolution_risk_at, resolution_breached)
+    let missed = breaches(ticket, now);
+    let (next, due_at, risk_at, breached) = match next_target(ticket) {
+        (Target::Response, _, _) => {
+            (Target::Response, ticket.response_due_at, ticket.response_risk_at, missed.response)
+        }
+        (Target::NextResponse, due_at, risk_at) => (Target::NextResponse, due_at, risk_at, missed.next_response),
+        (Target::Resolution, _, _) => {
+            (Target::Resolution, ticket.resolution_due_at, ticket.resolution_risk_at, missed.resolution)
+        }
     };
     let at_risk = running && !breached && due_at > now && now > risk_at;
     SlaBadge {
         clock,
         next: running.then_some(next),
         due_at: running.then_some(due_at),
-        response_breached,
-        resolution_breached,
+        response_breached: missed.response,
+        resolution_breached: missed.resolution,
+        next_response_breached: missed.next_response,
         at_risk,
+        policy: ticket.sla_policy.clone().unwrap_or_else(|| DEFAULT_POLICY.to_owned()),
+        schedule_id: ticket.sla_schedule_id,
+    }
+}
+
+/// The target that comes next, with its due and risk instants: the response while unanswered
+/// and due before the resolution, else a running next-response round due before the
+/// resolution, else the resolution.
+fn next_target(ticket: &Ticket) -> (Target, DateTime<Utc>, DateTime<Utc>) {
+    if response_is_next(ticket) {
+        return (Target::Response, ticket.response_due_at, ticket.response_risk_at);
+    }
+    match (ticket.next_response_due_at, ticket.next_response_risk_at) {
+        (Some(due), Some(risk)) if due < ticket.resolution_due_at => (Target::NextResponse, due, risk),
+        _ => (Target::Resolution, ticket.resolution_due_at, ticket.resolution_risk_at),
     }
 }
 
@@ -79,6 +129,7 @@ pub fn turns_at(ticket: &Ticket, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     if ticket.first_response_at.is_none() {
         turns.extend([ticket.response_risk_at, ticket.response_due_at]);
     }
+    turns.extend(ticket.next_response_risk_at.into_iter().chain(ticket.next_response_due_at));
     turns.into_iter().filter(|at| *at >= now).min()
 }
 
@@ -135,19 +186,21 @@ pub fn outstanding(ticket: &Ticket, target: Target) -> Option<DateTime<Utc>> {
     match target {
         Target::Response => (ticket.first_response_at.is_none() && ticket.response_breached_at.is_none())
             .then_some(ticket.response_due_at),
+        Target::NextResponse => ticket.next_response_due_at.filter(|_| ticket.next_response_breached_at.is_none()),
         Target::Resolution => ticket.resolution_breached_at.is_none().then_some(ticket.resolution_due_at),
     }
 }
 
-/// Whether the response and the resolution targets are missed: recorded, answered late, or past
-/// due while outstanding.
-pub fn breaches(ticket: &Ticket, now: DateTime<Utc>) -> (bool, bool) {
+/// Which targets are missed: recorded, answered late, or past due while outstanding.
+pub fn breaches(ticket: &Ticket, now: DateTime<Utc>) -> Missed {
     let past_due = |target| outstanding(ticket, target).is_some_and(|due| now > due);
-    let response = ticket.response_breached_at.is_some()
-        || ticket.first_response_at.is_some_and(|at| at > ticket.response_due_at)
-        || past_due(Target::Response);
-    let resolution = ticket.resolution_breached_at.is_some() || past_due(Target::Resolution);
-    (response, resolution)
+    Missed {
+        response: ticket.response_breached_at.is_some()
+            || ticket.first_response_at.is_some_and(|at| at > ticket.response_due_at)
+            || past_due(Target::Response),
+        resolution: ticket.resolution_breached_at.is_some() || past_due(Target::Resolution),
+        next_response: ticket.next_response_breaches > 0 || past_due(Target::NextResponse),
+    }
 }
 
 /// The response comes next while unanswered and due before the resolution.
@@ -176,6 +229,15 @@ impl Sql {
             .push("))");
     }
 
+    /// `SlaBadge::next_response_breached`, as a boolean expression.
+    pub fn push_next_response_breached(&self, query: &mut QueryBuilder<'_, Postgres>) {
+        query
+            .push("(t.next_response_breaches > 0 OR (t.status IN ('open', 'in_progress')")
+            .push(" AND t.next_response_breached_at IS NULL AND t.next_response_due_at < ")
+            .push_bind(self.now)
+            .push("))");
+    }
+
     /// `SlaBadge::resolution_breached`, as a boolean expression.
     pub fn push_resolution_breached(&self, query: &mut QueryBuilder<'_, Postgres>) {
         query
@@ -195,6 +257,9 @@ impl Sql {
             .push_bind(self.now)
             .push(") OR (t.status IN ('open', 'in_progress') AND t.resolution_breached_at IS NULL AND t.resolution_due_at < ")
             .push_bind(self.now)
+            .push(") OR (t.status IN ('open', 'in_progress') AND t.next_response_due_at IS NOT NULL")
+            .push(" AND t.next_response_breached_at IS NULL AND t.next_response_due_at < ")
+            .push_bind(self.now)
             .push(")) AND NOT ticket_breach_kept(t)");
     }
 
@@ -204,6 +269,8 @@ impl Sql {
         self.push_response_breached(query);
         query.push(" OR ");
         self.push_resolution_breached(query);
+        query.push(" OR ");
+        self.push_next_response_breached(query);
         query.push(")");
     }
 
@@ -211,7 +278,14 @@ impl Sql {
     pub fn push_next_due_at(query: &mut QueryBuilder<'_, Postgres>) {
         query.push("CASE WHEN ");
         Self::push_response_is_next(query);
-        query.push(" THEN t.response_due_at ELSE t.resolution_due_at END");
+        query.push(" THEN t.response_due_at WHEN ");
+        Self::push_next_response_is_next(query);
+        query.push(" THEN t.next_response_due_at ELSE t.resolution_due_at END");
+    }
+
+    /// `next_target`'s second branch, once the first is excluded (a `CASE`'s later `WHEN`).
+    fn push_next_response_is_next(query: &mut QueryBuilder<'_, Postgres>) {
+        query.push("t.next_response_risk_at IS NOT NULL AND t.next_response_due_at < t.resolution_due_at");
     }
 
     /// `SlaBadge::at_risk`, as a boolean expression: a running ticket whose next target is not
@@ -222,6 +296,12 @@ impl Sql {
         Self::push_response_is_next(query);
         query.push(" THEN t.response_breached_at IS NULL AND t.response_due_at > ");
         query.push_bind(self.now).push(" AND t.response_risk_at < ").push_bind(self.now);
+        query.push(" WHEN ");
+        Self::push_next_response_is_next(query);
+        query.push(
+            " THEN t.next_response_breached_at IS NULL AND t.next_response_breaches = 0 AND t.next_response_due_at > ",
+        );
+        query.push_bind(self.now).push(" AND t.next_response_risk_at < ").push_bind(self.now);
         query.push(" ELSE t.resolution_breached_at IS NULL AND t.resolution_due_at > ");
         query.push_bind(self.now).push(" AND t.resolution_risk_at < ").push_bind(self.now);
         query.push(" END)");
@@ -271,6 +351,16 @@ mod tests {
             created_at: created,
             updated_at: created,
             sla_version_id: 1,
+            sla_policy: None,
+            sla_schedule_id: None,
+            sla_response_minutes: None,
+            sla_next_response_minutes: None,
+            sla_resolution_minutes: None,
+            next_response_since: None,
+            next_response_due_at: None,
+            next_response_risk_at: None,
+            next_response_breached_at: None,
+            next_response_breaches: 0,
         }
     }
 
@@ -299,6 +389,37 @@ mod tests {
         // Answered late: the breach stays.
         let late_answer = Ticket { first_response_at: Some(at(10, 5)), ..open };
         assert!(of(&late_answer, at(10, 6)).response_breached);
+    }
+
+    #[test]
+    fn a_next_response_round_comes_next_and_is_missed_once_past_due() {
+        let answered = Ticket {
+            first_response_at: Some(at(9, 10)),
+            next_response_since: Some(at(10, 0)),
+            next_response_due_at: Some(at(11, 0)),
+            next_response_risk_at: Some(at(10, 45)),
+            sla_policy: Some("Billing".into()),
+            ..ticket(Status::InProgress)
+        };
+        let badge = of(&answered, at(10, 30));
+        assert_eq!((badge.next, badge.due_at), (Some(Target::NextResponse), Some(at(11, 0))));
+        assert_eq!(badge.policy, "Billing");
+        assert!(!badge.at_risk && !badge.breached());
+        assert!(of(&answered, at(10, 50)).at_risk);
+        let late = of(&answered, at(11, 1));
+        assert!(late.next_response_breached && late.breached() && !late.at_risk);
+        assert_eq!(turns_at(&answered, at(10, 30)), Some(at(10, 45)));
+        // A round missed before stays on the badge; a new one is then never "at risk".
+        let missed_before = Ticket { next_response_breaches: 1, ..answered.clone() };
+        let badge = of(&missed_before, at(10, 50));
+        assert!(badge.next_response_breached && !badge.at_risk);
+        // Due after the resolution: the resolution comes next.
+        let later =
+            Ticket { next_response_due_at: Some(at(18, 0)), next_response_risk_at: Some(at(17, 45)), ..answered };
+        assert_eq!(of(&later, at(10, 30)).next, Some(Target::Resolution));
+        // The fallback policy is named `default`, with no schedule.
+        let fallback = of(&ticket(Status::Open), at(9, 10));
+        assert_eq!((fallback.policy.as_str(), fallback.schedule_id), (DEFAULT_POLICY, None));
     }
 
     #[test]
@@ -346,11 +467,11 @@ mod tests {
             let entered: Vec<Change> = changes.iter().filter(|c| c.at <= at).copied().collect();
             let status = entered.last().map_or(Status::Open, |c| c.to);
             if ticket.status.clock_runs() && !status.clock_runs() {
-                let (response, resolution) = breaches(&ticket, at);
-                if response && ticket.response_breached_at.is_none() {
+                let missed = breaches(&ticket, at);
+                if missed.response && ticket.response_breached_at.is_none() {
                     ticket.response_breached_at = Some(at);
                 }
-                if resolution && ticket.resolution_breached_at.is_none() {
+                if missed.resolution && ticket.resolution_breached_at.is_none() {
                     ticket.resolution_breached_at = Some(at);
                 }
             }
@@ -368,24 +489,25 @@ mod tests {
     #[test]
     fn the_clocks_due_times_tell_the_breaches() {
         // 10 minutes to answer and 30 to resolve, with a 5-minute wait.
-        let targets = Targets { response_minutes: 10, resolution_minutes: 30 };
+        let targets = Targets::of_grid(10, 30);
         let changes = [
             change(1, 9, Status::InProgress),
             Change { at: on(1, 9, 2), to: Status::WaitingCustomer },
             Change { at: on(1, 9, 7), to: Status::InProgress },
         ];
         let unanswered = written(on(1, 9, 0), targets, &changes, None);
-        assert!(!breaches(&unanswered, on(1, 9, 15)).0);
-        assert!(breaches(&unanswered, on(1, 9, 16)).0);
+        assert!(!breaches(&unanswered, on(1, 9, 15)).response);
+        assert!(breaches(&unanswered, on(1, 9, 16)).response);
         let answered = written(on(1, 9, 0), targets, &changes, Some(on(1, 9, 14)));
-        assert!(!breaches(&answered, on(1, 9, 34)).1);
-        assert!(breaches(&answered, on(1, 9, 36)).1);
+        assert!(!breaches(&answered, on(1, 9, 34)).resolution);
+        assert!(breaches(&answered, on(1, 9, 36)).resolution);
 
         // A fresh ticket: high, 4 h / 1 day.
         let high = Grid::SEED.of(Priority::High);
         let fresh = written(on(1, 9, 0), high, &[], None);
-        assert_eq!(breaches(&fresh, on(1, 12, 0)), (false, false));
-        assert_eq!(breaches(&fresh, on(1, 13, 1)), (true, false));
+        let missed = |response| Missed { response, resolution: false, next_response: false };
+        assert_eq!(breaches(&fresh, on(1, 12, 0)), missed(false));
+        assert_eq!(breaches(&fresh, on(1, 13, 1)), missed(true));
     }
 
     #[test]

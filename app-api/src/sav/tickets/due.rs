@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
 use super::badge::{self, Target};
+use super::events::SlaType;
 use super::priority::Priority;
 use super::status::Status;
 use super::store::{self, Ticket};
@@ -18,18 +19,31 @@ pub enum Due {
     Response,
     /// Its resolution target passed while it was open or in progress.
     Resolution,
+    /// A next-response round's target passed without a public staff reply.
+    NextResponse,
     /// It waited for the customer, or stayed resolved, past its policy's delay.
     AutoClose,
 }
 
 impl Due {
-    pub const ALL: [Self; 3] = [Self::Response, Self::Resolution, Self::AutoClose];
+    pub const ALL: [Self; 4] = [Self::Response, Self::Resolution, Self::NextResponse, Self::AutoClose];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Response => "response",
             Self::Resolution => "resolution",
+            Self::NextResponse => "next_response",
             Self::AutoClose => "auto_close",
+        }
+    }
+
+    /// The target missed, when it is one (not the auto-close).
+    pub fn missed(self) -> Option<SlaType> {
+        match self {
+            Self::Response => Some(SlaType::Response),
+            Self::Resolution => Some(SlaType::Resolution),
+            Self::NextResponse => Some(SlaType::NextResponse),
+            Self::AutoClose => None,
         }
     }
 
@@ -44,6 +58,7 @@ impl Due {
         match self {
             Self::Response => reached(Target::Response),
             Self::Resolution => reached(Target::Resolution),
+            Self::NextResponse => reached(Target::NextResponse),
             Self::AutoClose => {
                 matches!(ticket.status, Status::WaitingCustomer | Status::Resolved)
                     && ticket.auto_close_at.is_some_and(|at| at <= now)
@@ -54,7 +69,7 @@ impl Due {
 
 shared::text_column!(Due, parse);
 
-/// The earliest time anything is due in this tenant, if anything can come due: three probes of
+/// The earliest time anything is due in this tenant, if anything can come due: four probes of
 /// the heads of the partial indexes, and the first team's queue to hand out (`sav::routing`).
 pub async fn next(conn: &mut PgConnection) -> sqlx::Result<Option<DateTime<Utc>>> {
     sqlx::query_scalar!(
@@ -63,6 +78,8 @@ pub async fn next(conn: &mut PgConnection) -> sqlx::Result<Option<DateTime<Utc>>
               WHERE status IN ('open', 'in_progress') AND first_response_at IS NULL AND response_breached_at IS NULL),
              (SELECT min(resolution_due_at) FROM support_tickets
               WHERE status IN ('open', 'in_progress') AND resolution_breached_at IS NULL),
+             (SELECT min(next_response_due_at) FROM support_tickets
+              WHERE status IN ('open', 'in_progress') AND next_response_due_at IS NOT NULL AND next_response_breached_at IS NULL),
              (SELECT min(auto_close_at) FROM support_tickets WHERE auto_close_at IS NOT NULL),
              (SELECT min(due_at) FROM routing_wakes)) AS next"#,
     )
@@ -81,6 +98,10 @@ pub async fn list(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) -> sq
              (SELECT id, 'resolution', resolution_due_at FROM support_tickets
               WHERE status IN ('open', 'in_progress') AND resolution_breached_at IS NULL
                 AND resolution_due_at <= $1 ORDER BY resolution_due_at LIMIT $2)
+             UNION ALL
+             (SELECT id, 'next_response', next_response_due_at FROM support_tickets
+              WHERE status IN ('open', 'in_progress') AND next_response_due_at IS NOT NULL AND next_response_breached_at IS NULL
+                AND next_response_due_at <= $1 ORDER BY next_response_due_at LIMIT $2)
              UNION ALL
              (SELECT id, 'auto_close', auto_close_at FROM support_tickets
               WHERE auto_close_at <= $1 ORDER BY auto_close_at LIMIT $2)

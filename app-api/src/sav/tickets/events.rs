@@ -45,6 +45,8 @@ shared::text_column!(SenderType, parse);
 pub enum SlaType {
     Response,
     Resolution,
+    /// A next-response round's target (`sla_policies`).
+    NextResponse,
 }
 
 impl SlaType {
@@ -52,6 +54,7 @@ impl SlaType {
         match self {
             Self::Response => "response",
             Self::Resolution => "resolution",
+            Self::NextResponse => "next_response",
         }
     }
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::badge;
+use super::badge::{self, Target};
 use super::events::{Event, SenderType, SlaType};
 use super::history::{Action, Entry, SystemPart};
 use super::moves::{self, Caller, Plan, Refusal, State};
@@ -148,14 +148,14 @@ pub fn apply(
         });
     }
     if moves && ticket.status == Status::Resolved {
-        let (response_breached, resolution_breached) = badge::breaches(ticket, now);
+        let missed = badge::breaches(ticket, now);
         applied.events.push(Event::TicketResolved {
             ticket_id: ticket.id,
             ticket_number: ticket.ticket_number.clone(),
             user_id: ticket.user_id,
             resolved_by: acting.by,
             resolution_time_minutes: (now - ticket.created_at).num_minutes(),
-            sla_met: !response_breached && !resolution_breached,
+            sla_met: !missed.any(),
             category: ticket.category.clone(),
         });
     }
@@ -165,12 +165,16 @@ pub fn apply(
 /// A running clock stops (waiting for the customer, resolved, closed) past a due time the jobs
 /// have not reached yet: the breach is recorded now, as they would have, so it stays on the badge.
 fn record_missed(ticket: &mut Ticket, now: DateTime<Utc>) {
-    let (response, resolution) = badge::breaches(ticket, now);
-    if response && ticket.response_breached_at.is_none() {
+    let missed = badge::breaches(ticket, now);
+    if missed.response && ticket.response_breached_at.is_none() {
         ticket.response_breached_at = Some(now);
     }
-    if resolution && ticket.resolution_breached_at.is_none() {
+    if missed.resolution && ticket.resolution_breached_at.is_none() {
         ticket.resolution_breached_at = Some(now);
+    }
+    if badge::outstanding(ticket, Target::NextResponse).is_some_and(|due| due < now) {
+        ticket.next_response_breached_at = Some(now);
+        ticket.next_response_breaches += 1;
     }
 }
 
@@ -264,7 +268,8 @@ pub fn edit(ticket: &mut Ticket, edit: Edit, acting: Acting, now: DateTime<Utc>)
     if changes.is_empty() {
         return Ok(None);
     }
-    let clock_moved = changes.contains_key("priority");
+    // What the SLA policies match on: they are matched again, the targets counted anew.
+    let clock_moved = ["priority", "category", "team_id", "tags"].iter().any(|key| changes.contains_key(*key));
     ticket.updated_at = now;
     Ok(Some(updated(ticket, acting, serde_json::Value::Object(changes), None, clock_moved, now)))
 }
@@ -311,8 +316,10 @@ pub fn set_fields(
 }
 
 /// A message from `by` on the ticket: the first public staff message meets the response target;
-/// a customer's answer wakes a ticket that waits for them. `None`: the status stays and nothing
-/// is recorded beyond the message (whose event `write` announces with its id).
+/// a customer's public message that follows a public staff reply starts a next-response round,
+/// which the next public staff message ends; a customer's answer wakes a ticket that waits for
+/// them. `None`: the status stays and nothing is recorded beyond the message (whose event `write`
+/// announces with its id). The flag: the SLA clock's inputs changed.
 pub fn message(
     ticket: &mut Ticket,
     internal: bool,
@@ -320,16 +327,47 @@ pub fn message(
     now: DateTime<Utc>,
 ) -> Result<(Option<Applied>, bool), Refused> {
     store::ensure_open(ticket)?;
-    let first_response =
-        SenderType::of(by.actor) == SenderType::Agent && !internal && ticket.first_response_at.is_none();
-    if first_response {
-        ticket.first_response_at = Some(now);
+    let mut clock_moved = false;
+    if !internal {
+        clock_moved = match SenderType::of(by.actor) {
+            SenderType::Agent => answered(ticket, now),
+            SenderType::Customer => awaits_answer(ticket, now),
+        };
     }
     ticket.updated_at = now;
     let plan = moves::message(&State::of(ticket), by.actor).map_err(|refusal| refused(&refusal, ticket, by))?;
     let acting = Acting::person(by.id, by.actor);
     let applied = plan.map(|plan| apply(ticket, plan, None, acting, Action::StatusChanged, now)).transpose()?;
-    Ok((applied, first_response))
+    Ok((applied, clock_moved))
+}
+
+/// A public staff reply: the first meets the response target; one during a next-response
+/// round ends it (a round answered past its due time and not recorded missed yet counts as
+/// missed). Whether the clock's inputs changed.
+fn answered(ticket: &mut Ticket, now: DateTime<Utc>) -> bool {
+    if ticket.first_response_at.is_none() {
+        ticket.first_response_at = Some(now);
+        return true;
+    }
+    if ticket.next_response_since.take().is_none() {
+        return false;
+    }
+    if ticket.next_response_breached_at.is_none() && ticket.next_response_due_at.is_some_and(|due| due < now) {
+        ticket.next_response_breaches += 1;
+    }
+    ticket.next_response_breached_at = None;
+    true
+}
+
+/// A public customer message: after a public staff reply (the first one given, no round
+/// running), a next-response round starts. Whether the clock's inputs changed.
+fn awaits_answer(ticket: &mut Ticket, now: DateTime<Utc>) -> bool {
+    if ticket.first_response_at.is_none() || ticket.next_response_since.is_some() {
+        return false;
+    }
+    ticket.next_response_since = Some(now);
+    ticket.next_response_breached_at = None;
+    true
 }
 
 /// The state a new ticket is inserted in: open, or, given to `routed_to` by its team's routing
@@ -411,6 +449,9 @@ pub fn breached(
     let (expected, due_at) = match sla_type {
         SlaType::Response => (targets.response_minutes, ticket.response_due_at),
         SlaType::Resolution => (targets.resolution_minutes, ticket.resolution_due_at),
+        SlaType::NextResponse => {
+            (targets.next_response_minutes.unwrap_or_default(), ticket.next_response_due_at.unwrap_or(now))
+        }
     };
     let expected = i64::from(expected);
     // The clock ran the target, and the time since the due date (which pauses moved).
@@ -418,6 +459,10 @@ pub fn breached(
     match sla_type {
         SlaType::Response => ticket.response_breached_at = Some(now),
         SlaType::Resolution => ticket.resolution_breached_at = Some(now),
+        SlaType::NextResponse => {
+            ticket.next_response_breached_at = Some(now);
+            ticket.next_response_breaches += 1;
+        }
     }
     ticket.updated_at = now;
     let mut missed = entry(ticket, Acting::SYSTEM, Action::SlaBreached, now);

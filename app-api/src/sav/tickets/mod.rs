@@ -24,6 +24,7 @@ pub mod moves;
 pub mod priority;
 pub mod refusal;
 pub mod sla;
+pub mod sla_policies;
 pub mod sla_policy;
 pub mod status;
 pub mod store;

@@ -11,11 +11,13 @@ use super::priority::Priority;
 use super::status::{Clock, Status};
 use crate::sav::schedules::business::Schedule;
 
-/// Response and resolution targets of one priority, in whole minutes (the SLA policy's unit).
+/// Response and resolution targets of one priority, in whole minutes (the SLA policy's unit),
+/// and the next-response target of a policy by condition that has one (`sla_policies`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Targets {
     pub response_minutes: i32,
     pub resolution_minutes: i32,
+    pub next_response_minutes: Option<i32>,
 }
 
 impl Targets {
@@ -25,6 +27,15 @@ impl Targets {
 
     pub fn resolution(self) -> Duration {
         Duration::minutes(i64::from(self.resolution_minutes))
+    }
+
+    pub fn next_response(self) -> Option<Duration> {
+        self.next_response_minutes.map(|minutes| Duration::minutes(i64::from(minutes)))
+    }
+
+    /// The targets of a grid (the versioned policy's, which has no next-response target).
+    pub const fn of_grid(response_minutes: i32, resolution_minutes: i32) -> Self {
+        Self { response_minutes, resolution_minutes, next_response_minutes: None }
     }
 }
 
@@ -41,10 +52,10 @@ impl Grid {
     /// The default grid, every tenant's until an admin changes it: low 48 h / 7 days, medium
     /// 24 h / 3 days, high 4 h / 1 day, urgent 1 h / 4 h.
     pub const SEED: Self = Self {
-        low: Targets { response_minutes: 48 * 60, resolution_minutes: 7 * 24 * 60 },
-        medium: Targets { response_minutes: 24 * 60, resolution_minutes: 3 * 24 * 60 },
-        high: Targets { response_minutes: 4 * 60, resolution_minutes: 24 * 60 },
-        urgent: Targets { response_minutes: 60, resolution_minutes: 4 * 60 },
+        low: Targets::of_grid(48 * 60, 7 * 24 * 60),
+        medium: Targets::of_grid(24 * 60, 3 * 24 * 60),
+        high: Targets::of_grid(4 * 60, 24 * 60),
+        urgent: Targets::of_grid(60, 4 * 60),
     };
 
     pub fn of(&self, priority: Priority) -> Targets {
@@ -75,6 +86,9 @@ pub struct SlaState {
     /// Time spent waiting for the customer so far.
     pub paused_seconds: i64,
     pub first_response_at: Option<DateTime<Utc>>,
+    /// While a next-response round runs under a target for it: when it is due, and at risk.
+    pub next_response_due_at: Option<DateTime<Utc>>,
+    pub next_response_risk_at: Option<DateTime<Utc>>,
 }
 
 /// A running target is at risk when this share of it or less is left, in percent.
@@ -103,8 +117,16 @@ impl Hours<'_> {
         }
     }
 
+    /// Whether these hours are closed at `at` (never, counting every hour).
+    pub fn closed_at(self, at: DateTime<Utc>) -> bool {
+        match self {
+            Self::Always => false,
+            Self::Working(schedule) => !schedule.is_open(at),
+        }
+    }
+
     /// The counted time in `[from, to)`.
-    fn within(self, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
+    pub fn within(self, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
         match self {
             Self::Always => (to - from).max(Duration::zero()),
             Self::Working(schedule) => schedule.open_time(from, to),
@@ -168,20 +190,45 @@ pub fn evaluate(
     first_response_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> SlaState {
-    evaluate_in(Hours::Always, created_at, targets, changes, first_response_at, now)
+    evaluate_in(
+        Hours::Always,
+        created_at,
+        targets,
+        changes,
+        Answers { first: first_response_at, awaited_since: None },
+        now,
+    )
+}
+
+/// What the staff's public replies did to a ticket's clocks: the first one, which met the
+/// response target, and since when a customer message waits for the next one (a
+/// next-response round, `None` when none runs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Answers {
+    pub first: Option<DateTime<Utc>>,
+    pub awaited_since: Option<DateTime<Utc>>,
 }
 
 /// `evaluate`, the targets counted in `hours`: each is due once the clock has run that much of
 /// them, in those hours.
+/// A next-response round (from `answers.awaited_since`, under `targets.next_response`) is due
+/// once the clock has run that much of it since the round began.
 pub fn evaluate_in(
     hours: Hours<'_>,
     created_at: DateTime<Utc>,
     targets: Targets,
     changes: &[Change],
-    first_response_at: Option<DateTime<Utc>>,
+    answers: Answers,
     now: DateTime<Utc>,
 ) -> SlaState {
+    let first_response_at = answers.first;
     let (spans, waiting) = running(created_at, changes, now);
+    let round = answers.awaited_since.zip(targets.next_response()).map(|(since, target)| {
+        let spans: Vec<Span> =
+            spans.iter().filter(|(_, to)| *to > since).map(|&(from, to)| (from.max(since), to)).collect();
+        let end = now.max(since);
+        (due(hours, &spans, end, target), due(hours, &spans, end, until_risk(target)))
+    });
     // The response clock runs until the first response (or now).
     let response_end = first_response_at.map_or(now, |at| at.min(now));
     let (response_spans, _) = running(created_at, changes, response_end);
@@ -192,6 +239,8 @@ pub fn evaluate_in(
         resolution_risk_at: due(hours, &spans, now, until_risk(targets.resolution())),
         paused_seconds: waiting.num_seconds(),
         first_response_at,
+        next_response_due_at: round.map(|(due_at, _)| due_at),
+        next_response_risk_at: round.map(|(_, risk_at)| risk_at),
     }
 }
 
@@ -238,7 +287,7 @@ pub(super) mod tests {
     #[test]
     fn the_targets_given_are_the_ones_held_to() {
         // A policy of 10 minutes to answer and 30 to resolve, with a 5-minute wait.
-        let targets = Targets { response_minutes: 10, resolution_minutes: 30 };
+        let targets = Targets::of_grid(10, 30);
         let changes = [change(1, 9, Status::InProgress)];
         let waits = [
             Change { at: at(1, 9, 2), to: Status::WaitingCustomer },
@@ -322,11 +371,11 @@ pub(super) mod tests {
         ];
         let paris = Schedule::new("Europe/Paris", week, []).unwrap();
         let hours = Hours::Working(&paris);
-        let targets = Targets { response_minutes: 4 * 60, resolution_minutes: 16 * 60 };
+        let targets = Targets::of_grid(4 * 60, 16 * 60);
         // Friday 2026-11-27 at 16:00 in Paris (UTC+1).
         let friday = Utc.with_ymd_and_hms(2026, 11, 27, 15, 0, 0).unwrap();
         let monday = |hour: u32, minute: u32| Utc.with_ymd_and_hms(2026, 11, 30, hour - 1, minute, 0).unwrap();
-        let fresh = evaluate_in(hours, friday, targets, &[], None, friday);
+        let fresh = evaluate_in(hours, friday, targets, &[], Answers::default(), friday);
         assert_eq!(fresh.response_due_at, monday(12, 0), "one hour on Friday, three on Monday");
         // At risk with a quarter of it left in working hours: from Monday 11:00, not Friday night.
         assert_eq!(fresh.response_risk_at, monday(11, 0));
@@ -339,7 +388,7 @@ pub(super) mod tests {
             Change { at: friday + Duration::minutes(30), to: Status::WaitingCustomer },
             Change { at: monday(10, 0), to: Status::InProgress },
         ];
-        let resumed = evaluate_in(hours, friday, targets, &changes, None, monday(10, 0));
+        let resumed = evaluate_in(hours, friday, targets, &changes, Answers::default(), monday(10, 0));
         assert_eq!(resumed.response_due_at, monday(13, 30));
         assert_eq!(resumed.paused_seconds, (monday(10, 0) - friday - Duration::minutes(30)).num_seconds());
 
@@ -349,11 +398,57 @@ pub(super) mod tests {
         for (changes, response) in [(&two_waits()[..], None), (&two_waits()[..3], Some(at(1, 14, 0)))] {
             for now in [at(1, 9, 30), at(1, 11, 0), at(2, 18, 0)] {
                 assert_eq!(
-                    evaluate_in(Hours::Working(&always), created, seed(Priority::High), changes, response, now),
+                    evaluate_in(
+                        Hours::Working(&always),
+                        created,
+                        seed(Priority::High),
+                        changes,
+                        Answers { first: response, awaited_since: None },
+                        now
+                    ),
                     evaluate(created, seed(Priority::High), changes, response, now)
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_next_response_round_counts_from_the_customer_message_in_working_hours() {
+        use crate::sav::schedules::business::Schedule;
+        let nine_to_five: [Vec<(u16, u16)>; 7] =
+            std::array::from_fn(|day| if day < 5 { vec![(9 * 60, 17 * 60)] } else { Vec::new() });
+        let paris = Schedule::new("Europe/Paris", nine_to_five, []).unwrap();
+        let targets = Targets { next_response_minutes: Some(60), ..Targets::of_grid(4 * 60, 16 * 60) };
+        // Created Thursday 2026-11-26 10:00 Paris, answered at 11:00; the customer writes back
+        // Friday at 16:30: half an hour on Friday, half an hour on Monday.
+        let paris_time =
+            |day: u32, hour: u32, minute: u32| Utc.with_ymd_and_hms(2026, 11, day, hour - 1, minute, 0).unwrap();
+        let created = paris_time(26, 10, 0);
+        let changes = [Change { at: created, to: Status::InProgress }];
+        let answers = Answers { first: Some(paris_time(26, 11, 0)), awaited_since: Some(paris_time(27, 16, 30)) };
+        let state = evaluate_in(Hours::Working(&paris), created, targets, &changes, answers, paris_time(27, 16, 30));
+        assert_eq!(state.next_response_due_at, Some(paris_time(30, 9, 30)));
+        assert_eq!(state.next_response_risk_at, Some(paris_time(30, 9, 15)), "a quarter of an hour left");
+        // Counted every hour, with a wait for the customer inside the round: the wait is added.
+        let waits = [
+            Change { at: created, to: Status::InProgress },
+            Change { at: paris_time(27, 16, 40), to: Status::WaitingCustomer },
+            Change { at: paris_time(27, 17, 10), to: Status::InProgress },
+        ];
+        let always = evaluate_in(Hours::Always, created, targets, &waits, answers, paris_time(27, 17, 10));
+        assert_eq!(always.next_response_due_at, Some(paris_time(27, 18, 0)));
+        // No round, or no target for one: nothing is due.
+        let none = Answers { awaited_since: None, ..answers };
+        assert_eq!(
+            evaluate_in(Hours::Always, created, targets, &changes, none, paris_time(27, 17, 0)).next_response_due_at,
+            None
+        );
+        let untargeted = Targets::of_grid(4 * 60, 16 * 60);
+        assert_eq!(
+            evaluate_in(Hours::Always, created, untargeted, &changes, answers, paris_time(27, 17, 0))
+                .next_response_due_at,
+            None
+        );
     }
 
     #[test]

@@ -102,7 +102,7 @@ struct Row {
 
 impl From<Row> for Version {
     fn from(row: Row) -> Self {
-        let targets = |response_minutes, resolution_minutes| Targets { response_minutes, resolution_minutes };
+        let targets = Targets::of_grid;
         let grid = Grid {
             low: targets(row.low_response_minutes, row.low_resolution_minutes),
             medium: targets(row.medium_response_minutes, row.medium_resolution_minutes),

@@ -59,17 +59,6 @@ pub enum Clock {
 
 shared::text_column!(Status, parse);
 
-/// `text[]` of statuses (the status changes read with a ticket).
-impl sqlx::postgres::PgHasArrayType for Status {
-    fn array_type_info() -> sqlx::postgres::PgTypeInfo {
-        <&str as sqlx::postgres::PgHasArrayType>::array_type_info()
-    }
-
-    fn array_compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
-        <&str as sqlx::postgres::PgHasArrayType>::array_compatible(ty)
-    }
-}
-
 /// Who asks for a change: staff (agents, admins, owners), the ticket's customer, or the system
 /// (side effects and scheduled jobs). Stored as the `actor_kind` of a history entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]

@@ -16,9 +16,12 @@ use super::access::Viewer;
 use super::messages::AttachmentSummary;
 use super::priority::Priority;
 use super::refusal::Refused;
-use super::sla::{self, Change, SlaState, Targets};
+use super::sla::{self, Answers, Change, Hours, SlaState, Targets};
+use super::sla_policies;
 use super::sla_policy;
 use super::status::Status;
+use crate::sav::schedules::business::Schedule;
+use crate::sav::schedules::{self, Interval};
 
 /// A support ticket.
 #[derive(Debug, Clone, Serialize, ToSchema, FromRow)]
@@ -76,6 +79,42 @@ pub struct Ticket {
     /// targets whatever its priority becomes (`sla_policy`).
     #[serde(skip)]
     pub sla_version_id: i64,
+    /// What applied when its clock last changed (`sla_policies`): the policy by condition's
+    /// name, schedule and targets for its priority; all `None` for the versioned default.
+    #[serde(skip)]
+    pub sla_policy: Option<String>,
+    #[serde(skip)]
+    pub sla_schedule_id: Option<Uuid>,
+    #[serde(skip)]
+    pub sla_response_minutes: Option<i32>,
+    #[serde(skip)]
+    pub sla_next_response_minutes: Option<i32>,
+    #[serde(skip)]
+    pub sla_resolution_minutes: Option<i32>,
+    /// Since when a customer message waits for the next public staff reply (a next-response
+    /// round), and, under a policy with a next-response target, when it is due and at risk.
+    #[serde(skip)]
+    pub next_response_since: Option<DateTime<Utc>>,
+    #[serde(skip)]
+    pub next_response_due_at: Option<DateTime<Utc>>,
+    #[serde(skip)]
+    pub next_response_risk_at: Option<DateTime<Utc>>,
+    /// When the jobs found the running round missed; the rounds missed in all.
+    #[serde(skip)]
+    pub next_response_breached_at: Option<DateTime<Utc>>,
+    #[serde(skip)]
+    pub next_response_breaches: i32,
+}
+
+impl Ticket {
+    /// The targets its clock counts, when a policy by condition applied (`None`: its version's).
+    pub fn policy_targets(&self) -> Option<Targets> {
+        Some(Targets {
+            response_minutes: self.sla_response_minutes?,
+            resolution_minutes: self.sla_resolution_minutes?,
+            next_response_minutes: self.sla_next_response_minutes,
+        })
+    }
 }
 
 /// The one list of a ticket's columns, over `support_tickets t`, which every read of a `Ticket`
@@ -98,7 +137,10 @@ macro_rules! ticket_sql {
             [", t.status" r#" AS "status: Status""#]
             [", t.category, t.assigned_to, t.team_id, t.order_id, t.metadata, t.response_due_at, t.resolution_due_at, \
               t.response_risk_at, t.resolution_risk_at, t.first_response_at, t.response_breached_at, t.resolution_breached_at, t.resolved_at, t.closed_at, \
-              t.auto_close_at, t.created_at, t.updated_at, t.sla_version_id, t.queued_at, t.tags, t.fields"])
+              t.auto_close_at, t.created_at, t.updated_at, t.sla_version_id, t.queued_at, t.tags, t.fields, \
+              t.sla_policy, t.sla_schedule_id, t.sla_response_minutes, t.sla_next_response_minutes, t.sla_resolution_minutes, \
+              t.next_response_since, t.next_response_due_at, t.next_response_risk_at, t.next_response_breached_at, \
+              t.next_response_breaches"])
     };
 }
 pub(crate) use ticket_sql;
@@ -139,6 +181,16 @@ macro_rules! ticket_of {
             updated_at: $row.updated_at,
             sla_version_id: $row.sla_version_id,
             queued_at: $row.queued_at,
+            sla_policy: $row.sla_policy,
+            sla_schedule_id: $row.sla_schedule_id,
+            sla_response_minutes: $row.sla_response_minutes,
+            sla_next_response_minutes: $row.sla_next_response_minutes,
+            sla_resolution_minutes: $row.sla_resolution_minutes,
+            next_response_since: $row.next_response_since,
+            next_response_due_at: $row.next_response_due_at,
+            next_response_risk_at: $row.next_response_risk_at,
+            next_response_breached_at: $row.next_response_breached_at,
+            next_response_breaches: $row.next_response_breaches,
         }
     };
 }
@@ -185,8 +237,11 @@ pub struct Detail {
     /// Whether the ticket is in no team or in one of the caller's (`Viewer::sees`).
     pub in_viewer_queues: bool,
     pub ticket: Ticket,
-    /// The targets of the ticket's priority in its SLA policy version.
+    /// The targets its clock counts: the policy by condition's that applied when it last changed,
+    /// or those of its priority in its SLA policy version.
     pub targets: Targets,
+    /// The schedule whose hours they count (`None`: 24/7, or a schedule deleted since).
+    pub schedule: Option<Schedule>,
     /// The statuses the ticket entered, oldest first.
     pub changes: Vec<Change>,
     /// Unread public messages from staff, and from the customer.
@@ -224,9 +279,12 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
               AS "attachments!: Json<Vec<AttachmentSummary>>",
             cu.id AS "customer_id?", cu.firstname AS "customer_firstname?", cu.lastname AS "customer_lastname?",
             cu.email AS "customer_email?", cu.vip AS "customer_vip?",
-            au.id AS "assignee_id?", au.firstname AS "assignee_firstname?", au.lastname AS "assignee_lastname?"
+            au.id AS "assignee_id?", au.firstname AS "assignee_firstname?", au.lastname AS "assignee_lastname?",
+            s.time_zone AS "schedule_zone?", s.intervals AS "schedule_intervals?: Json<Vec<Interval>>",
+            ARRAY(SELECT sh.day FROM schedule_holidays sh WHERE sh.schedule_id = t.sla_schedule_id) AS "schedule_holidays!"
            FROM support_tickets t
            JOIN sla_policy_targets p ON p.version_id = t.sla_version_id AND p.priority = t.priority
+           LEFT JOIN schedules s ON s.id = t.sla_schedule_id
            LEFT JOIN users cu ON cu.id = t.user_id
            LEFT JOIN users au ON au.id = t.assigned_to
            CROSS JOIN LATERAL (
@@ -241,10 +299,17 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
     .await?;
     Ok(row.map(|row| {
         let changes = row.change_at.into_iter().zip(row.change_to).map(|(at, to)| Change { at, to }).collect();
+        let schedule = match (&row.schedule_zone, &row.schedule_intervals) {
+            (Some(zone), Some(intervals)) => schedules::working(zone, &intervals.0, row.schedule_holidays.clone()).ok(),
+            _ => None,
+        };
+        let version = Targets::of_grid(row.response_minutes, row.resolution_minutes);
+        let ticket = ticket_of!(row);
         Detail {
             viewer_role: row.viewer_role,
             in_viewer_queues: row.in_viewer_queues,
-            targets: Targets { response_minutes: row.response_minutes, resolution_minutes: row.resolution_minutes },
+            targets: ticket.policy_targets().unwrap_or(version),
+            schedule,
             changes,
             unread_from_agent: i64::from(row.unread_from_agent),
             unread_from_customer: i64::from(row.unread_from_customer),
@@ -263,7 +328,7 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
                 firstname: row.assignee_firstname.unwrap_or_default(),
                 lastname: row.assignee_lastname.unwrap_or_default(),
             }),
-            ticket: ticket_of!(row),
+            ticket,
         }
     }))
 }
@@ -343,21 +408,28 @@ fn ticket_number() -> String {
 }
 
 /// Inserts a ticket created at `now` under `policy` (the current version of the tenant's SLA
-/// policy), its SLA clock started; `None` when five ticket numbers drawn in a row were taken.
+/// policy) or, when one matches, the policy by condition `applied`, its SLA clock started;
+/// `None` when five ticket numbers drawn in a row were taken.
 pub async fn insert(
     conn: &mut PgConnection,
     new: &NewTicket,
     policy: &sla_policy::Version,
+    applied: Option<&sla_policies::Applied>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<Ticket>> {
-    let started = sla::evaluate(now, policy.policy.grid.of(new.priority), &[], None, now);
+    let targets = applied.map_or(policy.policy.grid.of(new.priority), |a| a.targets);
+    let hours = applied.map_or(Hours::Always, sla_policies::Applied::hours);
+    let started = sla::evaluate_in(hours, now, targets, &[], Answers::default(), now);
+    let kept = Kept::of(applied);
     // A number already taken (one chance in a trillion per ticket at 10^6 tickets) draws again.
     for _ in 0..5 {
         let inserted = ticket_sql!(query
             "INSERT INTO support_tickets AS t (ticket_number, user_id, subject, description, priority, category,
                 order_id, metadata, response_due_at, resolution_due_at, created_at, updated_at, sla_version_id, team_id,
-                tags, fields, status, assigned_to, response_risk_at, resolution_risk_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+                tags, fields, status, assigned_to, response_risk_at, resolution_risk_at, sla_policy, sla_schedule_id,
+                sla_response_minutes, sla_next_response_minutes, sla_resolution_minutes)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+                $22, $23, $24)
              ON CONFLICT (ticket_number) DO NOTHING
              RETURNING ",
             "",
@@ -380,6 +452,11 @@ pub async fn insert(
             new.assigned_to,
             started.response_risk_at,
             started.resolution_risk_at,
+            kept.policy,
+            kept.schedule_id,
+            kept.response_minutes,
+            kept.next_response_minutes,
+            kept.resolution_minutes,
         )
         .fetch_optional(&mut *conn)
         .await?;
@@ -415,7 +492,10 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
         "UPDATE support_tickets SET subject = $2, priority = $3, status = $4, category = $5, assigned_to = $6,
             metadata = $7, response_due_at = $8, resolution_due_at = $9, first_response_at = $10, resolved_at = $11,
             closed_at = $12, updated_at = $13, auto_close_at = $17, team_id = $20, queued_at = $21, tags = $22, fields = $23,
-            response_risk_at = $24, resolution_risk_at = $25,
+            response_risk_at = $24, resolution_risk_at = $25, sla_policy = $26, sla_schedule_id = $27,
+            sla_response_minutes = $28, sla_next_response_minutes = $29, sla_resolution_minutes = $30,
+            next_response_since = $31, next_response_due_at = $32, next_response_risk_at = $33,
+            next_response_breached_at = $34, next_response_breaches = greatest(next_response_breaches, $35),
             response_breached_at = coalesce(response_breached_at, $18),
             resolution_breached_at = coalesce(resolution_breached_at, $19),
             thread_staff = CASE WHEN $14::text IS NULL OR pg_column_size(thread_staff) > $16 THEN thread_staff
@@ -448,29 +528,87 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
         ticket.fields,
         ticket.response_risk_at,
         ticket.resolution_risk_at,
+        ticket.sla_policy,
+        ticket.sla_schedule_id,
+        ticket.sla_response_minutes,
+        ticket.sla_next_response_minutes,
+        ticket.sla_resolution_minutes,
+        ticket.next_response_since,
+        ticket.next_response_due_at,
+        ticket.next_response_risk_at,
+        ticket.next_response_breached_at,
+        ticket.next_response_breaches,
     )
     .execute(conn)
     .await
     .map(drop)
 }
 
-/// Brings the stored due dates up to date after a change to the status, the priority or the
-/// first response (recorded in the history first), against the targets of the ticket's priority
-/// and the auto-close delays in its own policy version; returns the state, and the targets it
-/// was measured against.
+/// Brings the stored due dates up to date after a change to the clock's inputs (the status, the
+/// first response, a next-response round, recorded in the history first) or to what the
+/// policies match on (priority, team, tags, category): the policies are matched again
+/// (`sla_policies`; none matching, the targets of the ticket's priority in its own policy
+/// version), and the targets not yet met counted again from their clock's start in the matched
+/// policy's hours. Returns the state, and the targets it was measured against.
 pub async fn refresh_sla(
     conn: &mut PgConnection,
     ticket: &mut Ticket,
     now: DateTime<Utc>,
 ) -> sqlx::Result<(SlaState, Targets)> {
     let clock = clock(conn, ticket).await?;
-    let state = sla::evaluate(ticket.created_at, clock.targets, &clock.changes, ticket.first_response_at, now);
-    ticket.response_due_at = state.response_due_at;
+    let facts = sla_policies::Facts {
+        priority: ticket.priority,
+        team_id: ticket.team_id,
+        tags: &ticket.tags,
+        category: ticket.category.as_deref(),
+        customer: ticket.user_id,
+    };
+    let applied = sla_policies::matching(conn, &facts).await?;
+    let targets = applied.as_ref().map_or(clock.targets, |a| a.targets);
+    let hours = applied.as_ref().map_or(Hours::Always, sla_policies::Applied::hours);
+    let answers = Answers { first: ticket.first_response_at, awaited_since: ticket.next_response_since };
+    let state = sla::evaluate_in(hours, ticket.created_at, targets, &clock.changes, answers, now);
+    // A response given before this write met its target as it stood then.
+    if ticket.first_response_at.is_none_or(|at| at >= now) {
+        ticket.response_due_at = state.response_due_at;
+        ticket.response_risk_at = state.response_risk_at;
+    }
     ticket.resolution_due_at = state.resolution_due_at;
-    ticket.response_risk_at = state.response_risk_at;
     ticket.resolution_risk_at = state.resolution_risk_at;
+    ticket.next_response_due_at = state.next_response_due_at;
+    ticket.next_response_risk_at = state.next_response_risk_at;
+    let kept = Kept::of(applied.as_ref());
+    ticket.sla_policy = kept.policy;
+    ticket.sla_schedule_id = kept.schedule_id;
+    ticket.sla_response_minutes = kept.response_minutes;
+    ticket.sla_next_response_minutes = kept.next_response_minutes;
+    ticket.sla_resolution_minutes = kept.resolution_minutes;
     ticket.auto_close_at = auto_close_at(ticket, &clock);
-    Ok((state, clock.targets))
+    Ok((state, targets))
+}
+
+/// What a ticket keeps of the policy by condition that applies to it (all `None`: the
+/// versioned default).
+#[derive(Default)]
+struct Kept {
+    policy: Option<String>,
+    schedule_id: Option<Uuid>,
+    response_minutes: Option<i32>,
+    next_response_minutes: Option<i32>,
+    resolution_minutes: Option<i32>,
+}
+
+impl Kept {
+    fn of(applied: Option<&sla_policies::Applied>) -> Self {
+        let Some(applied) = applied else { return Self::default() };
+        Self {
+            policy: Some(applied.name.clone()),
+            schedule_id: applied.schedule.as_ref().map(|(id, _)| *id),
+            response_minutes: Some(applied.targets.response_minutes),
+            next_response_minutes: applied.targets.next_response_minutes,
+            resolution_minutes: Some(applied.targets.resolution_minutes),
+        }
+    }
 }
 
 /// When `ticket` closes on its own: a delay after it last started waiting for the customer, or
@@ -516,7 +654,7 @@ async fn clock(conn: &mut PgConnection, ticket: &Ticket) -> sqlx::Result<Clock> 
     .fetch_one(conn)
     .await?;
     Ok(Clock {
-        targets: Targets { response_minutes: row.response_minutes, resolution_minutes: row.resolution_minutes },
+        targets: Targets::of_grid(row.response_minutes, row.resolution_minutes),
         auto_close: sla_policy::AutoClose {
             waiting_customer_minutes: row.auto_close_waiting_customer_minutes,
             resolved_minutes: row.auto_close_resolved_minutes,

@@ -20,6 +20,7 @@ pub mod outbox;
 mod priority;
 mod routing;
 mod schedules;
+mod sla_policies;
 mod sla_policy;
 mod standing;
 mod tags;
