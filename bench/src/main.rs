@@ -20,6 +20,7 @@
 mod app;
 mod attachments;
 mod backups;
+mod business_hours;
 mod control;
 mod events;
 mod live;
@@ -190,6 +191,21 @@ enum Command {
         #[arg(long, default_value_t = 8)]
         concurrency: usize,
     },
+    /// Ticket creation and the list of 50 under a business-hours SLA policy against 24/7, and
+    /// the jobs recording the breaches of many overdue tickets under each.
+    BusinessHours {
+        /// Tickets each round creates in each tenant.
+        #[arg(long, default_value_t = 1_000)]
+        tickets: usize,
+        /// Lists of 50 each round reads in each tenant.
+        #[arg(long, default_value_t = 2_000)]
+        lists: usize,
+        /// Overdue tickets whose breaches the jobs record in each tenant.
+        #[arg(long, default_value_t = 10_000)]
+        overdue: usize,
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+    },
     /// A macro applied (message, status, priority, assignment) against posting the same message
     /// alone: each a second at the same concurrency, and their latencies.
     Macros {
@@ -269,6 +285,9 @@ fn main() {
             Command::SavOps { tickets } => sav_ops::run(tickets).await,
             Command::Macros { tickets, concurrency } => macros::run(tickets, concurrency).await,
             Command::Routing { tickets, queue, concurrency } => routing::run(tickets, queue, concurrency).await,
+            Command::BusinessHours { tickets, lists, overdue, concurrency } => {
+                business_hours::run(tickets, lists, overdue, concurrency).await;
+            }
             Command::Zipf { tenants, largest, concurrency, seconds, budget, pools, sweep_seconds } => {
                 let options = zipf::Options { tenants, largest, concurrency, seconds, budget, pools, sweep_seconds };
                 zipf::run(&options).await;
