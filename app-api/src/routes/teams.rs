@@ -125,6 +125,7 @@ pub async fn patch_team(
         (status = 204, description = "Deleted"),
         Access<Admins>,
         NotFound,
+        (status = 409, description = "`team_in_use`: an SLA policy's conditions name it"),
     ))]
 pub async fn delete_team(access: Access<Admins>, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;

@@ -261,9 +261,23 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch
 }
 
 /// Deletes team `id` with its audit entry; its tickets are left without a team (their history
-/// keeps the team they were in). How many tickets it held.
+/// keeps the team they were in). How many tickets it held. Refused while an SLA policy's
+/// conditions name it (409 `team_in_use`), so no policy is left naming a team that is not.
 pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: Uuid) -> ApiResult<u64> {
     let mut tx = conn.begin().await?;
+    // The policies are replaced under a stronger lock: none can name the team meanwhile.
+    sqlx::query!("LOCK TABLE sla_policies IN SHARE MODE").execute(&mut *tx).await?;
+    let named =
+        sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM sla_policies WHERE $1 = ANY (team_ids)) AS "named!""#, id)
+            .fetch_one(&mut *tx)
+            .await?;
+    if named {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "team_in_use",
+            "an SLA policy's conditions name this team: change that policy first",
+        ));
+    }
     // The tickets first, then the team: a ticket write in progress (which locks its ticket, then
     // the team to route it) is waited for rather than met the other way round.
     let left = sqlx::query!("UPDATE support_tickets SET team_id = NULL WHERE team_id = $1", id)

@@ -8,8 +8,11 @@ const running: SlaBadge = {
   next: 'response',
   due_at: '2030-01-01T12:00:00Z',
   response_breached: false,
+  next_response_breached: false,
   resolution_breached: false,
   at_risk: false,
+  policy: 'default',
+  schedule_id: null,
 };
 
 describe('slaDisplay', () => {
@@ -47,6 +50,17 @@ describe('slaDisplay', () => {
     expect(slaDisplay({ ...running, due_at: '2000-01-01T00:00:00Z' }).kind).toBe('due');
   });
 
+  it('shows a next reply awaited, and its miss only while it is the one awaited', () => {
+    const round = { ...running, next: 'next_response' as const, due_at: '2030-01-01T10:00:00Z' };
+    expect(slaDisplay(round)).toEqual({ kind: 'due', target: 'next_response', dueAt: new Date('2030-01-01T10:00:00Z'), atRisk: false });
+    expect(slaDisplay({ ...round, next_response_breached: true })).toEqual({ kind: 'breached', target: 'next_response' });
+    // A first reply sent late is behind: the next reply is what is awaited now.
+    expect(slaDisplay({ ...round, response_breached: true })).toMatchObject({ kind: 'due', target: 'next_response' });
+    // A round missed before, answered since: the resolution is next, and it is not missed.
+    expect(slaDisplay({ ...running, next: 'resolution', next_response_breached: true })).toMatchObject({ kind: 'due', target: 'resolution' });
+    expect(slaDisplay({ ...round, resolution_breached: true })).toEqual({ kind: 'breached', target: 'resolution' });
+  });
+
   it('needs a target and a due time to count down', () => {
     expect(slaDisplay({ ...running, next: null })).toEqual({ kind: 'none' });
     expect(slaDisplay({ ...running, due_at: null })).toEqual({ kind: 'none' });
@@ -82,5 +96,18 @@ describe('slaText', () => {
 
   it('tells a customer when the next promise falls due', () => {
     expect(slaText(slaDisplay(running), 'customer', now)).toMatch(/^First reply expected by /);
+    expect(slaText(slaDisplay({ ...running, next: 'next_response' }), 'customer', now)).toMatch(/^Next reply expected by /);
+  });
+
+  it('words the next reply for staff and customers, due and missed', () => {
+    const round = { ...running, next: 'next_response' as const, due_at: '2030-01-01T10:00:00Z' };
+    expect(slaText(slaDisplay(round), 'staff', now)).toBe('Next reply due in 1 hour');
+    expect(slaText(slaDisplay({ ...round, at_risk: true }), 'staff', now)).toBe('At risk: Next reply due in 1 hour');
+    expect(slaText(slaDisplay({ ...round, next_response_breached: true }), 'staff', now)).toBe('Next reply overdue');
+    expect(slaText(slaDisplay({ ...round, next_response_breached: true }), 'customer', now)).toBe('Next reply overdue');
+    setLocale('fr');
+    expect(slaText(slaDisplay(round), 'staff', now)).toBe('Prochaine réponse attendue dans 1 heure');
+    expect(slaText(slaDisplay({ ...round, next_response_breached: true }), 'staff', now)).toBe('Prochaine réponse en retard');
+    setLocale('en');
   });
 });

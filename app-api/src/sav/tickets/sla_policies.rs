@@ -58,7 +58,7 @@ pub struct ConditionalSlaPolicy {
 pub struct SlaConditions {
     #[serde(default)]
     pub priorities: Option<Vec<Priority>>,
-    /// A deleted team's id stays here and matches no ticket.
+    /// A team named here cannot be deleted (409 `team_in_use`).
     #[serde(default)]
     pub team_ids: Option<Vec<Uuid>>,
     /// The ticket holds at least one of these tags.

@@ -100,12 +100,15 @@ async fn admins_order_the_policies_staff_read_them() {
     assert_eq!(desk.get(&customer, "/v1/sla/policies").await.status, 403);
     assert_eq!(desk.put(&agent, "/v1/sla/policies", &list).await.status, 403);
 
-    // A schedule in use stays; once no policy uses it, it goes.
+    // A schedule or a team in use stays; once no policy uses it, it goes.
     let in_use = desk.delete(&desk.owner, &format!("/v1/schedules/{schedule}")).await;
     assert_eq!((in_use.status.as_u16(), in_use.json()["code"].clone()), (409, json!("schedule_in_use")));
+    let named = desk.delete(&desk.owner, &format!("/v1/teams/{team}")).await;
+    assert_eq!((named.status.as_u16(), named.json()["code"].clone()), (409, json!("team_in_use")));
     let emptied = desk.put(&desk.owner, "/v1/sla/policies", &json!({ "policies": [] })).await;
     assert_eq!(emptied.status, 200, "{}", emptied.body);
     assert_eq!(desk.delete(&desk.owner, &format!("/v1/schedules/{schedule}")).await.status, 204);
+    assert_eq!(desk.delete(&desk.owner, &format!("/v1/teams/{team}")).await.status, 204);
 }
 
 #[tokio::test]

@@ -1,12 +1,16 @@
 //! The organisation's business hours (owners and admins): a form to add a schedule, and the list
 //! by name (each schedule's time zone, its week in short, its holidays and the next ones), each
 //! schedule changed in place or deleted after a confirmation in place, and its holidays imported
-//! from an iCalendar file (`.ics`), the count of what was added said at once.
+//! from an iCalendar file (`.ics`), the count of what was added said at once. A schedule an SLA
+//! policy counts its targets in is not deleted: the refusal is said in its row, with the way to
+//! the policies.
 
 import { useId, useState } from 'preact/hooks';
+import { ApiProblem } from '../../api/problem';
 import { changeSchedule, createSchedule, importHolidays, listSchedules, removeSchedule, type Schedule } from '../../data/schedules';
 import { useResource } from '../../data/resource';
 import { formatDate, t, tn } from '../../i18n';
+import { Link } from '../../router/router';
 import { useMember } from '../../tenant/member';
 import { useSubmit } from '../../ui/hooks';
 import { RowActions, useRowModes } from '../../ui/RowActions';
@@ -77,6 +81,9 @@ function weekText(schedule: Schedule): string {
     .join(t('schedules.run.join'));
 }
 
+/** The refusal to delete a schedule an SLA policy uses. */
+const inUse = (error: unknown) => error instanceof ApiProblem && error.code === 'schedule_in_use';
+
 /** A holiday's date on its own day, whatever the browser's time zone. */
 const holidayDate = (date: string) => formatDate(`${date}T12:00:00`);
 
@@ -89,7 +96,13 @@ function ScheduleRow({ schedule, onChanged }: { schedule: Schedule; onChanged: (
   const name = schedule.name;
   const remove = () =>
     void submission.run(async () => {
-      await removeSchedule(schedule.id);
+      try {
+        await removeSchedule(schedule.id);
+      } catch (error) {
+        // The question is answered: the row goes back to its buttons, the refusal said below.
+        if (inUse(error)) modes.keep();
+        throw error;
+      }
       modes.deleted();
       onChanged(t('schedules.deleted', { name }));
     });
@@ -187,7 +200,15 @@ function ScheduleRow({ schedule, onChanged }: { schedule: Schedule; onChanged: (
           />
         </>
       )}
-      <ErrorAlert error={submission.error} />
+      {inUse(submission.error) ? (
+        <div class="alert alert--error" role="alert">
+          <p>
+            {t('schedules.in_use', { name })} <Link href="/admin/sla">{t('schedules.in_use_link')}</Link>
+          </p>
+        </div>
+      ) : (
+        <ErrorAlert error={submission.error} />
+      )}
     </li>
   );
 }

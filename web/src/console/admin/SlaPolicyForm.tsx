@@ -1,28 +1,23 @@
-//! The SLA policy editor: response and resolution targets per priority and the two auto-close
-//! delays, in minutes, each shown as a readable duration; errors beside their fields.
+//! The default SLA policy's editor: response and resolution targets per priority and the two
+//! auto-close delays, in minutes, each shown as a readable duration; errors beside their fields.
 
-import { useId, useState } from 'preact/hooks';
-import { getSlaPolicy, saveSlaPolicy } from '../../data/sla';
-import { useResource } from '../../data/resource';
+import { useState } from 'preact/hooks';
+import { saveSlaPolicy, type SlaPolicy } from '../../data/sla';
+import type { Resource } from '../../data/resource';
 import { ApiProblem } from '../../api/problem';
 import { t } from '../../i18n';
 import { translated, useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
-import { FieldError } from '../../ui/Field';
-import { duration } from '../format';
-import { MAX_MINUTES, POLICY_PRIORITIES, checkPolicy, minutes, serverErrors, toValues, type PolicyField, type PolicyValues } from './policy';
+import { MinutesField } from './MinutesField';
+import { POLICY_PRIORITIES, checkPolicy, serverErrors, toValues, type PolicyField, type PolicyValues } from './policy';
 
-export function SlaPolicyForm() {
-  const loaded = useResource('sla-policy', getSlaPolicy);
-  return (
-    <div class="panel">
-      <Loaded resource={loaded}>{(policy) => <PolicyForm initial={toValues(policy)} />}</Loaded>
-    </div>
-  );
+/** `policy`: the default policy as loaded; what is saved here becomes its data. */
+export function SlaPolicyForm({ policy }: { policy: Resource<SlaPolicy> }) {
+  return <Loaded resource={policy}>{(loaded) => <PolicyForm initial={toValues(loaded)} onSaved={(stored) => policy.setData(() => stored)} />}</Loaded>;
 }
 
-function PolicyForm({ initial }: { initial: PolicyValues }) {
+function PolicyForm({ initial, onSaved }: { initial: PolicyValues; onSaved: (policy: SlaPolicy) => void }) {
   const form = useFields(initial);
   const { values, errors } = form;
   const [saved, setSaved] = useState(false);
@@ -43,6 +38,7 @@ function PolicyForm({ initial }: { initial: PolicyValues }) {
         const stored = await saveSlaPolicy(policy);
         form.setValues(toValues(stored));
         setSaved(true);
+        onSaved(stored);
       } catch (error) {
         if (error instanceof ApiProblem && error.errors.length) form.show(translated(serverErrors(error.errors)));
         throw error;
@@ -56,16 +52,16 @@ function PolicyForm({ initial }: { initial: PolicyValues }) {
         <fieldset key={p} class="policy-row">
           <legend>{t('console.policy.priority', { priority: t(`priority.${p}`) })}</legend>
           <div class="field-row">
-            <MinutesField label={t('console.policy.response')} field={`targets.${p}.response_minutes`} values={values} errors={errors} onValue={set(`targets.${p}.response_minutes`)} />
-            <MinutesField label={t('console.policy.resolution')} field={`targets.${p}.resolution_minutes`} values={values} errors={errors} onValue={set(`targets.${p}.resolution_minutes`)} />
+            <PolicyMinutes label={t('console.policy.response')} field={`targets.${p}.response_minutes`} values={values} errors={errors} onValue={set(`targets.${p}.response_minutes`)} />
+            <PolicyMinutes label={t('console.policy.resolution')} field={`targets.${p}.resolution_minutes`} values={values} errors={errors} onValue={set(`targets.${p}.resolution_minutes`)} />
           </div>
         </fieldset>
       ))}
       <fieldset class="policy-row">
         <legend>{t('console.policy.auto_close')}</legend>
         <div class="field-row">
-          <MinutesField label={t('console.policy.waiting')} field="auto_close.waiting_customer_minutes" values={values} errors={errors} onValue={set('auto_close.waiting_customer_minutes')} />
-          <MinutesField label={t('console.policy.resolved')} field="auto_close.resolved_minutes" values={values} errors={errors} onValue={set('auto_close.resolved_minutes')} />
+          <PolicyMinutes label={t('console.policy.waiting')} field="auto_close.waiting_customer_minutes" values={values} errors={errors} onValue={set('auto_close.waiting_customer_minutes')} />
+          <PolicyMinutes label={t('console.policy.resolved')} field="auto_close.resolved_minutes" values={values} errors={errors} onValue={set('auto_close.resolved_minutes')} />
         </div>
       </fieldset>
       <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} />
@@ -77,31 +73,6 @@ function PolicyForm({ initial }: { initial: PolicyValues }) {
   );
 }
 
-function MinutesField({ label, field, values, errors, onValue }: { label: string; field: PolicyField; values: PolicyValues; errors: Partial<Record<PolicyField, string>>; onValue: (v: string) => void }) {
-  const id = useId();
-  const value = values[field];
-  const n = minutes(value);
-  const error = errors[field];
-  return (
-    <div class={error ? 'field field--invalid' : 'field'}>
-      <label for={id}>{label}</label>
-      <p class="field-hint" id={`${id}-hint`}>
-        {n !== null ? t('console.policy.reads', { duration: duration(n) }) : t('console.policy.range')}
-      </p>
-      <input
-        id={id}
-        name={field}
-        type="number"
-        inputMode="numeric"
-        min={1}
-        max={MAX_MINUTES}
-        step={1}
-        value={value}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={error ? `${id}-hint ${id}-error` : `${id}-hint`}
-        onInput={(e) => onValue(e.currentTarget.value)}
-      />
-      <FieldError id={id} error={error} />
-    </div>
-  );
+function PolicyMinutes({ label, field, values, errors, onValue }: { label: string; field: PolicyField; values: PolicyValues; errors: Partial<Record<PolicyField, string>>; onValue: (v: string) => void }) {
+  return <MinutesField label={label} name={field} value={values[field]} error={errors[field]} onValue={onValue} />;
 }

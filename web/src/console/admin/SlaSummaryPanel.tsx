@@ -1,19 +1,25 @@
-//! Where the SLA stands now: breaches, open tickets by status and priority, and the tickets
-//! closest to missing a target.
+//! Where the SLA stands now: breaches (first replies, next replies, resolutions), open tickets
+//! by status and priority, and the tickets closest to missing a target.
 
 import { useId } from 'preact/hooks';
 import { getSlaSummary } from '../../data/sla';
 import { useResource } from '../../data/resource';
 import type { Priority, TicketStatus } from '../../api/schemas';
-import { formatDateTime, formatNumber, t, tn } from '../../i18n';
+import { formatDateTime, formatNumber, t, tn, type MessageKey } from '../../i18n';
 import { Link } from '../../router/router';
 import { EmptyState, Loaded } from '../../ui/status';
 import { PriorityBadge, STATUS_LABEL, StatusBadge } from '../../tickets/badges';
+import type { Target } from '../../tickets/sla';
 import { relativeTime } from '../format';
 import { PRIORITIES } from '../queue/views';
 import { useNow } from '../useNow';
 import { BarChart } from './BarChart';
 
+const TARGET_NAME: Record<Target, MessageKey> = {
+  response: 'console.sla.response',
+  next_response: 'policies.ticket.next_response',
+  resolution: 'console.sla.resolution',
+};
 const OPEN_STATUSES: TicketStatus[] = ['open', 'in_progress', 'waiting_customer', 'resolved'];
 const PRIORITY_COLOUR: Record<Priority, string> = { urgent: '--chart-4', high: '--chart-3', medium: '--chart-2', low: '--chart-1' };
 
@@ -38,6 +44,10 @@ export function SlaSummaryPanel() {
               <div class={data.breaches.response ? 'tile tile--bad' : 'tile'}>
                 <span class="tile-value">{formatNumber(data.breaches.response)}</span>
                 <span class="tile-label">{t('console.dash.breached_response')}</span>
+              </div>
+              <div class={data.breaches.next_response ? 'tile tile--bad' : 'tile'}>
+                <span class="tile-value">{formatNumber(data.breaches.next_response)}</span>
+                <span class="tile-label">{t('console.dash.breached_next_response')}</span>
               </div>
               <div class={data.breaches.resolution ? 'tile tile--bad' : 'tile'}>
                 <span class="tile-value">{formatNumber(data.breaches.resolution)}</span>
@@ -107,7 +117,7 @@ export function SlaSummaryPanel() {
                         <td>
                           <PriorityBadge priority={r.priority} audience="staff" />
                         </td>
-                        <td>{r.sla_type === 'response' ? t('console.sla.response') : t('console.sla.resolution')}</td>
+                        <td>{t(TARGET_NAME[r.sla_type])}</td>
                         <td>
                           <time dateTime={r.due_at} title={formatDateTime(r.due_at)}>
                             {relativeTime(new Date(r.due_at), now)}

@@ -4,6 +4,7 @@
 //! page (`../ticket/TeamControl.tsx`); the team queues are in the sidebar.
 
 import { useId, useState } from 'preact/hooks';
+import { ApiProblem } from '../../api/problem';
 import { changeTeam, createTeam, removeTeam, teamsChanged, type Team } from '../../data/teams';
 import { t, tn } from '../../i18n';
 import { useSubmit } from '../../ui/hooks';
@@ -76,7 +77,13 @@ function TeamRow({ team, onChanged }: { team: Team; onChanged: (notice: string) 
   const available = members.filter((m) => m.available !== false).length;
   const remove = () =>
     void submission.run(async () => {
-      await removeTeam(team.id);
+      try {
+        await removeTeam(team.id);
+      } catch (error) {
+        // The question is answered: the row goes back to its buttons, the refusal said below.
+        if (error instanceof ApiProblem && error.code === 'team_in_use') modes.keep();
+        throw error;
+      }
       modes.deleted();
       onChanged(t('teams.deleted', { name: team.name }));
     });

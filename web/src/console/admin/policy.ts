@@ -3,10 +3,10 @@
 //! field names (`targets.high.response_minutes`) are the form's.
 
 import type { Priority } from '../../api/schemas';
-import type { AppSchemas } from '../../api/types';
+import type { SlaPolicy } from '../../data/sla';
 import type { MessageKey } from '../../i18n';
 
-export type SlaPolicy = AppSchemas['SlaPolicy'];
+export type { SlaPolicy } from '../../data/sla';
 export const POLICY_PRIORITIES: readonly Priority[] = ['urgent', 'high', 'medium', 'low'];
 export const MAX_MINUTES = 525_600;
 

@@ -1,17 +1,24 @@
-//! The ticket's service targets in full: when each is due, when the first reply came, time
-//! spent waiting for the customer (the clock's pauses), and breaches.
+//! The ticket's service targets in full: the policy that gives them and the business hours they
+//! are counted in, when each is due (the next reply too, while the customer awaits one), when the
+//! first reply came, time spent waiting for the customer (the clock's pauses), the clock held
+//! outside business hours, and breaches. Staff only, as the console is: customers never read the
+//! organisation's schedules.
 
 import { useId } from 'preact/hooks';
 import type { SlaBadge as Badge, TicketDetail } from '../../api/schemas';
 import { formatDateTime, t, type MessageKey } from '../../i18n';
 import { SlaBadge } from '../../tickets/badges';
 import { duration } from '../format';
+import { useSchedules } from '../useSchedules';
 
 const CLOCK: Record<Badge['clock'], MessageKey> = {
   running: 'console.sla.clock_running',
   paused: 'console.sla.clock_paused',
   stopped: 'console.sla.clock_stopped',
 };
+
+/** The name of the policy that applies (`default`: the default policy). */
+const policyName = (policy: string) => (policy === 'default' ? t('policies.ticket.default') : policy);
 
 export function SlaPanel({ ticket, now }: { ticket: TicketDetail; now: Date }) {
   const id = useId();
@@ -25,8 +32,19 @@ export function SlaPanel({ ticket, now }: { ticket: TicketDetail; now: Date }) {
       </div>
       <dl class="facts facts--stacked">
         <div>
+          <dt>{t('policies.ticket.policy')}</dt>
+          <dd class="sla-policy-name">{policyName(sla.policy)}</dd>
+        </div>
+        <div>
+          <dt>{t('policies.ticket.hours')}</dt>
+          <dd class="sla-hours">{sla.schedule_id ? <ScheduleName id={sla.schedule_id} /> : t('policies.around_the_clock')}</dd>
+        </div>
+        <div>
           <dt>{t('console.sla.clock')}</dt>
-          <dd>{t(clock)}</dd>
+          <dd>
+            {t(clock)}
+            {sla.outside_business_hours ? <span class="fact-detail sla-outside-hours">{t('policies.ticket.outside_hours')}</span> : null}
+          </dd>
         </div>
         <div>
           <dt>{t('console.sla.response')}</dt>
@@ -35,6 +53,22 @@ export function SlaPanel({ ticket, now }: { ticket: TicketDetail; now: Date }) {
             {sla.response_breached ? <span class="sla-breach"> {t('console.sla.missed')}</span> : null}
           </dd>
         </div>
+        {sla.next_response_due_at ? (
+          <div>
+            <dt>{t('policies.ticket.next_response')}</dt>
+            <dd class="sla-next-response">
+              {t('console.sla.due_at', { time: formatDateTime(sla.next_response_due_at) })}
+              {sla.next_response_breached ? <span class="sla-breach"> {t('console.sla.missed')}</span> : null}
+            </dd>
+          </div>
+        ) : sla.next_response_breached ? (
+          <div>
+            <dt>{t('policies.ticket.next_response')}</dt>
+            <dd class="sla-next-response">
+              <span class="sla-breach">{t('policies.ticket.next_response_late')}</span>
+            </dd>
+          </div>
+        ) : null}
         <div>
           <dt>{t('console.sla.resolution')}</dt>
           <dd>
@@ -55,4 +89,12 @@ export function SlaPanel({ ticket, now }: { ticket: TicketDetail; now: Date }) {
       </dl>
     </section>
   );
+}
+
+/** A schedule's name, read from the organisation's schedules (loaded only for a ticket that
+ * follows one). */
+function ScheduleName({ id }: { id: string }) {
+  const schedules = useSchedules();
+  if (schedules.data === undefined) return <>{schedules.error ? t('policies.schedule_unknown') : t('common.loading')}</>;
+  return <>{schedules.data.find((s) => s.id === id)?.name ?? t('policies.schedule_unknown')}</>;
 }

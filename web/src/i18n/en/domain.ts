@@ -24,6 +24,8 @@ export default {
   'sla.paused': 'Waiting for you',
   'sla.due.response': 'First reply expected by {time}',
   'sla.due.resolution': 'Resolution expected by {time}',
+  'sla.due.next_response': 'Next reply expected by {time}',
   'sla.breached.response': 'First reply overdue',
   'sla.breached.resolution': 'Resolution overdue',
+  'sla.breached.next_response': 'Next reply overdue',
 } as const;

@@ -16,6 +16,8 @@ export default {
   'schedules.delete_named': 'Delete {name}',
   'schedules.delete_confirm': 'Delete the schedule “{name}”?',
   'schedules.delete_yes': 'Yes, delete {name}',
+  'schedules.in_use': 'The schedule “{name}” has not been deleted: an SLA policy counts its targets in it. Choose other business hours for that policy first.',
+  'schedules.in_use_link': 'Open the SLA policies',
 
   'schedules.fact.zone': 'Time zone',
   'schedules.fact.hours': 'Open',

@@ -26,7 +26,9 @@ const fr: Record<keyof typeof en, string> = {
   'sla.paused': 'En attente de votre part',
   'sla.due.response': 'Première réponse attendue avant le {time}',
   'sla.due.resolution': 'Résolution attendue avant le {time}',
+  'sla.due.next_response': 'Prochaine réponse attendue avant le {time}',
   'sla.breached.response': 'Première réponse en retard',
   'sla.breached.resolution': 'Résolution en retard',
+  'sla.breached.next_response': 'Prochaine réponse en retard',
 };
 export default fr;

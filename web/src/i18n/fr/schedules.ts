@@ -18,6 +18,8 @@ const fr: Record<keyof typeof en, string> = {
   'schedules.delete_named': 'Supprimer {name}',
   'schedules.delete_confirm': 'Supprimer l’horaire « {name} » ?',
   'schedules.delete_yes': 'Oui, supprimer {name}',
+  'schedules.in_use': 'L’horaire « {name} » n’a pas été supprimé : une politique de SLA compte ses objectifs dans ses heures. Choisissez d’abord d’autres heures ouvrées pour cette politique.',
+  'schedules.in_use_link': 'Ouvrir les politiques de SLA',
 
   'schedules.fact.zone': 'Fuseau horaire',
   'schedules.fact.hours': 'Ouvert',

@@ -1,0 +1,282 @@
+// SLA policies by condition: an admin opens Settings > SLA policy, where the policies by condition
+// follow the default one (none at first), and adds one from the keyboard only (urgent and high
+// tickets of the Billing team, tagged vip or refund, from VIP customers, counted in a schedule's
+// hours): a target of 0 minutes is refused beside its field before anything is sent. A second
+// policy's name taken (whatever the case) is refused beside the name, and a team deleted while
+// the form was open by the server, beside the teams. The second is moved above the first, focus
+// following it; a third is deleted after a confirmation in place. The API holds what the page
+// shows. A ticket the first policy matches names it and its schedule in its service targets
+// (paused outside business hours), and the next reply awaited once the customer writes after a
+// reply; a ticket none matches follows the default policy, around the clock. The schedule a
+// policy uses is not deleted, said in its row. In English, then in French.
+import { expect, test, type Page } from '@playwright/test';
+import {
+  type Org,
+  type Person,
+  app,
+  customer,
+  expectAccessible,
+  expectCall,
+  login,
+  openSettings,
+  organisation,
+  screenshot,
+  signInThroughThePage,
+  staff,
+  tenantUrl,
+} from './platform';
+
+type Target = { response_minutes: number; next_response_minutes: number | null; resolution_minutes: number };
+type Policy = {
+  name: string;
+  conditions: { priorities: string[] | null; team_ids: string[] | null; tags_any: string[] | null; categories: string[] | null; vip: boolean | null };
+  schedule_id: string | null;
+  targets: Record<string, Target | null>;
+};
+
+// Access tokens may be short in these runs: a call made late in a test signs in afresh.
+const as = (org: Org, who: Person) => login(org.slug, who.email);
+
+/** The names of the policies as the page lists them, in order. */
+const listed = (page: Page) => page.locator('.policy-list > li strong');
+
+/** Types over what a field holds, from the keyboard. */
+async function retype(page: Page, text: string) {
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(text);
+}
+
+test('sla policies: an admin orders policies by condition, and a ticket follows the first that matches', async ({ page }) => {
+  test.setTimeout(240_000);
+  const org = await organisation('slapolicies');
+  const [admin, vip, buyer] = await Promise.all([staff(org, 'admin', 'Nadia', 'Roux'), customer(org, 'Léa', 'Martin'), customer(org, 'Hugo', 'Petit')]);
+  await expectCall(app(org.slug, 'PATCH', `/v1/users/${vip.id}`, admin.token, { vip: true }), 200);
+  // Open one hour a day, twelve hours from now: closed while the test runs.
+  const opens = (new Date().getUTCHours() + 12) % 24;
+  const hours = { start: `${String(opens).padStart(2, '0')}:00`, end: opens === 23 ? '24:00' : `${String(opens + 1).padStart(2, '0')}:00` };
+  const schedule = await expectCall(
+    app(org.slug, 'POST', '/v1/schedules', admin.token, {
+      name: 'Support hours',
+      time_zone: 'UTC',
+      intervals: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => ({ day, ...hours })),
+    }),
+    201,
+  );
+  const billing = await expectCall(app(org.slug, 'POST', '/v1/teams', admin.token, { name: 'Billing', assignment: 'manual', member_ids: [] }), 201);
+  const weekend = await expectCall(app(org.slug, 'POST', '/v1/teams', admin.token, { name: 'Weekend crew', assignment: 'manual', member_ids: [] }), 201);
+  const defaults = (await expectCall(app(org.slug, 'GET', '/v1/sla/policy', admin.token), 200)).targets as Record<string, { response_minutes: number; resolution_minutes: number }>;
+
+  await signInThroughThePage(page, org.slug, admin.email);
+  await expect(page.getByRole('heading', { name: 'Tickets', level: 1 })).toBeVisible();
+  await openSettings(page, 'SLA policy');
+  await expect(page.getByRole('heading', { name: 'SLA policy', level: 1 })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Default policy', level: 2 })).toBeVisible();
+  const section = page.getByRole('region', { name: 'Policies by condition' });
+  await expect(section).toContainText('the first policy whose conditions all match a ticket gives its targets');
+  await expect(section).toContainText('No policies by condition: every ticket follows the default policy.');
+
+  // From the keyboard only: the form opens on its name, then each condition in turn.
+  await section.getByRole('button', { name: 'Add a policy' }).focus();
+  await page.keyboard.press('Enter');
+  const form = section.locator('form.policy-form');
+  await expect(form.getByLabel('Name of the policy')).toBeFocused();
+  await page.keyboard.type('VIP billing');
+  await page.keyboard.press('Tab');
+  await expect(form.getByRole('checkbox', { name: 'Urgent' })).toBeFocused();
+  await page.keyboard.press('Space');
+  await page.keyboard.press('Tab');
+  await expect(form.getByRole('checkbox', { name: 'High' })).toBeFocused();
+  await page.keyboard.press('Space');
+  // Only the priorities ticked have targets now.
+  await expect(form.getByRole('group', { name: 'Medium', exact: true })).toHaveCount(0);
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await expect(form.getByRole('checkbox', { name: 'Billing' })).toBeFocused();
+  await page.keyboard.press('Space');
+  await page.keyboard.press('Tab');
+  await expect(form.getByRole('checkbox', { name: 'Weekend crew' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(form.getByLabel('Tags')).toBeFocused();
+  await page.keyboard.type('VIP, refund');
+  await page.keyboard.press('Tab');
+  await expect(form.getByLabel('Categories')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(form.getByLabel('Customers')).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(form.getByLabel('Customers')).toHaveValue('vip');
+  await page.keyboard.press('Tab');
+  await expect(form.getByLabel('Business hours')).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(form.getByLabel('Business hours')).toHaveValue(schedule.id as string);
+  // The targets start from the default policy's; a first reply of 0 minutes.
+  const urgent = form.getByRole('group', { name: 'Urgent', exact: true });
+  await page.keyboard.press('Tab');
+  await expect(urgent.getByLabel('First reply within (minutes)')).toBeFocused();
+  await expect(urgent.getByLabel('First reply within (minutes)')).toHaveValue(String(defaults.urgent!.response_minutes));
+  await retype(page, '0');
+  await page.keyboard.press('Tab');
+  await expect(urgent.getByLabel('Next reply within (minutes)')).toBeFocused();
+  await page.keyboard.type('30');
+  await expect(urgent.getByText('That is 30 min.')).toBeVisible();
+  const high = form.getByRole('group', { name: 'High', exact: true });
+  await high.getByLabel('Next reply within (minutes)').focus();
+  await page.keyboard.type('60');
+  await page.keyboard.press('Enter');
+  const refused = urgent.getByLabel('First reply within (minutes)');
+  await expect(refused).toHaveAttribute('aria-invalid', 'true');
+  await expect(refused).toHaveAccessibleDescription(/Enter a whole number of minutes from 1 to 525,600\./);
+  await expect(refused).toBeFocused();
+  await expectAccessible(page, 'the policy form with an error');
+  await retype(page, '15');
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('The policy “VIP billing” has been added, in position 1.')).toBeVisible();
+  await expect(section.getByRole('button', { name: 'Add a policy' })).toBeFocused();
+  const first = section.getByRole('listitem', { name: 'VIP billing' });
+  await expect(first.locator('.policy-conditions')).toHaveText('Urgent, High · Team Billing · tags refund, vip · VIP customers');
+  await expect(first.locator('.policy-hours')).toHaveText('Support hours');
+  await expect(first).toContainText('Urgent: first reply 15 min, next reply 30 min, resolution');
+
+  // A second: its name taken whatever the case, then a team deleted meanwhile, refused by the
+  // server beside the teams.
+  await section.getByRole('button', { name: 'Add a policy' }).click();
+  await expect(form.getByLabel('Name of the policy')).toBeFocused();
+  await form.getByLabel('Name of the policy').fill('vip BILLING');
+  await form.getByRole('checkbox', { name: 'Weekend crew' }).check();
+  await form.getByLabel('Categories').fill('Refund');
+  await form.getByRole('button', { name: 'Add the policy' }).click();
+  await expect(form.getByLabel('Name of the policy')).toHaveAccessibleDescription(/Another policy already has this name\./);
+  await expect(form.getByLabel('Name of the policy')).toBeFocused();
+  await form.getByLabel('Name of the policy').fill('Refunds');
+  await expectCall(app(org.slug, 'DELETE', `/v1/teams/${weekend.id as string}`, await as(org, admin)), 204);
+  await form.getByRole('button', { name: 'Add the policy' }).click();
+  const teams = form.getByRole('group', { name: 'Teams' });
+  await expect(teams).toContainText('A team ticked no longer exists: untick it.');
+  await expect(form.getByRole('checkbox', { name: 'Weekend crew' })).toHaveAttribute('aria-invalid', 'true');
+  await expectAccessible(page, 'the policy form with a refusal of the server');
+  await form.getByRole('checkbox', { name: 'Weekend crew' }).uncheck();
+  await form.getByRole('button', { name: 'Add the policy' }).click();
+  await expect(page.getByText('The policy “Refunds” has been added, in position 2.')).toBeVisible();
+  await expect(section.getByRole('listitem', { name: 'Refunds' }).locator('.policy-conditions')).toHaveText('category refund');
+  await expect(section.getByRole('listitem', { name: 'Refunds' }).locator('.policy-hours')).toHaveText('24/7');
+  await expect(listed(page)).toHaveText(['VIP billing', 'Refunds']);
+
+  // Moved up from the keyboard: focus stays with it.
+  await section.getByRole('button', { name: 'Move up: Refunds' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('The policy “Refunds” is now in position 1.')).toBeVisible();
+  await expect(listed(page)).toHaveText(['Refunds', 'VIP billing']);
+  await expect(section.getByRole('button', { name: 'Move down: Refunds' })).toBeFocused();
+  await expect(section.getByRole('button', { name: 'Move up: Refunds' })).toBeDisabled();
+
+  // A third, deleted after a confirmation in place.
+  await section.getByRole('button', { name: 'Add a policy' }).click();
+  await form.getByLabel('Name of the policy').fill('Temporary');
+  await form.getByRole('checkbox', { name: 'Low' }).check();
+  await form.getByRole('button', { name: 'Add the policy' }).click();
+  await expect(page.getByText('3 policies, in the order they are tried: the first that matches applies.')).toBeVisible();
+  await section.getByRole('button', { name: 'Delete Temporary' }).click();
+  await expect(section.getByRole('button', { name: 'Yes, delete Temporary' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('The policy “Temporary” has been deleted.')).toBeVisible();
+  await expect(listed(page)).toHaveText(['Refunds', 'VIP billing']);
+  await expect(section.getByRole('button', { name: 'Edit VIP billing' })).toBeFocused();
+  await expectAccessible(page, 'the SLA policies');
+  await screenshot(page, 'admin-sla-policies-en');
+
+  // The API holds what the page shows.
+  const held = (await expectCall(app(org.slug, 'GET', '/v1/sla/policies', await as(org, admin)), 200)).policies as Policy[];
+  const fromDefault = (p: string, next: number | null = null): Target => ({ response_minutes: defaults[p]!.response_minutes, next_response_minutes: next, resolution_minutes: defaults[p]!.resolution_minutes });
+  expect(held.map((p) => p.name)).toEqual(['Refunds', 'VIP billing']);
+  expect(held[0]).toEqual({
+    name: 'Refunds',
+    conditions: { priorities: null, team_ids: null, tags_any: null, categories: ['refund'], vip: null },
+    schedule_id: null,
+    targets: Object.fromEntries(['low', 'medium', 'high', 'urgent'].map((p) => [p, fromDefault(p)])),
+  });
+  expect({ ...held[1]!, conditions: { ...held[1]!.conditions, priorities: [...(held[1]!.conditions.priorities ?? [])].sort() } }).toEqual({
+    name: 'VIP billing',
+    conditions: { priorities: ['high', 'urgent'], team_ids: [billing.id], tags_any: ['refund', 'vip'], categories: null, vip: true },
+    schedule_id: schedule.id,
+    targets: { urgent: { ...fromDefault('urgent', 30), response_minutes: 15 }, high: fromDefault('high', 60), medium: null, low: null },
+  });
+
+  // A ticket the VIP policy matches: its name and its schedule's in the service targets, the
+  // clock held outside business hours.
+  const matched = await expectCall(
+    app(org.slug, 'POST', '/v1/tickets', await as(org, admin), {
+      subject: 'Facture en double',
+      description: 'Deux prélèvements pour la même commande.',
+      priority: 'high',
+      tags: ['refund'],
+      team_id: billing.id,
+      user_id: vip.id,
+    }),
+    201,
+  );
+  await page.goto(`${tenantUrl(org.slug)}/tickets/${matched.id as number}`);
+  const targets = page.getByRole('region', { name: 'Service targets' });
+  await expect(targets.locator('.sla-policy-name')).toHaveText('VIP billing');
+  await expect(targets.locator('.sla-hours')).toHaveText('Support hours');
+  await expect(targets).toContainText('Paused outside business hours');
+  // A reply, then the customer writes again: the next reply is awaited.
+  await expectCall(app(org.slug, 'POST', `/v1/tickets/${matched.id as number}/messages`, await as(org, admin), { message: 'Nous regardons.' }), 201);
+  await expectCall(app(org.slug, 'POST', `/v1/tickets/${matched.id as number}/messages`, await as(org, vip), { message: 'Merci, c’est urgent.' }), 201);
+  await page.reload();
+  await expect(targets.locator('.sla-next-response')).toContainText('Due');
+  await expect(targets.locator('.badge')).toHaveText(/^Next reply due /);
+  await expectAccessible(page, 'a ticket under a policy by condition');
+
+  // A ticket none matches: the default policy, around the clock.
+  const plain = await expectCall(app(org.slug, 'POST', '/v1/tickets', await as(org, buyer), { subject: 'Adresse à changer', description: 'Nouvelle adresse.' }), 201);
+  await page.goto(`${tenantUrl(org.slug)}/tickets/${plain.id as number}`);
+  await expect(targets.locator('.sla-policy-name')).toHaveText('Default policy');
+  await expect(targets.locator('.sla-hours')).toHaveText('24/7');
+  await expect(targets).not.toContainText('Paused outside business hours');
+
+  // The team a policy's conditions name is not deleted: said in its row.
+  await openSettings(page, 'Teams');
+  const billingRow = page.getByRole('listitem', { name: 'Billing' });
+  await billingRow.getByRole('button', { name: 'Delete Billing' }).click();
+  await billingRow.getByRole('button', { name: 'Yes, delete Billing' }).click();
+  await expect(billingRow.getByRole('alert')).toContainText('This team has not been deleted: an SLA policy’s conditions name it.');
+  await expect(billingRow.getByRole('button', { name: 'Delete Billing' })).toBeFocused();
+
+  // The schedule a policy uses is not deleted: said in its row, its Delete button focused again.
+  await openSettings(page, 'Business hours');
+  const support = page.getByRole('listitem', { name: 'Support hours' });
+  await support.getByRole('button', { name: 'Delete Support hours' }).click();
+  await support.getByRole('button', { name: 'Yes, delete Support hours' }).click();
+  await expect(support.getByRole('alert')).toContainText('The schedule “Support hours” has not been deleted: an SLA policy counts its targets in it.');
+  await expect(support.getByRole('button', { name: 'Delete Support hours' })).toBeFocused();
+  await expect(support.getByRole('link', { name: 'Open the SLA policies' })).toHaveAttribute('href', '/admin/sla');
+  await expectAccessible(page, 'the business hours page with a refusal');
+  expect(((await expectCall(app(org.slug, 'GET', '/v1/schedules', await as(org, admin)), 200)) as unknown as { name: string }[]).map((s) => s.name)).toEqual(['Support hours']);
+
+  // In French.
+  await support.getByRole('link', { name: 'Open the SLA policies' }).click();
+  await page.getByLabel('Language').selectOption('fr');
+  await expect(page.getByRole('heading', { name: 'Politique de SLA', level: 1 })).toBeVisible();
+  const sectionFr = page.getByRole('region', { name: 'Politiques selon les conditions' });
+  await expect(page.getByRole('heading', { name: 'Politique par défaut', level: 2 })).toBeVisible();
+  const vipRow = sectionFr.getByRole('listitem', { name: 'VIP billing' });
+  await expect(vipRow.locator('.policy-conditions')).toHaveText('Urgente, Haute · Équipe Billing · étiquettes refund, vip · Clients VIP');
+  await expect(sectionFr.getByRole('listitem', { name: 'Refunds' }).locator('.policy-hours')).toHaveText('24 h/24, 7 j/7');
+  await expect(sectionFr.getByRole('button', { name: 'Monter : VIP billing' })).toBeVisible();
+  await vipRow.getByRole('button', { name: 'Modifier VIP billing' }).click();
+  await expect(vipRow.getByLabel('Nom de la politique')).toBeFocused();
+  await vipRow.getByLabel('Nom de la politique').fill('Refunds');
+  await vipRow.getByRole('button', { name: 'Enregistrer les modifications' }).click();
+  await expect(vipRow.getByLabel('Nom de la politique')).toHaveAccessibleDescription(/Une autre politique porte déjà ce nom\./);
+  await expect(vipRow.getByRole('group', { name: 'Urgente', exact: true }).getByLabel('Prochaine réponse sous (minutes)')).toHaveValue('30');
+  await expectAccessible(page, 'les politiques de SLA');
+  await vipRow.getByRole('button', { name: 'Annuler' }).click();
+  await expect(vipRow.getByRole('button', { name: 'Modifier VIP billing' })).toBeFocused();
+  await screenshot(page, 'admin-sla-policies-fr');
+  await page.goto(`${tenantUrl(org.slug)}/tickets/${matched.id as number}`);
+  const cibles = page.getByRole('region', { name: 'Engagements de service' });
+  await expect(cibles).toContainText('En pause hors des heures ouvrées');
+  await expect(cibles.locator('.badge')).toHaveText(/^Prochaine réponse attendue /);
+  await expect(cibles.locator('.sla-policy-name')).toHaveText('VIP billing');
+  await expect(cibles).toContainText('Prochaine réponse');
+});

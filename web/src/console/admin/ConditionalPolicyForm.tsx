@@ -1,0 +1,239 @@
+//! An SLA policy by condition's form, to add one or change one: its name; the tickets it applies
+//! to (priorities and teams ticked, tags and categories typed with commas, VIP customers or not),
+//! each left empty for any; the business hours its targets are counted in (a schedule, or around
+//! the clock); and its targets in minutes for the priorities it can match (first reply, next
+//! reply if any, resolution). Checked here first (`../policies.ts`); the server's refusals are
+//! shown beside their fields, the rest as an alert.
+
+import { useId } from 'preact/hooks';
+import { ApiProblem } from '../../api/problem';
+import type { Priority } from '../../api/schemas';
+import type { ConditionalPolicyInput } from '../../data/sla';
+import type { Schedule } from '../../data/schedules';
+import type { Team } from '../../data/teams';
+import { t } from '../../i18n';
+import { CheckboxGroup, FieldError, SelectField, TextField } from '../../ui/Field';
+import { translated, useFields } from '../../ui/form';
+import { FormEnd } from '../../ui/FormEnd';
+import { useSubmit } from '../../ui/hooks';
+import { PRIORITIES } from '../queue/views';
+import {
+  NAME_MAX,
+  TARGET_KINDS,
+  VIP_CHOICES,
+  checkPolicyForm,
+  matchedPriorities,
+  policyErrorOf,
+  quotedNames,
+  refusedNames,
+  targetError,
+  type PolicyFormError,
+  type PolicyFormValues,
+  type TargetKind,
+  type Vip,
+} from '../policies';
+import { toggled } from './integrations';
+import { MinutesField } from './MinutesField';
+
+type Extra = Exclude<PolicyFormError, keyof PolicyFormValues>;
+type Errors = Partial<Record<PolicyFormError, string>>;
+
+const VIP_LABEL = {
+  any: 'policies.form.vip_any',
+  vip: 'policies.form.vip_only',
+  not_vip: 'policies.form.vip_none',
+} as const satisfies Record<Vip, string>;
+
+const TARGET_LABEL = {
+  response_minutes: 'console.policy.response',
+  next_response_minutes: 'policies.form.next_response',
+  resolution_minutes: 'console.policy.resolution',
+} as const satisfies Record<TargetKind, string>;
+
+export function ConditionalPolicyForm({
+  initial,
+  index,
+  names,
+  teams,
+  schedules,
+  submitLabel,
+  onSave,
+  onCancel,
+}: {
+  initial: PolicyFormValues;
+  /** The policies' names as the list stands (each name is taken once, whatever the case), and
+   * this one's place there (`names.length` for a new one): the server names its refusals by it. */
+  names: readonly string[];
+  index: number;
+  /** The organisation's teams and schedules, `undefined` while they load. */
+  teams: Team[] | undefined;
+  schedules: Schedule[] | undefined;
+  submitLabel: string;
+  /** Sends the list with this policy; a refusal is thrown back (an `ApiProblem`). */
+  onSave: (policy: ConditionalPolicyInput) => Promise<void>;
+  onCancel: () => void;
+}) {
+  const form = useFields<PolicyFormValues, Extra>(initial);
+  const { values, errors } = form;
+  const submission = useSubmit();
+  const id = useId();
+
+  // Any change may answer the whole form's refusal.
+  const change = (next: Partial<PolicyFormValues>, cleared: PolicyFormError[]) => {
+    form.setValues((v) => ({ ...v, ...next }));
+    form.setErrors((e) => {
+      const left: Errors = { ...e, form: undefined };
+      for (const name of cleared) delete left[name];
+      return left;
+    });
+  };
+  const setTarget = (priority: Priority, kind: TargetKind, text: string) =>
+    change({ targets: { ...values.targets, [priority]: { ...values.targets[priority], [kind]: text } } }, [targetError(priority, kind), 'targets']);
+
+  const onSubmit = (event: Event) => {
+    event.preventDefault();
+    const { errors: found, policy } = checkPolicyForm(
+      values,
+      names.filter((_, i) => i !== index),
+    );
+    if (!form.show(translated(found)) || !policy) return;
+    void submission.run(async () => {
+      try {
+        await onSave(policy);
+      } catch (error) {
+        if (error instanceof ApiProblem && error.code === 'validation_failed') {
+          const server: Errors = {};
+          // Another policy refused (a team it names deleted since): said as the whole form's.
+          const others = refusedNames(error, names, index);
+          if (others.length) server.form = t('policies.refused', { names: quotedNames(others) });
+          for (const e of error.errors) {
+            const mapped = policyErrorOf(e.field, index);
+            if (mapped) server[mapped.error] ??= t(mapped.message);
+            else server.form ??= e.message;
+          }
+          if (Object.keys(server).length) return void form.show(server);
+        }
+        throw error;
+      }
+    });
+  };
+
+  // A team or a schedule chosen that the organisation no longer has stays shown, to be taken off.
+  const teamOptions = (teams ?? []).map((team) => ({ value: team.id, label: team.name }));
+  for (const chosen of values.teamIds) {
+    if (teams && !teams.some((team) => team.id === chosen)) teamOptions.push({ value: chosen, label: t('policies.team_unknown') });
+  }
+  const scheduleOptions = [{ value: '', label: t('policies.around_the_clock') }, ...(schedules ?? []).map((s) => ({ value: s.id, label: s.name }))];
+  if (values.scheduleId && !scheduleOptions.some((o) => o.value === values.scheduleId)) {
+    scheduleOptions.push({ value: values.scheduleId, label: schedules ? t('policies.schedule_unknown') : t('common.loading') });
+  }
+  const matched = matchedPriorities(values.priorities);
+
+  return (
+    <form ref={form.ref} class="form policy-form" onSubmit={onSubmit} noValidate>
+      <TextField
+        label={t('policies.form.name')}
+        name="name"
+        autocomplete="off"
+        maxLength={NAME_MAX}
+        value={values.name}
+        error={errors.name}
+        onValue={(v) => change({ name: v }, ['name'])}
+        required
+      />
+      <CheckboxGroup
+        legend={t('policies.form.priorities')}
+        name="priorities"
+        hint={t('policies.form.priorities_hint')}
+        options={PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) }))}
+        chosen={values.priorities}
+        error={errors.priorities}
+        onToggle={(value, on) => change({ priorities: toggled(PRIORITIES, values.priorities, value as Priority, on) }, ['priorities', 'targets'])}
+      />
+      {teamOptions.length ? (
+        <CheckboxGroup
+          legend={t('policies.form.teams')}
+          name="team_ids"
+          hint={t('policies.form.teams_hint')}
+          options={teamOptions}
+          chosen={values.teamIds}
+          error={errors.teamIds}
+          onToggle={(value, on) => change({ teamIds: toggled(teamOptions.map((o) => o.value), values.teamIds, value, on) }, ['teamIds'])}
+        />
+      ) : null}
+      <div class="field-row">
+        <TextField
+          label={t('policies.form.tags')}
+          name="tags_any"
+          hint={t('policies.form.tags_hint')}
+          autocomplete="off"
+          spellcheck={false}
+          value={values.tags}
+          error={errors.tags}
+          onValue={(v) => change({ tags: v }, ['tags'])}
+        />
+        <TextField
+          label={t('policies.form.categories')}
+          name="categories"
+          hint={t('policies.form.categories_hint')}
+          autocomplete="off"
+          spellcheck={false}
+          value={values.categories}
+          error={errors.categories}
+          onValue={(v) => change({ categories: v }, ['categories'])}
+        />
+      </div>
+      <div class="field-row">
+        <SelectField
+          label={t('policies.form.vip')}
+          name="vip"
+          value={values.vip}
+          error={errors.vip}
+          options={VIP_CHOICES.map((v) => ({ value: v, label: t(VIP_LABEL[v]) }))}
+          onValue={(v) => change({ vip: v as Vip }, ['vip'])}
+        />
+        <SelectField
+          label={t('policies.form.schedule')}
+          name="schedule_id"
+          hint={t('policies.form.schedule_hint')}
+          value={values.scheduleId}
+          error={errors.scheduleId}
+          options={scheduleOptions}
+          onValue={(v) => change({ scheduleId: v }, ['scheduleId'])}
+        />
+      </div>
+      <fieldset class={errors.targets ? 'policy-targets-grid field--invalid' : 'policy-targets-grid'} aria-describedby={errors.targets ? `${id}-targets-hint ${id}-targets-error` : `${id}-targets-hint`}>
+        <legend>{t('policies.form.targets')}</legend>
+        <p class="field-hint" id={`${id}-targets-hint`}>
+          {t('policies.form.targets_hint')}
+        </p>
+        {matched.map((p) => (
+          <fieldset key={p} class="policy-row">
+            <legend>{t(`priority.${p}`)}</legend>
+            <div class="field-row field-row--three">
+              {TARGET_KINDS.map((kind) => (
+                <MinutesField
+                  key={kind}
+                  label={t(TARGET_LABEL[kind])}
+                  name={targetError(p, kind)}
+                  value={values.targets[p][kind]}
+                  error={errors[targetError(p, kind)]}
+                  optional={kind === 'next_response_minutes'}
+                  onValue={(v) => setTarget(p, kind, v)}
+                />
+              ))}
+            </div>
+          </fieldset>
+        ))}
+        <FieldError id={`${id}-targets`} error={errors.targets} />
+      </fieldset>
+      <FormEnd
+        formError={errors.form}
+        submission={submission}
+        overrides={{ validation_failed: 'error.check_fields', limit_reached: 'policies.form.limit' }}
+        submitLabel={submitLabel}
+        cancel={{ label: t('policies.form.cancel'), onCancel }}
+      />
+    </form>
+  );
+}
