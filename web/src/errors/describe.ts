@@ -37,6 +37,7 @@ const KNOWN = [
   'team_name_taken',
   'field_key_taken',
   'option_in_use',
+  'team_in_use',
   'fields_required',
   'already_rated',
   'not_resolved',
