@@ -422,7 +422,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
 
         #[test]
         fn due_is_the_minute_by_minute_count(schedule in schedules(), start in starts(), minutes in 0..3000_i64) {
