@@ -1,5 +1,5 @@
 //! The after-sales domain of a tenant: its tickets (the rules as plain functions, and their
-//! rows), the customers and staff it knows, their orders, the agents' macros, the teams and routing, the customers'
+//! rows), the customers and staff it knows, their orders, the agents' macros, the teams and routing, the automation rules (`rules`), the customers'
 //! satisfaction ratings, the staff's saved views, the dashboards' reads, and the GDPR export and erasure. The HTTP routes call into it; it knows
 //! nothing of HTTP beyond the errors it answers with.
 
@@ -10,6 +10,7 @@ pub mod macros;
 pub mod orders;
 pub mod reports;
 pub mod routing;
+pub mod rules;
 pub mod satisfaction;
 pub mod schedules;
 pub mod teams;

@@ -24,6 +24,15 @@ export function useFields<V extends object, Extra extends string = never>(initia
       // A corrected field stops being flagged as soon as it is edited.
       setErrors((e) => (e[field] ? { ...e, [field]: undefined } : e));
     };
+  /** A change of some values, which may answer the errors of `cleared` (and of every field
+   * whose name starts with `prefix`) and the whole form's refusal (`form`): those are cleared. */
+  const change = (next: Partial<V>, cleared: readonly F[], prefix?: string) => {
+    setValues((v) => ({ ...v, ...next }));
+    setErrors((e) => {
+      const answered = (name: string) => name === 'form' || (cleared as readonly string[]).includes(name) || (prefix !== undefined && name.startsWith(prefix));
+      return Object.fromEntries(Object.entries(e).filter(([name]) => !answered(name))) as Partial<Record<F, string>>;
+    });
+  };
   /** Moves the focus to the first field flagged, once it is drawn. */
   const focusInvalid = () => void requestAnimationFrame(() => focusFirstInvalid(ref.current));
   /** Shows the server's field errors, with its field names mapped to the form's. */
@@ -51,7 +60,7 @@ export function useFields<V extends object, Extra extends string = never>(initia
       throw error;
     }
   };
-  return { values, setValues, errors, setErrors, set, ref, check, show, focusInvalid, showServerErrors, server };
+  return { values, setValues, errors, setErrors, set, change, ref, check, show, focusInvalid, showServerErrors, server };
 }
 
 /** Each message translated, by field (what a form's own check function found). */

@@ -88,9 +88,10 @@ pub async fn get_ticket(
         next_response_due_at: clock.next_response_due_at,
         outside_business_hours,
     };
-    // Working hours open and close with nothing written.
-    let turns = match row.schedule {
-        Some(_) => badge::Turns::Always,
+    // A running clock's schedule opens and closes with nothing written.
+    let turns = match row.schedule.as_ref().filter(|_| ticket.status.clock_runs()) {
+        Some(schedule) => badge::turns(&ticket, now, Shown::Account)
+            .and(schedule.next_change(now).map_or(badge::Turns::Never, badge::Turns::At)),
         None => badge::turns(&ticket, now, Shown::Account),
     };
     let unread_count = match viewer.receives_from() {

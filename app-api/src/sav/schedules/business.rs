@@ -111,6 +111,14 @@ impl Schedule {
         Duration::seconds(open)
     }
 
+    /// The first instant after `at` at which the schedule opens or closes (or may: a stretch
+    /// also ends at midnight and where the zone's offset changes); `None` when it never opens.
+    pub fn next_change(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let start = at.timestamp();
+        let change = self.walk(start, None, |from, to| ControlFlow::Break(if from <= start { to } else { from }))?;
+        DateTime::from_timestamp(change, 0)
+    }
+
     /// Whether the schedule is open at `at`.
     pub fn is_open(&self, at: DateTime<Utc>) -> bool {
         let second = at.timestamp();
@@ -251,6 +259,17 @@ mod tests {
         // Open: the stretch begins with the start, fraction and all.
         let friday = at("Europe/Paris", "2026-11-27 10:00") + fraction;
         assert_eq!(paris.after(friday, Duration::hours(1)), Some(at("Europe/Paris", "2026-11-27 11:00") + fraction));
+    }
+
+    #[test]
+    fn the_next_change_is_the_next_opening_or_closing() {
+        let paris = Schedule::new("Europe/Paris", weekdays(&[NINE_TO_FIVE]), []).unwrap();
+        let next = |local: &str| paris.next_change(at("Europe/Paris", local)).map(|due| clock("Europe/Paris", due));
+        assert_eq!(next("2026-11-27 16:00").as_deref(), Some("2026-11-27 17:00"), "open: its closing");
+        assert_eq!(next("2026-11-27 18:00").as_deref(), Some("2026-11-30 09:00"), "closed: the next opening");
+        assert_eq!(next("2026-11-30 09:00").as_deref(), Some("2026-11-30 17:00"), "at an opening: the closing");
+        let never = Schedule::new("Europe/Paris", Default::default(), []).unwrap();
+        assert_eq!(never.next_change(at("Europe/Paris", "2026-11-27 16:00")), None);
     }
 
     #[test]

@@ -311,58 +311,13 @@ impl Sql {
 #[cfg(test)]
 mod tests {
     use chrono::{Duration, TimeZone as _};
-    use uuid::Uuid;
 
     use super::*;
     use crate::sav::tickets::priority::Priority;
     use crate::sav::tickets::sla::tests::{at as on, change, two_waits};
     use crate::sav::tickets::sla::{self, Change, Grid, Targets};
     use crate::sav::tickets::status::Status;
-
-    fn ticket(status: Status) -> Ticket {
-        let created = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
-        Ticket {
-            id: 1,
-            ticket_number: "TKT-00000001".into(),
-            user_id: Uuid::nil(),
-            subject: String::new(),
-            description: String::new(),
-            priority: Priority::Medium,
-            status,
-            category: None,
-            assigned_to: None,
-            team_id: None,
-            tags: Vec::new(),
-            fields: serde_json::json!({}),
-            queued_at: None,
-            order_id: None,
-            metadata: serde_json::Value::Null,
-            response_due_at: created + Duration::minutes(60),
-            resolution_due_at: created + Duration::minutes(480),
-            // Targets of 60 and 480 minutes: at risk a quarter of each before.
-            response_risk_at: created + Duration::minutes(45),
-            resolution_risk_at: created + Duration::minutes(360),
-            first_response_at: None,
-            response_breached_at: None,
-            resolution_breached_at: None,
-            resolved_at: None,
-            closed_at: None,
-            auto_close_at: None,
-            created_at: created,
-            updated_at: created,
-            sla_version_id: 1,
-            sla_policy: None,
-            sla_schedule_id: None,
-            sla_response_minutes: None,
-            sla_next_response_minutes: None,
-            sla_resolution_minutes: None,
-            next_response_since: None,
-            next_response_due_at: None,
-            next_response_risk_at: None,
-            next_response_breached_at: None,
-            next_response_breaches: 0,
-        }
-    }
+    use crate::sav::tickets::store::tests::ticket;
 
     fn at(hour: u32, minute: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 3, 2, hour, minute, 0).unwrap()

@@ -664,8 +664,56 @@ async fn clock(conn: &mut PgConnection, ticket: &Ticket) -> sqlx::Result<Clock> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    use chrono::{Duration, TimeZone as _};
+
     use super::*;
+
+    /// A medium ticket created on 2026-03-02 at 9:00 in `status`, due in 60 and 480 minutes.
+    pub(crate) fn ticket(status: Status) -> Ticket {
+        let created = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        Ticket {
+            id: 1,
+            ticket_number: "TKT-00000001".into(),
+            user_id: Uuid::nil(),
+            subject: String::new(),
+            description: String::new(),
+            priority: Priority::Medium,
+            status,
+            category: None,
+            assigned_to: None,
+            team_id: None,
+            tags: Vec::new(),
+            fields: serde_json::json!({}),
+            queued_at: None,
+            order_id: None,
+            metadata: serde_json::Value::Null,
+            response_due_at: created + Duration::minutes(60),
+            resolution_due_at: created + Duration::minutes(480),
+            // Targets of 60 and 480 minutes: at risk a quarter of each before.
+            response_risk_at: created + Duration::minutes(45),
+            resolution_risk_at: created + Duration::minutes(360),
+            first_response_at: None,
+            response_breached_at: None,
+            resolution_breached_at: None,
+            resolved_at: None,
+            closed_at: None,
+            auto_close_at: None,
+            created_at: created,
+            updated_at: created,
+            sla_version_id: 1,
+            sla_policy: None,
+            sla_schedule_id: None,
+            sla_response_minutes: None,
+            sla_next_response_minutes: None,
+            sla_resolution_minutes: None,
+            next_response_since: None,
+            next_response_due_at: None,
+            next_response_risk_at: None,
+            next_response_breached_at: None,
+            next_response_breaches: 0,
+        }
+    }
 
     #[test]
     fn ticket_numbers_use_the_unambiguous_alphabet() {

@@ -7,7 +7,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Desk, id, with_query};
+use super::{Desk, error_fields, id, with_query};
 use crate::helpers::Person;
 
 /// `POST /v1/fields` as the owner, which must succeed; the field.
@@ -53,13 +53,6 @@ async fn found(desk: &Desk, query: &[(&str, &str)]) -> Vec<i64> {
     let mut ids = desk.list(&desk.owner, query).await;
     ids.sort_unstable();
     ids
-}
-
-fn error_fields(response: &shared::testkit::TestResponse) -> Vec<String> {
-    let body: Value = response.json();
-    body["errors"].as_array().map_or_else(Vec::new, |errors| {
-        errors.iter().map(|e| e["field"].as_str().unwrap_or_default().to_owned()).collect()
-    })
 }
 
 async fn open_with(desk: &Desk, who: &Person, customer: &Person, fields: Value) -> shared::testkit::TestResponse {

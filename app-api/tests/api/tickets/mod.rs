@@ -308,6 +308,14 @@ pub fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
     format!("{}?{}", url.path(), url.query().unwrap_or(""))
 }
 
+/// The fields a refusal names (`errors[].field`), in order.
+pub fn error_fields(response: &TestResponse) -> Vec<String> {
+    let body: Value = response.json();
+    body["errors"].as_array().map_or_else(Vec::new, |errors| {
+        errors.iter().map(|e| e["field"].as_str().unwrap_or_default().to_owned()).collect()
+    })
+}
+
 /// The ids of a list page's `data`.
 pub fn ids_of(page: &Value) -> Vec<i64> {
     page["data"].as_array().unwrap_or_else(|| panic!("no data in {page}")).iter().map(id).collect()

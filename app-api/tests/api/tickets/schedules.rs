@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use shared::testkit::TestResponse;
 
-use super::Desk;
+use super::{Desk, error_fields};
 
 fn paris() -> Value {
     json!({
@@ -22,13 +22,6 @@ fn paris() -> Value {
             { "day": "sat", "start": "22:00", "end": "24:00" },
         ],
         "holidays": [{ "date": "2026-12-25", "name": " Noël " }],
-    })
-}
-
-fn error_fields(response: &TestResponse) -> Vec<String> {
-    let body: Value = response.json();
-    body["errors"].as_array().map_or_else(Vec::new, |errors| {
-        errors.iter().map(|e| e["field"].as_str().unwrap_or_default().to_owned()).collect()
     })
 }
 

@@ -10,16 +10,8 @@ use std::sync::Arc;
 use app_api::worker::jobs::Jobs;
 use chrono::{DateTime, Days, NaiveTime, Utc};
 use serde_json::{Value, json};
-use shared::testkit::TestResponse;
 
-use super::{Desk, id};
-
-fn error_fields(response: &TestResponse) -> Vec<String> {
-    let body: Value = response.json();
-    body["errors"].as_array().map_or_else(Vec::new, |errors| {
-        errors.iter().map(|e| e["field"].as_str().unwrap_or_default().to_owned()).collect()
-    })
-}
+use super::{Desk, error_fields, id};
 
 fn targets(response: i64, next_response: Option<i64>, resolution: i64) -> Value {
     json!({ "response_minutes": response, "next_response_minutes": next_response, "resolution_minutes": resolution })

@@ -78,15 +78,7 @@ export function ConditionalPolicyForm({
   const submission = useSubmit();
   const id = useId();
 
-  // Any change may answer the whole form's refusal.
-  const change = (next: Partial<PolicyFormValues>, cleared: PolicyFormError[]) => {
-    form.setValues((v) => ({ ...v, ...next }));
-    form.setErrors((e) => {
-      const left: Errors = { ...e, form: undefined };
-      for (const name of cleared) delete left[name];
-      return left;
-    });
-  };
+  const { change } = form;
   const setTarget = (priority: Priority, kind: TargetKind, text: string) =>
     change({ targets: { ...values.targets, [priority]: { ...values.targets[priority], [kind]: text } } }, [targetError(priority, kind), 'targets']);
 

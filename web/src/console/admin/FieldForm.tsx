@@ -52,15 +52,7 @@ export function FieldForm({
   // Where focus goes once the options have changed shape (the button that had it may be gone).
   const { focusAfter } = useFocusAfterRender(form.ref);
 
-  // Any change may answer the whole form's refusal.
-  const change = (next: Partial<FieldFormValues>, cleared: FieldFormError[]) => {
-    form.setValues((v) => ({ ...v, ...next }));
-    form.setErrors((e) => {
-      const left: typeof e = { ...e, form: undefined };
-      for (const name of cleared) delete left[name];
-      return left;
-    });
-  };
+  const { change } = form;
   const setOption = (index: number, part: 'value' | 'labelEn' | 'labelFr', text: string) =>
     change({ options: values.options.map((row, i) => (i === index ? { ...row, [part]: text } : row)) }, [optionError(index, part), 'options']);
   const addOption = () => {

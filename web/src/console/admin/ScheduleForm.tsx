@@ -35,7 +35,6 @@ type Extra = Exclude<ScheduleFormError, keyof ScheduleFormValues>;
 type Errors = Partial<Record<ScheduleFormError, string>>;
 
 /** Drops the errors whose names start with `prefix` (the rows they were beside have moved). */
-const without = (errors: Errors, prefix: string): Errors => Object.fromEntries(Object.entries(errors).filter(([name]) => !name.startsWith(prefix)));
 
 export function ScheduleForm({
   initial,
@@ -57,15 +56,7 @@ export function ScheduleForm({
   // Where focus goes once the rows have changed shape (the button that had it may be gone).
   const { focusAfter } = useFocusAfterRender(form.ref);
 
-  // Any change may answer the whole form's refusal.
-  const change = (next: Partial<ScheduleFormValues>, cleared: ScheduleFormError[], prefix?: string) => {
-    form.setValues((v) => ({ ...v, ...next }));
-    form.setErrors((e) => {
-      const left: Errors = { ...(prefix ? without(e, prefix) : e), form: undefined };
-      for (const name of cleared) delete left[name];
-      return left;
-    });
-  };
+  const { change } = form;
   const setDay = (day: Weekday, rows: HoursRow[], cleared: ScheduleFormError[], prefix?: string) =>
     change({ week: { ...values.week, [day]: rows } }, ['week', ...cleared], prefix);
   const setHours = (day: Weekday, index: number, part: 'start' | 'end', text: string) =>
