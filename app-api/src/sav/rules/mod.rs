@@ -374,7 +374,14 @@ pub fn parse(trigger: &Value, conditions: &Value, actions: &Value, defined: &[Fi
             for (index, action) in list.iter().enumerate() {
                 match parse_action(action, defined) {
                     Ok(action) => checked_actions.push(action),
-                    Err((place, why)) => errors.push(FieldError::new(format!("actions[{index}]{place}"), why)),
+                    Err((key, why)) => {
+                        let place = if key.is_empty() {
+                            format!("actions[{index}]")
+                        } else {
+                            format!("actions[{index}].{key}")
+                        };
+                        errors.push(FieldError::new(place, why));
+                    }
                 }
             }
         }
@@ -505,7 +512,7 @@ fn operand(sort: &Sort, value: &Value) -> Result<Operand, String> {
     }
 }
 
-/// An action, or the key at fault (`.value`; empty for the whole) and why.
+/// An action, or the key at fault (`value`; empty for the whole) and why.
 fn parse_action(value: &Value, defined: &[Field]) -> Result<Action, (&'static str, String)> {
     let object = value.as_object().ok_or(("", "must be {type, ...}".to_owned()))?;
     let kind = object.get("type").and_then(Value::as_str).unwrap_or_default();
@@ -517,7 +524,7 @@ fn parse_action(value: &Value, defined: &[Field]) -> Result<Action, (&'static st
         "notify_email" => &["type", "to", "subject", "body"],
         _ => {
             return Err((
-                ".type",
+                "type",
                 format!(
                     "unknown action {kind:?}: one of set_priority, set_status, set_team, assign_to, add_tags, \
                      remove_tags, set_field, add_internal_note, apply_macro, notify_email"
@@ -529,11 +536,11 @@ fn parse_action(value: &Value, defined: &[Field]) -> Result<Action, (&'static st
         return Err(("", format!("unknown key {key:?}: {kind} takes {}", keys[1..].join(", "))));
     }
     let get = |key: &str| object.get(key).unwrap_or(&Value::Null);
-    let word = |key: &'static str| get(key).as_str().ok_or((key_place(key), "must be text".to_owned()));
+    let word = |key: &'static str| get(key).as_str().ok_or((key, "must be text".to_owned()));
     let id_or_none = |key: &'static str| match get(key) {
         Value::Null => Ok(None),
-        Value::String(s) => s.parse().map(Some).map_err(|_| (key_place(key), "must be an id, or null".to_owned())),
-        _ => Err((key_place(key), "must be an id, or null".to_owned())),
+        Value::String(s) => s.parse().map(Some).map_err(|_| (key, "must be an id, or null".to_owned())),
+        _ => Err((key, "must be an id, or null".to_owned())),
     };
     let text = |key: &'static str, max: usize| {
         get(key)
@@ -541,14 +548,14 @@ fn parse_action(value: &Value, defined: &[Field]) -> Result<Action, (&'static st
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.chars().count() <= max)
             .map(str::to_owned)
-            .ok_or((key_place(key), format!("must be text of 1 to {max} characters")))
+            .ok_or((key, format!("must be text of 1 to {max} characters")))
     };
     Ok(match kind {
         "set_priority" => Action::SetPriority(
-            Priority::parse(word("value")?).ok_or((".value", format!("must be one of {}", PRIORITIES.join(", "))))?,
+            Priority::parse(word("value")?).ok_or(("value", format!("must be one of {}", PRIORITIES.join(", "))))?,
         ),
         "set_status" => Action::SetStatus(
-            Status::parse(word("value")?).ok_or((".value", format!("must be one of {}", STATUSES.join(", "))))?,
+            Status::parse(word("value")?).ok_or(("value", format!("must be one of {}", STATUSES.join(", "))))?,
         ),
         "set_team" => Action::SetTeam(id_or_none("value")?),
         "assign_to" => Action::AssignTo(id_or_none("value")?),
@@ -557,21 +564,21 @@ fn parse_action(value: &Value, defined: &[Field]) -> Result<Action, (&'static st
                 .as_array()
                 .filter(|l| !l.is_empty())
                 .and_then(|l| l.iter().map(|v| v.as_str().map(str::to_owned)).collect())
-                .ok_or((".value", "must be a list of 1 or more tags".to_owned()))?;
-            let set = tags::checked("value", &given).map_err(|e| (".value", e.message))?;
+                .ok_or(("value", "must be a list of 1 or more tags".to_owned()))?;
+            let set = tags::checked("value", &given).map_err(|e| ("value", e.message))?;
             let list = set.into_iter().collect();
             if kind == "add_tags" { Action::AddTags(list) } else { Action::RemoveTags(list) }
         }
         "set_field" => {
             let key = word("key")?;
             let field =
-                defined.iter().find(|f| f.key == key).ok_or((".key", format!("no field has the key {key:?}")))?;
-            let value = fields::value(field, get("value")).map_err(|why| (".value", why))?;
+                defined.iter().find(|f| f.key == key).ok_or(("key", format!("no field has the key {key:?}")))?;
+            let value = fields::value(field, get("value")).map_err(|why| ("value", why))?;
             Action::SetField { key: key.to_owned(), value }
         }
         "add_internal_note" => Action::AddInternalNote(text("body", TEXT_MAX_CHARS)?),
         "apply_macro" => {
-            Action::ApplyMacro(id_or_none("macro_id")?.ok_or((".macro_id", "must be a macro's id".to_owned()))?)
+            Action::ApplyMacro(id_or_none("macro_id")?.ok_or(("macro_id", "must be a macro's id".to_owned()))?)
         }
         _ => {
             let to = match word("to")? {
@@ -581,24 +588,11 @@ fn parse_action(value: &Value, defined: &[Field]) -> Result<Action, (&'static st
                 address if address.contains('@') && address.len() <= 254 && !address.contains(char::is_whitespace) => {
                     Recipient::Address(address.to_lowercase())
                 }
-                _ => return Err((".to", "must be assignee, team, admins or an email address".to_owned())),
+                _ => return Err(("to", "must be assignee, team, admins or an email address".to_owned())),
             };
             Action::NotifyEmail { to, subject: text("subject", 200)?, body: text("body", TEXT_MAX_CHARS)? }
         }
     })
-}
-
-/// The place of an action's key in an error (`.value`).
-fn key_place(key: &'static str) -> &'static str {
-    match key {
-        "value" => ".value",
-        "key" => ".key",
-        "body" => ".body",
-        "macro_id" => ".macro_id",
-        "to" => ".to",
-        "subject" => ".subject",
-        _ => "",
-    }
 }
 
 #[cfg(test)]
