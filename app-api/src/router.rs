@@ -16,7 +16,8 @@ use crate::routes::tickets::{
 };
 use crate::routes::{
     api_keys, channels, control_routes, export, fields, files, inbound, macros, me, notifications, operations, orders,
-    reports, satisfaction, schedules, sla_policies, sla_policy, staff, stream, tags, teams, users, views, webhooks,
+    reports, rules, satisfaction, schedules, sla_policies, sla_policy, staff, stream, tags, teams, users, views,
+    webhooks,
 };
 use crate::state::AppState;
 
@@ -38,6 +39,7 @@ use crate::state::AppState;
         (name = "sla", description = "The tenant's SLA policy: targets per priority and auto-close delays"),
         (name = "notifications", description = "The bell, notification settings, and the one-click unsubscribe of mail"),
         (name = "live", description = "Server-sent events of what the caller may see change"),
+        (name = "rules", description = "Rules: what happens to tickets by itself, run in the write path, tried without writing, and logged"),
         (name = "teams", description = "Teams and automatic assignment: who takes a team's tickets, and how they are handed out"),
         (name = "business hours", description = "Schedules: the hours a team works, in its time zone, with its holidays"),
         (name = "fields", description = "Typed custom fields: the tenant's own questions about its tickets"),
@@ -68,12 +70,10 @@ pub fn build_operations_router(state: AppState) -> Router {
     shared::http::operations_router(operations::get_ready, state, &http, metrics)
 }
 
-/// The full application: routes, OpenAPI at `/openapi.json`, docs at `/docs`, common layers.
-pub fn build_router(state: AppState) -> Router {
-    // The tenant plane: resolution, token and rate limits before any handler.
-    let tenant_plane = OpenApiRouter::new()
-        .routes(routes!(me::get_me))
-        .routes(routes!(me::put_availability))
+/// How the organisation's support team is organised: tags, fields, views, teams, business
+/// hours, SLA policies and rules.
+fn organisation_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .routes(routes!(tags::list_tags))
         .routes(routes!(fields::list_fields, fields::create_field))
         .routes(routes!(fields::patch_field, fields::delete_field))
@@ -87,6 +87,19 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(schedules::patch_schedule, schedules::delete_schedule))
         .routes(routes!(schedules::import_holidays))
         .routes(routes!(sla_policies::get_sla_policies, sla_policies::put_sla_policies))
+        .routes(routes!(rules::list_rules, rules::create_rule))
+        .routes(routes!(rules::patch_rule, rules::delete_rule))
+        .routes(routes!(rules::dry_run_rule))
+        .routes(routes!(rules::list_rule_runs))
+}
+
+/// The full application: routes, OpenAPI at `/openapi.json`, docs at `/docs`, common layers.
+pub fn build_router(state: AppState) -> Router {
+    // The tenant plane: resolution, token and rate limits before any handler.
+    let tenant_plane = OpenApiRouter::new()
+        .routes(routes!(me::get_me))
+        .routes(routes!(me::put_availability))
+        .merge(organisation_routes())
         .routes(routes!(notifications::list_notifications))
         .routes(routes!(notifications::mark_read))
         .routes(routes!(notifications::get_preferences, notifications::put_preferences))

@@ -130,7 +130,7 @@ async fn decisions(
     let tenant = state.tenancy.resolver.resolve(&Slug::parse_syntax(slug).unwrap()).await.expect("the tenant");
     let mut conn = state.tenancy.pools.acquire(&tenant).await.expect("a connection");
     let started = Instant::now();
-    let handed = app_api::worker::routing::hand_out(&mut conn, &tenant, &state.events.routing, chrono::Utc::now())
+    let handed = app_api::worker::routing::hand_out(&mut conn, &tenant, &state.events, chrono::Utc::now())
         .await
         .expect("the queue is handed out");
     let took = started.elapsed();

@@ -281,6 +281,42 @@ impl RoutingMetrics {
     }
 }
 
+/// Rule runs, by trigger and outcome: `applied`, `refused` (an action was refused, nothing
+/// kept) and `cut` (a write reached its most runs).
+#[derive(Clone)]
+pub struct RuleMetrics {
+    runs: IntCounterVec,
+}
+
+impl RuleMetrics {
+    pub const TRIGGERS: [&str; 5] = ["ticket.created", "ticket.updated", "message.added", "sla.breached", "time"];
+    pub const OUTCOMES: [&str; 3] = ["applied", "refused", "cut"];
+
+    pub fn register(registry: &Registry) -> Self {
+        let runs = Registrar(registry).counter_vec(
+            "rule_runs_total",
+            "Runs of the tenants' rules whose conditions held, by trigger and outcome (applied; refused: an \
+             action was refused and nothing of the run kept; cut: a write reached its most runs)",
+            &["trigger", "outcome"],
+        );
+        for trigger in Self::TRIGGERS {
+            for outcome in Self::OUTCOMES {
+                runs.with_label_values(&[trigger, outcome]);
+            }
+        }
+        Self { runs }
+    }
+
+    pub fn ran(&self, trigger: &str, outcome: &str) {
+        self.runs.with_label_values(&[trigger, outcome]).inc();
+    }
+
+    /// Runs so far (for tests and the bench).
+    pub fn runs(&self, trigger: &str, outcome: &str) -> u64 {
+        self.runs.with_label_values(&[trigger, outcome]).get()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

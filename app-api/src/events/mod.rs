@@ -14,8 +14,9 @@ use prometheus::Registry;
 pub use outbox::enqueue;
 
 use self::hints::Hints;
-use self::metrics::{ConsumerMetrics, JobMetrics, RelayMetrics, RoutingMetrics};
+use self::metrics::{ConsumerMetrics, JobMetrics, RelayMetrics, RoutingMetrics, RuleMetrics};
 use self::outlet::Outlet;
+use crate::sav::rules::book::Books;
 
 /// What the process holds for events: where hints go, the relay's side of the broker (when
 /// `AMQP_URL` is set) and the metrics of the relay, the order consumer and the scheduled jobs.
@@ -26,6 +27,14 @@ pub struct Events {
     pub orders: ConsumerMetrics,
     pub jobs: JobMetrics,
     pub routing: RoutingMetrics,
+    pub rules: Rules,
+}
+
+/// What the write path keeps for the tenants' rules: each tenant's rules as parsed, and the
+/// metrics of their runs.
+pub struct Rules {
+    pub books: Books,
+    pub metrics: RuleMetrics,
 }
 
 impl Events {
@@ -45,6 +54,7 @@ impl Events {
             orders: ConsumerMetrics::register(registry),
             jobs: JobMetrics::register(registry),
             routing: RoutingMetrics::register(registry),
+            rules: Rules { books: Books::default(), metrics: RuleMetrics::register(registry) },
         }
     }
 }

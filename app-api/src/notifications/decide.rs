@@ -54,6 +54,16 @@ pub enum SavEvent {
         sender_type: String,
         is_internal: bool,
     },
+    /// A rule's mail, to the people and the address it names (`rule_mail`).
+    RuleMail {
+        ticket_id: i64,
+        ticket_number: String,
+        rule_name: String,
+        user_ids: Vec<Uuid>,
+        address: Option<String>,
+        subject: String,
+        body: String,
+    },
 }
 
 impl SavEvent {
@@ -64,14 +74,15 @@ impl SavEvent {
             | Self::TicketStatusChanged { ticket_id, .. }
             | Self::TicketResolved { ticket_id, .. }
             | Self::TicketSlaBreach { ticket_id, .. }
-            | Self::MessageAdded { ticket_id, .. } => *ticket_id,
+            | Self::MessageAdded { ticket_id, .. }
+            | Self::RuleMail { ticket_id, .. } => *ticket_id,
         }
     }
 
     /// Who acted, when a person did (the system acts as nobody).
     pub fn actor(&self) -> Option<Uuid> {
         match self {
-            Self::TicketCreated { .. } | Self::TicketSlaBreach { .. } => None,
+            Self::TicketCreated { .. } | Self::TicketSlaBreach { .. } | Self::RuleMail { .. } => None,
             Self::TicketAssigned { assigned_by, .. } => *assigned_by,
             Self::TicketStatusChanged { changed_by, .. } => *changed_by,
             Self::TicketResolved { resolved_by, .. } => *resolved_by,
@@ -104,8 +115,15 @@ pub fn parse(body: &[u8]) -> Result<Envelope, String> {
     let tenant_id = uuid(tenant.get("id"), "tenant.id")?;
     let tenant_slug = tenant.get("slug").and_then(Value::as_str).ok_or("tenant.slug is missing")?.to_owned();
     let name = value.get("event").and_then(Value::as_str).ok_or("event is missing")?;
-    let known =
-        ["TicketCreated", "TicketAssigned", "TicketStatusChanged", "TicketResolved", "TicketSLABreach", "MessageAdded"];
+    let known = [
+        "TicketCreated",
+        "TicketAssigned",
+        "TicketStatusChanged",
+        "TicketResolved",
+        "TicketSLABreach",
+        "MessageAdded",
+        "RuleMail",
+    ];
     let event = if known.contains(&name) {
         let tagged = serde_json::json!({"event": name, "data": value.get("data").cloned().unwrap_or(Value::Null)});
         Some(serde_json::from_value(tagged).map_err(|e| format!("{name}: {e}"))?)
@@ -134,7 +152,6 @@ pub fn recipients(event: &SavEvent, people: TicketPeople, managers: &[Uuid]) -> 
             told.extend(managers.iter().map(|m| (*m, Kind::TicketCreated)));
         }
         SavEvent::TicketAssigned { assigned_to: Some(agent), .. } => told.push((*agent, Kind::TicketAssigned)),
-        SavEvent::TicketAssigned { assigned_to: None, .. } => {}
         SavEvent::TicketStatusChanged { previous_status, new_status, changed_by, .. } => {
             // A customer's answer moves a waiting ticket back to work: the message tells of it.
             let answered = previous_status == "waiting_customer" && new_status == "in_progress";
@@ -157,6 +174,9 @@ pub fn recipients(event: &SavEvent, people: TicketPeople, managers: &[Uuid]) -> 
                 told.extend(people.assignee.map(|a| (a, Kind::MessageAdded)));
             }
         }
+        // Nobody to tell of an unassignment; a rule's mail names its recipients
+        // (`worker::notify::consumer`).
+        SavEvent::TicketAssigned { assigned_to: None, .. } | SavEvent::RuleMail { .. } => {}
     }
     let actor = event.actor();
     let confirmation = matches!(event, SavEvent::TicketCreated { .. });

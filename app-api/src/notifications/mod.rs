@@ -39,6 +39,8 @@ pub enum Kind {
     SlaBreach,
     /// A webhook endpoint was disabled (it answered 410, or failed for three days).
     WebhookDisabled,
+    /// A rule of the organisation's mailed staff or an address (`sav::rules`).
+    RuleMail,
 }
 
 impl Kind {
@@ -61,12 +63,13 @@ impl Kind {
             Self::TicketResolved => "ticket_resolved",
             Self::SlaBreach => "sla_breach",
             Self::WebhookDisabled => "webhook_disabled",
+            Self::RuleMail => "rule_mail",
         }
     }
 
     /// Any kind, a chosen one or a notice.
     pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().chain([Self::WebhookDisabled]).find(|k| k.as_str() == value)
+        Self::ALL.into_iter().chain([Self::WebhookDisabled, Self::RuleMail]).find(|k| k.as_str() == value)
     }
 
     /// Whether people choose to get this kind (a notice is not a choice).

@@ -47,7 +47,7 @@ pub async fn webhook_disabled(
             let message_id = format!("{}.{}@{}", event_id.simple(), person.id.simple(), notice.mail_domain);
             let mail = NewMail {
                 event_id,
-                user_id: person.id,
+                user_id: Some(person.id),
                 kind: Kind::WebhookDisabled,
                 ticket_id: None,
                 address: &person.email,

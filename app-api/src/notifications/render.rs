@@ -182,6 +182,8 @@ fn headline(c: &Context<'_>) -> String {
         }
         // Not about a ticket: written by `webhook_disabled`.
         (Kind::WebhookDisabled, _) => webhook_disabled_headline(fr).to_owned(),
+        // Its subject is the rule's: written by `rule_mail`.
+        (Kind::RuleMail, _) => String::new(),
     }
 }
 
@@ -360,6 +362,39 @@ pub fn webhook_disabled(
         escape(organisation),
     );
     Rendered { title: title.chars().take(300).collect(), subject, text, html }
+}
+
+/// A rule's mail: its subject and body as the rule's author wrote them, then which rule sent
+/// it about which ticket, and where to read the ticket.
+pub fn rule_mail(
+    language: Language,
+    organisation: &str,
+    rule: &str,
+    ticket_number: &str,
+    ticket_url: &str,
+    subject: &str,
+    body: &str,
+) -> Rendered {
+    let fr = language == Language::Fr;
+    let (about, open) = if fr {
+        (
+            format!("Envoyé par la règle « {rule} » de {organisation}, à propos du ticket {ticket_number}."),
+            "Ouvrir le ticket",
+        )
+    } else {
+        (format!("Sent by the rule “{rule}” of {organisation}, about ticket {ticket_number}."), "Open the ticket")
+    };
+    let subject = format!("[{ticket_number}] {subject}");
+    let text = format!("{body}\n\n{open}: {ticket_url}\n\n-- \n{about}\n");
+    let html = format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head><body>\n{}\n<p><a href=\"{}\">{open}</a></p>\n<hr>\n<p><small>{}</small></p>\n</body></html>\n",
+        language.as_str(),
+        escape(&subject),
+        crate::sav::tickets::content::text_to_html(body),
+        escape(ticket_url),
+        escape(&about),
+    );
+    Rendered { title: subject.chars().take(300).collect(), subject, text, html }
 }
 
 /// The text of a stored message (sanitised HTML) as plain text for mail, cut to a length a

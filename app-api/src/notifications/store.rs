@@ -177,7 +177,8 @@ pub async fn insert_in_app(
 #[derive(Debug, Clone)]
 pub struct NewMail<'a> {
     pub event_id: Uuid,
-    pub user_id: Uuid,
+    /// None for an address that is nobody's here (a rule's mail to an address).
+    pub user_id: Option<Uuid>,
     pub kind: Kind,
     /// None for a notice about the organisation.
     pub ticket_id: Option<i64>,
@@ -206,7 +207,7 @@ pub async fn insert_mail(conn: &mut PgConnection, mail: &NewMail<'_>) -> sqlx::R
         "INSERT INTO mail_deliveries (event_id, user_id, kind, ticket_id, address, language, message_id, in_reply_to,
                                       refs, subject, text_body, html_body, unsubscribe_url, reply_to, status, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-         ON CONFLICT (event_id, user_id) DO NOTHING",
+         ON CONFLICT DO NOTHING",
         mail.event_id,
         mail.user_id,
         mail.kind.as_str(),
@@ -227,6 +228,19 @@ pub async fn insert_mail(conn: &mut PgConnection, mail: &NewMail<'_>) -> sqlx::R
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Of `addresses`, those this organisation should not mail: an auto-submitted mail (an
+/// auto-reply, a bounce's kin) came from them, or they bounced for good.
+pub async fn unmailable(conn: &mut PgConnection, addresses: &[String]) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        r#"SELECT a AS "address!" FROM unnest($1::text[]) AS a
+           WHERE EXISTS (SELECT 1 FROM inbound_emails i WHERE i.reason = 'auto_reply' AND lower(i.from_address) = lower(a))
+              OR EXISTS (SELECT 1 FROM mail_suppressions s WHERE s.address = lower(a))"#,
+        addresses,
+    )
+    .fetch_all(conn)
+    .await
 }
 
 /// A delivery claimed by a sender.

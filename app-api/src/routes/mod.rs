@@ -15,6 +15,7 @@ pub mod notifications;
 pub mod operations;
 pub mod orders;
 pub mod reports;
+pub mod rules;
 pub mod satisfaction;
 pub mod schedules;
 pub mod sla_policies;

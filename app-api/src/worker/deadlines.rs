@@ -1,7 +1,8 @@
 //! What the SAV clock does when a time comes, to one ticket, in a transaction of its own: a
 //! missed target is recorded once (on the ticket, in its history, as a `TicketSLABreach` event)
 //! and a missed response raises the priority one level; a ticket that waited for the customer,
-//! or stayed resolved, past its policy's delay is closed by the system.
+//! or stayed resolved, past its policy's delay is closed by the system; a time rule whose
+//! minutes passed runs (`run_rule`).
 //!
 //! The ticket is locked and what is due is checked again under the lock, so jobs in several
 //! replicas never act twice on one ticket: the second finds the breach recorded, or the ticket
@@ -10,8 +11,12 @@
 use chrono::{DateTime, Utc};
 use shared::error::ApiResult;
 use sqlx::{Connection as _, PgConnection};
+use uuid::Uuid;
 
+use crate::commands::rules::Ran;
 use crate::commands::{self, Work};
+use crate::events::Events;
+use crate::sav::rules;
 use crate::sav::tickets::due::{self, Due};
 use crate::sav::tickets::events::SlaType;
 use crate::sav::tickets::lifecycle;
@@ -34,6 +39,7 @@ pub enum Acted {
 pub async fn act(
     conn: &mut PgConnection,
     tenant: &Tenant,
+    events: &Events,
     id: i64,
     due: Due,
     now: DateTime<Utc>,
@@ -67,9 +73,45 @@ pub async fn act(
         work.add(Some(lifecycle::close(&mut ticket, reason, now)?));
         Acted::Closed { from }
     };
-    commands::finish(&mut tx, tenant, &mut ticket, work, now).await?;
+    commands::finish(&mut tx, tenant, events, &mut ticket, work, now).await?;
     tx.commit().await?;
     Ok(Some(acted))
+}
+
+/// Runs time rule `rule` on ticket `id` if its timer is still due at `now`, in a transaction of
+/// its own: the timer is taken first, so it runs once for its anchor whatever its conditions
+/// say (a ticket they do not hold for waits for its next anchor). `None` when it was no longer
+/// due (another replica took it, the anchor moved, the rule was switched off or the ticket
+/// closed).
+pub async fn run_rule(
+    conn: &mut PgConnection,
+    tenant: &Tenant,
+    events: &Events,
+    rule: Uuid,
+    id: i64,
+    now: DateTime<Utc>,
+) -> ApiResult<Option<Ran>> {
+    let mut tx = conn.begin().await?;
+    let Some(mut ticket) = due::lock(&mut tx, id).await? else {
+        tx.rollback().await?;
+        return Ok(None);
+    };
+    if !rules::store::take_timer(&mut tx, rule, id, now).await? {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    let book = events.rules.books.current(&mut tx, tenant.id).await?;
+    let Some(armed) = book.get(rule).filter(|_| ticket.status != Status::Closed) else {
+        tx.commit().await?;
+        return Ok(None);
+    };
+    let mut work = Work::on(&ticket);
+    let ran = commands::rules::run_timed(&mut tx, tenant, events, &mut ticket, &mut work, armed, now).await?;
+    if ran == Ran::Applied {
+        commands::finish(&mut tx, tenant, events, &mut ticket, work, now).await?;
+    }
+    tx.commit().await?;
+    Ok(Some(ran))
 }
 
 /// Why the system closes a ticket whose delay passed.

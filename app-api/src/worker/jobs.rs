@@ -28,7 +28,9 @@ use tokio::task::JoinSet;
 
 use super::deadlines::{self, Acted};
 use super::wait;
+use crate::commands::rules::Ran;
 use crate::events::hints::{self, Queue, Target};
+use crate::sav::rules;
 use crate::sav::tickets::due;
 use crate::state::AppState;
 use crate::tenancy::resolve::Tenant;
@@ -76,6 +78,8 @@ pub struct Visit {
     pub closed: usize,
     /// Waiting tickets routing handed out.
     pub routed: usize,
+    /// Time rules whose timers came due and were taken (run, or found not matching).
+    pub timed: usize,
     /// Tickets listed as due that were no longer (changed meanwhile, or acted on elsewhere).
     pub skipped: usize,
     pub failed: usize,
@@ -85,7 +89,7 @@ pub struct Visit {
 
 impl Visit {
     fn acted(&self) -> usize {
-        self.breaches + self.closed + self.routed
+        self.breaches + self.closed + self.routed + self.timed
     }
 }
 
@@ -95,6 +99,8 @@ pub struct Check {
     pub tenants: usize,
     pub breaches: usize,
     pub closed: usize,
+    /// Time rules whose timers came due (run, or found not matching).
+    pub timed: usize,
     pub failed_tenants: usize,
 }
 
@@ -183,6 +189,7 @@ impl Jobs {
                 Ok(visit) => {
                     check.breaches += visit.breaches;
                     check.closed += visit.closed;
+                    check.timed += visit.timed;
                 }
                 Err(err) => {
                     check.failed_tenants += 1;
@@ -266,7 +273,7 @@ impl Jobs {
 
     async fn act_on_due(&self, conn: &mut PgConnection, tenant: &Tenant, visit: &mut Visit) -> Result<(), String> {
         let metrics = &self.state.events.jobs;
-        let routed = super::routing::hand_out(conn, tenant, &self.state.events.routing, self.now()).await;
+        let routed = super::routing::hand_out(conn, tenant, &self.state.events, self.now()).await;
         visit.routed += routed.map_err(|e| e.to_string())?;
         if visit.routed > 0 {
             self.state.live.versions.bump(tenant.id).await;
@@ -276,7 +283,7 @@ impl Jobs {
             let due = due::list(conn, now, TICKET_BATCH).await.map_err(|e| e.to_string())?;
             let mut progressed = false;
             for &(id, kind) in &due {
-                let acted = deadlines::act(conn, tenant, id, kind, now).await;
+                let acted = deadlines::act(conn, tenant, &self.state.events, id, kind, now).await;
                 if matches!(acted, Ok(Some(_))) {
                     self.state.live.versions.bump(tenant.id).await;
                 }
@@ -301,6 +308,38 @@ impl Jobs {
                 }
             }
             let full = usize::try_from(TICKET_BATCH).is_ok_and(|batch| due.len() == batch);
+            if !full || !progressed || visit.acted() >= VISIT_MAX {
+                break;
+            }
+        }
+        self.run_time_rules(conn, tenant, visit).await
+    }
+
+    /// Runs the time rules due now, a batch at a time, within the visit's budget.
+    async fn run_time_rules(&self, conn: &mut PgConnection, tenant: &Tenant, visit: &mut Visit) -> Result<(), String> {
+        loop {
+            let now = self.now();
+            let timers = rules::store::due_timers(conn, now, TICKET_BATCH).await.map_err(|e| e.to_string())?;
+            let mut progressed = false;
+            for &(rule, id) in &timers {
+                match deadlines::run_rule(conn, tenant, &self.state.events, rule, id, now).await {
+                    Ok(Some(ran)) => {
+                        progressed = true;
+                        visit.timed += 1;
+                        if ran == Ran::Applied {
+                            self.state.live.versions.bump(tenant.id).await;
+                        }
+                    }
+                    Ok(None) => visit.skipped += 1,
+                    Err(err) => {
+                        self.state.events.jobs.failures.inc();
+                        visit.failed += 1;
+                        tracing::warn!(tenant = %tenant.id, ticket = id, %rule, error = %err,
+                            "SAV jobs: cannot run a due time rule");
+                    }
+                }
+            }
+            let full = usize::try_from(TICKET_BATCH).is_ok_and(|batch| timers.len() == batch);
             if !full || !progressed || visit.acted() >= VISIT_MAX {
                 return Ok(());
             }

@@ -11,7 +11,7 @@ use sqlx::{Connection as _, PgConnection};
 use uuid::Uuid;
 
 use crate::commands::{self, Work};
-use crate::events::metrics::RoutingMetrics;
+use crate::events::Events;
 use crate::sav::routing;
 use crate::sav::tickets::lifecycle;
 use crate::tenancy::resolve::Tenant;
@@ -27,13 +27,13 @@ const HELD_AGAIN: chrono::Duration = chrono::Duration::seconds(1);
 pub async fn hand_out(
     conn: &mut PgConnection,
     tenant: &Tenant,
-    metrics: &RoutingMetrics,
+    events: &Events,
     now: DateTime<Utc>,
 ) -> ApiResult<usize> {
     let mut assigned = 0;
     for team in routing::due_wakes(conn, now, TEAMS_PER_VISIT).await? {
         loop {
-            let batch = batch(conn, tenant, metrics, team, now).await?;
+            let batch = batch(conn, tenant, events, team, now).await?;
             assigned += batch.assigned;
             if !batch.more {
                 break;
@@ -52,7 +52,7 @@ struct Batch {
 async fn batch(
     conn: &mut PgConnection,
     tenant: &Tenant,
-    metrics: &RoutingMetrics,
+    events: &Events,
     team: Uuid,
     now: DateTime<Utc>,
 ) -> ApiResult<Batch> {
@@ -77,10 +77,10 @@ async fn batch(
             break;
         };
         let mut work = Work::on(&ticket);
-        work.add(lifecycle::route(&mut ticket, to, now)?);
-        commands::finish(&mut tx, tenant, &mut ticket, work, now).await?;
+        work.changed(lifecycle::route(&mut ticket, to, now)?);
+        commands::finish(&mut tx, tenant, events, &mut ticket, work, now).await?;
         routing::took(&mut candidates, to, now);
-        metrics.decided(mode, "assigned");
+        events.routing.decided(mode, "assigned");
         batch.assigned += 1;
     }
     if batch.assigned == BATCH {

@@ -5,7 +5,9 @@
 //! value or action with the reason, each error naming its place (`conditions.all[2].op`);
 //! `conditions::holds` says whether a rule's conditions hold for a ticket. Both are pure.
 
+pub mod book;
 pub mod conditions;
+pub mod store;
 
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -307,6 +309,17 @@ pub enum Recipient {
     Address(String),
 }
 
+impl Recipient {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Assignee => "assignee",
+            Self::Team => "team",
+            Self::Admins => "admins",
+            Self::Address(address) => address,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     SetPriority(Priority),
@@ -322,7 +335,7 @@ pub enum Action {
         value: Option<Value>,
     },
     AddInternalNote(String),
-    ApplyMacro(Uuid),
+    ApplyMacro(i64),
     NotifyEmail {
         to: Recipient,
         subject: String,
@@ -336,6 +349,16 @@ pub struct Rule {
     pub trigger: Trigger,
     pub conditions: Conditions,
     pub actions: Vec<Action>,
+}
+
+impl Trigger {
+    /// What the write path selects rules by: the event's name, or `time`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::On(event) => event.as_str(),
+            Self::After { .. } => "time",
+        }
+    }
 }
 
 /// Reads a rule's `trigger`, `conditions` and `actions` (their JSON forms, API.md "Rules"),
@@ -577,9 +600,9 @@ fn parse_action(value: &Value, defined: &[Field]) -> Result<Action, (&'static st
             Action::SetField { key: key.to_owned(), value }
         }
         "add_internal_note" => Action::AddInternalNote(text("body", TEXT_MAX_CHARS)?),
-        "apply_macro" => {
-            Action::ApplyMacro(id_or_none("macro_id")?.ok_or(("macro_id", "must be a macro's id".to_owned()))?)
-        }
+        "apply_macro" => Action::ApplyMacro(
+            get("macro_id").as_i64().filter(|id| *id > 0).ok_or(("macro_id", "must be a macro's id".to_owned()))?,
+        ),
         _ => {
             let to = match word("to")? {
                 "assignee" => Recipient::Assignee,

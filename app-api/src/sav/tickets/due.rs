@@ -70,7 +70,8 @@ impl Due {
 shared::text_column!(Due, parse);
 
 /// The earliest time anything is due in this tenant, if anything can come due: four probes of
-/// the heads of the partial indexes, and the first team's queue to hand out (`sav::routing`).
+/// the heads of the partial indexes, the first team's queue to hand out (`sav::routing`) and
+/// the first time rule's timer (`sav::rules`).
 pub async fn next(conn: &mut PgConnection) -> sqlx::Result<Option<DateTime<Utc>>> {
     sqlx::query_scalar!(
         r#"SELECT LEAST(
@@ -81,7 +82,8 @@ pub async fn next(conn: &mut PgConnection) -> sqlx::Result<Option<DateTime<Utc>>
              (SELECT min(next_response_due_at) FROM support_tickets
               WHERE status IN ('open', 'in_progress') AND next_response_due_at IS NOT NULL AND next_response_breached_at IS NULL),
              (SELECT min(auto_close_at) FROM support_tickets WHERE auto_close_at IS NOT NULL),
-             (SELECT min(due_at) FROM routing_wakes)) AS next"#,
+             (SELECT min(due_at) FROM routing_wakes),
+             (SELECT min(due_at) FROM rule_timers WHERE due_at IS NOT NULL)) AS next"#,
     )
     .fetch_one(conn)
     .await

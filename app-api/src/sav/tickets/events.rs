@@ -150,6 +150,20 @@ pub enum Event {
         /// The files posted with the message.
         attachment_ids: Vec<i64>,
     },
+    /// A rule's mail to staff or an address (`sav::rules`), written by the notification worker.
+    RuleMail {
+        ticket_id: i64,
+        ticket_number: String,
+        rule_id: Uuid,
+        rule_name: String,
+        /// The staff it goes to (the assignee, the team's members or the admins, as the rule
+        /// found them).
+        user_ids: Vec<Uuid>,
+        /// An address it goes to.
+        address: Option<String>,
+        subject: String,
+        body: String,
+    },
     /// A notification was written to a person's bell (by the notification worker): the live
     /// stream tells that person's open pages.
     NotificationCreated { ticket_id: i64, user_id: Uuid, notification_id: i64, kind: &'static str },
@@ -166,6 +180,7 @@ impl Event {
             Self::TicketUpdated { .. } => "sav.ticket.updated",
             Self::MessageAdded { .. } => "sav.ticket.message_added",
             Self::TicketSlaBreach { .. } => "sav.ticket.sla_breach",
+            Self::RuleMail { .. } => "sav.ticket.rule_mail",
             Self::NotificationCreated { .. } => "sav.notification.created",
         }
     }

@@ -46,12 +46,15 @@ shared::text_column!(Action, parse);
 pub enum SystemPart {
     /// Automatic assignment.
     Routing,
+    /// A rule of the tenant's (`sav::rules`), named by the entry's `rule_id`.
+    Rule,
 }
 
 impl SystemPart {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Routing => "routing",
+            Self::Rule => "rule",
         }
     }
 }
@@ -65,6 +68,8 @@ pub struct Entry {
     pub actor: Actor,
     /// For the system: the part of it that made the change, if one has a name.
     pub system: Option<SystemPart>,
+    /// The rule that made the change, if one did.
+    pub rule_id: Option<Uuid>,
     pub action: Action,
     pub from: Option<Status>,
     pub to: Option<Status>,
@@ -90,14 +95,15 @@ pub async fn record(conn: &mut PgConnection, entries: &[Entry]) -> sqlx::Result<
     let reasons: Vec<Option<&str>> = entries.iter().map(|e| e.reason.as_deref()).collect();
     let changes: Vec<&serde_json::Value> = entries.iter().map(|e| &e.changes).collect();
     let ats: Vec<DateTime<Utc>> = entries.iter().map(|e| e.at).collect();
+    let rules: Vec<Option<Uuid>> = entries.iter().map(|e| e.rule_id).collect();
     sqlx::query!(
         r#"INSERT INTO ticket_history (ticket_id, actor_id, actor_kind, action, from_status, to_status, reason, changes,
-            created_at, system_actor)
-         SELECT ticket, actor, kind, action, from_status, to_status, reason, changes, at, system_actor
+            created_at, system_actor, rule_id)
+         SELECT ticket, actor, kind, action, from_status, to_status, reason, changes, at, system_actor, rule
          FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                     $8::jsonb[], $9::timestamptz[], $10::text[])
+                     $8::jsonb[], $9::timestamptz[], $10::text[], $11::uuid[])
               WITH ORDINALITY AS e(ticket, actor, kind, action, from_status, to_status, reason, changes, at,
-                                   system_actor, place)
+                                   system_actor, rule, place)
          ORDER BY place"#,
         &tickets,
         &actor_ids as &[Option<Uuid>],
@@ -109,6 +115,7 @@ pub async fn record(conn: &mut PgConnection, entries: &[Entry]) -> sqlx::Result<
         &changes as &[&serde_json::Value],
         &ats,
         &systems as &[Option<&str>],
+        &rules as &[Option<Uuid>],
     )
     .execute(conn)
     .await
@@ -124,6 +131,8 @@ pub enum ActorType {
     /// An API key, named as the integration it is.
     Integration,
     System,
+    /// A rule of the tenant's.
+    Rule,
 }
 
 /// The actor of a history entry.
@@ -131,10 +140,10 @@ pub enum ActorType {
 pub struct ActorRef {
     #[serde(rename = "type")]
     pub kind: ActorType,
-    /// The person's or the key's id; null for the system.
+    /// The person's, the key's or the rule's id; null for the system.
     pub id: Option<Uuid>,
-    /// The person's name, or the key's; for the system, the part of it that acted (`routing`),
-    /// else null.
+    /// The person's name, the key's, or the rule's (null when it was deleted since); for the
+    /// system, the part of it that acted (`routing`), else null.
     pub name: Option<String>,
 }
 
@@ -168,8 +177,9 @@ pub async fn page(
     let rows = sqlx::query!(
         r#"SELECT h.id, h.actor_id, h.actor_kind AS "actor_kind: Actor", h.action AS "action: Action",
                 h.from_status AS "from_status: Status", h.to_status AS "to_status: Status", h.reason, h.changes,
-                h.created_at, h.system_actor, u.role AS "actor_role?", trim(u.firstname || ' ' || u.lastname) AS "actor_name?"
-           FROM ticket_history h LEFT JOIN users u ON u.id = h.actor_id
+                h.created_at, h.system_actor, h.rule_id, r.name AS "rule_name?", u.role AS "actor_role?",
+                trim(u.firstname || ' ' || u.lastname) AS "actor_name?"
+           FROM ticket_history h LEFT JOIN users u ON u.id = h.actor_id LEFT JOIN rules r ON r.id = h.rule_id
            WHERE h.ticket_id = $1 AND h.id > $2 ORDER BY h.id LIMIT $3"#,
         ticket_id,
         after.unwrap_or(0),
@@ -180,18 +190,15 @@ pub async fn page(
     Ok(rows
         .into_iter()
         .map(|row| {
-            let kind = match (row.actor_id, row.actor_role.as_deref()) {
-                (None, _) => ActorType::System,
-                (Some(_), Some("integration")) => ActorType::Integration,
-                (Some(_), _) => ActorType::User,
+            let (kind, id, name) = match (row.actor_id, row.actor_role.as_deref(), row.rule_id) {
+                (None, _, Some(rule)) => (ActorType::Rule, Some(rule), row.rule_name),
+                (None, _, None) => (ActorType::System, None, row.system_actor),
+                (Some(_), Some("integration"), _) => (ActorType::Integration, row.actor_id, row.actor_name),
+                (Some(_), _, _) => (ActorType::User, row.actor_id, row.actor_name),
             };
             HistoryEntry {
                 id: row.id,
-                actor: ActorRef {
-                    kind,
-                    id: row.actor_id,
-                    name: if row.actor_id.is_some() { row.actor_name } else { row.system_actor },
-                },
+                actor: ActorRef { kind, id, name },
                 actor_id: row.actor_id,
                 actor_kind: row.actor_kind,
                 action: row.action,

@@ -24,16 +24,28 @@ pub struct Acting {
     pub by: Option<Uuid>,
     pub actor: Actor,
     pub system: Option<SystemPart>,
+    /// The rule whose run made the change (`sav::rules`).
+    pub rule: Option<Uuid>,
 }
 
 impl Acting {
-    pub const SYSTEM: Self = Self { by: None, actor: Actor::System, system: None };
+    pub const SYSTEM: Self = Self { by: None, actor: Actor::System, system: None, rule: None };
     /// Automatic assignment (`sav::routing`).
-    pub const ROUTING: Self = Self { by: None, actor: Actor::System, system: Some(SystemPart::Routing) };
+    pub const ROUTING: Self = Self { by: None, actor: Actor::System, system: Some(SystemPart::Routing), rule: None };
 
     /// A person, from the side `actor` of the state machine.
     pub fn person(by: Uuid, actor: Actor) -> Self {
-        Self { by: Some(by), actor, system: None }
+        Self { by: Some(by), actor, system: None, rule: None }
+    }
+
+    /// Rule `id` of the tenant's: it acts with an agent's rights, as nobody.
+    pub fn rule(id: Uuid) -> Self {
+        Self { by: None, actor: Actor::Agent, system: Some(SystemPart::Rule), rule: Some(id) }
+    }
+
+    /// Who makes the change, to the rules of `moves`: a rule is an agent that is nobody.
+    pub fn caller(self) -> Caller {
+        Caller { id: self.by.unwrap_or_default(), actor: self.actor }
     }
 }
 
@@ -74,6 +86,7 @@ fn entry(ticket: &Ticket, acting: Acting, action: Action, now: DateTime<Utc>) ->
         actor_id: acting.by,
         actor: acting.actor,
         system: acting.system,
+        rule_id: acting.rule,
         action,
         from: None,
         to: None,
@@ -185,8 +198,17 @@ pub fn assign(
     by: Caller,
     now: DateTime<Utc>,
 ) -> Result<Option<Applied>, Refused> {
-    let plan = moves::assign(&State::of(ticket), to).map_err(|refusal| refused(&refusal, ticket, by))?;
-    let acting = Acting::person(by.id, by.actor);
+    assign_as(ticket, to, Acting::person(by.id, by.actor), now)
+}
+
+/// `assign`, by whoever `acting` is.
+pub fn assign_as(
+    ticket: &mut Ticket,
+    to: Option<Uuid>,
+    acting: Acting,
+    now: DateTime<Utc>,
+) -> Result<Option<Applied>, Refused> {
+    let plan = moves::assign(&State::of(ticket), to).map_err(|refusal| refused(&refusal, ticket, acting.caller()))?;
     plan.map(|plan| apply(ticket, plan, None, acting, Action::Assigned, now)).transpose()
 }
 
@@ -205,8 +227,23 @@ pub fn set_status(
     by: Caller,
     now: DateTime<Utc>,
 ) -> Result<Applied, Refused> {
+    set_status_as(ticket, to, reason, Acting::person(by.id, by.actor), now)
+}
+
+/// `set_status`, by whoever `acting` is. Nobody (a rule) starts a ticket without an assignee.
+pub fn set_status_as(
+    ticket: &mut Ticket,
+    to: Status,
+    reason: Option<String>,
+    acting: Acting,
+    now: DateTime<Utc>,
+) -> Result<Applied, Refused> {
+    let by = acting.caller();
+    if by.id.is_nil() && to == Status::InProgress && ticket.assigned_to.is_none() {
+        return Err(refused(&Refusal::NeedsAssignee, ticket, by));
+    }
     let plan = moves::set_status(&State::of(ticket), to, by).map_err(|refusal| refused(&refusal, ticket, by))?;
-    apply(ticket, plan, reason, Acting::person(by.id, by.actor), Action::StatusChanged, now)
+    apply(ticket, plan, reason, acting, Action::StatusChanged, now)
 }
 
 /// The system closes the ticket (a merge, a delay passed).

@@ -75,7 +75,11 @@ async fn handle(notifier: &Notifier, body: &[u8]) -> Result<&'static str, String
         }
         Err(err) => return Err(err.to_string()),
     };
-    let written = notify(notifier, &tenant, &envelope, &event).await.map_err(|e| e.to_string())?;
+    let written = match &event {
+        SavEvent::RuleMail { .. } => rule_mail(notifier, &tenant, &envelope, &event).await,
+        _ => notify(notifier, &tenant, &envelope, &event).await,
+    }
+    .map_err(|e| e.to_string())?;
     if written.mail > 0 {
         notifier.mail_queue.push(&tenant.slug, Some(Arc::clone(&tenant)));
     }
@@ -198,6 +202,73 @@ async fn notify(
     Ok(written)
 }
 
+/// A rule's mail, written once per recipient in one transaction: the staff it names who have
+/// a verified address, and its address; never to an address from which an auto-submitted mail
+/// reached us (no loop with an auto-responder), nor one that bounced for good.
+async fn rule_mail(
+    notifier: &Notifier,
+    tenant: &Arc<Tenant>,
+    envelope: &Envelope,
+    event: &SavEvent,
+) -> Result<Written, shared::ApiError> {
+    let SavEvent::RuleMail { ticket_id, ticket_number, rule_name, user_ids, address, subject, body } = event else {
+        return Ok(Written::default());
+    };
+    let state = &notifier.state;
+    let mut conn = state.tenancy.pools.acquire(tenant).await?;
+    let mut tx = conn.begin().await?;
+    let mut to: Vec<(Option<uuid::Uuid>, String, Language)> = store::recipients(&mut tx, user_ids)
+        .await?
+        .into_iter()
+        .filter(|person| person.email_verified)
+        .map(|person| (Some(person.id), person.email, person.language.unwrap_or_default()))
+        .collect();
+    if let Some(address) = address
+        && !to.iter().any(|(_, known, _)| known.eq_ignore_ascii_case(address))
+    {
+        to.push((None, address.clone(), Language::default()));
+    }
+    let addresses: Vec<String> = to.iter().map(|(_, address, _)| address.clone()).collect();
+    let unmailable = store::unmailable(&mut tx, &addresses).await?;
+    let organisation = notifier.organisation_name(tenant).await;
+    let ticket_url = format!("{}/tickets/{ticket_id}", notifier.app_url(&tenant.slug));
+    let domain = &state.config.notifications.mail.reply_domain;
+    let mut written = Written::default();
+    for (index, (user_id, address, language)) in to.iter().enumerate() {
+        if unmailable.iter().any(|refused| refused.eq_ignore_ascii_case(address)) {
+            notifier.metrics().delivery(Kind::RuleMail, Via::Email, Outcome::Suppressed);
+            continue;
+        }
+        let rendered =
+            render::rule_mail(*language, &organisation, rule_name, ticket_number, &ticket_url, subject, body);
+        let message_id = format!("{}.{index}@{domain}", envelope.event_id.simple());
+        let new = NewMail {
+            event_id: envelope.event_id,
+            user_id: *user_id,
+            kind: Kind::RuleMail,
+            ticket_id: Some(*ticket_id),
+            address,
+            language: *language,
+            message_id: &message_id,
+            in_reply_to: None,
+            refs: &[],
+            subject: &rendered.subject,
+            text: &rendered.text,
+            html: &rendered.html,
+            unsubscribe_url: None,
+            reply_to: None,
+            suppressed: false,
+            occurred_at: envelope.occurred_at.unwrap_or_else(Utc::now),
+        };
+        if store::insert_mail(&mut tx, &new).await? {
+            written.mail += 1;
+            notifier.metrics().delivery(Kind::RuleMail, Via::Email, Outcome::Queued);
+        }
+    }
+    tx.commit().await?;
+    Ok(written)
+}
+
 /// The page the resolution mail sends its customer to, to rate the resolution
 /// (`sav::satisfaction`); none once the ticket is no longer resolved.
 fn rating_page(
@@ -243,7 +314,7 @@ async fn write_mail(
     let reply_to = Reply { tenant_id: mail.tenant.id, ticket_id: mail.ticket_id }.address(&keys.mail_links, domain);
     let new = NewMail {
         event_id: mail.envelope.event_id,
-        user_id: mail.recipient.id,
+        user_id: Some(mail.recipient.id),
         kind: mail.kind,
         ticket_id: Some(mail.ticket_id),
         address: &mail.recipient.email,

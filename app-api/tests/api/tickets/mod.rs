@@ -19,6 +19,7 @@ mod messages;
 pub mod outbox;
 mod priority;
 mod routing;
+mod rules;
 mod schedules;
 mod sla_policies;
 mod sla_policy;

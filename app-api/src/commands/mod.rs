@@ -4,7 +4,10 @@
 //! transaction saves the ticket, records the entries and writes the events to the outbox; after
 //! the commit the worker is hinted. Every route that writes a ticket comes through here
 //! (`TicketWriter`), and so will anything that later acts on tickets (macros, mail,
-//! integrations); the scheduled jobs end their changes through the same `finish`.
+//! integrations); the scheduled jobs end their changes through the same `finish`, which runs
+//! the tenant's rules (`rules`) before anything is recorded.
+
+pub mod rules;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -18,6 +21,7 @@ use sqlx::{Connection as _, PgConnection, Postgres, Transaction};
 use uuid::Uuid;
 
 use crate::context::TenantContext;
+use crate::events::metrics::RoutingMetrics;
 use crate::events::{Events, outbox};
 use crate::sav::macros::{self, Applying, Values};
 use crate::sav::routing::{self, Assignment};
@@ -163,6 +167,12 @@ pub(crate) struct Work {
     turn_taken: bool,
     /// The custom fields' values changed: their number and date values, for the range filters.
     ranges: Option<Vec<(String, f64)>>,
+    /// Where the change came from, when a person made it (else: where the ticket came from).
+    channel: Option<Channel>,
+    /// Something other than a message changed (what rules on `ticket.updated` run on).
+    updated: bool,
+    /// The time rule whose run made these changes, if one did.
+    made_by: Option<Uuid>,
 }
 
 impl Work {
@@ -176,6 +186,26 @@ impl Work {
             self.entries.push(applied.entry);
             self.events.extend(applied.events);
             self.clock_moved |= applied.clock_moved;
+        }
+    }
+
+    /// `add`, for a change that is not a message's.
+    pub(crate) fn changed(&mut self, applied: Option<Applied>) {
+        self.updated |= applied.is_some();
+        self.add(applied);
+    }
+
+    /// Takes in what a rule's run recorded (`rules`), after what this work recorded.
+    fn absorb(&mut self, run: Self) {
+        self.entries.extend(run.entries);
+        self.events.extend(run.events);
+        self.clock_moved |= run.clock_moved;
+        self.updated |= run.updated;
+        if self.words.is_none() {
+            self.words = run.words;
+        }
+        if run.ranges.is_some() {
+            self.ranges = run.ranges;
         }
     }
 }
@@ -352,21 +382,22 @@ impl TicketWriter {
         let (viewer, mut ticket) = store::visible(tx, self.user_id, id, true).await?;
         let by = viewer.caller();
         let mut work = Work::on(&ticket);
+        work.channel = Some(if viewer.role == Role::Integration { Channel::Api } else { Channel::Web });
         let mut added = None;
         for change in changes {
             match change {
                 Change::Assign(to) => {
                     viewer.require_staff()?;
                     check_assignee(tx, to).await?;
-                    work.add(lifecycle::assign(&mut ticket, to, by, now)?);
+                    work.changed(lifecycle::assign(&mut ticket, to, by, now)?);
                 }
                 Change::Status { to, reason } => {
-                    work.add(Some(lifecycle::set_status(&mut ticket, to, reason, by, now)?));
+                    work.changed(Some(lifecycle::set_status(&mut ticket, to, reason, by, now)?));
                 }
                 Change::Reach(to) => {
                     store::ensure_open(&ticket)?;
                     if ticket.status != to {
-                        work.add(Some(lifecycle::set_status(&mut ticket, to, None, by, now)?));
+                        work.changed(Some(lifecycle::set_status(&mut ticket, to, None, by, now)?));
                     }
                 }
                 Change::Edit(edit) => {
@@ -375,7 +406,7 @@ impl TicketWriter {
                         check_team(tx, team).await?;
                     }
                     let acting = Acting::person(viewer.id, by.actor);
-                    work.add(lifecycle::edit(&mut ticket, edit, acting, now)?);
+                    work.changed(lifecycle::edit(&mut ticket, edit, acting, now)?);
                 }
                 Change::Fields(given) => {
                     let defined = fields::all(tx).await?;
@@ -385,7 +416,7 @@ impl TicketWriter {
                     let acting = Acting::person(viewer.id, by.actor);
                     if let Some(applied) = lifecycle::set_fields(&mut ticket, values, acting, now)? {
                         work.ranges = Some(ranges);
-                        work.add(Some(applied));
+                        work.changed(Some(applied));
                     }
                 }
                 Change::Post(post) => added = Some(post_in(tx, viewer, &mut ticket, post, &mut work, now).await?),
@@ -394,7 +425,7 @@ impl TicketWriter {
         if let Some(trigger) = Trigger::of(work.before, work.assigned_before, &ticket) {
             self.route(tx, &mut ticket, trigger, &mut work, now).await?;
         }
-        let hint = finish(tx, self.db.tenant(), &mut ticket, work, now).await?;
+        let hint = finish(tx, self.db.tenant(), &self.events, &mut ticket, work, now).await?;
         Ok((Written { viewer, ticket, message: added }, hint))
     }
 
@@ -468,11 +499,21 @@ impl TicketWriter {
         let mut ticket = store::insert(tx, &new, &policy, applied.as_ref(), now)
             .await?
             .ok_or_else(|| ApiError::internal("five ticket numbers drawn in a row were taken"))?;
-        let mut work = Work { ranges, turn_taken: turn.is_some() && routed_to.is_some(), ..Work::default() };
+        let channel = match (viewer.role, ticket.metadata.get("channel").and_then(serde_json::Value::as_str)) {
+            (_, Some("email")) => Channel::Email,
+            (Role::Integration, _) => Channel::Api,
+            _ => Channel::Web,
+        };
+        let mut work = Work {
+            ranges,
+            turn_taken: turn.is_some() && routed_to.is_some(),
+            channel: Some(channel),
+            ..Work::default()
+        };
         for applied in lifecycle::opened(&ticket, routed_to, Acting::person(viewer.id, viewer.actor()), now)? {
             work.add(Some(applied));
         }
-        let hint = finish(tx, self.db.tenant(), &mut ticket, work, now).await?;
+        let hint = finish(tx, self.db.tenant(), &self.events, &mut ticket, work, now).await?;
         Ok((Written { viewer, ticket, message: None }, hint))
     }
 
@@ -510,13 +551,13 @@ impl TicketWriter {
         let closing = format!("merged into {}", target.ticket_number);
         for source in &mut sources {
             let mut work = Work::on(source);
-            work.add(Some(lifecycle::close(source, closing.clone(), now)?));
-            finish(tx, self.db.tenant(), source, work, now).await?;
+            work.changed(Some(lifecycle::close(source, closing.clone(), now)?));
+            finish(tx, self.db.tenant(), &self.events, source, work, now).await?;
         }
         let acting = Acting::person(viewer.id, viewer.actor());
         let mut work = Work::on(&target);
-        work.add(Some(lifecycle::merged(&mut target, &sources, acting, now)));
-        finish(tx, self.db.tenant(), &mut target, work, now).await?;
+        work.changed(Some(lifecycle::merged(&mut target, &sources, acting, now)));
+        finish(tx, self.db.tenant(), &self.events, &mut target, work, now).await?;
         Ok(((Written { viewer, ticket: target, message: None }, moved), true))
     }
 }
@@ -539,9 +580,7 @@ impl TicketWriter {
         Ok(())
     }
 
-    /// The member routing gives a ticket of `team` that `trigger` routes (held by `assignee`),
-    /// chosen under the team's lock: `None` when it waits in the queue, stays with its assignee
-    /// (reopened) or the team is not routed. Counted in the routing metrics.
+    /// The member routing gives a ticket of `team` (`choose`).
     async fn choose(
         &self,
         tx: &mut PgConnection,
@@ -549,35 +588,47 @@ impl TicketWriter {
         trigger: Trigger,
         assignee: Option<Uuid>,
     ) -> sqlx::Result<Option<Uuid>> {
-        let Some(rule) = routing::lock_team(tx, team).await? else { return Ok(None) };
-        if !rule.assignment.routes() {
-            return Ok(None);
-        }
-        let candidates = routing::candidates(tx, team, rule).await?;
-        let passed_over = match trigger {
-            Trigger::Entered => None,
-            Trigger::Unassigned { from } => Some(from),
-            Trigger::Reopened => {
-                if candidates.iter().any(|c| Some(c.user_id) == assignee) {
-                    // Available and still a member: it stays theirs.
-                    return Ok(None);
-                }
-                assignee
-            }
-        };
-        let metrics = &self.events.routing;
-        let mode = rule.assignment.as_str();
-        let chosen = routing::choose(rule, &candidates, passed_over);
-        metrics.decided(
-            mode,
-            match chosen {
-                Some(_) => "assigned",
-                None if trigger == Trigger::Reopened => "kept",
-                None => "waiting",
-            },
-        );
-        Ok(chosen)
+        choose(tx, &self.events.routing, team, trigger, assignee).await
     }
+}
+
+/// The member routing gives a ticket of `team` that `trigger` routes (held by `assignee`),
+/// chosen under the team's lock: `None` when it waits in the queue, stays with its assignee
+/// (reopened) or the team is not routed. Counted in the routing metrics.
+async fn choose(
+    tx: &mut PgConnection,
+    metrics: &RoutingMetrics,
+    team: Uuid,
+    trigger: Trigger,
+    assignee: Option<Uuid>,
+) -> sqlx::Result<Option<Uuid>> {
+    let Some(rule) = routing::lock_team(tx, team).await? else { return Ok(None) };
+    if !rule.assignment.routes() {
+        return Ok(None);
+    }
+    let candidates = routing::candidates(tx, team, rule).await?;
+    let passed_over = match trigger {
+        Trigger::Entered => None,
+        Trigger::Unassigned { from } => Some(from),
+        Trigger::Reopened => {
+            if candidates.iter().any(|c| Some(c.user_id) == assignee) {
+                // Available and still a member: it stays theirs.
+                return Ok(None);
+            }
+            assignee
+        }
+    };
+    let mode = rule.assignment.as_str();
+    let chosen = routing::choose(rule, &candidates, passed_over);
+    metrics.decided(
+        mode,
+        match chosen {
+            Some(_) => "assigned",
+            None if trigger == Trigger::Reopened => "kept",
+            None => "waiting",
+        },
+    );
+    Ok(chosen)
 }
 
 /// Why a write routes its ticket: it entered a team's queue (created in a team, moved to one),
@@ -643,6 +694,7 @@ async fn post_in(
         (None, Role::Integration) => Channel::Api,
         (None, _) => Channel::Web,
     };
+    work.channel = Some(channel);
     let new = NewMessage {
         ticket_id: ticket.id,
         sender_id: viewer.id,
@@ -717,10 +769,12 @@ async fn queues(tx: &mut PgConnection, ticket: &mut Ticket, work: &Work, now: Da
 pub(crate) async fn finish(
     tx: &mut PgConnection,
     tenant: &Tenant,
+    events: &Events,
     ticket: &mut Ticket,
-    work: Work,
+    mut work: Work,
     now: DateTime<Utc>,
 ) -> ApiResult<bool> {
+    rules::run(tx, tenant, events, ticket, &mut work, now).await?;
     let resolving = ticket.status == Status::Resolved && work.before.is_some_and(|(was, _)| was != Status::Resolved);
     if resolving {
         let missing = fields::missing_to_resolve(&fields::all(tx).await?, &ticket.fields);
