@@ -8,9 +8,14 @@ use std::sync::Arc;
 
 use app_api::worker::jobs::Jobs;
 use chrono::Utc;
+use reqwest::Method;
 use serde_json::{Value, json};
+use testkit::mailbox;
+use uuid::Uuid;
 
 use super::{Desk, error_fields, id};
+use crate::integrations::make_key;
+use crate::notifications::MailDesk;
 
 /// `POST /v1/rules`, which must succeed; the rule's id.
 async fn rule(desk: &Desk, name: &str, trigger: Value, conditions: Value, actions: Value) -> String {
@@ -173,7 +178,7 @@ async fn every_refusal_names_its_place_and_changes_nothing() {
         .await;
     assert_eq!((broken.status.as_u16(), error_fields(&broken)), (422, vec!["actions[0].value".to_owned()]));
     assert_eq!(desk.db.scalar("SELECT count(*) FROM rules").await, before, "nothing was written");
-    let unknown = uuid::Uuid::new_v4();
+    let unknown = Uuid::new_v4();
     assert_eq!(desk.patch(&desk.owner, &format!("/v1/rules/{unknown}"), &json!({ "enabled": true })).await.status, 404);
     assert_eq!(desk.get(&desk.owner, &format!("/v1/rules/{unknown}/runs")).await.status, 404);
     // The other organisation sees none of these rules, and cannot touch them.
@@ -410,7 +415,7 @@ async fn every_action_does_what_it_says_and_a_refused_action_refuses_its_run_alo
     assert_eq!(reply["is_internal"], false);
     assert!(reply["message"].as_str().unwrap().contains("a photo please"), "{reply}");
     assert_eq!(runs(&desk, &macro_rule).await.len(), 1);
-    let rule_of_message: Option<uuid::Uuid> = sqlx::query_scalar("SELECT rule_id FROM ticket_messages WHERE id = $1")
+    let rule_of_message: Option<Uuid> = sqlx::query_scalar("SELECT rule_id FROM ticket_messages WHERE id = $1")
         .bind(reply["id"].as_i64().unwrap())
         .fetch_one(&desk.db.pool)
         .await
@@ -618,4 +623,50 @@ async fn time_rules_fire_once_per_anchor_and_arm_on_tickets_already_open() {
     assert_eq!(off.status, 200, "{}", off.body);
     let kept: i64 = desk.db.scalar(&format!("SELECT count(*) FROM rule_timers WHERE rule_id = '{waiting}'")).await;
     assert_eq!(kept, 0);
+}
+
+#[tokio::test]
+async fn rule_mail_arrives_once_and_never_at_an_auto_responder() {
+    let desk = MailDesk::open().await;
+    let customer = desk.customer().await;
+    let (key, _) = make_key(&desk, &["inbound:email"]).await;
+    let lead = format!("lead-{}@example.com", Uuid::new_v4().simple());
+    let away = format!("away-{}@example.com", Uuid::new_v4().simple());
+    // The away address answered us once, automatically.
+    let auto_reply = format!(
+        "From: <{away}>\r\nTo: support@shop.example\r\nSubject: Out of office\r\nMessage-ID: <{}@example.com>\r\n\
+         Auto-Submitted: auto-replied\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nI am away.\r\n",
+        Uuid::new_v4().simple()
+    );
+    let read = desk.send_raw(&key, Method::POST, "/v1/inbound/email", auto_reply.into_bytes()).await;
+    assert_eq!(read.status, 202, "{}", read.body);
+    assert_eq!(read.json()["reason"], "auto_reply");
+    let tell = rule(
+        &desk,
+        "Tell the lead",
+        json!("ticket.created"),
+        Value::Null,
+        json!([
+            { "type": "notify_email", "to": lead, "subject": "New ticket", "body": "A ticket came in.\n\nHave a look." },
+            { "type": "notify_email", "to": away, "subject": "New ticket", "body": "Never sent." },
+        ]),
+    )
+    .await;
+
+    let ticket = desk.create(&customer, json!({ "subject": "Broken screen", "description": "Cracked." })).await;
+    let number = ticket["ticket_number"].as_str().unwrap();
+    let mail = mailbox::wait_for(&lead, 1).await.remove(0);
+    assert_eq!(mail.subject, format!("[{number}] New ticket"));
+    assert_eq!(mail.header("auto-submitted"), Some("auto-generated"), "rule mail is marked as automatic");
+    let text = String::from_utf8_lossy(&mail.raw);
+    assert!(text.contains("Have a look.") && text.contains("Tell the lead"), "{text}");
+    // Both recipients were decided in the same transaction: the away address got no row at all.
+    let rows: i64 = desk.db.scalar(&format!("SELECT count(*) FROM mail_deliveries WHERE address = '{lead}'")).await;
+    let refused: i64 = desk.db.scalar(&format!("SELECT count(*) FROM mail_deliveries WHERE address = '{away}'")).await;
+    assert_eq!((rows, refused), (1, 0));
+    assert!(mailbox::inbox(&away).await.is_empty());
+    // Once: one run, one mail.
+    assert_eq!(runs(&desk, &tell).await.len(), 1);
+    let sent = mailbox::inbox(&lead).await;
+    assert_eq!(sent.len(), 1, "exactly one mail");
 }
