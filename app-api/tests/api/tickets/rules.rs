@@ -189,9 +189,12 @@ async fn every_refusal_names_its_place_and_changes_nothing() {
         .patch(&other.slug, &format!("/v1/rules/{first}"), &other_owner.token, &json!({ "enabled": false }))
         .await;
     assert_eq!(touched.status, 404);
+}
 
-    // At most 200.
-    for n in 0..198 {
+#[tokio::test]
+async fn a_tenant_holds_at_most_200_rules() {
+    let desk = Desk::open().await;
+    for n in 0..200 {
         rule(
             &desk,
             &format!("Filler {n}"),
@@ -326,16 +329,6 @@ async fn every_action_does_what_it_says_and_a_refused_action_refuses_its_run_alo
         )
         .await;
     assert_eq!(field.status, 201, "{}", field.body);
-    let macro_made = desk
-        .post(
-            &desk.owner,
-            "/v1/macros",
-            &json!({ "name": "Ask for proof", "body": "Hello {{customer.firstname}}, a photo please.",
-                                                   "status": "waiting_customer" }),
-        )
-        .await;
-    assert_eq!(macro_made.status, 201, "{}", macro_made.body);
-    let macro_id = macro_made.json()["id"].as_i64().unwrap();
 
     // Refused (nobody starts a ticket without an assignee): its tag is not kept either.
     let refusing = rule(
@@ -359,14 +352,6 @@ async fn every_action_does_what_it_says_and_a_refused_action_refuses_its_run_alo
             { "type": "remove_tags", "value": ["a"] },
             { "type": "notify_email", "to": "assignee", "subject": "New billing ticket", "body": "Look" },
         ]),
-    )
-    .await;
-    let macro_rule = rule(
-        &desk,
-        "Proof",
-        json!("ticket.updated"),
-        json!({ "all": [cond("tags", "contains", json!("needs-proof"))] }),
-        json!([{ "type": "apply_macro", "macro_id": macro_id }]),
     )
     .await;
 
@@ -405,31 +390,6 @@ async fn every_action_does_what_it_says_and_a_refused_action_refuses_its_run_alo
     .await
     .unwrap();
     assert_eq!(mail["data"]["user_ids"], json!([agent.id]), "the assignee as routing left it: {mail}");
-
-    // A macro by a rule: its message in its author's name, its status.
-    let patched = desk.patch(&agent, &format!("/v1/tickets/{t}"), &json!({ "tags": ["b", "needs-proof"] })).await;
-    assert_eq!(patched.status, 200, "{}", patched.body);
-    assert_eq!(patched.json()["status"], "waiting_customer");
-    let thread = desk.get(&desk.owner, &format!("/v1/tickets/{t}/messages")).await.json();
-    let reply = thread["data"].as_array().unwrap().last().unwrap().clone();
-    assert_eq!(reply["is_internal"], false);
-    assert!(reply["message"].as_str().unwrap().contains("a photo please"), "{reply}");
-    assert_eq!(runs(&desk, &macro_rule).await.len(), 1);
-    let rule_of_message: Option<Uuid> = sqlx::query_scalar("SELECT rule_id FROM ticket_messages WHERE id = $1")
-        .bind(reply["id"].as_i64().unwrap())
-        .fetch_one(&desk.db.pool)
-        .await
-        .unwrap();
-    assert_eq!(rule_of_message.map(|r| r.to_string()), Some(macro_rule));
-
-    // A team deleted since the rule was saved refuses the run, naming why, and the person's
-    // ticket is written.
-    assert_eq!(desk.delete(&desk.owner, &format!("/v1/teams/{team}")).await.status, 204);
-    let later = desk.create(&customer, json!({ "subject": "Again", "description": "x", "category": "billing" })).await;
-    assert!(later["team_id"].is_null());
-    let refused = &runs(&desk, &routing).await[0];
-    assert_eq!(refused["ticket_id"].as_i64(), Some(id(&later)));
-    assert!(refused["error"].as_str().unwrap().contains("team"), "{refused}");
 }
 
 #[tokio::test]
@@ -669,4 +629,73 @@ async fn rule_mail_arrives_once_and_never_at_an_auto_responder() {
     assert_eq!(runs(&desk, &tell).await.len(), 1);
     let sent = mailbox::inbox(&lead).await;
     assert_eq!(sent.len(), 1, "exactly one mail");
+}
+
+#[tokio::test]
+async fn a_team_deleted_since_the_rule_was_saved_refuses_its_run_and_the_ticket_is_written() {
+    let desk = Desk::open().await;
+    let customer = desk.member("customer").await;
+    let team = desk
+        .post(&desk.owner, "/v1/teams", &json!({ "name": "Billing", "assignment": "manual", "member_ids": [] }))
+        .await;
+    assert_eq!(team.status, 201, "{}", team.body);
+    let team = team.json()["id"].as_str().unwrap().to_owned();
+    let routing = rule(
+        &desk,
+        "Billing",
+        json!("ticket.created"),
+        Value::Null,
+        json!([{ "type": "add_tags", "value": ["billing"] }, { "type": "set_team", "value": team }]),
+    )
+    .await;
+    assert_eq!(desk.delete(&desk.owner, &format!("/v1/teams/{team}")).await.status, 204);
+    let later = id(&desk.create(&customer, json!({ "subject": "Again", "description": "x" })).await);
+    let seen = desk.ticket(&desk.owner, later).await;
+    assert!(seen["team_id"].is_null() && tags(&seen).is_empty(), "nothing of the refused run: {seen}");
+    let refused = &runs(&desk, &routing).await[0];
+    assert_eq!(refused["ticket_id"].as_i64(), Some(later));
+    assert!(refused["error"].as_str().unwrap().contains("team"), "{refused}");
+    assert_eq!(desk.app.state.events.rules.metrics.runs("ticket.created", "refused"), 1);
+}
+
+#[tokio::test]
+async fn a_macro_applied_by_a_rule_writes_in_its_authors_name() {
+    let desk = Desk::open().await;
+    let (agent, customer) = tokio::join!(desk.member("agent"), desk.member("customer"));
+    let macro_made = desk
+        .post(
+            &desk.owner,
+            "/v1/macros",
+            &json!({ "name": "Ask for proof", "body": "Hello {{customer.firstname}}, a photo please.",
+                                                   "status": "waiting_customer" }),
+        )
+        .await;
+    assert_eq!(macro_made.status, 201, "{}", macro_made.body);
+    let macro_id = macro_made.json()["id"].as_i64().unwrap();
+    let macro_rule = rule(
+        &desk,
+        "Proof",
+        json!("ticket.updated"),
+        json!({ "all": [cond("tags", "contains", json!("needs-proof"))] }),
+        json!([{ "type": "apply_macro", "macro_id": macro_id }]),
+    )
+    .await;
+    let t = id(&desk.create(&customer, json!({ "subject": "Charged twice", "description": "Twice!" })).await);
+    desk.assign(&desk.owner, t, Some(&agent)).await;
+    // A macro by a rule: its message in its author's name, its status.
+    let patched = desk.patch(&agent, &format!("/v1/tickets/{t}"), &json!({ "tags": ["needs-proof"] })).await;
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    assert_eq!(patched.json()["status"], "waiting_customer");
+    let thread = desk.get(&desk.owner, &format!("/v1/tickets/{t}/messages")).await.json();
+    let reply = thread["data"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(reply["is_internal"], false);
+    assert_eq!(reply["sender_id"], json!(desk.owner.id), "the rule's author: {reply}");
+    assert!(reply["message"].as_str().unwrap().contains("a photo please"), "{reply}");
+    assert_eq!(runs(&desk, &macro_rule).await.len(), 1);
+    let rule_of_message: Option<Uuid> = sqlx::query_scalar("SELECT rule_id FROM ticket_messages WHERE id = $1")
+        .bind(reply["id"].as_i64().unwrap())
+        .fetch_one(&desk.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(rule_of_message.map(|r| r.to_string()), Some(macro_rule));
 }
