@@ -145,6 +145,16 @@ DASHBOARDS = {
              "jobs' sweep (every `SLA_SWEEP_SECONDS`) over every tenant; which team waits is the tenant's own "
              "answer (`GET /v1/tickets?team_id=...&status=open`, `GET /v1/agents/workload`). "
              "`HelpdesklyTeamQueueUnstaffed` fires after a ticket waited 30 minutes where nobody is available."),
+        row("Rules"),
+        ts("Rule runs by trigger and outcome", [(
+            f"sum by (trigger, outcome) (rate(rule_runs_total[{RI}]))", "{{trigger}} {{outcome}}")], "ops"),
+        ts("Refused rule runs", [(f"sum by (trigger) (increase(rule_runs_total{{outcome=\"refused\"}}[{RI}]))",
+                                  "{{trigger}}")]),
+        text("Reading the rules panels", "A run is counted when a rule's conditions held: `applied` (its changes "
+             "were written with the change that triggered it), `refused` (one of its actions was refused, for "
+             "instance a team deleted since the rule was saved: nothing of that run was kept, the person's change "
+             "was), `cut` (one write reached its 500 runs; the rest did not run). Which rule and why is the "
+             "tenant's own answer: `GET /v1/rules/{id}/runs`."),
     ]),
     "helpdeskly-events": ("Helpdeskly / Events and jobs", ["helpdeskly"], [
         row("Outbox"),
