@@ -636,3 +636,70 @@ fn why(err: &ApiError) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use serde_json::json;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::sav::tickets::history::{Action as Did, Entry};
+    use crate::sav::tickets::status::Actor;
+
+    fn message(sender: SenderType, is_internal: bool) -> Event {
+        Event::MessageAdded {
+            ticket_id: 7,
+            ticket_number: "TKT-AAAAAAAA".into(),
+            message_id: 1,
+            sender_id: Uuid::nil(),
+            sender_type: sender,
+            is_internal,
+            has_attachments: false,
+            attachment_count: 0,
+            attachment_ids: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_write_triggers_what_its_events_say() {
+        let rule = Uuid::now_v7();
+        let mut work = Work { words: Some(("<p>Please <b>cancel</b></p>".into(), false)), ..Work::default() };
+        work.events.push(message(SenderType::Customer, false));
+        let found = triggers(&work, 2, &[rule]);
+        assert_eq!(found.len(), 1, "a message alone is no update");
+        let said = found[0].message.as_ref().unwrap();
+        assert_eq!((found[0].event, found[0].depth, found[0].chain.as_slice()), (On::MessageAdded, 2, &[rule][..]));
+        assert_eq!((said.text.trim(), said.is_internal, said.sender), ("Please cancel", false, SenderType::Customer));
+
+        work.updated = true;
+        let kinds: Vec<On> = triggers(&work, 0, &[]).iter().map(|t| t.event).collect();
+        assert_eq!(kinds, [On::MessageAdded, On::Updated]);
+        assert!(triggers(&Work::default(), 0, &[]).is_empty(), "nothing happened, nothing runs");
+    }
+
+    #[test]
+    fn a_change_is_logged_one_property_at_a_time() {
+        let entry = Entry {
+            ticket_id: 7,
+            actor_id: None,
+            actor: Actor::Agent,
+            system: None,
+            rule_id: Some(Uuid::nil()),
+            action: Did::StatusChanged,
+            from: Some(Status::Open),
+            to: Some(Status::InProgress),
+            reason: None,
+            changes: json!({ "assigned_to": [null, "b"], "priority": ["low", "high"] }),
+            at: Utc::now(),
+        };
+        assert_eq!(
+            describe("assign_to", &entry),
+            [
+                json!({ "action": "assign_to", "field": "status", "from": "open", "to": "in_progress" }),
+                json!({ "action": "assign_to", "field": "assigned_to", "from": null, "to": "b" }),
+                json!({ "action": "assign_to", "field": "priority", "from": "low", "to": "high" }),
+            ]
+        );
+    }
+}

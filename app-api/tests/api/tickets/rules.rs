@@ -390,6 +390,17 @@ async fn every_action_does_what_it_says_and_a_refused_action_refuses_its_run_alo
     .await
     .unwrap();
     assert_eq!(mail["data"]["user_ids"], json!([agent.id]), "the assignee as routing left it: {mail}");
+    // A status a rule sets, on the customer's thanks.
+    rule(
+        &desk,
+        "Thanks resolve",
+        json!("message.added"),
+        json!({ "all": [cond("message.body", "contains", json!("THANKS")), cond("message.sender_type", "is", json!("customer"))] }),
+        json!([{ "type": "set_status", "value": "resolved" }]),
+    )
+    .await;
+    desk.say(&customer, t, "It works now, thanks!", false).await;
+    assert_eq!(desk.ticket(&desk.owner, t).await["status"], "resolved");
 }
 
 #[tokio::test]
