@@ -54,6 +54,17 @@ impl Language {
 
 crate::text_column!(Language, parse);
 
+/// Plain text as HTML: escaped, paragraphs at blank lines, line breaks kept.
+pub fn text_to_html(text: &str) -> String {
+    let mut html = String::with_capacity(text.len() + 32);
+    for paragraph in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+        html.push_str("<p>");
+        html.push_str(&paragraph.lines().map(escape_html).collect::<Vec<_>>().join("<br>"));
+        html.push_str("</p>");
+    }
+    html
+}
+
 /// `value` as HTML text or a quoted attribute value: what people typed, in a mail's HTML part.
 pub fn escape_html(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
@@ -364,6 +375,14 @@ fn classify(error: &lettre::transport::smtp::Error) -> SendError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_becomes_escaped_paragraphs() {
+        assert_eq!(
+            text_to_html("Hi <b>\nthere\n\nBye & thanks"),
+            "<p>Hi &lt;b&gt;<br>there</p><p>Bye &amp; thanks</p>"
+        );
+    }
 
     fn retry(at: DateTime<Utc>) -> Outcome {
         Outcome::Retry { at, error: "busy".into() }

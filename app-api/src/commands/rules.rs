@@ -406,7 +406,7 @@ async fn act(
         }
         Action::AddInternalNote(body) => {
             let author = author(tx, armed).await?;
-            let text = crate::sav::tickets::content::text_to_html(body);
+            let text = shared::mail::text_to_html(body);
             let id = note(tx, author, ticket, text, true, run, armed, now).await?;
             return Ok(Some(("note", json!(id))));
         }

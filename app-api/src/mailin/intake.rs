@@ -446,7 +446,7 @@ fn content_of(mail: &Inbound, refused: &[String]) -> ApiResult<String> {
             text.extend(line.chars().take(300));
         }
     }
-    let html = content::text_to_html(&text);
+    let html = shared::mail::text_to_html(&text);
     content::rich_text("message", &html, true).map_err(|e| ApiError::invalid(vec![e]))
 }
 

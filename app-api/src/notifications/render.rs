@@ -390,7 +390,7 @@ pub fn rule_mail(
         "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head><body>\n{}\n<p><a href=\"{}\">{open}</a></p>\n<hr>\n<p><small>{}</small></p>\n</body></html>\n",
         language.as_str(),
         escape(&subject),
-        crate::sav::tickets::content::text_to_html(body),
+        shared::mail::text_to_html(body),
         escape(ticket_url),
         escape(&about),
     );

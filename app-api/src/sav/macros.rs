@@ -193,7 +193,7 @@ pub fn fill(template: &str, values: Values<'_>) -> String {
 /// stored (sanitised HTML). `Err` when it is too long once filled.
 pub fn message(template: &str, values: Values<'_>) -> Result<String, FieldError> {
     let text = fill(template, values);
-    content::rich_text("body", &content::text_to_html(&text), true)
+    content::rich_text("body", &shared::mail::text_to_html(&text), true)
 }
 
 struct Row {

@@ -4,7 +4,6 @@
 use std::sync::LazyLock;
 
 use shared::error::FieldError;
-use shared::mail::escape_html;
 
 pub const SUBJECT_MAX_CHARS: usize = 255;
 /// Descriptions and messages, before and after sanitising.
@@ -55,17 +54,6 @@ pub fn rich_text(field: &str, value: &str, required: bool) -> Result<String, Fie
     Ok(clean.to_owned())
 }
 
-/// Plain text as HTML: escaped, paragraphs at blank lines, line breaks kept.
-pub fn text_to_html(text: &str) -> String {
-    let mut html = String::with_capacity(text.len() + 32);
-    for paragraph in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
-        html.push_str("<p>");
-        html.push_str(&paragraph.lines().map(escape_html).collect::<Vec<_>>().join("<br>"));
-        html.push_str("</p>");
-    }
-    html
-}
-
 /// A category: 1 to 64 characters of `a-z`, `0-9`, `_` and `-` (`payment_failure`, `shipping`).
 pub fn category(value: &str) -> Result<String, FieldError> {
     let ok = (1..=CATEGORY_MAX_CHARS).contains(&value.len())
@@ -101,14 +89,6 @@ pub fn metadata(value: serde_json::Value) -> Result<serde_json::Value, FieldErro
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn text_becomes_escaped_paragraphs() {
-        assert_eq!(
-            text_to_html("Hi <b>\nthere\n\nBye & thanks"),
-            "<p>Hi &lt;b&gt;<br>there</p><p>Bye &amp; thanks</p>"
-        );
-    }
 
     #[test]
     fn rich_text_loses_scripts_and_keeps_formatting() {
