@@ -177,8 +177,8 @@ pub async fn try_rule(
     tried
 }
 
-/// The runs of one write: the rules, the ticket's customer (read once, when a rule first looks),
-/// and how many runs it made.
+/// The runs of one write: the rules, the ticket's customer (read once, when a rule first looks
+/// at it), and how many runs it made.
 struct Cascade<'a> {
     tenant: &'a Tenant,
     events: &'a Events,
@@ -238,9 +238,13 @@ impl Cascade<'_> {
         work: &Work,
         said: Option<&Said>,
     ) -> Result<bool, ApiError> {
+        let unread = (false, String::new());
         let (vip, email) = match &self.customer {
             Some(found) => found,
-            None => self.customer.insert(store::customer(tx, ticket.user_id).await?),
+            None if armed.rule.conditions.read_customer() => {
+                self.customer.insert(store::customer(tx, ticket.user_id).await?)
+            }
+            None => &unread,
         };
         let facts = Facts {
             ticket,

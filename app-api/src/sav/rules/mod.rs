@@ -300,6 +300,16 @@ pub struct Conditions {
     pub any: Vec<Condition>,
 }
 
+impl Conditions {
+    /// Whether any condition looks at the ticket's customer (who must then be read).
+    pub fn read_customer(&self) -> bool {
+        self.all
+            .iter()
+            .chain(&self.any)
+            .any(|c| matches!(c.subject, Subject::CustomerVip | Subject::CustomerEmailDomain))
+    }
+}
+
 /// Whom a rule's mail goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Recipient {
