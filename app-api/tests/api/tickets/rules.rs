@@ -710,3 +710,26 @@ async fn a_macro_applied_by_a_rule_writes_in_its_authors_name() {
         .unwrap();
     assert_eq!(rule_of_message.map(|r| r.to_string()), Some(macro_rule));
 }
+
+#[tokio::test]
+async fn conditions_read_the_customer_and_the_channel() {
+    let desk = Desk::open().await;
+    let (vip, plain) = tokio::join!(desk.member("customer"), desk.member("customer"));
+    let made_vip = desk.patch(&desk.owner, &format!("/v1/users/{}", vip.id), &json!({ "vip": true })).await;
+    assert_eq!(made_vip.status, 200, "{}", made_vip.body);
+    let domain = vip.email.rsplit_once('@').unwrap().1.to_uppercase();
+    let vips = rule(
+        &desk,
+        "VIPs by web",
+        json!("ticket.created"),
+        json!({ "all": [cond("customer.vip", "is", json!(true)), cond("channel", "in", json!(["web", "api"]))],
+                "any": [cond("customer.email_domain", "is", json!(domain)), cond("category", "is_not_empty", Value::Null)] }),
+        json!([{ "type": "add_tags", "value": ["vip"] }]),
+    )
+    .await;
+    let theirs = id(&desk.create(&vip, json!({ "subject": "Hello", "description": "x" })).await);
+    let other = id(&desk.create(&plain, json!({ "subject": "Hello", "description": "x" })).await);
+    assert_eq!(tags(&desk.ticket(&desk.owner, theirs).await), ["vip"]);
+    assert!(tags(&desk.ticket(&desk.owner, other).await).is_empty());
+    assert_eq!(runs(&desk, &vips).await.len(), 1, "runs are logged when the conditions held");
+}
