@@ -5,10 +5,12 @@
 
 import type { ComponentChildren } from 'preact';
 import type { Role } from '../api/schemas';
+import { useResource } from '../data/resource';
 import { t, type MessageKey } from '../i18n';
 import { useLocation } from '../router/router';
 import { useMember } from '../tenant/member';
 import { NotFoundPage } from '../ui/NotFoundPage';
+import { Loaded } from '../ui/status';
 import { NavGroup, NavLink } from '../ui/SideNav';
 import { FieldsPage } from './admin/FieldsPage';
 import { IntegrationsPage } from './admin/IntegrationsPage';
@@ -27,6 +29,13 @@ export interface SettingsPage {
   label: MessageKey;
   adminOnly: boolean;
   render: () => ComponentChildren;
+}
+
+/** The rules' editor is large and for owners and admins only: its code is loaded when the page
+ * is first opened, not with the app. */
+function Rules() {
+  const page = useResource('page:rules', () => import('./admin/RulesPage'));
+  return <Loaded resource={page}>{({ RulesPage }) => <RulesPage />}</Loaded>;
 }
 
 function Quarantine() {
@@ -51,6 +60,7 @@ const GROUPS: { label: MessageKey; pages: SettingsPage[] }[] = [
       { path: '/admin/schedules', label: 'schedules.nav.settings', adminOnly: true, render: () => <SchedulesPage /> },
       { path: '/admin/teams', label: 'teams.nav.settings', adminOnly: true, render: () => <TeamsPage /> },
       { path: '/admin/fields', label: 'fields.nav.settings', adminOnly: true, render: () => <FieldsPage /> },
+      { path: '/admin/rules', label: 'rules.nav.settings', adminOnly: true, render: () => <Rules /> },
     ],
   },
   {

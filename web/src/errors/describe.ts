@@ -36,6 +36,7 @@ const KNOWN = [
   'macro_name_taken',
   'team_name_taken',
   'field_key_taken',
+  'rule_name_taken',
   'option_in_use',
   'team_in_use',
   'fields_required',

@@ -70,3 +70,53 @@ export function RowActions({ modes, busy, onDelete, labels }: { modes: RowModes;
     </div>
   );
 }
+
+/** What the move buttons say, each already in the page's words (the named ones with the item's name). */
+export interface MoveLabels {
+  up: string;
+  upNamed: string;
+  down: string;
+  downNamed: string;
+}
+
+/** Move up and Move down for a row of an ordered list (`index` of `count`): none while a
+ *  deletion is asked or when the list holds one row. `move(-1)` or `move(1)` does the move. */
+export function MoveButtons({
+  modes,
+  index,
+  count,
+  move,
+  labels,
+}: {
+  modes: RowModes;
+  index: number;
+  count: number;
+  move: (by: -1 | 1) => void;
+  labels: MoveLabels;
+}) {
+  if (modes.confirming || count < 2) return null;
+  return (
+    <div class="actions">
+      <button
+        type="button"
+        class="button button--secondary button--small"
+        data-action="move-up"
+        disabled={index === 0}
+        aria-label={labels.upNamed}
+        onClick={() => move(-1)}
+      >
+        {labels.up}
+      </button>
+      <button
+        type="button"
+        class="button button--secondary button--small"
+        data-action="move-down"
+        disabled={index === count - 1}
+        aria-label={labels.downNamed}
+        onClick={() => move(1)}
+      >
+        {labels.down}
+      </button>
+    </div>
+  );
+}

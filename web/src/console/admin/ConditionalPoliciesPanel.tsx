@@ -12,7 +12,7 @@ import { useResource } from '../../data/resource';
 import { t, tn } from '../../i18n';
 import { useMember } from '../../tenant/member';
 import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
-import { RowActions, useRowModes } from '../../ui/RowActions';
+import { MoveButtons, RowActions, useRowModes } from '../../ui/RowActions';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 import { duration } from '../format';
 import {
@@ -229,23 +229,18 @@ function PolicyRow({ policy, index, context }: { policy: ConditionalPolicy; inde
             </div>
           </dl>
           <div class="policy-actions">
-            {modes.confirming || count < 2 ? null : (
-              <div class="actions">
-                <button type="button" class="button button--secondary button--small" data-action="move-up" disabled={index === 0} aria-label={t('policies.move_up_named', { name })} onClick={() => move(-1)}>
-                  {t('policies.move_up')}
-                </button>
-                <button
-                  type="button"
-                  class="button button--secondary button--small"
-                  data-action="move-down"
-                  disabled={index === count - 1}
-                  aria-label={t('policies.move_down_named', { name })}
-                  onClick={() => move(1)}
-                >
-                  {t('policies.move_down')}
-                </button>
-              </div>
-            )}
+            <MoveButtons
+              modes={modes}
+              index={index}
+              count={count}
+              move={move}
+              labels={{
+                up: t('policies.move_up'),
+                upNamed: t('policies.move_up_named', { name }),
+                down: t('policies.move_down'),
+                downNamed: t('policies.move_down_named', { name }),
+              }}
+            />
             <RowActions
               modes={modes}
               busy={submission.busy}

@@ -28,7 +28,13 @@ describe('history sentences', () => {
     expect(actorName(entry({ actor_kind: 'system', actor_id: null }), people, me)).toBe('Helpdeskly');
     expect(actorName(entry({ actor_id: 'k', actor: { id: 'k', name: 'CRM sync', type: 'integration' } }), people, me)).toBe('CRM sync (integration)');
     expect(actorName(entry({ actor_kind: 'system', actor_id: null, actor: { id: null, name: 'routing', type: 'system' } }), people, me)).toBe('Automatic assignment');
+    // A rule's change, and one of a rule deleted since.
+    const rule = 'c0ffee00-0000-4000-8000-0000000000e1';
+    const byRule = (name: string | null) => entry({ actor_kind: 'system', actor_id: null, actor: { id: rule, name, type: 'rule' } });
+    expect(actorName(byRule('Route billing'), people, me)).toBe('Rule “Route billing”');
+    expect(actorName(byRule(null), people, me)).toBe('A rule deleted since');
     setLocale('fr');
+    expect(actorName(byRule('Route billing'), people, me)).toBe('Règle « Route billing »');
     expect(actorName(entry({ actor_kind: 'system', actor_id: null, actor: { id: null, name: 'routing', type: 'system' } }), people, me)).toBe('Attribution automatique');
     setLocale('en');
   });

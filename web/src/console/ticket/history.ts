@@ -1,9 +1,10 @@
 //! A history entry as a sentence (its actor, then what changed), from the fields the server
 //! records: `changes` is `{field: [old, new]}`, or the missed target for an SLA breach. What a
-//! team's routing did is told as done by "Automatic assignment". A change of tags says which
-//! were added and which taken off (`changes.tags` is `[before, after]`, whole lists); a change of
-//! fields, what each field changed was set to or that it was cleared (`changes.fields` is
-//! `[before, after]`, objects of the keys that changed), each field by its label.
+//! team's routing did is told as done by "Automatic assignment", what a rule did by the rule
+//! ("Rule “Route billing”"). A change of tags says which were added and which taken off
+//! (`changes.tags` is `[before, after]`, whole lists); a change of fields, what each field
+//! changed was set to or that it was cleared (`changes.fields` is `[before, after]`, objects of
+//! the keys that changed), each field by its label.
 
 import type { Priority, TicketStatus } from '../../api/schemas';
 import type { FieldDefinition } from '../../data/fields';
@@ -19,6 +20,8 @@ import { quotedTags, tagDiff } from '../tags';
 const ROUTING = 'routing';
 
 export function actorName(entry: HistoryEntry, people: Pick<People, 'find'>, me: string): string {
+  // A rule's name is null once it is deleted.
+  if (entry.actor?.type === 'rule') return entry.actor.name ? t('rules.history.actor', { name: entry.actor.name }) : t('rules.history.actor_deleted');
   if (entry.actor?.type === 'system' && entry.actor.name === ROUTING) return t('teams.history.routing');
   if (entry.actor_kind === 'system') return t('console.history.system');
   if (entry.actor_id === me) return t('console.thread.you');

@@ -32,6 +32,7 @@ export default {
   'error.team_name_taken': 'Another team already has this name.',
   'error.team_in_use': 'This team has not been deleted: an SLA policy’s conditions name it. Change that policy first (Settings, SLA policy).',
   'error.field_key_taken': 'Another field already has this key.',
+  'error.rule_name_taken': 'Another rule already has this name.',
   'error.option_in_use': 'An option removed is still chosen on some tickets. Keep it, or change those tickets first.',
   'error.fields_required': 'Some fields must be filled in before the ticket can be resolved.',
   'error.already_rated': 'This resolution has already been rated.',

@@ -34,6 +34,7 @@ const fr: Record<keyof typeof en, string> = {
   'error.team_name_taken': 'Une autre équipe porte déjà ce nom.',
   'error.team_in_use': 'L’équipe n’a pas été supprimée : les conditions d’une politique de SLA la nomment. Modifiez d’abord cette politique (Réglages, politique de SLA).',
   'error.field_key_taken': 'Un autre champ a déjà cet identifiant.',
+  'error.rule_name_taken': 'Une autre règle porte déjà ce nom.',
   'error.option_in_use': 'Une option retirée est encore choisie sur des tickets. Gardez-la, ou modifiez d’abord ces tickets.',
   'error.fields_required': 'Certains champs doivent être remplis avant que le ticket puisse être résolu.',
   'error.already_rated': 'Cette résolution a déjà été notée.',

@@ -13,9 +13,10 @@ import satisfaction from './satisfaction';
 import signup from './signup';
 import fields from './fields';
 import policies from './policies';
+import rules from './rules';
 import schedules from './schedules';
 import tags from './tags';
 import teams from './teams';
 
-export const areas = { common, domain, errors, auth, signup, portal, console, notifications, integrations, inbound, macros, satisfaction, teams, tags, fields, schedules, policies };
-export const fr: Record<keyof typeof en, string> = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console, ...notifications, ...integrations, ...inbound, ...macros, ...satisfaction, ...teams, ...tags, ...fields, ...schedules, ...policies };
+export const areas = { common, domain, errors, auth, signup, portal, console, notifications, integrations, inbound, macros, satisfaction, teams, tags, fields, schedules, policies, rules };
+export const fr: Record<keyof typeof en, string> = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console, ...notifications, ...integrations, ...inbound, ...macros, ...satisfaction, ...teams, ...tags, ...fields, ...schedules, ...policies, ...rules };
