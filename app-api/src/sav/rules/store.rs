@@ -452,16 +452,21 @@ pub struct Run {
     pub error: Option<String>,
 }
 
-/// Rule `id`'s runs before run `before`, newest first: at most `limit`.
+/// Rule `id`'s runs before run `before`, newest first: at most `limit`, of the newest
+/// `RUNS_KEPT` (the log may hold a few older ones until its next pruning).
 pub async fn runs(conn: &mut PgConnection, id: Uuid, before: Option<i64>, limit: i64) -> sqlx::Result<Vec<Run>> {
     sqlx::query_as!(
         Run,
         r#"SELECT r.id, r.ticket_id, t.ticket_number, r.at, r.trigger, r.depth, r.changes, r.error
            FROM rule_runs r JOIN support_tickets t ON t.id = r.ticket_id
-           WHERE r.rule_id = $1 AND r.id < $2 ORDER BY r.id DESC LIMIT $3"#,
+           WHERE r.rule_id = $1 AND r.id < $2
+             AND r.id >= coalesce((SELECT k.id FROM rule_runs k WHERE k.rule_id = $1 ORDER BY k.id DESC
+                                   OFFSET $4::bigint - 1 LIMIT 1), 0)
+           ORDER BY r.id DESC LIMIT $3"#,
         id,
         before.unwrap_or(i64::MAX),
         limit,
+        RUNS_KEPT,
     )
     .fetch_all(conn)
     .await

@@ -733,3 +733,37 @@ async fn conditions_read_the_customer_and_the_channel() {
     assert!(tags(&desk.ticket(&desk.owner, other).await).is_empty());
     assert_eq!(runs(&desk, &vips).await.len(), 1, "runs are logged when the conditions held");
 }
+
+#[tokio::test]
+async fn a_rules_log_shows_its_newest_100_runs() {
+    let desk = Desk::open().await;
+    let customer = desk.member("customer").await;
+    let noted = rule(
+        &desk,
+        "Every reply",
+        json!("message.added"),
+        json!({ "all": [cond("message.is_internal", "is", json!(false))] }),
+        json!([{ "type": "add_tags", "value": ["answered"] }]),
+    )
+    .await;
+    let t = id(&desk.create(&customer, json!({ "subject": "Chatty", "description": "x" })).await);
+    for n in 0..105 {
+        desk.say(&desk.owner, t, &format!("Reply {n}"), false).await;
+    }
+    let mut shown = Vec::new();
+    let mut path = format!("/v1/rules/{noted}/runs?limit=40");
+    loop {
+        let page = desk.get(&desk.owner, &path).await.json();
+        shown.extend(page["data"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/v1/rules/{noted}/runs?limit=40&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(shown.len(), 100);
+    assert!(shown.windows(2).all(|w| w[0] > w[1]), "newest first");
+    let newest: i64 = desk.db.scalar(&format!("SELECT max(id) FROM rule_runs WHERE rule_id = '{noted}'")).await;
+    assert_eq!(shown[0], newest);
+    let held: i64 = desk.db.scalar(&format!("SELECT count(*) FROM rule_runs WHERE rule_id = '{noted}'")).await;
+    assert!((100..=116).contains(&held), "pruned as it goes: {held}");
+}
