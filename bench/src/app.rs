@@ -313,20 +313,46 @@ pub async fn drive<T: Copy>(
     concurrency: usize,
     request: impl Fn(T) -> reqwest::RequestBuilder,
 ) -> (f64, Vec<Duration>) {
+    let (rate, times, failures) = drive_counting(items, concurrency, request).await;
+    assert!(failures.is_empty(), "{}", failures.join("; "));
+    (rate, times)
+}
+
+/// As `drive`, counting the answers that were not a success rather than stopping at the first:
+/// the rate of the successes, their latencies, and each failure (its status and the start of
+/// its body).
+pub async fn drive_counting<T: Copy>(
+    items: &[T],
+    concurrency: usize,
+    request: impl Fn(T) -> reqwest::RequestBuilder,
+) -> (f64, Vec<Duration>, Vec<String>) {
     let started = Instant::now();
-    let times: Vec<Duration> = futures_util::stream::iter(items.iter().map(|item| {
+    let outcomes: Vec<Result<Duration, String>> = futures_util::stream::iter(items.iter().map(|item| {
         let sent = request(*item).send();
         async move {
             let at = Instant::now();
             let answer = sent.await.expect("app-api answers");
-            assert!(answer.status().is_success(), "{}", answer.status());
-            at.elapsed()
+            let took = at.elapsed();
+            if answer.status().is_success() {
+                return Ok(took);
+            }
+            let status = answer.status();
+            let body = answer.text().await.unwrap_or_default();
+            Err(format!("{status} {}", body.chars().take(300).collect::<String>()))
         }
     }))
     .buffer_unordered(concurrency)
     .collect()
     .await;
+    let elapsed = started.elapsed();
+    let (mut times, mut failures) = (Vec::with_capacity(outcomes.len()), Vec::new());
+    for outcome in outcomes {
+        match outcome {
+            Ok(took) => times.push(took),
+            Err(failure) => failures.push(failure),
+        }
+    }
     #[allow(clippy::cast_precision_loss, reason = "a rate")]
-    let rate = items.len() as f64 / started.elapsed().as_secs_f64();
-    (rate, times)
+    let rate = times.len() as f64 / elapsed.as_secs_f64();
+    (rate, times, failures)
 }

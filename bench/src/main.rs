@@ -14,6 +14,7 @@
 //!   helpdeskly-bench sav-ops --tickets 10000
 //!   helpdeskly-bench attachments --files-per-client 5
 //!   helpdeskly-bench backup --tenants 200 --tickets 100000
+//!   helpdeskly-bench rules --tickets 1000 --seeded 100000 --due 1000 --concurrency 8
 //!   helpdeskly-bench seed-tickets --database-url URL --tickets 100000   (scripts/web-bench.sh)
 #![forbid(unsafe_code)]
 
@@ -29,6 +30,7 @@ mod mail;
 mod mail_in;
 mod platform;
 mod routing;
+mod rules;
 mod sav_ops;
 mod stats;
 mod tickets;
@@ -206,6 +208,23 @@ enum Command {
         #[arg(long, default_value_t = 8)]
         concurrency: usize,
     },
+    /// Ticket creation and an agent's reply with 0, 50 and 200 enabled rules none of which
+    /// matches and 200 of which 10 match, against the tenant without rules; and the jobs running
+    /// the due timers of a time rule armed on every ticket of a seeded tenant, against a check
+    /// with nothing due.
+    Rules {
+        /// Tickets each round creates (then answers) in each tenant.
+        #[arg(long, default_value_t = 1_000)]
+        tickets: usize,
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Tickets seeded in the time rules' tenant, a timer on each.
+        #[arg(long, default_value_t = 100_000)]
+        seeded: i32,
+        /// Timers due at the jobs' clock.
+        #[arg(long, default_value_t = 1_000)]
+        due: usize,
+    },
     /// A macro applied (message, status, priority, assignment) against posting the same message
     /// alone: each a second at the same concurrency, and their latencies.
     Macros {
@@ -285,6 +304,9 @@ fn main() {
             Command::SavOps { tickets } => sav_ops::run(tickets).await,
             Command::Macros { tickets, concurrency } => macros::run(tickets, concurrency).await,
             Command::Routing { tickets, queue, concurrency } => routing::run(tickets, queue, concurrency).await,
+            Command::Rules { tickets, concurrency, seeded, due } => {
+                rules::run(&rules::Options { tickets, concurrency, seeded, due }).await;
+            }
             Command::BusinessHours { tickets, lists, overdue, concurrency } => {
                 business_hours::run(tickets, lists, overdue, concurrency).await;
             }

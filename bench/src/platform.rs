@@ -93,6 +93,22 @@ impl Platform {
         tenants
     }
 
+    /// Adds an agent to tenant `slug` as people join it (invited by the owner, the invitation
+    /// accepted) and signs them in: their email and access token. app-api knows them once the
+    /// control plane has written them into the tenant's members mirror, shortly after.
+    pub async fn agent(&self, slug: &str, owner_token: &str) -> (String, String) {
+        let email = format!("agent-{}@example.org", uuid::Uuid::new_v4().simple());
+        let body = serde_json::json!({ "email": email, "role": "agent" });
+        let invited = self.inner.control_post(&format!("/v1/tenants/{slug}/invitations"), owner_token, &body).await;
+        assert_eq!(invited.status, 201, "{}", invited.body);
+        let invitation = invited.json()["token"].as_str().expect("an invitation token").to_owned();
+        let body = serde_json::json!({ "password": PASSWORD, "firstname": "Grace", "lastname": "Agent" });
+        let accepted = self.server().post_json(&format!("/v1/invitations/{invitation}/accept"), &body).await;
+        assert_eq!(accepted.status, 200, "{}", accepted.body);
+        let token = self.inner.login(slug, &email).await;
+        (email, token)
+    }
+
     /// Polls the public status endpoint every 2 ms, as a client would.
     pub async fn await_active(&self, slug: &str) {
         let deadline = Instant::now() + Duration::from_secs(60);
