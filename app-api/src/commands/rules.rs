@@ -28,7 +28,7 @@ use uuid::Uuid;
 
 use super::{Trigger as Routed, Work, post_in};
 use crate::events::Events;
-use crate::notifications::render::plain_text;
+use crate::notifications::render::text_of;
 use crate::sav::macros::{self, Values};
 use crate::sav::rules::book::Book;
 use crate::sav::rules::conditions::{self, Facts, Message};
@@ -544,7 +544,7 @@ fn triggers(work: &Work, depth: u8, chain: &[Uuid]) -> Vec<Triggering> {
     for event in &work.events {
         match event {
             Event::MessageAdded { sender_type, is_internal, .. } => {
-                let text = work.words.as_ref().map(|(html, _)| plain_text(html)).unwrap_or_default();
+                let text = work.words.as_ref().map(|(html, _)| text_of(html)).unwrap_or_default();
                 found.push(at(On::MessageAdded, Some(Said { text, is_internal: *is_internal, sender: *sender_type })));
             }
             Event::TicketSlaBreach { .. } => found.push(at(On::SlaBreached, None)),

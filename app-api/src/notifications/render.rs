@@ -400,6 +400,17 @@ pub fn rule_mail(
 /// The text of a stored message (sanitised HTML) as plain text for mail, cut to a length a
 /// mail can carry.
 pub fn plain_text(html: &str) -> String {
+    let text = text_of(html);
+    if text.chars().count() > EXCERPT_CHARS {
+        let cut: String = text.chars().take(EXCERPT_CHARS).collect();
+        format!("{cut}…")
+    } else {
+        text
+    }
+}
+
+/// The whole text of a stored message (sanitised HTML), as a person reads it.
+pub fn text_of(html: &str) -> String {
     let spaced = html
         .replace("<br>", "\n")
         .replace("<br/>", "\n")
@@ -414,13 +425,7 @@ pub fn plain_text(html: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&amp;", "&");
-    let text = text.trim();
-    if text.chars().count() > EXCERPT_CHARS {
-        let cut: String = text.chars().take(EXCERPT_CHARS).collect();
-        format!("{cut}…")
-    } else {
-        text.to_owned()
-    }
+    text.trim().to_owned()
 }
 
 #[cfg(test)]

@@ -420,11 +420,16 @@ pub async fn record_run(conn: &mut PgConnection, run: &NewRun<'_>) -> sqlx::Resu
     )
     .fetch_one(&mut *conn)
     .await?;
-    // Every so often rather than every time: the log may hold a few more than it keeps.
+    // Every so often rather than every time: the log may hold a few more than it keeps. Rows
+    // another write is pruning are skipped, never waited for: two writes pruning one rule's log
+    // would otherwise lock its old rows in different orders and deadlock, failing a person's
+    // change over a log.
     if id % 16 == 0 {
         sqlx::query!(
-            "DELETE FROM rule_runs WHERE rule_id = $1 AND id <= (
-               SELECT id FROM rule_runs WHERE rule_id = $1 ORDER BY id DESC OFFSET $2 LIMIT 1)",
+            "DELETE FROM rule_runs WHERE id IN (
+               SELECT id FROM rule_runs WHERE rule_id = $1 AND id <= (
+                 SELECT id FROM rule_runs WHERE rule_id = $1 ORDER BY id DESC OFFSET $2 LIMIT 1)
+               FOR UPDATE SKIP LOCKED)",
             run.rule_id,
             RUNS_KEPT,
         )
