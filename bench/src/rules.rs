@@ -4,10 +4,11 @@
 //!   replica: one without rules, one with 50 enabled rules none of which matches, one with 200
 //!   none of which matches, and one with 200 of which 10 match and change something cheap (tags,
 //!   the priority). The same clients, in alternating rounds, so the ratios to the tenant without
-//!   rules compare like with like. Every write reads the rules' version; a tenant with rules reads
-//!   the ticket's customer once and checks in memory the conditions of the rules its change
-//!   triggers; each match runs in a savepoint, with its log entry, its history and its events,
-//!   and its changes trigger the rules on `ticket.updated` again.
+//!   rules compare like with like. Every write reads the rules' version; in a tenant with rules
+//!   it checks in memory the conditions of the rules its change triggers, reading the ticket's
+//!   customer once when one of them looks at the customer; each match runs in a savepoint, with
+//!   its log entry, its history and its events, and its changes trigger the rules on
+//!   `ticket.updated` again.
 //! - **Time rules**: a tenant seeded with 100,000 tickets (`tickets::seed`), a time rule made
 //!   through the API and a timer of it on every ticket, exactly `due` of them due at the jobs'
 //!   clock: the jobs' check that runs them, and the same check with nothing due, over no timers
@@ -74,7 +75,7 @@ struct Tenant {
     agent_token: String,
     customer: Uuid,
     admin: PgConnection,
-    /// The newest ticket id already answered.
+    /// The newest ticket id read so far: the next creations' tickets come after it.
     last_id: i64,
 }
 
@@ -206,9 +207,9 @@ fn condition(field: &str, op: &str, value: Value) -> Value {
 /// domain, team queues), on conditions over the status, priority, tags, category, subject,
 /// description, a custom field, the customer, the channel and the message, none of which holds
 /// for the benchmark's tickets and replies. Its trigger is one of `TRIGGERS` in turn and its
-/// shape one of eight (3 and 8 share no factor: every trigger meets every shape); several
-/// conditions hold before the one that fails, and which one fails varies (`all` stops at the
-/// first false one).
+/// shape one of eight (3 and 8 share no factor: every trigger meets every shape); in three
+/// shapes one or two conditions hold before the one that fails, in the others the first fails
+/// (`all` stops at the first false one), as in a book of rules each written for its own case.
 fn quiet_rule(n: usize) -> Value {
     let trigger = TRIGGERS[n % TRIGGERS.len()];
     let (mut all, any, actions) = match n % 8 {
