@@ -12,7 +12,7 @@ use crate::attachments::upload::UPLOAD_BODY_LIMIT;
 use crate::context::tenant_context;
 use crate::routes::attachments;
 use crate::routes::tickets::{
-    assign, bulk, create, customer, history, list, merge, messages, presence, read, status, update,
+    assign, bulk, create, customer, history, links, list, merge, messages, participants, presence, read, status, update,
 };
 use crate::routes::{
     api_keys, channels, control_routes, export, fields, files, inbound, macros, me, notifications, operations, orders,
@@ -113,6 +113,11 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(status::change_status))
         .routes(routes!(bulk::change_statuses))
         .routes(routes!(merge::merge_tickets))
+        .routes(routes!(participants::list_participants, participants::add_participant))
+        .routes(routes!(participants::remove_participant))
+        .routes(routes!(links::list_links, links::add_link))
+        .routes(routes!(links::remove_link))
+        .routes(routes!(links::split_message))
         .routes(routes!(messages::list_messages, messages::post_message))
         .routes(routes!(history::get_history))
         .routes(routes!(orders::put_order))
@@ -160,6 +165,7 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(shared::metrics::get_metrics))
         .routes(routes!(files::get_file))
         .routes(routes!(notifications::unsubscribe))
+        .routes(routes!(participants::leave))
         .routes(routes!(satisfaction::get_rating_link, satisfaction::post_rating_link))
         .split_for_parts();
     let (tenant_plane, mut tenant_api) = tenant_plane.split_for_parts();

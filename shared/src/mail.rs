@@ -119,6 +119,17 @@ impl FromEnv for SmtpUrl {
     }
 }
 
+/// `raw` as a mail address a person can be written to (trimmed, lower-case, at most 254
+/// characters, with a domain), or `None`.
+pub fn address(raw: &str) -> Option<String> {
+    let trimmed = raw.trim();
+    if trimmed.len() > 254 || !trimmed.contains('@') {
+        return None;
+    }
+    let parsed = trimmed.parse::<Address>().ok()?;
+    parsed.domain().contains('.').then(|| trimmed.to_lowercase())
+}
+
 /// An address read from the environment.
 #[derive(Debug, Clone)]
 pub struct MailAddress(Address);
@@ -176,6 +187,9 @@ pub struct Outgoing {
     pub references: Vec<String>,
     /// Where replies go (an address carrying a reply token).
     pub reply_to: Option<String>,
+    /// The others on the conversation, shown in `Cc:`: each gets a mail of their own, so this
+    /// one is delivered to `to` alone.
+    pub cc: Vec<String>,
     /// The one-click unsubscribe URL (RFC 8058).
     pub unsubscribe_url: Option<String>,
     /// Names the delivery row (`X-Helpdeskly-Notification-Id`).
@@ -251,9 +265,17 @@ impl Outgoing {
         let to: Address = self.to.parse().map_err(|_| bad("the recipient is not an address"))?;
         let mut builder = Message::builder()
             .from(Mailbox::new(Some(self.from_name.clone()), from.clone()))
-            .to(Mailbox::new(self.to_name.clone(), to))
+            .to(Mailbox::new(self.to_name.clone(), to.clone()))
             .subject(self.subject.clone())
             .message_id(Some(format!("<{}>", self.message_id)));
+        for other in &self.cc {
+            let address: Address = other.parse().map_err(|_| bad("a Cc address is not an address"))?;
+            builder = builder.cc(Mailbox::new(None, address));
+        }
+        // Delivered to `to` alone, whatever the header names.
+        let envelope = lettre::address::Envelope::new(Some(from.clone()), vec![to.clone()])
+            .map_err(|e| bad(&e.to_string()))?;
+        builder = builder.envelope(envelope);
         if let Some(reply_to) = &self.reply_to {
             let address: Address = reply_to.parse().map_err(|_| bad("the reply address is not an address"))?;
             builder = builder.reply_to(Mailbox::new(None, address));
@@ -377,6 +399,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn addresses_are_checked_and_lowered() {
+        assert_eq!(address(" Ana.Colleague@Example.COM ").as_deref(), Some("ana.colleague@example.com"));
+        for bad in ["", "ana", "ana@", "@example.com", "ana@localhost", "a b@example.com", "<ana@example.com>"] {
+            assert_eq!(address(bad), None, "{bad}");
+        }
+        assert_eq!(address(&format!("{}@example.com", "a".repeat(250))), None);
+    }
+
+    #[test]
     fn text_becomes_escaped_paragraphs() {
         assert_eq!(
             text_to_html("Hi <b>\nthere\n\nBye & thanks"),
@@ -430,9 +461,23 @@ mod tests {
             in_reply_to: Some("root.t1@helpdeskly.test".into()),
             references: vec!["root.t1@helpdeskly.test".into()],
             reply_to: Some("reply+abc@replies.test".into()),
+            cc: Vec::new(),
             unsubscribe_url: Some("https://acme.test/v1/notifications/unsubscribe?token=x".into()),
             notification_id: Some("42".into()),
         }
+    }
+
+    #[test]
+    fn the_others_on_a_conversation_are_shown_and_never_sent_this_copy() {
+        let from: Address = "support@helpdeskly.test".parse().unwrap();
+        let copied = Outgoing { cc: vec!["bo@example.test".into(), "cy@example.test".into()], ..mail() };
+        let message = copied.build(&from).unwrap();
+        let raw = String::from_utf8(message.formatted()).unwrap();
+        assert!(raw.contains("Cc: bo@example.test, cy@example.test"), "{raw}");
+        let to: Vec<String> = message.envelope().to().iter().map(ToString::to_string).collect();
+        assert_eq!(to, ["ada@example.test"]);
+        let bad = Outgoing { cc: vec!["not an address".into()], ..mail() };
+        assert!(matches!(bad.build(&from), Err(SendError::Permanent(_))));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! integrations); the scheduled jobs end their changes through the same `finish`, which runs
 //! the tenant's rules (`rules`) before anything is recorded.
 
+pub mod conversation;
 pub mod rules;
 
 use std::collections::BTreeSet;
@@ -93,6 +94,9 @@ pub struct Opening {
     /// Its custom fields' values (staff: any field; customers: those they may set), checked in
     /// the write against the definitions (`sav::tickets::fields::merge`).
     pub fields: serde_json::Map<String, serde_json::Value>,
+    /// The people a new mail copied (email in), not our own addresses: its `cc` participants,
+    /// `(address, name)`.
+    pub copied: Vec<(String, String)>,
 }
 
 /// Why a change was not written: a refusal of the ticket layer, kept as such for callers that act
@@ -512,6 +516,10 @@ impl TicketWriter {
         };
         for applied in lifecycle::opened(&ticket, routed_to, Acting::person(viewer.id, viewer.actor()), now)? {
             work.add(Some(applied));
+        }
+        if !opening.copied.is_empty() {
+            let acting = Acting::person(viewer.id, viewer.actor());
+            work.add(conversation::copy_on_opening(tx, &mut ticket, opening.copied, acting, now).await?);
         }
         let hint = finish(tx, self.db.tenant(), &self.events, &mut ticket, work, now).await?;
         Ok((Written { viewer, ticket, message: None }, hint))

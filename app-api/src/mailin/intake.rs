@@ -29,8 +29,10 @@ use super::parse::{self, Inbound, Kind};
 use super::{files, store};
 use crate::attachments::blob;
 use crate::commands::{Change, Opening, Post, TicketWriter, Unwritten};
-use crate::notifications::links::Reply;
+use crate::mailin::OwnAddresses;
+use crate::notifications::links::{ParticipantReply, Reply};
 use crate::sav::tickets::content;
+use crate::sav::tickets::participants::{self, Participant};
 use crate::sav::tickets::refusal::Refused;
 use crate::state::AppState;
 use crate::tenancy::resolve::Tenant;
@@ -292,6 +294,9 @@ pub async fn decide(
         return Ok(settle(Outcome::Quarantined, Some(DMARC_FAIL), None, None));
     }
     let member = store::member_by_address(&mut db, &mail.from_address).await?;
+    let staff_member = matches!(&member, Some((_, role, true)) if role != "customer");
+    // Someone copied on a ticket answers it as themself, never opening a new one.
+    let copied_on = if staff_member { None } else { copied_participant(state, tenant, &mut db, &mail).await? };
     let sender = match member {
         Some((user, role, true)) if role != "customer" => {
             if dmarc != Dmarc::Pass && !released {
@@ -302,7 +307,7 @@ pub async fn decide(
         }
         Some((user, _, true)) => Sender { id: user, staff: false },
         Some((_, _, false)) | None => {
-            if !released && !store::creates_customers(&mut db).await? {
+            if copied_on.is_none() && !released && !store::creates_customers(&mut db).await? {
                 store::settle(&mut db, id, "quarantined", Some(UNKNOWN_SENDER), None, None, None).await?;
                 return Ok(settle(Outcome::Quarantined, Some(UNKNOWN_SENDER), None, None));
             }
@@ -313,27 +318,44 @@ pub async fn decide(
             Sender { id: user, staff: false }
         }
     };
-    let ticket = thread(state, tenant, &mut db, &mail, Some(sender)).await?;
+    if let Some(participant) = copied_on.as_ref().filter(|p| p.user_id.is_none()) {
+        participants::set_user(&mut db, participant.id, sender.id).await?;
+    }
+    let ticket = match &copied_on {
+        Some(participant) => Some(participant.ticket_id),
+        None => thread(state, tenant, &mut db, &mail, Some(sender)).await?,
+    };
+    // The people a new mail copies join the conversation it opens (never our own addresses).
+    let own = OwnAddresses::of(&state.config, &mut db).await?;
+    let copied: Vec<(String, String)> = mail
+        .cc
+        .iter()
+        .filter(|(address, _)| !own.includes(address) && *address != mail.from_address)
+        .cloned()
+        .collect();
     drop(db);
     let writer = TicketWriter::acting(state, tenant.clone(), sender.id);
     let checked = files::check(state, &mail).await?;
+    let as_participant = copied_on.is_some();
     let (outcome, ticket_id, message_id) = match ticket {
-        Some(ticket_id) => match append(state, tenant, &writer, sender.id, ticket_id, id, &mail, &checked).await {
-            Ok(message_id) => (Outcome::Appended, ticket_id, Some(message_id)),
-            // A closed ticket takes no message: the mail opens a new one.
-            Err(Unwritten::Refused(Refused::Closed(_))) if !sender.staff => {
-                let ticket_id = open(state, tenant, &writer, sender.id, id, &mail, &checked).await?;
-                (Outcome::Created, ticket_id, None)
+        Some(ticket_id) => {
+            match append(state, tenant, &writer, sender.id, ticket_id, id, &mail, &checked, as_participant).await {
+                Ok(message_id) => (Outcome::Appended, ticket_id, Some(message_id)),
+                // A closed ticket takes no message: the mail opens a new one.
+                Err(Unwritten::Refused(Refused::Closed(_))) if !sender.staff => {
+                    let ticket_id = open(state, tenant, &writer, sender.id, id, &mail, &checked, &copied).await?;
+                    (Outcome::Created, ticket_id, None)
+                }
+                Err(err) => return Err(err.into()),
             }
-            Err(err) => return Err(err.into()),
-        },
+        }
         None if sender.staff => {
             // Staff write to tickets; a staff mail that answers none is left for review.
             let mut db = state.tenancy.pools.acquire(tenant).await?;
             store::settle(&mut db, id, "ignored", Some("no_ticket"), None, None, None).await?;
             return Ok(settle(Outcome::Ignored, Some("no_ticket"), None, None));
         }
-        None => (Outcome::Created, open(state, tenant, &writer, sender.id, id, &mail, &checked).await?, None),
+        None => (Outcome::Created, open(state, tenant, &writer, sender.id, id, &mail, &checked, &copied).await?, None),
     };
     let mut db = state.tenancy.pools.acquire(tenant).await?;
     let stored = if released {
@@ -386,6 +408,34 @@ async fn thread(
         Some(sender) if !sender.staff => Ok(store::ticket_by_number(db, &number, sender.id).await?),
         _ => Ok(None),
     }
+}
+
+/// The `cc` participant a mail comes from: its own reply address names them, or a thread of
+/// ours (a reply address of this tenant, our Message-IDs) names a ticket they are copied on.
+async fn copied_participant(
+    state: &AppState,
+    tenant: &Tenant,
+    db: &mut sqlx::PgConnection,
+    mail: &Inbound,
+) -> ApiResult<Option<Participant>> {
+    let key = &state.config.keys.mail_links;
+    let tokens = mail.recipients.iter().filter_map(|address| address.split('@').next()?.strip_prefix("reply+"));
+    for token in tokens.clone() {
+        let Some(reply) = ParticipantReply::read(key, token).filter(|r| r.tenant_id == tenant.id) else { continue };
+        if let Some(participant) = participants::by_id(db, reply.participant_id).await?
+            && participant.kind == participants::Kind::Cc
+            && participant.email == mail.from_address
+        {
+            return Ok(Some(participant));
+        }
+    }
+    let by_token = tokens.filter_map(|token| Reply::read(key, token)).find(|r| r.tenant_id == tenant.id);
+    let ticket = match by_token {
+        Some(reply) => Some(reply.ticket_id),
+        None => store::ticket_of_message_ids(db, &mail.references).await?,
+    };
+    let Some(ticket) = ticket else { return Ok(None) };
+    Ok(participants::by_address(db, ticket, &mail.from_address).await?.filter(|p| p.kind == participants::Kind::Cc))
 }
 
 /// `TKT-...` between square brackets in a subject.
@@ -460,16 +510,22 @@ async fn append(
     inbound_id: i64,
     mail: &Inbound,
     checked: &files::Checked,
+    participant: bool,
 ) -> Result<i64, Unwritten> {
     let (attachment_ids, mut refused) = files::store(state, tenant, ticket_id, sender, checked).await?;
     refused.splice(0..0, checked.refused.iter().cloned());
     let text = content_of(mail, &refused)?;
     let mut db = writer.connect().await?;
     let post = Post { text, internal: false, attachment_ids, inbound_email_id: Some(inbound_id) };
-    let written = writer.try_change(&mut db, ticket_id, vec![Change::Post(post)]).await?;
+    let written = if participant {
+        writer.post_as_participant(&mut db, ticket_id, post).await?
+    } else {
+        writer.try_change(&mut db, ticket_id, vec![Change::Post(post)]).await?
+    };
     written.message.map(|m| m.id).ok_or_else(|| ApiError::internal("a post wrote no message").into())
 }
 
+#[allow(clippy::too_many_arguments, reason = "one mail's pieces")]
 async fn open(
     state: &AppState,
     tenant: &Arc<Tenant>,
@@ -478,6 +534,7 @@ async fn open(
     inbound_id: i64,
     mail: &Inbound,
     checked: &files::Checked,
+    copied: &[(String, String)],
 ) -> ApiResult<i64> {
     let description = content_of(mail, &checked.refused)?;
     let subject: String = mail.subject.trim().chars().take(255).collect();
@@ -493,6 +550,7 @@ async fn open(
         team_id: None,
         tags: std::collections::BTreeSet::new(),
         fields: serde_json::Map::new(),
+        copied: copied.to_vec(),
     };
     let (written, db) = writer.open(opening).await?;
     drop(db);

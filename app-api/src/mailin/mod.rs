@@ -37,3 +37,27 @@ pub fn imap_server(url: &str) -> Result<(String, u16, bool), String> {
     let port = parsed.port().unwrap_or(if tls { 993 } else { 143 });
     Ok((host, port, tls))
 }
+
+/// Our own addresses, never a conversation's participants: `MAIL_FROM`, anything at
+/// `MAIL_REPLY_DOMAIN`, and the tenant's mailbox (its username, when that is an address).
+#[derive(Debug, Clone)]
+pub struct OwnAddresses {
+    from: String,
+    reply_domain: String,
+    mailbox: Option<String>,
+}
+
+impl OwnAddresses {
+    /// The tenant's, whose database `conn` is.
+    pub async fn of(config: &crate::config::AppConfig, conn: &mut sqlx::PgConnection) -> sqlx::Result<Self> {
+        let mail = &config.notifications.mail;
+        let mailbox = store::channel(conn).await?.and_then(|channel| shared::mail::address(&channel.username));
+        Ok(Self { from: mail.from.to_string().to_lowercase(), reply_domain: mail.reply_domain.to_lowercase(), mailbox })
+    }
+
+    /// Whether `address` (lower-case) is one of them.
+    pub fn includes(&self, address: &str) -> bool {
+        let domain = address.rsplit_once('@').map_or("", |(_, domain)| domain);
+        address == self.from || domain == self.reply_domain || self.mailbox.as_deref() == Some(address)
+    }
+}

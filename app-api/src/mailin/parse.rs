@@ -46,6 +46,9 @@ pub struct Inbound {
     pub from_name: String,
     /// Every address it was delivered to (To, Cc, Delivered-To, X-Original-To), lower-case.
     pub recipients: Vec<String>,
+    /// The `Cc:` header's people, each once: a checked lower-case address and a name (at most
+    /// `MAX_COPIED`).
+    pub cc: Vec<(String, String)>,
     pub subject: String,
     /// The words the sender wrote now (quotes cut), as plain text.
     pub text: String,
@@ -119,6 +122,7 @@ pub fn read(raw: &[u8], own: &OwnMail) -> Option<Inbound> {
         dedupe_key: dedupe_key(message_id.as_deref(), raw, body_offset),
         references: references(&message),
         recipients: recipients(&message),
+        cc: copied(&message),
         message_id,
         from_address,
         from_name,
@@ -159,6 +163,21 @@ fn references(message: &Message<'_>) -> Vec<String> {
     all.retain(|id| !id.is_empty() && seen.insert(id.clone()));
     all.truncate(MAX_REFERENCES);
     all
+}
+
+/// `Cc:` people read from one mail (a participant list holds 20).
+pub const MAX_COPIED: usize = 20;
+
+fn copied(message: &Message<'_>) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = Vec::new();
+    for addr in message.all_cc().flat_map(|list| list.iter()) {
+        let Some(address) = addr.address().and_then(shared::mail::address) else { continue };
+        if found.len() < MAX_COPIED && !found.iter().any(|(known, _)| *known == address) {
+            let name: String = addr.name().unwrap_or_default().trim().chars().take(255).collect();
+            found.push((address, name));
+        }
+    }
+    found
 }
 
 fn recipients(message: &Message<'_>) -> Vec<String> {
@@ -429,6 +448,20 @@ mod tests {
         assert_eq!(mail.recipients, ["reply+abc@mail.test"]);
         assert_eq!(mail.text, "Still nothing.");
         assert_eq!(mail.kind, Kind::Conversation);
+    }
+
+    #[test]
+    fn the_cc_header_s_people_are_read_once_and_checked() {
+        let mail = read_str(
+            "From: Jane <jane@example.com>\nTo: support@mail.test\nCc: Bo Colleague <Bo@Example.com>, not-an-address, bo@example.com, \"Cy, Ltd\" <cy@supplier.example>\nSubject: Parcel\nMessage-ID: <m9@example.com>\n\nHello.\n",
+        );
+        assert_eq!(
+            mail.cc,
+            [("bo@example.com".to_owned(), "Bo Colleague".to_owned()), ("cy@supplier.example".to_owned(), "Cy, Ltd".to_owned())]
+        );
+        let many: Vec<String> = (0..30).map(|i| format!("p{i}@example.com")).collect();
+        let crowded = read_str(&format!("From: a@b.c\nCc: {}\nSubject: x\nMessage-ID: <z@b.c>\n\nHi.\n", many.join(", ")));
+        assert_eq!(crowded.cc.len(), MAX_COPIED);
     }
 
     #[test]

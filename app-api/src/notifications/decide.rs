@@ -5,7 +5,7 @@
 //! - The customer: their ticket was created (a confirmation, even of their own ticket), a
 //!   public staff reply, the ticket waits for them or was closed, the ticket was resolved.
 //! - The assigned agent: a ticket assigned to them, the customer answered or moved the ticket,
-//!   a colleague's internal note.
+//!   a colleague's internal note; the ticket's followers the same, but for the assignment.
 //! - Owners and admins: an SLA breach; new tickets when they ask for them (off by default).
 //! - Nobody is told of their own action (the creation confirmation aside), and an internal note
 //!   is never a customer's notification: the customer is only ever told of public replies.
@@ -135,15 +135,24 @@ pub fn parse(body: &[u8]) -> Result<Envelope, String> {
 }
 
 /// The people of the ticket when the event is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TicketPeople {
     pub customer: Uuid,
     pub assignee: Option<Uuid>,
+    /// The staff who follow it: told what its assignee is told.
+    pub followers: Vec<Uuid>,
+}
+
+impl TicketPeople {
+    /// The assignee, then the followers: who hears of the customer's side and of notes.
+    fn handlers(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.assignee.into_iter().chain(self.followers.iter().copied())
+    }
 }
 
 /// Whom `event` concerns, and as what, before their preferences: never its actor (but for the
 /// creation confirmation), each person once.
-pub fn recipients(event: &SavEvent, people: TicketPeople, managers: &[Uuid]) -> Vec<(Uuid, Kind)> {
+pub fn recipients(event: &SavEvent, people: &TicketPeople, managers: &[Uuid]) -> Vec<(Uuid, Kind)> {
     let mut told: Vec<(Uuid, Kind)> = Vec::new();
     let customer = people.customer;
     match event {
@@ -157,7 +166,7 @@ pub fn recipients(event: &SavEvent, people: TicketPeople, managers: &[Uuid]) -> 
             let answered = previous_status == "waiting_customer" && new_status == "in_progress";
             if *changed_by == Some(customer) {
                 if !answered {
-                    told.extend(people.assignee.map(|a| (a, Kind::StatusChanged)));
+                    told.extend(people.handlers().map(|a| (a, Kind::StatusChanged)));
                 }
             } else if matches!(new_status.as_str(), "waiting_customer" | "closed") {
                 told.push((customer, Kind::StatusChanged));
@@ -169,9 +178,9 @@ pub fn recipients(event: &SavEvent, people: TicketPeople, managers: &[Uuid]) -> 
             if !is_internal && sender_type == "agent" {
                 told.push((customer, Kind::MessageAdded));
             }
-            // An internal note reaches the assignee alone: staff.
+            // An internal note reaches the assignee and the followers alone: staff.
             if *is_internal || sender_type == "customer" {
-                told.extend(people.assignee.map(|a| (a, Kind::MessageAdded)));
+                told.extend(people.handlers().map(|a| (a, Kind::MessageAdded)));
             }
         }
         // Nobody to tell of an unassignment; a rule's mail names its recipients
@@ -209,33 +218,57 @@ mod tests {
     #[test]
     fn a_public_reply_tells_the_other_side_and_never_the_writer() {
         let (customer, agent, admin, _) = ids();
-        let people = TicketPeople { customer, assignee: Some(agent) };
-        assert_eq!(recipients(&message(agent, "agent", false), people, &[admin]), vec![(customer, Kind::MessageAdded)]);
+        let people = TicketPeople { customer, assignee: Some(agent), followers: vec![] };
+        assert_eq!(recipients(&message(agent, "agent", false), &people, &[admin]), vec![(customer, Kind::MessageAdded)]);
         assert_eq!(
-            recipients(&message(customer, "customer", false), people, &[admin]),
+            recipients(&message(customer, "customer", false), &people, &[admin]),
             vec![(agent, Kind::MessageAdded)]
         );
         // A colleague's reply on someone else's ticket: the customer, and not the colleague.
-        assert_eq!(recipients(&message(admin, "agent", false), people, &[admin]), vec![(customer, Kind::MessageAdded)]);
+        assert_eq!(recipients(&message(admin, "agent", false), &people, &[admin]), vec![(customer, Kind::MessageAdded)]);
     }
 
     #[test]
     fn an_internal_note_never_reaches_the_customer() {
         let (customer, agent, colleague, _) = ids();
-        let people = TicketPeople { customer, assignee: Some(agent) };
-        assert_eq!(recipients(&message(colleague, "agent", true), people, &[]), vec![(agent, Kind::MessageAdded)]);
-        assert!(recipients(&message(agent, "agent", true), people, &[]).is_empty());
-        let unassigned = TicketPeople { customer, assignee: None };
-        assert!(recipients(&message(colleague, "agent", true), unassigned, &[customer]).is_empty());
+        let people = TicketPeople { customer, assignee: Some(agent), followers: vec![] };
+        assert_eq!(recipients(&message(colleague, "agent", true), &people, &[]), vec![(agent, Kind::MessageAdded)]);
+        assert!(recipients(&message(agent, "agent", true), &people, &[]).is_empty());
+        let unassigned = TicketPeople { customer, assignee: None, followers: vec![] };
+        assert!(recipients(&message(colleague, "agent", true), &unassigned, &[customer]).is_empty());
+    }
+
+    #[test]
+    fn followers_hear_what_the_assignee_hears_but_their_own_doing() {
+        let (customer, agent, follower, colleague) = ids();
+        let people = TicketPeople { customer, assignee: Some(agent), followers: vec![follower, agent] };
+        assert_eq!(
+            recipients(&message(customer, "customer", false), &people, &[]),
+            vec![(agent, Kind::MessageAdded), (follower, Kind::MessageAdded)]
+        );
+        assert_eq!(
+            recipients(&message(colleague, "agent", true), &people, &[]),
+            vec![(agent, Kind::MessageAdded), (follower, Kind::MessageAdded)]
+        );
+        assert_eq!(recipients(&message(follower, "agent", true), &people, &[]), vec![(agent, Kind::MessageAdded)]);
+        // A public staff reply is the customer's news; an assignment the assignee's alone.
+        assert_eq!(recipients(&message(agent, "agent", false), &people, &[]), vec![(customer, Kind::MessageAdded)]);
+        let assigned = SavEvent::TicketAssigned { ticket_id: 1, assigned_to: Some(agent), assigned_by: None };
+        assert_eq!(recipients(&assigned, &people, &[]), vec![(agent, Kind::TicketAssigned)]);
+        let unassigned = TicketPeople { customer, assignee: None, followers: vec![follower] };
+        assert_eq!(
+            recipients(&message(customer, "customer", false), &unassigned, &[]),
+            vec![(follower, Kind::MessageAdded)]
+        );
     }
 
     #[test]
     fn the_customer_is_confirmed_their_own_ticket_and_managers_may_hear_of_it() {
         let (customer, _, admin, _) = ids();
-        let people = TicketPeople { customer, assignee: None };
+        let people = TicketPeople { customer, assignee: None, followers: vec![] };
         let created = SavEvent::TicketCreated { ticket_id: 1, user_id: customer };
         assert_eq!(
-            recipients(&created, people, &[admin]),
+            recipients(&created, &people, &[admin]),
             vec![(customer, Kind::TicketCreated), (admin, Kind::TicketCreated)]
         );
     }
@@ -243,21 +276,21 @@ mod tests {
     #[test]
     fn assignment_tells_the_assignee_unless_they_took_it() {
         let (customer, agent, admin, _) = ids();
-        let people = TicketPeople { customer, assignee: Some(agent) };
+        let people = TicketPeople { customer, assignee: Some(agent), followers: vec![] };
         let by_admin = SavEvent::TicketAssigned { ticket_id: 1, assigned_to: Some(agent), assigned_by: Some(admin) };
-        assert_eq!(recipients(&by_admin, people, &[admin]), vec![(agent, Kind::TicketAssigned)]);
+        assert_eq!(recipients(&by_admin, &people, &[admin]), vec![(agent, Kind::TicketAssigned)]);
         let taken = SavEvent::TicketAssigned { ticket_id: 1, assigned_to: Some(agent), assigned_by: Some(agent) };
-        assert!(recipients(&taken, people, &[admin]).is_empty());
+        assert!(recipients(&taken, &people, &[admin]).is_empty());
         let system = SavEvent::TicketAssigned { ticket_id: 1, assigned_to: Some(agent), assigned_by: None };
-        assert_eq!(recipients(&system, people, &[]), vec![(agent, Kind::TicketAssigned)]);
+        assert_eq!(recipients(&system, &people, &[]), vec![(agent, Kind::TicketAssigned)]);
         let unassigned = SavEvent::TicketAssigned { ticket_id: 1, assigned_to: None, assigned_by: Some(admin) };
-        assert!(recipients(&unassigned, people, &[]).is_empty());
+        assert!(recipients(&unassigned, &people, &[]).is_empty());
     }
 
     #[test]
     fn status_changes_reach_whoever_did_not_make_them() {
         let (customer, agent, _, _) = ids();
-        let people = TicketPeople { customer, assignee: Some(agent) };
+        let people = TicketPeople { customer, assignee: Some(agent), followers: vec![] };
         let change = |to: &str, by: Option<Uuid>| SavEvent::TicketStatusChanged {
             ticket_id: 1,
             user_id: customer,
@@ -267,29 +300,29 @@ mod tests {
             reason: None,
         };
         assert_eq!(
-            recipients(&change("waiting_customer", Some(agent)), people, &[]),
+            recipients(&change("waiting_customer", Some(agent)), &people, &[]),
             vec![(customer, Kind::StatusChanged)]
         );
-        assert_eq!(recipients(&change("closed", None), people, &[]), vec![(customer, Kind::StatusChanged)]);
+        assert_eq!(recipients(&change("closed", None), &people, &[]), vec![(customer, Kind::StatusChanged)]);
         // Resolution has its own event; moves back into the queue are staff business.
-        assert!(recipients(&change("resolved", Some(agent)), people, &[]).is_empty());
-        assert!(recipients(&change("open", Some(agent)), people, &[]).is_empty());
+        assert!(recipients(&change("resolved", Some(agent)), &people, &[]).is_empty());
+        assert!(recipients(&change("open", Some(agent)), &people, &[]).is_empty());
         // The customer reopening or confirming: their agent hears of it, they do not.
-        assert_eq!(recipients(&change("in_progress", Some(customer)), people, &[]), vec![(agent, Kind::StatusChanged)]);
+        assert_eq!(recipients(&change("in_progress", Some(customer)), &people, &[]), vec![(agent, Kind::StatusChanged)]);
         assert!(
-            recipients(&change("closed", Some(customer)), TicketPeople { customer, assignee: None }, &[]).is_empty()
+            recipients(&change("closed", Some(customer)), &TicketPeople { customer, assignee: None, followers: vec![] }, &[]).is_empty()
         );
     }
 
     #[test]
     fn resolution_and_breaches() {
         let (customer, agent, admin, owner) = ids();
-        let people = TicketPeople { customer, assignee: Some(agent) };
+        let people = TicketPeople { customer, assignee: Some(agent), followers: vec![] };
         let resolved = SavEvent::TicketResolved { ticket_id: 1, user_id: customer, resolved_by: Some(agent) };
-        assert_eq!(recipients(&resolved, people, &[]), vec![(customer, Kind::TicketResolved)]);
+        assert_eq!(recipients(&resolved, &people, &[]), vec![(customer, Kind::TicketResolved)]);
         let breach = SavEvent::TicketSlaBreach { ticket_id: 1, sla_type: "response".into() };
         assert_eq!(
-            recipients(&breach, people, &[admin, owner]),
+            recipients(&breach, &people, &[admin, owner]),
             vec![(admin, Kind::SlaBreach), (owner, Kind::SlaBreach)]
         );
     }

@@ -7,6 +7,10 @@
 //! - **reply** (`Reply-To: reply+{token}@{MAIL_REPLY_DOMAIN}`): the tenant and the ticket, so an
 //!   answer by mail finds its ticket (email in). In lower-case base32: mail servers may change
 //!   the case of an address's local part, and the local part must stay within 64 characters.
+//! - **a participant's reply** (the same form): the tenant and a copied participant, whose
+//!   answers join their ticket as theirs.
+//! - **leave** (a copied participant's `List-Unsubscribe` and footer link): the tenant and the
+//!   participant to take off the conversation.
 
 use shared::config::EncryptionKey;
 use shared::signed::{Encoding, Fields, Purpose};
@@ -30,6 +34,8 @@ pub trait TenantLink: Sized {
 const UNSUBSCRIBE: Purpose = Purpose::new(1, 16, Encoding::Url);
 const REPLY: Purpose = Purpose::new(2, 8, Encoding::CaseBlind);
 const RATING: Purpose = Purpose::new(3, 16, Encoding::Url);
+const PARTICIPANT_REPLY: Purpose = Purpose::new(6, 8, Encoding::CaseBlind);
+const LEAVE: Purpose = Purpose::new(7, 16, Encoding::Url);
 
 /// What an unsubscribe token says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +93,59 @@ impl Reply {
         let mut fields = Fields::new(REPLY.open(key, token)?);
         let (tenant_id, ticket_id) = (fields.uuid()?, fields.i64()?);
         fields.end(Self { tenant_id, ticket_id })
+    }
+}
+
+/// What a copied participant's reply address says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParticipantReply {
+    pub tenant_id: Uuid,
+    pub participant_id: i64,
+}
+
+impl ParticipantReply {
+    fn payload(tenant_id: Uuid, participant_id: i64) -> Vec<u8> {
+        let mut payload = Vec::with_capacity(24);
+        payload.extend_from_slice(tenant_id.as_bytes());
+        payload.extend_from_slice(&participant_id.to_be_bytes());
+        payload
+    }
+
+    /// `reply+{token}@{domain}`.
+    pub fn address(&self, key: &EncryptionKey, domain: &str) -> String {
+        format!("reply+{}@{domain}", PARTICIPANT_REPLY.sign(key, &Self::payload(self.tenant_id, self.participant_id)))
+    }
+
+    /// The token's content, when `key` signed it (whatever its case).
+    pub fn read(key: &EncryptionKey, token: &str) -> Option<Self> {
+        let mut fields = Fields::new(PARTICIPANT_REPLY.open(key, token)?);
+        let (tenant_id, participant_id) = (fields.uuid()?, fields.i64()?);
+        fields.end(Self { tenant_id, participant_id })
+    }
+}
+
+/// What a copied participant's leave link says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Leave {
+    pub tenant_id: Uuid,
+    pub participant_id: i64,
+}
+
+impl Leave {
+    pub fn token(&self, key: &EncryptionKey) -> String {
+        LEAVE.sign(key, &ParticipantReply::payload(self.tenant_id, self.participant_id))
+    }
+}
+
+impl TenantLink for Leave {
+    fn read(key: &EncryptionKey, token: &str) -> Option<Self> {
+        let mut fields = Fields::new(LEAVE.open(key, token)?);
+        let (tenant_id, participant_id) = (fields.uuid()?, fields.i64()?);
+        fields.end(Self { tenant_id, participant_id })
+    }
+
+    fn tenant_id(&self) -> Uuid {
+        self.tenant_id
     }
 }
 
@@ -173,6 +232,25 @@ mod tests {
             Unsubscribe { tenant_id: link.tenant_id, user_id: Uuid::new_v4(), kind: Kind::TicketResolved };
         assert_eq!(Rating::read(&key(1), &unsubscribe.token(&key(1))), None, "another purpose");
         assert_eq!(Rating::read(&key(1), "nonsense"), None);
+    }
+
+    #[test]
+    fn participant_links_name_one_participant_and_no_other_purpose() {
+        let tenant_id = Uuid::new_v4();
+        let reply = ParticipantReply { tenant_id, participant_id: 9_007_199_254_740_993 };
+        let address = reply.address(&key(1), "replies.helpdeskly.example");
+        let local = address.split('@').next().unwrap();
+        assert!(local.len() <= 64, "{local}");
+        let token = local.strip_prefix("reply+").unwrap();
+        assert_eq!(ParticipantReply::read(&key(1), &token.to_ascii_uppercase()), Some(reply));
+        assert_eq!(Reply::read(&key(1), token), None, "a ticket's reply token is another purpose");
+        assert_eq!(ParticipantReply::read(&key(2), token), None);
+        let leave = Leave { tenant_id, participant_id: 7 };
+        let link = leave.token(&key(1));
+        assert_eq!(Leave::read(&key(1), &link), Some(leave));
+        assert_eq!(Leave::read(&key(2), &link), None);
+        let rating = Rating { tenant_id, ticket_id: 7, resolved_at: 1 }.token(&key(1));
+        assert_eq!(Leave::read(&key(1), &rating), None, "another purpose");
     }
 
     /// Unsubscribe links do not expire: those in mail already sent must keep opening. Their

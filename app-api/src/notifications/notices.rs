@@ -60,6 +60,7 @@ pub async fn webhook_disabled(
                 html: &rendered.html,
                 unsubscribe_url: None,
                 reply_to: None,
+                cc: &[],
                 suppressed: person.suppressed,
                 occurred_at: now,
             };

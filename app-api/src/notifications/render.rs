@@ -40,6 +40,9 @@ pub struct Context<'a> {
     pub language: Language,
     /// Whether the recipient is the ticket's customer (the words differ for staff).
     pub to_customer: bool,
+    /// The recipient is copied on the conversation (a `cc` participant): customer's words, no
+    /// account to send them to, and `unsubscribe_url` takes them off the conversation.
+    pub copied: bool,
     pub organisation: &'a str,
     pub recipient_firstname: &'a str,
     pub ticket_number: &'a str,
@@ -251,11 +254,20 @@ pub fn render(c: &Context<'_>) -> Rendered {
         }
         text.push('\n');
     }
-    let _ = write!(
-        text,
-        "{open}: {}\n\n-- \n{why} {}.\n{settings}: {}\n{stop}: {}\n",
-        c.ticket_url, c.organisation, c.settings_url, c.unsubscribe_url
-    );
+    let (copied_why, leave) = if fr {
+        ("Vous êtes en copie de cette conversation avec", "Quitter la conversation")
+    } else {
+        ("You are copied on this conversation with", "Leave the conversation")
+    };
+    if c.copied {
+        let _ = write!(text, "-- \n{copied_why} {}.\n{leave}: {}\n", c.organisation, c.unsubscribe_url);
+    } else {
+        let _ = write!(
+            text,
+            "{open}: {}\n\n-- \n{why} {}.\n{settings}: {}\n{stop}: {}\n",
+            c.ticket_url, c.organisation, c.settings_url, c.unsubscribe_url
+        );
+    }
 
     let mut html = format!(
         "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head><body>\n<p>{}</p>\n",
@@ -273,14 +285,23 @@ pub fn render(c: &Context<'_>) -> Rendered {
             links.iter().map(|(label, url)| format!("<a href=\"{}\">{}</a>", escape(url), escape(label))).collect();
         let _ = writeln!(html, "{}</p>", anchors.join(" · "));
     }
-    let _ = write!(
-        html,
-        "<p><a href=\"{}\">{open}</a></p>\n<hr>\n<p><small>{why} {}. <a href=\"{}\">{settings}</a> · <a href=\"{}\">{stop}</a></small></p>\n</body></html>\n",
-        escape(c.ticket_url),
-        escape(c.organisation),
-        escape(c.settings_url),
-        escape(c.unsubscribe_url),
-    );
+    if c.copied {
+        let _ = write!(
+            html,
+            "<hr>\n<p><small>{copied_why} {}. <a href=\"{}\">{leave}</a></small></p>\n</body></html>\n",
+            escape(c.organisation),
+            escape(c.unsubscribe_url),
+        );
+    } else {
+        let _ = write!(
+            html,
+            "<p><a href=\"{}\">{open}</a></p>\n<hr>\n<p><small>{why} {}. <a href=\"{}\">{settings}</a> · <a href=\"{}\">{stop}</a></small></p>\n</body></html>\n",
+            escape(c.ticket_url),
+            escape(c.organisation),
+            escape(c.settings_url),
+            escape(c.unsubscribe_url),
+        );
+    }
     Rendered { title, subject, text, html }
 }
 
@@ -437,6 +458,7 @@ mod tests {
             kind,
             language,
             to_customer: true,
+            copied: false,
             organisation: "Acme & Co",
             recipient_firstname: "Ada",
             ticket_number: "TKT-000042",
@@ -477,6 +499,25 @@ mod tests {
         assert!(en.text.contains("https://acme.helpdeskly.test/tickets/42"));
         assert!(en.text.contains("Stop these emails: https://acme.helpdeskly.test/unsubscribe?token=a&b"));
         assert!(en.html.contains("href=\"https://acme.helpdeskly.test/unsubscribe?token=a&amp;b\""));
+    }
+
+    #[test]
+    fn a_copied_participant_gets_the_reply_and_a_way_out_but_no_account_links() {
+        let reply = Detail::Message { author: "Bob".into(), text: "Your parcel left.".into(), internal: false };
+        for language in [Language::En, Language::Fr] {
+            let c = Context {
+                copied: true,
+                unsubscribe_url: "https://acme.helpdeskly.test/leave?token=l34v3",
+                ..context(Kind::MessageAdded, language, reply.clone())
+            };
+            let mail = render(&c);
+            assert!(mail.text.contains("Your parcel left."));
+            assert!(mail.text.contains("https://acme.helpdeskly.test/leave?token=l34v3"), "{}", mail.text);
+            assert!(mail.html.contains("href=\"https://acme.helpdeskly.test/leave?token=l34v3\""));
+            assert!(!mail.text.contains("/tickets/42") && !mail.text.contains("/account/notifications"), "{}", mail.text);
+        }
+        let fr = render(&Context { copied: true, ..context(Kind::MessageAdded, Language::Fr, reply) });
+        assert!(fr.text.contains("Vous êtes en copie de cette conversation avec Acme & Co."), "{}", fr.text);
     }
 
     #[test]

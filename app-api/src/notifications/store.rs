@@ -194,6 +194,8 @@ pub struct NewMail<'a> {
     pub unsubscribe_url: Option<&'a str>,
     /// None where no answer is read (a notice).
     pub reply_to: Option<&'a str>,
+    /// The others on the conversation, shown in `Cc:` (each gets a mail of their own).
+    pub cc: &'a [String],
     /// Written as `suppressed` (never sent) when the address bounced for good.
     pub suppressed: bool,
     /// When the event's change committed: the mail's age, and its 72 hours, count from there.
@@ -205,8 +207,8 @@ pub async fn insert_mail(conn: &mut PgConnection, mail: &NewMail<'_>) -> sqlx::R
     let status = if mail.suppressed { "suppressed" } else { "pending" };
     let done = sqlx::query!(
         "INSERT INTO mail_deliveries (event_id, user_id, kind, ticket_id, address, language, message_id, in_reply_to,
-                                      refs, subject, text_body, html_body, unsubscribe_url, reply_to, status, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                                      refs, subject, text_body, html_body, unsubscribe_url, reply_to, status, created_at, cc)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
          ON CONFLICT DO NOTHING",
         mail.event_id,
         mail.user_id,
@@ -224,6 +226,7 @@ pub async fn insert_mail(conn: &mut PgConnection, mail: &NewMail<'_>) -> sqlx::R
         mail.reply_to,
         status,
         mail.occurred_at,
+        mail.cc,
     )
     .execute(conn)
     .await?;
@@ -258,6 +261,7 @@ pub struct Due {
     pub html_body: String,
     pub unsubscribe_url: Option<String>,
     pub reply_to: Option<String>,
+    pub cc: Vec<String>,
     pub attempts: i32,
     pub created_at: DateTime<Utc>,
 }
@@ -268,7 +272,7 @@ pub async fn claim_due(conn: &mut PgConnection) -> sqlx::Result<Option<Due>> {
     sqlx::query_as!(
         Due,
         r#"SELECT d.id, d.kind, d.address, d.language, d.message_id, d.in_reply_to, d.refs, d.subject, d.text_body,
-                  d.html_body, d.unsubscribe_url, d.reply_to, d.attempts, d.created_at
+                  d.html_body, d.unsubscribe_url, d.reply_to, d.cc, d.attempts, d.created_at
            FROM mail_deliveries d
            WHERE d.status = 'pending' AND d.next_attempt_at <= now()
              AND NOT EXISTS (SELECT 1 FROM mail_deliveries e
@@ -498,7 +502,8 @@ pub async fn forget(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> 
               suppressions AS (
                 DELETE FROM mail_suppressions WHERE address = (SELECT lower(email) FROM users WHERE id = $1)),
               deliveries AS (
-                DELETE FROM mail_deliveries WHERE user_id = $1 OR ticket_id IN (SELECT id FROM theirs)),
+                DELETE FROM mail_deliveries WHERE user_id = $1 OR ticket_id IN (SELECT id FROM theirs)
+                  OR address = (SELECT lower(email) FROM users WHERE id = $1)),
               bell AS (DELETE FROM notifications WHERE user_id = $1 OR ticket_id IN (SELECT id FROM theirs)),
               settings AS (DELETE FROM notification_settings WHERE user_id = $1)
          DELETE FROM notification_languages WHERE user_id = $1",

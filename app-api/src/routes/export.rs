@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use crate::access::{Access, Admins, Own};
 use crate::sav::export;
+use crate::sav::tickets::participants;
 use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
 
@@ -59,6 +60,7 @@ async fn stream_export(mut db: TenantConnection, tenant: &Tenant, person: Uuid) 
     let orders = export::orders(&mut db, person).await?;
     let audit = export::audit(&mut db, person).await?;
     let ratings = export::ratings(&mut db, person).await?;
+    let participations = participants::of_person(&mut db, person, &profile.member.email).await?;
     let head = json!({
         "format": "helpdeskly-export/1",
         "exported_at": Utc::now(),
@@ -66,6 +68,8 @@ async fn stream_export(mut db: TenantConnection, tenant: &Tenant, person: Uuid) 
         "profile": profile,
         "order_references": orders,
         "satisfaction_ratings": ratings,
+        "participations": participations,
+        "participations_limit": participants::EXPORTED_MAX,
         "audit": audit,
         "audit_limit": export::AUDIT_MAX,
     });

@@ -18,6 +18,7 @@ use crate::notifications::links::TenantLink;
 use crate::state::AppState;
 use crate::tenancy::Tenancy;
 use crate::tenancy::pools::TenantConnection;
+use crate::tenancy::resolve::Tenant;
 
 /// The key mail links are signed with, the tenants, and the tenant the request's host (or
 /// `X-Tenant-Slug`) names, if it names one.
@@ -31,12 +32,21 @@ impl MailLinks {
     /// What `token` says and a connection to its tenant's database; `None` for a forged link, a
     /// tenant gone, or a link used on another tenant's host.
     pub async fn open<L: TenantLink>(&self, token: &str) -> ApiResult<Option<(L, TenantConnection)>> {
+        Ok(self.open_with_tenant(token).await?.map(|(link, db, _)| (link, db)))
+    }
+
+    /// `open`, with the tenant (for a write that announces events).
+    pub async fn open_with_tenant<L: TenantLink>(
+        &self,
+        token: &str,
+    ) -> ApiResult<Option<(L, TenantConnection, Arc<Tenant>)>> {
         let Some(link) = L::read(&self.config.keys.mail_links, token) else { return Ok(None) };
         let Some(tenant) = self.tenancy.resolver.resolve_id(link.tenant_id()).await? else { return Ok(None) };
         if self.host.as_ref().is_some_and(|slug| slug.as_str() != tenant.slug) {
             return Ok(None);
         }
-        Ok(Some((link, self.tenancy.pools.acquire(&tenant).await?)))
+        let db = self.tenancy.pools.acquire(&tenant).await?;
+        Ok(Some((link, db, tenant)))
     }
 }
 

@@ -20,6 +20,8 @@ use shared::error::{ApiError, ApiResult, FieldError};
 use sqlx::{Connection as _, PgConnection};
 use uuid::Uuid;
 
+use crate::sav::tickets::participants;
+
 /// What replaces erased text.
 pub const ERASED: &str = "[erased]";
 /// The pseudonym's email domain (`.invalid` never resolves).
@@ -46,6 +48,31 @@ pub struct Erased {
 /// audit log as done by `admin`, without the erased data.
 pub async fn erase(tx: &mut PgConnection, admin: Uuid, user_id: Uuid, pseudonym: &str) -> sqlx::Result<Erased> {
     crate::notifications::store::forget(tx, user_id).await?;
+    // Where they were copied on someone else's ticket: they leave it, and their address leaves
+    // the changes that named it (history and events).
+    let address = sqlx::query_scalar!("SELECT lower(email) AS \"email!\" FROM users WHERE id = $1", user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if let Some(address) = &address {
+        participants::forget(tx, address, user_id).await?;
+        sqlx::query!(
+            "UPDATE ticket_history SET changes = replace(changes::text, to_json($1::text)::text, to_json($2::text)::text)::jsonb
+             WHERE changes ?| ARRAY['cc', 'followers'] AND strpos(changes::text, to_json($1::text)::text) > 0",
+            address,
+            ERASED,
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query!(
+            "UPDATE outbox SET payload = replace(payload::text, to_json($1::text)::text, to_json($2::text)::text)::jsonb
+             WHERE payload->'data'->'changes' ?| ARRAY['cc', 'followers']
+               AND strpos(payload::text, to_json($1::text)::text) > 0",
+            address,
+            ERASED,
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
     let email = format!("{pseudonym}{ERASED_DOMAIN}");
     sqlx::query!(
         "UPDATE users SET email = $2, firstname = $3, lastname = '', vip = false, active = false, updated_at = now()

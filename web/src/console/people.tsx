@@ -24,10 +24,13 @@ export interface Person {
 export interface People {
   /** Staff a ticket can be assigned to (just the caller while the team is not known). */
   staff: Person[];
+  /** Everyone known by name and address: the team, and for owners and admins the members,
+   * customers included (addresses suggested as a ticket's participants). */
+  everyone: Person[];
   find(id: string | null | undefined): Person | undefined;
 }
 
-const PeopleContext = createContext<People>({ staff: [], find: () => undefined });
+const PeopleContext = createContext<People>({ staff: [], everyone: [], find: () => undefined });
 
 export function usePeople(): People {
   return useContext(PeopleContext);
@@ -52,7 +55,7 @@ export function PeopleProvider({ children }: { children: ComponentChildren }) {
         : [me];
     if (!staff.some((p) => p.id === me.id)) staff.push(me);
     staff.sort((a, b) => a.name.localeCompare(b.name));
-    return { staff, find: (id) => (id ? everyone.get(id) : undefined) };
+    return { staff, everyone: [...everyone.values()], find: (id) => (id ? everyone.get(id) : undefined) };
   }, [team.data, members.data, member, admin]);
   return <PeopleContext.Provider value={value}>{children}</PeopleContext.Provider>;
 }
@@ -67,6 +70,7 @@ export function TicketPeople({ ticket, children }: { ticket: TicketDetail; child
     if (assignee) named.set(assignee.id, { id: assignee.id, name: fullName(assignee) ?? '' });
     return {
       staff: people.staff,
+      everyone: people.everyone,
       find: (id) => {
         const known = people.find(id);
         if (known || !id) return known;

@@ -54,6 +54,12 @@ export const ticketChanged =
   (event: LiveEvent): boolean =>
     (event.type === 'ticket.updated' || event.type === 'message.added') && event.ticketId === id;
 
+/** Frames that change one of some tickets (the ones a ticket is linked to, say). */
+export const someTicketChanged =
+  (ids: ReadonlySet<number>) =>
+  (event: LiveEvent): boolean =>
+    event.type === 'ticket.updated' && event.ticketId !== null && ids.has(event.ticketId);
+
 /** Frames that may change a list of tickets: one created, or one changed. */
 export const ticketListChanged = (event: LiveEvent): boolean => event.type === 'ticket.created' || event.type === 'ticket.updated';
 

@@ -20,6 +20,8 @@ export type TicketCustomer = ResponseBody<'GET', '/v1/tickets/{id}/customer'>;
 
 /** A ticket's history is read whole, a hundred entries at a time, up to this many pages. */
 const MAX_HISTORY_PAGES = 20;
+/** A ticket looked for by its number among the newest ones, a hundred at a time, up to this many pages. */
+const NUMBER_SCAN_PAGES = 5;
 
 export function listTickets(query: TicketQuery, page: { limit: number; cursor?: string }, signal?: AbortSignal): Promise<TicketList> {
   return api('GET', '/v1/tickets', { query: { ...query, ...page }, signal });
@@ -52,9 +54,28 @@ export function assignTicket(id: number, to: string | null) {
   return api('POST', '/v1/tickets/{id}/assign', { path: { id }, body: { assigned_to: to } });
 }
 
-export function changeStatus(id: number, to: TicketStatus, reason?: string) {
+/** The ticket in its new status; with `children_left`, the children a resolution could not take along. */
+export type StatusChanged = ResponseBody<'POST', '/v1/tickets/{id}/status'>;
+
+/** `resolveChildren`, with a move to Resolved: its open children are resolved too, as far as each
+ * one's status allows (the answer's `children_left` names the others). */
+export function changeStatus(id: number, to: TicketStatus, reason?: string, options: { resolveChildren?: boolean } = {}): Promise<StatusChanged> {
   const why = reason?.trim();
-  return api('POST', '/v1/tickets/{id}/status', { path: { id }, body: { status: to, ...(why ? { reason: why } : {}) } });
+  const children = options.resolveChildren && to === 'resolved' ? { resolve_children: true } : {};
+  return api('POST', '/v1/tickets/{id}/status', { path: { id }, body: { status: to, ...(why ? { reason: why } : {}), ...children } });
+}
+
+/** The ticket numbered `number` among the newest the caller may see (the API finds a ticket by
+ * its id only), or `undefined`. */
+export async function findTicketByNumber(number: string, signal?: AbortSignal): Promise<TicketListItem | undefined> {
+  let cursor: string | undefined;
+  for (let n = 0; n < NUMBER_SCAN_PAGES; n += 1) {
+    const page = await listTickets({}, { limit: 100, cursor }, signal);
+    const found = page.data.find((ticket) => ticket.ticket_number === number);
+    if (found || !page.next_cursor) return found;
+    cursor = page.next_cursor;
+  }
+  return undefined;
 }
 
 export function ticketHistory(id: number, signal?: AbortSignal): Promise<HistoryEntry[]> {

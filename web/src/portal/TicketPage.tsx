@@ -1,5 +1,5 @@
 //! One ticket: its facts, what the customer can do with it (and, once resolved, rate how it went),
-//! the conversation and its files. It
+//! the conversation, its files and the colleagues copied on it. It
 //! stays current without a reload: the ticket is read again on the live stream's frames about it
 //! (polled while the stream is down), the thread on its `message.added` frames and whenever the
 //! ticket's `updated_at` moves, the files with it; arrivals are announced.
@@ -20,6 +20,7 @@ import { acceptsReplies } from '../tickets/moves';
 import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
 import { ErrorAlert, Loaded, Notice } from '../ui/status';
+import { PeopleCopied } from './PeopleCopied';
 import { RatingPanel } from './RatingPanel';
 import { ReplyForm } from './ReplyForm';
 import { TicketActions } from './TicketActions';
@@ -109,6 +110,7 @@ export function TicketPage({ id }: { id: number }) {
       <FilesPanel files={files} audience="customer">
         {open ? <UploadForm ticketId={id} onUploaded={(file) => files.setData((list) => list && [...list, file])} /> : null}
       </FilesPanel>
+      <PeopleCopied ticket={detail} onChanged={ticket.refresh} />
     </Page>
   );
 }

@@ -14,6 +14,7 @@ import { t } from '../i18n';
 import { Bell } from '../notifications/Bell';
 import { NotificationPreferencesPage } from '../notifications/PreferencesPage';
 import { UnsubscribePage } from '../notifications/UnsubscribePage';
+import { LeavePage } from '../participants/LeavePage';
 import { RatePage } from '../satisfaction/RatePage';
 import { parseRating } from '../satisfaction/rating';
 import { portalArea } from '../portal';
@@ -86,6 +87,7 @@ export function SignedIn({ slug, place, location, userId, emailUnconfirmed }: { 
             { path: '/reset-password', render: () => <ResetPasswordPage token={linkToken(location.query)} /> },
             { path: '/verify-email', render: () => <VerifyEmailPage token={linkToken(location.query)} /> },
             { path: '/unsubscribe', render: () => <UnsubscribePage token={linkToken(location.query)} /> },
+            { path: '/leave', render: () => <LeavePage token={linkToken(location.query)} /> },
             { path: '/rate', render: () => <RatePage token={linkToken(location.query)} rating={parseRating(location.query.get('rating'))} /> },
             { path: '/invite/{token}', render: ({ token }) => <AcceptInvitationPage token={token!} onJoined={me.reload} /> },
             ...area.routes,

@@ -1,6 +1,7 @@
 //! The tenant host for visitors: sign in, register, accept an invitation, recover a password, and
-//! the pages mail links to (confirm an address, unsubscribe, rate a resolution). Any other page
-//! asks to sign in first and comes back afterwards.
+//! the pages mail links to (confirm an address, unsubscribe, rate a resolution, leave a
+//! conversation one was copied on). Any other page asks to sign in first and comes back
+//! afterwards.
 
 import { ForgotPasswordPage } from '../auth/ForgotPasswordPage';
 import { InvitePage } from '../auth/InvitePage';
@@ -10,6 +11,7 @@ import { linkToken } from '../auth/recovery';
 import { ResetPasswordPage } from '../auth/ResetPasswordPage';
 import { VerifyEmailPage } from '../auth/VerifyEmailPage';
 import { UnsubscribePage } from '../notifications/UnsubscribePage';
+import { LeavePage } from '../participants/LeavePage';
 import { RatePage } from '../satisfaction/RatePage';
 import { parseRating } from '../satisfaction/rating';
 import { Redirect, Routes, type Location } from '../router/router';
@@ -30,6 +32,7 @@ export function SignedOut({ slug, location }: { slug: string; location: Location
           { path: '/reset-password', render: () => <ResetPasswordPage token={linkToken(location.query)} /> },
           { path: '/verify-email', render: () => <VerifyEmailPage token={linkToken(location.query)} /> },
           { path: '/unsubscribe', render: () => <UnsubscribePage token={linkToken(location.query)} /> },
+          { path: '/leave', render: () => <LeavePage token={linkToken(location.query)} /> },
           { path: '/rate', render: () => <RatePage token={linkToken(location.query)} rating={parseRating(location.query.get('rating'))} /> },
         ]}
         fallback={() => <Redirect to={toLogin} />}

@@ -2,8 +2,10 @@
 //! public messages (the API leaves internal notes out for them), with read receipts on their own.
 //! Staff see the internal notes too, which look different in three ways (colour, label, icon) and
 //! say that the customer never sees them, and read receipts on their own public replies. Staff
-//! also see how a message came in (by email, with its original to download, or through the API).
+//! also see how a message came in (by email, with its original to download, or through the API),
+//! and each message's own actions (`actions`: the console's menu, splitting it off).
 
+import type { ComponentChildren } from 'preact';
 import type { Message } from '../api/schemas';
 import { downloadOriginal } from '../data/inbound';
 import { formatDateTime, t, type MessageKey } from '../i18n';
@@ -21,27 +23,31 @@ export interface ThreadProps {
   audience: Audience;
   /** A sender's name, where the reader may know it (staff). */
   nameOf?: (userId: string) => string | undefined;
+  /** What can be done with a message, beside its time; `label` names the message ("Reply by
+   * {author}, {time}"). */
+  actions?: (message: Message, label: string) => ComponentChildren;
 }
 
-export function Thread({ messages, me, audience, nameOf }: ThreadProps) {
+export function Thread({ messages, me, audience, nameOf, actions }: ThreadProps) {
   return (
     <ol class="thread">
       {messages.map((message) => (
-        <MessageItem key={message.id} message={message} me={me} audience={audience} nameOf={nameOf} />
+        <MessageItem key={message.id} message={message} me={me} audience={audience} nameOf={nameOf} actions={actions} />
       ))}
     </ol>
   );
 }
 
-function MessageItem({ message, me, audience, nameOf }: { message: Message } & Omit<ThreadProps, 'messages'>) {
+function MessageItem({ message, me, audience, nameOf, actions }: { message: Message } & Omit<ThreadProps, 'messages'>) {
   const staff = audience === 'staff';
   const mine = message.sender_id === me;
   const note = staff && message.is_internal;
   const author = authorOf(message, mine, staff, nameOf);
   const time = formatDateTime(message.created_at);
+  const label = t(labelOf(message, staff), { author, time });
   return (
     <li class={`message message--${kindOf(message, mine, staff)}`}>
-      <article aria-label={t(labelOf(message, staff), { author, time })}>
+      <article aria-label={label}>
         <header class="message-head">
           <span class="message-author">
             {note ? (
@@ -53,7 +59,10 @@ function MessageItem({ message, me, audience, nameOf }: { message: Message } & O
             {author}
             {staff ? <ChannelTag message={message} /> : null}
           </span>
-          <time dateTime={message.created_at}>{time}</time>
+          <span class="message-when">
+            <time dateTime={message.created_at}>{time}</time>
+            {actions?.(message, label)}
+          </span>
         </header>
         {note ? <p class="note-hint">{t('console.thread.note_hint')}</p> : null}
         <RichText html={message.message} />

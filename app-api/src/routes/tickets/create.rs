@@ -94,6 +94,7 @@ impl CreateTicket {
                     team_id: self.team_id,
                     tags,
                     fields: self.fields.unwrap_or_default(),
+                    copied: Vec::new(),
                 })
             }
             _ => Err(ApiError::invalid(errors)),

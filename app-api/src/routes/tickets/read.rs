@@ -13,6 +13,7 @@ use crate::live::versions::Revalidation;
 use crate::sav::tickets::badge::{self, Shown, SlaBadge};
 use crate::sav::tickets::events::SenderType;
 use crate::sav::tickets::fields;
+use crate::sav::tickets::participants::{self, Participant};
 use crate::sav::tickets::messages::AttachmentSummary;
 use crate::sav::tickets::sla::{self, Answers, Hours};
 use crate::sav::tickets::view::TicketView;
@@ -53,6 +54,8 @@ pub struct TicketDetail {
     pub customer: Option<Customer>,
     /// Who handles it, by name.
     pub assignee: Option<Colleague>,
+    /// The people copied on its conversation, and for staff its followers, oldest first.
+    pub participants: Vec<Participant>,
 }
 
 /// One ticket.
@@ -72,6 +75,7 @@ pub async fn get_ticket(
     }
     let Scoped { viewer, item: row, mut db } = access.ticket_detail(id).await?;
     let shown = fields::shown(&mut db, viewer).await?;
+    let participants = participants::list(&mut db, id, viewer.is_staff()).await?;
     drop(db);
     let ticket = row.ticket;
     let now = Utc::now();
@@ -107,6 +111,7 @@ pub async fn get_ticket(
         attachments: row.attachments,
         customer: row.customer,
         assignee: row.assignee,
+        participants,
     };
     revalidation.answer(&detail, turns)
 }

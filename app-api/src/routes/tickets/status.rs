@@ -3,12 +3,13 @@
 
 use axum::Json;
 use axum::extract::Path;
-use serde::Deserialize;
-use shared::error::{ApiError, ApiResult};
+use serde::{Deserialize, Serialize};
+use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
 use shared::http::openapi::NotFound;
 use utoipa::ToSchema;
 
+use crate::commands::conversation::ChildLeft;
 use crate::commands::{Change, TicketWriter};
 use crate::sav::tickets::content;
 use crate::sav::tickets::fields;
@@ -21,25 +22,46 @@ pub struct StatusChange {
     pub status: Status,
     /// Up to 1,000 characters; it reaches the customer in the status event.
     pub reason: Option<String>,
+    /// With `status: resolved` (staff): its children that may move to `resolved` are resolved
+    /// with it, each its own change.
+    #[serde(default)]
+    pub resolve_children: bool,
+}
+
+/// The ticket in its new status, and with `resolve_children` the children left as they were.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusChanged {
+    #[serde(flatten)]
+    pub ticket: TicketView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub children_left: Option<Vec<ChildLeft>>,
 }
 
 /// Move a ticket to another status.
 #[utoipa::path(post, path = "/v1/tickets/{id}/status", tag = "tickets", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = StatusChange,
     responses(
-        (status = 200, description = "The ticket in its new status", body = TicketView),
+        (status = 200, description = "The ticket in its new status (with `resolve_children`, `children_left`)", body = StatusChanged),
         NotFound,
         (status = 409, description = "`invalid_transition`, with `allowed`: the statuses the caller may choose from here (its `allowed_statuses`)"),
-        (status = 422, description = "`validation_failed`: reason too long; `fields_required`: resolving while a field required to resolve is empty (each named `fields.KEY`)"),
+        (status = 422, description = "`validation_failed`: reason too long, `resolve_children` with another status; `fields_required`: resolving while a field required to resolve is empty (each named `fields.KEY`)"),
     ))]
 pub async fn change_status(
     writer: TicketWriter,
     Path(id): Path<i64>,
     JsonBody(body): JsonBody<StatusChange>,
-) -> ApiResult<Json<TicketView>> {
+) -> ApiResult<Json<StatusChanged>> {
     let reason = content::reason(body.reason.as_deref()).map_err(|e| ApiError::invalid(vec![e]))?;
+    if body.resolve_children && body.status != Status::Resolved {
+        return Err(ApiError::invalid(vec![FieldError::new("resolve_children", "goes with status resolved only")]));
+    }
     let mut db = writer.connect().await?;
-    let written = writer.change(&mut db, id, vec![Change::Status { to: body.status, reason }]).await?;
+    let (written, children_left) = if body.resolve_children {
+        let (written, left) = writer.resolve_with_children(&mut db, id, reason).await?;
+        (written, Some(left))
+    } else {
+        (writer.change(&mut db, id, vec![Change::Status { to: body.status, reason }]).await?, None)
+    };
     let shown = fields::shown(&mut db, written.viewer).await?;
-    Ok(Json(TicketView::new(written.ticket, written.viewer, &shown)))
+    Ok(Json(StatusChanged { ticket: TicketView::new(written.ticket, written.viewer, &shown), children_left }))
 }

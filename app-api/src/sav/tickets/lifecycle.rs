@@ -337,6 +337,13 @@ fn updated(
     Applied { entry, events: vec![event], clock_moved }
 }
 
+/// A change of who is on the ticket or what it is linked to, recorded as `changes` (`{what:
+/// [before, after]}`): none of its properties moves, and nothing about its clock.
+pub fn noted(ticket: &mut Ticket, changes: serde_json::Value, reason: Option<String>, acting: Acting, now: DateTime<Utc>) -> Applied {
+    ticket.updated_at = now;
+    updated(ticket, acting, changes, reason, false, now)
+}
+
 /// The ticket's custom fields become `values` (checked by `fields::merge`), by staff or by its
 /// customer. `None`: nothing changes.
 pub fn set_fields(

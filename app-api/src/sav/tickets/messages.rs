@@ -223,3 +223,34 @@ pub async fn insert(conn: &mut PgConnection, new: &NewMessage<'_>) -> sqlx::Resu
     .await
     .map(Message::from)
 }
+
+/// A message to split off into a ticket of its own.
+pub struct ToSplit {
+    pub sender_id: Uuid,
+    pub from_staff: bool,
+    /// Sanitised HTML.
+    pub text: String,
+    pub channel: String,
+}
+
+/// Message `message_id` of ticket `ticket_id` (locked by the ticket's lock), public ones only.
+pub async fn to_split(conn: &mut PgConnection, ticket_id: i64, message_id: i64) -> sqlx::Result<Option<ToSplit>> {
+    sqlx::query_as!(
+        ToSplit,
+        r#"SELECT sender_id, sender_type = 'agent' AS "from_staff!", message AS text, channel
+           FROM ticket_messages WHERE ticket_id = $1 AND id = $2 AND NOT is_internal"#,
+        ticket_id,
+        message_id,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Moves message `message_id`'s files to ticket `to` (as that ticket's own), then removes the
+/// message from its thread: it became ticket `to`.
+pub async fn move_files_and_drop(conn: &mut PgConnection, message_id: i64, to: i64) -> sqlx::Result<()> {
+    sqlx::query!("UPDATE ticket_attachments SET ticket_id = $2, message_id = NULL WHERE message_id = $1", message_id, to)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!("DELETE FROM ticket_messages WHERE id = $1", message_id).execute(conn).await.map(drop)
+}

@@ -18,12 +18,13 @@ use sqlx::Connection as _;
 use super::Notifier;
 use crate::events::outbox::Audience;
 use crate::notifications::decide::{self, Envelope, SavEvent, TicketPeople};
-use crate::notifications::links::{self, Reply, Unsubscribe};
+use crate::notifications::links::{self, Leave, ParticipantReply, Reply, Unsubscribe};
 use crate::notifications::metrics::Outcome;
 use crate::notifications::render::{self, Context, Detail};
 use crate::notifications::store::{self, NewMail, Recipient};
 use crate::notifications::{Channel as Via, Kind, Language};
 use crate::sav::tickets::events::Event;
+use crate::sav::tickets::participants::{self, Participant};
 use crate::tenancy::resolve::Tenant;
 use crate::worker::sav_queue;
 
@@ -110,9 +111,17 @@ async fn notify(
     let mut tx = conn.begin().await?;
     let Some(ticket) = store::ticket(&mut tx, event.ticket_id()).await? else { return Ok(Written::default()) };
     let managers = store::managers(&mut tx).await?;
-    let people = TicketPeople { customer: ticket.user_id, assignee: ticket.assigned_to };
-    let told = decide::recipients(event, people, &managers);
-    if told.is_empty() {
+    let followers = participants::followers(&mut tx, ticket.id).await?;
+    let people = TicketPeople { customer: ticket.user_id, assignee: ticket.assigned_to, followers };
+    let told = decide::recipients(event, &people, &managers);
+    // A public staff reply goes to the people copied on the conversation too, by mail.
+    let copied = match event {
+        SavEvent::MessageAdded { is_internal: false, sender_type, .. } if sender_type == "agent" => {
+            participants::list(&mut tx, ticket.id, false).await?
+        }
+        _ => Vec::new(),
+    };
+    if told.is_empty() && copied.is_empty() {
         return Ok(Written::default());
     }
     let ids: Vec<_> = told.iter().map(|(id, _)| *id).collect();
@@ -151,6 +160,7 @@ async fn notify(
             kind,
             language,
             to_customer: person == ticket.user_id,
+            copied: false,
             organisation: &organisation,
             recipient_firstname: &recipient.firstname,
             ticket_number: &ticket.ticket_number,
@@ -176,6 +186,9 @@ async fn notify(
             });
         }
         if recipient.wants(Via::Email, kind) && recipient.email_verified {
+            // The customer sees who else is on the conversation.
+            let cc: Vec<String> =
+                if person == ticket.user_id { copied.iter().map(|p| p.email.clone()).collect() } else { Vec::new() };
             let mail = Mail {
                 envelope,
                 tenant,
@@ -185,6 +198,7 @@ async fn notify(
                 language,
                 app_url: &app_url,
                 unsubscribe: &unsubscribe,
+                cc: &cc,
             };
             if write_mail(notifier, &mut tx, &mail, &rendered).await? {
                 written.mail += usize::from(!recipient.suppressed);
@@ -192,6 +206,15 @@ async fn notify(
                 notifier.metrics().delivery(kind, Via::Email, outcome);
             }
         }
+    }
+    if !copied.is_empty() {
+        let customer = recipients.iter().find(|r| r.id == ticket.user_id);
+        let customer = match customer {
+            Some(customer) => Some((customer.email.clone(), customer.language)),
+            None => store::recipients(&mut tx, &[ticket.user_id]).await?.pop().map(|c| (c.email, c.language)),
+        };
+        let on_ticket = OnTicket { ticket: &ticket, organisation: &organisation, app_url: &app_url, detail: &detail };
+        written.mail += mail_copied(notifier, &mut tx, envelope, tenant, &on_ticket, &copied, customer).await?;
     }
     let audience = Audience { customer: ticket.user_id, staff: Vec::new(), team: None, left_queue: None };
     crate::events::enqueue(&mut tx, tenant, Utc::now(), &bells, &audience).await?;
@@ -257,6 +280,7 @@ async fn rule_mail(
             html: &rendered.html,
             unsubscribe_url: None,
             reply_to: None,
+            cc: &[],
             suppressed: false,
             occurred_at: envelope.occurred_at.unwrap_or_else(Utc::now),
         };
@@ -293,6 +317,8 @@ struct Mail<'a> {
     app_url: &'a str,
     /// The recipient's unsubscribe token for this kind of mail.
     unsubscribe: &'a str,
+    /// The others on the conversation, shown in `Cc:`.
+    cc: &'a [String],
 }
 
 /// The mail of one recipient, joined to the conversation their earlier mail about the ticket
@@ -327,8 +353,100 @@ async fn write_mail(
         html: &rendered.html,
         unsubscribe_url: Some(&unsubscribe_url),
         reply_to: Some(&reply_to),
+        cc: mail.cc,
         suppressed: mail.recipient.suppressed,
         occurred_at: mail.envelope.occurred_at.unwrap_or_else(Utc::now),
     };
     store::insert_mail(tx, &new).await
+}
+
+/// What the mail of a ticket's event says of the ticket.
+struct OnTicket<'a> {
+    ticket: &'a store::TicketFacts,
+    organisation: &'a str,
+    app_url: &'a str,
+    detail: &'a Detail,
+}
+
+/// A public staff reply, mailed to each person copied on the conversation (`copied`): in the
+/// customer's language, with a reply address and a leave link of their own, the customer and
+/// the others in `Cc:`, joined to the conversation their earlier mail started. Never to an
+/// address that bounced for good or answers automatically. How many were written.
+async fn mail_copied(
+    notifier: &Notifier,
+    tx: &mut sqlx::PgConnection,
+    envelope: &Envelope,
+    tenant: &Tenant,
+    on: &OnTicket<'_>,
+    copied: &[Participant],
+    customer: Option<(String, Option<Language>)>,
+) -> Result<usize, shared::ApiError> {
+    let state = &notifier.state;
+    let key = &state.config.keys.mail_links;
+    let domain = &state.config.notifications.mail.reply_domain;
+    let (customer_address, language) =
+        customer.map_or((None, Language::default()), |(address, language)| (Some(address), language.unwrap_or_default()));
+    let addresses: Vec<String> = copied.iter().map(|p| p.email.clone()).collect();
+    let unmailable = store::unmailable(tx, &addresses).await?;
+    let mut written = 0;
+    for participant in copied {
+        if unmailable.iter().any(|refused| refused.eq_ignore_ascii_case(&participant.email)) {
+            notifier.metrics().delivery(Kind::MessageAdded, Via::Email, Outcome::Suppressed);
+            continue;
+        }
+        let leave = Leave { tenant_id: tenant.id, participant_id: participant.id }.token(key);
+        let leave_page = format!("{}/leave?token={leave}", on.app_url);
+        let firstname = participant.name.split_whitespace().next().unwrap_or_default();
+        let context = Context {
+            kind: Kind::MessageAdded,
+            language,
+            to_customer: true,
+            copied: true,
+            organisation: on.organisation,
+            recipient_firstname: firstname,
+            ticket_number: &on.ticket.ticket_number,
+            ticket_subject: &on.ticket.subject,
+            ticket_url: "",
+            settings_url: "",
+            unsubscribe_url: &leave_page,
+            rating_url: None,
+            detail: on.detail.clone(),
+        };
+        let rendered = render::render(&context);
+        let root = format!("ticket-{}.{}@{domain}", on.ticket.id, tenant.id.simple());
+        let mut refs = vec![root];
+        refs.extend(store::conversation(tx, on.ticket.id, &participant.email, 16).await?);
+        let message_id = format!("{}.p{}@{domain}", envelope.event_id.simple(), participant.id);
+        let reply_to = ParticipantReply { tenant_id: tenant.id, participant_id: participant.id }.address(key, domain);
+        let unsubscribe_url = format!("{}/v1/participants/leave?token={leave}", on.app_url);
+        let cc: Vec<String> = customer_address
+            .iter()
+            .cloned()
+            .chain(copied.iter().filter(|other| other.id != participant.id).map(|other| other.email.clone()))
+            .collect();
+        let new = NewMail {
+            event_id: envelope.event_id,
+            user_id: None,
+            kind: Kind::MessageAdded,
+            ticket_id: Some(on.ticket.id),
+            address: &participant.email,
+            language,
+            message_id: &message_id,
+            in_reply_to: refs.last().map(String::as_str),
+            refs: &refs,
+            subject: &rendered.subject,
+            text: &rendered.text,
+            html: &rendered.html,
+            unsubscribe_url: Some(&unsubscribe_url),
+            reply_to: Some(&reply_to),
+            cc: &cc,
+            suppressed: false,
+            occurred_at: envelope.occurred_at.unwrap_or_else(Utc::now),
+        };
+        if store::insert_mail(tx, &new).await? {
+            written += 1;
+            notifier.metrics().delivery(Kind::MessageAdded, Via::Email, Outcome::Queued);
+        }
+    }
+    Ok(written)
 }

@@ -203,6 +203,7 @@ impl Notifier {
             in_reply_to: due.in_reply_to.clone(),
             references: due.refs.clone(),
             reply_to: due.reply_to.clone(),
+            cc: due.cc.clone(),
             unsubscribe_url: due.unsubscribe_url.clone(),
             notification_id: Some(format!("{}.{}", tenant.slug, due.id)),
         }

@@ -1,14 +1,16 @@
 //! Moving a ticket on: exactly the moves the server allows the caller now (`allowed_statuses`).
 //! A refusal (someone moved it meanwhile) names what is allowed now, and the ticket is read again;
 //! one for fields required to resolve names them by their labels (and the Fields property flags
-//! them).
+//! them). A ticket with open children may take them along as it is resolved; those whose status
+//! did not allow it are named afterwards.
 
 import { useId, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import type { TicketDetail, TicketStatus } from '../../api/schemas';
-import { changeStatus } from '../../data/tickets';
-import { t, type MessageKey } from '../../i18n';
-import { STATUS_LABEL } from '../../tickets/badges';
+import { changeStatus, type StatusChanged } from '../../data/tickets';
+import { t, tn, type MessageKey } from '../../i18n';
+import { Link } from '../../router/router';
+import { STATUS_LABEL, StatusBadge } from '../../tickets/badges';
 import { quotedFields, requiredFieldsOf } from '../../tickets/fields';
 import { useFieldDefinitions } from '../../tickets/useFieldDefinitions';
 import { allowedFrom, staffMoves, type StaffMove } from '../../tickets/moves';
@@ -37,22 +39,45 @@ export interface StatusMoves {
   refusedAllowed: TicketStatus[] | null;
   /** The keys of the fields a move to Resolved found empty. */
   refusedFields: string[] | null;
+  /** How many children are not resolved yet (a resolution may take them along). */
+  openChildren: number;
+  /** Whether a resolution takes the open children along. */
+  resolveChildren: boolean;
+  setResolveChildren: (on: boolean) => void;
+  /** The children the last resolution could not take along. */
+  childrenLeft: ChildLeft[] | null;
 }
 
-/** The moves staff may make on `ticket`, shared by the panel and the `e` shortcut. */
-export function useStatusMoves(ticket: TicketDetail, onChanged: () => Promise<void>, onAnnounce: (text: string) => void): StatusMoves {
+export type ChildLeft = NonNullable<StatusChanged['children_left']>[number];
+
+/** The moves staff may make on `ticket`, shared by the panel and the `e` shortcut; `openChildren`:
+ * how many of its children are not resolved yet. `onAnnounce` is given the status a move's words
+ * already name, so that the page does not say it again. */
+export function useStatusMoves(
+  ticket: TicketDetail,
+  onChanged: () => Promise<void>,
+  onAnnounce: (text: string, status?: TicketStatus) => void,
+  openChildren = 0,
+): StatusMoves {
   const submission = useSubmit();
   const [refusedAllowed, setRefusedAllowed] = useState<TicketStatus[] | null>(null);
   const [refusedFields, setRefusedFields] = useState<string[] | null>(null);
+  const [resolveChildren, setResolveChildren] = useState(false);
+  const [childrenLeft, setChildrenLeft] = useState<ChildLeft[] | null>(null);
   const move = async (to: TicketStatus, reason = '') => {
     let moved = false;
     await submission.run(async () => {
       setRefusedAllowed(null);
       setRefusedFields(null);
+      setChildrenLeft(null);
+      const withChildren = to === 'resolved' && resolveChildren && openChildren > 0;
       try {
-        await changeStatus(ticket.id, to, reason);
+        const answer = await changeStatus(ticket.id, to, reason, { resolveChildren: withChildren });
         moved = true;
-        onAnnounce(t('console.status.changed', { status: t(STATUS_LABEL[to]) }));
+        const changed = t('console.status.changed', { status: t(STATUS_LABEL[to]) });
+        const left = answer.children_left ?? [];
+        if (withChildren) setChildrenLeft(left.length ? left : null);
+        onAnnounce(withChildren ? `${changed} ${left.length ? tn('links.resolve.not_all', left.length) : t('links.resolve.all')}` : changed, to);
       } catch (error) {
         if (error instanceof ApiProblem && error.code === 'invalid_transition') setRefusedAllowed(allowedFrom(error.extra));
         setRefusedFields(requiredFieldsOf(error));
@@ -64,14 +89,25 @@ export function useStatusMoves(ticket: TicketDetail, onChanged: () => Promise<vo
     return moved;
   };
   const targets = staffMoves(ticket);
-  return { targets, allows: (to) => targets.some((m) => m.to === to), move, submission, refusedAllowed, refusedFields };
+  return {
+    targets,
+    allows: (to) => targets.some((m) => m.to === to),
+    move,
+    submission,
+    refusedAllowed,
+    refusedFields,
+    openChildren,
+    resolveChildren,
+    setResolveChildren,
+    childrenLeft,
+  };
 }
 
 export function StatusControl({ ticket, moves }: { ticket: TicketDetail; moves: StatusMoves }) {
   const form = useFields({ reason: '' });
   const { reason } = form.values;
   const reasonId = useId();
-  const { targets, submission, refusedAllowed, refusedFields } = moves;
+  const { targets, submission, refusedAllowed, refusedFields, childrenLeft } = moves;
   const fields = useFieldDefinitions().data ?? [];
   const move = (to: TicketStatus) =>
     void moves.move(to, reason).then((moved) => {
@@ -96,6 +132,22 @@ export function StatusControl({ ticket, moves }: { ticket: TicketDetail; moves: 
             </p>
             <input id={reasonId} name="reason" value={reason} maxLength={1000} aria-describedby={`${reasonId}-hint`} onInput={(e) => form.set('reason')(e.currentTarget.value)} />
           </div>
+          {moves.openChildren > 0 && moves.allows('resolved') ? (
+            <div class="checkbox resolve-children">
+              <input
+                id={`${reasonId}-children`}
+                type="checkbox"
+                name="resolve_children"
+                checked={moves.resolveChildren}
+                aria-describedby={`${reasonId}-children-hint`}
+                onChange={(e) => moves.setResolveChildren(e.currentTarget.checked)}
+              />
+              <label for={`${reasonId}-children`}>{t('links.resolve.children')}</label>
+              <p class="field-hint" id={`${reasonId}-children-hint`}>
+                {tn('links.resolve.children_hint', moves.openChildren)}
+              </p>
+            </div>
+          ) : null}
           <div class="actions">
             {targets.map((target) => (
               <button key={target.to} type="button" class={target.secondary ? 'button button--secondary' : 'button'} disabled={submission.busy} onClick={() => move(target.to)}>
@@ -114,6 +166,18 @@ export function StatusControl({ ticket, moves }: { ticket: TicketDetail; moves: 
       ) : (
         <ErrorAlert error={submission.error} />
       )}
+      {childrenLeft ? (
+        <div class="alert alert--info children-left">
+          <p>{tn('links.resolve.left', childrenLeft.length)}</p>
+          <ul>
+            {childrenLeft.map((child) => (
+              <li key={child.ticket_id}>
+                <Link href={`/tickets/${child.ticket_id}`}>{child.ticket_number}</Link> <StatusBadge status={child.status} audience="staff" />
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       {refusedAllowed ? (
         <p class="hint">{refusedAllowed.length ? t('console.status.allowed', { list: refusedAllowed.map((s) => t(STATUS_LABEL[s])).join(', ') }) : t('console.status.none_allowed')}</p>
       ) : null}

@@ -1,5 +1,6 @@
-//! One ticket for staff: its header, the thread with the composer and its macros, and beside it
-//! the ticket's properties (status, assignee, priority), the customer, SLA, files and history;
+//! One ticket for staff: its header, the thread with the composer and its macros (each message's
+//! menu splits it off into a new ticket), and beside it the ticket's properties (status, assignee,
+//! priority), its participants, the tickets linked to it, the customer, SLA, files and history;
 //! the colleagues on the same page. The ticket is read again on the live stream's frames about
 //! it (polled while the stream is down); what changed elsewhere shows up at once and is
 //! announced in a status region, without a reload and without touching the composer. A ticket
@@ -11,12 +12,13 @@ import { ApiProblem } from '../../api';
 import type { Message, TicketDetail, TicketStatus } from '../../api/schemas';
 import { describeProblem } from '../../errors/describe';
 import { t, tn } from '../../i18n';
-import { Link } from '../../router/router';
+import { Link, useLocation } from '../../router/router';
 import { useMember } from '../../tenant/member';
+import { MenuButton } from '../../ui/MenuButton';
 import { Page } from '../../ui/Page';
 import { Loaded, Notice } from '../../ui/status';
 import { ShortcutsButton, ShortcutsHelp } from '../ShortcutsHelp';
-import { useFiles, useHistory, useThread, useTicket } from '../../data/hooks';
+import { useFiles, useHistory, useLinks, useThread, useTicket } from '../../data/hooks';
 import { allMessages } from '../../data/messages';
 import { FilesPanel } from '../../tickets/FilesPanel';
 import { RichText } from '../../tickets/RichText';
@@ -24,24 +26,30 @@ import { Thread } from '../../tickets/Thread';
 import { STATUS_LABEL } from '../../tickets/badges';
 import { acceptsReplies } from '../../tickets/moves';
 import { useShortcuts } from '../keyboard';
+import { openChildren } from '../links';
 import { TicketPeople, usePeople } from '../people';
 import { lastQueueHref } from '../queue/QueuePage';
 import { useNow } from '../useNow';
 import { COMPOSER_ID, Composer, type NewerReplies } from './Composer';
 import { CustomerPanel } from './CustomerPanel';
 import { HistoryPanel } from './HistoryPanel';
+import { LinksPanel } from './LinksPanel';
 import { MacroPicker } from './MacroPicker';
 import { authorsOf, newerColleagueReplies, newestId } from './newer';
+import { ParticipantsPanel } from './ParticipantsPanel';
 import { PresenceNote } from './PresenceNote';
 import { usePresence } from './usePresence';
 import { PropertiesPanel } from './Properties';
 import { SlaPanel } from './SlaPanel';
+import { SplitDialog, splitFromState, type Splitting } from './SplitDialog';
 import { useStatusMoves } from './StatusControl';
 import { TicketHeader } from './TicketHeader';
 
 export function TicketPage({ id }: { id: number }) {
   const ticket = useTicket(id);
-  const [announcement, setAnnouncement] = useState('');
+  // A ticket just split off another says where it came from.
+  const from = splitFromState(useLocation().state);
+  const [announcement, setAnnouncement] = useState(from ? t('links.split.done', { number: from }) : '');
   const back = (
     <p class="breadcrumb">
       <Link href={lastQueueHref()}>{t('console.ticket.back')}</Link>
@@ -105,8 +113,10 @@ function TicketView({
   const thread = useThread(ticket.id, ticket.updated_at);
   const files = useFiles(ticket.id, ticket.updated_at);
   const history = useHistory(ticket.id, ticket.updated_at);
+  const links = useLinks(ticket.id, ticket.updated_at);
   const [help, setHelp] = useState(false);
   const [picking, setPicking] = useState(false);
+  const [splitting, setSplitting] = useState<Splitting | null>(null);
   const threadId = useId();
   const presence = usePresence(ticket.id);
   // The status a change made here was announced with (routing may move it): not told again.
@@ -117,7 +127,7 @@ function TicketView({
   };
   useArrivals(thread.data, member.id, ticket, setAnnouncement, told);
 
-  const moves = useStatusMoves(ticket, refresh, setAnnouncement);
+  const moves = useStatusMoves(ticket, refresh, announce, openChildren(links.data).length);
   const writable = acceptsReplies(ticket);
 
   useShortcuts({
@@ -164,7 +174,20 @@ function TicketView({
             <ShortcutsButton onOpen={() => setHelp(true)} />
           </div>
           <Loaded resource={thread} empty={(all) => all.length === 0 && t('console.thread.empty')}>
-            {(all) => <Thread messages={all} me={member.id} audience="staff" nameOf={(id) => people.find(id)?.name} />}
+            {(all) => (
+              <Thread
+                messages={all}
+                me={member.id}
+                audience="staff"
+                nameOf={(id) => people.find(id)?.name}
+                actions={(message, label) => (
+                  <MenuButton
+                    label={t('links.menu', { message: label })}
+                    items={[{ key: 'split', label: t('links.split.action'), onSelect: () => setSplitting({ message, label }) }]}
+                  />
+                )}
+              />
+            )}
           </Loaded>
           {writable ? (
             <Composer
@@ -189,12 +212,15 @@ function TicketView({
       </div>
       <div class="ticket-side">
         <PropertiesPanel ticket={ticket} moves={moves} onChanged={refresh} onAnnounce={announce} />
+        <ParticipantsPanel ticket={ticket} onChanged={refresh} onAnnounce={announce} />
+        <LinksPanel ticket={ticket} links={links} onChanged={refresh} onAnnounce={announce} />
         <CustomerPanel ticketId={ticket.id} now={now} />
         <SlaPanel ticket={ticket} now={now} />
         <FilesPanel files={files} audience="staff" />
         <HistoryPanel history={history} />
       </div>
       <ShortcutsHelp open={help} onClose={() => setHelp(false)} />
+      <SplitDialog ticket={ticket} splitting={splitting} onClose={() => setSplitting(null)} />
       <MacroPicker
         ticket={ticket}
         open={picking}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { setLocale } from '../../i18n';
 import type { HistoryEntry } from '../../data/tickets';
 import type { FieldDefinition } from '../../data/fields';
-import { actorName, describeEntry, fieldsSentence, tagsSentence } from './history';
+import { actorName, describeEntry, fieldsSentence, linkSentence, participantsSentence, tagsSentence } from './history';
 
 const me = 'b3f0c2a4-0000-4000-8000-000000000001';
 const inès = 'b3f0c2a4-0000-4000-8000-000000000002';
@@ -111,6 +111,39 @@ describe('history sentences', () => {
     expect(describeEntry(entry({ action: 'updated', changes: { fields: [{}, { a: 1 }], tags: [[], ['b']] } }), people)).toBe('changed fields, tags.');
     setLocale('fr');
     expect(changed({}, { colour: 'red', warranty: true })).toBe('a mis « Colour » à « Rouge » et a mis « Garantie vérifiée » à « Oui ».');
+    setLocale('en');
+  });
+});
+
+describe('participants, links and splits in the history', () => {
+  const updated = (changes: Record<string, unknown>) => describeEntry(entry({ action: 'updated', changes }), people);
+
+  it('say who was put in copy or made a follower, and who no longer is', () => {
+    setLocale('en');
+    expect(updated({ cc: [[], ['zoe@example.org']] })).toBe('put “zoe@example.org” in copy.');
+    expect(updated({ cc: [['zoe@example.org', 'marc@example.org'], ['zoe@example.org']] })).toBe('took “marc@example.org” out of copy.');
+    expect(updated({ followers: [['a@example.org'], ['a@example.org', 'b@example.org', 'c@example.org']] })).toBe('added the followers “b@example.org”, “c@example.org”.');
+    expect(participantsSentence('followers', ['a@example.org'], [])).toBe('removed the follower “a@example.org”.');
+    expect(participantsSentence('cc', ['a@example.org'], ['b@example.org'])).toBe('put “b@example.org” in copy and took “a@example.org” out of copy.');
+    expect(participantsSentence('cc', ['a@example.org'], ['a@example.org'])).toBeNull();
+    setLocale('fr');
+    expect(updated({ cc: [[], ['zoe@example.org']] })).toBe('a mis « zoe@example.org » en copie.');
+    expect(updated({ followers: [['a@example.org'], []] })).toBe('a retiré l’abonné « a@example.org ».');
+    setLocale('en');
+  });
+
+  it('say which ticket was linked, as what, or unlinked; and where a message was split off to', () => {
+    setLocale('en');
+    const other = (kind: string) => ({ ticket_id: 7, ticket_number: 'TKT-0000AB12', kind });
+    expect(updated({ link: [null, other('child')] })).toBe('linked TKT-0000AB12 as a child of this ticket.');
+    expect(updated({ link: [null, other('parent')] })).toBe('linked TKT-0000AB12 as the parent of this ticket.');
+    expect(updated({ link: [null, other('related')] })).toBe('linked the related ticket TKT-0000AB12.');
+    expect(updated({ link: [other('child'), null] })).toBe('removed the link to TKT-0000AB12.');
+    expect(linkSentence(null, null)).toBeNull();
+    expect(updated({ split: [42, 'TKT-0000CD34'] })).toBe('split a message off into the new ticket TKT-0000CD34.');
+    setLocale('fr');
+    expect(updated({ link: [null, other('child')] })).toBe('a lié TKT-0000AB12 comme enfant de ce ticket.');
+    expect(updated({ split: [42, 'TKT-0000CD34'] })).toBe('a scindé un message vers le nouveau ticket TKT-0000CD34.');
     setLocale('en');
   });
 });

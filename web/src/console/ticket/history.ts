@@ -4,7 +4,10 @@
 //! ("Rule “Route billing”"). A change of tags says which were added and which taken off
 //! (`changes.tags` is `[before, after]`, whole lists); a change of fields, what each field
 //! changed was set to or that it was cleared (`changes.fields` is `[before, after]`, objects of
-//! the keys that changed), each field by its label.
+//! the keys that changed), each field by its label. Who was put in copy or made a follower, and
+//! who no longer is (`changes.cc`, `changes.followers`: the addresses before and after); a link
+//! added or taken off (`changes.link`: `[null, other]` or `[other, null]`, naming the other ticket
+//! and what it is to this one); a message split off (`changes.split`: `[message, new number]`).
 
 import type { Priority, TicketStatus } from '../../api/schemas';
 import type { FieldDefinition } from '../../data/fields';
@@ -14,6 +17,7 @@ import { listOf, nameOfKey, valueText } from '../../tickets/fields';
 import type { People } from '../people';
 import { PRIORITIES } from '../queue/views';
 import type { HistoryEntry } from '../../data/tickets';
+import type { LinkKind } from '../../data/links';
 import { quotedTags, tagDiff } from '../tags';
 
 /** The system actor of what routing did (`{type: "system", name: "routing"}`). */
@@ -89,6 +93,20 @@ export function describeEntry(
         const sentence = fieldsSentence(values[0], values[1], fields);
         if (sentence) return sentence;
       }
+      for (const kind of ['cc', 'followers'] as const) {
+        const people = pair(kind);
+        if (people && Object.keys(changes).length === 1) {
+          const sentence = participantsSentence(kind, people[0], people[1]);
+          if (sentence) return sentence;
+        }
+      }
+      const link = pair('link');
+      if (link && Object.keys(changes).length === 1) {
+        const sentence = linkSentence(link[0], link[1]);
+        if (sentence) return sentence;
+      }
+      const split = pair('split');
+      if (split && Object.keys(changes).length === 1 && typeof split[1] === 'string') return t('links.history.split', { number: split[1] });
       return t('console.history.updated', { fields: Object.keys(changes).join(', ') });
     }
     case 'sla_breached':
@@ -105,6 +123,38 @@ export function tagsSentence(before: unknown, after: unknown): string | null {
   if (adding && removing) return t('tags.history.both', { added: adding, removed: removing });
   const change = adding ?? removing;
   return change ? t('tags.history.one', { change }) : null;
+}
+
+/** "put “a” in copy." or "added the follower “b” and removed the follower “c”.", from the
+ * addresses before and after; `null` when nothing differs. */
+export function participantsSentence(kind: 'cc' | 'followers', before: unknown, after: unknown): string | null {
+  const { added, removed } = tagDiff(before, after);
+  const quoted = (emails: string[]) => emails.map((email) => t('participants.quoted', { email })).join(', ');
+  const adding = added.length ? tn(kind === 'cc' ? 'participants.history.cc_added' : 'participants.history.followers_added', added.length, { emails: quoted(added) }) : null;
+  const removing = removed.length ? tn(kind === 'cc' ? 'participants.history.cc_removed' : 'participants.history.followers_removed', removed.length, { emails: quoted(removed) }) : null;
+  if (adding && removing) return t('participants.history.both', { added: adding, removed: removing });
+  const change = adding ?? removing;
+  return change ? t('participants.history.one', { change }) : null;
+}
+
+const LINKED: Record<LinkKind, 'links.history.added_parent' | 'links.history.added_child' | 'links.history.added_related'> = {
+  parent: 'links.history.added_parent',
+  child: 'links.history.added_child',
+  related: 'links.history.added_related',
+};
+
+/** "linked TKT-… as a child of this ticket." or "removed the link to TKT-….", from the link
+ * before and after (the other ticket's number and what it is to this one); `null` when neither
+ * names a ticket. */
+export function linkSentence(before: unknown, after: unknown): string | null {
+  const other = (value: unknown) => {
+    const { ticket_number: number, kind } = record(value);
+    return typeof number === 'string' ? { number, kind: typeof kind === 'string' && kind in LINKED ? (kind as LinkKind) : 'related' } : null;
+  };
+  const added = other(after);
+  if (added) return t(LINKED[added.kind], { number: added.number });
+  const removed = other(before);
+  return removed ? t('links.history.removed', { number: removed.number }) : null;
 }
 
 const record = (value: unknown): Record<string, unknown> => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {});

@@ -16,6 +16,8 @@ import rules from './rules';
 import schedules from './schedules';
 import tags from './tags';
 import teams from './teams';
+import participants from './participants';
+import links from './links';
 
-export const areas = { common, domain, errors, auth, signup, portal, console, notifications, integrations, inbound, macros, satisfaction, teams, tags, fields, schedules, policies, rules };
-export const en = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console, ...notifications, ...integrations, ...inbound, ...macros, ...satisfaction, ...teams, ...tags, ...fields, ...schedules, ...policies, ...rules };
+export const areas = { common, domain, errors, auth, signup, portal, console, notifications, integrations, inbound, macros, satisfaction, teams, tags, fields, schedules, policies, rules, participants, links };
+export const en = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console, ...notifications, ...integrations, ...inbound, ...macros, ...satisfaction, ...teams, ...tags, ...fields, ...schedules, ...policies, ...rules, ...participants, ...links };

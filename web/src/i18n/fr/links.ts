@@ -1,0 +1,55 @@
+import type en from '../en/links';
+
+const fr: Record<keyof typeof en, string> = {
+  'links.title': 'Tickets liés',
+  'links.list': 'Tickets liés à celui-ci',
+  'links.empty': 'Aucun ticket lié.',
+  'links.kind.parent': 'Parent',
+  'links.kind.child': 'Enfant',
+  'links.kind.related': 'Associé',
+  'links.remove': 'Retirer le lien vers {number}',
+  'links.remove_short': 'Retirer',
+  'links.removed': 'Le lien vers {number} a été retiré.',
+
+  'links.add.title': 'Lier un ticket',
+  'links.add.ticket': 'Numéro ou identifiant du ticket',
+  'links.add.ticket_hint': 'Par exemple TKT-4F2A9C1B ou 1042. Des mots de son objet suggèrent des tickets.',
+  'links.add.kind': 'L’autre ticket est',
+  'links.add.kind_related': 'Associé à celui-ci',
+  'links.add.kind_parent': 'Le parent de celui-ci',
+  'links.add.kind_child': 'Un enfant de celui-ci',
+  'links.add.submit': 'Lier le ticket',
+  'links.add.invalid': 'Saisissez un numéro de ticket (TKT- et huit lettres ou chiffres) ou un identifiant de ticket.',
+  'links.add.not_found': 'Aucun ticket que vous pouvez voir n’a ce numéro ou cet identifiant.',
+  'links.add.limit': 'Un ticket a au plus 50 liens. Retirez-en un avant d’en ajouter un autre.',
+  'links.add.done_parent': '{number} est désormais le parent de ce ticket.',
+  'links.add.done_child': '{number} est désormais un enfant de ce ticket.',
+  'links.add.done_related': '{number} est désormais associé à ce ticket.',
+
+  'links.resolve.children': 'Résoudre aussi ses enfants ouverts',
+  'links.resolve.children_hint.one': '{count} enfant de ce ticket n’est pas encore résolu.',
+  'links.resolve.children_hint.other': '{count} enfants de ce ticket ne sont pas encore résolus.',
+  'links.resolve.all': 'Ses enfants ouverts sont résolus aussi.',
+  'links.resolve.not_all.one': '{count} de ses enfants n’a pas pu être résolu.',
+  'links.resolve.not_all.other': '{count} de ses enfants n’ont pas pu être résolus.',
+  'links.resolve.left.one': '{count} enfant n’a pas pu être résolu depuis son statut :',
+  'links.resolve.left.other': '{count} enfants n’ont pas pu être résolus depuis leur statut :',
+
+  'links.menu': 'Actions : {message}',
+  'links.split.action': 'Scinder en un nouveau ticket',
+  'links.split.title': 'Scinder en un nouveau ticket',
+  'links.split.lead': 'Un nouveau ticket est ouvert à partir de ce message ({message}), associé à celui-ci.',
+  'links.split.subject': 'Objet du nouveau ticket',
+  'links.split.subject_required': 'Saisissez un objet pour le nouveau ticket.',
+  'links.split.submit': 'Scinder',
+  'links.split.cancel': 'Annuler',
+  'links.split.done': 'Scindé depuis {number}, auquel ce ticket est associé.',
+
+  'links.history.added_parent': 'a lié {number} comme parent de ce ticket.',
+  'links.history.added_child': 'a lié {number} comme enfant de ce ticket.',
+  'links.history.added_related': 'a lié le ticket associé {number}.',
+  'links.history.removed': 'a retiré le lien vers {number}.',
+  'links.history.split': 'a scindé un message vers le nouveau ticket {number}.',
+};
+
+export default fr;
