@@ -17,6 +17,7 @@ mod listing;
 mod merge;
 mod messages;
 pub mod outbox;
+mod participants;
 mod priority;
 mod routing;
 mod rules;
