@@ -273,8 +273,8 @@ impl Outgoing {
             builder = builder.cc(Mailbox::new(None, address));
         }
         // Delivered to `to` alone, whatever the header names.
-        let envelope = lettre::address::Envelope::new(Some(from.clone()), vec![to.clone()])
-            .map_err(|e| bad(&e.to_string()))?;
+        let envelope =
+            lettre::address::Envelope::new(Some(from.clone()), vec![to.clone()]).map_err(|e| bad(&e.to_string()))?;
         builder = builder.envelope(envelope);
         if let Some(reply_to) = &self.reply_to {
             let address: Address = reply_to.parse().map_err(|_| bad("the reply address is not an address"))?;

@@ -13,8 +13,8 @@ use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 
 use super::{Change, Opening, Post, TicketWriter, Unwritten, Work, Written, finish};
-use crate::sav::tickets::access::Viewer;
 use crate::events::Events;
+use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::lifecycle::{self, Acting};
 use crate::sav::tickets::links::{self, Link, LinkKind};
 use crate::sav::tickets::participants::{self, Kind, NewParticipant, Participant};
@@ -98,9 +98,7 @@ impl TicketWriter {
                 .with_field_errors(vec![FieldError::new("email", detail)]));
         }
         let member = participants::member(tx, &joining.email).await?;
-        if joining.kind == Kind::Follower
-            && !matches!(member, Some((_, Role::Owner | Role::Admin | Role::Agent)))
-        {
+        if joining.kind == Kind::Follower && !matches!(member, Some((_, Role::Owner | Role::Admin | Role::Agent))) {
             return Err(field("email", "a follower must be an active agent or admin of this organisation"));
         }
         let before = participants::list(tx, id, true).await?;
@@ -120,7 +118,13 @@ impl TicketWriter {
         after.push(added.clone());
         let acting = Acting::person(viewer.id, viewer.actor());
         let mut work = Work::on(&ticket);
-        work.changed(Some(lifecycle::noted(&mut ticket, people_changed(added.kind, &before, &after), None, acting, now)));
+        work.changed(Some(lifecycle::noted(
+            &mut ticket,
+            people_changed(added.kind, &before, &after),
+            None,
+            acting,
+            now,
+        )));
         finish(tx, self.db.tenant(), &self.events, &mut ticket, work, now).await?;
         Ok((added, true))
     }
@@ -134,7 +138,13 @@ impl TicketWriter {
         self.settle(tx, done.map(|()| ((), true))).await
     }
 
-    async fn remove_participant_in(&self, tx: &mut PgConnection, id: i64, pid: i64, now: DateTime<Utc>) -> ApiResult<()> {
+    async fn remove_participant_in(
+        &self,
+        tx: &mut PgConnection,
+        id: i64,
+        pid: i64,
+        now: DateTime<Utc>,
+    ) -> ApiResult<()> {
         let (acting, mut ticket) = match store::visible(tx, self.user_id, id, true).await {
             Ok((viewer, ticket)) => (Some(viewer), ticket),
             // A participant who cannot see the ticket may still leave it.
@@ -209,7 +219,10 @@ impl TicketWriter {
                     return Err(field("ticket_id", "is linked to this ticket already"));
                 }
                 if links::merged_into(tx, other).await?.is_some() || links::merged_into(tx, id).await?.is_some() {
-                    return Err(field("ticket_id", "a merged ticket takes no link: link the ticket it was merged into"));
+                    return Err(field(
+                        "ticket_id",
+                        "a merged ticket takes no link: link the ticket it was merged into",
+                    ));
                 }
                 if links::count(tx, id).await? >= links::MAX_PER_TICKET
                     || links::count(tx, other).await? >= links::MAX_PER_TICKET
@@ -273,7 +286,8 @@ impl TicketWriter {
         reason: Option<String>,
         now: DateTime<Utc>,
     ) -> ApiResult<(Written, Vec<ChildLeft>)> {
-        let (written, _) = self.change_in(tx, id, vec![Change::Status { to: Status::Resolved, reason: reason.clone() }], now).await?;
+        let (written, _) =
+            self.change_in(tx, id, vec![Change::Status { to: Status::Resolved, reason: reason.clone() }], now).await?;
         written.viewer.require_staff()?;
         let mut left = Vec::new();
         for child in links::children(tx, id).await? {
@@ -284,7 +298,11 @@ impl TicketWriter {
                 Err(ticket) => {
                     savepoint.rollback().await?;
                     if let Some(ticket) = ticket {
-                        left.push(ChildLeft { ticket_id: ticket.id, ticket_number: ticket.ticket_number, status: ticket.status });
+                        left.push(ChildLeft {
+                            ticket_id: ticket.id,
+                            ticket_number: ticket.ticket_number,
+                            status: ticket.status,
+                        });
                     }
                 }
             }
@@ -418,7 +436,13 @@ async fn remove(
     participants::delete(tx, ticket.id, participant.id).await?;
     let after: Vec<Participant> = before.iter().filter(|p| p.id != participant.id).cloned().collect();
     let mut work = Work::on(ticket);
-    work.changed(Some(lifecycle::noted(ticket, people_changed(participant.kind, &before, &after), reason, acting, now)));
+    work.changed(Some(lifecycle::noted(
+        ticket,
+        people_changed(participant.kind, &before, &after),
+        reason,
+        acting,
+        now,
+    )));
     finish(tx, tenant, events, ticket, work, now).await.map(drop)
 }
 

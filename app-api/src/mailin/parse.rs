@@ -457,10 +457,14 @@ mod tests {
         );
         assert_eq!(
             mail.cc,
-            [("bo@example.com".to_owned(), "Bo Colleague".to_owned()), ("cy@supplier.example".to_owned(), "Cy, Ltd".to_owned())]
+            [
+                ("bo@example.com".to_owned(), "Bo Colleague".to_owned()),
+                ("cy@supplier.example".to_owned(), "Cy, Ltd".to_owned())
+            ]
         );
         let many: Vec<String> = (0..30).map(|i| format!("p{i}@example.com")).collect();
-        let crowded = read_str(&format!("From: a@b.c\nCc: {}\nSubject: x\nMessage-ID: <z@b.c>\n\nHi.\n", many.join(", ")));
+        let crowded =
+            read_str(&format!("From: a@b.c\nCc: {}\nSubject: x\nMessage-ID: <z@b.c>\n\nHi.\n", many.join(", ")));
         assert_eq!(crowded.cc.len(), MAX_COPIED);
     }
 

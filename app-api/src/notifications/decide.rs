@@ -219,13 +219,19 @@ mod tests {
     fn a_public_reply_tells_the_other_side_and_never_the_writer() {
         let (customer, agent, admin, _) = ids();
         let people = TicketPeople { customer, assignee: Some(agent), followers: vec![] };
-        assert_eq!(recipients(&message(agent, "agent", false), &people, &[admin]), vec![(customer, Kind::MessageAdded)]);
+        assert_eq!(
+            recipients(&message(agent, "agent", false), &people, &[admin]),
+            vec![(customer, Kind::MessageAdded)]
+        );
         assert_eq!(
             recipients(&message(customer, "customer", false), &people, &[admin]),
             vec![(agent, Kind::MessageAdded)]
         );
         // A colleague's reply on someone else's ticket: the customer, and not the colleague.
-        assert_eq!(recipients(&message(admin, "agent", false), &people, &[admin]), vec![(customer, Kind::MessageAdded)]);
+        assert_eq!(
+            recipients(&message(admin, "agent", false), &people, &[admin]),
+            vec![(customer, Kind::MessageAdded)]
+        );
     }
 
     #[test]
@@ -308,9 +314,17 @@ mod tests {
         assert!(recipients(&change("resolved", Some(agent)), &people, &[]).is_empty());
         assert!(recipients(&change("open", Some(agent)), &people, &[]).is_empty());
         // The customer reopening or confirming: their agent hears of it, they do not.
-        assert_eq!(recipients(&change("in_progress", Some(customer)), &people, &[]), vec![(agent, Kind::StatusChanged)]);
+        assert_eq!(
+            recipients(&change("in_progress", Some(customer)), &people, &[]),
+            vec![(agent, Kind::StatusChanged)]
+        );
         assert!(
-            recipients(&change("closed", Some(customer)), &TicketPeople { customer, assignee: None, followers: vec![] }, &[]).is_empty()
+            recipients(
+                &change("closed", Some(customer)),
+                &TicketPeople { customer, assignee: None, followers: vec![] },
+                &[]
+            )
+            .is_empty()
         );
     }
 

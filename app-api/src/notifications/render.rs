@@ -514,7 +514,11 @@ mod tests {
             assert!(mail.text.contains("Your parcel left."));
             assert!(mail.text.contains("https://acme.helpdeskly.test/leave?token=l34v3"), "{}", mail.text);
             assert!(mail.html.contains("href=\"https://acme.helpdeskly.test/leave?token=l34v3\""));
-            assert!(!mail.text.contains("/tickets/42") && !mail.text.contains("/account/notifications"), "{}", mail.text);
+            assert!(
+                !mail.text.contains("/tickets/42") && !mail.text.contains("/account/notifications"),
+                "{}",
+                mail.text
+            );
         }
         let fr = render(&Context { copied: true, ..context(Kind::MessageAdded, Language::Fr, reply) });
         assert!(fr.text.contains("Vous êtes en copie de cette conversation avec Acme & Co."), "{}", fr.text);

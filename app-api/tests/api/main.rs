@@ -18,6 +18,7 @@ mod mail_faults;
 mod mail_in;
 mod notifications;
 mod operations;
+mod participants_mail;
 mod secrets;
 mod tenancy;
 mod tickets;

@@ -116,11 +116,13 @@ pub async fn leave(
     links: MailLinks,
     Query(params): Query<LeaveParams>,
 ) -> ApiResult<Json<Left>> {
-    let invalid = || ApiError::new(StatusCode::BAD_REQUEST, "invalid_token", "this link is not valid, or they left already");
+    let invalid =
+        || ApiError::new(StatusCode::BAD_REQUEST, "invalid_token", "this link is not valid, or they left already");
     let Some((link, mut db, tenant)) = links.open_with_tenant::<Leave>(&params.token).await? else {
         return Err(invalid());
     };
-    let Some((participant, ticket_number)) = conversation::leave(&mut db, &tenant, &events, link.participant_id).await?
+    let Some((participant, ticket_number)) =
+        conversation::leave(&mut db, &tenant, &events, link.participant_id).await?
     else {
         return Err(invalid());
     };

@@ -339,7 +339,13 @@ fn updated(
 
 /// A change of who is on the ticket or what it is linked to, recorded as `changes` (`{what:
 /// [before, after]}`): none of its properties moves, and nothing about its clock.
-pub fn noted(ticket: &mut Ticket, changes: serde_json::Value, reason: Option<String>, acting: Acting, now: DateTime<Utc>) -> Applied {
+pub fn noted(
+    ticket: &mut Ticket,
+    changes: serde_json::Value,
+    reason: Option<String>,
+    acting: Acting,
+    now: DateTime<Utc>,
+) -> Applied {
     ticket.updated_at = now;
     updated(ticket, acting, changes, reason, false, now)
 }

@@ -104,12 +104,9 @@ pub async fn between(conn: &mut PgConnection, ticket_id: i64, other: i64) -> sql
 
 /// How many links `ticket_id` has.
 pub async fn count(conn: &mut PgConnection, ticket_id: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM ticket_links WHERE from_id = $1 OR to_id = $1"#,
-        ticket_id,
-    )
-    .fetch_one(conn)
-    .await
+    sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM ticket_links WHERE from_id = $1 OR to_id = $1"#, ticket_id,)
+        .fetch_one(conn)
+        .await
 }
 
 /// Whether making `parent` the parent of `child` closes a cycle: `parent` is `child` or one of

@@ -249,8 +249,12 @@ pub async fn to_split(conn: &mut PgConnection, ticket_id: i64, message_id: i64) 
 /// Moves message `message_id`'s files to ticket `to` (as that ticket's own), then removes the
 /// message from its thread: it became ticket `to`.
 pub async fn move_files_and_drop(conn: &mut PgConnection, message_id: i64, to: i64) -> sqlx::Result<()> {
-    sqlx::query!("UPDATE ticket_attachments SET ticket_id = $2, message_id = NULL WHERE message_id = $1", message_id, to)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query!(
+        "UPDATE ticket_attachments SET ticket_id = $2, message_id = NULL WHERE message_id = $1",
+        message_id,
+        to
+    )
+    .execute(&mut *conn)
+    .await?;
     sqlx::query!("DELETE FROM ticket_messages WHERE id = $1", message_id).execute(conn).await.map(drop)
 }

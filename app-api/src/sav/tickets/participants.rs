@@ -114,7 +114,11 @@ pub async fn by_address(conn: &mut PgConnection, ticket_id: i64, email: &str) ->
 
 /// Adds `new` to `ticket_id` (locked by the caller): `Ok(None)` when its address is there
 /// already.
-pub async fn insert(conn: &mut PgConnection, ticket_id: i64, new: &NewParticipant) -> sqlx::Result<Option<Participant>> {
+pub async fn insert(
+    conn: &mut PgConnection,
+    ticket_id: i64,
+    new: &NewParticipant,
+) -> sqlx::Result<Option<Participant>> {
     sqlx::query_as!(
         Participant,
         r#"INSERT INTO ticket_participants (ticket_id, kind, email, name, user_id, added_by)

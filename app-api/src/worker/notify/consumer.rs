@@ -384,8 +384,8 @@ async fn mail_copied(
     let state = &notifier.state;
     let key = &state.config.keys.mail_links;
     let domain = &state.config.notifications.mail.reply_domain;
-    let (customer_address, language) =
-        customer.map_or((None, Language::default()), |(address, language)| (Some(address), language.unwrap_or_default()));
+    let (customer_address, language) = customer
+        .map_or((None, Language::default()), |(address, language)| (Some(address), language.unwrap_or_default()));
     let addresses: Vec<String> = copied.iter().map(|p| p.email.clone()).collect();
     let unmailable = store::unmailable(tx, &addresses).await?;
     let mut written = 0;

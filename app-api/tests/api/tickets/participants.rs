@@ -27,10 +27,15 @@ async fn participants_are_added_once_shown_as_each_caller_may_see_them_and_remov
     let path = format!("/v1/tickets/{ticket}/participants");
     let colleague = address("colleague");
 
-    let added = desk.post(&customer, &path, &json!({ "email": colleague.to_uppercase(), "name": "Bo Colleague", "kind": "cc" })).await;
+    let added = desk
+        .post(&customer, &path, &json!({ "email": colleague.to_uppercase(), "name": "Bo Colleague", "kind": "cc" }))
+        .await;
     assert_eq!(added.status, 201, "{}", added.body);
     let cc = added.json();
-    assert_eq!((cc["email"].as_str(), cc["kind"].as_str(), cc["name"].as_str()), (Some(colleague.as_str()), Some("cc"), Some("Bo Colleague")));
+    assert_eq!(
+        (cc["email"].as_str(), cc["kind"].as_str(), cc["name"].as_str()),
+        (Some(colleague.as_str()), Some("cc"), Some("Bo Colleague"))
+    );
     assert_eq!(cc["user_id"], Value::Null);
     // The same address again, by anyone and of any kind: nothing changes.
     let again = desk.post(&desk.owner, &path, &json!({ "email": colleague, "kind": "cc" })).await;
@@ -91,13 +96,23 @@ async fn every_refusal_of_a_participant_names_its_reason_and_changes_nothing() {
             assert_eq!(error_fields(&refused), [field], "{body}");
         }
     }
-    for body in [json!({ "email": address("x"), "kind": "cc", "role": "admin" }), json!({ "email": 7, "kind": "cc" }), json!({ "email": address("x"), "kind": "boss" })] {
+    for body in [
+        json!({ "email": address("x"), "kind": "cc", "role": "admin" }),
+        json!({ "email": 7, "kind": "cc" }),
+        json!({ "email": address("x"), "kind": "boss" }),
+    ] {
         assert_eq!(desk.post(&desk.owner, &path, &body).await.status, 400, "{body}");
     }
     assert_eq!(participant_count(&desk, ticket).await, 0, "no refusal wrote anything");
     // Another ticket's participant is not this ticket's.
     let elsewhere = id(&desk.create(&stranger, json!({ "subject": "Elsewhere", "description": "x" })).await);
-    let theirs = desk.post(&stranger, &format!("/v1/tickets/{elsewhere}/participants"), &json!({ "email": address("y"), "kind": "cc" })).await;
+    let theirs = desk
+        .post(
+            &stranger,
+            &format!("/v1/tickets/{elsewhere}/participants"),
+            &json!({ "email": address("y"), "kind": "cc" }),
+        )
+        .await;
     let theirs = theirs.json()["id"].as_i64().unwrap();
     assert_eq!(desk.delete(&desk.owner, &format!("{path}/{theirs}")).await.status, 404);
     assert_eq!(participant_count(&desk, elsewhere).await, 1);
@@ -120,18 +135,30 @@ async fn links_are_seen_from_both_sides_and_never_make_a_cycle() {
         let (desk, customer) = (&desk, &customer);
         async move { id(&desk.create(customer, json!({ "subject": subject, "description": "Down." })).await) }
     };
-    let (outage, shop, app, other) = (open("Outage").await, open("Shop down").await, open("App down").await, open("Other").await);
+    let (outage, shop, app, other) =
+        (open("Outage").await, open("Shop down").await, open("App down").await, open("Other").await);
     let link = |from: i64, to: i64, kind: &'static str| {
         let desk = &desk;
-        async move { desk.post(&desk.owner, &format!("/v1/tickets/{from}/links"), &json!({ "ticket_id": to, "kind": kind })).await }
+        async move {
+            desk.post(&desk.owner, &format!("/v1/tickets/{from}/links"), &json!({ "ticket_id": to, "kind": kind }))
+                .await
+        }
     };
     let made = link(shop, outage, "parent").await;
     assert_eq!(made.status, 201, "{}", made.body);
-    assert_eq!((made.json()["ticket_id"].as_i64(), made.json()["kind"].as_str(), made.json()["status"].as_str()), (Some(outage), Some("parent"), Some("open")));
+    assert_eq!(
+        (made.json()["ticket_id"].as_i64(), made.json()["kind"].as_str(), made.json()["status"].as_str()),
+        (Some(outage), Some("parent"), Some("open"))
+    );
     assert_eq!(link(outage, app, "child").await.status, 201);
     assert_eq!(link(outage, other, "related").await.status, 201);
     let of_outage = desk.get(&desk.owner, &format!("/v1/tickets/{outage}/links")).await.json();
-    let kinds: Vec<(i64, &str)> = of_outage.as_array().unwrap().iter().map(|l| (l["ticket_id"].as_i64().unwrap(), l["kind"].as_str().unwrap())).collect();
+    let kinds: Vec<(i64, &str)> = of_outage
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["ticket_id"].as_i64().unwrap(), l["kind"].as_str().unwrap()))
+        .collect();
     assert_eq!(kinds, [(shop, "child"), (app, "child"), (other, "related")]);
     let of_other = desk.get(&desk.owner, &format!("/v1/tickets/{other}/links")).await.json();
     assert_eq!(of_other[0]["kind"], "related");
@@ -154,10 +181,14 @@ async fn links_are_seen_from_both_sides_and_never_make_a_cycle() {
         assert_eq!(error_fields(&refused), [field], "{from} {to} {kind}");
     }
     let duplicate = open("Duplicate").await;
-    let merged = desk.post(&desk.owner, &format!("/v1/tickets/{other}/merge"), &json!({ "source_ticket_ids": [duplicate] })).await;
+    let merged = desk
+        .post(&desk.owner, &format!("/v1/tickets/{other}/merge"), &json!({ "source_ticket_ids": [duplicate] }))
+        .await;
     assert_eq!(merged.status, 200, "{}", merged.body);
     assert_eq!(link(outage, duplicate, "related").await.status, 422, "a merged ticket takes no link");
-    let by_customer = desk.post(&customer, &format!("/v1/tickets/{outage}/links"), &json!({ "ticket_id": other, "kind": "related" })).await;
+    let by_customer = desk
+        .post(&customer, &format!("/v1/tickets/{outage}/links"), &json!({ "ticket_id": other, "kind": "related" }))
+        .await;
     assert_eq!(by_customer.status, 403);
     assert_eq!(desk.get(&customer, &format!("/v1/tickets/{outage}/links")).await.status, 403);
     assert_eq!(desk.db.scalar("SELECT count(*) FROM ticket_links").await, before, "no refusal wrote a link");
@@ -186,18 +217,33 @@ async fn a_parent_resolved_with_its_children_resolves_those_that_may_move_each_o
     desk.set_status(&agent, closed, "resolved").await;
     desk.set_status(&customer, closed, "closed").await;
     for child in [working, waiting, closed] {
-        let made = desk.post(&desk.owner, &format!("/v1/tickets/{parent}/links"), &json!({ "ticket_id": child, "kind": "child" })).await;
+        let made = desk
+            .post(&desk.owner, &format!("/v1/tickets/{parent}/links"), &json!({ "ticket_id": child, "kind": "child" }))
+            .await;
         assert_eq!(made.status, 201, "{}", made.body);
     }
     // Another status with resolve_children is refused, and changes nothing.
-    let wrong = desk.post(&agent, &format!("/v1/tickets/{parent}/status"), &json!({ "status": "waiting_customer", "resolve_children": true })).await;
+    let wrong = desk
+        .post(
+            &agent,
+            &format!("/v1/tickets/{parent}/status"),
+            &json!({ "status": "waiting_customer", "resolve_children": true }),
+        )
+        .await;
     assert_eq!(wrong.status, 422, "{}", wrong.body);
 
-    let resolved = desk.post(&agent, &format!("/v1/tickets/{parent}/status"), &json!({ "status": "resolved", "reason": "Fixed upstream", "resolve_children": true })).await;
+    let resolved = desk
+        .post(
+            &agent,
+            &format!("/v1/tickets/{parent}/status"),
+            &json!({ "status": "resolved", "reason": "Fixed upstream", "resolve_children": true }),
+        )
+        .await;
     assert_eq!(resolved.status, 200, "{}", resolved.body);
     let answer = resolved.json();
     assert_eq!(answer["status"], "resolved");
-    let left: Vec<i64> = answer["children_left"].as_array().unwrap().iter().map(|c| c["ticket_id"].as_i64().unwrap()).collect();
+    let left: Vec<i64> =
+        answer["children_left"].as_array().unwrap().iter().map(|c| c["ticket_id"].as_i64().unwrap()).collect();
     // The state machine lets neither a ticket waiting for its customer nor a closed one move
     // to resolved: they stay as they were.
     assert_eq!(left, [waiting, closed]);
@@ -211,11 +257,16 @@ async fn a_parent_resolved_with_its_children_resolves_those_that_may_move_each_o
             .filter(|e| e.to_status.as_deref() == Some("resolved"))
             .map(|e| (e.actor_id, e.reason.as_deref()))
             .collect();
-        assert_eq!(resolutions, [(Some(agent.id), Some("Fixed upstream"))], "its own entry, by the person who resolved the parent");
+        assert_eq!(
+            resolutions,
+            [(Some(agent.id), Some("Fixed upstream"))],
+            "its own entry, by the person who resolved the parent"
+        );
     }
     assert_eq!(desk.ticket(&agent, closed).await["status"], "closed");
     // Without the flag, only the parent moves.
-    let plain = desk.post(&customer, &format!("/v1/tickets/{working}/status"), &json!({ "status": "in_progress" })).await;
+    let plain =
+        desk.post(&customer, &format!("/v1/tickets/{working}/status"), &json!({ "status": "in_progress" })).await;
     assert_eq!(plain.status, 200, "{}", plain.body);
     assert!(plain.json().get("children_left").is_none());
 }
@@ -231,20 +282,33 @@ async fn a_customer_s_message_splits_off_into_a_ticket_of_its_own_with_its_files
     let file = desk.attach(&customer, ticket, message, "invoice.txt", b"total: 12").await;
 
     let path = format!("/v1/tickets/{ticket}/messages/{message}/split");
-    let refused = desk.post(&desk.owner, &format!("/v1/tickets/{ticket}/messages/{}/split", id(&staff_reply)), &json!({})).await;
-    assert_eq!((refused.status.as_u16(), error_fields(&refused)), (422, vec!["message_id".to_owned()]), "{}", refused.body);
+    let refused =
+        desk.post(&desk.owner, &format!("/v1/tickets/{ticket}/messages/{}/split", id(&staff_reply)), &json!({})).await;
+    assert_eq!(
+        (refused.status.as_u16(), error_fields(&refused)),
+        (422, vec!["message_id".to_owned()]),
+        "{}",
+        refused.body
+    );
     assert_eq!(desk.post(&customer, &path, &json!({})).await.status, 403);
-    assert_eq!(desk.post(&desk.owner, &format!("/v1/tickets/{ticket}/messages/999999/split"), &json!({})).await.status, 404);
+    assert_eq!(
+        desk.post(&desk.owner, &format!("/v1/tickets/{ticket}/messages/999999/split"), &json!({})).await.status,
+        404
+    );
     assert_eq!(desk.post(&desk.owner, &path, &json!({ "subject": "x".repeat(300) })).await.status, 422);
 
     let split = desk.post(&desk.owner, &path, &json!({ "subject": "Wrong invoice" })).await;
     assert_eq!(split.status, 201, "{}", split.body);
     let new = split.json();
     let new_id = id(&new);
-    assert_eq!((new["subject"].as_str(), new["user_id"].as_str()), (Some("Wrong invoice"), Some(customer.id.to_string().as_str())));
+    assert_eq!(
+        (new["subject"].as_str(), new["user_id"].as_str()),
+        (Some("Wrong invoice"), Some(customer.id.to_string().as_str()))
+    );
     assert!(new["description"].as_str().unwrap().contains("my invoice is wrong"));
     // Its file went with it; the message left the first thread; the two are related.
-    let moved: i64 = desk.db.scalar(&format!("SELECT ticket_id FROM ticket_attachments WHERE id = {}", file["id"])).await;
+    let moved: i64 =
+        desk.db.scalar(&format!("SELECT ticket_id FROM ticket_attachments WHERE id = {}", file["id"])).await;
     assert_eq!(moved, new_id);
     let thread = desk.get(&desk.owner, &format!("/v1/tickets/{ticket}/messages")).await.json();
     assert!(thread["data"].as_array().unwrap().iter().all(|m| m["id"].as_i64() != Some(message)));
