@@ -213,42 +213,19 @@ impl TicketWriter {
         viewer.require_staff()?;
         let acting = Acting::person(viewer.id, viewer.actor());
         let linked = links::between(tx, id, other).await?;
-        let (changes_here, changes_there) = match kind {
-            Some(kind) => {
-                if linked.is_some() {
-                    return Err(field("ticket_id", "is linked to this ticket already"));
-                }
-                if links::merged_into(tx, other).await?.is_some() || links::merged_into(tx, id).await?.is_some() {
-                    return Err(field(
-                        "ticket_id",
-                        "a merged ticket takes no link: link the ticket it was merged into",
-                    ));
-                }
-                if links::count(tx, id).await? >= links::MAX_PER_TICKET
-                    || links::count(tx, other).await? >= links::MAX_PER_TICKET
-                {
-                    let detail = format!("a ticket has at most {} links", links::MAX_PER_TICKET);
-                    return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "limit_reached", detail.clone())
-                        .with_field_errors(vec![FieldError::new("ticket_id", detail)]));
-                }
-                let cycle = match kind {
-                    LinkKind::Parent => links::closes_cycle(tx, other, id).await?,
-                    LinkKind::Child => links::closes_cycle(tx, id, other).await?,
-                    LinkKind::Related => false,
-                };
-                if cycle {
-                    return Err(field("kind", "this link would make a ticket its own ancestor"));
-                }
-                links::insert(tx, id, other, kind, Some(viewer.id)).await?;
-                (link_change(&that, kind, true), link_change(&this, kind.inverse(), true))
+        let (on_this, on_that) = if let Some(kind) = kind {
+            if linked.is_some() {
+                return Err(field("ticket_id", "is linked to this ticket already"));
             }
-            None => {
-                let Some(was) = linked else { return Err(ApiError::not_found("these tickets are not linked")) };
-                links::delete(tx, id, other).await?;
-                (link_change(&that, was, false), link_change(&this, was.inverse(), false))
-            }
+            check_link(tx, id, other, kind).await?;
+            links::insert(tx, id, other, kind, Some(viewer.id)).await?;
+            (link_change(&that, kind, true), link_change(&this, kind.inverse(), true))
+        } else {
+            let Some(was) = linked else { return Err(ApiError::not_found("these tickets are not linked")) };
+            links::delete(tx, id, other).await?;
+            (link_change(&that, was, false), link_change(&this, was.inverse(), false))
         };
-        for (ticket, changes) in [(&mut this, changes_here), (&mut that, changes_there)] {
+        for (ticket, changes) in [(&mut this, on_this), (&mut that, on_that)] {
             let mut work = Work::on(ticket);
             work.changed(Some(lifecycle::noted(ticket, changes, None, acting, now)));
             finish(tx, self.db.tenant(), &self.events, ticket, work, now).await?;
@@ -412,6 +389,28 @@ impl TicketWriter {
         finish(tx, self.db.tenant(), &self.events, &mut ticket, work, now).await?;
         Ok(Written { viewer, ticket, message: Some(message) })
     }
+}
+
+/// Whether `other` may be linked to `id` as `kind`: neither merged, both under the limit, and
+/// no cycle of parents.
+async fn check_link(tx: &mut PgConnection, id: i64, other: i64, kind: LinkKind) -> ApiResult<()> {
+    if links::merged_into(tx, other).await?.is_some() || links::merged_into(tx, id).await?.is_some() {
+        return Err(field("ticket_id", "a merged ticket takes no link: link the ticket it was merged into"));
+    }
+    if links::count(tx, id).await? >= links::MAX_PER_TICKET || links::count(tx, other).await? >= links::MAX_PER_TICKET {
+        let detail = format!("a ticket has at most {} links", links::MAX_PER_TICKET);
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "limit_reached", detail.clone())
+            .with_field_errors(vec![FieldError::new("ticket_id", detail)]));
+    }
+    let cycle = match kind {
+        LinkKind::Parent => links::closes_cycle(tx, other, id).await?,
+        LinkKind::Child => links::closes_cycle(tx, id, other).await?,
+        LinkKind::Related => false,
+    };
+    if cycle {
+        return Err(field("kind", "this link would make a ticket its own ancestor"));
+    }
+    Ok(())
 }
 
 /// `{"link": [before, after]}` on a ticket, naming `other` and what it is to the ticket.

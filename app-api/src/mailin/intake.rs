@@ -307,32 +307,18 @@ pub async fn decide(
         }
         Some((user, _, true)) => Sender { id: user, staff: false },
         Some((_, _, false)) | None => {
-            if copied_on.is_none() && !released && !store::creates_customers(&mut db).await? {
-                store::settle(&mut db, id, "quarantined", Some(UNKNOWN_SENDER), None, None, None).await?;
-                return Ok(settle(Outcome::Quarantined, Some(UNKNOWN_SENDER), None, None));
-            }
-            let Some(user) = new_customer(state, tenant, &mut db, &mail).await? else {
+            // Someone copied on a ticket gets a contact whatever the mailbox says of strangers.
+            let may_create = copied_on.is_some() || released || store::creates_customers(&mut db).await?;
+            let created = if may_create { new_customer(state, tenant, &mut db, &mail).await? } else { None };
+            let Some(user) = created else {
                 store::settle(&mut db, id, "quarantined", Some(UNKNOWN_SENDER), None, None, None).await?;
                 return Ok(settle(Outcome::Quarantined, Some(UNKNOWN_SENDER), None, None));
             };
             Sender { id: user, staff: false }
         }
     };
-    if let Some(participant) = copied_on.as_ref().filter(|p| p.user_id.is_none()) {
-        participants::set_user(&mut db, participant.id, sender.id).await?;
-    }
-    let ticket = match &copied_on {
-        Some(participant) => Some(participant.ticket_id),
-        None => thread(state, tenant, &mut db, &mail, Some(sender)).await?,
-    };
-    // The people a new mail copies join the conversation it opens (never our own addresses).
-    let own = OwnAddresses::of(&state.config, &mut db).await?;
-    let copied: Vec<(String, String)> = mail
-        .cc
-        .iter()
-        .filter(|(address, _)| !own.includes(address) && *address != mail.from_address)
-        .cloned()
-        .collect();
+    let ticket = answered(state, tenant, &mut db, &mail, sender, copied_on.as_ref()).await?;
+    let copied = copied_by(state, &mut db, &mail).await?;
     drop(db);
     let writer = TicketWriter::acting(state, tenant.clone(), sender.id);
     let checked = files::check(state, &mail).await?;
@@ -358,12 +344,10 @@ pub async fn decide(
         None => (Outcome::Created, open(state, tenant, &writer, sender.id, id, &mail, &checked, &copied).await?, None),
     };
     let mut db = state.tenancy.pools.acquire(tenant).await?;
-    let stored = if released {
-        "released"
-    } else if outcome == Outcome::Created {
-        "created"
-    } else {
-        "appended"
+    let stored = match (released, outcome) {
+        (true, _) => "released",
+        (false, Outcome::Created) => "created",
+        (false, _) => "appended",
     };
     store::settle(&mut db, id, stored, None, Some(ticket_id), message_id, released_by).await?;
     Ok(settle(outcome, None, Some(ticket_id), message_id))
@@ -408,6 +392,34 @@ async fn thread(
         Some(sender) if !sender.staff => Ok(store::ticket_by_number(db, &number, sender.id).await?),
         _ => Ok(None),
     }
+}
+
+/// The ticket a mail from `sender` answers: a copied participant's own (their contact kept
+/// with them), else what threading finds.
+async fn answered(
+    state: &AppState,
+    tenant: &Tenant,
+    db: &mut sqlx::PgConnection,
+    mail: &Inbound,
+    sender: Sender,
+    copied_on: Option<&Participant>,
+) -> ApiResult<Option<i64>> {
+    let Some(participant) = copied_on else { return thread(state, tenant, db, mail, Some(sender)).await };
+    if participant.user_id.is_none() {
+        participants::set_user(db, participant.id, sender.id).await?;
+    }
+    Ok(Some(participant.ticket_id))
+}
+
+/// The people a new mail copies, who join the conversation it opens: never our own addresses,
+/// nor its sender.
+async fn copied_by(state: &AppState, db: &mut sqlx::PgConnection, mail: &Inbound) -> ApiResult<Vec<(String, String)>> {
+    if mail.cc.is_empty() {
+        return Ok(Vec::new());
+    }
+    let own = OwnAddresses::of(&state.config, db).await?;
+    let others = |(address, _): &&(String, String)| !own.includes(address) && *address != mail.from_address;
+    Ok(mail.cc.iter().filter(others).cloned().collect())
 }
 
 /// The `cc` participant a mail comes from: its own reply address names them, or a thread of

@@ -33,6 +33,7 @@ impl LinkKind {
     }
 
     /// What this ticket is to the other one.
+    #[must_use]
     pub fn inverse(self) -> Self {
         match self {
             Self::Parent => Self::Child,

@@ -114,32 +114,13 @@ async fn notify(
     let followers = participants::followers(&mut tx, ticket.id).await?;
     let people = TicketPeople { customer: ticket.user_id, assignee: ticket.assigned_to, followers };
     let told = decide::recipients(event, &people, &managers);
-    // A public staff reply goes to the people copied on the conversation too, by mail.
-    let copied = match event {
-        SavEvent::MessageAdded { is_internal: false, sender_type, .. } if sender_type == "agent" => {
-            participants::list(&mut tx, ticket.id, false).await?
-        }
-        _ => Vec::new(),
-    };
+    let copied = copied_on(&mut tx, event, ticket.id).await?;
     if told.is_empty() && copied.is_empty() {
         return Ok(Written::default());
     }
     let ids: Vec<_> = told.iter().map(|(id, _)| *id).collect();
     let recipients = store::recipients(&mut tx, &ids).await?;
-    let detail = match event {
-        SavEvent::MessageAdded { message_id, .. } => {
-            store::message(&mut tx, ticket.id, *message_id).await?.map_or(Detail::None, |m| Detail::Message {
-                author: m.author,
-                text: render::plain_text(&m.html),
-                internal: m.is_internal,
-            })
-        }
-        SavEvent::TicketStatusChanged { new_status, reason, .. } => {
-            Detail::Status { to: new_status.clone(), reason: reason.clone() }
-        }
-        SavEvent::TicketSlaBreach { sla_type, .. } => Detail::Breach { target: sla_type.clone() },
-        _ => Detail::None,
-    };
+    let detail = detail_of(&mut tx, event, ticket.id).await?;
     let organisation = notifier.organisation_name(tenant).await;
     let app_url = notifier.app_url(&tenant.slug);
     let ticket_url = format!("{app_url}/tickets/{}", ticket.id);
@@ -208,13 +189,8 @@ async fn notify(
         }
     }
     if !copied.is_empty() {
-        let customer = recipients.iter().find(|r| r.id == ticket.user_id);
-        let customer = match customer {
-            Some(customer) => Some((customer.email.clone(), customer.language)),
-            None => store::recipients(&mut tx, &[ticket.user_id]).await?.pop().map(|c| (c.email, c.language)),
-        };
         let on_ticket = OnTicket { ticket: &ticket, organisation: &organisation, app_url: &app_url, detail: &detail };
-        written.mail += mail_copied(notifier, &mut tx, envelope, tenant, &on_ticket, &copied, customer).await?;
+        written.mail += mail_copied(notifier, &mut tx, envelope, tenant, &on_ticket, &copied).await?;
     }
     let audience = Audience { customer: ticket.user_id, staff: Vec::new(), team: None, left_queue: None };
     crate::events::enqueue(&mut tx, tenant, Utc::now(), &bells, &audience).await?;
@@ -360,6 +336,34 @@ async fn write_mail(
     store::insert_mail(tx, &new).await
 }
 
+/// What the notifications of `event` say beyond its kind.
+async fn detail_of(tx: &mut sqlx::PgConnection, event: &SavEvent, ticket_id: i64) -> sqlx::Result<Detail> {
+    Ok(match event {
+        SavEvent::MessageAdded { message_id, .. } => {
+            store::message(tx, ticket_id, *message_id).await?.map_or(Detail::None, |m| Detail::Message {
+                author: m.author,
+                text: render::plain_text(&m.html),
+                internal: m.is_internal,
+            })
+        }
+        SavEvent::TicketStatusChanged { new_status, reason, .. } => {
+            Detail::Status { to: new_status.clone(), reason: reason.clone() }
+        }
+        SavEvent::TicketSlaBreach { sla_type, .. } => Detail::Breach { target: sla_type.clone() },
+        _ => Detail::None,
+    })
+}
+
+/// The people copied on the conversation an event mails: a public staff reply's alone.
+async fn copied_on(tx: &mut sqlx::PgConnection, event: &SavEvent, ticket_id: i64) -> sqlx::Result<Vec<Participant>> {
+    match event {
+        SavEvent::MessageAdded { is_internal: false, sender_type, .. } if sender_type == "agent" => {
+            participants::list(tx, ticket_id, false).await
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
 /// What the mail of a ticket's event says of the ticket.
 struct OnTicket<'a> {
     ticket: &'a store::TicketFacts,
@@ -379,9 +383,9 @@ async fn mail_copied(
     tenant: &Tenant,
     on: &OnTicket<'_>,
     copied: &[Participant],
-    customer: Option<(String, Option<Language>)>,
 ) -> Result<usize, shared::ApiError> {
     let state = &notifier.state;
+    let customer = store::recipients(tx, &[on.ticket.user_id]).await?.pop().map(|c| (c.email, c.language));
     let key = &state.config.keys.mail_links;
     let domain = &state.config.notifications.mail.reply_domain;
     let (customer_address, language) = customer
