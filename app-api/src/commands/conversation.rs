@@ -16,7 +16,7 @@ use super::{Change, Opening, Post, TicketWriter, Unwritten, Work, Written, finis
 use crate::events::Events;
 use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::lifecycle::{self, Acting};
-use crate::sav::tickets::links::{self, Link, LinkKind};
+use crate::sav::tickets::links::{self, Link, LinkKind, Nesting};
 use crate::sav::tickets::participants::{self, Kind, NewParticipant, Participant};
 use crate::sav::tickets::refusal::Refused;
 use crate::sav::tickets::status::Status;
@@ -402,15 +402,22 @@ async fn check_link(tx: &mut PgConnection, id: i64, other: i64, kind: LinkKind) 
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "limit_reached", detail.clone())
             .with_field_errors(vec![FieldError::new("ticket_id", detail)]));
     }
-    let cycle = match kind {
-        LinkKind::Parent => links::closes_cycle(tx, other, id).await?,
-        LinkKind::Child => links::closes_cycle(tx, id, other).await?,
-        LinkKind::Related => false,
+    let nesting = match kind {
+        LinkKind::Parent => links::nesting(tx, other, id).await?,
+        LinkKind::Child => links::nesting(tx, id, other).await?,
+        LinkKind::Related => Nesting::Fine,
     };
-    if cycle {
-        return Err(field("kind", "this link would make a ticket its own ancestor"));
+    match nesting {
+        Nesting::Fine => Ok(()),
+        Nesting::Cycle => Err(field("kind", "this link would make a ticket its own ancestor")),
+        Nesting::TooDeep => Err(field(
+            "kind",
+            format!(
+                "the child has more than {} tickets below it: link a ticket nearer the top",
+                links::MAX_DESCENDANTS
+            ),
+        )),
     }
-    Ok(())
 }
 
 /// `{"link": [before, after]}` on a ticket, naming `other` and what it is to the ticket.

@@ -110,20 +110,41 @@ pub async fn count(conn: &mut PgConnection, ticket_id: i64) -> sqlx::Result<i64>
         .await
 }
 
-/// Whether making `parent` the parent of `child` closes a cycle: `parent` is `child` or one of
-/// its descendants.
-pub async fn closes_cycle(conn: &mut PgConnection, parent: i64, child: i64) -> sqlx::Result<bool> {
-    sqlx::query_scalar!(
+/// The descendants a link may bring below a ticket: the cycle check walks them.
+pub const MAX_DESCENDANTS: i64 = 5_000;
+
+/// What making `parent` the parent of `child` would do to the tree of children.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nesting {
+    Fine,
+    /// `parent` is `child` or one of its descendants.
+    Cycle,
+    /// `child` has more than `MAX_DESCENDANTS` descendants (the walk stops there).
+    TooDeep,
+}
+
+/// Walks `child`'s descendants, at most `MAX_DESCENDANTS` + 1 of them, looking for `parent`.
+pub async fn nesting(conn: &mut PgConnection, parent: i64, child: i64) -> sqlx::Result<Nesting> {
+    let row = sqlx::query!(
         r#"WITH RECURSIVE below (id) AS (
                SELECT $2::bigint
                UNION
                SELECT l.to_id FROM ticket_links l JOIN below b ON l.from_id = b.id WHERE l.kind = 'parent')
-           SELECT EXISTS (SELECT 1 FROM below WHERE id = $1) AS "found!""#,
+           SELECT coalesce(bool_or(id = $1), false) AS "cycle!", count(*) AS "walked!"
+           FROM (SELECT id FROM below LIMIT $3::bigint + 2) walked"#,
         parent,
         child,
+        MAX_DESCENDANTS,
     )
     .fetch_one(conn)
-    .await
+    .await?;
+    Ok(if row.cycle {
+        Nesting::Cycle
+    } else if row.walked > MAX_DESCENDANTS + 1 {
+        Nesting::TooDeep
+    } else {
+        Nesting::Fine
+    })
 }
 
 /// Links `other` to `ticket_id` as `kind` (what `other` is to it); false when they are linked
