@@ -6,9 +6,9 @@
 // addresses by mail, each addressed to them with the customer in Cc; an internal note reaches
 // none of them; the footer's link of that mail takes its reader off the conversation, signed
 // out. Then two tickets linked as parent and child show each other's status as it changes; the
-// parent resolved with its open children names the child its status kept open; a message split
-// off from its menu, opened from the keyboard, opens the new ticket, related to the first. In
-// English, then in French.
+// parent resolved with its open children names the child its status kept open; a customer's
+// message split off from its menu, opened from the keyboard, opens the new ticket, related to the
+// first (the team's messages have no menu). In English, then in French.
 import { expect, test, type Page } from '@playwright/test';
 import type { AddressObject } from 'mailparser';
 import { type Mail, inbox, linkFromMail, waitForMail } from './mail';
@@ -92,11 +92,12 @@ test('participants: staff copy an address and follow a ticket, the customer copi
   await expect(email).toHaveValue('');
   await expect(email).toBeFocused();
 
-  // A follower must be on the staff: refused beside the kind.
+  // A follower must be on the staff: the server's refusal is said beside the form's field it names.
   await email.fill(uniqueEmail('outsider'));
   await people.getByLabel('Add as').selectOption('follower');
   await people.getByRole('button', { name: 'Add participant' }).click();
-  await expect(people.getByLabel('Add as')).toHaveAttribute('aria-invalid', 'true');
+  await expect(people.locator('form [aria-invalid="true"]')).toHaveCount(1);
+  await expect(people.getByRole('alert')).toContainText('Please correct the highlighted fields.');
 
   // A colleague as a follower, suggested from the team as the name is typed.
   await email.fill('');
@@ -173,19 +174,23 @@ test('participants: staff copy an address and follow a ticket, the customer copi
   await page.getByLabel('Your reply to the customer').fill('Nous avons trouvé la cause de la panne.');
   await page.getByRole('button', { name: 'Send reply' }).click();
   await expect(page.getByRole('article', { name: /^Reply by You/ })).toBeVisible();
-  const reply = await waitForMail(zoe, (m) => m.text.includes('Nous avons trouvé la cause de la panne.'), 'with the agent’s public reply', 90);
+  // Each one in copy gets a mail of their own, addressed to them, the customer in Cc.
+  const replied = (address: string) => (m: Mail) => m.text.includes('Nous avons trouvé la cause de la panne.') && addressed(m, 'to').includes(address);
+  const reply = await waitForMail(zoe, replied(zoe), 'addressed to them with the agent’s public reply', 90);
   expect(addressed(reply, 'to')).toEqual([zoe]);
   expect(addressed(reply, 'cc')).toContain(buyer.email);
-  await waitForMail(marc, (m) => m.text.includes('Nous avons trouvé la cause de la panne.'), 'with the agent’s public reply', 90);
+  const marcs = await waitForMail(marc, replied(marc), 'addressed to them with the agent’s public reply', 90);
   for (const address of [zoe, marc]) {
     expect((await inbox(address)).filter((m) => m.text.includes('vérifier le routeur'))).toEqual([]);
   }
 
-  // The footer's link takes Marc off the conversation, signed out.
-  const leave = await linkFromMail(marc, '/leave');
+  // The footer's link of Marc's own mail (each one's link names its reader) takes Marc off the
+  // conversation, signed out.
+  const leave = marcs.links.map((l) => new URL(l)).find((url) => url.pathname === '/leave');
+  expect(leave, marcs.links.join(' ')).toBeDefined();
   const visitor = await browser.newContext();
   const outside = await visitor.newPage();
-  await outside.goto(`${tenantUrl(org.slug)}${leave.link}`);
+  await outside.goto(`${tenantUrl(org.slug)}${leave!.pathname}${leave!.search}`);
   await expect(outside.getByRole('heading', { name: 'Leave the conversation' })).toBeVisible();
   await expect(outside.getByText(`${marc} will no longer receive the messages of ticket ${number}.`)).toBeVisible();
   await expect(outside.getByRole('link', { name: 'Sign in' })).toBeVisible();
@@ -314,24 +319,36 @@ test('linked tickets: each shows the other’s status, a parent resolves its ope
   await expect(page.getByText(`Split from ${second.ticket_number as string}, to which this ticket is related.`)).toBeVisible();
   const related = page.getByRole('region', { name: 'Linked tickets' }).getByRole('listitem').filter({ hasText: second.ticket_number as string });
   await expect(related).toContainText('Related');
+  // The message left the first thread: it is the new ticket's description, the customer's.
+  await expect(page.getByRole('region', { name: 'Description' })).toContainText('ma livraison est en retard');
   const newId = Number(new URL(page.url()).pathname.split('/').pop());
   const opened = await expectCall(app(org.slug, 'GET', `/v1/tickets/${newId}`, await as(org, agent)), 200);
   expect(opened.subject).toBe('Livraison en retard');
+  expect(opened.user_id).toBe(buyer.id);
+  const rest = await expectCall(app(org.slug, 'GET', `/v1/tickets/${second.id as number}/messages`, await as(org, agent)), 200);
+  expect(JSON.stringify(rest)).not.toContain('ma livraison est en retard');
+  // The team's own messages have no menu: only the customer's side may be split off.
+  await page.getByLabel('Your reply to the customer').fill('Nous regardons votre livraison.');
+  await page.getByRole('button', { name: 'Send reply' }).click();
+  const answer = page.getByRole('article', { name: /^Reply by You/ });
+  await expect(answer).toBeVisible();
+  await expect(answer.getByRole('button', { name: /^Actions:/ })).toHaveCount(0);
   await expectAccessible(page, 'a ticket split off another');
 
-  // In French: the panel, the menu and the dialog.
-  await page.goto(`${tenantUrl(org.slug)}/tickets/${second.id as number}`);
+  // In French: the panel, the menu of the customer's next message, and the dialog.
+  await expectCall(app(org.slug, 'POST', `/v1/tickets/${newId}/messages`, await as(org, buyer), { message: 'Et le numéro de suivi ?' }), 201);
+  await expect(page.getByRole('article', { name: /^Message from Léa Martin/ })).toContainText('Et le numéro de suivi ?', { timeout: 20_000 });
   await page.getByLabel('Language').selectOption('fr');
-  await expect(page.getByRole('heading', { name: 'Facture introuvable', level: 1 })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Livraison en retard', level: 1 })).toBeVisible();
   const liés = page.getByRole('region', { name: 'Tickets liés' });
-  await expect(liés.getByRole('list', { name: 'Tickets liés à celui-ci' }).getByRole('listitem').filter({ hasText: parent.ticket_number as string })).toContainText('Parent');
-  await expect(liés.getByRole('listitem').filter({ hasText: 'Livraison en retard' })).toContainText('Associé');
-  await expect(liés.getByRole('button', { name: `Retirer le lien vers ${parent.ticket_number as string}` })).toBeVisible();
+  await expect(liés.getByRole('list', { name: 'Tickets liés à celui-ci' }).getByRole('listitem').filter({ hasText: second.ticket_number as string })).toContainText('Associé');
+  await expect(liés.getByRole('button', { name: `Retirer le lien vers ${second.ticket_number as string}` })).toBeVisible();
+  await expect(liés.getByLabel('L’autre ticket est')).toBeVisible();
   const menuFr = page.getByRole('article', { name: /^Message de Léa Martin/ }).getByRole('button', { name: /^Actions : Message de Léa Martin/ });
   await menuFr.click();
   await page.getByRole('menuitem', { name: 'Scinder en un nouveau ticket' }).click();
   const dialogFr = page.getByRole('dialog', { name: 'Scinder en un nouveau ticket' });
-  await expect(dialogFr.getByLabel('Objet du nouveau ticket')).toHaveValue('Facture introuvable');
+  await expect(dialogFr.getByLabel('Objet du nouveau ticket')).toHaveValue('Livraison en retard');
   await expectAccessible(page, 'la fenêtre de scission');
   await dialogFr.getByRole('button', { name: 'Annuler' }).click();
   await expect(dialogFr).toBeHidden();

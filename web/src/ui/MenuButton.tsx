@@ -40,7 +40,7 @@ export function MenuButton({ label, items }: { label: string; items: MenuItem[] 
 
   return (
     <div
-      class="menu-button"
+      class="action-menu"
       ref={box}
       onFocusOut={(event) => {
         if (open && !box.current?.contains(event.relatedTarget as Node | null)) close();
@@ -49,7 +49,7 @@ export function MenuButton({ label, items }: { label: string; items: MenuItem[] 
       <button
         ref={button}
         type="button"
-        class="menu-trigger"
+        class="action-menu-trigger"
         aria-label={label}
         title={label}
         aria-haspopup="menu"
@@ -75,7 +75,7 @@ export function MenuButton({ label, items }: { label: string; items: MenuItem[] 
           ref={menu}
           role="menu"
           aria-label={label}
-          class="menu"
+          class="action-menu-list"
           onKeyDown={(event) => {
             if (event.key === 'Tab') return close();
             const next = menuMove(event.key, active, items.length);
@@ -85,7 +85,7 @@ export function MenuButton({ label, items }: { label: string; items: MenuItem[] 
           }}
         >
           {items.map((item, index) => (
-            <button key={item.key} type="button" role="menuitem" tabIndex={index === active ? 0 : -1} class="menu-item" onClick={() => pick(item)}>
+            <button key={item.key} type="button" role="menuitem" tabIndex={index === active ? 0 : -1} class="action-menu-item" onClick={() => pick(item)}>
               {item.label}
             </button>
           ))}

@@ -15,6 +15,7 @@ pub const MAX_PER_TICKET: i64 = 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ParticipantKind)]
 pub enum Kind {
     /// Copied on the conversation: public staff replies by mail, answers by mail join it.
     Cc,

@@ -1,5 +1,5 @@
-//! One ticket for staff: its header, the thread with the composer and its macros (each message's
-//! menu splits it off into a new ticket), and beside it the ticket's properties (status, assignee,
+//! One ticket for staff: its header, the thread with the composer and its macros (the menu of a
+//! message from the customer's side splits it off into a new ticket), and beside it the ticket's properties (status, assignee,
 //! priority), its participants, the tickets linked to it, the customer, SLA, files and history;
 //! the colleagues on the same page. The ticket is read again on the live stream's frames about
 //! it (polled while the stream is down); what changed elsewhere shows up at once and is
@@ -180,12 +180,16 @@ function TicketView({
                 me={member.id}
                 audience="staff"
                 nameOf={(id) => people.find(id)?.name}
-                actions={(message, label) => (
-                  <MenuButton
-                    label={t('links.menu', { message: label })}
-                    items={[{ key: 'split', label: t('links.split.action'), onSelect: () => setSplitting({ message, label }) }]}
-                  />
-                )}
+                // A message from the customer's side may become a ticket of its own; the team's
+                // messages have nothing to offer.
+                actions={(message, label) =>
+                  message.sender_type === 'customer' ? (
+                    <MenuButton
+                      label={t('links.menu', { message: label })}
+                      items={[{ key: 'split', label: t('links.split.action'), onSelect: () => setSplitting({ message, label }) }]}
+                    />
+                  ) : null
+                }
               />
             )}
           </Loaded>

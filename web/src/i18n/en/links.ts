@@ -36,7 +36,7 @@ export default {
   'links.menu': 'Actions: {message}',
   'links.split.action': 'Split into a new ticket',
   'links.split.title': 'Split into a new ticket',
-  'links.split.lead': 'A new ticket is opened from this message ({message}), related to this one.',
+  'links.split.lead': 'This message ({message}) leaves the conversation for a new ticket of its own, with its files, related to this one.',
   'links.split.subject': 'Subject of the new ticket',
   'links.split.subject_required': 'Type a subject for the new ticket.',
   'links.split.submit': 'Split',

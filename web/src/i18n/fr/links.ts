@@ -38,7 +38,7 @@ const fr: Record<keyof typeof en, string> = {
   'links.menu': 'Actions : {message}',
   'links.split.action': 'Scinder en un nouveau ticket',
   'links.split.title': 'Scinder en un nouveau ticket',
-  'links.split.lead': 'Un nouveau ticket est ouvert à partir de ce message ({message}), associé à celui-ci.',
+  'links.split.lead': 'Ce message ({message}) quitte la conversation pour un nouveau ticket à part, avec ses fichiers, associé à celui-ci.',
   'links.split.subject': 'Objet du nouveau ticket',
   'links.split.subject_required': 'Saisissez un objet pour le nouveau ticket.',
   'links.split.submit': 'Scinder',
