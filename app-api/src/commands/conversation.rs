@@ -191,8 +191,14 @@ impl TicketWriter {
         kind: Option<LinkKind>,
         now: DateTime<Utc>,
     ) -> ApiResult<Option<Link>> {
+        // Unlinking what is not linked, or what the caller cannot see, finds nothing.
+        let unlinked = || ApiError::not_found("these tickets are not linked");
         if other == id {
-            return Err(field("ticket_id", "a ticket cannot be linked to itself"));
+            return Err(if kind.is_some() {
+                field("ticket_id", "a ticket cannot be linked to itself")
+            } else {
+                unlinked()
+            });
         }
         let (mut this, mut that, viewer) = {
             let first = store::visible(tx, self.user_id, id.min(other), true).await;
@@ -201,6 +207,7 @@ impl TicketWriter {
                 (Ok(low), Ok(high)) => (low, high),
                 (Err(refused), _) | (_, Err(refused)) => {
                     return Err(match refused {
+                        Refused::NoTicket(missing) if missing == other && kind.is_none() => unlinked(),
                         Refused::NoTicket(missing) if missing == other => {
                             field("ticket_id", "is not a ticket of this organisation you can see")
                         }
@@ -221,7 +228,7 @@ impl TicketWriter {
             links::insert(tx, id, other, kind, Some(viewer.id)).await?;
             (link_change(&that, kind, true), link_change(&this, kind.inverse(), true))
         } else {
-            let Some(was) = linked else { return Err(ApiError::not_found("these tickets are not linked")) };
+            let Some(was) = linked else { return Err(unlinked()) };
             links::delete(tx, id, other).await?;
             (link_change(&that, was, false), link_change(&this, was.inverse(), false))
         };
