@@ -19,6 +19,7 @@
 #   scripts/bench.sh macros --tickets 1000 --concurrency 8   # a macro applied against the same message posted alone
 #   scripts/bench.sh routing --tickets 1000 --queue 2000 --concurrency 8   # creation into a routed team against none; decisions with 50 agents
 #   scripts/bench.sh rules --tickets 1000 --seeded 100000 --due 1000 --concurrency 8   # creation and a reply with 0/50/200 rules; time rules' timers due among 100,000
+#   scripts/bench.sh participants --tickets 200 --reads 4000 --descendants 1000 --links 100 --resolves 20   # the answer with 20 copied against none; a link over 1,000 below the child; a parent resolved with 0/10/50 children
 #   scripts/bench.sh zipf --tenants 1000 --largest 3000 --concurrency 32 --seconds 10   # many tenants on skewed traffic
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -15,6 +15,7 @@
 //!   helpdeskly-bench attachments --files-per-client 5
 //!   helpdeskly-bench backup --tenants 200 --tickets 100000
 //!   helpdeskly-bench rules --tickets 1000 --seeded 100000 --due 1000 --concurrency 8
+//!   helpdeskly-bench participants --tickets 200 --reads 4000 --descendants 1000 --links 100 --resolves 20
 //!   helpdeskly-bench seed-tickets --database-url URL --tickets 100000   (scripts/web-bench.sh)
 #![forbid(unsafe_code)]
 
@@ -28,6 +29,7 @@ mod live;
 mod macros;
 mod mail;
 mod mail_in;
+mod participants;
 mod platform;
 mod routing;
 mod rules;
@@ -225,6 +227,29 @@ enum Command {
         #[arg(long, default_value_t = 1_000)]
         due: usize,
     },
+    /// The ticket's answer with 20 people copied against none; a link whose child has a tree or a
+    /// chain of descendants against a lone child (the cycle check walks them); a parent resolved
+    /// with 0, 10 and 50 children in progress.
+    Participants {
+        /// Tickets read in each case (20 people copied, none).
+        #[arg(long, default_value_t = 200)]
+        tickets: usize,
+        /// Reads of each case a round.
+        #[arg(long, default_value_t = 4_000)]
+        reads: usize,
+        /// Clients of the reads (and of the setup's writes).
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Tickets below the linked child, in each shape (at most app-api's 5,000).
+        #[arg(long, default_value_t = 1_000)]
+        descendants: usize,
+        /// Links (each undone) of each child a round.
+        #[arg(long, default_value_t = 100)]
+        links: usize,
+        /// Parents resolved in each case a round.
+        #[arg(long, default_value_t = 20)]
+        resolves: usize,
+    },
     /// A macro applied (message, status, priority, assignment) against posting the same message
     /// alone: each a second at the same concurrency, and their latencies.
     Macros {
@@ -306,6 +331,10 @@ fn main() {
             Command::Routing { tickets, queue, concurrency } => routing::run(tickets, queue, concurrency).await,
             Command::Rules { tickets, concurrency, seeded, due } => {
                 rules::run(&rules::Options { tickets, concurrency, seeded, due }).await;
+            }
+            Command::Participants { tickets, reads, concurrency, descendants, links, resolves } => {
+                let options = participants::Options { tickets, reads, concurrency, descendants, links, resolves };
+                participants::run(&options).await;
             }
             Command::BusinessHours { tickets, lists, overdue, concurrency } => {
                 business_hours::run(tickets, lists, overdue, concurrency).await;
