@@ -297,6 +297,21 @@ struct Mail<'a> {
     cc: &'a [String],
 }
 
+/// The `References` of a mail about `ticket_id` to `address`: the ticket's own id first, so every
+/// mail of a ticket shares a root, then the newest of that address's earlier mail about it (what
+/// a References header holds, 1,500 characters, is about 17 of ours).
+async fn thread_refs(
+    tx: &mut sqlx::PgConnection,
+    tenant: &Tenant,
+    ticket_id: i64,
+    address: &str,
+    domain: &str,
+) -> sqlx::Result<Vec<String>> {
+    let mut refs = vec![format!("ticket-{ticket_id}.{}@{domain}", tenant.id.simple())];
+    refs.extend(store::conversation(tx, ticket_id, address, 16).await?);
+    Ok(refs)
+}
+
 /// The mail of one recipient, joined to the conversation their earlier mail about the ticket
 /// started (the ticket's own id first, so every mail of a ticket shares a root).
 async fn write_mail(
@@ -307,10 +322,7 @@ async fn write_mail(
 ) -> sqlx::Result<bool> {
     let domain = &notifier.state.config.notifications.mail.reply_domain;
     let keys = &notifier.state.config.keys;
-    let root = format!("ticket-{}.{}@{domain}", mail.ticket_id, mail.tenant.id.simple());
-    let mut refs = vec![root];
-    // What a References header can hold (1,500 characters) is about 17 of ours.
-    refs.extend(store::conversation(tx, mail.ticket_id, &mail.recipient.email, 16).await?);
+    let refs = thread_refs(tx, mail.tenant, mail.ticket_id, &mail.recipient.email, domain).await?;
     let message_id = format!("{}.{}@{domain}", mail.envelope.event_id.simple(), mail.recipient.id.simple());
     let unsubscribe_url = format!("{}/v1/notifications/unsubscribe?token={}", mail.app_url, mail.unsubscribe);
     let reply_to = Reply { tenant_id: mail.tenant.id, ticket_id: mail.ticket_id }.address(&keys.mail_links, domain);
@@ -417,9 +429,7 @@ async fn mail_copied(
             detail: on.detail.clone(),
         };
         let rendered = render::render(&context);
-        let root = format!("ticket-{}.{}@{domain}", on.ticket.id, tenant.id.simple());
-        let mut refs = vec![root];
-        refs.extend(store::conversation(tx, on.ticket.id, &participant.email, 16).await?);
+        let refs = thread_refs(tx, tenant, on.ticket.id, &participant.email, domain).await?;
         let message_id = format!("{}.p{}@{domain}", envelope.event_id.simple(), participant.id);
         let reply_to = ParticipantReply { tenant_id: tenant.id, participant_id: participant.id }.address(key, domain);
         let unsubscribe_url = format!("{}/v1/participants/leave?token={leave}", on.app_url);
