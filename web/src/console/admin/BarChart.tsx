@@ -8,7 +8,8 @@ import { getLocale } from '../../i18n';
 
 export interface Series {
   label: string;
-  data: number[];
+  /** `null`: nothing measured there (no bar). */
+  data: (number | null)[];
   /** A CSS custom property of app.css (`--chart-1`), so charts follow light and dark themes. */
   colour: string;
 }
@@ -18,12 +19,15 @@ export function BarChart({
   series,
   summary,
   horizontal = false,
+  stacked = true,
   max,
 }: {
   labels: string[];
   series: Series[];
   summary: string;
   horizontal?: boolean;
+  /** `false`: the series' bars side by side (a median beside its 90th percentile). */
+  stacked?: boolean;
   /** The value axis's top (a rating's 5), instead of the largest value's. */
   max?: number;
 }) {
@@ -59,8 +63,8 @@ export function BarChart({
           animation: still ? false : undefined,
           locale: getLocale(),
           scales: {
-            x: { stacked: true, ticks: { color: text, precision: 0 }, grid: { color: grid }, ...(horizontal && max !== undefined ? { min: 0, max } : {}) },
-            y: { stacked: true, ticks: { color: text, precision: 0 }, grid: { color: grid }, ...(!horizontal && max !== undefined ? { min: 0, max } : {}) },
+            x: { stacked, ticks: { color: text, precision: 0 }, grid: { color: grid }, ...(horizontal && max !== undefined ? { min: 0, max } : {}) },
+            y: { stacked, ticks: { color: text, precision: 0 }, grid: { color: grid }, ...(!horizontal && max !== undefined ? { min: 0, max } : {}) },
           },
           plugins: { legend: { position: 'bottom', labels: { color: text } } },
         },
@@ -69,7 +73,7 @@ export function BarChart({
     return () => {
       cancelled = true;
     };
-  }, [JSON.stringify(labels), JSON.stringify(series), horizontal, max]);
+  }, [JSON.stringify(labels), JSON.stringify(series), horizontal, stacked, max]);
 
   useEffect(() => () => chart.current?.destroy(), []);
 
