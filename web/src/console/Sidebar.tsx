@@ -1,7 +1,8 @@
 //! The console's sidebar, the day's work: the queues with how many tickets each holds, the queues
 //! of the caller's teams (every team's for owners and admins) with how many tickets wait there to
 //! be taken, the views (saved filters the server keeps: the shared ones, then the caller's own)
-//! with their exact counts, the dashboard (owners and admins), and the way into the settings area.
+//! with their exact counts, the dashboard and the ticket reports (owners and admins), and the way
+//! into the settings area.
 
 import type { Team } from '../data/teams';
 import type { View } from '../data/views';
@@ -70,6 +71,9 @@ export function Sidebar({ location }: { location: Location }) {
         <NavGroup label={t('console.nav.reports')}>
           <NavLink href="/admin" current={path === '/admin' ? 'page' : undefined}>
             {t('console.nav.dashboard')}
+          </NavLink>
+          <NavLink href="/admin/reports" current={path === '/admin/reports' ? 'page' : undefined}>
+            {t('reports.nav')}
           </NavLink>
         </NavGroup>
       ) : null}

@@ -1,8 +1,8 @@
 //! The staff console (agents, admins, owners): the queues and tickets, the team queues, and for
-//! owners and admins the dashboard, in the sidebar (`Sidebar.tsx`); the settings area
-//! (`settings.tsx`): the quarantine of received mail for everyone on the staff; the team, the
-//! macros, the SLA policy, the teams, the organisation's settings, the integrations and the
-//! mailbox for owners and admins. In the header, the switch saying whether one takes tickets now
+//! owners and admins the dashboard and the ticket reports, in the sidebar (`Sidebar.tsx`); the
+//! settings area (`settings.tsx`): the quarantine of received mail for everyone on the staff;
+//! the team, the macros, the SLA policy, the teams, the organisation's settings, the integrations
+//! and the mailbox for owners and admins. In the header, the switch saying whether one takes tickets now
 //! (`Availability.tsx`).
 
 import type { ComponentChildren } from 'preact';
@@ -11,6 +11,7 @@ import type { Area } from '../tenant/area';
 import { useMember } from '../tenant/member';
 import { NotFoundPage } from '../ui/NotFoundPage';
 import { DashboardPage } from './admin/DashboardPage';
+import { ReportsPage } from './admin/ReportsPage';
 import { AvailabilitySwitch } from './Availability';
 import { PeopleProvider } from './people';
 import { QueuePage } from './queue/QueuePage';
@@ -42,6 +43,7 @@ export const consoleArea: Area = {
       render: ({ id }) => <Console>{/^\d{1,18}$/.test(id ?? '') ? <TicketPage key={id} id={Number(id)} /> : <NotFoundPage />}</Console>,
     },
     { path: '/admin', render: () => <Console><AdminOnly><DashboardPage /></AdminOnly></Console> },
+    { path: '/admin/reports', render: () => <Console><AdminOnly><ReportsPage /></AdminOnly></Console> },
     ...SETTINGS_PAGES.map((page) => ({ path: page.path, render: () => <Console><SettingsArea page={page} /></Console> })),
   ],
   sidebar: (location) => <Sidebar location={location} />,

@@ -18,6 +18,7 @@ import tags from './tags';
 import teams from './teams';
 import participants from './participants';
 import links from './links';
+import reports from './reports';
 
-export const areas = { common, domain, errors, auth, signup, portal, console, notifications, integrations, inbound, macros, satisfaction, teams, tags, fields, schedules, policies, rules, participants, links };
-export const en = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console, ...notifications, ...integrations, ...inbound, ...macros, ...satisfaction, ...teams, ...tags, ...fields, ...schedules, ...policies, ...rules, ...participants, ...links };
+export const areas = { common, domain, errors, auth, signup, portal, console, notifications, integrations, inbound, macros, satisfaction, teams, tags, fields, schedules, policies, rules, participants, links, reports };
+export const en = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console, ...notifications, ...integrations, ...inbound, ...macros, ...satisfaction, ...teams, ...tags, ...fields, ...schedules, ...policies, ...rules, ...participants, ...links, ...reports };

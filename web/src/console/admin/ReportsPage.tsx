@@ -1,0 +1,455 @@
+//! Ticket reports (owners and admins): the filters (a range of dates, the last included; what to
+//! group by; the period), the totals, each group's response and resolution times over the
+//! periods and side by side, the SLA met by group, every row in a table, the tickets of the range
+//! as CSV, and the mailed digest's settings (`DigestPanel`). Each chart is an image with a
+//! summary and a table of its numbers; the server's refusals are said beside their controls.
+
+import { useEffect, useId, useMemo, useState } from 'preact/hooks';
+import { ApiProblem } from '../../api/problem';
+import { downloadTicketsCsv, performanceReport, type Performance, type PerformanceQuery } from '../../data/reports';
+import { useResource } from '../../data/resource';
+import { formatNumber, t, tn } from '../../i18n';
+import { useMember } from '../../tenant/member';
+import { SelectField, TextField } from '../../ui/Field';
+import { translated, useFields } from '../../ui/form';
+import { useSubmit } from '../../ui/hooks';
+import { Page } from '../../ui/Page';
+import { EmptyState, ErrorAlert, Loaded } from '../../ui/status';
+import {
+  GROUP_BY,
+  GROUP_BY_LABEL,
+  GROUP_WORD,
+  PERIODS,
+  PERIOD_LABEL,
+  browserTimeZone,
+  busiestGroup,
+  byGroup,
+  checkFilters,
+  csvFallbackName,
+  csvQuery,
+  defaultFilters,
+  formatCsat,
+  formatMinutes,
+  formatRatio,
+  groupQuery,
+  periodLabel,
+  performanceQuery,
+  reportErrorOf,
+  reportGroups,
+  tableRow,
+  tableRows,
+  timingOverTime,
+  type DurationUnit,
+  type FilterField,
+  type ReportFilters,
+  type TableRow,
+  type Timing,
+} from '../reports';
+import { localToday } from '../schedules';
+import { BarChart } from './BarChart';
+import { DigestPanel } from './DigestPanel';
+
+/** The report as asked (with its periods, if any) and each group over the whole range. */
+interface Reports {
+  detail: Performance;
+  groups: Performance;
+}
+
+async function loadReports(query: PerformanceQuery, signal: AbortSignal): Promise<Reports> {
+  const [detail, groups] = await Promise.all([performanceReport(query, signal), query.period ? performanceReport(groupQuery(query), signal) : null]);
+  return { detail, groups: groups ?? detail };
+}
+
+const refused = (error: unknown): error is ApiProblem => error instanceof ApiProblem && error.code === 'validation_failed' && error.errors.length > 0;
+
+export function ReportsPage() {
+  const { slug } = useMember();
+  const zone = useMemo(browserTimeZone, []);
+  const [filters, setFilters] = useState<ReportFilters>(() => defaultFilters(localToday()));
+  const query = performanceQuery(filters, zone);
+  const report = useResource(`reports:${slug}:${JSON.stringify(query)}`, (signal) => loadReports(query, signal));
+  const resultsId = useId();
+  const apply = (next: ReportFilters) => {
+    // The same filters once more (after a refusal, say): asked again.
+    if (JSON.stringify(performanceQuery(next, zone)) === JSON.stringify(query)) report.reload();
+    else setFilters(next);
+  };
+  const refusal = refused(report.error) ? report.error : null;
+  return (
+    <Page title={t('reports.title')}>
+      <p class="lead">{t('reports.lead')}</p>
+      <FiltersPanel initial={filters} zone={zone} refusal={refusal} onApply={apply} />
+      <section class="panel reports-results" aria-labelledby={resultsId} aria-busy={report.loading ? 'true' : undefined}>
+        <h2 id={resultsId}>{t('reports.results')}</h2>
+        {refusal ? (
+          <p class="hint">{t('reports.refused')}</p>
+        ) : (
+          <Loaded resource={report}>{(data) => <Results data={data} />}</Loaded>
+        )}
+      </section>
+      <DigestPanel />
+    </Page>
+  );
+}
+
+type FilterErrors = Partial<Record<FilterField | 'form', string>>;
+
+/** The server's refusals by control, in words; one it does not name, with the form. */
+function refusalErrors(problem: ApiProblem, zone: string): FilterErrors {
+  const found: FilterErrors = {};
+  for (const e of problem.errors) {
+    const mapped = reportErrorOf(e.field);
+    if (mapped) found[mapped.control] ??= t(mapped.message, { zone });
+    else found.form ??= e.message;
+  }
+  return found;
+}
+
+/** The filters' form: checked here first (a date missing), then asked of the server, whose
+ * refusals come back as `refusal` and are said beside their controls; and the CSV of the
+ * range shown. */
+function FiltersPanel({ initial, zone, refusal, onApply }: { initial: ReportFilters; zone: string; refusal: ApiProblem | null; onApply: (filters: ReportFilters) => void }) {
+  const form = useFields<ReportFilters, 'form'>(initial);
+  const { values, errors, change } = form;
+  const csv = useSubmit();
+  const id = useId();
+
+  useEffect(() => {
+    if (refusal) form.show(refusalErrors(refusal, zone));
+  }, [refusal]);
+
+  const onSubmit = (event: Event) => {
+    event.preventDefault();
+    if (!form.show(translated(checkFilters(values)))) return;
+    onApply({ ...values, from: values.from.trim(), to: values.to.trim() });
+  };
+  const download = () => {
+    if (!form.show(translated(checkFilters(values)))) return;
+    const query = csvQuery(values, zone);
+    void csv.run(async () => {
+      try {
+        await downloadTicketsCsv(query, csvFallbackName(query));
+      } catch (error) {
+        if (refused(error)) return void form.show(refusalErrors(error, zone));
+        throw error;
+      }
+    });
+  };
+
+  return (
+    <section class="panel" aria-labelledby={id}>
+      <h2 id={id}>{t('reports.filters.title')}</h2>
+      <form ref={form.ref} class="form reports-filters" onSubmit={onSubmit} noValidate>
+        <div class="filter-fields">
+          <TextField
+            label={t('reports.filters.from')}
+            name="from"
+            type="date"
+            value={values.from}
+            error={errors.from}
+            onValue={(v) => change({ from: v }, ['from', 'to'])}
+            required
+          />
+          <TextField
+            label={t('reports.filters.to')}
+            name="to"
+            type="date"
+            value={values.to}
+            error={errors.to}
+            onValue={(v) => change({ to: v }, ['from', 'to'])}
+            required
+          />
+          <SelectField
+            label={t('reports.filters.group_by')}
+            name="group_by"
+            value={values.groupBy}
+            error={errors.groupBy}
+            options={GROUP_BY.map((g) => ({ value: g, label: t(GROUP_BY_LABEL[g]) }))}
+            onValue={(v) => change({ groupBy: v as ReportFilters['groupBy'] }, ['groupBy'])}
+          />
+          <SelectField
+            label={t('reports.filters.period')}
+            name="period"
+            value={values.period}
+            error={errors.period}
+            options={PERIODS.map((p) => ({ value: p, label: t(PERIOD_LABEL[p]) }))}
+            onValue={(v) => change({ period: v as ReportFilters['period'] }, ['period'])}
+          />
+        </div>
+        <p class="hint">
+          {t('reports.filters.to_hint')} {t('reports.filters.zone', { zone })}
+        </p>
+        {errors.form ? (
+          <div class="alert alert--error" role="alert">
+            <p>{errors.form}</p>
+          </div>
+        ) : null}
+        <ErrorAlert error={csv.error} />
+        <div class="actions">
+          <button type="submit" class="button">
+            {t('reports.filters.apply')}
+          </button>
+          <button type="button" class="button button--secondary" disabled={csv.busy} onClick={download}>
+            {csv.busy ? t('common.working') : t('reports.csv.download')}
+          </button>
+        </div>
+        <p class="field-hint">{t('reports.csv.hint')}</p>
+      </form>
+    </section>
+  );
+}
+
+function Results({ data }: { data: Reports }) {
+  const { detail, groups } = data;
+  const total = detail.total;
+  if (total.created === 0) return <EmptyState title={t('reports.empty')} />;
+  const group = t(GROUP_WORD[detail.group_by]);
+  return (
+    <>
+      <div class="tiles">
+        <Tile value={formatNumber(total.created)} label={t('reports.col.created')} />
+        <Tile value={formatNumber(total.resolved)} label={t('reports.col.resolved')} />
+        <Tile value={formatNumber(total.reopened)} label={t('reports.col.reopened')} />
+        <Tile value={formatMinutes(total.first_response_minutes.median)} label={t('reports.tile.first_response')} />
+        <Tile value={formatMinutes(total.resolution_minutes.median)} label={t('reports.tile.resolution')} />
+        <Tile value={formatRatio(total.sla_met_ratio)} label={t('reports.col.sla_met')} />
+        <Tile value={formatCsat(total.csat_average)} label={t('reports.col.csat')} />
+      </div>
+      {detail.period ? <OverTime report={detail} /> : null}
+      <ByGroup report={groups} />
+      <h3>{t('reports.table.title')}</h3>
+      <ReportTable
+        caption={detail.period ? t('reports.table.caption_periods', { group, period: t(PERIOD_LABEL[detail.period]) }) : t('reports.table.caption', { group })}
+        groupHeading={t(GROUP_BY_LABEL[detail.group_by])}
+        periods={Boolean(detail.period)}
+        rows={tableRows(detail)}
+        total={tableRow('total', t('reports.table.total'), '', total)}
+      />
+    </>
+  );
+}
+
+function Tile({ value, label }: { value: string; label: string }) {
+  return (
+    <div class="tile">
+      <span class="tile-value">{value}</span>
+      <span class="tile-label">{label}</span>
+    </div>
+  );
+}
+
+const unitWord = (unit: DurationUnit) => t(unit === 'hours' ? 'reports.unit.hours' : 'reports.unit.minutes');
+
+/** One group's times over the periods: the group chosen (the busiest first), then a chart each
+ * for the first response and the resolution. */
+function OverTime({ report }: { report: Performance }) {
+  const groups = reportGroups(report.rows, report.group_by);
+  const [chosen, setChosen] = useState<string | null>(null);
+  const shown = groups.some((g) => g.id === chosen) ? chosen : busiestGroup(groups);
+  const id = useId();
+  const group = groups.find((g) => g.id === shown);
+  if (!group) return null;
+  return (
+    <section class="reports-section" aria-labelledby={id}>
+      <h3 id={id}>{t('reports.over_time.title')}</h3>
+      <SelectField
+        label={t('reports.over_time.group', { group: t(GROUP_WORD[report.group_by]) })}
+        name="over_time_group"
+        value={group.id}
+        options={groups.map((g) => ({ value: g.id, label: g.label }))}
+        onValue={setChosen}
+      />
+      <div class="reports-charts">
+        <TimingChart report={report} group={group.id} groupLabel={group.label} timing="first_response_minutes" />
+        <TimingChart report={report} group={group.id} groupLabel={group.label} timing="resolution_minutes" />
+      </div>
+    </section>
+  );
+}
+
+function TimingChart({ report, group, groupLabel, timing }: { report: Performance; group: string; groupLabel: string; timing: Timing }) {
+  const series = timingOverTime(report.rows, group, timing);
+  const labels = series.periods.map((p) => periodLabel(p, report.period ?? null));
+  const title = t(timing === 'first_response_minutes' ? 'reports.chart.first_response' : 'reports.chart.resolution');
+  const unit = unitWord(series.unit);
+  return (
+    <figure class="reports-chart">
+      <figcaption>{t('reports.chart.over_time_caption', { title, group: groupLabel })}</figcaption>
+      <BarChart
+        labels={labels}
+        stacked={false}
+        series={[
+          { label: t('reports.chart.median_in', { unit }), data: series.median, colour: '--chart-2' },
+          { label: t('reports.chart.p90_in', { unit }), data: series.p90, colour: '--chart-3' },
+        ]}
+        summary={tn('reports.chart.over_time_summary', labels.length, { title, group: groupLabel, unit })}
+      />
+      <details class="chart-data">
+        <summary>{t('reports.chart.numbers')}</summary>
+        <div class="table-wrap">
+          <table>
+            <caption>{t('reports.chart.over_time_caption', { title, group: groupLabel })}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('reports.col.period')}</th>
+                <th scope="col">{t('reports.chart.median')}</th>
+                <th scope="col">{t('reports.chart.p90')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {series.minutes.map((m, i) => (
+                <tr key={series.periods[i]}>
+                  <th scope="row">{labels[i]}</th>
+                  <td>{formatMinutes(m.median)}</td>
+                  <td>{formatMinutes(m.p90)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </figure>
+  );
+}
+
+/** Each group over the whole range: the medians side by side, and the share of tickets within
+ * their service targets. */
+function ByGroup({ report }: { report: Performance }) {
+  const id = useId();
+  const shaped = byGroup(report.rows, report.group_by);
+  const group = t(GROUP_WORD[report.group_by]);
+  const heading = t(GROUP_BY_LABEL[report.group_by]);
+  const unit = unitWord(shaped.unit);
+  const firstResponse = t('reports.chart.first_response');
+  const resolution = t('reports.chart.resolution');
+  return (
+    <section class="reports-section" aria-labelledby={id}>
+      <h3 id={id}>{t('reports.by_group.title', { group })}</h3>
+      <div class="reports-charts">
+        <figure class="reports-chart">
+          <figcaption>{t('reports.by_group.medians', { group })}</figcaption>
+          <BarChart
+            labels={shaped.labels}
+            stacked={false}
+            series={[
+              { label: t('reports.chart.series_in', { title: firstResponse, unit }), data: shaped.firstResponse, colour: '--chart-2' },
+              { label: t('reports.chart.series_in', { title: resolution, unit }), data: shaped.resolution, colour: '--chart-3' },
+            ]}
+            summary={tn('reports.by_group.medians_summary', shaped.labels.length, { group, unit })}
+          />
+          <details class="chart-data">
+            <summary>{t('reports.chart.numbers')}</summary>
+            <div class="table-wrap">
+              <table>
+                <caption>{t('reports.by_group.medians', { group })}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{heading}</th>
+                    <th scope="col">{t('reports.col.first_median')}</th>
+                    <th scope="col">{t('reports.col.resolution_median')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {report.rows.map((row, i) => (
+                    <tr key={row.key ?? ''}>
+                      <th scope="row">{shaped.labels[i]}</th>
+                      <td>{formatMinutes(row.first_response_minutes.median)}</td>
+                      <td>{formatMinutes(row.resolution_minutes.median)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </details>
+        </figure>
+        <figure class="reports-chart">
+          <figcaption>{t('reports.by_group.sla', { group })}</figcaption>
+          <BarChart
+            labels={shaped.labels}
+            max={100}
+            series={[{ label: t('reports.by_group.sla_series'), data: shaped.slaMet, colour: '--chart-5' }]}
+            summary={tn('reports.by_group.sla_summary', shaped.labels.length, { group, total: formatRatio(report.total.sla_met_ratio) })}
+          />
+          <details class="chart-data">
+            <summary>{t('reports.chart.numbers')}</summary>
+            <div class="table-wrap">
+              <table>
+                <caption>{t('reports.by_group.sla', { group })}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{heading}</th>
+                    <th scope="col">{t('reports.col.sla_met')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {report.rows.map((row, i) => (
+                    <tr key={row.key ?? ''}>
+                      <th scope="row">{shaped.labels[i]}</th>
+                      <td>{formatRatio(row.sla_met_ratio)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </details>
+        </figure>
+      </div>
+    </section>
+  );
+}
+
+/** Every row of the report, and the whole range's totals at the foot. */
+function ReportTable({ caption, groupHeading, periods, rows, total }: { caption: string; groupHeading: string; periods: boolean; rows: TableRow[]; total: TableRow }) {
+  const cells = (row: TableRow) => (
+    <>
+      {periods ? <td>{row.period}</td> : null}
+      <td>{formatNumber(row.created)}</td>
+      <td>{formatNumber(row.resolved)}</td>
+      <td>{formatNumber(row.reopened)}</td>
+      <td>{row.firstMedian}</td>
+      <td>{row.firstP90}</td>
+      <td>{row.resolutionMedian}</td>
+      <td>{row.resolutionP90}</td>
+      <td>{row.slaMet}</td>
+      <td>{row.csat}</td>
+    </>
+  );
+  const id = useId();
+  // Wider than most screens: it scrolls inside its frame, which the keyboard can reach.
+  return (
+    <div class="table-wrap" role="region" aria-labelledby={id} tabIndex={0}>
+      <table class="reports-table">
+        <caption id={id}>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{groupHeading}</th>
+            {periods ? <th scope="col">{t('reports.col.period')}</th> : null}
+            <th scope="col">{t('reports.col.created')}</th>
+            <th scope="col">{t('reports.col.resolved')}</th>
+            <th scope="col">{t('reports.col.reopened')}</th>
+            <th scope="col">{t('reports.col.first_median')}</th>
+            <th scope="col">{t('reports.col.first_p90')}</th>
+            <th scope="col">{t('reports.col.resolution_median')}</th>
+            <th scope="col">{t('reports.col.resolution_p90')}</th>
+            <th scope="col">{t('reports.col.sla_met')}</th>
+            <th scope="col">{t('reports.col.csat')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.key}>
+              <th scope="row">{row.group}</th>
+              {cells(row)}
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row">{total.group}</th>
+            {cells(total)}
+          </tr>
+        </tfoot>
+      </table>
+    </div>
+  );
+}
