@@ -21,7 +21,9 @@ RUNTIME = {
     "app-api/src/sav/tickets/tallies.rs": "the views' counts summed with the list's conditions",
     "app-api/src/sav/tickets/access.rs": "the visibility clause the ticket list pushes",
     "app-api/src/sav/tickets/badge.rs": "the SLA badge's predicates, pushed into the list's and the summary's statements",
-    "app-api/src/sav/reports.rs": "the SLA summary counted with the badge's predicates",
+    "app-api/src/sav/reports/dashboard.rs": "the SLA summary counted with the badge's predicates",
+    "app-api/src/sav/reports/performance.rs": "the report's grouping and period, and the badge's predicates",
+    "app-api/src/sav/reports/tickets_csv.rs": "a cursor over the list's filters; its FETCH and the transaction's mode",
     "shared/src/readiness.rs": "SELECT 1 on whatever database a probe checks",
 }
 

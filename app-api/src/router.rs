@@ -35,7 +35,7 @@ use crate::state::AppState;
         (name = "messages", description = "A ticket's thread: public messages and internal notes"),
         (name = "attachments", description = "Files on tickets and messages: upload, download links, the access log, storage use"),
         (name = "orders", description = "Order references the priority rules read"),
-        (name = "reports", description = "SLA summary and agent workload"),
+        (name = "reports", description = "SLA summary, agent workload, performance, the tickets as CSV, the mailed digest"),
         (name = "sla", description = "The tenant's SLA policy: targets per priority and auto-close delays"),
         (name = "notifications", description = "The bell, notification settings, and the one-click unsubscribe of mail"),
         (name = "live", description = "Server-sent events of what the caller may see change"),
@@ -123,6 +123,9 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(orders::put_order))
         .routes(routes!(reports::get_sla_summary))
         .routes(routes!(reports::get_workload))
+        .routes(routes!(reports::get_performance))
+        .routes(routes!(reports::get_tickets_csv))
+        .routes(routes!(reports::get_digest, reports::put_digest))
         .routes(routes!(sla_policy::get_sla_policy, sla_policy::put_sla_policy))
         .routes(routes!(attachments::get_attachment, attachments::delete_attachment))
         .routes(routes!(attachments::get_access_log))

@@ -1,5 +1,5 @@
 //! When each tenant next has timed work due in the tenant plane (`tenant_schedule`): its SAV
-//! jobs (SLA breaches, auto-close), its mailbox fetch, and the purge that ends its deletion. The one place the tenant plane's
+//! jobs (SLA breaches, auto-close), its mailbox fetch, its report digest, and the purge that ends its deletion. The one place the tenant plane's
 //! workers learn which tenants to visit without visiting the others; a worker claims the due
 //! tenants of its kind of work, leasing each one (the `LeasedQueue` shape of
 //! `shared::work_queue`).
@@ -19,6 +19,8 @@ pub enum Work {
     Mailbox,
     /// The end of a deletion: the tenant's files and Redis keys removed (`deletion`).
     Purge,
+    /// The reports' digest mailed (app-api's `sav::reports::digest`).
+    Digest,
 }
 
 impl Work {
@@ -28,6 +30,7 @@ impl Work {
             Self::Sav => "sav",
             Self::Mailbox => "mailbox",
             Self::Purge => "purge",
+            Self::Digest => "digest",
         }
     }
 }

@@ -477,7 +477,13 @@ impl TicketWriter {
             (values, Some(ranges))
         };
         let state = lifecycle::opening_state(routed_to);
+        let channel = match (viewer.role, opening.metadata.get("channel").and_then(serde_json::Value::as_str)) {
+            (_, Some("email")) => Channel::Email,
+            (Role::Integration, _) => Channel::Api,
+            _ => Channel::Web,
+        };
         let new = NewTicket {
+            channel,
             team_id,
             status: state.status,
             assigned_to: state.assignee,
@@ -503,11 +509,6 @@ impl TicketWriter {
         let mut ticket = store::insert(tx, &new, &policy, applied.as_ref(), now)
             .await?
             .ok_or_else(|| ApiError::internal("five ticket numbers drawn in a row were taken"))?;
-        let channel = match (viewer.role, ticket.metadata.get("channel").and_then(serde_json::Value::as_str)) {
-            (_, Some("email")) => Channel::Email,
-            (Role::Integration, _) => Channel::Api,
-            _ => Channel::Web,
-        };
         let mut work = Work {
             ranges,
             turn_taken: turn.is_some() && routed_to.is_some(),

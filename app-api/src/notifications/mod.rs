@@ -9,6 +9,7 @@
 //!   sends the mail.
 
 pub mod decide;
+pub mod digest;
 pub mod links;
 pub mod metrics;
 pub mod notices;
@@ -41,6 +42,8 @@ pub enum Kind {
     WebhookDisabled,
     /// A rule of the organisation's mailed staff or an address (`sav::rules`).
     RuleMail,
+    /// The reports' digest, to the addresses an admin chose (`sav::reports::digest`).
+    ReportDigest,
 }
 
 impl Kind {
@@ -64,12 +67,16 @@ impl Kind {
             Self::SlaBreach => "sla_breach",
             Self::WebhookDisabled => "webhook_disabled",
             Self::RuleMail => "rule_mail",
+            Self::ReportDigest => "report_digest",
         }
     }
 
     /// Any kind, a chosen one or a notice.
     pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().chain([Self::WebhookDisabled, Self::RuleMail]).find(|k| k.as_str() == value)
+        Self::ALL
+            .into_iter()
+            .chain([Self::WebhookDisabled, Self::RuleMail, Self::ReportDigest])
+            .find(|k| k.as_str() == value)
     }
 
     /// Whether people choose to get this kind (a notice is not a choice).

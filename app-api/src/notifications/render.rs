@@ -185,8 +185,9 @@ fn headline(c: &Context<'_>) -> String {
         }
         // Not about a ticket: written by `webhook_disabled`.
         (Kind::WebhookDisabled, _) => webhook_disabled_headline(fr).to_owned(),
-        // Its subject is the rule's: written by `rule_mail`.
-        (Kind::RuleMail, _) => String::new(),
+        // A rule's mail has the rule's subject (written by `rule_mail`); the reports' digest is
+        // not about a ticket (written whole by `notifications::digest`).
+        (Kind::RuleMail | Kind::ReportDigest, _) => String::new(),
     }
 }
 

@@ -19,6 +19,7 @@ mod mail_in;
 mod notifications;
 mod operations;
 mod participants_mail;
+mod reports_digest;
 mod secrets;
 mod tenancy;
 mod tickets;

@@ -128,6 +128,9 @@ pub fn apply(
         if after.status == Status::Closed {
             ticket.closed_at = Some(now);
         }
+        if from == Status::Resolved && !matches!(after.status, Status::Resolved | Status::Closed) {
+            ticket.reopens += 1;
+        }
         if !after.resolved {
             ticket.resolved_at = None;
         } else if from != Status::Resolved && after.status == Status::Resolved {

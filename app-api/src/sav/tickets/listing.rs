@@ -155,7 +155,7 @@ pub async fn counts(
 
 /// ` AND ...` for what `viewer` may see and every condition of `filter` (not its order, cursor or
 /// limit), over `support_tickets t`.
-fn push_conditions<'a>(
+pub(crate) fn push_conditions<'a>(
     query: &mut QueryBuilder<'a, Postgres>,
     viewer: Viewer,
     filter: &Filter<'a>,

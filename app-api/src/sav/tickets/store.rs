@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::access::Viewer;
-use super::messages::AttachmentSummary;
+use super::messages::{AttachmentSummary, Channel};
 use super::priority::Priority;
 use super::refusal::Refused;
 use super::sla::{self, Answers, Change, Hours, SlaState, Targets};
@@ -104,6 +104,15 @@ pub struct Ticket {
     pub next_response_breached_at: Option<DateTime<Utc>>,
     #[serde(skip)]
     pub next_response_breaches: i32,
+    /// The working time from creation to the first public staff reply and to the resolution, in
+    /// the hours of the policy that applied then (`refresh_sla`): what the reports count.
+    #[serde(skip)]
+    pub first_response_business_seconds: Option<i32>,
+    #[serde(skip)]
+    pub resolution_business_seconds: Option<i32>,
+    /// How many times it left `resolved` for a running status.
+    #[serde(skip)]
+    pub reopens: i32,
 }
 
 impl Ticket {
@@ -140,7 +149,7 @@ macro_rules! ticket_sql {
               t.auto_close_at, t.created_at, t.updated_at, t.sla_version_id, t.queued_at, t.tags, t.fields, \
               t.sla_policy, t.sla_schedule_id, t.sla_response_minutes, t.sla_next_response_minutes, t.sla_resolution_minutes, \
               t.next_response_since, t.next_response_due_at, t.next_response_risk_at, t.next_response_breached_at, \
-              t.next_response_breaches"])
+              t.next_response_breaches, t.first_response_business_seconds, t.resolution_business_seconds, t.reopens"])
     };
 }
 pub(crate) use ticket_sql;
@@ -191,6 +200,9 @@ macro_rules! ticket_of {
             next_response_risk_at: $row.next_response_risk_at,
             next_response_breached_at: $row.next_response_breached_at,
             next_response_breaches: $row.next_response_breaches,
+            first_response_business_seconds: $row.first_response_business_seconds,
+            resolution_business_seconds: $row.resolution_business_seconds,
+            reopens: $row.reopens,
         }
     };
 }
@@ -395,6 +407,8 @@ pub struct NewTicket {
     pub tags: Vec<String>,
     /// Checked against the definitions (`sav::tickets::fields::merge`).
     pub fields: serde_json::Value,
+    /// Where it came from (the reports group by it).
+    pub channel: Channel,
 }
 
 /// Crockford's base 32: no I, L, O or U to misread.
@@ -427,9 +441,9 @@ pub async fn insert(
             "INSERT INTO support_tickets AS t (ticket_number, user_id, subject, description, priority, category,
                 order_id, metadata, response_due_at, resolution_due_at, created_at, updated_at, sla_version_id, team_id,
                 tags, fields, status, assigned_to, response_risk_at, resolution_risk_at, sla_policy, sla_schedule_id,
-                sla_response_minutes, sla_next_response_minutes, sla_resolution_minutes)
+                sla_response_minutes, sla_next_response_minutes, sla_resolution_minutes, channel)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-                $22, $23, $24)
+                $22, $23, $24, $25)
              ON CONFLICT (ticket_number) DO NOTHING
              RETURNING ",
             "",
@@ -457,6 +471,7 @@ pub async fn insert(
             kept.response_minutes,
             kept.next_response_minutes,
             kept.resolution_minutes,
+            new.channel.as_str(),
         )
         .fetch_optional(&mut *conn)
         .await?;
@@ -496,6 +511,7 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
             sla_response_minutes = $28, sla_next_response_minutes = $29, sla_resolution_minutes = $30,
             next_response_since = $31, next_response_due_at = $32, next_response_risk_at = $33,
             next_response_breached_at = $34, next_response_breaches = greatest(next_response_breaches, $35),
+            first_response_business_seconds = $36, resolution_business_seconds = $37, reopens = $38,
             response_breached_at = coalesce(response_breached_at, $18),
             resolution_breached_at = coalesce(resolution_breached_at, $19),
             thread_staff = CASE WHEN $14::text IS NULL OR pg_column_size(thread_staff) > $16 THEN thread_staff
@@ -538,6 +554,9 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
         ticket.next_response_risk_at,
         ticket.next_response_breached_at,
         ticket.next_response_breaches,
+        ticket.first_response_business_seconds,
+        ticket.resolution_business_seconds,
+        ticket.reopens,
     )
     .execute(conn)
     .await
@@ -584,7 +603,25 @@ pub async fn refresh_sla(
     ticket.sla_next_response_minutes = kept.next_response_minutes;
     ticket.sla_resolution_minutes = kept.resolution_minutes;
     ticket.auto_close_at = auto_close_at(ticket, &clock);
+    measure(ticket, hours);
     Ok((state, targets))
+}
+
+/// The working times the reports read, each measured once, when it happens, in the hours that
+/// apply then: the first response; the resolution (again after a reopening).
+fn measure(ticket: &mut Ticket, hours: Hours<'_>) {
+    let created = ticket.created_at;
+    let seconds = |at| i32::try_from(hours.within(created, at).num_seconds()).unwrap_or(i32::MAX);
+    if ticket.first_response_business_seconds.is_none() {
+        ticket.first_response_business_seconds = ticket.first_response_at.map(seconds);
+    }
+    match ticket.resolved_at {
+        None => ticket.resolution_business_seconds = None,
+        Some(at) if ticket.resolution_business_seconds.is_none() => {
+            ticket.resolution_business_seconds = Some(seconds(at));
+        }
+        Some(_) => {}
+    }
 }
 
 /// What a ticket keeps of the policy by condition that applies to it (all `None`: the
@@ -712,6 +749,9 @@ pub(crate) mod tests {
             next_response_risk_at: None,
             next_response_breached_at: None,
             next_response_breaches: 0,
+            first_response_business_seconds: None,
+            resolution_business_seconds: None,
+            reopens: 0,
         }
     }
 

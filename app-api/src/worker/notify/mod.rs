@@ -6,6 +6,7 @@
 //! `AMQP_URL`, the sender `SMTP_URL` (without it mail waits in its table).
 
 pub mod consumer;
+pub mod digest;
 pub mod sender;
 
 use std::sync::atomic::AtomicU32;
@@ -73,12 +74,13 @@ impl Notifier {
         self.state.config.notifications.app_url(slug, self.state.config.base_domain.as_ref())
     }
 
-    /// The consumer, the sender and the sweep, until `shutdown` resolves.
+    /// The consumer, the sender, the sweep and the reports' digests, until `shutdown` resolves.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) {
         let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
         let mut tasks = vec![
             tokio::spawn(sender::run(self.clone(), wait(stop.subscribe()))),
             tokio::spawn(self.clone().sweep_periodically(wait(stop.subscribe()))),
+            tokio::spawn(digest::run(self.clone(), wait(stop.subscribe()))),
         ];
         if self.state.broker.is_some() {
             tasks.push(tokio::spawn(consumer::run(self.clone(), wait(stop.subscribe()))));

@@ -19,6 +19,7 @@ mod messages;
 pub mod outbox;
 mod participants;
 mod priority;
+mod reports;
 mod routing;
 mod rules;
 mod schedules;

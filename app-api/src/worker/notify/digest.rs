@@ -1,0 +1,202 @@
+//! The reports' digest as timed work of the tenants' schedule (`Work::Digest`): every second
+//! the tenants whose digest is due are claimed (leased, so a replica that dies mid-way leaves
+//! the tenant to another when the lease ends); for each, under the settings' row lock, the period
+//! just ended is measured (`sav::reports::performance`), one mail per recipient is written to
+//! the deliveries, and the period is recorded sent, in one transaction: a period is mailed once
+//! whatever restarts or replicas do. The tenant's next due time is then written, and the sender
+//! is told there is mail.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use control_schema::directory::TenantRow;
+use control_schema::schedule::{self, Work};
+use shared::work_queue::{Lanes, LeasedQueue, Outcome};
+use sqlx::Connection as _;
+use uuid::Uuid;
+
+use super::Notifier;
+use crate::notifications::metrics::Outcome as DeliveryOutcome;
+use crate::notifications::store::{self, NewMail};
+use crate::notifications::{Channel, Kind, Language, digest as words};
+use crate::sav::reports::digest::{self, Due, Schedule};
+use crate::sav::reports::performance;
+use crate::sav::reports::range::{Grouping, Range};
+use crate::tenancy::resolve::Tenant;
+
+/// The digests' queue in the work queues' metrics.
+pub const QUEUE: &str = "report_digests";
+/// Tenants claimed per turn, and worked at once.
+const LANES: Lanes = Lanes { batch: 10, concurrency: 2, claims: 1 };
+/// A claimed digest's lease: when a failed (or abandoned) one is tried again.
+const RETRY: Duration = Duration::from_secs(60);
+
+/// Runs the digests until `stop`.
+pub async fn run(notifier: Notifier, stop: impl Future<Output = ()> + Send + 'static) {
+    let state = Arc::new(notifier.state.clone());
+    let notifier = Arc::new(notifier);
+    crate::worker::drain_schedule(state, Work::Digest, move |_| Digests(Arc::clone(&notifier)), LANES, stop).await;
+}
+
+/// The digest part of the tenants' schedule, as a leased queue.
+struct Digests(Arc<Notifier>);
+
+impl LeasedQueue for Digests {
+    type Item = TenantRow;
+    type Error = sqlx::Error;
+    type Worked = ();
+
+    fn name(&self) -> &'static str {
+        QUEUE
+    }
+
+    async fn claim(&self, limit: i64) -> sqlx::Result<Vec<TenantRow>> {
+        let now = Utc::now();
+        let lease = chrono::Duration::from_std(RETRY).expect("a short lease");
+        schedule::claim_due(&self.0.state.tenancy.control_db, Work::Digest, now, now + lease, limit).await
+    }
+
+    async fn work(&self, row: TenantRow) -> (Outcome, ()) {
+        let id = row.id;
+        match visit(&self.0, row, Utc::now()).await {
+            Ok(()) => (Outcome::Done, ()),
+            Err(error) => {
+                tracing::warn!(tenant = %id, error, "report digest failed; tried again later");
+                let lease = chrono::Duration::from_std(RETRY).expect("a short lease");
+                (Outcome::Retry { at: Utc::now() + lease, error }, ())
+            }
+        }
+    }
+}
+
+/// Writes the tenant's pending digest, if any, and its next due time.
+pub async fn visit(notifier: &Notifier, row: TenantRow, now: DateTime<Utc>) -> Result<(), String> {
+    let tenant = Arc::new(Tenant::from_row(row).map_err(|e| e.to_string())?);
+    let next = write_pending(notifier, &tenant, now).await?;
+    schedule::set_due(&notifier.state.tenancy.control_db, Work::Digest, tenant.id, next)
+        .await
+        .map_err(|e| format!("its next due time: {e}"))
+}
+
+/// In one transaction: the pending period's mail written and the period recorded sent. Returns
+/// when the digest is next due (`None`: off, or no settings).
+async fn write_pending(
+    notifier: &Notifier,
+    tenant: &Arc<Tenant>,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, String> {
+    let state = &notifier.state;
+    let mut conn = state.tenancy.pools.acquire(tenant).await.map_err(|e| e.to_string())?;
+    let mut tx = conn.begin().await.map_err(|e| e.to_string())?;
+    let Some(stored) = digest::read(&mut tx, true).await.map_err(|e| e.to_string())? else {
+        return Ok(None);
+    };
+    let Some(schedule) = Schedule::of(&stored.settings) else { return Ok(None) };
+    let Some(due) = digest::pending(&schedule, stored.sent_through, now) else {
+        return Ok(schedule.next_after(now));
+    };
+    let written =
+        write_mail(notifier, tenant, &mut tx, &stored.settings.recipients, &due, &stored.settings.time_zone, now)
+            .await
+            .map_err(|e| format!("its mail: {e}"))?;
+    digest::mark_sent(&mut tx, due.to_date).await.map_err(|e| e.to_string())?;
+    tx.commit().await.map_err(|e| e.to_string())?;
+    if written > 0 {
+        notifier.mail_queue.push(&tenant.slug, Some(Arc::clone(tenant)));
+    }
+    tracing::info!(tenant = %tenant.id, period_end = %due.to_date, mail = written, "report digest written");
+    Ok(schedule.next_after(now))
+}
+
+/// One mail per recipient about `due`, each in the language of the member with that address
+/// (English for the others); never to an address that bounced for good or auto-replied. How
+/// many were written.
+async fn write_mail(
+    notifier: &Notifier,
+    tenant: &Tenant,
+    tx: &mut sqlx::PgConnection,
+    recipients: &[String],
+    due: &Due,
+    time_zone: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, shared::ApiError> {
+    let range = Range { from: due.from, to: due.to, time_zone: time_zone.to_owned(), zone: schedule_zone(time_zone) };
+    let report = performance::report(tx, &range, Grouping::Team, None, now).await?;
+    let (total, rows) = report.map(|r| (r.total, r.rows)).unwrap_or_default();
+    let total = figures(&total);
+    let teams: Vec<(Option<String>, words::Figures)> =
+        rows.iter().map(|row| (row.key.as_ref().and(row.label.clone()), figures(&row.measures))).collect();
+    let languages = digest::languages(tx, recipients).await?;
+    let unmailable = store::unmailable(tx, recipients).await?;
+    let organisation = notifier.organisation_name(tenant).await;
+    let reports_url = format!("{}/admin/reports", notifier.app_url(&tenant.slug));
+    let domain = &notifier.state.config.notifications.mail.reply_domain;
+    let event_id = Uuid::new_v4();
+    let last_day = due.to_date.pred_opt().unwrap_or(due.to_date);
+    let facts = words::Facts {
+        organisation: &organisation,
+        first_day: due.from_date,
+        last_day,
+        total: &total,
+        teams: &teams,
+        reports_url: &reports_url,
+    };
+    let mut written = 0;
+    for (index, address) in recipients.iter().enumerate() {
+        if unmailable.iter().any(|refused| refused.eq_ignore_ascii_case(address)) {
+            notifier.metrics().delivery(Kind::ReportDigest, Channel::Email, DeliveryOutcome::Suppressed);
+            continue;
+        }
+        let language = languages
+            .iter()
+            .find(|(known, _)| known == address)
+            .and_then(|(_, language)| language.as_deref().and_then(Language::parse))
+            .unwrap_or_default();
+        let rendered = words::render(language, &facts);
+        let message_id = format!("{}.digest{index}@{domain}", event_id.simple());
+        let mail = NewMail {
+            event_id,
+            user_id: None,
+            kind: Kind::ReportDigest,
+            ticket_id: None,
+            address,
+            language,
+            message_id: &message_id,
+            in_reply_to: None,
+            refs: &[],
+            subject: &rendered.subject,
+            text: &rendered.text,
+            html: &rendered.html,
+            unsubscribe_url: None,
+            reply_to: None,
+            cc: &[],
+            suppressed: false,
+            occurred_at: now,
+        };
+        if store::insert_mail(tx, &mail).await? {
+            written += 1;
+            notifier.metrics().delivery(Kind::ReportDigest, Channel::Email, DeliveryOutcome::Queued);
+        }
+    }
+    Ok(written)
+}
+
+/// The report's measures as the digest's words take them.
+fn figures(m: &performance::Measures) -> words::Figures {
+    words::Figures {
+        created: m.created,
+        resolved: m.resolved,
+        reopened: m.reopened,
+        first_response_median: m.first_response_minutes.median,
+        first_response_p90: m.first_response_minutes.p90,
+        resolution_median: m.resolution_minutes.median,
+        resolution_p90: m.resolution_minutes.p90,
+        sla_met_ratio: m.sla_met_ratio,
+        csat_average: m.csat_average,
+    }
+}
+
+fn schedule_zone(name: &str) -> jiff::tz::TimeZone {
+    crate::sav::reports::range::zone(name).unwrap_or(jiff::tz::TimeZone::UTC)
+}
