@@ -7,7 +7,7 @@
 //! in ticket histories, the subjects and reasons in their tickets' outbox events, their
 //! idempotency keys, and every notification (in the app and by mail, sent or waiting, theirs and
 //! the staff's about their tickets, which quote them), with their notification settings and
-//! any suppression of their address.
+//! any suppression of their address, and their address among the reports' digest's recipients.
 //!
 //! What stays, for the organisation's statistics and its own records: each ticket's number,
 //! status, priority, category, SLA times and history of moves (who and when, by id), the staff's
@@ -20,6 +20,7 @@ use shared::error::{ApiError, ApiResult, FieldError};
 use sqlx::{Connection as _, PgConnection};
 use uuid::Uuid;
 
+use crate::sav::reports::digest;
 use crate::sav::tickets::participants;
 
 /// What replaces erased text.
@@ -55,6 +56,7 @@ pub async fn erase(tx: &mut PgConnection, admin: Uuid, user_id: Uuid, pseudonym:
         .await?;
     if let Some(address) = &address {
         participants::forget(tx, address, user_id).await?;
+        digest::forget(tx, address).await?;
         sqlx::query!(
             "UPDATE ticket_history SET changes = replace(changes::text, to_json($1::text)::text, to_json($2::text)::text)::jsonb
              WHERE changes ?| ARRAY['cc', 'followers'] AND strpos(changes::text, to_json($1::text)::text) > 0",

@@ -354,6 +354,14 @@ pub async fn save(
     Ok(Stored { settings, sent_through }.view(now))
 }
 
+/// Takes `address` (lower-case) off the digest's recipients (an erasure).
+pub async fn forget(conn: &mut PgConnection, address: &str) -> sqlx::Result<()> {
+    sqlx::query!("UPDATE report_digest SET recipients = array_remove(recipients, $1)", address)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
 /// Records the period ending `to_date` as mailed.
 pub async fn mark_sent(conn: &mut PgConnection, to_date: NaiveDate) -> sqlx::Result<()> {
     sqlx::query!("UPDATE report_digest SET sent_through = $1", to_date).execute(conn).await.map(drop)

@@ -51,6 +51,9 @@ async fn an_erased_customer_leaves_only_a_pseudonym_and_what_the_organisation_ke
         )
         .await;
     assert_eq!(order.status, 201, "{}", order.body);
+    let digest = json!({ "frequency": "weekly", "hour": 8, "time_zone": "UTC",
+                         "recipients": [customer.email, "lead@example.com"] });
+    assert_eq!(d.put(&d.owner, "/v1/reports/digest", &digest).await.status, 200);
     let secrets = [customer.email.as_str(), "Zephyr", "612345678"];
     assert!(all_rows(&d).await.iter().any(|row| row.contains("Zephyr")), "the test's data is there to erase");
 
@@ -71,6 +74,8 @@ async fn an_erased_customer_leaves_only_a_pseudonym_and_what_the_organisation_ke
             assert!(!row.contains(secret), "{secret} is still in the tenant database: {row}");
         }
     }
+    let recipients = d.get(&d.owner, "/v1/reports/digest").await.json()["recipients"].clone();
+    assert_eq!(recipients, json!(["lead@example.com"]), "off the digest, the others kept");
     // What the organisation keeps: the ticket, its status and its staff's replies.
     let kept = d.ticket(&agent, t).await;
     assert_eq!((kept["status"].as_str(), kept["subject"].as_str()), (Some("in_progress"), Some("[erased]")));
