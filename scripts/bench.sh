@@ -20,6 +20,7 @@
 #   scripts/bench.sh routing --tickets 1000 --queue 2000 --concurrency 8   # creation into a routed team against none; decisions with 50 agents
 #   scripts/bench.sh rules --tickets 1000 --seeded 100000 --due 1000 --concurrency 8   # creation and a reply with 0/50/200 rules; time rules' timers due among 100,000
 #   scripts/bench.sh participants --tickets 200 --reads 4000 --descendants 1000 --links 100 --resolves 20   # the answer with 20 copied against none; a link over 1,000 below the child; a parent resolved with 0/10/50 children
+#   scripts/bench.sh reports --csv-tickets 1000000 --tickets 100000   # the tickets CSV of 1,000,000 (first byte, rows/s, memory); the performance report of 100,000 by each grouping
 #   scripts/bench.sh zipf --tenants 1000 --largest 3000 --concurrency 32 --seconds 10   # many tenants on skewed traffic
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,4 +59,5 @@ fi
 "$bench" mail-in --customers 50 --mails 2000 --clients 8
 "$bench" macros --tickets 1000 --concurrency 8
 "$bench" routing --tickets 1000 --queue 2000 --concurrency 8
+"$bench" reports --csv-tickets 1000000 --tickets 100000
 "$bench" zipf --tenants 1000 --largest 3000 --concurrency 32 --seconds 10

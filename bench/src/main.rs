@@ -16,6 +16,7 @@
 //!   helpdeskly-bench backup --tenants 200 --tickets 100000
 //!   helpdeskly-bench rules --tickets 1000 --seeded 100000 --due 1000 --concurrency 8
 //!   helpdeskly-bench participants --tickets 200 --reads 4000 --descendants 1000 --links 100 --resolves 20
+//!   helpdeskly-bench reports --csv-tickets 1000000 --tickets 100000
 //!   helpdeskly-bench seed-tickets --database-url URL --tickets 100000   (scripts/web-bench.sh)
 #![forbid(unsafe_code)]
 
@@ -31,6 +32,7 @@ mod mail;
 mod mail_in;
 mod participants;
 mod platform;
+mod reports;
 mod routing;
 mod rules;
 mod sav_ops;
@@ -250,6 +252,17 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         resolves: usize,
     },
+    /// Reports: the tickets CSV of a large tenant over the longest range (time to the first byte
+    /// and to the end, rows a second, this process's resident memory), and the performance
+    /// report of a smaller one by each grouping.
+    Reports {
+        /// Tickets of the CSV's tenant, created over the last 300 days.
+        #[arg(long, default_value_t = 1_000_000)]
+        csv_tickets: i32,
+        /// Tickets of the performance report's tenant, likewise.
+        #[arg(long, default_value_t = 100_000)]
+        tickets: i32,
+    },
     /// A macro applied (message, status, priority, assignment) against posting the same message
     /// alone: each a second at the same concurrency, and their latencies.
     Macros {
@@ -336,6 +349,7 @@ fn main() {
                 let options = participants::Options { tickets, reads, concurrency, descendants, links, resolves };
                 participants::run(&options).await;
             }
+            Command::Reports { csv_tickets, tickets } => reports::run(&reports::Options { csv_tickets, tickets }).await,
             Command::BusinessHours { tickets, lists, overdue, concurrency } => {
                 business_hours::run(tickets, lists, overdue, concurrency).await;
             }

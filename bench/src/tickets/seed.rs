@@ -454,21 +454,7 @@ pub struct Seeded {
 /// analyzes so the planner and the visibility map see what a long-running tenant has.
 pub async fn seed(db: &mut PgConnection, tickets: i32) -> Seeded {
     let started = Instant::now();
-    for (role, count) in [("customer", CUSTOMERS), ("agent", AGENTS)] {
-        // One VIP customer in 40 (the VIP priority rule); names numbered so the order of the
-        // arrays below, and so the skew, is stable.
-        sqlx::query(
-            "INSERT INTO users (id, email, firstname, lastname, role, vip)
-             SELECT gen_random_uuid(), format('%s-%s@bench.example.org', $1::text, lpad(n::text, 5, '0')),
-                    initcap($1::text), n::text, $1::text, $1::text = 'customer' AND n % 40 = 0
-             FROM generate_series(1, $2) n",
-        )
-        .bind(role)
-        .bind(count)
-        .execute(&mut *db)
-        .await
-        .expect("seed the users mirror");
-    }
+    users(db).await;
 
     let spacing = HISTORY_SECONDS / f64::from(tickets);
     sqlx::query(TICKETS_SQL)
@@ -544,6 +530,124 @@ pub async fn seed(db: &mut PgConnection, tickets: i32) -> Seeded {
         sqlx::query_scalar("SELECT pg_database_size(current_database())").fetch_one(&mut *db).await.expect("size");
     Seeded { first_id, last_id, thread_id, customers, busiest_agent, rare_order, messages, database_bytes }
 }
+
+/// [`CUSTOMERS`] customers and [`AGENTS`] agents in the tenant's `users` mirror.
+async fn users(db: &mut PgConnection) {
+    for (role, count) in [("customer", CUSTOMERS), ("agent", AGENTS)] {
+        // One VIP customer in 40 (the VIP priority rule); names numbered so the order of the
+        // arrays below, and so the skew, is stable.
+        sqlx::query(
+            "INSERT INTO users (id, email, firstname, lastname, role, vip)
+             SELECT gen_random_uuid(), format('%s-%s@bench.example.org', $1::text, lpad(n::text, 5, '0')),
+                    initcap($1::text), n::text, $1::text, $1::text = 'customer' AND n % 40 = 0
+             FROM generate_series(1, $2) n",
+        )
+        .bind(role)
+        .bind(count)
+        .execute(&mut *db)
+        .await
+        .expect("seed the users mirror");
+    }
+}
+
+/// The teams of the reports' tenant ([`reports`]); one ticket in ten has none.
+pub const TEAMS: [&str; 5] = ["Shipping", "Billing", "Returns", "Technical", "VIP desk"];
+
+/// What [`reports`] made.
+pub struct ReportsSeeded {
+    pub tickets: i64,
+    pub teams: usize,
+    pub ratings: i64,
+    pub database_bytes: i64,
+}
+
+/// The tenant of the reports benchmark: the users of [`seed`], [`TEAMS`], and `tickets` tickets
+/// of [`TICKETS_SQL`] created over the last `days` days, with what the reports read beyond
+/// them (`REPORTS_COLUMNS`): a team on nine in ten, the working seconds to the first
+/// response and the resolution (the wall time, as under the 24/7 default policy), reopenings on
+/// about 6% of the resolved ones, two custom fields (`model`, a dropdown on 80%, and `refund`, a
+/// number on 30%); a rating on a quarter of the resolved tickets, skewed to 5. No messages nor
+/// history (no report reads them). Then `VACUUM (ANALYZE)`.
+pub async fn reports(db: &mut PgConnection, tickets: i32, days: u32) -> ReportsSeeded {
+    let started = Instant::now();
+    // The statement is costed high enough for JIT, whose compilation takes seconds here.
+    sqlx::query("SET jit = off").execute(&mut *db).await.expect("jit off");
+    users(db).await;
+    let teams: Vec<Uuid> = TEAMS.iter().map(|_| Uuid::now_v7()).collect();
+    sqlx::query(
+        "INSERT INTO teams (id, name, assignment) SELECT id, name, 'manual' FROM unnest($1::uuid[], $2::text[]) AS t (id, name)",
+    )
+    .bind(&teams)
+    .bind(TEAMS)
+    .execute(&mut *db)
+    .await
+    .expect("the teams");
+    sqlx::query(
+        r#"INSERT INTO ticket_fields (key, label_en, kind, options, position) VALUES
+           ('model', 'Model', 'dropdown',
+            '[{"value": "kettle", "label": {"en": "Kettle"}}, {"value": "toaster", "label": {"en": "Toaster"}},
+              {"value": "blender", "label": {"en": "Blender"}}, {"value": "mixer", "label": {"en": "Mixer"}}]', 0),
+           ('refund', 'Refund', 'number', '[]', 1)"#,
+    )
+    .execute(&mut *db)
+    .await
+    .expect("the custom fields");
+    let (columns, values) = REPORTS_COLUMNS;
+    let statement = TICKETS_SQL
+        .replacen("created_at, updated_at, tags)", &format!("created_at, updated_at, tags, {columns})"), 1)
+        .replacen("\nFROM finished\nORDER BY g", &format!(",\n{values}\nFROM finished\nORDER BY g"), 1);
+    assert!(statement.contains(columns) && statement.contains(values), "TICKETS_SQL changed shape");
+    let spacing = f64::from(days) * 86_400.0 / f64::from(tickets);
+    sqlx::query(&statement)
+        .bind(WORDS)
+        .bind(tickets)
+        .bind(spacing)
+        .bind(TAGS)
+        .bind(&teams)
+        .execute(&mut *db)
+        .await
+        .expect("seed the tickets");
+    println!("  seeded {tickets} tickets over {days} days in {:.1}s", started.elapsed().as_secs_f64());
+    let started = Instant::now();
+    sqlx::raw_sql(
+        "INSERT INTO ticket_field_ranges (key, value, ticket_id)
+         SELECT 'refund', (fields ->> 'refund')::float8, id FROM support_tickets WHERE fields ? 'refund';
+         INSERT INTO satisfaction_ratings (ticket_id, resolved_at, user_id, agent_id, rating, created_at)
+         SELECT id, resolved_at, user_id, assigned_to,
+                CASE (id / 4) % 10 WHEN 0 THEN 1 WHEN 1 THEN 2 WHEN 2 THEN 3 WHEN 3 THEN 4 WHEN 4 THEN 4 ELSE 5 END,
+                least(now(), resolved_at + interval '3 hours')
+         FROM support_tickets WHERE resolved_at IS NOT NULL AND id % 4 = 0",
+    )
+    .execute(&mut *db)
+    .await
+    .expect("the field ranges and ratings");
+    for table in ["users", "teams", "support_tickets", "ticket_field_ranges", "satisfaction_ratings"] {
+        sqlx::query(&format!("VACUUM (ANALYZE) {table}")).execute(&mut *db).await.expect("vacuum analyze");
+    }
+    println!("  ratings, field ranges and VACUUM (ANALYZE) in {:.1}s", started.elapsed().as_secs_f64());
+    let (count, ratings, database_bytes): (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM support_tickets), (SELECT count(*) FROM satisfaction_ratings),
+                pg_database_size(current_database())",
+    )
+    .fetch_one(&mut *db)
+    .await
+    .expect("count");
+    ReportsSeeded { tickets: count, teams: teams.len(), ratings, database_bytes }
+}
+
+/// The columns [`reports`] adds to [`TICKETS_SQL`]'s, and their values (`$5` the teams), drawn
+/// from the ticket's number `g` and its instants.
+const REPORTS_COLUMNS: (&str, &str) = (
+    "team_id, first_response_business_seconds, resolution_business_seconds, reopens, fields",
+    r"       CASE WHEN g % 10 = 0 THEN NULL ELSE ($5::uuid[])[(1 + (g::bigint * 7919) % cardinality($5::uuid[]))::integer] END,
+       greatest(0, floor(extract(epoch FROM first_response_at - created_at)))::integer,
+       greatest(0, floor(extract(epoch FROM resolved_at - created_at)))::integer,
+       CASE WHEN resolved_at IS NOT NULL AND g % 17 = 0 THEN 1 + (g % 3 = 0)::integer ELSE 0 END,
+       jsonb_strip_nulls(jsonb_build_object(
+           'model', CASE ((g::bigint * 2654435761) >> 20) % 10 WHEN 0 THEN 'toaster' WHEN 1 THEN 'blender' WHEN 2 THEN 'mixer'
+                                                                  WHEN 3 THEN NULL WHEN 4 THEN NULL ELSE 'kettle' END,
+           'refund', CASE WHEN ((g::bigint * 2654435761) >> 24) % 10 < 3 THEN (g * 37) % 500 END))",
+);
 
 /// How many tickets each search finds for staff: its subject, description or any message of
 /// its thread matches, as `websearch_to_tsquery` reads the query. Counted from the texts
