@@ -144,7 +144,7 @@ async fn download(
     let idle_kb = resident_kb();
     let peak = Arc::new(AtomicU64::new(idle_kb));
     let samples = Arc::new(AtomicU64::new(0));
-    let sampler = {
+    let sampling = {
         let (peak, samples) = (Arc::clone(&peak), Arc::clone(&samples));
         tokio::spawn(async move {
             let mut every = tokio::time::interval(RSS_EVERY);
@@ -180,7 +180,7 @@ async fn download(
     let total = started.elapsed();
     // One last sample, then stop.
     peak.fetch_max(resident_kb(), Ordering::Relaxed);
-    sampler.abort();
+    sampling.abort();
     Download {
         headers,
         first_byte: first_byte.unwrap_or(total),
@@ -229,7 +229,8 @@ async fn performance(
     let label = if weekly { format!("{group_by}, period=week") } else { group_by.to_owned() };
     let mut took = Vec::with_capacity(times);
     let (mut rows, mut bytes) = (0, 0);
-    for n in 0..WARM_UP + times {
+    let runs = WARM_UP + times;
+    for n in 0..runs {
         let started = Instant::now();
         let answer = request(replica, client, tenant, &path).send().await.expect("app-api answers");
         let status = answer.status();
