@@ -155,6 +155,19 @@ DASHBOARDS = {
              "instance a team deleted since the rule was saved: nothing of that run was kept, the person's change "
              "was), `cut` (one write reached its 500 runs; the rest did not run). Which rule and why is the "
              "tenant's own answer: `GET /v1/rules/{id}/runs`."),
+        row("Reports"),
+        ts("Report requests: 90th percentile until the answer starts", [(
+            "histogram_quantile(0.9, sum by (le, route) "
+            f"(rate(http_request_duration_seconds_bucket{{route=~\"/v1/reports/.*\"}}[{RI}])))", "{{route}}")], "s"),
+        ts("Report digests: mail written, and tenants due", [
+            (f"sum by (outcome) (rate(notification_deliveries_total{{kind=\"report_digest\"}}[{RI}]))", "mail {{outcome}}"),
+            ('max(work_queue_depth{queue="report_digests"})', "tenants due")]),
+        text("Reading the reports panels", "The CSV download (`/v1/reports/tickets.csv`) answers as soon as its "
+             "header row is written and then streams: its time here is the time to the first byte, not to the "
+             "last. A digest is due once per period for each tenant that has one: `tenants due` above zero for "
+             "more than a minute means the worker cannot write them (its log says why: `report digest failed; "
+             "tried again later`); the mail then goes through the notification mail queue like every other "
+             "mail."),
     ]),
     "helpdeskly-events": ("Helpdeskly / Events and jobs", ["helpdeskly"], [
         row("Outbox"),

@@ -11,7 +11,8 @@ Run by scripts/monitoring-proof.sh.
    own) with Debian's Prometheus scraping them every second under the repository's
    alert rules, while fixtures make the series exist: a sign-up (and a request to it while it
    is provisioning: a 503), logins right and wrong, a refresh, a 2FA setup and a bad second
-   step, a customer's registration, tickets, messages, status changes, an SLA policy of one
+   step, a customer's registration, tickets, messages, status changes, the reports (the
+   performance report, the CSV, a digest mailed at once), an SLA policy of one
    minute so that a breach and an auto-close really happen (the longest wait, about 70 s), and
    attachments (on the local disk, without clamd): a file stored, the same content again in the
    same ticket (deduplicated), a program refused, a download link, a deletion that removes its
@@ -202,6 +203,33 @@ class Prometheus:
         return max(states, key=["inactive", "pending", "firing"].index)
 
 
+def reports(prom, app, slug, tenant, mail):
+    """The reports' series: the performance report and the CSV asked for (again once Prometheus
+    has seen them, so that their rates are not zero), and a digest saved during its hour (so
+    mailed at once) read back over IMAP."""
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    tomorrow = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 86400))
+    paths = (f"/v1/reports/performance?from={today}&to={tomorrow}&group_by=team",
+             f"/v1/reports/tickets.csv?from={today}&to={tomorrow}")
+    for again in (False, True):
+        if again:
+            wait_for("the report requests scraped", lambda: all(
+                prom.has(f'http_request_duration_seconds_count{{route="{path.split("?")[0]}"}}') for path in paths),
+                timeout=20)
+        for path in paths:
+            r = request("GET", app, path, headers=tenant)
+            check(r.status == 200, f"{path}: {r}")
+    address = f"digest@{slug}.example"
+    for _ in range(2):
+        hour = time.gmtime().tm_hour
+        r = request("PUT", app, "/v1/reports/digest", headers=tenant,
+                    body={"frequency": "daily", "hour": hour, "time_zone": "UTC", "recipients": [address]})
+        check(r.status == 200, f"digest: {r}")
+        if r.json()["last_sent_period_end"] is None:
+            break
+    wait_for("the report digest over IMAP", lambda: len(mail.mailbox(address)) >= 1, timeout=30)
+
+
 def fixtures(platform, prom, mail, hooks):
     """Traffic that makes the series exist, and the mail alerts' conditions; returns once the slow
     ones (breach, auto-close) have."""
@@ -242,6 +270,7 @@ def fixtures(platform, prom, mail, hooks):
     # (Assignment starts the ticket: in_progress.)
     r = request("POST", app, f"/v1/tickets/{ids[1]}/status", headers=tenant, body={"status": "resolved"})
     check(r.status == 200, f"resolve: {r}")
+    reports(prom, app, slug, tenant, mail)
 
     # While the one-minute SLA targets run: API keys and webhooks, and the alerts on real
     # conditions.
