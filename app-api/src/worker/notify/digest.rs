@@ -96,10 +96,9 @@ async fn write_pending(
     let Some(due) = digest::pending(&schedule, stored.sent_through, now) else {
         return Ok(schedule.next_after(now));
     };
-    let written =
-        write_mail(notifier, tenant, &mut tx, &stored.settings.recipients, &due, &stored.settings.time_zone, now)
-            .await
-            .map_err(|e| format!("its mail: {e}"))?;
+    let written = write_mail(notifier, tenant, &mut tx, &stored.settings.recipients, &due, schedule.zone.clone(), now)
+        .await
+        .map_err(|e| format!("its mail: {e}"))?;
     digest::mark_sent(&mut tx, due.to_date).await.map_err(|e| e.to_string())?;
     tx.commit().await.map_err(|e| e.to_string())?;
     if written > 0 {
@@ -118,10 +117,11 @@ async fn write_mail(
     tx: &mut sqlx::PgConnection,
     recipients: &[String],
     due: &Due,
-    time_zone: &str,
+    zone: jiff::tz::TimeZone,
     now: DateTime<Utc>,
 ) -> Result<usize, shared::ApiError> {
-    let range = Range { from: due.from, to: due.to, time_zone: time_zone.to_owned(), zone: schedule_zone(time_zone) };
+    let time_zone = zone.iana_name().unwrap_or("UTC").to_owned();
+    let range = Range { from: due.from, to: due.to, time_zone, zone };
     let report = performance::report(tx, &range, Grouping::Team, None, now).await?;
     let (total, rows) = report.map(|r| (r.total, r.rows)).unwrap_or_default();
     let total = figures(&total);
@@ -195,8 +195,4 @@ fn figures(m: &performance::Measures) -> words::Figures {
         sla_met_ratio: m.sla_met_ratio,
         csat_average: m.csat_average,
     }
-}
-
-fn schedule_zone(name: &str) -> jiff::tz::TimeZone {
-    crate::sav::reports::range::zone(name).unwrap_or(jiff::tz::TimeZone::UTC)
 }

@@ -254,23 +254,7 @@ async fn the_working_minutes_count_the_policys_hours() {
     let desk = Desk::open().await;
     let customer = desk.member("customer").await;
     // Open all week in UTC but closed from yesterday for five days: no working time passes.
-    let today = Utc::now().date_naive();
-    let intervals: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|day| json!({ "day": day, "start": "00:00", "end": "24:00" }))
-        .collect();
-    let holidays: Vec<Value> = (0..5)
-        .map(|n| json!({ "date": (today - chrono::Days::new(1) + chrono::Days::new(n)).to_string(), "name": format!("Closed {n}") }))
-        .collect();
-    let schedule = desk
-        .post(
-            &desk.owner,
-            "/v1/schedules",
-            &json!({ "name": "Closed this week", "time_zone": "UTC", "intervals": intervals, "holidays": holidays }),
-        )
-        .await;
-    assert_eq!(schedule.status, 201, "{}", schedule.body);
-    let schedule_id = schedule.json()["id"].as_str().unwrap().to_owned();
+    let (schedule_id, _) = super::sla_policies::closed_until_four_days_on(&desk).await;
     let target = json!({ "response_minutes": 60, "resolution_minutes": 480 });
     let policies = json!({ "policies": [{ "name": "Closed hours", "schedule_id": schedule_id,
         "targets": { "low": target, "medium": target, "high": target, "urgent": target } }] });

@@ -24,7 +24,7 @@ fn every_priority(response: i64, next_response: Option<i64>, resolution: i64) ->
 
 /// A schedule open all day every day in UTC, closed on the five days from yesterday on: a clock
 /// under it does not run before the fourth day from today, 00:00 UTC.
-async fn closed_until_four_days_on(desk: &Desk) -> (String, DateTime<Utc>) {
+pub(super) async fn closed_until_four_days_on(desk: &Desk) -> (String, DateTime<Utc>) {
     let today = Utc::now().date_naive();
     let intervals: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
         .iter()
