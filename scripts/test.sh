@@ -260,6 +260,11 @@ if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt w
   (cd web && npm ci --no-audit --no-fund --loglevel=error)
 fi
 (cd web && npm run --silent build >/dev/null && npm test --silent)
+# The OpenID Provider the single sign-on tests sign in with (testkit::oidc: oidc-provider, pinned).
+if [ ! -f testkit/oidc-provider/node_modules/.package-lock.json ] ||
+  [ testkit/oidc-provider/package-lock.json -nt testkit/oidc-provider/node_modules/.package-lock.json ]; then
+  (cd testkit/oidc-provider && npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 say "the README's quick start (scripts/dev.sh --check)"
 scripts/dev.sh --check >/dev/null

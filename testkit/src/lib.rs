@@ -9,6 +9,7 @@
 mod control;
 mod image;
 pub mod mailbox;
+pub mod oidc;
 mod options;
 mod people;
 mod platform;
