@@ -81,17 +81,24 @@ pub async fn report(
 ) -> sqlx::Result<Option<PerformanceReport>> {
     let mut tx = conn.begin().await?;
     // One plan's compilation cost more than the whole run in measurements (2.3 s of 3.4 s over
-    // 100,000 tickets): these statements are read once, their work is the sorts.
+    // 100,000 tickets): this statement is read once, its work is the sorts. They, and the
+    // tickets' measures read once, stay in memory up to about 300,000 tickets.
     sqlx::query("SET LOCAL jit = off").execute(&mut *tx).await?;
-    let mut rows = aggregate(&mut tx, range, Some((grouping, period)), now).await?;
+    sqlx::query("SET LOCAL work_mem = '32MB'").execute(&mut *tx).await?;
+    let mut rows = aggregate(&mut tx, range, grouping, period, now).await?;
+    tx.commit().await?;
+    // The total comes first (`aggregate`).
+    let total = if rows.first().is_some_and(|row| row.total) { rows.remove(0).row.measures } else { Measures::default() };
     if rows.len() > ROWS_MAX {
         return Ok(None);
     }
-    let total = aggregate(&mut tx, range, None, now).await?.pop().map(|row| row.measures).unwrap_or_default();
-    tx.commit().await?;
-    for row in &mut rows {
-        row.label = row.label.take().or_else(|| row.key.clone());
-    }
+    let rows = rows
+        .into_iter()
+        .map(|Counted { mut row, .. }| {
+            row.label = row.label.take().or_else(|| row.key.clone());
+            row
+        })
+        .collect();
     Ok(Some(PerformanceReport {
         from: range.from,
         to: range.to,
@@ -118,95 +125,113 @@ struct Aggregate {
     met: i64,
     decided: i64,
     csat: Option<f64>,
+    total: bool,
 }
 
-/// The rows of `split` (`None`: one row over every ticket of the range), at most `ROWS_MAX` + 1.
+/// A row of `aggregate`: one group's, or the total's.
+struct Counted {
+    row: PerformanceRow,
+    total: bool,
+}
+
+/// The measures over every ticket of the range first, then those of each group (and period), at
+/// most `ROWS_MAX` + 1 of them. One statement: each ticket's measures are read once into a
+/// narrow set (`base`), which both the groups and the total count.
 async fn aggregate(
     conn: &mut PgConnection,
     range: &Range,
-    split: Option<(Grouping, Option<Period>)>,
+    grouping: Grouping,
+    period: Option<Period>,
     now: DateTime<Utc>,
-) -> sqlx::Result<Vec<PerformanceRow>> {
-    let (key, label) = match split.map(|(grouping, _)| grouping) {
-        None => ("NULL::text", "NULL::text"),
-        Some(Grouping::Agent) => (
-            "t.assigned_to::text",
-            "(SELECT concat_ws(' ', u.firstname, u.lastname) FROM users u WHERE u.id = g.key::uuid)",
+) -> sqlx::Result<Vec<Counted>> {
+    // The keys are sorted as they are stored (a uuid, or bytes): cheaper than by the collation.
+    let (key, label) = match grouping {
+        Grouping::Agent => (
+            "t.assigned_to",
+            "(SELECT concat_ws(' ', u.firstname, u.lastname) FROM users u WHERE u.id = g.key)",
         ),
-        Some(Grouping::Team) => ("t.team_id::text", "(SELECT tm.name FROM teams tm WHERE tm.id = g.key::uuid)"),
-        Some(Grouping::Priority) => ("t.priority", "g.key"),
-        Some(Grouping::Tag) => ("tag.name", "g.key"),
-        Some(Grouping::Channel) => ("t.channel", "g.key"),
+        Grouping::Team => ("t.team_id", "(SELECT tm.name FROM teams tm WHERE tm.id = g.key)"),
+        Grouping::Priority => (r#"t.priority COLLATE "C""#, "g.key::text"),
+        Grouping::Tag => ("t.tags", "g.key::text"),
+        Grouping::Channel => (r#"t.channel COLLATE "C""#, "g.key::text"),
     };
-    let mut query = QueryBuilder::<Postgres>::new("SELECT g.key, ");
-    query.push(label).push(
-        " AS label, g.period_start, g.created, g.resolved, g.reopened, g.first_response_median, g.first_response_p90,
-            g.resolution_median, g.resolution_p90, g.met, g.decided, g.csat
-         FROM (SELECT ",
-    );
+    let mut query = QueryBuilder::<Postgres>::new("WITH base AS MATERIALIZED (SELECT ");
     query.push(key).push(" AS key, ");
-    match split.and_then(|(_, period)| period) {
+    match period {
         Some(period) => query
             .push(format!("date_trunc('{}', t.created_at AT TIME ZONE ", period.as_str()))
             .push_bind(range.time_zone.clone())
             .push(")::date"),
         None => query.push("NULL::date"),
     };
-    let sla = badge::Sql { now };
     query.push(
-        " AS period_start,
-            count(*) AS created,
-            count(*) FILTER (WHERE t.resolved_at IS NOT NULL) AS resolved,
-            count(*) FILTER (WHERE t.reopens > 0) AS reopened,
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY t.first_response_business_seconds) / 60 AS first_response_median,
-            percentile_cont(0.9) WITHIN GROUP (ORDER BY t.first_response_business_seconds) / 60 AS first_response_p90,
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY t.resolution_business_seconds) / 60 AS resolution_median,
-            percentile_cont(0.9) WITHIN GROUP (ORDER BY t.resolution_business_seconds) / 60 AS resolution_p90,
-            count(*) FILTER (WHERE t.status IN ('resolved', 'closed') AND NOT ",
+        " AS period_start, t.resolved_at IS NOT NULL AS resolved, t.reopens > 0 AS reopened,
+            t.first_response_business_seconds AS first_response, t.resolution_business_seconds AS resolution,
+            t.status IN ('resolved', 'closed') AS finished, ",
     );
-    sla.push_breached(&mut query);
-    query.push(") AS met, count(*) FILTER (WHERE t.status IN ('resolved', 'closed') OR ");
-    sla.push_breached(&mut query);
-    query.push(") AS decided, avg(r.rating)::float8 AS csat FROM support_tickets t");
-    if matches!(split, Some((Grouping::Tag, _))) {
-        // A ticket counts under each of its tags, and under none when it has none.
-        query.push(
-            " CROSS JOIN LATERAL unnest(CASE WHEN cardinality(t.tags) = 0 THEN ARRAY[NULL::text] ELSE t.tags END) AS tag (name)",
-        );
-    }
+    badge::Sql { now }.push_breached(&mut query);
     query
         .push(
             // Each ticket's latest rating, joined by hash: cheaper than a probe per ticket.
-            " LEFT JOIN (SELECT DISTINCT ON (s.ticket_id) s.ticket_id, s.rating FROM satisfaction_ratings s
-                 ORDER BY s.ticket_id, s.resolved_at DESC) r ON r.ticket_id = t.id
-              WHERE t.created_at >= ",
+            " AS breached, r.rating
+             FROM support_tickets t
+             LEFT JOIN (SELECT DISTINCT ON (s.ticket_id) s.ticket_id, s.rating FROM satisfaction_ratings s
+                        ORDER BY s.ticket_id, s.resolved_at DESC) r ON r.ticket_id = t.id
+             WHERE t.created_at >= ",
         )
         .push_bind(range.from)
         .push(" AND t.created_at < ")
         .push_bind(range.to)
-        .push(" GROUP BY 1, 2) g ORDER BY g.period_start NULLS FIRST, 2 NULLS LAST, g.key LIMIT ")
-        .push_bind(i64::try_from(ROWS_MAX).expect("a small number") + 1);
+        .push("), grouped AS (SELECT ");
+    if matches!(grouping, Grouping::Tag) {
+        // A ticket counts under each of its tags, and under none when it has none.
+        query.push(r#"tag.name COLLATE "C" AS key, b.period_start, "#).push(MEASURES).push(
+            ", false AS total FROM base b
+             CROSS JOIN LATERAL unnest(CASE WHEN cardinality(b.key) = 0 THEN ARRAY[NULL::text] ELSE b.key END)
+                 AS tag (name)
+             GROUP BY 1, 2",
+        );
+    } else {
+        query.push("b.key, b.period_start, ").push(MEASURES).push(", false AS total FROM base b GROUP BY 1, 2");
+    }
+    query
+        .push(" UNION ALL SELECT NULL, NULL, ")
+        .push(MEASURES)
+        .push(", true FROM base b) SELECT g.key::text AS key, ")
+        .push(label)
+        .push(
+            " AS label, g.period_start, g.created, g.resolved, g.reopened, g.first_response_median,
+                g.first_response_p90, g.resolution_median, g.resolution_p90, g.met, g.decided, g.csat, g.total
+             FROM grouped g ORDER BY g.total DESC, g.period_start NULLS FIRST, 2 NULLS LAST, 1 LIMIT ",
+        )
+        .push_bind(i64::try_from(ROWS_MAX).expect("a small number") + 2);
     let rows: Vec<Aggregate> = query.build_query_as().fetch_all(conn).await?;
-    Ok(rows.into_iter().map(PerformanceRow::from).collect())
+    Ok(rows.into_iter().map(Counted::from).collect())
 }
 
-impl From<Aggregate> for PerformanceRow {
+/// The measures of a set of `base`'s rows `b`.
+const MEASURES: &str = "count(*) AS created, count(*) FILTER (WHERE b.resolved) AS resolved,
+    count(*) FILTER (WHERE b.reopened) AS reopened,
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY b.first_response) / 60 AS first_response_median,
+    percentile_cont(0.9) WITHIN GROUP (ORDER BY b.first_response) / 60 AS first_response_p90,
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY b.resolution) / 60 AS resolution_median,
+    percentile_cont(0.9) WITHIN GROUP (ORDER BY b.resolution) / 60 AS resolution_p90,
+    count(*) FILTER (WHERE b.finished AND NOT b.breached) AS met,
+    count(*) FILTER (WHERE b.finished OR b.breached) AS decided, avg(b.rating)::float8 AS csat";
+
+impl From<Aggregate> for Counted {
     fn from(row: Aggregate) -> Self {
         #[allow(clippy::cast_precision_loss, reason = "counts of tickets, far below 2^52")]
         let sla_met_ratio = (row.decided > 0).then(|| row.met as f64 / row.decided as f64);
-        Self {
-            key: row.key,
-            label: row.label,
-            period_start: row.period_start,
-            measures: Measures {
-                created: row.created,
-                resolved: row.resolved,
-                reopened: row.reopened,
-                first_response_minutes: Spread { median: row.first_response_median, p90: row.first_response_p90 },
-                resolution_minutes: Spread { median: row.resolution_median, p90: row.resolution_p90 },
-                sla_met_ratio,
-                csat_average: row.csat,
-            },
-        }
+        let measures = Measures {
+            created: row.created,
+            resolved: row.resolved,
+            reopened: row.reopened,
+            first_response_minutes: Spread { median: row.first_response_median, p90: row.first_response_p90 },
+            resolution_minutes: Spread { median: row.resolution_median, p90: row.resolution_p90 },
+            sla_met_ratio,
+            csat_average: row.csat,
+        };
+        Self { row: PerformanceRow { key: row.key, label: row.label, period_start: row.period_start, measures }, total: row.total }
     }
 }
