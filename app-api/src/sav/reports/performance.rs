@@ -88,7 +88,8 @@ pub async fn report(
     let mut rows = aggregate(&mut tx, range, grouping, period, now).await?;
     tx.commit().await?;
     // The total comes first (`aggregate`).
-    let total = if rows.first().is_some_and(|row| row.total) { rows.remove(0).row.measures } else { Measures::default() };
+    let total =
+        if rows.first().is_some_and(|row| row.total) { rows.remove(0).row.measures } else { Measures::default() };
     if rows.len() > ROWS_MAX {
         return Ok(None);
     }
@@ -146,10 +147,9 @@ async fn aggregate(
 ) -> sqlx::Result<Vec<Counted>> {
     // The keys are sorted as they are stored (a uuid, or bytes): cheaper than by the collation.
     let (key, label) = match grouping {
-        Grouping::Agent => (
-            "t.assigned_to",
-            "(SELECT concat_ws(' ', u.firstname, u.lastname) FROM users u WHERE u.id = g.key)",
-        ),
+        Grouping::Agent => {
+            ("t.assigned_to", "(SELECT concat_ws(' ', u.firstname, u.lastname) FROM users u WHERE u.id = g.key)")
+        }
         Grouping::Team => ("t.team_id", "(SELECT tm.name FROM teams tm WHERE tm.id = g.key)"),
         Grouping::Priority => (r#"t.priority COLLATE "C""#, "g.key::text"),
         Grouping::Tag => ("t.tags", "g.key::text"),
@@ -232,6 +232,9 @@ impl From<Aggregate> for Counted {
             sla_met_ratio,
             csat_average: row.csat,
         };
-        Self { row: PerformanceRow { key: row.key, label: row.label, period_start: row.period_start, measures }, total: row.total }
+        Self {
+            row: PerformanceRow { key: row.key, label: row.label, period_start: row.period_start, measures },
+            total: row.total,
+        }
     }
 }
