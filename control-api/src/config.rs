@@ -37,6 +37,9 @@ pub struct ControlConfig {
     pub app_public_url: Option<AppUrlTemplate>,
     /// `SMTP_URL`, `MAIL_FROM`, `MAIL_REPLY_DOMAIN`: account mail (see `shared::mail`).
     pub mail: shared::mail::MailConfig,
+    /// `SSO_ALLOW_INSECURE_ISSUERS` (false): single sign-on providers may be `http://` issuers
+    /// (development and tests).
+    pub sso_allow_insecure_issuers: bool,
 }
 
 pub use shared::config::AppUrlTemplate;
@@ -201,6 +204,7 @@ impl ControlConfig {
             abuse: AbuseLimits::from_env(env)?,
             app_public_url: env.optional("APP_PUBLIC_URL")?,
             mail: shared::mail::MailConfig::from_env(env)?,
+            sso_allow_insecure_issuers: env.or("SSO_ALLOW_INSECURE_ISSUERS", false)?,
         })
     }
 }

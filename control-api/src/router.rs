@@ -9,9 +9,9 @@ use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::routes::auth::{
-    export, login, me, mfa, password, password_reset, refresh, register, sessions, two_factor, verify_email,
+    export, login, me, mfa, password, password_reset, refresh, register, sessions, sso, two_factor, verify_email,
 };
-use crate::routes::tenants::{invitations, lifecycle, members, signup};
+use crate::routes::tenants::{invitations, lifecycle, members, signup, sso as tenant_sso};
 use crate::routes::{jwks, operations};
 use crate::state::AppState;
 
@@ -22,8 +22,8 @@ use crate::state::AppState;
     modifiers(&BearerAuth),
     tags(
         (name = "operations", description = "Health, readiness, metrics"),
-        (name = "auth", description = "Login, tokens, 2FA, password reset, email verification"),
-        (name = "tenants", description = "Signup, lifecycle, members, invitations"),
+        (name = "auth", description = "Login, tokens, 2FA, single sign-on, password reset, email verification"),
+        (name = "tenants", description = "Signup, lifecycle, members, invitations, single sign-on settings"),
     )
 )]
 struct ApiDoc;
@@ -70,6 +70,10 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(invitations::post_invitation, invitations::list_invitations))
         .routes(routes!(invitations::delete_invitation))
         .routes(routes!(invitations::post_accept))
+        .routes(routes!(tenant_sso::get_sso, tenant_sso::put_sso, tenant_sso::delete_sso))
+        .routes(routes!(sso::get_start))
+        .routes(routes!(sso::get_callback))
+        .routes(routes!(sso::post_backchannel_logout))
         .split_for_parts();
     let mut api = api;
     common_problems(&mut api);

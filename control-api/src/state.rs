@@ -40,6 +40,8 @@ pub struct App {
     pub worker: Worker,
     /// Writing account mail, and the sender `serve` and `worker` run.
     pub mail: AccountMail,
+    /// The single sign-on providers' documents and keys.
+    pub sso: crate::identity::sso::provider::Directory,
 }
 
 /// How many organisations may be created, per client address and in all, and how many
@@ -146,6 +148,7 @@ impl AppState {
             notifier,
             worker,
             mail,
+            sso: crate::identity::sso::provider::Directory::default(),
         })))
     }
 }

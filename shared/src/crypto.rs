@@ -63,6 +63,8 @@ pub enum KeyPurpose {
     WebhookSecrets,
     /// From the app-plane key: seals the passwords of the tenants' mailboxes (email in).
     MailboxPasswords,
+    /// Seals the client secrets of the tenants' single sign-on providers.
+    SsoClientSecrets,
 }
 
 impl KeyPurpose {
@@ -79,6 +81,7 @@ impl KeyPurpose {
             Self::ApiKeys => b"helpdeskly/v1/api-keys",
             Self::WebhookSecrets => b"helpdeskly/v1/webhook-secrets",
             Self::MailboxPasswords => b"helpdeskly/v1/mailbox-passwords",
+            Self::SsoClientSecrets => b"helpdeskly/v1/sso-client-secrets",
         }
     }
 }
@@ -134,6 +137,8 @@ pub struct ControlKeys {
     pub cluster_admin_url: EncryptionKey,
     pub second_factor: EncryptionKey,
     pub recovery_codes: EncryptionKey,
+    /// Seals the client secrets of single sign-on providers.
+    pub sso_client_secrets: EncryptionKey,
     /// What app-api is given (`APP_PLANE_KEY`).
     pub app_plane: EncryptionKey,
     pub app_plane_keys: AppPlaneKeys,
@@ -146,6 +151,7 @@ impl ControlKeys {
             cluster_admin_url: master.derive(KeyPurpose::ClusterAdminUrl),
             second_factor: master.derive(KeyPurpose::SecondFactor),
             recovery_codes: master.derive(KeyPurpose::RecoveryCodes),
+            sso_client_secrets: master.derive(KeyPurpose::SsoClientSecrets),
             app_plane_keys: AppPlaneKeys::from_app_plane_key(&app_plane),
             app_plane,
         }

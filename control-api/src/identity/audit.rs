@@ -41,6 +41,11 @@ pub enum Action {
     DataExported,
     /// A tenant's deletion was asked for (its data goes; this entry stays).
     TenantDeleted,
+    /// The tenant's single sign-on was set or changed (never the secret).
+    SsoConfigured,
+    SsoRemoved,
+    /// The provider ended a person's sessions (back-channel logout).
+    SsoLogout,
 }
 
 impl Action {
@@ -68,6 +73,9 @@ impl Action {
             Self::MemberErased => "member_erased",
             Self::DataExported => "data_exported",
             Self::TenantDeleted => "tenant_deleted",
+            Self::SsoConfigured => "sso_configured",
+            Self::SsoRemoved => "sso_removed",
+            Self::SsoLogout => "sso_logout",
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Who people are and how they prove it: email and password rules, argon2id hashing, the guard
 //! every secret check goes through, brute-force lockout, proving a login's password, TOTP,
-//! access-token minting, refresh-token sessions, the single-use tokens of mailed links, the audit trail, the repositories of
+//! access-token minting, refresh-token sessions, the single-use tokens of mailed links, the audit trail, single sign-on with a tenant's OpenID Provider (`sso`), the repositories of
 //! identities, memberships and invitations, what the data-access export reads, erasure, and the
 //! mail people receive about their account (`mail`).
 
@@ -20,6 +20,7 @@ pub mod password;
 pub mod people;
 pub mod second_factor;
 pub mod sessions;
+pub mod sso;
 pub mod tokens;
 pub mod totp;
 pub mod users;

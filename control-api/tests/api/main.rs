@@ -11,5 +11,6 @@ mod members;
 mod migrate_tenants;
 mod operations;
 mod process;
+mod sso;
 mod tenants;
 mod two_factor;

@@ -3,7 +3,9 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use shared::auth::Role;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
 use utoipa::ToSchema;
@@ -12,6 +14,7 @@ use super::cookie::SetRefreshCookie;
 use super::{TokenResponse, complete_login};
 use crate::identity::login::{self, LoginAttempt, LoginError};
 use crate::identity::sessions::Origin;
+use crate::identity::sso::settings;
 use crate::identity::{password, second_factor};
 use crate::state::AppState;
 
@@ -71,6 +74,7 @@ impl LoginRequest {
 #[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, description = "Tokens, or a 2FA challenge", body = LoginResponse),
+        (status = 403, description = "`sso_required`: the organisation's staff sign in with its single sign-on (an owner with 2FA still may with a password)"),
         (status = 422, description = "`validation_failed`: oversized fields"),
         LoginError,
     ))]
@@ -82,6 +86,16 @@ pub async fn post_login(
     let attempt = request.checked()?;
     let tenant_named = attempt.tenant.is_some();
     let (candidate, role) = login::authenticate(&state.db, &state.guard, attempt, &origin).await?;
+    if let Some(tenant_id) = candidate.tenant_id.filter(|_| tenant_named)
+        && password_barred(role, candidate.mfa_enabled)
+        && settings::required_for_staff(&mut *state.db.acquire().await?, tenant_id).await?
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "sso_required",
+            "this organisation's staff sign in with its single sign-on",
+        ));
+    }
     let mut tx = state.db.begin().await?;
     let response = if candidate.mfa_enabled {
         let tenant_id = candidate.tenant_ref().map(|t| t.id).filter(|_| tenant_named);
@@ -102,6 +116,16 @@ pub async fn post_login(
         LoginResponse::MfaRequired(_) => None,
     };
     Ok((cookie, Json(response)))
+}
+
+/// Whether a tenant that requires single sign-on for staff refuses this password login: staff
+/// do, except an owner with 2FA (the way back when the provider breaks).
+fn password_barred(role: Role, mfa_enabled: bool) -> bool {
+    match role {
+        Role::Admin | Role::Agent => true,
+        Role::Owner => !mfa_enabled,
+        Role::Customer | Role::PlatformAdmin | Role::Integration => false,
+    }
 }
 
 #[cfg(test)]

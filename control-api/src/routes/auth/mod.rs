@@ -12,6 +12,7 @@ pub mod password_reset;
 pub mod refresh;
 pub mod register;
 pub mod sessions;
+pub mod sso;
 pub mod two_factor;
 pub mod verify_email;
 
@@ -134,6 +135,18 @@ async fn complete_login(
     amr: Vec<String>,
     origin: &Origin,
 ) -> Result<TokenResponse, ApiError> {
+    Ok(open_session(state, conn, candidate, role, amr, origin).await?.0)
+}
+
+/// `complete_login`, with the id of the session opened.
+async fn open_session(
+    state: &AppState,
+    conn: &mut PgConnection,
+    candidate: &LoginCandidate,
+    role: Role,
+    amr: Vec<String>,
+    origin: &Origin,
+) -> Result<(TokenResponse, Uuid), ApiError> {
     let tenant = candidate.tenant_ref().filter(|_| role != Role::PlatformAdmin);
     let new = NewSession { user_id: candidate.user_id, tenant_id: tenant.as_ref().map(|t| t.id), amr: amr.clone() };
     let (session_id, refresh_token) =
@@ -155,5 +168,5 @@ async fn complete_login(
         serde_json::json!({ "amr": amr, "session_id": session_id }),
     )
     .await?;
-    Ok(TokenResponse::new(access, refresh_token, candidate.profile(), tenant, role))
+    Ok((TokenResponse::new(access, refresh_token, candidate.profile(), tenant, role), session_id))
 }

@@ -58,6 +58,9 @@ pub struct Owners;
 /// Platform operators alone: suspending and reactivating.
 pub struct Operators;
 
+/// The tenant's owners alone: its single sign-on, which decides who its staff are.
+pub struct OwnersAlone;
+
 /// `R`, on a tenant that is not deleted or being deleted: a change to it.
 pub struct Live<R>(PhantomData<R>);
 
@@ -70,6 +73,11 @@ impl Requirement for Owners {
     const ALLOWED: &'static [Standing] = &[Standing::PlatformAdmin, Standing::Owner];
     const FORBIDDEN: &'static str =
         "`forbidden`: owners and platform operators only; `tenant_mismatch`, `mfa_required`";
+}
+
+impl Requirement for OwnersAlone {
+    const ALLOWED: &'static [Standing] = &[Standing::Owner];
+    const FORBIDDEN: &'static str = "`forbidden`: the tenant's owners only; `tenant_mismatch`, `mfa_required`";
 }
 
 impl Requirement for Operators {

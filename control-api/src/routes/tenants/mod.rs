@@ -6,6 +6,7 @@ pub mod invitations;
 pub mod lifecycle;
 pub mod members;
 pub mod signup;
+pub mod sso;
 
 pub use crate::tenancy::tenants::TenantView;
-pub use access::{Live, Managers, Operators, Owners, PlatformOperator, Standing, TenantAccess};
+pub use access::{Live, Managers, Operators, Owners, OwnersAlone, PlatformOperator, Standing, TenantAccess, path_slug};
