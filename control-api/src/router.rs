@@ -71,6 +71,7 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(invitations::delete_invitation))
         .routes(routes!(invitations::post_accept))
         .routes(routes!(tenant_sso::get_sso, tenant_sso::put_sso, tenant_sso::delete_sso))
+        .routes(routes!(sso::get_offer))
         .routes(routes!(sso::get_start))
         .routes(routes!(sso::get_callback))
         .routes(routes!(sso::post_backchannel_logout))

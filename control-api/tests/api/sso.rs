@@ -138,6 +138,9 @@ async fn staff_sign_in_through_the_provider_with_their_mapped_roles() {
     let w = world().await;
     let saved = w.put_settings(&w.settings()).await;
     assert_eq!(saved.status, 200, "{}", saved.body);
+    let offer = w.app.server.get(&format!("/v1/auth/sso/{}", w.slug)).await;
+    assert_eq!(offer.status, 200, "{}", offer.body);
+    assert_eq!(offer.json(), json!({ "enabled": true, "required_for_staff": false }));
     let saved = saved.json();
     assert_eq!(saved["redirect_uri"], format!("https://{}.helpdeskly.test/v1/auth/sso/callback", w.slug));
     assert!(saved.get("client_secret").is_none(), "the secret is never shown");
@@ -302,6 +305,7 @@ async fn bad_settings_are_refused_with_why_and_only_owners_set_them() {
     let other = unique_slug();
     w.app.create_tenant(&other, "active").await;
     assert_eq!(w.app.server.get(&format!("/v1/auth/sso/{other}/start")).await.status, 404);
+    assert_eq!(w.app.server.get(&format!("/v1/auth/sso/{other}")).await.status, 404);
 
     assert_eq!(w.put_settings(&w.settings()).await.status, 200);
     let deleted = w.app.delete_bearer(&format!("/v1/tenants/{}/sso", w.slug), &w.owner_token).await;

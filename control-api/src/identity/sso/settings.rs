@@ -86,8 +86,7 @@ impl Draft {
                     wrong("issuer", "must be an address without query or fragment");
                 }
             }
-            Ok(_) => wrong("issuer", "must be an https:// address"),
-            Err(_) => wrong("issuer", "must be an https:// address"),
+            Ok(_) | Err(_) => wrong("issuer", "must be an https:// address"),
         }
         let client_id = self.client_id.trim().to_owned();
         if client_id.is_empty() || client_id.len() > CLIENT_ID_MAX {
@@ -133,12 +132,13 @@ impl Draft {
         if !role_map.is_empty() && role_claim.is_none() {
             wrong("role_claim", "is required with a role_map");
         }
-        let default_role = match MappedRole::parse(&self.default_role) {
-            Some(role @ (MappedRole::Agent | MappedRole::Customer)) => role,
-            _ => {
-                wrong("default_role", "must be agent or customer");
-                MappedRole::Customer
-            }
+        let default_role = if let Some(role @ (MappedRole::Agent | MappedRole::Customer)) =
+            MappedRole::parse(&self.default_role)
+        {
+            role
+        } else {
+            wrong("default_role", "must be agent or customer");
+            MappedRole::Customer
         };
         if !errors.is_empty() {
             return Err(errors);

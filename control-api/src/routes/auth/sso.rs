@@ -47,6 +47,30 @@ pub fn backchannel_logout_uri(state: &AppState, slug: &str) -> Option<String> {
     Some(format!("{}/v1/auth/sso/backchannel-logout", state.config.app_public_url.as_ref()?.for_slug(slug)))
 }
 
+/// Whether an organisation signs in with a provider, for its sign-in page.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct SsoOffer {
+    /// Always `true` (an organisation without single sign-on answers 404).
+    pub enabled: bool,
+    /// Whether its staff must use it (a password login of staff answers `sso_required`).
+    pub required_for_staff: bool,
+}
+
+/// Whether the organisation offers single sign-on (its sign-in page shows the button).
+#[utoipa::path(get, path = "/v1/auth/sso/{slug}", tag = "auth", params(("slug" = String, Path)),
+    responses(
+        (status = 200, description = "It does", body = SsoOffer),
+        (status = 404, description = "`not_found`: no such organisation, or it has no single sign-on"),
+    ))]
+pub async fn get_offer(State(state): State<AppState>, Path(slug): Path<String>) -> ApiResult<axum::Json<SsoOffer>> {
+    let slug = path_slug(&slug)?;
+    let not_set = || ApiError::not_found("this organisation has no single sign-on");
+    let mut conn = state.db.acquire().await?;
+    let tenant = tenants::active_ref(&mut conn, slug.as_str()).await?.ok_or_else(not_set)?;
+    let settings = settings::of_tenant(&mut conn, tenant.id).await?.ok_or_else(not_set)?;
+    Ok(axum::Json(SsoOffer { enabled: true, required_for_staff: settings.required_for_staff }))
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StartParams {
