@@ -163,10 +163,15 @@ impl Platform {
     /// per run (see `image`), provisioned for this test alone by the worker.
     pub async fn with_org(with_redis: bool) -> (Self, Org) {
         let redis = if with_redis { Service::Test } else { Service::Off };
+        Box::pin(Self::with_org_and(ControlOptions::default().redis(redis))).await
+    }
+
+    /// `with_org`, its control plane started with `options` (Redis, configuration).
+    pub async fn with_org_and(options: ControlOptions) -> (Self, Org) {
         // Boxed, as the other starts below: the futures of tests that nest them inline grow past
         // the compiler's query depth.
         let db = Box::pin(crate::image::control_database()).await;
-        let options = ControlOptions::default().redis(redis).tenancy(Worker::Manual);
+        let options = options.tenancy(Worker::Manual);
         let mut plane = Box::pin(ControlPlane::start_on(db, options, false)).await;
         let ran = plane.state.worker.run_due().await.expect("the provisioning job runs");
         assert!(ran > 0, "the organisation's provisioning job was due");

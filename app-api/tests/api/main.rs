@@ -21,6 +21,7 @@ mod operations;
 mod participants_mail;
 mod reports_digest;
 mod secrets;
+mod sso_logout;
 mod tenancy;
 mod tickets;
 mod web;

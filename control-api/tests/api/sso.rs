@@ -33,7 +33,8 @@ async fn world() -> World {
     let owner = unique_email("owner");
     let user = app.create_user(&owner).await;
     app.add_member(user, tenant, "owner").await;
-    let owner_token = app.login(Some(&slug), &owner, PASSWORD).await.json()["access_token"].as_str().unwrap().to_owned();
+    let owner_token =
+        app.login(Some(&slug), &owner, PASSWORD).await.json()["access_token"].as_str().unwrap().to_owned();
     let client_id = format!("helpdeskly-{slug}");
     let provider = Provider::start(json!({
         "port": 0,
@@ -73,14 +74,17 @@ impl World {
     }
 
     async fn put_settings(&self, body: &Value) -> shared::testkit::TestResponse {
-        self.app.send(reqwest::Method::PUT, &format!("/v1/tenants/{}/sso", self.slug), &self.owner_token, Some(body)).await
+        self.app
+            .send(reqwest::Method::PUT, &format!("/v1/tenants/{}/sso", self.slug), &self.owner_token, Some(body))
+            .await
     }
 
     /// Starts a sign-in and has `login` sign in at the provider: the callback's path and query,
     /// and the browser cookie the start set.
     async fn at_provider(&self, login: &str) -> (String, String) {
         let browser = Provider::browser();
-        let start = browser.get(self.app.server.url(&format!("/v1/auth/sso/{}/start", self.slug))).send().await.unwrap();
+        let start =
+            browser.get(self.app.server.url(&format!("/v1/auth/sso/{}/start", self.slug))).send().await.unwrap();
         assert_eq!(start.status(), StatusCode::FOUND);
         let cookie = start
             .headers()
@@ -103,12 +107,8 @@ impl World {
 
     /// The callback with `cookie`: where it sends the browser, and the refresh cookie it set.
     async fn callback(&self, path_and_query: &str, cookie: &str) -> (String, Option<String>) {
-        let response = Provider::browser()
-            .get(self.app.server.url(path_and_query))
-            .header(COOKIE, cookie)
-            .send()
-            .await
-            .unwrap();
+        let response =
+            Provider::browser().get(self.app.server.url(path_and_query)).header(COOKIE, cookie).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::FOUND);
         let refresh = response
             .headers()
@@ -144,7 +144,8 @@ async fn staff_sign_in_through_the_provider_with_their_mapped_roles() {
     let saved = saved.json();
     assert_eq!(saved["redirect_uri"], format!("https://{}.helpdeskly.test/v1/auth/sso/callback", w.slug));
     assert!(saved.get("client_secret").is_none(), "the secret is never shown");
-    let stored: Vec<u8> = sqlx::query_scalar("SELECT client_secret FROM tenant_sso").fetch_one(&w.app.state.db).await.unwrap();
+    let stored: Vec<u8> =
+        sqlx::query_scalar("SELECT client_secret FROM tenant_sso").fetch_one(&w.app.state.db).await.unwrap();
     assert!(!stored.windows(SECRET.len()).any(|part| part == SECRET.as_bytes()), "the secret is sealed");
 
     // Ana is new: created on her first sign-in, an agent by her group.
@@ -199,10 +200,11 @@ async fn what_the_provider_does_not_vouch_for_does_not_sign_in() {
     assert_eq!(w.callback(&back, &cookie).await.0, "/");
     assert_eq!(w.callback(&back, &cookie).await.0, "/login?sso_error=sso_state_invalid");
 
-    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE email IN ('ulf@acme.example', 'eve@elsewhere.example')")
-        .fetch_one(&w.app.state.db)
-        .await
-        .unwrap();
+    let users: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM users WHERE email IN ('ulf@acme.example', 'eve@elsewhere.example')")
+            .fetch_one(&w.app.state.db)
+            .await
+            .unwrap();
     assert_eq!(users, 0, "nobody refused was created");
 }
 
@@ -298,9 +300,12 @@ async fn bad_settings_are_refused_with_why_and_only_owners_set_them() {
     let admin = unique_email("admin");
     let user = w.app.create_user(&admin).await;
     w.app.add_member(user, tenant, "admin").await;
-    let admin_token = w.app.login(Some(&w.slug), &admin, PASSWORD).await.json()["access_token"].as_str().unwrap().to_owned();
-    let forbidden =
-        w.app.send(reqwest::Method::PUT, &format!("/v1/tenants/{}/sso", w.slug), &admin_token, Some(&w.settings())).await;
+    let admin_token =
+        w.app.login(Some(&w.slug), &admin, PASSWORD).await.json()["access_token"].as_str().unwrap().to_owned();
+    let forbidden = w
+        .app
+        .send(reqwest::Method::PUT, &format!("/v1/tenants/{}/sso", w.slug), &admin_token, Some(&w.settings()))
+        .await;
     forbidden.assert_problem(403, "forbidden");
     let other = unique_slug();
     w.app.create_tenant(&other, "active").await;

@@ -8,7 +8,9 @@ use serde_json::Value;
 use shared::auth::Role;
 
 /// The roles a provider may give: never an owner's (owners are made here, not by a claim).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MappedRole {
     Customer,

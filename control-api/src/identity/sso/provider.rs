@@ -126,11 +126,11 @@ impl Directory {
             return Ok(Arc::clone(metadata));
         }
         let url = IssuerUrl::new(issuer.to_owned()).map_err(|e| Failure::Discovery(e.to_string()))?;
-        let metadata =
-            CoreProviderMetadata::discover_async(url, &self.http).await.map_err(|e| Failure::Discovery(describe(&e)))?;
-        let code_flow = metadata.response_types_supported().iter().any(|types| {
-            types.as_slice() == [CoreResponseType::Code]
-        });
+        let metadata = CoreProviderMetadata::discover_async(url, &self.http)
+            .await
+            .map_err(|e| Failure::Discovery(describe(&e)))?;
+        let code_flow =
+            metadata.response_types_supported().iter().any(|types| types.as_slice() == [CoreResponseType::Code]);
         if !code_flow {
             return Err(Failure::Discovery("the provider does not offer the authorization code flow".into()));
         }
@@ -182,10 +182,7 @@ impl Directory {
                 // A key the provider rotated in since the keys were read: read them once more.
                 let metadata = self.metadata(side.issuer, true).await?;
                 let rp = client(&metadata, side)?;
-                id_token
-                    .claims(&rp.id_token_verifier(), &nonce)
-                    .map_err(|e| Failure::IdToken(e.to_string()))?
-                    .clone()
+                id_token.claims(&rp.id_token_verifier(), &nonce).map_err(|e| Failure::IdToken(e.to_string()))?.clone()
             }
             Err(e) => return Err(Failure::IdToken(e.to_string())),
         };
@@ -229,7 +226,8 @@ impl Directory {
         let claims = jsonwebtoken::decode::<Value>(token, &key, &validation)
             .map_err(|e| Failure::LogoutToken(e.to_string()))?
             .claims;
-        let logout_event = claims.get("events").and_then(|events| events.get(LOGOUT_EVENT)).is_some_and(Value::is_object);
+        let logout_event =
+            claims.get("events").and_then(|events| events.get(LOGOUT_EVENT)).is_some_and(Value::is_object);
         if !logout_event {
             return Err(refused("the logout event is missing"));
         }

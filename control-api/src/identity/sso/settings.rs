@@ -132,14 +132,13 @@ impl Draft {
         if !role_map.is_empty() && role_claim.is_none() {
             wrong("role_claim", "is required with a role_map");
         }
-        let default_role = if let Some(role @ (MappedRole::Agent | MappedRole::Customer)) =
-            MappedRole::parse(&self.default_role)
-        {
-            role
-        } else {
-            wrong("default_role", "must be agent or customer");
-            MappedRole::Customer
-        };
+        let default_role =
+            if let Some(role @ (MappedRole::Agent | MappedRole::Customer)) = MappedRole::parse(&self.default_role) {
+                role
+            } else {
+                wrong("default_role", "must be agent or customer");
+                MappedRole::Customer
+            };
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -314,7 +313,8 @@ pub async fn save(
     tenant_id: Uuid,
     checked: &Checked,
 ) -> sqlx::Result<Option<Settings>> {
-    let sealed = checked.client_secret.as_ref().map(|secret| crypto::seal(key, secret.as_bytes(), tenant_id.as_bytes()));
+    let sealed =
+        checked.client_secret.as_ref().map(|secret| crypto::seal(key, secret.as_bytes(), tenant_id.as_bytes()));
     let role_map = serde_json::to_value(&checked.role_map).expect("a map of strings serialises");
     let row = sqlx::query_as!(
         Row,

@@ -11,9 +11,9 @@ use uuid::Uuid;
 use super::mapping::MappedRole;
 use super::provider::Vouched;
 use crate::identity::audit::{self, Action};
+use crate::identity::memberships;
 use crate::identity::sessions::Origin;
 use crate::identity::users::{self, LoginCandidate, UserProfile, UserStatus};
-use crate::identity::memberships;
 use crate::tenancy::jobs::{self, JobKind};
 use crate::tenancy::tenants::TenantRef;
 
@@ -73,7 +73,8 @@ pub async fn person(
                 memberships::set_role(conn, tenant.id, c.user_id, wanted).await?;
                 jobs::enqueue(conn, tenant.id, JobKind::SyncMember(c.user_id)).await?;
                 let details = serde_json::json!({ "user_id": c.user_id, "role": wanted, "via": "sso" });
-                audit::record(conn, Action::MemberRoleChanged, Some(c.user_id), Some(tenant.id), origin, details).await?;
+                audit::record(conn, Action::MemberRoleChanged, Some(c.user_id), Some(tenant.id), origin, details)
+                    .await?;
             }
             c.user_id
         }
@@ -84,8 +85,13 @@ pub async fn person(
         None if admitted.auto_create => {
             let hash = new_password_hash.ok_or(NotHere::NotAMember)?;
             let (firstname, lastname) = names(admitted.vouched, admitted.email);
-            let profile =
-                UserProfile { id: Uuid::now_v7(), email: admitted.email.to_owned(), firstname, lastname, email_verified: true };
+            let profile = UserProfile {
+                id: Uuid::now_v7(),
+                email: admitted.email.to_owned(),
+                firstname,
+                lastname,
+                email_verified: true,
+            };
             users::insert(conn, &profile, &hash).await?;
             join(conn, tenant, profile.id, admitted.role.role(), origin).await?;
             profile.id
@@ -100,7 +106,13 @@ pub async fn person(
     candidate.ok_or(SignInError::NotHere(NotHere::NotAMember))
 }
 
-async fn join(conn: &mut PgConnection, tenant: &TenantRef, user_id: Uuid, role: Role, origin: &Origin) -> sqlx::Result<()> {
+async fn join(
+    conn: &mut PgConnection,
+    tenant: &TenantRef,
+    user_id: Uuid,
+    role: Role,
+    origin: &Origin,
+) -> sqlx::Result<()> {
     if memberships::add(conn, user_id, tenant.id, role).await? {
         jobs::enqueue(conn, tenant.id, JobKind::SyncMember(user_id)).await?;
         let details = serde_json::json!({ "role": role, "via": "sso" });

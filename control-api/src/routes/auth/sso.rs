@@ -153,16 +153,23 @@ pub async fn get_callback(
     headers: HeaderMap,
     Query(params): Query<CallbackParams>,
 ) -> ApiResult<Response> {
-    let clear_cookie = Cookie::build((BROWSER_COOKIE, "")).path(COOKIE_PATH).max_age(cookie::time::Duration::ZERO).build();
+    let clear_cookie =
+        Cookie::build((BROWSER_COOKIE, "")).path(COOKIE_PATH).max_age(cookie::time::Duration::ZERO).build();
     let mut response = callback(&state, &origin, &headers, params).await?;
     response.headers_mut().append(header::SET_COOKIE, header_value(&clear_cookie.to_string()));
     Ok(response)
 }
 
-async fn callback(state: &AppState, origin: &Origin, headers: &HeaderMap, params: CallbackParams) -> ApiResult<Response> {
+async fn callback(
+    state: &AppState,
+    origin: &Origin,
+    headers: &HeaderMap,
+    params: CallbackParams,
+) -> ApiResult<Response> {
     let bounded = |value: Option<String>| value.filter(|v| !v.is_empty() && v.len() <= PARAM_MAX);
     let Some(given_state) = bounded(params.state) else { return Ok(refused_plain("sso_state_invalid")) };
-    let attempt = attempts::take(&mut *state.db.acquire().await?, &given_state, browser_cookie(headers).as_deref()).await?;
+    let attempt =
+        attempts::take(&mut *state.db.acquire().await?, &given_state, browser_cookie(headers).as_deref()).await?;
     let Some(attempt) = attempt else { return Ok(refused_plain("sso_state_invalid")) };
     if params.error.is_some() {
         return Ok(refused_plain("sso_provider_refused"));
@@ -176,7 +183,9 @@ async fn callback(state: &AppState, origin: &Origin, headers: &HeaderMap, params
         };
         (tenant, settings)
     };
-    let Some(redirect) = redirect_uri(state, &tenant.slug) else { return Ok(refused_plain("sso_provider_unreachable")) };
+    let Some(redirect) = redirect_uri(state, &tenant.slug) else {
+        return Ok(refused_plain("sso_provider_unreachable"));
+    };
     let secret = settings
         .client_secret(&state.config.keys.sso_client_secrets)
         .ok_or_else(|| ApiError::internal("the single sign-on secret cannot be opened"))?;
@@ -211,7 +220,8 @@ async fn sign_in(
 ) -> ApiResult<Response> {
     let may_create = signin::may_create(&mut *state.db.acquire().await?, email, settings.auto_create).await?;
     // No connection is held while argon2 runs.
-    let new_password_hash = if may_create { Some(state.guard.hash(random_token()).await.map_err(ApiError::from)?) } else { None };
+    let new_password_hash =
+        if may_create { Some(state.guard.hash(random_token()).await.map_err(ApiError::from)?) } else { None };
     let admitted = Admitted {
         email,
         role: mapped.role,
@@ -320,7 +330,8 @@ pub async fn post_backchannel_logout(
     origin: Origin,
     body: axum::body::Bytes,
 ) -> ApiResult<Response> {
-    let token = url::form_urlencoded::parse(&body).find(|(name, _)| name == "logout_token").map(|(_, v)| v.into_owned());
+    let token =
+        url::form_urlencoded::parse(&body).find(|(name, _)| name == "logout_token").map(|(_, v)| v.into_owned());
     let Some(token) = token.filter(|t| !t.is_empty() && t.len() <= LOGOUT_TOKEN_MAX) else {
         return Ok(logout_refused("the logout_token is missing"));
     };
@@ -339,7 +350,8 @@ pub async fn post_backchannel_logout(
     let mut ended = Vec::new();
     for settings in &configured {
         let revoked =
-            signin::revoke_sessions(&mut tx, settings.tenant_id, order.subject.as_deref(), order.sid.as_deref()).await?;
+            signin::revoke_sessions(&mut tx, settings.tenant_id, order.subject.as_deref(), order.sid.as_deref())
+                .await?;
         let people: std::collections::BTreeSet<_> = revoked.iter().filter_map(|(_, user)| *user).collect();
         for person in people {
             let details = serde_json::json!({ "sessions": revoked.iter().filter(|(_, u)| *u == Some(person)).count() });

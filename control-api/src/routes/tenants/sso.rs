@@ -39,9 +39,11 @@ fn not_set() -> ApiError {
         TenantAccess<OwnersAlone>,
         (status = 200, description = "The settings, with the addresses to register at the provider", body = SettingsView),
     ))]
-pub async fn get_sso(State(state): State<AppState>, access: TenantAccess<OwnersAlone>) -> ApiResult<Json<SettingsView>> {
-    let settings =
-        settings::of_tenant(&mut *state.db.acquire().await?, access.tenant.id).await?.ok_or_else(not_set)?;
+pub async fn get_sso(
+    State(state): State<AppState>,
+    access: TenantAccess<OwnersAlone>,
+) -> ApiResult<Json<SettingsView>> {
+    let settings = settings::of_tenant(&mut *state.db.acquire().await?, access.tenant.id).await?.ok_or_else(not_set)?;
     Ok(Json(view(&state, &access.tenant.slug, &settings)?))
 }
 
@@ -96,7 +98,10 @@ pub async fn put_sso(
         TenantAccess<Live<OwnersAlone>>,
         (status = 204, description = "Removed"),
     ))]
-pub async fn delete_sso(State(state): State<AppState>, access: TenantAccess<Live<OwnersAlone>>) -> ApiResult<StatusCode> {
+pub async fn delete_sso(
+    State(state): State<AppState>,
+    access: TenantAccess<Live<OwnersAlone>>,
+) -> ApiResult<StatusCode> {
     let mut tx = state.db.begin().await?;
     access.lock(&mut tx).await?;
     if !settings::delete(&mut tx, access.tenant.id).await? {
