@@ -317,3 +317,97 @@ async fn bad_settings_are_refused_with_why_and_only_owners_set_them() {
     assert_eq!(deleted.status, 204);
     assert_eq!(w.app.server.get(&format!("/v1/auth/sso/{}/start", w.slug)).await.status, 404);
 }
+
+/// Marks `email`'s identity as having 2FA (the sign-in only reads that it is on).
+async fn with_second_factor(app: &TestApp, email: &str) {
+    sqlx::query(
+        "INSERT INTO user_mfa (user_id, secret_encrypted, enabled_at)
+         SELECT id, '\\x00', now() FROM users WHERE lower(email) = $1",
+    )
+    .bind(email)
+    .execute(&app.state.db)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_second_factor_is_asked_unless_the_provider_asserts_one() {
+    let w = world().await;
+    assert_eq!(w.put_settings(&w.settings()).await.status, 200);
+    w.sign_in("ana").await;
+    w.sign_in("lea").await;
+    with_second_factor(&w.app, "ana@acme.example").await;
+    with_second_factor(&w.app, "lea@acme.example").await;
+
+    // Ana's provider says a password alone: her second factor is asked here, with the same
+    // challenge a password login gets, and no session is opened meanwhile.
+    let sessions = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = 'ana@acme.example'",
+        )
+        .fetch_one(&w.app.state.db)
+        .await
+        .unwrap()
+    };
+    let before = sessions().await;
+    let (back, cookie) = w.at_provider("ana").await;
+    let (location, refresh) = w.callback(&back, &cookie).await;
+    let token = location.strip_prefix("/login#mfa_token=").unwrap_or_else(|| panic!("{location}"));
+    assert!(refresh.is_none() && sessions().await == before, "signed in without the second factor");
+    let challenges: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM mfa_challenges c JOIN users u ON u.id = c.user_id
+         WHERE u.email = 'ana@acme.example' AND c.token_digest = sha256(convert_to($1, 'UTF8'))",
+    )
+    .bind(token)
+    .fetch_one(&w.app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(challenges, 1, "the token is an open second-factor challenge of hers");
+
+    // Lea's provider asserts a second factor (`amr` has `mfa`): she is signed in.
+    w.sign_in("lea").await;
+}
+
+#[tokio::test]
+async fn when_required_the_owner_with_2fa_keeps_a_password_login() {
+    let w = world().await;
+    let owner: String =
+        sqlx::query_scalar("SELECT u.email FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.role = 'owner' AND m.tenant_id = $1")
+            .bind(w.app.tenant_id(&w.slug).await)
+            .fetch_one(&w.app.state.db)
+            .await
+            .unwrap();
+    with_second_factor(&w.app, &owner).await;
+    let mut settings = w.settings();
+    settings["required_for_staff"] = json!(true);
+    let saved = w.put_settings(&settings).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let login = w.app.login(Some(&w.slug), &owner, PASSWORD).await;
+    assert_eq!(login.status, 200, "{}", login.body);
+    assert_eq!(login.json()["mfa_required"], true, "the owner's way back is a password with 2FA");
+}
+
+#[tokio::test]
+async fn an_id_token_for_another_nonce_is_refused() {
+    use control_api::identity::sso::provider::ClientSide;
+
+    let w = world().await;
+    assert_eq!(w.put_settings(&w.settings()).await.status, 200);
+    let (back, _) = w.at_provider("ana").await;
+    let url = reqwest::Url::parse(&format!("https://x{back}")).unwrap();
+    let code = url.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+    // The verifier this sign-in's code was asked with, so only the nonce differs.
+    let verifier: String =
+        sqlx::query_scalar("SELECT pkce_verifier FROM sso_attempts").fetch_one(&w.app.state.db).await.unwrap();
+    let redirect = format!("https://{}.helpdeskly.test/v1/auth/sso/callback", w.slug);
+    let scopes = ["openid".to_owned(), "email".to_owned(), "profile".to_owned()];
+    let side = ClientSide {
+        issuer: &w.provider.issuer,
+        client_id: &w.client_id,
+        client_secret: SECRET.to_owned(),
+        redirect_uri: &redirect,
+        scopes: &scopes,
+    };
+    let refused = w.app.state.sso.finish(&side, code, verifier, "another sign-in's nonce").await.unwrap_err();
+    assert!(refused.to_string().to_lowercase().contains("nonce"), "{refused}");
+}

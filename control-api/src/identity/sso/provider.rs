@@ -10,10 +10,10 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreResponseType};
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreProviderMetadata, CoreResponseType};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier,
-    RedirectUrl, Scope, TokenResponse as _, reqwest,
+    AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse as _, reqwest,
 };
 use serde_json::Value;
 
@@ -174,28 +174,15 @@ impl Directory {
             .map_err(|e| Failure::Exchange(e.to_string()))?
             .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier));
         let tokens = exchange.request_async(&self.http).await.map_err(|e| Failure::Exchange(describe(&e)))?;
-        let id_token = tokens.id_token().ok_or(Failure::NoIdToken)?;
-        let nonce = Nonce::new(nonce.to_owned());
-        let claims = match id_token.claims(&rp.id_token_verifier(), &nonce) {
-            Ok(claims) => claims.clone(),
-            Err(openidconnect::ClaimsVerificationError::SignatureVerification(_)) => {
+        let id_token = tokens.id_token().ok_or(Failure::NoIdToken)?.to_string();
+        match verify_id_token(&metadata, side, &id_token, nonce) {
+            Err(Refused::Signature(_)) => {
                 // A key the provider rotated in since the keys were read: read them once more.
                 let metadata = self.metadata(side.issuer, true).await?;
-                let rp = client(&metadata, side)?;
-                id_token.claims(&rp.id_token_verifier(), &nonce).map_err(|e| Failure::IdToken(e.to_string()))?.clone()
+                verify_id_token(&metadata, side, &id_token, nonce).map_err(Failure::from)
             }
-            Err(e) => return Err(Failure::IdToken(e.to_string())),
-        };
-        let raw = payload(&id_token.to_string()).ok_or_else(|| Failure::IdToken("an unreadable payload".into()))?;
-        Ok(Vouched {
-            subject: claims.subject().to_string(),
-            email: claims.email().map(|e| e.to_string()),
-            email_verified: claims.email_verified(),
-            name: claims.name().and_then(|n| n.get(None)).map(|n| n.to_string()),
-            amr: claims.auth_method_refs().map(|amr| amr.iter().map(|m| m.to_string()).collect()).unwrap_or_default(),
-            sid: raw.get("sid").and_then(Value::as_str).map(str::to_owned),
-            claims: raw,
-        })
+            verified => verified.map_err(Failure::from),
+        }
     }
 
     /// Verifies a back-channel logout token from `issuer` for `client_id`: signed by one of the
@@ -244,6 +231,47 @@ impl Directory {
         }
         Ok(LogoutOrder { issuer: issuer.to_owned(), client_id: client_id.to_owned(), subject, sid })
     }
+}
+
+/// Why an ID token was refused: its signature (which fresh keys may cure), or anything else.
+#[derive(Debug)]
+pub enum Refused {
+    Signature(String),
+    Claims(String),
+}
+
+impl From<Refused> for Failure {
+    fn from(refused: Refused) -> Self {
+        match refused {
+            Refused::Signature(why) | Refused::Claims(why) => Self::IdToken(why),
+        }
+    }
+}
+
+/// Verifies an ID token (its compact form) with the keys of `metadata` for the client of
+/// `side` and the sign-in's `nonce`: signature, `iss`, `aud`, `exp`, `iat`, `nonce`.
+pub fn verify_id_token(
+    metadata: &CoreProviderMetadata,
+    side: &ClientSide<'_>,
+    id_token: &str,
+    nonce: &str,
+) -> Result<Vouched, Refused> {
+    let token: CoreIdToken = id_token.parse().map_err(|e: serde_json::Error| Refused::Claims(e.to_string()))?;
+    let rp = client(metadata, side).map_err(|e| Refused::Claims(e.to_string()))?;
+    let claims = token.claims(&rp.id_token_verifier(), &Nonce::new(nonce.to_owned())).map_err(|e| match e {
+        ClaimsVerificationError::SignatureVerification(_) => Refused::Signature(e.to_string()),
+        other => Refused::Claims(other.to_string()),
+    })?;
+    let raw = payload(id_token).ok_or_else(|| Refused::Claims("an unreadable payload".into()))?;
+    Ok(Vouched {
+        subject: claims.subject().to_string(),
+        email: claims.email().map(|e| e.to_string()),
+        email_verified: claims.email_verified(),
+        name: claims.name().and_then(|n| n.get(None)).map(|n| n.to_string()),
+        amr: claims.auth_method_refs().map(|amr| amr.iter().map(|m| m.to_string()).collect()).unwrap_or_default(),
+        sid: raw.get("sid").and_then(Value::as_str).map(str::to_owned),
+        claims: raw,
+    })
 }
 
 /// The issuer and audience a token says it has, read before it is verified (to find whose
@@ -313,7 +341,92 @@ fn describe(err: &dyn std::error::Error) -> String {
 
 #[cfg(test)]
 mod tests {
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
+    use serde_json::json;
+
     use super::*;
+
+    const ISSUER: &str = "https://id.acme.example";
+    const CLIENT: &str = "helpdeskly";
+    const NONCE: &str = "the sign-in's nonce";
+
+    /// A provider's discovery document whose keys are the test key's public half.
+    fn metadata() -> CoreProviderMetadata {
+        let document = json!({
+            "issuer": ISSUER,
+            "authorization_endpoint": format!("{ISSUER}/auth"),
+            "token_endpoint": format!("{ISSUER}/token"),
+            "jwks_uri": format!("{ISSUER}/jwks"),
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+        });
+        let keys = json!({ "keys": [{
+            "kty": "RSA", "use": "sig", "alg": "RS256", "kid": "k1", "e": "AQAB",
+            "n": include_str!("testdata/provider_key.n").trim(),
+        }]});
+        let metadata: CoreProviderMetadata = serde_json::from_value(document).unwrap();
+        metadata.set_jwks(serde_json::from_value(keys).unwrap())
+    }
+
+    fn side(scopes: &[String]) -> ClientSide<'_> {
+        ClientSide {
+            issuer: ISSUER,
+            client_id: CLIENT,
+            client_secret: "secret".into(),
+            redirect_uri: "https://acme.helpdeskly.example/v1/auth/sso/callback",
+            scopes,
+        }
+    }
+
+    /// An ID token with `changes` over good claims, signed with `pem` under kid `k1`.
+    fn token(changes: &serde_json::Value, pem: &str) -> String {
+        let now = chrono::Utc::now().timestamp();
+        let mut claims = json!({
+            "iss": ISSUER, "aud": CLIENT, "sub": "ana", "iat": now, "exp": now + 300, "nonce": NONCE,
+            "email": "ana@acme.example", "email_verified": true, "groups": ["support"], "sid": "s-1",
+        });
+        for (name, value) in changes.as_object().unwrap() {
+            claims[name] = value.clone();
+        }
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some("k1".into());
+        jsonwebtoken::encode(&header, &claims, &EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap()).unwrap()
+    }
+
+    const PROVIDER_KEY: &str = include_str!("testdata/provider_key.pem");
+    const FOREIGN_KEY: &str = include_str!("testdata/foreign_key.pem");
+
+    #[test]
+    fn a_good_id_token_says_who_the_person_is() {
+        let scopes = ["openid".to_owned()];
+        let vouched = verify_id_token(&metadata(), &side(&scopes), &token(&json!({}), PROVIDER_KEY), NONCE).unwrap();
+        assert_eq!(vouched.subject, "ana");
+        assert_eq!(vouched.email.as_deref(), Some("ana@acme.example"));
+        assert_eq!(vouched.email_verified, Some(true));
+        assert_eq!(vouched.sid.as_deref(), Some("s-1"));
+        assert_eq!(vouched.claims["groups"][0], "support");
+    }
+
+    #[test]
+    fn expired_foreign_signed_and_misdirected_id_tokens_are_refused() {
+        let scopes = ["openid".to_owned()];
+        let side = side(&scopes);
+        let past = chrono::Utc::now().timestamp() - 3600;
+        let expired = token(&json!({ "iat": past - 300, "exp": past }), PROVIDER_KEY);
+        assert!(
+            matches!(verify_id_token(&metadata(), &side, &expired, NONCE), Err(Refused::Claims(why)) if why.contains("xpired"))
+        );
+        let foreign = token(&json!({}), FOREIGN_KEY);
+        assert!(matches!(verify_id_token(&metadata(), &side, &foreign, NONCE), Err(Refused::Signature(_))));
+        let other_audience = token(&json!({ "aud": "another-client" }), PROVIDER_KEY);
+        assert!(matches!(verify_id_token(&metadata(), &side, &other_audience, NONCE), Err(Refused::Claims(_))));
+        let other_issuer = token(&json!({ "iss": "https://evil.example" }), PROVIDER_KEY);
+        assert!(matches!(verify_id_token(&metadata(), &side, &other_issuer, NONCE), Err(Refused::Claims(_))));
+        let good = token(&json!({}), PROVIDER_KEY);
+        assert!(matches!(verify_id_token(&metadata(), &side, &good, "another nonce"), Err(Refused::Claims(_))));
+        assert!(matches!(verify_id_token(&metadata(), &side, "not.a.token", NONCE), Err(Refused::Claims(_))));
+    }
 
     #[test]
     fn a_token_names_its_issuer_and_single_audience_before_it_is_verified() {
