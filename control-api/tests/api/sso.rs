@@ -248,7 +248,7 @@ async fn the_providers_back_channel_logout_ends_the_persons_sessions() {
             .unwrap();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
         let problem: Value = response.json().await.unwrap();
-        assert_eq!(problem["error"], "invalid_request");
+        assert_eq!(problem["code"], "invalid_request", "{problem}");
     }
 }
 
@@ -410,4 +410,61 @@ async fn an_id_token_for_another_nonce_is_refused() {
     };
     let refused = w.app.state.sso.finish(&side, code, verifier, "another sign-in's nonce").await.unwrap_err();
     assert!(refused.to_string().to_lowercase().contains("nonce"), "{refused}");
+}
+
+#[tokio::test]
+async fn another_organisations_configuration_never_signs_anyone_in_here() {
+    let w = world().await;
+    assert_eq!(w.put_settings(&w.settings()).await.status, 200);
+    // A second organisation whose owner names this organisation's provider and client (without
+    // its secret, and without its redirect URI registered there).
+    let other = unique_slug();
+    let tenant = w.app.create_tenant(&other, "active").await;
+    let owner = unique_email("owner");
+    let user = w.app.create_user(&owner).await;
+    w.app.add_member(user, tenant, "owner").await;
+    let token = w.app.login(Some(&other), &owner, PASSWORD).await.json()["access_token"].as_str().unwrap().to_owned();
+    let mut borrowed = w.settings();
+    borrowed["client_secret"] = json!("a guess");
+    let saved = w.app.send(reqwest::Method::PUT, &format!("/v1/tenants/{other}/sso"), &token, Some(&borrowed)).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+
+    // Its sign-in asks the provider for its own redirect URI, which the client does not have:
+    // the provider refuses before anyone signs in.
+    let browser = Provider::browser();
+    let start = browser.get(w.app.server.url(&format!("/v1/auth/sso/{other}/start"))).send().await.unwrap();
+    let location = start.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(location.contains(&format!("{other}.helpdeskly.test")), "{location}");
+    let at_provider = browser.get(&location).send().await.unwrap();
+    let refused = at_provider.status() == StatusCode::BAD_REQUEST
+        || at_provider.headers().get(LOCATION).is_some_and(|to| !to.to_str().unwrap().contains("code="));
+    assert!(refused, "the provider hands no code to a redirect URI it does not know: {}", at_provider.status());
+
+    // A sign-in started here and finished with the other organisation's browser cookie is
+    // refused; one finished properly lands in this organisation only.
+    let (back, _) = w.at_provider("ana").await;
+    let other_start =
+        Provider::browser().get(w.app.server.url(&format!("/v1/auth/sso/{other}/start"))).send().await.unwrap();
+    let cookie = other_start
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .find_map(|v| {
+            v.to_str()
+                .ok()
+                .filter(|v| v.starts_with("helpdeskly_sso="))
+                .map(|v| v.split(';').next().unwrap().to_owned())
+        })
+        .expect("the other organisation's browser cookie");
+    assert_eq!(w.callback(&back, &cookie).await.0, "/login?sso_error=sso_state_invalid");
+    let refresh = w.sign_in("ana").await;
+    let tokens = w.refresh(&refresh).await.json();
+    assert_eq!(tokens["tenant"]["slug"], w.slug);
+    let memberships: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = 'ana@acme.example'",
+    )
+    .fetch_one(&w.app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(memberships, 1, "a member of this organisation alone");
 }

@@ -323,7 +323,7 @@ const LOGOUT_TOKEN_MAX: usize = 16 * 1024;
     request_body(content = LogoutForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "The sessions it names are ended on every replica"),
-        (status = 400, description = "`{error: invalid_request, error_description}`: a missing or invalid logout token"),
+        (status = 400, description = "`invalid_request`: a missing or invalid logout token (the detail says why)"),
     ))]
 pub async fn post_backchannel_logout(
     State(state): State<AppState>,
@@ -364,8 +364,11 @@ pub async fn post_backchannel_logout(
     Ok((StatusCode::OK, [(header::CACHE_CONTROL, "no-store")]).into_response())
 }
 
-/// The specification's 400: an OAuth-style error object.
+/// The specification's 400, as every error here: a problem whose `code` is the specification's
+/// `invalid_request` and whose `detail` says why.
 fn logout_refused(description: &str) -> Response {
-    let body = serde_json::json!({ "error": "invalid_request", "error_description": description });
-    (StatusCode::BAD_REQUEST, [(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response()
+    let mut response =
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", description.to_owned()).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
