@@ -304,6 +304,19 @@ DASHBOARDS = {
         ts("Login latency (p99; argon2 and its queue)", [(
             f'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{{job="control-api",route="/v1/auth/login"}}[{RI}])))',
             "p99")], "s"),
+        row("Single sign-on"),
+        ts("Single sign-on callbacks by outcome", [(
+            f'sum by (outcome) (rate(sso_sign_ins_total{{job="control-api"}}[{RI}]))',
+            "{{outcome}}")], "reqps"),
+        ts("Back-channel logouts from providers", [(
+            f'sum by (outcome) (rate(sso_backchannel_logouts_total{{job="control-api"}}[{RI}]))',
+            "{{outcome}}")], "reqps"),
+        text("Reading single sign-on", "`signed_in` and `second_factor` are people through; `trial` is an owner's "
+             "test sign-in; every other outcome is a refusal's code (API.md, the callback): many "
+             "`sso_state_invalid` are browsers that took too long (10 minutes) or replays, "
+             "`sso_token_invalid` or `sso_provider_unreachable` a provider that changed its keys, address or "
+             "certificate. Which organisation's provider fails is in control-api's log (`single sign-on "
+             "refused`), never a label."),
         text("Lockouts", "A locked account or address answers 429 `rate_limited`; the services count answers by "
              "status class, so lockouts show inside the 4xx of the failed-logins panel, and in control-api's log "
              "(`code: rate_limited`)."),

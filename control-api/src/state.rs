@@ -16,6 +16,7 @@ use crate::identity::lockout::Lockout;
 use crate::identity::mail::AccountMail;
 use crate::identity::mail::sender::{MailMetrics, Sender};
 use crate::identity::password::Hasher;
+use crate::identity::sso::provider::{Directory, SsoMetrics};
 use crate::identity::tokens::TokenIssuer;
 use crate::tenancy::jobs::{JobMetrics, Worker};
 use crate::tenancy::notify::Notifier;
@@ -41,7 +42,7 @@ pub struct App {
     /// Writing account mail, and the sender `serve` and `worker` run.
     pub mail: AccountMail,
     /// The single sign-on providers' documents and keys.
-    pub sso: crate::identity::sso::provider::Directory,
+    pub sso: Directory,
 }
 
 /// How many organisations may be created, per client address and in all, and how many
@@ -118,6 +119,7 @@ impl AppState {
         let queues = shared::work_queue::QueueMetrics::register(metrics.registry());
         let sender = Sender::new(db.clone(), mailer, MailMetrics::register(metrics.registry(), queues.clone()));
         let mail = AccountMail::new(sender, config.mail.reply_domain.clone(), config.app_public_url.clone());
+        let sso = Directory::new(SsoMetrics::register(metrics.registry()));
         let broker = config.amqp_url.clone().map(|url| Arc::new(shared::amqp::Broker::new(url)));
         let events = broker
             .clone()
@@ -148,7 +150,7 @@ impl AppState {
             notifier,
             worker,
             mail,
-            sso: crate::identity::sso::provider::Directory::default(),
+            sso,
         })))
     }
 }

@@ -171,6 +171,11 @@ async fn staff_sign_in_through_the_provider_with_their_mapped_roles() {
     let (back, cookie) = w.at_provider("max").await;
     assert_eq!(w.callback(&back, &cookie).await.0, "/login?sso_error=sso_not_a_member");
     w.sign_in("ana").await;
+
+    let metrics = w.app.server.get("/metrics").await.body;
+    assert!(metrics.contains(r#"sso_sign_ins_total{outcome="signed_in"} 3"#), "{metrics}");
+    assert!(metrics.contains(r#"sso_sign_ins_total{outcome="sso_not_a_member"} 1"#), "{metrics}");
+    assert!(metrics.contains(r#"sso_sign_ins_total{outcome="sso_token_invalid"} 0"#), "every outcome from the start");
 }
 
 #[tokio::test]
@@ -250,6 +255,9 @@ async fn the_providers_back_channel_logout_ends_the_persons_sessions() {
         let problem: Value = response.json().await.unwrap();
         assert_eq!(problem["code"], "invalid_request", "{problem}");
     }
+    let metrics = w.app.server.get("/metrics").await.body;
+    assert!(metrics.contains(r#"sso_backchannel_logouts_total{outcome="ended"} 1"#), "{metrics}");
+    assert!(metrics.contains(r#"sso_backchannel_logouts_total{outcome="refused"} 3"#), "{metrics}");
 }
 
 #[tokio::test]

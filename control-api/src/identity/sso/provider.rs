@@ -53,14 +53,74 @@ impl Failure {
 }
 
 /// The providers' discovery documents and keys, per issuer, shared by the requests of this
-/// process.
+/// process, and what became of the sign-ins and logouts.
 pub struct Directory {
     http: reqwest::Client,
     known: Mutex<HashMap<String, (Arc<CoreProviderMetadata>, Instant)>>,
+    pub metrics: SsoMetrics,
 }
 
-impl Default for Directory {
-    fn default() -> Self {
+/// `sso_sign_ins_total{outcome}` (signed in, second factor asked, trial, or the refusal's code)
+/// and `sso_backchannel_logouts_total{outcome}` (ended, refused). Every outcome is exported from
+/// the start, at zero.
+#[derive(Clone)]
+pub struct SsoMetrics {
+    sign_ins: prometheus::IntCounterVec,
+    logouts: prometheus::IntCounterVec,
+}
+
+/// The outcomes a sign-in's callback counts.
+pub const SIGN_IN_OUTCOMES: [&str; 14] = [
+    "signed_in",
+    "second_factor",
+    "trial",
+    "sso_state_invalid",
+    "sso_provider_refused",
+    "sso_code_refused",
+    "sso_token_invalid",
+    "sso_no_email",
+    "sso_email_unverified",
+    "sso_domain_not_allowed",
+    "sso_not_a_member",
+    "sso_account_disabled",
+    "sso_no_access",
+    "sso_provider_unreachable",
+];
+
+impl SsoMetrics {
+    pub fn register(registry: &prometheus::Registry) -> Self {
+        let sign_ins = prometheus::IntCounterVec::new(
+            prometheus::Opts::new("sso_sign_ins_total", "Single sign-on callbacks, by outcome"),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        let logouts = prometheus::IntCounterVec::new(
+            prometheus::Opts::new("sso_backchannel_logouts_total", "Back-channel logouts from providers, by outcome"),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        for outcome in SIGN_IN_OUTCOMES {
+            sign_ins.with_label_values(&[outcome]);
+        }
+        for outcome in ["ended", "refused"] {
+            logouts.with_label_values(&[outcome]);
+        }
+        registry.register(Box::new(sign_ins.clone())).expect("registered once");
+        registry.register(Box::new(logouts.clone())).expect("registered once");
+        Self { sign_ins, logouts }
+    }
+
+    pub fn signed_in(&self, outcome: &str) {
+        self.sign_ins.with_label_values(&[outcome]).inc();
+    }
+
+    pub fn logout(&self, ended: bool) {
+        self.logouts.with_label_values(&[if ended { "ended" } else { "refused" }]).inc();
+    }
+}
+
+impl Directory {
+    pub fn new(metrics: SsoMetrics) -> Self {
         let http = reqwest::Client::builder()
             // Following a redirect would let a provider's answer point the server elsewhere.
             .redirect(reqwest::redirect::Policy::none())
@@ -68,7 +128,7 @@ impl Default for Directory {
             .no_proxy()
             .build()
             .expect("an HTTP client with rustls");
-        Self { http, known: Mutex::new(HashMap::new()) }
+        Self { http, known: Mutex::new(HashMap::new()), metrics }
     }
 }
 

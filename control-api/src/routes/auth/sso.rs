@@ -156,8 +156,25 @@ pub async fn get_callback(
     let clear_cookie =
         Cookie::build((BROWSER_COOKIE, "")).path(COOKIE_PATH).max_age(cookie::time::Duration::ZERO).build();
     let mut response = callback(&state, &origin, &headers, params).await?;
+    state.sso.metrics.signed_in(outcome_of(&response));
     response.headers_mut().append(header::SET_COOKIE, header_value(&clear_cookie.to_string()));
     Ok(response)
+}
+
+/// What a callback's answer says of the sign-in, for `sso_sign_ins_total`.
+fn outcome_of(response: &Response) -> &'static str {
+    let location = response.headers().get(header::LOCATION).and_then(|l| l.to_str().ok()).unwrap_or_default();
+    if location == "/" {
+        return "signed_in";
+    }
+    if location.starts_with("/login#mfa_token=") {
+        return "second_factor";
+    }
+    if location.starts_with("/admin/sso#trial=") {
+        return "trial";
+    }
+    let code = location.strip_prefix("/login?sso_error=").unwrap_or_default();
+    provider::SIGN_IN_OUTCOMES.iter().copied().find(|known| *known == code).unwrap_or("sso_no_access")
 }
 
 async fn callback(
@@ -333,18 +350,18 @@ pub async fn post_backchannel_logout(
     let token =
         url::form_urlencoded::parse(&body).find(|(name, _)| name == "logout_token").map(|(_, v)| v.into_owned());
     let Some(token) = token.filter(|t| !t.is_empty() && t.len() <= LOGOUT_TOKEN_MAX) else {
-        return Ok(logout_refused("the logout_token is missing"));
+        return Ok(logout_refused(&state, "the logout_token is missing"));
     };
     let Some((issuer, client_id)) = provider::unverified_issuer_and_audience(&token) else {
-        return Ok(logout_refused("the logout_token is not a JWT with one audience"));
+        return Ok(logout_refused(&state, "the logout_token is not a JWT with one audience"));
     };
     let configured = settings::of_client(&mut *state.db.acquire().await?, &issuer, &client_id).await?;
     if configured.is_empty() {
-        return Ok(logout_refused("no organisation signs in with this issuer and client"));
+        return Ok(logout_refused(&state, "no organisation signs in with this issuer and client"));
     }
     let order = match state.sso.verify_logout(&token, &issuer, &client_id).await {
         Ok(order) => order,
-        Err(failure) => return Ok(logout_refused(&failure.to_string())),
+        Err(failure) => return Ok(logout_refused(&state, &failure.to_string())),
     };
     let mut tx = state.db.begin().await?;
     let mut ended = Vec::new();
@@ -361,12 +378,14 @@ pub async fn post_backchannel_logout(
     }
     tx.commit().await?;
     state.notifier.sessions_revoked(&ended).await;
+    state.sso.metrics.logout(true);
     Ok((StatusCode::OK, [(header::CACHE_CONTROL, "no-store")]).into_response())
 }
 
 /// The specification's 400, as every error here: a problem whose `code` is the specification's
 /// `invalid_request` and whose `detail` says why.
-fn logout_refused(description: &str) -> Response {
+fn logout_refused(state: &AppState, description: &str) -> Response {
+    state.sso.metrics.logout(false);
     let mut response =
         ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", description.to_owned()).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
