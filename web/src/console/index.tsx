@@ -2,7 +2,7 @@
 //! owners and admins the dashboard and the ticket reports, in the sidebar (`Sidebar.tsx`); the
 //! settings area (`settings.tsx`): the quarantine of received mail for everyone on the staff;
 //! the team, the macros, the SLA policy, the teams, the organisation's settings, the integrations
-//! and the mailbox for owners and admins. In the header, the switch saying whether one takes tickets now
+//! and the mailbox for owners and admins; single sign-on for owners. In the header, the switch saying whether one takes tickets now
 //! (`Availability.tsx`).
 
 import type { ComponentChildren } from 'preact';

@@ -6,3 +6,8 @@ import type { Role } from '../api/schemas';
 export function isAdmin(role: Role): boolean {
   return role === 'owner' || role === 'admin';
 }
+
+/** Owners alone: what the organisation's owners keep to themselves (single sign-on). */
+export function isOwner(role: Role): boolean {
+  return role === 'owner';
+}

@@ -1,7 +1,7 @@
 //! The settings area: the console's administration, a page each, in groups, with its own
-//! navigation ("Settings"). A page is for everyone on the staff (the quarantine) or for owners
-//! and admins only; others do not see it listed and get "not found" there, as the server would
-//! answer them. A new settings page is one entry here.
+//! navigation ("Settings"). A page is for everyone on the staff (the quarantine), for owners
+//! and admins, or for owners alone (single sign-on); others do not see it listed and get "not
+//! found" there, as the server would answer them. A new settings page is one entry here.
 
 import type { ComponentChildren } from 'preact';
 import type { Role } from '../api/schemas';
@@ -19,15 +19,18 @@ import { MailboxPage } from './admin/MailboxPage';
 import { OrganisationPage } from './admin/OrganisationPage';
 import { SchedulesPage } from './admin/SchedulesPage';
 import { SlaPolicyPage } from './admin/SlaPolicyPage';
+import { SsoPage } from './admin/SsoPage';
 import { TeamPage } from './admin/TeamPage';
 import { TeamsPage } from './admin/TeamsPage';
 import { QuarantinePage } from './inbound/QuarantinePage';
-import { isAdmin } from './roles';
+import { isAdmin, isOwner } from './roles';
 
 export interface SettingsPage {
   path: string;
   label: MessageKey;
   adminOnly: boolean;
+  /** For owners alone (what only they may change). */
+  ownerOnly?: true;
   render: () => ComponentChildren;
 }
 
@@ -50,6 +53,7 @@ const GROUPS: { label: MessageKey; pages: SettingsPage[] }[] = [
       { path: '/admin/settings', label: 'console.nav.organisation', adminOnly: true, render: () => <OrganisationPage /> },
       { path: '/admin/team', label: 'console.nav.team', adminOnly: true, render: () => <TeamPage /> },
       { path: '/admin/integrations', label: 'console.nav.integrations', adminOnly: true, render: () => <IntegrationsPage /> },
+      { path: '/admin/sso', label: 'sso.nav.settings', adminOnly: true, ownerOnly: true, render: () => <SsoPage /> },
     ],
   },
   {
@@ -73,7 +77,7 @@ const GROUPS: { label: MessageKey; pages: SettingsPage[] }[] = [
 ];
 
 const PAGES = GROUPS.flatMap((group) => group.pages);
-const visible = (page: SettingsPage, role: Role) => !page.adminOnly || isAdmin(role);
+const visible = (page: SettingsPage, role: Role) => (page.ownerOnly ? isOwner(role) : !page.adminOnly || isAdmin(role));
 
 /** Where the sidebar's Settings link leads: the first page this role may see. */
 export function settingsHome(role: Role): string {

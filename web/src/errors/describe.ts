@@ -10,6 +10,7 @@ const KNOWN = [
   'token_expired',
   'forbidden',
   'mfa_required',
+  'sso_required',
   'tenant_mismatch',
   'tenant_not_found',
   'tenant_suspended',

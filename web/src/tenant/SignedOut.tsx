@@ -25,7 +25,7 @@ export function SignedOut({ slug, location }: { slug: string; location: Location
       <Routes
         path={location.path}
         routes={[
-          { path: '/login', render: () => <LoginPage slug={slug} next={location.query.get('next')} /> },
+          { path: '/login', render: () => <LoginPage slug={slug} next={location.query.get('next')} ssoError={location.query.get('sso_error')} /> },
           { path: '/register', render: () => <RegisterPage slug={slug} /> },
           { path: '/invite/{token}', render: ({ token }) => <InvitePage slug={slug} token={token!} /> },
           { path: '/forgot-password', render: () => <ForgotPasswordPage slug={slug} /> },

@@ -5,6 +5,7 @@ export default {
   'error.token_expired': 'Your session has expired. Please sign in again.',
   'error.forbidden': 'You are not allowed to do this.',
   'error.mfa_required': 'This requires two-factor authentication on your account.',
+  'error.sso_required': 'This organisation’s staff sign in with its single sign-on.',
   'error.tenant_mismatch': 'You are signed in to another organisation. Please sign in here.',
   'error.tenant_not_found': 'This organisation does not exist.',
   'error.tenant_suspended': 'This organisation is suspended. Please contact its administrators.',

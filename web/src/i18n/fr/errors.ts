@@ -7,6 +7,7 @@ const fr: Record<keyof typeof en, string> = {
   'error.token_expired': 'Votre session a expiré. Reconnectez-vous.',
   'error.forbidden': 'Vous n’êtes pas autorisé à faire cela.',
   'error.mfa_required': 'Cette action exige l’authentification à deux facteurs sur votre compte.',
+  'error.sso_required': 'Le personnel de cette organisation se connecte par son authentification unique.',
   'error.tenant_mismatch': 'Vous êtes connecté à une autre organisation. Connectez-vous ici.',
   'error.tenant_not_found': 'Cette organisation n’existe pas.',
   'error.tenant_suspended': 'Cette organisation est suspendue. Contactez ses administrateurs.',
