@@ -168,7 +168,8 @@ prepare_fuzz() {
   command -v psql >/dev/null || apt_install postgresql-client
 }
 
-# prepare_web_e2e: Debian's Chromium, Node.js, e2e/'s packages (type-checked), and the test mail
+# prepare_web_e2e: Debian's Chromium, Node.js, e2e/'s packages (type-checked), the OpenID Provider
+# of the single sign-on test (testkit/oidc-provider's packages), and the test mail
 # server (TEST_SMTP_URL, TEST_IMAP_ADDR, TEST_MAIL_PASSWORD) started when its SMTP port is closed.
 prepare_web_e2e() {
   local missing=()
@@ -184,6 +185,12 @@ prepare_web_e2e() {
     (cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
   fi
   (cd e2e && npx tsc --noEmit) || die "the end-to-end tests do not type-check"
+  # The OpenID Provider the single sign-on test starts (e2e/tests/oidc.ts).
+  if [ ! -f testkit/oidc-provider/node_modules/.package-lock.json ] ||
+    [ testkit/oidc-provider/package-lock.json -nt testkit/oidc-provider/node_modules/.package-lock.json ]; then
+    say "installing the OpenID Provider of the single sign-on tests"
+    (cd testkit/oidc-provider && npm ci --no-audit --no-fund --loglevel=error)
+  fi
   export TEST_SMTP_URL=${TEST_SMTP_URL:-smtp://127.0.0.1:2525}
   export TEST_IMAP_ADDR=${TEST_IMAP_ADDR:-127.0.0.1:2143}
   export TEST_MAIL_PASSWORD=${TEST_MAIL_PASSWORD:-helpdeskly-test}

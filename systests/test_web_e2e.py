@@ -53,6 +53,8 @@ def services_env():
         "WEBHOOKS_QUEUE": f"{run_id}.webhooks",
         # The integrations test points a webhook at 127.0.0.1 (where nothing listens).
         "WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
+        # The single sign-on test's OpenID Provider runs on http://127.0.0.1 (sso.spec.ts).
+        "SSO_ALLOW_INSECURE_ISSUERS": "true",
     }
     yield env
     delete_queue(env["NOTIFICATIONS_QUEUE"])
@@ -87,7 +89,11 @@ def failures(report_path, most=5):
 
 
 def test_web_e2e(services_env, launch_platform, pytestconfig):
-    platform = launch_platform("web", services_env).start()
+    platform = launch_platform("web", services_env)
+    # Each organisation's address as the browser reaches it: where single sign-on's provider
+    # sends people back (its redirect URI), and where the links in mail point.
+    platform.extra_env["APP_PUBLIC_URL"] = f"http://{{slug}}.localhost:{platform.app_port}"
+    platform.start()
     say(f"platform up: control-api :{platform.control_port}, app-api :{platform.app_port}")
     run = os.path.join(ROOT, "e2e", "test-results", f"run-{os.getpid()}")
     shots = os.path.join(run, "screenshots")
