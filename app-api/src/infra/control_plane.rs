@@ -14,7 +14,12 @@ pub struct ControlApi {
 
 impl ControlApi {
     pub fn new(url: &ServiceUrl) -> Self {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("HTTP client");
+        // A redirect is the browser's to follow (single sign-on's start and callback): passed back.
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("HTTP client");
         Self { base: url.expose().trim_end_matches('/').to_owned(), http }
     }
 

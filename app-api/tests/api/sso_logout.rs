@@ -69,13 +69,22 @@ async fn a_back_channel_logout_ends_the_persons_sessions_on_every_replica_within
         .await;
     assert_eq!(saved.status, 200, "{}", saved.body);
 
-    // Ana signs in through the provider (created on her first sign-in, an agent).
+    // Ana signs in through the provider (created on her first sign-in, an agent), on the
+    // organisation's host: app-api passes the start's and the callback's redirects and cookies
+    // back as control-api answers them.
     let browser = Provider::browser();
-    let start = browser.get(control.url(&format!("/v1/auth/sso/{}/start", org.slug))).send().await.unwrap();
+    let start = browser
+        .get(first.server.url(&format!("/v1/auth/sso/{}/start", org.slug)))
+        .header("x-tenant-slug", &org.slug)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(start.status(), reqwest::StatusCode::FOUND, "the redirect reaches the browser");
     let attempt = set_cookie(&start, "helpdeskly_sso");
     let back = provider.sign_in(&browser, start.headers()[LOCATION].to_str().unwrap(), "ana").await;
     let callback = browser
-        .get(control.url(&format!("{}?{}", back.path(), back.query().unwrap())))
+        .get(first.server.url(&format!("{}?{}", back.path(), back.query().unwrap())))
+        .header("x-tenant-slug", &org.slug)
         .header(COOKIE, format!("helpdeskly_sso={attempt}"))
         .send()
         .await
