@@ -13,6 +13,7 @@ pub mod mirror;
 pub mod notify;
 pub mod provision;
 pub mod signup;
+pub mod sso_signin;
 pub mod template;
 pub mod tenants;
 

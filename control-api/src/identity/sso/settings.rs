@@ -15,6 +15,13 @@ use uuid::Uuid;
 
 use super::mapping::{MappedRole, RoleRule};
 
+/// The addresses an owner registers at their provider, on the organisation's host
+/// (`APP_PUBLIC_URL`): the redirect URI and the back-channel logout URI.
+pub fn addresses(app_public_url: Option<&shared::config::AppUrlTemplate>, slug: &str) -> Option<(String, String)> {
+    let host = app_public_url?.for_slug(slug);
+    Some((format!("{host}/v1/auth/sso/callback"), format!("{host}/v1/auth/sso/backchannel-logout")))
+}
+
 /// What the owner sends (`PUT /v1/tenants/{slug}/sso`).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

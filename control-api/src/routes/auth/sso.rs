@@ -15,6 +15,7 @@ use serde::Deserialize;
 use shared::auth::Role;
 use shared::crypto::random_token;
 use shared::error::{ApiError, ApiResult};
+use shared::tenant::Slug;
 use utoipa::{IntoParams, ToSchema};
 
 use super::cookie::SetRefreshCookie;
@@ -26,9 +27,8 @@ use crate::identity::sso::attempts::{self, NewAttempt};
 use crate::identity::sso::mapping::{self, Mapped};
 use crate::identity::sso::provider::{self, ClientSide, Failure, Vouched};
 use crate::identity::sso::settings::{self, Settings};
-use crate::identity::sso::signin::{self, Admitted, SignInError};
-use crate::routes::tenants::path_slug;
 use crate::state::AppState;
+use crate::tenancy::sso_signin::{self as signin, Admitted, SignInError};
 use crate::tenancy::tenants::{self, TenantRef};
 
 /// The cookie that binds a sign-in to the browser that started it.
@@ -38,13 +38,8 @@ const COOKIE_PATH: &str = "/v1/auth/sso";
 const PARAM_MAX: usize = 2048;
 
 /// The redirect URI of a tenant's settings: its host's callback.
-pub fn redirect_uri(state: &AppState, slug: &str) -> Option<String> {
-    Some(format!("{}/v1/auth/sso/callback", state.config.app_public_url.as_ref()?.for_slug(slug)))
-}
-
-/// The back-channel logout URI to register at the provider.
-pub fn backchannel_logout_uri(state: &AppState, slug: &str) -> Option<String> {
-    Some(format!("{}/v1/auth/sso/backchannel-logout", state.config.app_public_url.as_ref()?.for_slug(slug)))
+fn redirect_uri(state: &AppState, slug: &str) -> Option<String> {
+    settings::addresses(state.config.app_public_url.as_ref(), slug).map(|(redirect, _)| redirect)
 }
 
 /// Whether an organisation signs in with a provider, for its sign-in page.
@@ -63,7 +58,7 @@ pub struct SsoOffer {
         (status = 404, description = "`not_found`: no such organisation, or it has no single sign-on"),
     ))]
 pub async fn get_offer(State(state): State<AppState>, Path(slug): Path<String>) -> ApiResult<axum::Json<SsoOffer>> {
-    let slug = path_slug(&slug)?;
+    let slug = Slug::parse_syntax(&slug).map_err(|_| ApiError::not_found("no such organisation"))?;
     let not_set = || ApiError::not_found("this organisation has no single sign-on");
     let mut conn = state.db.acquire().await?;
     let tenant = tenants::active_ref(&mut conn, slug.as_str()).await?.ok_or_else(not_set)?;
@@ -92,7 +87,7 @@ pub async fn get_start(
     Path(slug): Path<String>,
     Query(params): Query<StartParams>,
 ) -> ApiResult<Response> {
-    let slug = path_slug(&slug)?;
+    let slug = Slug::parse_syntax(&slug).map_err(|_| ApiError::not_found("no such organisation"))?;
     let not_set = || ApiError::not_found("this organisation has no single sign-on");
     let mut conn = state.db.acquire().await?;
     let tenant = tenants::active_ref(&mut conn, slug.as_str()).await?.ok_or_else(not_set)?;

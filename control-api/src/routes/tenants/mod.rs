@@ -9,4 +9,4 @@ pub mod signup;
 pub mod sso;
 
 pub use crate::tenancy::tenants::TenantView;
-pub use access::{Live, Managers, Operators, Owners, OwnersAlone, PlatformOperator, Standing, TenantAccess, path_slug};
+pub use access::{Live, Managers, Operators, Owners, OwnersAlone, PlatformOperator, Standing, TenantAccess};

@@ -11,13 +11,11 @@ use super::{Live, OwnersAlone, TenantAccess};
 use crate::identity::audit::Action;
 use crate::identity::sso::settings::{self, Draft, Settings, SettingsView};
 use crate::identity::users;
-use crate::routes::auth::sso::{backchannel_logout_uri, redirect_uri};
 use crate::state::AppState;
 
 fn view(state: &AppState, slug: &str, settings: &Settings) -> ApiResult<SettingsView> {
-    let (Some(redirect), Some(logout)) = (redirect_uri(state, slug), backchannel_logout_uri(state, slug)) else {
-        return Err(no_public_url());
-    };
+    let (redirect, logout) =
+        settings::addresses(state.config.app_public_url.as_ref(), slug).ok_or_else(no_public_url)?;
     Ok(settings.view(redirect, logout))
 }
 
@@ -63,7 +61,7 @@ pub async fn put_sso(
     JsonBody(draft): JsonBody<Draft>,
 ) -> ApiResult<Json<SettingsView>> {
     let checked = draft.check(state.config.sso_allow_insecure_issuers).map_err(ApiError::invalid)?;
-    redirect_uri(&state, &access.tenant.slug).ok_or_else(no_public_url)?;
+    settings::addresses(state.config.app_public_url.as_ref(), &access.tenant.slug).ok_or_else(no_public_url)?;
     if checked.required_for_staff {
         let flags = users::account_flags(&mut *state.db.acquire().await?, access.claims.sub).await?;
         if !flags.mfa_enabled {

@@ -8,14 +8,14 @@ use shared::auth::Role;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::mapping::MappedRole;
-use super::provider::Vouched;
+use super::jobs::{self, JobKind};
+use super::tenants::TenantRef;
 use crate::identity::audit::{self, Action};
 use crate::identity::memberships;
 use crate::identity::sessions::Origin;
+use crate::identity::sso::mapping::MappedRole;
+use crate::identity::sso::provider::Vouched;
 use crate::identity::users::{self, LoginCandidate, UserProfile, UserStatus};
-use crate::tenancy::jobs::{self, JobKind};
-use crate::tenancy::tenants::TenantRef;
 
 /// Why a verified identity does not sign in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
