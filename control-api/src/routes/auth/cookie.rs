@@ -23,18 +23,22 @@ impl<S: Send + Sync> FromRequestParts<S> for RefreshCookie {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(Cookie::split_parse)
-            .filter_map(Result::ok)
-            .find(|cookie| cookie.name() == NAME)
-            .map(|cookie| cookie.value().to_owned())
-            .filter(|value| !value.is_empty() && value.len() <= VALUE_MAX);
-        Ok(Self(token))
+        Ok(Self(request_cookie(&parts.headers, NAME)))
     }
+}
+
+/// The value of the request's cookie `name`, when it is one of ours (not empty, at most
+/// `VALUE_MAX` bytes: the tokens we set are 43 characters).
+pub fn request_cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == name)
+        .map(|cookie| cookie.value().to_owned())
+        .filter(|value| !value.is_empty() && value.len() <= VALUE_MAX)
 }
 
 /// A `Set-Cookie` for the refresh token: set (for its lifetime) or cleared.

@@ -18,7 +18,7 @@ use shared::error::{ApiError, ApiResult};
 use shared::tenant::Slug;
 use utoipa::{IntoParams, ToSchema};
 
-use super::cookie::SetRefreshCookie;
+use super::cookie::{SetRefreshCookie, request_cookie};
 use super::open_session;
 use crate::identity::audit::{self, Action};
 use crate::identity::second_factor;
@@ -180,8 +180,12 @@ async fn callback(
 ) -> ApiResult<Response> {
     let bounded = |value: Option<String>| value.filter(|v| !v.is_empty() && v.len() <= PARAM_MAX);
     let Some(given_state) = bounded(params.state) else { return Ok(refused_plain("sso_state_invalid")) };
-    let attempt =
-        attempts::take(&mut *state.db.acquire().await?, &given_state, browser_cookie(headers).as_deref()).await?;
+    let attempt = attempts::take(
+        &mut *state.db.acquire().await?,
+        &given_state,
+        request_cookie(headers, BROWSER_COOKIE).as_deref(),
+    )
+    .await?;
     let Some(attempt) = attempt else { return Ok(refused_plain("sso_state_invalid")) };
     if params.error.is_some() {
         return Ok(refused_plain("sso_provider_refused"));
@@ -286,18 +290,6 @@ fn client_side<'a>(settings: &'a Settings, client_secret: String, redirect_uri: 
         redirect_uri,
         scopes: &settings.scopes,
     }
-}
-
-fn browser_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|cookie| cookie.name() == BROWSER_COOKIE)
-        .map(|cookie| cookie.value().to_owned())
-        .filter(|value| !value.is_empty() && value.len() <= 128)
 }
 
 /// A 302 to `location`.
