@@ -17,7 +17,7 @@ use utoipa::openapi::{RefOr, Response};
 use uuid::Uuid;
 
 use crate::attachments::store::{self as files, Found};
-use crate::context::TenantContext;
+use crate::context::{AnonymousVisit, TenantContext};
 use crate::sav::macros::{self, Applying};
 use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::store::{self, Detail, Ticket};
@@ -200,5 +200,61 @@ where
         let tenancy = Arc::<Tenancy>::from_ref(state);
         let db = TenantDb::new(tenancy.pools.clone(), context.tenant);
         Ok(Self { db, user_id: context.user_id, admits: PhantomData })
+    }
+}
+
+/// The way to the request's tenant database for a route anyone may call: the caller, when
+/// signed in, as the tenant knows them now.
+pub struct Visitor {
+    db: TenantDb,
+    user_id: Option<Uuid>,
+}
+
+impl Visitor {
+    /// The request's tenant.
+    pub fn tenant(&self) -> Arc<Tenant> {
+        Arc::clone(self.db.tenant())
+    }
+
+    /// The caller, when signed in (`None`: nobody), and a connection.
+    pub async fn connect(&self) -> ApiResult<(Option<Viewer>, TenantConnection)> {
+        let mut db = self.db.connect().await?;
+        let viewer = match self.user_id {
+            Some(id) => Some(Viewer::load(&mut db, id).await?),
+            None => None,
+        };
+        Ok((viewer, db))
+    }
+
+    /// The caller, once `R` admits them (401 for nobody), and a connection.
+    pub async fn require<R: Requirement>(&self) -> ApiResult<(Viewer, TenantConnection)> {
+        if self.user_id.is_none() {
+            return Err(ApiError::unauthorized("this needs an Authorization: Bearer token"));
+        }
+        let (viewer, db) = self.connect().await?;
+        let viewer = viewer.ok_or_else(|| ApiError::internal("a signed-in visitor without a viewer"))?;
+        R::check(viewer)?;
+        Ok((viewer, db))
+    }
+}
+
+impl<S> FromRequestParts<S> for Visitor
+where
+    Arc<Tenancy>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let tenancy = Arc::<Tenancy>::from_ref(state);
+        if let Some(context) = parts.extensions.get::<TenantContext>() {
+            let db = TenantDb::new(tenancy.pools.clone(), Arc::clone(&context.tenant));
+            return Ok(Self { db, user_id: Some(context.user_id) });
+        }
+        let visit = parts
+            .extensions
+            .get::<AnonymousVisit>()
+            .ok_or_else(|| ApiError::internal("a help center handler is mounted outside the visitor middleware"))?;
+        Ok(Self { db: TenantDb::new(tenancy.pools.clone(), Arc::clone(&visit.tenant)), user_id: None })
     }
 }

@@ -47,6 +47,13 @@ impl<S: Send + Sync> FromRequestParts<S> for TenantContext {
     }
 }
 
+/// A help center request of nobody on the organisation's host (`visitor_context` resolved the
+/// tenant alone; a signed-in reader's request carries a `TenantContext` instead).
+#[derive(Debug, Clone)]
+pub struct AnonymousVisit {
+    pub tenant: Arc<Tenant>,
+}
+
 fn bearer(parts: &axum::http::HeaderMap) -> Option<&str> {
     let value = parts.get(header::AUTHORIZATION)?.to_str().ok()?;
     value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).map(str::trim).filter(|t| !t.is_empty())
@@ -90,6 +97,35 @@ pub async fn tenant_context(State(state): State<AppState>, mut request: Request,
             }
         }
         Err(response) => response,
+    }
+}
+
+/// The help center's middleware: a request with a bearer token goes through `tenant_context`
+/// (the same checks, the same limits); one without is nobody on the tenant's host, within the
+/// address's budget for unauthenticated traffic (`AnonymousVisit`).
+pub async fn visitor_context(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    if request.headers().contains_key(header::AUTHORIZATION) {
+        return tenant_context(State(state), request, next).await;
+    }
+    let ip = request.extensions().get::<ClientIp>().map(|c| c.0);
+    let decision = ip_check(&state, ip).await;
+    if let Some(decision) = decision.as_ref().filter(|d| !d.allowed) {
+        return rate_limited(decision);
+    }
+    let slug = match state.tenancy.resolver.slug_of(request.headers()) {
+        Ok(slug) => slug,
+        Err(err) => return err.into_response(),
+    };
+    let tenant = match state.tenancy.resolver.resolve(&slug).await {
+        Ok(tenant) => tenant,
+        Err(err) => return err.into_response(),
+    };
+    tracing::Span::current().record("tenant", tracing::field::display(tenant.id));
+    request.extensions_mut().insert(AnonymousVisit { tenant });
+    let response = next.run(request).await;
+    match decision {
+        Some(decision) => with_rate_headers(response, &decision),
+        None => response,
     }
 }
 

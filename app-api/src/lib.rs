@@ -8,6 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod context;
 pub mod events;
+pub mod help_center;
 pub mod infra;
 pub mod integrations;
 pub mod live;

@@ -1,6 +1,7 @@
 //! Every route of app-api, in one place, with its OpenAPI document.
 
 use axum::Router;
+use axum::routing::{get, post};
 use shared::error::{FieldError, Problem};
 use shared::http::openapi::{BearerAuth, ProblemResponse, add_problems, common_problems, problem_bodies};
 use utoipa::OpenApi;
@@ -9,15 +10,15 @@ use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::attachments::upload::UPLOAD_BODY_LIMIT;
-use crate::context::tenant_context;
+use crate::context::{tenant_context, visitor_context};
 use crate::routes::attachments;
 use crate::routes::tickets::{
     assign, bulk, create, customer, history, links, list, merge, messages, participants, presence, read, status, update,
 };
 use crate::routes::{
-    api_keys, channels, control_routes, export, fields, files, inbound, macros, me, notifications, operations, orders,
-    reports, rules, satisfaction, schedules, sla_policies, sla_policy, staff, stream, tags, teams, users, views,
-    webhooks,
+    api_keys, channels, control_routes, export, fields, files, help_center, help_pages, inbound, macros, me,
+    notifications, operations, orders, reports, rules, satisfaction, schedules, sla_policies, sla_policy, staff,
+    stream, tags, teams, users, views, webhooks,
 };
 use crate::state::AppState;
 
@@ -46,6 +47,7 @@ use crate::state::AppState;
         (name = "views", description = "Saved ticket filters: a person's own and the shared ones, their tickets and their counts"),
         (name = "macros", description = "Macros: a reply, a status, a priority and an assignment applied in one transaction"),
         (name = "satisfaction", description = "Customers' ratings of resolved tickets, in the portal or from the resolution mail's link"),
+        (name = "help center", description = "Articles in English and French, their categories, search, and readers' votes: published articles for anyone on the organisation's host, written by staff"),
         (name = "integrations", description = "API keys (`Authorization: Bearer hdk_...`, scoped) and webhooks signed per Standard Webhooks"),
     )
 )]
@@ -58,6 +60,20 @@ const TENANT_PLANE: &[ProblemResponse] = &[
     (
         "403",
         "`tenant_mismatch`, `tenant_suspended`, `mfa_required`, or `insufficient_scope` (an API key without the route's scope, or on a route keys cannot call)",
+    ),
+    ("404", "`tenant_not_found`"),
+    ("429", "`rate_limited`: see Retry-After"),
+    ("503", "`tenant_provisioning` (see Retry-After)"),
+];
+
+/// What the visitor middleware (`visitor_context`) answers before any help center handler runs:
+/// the tenant plane's checks when a token is given, the address's budget when not.
+const HELP_CENTER: &[ProblemResponse] = &[
+    ("400", "`validation_failed`: no tenant named (subdomain or X-Tenant-Slug), or a malformed slug"),
+    ("401", "`unauthorized` or `token_expired`: a token that is not valid here (none is needed to read)"),
+    (
+        "403",
+        "`tenant_mismatch`, `tenant_suspended`, `mfa_required`, or `insufficient_scope` (API keys cannot call these routes)",
     ),
     ("404", "`tenant_not_found`"),
     ("429", "`rate_limited`: see Retry-After"),
@@ -93,6 +109,31 @@ fn organisation_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(rules::list_rule_runs))
 }
 
+/// The help center: its API (anyone on the organisation's host, signed in or not; writes check
+/// the caller in their handlers, `access::Visitor::require`) and its public pages (HTML for
+/// readers and search engines, outside the API's document).
+fn help_center_routes(state: &AppState) -> (OpenApiRouter<AppState>, Router<AppState>) {
+    let api = OpenApiRouter::new()
+        .routes(routes!(help_center::list_articles, help_center::create_article))
+        .routes(routes!(help_center::get_article, help_center::patch_article, help_center::delete_article))
+        .routes(routes!(help_center::post_feedback))
+        .routes(routes!(help_center::list_categories, help_center::create_category))
+        .routes(routes!(help_center::patch_category, help_center::delete_category))
+        .routes(routes!(help_center::search_articles))
+        .routes(routes!(help_center::preview_article))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), visitor_context));
+    let pages = Router::new()
+        .route("/help", get(help_pages::help_root))
+        .route("/help/help.css", get(help_pages::help_css))
+        .route("/help/{locale}", get(help_pages::help_home))
+        .route("/help/{locale}/search", get(help_pages::help_search))
+        .route("/help/{locale}/categories/{id}", get(help_pages::help_category))
+        .route("/help/{locale}/articles/{slug}", get(help_pages::help_article))
+        .route("/help/{locale}/articles/{slug}/feedback", post(help_pages::help_feedback))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), visitor_context));
+    (api, pages)
+}
+
 /// The full application: routes, OpenAPI at `/openapi.json`, docs at `/docs`, common layers.
 pub fn build_router(state: AppState) -> Router {
     // The tenant plane: resolution, token and rate limits before any handler.
@@ -126,6 +167,7 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(reports::get_performance))
         .routes(routes!(reports::get_tickets_csv))
         .routes(routes!(reports::get_digest, reports::put_digest))
+        .routes(routes!(help_center::get_help_center_report))
         .routes(routes!(sla_policy::get_sla_policy, sla_policy::put_sla_policy))
         .routes(routes!(attachments::get_attachment, attachments::delete_attachment))
         .routes(routes!(attachments::get_access_log))
@@ -152,6 +194,7 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(presence::put_presence, presence::delete_presence))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), tenant_context))
         .route_layer(axum::middleware::from_fn(shared::http::etag::conditional_get));
+    let (help_center, help_pages) = help_center_routes(&state);
     // The live stream: the tenant plane's checks, no conditional GET (its body never ends).
     let live = OpenApiRouter::new()
         .routes(routes!(stream::stream))
@@ -173,16 +216,19 @@ pub fn build_router(state: AppState) -> Router {
         .split_for_parts();
     let (tenant_plane, mut tenant_api) = tenant_plane.split_for_parts();
     let (live, mut live_api) = live.split_for_parts();
+    let (help_center, mut help_api) = help_center.split_for_parts();
     let (uploads, mut uploads_api) = uploads.split_for_parts();
     add_problems(&mut tenant_api, TENANT_PLANE);
     add_problems(&mut live_api, TENANT_PLANE);
+    add_problems(&mut help_api, HELP_CENTER);
     add_problems(&mut uploads_api, TENANT_PLANE);
-    let router = router.merge(tenant_plane).merge(live);
+    let router = router.merge(tenant_plane).merge(live).merge(help_center).merge(help_pages);
     let router = control_routes::PREFIXES.iter().fold(router, |router, prefix| {
         router.route(&format!("{prefix}/{{*rest}}"), axum::routing::any(control_routes::forward))
     });
     api.merge(tenant_api);
     api.merge(live_api);
+    api.merge(help_api);
     api.merge(uploads_api);
     common_problems(&mut api);
     problem_bodies(&mut api);

@@ -44,6 +44,8 @@ pub struct App {
     pub integrations: Arc<Integrations>,
     /// Open streams, presence, change versions, kept answers.
     pub live: Arc<Live>,
+    /// The help center's metrics and voters' key.
+    pub help_center: Arc<crate::help_center::HelpCenter>,
     /// Round robin's turns for new tickets, taken together by team.
     pub turns: Arc<crate::turns::TurnDesk>,
     pub mail_in_metrics: crate::infra::mail_in_metrics::MailInMetrics,
@@ -78,6 +80,7 @@ parts! {
     integrations: Arc<Integrations>,
     live: Arc<Live>,
     turns: Arc<crate::turns::TurnDesk>,
+    help_center: Arc<crate::help_center::HelpCenter>,
     control_api: Option<Arc<crate::infra::control_plane::ControlApi>>,
 }
 
@@ -216,6 +219,8 @@ impl AppState {
             metrics: integration_metrics,
             webhook_visits: crate::integrations::WebhookVisits::default(),
         };
+        let help_center =
+            Arc::new(crate::help_center::HelpCenter::new(config.keys.help_voters.clone(), metrics.registry()));
         Ok(Self(Arc::new(App {
             tenancy: Arc::new(Tenancy { resolver, pools, control_db, budget }),
             gate: Arc::new(Gate {
@@ -234,6 +239,7 @@ impl AppState {
             mail: Arc::new(Mail { mailer, metrics: notification_metrics }),
             live: Arc::new(Live { hub: live, presence, versions, answers }),
             turns: Arc::default(),
+            help_center,
             integrations: Arc::new(integrations),
             mail_in_metrics,
             queue_metrics,

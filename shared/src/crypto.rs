@@ -65,6 +65,9 @@ pub enum KeyPurpose {
     MailboxPasswords,
     /// Seals the client secrets of the tenants' single sign-on providers.
     SsoClientSecrets,
+    /// From the app-plane key: the digests that stand for anonymous voters' addresses in the
+    /// help center.
+    HelpVoters,
 }
 
 impl KeyPurpose {
@@ -82,6 +85,7 @@ impl KeyPurpose {
             Self::WebhookSecrets => b"helpdeskly/v1/webhook-secrets",
             Self::MailboxPasswords => b"helpdeskly/v1/mailbox-passwords",
             Self::SsoClientSecrets => b"helpdeskly/v1/sso-client-secrets",
+            Self::HelpVoters => b"helpdeskly/v1/help-voters",
         }
     }
 }
@@ -115,6 +119,8 @@ pub struct AppPlaneKeys {
     pub webhook_secrets: EncryptionKey,
     /// Seals the passwords of the tenants' mailboxes.
     pub mailbox_passwords: EncryptionKey,
+    /// Digests anonymous voters' addresses in the help center.
+    pub help_voters: EncryptionKey,
 }
 
 impl AppPlaneKeys {
@@ -127,6 +133,7 @@ impl AppPlaneKeys {
             api_keys: app_plane.derive(KeyPurpose::ApiKeys),
             webhook_secrets: app_plane.derive(KeyPurpose::WebhookSecrets),
             mailbox_passwords: app_plane.derive(KeyPurpose::MailboxPasswords),
+            help_voters: app_plane.derive(KeyPurpose::HelpVoters),
         }
     }
 }

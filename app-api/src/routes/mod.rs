@@ -7,6 +7,8 @@ pub mod control_routes;
 pub mod export;
 pub mod fields;
 pub mod files;
+pub mod help_center;
+pub mod help_pages;
 pub mod inbound;
 pub mod macros;
 pub mod mail_links;

@@ -10,6 +10,7 @@ mod attachments;
 mod backup;
 mod clusters;
 mod events;
+mod help_center;
 mod helpers;
 mod integrations;
 mod limits;
