@@ -168,6 +168,18 @@ DASHBOARDS = {
              "more than a minute means the worker cannot write them (its log says why: `report digest failed; "
              "tried again later`); the mail then goes through the notification mail queue like every other "
              "mail."),
+        row("Help center"),
+        ts("Help center searches by outcome", [(
+            f"sum by (outcome) (rate(help_center_searches_total[{RI}]))", "{{outcome}}")], "ops"),
+        ts("Help center articles read, by where readers came from", [(
+            f"sum by (source) (rate(help_center_article_views_total[{RI}]))", "{{source}}")], "ops"),
+        ts("Help center votes", [(f"sum by (vote) (increase(help_center_votes_total[{RI}]))", "{{vote}}")]),
+        text("Reading the help center panels", "Searches and reads by customers and visitors (staff are not "
+             "counted). `empty` searches found no article: a rising share means readers ask what the articles do "
+             "not say; the tenant's own list of those searches, and each article's views, votes, suggested views "
+             "and deflections (a suggestion opened by a customer who then wrote no ticket within 30 minutes), is "
+             "`GET /v1/reports/help-center`. `repeat` votes were not counted: the same person or address had "
+             "voted on that article that day."),
     ]),
     "helpdeskly-events": ("Helpdeskly / Events and jobs", ["helpdeskly"], [
         row("Outbox"),

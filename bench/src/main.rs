@@ -17,6 +17,7 @@
 //!   helpdeskly-bench rules --tickets 1000 --seeded 100000 --due 1000 --concurrency 8
 //!   helpdeskly-bench participants --tickets 200 --reads 4000 --descendants 1000 --links 100 --resolves 20
 //!   helpdeskly-bench reports --csv-tickets 1000000 --tickets 100000
+//!   helpdeskly-bench help-center --articles 10000 --searches 2000 --pages 4000
 //!   helpdeskly-bench seed-tickets --database-url URL --tickets 100000   (scripts/web-bench.sh)
 #![forbid(unsafe_code)]
 
@@ -26,6 +27,7 @@ mod backups;
 mod business_hours;
 mod control;
 mod events;
+mod help_center;
 mod live;
 mod macros;
 mod mail;
@@ -185,6 +187,18 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         sweep_seconds: u64,
     },
+    /// Help center search over published articles in two languages (p50, p99), and a public
+    /// article page against `GET /health`.
+    HelpCenter {
+        #[arg(long, default_value_t = 10_000)]
+        articles: usize,
+        /// Searches of each kind, for each number of clients.
+        #[arg(long, default_value_t = 2_000)]
+        searches: usize,
+        /// Page reads of each round.
+        #[arg(long, default_value_t = 4_000)]
+        pages: usize,
+    },
     /// Ticket creation into a routed team against creation without a team, and routing decisions
     /// per second with 50 agents.
     Routing {
@@ -342,6 +356,7 @@ fn main() {
             Command::SavOps { tickets } => sav_ops::run(tickets).await,
             Command::Macros { tickets, concurrency } => macros::run(tickets, concurrency).await,
             Command::Routing { tickets, queue, concurrency } => routing::run(tickets, queue, concurrency).await,
+            Command::HelpCenter { articles, searches, pages } => help_center::run(articles, searches, pages).await,
             Command::Rules { tickets, concurrency, seeded, due } => {
                 rules::run(&rules::Options { tickets, concurrency, seeded, due }).await;
             }
