@@ -1,8 +1,9 @@
 //! The console's sidebar, the day's work: the queues with how many tickets each holds, the queues
 //! of the caller's teams (every team's for owners and admins) with how many tickets wait there to
 //! be taken, the views (saved filters the server keeps: the shared ones, then the caller's own)
-//! with their exact counts, the dashboard and the ticket reports (owners and admins), and the way
-//! into the settings area.
+//! with their exact counts, the help center's articles (and its categories for owners and
+//! admins), the dashboard, the ticket reports and the help center report (owners and admins), and
+//! the way into the settings area.
 
 import type { Team } from '../data/teams';
 import type { View } from '../data/views';
@@ -67,6 +68,16 @@ export function Sidebar({ location }: { location: Location }) {
           })}
         </NavGroup>
       ) : null}
+      <NavGroup label={t('help.nav.group')}>
+        <NavLink href="/help-center" current={path === '/help-center' ? 'page' : path === '/help-center/new' || path.startsWith('/help-center/articles/') ? 'true' : undefined}>
+          {t('help.nav.articles')}
+        </NavLink>
+        {admin ? (
+          <NavLink href="/help-center/categories" current={path === '/help-center/categories' ? 'page' : undefined}>
+            {t('help.nav.categories')}
+          </NavLink>
+        ) : null}
+      </NavGroup>
       {admin ? (
         <NavGroup label={t('console.nav.reports')}>
           <NavLink href="/admin" current={path === '/admin' ? 'page' : undefined}>
@@ -74,6 +85,9 @@ export function Sidebar({ location }: { location: Location }) {
           </NavLink>
           <NavLink href="/admin/reports" current={path === '/admin/reports' ? 'page' : undefined}>
             {t('reports.nav')}
+          </NavLink>
+          <NavLink href="/admin/reports/help-center" current={path === '/admin/reports/help-center' ? 'page' : undefined}>
+            {t('help.nav.report')}
           </NavLink>
         </NavGroup>
       ) : null}

@@ -1,5 +1,6 @@
-//! The staff console (agents, admins, owners): the queues and tickets, the team queues, and for
-//! owners and admins the dashboard and the ticket reports, in the sidebar (`Sidebar.tsx`); the
+//! The staff console (agents, admins, owners): the queues and tickets, the team queues, the help
+//! center's articles (and for owners and admins its categories), and for owners and admins the
+//! dashboard, the ticket reports and the help center report, in the sidebar (`Sidebar.tsx`); the
 //! settings area (`settings.tsx`): the quarantine of received mail for everyone on the staff;
 //! the team, the macros, the SLA policy, the teams, the organisation's settings, the integrations
 //! and the mailbox for owners and admins; single sign-on for owners. In the header, the switch saying whether one takes tickets now
@@ -11,14 +12,20 @@ import type { Area } from '../tenant/area';
 import { useMember } from '../tenant/member';
 import { NotFoundPage } from '../ui/NotFoundPage';
 import { DashboardPage } from './admin/DashboardPage';
+import { HelpCenterReportPage } from './admin/HelpCenterReportPage';
 import { ReportsPage } from './admin/ReportsPage';
 import { AvailabilitySwitch } from './Availability';
+import { ArticlePage, NewArticlePage } from './help/ArticlePage';
+import { ArticlesPage } from './help/ArticlesPage';
+import { CategoriesPage } from './help/CategoriesPage';
 import { PeopleProvider } from './people';
 import { QueuePage } from './queue/QueuePage';
 import { isAdmin } from './roles';
 import { SETTINGS_PAGES, SettingsArea } from './settings';
 import { Sidebar } from './Sidebar';
 import { TicketPage } from './ticket/TicketPage';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function Console({ children }: { children: ComponentChildren }) {
   return <PeopleProvider>{children}</PeopleProvider>;
@@ -44,6 +51,14 @@ export const consoleArea: Area = {
     },
     { path: '/admin', render: () => <Console><AdminOnly><DashboardPage /></AdminOnly></Console> },
     { path: '/admin/reports', render: () => <Console><AdminOnly><ReportsPage /></AdminOnly></Console> },
+    { path: '/admin/reports/help-center', render: () => <Console><AdminOnly><HelpCenterReportPage /></AdminOnly></Console> },
+    { path: '/help-center', render: () => <Console><ArticlesPage /></Console> },
+    { path: '/help-center/new', render: () => <Console><NewArticlePage /></Console> },
+    {
+      path: '/help-center/articles/{id}',
+      render: ({ id }) => <Console>{UUID.test(id ?? '') ? <ArticlePage key={id} id={id!.toLowerCase()} /> : <NotFoundPage />}</Console>,
+    },
+    { path: '/help-center/categories', render: () => <Console><AdminOnly><CategoriesPage /></AdminOnly></Console> },
     ...SETTINGS_PAGES.map((page) => ({ path: page.path, render: () => <Console><SettingsArea page={page} /></Console> })),
   ],
   sidebar: (location) => <Sidebar location={location} />,

@@ -1,5 +1,6 @@
 //! Open a ticket: what it is about, in the customer's words, the order it concerns, and the
-//! organisation's fields that customers fill in (only the ones given are sent).
+//! organisation's fields that customers fill in (only the ones given are sent). As the subject is
+//! typed, the help center's articles that may answer it are suggested under it.
 
 import { useState } from 'preact/hooks';
 import { createTicket } from '../data/tickets';
@@ -16,6 +17,7 @@ import { FieldControl } from '../tickets/FieldControl';
 import { fieldChanges, toInput, type FieldInput } from '../tickets/fields';
 import { textToHtml } from '../tickets/text';
 import { useFieldDefinitions } from '../tickets/useFieldDefinitions';
+import { ArticleSuggestions } from './ArticleSuggestions';
 
 export function NewTicketPage() {
   const form = useFields<{ subject: string; description: string; category: string; order: string }, `fields.${string}`>({ subject: '', description: '', category: '', order: '' });
@@ -52,6 +54,7 @@ export function NewTicketPage() {
     <Page title={t('portal.new.title')} narrow>
       <form ref={form.ref} class="form" onSubmit={onSubmit} noValidate>
         <TextField label={t('portal.new.subject')} name="subject" autocomplete="off" maxLength={255} value={values.subject} onValue={form.set('subject')} error={errors.subject} required />
+        <ArticleSuggestions subject={values.subject} />
         <TextArea label={t('portal.new.description')} name="description" rows={8} hint={t('portal.new.description_hint')} value={values.description} onValue={form.set('description')} error={errors.description} required />
         <SelectField
           label={t('portal.new.category')}

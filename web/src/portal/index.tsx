@@ -1,6 +1,8 @@
-//! The customer portal: a customer's own tickets.
+//! The customer portal: a customer's own tickets, and the way to the help center's public pages
+//! in the language the portal is shown in.
 
-import { t } from '../i18n';
+import { getLocale, t } from '../i18n';
+import { publicHelpPath } from '../helpCenter/links';
 import type { Area } from '../tenant/area';
 import { NotFoundPage } from '../ui/NotFoundPage';
 import { MyTicketsPage } from './MyTicketsPage';
@@ -19,5 +21,6 @@ export const portalArea: Area = {
   nav: (path) => [
     { href: '/', label: t('portal.nav.tickets'), current: path === '/' || (path.startsWith('/tickets/') && path !== '/tickets/new') },
     { href: '/tickets/new', label: t('portal.nav.new'), current: path === '/tickets/new' },
+    { href: publicHelpPath(getLocale()), label: t('help.nav.public'), current: false, external: true },
   ],
 };

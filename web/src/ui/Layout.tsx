@@ -13,6 +13,8 @@ export interface NavItem {
   href: string;
   label: string;
   current: boolean;
+  /** A page the server renders (the help center): a plain link that loads it. */
+  external?: boolean;
 }
 
 interface LayoutProps {
@@ -73,9 +75,15 @@ export function Layout({ children, place, nav = [], sidebar, user, tools, banner
               <ul>
                 {nav.map((item) => (
                   <li key={item.href}>
-                    <Link href={item.href} aria-current={item.current ? 'page' : undefined}>
-                      {item.label}
-                    </Link>
+                    {item.external ? (
+                      <a href={item.href}>
+                        {item.label}
+                      </a>
+                    ) : (
+                      <Link href={item.href} aria-current={item.current ? 'page' : undefined}>
+                        {item.label}
+                      </Link>
+                    )}
                   </li>
                 ))}
               </ul>

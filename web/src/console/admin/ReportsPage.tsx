@@ -1,14 +1,16 @@
 //! Ticket reports (owners and admins): the filters (a range of dates, the last included; what to
 //! group by; the period), the totals, each group's response and resolution times over the
 //! periods and side by side, the SLA met by group, every row in a table, the tickets of the range
-//! as CSV, and the mailed digest's settings (`DigestPanel`). Each chart is an image with a
-//! summary and a table of its numbers; the server's refusals are said beside their controls.
+//! as CSV, and the mailed digest's settings (`DigestPanel`); a link to the help center report.
+//! Each chart is an image with a summary and a table of its numbers; the server's refusals are
+//! said beside their controls.
 
 import { useEffect, useId, useMemo, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import { downloadTicketsCsv, performanceReport, type Performance, type PerformanceQuery } from '../../data/reports';
 import { useResource } from '../../data/resource';
 import { formatNumber, t, tn } from '../../i18n';
+import { Link } from '../../router/router';
 import { useMember } from '../../tenant/member';
 import { SelectField, TextField } from '../../ui/Field';
 import { translated, useFields } from '../../ui/form';
@@ -78,6 +80,9 @@ export function ReportsPage() {
   return (
     <Page title={t('reports.title')}>
       <p class="lead">{t('reports.lead')}</p>
+      <p>
+        <Link href="/admin/reports/help-center">{t('help.report.from_tickets')}</Link>
+      </p>
       <FiltersPanel initial={filters} zone={zone} refusal={refusal} onApply={apply} />
       <section class="panel reports-results" aria-labelledby={resultsId} aria-busy={report.loading ? 'true' : undefined}>
         <h2 id={resultsId}>{t('reports.results')}</h2>

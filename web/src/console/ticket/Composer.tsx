@@ -2,7 +2,8 @@
 //! files dropped or chosen. The kind is chosen first and said again beside the text box, and a
 //! note says that the customer never sees it. Live updates re-render around this form without
 //! touching what is being typed (its state lives here). A public reply sent after a colleague's
-//! newer reply (newer than what was on screen at the first keystroke) asks first, in place.
+//! newer reply (newer than what was on screen at the first keystroke) asks first, in place. A
+//! help center article's link goes where the cursor was (`ArticleLinkPicker`).
 
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
@@ -16,6 +17,9 @@ import { maxLength, required } from '../../ui/validate';
 import { FieldError } from '../../ui/Field';
 import { useFields } from '../../ui/form';
 import { Dropzone, type Pending } from './Dropzone';
+import { ArticleLinkPicker } from './ArticleLinkPicker';
+import { articleLinkText, insertText, publicArticleUrl } from '../../helpCenter/links';
+import type { SearchHit } from '../../data/helpCenter';
 import { LockIcon } from '../../tickets/icons';
 
 export const COMPOSER_ID = 'reply';
@@ -57,6 +61,11 @@ export function Composer({
   const confirmId = useId();
   const anyway = useRef<HTMLButtonElement>(null);
   const note = kind === 'note';
+  const [linking, setLinking] = useState(false);
+  const [linked, setLinked] = useState<string | null>(null);
+  // Where the cursor was in the text box when the picker opened, and where it goes after.
+  const selection = useRef<{ start: number; end: number } | null>(null);
+  const caret = useRef<number | null>(null);
 
   // Previews of files never sent are let go with the form.
   const pending = useRef(files);
@@ -109,6 +118,35 @@ export function Composer({
     send(false);
   };
 
+  /** What is typed in the text box, by hand or put in. */
+  const typed = (value: string) => {
+    // A draft starts at its first character (again after being emptied).
+    if (!value.trim()) started.current = undefined;
+    else if (started.current === undefined) started.current = newestOnScreen?.() ?? null;
+    form.set('text')(value);
+    setSent(null);
+    setAsking(null);
+    setLinked(null);
+    onTyping?.();
+  };
+
+  const openPicker = () => {
+    const box = document.getElementById(COMPOSER_ID) as HTMLTextAreaElement | null;
+    selection.current = box ? { start: box.selectionStart, end: box.selectionEnd } : null;
+    setLinked(null);
+    setLinking(true);
+  };
+
+  const insertLink = (hit: SearchHit) => {
+    const url = publicArticleUrl(window.location.origin, hit.locale, hit.slug);
+    const at = selection.current ?? { start: text.length, end: text.length };
+    const next = insertText(text, at.start, at.end, articleLinkText(hit.title, url, hit.locale));
+    setLinking(false);
+    typed(next.text);
+    caret.current = next.caret;
+    setLinked(t('help.link.inserted', { title: hit.title }));
+  };
+
   /** Not now: the draft stays, and counts from the replies just seen. */
   const holdBack = () => {
     if (asking) started.current = asking.newest;
@@ -118,7 +156,12 @@ export function Composer({
 
   return (
     <form ref={form.ref} class={note ? 'form composer composer--note' : 'form composer'} onSubmit={onSubmit} noValidate aria-label={t('console.composer.title')}>
-      {tools ? <div class="composer-tools">{tools}</div> : null}
+      <div class="composer-tools">
+        <button type="button" class="button button--secondary button--small" aria-haspopup="dialog" onClick={openPicker}>
+          {t('help.link.open')}
+        </button>
+        {tools}
+      </div>
       <fieldset class="composer-kind">
         <legend>{t('console.composer.kind')}</legend>
         <label class="choice">
@@ -144,16 +187,7 @@ export function Composer({
           value={text}
           aria-invalid={error ? 'true' : undefined}
           aria-describedby={error ? `${hintId} ${hintId}-error` : hintId}
-          onInput={(e) => {
-            const value = e.currentTarget.value;
-            // A draft starts at its first character (again after being emptied).
-            if (!value.trim()) started.current = undefined;
-            else if (started.current === undefined) started.current = newestOnScreen?.() ?? null;
-            form.set('text')(value);
-            setSent(null);
-            setAsking(null);
-            onTyping?.();
-          }}
+          onInput={(e) => typed(e.currentTarget.value)}
         />
         <FieldError id={hintId} error={error} />
       </div>
@@ -171,9 +205,24 @@ export function Composer({
       ) : null}
       <ErrorAlert error={submission.error} overrides={{ ticket_closed: 'console.composer.closed' }} />
       {sent ? <Notice tone="success">{sent === 'note' ? t('console.composer.note_sent') : t('console.composer.reply_sent')}</Notice> : null}
+      <p class="live-note" role="status">
+        {linked ?? ''}
+      </p>
       <button type="submit" class={note ? 'button button--note' : 'button'} disabled={submission.busy}>
         {submission.busy ? t('console.composer.sending') : note ? t('console.composer.note_submit') : t('console.composer.reply_submit')}
       </button>
+      <ArticleLinkPicker
+        open={linking}
+        onClose={() => {
+          setLinking(false);
+          // Back in the text box, after the link when one was put in.
+          const box = document.getElementById(COMPOSER_ID) as HTMLTextAreaElement | null;
+          box?.focus();
+          if (box && caret.current !== null) box.setSelectionRange(caret.current, caret.current);
+          caret.current = null;
+        }}
+        onPick={insertLink}
+      />
     </form>
   );
 }

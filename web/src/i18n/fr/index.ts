@@ -21,6 +21,7 @@ import participants from './participants';
 import links from './links';
 import reports from './reports';
 import sso from './sso';
+import help from './help';
 
-export const areas = { common, domain, errors, auth, signup, portal, console, notifications, integrations, inbound, macros, satisfaction, teams, tags, fields, schedules, policies, rules, participants, links, reports, sso };
-export const fr: Record<keyof typeof en, string> = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console, ...notifications, ...integrations, ...inbound, ...macros, ...satisfaction, ...teams, ...tags, ...fields, ...schedules, ...policies, ...rules, ...participants, ...links, ...reports, ...sso };
+export const areas = { common, domain, errors, auth, signup, portal, console, notifications, integrations, inbound, macros, satisfaction, teams, tags, fields, schedules, policies, rules, participants, links, reports, sso, help };
+export const fr: Record<keyof typeof en, string> = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console, ...notifications, ...integrations, ...inbound, ...macros, ...satisfaction, ...teams, ...tags, ...fields, ...schedules, ...policies, ...rules, ...participants, ...links, ...reports, ...sso, ...help };

@@ -1,0 +1,206 @@
+//! An article's form, to write one or change one: its title, language, category, status, address
+//! (slug), the article it translates (at creation), and its Markdown with a preview rendered by
+//! the server exactly as saving would render it. Checked here first (`../helpCenter.ts`); the
+//! server's refusals are shown beside their fields, the focus on the first.
+
+import { useId, useState } from 'preact/hooks';
+import { ApiProblem } from '../../api/problem';
+import { previewMarkdown, type ArticleSummary, type Category } from '../../data/helpCenter';
+import { getLocale, t } from '../../i18n';
+import { ArticleHtml } from '../../helpCenter/ArticleHtml';
+import { SelectField, TextArea, TextField } from '../../ui/Field';
+import { translated, useFields } from '../../ui/form';
+import { FormEnd } from '../../ui/FormEnd';
+import { useSubmit } from '../../ui/hooks';
+import { ErrorAlert } from '../../ui/status';
+import {
+  ARTICLE_STATUSES,
+  BODY_MAX,
+  HELP_LOCALES,
+  LOCALE_LABEL,
+  SLUG_MAX,
+  STATUS_LABEL,
+  TITLE_MAX,
+  articleErrorField,
+  categoryName,
+  checkArticle,
+  translationChoices,
+  type ArticleField,
+  type ArticleFormValues,
+} from '../helpCenter';
+
+type Errors = Partial<Record<ArticleField | 'form', string>>;
+
+/** The server's refusals by field, in words; what it says of nothing on the form, with the form. */
+export function refusalErrors(error: unknown): Errors | null {
+  if (!(error instanceof ApiProblem)) return null;
+  const found: Errors = {};
+  if (error.code === 'slug_taken') found.slug = t('help.form.slug_taken');
+  const other: string[] = [];
+  for (const e of error.errors) {
+    const field = articleErrorField(e.field);
+    if (field) found[field] ??= e.message;
+    else other.push(e.message);
+  }
+  if (other.length) found.form = other.join(' ');
+  return Object.keys(found).length ? found : null;
+}
+
+export function ArticleForm({
+  initial,
+  editing,
+  categories,
+  translatable,
+  submitLabel,
+  onSave,
+}: {
+  initial: ArticleFormValues;
+  /** An article saved already: its slug is kept, it translates nothing new. */
+  editing: boolean;
+  categories: Category[];
+  /** The articles a new one may translate (at creation). */
+  translatable?: ArticleSummary[] | undefined;
+  submitLabel: string;
+  /** Sends the form; a refusal is thrown back (an `ApiProblem`). */
+  onSave: (values: ArticleFormValues) => Promise<void>;
+}) {
+  const form = useFields<ArticleFormValues, 'form'>(initial);
+  const { values, errors } = form;
+  const submission = useSubmit();
+  const preview = useSubmit();
+  const [html, setHtml] = useState<string | null>(null);
+  // The preview shows what was typed when it was asked for: typing further says it is behind.
+  const [previewed, setPreviewed] = useState<string | null>(null);
+  const previewId = useId();
+  const locale = getLocale();
+  const set = <K extends keyof ArticleFormValues>(key: K, value: ArticleFormValues[K]) => form.change({ [key]: value } as Partial<ArticleFormValues>, [key]);
+
+  const onSubmit = (event: Event) => {
+    event.preventDefault();
+    if (!form.show(translated(checkArticle(values, editing)))) return;
+    void submission.run(async () => {
+      try {
+        await onSave(values);
+      } catch (error) {
+        const found = refusalErrors(error);
+        if (found && !(error instanceof ApiProblem && error.code === 'limit_reached')) return void form.show(found);
+        throw error;
+      }
+    });
+  };
+
+  const showPreview = () =>
+    void preview.run(async () => {
+      const body = values.body;
+      try {
+        setHtml(await previewMarkdown(body));
+        setPreviewed(body);
+        form.setErrors((e) => (e.body ? { ...e, body: undefined } : e));
+      } catch (error) {
+        const found = refusalErrors(error);
+        if (found?.body) return void form.show({ body: found.body });
+        throw error;
+      }
+    });
+
+  const others = translatable ? translationChoices(translatable, values.locale) : [];
+  const categoryOptions = [
+    { value: '', label: t('help.form.no_category') },
+    ...categories.map((c) => ({ value: c.id, label: categoryName(c, locale) })),
+    ...(values.categoryId && !categories.some((c) => c.id === values.categoryId) ? [{ value: values.categoryId, label: t('help.category.unknown') }] : []),
+  ];
+
+  return (
+    <form ref={form.ref} class="form article-form" onSubmit={onSubmit} noValidate>
+      <TextField
+        label={t('help.form.title')}
+        name="title"
+        autocomplete="off"
+        maxLength={TITLE_MAX}
+        value={values.title}
+        error={errors.title}
+        onValue={(v) => set('title', v)}
+        lang={values.locale}
+        required
+      />
+      <div class="field-row field-row--three">
+        <SelectField
+          label={t('help.form.locale')}
+          name="locale"
+          value={values.locale}
+          error={errors.locale}
+          options={HELP_LOCALES.map((l) => ({ value: l, label: t(LOCALE_LABEL[l]) }))}
+          onValue={(v) => form.change({ locale: v as ArticleFormValues['locale'], ...(editing ? {} : { translationOf: '' }) }, ['locale', 'translationOf'])}
+        />
+        <SelectField label={t('help.form.category')} name="category_id" value={values.categoryId} error={errors.categoryId} options={categoryOptions} onValue={(v) => set('categoryId', v)} />
+        <SelectField
+          label={t('help.form.status')}
+          name="status"
+          value={values.status}
+          error={errors.status}
+          hint={t('help.form.status_hint')}
+          options={ARTICLE_STATUSES.map((s) => ({ value: s, label: t(STATUS_LABEL[s]) }))}
+          onValue={(v) => set('status', v as ArticleFormValues['status'])}
+        />
+      </div>
+      <TextField
+        label={editing ? t('help.form.slug') : t('help.form.slug_optional')}
+        hint={editing ? t('help.form.slug_hint_edit') : t('help.form.slug_hint')}
+        name="slug"
+        autocomplete="off"
+        spellcheck={false}
+        maxLength={SLUG_MAX}
+        value={values.slug}
+        error={errors.slug}
+        onValue={(v) => set('slug', v)}
+      />
+      {editing ? null : (
+        <SelectField
+          label={t('help.form.translation_of')}
+          hint={t('help.form.translation_of_hint')}
+          name="translation_of"
+          value={values.translationOf}
+          error={errors.translationOf}
+          options={[
+            { value: '', label: t('help.form.translation_none') },
+            ...others.map((a) => ({ value: a.id, label: t('help.form.translation_choice', { title: a.title, locale: t(LOCALE_LABEL[a.locale]) }) })),
+            ...(values.translationOf && !others.some((a) => a.id === values.translationOf) ? [{ value: values.translationOf, label: t('help.form.translation_unknown') }] : []),
+          ]}
+          onValue={(v) => set('translationOf', v)}
+        />
+      )}
+      <TextArea
+        label={t('help.form.body')}
+        name="body"
+        rows={16}
+        class="article-body-input"
+        spellcheck
+        lang={values.locale}
+        value={values.body}
+        error={errors.body}
+        maxLength={BODY_MAX}
+        onValue={(v) => set('body', v)}
+        hint={t('help.form.body_hint')}
+      />
+      <div class="actions">
+        <button type="button" class="button button--secondary" disabled={preview.busy} onClick={showPreview}>
+          {preview.busy ? t('common.working') : t('help.form.preview')}
+        </button>
+      </div>
+      <ErrorAlert error={preview.error} />
+      <section class="article-preview" aria-labelledby={previewId} hidden={html === null}>
+        <h2 id={previewId}>{t('help.form.preview_title')}</h2>
+        <p class="hint" role="status">
+          {html !== null ? (previewed === values.body ? t('help.form.preview_current') : t('help.form.preview_behind')) : ''}
+        </p>
+        {html !== null ? html.trim() ? <ArticleHtml html={html} level={2} class="article-html--preview" /> : <p class="hint">{t('help.form.preview_empty')}</p> : null}
+      </section>
+      <FormEnd
+        formError={errors.form}
+        submission={submission}
+        overrides={{ validation_failed: 'error.check_fields', limit_reached: 'help.form.limit' }}
+        submitLabel={submitLabel}
+      />
+    </form>
+  );
+}

@@ -1,0 +1,224 @@
+//! The help center's categories (owners and admins): a form to add one (its English name, a
+//! French one if it differs, its place in the list), and the list by position, each renamed in
+//! place or deleted after a confirmation in place (its articles stay, without a category).
+
+import { useId, useState } from 'preact/hooks';
+import { ApiProblem } from '../../api/problem';
+import { createCategory, deleteCategory, updateCategory, type Category } from '../../data/helpCenter';
+import { getLocale, t, tn } from '../../i18n';
+import { TextField } from '../../ui/Field';
+import { translated, useFields } from '../../ui/form';
+import { FormEnd } from '../../ui/FormEnd';
+import { useSubmit } from '../../ui/hooks';
+import { Page } from '../../ui/Page';
+import { RowActions, useRowModes } from '../../ui/RowActions';
+import { ErrorAlert, Loaded, Notice } from '../../ui/status';
+import {
+  CATEGORY_NAME_MAX,
+  EMPTY_CATEGORY,
+  categoryChanges,
+  categoryErrorField,
+  categoryFormValues,
+  categoryName,
+  checkCategory,
+  newCategoryRequest,
+  type CategoryField,
+  type CategoryFormValues,
+} from '../helpCenter';
+import { useCategories } from './useCategories';
+
+export function CategoriesPage() {
+  const categories = useCategories();
+  const [notice, setNotice] = useState('');
+  // A new form after each creation, emptied.
+  const [round, setRound] = useState(0);
+  const newId = useId();
+  const listId = useId();
+  return (
+    <Page title={t('help.categories.title')}>
+      <p class="lead">{t('help.categories.lead')}</p>
+      <section class="panel" aria-labelledby={newId}>
+        <h2 id={newId}>{t('help.categories.new')}</h2>
+        <CategoryForm
+          key={round}
+          initial={EMPTY_CATEGORY}
+          submitLabel={t('help.categories.form.create')}
+          onSave={async (values) => {
+            const made = await createCategory(newCategoryRequest(values));
+            setNotice(t('help.categories.created', { name: categoryName(made, getLocale()) }));
+            setRound((n) => n + 1);
+            await categories.refresh();
+          }}
+        />
+      </section>
+      <section class="panel" aria-labelledby={listId}>
+        <h2 id={listId}>{t('help.categories.list')}</h2>
+        {notice ? <Notice tone="success">{notice}</Notice> : null}
+        <Loaded resource={categories} empty={(list) => list.length === 0 && t('help.categories.empty')}>
+          {(list) => (
+            <>
+              <p class="list-count">{tn('help.categories.count', list.length)}</p>
+              <ul class="integration-list">
+                {list.map((category) => (
+                  <CategoryRow
+                    key={category.id}
+                    category={category}
+                    onChanged={async (text) => {
+                      setNotice(text);
+                      await categories.refresh();
+                    }}
+                  />
+                ))}
+              </ul>
+            </>
+          )}
+        </Loaded>
+      </section>
+    </Page>
+  );
+}
+
+function CategoryRow({ category, onChanged }: { category: Category; onChanged: (notice: string) => Promise<void> }) {
+  const modes = useRowModes('input[name="name_en"]');
+  const submission = useSubmit();
+  const id = useId();
+  const name = categoryName(category, getLocale());
+  const remove = () =>
+    void submission.run(async () => {
+      await deleteCategory(category.id);
+      modes.deleted();
+      await onChanged(t('help.categories.deleted', { name }));
+    });
+  return (
+    <li class="integration" aria-labelledby={id} ref={modes.row}>
+      <div class="integration-head">
+        <strong id={id}>{name}</strong>
+        <span class="badge">{t('help.categories.position', { position: category.position })}</span>
+      </div>
+      {modes.editing ? (
+        <CategoryForm
+          initial={categoryFormValues(category)}
+          submitLabel={t('help.categories.form.save')}
+          onCancel={modes.shown}
+          onSave={async (values) => {
+            const changes = categoryChanges(category, values);
+            const saved = Object.keys(changes).length ? await updateCategory(category.id, changes) : category;
+            modes.shown();
+            await onChanged(t('help.categories.saved', { name: categoryName(saved, getLocale()) }));
+          }}
+        />
+      ) : (
+        <>
+          <dl class="help-names">
+            <div>
+              <dt>{t('help.categories.form.en')}</dt>
+              <dd lang="en">{category.name.en}</dd>
+            </div>
+            <div>
+              <dt>{t('help.categories.form.fr')}</dt>
+              <dd lang={category.name.fr ? 'fr' : undefined}>{category.name.fr ?? t('help.categories.no_french')}</dd>
+            </div>
+          </dl>
+          <RowActions
+            modes={modes}
+            busy={submission.busy}
+            onDelete={remove}
+            labels={{
+              edit: t('help.categories.rename'),
+              editNamed: t('help.categories.rename_named', { name }),
+              delete: t('help.categories.delete'),
+              deleteNamed: t('help.categories.delete_named', { name }),
+              confirm: t('help.categories.delete_confirm', { name }),
+              yes: t('help.categories.delete_yes', { name }),
+              cancel: t('help.categories.form.cancel'),
+            }}
+          />
+        </>
+      )}
+      <ErrorAlert error={submission.error} />
+    </li>
+  );
+}
+
+function CategoryForm({
+  initial,
+  submitLabel,
+  onSave,
+  onCancel,
+}: {
+  initial: CategoryFormValues;
+  submitLabel: string;
+  onSave: (values: CategoryFormValues) => Promise<void>;
+  onCancel?: () => void;
+}) {
+  const form = useFields<CategoryFormValues, 'form'>(initial);
+  const { values, errors } = form;
+  const submission = useSubmit();
+  const onSubmit = (event: Event) => {
+    event.preventDefault();
+    if (!form.show(translated(checkCategory(values)))) return;
+    void submission.run(async () => {
+      try {
+        await onSave(values);
+      } catch (error) {
+        if (error instanceof ApiProblem && error.errors.length) {
+          const found: Partial<Record<CategoryField | 'form', string>> = {};
+          const other: string[] = [];
+          for (const e of error.errors) {
+            const field = categoryErrorField(e.field);
+            if (field) found[field] ??= e.message;
+            else other.push(e.message);
+          }
+          if (other.length) found.form = other.join(' ');
+          return void form.show(found);
+        }
+        throw error;
+      }
+    });
+  };
+  return (
+    <form ref={form.ref} class="form category-form" onSubmit={onSubmit} noValidate>
+      <div class="field-row">
+        <TextField
+          label={t('help.categories.form.en')}
+          name="name_en"
+          lang="en"
+          autocomplete="off"
+          maxLength={CATEGORY_NAME_MAX}
+          value={values.en}
+          error={errors.en}
+          onValue={form.set('en')}
+          required
+        />
+        <TextField
+          label={t('help.categories.form.fr_optional')}
+          hint={t('help.categories.form.fr_hint')}
+          name="name_fr"
+          lang="fr"
+          autocomplete="off"
+          maxLength={CATEGORY_NAME_MAX}
+          value={values.fr}
+          error={errors.fr}
+          onValue={form.set('fr')}
+        />
+      </div>
+      <TextField
+        label={t('help.categories.form.position')}
+        hint={t('help.categories.form.position_hint')}
+        name="position"
+        inputMode="numeric"
+        autocomplete="off"
+        value={values.position}
+        error={errors.position}
+        onValue={form.set('position')}
+      />
+      <FormEnd
+        formError={errors.form}
+        submission={submission}
+        overrides={{ validation_failed: 'error.check_fields', limit_reached: 'help.categories.form.limit' }}
+        submitLabel={submitLabel}
+        cancel={onCancel ? { label: t('help.categories.form.cancel'), onCancel } : undefined}
+      />
+    </form>
+  );
+}
