@@ -52,7 +52,8 @@ pub struct ArticleQuery {
 #[utoipa::path(get, path = "/v1/kb/articles", tag = "help center", params(ArticleQuery),
     responses(
         (status = 200, description = "A page of articles", body = Page<Summary>),
-        (status = 400, description = "`validation_failed`: an unknown parameter or value, a bad cursor or limit"),
+        (status = 400, description = "`validation_failed`: an unknown parameter, locale or status, `q` over 200 characters"),
+        (status = 422, description = "`validation_failed`: a `limit` out of 1..=100, a `cursor` this list did not give"),
     ))]
 pub async fn list_articles(visitor: Visitor, RawQuery(query): RawQuery) -> ApiResult<Json<Page<Summary>>> {
     let query: ArticleQuery = parse_list_query(query.as_deref().unwrap_or_default())?;
