@@ -112,6 +112,18 @@ pub async fn unanswered(
     .map(drop)
 }
 
+/// The UTC days that `[from, to)` touches, as `[first, end)`: counters kept by day are summed
+/// over every day the range reaches into (a range ending at midnight east of UTC ends during a
+/// UTC day, which counts).
+fn days(from: DateTime<Utc>, to: DateTime<Utc>) -> (NaiveDate, NaiveDate) {
+    let first = from.date_naive();
+    if to <= from {
+        return (first, first);
+    }
+    let last = (to - chrono::Duration::nanoseconds(1)).date_naive();
+    (first, last.succ_opt().unwrap_or(last))
+}
+
 /// An article's readers over a report's range.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(as = HelpArticleReport)]
@@ -137,15 +149,15 @@ pub struct Unanswered {
     pub count: i64,
 }
 
-/// The articles read in `[from, to)` (their counters by the UTC days from `from`'s to the one
-/// before `to`'s; suggested views and deflections to the instant), most viewed first.
+/// The articles read in `[from, to)` (their counters over the UTC days the range touches,
+/// `days`; suggested views and deflections to the instant), most viewed first.
 pub async fn articles(
     conn: &mut PgConnection,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<ArticleReport>> {
-    let (first_day, end_day): (NaiveDate, NaiveDate) = (from.date_naive(), to.date_naive());
+    let (first_day, end_day) = days(from, to);
     sqlx::query_as!(
         ArticleReport,
         r#"WITH days AS (
@@ -184,21 +196,53 @@ pub async fn articles(
     .await
 }
 
-/// The searches that found nothing on the UTC days of `[from, to)`, most made first.
+/// The searches that found nothing on the UTC days `[from, to)` touches (`days`), most made
+/// first.
 pub async fn unanswered_searches(
     conn: &mut PgConnection,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> sqlx::Result<Vec<Unanswered>> {
+    let (first_day, end_day) = days(from, to);
     sqlx::query_as!(
         Unanswered,
         r#"SELECT query, locale, sum(count)::bigint AS "count!"
              FROM help_unanswered_searches WHERE day >= $1 AND day < $2
             GROUP BY query, locale ORDER BY 3 DESC, query, locale LIMIT $3"#,
-        from.date_naive(),
-        to.date_naive(),
+        first_day,
+        end_day,
         REPORT_ROWS_MAX,
     )
     .fetch_all(conn)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone as _;
+
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    }
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_range_counts_every_utc_day_it_reaches_into() {
+        // Paris's 27th and 28th: from the 26th 23:00 UTC to the 28th 23:00 UTC.
+        let paris = days(at("2026-11-27T00:00:00+01:00"), at("2026-11-29T00:00:00+01:00"));
+        assert_eq!(paris, (day("2026-11-26"), day("2026-11-29")));
+        // Midnight UTC to midnight UTC: exactly those days.
+        let utc = days(Utc.with_ymd_and_hms(2026, 11, 27, 0, 0, 0).unwrap(), Utc.with_ymd_and_hms(2026, 11, 28, 0, 0, 0).unwrap());
+        assert_eq!(utc, (day("2026-11-27"), day("2026-11-28")));
+        // New York's 27th ends on the 28th at 05:00 UTC.
+        let west = days(at("2026-11-27T00:00:00-05:00"), at("2026-11-28T00:00:00-05:00"));
+        assert_eq!(west, (day("2026-11-27"), day("2026-11-29")));
+        let empty = days(at("2026-11-27T10:00:00Z"), at("2026-11-27T10:00:00Z"));
+        assert_eq!(empty.0, empty.1);
+    }
 }

@@ -298,6 +298,16 @@ async fn suggested_views_without_a_ticket_after_them_are_deflections() {
         .await;
     let counted = report(&desk).await;
     let kettle = row(&counted, &article);
+    // On a clock east of UTC, today's range (its midnight to the next) holds today's reads, though
+    // it ends during a UTC day.
+    let tokyo_today = (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive();
+    let path = format!(
+        "/v1/reports/help-center?from={tokyo_today}&to={}&time_zone=Asia/Tokyo",
+        tokyo_today + chrono::Days::new(1)
+    );
+    let east = desk.get(&desk.owner, &path).await;
+    assert_eq!(east.status, 200, "{}", east.body);
+    assert_eq!(row(&east.json(), &article)["views"], 4, "{}", east.body);
     assert_eq!(kettle["views"], 4, "{kettle}");
     assert_eq!(kettle["suggested_views"], 3, "{kettle}");
     assert_eq!(kettle["deflections"], 1, "{kettle}");
