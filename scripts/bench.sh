@@ -21,7 +21,7 @@
 #   scripts/bench.sh rules --tickets 1000 --seeded 100000 --due 1000 --concurrency 8   # creation and a reply with 0/50/200 rules; time rules' timers due among 100,000
 #   scripts/bench.sh participants --tickets 200 --reads 4000 --descendants 1000 --links 100 --resolves 20   # the answer with 20 copied against none; a link over 1,000 below the child; a parent resolved with 0/10/50 children
 #   scripts/bench.sh reports --csv-tickets 1000000 --tickets 100000   # the tickets CSV of 1,000,000 (first byte, rows/s, memory); the performance report of 100,000 by each grouping
-#   scripts/bench.sh help-center --articles 10000 --searches 2000 --pages 4000   # search p50/p99 over 10,000 articles; a public article page against /health
+#   scripts/bench.sh help-center --articles 10000 --searches 500 --pages 4000   # search p50/p99 over 10,000 articles; a public article page against /health
 #   scripts/bench.sh zipf --tenants 1000 --largest 3000 --concurrency 32 --seconds 10   # many tenants on skewed traffic
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,5 +61,5 @@ fi
 "$bench" macros --tickets 1000 --concurrency 8
 "$bench" routing --tickets 1000 --queue 2000 --concurrency 8
 "$bench" reports --csv-tickets 1000000 --tickets 100000
-"$bench" help-center --articles 10000 --searches 2000 --pages 4000
+"$bench" help-center --articles 10000 --searches 500 --pages 4000
 "$bench" zipf --tenants 1000 --largest 3000 --concurrency 32 --seconds 10

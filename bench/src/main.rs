@@ -17,7 +17,7 @@
 //!   helpdeskly-bench rules --tickets 1000 --seeded 100000 --due 1000 --concurrency 8
 //!   helpdeskly-bench participants --tickets 200 --reads 4000 --descendants 1000 --links 100 --resolves 20
 //!   helpdeskly-bench reports --csv-tickets 1000000 --tickets 100000
-//!   helpdeskly-bench help-center --articles 10000 --searches 2000 --pages 4000
+//!   helpdeskly-bench help-center --articles 10000 --searches 500 --pages 4000
 //!   helpdeskly-bench seed-tickets --database-url URL --tickets 100000   (scripts/web-bench.sh)
 #![forbid(unsafe_code)]
 
@@ -193,7 +193,7 @@ enum Command {
         #[arg(long, default_value_t = 10_000)]
         articles: usize,
         /// Searches of each kind, for each number of clients.
-        #[arg(long, default_value_t = 2_000)]
+        #[arg(long, default_value_t = 500)]
         searches: usize,
         /// Page reads of each round.
         #[arg(long, default_value_t = 4_000)]
