@@ -10,8 +10,8 @@ use shared::mail::escape_html as esc;
 use uuid::Uuid;
 
 use super::articles::{Article, Summary};
-use super::locale::Locale;
 use super::categories::Category;
+use super::locale::Locale;
 use super::search::Hit;
 
 /// The pages' stylesheet.

@@ -237,7 +237,10 @@ mod tests {
         let paris = days(at("2026-11-27T00:00:00+01:00"), at("2026-11-29T00:00:00+01:00"));
         assert_eq!(paris, (day("2026-11-26"), day("2026-11-29")));
         // Midnight UTC to midnight UTC: exactly those days.
-        let utc = days(Utc.with_ymd_and_hms(2026, 11, 27, 0, 0, 0).unwrap(), Utc.with_ymd_and_hms(2026, 11, 28, 0, 0, 0).unwrap());
+        let utc = days(
+            Utc.with_ymd_and_hms(2026, 11, 27, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 28, 0, 0, 0).unwrap(),
+        );
         assert_eq!(utc, (day("2026-11-27"), day("2026-11-28")));
         // New York's 27th ends on the 28th at 05:00 UTC.
         let west = days(at("2026-11-27T00:00:00-05:00"), at("2026-11-28T00:00:00-05:00"));

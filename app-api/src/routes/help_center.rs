@@ -21,12 +21,12 @@ use super::nullable;
 use crate::access::{Access, Admins, Staff, Visitor};
 use crate::help_center::HelpCenter;
 use crate::help_center::articles::{self, Article, Draft, Filter, Patch, Status, Summary};
-use crate::help_center::locale::Locale;
 use crate::help_center::categories::{self, Category, Name};
+use crate::help_center::locale::Locale;
 use crate::help_center::readers::{self, ArticleReport, Unanswered};
 use crate::help_center::search::{self, Hit};
-use crate::sav::tickets::access::Viewer;
 use crate::sav::reports::range::Range;
+use crate::sav::tickets::access::Viewer;
 
 const LOCALES: [(&str, Locale); 2] = [("en", Locale::En), ("fr", Locale::Fr)];
 const STATUSES: [(&str, Status); 2] = [("draft", Status::Draft), ("published", Status::Published)];
