@@ -264,11 +264,7 @@ pub async fn page(
     after: Option<Position>,
     limit: i64,
 ) -> sqlx::Result<Vec<Summary>> {
-    let status = match (filter.status, filter.staff) {
-        (Some(status), true) => Some(status),
-        _ if !filter.staff => Some(Status::Published),
-        _ => None,
-    };
+    let status = if filter.staff { filter.status } else { Some(Status::Published) };
     let (after_at, after_id) = after.map_or((None, None), |(at, id)| (Some(at), Some(id)));
     sqlx::query_as!(
         Summary,
@@ -315,15 +311,13 @@ pub async fn create(conn: &mut PgConnection, author: Uuid, draft: Draft) -> ApiR
     let id = Uuid::now_v7();
     let written =
         Written { title, body, rendered, locale: draft.locale, category_id: draft.category_id, status: draft.status };
-    let slug = match chosen_slug {
-        Some(slug) => {
-            insert(&mut tx, id, family, &slug, &written, author).await?.then_some(slug).ok_or_else(slug_taken)?
-        }
+    match chosen_slug {
+        Some(slug) if !insert(&mut tx, id, family, &slug, &written, author).await? => return Err(slug_taken()),
+        Some(_) => {}
         None => insert_with_free_slug(&mut tx, id, family, &written, author).await?,
-    };
+    }
     let created = get(&mut tx, id, true).await?.ok_or_else(not_found)?;
     tx.commit().await?;
-    debug_assert_eq!(created.slug, slug);
     Ok(created)
 }
 
@@ -386,23 +380,21 @@ async fn insert_with_free_slug(
     family: Uuid,
     article: &Written,
     author: Uuid,
-) -> ApiResult<String> {
+) -> ApiResult<()> {
     let base = markdown::slug_of(&article.title);
-    let slug = free_slug(tx, &base, None).await?;
+    let slug = free_slug(tx, &base).await?;
     if insert(tx, id, family, &slug, article, author).await? {
-        return Ok(slug);
+        return Ok(());
     }
     Err(ApiError::new(StatusCode::CONFLICT, "slug_taken", "another article took this title's slug at once: try again"))
 }
 
-/// `base`, or `base-N` with the smallest N from 2 that no article (but `except`) holds.
-async fn free_slug(tx: &mut PgConnection, base: &str, except: Option<Uuid>) -> sqlx::Result<String> {
+/// `base`, or `base-N` with the smallest N from 2 that no article holds.
+async fn free_slug(tx: &mut PgConnection, base: &str) -> sqlx::Result<String> {
     let taken: Vec<String> = sqlx::query_scalar!(
         "SELECT slug FROM help_articles
-          WHERE (slug = $1 OR (slug LIKE $1 || '-%' AND substr(slug, char_length($1) + 2) ~ '^[0-9]+$'))
-            AND ($2::uuid IS NULL OR id <> $2)",
+          WHERE slug = $1 OR (slug LIKE $1 || '-%' AND substr(slug, char_length($1) + 2) ~ '^[0-9]+$')",
         base,
-        except,
     )
     .fetch_all(tx)
     .await?;
