@@ -24,6 +24,7 @@ RUNTIME = {
     "app-api/src/sav/reports/dashboard.rs": "the SLA summary counted with the badge's predicates",
     "app-api/src/sav/reports/performance.rs": "the report's grouping and period, and the badge's predicates",
     "app-api/src/sav/reports/tickets_csv.rs": "a cursor over the list's filters; its FETCH and the transaction's mode",
+    "app-api/src/help_center/search.rs": "planned with each search's words, never prepared once (common and rare words need different plans)",
     "shared/src/readiness.rs": "SELECT 1 on whatever database a probe checks",
 }
 

@@ -216,6 +216,11 @@ impl Visitor {
         Arc::clone(self.db.tenant())
     }
 
+    /// The tenant's database, for a command that takes its connections itself (an upload).
+    pub fn db(&self) -> &TenantDb {
+        &self.db
+    }
+
     /// The caller, when signed in (`None`: nobody), and a connection.
     pub async fn connect(&self) -> ApiResult<(Option<Viewer>, TenantConnection)> {
         let mut db = self.db.connect().await?;

@@ -16,8 +16,8 @@ use crate::routes::tickets::{
     assign, bulk, create, customer, history, links, list, merge, messages, participants, presence, read, status, update,
 };
 use crate::routes::{
-    api_keys, channels, control_routes, export, fields, files, help_center, help_pages, inbound, macros, me,
-    notifications, operations, orders, reports, rules, satisfaction, schedules, sla_policies, sla_policy, staff,
+    api_keys, channels, control_routes, export, fields, files, help_center, help_images, help_pages, inbound, macros,
+    me, notifications, operations, orders, reports, rules, satisfaction, schedules, sla_policies, sla_policy, staff,
     stream, tags, teams, users, views, webhooks,
 };
 use crate::state::AppState;
@@ -110,9 +110,10 @@ fn organisation_routes() -> OpenApiRouter<AppState> {
 }
 
 /// The help center: its API (anyone on the organisation's host, signed in or not; writes check
-/// the caller in their handlers, `access::Visitor::require`) and its public pages (HTML for
-/// readers and search engines, outside the API's document).
-fn help_center_routes(state: &AppState) -> (OpenApiRouter<AppState>, Router<AppState>) {
+/// the caller in their handlers, `access::Visitor::require`), its image upload (under the
+/// uploads' limits), and its public pages (HTML for readers and search engines, outside the API's
+/// document).
+fn help_center_routes(state: &AppState) -> (utoipa::openapi::OpenApi, Router<AppState>, Router<AppState>) {
     let api = OpenApiRouter::new()
         .routes(routes!(help_center::list_articles, help_center::create_article))
         .routes(routes!(help_center::get_article, help_center::patch_article, help_center::delete_article))
@@ -121,6 +122,8 @@ fn help_center_routes(state: &AppState) -> (OpenApiRouter<AppState>, Router<AppS
         .routes(routes!(help_center::patch_category, help_center::delete_category))
         .routes(routes!(help_center::search_articles))
         .routes(routes!(help_center::preview_article))
+        .routes(routes!(help_images::list_images))
+        .routes(routes!(help_images::delete_image))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), visitor_context));
     let pages = Router::new()
         .route("/help", get(help_pages::help_root))
@@ -130,8 +133,16 @@ fn help_center_routes(state: &AppState) -> (OpenApiRouter<AppState>, Router<AppS
         .route("/help/{locale}/categories/{id}", get(help_pages::help_category))
         .route("/help/{locale}/articles/{slug}", get(help_pages::help_article))
         .route("/help/{locale}/articles/{slug}/feedback", post(help_pages::help_feedback))
+        .route("/help/images/{id}", get(help_images::help_image))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), visitor_context));
-    (api, pages)
+    let (uploads, uploads_api) = OpenApiRouter::new()
+        .routes(routes!(help_images::upload_image))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), visitor_context))
+        .split_for_parts();
+    let (api, mut doc) = api.split_for_parts();
+    doc.merge(uploads_api);
+    add_problems(&mut doc, HELP_CENTER);
+    (doc, api.merge(pages), uploads)
 }
 
 /// The full application: routes, OpenAPI at `/openapi.json`, docs at `/docs`, common layers.
@@ -194,7 +205,7 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(presence::put_presence, presence::delete_presence))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), tenant_context))
         .route_layer(axum::middleware::from_fn(shared::http::etag::conditional_get));
-    let (help_center, help_pages) = help_center_routes(&state);
+    let (help_api, help_center, help_uploads) = help_center_routes(&state);
     // The live stream: the tenant plane's checks, no conditional GET (its body never ends).
     let live = OpenApiRouter::new()
         .routes(routes!(stream::stream))
@@ -205,6 +216,7 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(attachments::upload_attachment, attachments::list_attachments))
         .routes(routes!(inbound::post_inbound_email))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), tenant_context));
+
     let (router, mut api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(shared::readiness::get_health))
         .routes(routes!(operations::get_ready))
@@ -216,13 +228,11 @@ pub fn build_router(state: AppState) -> Router {
         .split_for_parts();
     let (tenant_plane, mut tenant_api) = tenant_plane.split_for_parts();
     let (live, mut live_api) = live.split_for_parts();
-    let (help_center, mut help_api) = help_center.split_for_parts();
     let (uploads, mut uploads_api) = uploads.split_for_parts();
     add_problems(&mut tenant_api, TENANT_PLANE);
     add_problems(&mut live_api, TENANT_PLANE);
-    add_problems(&mut help_api, HELP_CENTER);
     add_problems(&mut uploads_api, TENANT_PLANE);
-    let router = router.merge(tenant_plane).merge(live).merge(help_center).merge(help_pages);
+    let router = router.merge(tenant_plane).merge(live).merge(help_center);
     let router = control_routes::PREFIXES.iter().fold(router, |router, prefix| {
         router.route(&format!("{prefix}/{{*rest}}"), axum::routing::any(control_routes::forward))
     });
@@ -236,7 +246,8 @@ pub fn build_router(state: AppState) -> Router {
     let router = router.with_state(state.clone()).merge(SwaggerUi::new("/docs").url("/openapi.json", api));
     let upload_limit = usize::try_from(UPLOAD_BODY_LIMIT).unwrap_or(usize::MAX);
     let upload_timeout = state.config.attachments.upload_timeout;
-    let uploads = uploads.with_state(state).layer(axum::extract::DefaultBodyLimit::max(upload_limit));
+    let uploads =
+        uploads.merge(help_uploads).with_state(state).layer(axum::extract::DefaultBodyLimit::max(upload_limit));
     let uploads = shared::http::with_time_limit(uploads, upload_timeout);
     shared::http::with_common_layers(router, uploads, &http, metrics)
 }

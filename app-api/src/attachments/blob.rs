@@ -1,4 +1,4 @@
-//! The blob store: where attachment files live, behind one small interface with two backends,
+//! The blob store: where attachment files (and help center images) live, behind one small interface with two backends,
 //! S3 (`s3`) and the local disk (`disk`). Keys are made by `object_key` alone, so no name a
 //! person chose ever reaches a path or a key.
 
@@ -116,6 +116,11 @@ pub fn inbound_key(tenant: Uuid, sha256: &str) -> String {
     format!("tenants/{tenant}/inbound/{sha256}.eml")
 }
 
+/// `tenants/{tenant_id}/help/{sha256}.{ext}`: an image of the help center's articles.
+pub fn help_image_key(tenant: Uuid, sha256: &str, extension: &str) -> String {
+    format!("tenants/{tenant}/help/{sha256}.{extension}")
+}
+
 /// The prefix of every object of a tenant.
 pub fn tenant_prefix(tenant: Uuid) -> String {
     format!("tenants/{tenant}/")
@@ -159,8 +164,11 @@ pub fn is_object_key(key: &str) -> bool {
                 && ticket.parse::<i64>().is_ok_and(|id| id > 0)
                 && hashed(file)
         }
-        [tenants, tenant, inbound, file] => {
-            *tenants == "tenants" && Uuid::parse_str(tenant).is_ok() && *inbound == "inbound" && hashed(file)
+        [tenants, tenant, folder, file] => {
+            *tenants == "tenants"
+                && Uuid::parse_str(tenant).is_ok()
+                && matches!(*folder, "inbound" | "help")
+                && hashed(file)
         }
         _ => false,
     }
@@ -204,6 +212,8 @@ mod tests {
         assert_eq!(key, format!("tenants/{tenant}/tickets/42/{hash}.pdf"));
         assert!(is_object_key(&key));
         assert!(key.starts_with(&tenant_prefix(tenant)));
+        assert!(is_object_key(&help_image_key(tenant, &hash, "png")));
+        assert!(is_object_key(&inbound_key(tenant, &hash)));
         for bad in [
             format!("tenants/{tenant}/tickets/42/../../x.pdf"),
             format!("tenants/{tenant}/tickets/-1/{hash}.pdf"),
@@ -211,6 +221,7 @@ mod tests {
             format!("/tenants/{tenant}/tickets/42/{hash}.pdf"),
             format!("tenants/{tenant}/tickets/42/{hash}"),
             "tenants/x/tickets/1/a.pdf".to_owned(),
+            format!("tenants/{tenant}/other/{hash}.png"),
         ] {
             assert!(!is_object_key(&bad), "{bad}");
         }

@@ -34,7 +34,8 @@ enum Content {
     Text,
 }
 
-const IMAGE: u64 = 5 * MIB;
+/// The largest image (PNG, JPEG, GIF, WebP).
+pub const IMAGE: u64 = 5 * MIB;
 const DOCUMENT: u64 = 10 * MIB;
 const OLE: &[&str] = &["application/msword", "application/vnd.ms-excel", "application/x-ole-storage"];
 

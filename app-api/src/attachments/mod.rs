@@ -125,26 +125,7 @@ impl Attachments {
             let message = format!("a ticket holds {MAX_PER_TICKET} files at most");
             return Err(ApiError::invalid(vec![FieldError::new("file", message)]));
         }
-        let created = store::claim_object(tx, &key, size).await?;
-        if created {
-            let quota = i64::try_from(self.quota_bytes).unwrap_or(i64::MAX);
-            if store::usage(tx).await?.bytes_used.saturating_add(size) > quota {
-                return Err(over_quota(self.quota_bytes));
-            }
-            self.store
-                .put_file(&key, upload.path(), upload.size, upload.kind.mime_type)
-                .await
-                .map_err(|e| self.failed("put", &e))?;
-            // Counted under the usage row's lock: concurrent uploads see each other's bytes.
-            if store::add_usage(tx, size).await? > quota {
-                // Still holding the object's claim: no other upload can be relying on it.
-                if let Err(err) = self.store.delete(std::slice::from_ref(&key)).await {
-                    tracing::warn!(error = %err, "an object over the quota was not deleted; the orphan cleanup will");
-                }
-                return Err(over_quota(self.quota_bytes));
-            }
-            self.metrics.uploaded_bytes.inc_by(upload.size);
-        }
+        let created = self.store_object(tx, &key, upload).await?;
         let stored_name = format!("{}.{}", upload.sha256, upload.kind.extension);
         let new = store::NewAttachment {
             ticket_id,
@@ -160,6 +141,40 @@ impl Attachments {
         };
         let attachment = store::insert(tx, &new).await?;
         Ok(Kept { attachment, created, key })
+    }
+
+    /// Claims the object `key` for a checked and scanned upload, in the caller's transaction: the
+    /// same content already stored is used again (false), a new one is stored and counted in
+    /// the tenant's storage within its quota (true).
+    pub async fn store_object(
+        &self,
+        tx: &mut PgConnection,
+        key: &str,
+        upload: &spool::Spooled,
+    ) -> Result<bool, ApiError> {
+        let size = i64::try_from(upload.size).map_err(|e| ApiError::internal(e.to_string()))?;
+        if !store::claim_object(tx, key, size).await? {
+            return Ok(false);
+        }
+        let quota = i64::try_from(self.quota_bytes).unwrap_or(i64::MAX);
+        if store::usage(tx).await?.bytes_used.saturating_add(size) > quota {
+            return Err(over_quota(self.quota_bytes));
+        }
+        self.store
+            .put_file(key, upload.path(), upload.size, upload.kind.mime_type)
+            .await
+            .map_err(|e| self.failed("put", &e))?;
+        // Counted under the usage row's lock: concurrent uploads see each other's bytes.
+        if store::add_usage(tx, size).await? > quota {
+            // Still holding the object's claim: no other upload can be relying on it.
+            let key = key.to_owned();
+            if let Err(err) = self.store.delete(std::slice::from_ref(&key)).await {
+                tracing::warn!(error = %err, "an object over the quota was not deleted; the orphan cleanup will");
+            }
+            return Err(over_quota(self.quota_bytes));
+        }
+        self.metrics.uploaded_bytes.inc_by(upload.size);
+        Ok(true)
     }
 
     pub fn new(

@@ -372,8 +372,11 @@ pub async fn objects_page(
     Ok(rows.into_iter().map(|r| (r.file_path, r.created_at)).collect())
 }
 
-/// Deletes the rows naming `file_path` (an object lost from the store); how many went.
+/// Deletes the rows naming `file_path` (an object lost from the store): ticket files and help
+/// center images; how many went.
 pub async fn delete_rows_of_object(conn: &mut PgConnection, file_path: &str) -> sqlx::Result<u64> {
-    let deleted = sqlx::query!("DELETE FROM ticket_attachments WHERE file_path = $1", file_path).execute(conn).await?;
-    Ok(deleted.rows_affected())
+    let files =
+        sqlx::query!("DELETE FROM ticket_attachments WHERE file_path = $1", file_path).execute(&mut *conn).await?;
+    let images = sqlx::query!("DELETE FROM help_images WHERE file_path = $1", file_path).execute(conn).await?;
+    Ok(files.rows_affected() + images.rows_affected())
 }

@@ -48,11 +48,26 @@ impl Attachments {
     /// file spooled, checked and scanned, then stored and recorded under the ticket's lock. The
     /// outcome is counted.
     pub async fn upload(&self, db: &TenantDb, user_id: Uuid, upload: Upload) -> ApiResult<Uploaded> {
-        let started = Instant::now();
-        let millis = u64::try_from(upload.window.as_millis()).unwrap_or(u64::MAX);
-        let pace =
-            spool::Pace { window: upload.window, min_bytes: self.min_bytes_per_second.saturating_mul(millis) / 1000 };
+        let pace = self.pace(upload.window);
         let (id, ip) = (upload.ticket_id, upload.ip);
+        self.admitted(async {
+            let spooled = self.receive(db, user_id, id, pace, upload.declared, upload.multipart).await?;
+            self.record(db, user_id, id, ip, &spooled).await
+        })
+        .await
+    }
+
+    /// The slowest pace an upload may arrive at, measured over `window`.
+    pub fn pace(&self, window: Duration) -> spool::Pace {
+        let millis = u64::try_from(window.as_millis()).unwrap_or(u64::MAX);
+        spool::Pace { window, min_bytes: self.min_bytes_per_second.saturating_mul(millis) / 1000 }
+    }
+
+    /// Runs `upload` (which answers what it stored and whether the object is new) under one of
+    /// this process's upload permits (503 `server_busy` when none is free), its outcome and time
+    /// counted.
+    pub async fn admitted<T>(&self, upload: impl Future<Output = ApiResult<(T, bool)>>) -> ApiResult<T> {
+        let started = Instant::now();
         let outcome = async {
             // Bounds the spool files and scans under way in this process.
             let _permit = self.uploads.clone().try_acquire_owned().map_err(|_| {
@@ -63,8 +78,7 @@ impl Attachments {
                 )
                 .with_retry_after(1)
             })?;
-            let spooled = self.receive(db, user_id, id, pace, upload.declared, upload.multipart).await?;
-            self.record(db, user_id, id, ip, &spooled).await
+            upload.await
         }
         .await;
         let label = match &outcome {
@@ -79,7 +93,7 @@ impl Attachments {
         };
         self.metrics.upload(label);
         self.metrics.upload_seconds.observe(started.elapsed().as_secs_f64());
-        outcome.map(|(uploaded, _)| uploaded)
+        outcome.map(|(stored, _)| stored)
     }
 
     /// Everything before the upload touches the store or a row: who and where (without holding a

@@ -2,10 +2,11 @@
 //! host. Staff write them (`articles`, `categories`; the Markdown made into sanitised HTML once
 //! by `markdown`), anyone reads the published ones through the API and the server-rendered
 //! pages (`pages`), `search` finds them in their own language, and `readers` counts what readers
-//! did with them for the team's report.
+//! did with them for the team's report; `images` keeps the pictures articles show.
 
 pub mod articles;
 pub mod categories;
+pub mod images;
 pub mod locale;
 pub mod markdown;
 pub mod pages;

@@ -86,13 +86,23 @@ pub async fn upload_attachment(
 ) -> ApiResult<(StatusCode, Json<AttachmentLink>)> {
     let upload = Upload {
         ticket_id: id,
-        declared: headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok()),
-        window: extensions.get::<BodyTimeout>().map_or(Duration::from_secs(10), |t| t.0),
+        declared: declared_length(&headers),
+        window: pace_window(&extensions),
         ip: extensions.get::<ClientIp>().map(|ip| ip.0),
         multipart,
     };
     let uploaded = files.upload(access.db(), access.user_id(), upload).await?;
     Ok((StatusCode::CREATED, Json(AttachmentLink::of(uploaded.attachment, uploaded.link))))
+}
+
+/// An upload body's declared `Content-Length`, when given.
+pub(super) fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok())
+}
+
+/// The window an upload body's pace is measured over (the upload routes' time limit).
+pub(super) fn pace_window(extensions: &Extensions) -> Duration {
+    extensions.get::<BodyTimeout>().map_or(Duration::from_secs(10), |t| t.0)
 }
 
 /// The files of a ticket (a customer sees no internal file), oldest first.

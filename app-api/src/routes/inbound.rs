@@ -38,9 +38,8 @@ pub async fn post_inbound_email(
 ) -> ApiResult<(StatusCode, Json<Received>)> {
     let (_, db) = access.connect().await?;
     drop(db);
-    let declared =
-        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > MAX_MESSAGE_BYTES) {
+    let declared = super::attachments::declared_length(&headers);
+    if declared.is_some_and(|length| usize::try_from(length).ok().is_none_or(|length| length > MAX_MESSAGE_BYTES)) {
         return Err(ApiError::payload_too_large(MAX_MESSAGE_BYTES));
     }
     let raw = axum::body::to_bytes(body, MAX_MESSAGE_BYTES)

@@ -8,6 +8,7 @@ pub mod export;
 pub mod fields;
 pub mod files;
 pub mod help_center;
+pub mod help_images;
 pub mod help_pages;
 pub mod inbound;
 pub mod macros;

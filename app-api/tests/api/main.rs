@@ -11,6 +11,7 @@ mod backup;
 mod clusters;
 mod events;
 mod help_center;
+mod help_images;
 mod helpers;
 mod integrations;
 mod limits;
