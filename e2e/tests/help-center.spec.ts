@@ -1,19 +1,27 @@
 // The help center: an admin makes a category and writes an English article in the console (an
-// address refused before sending, the preview rendered by the server), publishes it, then writes
-// its French translation from the article's page (an address another article has, refused by the
-// server beside the field); the public pages the server renders show them and pass axe. A
-// customer typing a subject in the new-ticket form is offered the article, reads it in a dialog
-// above the form, says it helped and goes back to the form with the subject kept. An agent puts
-// the article's link into a reply from the keyboard, and the customer's thread shows it as a
-// link. The admin's help center report counts the suggested view and the vote, and lists a search
-// that found nothing. axe on the editor and the report, in English and in French.
-import { expect, test, type Page } from '@playwright/test';
+// address refused before sending, an image refused by the server then one put where the cursor was
+// from the keyboard, the preview rendered by the server showing it), publishes it (its public page
+// shows the image too), then writes its French translation from the article's page (an address
+// another article has, refused by the server beside the field); the public pages the server renders
+// show them and pass axe. A customer typing a subject in the new-ticket form is offered the
+// article, reads it in a dialog above the form, says it helped and goes back to the form with the
+// subject kept. An agent puts the article's link into a reply from the keyboard, and the customer's
+// thread shows it as a link. The admin's help center report counts the suggested view and the vote,
+// and lists a search that found nothing. axe on the editor and the report, in English and in
+// French.
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { type Org, type Person, app, customer, expectAccessible, expectCall, login, organisation, signInThroughThePage, staff, tenantUrl } from './platform';
 
 // Access tokens may be short in these runs: each call through the API signs in afresh.
 const as = (org: Org, who: Person | { email: string }) => login(org.slug, who.email);
 
 const main = (page: Page) => page.getByRole('navigation', { name: 'Main' });
+
+// A valid PNG of one pixel.
+const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+
+/** The image's width once the browser has it (0 until then, and for one that failed). */
+const loadedWidth = (image: Locator) => image.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0));
 
 test('help center: an admin writes an article and its translation, a customer is offered it, an agent links to it, the report counts it', async ({ page, browser }) => {
   test.setTimeout(240_000);
@@ -53,12 +61,41 @@ test('help center: an admin writes an article and its translation, a customer is
   await editor.getByLabel('Title').fill('Reset your password');
   await expect(editor.getByLabel('Language')).toHaveValue('en');
   await editor.getByLabel('Category').selectOption({ label: 'Your account' });
-  await editor
-    .getByLabel('Text (Markdown)')
-    .fill('Open **Forgot password** on the sign-in page.\n\n## Steps\n\n1. Type your email address.\n2. Follow the link we send you.');
+  const body = editor.getByLabel('Text (Markdown)');
+  await body.fill('Open **Forgot password** on the sign-in page.\n\n## Steps\n\n1. Type your email address.\n2. Follow the link we send you.');
+
+  // An image: a file that is no image is refused by the server, the text left as it was; then a
+  // PNG from the keyboard, put after the first paragraph where the cursor was.
+  const imageFile = editor.locator('input[type="file"]');
+  await expect(imageFile).toHaveAttribute('accept', 'image/png,image/jpeg,image/gif,image/webp');
+  await imageFile.setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('These are notes, not an image.\n') });
+  await expect(editor.getByRole('alert')).toHaveText(/This file is not an image the help center takes|This file’s content is not the image its name says/);
+  await expect(body).toHaveValue(/^Open \*\*Forgot password\*\* on the sign-in page\.\n\n## Steps\n/);
+  await body.focus();
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.press('End');
+  await page.keyboard.press('Tab');
+  const insertImage = editor.getByRole('button', { name: 'Insert image' });
+  await expect(insertImage).toBeFocused();
+  const chooser = page.waitForEvent('filechooser');
+  await page.keyboard.press('Enter');
+  await (await chooser).setFiles({ name: 'Forgot password link.png', mimeType: 'image/png', buffer: PIXEL });
+  await expect(editor.getByText('The image “Forgot password link.png” is in the text.')).toBeVisible();
+  await expect(editor.getByRole('alert')).toHaveCount(0);
+  const imageLine = /^Open \*\*Forgot password\*\* on the sign-in page\.\n\n!\[Forgot password link\]\(\/help\/images\/[^)\s]+\)\n\n## Steps\n/;
+  await expect(body).toHaveValue(imageLine);
+  await expect(body).toBeFocused();
+  // The cursor right after the image.
+  expect(await body.evaluate((box: HTMLTextAreaElement) => box.value.slice(0, box.selectionStart))).toMatch(/\(\/help\/images\/[^)\s]+\)$/);
+  await expect(insertImage).toBeEnabled();
+
   await editor.getByRole('button', { name: 'Preview' }).click();
   const preview = page.getByRole('region', { name: 'Preview' });
   await expect(preview.locator('strong')).toHaveText('Forgot password');
+  const previewImage = preview.getByRole('img', { name: 'Forgot password link' });
+  await expect(previewImage).toHaveAttribute('src', /\/help\/images\//);
+  await previewImage.scrollIntoViewIfNeeded();
+  await expect.poll(() => loadedWidth(previewImage), { message: 'the image shown in the preview' }).toBeGreaterThan(0);
   await expect(preview.getByRole('heading', { name: 'Steps', level: 3 })).toBeVisible();
   await expect(preview.getByRole('listitem')).toHaveCount(2);
   await expect(preview).toContainText('The text as readers will see it.');
@@ -113,6 +150,10 @@ test('help center: an admin writes an article and its translation, a customer is
   await page.goto(`${origin}/help/en/articles/reset-your-password`);
   await expect(page.getByRole('heading', { name: 'Reset your password', level: 1 })).toBeVisible();
   await expect(page.locator('article strong')).toHaveText('Forgot password');
+  const publicImage = page.locator('article').getByRole('img', { name: 'Forgot password link' });
+  await expect(publicImage).toHaveAttribute('src', /\/help\/images\//);
+  await publicImage.scrollIntoViewIfNeeded();
+  await expect.poll(() => loadedWidth(publicImage), { message: 'the image shown on the public page' }).toBeGreaterThan(0);
   await expectAccessible(page, 'the public article page');
   await page.goto(`${origin}/help/fr`);
   await expect(page.getByRole('heading', { name: /Centre d.aide/, level: 1 })).toBeVisible();

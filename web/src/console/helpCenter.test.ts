@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { ApiProblem } from '../api/problem';
 import type { Article, ArticleSummary, Category } from '../data/helpCenter';
+import { describeProblem } from '../errors/describe';
+import { setLocale } from '../i18n';
 import {
+  IMAGE_ERRORS,
+  IMAGE_MAX_BYTES,
   NO_FILTERS,
   articleChanges,
   articleErrorField,
@@ -12,10 +17,14 @@ import {
   checkArticle,
   checkCategory,
   checkHelpFilters,
+  checkImage,
   defaultHelpFilters,
   emptyArticle,
   filtersHref,
   helpReportQuery,
+  imageAlt,
+  imageMarkdown,
+  insertImage,
   listQuery,
   missingLocales,
   newArticleRequest,
@@ -200,6 +209,82 @@ describe('an article’s form', () => {
     expect(translationChoices(list, 'en').map((a) => a.id)).toEqual([OTHER]);
     expect(missingLocales(article)).toEqual(['fr']);
     expect(missingLocales({ ...article, translations: [{ id: OTHER, locale: 'fr', slug: 'r', title: 'R', status: 'draft' }] })).toEqual([]);
+  });
+});
+
+describe('an image in an article', () => {
+  const URL = '/help/images/0193aa00-0000-7000-8000-000000000001';
+  const IMG = `![Step 1](${URL})`;
+
+  it('is described by its file’s name without the extension, its Markdown punctuation escaped', () => {
+    expect(imageAlt('Step 1.png')).toBe('Step 1');
+    expect(imageAlt('reset.password.final.JPG')).toBe('reset.password.final');
+    expect(imageAlt('  two   spaces .webp')).toBe('two spaces');
+    expect(imageAlt('no-extension')).toBe('no-extension');
+    expect(imageAlt('.png')).toBe('.png');
+    expect(imageAlt('C:\\fakepath\\shot.gif')).toBe('shot');
+    expect(imageAlt('IMG_2041 [new] *draft*.png')).toBe('IMG\\_2041 \\[new\\] \\*draft\\*');
+    expect(imageMarkdown('Step 1.png', URL)).toBe(IMG);
+    expect(imageMarkdown('a]b.png', URL)).toBe(`![a\\]b](${URL})`);
+  });
+
+  it('goes where the cursor is, as a paragraph of its own, the cursor right after it', () => {
+    expect(insertImage('', 0, 0, IMG)).toEqual({ text: IMG, caret: IMG.length });
+    // At the end of a line followed by a blank line.
+    const text = 'Open the page.\n\n## Steps';
+    expect(insertImage(text, 14, 14, IMG)).toEqual({ text: `Open the page.\n\n${IMG}\n\n## Steps`, caret: 16 + IMG.length });
+    // On the blank line itself.
+    expect(insertImage(text, 15, 15, IMG)).toEqual({ text: `Open the page.\n\n${IMG}\n\n## Steps`, caret: 16 + IMG.length });
+    // At the start of the heading: kept a heading.
+    expect(insertImage(text, 16, 16, IMG)).toEqual({ text: `Open the page.\n\n${IMG}\n\n## Steps`, caret: 16 + IMG.length });
+    // In the middle of a sentence.
+    expect(insertImage('See here.', 4, 4, IMG)).toEqual({ text: `See \n\n${IMG}\n\nhere.`, caret: 6 + IMG.length });
+    // At the very start, and at the very end.
+    expect(insertImage('Hello', 0, 0, IMG)).toEqual({ text: `${IMG}\n\nHello`, caret: IMG.length });
+    expect(insertImage('Hello', 5, 5, IMG)).toEqual({ text: `Hello\n\n${IMG}`, caret: 7 + IMG.length });
+    expect(insertImage('Hello\n', 6, 6, IMG)).toEqual({ text: `Hello\n\n${IMG}`, caret: 7 + IMG.length });
+  });
+
+  it('takes the place of what was selected, and goes at the end when the cursor is not known', () => {
+    expect(insertImage('A\n\n[old]\n\nB', 3, 8, IMG)).toEqual({ text: `A\n\n${IMG}\n\nB`, caret: 3 + IMG.length });
+    expect(insertImage('A\n\n[old]\n\nB', 8, 3, IMG)).toEqual({ text: `A\n\n${IMG}\n\nB`, caret: 3 + IMG.length });
+    expect(insertImage('Thanks', Number.NaN, Number.NaN, IMG)).toEqual({ text: `Thanks\n\n${IMG}`, caret: 8 + IMG.length });
+    expect(insertImage('Thanks', 99, 120, IMG)).toEqual({ text: `Thanks\n\n${IMG}`, caret: 8 + IMG.length });
+  });
+
+  it('is checked before sending: one of four types, at most 5 MiB', () => {
+    expect(checkImage({ type: 'image/png', size: 68 })).toBeNull();
+    expect(checkImage({ type: 'image/webp', size: IMAGE_MAX_BYTES })).toBeNull();
+    expect(checkImage({ type: 'image/jpeg', size: IMAGE_MAX_BYTES + 1 })).toBe('file_too_large');
+    expect(checkImage({ type: 'image/svg+xml', size: 10 })).toBe('unsupported_media_type');
+    expect(checkImage({ type: 'application/pdf', size: IMAGE_MAX_BYTES + 1 })).toBe('unsupported_media_type');
+    // No type known to the browser: the server reads the content.
+    expect(checkImage({ type: '', size: 10 })).toBeNull();
+  });
+
+  it('says each refusal in words of its own, in both languages', () => {
+    const said = (code: string, status = 400) => describeProblem(new ApiProblem({ status, code }), IMAGE_ERRORS);
+    setLocale('en');
+    expect(said('file_too_large', 413)).toBe('This image is too large: choose one of at most 5 MB.');
+    expect(said('payload_too_large', 413)).toBe('This image is too large: choose one of at most 5 MB.');
+    expect(said('unsupported_media_type', 415)).toBe('This file is not an image the help center takes: choose a PNG, JPEG, GIF or WebP image.');
+    expect(said('media_type_mismatch', 415)).toBe('This file’s content is not the image its name says: choose a PNG, JPEG, GIF or WebP image.');
+    expect(said('file_infected', 422)).toBe('This image was refused because it appears to contain a virus.');
+    expect(said('storage_quota_exceeded', 413)).toBe('The organisation’s storage is full, so the image could not be kept.');
+    expect(said('limit_reached', 409)).toBe('The help center already holds 10,000 images, the most it can keep.');
+    expect(said('validation_failed', 422)).toBe('The image could not be added. Please try again.');
+    expect(said('server_error', 500)).toBe('The image could not be added. Please try again.');
+    // The others as everywhere else.
+    expect(said('dependency_unavailable', 503)).toBe('The service is temporarily unavailable. Please try again shortly.');
+    expect(describeProblem(ApiProblem.network(new TypeError('x')), IMAGE_ERRORS)).toMatch(/cannot be reached/);
+    setLocale('fr');
+    expect(said('file_too_large', 413)).toBe('Cette image est trop volumineuse : choisissez-en une de 5 Mo au plus.');
+    expect(said('unsupported_media_type', 415)).toBe('Ce fichier n’est pas une image que le centre d’aide accepte : choisissez une image PNG, JPEG, GIF ou WebP.');
+    expect(said('file_infected', 422)).toBe('Cette image a été refusée car elle semble contenir un virus.');
+    expect(said('storage_quota_exceeded', 413)).toBe('L’espace de stockage de l’organisation est plein : l’image n’a pas pu être gardée.');
+    expect(said('limit_reached', 409)).toBe('Le centre d’aide compte déjà 10 000 images, le maximum qu’il puisse garder.');
+    expect(said('validation_failed', 422)).toBe('L’image n’a pas pu être ajoutée. Réessayez.');
+    setLocale('en');
   });
 });
 

@@ -1,6 +1,7 @@
 //! The help center in the console, as plain functions: the article list's filters in the address
 //! and the query they send; an article's form (its values from the API's answer, its checks, the
-//! request that creates one, only what changed for one edited, the server's refusals by field);
+//! request that creates one, only what changed for one edited, the server's refusals by field;
+//! an image put into its Markdown where the cursor was, and an image's refusals in words);
 //! a category's form likewise; a translation's starting point; the help center report's range
 //! and its rows. The server stays the authority on everything checked here.
 
@@ -19,6 +20,7 @@ import type {
   NewCategory,
   UnansweredSearch,
 } from '../data/helpCenter';
+import type { KnownCode, Overrides } from '../errors/describe';
 import type { MessageKey } from '../i18n';
 import { addDays, isDate } from './reports';
 
@@ -236,6 +238,62 @@ export function articleErrorField(field: string): ArticleField | null {
     default:
       return null;
   }
+}
+
+// An article's images ---------------------------------------------------------------------------
+
+/** The images an article may show, as the server takes them (`accept` of the file picker). */
+export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
+export const IMAGE_MAX_BYTES = 5 * 1024 * 1024;
+
+/** What can be told of a chosen file before sending it: too large, or not one of the four types
+ * (a file the browser gives no type is left to the server, which reads the content anyway). */
+export function checkImage(file: Pick<File, 'size' | 'type'>): KnownCode | null {
+  if (file.type && !(IMAGE_TYPES as readonly string[]).includes(file.type)) return 'unsupported_media_type';
+  if (file.size > IMAGE_MAX_BYTES) return 'file_too_large';
+  return null;
+}
+
+/** An image's refusals, in the editor's words (the others as everywhere). A proxy's 413 is the
+ * file's size too; `validation_failed` on an upload says nothing a person can act on. */
+export const IMAGE_ERRORS: Overrides = {
+  file_too_large: 'help.image.too_large',
+  payload_too_large: 'help.image.too_large',
+  unsupported_media_type: 'help.image.wrong_type',
+  media_type_mismatch: 'help.image.mismatch',
+  file_infected: 'help.image.infected',
+  storage_quota_exceeded: 'help.image.quota',
+  limit_reached: 'help.image.limit',
+  validation_failed: 'help.image.failed',
+  server_error: 'help.image.failed',
+};
+
+/** The image's text for those who do not see it: the file's name without its extension
+ * (`Step 1.png`: "Step 1"), its Markdown punctuation escaped so that it stays text. */
+export function imageAlt(fileName: string): string {
+  const name = fileName.split(/[\\/]/).pop() ?? '';
+  const dot = name.lastIndexOf('.');
+  const stem = (dot > 0 ? name.slice(0, dot) : name).replace(/\s+/g, ' ').trim();
+  return stem.replace(/[\\`*_[\]<>&~]/g, '\\$&');
+}
+
+/** `![Step 1](/help/images/…)`. */
+export function imageMarkdown(fileName: string, url: string): string {
+  return `![${imageAlt(fileName)}](${url})`;
+}
+
+/** `text` with the image's Markdown in place of what was selected (`start` to `end`; the cursor
+ * when they are equal), as a paragraph of its own (a blank line before and after it, unless the
+ * text starts or ends there or has one already), and the cursor right after the image. */
+export function insertImage(text: string, start: number, end: number, markdown: string): { text: string; caret: number } {
+  const at = (index: number) => (Number.isFinite(index) && index >= 0 ? Math.min(index, text.length) : text.length);
+  const from = Math.min(at(start), at(end));
+  const to = Math.max(at(start), at(end));
+  const before = text.slice(0, from);
+  const after = text.slice(to);
+  const lead = !before || before.endsWith('\n\n') ? '' : before.endsWith('\n') ? '\n' : '\n\n';
+  const trail = !after || after.startsWith('\n\n') ? '' : after.startsWith('\n') ? '\n' : '\n\n';
+  return { text: `${before}${lead}${markdown}${trail}${after}`, caret: before.length + lead.length + markdown.length };
 }
 
 // Categories ----------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 //! The help center (knowledge base): articles in English and French, written in Markdown by the
 //! staff and published for anyone on the organisation's host; their categories (kept by owners
 //! and admins); the search customers' words are matched against; readers' votes; and what readers
-//! did over a range (owners and admins). The public pages (`/help/...`) are the server's, not the
-//! app's: the app only links to them.
+//! did over a range (owners and admins); the images articles show. The public pages (`/help/...`)
+//! are the server's, not the app's: the app only links to them.
 
 import { api } from '../api';
 import type { JsonBody, QueryParams, ResponseBody } from '../api/types';
@@ -25,6 +25,9 @@ export type NewCategory = JsonBody<'POST', '/v1/kb/categories'>;
 export type CategoryChanges = JsonBody<'PATCH', '/v1/kb/categories/{id}'>;
 
 export type SearchHit = ResponseBody<'GET', '/v1/kb/search'>['data'][number];
+
+/** An image uploaded for articles, public at `url` (`/help/images/{id}`, on this host). */
+export type HelpImage = ResponseBody<'POST', '/v1/kb/images'>;
 
 export type HelpReport = ResponseBody<'GET', '/v1/reports/help-center'>;
 export type HelpReportQuery = NonNullable<QueryParams<'GET', '/v1/reports/help-center'>>;
@@ -58,6 +61,12 @@ export async function deleteArticle(id: string): Promise<void> {
 /** Markdown as saving it would render it (sanitised HTML), nothing written. */
 export async function previewMarkdown(body: string, signal?: AbortSignal): Promise<string> {
   return (await api('POST', '/v1/kb/preview', { body: { body }, signal })).body_html;
+}
+
+/** Uploads an image for articles (PNG, JPEG, GIF or WebP, at most 5 MiB), counted in the
+ * organisation's storage; sent as a multipart form, as the ticket files are. */
+export function uploadImage(file: File): Promise<HelpImage> {
+  return api('POST', '/v1/kb/images', { form: { file } });
 }
 
 /** Every category, by position (at most 200). */

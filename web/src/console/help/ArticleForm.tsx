@@ -1,11 +1,12 @@
 //! An article's form, to write one or change one: its title, language, category, status, address
 //! (slug), the article it translates (at creation), and its Markdown with a preview rendered by
-//! the server exactly as saving would render it. Checked here first (`../helpCenter.ts`); the
-//! server's refusals are shown beside their fields, the focus on the first.
+//! the server exactly as saving would render it, and Insert image: an image uploaded and its
+//! Markdown put where the cursor was. Checked here first (`../helpCenter.ts`); the server's
+//! refusals are shown beside their fields, the focus on the first.
 
-import { useId, useState } from 'preact/hooks';
+import { useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
-import { previewMarkdown, type ArticleSummary, type Category } from '../../data/helpCenter';
+import { previewMarkdown, uploadImage, type ArticleSummary, type Category } from '../../data/helpCenter';
 import { getLocale, t } from '../../i18n';
 import { ArticleHtml } from '../../helpCenter/ArticleHtml';
 import { SelectField, TextArea, TextField } from '../../ui/Field';
@@ -17,6 +18,8 @@ import {
   ARTICLE_STATUSES,
   BODY_MAX,
   HELP_LOCALES,
+  IMAGE_ERRORS,
+  IMAGE_TYPES,
   LOCALE_LABEL,
   SLUG_MAX,
   STATUS_LABEL,
@@ -24,6 +27,9 @@ import {
   articleErrorField,
   categoryName,
   checkArticle,
+  checkImage,
+  imageMarkdown,
+  insertImage,
   translationChoices,
   type ArticleField,
   type ArticleFormValues,
@@ -72,8 +78,30 @@ export function ArticleForm({
   // The preview shows what was typed when it was asked for: typing further says it is behind.
   const [previewed, setPreviewed] = useState<string | null>(null);
   const previewId = useId();
+  const upload = useSubmit();
+  const [inserted, setInserted] = useState<string | null>(null);
+  const picker = useRef<HTMLInputElement>(null);
+  const imageButton = useRef<HTMLButtonElement>(null);
+  const imageHintId = useId();
+  // Where the focus goes once the upload is over: back in the text after the image, or (after a
+  // refusal, the button having been disabled meanwhile) on the button.
+  const after = useRef<{ caret: number } | 'button' | null>(null);
   const locale = getLocale();
   const set = <K extends keyof ArticleFormValues>(key: K, value: ArticleFormValues[K]) => form.change({ [key]: value } as Partial<ArticleFormValues>, [key]);
+  const bodyBox = () => form.ref.current?.elements.namedItem('body') as HTMLTextAreaElement | null;
+
+  useLayoutEffect(() => {
+    const next = after.current;
+    if (next === null || upload.busy) return;
+    after.current = null;
+    if (next === 'button') {
+      if (!document.activeElement || document.activeElement === document.body) imageButton.current?.focus();
+      return;
+    }
+    const box = bodyBox();
+    box?.focus();
+    box?.setSelectionRange(next.caret, next.caret);
+  });
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
@@ -102,6 +130,27 @@ export function ArticleForm({
         throw error;
       }
     });
+
+  const addImage = (file: File) => {
+    setInserted(null);
+    void upload.run(async () => {
+      try {
+        const refused = checkImage(file);
+        if (refused) throw new ApiProblem({ status: refused === 'file_too_large' ? 413 : 415, code: refused });
+        const image = await uploadImage(file);
+        // The text and the cursor as they are now: typing may have gone on during the upload.
+        const box = bodyBox();
+        const text = box?.value ?? values.body;
+        const next = insertImage(text, box?.selectionStart ?? text.length, box?.selectionEnd ?? text.length, imageMarkdown(file.name, image.url));
+        set('body', next.text);
+        after.current = { caret: next.caret };
+        setInserted(file.name);
+      } catch (error) {
+        after.current = 'button';
+        throw error;
+      }
+    });
+  };
 
   const others = translatable ? translationChoices(translatable, values.locale) : [];
   const categoryOptions = [
@@ -179,14 +228,44 @@ export function ArticleForm({
         value={values.body}
         error={errors.body}
         maxLength={BODY_MAX}
-        onValue={(v) => set('body', v)}
+        onValue={(v) => (set('body', v), setInserted(null))}
         hint={t('help.form.body_hint')}
       />
       <div class="actions">
+        <button
+          ref={imageButton}
+          type="button"
+          class="button button--secondary"
+          disabled={upload.busy}
+          aria-describedby={imageHintId}
+          onClick={() => picker.current?.click()}
+        >
+          {upload.busy ? t('help.image.uploading') : t('help.image.insert')}
+        </button>
+        <input
+          ref={picker}
+          type="file"
+          accept={IMAGE_TYPES.join(',')}
+          hidden
+          tabIndex={-1}
+          onChange={(e) => {
+            const file = e.currentTarget.files?.[0];
+            // The same file chosen again is a change too.
+            e.currentTarget.value = '';
+            if (file) addImage(file);
+          }}
+        />
         <button type="button" class="button button--secondary" disabled={preview.busy} onClick={showPreview}>
           {preview.busy ? t('common.working') : t('help.form.preview')}
         </button>
       </div>
+      <p id={imageHintId} class="hint">
+        {t('help.image.hint')}
+      </p>
+      <p class="hint" role="status">
+        {inserted ? t('help.image.inserted', { name: inserted }) : ''}
+      </p>
+      <ErrorAlert error={upload.error} overrides={IMAGE_ERRORS} />
       <ErrorAlert error={preview.error} />
       <section class="article-preview" aria-labelledby={previewId} hidden={html === null}>
         <h2 id={previewId}>{t('help.form.preview_title')}</h2>
