@@ -150,20 +150,22 @@ def test_fuzz(work, launch_platform):
     services = [("app-api", platform.app_port), ("control-api", platform.control_port)]
     # The owner last: what it may do to the others (remove the agent, erase the customer) ends
     # their runs' reach, and its own endings (its sessions, the tenant) come after everything.
-    # The others' runs go two at a time (Schemathesis' generation is most of a run's time, on
-    # one core each); the endings one after the other, the owner's last.
-    others = [(service, port, caller, False) for caller in ("nobody", "customer", "agent") for service, port in services]
-    last = [(service, port, "owner", False) for service, port in services]
-    last += [("control-api", platform.control_port, caller, True)
-             for caller in ("nobody", "customer", "agent", "owner") if people[caller]]
-
+    # The other callers go two at a time (Schemathesis' generation is most of a run's time, on
+    # one core each), each caller's runs one after the other: a caller's control-api run may end
+    # the caller's own session (it lists its sessions and deletes one it learnt), which must not
+    # happen during its app-api run. Then the owner's, then the endings, one after the other.
     def run(service, port, caller, endings):
         failed = fuzz(service, port, caller, people[caller], slug, work, endings)
         return (f"{service} as {caller}{' (endings)' if endings else ''}", failed)
 
+    def runs_of(caller):
+        return [run(service, port, caller, False) for service, port in services]
+
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        outcomes = list(pool.map(lambda r: run(*r), others))
-    outcomes += [run(*r) for r in last]
+        outcomes = [outcome for runs in pool.map(runs_of, ("nobody", "customer", "agent")) for outcome in runs]
+    outcomes += runs_of("owner")
+    outcomes += [run("control-api", platform.control_port, caller, True)
+                 for caller in ("nobody", "customer", "agent", "owner") if people[caller]]
     failures = [(name, failed) for name, failed in outcomes if failed]
     fuzz_took = time.monotonic() - fuzz_started
     sent = served_requests(platform) - before
