@@ -26,6 +26,7 @@ RUNTIME = {
     "app-api/src/sav/reports/tickets_csv.rs": "a cursor over the list's filters; its FETCH and the transaction's mode",
     "app-api/src/help_center/search.rs": "planned with each search's words, never prepared once (common and rare words need different plans)",
     "shared/src/readiness.rs": "SELECT 1 on whatever database a probe checks",
+    "shared/src/primary.rs": "SHOW transaction_read_only on whichever server of a list answers",
 }
 
 RUNTIME_CALL = re.compile(

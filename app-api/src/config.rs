@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use shared::auth::{PublicKey, PublicKeys};
 use shared::config::{
-    ConfigError, DatabaseUrl, EncryptionKey, Env, FromEnv, HttpConfig, LogConfig, Seconds, ServiceUrl,
+    ConfigError, DatabaseUrl, EncryptionKey, Env, FromEnv, HttpConfig, LogConfig, RedisAddress, Seconds, ServiceUrl,
 };
 use shared::crypto::AppPlaneKeys;
 
@@ -26,7 +26,8 @@ pub struct AppConfig {
     /// `APP_BASE_DOMAIN`: tenants live at `{slug}.{APP_BASE_DOMAIN}`; without it the tenant
     /// comes from `X-Tenant-Slug` only.
     pub base_domain: Option<BaseDomain>,
-    pub redis_url: Option<ServiceUrl>,
+    /// `REDIS_URL`, or Sentinel's `REDIS_SENTINELS` and `REDIS_SENTINEL_MASTER`.
+    pub redis: Option<RedisAddress>,
     /// `REDIS_KEY_PREFIX` ("hd:"), as on control-api.
     pub redis_key_prefix: String,
     pub amqp_url: Option<ServiceUrl>,
@@ -560,7 +561,7 @@ impl AppConfig {
             control_db_max_connections,
             keys: AppPlaneKeys::from_app_plane_key(&env.required::<EncryptionKey>("APP_PLANE_KEY")?),
             base_domain: env.optional("APP_BASE_DOMAIN")?,
-            redis_url: env.optional("REDIS_URL")?,
+            redis: RedisAddress::from_env(env)?,
             amqp_url: env.optional("AMQP_URL")?,
             control_api_url: env.optional("CONTROL_API_URL")?,
             events: EventsConfig::from_env(env)?,

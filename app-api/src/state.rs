@@ -151,15 +151,17 @@ impl AppState {
     /// Builds the clients and loads the token keys (fetching the JWKS when configured so).
     /// Databases connect on first use.
     pub async fn new(config: AppConfig) -> Result<Self, StartError> {
-        let control_db = PgPoolOptions::new()
-            .max_connections(config.control_db_max_connections)
-            .acquire_timeout(Duration::from_secs(5))
-            .connect_lazy_with(config.control_db.connect_options());
+        let control_db = shared::primary::pool(
+            &config.control_db,
+            PgPoolOptions::new()
+                .max_connections(config.control_db_max_connections)
+                .acquire_timeout(Duration::from_secs(5)),
+        );
         let metrics = Metrics::new();
         let redis = config
-            .redis_url
+            .redis
             .as_ref()
-            .map(|url| shared::redis::Redis::new(url, 32, metrics.registry()))
+            .map(|address| shared::redis::Redis::new(address, 32, metrics.registry()))
             .transpose()
             .map_err(StartError::Redis)?;
         let resolver = Resolver::new(
@@ -184,7 +186,7 @@ impl AppState {
         let verifier = TokenVerifier::load(config.tokens.clone(), Arc::clone(&revoked))
             .await
             .map_err(|e| StartError::Keys(e.to_string()))?;
-        let broker = config.amqp_url.clone().map(|url| Arc::new(shared::amqp::Broker::new(url)));
+        let broker = config.amqp_url.as_ref().map(|url| Arc::new(shared::amqp::Broker::new(url)));
         let events = crate::events::Events::new(&config, broker.as_ref(), redis.clone(), metrics.registry());
         let control_api = config.control_api_url.as_ref().map(crate::infra::control_plane::ControlApi::new);
         let queue_metrics = shared::work_queue::QueueMetrics::register(metrics.registry());

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use shared::auth::{PublicKey, PublicKeys, SigningKey};
-use shared::config::{ConfigError, DatabaseUrl, EncryptionKey, Env, HttpConfig, LogConfig, ServiceUrl};
+use shared::config::{ConfigError, DatabaseUrl, EncryptionKey, Env, HttpConfig, LogConfig, RedisAddress, ServiceUrl};
 use shared::crypto::ControlKeys;
 
 use crate::identity::lockout::{Policies, Policy};
@@ -25,7 +25,8 @@ pub struct ControlConfig {
     pub keys: ControlKeys,
     pub jwt: JwtConfig,
     pub tenancy: TenancySettings,
-    pub redis_url: Option<ServiceUrl>,
+    /// `REDIS_URL`, or Sentinel's `REDIS_SENTINELS` and `REDIS_SENTINEL_MASTER`.
+    pub redis: Option<RedisAddress>,
     /// `REDIS_KEY_PREFIX` ("hd:"): namespace of every Redis key, so environments can share a
     /// server.
     pub redis_key_prefix: String,
@@ -198,7 +199,7 @@ impl ControlConfig {
             keys: ControlKeys::from_master(&env.required::<EncryptionKey>("DB_ENCRYPTION_KEY")?),
             jwt: JwtConfig::from_env(env)?,
             tenancy: tenancy_from_env(env)?,
-            redis_url: env.optional("REDIS_URL")?,
+            redis: RedisAddress::from_env(env)?,
             redis_key_prefix: env.or("REDIS_KEY_PREFIX", "hd:".to_owned())?,
             amqp_url: env.optional("AMQP_URL")?,
             abuse: AbuseLimits::from_env(env)?,

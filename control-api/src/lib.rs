@@ -53,10 +53,7 @@ pub async fn create_platform_admin(
 ) -> Result<uuid::Uuid, AdminError> {
     let email = identity::email::Email::parse(email).map_err(AdminError::Email)?;
     identity::password::check_policy(&password, email.as_str()).map_err(AdminError::Password)?;
-    let pool = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(1)
-        .connect_with(config.control_db.connect_options())
-        .await?;
+    let pool = shared::primary::pool(&config.control_db, sqlx::postgres::PgPoolOptions::new().max_connections(1));
     crate::schema::CONTROL.run(&pool).await?;
     let hash = identity::password::hash(password).await;
     let mut conn = pool.acquire().await?;

@@ -73,15 +73,17 @@ pub enum StartError {
 impl AppState {
     /// Builds the clients. Nothing connects yet: pools connect on first use.
     pub fn new(config: ControlConfig) -> Result<Self, StartError> {
-        let db = PgPoolOptions::new()
-            .max_connections(config.control_db_max_connections)
-            .acquire_timeout(Duration::from_secs(5))
-            .connect_lazy_with(config.control_db.connect_options());
+        let db = shared::primary::pool(
+            &config.control_db,
+            PgPoolOptions::new()
+                .max_connections(config.control_db_max_connections)
+                .acquire_timeout(Duration::from_secs(5)),
+        );
         let metrics = Metrics::new();
         let redis = config
-            .redis_url
+            .redis
             .as_ref()
-            .map(|url| shared::redis::Redis::new(url, 16, metrics.registry()))
+            .map(|address| shared::redis::Redis::new(address, 16, metrics.registry()))
             .transpose()
             .map_err(StartError::Redis)?;
         let jwt = &config.jwt;
@@ -120,7 +122,7 @@ impl AppState {
         let sender = Sender::new(db.clone(), mailer, MailMetrics::register(metrics.registry(), queues.clone()));
         let mail = AccountMail::new(sender, config.mail.reply_domain.clone(), config.app_public_url.clone());
         let sso = Directory::new(SsoMetrics::register(metrics.registry()));
-        let broker = config.amqp_url.clone().map(|url| Arc::new(shared::amqp::Broker::new(url)));
+        let broker = config.amqp_url.as_ref().map(|url| Arc::new(shared::amqp::Broker::new(url)));
         let events = broker
             .clone()
             .map(|broker| Arc::new(shared::amqp::Publisher::new(broker, crate::tenancy::notify::CONTROL_EXCHANGE)));

@@ -1,6 +1,8 @@
 //! RabbitMQ. `Broker` is the process's one connection, opened on first use and reopened after
 //! it drops (publishers and the readiness probe share it, so a probe never opens a connection of
-//! its own). `Publisher` publishes to a durable topic exchange: persistent messages with a
+//! its own). `AMQP_URL` may name the nodes of a cluster, separated by commas: the connection goes
+//! to the first that answers, starting with the one last connected to, and moves on to the next
+//! when that one goes. `Publisher` publishes to a durable topic exchange: persistent messages with a
 //! stable `message_id`, publisher confirms, on a channel replaced after any failure, so a broker
 //! that was down is picked up again by the next publish. `consumer` is the one way a queue is
 //! read.
@@ -20,6 +22,8 @@ use crate::config::ServiceUrl;
 
 /// How long connecting, or waiting for a confirm, may take.
 const TIMEOUT: Duration = Duration::from_secs(5);
+/// How long connecting to one node of a cluster may take before the next is tried.
+const NODE_TIMEOUT: Duration = Duration::from_secs(2);
 
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
@@ -42,13 +46,26 @@ pub struct Message<'a> {
 
 /// The process's connection to the broker.
 pub struct Broker {
-    url: ServiceUrl,
-    connection: Mutex<Option<Arc<Connection>>>,
+    /// The nodes' URLs, in `AMQP_URL`'s order.
+    nodes: Vec<String>,
+    connection: Mutex<Connected>,
+}
+
+/// The connection, when one was opened, and the node it goes to (its place in `nodes`).
+#[derive(Default)]
+struct Connected {
+    connection: Option<Arc<Connection>>,
+    node: usize,
+}
+
+/// The nodes named by `AMQP_URL`: one URL, or several separated by commas.
+fn nodes(url: &ServiceUrl) -> Vec<String> {
+    url.expose().split(',').map(str::trim).filter(|node| !node.is_empty()).map(str::to_owned).collect()
 }
 
 impl Broker {
-    pub fn new(url: ServiceUrl) -> Self {
-        Self { url, connection: Mutex::new(None) }
+    pub fn new(url: &ServiceUrl) -> Self {
+        Self { nodes: nodes(url), connection: Mutex::new(Connected::default()) }
     }
 
     /// A new channel in confirm mode, with the durable topic exchange `exchange` declared:
@@ -60,21 +77,47 @@ impl Broker {
         Ok(channel)
     }
 
-    /// The open connection, (re)connecting within `TIMEOUT` when there is none.
+    /// The open connection, (re)connecting when there is none: to each node in turn, the one
+    /// after a node whose connection dropped first, within `NODE_TIMEOUT` each (`TIMEOUT` for a
+    /// broker of one node).
     pub async fn connection(&self) -> Result<Arc<Connection>, PublishError> {
         let mut current = self.connection.lock().await;
-        if let Some(open) = current.as_ref().filter(|c| c.status().connected()) {
-            return Ok(Arc::clone(open));
+        let first = match &current.connection {
+            Some(open) if open.status().connected() => return Ok(Arc::clone(open)),
+            Some(_) => current.node + 1,
+            None => current.node,
+        };
+        let timeout = if self.nodes.len() > 1 { NODE_TIMEOUT } else { TIMEOUT };
+        let mut failure = PublishError::Timeout;
+        for turn in 0..self.nodes.len() {
+            let node = (first + turn) % self.nodes.len();
+            let connect = Connection::connect(&self.nodes[node], ConnectionProperties::default());
+            match tokio::time::timeout(timeout, connect).await {
+                Ok(Ok(opened)) => {
+                    let opened = Arc::new(opened);
+                    *current = Connected { connection: Some(Arc::clone(&opened)), node };
+                    return Ok(opened);
+                }
+                Ok(Err(err)) => failure = err.into(),
+                Err(_) => failure = PublishError::Timeout,
+            }
+            if self.nodes.len() > 1 {
+                tracing::warn!(node, error = %failure, "broker node unreachable; trying the next");
+            }
         }
-        let connect = Connection::connect(self.url.expose(), ConnectionProperties::default());
-        let opened = Arc::new(tokio::time::timeout(TIMEOUT, connect).await.map_err(|_| PublishError::Timeout)??);
-        *current = Some(Arc::clone(&opened));
-        Ok(opened)
+        *current = Connected { connection: None, node: first % self.nodes.len() };
+        Err(failure)
+    }
+
+    /// The node the open connection goes to (its place in `AMQP_URL`), if one is open.
+    pub async fn connected_node(&self) -> Option<usize> {
+        let current = self.connection.lock().await;
+        current.connection.as_ref().filter(|c| c.status().connected()).map(|_| current.node)
     }
 
     /// Whether the connection is open right now, without trying to open it.
     pub async fn is_connected(&self) -> bool {
-        self.connection.lock().await.as_ref().is_some_and(|c| c.status().connected())
+        self.connected_node().await.is_some()
     }
 }
 

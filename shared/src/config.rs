@@ -137,14 +137,26 @@ impl FromEnv for Seconds {
     }
 }
 
-/// A PostgreSQL connection URL. Debug output hides the credentials.
+/// A PostgreSQL connection URL. Debug output hides the credentials. It may name several hosts,
+/// as libpq's URLs do (`postgresql://u@h1:5432,h2:5432/db?target_session_attrs=read-write`):
+/// connections then go to the host that accepts writes (`crate::db::connect_writable`).
 #[derive(Clone)]
 pub struct DatabaseUrl(SecretString);
 
 impl DatabaseUrl {
+    /// The options of the first host (the only one, mostly).
     pub fn connect_options(&self) -> PgConnectOptions {
-        // Validated when read, so this parse cannot fail.
-        self.0.expose_secret().parse().expect("validated at start")
+        self.hosts().swap_remove(0)
+    }
+
+    /// The options of each host, in the URL's order.
+    pub fn hosts(&self) -> Vec<PgConnectOptions> {
+        // Validated when read, so these parses cannot fail.
+        split_hosts(self.0.expose_secret())
+            .expect("validated at start")
+            .iter()
+            .map(|url| url.parse().expect("validated at start"))
+            .collect()
     }
 
     pub fn expose(&self) -> &str {
@@ -152,10 +164,30 @@ impl DatabaseUrl {
     }
 }
 
+/// One URL for each host of a libpq URL (`scheme://[userinfo@]host[:port][,host[:port]...][/db][?query]`),
+/// the rest of it the same.
+pub fn split_hosts(raw: &str) -> Result<Vec<String>, String> {
+    let (scheme, rest) = raw.split_once("://").ok_or("expected a postgres:// URL")?;
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let (userinfo, hosts) = match authority.rsplit_once('@') {
+        Some((userinfo, hosts)) => (format!("{userinfo}@"), hosts),
+        None => (String::new(), authority),
+    };
+    if hosts.contains(',') && hosts.split(',').any(str::is_empty) {
+        return Err("a host of the list is empty".into());
+    }
+    Ok(hosts.split(',').map(|host| format!("{scheme}://{userinfo}{host}{tail}")).collect())
+}
+
 impl fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let opts = self.connect_options();
-        write!(f, "DatabaseUrl({}:{}/{})", opts.get_host(), opts.get_port(), opts.get_database().unwrap_or(""))
+        f.write_str("DatabaseUrl(")?;
+        for (n, opts) in self.hosts().iter().enumerate() {
+            let separator = if n == 0 { "" } else { "," };
+            write!(f, "{separator}{}:{}", opts.get_host(), opts.get_port())?;
+        }
+        write!(f, "/{})", self.connect_options().get_database().unwrap_or(""))
     }
 }
 
@@ -164,7 +196,9 @@ impl FromEnv for DatabaseUrl {
         if !(raw.starts_with("postgres://") || raw.starts_with("postgresql://")) {
             return Err("expected a postgres:// URL".into());
         }
-        PgConnectOptions::from_str(raw).map_err(|_| "not a valid PostgreSQL URL".to_owned())?;
+        for host in split_hosts(raw)? {
+            PgConnectOptions::from_str(&host).map_err(|_| "not a valid PostgreSQL URL".to_owned())?;
+        }
         Ok(Self(SecretString::from(raw.to_owned())))
     }
 }
@@ -191,6 +225,79 @@ impl FromEnv for ServiceUrl {
             return Err("expected a URL with a scheme".into());
         }
         Ok(Self(SecretString::from(raw.to_owned())))
+    }
+}
+
+/// Where Redis is: one server (`REDIS_URL`), or the master of a group watched by Sentinel
+/// (`REDIS_SENTINELS`, `REDIS_SENTINEL_MASTER`, and `REDIS_PASSWORD` when the group's servers
+/// ask for one), asked of the sentinels each time a connection is opened.
+#[derive(Debug, Clone)]
+pub enum RedisAddress {
+    Url(ServiceUrl),
+    Sentinel(RedisSentinels),
+}
+
+/// The sentinels of a Redis group, and the name they know its master by.
+#[derive(Clone)]
+pub struct RedisSentinels {
+    /// `redis://host:port` of each sentinel.
+    pub sentinels: Vec<String>,
+    pub master: String,
+    pub password: Option<SecretString>,
+}
+
+impl fmt::Debug for RedisSentinels {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisSentinels")
+            .field("sentinels", &self.sentinels)
+            .field("master", &self.master)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisAddress {
+    /// `REDIS_URL`, or `REDIS_SENTINELS` (`host:port` separated by commas) with
+    /// `REDIS_SENTINEL_MASTER`; none when neither is set (Redis is optional), an error when both are.
+    pub fn from_env(env: &Env) -> Result<Option<Self>, ConfigError> {
+        let url: Option<ServiceUrl> = env.optional("REDIS_URL")?;
+        let sentinels: Option<String> = env.optional("REDIS_SENTINELS")?;
+        let master: Option<String> = env.optional("REDIS_SENTINEL_MASTER")?;
+        let password: Option<String> = env.optional("REDIS_PASSWORD")?;
+        match (url, sentinels) {
+            (Some(_), Some(_)) => {
+                Err(ConfigError::invalid("REDIS_SENTINELS", "set REDIS_URL or REDIS_SENTINELS, not both"))
+            }
+            (Some(url), None) => Ok(Some(Self::Url(url))),
+            (None, None) => Ok(None),
+            (None, Some(list)) => {
+                let sentinels = list
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|node| !node.is_empty())
+                    .map(|node| {
+                        let (host, port) = node.rsplit_once(':').ok_or("each sentinel is host:port")?;
+                        port.parse::<u16>().map_err(|_| "each sentinel's port is a number")?;
+                        if host.is_empty() {
+                            return Err("each sentinel is host:port");
+                        }
+                        Ok(format!("redis://{node}"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|why| ConfigError::invalid("REDIS_SENTINELS", why))?;
+                if sentinels.is_empty() {
+                    return Err(ConfigError::invalid("REDIS_SENTINELS", "names no sentinel"));
+                }
+                let master = master.filter(|name| !name.is_empty()).ok_or(ConfigError {
+                    name: "REDIS_SENTINEL_MASTER",
+                    problem: "is not set (REDIS_SENTINELS is)".into(),
+                })?;
+                Ok(Some(Self::Sentinel(RedisSentinels {
+                    sentinels,
+                    master,
+                    password: password.map(SecretString::from),
+                })))
+            }
+        }
     }
 }
 
@@ -407,6 +514,26 @@ impl FromEnv for TrustedProxies {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_database_url_may_name_several_hosts() {
+        let url = DatabaseUrl::from_env(
+            "postgresql://app:s%40cret@db1:5432,db2:5433/control?sslmode=disable&target_session_attrs=read-write",
+        )
+        .unwrap();
+        let hosts: Vec<_> = url.hosts().iter().map(|o| (o.get_host().to_owned(), o.get_port())).collect();
+        assert_eq!(hosts, [("db1".to_owned(), 5432), ("db2".to_owned(), 5433)]);
+        for options in url.hosts() {
+            assert_eq!(options.get_database(), Some("control"));
+            assert_eq!(options.get_username(), "app");
+        }
+        assert_eq!(format!("{url:?}"), "DatabaseUrl(db1:5432,db2:5433/control)");
+        assert_eq!(url.connect_options().get_host(), "db1");
+        let one = DatabaseUrl::from_env("postgres://u@db/x").unwrap();
+        assert_eq!(one.hosts().len(), 1);
+        assert!(DatabaseUrl::from_env("postgres://u@db1,,db2/x").is_err());
+        assert!(DatabaseUrl::from_env("postgres://u@db1:5432,db2:port/x").is_err());
+    }
 
     #[test]
     fn missing_and_malformed_variables_are_named() {

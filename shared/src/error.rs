@@ -288,9 +288,10 @@ impl From<sqlx::Error> for ApiError {
 /// SQLSTATEs of a server that is going away or cannot take the connection now (a restart, a
 /// failover, too many clients): the request may succeed on retry, so they are a 503 with
 /// `Retry-After`, never a 500. Class 08 is connection exceptions; 57P01..57P03 an administrator's
-/// shutdown, a crash shutdown, and a server that cannot connect now; 53300 too many connections.
+/// shutdown, a crash shutdown, and a server that cannot connect now; 53300 too many connections;
+/// 25006 a write refused by a standby (a connection left on a primary that was demoted).
 fn server_went_away(code: &str) -> bool {
-    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300" | "25006")
 }
 
 /// Maps a database constraint violation to a chosen API error:

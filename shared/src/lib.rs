@@ -19,6 +19,7 @@ pub mod http;
 pub mod kept;
 pub mod mail;
 pub mod metrics;
+pub mod primary;
 pub mod ratelimit;
 pub mod readiness;
 pub mod redis;

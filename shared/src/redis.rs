@@ -6,6 +6,10 @@
 //!
 //! Metrics: `redis_breaker_open` (0 or 1) and `redis_fallbacks_total{use}`. Channels are
 //! listened to through `subscriber`, the one subscription loop.
+//!
+//! Redis is one server, or the master of a group watched by Sentinel (`RedisAddress`): then each
+//! new connection asks the sentinels where the master is, and a connection that failed is
+//! dropped, so after a failover the next connections go to the new master.
 
 pub mod subscriber;
 
@@ -20,7 +24,7 @@ use prometheus::{IntCounterVec, IntGauge, Opts, Registry};
 use redis::aio::{ConnectionLike, MultiplexedConnection};
 use redis::{Cmd, Pipeline, RedisError, RedisFuture, Value};
 
-use crate::config::ServiceUrl;
+use crate::config::{RedisAddress, RedisSentinels};
 
 /// The longest one Redis call may take, connection included.
 pub const CALL_TIMEOUT: Duration = Duration::from_millis(500);
@@ -32,7 +36,30 @@ pub const OPEN_FOR: Duration = Duration::from_secs(5);
 /// for every call.) A connection whose last call failed on the connection, or never finished
 /// (cut by `CALL_TIMEOUT`), is dropped instead of reused.
 pub struct Connections {
-    client: redis::Client,
+    address: RedisAddress,
+}
+
+/// A client of the server at `address`: the master the sentinels name, when there are sentinels
+/// (asked in turn; the one they name is checked to be a master).
+pub async fn client(address: &RedisAddress) -> redis::RedisResult<redis::Client> {
+    match address {
+        RedisAddress::Url(url) => redis::Client::open(url.expose()),
+        // Boxed: the sentinels' future is deep, and every call's future would carry it.
+        RedisAddress::Sentinel(group) => Box::pin(master(group)).await,
+    }
+}
+
+async fn master(group: &RedisSentinels) -> redis::RedisResult<redis::Client> {
+    use secrecy::ExposeSecret as _;
+    let mut sentinel = redis::sentinel::Sentinel::build(group.sentinels.clone())?;
+    let node = redis::sentinel::SentinelNodeConnectionInfo {
+        tls_mode: None,
+        redis_connection_info: group.password.as_ref().map(|password| redis::RedisConnectionInfo {
+            password: Some(password.expose_secret().to_owned()),
+            ..redis::RedisConnectionInfo::default()
+        }),
+    };
+    sentinel.async_master_for(&group.master, Some(&node)).await
 }
 
 /// A pooled connection and whether it may be used again.
@@ -46,7 +73,8 @@ impl managed::Manager for Connections {
     type Error = RedisError;
 
     async fn create(&self) -> Result<Tracked, RedisError> {
-        Ok(Tracked { conn: self.client.get_multiplexed_async_connection().await?, broken: false })
+        let client = client(&self.address).await?;
+        Ok(Tracked { conn: client.get_multiplexed_async_connection().await?, broken: false })
     }
 
     async fn recycle(&self, conn: &mut Tracked, _: &Metrics) -> RecycleResult<RedisError> {
@@ -60,9 +88,15 @@ pub type Pool = managed::Pool<Connections>;
 /// A connection taken from the pool, as commands use it (`query_async(&mut conn)`).
 pub struct Connection(managed::Object<Connections>);
 
-/// Whether a call's failure leaves its connection unfit for the next call.
+/// Whether a call's failure leaves its connection unfit for the next call: the connection
+/// failed, or its server is a replica now (a master demoted by a failover refuses writes).
 fn breaks_connection<T>(result: &redis::RedisResult<T>) -> bool {
-    result.as_ref().is_err_and(|e| e.is_io_error() || e.is_connection_dropped() || e.is_unrecoverable_error())
+    result.as_ref().is_err_and(|e| {
+        e.is_io_error()
+            || e.is_connection_dropped()
+            || e.is_unrecoverable_error()
+            || e.kind() == redis::ErrorKind::ReadOnly
+    })
 }
 
 // Each call marks the connection broken until it ends well: a call cut off (dropped by
@@ -99,14 +133,20 @@ impl ConnectionLike for Connection {
 }
 
 /// A lazily connecting pool with short timeouts.
-fn pool(url: &ServiceUrl, max_size: usize) -> Result<Pool, String> {
-    let client = redis::Client::open(url.expose()).map_err(|e| e.to_string())?;
+fn pool(address: &RedisAddress, max_size: usize) -> Result<Pool, String> {
+    if let RedisAddress::Url(url) = address {
+        redis::Client::open(url.expose()).map_err(|e| e.to_string())?;
+    }
     let config = PoolConfig {
         max_size,
         timeouts: Timeouts { wait: Some(CALL_TIMEOUT), create: Some(CALL_TIMEOUT), recycle: Some(CALL_TIMEOUT) },
         ..PoolConfig::default()
     };
-    Pool::builder(Connections { client }).config(config).runtime(Runtime::Tokio1).build().map_err(|e| e.to_string())
+    Pool::builder(Connections { address: address.clone() })
+        .config(config)
+        .runtime(Runtime::Tokio1)
+        .build()
+        .map_err(|e| e.to_string())
 }
 
 /// Closed, or open until a moment (as milliseconds since the breaker's epoch).
@@ -152,7 +192,7 @@ pub struct Redis {
 
 impl Redis {
     /// Connects lazily: nothing is opened until the first call.
-    pub fn new(url: &ServiceUrl, max_size: usize, registry: &Registry) -> Result<Self, String> {
+    pub fn new(address: &RedisAddress, max_size: usize, registry: &Registry) -> Result<Self, String> {
         let breaker_open = IntGauge::new("redis_breaker_open", "1 while Redis calls are skipped after a failure")
             .expect("valid metric");
         let fallbacks = IntCounterVec::new(
@@ -164,7 +204,7 @@ impl Redis {
         registry.register(Box::new(fallbacks.clone())).map_err(|e| e.to_string())?;
         let breaker = Breaker { epoch: Instant::now(), open_until_ms: AtomicU64::new(0), open: AtomicBool::new(false) };
         Ok(Self {
-            pool: pool(url, max_size)?,
+            pool: pool(address, max_size)?,
             breaker: Arc::new(breaker),
             metrics: RedisMetrics { breaker_open, fallbacks },
         })
@@ -250,6 +290,9 @@ impl Redis {
     }
 
     fn fail(&self, use_: &'static str, reason: &str) {
+        // The idle connections likely go where the failed one went (a server gone, a master
+        // demoted): the next calls open new ones, to the master the sentinels name then.
+        self.pool.retain(|_, _| false);
         self.breaker.trip();
         self.metrics.breaker_open.set(1);
         self.metrics.fallbacks.with_label_values(&[use_]).inc();
@@ -260,12 +303,13 @@ impl Redis {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::FromEnv as _;
+    use crate::config::{FromEnv as _, ServiceUrl};
 
     /// A port nothing listens on: every call fails fast.
     fn dead_redis(registry: &Registry) -> Redis {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        Redis::new(&ServiceUrl::from_env(&format!("redis://127.0.0.1:{port}")).unwrap(), 2, registry).unwrap()
+        let address = RedisAddress::Url(ServiceUrl::from_env(&format!("redis://127.0.0.1:{port}")).unwrap());
+        Redis::new(&address, 2, registry).unwrap()
     }
 
     #[tokio::test]
@@ -299,7 +343,8 @@ mod tests {
     #[tokio::test]
     async fn a_connection_is_reused_until_a_call_on_it_is_cut_off() {
         let url = std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
-        let redis = Redis::new(&ServiceUrl::from_env(&url).unwrap(), 1, &Registry::new()).unwrap();
+        let address = RedisAddress::Url(ServiceUrl::from_env(&url).unwrap());
+        let redis = Redis::new(&address, 1, &Registry::new()).unwrap();
         let first = client_id(&redis).await;
         assert_eq!(client_id(&redis).await, first, "the same connection, taken back as it was");
         // A call that outlasts CALL_TIMEOUT is cut off: its connection may still be busy with it.

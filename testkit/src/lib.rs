@@ -18,7 +18,7 @@ pub mod webhooks;
 pub use control::ControlPlane;
 pub use options::{
     BASE_DOMAIN, ControlOptions, PASSWORD, Service, TEST_ENCRYPTION_KEY, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY,
-    TenantTemplate, WithRedis, Worker, amqp_url, broker_url, parse, test_tenant_template, url,
+    TenantTemplate, WithRedis, Worker, amqp_url, broker_url, parse, redis_at, test_tenant_template, url,
 };
 pub use people::{signup_body, unique_email, unique_slug};
 pub use platform::{Org, Person, Platform, Replica, TenantDb};

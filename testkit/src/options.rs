@@ -170,12 +170,12 @@ impl ControlOptions {
             Service::Off => None,
             Service::Test => {
                 let redis = TestRedis::new();
-                config.redis_url = Some(url(&redis.url));
+                config.redis = Some(redis_at(&redis.url));
                 config.redis_key_prefix.clone_from(&redis.prefix);
                 Some(redis)
             }
             Service::At(address) => {
-                config.redis_url = Some(url(&address));
+                config.redis = Some(redis_at(&address));
                 None
             }
         };
@@ -204,6 +204,11 @@ pub fn parse<T: FromEnv>(raw: &str) -> T {
 /// A service URL.
 pub fn url(raw: &str) -> ServiceUrl {
     parse(raw)
+}
+
+/// The Redis server at URL `raw`.
+pub fn redis_at(raw: &str) -> shared::config::RedisAddress {
+    shared::config::RedisAddress::Url(url(raw))
 }
 
 /// `TEST_AMQP_URL`, by default the local broker.

@@ -225,7 +225,7 @@ impl Platform {
         config.control_api_url = Some(crate::options::url(&self.plane.server.url("")));
         config.attachments.store = app_api::config::BlobStoreConfig::Disk { dir: self.blobs.path().to_owned() };
         if let Some(redis) = self.redis() {
-            config.redis_url = Some(crate::options::url(&redis.url));
+            config.redis = Some(crate::options::redis_at(&redis.url));
             config.redis_key_prefix.clone_from(&redis.prefix);
         }
         configure(&mut config);

@@ -20,6 +20,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use shared::config::RedisAddress;
 use shared::redis::subscriber;
 use tokio::sync::Notify;
 
@@ -206,9 +207,9 @@ fn channel(prefix: &str) -> String {
 
 /// Feeds the hints other replicas publish on Redis into `queue` until `shutdown` resolves,
 /// subscribing again after a failure.
-pub async fn listen(url: String, prefix: String, queue: Arc<Queue>, shutdown: impl Future<Output = ()>) {
+pub async fn listen(address: RedisAddress, prefix: String, queue: Arc<Queue>, shutdown: impl Future<Output = ()>) {
     let hints = Wakeups { channel: channel(&prefix), queue: &queue };
-    subscriber::listen(&url, &hints, shutdown).await;
+    subscriber::listen(&address, &hints, shutdown).await;
 }
 
 struct Wakeups<'a> {

@@ -109,30 +109,51 @@ pub struct PgConnector {
     key: EncryptionKey,
 }
 
+/// The hosts of a cluster: `host` and `port` of one, or the list `h1:5432,h2:5432` of a primary
+/// and its standbys in `host` (`control_api::tenancy::clusters::register`), IPv6 addresses in
+/// brackets.
+fn cluster_hosts(host: &str, port: u16) -> Vec<(String, u16)> {
+    if !host.contains(',') {
+        return vec![(host.to_owned(), port)];
+    }
+    let one = |item: &str| {
+        let (name, given) = match item.strip_prefix('[') {
+            Some(v6) => v6.split_once("]:").unwrap_or((v6.trim_end_matches(']'), "")),
+            None => item.rsplit_once(':').unwrap_or((item, "")),
+        };
+        (name.to_owned(), given.parse().unwrap_or(port))
+    };
+    host.split(',').map(one).collect()
+}
+
 impl Connector for PgConnector {
     type Conn = PgConnection;
-    type Options = PgConnectOptions;
+    /// One for each host of the tenant's cluster; connections go to the one that accepts writes.
+    type Options = Vec<PgConnectOptions>;
 
-    fn options(&self, tenant: Uuid, database: &TenantDatabase) -> Result<PgConnectOptions, ApiError> {
+    fn options(&self, tenant: Uuid, database: &TenantDatabase) -> Result<Vec<PgConnectOptions>, ApiError> {
         let password = shared::crypto::open(&self.key, &database.password_sealed, tenant.as_bytes())
             .map_err(|e| ApiError::internal(format!("tenant database password: {e}")))?;
         let password =
             String::from_utf8(password).map_err(|_| ApiError::internal("tenant database password is not UTF-8"))?;
-        Ok(PgConnectOptions::new()
-            .host(&database.host)
-            .port(database.port)
-            .database(&database.name)
-            .username(&database.role)
-            .password(&password)
-            .ssl_mode(database.ssl_mode.parse::<PgSslMode>().unwrap_or(PgSslMode::Require))
-            .application_name("helpdeskly-app-api")
-            // No request outlives the request timeout (30 s); neither may one of its statements.
-            .options([("statement_timeout", "30s")]))
+        let on = |host: &str, port: u16| {
+            PgConnectOptions::new()
+                .host(host)
+                .port(port)
+                .database(&database.name)
+                .username(&database.role)
+                .password(&password)
+                .ssl_mode(database.ssl_mode.parse::<PgSslMode>().unwrap_or(PgSslMode::Require))
+                .application_name("helpdeskly-app-api")
+                // No request outlives the request timeout (30 s); neither may one of its statements.
+                .options([("statement_timeout", "30s")])
+        };
+        Ok(cluster_hosts(&database.host, database.port).iter().map(|(host, port)| on(host, *port)).collect())
     }
 
-    fn connect(&self, options: &PgConnectOptions) -> impl Future<Output = Result<PgConnection, ApiError>> + Send {
+    fn connect(&self, options: &Vec<PgConnectOptions>) -> impl Future<Output = Result<PgConnection, ApiError>> + Send {
         let options = options.clone();
-        async move { PgConnection::connect_with(&options).await.map_err(ApiError::unavailable) }
+        async move { shared::primary::connect_writable(&options).await.map_err(ApiError::unavailable) }
     }
 
     async fn ping(conn: &mut PgConnection) -> bool {
@@ -574,6 +595,15 @@ mod tests {
     struct Counting(Arc<Counts>);
 
     struct FakeConn(Arc<Counts>);
+
+    #[test]
+    fn a_cluster_of_several_hosts_is_read_from_its_list() {
+        assert_eq!(cluster_hosts("db", 5432), [("db".to_owned(), 5432)]);
+        assert_eq!(
+            cluster_hosts("db1:5432,db2:5433,[::1]:5434", 5432),
+            [("db1".to_owned(), 5432), ("db2".to_owned(), 5433), ("::1".to_owned(), 5434)]
+        );
+    }
 
     impl Connector for Counting {
         type Conn = FakeConn;

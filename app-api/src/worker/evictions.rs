@@ -33,7 +33,7 @@ pub async fn listen(
     gate: Arc<Gate>,
     shutdown: impl Future<Output = ()>,
 ) {
-    let Some(url) = config.redis_url.clone() else { return };
+    let Some(address) = config.redis.clone() else { return };
     let prefix = &config.redis_key_prefix;
     let evictions = Evictions {
         tenancy: &tenancy,
@@ -41,7 +41,7 @@ pub async fn listen(
         tenants: format!("{prefix}tenant-changes"),
         revocations: format!("{prefix}session-revocations"),
     };
-    subscriber::listen(url.expose(), &evictions, shutdown).await;
+    subscriber::listen(&address, &evictions, shutdown).await;
 }
 
 struct Evictions<'a> {

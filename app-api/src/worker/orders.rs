@@ -5,8 +5,10 @@
 //! upsert and the checks of `PUT /v1/orders/{id}`, `crate::sav::orders`), so the priority rules see
 //! real orders.
 //!
-//! - The queue `ORDERS_QUEUE` (`app-api.orders`) is durable and has a single active consumer:
-//!   replicas stand by for each other, and the events of one order apply in the order sent.
+//! - The queue `ORDERS_QUEUE` (`app-api.orders`) is a quorum queue with a single active
+//!   consumer: replicas stand by for each other, and the events of one order apply in the order
+//!   sent. A message delivered `consumer::DELIVERY_LIMIT` times without an ack (one that brings its
+//!   consumer down each time) goes to the dead-letter queue by the broker's own rule.
 //! - `total` is in the currency's units with at most two decimals, read exactly, and stored
 //!   as `total_cents` = total x 100, as `PUT /v1/orders/{id}` does; more decimals, a negative
 //!   or an absurd amount is an invalid value.
@@ -27,7 +29,7 @@ use lapin::options::BasicPublishOptions;
 use lapin::types::{AMQPValue, LongString, ShortString};
 use lapin::{BasicProperties, Channel, Confirmation};
 use serde_json::{Map, Value};
-use shared::amqp::consumer::{self, Acks, Failure as ConsumerFailure};
+use shared::amqp::consumer::{self, Acks, DurableQueue, Failure as ConsumerFailure};
 use shared::tenant::Slug;
 use uuid::Uuid;
 
@@ -205,8 +207,14 @@ pub async fn run(state: AppState, shutdown: impl Future<Output = ()> + Send) {
 
 /// Declares the exchange, the queues and the bindings on `channel`.
 async fn declare(channel: &Channel, exchange: &str, queue: &str) -> lapin::Result<()> {
-    consumer::declare_durable_queue(channel, queue, true).await?;
-    consumer::declare_durable_queue(channel, &dead_letter_queue(queue), false).await?;
+    let dead_letters = dead_letter_queue(queue);
+    let dead = DurableQueue { name: &dead_letters, in_order: false, dead_letters: None };
+    consumer::declare_durable_queue(channel, dead).await?;
+    consumer::declare_durable_queue(
+        channel,
+        DurableQueue { name: queue, in_order: true, dead_letters: Some(&dead_letters) },
+    )
+    .await?;
     consumer::bind(channel, queue, exchange, &EVENTS).await
 }
 

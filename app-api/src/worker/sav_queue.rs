@@ -9,7 +9,7 @@ use lapin::Channel;
 use lapin::message::Delivery;
 use prometheus::IntGauge;
 use shared::amqp::Broker;
-use shared::amqp::consumer::{self, Acks, Failure};
+use shared::amqp::consumer::{self, Acks, DurableQueue, Failure};
 
 const PREFETCH: u16 = 32;
 
@@ -18,7 +18,7 @@ const KEYS: [&str; 1] = ["sav.ticket.*"];
 
 /// Declares the queue (durable, one active consumer) and binds it to the SAV events.
 async fn declare(channel: &Channel, exchange: &str, queue: &str) -> lapin::Result<()> {
-    consumer::declare_durable_queue(channel, queue, true).await?;
+    consumer::declare_durable_queue(channel, DurableQueue { name: queue, in_order: true, dead_letters: None }).await?;
     consumer::bind(channel, queue, exchange, &KEYS).await
 }
 

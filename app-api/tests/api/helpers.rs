@@ -5,7 +5,7 @@
 #[allow(unused_imports, reason = "not every test module uses every part")]
 pub use testkit::{
     BASE_DOMAIN, ControlOptions, Org, PASSWORD, Person, Platform, Replica, Service, TEST_ENCRYPTION_KEY,
-    TEST_PUBLIC_KEY, TenantDb, amqp_url, broker_url, parse, url,
+    TEST_PUBLIC_KEY, TenantDb, amqp_url, broker_url, parse, redis_at, url,
 };
 
 /// `app-api worker` run as its own process on the platform's control database and keys, on a

@@ -11,7 +11,7 @@ use shared::testkit::eventually;
 
 use app_api::AppConfig;
 
-use crate::helpers::{Platform, url};
+use crate::helpers::{Platform, redis_at};
 
 #[tokio::test]
 async fn the_request_over_the_budget_is_refused_and_replicas_share_the_budget() {
@@ -58,7 +58,7 @@ async fn without_redis_requests_still_succeed_and_are_limited_in_process() {
     let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let app = platform
         .replica_with(|c| {
-            c.redis_url = Some(url(&format!("redis://127.0.0.1:{dead}")));
+            c.redis = Some(redis_at(&format!("redis://127.0.0.1:{dead}")));
             c.rate_limits.per_user_per_minute = 6;
         })
         .await;

@@ -830,7 +830,7 @@ async fn a_bump_redis_refused_is_raised_later_and_nothing_older_is_served_meanwh
     let a = platform
         .replica_with(move |c| {
             quiet(c);
-            c.redis_url = Some(shared::config::FromEnv::from_env(&url).unwrap());
+            c.redis = Some(crate::helpers::redis_at(&url));
         })
         .await;
     let slug = org.slug.as_str();

@@ -10,6 +10,7 @@ mod attachments;
 mod backup;
 mod clusters;
 mod events;
+mod failover;
 mod help_center;
 mod help_images;
 mod helpers;

@@ -95,16 +95,29 @@ pub enum BackupError {
 /// The libpq environment (`PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`, `PGSSLMODE`)
 /// for a PostgreSQL URL, on `database` when given.
 pub fn libpq_env(url: &str, database: Option<&str>) -> Result<Vec<(&'static str, String)>, String> {
-    let parsed = url::Url::parse(url).map_err(|e| format!("not a PostgreSQL URL: {e}"))?;
+    let hosts = shared::config::split_hosts(url)?
+        .iter()
+        .map(|host| url::Url::parse(host).map_err(|e| format!("not a PostgreSQL URL: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let parsed = &hosts[0];
     if !matches!(parsed.scheme(), "postgres" | "postgresql") {
         return Err("not a PostgreSQL URL".into());
     }
     let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+    let names: Vec<&str> = hosts
+        .iter()
+        .map(|h| h.host_str().unwrap_or("localhost").trim_start_matches('[').trim_end_matches(']'))
+        .collect();
+    let ports: Vec<String> = hosts.iter().map(|h| h.port().unwrap_or(5432).to_string()).collect();
     let mut env = vec![
-        ("PGHOST", parsed.host_str().unwrap_or("localhost").to_owned()),
-        ("PGPORT", parsed.port().unwrap_or(5432).to_string()),
+        ("PGHOST", names.join(",")),
+        ("PGPORT", ports.join(",")),
         ("PGSSLMODE", clusters::ssl_mode_of(url).to_owned()),
     ];
+    if hosts.len() > 1 {
+        // The primary, as the services choose it.
+        env.push(("PGTARGETSESSIONATTRS", "read-write".to_owned()));
+    }
     if !parsed.username().is_empty() {
         env.push(("PGUSER", decode(parsed.username())));
     }
@@ -356,7 +369,7 @@ async fn restore_database(
 ) -> Result<(), BackupError> {
     let cluster = provisioner.cluster(cluster_id).await?;
     // Sessions the app plane still holds on the database would block the restore's locks.
-    let admin = admin_pool(cluster.admin()).await?;
+    let admin = admin_pool(cluster.admin().await?).await?;
     sqlx::query!(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
         database,
@@ -382,7 +395,7 @@ async fn restore_database(
     )
     .await?;
     // A backup of an older schema is brought to this binary's, as migrate-tenants would.
-    let pool = admin_pool(cluster.admin_on(database)).await?;
+    let pool = admin_pool(cluster.admin_on(database).await?).await?;
     provisioner.migrator.run(&pool).await.map_err(ProvisionError::from)?;
     grant_role(&mut *pool.acquire().await?, role).await?;
     keep_off_migrations(&mut *pool.acquire().await?, role).await?;
@@ -416,5 +429,10 @@ mod tests {
         assert!(env.contains(&("PGDATABASE", "control".to_owned())) && env.contains(&("PGPORT", "5432".to_owned())));
         assert!(!env.iter().any(|(k, _)| *k == "PGPASSWORD"));
         assert!(libpq_env("mysql://x@y/z", None).is_err());
+        let two = libpq_env("postgres://admin@db1:5432,db2:5433/postgres", None).unwrap();
+        let two: std::collections::HashMap<_, _> = two.into_iter().collect();
+        assert_eq!(two["PGHOST"], "db1,db2");
+        assert_eq!(two["PGPORT"], "5432,5433");
+        assert_eq!(two["PGTARGETSESSIONATTRS"], "read-write");
     }
 }

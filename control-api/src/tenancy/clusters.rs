@@ -12,21 +12,23 @@ pub struct Cluster {
     pub id: Uuid,
     pub name: String,
     pub template_version: Option<i64>,
-    admin: PgConnectOptions,
+    /// Its hosts (a primary and its standbys, or one server), with the admin credentials.
+    admin: Vec<PgConnectOptions>,
     /// The same credentials as a URL, for the PostgreSQL tools (`backup`).
     admin_url: String,
 }
 
 impl std::fmt::Debug for Cluster {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Cluster({}, {}:{})", self.name, self.admin.get_host(), self.admin.get_port())
+        write!(f, "Cluster({}, {}:{})", self.name, self.admin[0].get_host(), self.admin[0].get_port())
     }
 }
 
 impl Cluster {
-    /// Admin options on the cluster's maintenance database (the one in its admin URL).
-    pub fn admin(&self) -> PgConnectOptions {
-        self.admin.clone()
+    /// Admin options on the cluster's maintenance database (the one in its admin URL), on the
+    /// host that accepts writes.
+    pub async fn admin(&self) -> sqlx::Result<PgConnectOptions> {
+        shared::primary::writable_host(&self.admin).await
     }
 
     /// The admin URL (a secret: never logged, never on a command line).
@@ -34,9 +36,9 @@ impl Cluster {
         &self.admin_url
     }
 
-    /// Admin options on one database of the cluster.
-    pub fn admin_on(&self, database: &str) -> PgConnectOptions {
-        self.admin.clone().database(database)
+    /// Admin options on one database of the cluster, on the host that accepts writes.
+    pub async fn admin_on(&self, database: &str) -> sqlx::Result<PgConnectOptions> {
+        Ok(self.admin().await?.database(database))
     }
 }
 
@@ -74,6 +76,14 @@ pub async fn register(
     max_tenants: Option<i32>,
 ) -> sqlx::Result<Uuid> {
     let options = url.connect_options();
+    let hosts = url.hosts();
+    // Several hosts (a primary and its standbys): the list, each with its port, in `host`.
+    let host = if hosts.len() == 1 {
+        options.get_host().to_owned()
+    } else {
+        let bracketed = |h: &str| if h.contains(':') { format!("[{h}]") } else { h.to_owned() };
+        hosts.iter().map(|o| format!("{}:{}", bracketed(o.get_host()), o.get_port())).collect::<Vec<_>>().join(",")
+    };
     let existing = sqlx::query_scalar!("SELECT id FROM db_clusters WHERE name = $1", name).fetch_optional(db).await?;
     let mut id = existing.unwrap_or_else(Uuid::now_v7);
     loop {
@@ -88,7 +98,7 @@ pub async fn register(
             id,
             name,
             seal(key, url.expose().as_bytes(), id.as_bytes()),
-            options.get_host(),
+            host,
             i32::from(options.get_port()),
             ssl_mode_of(url.expose()),
             max_tenants,
@@ -111,7 +121,11 @@ pub async fn load(conn: &mut PgConnection, key: &EncryptionKey, id: Uuid) -> Res
     let (admin, admin_url) = open(key, &row.admin_url_encrypted, id.as_bytes())
         .ok()
         .and_then(|url| String::from_utf8(url).ok())
-        .and_then(|url| Some((url.parse::<PgConnectOptions>().ok()?, url)))
+        .and_then(|url| {
+            let hosts = shared::config::split_hosts(&url).ok()?;
+            let admin = hosts.iter().map(|host| host.parse::<PgConnectOptions>().ok()).collect::<Option<Vec<_>>>()?;
+            Some((admin, url))
+        })
         .ok_or_else(|| ClusterError::Credentials(name.clone()))?;
     Ok(Cluster { id, name, template_version, admin, admin_url })
 }

@@ -314,7 +314,7 @@ impl Worker {
         }
         let (Some(cluster_id), Some(database)) = (tenant.cluster_id, tenant.database_name) else { return Ok(None) };
         let cluster = self.provisioner.cluster(cluster_id).await?;
-        Ok(Some(<PgConnection as sqlx::Connection>::connect_with(&cluster.admin_on(&database)).await?))
+        Ok(Some(<PgConnection as sqlx::Connection>::connect_with(&cluster.admin_on(&database).await?).await?))
     }
 
     async fn sign_out(&self, tenant_id: Uuid, user_id: Uuid) -> Result<(), ProvisionError> {

@@ -97,14 +97,14 @@ impl Provisioner {
         clock.lap("placement");
         template::ensure_current(&self.control, &cluster, &self.settings.template_database, self.migrator).await?;
         clock.lap("template");
-        let mut admin = PgConnection::connect_with(&cluster.admin()).await?;
+        let mut admin = PgConnection::connect_with(&cluster.admin().await?).await?;
         clock.lap("connect");
         self.ensure_role(&mut admin, &placed).await?;
         clock.lap("role");
         self.ensure_database(&mut admin, &placed).await?;
         clock.lap("database");
         admin.close().await?;
-        let tenant_db = admin_pool(cluster.admin_on(&placed.database)).await?;
+        let tenant_db = admin_pool(cluster.admin_on(&placed.database).await?).await?;
         self.prepare_schema(&tenant_db, &placed).await?;
         clock.lap("schema");
         self.seed_members(&tenant_db, &placed).await?;
@@ -212,12 +212,12 @@ impl Provisioner {
 
     /// An admin connection on the cluster's maintenance database (role and database steps).
     pub async fn admin_connection(&self, cluster: &Cluster) -> Result<PgConnection, ProvisionError> {
-        Ok(PgConnection::connect_with(&cluster.admin()).await?)
+        Ok(PgConnection::connect_with(&cluster.admin().await?).await?)
     }
 
     /// Admin access to the tenant's database (schema and members steps).
     pub async fn tenant_admin_pool(&self, cluster: &Cluster, placed: &Placed) -> Result<PgPool, ProvisionError> {
-        Ok(admin_pool(cluster.admin_on(&placed.database)).await?)
+        Ok(admin_pool(cluster.admin_on(&placed.database).await?).await?)
     }
 
     /// Step 7.
@@ -254,7 +254,7 @@ impl Provisioner {
             (tenant.cluster_id, &tenant.database_name, &tenant.login_role)
         {
             let cluster = self.cluster(cluster_id).await?;
-            let mut admin = PgConnection::connect_with(&cluster.admin()).await?;
+            let mut admin = PgConnection::connect_with(&cluster.admin().await?).await?;
             // DDL names the database and role, identifiers (not parameters): built at run time.
             admin.execute(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(database)).as_str()).await?;
             admin.execute(format!("DROP ROLE IF EXISTS {}", quote_ident(role)).as_str()).await?;

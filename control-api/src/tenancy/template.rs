@@ -28,7 +28,7 @@ pub async fn ensure_current(
     if cluster.template_version == Some(latest) {
         return Ok(());
     }
-    let mut admin = PgConnection::connect_with(&cluster.admin()).await?;
+    let mut admin = PgConnection::connect_with(&cluster.admin().await?).await?;
     sqlx::query!("SELECT pg_advisory_lock($1)", TEMPLATE_LOCK).execute(&mut admin).await?;
     let result = migrate_template(&mut admin, cluster, template, migrator).await;
     sqlx::query_scalar!("SELECT pg_advisory_unlock($1)", TEMPLATE_LOCK).fetch_one(&mut admin).await?;
@@ -56,7 +56,7 @@ async fn migrate_template(
     } else {
         admin.execute(format!("CREATE DATABASE {quoted}").as_str()).await?;
     }
-    let pool = super::admin_pool(cluster.admin_on(template)).await?;
+    let pool = super::admin_pool(cluster.admin_on(template).await?).await?;
     migrator.run(&pool).await.map_err(|e| sqlx::Error::Migrate(Box::new(e)))?;
     pool.close().await;
     admin.execute(format!("ALTER DATABASE {quoted} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false").as_str()).await?;

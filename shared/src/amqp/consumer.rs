@@ -198,15 +198,61 @@ async fn deliver(
     }
 }
 
-/// Declares the durable queue `queue`, with one active consumer at a time when `in_order`
-/// (replicas stand by for each other and messages apply in the order sent).
-pub async fn declare_durable_queue(channel: &Channel, queue: &str, in_order: bool) -> lapin::Result<()> {
+/// A durable queue: a quorum queue (replicated on a majority of a cluster's nodes), unless it
+/// exists already with other arguments (a classic queue made by an earlier version): then it is
+/// used as it is, with a warning, until the operator moves it (README "High availability").
+#[derive(Debug, Clone, Copy)]
+pub struct DurableQueue<'a> {
+    pub name: &'a str,
+    /// One active consumer at a time: replicas stand by for each other and messages apply in
+    /// the order sent.
+    pub in_order: bool,
+    /// Where a message goes once delivered `DELIVERY_LIMIT` times without being acked (a
+    /// message that brings its consumer down each time): this queue of dead letters.
+    pub dead_letters: Option<&'a str>,
+}
+
+/// How many times a quorum queue with dead letters delivers one message.
+pub const DELIVERY_LIMIT: i64 = 20;
+
+/// The durable queues found with other arguments on this broker, used as they are.
+static FOUND_OTHERWISE: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn found_otherwise(queue: &str) -> bool {
+    FOUND_OTHERWISE.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter().any(|found| found == queue)
+}
+
+/// Declares `queue`. A queue that exists with other arguments refuses the declaration (and the
+/// channel closes): the refusal is returned, the queue noted, and the next session only checks
+/// that it exists (a passive declaration) and consumes it as it is.
+pub async fn declare_durable_queue(channel: &Channel, queue: DurableQueue<'_>) -> lapin::Result<()> {
+    if found_otherwise(queue.name) {
+        let passive = QueueDeclareOptions { passive: true, durable: true, ..QueueDeclareOptions::default() };
+        return channel.queue_declare(queue.name.into(), passive, FieldTable::default()).await.map(|_| ());
+    }
     let mut arguments = FieldTable::default();
-    if in_order {
+    arguments.insert("x-queue-type".into(), AMQPValue::LongString("quorum".into()));
+    if queue.in_order {
         arguments.insert("x-single-active-consumer".into(), AMQPValue::Boolean(true));
     }
+    if let Some(dead_letters) = queue.dead_letters {
+        arguments.insert("x-delivery-limit".into(), AMQPValue::LongLongInt(DELIVERY_LIMIT));
+        arguments.insert("x-dead-letter-exchange".into(), AMQPValue::LongString("".into()));
+        arguments.insert("x-dead-letter-routing-key".into(), AMQPValue::LongString(dead_letters.into()));
+    }
     let options = QueueDeclareOptions { durable: true, ..QueueDeclareOptions::default() };
-    channel.queue_declare(queue.into(), options, arguments).await.map(|_| ())
+    let declared = channel.queue_declare(queue.name.into(), options, arguments).await.map(|_| ());
+    if let Err(err) = &declared
+        && err.to_string().contains("inequivalent arg")
+    {
+        tracing::warn!(
+            queue = queue.name,
+            error = %err,
+            "the queue exists with other arguments (a classic queue, which lives on one node, or an earlier version's): used as it is; move it to a quorum queue (README \"High availability\")"
+        );
+        FOUND_OTHERWISE.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(queue.name.to_owned());
+    }
+    declared
 }
 
 /// Declares a queue of this connection's own, named by the broker and gone with the connection;

@@ -105,7 +105,7 @@ impl Observer {
 }
 
 /// The request timeout: a request not answered within `limit` is answered 503
-/// `request_timeout` (and its handler dropped).
+/// `request_timeout` with `Retry-After` (and its handler dropped).
 pub(super) async fn time_limit(State(limit): State<Duration>, request: Request, next: Next) -> Response {
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
@@ -114,6 +114,7 @@ pub(super) async fn time_limit(State(limit): State<Duration>, request: Request, 
             "request_timeout",
             format!("the request took longer than {} s", limit.as_secs()),
         )
+        .with_retry_after(1)
         .into_response(),
     }
 }

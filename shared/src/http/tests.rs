@@ -116,9 +116,10 @@ async fn path_rejections_keep_their_explanation() {
 async fn slow_requests_time_out_with_503() {
     tokio::time::pause();
     let router = app(&config(&[("REQUEST_TIMEOUT_SECONDS", "2")]), &Metrics::new());
-    let (status, _, body) = send(&router, Request::get("/stuck").body(Body::empty()).unwrap()).await;
+    let (status, headers, body) = send(&router, Request::get("/stuck").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body["code"], "request_timeout");
+    assert_eq!(headers.get("retry-after").map(|v| v.to_str().unwrap()), Some("1"), "the client may try again");
 }
 
 #[tokio::test]

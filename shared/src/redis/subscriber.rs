@@ -1,11 +1,13 @@
 //! The one Redis subscriber loop: subscribes a listener to its channels, hands it each message,
-//! and subscribes again after the connection is lost (`backoff::SUBSCRIBER`). Messages published
+//! and subscribes again after the connection is lost (`backoff::SUBSCRIBER`), to the master the
+//! sentinels name now when there are sentinels. Messages published
 //! while nobody listened are gone, so a listener is told each time it is subscribed again, to
 //! catch up from the source.
 
 use futures_util::StreamExt as _;
 
 use crate::backoff;
+use crate::config::RedisAddress;
 
 /// What listens on some channels.
 pub trait Listener: Sync {
@@ -25,13 +27,13 @@ pub trait Listener: Sync {
 }
 
 /// Listens until `shutdown` resolves, subscribing again after each loss.
-pub async fn listen(url: &str, listener: &impl Listener, shutdown: impl Future<Output = ()>) {
+pub async fn listen(address: &RedisAddress, listener: &impl Listener, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
     let mut failures = 0;
     loop {
         tokio::select! {
             () = &mut shutdown => return,
-            (subscribed, error) = subscription(url, listener) => {
+            (subscribed, error) = subscription(address, listener) => {
                 failures = if subscribed { 1 } else { failures + 1 };
                 if failures == 1 {
                     tracing::warn!(listener = listener.name(), %error, "Redis subscription lost; subscribing again");
@@ -46,9 +48,9 @@ pub async fn listen(url: &str, listener: &impl Listener, shutdown: impl Future<O
 }
 
 /// One subscription until it ends: whether it got as far as subscribing, and why it ended.
-async fn subscription(url: &str, listener: &impl Listener) -> (bool, String) {
+async fn subscription(address: &RedisAddress, listener: &impl Listener) -> (bool, String) {
     let subscribe = async {
-        let client = ::redis::Client::open(url)?;
+        let client = super::client(address).await?;
         let mut pubsub = client.get_async_pubsub().await?;
         for channel in listener.channels() {
             pubsub.subscribe(channel).await?;

@@ -148,9 +148,9 @@ impl Relay {
         self.outlet.set_running(true);
         let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
         let mut tasks = Vec::new();
-        if let Some(url) = &self.state.config.redis_url {
-            let (url, prefix) = (url.expose().to_owned(), self.state.config.redis_key_prefix.clone());
-            tasks.push(tokio::spawn(hints::listen(url, prefix, Arc::clone(&self.queue), wait(stop.subscribe()))));
+        if let Some(address) = &self.state.config.redis {
+            let (address, prefix) = (address.clone(), self.state.config.redis_key_prefix.clone());
+            tasks.push(tokio::spawn(hints::listen(address, prefix, Arc::clone(&self.queue), wait(stop.subscribe()))));
         }
         tasks.push(tokio::spawn(sweep::run(self.clone(), wait(stop.subscribe()))));
         tasks.push(tokio::spawn(self.clone().keep_connected(wait(stop.subscribe()))));

@@ -132,7 +132,7 @@ impl Tap {
 
 /// The test's own connection to the broker, and what it declared (deleted on drop).
 pub struct Rabbit {
-    connection: Connection,
+    pub connection: Connection,
     pub channel: Channel,
     exchanges: Vec<String>,
     queues: Vec<String>,

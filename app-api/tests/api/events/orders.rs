@@ -1,6 +1,8 @@
 //! The order events consumer on a real broker: an order event changes the priority of the
 //! customer's next ticket; bad messages go to the dead-letter queue with their reason, and the
-//! consumer goes on with the next ones.
+//! consumer goes on with the next ones. Its queues are quorum queues (a classic queue left by an
+//! earlier version is used as it is), and a broker URL listing several nodes reaches the one
+//! that answers.
 
 use std::time::Duration;
 
@@ -8,7 +10,10 @@ use serde_json::{Value, json};
 use shared::testkit::eventually;
 use uuid::Uuid;
 
-use super::{EventDesk, Rabbit, unique};
+use lapin::options::QueueDeclareOptions;
+use lapin::types::{AMQPValue, FieldTable};
+
+use super::{EventDesk, Rabbit, amqp_url, unique};
 
 /// A desk whose replica consumes order events from an exchange and a queue of the test's own.
 struct OrderDesk {
@@ -17,13 +22,36 @@ struct OrderDesk {
     queue: String,
 }
 
+/// How the test's orders queue is before the replica starts, and the broker URL it is given.
+#[derive(Default)]
+struct Setting {
+    /// Declared a classic queue beforehand, as an earlier version did.
+    classic_queue: bool,
+    /// `AMQP_URL`, when not the test broker's.
+    amqp_url: Option<String>,
+}
+
 impl OrderDesk {
     async fn open() -> Self {
+        Self::open_with(Setting::default()).await
+    }
+
+    async fn open_with(setting: Setting) -> Self {
         let (exchange, queue) = (unique("orders_exchange"), unique("app-api.orders"));
+        if setting.classic_queue {
+            let earlier = Rabbit::connect().await;
+            let mut arguments = FieldTable::default();
+            arguments.insert("x-single-active-consumer".into(), AMQPValue::Boolean(true));
+            let durable = QueueDeclareOptions { durable: true, ..QueueDeclareOptions::default() };
+            earlier.channel.queue_declare(queue.as_str().into(), durable, arguments).await.unwrap();
+        }
         let mut events = EventDesk::open(|c| {
             c.events.consumer_in_serve = true;
             c.events.orders_exchange.clone_from(&exchange);
             c.events.orders_queue.clone_from(&queue);
+            if let Some(nodes) = &setting.amqp_url {
+                c.amqp_url = Some(crate::helpers::url(nodes));
+            }
         })
         .await;
         let rabbit: &mut Rabbit = &mut events.rabbit;
@@ -161,4 +189,73 @@ async fn bad_order_messages_are_dead_lettered_with_a_reason_and_the_queue_goes_o
         let line = format!(r#"order_events_dead_lettered_total{{reason="{reason}"}} 1"#);
         assert!(metrics.contains(&line), "{line} in {metrics}");
     }
+}
+
+/// Declares `queue` again with the arguments of a quorum queue (`extra` besides): the broker
+/// accepts it only when the queue is a quorum queue with those arguments.
+async fn declared_as_quorum(rabbit: &Rabbit, queue: &str, extra: &[(&str, AMQPValue)]) -> Result<(), String> {
+    let channel = rabbit.connection.create_channel().await.unwrap();
+    let mut arguments = FieldTable::default();
+    arguments.insert("x-queue-type".into(), AMQPValue::LongString("quorum".into()));
+    for (name, value) in extra {
+        arguments.insert((*name).into(), value.clone());
+    }
+    let durable = QueueDeclareOptions { durable: true, ..QueueDeclareOptions::default() };
+    let declared = channel.queue_declare(queue.into(), durable, arguments).await.map(drop).map_err(|e| e.to_string());
+    let _ = channel.close(200, "bye".into()).await;
+    declared
+}
+
+#[tokio::test]
+async fn the_order_queues_are_quorum_queues_with_a_delivery_limit_into_the_dead_letters() {
+    let desk = OrderDesk::open().await;
+    let rabbit = &desk.events.rabbit;
+    let dead_queue = format!("{}.dead", desk.queue);
+    let main = [
+        ("x-single-active-consumer", AMQPValue::Boolean(true)),
+        ("x-delivery-limit", AMQPValue::LongLongInt(shared::amqp::consumer::DELIVERY_LIMIT)),
+        ("x-dead-letter-exchange", AMQPValue::LongString("".into())),
+        ("x-dead-letter-routing-key", AMQPValue::LongString(dead_queue.as_str().into())),
+    ];
+    declared_as_quorum(rabbit, &desk.queue, &main).await.expect("the orders queue is a quorum queue");
+    declared_as_quorum(rabbit, &dead_queue, &[]).await.expect("its dead letters are a quorum queue");
+    // The check can fail: a classic queue is not declared again as a quorum queue.
+    let classic = unique("classic");
+    let durable = QueueDeclareOptions { durable: true, ..QueueDeclareOptions::default() };
+    rabbit.channel.queue_declare(classic.as_str().into(), durable, FieldTable::default()).await.unwrap();
+    let refused = declared_as_quorum(rabbit, &classic, &[]).await.expect_err("a classic queue is not a quorum queue");
+    assert!(refused.contains("x-queue-type"), "{refused}");
+    let _ = rabbit.channel.queue_delete(classic.as_str().into(), lapin::options::QueueDeleteOptions::default()).await;
+}
+
+#[tokio::test]
+async fn an_orders_queue_left_classic_by_an_earlier_version_is_consumed_as_it_is() {
+    let desk = OrderDesk::open_with(Setting { classic_queue: true, ..Setting::default() }).await;
+    let d = &desk.events.desk;
+    let customer = d.member("customer").await;
+    let slug = json!({ "slug": d.org.slug });
+    desk.send_json(&order_event("order.created", &slug, 4_401, customer.id, 12.0, "paid")).await;
+    desk.wait_order(4_401, (1_200, "paid")).await;
+    let refused = declared_as_quorum(&desk.events.rabbit, &desk.queue, &[]).await;
+    assert!(refused.is_err(), "the queue stayed classic: nothing was lost by declaring it again");
+}
+
+#[tokio::test]
+async fn a_broker_url_naming_a_dead_node_first_reaches_the_node_that_answers() {
+    // Port 1 refuses connections: the first node of the list is down.
+    let nodes = format!("amqp://guest:guest@127.0.0.1:1/%2f,{}", amqp_url());
+    let desk = OrderDesk::open_with(Setting { amqp_url: Some(nodes), ..Setting::default() }).await;
+    let d = &desk.events.desk;
+    let customer = d.member("customer").await;
+    let slug = json!({ "slug": d.org.slug });
+    desk.send_json(&order_event("order.created", &slug, 4_402, customer.id, 30.0, "paid")).await;
+    desk.wait_order(4_402, (3_000, "paid")).await;
+    let broker = d.app.state.broker.clone().expect("a broker is configured");
+    assert_eq!(broker.connected_node().await, Some(1), "connected to the second node of the list");
+    // The outbox relay published through it too: a ticket's event reaches the test's tap.
+    d.create(&customer, json!({ "subject": "Parcel", "description": "Late" })).await;
+    eventually(Duration::from_secs(10), "the ticket's event is published", || async {
+        desk.events.tap.all().iter().any(|m| m.routing_key == "sav.ticket.created").then_some(())
+    })
+    .await;
 }
