@@ -95,7 +95,7 @@ impl RedisGroup {
             let config = dir.path().join(format!("sentinel-{n}.conf"));
             let text = format!(
                 "port {port}\nbind 127.0.0.1\ndir {dir}\nsentinel monitor {MASTER_NAME} 127.0.0.1 {master_port} 2\n\
-                 sentinel down-after-milliseconds {MASTER_NAME} 1000\nsentinel failover-timeout {MASTER_NAME} 10000\n",
+                 sentinel down-after-milliseconds {MASTER_NAME} 500\nsentinel failover-timeout {MASTER_NAME} 10000\n",
                 dir = dir.path().display(),
             );
             std::fs::write(&config, text).unwrap();
