@@ -235,9 +235,16 @@ impl Redis {
             self.metrics.fallbacks.with_label_values(&[use_]).inc();
             return None;
         }
+        // An error says whether the server looks gone (or demoted): then the idle connections
+        // go too, as they likely lead to the same place.
         let attempt = tokio::time::timeout(CALL_TIMEOUT, async {
-            let conn = self.pool.get().await.map_err(|e| e.to_string())?;
-            call(Connection(conn)).await.map_err(|e| e.to_string())
+            let conn = self.pool.get().await.map_err(|e| {
+                let unreachable = matches!(e, managed::PoolError::Backend(_));
+                (e.to_string(), unreachable)
+            })?;
+            let result = call(Connection(conn)).await;
+            let gone = breaks_connection(&result);
+            result.map_err(|e| (e.to_string(), gone))
         })
         .await;
         match attempt {
@@ -248,7 +255,10 @@ impl Redis {
                 }
                 Some(value)
             }
-            Ok(Err(reason)) => {
+            Ok(Err((reason, gone))) => {
+                if gone {
+                    self.pool.retain(|_, _| false);
+                }
                 self.fail(use_, &reason);
                 None
             }
@@ -290,9 +300,6 @@ impl Redis {
     }
 
     fn fail(&self, use_: &'static str, reason: &str) {
-        // The idle connections likely go where the failed one went (a server gone, a master
-        // demoted): the next calls open new ones, to the master the sentinels name then.
-        self.pool.retain(|_, _| false);
         self.breaker.trip();
         self.metrics.breaker_open.set(1);
         self.metrics.fallbacks.with_label_values(&[use_]).inc();
