@@ -262,7 +262,11 @@ async fn when_the_primary_dies_and_the_standby_is_promoted_no_acknowledged_ticke
 
     let killed_at = Instant::now();
     pair.primary.crash();
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // Promoted once the service has met the gap.
+    eventually(Duration::from_secs(30), "a request meets the dead primary", || async {
+        attempts.lock().unwrap().iter().any(|a| a.sent > killed_at && a.status == 503).then_some(())
+    })
+    .await;
     run("pg_ctl", &strings(&["-D", &pair.standby.data.display().to_string(), "promote", "-w"]));
     let standby = &pair.standby;
     eventually(Duration::from_secs(30), "the standby is promoted", || async {
@@ -270,7 +274,13 @@ async fn when_the_primary_dies_and_the_standby_is_promoted_no_acknowledged_ticke
     })
     .await;
     let promoted_at = Instant::now();
-    tokio::time::sleep(Duration::from_secs(15)).await;
+    // Traffic goes on until every writer has had answers sent from 10 s after the promotion.
+    let settled = promoted_at + Duration::from_secs(10);
+    eventually(Duration::from_secs(60), "requests answered after the service settled", || async {
+        let answered = attempts.lock().unwrap().iter().filter(|a| a.sent > settled).count();
+        (answered >= 4 * WRITERS).then_some(())
+    })
+    .await;
     stop.store(true, Ordering::Relaxed);
     for writer in writers {
         writer.await.unwrap();
@@ -283,7 +293,6 @@ async fn when_the_primary_dies_and_the_standby_is_promoted_no_acknowledged_ticke
         assert_eq!(failed.status, 503, "a request in the gap is told to come back: {:?}", failed.refusal);
         assert!(failed.retry_after, "with Retry-After: {:?}", failed.refusal);
     }
-    let settled = promoted_at + Duration::from_secs(10);
     let after: Vec<&Attempt> = attempts.iter().filter(|a| a.sent > settled).collect();
     let stalled = attempts.iter().filter(|a| a.at - a.sent > Duration::from_secs(5)).count();
     assert!(!after.is_empty(), "requests were made after the service settled");
