@@ -28,6 +28,13 @@
 #   3. Dockerfile: hadolint, and the rules it does not know: stages (the web app built into the
 #      `web` target, the services' runtime last), a non-root USER, a HEALTHCHECK, no secret in ENV
 #      or ARG; .dockerignore keeps .git, target/ and env files out.
+#   1b. docker-compose.ha.yml over it: three RabbitMQ nodes (one cluster, quorum queues by default),
+#      Redis with a replica and three sentinels, a PostgreSQL standby, each store in its own
+#      volume, and every platform process told the node lists (AMQP_URL, REDIS_SENTINELS, both
+#      database URLs naming the primary and the standby) and waiting for them to be healthy.
+#   2b. k8s/stores/: the clustered stores asked of their operators (CloudNativePG, RabbitMQ's,
+#      spotahome's Redis): 3 instances with a synchronous standby, an odd number of RabbitMQ nodes
+#      with quorum queues by default, 3 sentinels and a replica.
 #   4. shellcheck on every shell script in scripts/ (sourced ones by their `shellcheck shell=` line).
 #
 # Installs what it lacks: shellcheck and docker-compose with apt-get; kubectl (with kustomize),
@@ -81,6 +88,7 @@ APP_PLANE_KEY=check-app-plane-key
 APP_BASE_DOMAIN=helpdeskly.example
 AWS_ACCESS_KEY_ID=check-access-key
 AWS_SECRET_ACCESS_KEY=check-secret-key
+RABBITMQ_ERLANG_COOKIE=check-erlang-cookie
 ENV
 : >"$work/empty.env"
 if docker-compose --env-file "$work/empty.env" -f docker-compose.prod.yml config -q 2>"$work/refused.txt"; then
@@ -182,6 +190,101 @@ named = compose.get("volumes", {})
 for vol in ("postgres-data", "rabbitmq-data", "minio-data", "prometheus-data", "grafana-data"):
     if vol not in named:
         errors.append(f"named volume {vol} is missing")
+for e in errors:
+    print("error:", e, file=sys.stderr)
+sys.exit(1 if errors else 0)
+PY
+
+say "docker-compose.ha.yml over it: the backing services as clusters, and the services told so"
+if docker-compose --env-file "$work/empty.env" -f docker-compose.prod.yml -f docker-compose.ha.yml config -q 2>/dev/null; then
+  die "docker-compose.ha.yml renders without the secrets"
+fi
+COMPOSE_PROFILES=tools docker-compose --env-file "$work/check.env" -f docker-compose.prod.yml -f docker-compose.ha.yml \
+  config >"$work/compose-ha.yml"
+"$VENV/bin/python" - "$work/compose-ha.yml" <<'PY'
+import sys, yaml
+services = yaml.safe_load(open(sys.argv[1]))["services"]
+errors = []
+rabbits, sentinels = ["rabbitmq", "rabbitmq-2", "rabbitmq-3"], ["redis-sentinel-1", "redis-sentinel-2", "redis-sentinel-3"]
+stores = rabbits + sentinels + ["redis", "redis-replica", "postgres", "postgres-standby"]
+for name in stores:
+    if name not in services:
+        errors.append(f"{name} is missing")
+    elif "healthcheck" not in services[name]:
+        errors.append(f"{name} has no health check")
+def text(value):
+    return " ".join(value) if isinstance(value, list) else str(value or "")
+volumes = {}
+for name in rabbits + ["postgres", "postgres-standby"]:
+    svc = services.get(name, {})
+    mounts = [str(v.get("source") if isinstance(v, dict) else v).split(":")[0] for v in svc.get("volumes", [])]
+    for mount in mounts:
+        if mount in volumes:
+            errors.append(f"{name} shares its volume {mount} with {volumes[mount]}")
+        volumes[mount] = name
+    if not mounts:
+        errors.append(f"{name} keeps its data in no volume")
+for name in rabbits:
+    svc = services.get(name, {})
+    if svc.get("hostname") != name:
+        errors.append(f"{name}: its hostname must be its name (the node is rabbit@{name})")
+    script = text(svc.get("entrypoint"))
+    for node in rabbits:
+        if f"rabbit@{node}" not in script:
+            errors.append(f"{name}: its cluster configuration does not name rabbit@{node}")
+    if "default_queue_type = quorum" not in script or "CLUSTER_COOKIE" not in script:
+        errors.append(f"{name}: quorum queues by default and the shared Erlang cookie")
+for name in sentinels:
+    if "sentinel monitor helpdeskly redis 6379 2" not in text(services.get(name, {}).get("command")):
+        errors.append(f"{name} must watch the master `helpdeskly` (redis:6379) with a quorum of 2")
+if "--replicaof redis 6379" not in text(services.get("redis-replica", {}).get("command")):
+    errors.append("redis-replica must replicate redis")
+if "pg_basebackup -h postgres" not in text(services.get("postgres-standby", {}).get("command")):
+    errors.append("postgres-standby must be made from the primary by pg_basebackup")
+for name in ("control-api", "control-api-worker", "app-api", "app-api-worker", "migrate"):
+    svc = services.get(name, {})
+    env = svc.get("environment", {})
+    amqp = env.get("AMQP_URL") or ""
+    if [n for n in rabbits if f"@{n}:5672" not in amqp]:
+        errors.append(f"{name}: AMQP_URL must list the three RabbitMQ nodes")
+    if env.get("REDIS_URL") or env.get("REDIS_SENTINEL_MASTER") != "helpdeskly" \
+            or sorted(env.get("REDIS_SENTINELS", "").split(",")) != [f"{s}:26379" for s in sentinels]:
+        errors.append(f"{name}: REDIS_SENTINELS (the three), REDIS_SENTINEL_MASTER helpdeskly, and no REDIS_URL")
+    urls = ["CONTROL_DATABASE_URL"] + (["TENANT_DATABASE_URL"] if name.startswith(("control", "migrate")) else [])
+    for url in urls:
+        if "@postgres:5432,postgres-standby:5432/" not in (env.get(url) or ""):
+            errors.append(f"{name}: {url} must list the primary and the standby")
+    if name.startswith("app-api") and ("DB_ENCRYPTION_KEY" in env or "TENANT_DATABASE_URL" in env):
+        errors.append(f"{name}: app-api's processes never get DB_ENCRYPTION_KEY or TENANT_DATABASE_URL")
+    waits = svc.get("depends_on", {})
+    for store in ["postgres-standby", "rabbitmq-2", "rabbitmq-3"] + sentinels:
+        if (waits.get(store) or {}).get("condition") != "service_healthy":
+            errors.append(f"{name} must wait for {store} to be healthy")
+for e in errors:
+    print("error:", e, file=sys.stderr)
+sys.exit(1 if errors else 0)
+PY
+
+say "k8s/stores/: the clustered stores asked of their operators"
+"$VENV/bin/python" - k8s/stores/postgres.yaml k8s/stores/rabbitmq.yaml k8s/stores/redis.yaml <<'PY'
+import sys, yaml
+docs = {d["kind"]: d for f in sys.argv[1:] for d in yaml.safe_load_all(open(f)) if d}
+errors = []
+pg = docs.get("Cluster", {}).get("spec", {})
+sync = pg.get("postgresql", {}).get("synchronous", {})
+if pg.get("instances", 0) < 3 or sync.get("number", 0) < 1 or sync.get("dataDurability") != "required":
+    errors.append("postgres.yaml: 3 instances or more, one synchronous standby with dataDurability required")
+rabbit = docs.get("RabbitmqCluster", {}).get("spec", {})
+if rabbit.get("replicas", 0) < 3 or rabbit.get("replicas", 0) % 2 == 0:
+    errors.append("rabbitmq.yaml: an odd number of nodes, 3 or more (a quorum survives one lost)")
+if "default_queue_type = quorum" not in rabbit.get("rabbitmq", {}).get("additionalConfig", ""):
+    errors.append("rabbitmq.yaml: quorum queues by default")
+redis = docs.get("RedisFailover", {}).get("spec", {})
+if redis.get("sentinel", {}).get("replicas", 0) < 3 or redis.get("redis", {}).get("replicas", 0) < 2:
+    errors.append("redis.yaml: 3 sentinels or more and a replica")
+for d in docs.values():
+    if d.get("metadata", {}).get("namespace") != "helpdeskly-stores":
+        errors.append(f"{d['kind']}: in the namespace helpdeskly-stores")
 for e in errors:
     print("error:", e, file=sys.stderr)
 sys.exit(1 if errors else 0)
