@@ -359,10 +359,10 @@ CONSUMER_QUEUES = [("HelpdesklyNotificationConsumerDisconnected", NOTIFICATIONS_
 
 
 def prove_consumer_alerts(prom):
-    """The notification and webhook queues taken over by queues of the same names and other
-    arguments (a misconfiguration): each worker's consumer is cancelled and cannot declare its
-    queue again, while the relay holds the broker; both alerts fire, and resolve once the queues
-    are the workers' again."""
+    """The notification and webhook queues taken over by another connection's exclusive queues of
+    the same names (a misconfiguration the broker locks the workers out of): each worker's
+    consumer is cancelled and cannot declare its queue again, while the relay holds the broker;
+    both alerts fire, and resolve once the queues are the workers' again."""
     import pika  # scripts/monitoring-proof.sh installs it
 
     names = [name for name, _ in CONSUMER_QUEUES]
@@ -375,7 +375,7 @@ def prove_consumer_alerts(prom):
                 channel = conn.channel()
                 try:
                     channel.queue_delete(queue)
-                    channel.queue_declare(queue, durable=True)
+                    channel.queue_declare(queue, exclusive=True)
                     break
                 except pika.exceptions.ChannelClosedByBroker:
                     continue  # the worker declared it again in between

@@ -228,7 +228,17 @@ fn found_otherwise(queue: &str) -> bool {
 pub async fn declare_durable_queue(channel: &Channel, queue: DurableQueue<'_>) -> lapin::Result<()> {
     if found_otherwise(queue.name) {
         let passive = QueueDeclareOptions { passive: true, durable: true, ..QueueDeclareOptions::default() };
-        return channel.queue_declare(queue.name.into(), passive, FieldTable::default()).await.map(|_| ());
+        let found = channel.queue_declare(queue.name.into(), passive, FieldTable::default()).await.map(|_| ());
+        if let Err(err) = &found
+            && err.to_string().contains("NOT_FOUND")
+        {
+            // The operator removed it (the README's move): the next session declares it anew.
+            FOUND_OTHERWISE
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .retain(|found| found != queue.name);
+        }
+        return found;
     }
     let mut arguments = FieldTable::default();
     arguments.insert("x-queue-type".into(), AMQPValue::LongString("quorum".into()));

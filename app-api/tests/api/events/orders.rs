@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use shared::testkit::eventually;
 use uuid::Uuid;
 
-use lapin::options::QueueDeclareOptions;
+use lapin::options::{QueueDeclareOptions, QueueDeleteOptions};
 use lapin::types::{AMQPValue, FieldTable};
 
 use super::{EventDesk, Rabbit, amqp_url, unique};
@@ -225,7 +225,7 @@ async fn the_order_queues_are_quorum_queues_with_a_delivery_limit_into_the_dead_
     rabbit.channel.queue_declare(classic.as_str().into(), durable, FieldTable::default()).await.unwrap();
     let refused = declared_as_quorum(rabbit, &classic, &[]).await.expect_err("a classic queue is not a quorum queue");
     assert!(refused.contains("x-queue-type"), "{refused}");
-    let _ = rabbit.channel.queue_delete(classic.as_str().into(), lapin::options::QueueDeleteOptions::default()).await;
+    let _ = rabbit.channel.queue_delete(classic.as_str().into(), QueueDeleteOptions::default()).await;
 }
 
 #[tokio::test]
@@ -238,6 +238,27 @@ async fn an_orders_queue_left_classic_by_an_earlier_version_is_consumed_as_it_is
     desk.wait_order(4_401, (1_200, "paid")).await;
     let refused = declared_as_quorum(&desk.events.rabbit, &desk.queue, &[]).await;
     assert!(refused.is_err(), "the queue stayed classic: nothing was lost by declaring it again");
+
+    // The operator's move: the classic queue, drained, is deleted; the consumer declares it anew,
+    // a quorum queue this time, and goes on.
+    let rabbit = &desk.events.rabbit;
+    rabbit.channel.queue_delete(desk.queue.as_str().into(), QueueDeleteOptions::default()).await.unwrap();
+    let queue = desk.queue.as_str();
+    eventually(Duration::from_secs(20), "the consumer is back on its queue", || async move {
+        let (_, consumers) = rabbit.queue_state(queue).await?;
+        (consumers == 1).then_some(())
+    })
+    .await;
+    let dead_queue = format!("{queue}.dead");
+    let quorum = [
+        ("x-single-active-consumer", AMQPValue::Boolean(true)),
+        ("x-delivery-limit", AMQPValue::LongLongInt(shared::amqp::consumer::DELIVERY_LIMIT)),
+        ("x-dead-letter-exchange", AMQPValue::LongString("".into())),
+        ("x-dead-letter-routing-key", AMQPValue::LongString(dead_queue.as_str().into())),
+    ];
+    declared_as_quorum(rabbit, queue, &quorum).await.expect("declared anew as a quorum queue");
+    desk.send_json(&order_event("order.created", &slug, 4_403, customer.id, 5.0, "paid")).await;
+    desk.wait_order(4_403, (500, "paid")).await;
 }
 
 #[tokio::test]
