@@ -12,7 +12,12 @@ fn now() -> u64 {
 
 /// The code of the step `offset` steps from now.
 fn code(secret: &[u8], offset: i64) -> String {
-    let at = now().saturating_add_signed(offset * i64::try_from(totp::STEP_SECS).unwrap());
+    code_from(secret, now(), offset)
+}
+
+/// The code of the step `offset` steps from the unix time `at`.
+fn code_from(secret: &[u8], at: u64, offset: i64) -> String {
+    let at = at.saturating_add_signed(offset * i64::try_from(totp::STEP_SECS).unwrap());
     totp::code_at(secret, totp::DIGITS, at)
 }
 
@@ -21,6 +26,8 @@ struct Enrolled {
     email: String,
     secret: Vec<u8>,
     recovery_codes: Vec<String>,
+    /// When the enabling code was made: its step is spent (the clock may have turned since).
+    enabled_at: u64,
 }
 
 /// An admin with 2FA enabled (the current step is spent by the enabling code).
@@ -52,13 +59,15 @@ async fn enrolled(app: &TestApp) -> Enrolled {
 
     let wrong = app.post_bearer("/v1/auth/2fa/enable", &access, &json!({ "code": "000000" })).await;
     wrong.assert_problem(422, "validation_failed");
-    let enabled = app.post_bearer("/v1/auth/2fa/enable", &access, &json!({ "code": code(&secret, 0) })).await;
+    let enabled_at = now();
+    let enabling = code_from(&secret, enabled_at, 0);
+    let enabled = app.post_bearer("/v1/auth/2fa/enable", &access, &json!({ "code": enabling })).await;
     assert_eq!(enabled.status, 200, "{}", enabled.body);
     let recovery_codes: Vec<String> = serde_json::from_value(enabled.json()["recovery_codes"].clone()).unwrap();
     assert_eq!(recovery_codes.len(), 10);
     let again = app.post_bearer("/v1/auth/2fa/setup", &access, &json!({ "password": PASSWORD })).await;
     again.assert_problem(409, "conflict");
-    Enrolled { slug, email, secret, recovery_codes }
+    Enrolled { slug, email, secret, recovery_codes, enabled_at }
 }
 
 async fn first_step(app: &TestApp, who: &Enrolled) -> String {
@@ -82,9 +91,10 @@ async fn login_with_code_refuses_replay_and_recovery_codes_work_once() {
 
     // The enabling code's step is spent; the next step (within the skew) logs in.
     let mfa_token = first_step(&app, &who).await;
-    let replayed_enable = verify(&app, &json!({ "mfa_token": mfa_token, "code": code(&who.secret, 0) })).await;
+    let enabling = code_from(&who.secret, who.enabled_at, 0);
+    let replayed_enable = verify(&app, &json!({ "mfa_token": mfa_token, "code": enabling })).await;
     replayed_enable.assert_problem(401, "unauthorized");
-    let next = code(&who.secret, 1);
+    let next = code_from(&who.secret, who.enabled_at, 1);
     let tokens = verify(&app, &json!({ "mfa_token": mfa_token, "code": next })).await;
     assert_eq!(tokens.status, 200, "{}", tokens.body);
     let access = tokens.json()["access_token"].as_str().unwrap().to_owned();
@@ -96,9 +106,7 @@ async fn login_with_code_refuses_replay_and_recovery_codes_work_once() {
     assert!(cookie.starts_with(&format!("helpdeskly_refresh={refresh_token};")), "{cookie}");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
     // The challenge was single use.
-    verify(&app, &json!({ "mfa_token": mfa_token, "code": code(&who.secret, 1) }))
-        .await
-        .assert_problem(401, "unauthorized");
+    verify(&app, &json!({ "mfa_token": mfa_token, "code": next })).await.assert_problem(401, "unauthorized");
 
     // The same code on a new login: a replay, refused.
     let mfa_token = first_step(&app, &who).await;
