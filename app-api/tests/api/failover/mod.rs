@@ -3,6 +3,7 @@
 //! (DESIGN.md "High availability").
 
 mod postgres;
+mod rabbitmq;
 mod redis;
 
 use std::process::{Child, Command, Stdio};
@@ -21,10 +22,16 @@ pub struct Process {
 
 impl Process {
     pub fn spawn(name: &str, program: &str, args: &[String]) -> Self {
+        Self::spawn_with_env(name, program, args, &[])
+    }
+
+    /// `spawn`, with `env` added to the environment.
+    pub fn spawn_with_env(name: &str, program: &str, args: &[String], env: &[(&str, String)]) -> Self {
         let log = std::env::temp_dir().join(format!("helpdeskly-{name}-{}.log", uuid::Uuid::now_v7().simple()));
         let out = std::fs::File::create(&log).unwrap();
         let child = Command::new(program)
             .args(args)
+            .envs(env.iter().map(|(key, value)| (*key, value.as_str())))
             .stdin(Stdio::null())
             .stdout(out.try_clone().unwrap())
             .stderr(out)
