@@ -7,6 +7,8 @@
 //!   helpdeskly-bench tickets --tickets 100000 --concurrency 32 --seconds 10 [--client wrk]
 //!   helpdeskly-bench tickets --tickets 100000 --concurrency 32 --seconds 5 --columns
 //!   helpdeskly-bench events --tickets 200 --rows 20000 --tenants 200 --busy 10
+//!   helpdeskly-bench queues --tickets 1000 --concurrency 8 --rounds 5 --rows 5000
+//!   helpdeskly-bench routing --tickets 1000 --queue 2000 --concurrency 8 --rounds 10
 //!   helpdeskly-bench mail --rate 20 --seconds 300 --customers 20
 //!   helpdeskly-bench mail-in --customers 50 --mails 2000 --clients 8
 //!   helpdeskly-bench live --frames 1000 --rate 20 --idle 10000
@@ -34,6 +36,7 @@ mod mail;
 mod mail_in;
 mod participants;
 mod platform;
+mod queues;
 mod reports;
 mod routing;
 mod rules;
@@ -96,6 +99,21 @@ enum Command {
         /// Tenants with one new event for the cost per cycle.
         #[arg(long, default_value_t = 10)]
         busy: usize,
+    },
+    /// Quorum queues against classic queues, in alternating rounds of one run: ticket creation
+    /// and the delivery of its events through the relay to a consumer.
+    Queues {
+        /// Tickets each round creates.
+        #[arg(long, default_value_t = 1_000)]
+        tickets: usize,
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Rounds of each type.
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+        /// Events written into the outbox at once after each round's tickets (the relay's rate).
+        #[arg(long, default_value_t = 5_000)]
+        rows: usize,
     },
     /// Notification mail at a steady pace through `app-api worker` (the release binary beside
     /// this one) to a mail server of the run's own: commit-to-SMTP latency and the worker's CPU
@@ -210,6 +228,9 @@ enum Command {
         queue: usize,
         #[arg(long, default_value_t = 8)]
         concurrency: usize,
+        /// Rounds of each kind, alternating.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
     },
     /// Ticket creation and the list of 50 under a business-hours SLA policy against 24/7, and
     /// the jobs recording the breaches of many overdue tickets under each.
@@ -355,7 +376,12 @@ fn main() {
             }
             Command::SavOps { tickets } => sav_ops::run(tickets).await,
             Command::Macros { tickets, concurrency } => macros::run(tickets, concurrency).await,
-            Command::Routing { tickets, queue, concurrency } => routing::run(tickets, queue, concurrency).await,
+            Command::Routing { tickets, queue, concurrency, rounds } => {
+                routing::run(tickets, queue, concurrency, rounds).await;
+            }
+            Command::Queues { tickets, concurrency, rounds, rows } => {
+                queues::run(&queues::Options { tickets, concurrency, rounds, rows }).await;
+            }
             Command::HelpCenter { articles, searches, pages } => help_center::run(articles, searches, pages).await,
             Command::Rules { tickets, concurrency, seeded, due } => {
                 rules::run(&rules::Options { tickets, concurrency, seeded, due }).await;

@@ -16,12 +16,11 @@ use uuid::Uuid;
 use crate::platform::Platform;
 use crate::stats::summarize;
 
-const ROUNDS: usize = 3;
 const AGENTS: usize = 50;
 /// Tickets of each kind created before the rounds, not counted.
 const WARM_UP: usize = 300;
 
-pub async fn run(tickets: usize, queue: usize, concurrency: usize) {
+pub async fn run(tickets: usize, queue: usize, concurrency: usize, rounds: usize) {
     let platform = Platform::start_logging_at("error").await;
     let (slug, token) = platform.tenants_with_tokens(1).await.remove(0);
     let replica = crate::app::replica(&platform, 20, 10).await;
@@ -51,10 +50,10 @@ pub async fn run(tickets: usize, queue: usize, concurrency: usize) {
     for team in [Some(five_id.as_str()), None] {
         crate::app::drive(&[(); WARM_UP], concurrency, |()| post("/v1/tickets", ticket(team))).await;
     }
-    println!("routing: {tickets} tickets a round, {concurrency} clients, {ROUNDS} rounds of each, alternating");
+    println!("routing: {tickets} tickets a round, {concurrency} clients, {rounds} rounds of each, alternating");
     let (mut routed, mut plain) = (Vec::new(), Vec::new());
     let (mut routed_rate, mut plain_rate) = (Vec::new(), Vec::new());
-    for round in 0..ROUNDS {
+    for round in 0..rounds {
         let (rate, times) =
             crate::app::drive(&vec![(); tickets], concurrency, |()| post("/v1/tickets", ticket(Some(&five_id)))).await;
         routed_rate.push(rate);
@@ -76,13 +75,18 @@ pub async fn run(tickets: usize, queue: usize, concurrency: usize) {
             .fetch_one(&mut admin)
             .await
             .unwrap();
-    assert_eq!(usize::try_from(assigned).unwrap(), tickets * ROUNDS + WARM_UP, "every ticket into the team was routed");
+    assert_eq!(usize::try_from(assigned).unwrap(), tickets * rounds + WARM_UP, "every ticket into the team was routed");
     #[allow(clippy::cast_precision_loss, reason = "a few rounds")]
     let mean = |rates: &[f64]| rates.iter().sum::<f64>() / rates.len() as f64;
     let (into_team, no_team) = (mean(&routed_rate), mean(&plain_rate));
     println!("  created into a round-robin team of 5 (routed): {into_team:.0}/s, {}", summarize(routed));
     println!("  created without a team:                        {no_team:.0}/s, {}", summarize(plain));
-    println!("  ratio: {:.2}", into_team / no_team);
+    let per_round: Vec<f64> = routed_rate.iter().zip(&plain_rate).map(|(routed, plain)| routed / plain).collect();
+    println!(
+        "  ratio of the means: {:.2}; per round: {}",
+        into_team / no_team,
+        crate::stats::mean_interval(&per_round)
+    );
 
     decisions(&replica, &mut admin, &slug, &token, &agents, queue, concurrency).await;
 }

@@ -46,6 +46,37 @@ impl std::fmt::Display for Summary {
     }
 }
 
+/// The mean of a few measurements (rounds of a run) and the half-width of its 95% confidence
+/// interval (Student's t, the measurements taken as independent), as `mean ± half (n=k)`; rates
+/// under 10 with two decimals.
+pub fn mean_interval(values: &[f64]) -> String {
+    assert!(!values.is_empty(), "no values");
+    #[allow(clippy::cast_precision_loss, reason = "a few rounds")]
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let decimals = if mean.abs() < 10.0 { 2 } else { 0 };
+    if values.len() < 2 {
+        return format!("{mean:.decimals$} (n=1)");
+    }
+    let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let half = t_95(values.len() - 1) * (variance / n).sqrt();
+    format!("{mean:.decimals$} ± {half:.decimals$} (n={})", values.len())
+}
+
+/// Student's t for a two-sided 95% interval with `df` degrees of freedom (the next lower
+/// tabled value past 10: the interval errs wide).
+fn t_95(df: usize) -> f64 {
+    const TABLE: [f64; 10] = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
+    match df {
+        0 => f64::INFINITY,
+        1..=10 => TABLE[df - 1],
+        11..=19 => 2.228,
+        20..=29 => 2.086,
+        30..=119 => 2.042,
+        _ => 1.96,
+    }
+}
+
 /// The process's resident memory, sampled every 5 ms from `start` until `stop`.
 pub struct PeakMemory {
     baseline_kb: u64,
