@@ -7,7 +7,10 @@
 # for its answer; for each fault it prints the failed requests, the seconds to recover, the
 # events lost or duplicated, the mails expected, received, lost and duplicated, and the live
 # streams' frames expected, lost and duplicated, their reconnects and resyncs, the webhooks lost
-# and sent again, and fails when a bound is broken.
+# and sent again, and fails when a bound is broken. Then the same traffic on clusters (a PostgreSQL
+# primary with a synchronous standby, Redis with Sentinel, three RabbitMQ nodes) while a node of
+# each dies for good: the RabbitMQ node leading the queues, the Redis master, the PostgreSQL
+# primary (the standby promoted).
 # Builds control-api and app-api, and runs its own PostgreSQL cluster, Redis server and mail
 # server (mail-devel) on free ports, and the local RabbitMQ (127.0.0.1:5672) through a link it
 # can cut; removes everything it made at the end. Arguments go to pytest.

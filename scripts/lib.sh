@@ -143,13 +143,15 @@ prepare_edge() {
 }
 
 # prepare_chaos: nginx's tools, PostgreSQL's server programs, redis-server; the local RabbitMQ
-# must be listening (scripts/test.sh starts it).
+# must be listening and its programs installed (scripts/test.sh does both).
 prepare_chaos() {
   local servers=()
   [ -n "$(pg_bindir)" ] || servers+=(postgresql)
   command -v redis-server >/dev/null || servers+=(redis-server)
   ensure_edge_tools "${servers[@]}"
   port_open 127.0.0.1 5672 || die "RabbitMQ does not listen on 127.0.0.1:5672 (scripts/test.sh starts it)"
+  # The clusters' run starts three nodes of its own from RabbitMQ's programs.
+  [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || die "RabbitMQ's programs are not installed (scripts/test.sh)"
 }
 
 # prepare_monitoring: Prometheus (promtool included), psql.

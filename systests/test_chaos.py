@@ -1,6 +1,7 @@
 """The chaos suite (systests/chaos.py): steady traffic through nginx to two app-api replicas
 while what they stand on fails, one fault after another, each measured; fails when a bound is
-broken. CHAOS_FORM: short (the default, CI) or full; CHAOS_REPORT: the results as JSON too;
+broken; then the same on clusters while a node of each dies. CHAOS_FORM: short (the default,
+CI) or full; CHAOS_REPORT: the results as JSON too (the clusters' run beside it, `-clusters`);
 CHAOS_VERBOSE: the services' last lines when it fails. A failed run's logs, its report and, when
 an event's webhook was lost, where each lost event stopped (webhook-trace.txt) are kept under
 artifacts/systests/."""
@@ -18,13 +19,12 @@ from systests.chaos import (FORMS, MailTraffic, Run, Traffic, all_delivered, bou
 from systests.live_platform import Failure, check, say, wait_for
 
 
-@pytest.fixture
-def run(work, mail_server, webhook_receiver, launch_nginx, service_binaries, test_failed):
+def make_run(ha, work, mail_server, webhook_receiver, launch_nginx, test_failed):
     """Everything of the run's own, stopped and removed at the end; the services' last lines
     printed when it fails and CHAOS_VERBOSE is set."""
     form_name = os.environ.get("CHAOS_FORM", "short")
     check(form_name in FORMS, f"CHAOS_FORM must be one of {', '.join(FORMS)}")
-    run = Run(work, FORMS[form_name], mail_server, webhook_receiver(), launch_nginx)
+    run = Run(work, FORMS[form_name], mail_server, webhook_receiver(), launch_nginx, ha=ha)
     run.form_name = form_name
     yield run
     if test_failed() and os.environ.get("CHAOS_VERBOSE"):
@@ -33,7 +33,40 @@ def run(work, mail_server, webhook_receiver, launch_nginx, service_binaries, tes
     run.stop()
 
 
+@pytest.fixture
+def run(work, mail_server, webhook_receiver, launch_nginx, service_binaries, test_failed):
+    yield from make_run(False, work, mail_server, webhook_receiver, launch_nginx, test_failed)
+
+
+@pytest.fixture
+def clustered_run(work, mail_server, webhook_receiver, launch_nginx, service_binaries, test_failed):
+    yield from make_run(True, work, mail_server, webhook_receiver, launch_nginx, test_failed)
+
+
 def test_chaos(run):
+    broken = drive(run, run.faults_in_turn)
+    if not run.kills["webhook-worker-kill"]:
+        broken.append("webhook-worker-kill: no delivery was in hand to kill the worker on")
+    check(not broken, "bounds not held:\n  " + "\n  ".join(broken))
+
+
+def test_chaos_of_clusters(clustered_run):
+    """The same traffic on a RabbitMQ cluster, Redis with Sentinel and a PostgreSQL pair, while a
+    node of each dies for good: RabbitMQ's holding the queues' leaders, the Redis master, the
+    PostgreSQL primary (the synchronous standby promoted)."""
+    run = clustered_run
+    broken = drive(run, run.faults_of_clusters)
+    for fault, figures in run.ha_figures.items():
+        print(f"  {fault}: {figures}")
+    used = run.ha_figures.get("redis-master-kill", {}).get("used after (s)")
+    if used is None or used > 10:
+        broken.append(f"redis-master-kill: the services used the new master {used} s after the kill (bound 10 s)")
+    check(not broken, "bounds not held:\n  " + "\n  ".join(broken))
+
+
+def drive(run, faults):
+    """Starts the run, puts the traffic through `faults`, waits for what is owed, prints the
+    tables and writes the report; the bounds broken."""
     form_name, form = run.form_name, run.form
     started = time.monotonic()
     run.start()
@@ -45,7 +78,7 @@ def test_chaos(run):
     run.mail_traffic = MailTraffic(run.traffic, token, run.customers, form["mail_rate"])
     run.mail_traffic.thread.start()
     run.calm("calm")
-    run.faults_in_turn()
+    faults()
     run.traffic.stop()
     run.mail_traffic.thread.join(timeout=40)
     try:
@@ -87,8 +120,12 @@ def test_chaos(run):
                   f"server before their sender could mark them sent ({r['kills']} processes killed; at most "
                   f"{r['mails_duplicated_bound']})")
     # In the run's folder too: kept with its logs when the run fails (systests/conftest.py).
-    report = {"form": form_name, **form, "faults": rows, "streams": streams, "webhooks": hooks}
-    for path in filter(None, [f"{run.work}/chaos-report.json", os.environ.get("CHAOS_REPORT")]):
+    report = {"form": form_name, **form, "faults": rows, "streams": streams, "webhooks": hooks,
+              "clusters": run.ha_figures}
+    suffix = "-clusters" if run.ha else ""
+    asked = os.environ.get("CHAOS_REPORT")
+    asked = asked and asked.removesuffix(".json") + suffix + ".json"
+    for path in filter(None, [f"{run.work}/chaos-report{suffix}.json", asked]):
         with open(path, "w") as f:
             json.dump(report, f, indent=2)
     if hooks["lost"]:
@@ -97,7 +134,5 @@ def test_chaos(run):
     broken = bounds(rows) + stream_bounds(streams)
     if hooks["lost"]:
         broken.append(f"webhooks: {len(hooks['lost'])} events never reached the receiver: {hooks['lost'][:5]}")
-    if not run.kills["webhook-worker-kill"]:
-        broken.append("webhook-worker-kill: no delivery was in hand to kill the worker on")
-    check(not broken, "bounds not held:\n  " + "\n  ".join(broken))
-    say(f"chaos suite passed in {time.monotonic() - started:.0f} s")
+    say(f"chaos run ended in {time.monotonic() - started:.0f} s")
+    return broken
