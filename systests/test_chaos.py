@@ -16,7 +16,7 @@ import pytest
 from systests.chaos import (FORMS, MailTraffic, Run, Traffic, all_delivered, bounds, missing_mail, results,
                             stream_bounds, stream_results, stream_table, streams_caught_up, table, webhook_results,
                             webhook_trace)
-from systests.live_platform import Failure, check, say, wait_for
+from systests.live_platform import Failure, check, psql, say, wait_for
 
 
 def make_run(ha, work, mail_server, webhook_receiver, launch_nginx, test_failed):
@@ -58,6 +58,14 @@ def test_chaos_of_clusters(clustered_run):
     broken = drive(run, run.faults_of_clusters)
     for fault, figures in run.ha_figures.items():
         print(f"  {fault}: {figures}")
+    # Every ticket acknowledged is on the promoted standby (the commits waited for it).
+    with run.traffic.lock:
+        acknowledged = {a.ticket for a in run.traffic.answers if a.status == 201}
+    stored = {int(t) for t in psql("SELECT id FROM support_tickets", run.tenant_db).split()}
+    print(f"  tickets acknowledged: {len(acknowledged)}, on the new primary: {len(acknowledged & stored)}")
+    if acknowledged - stored:
+        broken.append(f"postgres-failover: {len(acknowledged - stored)} acknowledged tickets are not on the new "
+                      f"primary: {sorted(acknowledged - stored)[:5]}")
     used = run.ha_figures.get("redis-master-kill", {}).get("used after (s)")
     if used is None or used > 10:
         broken.append(f"redis-master-kill: the services used the new master {used} s after the kill (bound 10 s)")
