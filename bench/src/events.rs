@@ -27,7 +27,7 @@ use lapin::options::{
     QueueDeclareOptions,
 };
 use lapin::types::FieldTable;
-use lapin::{Connection, ConnectionProperties, ExchangeKind};
+use lapin::{Channel, Connection, ConnectionProperties, ExchangeKind};
 use shared::testkit::TestServer;
 use sqlx::{ConnectOptions as _, Connection as _};
 
@@ -44,6 +44,69 @@ pub struct Options {
     pub busy: usize,
 }
 
+/// A durable topic exchange of the run's own on the local broker (`TEST_AMQP_URL`), with the
+/// connection and channel that declared it.
+pub struct RunExchange {
+    pub name: String,
+    pub connection: Connection,
+    pub channel: Channel,
+}
+
+impl RunExchange {
+    pub async fn declare() -> Self {
+        let name = format!("sav_exchange.bench.{}", uuid::Uuid::new_v4().simple());
+        let connection = Connection::connect(&amqp_url(), ConnectionProperties::default()).await.expect("the broker");
+        let channel = connection.create_channel().await.unwrap();
+        let durable = ExchangeDeclareOptions { durable: true, ..ExchangeDeclareOptions::default() };
+        channel
+            .exchange_declare(name.as_str().into(), ExchangeKind::Topic, durable, FieldTable::default())
+            .await
+            .unwrap();
+        Self { name, connection, channel }
+    }
+
+    pub async fn delete(self) {
+        let _ = self.channel.exchange_delete(self.name.as_str().into(), ExchangeDeleteOptions::default()).await;
+        let _ = self.connection.close(200, "bye".into()).await;
+    }
+}
+
+/// An app-api replica in this process (rate limits off, a budget of 40 connections) whose
+/// outbox relay runs and publishes to `exchange`; `configure` changes its configuration further.
+pub struct Relaying {
+    pub state: AppState,
+    pub server: TestServer,
+    stop: tokio::sync::oneshot::Sender<()>,
+    relay: tokio::task::JoinHandle<()>,
+}
+
+impl Relaying {
+    pub async fn start(platform: &Platform, exchange: &str, configure: impl FnOnce(&mut app_api::AppConfig)) -> Self {
+        let config = platform.app_config(|c| {
+            crate::app::unlimited(c);
+            c.pools.total = 40;
+            c.control_db_max_connections = 4;
+            c.amqp_url = Some(testkit::url(&amqp_url()));
+            exchange.clone_into(&mut c.events.exchange);
+            configure(c);
+        });
+        let state = AppState::new(config).await.expect("app state");
+        let server = TestServer::start(app_api::build_router(state.clone())).await;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let work =
+            Work { relay: true, jobs: false, consumer: false, notifications: false, webhooks: false, mailboxes: false };
+        let relay = tokio::spawn(state.clone().run_work(work, async {
+            let _ = stopped.await;
+        }));
+        Self { state, server, stop, relay }
+    }
+
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.relay.await;
+    }
+}
+
 /// Arrival time of each delivered message, by ticket id and by message id.
 #[derive(Default)]
 struct Arrivals {
@@ -54,14 +117,8 @@ struct Arrivals {
 #[allow(clippy::too_many_lines, reason = "three measurements read in order, one after another")]
 pub async fn run(options: &Options) {
     let platform = Platform::start_logging_at("error").await;
-    let exchange = format!("sav_exchange.bench.{}", uuid::Uuid::new_v4().simple());
-    let connection = Connection::connect(&amqp_url(), ConnectionProperties::default()).await.expect("the broker");
-    let channel = connection.create_channel().await.unwrap();
-    let durable = ExchangeDeclareOptions { durable: true, ..ExchangeDeclareOptions::default() };
-    channel
-        .exchange_declare(exchange.as_str().into(), ExchangeKind::Topic, durable, FieldTable::default())
-        .await
-        .unwrap();
+    let run_exchange = RunExchange::declare().await;
+    let (exchange, channel) = (&run_exchange.name, &run_exchange.channel);
     let exclusive = QueueDeclareOptions { exclusive: true, auto_delete: true, ..QueueDeclareOptions::default() };
     let queue = channel.queue_declare("".into(), exclusive, FieldTable::default()).await.unwrap();
     channel
@@ -101,24 +158,12 @@ pub async fn run(options: &Options) {
     let started = Instant::now();
     let tenants = platform.tenants_with_tokens(most).await;
     println!("{most} tenants provisioned and signed in in {:.1}s", started.elapsed().as_secs_f64());
-    let config = platform.app_config(|c| {
-        crate::app::unlimited(c);
-        c.pools.total = 40;
-        c.control_db_max_connections = 4;
-        c.amqp_url = Some(testkit::url(&amqp_url()));
-        c.events.exchange.clone_from(&exchange);
+    let relaying = Relaying::start(&platform, exchange, |c| {
         // The sweep runs when the bench says so.
         c.events.sweep_every = Duration::from_secs(3600);
-    });
-    let state = AppState::new(config).await.expect("app state");
-    let server = TestServer::start(app_api::build_router(state.clone())).await;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let relay = tokio::spawn(state.clone().run_work(
-        Work { relay: true, jobs: false, consumer: false, notifications: false, webhooks: false, mailboxes: false },
-        async {
-            let _ = stopped.await;
-        },
-    ));
+    })
+    .await;
+    let (state, server) = (&relaying.state, &relaying.server);
     let (slug, token) = tenants[0].clone();
     let client = reqwest::Client::new();
 
@@ -205,7 +250,7 @@ pub async fn run(options: &Options) {
             .map(|o| metrics.visits(*o))
             .sum::<u64>()
     };
-    let relay_handle = app_api::worker::relay::Relay::of(&state).unwrap();
+    let relay_handle = app_api::worker::relay::Relay::of(state).unwrap();
     let before_visits = visits();
     tokio::time::sleep(Duration::from_secs(2)).await;
     println!(
@@ -256,15 +301,11 @@ pub async fn run(options: &Options) {
         busy_started.elapsed().as_secs_f64() * 1000.0
     );
 
-    jobs_cost(&state, &server, &client, &tenants, busy).await;
+    jobs_cost(state, server, &client, &tenants, busy).await;
 
-    let _ = stop.send(());
-    let _ = relay.await;
+    relaying.stop().await;
     listener.abort();
-    let _ = channel.exchange_delete(exchange.as_str().into(), ExchangeDeleteOptions::default()).await;
-    let _ = connection.close(200, "bye".into()).await;
-    drop(server);
-    drop(state);
+    run_exchange.delete().await;
     platform.finish().await;
 }
 

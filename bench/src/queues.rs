@@ -13,19 +13,16 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use app_api::AppState;
-use app_api::worker::Work;
 use futures_util::StreamExt as _;
+use lapin::Channel;
 use lapin::options::{
-    BasicAckOptions, BasicConsumeOptions, BasicQosOptions, ExchangeDeclareOptions, ExchangeDeleteOptions,
-    QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
+    BasicAckOptions, BasicConsumeOptions, BasicQosOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
 };
 use lapin::types::{AMQPValue, FieldTable};
-use lapin::{Channel, Connection, ConnectionProperties, ExchangeKind};
 use serde_json::json;
-use shared::testkit::TestServer;
 use sqlx::{ConnectOptions as _, Connection as _};
-use testkit::amqp_url;
 
+use crate::events::{Relaying, RunExchange};
 use crate::platform::Platform;
 use crate::stats::mean_interval;
 
@@ -60,31 +57,10 @@ struct Bench<'a> {
 #[allow(clippy::too_many_lines, reason = "one measurement read in order")]
 pub async fn run(options: &Options) {
     let platform = Platform::start_logging_at("error").await;
-    let exchange = format!("sav_exchange.bench.{}", uuid::Uuid::new_v4().simple());
-    let connection = Connection::connect(&amqp_url(), ConnectionProperties::default()).await.expect("the broker");
-    let channel = connection.create_channel().await.unwrap();
-    let durable = ExchangeDeclareOptions { durable: true, ..ExchangeDeclareOptions::default() };
-    channel
-        .exchange_declare(exchange.as_str().into(), ExchangeKind::Topic, durable, FieldTable::default())
-        .await
-        .unwrap();
+    let run_exchange = RunExchange::declare().await;
     let (slug, token) = platform.tenants_with_tokens(1).await.remove(0);
-    let config = platform.app_config(|c| {
-        crate::app::unlimited(c);
-        c.pools.total = 40;
-        c.control_db_max_connections = 4;
-        c.amqp_url = Some(testkit::url(&amqp_url()));
-        c.events.exchange.clone_from(&exchange);
-    });
-    let state = AppState::new(config).await.expect("app state");
-    let server = TestServer::start(app_api::build_router(state.clone())).await;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let relay = tokio::spawn(state.clone().run_work(
-        Work { relay: true, jobs: false, consumer: false, notifications: false, webhooks: false, mailboxes: false },
-        async {
-            let _ = stopped.await;
-        },
-    ));
+    let relaying = Relaying::start(&platform, &run_exchange.name, |_| {}).await;
+    let (state, server) = (&relaying.state, &relaying.server);
     let client = reqwest::Client::new();
     let create = |()| {
         client
@@ -97,7 +73,8 @@ pub async fn run(options: &Options) {
         state.tenancy.resolver.resolve(&shared::tenant::Slug::parse_syntax(&slug).unwrap()).await.expect("the tenant");
     let (_, admin_options) = platform.tenant_admin_options(&slug).await;
     let admin = admin_options.connect().await.expect("the tenant database");
-    let mut bench = Bench { state: &state, tenant: &tenant, admin, exchange: &exchange, channel: &channel };
+    let (exchange, channel) = (run_exchange.name.as_str(), &run_exchange.channel);
+    let mut bench = Bench { state, tenant: &tenant, admin, exchange, channel };
 
     // Warm-up through a classic queue, not counted: plans, caches, pools, the relay's channel.
     bench.round("classic", options, &create).await;
@@ -138,10 +115,9 @@ pub async fn run(options: &Options) {
     );
 
     let _ = bench.admin.close().await;
-    let _ = stop.send(());
-    let _ = relay.await;
-    let _ = channel.exchange_delete(exchange.as_str().into(), ExchangeDeleteOptions::default()).await;
-    let _ = connection.close(200, "bye".into()).await;
+    relaying.stop().await;
+    run_exchange.delete().await;
+    platform.finish().await;
 }
 
 impl Bench<'_> {
