@@ -168,17 +168,7 @@ impl Bench<'_> {
         let tickets_in = tokio::time::timeout(within, reaching.recv()).await.expect("the tickets' events").unwrap();
         let delivered = per_second(options.tickets, tickets_in.duration_since(started));
 
-        sqlx::query(
-            "INSERT INTO outbox (message_id, routing_key, payload)
-             SELECT gen_random_uuid(), 'sav.ticket.created',
-                    jsonb_build_object('event', 'TicketCreated', 'timestamp', now(), 'data',
-                        jsonb_build_object('ticket_id', -g, 'ticket_number', 'TKT-BENCH', 'subject', 'bench'))
-             FROM generate_series(1, $1) g",
-        )
-        .bind(i64::try_from(options.rows).unwrap())
-        .execute(&mut self.admin)
-        .await
-        .unwrap();
+        crate::events::write_burst(&mut self.admin, i64::try_from(options.rows).unwrap()).await;
         let burst = Instant::now();
         self.state.events.hints.hint(self.tenant);
         let burst_in = tokio::time::timeout(within, reaching.recv()).await.expect("the burst").unwrap();
