@@ -469,7 +469,7 @@ class Run:
         self.pg = PostgresPair(work) if ha else Postgres(work)
         self.redis = SentinelRedis(work) if ha else Redis(work)
         self.rabbit = RabbitCluster(work) if ha else None
-        self.link = Link(5672)
+        self.link = None if ha else Link(5672)
         self.ha_figures = {}  # fault -> what it measured besides the table (seconds, nodes)
         self.mail = mail
         self.smtp_link = Link(self.mail.smtp_port)
@@ -781,7 +781,8 @@ class Run:
             self.nginx.stop()
         for service in self.services.values():
             service.stop()
-        self.link.close()
+        if self.link:
+            self.link.close()
         self.smtp_link.close()
         if self.rabbit:
             self.rabbit.stop()

@@ -27,12 +27,12 @@ def as_postgres(argv):
 class Postgres:
     """A cluster of the run's own, restartable."""
 
-    def __init__(self, work):
+    def __init__(self, work, name="pg"):
         found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]))
         check(found, "PostgreSQL's server programs are not installed (apt-get install postgresql)")
         self.bin = os.path.dirname(found[-1])
-        self.dir = f"{work}/pg"
-        self.sockets = f"{work}/pg-run"
+        self.dir = f"{work}/{name}"
+        self.sockets = f"{work}/{name}-run"
         self.port = free_port()
 
     def url(self, db):
@@ -151,8 +151,7 @@ class PostgresPair:
 
     def __init__(self, work):
         self.primary = Postgres(work)
-        self.standby = Postgres(work)
-        self.standby.dir, self.standby.sockets = f"{work}/pg-standby", f"{work}/pg-standby-run"
+        self.standby = Postgres(work, "pg-standby")
 
     def url(self, db):
         hosts = f"127.0.0.1:{self.primary.port},127.0.0.1:{self.standby.port}"

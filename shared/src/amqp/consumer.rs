@@ -230,7 +230,7 @@ pub async fn declare_durable_queue(channel: &Channel, queue: DurableQueue<'_>) -
         let passive = QueueDeclareOptions { passive: true, durable: true, ..QueueDeclareOptions::default() };
         let found = channel.queue_declare(queue.name.into(), passive, FieldTable::default()).await.map(|_| ());
         if let Err(err) = &found
-            && err.to_string().contains("NOT_FOUND")
+            && is_not_found(err)
         {
             // The operator removed it (the README's move): the next session declares it anew.
             FOUND_OTHERWISE
@@ -263,6 +263,12 @@ pub async fn declare_durable_queue(channel: &Channel, queue: DurableQueue<'_>) -
         FOUND_OTHERWISE.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(queue.name.to_owned());
     }
     declared
+}
+
+/// Whether the broker answered that the queue does not exist (404, `NOT_FOUND`).
+fn is_not_found(err: &lapin::Error) -> bool {
+    use lapin::protocol::{AMQPErrorKind, AMQPSoftError};
+    matches!(err.kind(), lapin::ErrorKind::ProtocolError(e) if *e.kind() == AMQPErrorKind::Soft(AMQPSoftError::NOTFOUND))
 }
 
 /// Declares a queue of this connection's own, named by the broker and gone with the connection;

@@ -30,7 +30,8 @@ struct Node {
     process: Option<Process>,
 }
 
-/// Three nodes forming one cluster, stopped on drop, then their folder removed.
+/// Three nodes forming one cluster, stopped on drop, then their folder removed (the fields drop
+/// in this order).
 struct RabbitCluster {
     nodes: Vec<Node>,
     dir: tempfile::TempDir,
@@ -98,14 +99,6 @@ impl RabbitCluster {
     /// Kills the node's server at once, as a machine lost would.
     fn kill(&mut self, node: usize) {
         self.nodes[node].process.take();
-    }
-}
-
-impl Drop for RabbitCluster {
-    fn drop(&mut self) {
-        for node in &mut self.nodes {
-            node.process.take();
-        }
     }
 }
 
