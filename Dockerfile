@@ -14,11 +14,20 @@
 # docker-compose.prod.yml's edge and the files k8s/base/web.yaml serves), `runtime` (Debian slim,
 # the two binaries, a non-root user). Nothing secret is read at build time: configuration is the
 # environment at run time.
+#
+# Where no Rust or Node image can be pulled, the binaries and the web build can come from the
+# machine instead (`prebuilt`: a context holding prebuilt/control-api, prebuilt/app-api and
+# prebuilt/web/, built for glibc 2.36 or older); the stages that run are the same:
+#   docker build --build-arg BINARIES=prebuilt --build-arg WEB_FILES=prebuilt ... CONTEXT
+# scripts/container-check.sh builds both images this way and runs them.
 
 ARG RUST_VERSION=1.95
 ARG DEBIAN_RELEASE=trixie
 ARG NODE_VERSION=20
 ARG NGINX_VERSION=1.28
+# The stages the runtime and web images take their files from: built here, or `prebuilt`.
+ARG BINARIES=builder
+ARG WEB_FILES=web-build
 
 FROM rust:${RUST_VERSION}-slim-${DEBIAN_RELEASE} AS chef
 # A version requirement rather than an exact pin: cargo-chef only shapes the dependency layer.
@@ -47,8 +56,15 @@ RUN npm ci --no-audit --no-fund
 COPY --exclude=node_modules --exclude=dist web/ ./
 RUN npm run build
 
+FROM scratch AS prebuilt
+COPY prebuilt/control-api prebuilt/app-api /out/
+COPY prebuilt/web/ /web/dist/
+
+FROM ${BINARIES} AS binaries
+FROM ${WEB_FILES} AS web-files
+
 FROM nginx:${NGINX_VERSION}-bookworm AS web
-COPY --from=web-build /web/dist /srv/web
+COPY --from=web-files /web/dist /srv/web
 # The web app alone, for Kubernetes (nginx/web/nginx.conf); the compose edge renders nginx/ itself.
 COPY nginx/web/nginx.conf /etc/helpdeskly/web/
 COPY nginx/snippets/mime.conf nginx/snippets/headers-common.conf nginx/snippets/edge-errors.conf \
@@ -56,11 +72,13 @@ COPY nginx/snippets/mime.conf nginx/snippets/headers-common.conf nginx/snippets/
 COPY nginx/templates/snippets/headers-web.conf.template /etc/helpdeskly/web/snippets/headers-web.conf
 # A placeholder in the template would reach nginx as an unknown variable: the build stops here.
 # The check runs with the map of $files_origin that k8s/base/web.yaml writes at start (here empty).
+# It leaves its pid file and temporary folders in /tmp, root's: gone again, or an unprivileged
+# nginx given a /tmp that starts with the image's (podman's tmpfs) could not write its pid.
 # hadolint ignore=SC2016
 RUN test -f /srv/web/index.html \
     && printf 'map $host $files_origin { default ""; }\n' >/tmp/files-origin.conf \
     && nginx -t -q -c /etc/helpdeskly/web/nginx.conf \
-    && rm /tmp/files-origin.conf
+    && rm -rf /tmp/files-origin.conf /tmp/nginx.pid /tmp/client_body /tmp/proxy /tmp/fastcgi /tmp/uwsgi /tmp/scgi
 ARG GIT_COMMIT=unknown
 LABEL org.opencontainers.image.title="helpdeskly-web" \
       org.opencontainers.image.description="Helpdeskly web app, served by nginx" \
@@ -80,7 +98,7 @@ RUN apt-get update \
     && groupadd --system --gid 10001 helpdeskly \
     && useradd --system --uid 10001 --gid helpdeskly --home-dir /nonexistent --no-create-home \
         --shell /usr/sbin/nologin helpdeskly
-COPY --from=builder /out/control-api /out/app-api /usr/local/bin/
+COPY --from=binaries /out/control-api /out/app-api /usr/local/bin/
 ARG GIT_COMMIT=unknown
 LABEL org.opencontainers.image.title="helpdeskly" \
       org.opencontainers.image.description="Helpdeskly control-api and app-api" \

@@ -451,8 +451,12 @@ if not froms[-1].lower().endswith(" as runtime"):
 if "web" not in stages or "web-build" not in stages:
     errors.append("no web-build and web stages (the web app built, then served by nginx)")
 elif not (re.search(r"npm ci\b", text) and re.search(r"npm run build\b", text)
-          and re.search(r"COPY --from=web-build \S*dist /srv/web", text)):
+          and re.search(r"COPY --from=web-files \S*dist /srv/web", text)):
     errors.append("the web stage does not build web/ (npm ci, npm run build) into /srv/web")
+# The files come from the build stages unless the builder says otherwise (`prebuilt`).
+for default in ("ARG BINARIES=builder", "ARG WEB_FILES=web-build"):
+    if default not in instr:
+        errors.append(f"the default build must be the Dockerfile's own: {default}")
 users = [l.split()[1] for l in last_stage if l.upper().startswith("USER ")]
 if not users or users[-1].split(":")[0] in ("root", "0"):
     errors.append("the runtime stage does not switch to a non-root USER")
