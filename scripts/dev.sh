@@ -152,25 +152,6 @@ ensure_tools() {
   fi
 }
 
-# The web app (web/): its packages installed and the app built when anything it is built from is
-# newer than the last build. Both services serve it (WEB_DIR).
-build_web() {
-  [ -f web/package.json ] || return 0
-  if ! command -v npm >/dev/null; then
-    say "installing Node.js and npm"
-    apt_install nodejs npm
-  fi
-  if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
-    say "installing the web app's packages"
-    (cd web && npm ci --no-audit --no-fund --loglevel=error)
-  fi
-  if [ ! -f web/dist/index.html ] || [ -n "$(find web/src web/api web/index.html web/package-lock.json web/vite.config.* \
-       -newer web/dist/index.html -print -quit 2>/dev/null)" ]; then
-    say "building the web app"
-    (cd web && npm run --silent build >/dev/null) || die "the web app did not build: run (cd web && npm run build)"
-  fi
-}
-
 wait_healthy() {
   local name=$1 url=$2 pid=$3
   for _ in $(seq 1 100); do

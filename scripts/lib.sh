@@ -260,3 +260,69 @@ ensure_mail_catcher() {
   done
   die "mail-devel does not listen on $host:$smtp (SMTP) and $host:$imap (IMAP) (see $dir/mail-devel.log)"
 }
+
+# build_web: the web app (web/) with its packages installed, built when anything it is built
+# from is newer than the last build (web/dist: both services serve it, the web image holds it).
+build_web() {
+  [ -f web/package.json ] || return 0
+  if ! command -v npm >/dev/null; then
+    say "installing Node.js and npm"
+    apt_install nodejs npm
+  fi
+  if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+    say "installing the web app's packages"
+    (cd web && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  if [ ! -f web/dist/index.html ] || [ -n "$(find web/src web/api web/index.html web/package-lock.json web/vite.config.* \
+       -newer web/dist/index.html -print -quit 2>/dev/null)" ]; then
+    say "building the web app"
+    (cd web && npm run --silent build >/dev/null) || die "the web app did not build: run (cd web && npm run build)"
+  fi
+}
+
+# The container runtime of scripts/container-check.sh: Debian's podman with runc (crun refuses
+# hybrid cgroups), the vfs storage driver and a store of its own (systests/containers.py's
+# PODMAN), debootstrap for the base image, docker-compose to render the compose file.
+CONTAINER_STORE=${CONTAINER_STORE:-${XDG_CACHE_HOME:-$HOME/.cache}/helpdeskly/containers/storage}
+CONTAINER_RUNROOT=${CONTAINER_RUNROOT:-/run/helpdeskly-containers}
+export CONTAINER_STORE CONTAINER_RUNROOT
+container_podman() {
+  podman --root "$CONTAINER_STORE" --runroot "$CONTAINER_RUNROOT" --storage-driver vfs --runtime runc "$@"
+}
+
+# prepare_containers: podman, runc, debootstrap, docker-compose, openssl and s3s-fs installed;
+# the base image debian:trixie-slim in the store (debootstrap of Debian's minbase from its
+# package mirror, imported once: no registry is reachable here; DEBIAN_MIRROR overrides the
+# mirror); control-api and app-api built (CONTAINER_PROFILE: debug unless told release) and the
+# web app built, for the Dockerfile's `prebuilt` stage.
+prepare_containers() {
+  local missing=()
+  command -v podman >/dev/null || missing+=(podman)
+  command -v runc >/dev/null || missing+=(runc)
+  command -v debootstrap >/dev/null || [ -x /usr/sbin/debootstrap ] || missing+=(debootstrap)
+  command -v docker-compose >/dev/null || missing+=(docker-compose)
+  command -v openssl >/dev/null || missing+=(openssl)
+  # podman's bridge networks: the CNI plugins and iptables.
+  [ -x /usr/lib/cni/bridge ] || missing+=(containernetworking-plugins)
+  command -v iptables >/dev/null || [ -x /usr/sbin/iptables ] || missing+=(iptables)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing ${missing[*]}"
+    apt_install "${missing[@]}"
+  fi
+  export PATH=$PATH:/usr/sbin
+  ensure_s3s_fs
+  if ! container_podman image exists debian:trixie-slim; then
+    local root
+    root=$(mktemp -d "${TMPDIR:-/tmp}/helpdeskly-debootstrap.XXXXXX")
+    say "making the base image debian:trixie-slim (debootstrap --variant=minbase trixie)"
+    debootstrap --variant=minbase trixie "$root" "${DEBIAN_MIRROR:-http://deb.debian.org/debian}" \
+      >"$root.log" 2>&1 || die "debootstrap failed (see $root.log)"
+    tar -C "$root" -c . | container_podman import --change 'CMD ["bash"]' - localhost/debian:trixie-slim >/dev/null
+    rm -rf "$root" "$root.log"
+  fi
+  local profile=${CONTAINER_PROFILE:-debug} flags=()
+  [ "$profile" = release ] && flags+=(--release)
+  say "building control-api and app-api ($profile) and the web app for the images"
+  cargo build --locked "${flags[@]}" -p control-api -p app-api
+  build_web
+}
