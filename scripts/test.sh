@@ -5,7 +5,8 @@
 # policy (cargo-deny), the doc tests, the web app's type check, unit tests and build, the
 # README's quick start through scripts/dev.sh --check, the system tests under pytest (systests/:
 # the edge (nginx), the chaos suite's short form, the monitoring proof (Prometheus), the fuzz
-# run, the web app in Chromium), the deployment checks, and every test with cargo-nextest.
+# run, the web app in Chromium), the deployment checks, the deployment run in containers
+# (podman), and every test with cargo-nextest.
 #
 #   scripts/test.sh                      # everything
 #   scripts/test.sh -E 'test(sigterm)'   # extra arguments go to cargo nextest run
@@ -290,10 +291,14 @@ CHAOS_FORM=short run_systests systests/test_edge.py systests/test_chaos.py syste
 # ---------------------------------------------------------------------------------------------
 
 # ---- the deployment (Dockerfile, docker-compose.prod.yml, k8s/, scripts/) -------------------
-# No container runtime or cluster here: docker-compose config, the k8s manifests rendered and
+# First offline: docker-compose config, the k8s manifests rendered and
 # checked against the Kubernetes schemas offline, hadolint, shellcheck on every script.
 say "the deployment: compose, k8s, Dockerfile and scripts (scripts/deploy-check.sh)"
 scripts/deploy-check.sh
+# Then the same files run for real: both images built with podman and the compose file's services
+# started from them, the first organisation served through their nginx (scripts/container-check.sh).
+say "the deployment run in containers (scripts/container-check.sh)"
+scripts/container-check.sh
 # ---------------------------------------------------------------------------------------------
 
 say "tests"

@@ -13,6 +13,7 @@ a local server that can be cut (Link).
 
 import collections
 import email.parser
+import email.policy
 import http.client
 import imaplib
 import json
@@ -118,12 +119,13 @@ class Response:
 
 
 def request(method, port, path, host=None, body=None, headers=None, tls=None, source="127.0.0.1",
-            tls_version=None, timeout=30):
-    """One HTTP/1.1 request to 127.0.0.1:port from `source`, naming `host` (Host and SNI).
+            tls_version=None, timeout=30, address="127.0.0.1"):
+    """One HTTP/1.1 request to address:port from `source`, naming `host` (Host and SNI).
 
     `tls` is None for plain HTTP, else the CA file to verify the server with.
     """
-    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout, source_address=(source, 0))
+    sock = socket.create_connection((address, port), timeout=timeout,
+                                    source_address=(source, 0) if source else None)
     if tls is not None:
         ctx = ssl.create_default_context(cafile=tls)
         if tls_version:
@@ -308,7 +310,9 @@ class MailDevel:
 
     PASSWORD = "helpdeskly-private"
 
-    def __init__(self, work):
+    def __init__(self, work, host="127.0.0.1"):
+        """`host`: the address it listens on (loopback, or a container network's gateway)."""
+        self.host = host
         self.python = sys.executable
         self.smtp_port, self.imap_port, self.http_port = free_port(), free_port(), free_port()
         self.log_path = f"{work}/mail-devel.log"
@@ -318,12 +322,12 @@ class MailDevel:
 
     @property
     def smtp_url(self):
-        return f"smtp://127.0.0.1:{self.smtp_port}"
+        return f"smtp://{self.host}:{self.smtp_port}"
 
     def start(self):
         log = open(self.log_path, "a")
         self.proc = subprocess.Popen(
-            [self.python, "-m", "mail_devel", "--host", "127.0.0.1", "--multi-user", "--smtp-port", str(self.smtp_port),
+            [self.python, "-m", "mail_devel", "--host", self.host, "--multi-user", "--smtp-port", str(self.smtp_port),
              "--imap-port", str(self.imap_port), "--http-port", str(self.http_port)],
             env=dict(os.environ, MAIL_PASSWORD=self.PASSWORD), stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True)
@@ -334,7 +338,7 @@ class MailDevel:
             if self.proc.poll() is not None:
                 raise Failure(f"mail-devel exited ({self.proc.returncode}): {open(self.log_path).read()[-1500:]}")
             for port in (self.smtp_port, self.imap_port):
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                socket.create_connection((self.host, port), timeout=1).close()
             self.mailbox("probe@helpdeskly.test")
             return True
 
@@ -348,9 +352,25 @@ class MailDevel:
 
     stop = kill
 
+    def messages(self, address):
+        """Every mail in `address`'s inbox, parsed (email.message.EmailMessage)."""
+        imap = imaplib.IMAP4(self.host, self.imap_port, timeout=10)
+        try:
+            imap.login(address, self.PASSWORD)
+            imap.select("INBOX", readonly=True)
+            status, data = imap.uid("FETCH", "1:*", "(BODY.PEEK[])")
+            check(status == "OK", f"IMAP FETCH for {address}: {status} {data}")
+            return [email.message_from_bytes(item[1], policy=email.policy.default)
+                    for item in data if isinstance(item, tuple)]
+        finally:
+            try:
+                imap.logout()
+            except (OSError, imaplib.IMAP4.error):
+                pass
+
     def mailbox(self, address):
         """(uid, Message-ID) of every mail in `address`'s inbox."""
-        imap = imaplib.IMAP4("127.0.0.1", self.imap_port, timeout=10)
+        imap = imaplib.IMAP4(self.host, self.imap_port, timeout=10)
         try:
             imap.login(address, self.PASSWORD)
             imap.select("INBOX", readonly=True)
