@@ -352,46 +352,40 @@ class MailDevel:
 
     stop = kill
 
-    def messages(self, address):
-        """Every mail in `address`'s inbox, parsed (email.message.EmailMessage)."""
+    def fetch(self, address, items):
+        """IMAP FETCH of `items` for every mail in `address`'s inbox: the server's answer."""
         imap = imaplib.IMAP4(self.host, self.imap_port, timeout=10)
         try:
             imap.login(address, self.PASSWORD)
             imap.select("INBOX", readonly=True)
-            status, data = imap.uid("FETCH", "1:*", "(BODY.PEEK[])")
+            status, data = imap.uid("FETCH", "1:*", items)
             check(status == "OK", f"IMAP FETCH for {address}: {status} {data}")
-            return [email.message_from_bytes(item[1], policy=email.policy.default)
-                    for item in data if isinstance(item, tuple)]
+            return data
         finally:
             try:
                 imap.logout()
             except (OSError, imaplib.IMAP4.error):
                 pass
 
+    def messages(self, address):
+        """Every mail in `address`'s inbox, parsed (email.message.EmailMessage)."""
+        return [email.message_from_bytes(item[1], policy=email.policy.default)
+                for item in self.fetch(address, "(BODY.PEEK[])") if isinstance(item, tuple)]
+
     def mailbox(self, address):
         """(uid, Message-ID) of every mail in `address`'s inbox."""
-        imap = imaplib.IMAP4(self.host, self.imap_port, timeout=10)
-        try:
-            imap.login(address, self.PASSWORD)
-            imap.select("INBOX", readonly=True)
-            status, data = imap.uid("FETCH", "1:*", "(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
-            check(status == "OK", f"IMAP FETCH for {address}: {status} {data}")
-            out = []
-            for n, item in enumerate(data):
-                if not isinstance(item, tuple):
-                    continue
-                # The UID before the literal or after it, as the server puts it.
-                after = data[n + 1] if n + 1 < len(data) and isinstance(data[n + 1], bytes) else b""
-                uid = re.search(rb"UID (\d+)", item[0] + b" " + after)
-                headers = email.parser.BytesHeaderParser().parsebytes(item[1])
-                if uid and headers.get("Message-ID"):
-                    out.append((int(uid.group(1)), headers["Message-ID"].strip()))
-            return out
-        finally:
-            try:
-                imap.logout()
-            except (OSError, imaplib.IMAP4.error):
-                pass
+        data = self.fetch(address, "(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+        out = []
+        for n, item in enumerate(data):
+            if not isinstance(item, tuple):
+                continue
+            # The UID before the literal or after it, as the server puts it.
+            after = data[n + 1] if n + 1 < len(data) and isinstance(data[n + 1], bytes) else b""
+            uid = re.search(rb"UID (\d+)", item[0] + b" " + after)
+            headers = email.parser.BytesHeaderParser().parsebytes(item[1])
+            if uid and headers.get("Message-ID"):
+                out.append((int(uid.group(1)), headers["Message-ID"].strip()))
+        return out
 
     def harvest(self, addresses):
         """Reads every mailbox of `addresses` into what was received (a running server only)."""
