@@ -17,7 +17,7 @@
 #
 # Where no Rust or Node image can be pulled, the binaries and the web build can come from the
 # machine instead (`prebuilt`: a context holding prebuilt/control-api, prebuilt/app-api and
-# prebuilt/web/, built for glibc 2.36 or older); the stages that run are the same:
+# prebuilt/web/, built against a glibc no newer than trixie's); the stages that run are the same:
 #   docker build --build-arg BINARIES=prebuilt --build-arg WEB_FILES=prebuilt ... CONTEXT
 # scripts/container-check.sh builds both images this way and runs them.
 

@@ -96,7 +96,7 @@ import subprocess
 import threading
 import time
 
-from systests.live_platform import Failure, Link, check, free_port, psql, request, say, shut, wait_for
+from systests.live_platform import Failure, Link, check, free_port, psql, request, say, shut, sse_frames, wait_for
 from systests.nginx import DOMAIN
 from systests.servers import TARGET, Postgres, PostgresPair, RabbitCluster, Redis, SentinelRedis, Service
 
@@ -361,18 +361,8 @@ class StreamClient:
         return conn.getresponse()
 
     def read(self, response):
-        """Frames until the stream ends: `id`, `event` and `data` lines, a blank line ends one."""
-        frame = {}
-        while not self.stopping.is_set():
-            line = response.readline()
-            if not line:
-                return
-            line = line.decode().rstrip("\r\n")
-            if line:
-                if not line.startswith(":") and ":" in line:
-                    field, value = line.split(":", 1)
-                    frame[field] = value.removeprefix(" ")
-                continue
+        """Frames until the stream ends: resyncs noted, each event's id counted."""
+        for frame in sse_frames(response, self.stopping):
             if frame.get("event") == "resync":
                 with self.lock:
                     self.resyncs.append(self.traffic.phase)
@@ -380,7 +370,6 @@ class StreamClient:
                 with self.lock:
                     self.seen[int(frame["id"])] += 1
                 self.last_id = frame["id"]
-            frame = {}
 
     def stop(self):
         self.stopping.set()

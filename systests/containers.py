@@ -55,13 +55,11 @@ STAND_IN_OF = {
 }
 
 
-def podman(*args, timeout=900, ok=(0,), quiet=False):
-    """podman's output; Failure (with its error output) on another exit code."""
+def podman(*args, timeout=900, ok=(0,)):
+    """podman's output; Failure (with its error output) on an exit code not in `ok`."""
     done = subprocess.run([*PODMAN, *args], capture_output=True, text=True, timeout=timeout)
     if done.returncode not in ok:
         raise Failure(f"podman {' '.join(args[:3])}...: exit {done.returncode}: {done.stderr.strip()[-2000:]}")
-    if not quiet and done.stderr.strip() and done.returncode:
-        say(done.stderr.strip()[-500:])
     return done.stdout.strip()
 
 
@@ -230,7 +228,8 @@ class Compose:
         return f"{PREFIX}{service}"
 
     def health(self, service):
-        """The compose file's health check (or the image's): the longest it may take to pass."""
+        """The longest the service's compose health check may take to pass (its start period and
+        retries)."""
         hc = self.services[service].get("healthcheck") or {}
         return (seconds(hc.get("start_period", "0s")) + seconds(hc.get("interval", "30s"))
                 * (hc.get("retries", 3) + 1))

@@ -157,6 +157,26 @@ def request(method, port, path, host=None, body=None, headers=None, tls=None, so
     return out
 
 
+def sse_frames(response, stopping=None):
+    """The frames of a server-sent event stream as they arrive, each a dict of its fields (`id`,
+    `event`, `data`; a blank line ends one, comments are skipped), until the stream ends or
+    `stopping` (a threading.Event) is set."""
+    frame = {}
+    while stopping is None or not stopping.is_set():
+        line = response.readline()
+        if not line:
+            return
+        line = line.decode().rstrip("\r\n")
+        if line:
+            if not line.startswith(":") and ":" in line:
+                field, value = line.split(":", 1)
+                frame[field] = value.removeprefix(" ")
+            continue
+        if frame:
+            yield frame
+        frame = {}
+
+
 def psql(sql, url=ADMIN_URL):
     done = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-Atqc", sql], capture_output=True, text=True)
     if done.returncode != 0:

@@ -41,7 +41,7 @@ import pytest
 import yaml
 
 from systests import containers as ct
-from systests.live_platform import ROOT, Failure, MailDevel, check, request, say, shut, wait_for
+from systests.live_platform import ROOT, Failure, MailDevel, check, request, say, shut, sse_frames, wait_for
 
 DOMAIN = "helpdeskly.test"
 PROFILE = os.environ.get("CONTAINER_PROFILE", "debug")
@@ -141,21 +141,10 @@ class Stream:
         self.thread.start()
 
     def read(self):
-        frame = {}
         try:
-            while True:
-                line = self.response.readline()
-                if not line:
-                    return
-                line = line.decode().rstrip("\r\n")
-                if line:
-                    if not line.startswith(":") and ":" in line:
-                        field, value = line.split(":", 1)
-                        frame[field] = value.removeprefix(" ")
-                    continue
+            for frame in sse_frames(self.response):
                 if "event" in frame:
                     self.frames.append(frame)
-                frame = {}
         except (OSError, http.client.HTTPException, ValueError, AttributeError):
             pass
         finally:
