@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use app_api::{AppConfig, AppState};
 use futures_util::StreamExt as _;
+use harness::{TestServer, admin_url};
 use rand::Rng as _;
-use shared::testkit::{TestServer, admin_url};
 use sqlx::{ConnectOptions as _, Connection as _};
 
 use crate::platform::Platform;
@@ -110,7 +110,7 @@ async fn me_with_peak(
     let watcher = {
         let (done, peak, prefix) = (Arc::clone(&done), Arc::clone(&peak), prefix.to_owned());
         tokio::spawn(async move {
-            let mut admin = sqlx::PgConnection::connect_with(&shared::testkit::admin_options()).await.expect("admin");
+            let mut admin = sqlx::PgConnection::connect_with(&harness::admin_options()).await.expect("admin");
             while !done.load(Ordering::Relaxed) {
                 let open: i64 = sqlx::query_scalar(
                     "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'helpdeskly-app-api' AND usename LIKE $1 || '%'",
@@ -262,9 +262,9 @@ pub async fn pgbench(
     variants: &[(&str, bool)],
 ) -> Result<Vec<PgbenchRun>, String> {
     let Some(pgbench) = pgbench_binary() else { return Err("pgbench -S: pgbench not found".into()) };
-    let scratch = format!("{}pgbench", shared::testkit::test_name_prefix());
+    let scratch = format!("{}pgbench", harness::test_name_prefix());
     // Creating and dropping a database takes seconds here: no slow-statement warnings.
-    let options = shared::testkit::admin_options().disable_statement_logging();
+    let options = harness::admin_options().disable_statement_logging();
     let mut admin = sqlx::PgConnection::connect_with(&options).await.expect("admin");
     sqlx::query(&format!(r#"CREATE DATABASE "{scratch}""#)).execute(&mut admin).await.expect("scratch database");
     let base = admin_url();

@@ -65,7 +65,7 @@ fn mib_per_s(bytes: usize, elapsed: Duration) -> f64 {
 /// Where uploads go: the replica, the tenant and its owner's token.
 struct Target<'a> {
     client: reqwest::Client,
-    server: &'a shared::testkit::TestServer,
+    server: &'a harness::TestServer,
     slug: String,
     token: String,
 }

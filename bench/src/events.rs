@@ -22,13 +22,13 @@ use app_api::AppState;
 use app_api::worker::Work;
 use app_api::worker::jobs::Jobs;
 use futures_util::StreamExt as _;
+use harness::TestServer;
 use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, ExchangeDeclareOptions, ExchangeDeleteOptions, QueueBindOptions,
     QueueDeclareOptions,
 };
 use lapin::types::FieldTable;
 use lapin::{Channel, Connection, ConnectionProperties, ExchangeKind};
-use shared::testkit::TestServer;
 use sqlx::{ConnectOptions as _, Connection as _};
 
 use testkit::amqp_url;

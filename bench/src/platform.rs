@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use app_api::AppConfig;
 use control_api::AppState;
+use harness::{TestServer, admin_options};
 use shared::config::{LogConfig, LogFormat};
-use shared::testkit::{TestServer, admin_options};
 use sqlx::postgres::PgConnectOptions;
 use testkit::{ControlOptions, TenantTemplate, WithRedis};
 

@@ -452,7 +452,7 @@ async fn probe(request: &Request) -> String {
 }
 
 fn tenant_url(database: &str) -> String {
-    let base = shared::testkit::admin_url();
+    let base = harness::admin_url();
     let (server, _) = base.rsplit_once('/').expect("URL with a database");
     format!("{server}/{database}")
 }

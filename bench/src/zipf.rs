@@ -497,7 +497,7 @@ struct Counters {
 
 impl Counters {
     async fn read(app: &crate::app::Replica, platform: &Platform) -> Self {
-        let mut admin = PgConnection::connect_with(&shared::testkit::admin_options()).await.expect("admin");
+        let mut admin = PgConnection::connect_with(&harness::admin_options()).await.expect("admin");
         let sessions: i64 = sqlx::query_scalar(
             "SELECT coalesce(sum(sessions), 0)::bigint FROM pg_stat_database d
              JOIN pg_database db ON db.oid = d.datid

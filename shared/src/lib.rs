@@ -2,8 +2,8 @@
 //! problem+json error type, the HTTP layers every request goes through, telemetry, metrics,
 //! readiness checks, graceful serving, tokens and keys (`auth`, `crypto`, `signed`), the backing
 //! services as every part uses them (`db`, `redis` and its subscriber loop, `amqp` and its
-//! consumer runner, `mail`), the one backoff rule, rate limits, change versions, and (behind the
-//! `testkit` feature) the test harness. ARCHITECTURE.md at the root places each of them.
+//! consumer runner, `mail`), the one backoff rule, rate limits, and change versions. The test
+//! harness is the `harness` crate. ARCHITECTURE.md at the root places each of them.
 #![forbid(unsafe_code)]
 
 pub mod amqp;
@@ -28,8 +28,5 @@ pub mod signed;
 pub mod telemetry;
 pub mod tenant;
 pub mod work_queue;
-
-#[cfg(feature = "testkit")]
-pub mod testkit;
 
 pub use error::{ApiError, ApiResult};

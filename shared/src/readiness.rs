@@ -82,13 +82,22 @@ impl IntoResponse for Readiness {
 
 /// Times a check and turns its outcome into a report. Failures are logged with their details;
 /// the report only says what kind of failure it was.
-pub async fn check<F, E>(name: &str, required: bool, probe: F) -> DependencyReport
+pub fn check<F, E>(name: &str, required: bool, probe: F) -> impl Future<Output = DependencyReport>
+where
+    F: Future<Output = Result<(), E>>,
+    E: std::fmt::Display,
+{
+    check_within(name, required, CHECK_TIMEOUT, probe)
+}
+
+/// `check` with `limit` in place of `CHECK_TIMEOUT` (a test's shorter one).
+async fn check_within<F, E>(name: &str, required: bool, limit: Duration, probe: F) -> DependencyReport
 where
     F: Future<Output = Result<(), E>>,
     E: std::fmt::Display,
 {
     let started = Instant::now();
-    let (status, error) = match tokio::time::timeout(CHECK_TIMEOUT, probe).await {
+    let (status, error) = match tokio::time::timeout(limit, probe).await {
         Ok(Ok(())) => (DependencyStatus::Up, None),
         Ok(Err(err)) => {
             tracing::warn!(dependency = name, error = %err, "readiness check failed");
@@ -170,13 +179,20 @@ mod tests {
 
     #[tokio::test]
     async fn slow_checks_time_out() {
-        tokio::time::pause();
-        let report = check("slow", true, async {
-            tokio::time::sleep(Duration::from_secs(60)).await;
-            Ok::<(), String>(())
-        })
+        // On real time, with a limit shorter than CHECK_TIMEOUT: the probe never ends, so only
+        // the limit can end the check, after it and well within the bound.
+        let limit = Duration::from_millis(200);
+        let started = Instant::now();
+        let checked = tokio::time::timeout(
+            Duration::from_millis(1500),
+            check_within("slow", true, limit, std::future::pending::<Result<(), String>>()),
+        )
         .await;
+        let took = started.elapsed();
+        let report = checked.expect("the limit ends a stuck check");
+        assert!(took >= limit, "ended after {took:?}, before the {limit:?} limit");
         assert_eq!(report.status, DependencyStatus::Down);
         assert_eq!(report.error.as_deref(), Some("timed out"));
+        assert!(report.latency_ms.is_some_and(|ms| ms >= 200), "{:?}", report.latency_ms);
     }
 }

@@ -4,9 +4,9 @@
 
 use control_api::identity::password;
 use control_api::{AppState, build_router};
+use harness::{TestDatabase, TestRedis, TestResponse, TestServer, drop_tenants_of, test_name_prefix};
 use reqwest::Method;
 use serde_json::{Value, json};
-use shared::testkit::{TestDatabase, TestRedis, TestResponse, TestServer, drop_tenants_of, test_name_prefix};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
@@ -121,19 +121,15 @@ impl ControlPlane {
     /// Waits (bounded) until `slug` reaches `status`.
     pub async fn wait_for_status(&self, slug: &str, status: &str) {
         let db = &self.state.db;
-        shared::testkit::eventually(
-            std::time::Duration::from_secs(30),
-            &format!("{slug} becomes {status}"),
-            || async move {
-                let current: Option<String> =
-                    sqlx::query_scalar("SELECT status FROM tenants WHERE slug = $1 AND slug_released_at IS NULL")
-                        .bind(slug)
-                        .fetch_optional(db)
-                        .await
-                        .unwrap();
-                (current.as_deref() == Some(status)).then_some(())
-            },
-        )
+        harness::eventually(std::time::Duration::from_secs(30), &format!("{slug} becomes {status}"), || async move {
+            let current: Option<String> =
+                sqlx::query_scalar("SELECT status FROM tenants WHERE slug = $1 AND slug_released_at IS NULL")
+                    .bind(slug)
+                    .fetch_optional(db)
+                    .await
+                    .unwrap();
+            (current.as_deref() == Some(status)).then_some(())
+        })
         .await;
     }
 
@@ -143,7 +139,7 @@ impl ControlPlane {
     /// plane; app-api's tests purge for real), and checks that the status says `deleted`.
     pub async fn wait_for_deletion(&self, slug: &str) {
         let db = &self.state.db;
-        let tenant: Uuid = shared::testkit::eventually(
+        let tenant: Uuid = harness::eventually(
             std::time::Duration::from_secs(30),
             &format!("{slug}'s database dropped and its purge due"),
             || async move {
@@ -208,7 +204,7 @@ impl ControlPlane {
                 .expect("a provisioned tenant");
         let key = &self.state.config.keys.app_plane_keys.tenant_database;
         let password = shared::crypto::open(key, &sealed, id.as_bytes()).expect("password decrypts");
-        let options = shared::testkit::admin_options()
+        let options = harness::admin_options()
             .username(&role)
             .password(std::str::from_utf8(&password).unwrap())
             .database(database.unwrap_or(&db_name));

@@ -13,8 +13,8 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use harness::{TestDatabase, TestServer, admin_options, admin_url, derived_template};
 use sha2::{Digest, Sha256};
-use shared::testkit::{TestDatabase, TestServer, admin_options, admin_url, derived_template};
 use tokio::sync::OnceCell;
 
 use crate::options::{ControlOptions, Worker, test_tenant_template};

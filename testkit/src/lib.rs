@@ -4,7 +4,7 @@
 //! configured by typed options ([`ControlOptions`], and the services' own `ControlConfig` and
 //! `AppConfig`), never by environment strings. Databases, Redis namespaces and tenant
 //! databases and roles are a test's own and dropped with it; the pieces that need no
-//! database of their own are `shared::testkit`'s.
+//! database of their own are the `harness` crate's.
 
 mod control;
 mod image;

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use futures_util::TryStreamExt as _;
+use harness::eventually;
 use mail_parser::MessageParser;
-use shared::testkit::eventually;
 
 /// The test mail server's SMTP URL, what the services are given as `SMTP_URL`.
 pub fn smtp_url() -> String {

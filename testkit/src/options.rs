@@ -4,8 +4,8 @@
 //! strings the services read in production are built here once, for the base configurations.
 
 use control_api::ControlConfig;
+use harness::{TestRedis, admin_url};
 use shared::config::{Env, FromEnv, ServiceUrl};
-use shared::testkit::{TestRedis, admin_url};
 
 pub const TEST_ENCRYPTION_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 /// The RFC 8032 test key: fixed so tests can sign tokens of their own with it.

@@ -6,10 +6,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use app_api::{AppConfig, AppState, build_router};
+use harness::{TestRedis, TestResponse, TestServer, admin_options, eventually};
 use reqwest::Method;
 use serde_json::{Value, json};
 use shared::config::Env;
-use shared::testkit::{TestRedis, TestResponse, TestServer, admin_options, eventually};
 use uuid::Uuid;
 
 use crate::control::ControlPlane;

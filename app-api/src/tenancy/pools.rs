@@ -758,7 +758,7 @@ mod tests {
         assert_eq!(pools.pool.state(), (1, 1, 1));
         pools.pool.reap_idle();
         assert_eq!(pools.pool.state().0, 0, "the empty pool went too");
-        shared::testkit::eventually(Duration::from_secs(5), "the reaped connection closes", || async {
+        harness::eventually(Duration::from_secs(5), "the reaped connection closes", || async {
             (open(&pools) == 0 && pools.counts.live.load(Ordering::SeqCst) == 0).then_some(())
         })
         .await;
@@ -773,7 +773,7 @@ mod tests {
         assert_eq!(pools.pool.state().2, 0, "not kept idle");
         drop(pools.pool.acquire(&tenant(1)).await.unwrap());
         assert_eq!(pools.counts.opened.load(Ordering::SeqCst), 2, "a fresh connection the second time");
-        shared::testkit::eventually(Duration::from_secs(5), "both closed", || async {
+        harness::eventually(Duration::from_secs(5), "both closed", || async {
             (pools.counts.closed.load(Ordering::SeqCst) == 2).then_some(())
         })
         .await;

@@ -3,9 +3,9 @@
 //! resolution, only by the ticket's customer, from the portal or the mail's signed link) and
 //! their report, and the customer panel beside a thread.
 
+use harness::TestResponse;
 use reqwest::Method;
 use serde_json::{Value, json};
-use shared::testkit::TestResponse;
 
 use crate::tickets::{Desk, id};
 

@@ -102,7 +102,7 @@ async fn a_damaged_tenant_comes_back_exactly_while_the_others_keep_serving() {
         .unwrap();
     assert_eq!(status, "active");
     let customer_token = platform.login(&damaged.slug, &customer.email).await;
-    let listed = shared::testkit::eventually(std::time::Duration::from_secs(10), "the restored tenant serves", || {
+    let listed = harness::eventually(std::time::Duration::from_secs(10), "the restored tenant serves", || {
         let (app, slug, token) = (&app, &damaged.slug, &customer_token);
         async move {
             let listed = app.get(slug, "/v1/tickets", Some(token)).await;

@@ -54,7 +54,7 @@ async fn tenants_are_placed_on_both_clusters_and_one_on_the_second_is_served_mig
     let second_db = platform.tenant_db(&second.slug).await;
     let database: String = sqlx::query_scalar("SELECT current_database()").fetch_one(&second_db.pool).await.unwrap();
     assert!(database_on(&second_url, &database).await, "{database} is on the second cluster");
-    assert!(!database_on(&shared::testkit::admin_url(), &database).await, "{database} is not on the first");
+    assert!(!database_on(&harness::admin_url(), &database).await, "{database} is not on the first");
 
     // Served by app-api like any other.
     for org in [&first, &second] {
@@ -87,7 +87,7 @@ async fn tenants_are_placed_on_both_clusters_and_one_on_the_second_is_served_mig
     control_api::restore_tenant(config.clone(), &out, &second.slug).await.unwrap();
     assert_eq!(second_db.count("support_tickets").await, 1);
     assert_eq!(cluster_of(&platform, &second.slug).await, "second");
-    let served = shared::testkit::eventually(std::time::Duration::from_secs(10), "the restored tenant serves", || {
+    let served = harness::eventually(std::time::Duration::from_secs(10), "the restored tenant serves", || {
         let (app, slug, token) = (&app, &second.slug, &second.owner_token);
         async move {
             let listed = app.get(slug, "/v1/tickets", Some(token)).await;

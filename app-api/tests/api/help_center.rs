@@ -5,9 +5,9 @@
 //! searches that found nothing are kept for the team, the public pages are whole HTML, and bad
 //! input changes nothing.
 
+use harness::TestResponse;
 use reqwest::Method;
 use serde_json::{Value, json};
-use shared::testkit::TestResponse;
 
 use crate::helpers::Person;
 use crate::tickets::Desk;

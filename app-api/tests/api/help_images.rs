@@ -6,9 +6,9 @@
 
 use std::time::Duration;
 
+use harness::TestResponse;
 use reqwest::Method;
 use serde_json::{Value, json};
-use shared::testkit::TestResponse;
 
 use crate::attachments::{BOUNDARY, Bucket, PDF, PNG, Part, desk_on_s3, form};
 use crate::helpers::Person;

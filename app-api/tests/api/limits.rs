@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use sqlx::Connection as _;
 
-use shared::testkit::eventually;
+use harness::eventually;
 
 use app_api::AppConfig;
 
@@ -41,12 +41,12 @@ async fn the_request_over_the_budget_is_refused_and_replicas_share_the_budget() 
     for n in 0..6 {
         let mut request = first.server.request(reqwest::Method::GET, "/v1/me").header("x-tenant-slug", &org.slug);
         request = request.bearer_auth(&org.owner_token).header("if-none-match", "\"stale\"");
-        let response = shared::testkit::TestResponse::from(request.send().await.unwrap()).await;
+        let response = harness::TestResponse::from(request.send().await.unwrap()).await;
         assert_eq!(response.status, 200, "revalidation {n}: {}", response.body);
     }
     let mut request = second.server.request(reqwest::Method::GET, "/v1/me").header("x-tenant-slug", &org.slug);
     request = request.bearer_auth(&org.owner_token).header("if-none-match", "\"stale\"");
-    shared::testkit::TestResponse::from(request.send().await.unwrap()).await.assert_problem(429, "rate_limited");
+    harness::TestResponse::from(request.send().await.unwrap()).await.assert_problem(429, "rate_limited");
     // Budgets are per user.
     let other = platform.org().await;
     assert_eq!(first.get(&other.slug, "/v1/me", Some(&other.owner_token)).await.status, 200);
@@ -115,7 +115,7 @@ async fn sixty_tenants_share_a_budget_of_twenty_connections() {
     let watcher = {
         let (done, peak) = (Arc::clone(&done), Arc::clone(&peak));
         tokio::spawn(async move {
-            let mut admin = sqlx::PgConnection::connect_with(&shared::testkit::admin_options()).await.unwrap();
+            let mut admin = sqlx::PgConnection::connect_with(&harness::admin_options()).await.unwrap();
             // Sampling, not waiting: one look every 2 ms for the whole run.
             let mut every = tokio::time::interval(Duration::from_millis(2));
             while !done.load(Ordering::Relaxed) {

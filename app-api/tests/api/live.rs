@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use futures_util::StreamExt as _;
+use harness::eventually;
 use serde_json::{Value, json};
-use shared::testkit::eventually;
 
 use crate::events::{Rabbit, unique};
 use crate::helpers::{Org, Person, Platform, Replica, Service, broker_url};

@@ -11,8 +11,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use harness::eventually;
 use serde_json::json;
-use shared::testkit::eventually;
 use testkit::mailbox::MailServer;
 
 use crate::events::{Rabbit, unique};

@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
+use harness::eventually;
 use serde_json::{Value, json};
 use shared::config::FromEnv as _;
-use shared::testkit::eventually;
 use testkit::mailbox::{self, Mail};
 
 use crate::events::{Rabbit, unique};

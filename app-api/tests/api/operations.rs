@@ -62,13 +62,13 @@ async fn openapi_describes_the_app_plane() {
         );
     }
     // Every documented error is problem+json, from one helper.
-    shared::testkit::assert_errors_are_problem_json(&doc);
+    harness::assert_errors_are_problem_json(&doc);
     let conflict = &doc["paths"]["/v1/tickets/{id}/status"]["post"]["responses"]["409"]["description"];
     assert!(conflict.as_str().unwrap().contains("invalid_transition"), "{conflict}");
     assert_eq!(app.server.get("/docs/").await.status, 200);
     // The web app's API types are generated from this copy.
     let copy = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/api/app-api.json");
-    shared::testkit::assert_json_snapshot(&copy, &doc);
+    harness::assert_json_snapshot(&copy, &doc);
 }
 
 #[test]

@@ -6,9 +6,9 @@
 
 use std::time::Duration;
 
+use harness::eventually;
 use reqwest::Method;
 use serde_json::{Value, json};
-use shared::testkit::eventually;
 use testkit::mailbox::{self, Mail};
 use uuid::Uuid;
 

@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use chrono::{Timelike as _, Utc};
+use harness::eventually;
 use serde_json::{Value, json};
-use shared::testkit::eventually;
 use testkit::mailbox;
 use uuid::Uuid;
 

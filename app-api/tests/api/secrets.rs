@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use harness::eventually;
 use serde_json::json;
 use shared::crypto::open;
-use shared::testkit::eventually;
 
 use crate::helpers::{PASSWORD, Platform, Replica};
 

@@ -4,10 +4,10 @@
 
 use std::time::{Duration, Instant};
 
+use harness::eventually;
 use reqwest::Method;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::json;
-use shared::testkit::eventually;
 use testkit::oidc::Provider;
 
 use crate::helpers::{ControlOptions, Platform, Service, parse};

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
+use harness::{TestResponse, eventually};
 use reqwest::Method;
 use serde_json::json;
-use shared::testkit::{TestResponse, eventually};
 
 use app_api::config::KeySource;
 
@@ -186,7 +186,7 @@ async fn connections_the_server_ended_are_never_used_twice() {
     );
     drop((first, second));
     let database = tenant.database.as_ref().unwrap().name.clone();
-    let mut admin = sqlx::PgConnection::connect(&shared::testkit::admin_url()).await.unwrap();
+    let mut admin = sqlx::PgConnection::connect(&harness::admin_url()).await.unwrap();
     let ours = "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'helpdeskly-app-api'";
     let pooled: i64 = sqlx::query_scalar(ours).bind(&database).fetch_one(&mut admin).await.unwrap();
     assert_eq!(pooled, 2, "two idle connections in the pool");
@@ -197,8 +197,8 @@ async fn connections_the_server_ended_are_never_used_twice() {
     .execute(&mut admin)
     .await
     .unwrap();
-    shared::testkit::eventually(Duration::from_secs(10), "the server ended them", || {
-        let (admin_url, database) = (shared::testkit::admin_url(), database.clone());
+    harness::eventually(Duration::from_secs(10), "the server ended them", || {
+        let (admin_url, database) = (harness::admin_url(), database.clone());
         async move {
             let mut admin = sqlx::PgConnection::connect(&admin_url).await.ok()?;
             let left: i64 = sqlx::query_scalar(ours).bind(&database).fetch_one(&mut admin).await.ok()?;

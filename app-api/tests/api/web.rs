@@ -1,9 +1,9 @@
 //! The web app's needs on a tenant host without nginx in front: the built files with their
 //! headers, and the control plane's sign-in routes reached same-origin, refresh cookie included.
 
+use harness::TestResponse;
 use reqwest::Method;
 use serde_json::json;
-use shared::testkit::TestResponse;
 
 use crate::helpers::{PASSWORD, Platform, Replica};
 

@@ -149,7 +149,7 @@ mod tests {
         let first = tokio::spawn(async move { a.hash("correct horse battery".into()).await });
         let second = tokio::spawn(async move { b.hash("correct horse battery".into()).await });
         // Both wait behind the held turn; a third finds the queue full.
-        shared::testkit::eventually(Duration::from_secs(5), "two callers queue", || async {
+        harness::eventually(Duration::from_secs(5), "two callers queue", || async {
             (hasher.waiting.load(Ordering::Acquire) == 2).then_some(())
         })
         .await;

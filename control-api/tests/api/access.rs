@@ -2,9 +2,9 @@
 //! member without the role that it is forbidden, the roles a route admits succeed, a token for
 //! another tenant is refused as such, and a deleted tenant answers as it did before it went.
 
+use harness::TestResponse;
 use reqwest::Method;
 use serde_json::{Value, json};
-use shared::testkit::TestResponse;
 use uuid::Uuid;
 
 use crate::helpers::{PASSWORD, TestApp, unique_email, unique_slug};

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
+use harness::{TestResponse, eventually};
 use reqwest::Method;
 use serde_json::{Value, json};
-use shared::testkit::{TestResponse, eventually};
 use testkit::mailbox::{self, Mail};
 use uuid::Uuid;
 

@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use harness::eventually;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
-use shared::testkit::eventually;
 use uuid::Uuid;
 
 use crate::helpers::{
@@ -258,7 +258,7 @@ async fn login_input_is_validated() {
     let huge = app.server.post_json("/v1/auth/login", &json!({ "email": "a@b.co", "password": "p".repeat(500) })).await;
     huge.assert_problem(422, "validation_failed");
     let text = app.server.request(reqwest::Method::POST, "/v1/auth/login").body("email=a").send().await.unwrap();
-    shared::testkit::TestResponse::from(text).await.assert_problem(415, "unsupported_media_type");
+    harness::TestResponse::from(text).await.assert_problem(415, "unsupported_media_type");
 }
 
 /// action, actor, ip, user agent

@@ -6,10 +6,10 @@ use std::fmt::Write as _;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use control_api::identity::totp;
+use harness::TestResponse;
 use jsonwebtoken::EncodingKey;
 use reqwest::Method;
 use serde_json::{Value, json};
-use shared::testkit::TestResponse;
 use uuid::Uuid;
 
 use crate::helpers::{PASSWORD, TEST_PRIVATE_KEY, TestApp, claims_of, foreign_key, sign, unique_email, unique_slug};

@@ -4,9 +4,9 @@
 
 use control_api::identity::tokens::Grant;
 use futures_util::future::join_all;
+use harness::TestResponse;
 use reqwest::Method;
 use serde_json::{Value, json};
-use shared::testkit::TestResponse;
 use uuid::Uuid;
 
 use crate::helpers::{PASSWORD, TestApp, WithRedis, Worker, parse, signup_body, unique_email, unique_slug};
@@ -442,7 +442,7 @@ async fn abandoned_tenants_are_removed() {
         .fetch_one(&app.state.db)
         .await
         .unwrap();
-    let admin = sqlx::PgPool::connect(&shared::testkit::admin_url()).await.unwrap();
+    let admin = sqlx::PgPool::connect(&harness::admin_url()).await.unwrap();
     let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
         .bind(&database)
         .fetch_one(&admin)
@@ -463,7 +463,7 @@ async fn tenant_roles_get_a_verifier_and_keep_off_the_migrations_table() {
         .fetch_one(&app.state.db)
         .await
         .unwrap();
-    let admin = sqlx::PgPool::connect(&shared::testkit::admin_url()).await.unwrap();
+    let admin = sqlx::PgPool::connect(&harness::admin_url()).await.unwrap();
     let stored: String = sqlx::query_scalar("SELECT rolpassword FROM pg_authid WHERE rolname = $1")
         .bind(&role)
         .fetch_one(&admin)

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
+use harness::{TestResponse, eventually};
 use serde_json::json;
-use shared::testkit::{TestResponse, eventually};
 use uuid::Uuid;
 
 use crate::helpers::{PASSWORD, TestApp, WithRedis, Worker, unique_email};

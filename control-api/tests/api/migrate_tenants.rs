@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 
 use control_api::tenancy::migrate::{MigrateOptions, migrate_tenants};
 use control_api::tenancy::provision::Provisioner;
-use shared::testkit::{admin_options, admin_url};
+use harness::{admin_options, admin_url};
 use sqlx::migrate::Migrator;
 use sqlx::{Connection as _, Executor as _, PgConnection};
 

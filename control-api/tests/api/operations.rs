@@ -83,13 +83,13 @@ async fn errors_outside_handlers_are_problem_json() {
     response.assert_problem(404, "not_found");
 
     let response = app.server.request(reqwest::Method::DELETE, "/health").send().await.unwrap();
-    let response = shared::testkit::TestResponse::from(response).await;
+    let response = harness::TestResponse::from(response).await;
     response.assert_problem(405, "method_not_allowed");
     assert_eq!(response.header("allow"), Some("GET,HEAD"));
 
     let big = vec![b'x'; 2 * 1024 * 1024];
     let response = app.server.request(reqwest::Method::POST, "/v1/tenants/signup").body(big).send().await.unwrap();
-    let response = shared::testkit::TestResponse::from(response).await;
+    let response = harness::TestResponse::from(response).await;
     response.assert_problem(413, "payload_too_large");
 }
 
@@ -147,10 +147,10 @@ async fn openapi_and_docs_are_served_offline() {
     }
     assert!(doc["components"]["schemas"]["LoginRequest"]["properties"]["email"].is_object());
     // Every documented error is problem+json, from one helper.
-    shared::testkit::assert_errors_are_problem_json(&doc);
+    harness::assert_errors_are_problem_json(&doc);
     // The web app's API types are generated from this copy.
     let copy = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/api/control-api.json");
-    shared::testkit::assert_json_snapshot(&copy, &doc);
+    harness::assert_json_snapshot(&copy, &doc);
 
     let page = app.server.get("/docs/").await;
     assert_eq!(page.status, 200);

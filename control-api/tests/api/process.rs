@@ -3,7 +3,7 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use shared::testkit::TestDatabase;
+use harness::TestDatabase;
 use tokio::io::AsyncReadExt as _;
 use tokio::net::TcpListener;
 
@@ -68,7 +68,7 @@ fn serving(args: &[&str], db: &TestDatabase, port: u16) -> tokio::process::Comma
             ("JWT_PRIVATE_KEY", TEST_PRIVATE_KEY.to_owned()),
             // The shared test template is maintained under a lock taken on this cluster's admin
             // database: every process touching it must use the same one.
-            ("TENANT_DATABASE_URL", shared::testkit::admin_url()),
+            ("TENANT_DATABASE_URL", harness::admin_url()),
             ("TENANT_TEMPLATE_DATABASE", crate::helpers::test_tenant_template().to_owned()),
             ("CONTROL_PORT", port.to_string()),
             ("BIND_ADDR", "127.0.0.1".to_owned()),
@@ -82,7 +82,7 @@ fn serving(args: &[&str], db: &TestDatabase, port: u16) -> tokio::process::Comma
 
 /// Waits until the server answers /health (or fails if it exits first).
 async fn wait_until_healthy(client: &reqwest::Client, base: &str, child: &mut tokio::process::Child) {
-    shared::testkit::eventually(Duration::from_secs(15), "control-api answers /health", || {
+    harness::eventually(Duration::from_secs(15), "control-api answers /health", || {
         if let Ok(Some(status)) = child.try_wait() {
             panic!("control-api exited early with {status}");
         }

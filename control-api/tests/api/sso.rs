@@ -73,7 +73,7 @@ impl World {
         })
     }
 
-    async fn put_settings(&self, body: &Value) -> shared::testkit::TestResponse {
+    async fn put_settings(&self, body: &Value) -> harness::TestResponse {
         self.app
             .send(reqwest::Method::PUT, &format!("/v1/tenants/{}/sso", self.slug), &self.owner_token, Some(body))
             .await
@@ -128,7 +128,7 @@ impl World {
         refresh.expect("the refresh cookie")
     }
 
-    async fn refresh(&self, token: &str) -> shared::testkit::TestResponse {
+    async fn refresh(&self, token: &str) -> harness::TestResponse {
         self.app.server.post_json("/v1/auth/refresh", &json!({ "refresh_token": token })).await
     }
 }

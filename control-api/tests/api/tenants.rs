@@ -241,7 +241,7 @@ async fn suspend_activate_and_delete() {
     assert_eq!(deleting.status, 202, "{}", deleting.body);
     assert_eq!(deleting.json()["status"], "deleting");
     app.wait_for_deletion(&slug).await;
-    let mut admin = sqlx::PgConnection::connect_with(&shared::testkit::admin_options()).await.unwrap();
+    let mut admin = sqlx::PgConnection::connect_with(&harness::admin_options()).await.unwrap();
     let (db_left, role_left): (bool, bool) = sqlx::query_as(
         "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1), EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
     )
@@ -489,7 +489,7 @@ async fn a_deleted_tenant_leaves_nothing_of_its_people_but_the_record_of_its_del
     assert_eq!(left().await, [0; 6], "sessions, tokens, members, invitations, schedule, jobs");
     // The drop's job row is marked done just after the drop, when the worker commits its claim.
     let done = "SELECT count(*) FROM provisioning_jobs WHERE tenant_id = $1 AND kind = 'drop' AND status = 'done'";
-    shared::testkit::eventually(std::time::Duration::from_secs(10), "the drop job's own row stays, done", || async {
+    harness::eventually(std::time::Duration::from_secs(10), "the drop job's own row stays, done", || async {
         (count(done).await == 1).then_some(())
     })
     .await;

@@ -80,7 +80,7 @@ async fn first_step(app: &TestApp, who: &Enrolled) -> String {
     body["mfa_token"].as_str().unwrap().to_owned()
 }
 
-async fn verify(app: &TestApp, body: &Value) -> shared::testkit::TestResponse {
+async fn verify(app: &TestApp, body: &Value) -> harness::TestResponse {
     app.server.post_json("/v1/auth/mfa/verify", body).await
 }
 

@@ -1,5 +1,7 @@
 //! The layer stack, exercised in-process on a small router.
 
+use std::time::{Duration, Instant};
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -114,9 +116,20 @@ async fn path_rejections_keep_their_explanation() {
 
 #[tokio::test]
 async fn slow_requests_time_out_with_503() {
-    tokio::time::pause();
-    let router = app(&config(&[("REQUEST_TIMEOUT_SECONDS", "2")]), &Metrics::new());
-    let (status, headers, body) = send(&router, Request::get("/stuck").body(Body::empty()).unwrap()).await;
+    // On real time, with a limit below REQUEST_TIMEOUT_SECONDS's whole seconds, set on the
+    // parsed configuration: `/stuck` never answers, so only the time limit can, after it and well
+    // within the bound.
+    let limit = Duration::from_millis(200);
+    let router = app(&HttpConfig { request_timeout: limit, ..config(&[]) }, &Metrics::new());
+    let started = Instant::now();
+    let answered = tokio::time::timeout(
+        Duration::from_millis(1500),
+        send(&router, Request::get("/stuck").body(Body::empty()).unwrap()),
+    )
+    .await;
+    let took = started.elapsed();
+    let (status, headers, body) = answered.expect("the time limit answers a stuck request");
+    assert!(took >= limit, "answered after {took:?}, before the {limit:?} limit");
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body["code"], "request_timeout");
     assert_eq!(headers.get("retry-after").map(|v| v.to_str().unwrap()), Some("1"), "the client may try again");

@@ -12,9 +12,9 @@ mod upkeep;
 use app_api::AppConfig;
 use app_api::config::{BlobStoreConfig, S3Config};
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+use harness::TestResponse;
 use reqwest::Method;
 use serde_json::Value;
-use shared::testkit::TestResponse;
 
 use crate::helpers::Person;
 use crate::tickets::Desk;

@@ -83,7 +83,7 @@ async fn programs_pages_and_impostors_are_refused_and_nothing_is_stored() {
         .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
         .bearer_auth(&other_org.owner_token)
         .body(form(&[Part { name: "file", file_name: Some("a.png"), content: PNG }]));
-    let cross = shared::testkit::TestResponse::from(request.send().await.unwrap()).await;
+    let cross = harness::TestResponse::from(request.send().await.unwrap()).await;
     cross.assert_problem(404, "not_found");
     let anonymous = desk
         .app
@@ -205,12 +205,11 @@ async fn uploads_past_the_concurrency_limit_are_answered_busy() {
     });
     // ... so another is refused at once. (The probe is a file refused anyway: one that got in
     // before the slow upload took the place stores nothing either.)
-    let busy =
-        shared::testkit::eventually(std::time::Duration::from_secs(10), "the slow upload holds the place", || async {
-            let answer = upload(&desk, &customer, ticket, "quick.png", PNG, &[]).await;
-            (answer.status == 503).then_some(answer)
-        })
-        .await;
+    let busy = harness::eventually(std::time::Duration::from_secs(10), "the slow upload holds the place", || async {
+        let answer = upload(&desk, &customer, ticket, "quick.png", PNG, &[]).await;
+        (answer.status == 503).then_some(answer)
+    })
+    .await;
     let problem = busy.assert_problem(503, "server_busy");
     assert!(problem["detail"].as_str().is_some_and(|d| d.contains("too many uploads")));
     assert_eq!(busy.header("retry-after"), Some("1"));

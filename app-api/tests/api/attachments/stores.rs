@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
+use harness::eventually;
 use reqwest::Method;
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
-use shared::testkit::eventually;
 
 use app_api::config::{BlobStoreConfig, S3Config};
 

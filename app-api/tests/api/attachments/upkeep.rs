@@ -253,7 +253,7 @@ async fn a_deletion_removes_the_tenants_files_and_keys_before_it_says_deleted() 
     // A key of each kind before the deletion (a request writes them; on a loaded machine Redis's
     // breaker may have skipped one, which the next request writes).
     let kinds = [format!("tenant:{slug}"), format!("tenant-version:{tenant}"), format!("rl:user:{tenant}:")];
-    shared::testkit::eventually(Duration::from_secs(10), "a Redis key of each kind", || async {
+    harness::eventually(Duration::from_secs(10), "a Redis key of each kind", || async {
         let _ = desk.post(&customer, "/v1/tickets", &serde_json::json!({"subject": "Key", "description": "x"})).await;
         let before = of_tenant().await;
         kinds.iter().all(|kind| before.iter().any(|k| k.contains(kind))).then_some(())
@@ -268,7 +268,7 @@ async fn a_deletion_removes_the_tenants_files_and_keys_before_it_says_deleted() 
     assert_eq!(deleting.status, 202, "{}", deleting.body);
     assert_eq!(deleting.json()["status"], "deleting");
     let status_path = format!("/v1/tenants/{slug}/status");
-    shared::testkit::eventually(Duration::from_secs(60), "the status says deleted", || async {
+    harness::eventually(Duration::from_secs(60), "the status says deleted", || async {
         let status = desk.platform.control_server().get(&status_path).await.json();
         (status["status"] == "deleted").then_some(())
     })

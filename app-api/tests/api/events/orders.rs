@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
+use harness::eventually;
 use serde_json::{Value, json};
-use shared::testkit::eventually;
 use uuid::Uuid;
 
 use lapin::options::{QueueDeclareOptions, QueueDeleteOptions};

@@ -13,8 +13,8 @@ use app_api::worker::Work;
 use app_api::worker::jobs::Jobs;
 use app_api::worker::relay::{Claim, Relay};
 use app_api::{AppConfig, AppState};
+use harness::eventually;
 use serde_json::{Value, json};
-use shared::testkit::eventually;
 use uuid::Uuid;
 
 use super::{EventDesk, Proxy, Rabbit, Received, unique};

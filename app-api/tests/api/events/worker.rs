@@ -45,7 +45,7 @@ async fn the_worker_relays_serves_only_its_operations_endpoints_and_stops_on_sig
     // Found by the worker's first sweep: this replica has no relay and no Redis to hint through.
     tap.wait_for_ids(&ids, Duration::from_secs(20)).await;
     let (rabbit_ref, queue) = (&rabbit, orders_queue.as_str());
-    shared::testkit::eventually(Duration::from_secs(10), "the worker consumes order events", || async move {
+    harness::eventually(Duration::from_secs(10), "the worker consumes order events", || async move {
         let (_, consumers) = rabbit_ref.queue_state(queue).await?;
         (consumers == 1).then_some(())
     })

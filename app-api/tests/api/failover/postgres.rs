@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use harness::eventually;
 use serde_json::json;
 use shared::config::FromEnv as _;
-use shared::testkit::eventually;
 use sqlx::Connection as _;
 
 use super::{Process, free_port};

@@ -6,8 +6,8 @@
 
 use std::time::{Duration, Instant};
 
+use harness::eventually;
 use shared::config::{RedisAddress, RedisSentinels};
-use shared::testkit::eventually;
 
 use super::{Process, free_port};
 use crate::helpers::Platform;

@@ -6,9 +6,9 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use harness::eventually;
 use reqwest::Method;
 use serde_json::{Value, json};
-use shared::testkit::eventually;
 
 use super::make_key;
 use crate::helpers::{Person, Platform};
@@ -151,14 +151,14 @@ async fn tenant_routes(desk: &Desk) -> Vec<(Method, String)> {
 }
 
 /// Calls a route with `key`: with `1` for every path parameter and an empty JSON body.
-async fn call(desk: &Desk, key: &Person, method: &Method, path: &str) -> shared::testkit::TestResponse {
+async fn call(desk: &Desk, key: &Person, method: &Method, path: &str) -> harness::TestResponse {
     let concrete: String =
         path.split('/').map(|part| if part.starts_with('{') { "1" } else { part }).collect::<Vec<_>>().join("/");
     let body = (*method != Method::GET).then(|| json!({}));
     desk.app.send(method.clone(), &desk.org.slug, &concrete, &key.token, body.as_ref()).await
 }
 
-fn refused_for_scope(response: &shared::testkit::TestResponse) -> bool {
+fn refused_for_scope(response: &harness::TestResponse) -> bool {
     response.status == 403 && response.body.contains("insufficient_scope")
 }
 

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use app_api::worker::jobs::Jobs;
 use chrono::Utc;
+use harness::eventually;
 use serde_json::{Value, json};
-use shared::testkit::eventually;
 use testkit::webhooks::{Received, Receiver, Response};
 
 use crate::events::{Rabbit, unique};

@@ -9,13 +9,13 @@ use crate::helpers::Person;
 
 const PATH: &str = "/v1/tickets/bulk/status";
 
-async fn bulk(d: &Desk, who: &Person, body: &Value, key: Option<&str>) -> shared::testkit::TestResponse {
+async fn bulk(d: &Desk, who: &Person, body: &Value, key: Option<&str>) -> harness::TestResponse {
     let mut request = d.app.server.request(reqwest::Method::POST, PATH).header("x-tenant-slug", &d.org.slug);
     request = request.bearer_auth(&who.token).json(body);
     if let Some(key) = key {
         request = request.header("idempotency-key", key);
     }
-    shared::testkit::TestResponse::from(request.send().await.unwrap()).await
+    harness::TestResponse::from(request.send().await.unwrap()).await
 }
 
 #[tokio::test]

@@ -87,7 +87,7 @@ async fn a_refused_change_leaves_no_row_lock_behind() {
     let refused = desk.post(&agent, &format!("/v1/tickets/{t}/assign"), &json!({ "assigned_to": null })).await;
     refused.assert_problem(409, "conflict");
     let pool = &desk.db.pool;
-    shared::testkit::eventually(std::time::Duration::from_secs(5), "the row lock is released", || async move {
+    harness::eventually(std::time::Duration::from_secs(5), "the row lock is released", || async move {
         let mut tx = pool.begin().await.ok()?;
         let taken = sqlx::query("SELECT 1 FROM support_tickets WHERE id = $1 FOR UPDATE NOWAIT")
             .bind(t)

@@ -55,7 +55,7 @@ async fn found(desk: &Desk, query: &[(&str, &str)]) -> Vec<i64> {
     ids
 }
 
-async fn open_with(desk: &Desk, who: &Person, customer: &Person, fields: Value) -> shared::testkit::TestResponse {
+async fn open_with(desk: &Desk, who: &Person, customer: &Person, fields: Value) -> harness::TestResponse {
     let body = json!({ "subject": "Bouilloire en panne", "description": "Elle ne chauffe plus", "user_id": customer.id,
         "fields": fields });
     desk.post(who, "/v1/tickets", &body).await

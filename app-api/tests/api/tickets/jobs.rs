@@ -10,9 +10,9 @@ use std::time::Duration;
 use app_api::AppState;
 use app_api::worker::jobs::{Check, Jobs, Reason};
 use chrono::{DateTime, Utc};
+use harness::eventually;
 use serde_json::{Value, json};
 use shared::tenant::Slug;
-use shared::testkit::eventually;
 
 use super::{Desk, History, count_action, id};
 

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::{Desk, id};
 use crate::helpers::Person;
 
-async fn merge(d: &Desk, who: &Person, target: i64, body: &Value) -> shared::testkit::TestResponse {
+async fn merge(d: &Desk, who: &Person, target: i64, body: &Value) -> harness::TestResponse {
     d.post(who, &format!("/v1/tickets/{target}/merge"), body).await
 }
 

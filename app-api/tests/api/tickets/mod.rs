@@ -32,9 +32,9 @@ mod views;
 mod visibility;
 mod workload;
 
+use harness::TestResponse;
 use reqwest::Method;
 use serde_json::{Value, json};
-use shared::testkit::TestResponse;
 use uuid::Uuid;
 
 use crate::helpers::{Org, Person, Platform, Replica, TenantDb};

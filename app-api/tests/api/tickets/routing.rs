@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use futures_util::future::join_all;
+use harness::eventually;
 use serde_json::{Value, json};
-use shared::testkit::eventually;
 use uuid::Uuid;
 
 use super::{Desk, id};

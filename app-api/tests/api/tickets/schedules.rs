@@ -4,9 +4,9 @@
 //! the 21st schedule, a name taken, another tenant's schedule, a body that is not a calendar)
 //! is refused and changes nothing.
 
+use harness::TestResponse;
 use reqwest::Method;
 use serde_json::{Value, json};
-use shared::testkit::TestResponse;
 
 use super::{Desk, error_fields};
 

@@ -6,8 +6,8 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
+use harness::TestDatabase;
 use serde_json::{Value, json};
-use shared::testkit::TestDatabase;
 use sqlx::migrate::Migrator;
 
 use super::{Desk, id};

@@ -21,7 +21,7 @@ async fn tags_of(desk: &Desk, who: &Person, ticket: i64) -> Value {
     desk.ticket(who, ticket).await["tags"].clone()
 }
 
-async fn patch_tags(desk: &Desk, who: &Person, ticket: i64, body: Value) -> shared::testkit::TestResponse {
+async fn patch_tags(desk: &Desk, who: &Person, ticket: i64, body: Value) -> harness::TestResponse {
     desk.patch(who, &format!("/v1/tickets/{ticket}"), &body).await
 }
 

@@ -7,8 +7,8 @@
 use std::time::Duration;
 
 use app_api::sav::tickets::tallies;
+use harness::eventually;
 use serde_json::{Value, json};
-use shared::testkit::eventually;
 
 use super::{Desk, id, ids_of};
 use crate::helpers::{Person, TenantDb};

@@ -115,7 +115,7 @@ impl Drop for TestDatabase {
                 if let Err(err) =
                     admin.execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str()).await
                 {
-                    eprintln!("testkit: could not drop {name}: {err}");
+                    eprintln!("harness: could not drop {name}: {err}");
                 }
             });
         });
@@ -277,7 +277,7 @@ async fn run_cleanup(admin: &mut PgConnection, statement: &str) {
         tokio::time::sleep(std::time::Duration::from_millis(50 << attempt)).await;
     }
     if let Some(err) = last {
-        eprintln!("testkit: cleanup failed ({statement}): {err}");
+        eprintln!("harness: cleanup failed ({statement}): {err}");
     }
 }
 
@@ -293,7 +293,7 @@ fn drop_databases_and_roles_at(admin: PgConnectOptions, databases: Vec<String>, 
         runtime.block_on(async {
             let Ok(mut admin) = PgConnection::connect_with(&admin).await else {
                 eprintln!(
-                    "testkit: cannot reach {}:{} to drop what a test made there",
+                    "harness: cannot reach {}:{} to drop what a test made there",
                     admin.get_host(),
                     admin.get_port()
                 );
@@ -331,7 +331,7 @@ pub fn drop_tenants_of(control_url: &str, listing: &'static str, extra_databases
                 tokio::time::sleep(std::time::Duration::from_millis(100 << attempt)).await;
             }
             let Some(mut conn) = conn else {
-                eprintln!("testkit: cannot list the tenants to drop: the control database is unreachable");
+                eprintln!("harness: cannot list the tenants to drop: the control database is unreachable");
                 return vec![];
             };
             let rows: Vec<(Option<String>, Option<String>, Option<i32>)> =

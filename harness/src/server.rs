@@ -21,16 +21,16 @@ impl TestServer {
     pub async fn start(router: Router) -> Self {
         Self::start_with(
             router,
-            crate::serve::ServeOptions { grace: Duration::from_secs(5), header_timeout: Duration::from_secs(10) },
+            shared::serve::ServeOptions { grace: Duration::from_secs(5), header_timeout: Duration::from_secs(10) },
         )
         .await
     }
 
-    pub async fn start_with(router: Router, options: crate::serve::ServeOptions) -> Self {
+    pub async fn start_with(router: Router, options: shared::serve::ServeOptions) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
         let addr = listener.local_addr().expect("bound address");
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(crate::serve::serve(
+        let task = tokio::spawn(shared::serve::serve(
             listener,
             router,
             async {
