@@ -9,14 +9,15 @@
 #   scripts/sqlx.sh prepare [CRATE]   # writes CRATE/.sqlx (every crate without an argument)
 #   scripts/sqlx.sh check             # fails when any .sqlx/ is stale (scripts/test.sh runs it)
 #
+# No tool beyond cargo: one `cargo check --workspace --all-targets` (which shares clippy's
+# dependency builds) with this script as the workspace's rustc wrapper, which compiles each crate
+# with queries online against its schema's database and has the query macros write what they
+# learnt (SQLX_OFFLINE_DIR) into a folder of that crate's own; that folder is then compared with,
+# or copied to, the crate's `.sqlx/`. Every query of every target is learnt again, tests included.
+#
 # The databases live on TEST_DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-. scripts/lib.sh
 
-SQLX_CLI_VERSION=0.8.6 # the sqlx version in Cargo.lock
-SERVER=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
-SERVER=${SERVER%/*}
 # In dependency order: a crate is prepared after the crates it uses.
 CRATES=(control-schema tenant-schema control-api app-api)
 
@@ -24,11 +25,33 @@ schema_of() {
   case "$1" in
     control-schema | control-api) echo control ;;
     tenant-schema | app-api) echo tenant ;;
-    *) die "no schema is known for crate $1" ;;
+    *) return 1 ;;
   esac
 }
 
-url_of() { echo "$SERVER/helpdeskly_sqlx_$(schema_of "$1")"; }
+# As the rustc wrapper (SQLX_LEARNT set by learn_queries below): a crate with queries is compiled
+# online against its schema's database, its macros writing into SQLX_LEARNT/<crate>; cargo's own
+# probes and every other crate go to rustc as they are.
+if [ -n "${SQLX_LEARNT:-}" ]; then
+  if schema=$(schema_of "${CARGO_PKG_NAME:-}"); then
+    mkdir -p "$SQLX_LEARNT/$CARGO_PKG_NAME"
+    DATABASE_URL="$SQLX_SERVER/helpdeskly_sqlx_$schema" SQLX_OFFLINE=false \
+      SQLX_OFFLINE_DIR="$SQLX_LEARNT/$CARGO_PKG_NAME" exec "$@"
+  fi
+  exec "$@"
+fi
+
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+SERVER=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+SERVER=${SERVER%/*}
+
+url_of() {
+  local schema
+  schema=$(schema_of "$1") || die "no schema is known for crate $1"
+  echo "$SERVER/helpdeskly_sqlx_$schema"
+}
 
 # create_schema_db SCHEMA: a fresh database with migrations/SCHEMA applied in version order.
 create_schema_db() {
@@ -41,22 +64,15 @@ create_schema_db() {
   done
 }
 
-ensure_sqlx_cli() {
-  if ! cargo sqlx --version 2>/dev/null | grep -q " $SQLX_CLI_VERSION\$"; then
-    say "installing sqlx-cli $SQLX_CLI_VERSION"
-    cargo install sqlx-cli --locked --version "$SQLX_CLI_VERSION" --no-default-features --features postgres,rustls
-  fi
-}
-
-# run_prepare CRATE [--check]: compiles CRATE's queries against its schema database. Crates with
-# queries depend on others (app-api on control-schema, control-api on tenant-schema) that speak
-# to another schema: an offline check from the crate's folder first leaves those dependencies
-# built from their own committed data, so the prepare step recompiles CRATE alone.
-run_prepare() {
-  local crate=$1
-  shift
-  (cd "$crate" && cargo check --locked >/dev/null 2>&1) || true
-  (cd "$crate" && DATABASE_URL=$(url_of "$crate") cargo sqlx prepare "$@" -- --locked >/dev/null)
+# learn_queries DIR: every crate's queries compiled online into DIR/<crate> (each crate's root
+# touched first, so that it is compiled again whatever cargo last checked).
+learn_queries() {
+  local learnt=$1 crate
+  create_schema_db control
+  create_schema_db tenant
+  for crate in "${CRATES[@]}"; do touch "$crate/src/lib.rs"; done
+  SQLX_LEARNT=$learnt SQLX_SERVER=$SERVER RUSTC_WORKSPACE_WRAPPER="$PWD/scripts/sqlx.sh" \
+    cargo check --workspace --all-targets --locked --quiet
 }
 
 case "${1:-}" in
@@ -69,19 +85,24 @@ case "${1:-}" in
     [ -n "${2:-}" ] || die "usage: scripts/sqlx.sh env CRATE"
     echo "DATABASE_URL=$(url_of "$2")"
     ;;
-  prepare)
-    ensure_sqlx_cli
-    create_schema_db control
-    create_schema_db tenant
-    if [ -n "${2:-}" ]; then run_prepare "$2"; else for crate in "${CRATES[@]}"; do run_prepare "$crate"; done; fi
-    ;;
-  check)
-    ensure_sqlx_cli
-    create_schema_db control
-    create_schema_db tenant
+  prepare | check)
+    [ -z "${2:-}" ] || url_of "$2" >/dev/null
+    learnt=$(mktemp -d "${TMPDIR:-/tmp}/helpdeskly-sqlx.XXXXXX")
+    trap 'rm -rf "$learnt"' EXIT
+    learn_queries "$learnt"
+    stale=()
     for crate in "${CRATES[@]}"; do
-      run_prepare "$crate" --check || die "$crate/.sqlx is stale: run scripts/sqlx.sh prepare $crate and commit it"
+      [ -z "${2:-}" ] || [ "$2" = "$crate" ] || continue
+      mkdir -p "$learnt/$crate"
+      if [ "$1" = prepare ]; then
+        rm -rf "$crate/.sqlx"
+        cp -r "$learnt/$crate" "$crate/.sqlx"
+        say "$crate/.sqlx: $(find "$crate/.sqlx" -name '*.json' | wc -l) queries"
+      elif ! diff -r "$learnt/$crate" "$crate/.sqlx" >&2; then
+        stale+=("$crate")
+      fi
     done
+    [ ${#stale[@]} -eq 0 ] || die "stale query data in ${stale[*]}: run scripts/sqlx.sh prepare and commit each .sqlx/"
     ;;
   *) die "usage: scripts/sqlx.sh db | env CRATE | prepare [CRATE] | check" ;;
 esac
