@@ -290,11 +290,32 @@ container_podman() {
   podman --root "$CONTAINER_STORE" --runroot "$CONTAINER_RUNROOT" --storage-driver vfs --runtime runc "$@"
 }
 
+# ensure_base_image: debian:trixie-slim in the containers' store, made by debootstrap of Debian's
+# minbase from its package mirror (DEBIAN_MIRROR overrides it) and imported, once: no registry is
+# reachable here. Its root is 0755, and one made before that was ensured is made again.
+ensure_base_image() {
+  if container_podman image exists debian:trixie-slim &&
+    [ "$(container_podman run --rm --network none debian:trixie-slim stat -c %a /)" != 755 ]; then
+    say "the base image's root is not 0755: making it again"
+    container_podman rmi --force debian:trixie-slim >/dev/null
+  fi
+  if ! container_podman image exists debian:trixie-slim; then
+    local root
+    root=$(mktemp -d "${TMPDIR:-/tmp}/helpdeskly-debootstrap.XXXXXX")
+    # mktemp made it 0700, and the archive's "." becomes the image's root: every user of the
+    # images built on it (10001, 101) must be able to enter it.
+    chmod 0755 "$root"
+    say "making the base image debian:trixie-slim (debootstrap --variant=minbase trixie)"
+    debootstrap --variant=minbase trixie "$root" "${DEBIAN_MIRROR:-http://deb.debian.org/debian}" \
+      >"$root.log" 2>&1 || die "debootstrap failed (see $root.log)"
+    tar -C "$root" -c . | container_podman import --change 'CMD ["bash"]' - localhost/debian:trixie-slim >/dev/null
+    rm -rf "$root" "$root.log"
+  fi
+}
+
 # prepare_containers: podman, runc, debootstrap, docker-compose, openssl and s3s-fs installed;
-# the base image debian:trixie-slim in the store (debootstrap of Debian's minbase from its
-# package mirror, imported once: no registry is reachable here; DEBIAN_MIRROR overrides the
-# mirror); control-api and app-api built (CONTAINER_PROFILE: debug unless told release) and the
-# web app built, for the Dockerfile's `prebuilt` stage.
+# the base image in the store (ensure_base_image); control-api and app-api built (CONTAINER_PROFILE:
+# debug unless told release) and the web app built, for the Dockerfile's `prebuilt` stage.
 prepare_containers() {
   local missing=()
   command -v podman >/dev/null || missing+=(podman)
@@ -311,18 +332,50 @@ prepare_containers() {
   fi
   export PATH=$PATH:/usr/sbin
   ensure_s3s_fs
-  if ! container_podman image exists debian:trixie-slim; then
-    local root
-    root=$(mktemp -d "${TMPDIR:-/tmp}/helpdeskly-debootstrap.XXXXXX")
-    say "making the base image debian:trixie-slim (debootstrap --variant=minbase trixie)"
-    debootstrap --variant=minbase trixie "$root" "${DEBIAN_MIRROR:-http://deb.debian.org/debian}" \
-      >"$root.log" 2>&1 || die "debootstrap failed (see $root.log)"
-    tar -C "$root" -c . | container_podman import --change 'CMD ["bash"]' - localhost/debian:trixie-slim >/dev/null
-    rm -rf "$root" "$root.log"
-  fi
+  ensure_base_image
   local profile=${CONTAINER_PROFILE:-debug} flags=()
   [ "$profile" = release ] && flags+=(--release)
   say "building control-api and app-api ($profile) and the web app for the images"
   cargo build --locked "${flags[@]}" -p control-api -p app-api
   build_web
+}
+
+# The run's steps (scripts/test.sh): `step NAME BUDGET CMD...` says NAME, runs CMD and notes its
+# wall time against BUDGET seconds, saying so at once when it took more than 1.5 times that.
+# `step_table` prints every step so far with its budget and time, the one that failed marked:
+# scripts/test.sh prints it when it ends, passed or failed, and writes it to artifacts/steps.txt.
+STEP_ROWS=()
+STEP_NAME=
+step() {
+  STEP_NAME=$1 STEP_BUDGET=$2 STEP_STARTED=$EPOCHREALTIME
+  shift 2
+  say "$STEP_NAME"
+  "$@"
+  step_noted ""
+}
+
+# step_noted MARK: the running step's row, its time so far, MARK after it ("failed", or none).
+step_noted() {
+  [ -n "$STEP_NAME" ] || return 0
+  local took
+  took=$(awk -v a="$STEP_STARTED" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
+  local mark=$1
+  if [ "$took" -gt $((STEP_BUDGET * 3 / 2)) ]; then
+    say "over budget: \"$STEP_NAME\" took ${took} s, its budget is ${STEP_BUDGET} s"
+    mark="${mark:+$mark, }over 1.5x its budget"
+  fi
+  STEP_ROWS+=("$STEP_NAME|$STEP_BUDGET|$took|$mark")
+  STEP_NAME=
+}
+
+# step_table: the steps so far, one a line: name, budget, time taken, marks; then the totals.
+step_table() {
+  local row name budget took mark budgets=0 total=0
+  printf '\n%-62s %8s %8s\n' "step" "budget" "took"
+  for row in "${STEP_ROWS[@]}"; do
+    IFS='|' read -r name budget took mark <<<"$row"
+    printf '%-62s %6s s %6s s%s\n' "$name" "$budget" "$took" "${mark:+  <- $mark}"
+    budgets=$((budgets + budget)) total=$((total + took))
+  done
+  printf '%-62s %6s s %6s s  (%d:%02d)\n' "all steps" "$budgets" "$total" $((total / 60)) $((total % 60))
 }

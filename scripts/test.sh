@@ -2,11 +2,13 @@
 # The whole test suite. Makes sure PostgreSQL, Redis and RabbitMQ are installed and running on
 # this machine (installing them with apt-get when missing, quickly skipping when present), then
 # runs lints, the module-cycle check, the checked-SQL data (scripts/sqlx.sh), the dependency
-# policy (cargo-deny), the doc tests, the web app's type check, unit tests and build, the
-# README's quick start through scripts/dev.sh --check, the system tests under pytest (systests/:
-# the edge (nginx), the chaos suite's short form, the monitoring proof (Prometheus), the fuzz
-# run, the web app in Chromium), the deployment checks, the deployment run in containers
-# (podman), and every test with cargo-nextest.
+# policy (scripts/dependency-policy.py), one debug build for everything after, the doc tests, the
+# web app's type check, unit tests and build, the README's quick start through scripts/dev.sh
+# --check, the system tests under pytest (systests/: the edge (nginx), the chaos suite's short
+# form, the monitoring proof (Prometheus), the fuzz run, the web app in Chromium), the deployment
+# checks, the deployment run in containers (podman), and every test with cargo-nextest. Each step
+# is timed against its budget; the table of every step's time is printed at the end, passed or
+# failed, and kept in artifacts/steps.txt.
 #
 #   scripts/test.sh                      # everything
 #   scripts/test.sh -E 'test(sigterm)'   # extra arguments go to cargo nextest run
@@ -209,99 +211,95 @@ ensure_nextest() {
   fi
 }
 
-ensure_cargo_deny() {
-  if ! cargo deny --version >/dev/null 2>&1; then
-    say "installing cargo-deny"
-    cargo install cargo-deny --locked --version 0.20.2
+# Each step's budget in seconds: its share of a fresh clone's run on the slower kind of machine
+# (2 cores) with the tools installed and target/ empty, 35 minutes in all (BENCHMARKS.md "Build
+# and test times"); the installs' budgets are a new machine's. A step over 1.5 times its budget
+# is named in the log as it ends, and every step's time is in the table printed at the end.
+ended() {
+  local status=$?
+  [ $status -eq 0 ] || step_noted failed
+  mkdir -p artifacts
+  step_table | tee artifacts/steps.txt >&2
+  exit $status
+}
+trap ended EXIT
+
+step "PostgreSQL" 60 ensure_postgres
+step "the second PostgreSQL cluster" 30 ensure_second_postgres
+step "Redis" 30 ensure_redis
+step "RabbitMQ" 60 ensure_rabbitmq
+step "the object store (s3s-fs)" 150 ensure_s3
+step "clamd" 60 ensure_clamd
+step "the mail server (mail-devel)" 60 ensure_mail
+step "the webhook receiver's environment" 30 ensure_webhook_receiver
+step "cargo-nextest" 300 ensure_nextest
+
+step "format" 10 cargo fmt --all -- --check
+step "clippy (the check build of every target)" 360 cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
+
+step "no import cycle between modules" 10 python3 scripts/module-cycles.py shared harness control-schema tenant-schema control-api app-api testkit bench
+step "no SQL outside repositories" 10 python3 scripts/sql-placement.py control-api app-api shared control-schema tenant-schema
+step "checked SQL: each crate's .sqlx matches the migrations" 120 scripts/sqlx.sh check
+step "dependency policy (deny.toml) and unused dependencies" 10 python3 scripts/dependency-policy.py
+
+# One debug build for everything after: the tests, the doc tests, the quick start, the system
+# tests' services and the images (the services and their tests resolve every dependency with the
+# same features, so `cargo build -p control-api -p app-api` finds it built).
+step "the build: every test and both services (debug)" 600 cargo test --workspace --locked --no-run --quiet
+step "doc tests" 60 cargo test --workspace --doc --locked --quiet
+
+web_app() {
+  command -v npm >/dev/null || apt_install nodejs npm
+  if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+    (cd web && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  (cd web && npm run --silent build >/dev/null && npm test --silent)
+  # The OpenID Provider the single sign-on tests sign in with (testkit::oidc: oidc-provider, pinned).
+  if [ ! -f testkit/oidc-provider/node_modules/.package-lock.json ] ||
+    [ testkit/oidc-provider/package-lock.json -nt testkit/oidc-provider/node_modules/.package-lock.json ]; then
+    (cd testkit/oidc-provider && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
+step "the web app: API types, type check, unit tests, build (web/)" 90 web_app
 
-ensure_cargo_machete() {
-  if ! cargo machete --version >/dev/null 2>&1; then
-    say "installing cargo-machete"
-    cargo install cargo-machete --locked --version 0.9.2
-  fi
-}
-
-ensure_postgres
-ensure_second_postgres
-ensure_redis
-ensure_rabbitmq
-ensure_s3
-ensure_clamd
-ensure_mail
-ensure_webhook_receiver
-ensure_nextest
-ensure_cargo_deny
-ensure_cargo_machete
-
-say "format and lints"
-cargo fmt --all -- --check
-cargo clippy --workspace --all-targets --locked -- -D warnings
-
-say "no import cycle between modules"
-command -v python3 >/dev/null || apt_install python3
-python3 scripts/module-cycles.py shared control-schema tenant-schema control-api app-api testkit bench
-
-say "checked SQL: each crate's .sqlx data matches the migrations; no SQL outside repositories"
-python3 scripts/sql-placement.py control-api app-api shared control-schema tenant-schema
-scripts/sqlx.sh check
-
-say "dependency policy (deny.toml) and unused dependencies"
-# After clippy, every crate of this platform is in the local registry: no network needed.
-cargo deny --offline check bans licenses sources
-cargo machete
-
-say "doc tests"
-cargo test --workspace --doc --locked --quiet
-
-say "the web app: API types from the OpenAPI copies, type check, unit tests, build (web/)"
-command -v npm >/dev/null || apt_install nodejs npm
-if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
-  (cd web && npm ci --no-audit --no-fund --loglevel=error)
-fi
-(cd web && npm run --silent build >/dev/null && npm test --silent)
-# The OpenID Provider the single sign-on tests sign in with (testkit::oidc: oidc-provider, pinned).
-if [ ! -f testkit/oidc-provider/node_modules/.package-lock.json ] ||
-  [ testkit/oidc-provider/package-lock.json -nt testkit/oidc-provider/node_modules/.package-lock.json ]; then
-  (cd testkit/oidc-provider && npm ci --no-audit --no-fund --loglevel=error)
-fi
-
-say "the README's quick start (scripts/dev.sh --check)"
-scripts/dev.sh --check >/dev/null
+step "the README's quick start (scripts/dev.sh --check)" 60 scripts/dev.sh --check
 
 # ---- the system tests (systests/, under pytest): the edge, faults, monitoring, fuzz, browser ----
 # Each suite's programs are installed with apt-get (nginx, Prometheus, Chromium) or cargo
 # (s3s-fs) when missing, its Python packages (systests/requirements.txt, pinned) into a virtual
 # environment of their own; each starts its own services, nginx or Prometheus on free ports, and
-# removes them and its databases when done. In this order: the edge (nginx in front of both
-# planes: scripts/edge-test.sh alone), faults under traffic through nginx, the chaos suite's
-# short form (scripts/chaos.sh), the monitoring proof (scripts/monitoring-proof.sh), the fuzz run
+# removes them and its databases when done: the edge (nginx in front of both planes:
+# scripts/edge-test.sh alone), faults under traffic through nginx, the chaos suite's short form
+# (scripts/chaos.sh), the monitoring proof (scripts/monitoring-proof.sh), the fuzz run
 # (Schemathesis as owner, agent, customer and nobody: scripts/fuzz.sh), and the web app in
 # Debian's Chromium (sign-up, sign-in, portal, accessibility: scripts/web-e2e.sh), against both
 # services serving the app built above.
-say "system tests: edge, chaos (short form), monitoring, fuzz, the web app in Chromium (systests/, pytest)"
-prepare_edge
-prepare_chaos
-prepare_monitoring
-prepare_fuzz
-prepare_web_e2e
-CHAOS_FORM=short run_systests systests/test_edge.py systests/test_chaos.py systests/test_monitoring.py \
-  systests/test_fuzz.py systests/test_web_e2e.py
+prepare_systests() {
+  prepare_edge
+  prepare_chaos
+  prepare_monitoring
+  prepare_fuzz
+  prepare_web_e2e
+  systests_venv >/dev/null
+}
+step "the system tests' programs and packages" 120 prepare_systests
+step "system tests: the edge (nginx)" 90 run_systests systests/test_edge.py
+export CHAOS_FORM=short
+step "system tests: chaos (short form, single servers and clusters)" 330 run_systests systests/test_chaos.py
+step "system tests: the monitoring proof (Prometheus)" 90 run_systests systests/test_monitoring.py
+step "system tests: the fuzz run (both documents, every caller)" 180 run_systests systests/test_fuzz.py
+step "system tests: the web app in Chromium" 300 run_systests systests/test_web_e2e.py
 # ---------------------------------------------------------------------------------------------
 
 # ---- the deployment (Dockerfile, docker-compose.prod.yml, k8s/, scripts/) -------------------
-# First offline: docker-compose config, the k8s manifests rendered and
-# checked against the Kubernetes schemas offline, hadolint, shellcheck on every script.
-say "the deployment: compose, k8s, Dockerfile and scripts (scripts/deploy-check.sh)"
-scripts/deploy-check.sh
-# Then the same files run for real: both images built with podman and the compose file's services
-# started from them, the first organisation served through their nginx (scripts/container-check.sh).
-say "the deployment run in containers (scripts/container-check.sh)"
-scripts/container-check.sh
+# First offline: docker-compose config, the k8s manifests rendered and checked against the
+# Kubernetes schemas offline, hadolint, shellcheck on every script. Then the same files run for
+# real: both images built with podman and the compose file's services started from them, the
+# first organisation served through their nginx.
+step "the deployment: compose, k8s, Dockerfile and scripts (scripts/deploy-check.sh)" 60 scripts/deploy-check.sh
+step "the deployment run in containers (scripts/container-check.sh)" 300 scripts/container-check.sh
 # ---------------------------------------------------------------------------------------------
 
-say "tests"
 profile=default
 [ -n "${CI:-}" ] && profile=ci
-cargo nextest run --workspace --locked --profile "$profile" "$@"
+step "the Rust tests (cargo nextest)" 420 cargo nextest run --workspace --locked --profile "$profile" "$@"
