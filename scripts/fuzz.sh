@@ -5,8 +5,8 @@
 # application/problem+json. Schemathesis is pinned in systests/requirements.txt. Uses free
 # ports, and removes what it starts and creates. Arguments go to pytest.
 #
-#   scripts/fuzz.sh                     # CI's bound: 20 generated requests per operation and phase
-#   FUZZ_EXAMPLES=100 scripts/fuzz.sh   # a longer run
+#   scripts/fuzz.sh                     # the test command's bound: 10 requests per operation and phase
+#   FUZZ_EXAMPLES=100 scripts/fuzz.sh   # the long run
 #   FUZZ_SEED=1234 scripts/fuzz.sh      # replay the run a failure names
 #
 # TEST_DATABASE_URL: the PostgreSQL server for its fresh databases.
