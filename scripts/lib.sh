@@ -286,6 +286,8 @@ build_web() {
 CONTAINER_STORE=${CONTAINER_STORE:-${XDG_CACHE_HOME:-$HOME/.cache}/helpdeskly/containers/storage}
 CONTAINER_RUNROOT=${CONTAINER_RUNROOT:-/run/helpdeskly-containers}
 export CONTAINER_STORE CONTAINER_RUNROOT
+# The sandbox's own limits, which runc may not raise (systests/containers.py's LIMITS).
+CONTAINER_LIMITS=(--ulimit nofile=1024:1024 --ulimit nproc=4096:4096)
 container_podman() {
   podman --root "$CONTAINER_STORE" --runroot "$CONTAINER_RUNROOT" --storage-driver vfs --runtime runc "$@"
 }
@@ -295,7 +297,7 @@ container_podman() {
 # reachable here. Its root is 0755, and one made before that was ensured is made again.
 ensure_base_image() {
   if container_podman image exists debian:trixie-slim &&
-    [ "$(container_podman run --rm --network none debian:trixie-slim stat -c %a /)" != 755 ]; then
+    [ "$(container_podman run --rm "${CONTAINER_LIMITS[@]}" --network none debian:trixie-slim stat -c %a /)" != 755 ]; then
     say "the base image's root is not 0755: making it again"
     container_podman rmi --force debian:trixie-slim >/dev/null
   fi

@@ -309,9 +309,9 @@ def test_the_deployment_in_containers(work):
     facts = {"profile": PROFILE}
     # Every image is built on the base: a root only root may enter leaves the images' own users
     # (10001, 101) unable to start anything ("permission denied" on /usr/bin/tini).
-    mode = ct.podman("run", "--rm", "--network", "none", "debian:trixie-slim", "stat", "-c", "%a", "/")
+    mode = ct.podman("run", "--rm", *ct.LIMITS, "--network", "none", "debian:trixie-slim", "stat", "-c", "%a", "/")
     check(mode == "755", f"the base image's root is {mode}, not 755 (scripts/lib.sh prepare_containers makes it)")
-    ct.podman("run", "--rm", "--network", "none", "--user", "10001:10001", "debian:trixie-slim", "/bin/true")
+    ct.podman("run", "--rm", *ct.LIMITS, "--network", "none", "--user", "10001:10001", "debian:trixie-slim", "/bin/true")
     images = build_images(work, facts)
     subprocess.run([f"{ROOT}/scripts/make-dev-cert.sh", f"{work}/tls", DOMAIN], check=True, stdout=subprocess.DEVNULL)
     os.rename(f"{work}/tls/cert.pem", f"{work}/tls/fullchain.pem")
