@@ -343,14 +343,19 @@ prepare_containers() {
 }
 
 # The run's steps (scripts/test.sh): `step NAME BUDGET CMD...` says NAME, runs CMD and notes its
-# wall time against BUDGET seconds, saying so at once when it took more than 1.5 times that.
-# `step_table` prints every step so far with its budget and time, the one that failed marked:
-# scripts/test.sh prints it when it ends, passed or failed, and writes it to artifacts/steps.txt.
+# wall time against BUDGET seconds, saying so at once when it took more than 1.5 times that;
+# `install_step NAME BUDGET CMD...` is the same for what a new machine installs (a budget of its own,
+# apart from the run's). `step_table` prints every step so far with its budget and time, the one
+# that failed marked, and the totals: scripts/test.sh prints it when it ends, passed or failed,
+# and writes it to artifacts/steps.txt.
 STEP_ROWS=()
 STEP_NAME=
-step() {
-  STEP_NAME=$1 STEP_BUDGET=$2 STEP_STARTED=$EPOCHREALTIME
-  shift 2
+step() { run_step run "$@"; }
+install_step() { run_step install "$@"; }
+
+run_step() {
+  STEP_KIND=$1 STEP_NAME=$2 STEP_BUDGET=$3 STEP_STARTED=$EPOCHREALTIME
+  shift 3
   say "$STEP_NAME"
   "$@"
   step_noted ""
@@ -366,18 +371,24 @@ step_noted() {
     say "over budget: \"$STEP_NAME\" took ${took} s, its budget is ${STEP_BUDGET} s"
     mark="${mark:+$mark, }over 1.5x its budget"
   fi
-  STEP_ROWS+=("$STEP_NAME|$STEP_BUDGET|$took|$mark")
+  STEP_ROWS+=("$STEP_KIND|$STEP_NAME|$STEP_BUDGET|$took|$mark")
   STEP_NAME=
 }
 
-# step_table: the steps so far, one a line: name, budget, time taken, marks; then the totals.
+# step_table: the steps so far, one a line: name, budget, time taken, marks; then the totals of
+# the installs and of the run.
 step_table() {
-  local row name budget took mark budgets=0 total=0
-  printf '\n%-62s %8s %8s\n' "step" "budget" "took"
+  local row kind name budget took mark
+  local -A budgets=([install]=0 [run]=0) total=([install]=0 [run]=0)
+  printf '\n%-66s %8s %8s\n' "step" "budget" "took"
   for row in "${STEP_ROWS[@]}"; do
-    IFS='|' read -r name budget took mark <<<"$row"
-    printf '%-62s %6s s %6s s%s\n' "$name" "$budget" "$took" "${mark:+  <- $mark}"
-    budgets=$((budgets + budget)) total=$((total + took))
+    IFS='|' read -r kind name budget took mark <<<"$row"
+    printf '%-66s %6s s %6s s%s\n' "$name" "$budget" "$took" "${mark:+  <- $mark}"
+    budgets[$kind]=$((budgets[$kind] + budget)) total[$kind]=$((total[$kind] + took))
   done
-  printf '%-62s %6s s %6s s  (%d:%02d)\n' "all steps" "$budgets" "$total" $((total / 60)) $((total % 60))
+  for kind in install run; do
+    took=${total[$kind]}
+    printf '%-66s %6s s %6s s  (%d:%02d)\n' "$([ $kind = run ] && echo "the run" || echo "the installs")" \
+      "${budgets[$kind]}" "$took" $((took / 60)) $((took % 60))
+  done
 }
