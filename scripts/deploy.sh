@@ -14,7 +14,7 @@
 #    stopped (SIGTERM: it finishes its in-flight requests within SHUTDOWN_GRACE_SECONDS);
 # 5. updates nginx and the monitoring, and records the tag in .data/deploy/history.
 #
-# Migrations follow expand -> backfill -> contract (README, "Deploying"): the running release
+# Migrations follow expand -> backfill -> contract (docs/deploying.md): the running release
 # keeps working while they run, and scripts/rollback.sh TAG goes back without touching the schema.
 set -euo pipefail
 cd "$(dirname "$0")/.."

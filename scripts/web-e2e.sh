@@ -8,7 +8,7 @@
 # TEST_MAIL_PASSWORD), where the tests read it over IMAP.
 #
 #   scripts/web-e2e.sh                 # TEST_DATABASE_URL: the PostgreSQL server for its fresh databases
-#   scripts/web-e2e.sh --screenshots   # also refresh the README's screenshots (docs/screenshots/)
+#   scripts/web-e2e.sh --screenshots   # also refresh the manual's screenshots (docs/screenshots/)
 #   scripts/web-e2e.sh -- -g "sign-up" # arguments after -- go to playwright test
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -108,7 +108,7 @@ def test_web_e2e(services_env, launch_platform, pytestconfig):
         "CHROMIUM_PATH": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
         "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1",
     })
-    # The README's screenshots are taken only when asked for: 39 full pages drawn for nothing
+    # The manual's screenshots are taken only when asked for: 39 full pages drawn for nothing
     # otherwise.
     if os.environ.get("SCREENSHOTS"):
         env["E2E_SCREENSHOTS"] = shots

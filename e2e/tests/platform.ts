@@ -171,7 +171,7 @@ export async function expectAccessible(page: Page, where: string) {
   expect(serious, `accessibility of ${where}`).toEqual([]);
 }
 
-/** A full-page screenshot kept for the README (scripts/web-e2e.sh --screenshots). */
+/** A full-page screenshot kept for the manual (scripts/web-e2e.sh --screenshots). */
 export async function screenshot(page: Page, name: string) {
   const folder = process.env.E2E_SCREENSHOTS;
   if (!folder) return;

@@ -200,7 +200,7 @@ async fn deliver(
 
 /// A durable queue: a quorum queue (replicated on a majority of a cluster's nodes), unless it
 /// exists already with other arguments (a classic queue made by an earlier version): then it is
-/// used as it is, with a warning, until the operator moves it (README "High availability").
+/// used as it is, with a warning, until the operator moves it (docs/operating.md "High availability").
 #[derive(Debug, Clone, Copy)]
 pub struct DurableQueue<'a> {
     pub name: &'a str,
@@ -232,7 +232,7 @@ pub async fn declare_durable_queue(channel: &Channel, queue: DurableQueue<'_>) -
         if let Err(err) = &found
             && is_not_found(err)
         {
-            // The operator removed it (the README's move): the next session declares it anew.
+            // The operator removed it (docs/operating.md "High availability"): the next session declares it anew.
             FOUND_OTHERWISE
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -258,7 +258,7 @@ pub async fn declare_durable_queue(channel: &Channel, queue: DurableQueue<'_>) -
         tracing::warn!(
             queue = queue.name,
             error = %err,
-            "the queue exists with other arguments (a classic queue, which lives on one node, or an earlier version's): used as it is; move it to a quorum queue (README \"High availability\")"
+            "the queue exists with other arguments (a classic queue, which lives on one node, or an earlier version's): used as it is; move it to a quorum queue (docs/operating.md \"High availability\")"
         );
         FOUND_OTHERWISE.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(queue.name.to_owned());
     }
