@@ -45,13 +45,18 @@ export function TagsControl({ ticket, onChanged, onAnnounce }: { ticket: TicketD
         setTyped('');
         setRefusal('');
         onAnnounce(t(addOutcome(tag, tags) === 'already' ? 'tags.ticket.already' : 'tags.ticket.added', { tag: normaliseTag(tag) }));
+        await onChanged();
       } catch (error) {
-        // A bad tag or one too many: said beside the field, which keeps what was typed.
+        // A bad tag or one too many: said beside the field, which keeps what was typed. It
+        // changed nothing, so nothing is reloaded: the submission ends with the refusal shown,
+        // and the next press (a tag's removal, say) is not dropped behind a reload still running.
         const key = tagRefusal(error);
-        if (!key) throw error;
+        if (!key) {
+          await onChanged();
+          throw error;
+        }
         setRefusal(t(key, { tag: tag.trim() }));
       } finally {
-        await onChanged();
         // The focus stays in the field (or comes back to it from the button), for the next tag.
         input.current?.focus();
       }
