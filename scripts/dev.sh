@@ -3,16 +3,23 @@
 #
 # With no CONTROL_DATABASE_URL, a private PostgreSQL cluster is created (first run) under
 # .data/pg on a free local port and started. Development secrets (DB_ENCRYPTION_KEY, an
-# Ed25519 key pair for JWT) are generated once into .data/. Redis, RabbitMQ and S3 are used
-# when their variables are set (see .env.example), and optional otherwise. With no SMTP_URL, a
+# Ed25519 key pair for JWT) are generated once into .data/. With no AMQP_URL, a private RabbitMQ
+# node (Debian's rabbitmq-server, a node name and free local ports of its own) runs under
+# .data/rabbitmq, so events, notifications, mail, live updates, webhooks and order events all
+# work; AMQP_URL= (set and empty) runs without a broker, and the banner says what is then off.
+# Redis and S3 are used when their variables are set (see .env.example), and optional
+# otherwise. Webhooks may reach local addresses (WEBHOOK_ALLOW_PRIVATE_TARGETS=true unless set).
+# With no SMTP_URL, a
 # private mail server (mail-devel, installed once with pip; scripts/lib.sh) catches every mail
 # the services send, on free local ports, readable in its web UI and over IMAP; SMTP_URL= (set
 # and empty) runs without one (mail then waits in its table).
-# Ctrl-C stops everything this script started. What it needs and lacks (PostgreSQL server and
-# client, openssl, curl, a C compiler) it installs with apt-get first.
+# Ctrl-C (or SIGTERM) stops everything this script started; the next run adopts what an earlier
+# one left running. What it needs and lacks (PostgreSQL server and client, RabbitMQ, openssl,
+# curl, a C compiler) it installs with apt-get first.
 #
 #   scripts/dev.sh           # run until Ctrl-C
-#   scripts/dev.sh --check   # start, run the README's quick-start requests, stop (CI runs this)
+#   scripts/dev.sh --check   # start, run the README's quick start and the first hour's proof
+#                            # (scripts/dev-check.py), stop (CI runs this)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -31,6 +38,7 @@ chmod 700 "$DATA"
 
 started_pg=
 started_mail=
+started_broker=
 pids=()
 cleanup() {
   trap - EXIT INT TERM
@@ -38,6 +46,9 @@ cleanup() {
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [ -n "$started_mail" ]; then
     stop_private_mail
+  fi
+  if [ -n "$started_broker" ]; then
+    stop_private_broker
   fi
   if [ -n "$started_pg" ]; then
     say "stopping the private PostgreSQL"
@@ -123,6 +134,50 @@ stop_private_mail() {
   for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
 }
 
+# The private RabbitMQ node under .data/rabbitmq: its own node name, AMQP port and distribution
+# port on 127.0.0.1 (.data/rabbitmq.ports), its data, logs and Erlang cookie in that folder (the
+# node's HOME). Never a broker this script did not start: one of this node name already running
+# is adopted with its ports, else one is started on free ones.
+# The node name is this checkout's own (a checkout elsewhere runs a node of its own).
+BROKER_NODE=helpdeskly-dev-$(printf %s "$DATA" | sha256sum | cut -c1-8)@localhost
+RABBITMQ_LIB=/usr/lib/rabbitmq/bin
+broker_env() {
+  env HOME="$DATA/rabbitmq" RABBITMQ_NODENAME="$BROKER_NODE" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
+    RABBITMQ_NODE_PORT="$BROKER_PORT" RABBITMQ_DIST_PORT="$BROKER_DIST_PORT" \
+    RABBITMQ_MNESIA_BASE="$DATA/rabbitmq/mnesia" RABBITMQ_LOG_BASE="$DATA/rabbitmq/log" \
+    RABBITMQ_PID_FILE="$DATA/rabbitmq/pid" RABBITMQ_CONFIG_FILE="$DATA/rabbitmq/rabbitmq.conf" \
+    RABBITMQ_ENABLED_PLUGINS_FILE="$DATA/rabbitmq/enabled_plugins" "$@"
+}
+broker_running() { broker_env "$RABBITMQ_LIB/rabbitmqctl" -n "$BROKER_NODE" -q status >/dev/null 2>&1; }
+start_private_broker() {
+  mkdir -p "$DATA/rabbitmq/mnesia" "$DATA/rabbitmq/log"
+  local ports
+  if ports=$(cat "$DATA/rabbitmq.ports" 2>/dev/null); then
+    read -r BROKER_PORT BROKER_DIST_PORT <<<"$ports"
+  fi
+  if [ -z "${BROKER_PORT:-}" ] || ! broker_running; then
+    BROKER_PORT=$(free_port 56672 56699) BROKER_DIST_PORT=$(free_port 56700 56729)
+    echo "$BROKER_PORT $BROKER_DIST_PORT" >"$DATA/rabbitmq.ports"
+    echo '[].' >"$DATA/rabbitmq/enabled_plugins"
+    printf 'listeners.tcp.default = 127.0.0.1:%s\n' "$BROKER_PORT" >"$DATA/rabbitmq/rabbitmq.conf"
+    say "starting a private RabbitMQ on 127.0.0.1:$BROKER_PORT"
+    broker_env "$RABBITMQ_LIB/rabbitmq-server" -detached >/dev/null 2>&1
+    local started=
+    for _ in $(seq 1 30); do
+      if broker_env "$RABBITMQ_LIB/rabbitmqctl" -n "$BROKER_NODE" -q await_startup --timeout 10 >/dev/null 2>&1; then started=1; break; fi
+      sleep 1
+    done
+    [ -n "$started" ] || die "the private RabbitMQ did not start: see .data/rabbitmq/log"
+  fi
+  started_broker=1
+  # Development credentials: RabbitMQ's guest user, which it lets in from this machine only.
+  export AMQP_URL="amqp://guest:guest@127.0.0.1:$BROKER_PORT/%2f"
+}
+stop_private_broker() {
+  say "stopping the private RabbitMQ"
+  broker_env "$RABBITMQ_LIB/rabbitmqctl" -n "$BROKER_NODE" -q stop >/dev/null 2>&1 || true
+}
+
 generate_secrets() {
   if [ ! -f "$DATA/encryption.key" ]; then
     say "generating development secrets in .data/"
@@ -143,6 +198,7 @@ ensure_tools() {
   local missing=()
   if [ -z "${CONTROL_DATABASE_URL:-}" ] && [ -z "$(pg_bindir)" ]; then missing+=(postgresql); fi
   command -v psql >/dev/null || missing+=(postgresql-client)
+  if [ -z "${AMQP_URL+set}" ] && [ ! -x "$RABBITMQ_LIB/rabbitmq-server" ]; then missing+=(rabbitmq-server); fi
   command -v openssl >/dev/null || missing+=(openssl)
   command -v curl >/dev/null || missing+=(curl ca-certificates)
   command -v cc >/dev/null || missing+=(build-essential)
@@ -177,6 +233,8 @@ ensure_tools
 [ -n "${CONTROL_DATABASE_URL:-}" ] || start_private_postgres
 generate_secrets
 [ -n "${SMTP_URL+set}" ] || start_private_mail
+[ -n "${AMQP_URL+set}" ] || start_private_broker
+export WEBHOOK_ALLOW_PRIVATE_TARGETS=${WEBHOOK_ALLOW_PRIVATE_TARGETS:-true}
 
 say "building"
 cargo build --quiet -p control-api -p app-api
@@ -220,6 +278,18 @@ elif [ -n "${SMTP_URL:-}" ]; then
 else
   mail_lines="mail         none sent (SMTP_URL is empty): it waits in the services' tables"
 fi
+if [ -n "$started_broker" ]; then
+  broker_lines="broker       a private RabbitMQ: $AMQP_URL (development credentials, usable as printed)
+               order events: publish to the exchange orders_exchange (see docs/configuration.md)"
+  broker_log="  .data/rabbitmq/log"
+elif [ -n "${AMQP_URL:-}" ]; then
+  broker_lines="broker       the AMQP_URL given"
+  broker_log=
+else
+  broker_lines="broker       none (AMQP_URL is empty): notifications, mail about tickets, live updates,
+               webhooks and order events are off; events wait in the outboxes"
+  broker_log=
+fi
 cat >&2 <<MSG
 
   sign up      http://localhost:$CONTROL_PORT/
@@ -229,7 +299,8 @@ cat >&2 <<MSG
                each organisation at http://{slug}.localhost:$APP_PORT (or the X-Tenant-Slug header)
   health, readiness, metrics: /health  /ready  /metrics
   $mail_lines
-  logs:        .data/logs/control-api.log  .data/logs/app-api.log  .data/pg.log$mail_log
+  $broker_lines
+  logs:        .data/logs/control-api.log  .data/logs/app-api.log  .data/pg.log$mail_log$broker_log
   a platform operator:
     (. .data/control.env && $target/debug/control-api create-platform-admin --email you@example.org --password-stdin)
 
@@ -268,6 +339,14 @@ quick_start() {
       || die "signing in on the organisation's host gave no refresh cookie"
   fi
   say "quick start: signup, login, me, a ticket and a search all answered as the README says"
+  if [ -n "$started_mail" ] && [ -n "$started_broker" ]; then
+    say "the first hour: an order event, an assignment, a reply (scripts/dev-check.py)"
+    "$(dev_check_venv)/bin/python" scripts/dev-check.py --control "$control" --app "$app" --slug "$slug" \
+      --owner-email "$email" --amqp "$AMQP_URL" --imap-port "$MAIL_IMAP_PORT" --mail-password "$MAIL_DEV_PASSWORD" \
+      || die "the first hour's proof failed (the lines above say what did not arrive)"
+  else
+    say "the first hour's proof needs the private mail server and broker (SMTP_URL and AMQP_URL unset): skipped"
+  fi
 }
 
 if [ -n "$check" ]; then

@@ -225,6 +225,16 @@ webhook_receiver_venv() {
     "the webhook tests' signature check" "standardwebhooks==$version"
 }
 
+# dev_check_venv: prints the virtual environment holding pika alone (PyPI, at the version
+# systests/requirements.txt pins), with which scripts/dev-check.py publishes an order event on the
+# broker scripts/dev.sh started.
+dev_check_venv() {
+  local version
+  version=$(requirement_pin pika)
+  pip_venv "${DEV_CHECK_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/helpdeskly/pika-$version}" \
+    "the development install's check" "pika==$version"
+}
+
 # ensure_mail_catcher HOST SMTP_PORT IMAP_PORT HTTP_PORT PASSWORD DIR: a mail server for
 # development and tests, mail-devel from PyPI (pinned): an in-memory SMTP sink, an IMAP server
 # and a small web UI on HTTP_PORT. In its multi-user mode every recipient address has a mailbox

@@ -263,7 +263,7 @@ web_app() {
 }
 step "the web app: API types, type check, unit tests, build (web/)" 50 web_app
 
-step "the README's quick start (scripts/dev.sh --check)" 20 scripts/dev.sh --check
+step "the README's quick start and first hour (scripts/dev.sh --check)" 45 scripts/dev.sh --check
 
 # ---- the system tests (systests/, under pytest): the edge, faults, monitoring, fuzz, browser ----
 # Each suite's programs are installed with apt-get (nginx, Prometheus, Chromium) or cargo

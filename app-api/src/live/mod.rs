@@ -58,8 +58,10 @@ pub struct Hub {
     /// Flips to true when the replica shuts down: every stream ends, and clients reconnect to
     /// another replica.
     closing: watch::Sender<bool>,
-    /// Whether this replica's events queue is bound (`worker::fanout`); true from the start when
-    /// the replica has none (no broker).
+    /// Whether an events queue feeds this hub at all (a broker is configured): without one no
+    /// frame can be delivered, and streams are refused.
+    with_queue: bool,
+    /// Whether this replica's events queue is bound (`worker::fanout`).
     bound: watch::Sender<bool>,
     /// A stream opened while the queue was not bound: the streams are told to resynchronise once
     /// it is (what was published meanwhile reached neither their replay nor the queue).
@@ -94,7 +96,8 @@ impl Hub {
             people: Mutex::default(),
             per_person,
             closing: watch::Sender::new(false),
-            bound: watch::Sender::new(!with_queue),
+            with_queue,
+            bound: watch::Sender::new(false),
             opened_unbound: AtomicBool::new(false),
             metrics: LiveMetrics::register(registry),
         }
@@ -106,6 +109,11 @@ impl Hub {
         self.bound.send_replace(bound);
         self.metrics.fanout_connected.set(i64::from(bound));
         bound && self.opened_unbound.swap(false, Ordering::SeqCst)
+    }
+
+    /// Whether frames can reach the streams at all: a broker is configured.
+    pub fn delivers(&self) -> bool {
+        self.with_queue
     }
 
     /// Waits (at most `within`) for the events queue: a replica that has just started serves
@@ -263,8 +271,9 @@ mod tests {
         assert!(hub.opened_unbound(), "bound meanwhile: the stream resynchronises itself");
         hub.set_bound(false);
         assert_eq!(hub.metrics.fanout_connected.get(), 0);
-        // Without a broker there is no queue to wait for.
+        assert!(hub.delivers());
+        // Without a broker no frame can be delivered: streams are refused (`routes::stream`).
         let alone = Hub::new(4, false, &Registry::new());
-        assert!(alone.until_bound(Duration::ZERO).await);
+        assert!(!alone.delivers());
     }
 }

@@ -48,6 +48,8 @@ struct Open {
 /// How long a new stream waits for the replica's events queue (bound within milliseconds of
 /// its start; a broker that is down makes the stream open without it, to resynchronise later).
 const QUEUE_WAIT: Duration = Duration::from_secs(3);
+/// When a client refused for want of a broker is told to try again.
+const RETRY_AFTER_SECONDS: u64 = 30;
 
 fn frame_event(frame: &Frame) -> Event {
     Event::default().id(frame.id.to_string()).event(frame.name).data(frame.data().to_string())
@@ -109,6 +111,8 @@ impl Open {
             (refetch: the missed frames cannot be replayed), and a keep-alive comment every 15 s", content_type = "text/event-stream"),
         (status = 404, description = "`not_found`: the caller has left the tenant"),
         (status = 429, description = "`rate_limited`: as many streams open as a person may hold (`STREAMS_PER_USER`)"),
+        (status = 503, description = "`dependency_unavailable` (with `Retry-After`): this deployment runs without a message broker \
+            (`AMQP_URL` empty), so no frame can be delivered; the client polls instead"),
     ))]
 pub async fn stream(
     State(live): State<Arc<Live>>,
@@ -118,6 +122,15 @@ pub async fn stream(
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let hub = &live.hub;
+    // Without a broker no frame would ever come: said, rather than a silent stream held open.
+    if !hub.delivers() {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "dependency_unavailable",
+            "live updates are off on this deployment (no message broker): check for changes by polling",
+        )
+        .with_retry_after(RETRY_AFTER_SECONDS));
+    }
     let seat = hub.seat(context.user_id).ok_or_else(|| {
         ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many live streams open: close one first")
             .with_retry_after(5)

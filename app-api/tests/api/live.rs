@@ -459,12 +459,43 @@ async fn signing_out_ends_the_stream_and_a_person_holds_a_bounded_number() {
     assert!(ended.is_ok(), "the stream ended within 5 s of the sign-out");
 
     // At most STREAMS_PER_USER at once (20 by default; 2 here).
-    let limited = live.platform.replica_with(|c| c.streams_per_user = 2).await;
+    let limited = live
+        .platform
+        .replica_with(|c| {
+            c.streams_per_user = 2;
+            c.amqp_url = broker_url(&Service::Test);
+        })
+        .await;
     let person = live.member("agent").await;
     let _one = Stream::open(&limited, &slug, &person, None).await;
     let _two = Stream::open(&limited, &slug, &person, None).await;
     let third = limited.get(&slug, "/v1/stream", Some(&person.token)).await;
     assert_eq!(third.status, 429, "{}", third.body);
+}
+
+#[tokio::test]
+async fn without_a_broker_the_stream_is_refused_with_a_time_to_retry_and_a_ticket_still_reads() {
+    let (platform, org) = Platform::with_org(true).await;
+    let replica = platform.replica_with(|c| c.amqp_url = None).await;
+    let owner = platform.owner(&replica, &org).await;
+    let refused = replica
+        .server
+        .request(reqwest::Method::GET, "/v1/stream")
+        .header("x-tenant-slug", &org.slug)
+        .bearer_auth(&owner.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 503);
+    let retry: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(retry > 0);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["code"], "dependency_unavailable", "{body}");
+    assert_eq!(replica.state.live.hub.metrics.open.get(), 0, "no seat taken");
+    // Nobody signed in is told to sign in first, whatever the broker.
+    assert_eq!(replica.get(&org.slug, "/v1/stream", None).await.status, 401);
+    // What the client polls instead answers.
+    assert_eq!(replica.get(&org.slug, "/v1/tickets", Some(&owner.token)).await.status, 200);
 }
 
 /// How many tenant connections `replica` has handed out (every statement on a tenant database
