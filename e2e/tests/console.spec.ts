@@ -137,10 +137,23 @@ test('console: an agent takes, answers, waits for the customer, sees the answer 
   await expect(page.getByLabel('Your reply to the customer')).toHaveValue('Brouillon en cours');
   await page.getByLabel('Your reply to the customer').fill('');
 
-  // Resolving it; a resolved ticket moves on by the customer or the clock, not by staff.
-  await page.getByRole('button', { name: 'Resolve' }).click();
+  // Resolving it; a resolved ticket moves on by the customer or the clock, or staff reopen it
+  // with a reason: asked for beside the field, nothing sent without it.
+  // The answer and the resolution go in one press: "Send and resolve".
+  await page.getByLabel('Your reply to the customer').fill('Un bec neuf part demain, sans frais.');
+  await page.getByRole('button', { name: 'Send and resolve' }).click();
+  await expect(page.getByText('Reply sent; the ticket is now “Resolved”.')).toBeVisible();
   await expect(page.getByText('Current status: Resolved')).toBeVisible();
-  expect(await offeredMoves(page)).toEqual([]);
+  await expect(page.getByRole('button', { name: 'Send and resolve' })).toHaveCount(0);
+  const thread = await expectCall(app(org.slug, 'GET', `/v1/tickets/${id}/messages`, await as(org, buyer)), 200);
+  expect(JSON.stringify(thread)).toContain('Un bec neuf part demain');
+  expect(await offeredMoves(page)).toEqual(['Reopen']);
+  const reopenReason = page.getByLabel('Reason (required to reopen)');
+  await page.getByRole('button', { name: 'Reopen' }).click();
+  await expect(reopenReason).toBeFocused();
+  await expect(reopenReason).toHaveAttribute('aria-invalid', 'true');
+  await expect(reopenReason).toHaveAccessibleDescription(/Say why the ticket is reopened\./);
+  await expect(page.getByText('Current status: Resolved')).toBeVisible();
   const resolved = await expectCall(app(org.slug, 'GET', `/v1/tickets/${id}`, await as(org, buyer)), 200);
   expect(resolved.status).toBe('resolved');
   await expect(page.getByRole('region', { name: 'History' })).toContainText('moved it from “Waiting for customer” to “In progress”');
@@ -161,11 +174,19 @@ test('console: an agent takes, answers, waits for the customer, sees the answer 
   await screenshot(page, 'console-ticket-dark-en');
   await page.emulateMedia({ colorScheme: 'light' });
 
-  // The same ticket in French.
+  // The same ticket in French, reopened with a reason: the customer reads it open again, the
+  // history keeps the reason.
   await page.getByLabel('Language').selectOption('fr');
   await expect(page.getByRole('heading', { name: 'Échanges' })).toBeVisible();
   await expectAccessible(page, 'un ticket résolu');
   await screenshot(page, 'console-ticket-fr');
+  await page.getByLabel('Motif (obligatoire pour rouvrir)').fill('La cliente a rappelé : le bec fuit encore.');
+  await page.getByRole('button', { name: 'Rouvrir' }).click();
+  await expect(page.getByText('Statut actuel : En cours')).toBeVisible();
+  const history = page.getByRole('region', { name: 'Historique' });
+  await expect(history).toContainText('l’a fait passer de « Résolu » à « En cours ».');
+  await expect(history).toContainText('La cliente a rappelé : le bec fuit encore.');
+  expect((await expectCall(app(org.slug, 'GET', `/v1/tickets/${id}`, await as(org, buyer)), 200)).status).toBe('in_progress');
   await page.getByRole('link', { name: 'Retour à la file' }).click();
   await expect(page.getByRole('heading', { name: 'Tickets', level: 1 })).toBeVisible();
   await page.getByRole('link', { name: 'Mes tickets' }).click();

@@ -55,6 +55,10 @@ pub enum Change {
     /// A move to `Status` unless the ticket is there already (a macro's status), on an open
     /// ticket.
     Reach(Status),
+    /// The status a staff reply sets ("Send and resolve"): `Reach`, except that an open ticket
+    /// without an assignee is first given to the sender when the move needs one (resolved,
+    /// waiting for the customer).
+    Settle(Status),
     /// Staff correct fields.
     Edit(Edit),
     /// Custom fields' values merged in (`null` clears one): staff any, the customer those they
@@ -400,6 +404,17 @@ impl TicketWriter {
                 }
                 Change::Reach(to) => {
                     store::ensure_open(&ticket)?;
+                    if ticket.status != to {
+                        work.changed(Some(lifecycle::set_status(&mut ticket, to, None, by, now)?));
+                    }
+                }
+                Change::Settle(to) => {
+                    viewer.require_staff()?;
+                    store::ensure_open(&ticket)?;
+                    let needs_assignee = matches!(to, Status::Resolved | Status::WaitingCustomer);
+                    if needs_assignee && ticket.status == Status::Open && ticket.assigned_to.is_none() {
+                        work.changed(lifecycle::assign(&mut ticket, Some(viewer.id), by, now)?);
+                    }
                     if ticket.status != to {
                         work.changed(Some(lifecycle::set_status(&mut ticket, to, None, by, now)?));
                     }

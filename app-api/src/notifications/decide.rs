@@ -164,11 +164,13 @@ pub fn recipients(event: &SavEvent, people: &TicketPeople, managers: &[Uuid]) ->
         SavEvent::TicketStatusChanged { previous_status, new_status, changed_by, .. } => {
             // A customer's answer moves a waiting ticket back to work: the message tells of it.
             let answered = previous_status == "waiting_customer" && new_status == "in_progress";
+            // Staff reopening a resolved ticket: the customer hears their case is open again.
+            let reopened = previous_status == "resolved" && new_status == "in_progress";
             if *changed_by == Some(customer) {
                 if !answered {
                     told.extend(people.handlers().map(|a| (a, Kind::StatusChanged)));
                 }
-            } else if matches!(new_status.as_str(), "waiting_customer" | "closed") {
+            } else if reopened || matches!(new_status.as_str(), "waiting_customer" | "closed") {
                 told.push((customer, Kind::StatusChanged));
             }
         }
@@ -313,6 +315,11 @@ mod tests {
         // Resolution has its own event; moves back into the queue are staff business.
         assert!(recipients(&change("resolved", Some(agent)), &people, &[]).is_empty());
         assert!(recipients(&change("open", Some(agent)), &people, &[]).is_empty());
+        // Staff reopening: the customer hears of it.
+        assert_eq!(
+            recipients(&change("in_progress", Some(agent)), &people, &[]),
+            vec![(customer, Kind::StatusChanged)]
+        );
         // The customer reopening or confirming: their agent hears of it, they do not.
         assert_eq!(
             recipients(&change("in_progress", Some(customer)), &people, &[]),

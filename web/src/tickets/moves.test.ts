@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TicketStatus } from '../api/schemas';
 import { setLocale } from '../i18n';
-import { acceptsReplies, allowedFrom, customerMoves, staffMoves } from './moves';
+import { acceptsReplies, allowedFrom, canSendAnd, customerMoves, staffMoves } from './moves';
 
 setLocale('en');
 
@@ -38,9 +38,20 @@ describe('staffMoves', () => {
 
   it('offers nothing when nothing is allowed, and names moves it has no words for by their status', () => {
     expect(buttons('waiting_customer', [])).toEqual([]);
-    expect(buttons('resolved', ['in_progress'])).toEqual([['in_progress', 'Move to In progress', false]]);
+    expect(buttons('resolved', ['in_progress'])).toEqual([['in_progress', 'Reopen', false]]);
+    expect(buttons('waiting_customer', ['open'])).toEqual([['open', 'Move to Open', false]]);
     // An admin the server lets close a resolved ticket.
     expect(buttons('resolved', ['closed'])).toEqual([['closed', 'Move to Closed', true]]);
+  });
+});
+
+describe('canSendAnd', () => {
+  it('offers a reply that sets a status on a ticket being worked on or nobody holds, never on one waiting, resolved or closed', () => {
+    expect(canSendAnd('open', 'resolved')).toBe(true);
+    expect(canSendAnd('in_progress', 'waiting_customer')).toBe(true);
+    expect(canSendAnd('waiting_customer', 'resolved')).toBe(false);
+    expect(canSendAnd('resolved', 'waiting_customer')).toBe(false);
+    expect(canSendAnd('closed', 'resolved')).toBe(false);
   });
 });
 

@@ -39,12 +39,19 @@ const MOVE: Record<string, MessageKey> = {
   'in_progress>waiting_customer': 'console.move.wait',
   'in_progress>resolved': 'console.move.resolve',
   'in_progress>open': 'console.move.requeue',
+  'resolved>in_progress': 'console.move.reopen',
 };
 
 /** A staff move's button: its own words where it has them, else "Move to {status}". */
 export function moveLabel(from: TicketStatus, to: TicketStatus): string {
   const key = MOVE[`${from}>${to}`];
   return key ? t(key) : t('console.move.to', { status: t(STATUS_LABEL[to]) });
+}
+
+/** Whether a staff reply on a ticket in `status` may set `to` as it goes ("Send and resolve"):
+ * a ticket being worked on, or one nobody holds yet (the sender then takes it). */
+export function canSendAnd(status: TicketStatus, to: TicketStatus): boolean {
+  return (status === 'open' || status === 'in_progress') && to !== status;
 }
 
 /** What a 409 `invalid_transition` says is allowed now, when it says so in the contract's terms. */

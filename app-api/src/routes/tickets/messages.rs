@@ -23,6 +23,7 @@ use crate::live::Live;
 use crate::live::versions::{Revalidation, Timed};
 use crate::sav::tickets::content;
 use crate::sav::tickets::messages::{self, Message};
+use crate::sav::tickets::status::Status;
 
 /// The thread of a ticket.
 #[utoipa::path(get, path = "/v1/tickets/{id}/messages", tag = "messages", security(("bearer" = [])),
@@ -69,6 +70,12 @@ pub struct NewMessage {
     /// internal files (`is_internal` at upload), a public message public ones.
     #[serde(default)]
     pub attachment_ids: Vec<i64>,
+    /// Staff only: the status the ticket moves to with the message ("Send and resolve", "Send and
+    /// wait for the customer"), in the same transaction: a move the status route would refuse
+    /// refuses the message too (409 `invalid_transition` with `allowed`, 422 `fields_required`).
+    /// The ticket's own status is no move; an open ticket without an assignee is first given to
+    /// the sender for `resolved` and `waiting_customer`.
+    pub status: Option<Status>,
 }
 
 /// Add a message (or, for staff, an internal note) to a ticket.
@@ -76,19 +83,23 @@ pub struct NewMessage {
     request_body = NewMessage,
     responses(
         (status = 201, description = "Added", body = Message),
-        (status = 403, description = "`forbidden`: a customer writing an internal note"),
+        (status = 403, description = "`forbidden`: a customer writing an internal note, or setting a `status`"),
         NotFound,
-        (status = 409, description = "`ticket_closed`"),
-        (status = 422, description = "`validation_failed`: empty or too long, or `attachment_ids` naming files that cannot be attached"),
+        (status = 409, description = "`ticket_closed`; `invalid_transition` (with `allowed`): the `status` asked for is not a move from here"),
+        (status = 422, description = "`validation_failed`: empty or too long, or `attachment_ids` naming files that cannot be attached; `fields_required`: resolving while a field required to resolve is empty"),
     ))]
 pub async fn post_message(
     writer: TicketWriter,
     Path(id): Path<i64>,
     JsonBody(body): JsonBody<NewMessage>,
 ) -> ApiResult<(StatusCode, Json<Message>)> {
+    // A customer's `status` is refused (403) by the move, which rolls the message back with it.
+    let status = body.status;
     let post = body.checked()?;
+    let mut changes = vec![Change::Post(post)];
+    changes.extend(status.map(Change::Settle));
     let mut db = writer.connect().await?;
-    let written = writer.change(&mut db, id, vec![Change::Post(post)]).await?;
+    let written = writer.change(&mut db, id, changes).await?;
     let message = written.message.ok_or_else(|| ApiError::internal("a posted message was not written"))?;
     Ok((StatusCode::CREATED, Json(message)))
 }

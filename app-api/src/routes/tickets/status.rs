@@ -20,7 +20,8 @@ use crate::sav::tickets::view::TicketView;
 #[serde(deny_unknown_fields)]
 pub struct StatusChange {
     pub status: Status,
-    /// Up to 1,000 characters; it reaches the customer in the status event.
+    /// Up to 1,000 characters; it reaches the customer in the status event. Required when staff
+    /// reopen a resolved ticket (`in_progress`): the history keeps it with its author.
     pub reason: Option<String>,
     /// With `status: resolved` (staff): its children that may move to `resolved` are resolved
     /// with it, each its own change.
@@ -44,7 +45,7 @@ pub struct StatusChanged {
         (status = 200, description = "The ticket in its new status (with `resolve_children`, `children_left`)", body = StatusChanged),
         NotFound,
         (status = 409, description = "`invalid_transition`, with `allowed`: the statuses the caller may choose from here (its `allowed_statuses`)"),
-        (status = 422, description = "`validation_failed`: reason too long, `resolve_children` with another status; `fields_required`: resolving while a field required to resolve is empty (each named `fields.KEY`)"),
+        (status = 422, description = "`validation_failed`: reason too long, or missing when staff reopen a resolved ticket, `resolve_children` with another status; `fields_required`: resolving while a field required to resolve is empty (each named `fields.KEY`)"),
     ))]
 pub async fn change_status(
     writer: TicketWriter,

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
+use shared::error::FieldError;
 use uuid::Uuid;
 
 use super::badge::{self, Target};
@@ -233,7 +234,8 @@ pub fn set_status(
     set_status_as(ticket, to, reason, Acting::person(by.id, by.actor), now)
 }
 
-/// `set_status`, by whoever `acting` is. Nobody (a rule) starts a ticket without an assignee.
+/// `set_status`, by whoever `acting` is. Nobody (a rule) starts a ticket without an assignee;
+/// staff reopen a resolved ticket only with a reason, kept in its history entry.
 pub fn set_status_as(
     ticket: &mut Ticket,
     to: Status,
@@ -246,6 +248,12 @@ pub fn set_status_as(
         return Err(refused(&Refusal::NeedsAssignee, ticket, by));
     }
     let plan = moves::set_status(&State::of(ticket), to, by).map_err(|refusal| refused(&refusal, ticket, by))?;
+    if by.actor == Actor::Agent && ticket.status == Status::Resolved && reason.is_none() {
+        return Err(Refused::Field(FieldError::new(
+            "reason",
+            "say why the ticket is reopened (1 to 1,000 characters): the history keeps it",
+        )));
+    }
     apply(ticket, plan, reason, acting, Action::StatusChanged, now)
 }
 

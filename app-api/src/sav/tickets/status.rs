@@ -108,8 +108,8 @@ const TRANSITIONS: &[(Status, Status, &[Actor])] = &[
     (Status::WaitingCustomer, Status::Closed, &[Actor::System]),
     // The customer confirms, or 24 hours pass.
     (Status::Resolved, Status::Closed, &[Actor::Customer, Actor::System]),
-    // The customer reopens.
-    (Status::Resolved, Status::InProgress, &[Actor::Customer]),
+    // The customer reopens, or staff do, with a reason (`lifecycle::set_status_as`).
+    (Status::Resolved, Status::InProgress, &[Actor::Customer, Actor::Agent]),
 ];
 
 /// Why a transition was refused.
@@ -168,7 +168,7 @@ mod tests {
             (WaitingCustomer, InProgress, &[C, S]),
             (WaitingCustomer, Closed, &[S]),
             (Resolved, Closed, &[C, S]),
-            (Resolved, InProgress, &[C]),
+            (Resolved, InProgress, &[C, A]),
         ];
         let mut allowed_pairs = 0;
         for from in Status::ALL {
@@ -193,7 +193,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(allowed_pairs, 15, "10 transitions, 15 (transition, actor) permissions");
+        assert_eq!(allowed_pairs, 16, "10 transitions, 16 (transition, actor) permissions");
     }
 
     #[test]
@@ -220,9 +220,10 @@ mod tests {
             }
         );
         assert_eq!(err.to_string(), "a ticket cannot go from open to resolved");
-        let err = check(Status::Resolved, Status::InProgress, Actor::Agent).unwrap_err();
-        assert_eq!(err.to_string(), "only the customer may move a ticket from resolved to in_progress");
+        let err = check(Status::Resolved, Status::Closed, Actor::Agent).unwrap_err();
+        assert_eq!(err.to_string(), "only the customer or the system may move a ticket from resolved to closed");
         assert_eq!(allowed_targets(Status::Resolved, Actor::Customer), [Status::Closed, Status::InProgress]);
+        assert_eq!(allowed_targets(Status::Resolved, Actor::Agent), [Status::InProgress], "staff reopen");
         assert!(allowed_targets(Status::Closed, Actor::System).is_empty());
     }
 }

@@ -177,8 +177,44 @@ async fn a_ticket_goes_from_open_to_closed_and_stays_closed() {
     assert_eq!(event.payload["data"]["sla_met"], true, "resolved within minutes: {}", event.payload);
     assert_eq!(event.payload["data"]["resolved_by"], agent.id.to_string());
     assert_eq!(event.payload["data"]["category"], "shipping");
-    // Only the customer (or time) closes a resolved ticket.
-    assert!(refused(&desk, &agent, t, "closed").await.is_empty());
+    // Only the customer (or time) closes a resolved ticket; staff may reopen it.
+    assert_eq!(refused(&desk, &agent, t, "closed").await, ["in_progress"]);
+    assert_eq!(desk.ticket(&agent, t).await["allowed_statuses"], json!(["in_progress"]));
+
+    // Staff reopen with a reason, never without: the history keeps it, the move is an event.
+    let mark = desk.mark().await;
+    let bare = desk.post(&agent, &format!("/v1/tickets/{t}/status"), &json!({ "status": "in_progress" })).await;
+    assert_eq!(bare.assert_problem(422, "validation_failed")["errors"][0]["field"], "reason");
+    let blank = desk
+        .post(&agent, &format!("/v1/tickets/{t}/status"), &json!({ "status": "in_progress", "reason": "  " }))
+        .await;
+    assert_eq!(blank.assert_problem(422, "validation_failed")["errors"][0]["field"], "reason");
+    let long = "x".repeat(1_001);
+    let too_long = desk
+        .post(&agent, &format!("/v1/tickets/{t}/status"), &json!({ "status": "in_progress", "reason": long }))
+        .await;
+    assert_eq!(too_long.assert_problem(422, "validation_failed")["errors"][0]["field"], "reason");
+    assert!(desk.since(&mark).await.is_empty(), "a refused reopening wrote something");
+    let reopened = desk
+        .post(
+            &agent,
+            &format!("/v1/tickets/{t}/status"),
+            &json!({ "status": "in_progress", "reason": "The customer called: the part broke again" }),
+        )
+        .await;
+    assert_eq!(reopened.status, 200, "{}", reopened.body);
+    let reopened = reopened.json();
+    assert_eq!((&reopened["status"], &reopened["assigned_to"]), (&json!("in_progress"), &json!(agent.id.to_string())));
+    let step = desk.since(&mark).await;
+    assert_eq!(step.moves(), [("resolved", "in_progress")], "{step:?}");
+    assert_eq!(step.history[0].reason.as_deref(), Some("The customer called: the part broke again"));
+    assert_eq!((step.history[0].actor_kind.as_str(), step.history[0].actor_id), ("agent", Some(agent.id)));
+    assert_eq!(step.keys(), ["sav.ticket.status_changed"]);
+    let event = step.event("sav.ticket.status_changed");
+    assert_eq!(event.payload["data"]["previous_status"], "resolved");
+    assert_eq!(event.payload["data"]["changed_by"], agent.id.to_string());
+    // Resolved again, for the customer to confirm.
+    desk.set_status(&agent, t, "resolved").await;
 
     // The customer confirms.
     let mark = desk.mark().await;

@@ -186,3 +186,74 @@ async fn read_at_by_id(desk: &Desk, ticket: i64) -> std::collections::HashMap<i6
             .unwrap();
     rows.into_iter().collect()
 }
+
+/// How many messages ticket `t` holds (internal notes included), read in the database.
+async fn messages_of(desk: &Desk, t: i64) -> i64 {
+    desk.db.scalar(&format!("SELECT count(*) FROM ticket_messages WHERE ticket_id = {t}")).await
+}
+
+#[tokio::test]
+async fn a_reply_sets_a_status_with_it_or_nothing_is_written() {
+    let desk = Desk::open().await;
+    let (customer, agent) = tokio::join!(desk.member("customer"), desk.member("agent"));
+    let t = id(&desk.create(&customer, json!({ "subject": "Refund", "description": "Still waiting" })).await);
+    let path = format!("/v1/tickets/{t}/messages");
+
+    // A customer's status is refused, and their message with it; so is a status that is none.
+    let before = desk.counts().await;
+    desk.post(&customer, &path, &json!({ "message": "Thanks!", "status": "closed" }))
+        .await
+        .assert_problem(403, "forbidden");
+    let unknown = desk.post(&agent, &path, &json!({ "message": "Done", "status": "done" })).await;
+    assert_eq!(unknown.status, 400, "{}", unknown.body);
+    assert_eq!(desk.counts().await, before, "a refused reply wrote something");
+
+    // "Send and resolve" on an open ticket nobody holds: the sender takes it, then resolves it,
+    // with the message, in one request.
+    let mark = desk.mark().await;
+    let sent = desk.post(&agent, &path, &json!({ "message": "Refund sent today.", "status": "resolved" })).await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    let ticket = desk.ticket(&agent, t).await;
+    assert_eq!((&ticket["status"], &ticket["assigned_to"]), (&json!("resolved"), &json!(agent.id.to_string())));
+    let step = desk.since(&mark).await;
+    assert_eq!(step.moves(), [("open", "in_progress"), ("in_progress", "resolved")], "{step:?}");
+    assert_eq!(super::count_action(&step.history, "assigned"), 1);
+    assert!(step.keys().contains(&"sav.ticket.message_added") && step.keys().contains(&"sav.ticket.resolved"));
+    assert_eq!(step.event("sav.ticket.message_added").payload["data"]["message_id"], sent.json()["id"]);
+
+    // The status it has already: no move, no error, the message posted.
+    let mark = desk.mark().await;
+    let again = desk.post(&agent, &path, &json!({ "message": "Receipt attached.", "status": "resolved" })).await;
+    assert_eq!(again.status, 201, "{}", again.body);
+    assert!(desk.since(&mark).await.moves().is_empty());
+
+    // A move the status route refuses refuses the message too: no message, history nor event.
+    let (messages, mark) = (messages_of(&desk, t).await, desk.mark().await);
+    let refused = desk.post(&agent, &path, &json!({ "message": "One more thing", "status": "waiting_customer" })).await;
+    let problem = refused.assert_problem(409, "invalid_transition");
+    assert_eq!(problem["allowed"], json!(["in_progress"]));
+    assert!(desk.since(&mark).await.is_empty(), "the refused move left something");
+    assert_eq!(messages_of(&desk, t).await, messages, "the refused move left its message");
+}
+
+#[tokio::test]
+async fn two_of_the_staff_sending_and_resolving_at_once_make_one_move() {
+    let desk = Desk::open().await;
+    let (customer, first) = tokio::join!(desk.member("customer"), desk.member("agent"));
+    // The assignee and an admin (who sees every ticket) answer at the same moment.
+    let second = &desk.owner;
+    let t = id(&desk.create(&customer, json!({ "subject": "Broken lid", "description": "Cracked" })).await);
+    desk.assign(&first, t, Some(&first)).await;
+    let path = format!("/v1/tickets/{t}/messages");
+    let mark = desk.mark().await;
+    let (one, two) = (
+        json!({ "message": "A new lid is on its way.", "status": "resolved" }),
+        json!({ "message": "We are sending a new lid.", "status": "resolved" }),
+    );
+    let (a, b) = tokio::join!(desk.post(&first, &path, &one), desk.post(second, &path, &two));
+    assert_eq!((a.status.as_u16(), b.status.as_u16()), (201, 201), "{} / {}", a.body, b.body);
+    let step = desk.since(&mark).await;
+    assert_eq!(step.moves(), [("in_progress", "resolved")], "{step:?}");
+    assert_eq!(step.keys().iter().filter(|k| **k == "sav.ticket.message_added").count(), 2);
+    assert_eq!(desk.ticket(&first, t).await["status"], "resolved");
+}

@@ -3,7 +3,9 @@
 //! note says that the customer never sees it. Live updates re-render around this form without
 //! touching what is being typed (its state lives here). A public reply sent after a colleague's
 //! newer reply (newer than what was on screen at the first keystroke) asks first, in place. A
-//! help center article's link goes where the cursor was (`ArticleLinkPicker`).
+//! help center article's link goes where the cursor was (`ArticleLinkPicker`). A public reply may
+//! set the ticket's status with it ("Send and resolve", "Send and wait for the customer"): one
+//! request, the message and the move written together or not at all.
 
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
@@ -20,17 +22,27 @@ import { Dropzone, type Pending } from './Dropzone';
 import { ArticleLinkPicker } from './ArticleLinkPicker';
 import { articleLinkText, insertText, publicArticleUrl } from '../../helpCenter/links';
 import type { SearchHit } from '../../data/helpCenter';
+import type { TicketStatus } from '../../api/schemas';
+import { STATUS_LABEL } from '../../tickets/badges';
+import { canSendAnd } from '../../tickets/moves';
 import { LockIcon } from '../../tickets/icons';
 
 export const COMPOSER_ID = 'reply';
 
 type Kind = 'reply' | 'note';
 
+/** The statuses a public reply may set as it goes, with their buttons' words. */
+const SEND_AND: { to: TicketStatus; label: 'console.composer.send_resolve' | 'console.composer.send_wait' }[] = [
+  { to: 'resolved', label: 'console.composer.send_resolve' },
+  { to: 'waiting_customer', label: 'console.composer.send_wait' },
+];
+
 /** Colleagues who replied publicly since `seen` (a message id), by name, and the newest such reply. */
 export type NewerReplies = (seen: number | null) => Promise<{ names: string[]; newest: number | null }>;
 
 export function Composer({
   ticketId,
+  status,
   onPosted,
   tools,
   onTyping,
@@ -38,6 +50,8 @@ export function Composer({
   newerReplies,
 }: {
   ticketId: number;
+  /** The ticket's status now: which "Send and ..." buttons a reply offers. */
+  status?: TicketStatus;
   onPosted: (kind: Kind) => void;
   /** Beside the kind of message (the macros). */
   tools?: ComponentChildren;
@@ -52,7 +66,9 @@ export function Composer({
   const text = form.values.text;
   const error = form.errors.text;
   const [files, setFiles] = useState<Pending[]>([]);
-  const [sent, setSent] = useState<Kind | null>(null);
+  const [sent, setSent] = useState<{ kind: Kind; to?: TicketStatus } | null>(null);
+  // The status the send asked for, kept while a colleague's newer reply is asked about.
+  const moving = useRef<TicketStatus | undefined>(undefined);
   // The newest message on screen when this draft was started (`undefined`: no draft yet).
   const started = useRef<number | null | undefined>(undefined);
   const [asking, setAsking] = useState<{ names: string[]; newest: number | null } | null>(null);
@@ -83,10 +99,12 @@ export function Composer({
     if (asking && !submission.busy) anyway.current?.focus();
   }, [asking, submission.busy]);
 
-  const send = (confirmed: boolean) => {
+  const send = (confirmed: boolean, to?: TicketStatus) => {
     setSent(null);
     if (!form.check({ text: [required, maxLength(20000)] })) return;
     setAsking(null);
+    if (!confirmed) moving.current = note ? undefined : to;
+    const status = moving.current;
     void submission.run(async () => {
       if (!note && !confirmed && newerReplies) {
         const newer = await newerReplies(started.current ?? null);
@@ -103,12 +121,13 @@ export function Composer({
         }
         ids.push(uploaded[index]!.stored!.id);
       }
-      await postMessage(ticketId, { message: textToHtml(text), is_internal: note, ...(ids.length ? { attachment_ids: ids } : {}) });
+      await postMessage(ticketId, { message: textToHtml(text), is_internal: note, ...(ids.length ? { attachment_ids: ids } : {}), ...(status ? { status } : {}) });
       for (const item of uploaded) if (item.preview) URL.revokeObjectURL(item.preview);
       form.setValues({ text: '' });
       setFiles([]);
       started.current = undefined;
-      setSent(kind);
+      setSent({ kind, to: status });
+      moving.current = undefined;
       onPosted(kind);
     });
   };
@@ -204,13 +223,26 @@ export function Composer({
         </div>
       ) : null}
       <ErrorAlert error={submission.error} overrides={{ ticket_closed: 'console.composer.closed' }} />
-      {sent ? <Notice tone="success">{sent === 'note' ? t('console.composer.note_sent') : t('console.composer.reply_sent')}</Notice> : null}
+      {sent ? (
+        <Notice tone="success">
+          {sent.kind === 'note' ? t('console.composer.note_sent') : sent.to ? t('console.composer.reply_sent_status', { status: t(STATUS_LABEL[sent.to]) }) : t('console.composer.reply_sent')}
+        </Notice>
+      ) : null}
       <p class="live-note" role="status">
         {linked ?? ''}
       </p>
-      <button type="submit" class={note ? 'button button--note' : 'button'} disabled={submission.busy}>
-        {submission.busy ? t('console.composer.sending') : note ? t('console.composer.note_submit') : t('console.composer.reply_submit')}
-      </button>
+      <div class="actions composer-send">
+        <button type="submit" class={note ? 'button button--note' : 'button'} disabled={submission.busy}>
+          {submission.busy ? t('console.composer.sending') : note ? t('console.composer.note_submit') : t('console.composer.reply_submit')}
+        </button>
+        {!note && status
+          ? SEND_AND.filter((option) => canSendAnd(status, option.to)).map((option) => (
+              <button key={option.to} type="button" class="button button--secondary" disabled={submission.busy} onClick={() => send(false, option.to)}>
+                {t(option.label)}
+              </button>
+            ))
+          : null}
+      </div>
       <ArticleLinkPicker
         open={linking}
         onClose={() => {

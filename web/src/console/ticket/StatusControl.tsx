@@ -14,6 +14,7 @@ import { STATUS_LABEL, StatusBadge } from '../../tickets/badges';
 import { quotedFields, requiredFieldsOf } from '../../tickets/fields';
 import { useFieldDefinitions } from '../../tickets/useFieldDefinitions';
 import { allowedFrom, staffMoves, type StaffMove } from '../../tickets/moves';
+import { FieldError } from '../../ui/Field';
 import { useFields } from '../../ui/form';
 import { useSubmit, type Submission } from '../../ui/hooks';
 import { ErrorAlert } from '../../ui/status';
@@ -107,15 +108,25 @@ export function StatusControl({ ticket, moves }: { ticket: TicketDetail; moves: 
   const form = useFields({ reason: '' });
   const { reason } = form.values;
   const reasonId = useId();
+  const [reasonMissing, setReasonMissing] = useState(false);
   const { targets, submission, refusedAllowed, refusedFields, childrenLeft } = moves;
   const fields = useFieldDefinitions().data ?? [];
-  const move = (to: TicketStatus) =>
+  // Staff reopen a resolved ticket only with a reason (the server refuses it without one).
+  const reopening = ticket.status === 'resolved';
+  const move = (to: TicketStatus) => {
+    if (reopening && to === 'in_progress' && !reason.trim()) {
+      setReasonMissing(true);
+      document.getElementById(reasonId)?.focus();
+      return;
+    }
+    setReasonMissing(false);
     void moves.move(to, reason).then((moved) => {
       if (!moved) return;
       form.setValues({ reason: '' });
       // The button pressed may be gone with the old status: focus stays in the panel.
       document.getElementById(`${reasonId}-title`)?.focus();
     });
+  };
 
   return (
     <Property id={`${reasonId}-title`} label={t('console.status.title')}>
@@ -126,11 +137,21 @@ export function StatusControl({ ticket, moves }: { ticket: TicketDetail; moves: 
       {targets.length ? (
         <>
           <div class="field">
-            <label for={reasonId}>{t('console.status.reason')}</label>
+            <label for={reasonId}>{t(reopening ? 'console.status.reopen_reason' : 'console.status.reason')}</label>
             <p class="field-hint" id={`${reasonId}-hint`}>
-              {t('console.status.reason_hint')}
+              {t(reopening ? 'console.status.reopen_hint' : 'console.status.reason_hint')}
             </p>
-            <input id={reasonId} name="reason" value={reason} maxLength={1000} aria-describedby={`${reasonId}-hint`} onInput={(e) => form.set('reason')(e.currentTarget.value)} />
+            <input
+              id={reasonId}
+              name="reason"
+              value={reason}
+              maxLength={1000}
+              aria-required={reopening ? 'true' : undefined}
+              aria-invalid={reasonMissing ? 'true' : undefined}
+              aria-describedby={reasonMissing ? `${reasonId}-hint ${reasonId}-error` : `${reasonId}-hint`}
+              onInput={(e) => form.set('reason')(e.currentTarget.value)}
+            />
+            <FieldError id={reasonId} error={reasonMissing ? t('console.status.reopen_missing') : undefined} />
           </div>
           {moves.openChildren > 0 && moves.allows('resolved') ? (
             <div class="checkbox resolve-children">

@@ -196,6 +196,7 @@ function TicketView({
           {writable ? (
             <Composer
               ticketId={ticket.id}
+              status={ticket.status}
               onPosted={() => {
                 presence.beacon.sent();
                 void refresh();
