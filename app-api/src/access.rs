@@ -155,9 +155,9 @@ impl<R: Requirement> Access<R> {
         let Some(mut row) = store::detail(&mut db, self.user_id, id).await? else {
             return Err(store::missing(&mut db, self.user_id, id).await.into());
         };
-        let viewer = Viewer::from_role(self.user_id, row.viewer_role)?;
+        let viewer = Viewer::from_row(self.user_id, row.viewer_role, row.viewer_access)?;
         row.attachments.retain(|a| !a.is_internal || viewer.sees_internal_notes());
-        let (viewer, ticket) = store::seen(viewer, row.ticket, row.in_viewer_queues)?;
+        let (viewer, ticket) = store::seen(viewer, row.ticket, row.in_viewer_teams)?;
         R::check(viewer)?;
         Ok(Scoped { viewer, item: Detail { ticket, ..row }, db })
     }
@@ -168,7 +168,7 @@ impl<R: Requirement> Access<R> {
         let (viewer, mut db) = self.connect().await?;
         let found = files::find(&mut db, id, viewer.id)
             .await?
-            .filter(|f| viewer.sees(f.ticket_customer, f.ticket_assignee, f.in_viewer_queues))
+            .filter(|f| viewer.sees(f.ticket_customer, f.ticket_assignee, f.ticket_team, f.in_viewer_teams))
             .filter(|f| !f.attachment.is_internal || viewer.sees_internal_notes())
             .ok_or_else(|| ApiError::not_found(format!("there is no attachment {id}")))?;
         Ok(Scoped { viewer, item: found, db })
@@ -182,7 +182,7 @@ impl<R: Requirement> Access<R> {
             R::check(Viewer::load(&mut db, self.user_id).await?)?;
             return Err(macros::not_found());
         };
-        let viewer = Viewer::from_role(self.user_id, applying.caller_role)?;
+        let viewer = Viewer::from_row(self.user_id, applying.caller_role, applying.caller_access)?;
         R::check(viewer)?;
         Ok(Scoped { viewer, item: applying, db })
     }

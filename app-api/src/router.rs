@@ -18,7 +18,7 @@ use crate::routes::tickets::{
 use crate::routes::{
     api_keys, channels, control_routes, export, fields, files, help_center, help_images, help_pages, inbound, macros,
     me, notifications, operations, orders, reports, rules, satisfaction, schedules, sla_policies, sla_policy, staff,
-    stream, tags, teams, users, views, webhooks,
+    stream, tags, teams, ticket_settings, users, views, webhooks,
 };
 use crate::state::AppState;
 
@@ -180,6 +180,7 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(reports::get_digest, reports::put_digest))
         .routes(routes!(help_center::get_help_center_report))
         .routes(routes!(sla_policy::get_sla_policy, sla_policy::put_sla_policy))
+        .routes(routes!(ticket_settings::get_ticket_settings, ticket_settings::patch_ticket_settings))
         .routes(routes!(attachments::get_attachment, attachments::delete_attachment))
         .routes(routes!(attachments::get_access_log))
         .routes(routes!(attachments::get_storage_usage))

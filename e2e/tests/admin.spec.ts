@@ -16,6 +16,7 @@ import {
   staff,
   tenantUrl,
   uniqueEmail,
+  type Person,
 } from './platform';
 
 test('admin: the dashboard shows the SLA summary, the workload and the storage', async ({ page }) => {
@@ -159,4 +160,52 @@ test('admin: the SLA policy and the two-factor requirement', async ({ page }) =>
   await expect(page.getByText('Turn on two-factor authentication for your own account first')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Save this setting' })).toBeDisabled();
   await expectAccessible(page, 'the settings with a refusal');
+});
+
+test('admin: ticket access decides which tickets an agent sees, from their next page (en, fr)', async ({ page, browser }) => {
+  test.setTimeout(120_000);
+  const org = await organisation('access');
+  const [agent, colleague, buyer] = await Promise.all([staff(org, 'agent', 'Inès', 'Moreau'), staff(org, 'agent', 'Hugo', 'Bernard'), customer(org)]);
+  const open = async (subject: string, holder: Person) => {
+    const created = await expectCall(app(org.slug, 'POST', '/v1/tickets', org.ownerToken, { subject, description: 'Colis perdu.', user_id: buyer.id }), 201);
+    await expectCall(app(org.slug, 'POST', `/v1/tickets/${created.id as number}/assign`, org.ownerToken, { assigned_to: holder.id }), 200);
+  };
+  await open('Colis de Léa', agent);
+  await open('Colis de Marc', colleague);
+
+  // By default, every agent sees every ticket: the colleague's is in reach.
+  const agentPage = await (await browser.newContext()).newPage();
+  await signInThroughThePage(agentPage, org.slug, agent.email);
+  await agentPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'All tickets' }).click();
+  await expect(agentPage.getByRole('heading', { name: 'All tickets', level: 1 })).toBeVisible();
+  await expect(agentPage.getByRole('link', { name: /Colis de Marc/ })).toBeVisible();
+
+  // The owner gives agents only their own tickets, with the keyboard.
+  await signInThroughThePage(page, org.slug, org.ownerEmail);
+  await openSettings(page, 'Organisation');
+  const access = page.getByRole('group', { name: 'Agents see and work' });
+  await expect(access.getByLabel('Every ticket')).toBeChecked();
+  await expect(access.getByLabel('Only their own tickets')).toHaveAccessibleDescription('The tickets assigned to them, nothing else.');
+  await access.getByLabel('Only their own tickets').focus();
+  await page.keyboard.press('Space');
+  await page.getByRole('button', { name: 'Save ticket access' }).click();
+  await expect(page.getByText('The setting has been saved.')).toBeVisible();
+  expect((await expectCall(app(org.slug, 'GET', '/v1/ticket-settings', org.ownerToken), 200)).agent_ticket_access).toBe('assigned');
+  await expectAccessible(page, 'the ticket access setting');
+  await screenshot(page, 'admin-ticket-access-en');
+
+  // The agent's next page: their own ticket only.
+  await agentPage.reload();
+  await expect(agentPage.getByRole('link', { name: /Colis de Léa/ })).toBeVisible();
+  await expect(agentPage.getByRole('link', { name: /Colis de Marc/ })).toHaveCount(0);
+
+  // In French, back to every ticket.
+  await page.getByLabel('Language').selectOption('fr');
+  const groupe = page.getByRole('group', { name: 'Les agents voient et traitent' });
+  await groupe.getByLabel('Tous les tickets').check();
+  await page.getByRole('button', { name: 'Enregistrer l’accès aux tickets' }).click();
+  await expect(page.getByText('Le réglage a été enregistré.')).toBeVisible();
+  await expectAccessible(page, 'le réglage d’accès aux tickets');
+  await agentPage.reload();
+  await expect(agentPage.getByRole('link', { name: /Colis de Marc/ })).toBeVisible();
 });

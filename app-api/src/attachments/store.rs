@@ -21,11 +21,12 @@ use uuid::Uuid;
 pub struct Found {
     pub attachment: Attachment,
     pub file_path: String,
-    /// The ticket's customer and assignee, for the visibility rules.
+    /// The ticket's customer, assignee and team, for the visibility rules.
     pub ticket_customer: Uuid,
     pub ticket_assignee: Option<Uuid>,
-    /// Whether the ticket is in no team or in one of the viewer's.
-    pub in_viewer_queues: bool,
+    pub ticket_team: Option<Uuid>,
+    /// Whether the ticket's team is one of the viewer's.
+    pub in_viewer_teams: bool,
     pub ticket_closed: bool,
 }
 
@@ -89,8 +90,9 @@ pub async fn find(conn: &mut PgConnection, id: i64, viewer: Uuid) -> sqlx::Resul
         r#"SELECT a.id, a.ticket_id, a.message_id, a.original_name, a.mime_type, a.file_size, a.sha256,
                 a.is_internal, a.uploaded_by, a.created_at, a.file_path,
                 t.user_id AS ticket_customer, t.assigned_to AS ticket_assignee, t.status = 'closed' AS "ticket_closed!",
-                (t.team_id IS NULL OR t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $2))
-                  AS "in_viewer_queues!"
+t.team_id AS ticket_team,
+                coalesce(t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $2), false)
+                  AS "in_viewer_teams!"
            FROM ticket_attachments a JOIN support_tickets t ON t.id = a.ticket_id
            WHERE a.id = $1"#,
         id,
@@ -114,7 +116,8 @@ pub async fn find(conn: &mut PgConnection, id: i64, viewer: Uuid) -> sqlx::Resul
         file_path: row.file_path,
         ticket_customer: row.ticket_customer,
         ticket_assignee: row.ticket_assignee,
-        in_viewer_queues: row.in_viewer_queues,
+        ticket_team: row.ticket_team,
+        in_viewer_teams: row.in_viewer_teams,
         ticket_closed: row.ticket_closed,
     }))
 }

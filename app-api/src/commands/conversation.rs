@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 
 use super::{Change, Opening, Post, TicketWriter, Unwritten, Work, Written, finish};
 use crate::events::Events;
+use crate::sav::ticket_settings::AgentAccess;
 use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::lifecycle::{self, Acting};
 use crate::sav::tickets::links::{self, Link, LinkKind, Nesting};
@@ -390,7 +391,7 @@ impl TicketWriter {
         now: DateTime<Utc>,
     ) -> Result<Written, Unwritten> {
         let Some(mut ticket) = due::lock(tx, id).await? else { return Err(Refused::NoTicket(id).into()) };
-        let viewer = Viewer { id: self.user_id, role: Role::Customer };
+        let viewer = Viewer { id: self.user_id, role: Role::Customer, access: AgentAccess::default() };
         let mut work = Work::on(&ticket);
         let message = super::post_in(tx, viewer, &mut ticket, post, &mut work, now).await?;
         finish(tx, self.db.tenant(), &self.events, &mut ticket, work, now).await?;

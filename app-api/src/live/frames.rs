@@ -6,9 +6,10 @@
 //! - `ticket.created`: a ticket was opened; `ticket.updated`: its status, assignee, SLA or any
 //!   property (subject, priority, team, tags, custom fields...) changed; `message.added`: its
 //!   thread grew; `notification`: the person's bell rang.
-//! - Owners and admins see every ticket's frames; agents those of tickets assigned to them (or
-//!   just taken from them) and of the unassigned tickets of their queues (no team, or theirs),
-//!   including one that just left such a queue; customers those of their own tickets,
+//! - Owners and admins see every ticket's frames; agents those of the tickets the organisation's
+//!   agent access gives them (`Viewer::sees`: every ticket; or their own, their teams' and the
+//!   unassigned ones of no team; or their own), and of one just taken from them or that just left
+//!   an unassigned queue of theirs (it leaves their lists); customers those of their own tickets,
 //!   never an internal note's (not its text, which no frame carries, not its existence). A
 //!   notification frame goes to its person alone.
 
@@ -18,6 +19,8 @@ use shared::auth::Role;
 use uuid::Uuid;
 
 use crate::events::outbox::Audience;
+use crate::sav::ticket_settings::AgentAccess;
+use crate::sav::tickets::access::Viewer;
 
 /// One change, as streams send it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,12 +52,21 @@ pub struct Watcher {
     pub role: Role,
     /// The teams they were a member of when the stream opened.
     pub teams: Vec<Uuid>,
+    /// The organisation's agent access when the stream opened.
+    pub access: AgentAccess,
 }
 
 impl Watcher {
     /// Whether an unassigned ticket of `team` is in this watcher's queues.
     pub fn queues(&self, team: Option<Uuid>) -> bool {
         team.is_none_or(|team| self.teams.contains(&team))
+    }
+
+    /// Whether this watcher, one of the staff, sees a ticket assigned to `assignee` in `team`:
+    /// `Viewer::sees`, with the teams and the access they had when the stream opened.
+    pub fn sees(&self, assignee: Option<Uuid>, team: Option<Uuid>) -> bool {
+        let viewer = Viewer { id: self.user, role: self.role, access: self.access };
+        viewer.is_staff() && viewer.sees(Uuid::nil(), assignee, team, team.is_some_and(|t| self.teams.contains(&t)))
     }
 }
 
@@ -96,10 +108,16 @@ impl Frame {
         }
         match watcher.role {
             Role::Owner | Role::Admin => true,
+            Role::Agent if watcher.access == AgentAccess::All => true,
             Role::Agent => self.audience.as_ref().is_some_and(|a| {
-                a.staff.contains(&watcher.user)
-                    || (a.staff.is_empty() && watcher.queues(a.team))
-                    || a.left_queue.is_some_and(|left| watcher.queues(left.team))
+                let theirs = match watcher.access {
+                    AgentAccess::All | AgentAccess::Assigned => false,
+                    AgentAccess::Teams => {
+                        a.team.is_some_and(|team| watcher.teams.contains(&team))
+                            || (a.staff.is_empty() && a.team.is_none())
+                    }
+                };
+                theirs || a.staff.contains(&watcher.user) || a.left_queue.is_some_and(|left| watcher.queues(left.team))
             }),
             Role::Customer => !self.internal && self.audience.as_ref().is_some_and(|a| a.customer == watcher.user),
             // Keys do not open streams.
@@ -135,8 +153,9 @@ mod tests {
         })
     }
 
+    /// A watcher whose organisation gives agents their teams' tickets (`AgentAccess::Teams`).
     fn watcher(user: Uuid, role: Role) -> Watcher {
-        Watcher { user, role, teams: Vec::new() }
+        Watcher { user, role, teams: Vec::new(), access: AgentAccess::Teams }
     }
 
     #[test]
@@ -162,7 +181,12 @@ mod tests {
     #[test]
     fn a_ticket_moved_between_team_queues_is_seen_by_both_teams() {
         let (from, to, elsewhere) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
-        let member = |team: Uuid| Watcher { user: Uuid::new_v4(), role: Role::Agent, teams: vec![team] };
+        let member = |team: Uuid| Watcher {
+            user: Uuid::new_v4(),
+            role: Role::Agent,
+            teams: vec![team],
+            access: AgentAccess::Teams,
+        };
         let moved = |staff: &[Uuid], left: Value| {
             json!({
                 "event": "TicketUpdated", "tenant": {"id": Uuid::nil()},
@@ -176,11 +200,16 @@ mod tests {
         assert!(frame.visible_to(&member(to)), "it waits in this team's queue");
         assert!(!frame.visible_to(&member(elsewhere)));
 
-        // Taken by someone of the new team: the old queue's agents still see it leave.
+        // Taken by someone of the new team: the old queue's agents still see it leave, the new
+        // team's see it as their team's; an agent who sees only their own does not.
         let taker = Uuid::new_v4();
         let frame = Frame::from_message(61, &moved(&[taker], json!({"team": from}))).unwrap();
         assert!(frame.visible_to(&member(from)));
-        assert!(!frame.visible_to(&member(to)), "assigned to someone else");
+        assert!(frame.visible_to(&member(to)), "their team's ticket, whoever holds it");
+        assert!(
+            !frame.visible_to(&Watcher { access: AgentAccess::Assigned, ..member(to) }),
+            "assigned to someone else"
+        );
         assert!(frame.visible_to(&watcher(taker, Role::Agent)));
 
         // Out of the queue of no team: every agent's.
@@ -209,5 +238,24 @@ mod tests {
         assert!(!frame.visible_to(&watcher(customer, Role::Customer)));
         assert!(!frame.visible_to(&watcher(Uuid::new_v4(), Role::Agent)));
         assert!(Frame::from_message(52, &json!({"event": "OrderShipped", "data": {}})).is_none());
+    }
+
+    #[test]
+    fn agents_see_the_frames_of_the_tickets_their_organisation_gives_them() {
+        let (customer, agent, other_agent) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let colleague = Frame::from_message(70, &message(customer, &[agent], false)).unwrap();
+        let with = |access| Watcher { user: other_agent, role: Role::Agent, teams: Vec::new(), access };
+        assert!(colleague.visible_to(&with(AgentAccess::All)), "every ticket");
+        assert!(!colleague.visible_to(&with(AgentAccess::Teams)), "a colleague's ticket of no team");
+        assert!(!colleague.visible_to(&with(AgentAccess::Assigned)));
+        let queue = Frame::from_message(71, &message(customer, &[], false)).unwrap();
+        assert!(queue.visible_to(&with(AgentAccess::Teams)), "the unassigned queue of no team");
+        assert!(!queue.visible_to(&with(AgentAccess::Assigned)), "only their own");
+        let mine = Frame::from_message(72, &message(customer, &[other_agent], false)).unwrap();
+        assert!(mine.visible_to(&with(AgentAccess::Assigned)));
+        // A customer is never given another's frames, whatever the agents' setting.
+        let customer_watch =
+            Watcher { user: Uuid::new_v4(), role: Role::Customer, teams: Vec::new(), access: AgentAccess::All };
+        assert!(!colleague.visible_to(&customer_watch));
     }
 }

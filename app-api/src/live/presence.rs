@@ -47,7 +47,7 @@ impl Presence {
         }
         match watcher.role {
             Role::Owner | Role::Admin => true,
-            Role::Agent => self.assignee.map_or(watcher.queues(self.team), |assignee| assignee == watcher.user),
+            Role::Agent => watcher.sees(self.assignee, self.team),
             Role::Customer | Role::PlatformAdmin | Role::Integration => false,
         }
     }
@@ -97,6 +97,7 @@ impl Bus {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sav::ticket_settings::AgentAccess;
 
     #[test]
     fn staff_who_may_see_the_ticket_see_the_others_on_it() {
@@ -112,19 +113,22 @@ mod tests {
             assignee: Some(agent),
             team: None,
         };
-        let sees = |user, role| on_ticket.visible_to(&Watcher { user, role, teams: Vec::new() });
+        let sees =
+            |user, role| on_ticket.visible_to(&Watcher { user, role, teams: Vec::new(), access: AgentAccess::Teams });
         assert!(!sees(me, Role::Agent), "never one's own");
         assert!(sees(agent, Role::Agent), "the assignee");
         assert!(!sees(other_agent, Role::Agent), "an agent who cannot see the ticket");
         assert!(sees(admin, Role::Admin));
         assert!(!sees(customer, Role::Customer), "customers never");
         let queue = Presence { assignee: None, ..on_ticket.clone() };
-        let agent_of = |teams| Watcher { user: other_agent, role: Role::Agent, teams };
+        let agent_of = |teams| Watcher { user: other_agent, role: Role::Agent, teams, access: AgentAccess::Teams };
         assert!(queue.visible_to(&agent_of(Vec::new())), "the unassigned queue");
         let team = Uuid::new_v4();
         let team_queue = Presence { team: Some(team), ..queue.clone() };
         assert!(team_queue.visible_to(&agent_of(vec![team])), "their team's queue");
         assert!(!team_queue.visible_to(&agent_of(Vec::new())), "another team's queue");
+        let everything = Watcher { access: AgentAccess::All, ..agent_of(Vec::new()) };
+        assert!(on_ticket.visible_to(&everything) && team_queue.visible_to(&everything), "every ticket");
         assert_eq!(
             on_ticket.data(),
             serde_json::json!({"ticket_id": 7, "user_id": me, "name": "Sam", "typing": true, "left": false, "expires_in": 30})

@@ -27,6 +27,7 @@ pub mod staff;
 pub mod stream;
 pub mod tags;
 pub mod teams;
+pub mod ticket_settings;
 pub mod tickets;
 pub mod users;
 pub mod views;

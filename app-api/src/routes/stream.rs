@@ -144,7 +144,7 @@ pub async fn stream(
     let resync_now = !bound && hub.opened_unbound();
     let (viewer, mut db) = access.connect().await?;
     let teams = if viewer.role == Role::Agent { teams::of_member(&mut db, viewer.id).await? } else { Vec::new() };
-    let watcher = Watcher { user: viewer.id, role: viewer.role, teams };
+    let watcher = Watcher { user: viewer.id, role: viewer.role, teams, access: viewer.access };
     let mut queued = VecDeque::new();
     let mut sent_ids = Sent::default();
     let last = headers.get("last-event-id").map(|v| v.to_str().unwrap_or("invalid").to_owned());

@@ -16,6 +16,7 @@ use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::ticket_settings::AgentAccess;
 use super::tickets::content;
 use super::tickets::priority::Priority;
 use super::tickets::status::Status;
@@ -439,6 +440,8 @@ pub fn not_found() -> ApiError {
 pub struct Applying {
     pub chosen: Macro,
     pub caller_role: Option<Role>,
+    /// The organisation's agent access, read with the role.
+    pub caller_access: AgentAccess,
     /// The customer's first name, the ticket's number, the caller's first name.
     pub values: Option<(String, String, String)>,
 }
@@ -455,6 +458,7 @@ pub async fn applying(
         r#"SELECT m.id, m.name, m.body, m.is_internal, m.status AS "status: Status",
                   m.priority AS "priority: Priority", m.assignment, m.assignee, m.created_at, m.updated_at,
                   (SELECT u.role FROM users u WHERE u.id = $3 AND u.active) AS "caller_role: Role",
+                  (SELECT s.agent_ticket_access FROM ticket_settings s) AS "caller_access!: AgentAccess",
                   t.ticket_number AS "ticket_number?", c.firstname AS "customer?", a.firstname AS "agent?"
            FROM macros m
            LEFT JOIN support_tickets t ON t.id = $2
@@ -470,6 +474,7 @@ pub async fn applying(
     Ok(row.map(|r| Applying {
         values: r.ticket_number.map(|number| (r.customer.unwrap_or_default(), number, r.agent.unwrap_or_default())),
         caller_role: r.caller_role,
+        caller_access: r.caller_access,
         chosen: Macro::from(Row {
             id: r.id,
             name: r.name,

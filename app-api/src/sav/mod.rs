@@ -14,6 +14,7 @@ pub mod rules;
 pub mod satisfaction;
 pub mod schedules;
 pub mod teams;
+pub mod ticket_settings;
 pub mod tickets;
 pub mod users;
 pub mod views;

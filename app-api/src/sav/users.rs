@@ -8,6 +8,8 @@ use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::sav::ticket_settings::AgentAccess;
+
 /// A member as this tenant knows them.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Me {
@@ -27,6 +29,20 @@ pub async fn active_role(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Opti
     sqlx::query_scalar!(r#"SELECT role AS "role: Role" FROM users WHERE id = $1 AND active"#, id)
         .fetch_optional(conn)
         .await
+}
+
+/// `id`'s role while an active member, and the organisation's agent access (`ticket_settings`),
+/// in one statement.
+pub async fn active_role_and_access(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<(Option<Role>, AgentAccess)> {
+    let row = sqlx::query!(
+        r#"SELECT (SELECT role FROM users WHERE id = $1 AND active) AS "role: Role",
+                  s.agent_ticket_access AS "access: AgentAccess"
+           FROM ticket_settings s"#,
+        id
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((row.role, row.access))
 }
 
 /// Whether `id` is someone a ticket may be given to: an active agent, admin or owner.

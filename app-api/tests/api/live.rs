@@ -146,6 +146,13 @@ impl Live {
         self.platform.member(&self.a, &self.org, role).await
     }
 
+    /// Sets the organisation's `agent_ticket_access` (`all`, `teams`, `assigned`) as `owner`.
+    async fn agent_access(&self, owner: &Person, access: &str) {
+        let body = json!({ "agent_ticket_access": access });
+        let done = self.a.patch(&self.org.slug, "/v1/ticket-settings", &owner.token, &body).await;
+        assert_eq!(done.status, 200, "{}", done.body);
+    }
+
     async fn post(&self, who: &Person, path: &str, body: Value) -> Value {
         let done = self.a.post(&self.org.slug, path, &who.token, &body).await;
         assert!(done.status.is_success(), "{path}: {}", done.body);
@@ -225,6 +232,8 @@ async fn a_ticket_moved_between_queues_reaches_the_agents_of_both() {
         live.member("agent").await,
     );
     let owner = live.platform.owner(&live.a, &live.org).await;
+    // Agents see their teams' tickets and the queue of no team (not every ticket).
+    live.agent_access(&owner, "teams").await;
     let slug = live.org.slug.clone();
     let team = |name: &str, member: &Person| json!({ "name": name, "assignment": "manual", "member_ids": [member.id] });
     let billing = live.post(&owner, "/v1/teams", team("Billing", &first)).await["id"].clone();
@@ -764,6 +773,8 @@ async fn staff_on_a_ticket_see_each_other_across_replicas_and_nobody_else_does()
     let (customer, agent, other_agent) =
         (live.member("customer").await, live.member("agent").await, live.member("agent").await);
     let owner = live.platform.owner(&live.a, &live.org).await;
+    // Agents see their own tickets and the queue of no team (not every ticket).
+    live.agent_access(&owner, "teams").await;
     let slug = live.org.slug.clone();
     let ticket = id(&live.post(&customer, "/v1/tickets", json!({"subject": "Presence", "description": "x"})).await);
     live.post(&owner, &format!("/v1/tickets/{ticket}/assign"), json!({"assigned_to": agent.id})).await;

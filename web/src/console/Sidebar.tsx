@@ -35,9 +35,9 @@ export function Sidebar({ location }: { location: Location }) {
   const { path } = location;
   // The queue shown: its address is that of a queue, of a saved view, of a team's queue, or one
   // of them filtered further.
-  const queue = path === '/' ? parseQueue(location.query, admin) : null;
+  const queue = path === '/' ? parseQueue(location.query) : null;
   const here = queue ? queueHref(queue) : null;
-  const viewHrefs = new Map(views.map((view) => [view.id, viewHref(view, member.id, admin)]));
+  const viewHrefs = new Map(views.map((view) => [view.id, viewHref(view, member.id)]));
   const savedHere = [...viewHrefs.values()].some((href) => href === here);
   const teamHere = teams.some((team) => team.id === queue?.team);
   const viewCurrent = (view: ViewId, href: string) => (href === here ? 'page' : queue?.view === view && !savedHere && !teamHere ? 'true' : undefined);
@@ -47,7 +47,7 @@ export function Sidebar({ location }: { location: Location }) {
   return (
     <>
       <NavGroup label={t('console.nav.tickets')}>
-        {VIEWS.filter((view) => view !== 'all' || admin).map((view) => {
+        {VIEWS.map((view) => {
           const href = queueHref({ ...DEFAULT_STATE, view });
           return <QueueLink key={view} view={view} me={member.id} href={href} current={viewCurrent(view, href)} />;
         })}

@@ -36,3 +36,14 @@ export function invite(slug: string, invitation: NewInvitation) {
 export function revokeInvitation(slug: string, id: string) {
   return api('DELETE', '/v1/tenants/{slug}/invitations/{id}', { path: { slug, id } });
 }
+
+export type AgentTicketAccess = NonNullable<ResponseBody<'GET', '/v1/ticket-settings'>['agent_ticket_access']>;
+
+/** The organisation's ticket settings (staff read them whole). */
+export function getTicketSettings(signal?: AbortSignal) {
+  return api('GET', '/v1/ticket-settings', { signal });
+}
+
+export function setAgentTicketAccess(access: AgentTicketAccess) {
+  return api('PATCH', '/v1/ticket-settings', { body: { agent_ticket_access: access } });
+}

@@ -77,11 +77,13 @@ pub async fn sla_summary(conn: &mut PgConnection, viewer: Viewer, now: DateTime<
         r#"SELECT t.status AS "status: Status", t.priority AS "priority: Priority", count(*) AS "count!"
            FROM support_tickets t WHERE t.status <> 'closed'
              AND ($1::uuid IS NULL OR t.user_id = $1)
-             AND ($2::uuid IS NULL OR t.assigned_to = $2 OR (t.assigned_to IS NULL AND (t.team_id IS NULL
-                  OR t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $2))))
+             AND ($2::uuid IS NULL OR t.assigned_to = $2)
+             AND ($3::uuid IS NULL OR t.assigned_to = $3 OR t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $3)
+                  OR (t.assigned_to IS NULL AND t.team_id IS NULL))
            GROUP BY t.status, t.priority ORDER BY t.status, t.priority"#,
         scope.customer,
-        scope.agent,
+        scope.assigned_to,
+        scope.teams_of,
     )
     .fetch_all(&mut *conn)
     .await?;

@@ -2,10 +2,11 @@
 //!
 //! The role comes from the tenant's `users` mirror rather than the token, so a removed member or
 //! a changed role takes effect at once instead of when the token expires. Visibility: customers
-//! see their own tickets and public messages; agents see tickets assigned to them and the
-//! unassigned tickets of their teams and of no team (their queues); owners and admins see everything, and so do integrations (API keys, which act
-//! as staff on the routes their scopes open, and are never admins). What a caller may not see
-//! does not exist for them (404).
+//! see their own tickets and public messages; agents see what the organisation's
+//! `agent_ticket_access` setting gives them (`AgentAccess`: every ticket by default, or their
+//! teams', or their own), read with the role on every request; owners and admins see everything,
+//! and so do integrations (API keys, which act as staff on the routes their scopes open, and are
+//! never admins). What a caller may not see does not exist for them (404).
 
 use shared::auth::Role;
 use shared::error::{ApiError, ApiResult};
@@ -14,6 +15,7 @@ use uuid::Uuid;
 
 use super::refusal::Refused;
 use super::status::Actor;
+use crate::sav::ticket_settings::AgentAccess;
 use crate::sav::tickets::events::SenderType;
 use crate::sav::users;
 
@@ -22,18 +24,22 @@ use crate::sav::users;
 pub struct Viewer {
     pub id: Uuid,
     pub role: Role,
+    /// The organisation's setting, read with the role (it matters for agents only).
+    pub access: AgentAccess,
 }
 
 impl Viewer {
-    /// Loads the caller's current membership; a caller who left the tenant is refused.
+    /// Loads the caller's current membership and the organisation's agent access; a caller who
+    /// left the tenant is refused.
     pub async fn load(conn: &mut PgConnection, user_id: Uuid) -> Result<Self, Refused> {
-        let role = users::active_role(conn, user_id).await?;
-        Self::from_role(user_id, role)
+        let (role, access) = users::active_role_and_access(conn, user_id).await?;
+        Self::from_row(user_id, role, access)
     }
 
-    /// The caller from their role in the mirror (`None`: not an active member).
-    pub fn from_role(user_id: Uuid, role: Option<Role>) -> Result<Self, Refused> {
-        role.map(|role| Self { id: user_id, role }).ok_or(Refused::NotMember)
+    /// The caller from their role in the mirror (`None`: not an active member) and the
+    /// organisation's agent access, both read by the statement that read the rest.
+    pub fn from_row(user_id: Uuid, role: Option<Role>, access: AgentAccess) -> Result<Self, Refused> {
+        role.map(|role| Self { id: user_id, role, access }).ok_or(Refused::NotMember)
     }
 
     pub fn is_staff(self) -> bool {
@@ -75,41 +81,50 @@ impl Viewer {
         }
     }
 
-    /// Whether this caller may see a ticket of `customer`, assigned to `assignee`, in one of
-    /// their queues or not (`in_queues`: the ticket is in no team, or in one of theirs).
-    pub fn sees(self, customer: Uuid, assignee: Option<Uuid>, in_queues: bool) -> bool {
+    /// Whether this caller may see a ticket of `customer` in `team`, assigned to `assignee`
+    /// (`in_my_teams`: the ticket's team is one of the caller's).
+    pub fn sees(self, customer: Uuid, assignee: Option<Uuid>, team: Option<Uuid>, in_my_teams: bool) -> bool {
         match self.role {
             Role::Owner | Role::Admin | Role::Integration => true,
-            Role::Agent => assignee.map_or(in_queues, |a| a == self.id),
+            Role::Agent => match self.access {
+                AgentAccess::All => true,
+                AgentAccess::Assigned => assignee == Some(self.id),
+                AgentAccess::Teams => {
+                    assignee == Some(self.id) || in_my_teams || (assignee.is_none() && team.is_none())
+                }
+            },
             Role::Customer | Role::PlatformAdmin => customer == self.id,
         }
     }
 
     /// The visibility rules as parameters of a static query (`Scope`).
     pub fn scope(self) -> Scope {
-        match self.role {
-            Role::Owner | Role::Admin | Role::Integration => Scope { customer: None, agent: None },
-            Role::Agent => Scope { customer: None, agent: Some(self.id) },
-            Role::Customer | Role::PlatformAdmin => Scope { customer: Some(self.id), agent: None },
+        let everything = Scope { customer: None, assigned_to: None, teams_of: None };
+        match (self.role, self.access) {
+            (Role::Owner | Role::Admin | Role::Integration, _) | (Role::Agent, AgentAccess::All) => everything,
+            (Role::Agent, AgentAccess::Assigned) => Scope { assigned_to: Some(self.id), ..everything },
+            (Role::Agent, AgentAccess::Teams) => Scope { teams_of: Some(self.id), ..everything },
+            (Role::Customer | Role::PlatformAdmin, _) => Scope { customer: Some(self.id), ..everything },
         }
     }
 
-    /// Appends ` AND <visibility of support_tickets aliased t>` to a query.
+    /// Appends ` AND <visibility of support_tickets aliased t>` to a query: the same rule as
+    /// `scope` and `sees`.
     pub fn push_visibility(self, query: &mut QueryBuilder<'_, Postgres>) {
-        match self.role {
-            Role::Owner | Role::Admin | Role::Integration => {}
-            Role::Agent => {
-                query
-                    .push(" AND (t.assigned_to = ")
-                    .push_bind(self.id)
-                    .push(" OR (t.assigned_to IS NULL AND (t.team_id IS NULL OR t.team_id IN (")
-                    .push("SELECT m.team_id FROM team_members m WHERE m.user_id = ")
-                    .push_bind(self.id)
-                    .push("))))");
-            }
-            Role::Customer | Role::PlatformAdmin => {
-                query.push(" AND t.user_id = ").push_bind(self.id);
-            }
+        let scope = self.scope();
+        if let Some(customer) = scope.customer {
+            query.push(" AND t.user_id = ").push_bind(customer);
+        }
+        if let Some(agent) = scope.assigned_to {
+            query.push(" AND t.assigned_to = ").push_bind(agent);
+        }
+        if let Some(agent) = scope.teams_of {
+            query
+                .push(" AND (t.assigned_to = ")
+                .push_bind(agent)
+                .push(" OR t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = ")
+                .push_bind(agent)
+                .push(") OR (t.assigned_to IS NULL AND t.team_id IS NULL))");
         }
     }
 
@@ -119,17 +134,20 @@ impl Viewer {
     }
 }
 
-/// What a caller may see of `support_tickets t`, for a query written once for every role:
-/// `AND ($1::uuid IS NULL OR t.user_id = $1) AND ($2::uuid IS NULL OR t.assigned_to = $2 OR
-/// (t.assigned_to IS NULL AND (t.team_id IS NULL OR t.team_id IN (SELECT m.team_id FROM
-/// team_members m WHERE m.user_id = $2))))` with `customer` and `agent` (both null for owners
-/// and admins).
+/// What a caller may see of `support_tickets t`, for a query written once for every role and
+/// setting: `($C::uuid IS NULL OR t.user_id = $C) AND ($A::uuid IS NULL OR t.assigned_to = $A)
+/// AND ($T::uuid IS NULL OR t.assigned_to = $T OR t.team_id IN (SELECT m.team_id FROM
+/// team_members m WHERE m.user_id = $T) OR (t.assigned_to IS NULL AND t.team_id IS NULL))` with
+/// `$C`, `$A` and `$T` bound to `customer`, `assigned_to` and `teams_of` (all null for owners,
+/// admins and agents who see every ticket): `push_visibility` and `sees` say the same.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scope {
     /// Only this customer's tickets.
     pub customer: Option<Uuid>,
-    /// Only this agent's tickets and their queues.
-    pub agent: Option<Uuid>,
+    /// Only the tickets assigned to this agent (`AgentAccess::Assigned`).
+    pub assigned_to: Option<Uuid>,
+    /// This agent's tickets, their teams' and the unassigned ones of no team (`AgentAccess::Teams`).
+    pub teams_of: Option<Uuid>,
 }
 
 #[cfg(test)]
@@ -138,35 +156,49 @@ mod tests {
 
     #[test]
     fn the_visibility_rules() {
-        let (me, other) = (Uuid::now_v7(), Uuid::now_v7());
-        let viewer = |role| Viewer { id: me, role };
-        let customer = viewer(Role::Customer);
-        assert!(customer.sees(me, Some(other), false) && !customer.sees(other, None, true));
-        let agent = viewer(Role::Agent);
-        assert!(agent.sees(other, Some(me), false) && agent.sees(other, None, true));
-        assert!(!agent.sees(other, Some(other), true), "a colleague's ticket");
-        assert!(!agent.sees(other, None, false), "the queue of a team they are not in");
-        for admin in [viewer(Role::Admin), viewer(Role::Owner)] {
-            assert!(admin.sees(other, Some(other), false) && admin.sees(other, None, false));
+        let (me, other, team) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let viewer = |role, access| Viewer { id: me, role, access };
+        let customer = viewer(Role::Customer, AgentAccess::All);
+        assert!(customer.sees(me, Some(other), None, false) && !customer.sees(other, None, None, true));
+        let everything = viewer(Role::Agent, AgentAccess::All);
+        assert!(everything.sees(other, Some(other), Some(team), false), "a colleague's ticket of another team");
+        let teams = viewer(Role::Agent, AgentAccess::Teams);
+        assert!(teams.sees(other, Some(me), Some(team), false), "their own");
+        assert!(teams.sees(other, Some(other), Some(team), true), "a colleague's ticket of their team");
+        assert!(teams.sees(other, None, None, false), "the queue of no team");
+        assert!(!teams.sees(other, Some(other), None, false), "a colleague's ticket of no team");
+        assert!(!teams.sees(other, None, Some(team), false), "the queue of a team they are not in");
+        let assigned = viewer(Role::Agent, AgentAccess::Assigned);
+        assert!(assigned.sees(other, Some(me), Some(team), false));
+        assert!(!assigned.sees(other, None, None, false) && !assigned.sees(other, None, Some(team), true));
+        for admin in [viewer(Role::Admin, AgentAccess::Assigned), viewer(Role::Owner, AgentAccess::Teams)] {
+            assert!(admin.sees(other, Some(other), Some(team), false) && admin.sees(other, None, None, false));
         }
-        assert!(!customer.sees_internal_notes() && agent.sees_internal_notes());
-        assert!(customer.require_staff().is_err() && agent.require_admin().is_err());
+        assert!(!customer.sees_internal_notes() && teams.sees_internal_notes());
+        assert!(customer.require_staff().is_err() && everything.require_admin().is_err());
     }
 
     #[test]
     fn the_scope_of_a_static_query_is_the_visibility() {
-        let (me, other) = (Uuid::now_v7(), Uuid::now_v7());
+        let (me, other, team) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let accesses = [AgentAccess::All, AgentAccess::Teams, AgentAccess::Assigned];
         for role in [Role::Owner, Role::Admin, Role::Agent, Role::Customer, Role::Integration] {
-            let viewer = Viewer { id: me, role };
-            let scope = viewer.scope();
-            for (customer, assignee) in
-                [(me, None), (other, None), (me, Some(other)), (other, Some(me)), (other, Some(other))]
-            {
-                for in_queues in [true, false] {
-                    let in_scope = scope.customer.is_none_or(|c| c == customer)
-                        && scope.agent.is_none_or(|agent| assignee.map_or(in_queues, |a| a == agent));
-                    let sees = viewer.sees(customer, assignee, in_queues);
-                    assert_eq!(in_scope, sees, "{role:?} {customer} {assignee:?} {in_queues}");
+            for access in accesses {
+                let viewer = Viewer { id: me, role, access };
+                let scope = viewer.scope();
+                for customer in [me, other] {
+                    for assignee in [None, Some(me), Some(other)] {
+                        for (ticket_team, in_my_teams) in [(None, false), (Some(team), true), (Some(team), false)] {
+                            // The SQL of `Scope`, term by term.
+                            let in_scope = scope.customer.is_none_or(|c| c == customer)
+                                && scope.assigned_to.is_none_or(|a| assignee == Some(a))
+                                && scope.teams_of.is_none_or(|a| {
+                                    assignee == Some(a) || in_my_teams || (assignee.is_none() && ticket_team.is_none())
+                                });
+                            let sees = viewer.sees(customer, assignee, ticket_team, in_my_teams);
+                            assert_eq!(in_scope, sees, "{role:?} {access:?} {customer} {assignee:?} {ticket_team:?}");
+                        }
+                    }
                 }
             }
         }

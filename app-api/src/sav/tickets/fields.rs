@@ -815,7 +815,11 @@ mod tests {
             field("parts", Kind::Multiselect, &["lid"]),
             field("gift", Kind::Checkbox, &[]),
         ];
-        let staff = Viewer { id: uuid::Uuid::nil(), role: shared::auth::Role::Agent };
+        let staff = Viewer {
+            id: uuid::Uuid::nil(),
+            role: shared::auth::Role::Agent,
+            access: crate::sav::ticket_settings::AgentAccess::All,
+        };
         let got = conditions(
             &fields,
             &[wanted("field.weight.gte", "2"), wanted("field.parts", "lid"), wanted("field.gift", "false")],
@@ -840,7 +844,11 @@ mod tests {
         .unwrap_err();
         let names: Vec<_> = refused.into_iter().map(|e| e.field).collect();
         assert_eq!(names, ["field.gift.gte", "field.parts", "field.gone"]);
-        let customer = Viewer { id: uuid::Uuid::nil(), role: shared::auth::Role::Customer };
+        let customer = Viewer {
+            id: uuid::Uuid::nil(),
+            role: shared::auth::Role::Customer,
+            access: crate::sav::ticket_settings::AgentAccess::All,
+        };
         assert!(conditions(&fields, &[wanted("field.weight", "2")], customer).is_err(), "not shown to customers");
         assert!(Wanted::parse("field.weight.between", "1").unwrap().is_err());
     }

@@ -74,12 +74,14 @@ pub async fn list(conn: &mut PgConnection, ticket_id: i64, scope: Scope) -> sqlx
                  FROM ticket_links WHERE to_id = $1) l
            JOIN support_tickets t ON t.id = l.other
            WHERE ($2::uuid IS NULL OR t.user_id = $2)
-             AND ($3::uuid IS NULL OR t.assigned_to = $3 OR (t.assigned_to IS NULL AND (t.team_id IS NULL
-                  OR t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $3))))
+             AND ($3::uuid IS NULL OR t.assigned_to = $3)
+             AND ($4::uuid IS NULL OR t.assigned_to = $4 OR t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $4)
+                  OR (t.assigned_to IS NULL AND t.team_id IS NULL))
            ORDER BY t.id"#,
         ticket_id,
         scope.customer,
-        scope.agent,
+        scope.assigned_to,
+        scope.teams_of,
     )
     .fetch_all(conn)
     .await

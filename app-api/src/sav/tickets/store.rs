@@ -22,6 +22,7 @@ use super::sla_policy;
 use super::status::Status;
 use crate::sav::schedules::business::Schedule;
 use crate::sav::schedules::{self, Interval};
+use crate::sav::ticket_settings::AgentAccess;
 
 /// A support ticket.
 #[derive(Debug, Clone, Serialize, ToSchema, FromRow)]
@@ -216,38 +217,42 @@ pub async fn visible(conn: &mut PgConnection, user_id: Uuid, id: i64, lock: bool
     let found = if lock {
         ticket_sql!(query
             r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role",
-                 (t.team_id IS NULL OR t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $1))
-                   AS "in_viewer_queues!", "#,
+                 (SELECT s.agent_ticket_access FROM ticket_settings s) AS "viewer_access!: AgentAccess",
+                 coalesce(t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $1), false)
+                   AS "in_viewer_teams!", "#,
             " FROM support_tickets t WHERE t.id = $2 FOR UPDATE OF t",
             user_id,
             id,
         )
         .fetch_optional(&mut *conn)
         .await?
-        .map(|row| (row.viewer_role, row.in_viewer_queues, ticket_of!(row)))
+        .map(|row| (row.viewer_role, row.viewer_access, row.in_viewer_teams, ticket_of!(row)))
     } else {
         ticket_sql!(query
             r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role",
-                 (t.team_id IS NULL OR t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $1))
-                   AS "in_viewer_queues!", "#,
+                 (SELECT s.agent_ticket_access FROM ticket_settings s) AS "viewer_access!: AgentAccess",
+                 coalesce(t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $1), false)
+                   AS "in_viewer_teams!", "#,
             " FROM support_tickets t WHERE t.id = $2",
             user_id,
             id,
         )
         .fetch_optional(&mut *conn)
         .await?
-        .map(|row| (row.viewer_role, row.in_viewer_queues, ticket_of!(row)))
+        .map(|row| (row.viewer_role, row.viewer_access, row.in_viewer_teams, ticket_of!(row)))
     };
-    let Some((role, in_queues, ticket)) = found else { return Err(missing(conn, user_id, id).await) };
-    seen(Viewer::from_role(user_id, role)?, ticket, in_queues)
+    let Some((role, access, in_teams, ticket)) = found else { return Err(missing(conn, user_id, id).await) };
+    seen(Viewer::from_row(user_id, role, access)?, ticket, in_teams)
 }
 
 /// A ticket as `GET /v1/tickets/{id}` shows it, with what the caller needs to be checked.
 pub struct Detail {
     /// The caller's current role in the mirror (`None`: not an active member).
     pub viewer_role: Option<Role>,
-    /// Whether the ticket is in no team or in one of the caller's (`Viewer::sees`).
-    pub in_viewer_queues: bool,
+    /// The organisation's agent access, read with the role.
+    pub viewer_access: AgentAccess,
+    /// Whether the ticket's team is one of the caller's (`Viewer::sees`).
+    pub in_viewer_teams: bool,
     pub ticket: Ticket,
     /// The targets its clock counts: the policy by condition's that applied when it last changed,
     /// or those of its priority in its SLA policy version.
@@ -280,8 +285,9 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
         r#", p.response_minutes AS "response_minutes!", p.resolution_minutes AS "resolution_minutes!",
             h.change_at AS "change_at!", h.change_to AS "change_to!: Vec<Status>",
             t.unread_from_agent, t.unread_from_customer,
-            (t.team_id IS NULL OR t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $1))
-              AS "in_viewer_queues!",
+            (SELECT s.agent_ticket_access FROM ticket_settings s) AS "viewer_access!: AgentAccess",
+            coalesce(t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $1), false)
+              AS "in_viewer_teams!",
             t.merged_into,
             ARRAY(SELECT s.id FROM support_tickets s WHERE s.merged_into = t.id ORDER BY s.id) AS "merged_from!",
             (SELECT coalesce(json_agg(json_build_object('id', a.id, 'original_name', a.original_name,
@@ -319,7 +325,8 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
         let ticket = ticket_of!(row);
         Detail {
             viewer_role: row.viewer_role,
-            in_viewer_queues: row.in_viewer_queues,
+            viewer_access: row.viewer_access,
+            in_viewer_teams: row.in_viewer_teams,
             targets: ticket.policy_targets().unwrap_or(version),
             schedule,
             changes,
@@ -353,9 +360,9 @@ pub async fn missing(conn: &mut PgConnection, user_id: Uuid, id: i64) -> Refused
     }
 }
 
-/// The ticket if `viewer` may see it (`in_queues`: it is in no team or in one of theirs).
-pub fn seen(viewer: Viewer, ticket: Ticket, in_queues: bool) -> Result<(Viewer, Ticket), Refused> {
-    if viewer.sees(ticket.user_id, ticket.assigned_to, in_queues) {
+/// The ticket if `viewer` may see it (`in_my_teams`: its team is one of theirs).
+pub fn seen(viewer: Viewer, ticket: Ticket, in_my_teams: bool) -> Result<(Viewer, Ticket), Refused> {
+    if viewer.sees(ticket.user_id, ticket.assigned_to, ticket.team_id, in_my_teams) {
         Ok((viewer, ticket))
     } else {
         Err(Refused::NoTicket(ticket.id))

@@ -186,7 +186,7 @@ pub async fn tag_counts(
     prefix: Option<&str>,
     limit: i64,
 ) -> sqlx::Result<Counted<Vec<TagCount>>> {
-    let agent = viewer.scope().agent;
+    let scope = viewer.scope();
     // The rows of changes and of folds are counted over every tag seen, before the limit.
     let rows = sqlx::query!(
         r#"SELECT t.tag AS "name!", sum(t.n)::bigint AS "count!",
@@ -194,14 +194,16 @@ pub async fn tag_counts(
                   (sum(count(*) FILTER (WHERE t.folded)) OVER ())::bigint AS "folded!"
            FROM ticket_tallies t
            WHERE t.tag <> ''
-             AND ($1::uuid IS NULL OR t.assigned_to = $1 OR (t.assigned_to IS NULL AND (t.team_id IS NULL
-                  OR t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $1))))
+             AND ($4::uuid IS NULL OR t.assigned_to = $4)
+             AND ($1::uuid IS NULL OR t.assigned_to = $1 OR t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $1)
+                  OR (t.assigned_to IS NULL AND t.team_id IS NULL))
              AND ($2::text IS NULL OR starts_with(t.tag, $2))
            GROUP BY t.tag HAVING sum(t.n) > 0
            ORDER BY sum(t.n) DESC, t.tag LIMIT $3"#,
-        agent,
+        scope.teams_of,
         prefix,
         limit,
+        scope.assigned_to,
     )
     .fetch_all(&mut *conn)
     .await?;

@@ -54,6 +54,8 @@ async fn two_admins_assigning_at_once_both_land_in_order() {
 #[tokio::test]
 async fn two_agents_cannot_both_take_the_same_ticket() {
     let desk = Desk::open().await;
+    // Agents see their own tickets, their teams' and the queue of no team (not every ticket).
+    desk.agent_access("teams").await;
     let (customer, first, second) = tokio::join!(desk.member("customer"), desk.member("agent"), desk.member("agent"));
     for t in tickets(&desk, &customer, RACES).await {
         let path = format!("/v1/tickets/{t}/assign");

@@ -70,6 +70,13 @@ impl Desk {
         Self { db, app, org, owner, platform }
     }
 
+    /// Sets the organisation's `agent_ticket_access` (`all`, `teams` or `assigned`) as its owner.
+    pub async fn agent_access(&self, access: &str) {
+        let answer = self.patch(&self.owner, "/v1/ticket-settings", &json!({ "agent_ticket_access": access })).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        assert_eq!(answer.json()["agent_ticket_access"], access);
+    }
+
     pub async fn member(&self, role: &str) -> Person {
         self.platform.member(&self.app, &self.org, role).await
     }

@@ -327,6 +327,8 @@ async fn an_unassigned_ticket_goes_to_someone_else_and_manual_teams_are_left_alo
 #[tokio::test]
 async fn agents_see_the_queues_of_their_teams_and_of_no_team() {
     let desk = Desk::open().await;
+    // Agents see their own tickets, their teams' and the queue of no team (not every ticket).
+    desk.agent_access("teams").await;
     let customer = desk.member("customer").await;
     let [mine, theirs]: [Person; 2] = agents(&desk, 2).await.try_into().unwrap();
     let my_team = team(&desk, "manual", None, &[&mine]).await;

@@ -59,6 +59,8 @@ async fn open(desk: &Desk, customer: &Person, tags: &[&str], priority: &str) -> 
 #[tokio::test]
 async fn a_view_finds_what_the_list_finds_and_counts_it_exactly() {
     let desk = Desk::open().await;
+    // Agents see their own tickets, their teams' and the queue of no team (not every ticket).
+    desk.agent_access("teams").await;
     let customer = desk.member("customer").await;
     let agent = desk.member("agent").await;
     let colleague = desk.member("agent").await;

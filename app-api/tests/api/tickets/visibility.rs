@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::{Desk, id, newest_first};
 use crate::helpers::Person;
@@ -15,6 +15,8 @@ use crate::helpers::Person;
 #[allow(clippy::too_many_lines, reason = "one matrix, checked through every endpoint")]
 async fn each_role_sees_exactly_its_tickets_and_messages() {
     let desk = Desk::open().await;
+    // Agents see their own tickets, their teams' and the queue of no team (not every ticket).
+    desk.agent_access("teams").await;
     let (c1, c2, a1, a2, admin) = tokio::join!(
         desk.member("customer"),
         desk.member("customer"),
@@ -137,6 +139,8 @@ async fn each_role_sees_exactly_its_tickets_and_messages() {
 #[tokio::test]
 async fn an_agent_loses_sight_of_a_ticket_given_to_someone_else() {
     let desk = Desk::open().await;
+    // Agents see their own tickets, their teams' and the queue of no team (not every ticket).
+    desk.agent_access("teams").await;
     let (customer, a1, a2) = tokio::join!(desk.member("customer"), desk.member("agent"), desk.member("agent"));
     let ticket = id(&desk.create(&customer, json!({ "subject": "Broken zip", "description": "On my jacket" })).await);
     // Unassigned: both agents see it in the queue.
@@ -191,4 +195,92 @@ async fn tickets_name_their_people_and_staff_see_their_team() {
     assert!(!ids.contains(&customer.id.to_string()), "customers are not staff");
     desk.get(&other, "/v1/staff").await.assert_problem(403, "forbidden");
     desk.get(&agent, "/v1/staff?cursor=nope").await.assert_problem(422, "validation_failed");
+}
+
+/// The organisation's `agent_ticket_access` decides what an agent sees on every read path (the
+/// list, a search, the ticket and its thread, a view's count, the tags in use), from the next
+/// request on; owners and customers are not concerned. Only admins change it; a value that is
+/// none is refused naming the field.
+#[tokio::test]
+async fn agent_access_decides_what_agents_see_on_every_read_path() {
+    let desk = Desk::open().await;
+    let (customer, me, colleague) = tokio::join!(desk.member("customer"), desk.member("agent"), desk.member("agent"));
+    let team = |name: &str| json!({ "name": name, "assignment": "manual", "member_ids": [me.id, colleague.id] });
+    let billing = desk.post(&desk.owner, "/v1/teams", &team("Billing")).await.json()["id"].clone();
+    let returns = desk
+        .post(
+            &desk.owner,
+            "/v1/teams",
+            &json!({ "name": "Returns", "assignment": "manual", "member_ids": [colleague.id] }),
+        )
+        .await
+        .json()["id"]
+        .clone();
+    // Opened by the owner for the customer.
+    let open = |subject: &str, team: Option<&Value>| {
+        let mut body = json!({
+            "subject": format!("Parcel {subject}"), "description": "Where is it?", "tags": ["parcel"], "user_id": customer.id,
+        });
+        if let Some(team) = team {
+            body["team_id"] = team.clone();
+        }
+        body
+    };
+    // Mine; a colleague's of no team; a colleague's of my team; the queue of no team; the queue
+    // of a team I am not in.
+    let mine = id(&desk.create(&desk.owner, open("mine", None)).await);
+    desk.assign(&desk.owner, mine, Some(&me)).await;
+    let theirs = id(&desk.create(&desk.owner, open("theirs", None)).await);
+    desk.assign(&desk.owner, theirs, Some(&colleague)).await;
+    let team_theirs = id(&desk.create(&desk.owner, open("team", Some(&billing))).await);
+    desk.assign(&desk.owner, team_theirs, Some(&colleague)).await;
+    let queue = id(&desk.create(&desk.owner, open("queue", None)).await);
+    let other_queue = id(&desk.create(&desk.owner, open("elsewhere", Some(&returns))).await);
+    let every = [mine, theirs, team_theirs, queue, other_queue];
+    let view = desk.post(&me, "/v1/views", &json!({ "name": "Parcels", "filters": { "tag": ["parcel"] } })).await;
+    assert_eq!(view.status, 201, "{}", view.body);
+    let view_id = view.json()["id"].clone();
+
+    for (access, seen) in [
+        ("all", every.to_vec()),
+        ("teams", vec![mine, team_theirs, queue]),
+        ("assigned", vec![mine]),
+        ("all", every.to_vec()),
+    ] {
+        desk.agent_access(access).await;
+        let mut listed = desk.list(&me, &[]).await;
+        listed.sort_unstable();
+        assert_eq!(listed, seen, "{access}: the list");
+        let mut found = desk.list(&me, &[("q", "parcel")]).await;
+        found.sort_unstable();
+        assert_eq!(found, seen, "{access}: a search");
+        for t in every {
+            let expected = if seen.contains(&t) { 200 } else { 404 };
+            assert_eq!(desk.get(&me, &format!("/v1/tickets/{t}")).await.status, expected, "{access}: ticket {t}");
+            let thread = desk.get(&me, &format!("/v1/tickets/{t}/messages")).await;
+            assert_eq!(thread.status, expected, "{access}: the thread of {t}");
+        }
+        let counts = desk.get(&me, "/v1/views/counts").await.json();
+        let count = counts.as_array().unwrap().iter().find(|c| c["id"] == view_id).unwrap()["count"].clone();
+        assert_eq!(count, json!(seen.len()), "{access}: the view's count");
+        let tags = desk.get(&me, "/v1/tags").await.json();
+        assert_eq!(tags, json!([{ "name": "parcel", "count": seen.len() }]), "{access}: the tags in use");
+        // The owner sees every ticket, the customer their own, whatever agents are given.
+        assert_eq!(desk.list(&desk.owner, &[]).await.len(), every.len());
+        assert_eq!(desk.list(&customer, &[]).await.len(), every.len(), "{access}: every ticket is the customer's");
+    }
+
+    // Only owners and admins change it, before anything of the body is read; a value that is
+    // none, or a field that is none, is refused naming it.
+    let path = "/v1/ticket-settings";
+    desk.patch(&me, path, &json!({ "agent_ticket_access": "nonsense" })).await.assert_problem(403, "forbidden");
+    desk.patch(&customer, path, &json!({})).await.assert_problem(403, "forbidden");
+    let bad = desk.patch(&desk.owner, path, &json!({ "agent_ticket_access": "some" })).await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    assert_eq!(bad.json()["errors"][0]["field"], "agent_ticket_access");
+    let unknown = desk.patch(&desk.owner, path, &json!({ "agent_access": "all" })).await;
+    assert_eq!(unknown.status, 400, "{}", unknown.body);
+    let settings = desk.get(&me, path).await.json();
+    assert_eq!(settings["agent_ticket_access"], "all", "unchanged by the refusals");
+    assert_eq!(desk.get(&customer, path).await.json(), json!({}), "nothing of it concerns customers");
 }

@@ -1,10 +1,12 @@
 import { t } from '../../i18n';
 import { Page } from '../../ui/Page';
+import { TicketAccessPanel } from './TicketAccessPanel';
 import { TwoFactorPanel } from './TwoFactorPanel';
 
 export function OrganisationPage() {
   return (
     <Page title={t('console.organisation.title')}>
+      <TicketAccessPanel />
       <TwoFactorPanel />
     </Page>
   );

@@ -1,4 +1,5 @@
-//! The queue: my tickets, the unassigned ones, all of them (owners and admins), each titled by
+//! The queue: my tickets, the unassigned ones, all of them (all that the organisation's ticket
+//! access lets the caller see: every ticket for owners and admins), each titled by
 //! its name, and a team's (its unassigned tickets; the sidebar leads to them and to the views);
 //! a view's queue is titled with the view's name and offers to delete it (its owner; a shared one:
 //! owners and admins); search and filters in the address; live without a reload; j/k/Enter/r/e
@@ -68,13 +69,13 @@ export const lastQueueHref = () => lastQueue;
 export function QueuePage({ query }: { query: URLSearchParams }) {
   const { member } = useMember();
   const admin = isAdmin(member.role);
-  const state = parseQueue(query, admin);
+  const state = parseQueue(query);
   const here = queueHref(state);
   lastQueue = here;
   const queue = useQueue(ticketQuery(state, member.id));
   const views = useViews();
   // The view whose queue this is, if any (the first of that address: shared ones come first).
-  const view = views.data?.find((v) => viewHref(v, member.id, admin) === here);
+  const view = views.data?.find((v) => viewHref(v, member.id) === here);
   const teams = useTeams();
   const teamsById = useTeamsById(teams.data);
   const team = teamsById.get(state.team);

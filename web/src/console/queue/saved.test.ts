@@ -39,26 +39,26 @@ describe('a view opened as a queue', () => {
   ];
 
   it('is the queue it was saved from', () => {
-    for (const state of states) expect(queueOfView(viewOfQueue(state, ME), ME, true)).toEqual(state);
+    for (const state of states) expect(queueOfView(viewOfQueue(state, ME), ME)).toEqual(state);
   });
 
   it('is the owner’s queue for its owner, the whole queue for a colleague', () => {
     const view = viewOfQueue({ ...DEFAULT_STATE, q: 'colis' }, ME);
-    expect(viewHref(view, ME, true)).toBe('/?q=colis');
-    expect(queueOfView(view, OTHER, true)).toEqual({ ...DEFAULT_STATE, view: 'all', assignee: ME, q: 'colis' });
+    expect(viewHref(view, ME)).toBe('/?q=colis');
+    expect(queueOfView(view, OTHER)).toEqual({ ...DEFAULT_STATE, view: 'all', assignee: ME, q: 'colis' });
   });
 
   it('reads the statuses as a list or as the API’s comma-separated text', () => {
-    expect(queueOfView({ filters: { status: 'open,in_progress,waiting_customer', assigned_to: ME }, sort: 'newest' }, ME, true).status).toBe('active');
-    expect(queueOfView({ filters: { status: 'resolved' }, sort: 'newest' }, ME, true)).toEqual({ ...DEFAULT_STATE, view: 'all', status: 'resolved' });
+    expect(queueOfView({ filters: { status: 'open,in_progress,waiting_customer', assigned_to: ME }, sort: 'newest' }, ME).status).toBe('active');
+    expect(queueOfView({ filters: { status: 'resolved' }, sort: 'newest' }, ME)).toEqual({ ...DEFAULT_STATE, view: 'all', status: 'resolved' });
   });
 
   it('leaves out what the queue has no control for, and what is not a filter', () => {
     const filters = { status: ['open', 'resolved'], priority: ['high', 'urgent'], tag: ['a', 'b'], tag_any: ['c'], user_id: OTHER, category: 'Not a category!', sla: 7 };
-    expect(queueOfView({ filters, sort: 'oldest' }, ME, true)).toEqual({ ...DEFAULT_STATE, view: 'all', status: 'any', tag: 'a', sort: 'oldest' });
+    expect(queueOfView({ filters, sort: 'oldest' }, ME)).toEqual({ ...DEFAULT_STATE, view: 'all', status: 'any', tag: 'a', sort: 'oldest' });
   });
 
   it('falls back to the caller’s queue where the whole one is not offered', () => {
-    expect(queueOfView({ filters: {}, sort: 'newest' }, ME, false)).toEqual({ ...DEFAULT_STATE, status: 'any' });
+    expect(queueOfView({ filters: {}, sort: 'newest' }, ME)).toEqual({ ...DEFAULT_STATE, view: 'all', status: 'any' });
   });
 });

@@ -31,7 +31,7 @@ export function viewOfQueue(state: QueueState, me: string): { filters: ViewFilte
 /** The queue a view's link opens for `me`: the person it is assigned to says which queue (mine,
  * unassigned, or all with that assignee), the rest are the queue's filters; what the queue has
  * no control for is left out (`parseQueue` checks every value, as for any address). */
-export function queueOfView(view: { filters: Record<string, unknown>; sort: ViewSort }, me: string, canSeeAll: boolean): QueueState {
+export function queueOfView(view: { filters: Record<string, unknown>; sort: ViewSort }, me: string): QueueState {
   const one = (name: string) => values(view.filters[name])[0] ?? '';
   const query = new URLSearchParams();
   const assignee = one('assigned_to');
@@ -52,12 +52,12 @@ export function queueOfView(view: { filters: Record<string, unknown>; sort: View
     if (value) query.set(param, value);
   }
   query.set('sort', view.sort);
-  return parseQueue(query, canSeeAll);
+  return parseQueue(query);
 }
 
 /** The address of a view's queue for `me`. */
-export function viewHref(view: { filters: Record<string, unknown>; sort: ViewSort }, me: string, canSeeAll: boolean): string {
-  return queueHref(queueOfView(view, me, canSeeAll));
+export function viewHref(view: { filters: Record<string, unknown>; sort: ViewSort }, me: string): string {
+  return queueHref(queueOfView(view, me));
 }
 
 /** A filter's values: a list, or one string (commas separating several, as in the API's query). */

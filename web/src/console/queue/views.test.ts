@@ -8,19 +8,19 @@ const billing = '2d8b3e3a-0b9c-4f4d-9c73-4b3c5d6e7f80';
 describe('parseQueue', () => {
   it('reads the address and ignores what it does not know', () => {
     const query = new URLSearchParams({ view: 'all', status: 'resolved', priority: 'urgent', category: 'refund', assignee: other, sla: 'breached', sort: 'oldest', q: 'parcel', team_id: billing, tag: 'vip:gold' });
-    expect(parseQueue(query, true)).toEqual({ view: 'all', status: 'resolved', priority: 'urgent', category: 'refund', assignee: other, sla: 'breached', sort: 'oldest', q: 'parcel', team: billing, tag: 'vip:gold' });
+    expect(parseQueue(query)).toEqual({ view: 'all', status: 'resolved', priority: 'urgent', category: 'refund', assignee: other, sla: 'breached', sort: 'oldest', q: 'parcel', team: billing, tag: 'vip:gold' });
     const bad = new URLSearchParams({ view: 'nope', status: 'done', priority: 'asap', category: 'Not A Category', assignee: 'x', sla: 'late', sort: 'random', team_id: 'billing', tag: 'two words' });
-    expect(parseQueue(bad, true)).toEqual(DEFAULT_STATE);
+    expect(parseQueue(bad)).toEqual(DEFAULT_STATE);
   });
 
   it('reads a team, or no team, from team_id', () => {
-    expect(parseQueue(new URLSearchParams({ team_id: 'none' }), false).team).toBe('none');
-    expect(parseQueue(new URLSearchParams({ team_id: billing.toUpperCase() }), false).team).toBe(billing);
-    expect(parseQueue(new URLSearchParams({ team: billing }), false).team).toBe('');
+    expect(parseQueue(new URLSearchParams({ team_id: 'none' })).team).toBe('none');
+    expect(parseQueue(new URLSearchParams({ team_id: billing.toUpperCase() })).team).toBe(billing);
+    expect(parseQueue(new URLSearchParams({ team: billing })).team).toBe('');
   });
 
-  it('keeps agents out of the all view', () => {
-    expect(parseQueue(new URLSearchParams({ view: 'all' }), false).view).toBe('mine');
+  it('opens the all view to every staff member: the server lists what the organisation lets each see', () => {
+    expect(parseQueue(new URLSearchParams({ view: 'all' })).view).toBe('all');
   });
 });
 
@@ -29,7 +29,7 @@ describe('queueHref', () => {
     expect(queueHref(DEFAULT_STATE)).toBe('/');
     const state = { ...DEFAULT_STATE, view: 'unassigned' as const, q: 'late parcel' };
     expect(queueHref(state)).toBe('/?view=unassigned&q=late+parcel');
-    expect(parseQueue(new URLSearchParams(queueHref(state).slice(2)), false)).toEqual(state);
+    expect(parseQueue(new URLSearchParams(queueHref(state).slice(2)))).toEqual(state);
   });
 });
 
@@ -37,14 +37,14 @@ describe('the tag filter', () => {
   it('is kept in the address as the API reads it, and reads back the same', () => {
     const state = { ...DEFAULT_STATE, view: 'all' as const, tag: 'carrier-late' };
     expect(queueHref(state)).toBe('/?view=all&tag=carrier-late');
-    expect(parseQueue(new URLSearchParams(queueHref(state).slice(2)), true)).toEqual(state);
+    expect(parseQueue(new URLSearchParams(queueHref(state).slice(2)))).toEqual(state);
     expect(ticketQuery(state, me)).toEqual({ status: ['open', 'in_progress', 'waiting_customer'], tag: ['carrier-late'] });
   });
 
   it('reads a tag as the server would, trimmed and lower-cased, and drops what is not one', () => {
-    expect(parseQueue(new URLSearchParams({ tag: ' VIP:Gold ' }), false).tag).toBe('vip:gold');
-    for (const bad of ['two words', '-late', '', 'x'.repeat(51), 'café']) expect(parseQueue(new URLSearchParams({ tag: bad }), false).tag, bad).toBe('');
-    expect(parseQueue(new URLSearchParams({ tag: 'x'.repeat(50) }), false).tag).toBe('x'.repeat(50));
+    expect(parseQueue(new URLSearchParams({ tag: ' VIP:Gold ' })).tag).toBe('vip:gold');
+    for (const bad of ['two words', '-late', '', 'x'.repeat(51), 'café']) expect(parseQueue(new URLSearchParams({ tag: bad })).tag, bad).toBe('');
+    expect(parseQueue(new URLSearchParams({ tag: 'x'.repeat(50) })).tag).toBe('x'.repeat(50));
   });
 
   it('adds to any other filter, a team’s queue included', () => {
@@ -58,7 +58,7 @@ describe('teamQueue', () => {
   it('is the team’s unassigned tickets waiting to be taken, in the address and for the API', () => {
     const state = teamQueue(billing);
     expect(queueHref(state)).toBe(`/?view=unassigned&status=open&team_id=${billing}`);
-    expect(parseQueue(new URLSearchParams(queueHref(state).slice(2)), false)).toEqual(state);
+    expect(parseQueue(new URLSearchParams(queueHref(state).slice(2)))).toEqual(state);
     expect(ticketQuery(state, me)).toEqual({ unassigned: true, status: ['open'], team_id: billing });
   });
 

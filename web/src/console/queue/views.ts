@@ -57,14 +57,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CATEGORY = /^[a-z0-9_-]{1,64}$/;
 
 /** Reads what the address says; anything unknown falls back to the default. */
-export function parseQueue(query: URLSearchParams, canSeeAll: boolean): QueueState {
+export function parseQueue(query: URLSearchParams): QueueState {
   const view = pick(query.get('view'), VIEWS, DEFAULT_STATE.view);
   const category = query.get('category') ?? '';
   const assignee = query.get('assignee') ?? '';
   const team = query.get(PARAM.team) ?? '';
   const tag = query.get(PARAM.tag) ?? '';
   return {
-    view: view === 'all' && !canSeeAll ? DEFAULT_STATE.view : view,
+    view,
     status: pick(query.get('status'), STATUS_FILTERS, DEFAULT_STATE.status),
     priority: pick(query.get('priority'), PRIORITIES, ''),
     category: CATEGORY.test(category) ? category : '',

@@ -1,0 +1,68 @@
+//! `GET /v1/ticket-settings` (anyone signed in; staff read the whole object) and `PATCH
+//! /v1/ticket-settings` (owners and admins): the organisation's ticket settings
+//! (`sav::ticket_settings`). A change holds from the next request on, on every replica.
+
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use shared::error::ApiResult;
+use shared::http::{RawBody, parse_json};
+use utoipa::ToSchema;
+
+use crate::access::{Access, Admins, Members};
+use crate::sav::ticket_settings::{self, AgentAccess, TicketSettings};
+
+/// What an admin changes: what is given, the rest kept.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketSettingsPatch {
+    /// `all` (every ticket, the default), `teams` (their own, their teams', and the unassigned
+    /// tickets of no team) or `assigned` (their own): which tickets agents see and work.
+    pub agent_ticket_access: Option<AgentAccess>,
+}
+
+/// The settings as a caller may read them: staff the whole object, customers none of it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketSettingsView {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_ticket_access: Option<AgentAccess>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<TicketSettings> for TicketSettingsView {
+    fn from(settings: TicketSettings) -> Self {
+        Self { agent_ticket_access: Some(settings.agent_ticket_access), updated_at: Some(settings.updated_at) }
+    }
+}
+
+/// The organisation's ticket settings.
+#[utoipa::path(get, path = "/v1/ticket-settings", tag = "tickets", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Staff: `agent_ticket_access` and `updated_at`; a customer: nothing that concerns them yet (`{}`)", body = TicketSettingsView),
+        Access<Members>,
+    ))]
+pub async fn get_ticket_settings(access: Access<Members>) -> ApiResult<Json<TicketSettingsView>> {
+    let (viewer, mut db) = access.connect().await?;
+    if !viewer.is_staff() {
+        return Ok(Json(TicketSettingsView { agent_ticket_access: None, updated_at: None }));
+    }
+    Ok(Json(ticket_settings::get(&mut db).await?.into()))
+}
+
+/// Change the organisation's ticket settings (owners and admins); the whole object back.
+#[utoipa::path(patch, path = "/v1/ticket-settings", tag = "tickets", security(("bearer" = [])),
+    request_body = TicketSettingsPatch,
+    responses(
+        (status = 200, description = "The settings after the change", body = TicketSettingsView),
+        (status = 400, description = "`validation_failed`: unreadable body, an unknown field or value (named)"),
+        Access<Admins>,
+    ))]
+pub async fn patch_ticket_settings(
+    access: Access<Admins>,
+    RawBody(body): RawBody,
+) -> ApiResult<Json<TicketSettingsView>> {
+    // Who may change them is settled before the body is read.
+    let (_, mut db) = access.connect().await?;
+    let patch: TicketSettingsPatch = parse_json(&body)?;
+    Ok(Json(ticket_settings::update(&mut db, patch.agent_ticket_access).await?.into()))
+}
