@@ -7,7 +7,9 @@
 #   scripts/sqlx.sh db                # (re)creates the two schema databases, prints their URLs
 #   scripts/sqlx.sh env CRATE         # prints the DATABASE_URL for CRATE's queries
 #   scripts/sqlx.sh prepare [CRATE]   # writes CRATE/.sqlx (every crate without an argument)
-#   scripts/sqlx.sh check             # fails when any .sqlx/ is stale (scripts/test.sh runs it)
+#   scripts/sqlx.sh check             # fails when any .sqlx/ is stale
+#   scripts/sqlx.sh check --lint      # the same build also runs clippy's lints, warnings denied
+#                                     # (scripts/test.sh runs this: one check build for both)
 #
 # No tool beyond cargo: one `cargo check --workspace --all-targets` (which shares clippy's
 # dependency builds) with this script as the workspace's rustc wrapper, which compiles each crate
@@ -31,14 +33,18 @@ schema_of() {
 
 # As the rustc wrapper (SQLX_LEARNT set by learn_queries below): a crate with queries is compiled
 # online against its schema's database, its macros writing into SQLX_LEARNT/<crate>; cargo's own
-# probes and every other crate go to rustc as they are.
+# probes and every other crate go to rustc as they are. With SQLX_LINT (clippy-driver), every
+# workspace crate is compiled by clippy-driver instead, which runs clippy's lints as `cargo
+# clippy` would (its arguments in CLIPPY_ARGS, as cargo-clippy hands them over).
 if [ -n "${SQLX_LEARNT:-}" ]; then
+  compiler=("$@")
+  [ -z "${SQLX_LINT:-}" ] || compiler=("$SQLX_LINT" "$@")
   if schema=$(schema_of "${CARGO_PKG_NAME:-}"); then
     mkdir -p "$SQLX_LEARNT/$CARGO_PKG_NAME"
     DATABASE_URL="$SQLX_SERVER/helpdeskly_sqlx_$schema" SQLX_OFFLINE=false \
-      SQLX_OFFLINE_DIR="$SQLX_LEARNT/$CARGO_PKG_NAME" exec "$@"
+      SQLX_OFFLINE_DIR="$SQLX_LEARNT/$CARGO_PKG_NAME" exec "${compiler[@]}"
   fi
-  exec "$@"
+  exec "${compiler[@]}"
 fi
 
 cd "$(dirname "$0")/.."
@@ -64,14 +70,23 @@ create_schema_db() {
   done
 }
 
-# learn_queries DIR: every crate's queries compiled online into DIR/<crate> (each crate's root
-# touched first, so that it is compiled again whatever cargo last checked).
+# learn_queries DIR [--lint]: every crate's queries compiled online into DIR/<crate> (each
+# crate's root touched first, so that it is compiled again whatever cargo last checked); with
+# --lint, clippy's lints run in the same build, warnings denied (every workspace crate is then
+# compiled again: the lints are not in cargo's fingerprint).
 learn_queries() {
-  local learnt=$1 crate
+  local learnt=$1 lint=() crate
+  if [ "${2:-}" = --lint ]; then
+    lint=(SQLX_LINT="$(rustc --print sysroot)/bin/clippy-driver" CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__")
+    [ -x "${lint[0]#SQLX_LINT=}" ] || die "clippy-driver not found in the toolchain (rustup component add clippy)"
+    for crate in $(cargo metadata --no-deps --format-version 1 | python3 -c 'import json,sys; print(" ".join(p["manifest_path"].rsplit("/",1)[0] for p in json.load(sys.stdin)["packages"]))'); do
+      find "$crate/src" -maxdepth 1 \( -name lib.rs -o -name main.rs \) -exec touch {} +
+    done
+  fi
   create_schema_db control
   create_schema_db tenant
   for crate in "${CRATES[@]}"; do touch "$crate/src/lib.rs"; done
-  SQLX_LEARNT=$learnt SQLX_SERVER=$SERVER RUSTC_WORKSPACE_WRAPPER="$PWD/scripts/sqlx.sh" \
+  env "${lint[@]}" SQLX_LEARNT="$learnt" SQLX_SERVER="$SERVER" RUSTC_WORKSPACE_WRAPPER="$PWD/scripts/sqlx.sh" \
     cargo check --workspace --all-targets --locked --quiet
 }
 
@@ -86,13 +101,15 @@ case "${1:-}" in
     echo "DATABASE_URL=$(url_of "$2")"
     ;;
   prepare | check)
-    [ -z "${2:-}" ] || url_of "$2" >/dev/null
+    only=${2:-} with_lints=()
+    if [ "$1" = check ] && [ "$only" = --lint ]; then only='' with_lints=(--lint); fi
+    [ -z "$only" ] || url_of "$only" >/dev/null
     learnt=$(mktemp -d "${TMPDIR:-/tmp}/helpdeskly-sqlx.XXXXXX")
     trap 'rm -rf "$learnt"' EXIT
-    learn_queries "$learnt"
+    learn_queries "$learnt" "${with_lints[@]}"
     stale=()
     for crate in "${CRATES[@]}"; do
-      [ -z "${2:-}" ] || [ "$2" = "$crate" ] || continue
+      [ -z "$only" ] || [ "$only" = "$crate" ] || continue
       mkdir -p "$learnt/$crate"
       if [ "$1" = prepare ]; then
         rm -rf "$crate/.sqlx"
@@ -104,5 +121,5 @@ case "${1:-}" in
     done
     [ ${#stale[@]} -eq 0 ] || die "stale query data in ${stale[*]}: run scripts/sqlx.sh prepare and commit each .sqlx/"
     ;;
-  *) die "usage: scripts/sqlx.sh db | env CRATE | prepare [CRATE] | check" ;;
+  *) die "usage: scripts/sqlx.sh db | env CRATE | prepare [CRATE] | check [--lint]" ;;
 esac
