@@ -48,6 +48,8 @@ DASHBOARDS = {
         ts("Busiest routes", [(f"topk(10, sum by (job, method, route) (rate(http_requests_total{{{NOT_PROBES}}}[{RI}])))",
                                "{{job}} {{method}} {{route}}")], "reqps"),
         ts("Requests in flight", [("sum by (job) (http_requests_in_flight)", "{{job}}")]),
+        ts("Requests refused by rate limits (429), by budget",
+           [(f"sum by (job, limit) (rate(http_rate_limited_total[{RI}]))", "{{job}} {{limit}}")], "reqps"),
         row("Errors and latency"),
         ts("5xx ratio by service", [(
             f'(sum by (job) (rate(http_requests_total{{status_class="5xx"}}[{RI}])) or sum by (job) (rate(http_requests_total[{RI}])) * 0)'

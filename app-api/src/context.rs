@@ -71,7 +71,9 @@ fn with_rate_headers(mut response: Response, decision: &Decision) -> Response {
     response
 }
 
-fn rate_limited(decision: &Decision) -> Response {
+/// 429 for the budget `limit` (one of `infra::LIMITS`), counted.
+fn rate_limited(state: &AppState, limit: &'static str, decision: &Decision) -> Response {
+    state.gate.refused.with_label_values(&[limit]).inc();
     let error = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests; retry later");
     with_rate_headers(error.into_response(), decision)
 }
@@ -110,7 +112,7 @@ pub async fn visitor_context(State(state): State<AppState>, mut request: Request
     let ip = request.extensions().get::<ClientIp>().map(|c| c.0);
     let decision = ip_check(&state, ip).await;
     if let Some(decision) = decision.as_ref().filter(|d| !d.allowed) {
-        return rate_limited(decision);
+        return rate_limited(&state, "ip", decision);
     }
     let slug = match state.tenancy.resolver.slug_of(request.headers()) {
         Ok(slug) => slug,
@@ -136,7 +138,7 @@ async fn authorize(state: &AppState, request: &mut Request) -> Result<Option<Dec
         Ok(tenant) => tenant,
         Err(err) => {
             if let Some(decision) = ip_check(state, ip).await.filter(|d| !d.allowed) {
-                return Err(rate_limited(&decision));
+                return Err(rate_limited(state, "ip", &decision));
             }
             return Err(err.into_response());
         }
@@ -155,7 +157,7 @@ async fn authorize(state: &AppState, request: &mut Request) -> Result<Option<Dec
         Ok(claims) => claims,
         Err(err) => {
             if let Some(decision) = ip_check(state, ip).await.filter(|d| !d.allowed) {
-                return Err(rate_limited(&decision));
+                return Err(rate_limited(state, "ip", &decision));
             }
             return Err(err.into_response());
         }
@@ -181,7 +183,7 @@ async fn authorize(state: &AppState, request: &mut Request) -> Result<Option<Dec
         && request.headers().contains_key(axum::http::header::IF_NONE_MATCH);
     let decision = state.gate.limiter.check_user(tenant.id, claims.sub, revalidation).await;
     if let Some(decision) = decision.as_ref().filter(|d| !d.allowed) {
-        return Err(rate_limited(decision));
+        return Err(rate_limited(state, if revalidation { "revalidation" } else { "user" }, decision));
     }
     request.extensions_mut().insert(TenantContext {
         tenant,
@@ -220,7 +222,7 @@ async fn authorize_key(
             let expired = matches!(refused, Err(keys::Refusal::Expired));
             metrics.key_request(if expired { "expired" } else { "refused" });
             if let Some(decision) = ip_check(state, ip).await.filter(|d| !d.allowed) {
-                return Err(rate_limited(&decision));
+                return Err(rate_limited(state, "ip", &decision));
             }
             let detail = if expired { "this API key has expired" } else { "this API key is not valid here" };
             return Err(ApiError::unauthorized(detail).into_response());
@@ -242,7 +244,7 @@ async fn authorize_key(
         None => None,
     };
     if let Some(decision) = decision.as_ref().filter(|d| !d.allowed) {
-        return Err(rate_limited(decision));
+        return Err(rate_limited(state, "api_key", decision));
     }
     metrics.key_request("accepted");
     request.extensions_mut().insert(TenantContext {

@@ -119,7 +119,7 @@ fn help_center_routes(state: &AppState) -> (utoipa::openapi::OpenApi, Router<App
         .routes(routes!(help_center::get_article, help_center::patch_article, help_center::delete_article))
         .routes(routes!(help_center::post_feedback))
         .routes(routes!(help_center::list_categories, help_center::create_category))
-        .routes(routes!(help_center::patch_category, help_center::delete_category))
+        .routes(routes!(help_center::get_category, help_center::patch_category, help_center::delete_category))
         .routes(routes!(help_center::search_articles))
         .routes(routes!(help_center::preview_article))
         .routes(routes!(help_images::list_images))

@@ -231,6 +231,7 @@ impl AppState {
                 revoked,
                 redis: redis.clone(),
                 revocations_channel: format!("{}session-revocations", config.redis_key_prefix),
+                refused: crate::infra::refused_counter(metrics.registry()),
             }),
             redis,
             broker,

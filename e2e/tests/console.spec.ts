@@ -271,6 +271,8 @@ test('console: an agent sees a VIP customer by name and hands the ticket to a co
     customer(org, 'Léa', 'Martin'),
   ]);
   await expectCall(app(org.slug, 'PATCH', `/v1/users/${buyer.id}`, org.ownerToken, { vip: true }), 200);
+  // Agents here see their own tickets and the queue (not every ticket, the default).
+  await expectCall(app(org.slug, 'PATCH', '/v1/ticket-settings', org.ownerToken, { agent_ticket_access: 'teams' }), 200);
   const ticket = await expectCall(app(org.slug, 'POST', '/v1/tickets', buyer.token, { subject: 'Commande incomplète', description: 'Il manque une tasse.' }), 201);
   const id = ticket.id as number;
 

@@ -107,3 +107,19 @@ test('repeated wrong passwords lock the account with the time to wait', async ({
   expect(message).toMatch(/try again (at|in)/i);
   await expectAccessible(page, 'the sign-in page, locked');
 });
+
+test('the sign-in page of an organisation without single sign-on asks about it without a failed request', async ({ page }) => {
+  const org = await organisation('signin');
+  const failed: string[] = [];
+  page.on('response', (response) => {
+    // The session's restore (no session yet in a fresh browser) is the page's one refusal.
+    if (response.status() >= 400 && !response.url().endsWith('/v1/auth/refresh')) failed.push(`${response.status()} ${response.url()}`);
+  });
+  page.on('requestfailed', (request) => failed.push(`failed ${request.url()}`));
+  const offered = page.waitForResponse((r) => r.url().includes(`/v1/auth/sso/${org.slug}`));
+  await page.goto(`${tenantUrl(org.slug)}/login`);
+  expect((await offered).status()).toBe(200);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByText('Sign in with your organisation')).toHaveCount(0);
+  expect(failed).toEqual([]);
+});

@@ -24,6 +24,26 @@ pub struct Gate {
     /// Where revocations are announced to the other replicas (`{prefix}session-revocations`).
     pub redis: Option<shared::redis::Redis>,
     pub revocations_channel: String,
+    /// `http_rate_limited_total{limit}`: requests answered 429, by the budget they ran out of
+    /// (`user`, `revalidation`, `ip`, `api_key`).
+    pub refused: prometheus::IntCounterVec,
+}
+
+/// The budgets a request may run out of, as `http_rate_limited_total`'s `limit` label.
+pub const LIMITS: [&str; 4] = ["user", "revalidation", "ip", "api_key"];
+
+/// `http_rate_limited_total`, registered with every label at 0.
+pub fn refused_counter(registry: &prometheus::Registry) -> prometheus::IntCounterVec {
+    let counter = prometheus::IntCounterVec::new(
+        prometheus::Opts::new("http_rate_limited_total", "Requests answered 429, by the budget they ran out of"),
+        &["limit"],
+    )
+    .expect("a valid metric");
+    registry.register(Box::new(counter.clone())).expect("registered once");
+    for limit in LIMITS {
+        counter.with_label_values(&[limit]);
+    }
+    counter
 }
 
 impl Gate {

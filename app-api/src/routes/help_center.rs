@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::auth::Role;
 use shared::error::{ApiError, ApiResult, FieldError};
@@ -212,6 +212,15 @@ pub async fn list_categories(visitor: Visitor) -> ApiResult<Json<Vec<Category>>>
     Ok(Json(categories::all(&mut db).await?))
 }
 
+/// One category (anyone).
+#[utoipa::path(get, path = "/v1/kb/categories/{id}", tag = "help center", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "The category", body = Category), NotFound))]
+pub async fn get_category(visitor: Visitor, Path(id): Path<Uuid>) -> ApiResult<Json<Category>> {
+    let (_, mut db) = visitor.connect().await?;
+    let category = categories::get(&mut db, id).await?;
+    Ok(Json(category.ok_or_else(|| ApiError::not_found(format!("there is no category {id}")))?))
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCategory {
@@ -375,7 +384,7 @@ pub async fn post_feedback(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct HelpReportQuery {
-    /// RFC 3339, or a date (midnight in `time_zone`).
+    /// RFC 3339, or a date (midnight in `time_zone`). Without `from` and `to`: the last 30 days.
     pub from: Option<String>,
     /// Exclusive; at most 366 days after `from`.
     pub to: Option<String>,
@@ -386,6 +395,9 @@ pub struct HelpReportQuery {
 /// What readers did with the help center over a range.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HelpCenterReport {
+    /// The range the report covers (the last 30 days when none was asked for).
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
     /// The articles read in the range, most viewed first (at most 1,000): views and votes by
     /// the UTC days the range covers, suggested views and deflections to the instant (a
     /// deflection: a suggested view by a signed-in customer that no ticket of theirs followed
@@ -401,20 +413,36 @@ pub struct HelpCenterReport {
         (status = 200, description = "The report", body = HelpCenterReport),
         Access<Admins>,
         (status = 400, description = "`validation_failed`: an unknown parameter"),
-        (status = 422, description = "`validation_failed`: `from` or `to` missing or unreadable, `from` after `to`, a span over 366 days, an unknown `time_zone`"),
+        (status = 422, description = "`validation_failed`: one of `from` and `to` without the other, one unreadable, `from` after `to`, a span over 366 days, an unknown `time_zone`"),
     ))]
 pub async fn get_help_center_report(
     access: Access<Admins>,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<HelpCenterReport>> {
-    let query: HelpReportQuery = parse_list_query(query.as_deref().unwrap_or_default())?;
-    let range = Range::parse(query.from.as_deref(), query.to.as_deref(), query.time_zone.as_deref())
-        .map_err(ApiError::invalid)?;
+    // Who may read it is settled before the query is read.
     let (_, mut db) = access.connect().await?;
-    let articles = readers::articles(&mut db, range.from, range.to, Utc::now()).await?;
-    let unanswered_searches = readers::unanswered_searches(&mut db, range.from, range.to).await?;
-    Ok(Json(HelpCenterReport { articles, unanswered_searches }))
+    let query: HelpReportQuery = parse_list_query(query.as_deref().unwrap_or_default())?;
+    let now = Utc::now();
+    let (from, to) = if query.from.is_none() && query.to.is_none() {
+        if query.time_zone.as_deref().is_some_and(|name| crate::sav::reports::range::zone(name).is_none()) {
+            return Err(ApiError::invalid(vec![FieldError::new(
+                "time_zone",
+                "must be an IANA time zone, such as Europe/Paris",
+            )]));
+        }
+        (now - chrono::Duration::days(DEFAULT_REPORT_DAYS), now)
+    } else {
+        let range = Range::parse(query.from.as_deref(), query.to.as_deref(), query.time_zone.as_deref())
+            .map_err(ApiError::invalid)?;
+        (range.from, range.to)
+    };
+    let articles = readers::articles(&mut db, from, to, now).await?;
+    let unanswered_searches = readers::unanswered_searches(&mut db, from, to).await?;
+    Ok(Json(HelpCenterReport { from, to, articles, unanswered_searches }))
 }
+
+/// The days the help center report covers when no range is asked for.
+const DEFAULT_REPORT_DAYS: i64 = 30;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

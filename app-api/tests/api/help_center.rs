@@ -136,9 +136,15 @@ async fn staff_write_anyone_reads_what_is_published_and_drafts_stay_with_staff()
     assert_eq!(desk.patch(&agent, &category_path, &renamed).await.status, 403);
     let categories = anonymous(&desk, Method::GET, "/v1/kb/categories", None).await.json();
     assert_eq!(categories[0]["name"], json!({ "en": "Orders", "fr": "Commandes" }));
+    // One category reads alone, by anyone.
+    let one = anonymous(&desk, Method::GET, &category_path, None).await;
+    assert_eq!(one.status, 200, "{}", one.body);
+    assert_eq!(one.json(), categories[0]);
 
     // A category deleted leaves its articles without one; an article deleted is gone.
     assert_eq!(desk.delete(&desk.owner, &category_path).await.status, 204);
+    assert_eq!(anonymous(&desk, Method::GET, &category_path, None).await.status, 404);
+    assert_eq!(anonymous(&desk, Method::GET, "/v1/kb/categories/not-an-id", None).await.status, 400);
     assert_eq!(anonymous(&desk, Method::GET, &path, None).await.json()["category_id"], Value::Null);
     assert_eq!(desk.delete(&agent, &path).await.status, 204);
     assert_eq!(anonymous(&desk, Method::GET, &path, None).await.status, 404);
@@ -324,6 +330,25 @@ async fn searches_that_found_nothing_are_kept_for_the_team() {
     desk.get(&desk.owner, "/v1/kb/search?q=staff%20only%20words").await;
     let counted = report(&desk).await;
     assert_eq!(counted["unanswered_searches"], json!([{ "query": "grille-pain casse", "locale": "any", "count": 2 }]));
+
+    // Without a range: the last 30 days, named in the answer.
+    let recent = desk.get(&desk.owner, "/v1/reports/help-center").await;
+    assert_eq!(recent.status, 200, "{}", recent.body);
+    let recent = recent.json();
+    assert_eq!(recent["unanswered_searches"], counted["unanswered_searches"]);
+    let instant = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    assert_eq!((instant(&recent["to"]) - instant(&recent["from"])).num_days(), 30, "{recent}");
+    // Half a range, or a zone that is none, is refused naming it; anyone but an admin is refused
+    // first, whatever the query holds.
+    let half = desk.get(&desk.owner, "/v1/reports/help-center?from=2026-01-01").await;
+    assert_eq!(half.assert_problem(422, "validation_failed")["errors"][0]["field"], "to");
+    let zone = desk.get(&desk.owner, "/v1/reports/help-center?time_zone=Mars/Olympus").await;
+    assert_eq!(zone.assert_problem(422, "validation_failed")["errors"][0]["field"], "time_zone");
+    let agent = desk.member("agent").await;
+    for query in ["?from=garbage", "?nonsense=1", ""] {
+        let refused = desk.get(&agent, &format!("/v1/reports/help-center{query}")).await;
+        refused.assert_problem(403, "forbidden");
+    }
 }
 
 #[tokio::test]

@@ -17,7 +17,7 @@ use crate::helpers::{Platform, redis_at};
 async fn the_request_over_the_budget_is_refused_and_replicas_share_the_budget() {
     // 6 a minute gives one request back every 10 s: the 6 requests below take far less even
     // on a loaded machine, so every remaining count is exact. (At 60 a minute one comes back
-    // every second, which a slow run outlasts.) The default of 60 is asserted in tenancy.rs.
+    // every second, which a slow run outlasts.) The default of 1,200 is asserted in tenancy.rs.
     let platform = Platform::start(true).await;
     let limited = |c: &mut AppConfig| c.rate_limits.per_user_per_minute = 6;
     let first = platform.replica_with(limited).await;
@@ -47,6 +47,11 @@ async fn the_request_over_the_budget_is_refused_and_replicas_share_the_budget() 
     let mut request = second.server.request(reqwest::Method::GET, "/v1/me").header("x-tenant-slug", &org.slug);
     request = request.bearer_auth(&org.owner_token).header("if-none-match", "\"stale\"");
     harness::TestResponse::from(request.send().await.unwrap()).await.assert_problem(429, "rate_limited");
+    // Each refusal is counted by the budget it ran out of, on the replica that refused it.
+    let refused = |app: &crate::helpers::Replica, limit: &str| app.state.gate.refused.with_label_values(&[limit]).get();
+    assert_eq!((refused(&first, "user"), refused(&second, "user")), (1, 1));
+    assert_eq!((refused(&first, "revalidation"), refused(&second, "revalidation")), (0, 1));
+    assert!(second.state.metrics.render().contains("http_rate_limited_total{limit=\"revalidation\"} 1"));
     // Budgets are per user.
     let other = platform.org().await;
     assert_eq!(first.get(&other.slug, "/v1/me", Some(&other.owner_token)).await.status, 200);

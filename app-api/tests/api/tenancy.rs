@@ -22,8 +22,8 @@ async fn me_walks_the_whole_path() {
     assert_eq!(body["email"], org.owner_email.as_str());
     assert_eq!(body["role"], "owner");
     assert_eq!(body["vip"], false);
-    assert_eq!(me.header("ratelimit-limit"), Some("60"));
-    assert_eq!(me.header("ratelimit-remaining"), Some("59"));
+    assert_eq!(me.header("ratelimit-limit"), Some("1200"));
+    assert_eq!(me.header("ratelimit-remaining"), Some("1199"));
 
     // By subdomain, with no header.
     let by_host = app

@@ -318,7 +318,11 @@ async fn bad_settings_are_refused_with_why_and_only_owners_set_them() {
     let other = unique_slug();
     w.app.create_tenant(&other, "active").await;
     assert_eq!(w.app.server.get(&format!("/v1/auth/sso/{other}/start")).await.status, 404);
-    assert_eq!(w.app.server.get(&format!("/v1/auth/sso/{other}")).await.status, 404);
+    // An organisation without single sign-on says so, without a failed request.
+    let none = w.app.server.get(&format!("/v1/auth/sso/{other}")).await;
+    assert_eq!(none.status, 200, "{}", none.body);
+    assert_eq!(none.json(), json!({ "enabled": false, "required_for_staff": false }));
+    assert_eq!(w.app.server.get(&format!("/v1/auth/sso/{}", unique_slug())).await.status, 404);
 
     assert_eq!(w.put_settings(&w.settings()).await.status, 200);
     let deleted = w.app.delete_bearer(&format!("/v1/tenants/{}/sso", w.slug), &w.owner_token).await;

@@ -15,10 +15,11 @@ export type SsoDraft = JsonBody<'PUT', '/v1/tenants/{slug}/sso'>;
 
 const isNotFound = (error: unknown) => error instanceof ApiProblem && error.status === 404;
 
-/** The organisation's offer, or `null` when it has no single sign-on (the API's 404). */
+/** The organisation's offer, or `null` when it has no single sign-on (or is unknown). */
 export async function getSsoOffer(slug: string, signal?: AbortSignal): Promise<SsoOffer | null> {
   try {
-    return await api('GET', '/v1/auth/sso/{slug}', { path: { slug }, auth: false, signal });
+    const offer = await api('GET', '/v1/auth/sso/{slug}', { path: { slug }, auth: false, signal });
+    return offer.enabled ? offer : null;
   } catch (error) {
     if (isNotFound(error)) return null;
     throw error;

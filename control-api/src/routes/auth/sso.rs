@@ -45,7 +45,7 @@ fn redirect_uri(state: &AppState, slug: &str) -> Option<String> {
 /// Whether an organisation signs in with a provider, for its sign-in page.
 #[derive(Debug, serde::Serialize, ToSchema)]
 pub struct SsoOffer {
-    /// Always `true` (an organisation without single sign-on answers 404).
+    /// Whether it has single sign-on (its sign-in page shows the button).
     pub enabled: bool,
     /// Whether its staff must use it (a password login of staff answers `sso_required`).
     pub required_for_staff: bool,
@@ -54,16 +54,20 @@ pub struct SsoOffer {
 /// Whether the organisation offers single sign-on (its sign-in page shows the button).
 #[utoipa::path(get, path = "/v1/auth/sso/{slug}", tag = "auth", params(("slug" = String, Path)),
     responses(
-        (status = 200, description = "It does", body = SsoOffer),
-        (status = 404, description = "`not_found`: no such organisation, or it has no single sign-on"),
+        (status = 200, description = "Whether it does (`enabled: false` without single sign-on: its sign-in page loads \
+            without a failed request)", body = SsoOffer),
+        (status = 404, description = "`not_found`: no such active organisation"),
     ))]
 pub async fn get_offer(State(state): State<AppState>, Path(slug): Path<String>) -> ApiResult<axum::Json<SsoOffer>> {
-    let slug = Slug::parse_syntax(&slug).map_err(|_| ApiError::not_found("no such organisation"))?;
-    let not_set = || ApiError::not_found("this organisation has no single sign-on");
+    let no_such = || ApiError::not_found("no such organisation");
+    let slug = Slug::parse_syntax(&slug).map_err(|_| no_such())?;
     let mut conn = state.db.acquire().await?;
-    let tenant = tenants::active_ref(&mut conn, slug.as_str()).await?.ok_or_else(not_set)?;
-    let settings = settings::of_tenant(&mut conn, tenant.id).await?.ok_or_else(not_set)?;
-    Ok(axum::Json(SsoOffer { enabled: true, required_for_staff: settings.required_for_staff }))
+    let tenant = tenants::active_ref(&mut conn, slug.as_str()).await?.ok_or_else(no_such)?;
+    let offer = match settings::of_tenant(&mut conn, tenant.id).await? {
+        Some(settings) => SsoOffer { enabled: true, required_for_staff: settings.required_for_staff },
+        None => SsoOffer { enabled: false, required_for_staff: false },
+    };
+    Ok(axum::Json(offer))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
