@@ -75,6 +75,9 @@ test('admin: an invited agent registers through the link in the browser and sign
   await openSettings(page, 'Team');
   await expect(page.getByRole('heading', { name: 'Team', level: 1 })).toBeVisible();
   await expectAccessible(page, 'the team page');
+  // The only owner is offered no removal, and told why.
+  await expect(page.getByRole('button', { name: 'Remove Camille Durand' })).toHaveCount(0);
+  await expect(page.getByText('The organisation’s only owner: make someone else an owner before removing them.')).toBeVisible();
 
   // Nothing typed: the error is beside the field.
   await page.getByRole('button', { name: 'Create invitation' }).click();

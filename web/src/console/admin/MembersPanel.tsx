@@ -1,4 +1,5 @@
-//! The organisation's members: change a role, remove someone (after a confirmation in place).
+//! The organisation's members: change a role, remove someone (after a confirmation in place). The
+//! organisation's only owner is offered no removal: the server would refuse it, so the row says why.
 
 import { useId, useState } from 'preact/hooks';
 import { allMembers, changeMemberRole, removeMember, type MemberView } from '../../data/people';
@@ -27,7 +28,14 @@ export function MembersPanel() {
         {(list) => (
           <ul class="member-list">
             {list.map((m) => (
-              <MemberRow key={m.user_id} m={m} slug={slug} self={m.user_id === me.id} onChanged={changed} />
+              <MemberRow
+                key={m.user_id}
+                m={m}
+                slug={slug}
+                self={m.user_id === me.id}
+                lastOwner={m.role === 'owner' && list.filter((other) => other.role === 'owner').length === 1}
+                onChanged={changed}
+              />
             ))}
           </ul>
         )}
@@ -36,7 +44,7 @@ export function MembersPanel() {
   );
 }
 
-function MemberRow({ m, slug, self, onChanged }: { m: MemberView; slug: string; self: boolean; onChanged: (notice: string) => void }) {
+function MemberRow({ m, slug, self, lastOwner, onChanged }: { m: MemberView; slug: string; self: boolean; lastOwner: boolean; onChanged: (notice: string) => void }) {
   const name = displayName(m);
   const form = useFields({ role: m.role });
   const { role } = form.values;
@@ -85,7 +93,9 @@ function MemberRow({ m, slug, self, onChanged }: { m: MemberView; slug: string; 
         </button>
       </form>
       <div class="actions">
-        {confirming ? (
+        {lastOwner ? (
+          <p class="hint">{t('console.team.only_owner')}</p>
+        ) : confirming ? (
           <>
             <span>{t('console.team.remove_confirm', { name })}</span>
             <button type="button" class="button button--danger" disabled={submission.busy} onClick={remove}>

@@ -318,6 +318,7 @@ export default {
   'console.team.cancel': 'Cancel',
   'console.team.removed': '{name} has been removed.',
   'console.team.last_owner': 'The organisation must keep at least one owner.',
+  'console.team.only_owner': 'The organisation’s only owner: make someone else an owner before removing them.',
   'console.team.invitations': 'Invitations',
   'console.team.invite_email': 'Email of the person to invite',
   'console.team.invite_role': 'Role',

@@ -320,6 +320,7 @@ const fr: Record<keyof typeof en, string> = {
   'console.team.cancel': 'Annuler',
   'console.team.removed': '{name} a été retiré.',
   'console.team.last_owner': 'L’organisation doit garder au moins un propriétaire.',
+  'console.team.only_owner': 'Seul propriétaire de l’organisation : nommez un autre propriétaire avant de le retirer.',
   'console.team.invitations': 'Invitations',
   'console.team.invite_email': 'E-mail de la personne à inviter',
   'console.team.invite_role': 'Rôle',
