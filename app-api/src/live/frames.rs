@@ -109,15 +109,14 @@ impl Frame {
         match watcher.role {
             Role::Owner | Role::Admin => true,
             Role::Agent if watcher.access == AgentAccess::All => true,
+            // Their own (or just taken from them); with `teams`, their teams', the queue of no
+            // team, and a ticket leaving a queue of theirs. With `assigned`, never a queue's.
             Role::Agent => self.audience.as_ref().is_some_and(|a| {
-                let theirs = match watcher.access {
-                    AgentAccess::All | AgentAccess::Assigned => false,
-                    AgentAccess::Teams => {
-                        a.team.is_some_and(|team| watcher.teams.contains(&team))
+                a.staff.contains(&watcher.user)
+                    || (watcher.access == AgentAccess::Teams
+                        && (a.team.is_some_and(|team| watcher.teams.contains(&team))
                             || (a.staff.is_empty() && a.team.is_none())
-                    }
-                };
-                theirs || a.staff.contains(&watcher.user) || a.left_queue.is_some_and(|left| watcher.queues(left.team))
+                            || a.left_queue.is_some_and(|left| watcher.queues(left.team))))
             }),
             Role::Customer => !self.internal && self.audience.as_ref().is_some_and(|a| a.customer == watcher.user),
             // Keys do not open streams.
@@ -209,6 +208,10 @@ mod tests {
         assert!(
             !frame.visible_to(&Watcher { access: AgentAccess::Assigned, ..member(to) }),
             "assigned to someone else"
+        );
+        assert!(
+            !frame.visible_to(&Watcher { access: AgentAccess::Assigned, ..member(from) }),
+            "a queue's tickets are never theirs with assigned access"
         );
         assert!(frame.visible_to(&watcher(taker, Role::Agent)));
 

@@ -424,12 +424,7 @@ pub async fn get_help_center_report(
     let query: HelpReportQuery = parse_list_query(query.as_deref().unwrap_or_default())?;
     let now = Utc::now();
     let (from, to) = if query.from.is_none() && query.to.is_none() {
-        if query.time_zone.as_deref().is_some_and(|name| crate::sav::reports::range::zone(name).is_none()) {
-            return Err(ApiError::invalid(vec![FieldError::new(
-                "time_zone",
-                "must be an IANA time zone, such as Europe/Paris",
-            )]));
-        }
+        crate::sav::reports::range::zone_field(query.time_zone.as_deref()).map_err(|e| ApiError::invalid(vec![e]))?;
         (now - chrono::Duration::days(DEFAULT_REPORT_DAYS), now)
     } else {
         let range = Range::parse(query.from.as_deref(), query.to.as_deref(), query.time_zone.as_deref())

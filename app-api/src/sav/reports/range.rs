@@ -28,16 +28,19 @@ pub fn zone(name: &str) -> Option<jiff::tz::TimeZone> {
     jiff::tz::TimeZone::get(name).ok()
 }
 
+/// The IANA zone named `time_zone` (`UTC` when absent), or its refusal naming `time_zone`.
+pub fn zone_field(time_zone: Option<&str>) -> Result<jiff::tz::TimeZone, FieldError> {
+    zone(time_zone.unwrap_or("UTC"))
+        .ok_or_else(|| FieldError::new("time_zone", "must be an IANA time zone, such as Europe/Paris"))
+}
+
 impl Range {
     /// `from`, `to` and `time_zone` as given, or every refusal (a parameter missing or unreadable,
     /// an unknown zone, `from` after `to`, a span over 366 days).
     pub fn parse(from: Option<&str>, to: Option<&str>, time_zone: Option<&str>) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
         let name = time_zone.unwrap_or("UTC");
-        let zone = zone(name);
-        if zone.is_none() {
-            errors.push(FieldError::new("time_zone", "must be an IANA time zone, such as Europe/Paris"));
-        }
+        let zone = zone_field(time_zone).map_err(|e| errors.push(e)).ok();
         let clock = zone.clone().unwrap_or(jiff::tz::TimeZone::UTC);
         let mut read = |field: &str, value: Option<&str>| match value.map(|v| instant(v, &clock)) {
             Some(Some(at)) => Some(at),
