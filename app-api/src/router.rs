@@ -16,9 +16,9 @@ use crate::routes::tickets::{
     assign, bulk, create, customer, history, links, list, merge, messages, participants, presence, read, status, update,
 };
 use crate::routes::{
-    api_keys, channels, control_routes, export, fields, files, help_center, help_images, help_pages, inbound, macros,
-    me, notifications, operations, orders, reports, rules, satisfaction, schedules, sla_policies, sla_policy, staff,
-    stream, tags, teams, ticket_settings, users, views, webhooks,
+    api_keys, categories, channels, control_routes, export, fields, files, help_center, help_images, help_pages,
+    inbound, macros, me, notifications, operations, orders, reports, rules, satisfaction, schedules, sla_policies,
+    sla_policy, staff, stream, tags, teams, ticket_settings, users, views, webhooks,
 };
 use crate::state::AppState;
 
@@ -109,10 +109,10 @@ fn organisation_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(rules::list_rule_runs))
 }
 
-/// The help center: its API (anyone on the organisation's host, signed in or not; writes check
-/// the caller in their handlers, `access::Visitor::require`), its image upload (under the
-/// uploads' limits), and its public pages (HTML for readers and search engines, outside the API's
-/// document).
+/// What anyone on the organisation's host may read, signed in or not (writes check the caller in
+/// their handlers, `access::Visitor::require`): the help center's API, its image upload (under
+/// the uploads' limits) and its public pages (HTML for readers and search engines, outside the
+/// API's document); and the ticket categories (the portal's form offers them).
 fn help_center_routes(state: &AppState) -> (utoipa::openapi::OpenApi, Router<AppState>, Router<AppState>) {
     let api = OpenApiRouter::new()
         .routes(routes!(help_center::list_articles, help_center::create_article))
@@ -124,6 +124,8 @@ fn help_center_routes(state: &AppState) -> (utoipa::openapi::OpenApi, Router<App
         .routes(routes!(help_center::preview_article))
         .routes(routes!(help_images::list_images))
         .routes(routes!(help_images::delete_image))
+        .routes(routes!(categories::list_ticket_categories, categories::create_ticket_category))
+        .routes(routes!(categories::patch_ticket_category))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), visitor_context));
     let pages = Router::new()
         .route("/help", get(help_pages::help_root))
@@ -157,6 +159,7 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(notifications::get_preferences, notifications::put_preferences))
         .routes(routes!(export::export_me))
         .routes(routes!(export::export_user))
+        .routes(routes!(users::list_users))
         .routes(routes!(users::patch_user, users::erase_user))
         .routes(routes!(staff::list_staff))
         .routes(routes!(list::list_tickets, create::create_ticket))

@@ -112,10 +112,14 @@ impl TestResponse {
 }
 
 /// Every documented 4xx and 5xx response of an OpenAPI document is problem+json with the
-/// `Problem` schema (`/ready`'s 503 excepted: it answers with its report).
+/// `Problem` schema (`/ready`'s 503 excepted: it answers with its report), and every operation has
+/// an id of its own (the web app's generated types name operations by it).
 pub fn assert_errors_are_problem_json(doc: &serde_json::Value) {
+    let mut ids = std::collections::HashSet::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, operation) in item.as_object().expect("operations") {
+            let id = operation["operationId"].as_str().unwrap_or_default();
+            assert!(ids.insert(id.to_owned()), "{method} {path}: the operationId {id:?} is another operation's too");
             for (status, response) in operation["responses"].as_object().expect("responses") {
                 if status.starts_with('4') || (status.starts_with('5') && path != "/ready") {
                     let schema = &response["content"]["application/problem+json"]["schema"]["$ref"];

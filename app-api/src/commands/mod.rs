@@ -24,9 +24,8 @@ use uuid::Uuid;
 use crate::context::TenantContext;
 use crate::events::metrics::RoutingMetrics;
 use crate::events::{Events, outbox};
-use crate::sav::macros::{self, Applying, Values};
+use crate::sav::macros::{self, Applying, Effect, Reviewed, Values};
 use crate::sav::routing::{self, Assignment};
-use crate::sav::teams;
 use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::events::{Event, SenderType};
 use crate::sav::tickets::fields::{self, Setter};
@@ -37,7 +36,8 @@ use crate::sav::tickets::priority::{self, Facts, Priority};
 use crate::sav::tickets::refusal::Refused;
 use crate::sav::tickets::status::Status;
 use crate::sav::tickets::store::{self, NewTicket, Ticket};
-use crate::sav::tickets::{intake, merging, sla_policies, sla_policy, tags};
+use crate::sav::tickets::{content, intake, merging, sla_policies, sla_policy, tags};
+use crate::sav::{teams, ticket_settings};
 use crate::state::AppState;
 use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
@@ -90,7 +90,11 @@ pub struct Opening {
     pub priority: Option<Priority>,
     pub metadata: serde_json::Value,
     /// Staff only: the customer it is for (default: the caller).
-    pub for_customer: Option<Uuid>,
+    pub requester: Option<Requester>,
+    /// Staff only: where it came from (`web` or `phone`; default: where the request came from).
+    pub channel: Option<Channel>,
+    /// Staff only: the requester is told of it as if they had opened it.
+    pub notify_requester: bool,
     /// Staff only: the team whose queue it joins (routed there, `sav::routing`).
     pub team_id: Option<Uuid>,
     /// Staff only: its tags, checked (`tags`).
@@ -101,6 +105,25 @@ pub struct Opening {
     /// The people a new mail copied (email in), not our own addresses: its `cc` participants,
     /// `(address, name)`.
     pub copied: Vec<(String, String)>,
+}
+
+/// The customer a ticket opened by staff is for.
+#[derive(Debug)]
+pub enum Requester {
+    /// A member of the organisation, by id.
+    Member(Uuid),
+    /// The member an address named, found or made on the control plane just now: written to the
+    /// tenant's copy of its members in the ticket's transaction.
+    Joined(tenant_schema::members::Member),
+}
+
+impl Requester {
+    fn id(&self) -> Uuid {
+        match self {
+            Self::Member(id) => *id,
+            Self::Joined(member) => member.id,
+        }
+    }
 }
 
 /// Why a change was not written: a refusal of the ticket layer, kept as such for callers that act
@@ -270,6 +293,11 @@ impl TicketWriter {
         self.user_id
     }
 
+    /// The organisation written to.
+    pub fn tenant(&self) -> &Arc<Tenant> {
+        self.db.tenant()
+    }
+
     /// Applies `changes` to ticket `id` for the caller, all or none, in a transaction of its own.
     pub async fn change(&self, db: &mut PgConnection, id: i64, changes: Vec<Change>) -> ApiResult<Written> {
         Ok(self.try_change(db, id, changes).await?)
@@ -283,40 +311,63 @@ impl TicketWriter {
         self.settle(tx, done).await
     }
 
-    /// Applies a macro, read for the caller by `Access::macro_to_apply`, to ticket `id`: its
-    /// assignment, message, status and priority, in that order and all or none.
+    /// Applies a macro, read for the caller by `Access::macro_to_apply`, to ticket `id` as the
+    /// agent `reviewed` it: its assignment, message, status, priority and tags, in that order and
+    /// all or none.
     pub async fn apply_macro(
         &self,
         db: &mut PgConnection,
         id: i64,
         viewer: Viewer,
         applying: Applying,
+        reviewed: Reviewed,
     ) -> ApiResult<Written> {
-        let chosen = applying.chosen;
-        let mut changes = Vec::with_capacity(4);
-        if let Some(assignment) = chosen.assign_to {
-            changes.push(Change::Assign(assignment.assignee(viewer.id)));
-        }
-        if let Some(template) = &chosen.body {
-            let Some((customer, number, agent)) = applying.values else {
-                return Err(store::missing(db, viewer.id, id).await.into());
-            };
-            let values = Values { customer_firstname: &customer, ticket_number: &number, agent_firstname: &agent };
-            let text = macros::message(template, values).map_err(|e| ApiError::invalid(vec![e]))?;
-            changes.push(Change::Post(Post {
-                text,
-                internal: chosen.is_internal,
-                attachment_ids: Vec::new(),
-                inbound_email_id: None,
-            }));
-        }
-        if let Some(status) = chosen.status {
-            changes.push(Change::Reach(status));
-        }
-        if let Some(priority) = chosen.priority {
-            changes.push(Change::Edit(Edit { priority: Some(priority), ..Edit::default() }));
-        }
+        let changes = macro_changes(db, id, viewer, &applying, reviewed).await?;
         self.change(db, id, changes).await
+    }
+
+    /// What applying the macro to ticket `id` would do, written nowhere: the changes are tried
+    /// on the ticket in a transaction that is rolled back, so a change the apply would refuse is
+    /// refused here as it would be there; nothing is recorded, announced or routed.
+    pub async fn preview_macro(
+        &self,
+        db: &mut PgConnection,
+        id: i64,
+        viewer: Viewer,
+        applying: Applying,
+    ) -> ApiResult<macros::Preview> {
+        let changes = macro_changes(db, id, viewer, &applying, Reviewed::default()).await?;
+        let filled = applying.chosen.body.as_deref().zip(applying.values.as_ref()).map(|(template, values)| {
+            let (customer, number, agent) = values;
+            macros::fill(
+                template,
+                Values { customer_firstname: customer, ticket_number: number, agent_firstname: agent },
+            )
+        });
+        let now = Utc::now();
+        let mut tx = db.begin().await?;
+        let tried = self.try_changes(&mut tx, id, changes, now).await;
+        let _ = tx.rollback().await;
+        let before = tried?;
+        let current = (before.status, before.priority, before.assigned_to, before.tags.as_slice());
+        Ok(macros::Preview::of(&applying.chosen, viewer.id, filled, current))
+    }
+
+    /// Applies `changes` to ticket `id` in `tx` as `change_in` would, up to the check of the
+    /// fields required to resolve, and records nothing; the ticket as it was before.
+    async fn try_changes(
+        &self,
+        tx: &mut PgConnection,
+        id: i64,
+        changes: Vec<Change>,
+        now: DateTime<Utc>,
+    ) -> Result<Ticket, Unwritten> {
+        let (viewer, mut ticket) = store::visible(tx, self.user_id, id, true).await?;
+        let before = ticket.clone();
+        let mut work = Work::on(&ticket);
+        apply_in(tx, viewer, &mut ticket, changes, &mut work, now).await?;
+        check_resolvable(tx, &ticket, &work).await?;
+        Ok(before)
     }
 
     /// Opens a ticket for the caller (or, for staff, a customer they name); returns it with the
@@ -388,59 +439,9 @@ impl TicketWriter {
         now: DateTime<Utc>,
     ) -> Result<(Written, bool), Unwritten> {
         let (viewer, mut ticket) = store::visible(tx, self.user_id, id, true).await?;
-        let by = viewer.caller();
         let mut work = Work::on(&ticket);
         work.channel = Some(if viewer.role == Role::Integration { Channel::Api } else { Channel::Web });
-        let mut added = None;
-        for change in changes {
-            match change {
-                Change::Assign(to) => {
-                    viewer.require_staff()?;
-                    check_assignee(tx, to).await?;
-                    work.changed(lifecycle::assign(&mut ticket, to, by, now)?);
-                }
-                Change::Status { to, reason } => {
-                    work.changed(Some(lifecycle::set_status(&mut ticket, to, reason, by, now)?));
-                }
-                Change::Reach(to) => {
-                    store::ensure_open(&ticket)?;
-                    if ticket.status != to {
-                        work.changed(Some(lifecycle::set_status(&mut ticket, to, None, by, now)?));
-                    }
-                }
-                Change::Settle(to) => {
-                    viewer.require_staff()?;
-                    store::ensure_open(&ticket)?;
-                    let needs_assignee = matches!(to, Status::Resolved | Status::WaitingCustomer);
-                    if needs_assignee && ticket.status == Status::Open && ticket.assigned_to.is_none() {
-                        work.changed(lifecycle::assign(&mut ticket, Some(viewer.id), by, now)?);
-                    }
-                    if ticket.status != to {
-                        work.changed(Some(lifecycle::set_status(&mut ticket, to, None, by, now)?));
-                    }
-                }
-                Change::Edit(edit) => {
-                    viewer.require_staff()?;
-                    if let Some(Some(team)) = edit.team_id {
-                        check_team(tx, team).await?;
-                    }
-                    let acting = Acting::person(viewer.id, by.actor);
-                    work.changed(lifecycle::edit(&mut ticket, edit, acting, now)?);
-                }
-                Change::Fields(given) => {
-                    let defined = fields::all(tx).await?;
-                    let values = fields::merge(&defined, &ticket.fields, &given, Setter::of(viewer))
-                        .map_err(ApiError::invalid)?;
-                    let ranges = fields::ranges(&defined, &values);
-                    let acting = Acting::person(viewer.id, by.actor);
-                    if let Some(applied) = lifecycle::set_fields(&mut ticket, values, acting, now)? {
-                        work.ranges = Some(ranges);
-                        work.changed(Some(applied));
-                    }
-                }
-                Change::Post(post) => added = Some(post_in(tx, viewer, &mut ticket, post, &mut work, now).await?),
-            }
-        }
+        let added = apply_in(tx, viewer, &mut ticket, changes, &mut work, now).await?;
         if let Some(trigger) = Trigger::of(work.before, work.assigned_before, &ticket) {
             self.route(tx, &mut ticket, trigger, &mut work, now).await?;
         }
@@ -458,7 +459,13 @@ impl TicketWriter {
         now: DateTime<Utc>,
     ) -> ApiResult<(Written, bool)> {
         let viewer = Viewer::load(tx, self.user_id).await?;
-        let customer = intake::customer_of(tx, viewer, opening.for_customer).await?;
+        if let Some(Requester::Joined(member)) = &opening.requester {
+            tenant_schema::members::upsert(tx, member).await?;
+        }
+        let customer = intake::customer_of(tx, viewer, opening.requester.as_ref().map(Requester::id)).await?;
+        if viewer.role == Role::Customer {
+            intake::check_order_number(ticket_settings::order_number(tx).await?, opening.order_id)?;
+        }
         let facts = intake::facts(tx, customer.id, opening.category.as_deref(), opening.order_id).await?;
         let priority = priority::initial(&Facts {
             category: opening.category.as_deref(),
@@ -495,6 +502,7 @@ impl TicketWriter {
         let channel = match (viewer.role, opening.metadata.get("channel").and_then(serde_json::Value::as_str)) {
             (_, Some("email")) => Channel::Email,
             (Role::Integration, _) => Channel::Api,
+            _ if viewer.is_staff() => opening.channel.unwrap_or(Channel::Web),
             _ => Channel::Web,
         };
         let new = NewTicket {
@@ -530,7 +538,14 @@ impl TicketWriter {
             channel: Some(channel),
             ..Work::default()
         };
-        for applied in lifecycle::opened(&ticket, routed_to, Acting::person(viewer.id, viewer.actor()), now)? {
+        // Staff opening a ticket for a customer tell them only when asked to.
+        let told = !viewer.is_staff() || customer.id == viewer.id || opening.notify_requester;
+        for mut applied in lifecycle::opened(&ticket, routed_to, Acting::person(viewer.id, viewer.actor()), now)? {
+            for event in &mut applied.events {
+                if let Event::TicketCreated { requester_notified, .. } = event {
+                    *requester_notified = told;
+                }
+            }
             work.add(Some(applied));
         }
         if !opening.copied.is_empty() {
@@ -690,6 +705,70 @@ async fn check_team(tx: &mut PgConnection, team: Uuid) -> ApiResult<()> {
 }
 
 /// The assignee must be an active staff member of the tenant.
+/// Applies `changes` in turn to `ticket` (loaded under its row lock for `viewer`), into `work`;
+/// the message one of them added.
+async fn apply_in(
+    tx: &mut PgConnection,
+    viewer: Viewer,
+    ticket: &mut Ticket,
+    changes: Vec<Change>,
+    work: &mut Work,
+    now: DateTime<Utc>,
+) -> Result<Option<Message>, Unwritten> {
+    let by = viewer.caller();
+    let mut added = None;
+    for change in changes {
+        match change {
+            Change::Assign(to) => {
+                viewer.require_staff()?;
+                check_assignee(tx, to).await?;
+                work.changed(lifecycle::assign(ticket, to, by, now)?);
+            }
+            Change::Status { to, reason } => {
+                work.changed(Some(lifecycle::set_status(ticket, to, reason, by, now)?));
+            }
+            Change::Reach(to) => {
+                store::ensure_open(ticket)?;
+                if ticket.status != to {
+                    work.changed(Some(lifecycle::set_status(ticket, to, None, by, now)?));
+                }
+            }
+            Change::Settle(to) => {
+                viewer.require_staff()?;
+                store::ensure_open(ticket)?;
+                let needs_assignee = matches!(to, Status::Resolved | Status::WaitingCustomer);
+                if needs_assignee && ticket.status == Status::Open && ticket.assigned_to.is_none() {
+                    work.changed(lifecycle::assign(ticket, Some(viewer.id), by, now)?);
+                }
+                if ticket.status != to {
+                    work.changed(Some(lifecycle::set_status(ticket, to, None, by, now)?));
+                }
+            }
+            Change::Edit(edit) => {
+                viewer.require_staff()?;
+                if let Some(Some(team)) = edit.team_id {
+                    check_team(tx, team).await?;
+                }
+                let acting = Acting::person(viewer.id, by.actor);
+                work.changed(lifecycle::edit(ticket, edit, acting, now)?);
+            }
+            Change::Fields(given) => {
+                let defined = fields::all(tx).await?;
+                let values =
+                    fields::merge(&defined, &ticket.fields, &given, Setter::of(viewer)).map_err(ApiError::invalid)?;
+                let ranges = fields::ranges(&defined, &values);
+                let acting = Acting::person(viewer.id, by.actor);
+                if let Some(applied) = lifecycle::set_fields(ticket, values, acting, now)? {
+                    work.ranges = Some(ranges);
+                    work.changed(Some(applied));
+                }
+            }
+            Change::Post(post) => added = Some(post_in(tx, viewer, ticket, post, work, now).await?),
+        }
+    }
+    Ok(added)
+}
+
 async fn check_assignee(tx: &mut PgConnection, to: Option<Uuid>) -> ApiResult<()> {
     let Some(assignee) = to else { return Ok(()) };
     if users::assignable(tx, assignee).await? {
@@ -790,6 +869,67 @@ async fn queues(tx: &mut PgConnection, ticket: &mut Ticket, work: &Work, now: Da
 /// reads), the due dates measured again when the clock's inputs changed, the ticket saved, the
 /// events written to the outbox. True when the worker has something to do (events to relay, due
 /// dates that moved): the caller hints it after the commit.
+/// A ticket that `work` resolves has every field required to resolve (422 `fields_required`).
+async fn check_resolvable(tx: &mut PgConnection, ticket: &Ticket, work: &Work) -> ApiResult<()> {
+    let resolving = ticket.status == Status::Resolved && work.before.is_some_and(|(was, _)| was != Status::Resolved);
+    if resolving {
+        let missing = fields::missing_to_resolve(&fields::all(tx).await?, &ticket.fields);
+        if !missing.is_empty() {
+            return Err(fields::required_to_resolve(missing));
+        }
+    }
+    Ok(())
+}
+
+/// The changes of macro `applying` on ticket `id` as `viewer` sends it, `reviewed`: the
+/// assignment, the message (the reviewed text, else the template filled), the status, then the
+/// priority and tags in one edit; the changes taken out left out.
+async fn macro_changes(
+    db: &mut PgConnection,
+    id: i64,
+    viewer: Viewer,
+    applying: &Applying,
+    reviewed: Reviewed,
+) -> ApiResult<Vec<Change>> {
+    let chosen = &applying.chosen;
+    let kept = |effect| !reviewed.skip.contains(&effect);
+    let mut changes = Vec::with_capacity(4);
+    if let Some(assignment) = chosen.assign_to.filter(|_| kept(Effect::AssignedTo)) {
+        changes.push(Change::Assign(assignment.assignee(viewer.id)));
+    }
+    let text = match (reviewed.message, &chosen.body) {
+        (Some(text), _) => Some(content::rich_text("message", &text, true).map_err(|e| ApiError::invalid(vec![e]))?),
+        (None, Some(template)) => {
+            let Some((customer, number, agent)) = &applying.values else {
+                return Err(store::missing(db, viewer.id, id).await.into());
+            };
+            let values = Values { customer_firstname: customer, ticket_number: number, agent_firstname: agent };
+            Some(macros::message(template, values).map_err(|e| ApiError::invalid(vec![e]))?)
+        }
+        (None, None) => None,
+    };
+    if let Some(text) = text {
+        changes.push(Change::Post(Post {
+            text,
+            internal: chosen.is_internal,
+            attachment_ids: Vec::new(),
+            inbound_email_id: None,
+        }));
+    }
+    if let Some(status) = chosen.status.filter(|_| kept(Effect::Status)) {
+        changes.push(Change::Reach(status));
+    }
+    let priority = chosen.priority.filter(|_| kept(Effect::Priority));
+    let add: BTreeSet<String> =
+        if kept(Effect::AddTags) { chosen.add_tags.iter().cloned().collect() } else { BTreeSet::new() };
+    if priority.is_some() || !add.is_empty() {
+        let tags =
+            Some(add).filter(|add| !add.is_empty()).map(|add| tags::Change::Adjust { add, remove: BTreeSet::new() });
+        changes.push(Change::Edit(Edit { priority, tags, ..Edit::default() }));
+    }
+    Ok(changes)
+}
+
 pub(crate) async fn finish(
     tx: &mut PgConnection,
     tenant: &Tenant,
@@ -799,13 +939,7 @@ pub(crate) async fn finish(
     now: DateTime<Utc>,
 ) -> ApiResult<bool> {
     rules::run(tx, tenant, events, ticket, &mut work, now).await?;
-    let resolving = ticket.status == Status::Resolved && work.before.is_some_and(|(was, _)| was != Status::Resolved);
-    if resolving {
-        let missing = fields::missing_to_resolve(&fields::all(tx).await?, &ticket.fields);
-        if !missing.is_empty() {
-            return Err(fields::required_to_resolve(missing));
-        }
-    }
+    check_resolvable(tx, ticket, &work).await?;
     history::record(tx, &work.entries).await?;
     queues(tx, ticket, &work, now).await?;
     if work.clock_moved {

@@ -427,7 +427,7 @@ async fn act(
 }
 
 /// A macro applied by a rule: its assignment ("me" is the rule's author), its message in the
-/// author's name, its status and priority, as a person applying it would; the message's id.
+/// author's name, its status, priority and tags, as a person applying it would; the message's id.
 async fn apply_macro(
     tx: &mut PgConnection,
     ticket: &mut Ticket,
@@ -456,11 +456,12 @@ async fn apply_macro(
     {
         run.changed(Some(lifecycle::set_status_as(ticket, status, None, acting, now).map_err(refused)?));
     }
-    if let Some(priority) = chosen.priority {
-        run.changed(
-            lifecycle::edit(ticket, Edit { priority: Some(priority), ..Edit::default() }, acting, now)
-                .map_err(refused)?,
-        );
+    if chosen.priority.is_some() || !chosen.add_tags.is_empty() {
+        let add: BTreeSet<String> = chosen.add_tags.iter().cloned().collect();
+        let tags =
+            Some(add).filter(|add| !add.is_empty()).map(|add| tags::Change::Adjust { add, remove: BTreeSet::new() });
+        let edit = Edit { priority: chosen.priority, tags, ..Edit::default() };
+        run.changed(lifecycle::edit(ticket, edit, acting, now).map_err(refused)?);
     }
     Ok(written)
 }

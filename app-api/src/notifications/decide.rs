@@ -23,6 +23,9 @@ pub enum SavEvent {
     TicketCreated {
         ticket_id: i64,
         user_id: Uuid,
+        /// Absent from events written before staff could open tickets silently: told.
+        #[serde(default = "told")]
+        requester_notified: bool,
     },
     TicketAssigned {
         ticket_id: i64,
@@ -150,14 +153,20 @@ impl TicketPeople {
     }
 }
 
+fn told() -> bool {
+    true
+}
+
 /// Whom `event` concerns, and as what, before their preferences: never its actor (but for the
 /// creation confirmation), each person once.
 pub fn recipients(event: &SavEvent, people: &TicketPeople, managers: &[Uuid]) -> Vec<(Uuid, Kind)> {
     let mut told: Vec<(Uuid, Kind)> = Vec::new();
     let customer = people.customer;
     match event {
-        SavEvent::TicketCreated { user_id, .. } => {
-            told.push((*user_id, Kind::TicketCreated));
+        SavEvent::TicketCreated { user_id, requester_notified, .. } => {
+            if *requester_notified {
+                told.push((*user_id, Kind::TicketCreated));
+            }
             told.extend(managers.iter().map(|m| (*m, Kind::TicketCreated)));
         }
         SavEvent::TicketAssigned { assigned_to: Some(agent), .. } => told.push((*agent, Kind::TicketAssigned)),
@@ -274,11 +283,20 @@ mod tests {
     fn the_customer_is_confirmed_their_own_ticket_and_managers_may_hear_of_it() {
         let (customer, _, admin, _) = ids();
         let people = TicketPeople { customer, assignee: None, followers: vec![] };
-        let created = SavEvent::TicketCreated { ticket_id: 1, user_id: customer };
+        let created = SavEvent::TicketCreated { ticket_id: 1, user_id: customer, requester_notified: true };
         assert_eq!(
             recipients(&created, &people, &[admin]),
             vec![(customer, Kind::TicketCreated), (admin, Kind::TicketCreated)]
         );
+        // Staff took it on the phone and did not ask to tell the customer; an event written
+        // before the flag existed tells them.
+        let silent = SavEvent::TicketCreated { ticket_id: 1, user_id: customer, requester_notified: false };
+        assert_eq!(recipients(&silent, &people, &[admin]), vec![(admin, Kind::TicketCreated)]);
+        let old: SavEvent = serde_json::from_value(
+            serde_json::json!({"event": "TicketCreated", "data": {"ticket_id": 1, "user_id": customer}}),
+        )
+        .unwrap();
+        assert_eq!(old, created);
     }
 
     #[test]

@@ -3,18 +3,18 @@
 //! transaction (`crate::sav::macros`).
 
 use axum::Json;
-use axum::extract::Path;
+use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use shared::error::ApiResult;
-use shared::http::JsonBody;
+use shared::error::{ApiError, ApiResult};
 use shared::http::openapi::NotFound;
+use shared::http::{JsonBody, RawBody, parse_json, parse_list_query};
 use utoipa::ToSchema;
 
 use super::nullable;
 use crate::access::{Access, Admins, Scoped, Staff};
 use crate::commands::TicketWriter;
-use crate::sav::macros::{self, Assignment, Fields, Macro, Patch};
+use crate::sav::macros::{self, Assignment, Effect, Fields, Macro, Patch, Preview, Reviewed};
 use crate::sav::tickets::fields;
 use crate::sav::tickets::messages::Message;
 use crate::sav::tickets::priority::Priority;
@@ -42,6 +42,9 @@ pub struct NewMacro {
     /// `"me"`, `"nobody"` or a staff member's id.
     #[schema(value_type = Option<String>)]
     pub assign_to: Option<Assignment>,
+    /// Tags it adds to the ticket (at most 20), as `PATCH /v1/tickets/{id}` takes them.
+    #[serde(default)]
+    pub add_tags: Vec<String>,
 }
 
 /// The fields to change; absent ones stay, `null` clears `body`, `status`, `priority` and
@@ -64,6 +67,8 @@ pub struct MacroPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub assign_to: Option<Option<Assignment>>,
+    /// The whole list of tags it adds (`[]`: none).
+    pub add_tags: Option<Vec<String>>,
 }
 
 /// What applying a macro left.
@@ -104,6 +109,7 @@ pub async fn create_macro(
         status: body.status,
         priority: body.priority,
         assign_to: body.assign_to,
+        add_tags: body.add_tags,
     };
     let (admin, mut db) = access.connect().await?;
     let created = macros::create(&mut db, admin.id, fields).await?;
@@ -132,6 +138,7 @@ pub async fn patch_macro(
         status: patch.status,
         priority: patch.priority,
         assign_to: patch.assign_to,
+        add_tags: patch.add_tags,
     };
     let (admin, mut db) = access.connect().await?;
     Ok(Json(macros::change(&mut db, admin.id, id, patch).await?))
@@ -151,26 +158,71 @@ pub async fn delete_macro(access: Access<Admins>, Path(id): Path<i64>) -> ApiRes
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Apply a macro to a ticket (staff): its assignment, message, status and priority, in that
-/// order and in one transaction; a change the rules refuse refuses the whole macro.
+/// How the agent sends a macro they reviewed (every field optional; an empty body applies the
+/// macro as it is).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewedMacro {
+    /// The text the agent reviewed (HTML allowed, sanitised, 1 to 20,000 characters), posted in
+    /// place of the macro's filled template, as a note when the macro's message is one.
+    pub message: Option<String>,
+    /// The macro's changes the agent took out (the preview's `changes` keys).
+    #[serde(default)]
+    pub skip: Vec<Effect>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApplyQuery {
+    #[serde(default)]
+    preview: bool,
+}
+
+/// A macro applied, or what it would do.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum MacroOutcome {
+    Applied(Applied),
+    Preview(Preview),
+}
+
+/// Apply a macro to a ticket (staff): its assignment, message, status, priority and tags, in that
+/// order and in one transaction; a change the rules refuse refuses the whole macro. With
+/// `?preview=true`, what it would do, written nowhere.
 #[utoipa::path(post, path = "/v1/tickets/{id}/macros/{macro_id}", tag = "macros", security(("bearer" = [])),
-    params(("id" = i64, Path), ("macro_id" = i64, Path)),
+    params(("id" = i64, Path), ("macro_id" = i64, Path),
+        ("preview" = Option<bool>, Query, description = "`true`: write nothing, answer what the macro would do (`Preview`); the body then names no `message` and no `skip`")),
+    request_body(content = Option<ReviewedMacro>, description = "Optional: the macro as the agent reviewed it"),
     responses(
-        (status = 200, description = "The ticket as it is now, and the message added", body = Applied),
+        (status = 200, description = "Applied: the ticket as it is now and the message added (`Applied`); a preview: the message it would add and what it would change (`Preview`)", body = MacroOutcome),
+        (status = 400, description = "`validation_failed`: an unreadable body or query, an unknown field, or a preview given a `message` or a `skip`"),
         Access<Staff>,
         (status = 404, description = "`not_found`: no such ticket or macro"),
         (status = 409, description = "`invalid_transition` (with `allowed`) or `ticket_closed`: nothing was changed"),
-        (status = 422, description = "`validation_failed`: the filled message is too long, or the macro's assignee left"),
+        (status = 422, description = "`validation_failed`: the message is empty or too long once filled, or the macro's assignee left; `fields_required`: resolving while a field required to resolve is empty"),
     ))]
 pub async fn apply_macro(
     access: Access<Staff>,
     writer: TicketWriter,
     Path((id, macro_id)): Path<(i64, i64)>,
-) -> ApiResult<Json<Applied>> {
+    RawQuery(query): RawQuery,
+    RawBody(body): RawBody,
+) -> ApiResult<Json<MacroOutcome>> {
+    // Who may apply it is settled before the query and the body are read.
     let Scoped { viewer, item: applying, mut db } = access.macro_to_apply(macro_id, id).await?;
-    let written = writer.apply_macro(&mut db, id, viewer, applying).await?;
-    Ok(Json(Applied {
+    let asked: ApplyQuery = parse_list_query(query.as_deref().unwrap_or_default())?;
+    let empty = body.iter().all(u8::is_ascii_whitespace);
+    let reviewed: ReviewedMacro = if empty { ReviewedMacro::default() } else { parse_json(&body)? };
+    if asked.preview {
+        if reviewed.message.is_some() || !reviewed.skip.is_empty() {
+            return Err(ApiError::bad_request("a preview shows the macro as it is: give no message and skip nothing"));
+        }
+        return Ok(Json(MacroOutcome::Preview(writer.preview_macro(&mut db, id, viewer, applying).await?)));
+    }
+    let reviewed = Reviewed { message: reviewed.message, skip: reviewed.skip.into_iter().collect() };
+    let written = writer.apply_macro(&mut db, id, viewer, applying, reviewed).await?;
+    Ok(Json(MacroOutcome::Applied(Applied {
         message: written.message,
         ticket: TicketView::new(written.ticket, written.viewer, &fields::Shown::All),
-    }))
+    })))
 }

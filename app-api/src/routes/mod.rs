@@ -2,6 +2,7 @@
 
 pub mod api_keys;
 pub mod attachments;
+pub mod categories;
 pub mod channels;
 pub mod control_routes;
 pub mod export;

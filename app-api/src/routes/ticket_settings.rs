@@ -9,7 +9,7 @@ use shared::http::{RawBody, parse_json};
 use utoipa::ToSchema;
 
 use crate::access::{Access, Admins, Members};
-use crate::sav::ticket_settings::{self, AgentAccess, TicketSettings};
+use crate::sav::ticket_settings::{self, AgentAccess, OrderNumber, TicketSettings};
 
 /// What an admin changes: what is given, the rest kept.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -18,33 +18,43 @@ pub struct TicketSettingsPatch {
     /// `all` (every ticket, the default), `teams` (their own, their teams', and the unassigned
     /// tickets of no team) or `assigned` (their own): which tickets agents see and work.
     pub agent_ticket_access: Option<AgentAccess>,
+    /// `hidden`, `optional` (the default) or `required`: whether customers give an order number
+    /// with a new ticket.
+    pub order_number: Option<OrderNumber>,
 }
 
-/// The settings as a caller may read them: staff the whole object, customers none of it.
+/// The settings as a caller may read them: staff the whole object, customers `order_number`
+/// alone.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TicketSettingsView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_ticket_access: Option<AgentAccess>,
+    pub order_number: OrderNumber,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl From<TicketSettings> for TicketSettingsView {
     fn from(settings: TicketSettings) -> Self {
-        Self { agent_ticket_access: Some(settings.agent_ticket_access), updated_at: Some(settings.updated_at) }
+        Self {
+            agent_ticket_access: Some(settings.agent_ticket_access),
+            order_number: settings.order_number,
+            updated_at: Some(settings.updated_at),
+        }
     }
 }
 
 /// The organisation's ticket settings.
 #[utoipa::path(get, path = "/v1/ticket-settings", tag = "tickets", security(("bearer" = [])),
     responses(
-        (status = 200, description = "Staff: `agent_ticket_access` and `updated_at`; a customer: nothing that concerns them yet (`{}`)", body = TicketSettingsView),
+        (status = 200, description = "Staff: the whole object; a customer: `order_number` alone", body = TicketSettingsView),
         Access<Members>,
     ))]
 pub async fn get_ticket_settings(access: Access<Members>) -> ApiResult<Json<TicketSettingsView>> {
     let (viewer, mut db) = access.connect().await?;
     if !viewer.is_staff() {
-        return Ok(Json(TicketSettingsView { agent_ticket_access: None, updated_at: None }));
+        let order_number = ticket_settings::order_number(&mut db).await?;
+        return Ok(Json(TicketSettingsView { agent_ticket_access: None, order_number, updated_at: None }));
     }
     Ok(Json(ticket_settings::get(&mut db).await?.into()))
 }
@@ -64,5 +74,5 @@ pub async fn patch_ticket_settings(
     // Who may change them is settled before the body is read.
     let (_, mut db) = access.connect().await?;
     let patch: TicketSettingsPatch = parse_json(&body)?;
-    Ok(Json(ticket_settings::update(&mut db, patch.agent_ticket_access).await?.into()))
+    Ok(Json(ticket_settings::update(&mut db, patch.agent_ticket_access, patch.order_number).await?.into()))
 }

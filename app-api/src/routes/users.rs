@@ -1,3 +1,6 @@
+//! `GET /v1/users`: staff look up the organisation's people by name or address (a customer to
+//! open a ticket for, a colleague), a page at a time.
+//!
 //! `PATCH /v1/users/{id}`: admins set a customer's VIP flag. The priority rules read it on the
 //! customer's next ticket; the change is written to the tenant's audit log.
 //!
@@ -11,19 +14,57 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, header};
 use serde::Deserialize;
-use shared::error::{ApiError, ApiResult};
-use shared::http::JsonBody;
+use shared::error::{ApiError, ApiResult, FieldError};
+use shared::http::{JsonBody, Page, PageParams, one_of, parse_list_query};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::access::{Access, Admins};
+use crate::access::{Access, Admins, Staff};
 use crate::attachments::Attachments;
 use crate::infra::control_plane::ControlApi;
 use crate::sav::erasure::{self, Erased};
-use crate::sav::users::{self, Me};
+use crate::sav::users::{self, Kind, Me, Person};
+
+/// The longest `?q=`, in characters.
+const QUERY_MAX_CHARS: usize = 200;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeopleQuery {
+    role: Option<String>,
+    q: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// The organisation's people by name (staff): customers and staff, or one of them.
+#[utoipa::path(get, path = "/v1/users", tag = "users", security(("bearer" = [])),
+    params(
+        ("role" = Option<String>, Query, description = "`customer` or `staff`"),
+        ("q" = Option<String>, Query, description = "1 to 200 characters the name or the address contains, ignoring case"),
+        PageParams,
+    ),
+    responses(
+        (status = 200, description = "A page of people, by name", body = Page<Person>),
+        (status = 400, description = "`validation_failed`: an unknown parameter or `role`"),
+        Access<Staff>,
+        (status = 422, description = "`validation_failed`: a bad `q`, limit or cursor"),
+    ))]
+pub async fn list_users(access: Access<Staff>, RawQuery(query): RawQuery) -> ApiResult<Json<Page<Person>>> {
+    let (_, mut db) = access.connect().await?;
+    let asked: PeopleQuery = parse_list_query(query.as_deref().unwrap_or_default())?;
+    let kind = one_of("role", asked.role.as_deref(), &[("customer", Kind::Customers), ("staff", Kind::Staff)])?;
+    let q = asked.q.as_deref().map(str::trim);
+    if q.is_some_and(|q| q.is_empty() || q.chars().count() > QUERY_MAX_CHARS) {
+        return Err(ApiError::invalid(vec![FieldError::new("q", "must be 1 to 200 characters")]));
+    }
+    let page = PageParams { limit: asked.limit, cursor: asked.cursor };
+    let rows = async |after, limit| users::people_page(&mut db, kind, q, after, limit).await;
+    Ok(Json(page.fetch(rows, Person::position).await?))
+}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -8,6 +8,8 @@
 //! as a whole, so neither the template nor what fills it can carry markup.
 
 use axum::http::StatusCode;
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::auth::Role;
@@ -20,6 +22,7 @@ use super::ticket_settings::AgentAccess;
 use super::tickets::content;
 use super::tickets::priority::Priority;
 use super::tickets::status::Status;
+use super::tickets::tags;
 use super::users;
 
 /// A tenant holds at most this many macros.
@@ -106,8 +109,88 @@ pub struct Macro {
     /// (the assignment stays).
     #[schema(value_type = Option<String>)]
     pub assign_to: Option<Assignment>,
+    /// Tags it adds to the ticket (at most 20), sorted.
+    pub add_tags: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A change a macro makes besides its message: what a preview lists and an agent may take out
+/// before sending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = MacroEffect)]
+pub enum Effect {
+    Status,
+    Priority,
+    AssignedTo,
+    AddTags,
+}
+
+/// A macro as the agent reviewed it in the composer before sending.
+#[derive(Debug, Default)]
+pub struct Reviewed {
+    /// Sanitised HTML posted in place of the filled template (with the macro's `is_internal`).
+    pub message: Option<String>,
+    /// The changes taken out.
+    pub skip: BTreeSet<Effect>,
+}
+
+/// What applying a macro would do, written nowhere.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = MacroPreview)]
+pub struct Preview {
+    /// The message it would add: its template filled for this ticket and caller, as plain text.
+    pub message: Option<PreviewMessage>,
+    /// Only what it would change on the ticket as it is now.
+    pub changes: PreviewChanges,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = MacroPreviewMessage)]
+pub struct PreviewMessage {
+    pub message: String,
+    pub is_internal: bool,
+}
+
+#[derive(Debug, Default, Serialize, ToSchema)]
+#[schema(as = MacroPreviewChanges)]
+#[allow(clippy::option_option, reason = "absent: no change; null: unassigned; a value: that member")]
+pub struct PreviewChanges {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    /// The new assignee, `null` for the queue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Uuid>, nullable)]
+    pub assigned_to: Option<Option<Uuid>>,
+    /// The tags it adds that the ticket does not hold yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub add_tags: Option<Vec<String>>,
+}
+
+impl Preview {
+    /// What `applying` changes on a ticket that has `status`, `priority`, `assigned_to` and
+    /// `tags` now, applied by `agent`; `message`: its filled template.
+    pub fn of(
+        chosen: &Macro,
+        agent: Uuid,
+        message: Option<String>,
+        now: (Status, Priority, Option<Uuid>, &[String]),
+    ) -> Self {
+        let (status, priority, assigned_to, tags) = now;
+        let added: Vec<String> = chosen.add_tags.iter().filter(|t| !tags.contains(t)).cloned().collect();
+        Self {
+            message: message.map(|message| PreviewMessage { message, is_internal: chosen.is_internal }),
+            changes: PreviewChanges {
+                status: chosen.status.filter(|s| *s != status),
+                priority: chosen.priority.filter(|p| *p != priority),
+                assigned_to: chosen.assign_to.map(|a| a.assignee(agent)).filter(|a| *a != assigned_to),
+                add_tags: Some(added).filter(|added| !added.is_empty()),
+            },
+        }
+    }
 }
 
 /// A macro's fields, checked.
@@ -119,6 +202,8 @@ pub struct Fields {
     pub status: Option<Status>,
     pub priority: Option<Priority>,
     pub assign_to: Option<Assignment>,
+    /// As given; normalised, sorted and distinct once checked.
+    pub add_tags: Vec<String>,
 }
 
 /// A macro's name: trimmed, 1 to 100 characters, no control characters.
@@ -206,6 +291,7 @@ struct Row {
     priority: Option<Priority>,
     assignment: Option<String>,
     assignee: Option<Uuid>,
+    add_tags: Vec<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -220,6 +306,7 @@ impl From<Row> for Macro {
             is_internal: row.is_internal,
             status: row.status,
             priority: row.priority,
+            add_tags: row.add_tags,
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
@@ -231,7 +318,7 @@ pub async fn all(conn: &mut PgConnection) -> sqlx::Result<Vec<Macro>> {
     let rows = sqlx::query_as!(
         Row,
         r#"SELECT id, name, body, is_internal, status AS "status: Status", priority AS "priority: Priority",
-                  assignment, assignee, created_at, updated_at
+                  assignment, assignee, add_tags, created_at, updated_at
            FROM macros ORDER BY lower(name), id"#
     )
     .fetch_all(conn)
@@ -243,7 +330,7 @@ pub async fn get(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Macro>
     let row = sqlx::query_as!(
         Row,
         r#"SELECT id, name, body, is_internal, status AS "status: Status", priority AS "priority: Priority",
-                  assignment, assignee, created_at, updated_at
+                  assignment, assignee, add_tags, created_at, updated_at
            FROM macros WHERE id = $1"#,
         id,
     )
@@ -273,8 +360,8 @@ pub async fn name_taken(conn: &mut PgConnection, name: &str, except: Option<i64>
     .await
 }
 
-/// Runs `sql` on `conn` with `$1` bound to `first` and `$2` to `$8` to the columns of `fields`
-/// (name, body, is_internal, status, priority, assignment, assignee), reading back the macro's
+/// Runs `sql` on `conn` with `$1` bound to `first` and `$2` to `$9` to the columns of `fields`
+/// (name, body, is_internal, status, priority, assignment, assignee, add_tags), reading back the macro's
 /// row with `fetch`.
 macro_rules! write_fields {
     ($conn:expr, $fetch:ident, $sql:tt, $first:expr, $fields:expr) => {{
@@ -291,6 +378,7 @@ macro_rules! write_fields {
             fields.priority.map(Priority::as_str),
             assignment,
             assignee.flatten(),
+            &fields.add_tags,
         )
         .$fetch($conn)
         .await
@@ -301,10 +389,10 @@ pub async fn insert(conn: &mut PgConnection, fields: &Fields, by: Uuid) -> sqlx:
     let row = write_fields!(
         conn,
         fetch_one,
-        r#"INSERT INTO macros (created_by, name, body, is_internal, status, priority, assignment, assignee)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        r#"INSERT INTO macros (created_by, name, body, is_internal, status, priority, assignment, assignee, add_tags)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
            RETURNING id, name, body, is_internal, status AS "status: Status", priority AS "priority: Priority",
-                     assignment, assignee, created_at, updated_at"#,
+                     assignment, assignee, add_tags, created_at, updated_at"#,
         by,
         fields
     )?;
@@ -317,10 +405,10 @@ pub async fn update(conn: &mut PgConnection, id: i64, fields: &Fields) -> sqlx::
         conn,
         fetch_optional,
         r#"UPDATE macros SET name = $2, body = $3, is_internal = $4, status = $5, priority = $6, assignment = $7,
-                  assignee = $8, updated_at = now()
+                  assignee = $8, add_tags = $9, updated_at = now()
            WHERE id = $1
            RETURNING id, name, body, is_internal, status AS "status: Status", priority AS "priority: Priority",
-                     assignment, assignee, created_at, updated_at"#,
+                     assignment, assignee, add_tags, created_at, updated_at"#,
         id,
         fields
     )?;
@@ -332,8 +420,6 @@ pub async fn delete(conn: &mut PgConnection, id: i64) -> sqlx::Result<bool> {
     Ok(sqlx::query!("DELETE FROM macros WHERE id = $1", id).execute(conn).await?.rows_affected() > 0)
 }
 
-/// What applying a macro needs, read in one round trip: the macro, the caller's role now, and
-/// what fills its template on the ticket (absent when there is no such ticket).
 /// The fields a change names; absent ones stay, `Some(None)` clears.
 #[derive(Debug, Default)]
 #[allow(clippy::option_option, reason = "absent keeps, null clears, a value sets")]
@@ -344,6 +430,7 @@ pub struct Patch {
     pub status: Option<Option<Status>>,
     pub priority: Option<Option<Priority>>,
     pub assign_to: Option<Option<Assignment>>,
+    pub add_tags: Option<Vec<String>>,
 }
 
 /// Checks `fields` as a whole: a name, a template of known placeholders, something to do, an
@@ -352,8 +439,17 @@ async fn checked(conn: &mut PgConnection, fields: Fields) -> ApiResult<Fields> {
     let mut errors = Vec::new();
     let named = name(&fields.name).map_err(|e| errors.push(e)).ok();
     let template = fields.body.as_deref().map(|b| body(b).map_err(|e| errors.push(e)).ok());
-    if fields.body.is_none() && fields.status.is_none() && fields.priority.is_none() && fields.assign_to.is_none() {
-        errors.push(FieldError::new("", "a macro must do something: a body, a status, a priority or an assignment"));
+    let add_tags = added_tags(&fields.add_tags).map_err(|e| errors.push(e)).unwrap_or_default();
+    if fields.body.is_none()
+        && fields.status.is_none()
+        && fields.priority.is_none()
+        && fields.assign_to.is_none()
+        && add_tags.is_empty()
+    {
+        errors.push(FieldError::new(
+            "",
+            "a macro must do something: a body, a status, a priority, an assignment or tags to add",
+        ));
     }
     if fields.is_internal && fields.body.is_none() {
         errors.push(FieldError::new("is_internal", "needs a body"));
@@ -366,7 +462,16 @@ async fn checked(conn: &mut PgConnection, fields: Fields) -> ApiResult<Fields> {
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
-    Ok(Fields { name: named.unwrap_or_default(), body: template.flatten(), ..fields })
+    Ok(Fields { name: named.unwrap_or_default(), body: template.flatten(), add_tags, ..fields })
+}
+
+/// The tags a macro adds: at most `tags::MAX_PER_TICKET`, each a tag, normalised and sorted.
+pub fn added_tags(values: &[String]) -> Result<Vec<String>, FieldError> {
+    let tags = tags::checked("add_tags", values)?;
+    if tags.len() > tags::MAX_PER_TICKET {
+        return Err(FieldError::new("add_tags", format!("names at most {} tags", tags::MAX_PER_TICKET)));
+    }
+    Ok(tags.into_iter().collect())
 }
 
 fn name_in_use() -> ApiError {
@@ -409,6 +514,7 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: i64, patch: Patch)
         status: patch.status.unwrap_or(current.status),
         priority: patch.priority.unwrap_or(current.priority),
         assign_to: patch.assign_to.unwrap_or(current.assign_to),
+        add_tags: patch.add_tags.unwrap_or(current.add_tags),
     };
     let fields = checked(&mut tx, fields).await?;
     if name_taken(&mut tx, &fields.name, Some(id)).await? {
@@ -456,7 +562,8 @@ pub async fn applying(
 ) -> sqlx::Result<Option<Applying>> {
     let row = sqlx::query!(
         r#"SELECT m.id, m.name, m.body, m.is_internal, m.status AS "status: Status",
-                  m.priority AS "priority: Priority", m.assignment, m.assignee, m.created_at, m.updated_at,
+                  m.priority AS "priority: Priority", m.assignment, m.assignee, m.add_tags, m.created_at,
+                  m.updated_at,
                   (SELECT u.role FROM users u WHERE u.id = $3 AND u.active) AS "caller_role: Role",
                   (SELECT s.agent_ticket_access FROM ticket_settings s) AS "caller_access!: AgentAccess",
                   t.ticket_number AS "ticket_number?", c.firstname AS "customer?", a.firstname AS "agent?"
@@ -484,6 +591,7 @@ pub async fn applying(
             priority: r.priority,
             assignment: r.assignment,
             assignee: r.assignee,
+            add_tags: r.add_tags,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }),

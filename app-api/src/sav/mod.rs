@@ -3,6 +3,7 @@
 //! satisfaction ratings, the staff's saved views, the dashboards' reads, and the GDPR export and erasure. The HTTP routes call into it; it knows
 //! nothing of HTTP beyond the errors it answers with.
 
+pub mod categories;
 pub mod customers;
 pub mod erasure;
 pub mod export;

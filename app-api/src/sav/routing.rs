@@ -28,6 +28,7 @@ use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::tickets::messages::Channel;
 use super::tickets::priority::Priority;
 use super::tickets::status::Status;
 use super::tickets::store::{self, Ticket};

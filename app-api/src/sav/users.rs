@@ -194,6 +194,71 @@ pub async fn staff_page(conn: &mut PgConnection, after: Option<Uuid>, limit: i64
     .await
 }
 
+/// A member of the organisation, as staff look them up (`GET /v1/users`).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = User)]
+pub struct Person {
+    pub id: Uuid,
+    pub email: String,
+    pub firstname: String,
+    pub lastname: String,
+    /// `owner`, `admin`, `agent` or `customer`.
+    pub role: Role,
+    pub vip: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The name the list is ordered by, as the database lowers it.
+    #[serde(skip)]
+    pub sort_name: String,
+}
+
+impl Person {
+    /// Where it stands in the list by name (`people_page`).
+    pub fn position(&self) -> (String, Uuid) {
+        (self.sort_name.clone(), self.id)
+    }
+}
+
+/// Which members a look-up lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Customers,
+    Staff,
+}
+
+/// A page of the organisation's active members (not API keys) by name, then id: those of `kind`
+/// (any when `None`) whose name or address contains `q` (ignoring case), after `after`.
+pub async fn people_page(
+    conn: &mut PgConnection,
+    kind: Option<Kind>,
+    q: Option<&str>,
+    after: Option<(String, Uuid)>,
+    limit: i64,
+) -> sqlx::Result<Vec<Person>> {
+    let (after_name, after_id) = after.unzip();
+    let pattern = q.map(|q| format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    sqlx::query_as!(
+        Person,
+        r#"SELECT id, email, firstname, lastname, role AS "role: Role", vip, created_at,
+                  lower(firstname || ' ' || lastname) AS "sort_name!"
+           FROM users
+           WHERE active AND role <> 'integration'
+             AND CASE $1::text WHEN 'customers' THEN role = 'customer' WHEN 'staff' THEN role <> 'customer' ELSE true END
+             AND ($2::text IS NULL OR firstname || ' ' || lastname ILIKE $2 OR email ILIKE $2)
+             AND ($3::text IS NULL OR (lower(firstname || ' ' || lastname), id) > ($3, $4::uuid))
+           ORDER BY lower(firstname || ' ' || lastname), id LIMIT $5"#,
+        kind.map(|k| match k {
+            Kind::Customers => "customers",
+            Kind::Staff => "staff",
+        }),
+        pattern,
+        after_name,
+        after_id,
+        limit,
+    )
+    .fetch_all(conn)
+    .await
+}
+
 /// The customer of a ticket, as the ticket shows them.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Customer {

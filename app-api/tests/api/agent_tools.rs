@@ -434,3 +434,116 @@ async fn staff_see_the_customer_beside_the_thread() {
     assert_eq!(desk.get(&other_customer, &format!("/v1/tickets/{t}/customer")).await.status, 404);
     assert_eq!(desk.get(&agent, "/v1/tickets/999999/customer").await.status, 404);
 }
+
+async fn preview(desk: &Desk, who: &crate::helpers::Person, ticket: i64, chosen: &Value) -> TestResponse {
+    desk.post(who, &format!("/v1/tickets/{ticket}/macros/{}?preview=true", id(chosen)), &json!({})).await
+}
+
+#[tokio::test]
+async fn a_preview_writes_nothing_and_names_only_what_would_change() {
+    let desk = Desk::open().await;
+    let (customer, agent) = tokio::join!(desk.member("customer"), desk.member("agent"));
+    desk.db.execute(&format!("UPDATE users SET firstname = 'Léa' WHERE id = '{}'", customer.id)).await;
+    let chosen = make_macro(
+        &desk,
+        json!({
+            "name": "Refund on its way",
+            "body": "Hello {{customer.firstname}}, the refund for {{ticket.number}} is on its way.",
+            "status": "waiting_customer",
+            "priority": "medium",
+            "assign_to": "me",
+            "add_tags": ["Refund", "vip"],
+        }),
+    )
+    .await;
+    assert_eq!(chosen["add_tags"], json!(["refund", "vip"]), "normalised and sorted");
+    let ticket = desk.create(&customer, json!({"subject": "Refund", "description": "Where is it?"})).await;
+    let (t, number) = (id(&ticket), ticket["ticket_number"].as_str().unwrap().to_owned());
+    let tagged = desk.patch(&agent, &format!("/v1/tickets/{t}"), &json!({"add_tags": ["vip"]})).await;
+    assert_eq!(tagged.status, 200, "{}", tagged.body);
+    let before = (desk.counts().await, desk.ticket(&agent, t).await["updated_at"].clone());
+
+    let shown = preview(&desk, &agent, t, &chosen).await;
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    assert_eq!(
+        shown.json(),
+        json!({
+            "message": {"message": format!("Hello Léa, the refund for {number} is on its way."), "is_internal": false},
+            // The priority is medium already, and the ticket holds `vip`: neither is a change.
+            "changes": {"status": "waiting_customer", "assigned_to": agent.id, "add_tags": ["refund"]},
+        })
+    );
+    let after = (desk.counts().await, desk.ticket(&agent, t).await["updated_at"].clone());
+    assert_eq!(after, before, "no message, history entry, event or updated_at");
+
+    // A preview answers a refusal as the apply would, and still writes nothing.
+    let solved = make_macro(&desk, json!({"name": "Solved", "status": "resolved"})).await;
+    let refused = preview(&desk, &agent, t, &solved).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert_eq!(refused.json()["code"], "invalid_transition");
+    assert!(refused.json()["allowed"].is_array(), "{}", refused.body);
+    assert_eq!(desk.counts().await, before.0);
+
+    // Customers may not; an unknown macro is 404; a preview takes nothing to send.
+    assert_eq!(preview(&desk, &customer, t, &chosen).await.status, 403);
+    let unknown = desk.post(&agent, &format!("/v1/tickets/{t}/macros/999999?preview=true"), &json!({})).await;
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+    let path = format!("/v1/tickets/{t}/macros/{}?preview=true", id(&chosen));
+    assert_eq!(desk.post(&agent, &path, &json!({"message": "x"})).await.status, 400);
+    let path = format!("/v1/tickets/{t}/macros/{}?preview=maybe", id(&chosen));
+    assert_eq!(desk.post(&agent, &path, &json!({})).await.status, 400);
+    assert_eq!(desk.counts().await, before.0);
+}
+
+#[tokio::test]
+async fn the_reviewed_macro_is_sent_with_the_changes_the_agent_kept() {
+    let desk = Desk::open().await;
+    let (customer, agent) = tokio::join!(desk.member("customer"), desk.member("agent"));
+    let chosen = make_macro(
+        &desk,
+        json!({"name": "Photo", "body": "Could you send a photo?", "status": "waiting_customer", "priority": "high",
+               "assign_to": "me", "add_tags": ["photo"]}),
+    )
+    .await;
+    let t = id(&desk.create(&customer, json!({"subject": "Cracked", "description": "x"})).await);
+
+    // Bad input first: each refused, nothing written.
+    let before = desk.counts().await;
+    let path = format!("/v1/tickets/{t}/macros/{}", id(&chosen));
+    for body in [json!({"message": 5}), json!({"skip": ["colour"]}), json!({"note": "x"}), json!([])] {
+        let refused = desk.post(&agent, &path, &body).await;
+        assert_eq!(refused.status, 400, "{body}: {}", refused.body);
+    }
+    let empty = desk.post(&agent, &path, &json!({"message": "   "})).await;
+    assert_eq!(empty.status, 422, "{}", empty.body);
+    assert_eq!(desk.counts().await, before);
+
+    let sent = desk
+        .post(
+            &agent,
+            &path,
+            &json!({"message": "<p>Could you send a photo of the <b>box</b>?</p>", "skip": ["priority"]}),
+        )
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let sent = sent.json();
+    assert_eq!(sent["message"]["message"], "<p>Could you send a photo of the <b>box</b>?</p>");
+    let now = desk.ticket(&agent, t).await;
+    assert_eq!(now["status"], "waiting_customer");
+    assert_eq!(now["priority"], "medium", "the priority was taken out");
+    assert_eq!(now["assigned_to"], agent.id.to_string());
+    assert_eq!(now["tags"], json!(["photo"]));
+
+    // A macro may only add tags; too many or bad ones are refused naming the field.
+    let tagger = make_macro(&desk, json!({"name": "Tag it", "add_tags": ["later"]})).await;
+    let applied = desk.post(&agent, &format!("/v1/tickets/{t}/macros/{}", id(&tagger)), &json!({})).await;
+    assert_eq!(applied.status, 200, "{}", applied.body);
+    assert_eq!(applied.json()["message"], Value::Null);
+    assert_eq!(desk.ticket(&agent, t).await["tags"], json!(["later", "photo"]));
+    let many: Vec<String> = (0..21).map(|n| format!("t{n}")).collect();
+    for tags in [json!(many), json!(["not a tag"])] {
+        let refused = desk.post(&desk.owner, "/v1/macros", &json!({"name": "Bad tags", "add_tags": tags})).await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert_eq!(refused.json()["errors"][0]["field"], "add_tags", "{}", refused.body);
+    }
+}

@@ -43,7 +43,7 @@ describe('the macro form', () => {
   });
 
   it('reads a macro back into the form', () => {
-    const macro = { id: 1, name: 'Escalate', body: null, is_internal: false, status: null, priority: 'urgent' as const, assign_to: 'nobody', created_at: '', updated_at: '' };
+    const macro = { id: 1, name: 'Escalate', body: null, is_internal: false, status: null, priority: 'urgent' as const, assign_to: 'nobody', add_tags: [], created_at: '', updated_at: '' };
     expect(formValues(macro)).toEqual({ ...EMPTY_MACRO, name: 'Escalate', priority: 'urgent', assignTo: 'nobody' });
   });
 });

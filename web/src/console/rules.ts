@@ -43,7 +43,7 @@ export const TEXT_MAX = 10_000;
 export const SUBJECT_MAX = 200;
 
 export const STATUSES: readonly TicketStatus[] = ['open', 'in_progress', 'waiting_customer', 'resolved', 'closed'];
-export const CHANNELS = ['web', 'email', 'api'] as const;
+export const CHANNELS = ['web', 'email', 'api', 'phone'] as const;
 export const SENDERS = ['customer', 'agent'] as const;
 
 /** The ticket's own fields a condition may look at, in the order the picker lists them. */
@@ -670,6 +670,7 @@ const CHANNEL_LABEL: Record<(typeof CHANNELS)[number], MessageKey> = {
   web: 'rules.channel.web',
   email: 'rules.channel.email',
   api: 'rules.channel.api',
+  phone: 'rules.channel.phone',
 };
 
 const SENDER_LABEL: Record<(typeof SENDERS)[number], MessageKey> = {

@@ -17,6 +17,7 @@ use crate::sav::tickets::badge::{SlaBadge, Turns};
 use crate::sav::tickets::events::SenderType;
 use crate::sav::tickets::fields;
 use crate::sav::tickets::listing::{self, Filter, Listed, Order, SlaFilter};
+use crate::sav::tickets::messages::Channel;
 use crate::sav::tickets::priority::Priority;
 use crate::sav::tickets::status::Status;
 use crate::sav::tickets::tags;
@@ -39,6 +40,8 @@ pub struct TicketFilter {
     pub priority: Vec<String>,
     pub assigned_to: Option<Uuid>,
     pub category: Option<String>,
+    /// Where the tickets came from: `web`, `email`, `api` or `phone`.
+    pub channel: Option<String>,
     /// The customer.
     pub user_id: Option<Uuid>,
     pub order_id: Option<i64>,
@@ -75,6 +78,10 @@ pub struct TicketFilter {
 
 /// The most custom field filters one list takes.
 const FIELD_FILTERS_MAX: usize = 20;
+
+/// The values of `?channel=`.
+const CHANNELS: [(&str, Channel); 4] =
+    [("web", Channel::Web), ("email", Channel::Email), ("api", Channel::Api), ("phone", Channel::Phone)];
 
 impl TicketFilter {
     /// `query` (a query string without its `?`) read: the named parameters as `ListQuery` reads
@@ -188,6 +195,7 @@ impl TicketFilter {
             unassigned: self.unassigned,
             team: self.team()?,
             category: self.category.as_deref(),
+            channel: one_of("channel", self.channel.as_deref(), &CHANNELS)?,
             tags_all: tags_of("tag", &self.tag)?,
             tags_any: tags_of("tag_any", &self.tag_any)?,
             tags_none: tags_of("no_tag", &self.no_tag)?,

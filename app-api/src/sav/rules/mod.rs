@@ -111,7 +111,7 @@ pub enum Subject {
 /// The closed words a subject may hold.
 const STATUSES: [&str; 5] = ["open", "in_progress", "waiting_customer", "resolved", "closed"];
 const PRIORITIES: [&str; 4] = ["low", "medium", "high", "urgent"];
-const CHANNELS: [&str; 3] = ["web", "email", "api"];
+const CHANNELS: [&str; 4] = ["web", "email", "api", "phone"];
 const SENDERS: [&str; 2] = ["customer", "agent"];
 
 /// What a subject's values are, which decides the operators and values it takes.

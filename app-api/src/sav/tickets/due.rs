@@ -8,6 +8,7 @@ use sqlx::PgConnection;
 
 use super::badge::{self, Target};
 use super::events::SlaType;
+use super::messages::Channel;
 use super::priority::Priority;
 use super::status::Status;
 use super::store::{self, Ticket};

@@ -77,6 +77,8 @@ pub enum Event {
         tags: Vec<String>,
         /// Its custom fields' values, `{key: value}`.
         fields: serde_json::Value,
+        /// The customer is told of it (they opened it, or staff asked for it).
+        requester_notified: bool,
     },
     TicketAssigned {
         ticket_id: i64,

@@ -149,7 +149,7 @@ pub struct Patch {
     pub position: Option<i32>,
 }
 
-fn checked_label(field: &str, label: &Label) -> Result<Label, FieldError> {
+pub fn checked_label(field: &str, label: &Label) -> Result<Label, FieldError> {
     let text = |value: &str| {
         let value = value.trim();
         let chars = value.chars().count();

@@ -12,6 +12,7 @@ use super::priority;
 use super::refusal::Refused;
 use super::status::Actor;
 use super::store;
+use crate::sav::ticket_settings::OrderNumber;
 use crate::{sav::orders, sav::users};
 
 /// The customer a ticket is for: the caller, or for staff, the customer they name.
@@ -26,13 +27,24 @@ pub async fn customer_of(conn: &mut PgConnection, viewer: Viewer, named: Option<
         return Err(Refused::NotYours("customers open tickets for themselves only"));
     }
     if id == viewer.id && viewer.role == Role::Integration {
-        return Err(Refused::Field(FieldError::new("user_id", "an API key opens tickets for a customer: name one")));
+        return Err(Refused::Field(FieldError::new("requester", "an API key opens tickets for a customer: name one")));
     }
     match users::standing(conn, id).await? {
         Some(member) if id == viewer.id => Ok(Customer { id, vip: member.vip }),
         Some(member) if member.role == Role::Customer => Ok(Customer { id, vip: member.vip }),
-        _ => Err(Refused::Field(FieldError::new("user_id", "is not a customer of this tenant"))),
+        _ => Err(Refused::Field(FieldError::new("requester", "is not a customer of this organisation"))),
     }
+}
+
+/// A customer's order number as the organisation asks for it (`ticket_settings::OrderNumber`):
+/// refused when hidden, required when required (422 naming `order_id`).
+pub fn check_order_number(asked: OrderNumber, order_id: Option<i64>) -> Result<(), Refused> {
+    let why = match (asked, order_id) {
+        (OrderNumber::Hidden, Some(_)) => "this organisation does not take order numbers with tickets",
+        (OrderNumber::Required, None) => "is required: give the number of the order this is about",
+        _ => return Ok(()),
+    };
+    Err(Refused::Field(FieldError::new("order_id", why)))
 }
 
 /// What the priority rules need to know beyond the customer, read from the tenant database.

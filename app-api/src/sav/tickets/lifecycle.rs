@@ -485,6 +485,7 @@ fn opening(ticket: &Ticket, acting: Acting, now: DateTime<Utc>) -> Applied {
         team_id: ticket.team_id,
         tags: ticket.tags.clone(),
         fields: ticket.fields.clone(),
+        requester_notified: true,
     };
     Applied { entry, events: vec![event], clock_moved: false }
 }

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::access::Viewer;
 use super::badge::{self, Shown, SlaBadge, Turns};
 use super::fields::{Bound, Condition};
+use super::messages::Channel;
 use super::priority::Priority;
 use super::status::Status;
 use super::store::{self, Ticket};
@@ -68,6 +69,7 @@ pub struct Filter<'a> {
     #[allow(clippy::option_option, reason = "absent: any team; none: no team; an id: that team")]
     pub team: Option<Option<Uuid>>,
     pub category: Option<&'a str>,
+    pub channel: Option<Channel>,
     /// Every one of these tags, any one of these, none of these (empty: no condition).
     pub tags_all: Vec<String>,
     pub tags_any: Vec<String>,
@@ -190,6 +192,9 @@ pub(super) fn push_properties<'a>(query: &mut QueryBuilder<'a, Postgres>, filter
         Some(None) => query.push(" AND t.team_id IS NULL"),
         None => &mut *query,
     };
+    if let Some(channel) = filter.channel {
+        query.push(" AND t.channel = ").push_bind(channel.as_str());
+    }
     if let Some(category) = filter.category {
         query.push(" AND t.category = ").push_bind(category);
     }

@@ -24,8 +24,8 @@ pub struct AttachmentSummary {
     pub is_internal: bool,
 }
 
-/// Where a message came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema, sqlx::Type)]
+/// Where a ticket or a message came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
 #[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum Channel {
@@ -35,6 +35,8 @@ pub enum Channel {
     Email,
     /// An integration's API key.
     Api,
+    /// Staff took it on the phone (or at the counter) for the customer.
+    Phone,
 }
 
 impl Channel {
@@ -43,6 +45,7 @@ impl Channel {
             Self::Web => "web",
             Self::Email => "email",
             Self::Api => "api",
+            Self::Phone => "phone",
         }
     }
 }

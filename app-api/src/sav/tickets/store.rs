@@ -32,6 +32,11 @@ pub struct Ticket {
     pub ticket_number: String,
     /// The customer the ticket is about.
     pub user_id: Uuid,
+    /// That customer, named (absent once their account is erased).
+    #[sqlx(json(nullable))]
+    pub requester: Option<Requester>,
+    /// Where it came from.
+    pub channel: Channel,
     pub subject: String,
     /// Sanitised HTML.
     pub description: String,
@@ -116,6 +121,16 @@ pub struct Ticket {
     pub reopens: i32,
 }
 
+/// The customer a ticket is about, as its JSON names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+#[schema(as = TicketRequester)]
+pub struct Requester {
+    pub id: Uuid,
+    pub email: String,
+    pub firstname: String,
+    pub lastname: String,
+}
+
 impl Ticket {
     /// The targets its clock counts, when a policy by condition applied (`None`: its version's).
     pub fn policy_targets(&self) -> Option<Targets> {
@@ -133,7 +148,7 @@ impl Ticket {
 /// read by `Ticket`'s `FromRow`); `ticket_sql!(query HEAD, TAIL, args...)` is the checked
 /// `sqlx::query!` of `HEAD`, the list with its types, and `TAIL`, whose record `ticket_of!`
 /// reads (the query macros take a concatenation of literals, so the list is handed to them as
-/// such; the caller has `Priority` and `Status` in scope).
+/// such; the caller has `Channel`, `Priority` and `Status` in scope).
 macro_rules! ticket_sql {
     (@with [columns] $([$sql:literal $($type:literal)?])*) => {
         concat!($($sql),*)
@@ -145,6 +160,9 @@ macro_rules! ticket_sql {
         $crate::sav::tickets::store::ticket_sql!(@with [$($what)*]
             ["t.id, t.ticket_number, t.user_id, t.subject, t.description, t.priority" r#" AS "priority: Priority""#]
             [", t.status" r#" AS "status: Status""#]
+            [", t.channel" r#" AS "channel: Channel""#]
+            [", (SELECT jsonb_build_object('id', u.id, 'email', u.email, 'firstname', u.firstname, 'lastname', u.lastname) \
+                AS requester FROM users u WHERE u.id = t.user_id)"]
             [", t.category, t.assigned_to, t.team_id, t.order_id, t.metadata, t.response_due_at, t.resolution_due_at, \
               t.response_risk_at, t.resolution_risk_at, t.first_response_at, t.response_breached_at, t.resolution_breached_at, t.resolved_at, t.closed_at, \
               t.auto_close_at, t.created_at, t.updated_at, t.sla_version_id, t.queued_at, t.tags, t.fields, \
@@ -166,6 +184,8 @@ macro_rules! ticket_of {
             id: $row.id,
             ticket_number: $row.ticket_number,
             user_id: $row.user_id,
+            requester: $row.requester.and_then(|json| ::serde_json::from_value(json).ok()),
+            channel: $row.channel,
             subject: $row.subject,
             description: $row.description,
             priority: $row.priority,
@@ -720,6 +740,8 @@ pub(crate) mod tests {
             id: 1,
             ticket_number: "TKT-00000001".into(),
             user_id: Uuid::nil(),
+            requester: None,
+            channel: Channel::Web,
             subject: String::new(),
             description: String::new(),
             priority: Priority::Medium,

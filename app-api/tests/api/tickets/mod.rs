@@ -6,10 +6,12 @@
 
 mod bad_input;
 mod bulk;
+mod categories;
 mod concurrency;
 mod erasure;
 mod export;
 mod fields;
+mod for_customer;
 mod invariants;
 mod jobs;
 mod lifecycle;

@@ -87,6 +87,7 @@ export default {
   'rules.channel.web': 'Web',
   'rules.channel.email': 'Email',
   'rules.channel.api': 'API',
+  'rules.channel.phone': 'Phone',
   'rules.sender.customer': 'The customer',
   'rules.sender.agent': 'Someone on the staff',
 

@@ -89,6 +89,7 @@ const fr: Record<keyof typeof en, string> = {
   'rules.channel.web': 'Web',
   'rules.channel.email': 'E-mail',
   'rules.channel.api': 'API',
+  'rules.channel.phone': 'Téléphone',
   'rules.sender.customer': 'Le client',
   'rules.sender.agent': 'Un membre de l’équipe',
 
