@@ -2,11 +2,13 @@
 //! one call, the caller as the tenant knows them now and the thing the route names as the
 //! caller may see it (a ticket, its detail, an attachment, a macro to apply). The role is read
 //! from the tenant's users mirror (`sav::tickets::access::Viewer`), never from the token, which
-//! may be minutes old; `R` says who may call the route, checked in one place (`Requirement`).
+//! may be minutes old; `R` says who may call the route, checked in one place (`Requirement`):
+//! as the request is read, before its path, query and body, so a caller the route refuses is
+//! answered 403 whatever else they sent (the connection the role was read on serves the handler).
 
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
@@ -30,6 +32,8 @@ pub trait Requirement {
     /// The 403 of those it refuses, as the OpenAPI document says it (`None`: it refuses nobody
     /// the route would not describe itself).
     const FORBIDDEN: Option<&'static str> = None;
+    /// Whether it refuses anyone: the role is then checked before the request's input is read.
+    const REFUSES_ANYONE: bool = true;
 
     fn check(viewer: Viewer) -> ApiResult<()>;
 }
@@ -48,6 +52,8 @@ pub enum MailServers {}
 pub enum Own {}
 
 impl Requirement for Members {
+    const REFUSES_ANYONE: bool = false;
+
     fn check(_: Viewer) -> ApiResult<()> {
         Ok(())
     }
@@ -79,6 +85,20 @@ impl Requirement for MailServers {
     }
 }
 
+/// What extracting `Access<R>` checks: `R`'s requirement, or nothing for a caller's own rows.
+pub trait Admission {
+    /// The check, when the route refuses anyone.
+    const CHECK: Option<fn(Viewer) -> ApiResult<()>>;
+}
+
+impl<R: Requirement> Admission for R {
+    const CHECK: Option<fn(Viewer) -> ApiResult<()>> = if R::REFUSES_ANYONE { Some(R::check) } else { None };
+}
+
+impl Admission for Own {
+    const CHECK: Option<fn(Viewer) -> ApiResult<()>> = None;
+}
+
 /// What a route answers before its handler runs, for its OpenAPI document: list `Access<R>` in
 /// the route's `responses`.
 impl<R: Requirement> utoipa::IntoResponses for Access<R> {
@@ -95,15 +115,30 @@ pub struct Scoped<T> {
     pub db: TenantConnection,
 }
 
-/// The way to the request's tenant database for a route that `R` may call. No connection is held
-/// until a method is called: handlers read and check their input first.
+/// The way to the request's tenant database for a route that `R` may call. When `R` refuses
+/// anyone, the caller's role was checked as the request was read, and the connection it was read
+/// on waits for the handler's first call; otherwise no connection is held until a method is
+/// called.
 pub struct Access<R> {
     db: TenantDb,
     user_id: Uuid,
+    checked: Mutex<Option<(Viewer, TenantConnection)>>,
     admits: PhantomData<R>,
 }
 
 impl<R> Access<R> {
+    /// The connection the caller's role was checked on, or a new one.
+    async fn connection(&self) -> ApiResult<TenantConnection> {
+        match self.held() {
+            Some((_, db)) => Ok(db),
+            None => self.db.connect().await,
+        }
+    }
+
+    fn held(&self) -> Option<(Viewer, TenantConnection)> {
+        self.checked.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+    }
+
     /// The request's tenant.
     pub fn tenant(&self) -> Arc<Tenant> {
         Arc::clone(self.db.tenant())
@@ -131,7 +166,10 @@ impl Access<Own> {
 impl<R: Requirement> Access<R> {
     /// The caller, once `R` admits them, and a connection.
     pub async fn connect(&self) -> ApiResult<(Viewer, TenantConnection)> {
-        let mut db = self.db.connect().await?;
+        if let Some(checked) = self.held() {
+            return Ok(checked);
+        }
+        let mut db = self.connection().await?;
         let viewer = Viewer::load(&mut db, self.user_id).await?;
         R::check(viewer)?;
         Ok((viewer, db))
@@ -141,7 +179,7 @@ impl<R: Requirement> Access<R> {
     /// exist for them (404), even on a route they may not call; one they see but may not act on
     /// is refused (403).
     pub async fn ticket(&self, id: i64) -> ApiResult<Scoped<Ticket>> {
-        let mut db = self.db.connect().await?;
+        let mut db = self.connection().await?;
         let (viewer, ticket) = store::visible(&mut db, self.user_id, id, false).await?;
         R::check(viewer)?;
         Ok(Scoped { viewer, item: ticket, db })
@@ -151,7 +189,7 @@ impl<R: Requirement> Access<R> {
     /// as `ticket` scopes it; of its files, those the caller may see (no internal file for a
     /// customer).
     pub async fn ticket_detail(&self, id: i64) -> ApiResult<Scoped<Detail>> {
-        let mut db = self.db.connect().await?;
+        let mut db = self.connection().await?;
         let Some(mut row) = store::detail(&mut db, self.user_id, id).await? else {
             return Err(store::missing(&mut db, self.user_id, id).await.into());
         };
@@ -177,7 +215,7 @@ impl<R: Requirement> Access<R> {
     /// Macro `id` to apply to ticket `ticket`, with the values its message fills in, read with the
     /// caller's role in one statement; a caller `R` refuses never learns which macros exist.
     pub async fn macro_to_apply(&self, id: i64, ticket: i64) -> ApiResult<Scoped<Applying>> {
-        let mut db = self.db.connect().await?;
+        let mut db = self.connection().await?;
         let Some(applying) = macros::applying(&mut db, id, ticket, self.user_id).await? else {
             R::check(Viewer::load(&mut db, self.user_id).await?)?;
             return Err(macros::not_found());
@@ -188,7 +226,7 @@ impl<R: Requirement> Access<R> {
     }
 }
 
-impl<R, S> FromRequestParts<S> for Access<R>
+impl<R: Admission, S> FromRequestParts<S> for Access<R>
 where
     Arc<Tenancy>: FromRef<S>,
     S: Send + Sync,
@@ -199,7 +237,38 @@ where
         let context = TenantContext::from_request_parts(parts, state).await?;
         let tenancy = Arc::<Tenancy>::from_ref(state);
         let db = TenantDb::new(tenancy.pools.clone(), context.tenant);
-        Ok(Self { db, user_id: context.user_id, admits: PhantomData })
+        let mut checked = None;
+        if let Some(check) = R::CHECK {
+            let mut conn = db.connect().await?;
+            let viewer = Viewer::load(&mut conn, context.user_id).await?;
+            check(viewer)?;
+            checked = Some((viewer, conn));
+        }
+        Ok(Self { db, user_id: context.user_id, checked: Mutex::new(checked), admits: PhantomData })
+    }
+}
+
+/// The caller of a route anyone on the organisation's host may reach but only `R` may use (a help
+/// center write), checked as the request is read, before its path and body: themselves, the
+/// connection their role was read on, and the way to the tenant's database.
+pub struct Admitted<R> {
+    pub viewer: Viewer,
+    pub db: TenantConnection,
+    pub visitor: Visitor,
+    admits: PhantomData<R>,
+}
+
+impl<R: Requirement, S> FromRequestParts<S> for Admitted<R>
+where
+    Arc<Tenancy>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let visitor = Visitor::from_request_parts(parts, state).await?;
+        let (viewer, db) = visitor.require::<R>().await?;
+        Ok(Self { viewer, db, visitor, admits: PhantomData })
     }
 }
 

@@ -8,10 +8,10 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult};
 use shared::http::openapi::NotFound;
-use shared::http::{RawBody, parse_json, parse_list_query};
+use shared::http::{JsonBody, parse_list_query};
 use utoipa::ToSchema;
 
-use crate::access::{Access, Admins, Visitor};
+use crate::access::{Access, Admins, Admitted, Visitor};
 use crate::sav::categories::{self, Category, Draft, Patch};
 use crate::sav::tickets::fields::Label;
 
@@ -78,10 +78,10 @@ pub async fn list_ticket_categories(visitor: Visitor, RawQuery(query): RawQuery)
         (status = 409, description = "`category_key_taken`"),
         (status = 422, description = "`validation_failed`: the key, the labels or the position; `limit_reached`: the organisation holds 100 categories"),
     ))]
-pub async fn create_ticket_category(visitor: Visitor, RawBody(body): RawBody) -> ApiResult<(StatusCode, Json<Category>)> {
-    // Who may is settled before the body is read.
-    let (admin, mut db) = visitor.require::<Admins>().await?;
-    let body: NewCategory = parse_json(&body)?;
+pub async fn create_ticket_category(
+    Admitted { viewer: admin, mut db, .. }: Admitted<Admins>,
+    JsonBody(body): JsonBody<NewCategory>,
+) -> ApiResult<(StatusCode, Json<Category>)> {
     let draft = Draft { key: body.key, label: body.label, position: body.position };
     Ok((StatusCode::CREATED, Json(categories::create(&mut db, admin.id, draft).await?)))
 }
@@ -97,12 +97,10 @@ pub async fn create_ticket_category(visitor: Visitor, RawBody(body): RawBody) ->
         (status = 422, description = "`validation_failed`: the labels or the position"),
     ))]
 pub async fn patch_ticket_category(
-    visitor: Visitor,
+    Admitted { viewer: admin, mut db, .. }: Admitted<Admins>,
     Path(key): Path<String>,
-    RawBody(body): RawBody,
+    JsonBody(change): JsonBody<CategoryChange>,
 ) -> ApiResult<Json<Category>> {
-    let (admin, mut db) = visitor.require::<Admins>().await?;
-    let change: CategoryChange = parse_json(&body)?;
     let patch = Patch { label: change.label, position: change.position, archived: change.archived };
     Ok(Json(categories::change(&mut db, admin.id, &key, patch).await?))
 }

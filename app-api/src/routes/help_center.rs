@@ -18,7 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::nullable;
-use crate::access::{Access, Admins, Staff, Visitor};
+use crate::access::{Access, Admins, Admitted, Staff, Visitor};
 use crate::help_center::HelpCenter;
 use crate::help_center::articles::{self, Article, Draft, Filter, Patch, Status, Summary};
 use crate::help_center::categories::{self, Category, Name};
@@ -100,10 +100,9 @@ pub struct NewArticle {
         (status = 422, description = "`validation_failed`: title, body, slug, an unknown `category_id`, a `translation_of` that is no article or has this locale already"),
     ))]
 pub async fn create_article(
-    visitor: Visitor,
+    Admitted { viewer: author, mut db, .. }: Admitted<Staff>,
     JsonBody(body): JsonBody<NewArticle>,
 ) -> ApiResult<(StatusCode, Json<Article>)> {
-    let (author, mut db) = visitor.require::<Staff>().await?;
     let draft = Draft {
         title: body.title,
         body: body.body,
@@ -178,11 +177,10 @@ pub struct ArticleChange {
         (status = 422, description = "`validation_failed`: title, body, slug, an unknown `category_id`, the locale of its translation"),
     ))]
 pub async fn patch_article(
-    visitor: Visitor,
+    Admitted { mut db, .. }: Admitted<Staff>,
     Path(id): Path<Uuid>,
     JsonBody(change): JsonBody<ArticleChange>,
 ) -> ApiResult<Json<Article>> {
-    let (_, mut db) = visitor.require::<Staff>().await?;
     let patch = Patch {
         title: change.title,
         body: change.body,
@@ -198,8 +196,7 @@ pub async fn patch_article(
 #[utoipa::path(delete, path = "/v1/kb/articles/{id}", tag = "help center", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 204, description = "Deleted"), Access<Staff>, NotFound))]
-pub async fn delete_article(visitor: Visitor, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
-    let (_, mut db) = visitor.require::<Staff>().await?;
+pub async fn delete_article(Admitted { mut db, .. }: Admitted<Staff>, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
     articles::remove(&mut db, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -239,10 +236,9 @@ pub struct NewCategory {
         (status = 422, description = "`validation_failed`: `name.en`, `name.fr`"),
     ))]
 pub async fn create_category(
-    visitor: Visitor,
+    Admitted { mut db, .. }: Admitted<Admins>,
     JsonBody(body): JsonBody<NewCategory>,
 ) -> ApiResult<(StatusCode, Json<Category>)> {
-    let (_, mut db) = visitor.require::<Admins>().await?;
     Ok((StatusCode::CREATED, Json(categories::create(&mut db, body.name, body.position).await?)))
 }
 
@@ -264,11 +260,10 @@ pub struct CategoryChange {
         (status = 422, description = "`validation_failed`"),
     ))]
 pub async fn patch_category(
-    visitor: Visitor,
+    Admitted { mut db, .. }: Admitted<Admins>,
     Path(id): Path<Uuid>,
     JsonBody(change): JsonBody<CategoryChange>,
 ) -> ApiResult<Json<Category>> {
-    let (_, mut db) = visitor.require::<Admins>().await?;
     Ok(Json(categories::change(&mut db, id, change.name, change.position).await?))
 }
 
@@ -276,8 +271,7 @@ pub async fn patch_category(
 #[utoipa::path(delete, path = "/v1/kb/categories/{id}", tag = "help center", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 204, description = "Deleted"), Access<Admins>, NotFound))]
-pub async fn delete_category(visitor: Visitor, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
-    let (_, mut db) = visitor.require::<Admins>().await?;
+pub async fn delete_category(Admitted { mut db, .. }: Admitted<Admins>, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
     categories::remove(&mut db, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -462,8 +456,7 @@ pub struct Preview {
         (status = 400, description = "`validation_failed`: unreadable body, unknown field, wrong type"),
         (status = 422, description = "`validation_failed`: `body` over 100,000 characters"),
     ))]
-pub async fn preview_article(visitor: Visitor, JsonBody(body): JsonBody<PreviewRequest>) -> ApiResult<Json<Preview>> {
-    visitor.require::<Staff>().await?;
+pub async fn preview_article(_: Admitted<Staff>, JsonBody(body): JsonBody<PreviewRequest>) -> ApiResult<Json<Preview>> {
     let html = articles::preview(body.body).map_err(|e| ApiError::invalid(vec![e]))?;
     Ok(Json(Preview { body_html: html }))
 }

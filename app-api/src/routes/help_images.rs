@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::attachments::{declared_length, pace_window};
-use crate::access::{Access, Admins, Staff, Visitor};
+use crate::access::{Access, Admins, Admitted, Staff, Visitor};
 use crate::attachments::Attachments;
 use crate::help_center::images::{self, Image, Upload};
 
@@ -45,13 +45,15 @@ pub struct ImageForm {
         (status = 503, description = "`dependency_unavailable` (the file store or the virus scanner) or `server_busy`"),
     ))]
 pub async fn upload_image(
-    visitor: Visitor,
+    Admitted { viewer: uploader, db, visitor, .. }: Admitted<Staff>,
     State(files): State<Arc<Attachments>>,
     extensions: Extensions,
     headers: HeaderMap,
     multipart: Multipart,
 ) -> ApiResult<(StatusCode, Json<Image>)> {
-    let uploader = visitor.require::<Staff>().await?.0.id;
+    // The upload takes its connections itself, as the file arrives.
+    drop(db);
+    let uploader = uploader.id;
     let upload = Upload { declared: declared_length(&headers), window: pace_window(&extensions), multipart };
     Ok((StatusCode::CREATED, Json(images::upload(&files, visitor.db(), uploader, upload).await?)))
 }
@@ -59,8 +61,10 @@ pub async fn upload_image(
 /// The help center's images, newest first (agents and admins).
 #[utoipa::path(get, path = "/v1/kb/images", tag = "help center", security(("bearer" = [])), params(PageParams),
     responses((status = 200, description = "A page of images", body = Page<Image>), Access<Staff>))]
-pub async fn list_images(visitor: Visitor, Query(page): Query<PageParams>) -> ApiResult<Json<Page<Image>>> {
-    let (_, mut db) = visitor.require::<Staff>().await?;
+pub async fn list_images(
+    Admitted { mut db, .. }: Admitted<Staff>,
+    Query(page): Query<PageParams>,
+) -> ApiResult<Json<Page<Image>>> {
     let rows = async |after, limit| -> ApiResult<_> { Ok(images::page(&mut db, after, limit).await?) };
     Ok(Json(page.fetch(rows, |i: &Image| (i.created_at, i.id)).await?))
 }
@@ -71,11 +75,10 @@ pub async fn list_images(visitor: Visitor, Query(page): Query<PageParams>) -> Ap
     params(("id" = Uuid, Path)),
     responses((status = 204, description = "Deleted"), Access<Admins>, NotFound))]
 pub async fn delete_image(
-    visitor: Visitor,
+    Admitted { mut db, visitor, .. }: Admitted<Admins>,
     State(files): State<Arc<Attachments>>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    let (_, mut db) = visitor.require::<Admins>().await?;
     if !images::delete(&mut db, id).await? {
         return Err(ApiError::not_found("there is no such image"));
     }

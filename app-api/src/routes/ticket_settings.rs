@@ -5,7 +5,7 @@
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use shared::error::ApiResult;
-use shared::http::{RawBody, parse_json};
+use shared::http::JsonBody;
 use utoipa::ToSchema;
 
 use crate::access::{Access, Admins, Members};
@@ -69,10 +69,8 @@ pub async fn get_ticket_settings(access: Access<Members>) -> ApiResult<Json<Tick
     ))]
 pub async fn patch_ticket_settings(
     access: Access<Admins>,
-    RawBody(body): RawBody,
+    JsonBody(patch): JsonBody<TicketSettingsPatch>,
 ) -> ApiResult<Json<TicketSettingsView>> {
-    // Who may change them is settled before the body is read.
     let (_, mut db) = access.connect().await?;
-    let patch: TicketSettingsPatch = parse_json(&body)?;
     Ok(Json(ticket_settings::update(&mut db, patch.agent_ticket_access, patch.order_number).await?.into()))
 }

@@ -229,3 +229,41 @@ async fn a_nul_character_in_a_query_string_is_refused() {
         assert_eq!(problem["errors"][0]["field"], parameter, "{query}: {problem}");
     }
 }
+
+/// Every route the OpenAPI document says is for owners and admins (or for staff) refuses a caller
+/// of the wrong role with 403 before it reads anything they sent: unreadable ids in the path, an
+/// unknown query parameter and a broken body change nothing of the answer.
+#[tokio::test]
+async fn a_refused_role_is_answered_403_before_the_input_is_read_on_every_route() {
+    let desk = Desk::open().await;
+    let (agent, customer) = tokio::join!(desk.member("agent"), desk.member("customer"));
+    let doc = desk.app.server.get("/openapi.json").await.json();
+    let (mut swept, mut answered) = (0, Vec::new());
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let forbidden = operation["responses"]["403"]["description"].as_str().unwrap_or_default();
+            let refused = if forbidden.starts_with("`forbidden`: staff only") {
+                &customer
+            } else if forbidden.starts_with("`forbidden`: owners and admins only") {
+                &agent
+            } else {
+                continue;
+            };
+            let garbled: String = path
+                .split('/')
+                .map(|part| if part.starts_with('{') { "not-an-id" } else { part })
+                .collect::<Vec<_>>()
+                .join("/");
+            let method = M::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let sent = desk
+                .send_raw(refused, method.clone(), &format!("{garbled}?nonsense=1"), b"{\"broken\": [".to_vec())
+                .await;
+            if sent.status != 403 || sent.json()["code"] != "forbidden" {
+                answered.push(format!("{method} {path} as {}: {} {}", refused.role, sent.status, sent.body));
+            }
+            swept += 1;
+        }
+    }
+    assert!(answered.is_empty(), "answered before the role was checked:\n{}", answered.join("\n"));
+    assert!(swept > 60, "only {swept} routes swept");
+}
