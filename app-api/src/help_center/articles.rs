@@ -382,11 +382,16 @@ async fn insert_with_free_slug(
     author: Uuid,
 ) -> ApiResult<()> {
     let base = markdown::slug_of(&article.title);
+    // Articles made at once from one title take their numbers in turn: each waits here for the
+    // one before it to commit, then finds its slug taken.
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtextextended('help_article_slug:' || $1, 0))", base)
+        .execute(&mut *tx)
+        .await?;
     let slug = free_slug(tx, &base).await?;
     if insert(tx, id, family, &slug, article, author).await? {
         return Ok(());
     }
-    Err(ApiError::new(StatusCode::CONFLICT, "slug_taken", "another article took this title's slug at once: try again"))
+    Err(ApiError::new(StatusCode::CONFLICT, "slug_taken", "another article was given this slug at once: try again"))
 }
 
 /// `base`, or `base-N` with the smallest N from 2 that no article holds.

@@ -1,6 +1,7 @@
-//! Search over the published articles, each in its own language: PostgreSQL's text search with
-//! the help center's English and French configurations (accents folded, then stemmed; migration
-//! 0028). Every word must match; when no article has them all, articles with any of them come
+//! Search over the published articles, each in its own language: PostgreSQL's text search, in
+//! English with accents folded then stemmed (`help_english`, migration 0028), in French stemmed
+//! then folded (`help_fold` over the French stemmer's lexemes, migration 0035: the stemmer needs
+//! the accents). Every word must match; when no article has them all, articles with any of them come
 //! instead (what a subject typed into the new-ticket form needs). A match in the title ranks
 //! above a match in the body alone, then `ts_rank`, among a bounded set of candidates (migration
 //! 0029); snippets come from `ts_headline` over the article's text, escaped here, with the
@@ -81,8 +82,8 @@ const SEARCH: &str = r"
 WITH asked AS NOT MATERIALIZED (
   SELECT CASE WHEN $5 THEN replace(plainto_tsquery('help_english', $1)::text, ' & ', ' | ')::tsquery
               ELSE websearch_to_tsquery('help_english', $1) END AS en,
-         CASE WHEN $5 THEN replace(plainto_tsquery('help_french', $1)::text, ' & ', ' | ')::tsquery
-              ELSE websearch_to_tsquery('help_french', $1) END AS fr
+         help_fold(CASE WHEN $5 THEN replace(plainto_tsquery('pg_catalog.french', $1)::text, ' & ', ' | ')::tsquery
+                        ELSE websearch_to_tsquery('pg_catalog.french', $1) END) AS fr
 ), candidates AS (
   (SELECT a.id FROM help_articles a, asked q
     WHERE a.status = 'published' AND a.locale = 'en' AND $2::text IS DISTINCT FROM 'fr'
@@ -113,7 +114,7 @@ WITH asked AS NOT MATERIALIZED (
    LIMIT $3
 )
 SELECT a.id, a.slug, a.locale, a.title, a.description, a.category_id,
-       ts_headline(CASE a.locale WHEN 'fr' THEN 'help_french'::regconfig ELSE 'help_english'::regconfig END,
+       ts_headline(CASE a.locale WHEN 'fr' THEN 'pg_catalog.french'::regconfig ELSE 'help_english'::regconfig END,
                    left(a.body_text, $7), b.query, $4) AS snippet
   FROM best b JOIN help_articles a USING (id)
  ORDER BY b.in_title DESC, b.rank DESC, b.published_at DESC, b.id";
