@@ -5,7 +5,7 @@ use axum::Json;
 use axum::body::Body;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use chrono::{Datelike as _, Utc};
+use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
@@ -14,7 +14,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::access::{Access, Admins, Staff};
-use crate::sav::schedules::{self, Fields, Holiday, Interval, Patch, ScheduleView, calendar};
+use crate::sav::schedules::calendar::{self, Skipped};
+use crate::sav::schedules::{self, Fields, Holiday, Interval, Patch, ScheduleView};
 
 /// The largest calendar file taken in.
 const CALENDAR_MAX_BYTES: usize = 1024 * 1024;
@@ -48,8 +49,8 @@ pub struct ScheduleChange {
 pub struct Imported {
     /// Holidays added (dates the schedule had already are kept as they were).
     pub imported: u64,
-    /// Events of the calendar that do not close whole days, or recur other than yearly.
-    pub skipped: usize,
+    /// Every event of the calendar not imported, and why.
+    pub skipped: Vec<Skipped>,
 }
 
 /// The tenant's schedules, by name (staff).
@@ -155,8 +156,7 @@ pub async fn import_holidays(
         .map_err(|_| ApiError::payload_too_large(CALENDAR_MAX_BYTES))?;
     let not_a_calendar = |why: String| ApiError::invalid(vec![FieldError::new("body", why)]);
     let text = std::str::from_utf8(&raw).map_err(|_| not_a_calendar("must be UTF-8 text".into()))?;
-    let year = Utc::now().year();
-    let found = calendar::holidays(text, year..=year + 2).map_err(|err| not_a_calendar(err.to_string()))?;
+    let found = calendar::holidays(text, Utc::now().date_naive()).map_err(|err| not_a_calendar(err.to_string()))?;
     let (admin, mut db) = access.connect().await?;
     let imported = schedules::import_holidays(&mut db, admin.id, id, found.holidays).await?;
     Ok(Json(Imported { imported, skipped: found.skipped }))

@@ -14,6 +14,8 @@ export type Interval = Schedule['intervals'][number];
 export type Weekday = Interval['day'];
 export type Holiday = Schedule['holidays'][number];
 export type ImportedHolidays = ResponseBody<'POST', '/v1/schedules/{id}/holidays/import'>;
+/** An event of an imported calendar that did not become a holiday, and why. */
+export type SkippedHoliday = ImportedHolidays['skipped'][number];
 
 /** The organisation's schedules, by name (there are at most 20). */
 export function listSchedules(signal?: AbortSignal): Promise<Schedule[]> {

@@ -188,7 +188,10 @@ async fn holidays_come_from_a_calendar_file() {
     let year = chrono::Datelike::year(&chrono::Utc::now());
     let christmas_known = (year..=year + 2).contains(&2026);
     let expected = 6 - u64::from(christmas_known);
-    assert_eq!(imported.json(), json!({ "imported": expected, "skipped": 1 }));
+    assert_eq!(
+        imported.json(),
+        json!({ "imported": expected, "skipped": [{ "date": "2026-03-10", "summary": "Stand-up", "reason": "time_of_day" }] })
+    );
     let holidays = desk.get(&desk.owner, "/v1/schedules").await.json()[0]["holidays"].clone();
     assert_eq!(holidays.as_array().unwrap().len(), 7 - usize::from(christmas_known));
     assert!(holidays.as_array().unwrap().contains(&json!({ "date": "2026-12-25", "name": "Noël" })));

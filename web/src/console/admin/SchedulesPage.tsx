@@ -7,7 +7,7 @@
 
 import { useId, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
-import { changeSchedule, createSchedule, importHolidays, listSchedules, removeSchedule, type Schedule } from '../../data/schedules';
+import { changeSchedule, createSchedule, importHolidays, listSchedules, removeSchedule, type Schedule, type SkippedHoliday } from '../../data/schedules';
 import { useResource } from '../../data/resource';
 import { formatDate, t, tn } from '../../i18n';
 import { Link } from '../../router/router';
@@ -113,7 +113,8 @@ function ScheduleRow({ schedule, onChanged }: { schedule: Schedule; onChanged: (
     void importing.run(async () => {
       try {
         const done = await importHolidays(schedule.id, await chosen.text());
-        onChanged(t('schedules.import.done', { added: tn('schedules.import.added', done.imported), skipped: tn('schedules.import.skipped', done.skipped), name }));
+        const summary = t('schedules.import.done', { added: tn('schedules.import.added', done.imported), skipped: tn('schedules.import.skipped', done.skipped.length), name });
+        onChanged([summary, ...done.skipped.map(skippedText)].join(' '));
       } finally {
         // The same file may be chosen again.
         input.value = '';
@@ -211,4 +212,12 @@ function ScheduleRow({ schedule, onChanged }: { schedule: Schedule; onChanged: (
       )}
     </li>
   );
+}
+
+/** One event of an imported calendar that did not become a holiday, and why. */
+function skippedText(skipped: SkippedHoliday): string {
+  const reason = t(`schedules.import.reason.${skipped.reason}`);
+  return skipped.date
+    ? t('schedules.import.skipped_event', { summary: skipped.summary, date: holidayDate(skipped.date), reason })
+    : t('schedules.import.skipped_event_undated', { summary: skipped.summary, reason });
 }
