@@ -17,8 +17,8 @@ use crate::routes::tickets::{
 };
 use crate::routes::{
     api_keys, categories, channels, control_routes, export, fields, files, help_center, help_images, help_pages,
-    inbound, macros, me, notifications, operations, orders, reports, rules, satisfaction, schedules, sla_policies,
-    sla_policy, staff, stream, tags, teams, ticket_settings, users, views, webhooks,
+    inbound, macros, me, notifications, onboarding, operations, orders, reports, rules, satisfaction, schedules,
+    sla_policies, sla_policy, staff, stream, tags, teams, ticket_settings, users, views, webhooks,
 };
 use crate::state::AppState;
 
@@ -31,6 +31,7 @@ use crate::state::AppState;
     tags(
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "me", description = "The caller"),
+        (name = "onboarding", description = "A new organisation's checklist: agents invited, mail connected, the portal shared, an article published"),
         (name = "users", description = "The people of the tenant: the VIP flag"),
         (name = "tickets", description = "SAV tickets: the queue, one ticket, assignment, the status state machine, history"),
         (name = "messages", description = "A ticket's thread: public messages and internal notes"),
@@ -184,6 +185,7 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(help_center::get_help_center_report))
         .routes(routes!(sla_policy::get_sla_policy, sla_policy::put_sla_policy))
         .routes(routes!(ticket_settings::get_ticket_settings, ticket_settings::patch_ticket_settings))
+        .routes(routes!(onboarding::get_onboarding, onboarding::patch_onboarding))
         .routes(routes!(attachments::get_attachment, attachments::delete_attachment))
         .routes(routes!(attachments::get_access_log))
         .routes(routes!(attachments::get_storage_usage))

@@ -87,3 +87,14 @@ pub async fn customer_by_mail(
         email_verified: user.verified,
     }))
 }
+
+/// Whether tenant `tenant` has invited anyone to its staff (an agent or an admin), whether or not
+/// they accepted: the onboarding's `invite_agents` step.
+pub async fn staff_invited(conn: &mut PgConnection, tenant: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM invitations WHERE tenant_id = $1 AND role IN ('admin', 'agent')) AS "invited!""#,
+        tenant,
+    )
+    .fetch_one(conn)
+    .await
+}

@@ -16,6 +16,7 @@ pub mod macros;
 pub mod mail_links;
 pub mod me;
 pub mod notifications;
+pub mod onboarding;
 pub mod operations;
 pub mod orders;
 pub mod reports;

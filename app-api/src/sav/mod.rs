@@ -8,6 +8,7 @@ pub mod customers;
 pub mod erasure;
 pub mod export;
 pub mod macros;
+pub mod onboarding;
 pub mod orders;
 pub mod reports;
 pub mod routing;

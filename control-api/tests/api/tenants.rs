@@ -24,7 +24,7 @@ async fn signup_becomes_active_and_the_owner_logs_in() {
 
     app.wait_for_status(&slug, "active").await;
     let status = app.server.get(&format!("/v1/tenants/{slug}/status")).await.json();
-    assert_eq!(status, json!({ "slug": slug, "status": "active" }));
+    assert_eq!(status, json!({ "slug": slug, "name": format!("{slug} SAV"), "status": "active" }));
 
     let login = app.login(Some(&slug), &email, PASSWORD).await;
     assert_eq!(login.status, 200, "{}", login.body);

@@ -6,7 +6,6 @@
 
 mod bad_input;
 mod bulk;
-mod categories;
 mod concurrency;
 mod erasure;
 mod export;
@@ -18,6 +17,7 @@ mod lifecycle;
 mod listing;
 mod merge;
 mod messages;
+mod organisation;
 pub mod outbox;
 mod participants;
 mod priority;

@@ -129,6 +129,8 @@ pub async fn post_signup(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TenantStatusView {
     pub slug: String,
+    /// The organisation's name, as its pages and mail show it.
+    pub name: String,
     pub status: TenantStatus,
     /// The address of the tenant's web app (`APP_PUBLIC_URL`), where its people sign in; absent
     /// when the platform does not say.
@@ -148,5 +150,5 @@ pub async fn get_status(State(state): State<AppState>, Path(slug): Path<String>)
     let mut conn = state.db.acquire().await?;
     let tenant: TenantView = find(&mut conn, &slug).await?;
     let app_url = state.config.app_public_url.as_ref().map(|url| url.for_slug(&tenant.slug));
-    Ok(Json(TenantStatusView { slug: tenant.slug, status: tenant.status, app_url }))
+    Ok(Json(TenantStatusView { slug: tenant.slug, name: tenant.name, status: tenant.status, app_url }))
 }

@@ -1,5 +1,6 @@
-//! The organisation's ticket categories (seeded, kept by admins, read by anyone on its host) and
-//! the order number's rule for customers.
+//! What an organisation makes its own in its first hour: its ticket categories (seeded, kept by
+//! admins, read by anyone on its host), the order number's rule for customers, and the
+//! onboarding checklist.
 
 use serde_json::{Value, json};
 
@@ -106,4 +107,35 @@ async fn the_order_number_is_hidden_optional_or_required_for_customers_alone() {
     assert_eq!(bad.status, 400, "{}", bad.body);
     assert_eq!(bad.json()["errors"][0]["field"], "order_number");
     assert_eq!(desk.get(&agent, path).await.json()["order_number"], "hidden", "unchanged by the refusal");
+}
+
+#[tokio::test]
+async fn the_onboarding_checklist_follows_what_the_organisation_did() {
+    let desk = Desk::open().await;
+    let path = "/v1/onboarding";
+    let start = desk.get(&desk.owner, path).await;
+    assert_eq!(start.status, 200, "{}", start.body);
+    let steps = &start.json()["steps"];
+    assert_eq!(steps["connect_mail"], false);
+    assert_eq!(steps["publish_article"], false);
+    assert_eq!(start.json()["dismissed"], false);
+
+    // Each step is read from what was done, however it was done.
+    let agent = desk.member("agent").await;
+    let customer = desk.member("customer").await;
+    let article = json!({"title": "Returns", "body": "Send it back.", "locale": "en", "status": "published"});
+    assert_eq!(desk.post(&agent, "/v1/kb/articles", &article).await.status, 201);
+    let now = desk.get(&desk.owner, path).await.json();
+    assert_eq!(now["steps"]["invite_agents"], true, "{now}");
+    assert_eq!(now["steps"]["share_portal"], true, "a customer registered: {now}");
+    assert_eq!(now["steps"]["publish_article"], true, "{now}");
+
+    // Admins dismiss it; a shared portal stays shared; others may not.
+    let dismissed = desk.patch(&desk.owner, path, &json!({"dismissed": true, "share_portal": true})).await;
+    assert_eq!(dismissed.status, 200, "{}", dismissed.body);
+    assert_eq!(dismissed.json()["dismissed"], true);
+    assert_eq!(desk.patch(&desk.owner, path, &json!({"share_portal": false})).await.status, 422);
+    assert_eq!(desk.patch(&desk.owner, path, &json!({"hidden": true})).await.status, 400);
+    desk.get(&agent, path).await.assert_problem(403, "forbidden");
+    desk.patch(&customer, path, &json!({"nonsense": 1})).await.assert_problem(403, "forbidden");
 }
