@@ -12,7 +12,7 @@ function run(answers: (TenantStatusView['status'] | Error)[], extra: Partial<Pol
     fetchStatus: async () => {
       const next = answers.length > 1 ? answers.shift()! : answers[0]!;
       if (next instanceof Error) throw next;
-      return { slug: 'acme', status: next };
+      return { slug: 'acme', name: 'Acme', status: next };
     },
     onStatus: (view) => seen.push(view.status),
     now: () => clock,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiClient } from '../api/client';
 import { ApiProblem } from '../api/problem';
-import { Session, type Timers } from './session';
+import { Session, sessionCookieSet, type Timers } from './session';
 
 interface Call {
   method: string;
@@ -77,11 +77,11 @@ function manualTimers() {
   return { pending, timers, fire };
 }
 
-function setup(routes: Record<string, Handler | Handler[]>) {
+function setup(routes: Record<string, Handler | Handler[]>, mayHoldSession = () => true) {
   const server = fakeServer(routes);
   const client = new ApiClient(server.fetcher);
   const clock = manualTimers();
-  const session = new Session({ client, timers: clock.timers });
+  const session = new Session({ client, timers: clock.timers, mayHoldSession });
   return { ...server, client, session, clock };
 }
 
@@ -96,6 +96,18 @@ describe('restoring a session on page load', () => {
     expect(calls).toEqual([
       { method: 'POST', url: '/v1/auth/refresh', authorization: null, body: {}, credentials: 'same-origin' },
     ]);
+  });
+
+  it('asks nothing when the browser holds no session (no request that could be refused)', async () => {
+    const { session, calls } = setup({ 'POST /v1/auth/refresh': () => json(200, tokens()) }, () => false);
+    expect((await session.restore()).status).toBe('signed_out');
+    expect(calls).toEqual([]);
+  });
+
+  it('reads the session cookie among the others', () => {
+    expect(sessionCookieSet('a=1; helpdeskly_session=1; b=2')).toBe(true);
+    expect(sessionCookieSet('helpdeskly_session=')).toBe(false);
+    expect(sessionCookieSet('')).toBe(false);
   });
 
   it('is signed out when the cookie is missing or refused', async () => {

@@ -30,9 +30,17 @@ export interface SessionOptions {
   renewAt?: number;
   /** A silent renewal that failed for lack of network is tried again after this long. */
   retryMs?: number;
+  /** Whether the browser may hold a session to restore: the server sets a readable
+   * `helpdeskly_session` cookie beside the refresh cookie (which scripts never see). */
+  mayHoldSession?: () => boolean;
 }
 
 const REFRESH_TIMEOUT_MS = 15_000;
+
+/** The readable companion of the refresh cookie, set and cleared with it. */
+export function sessionCookieSet(cookies: string = typeof document !== 'undefined' ? document.cookie : ''): boolean {
+  return cookies.split(';').some((cookie) => cookie.trim() === 'helpdeskly_session=1');
+}
 
 const defaultTimers: Timers = {
   set: (callback, ms) => setTimeout(callback, ms),
@@ -56,6 +64,7 @@ export class Session implements AuthHooks {
   private readonly lock: <T>(task: () => Promise<T>) => Promise<T>;
   private readonly renewAt: number;
   private readonly retryMs: number;
+  private readonly mayHoldSession: () => boolean;
 
   constructor(options: SessionOptions) {
     this.client = options.client;
@@ -63,6 +72,7 @@ export class Session implements AuthHooks {
     this.lock = options.lock ?? ((task) => task());
     this.renewAt = options.renewAt ?? 0.8;
     this.retryMs = options.retryMs ?? 10_000;
+    this.mayHoldSession = options.mayHoldSession ?? (() => sessionCookieSet());
     this.client.useAuth(this);
   }
 
@@ -79,8 +89,13 @@ export class Session implements AuthHooks {
     return () => this.listeners.delete(listener);
   }
 
-  /** On page load: the cookie, if any, still holds a session. */
+  /** On page load: the cookie, if any, still holds a session. Without its readable companion
+   * there is none to restore, and the server is not asked (its 401 would be logged). */
   async restore(): Promise<SessionState> {
+    if (!this.mayHoldSession()) {
+      this.set({ status: 'signed_out' });
+      return this.state;
+    }
     try {
       await this.refresh();
     } catch (problem) {

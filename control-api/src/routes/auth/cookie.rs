@@ -1,7 +1,9 @@
 //! The refresh token as a cookie, for browsers: `HttpOnly` (scripts never see it), `Secure`,
 //! `SameSite=Strict` (no other site's page can make the browser send it) and scoped to the auth
 //! routes. Set by every answer that issues tokens, read by refresh and logout when their body
-//! names no token, cleared by logout.
+//! names no token, cleared by logout. Beside it goes `helpdeskly_session=1`, readable by the web
+//! app and holding nothing secret, for as long: a page loaded without it knows there is no
+//! session to restore and asks for none (a refresh without a cookie is a 401 the browser logs).
 
 use std::convert::Infallible;
 
@@ -12,6 +14,8 @@ use axum::response::{IntoResponseParts, ResponseParts};
 use cookie::{Cookie, SameSite};
 
 const NAME: &str = "helpdeskly_refresh";
+/// The companion the web app reads: a session may be restored.
+const HINT: &str = "helpdeskly_session";
 /// Longer values are not ours: refresh tokens are 43 characters.
 const VALUE_MAX: usize = 128;
 
@@ -41,9 +45,9 @@ pub fn request_cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<Str
         .filter(|value| !value.is_empty() && value.len() <= VALUE_MAX)
 }
 
-/// A `Set-Cookie` for the refresh token: set (for its lifetime) or cleared.
+/// The `Set-Cookie`s of the refresh token and its companion: set (for its lifetime) or cleared.
 #[derive(Debug)]
-pub struct SetRefreshCookie(HeaderValue);
+pub struct SetRefreshCookie(HeaderValue, HeaderValue);
 
 impl SetRefreshCookie {
     pub fn issue(refresh_token: &str, lifetime: std::time::Duration) -> Self {
@@ -63,7 +67,12 @@ impl SetRefreshCookie {
             .same_site(SameSite::Strict)
             .max_age(max_age)
             .build();
-        Self(HeaderValue::from_str(&cookie.to_string()).expect("a cookie is a valid header value"))
+        let hint = if value.is_empty() { "" } else { "1" };
+        let hint =
+            Cookie::build((HINT, hint)).path("/").secure(true).same_site(SameSite::Strict).max_age(max_age).build();
+        let header =
+            |cookie: Cookie<'_>| HeaderValue::from_str(&cookie.to_string()).expect("a cookie is a valid header value");
+        Self(header(cookie), header(hint))
     }
 }
 
@@ -72,6 +81,7 @@ impl IntoResponseParts for SetRefreshCookie {
 
     fn into_response_parts(self, mut parts: ResponseParts) -> Result<ResponseParts, Self::Error> {
         parts.headers_mut().append(header::SET_COOKIE, self.0);
+        parts.headers_mut().append(header::SET_COOKIE, self.1);
         Ok(parts)
     }
 }
@@ -105,5 +115,13 @@ mod tests {
         }
         let cleared = SetRefreshCookie::clear().0;
         assert!(cleared.to_str().unwrap().contains("Max-Age=0"), "{cleared:?}");
+        // Its companion is for scripts to read, and says nothing but that a session may be there.
+        let hint = SetRefreshCookie::issue("tok", std::time::Duration::from_secs(604_800)).1;
+        let hint = hint.to_str().unwrap();
+        assert!(
+            hint.starts_with("helpdeskly_session=1") && !hint.contains("HttpOnly") && hint.contains("Path=/;"),
+            "{hint}"
+        );
+        assert!(SetRefreshCookie::clear().1.to_str().unwrap().contains("Max-Age=0"));
     }
 }
