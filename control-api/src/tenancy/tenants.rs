@@ -19,6 +19,10 @@ pub struct TenantView {
     /// Tenant settings such as `require_2fa_for_admins`.
     #[schema(value_type = Object)]
     pub settings: serde_json::Value,
+    /// IANA (`UTC` by default): where its days begin and end.
+    pub time_zone: String,
+    /// `en` (the default) or `fr`.
+    pub default_locale: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -26,12 +30,12 @@ pub struct TenantView {
 pub use shared::tenant::TenantRef;
 
 // Every query returning a `TenantView` selects the same columns (the macros take literal SQL
-// only): id, slug, name, status, settings, created_at, updated_at.
+// only): id, slug, name, status, settings, time_zone, default_locale, created_at, updated_at.
 
 pub async fn find_by_slug(conn: &mut PgConnection, slug: &str) -> sqlx::Result<Option<TenantView>> {
     sqlx::query_as!(
         TenantView,
-        r#"SELECT id, slug, name, status AS "status: TenantStatus", settings, created_at, updated_at
+        r#"SELECT id, slug, name, status AS "status: TenantStatus", settings, time_zone, default_locale, created_at, updated_at
            FROM tenants WHERE slug = $1 AND slug_released_at IS NULL"#,
         slug,
     )
@@ -43,7 +47,7 @@ pub async fn find_by_slug(conn: &mut PgConnection, slug: &str) -> sqlx::Result<O
 pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<TenantView>> {
     sqlx::query_as!(
         TenantView,
-        r#"SELECT id, slug, name, status AS "status: TenantStatus", settings, created_at, updated_at
+        r#"SELECT id, slug, name, status AS "status: TenantStatus", settings, time_zone, default_locale, created_at, updated_at
            FROM tenants WHERE id = $1 FOR UPDATE"#,
         id,
     )
@@ -61,7 +65,7 @@ pub async fn list(
 ) -> sqlx::Result<Vec<TenantView>> {
     sqlx::query_as!(
         TenantView,
-        r#"SELECT id, slug, name, status AS "status: TenantStatus", settings, created_at, updated_at
+        r#"SELECT id, slug, name, status AS "status: TenantStatus", settings, time_zone, default_locale, created_at, updated_at
            FROM tenants
            WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR id > $2)
            ORDER BY id LIMIT $3"#,
@@ -73,23 +77,30 @@ pub async fn list(
     .await
 }
 
-/// Renames a tenant (when `name` is given) and merges `settings` into its settings (keys set to
-/// null are left as they are).
-pub async fn update(
-    conn: &mut PgConnection,
-    id: Uuid,
-    name: Option<&str>,
-    settings: Option<serde_json::Value>,
-) -> sqlx::Result<TenantView> {
+/// What a change of a tenant names; absent parts stay.
+#[derive(Debug, Default)]
+pub struct Change<'a> {
+    pub name: Option<&'a str>,
+    /// Merged into its settings (keys set to null are left as they are).
+    pub settings: Option<serde_json::Value>,
+    pub time_zone: Option<&'a str>,
+    pub default_locale: Option<&'a str>,
+}
+
+/// Changes a tenant by `change`.
+pub async fn update(conn: &mut PgConnection, id: Uuid, change: Change<'_>) -> sqlx::Result<TenantView> {
     sqlx::query_as!(
         TenantView,
         r#"UPDATE tenants SET name = COALESCE($2, name),
-             settings = settings || COALESCE(jsonb_strip_nulls($3), '{}'::jsonb), updated_at = now()
+             settings = settings || COALESCE(jsonb_strip_nulls($3), '{}'::jsonb),
+             time_zone = COALESCE($4, time_zone), default_locale = COALESCE($5, default_locale), updated_at = now()
            WHERE id = $1
-           RETURNING id, slug, name, status AS "status: TenantStatus", settings, created_at, updated_at"#,
+           RETURNING id, slug, name, status AS "status: TenantStatus", settings, time_zone, default_locale, created_at, updated_at"#,
         id,
-        name,
-        settings,
+        change.name,
+        change.settings,
+        change.time_zone,
+        change.default_locale,
     )
     .fetch_one(conn)
     .await
@@ -105,7 +116,7 @@ pub async fn transition(
     sqlx::query_as!(
         TenantView,
         r#"UPDATE tenants SET status = $3, updated_at = now() WHERE id = $1 AND status = $2
-           RETURNING id, slug, name, status AS "status: TenantStatus", settings, created_at, updated_at"#,
+           RETURNING id, slug, name, status AS "status: TenantStatus", settings, time_zone, default_locale, created_at, updated_at"#,
         id,
         from.as_str(),
         to.as_str(),
@@ -119,7 +130,7 @@ pub async fn mark_deleting(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Te
     sqlx::query_as!(
         TenantView,
         r#"UPDATE tenants SET status = 'deleting', updated_at = now() WHERE id = $1
-           RETURNING id, slug, name, status AS "status: TenantStatus", settings, created_at, updated_at"#,
+           RETURNING id, slug, name, status AS "status: TenantStatus", settings, time_zone, default_locale, created_at, updated_at"#,
         id,
     )
     .fetch_one(conn)

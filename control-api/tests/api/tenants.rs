@@ -287,6 +287,28 @@ async fn tenants_are_listed_for_operators_and_readable_by_their_admins() {
     assert_eq!(own.json()["slug"], slug.as_str());
     app.get_bearer(&format!("/v1/tenants/{other}"), &owner_token).await.assert_problem(404, "not_found");
 
+    assert_eq!((own.json()["time_zone"].as_str(), own.json()["default_locale"].as_str()), (Some("UTC"), Some("en")));
+
+    // The organisation's time zone and language: checked, each refusal naming its field.
+    let path = format!("/v1/tenants/{slug}");
+    for (body, field) in [
+        (json!({ "time_zone": "Europe/Atlantis" }), "time_zone"),
+        (json!({ "time_zone": "" }), "time_zone"),
+        (json!({ "default_locale": "xx" }), "default_locale"),
+    ] {
+        let refused = app.patch_bearer(&path, &owner_token, &body).await;
+        assert_eq!(refused.status, 422, "{body}: {}", refused.body);
+        assert_eq!(refused.json()["errors"][0]["field"], field);
+    }
+    let set =
+        app.patch_bearer(&path, &owner_token, &json!({ "time_zone": "Europe/Paris", "default_locale": "fr" })).await;
+    assert_eq!(set.status, 200, "{}", set.body);
+    assert_eq!(
+        (set.json()["time_zone"].as_str(), set.json()["default_locale"].as_str()),
+        (Some("Europe/Paris"), Some("fr"))
+    );
+    assert_eq!(set.json()["name"], own.json()["name"], "the rest kept");
+
     // Before the 2FA requirement below, which refuses this token before its body is read.
     let unknown = app
         .patch_bearer(&format!("/v1/tenants/{slug}"), &owner_token, &json!({ "settings": { "theme": "dark" } }))

@@ -267,6 +267,8 @@ mod tests {
             name: "Acme".into(),
             status: TenantStatus::Active,
             settings: serde_json::json!({ "require_2fa_for_admins": require_2fa }),
+            time_zone: "UTC".into(),
+            default_locale: "en".into(),
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
         }

@@ -78,9 +78,16 @@ pub struct TenantSettings {
 pub struct TenantPatch {
     pub name: Option<String>,
     pub settings: Option<TenantSettings>,
+    /// An IANA time zone, such as `Europe/Paris`.
+    pub time_zone: Option<String>,
+    /// `en` or `fr`.
+    pub default_locale: Option<String>,
 }
 
-/// Rename a tenant or change its settings.
+/// The languages an organisation may speak by default.
+const LOCALES: [&str; 2] = ["en", "fr"];
+
+/// Rename a tenant or change its settings, its time zone or its language.
 #[utoipa::path(patch, path = "/v1/tenants/{slug}", tag = "tenants", params(("slug" = String, Path)), request_body = TenantPatch, security(("bearer" = [])),
     responses(
         TenantAccess<Live<Managers>>,
@@ -96,13 +103,25 @@ pub async fn patch_tenant(
     if let Some(name) = &patch.name {
         name_errors("name", name, 200, &mut errors);
     }
+    let time_zone = patch.time_zone.as_deref().map(str::trim);
+    if time_zone.is_some_and(|zone| zone.len() > 64 || jiff::tz::TimeZone::get(zone).is_err()) {
+        errors.push(FieldError::new("time_zone", "must be an IANA time zone, such as Europe/Paris"));
+    }
+    if patch.default_locale.as_deref().is_some_and(|locale| !LOCALES.contains(&locale)) {
+        errors.push(FieldError::new("default_locale", format!("must be one of {}", LOCALES.join(", "))));
+    }
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
     let mut tx = state.db.begin().await?;
     let tenant = access.lock(&mut tx).await?;
-    let settings = patch.settings.map(|s| serde_json::to_value(s).expect("serializable"));
-    let updated = tenants::update(&mut tx, tenant.id, patch.name.as_deref().map(str::trim), settings).await?;
+    let change = tenants::Change {
+        name: patch.name.as_deref().map(str::trim),
+        settings: patch.settings.map(|s| serde_json::to_value(s).expect("serializable")),
+        time_zone,
+        default_locale: patch.default_locale.as_deref(),
+    };
+    let updated = tenants::update(&mut tx, tenant.id, change).await?;
     tx.commit().await?;
     state.notifier.publish(&change_of(&updated)).await;
     Ok(Json(updated))
