@@ -9,7 +9,7 @@ import { useId, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import { changeSchedule, createSchedule, importHolidays, listSchedules, removeSchedule, type Schedule, type SkippedHoliday } from '../../data/schedules';
 import { useResource } from '../../data/resource';
-import { formatDate, t, tn } from '../../i18n';
+import { formatDate, t, tn, type MessageKey } from '../../i18n';
 import { Link } from '../../router/router';
 import { useMember } from '../../tenant/member';
 import { useSubmit } from '../../ui/hooks';
@@ -214,9 +214,17 @@ function ScheduleRow({ schedule, onChanged }: { schedule: Schedule; onChanged: (
   );
 }
 
+/** Why an event of an imported calendar did not become a holiday, in words. */
+const SKIP_REASON: Record<SkippedHoliday['reason'], MessageKey> = {
+  time_of_day: 'schedules.import.reason.time_of_day',
+  not_yearly: 'schedules.import.reason.not_yearly',
+  past: 'schedules.import.reason.past',
+  too_far: 'schedules.import.reason.too_far',
+};
+
 /** One event of an imported calendar that did not become a holiday, and why. */
 function skippedText(skipped: SkippedHoliday): string {
-  const reason = t(`schedules.import.reason.${skipped.reason}`);
+  const reason = t(SKIP_REASON[skipped.reason]);
   return skipped.date
     ? t('schedules.import.skipped_event', { summary: skipped.summary, date: holidayDate(skipped.date), reason })
     : t('schedules.import.skipped_event_undated', { summary: skipped.summary, reason });
