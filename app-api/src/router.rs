@@ -87,11 +87,12 @@ pub fn build_operations_router(state: AppState) -> Router {
     shared::http::operations_router(operations::get_ready, state, &http, metrics)
 }
 
-/// How the organisation's support team is organised: tags, fields, views, teams, business
-/// hours, SLA policies and rules.
+/// How the organisation's support team is organised: tags, its first hour's checklist, fields,
+/// views, teams, business hours, SLA policies and rules.
 fn organisation_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(tags::list_tags))
+        .routes(routes!(onboarding::get_onboarding, onboarding::patch_onboarding))
         .routes(routes!(fields::list_fields, fields::create_field))
         .routes(routes!(fields::patch_field, fields::delete_field))
         .routes(routes!(views::list_views, views::create_view))
@@ -185,7 +186,6 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(help_center::get_help_center_report))
         .routes(routes!(sla_policy::get_sla_policy, sla_policy::put_sla_policy))
         .routes(routes!(ticket_settings::get_ticket_settings, ticket_settings::patch_ticket_settings))
-        .routes(routes!(onboarding::get_onboarding, onboarding::patch_onboarding))
         .routes(routes!(attachments::get_attachment, attachments::delete_attachment))
         .routes(routes!(attachments::get_access_log))
         .routes(routes!(attachments::get_storage_usage))

@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use crate::access::{Access, Admins, Admitted, Visitor};
 use crate::sav::categories::{self, Category, Draft, Patch};
+use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::fields::Label;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -63,7 +64,7 @@ pub struct CategoryChange {
 pub async fn list_ticket_categories(visitor: Visitor, RawQuery(query): RawQuery) -> ApiResult<Json<CategoryList>> {
     let asked: ListQuery = parse_list_query(query.as_deref().unwrap_or_default())?;
     let (viewer, mut db) = visitor.connect().await?;
-    if asked.archived && !viewer.is_some_and(|v| v.is_staff()) {
+    if asked.archived && !viewer.is_some_and(Viewer::is_staff) {
         return Err(ApiError::forbidden("archived categories are for staff"));
     }
     Ok(Json(CategoryList { data: categories::all(&mut db, asked.archived).await? }))

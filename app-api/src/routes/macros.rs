@@ -182,7 +182,7 @@ struct ApplyQuery {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum MacroOutcome {
-    Applied(Applied),
+    Applied(Box<Applied>),
     Preview(Preview),
 }
 
@@ -221,8 +221,8 @@ pub async fn apply_macro(
     }
     let reviewed = Reviewed { message: reviewed.message, skip: reviewed.skip.into_iter().collect() };
     let written = writer.apply_macro(&mut db, id, viewer, applying, reviewed).await?;
-    Ok(Json(MacroOutcome::Applied(Applied {
+    Ok(Json(MacroOutcome::Applied(Box::new(Applied {
         message: written.message,
         ticket: TicketView::new(written.ticket, written.viewer, &fields::Shown::All),
-    })))
+    }))))
 }

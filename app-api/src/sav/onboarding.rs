@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 /// The steps, each done or not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[schema(as = OnboardingSteps)]
+#[allow(clippy::struct_excessive_bools, reason = "the checklist's four steps, each done or not")]
 pub struct Steps {
     /// A staff invitation sent, or a staff member besides the owners.
     pub invite_agents: bool,

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::{Desk, id};
 
-fn call(requester: Value) -> Value {
+fn call(requester: &Value) -> Value {
     json!({"subject": "Called about a refund", "description": "On the phone at 9:10.", "channel": "phone", "requester": requester})
 }
 
@@ -17,7 +17,7 @@ async fn staff_open_a_ticket_for_a_caller_by_address_and_the_address_makes_one_c
     let (agent, customer) = tokio::join!(desk.member("agent"), desk.member("customer"));
 
     let mark = desk.mark().await;
-    let first = desk.create(&agent, call(json!({"email": " Nina.Caller@Example.com ", "name": "Nina  Caller"}))).await;
+    let first = desk.create(&agent, call(&json!({"email": " Nina.Caller@Example.com ", "name": "Nina  Caller"}))).await;
     assert_eq!(first["channel"], "phone");
     let requester = &first["requester"];
     assert_eq!(requester["email"], "nina.caller@example.com");
@@ -32,9 +32,9 @@ async fn staff_open_a_ticket_for_a_caller_by_address_and_the_address_makes_one_c
     assert!(written.history.iter().any(|h| h.action == "created" && h.actor_id == Some(agent.id)));
 
     // The same address, in another case, and two requests at once for a new one: one customer each.
-    let again = desk.create(&agent, call(json!({"email": "NINA.CALLER@example.com"}))).await;
+    let again = desk.create(&agent, call(&json!({"email": "NINA.CALLER@example.com"}))).await;
     assert_eq!(again["user_id"], made.as_str());
-    let racing = call(json!({"email": "race@example.com"}));
+    let racing = call(&json!({"email": "race@example.com"}));
     let (a, b) = tokio::join!(desk.post(&agent, "/v1/tickets", &racing), desk.post(&agent, "/v1/tickets", &racing));
     assert_eq!((a.status.as_u16(), b.status.as_u16()), (201, 201), "{} {}", a.body, b.body);
     assert_eq!(a.json()["user_id"], b.json()["user_id"]);
@@ -42,7 +42,7 @@ async fn staff_open_a_ticket_for_a_caller_by_address_and_the_address_makes_one_c
 
     // Asked for, the acknowledgement goes as if the customer had opened it.
     let mark = desk.mark().await;
-    let mut told = call(json!({"user_id": customer.id}));
+    let mut told = call(&json!({"user_id": customer.id}));
     told["notify_requester"] = json!(true);
     let told = desk.create(&agent, told).await;
     assert_eq!(told["requester"]["id"], customer.id.to_string());
@@ -65,9 +65,9 @@ async fn a_requester_is_refused_clearly_and_nothing_is_made() {
         tokio::join!(desk.member("agent"), desk.member("customer"), desk.member("agent"));
     let before = (desk.counts().await, desk.db.count("users").await);
     for (body, status, field) in [
-        (call(json!({"email": "not-an-address"})), 422, "requester.email"),
-        (call(json!({"user_id": uuid::Uuid::now_v7()})), 422, "requester"),
-        (call(json!({"user_id": other_agent.id})), 422, "requester"),
+        (call(&json!({"email": "not-an-address"})), 422, "requester.email"),
+        (call(&json!({"user_id": uuid::Uuid::now_v7()})), 422, "requester"),
+        (call(&json!({"user_id": other_agent.id})), 422, "requester"),
         (
             json!({"subject": "x", "description": "x", "requester": {"user_id": customer.id}, "user_id": customer.id}),
             422,
@@ -88,7 +88,7 @@ async fn a_requester_is_refused_clearly_and_nothing_is_made() {
         }
     }
     // A customer may not name someone, by address least of all: refused before anything is made.
-    let theirs = desk.post(&customer, "/v1/tickets", &call(json!({"email": "friend@example.com"}))).await;
+    let theirs = desk.post(&customer, "/v1/tickets", &call(&json!({"email": "friend@example.com"}))).await;
     assert_eq!(theirs.status, 403, "{}", theirs.body);
     assert_eq!((desk.counts().await, desk.db.count("users").await), before);
     assert_eq!(desk.db.scalar("SELECT count(*) FROM users WHERE email = 'friend@example.com'").await, 0);
