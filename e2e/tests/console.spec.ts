@@ -103,6 +103,8 @@ test('console: an agent takes, answers, waits for the customer, sees the answer 
   await expect(page.getByRole('button', { name: 'Remove etiquette.png' })).toBeVisible();
   await page.getByRole('button', { name: 'Send reply' }).click();
   await expect(page.getByRole('article', { name: /^Reply by You/ })).toContainText('pouvez-vous envoyer une photo');
+  // The ticket's files, folded beside the thread until opened.
+  await page.getByRole('region', { name: 'Files', exact: true }).getByRole('heading', { name: 'Files' }).click();
   await expect(page.getByRole('img', { name: 'Preview of etiquette.png' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Download etiquette.png' }).first()).toBeVisible();
 

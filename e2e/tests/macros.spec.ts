@@ -1,8 +1,9 @@
 // Macros: an admin makes them on the console's Macros page (the placeholders shown as help, the
-// form's own checks, one changed and one deleted in place); an agent applies one to a ticket from
-// the keyboard (m, then typing to filter, then Enter), and the ticket shows the reply with its
-// placeholders filled, the new status and the new priority; a macro whose status move the ticket
-// refuses changes nothing and says why.
+// form's own checks, tags to add, one changed and one deleted in place); an agent takes one into
+// the composer from the keyboard (m, then typing to filter, then Enter): its filled text in the
+// text box and its changes listed under it, nothing written yet; the agent edits the text,
+// removes the tags and sends, and the ticket shows the edited reply, the new status and the new
+// priority, without the tags. A macro whose status move the ticket refuses is said in the picker.
 import { expect, test, type Page } from '@playwright/test';
 import { type Org, type Person, app, customer, expectAccessible, expectCall, login, openSettings, organisation, screenshot, signInThroughThePage, staff, tenantUrl } from './platform';
 
@@ -15,7 +16,7 @@ async function openMacros(page: Page) {
   await expect(page.getByRole('heading', { name: 'Macros', level: 1 })).toBeVisible();
 }
 
-test('macros: an admin makes one, an agent applies it with the keyboard; the reply, status and priority show', async ({ page, browser }) => {
+test('macros: an admin makes one, an agent reviews it in the composer with the keyboard and sends it; the reply, status and priority show', async ({ page, browser }) => {
   const org = await organisation('macros');
   const [admin, agent, buyer] = await Promise.all([
     staff(org, 'admin', 'Nadia', 'Roux'),
@@ -53,6 +54,11 @@ test('macros: an admin makes one, an agent applies it with the keyboard; the rep
   await form.getByLabel('Status').selectOption({ label: 'Waiting for customer' });
   await form.getByLabel('Priority').selectOption({ label: 'High' });
   await form.getByLabel('Assignment').selectOption({ label: 'The agent applying the macro' });
+  // Tags as typed, checked as the server checks them.
+  await form.getByLabel('Tags to add (optional)').fill('Relance, photo vip!');
+  await form.getByRole('button', { name: 'Create macro' }).click();
+  await expect(form.getByText('Not a tag: vip!.')).toBeVisible();
+  await form.getByLabel('Tags to add (optional)').fill('Relance, photo');
   await form.getByRole('button', { name: 'Create macro' }).click();
   await expect(page.getByText('The macro “Demander une photo” has been created.')).toBeVisible();
   const photo = page.getByRole('listitem', { name: 'Demander une photo' });
@@ -60,6 +66,7 @@ test('macros: an admin makes one, an agent applies it with the keyboard; the rep
   await expect(photo).toContainText('Sets the status to “Waiting for customer”');
   await expect(photo).toContainText('Sets the priority to “High”');
   await expect(photo).toContainText('Gives the ticket to the agent applying it');
+  await expect(photo).toContainText('Adds the tags “photo”, “relance”');
   // The form is empty again for the next one.
   await expect(form.getByLabel('Name', { exact: true })).toHaveValue('');
 
@@ -114,7 +121,7 @@ test('macros: an admin makes one, an agent applies it with the keyboard; the rep
   await expect(picker).toBeHidden();
   await expect(desk.getByLabel('Your reply to the customer')).toHaveValue('Brouillon');
 
-  // m outside a field; typing filters; Enter applies. First the one the ticket refuses.
+  // m outside a field; typing filters; Enter takes it. First the one the ticket refuses.
   await desk.locator('body').click({ position: { x: 2, y: 2 } });
   await desk.keyboard.press('m');
   await expect(picker).toBeVisible();
@@ -137,20 +144,63 @@ test('macros: an admin makes one, an agent applies it with the keyboard; the rep
   await expect(picker.getByRole('option', { name: /Demander une photo/ })).toContainText('Sets the status to “Waiting for customer”');
   await expectAccessible(desk, 'the macro picker');
   await screenshot(desk, 'console-macro-picker-en');
+  const before = await expectCall(app(org.slug, 'GET', `/v1/tickets/${id}/messages`, await as(org, agent)), 200);
   await desk.keyboard.press('Enter');
   await expect(picker).toBeHidden();
+
+  // In the composer: the filled text after the draft, the changes listed, nothing written yet.
+  const box = desk.getByLabel('Your reply to the customer');
+  const filled = `Bonjour Léa, pouvez-vous nous envoyer une photo du bec ? Ticket ${ticket.ticket_number as string}. Inès`;
+  await expect(box).toHaveValue(`Brouillon\n\n${filled}`);
+  await expect(box).toBeFocused();
+  const pending = desk.getByRole('group', { name: 'With this reply, the macro “Demander une photo”:' });
+  await expect(pending.getByRole('listitem')).toHaveText([
+    /Sets the status to “Waiting for customer”/,
+    /Sets the priority to “High”/,
+    /Adds the tags “photo”, “relance”/,
+  ]);
+  await expect(desk.getByRole('radio', { name: 'Internal note' })).toBeDisabled();
+  await expect(desk.getByRole('button', { name: 'Send and wait for the customer' })).toHaveCount(0);
+  const untouched = await expectCall(app(org.slug, 'GET', `/v1/tickets/${id}`, await as(org, agent)), 200);
+  expect([untouched.status, untouched.tags]).toEqual(['in_progress', []]);
+  const unchanged = await expectCall(app(org.slug, 'GET', `/v1/tickets/${id}/messages`, await as(org, agent)), 200);
+  expect(unchanged.data).toEqual(before.data);
+  await expectAccessible(desk, 'the composer with a macro pending');
+
+  // The keyboard all the way: the text rewritten, the tags removed, then Send.
+  await desk.keyboard.press('Control+A');
+  await desk.keyboard.type('Bonjour Léa, une photo du bec fendu nous aiderait beaucoup. Inès');
+  await desk.keyboard.press('Tab');
+  await expect(pending.getByRole('button', { name: 'Remove the status change' })).toBeFocused();
+  await desk.keyboard.press('Tab');
+  await desk.keyboard.press('Tab');
+  await expect(pending.getByRole('button', { name: 'Remove the tags' })).toBeFocused();
+  await desk.keyboard.press('Enter');
+  await expect(pending.getByRole('listitem')).toHaveCount(2);
+  await expect(pending).not.toContainText('Adds the tags');
+  await expect(pending.getByRole('button', { name: 'Remove the status change' })).toBeFocused();
+  await desk.keyboard.press('Tab');
+  await desk.keyboard.press('Tab');
+  await expect(pending.getByRole('button', { name: 'Remove macro' })).toBeFocused();
+  await desk.keyboard.press('Tab');
+  await expect(desk.getByRole('button', { name: 'Send reply' })).toBeFocused();
+  await desk.keyboard.press('Enter');
+
+  await expect(desk.getByRole('status').filter({ hasText: 'Sent with the macro “Demander une photo”.' })).toBeVisible();
   const reply = desk.getByRole('article', { name: /^Reply by You/ });
-  await expect(reply).toContainText(`Bonjour Léa, pouvez-vous nous envoyer une photo du bec ? Ticket ${ticket.ticket_number as string}. Inès`);
+  await expect(reply).toContainText('Bonjour Léa, une photo du bec fendu nous aiderait beaucoup. Inès');
   await expect(desk.getByText('Current status: Waiting for customer')).toBeVisible();
   await expect(desk.getByText('Priority: High').first()).toBeVisible();
   await expect(desk.getByText('You have this ticket.')).toBeVisible();
-  await expect(desk.getByRole('status').filter({ hasText: /has been applied|Status is now/ }).first()).toBeVisible();
-  // The draft was left alone.
-  await expect(desk.getByLabel('Your reply to the customer')).toHaveValue('Brouillon');
+  await expect(box).toHaveValue('');
+  await expect(pending).toHaveCount(0);
+  await expect(desk.getByRole('radio', { name: 'Internal note' })).toBeEnabled();
 
   const after = await expectCall(app(org.slug, 'GET', `/v1/tickets/${id}`, await as(org, buyer)), 200);
-  expect([after.status, after.priority]).toEqual(['waiting_customer', 'high']);
+  expect([after.status, after.priority, after.tags]).toEqual(['waiting_customer', 'high', []]);
   const thread = await expectCall(app(org.slug, 'GET', `/v1/tickets/${id}/messages`, await as(org, buyer)), 200);
-  expect(JSON.stringify(thread.data)).toContain('Bonjour Léa');
+  const sent = JSON.stringify(thread.data);
+  expect(sent).toContain('une photo du bec fendu nous aiderait beaucoup');
+  expect(sent).not.toContain('pouvez-vous nous envoyer');
   await context.close();
 });

@@ -63,6 +63,8 @@ test('participants: staff copy an address and follow a ticket, the customer copi
   await expect(page.getByRole('heading', { name: 'Panne du routeur', level: 1 })).toBeVisible();
   const people = participantsRegion(page);
   await expect(people).toContainText('Nobody is in copy or follows this ticket.');
+  // Folded beside the thread while nobody is on the ticket: its heading opens it.
+  await people.getByRole('heading', { name: 'Participants' }).click();
   const email = people.getByLabel('Email address');
   await expect(email).toHaveAccessibleDescription(/any address may be typed/);
   await expectAccessible(page, 'a ticket without participants');
@@ -234,6 +236,8 @@ test('linked tickets: each shows the other’s status, a parent resolves its ope
   await expect(page.getByRole('heading', { name: 'Le site ne répond plus', level: 1 })).toBeVisible();
   const linked = page.getByRole('region', { name: 'Linked tickets' });
   await expect(linked).toContainText('No linked tickets.');
+  // Folded beside the thread while nothing is linked: its heading opens it.
+  await linked.getByRole('heading', { name: 'Linked tickets' }).click();
 
   // The parent, by its number typed in lower case.
   const field = linked.getByLabel('Ticket number or id');
@@ -320,7 +324,7 @@ test('linked tickets: each shows the other’s status, a parent resolves its ope
   const related = page.getByRole('region', { name: 'Linked tickets' }).getByRole('listitem').filter({ hasText: second.ticket_number as string });
   await expect(related).toContainText('Related');
   // The message left the first thread: it is the new ticket's description, the customer's.
-  await expect(page.getByRole('region', { name: 'Description' })).toContainText('ma livraison est en retard');
+  await expect(page.getByRole('article', { name: /^Description from Léa Martin/ })).toContainText('ma livraison est en retard');
   const newId = Number(new URL(page.url()).pathname.split('/').pop());
   const opened = await expectCall(app(org.slug, 'GET', `/v1/tickets/${newId}`, await as(org, agent)), 200);
   expect(opened.subject).toBe('Livraison en retard');

@@ -10,7 +10,7 @@ import { Page } from '../ui/Page';
 import { ErrorAlert, Notice } from '../ui/status';
 
 export function AcceptInvitationPage({ token, onJoined }: { token: string; onJoined: () => void }) {
-  const { member, slug } = useMember();
+  const { member, organisation } = useMember();
   const [joined, setJoined] = useState(false);
   const submission = useSubmit();
 
@@ -22,7 +22,7 @@ export function AcceptInvitationPage({ token, onJoined }: { token: string; onJoi
     });
 
   return (
-    <Page title={t('auth.invite.title', { slug })} narrow>
+    <Page title={t('auth.invite.title', { organisation })} narrow>
       {joined ? (
         <>
           <Notice tone="success">{t('auth.notice.joined_signed_in')}</Notice>
@@ -30,7 +30,7 @@ export function AcceptInvitationPage({ token, onJoined }: { token: string; onJoi
         </>
       ) : (
         <>
-          <p>{t('auth.invite.signed_in_lead', { email: member.email, slug })}</p>
+          <p>{t('auth.invite.signed_in_lead', { email: member.email, organisation })}</p>
           <ErrorAlert error={submission.error} overrides={{ conflict: 'auth.invite.already_member', forbidden: 'auth.invite.other_email', not_found: 'auth.invite.invalid' }} />
           <button type="button" class="button" onClick={accept} disabled={submission.busy}>
             {t('auth.invite.submit')}

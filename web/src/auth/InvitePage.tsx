@@ -9,7 +9,8 @@ import { Notice } from '../ui/status';
 import { InviteExistingAccount } from './InviteExistingAccount';
 import { InviteNewAccount } from './InviteNewAccount';
 
-export function InvitePage({ slug, token }: { slug: string; token: string }) {
+/** `organisation`: the organisation's name (its slug until it is known). */
+export function InvitePage({ slug, organisation, token }: { slug: string; organisation: string; token: string }) {
   const [mode, setMode] = useState<'new' | 'existing'>('new');
   const [accountExists, setAccountExists] = useState(false);
 
@@ -21,7 +22,7 @@ export function InvitePage({ slug, token }: { slug: string; token: string }) {
   };
 
   return (
-    <Page title={t('auth.invite.title', { slug })} narrow>
+    <Page title={t('auth.invite.title', { organisation })} narrow>
       {mode === 'new' ? (
         <>
           <p class="lead">{t('auth.invite.lead')}</p>
@@ -36,7 +37,7 @@ export function InvitePage({ slug, token }: { slug: string; token: string }) {
       ) : (
         <>
           {accountExists ? <Notice>{t('auth.invite.account_exists')}</Notice> : null}
-          <p class="lead">{t('auth.invite.existing_lead', { slug })}</p>
+          <p class="lead">{t('auth.invite.existing_lead', { organisation })}</p>
           <InviteExistingAccount slug={slug} token={token} />
           <p class="aside">
             <button type="button" class="button button--link" onClick={() => setMode('new')}>

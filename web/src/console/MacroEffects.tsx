@@ -1,15 +1,17 @@
-//! What a macro does, in words: for the admins' list and the agents' picker alike.
+//! What a macro does, in words: for the admins' list, the agents' picker and the composer's
+//! pending macro alike.
 
 import type { Macro } from '../data/macros';
-import { t } from '../i18n';
+import { t, tn } from '../i18n';
 import { STATUS_LABEL } from '../tickets/badges';
 import { macroEffects, type MacroEffect } from './macros';
 import { usePeople, type People } from './people';
+import { quotedTags } from './tags';
 
 /** A body quoted in the summary is cut to this many characters. */
 const QUOTE_MAX = 90;
 
-export function MacroEffects({ macro, compact = false }: { macro: Pick<Macro, 'body' | 'is_internal' | 'status' | 'priority' | 'assign_to'>; compact?: boolean }) {
+export function MacroEffects({ macro, compact = false }: { macro: Pick<Macro, 'body' | 'is_internal' | 'status' | 'priority' | 'assign_to' | 'add_tags'>; compact?: boolean }) {
   const people = usePeople();
   const effects = macroEffects(macro);
   if (compact) return <span class="picker-effects">{effects.map((e) => effectText(e, people)).join(' · ')}</span>;
@@ -22,7 +24,7 @@ export function MacroEffects({ macro, compact = false }: { macro: Pick<Macro, 'b
   );
 }
 
-function effectText(effect: MacroEffect, people: People): string {
+export function effectText(effect: MacroEffect, people: People): string {
   switch (effect.kind) {
     case 'reply':
       return t('macros.effect.reply', { text: quote(effect.text) });
@@ -36,6 +38,8 @@ function effectText(effect: MacroEffect, people: People): string {
       if (effect.to === 'me') return t('macros.effect.assign_me');
       if (effect.to === 'nobody') return t('macros.effect.assign_nobody');
       return t('macros.effect.assign_to', { name: people.find(effect.to)?.name ?? t('console.someone') });
+    case 'tags':
+      return tn('macros.effect.tags', effect.tags.length, { tags: quotedTags(effect.tags) });
   }
 }
 

@@ -1,10 +1,12 @@
-//! The staff console (agents, admins, owners): the queues and tickets, the team queues, the help
-//! center's articles (and for owners and admins its categories), and for owners and admins the
-//! dashboard, the ticket reports and the help center report, in the sidebar (`Sidebar.tsx`); the
-//! settings area (`settings.tsx`): the quarantine of received mail for everyone on the staff;
-//! the team, the macros, the SLA policy, the teams, the organisation's settings, the integrations
-//! and the mailbox for owners and admins; single sign-on for owners. In the header, the switch saying whether one takes tickets now
-//! (`Availability.tsx`).
+//! The staff console (agents, admins, owners): the queues and tickets (and a new one opened for a
+//! customer), the team queues, the help center's articles (and for owners and admins its
+//! categories), and for owners and admins the dashboard, the ticket reports and the help center
+//! report, in the sidebar (`Sidebar.tsx`); the settings area (`settings.tsx`): the quarantine of
+//! received mail for everyone on the staff; the team, the macros, the SLA policy, the teams, the
+//! ticket categories, the organisation's settings, the integrations and the mailbox for owners
+//! and admins; single sign-on for owners. In the header, the switch saying whether one takes tickets now
+//! (`Availability.tsx`). Above the home's queue, the onboarding checklist for owners and admins
+//! (`OnboardingChecklist.tsx`).
 
 import type { ComponentChildren } from 'preact';
 import { useLocation } from '../router/router';
@@ -18,11 +20,13 @@ import { AvailabilitySwitch } from './Availability';
 import { ArticlePage, NewArticlePage } from './help/ArticlePage';
 import { ArticlesPage } from './help/ArticlesPage';
 import { CategoriesPage } from './help/CategoriesPage';
+import { OnboardingChecklist } from './OnboardingChecklist';
 import { PeopleProvider } from './people';
 import { QueuePage } from './queue/QueuePage';
 import { isAdmin } from './roles';
 import { SETTINGS_PAGES, SettingsArea } from './settings';
 import { Sidebar } from './Sidebar';
+import { NewTicketPage } from './ticket/NewTicketPage';
 import { TicketPage } from './ticket/TicketPage';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -37,14 +41,21 @@ function AdminOnly({ children }: { children: ComponentChildren }) {
   return <>{isAdmin(member.role) ? children : <NotFoundPage />}</>;
 }
 
+/** The queue; on the console's home itself (`/`, no filter), the onboarding checklist above it. */
 function Queue() {
   const location = useLocation();
-  return <QueuePage query={location.query} />;
+  return (
+    <>
+      {location.query.size === 0 ? <OnboardingChecklist /> : null}
+      <QueuePage query={location.query} />
+    </>
+  );
 }
 
 export const consoleArea: Area = {
   routes: [
     { path: '/', render: () => <Console><Queue /></Console> },
+    { path: '/tickets/new', render: () => <Console><NewTicketPage /></Console> },
     {
       path: '/tickets/{id}',
       render: ({ id }) => <Console>{/^\d{1,18}$/.test(id ?? '') ? <TicketPage key={id} id={Number(id)} /> : <NotFoundPage />}</Console>,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_MACRO, checkMacroForm, filterMacros, fold, formValues, macroEffects, moveHighlight, placeholdersIn, unknownPlaceholders } from './macros';
+import { EMPTY_MACRO, checkMacroForm, filterMacros, fold, formValues, macroEffects, moveHighlight, placeholdersIn, tagsIn, unknownPlaceholders } from './macros';
 
 describe('placeholders', () => {
   it('lists the names a body uses, once each, spaces inside the braces allowed', () => {
@@ -19,7 +19,7 @@ describe('the macro form', () => {
   it('sends the whole macro, with null for what it leaves alone', () => {
     expect(checkMacroForm(values)).toEqual({
       errors: {},
-      request: { name: 'Refund sent', body: 'Bonjour {{customer.firstname}}', is_internal: false, status: 'resolved', priority: null, assign_to: null },
+      request: { name: 'Refund sent', body: 'Bonjour {{customer.firstname}}', is_internal: false, status: 'resolved', priority: null, assign_to: null, add_tags: [] },
     });
     expect(checkMacroForm({ ...EMPTY_MACRO, name: 'Take it', assignTo: 'me', isInternal: true }).request).toEqual({
       name: 'Take it',
@@ -28,6 +28,7 @@ describe('the macro form', () => {
       status: null,
       priority: null,
       assign_to: 'me',
+      add_tags: [],
     });
   });
 
@@ -42,21 +43,47 @@ describe('the macro form', () => {
     expect(checkMacroForm({ ...values, name: 'x'.repeat(101) }).errors.name).toEqual({ key: 'macros.form.name_long' });
   });
 
+  it('reads the tags to add as the server does, commas or spaces between them', () => {
+    expect(tagsIn(' Refund, vip:gold  refund,,\nrelance ')).toEqual(['refund', 'vip:gold', 'relance']);
+    expect(tagsIn(' , ')).toEqual([]);
+    expect(checkMacroForm({ ...EMPTY_MACRO, name: 'Tag it', tags: 'Refund vip:gold' })).toEqual({
+      errors: {},
+      request: { name: 'Tag it', body: null, is_internal: false, status: null, priority: null, assign_to: null, add_tags: ['refund', 'vip:gold'] },
+    });
+  });
+
+  it('refuses what is not a tag, and more than 20', () => {
+    expect(checkMacroForm({ ...EMPTY_MACRO, name: 'Tag it', tags: 'ok, _no, vip!, é' }).errors).toEqual({
+      tags: { key: 'macros.form.tags_invalid', params: { tags: '_no, vip!, é' } },
+    });
+    expect(checkMacroForm({ ...EMPTY_MACRO, name: 'Tag it', tags: 'x'.repeat(51) }).errors.tags?.key).toBe('macros.form.tags_invalid');
+    const many = Array.from({ length: 21 }, (_, i) => `t${i}`).join(' ');
+    expect(checkMacroForm({ ...EMPTY_MACRO, name: 'Tag it', tags: many }).errors).toEqual({ tags: { key: 'macros.form.tags_many' } });
+    expect(checkMacroForm({ ...EMPTY_MACRO, name: 'Tag it', tags: many.split(' ').slice(0, 20).join(' ') }).request?.add_tags).toHaveLength(20);
+  });
+
+  it('counts tags as something to do', () => {
+    expect(checkMacroForm({ ...EMPTY_MACRO, name: 'Tag it', tags: ' , ' }).errors).toEqual({ form: { key: 'macros.form.does_nothing' } });
+    expect(checkMacroForm({ ...EMPTY_MACRO, name: 'Tag it', tags: 'refund' }).errors).toEqual({});
+  });
+
   it('reads a macro back into the form', () => {
     const macro = { id: 1, name: 'Escalate', body: null, is_internal: false, status: null, priority: 'urgent' as const, assign_to: 'nobody', add_tags: [], created_at: '', updated_at: '' };
     expect(formValues(macro)).toEqual({ ...EMPTY_MACRO, name: 'Escalate', priority: 'urgent', assignTo: 'nobody' });
+    expect(formValues({ ...macro, add_tags: ['refund', 'vip:gold'] }).tags).toBe('refund, vip:gold');
   });
 });
 
 describe('what a macro does', () => {
   it('lists its effects in order', () => {
-    expect(macroEffects({ body: ' Note ', is_internal: true, status: 'waiting_customer', priority: 'high', assign_to: 'me' })).toEqual([
+    expect(macroEffects({ body: ' Note ', is_internal: true, status: 'waiting_customer', priority: 'high', assign_to: 'me', add_tags: ['refund'] })).toEqual([
       { kind: 'note', text: 'Note' },
       { kind: 'status', status: 'waiting_customer' },
       { kind: 'priority', priority: 'high' },
       { kind: 'assign', to: 'me' },
+      { kind: 'tags', tags: ['refund'] },
     ]);
-    expect(macroEffects({ body: '  ', is_internal: false, status: null, priority: null, assign_to: null })).toEqual([]);
+    expect(macroEffects({ body: '  ', is_internal: false, status: null, priority: null, assign_to: null, add_tags: [] })).toEqual([]);
   });
 });
 

@@ -5,6 +5,7 @@
 import type { Priority, TicketStatus } from '../api/schemas';
 import type { Macro, NewMacro } from '../data/macros';
 import type { MessageKey } from '../i18n';
+import { MAX_TAGS, TAG, normaliseTag } from './tags';
 
 /** The placeholders the server fills (as text, never markup) when it posts a macro's body. */
 export const PLACEHOLDERS = ['customer.firstname', 'ticket.number', 'agent.firstname'] as const;
@@ -37,16 +38,18 @@ export interface MacroFormValues {
   priority: Priority | '';
   /** `me`, `nobody` or a staff member's id. */
   assignTo: string;
+  /** The tags to add, separated by commas or spaces. */
+  tags: string;
 }
 
-export type MacroField = 'name' | 'body' | 'form';
+export type MacroField = 'name' | 'body' | 'tags' | 'form';
 
 export interface FormError {
   key: MessageKey;
   params?: Record<string, string>;
 }
 
-export const EMPTY_MACRO: MacroFormValues = { name: '', body: '', isInternal: false, status: '', priority: '', assignTo: '' };
+export const EMPTY_MACRO: MacroFormValues = { name: '', body: '', isInternal: false, status: '', priority: '', assignTo: '', tags: '' };
 
 export function formValues(macro: Macro): MacroFormValues {
   return {
@@ -56,7 +59,13 @@ export function formValues(macro: Macro): MacroFormValues {
     status: macro.status ?? '',
     priority: macro.priority ?? '',
     assignTo: macro.assign_to ?? '',
+    tags: macro.add_tags.join(', '),
   };
+}
+
+/** The tags typed in the form, as the server reads each (trimmed, lower-cased), once each. */
+export function tagsIn(typed: string): string[] {
+  return [...new Set(typed.split(/[\s,]+/).map(normaliseTag).filter(Boolean))];
 }
 
 const chars = (value: string) => [...value].length;
@@ -72,7 +81,11 @@ export function checkMacroForm(form: MacroFormValues): { errors: Partial<Record<
   const unknown = unknownPlaceholders(body);
   if (unknown.length) errors.body = { key: 'macros.form.unknown_placeholder', params: { names: unknown.map(placeholderText).join(', ') } };
   else if (chars(body) > MACRO_BODY_MAX) errors.body = { key: 'macros.form.body_long' };
-  if (!body && !form.status && !form.priority && !form.assignTo) errors.form = { key: 'macros.form.does_nothing' };
+  const tags = tagsIn(form.tags);
+  const notTags = tags.filter((tag) => !TAG.test(tag));
+  if (notTags.length) errors.tags = { key: 'macros.form.tags_invalid', params: { tags: notTags.join(', ') } };
+  else if (tags.length > MAX_TAGS) errors.tags = { key: 'macros.form.tags_many' };
+  if (!body && !form.status && !form.priority && !form.assignTo && !tags.length) errors.form = { key: 'macros.form.does_nothing' };
   if (Object.keys(errors).length) return { errors, request: null };
   return {
     errors,
@@ -83,6 +96,7 @@ export function checkMacroForm(form: MacroFormValues): { errors: Partial<Record<
       status: form.status || null,
       priority: form.priority || null,
       assign_to: form.assignTo || null,
+      add_tags: tags,
     },
   };
 }
@@ -92,14 +106,16 @@ export type MacroEffect =
   | { kind: 'reply' | 'note'; text: string }
   | { kind: 'status'; status: TicketStatus }
   | { kind: 'priority'; priority: Priority }
-  | { kind: 'assign'; to: string };
+  | { kind: 'assign'; to: string }
+  | { kind: 'tags'; tags: string[] };
 
-export function macroEffects(macro: Pick<Macro, 'body' | 'is_internal' | 'status' | 'priority' | 'assign_to'>): MacroEffect[] {
+export function macroEffects(macro: Pick<Macro, 'body' | 'is_internal' | 'status' | 'priority' | 'assign_to' | 'add_tags'>): MacroEffect[] {
   const effects: MacroEffect[] = [];
   if (macro.body?.trim()) effects.push({ kind: macro.is_internal ? 'note' : 'reply', text: macro.body.trim() });
   if (macro.status) effects.push({ kind: 'status', status: macro.status });
   if (macro.priority) effects.push({ kind: 'priority', priority: macro.priority });
   if (macro.assign_to) effects.push({ kind: 'assign', to: macro.assign_to });
+  if (macro.add_tags.length) effects.push({ kind: 'tags', tags: macro.add_tags });
   return effects;
 }
 

@@ -22,6 +22,7 @@ import { SlaPolicyPage } from './admin/SlaPolicyPage';
 import { SsoPage } from './admin/SsoPage';
 import { TeamPage } from './admin/TeamPage';
 import { TeamsPage } from './admin/TeamsPage';
+import { TicketCategoriesPage } from './admin/TicketCategoriesPage';
 import { QuarantinePage } from './inbound/QuarantinePage';
 import { isAdmin, isOwner } from './roles';
 
@@ -63,6 +64,7 @@ const GROUPS: { label: MessageKey; pages: SettingsPage[] }[] = [
       { path: '/admin/sla', label: 'console.nav.sla', adminOnly: true, render: () => <SlaPolicyPage /> },
       { path: '/admin/schedules', label: 'schedules.nav.settings', adminOnly: true, render: () => <SchedulesPage /> },
       { path: '/admin/teams', label: 'teams.nav.settings', adminOnly: true, render: () => <TeamsPage /> },
+      { path: '/admin/categories', label: 'categories.nav.settings', adminOnly: true, render: () => <TicketCategoriesPage /> },
       { path: '/admin/fields', label: 'fields.nav.settings', adminOnly: true, render: () => <FieldsPage /> },
       { path: '/admin/rules', label: 'rules.nav.settings', adminOnly: true, render: () => <Rules /> },
     ],

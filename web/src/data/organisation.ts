@@ -37,13 +37,20 @@ export function revokeInvitation(slug: string, id: string) {
   return api('DELETE', '/v1/tenants/{slug}/invitations/{id}', { path: { slug, id } });
 }
 
-export type AgentTicketAccess = NonNullable<ResponseBody<'GET', '/v1/ticket-settings'>['agent_ticket_access']>;
+export type TicketSettings = ResponseBody<'GET', '/v1/ticket-settings'>;
+export type AgentTicketAccess = NonNullable<TicketSettings['agent_ticket_access']>;
+/** Whether customers give an order number with a new ticket: `hidden`, `optional` or `required`. */
+export type OrderNumber = TicketSettings['order_number'];
 
-/** The organisation's ticket settings (staff read them whole). */
+/** The organisation's ticket settings (staff read them whole, customers `order_number` alone). */
 export function getTicketSettings(signal?: AbortSignal) {
   return api('GET', '/v1/ticket-settings', { signal });
 }
 
 export function setAgentTicketAccess(access: AgentTicketAccess) {
   return api('PATCH', '/v1/ticket-settings', { body: { agent_ticket_access: access } });
+}
+
+export function setOrderNumber(orderNumber: OrderNumber) {
+  return api('PATCH', '/v1/ticket-settings', { body: { order_number: orderNumber } });
 }

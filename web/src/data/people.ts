@@ -1,5 +1,5 @@
-//! The people of an organisation: the support team (everyone on the staff may read it) and the
-//! members list with its changes (owners and admins).
+//! The people of an organisation: the support team (everyone on the staff may read it), people
+//! found by name or address (staff), and the members list with its changes (owners and admins).
 
 import { api } from '../api';
 import type { JsonBody, ResponseBody } from '../api/types';
@@ -7,6 +7,7 @@ import { allPages } from './pages';
 
 export type StaffMember = ResponseBody<'GET', '/v1/staff'>['data'][number];
 export type MemberView = ResponseBody<'GET', '/v1/tenants/{slug}/members'>['data'][number];
+export type UserFound = ResponseBody<'GET', '/v1/users'>['data'][number];
 export type MemberRole = NonNullable<JsonBody<'PATCH', '/v1/tenants/{slug}/members/{user_id}'>>['role'];
 
 /** Enough for any organisation's staff and a good share of its customers, in a few calls. */
@@ -15,6 +16,11 @@ const MAX_PAGES = 10;
 /** The active support team (owners, admins, agents), a hundred at a time, up to a bound. */
 export function allStaff(signal?: AbortSignal): Promise<StaffMember[]> {
   return allPages((cursor) => api('GET', '/v1/staff', { query: { limit: 100, cursor }, signal }), MAX_PAGES);
+}
+
+/** The first `limit` customers (or staff) whose name or address holds `q`, by name. */
+export async function findPeople(role: 'customer' | 'staff', q: string, limit: number, signal?: AbortSignal): Promise<UserFound[]> {
+  return (await api('GET', '/v1/users', { query: { role, q, limit }, signal })).data;
 }
 
 /** The organisation's members, a hundred at a time, up to a bound. */

@@ -60,11 +60,19 @@ export function ParticipantList({
     <ul class="participant-list" aria-label={label} ref={list}>
       {participants.map((participant) => {
         const name = participantName(participant);
+        const unnamed = name === participant.email;
         return (
           <li key={participant.id} class="participant">
             <span class="participant-who">
-              <span class="participant-name">{name}</span>
-              {name !== participant.email ? <span class="fact-detail participant-email">{participant.email}</span> : null}
+              {/* Without a name, the address stands for it. */}
+              <span class={unnamed ? 'participant-name address' : 'participant-name'} title={unnamed ? name : undefined}>
+                {name}
+              </span>
+              {unnamed ? null : (
+                <span class="fact-detail participant-email address" title={participant.email}>
+                  {participant.email}
+                </span>
+              )}
             </span>
             {showKind ? <span class={`badge badge--participant-${participant.kind}`}>{t(KIND_LABEL[participant.kind])}</span> : null}
             {canRemove(participant) ? (

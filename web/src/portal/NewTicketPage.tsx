@@ -1,8 +1,12 @@
-//! Open a ticket: what it is about, in the customer's words, the order it concerns, and the
-//! organisation's fields that customers fill in (only the ones given are sent). As the subject is
-//! typed, the help center's articles that may answer it are suggested under it.
+//! Open a ticket: what it is about, in the customer's words, its category (the organisation's, in
+//! the page's language), the order it concerns (asked for, insisted on or not asked at all, as the
+//! organisation's ticket settings say), and the organisation's fields that customers fill in (only
+//! the ones given are sent). As the subject is typed, the help center's articles that may answer
+//! it are suggested under it.
 
 import { useState } from 'preact/hooks';
+import { getTicketSettings } from '../data/organisation';
+import { useResource } from '../data/resource';
 import { createTicket } from '../data/tickets';
 import { t } from '../i18n';
 import { navigate } from '../router/router';
@@ -12,11 +16,13 @@ import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
 import { ErrorAlert } from '../ui/status';
 import { digitsOnly, maxLength, required, validate } from '../ui/validate';
-import { CATEGORIES } from '../tickets/categories';
+import { useMember } from '../tenant/member';
+import { categoryName, offeredCategories } from '../tickets/categories';
 import { FieldControl } from '../tickets/FieldControl';
 import { fieldChanges, toInput, type FieldInput } from '../tickets/fields';
 import { textToHtml } from '../tickets/text';
 import { useFieldDefinitions } from '../tickets/useFieldDefinitions';
+import { useTicketCategories } from '../tickets/useTicketCategories';
 import { ArticleSuggestions } from './ArticleSuggestions';
 
 export function NewTicketPage() {
@@ -25,13 +31,18 @@ export function NewTicketPage() {
   const { values, errors } = form;
   const fields = (useFieldDefinitions().data ?? []).filter((field) => field.editable_by_customer);
   const [inputs, setInputs] = useState<Record<string, FieldInput>>({});
+  const categories = offeredCategories(useTicketCategories().data ?? []);
+  const { slug } = useMember();
+  // Until the settings answer (or if they cannot be read), the number is asked for as optional:
+  // the server has the last word.
+  const orderNumber = useResource(`ticket-settings:${slug}`, (signal) => getTicketSettings(signal)).data?.order_number ?? 'optional';
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
     const found: Record<string, string> = validate(values, {
       subject: [required, maxLength(255)],
       description: [required, maxLength(15000)],
-      order: [digitsOnly],
+      order: orderNumber === 'required' ? [required, digitsOnly] : [digitsOnly],
     });
     const given = fieldChanges(fields, inputs, {});
     for (const [key, message] of Object.entries(given.errors)) found[`fields.${key}`] = t(message);
@@ -42,7 +53,7 @@ export function NewTicketPage() {
           subject: values.subject.trim(),
           description: textToHtml(values.description),
           category: values.category || null,
-          order_id: values.order.trim() ? Number(values.order.trim()) : null,
+          ...(orderNumber !== 'hidden' && values.order.trim() ? { order_id: Number(values.order.trim()) } : {}),
           ...(Object.keys(given.changes).length ? { fields: given.changes } : {}),
         });
         navigate(`/tickets/${ticket.id}`, { replace: true });
@@ -62,9 +73,21 @@ export function NewTicketPage() {
           value={values.category}
           onValue={form.set('category')}
           error={errors.category}
-          options={[{ value: '', label: t('portal.new.category_none') }, ...CATEGORIES.map((c) => ({ value: c, label: t(`category.${c}`) }))]}
+          options={[{ value: '', label: t('portal.new.category_none') }, ...categories.map((c) => ({ value: c.key, label: categoryName(c) }))]}
         />
-        <TextField label={t('portal.new.order')} name="order_id" inputMode="numeric" autocomplete="off" hint={t('portal.new.order_hint')} value={values.order} onValue={form.set('order')} error={errors.order} />
+        {orderNumber === 'hidden' ? null : (
+          <TextField
+            label={t('portal.new.order')}
+            name="order_id"
+            inputMode="numeric"
+            autocomplete="off"
+            hint={t(orderNumber === 'required' ? 'tickets.order_number.form_hint' : 'portal.new.order_hint')}
+            value={values.order}
+            onValue={form.set('order')}
+            error={errors.order}
+            required={orderNumber === 'required'}
+          />
+        )}
         {fields.map((field) => {
           const name = `fields.${field.key}` as const;
           return (

@@ -4,12 +4,14 @@
 import type { TicketDetail } from '../api/schemas';
 import { formatDateTime, t } from '../i18n';
 import { TicketBadges } from '../tickets/badges';
-import { isKnownCategory } from '../tickets/categories';
+import { categoryText } from '../tickets/categories';
 import { fieldName, valueText } from '../tickets/fields';
 import { useFieldDefinitions } from '../tickets/useFieldDefinitions';
+import { useTicketCategories } from '../tickets/useTicketCategories';
 
 export function TicketSummary({ ticket }: { ticket: TicketDetail }) {
   const held = (ticket.fields ?? {}) as Record<string, unknown>;
+  const categories = useTicketCategories().data;
   const fields = (useFieldDefinitions().data ?? []).map((field) => ({ field, text: valueText(field, held[field.key]) })).filter(({ text }) => text !== '');
   return (
     <div class="panel ticket-summary">
@@ -26,7 +28,7 @@ export function TicketSummary({ ticket }: { ticket: TicketDetail }) {
         {ticket.category ? (
           <div>
             <dt>{t('portal.new.category')}</dt>
-            <dd>{isKnownCategory(ticket.category) ? t(`category.${ticket.category}`) : ticket.category}</dd>
+            <dd>{categoryText(ticket.category, categories)}</dd>
           </div>
         ) : null}
         {ticket.order_id != null ? (

@@ -61,7 +61,7 @@ export function SignedIn({ slug, place, location, userId, emailUnconfirmed }: { 
   ];
   const banner = member.role === 'customer' && emailUnconfirmed ? <p class="email-banner">{t('auth.verify.banner')}</p> : null;
   return (
-    <MemberContext.Provider value={{ member, slug }}>
+    <MemberContext.Provider value={{ member, slug, organisation: place }}>
       <Layout
         place={place}
         nav={area.nav?.(path, member.role)}

@@ -16,18 +16,20 @@ import { RatePage } from '../satisfaction/RatePage';
 import { parseRating } from '../satisfaction/rating';
 import { Redirect, Routes, type Location } from '../router/router';
 import { Layout } from '../ui/Layout';
+import { useOrganisationName } from './organisationName';
 
 export function SignedOut({ slug, location }: { slug: string; location: Location }) {
   const here = location.path + (location.query.size ? `?${location.query.toString()}` : '');
   const toLogin = location.path === '/' ? '/login' : `/login?next=${encodeURIComponent(here)}`;
+  const organisation = useOrganisationName(slug);
   return (
-    <Layout place={slug}>
+    <Layout place={organisation}>
       <Routes
         path={location.path}
         routes={[
           { path: '/login', render: () => <LoginPage slug={slug} next={location.query.get('next')} ssoError={location.query.get('sso_error')} /> },
           { path: '/register', render: () => <RegisterPage slug={slug} /> },
-          { path: '/invite/{token}', render: ({ token }) => <InvitePage slug={slug} token={token!} /> },
+          { path: '/invite/{token}', render: ({ token }) => <InvitePage slug={slug} organisation={organisation} token={token!} /> },
           { path: '/forgot-password', render: () => <ForgotPasswordPage slug={slug} /> },
           { path: '/reset-password', render: () => <ResetPasswordPage token={linkToken(location.query)} /> },
           { path: '/verify-email', render: () => <VerifyEmailPage token={linkToken(location.query)} /> },

@@ -7,6 +7,8 @@ import type { Member } from '../api/schemas';
 export interface MemberContextValue {
   member: Member;
   slug: string;
+  /** The organisation's name, as the session names it (its slug when it does not). */
+  organisation: string;
 }
 
 export const MemberContext = createContext<MemberContextValue | null>(null);

@@ -1,21 +1,23 @@
 //! Every file of a ticket, for the portal and the console: staff see the internal ones marked and
-//! images previewed. What adds a file (the portal's upload form) comes in as children.
+//! images previewed. What adds a file (the portal's upload form) comes in as children. Beside the
+//! console's thread it is folded until opened (`folded`).
 
 import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';
 import type { Attachment } from '../api/schemas';
 import type { Resource } from '../data/resource';
 import { t } from '../i18n';
+import { FoldedPanel } from '../ui/FoldedPanel';
 import { Loaded } from '../ui/status';
 import type { Audience } from './audience';
 import { FileItem } from './FileItem';
 
-export function FilesPanel({ files, audience, children }: { files: Resource<Attachment[]>; audience: Audience; children?: ComponentChildren }) {
+export function FilesPanel({ files, audience, folded = false, children }: { files: Resource<Attachment[]>; audience: Audience; folded?: boolean; children?: ComponentChildren }) {
   const id = useId();
   const staff = audience === 'staff';
-  return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{staff ? t('console.files.title') : t('portal.files.title')}</h2>
+  const title = staff ? t('console.files.title') : t('portal.files.title');
+  const content = (
+    <>
       <Loaded resource={files} empty={(list) => list.length === 0 && (staff ? t('console.files.empty') : t('portal.files.empty'))}>
         {(list) => (
           <ul class={staff ? 'attachments files' : 'attachments'}>
@@ -26,6 +28,19 @@ export function FilesPanel({ files, audience, children }: { files: Resource<Atta
         )}
       </Loaded>
       {children}
+    </>
+  );
+  if (folded) {
+    return (
+      <FoldedPanel id={id} title={title}>
+        {content}
+      </FoldedPanel>
+    );
+  }
+  return (
+    <section class="panel" aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      {content}
     </section>
   );
 }

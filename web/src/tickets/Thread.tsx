@@ -3,7 +3,8 @@
 //! Staff see the internal notes too, which look different in three ways (colour, label, icon) and
 //! say that the customer never sees them, and read receipts on their own public replies. Staff
 //! also see how a message came in (by email, with its original to download, or through the API),
-//! and each message's own actions (`actions`: the console's menu, splitting it off).
+//! and each message's own actions (`actions`: the console's menu, splitting it off). The ticket's
+//! description may open the conversation (`opening`), as the customer's first message.
 
 import type { ComponentChildren } from 'preact';
 import type { Message } from '../api/schemas';
@@ -26,11 +27,22 @@ export interface ThreadProps {
   /** What can be done with a message, beside its time; `label` names the message ("Reply by
    * {author}, {time}"). */
   actions?: (message: Message, label: string) => ComponentChildren;
+  /** The ticket's description, shown first as its customer's message. */
+  opening?: Opening;
 }
 
-export function Thread({ messages, me, audience, nameOf, actions }: ThreadProps) {
+/** A ticket's description as the first message: who wrote it (the ticket's customer) and when
+ * (the ticket's creation). */
+export interface Opening {
+  html: string;
+  author: string;
+  at: string;
+}
+
+export function Thread({ messages, me, audience, nameOf, actions, opening }: ThreadProps) {
   return (
     <ol class="thread">
+      {opening ? <OpeningItem opening={opening} audience={audience} /> : null}
       {messages.map((message) => (
         <MessageItem key={message.id} message={message} me={me} audience={audience} nameOf={nameOf} actions={actions} />
       ))}
@@ -75,6 +87,24 @@ function MessageItem({ message, me, audience, nameOf, actions }: { message: Mess
         ) : null}
         {staff && message.channel === 'email' && message.inbound_email_id != null ? <Original id={message.inbound_email_id} author={author} time={time} /> : null}
         {mine && !note ? <p class="receipt">{receipt(message.read_at, staff)}</p> : null}
+      </article>
+    </li>
+  );
+}
+
+function OpeningItem({ opening, audience }: { opening: Opening; audience: Audience }) {
+  const staff = audience === 'staff';
+  const time = formatDateTime(opening.at);
+  return (
+    <li class={`message message--${staff ? 'customer' : 'mine'} message--opening`}>
+      <article aria-label={t(staff ? 'console.thread.description_label' : 'portal.thread.message_label', { author: opening.author, time })}>
+        <header class="message-head">
+          <span class="message-author">{opening.author}</span>
+          <span class="message-when">
+            <time dateTime={opening.at}>{time}</time>
+          </span>
+        </header>
+        <RichText html={opening.html} />
       </article>
     </li>
   );

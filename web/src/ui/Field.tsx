@@ -159,3 +159,31 @@ export function focusFirstInvalid(form: HTMLFormElement | null): void {
   const invalid = form?.querySelector<HTMLElement>('[aria-invalid="true"]');
   invalid?.focus();
 }
+
+/** A label in English and, when it differs, in French: two text fields side by side, the French
+ * one optional. */
+export function BilingualFields({
+  names,
+  labels,
+  frHint,
+  maxLength,
+  values,
+  errors,
+  onValue,
+}: {
+  /** The fields' names in the request (`label.en`, `name_fr`...). */
+  names: { en: string; fr: string };
+  labels: { en: string; fr: string };
+  frHint: string;
+  maxLength: number;
+  values: { en: string; fr: string };
+  errors: { en?: string | undefined; fr?: string | undefined };
+  onValue: (language: 'en' | 'fr') => (value: string) => void;
+}) {
+  return (
+    <div class="field-row">
+      <TextField label={labels.en} name={names.en} lang="en" autocomplete="off" maxLength={maxLength} value={values.en} error={errors.en} onValue={onValue('en')} required />
+      <TextField label={labels.fr} hint={frHint} name={names.fr} lang="fr" autocomplete="off" maxLength={maxLength} value={values.fr} error={errors.fr} onValue={onValue('fr')} />
+    </div>
+  );
+}

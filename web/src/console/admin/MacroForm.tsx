@@ -1,6 +1,6 @@
 //! A macro's form, to create one or change one: its name, the reply or note it posts (with the
-//! placeholders it may use), and the status, priority and assignment it sets. Checked here first
-//! (`../macros.ts`); the server's refusals are shown beside their fields.
+//! placeholders it may use), the status, priority and assignment it sets, and the tags it adds.
+//! Checked here first (`../macros.ts`); the server's refusals are shown beside their fields.
 
 import { useId } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
@@ -61,8 +61,9 @@ export function MacroForm({
         const server: Partial<Record<MacroField, string>> = {};
         if (error instanceof ApiProblem && error.code === 'macro_name_taken') server.name = t('macros.form.name_taken');
         else if (error instanceof ApiProblem) {
-          Object.assign(server, serverFieldErrors(error, ['name', 'body'] as const));
-          const other = error.errors.filter((e) => !formField(e.field, ['name', 'body'])).map((e) => e.message);
+          const { add_tags: tags, ...named } = serverFieldErrors(error, ['name', 'body', 'add_tags'] as const);
+          Object.assign(server, named, tags ? { tags } : {});
+          const other = error.errors.filter((e) => !formField(e.field, ['name', 'body', 'add_tags'])).map((e) => e.message);
           // What the server says of the status, priority or assignee (an assignee who left).
           if (other.length) server.form = other.join(' ');
         }
@@ -134,6 +135,16 @@ export function MacroForm({
         />
         <SelectField label={t('macros.form.assign')} name="assign_to" value={values.assignTo} options={assignees} onValue={(v) => set('assignTo', v)} />
       </div>
+      <TextField
+        label={t('macros.form.tags')}
+        hint={t('macros.form.tags_hint')}
+        name="add_tags"
+        autocomplete="off"
+        spellcheck={false}
+        value={values.tags}
+        error={errors.tags}
+        onValue={(v) => set('tags', v)}
+      />
       <FormEnd
         formError={errors.form}
         submission={submission}

@@ -1,5 +1,6 @@
 import { t } from '../../i18n';
 import { Page } from '../../ui/Page';
+import { OrderNumberPanel } from './OrderNumberPanel';
 import { TicketAccessPanel } from './TicketAccessPanel';
 import { TwoFactorPanel } from './TwoFactorPanel';
 
@@ -7,6 +8,7 @@ export function OrganisationPage() {
   return (
     <Page title={t('console.organisation.title')}>
       <TicketAccessPanel />
+      <OrderNumberPanel />
       <TwoFactorPanel />
     </Page>
   );

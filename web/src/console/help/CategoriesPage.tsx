@@ -6,7 +6,7 @@ import { useId, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import { createCategory, deleteCategory, updateCategory, type Category } from '../../data/helpCenter';
 import { getLocale, t, tn } from '../../i18n';
-import { TextField } from '../../ui/Field';
+import { BilingualFields, TextField } from '../../ui/Field';
 import { translated, useFields } from '../../ui/form';
 import { FormEnd } from '../../ui/FormEnd';
 import { useSubmit } from '../../ui/hooks';
@@ -178,30 +178,15 @@ function CategoryForm({
   };
   return (
     <form ref={form.ref} class="form category-form" onSubmit={onSubmit} noValidate>
-      <div class="field-row">
-        <TextField
-          label={t('help.categories.form.en')}
-          name="name_en"
-          lang="en"
-          autocomplete="off"
-          maxLength={CATEGORY_NAME_MAX}
-          value={values.en}
-          error={errors.en}
-          onValue={form.set('en')}
-          required
-        />
-        <TextField
-          label={t('help.categories.form.fr_optional')}
-          hint={t('help.categories.form.fr_hint')}
-          name="name_fr"
-          lang="fr"
-          autocomplete="off"
-          maxLength={CATEGORY_NAME_MAX}
-          value={values.fr}
-          error={errors.fr}
-          onValue={form.set('fr')}
-        />
-      </div>
+      <BilingualFields
+        names={{ en: 'name_en', fr: 'name_fr' }}
+        labels={{ en: t('help.categories.form.en'), fr: t('help.categories.form.fr_optional') }}
+        frHint={t('help.categories.form.fr_hint')}
+        maxLength={CATEGORY_NAME_MAX}
+        values={values}
+        errors={errors}
+        onValue={(language) => form.set(language)}
+      />
       <TextField
         label={t('help.categories.form.position')}
         hint={t('help.categories.form.position_hint')}

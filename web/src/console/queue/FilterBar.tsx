@@ -8,7 +8,8 @@ import { ApiProblem } from '../../api';
 import { createView, viewsChanged, type NewView } from '../../data/views';
 import { describeProblem } from '../../errors/describe';
 import { t } from '../../i18n';
-import { CATEGORIES } from '../../tickets/categories';
+import { categoryName, offeredCategories } from '../../tickets/categories';
+import { useTicketCategories } from '../../tickets/useTicketCategories';
 import { SelectField, TextField } from '../../ui/Field';
 import { useFields } from '../../ui/form';
 import { required } from '../../ui/validate';
@@ -34,6 +35,7 @@ function statusLabel(filter: StatusFilter): string {
 
 export function FilterBar({ state, admin, me, onChange, teams }: { state: QueueState; admin: boolean; me: string; onChange: (next: QueueState) => void; teams: Team[] }) {
   const people = usePeople();
+  const categories = useTicketCategories().data ?? [];
   const [q, setQ] = useState(state.q);
   useEffect(() => setQ(state.q), [state.q]);
   const searchId = useId();
@@ -79,7 +81,14 @@ export function FilterBar({ state, admin, me, onChange, teams }: { state: QueueS
           name="category"
           value={state.category}
           onValue={(v) => onChange({ ...state, category: v })}
-          options={[{ value: '', label: t('console.filter.any_category') }, ...CATEGORIES.map((c) => ({ value: c, label: t(`category.${c}`) }))]}
+          options={[
+            { value: '', label: t('console.filter.any_category') },
+            ...offeredCategories(categories).map((c) => ({ value: c.key, label: categoryName(c) })),
+            // Archived ones last: their tickets keep them.
+            ...categories.filter((c) => c.archived).map((c) => ({ value: c.key, label: t('categories.archived_name', { name: categoryName(c) }) })),
+            // A category the list does not hold stays chosen as it is in the address.
+            ...(state.category && !categories.some((c) => c.key === state.category) ? [{ value: state.category, label: state.category }] : []),
+          ]}
         />
         <SelectField
           label={t('console.filter.sla')}

@@ -3,16 +3,17 @@
 //! its name, and a team's (its unassigned tickets; the sidebar leads to them and to the views);
 //! a view's queue is titled with the view's name and offers to delete it (its owner; a shared one:
 //! owners and admins); search and filters in the address; live without a reload; j/k/Enter/r/e
-//! from the keyboard.
+//! from the keyboard; the way to a new ticket opened for a customer. On a phone the filters fold
+//! behind a button.
 
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { ticketListChanged } from '../../data/live';
 import { PAGE_SIZE } from '../../data/listing';
 import { usePaged } from '../../data/paged';
 import { changeStatus, listTickets, revalidateTickets, type TicketListItem, type TicketQuery } from '../../data/tickets';
 import { describeProblem } from '../../errors/describe';
 import { t, tn, type MessageKey } from '../../i18n';
-import { navigate } from '../../router/router';
+import { Link, navigate } from '../../router/router';
 import { useMember } from '../../tenant/member';
 import { useSubmit } from '../../ui/hooks';
 import { Page } from '../../ui/Page';
@@ -84,6 +85,9 @@ export function QueuePage({ query }: { query: URLSearchParams }) {
   const [selected, setSelected] = useState<number | null>(null);
   useEffect(() => setSelected(null), [here]);
   const [help, setHelp] = useState(false);
+  // On a phone the filters fold behind their button (from 40rem up they are always there).
+  const [filtering, setFiltering] = useState(false);
+  const filtersId = useId();
   const [notice, setNotice] = useState('');
   const list = useRef<HTMLUListElement>(null);
   const more = useSubmit();
@@ -126,10 +130,18 @@ export function QueuePage({ query }: { query: URLSearchParams }) {
         <>
           {view && (view.shared ? admin : view.owner_id === member.id) ? <DeleteView key={view.id} view={view} onDeleted={setNotice} /> : null}
           <ShortcutsButton onOpen={() => setHelp(true)} />
+          <Link href="/tickets/new" class="button">
+            {t('tickets.new.title')}
+          </Link>
         </>
       }
     >
-      <FilterBar state={state} admin={admin} me={member.id} onChange={change} teams={teams.data ?? []} />
+      <button type="button" class="button button--secondary filters-toggle" aria-expanded={filtering ? 'true' : 'false'} aria-controls={filtersId} onClick={() => setFiltering(!filtering)}>
+        {t('console.filter.toggle')}
+      </button>
+      <div id={filtersId} class={filtering ? 'filters-fold' : 'filters-fold filters-fold--closed'}>
+        <FilterBar state={state} admin={admin} me={member.id} onChange={change} teams={teams.data ?? []} />
+      </div>
       <ErrorAlert error={resolving.error} />
       <div class="queue-status" role="status">
         {queue.listing ? <span>{tn('console.queue.count', tickets.length)}</span> : null}

@@ -5,11 +5,13 @@
 //! newer reply (newer than what was on screen at the first keystroke) asks first, in place. A
 //! help center article's link goes where the cursor was (`ArticleLinkPicker`). A public reply may
 //! set the ticket's status with it ("Send and resolve", "Send and wait for the customer"): one
-//! request, the message and the move written together or not at all.
+//! request, the message and the move written together or not at all. A macro taken from the
+//! picker is pending until sent: its filled text in the text box, its kind of message fixed, its
+//! changes listed under the text box (each removable); Send applies it as reviewed, in one request.
 
-import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { uploadFile } from '../../data/files';
+import { applyMacro, type Macro, type MacroPreview } from '../../data/macros';
 import { postMessage } from '../../data/messages';
 import { getLocale, t, tn } from '../../i18n';
 import { textToHtml } from '../../tickets/text';
@@ -22,14 +24,20 @@ import { Dropzone, type Pending } from './Dropzone';
 import { ArticleLinkPicker } from './ArticleLinkPicker';
 import { articleLinkText, insertText, publicArticleUrl } from '../../helpCenter/links';
 import type { SearchHit } from '../../data/helpCenter';
-import type { TicketStatus } from '../../api/schemas';
+import type { TicketDetail, TicketStatus } from '../../api/schemas';
 import { STATUS_LABEL } from '../../tickets/badges';
 import { canSendAnd } from '../../tickets/moves';
 import { LockIcon } from '../../tickets/icons';
+import { macroDraft, reviewedMacro, withMacroText, withoutChange, type MacroDraft } from '../macroDraft';
+import { MacroPicker, macroRefusal } from './MacroPicker';
+import { PendingMacro } from './PendingMacro';
 
 export const COMPOSER_ID = 'reply';
 
 type Kind = 'reply' | 'note';
+
+/** What the last send did, for the notice after it. */
+type Sent = { kind: Kind; to?: TicketStatus } | { macro: string; posted: boolean };
 
 /** The statuses a public reply may set as it goes, with their buttons' words. */
 const SEND_AND: { to: TicketStatus; label: 'console.composer.send_resolve' | 'console.composer.send_wait' }[] = [
@@ -41,32 +49,34 @@ const SEND_AND: { to: TicketStatus; label: 'console.composer.send_resolve' | 'co
 export type NewerReplies = (seen: number | null) => Promise<{ names: string[]; newest: number | null }>;
 
 export function Composer({
-  ticketId,
-  status,
+  ticket,
+  picking,
+  onPicking,
   onPosted,
-  tools,
   onTyping,
   newestOnScreen,
   newerReplies,
 }: {
-  ticketId: number;
-  /** The ticket's status now: which "Send and ..." buttons a reply offers. */
-  status?: TicketStatus;
+  /** Its status now: which "Send and ..." buttons a reply offers. */
+  ticket: TicketDetail;
+  /** Whether the macro picker is open (the page's shortcuts open it too). */
+  picking: boolean;
+  onPicking: (open: boolean) => void;
   onPosted: (kind: Kind) => void;
-  /** Beside the kind of message (the macros). */
-  tools?: ComponentChildren;
   /** Each keystroke in the text box (presence). */
   onTyping?: () => void;
   /** The newest message id on screen now. */
   newestOnScreen?: () => number | null;
   newerReplies?: NewerReplies;
 }) {
+  const ticketId = ticket.id;
   const [kind, setKind] = useState<Kind>('reply');
   const form = useFields({ text: '' });
   const text = form.values.text;
   const error = form.errors.text;
   const [files, setFiles] = useState<Pending[]>([]);
-  const [sent, setSent] = useState<{ kind: Kind; to?: TicketStatus } | null>(null);
+  const [draft, setDraft] = useState<MacroDraft | null>(null);
+  const [sent, setSent] = useState<Sent | null>(null);
   // The status the send asked for, kept while a colleague's newer reply is asked about.
   const moving = useRef<TicketStatus | undefined>(undefined);
   // The newest message on screen when this draft was started (`undefined`: no draft yet).
@@ -82,6 +92,8 @@ export function Composer({
   // Where the cursor was in the text box when the picker opened, and where it goes after.
   const selection = useRef<{ start: number; end: number } | null>(null);
   const caret = useRef<number | null>(null);
+  // A macro just taken: the text box gets the focus once the picker has closed.
+  const taken = useRef(false);
 
   // Previews of files never sent are let go with the form.
   const pending = useRef(files);
@@ -101,14 +113,24 @@ export function Composer({
 
   const send = (confirmed: boolean, to?: TicketStatus) => {
     setSent(null);
-    if (!form.check({ text: [required, maxLength(20000)] })) return;
+    // A macro that posts no message may go with an empty text box.
+    if (!form.check({ text: draft && !draft.posts ? [maxLength(20000)] : [required, maxLength(20000)] })) return;
     setAsking(null);
     if (!confirmed) moving.current = note ? undefined : to;
     const status = moving.current;
     void submission.run(async () => {
-      if (!note && !confirmed && newerReplies) {
+      if (!note && !confirmed && text.trim() && newerReplies) {
         const newer = await newerReplies(started.current ?? null);
         if (newer.names.length) return setAsking(newer);
+      }
+      if (draft) {
+        await applyMacro(ticketId, draft.macro.id, reviewedMacro(draft, text));
+        form.setValues({ text: '' });
+        started.current = undefined;
+        setDraft(null);
+        setSent({ macro: draft.macro.name, posted: Boolean(text.trim()) });
+        onPosted(kind);
+        return;
       }
       const ids: number[] = [];
       const uploaded = [...files];
@@ -149,6 +171,24 @@ export function Composer({
     onTyping?.();
   };
 
+  /** The macro's text after what is typed, its kind of message, and its changes pending. */
+  const takeMacro = (macro: Macro, preview: MacroPreview) => {
+    const next = macroDraft(macro, preview);
+    setDraft(next);
+    setKind(next.internal ? 'note' : 'reply');
+    typed(withMacroText(text, preview.message?.message));
+    submission.clear();
+    taken.current = true;
+    onPicking(false);
+  };
+
+  /** A plain message again, with what is in the text box. */
+  const removeMacro = () => {
+    setDraft(null);
+    submission.clear();
+    document.getElementById(COMPOSER_ID)?.focus();
+  };
+
   const openPicker = () => {
     const box = document.getElementById(COMPOSER_ID) as HTMLTextAreaElement | null;
     selection.current = box ? { start: box.selectionStart, end: box.selectionEnd } : null;
@@ -179,16 +219,18 @@ export function Composer({
         <button type="button" class="button button--secondary button--small" aria-haspopup="dialog" onClick={openPicker}>
           {t('help.link.open')}
         </button>
-        {tools}
+        <button type="button" class="button button--secondary button--small" aria-haspopup="dialog" aria-keyshortcuts="m Control+Shift+M Meta+Shift+M" onClick={() => onPicking(true)}>
+          {t('macros.picker.open')}
+        </button>
       </div>
       <fieldset class="composer-kind">
         <legend>{t('console.composer.kind')}</legend>
         <label class="choice">
-          <input type="radio" name="kind" value="reply" checked={!note} onChange={() => (setKind('reply'), setSent(null))} />
+          <input type="radio" name="kind" value="reply" checked={!note} disabled={Boolean(draft)} onChange={() => (setKind('reply'), setSent(null))} />
           {t('console.composer.kind_reply')}
         </label>
         <label class="choice">
-          <input type="radio" name="kind" value="note" checked={note} onChange={() => (setKind('note'), setSent(null))} />
+          <input type="radio" name="kind" value="note" checked={note} disabled={Boolean(draft)} onChange={() => (setKind('note'), setSent(null))} />
           <LockIcon />
           {t('console.composer.kind_note')}
         </label>
@@ -210,7 +252,14 @@ export function Composer({
         />
         <FieldError id={hintId} error={error} />
       </div>
-      <Dropzone files={files} onChange={setFiles} />
+      {draft ? (
+        <>
+          <PendingMacro draft={draft} onRemoveChange={(change) => setDraft(withoutChange(draft, change))} onRemove={removeMacro} />
+          <p class="field-hint">{t('macros.draft.files')}</p>
+        </>
+      ) : (
+        <Dropzone files={files} onChange={setFiles} />
+      )}
       {asking ? (
         <div class="actions confirm" role="group" aria-labelledby={confirmId}>
           <span id={confirmId}>{tn('console.composer.newer', asking.names.length, { names: listOf(asking.names) })}</span>
@@ -222,21 +271,30 @@ export function Composer({
           </button>
         </div>
       ) : null}
-      <ErrorAlert error={submission.error} overrides={{ ticket_closed: 'console.composer.closed' }} />
-      {sent ? (
-        <Notice tone="success">
-          {sent.kind === 'note' ? t('console.composer.note_sent') : sent.to ? t('console.composer.reply_sent_status', { status: t(STATUS_LABEL[sent.to]) }) : t('console.composer.reply_sent')}
-        </Notice>
-      ) : null}
+      {draft && submission.error ? (
+        <div class="alert alert--error" role="alert">
+          <p>{macroRefusal(draft.macro, submission.error, ticket.status)}</p>
+        </div>
+      ) : (
+        <ErrorAlert error={submission.error} overrides={{ ticket_closed: 'console.composer.closed' }} />
+      )}
+      {sent ? <Notice tone="success">{sentText(sent)}</Notice> : null}
       <p class="live-note" role="status">
         {linked ?? ''}
       </p>
       <div class="actions composer-send">
         <button type="submit" class={note ? 'button button--note' : 'button'} disabled={submission.busy}>
-          {submission.busy ? t('console.composer.sending') : note ? t('console.composer.note_submit') : t('console.composer.reply_submit')}
+          {submission.busy
+            ? t('console.composer.sending')
+            : draft && !text.trim()
+              ? t('macros.draft.apply')
+              : note
+                ? t('console.composer.note_submit')
+                : t('console.composer.reply_submit')}
         </button>
-        {!note && status
-          ? SEND_AND.filter((option) => canSendAnd(status, option.to)).map((option) => (
+        {/* A pending macro sets the status its own way. */}
+        {!note && !draft
+          ? SEND_AND.filter((option) => canSendAnd(ticket.status, option.to)).map((option) => (
               <button key={option.to} type="button" class="button button--secondary" disabled={submission.busy} onClick={() => send(false, option.to)}>
                 {t(option.label)}
               </button>
@@ -255,8 +313,28 @@ export function Composer({
         }}
         onPick={insertLink}
       />
+      <MacroPicker
+        ticket={ticket}
+        open={picking}
+        onClose={() => {
+          onPicking(false);
+          if (!taken.current) return;
+          taken.current = false;
+          // In the text box, after the macro's text, to review it.
+          const box = document.getElementById(COMPOSER_ID) as HTMLTextAreaElement | null;
+          box?.focus();
+          box?.setSelectionRange(box.value.length, box.value.length);
+        }}
+        onPreviewed={takeMacro}
+      />
     </form>
   );
+}
+
+function sentText(sent: Sent): string {
+  if ('macro' in sent) return t(sent.posted ? 'macros.apply.sent' : 'macros.apply.done', { name: sent.macro });
+  if (sent.kind === 'note') return t('console.composer.note_sent');
+  return sent.to ? t('console.composer.reply_sent_status', { status: t(STATUS_LABEL[sent.to]) }) : t('console.composer.reply_sent');
 }
 
 /** "Inès", "Inès and Hugo", "Inès, Hugo and Léa", in the page's language. */

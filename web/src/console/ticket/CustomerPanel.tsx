@@ -37,7 +37,11 @@ function CustomerFacts({ data, now }: { data: TicketCustomer; now: Date }) {
           </>
         ) : null}
       </p>
-      {customer.email ? <p class="fact-detail customer-email">{customer.email}</p> : null}
+      {customer.email ? (
+        <p class="fact-detail customer-email address" title={customer.email}>
+          {customer.email}
+        </p>
+      ) : null}
 
       <h3>{t('console.customer.tickets')}</h3>
       {tickets.length ? (

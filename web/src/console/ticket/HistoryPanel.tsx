@@ -1,8 +1,9 @@
-//! The ticket's history: every change, who made it and when, oldest first.
+//! The ticket's history, folded until opened: every change, who made it and when, oldest first.
 
 import { useId } from 'preact/hooks';
 import { formatDateTime, t } from '../../i18n';
 import { useMember } from '../../tenant/member';
+import { FoldedPanel } from '../../ui/FoldedPanel';
 import { Loaded } from '../../ui/status';
 import { useFieldDefinitions } from '../../tickets/useFieldDefinitions';
 import { usePeople } from '../people';
@@ -19,8 +20,7 @@ export function HistoryPanel({ history }: { history: Resource<HistoryEntry[]> })
   const teamName = (id: string) => teams.get(id)?.name;
   const fields = useFieldDefinitions().data;
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t('console.history.title')}</h2>
+    <FoldedPanel id={id} title={t('console.history.title')}>
       <Loaded resource={history} empty={(entries) => entries.length === 0 && t('console.history.empty')}>
         {(entries) => (
           <ol class="timeline">
@@ -36,6 +36,6 @@ export function HistoryPanel({ history }: { history: Resource<HistoryEntry[]> })
           </ol>
         )}
       </Loaded>
-    </section>
+    </FoldedPanel>
   );
 }

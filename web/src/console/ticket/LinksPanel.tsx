@@ -1,9 +1,9 @@
-//! The tickets linked to this one (staff): its parent, its children and the related tickets, each
-//! with its number and subject (a link to it) and its status, kept current as they change; a link
-//! taken off with its button. Another ticket is linked by its number or its id (those the search
-//! finds for words typed, and the customer's other tickets, suggested), as related, parent or
-//! child; the server's refusals (itself, a merged ticket, a cycle, linked already) are said
-//! beside the field, which keeps what was typed.
+//! The tickets linked to this one (staff), folded until opened unless there are some: its parent,
+//! its children and the related tickets, each with its number and subject (a link to it) and its
+//! status, kept current as they change; a link taken off with its button. Another ticket is linked
+//! by its number or its id (those the search finds for words typed, and the customer's other
+//! tickets, suggested), as related, parent or child; the server's refusals (itself, a merged
+//! ticket, a cycle, linked already) are said beside the field, which keeps what was typed.
 
 import { useId, useRef, useState } from 'preact/hooks';
 import type { TicketDetail } from '../../api/schemas';
@@ -15,6 +15,7 @@ import { neighbour } from '../../participants/participants';
 import { Link } from '../../router/router';
 import { StatusBadge } from '../../tickets/badges';
 import { SelectField, TextField } from '../../ui/Field';
+import { FoldedPanel } from '../../ui/FoldedPanel';
 import { useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert, Loaded } from '../../ui/status';
@@ -74,10 +75,7 @@ export function LinksPanel({
   };
 
   return (
-    <section class="panel links-panel" aria-labelledby={id} ref={panel}>
-      <h2 id={id} tabIndex={-1}>
-        {t('links.title')}
-      </h2>
+    <FoldedPanel id={id} title={t('links.title')} class="links-panel" holds={sorted.length > 0} panelRef={panel}>
       <Loaded resource={links} empty={(all) => all.length === 0 && t('links.empty')}>
         {() => (
           <ul class="side-list link-list" aria-label={t('links.list')}>
@@ -106,7 +104,7 @@ export function LinksPanel({
       </Loaded>
       <ErrorAlert error={removal.error} />
       <AddLink ticket={ticket} linked={sorted} onLinked={changed} onAnnounce={onAnnounce} />
-    </section>
+    </FoldedPanel>
   );
 }
 

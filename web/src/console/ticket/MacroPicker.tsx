@@ -1,13 +1,15 @@
 //! Choosing a macro to apply to the ticket: a modal dialog (the button, `m`, or Ctrl/Cmd+Shift+M
 //! from anywhere) with a filter box that keeps the focus while the arrow keys move through the
-//! list (a combobox with its listbox), Enter applying the highlighted macro. The server applies it
-//! all or nothing; a refusal is said in the dialog, which stays open for another choice.
+//! list (a combobox with its listbox), Enter taking the highlighted macro. Taking one previews it
+//! (nothing is written) and hands the preview to the composer, where the agent reviews it before
+//! sending; a macro the ticket would refuse is said in the dialog, which stays open for another
+//! choice.
 
 import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api';
 import type { TicketDetail, TicketStatus } from '../../api/schemas';
 import { describeProblem } from '../../errors/describe';
-import { applyMacro, listMacros, type Macro, type MacroApplied } from '../../data/macros';
+import { listMacros, previewMacro, type Macro, type MacroPreview } from '../../data/macros';
 import { useResource } from '../../data/resource';
 import { t } from '../../i18n';
 import { STATUS_LABEL } from '../../tickets/badges';
@@ -17,13 +19,13 @@ import { EmptyState, Loaded } from '../../ui/status';
 import { MacroEffects } from '../MacroEffects';
 import { filterMacros, moveHighlight } from '../macros';
 
-export function MacroPicker({ ticket, open, onClose, onApplied }: { ticket: TicketDetail; open: boolean; onClose: () => void; onApplied: (macro: Macro, result: MacroApplied) => void }) {
+export function MacroPicker({ ticket, open, onClose, onPreviewed }: { ticket: TicketDetail; open: boolean; onClose: () => void; onPreviewed: (macro: Macro, preview: MacroPreview) => void }) {
   const dialog = useModalDialog(open);
   const titleId = useId();
   return (
     <dialog ref={dialog} class="dialog dialog--wide" aria-labelledby={titleId} onClose={onClose}>
       <h2 id={titleId}>{t('macros.picker.title')}</h2>
-      {open ? <PickerBody ticket={ticket} onApplied={onApplied} /> : null}
+      {open ? <PickerBody ticket={ticket} onPreviewed={onPreviewed} /> : null}
       <button type="button" class="button button--secondary" onClick={onClose}>
         {t('macros.picker.close')}
       </button>
@@ -33,7 +35,7 @@ export function MacroPicker({ ticket, open, onClose, onApplied }: { ticket: Tick
 
 /** Mounted while the dialog is open: the list is read again at each opening (an admin may have
  * just added one). */
-function PickerBody({ ticket, onApplied }: { ticket: TicketDetail; onApplied: (macro: Macro, result: MacroApplied) => void }) {
+function PickerBody({ ticket, onPreviewed }: { ticket: TicketDetail; onPreviewed: (macro: Macro, preview: MacroPreview) => void }) {
   const { slug } = useMember();
   const macros = useResource(`macros:${slug}:${ticket.id}`, listMacros);
   const [query, setQuery] = useState('');
@@ -52,11 +54,11 @@ function PickerBody({ ticket, onApplied }: { ticket: TicketDetail; onApplied: (m
     if (active) document.getElementById(optionId(active))?.scrollIntoView({ block: 'nearest' });
   }, [active?.id]);
 
-  const apply = (macro: Macro) =>
+  const take = (macro: Macro) =>
     void submission.run(async () => {
       setRefused(null);
       try {
-        onApplied(macro, await applyMacro(ticket.id, macro.id));
+        onPreviewed(macro, await previewMacro(ticket.id, macro.id));
       } catch (error) {
         setRefused({ macro, error });
         input.current?.focus();
@@ -73,7 +75,7 @@ function PickerBody({ ticket, onApplied }: { ticket: TicketDetail; onApplied: (m
       setHighlight(event.key === 'Home' ? 0 : shown.length - 1);
     } else if (event.key === 'Enter') {
       event.preventDefault();
-      if (active && !submission.busy) apply(active);
+      if (active && !submission.busy) take(active);
     }
   };
 
@@ -121,7 +123,7 @@ function PickerBody({ ticket, onApplied }: { ticket: TicketDetail; onApplied: (m
             onMouseDown={(e) => e.preventDefault()}
             onClick={() => {
               setHighlight(index);
-              if (!submission.busy) apply(macro);
+              if (!submission.busy) take(macro);
             }}
           >
             <span class="picker-name">{macro.name}</span>
@@ -130,19 +132,19 @@ function PickerBody({ ticket, onApplied }: { ticket: TicketDetail; onApplied: (m
         ))}
       </ul>
       <p class="live-note" role="status">
-        {submission.busy && active ? t('macros.picker.applying', { name: active.name }) : ''}
+        {submission.busy && active ? t('macros.picker.taking', { name: active.name }) : ''}
       </p>
       {refused ? (
         <div class="alert alert--error" role="alert">
-          <p>{refusal(refused.macro, refused.error, ticket.status)}</p>
+          <p>{macroRefusal(refused.macro, refused.error, ticket.status)}</p>
         </div>
       ) : null}
     </div>
   );
 }
 
-/** Why the server refused the macro, in the ticket's terms. */
-function refusal(macro: Macro, error: unknown, current: TicketStatus): string {
+/** Why the server refused the macro (its preview or its apply), in the ticket's terms. */
+export function macroRefusal(macro: Macro, error: unknown, current: TicketStatus): string {
   if (error instanceof ApiProblem && error.code === 'invalid_transition' && macro.status) {
     return t('macros.apply.refused_status', { name: macro.name, status: t(STATUS_LABEL[macro.status]), current: t(STATUS_LABEL[current]) });
   }

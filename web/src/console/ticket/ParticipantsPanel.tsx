@@ -1,9 +1,9 @@
-//! Who else is on the ticket (staff): the addresses in copy, who receive its public replies by
-//! email, and the staff who follow it; each taken off with its button. An address is added in
-//! copy or as a follower, the people of the organisation suggested as it is typed (any address
-//! may be typed); the signed-in staff member follows the ticket, or stops, with one button. The
-//! list is the ticket's own (`participants`), read again after each change; the server's
-//! refusals are said beside the form's fields.
+//! Who else is on the ticket (staff), folded until opened unless someone is: the addresses in copy,
+//! who receive its public replies by email, and the staff who follow it; each taken off with its
+//! button. An address is added in copy or as a follower, the people of the organisation suggested
+//! as it is typed (any address may be typed); the signed-in staff member follows the ticket, or
+//! stops, with one button. The list is the ticket's own (`participants`), read again after each
+//! change; the server's refusals are said beside the form's fields.
 
 import { useId, useRef, useState } from 'preact/hooks';
 import type { TicketDetail } from '../../api/schemas';
@@ -22,6 +22,7 @@ import {
 } from '../../participants/participants';
 import { displayName, useMember } from '../../tenant/member';
 import { SelectField, TextField } from '../../ui/Field';
+import { FoldedPanel } from '../../ui/FoldedPanel';
 import { translated, useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert } from '../../ui/status';
@@ -40,10 +41,7 @@ export function ParticipantsPanel({ ticket, onChanged, onAnnounce }: { ticket: T
   const panel = useRef<HTMLElement>(null);
   const emailField = () => panel.current?.querySelector<HTMLInputElement>('input[name="email"]') ?? null;
   return (
-    <section class="panel participants-panel" aria-labelledby={id} ref={panel}>
-      <h2 id={id} tabIndex={-1}>
-        {t('participants.title')}
-      </h2>
+    <FoldedPanel id={id} title={t('participants.title')} class="participants-panel" holds={participants.length > 0} panelRef={panel}>
       <p class="hint">{t('participants.lead')}</p>
       {participants.length ? (
         <ParticipantList
@@ -70,7 +68,7 @@ export function ParticipantsPanel({ ticket, onChanged, onAnnounce }: { ticket: T
           <AddParticipant ticket={ticket} participants={participants} onChanged={onChanged} onAnnounce={onAnnounce} />
         </>
       )}
-    </section>
+    </FoldedPanel>
   );
 }
 

@@ -1,13 +1,14 @@
 //! The ticket's service targets in full: the policy that gives them and the business hours they
 //! are counted in, when each is due (the next reply too, while the customer awaits one), when the
 //! first reply came, time spent waiting for the customer (the clock's pauses), the clock held
-//! outside business hours, and breaches. Staff only, as the console is: customers never read the
-//! organisation's schedules.
+//! outside business hours, and breaches; folded until opened (the ticket's summary shows its
+//! badge). Staff only, as the console is: customers never read the organisation's schedules.
 
 import { useId } from 'preact/hooks';
 import type { SlaBadge as Badge, TicketDetail } from '../../api/schemas';
 import { formatDateTime, t, type MessageKey } from '../../i18n';
 import { SlaBadge } from '../../tickets/badges';
+import { FoldedPanel } from '../../ui/FoldedPanel';
 import { duration } from '../format';
 import { useSchedules } from '../useSchedules';
 
@@ -25,8 +26,7 @@ export function SlaPanel({ ticket, now }: { ticket: TicketDetail; now: Date }) {
   const { sla } = ticket;
   const clock = CLOCK[sla.clock];
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t('console.sla.title')}</h2>
+    <FoldedPanel id={id} title={t('console.sla.title')}>
       <div class="badges">
         <SlaBadge badge={sla} audience="staff" now={now} />
       </div>
@@ -87,7 +87,7 @@ export function SlaPanel({ ticket, now }: { ticket: TicketDetail; now: Date }) {
           </div>
         ) : null}
       </dl>
-    </section>
+    </FoldedPanel>
   );
 }
 

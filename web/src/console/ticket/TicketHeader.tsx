@@ -1,16 +1,19 @@
 //! Who and what a ticket is about: number, customer (a VIP said in words), assignee, order,
-//! category, dates, and its markers. The ticket names its customer and assignee itself, so every
-//! role sees them; the console's own lists fill in only where it does not.
+//! category, last change (its opening is the time of the thread's first message), and its
+//! markers. The ticket names its customer and assignee itself, so every role sees them; the
+//! console's own lists fill in only where it does not.
 
 import type { TicketDetail } from '../../api/schemas';
 import { formatDateTime, t } from '../../i18n';
-import { isKnownCategory } from '../../tickets/categories';
+import { categoryText } from '../../tickets/categories';
 import { TicketBadges } from '../../tickets/badges';
+import { useTicketCategories } from '../../tickets/useTicketCategories';
 import { fullName, usePeople, type People } from '../people';
 
 export function TicketHeader({ ticket, now }: { ticket: TicketDetail; now: Date }) {
   const people = usePeople();
   const customer = customerOf(ticket, people);
+  const categories = useTicketCategories().data;
   return (
     <div class="panel ticket-summary">
       <TicketBadges ticket={ticket} audience="staff" now={now} />
@@ -26,7 +29,9 @@ export function TicketHeader({ ticket, now }: { ticket: TicketDetail; now: Date 
             {customer.email ? (
               <>
                 {' '}
-                <span class="fact-detail">{customer.email}</span>
+                <span class="fact-detail address" title={customer.email}>
+                  {customer.email}
+                </span>
               </>
             ) : null}
             {ticket.customer?.vip ? (
@@ -47,11 +52,7 @@ export function TicketHeader({ ticket, now }: { ticket: TicketDetail; now: Date 
         </div>
         <div>
           <dt>{t('console.ticket.category')}</dt>
-          <dd>{ticket.category ? (isKnownCategory(ticket.category) ? t(`category.${ticket.category}`) : ticket.category) : t('console.ticket.none')}</dd>
-        </div>
-        <div>
-          <dt>{t('console.ticket.opened')}</dt>
-          <dd>{formatDateTime(ticket.created_at)}</dd>
+          <dd>{ticket.category ? categoryText(ticket.category, categories) : t('console.ticket.none')}</dd>
         </div>
         <div>
           <dt>{t('console.ticket.updated')}</dt>
@@ -62,7 +63,8 @@ export function TicketHeader({ ticket, now }: { ticket: TicketDetail; now: Date 
   );
 }
 
-function customerOf(ticket: TicketDetail, people: People): { name: string; email?: string } {
+/** Who the ticket is from: a name where one is known, else the address. */
+export function customerOf(ticket: TicketDetail, people: People): { name: string; email?: string } {
   const known = ticket.customer ? { name: fullName(ticket.customer), email: ticket.customer.email } : people.find(ticket.user_id);
   if (known?.name) return { name: known.name, email: known.email };
   return { name: known?.email || t('console.ticket.customer_unknown') };

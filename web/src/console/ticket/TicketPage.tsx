@@ -1,11 +1,13 @@
-//! One ticket for staff: its header, the thread with the composer and its macros (the menu of a
-//! message from the customer's side splits it off into a new ticket), and beside it the ticket's properties (status, assignee,
-//! priority), its participants, the tickets linked to it, the customer, SLA, files and history;
-//! the colleagues on the same page. The ticket is read again on the live stream's frames about
-//! it (polled while the stream is down); what changed elsewhere shows up at once and is
-//! announced in a status region, without a reload and without touching the composer. A ticket
-//! that stops answering (an agent gave it away, or someone else did) leaves the page with a
-//! notice instead of controls that would all be refused.
+//! One ticket for staff, as a conversation: its header, the thread opened by the description (the
+//! customer's first message) with the composer and its macros right under it (the menu of a message
+//! from the customer's side splits it off into a new ticket), and beside it the ticket's properties
+//! (status, assignee, priority) and the customer, then its service targets, participants, the
+//! tickets linked to it, files and history, folded until opened; on a phone, one column in that
+//! order. The colleagues on the same page. The ticket is read again on the live stream's frames
+//! about it (polled while the stream is down); what changed elsewhere shows up at once and is
+//! announced in a status region, without a reload and without touching the composer. A ticket that
+//! stops answering (an agent gave it away, or someone else did) leaves the page with a notice
+//! instead of controls that would all be refused.
 
 import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api';
@@ -21,7 +23,6 @@ import { ShortcutsButton, ShortcutsHelp } from '../ShortcutsHelp';
 import { useFiles, useHistory, useLinks, useThread, useTicket } from '../../data/hooks';
 import { allMessages } from '../../data/messages';
 import { FilesPanel } from '../../tickets/FilesPanel';
-import { RichText } from '../../tickets/RichText';
 import { Thread } from '../../tickets/Thread';
 import { STATUS_LABEL } from '../../tickets/badges';
 import { acceptsReplies } from '../../tickets/moves';
@@ -34,7 +35,6 @@ import { COMPOSER_ID, Composer, type NewerReplies } from './Composer';
 import { CustomerPanel } from './CustomerPanel';
 import { HistoryPanel } from './HistoryPanel';
 import { LinksPanel } from './LinksPanel';
-import { MacroPicker } from './MacroPicker';
 import { authorsOf, newerColleagueReplies, newestId } from './newer';
 import { ParticipantsPanel } from './ParticipantsPanel';
 import { PresenceNote } from './PresenceNote';
@@ -43,7 +43,7 @@ import { PropertiesPanel } from './Properties';
 import { SlaPanel } from './SlaPanel';
 import { SplitDialog, splitFromState, type Splitting } from './SplitDialog';
 import { useStatusMoves } from './StatusControl';
-import { TicketHeader } from './TicketHeader';
+import { TicketHeader, customerOf } from './TicketHeader';
 
 export function TicketPage({ id }: { id: number }) {
   const ticket = useTicket(id);
@@ -165,20 +165,18 @@ function TicketView({
             {t('console.ticket.merged_into')} <Link href={`/tickets/${ticket.merged_into}`}>{t('console.ticket.merged_link')}</Link>
           </Notice>
         ) : null}
-        <section class="panel" aria-label={t('console.ticket.description')}>
-          <RichText html={ticket.description} />
-        </section>
         <section aria-labelledby={threadId}>
           <div class="section-head">
             <h2 id={threadId}>{t('console.thread.title')}</h2>
             <ShortcutsButton onOpen={() => setHelp(true)} />
           </div>
-          <Loaded resource={thread} empty={(all) => all.length === 0 && t('console.thread.empty')}>
+          <Loaded resource={thread}>
             {(all) => (
               <Thread
                 messages={all}
                 me={member.id}
                 audience="staff"
+                opening={{ html: ticket.description, author: customerOf(ticket, people).name, at: ticket.created_at }}
                 nameOf={(id) => people.find(id)?.name}
                 // A message from the customer's side may become a ticket of its own; the team's
                 // messages have nothing to offer.
@@ -195,8 +193,9 @@ function TicketView({
           </Loaded>
           {writable ? (
             <Composer
-              ticketId={ticket.id}
-              status={ticket.status}
+              ticket={ticket}
+              picking={picking}
+              onPicking={setPicking}
               onPosted={() => {
                 presence.beacon.sent();
                 void refresh();
@@ -204,11 +203,6 @@ function TicketView({
               onTyping={() => presence.beacon.keystroke()}
               newestOnScreen={() => newestId(onScreen.current)}
               newerReplies={newerReplies}
-              tools={
-                <button type="button" class="button button--secondary button--small" aria-keyshortcuts="m Control+Shift+M Meta+Shift+M" onClick={() => setPicking(true)}>
-                  {t('macros.picker.open')}
-                </button>
-              }
             />
           ) : (
             <Notice>{t('console.composer.closed')}</Notice>
@@ -217,25 +211,16 @@ function TicketView({
       </div>
       <div class="ticket-side">
         <PropertiesPanel ticket={ticket} moves={moves} onChanged={refresh} onAnnounce={announce} />
+        <CustomerPanel ticketId={ticket.id} now={now} />
+        {/* Folded until opened. */}
+        <SlaPanel ticket={ticket} now={now} />
         <ParticipantsPanel ticket={ticket} onChanged={refresh} onAnnounce={announce} />
         <LinksPanel ticket={ticket} links={links} onChanged={refresh} onAnnounce={announce} />
-        <CustomerPanel ticketId={ticket.id} now={now} />
-        <SlaPanel ticket={ticket} now={now} />
-        <FilesPanel files={files} audience="staff" />
+        <FilesPanel files={files} audience="staff" folded />
         <HistoryPanel history={history} />
       </div>
       <ShortcutsHelp open={help} onClose={() => setHelp(false)} />
       <SplitDialog ticket={ticket} splitting={splitting} onClose={() => setSplitting(null)} />
-      <MacroPicker
-        ticket={ticket}
-        open={picking}
-        onClose={() => setPicking(false)}
-        onApplied={(macro) => {
-          setPicking(false);
-          setAnnouncement(t('macros.apply.done', { name: macro.name }));
-          void refresh();
-        }}
-      />
     </div>
   );
 }

@@ -69,6 +69,7 @@ export default {
   'console.queue.resolved': '{number} is resolved.',
   'console.queue.cannot_resolve': '{number} cannot be resolved from its current status.',
 
+  'console.filter.toggle': 'Filters',
   'console.filter.search': 'Search tickets',
   'console.filter.search_hint': 'Words in the subject, the description or the thread. Use quotes for a phrase, - to exclude a word.',
   'console.filter.search_submit': 'Search',
@@ -136,9 +137,7 @@ export default {
   'console.ticket.order': 'Order',
   'console.ticket.category': 'Category',
   'console.ticket.none': 'None',
-  'console.ticket.opened': 'Opened',
   'console.ticket.updated': 'Last change',
-  'console.ticket.description': 'Description',
   'console.ticket.merged_into': 'This ticket was merged into another one.',
   'console.ticket.merged_link': 'Go to that ticket',
   'console.ticket.gone': 'You can no longer see this ticket: it is in someone else’s hands now, or it no longer exists.',
@@ -184,7 +183,6 @@ export default {
   'console.priority.changed': 'Priority is now “{priority}”.',
 
   'console.thread.title': 'Conversation',
-  'console.thread.empty': 'No messages yet.',
   'console.thread.you': 'You',
   'console.thread.customer': 'Customer',
   'console.thread.staff': 'Staff member',
@@ -193,6 +191,7 @@ export default {
   'console.thread.note_label': 'Internal note by {author}, {time}',
   'console.thread.reply_label': 'Reply by {author}, {time}',
   'console.thread.customer_label': 'Message from {author}, {time}',
+  'console.thread.description_label': 'Description from {author}, {time}',
   'console.thread.read': 'Read by the customer {time}',
   'console.thread.not_read': 'Not read by the customer yet',
   'console.thread.by_email': 'by email',

@@ -21,6 +21,9 @@ import links from './links';
 import reports from './reports';
 import sso from './sso';
 import help from './help';
+import categories from './categories';
+import tickets from './tickets';
+import onboarding from './onboarding';
 
-export const areas = { common, domain, errors, auth, signup, portal, console, notifications, integrations, inbound, macros, satisfaction, teams, tags, fields, schedules, policies, rules, participants, links, reports, sso, help };
-export const en = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console, ...notifications, ...integrations, ...inbound, ...macros, ...satisfaction, ...teams, ...tags, ...fields, ...schedules, ...policies, ...rules, ...participants, ...links, ...reports, ...sso, ...help };
+export const areas = { common, domain, errors, auth, signup, portal, console, notifications, integrations, inbound, macros, satisfaction, teams, tags, fields, schedules, policies, rules, participants, links, reports, sso, help, categories, tickets, onboarding };
+export const en = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console, ...notifications, ...integrations, ...inbound, ...macros, ...satisfaction, ...teams, ...tags, ...fields, ...schedules, ...policies, ...rules, ...participants, ...links, ...reports, ...sso, ...help, ...categories, ...tickets, ...onboarding };

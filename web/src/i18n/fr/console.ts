@@ -71,6 +71,7 @@ const fr: Record<keyof typeof en, string> = {
   'console.queue.resolved': '{number} est résolu.',
   'console.queue.cannot_resolve': '{number} ne peut pas être résolu depuis son statut actuel.',
 
+  'console.filter.toggle': 'Filtres',
   'console.filter.search': 'Rechercher des tickets',
   'console.filter.search_hint': 'Des mots de l’objet, de la description ou des échanges. Des guillemets pour une expression, - pour exclure un mot.',
   'console.filter.search_submit': 'Rechercher',
@@ -138,9 +139,7 @@ const fr: Record<keyof typeof en, string> = {
   'console.ticket.order': 'Commande',
   'console.ticket.category': 'Catégorie',
   'console.ticket.none': 'Aucune',
-  'console.ticket.opened': 'Ouvert le',
   'console.ticket.updated': 'Dernière modification',
-  'console.ticket.description': 'Description',
   'console.ticket.merged_into': 'Ce ticket a été fusionné avec un autre.',
   'console.ticket.merged_link': 'Aller à ce ticket',
   'console.ticket.gone': 'Vous ne voyez plus ce ticket : il est désormais entre les mains de quelqu’un d’autre, ou il n’existe plus.',
@@ -186,7 +185,6 @@ const fr: Record<keyof typeof en, string> = {
   'console.priority.changed': 'La priorité est maintenant « {priority} ».',
 
   'console.thread.title': 'Échanges',
-  'console.thread.empty': 'Aucun message pour l’instant.',
   'console.thread.you': 'Vous',
   'console.thread.customer': 'Client',
   'console.thread.staff': 'Membre de l’équipe',
@@ -195,6 +193,7 @@ const fr: Record<keyof typeof en, string> = {
   'console.thread.note_label': 'Note interne de {author}, {time}',
   'console.thread.reply_label': 'Réponse de {author}, {time}',
   'console.thread.customer_label': 'Message de {author}, {time}',
+  'console.thread.description_label': 'Description de {author}, {time}',
   'console.thread.read': 'Lu par le client le {time}',
   'console.thread.not_read': 'Pas encore lu par le client',
   'console.thread.by_email': 'par e-mail',

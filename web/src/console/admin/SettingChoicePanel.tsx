@@ -1,0 +1,94 @@
+//! One of the organisation's ticket settings (`/v1/ticket-settings`) chosen among a few values,
+//! each with a line saying what it does: a panel of radio buttons and a save button, enabled once
+//! the choice differs from what is saved.
+
+import { useId, useState } from 'preact/hooks';
+import { getTicketSettings, type TicketSettings } from '../../data/organisation';
+import { useResource } from '../../data/resource';
+import { t, type MessageKey } from '../../i18n';
+import { useMember } from '../../tenant/member';
+import { useSubmit } from '../../ui/hooks';
+import { ErrorAlert, Loaded, Notice } from '../../ui/status';
+
+export interface Choice<T extends string> {
+  value: T;
+  label: MessageKey;
+  hint: MessageKey;
+}
+
+export interface SettingChoice<T extends string> {
+  /** The setting's name in the form (its field in the API). */
+  name: string;
+  title: MessageKey;
+  legend: MessageKey;
+  /** Said under the choices. */
+  note: MessageKey;
+  submit: MessageKey;
+  choices: Choice<T>[];
+  /** The value saved now. */
+  current: (settings: TicketSettings) => T;
+  save: (value: T) => Promise<unknown>;
+}
+
+export function SettingChoicePanel<T extends string>({ setting }: { setting: SettingChoice<T> }) {
+  const { slug } = useMember();
+  const loaded = useResource(`ticket-settings:${slug}`, (signal) => getTicketSettings(signal));
+  const id = useId();
+  return (
+    <section class="panel" aria-labelledby={id}>
+      <h2 id={id}>{t(setting.title)}</h2>
+      <Loaded resource={loaded}>{(settings) => <ChoiceForm setting={setting} current={setting.current(settings)} onSaved={loaded.reload} />}</Loaded>
+    </section>
+  );
+}
+
+function ChoiceForm<T extends string>({ setting, current, onSaved }: { setting: SettingChoice<T>; current: T; onSaved: () => void }) {
+  const [wanted, setWanted] = useState<T>(current);
+  const [saved, setSaved] = useState(false);
+  const submission = useSubmit();
+  const id = useId();
+  return (
+    <form
+      class="form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setSaved(false);
+        void submission.run(async () => {
+          await setting.save(wanted);
+          setSaved(true);
+          onSaved();
+        });
+      }}
+    >
+      <fieldset class="checks team-modes">
+        <legend>{t(setting.legend)}</legend>
+        {setting.choices.map((choice) => (
+          <div class="team-mode" key={choice.value}>
+            <input
+              id={`${id}-${choice.value}`}
+              type="radio"
+              name={setting.name}
+              value={choice.value}
+              checked={wanted === choice.value}
+              aria-describedby={`${id}-${choice.value}-hint`}
+              onChange={() => {
+                setWanted(choice.value);
+                setSaved(false);
+              }}
+            />
+            <label for={`${id}-${choice.value}`}>{t(choice.label)}</label>
+            <p class="field-hint" id={`${id}-${choice.value}-hint`}>
+              {t(choice.hint)}
+            </p>
+          </div>
+        ))}
+      </fieldset>
+      <p class="hint">{t(setting.note)}</p>
+      <ErrorAlert error={submission.error} />
+      {saved ? <Notice tone="success">{t('console.settings.saved')}</Notice> : null}
+      <button type="submit" class="button" disabled={submission.busy || wanted === current}>
+        {t(setting.submit)}
+      </button>
+    </form>
+  );
+}
