@@ -357,7 +357,8 @@ impl TicketWriter {
             metadata: json!({ "channel": message.channel, "split_from": first.id }),
             requester: Some(super::Requester::Member(message.sender_id)),
             channel: None,
-            notify_requester: false,
+            // Their message became a ticket of its own: they are told, as when they open one.
+            notify_requester: true,
             team_id: first.team_id,
             tags: std::collections::BTreeSet::new(),
             fields: serde_json::Map::new(),

@@ -297,8 +297,11 @@ async fn a_customer_s_message_splits_off_into_a_ticket_of_its_own_with_its_files
     );
     assert_eq!(desk.post(&desk.owner, &path, &json!({ "subject": "x".repeat(300) })).await.status, 422);
 
+    let mark = desk.mark().await;
     let split = desk.post(&desk.owner, &path, &json!({ "subject": "Wrong invoice" })).await;
     assert_eq!(split.status, 201, "{}", split.body);
+    // The customer is told their message became a ticket, as when they open one.
+    assert_eq!(desk.since(&mark).await.event("sav.ticket.created").payload["data"]["requester_notified"], true);
     let new = split.json();
     let new_id = id(&new);
     assert_eq!(
