@@ -88,6 +88,14 @@ pub async fn customer_by_mail(
     }))
 }
 
+/// A person's name as one line (a mail's display name, what staff typed) in the identity's two
+/// parts: the first word and the rest, each trimmed and cut to the columns' 100 characters.
+pub fn name_parts(name: &str) -> (String, String) {
+    let name = name.trim();
+    let (first, last) = name.split_once(' ').unwrap_or((name, ""));
+    (first.chars().take(100).collect(), last.trim().chars().take(100).collect())
+}
+
 /// Whether tenant `tenant` has invited anyone to its staff (an agent or an admin), whether or not
 /// they accepted: the onboarding's `invite_agents` step.
 pub async fn staff_invited(conn: &mut PgConnection, tenant: Uuid) -> sqlx::Result<bool> {

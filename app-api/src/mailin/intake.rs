@@ -467,10 +467,7 @@ async fn new_customer(
     db: &mut sqlx::PgConnection,
     mail: &Inbound,
 ) -> ApiResult<Option<Uuid>> {
-    let name = mail.from_name.trim();
-    let (first, last) = name.split_once(' ').unwrap_or((name, ""));
-    let first: String = first.chars().take(100).collect();
-    let last: String = last.trim().chars().take(100).collect();
+    let (first, last) = control_schema::contacts::name_parts(&mail.from_name);
     let mut control = state.tenancy.control_db.begin().await?;
     let contact =
         control_schema::contacts::customer_by_mail(&mut control, tenant.id, &mail.from_address, &first, &last).await?;

@@ -126,11 +126,10 @@ async fn requester_by_address(
         .require_staff()
         .map_err(|_| ApiError::forbidden("only staff open tickets for a customer"))?;
     drop(db);
-    let (first, last) = name.split_once(' ').unwrap_or((name, ""));
+    let (first, last) = control_schema::contacts::name_parts(name);
     let tenant = writer.tenant();
     let mut control = state.tenancy.control_db.begin().await?;
-    let contact =
-        control_schema::contacts::customer_by_mail(&mut control, tenant.id, email, first, last.trim()).await?;
+    let contact = control_schema::contacts::customer_by_mail(&mut control, tenant.id, email, &first, &last).await?;
     control.commit().await?;
     let contact = contact.ok_or_else(|| {
         ApiError::invalid(vec![FieldError::new("requester", "this address belongs to a disabled account")])

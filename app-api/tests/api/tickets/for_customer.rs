@@ -40,6 +40,10 @@ async fn staff_open_a_ticket_for_a_caller_by_address_and_the_address_makes_one_c
     assert_eq!(a.json()["user_id"], b.json()["user_id"]);
     assert_eq!(desk.db.scalar("SELECT count(*) FROM users WHERE lower(email) = 'race@example.com'").await, 1);
 
+    // A name longer than the identity keeps is cut, not refused.
+    let long = desk.create(&agent, call(&json!({"email": "long@example.com", "name": "N".repeat(150)}))).await;
+    assert_eq!(long["requester"]["firstname"].as_str().map(str::len), Some(100));
+
     // Asked for, the acknowledgement goes as if the customer had opened it.
     let mark = desk.mark().await;
     let mut told = call(&json!({"user_id": customer.id}));
@@ -51,7 +55,7 @@ async fn staff_open_a_ticket_for_a_caller_by_address_and_the_address_makes_one_c
     // The list filters by channel; a customer's own ticket names them too.
     let phoned = desk.get(&agent, "/v1/tickets?channel=phone").await;
     assert_eq!(phoned.status, 200, "{}", phoned.body);
-    assert_eq!(phoned.json()["data"].as_array().unwrap().len(), 5);
+    assert_eq!(phoned.json()["data"].as_array().unwrap().len(), 6);
     assert_eq!(desk.get(&agent, "/v1/tickets?channel=fax").await.status, 400);
     let own = desk.create(&customer, json!({"subject": "Mine", "description": "x", "channel": "phone"})).await;
     assert_eq!(own["channel"], "web", "a customer's channel is ignored");
