@@ -149,6 +149,24 @@ broker_env() {
     RABBITMQ_ENABLED_PLUGINS_FILE="$DATA/rabbitmq/enabled_plugins" "$@"
 }
 broker_running() { broker_env "$RABBITMQ_LIB/rabbitmqctl" -n "$BROKER_NODE" -q status >/dev/null 2>&1; }
+# The node's process, from the pid file it writes when it boots: empty when that process has
+# ended (or the number is now another program's: the node's command line names its home here).
+broker_pid() {
+  local pid
+  pid=$(cat "$DATA/rabbitmq/pid" 2>/dev/null) || return 0
+  [ -n "$pid" ] || return 0
+  if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "-home $DATA/rabbitmq "; then echo "$pid"; fi
+}
+# Waits up to $1 tenths of a second for the node's process to end, then kills it: a node still
+# shutting down holds its name, and a new node of that name would not start.
+await_broker_exit() {
+  local pid
+  pid=$(broker_pid)
+  [ -n "$pid" ] || return 0
+  for _ in $(seq 1 "$1"); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+}
 start_private_broker() {
   mkdir -p "$DATA/rabbitmq/mnesia" "$DATA/rabbitmq/log"
   local ports
@@ -156,18 +174,29 @@ start_private_broker() {
     read -r BROKER_PORT BROKER_DIST_PORT <<<"$ports"
   fi
   if [ -z "${BROKER_PORT:-}" ] || ! broker_running; then
+    # A node of ours that does not answer (one still stopping, or stuck) is ended first.
+    await_broker_exit 100
     BROKER_PORT=$(free_port 56672 56699) BROKER_DIST_PORT=$(free_port 56700 56729)
     echo "$BROKER_PORT $BROKER_DIST_PORT" >"$DATA/rabbitmq.ports"
     echo '[].' >"$DATA/rabbitmq/enabled_plugins"
     printf 'listeners.tcp.default = 127.0.0.1:%s\n' "$BROKER_PORT" >"$DATA/rabbitmq/rabbitmq.conf"
     say "starting a private RabbitMQ on 127.0.0.1:$BROKER_PORT"
-    broker_env "$RABBITMQ_LIB/rabbitmq-server" -detached >/dev/null 2>&1
-    local started=
-    for _ in $(seq 1 30); do
-      if broker_env "$RABBITMQ_LIB/rabbitmqctl" -n "$BROKER_NODE" -q await_startup --timeout 10 >/dev/null 2>&1; then started=1; break; fi
+    local out="$DATA/rabbitmq/log/start.out" started= attempt
+    for attempt in $(seq 1 30); do
+      # Launched again when the node's process has ended without answering (at most 3 times).
+      if [ -z "$(broker_pid)" ] && { [ "$attempt" = 1 ] || [ "$attempt" = 11 ] || [ "$attempt" = 21 ]; }; then
+        broker_env "$RABBITMQ_LIB/rabbitmq-server" -detached >>"$out" 2>&1 || true
+      fi
+      if broker_env "$RABBITMQ_LIB/rabbitmqctl" -n "$BROKER_NODE" -q await_startup --timeout 10 >>"$out" 2>&1; then
+        started=1
+        break
+      fi
       sleep 1
     done
-    [ -n "$started" ] || die "the private RabbitMQ did not start: see .data/rabbitmq/log"
+    if [ -z "$started" ]; then
+      tail -n 20 "$out" >&2 || true
+      die "the private RabbitMQ did not start: see .data/rabbitmq/log"
+    fi
   fi
   started_broker=1
   # Development credentials: RabbitMQ's guest user, which it lets in from this machine only.
@@ -176,6 +205,7 @@ start_private_broker() {
 stop_private_broker() {
   say "stopping the private RabbitMQ"
   broker_env "$RABBITMQ_LIB/rabbitmqctl" -n "$BROKER_NODE" -q stop >/dev/null 2>&1 || true
+  await_broker_exit 300
 }
 
 generate_secrets() {
