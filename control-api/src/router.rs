@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::routes::auth::{
-    export, login, me, mfa, password, password_reset, refresh, register, sessions, sso, two_factor, verify_email,
+    export, login, me, mfa, password, password_reset, refresh, register, sessions, sign_in_token, sso, two_factor, verify_email,
 };
 use crate::routes::tenants::{invitations, lifecycle, members, signup, sso as tenant_sso};
 use crate::routes::{jwks, operations};
@@ -43,6 +43,7 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(jwks::get_jwks))
         .routes(routes!(login::post_login))
         .routes(routes!(mfa::post_mfa_verify))
+        .routes(routes!(sign_in_token::post_sign_in_token))
         .routes(routes!(refresh::post_refresh))
         .routes(routes!(refresh::post_logout))
         .routes(routes!(sessions::post_logout_all))

@@ -1,6 +1,6 @@
 //! The single-use tokens of the links account mail carries (a password reset, an email
-//! verification): issued with the mail, in the same transaction, stored as a digest only, and
-//! spent at most once before they expire.
+//! verification) and of a sign-up's first sign-in: issued with the mail or the sign-up, in the
+//! same transaction, stored as a digest only, and spent at most once before they expire.
 
 use std::time::Duration;
 
@@ -13,6 +13,8 @@ use uuid::Uuid;
 pub const RESET_TTL: Duration = Duration::from_secs(30 * 60);
 /// How long an email verification link works.
 pub const VERIFICATION_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+/// How long a sign-up's token signs its owner in.
+pub const SIGN_IN_TTL: Duration = Duration::from_secs(15 * 60);
 /// Longer than any token this module issues (43 characters): refused before any lookup.
 pub const MAX_TOKEN_CHARS: usize = 128;
 
@@ -21,6 +23,7 @@ pub const MAX_TOKEN_CHARS: usize = 128;
 pub enum Purpose {
     PasswordReset,
     EmailVerification,
+    SignIn,
 }
 
 impl Purpose {
@@ -28,6 +31,7 @@ impl Purpose {
         match self {
             Self::PasswordReset => "password_reset",
             Self::EmailVerification => "email_verification",
+            Self::SignIn => "sign_in",
         }
     }
 
@@ -35,6 +39,7 @@ impl Purpose {
         match self {
             Self::PasswordReset => RESET_TTL,
             Self::EmailVerification => VERIFICATION_TTL,
+            Self::SignIn => SIGN_IN_TTL,
         }
     }
 }

@@ -48,6 +48,64 @@ async fn signup_becomes_active_and_the_owner_logs_in() {
 }
 
 #[tokio::test]
+async fn the_sign_up_token_signs_the_owner_in_once_the_organisation_is_active() {
+    let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Manual).await;
+    let (slug, email) = (unique_slug(), unique_email("owner"));
+    let response = app.server.post_json("/v1/tenants/signup", &signup_body(&slug, &email)).await;
+    assert_eq!(response.status, 202, "{}", response.body);
+    let token = response.json()["sign_in_token"].as_str().expect("a sign-in token").to_owned();
+    let server = &app.server;
+    let sign_in = |tenant: &str, token: &str| {
+        let body = json!({ "tenant": tenant, "token": token });
+        async move { server.post_json("/v1/auth/sign-in-token", &body).await }
+    };
+
+    // Not active yet: asked again later, the token still works.
+    let early = sign_in(&slug, &token).await;
+    early.assert_problem(503, "tenant_provisioning");
+    assert!(early.headers.contains_key("retry-after"));
+    let (other, _) = app.signup().await;
+    app.state.worker.run_due().await.unwrap();
+    app.wait_for_status(&slug, "active").await;
+    app.wait_for_status(&other, "active").await;
+
+    // Another organisation, a forged token, an oversized one, a strict body: refused, nothing spent.
+    sign_in(&other, &token).await.assert_problem(400, "invalid_token");
+    sign_in(&slug, "forged").await.assert_problem(400, "invalid_token");
+    sign_in(&slug, &"t".repeat(10_000)).await.assert_problem(400, "invalid_token");
+    let extra = json!({ "tenant": slug, "token": token, "password": "x" });
+    app.server.post_json("/v1/auth/sign-in-token", &extra).await.assert_problem(400, "validation_failed");
+
+    // Two requests with the token at once: one signs the owner in.
+    let (first, second) = tokio::join!(sign_in(&slug, &token), sign_in(&slug, &token));
+    let mut statuses = [first.status.as_u16(), second.status.as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 400], "{} / {}", first.body, second.body);
+    let signed_in = if first.status == 200 { first } else { second };
+    let tokens = signed_in.json();
+    assert_eq!((tokens["role"].as_str(), tokens["tenant"]["slug"].as_str()), (Some("owner"), Some(slug.as_str())));
+    assert_eq!(tokens["user"]["email"], email.as_str());
+    let cookie = signed_in.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>();
+    assert!(cookie.iter().any(|c| c.contains(tokens["refresh_token"].as_str().unwrap())), "{cookie:?}");
+    let me = app.get_bearer("/v1/auth/me", tokens["access_token"].as_str().unwrap()).await;
+    assert_eq!(me.status, 200, "{}", me.body);
+    sign_in(&slug, &token).await.assert_problem(400, "invalid_token");
+
+    // A token past its 15 minutes signs no one in.
+    let late = app.server.post_json("/v1/tenants/signup", &signup_body(&unique_slug(), &unique_email("late"))).await;
+    let late = late.json();
+    let late_slug = late["tenant"]["slug"].as_str().unwrap().to_owned();
+    app.state.worker.run_due().await.unwrap();
+    app.wait_for_status(&late_slug, "active").await;
+    sqlx::query("UPDATE account_tokens SET expires_at = now() - interval '1 second' WHERE user_id = $1")
+        .bind(late["user"]["id"].as_str().unwrap().parse::<Uuid>().unwrap())
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    sign_in(&late_slug, late["sign_in_token"].as_str().unwrap()).await.assert_problem(400, "invalid_token");
+}
+
+#[tokio::test]
 async fn concurrent_signups_for_one_slug_let_exactly_one_through() {
     let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Manual).await;
     let slug = unique_slug();

@@ -1,5 +1,5 @@
 //! Login, second factor, refresh, logout, the caller's identity and its export, 2FA
-//! management, and the mailed links (password reset, email verification). What the handlers share: the token response, the request's origin, and
+//! management, the mailed links (password reset, email verification) and a sign-up's sign-in. What the handlers share: the token response, the request's origin, and
 //! finishing a login.
 
 pub mod cookie;
@@ -12,6 +12,7 @@ pub mod password_reset;
 pub mod refresh;
 pub mod register;
 pub mod sessions;
+pub mod sign_in_token;
 pub mod sso;
 pub mod two_factor;
 pub mod verify_email;

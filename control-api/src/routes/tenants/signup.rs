@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::TenantView;
 use super::access::{find, path_slug};
+use crate::identity::account_tokens::{self, Purpose};
 use crate::identity::people::{NewPerson, check_person, name_errors};
 use crate::identity::sessions::Origin;
 use crate::identity::users::UserProfile;
@@ -44,6 +45,9 @@ pub struct SignupTenant {
 pub struct SignupResponse {
     pub tenant: SignupTenant,
     pub user: UserProfile,
+    /// Signs the owner in once the organisation is active (`POST /v1/auth/sign-in-token`): single
+    /// use, valid 15 minutes.
+    pub sign_in_token: String,
 }
 
 impl SignupRequest {
@@ -101,7 +105,7 @@ async fn check_signup_budget(state: &AppState, ip: Option<std::net::IpAddr>) -> 
 #[utoipa::path(post, path = "/v1/tenants/signup", tag = "tenants", request_body = SignupRequest,
     security((), ("bearer" = [])),
     responses(
-        (status = 202, description = "Accepted: the tenant is being provisioned", body = SignupResponse),
+        (status = 202, description = "Accepted: the tenant is being provisioned; `sign_in_token` signs the owner in once it is active", body = SignupResponse),
         (status = 400, description = "`validation_failed`: unreadable body or unknown fields"),
         (status = 422, description = "`validation_failed`: bad slug, name, email or password; `admin` missing without a token or given with one"),
         (status = 429, description = "`rate_limited`: too many sign-ups from this address or in all; see Retry-After"),
@@ -118,12 +122,13 @@ pub async fn post_signup(
     let new_owner_hash = signup::new_owner_hash(&state.db, &state.guard, &organisation.owner).await?;
     let mut tx = state.db.begin().await?;
     let (tenant_id, user) = signup::create(&mut tx, &organisation, new_owner_hash).await?;
+    let sign_in_token = account_tokens::issue(&mut tx, Purpose::SignIn, user.id, tenant_id).await?;
     tx.commit().await?;
     let NewOrganisation { slug, name, .. } = organisation;
     tracing::info!(tenant = %tenant_id, slug = slug.as_str(), "tenant signed up");
     let tenant =
         SignupTenant { id: tenant_id, slug: slug.as_str().to_owned(), name, status: TenantStatus::Provisioning };
-    Ok((StatusCode::ACCEPTED, Json(SignupResponse { tenant, user })))
+    Ok((StatusCode::ACCEPTED, Json(SignupResponse { tenant, user, sign_in_token })))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
