@@ -1,5 +1,5 @@
 //! `GET /v1/sla/policy` (staff) and `PUT /v1/sla/policy` (owners and admins): the tenant's SLA
-//! targets per priority and auto-close delays. A new policy applies to tickets created afterwards;
+//! targets per priority, auto-close delays and the schedule the targets count in. A new policy applies to tickets created afterwards;
 //! running tickets keep the version they were created under. Changes go to the audit log.
 
 use axum::Json;
@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 use crate::access::{Access, Admins, Staff};
 use crate::sav::tickets::priority::Priority;
@@ -21,6 +22,9 @@ pub struct SlaPolicy {
     /// Targets per priority; all four are required.
     pub targets: PriorityTargets,
     pub auto_close: AutoCloseDelays,
+    /// The schedule whose business hours the targets count; `null` (the default): every hour.
+    #[serde(default)]
+    pub schedule_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -32,7 +36,8 @@ pub struct PriorityTargets {
     pub urgent: TargetMinutes,
 }
 
-/// The SLA clock runs 24/7 from creation, paused while the ticket waits for the customer.
+/// The SLA clock runs from creation, in the policy's business hours (or 24/7), paused while the
+/// ticket waits for the customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetMinutes {
@@ -73,6 +78,7 @@ impl From<Policy> for SlaPolicy {
                 waiting_customer_minutes: policy.auto_close.waiting_customer_minutes.into(),
                 resolved_minutes: policy.auto_close.resolved_minutes.into(),
             },
+            schedule_id: policy.schedule_id,
         }
     }
 }
@@ -117,6 +123,7 @@ fn validate(body: &SlaPolicy) -> Result<Policy, Vec<FieldError>> {
             Ok(Policy {
                 grid: Grid { low, medium, high, urgent },
                 auto_close: AutoClose { waiting_customer_minutes: waiting, resolved_minutes: resolved },
+                schedule_id: body.schedule_id,
             })
         }
         _ => Err(errors),
@@ -140,7 +147,7 @@ pub async fn get_sla_policy(access: Access<Staff>) -> ApiResult<Json<SlaPolicy>>
         (status = 200, description = "The policy, as stored", body = SlaPolicy),
         (status = 400, description = "`validation_failed`: unreadable body, missing or unknown field, wrong type"),
         Access<Admins>,
-        (status = 422, description = "`validation_failed`: minutes out of bounds, a response target above its resolution target"),
+        (status = 422, description = "`validation_failed`: minutes out of bounds, a response target above its resolution target, an unknown `schedule_id`"),
     ))]
 pub async fn put_sla_policy(access: Access<Admins>, JsonBody(body): JsonBody<SlaPolicy>) -> ApiResult<Json<SlaPolicy>> {
     let (admin, mut db) = access.connect().await?;

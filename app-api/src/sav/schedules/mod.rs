@@ -385,10 +385,25 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch
     Ok(changed)
 }
 
+/// Whether the default SLA policy's current version counts its targets in schedule `id`, asked in
+/// the transaction that deletes it: a version adopted meanwhile waits for it, and is refused if
+/// it names `id` (it takes the versions, then the schedule).
+async fn default_policy_uses(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<bool> {
+    sqlx::query!("LOCK TABLE sla_policy_versions IN SHARE MODE").execute(&mut *conn).await?;
+    let current = sqlx::query_scalar!("SELECT schedule_id FROM sla_policy_versions ORDER BY id DESC LIMIT 1")
+        .fetch_one(conn)
+        .await?;
+    Ok(current == Some(id))
+}
+
 /// Deletes schedule `id` with its audit entry; refused while an SLA policy uses it.
 pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: Uuid) -> ApiResult<()> {
     let mut tx = conn.begin().await?;
-    // The policies' foreign key (`ON DELETE RESTRICT`) refuses it.
+    // The default policy names its schedule without a foreign key (its versions never change);
+    // the policies by condition have one (`ON DELETE RESTRICT`).
+    if default_policy_uses(&mut tx, id).await? {
+        return Err(in_use());
+    }
     let name = sqlx::query_scalar!("DELETE FROM schedules WHERE id = $1 RETURNING name", id)
         .fetch_optional(&mut *tx)
         .await

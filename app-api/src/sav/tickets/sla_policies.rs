@@ -1,7 +1,8 @@
 //! SLA policies by condition: an ordered list, replaced whole by admins, the first of which whose
 //! conditions all match a ticket (its priority, team, tags, category and customer's VIP flag)
 //! gives its targets, counted in the policy's schedule (or 24/7). When none matches, the
-//! versioned policy (`sla_policy`) applies, unchanged. `matching` is the one match,
+//! versioned policy (`sla_policy`) applies, counted in its version's schedule (`schedule`).
+//! `matching` is the one match,
 //! run by the ticket write path whenever a ticket's clock changes (`store`).
 
 use chrono::NaiveDate;
@@ -362,15 +363,29 @@ pub async fn matching(conn: &mut PgConnection, facts: &Facts<'_>) -> sqlx::Resul
     .await?;
     let Some(row) = row else { return Ok(None) };
     let schedule = match (row.schedule_id, row.time_zone, row.intervals) {
-        (Some(id), Some(zone), Some(intervals)) => {
-            let holidays: Vec<NaiveDate> = row.holidays;
-            let schedule = schedules::working(&zone, &intervals.0, holidays)
-                .map_err(|error| sqlx::Error::Decode(format!("schedule {id}: {error}").into()))?;
-            Some((id, schedule))
-        }
+        (Some(id), Some(zone), Some(intervals)) => Some((id, working(id, &zone, &intervals.0, row.holidays)?)),
         _ => None,
     };
     Ok(Some(Applied { name: row.name, schedule, targets: row.targets.0.targets() }))
+}
+
+/// Schedule `id` as business hours, for the versioned policy that names it; `None` when it is
+/// gone (a past version's schedule may have been deleted: its tickets count every hour).
+pub async fn schedule(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<(Uuid, Schedule)>> {
+    let row = sqlx::query!(
+        r#"SELECT s.time_zone, s.intervals AS "intervals: Json<Vec<Interval>>",
+                ARRAY(SELECT h.day FROM schedule_holidays h WHERE h.schedule_id = s.id) AS "holidays!"
+           FROM schedules s WHERE s.id = $1"#,
+        id,
+    )
+    .fetch_optional(conn)
+    .await?;
+    row.map(|row| Ok((id, working(id, &row.time_zone, &row.intervals.0, row.holidays)?))).transpose()
+}
+
+fn working(id: Uuid, zone: &str, intervals: &[Interval], holidays: Vec<NaiveDate>) -> sqlx::Result<Schedule> {
+    schedules::working(zone, intervals, holidays)
+        .map_err(|error| sqlx::Error::Decode(format!("schedule {id}: {error}").into()))
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! The tenant's SLA policy in its database: response and resolution targets per priority and the
-//! two auto-close delays, in whole minutes, kept as versions that never change
+//! The tenant's SLA policy in its database: response and resolution targets per priority, the
+//! two auto-close delays, in whole minutes, and the schedule whose business hours the targets
+//! count (none: every hour), kept as versions that never change
 //! (`sla_policy_versions`, migration 0004). The newest version is the current policy; each ticket
 //! keeps the version it was created under (`support_tickets.sla_version_id`), so a change applies
 //! to tickets created afterwards, and a running ticket whose priority changes finds the new
@@ -9,6 +10,7 @@
 //! none of it: they read the ticket's stored due and risk instants (`sla`).
 
 use chrono::{DateTime, Duration, Utc};
+use shared::error::{ApiError, ApiResult, FieldError};
 use sqlx::{Connection as _, PgConnection};
 use uuid::Uuid;
 
@@ -42,11 +44,13 @@ impl AutoClose {
 pub struct Policy {
     pub grid: Grid,
     pub auto_close: AutoClose,
+    /// The schedule whose business hours the targets count; `None`: every hour (24/7).
+    pub schedule_id: Option<Uuid>,
 }
 
 impl Policy {
     /// Every tenant's policy until an admin changes it (version 1).
-    pub const SEED: Self = Self { grid: Grid::SEED, auto_close: AutoClose::SEED };
+    pub const SEED: Self = Self { grid: Grid::SEED, auto_close: AutoClose::SEED, schedule_id: None };
 
     /// Each value with its path in the API's body (`targets.high.response_minutes`).
     pub fn fields(&self) -> [(&'static str, i32); 10] {
@@ -65,14 +69,20 @@ impl Policy {
         ]
     }
 
-    /// What changed from `self` to `next`: `{"targets.high.response_minutes": [240, 120]}`.
+    /// What changed from `self` to `next`: `{"targets.high.response_minutes": [240, 120]}`,
+    /// `{"schedule_id": [null, "..."]}`.
     pub fn changes_to(&self, next: &Self) -> serde_json::Map<String, serde_json::Value> {
-        self.fields()
+        let mut changes: serde_json::Map<_, _> = self
+            .fields()
             .into_iter()
             .zip(next.fields())
             .filter(|((_, was), (_, now))| was != now)
             .map(|((name, was), (_, now))| (name.to_owned(), serde_json::json!([was, now])))
-            .collect()
+            .collect();
+        if self.schedule_id != next.schedule_id {
+            changes.insert("schedule_id".to_owned(), serde_json::json!([self.schedule_id, next.schedule_id]));
+        }
+        changes
     }
 }
 
@@ -97,6 +107,7 @@ struct Row {
     urgent_resolution_minutes: i32,
     auto_close_waiting_customer_minutes: i32,
     auto_close_resolved_minutes: i32,
+    schedule_id: Option<Uuid>,
     created_at: DateTime<Utc>,
 }
 
@@ -113,7 +124,8 @@ impl From<Row> for Version {
             waiting_customer_minutes: row.auto_close_waiting_customer_minutes,
             resolved_minutes: row.auto_close_resolved_minutes,
         };
-        Self { id: row.id, policy: Policy { grid, auto_close }, created_at: row.created_at }
+        let policy = Policy { grid, auto_close, schedule_id: row.schedule_id };
+        Self { id: row.id, policy, created_at: row.created_at }
     }
 }
 
@@ -124,7 +136,7 @@ pub async fn current(conn: &mut PgConnection) -> sqlx::Result<Version> {
         Row,
         "SELECT id, low_response_minutes, low_resolution_minutes, medium_response_minutes, medium_resolution_minutes,
             high_response_minutes, high_resolution_minutes, urgent_response_minutes, urgent_resolution_minutes,
-            auto_close_waiting_customer_minutes, auto_close_resolved_minutes, created_at
+            auto_close_waiting_customer_minutes, auto_close_resolved_minutes, schedule_id, created_at
          FROM sla_policy_versions ORDER BY id DESC LIMIT 1",
     )
     .fetch_one(conn)
@@ -138,7 +150,7 @@ pub async fn versions(conn: &mut PgConnection, ids: &[i64]) -> sqlx::Result<Vec<
         Row,
         "SELECT id, low_response_minutes, low_resolution_minutes, medium_response_minutes, medium_resolution_minutes,
             high_response_minutes, high_resolution_minutes, urgent_response_minutes, urgent_resolution_minutes,
-            auto_close_waiting_customer_minutes, auto_close_resolved_minutes, created_at
+            auto_close_waiting_customer_minutes, auto_close_resolved_minutes, schedule_id, created_at
          FROM sla_policy_versions WHERE id = ANY($1)",
         ids,
     )
@@ -179,11 +191,13 @@ pub async fn adopt(conn: &mut PgConnection, policy: &Policy, now: DateTime<Utc>)
         Row,
         "INSERT INTO sla_policy_versions (low_response_minutes, low_resolution_minutes, medium_response_minutes,
             medium_resolution_minutes, high_response_minutes, high_resolution_minutes, urgent_response_minutes,
-            urgent_resolution_minutes, auto_close_waiting_customer_minutes, auto_close_resolved_minutes, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            urgent_resolution_minutes, auto_close_waiting_customer_minutes, auto_close_resolved_minutes, schedule_id,
+            created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          RETURNING id, low_response_minutes, low_resolution_minutes, medium_response_minutes,
             medium_resolution_minutes, high_response_minutes, high_resolution_minutes, urgent_response_minutes,
-            urgent_resolution_minutes, auto_close_waiting_customer_minutes, auto_close_resolved_minutes, created_at",
+            urgent_resolution_minutes, auto_close_waiting_customer_minutes, auto_close_resolved_minutes, schedule_id,
+            created_at",
         low.response_minutes,
         low.resolution_minutes,
         medium.response_minutes,
@@ -194,6 +208,7 @@ pub async fn adopt(conn: &mut PgConnection, policy: &Policy, now: DateTime<Utc>)
         urgent.resolution_minutes,
         policy.auto_close.waiting_customer_minutes,
         policy.auto_close.resolved_minutes,
+        policy.schedule_id,
         now,
     )
     .fetch_one(conn)
@@ -203,14 +218,23 @@ pub async fn adopt(conn: &mut PgConnection, policy: &Policy, now: DateTime<Utc>)
 }
 
 /// Makes `policy` the current one for `actor` (`adopt`) and writes the change, if any, to the
-/// audit log, in one transaction.
-pub async fn replace(
-    conn: &mut PgConnection,
-    actor: Uuid,
-    policy: &Policy,
-    now: DateTime<Utc>,
-) -> sqlx::Result<Adopted> {
+/// audit log, in one transaction. Its schedule must exist, and cannot be deleted until this
+/// commits (which then refuses the deletion: the schedule is in use).
+pub async fn replace(conn: &mut PgConnection, actor: Uuid, policy: &Policy, now: DateTime<Utc>) -> ApiResult<Adopted> {
     let mut tx = conn.begin().await?;
+    // The versions first, as a schedule's deletion takes them (`schedules::remove`): no deadlock.
+    sqlx::query!("LOCK TABLE sla_policy_versions IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
+    if let Some(id) = policy.schedule_id {
+        let found = sqlx::query_scalar!("SELECT id FROM schedules WHERE id = $1 FOR KEY SHARE", id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if found.is_none() {
+            return Err(ApiError::invalid(vec![FieldError::new(
+                "schedule_id",
+                "is not a schedule of this organisation",
+            )]));
+        }
+    }
     let adopted = adopt(&mut tx, policy, now).await?;
     if let Adopted::Changed { previous, current } = &adopted {
         audit_change(&mut tx, actor, previous, current).await?;

@@ -459,9 +459,9 @@ pub async fn insert(
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<Ticket>> {
     let targets = applied.map_or(policy.policy.grid.of(new.priority), |a| a.targets);
-    let hours = applied.map_or(Hours::Always, sla_policies::Applied::hours);
+    let fallback = fallback_schedule(conn, applied, policy.policy.schedule_id).await?;
+    let (hours, kept) = hours_and_kept(applied, fallback.as_ref());
     let started = sla::evaluate_in(hours, now, targets, &[], Answers::default(), now);
-    let kept = Kept::of(applied);
     // A number already taken (one chance in a trillion per ticket at 10^6 tickets) draws again.
     for _ in 0..5 {
         let inserted = ticket_sql!(query
@@ -611,7 +611,8 @@ pub async fn refresh_sla(
     };
     let applied = sla_policies::matching(conn, &facts).await?;
     let targets = applied.as_ref().map_or(clock.targets, |a| a.targets);
-    let hours = applied.as_ref().map_or(Hours::Always, sla_policies::Applied::hours);
+    let fallback = fallback_schedule(conn, applied.as_ref(), clock.schedule_id).await?;
+    let (hours, kept) = hours_and_kept(applied.as_ref(), fallback.as_ref());
     let answers = Answers { first: ticket.first_response_at, awaited_since: ticket.next_response_since };
     let state = sla::evaluate_in(hours, ticket.created_at, targets, &clock.changes, answers, now);
     // A response given before this write met its target as it stood then.
@@ -623,7 +624,6 @@ pub async fn refresh_sla(
     ticket.resolution_risk_at = state.resolution_risk_at;
     ticket.next_response_due_at = state.next_response_due_at;
     ticket.next_response_risk_at = state.next_response_risk_at;
-    let kept = Kept::of(applied.as_ref());
     ticket.sla_policy = kept.policy;
     ticket.sla_schedule_id = kept.schedule_id;
     ticket.sla_response_minutes = kept.response_minutes;
@@ -651,8 +651,34 @@ fn measure(ticket: &mut Ticket, hours: Hours<'_>) {
     }
 }
 
-/// What a ticket keeps of the policy by condition that applies to it (all `None`: the
-/// versioned default).
+/// The schedule of the versioned policy (`schedule_id`, its version's) when no policy by
+/// condition applies; `None` for every hour.
+async fn fallback_schedule(
+    conn: &mut PgConnection,
+    applied: Option<&sla_policies::Applied>,
+    schedule_id: Option<Uuid>,
+) -> sqlx::Result<Option<(Uuid, Schedule)>> {
+    match (applied, schedule_id) {
+        (None, Some(id)) => sla_policies::schedule(conn, id).await,
+        _ => Ok(None),
+    }
+}
+
+/// The hours the targets count and what the ticket keeps of the policy: the policy by condition
+/// that applies, else the versioned one in its schedule (`fallback`).
+fn hours_and_kept<'a>(
+    applied: Option<&'a sla_policies::Applied>,
+    fallback: Option<&'a (Uuid, Schedule)>,
+) -> (Hours<'a>, Kept) {
+    match (applied, fallback) {
+        (Some(applied), _) => (applied.hours(), Kept::of(applied)),
+        (None, Some((id, schedule))) => (Hours::Working(schedule), Kept { schedule_id: Some(*id), ..Kept::default() }),
+        (None, None) => (Hours::Always, Kept::default()),
+    }
+}
+
+/// What a ticket keeps of the policy by condition that applies to it (all `None` but the
+/// schedule: the versioned default).
 #[derive(Default)]
 struct Kept {
     policy: Option<String>,
@@ -663,8 +689,7 @@ struct Kept {
 }
 
 impl Kept {
-    fn of(applied: Option<&sla_policies::Applied>) -> Self {
-        let Some(applied) = applied else { return Self::default() };
+    fn of(applied: &sla_policies::Applied) -> Self {
         Self {
             policy: Some(applied.name.clone()),
             schedule_id: applied.schedule.as_ref().map(|(id, _)| *id),
@@ -692,6 +717,8 @@ fn auto_close_at(ticket: &Ticket, clock: &Clock) -> Option<DateTime<Utc>> {
 struct Clock {
     targets: Targets,
     auto_close: sla_policy::AutoClose,
+    /// The schedule of its version's policy (`None`: every hour).
+    schedule_id: Option<Uuid>,
     /// The statuses the ticket entered, oldest first.
     changes: Vec<Change>,
 }
@@ -702,7 +729,7 @@ struct Clock {
 async fn clock(conn: &mut PgConnection, ticket: &Ticket) -> sqlx::Result<Clock> {
     let row = sqlx::query!(
         r#"SELECT p.response_minutes AS "response_minutes!", p.resolution_minutes AS "resolution_minutes!",
-            v.auto_close_waiting_customer_minutes, v.auto_close_resolved_minutes,
+            v.auto_close_waiting_customer_minutes, v.auto_close_resolved_minutes, v.schedule_id,
             h.change_at AS "change_at!", h.change_to AS "change_to!: Vec<Status>"
            FROM sla_policy_targets p
            JOIN sla_policy_versions v ON v.id = p.version_id
@@ -723,6 +750,7 @@ async fn clock(conn: &mut PgConnection, ticket: &Ticket) -> sqlx::Result<Clock> 
             waiting_customer_minutes: row.auto_close_waiting_customer_minutes,
             resolved_minutes: row.auto_close_resolved_minutes,
         },
+        schedule_id: row.schedule_id,
         changes: row.change_at.into_iter().zip(row.change_to).map(|(at, to)| Change { at, to }).collect(),
     })
 }

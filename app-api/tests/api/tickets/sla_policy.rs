@@ -10,7 +10,8 @@ use harness::TestDatabase;
 use serde_json::{Value, json};
 use sqlx::migrate::Migrator;
 
-use super::{Desk, id};
+use super::sla_policies::closed_until_four_days_on;
+use super::{Desk, error_fields, id};
 
 static TENANT_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/tenant");
 
@@ -24,6 +25,7 @@ fn policy(targets: [(i64, i64); 4], waiting_customer: i64, resolved: i64) -> Val
     json!({
         "targets": { "low": pair(targets[0]), "medium": pair(targets[1]), "high": pair(targets[2]), "urgent": pair(targets[3]) },
         "auto_close": { "waiting_customer_minutes": waiting_customer, "resolved_minutes": resolved },
+        "schedule_id": null,
     })
 }
 
@@ -123,6 +125,70 @@ async fn admins_replace_the_policy_once_and_the_audit_log_says_who() {
     let (actor, action, _, details) = &rows[1];
     assert_eq!((actor, action.as_str()), (&desk.owner.id, "sla_policy_changed"));
     assert_eq!(details, &json!({ "version": [2, 3], "targets.high.response_minutes": [10, 12] }));
+}
+
+#[tokio::test]
+async fn the_default_policy_counts_in_its_schedule_which_stays_while_it_is_used() {
+    let (desk, other) = tokio::join!(Desk::open(), Desk::open());
+    let customer = desk.member("customer").await;
+    let (schedule, opens) = closed_until_four_days_on(&desk).await;
+    let (foreign, _) = closed_until_four_days_on(&other).await;
+
+    // An unknown schedule, another organisation's, a malformed id: refused, nothing changes.
+    for bad in [uuid::Uuid::now_v7().to_string(), foreign] {
+        let mut body = seed();
+        body["schedule_id"] = json!(bad);
+        let refused = desk.put(&desk.owner, PATH, &body).await;
+        refused.assert_problem(422, "validation_failed");
+        assert_eq!(error_fields(&refused), ["schedule_id"]);
+    }
+    let mut malformed = seed();
+    malformed["schedule_id"] = json!("not-a-uuid");
+    desk.put(&desk.owner, PATH, &malformed).await.assert_problem(400, "validation_failed");
+    assert_eq!(versions(&desk).await, 1);
+
+    let mut in_hours = seed();
+    in_hours["schedule_id"] = json!(schedule);
+    let put = desk.put(&desk.owner, PATH, &in_hours).await;
+    assert_eq!((put.status.as_u16(), put.json()), (200, in_hours.clone()), "{}", put.body);
+
+    // A ticket created now counts its targets from the schedule's next opening (medium: 24 h to
+    // answer, 3 days to resolve), and its badge says so.
+    let ticket =
+        id(&desk.create(&desk.owner, json!({ "subject": "Hours", "description": "x", "user_id": customer.id })).await);
+    let sla = desk.ticket(&desk.owner, ticket).await["sla"].clone();
+    assert_eq!((sla["policy"].as_str(), sla["schedule_id"].as_str()), (Some("default"), Some(schedule.as_str())));
+    assert_eq!(time(&sla["response_due_at"]), opens + chrono::Duration::hours(24));
+    assert_eq!(time(&sla["resolution_due_at"]), opens + chrono::Duration::days(3));
+    assert_eq!(sla["outside_business_hours"], true);
+    // Its clock counted again (a new priority: high, 4 h to answer) stays in the schedule.
+    let high = desk.patch(&desk.owner, &format!("/v1/tickets/{ticket}"), &json!({ "priority": "high" })).await;
+    assert_eq!(high.status, 200, "{}", high.body);
+    let sla = desk.ticket(&desk.owner, ticket).await["sla"].clone();
+    assert_eq!(time(&sla["response_due_at"]), opens + chrono::Duration::hours(4));
+
+    // In use, the schedule stays; back to every hour, it may go.
+    desk.delete(&desk.owner, &format!("/v1/schedules/{schedule}")).await.assert_problem(409, "schedule_in_use");
+    assert_eq!(desk.put(&desk.owner, PATH, &seed()).await.status, 200);
+    assert_eq!(desk.delete(&desk.owner, &format!("/v1/schedules/{schedule}")).await.status, 204);
+    // The ticket keeps its version, whose schedule is gone: it counts every hour.
+    let low = desk.patch(&desk.owner, &format!("/v1/tickets/{ticket}"), &json!({ "priority": "low" })).await;
+    assert_eq!(low.status, 200, "{}", low.body);
+    assert_eq!(due_minutes(&desk, ticket).await, (2880, 10080));
+    assert_eq!(desk.ticket(&desk.owner, ticket).await["sla"]["schedule_id"], Value::Null);
+
+    let changes: Vec<Value> =
+        sqlx::query_scalar("SELECT details FROM audit_log WHERE action = 'sla_policy_changed' ORDER BY id")
+            .fetch_all(&desk.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        changes,
+        [
+            json!({ "version": [1, 2], "schedule_id": [null, schedule] }),
+            json!({ "version": [2, 3], "schedule_id": [schedule, null] })
+        ]
+    );
 }
 
 #[tokio::test]
