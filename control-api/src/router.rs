@@ -9,7 +9,8 @@ use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::routes::auth::{
-    export, login, me, mfa, password, password_reset, refresh, register, sessions, sign_in_token, sso, two_factor, verify_email,
+    export, login, me, mfa, password, password_reset, refresh, register, sessions, sign_in_token, sso, two_factor,
+    verify_email,
 };
 use crate::routes::tenants::{invitations, lifecycle, members, signup, sso as tenant_sso};
 use crate::routes::{jwks, operations};

@@ -9,8 +9,8 @@ use shared::error::ApiResult;
 use shared::http::JsonBody;
 use utoipa::ToSchema;
 
-use super::cookie::SetRefreshCookie;
 use super::complete_login;
+use super::cookie::SetRefreshCookie;
 use super::login::{LoginResponse, MfaChallenge};
 use super::password_reset::invalid_token;
 use crate::identity::account_tokens::{self, Purpose};
