@@ -27,6 +27,37 @@ pub struct Replica {
     pub server: TestServer,
 }
 
+impl Replica {
+    /// A request to tenant `slug` with `token`, as nginx would pass it (`X-Tenant-Slug`).
+    pub fn request(
+        &self,
+        client: &reqwest::Client,
+        method: reqwest::Method,
+        slug: &str,
+        token: &str,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        client.request(method, self.server.url(path)).header("x-tenant-slug", slug).bearer_auth(token)
+    }
+
+    /// The id of the agent `token` signs in, once this replica knows them (a bounded wait): the
+    /// control plane writes new members into the tenant's mirror after it answers.
+    pub async fn agent_id(&self, client: &reqwest::Client, slug: &str, token: &str) -> uuid::Uuid {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(me) = self.request(client, reqwest::Method::GET, slug, token, "/v1/me").send().await
+                && me.status() == 200
+                && let Ok(me) = me.json::<serde_json::Value>().await
+                && me["role"] == "agent"
+            {
+                return me["id"].as_str().and_then(|id| id.parse().ok()).expect("the agent's id");
+            }
+            assert!(Instant::now() < deadline, "the agent of {slug} never reached the tenant's mirror");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
 /// An app-api replica in this process, reading the platform's control database, with rate
 /// limits off (the load comes from one address and a few tokens) and the given connection
 /// budget (all tenants) and per-tenant pool size.

@@ -9,6 +9,7 @@
 //!   helpdeskly-bench events --tickets 200 --rows 20000 --tenants 200 --busy 10
 //!   helpdeskly-bench queues --tickets 1000 --concurrency 8 --rounds 5 --rows 5000
 //!   helpdeskly-bench routing --tickets 1000 --queue 2000 --concurrency 8 --rounds 10
+//!   helpdeskly-bench ticket-access --tickets 100000 --lists 2000 --rounds 3
 //!   helpdeskly-bench mail --rate 20 --seconds 300 --customers 20
 //!   helpdeskly-bench mail-in --customers 50 --mails 2000 --clients 8
 //!   helpdeskly-bench live --frames 1000 --rate 20 --idle 10000
@@ -42,6 +43,7 @@ mod routing;
 mod rules;
 mod sav_ops;
 mod stats;
+mod ticket_access;
 mod tickets;
 mod webhooks;
 mod wrk;
@@ -217,6 +219,20 @@ enum Command {
         #[arg(long, default_value_t = 4_000)]
         pages: usize,
     },
+    /// An agent's list of 50 under each agents' ticket access (all, teams, assigned), in
+    /// alternating rounds on one tenant seeded with many tickets over ten teams.
+    TicketAccess {
+        /// Tickets seeded in the tenant.
+        #[arg(long, default_value_t = 100_000)]
+        tickets: usize,
+        /// Lists each round reads under each access.
+        #[arg(long, default_value_t = 2_000)]
+        lists: usize,
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
     /// Ticket creation into a routed team against creation without a team, and routing decisions
     /// per second with 50 agents.
     Routing {
@@ -376,6 +392,9 @@ fn main() {
             }
             Command::SavOps { tickets } => sav_ops::run(tickets).await,
             Command::Macros { tickets, concurrency } => macros::run(tickets, concurrency).await,
+            Command::TicketAccess { tickets, lists, concurrency, rounds } => {
+                ticket_access::run(tickets, lists, concurrency, rounds).await;
+            }
             Command::Routing { tickets, queue, concurrency, rounds } => {
                 routing::run(tickets, queue, concurrency, rounds).await;
             }

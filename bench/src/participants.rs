@@ -129,25 +129,8 @@ async fn open(platform: &Platform, concurrency: usize) -> Desk {
         .await
         .expect("the customer");
     let mut desk = Desk { replica, client, slug, token, agent: Uuid::nil(), customer, admin };
-    desk.agent = agent_id(&desk).await;
+    desk.agent = desk.replica.agent_id(&desk.client, &desk.slug, &desk.token).await;
     desk
-}
-
-/// The agent's id, once app-api knows them (bounded wait): the control plane writes new members
-/// into the tenant's mirror after it answers.
-async fn agent_id(desk: &Desk) -> Uuid {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(me) = desk.request(Method::GET, "/v1/me").send().await
-            && me.status() == 200
-            && let Ok(me) = me.json::<Value>().await
-            && me["role"] == "agent"
-        {
-            return me["id"].as_str().and_then(|id| id.parse().ok()).expect("the agent's id");
-        }
-        assert!(Instant::now() < deadline, "the agent never reached the tenant's mirror");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 /// Sends one request per item (made by `request`), `concurrency` at a time, each answered with

@@ -130,7 +130,7 @@ fn request(
     token: &str,
     path: &str,
 ) -> reqwest::RequestBuilder {
-    client.request(method, replica.server.url(path)).header("x-tenant-slug", slug).bearer_auth(token)
+    replica.request(client, method, slug, token, path)
 }
 
 /// The tenant of `case`: a number field (the rules' conditions read it), an agent, a customer,
@@ -144,7 +144,7 @@ async fn prepare(platform: &Platform, replica: &Replica, case: Case, slug: Strin
     assert_eq!(made.status(), 201, "the field: {}", made.text().await.unwrap_or_default());
 
     let (_, agent_token) = platform.agent(&slug, owner).await;
-    await_member(&client, replica, &slug, &agent_token).await;
+    replica.agent_id(&client, &slug, &agent_token).await;
     let (_, options) = platform.tenant_admin_options(&slug).await;
     let mut admin = options.connect().await.expect("the tenant database");
     // A customer of the mirror, as one who wrote in by mail once: tickets are opened for them.
@@ -165,23 +165,6 @@ async fn prepare(platform: &Platform, replica: &Replica, case: Case, slug: Strin
         .await
         .expect("the tickets");
     Tenant { case, slug, agent_token, customer, admin, last_id }
-}
-
-/// Waits (bounded) until app-api knows the agent: the control plane writes new members into the
-/// tenant's mirror after it answers.
-async fn await_member(client: &reqwest::Client, replica: &Replica, slug: &str, token: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let me = request(client, replica, reqwest::Method::GET, slug, token, "/v1/me").send().await;
-        if let Ok(me) = me
-            && me.status() == 200
-            && me.json::<Value>().await.is_ok_and(|me| me["role"] == "agent")
-        {
-            return;
-        }
-        assert!(Instant::now() < deadline, "the agent of {slug} never reached its mirror");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 /// The rules of `case`, in the order they run. In the matching case every twentieth rule (the
