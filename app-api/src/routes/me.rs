@@ -1,5 +1,6 @@
-//! `GET /v1/me`: the caller as this tenant knows them; `PUT /v1/me/availability`: whether they take
-//! tickets now (staff). The first endpoint that walks the
+//! `GET /v1/me`: the caller as this tenant knows them, with how many of their notifications are
+//! unread (the bell's count, so a page opens without asking for it apart);
+//! `PUT /v1/me/availability`: whether they take tickets now (staff). The first endpoint that walks the
 //! whole path: resolve the tenant, verify the token, take a connection from the tenant's pool,
 //! query the tenant's own database.
 
@@ -14,6 +15,7 @@ use utoipa::ToSchema;
 
 use crate::access::{Access, Own, Staff};
 use crate::events::Events;
+use crate::notifications::store as notifications;
 use crate::sav::routing;
 use crate::sav::users::{self, Me};
 
@@ -24,17 +26,29 @@ pub struct Availability {
     pub available: bool,
 }
 
+/// The caller as `GET /v1/me` answers them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeNow {
+    #[serde(flatten)]
+    pub me: Me,
+    /// Their notifications not read yet, as `GET /v1/notifications` counts them (`unread_count`).
+    pub unread_notifications: i64,
+}
+
 /// The caller's row in this tenant.
 #[utoipa::path(get, path = "/v1/me", tag = "me", security(("bearer" = [])),
     params(("X-Tenant-Slug" = Option<String>, Header, description = "The tenant, when the Host is not its subdomain")),
     responses(
-        (status = 200, description = "The caller", body = Me),
+        (status = 200, description = "The caller", body = MeNow),
         (status = 404, description = "`not_found`: the caller has left the tenant"),
     ))]
-pub async fn get_me(access: Access<Own>) -> ApiResult<Json<Me>> {
+pub async fn get_me(access: Access<Own>) -> ApiResult<Json<MeNow>> {
     let mut db = access.own().await?;
-    let me = users::active(&mut db, access.user_id()).await?;
-    me.map(Json).ok_or_else(|| ApiError::not_found("you are not a member of this tenant (any more)"))
+    let me = users::active(&mut db, access.user_id())
+        .await?
+        .ok_or_else(|| ApiError::not_found("you are not a member of this tenant (any more)"))?;
+    let unread_notifications = notifications::unread_count(&mut db, access.user_id()).await?;
+    Ok(Json(MeNow { me, unread_notifications }))
 }
 
 /// Say whether you take tickets now (staff): routing gives tickets only to available members;

@@ -266,9 +266,13 @@ async fn mail_comes_in_the_recipient_s_language_and_the_bell_is_read() {
     let agent = desk.member("agent").await;
     assert_eq!(desk.post(&agent, "/v1/notifications/read", &json!({"ids": [first]})).await.status, 204);
     assert_eq!(desk.bell(&customer).await["unread_count"], 1);
+    // `GET /v1/me` carries the same count, for the bell of a page just opened.
+    assert_eq!(desk.get(&customer, "/v1/me").await.json()["unread_notifications"], 1);
+    assert_eq!(desk.get(&agent, "/v1/me").await.json()["unread_notifications"], 0, "one's own only");
     assert_eq!(desk.post(&customer, "/v1/notifications/read", &json!({"ids": [first]})).await.status, 204);
     let read = desk.bell(&customer).await;
     assert_eq!(read["unread_count"], 0);
+    assert_eq!(desk.get(&customer, "/v1/me").await.json()["unread_notifications"], 0);
     assert!(read["data"][0]["read_at"].is_string());
     let unread = desk.get(&customer, "/v1/notifications?unread=true").await.json();
     assert_eq!(unread["data"].as_array().unwrap().len(), 0);

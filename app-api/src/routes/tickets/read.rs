@@ -1,19 +1,31 @@
 //! `GET /v1/tickets/{id}`: one ticket with where it stands against its SLA and how many messages
-//! from the other side the caller has not read, in one round trip to the database.
+//! from the other side the caller has not read, in one round trip to the database; with
+//! `?include=`, what its page shows beside it (the thread's first page, the linked tickets, the
+//! customer's panel), each as its own route answers it, so a page opens on one request.
 
-use axum::extract::Path;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use shared::error::ApiResult;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use shared::error::{ApiError, ApiResult, FieldError};
+use shared::http::{Page, PageParams};
+use sqlx::PgConnection;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
 use crate::access::{Access, Members, Scoped};
+use crate::live::Live;
 use crate::live::versions::Revalidation;
+use crate::sav::customers::{self, Panel};
+use crate::sav::tickets::access::Viewer;
 use crate::sav::tickets::badge::{self, Shown, SlaBadge};
 use crate::sav::tickets::events::SenderType;
 use crate::sav::tickets::fields;
+use crate::sav::tickets::links::{self, Link};
 use crate::sav::tickets::messages::AttachmentSummary;
+use crate::sav::tickets::messages::{self, Message};
 use crate::sav::tickets::participants::{self, Participant};
 use crate::sav::tickets::sla::{self, Answers, Hours};
 use crate::sav::tickets::view::TicketView;
@@ -56,26 +68,110 @@ pub struct TicketDetail {
     pub assignee: Option<Colleague>,
     /// The people copied on its conversation, and for staff its followers, oldest first.
     pub participants: Vec<Participant>,
+    /// What `?include=` asked for; absent without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub included: Option<Included>,
 }
 
-/// One ticket.
-#[utoipa::path(get, path = "/v1/tickets/{id}", tag = "tickets", security(("bearer" = [])), params(("id" = i64, Path)),
+/// What a ticket's page shows beside it, each part present when asked for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Included {
+    /// `messages`: the thread's first page, as `GET /v1/tickets/{id}/messages` answers it (and,
+    /// as it does, what the caller's side receives on it is marked read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Page<Message>>,
+    /// `links` (staff): as `GET /v1/tickets/{id}/links` answers them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub links: Option<Vec<Link>>,
+    /// `customer` (staff): as `GET /v1/tickets/{id}/customer` answers it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer: Option<Panel>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DetailParams {
+    /// Comma-separated, any of `messages`, `links` (staff), `customer` (staff).
+    pub include: Option<String>,
+}
+
+/// The parts `?include=` names.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Include {
+    messages: bool,
+    links: bool,
+    customer: bool,
+}
+
+impl Include {
+    /// 400 naming `include` for a value it does not know (or an empty one).
+    fn parse(raw: Option<&str>) -> ApiResult<Self> {
+        let mut include = Self::default();
+        for part in raw.map(|raw| raw.split(',')).into_iter().flatten() {
+            match part.trim() {
+                "messages" => include.messages = true,
+                "links" => include.links = true,
+                "customer" => include.customer = true,
+                other => {
+                    let detail = format!("`include` takes messages, links and customer, not `{other}`");
+                    return Err(ApiError::bad_request(detail.clone())
+                        .with_field_errors(vec![FieldError::new("include", detail)]));
+                }
+            }
+        }
+        Ok(include)
+    }
+
+    fn any(self) -> bool {
+        self.messages || self.links || self.customer
+    }
+}
+
+/// One ticket; `?include=` adds what its page shows beside it (`included`).
+#[utoipa::path(get, path = "/v1/tickets/{id}", tag = "tickets", security(("bearer" = [])),
+    params(("id" = i64, Path), DetailParams),
     responses(
         (status = 200, description = "The ticket", body = TicketDetail),
         (status = 304, description = "Not modified: `If-None-Match` names the current tag (answered without a query)"),
+        (status = 400, description = "`validation_failed` naming `include`: a part it does not know"),
+        (status = 403, description = "`forbidden`: a customer asking for `links` or `customer`"),
         (status = 404, description = "`not_found`: no such ticket, or not one the caller may see"),
     ))]
 pub async fn get_ticket(
+    State(live): State<Arc<Live>>,
     revalidation: Revalidation,
     access: Access<Members>,
     Path(id): Path<i64>,
+    Query(params): Query<DetailParams>,
 ) -> ApiResult<Response> {
+    let include = Include::parse(params.include.as_deref())?;
+    // An included thread page read before, unchanged since: nothing on it can be unread (marking
+    // it read changed the tenant's version), as for the thread's own route.
     if let Some(answered) = revalidation.answered() {
         return Ok(answered);
     }
     let Scoped { viewer, item: row, mut db } = access.ticket_detail(id).await?;
+    if (include.links || include.customer) && !viewer.is_staff() {
+        return Err(ApiError::forbidden("a ticket's links and customer panel are for staff"));
+    }
     let shown = fields::shown(&mut db, viewer).await?;
     let participants = participants::list(&mut db, id, viewer.is_staff()).await?;
+    let mut unread_count = match viewer.receives_from() {
+        SenderType::Agent => row.unread_from_agent,
+        SenderType::Customer => row.unread_from_customer,
+    };
+    let included = if include.any() {
+        let (parts, marked) = read_included(&mut db, viewer, id, row.ticket.user_id, include).await?;
+        if marked > 0 {
+            // Read receipts and unread counts changed: revalidations must see it.
+            live.versions.bump(access.tenant().id).await;
+            // The count answers as after this read, like the thread it comes with.
+            unread_count = (unread_count - i64::try_from(marked).unwrap_or(i64::MAX)).max(0);
+        }
+        Some(parts)
+    } else {
+        None
+    };
     drop(db);
     let ticket = row.ticket;
     let now = Utc::now();
@@ -98,10 +194,6 @@ pub async fn get_ticket(
             .and(schedule.next_change(now).map_or(badge::Turns::Never, badge::Turns::At)),
         None => badge::turns(&ticket, now, Shown::Account),
     };
-    let unread_count = match viewer.receives_from() {
-        SenderType::Agent => row.unread_from_agent,
-        SenderType::Customer => row.unread_from_customer,
-    };
     let detail = TicketDetail {
         ticket: TicketView::new(ticket, viewer, &shown),
         sla,
@@ -112,6 +204,44 @@ pub async fn get_ticket(
         customer: row.customer,
         assignee: row.assignee,
         participants,
+        included,
     };
     revalidation.answer(&detail, turns)
+}
+
+/// The parts `include` names for ticket `id` (about customer `customer_id`), each read as its
+/// own route reads it, and how many messages of the thread's first page this read marked read.
+async fn read_included(
+    db: &mut PgConnection,
+    viewer: Viewer,
+    id: i64,
+    customer_id: Uuid,
+    include: Include,
+) -> ApiResult<(Included, usize)> {
+    let mut parts = Included { messages: None, links: None, customer: None };
+    let mut marked = 0;
+    if include.messages {
+        let limit = PageParams::default().limit()?;
+        let mut rows = messages::page(db, id, viewer.sees_internal_notes(), None, limit).await?;
+        let shown = rows.len().min(limit as usize);
+        let receives = viewer.receives_from();
+        let unread = |rows: &[Message]| {
+            rows.iter().filter(|m| m.read_at.is_none() && !m.is_internal && m.sender_type == receives).count()
+        };
+        let before = unread(&rows[..shown]);
+        if messages::mark_read(db, id, receives, &mut rows[..shown]).await? {
+            marked = before - unread(&rows[..shown]);
+        }
+        parts.messages = Some(Page::from_rows(rows, limit, |m| (m.created_at, m.id)));
+    }
+    if include.links {
+        parts.links = Some(links::list(db, id, viewer.scope()).await?);
+    }
+    if include.customer {
+        let panel = customers::panel(db, id, customer_id)
+            .await?
+            .ok_or_else(|| ApiError::internal("a ticket's customer is not in the users mirror"))?;
+        parts.customer = Some(panel);
+    }
+    Ok((parts, marked))
 }

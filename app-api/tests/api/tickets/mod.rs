@@ -11,6 +11,7 @@ mod erasure;
 mod export;
 mod fields;
 mod for_customer;
+mod included;
 mod invariants;
 mod jobs;
 mod lifecycle;
