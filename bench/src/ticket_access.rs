@@ -4,6 +4,7 @@
 //! in alternating rounds of one run. The tenant holds `tickets` tickets spread over ten teams
 //! (the agent is in two of them) and no team, a tenth of them assigned to the agent.
 
+use std::fmt::Write as _;
 use std::time::Instant;
 
 use reqwest::Method;
@@ -69,7 +70,7 @@ pub async fn run(tickets: usize, lists: usize, concurrency: usize, rounds: usize
             .await;
             rates[which].push(rate);
             times[which].extend(took);
-            line.push_str(&format!(" {access} {rate:.0}/s"));
+            write!(line, " {access} {rate:.0}/s").expect("a string takes any text");
         }
         println!("{line}");
     }
