@@ -1,9 +1,10 @@
-// The control host: an organisation signs up, watches its helpdesk being prepared, lands on its
-// own sign-in page and its owner signs in.
+// The control host: an organisation signs up, watches its helpdesk being prepared, and its owner
+// lands signed in on its console (the sign-up's one-use token carried in the address's fragment,
+// which no server sees, and taken out of the address at once).
 import { expect, test } from '@playwright/test';
 import { PASSWORD, accountMenuButton, control, controlUrl, expectAccessible, expectCall, organisation, screenshot, signOut, tenantUrl, uniqueEmail, uniqueSlug } from './platform';
 
-test('sign-up to an active organisation to the first sign-in', async ({ page }) => {
+test('sign-up to an active organisation, its owner signed in on the console', async ({ page, browser }) => {
   const slug = uniqueSlug('signup');
   const email = uniqueEmail('owner');
   await page.goto(`${controlUrl}/`);
@@ -15,19 +16,46 @@ test('sign-up to an active organisation to the first sign-in', async ({ page }) 
   await page.getByLabel('Last name').fill('Dupont');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
+  const signedUp = page.waitForResponse((r) => r.url().endsWith('/v1/tenants/signup') && r.request().method() === 'POST');
   await page.getByRole('button', { name: 'Create organisation' }).click();
+  const token = ((await (await signedUp).json()) as { sign_in_token?: string }).sign_in_token;
+  expect(token, 'the sign-up answers a sign-in token').toBeTruthy();
 
-  // Progress in a status region, then the organisation's own sign-in page.
+  // Progress in a status region; the token never in the control host's address.
   await expect(page.getByRole('status').first()).toBeVisible();
-  await page.waitForURL(`${tenantUrl(slug)}/login**`, { timeout: 60_000 });
-  await expectAccessible(page, 'the sign-in page');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  // The owner is staff: the console, named by the organisation.
+  expect(page.url()).not.toContain(token!);
+  // The owner is staff: the console's home, named by the organisation, without a sign-in form.
+  await page.waitForURL(`${tenantUrl(slug)}/`, { timeout: 60_000 });
   await expect(accountMenuButton(page)).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' })).toBeVisible();
-  await expect(page).toHaveURL(`${tenantUrl(slug)}/`);
+  expect(page.url()).toBe(`${tenantUrl(slug)}/`);
+  expect(await page.evaluate(() => window.location.hash)).toBe('');
+
+  // The token works once: brought again, it leaves the sign-in form, which says why.
+  const other = await browser.newContext();
+  const again = await other.newPage();
+  await again.goto(`${tenantUrl(slug)}/login#sign_in_token=${encodeURIComponent(token!)}`);
+  await expect(again.getByRole('status').filter({ hasText: 'automatic sign-in did not work' })).toBeVisible();
+  await expect(again.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  expect(again.url()).toBe(`${tenantUrl(slug)}/login`);
+  await expectAccessible(again, 'the sign-in page after a used sign-in token');
+  // The password still signs the owner in.
+  await again.getByLabel('Email').fill(email);
+  await again.getByLabel('Password').fill(PASSWORD);
+  await again.getByRole('button', { name: 'Sign in' }).click();
+  await expect(accountMenuButton(again)).toBeVisible();
+  await expect(again).toHaveURL(`${tenantUrl(slug)}/`);
+  await other.close();
+});
+
+test('a forged sign-in token leaves the sign-in form, with a notice, and out of the address', async ({ page }) => {
+  const org = await organisation('forged');
+  await page.goto(`${tenantUrl(org.slug)}/login#sign_in_token=forged-token`);
+  await expect(page.getByRole('status').filter({ hasText: 'automatic sign-in did not work' })).toBeVisible();
+  await expect(page.getByLabel('Email')).toBeVisible();
+  await expect(page).toHaveURL(`${tenantUrl(org.slug)}/login`);
+  expect(await page.evaluate(() => window.location.hash)).toBe('');
+  await expectAccessible(page, 'the sign-in page');
 });
 
 test('a taken subdomain is said next to its field, and nothing is created', async ({ page }) => {

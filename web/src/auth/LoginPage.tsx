@@ -23,6 +23,9 @@ import { ssoErrorMessage, takeFragmentValue } from './sso';
 
 const LOGIN_ERRORS = { unauthorized: 'auth.login.bad_credentials', rate_limited: 'auth.login.rate_limited', sso_required: 'auth.sso.required' } as const;
 
+/** Notices that tell of something that did not work, rather than of something done. */
+const NOTICE_TONE: Partial<Record<NonNullable<Handoff['notice']>, 'info'>> = { sign_in_link_refused: 'info', sign_in_link_unavailable: 'info' };
+
 export function LoginPage({ slug, next, ssoError }: { slug: string; next: string | null; ssoError: string | null }) {
   const [handoff] = useState<Handoff | null>(takeHandoff);
   // A challenge handed over by another page, or left in the fragment by the provider's return.
@@ -53,7 +56,7 @@ export function LoginPage({ slug, next, ssoError }: { slug: string; next: string
 
   return (
     <Page title={t('auth.login.title')} narrow>
-      {handoff?.notice ? <Notice tone="success">{t(`auth.notice.${handoff.notice}`)}</Notice> : null}
+      {handoff?.notice ? <Notice tone={NOTICE_TONE[handoff.notice] ?? 'success'}>{t(`auth.notice.${handoff.notice}`)}</Notice> : null}
       {next ? <p>{t('auth.login.to_continue')}</p> : null}
       {refusal ? (
         <div class="alert alert--error" role="alert">

@@ -4,7 +4,7 @@
 import type { MfaChallenge } from '../api/schemas';
 
 export interface Handoff {
-  notice?: 'registered' | 'joined' | 'signed_out' | 'password_reset';
+  notice?: 'registered' | 'joined' | 'signed_out' | 'password_reset' | 'sign_in_link_refused' | 'sign_in_link_unavailable';
   email?: string;
   challenge?: MfaChallenge;
 }

@@ -1,13 +1,16 @@
 //! A new organisation's space being prepared: progress announced in a status region, then off to
-//! its sign-in page.
+//! its host, signed in with the token the sign-up answered (`../auth/signInToken.ts`), or to its
+//! sign-in page without one.
 
 import { useEffect, useState } from 'preact/hooks';
+import { withSignInToken } from '../auth/signInToken';
 import { tenantStatus } from '../data/organisation';
 import { tenantLoginUrl } from '../host';
 import { t } from '../i18n';
 import { Page } from '../ui/Page';
 import { appUrlOf } from './appUrl';
 import { pollUntilActive, type PollResult } from './provisioning';
+import { takeSignInToken } from './signInToken';
 
 type Phase = { kind: 'waiting' } | PollResult;
 
@@ -17,6 +20,7 @@ const REDIRECT_DELAY_MS = 1500;
 export function ProvisioningPage({ slug }: { slug: string }) {
   const [phase, setPhase] = useState<Phase>({ kind: 'waiting' });
   const [attempt, setAttempt] = useState(0);
+  const [signInToken] = useState(() => takeSignInToken(slug));
 
   useEffect(() => {
     const controller = new AbortController();
@@ -30,7 +34,8 @@ export function ProvisioningPage({ slug }: { slug: string }) {
     return () => controller.abort();
   }, [slug, attempt]);
 
-  const loginUrl = phase.kind === 'active' ? tenantLoginUrl(slug, appUrlOf(phase.view), window.location) : null;
+  const signInUrl = phase.kind === 'active' ? tenantLoginUrl(slug, appUrlOf(phase.view), window.location) : null;
+  const loginUrl = signInUrl && signInToken ? withSignInToken(signInUrl, signInToken) : signInUrl;
   useEffect(() => {
     if (!loginUrl) return;
     const timer = setTimeout(() => window.location.assign(loginUrl), REDIRECT_DELAY_MS);
@@ -44,12 +49,12 @@ export function ProvisioningPage({ slug }: { slug: string }) {
         {phase.kind === 'waiting' ? <progress class="progress" aria-label={t('setup.progress_label')} /> : null}
         <div role="status" class="progress-message">
           {phase.kind === 'waiting' ? <p>{t('setup.waiting', { slug })}</p> : null}
-          {loginUrl ? <p>{t('setup.ready', { slug })}</p> : null}
+          {loginUrl ? <p>{t(signInToken ? 'setup.ready_signing_in' : 'setup.ready', { slug })}</p> : null}
         </div>
         <div role="alert">{failed ? <p class="alert alert--error">{failureMessage(phase, slug)}</p> : null}</div>
         {loginUrl ? (
           <a class="button" href={loginUrl}>
-            {t('setup.go_to_login')}
+            {t(signInToken ? 'setup.go_to_helpdesk' : 'setup.go_to_login')}
           </a>
         ) : null}
         {phase.kind === 'timeout' ? (

@@ -13,6 +13,7 @@ import { ErrorAlert } from '../ui/status';
 import { maxLength, required, type Rule } from '../ui/validate';
 import { NEW_ACCOUNT_RULES } from '../auth/PersonFields';
 import { FindOrganisation } from './FindOrganisation';
+import { keepSignInToken } from './signInToken';
 import { isValidSlug, suggestSlug } from './slug';
 
 const slugRule: Rule = (value) => (isValidSlug(value) ? null : 'validation.slug');
@@ -45,6 +46,7 @@ export function SignupPage() {
           slug: values.slug,
           admin: { email: values.email.trim(), password: values.password, firstname: values.firstname.trim(), lastname: values.lastname.trim() },
         });
+        if (answer.sign_in_token) keepSignInToken(answer.tenant.slug, answer.sign_in_token);
         navigate(`/setup/${encodeURIComponent(answer.tenant.slug)}`);
       }, RENAME);
     });

@@ -278,6 +278,21 @@ describe('signing in and out', () => {
     expect(session.current.status).toBe('signed_in');
   });
 
+  it('signs in with the token a sign-up answered, sending no token of its own', async () => {
+    const { session, calls } = setup({ 'POST /v1/auth/sign-in-token': () => json(200, tokens()) });
+    expect(await session.signInWithToken('acme', 'once-1')).toEqual({ kind: 'signed_in' });
+    expect(calls).toEqual([{ method: 'POST', url: '/v1/auth/sign-in-token', authorization: null, body: { tenant: 'acme', token: 'once-1' }, credentials: 'same-origin' }]);
+    expect(session.current.status).toBe('signed_in');
+    expect(session.token()).toMatch(/^access-/);
+  });
+
+  it('stays signed out when the token is refused, the refusal going to the caller', async () => {
+    const { session } = setup({ 'POST /v1/auth/sign-in-token': () => problem(400, 'invalid_token') });
+    await expect(session.signInWithToken('acme', 'used')).rejects.toMatchObject({ status: 400, code: 'invalid_token' });
+    expect(session.current.status).toBe('unknown');
+    expect(session.token()).toBeNull();
+  });
+
   it('revokes the session with the bearer token, then forgets it', async () => {
     const { session, calls, clock } = setup({
       'POST /v1/auth/refresh': () => json(200, tokens()),

@@ -127,6 +127,15 @@ export class Session implements AuthHooks {
     this.accept(tokens);
   }
 
+  /** Trades the one-use token a sign-up answered for the owner's session (and its cookie), or
+   * for a second-factor challenge, as a password would. */
+  async signInWithToken(tenant: string, token: string): Promise<LoginResult> {
+    const answer = await this.client.call('POST', '/v1/auth/sign-in-token', { body: { tenant, token }, auth: false });
+    if ('mfa_required' in answer) return { kind: 'mfa', challenge: answer };
+    this.accept(answer);
+    return { kind: 'signed_in' };
+  }
+
   /** Revokes the session on the server (which also clears the cookie), then forgets it. */
   async logout(): Promise<void> {
     try {
@@ -136,6 +145,12 @@ export class Session implements AuthHooks {
     } finally {
       this.end();
     }
+  }
+
+  /** The organisation was renamed here: the header names it at once, as the next refresh would. */
+  renamed(name: string): void {
+    const state = this.state;
+    if (state.status === 'signed_in' && state.tenant) this.set({ ...state, tenant: { ...state.tenant, name } });
   }
 
   ended(): void {

@@ -20,6 +20,8 @@ export default {
   'setup.waiting': 'Preparing {slug}… This usually takes a few seconds.',
   'setup.ready': '{slug} is ready. Taking you to its sign-in page…',
   'setup.go_to_login': 'Go to the sign-in page',
+  'setup.ready_signing_in': '{slug} is ready. Signing you in…',
+  'setup.go_to_helpdesk': 'Go to your helpdesk',
   'setup.timeout': 'Setting up {slug} is taking longer than expected. It may still finish: check again in a few minutes.',
   'setup.check_again': 'Check again',
   'setup.failed': 'Setting up {slug} did not succeed. Please contact support.',

@@ -22,6 +22,8 @@ const fr: Record<keyof typeof en, string> = {
   'setup.waiting': 'Préparation de {slug}… Cela prend généralement quelques secondes.',
   'setup.ready': '{slug} est prêt. Redirection vers sa page de connexion…',
   'setup.go_to_login': 'Aller à la page de connexion',
+  'setup.ready_signing_in': '{slug} est prêt. Connexion en cours…',
+  'setup.go_to_helpdesk': 'Aller à votre service d’assistance',
   'setup.timeout': 'La création de {slug} prend plus de temps que prévu. Elle peut encore aboutir : vérifiez à nouveau dans quelques minutes.',
   'setup.check_again': 'Vérifier à nouveau',
   'setup.failed': 'La création de {slug} a échoué. Contactez le support.',
