@@ -56,6 +56,7 @@ test('admin: the dashboard shows the SLA summary, the workload and the storage',
   // An owner gives a ticket to someone; the workload follows.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'All tickets' }).click();
   await page.getByRole('link', { name: /Paiement refusé/ }).click();
+  await page.getByRole('button', { name: 'Choose someone else' }).click();
   await page.getByLabel('Assign to someone else').selectOption({ label: 'Inès Moreau' });
   await page.getByRole('button', { name: 'Assign', exact: true }).click();
   await expect(page.getByText('Assigned to Inès Moreau.').first()).toBeVisible();
@@ -139,17 +140,18 @@ test('admin: the SLA policy and the two-factor requirement', async ({ page }) =>
   await expect(page.getByRole('heading', { name: 'SLA policy', level: 1 })).toBeVisible();
 
   const urgent = page.getByRole('group', { name: 'Urgent priority' });
-  const response = urgent.getByLabel('First reply within (minutes)');
-  await expect(response).toHaveValue('60');
+  const response = urgent.getByLabel('First reply within', { exact: true });
+  await expect(response).toHaveValue('1');
+  await expect(urgent.getByLabel('Unit: First reply within')).toHaveValue('hours');
   await expectAccessible(page, 'the SLA policy');
 
   // A first reply target past the resolution target: said beside the field, nothing saved.
-  await response.fill('300');
+  await response.fill('5');
   await page.getByRole('button', { name: 'Save the SLA policy' }).click();
   await expect(response).toHaveAttribute('aria-invalid', 'true');
   await expect(urgent.getByText('The first reply target cannot be longer than the resolution target.')).toBeVisible();
   await expect(response).toBeFocused();
-  await response.fill('30');
+  await response.fill('0,5');
   await expect(urgent.getByText('That is 30 min.')).toBeVisible();
   await page.getByRole('button', { name: 'Save the SLA policy' }).click();
   await expect(page.getByText('The SLA policy has been saved. It applies to new tickets.')).toBeVisible();
@@ -203,7 +205,7 @@ test('admin: ticket access decides which tickets an agent sees, from their next 
   await expect(agentPage.getByRole('link', { name: /Colis de Marc/ })).toHaveCount(0);
 
   // In French, back to every ticket.
-  await page.getByLabel('Language').selectOption('fr');
+  await page.getByLabel('Language', { exact: true }).selectOption('fr');
   const groupe = page.getByRole('group', { name: 'Les agents voient et traitent' });
   await groupe.getByLabel('Tous les tickets').check();
   await page.getByRole('button', { name: 'Enregistrer l’accès aux tickets' }).click();

@@ -7,8 +7,11 @@
 // following it; a third is deleted after a confirmation in place. The API holds what the page
 // shows. A ticket the first policy matches names it and its schedule in its service targets
 // (paused outside business hours), and the next reply awaited once the customer writes after a
-// reply; a ticket none matches follows the default policy, around the clock. The schedule a
-// policy uses is not deleted, said in its row. In English, then in French.
+// reply; a ticket none matches follows the default policy, around the clock. Targets are typed
+// in minutes, hours or days, business ones under a schedule, whose business day is said. The
+// default policy is then counted in the schedule's hours: a ticket none matches says so, on its
+// page and in the queue. The schedule a policy uses is not deleted, said in its row. In English,
+// then in French.
 import { expect, test, type Page } from '@playwright/test';
 import {
   type Org,
@@ -109,33 +112,48 @@ test('sla policies: an admin orders policies by condition, and a ticket follows 
   await expect(form.getByLabel('Business hours')).toBeFocused();
   await page.keyboard.press('ArrowDown');
   await expect(form.getByLabel('Business hours')).toHaveValue(schedule.id as string);
-  // The targets start from the default policy's; a first reply of 0 minutes.
+  // What a business day of the schedule is: open an hour a day, one business hour.
+  await expect(form.getByText('1 business hour = 1 business day of Support hours')).toBeVisible();
+  // The targets start from the default policy's, in hours; a first reply of 0.
   const urgent = form.getByRole('group', { name: 'Urgent', exact: true });
+  const firstReply = urgent.getByLabel('First reply within', { exact: true });
   await page.keyboard.press('Tab');
-  await expect(urgent.getByLabel('First reply within (minutes)')).toBeFocused();
-  await expect(urgent.getByLabel('First reply within (minutes)')).toHaveValue(String(defaults.urgent!.response_minutes));
+  await expect(firstReply).toBeFocused();
+  await expect(firstReply).toHaveValue(String(defaults.urgent!.response_minutes / 60));
+  await expect(urgent.getByLabel('Unit: First reply within')).toHaveValue('hours');
   await retype(page, '0');
   await page.keyboard.press('Tab');
-  await expect(urgent.getByLabel('Next reply within (minutes)')).toBeFocused();
+  await expect(urgent.getByLabel('Unit: First reply within')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(urgent.getByLabel('Next reply within', { exact: true })).toBeFocused();
+  // 30 in minutes, the unit chosen from the keyboard.
   await page.keyboard.type('30');
-  await expect(urgent.getByText('That is 30 min.')).toBeVisible();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('ArrowUp');
+  await expect(urgent.getByLabel('Unit: Next reply within')).toHaveValue('minutes');
+  await expect(urgent.getByText('That is 30 min of business hours.')).toBeVisible();
   const high = form.getByRole('group', { name: 'High', exact: true });
-  await high.getByLabel('Next reply within (minutes)').focus();
-  await page.keyboard.type('60');
+  await high.getByLabel('Next reply within', { exact: true }).focus();
+  await page.keyboard.type('1');
+  await expect(high.getByText('That is 1 business day (1 hr of business hours).')).toBeVisible();
   await page.keyboard.press('Enter');
-  const refused = urgent.getByLabel('First reply within (minutes)');
+  const refused = firstReply;
   await expect(refused).toHaveAttribute('aria-invalid', 'true');
-  await expect(refused).toHaveAccessibleDescription(/Enter a whole number of minutes from 1 to 525,600\./);
+  await expect(refused).toHaveAccessibleDescription(/Enter a duration of whole minutes, from 1 minute to 525,600 minutes \(a year\)\./);
   await expect(refused).toBeFocused();
   await expectAccessible(page, 'the policy form with an error');
   await retype(page, '15');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('ArrowUp');
+  await expect(urgent.getByLabel('Unit: First reply within')).toHaveValue('minutes');
+  await page.keyboard.press('Shift+Tab');
   await page.keyboard.press('Enter');
   await expect(page.getByText('The policy “VIP billing” has been added, in position 1.')).toBeVisible();
   await expect(section.getByRole('button', { name: 'Add a policy' })).toBeFocused();
   const first = section.getByRole('listitem', { name: 'VIP billing' });
   await expect(first.locator('.policy-conditions')).toHaveText('Urgent, High · Team Billing · tags refund, vip · VIP customers');
   await expect(first.locator('.policy-hours')).toHaveText('Support hours');
-  await expect(first).toContainText('Urgent: first reply 15 min, next reply 30 min, resolution');
+  await expect(first).toContainText('Urgent: first reply 15 min of business hours, next reply 30 min of business hours, resolution 4 business days (4 hr of business hours)');
 
   // A second: its name taken whatever the case, then a team deleted meanwhile, refused by the
   // server beside the teams.
@@ -224,7 +242,7 @@ test('sla policies: an admin orders policies by condition, and a ticket follows 
   await expectCall(app(org.slug, 'POST', `/v1/tickets/${matched.id as number}/messages`, await as(org, vip), { message: 'Merci, c’est urgent.' }), 201);
   await page.reload();
   await expect(targets.locator('.sla-next-response')).toContainText('Due');
-  await expect(targets.locator('.badge')).toHaveText(/^Next reply due /);
+  await expect(targets.locator('.badge')).toHaveText(/^Next reply due .*, business hours$/);
   await expectAccessible(page, 'a ticket under a policy by condition');
 
   // A ticket none matches: the default policy, around the clock.
@@ -233,6 +251,46 @@ test('sla policies: an admin orders policies by condition, and a ticket follows 
   await expect(targets.locator('.sla-policy-name')).toHaveText('Default policy');
   await expect(targets.locator('.sla-hours')).toHaveText('24/7');
   await expect(targets).not.toContainText('Paused outside business hours');
+  await expect(targets.locator('.badge')).not.toContainText('business hours');
+
+  // The default policy counted in the schedule's hours: its targets read in business time, a
+  // business day of the schedule said under the choice.
+  await openSettings(page, 'SLA policy');
+  const fallback = page.getByRole('region', { name: 'Default policy' });
+  await expect(fallback.getByText('24/7: the targets count every hour, and a day is 24 hours.')).toBeVisible();
+  const urgentDefault = fallback.getByRole('group', { name: 'Urgent priority' });
+  await expect(urgentDefault.getByLabel('First reply within', { exact: true })).toHaveValue('1');
+  await expect(urgentDefault.getByText('That is 1 hr.')).toBeVisible();
+  await fallback.getByLabel('Business hours').focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(fallback.getByLabel('Business hours')).toHaveValue(schedule.id as string);
+  await expect(fallback.getByText('1 business hour = 1 business day of Support hours')).toBeVisible();
+  await expect(urgentDefault.getByText('That is 1 business day (1 hr of business hours).')).toBeVisible();
+  await urgentDefault.getByLabel('First reply within', { exact: true }).fill('2');
+  await urgentDefault.getByLabel('Unit: First reply within').selectOption('days');
+  await expect(urgentDefault.getByText('That is 2 business days (2 hr of business hours).')).toBeVisible();
+  // The auto-close delays stay wall-clock time.
+  await expect(fallback.getByLabel('Unit: Resolved, closes after').locator('option')).toHaveText(['minutes', 'hours', 'days']);
+  await expectAccessible(page, 'the default policy under a schedule');
+  await fallback.getByRole('button', { name: 'Save the SLA policy' }).click();
+  await expect(fallback.getByText('The SLA policy has been saved. It applies to new tickets.')).toBeVisible();
+  const stored = await expectCall(app(org.slug, 'GET', '/v1/sla/policy', await as(org, admin)), 200);
+  expect(stored.schedule_id).toBe(schedule.id);
+  expect((stored.targets as Record<string, { response_minutes: number }>).urgent!.response_minutes).toBe(120);
+  await page.reload();
+  await expect(fallback.getByLabel('Business hours')).toHaveValue(schedule.id as string);
+  await expect(urgentDefault.getByLabel('First reply within', { exact: true })).toHaveValue('2');
+  await expect(urgentDefault.getByLabel('Unit: First reply within')).toHaveValue('days');
+
+  // A ticket none matches now counts the schedule's hours: its badge says so, in the queue too.
+  const office = await expectCall(app(org.slug, 'POST', '/v1/tickets', await as(org, buyer), { subject: 'Colis en retard', description: 'Toujours rien.' }), 201);
+  await page.goto(`${tenantUrl(org.slug)}/tickets/${office.id as number}`);
+  await expect(targets.locator('.sla-policy-name')).toHaveText('Default policy');
+  await expect(targets.locator('.sla-hours')).toHaveText('Support hours');
+  await expect(targets).toContainText('Paused outside business hours');
+  await expect(targets.locator('.badge')).toHaveText(/^First reply due .*, business hours$/);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'All tickets' }).click();
+  await expect(page.getByRole('listitem').filter({ hasText: 'Colis en retard' }).locator('.badge--sla-ok, .badge--sla-soon')).toHaveText(/, business hours$/);
 
   // The team a policy's conditions name is not deleted: said in its row.
   await openSettings(page, 'Teams');
@@ -268,7 +326,10 @@ test('sla policies: an admin orders policies by condition, and a ticket follows 
   await vipRow.getByLabel('Nom de la politique').fill('Refunds');
   await vipRow.getByRole('button', { name: 'Enregistrer les modifications' }).click();
   await expect(vipRow.getByLabel('Nom de la politique')).toHaveAccessibleDescription(/Une autre politique porte déjà ce nom\./);
-  await expect(vipRow.getByRole('group', { name: 'Urgente', exact: true }).getByLabel('Prochaine réponse sous (minutes)')).toHaveValue('30');
+  await expect(vipRow.getByRole('group', { name: 'Urgente', exact: true }).getByLabel('Prochaine réponse sous', { exact: true })).toHaveValue('30');
+  await expect(vipRow.getByRole('group', { name: 'Urgente', exact: true }).getByLabel('Unité : Prochaine réponse sous')).toHaveValue('minutes');
+  await expect(vipRow.getByText('1 heure ouvrée = 1 jour ouvré de Support hours')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Politique par défaut' }).getByText('1 heure ouvrée = 1 jour ouvré de Support hours')).toBeVisible();
   await expectAccessible(page, 'les politiques de SLA');
   await vipRow.getByRole('button', { name: 'Annuler' }).click();
   await expect(vipRow.getByRole('button', { name: 'Modifier VIP billing' })).toBeFocused();
@@ -276,7 +337,7 @@ test('sla policies: an admin orders policies by condition, and a ticket follows 
   await page.goto(`${tenantUrl(org.slug)}/tickets/${matched.id as number}`);
   const cibles = page.getByRole('region', { name: 'Engagements de service' });
   await expect(cibles).toContainText('En pause hors des heures ouvrées');
-  await expect(cibles.locator('.badge')).toHaveText(/^Prochaine réponse attendue /);
+  await expect(cibles.locator('.badge')).toHaveText(/^Prochaine réponse attendue .*, en heures ouvrées$/);
   await expect(cibles.locator('.sla-policy-name')).toHaveText('VIP billing');
   await expect(cibles).toContainText('Prochaine réponse');
 });

@@ -21,6 +21,16 @@ export function getTenant(slug: string, signal?: AbortSignal) {
   return api('GET', '/v1/tenants/{slug}', { path: { slug }, signal });
 }
 
+export type Tenant = ResponseBody<'GET', '/v1/tenants/{slug}'>;
+/** What the Organisation page's profile changes: the name, the IANA time zone where its days
+ * begin and end, and its language (one the platform speaks). */
+export type TenantProfile = Pick<Tenant, 'name' | 'time_zone' | 'default_locale'>;
+
+/** Sends what changed only; a bad value is 422 naming its field. */
+export function updateTenantProfile(slug: string, change: Partial<TenantProfile>): Promise<Tenant> {
+  return api('PATCH', '/v1/tenants/{slug}', { path: { slug }, body: change });
+}
+
 export function setRequire2fa(slug: string, required: boolean) {
   return api('PATCH', '/v1/tenants/{slug}', { path: { slug }, body: { settings: { require_2fa_for_admins: required } } });
 }

@@ -5,7 +5,9 @@
 import { api } from '../api';
 import type { JsonBody, ResponseBody } from '../api/types';
 
+/** The default policy; `schedule_id`: the schedule its targets count, `null` for 24/7. */
 export type SlaPolicy = ResponseBody<'GET', '/v1/sla/policy'>;
+export type SlaPolicyInput = JsonBody<'PUT', '/v1/sla/policy'>;
 export type SlaSummary = ResponseBody<'GET', '/v1/sla/summary'>;
 /** A policy by condition, as the server keeps it. */
 export type ConditionalPolicy = ResponseBody<'GET', '/v1/sla/policies'>['policies'][number];
@@ -16,7 +18,7 @@ export function getSlaPolicy(signal?: AbortSignal): Promise<SlaPolicy> {
   return api('GET', '/v1/sla/policy', { signal });
 }
 
-export function saveSlaPolicy(policy: JsonBody<'PUT', '/v1/sla/policy'>) {
+export function saveSlaPolicy(policy: SlaPolicyInput): Promise<SlaPolicy> {
   return api('PUT', '/v1/sla/policy', { body: policy });
 }
 

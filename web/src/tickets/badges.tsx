@@ -38,13 +38,13 @@ export function UnreadBadge({ count, audience }: { count: number | null | undefi
   return <span class="badge badge--unread">{tn(audience === 'staff' ? 'console.unread' : 'portal.unread', count)}</span>;
 }
 
-/** The server's SLA badge in words. Staff read a countdown (`now` renews it), customers the
- * time the next promise falls due. */
+/** The server's SLA badge in words. Staff read a countdown (`now` renews it), said to count
+ * business hours when a schedule's do, customers the time the next promise falls due. */
 export function SlaBadge({ badge, audience, now }: { badge: Badge; audience: Audience; now?: Date }) {
   const display = slaDisplay(badge);
   const tone = slaTone(display);
   if (!tone) return null;
-  return <span class={`badge badge--sla-${tone}`}>{slaText(display, audience, now ?? new Date())}</span>;
+  return <span class={`badge badge--sla-${tone}`}>{slaText(display, audience, now ?? new Date(), Boolean(badge.schedule_id))}</span>;
 }
 
 /** A ticket's badges, in the list and on its page: status, priority, service targets, unread. */

@@ -87,6 +87,15 @@ describe('slaText', () => {
     expect(slaText(slaDisplay({ ...running, next: 'resolution', due_at: '2030-01-01T09:45:00Z' }), 'staff', now)).toBe('Resolution due in 45 minutes');
   });
 
+  it('says that a countdown counts business hours when the badge names a schedule', () => {
+    const scheduled = { ...running, schedule_id: '0b0e8f3e-8d0a-4f55-9d43-2f8f7a1c9b10' };
+    expect(slaText(slaDisplay(scheduled), 'staff', now, true)).toBe('First reply due in 3 hours, business hours');
+    expect(slaText(slaDisplay({ ...scheduled, at_risk: true }), 'staff', now, true)).toBe('At risk: First reply due in 3 hours, business hours');
+    setLocale('fr');
+    expect(slaText(slaDisplay(scheduled), 'staff', now, true)).toBe('Première réponse attendue dans 3 heures, en heures ouvrées');
+    setLocale('en');
+  });
+
   it('names the breached target and the paused clock', () => {
     expect(slaText(slaDisplay({ ...running, response_breached: true }), 'staff', now)).toBe('First reply overdue');
     expect(slaText(slaDisplay({ ...running, resolution_breached: true }), 'customer', now)).toBe('Resolution overdue');

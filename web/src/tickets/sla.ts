@@ -58,8 +58,11 @@ const BREACHED: Record<Target, MessageKey> = {
 };
 
 /** The badge in words. Staff read a countdown to `due_at` ("First reply due in 3 hours"),
- * customers the time the next promise falls due. */
-export function slaText(display: SlaDisplay, audience: Audience, now: Date): string {
+ * customers the time the next promise falls due. `business`: the targets count a schedule's
+ * business hours (the badge's `schedule_id`, whichever policy gives them, the default one too),
+ * which staff read with the countdown ("... in 3 hours, business hours"): the clock then stands
+ * still while the schedule is closed. */
+export function slaText(display: SlaDisplay, audience: Audience, now: Date, business = false): string {
   const staff = audience === 'staff';
   switch (display.kind) {
     case 'none':
@@ -71,7 +74,8 @@ export function slaText(display: SlaDisplay, audience: Audience, now: Date): str
       return t(BREACHED[display.target]);
     case 'due': {
       if (!staff) return t(`sla.due.${display.target}`, { time: formatDateTime(display.dueAt) });
-      const text = t(DUE[display.target], { time: relativeTime(display.dueAt, now) });
+      const due = t(DUE[display.target], { time: relativeTime(display.dueAt, now) });
+      const text = business ? t('console.sla.business_hours', { text: due }) : due;
       return display.atRisk ? t('console.sla.at_risk', { text }) : text;
     }
   }

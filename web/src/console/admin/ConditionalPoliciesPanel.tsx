@@ -14,7 +14,8 @@ import { useMember } from '../../tenant/member';
 import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
 import { MoveButtons, RowActions, useRowModes } from '../../ui/RowActions';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
-import { duration } from '../format';
+import { targetText } from '../targets';
+import { scheduleDay } from './BusinessDay';
 import {
   POLICIES_MAX,
   conditionsSummary,
@@ -215,6 +216,9 @@ function PolicyRow({ policy, index, context }: { policy: ConditionalPolicy; inde
                 <ul class="policy-targets">
                   {targetPriorities(policy).map((p) => {
                     const target = policy.targets[p]!;
+                    // Under a schedule, business time; around the clock, the wall clock's.
+                    const day = policy.schedule_id ? scheduleDay(policy.schedule_id, schedules) : undefined;
+                    const duration = (minutes: number) => targetText(minutes, day);
                     const params = { priority: t(`priority.${p}`), response: duration(target.response_minutes), resolution: duration(target.resolution_minutes) };
                     return (
                       <li key={p}>

@@ -1,8 +1,9 @@
 //! An SLA policy by condition's form, to add one or change one: its name; the tickets it applies
 //! to (priorities and teams ticked, tags and categories typed with commas, VIP customers or not),
 //! each left empty for any; the business hours its targets are counted in (a schedule, or around
-//! the clock); and its targets in minutes for the priorities it can match (first reply, next
-//! reply if any, resolution). Checked here first (`../policies.ts`); the server's refusals are
+//! the clock, with what a business day of it is); and its targets in minutes, hours or days
+//! (business ones under a schedule) for the priorities it can match (first reply, next reply if
+//! any, resolution). Checked here first (`../policies.ts`); the server's refusals are
 //! shown beside their fields, the rest as an alert.
 
 import { useId } from 'preact/hooks';
@@ -33,7 +34,8 @@ import {
   type Vip,
 } from '../policies';
 import { toggled } from './integrations';
-import { MinutesField } from './MinutesField';
+import { BusinessDay, scheduleDay, scheduleOptions as scheduleChoices } from './BusinessDay';
+import { TargetField } from './TargetField';
 
 type Extra = Exclude<PolicyFormError, keyof PolicyFormValues>;
 type Errors = Partial<Record<PolicyFormError, string>>;
@@ -115,10 +117,8 @@ export function ConditionalPolicyForm({
   for (const chosen of values.teamIds) {
     if (teams && !teams.some((team) => team.id === chosen)) teamOptions.push({ value: chosen, label: t('policies.team_unknown') });
   }
-  const scheduleOptions = [{ value: '', label: t('policies.around_the_clock') }, ...(schedules ?? []).map((s) => ({ value: s.id, label: s.name }))];
-  if (values.scheduleId && !scheduleOptions.some((o) => o.value === values.scheduleId)) {
-    scheduleOptions.push({ value: values.scheduleId, label: schedules ? t('policies.schedule_unknown') : t('common.loading') });
-  }
+  const scheduleOptions = scheduleChoices(values.scheduleId, schedules);
+  const day = scheduleDay(values.scheduleId, schedules);
   const matched = matchedPriorities(values.priorities);
 
   return (
@@ -194,6 +194,7 @@ export function ConditionalPolicyForm({
           onValue={(v) => change({ scheduleId: v }, ['scheduleId'])}
         />
       </div>
+      <BusinessDay scheduleId={values.scheduleId} schedules={schedules} />
       <fieldset class={errors.targets ? 'policy-targets-grid field--invalid' : 'policy-targets-grid'} aria-describedby={errors.targets ? `${id}-targets-hint ${id}-targets-error` : `${id}-targets-hint`}>
         <legend>{t('policies.form.targets')}</legend>
         <p class="field-hint" id={`${id}-targets-hint`}>
@@ -204,8 +205,10 @@ export function ConditionalPolicyForm({
             <legend>{t(`priority.${p}`)}</legend>
             <div class="field-row field-row--three">
               {TARGET_KINDS.map((kind) => (
-                <MinutesField
+                <TargetField
                   key={kind}
+                  day={day}
+                  business={Boolean(values.scheduleId)}
                   label={t(TARGET_LABEL[kind])}
                   name={targetError(p, kind)}
                   value={values.targets[p][kind]}

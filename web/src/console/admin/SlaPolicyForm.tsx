@@ -1,23 +1,36 @@
-//! The default SLA policy's editor: response and resolution targets per priority and the two
-//! auto-close delays, in minutes, each shown as a readable duration; errors beside their fields.
+//! The default SLA policy's editor: the business hours its targets count (a schedule, or 24/7)
+//! and what a business day of that schedule is, response and resolution targets per priority
+//! and the two auto-close delays (wall-clock time), each typed in minutes, hours or days and
+//! shown as a readable duration; errors beside their fields.
 
 import { useState } from 'preact/hooks';
 import { saveSlaPolicy, type SlaPolicy } from '../../data/sla';
+import type { Schedule } from '../../data/schedules';
 import type { Resource } from '../../data/resource';
 import { ApiProblem } from '../../api/problem';
 import { t } from '../../i18n';
+import { SelectField } from '../../ui/Field';
 import { translated, useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
-import { MinutesField } from './MinutesField';
+import { useSchedules } from '../useSchedules';
+import { BusinessDay, scheduleDay, scheduleOptions } from './BusinessDay';
+import { TargetField } from './TargetField';
+import { CLOCK_DAY } from '../targets';
 import { POLICY_PRIORITIES, checkPolicy, serverErrors, toValues, type PolicyField, type PolicyValues } from './policy';
 
 /** `policy`: the default policy as loaded; what is saved here becomes its data. */
 export function SlaPolicyForm({ policy }: { policy: Resource<SlaPolicy> }) {
-  return <Loaded resource={policy}>{(loaded) => <PolicyForm initial={toValues(loaded)} onSaved={(stored) => policy.setData(() => stored)} />}</Loaded>;
+  const schedules = useSchedules();
+  // The schedules first: a target's days are its schedule's business days.
+  return (
+    <Loaded resource={policy}>
+      {(loaded) => <Loaded resource={schedules}>{(list) => <PolicyForm initial={toValues(loaded)} schedules={list} onSaved={(stored) => policy.setData(() => stored)} />}</Loaded>}
+    </Loaded>
+  );
 }
 
-function PolicyForm({ initial, onSaved }: { initial: PolicyValues; onSaved: (policy: SlaPolicy) => void }) {
+function PolicyForm({ initial, schedules, onSaved }: { initial: PolicyValues; schedules: Schedule[] | undefined; onSaved: (policy: SlaPolicy) => void }) {
   const form = useFields(initial);
   const { values, errors } = form;
   const [saved, setSaved] = useState(false);
@@ -46,22 +59,36 @@ function PolicyForm({ initial, onSaved }: { initial: PolicyValues; onSaved: (pol
     });
   };
 
+  const business = Boolean(values.schedule_id);
+  const day = scheduleDay(values.schedule_id, schedules);
+  const target = { day, business };
+  const delay = { day: CLOCK_DAY, business: false };
   return (
     <form ref={form.ref} class="form" onSubmit={onSubmit} noValidate>
+      <SelectField
+        label={t('policies.form.schedule')}
+        name="schedule_id"
+        hint={t('policies.default.schedule_hint')}
+        value={values.schedule_id}
+        error={errors.schedule_id}
+        options={scheduleOptions(values.schedule_id, schedules)}
+        onValue={set('schedule_id')}
+      />
+      <BusinessDay scheduleId={values.schedule_id} schedules={schedules} />
       {POLICY_PRIORITIES.map((p) => (
         <fieldset key={p} class="policy-row">
           <legend>{t('console.policy.priority', { priority: t(`priority.${p}`) })}</legend>
           <div class="field-row">
-            <PolicyMinutes label={t('console.policy.response')} field={`targets.${p}.response_minutes`} values={values} errors={errors} onValue={set(`targets.${p}.response_minutes`)} />
-            <PolicyMinutes label={t('console.policy.resolution')} field={`targets.${p}.resolution_minutes`} values={values} errors={errors} onValue={set(`targets.${p}.resolution_minutes`)} />
+            <PolicyTarget label={t('console.policy.response')} field={`targets.${p}.response_minutes`} values={values} errors={errors} onValue={set(`targets.${p}.response_minutes`)} {...target} />
+            <PolicyTarget label={t('console.policy.resolution')} field={`targets.${p}.resolution_minutes`} values={values} errors={errors} onValue={set(`targets.${p}.resolution_minutes`)} {...target} />
           </div>
         </fieldset>
       ))}
       <fieldset class="policy-row">
         <legend>{t('console.policy.auto_close')}</legend>
         <div class="field-row">
-          <PolicyMinutes label={t('console.policy.waiting')} field="auto_close.waiting_customer_minutes" values={values} errors={errors} onValue={set('auto_close.waiting_customer_minutes')} />
-          <PolicyMinutes label={t('console.policy.resolved')} field="auto_close.resolved_minutes" values={values} errors={errors} onValue={set('auto_close.resolved_minutes')} />
+          <PolicyTarget label={t('console.policy.waiting')} field="auto_close.waiting_customer_minutes" values={values} errors={errors} onValue={set('auto_close.waiting_customer_minutes')} {...delay} />
+          <PolicyTarget label={t('console.policy.resolved')} field="auto_close.resolved_minutes" values={values} errors={errors} onValue={set('auto_close.resolved_minutes')} {...delay} />
         </div>
       </fieldset>
       <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} />
@@ -73,6 +100,22 @@ function PolicyForm({ initial, onSaved }: { initial: PolicyValues; onSaved: (pol
   );
 }
 
-function PolicyMinutes({ label, field, values, errors, onValue }: { label: string; field: PolicyField; values: PolicyValues; errors: Partial<Record<PolicyField, string>>; onValue: (v: string) => void }) {
-  return <MinutesField label={label} name={field} value={values[field]} error={errors[field]} onValue={onValue} />;
+function PolicyTarget({
+  label,
+  field,
+  values,
+  errors,
+  day,
+  business,
+  onValue,
+}: {
+  label: string;
+  field: PolicyField;
+  values: PolicyValues;
+  errors: Partial<Record<PolicyField, string>>;
+  day: number | null;
+  business: boolean;
+  onValue: (v: string) => void;
+}) {
+  return <TargetField label={label} name={field} value={values[field]} error={errors[field]} day={day} business={business} onValue={onValue} />;
 }

@@ -13,7 +13,14 @@ const policy: SlaPolicy = {
 
 describe('the SLA policy form', () => {
   it('round-trips a valid policy', () => {
-    expect(checkPolicy(toValues(policy))).toEqual({ errors: {}, policy });
+    expect(checkPolicy(toValues(policy))).toEqual({ errors: {}, policy: { ...policy, schedule_id: null } });
+  });
+
+  it('keeps the schedule its targets count, none being 24/7', () => {
+    const scheduled = { ...policy, schedule_id: '0b0e8f3e-8d0a-4f55-9d43-2f8f7a1c9b10' };
+    expect(toValues(scheduled).schedule_id).toBe(scheduled.schedule_id);
+    expect(checkPolicy(toValues(scheduled)).policy?.schedule_id).toBe(scheduled.schedule_id);
+    expect(serverErrors([{ field: 'schedule_id', message: 'unknown schedule' }])).toEqual({ schedule_id: 'policies.form.schedule_invalid' });
   });
 
   it('flags minutes out of bounds and a response after its resolution, by field', () => {

@@ -1,9 +1,10 @@
-//! The SLA policy as a form: every field a whole number of minutes from 1 to 525,600 (a year),
-//! each response target at most its resolution target. The server checks the same rules; its
-//! field names (`targets.high.response_minutes`) are the form's.
+//! The SLA policy as a form: every target and delay a whole number of minutes from 1 to 525,600
+//! (a year), each response target at most its resolution target, and the schedule its targets
+//! count (`''`: 24/7). The server checks the same rules; its field names
+//! (`targets.high.response_minutes`, `schedule_id`) are the form's.
 
 import type { Priority } from '../../api/schemas';
-import type { SlaPolicy } from '../../data/sla';
+import type { SlaPolicy, SlaPolicyInput } from '../../data/sla';
 import type { MessageKey } from '../../i18n';
 
 export type { SlaPolicy } from '../../data/sla';
@@ -11,7 +12,7 @@ export const POLICY_PRIORITIES: readonly Priority[] = ['urgent', 'high', 'medium
 export const MAX_MINUTES = 525_600;
 
 export type TargetField = `targets.${Priority}.${'response_minutes' | 'resolution_minutes'}`;
-export type PolicyField = TargetField | 'auto_close.waiting_customer_minutes' | 'auto_close.resolved_minutes';
+export type PolicyField = TargetField | 'auto_close.waiting_customer_minutes' | 'auto_close.resolved_minutes' | 'schedule_id';
 export type PolicyValues = Record<PolicyField, string>;
 
 export function toValues(policy: SlaPolicy): PolicyValues {
@@ -22,6 +23,7 @@ export function toValues(policy: SlaPolicy): PolicyValues {
   }
   values['auto_close.waiting_customer_minutes'] = String(policy.auto_close.waiting_customer_minutes);
   values['auto_close.resolved_minutes'] = String(policy.auto_close.resolved_minutes);
+  values.schedule_id = policy.schedule_id ?? '';
   return values;
 }
 
@@ -35,7 +37,7 @@ export function minutes(value: string): number | null {
 
 export type PolicyErrors = Partial<Record<PolicyField, MessageKey>>;
 
-export function checkPolicy(values: PolicyValues): { errors: PolicyErrors; policy: SlaPolicy | null } {
+export function checkPolicy(values: PolicyValues): { errors: PolicyErrors; policy: SlaPolicyInput | null } {
   const errors: PolicyErrors = {};
   const read = (field: PolicyField) => {
     const n = minutes(values[field]);
@@ -52,14 +54,15 @@ export function checkPolicy(values: PolicyValues): { errors: PolicyErrors; polic
     targets[p] = { response_minutes: response, resolution_minutes: resolution };
   }
   const auto_close = { waiting_customer_minutes: read('auto_close.waiting_customer_minutes'), resolved_minutes: read('auto_close.resolved_minutes') };
-  return { errors, policy: Object.keys(errors).length ? null : { targets, auto_close } };
+  return { errors, policy: Object.keys(errors).length ? null : { targets, auto_close, schedule_id: values.schedule_id || null } };
 }
 
 /** The server's field errors in the form's words (its messages are English only). */
 export function serverErrors(errors: { field: string; message: string }[]): PolicyErrors {
   const out: PolicyErrors = {};
   for (const { field, message } of errors) {
-    out[field as PolicyField] ??= /exceed/.test(message) ? 'console.policy.order' : 'console.policy.bounds';
+    if (field === 'schedule_id') out.schedule_id ??= 'policies.form.schedule_invalid';
+    else out[field as PolicyField] ??= /exceed/.test(message) ? 'console.policy.order' : 'console.policy.bounds';
   }
   return out;
 }

@@ -2,7 +2,7 @@ import type en from '../en/policies';
 
 const fr: Record<keyof typeof en, string> = {
   'policies.default.title': 'Politique par défaut',
-  'policies.default.lead': 'Pour les tickets qu’aucune politique selon les conditions ne concerne, comptée jour et nuit. Les changements s’appliquent aux tickets créés ensuite.',
+  'policies.default.lead': 'Pour les tickets qu’aucune politique selon les conditions ne concerne, comptée jour et nuit ou dans les heures ouvrées de l’horaire choisi.',
   'policies.title': 'Politiques selon les conditions',
   'policies.lead':
     'Essayées dans l’ordre : la première politique dont toutes les conditions correspondent à un ticket donne ses objectifs, comptés dans les heures ouvrées de cette politique ; si aucune ne correspond, la politique par défaut s’applique. Une condition laissée vide correspond à tous les tickets.',
@@ -72,9 +72,9 @@ const fr: Record<keyof typeof en, string> = {
   'policies.form.schedule_hint': 'Les objectifs ne comptent que les heures d’ouverture de cet horaire (Réglages > Horaires d’ouverture), ou toutes les heures (24 h/24, 7 j/7).',
   'policies.form.schedule_invalid': 'Cet horaire n’existe plus : choisissez-en un autre.',
   'policies.form.targets': 'Objectifs',
-  'policies.form.targets_hint': 'En minutes, de 1 à 525 600, pour chaque priorité que la politique peut concerner. La prochaine réponse est attendue quand le client écrit de nouveau après une réponse ; laissez-la vide pour aucune.',
+  'policies.form.targets_hint': 'En minutes, heures ou jours (heures et jours ouvrés avec un horaire), pour chaque priorité que la politique peut concerner. La prochaine réponse est attendue quand le client écrit de nouveau après une réponse ; laissez-la vide pour aucune.',
   'policies.form.targets_invalid': 'Donnez des objectifs pour les priorités que la politique concerne, et pour elles seules.',
-  'policies.form.next_response': 'Prochaine réponse sous (minutes)',
+  'policies.form.next_response': 'Prochaine réponse sous',
   'policies.form.optional_minutes': 'Facultatif : aucune si vide.',
   'policies.form.limit': 'L’organisation a 50 politiques selon les conditions, le maximum. Supprimez-en une avant d’en ajouter une autre.',
   'policies.form.unchanged': 'Rien n’a changé.',
@@ -88,6 +88,22 @@ const fr: Record<keyof typeof en, string> = {
   'policies.ticket.outside_hours': 'En pause hors des heures ouvrées',
   'policies.ticket.next_response': 'Prochaine réponse',
   'policies.ticket.next_response_late': 'Une prochaine réponse est arrivée en retard (objectif manqué)',
+  'policies.default.schedule_hint': 'Les objectifs ne comptent que les heures d’ouverture de cet horaire (Réglages > Horaires d’ouverture), ou toutes les heures (24 h/24, 7 j/7). Les changements s’appliquent aux tickets créés ensuite.',
+  'targets.unit_of': 'Unité : {label}',
+  'targets.unit.minutes': 'minutes',
+  'targets.unit.hours': 'heures',
+  'targets.unit.days': 'jours',
+  'targets.unit.business_hours': 'heures ouvrées',
+  'targets.unit.business_days': 'jours ouvrés',
+  'targets.business_time': '{duration} d’heures ouvrées',
+  'targets.in_days': '{days} ({time})',
+  'targets.business_days.one': '{count} jour ouvré',
+  'targets.business_days.other': '{count} jours ouvrés',
+  'targets.business_hours.one': '{count} heure ouvrée',
+  'targets.business_hours.other': '{count} heures ouvrées',
+  'targets.business_day': '{hours} = 1 jour ouvré de {name}',
+  'targets.no_hours': '{name} n’a pas d’heures d’ouverture : donnez ses objectifs en heures.',
+  'targets.clock_day': '24 h/24, 7 j/7 : les objectifs comptent toutes les heures, et un jour fait 24 heures.',
 };
 
 export default fr;
