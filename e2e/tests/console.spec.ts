@@ -86,6 +86,8 @@ test('console: an agent takes, answers, waits for the customer, sees the answer 
   await page.getByRole('combobox', { name: 'Priority' }).selectOption('high');
   await page.getByRole('button', { name: 'Change priority' }).click();
   await expect(page.getByText('Priority: High').first()).toBeVisible();
+  // The history is folded, and read once opened.
+  await page.getByRole('region', { name: 'History' }).locator('summary').click();
   await expect(page.getByRole('region', { name: 'History' })).toContainText('changed the priority from “Medium” to “High”');
 
   // A public reply, with a file dropped in the composer.
@@ -296,6 +298,7 @@ test('console: an agent sees a VIP customer by name and hands the ticket to a co
   await expect(header).toContainText('Inès Moreau');
 
   // Handed over to a colleague from the team list: the agent no longer sees it, and is told so.
+  await page.getByRole('button', { name: 'Choose someone else' }).click();
   const someoneElse = page.getByRole('combobox', { name: 'Assign to someone else' });
   await expect(someoneElse.getByRole('option', { name: 'Camille Durand' })).toHaveCount(1);
   await someoneElse.selectOption({ label: 'Hugo Bernard' });
@@ -313,6 +316,7 @@ test('console: an agent sees a VIP customer by name and hands the ticket to a co
   await page.getByRole('link', { name: /Commande incomplète/ }).click();
   await expect(page.getByText('You have this ticket.')).toBeVisible();
   await expect(page.locator('.ticket-summary').getByText('VIP customer', { exact: true })).toBeVisible();
+  await page.getByRole('region', { name: 'History' }).locator('summary').click();
   await expect(page.getByRole('region', { name: 'History' })).toContainText('Inès Moreau');
 });
 

@@ -7,7 +7,7 @@
 // customer's new-ticket form asks for the dropdown alone, and the value given arrives. In
 // English, then in French.
 import { expect, test, type Page } from '@playwright/test';
-import { type Org, type Person, app, customer, expectAccessible, expectCall, login, openSettings, organisation, screenshot, signInThroughThePage, staff, tenantUrl } from './platform';
+import { app, customer, expectAccessible, expectCall, login, openHistory, openSettings, organisation, screenshot, signInThroughThePage, staff, tenantUrl, type Org, type Person } from './platform';
 
 // Access tokens may be short in these runs: each call through the API signs in afresh.
 const as = (org: Org, who: Person) => login(org.slug, who.email);
@@ -163,7 +163,7 @@ test('fields: an admin defines fields, an agent fills them in before resolving, 
   expect([held.status, held.fields]).toEqual(['resolved', { product: 'laptop', warranty_checked: true }]);
   await expect(productControl).toHaveValue('laptop');
   await expect(warranty).toBeChecked();
-  const history = desk.getByRole('region', { name: 'History' });
+  const history = await openHistory(desk);
   await expect(history).toContainText('set “Product” to “Laptop”.', { timeout: 30_000 });
   await expect(history).toContainText('set “Warranty checked” to “Yes”.', { timeout: 30_000 });
   await expectAccessible(desk, 'a ticket with its fields');
@@ -206,7 +206,7 @@ test('fields: an admin defines fields, an agent fills them in before resolving, 
   await expect(champs.getByRole('checkbox', { name: 'Garantie vérifiée' })).toBeChecked();
   await expect(champs.getByLabel('Produit', { exact: true }).locator('option:checked')).toHaveText('Ordinateur portable');
   await expect(champs.getByRole('button', { name: 'Enregistrer les champs' })).toBeVisible();
-  await expect(desk.getByRole('region', { name: 'Historique' })).toContainText('a mis « Produit » à « Ordinateur portable ».');
+  await expect(await openHistory(desk, 'Historique')).toContainText('a mis « Produit » à « Ordinateur portable ».');
   await expectAccessible(desk, 'un ticket avec ses champs');
   await context.close();
 

@@ -12,22 +12,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { AddressObject } from 'mailparser';
 import { type Mail, inbox, linkFromMail, waitForMail } from './mail';
-import {
-  type Org,
-  type Person,
-  app,
-  control,
-  customer,
-  expectAccessible,
-  expectCall,
-  login,
-  organisation,
-  screenshot,
-  signInThroughThePage,
-  staff,
-  tenantUrl,
-  uniqueEmail,
-} from './platform';
+import { app, control, customer, expectAccessible, expectCall, login, openHistory, organisation, screenshot, signInThroughThePage, staff, tenantUrl, type Org, type Person, uniqueEmail } from './platform';
 
 // Access tokens are short in these runs: a call made late in a test signs in afresh.
 const as = (org: Org, who: Person) => login(org.slug, who.email);
@@ -123,7 +108,7 @@ test('participants: staff copy an address and follow a ticket, the customer copi
     [nadia.email, 'follower'],
     [agent.email, 'follower'],
   ]);
-  await expect(page.getByRole('region', { name: 'History' })).toContainText(`put “${zoe}” in copy.`, { timeout: 30_000 });
+  await expect(await openHistory(page)).toContainText(`put “${zoe}” in copy.`, { timeout: 30_000 });
   await expectAccessible(page, 'a ticket with its participants');
   await screenshot(page, 'console-ticket-participants-en');
 
@@ -215,7 +200,7 @@ test('participants: staff copy an address and follow a ticket, the customer copi
   await expect(participants.getByRole('button', { name: 'Suivre ce ticket' })).toBeVisible();
   await expect(participants.getByLabel('Ajouter comme')).toBeVisible();
   await expect(participants.getByRole('button', { name: 'Retirer Zoé Petit' })).toBeVisible();
-  await expect(page.getByRole('region', { name: 'Historique' })).toContainText(`a mis « ${zoe} » en copie.`);
+  await expect(await openHistory(page, 'Historique')).toContainText(`a mis « ${zoe} » en copie.`);
   await expectAccessible(page, 'un ticket et ses participants');
 });
 

@@ -2,7 +2,7 @@
 // an agent's work on a ticket. The services run on 127.0.0.1; the browser reaches them by name
 // (localhost for sign-up, {slug}.localhost for an organisation).
 import { randomUUID } from 'node:crypto';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -163,6 +163,15 @@ export async function openSettings(page: Page, name: string) {
 }
 
 /** No serious or critical accessibility violation on the page as it is now. */
+/** A ticket's History panel (`name`: its title in the page's language), opened: it is folded, and
+ * read once first opened. */
+export async function openHistory(page: Page, name = 'History'): Promise<Locator> {
+  const region = page.getByRole('region', { name, exact: true });
+  const open = await region.locator('details').evaluate((details) => (details as HTMLDetailsElement).open);
+  if (!open) await region.locator('summary').click();
+  return region;
+}
+
 export async function expectAccessible(page: Page, where: string) {
   const results = await new AxeBuilder({ page }).analyze();
   const serious = results.violations

@@ -12,21 +12,7 @@
 // ticket, linked, with what the rule did. The third is deleted after a confirmation in place.
 // In English, then in French.
 import { expect, test, type Page } from '@playwright/test';
-import {
-  type Org,
-  type Person,
-  app,
-  customer,
-  expectAccessible,
-  expectCall,
-  login,
-  openSettings,
-  organisation,
-  screenshot,
-  signInThroughThePage,
-  staff,
-  tenantUrl,
-} from './platform';
+import { app, customer, expectAccessible, expectCall, login, openHistory, openSettings, organisation, screenshot, signInThroughThePage, staff, tenantUrl, type Org, type Person } from './platform';
 
 type Rule = {
   id: string;
@@ -308,7 +294,7 @@ test('rules: an admin writes, orders and tries rules, and a rule changes a new t
   // Its history names the rule.
   await run.getByRole('link', { name: opened.ticket_number as string }).click();
   await expect(page.getByRole('heading', { name: 'Where is my invoice?', level: 1 })).toBeVisible();
-  const history = page.getByRole('region', { name: 'History' });
+  const history = await openHistory(page);
   await expect(history).toContainText('Rule “Route billing” changed the priority from “Medium” to “Urgent”.');
   await expectAccessible(page, 'a ticket a rule changed');
 
@@ -350,5 +336,5 @@ test('rules: an admin writes, orders and tries rules, and a rule changes a new t
   await expect(vipFr.getByRole('button', { name: 'Modifier VIP first' })).toBeFocused();
   await screenshot(page, 'admin-rules-fr');
   await page.goto(`${tenantUrl(org.slug)}/tickets/${ticket}`);
-  await expect(page.getByRole('region', { name: 'Historique' })).toContainText('Règle « Route billing » a changé la priorité de « Moyenne » à « Urgente ».');
+  await expect(await openHistory(page, 'Historique')).toContainText('Règle « Route billing » a changé la priorité de « Moyenne » à « Urgente ».');
 });

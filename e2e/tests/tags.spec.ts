@@ -5,7 +5,7 @@
 // tag kept in its address, its rows showing theirs. Customers are shown none. In English, then in
 // French.
 import { expect, test, type Page } from '@playwright/test';
-import { type Org, type Person, app, customer, expectAccessible, expectCall, login, organisation, screenshot, signInThroughThePage, staff, tenantUrl } from './platform';
+import { app, customer, expectAccessible, expectCall, login, openHistory, organisation, screenshot, signInThroughThePage, staff, tenantUrl, type Org, type Person } from './platform';
 
 // Access tokens may be short in these runs: each call through the API signs in afresh.
 const as = (org: Org, who: Person) => login(org.slug, who.email);
@@ -75,7 +75,7 @@ test('tags: an agent tags a ticket from the keyboard, takes a tag off, and filte
   // The API holds what the page shows; the history says what changed.
   const held = await expectCall(app(org.slug, 'GET', `/v1/tickets/${parcel.id as number}`, await as(org, agent)), 200);
   expect(held.tags).toEqual(['carrier-late']);
-  const history = page.getByRole('region', { name: 'History' });
+  const history = await openHistory(page);
   await expect(history).toContainText('added the tag “carrier-late”.', { timeout: 30_000 });
   await expect(history).toContainText('removed the tag “urgent”.', { timeout: 30_000 });
   await expectAccessible(page, 'a ticket with its tags');
@@ -113,6 +113,6 @@ test('tags: an agent tags a ticket from the keyboard, takes a tag off, and filte
   const étiquettes = tagsProperty(page, { panel: 'Propriétés du ticket', tags: 'Étiquettes' });
   await expect(étiquettes.getByRole('button', { name: 'Retirer l’étiquette carrier-late' })).toBeVisible();
   await expect(étiquettes.getByLabel('Ajouter une étiquette')).toBeVisible();
-  await expect(page.getByRole('region', { name: 'Historique' })).toContainText('a ajouté l’étiquette « carrier-late ».');
+  await expect(await openHistory(page, 'Historique')).toContainText('a ajouté l’étiquette « carrier-late ».');
   await expectAccessible(page, 'un ticket avec ses étiquettes');
 });

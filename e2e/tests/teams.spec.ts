@@ -6,7 +6,7 @@
 // agent is handed that ticket, and the next ticket moved into the team goes to them at once. In
 // English, then in French.
 import { expect, test, type Page } from '@playwright/test';
-import { type Org, type Person, app, customer, expectAccessible, expectCall, login, openSettings, organisation, screenshot, signInThroughThePage, staff, tenantUrl } from './platform';
+import { app, customer, expectAccessible, expectCall, login, openHistory, openSettings, organisation, screenshot, signInThroughThePage, staff, tenantUrl, type Org, type Person } from './platform';
 
 // Access tokens may be short in these runs: each call through the API signs in afresh.
 const as = (org: Org, who: Person) => login(org.slug, who.email);
@@ -134,7 +134,7 @@ test('teams: a round-robin team hands its tickets to its available member; its q
   await expect(team).toContainText('Assignment: In turn (round robin).');
   await expect(page.getByText('Nobody has this ticket yet.')).toBeVisible();
   await expect(page.getByText('Current status: Open')).toBeVisible();
-  await expect(page.getByRole('region', { name: 'History' })).toContainText('moved it to the team “Facturation”');
+  await expect(await openHistory(page)).toContainText('moved it to the team “Facturation”');
   await expectAccessible(page, 'a ticket with its team');
   await expect(billingQueue).toHaveAccessibleName('Facturation, 1 to assign', { timeout: 30_000 });
 
@@ -160,7 +160,7 @@ test('teams: a round-robin team hands its tickets to its available member; its q
   await expect(deskQueue).toHaveAccessibleName('Facturation, 0 to assign', { timeout: 30_000 });
   await expect(deskSidebar.getByRole('link', { name: 'My tickets' })).toHaveAccessibleName('My tickets, 1 not yet resolved', { timeout: 30_000 });
   await expect(page.getByText('Assigned to Inès Moreau.').first()).toBeVisible({ timeout: 30_000 });
-  await expect(page.getByRole('region', { name: 'History' })).toContainText('Automatic assignment', { timeout: 30_000 });
+  await expect(await openHistory(page)).toContainText('Automatic assignment', { timeout: 30_000 });
 
   // The next ticket moved into the team goes to her at once, and the panel says so.
   await page.goto(`${tenantUrl(org.slug)}/tickets/${routed}`);
@@ -171,7 +171,7 @@ test('teams: a round-robin team hands its tickets to its available member; its q
   const properties = page.getByRole('region', { name: 'Ticket properties' });
   await expect(properties.getByRole('region', { name: 'Assignee' })).toContainText('Assigned to Inès Moreau.');
   await expect(page.getByText('Current status: In progress')).toBeVisible();
-  await expect(page.getByRole('region', { name: 'History' })).toContainText('Automatic assignment');
+  await expect(await openHistory(page)).toContainText('Automatic assignment');
   const after = await expectCall(app(org.slug, 'GET', `/v1/tickets/${routed}`, await as(org, agent)), 200);
   expect([after.team_id, after.assigned_to, after.status]).toEqual([teams[0]!.id, agent.id, 'in_progress']);
   await expect(billingQueue).toHaveAccessibleName('Facturation, 0 to assign', { timeout: 30_000 });

@@ -5,13 +5,15 @@
 //! admins), the dashboard, the ticket reports and the help center report (owners and admins), and
 //! the way into the settings area.
 
+import type { ComponentChildren } from 'preact';
 import type { Team } from '../data/teams';
 import type { View } from '../data/views';
 import { t, tn, type MessageKey } from '../i18n';
 import type { Location } from '../router/router';
 import { useMember } from '../tenant/member';
 import { NavGroup, NavLink } from '../ui/SideNav';
-import { countText, useQueueCount, type QueueCount } from './queue/counts';
+import { countIn, countText, useActiveTickets, useQueueCount, type ActiveTickets, type QueueCount } from './queue/counts';
+import type { TicketQuery } from './queue/views';
 import { viewHref } from './queue/saved';
 import { DEFAULT_STATE, VIEWS, parseQueue, queueHref, teamQueue, ticketQuery, type ViewId } from './queue/views';
 import { isAdmin } from './roles';
@@ -30,7 +32,9 @@ export function Sidebar({ location }: { location: Location }) {
   const { member } = useMember();
   const admin = isAdmin(member.role);
   const views = useViews().data ?? [];
-  const counts = useViewCounts();
+  // The views' counts are read only when there are views to count.
+  const counts = useViewCounts(views.length > 0);
+  const active = useActiveTickets().data;
   const teams = queuedTeams(useTeams().data ?? [], member.id, admin);
   const { path } = location;
   // The queue shown: its address is that of a queue, of a saved view, of a team's queue, or one
@@ -49,14 +53,14 @@ export function Sidebar({ location }: { location: Location }) {
       <NavGroup label={t('console.nav.tickets')}>
         {VIEWS.map((view) => {
           const href = queueHref({ ...DEFAULT_STATE, view });
-          return <QueueLink key={view} view={view} me={member.id} href={href} current={viewCurrent(view, href)} />;
+          return <QueueLink key={view} view={view} me={member.id} active={active} href={href} current={viewCurrent(view, href)} />;
         })}
       </NavGroup>
       {teams.length ? (
         <NavGroup label={t('teams.nav.queues')}>
           {teams.map((team) => {
             const href = queueHref(teamQueue(team.id));
-            return <TeamQueueLink key={team.id} team={team} me={member.id} href={href} current={teamCurrent(team, href)} />;
+            return <TeamQueueLink key={team.id} team={team} me={member.id} active={active} href={href} current={teamCurrent(team, href)} />;
           })}
         </NavGroup>
       ) : null}
@@ -100,8 +104,28 @@ export function Sidebar({ location }: { location: Location }) {
   );
 }
 
-function QueueLink({ view, me, href, current }: { view: ViewId; me: string; href: string; current: 'page' | 'true' | undefined }) {
-  const count = useQueueCount(ticketQuery({ ...DEFAULT_STATE, view }, me));
+/** A queue's count: from the tickets not yet resolved when they tell it, else its own read
+ * (nothing while they load). */
+function useCount(query: TicketQuery, active: ActiveTickets | undefined): { data: QueueCount | undefined; own: boolean } {
+  const counted = active ? countIn(active, query) : undefined;
+  return { data: counted ?? undefined, own: counted === null };
+}
+
+/** Reads a queue's count by itself and hands it up (when the tickets not yet resolved cannot
+ * tell it). */
+function OwnCount({ query, children }: { query: TicketQuery; children: (count: QueueCount | undefined) => ComponentChildren }) {
+  return <>{children(useQueueCount(query).data)}</>;
+}
+
+function QueueLink({ view, me, active, href, current }: { view: ViewId; me: string; active: ActiveTickets | undefined; href: string; current: 'page' | 'true' | undefined }) {
+  const query = ticketQuery({ ...DEFAULT_STATE, view }, me);
+  const counted = useCount(query, active);
+  if (counted.own) return <OwnCount query={query}>{(data) => <QueueLinkShown view={view} count={data} href={href} current={current} />}</OwnCount>;
+  return <QueueLinkShown view={view} count={counted.data} href={href} current={current} />;
+}
+
+function QueueLinkShown({ view, count: data, href, current }: { view: ViewId; count: QueueCount | undefined; href: string; current: 'page' | 'true' | undefined }) {
+  const count = { data };
   const label = t(VIEW_LABEL[view]);
   // Named with the count in words ("My tickets, 7 not yet resolved"); the number shows beside.
   return (
@@ -113,8 +137,15 @@ function QueueLink({ view, me, href, current }: { view: ViewId; me: string; href
 }
 
 /** A team's queue: the tickets waiting there for someone ("Billing, 3 to assign"). */
-function TeamQueueLink({ team, me, href, current }: { team: Team; me: string; href: string; current: 'page' | 'true' | undefined }) {
-  const count = useQueueCount(ticketQuery(teamQueue(team.id), me));
+function TeamQueueLink({ team, me, active, href, current }: { team: Team; me: string; active: ActiveTickets | undefined; href: string; current: 'page' | 'true' | undefined }) {
+  const query = ticketQuery(teamQueue(team.id), me);
+  const counted = useCount(query, active);
+  if (counted.own) return <OwnCount query={query}>{(data) => <TeamQueueLinkShown team={team} count={data} href={href} current={current} />}</OwnCount>;
+  return <TeamQueueLinkShown team={team} count={counted.data} href={href} current={current} />;
+}
+
+function TeamQueueLinkShown({ team, count: data, href, current }: { team: Team; count: QueueCount | undefined; href: string; current: 'page' | 'true' | undefined }) {
+  const count = { data };
   const words = count.data ? (count.data.more ? t('teams.nav.count_more', { count: count.data.count }) : tn('teams.nav.count', count.data.count)) : null;
   return (
     <NavLink href={href} current={current} label={words ? `${team.name}, ${words}` : undefined}>

@@ -12,6 +12,7 @@ import { useMember } from '../tenant/member';
 import { NotFoundPage } from '../ui/NotFoundPage';
 import { Loaded } from '../ui/status';
 import { NavGroup, NavLink } from '../ui/SideNav';
+import { CustomersPage } from './admin/CustomersPage';
 import { FieldsPage } from './admin/FieldsPage';
 import { IntegrationsPage } from './admin/IntegrationsPage';
 import { MacrosPage } from './admin/MacrosPage';
@@ -53,6 +54,7 @@ const GROUPS: { label: MessageKey; pages: SettingsPage[] }[] = [
     pages: [
       { path: '/admin/settings', label: 'console.nav.organisation', adminOnly: true, render: () => <OrganisationPage /> },
       { path: '/admin/team', label: 'console.nav.team', adminOnly: true, render: () => <TeamPage /> },
+      { path: '/admin/customers', label: 'console.nav.customers', adminOnly: true, render: () => <CustomersPage /> },
       { path: '/admin/integrations', label: 'console.nav.integrations', adminOnly: true, render: () => <IntegrationsPage /> },
       { path: '/admin/sso', label: 'sso.nav.settings', adminOnly: true, ownerOnly: true, render: () => <SsoPage /> },
     ],

@@ -6,7 +6,8 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ticketListChanged } from '../data/live';
 import { always, useLive, useResource, type Resource } from '../data/resource';
-import { onViewsChanged, sharedViews, viewCounts, viewsVersion, type View } from '../data/views';
+import type { Revalidated } from '../api';
+import { onViewsChanged, sharedViews, viewCounts, viewsVersion, type View, type ViewCount } from '../data/views';
 import { useMember } from '../tenant/member';
 import { COUNT_INTERVAL_MS } from './queue/counts';
 
@@ -23,10 +24,17 @@ export function useViews(): Resource<View[]> {
   return useResource(`views:${key}`, () => sharedViews(key));
 }
 
-/** Each view's exact count, by id (empty while they load, or when they could not be read). */
-export function useViewCounts(): Map<string, number> {
+const NO_COUNTS: Revalidated<ViewCount[]> = { changed: true, body: [], etag: null };
+
+/** Each view's exact count, by id (empty while they load, or when they could not be read);
+ * `wanted` false (no view to count): none, and nothing is asked. */
+export function useViewCounts(wanted = true): Map<string, number> {
   const { slug } = useMember();
   const version = useViewsVersion();
-  const counts = useLive(`view-counts:${slug}:${version}`, always(viewCounts), { follows: ticketListChanged, intervalMs: COUNT_INTERVAL_MS });
+  const counts = useLive(`view-counts:${slug}:${version}:${wanted}`, wanted ? always(viewCounts) : async () => NO_COUNTS, {
+    follows: wanted ? ticketListChanged : undefined,
+    intervalMs: COUNT_INTERVAL_MS,
+    live: wanted,
+  });
   return useMemo(() => new Map((counts.data ?? []).map((c) => [c.id, c.count])), [counts.data]);
 }

@@ -14,8 +14,13 @@ export function listMessages(ticketId: number, page: { limit?: number; cursor?: 
   return api('GET', '/v1/tickets/{id}/messages', { path: { id: ticketId }, query: page, signal });
 }
 
-export function allMessages(ticketId: number, signal?: AbortSignal): Promise<Message[]> {
-  return allPages((cursor) => listMessages(ticketId, { limit: 100, cursor }, signal), MAX_PAGES);
+/** The whole thread; from `first` on when its first page was brought with the ticket. */
+export async function allMessages(ticketId: number, signal?: AbortSignal, first?: Page<Message>): Promise<Message[]> {
+  if (!first) return allPages((cursor) => listMessages(ticketId, { limit: 100, cursor }, signal), MAX_PAGES);
+  const next = first.next_cursor;
+  if (!next) return first.data;
+  const rest = await allPages((cursor) => listMessages(ticketId, { limit: 100, cursor: cursor ?? next }, signal), MAX_PAGES - 1);
+  return [...first.data, ...rest];
 }
 
 export function postMessage(ticketId: number, message: NewMessage): Promise<Message> {

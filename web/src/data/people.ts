@@ -1,5 +1,6 @@
 //! The people of an organisation: the support team (everyone on the staff may read it), people
-//! found by name or address (staff), and the members list with its changes (owners and admins).
+//! found by name or address (staff), its customers a page at a time, and the members list with
+//! its changes (owners and admins).
 
 import { api } from '../api';
 import type { JsonBody, ResponseBody } from '../api/types';
@@ -21,6 +22,12 @@ export function allStaff(signal?: AbortSignal): Promise<StaffMember[]> {
 /** The first `limit` customers (or staff) whose name or address holds `q`, by name. */
 export async function findPeople(role: 'customer' | 'staff', q: string, limit: number, signal?: AbortSignal): Promise<UserFound[]> {
   return (await api('GET', '/v1/users', { query: { role, q, limit }, signal })).data;
+}
+
+/** One page of the organisation's customers, by name, those whose name or address holds `q`
+ * when it is given. */
+export function customersPage(q: string, cursor: string | null, limit: number, signal?: AbortSignal) {
+  return api('GET', '/v1/users', { query: { role: 'customer', q: q || undefined, limit, cursor: cursor ?? undefined }, signal });
 }
 
 /** The organisation's members, a hundred at a time, up to a bound. */

@@ -40,6 +40,16 @@ export function revalidateTicket(id: number, etag: string | null, signal?: Abort
   return revalidate('/v1/tickets/{id}', etag, { path: { id }, signal });
 }
 
+/** What a ticket's page shows beside it, brought with it (`?include=`). */
+export type TicketParts = NonNullable<TicketView['included']>;
+/** The parts a page asks for with the ticket (`links` and `customer` are staff's). */
+export const STAFF_PARTS = 'messages,links,customer';
+
+/** The ticket with `include`'s parts (`included`), in one request. */
+export function getTicketWith(id: number, include: string, signal?: AbortSignal): Promise<TicketView> {
+  return api('GET', '/v1/tickets/{id}', { path: { id }, query: { include }, signal });
+}
+
 export function createTicket(ticket: NewTicket) {
   return api('POST', '/v1/tickets', { body: ticket as JsonBody<'POST', '/v1/tickets'> });
 }

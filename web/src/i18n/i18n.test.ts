@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { interpolate, pickLocale, placeholders } from './core';
 import { areas as enAreas, en } from './en';
 import { areas as frAreas, fr } from './fr';
-import { formatAverage, formatMoney, setLocale, t, tn } from '.';
+import { formatAverage, formatBytes, formatMoney, setLocale, t, tn } from '.';
 
 describe('dictionaries', () => {
   it('have the same keys in both languages, area by area', () => {
@@ -27,7 +27,7 @@ describe('dictionaries', () => {
   });
 
   it('hold no unused key', () => {
-    const sources = import.meta.glob<string>(['../**/*.{ts,tsx}', '!../**/*.test.ts', '!./**'], { query: '?raw', import: 'default', eager: true });
+    const sources = import.meta.glob<string>(['../**/*.{ts,tsx}', '!../**/*.test.ts', '!./en/**', '!./fr/**'], { query: '?raw', import: 'default', eager: true });
     const code = Object.values(sources).join('\n');
     // Keys built from a value: `status.${ticket.status}`, `error.${code}`, plural forms.
     const dynamic = ['status.', 'priority.', 'role.', 'sla.due.', 'sla.breached.', 'portal.filter.', 'portal.actions.', 'auth.notice.', 'error.'];
@@ -78,5 +78,20 @@ describe('formatting', () => {
     expect(formatAverage(4.25).replace(/\s/g, ' ')).toMatch(/^4,[23]$/);
     setLocale('en');
     expect(formatAverage(4)).toBe('4.0');
+  });
+
+  it('writes sizes with the plural a count takes', () => {
+    setLocale('en');
+    expect(formatBytes(0)).toBe('0 bytes');
+    expect(formatBytes(1)).toBe('1 byte');
+    expect(formatBytes(157)).toBe('157 bytes');
+    expect(formatBytes(1500)).toBe('1.5 kB');
+    expect(formatBytes(2_400_000)).toBe('2.4 MB');
+    setLocale('fr');
+    expect(formatBytes(0)).toBe('0 octet');
+    expect(formatBytes(1)).toBe('1 octet');
+    expect(formatBytes(157)).toBe('157 octets');
+    expect(formatBytes(1500).replace(/\s/g, ' ')).toBe('1,5 ko');
+    setLocale('en');
   });
 });

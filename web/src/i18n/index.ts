@@ -86,7 +86,10 @@ export function formatDate(value: string | Date): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(value));
 }
 
+/** A size: "1 byte", "157 bytes", "1.5 kB" ("157 octets", "1,5 ko"). Bytes are counted in
+ * words, as Intl's short unit reads "157 byte". */
 export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return tn('common.bytes', bytes);
   const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
   let value = bytes;
   let unit = 0;

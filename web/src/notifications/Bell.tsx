@@ -1,10 +1,11 @@
-//! The bell in the signed-in header: the unread count (one notification and the count, with the
-//! last ETag: read again on the live stream's `notification` frames, or polled every 10 s while
-//! the stream is down and the tab visible), and a panel of the notifications, newest first, each
-//! leading to its ticket and read once followed.
+//! The bell in the signed-in header: the unread count (at first the one `GET /v1/me` brought, so a
+//! page opens without asking for it; then one notification and the count, with the last ETag:
+//! read again on the live stream's `notification` frames, or polled every 10 s while the stream is
+//! down and the tab visible), and a panel of the notifications, newest first, each leading to its
+//! ticket and read once followed.
 
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
-import { markAllNotificationsRead, markNotificationsRead, listNotifications, revalidateNotifications, type Notification } from '../data/notifications';
+import { markAllNotificationsRead, markNotificationsRead, listNotifications, revalidateNotifications, type Notification, type NotificationPage } from '../data/notifications';
 import { notificationArrived } from '../data/live';
 import { usePaged } from '../data/paged';
 import { useLive } from '../data/resource';
@@ -17,12 +18,20 @@ import { arrivals, badgeText, markedRead, type BellState } from './model';
 export const BELL_INTERVAL_MS = 10_000;
 const PANEL_PAGE = 10;
 
-export function Bell() {
+/** `unread`: the count the signed-in person was read with, shown until the bell reads its own. */
+export function Bell({ unread: atFirst }: { unread?: number }) {
   const [open, setOpen] = useState(false);
   const id = useId();
   const box = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
-  const count = useLive('notifications:count', (etag, signal) => revalidateNotifications(1, etag, signal), {
+  const given = useRef(atFirst);
+  const count = useLive<NotificationPage>('notifications:count', async (etag, signal) => {
+    const first = given.current;
+    given.current = undefined;
+    // No newest notification yet: what arrives next is not announced as arrived before it.
+    if (first !== undefined) return { changed: true, body: { data: [], next_cursor: null, unread_count: first }, etag: null };
+    return revalidateNotifications(1, etag, signal);
+  }, {
     intervalMs: BELL_INTERVAL_MS,
     follows: notificationArrived,
   });

@@ -71,7 +71,7 @@ export function SignedIn({ slug, place, location, userId, emailUnconfirmed }: { 
           <>
             <LiveStatus />
             {area.tools?.()}
-            <Bell />
+            <Bell unread={member.unread_notifications} />
           </>
         }
         banner={banner}

@@ -13,7 +13,7 @@ import { FormEnd } from '../../ui/FormEnd';
 import { useSubmit } from '../../ui/hooks';
 import { formField } from '../../errors/describe';
 import { MACRO_NAME_MAX, PLACEHOLDERS, checkMacroForm, placeholderText, type FormError, type MacroField, type MacroFormValues } from '../macros';
-import { usePeople } from '../people';
+import { useFreshPeople } from '../people';
 import { PRIORITIES } from '../queue/views';
 
 const STATUSES = ['open', 'in_progress', 'waiting_customer', 'resolved', 'closed'] as const;
@@ -39,7 +39,7 @@ export function MacroForm({
   const form = useFields<MacroFormValues, MacroField>(initial);
   const { values, errors } = form;
   const submission = useSubmit();
-  const people = usePeople();
+  const people = useFreshPeople();
   const id = useId();
   // Any change may answer the whole form's refusal.
   const set = <K extends keyof MacroFormValues>(key: K, value: MacroFormValues[K]) => {

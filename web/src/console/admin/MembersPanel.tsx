@@ -1,10 +1,12 @@
-//! The organisation's members: change a role, remove someone (after a confirmation in place). The
-//! organisation's only owner is offered no removal: the server would refuse it, so the row says why.
+//! The organisation's members, its support team (customers have their page, `CustomersPage`):
+//! change a role, remove someone (after a confirmation in place). The organisation's only owner
+//! is offered no removal: the server would refuse it, so the row says why.
 
 import { useId, useState } from 'preact/hooks';
 import { allMembers, changeMemberRole, removeMember, type MemberView } from '../../data/people';
 import { useResource } from '../../data/resource';
 import { formatDateTime, t } from '../../i18n';
+import { Link } from '../../router/router';
 import { displayName, useMember } from '../../tenant/member';
 import { useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
@@ -24,19 +26,24 @@ export function MembersPanel() {
     <section class="panel" aria-labelledby={id}>
       <h2 id={id}>{t('console.team.members')}</h2>
       {notice ? <Notice tone="success">{notice}</Notice> : null}
-      <Loaded resource={members} empty={(list) => list.length === 0 && t('console.team.no_members')}>
-        {(list) => (
+      <p class="hint">
+        {t('console.team.customers_apart')} <Link href="/admin/customers">{t('console.nav.customers')}</Link>
+      </p>
+      <Loaded resource={members} empty={(all) => all.every((m) => m.role === 'customer') && t('console.team.no_members')}>
+        {(all) => (
           <ul class="member-list">
-            {list.map((m) => (
-              <MemberRow
-                key={m.user_id}
-                m={m}
-                slug={slug}
-                self={m.user_id === me.id}
-                lastOwner={m.role === 'owner' && list.filter((other) => other.role === 'owner').length === 1}
-                onChanged={changed}
-              />
-            ))}
+            {all
+              .filter((m) => m.role !== 'customer')
+              .map((m) => (
+                <MemberRow
+                  key={m.user_id}
+                  m={m}
+                  slug={slug}
+                  self={m.user_id === me.id}
+                  lastOwner={m.role === 'owner' && all.filter((other) => other.role === 'owner').length === 1}
+                  onChanged={changed}
+                />
+              ))}
           </ul>
         )}
       </Loaded>

@@ -4,6 +4,7 @@
 
 import { useId, useState } from 'preact/hooks';
 import { getTicketSettings, type TicketSettings } from '../../data/organisation';
+import { shared } from '../../data/shared';
 import { useResource } from '../../data/resource';
 import { t, type MessageKey } from '../../i18n';
 import { useMember } from '../../tenant/member';
@@ -32,7 +33,8 @@ export interface SettingChoice<T extends string> {
 
 export function SettingChoicePanel<T extends string>({ setting }: { setting: SettingChoice<T> }) {
   const { slug } = useMember();
-  const loaded = useResource(`ticket-settings:${slug}`, (signal) => getTicketSettings(signal));
+  // A page's choice panels open together: one request for all of them.
+  const loaded = useResource(`ticket-settings:${slug}`, () => shared(`ticket-settings:${slug}`, () => getTicketSettings()));
   const id = useId();
   return (
     <section class="panel" aria-labelledby={id}>

@@ -12,7 +12,7 @@ import { CheckboxGroup, FieldError, TextArea, TextField } from '../../ui/Field';
 import { translated, useFields } from '../../ui/form';
 import { FormEnd } from '../../ui/FormEnd';
 import { useSubmit } from '../../ui/hooks';
-import { usePeople } from '../people';
+import { useFreshPeople } from '../people';
 import { ASSIGNMENTS, ASSIGNMENT_HINT, ASSIGNMENT_LABEL, CAP_MAX, CAP_MIN, SERVER_FIELDS, TEAM_NAME_MAX, checkTeamForm, type TeamField, type TeamFormValues } from '../teams';
 
 export function TeamForm({
@@ -30,7 +30,7 @@ export function TeamForm({
   const form = useFields<TeamFormValues, TeamField>(initial);
   const { values, errors } = form;
   const submission = useSubmit();
-  const people = usePeople();
+  const people = useFreshPeople();
   const id = useId();
   // Any change may answer the whole form's refusal.
   const set = <K extends keyof TeamFormValues>(key: K, value: TeamFormValues[K]) => {

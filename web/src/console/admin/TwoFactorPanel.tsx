@@ -4,6 +4,7 @@
 import { useId, useState } from 'preact/hooks';
 import { getAccount } from '../../data/account';
 import { getTenant, setRequire2fa } from '../../data/organisation';
+import { shared } from '../../data/shared';
 import { useResource } from '../../data/resource';
 import { t } from '../../i18n';
 import { Link } from '../../router/router';
@@ -15,7 +16,8 @@ import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 export function TwoFactorPanel() {
   const { slug } = useMember();
   const loaded = useResource(`two-factor:${slug}`, async (signal) => {
-    const [tenant, me] = await Promise.all([getTenant(slug, signal), getAccount(signal)]);
+    // The profile panel reads the tenant as it opens too: one request for both.
+    const [tenant, me] = await Promise.all([shared(`tenant:${slug}`, () => getTenant(slug)), getAccount(signal)]);
     return { required: (tenant.settings as { require_2fa_for_admins?: unknown }).require_2fa_for_admins === true, mine: me.mfa_enabled };
   });
   const id = useId();

@@ -126,6 +126,7 @@ export function FilterBar({ state, admin, me, onChange, teams }: { state: QueueS
             name="assignee"
             value={state.assignee}
             onValue={(v) => onChange({ ...state, assignee: v })}
+            onFocus={people.refresh}
             options={[{ value: '', label: t('console.filter.anyone') }, ...people.staff.map((p) => ({ value: p.id, label: p.name }))]}
           />
         ) : null}

@@ -3,8 +3,8 @@
 //! resolutions.
 
 import { useId } from 'preact/hooks';
-import { ticketCustomer, type TicketCustomer } from '../../data/tickets';
-import { useResource } from '../../data/resource';
+import { useCustomer } from '../../data/hooks';
+import type { TicketCustomer } from '../../data/tickets';
 import { formatAverage, formatDate, formatDateTime, formatMoney, t, tn } from '../../i18n';
 import { Link } from '../../router/router';
 import { Stars } from '../../satisfaction/Stars';
@@ -14,7 +14,7 @@ import { relativeTime } from '../format';
 import { fullName } from '../people';
 
 export function CustomerPanel({ ticketId, now }: { ticketId: number; now: Date }) {
-  const customer = useResource(`customer:${ticketId}`, (signal) => ticketCustomer(ticketId, signal));
+  const customer = useCustomer(ticketId);
   const id = useId();
   return (
     <section class="panel customer-panel" aria-labelledby={id}>

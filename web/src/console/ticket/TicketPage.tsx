@@ -20,7 +20,8 @@ import { MenuButton } from '../../ui/MenuButton';
 import { Page } from '../../ui/Page';
 import { Loaded, Notice } from '../../ui/status';
 import { ShortcutsButton, ShortcutsHelp } from '../ShortcutsHelp';
-import { useFiles, useHistory, useLinks, useThread, useTicket } from '../../data/hooks';
+import { useFiles, useLinks, useThread, useTicket } from '../../data/hooks';
+import { STAFF_PARTS } from '../../data/tickets';
 import { allMessages } from '../../data/messages';
 import { FilesPanel } from '../../tickets/FilesPanel';
 import { Thread } from '../../tickets/Thread';
@@ -46,7 +47,8 @@ import { useStatusMoves } from './StatusControl';
 import { TicketHeader, customerOf } from './TicketHeader';
 
 export function TicketPage({ id }: { id: number }) {
-  const ticket = useTicket(id);
+  // Its thread, links and customer come with it.
+  const ticket = useTicket(id, STAFF_PARTS);
   // A ticket just split off another says where it came from.
   const from = splitFromState(useLocation().state);
   const [announcement, setAnnouncement] = useState(from ? t('links.split.done', { number: from }) : '');
@@ -111,8 +113,6 @@ function TicketView({
   const people = usePeople();
   const now = useNow();
   const thread = useThread(ticket.id, ticket.updated_at);
-  const files = useFiles(ticket.id, ticket.updated_at);
-  const history = useHistory(ticket.id, ticket.updated_at);
   const links = useLinks(ticket.id, ticket.updated_at);
   const [help, setHelp] = useState(false);
   const [picking, setPicking] = useState(false);
@@ -216,8 +216,8 @@ function TicketView({
         <SlaPanel ticket={ticket} now={now} />
         <ParticipantsPanel ticket={ticket} onChanged={refresh} onAnnounce={announce} />
         <LinksPanel ticket={ticket} links={links} onChanged={refresh} onAnnounce={announce} />
-        <FilesPanel files={files} audience="staff" folded />
-        <HistoryPanel history={history} />
+        <FilesPanel files={() => useFiles(ticket.id, ticket.updated_at)} audience="staff" folded />
+        <HistoryPanel ticketId={ticket.id} version={ticket.updated_at} />
       </div>
       <ShortcutsHelp open={help} onClose={() => setHelp(false)} />
       <SplitDialog ticket={ticket} splitting={splitting} onClose={() => setSplitting(null)} />

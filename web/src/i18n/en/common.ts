@@ -10,6 +10,8 @@ export default {
   'common.loading': 'Loading…',
   'common.working': 'Working…',
   'common.restoring': 'Checking your session…',
+  'common.bytes.one': '{count} byte',
+  'common.bytes.other': '{count} bytes',
   'common.retry': 'Try again',
   'common.crash.title': 'Something went wrong',
   'common.crash.body': 'This page ran into a problem. Reloading usually fixes it.',

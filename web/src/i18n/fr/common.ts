@@ -12,6 +12,8 @@ const fr: Record<keyof typeof en, string> = {
   'common.loading': 'Chargement…',
   'common.working': 'En cours…',
   'common.restoring': 'Vérification de votre session…',
+  'common.bytes.one': '{count} octet',
+  'common.bytes.other': '{count} octets',
   'common.retry': 'Réessayer',
   'common.crash.title': 'Un problème est survenu',
   'common.crash.body': 'Cette page a rencontré un problème. Recharger la page suffit généralement.',
