@@ -8,13 +8,16 @@ use serde::{Deserialize, Serialize};
 use shared::auth::Role;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
+use sqlx::PgConnection;
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 use super::cookie::SetRefreshCookie;
 use super::{TokenResponse, complete_login};
 use crate::identity::login::{self, LoginAttempt, LoginError};
 use crate::identity::sessions::Origin;
 use crate::identity::sso::settings;
+use crate::identity::users::LoginCandidate;
 use crate::identity::{password, second_factor};
 use crate::state::AppState;
 
@@ -96,26 +99,43 @@ pub async fn post_login(
             "this organisation's staff sign in with its single sign-on",
         ));
     }
+    let tenant_id = candidate.tenant_ref().map(|t| t.id).filter(|_| tenant_named);
     let mut tx = state.db.begin().await?;
-    let response = if candidate.mfa_enabled {
-        let tenant_id = candidate.tenant_ref().map(|t| t.id).filter(|_| tenant_named);
-        let mfa_token = second_factor::open_challenge(&mut tx, candidate.user_id, tenant_id).await?;
-        LoginResponse::MfaRequired(MfaChallenge {
+    let response = proven(&state, &mut tx, &candidate, role, "pwd", tenant_id, &origin).await?;
+    tx.commit().await?;
+    Ok((response.refresh_cookie(&state), Json(response)))
+}
+
+/// What a proven login answers, written in `conn`: a second-factor challenge (for `tenant_id`)
+/// when `candidate` has 2FA, else tokens, the session's `amr` saying how it was proven.
+pub(super) async fn proven(
+    state: &AppState,
+    conn: &mut PgConnection,
+    candidate: &LoginCandidate,
+    role: Role,
+    amr: &str,
+    tenant_id: Option<Uuid>,
+    origin: &Origin,
+) -> ApiResult<LoginResponse> {
+    if candidate.mfa_enabled {
+        let mfa_token = second_factor::open_challenge(conn, candidate.user_id, tenant_id).await?;
+        return Ok(LoginResponse::MfaRequired(MfaChallenge {
             mfa_required: true,
             mfa_token,
             expires_in: second_factor::CHALLENGE_TTL.as_secs(),
-        })
-    } else {
-        LoginResponse::Tokens(complete_login(&state, &mut tx, &candidate, role, vec!["pwd".into()], &origin).await?)
-    };
-    tx.commit().await?;
-    let cookie = match &response {
-        LoginResponse::Tokens(tokens) => {
-            Some(SetRefreshCookie::issue(&tokens.refresh_token, state.config.jwt.refresh_ttl))
+        }));
+    }
+    Ok(LoginResponse::Tokens(complete_login(state, conn, candidate, role, vec![amr.to_owned()], origin).await?))
+}
+
+impl LoginResponse {
+    /// The refresh token's cookie, with tokens (none with a challenge).
+    pub(super) fn refresh_cookie(&self, state: &AppState) -> Option<SetRefreshCookie> {
+        match self {
+            Self::Tokens(tokens) => Some(SetRefreshCookie::issue(&tokens.refresh_token, state.config.jwt.refresh_ttl)),
+            Self::MfaRequired(_) => None,
         }
-        LoginResponse::MfaRequired(_) => None,
-    };
-    Ok((cookie, Json(response)))
+    }
 }
 
 /// Whether a tenant that requires single sign-on for staff refuses this password login: staff

@@ -9,12 +9,10 @@ use shared::error::ApiResult;
 use shared::http::JsonBody;
 use utoipa::ToSchema;
 
-use super::complete_login;
 use super::cookie::SetRefreshCookie;
-use super::login::{LoginResponse, MfaChallenge};
+use super::login::{LoginResponse, proven};
 use super::password_reset::invalid_token;
 use crate::identity::account_tokens::{self, Purpose};
-use crate::identity::second_factor;
 use crate::identity::sessions::Origin;
 use crate::identity::users::{self, Refusal};
 use crate::state::AppState;
@@ -55,22 +53,7 @@ pub async fn post_sign_in_token(
     };
     // Spent in this transaction: of two requests with one token, one signs in.
     account_tokens::spend(&mut tx, Purpose::SignIn, &request.token).await?.ok_or_else(invalid_token)?;
-    let response = if candidate.mfa_enabled {
-        let mfa_token = second_factor::open_challenge(&mut tx, candidate.user_id, Some(holder.tenant_id)).await?;
-        LoginResponse::MfaRequired(MfaChallenge {
-            mfa_required: true,
-            mfa_token,
-            expires_in: second_factor::CHALLENGE_TTL.as_secs(),
-        })
-    } else {
-        LoginResponse::Tokens(complete_login(&state, &mut tx, &candidate, role, vec!["signup".into()], &origin).await?)
-    };
+    let response = proven(&state, &mut tx, &candidate, role, "signup", Some(holder.tenant_id), &origin).await?;
     tx.commit().await?;
-    let cookie = match &response {
-        LoginResponse::Tokens(tokens) => {
-            Some(SetRefreshCookie::issue(&tokens.refresh_token, state.config.jwt.refresh_ttl))
-        }
-        LoginResponse::MfaRequired(_) => None,
-    };
-    Ok((cookie, Json(response)))
+    Ok((response.refresh_cookie(&state), Json(response)))
 }
