@@ -144,7 +144,7 @@ test('layout: the dashboard, the ticket list, a ticket page, the sidebar and the
     await expect(page.getByRole('heading', { name: 'SLA policy', level: 1 })).toBeVisible();
     const settings = page.getByRole('navigation', { name: 'Settings' });
     await expect(settings.getByRole('link', { name: 'SLA policy' })).toHaveAttribute('aria-current', 'page');
-    await expect(settings.getByRole('link')).toHaveText(['Organisation', 'Team', 'Integrations', 'Single sign-on', 'Macros', 'SLA policy', 'Business hours', 'Teams', 'Categories', 'Fields', 'Rules', 'Mailbox', 'Quarantine']);
+    await expect(settings.getByRole('link')).toHaveText(['Organisation', 'Team', 'Customers', 'Integrations', 'Single sign-on', 'Macros', 'SLA policy', 'Business hours', 'Teams', 'Categories', 'Fields', 'Rules', 'Mailbox', 'Quarantine']);
     await expectWithinWindow(page, `the settings at ${width} px`);
     if (width === 1280) await screenshot(page, 'console-settings-en');
 

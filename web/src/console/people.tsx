@@ -184,6 +184,13 @@ export function fullName(person: { firstname: string; lastname: string }): strin
   return `${person.firstname} ${person.lastname}`.trim() || undefined;
 }
 
+/** The name of staff member `id` from the staff list, read now: for a sentence about someone no
+ * list of this page holds yet (routing just gave them a ticket). */
+export async function staffName(id: string): Promise<string | undefined> {
+  const found = (await allStaff()).find((m) => m.id === id);
+  return found ? displayName(found) : undefined;
+}
+
 function staffPerson(m: StaffMember): Person {
   return { id: m.id, name: displayName(m), email: m.email, role: m.role, available: m.available };
 }

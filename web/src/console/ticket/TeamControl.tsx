@@ -11,7 +11,7 @@ import { useMember } from '../../tenant/member';
 import { useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert } from '../../ui/status';
-import { usePeople } from '../people';
+import { staffName, usePeople } from '../people';
 import { ASSIGNMENT_LABEL, teamMove } from '../teams';
 import { useTeams, useTeamsById } from '../useTeams';
 import { Property } from './Property';
@@ -51,7 +51,8 @@ export function TeamControl({
         const what = teamMove(ticket, answer, (teamId) => byId.get(teamId)?.assignment);
         if (what.kind === 'removed') onAnnounce(t('teams.ticket.removed'));
         else if (what.kind === 'assigned') {
-          const to = what.to === member.id ? t('console.thread.you') : (people.find(what.to)?.name ?? t('console.someone'));
+          const known = what.to === member.id ? t('console.thread.you') : people.find(what.to)?.name;
+          const to = known ?? (await staffName(what.to)) ?? t('console.someone');
           // Routing's assignment moved it on (to "In progress"): the sentence says it all.
           onAnnounce(t('teams.ticket.moved_assigned', { team: name(what.team), name: to }), answer.status !== ticket.status ? answer.status : undefined);
         } else if (what.kind === 'waiting') onAnnounce(t('teams.ticket.moved_waiting', { team: name(what.team) }));
