@@ -181,7 +181,7 @@ start_private_broker() {
     echo '[].' >"$DATA/rabbitmq/enabled_plugins"
     printf 'listeners.tcp.default = 127.0.0.1:%s\n' "$BROKER_PORT" >"$DATA/rabbitmq/rabbitmq.conf"
     say "starting a private RabbitMQ on 127.0.0.1:$BROKER_PORT"
-    local out="$DATA/rabbitmq/log/start.out" started= attempt
+    local out="$DATA/rabbitmq/log/start.out" started="" attempt
     for attempt in $(seq 1 30); do
       # Launched again when the node's process has ended without answering (at most 3 times).
       if [ -z "$(broker_pid)" ] && { [ "$attempt" = 1 ] || [ "$attempt" = 11 ] || [ "$attempt" = 21 ]; }; then
