@@ -353,18 +353,33 @@ prepare_containers() {
 }
 
 # The run's steps (scripts/test.sh): `step NAME BUDGET CMD...` says NAME, runs CMD and notes its
-# wall time against BUDGET seconds, saying so at once when it took more than 1.5 times that;
-# `install_step NAME BUDGET CMD...` is the same for what a new machine installs (a budget of its own,
-# apart from the run's). `step_table` prints every step so far with its budget and time, the one
-# that failed marked, and the totals: scripts/test.sh prints it when it ends, passed or failed,
-# and writes it to artifacts/steps.txt.
+# wall time against BUDGET seconds, saying so at once when it took more than 1.5 times that, and
+# the CPU time of the processes it waited for (both cores busy for the whole step: twice its wall
+# time); `install_step NAME BUDGET CMD...` is the same for what a new machine installs (a budget
+# of its own, apart from the run's). `beside NAME BUDGET CMD...` starts a step in the background,
+# its output kept apart, while the next steps go on; `joined` waits for every step started
+# beside, shows their output and fails when one failed. `step_table` prints every step so far with
+# its budget and times, the one that failed marked, and the totals: scripts/test.sh prints it when
+# it ends, passed or failed, and writes it to artifacts/steps.txt.
 STEP_ROWS=()
 STEP_NAME=
+STEPS_STARTED=
+BESIDE=()
 step() { run_step run "$@"; }
 install_step() { run_step install "$@"; }
 
+# waited_cpu: WAITED_CPU set to the CPU seconds, times 100, of the processes this shell (or
+# subshell) has waited for so far.
+waited_cpu() {
+  local stat
+  read -r -a stat <"/proc/$BASHPID/stat"
+  WAITED_CPU=$((stat[15] + stat[16]))
+}
+
 run_step() {
-  STEP_KIND=$1 STEP_NAME=$2 STEP_BUDGET=$3 STEP_STARTED=$EPOCHREALTIME
+  waited_cpu
+  STEP_KIND=$1 STEP_NAME=$2 STEP_BUDGET=$3 STEP_STARTED=$EPOCHREALTIME STEP_CPU=$WAITED_CPU
+  [ -n "$STEPS_STARTED" ] || STEPS_STARTED=$EPOCHREALTIME
   shift 3
   say "$STEP_NAME"
   "$@"
@@ -374,31 +389,67 @@ run_step() {
 # step_noted MARK: the running step's row, its time so far, MARK after it ("failed", or none).
 step_noted() {
   [ -n "$STEP_NAME" ] || return 0
-  local took
+  local took cpu
   took=$(awk -v a="$STEP_STARTED" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
+  waited_cpu
+  cpu=$(((WAITED_CPU - STEP_CPU + 50) / 100))
   local mark=$1
   if [ "$took" -gt $((STEP_BUDGET * 3 / 2)) ]; then
     say "over budget: \"$STEP_NAME\" took ${took} s, its budget is ${STEP_BUDGET} s"
     mark="${mark:+$mark, }over 1.5x its budget"
   fi
-  STEP_ROWS+=("$STEP_KIND|$STEP_NAME|$STEP_BUDGET|$took|$mark")
+  STEP_ROWS+=("$STEP_KIND|$STEP_NAME|$STEP_BUDGET|$took|$cpu|$mark")
   STEP_NAME=
 }
 
-# step_table: the steps so far, one a line: name, budget, time taken, marks; then the totals of
-# the installs and of the run.
+# beside NAME BUDGET CMD...: the step run in the background, its output in artifacts/steps/.
+beside() {
+  local name=$1 log
+  mkdir -p artifacts/steps
+  log="artifacts/steps/beside-${#BESIDE[@]}.log"
+  [ -n "$STEPS_STARTED" ] || STEPS_STARTED=$EPOCHREALTIME
+  say "$name: started beside the next steps (its output when it ends, and in $log)"
+  (
+    trap 'step_noted failed; row=${STEP_ROWS[-1]} mark=${STEP_ROWS[-1]##*|}
+      printf "%s|%s\n" "${row%|*}" "${mark:+$mark, }beside" >"$log.row"' EXIT
+    run_step run "$@"
+  ) >"$log" 2>&1 &
+  BESIDE+=("$!:$log")
+}
+
+# joined: every step started beside waited for, its output shown and its row noted; returns 1,
+# naming them, when one of them failed.
+joined() {
+  local entry pid log failed=()
+  for entry in "${BESIDE[@]}"; do
+    pid=${entry%%:*} log=${entry#*:}
+    if ! wait "$pid"; then failed+=("$(head -1 "$log.row" | cut -d'|' -f2)"); fi
+    cat "$log" >&2
+    STEP_ROWS+=("$(cat "$log.row")")
+  done
+  BESIDE=()
+  [ ${#failed[@]} -eq 0 ] || { say "failed beside the other steps: ${failed[*]}"; return 1; }
+}
+
+# step_table: the steps so far, one a line: name, budget, wall and CPU time, marks; then the
+# totals of the installs and of the run (the run's wall time too, steps beside others counted
+# once).
 step_table() {
-  local row kind name budget took mark
+  local row kind name budget took cpu mark wall
   local -A budgets=([install]=0 [run]=0) total=([install]=0 [run]=0)
-  printf '\n%-66s %8s %8s\n' "step" "budget" "took"
+  printf '\n%-66s %8s %8s %8s\n' "step" "budget" "took" "cpu"
   for row in "${STEP_ROWS[@]}"; do
-    IFS='|' read -r kind name budget took mark <<<"$row"
-    printf '%-66s %6s s %6s s%s\n' "$name" "$budget" "$took" "${mark:+  <- $mark}"
+    IFS='|' read -r kind name budget took cpu mark <<<"$row"
+    printf '%-66s %6s s %6s s %6s s%s\n' "$name" "$budget" "$took" "$cpu" "${mark:+  <- $mark}"
     budgets[$kind]=$((budgets[$kind] + budget)) total[$kind]=$((total[$kind] + took))
   done
   for kind in install run; do
     took=${total[$kind]}
-    printf '%-66s %6s s %6s s  (%d:%02d)\n' "$([ $kind = run ] && echo "the run" || echo "the installs")" \
+    printf '%-66s %6s s %6s s  (%d:%02d)\n' "$([ $kind = run ] && echo "the steps, one after the other" || echo "the installs")" \
       "${budgets[$kind]}" "$took" $((took / 60)) $((took % 60))
   done
+  if [ -n "$STEPS_STARTED" ]; then
+    wall=$(awk -v a="$STEPS_STARTED" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
+    printf '%-66s %8s %6s s  (%d:%02d)\n' "all, as it ran (installs included)" "" "$wall" $((wall / 60)) $((wall % 60))
+  fi
 }

@@ -9,13 +9,18 @@
 #   scripts/sqlx.sh prepare [CRATE]   # writes CRATE/.sqlx (every crate without an argument)
 #   scripts/sqlx.sh check             # fails when any .sqlx/ is stale
 #   scripts/sqlx.sh check --lint      # the same build also runs clippy's lints, warnings denied
-#                                     # (scripts/test.sh runs this: one check build for both)
+#   scripts/sqlx.sh build-env DIR     # prints the exports under which any cargo build lints and
+#                                     # learns every query into DIR (scripts/test.sh's one build)
+#   scripts/sqlx.sh compare DIR       # fails when what a build learnt into DIR differs from .sqlx/
 #
-# No tool beyond cargo: one `cargo check --workspace --all-targets` (which shares clippy's
-# dependency builds) with this script as the workspace's rustc wrapper, which compiles each crate
+# No tool beyond cargo: this script is the workspace's rustc wrapper, which compiles each crate
 # with queries online against its schema's database and has the query macros write what they
 # learnt (SQLX_OFFLINE_DIR) into a folder of that crate's own; that folder is then compared with,
-# or copied to, the crate's `.sqlx/`. Every query of every target is learnt again, tests included.
+# or copied to, the crate's `.sqlx/`. Every query of every target is learnt again, tests
+# included. `check` and `prepare` run one `cargo check --workspace --all-targets`;
+# scripts/test.sh exports `build-env`'s environment for its whole run instead, so that its one
+# debug build is also the lints' and the queries' (cargo keeps the wrapper in its fingerprints:
+# the later cargo commands of the run find everything built).
 #
 # The databases live on TEST_DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432).
 set -euo pipefail
@@ -31,12 +36,13 @@ schema_of() {
   esac
 }
 
-# As the rustc wrapper (SQLX_LEARNT set by learn_queries below): a crate with queries is compiled
+# As the rustc wrapper (SQLX_LEARNT set by wrapper_env below, the first argument a compiler): a crate with queries is compiled
 # online against its schema's database, its macros writing into SQLX_LEARNT/<crate>; cargo's own
 # probes and every other crate go to rustc as they are. With SQLX_LINT (clippy-driver), every
 # workspace crate is compiled by clippy-driver instead, which runs clippy's lints as `cargo
 # clippy` would (its arguments in CLIPPY_ARGS, as cargo-clippy hands them over).
-if [ -n "${SQLX_LEARNT:-}" ]; then
+is_command() { case "${1:-}" in db | env | prepare | check | build-env | compare) return 0 ;; *) return 1 ;; esac; }
+if [ -n "${SQLX_LEARNT:-}" ] && ! is_command "${1:-}"; then
   compiler=("$@")
   [ -z "${SQLX_LINT:-}" ] || compiler=("$SQLX_LINT" "$@")
   if schema=$(schema_of "${CARGO_PKG_NAME:-}"); then
@@ -70,24 +76,48 @@ create_schema_db() {
   done
 }
 
-# learn_queries DIR [--lint]: every crate's queries compiled online into DIR/<crate> (each
-# crate's root touched first, so that it is compiled again whatever cargo last checked); with
-# --lint, clippy's lints run in the same build, warnings denied (every workspace crate is then
-# compiled again: the lints are not in cargo's fingerprint).
-learn_queries() {
-  local learnt=$1 lint=() crate
+# wrapper_env DIR [--lint]: the environment, one VAR=value a line, under which cargo compiles
+# each crate with queries online, its macros writing what they learn into DIR/<crate> (this
+# script as the workspace's rustc wrapper); with --lint, every workspace crate by clippy-driver,
+# warnings denied. The wrapper and CLIPPY_ARGS are in cargo's fingerprints: every cargo command
+# of a run must see the same environment, or it compiles the workspace's crates again.
+wrapper_env() {
+  echo "SQLX_LEARNT=$1"
+  echo "SQLX_SERVER=$SERVER"
+  echo "RUSTC_WORKSPACE_WRAPPER=$PWD/scripts/sqlx.sh"
   if [ "${2:-}" = --lint ]; then
-    lint=(SQLX_LINT="$(rustc --print sysroot)/bin/clippy-driver" CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__")
-    [ -x "${lint[0]#SQLX_LINT=}" ] || die "clippy-driver not found in the toolchain (rustup component add clippy)"
+    local driver
+    driver="$(rustc --print sysroot)/bin/clippy-driver"
+    [ -x "$driver" ] || die "clippy-driver not found in the toolchain (rustup component add clippy)"
+    echo "SQLX_LINT=$driver"
+    echo "CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+  fi
+}
+
+# ready_to_learn [--lint]: the two schema databases made afresh, and the crates whose compilation
+# must run again touched: those with queries (their macros learn only when they run), and with
+# --lint every workspace crate (cargo does not compile again for lints alone).
+ready_to_learn() {
+  local crate
+  create_schema_db control
+  create_schema_db tenant
+  if [ "${1:-}" = --lint ]; then
     for crate in $(cargo metadata --no-deps --format-version 1 | python3 -c 'import json,sys; print(" ".join(p["manifest_path"].rsplit("/",1)[0] for p in json.load(sys.stdin)["packages"]))'); do
       find "$crate/src" -maxdepth 1 \( -name lib.rs -o -name main.rs \) -exec touch {} +
     done
   fi
-  create_schema_db control
-  create_schema_db tenant
   for crate in "${CRATES[@]}"; do touch "$crate/src/lib.rs"; done
-  env "${lint[@]}" SQLX_LEARNT="$learnt" SQLX_SERVER="$SERVER" RUSTC_WORKSPACE_WRAPPER="$PWD/scripts/sqlx.sh" \
-    cargo check --workspace --all-targets --locked --quiet
+}
+
+# compare_learnt DIR [CRATE]: each crate's (or CRATE's) learnt queries against its .sqlx/.
+compare_learnt() {
+  local crate stale=()
+  for crate in "${CRATES[@]}"; do
+    [ -z "${2:-}" ] || [ "$2" = "$crate" ] || continue
+    mkdir -p "$1/$crate"
+    diff -r "$1/$crate" "$crate/.sqlx" >&2 || stale+=("$crate")
+  done
+  [ ${#stale[@]} -eq 0 ] || die "stale query data in ${stale[*]}: run scripts/sqlx.sh prepare and commit each .sqlx/"
 }
 
 case "${1:-}" in
@@ -100,26 +130,32 @@ case "${1:-}" in
     [ -n "${2:-}" ] || die "usage: scripts/sqlx.sh env CRATE"
     echo "DATABASE_URL=$(url_of "$2")"
     ;;
+  build-env)
+    [ -d "${2:-}" ] || die "usage: scripts/sqlx.sh build-env DIR"
+    ready_to_learn --lint
+    while IFS= read -r line; do printf 'export %s=%q\n' "${line%%=*}" "${line#*=}"; done < <(wrapper_env "$2" --lint)
+    ;;
+  compare)
+    [ -d "${2:-}" ] || die "usage: scripts/sqlx.sh compare DIR"
+    compare_learnt "$2"
+    ;;
   prepare | check)
     only=${2:-} with_lints=()
     if [ "$1" = check ] && [ "$only" = --lint ]; then only='' with_lints=(--lint); fi
     [ -z "$only" ] || url_of "$only" >/dev/null
     learnt=$(mktemp -d "${TMPDIR:-/tmp}/helpdeskly-sqlx.XXXXXX")
     trap 'rm -rf "$learnt"' EXIT
-    learn_queries "$learnt" "${with_lints[@]}"
-    stale=()
+    ready_to_learn "${with_lints[@]}"
+    mapfile -t learning < <(wrapper_env "$learnt" "${with_lints[@]}")
+    env "${learning[@]}" cargo check --workspace --all-targets --locked --quiet
+    if [ "$1" = check ]; then compare_learnt "$learnt" "$only"; exit; fi
     for crate in "${CRATES[@]}"; do
       [ -z "$only" ] || [ "$only" = "$crate" ] || continue
       mkdir -p "$learnt/$crate"
-      if [ "$1" = prepare ]; then
-        rm -rf "$crate/.sqlx"
-        cp -r "$learnt/$crate" "$crate/.sqlx"
-        say "$crate/.sqlx: $(find "$crate/.sqlx" -name '*.json' | wc -l) queries"
-      elif ! diff -r "$learnt/$crate" "$crate/.sqlx" >&2; then
-        stale+=("$crate")
-      fi
+      rm -rf "$crate/.sqlx"
+      cp -r "$learnt/$crate" "$crate/.sqlx"
+      say "$crate/.sqlx: $(find "$crate/.sqlx" -name '*.json' | wc -l) queries"
     done
-    [ ${#stale[@]} -eq 0 ] || die "stale query data in ${stale[*]}: run scripts/sqlx.sh prepare and commit each .sqlx/"
     ;;
-  *) die "usage: scripts/sqlx.sh db | env CRATE | prepare [CRATE] | check [--lint]" ;;
+  *) die "usage: scripts/sqlx.sh db | env CRATE | prepare [CRATE] | check [--lint] | build-env DIR | compare DIR" ;;
 esac

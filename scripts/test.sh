@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite. Makes sure PostgreSQL, Redis and RabbitMQ are installed and running on
 # this machine (installing them with apt-get when missing, quickly skipping when present), then
-# runs lints, the module-cycle check, the checked-SQL data (scripts/sqlx.sh), the dependency
-# policy (scripts/dependency-policy.py), one debug build for everything after, the doc tests, the
-# web app's type check, unit tests and build, the README's quick start through scripts/dev.sh
-# --check, the system tests under pytest (systests/: the edge (nginx), the chaos suite's short
-# form, the monitoring proof (Prometheus), the fuzz run, the web app in Chromium), the deployment
-# checks, the deployment run in containers (podman), and every test with cargo-nextest. Each step
-# is timed against its budget; the table of every step's time is printed at the end, passed or
-# failed, and kept in artifacts/steps.txt.
+# runs lints, the module-cycle check, the dependency policy (scripts/dependency-policy.py), one
+# debug build for everything after that is also clippy's and the checked SQL's (scripts/sqlx.sh),
+# the doc tests, the web app's type check, unit tests and build, the README's quick start through
+# scripts/dev.sh --check, the system tests under pytest (systests/: the chaos suite's short form
+# beside the edge (nginx), the monitoring proof (Prometheus), the fuzz run, the deployment checks
+# and the deployment run in containers (podman); then the web app in Chromium), and every test
+# with cargo-nextest. Each step is timed against its budget, with the CPU time it used; the table
+# of every step's time is printed at the end, passed or failed, and kept in artifacts/steps.txt.
 #
 #   scripts/test.sh                      # everything
 #   scripts/test.sh -E 'test(sigterm)'   # extra arguments go to cargo nextest run
@@ -218,7 +218,9 @@ ensure_nextest() {
 # ends, and every step's time is in the table printed at the end.
 ended() {
   local status=$?
+  [ ${#BESIDE[@]} -eq 0 ] || joined || status=1
   [ $status -eq 0 ] || step_noted failed
+  [ -z "${SQLX_LEARNT_DIR:-}" ] || rm -rf "$SQLX_LEARNT_DIR"
   mkdir -p artifacts
   step_table | tee artifacts/steps.txt >&2
   exit $status
@@ -239,15 +241,25 @@ step "format" 10 cargo fmt --all -- --check
 
 step "no import cycle between modules" 5 python3 scripts/module-cycles.py shared harness control-schema tenant-schema control-api app-api testkit bench
 step "no SQL outside repositories" 5 python3 scripts/sql-placement.py control-api app-api shared control-schema tenant-schema
-# One check build of every target for both: clippy's lints (warnings denied) and the checked SQL
-# (each crate's .sqlx matches what its queries learn online from a database of its migrations).
-step "clippy and the checked SQL (one check build of every target)" 300 scripts/sqlx.sh check --lint
 step "dependency policy (deny.toml) and unused dependencies" 5 python3 scripts/dependency-policy.py
 
-# One debug build for everything after: the tests, the doc tests, the quick start, the system
-# tests' services and the images (the services and their tests resolve every dependency with the
-# same features, so `cargo build -p control-api -p app-api` finds it built).
-step "the build: every test and both services (debug)" 330 cargo test --workspace --locked --no-run --quiet
+# One debug build for everything after, which is also clippy's (its lints, warnings denied) and
+# the checked SQL's (every query of every target learnt online from a database of its schema's
+# migrations, then compared with each crate's .sqlx/). scripts/sqlx.sh build-env's environment
+# (its rustc wrapper) is exported for the rest of the run: cargo keeps the wrapper in its
+# fingerprints, so the doc tests, the quick start, the system tests' services, the images and
+# cargo-nextest all find this build done. The services and their tests resolve every dependency
+# with the same features, so `cargo build -p control-api -p app-api` finds it built too.
+SQLX_LEARNT_DIR=$(mktemp -d "${TMPDIR:-/tmp}/helpdeskly-sqlx.XXXXXX")
+lint_and_learn_in_the_build() {
+  local exports
+  exports=$(scripts/sqlx.sh build-env "$SQLX_LEARNT_DIR")
+  eval "$exports"
+}
+step "the schema databases, and the build's rustc wrapper (clippy, queries)" 15 lint_and_learn_in_the_build
+step "the build: every target, clippy's lints, every query learnt (debug)" 480 \
+  cargo test --workspace --all-targets --locked --no-run --quiet
+step "the checked SQL: what the build learnt against each .sqlx/" 5 scripts/sqlx.sh compare "$SQLX_LEARNT_DIR"
 step "doc tests" 20 cargo test --workspace --doc --locked --quiet
 
 web_app() {
@@ -285,13 +297,16 @@ prepare_systests() {
   systests_venv >/dev/null
 }
 install_step "the system tests' programs and packages" 150 prepare_systests
-step "system tests: the edge (nginx)" 50 run_systests systests/test_edge.py
+# The chaos suite and the monitoring proof mostly wait (every outage and recovery lived in real
+# time; an SLA target running out), with both cores three-quarters idle, on services of their own
+# (PostgreSQL, Redis, RabbitMQ's nodes, a mail server, nginx, Prometheus, all on free ports, the
+# local RabbitMQ reached through links and exchanges of their own): they run beside the suites
+# that follow, up to the browser tests, whose timings they would disturb most.
 export CHAOS_FORM=short
-step "system tests: chaos (short form, single servers and clusters)" 320 run_systests systests/test_chaos.py
-step "system tests: the monitoring proof (Prometheus)" 90 run_systests systests/test_monitoring.py
+beside "system tests: chaos (short form, single servers and clusters)" 320 run_systests systests/test_chaos.py
+beside "system tests: the monitoring proof (Prometheus)" 90 run_systests systests/test_monitoring.py
+step "system tests: the edge (nginx)" 50 run_systests systests/test_edge.py
 step "system tests: the fuzz run (both documents, every caller)" 110 run_systests systests/test_fuzz.py
-step "system tests: the web app in Chromium" 300 run_systests systests/test_web_e2e.py
-# ---------------------------------------------------------------------------------------------
 
 # ---- the deployment (Dockerfile, docker-compose.prod.yml, k8s/, scripts/) -------------------
 # First offline: docker-compose config, the k8s manifests rendered and checked against the
@@ -300,6 +315,10 @@ step "system tests: the web app in Chromium" 300 run_systests systests/test_web_
 # first organisation served through their nginx.
 step "the deployment: compose, k8s, Dockerfile and scripts (scripts/deploy-check.sh)" 15 scripts/deploy-check.sh
 step "the deployment run in containers (scripts/container-check.sh)" 150 scripts/container-check.sh
+# ---------------------------------------------------------------------------------------------
+joined || die "a step run beside the others failed (its output is above)"
+
+step "system tests: the web app in Chromium" 300 run_systests systests/test_web_e2e.py
 # ---------------------------------------------------------------------------------------------
 
 profile=default
