@@ -250,6 +250,9 @@ step "dependency policy (deny.toml) and unused dependencies" 5 python3 scripts/d
 # fingerprints, so the doc tests, the quick start, the system tests' services, the images and
 # cargo-nextest all find this build done. The services and their tests resolve every dependency
 # with the same features, so `cargo build -p control-api -p app-api` finds it built too.
+# On CI (a fresh clone, each crate compiled once) incremental compilation's caches cost time and
+# serve nothing: off there, for every cargo command of the run alike.
+[ -z "${CI:-}" ] || export CARGO_INCREMENTAL=0
 SQLX_LEARNT_DIR=$(mktemp -d "${TMPDIR:-/tmp}/helpdeskly-sqlx.XXXXXX")
 lint_and_learn_in_the_build() {
   local exports

@@ -1,8 +1,9 @@
-// An organisation's first hour: an admin keeps the ticket categories (one added with a French
-// label, moved first from the keyboard, "Other" archived) and the portal's new-ticket form offers
-// them in that order, in the customer's language; the order number made required, which the
-// form marks and insists on, as the server does; an agent opens a ticket for a new caller by
-// address on the console's New ticket page, on the phone, and the queue names the customer.
+// An organisation's first hour, in order, one team throughout: an admin keeps the ticket
+// categories (one added with a French label, moved first from the keyboard, "Other" archived)
+// and the portal's new-ticket form offers them in that order, in the customer's language; the
+// order number made required, which the form marks and insists on, as the server does; an agent
+// opens a ticket for a new caller by address on the console's New ticket page, on the phone, and
+// the queue names the customer.
 import { expect, test } from '@playwright/test';
 import { type Org, type Person, app, customer, expectAccessible, expectCall, login, openSettings, organisation, signInThroughThePage, staff, tenantUrl, uniqueEmail } from './platform';
 
@@ -11,11 +12,23 @@ const as = async (org: Org, who: Person) => login(org.slug, who.email);
 
 type Category = { key: string; label: { en: string; fr: string | null }; position: number; archived: boolean };
 
+// One organisation's hour: each step finds what the one before it left.
+test.describe.configure({ mode: 'serial' });
+let org: Org;
+let admin: Person;
+let agent: Person;
+let buyer: Person;
+test.beforeAll(async () => {
+  org = await organisation('first-hour');
+  [admin, agent, buyer] = await Promise.all([
+    staff(org, 'admin', 'Nadia', 'Roux'),
+    staff(org, 'agent', 'Inès', 'Moreau'),
+    customer(org, 'Léa', 'Martin'),
+  ]);
+});
+
 test('categories: an admin adds one, moves it first and archives “Other”; the portal offers them in order, in its language', async ({ page, browser }) => {
   test.setTimeout(180_000);
-  const org = await organisation('categories');
-  const [admin, buyer] = await Promise.all([staff(org, 'admin', 'Nadia', 'Roux'), customer(org, 'Léa', 'Martin')]);
-
   await signInThroughThePage(page, org.slug, admin.email);
   await expect(page.getByRole('heading', { name: 'Tickets', level: 1 })).toBeVisible();
   await openSettings(page, 'Categories');
@@ -98,9 +111,6 @@ test('categories: an admin adds one, moves it first and archives “Other”; th
 });
 
 test('order number: required, the portal form marks the field and refuses without it', async ({ page, browser }) => {
-  const org = await organisation('orders');
-  const [admin, buyer] = await Promise.all([staff(org, 'admin', 'Nadia', 'Roux'), customer(org, 'Léa', 'Martin')]);
-
   await signInThroughThePage(page, org.slug, admin.email);
   await expect(page.getByRole('heading', { name: 'Tickets', level: 1 })).toBeVisible();
   await openSettings(page, 'Organisation');
@@ -113,7 +123,9 @@ test('order number: required, the portal form marks the field and refuses withou
   await expect(panel.getByText('The setting has been saved.')).toBeVisible();
   await expectAccessible(page, 'the organisation page');
   expect((await expectCall(app(org.slug, 'GET', '/v1/ticket-settings', await as(org, admin)), 200)).order_number).toBe('required');
-  // The server insists too.
+  // The server insists too, and nothing is made.
+  const ticketsOf = async (who: Person) => ((await expectCall(app(org.slug, 'GET', '/v1/tickets', await as(org, who)), 200)).data as unknown[]).length;
+  const held = await ticketsOf(buyer);
   const refused = await expectCall(app(org.slug, 'POST', '/v1/tickets', await as(org, buyer), { subject: 'Sans commande', description: 'Rien.' }), 422);
   expect(JSON.stringify(refused.errors)).toContain('order_id');
 
@@ -134,7 +146,7 @@ test('order number: required, the portal form marks the field and refuses withou
   await expect(order).toBeFocused();
   await expect(home.getByText('This field is required.')).toBeVisible();
   await expect(home).toHaveURL(/\/tickets\/new$/);
-  expect(((await expectCall(app(org.slug, 'GET', '/v1/tickets', await as(org, buyer)), 200)).data as unknown[]).length).toBe(0);
+  expect(await ticketsOf(buyer)).toBe(held);
   await home.keyboard.type('48213');
   await home.getByRole('button', { name: 'Create ticket' }).click();
   await expect(home.getByRole('heading', { name: 'Colis incomplet', level: 1 })).toBeVisible();
@@ -149,8 +161,7 @@ test('order number: required, the portal form marks the field and refuses withou
 });
 
 test('new ticket: an agent opens one for a new caller by address, on the phone, and the queue names them', async ({ page }) => {
-  const org = await organisation('callers');
-  const [agent, known] = await Promise.all([staff(org, 'agent', 'Inès', 'Moreau'), customer(org, 'Léa', 'Martin')]);
+  const known = buyer;
 
   await signInThroughThePage(page, org.slug, agent.email);
   await expect(page.getByRole('heading', { name: 'Tickets', level: 1 })).toBeVisible();
