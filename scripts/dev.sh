@@ -117,7 +117,7 @@ start_private_mail() {
     read -r MAIL_SMTP_PORT MAIL_IMAP_PORT MAIL_HTTP_PORT <<<"$ports"
   else
     stop_private_mail   # one whose ports are not known
-    MAIL_SMTP_PORT=$(free_port 56025 56079) MAIL_IMAP_PORT=$(free_port 56143 56179) MAIL_HTTP_PORT=$(free_port 56180 56219)
+    MAIL_SMTP_PORT=$(free_port 26025 26079) MAIL_IMAP_PORT=$(free_port 26143 26179) MAIL_HTTP_PORT=$(free_port 26180 26219)
     echo "$MAIL_SMTP_PORT $MAIL_IMAP_PORT $MAIL_HTTP_PORT" >"$DATA/mail.ports"
   fi
   started_mail=1
@@ -136,7 +136,8 @@ stop_private_mail() {
 
 # The private RabbitMQ node under .data/rabbitmq: its own node name, AMQP port and distribution
 # port on 127.0.0.1 (.data/rabbitmq.ports), its data, logs and Erlang cookie in that folder (the
-# node's HOME). Never a broker this script did not start: one of this node name already running
+# node's HOME). The private servers' ports are below Linux's ephemeral range (32768 and up), so
+# that no outgoing connection takes one while a slow node boots. Never a broker this script did not start: one of this node name already running
 # is adopted with its ports, else one is started on free ones.
 # The node name is this checkout's own (a checkout elsewhere runs a node of its own).
 BROKER_NODE=helpdeskly-dev-$(printf %s "$DATA" | sha256sum | cut -c1-8)@localhost
@@ -176,15 +177,16 @@ start_private_broker() {
   if [ -z "${BROKER_PORT:-}" ] || ! broker_running; then
     # A node of ours that does not answer (one still stopping, or stuck) is ended first.
     await_broker_exit 100
-    BROKER_PORT=$(free_port 56672 56699) BROKER_DIST_PORT=$(free_port 56700 56729)
-    echo "$BROKER_PORT $BROKER_DIST_PORT" >"$DATA/rabbitmq.ports"
     echo '[].' >"$DATA/rabbitmq/enabled_plugins"
-    printf 'listeners.tcp.default = 127.0.0.1:%s\n' "$BROKER_PORT" >"$DATA/rabbitmq/rabbitmq.conf"
-    say "starting a private RabbitMQ on 127.0.0.1:$BROKER_PORT"
     local out="$DATA/rabbitmq/log/start.out" started="" attempt
     for attempt in $(seq 1 30); do
-      # Launched again when the node's process has ended without answering (at most 3 times).
+      # Launched again when the node's process has ended without answering (at most 3 times),
+      # on ports chosen again (another program may have taken one while it booted).
       if [ -z "$(broker_pid)" ] && { [ "$attempt" = 1 ] || [ "$attempt" = 11 ] || [ "$attempt" = 21 ]; }; then
+        BROKER_PORT=$(free_port 26672 26699) BROKER_DIST_PORT=$(free_port 26700 26729)
+        echo "$BROKER_PORT $BROKER_DIST_PORT" >"$DATA/rabbitmq.ports"
+        printf 'listeners.tcp.default = 127.0.0.1:%s\n' "$BROKER_PORT" >"$DATA/rabbitmq/rabbitmq.conf"
+        say "starting a private RabbitMQ on 127.0.0.1:$BROKER_PORT"
         broker_env "$RABBITMQ_LIB/rabbitmq-server" -detached >>"$out" 2>&1 || true
       fi
       if broker_env "$RABBITMQ_LIB/rabbitmqctl" -n "$BROKER_NODE" -q await_startup --timeout 10 >>"$out" 2>&1; then

@@ -306,11 +306,12 @@ install_step "the system tests' programs and packages" 150 prepare_systests
 # time; an SLA target running out), with both cores three-quarters idle, on services of their own
 # (PostgreSQL, Redis, RabbitMQ's nodes, a mail server, nginx, Prometheus, all on free ports, the
 # local RabbitMQ reached through links and exchanges of their own): they run beside the suites
-# that follow, up to the browser tests, whose timings they would disturb most.
+# that follow, up to the browser tests, whose timings they would disturb most (the edge first,
+# alone: its quick-start platform boots a private RabbitMQ, slowly when the clusters boot too).
 export CHAOS_FORM=short
+step "system tests: the edge (nginx)" 45 run_systests systests/test_edge.py
 beside "system tests: chaos (short form, single servers and clusters)" 370 run_systests systests/test_chaos.py
 beside "system tests: the monitoring proof (Prometheus)" 100 run_systests systests/test_monitoring.py
-step "system tests: the edge (nginx)" 45 run_systests systests/test_edge.py
 step "system tests: the fuzz run (both documents, every caller)" 255 run_systests systests/test_fuzz.py
 
 # ---- the deployment (Dockerfile, docker-compose.prod.yml, k8s/, scripts/) -------------------
