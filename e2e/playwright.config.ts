@@ -1,7 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
-// Debian's Chromium, started the way this machine's closed network needs: no background
-// connections, no component or sync downloads.
+// Debian's Chromium as its headless shell (package chromium-headless-shell: the same engine as
+// the browser, without the browser's own windows and pages to draw), started the way this
+// machine's closed network needs: no background connections, no component or sync downloads.
 const chromiumFlags = [
   '--no-sandbox',
   '--disable-gpu',
@@ -26,10 +27,12 @@ export default defineConfig({
   outputDir: process.env.E2E_OUTPUT_DIR ?? 'test-results/artifacts',
   use: {
     browserName: 'chromium',
-    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumFlags },
+    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium-headless-shell', args: chromiumFlags },
     locale: 'en-GB',
     timezoneId: 'Europe/Paris',
-    trace: 'retain-on-failure',
+    // A failed test's trace keeps every action's page (its DOM) but no film of the screen: the
+    // film's frames, drawn and encoded through every test, cost more CPU than its page states.
+    trace: { mode: 'retain-on-failure', screenshots: false, snapshots: true, sources: true },
     screenshot: 'only-on-failure',
   },
 });

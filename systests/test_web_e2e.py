@@ -106,7 +106,7 @@ def test_web_e2e(services_env, launch_platform, pytestconfig):
         "E2E_OUTPUT_DIR": os.path.join(run, "artifacts"),
         "E2E_REPORT": os.path.join(run, "report.json"),
         "E2E_ACCESS_TOKEN_SECONDS": services_env["JWT_EXPIRES_IN_SECONDS"],
-        "CHROMIUM_PATH": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "CHROMIUM_PATH": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium-headless-shell"),
         "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1",
     })
     # The manual's screenshots are taken only when asked for: 39 full pages drawn for nothing

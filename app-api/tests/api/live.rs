@@ -325,8 +325,12 @@ async fn a_change_that_commits_late_is_replayed_after_what_was_seen() {
     let second_row: i64 = db.scalar("SELECT max(id) FROM outbox WHERE payload->>'event' = 'TicketCreated'").await;
     assert!(late_row < second_row, "the late change's row has the smaller id");
 
-    // It commits once the client is gone, and is published after what the client saw.
+    // It commits once the client is gone, and hints the relay as every change does after its
+    // commit; it is published after what the client saw.
     slow.commit().await.unwrap();
+    let state = &live.a.state;
+    let tenant = state.tenancy.resolver.resolve(&shared::tenant::Slug::parse_syntax(&slug).unwrap()).await.unwrap();
+    state.events.hints.hint(&tenant);
     eventually(Duration::from_secs(10), "the late event published", || async {
         let query = format!("SELECT count(*) FROM outbox WHERE id = {late_row} AND published_at IS NOT NULL");
         (db.scalar(&query).await == 1).then_some(())

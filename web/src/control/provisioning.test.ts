@@ -26,11 +26,11 @@ function run(answers: (TenantStatusView['status'] | Error)[], extra: Partial<Pol
 }
 
 describe('pollUntilActive', () => {
-  it('polls every second until the tenant is active', async () => {
-    const { result, seen, sleeps } = run(['provisioning', 'provisioning', 'active']);
+  it('asks again soon after the sign-up, then every second, until the tenant is active', async () => {
+    const { result, seen, sleeps } = run(['provisioning', 'provisioning', 'provisioning', 'provisioning', 'active']);
     expect(await result).toMatchObject({ kind: 'active' });
-    expect(seen).toEqual(['provisioning', 'provisioning', 'active']);
-    expect(sleeps).toEqual([1000, 1000]);
+    expect(seen).toEqual(['provisioning', 'provisioning', 'provisioning', 'provisioning', 'active']);
+    expect(sleeps).toEqual([250, 500, 1000, 1000]);
   });
 
   it('rides out network failures and server errors', async () => {
