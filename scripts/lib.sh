@@ -367,6 +367,7 @@ STEP_ROWS=()
 STEP_NAME=
 STEPS_STARTED=
 BESIDE=()
+BESIDE_STARTED=0
 step() { run_step run "$@"; }
 install_step() { run_step install "$@"; }
 
@@ -408,7 +409,8 @@ step_noted() {
 beside() {
   local name=$1 log
   mkdir -p artifacts/steps
-  log="artifacts/steps/beside-${#BESIDE[@]}.log"
+  BESIDE_STARTED=$((BESIDE_STARTED + 1))
+  log="artifacts/steps/beside-$BESIDE_STARTED.log"
   [ -n "$STEPS_STARTED" ] || STEPS_STARTED=$EPOCHREALTIME
   say "$name: started beside the next steps (its output when it ends, and in $log)"
   (
