@@ -23,10 +23,33 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ListQuery<T> {
     }
 }
 
-/// `query` (a query string without its `?`) read as `ListQuery` reads it.
+/// `query` (a query string without its `?`) read as `ListQuery` reads it. An empty value is
+/// refused where only a non-empty one fits (`?limit=`: a number, a choice, a flag), as the
+/// documents say; an empty text stays an empty text (`?q=`), for the endpoint to judge.
 pub fn parse_list_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    serde_html_form::from_str(query)
-        .map_err(|err| invalid_query(vec![FieldError::new("", format!("Failed to deserialize query string: {err}"))]))
+    let read = serde_html_form::from_str(query).map_err(|err| {
+        invalid_query(vec![FieldError::new("", format!("Failed to deserialize query string: {err}"))])
+    })?;
+    match empty_where_text_does_not_fit::<T>(query) {
+        Some(field) => Err(invalid_query(vec![FieldError::new(field, "must not be empty")])),
+        None => Ok(read),
+    }
+}
+
+/// The first parameter given an empty value (`limit=` or a bare `limit`) that a text would not
+/// fit either: serde_html_form reads an empty value of any other type as an absent one, so each
+/// empty value is tried again as a short text.
+fn empty_where_text_does_not_fit<T: DeserializeOwned>(query: &str) -> Option<&str> {
+    let pairs: Vec<&str> = query.split('&').collect();
+    pairs.iter().enumerate().find_map(|(at, pair)| {
+        let field = pair.strip_suffix('=').or_else(|| (!pair.is_empty() && !pair.contains('=')).then_some(*pair))?;
+        let filled: Vec<String> = pairs
+            .iter()
+            .enumerate()
+            .map(|(other, pair)| if other == at { format!("{field}=x") } else { (*pair).to_owned() })
+            .collect();
+        serde_html_form::from_str::<T>(&filled.join("&")).is_err().then_some(field)
+    })
 }
 
 /// 400 `validation_failed` with `errors: [{field, message}]`, `field` being the query
@@ -55,6 +78,7 @@ mod tests {
         #[serde(default)]
         tag: Vec<String>,
         status: Option<String>,
+        limit: Option<u32>,
     }
 
     async fn read(query: &str) -> Result<Wanted, ApiError> {
@@ -72,6 +96,19 @@ mod tests {
         let err = read("tagg=a").await.unwrap_err();
         assert_eq!(err.status(), StatusCode::BAD_REQUEST);
         assert!(err.problem().errors[0].message.contains("unknown field `tagg`"), "{:?}", err.problem().errors);
+    }
+
+    #[tokio::test]
+    async fn an_empty_value_is_refused_where_a_text_would_not_fit() {
+        assert_eq!(read("limit=20").await.unwrap().limit, Some(20));
+        for query in ["limit=", "limit", "status=open&limit=", "limit=&tag=a"] {
+            let err = read(query).await.unwrap_err();
+            assert_eq!(err.status(), StatusCode::BAD_REQUEST, "{query}");
+            assert_eq!(err.problem().errors, [FieldError::new("limit", "must not be empty")], "{query}");
+        }
+        let wanted = read("status=&tag=").await.unwrap();
+        assert_eq!((wanted.status.as_deref(), wanted.tag, wanted.limit), (Some(""), vec![String::new()], None));
+        assert!(read("limit=x").await.is_err(), "a value that is not a number");
     }
 
     #[test]
