@@ -4,10 +4,10 @@
 # runs lints, the module-cycle check, the dependency policy (scripts/dependency-policy.py), one
 # debug build for everything after that is also clippy's and the checked SQL's (scripts/sqlx.sh),
 # the doc tests, the web app's type check, unit tests and build, the README's quick start through
-# scripts/dev.sh --check, the system tests under pytest (systests/: the chaos suite's short form
-# beside the edge (nginx), the monitoring proof (Prometheus), the fuzz run, the deployment checks
-# and the deployment run in containers (podman); then the web app in Chromium), and every test
-# with cargo-nextest. Each step is timed against its budget, with the CPU time it used; the table
+# scripts/dev.sh --check, the system tests under pytest (systests/: the edge (nginx); the chaos
+# suite's short form and the monitoring proof (Prometheus) beside the fuzz run and the deployment
+# checks; the deployment run in containers (podman) beside the web app in Chromium), and every
+# test with cargo-nextest. Each step is timed against its budget, with the CPU time it used; the table
 # of every step's time is printed at the end, passed or failed, and kept in artifacts/steps.txt.
 #
 #   scripts/test.sh                      # everything
@@ -302,12 +302,14 @@ prepare_systests() {
   systests_venv >/dev/null
 }
 install_step "the system tests' programs and packages" 150 prepare_systests
-# The chaos suite and the monitoring proof mostly wait (every outage and recovery lived in real
-# time; an SLA target running out), with both cores three-quarters idle, on services of their own
-# (PostgreSQL, Redis, RabbitMQ's nodes, a mail server, nginx, Prometheus, all on free ports, the
-# local RabbitMQ reached through links and exchanges of their own): they run beside the suites
-# that follow, up to the browser tests, whose timings they would disturb most (the edge first,
-# alone: its quick-start platform boots a private RabbitMQ, slowly when the clusters boot too).
+# The suites that mostly wait run beside the ones that work. The chaos suite and the monitoring
+# proof (every outage and recovery lived in real time, an SLA target running out: both cores
+# three-quarters idle) run beside the fuzz run and the deployment checks; the run in containers
+# (podman building and starting images, a core at most) beside the browser tests (Chromium's
+# headless shell, three tests at a time, which wait on mail, live frames and token lifetimes as
+# much as they draw). Each on services of its own (PostgreSQL, Redis, RabbitMQ's nodes, a mail
+# server, nginx, Prometheus, containers, all on free ports). The edge runs first, alone: its
+# quick-start platform boots a private RabbitMQ, slowly when the clusters boot too.
 export CHAOS_FORM=short
 step "system tests: the edge (nginx)" 45 run_systests systests/test_edge.py
 beside "system tests: chaos (short form, single servers and clusters)" 370 run_systests systests/test_chaos.py
@@ -320,11 +322,10 @@ step "system tests: the fuzz run (both documents, every caller)" 255 run_systest
 # real: both images built with podman and the compose file's services started from them, the
 # first organisation served through their nginx.
 step "the deployment: compose, k8s, Dockerfile and scripts (scripts/deploy-check.sh)" 25 scripts/deploy-check.sh
-step "the deployment run in containers (scripts/container-check.sh)" 240 scripts/container-check.sh
-# ---------------------------------------------------------------------------------------------
 joined || die "a step run beside the others failed (its output is above)"
-
+beside "the deployment run in containers (scripts/container-check.sh)" 240 scripts/container-check.sh
 step "system tests: the web app in Chromium" 545 run_systests systests/test_web_e2e.py
+joined || die "a step run beside the others failed (its output is above)"
 # ---------------------------------------------------------------------------------------------
 
 profile=default
