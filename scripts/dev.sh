@@ -137,8 +137,9 @@ stop_private_mail() {
 # The private RabbitMQ node under .data/rabbitmq: its own node name, AMQP port and distribution
 # port on 127.0.0.1 (.data/rabbitmq.ports), its data, logs and Erlang cookie in that folder (the
 # node's HOME). The private servers' ports are below Linux's ephemeral range (32768 and up), so
-# that no outgoing connection takes one while a slow node boots. Never a broker this script did not start: one of this node name already running
-# is adopted with its ports, else one is started on free ones.
+# that no outgoing connection takes one while a slow node boots. Never a broker this script did
+# not start: one of this node name already running is adopted with its ports, else one is started
+# on free ones.
 # The node name is this checkout's own (a checkout elsewhere runs a node of its own).
 BROKER_NODE=helpdeskly-dev-$(printf %s "$DATA" | sha256sum | cut -c1-8)@localhost
 RABBITMQ_LIB=/usr/lib/rabbitmq/bin

@@ -40,13 +40,13 @@ pub fn parse_list_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError>
 /// fit either: serde_html_form reads an empty value of any other type as an absent one, so each
 /// empty value is tried again as a short text.
 fn empty_where_text_does_not_fit<T: DeserializeOwned>(query: &str) -> Option<&str> {
-    let pairs: Vec<&str> = query.split('&').collect();
-    pairs.iter().enumerate().find_map(|(at, pair)| {
-        let field = pair.strip_suffix('=').or_else(|| (!pair.is_empty() && !pair.contains('=')).then_some(*pair))?;
-        let filled: Vec<String> = pairs
-            .iter()
+    let pairs = || query.split('&');
+    pairs().enumerate().find_map(|(at, pair)| {
+        let field = pair.strip_suffix('=').or_else(|| (!pair.is_empty() && !pair.contains('=')).then_some(pair))?;
+        // Only a query with an empty value is read again.
+        let filled: Vec<String> = pairs()
             .enumerate()
-            .map(|(other, pair)| if other == at { format!("{field}=x") } else { (*pair).to_owned() })
+            .map(|(other, pair)| if other == at { format!("{field}=x") } else { pair.to_owned() })
             .collect();
         serde_html_form::from_str::<T>(&filled.join("&")).is_err().then_some(field)
     })
