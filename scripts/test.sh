@@ -237,6 +237,9 @@ install_step "clamd" 60 ensure_clamd
 install_step "the mail server (mail-devel)" 30 ensure_mail
 install_step "the webhook receiver's environment" 20 ensure_webhook_receiver
 install_step "cargo-nextest" 300 ensure_nextest
+# Every crate of Cargo.lock on disk before the dependency policy reads the graph offline (a new
+# machine has none yet; quick when they are there).
+install_step "the crates of Cargo.lock" 120 cargo fetch --locked --quiet
 
 step "format" 10 cargo fmt --all -- --check
 
