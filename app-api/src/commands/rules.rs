@@ -9,8 +9,9 @@
 //! - a refused action (an invalid move, a team deleted since, a missing required field) refuses
 //!   that run alone: its savepoint is rolled back, the refusal logged in the rule's runs, and the
 //!   person's change and the other runs stay;
-//! - a run's changes trigger rules again, up to `MAX_DEPTH` deep, never the same rule twice in
-//!   one chain, and at most `MAX_RUNS` runs per write, so rules that undo each other stop.
+//! - a run's changes trigger rules again, up to `MAX_DEPTH` deep, and a rule runs at most once
+//!   per person's change whatever the depth, so rules that undo each other stop after one run
+//!   each (a write makes at most as many runs as the tenant has rules).
 //!
 //! The write's moved anchors arm the time rules (`sav::rules::store::arm`); the jobs run a due
 //! one through `run_timed`.
@@ -49,16 +50,12 @@ use crate::tenancy::resolve::Tenant;
 /// Changes made by rules trigger rules down to this depth (the person's change is 0): a change
 /// this deep triggers nothing.
 pub const MAX_DEPTH: u8 = 5;
-/// The most rule runs one write makes, whatever the chains.
-pub const MAX_RUNS: usize = 500;
 
-/// A change rules may run on: what it was, how deep, the rules whose changes led to it, and the
-/// message it added.
+/// A change rules may run on: what it was, how deep, and the message it added.
 #[derive(Debug, Clone)]
 struct Triggering {
     event: On,
     depth: u8,
-    chain: Vec<Uuid>,
     message: Option<Said>,
 }
 
@@ -94,12 +91,13 @@ pub(crate) async fn run(
     if book.rules.is_empty() {
         return Ok(());
     }
-    // A time rule's changes are one deep, after it.
-    let first = match work.made_by {
-        Some(rule) => triggers(work, 1, &[rule]),
-        None => triggers(work, 0, &[]),
+    // A time rule's changes are one deep, after its own run.
+    let (depth, fired) = match work.made_by {
+        Some(rule) => (1, BTreeSet::from([rule])),
+        None => (0, BTreeSet::new()),
     };
-    let mut cascade = Cascade { tenant, events, book: &book, customer: None, runs: 0 };
+    let first = triggers(work, depth);
+    let mut cascade = Cascade { events, book: &book, customer: None, fired };
     cascade.flow(tx, ticket, work, first.into(), now).await?;
     arm(tx, &book, ticket, work, now).await
 }
@@ -117,7 +115,7 @@ pub(crate) async fn run_timed(
     now: DateTime<Utc>,
 ) -> Result<Ran, ApiError> {
     let book = events.rules.books.current(tx, tenant.id).await?;
-    let mut cascade = Cascade { tenant, events, book: &book, customer: None, runs: 0 };
+    let mut cascade = Cascade { events, book: &book, customer: None, fired: BTreeSet::new() };
     if !cascade.holds(tx, armed, ticket, work, None).await? {
         return Ok(Ran::NotMatched);
     }
@@ -177,19 +175,18 @@ pub async fn try_rule(
     tried
 }
 
-/// The runs of one write: the rules, the ticket's customer (read once, when a rule first looks
-/// at it), and how many runs it made.
+/// The runs of one person's change: the rules, the ticket's customer (read once, when a rule
+/// first looks at it), and the rules that have run (each runs at most once).
 struct Cascade<'a> {
-    tenant: &'a Tenant,
     events: &'a Events,
     book: &'a Book,
     customer: Option<(bool, String)>,
-    runs: usize,
+    fired: BTreeSet<Uuid>,
 }
 
 impl Cascade<'_> {
     /// Runs the rules each change of `queue` triggers, and those their changes trigger in turn,
-    /// within the depth, the chains and `MAX_RUNS`.
+    /// within the depth, each rule once.
     async fn flow(
         &mut self,
         tx: &mut PgConnection,
@@ -200,19 +197,12 @@ impl Cascade<'_> {
     ) -> Result<(), ApiError> {
         while let Some(change) = queue.pop_front() {
             for armed in self.book.on(change.event) {
-                if change.chain.contains(&armed.id) {
+                if self.fired.contains(&armed.id)
+                    || !self.holds(tx, armed, ticket, work, change.message.as_ref()).await?
+                {
                     continue;
                 }
-                if self.runs >= MAX_RUNS {
-                    self.events.rules.metrics.ran(change.event.as_str(), "cut");
-                    tracing::warn!(tenant = %self.tenant.id, ticket = ticket.id,
-                        "rules: a write reached its most runs; the rest do not run");
-                    return Ok(());
-                }
-                if !self.holds(tx, armed, ticket, work, change.message.as_ref()).await? {
-                    continue;
-                }
-                self.runs += 1;
+                self.fired.insert(armed.id);
                 let trigger = change.event.as_str();
                 let Some(next) = run_one(tx, self.events, ticket, work, armed, trigger, change.depth, now).await?
                 else {
@@ -220,9 +210,7 @@ impl Cascade<'_> {
                 };
                 let depth = change.depth + 1;
                 if depth < MAX_DEPTH {
-                    let mut chain = change.chain.clone();
-                    chain.push(armed.id);
-                    queue.extend(triggers(&next, depth, &chain));
+                    queue.extend(triggers(&next, depth));
                 }
             }
         }
@@ -535,9 +523,9 @@ async fn note(
     Ok(message.id)
 }
 
-/// The changes rules may run on that `work` recorded, at `depth`, after the rules of `chain`.
-fn triggers(work: &Work, depth: u8, chain: &[Uuid]) -> Vec<Triggering> {
-    let at = |event, message| Triggering { event, depth, chain: chain.to_vec(), message };
+/// The changes rules may run on that `work` recorded, at `depth`.
+fn triggers(work: &Work, depth: u8) -> Vec<Triggering> {
+    let at = |event, message| Triggering { event, depth, message };
     let mut found = Vec::new();
     if work.events.iter().any(|e| matches!(e, Event::TicketCreated { .. })) {
         return vec![at(On::Created, None)];
@@ -668,19 +656,18 @@ mod tests {
 
     #[test]
     fn a_write_triggers_what_its_events_say() {
-        let rule = Uuid::now_v7();
         let mut work = Work { words: Some(("<p>Please <b>cancel</b></p>".into(), false)), ..Work::default() };
         work.events.push(message(SenderType::Customer, false));
-        let found = triggers(&work, 2, &[rule]);
+        let found = triggers(&work, 2);
         assert_eq!(found.len(), 1, "a message alone is no update");
         let said = found[0].message.as_ref().unwrap();
-        assert_eq!((found[0].event, found[0].depth, found[0].chain.as_slice()), (On::MessageAdded, 2, &[rule][..]));
+        assert_eq!((found[0].event, found[0].depth), (On::MessageAdded, 2));
         assert_eq!((said.text.trim(), said.is_internal, said.sender), ("Please cancel", false, SenderType::Customer));
 
         work.updated = true;
-        let kinds: Vec<On> = triggers(&work, 0, &[]).iter().map(|t| t.event).collect();
+        let kinds: Vec<On> = triggers(&work, 0).iter().map(|t| t.event).collect();
         assert_eq!(kinds, [On::MessageAdded, On::Updated]);
-        assert!(triggers(&Work::default(), 0, &[]).is_empty(), "nothing happened, nothing runs");
+        assert!(triggers(&Work::default(), 0).is_empty(), "nothing happened, nothing runs");
     }
 
     #[test]

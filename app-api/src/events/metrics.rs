@@ -281,8 +281,8 @@ impl RoutingMetrics {
     }
 }
 
-/// Rule runs, by trigger and outcome: `applied`, `refused` (an action was refused, nothing
-/// kept) and `cut` (a write reached its most runs).
+/// Rule runs, by trigger and outcome: `applied`, and `refused` (an action was refused, nothing
+/// kept).
 #[derive(Clone)]
 pub struct RuleMetrics {
     runs: IntCounterVec,
@@ -290,13 +290,13 @@ pub struct RuleMetrics {
 
 impl RuleMetrics {
     pub const TRIGGERS: [&str; 5] = ["ticket.created", "ticket.updated", "message.added", "sla.breached", "time"];
-    pub const OUTCOMES: [&str; 3] = ["applied", "refused", "cut"];
+    pub const OUTCOMES: [&str; 2] = ["applied", "refused"];
 
     pub fn register(registry: &Registry) -> Self {
         let runs = Registrar(registry).counter_vec(
             "rule_runs_total",
             "Runs of the tenants' rules whose conditions held, by trigger and outcome (applied; refused: an \
-             action was refused and nothing of the run kept; cut: a write reached its most runs)",
+             action was refused and nothing of the run kept)",
             &["trigger", "outcome"],
         );
         for trigger in Self::TRIGGERS {
