@@ -17,5 +17,5 @@ pub use database::{
 };
 pub use eventually::eventually;
 pub use redis_namespace::{TestRedis, redis_url};
-pub use server::{TestResponse, TestServer, assert_errors_are_problem_json};
+pub use server::{TestResponse, TestServer, assert_errors_are_problem_json, statuses_naming};
 pub use snapshot::assert_json_snapshot;

@@ -129,3 +129,23 @@ pub fn assert_errors_are_problem_json(doc: &serde_json::Value) {
         }
     }
 }
+
+/// The statuses under which the document names error `code` (in backticks, in a response's
+/// description), and how many operations name it.
+pub fn statuses_naming(doc: &serde_json::Value, code: &str) -> (std::collections::BTreeSet<String>, usize) {
+    let quoted = format!("`{code}`");
+    let (mut statuses, mut operations) = (std::collections::BTreeSet::new(), 0);
+    for item in doc["paths"].as_object().expect("paths").values() {
+        for operation in item.as_object().expect("operations").values() {
+            let mut named = false;
+            for (status, response) in operation["responses"].as_object().expect("responses") {
+                if response["description"].as_str().is_some_and(|d| d.contains(&quoted)) {
+                    statuses.insert(status.clone());
+                    named = true;
+                }
+            }
+            operations += usize::from(named);
+        }
+    }
+    (statuses, operations)
+}

@@ -110,6 +110,12 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not_found", detail)
     }
 
+    /// 422 `limit_reached`: one more would pass a limit the organisation (or the thing written
+    /// to) has; `detail` names the limit and what to do. The one status of this code everywhere.
+    pub fn limit_reached(detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "limit_reached", detail)
+    }
+
     pub fn conflict(detail: impl Into<Cow<'static, str>>) -> Self {
         Self::new(StatusCode::CONFLICT, "conflict", detail)
     }

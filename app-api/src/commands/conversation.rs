@@ -3,7 +3,6 @@
 //! children. Each locks what it writes, records a history entry with its actor and announces
 //! a `TicketUpdated` event through `finish`, like every other write (so rules see them too).
 
-use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
@@ -95,8 +94,9 @@ impl TicketWriter {
         }
         if participants::count(tx, id).await? >= participants::MAX_PER_TICKET {
             let detail = format!("a ticket has at most {} participants", participants::MAX_PER_TICKET);
-            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "limit_reached", detail.clone())
-                .with_field_errors(vec![FieldError::new("email", detail)]));
+            return Err(
+                ApiError::limit_reached(detail.clone()).with_field_errors(vec![FieldError::new("email", detail)])
+            );
         }
         let member = participants::member(tx, &joining.email).await?;
         if joining.kind == Kind::Follower && !matches!(member, Some((_, Role::Owner | Role::Admin | Role::Agent))) {
@@ -410,8 +410,9 @@ async fn check_link(tx: &mut PgConnection, id: i64, other: i64, kind: LinkKind) 
     }
     if links::count(tx, id).await? >= links::MAX_PER_TICKET || links::count(tx, other).await? >= links::MAX_PER_TICKET {
         let detail = format!("a ticket has at most {} links", links::MAX_PER_TICKET);
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "limit_reached", detail.clone())
-            .with_field_errors(vec![FieldError::new("ticket_id", detail)]));
+        return Err(
+            ApiError::limit_reached(detail.clone()).with_field_errors(vec![FieldError::new("ticket_id", detail)])
+        );
     }
     let nesting = match kind {
         LinkKind::Parent => links::nesting(tx, other, id).await?,

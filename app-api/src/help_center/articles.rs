@@ -297,11 +297,7 @@ pub async fn create(conn: &mut PgConnection, author: Uuid, draft: Draft) -> ApiR
     let mut tx = conn.begin().await?;
     let count = sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM help_articles"#).fetch_one(&mut *tx).await?;
     if count >= MAX_PER_TENANT {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "limit_reached",
-            "this organisation holds 20,000 articles: delete one first",
-        ));
+        return Err(ApiError::limit_reached("this organisation holds 20,000 articles: delete one first"));
     }
     let family = match draft.translation_of {
         None => Uuid::now_v7(),

@@ -2,7 +2,6 @@
 //! always, French when given), in the order of `position`. Admins keep them; deleting one leaves
 //! its articles without a category.
 
-use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
@@ -123,11 +122,7 @@ pub async fn create(conn: &mut PgConnection, name: Name, position: i32) -> ApiRe
     sqlx::query!("LOCK TABLE help_categories IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
     let count = sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM help_categories"#).fetch_one(&mut *tx).await?;
     if count >= MAX_PER_TENANT {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "limit_reached",
-            "this help center holds 200 categories: delete one first",
-        ));
+        return Err(ApiError::limit_reached("this help center holds 200 categories: delete one first"));
     }
     let id = Uuid::now_v7();
     sqlx::query!(

@@ -7,7 +7,6 @@
 use std::time::Duration;
 
 use axum::extract::Multipart;
-use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shared::error::{ApiError, ApiResult, FieldError};
@@ -101,9 +100,7 @@ pub async fn upload(files: &Attachments, db: &TenantDb, uploader: Uuid, upload: 
             let count =
                 sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM help_images"#).fetch_one(&mut *tx).await?;
             if count >= MAX_PER_TENANT {
-                return Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    "limit_reached",
+                return Err(ApiError::limit_reached(
                     "this organisation holds 10,000 help center images: delete one first",
                 ));
             }

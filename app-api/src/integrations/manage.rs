@@ -35,11 +35,7 @@ pub async fn issue_key(
     // One key made at a time per tenant: the count below holds.
     keys::lock_for_create(&mut tx).await?;
     if keys::active_count(&mut tx).await? >= keys::MAX_ACTIVE {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "limit_reached",
-            "this organisation holds 100 API keys: revoke one first",
-        ));
+        return Err(ApiError::limit_reached("this organisation holds 100 API keys: revoke one first"));
     }
     let api_key = keys::create(&mut tx, &key, &digest, name, scopes, expires_at, admin).await?;
     let details = serde_json::json!({ "name": name, "scopes": scopes });
@@ -86,11 +82,7 @@ pub async fn create_endpoint(
     let mut tx = conn.begin().await?;
     deliveries::lock_for_create(&mut tx).await?;
     if deliveries::count(&mut tx).await? >= MAX_ENDPOINTS {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "limit_reached",
-            "this organisation has 20 webhook endpoints: delete one first",
-        ));
+        return Err(ApiError::limit_reached("this organisation has 20 webhook endpoints: delete one first"));
     }
     let id = Uuid::now_v7();
     let endpoint = deliveries::create(&mut tx, id, new.url, new.events, new.description, admin).await?;

@@ -78,8 +78,7 @@ fn validate(body: &NewApiKey, now: DateTime<Utc>) -> Result<(String, Vec<Scope>)
         (status = 201, description = "The key, with its text shown this once", body = CreatedApiKey),
         (status = 400, description = "`validation_failed`: unreadable body, unknown field or scope, wrong type"),
         Access<Admins>,
-        (status = 409, description = "`limit_reached`: the tenant holds 100 keys not revoked"),
-        (status = 422, description = "`validation_failed`: empty name, no scope, an expiry in the past"),
+        (status = 422, description = "`validation_failed`: empty name, no scope, an expiry in the past; `limit_reached`: the tenant holds 100 keys not revoked"),
     ))]
 pub async fn create_api_key(
     State(integrations): State<Arc<Integrations>>,

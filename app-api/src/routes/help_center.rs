@@ -96,8 +96,8 @@ pub struct NewArticle {
         (status = 201, description = "The article, with its slug", body = Article),
         Access<Staff>,
         (status = 400, description = "`validation_failed`: unreadable body, unknown field, wrong type"),
-        (status = 409, description = "`slug_taken`, or `limit_reached`: the help center holds 20,000 articles"),
-        (status = 422, description = "`validation_failed`: title, body, slug, an unknown `category_id`, a `translation_of` that is no article or has this locale already"),
+        (status = 409, description = "`slug_taken`"),
+        (status = 422, description = "`validation_failed`: title, body, slug, an unknown `category_id`, a `translation_of` that is no article or has this locale already; `limit_reached`: the help center holds 20,000 articles"),
     ))]
 pub async fn create_article(
     Admitted { viewer: author, mut db, .. }: Admitted<Staff>,
@@ -232,8 +232,7 @@ pub struct NewCategory {
     responses(
         (status = 201, description = "The category", body = Category),
         Access<Admins>,
-        (status = 409, description = "`limit_reached`: the help center holds 200 categories"),
-        (status = 422, description = "`validation_failed`: `name.en`, `name.fr`"),
+        (status = 422, description = "`validation_failed`: `name.en`, `name.fr`; `limit_reached`: the help center holds 200 categories"),
     ))]
 pub async fn create_category(
     Admitted { mut db, .. }: Admitted<Admins>,

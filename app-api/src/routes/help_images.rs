@@ -38,10 +38,9 @@ pub struct ImageForm {
         Access<Staff>,
         (status = 400, description = "`validation_failed`: not a multipart body, an unknown or repeated field"),
         (status = 408, description = "`body_timeout`: the upload stalled"),
-        (status = 409, description = "`limit_reached`: the help center holds 10,000 images"),
         (status = 413, description = "`file_too_large` (5 MiB) or `storage_quota_exceeded`"),
         (status = 415, description = "`unsupported_media_type` (not PNG, JPEG, GIF or WebP) or `media_type_mismatch` (the content is not what the name says)"),
-        (status = 422, description = "`file_infected`, or `validation_failed` (no file, no name, a field besides `file`)"),
+        (status = 422, description = "`file_infected`, `validation_failed` (no file, no name, a field besides `file`), or `limit_reached` (the help center holds 10,000 images)"),
         (status = 503, description = "`dependency_unavailable` (the file store or the virus scanner) or `server_busy`"),
     ))]
 pub async fn upload_image(

@@ -95,8 +95,8 @@ pub async fn list_macros(access: Access<Staff>) -> ApiResult<Json<MacroList>> {
     responses(
         (status = 201, description = "The macro", body = Macro),
         Access<Admins>,
-        (status = 409, description = "`macro_name_taken`, or `limit_reached`: the tenant holds 200 macros"),
-        (status = 422, description = "`validation_failed`: a name, a template with known placeholders, something to do"),
+        (status = 409, description = "`macro_name_taken`"),
+        (status = 422, description = "`validation_failed`: a name, a template with known placeholders, something to do; `limit_reached`: the tenant holds 200 macros"),
     ))]
 pub async fn create_macro(
     access: Access<Admins>,

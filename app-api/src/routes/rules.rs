@@ -85,8 +85,8 @@ pub async fn list_rules(access: Access<Admins>) -> ApiResult<Json<Vec<Saved>>> {
         (status = 201, description = "The rule", body = Saved),
         Access<Admins>,
         (status = 400, description = "`validation_failed`: unreadable body, unknown field, wrong type"),
-        (status = 409, description = "`rule_name_taken`, or `limit_reached`: the tenant holds 200 rules"),
-        (status = 422, description = "`validation_failed`: each refusal names its place (`conditions.all[2].op`, `actions[0].value`): an unknown trigger, field, operator, value or action, a team, person or macro not of this organisation, a position out of 1..n+1"),
+        (status = 409, description = "`rule_name_taken`"),
+        (status = 422, description = "`validation_failed`: each refusal names its place (`conditions.all[2].op`, `actions[0].value`): an unknown trigger, field, operator, value or action, a team, person or macro not of this organisation, a position out of 1..n+1; `limit_reached`: the tenant holds 200 rules"),
     ))]
 pub async fn create_rule(
     access: Access<Admins>,

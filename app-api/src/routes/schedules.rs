@@ -70,8 +70,8 @@ pub async fn list_schedules(access: Access<Staff>) -> ApiResult<Json<Vec<Schedul
         (status = 201, description = "The schedule", body = ScheduleView),
         Access<Admins>,
         (status = 400, description = "`validation_failed`: unreadable body, unknown field, wrong type"),
-        (status = 409, description = "`schedule_name_taken`, or `limit_reached`: the tenant holds 20 schedules"),
-        (status = 422, description = "`validation_failed`: a name, an unknown time zone, an interval that is not HH:MM or ends before it starts, overlapping intervals, a holiday twice"),
+        (status = 409, description = "`schedule_name_taken`"),
+        (status = 422, description = "`validation_failed`: a name, an unknown time zone, an interval that is not HH:MM or ends before it starts, overlapping intervals, a holiday twice; `limit_reached`: the tenant holds 20 schedules"),
     ))]
 pub async fn create_schedule(
     access: Access<Admins>,
@@ -133,10 +133,9 @@ pub async fn delete_schedule(access: Access<Admins>, Path(id): Path<Uuid>) -> Ap
         (status = 200, description = "What was added", body = Imported),
         Access<Admins>,
         NotFound,
-        (status = 409, description = "`limit_reached`: the schedule would hold over 500 holidays"),
         (status = 413, description = "`payload_too_large`: over 1 MiB"),
         (status = 415, description = "`unsupported_media_type`: not text/calendar"),
-        (status = 422, description = "`validation_failed`: not an iCalendar file"),
+        (status = 422, description = "`validation_failed`: not an iCalendar file; `limit_reached`: the schedule would hold over 500 holidays"),
     ))]
 pub async fn import_holidays(
     access: Access<Admins>,

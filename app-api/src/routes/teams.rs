@@ -66,8 +66,8 @@ pub async fn list_teams(access: Access<Staff>) -> ApiResult<Json<Vec<Team>>> {
         (status = 201, description = "The team", body = Team),
         Access<Admins>,
         (status = 400, description = "`validation_failed`: unreadable body, unknown field, wrong type"),
-        (status = 409, description = "`team_name_taken`, or `limit_reached`: the tenant holds 100 teams"),
-        (status = 422, description = "`validation_failed`: a name, a cap of 1 to 1000, members who are staff of the tenant"),
+        (status = 409, description = "`team_name_taken`"),
+        (status = 422, description = "`validation_failed`: a name, a cap of 1 to 1000, members who are staff of the tenant; `limit_reached`: the tenant holds 100 teams"),
     ))]
 pub async fn create_team(
     access: Access<Admins>,

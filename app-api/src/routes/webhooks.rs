@@ -124,8 +124,7 @@ fn description_of(description: Option<String>) -> Result<Option<String>, ApiErro
         (status = 201, description = "The endpoint, with its secret shown this once", body = CreatedWebhook),
         (status = 400, description = "`validation_failed`: unreadable body, unknown field or event, wrong type"),
         Access<Admins>,
-        (status = 409, description = "`limit_reached`: the tenant has 20 endpoints"),
-        (status = 422, description = "`invalid_target`: not an http(s) URL, or a private address; `validation_failed`: no event, a description too long"),
+        (status = 422, description = "`invalid_target`: not an http(s) URL, or a private address; `validation_failed`: no event, a description too long; `limit_reached`: the tenant has 20 endpoints"),
     ))]
 pub async fn create_webhook(
     State(config): State<Arc<AppConfig>>,

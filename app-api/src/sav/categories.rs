@@ -143,11 +143,7 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, draft: Draft) -> ApiRe
     .await
     .map(|row| (row.count, row.next))?;
     if count >= MAX_PER_TENANT {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "limit_reached",
-            "this organisation holds 100 categories: archive or rename one instead",
-        ));
+        return Err(ApiError::limit_reached("this organisation holds 100 categories: archive or rename one instead"));
     }
     if get(&mut tx, &key).await?.is_some() {
         return Err(ApiError::new(StatusCode::CONFLICT, "category_key_taken", "another category has this key"));

@@ -485,11 +485,7 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> Api
     let mut tx = conn.begin().await?;
     lock_for_create(&mut tx).await?;
     if count(&mut tx).await? >= MAX_PER_TENANT {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "limit_reached",
-            "this organisation holds 200 macros: delete one first",
-        ));
+        return Err(ApiError::limit_reached("this organisation holds 200 macros: delete one first"));
     }
     if name_taken(&mut tx, &fields.name, None).await? {
         return Err(name_in_use());

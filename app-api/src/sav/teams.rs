@@ -179,11 +179,7 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> Api
     lock_for_change(&mut tx).await?;
     let count = sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM teams"#).fetch_one(&mut *tx).await?;
     if count >= MAX_PER_TENANT {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "limit_reached",
-            "this organisation holds 100 teams: delete one first",
-        ));
+        return Err(ApiError::limit_reached("this organisation holds 100 teams: delete one first"));
     }
     check_in_tenant(&mut tx, &fields, None).await?;
     let id = Uuid::now_v7();

@@ -6,7 +6,6 @@
 //! view finds exactly what `GET /v1/tickets` with those filters finds. Commands (`create`,
 //! `change`, `remove`) each own their transaction; shared views' changes are audited.
 
-use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
@@ -260,11 +259,7 @@ pub async fn create(conn: &mut PgConnection, viewer: Viewer, fields: Fields) -> 
     let most = if fields.shared { MAX_SHARED } else { MAX_PERSONAL };
     if held >= most {
         let whose = if fields.shared { "this organisation holds" } else { "you hold" };
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "limit_reached",
-            format!("{whose} {most} views: delete one first"),
-        ));
+        return Err(ApiError::limit_reached(format!("{whose} {most} views: delete one first")));
     }
     let now = Utc::now();
     let view = View {

@@ -65,6 +65,10 @@ async fn openapi_describes_the_app_plane() {
     harness::assert_errors_are_problem_json(&doc);
     let conflict = &doc["paths"]["/v1/tickets/{id}/status"]["post"]["responses"]["409"]["description"];
     assert!(conflict.as_str().unwrap().contains("invalid_transition"), "{conflict}");
+    // One status for each code, wherever it is answered: a limit is 422 for rules as for fields.
+    let (statuses, operations) = harness::statuses_naming(&doc, "limit_reached");
+    assert_eq!(statuses.into_iter().collect::<Vec<_>>(), ["422"], "limit_reached under another status");
+    assert!(operations >= 15, "limit_reached named by {operations} operations");
     assert_eq!(app.server.get("/docs/").await.status, 200);
     // The web app's API types are generated from this copy.
     let copy = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/api/app-api.json");

@@ -271,7 +271,7 @@ describe('an image in an article', () => {
     expect(said('media_type_mismatch', 415)).toBe('This file’s content is not the image its name says: choose a PNG, JPEG, GIF or WebP image.');
     expect(said('file_infected', 422)).toBe('This image was refused because it appears to contain a virus.');
     expect(said('storage_quota_exceeded', 413)).toBe('The organisation’s storage is full, so the image could not be kept.');
-    expect(said('limit_reached', 409)).toBe('The help center already holds 10,000 images, the most it can keep.');
+    expect(said('limit_reached', 422)).toBe('The help center already holds 10,000 images, the most it can keep.');
     expect(said('validation_failed', 422)).toBe('The image could not be added. Please try again.');
     expect(said('server_error', 500)).toBe('The image could not be added. Please try again.');
     // The others as everywhere else.
@@ -282,7 +282,7 @@ describe('an image in an article', () => {
     expect(said('unsupported_media_type', 415)).toBe('Ce fichier n’est pas une image que le centre d’aide accepte : choisissez une image PNG, JPEG, GIF ou WebP.');
     expect(said('file_infected', 422)).toBe('Cette image a été refusée car elle semble contenir un virus.');
     expect(said('storage_quota_exceeded', 413)).toBe('L’espace de stockage de l’organisation est plein : l’image n’a pas pu être gardée.');
-    expect(said('limit_reached', 409)).toBe('Le centre d’aide compte déjà 10 000 images, le maximum qu’il puisse garder.');
+    expect(said('limit_reached', 422)).toBe('Le centre d’aide compte déjà 10 000 images, le maximum qu’il puisse garder.');
     expect(said('validation_failed', 422)).toBe('L’image n’a pas pu être ajoutée. Réessayez.');
     setLocale('en');
   });

@@ -47,8 +47,7 @@ impl From<Refused> for ApiError {
             Refused::Broken(..) => ApiError::internal(refused.to_string()),
             Refused::Field(error) => ApiError::invalid(vec![error]),
             Refused::TooManyTags(detail) => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "limit_reached", detail.clone())
-                    .with_field_errors(vec![FieldError::new("tags", detail)])
+                ApiError::limit_reached(detail.clone()).with_field_errors(vec![FieldError::new("tags", detail)])
             }
             Refused::Database(err) => ApiError::from(err),
         }

@@ -267,11 +267,7 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, draft: Draft) -> ApiRe
     let (rule, conditions) = checked(&mut tx, &draft.trigger, &draft.conditions, &draft.actions).await?;
     let held = count(&mut tx).await?;
     if usize::try_from(held).is_ok_and(|n| n >= MAX_PER_TENANT) {
-        return Err(ApiError::new(
-            axum::http::StatusCode::CONFLICT,
-            "limit_reached",
-            "this organisation holds 200 rules: delete one first",
-        ));
+        return Err(ApiError::limit_reached("this organisation holds 200 rules: delete one first"));
     }
     let position = draft.position.unwrap_or(held + 1);
     if !(1..=held + 1).contains(&position) {

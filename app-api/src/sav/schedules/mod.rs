@@ -343,11 +343,7 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> Api
     lock_for_change(&mut tx).await?;
     let count = sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM schedules"#).fetch_one(&mut *tx).await?;
     if count >= MAX_PER_TENANT {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "limit_reached",
-            "this organisation holds 20 schedules: delete one first",
-        ));
+        return Err(ApiError::limit_reached("this organisation holds 20 schedules: delete one first"));
     }
     if name_taken(&mut tx, &fields.name, None).await? {
         return Err(name_in_use());
@@ -427,15 +423,11 @@ pub async fn import_holidays(conn: &mut PgConnection, admin: Uuid, id: Uuid, hol
     let known: std::collections::BTreeSet<NaiveDate> = current.holidays.iter().map(|h| h.date).collect();
     let new: Vec<Holiday> = holidays.into_iter().filter(|h| !known.contains(&h.date)).collect();
     if known.len() + new.len() > HOLIDAYS_MAX {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "limit_reached",
-            format!(
-                "a schedule holds at most {HOLIDAYS_MAX} holidays; this one has {} and the calendar adds {}",
-                known.len(),
-                new.len()
-            ),
-        ));
+        return Err(ApiError::limit_reached(format!(
+            "a schedule holds at most {HOLIDAYS_MAX} holidays; this one has {} and the calendar adds {}",
+            known.len(),
+            new.len()
+        )));
     }
     let added = add_holidays(&mut tx, id, &new).await?;
     sqlx::query!("UPDATE schedules SET updated_at = now() WHERE id = $1", id).execute(&mut *tx).await?;

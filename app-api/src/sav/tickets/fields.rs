@@ -598,11 +598,7 @@ pub async fn create(conn: &mut PgConnection, admin: uuid::Uuid, draft: Draft) ->
             .await
             .map(|row| (row.count, row.next))?;
     if count >= MAX_PER_TENANT {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "limit_reached",
-            "this organisation holds 100 fields: delete one first",
-        ));
+        return Err(ApiError::limit_reached("this organisation holds 100 fields: delete one first"));
     }
     if get(&mut tx, &draft.key).await?.is_some() {
         return Err(ApiError::new(StatusCode::CONFLICT, "field_key_taken", "another field has this key"));

@@ -455,7 +455,7 @@ async fn bad_endpoints_are_refused() {
     }
     desk.post(&desk.owner, "/v1/webhooks", &json!({"url": "https://x.example/21", "events": ["ticket.created"]}))
         .await
-        .assert_problem(409, "limit_reached");
+        .assert_problem(422, "limit_reached");
 }
 
 /// Without `WEBHOOK_ALLOW_PRIVATE_TARGETS`, private addresses are refused when the endpoint is

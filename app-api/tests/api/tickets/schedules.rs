@@ -153,7 +153,7 @@ async fn bad_schedules_are_refused_and_change_nothing() {
         assert_eq!(made.status, 201, "{}", made.body);
     }
     let one_more = desk.post(&desk.owner, "/v1/schedules", &with(json!({ "name": "Office 20" }))).await;
-    assert_eq!((one_more.status.as_u16(), one_more.json()["code"].clone()), (409, json!("limit_reached")));
+    assert_eq!((one_more.status.as_u16(), one_more.json()["code"].clone()), (422, json!("limit_reached")));
     let first = desk.get(&desk.owner, "/v1/schedules").await.json()[0].clone();
     let path = format!("/v1/schedules/{}", first["id"].as_str().unwrap());
     let broken = desk.patch(&desk.owner, &path, &json!({ "time_zone": "Nowhere/City" })).await;
