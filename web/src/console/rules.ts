@@ -7,6 +7,8 @@
 
 import type { TicketStatus } from '../api/schemas';
 import type { FieldDefinition } from '../data/fields';
+import type { Macro } from '../data/macros';
+import type { Team } from '../data/teams';
 import {
   RULE_EVENTS,
   type NewRule,
@@ -23,6 +25,7 @@ import {
   type RunTrigger,
 } from '../data/rules';
 import { t, tn, type MessageKey } from '../i18n';
+import type { Person } from './people';
 import { STATUS_LABEL } from '../tickets/badges';
 import { fieldName, fromInput, isDate, labelIn, nameOfKey, parseNumber, toInput, valueText, type FieldInput } from '../tickets/fields';
 import { minutes } from './admin/policy';
@@ -31,6 +34,15 @@ import { PRIORITIES } from './queue/views';
 import { MAX_TAGS, TAG, normaliseTag, quotedTags, tagDiff } from './tags';
 
 /** The most rules an organisation keeps. */
+/** What the editor offers to choose from: the organisation's fields, teams, staff and macros
+ * (teams and macros `undefined` while they load). */
+export interface RulePickers {
+  definitions: readonly FieldDefinition[];
+  teams: readonly Team[] | undefined;
+  staff: readonly Person[];
+  macros: readonly Macro[] | undefined;
+}
+
 export const RULES_MAX = 200;
 export const NAME_MAX = 100;
 /** The most conditions in `all`, and in `any`. */

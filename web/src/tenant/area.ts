@@ -3,7 +3,7 @@
 
 import type { ComponentChildren } from 'preact';
 import type { Role } from '../api/schemas';
-import type { NavItem } from '../ui/Layout';
+import type { NavItem } from '../ui/nav';
 import type { Location, Route } from '../router/router';
 
 export interface Area {

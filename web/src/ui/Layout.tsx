@@ -7,15 +7,8 @@ import { useId, useRef, useState } from 'preact/hooks';
 import { LOCALES, getLocale, setLocale, t, type Locale } from '../i18n';
 import { Link } from '../router/router';
 import { useDismiss } from './hooks';
+import type { NavItem } from './nav';
 import { UserMenu, type UserMenuProps } from './UserMenu';
-
-export interface NavItem {
-  href: string;
-  label: string;
-  current: boolean;
-  /** A page the server renders (the help center): a plain link that loads it. */
-  external?: boolean;
-}
 
 interface LayoutProps {
   children: ComponentChildren;

@@ -6,7 +6,7 @@ import { useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { Link } from '../router/router';
 import { useDismiss } from './hooks';
-import type { NavItem } from './Layout';
+import type { NavItem } from './nav';
 
 export interface UserMenuProps {
   /** Empty while the person is not known yet (their profile failed to load). */

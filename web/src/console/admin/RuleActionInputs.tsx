@@ -8,9 +8,8 @@ import { t } from '../../i18n';
 import { FieldControl } from '../../tickets/FieldControl';
 import { fieldName } from '../../tickets/fields';
 import { SelectField, TextArea, TextField } from '../../ui/Field';
-import { ACTION_LABEL, RECIPIENTS, RECIPIENT_LABEL, SUBJECT_MAX, actionPlace, choicesOf, withActionField, withActionType, type ActionRow, type Recipient } from '../rules';
+import { ACTION_LABEL, RECIPIENTS, RECIPIENT_LABEL, SUBJECT_MAX, actionPlace, choicesOf, withActionField, withActionType, type ActionRow, type Recipient, type RulePickers } from '../rules';
 import { RowError } from './RuleConditionInputs';
-import type { RulePickers } from './RuleForm';
 
 export function RuleActionInputs({
   index,

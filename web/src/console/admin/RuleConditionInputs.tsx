@@ -20,11 +20,11 @@ import {
   withOp,
   type ConditionList,
   type ConditionRow,
+  type RulePickers,
   type Sort,
   type When,
 } from '../rules';
 import { useTagSuggestions } from '../useTagSuggestions';
-import type { RulePickers } from './RuleForm';
 
 const GROUP = { all: 'rules.condition.all_n', any: 'rules.condition.any_n' } as const;
 const REMOVE = { all: 'rules.condition.remove_all', any: 'rules.condition.remove_any' } as const;

@@ -7,16 +7,12 @@
 
 import { useId } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
-import type { FieldDefinition } from '../../data/fields';
-import type { Macro } from '../../data/macros';
 import { RULE_SINCES, type NewRule, type RuleSince } from '../../data/rules';
-import type { Team } from '../../data/teams';
 import { t, tn } from '../../i18n';
 import { FieldError, SelectField, TextField } from '../../ui/Field';
 import { useFields } from '../../ui/form';
 import { FormEnd } from '../../ui/FormEnd';
 import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
-import type { Person } from '../people';
 import {
   ACTIONS_MAX,
   CONDITIONS_MAX,
@@ -34,6 +30,7 @@ import {
   type ConditionList,
   type ConditionRow,
   type RuleFormValues,
+  type RulePickers,
   type When,
 } from '../rules';
 import { MinutesField } from './MinutesField';
@@ -42,13 +39,6 @@ import { RuleConditionInputs } from './RuleConditionInputs';
 
 /** What the pickers offer: the custom fields, the teams, the staff and the macros (`undefined`
  * while they load). */
-export interface RulePickers {
-  definitions: readonly FieldDefinition[];
-  teams: readonly Team[] | undefined;
-  staff: readonly Person[];
-  macros: readonly Macro[] | undefined;
-}
-
 type Errors = Partial<Record<string, string>>;
 
 const LIST_LEGEND = { all: 'rules.conditions.all', any: 'rules.conditions.any' } as const;

@@ -18,10 +18,10 @@ import { MoveButtons, RowActions, useRowModes } from '../../ui/RowActions';
 import { ErrorAlert, Loaded, Loading, Notice } from '../../ui/status';
 import { usePeople } from '../people';
 import { moveFocus } from '../policies';
-import { RULES_MAX, dropPosition, emptyRuleForm, placed, ruleChanges, ruleFormValues, sizeText, triggerText, type EffectNames } from '../rules';
+import { RULES_MAX, dropPosition, emptyRuleForm, placed, ruleChanges, ruleFormValues, sizeText, triggerText, type EffectNames, type RulePickers } from '../rules';
 import { useTeams, useTeamsById } from '../useTeams';
 import { RuleDryRun } from './RuleDryRun';
-import { RuleForm, type RulePickers } from './RuleForm';
+import { RuleForm } from './RuleForm';
 import { RuleRuns } from './RuleRuns';
 
 /** What every row needs. */
