@@ -14,9 +14,6 @@ import { takeSignInToken } from './signInToken';
 
 type Phase = { kind: 'waiting' } | PollResult;
 
-/** Long enough for a screen reader to announce that the space is ready. */
-const REDIRECT_DELAY_MS = 1500;
-
 export function ProvisioningPage({ slug }: { slug: string }) {
   const [phase, setPhase] = useState<Phase>({ kind: 'waiting' });
   const [attempt, setAttempt] = useState(0);
@@ -36,10 +33,10 @@ export function ProvisioningPage({ slug }: { slug: string }) {
 
   const signInUrl = phase.kind === 'active' ? tenantLoginUrl(slug, appUrlOf(phase.view), window.location) : null;
   const loginUrl = signInUrl && signInToken ? withSignInToken(signInUrl, signInToken) : signInUrl;
+  // Off at once: the next page says where the person is ("Signing you in…" in its own status
+  // region, then the console's heading), so nobody waits here for this page's last words.
   useEffect(() => {
-    if (!loginUrl) return;
-    const timer = setTimeout(() => window.location.assign(loginUrl), REDIRECT_DELAY_MS);
-    return () => clearTimeout(timer);
+    if (loginUrl) window.location.assign(loginUrl);
   }, [loginUrl]);
 
   const failed = phase.kind === 'failed' || phase.kind === 'not_found' || phase.kind === 'timeout';
