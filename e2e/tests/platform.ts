@@ -3,8 +3,8 @@
 // (localhost for sign-up, {slug}.localhost for an organisation).
 import { randomUUID } from 'node:crypto';
 import { expect, type Locator, type Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 const controlPort = Number(process.env.E2E_CONTROL_PORT ?? 6500);
@@ -58,14 +58,15 @@ export async function expectCall(promise: ReturnType<typeof call>, status: numbe
   return response.json;
 }
 
-/** Polls `probe` until it returns something, for at most `seconds`. */
+/** Polls `probe` every 50 ms until it returns something, for at most `seconds` (the probes are
+ * cheap reads: a test waits on the services, not on its own clock). */
 export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, seconds = 30): Promise<T> {
   const deadline = Date.now() + seconds * 1000;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
@@ -162,7 +163,6 @@ export async function openSettings(page: Page, name: string) {
   await expect(page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name, exact: true })).toHaveAttribute('aria-current', 'page');
 }
 
-/** No serious or critical accessibility violation on the page as it is now. */
 /** A ticket's History panel (`name`: its title in the page's language), opened: it is folded, and
  * read once first opened. */
 export async function openHistory(page: Page, name = 'History'): Promise<Locator> {
@@ -172,11 +172,21 @@ export async function openHistory(page: Page, name = 'History'): Promise<Locator
   return region;
 }
 
+/** axe-core's script, put into a page once per document: `window.axe` stays while the app moves
+ * from page to page without loading another document. */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** No serious or critical accessibility violation on the page as it is now: every axe rule, run
+ * in the page's document (the app has no frames), only violations reported. */
 export async function expectAccessible(page: Page, where: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  const serious = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
+    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
+    return violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
   expect(serious, `accessibility of ${where}`).toEqual([]);
 }
 
