@@ -155,8 +155,8 @@ DASHBOARDS = {
         text("Reading the rules panels", "A run is counted when a rule's conditions held: `applied` (its changes "
              "were written with the change that triggered it), `refused` (one of its actions was refused, for "
              "instance a team deleted since the rule was saved: nothing of that run was kept, the person's change "
-             "was), `cut` (one write reached its 500 runs; the rest did not run). Which rule and why is the "
-             "tenant's own answer: `GET /v1/rules/{id}/runs`."),
+             "was). Each rule runs at most once for one person's change, whatever the depth. Which rule and why "
+             "is the tenant's own answer: `GET /v1/rules/{id}/runs`."),
         row("Reports"),
         ts("Report requests: 90th percentile until the answer starts", [(
             "histogram_quantile(0.9, sum by (le, route) "
