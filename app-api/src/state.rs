@@ -47,7 +47,7 @@ pub struct App {
     /// The help center's metrics and voters' key.
     pub help_center: Arc<crate::help_center::HelpCenter>,
     /// Round robin's turns for new tickets, taken together by team.
-    pub turns: Arc<crate::turns::TurnDesk>,
+    pub turns: Arc<crate::turns::RoundRobinTurns>,
     pub mail_in_metrics: crate::infra::mail_in_metrics::MailInMetrics,
     /// The work queues' one metrics family (depth, oldest age, attempts by outcome).
     pub queue_metrics: shared::work_queue::QueueMetrics,
@@ -79,7 +79,7 @@ parts! {
     mail: Arc<Mail>,
     integrations: Arc<Integrations>,
     live: Arc<Live>,
-    turns: Arc<crate::turns::TurnDesk>,
+    turns: Arc<crate::turns::RoundRobinTurns>,
     help_center: Arc<crate::help_center::HelpCenter>,
     control_api: Option<Arc<crate::infra::control_plane::ControlApi>>,
 }

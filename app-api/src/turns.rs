@@ -24,12 +24,12 @@ type TurnWanted = (Uuid, oneshot::Sender<Option<Uuid>>);
 /// team with creations waiting takes them, with a connection of its own held for one statement
 /// at a time; the creations hold none while they wait.
 #[derive(Default)]
-pub struct TurnDesk {
+pub struct RoundRobinTurns {
     /// The tasks at work, by tenant and team.
     lines: Mutex<HashMap<(Uuid, Uuid), mpsc::UnboundedSender<TurnWanted>>>,
 }
 
-impl TurnDesk {
+impl RoundRobinTurns {
     /// The member whose turn in team `team` of `db`'s tenant `caller` takes for the ticket they
     /// are about to create (`take_turns`); `None` when the write must route under the lock
     /// (the turn could not be taken, for any reason: the write meets it again).

@@ -66,7 +66,7 @@ pub struct Attachments {
 }
 
 /// A file stored and recorded by `Attachments::keep`.
-pub struct Kept {
+pub struct StoredFile {
     pub attachment: store::Attachment,
     /// Whether a new object was stored (else the same content was there already).
     pub created: bool,
@@ -117,7 +117,7 @@ impl Attachments {
         upload: &spool::Spooled,
         uploader: Uuid,
         is_internal: bool,
-    ) -> Result<Kept, ApiError> {
+    ) -> Result<StoredFile, ApiError> {
         let size = i64::try_from(upload.size).map_err(|e| ApiError::internal(e.to_string()))?;
         let key = blob::object_key(tenant, ticket_id, &upload.sha256, upload.kind.extension);
         store::lock_files_of(tx, ticket_id).await?;
@@ -140,7 +140,7 @@ impl Attachments {
             uploaded_by: uploader,
         };
         let attachment = store::insert(tx, &new).await?;
-        Ok(Kept { attachment, created, key })
+        Ok(StoredFile { attachment, created, key })
     }
 
     /// Claims the object `key` for a checked and scanned upload, in the caller's transaction: the

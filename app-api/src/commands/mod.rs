@@ -42,7 +42,7 @@ use crate::state::AppState;
 use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
 use crate::tenancy::{Tenancy, TenantDb};
-use crate::turns::TurnDesk;
+use crate::turns::RoundRobinTurns;
 use crate::{attachments, sav::users};
 
 /// One change to a ticket, as checked input.
@@ -245,7 +245,7 @@ impl Work {
 pub struct TicketWriter {
     db: TenantDb,
     events: Arc<Events>,
-    turns: Arc<TurnDesk>,
+    turns: Arc<RoundRobinTurns>,
     user_id: Uuid,
 }
 
@@ -265,7 +265,7 @@ impl<S> FromRequestParts<S> for TicketWriter
 where
     Arc<Tenancy>: FromRef<S>,
     Arc<Events>: FromRef<S>,
-    Arc<TurnDesk>: FromRef<S>,
+    Arc<RoundRobinTurns>: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = ApiError;
@@ -276,7 +276,7 @@ where
         Ok(Self {
             db,
             events: Arc::<Events>::from_ref(state),
-            turns: Arc::<TurnDesk>::from_ref(state),
+            turns: Arc::<RoundRobinTurns>::from_ref(state),
             user_id: context.user_id,
         })
     }

@@ -33,7 +33,7 @@ use crate::notifications::render::text_of;
 use crate::sav::macros::{self, Values};
 use crate::sav::rules::book::Book;
 use crate::sav::rules::conditions::{self, Facts, Message};
-use crate::sav::rules::store::{self, Armed, NewRun};
+use crate::sav::rules::store::{self, ActiveRule, NewRun};
 use crate::sav::rules::{Action, Event as On, Recipient, Since, Trigger};
 use crate::sav::teams;
 use crate::sav::tickets::access::Viewer;
@@ -56,12 +56,12 @@ pub const MAX_DEPTH: u8 = 5;
 struct Triggering {
     event: On,
     depth: u8,
-    message: Option<Said>,
+    message: Option<TriggeringMessage>,
 }
 
 /// A message, as conditions read it.
 #[derive(Debug, Clone)]
-struct Said {
+struct TriggeringMessage {
     text: String,
     is_internal: bool,
     sender: SenderType,
@@ -111,7 +111,7 @@ pub(crate) async fn run_timed(
     events: &Events,
     ticket: &mut Ticket,
     work: &mut Work,
-    armed: &Armed,
+    armed: &ActiveRule,
     now: DateTime<Utc>,
 ) -> Result<Ran, ApiError> {
     let book = events.rules.books.current(tx, tenant.id).await?;
@@ -221,10 +221,10 @@ impl Cascade<'_> {
     async fn holds(
         &mut self,
         tx: &mut PgConnection,
-        armed: &Armed,
+        armed: &ActiveRule,
         ticket: &Ticket,
         work: &Work,
-        said: Option<&Said>,
+        said: Option<&TriggeringMessage>,
     ) -> Result<bool, ApiError> {
         let unread = (false, String::new());
         let (vip, email) = match &self.customer {
@@ -257,7 +257,7 @@ async fn run_one(
     events: &Events,
     ticket: &mut Ticket,
     work: &mut Work,
-    armed: &Armed,
+    armed: &ActiveRule,
     trigger: &'static str,
     depth: u8,
     now: DateTime<Utc>,
@@ -307,7 +307,7 @@ async fn act_all(
     events: &Events,
     ticket: &mut Ticket,
     run: &mut Work,
-    armed: &Armed,
+    armed: &ActiveRule,
     now: DateTime<Utc>,
 ) -> Result<Vec<Value>, String> {
     let acting = Acting::rule(armed.id);
@@ -340,7 +340,7 @@ async fn act(
     tx: &mut PgConnection,
     ticket: &mut Ticket,
     run: &mut Work,
-    armed: &Armed,
+    armed: &ActiveRule,
     action: &Action,
     acting: Acting,
     now: DateTime<Utc>,
@@ -420,7 +420,7 @@ async fn apply_macro(
     tx: &mut PgConnection,
     ticket: &mut Ticket,
     run: &mut Work,
-    armed: &Armed,
+    armed: &ActiveRule,
     id: i64,
     acting: Acting,
     now: DateTime<Utc>,
@@ -462,7 +462,7 @@ async fn mail(
     tx: &mut PgConnection,
     ticket: &Ticket,
     run: &mut Work,
-    armed: &Armed,
+    armed: &ActiveRule,
     to: &Recipient,
     subject: &str,
     body: &str,
@@ -493,7 +493,7 @@ async fn mail(
 }
 
 /// The rule's author, as a member who may still write notes.
-async fn author(tx: &mut PgConnection, armed: &Armed) -> Result<Viewer, String> {
+async fn author(tx: &mut PgConnection, armed: &ActiveRule) -> Result<Viewer, String> {
     let gone = || "its author is no longer an agent or admin of this organisation: save the rule again".to_owned();
     let author = armed.author.ok_or_else(gone)?;
     let viewer = Viewer::load(tx, author).await.map_err(|_| gone())?;
@@ -509,7 +509,7 @@ async fn note(
     text: String,
     internal: bool,
     run: &mut Work,
-    armed: &Armed,
+    armed: &ActiveRule,
     now: DateTime<Utc>,
 ) -> Result<i64, String> {
     let words = run.words.take();
@@ -534,7 +534,10 @@ fn triggers(work: &Work, depth: u8) -> Vec<Triggering> {
         match event {
             Event::MessageAdded { sender_type, is_internal, .. } => {
                 let text = work.words.as_ref().map(|(html, _)| text_of(html)).unwrap_or_default();
-                found.push(at(On::MessageAdded, Some(Said { text, is_internal: *is_internal, sender: *sender_type })));
+                found.push(at(
+                    On::MessageAdded,
+                    Some(TriggeringMessage { text, is_internal: *is_internal, sender: *sender_type }),
+                ));
             }
             Event::TicketSlaBreach { .. } => found.push(at(On::SlaBreached, None)),
             _ => {}

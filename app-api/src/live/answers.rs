@@ -30,14 +30,14 @@ pub struct AnswerKey {
 
 /// An answer and the instant it stops being served.
 #[derive(Clone)]
-struct Kept {
+struct CachedAnswer {
     body: Bytes,
     until: Instant,
 }
 
 /// The answers of one replica.
 pub struct Answers {
-    kept: Option<shared::kept::Kept<AnswerKey, Kept>>,
+    kept: Option<shared::kept::Kept<AnswerKey, CachedAnswer>>,
     lookups: IntCounterVec,
     bytes: IntGauge,
 }
@@ -46,7 +46,7 @@ impl Answers {
     /// Keeps at most `max_bytes` of answers (0: none), each at most `life`.
     pub fn new(max_bytes: u64, life: Duration, registry: &Registry) -> Self {
         let kept = (max_bytes > 0).then(|| {
-            shared::kept::weighed(max_bytes, life, |_: &AnswerKey, kept: &Kept| {
+            shared::kept::weighed(max_bytes, life, |_: &AnswerKey, kept: &CachedAnswer| {
                 u32::try_from(kept.body.len() + 96).unwrap_or(u32::MAX)
             })
         });
@@ -80,7 +80,7 @@ impl Answers {
     pub fn keep(&self, key: AnswerKey, body: Bytes, until: Instant) {
         let Some(cache) = &self.kept else { return };
         if Instant::now() < until {
-            cache.insert(key, Kept { body, until });
+            cache.insert(key, CachedAnswer { body, until });
             self.bytes.set(i64::try_from(cache.weighted_size()).unwrap_or(i64::MAX));
         }
     }

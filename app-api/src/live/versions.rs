@@ -62,7 +62,7 @@ pub const LONGEST_LIFE: Duration = Duration::from_secs(300);
 /// How often a replica reads the misses (`repair`); a listed tenant stays blind here for twice
 /// that after each read that lists it.
 pub const REPAIR_EVERY: Duration = Duration::from_secs(1);
-/// Kept versions beyond which the expired ones are dropped.
+/// KnownVersion versions beyond which the expired ones are dropped.
 const KEPT_MAX: usize = 10_000;
 
 /// The change versions of the tenants: Redis's, and the ones this replica read lately.
@@ -71,13 +71,13 @@ pub struct Versions {
     /// Where the misses are recorded (`control_schema::versions`).
     control_db: sqlx::PgPool,
     prefix: String,
-    kept: Mutex<HashMap<Uuid, Kept>>,
+    kept: Mutex<HashMap<Uuid, KnownVersion>>,
 }
 
 /// A version this replica read or wrote. `epoch` counts what happened to the tenant here since
 /// (bumps, `forget`): a read from Redis that started before one of them is not kept.
 #[derive(Debug, Clone, Copy, Default)]
-struct Kept {
+struct KnownVersion {
     version: u64,
     read_at: Option<Instant>,
     epoch: u64,
@@ -85,7 +85,7 @@ struct Kept {
     blind_until: Option<Instant>,
 }
 
-impl Kept {
+impl KnownVersion {
     fn fresh(&self) -> Option<u64> {
         self.read_at.filter(|at| at.elapsed() < KEPT_FOR).map(|_| self.version)
     }
@@ -104,7 +104,7 @@ impl Versions {
         Self { redis, control_db, prefix: prefix.to_owned(), kept: Mutex::new(HashMap::new()) }
     }
 
-    fn kept(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, Kept>> {
+    fn kept(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, KnownVersion>> {
         self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 

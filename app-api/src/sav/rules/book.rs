@@ -9,7 +9,7 @@ use shared::kept::{Kept, kept};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::store::{self, Armed};
+use super::store::{self, ActiveRule};
 use super::{Event, Trigger};
 
 /// Tenants whose rules one replica keeps.
@@ -21,12 +21,12 @@ const KEPT_FOR: Duration = Duration::from_secs(3_600);
 #[derive(Debug, Default)]
 pub struct Book {
     pub version: i64,
-    pub rules: Vec<Armed>,
+    pub rules: Vec<ActiveRule>,
 }
 
 impl Book {
     /// The rules `event` triggers, in position order.
-    pub fn on(&self, event: Event) -> impl Iterator<Item = &Armed> {
+    pub fn on(&self, event: Event) -> impl Iterator<Item = &ActiveRule> {
         self.rules.iter().filter(move |armed| armed.rule.trigger == Trigger::On(event))
     }
 
@@ -35,7 +35,7 @@ impl Book {
     }
 
     /// Rule `id`, if it is enabled.
-    pub fn get(&self, id: Uuid) -> Option<&Armed> {
+    pub fn get(&self, id: Uuid) -> Option<&ActiveRule> {
         self.rules.iter().find(|armed| armed.id == id)
     }
 }

@@ -68,7 +68,7 @@ pub struct Patch {
 
 /// A rule as the write path runs it.
 #[derive(Debug, Clone)]
-pub struct Armed {
+pub struct ActiveRule {
     pub id: Uuid,
     pub name: String,
     /// Who saved it last: its notes and macro messages are written in their name.
@@ -110,7 +110,7 @@ pub async fn version(conn: &mut PgConnection) -> sqlx::Result<i64> {
 /// The enabled rules and the version they are of, read in one statement, each parsed against
 /// the tenant's fields now; one that no longer parses (a field it names was deleted) is left
 /// out and logged.
-pub async fn enabled(conn: &mut PgConnection) -> sqlx::Result<(i64, Vec<Armed>)> {
+pub async fn enabled(conn: &mut PgConnection) -> sqlx::Result<(i64, Vec<ActiveRule>)> {
     let rows = sqlx::query!(
         r#"SELECT b.version, r.id AS "id?", r.name AS "name?", r.updated_by, r.trigger AS "trigger?",
                   r.conditions AS "conditions?", r.actions AS "actions?"
@@ -132,7 +132,7 @@ pub async fn enabled(conn: &mut PgConnection) -> sqlx::Result<(i64, Vec<Armed>)>
             continue;
         };
         match super::parse(&trigger, &conditions, &actions, &defined) {
-            Ok(rule) => armed.push(Armed { id, name, author: row.updated_by, rule }),
+            Ok(rule) => armed.push(ActiveRule { id, name, author: row.updated_by, rule }),
             Err(errors) => {
                 let why: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
                 tracing::warn!(rule = %id, why = why.join("; "), "rules: a rule that no longer reads is not run");
@@ -144,14 +144,14 @@ pub async fn enabled(conn: &mut PgConnection) -> sqlx::Result<(i64, Vec<Armed>)>
 
 /// Rule `id` as the write path would run it, enabled or not (a dry run): 404 when there is no
 /// such rule, 422 when it no longer reads (a field it names was deleted since).
-pub async fn armed(conn: &mut PgConnection, id: Uuid) -> ApiResult<Armed> {
+pub async fn armed(conn: &mut PgConnection, id: Uuid) -> ApiResult<ActiveRule> {
     let row = sqlx::query!("SELECT name, updated_by, trigger, conditions, actions FROM rules WHERE id = $1", id)
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(not_found)?;
     let defined = fields::all(conn).await?;
     let rule = super::parse(&row.trigger, &row.conditions, &row.actions, &defined).map_err(ApiError::invalid)?;
-    Ok(Armed { id, name: row.name, author: row.updated_by, rule })
+    Ok(ActiveRule { id, name: row.name, author: row.updated_by, rule })
 }
 
 /// The id of the ticket numbered `number`.

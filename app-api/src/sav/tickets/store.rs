@@ -669,18 +669,20 @@ async fn fallback_schedule(
 fn hours_and_kept<'a>(
     applied: Option<&'a sla_policies::Applied>,
     fallback: Option<&'a (Uuid, Schedule)>,
-) -> (Hours<'a>, Kept) {
+) -> (Hours<'a>, SlaTerms) {
     match (applied, fallback) {
-        (Some(applied), _) => (applied.hours(), Kept::of(applied)),
-        (None, Some((id, schedule))) => (Hours::Working(schedule), Kept { schedule_id: Some(*id), ..Kept::default() }),
-        (None, None) => (Hours::Always, Kept::default()),
+        (Some(applied), _) => (applied.hours(), SlaTerms::of(applied)),
+        (None, Some((id, schedule))) => {
+            (Hours::Working(schedule), SlaTerms { schedule_id: Some(*id), ..SlaTerms::default() })
+        }
+        (None, None) => (Hours::Always, SlaTerms::default()),
     }
 }
 
 /// What a ticket keeps of the policy by condition that applies to it (all `None` but the
 /// schedule: the versioned default).
 #[derive(Default)]
-struct Kept {
+struct SlaTerms {
     policy: Option<String>,
     schedule_id: Option<Uuid>,
     response_minutes: Option<i32>,
@@ -688,7 +690,7 @@ struct Kept {
     resolution_minutes: Option<i32>,
 }
 
-impl Kept {
+impl SlaTerms {
     fn of(applied: &sla_policies::Applied) -> Self {
         Self {
             policy: Some(applied.name.clone()),
