@@ -124,8 +124,23 @@ test('teams: a round-robin team hands its tickets to its available member; its q
   await expectAccessible(desk, 'the console with the availability switch and a team queue');
 
   // Nobody of the team can take a ticket now: moved into it from its page, it waits in its queue.
+  // The page's first read of the teams meets a server that is busy for a moment (a 503, as under
+  // a failover): the sidebar and the ticket try again by themselves, and nothing is missing.
+  let busy = 0;
+  await page.route(/\/v1\/teams(\?|$)/, async (route) => {
+    if (route.request().method() !== 'GET' || busy > 0) return route.fallback();
+    busy += 1;
+    await route.fulfill({
+      status: 503,
+      headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '1' },
+      body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, code: 'dependency_unavailable' }),
+    });
+  });
   await page.goto(`${tenantUrl(org.slug)}/tickets/${waiting}`);
   await expect(page.getByRole('heading', { name: 'Double prélèvement sur ma carte', level: 1 })).toBeVisible();
+  await expect(billingQueue).toHaveAccessibleName('Facturation, 0 to assign');
+  expect(busy).toBe(1);
+  await page.unroute(/\/v1\/teams(\?|$)/);
   const team = teamProperty(page);
   await expect(team.getByRole('combobox')).toHaveValue('');
   await team.getByRole('combobox').selectOption({ label: 'Facturation' });

@@ -37,6 +37,12 @@ export class ApiProblem extends Error {
     this.extra = init.extra ?? {};
   }
 
+  /** A failure worth trying again later: no answer (the network, a timeout), too many requests,
+   * the server's own trouble. Any other answer would come again. */
+  get transient(): boolean {
+    return this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500;
+  }
+
   static network(cause: unknown): ApiProblem {
     // A timeout is a network failure to the caller; only an abort someone asked for is `aborted`.
     const aborted = cause instanceof DOMException && cause.name === 'AbortError';

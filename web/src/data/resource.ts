@@ -1,14 +1,15 @@
 //! The one family of loading hooks. `useResource` loads once per key; `useLive` keeps what it
 //! loaded current: it loads again on the live stream's frames it `follows` (and on `resync`, or,
-//! when the stream first comes up, if it loaded before),
-//! and polls with the last ETag while the stream is down (a 304 leaves the state untouched, so
-//! nothing re-renders and nothing the user is doing is disturbed); `usePaged` (`paged.ts`)
-//! builds lists read a page at a time on top of them. All share one state: the data, the first load's
-//! failure, a later failure while older data stays on screen, and the ways to load again.
+//! when the stream first comes up, if it loaded before), and polls with the last ETag while the
+//! stream is down (a 304 leaves the state untouched, so nothing re-renders and nothing the user is
+//! doing is disturbed); `usePaged` (`paged.ts`) builds lists read a page at a time on top of them.
+//! A first load tries again by itself a few times after a failure that may pass
+//! (`firstLoadRetry`). All share one state: the data, the first load's failure, a later failure
+//! while older data stays on screen, and the ways to load again.
 
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Revalidated } from '../api';
-import { delayAfter } from './backoff';
+import { delayAfter, firstLoadRetry } from './backoff';
 import { SAFETY_INTERVAL_MS, liveStream, type LiveEvent } from './live';
 import { LIVE_INTERVAL_MS, Poller } from './poller';
 
@@ -83,6 +84,7 @@ function useFetched<T>(
     let etag: string | null = null;
     let loaded = false;
     let failures = 0;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
     // The last load began with no live stream to tell of a change after it.
     let blind = true;
     const run = async (): Promise<number | void> => {
@@ -104,6 +106,13 @@ function useFetched<T>(
       } catch (error) {
         if (controller.signal.aborted) return;
         failures += 1;
+        // A first load that may pass tries again by itself before it shows its failure (a
+        // sidebar's list has no button to try again).
+        const retry = live || loaded ? null : firstLoadRetry(error, failures);
+        if (retry !== null) {
+          retryTimer = setTimeout(() => void current.now(), retry);
+          return;
+        }
         // What another key loaded is not this key's data.
         setState((s) => (loaded ? { ...s, stale: error } : { ...s, data: s.key === key ? s.data : undefined, error, loading: false }));
         return live ? delayAfter(error, failures, intervalMs) : undefined;
@@ -131,6 +140,7 @@ function useFetched<T>(
       unfollow();
       unwatch();
       controller.abort();
+      clearTimeout(retryTimer);
       current.stop();
       if (poller.current === current) poller.current = null;
     };

@@ -165,7 +165,7 @@ export class Session implements AuthHooks {
       this.accept(tokens);
       return true;
     } catch (problem) {
-      if (problem instanceof ApiProblem && !isTransient(problem)) {
+      if (problem instanceof ApiProblem && !problem.transient) {
         this.end();
         return false;
       }
@@ -200,9 +200,4 @@ export class Session implements AuthHooks {
     this.state = state;
     for (const listener of this.listeners) listener(state);
   }
-}
-
-/** Failures worth trying again later; any other refusal of a refresh means the session is over. */
-function isTransient(problem: ApiProblem): boolean {
-  return problem.status === 0 || problem.status === 408 || problem.status === 429 || problem.status >= 500;
 }
