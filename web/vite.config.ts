@@ -28,6 +28,7 @@ export default defineConfig({
   },
   test: {
     include: ['src/**/*.test.ts'],
+    setupFiles: ['src/i18n/testing.ts'],
     environment: 'node',
   },
 });

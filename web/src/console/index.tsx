@@ -13,9 +13,6 @@ import { useLocation } from '../router/router';
 import type { Area } from '../tenant/area';
 import { useMember } from '../tenant/member';
 import { NotFoundPage } from '../ui/NotFoundPage';
-import { DashboardPage } from './admin/DashboardPage';
-import { HelpCenterReportPage } from './admin/HelpCenterReportPage';
-import { ReportsPage } from './admin/ReportsPage';
 import { AvailabilitySwitch } from './Availability';
 import { ArticlePage, NewArticlePage } from './help/ArticlePage';
 import { ArticlesPage } from './help/ArticlesPage';
@@ -24,7 +21,7 @@ import { OnboardingChecklist } from './OnboardingChecklist';
 import { PeopleProvider } from './people';
 import { QueuePage } from './queue/QueuePage';
 import { isAdmin } from './roles';
-import { SETTINGS_PAGES, SettingsArea } from './settings';
+import { AdminPage, SETTINGS_PAGES, SettingsArea } from './settings';
 import { Sidebar } from './Sidebar';
 import { NewTicketPage } from './ticket/NewTicketPage';
 import { TicketPage } from './ticket/TicketPage';
@@ -60,9 +57,9 @@ export const consoleArea: Area = {
       path: '/tickets/{id}',
       render: ({ id }) => <Console>{/^\d{1,18}$/.test(id ?? '') ? <TicketPage key={id} id={Number(id)} /> : <NotFoundPage />}</Console>,
     },
-    { path: '/admin', render: () => <Console><AdminOnly><DashboardPage /></AdminOnly></Console> },
-    { path: '/admin/reports', render: () => <Console><AdminOnly><ReportsPage /></AdminOnly></Console> },
-    { path: '/admin/reports/help-center', render: () => <Console><AdminOnly><HelpCenterReportPage /></AdminOnly></Console> },
+    { path: '/admin', render: () => <Console><AdminOnly><AdminPage name="DashboardPage" /></AdminOnly></Console> },
+    { path: '/admin/reports', render: () => <Console><AdminOnly><AdminPage name="ReportsPage" /></AdminOnly></Console> },
+    { path: '/admin/reports/help-center', render: () => <Console><AdminOnly><AdminPage name="HelpCenterReportPage" /></AdminOnly></Console> },
     { path: '/help-center', render: () => <Console><ArticlesPage /></Console> },
     { path: '/help-center/new', render: () => <Console><NewArticlePage /></Console> },
     {

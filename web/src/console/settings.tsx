@@ -5,25 +5,12 @@
 
 import type { ComponentChildren } from 'preact';
 import type { Role } from '../api/schemas';
-import { useResource } from '../data/resource';
 import { t, type MessageKey } from '../i18n';
 import { useLocation } from '../router/router';
 import { useMember } from '../tenant/member';
 import { NotFoundPage } from '../ui/NotFoundPage';
-import { Loaded } from '../ui/status';
+import { lazy } from '../ui/lazy';
 import { NavGroup, NavLink } from '../ui/SideNav';
-import { CustomersPage } from './admin/CustomersPage';
-import { FieldsPage } from './admin/FieldsPage';
-import { IntegrationsPage } from './admin/IntegrationsPage';
-import { MacrosPage } from './admin/MacrosPage';
-import { MailboxPage } from './admin/MailboxPage';
-import { OrganisationPage } from './admin/OrganisationPage';
-import { SchedulesPage } from './admin/SchedulesPage';
-import { SlaPolicyPage } from './admin/SlaPolicyPage';
-import { SsoPage } from './admin/SsoPage';
-import { TeamPage } from './admin/TeamPage';
-import { TeamsPage } from './admin/TeamsPage';
-import { TicketCategoriesPage } from './admin/TicketCategoriesPage';
 import { QuarantinePage } from './inbound/QuarantinePage';
 import { isAdmin, isOwner } from './roles';
 
@@ -36,11 +23,19 @@ export interface SettingsPage {
   render: () => ComponentChildren;
 }
 
-/** The rules' editor is large and for owners and admins only: its code is loaded when the page
- * is first opened, not with the app. */
-function Rules() {
-  const page = useResource('page:rules', () => import('./admin/RulesPage'));
-  return <Loaded resource={page}>{({ RulesPage }) => <RulesPage />}</Loaded>;
+/** The administration's pages, fetched when an owner or admin first opens one. */
+const AdminPages = lazy('admin', () => import('./admin/pages'));
+
+/** One of the administration's pages. */
+export function AdminPage({ name }: { name: keyof typeof import('./admin/pages') }) {
+  return (
+    <AdminPages>
+      {(pages) => {
+        const Page = pages[name];
+        return <Page />;
+      }}
+    </AdminPages>
+  );
 }
 
 function Quarantine() {
@@ -52,29 +47,29 @@ const GROUPS: { label: MessageKey; pages: SettingsPage[] }[] = [
   {
     label: 'console.settings.group.organisation',
     pages: [
-      { path: '/admin/settings', label: 'console.nav.organisation', adminOnly: true, render: () => <OrganisationPage /> },
-      { path: '/admin/team', label: 'console.nav.team', adminOnly: true, render: () => <TeamPage /> },
-      { path: '/admin/customers', label: 'console.nav.customers', adminOnly: true, render: () => <CustomersPage /> },
-      { path: '/admin/integrations', label: 'console.nav.integrations', adminOnly: true, render: () => <IntegrationsPage /> },
-      { path: '/admin/sso', label: 'sso.nav.settings', adminOnly: true, ownerOnly: true, render: () => <SsoPage /> },
+      { path: '/admin/settings', label: 'console.nav.organisation', adminOnly: true, render: () => <AdminPage name="OrganisationPage" /> },
+      { path: '/admin/team', label: 'console.nav.team', adminOnly: true, render: () => <AdminPage name="TeamPage" /> },
+      { path: '/admin/customers', label: 'console.nav.customers', adminOnly: true, render: () => <AdminPage name="CustomersPage" /> },
+      { path: '/admin/integrations', label: 'console.nav.integrations', adminOnly: true, render: () => <AdminPage name="IntegrationsPage" /> },
+      { path: '/admin/sso', label: 'sso.nav.settings', adminOnly: true, ownerOnly: true, render: () => <AdminPage name="SsoPage" /> },
     ],
   },
   {
     label: 'console.settings.group.tickets',
     pages: [
-      { path: '/admin/macros', label: 'console.nav.macros', adminOnly: true, render: () => <MacrosPage /> },
-      { path: '/admin/sla', label: 'console.nav.sla', adminOnly: true, render: () => <SlaPolicyPage /> },
-      { path: '/admin/schedules', label: 'schedules.nav.settings', adminOnly: true, render: () => <SchedulesPage /> },
-      { path: '/admin/teams', label: 'teams.nav.settings', adminOnly: true, render: () => <TeamsPage /> },
-      { path: '/admin/categories', label: 'categories.nav.settings', adminOnly: true, render: () => <TicketCategoriesPage /> },
-      { path: '/admin/fields', label: 'fields.nav.settings', adminOnly: true, render: () => <FieldsPage /> },
-      { path: '/admin/rules', label: 'rules.nav.settings', adminOnly: true, render: () => <Rules /> },
+      { path: '/admin/macros', label: 'console.nav.macros', adminOnly: true, render: () => <AdminPage name="MacrosPage" /> },
+      { path: '/admin/sla', label: 'console.nav.sla', adminOnly: true, render: () => <AdminPage name="SlaPolicyPage" /> },
+      { path: '/admin/schedules', label: 'schedules.nav.settings', adminOnly: true, render: () => <AdminPage name="SchedulesPage" /> },
+      { path: '/admin/teams', label: 'teams.nav.settings', adminOnly: true, render: () => <AdminPage name="TeamsPage" /> },
+      { path: '/admin/categories', label: 'categories.nav.settings', adminOnly: true, render: () => <AdminPage name="TicketCategoriesPage" /> },
+      { path: '/admin/fields', label: 'fields.nav.settings', adminOnly: true, render: () => <AdminPage name="FieldsPage" /> },
+      { path: '/admin/rules', label: 'rules.nav.settings', adminOnly: true, render: () => <AdminPage name="RulesPage" /> },
     ],
   },
   {
     label: 'console.settings.group.email',
     pages: [
-      { path: '/admin/mailbox', label: 'console.nav.mailbox', adminOnly: true, render: () => <MailboxPage /> },
+      { path: '/admin/mailbox', label: 'console.nav.mailbox', adminOnly: true, render: () => <AdminPage name="MailboxPage" /> },
       { path: '/quarantine', label: 'console.nav.quarantine', adminOnly: false, render: () => <Quarantine /> },
     ],
   },

@@ -1,31 +1,42 @@
 //! Translations and locale-aware formatting. Every user-visible string goes through `t`; the
 //! dictionaries are split by area (src/i18n/{en,fr}/<area>.ts) so a new area adds its own files.
+//! A language's words are a file of their own, fetched when it is first chosen (`loadLocale`,
+//! before the first render), not carried by the app for every reader.
 
-import { en } from './en';
-import { fr } from './fr';
+import type { en } from './en';
 import { interpolate, pickLocale, type Locale } from './core';
 
 export type { Locale } from './core';
 export type MessageKey = keyof typeof en;
 export type Params = Record<string, string | number>;
+type Dictionary = Record<MessageKey, string>;
 
 export const LOCALES: readonly Locale[] = ['en', 'fr'];
-const dictionaries: Record<Locale, Record<MessageKey, string>> = { en, fr };
+const DICTIONARIES: Record<Locale, () => Promise<Dictionary>> = {
+  en: () => import('./en').then((module) => module.en),
+  fr: () => import('./fr').then((module) => module.fr),
+};
+const loaded: Partial<Record<Locale, Dictionary>> = {};
 const STORAGE_KEY = 'helpdeskly.locale';
 
 let locale: Locale = pickLocale(readStored(), typeof navigator !== 'undefined' ? navigator.languages : []);
 const listeners = new Set<(locale: Locale) => void>();
 
+/** Fetches a language's words once (the app's first render waits for the reader's). */
+export async function loadLocale(wanted: Locale): Promise<void> {
+  loaded[wanted] ??= await DICTIONARIES[wanted]();
+}
+
 export function t(key: MessageKey, params?: Params): string {
   // A key missing at run time (a bad cast) shows itself rather than an empty string.
-  return interpolate(dictionaries[locale][key] ?? key, params);
+  return interpolate(loaded[locale]?.[key] ?? key, params);
 }
 
 /** A count with its plural form: the dictionary holds `key.one`, `key.other` (and so on). */
 export function tn(key: PluralKey, count: number, params?: Params): string {
   const category = new Intl.PluralRules(locale).select(count);
   const exact = `${key}.${category}` as MessageKey;
-  const chosen = exact in dictionaries[locale] ? exact : (`${key}.other` as MessageKey);
+  const chosen = exact in (loaded[locale] ?? {}) ? exact : (`${key}.other` as MessageKey);
   return t(chosen, { count: formatNumber(count), ...params });
 }
 
@@ -35,7 +46,16 @@ export function getLocale(): Locale {
   return locale;
 }
 
-export function setLocale(next: Locale): void {
+/** Switches to `next`: at once when its words are here, else once they have been fetched. */
+export function setLocale(next: Locale): Promise<void> {
+  if (loaded[next]) {
+    switchTo(next);
+    return Promise.resolve();
+  }
+  return loadLocale(next).then(() => switchTo(next));
+}
+
+function switchTo(next: Locale): void {
   locale = next;
   try {
     localStorage.setItem(STORAGE_KEY, next);

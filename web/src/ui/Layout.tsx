@@ -118,7 +118,7 @@ function LanguageSwitch() {
   return (
     <div class="language">
       <label for={id}>{t('common.language')}</label>
-      <select id={id} value={getLocale()} onChange={(e) => setLocale(e.currentTarget.value as Locale)}>
+      <select id={id} value={getLocale()} onChange={(e) => void setLocale(e.currentTarget.value as Locale)}>
         {LOCALES.map((locale) => (
           <option key={locale} value={locale} lang={locale}>
             {NAMES[locale]}
