@@ -9,7 +9,6 @@ import { linkToken } from '../auth/recovery';
 import { ResetPasswordPage } from '../auth/ResetPasswordPage';
 import { VerifyEmailPage } from '../auth/VerifyEmailPage';
 import { TwoFactorPage } from '../auth/TwoFactorPage';
-import { consoleArea } from '../console';
 import { t } from '../i18n';
 import { Bell } from '../notifications/Bell';
 import { NotificationPreferencesPage } from '../notifications/PreferencesPage';
@@ -17,7 +16,6 @@ import { UnsubscribePage } from '../notifications/UnsubscribePage';
 import { LeavePage } from '../participants/LeavePage';
 import { RatePage } from '../satisfaction/RatePage';
 import { parseRating } from '../satisfaction/rating';
-import { portalArea } from '../portal';
 import { Redirect, Routes, navigate, type Location } from '../router/router';
 import { safeNext } from '../router/match';
 import { session } from '../session';
@@ -27,13 +25,28 @@ import { useResource } from '../data/resource';
 import { Layout } from '../ui/Layout';
 import { NotFoundPage } from '../ui/NotFoundPage';
 import { Loaded } from '../ui/status';
+import type { Role } from '../api/schemas';
 import type { Area } from './area';
 import { whileJoining } from './joining';
 import { LiveStatus } from './LiveStatus';
 import { MemberContext, displayName } from './member';
 
-export function SignedIn({ slug, place, location, userId, emailUnconfirmed }: { slug: string; place: string; location: Location; userId: string; emailUnconfirmed: boolean }) {
+/** The portal and the console, each a file of its own: customers do not fetch the console's
+ * code, nor the staff the portal's. */
+type AreaKind = 'portal' | 'console';
+const AREAS: Record<AreaKind, () => Promise<{ kind: AreaKind; area: Area }>> = {
+  portal: () => import('../portal').then((module) => ({ kind: 'portal', area: module.portalArea })),
+  console: () => import('../console').then((module) => ({ kind: 'console', area: module.consoleArea })),
+};
+const areaOf = (role: Role): AreaKind => (role === 'customer' ? 'portal' : 'console');
+
+export function SignedIn({ slug, place, location, userId, role, emailUnconfirmed }: { slug: string; place: string; location: Location; userId: string; role: Role; emailUnconfirmed: boolean }) {
   const me = useResource(`me:${userId}`, (signal) => whileJoining(() => getMe(signal), signal));
+  // The session's role names the area to fetch while `/v1/me` answers; its answer decides.
+  const kind = areaOf(me.data?.role ?? role);
+  const loaded = useResource(`area:${kind}`, AREAS[kind]);
+  // What another area's key left on screen is not this one.
+  const area = loaded.data?.kind === kind ? loaded.data.area : undefined;
   const [signingOut, setSigningOut] = useState(false);
   useLiveStream(userId);
   const signOut = async () => {
@@ -43,17 +56,18 @@ export function SignedIn({ slug, place, location, userId, emailUnconfirmed }: { 
     navigate('/login', { replace: true });
   };
 
-  if (!me.data) {
+  if (!me.data || !area) {
+    const error = me.data ? loaded.error : me.error;
     const user = { name: '', onSignOut: signOut, signingOut };
     return (
-      <Layout place={place} user={me.error ? user : undefined}>
-        <Loaded resource={me}>{() => null}</Loaded>
+      <Layout place={place} user={error ? user : undefined}>
+        {me.data ? <Loaded resource={loaded}>{() => null}</Loaded> : <Loaded resource={me}>{() => null}</Loaded>}
       </Layout>
     );
   }
 
   const member = me.data;
-  const area: Area = member.role === 'customer' ? portalArea : consoleArea;
+  const { nav, sidebar, tools, routes } = area;
   const path = location.path;
   const links = [
     { href: '/account/notifications', label: t('nav.notifications'), current: path === '/account/notifications' },
@@ -64,13 +78,13 @@ export function SignedIn({ slug, place, location, userId, emailUnconfirmed }: { 
     <MemberContext.Provider value={{ member, slug, organisation: place }}>
       <Layout
         place={place}
-        nav={area.nav?.(path, member.role)}
-        sidebar={area.sidebar?.(location)}
+        nav={nav?.(path, member.role)}
+        sidebar={sidebar?.(location)}
         user={{ name: displayName(member), onSignOut: signOut, signingOut, links }}
         tools={
           <>
             <LiveStatus />
-            {area.tools?.()}
+            {tools?.()}
             <Bell unread={member.unread_notifications} />
           </>
         }
@@ -90,7 +104,7 @@ export function SignedIn({ slug, place, location, userId, emailUnconfirmed }: { 
             { path: '/leave', render: () => <LeavePage token={linkToken(location.query)} /> },
             { path: '/rate', render: () => <RatePage token={linkToken(location.query)} rating={parseRating(location.query.get('rating'))} /> },
             { path: '/invite/{token}', render: ({ token }) => <AcceptInvitationPage token={token!} onJoined={me.reload} /> },
-            ...area.routes,
+            ...routes,
           ]}
           fallback={() => <NotFoundPage />}
         />

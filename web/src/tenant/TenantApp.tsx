@@ -59,5 +59,5 @@ export function TenantApp({ slug }: { slug: string }) {
     );
   }
   if (state.status === 'signed_out') return <SignedOut slug={slug} location={location} />;
-  return <SignedIn slug={slug} place={state.tenant?.name ?? slug} location={location} userId={state.user.id} emailUnconfirmed={emailUnconfirmed(state.user)} />;
+  return <SignedIn slug={slug} place={state.tenant?.name ?? slug} location={location} userId={state.user.id} role={state.role} emailUnconfirmed={emailUnconfirmed(state.user)} />;
 }
