@@ -45,8 +45,10 @@ const SEND_AND: { to: TicketStatus; label: 'console.composer.send_resolve' | 'co
   { to: 'waiting_customer', label: 'console.composer.send_wait' },
 ];
 
-/** Colleagues who replied publicly since `seen` (a message id), by name, and the newest such reply. */
-export type NewerReplies = (seen: number | null) => Promise<{ names: string[]; newest: number | null }>;
+/** Colleagues who replied publicly since `seen` (a message id), by id, and the newest such
+ * reply. Their names are read as the question is drawn (`nameOf`): the list of people may
+ * still be on its way when the check answers. */
+export type NewerReplies = (seen: number | null) => Promise<{ authors: string[]; newest: number | null }>;
 
 export function Composer({
   ticket,
@@ -56,6 +58,7 @@ export function Composer({
   onTyping,
   newestOnScreen,
   newerReplies,
+  nameOf,
 }: {
   /** Its status now: which "Send and ..." buttons a reply offers. */
   ticket: TicketDetail;
@@ -68,6 +71,8 @@ export function Composer({
   /** The newest message id on screen now. */
   newestOnScreen?: () => number | null;
   newerReplies?: NewerReplies;
+  /** A colleague's name, by id. */
+  nameOf: (userId: string) => string;
 }) {
   const ticketId = ticket.id;
   const [kind, setKind] = useState<Kind>('reply');
@@ -81,7 +86,7 @@ export function Composer({
   const moving = useRef<TicketStatus | undefined>(undefined);
   // The newest message on screen when this draft was started (`undefined`: no draft yet).
   const started = useRef<number | null | undefined>(undefined);
-  const [asking, setAsking] = useState<{ names: string[]; newest: number | null } | null>(null);
+  const [asking, setAsking] = useState<{ authors: string[]; newest: number | null } | null>(null);
   const submission = useSubmit();
   const hintId = useId();
   const confirmId = useId();
@@ -121,7 +126,7 @@ export function Composer({
     void submission.run(async () => {
       if (!note && !confirmed && text.trim() && newerReplies) {
         const newer = await newerReplies(started.current ?? null);
-        if (newer.names.length) return setAsking(newer);
+        if (newer.authors.length) return setAsking(newer);
       }
       if (draft) {
         await applyMacro(ticketId, draft.macro.id, reviewedMacro(draft, text));
@@ -262,7 +267,7 @@ export function Composer({
       )}
       {asking ? (
         <div class="actions confirm" role="group" aria-labelledby={confirmId}>
-          <span id={confirmId}>{tn('console.composer.newer', asking.names.length, { names: listOf(asking.names) })}</span>
+          <span id={confirmId}>{tn('console.composer.newer', asking.authors.length, { names: listOf(asking.authors.map(nameOf)) })}</span>
           <button ref={anyway} type="button" class="button" disabled={submission.busy} onClick={() => send(true)}>
             {t('console.composer.send_anyway')}
           </button>

@@ -149,7 +149,7 @@ function TicketView({
   // Read afresh at sending time: a colleague's reply may be on its way to the screen.
   const newerReplies: NewerReplies = async (seen) => {
     const newer = newerColleagueReplies(await allMessages(ticket.id), seen, member.id);
-    return { names: authorsOf(newer).map((id) => people.find(id)?.name ?? t('console.someone')), newest: newestId(newer) };
+    return { authors: authorsOf(newer), newest: newestId(newer) };
   };
   return (
     <div class="ticket-layout">
@@ -203,6 +203,7 @@ function TicketView({
               onTyping={() => presence.beacon.keystroke()}
               newestOnScreen={() => newestId(onScreen.current)}
               newerReplies={newerReplies}
+              nameOf={(id) => people.find(id)?.name ?? t('console.someone')}
             />
           ) : (
             <Notice>{t('console.composer.closed')}</Notice>
