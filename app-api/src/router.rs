@@ -18,7 +18,7 @@ use crate::routes::tickets::{
 use crate::routes::{
     api_keys, categories, channels, control_routes, export, fields, files, help_center, help_images, help_pages,
     inbound, macros, me, notifications, onboarding, operations, orders, reports, rules, satisfaction, schedules,
-    sla_policies, sla_policy, staff, stream, tags, teams, ticket_settings, users, views, webhooks,
+    sla_by_condition, sla_default, staff, stream, tags, teams, ticket_settings, users, views, webhooks,
 };
 use crate::state::AppState;
 
@@ -104,7 +104,7 @@ fn organisation_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(schedules::list_schedules, schedules::create_schedule))
         .routes(routes!(schedules::patch_schedule, schedules::delete_schedule))
         .routes(routes!(schedules::import_holidays))
-        .routes(routes!(sla_policies::get_sla_policies, sla_policies::put_sla_policies))
+        .routes(routes!(sla_by_condition::get_sla_policies, sla_by_condition::put_sla_policies))
         .routes(routes!(rules::list_rules, rules::create_rule))
         .routes(routes!(rules::patch_rule, rules::delete_rule))
         .routes(routes!(rules::dry_run_rule))
@@ -184,7 +184,7 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(reports::get_tickets_csv))
         .routes(routes!(reports::get_digest, reports::put_digest))
         .routes(routes!(help_center::get_help_center_report))
-        .routes(routes!(sla_policy::get_sla_policy, sla_policy::put_sla_policy))
+        .routes(routes!(sla_default::get_sla_policy, sla_default::put_sla_policy))
         .routes(routes!(ticket_settings::get_ticket_settings, ticket_settings::patch_ticket_settings))
         .routes(routes!(attachments::get_attachment, attachments::delete_attachment))
         .routes(routes!(attachments::get_access_log))

@@ -36,7 +36,7 @@ use crate::sav::tickets::priority::{self, Facts, Priority};
 use crate::sav::tickets::refusal::Refused;
 use crate::sav::tickets::status::Status;
 use crate::sav::tickets::store::{self, NewTicket, Ticket};
-use crate::sav::tickets::{content, intake, merging, sla_policies, sla_policy, tags};
+use crate::sav::tickets::{content, intake, merging, sla_by_condition, sla_default, tags};
 use crate::sav::{teams, ticket_settings};
 use crate::state::AppState;
 use crate::tenancy::pools::TenantConnection;
@@ -520,15 +520,15 @@ impl TicketWriter {
             metadata: opening.metadata,
             fields: values,
         };
-        let policy = sla_policy::current(tx).await?;
-        let matched_on = sla_policies::Facts {
+        let policy = sla_default::current(tx).await?;
+        let matched_on = sla_by_condition::Facts {
             priority: new.priority,
             team_id: new.team_id,
             tags: &new.tags,
             category: new.category.as_deref(),
             customer: new.user_id,
         };
-        let applied = sla_policies::matching(tx, &matched_on).await?;
+        let applied = sla_by_condition::matching(tx, &matched_on).await?;
         let mut ticket = store::insert(tx, &new, &policy, applied.as_ref(), now)
             .await?
             .ok_or_else(|| ApiError::internal("five ticket numbers drawn in a row were taken"))?;

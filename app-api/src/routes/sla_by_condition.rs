@@ -1,5 +1,5 @@
 //! `/v1/sla/policies`: staff read the tenant's SLA policies by condition, owners and admins
-//! replace the ordered list whole (`crate::sav::tickets::sla_policies`). The first policy whose conditions
+//! replace the ordered list whole (`crate::sav::tickets::sla_by_condition`). The first policy whose conditions
 //! all match a ticket applies; none matching, `/v1/sla/policy` does.
 
 use axum::Json;
@@ -7,7 +7,7 @@ use shared::error::ApiResult;
 use shared::http::JsonBody;
 
 use crate::access::{Access, Admins, Staff};
-use crate::sav::tickets::sla_policies::{self, SlaPolicies};
+use crate::sav::tickets::sla_by_condition::{self, SlaPolicies};
 
 /// The tenant's SLA policies by condition, in order (staff).
 #[utoipa::path(get, path = "/v1/sla/policies", tag = "sla", security(("bearer" = [])),
@@ -17,7 +17,7 @@ use crate::sav::tickets::sla_policies::{self, SlaPolicies};
     ))]
 pub async fn get_sla_policies(access: Access<Staff>) -> ApiResult<Json<SlaPolicies>> {
     let (_, mut db) = access.connect().await?;
-    Ok(Json(SlaPolicies { policies: sla_policies::all(&mut db).await? }))
+    Ok(Json(SlaPolicies { policies: sla_by_condition::all(&mut db).await? }))
 }
 
 /// Replace the tenant's SLA policies by condition (owners and admins): tickets match the new
@@ -35,6 +35,6 @@ pub async fn put_sla_policies(
     JsonBody(body): JsonBody<SlaPolicies>,
 ) -> ApiResult<Json<SlaPolicies>> {
     let (admin, mut db) = access.connect().await?;
-    let policies = sla_policies::replace(&mut db, admin.id, body.policies).await?;
+    let policies = sla_by_condition::replace(&mut db, admin.id, body.policies).await?;
     Ok(Json(SlaPolicies { policies }))
 }

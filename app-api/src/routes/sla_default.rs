@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::access::{Access, Admins, Staff};
 use crate::sav::tickets::priority::Priority;
 use crate::sav::tickets::sla::{Grid, Targets};
-use crate::sav::tickets::sla_policy::{self, AutoClose, MAX_MINUTES, Policy};
+use crate::sav::tickets::sla_default::{self, AutoClose, MAX_MINUTES, Policy};
 
 /// An SLA policy, in whole minutes from 1 to 525,600 (a year).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -138,7 +138,7 @@ fn validate(body: &SlaPolicy) -> Result<Policy, Vec<FieldError>> {
     ))]
 pub async fn get_sla_policy(access: Access<Staff>) -> ApiResult<Json<SlaPolicy>> {
     let (_, mut db) = access.connect().await?;
-    Ok(Json(sla_policy::current(&mut db).await?.policy.into()))
+    Ok(Json(sla_default::current(&mut db).await?.policy.into()))
 }
 
 /// Replace the tenant's SLA policy (owners and admins): it applies to tickets created from now on.
@@ -152,7 +152,7 @@ pub async fn get_sla_policy(access: Access<Staff>) -> ApiResult<Json<SlaPolicy>>
 pub async fn put_sla_policy(access: Access<Admins>, JsonBody(body): JsonBody<SlaPolicy>) -> ApiResult<Json<SlaPolicy>> {
     let (admin, mut db) = access.connect().await?;
     let policy = validate(&body).map_err(ApiError::invalid)?;
-    let adopted = sla_policy::replace(&mut db, admin.id, &policy, Utc::now()).await?;
+    let adopted = sla_default::replace(&mut db, admin.id, &policy, Utc::now()).await?;
     Ok(Json(adopted.current().policy.into()))
 }
 

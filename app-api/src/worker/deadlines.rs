@@ -101,12 +101,12 @@ pub async fn run_rule(
         return Ok(None);
     }
     let book = events.rules.books.current(&mut tx, tenant.id).await?;
-    let Some(armed) = book.get(rule).filter(|_| ticket.status != Status::Closed) else {
+    let Some(active) = book.get(rule).filter(|_| ticket.status != Status::Closed) else {
         tx.commit().await?;
         return Ok(None);
     };
     let mut work = Work::on(&ticket);
-    let ran = commands::rules::run_timed(&mut tx, tenant, events, &mut ticket, &mut work, armed, now).await?;
+    let ran = commands::rules::run_timed(&mut tx, tenant, events, &mut ticket, &mut work, active, now).await?;
     if ran == Ran::Applied {
         commands::finish(&mut tx, tenant, events, &mut ticket, work, now).await?;
     }

@@ -27,16 +27,16 @@ pub struct Book {
 impl Book {
     /// The rules `event` triggers, in position order.
     pub fn on(&self, event: Event) -> impl Iterator<Item = &ActiveRule> {
-        self.rules.iter().filter(move |armed| armed.rule.trigger == Trigger::On(event))
+        self.rules.iter().filter(move |active| active.rule.trigger == Trigger::On(event))
     }
 
     pub fn has_time_rules(&self) -> bool {
-        self.rules.iter().any(|armed| matches!(armed.rule.trigger, Trigger::After { .. }))
+        self.rules.iter().any(|active| matches!(active.rule.trigger, Trigger::After { .. }))
     }
 
     /// Rule `id`, if it is enabled.
     pub fn get(&self, id: Uuid) -> Option<&ActiveRule> {
-        self.rules.iter().find(|armed| armed.id == id)
+        self.rules.iter().find(|active| active.id == id)
     }
 }
 

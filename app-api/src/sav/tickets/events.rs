@@ -45,7 +45,7 @@ shared::text_column!(SenderType, parse);
 pub enum SlaType {
     Response,
     Resolution,
-    /// A next-response round's target (`sla_policies`).
+    /// A next-response round's target (`sla_by_condition`).
     NextResponse,
 }
 

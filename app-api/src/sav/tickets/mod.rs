@@ -4,7 +4,7 @@
 //! (`badge`), and the priority rules. Around them: who may see what (`access`), what people
 //! write (`content`), the ticket rows (`store`, with the one list of their columns) and their
 //! list (`listing`), their history (`history`) and threads (`messages`), the tenant's SLA policy
-//! (`sla_policy`), tags (`tags`), what each action asks of a ticket (`moves`, pure too), changes with their
+//! (`sla_default`), tags (`tags`), what each action asks of a ticket (`moves`, pure too), changes with their
 //! side effects (`lifecycle`), and the due tickets the scheduled jobs act on (`due`; the acting
 //! is `crate::worker::deadlines`).
 
@@ -26,8 +26,8 @@ pub mod participants;
 pub mod priority;
 pub mod refusal;
 pub mod sla;
-pub mod sla_policies;
-pub mod sla_policy;
+pub mod sla_by_condition;
+pub mod sla_default;
 pub mod status;
 pub mod store;
 pub mod tags;

@@ -1,5 +1,5 @@
 //! The SLA clock: targets per priority, each ticket's from the
-//! version of its tenant's SLA policy it was created under (`sla_policy`); a 24/7 clock that
+//! version of its tenant's SLA policy it was created under (`sla_default`); a 24/7 clock that
 //! starts at creation, is paused while the ticket waits for the customer, and does not run while
 //! the ticket is resolved or closed (a reopened ticket's clock runs on). The response target is
 //! met by the first public agent reply. The clock gives each target its due time; whether a
@@ -12,7 +12,7 @@ use super::status::{Clock, Status};
 use crate::sav::schedules::business::Schedule;
 
 /// Response and resolution targets of one priority, in whole minutes (the SLA policy's unit),
-/// and the next-response target of a policy by condition that has one (`sla_policies`).
+/// and the next-response target of a policy by condition that has one (`sla_by_condition`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Targets {
     pub response_minutes: i32,

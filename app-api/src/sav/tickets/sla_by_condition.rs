@@ -1,7 +1,7 @@
 //! SLA policies by condition: an ordered list, replaced whole by admins, the first of which whose
 //! conditions all match a ticket (its priority, team, tags, category and customer's VIP flag)
 //! gives its targets, counted in the policy's schedule (or 24/7). When none matches, the
-//! versioned policy (`sla_policy`) applies, counted in its version's schedule (`schedule`).
+//! versioned policy (`sla_default`) applies, counted in its version's schedule (`schedule`).
 //! `matching` is the one match,
 //! run by the ticket write path whenever a ticket's clock changes (`store`).
 
@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::priority::Priority;
 use super::sla::{Hours, Targets};
-use super::sla_policy::MAX_MINUTES;
+use super::sla_default::MAX_MINUTES;
 use super::tags;
 use crate::sav::schedules::business::Schedule;
 use crate::sav::schedules::{self, Interval};

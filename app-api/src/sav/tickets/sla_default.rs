@@ -1,13 +1,14 @@
-//! The tenant's SLA policy in its database: response and resolution targets per priority, the
-//! two auto-close delays, in whole minutes, and the schedule whose business hours the targets
-//! count (none: every hour), kept as versions that never change
-//! (`sla_policy_versions`, migration 0004). The newest version is the current policy; each ticket
-//! keeps the version it was created under (`support_tickets.sla_version_id`), so a change applies
-//! to tickets created afterwards, and a running ticket whose priority changes finds the new
-//! priority's targets in its own version. Statements that need a ticket's targets join the view
-//! `sla_policy_targets` (one row per version and priority) on `t.sla_version_id` and
-//! `t.priority`; its auto-close delays, `sla_policy_versions` on `t.sla_version_id`. Badges need
-//! none of it: they read the ticket's stored due and risk instants (`sla`).
+//! The default SLA policy, the one that applies when no policy by condition matches
+//! (`sla_by_condition`), in the tenant's database: response and resolution targets per priority,
+//! the two auto-close delays, in whole minutes, and the schedule whose business hours the targets
+//! count (none: every hour), kept as versions that never change (`sla_policy_versions`, migration
+//! 0004). The newest version is the current policy; each ticket keeps the version it was created
+//! under (`support_tickets.sla_version_id`), so a change applies to tickets created afterwards,
+//! and a running ticket whose priority changes finds the new priority's targets in its own
+//! version. Statements that need a ticket's targets join the view `sla_policy_targets` (one row
+//! per version and priority) on `t.sla_version_id` and `t.priority`; its auto-close delays,
+//! `sla_policy_versions` on `t.sla_version_id`. Badges need none of it: they read the ticket's
+//! stored due and risk instants (`sla`).
 
 use chrono::{DateTime, Duration, Utc};
 use shared::error::{ApiError, ApiResult, FieldError};

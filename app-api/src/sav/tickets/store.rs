@@ -17,8 +17,8 @@ use super::messages::{AttachmentSummary, Channel};
 use super::priority::Priority;
 use super::refusal::Refused;
 use super::sla::{self, Answers, Change, Hours, SlaState, Targets};
-use super::sla_policies;
-use super::sla_policy;
+use super::sla_by_condition;
+use super::sla_default;
 use super::status::Status;
 use crate::sav::schedules::business::Schedule;
 use crate::sav::schedules::{self, Interval};
@@ -82,10 +82,10 @@ pub struct Ticket {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// The version of the tenant's SLA policy the ticket was created under, which holds its
-    /// targets whatever its priority becomes (`sla_policy`).
+    /// targets whatever its priority becomes (`sla_default`).
     #[serde(skip)]
     pub sla_version_id: i64,
-    /// What applied when its clock last changed (`sla_policies`): the policy by condition's
+    /// What applied when its clock last changed (`sla_by_condition`): the policy by condition's
     /// name, schedule and targets for its priority; all `None` for the versioned default.
     #[serde(skip)]
     pub sla_policy: Option<String>,
@@ -454,8 +454,8 @@ fn ticket_number() -> String {
 pub async fn insert(
     conn: &mut PgConnection,
     new: &NewTicket,
-    policy: &sla_policy::Version,
-    applied: Option<&sla_policies::Applied>,
+    policy: &sla_default::Version,
+    applied: Option<&sla_by_condition::Applied>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<Ticket>> {
     let targets = applied.map_or(policy.policy.grid.of(new.priority), |a| a.targets);
@@ -593,7 +593,7 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
 /// Brings the stored due dates up to date after a change to the clock's inputs (the status, the
 /// first response, a next-response round, recorded in the history first) or to what the
 /// policies match on (priority, team, tags, category): the policies are matched again
-/// (`sla_policies`; none matching, the targets of the ticket's priority in its own policy
+/// (`sla_by_condition`; none matching, the targets of the ticket's priority in its own policy
 /// version), and the targets not yet met counted again from their clock's start in the matched
 /// policy's hours. Returns the state, and the targets it was measured against.
 pub async fn refresh_sla(
@@ -602,14 +602,14 @@ pub async fn refresh_sla(
     now: DateTime<Utc>,
 ) -> sqlx::Result<(SlaState, Targets)> {
     let clock = clock(conn, ticket).await?;
-    let facts = sla_policies::Facts {
+    let facts = sla_by_condition::Facts {
         priority: ticket.priority,
         team_id: ticket.team_id,
         tags: &ticket.tags,
         category: ticket.category.as_deref(),
         customer: ticket.user_id,
     };
-    let applied = sla_policies::matching(conn, &facts).await?;
+    let applied = sla_by_condition::matching(conn, &facts).await?;
     let targets = applied.as_ref().map_or(clock.targets, |a| a.targets);
     let fallback = fallback_schedule(conn, applied.as_ref(), clock.schedule_id).await?;
     let (hours, kept) = hours_and_kept(applied.as_ref(), fallback.as_ref());
@@ -655,11 +655,11 @@ fn measure(ticket: &mut Ticket, hours: Hours<'_>) {
 /// condition applies; `None` for every hour.
 async fn fallback_schedule(
     conn: &mut PgConnection,
-    applied: Option<&sla_policies::Applied>,
+    applied: Option<&sla_by_condition::Applied>,
     schedule_id: Option<Uuid>,
 ) -> sqlx::Result<Option<(Uuid, Schedule)>> {
     match (applied, schedule_id) {
-        (None, Some(id)) => sla_policies::schedule(conn, id).await,
+        (None, Some(id)) => sla_by_condition::schedule(conn, id).await,
         _ => Ok(None),
     }
 }
@@ -667,7 +667,7 @@ async fn fallback_schedule(
 /// The hours the targets count and what the ticket keeps of the policy: the policy by condition
 /// that applies, else the versioned one in its schedule (`fallback`).
 fn hours_and_kept<'a>(
-    applied: Option<&'a sla_policies::Applied>,
+    applied: Option<&'a sla_by_condition::Applied>,
     fallback: Option<&'a (Uuid, Schedule)>,
 ) -> (Hours<'a>, SlaTerms) {
     match (applied, fallback) {
@@ -691,7 +691,7 @@ struct SlaTerms {
 }
 
 impl SlaTerms {
-    fn of(applied: &sla_policies::Applied) -> Self {
+    fn of(applied: &sla_by_condition::Applied) -> Self {
         Self {
             policy: Some(applied.name.clone()),
             schedule_id: applied.schedule.as_ref().map(|(id, _)| *id),
@@ -718,7 +718,7 @@ fn auto_close_at(ticket: &Ticket, clock: &Clock) -> Option<DateTime<Utc>> {
 /// What the SLA clock of a ticket runs on.
 struct Clock {
     targets: Targets,
-    auto_close: sla_policy::AutoClose,
+    auto_close: sla_default::AutoClose,
     /// The schedule of its version's policy (`None`: every hour).
     schedule_id: Option<Uuid>,
     /// The statuses the ticket entered, oldest first.
@@ -748,7 +748,7 @@ async fn clock(conn: &mut PgConnection, ticket: &Ticket) -> sqlx::Result<Clock> 
     .await?;
     Ok(Clock {
         targets: Targets::of_grid(row.response_minutes, row.resolution_minutes),
-        auto_close: sla_policy::AutoClose {
+        auto_close: sla_default::AutoClose {
             waiting_customer_minutes: row.auto_close_waiting_customer_minutes,
             resolved_minutes: row.auto_close_resolved_minutes,
         },

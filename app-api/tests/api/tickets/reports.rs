@@ -254,7 +254,7 @@ async fn the_working_minutes_count_the_policys_hours() {
     let desk = Desk::open().await;
     let customer = desk.member("customer").await;
     // Open all week in UTC but closed from yesterday for five days: no working time passes.
-    let (schedule_id, _) = super::sla_policies::closed_until_four_days_on(&desk).await;
+    let (schedule_id, _) = super::sla_by_condition::closed_until_four_days_on(&desk).await;
     let target = json!({ "response_minutes": 60, "resolution_minutes": 480 });
     let policies = json!({ "policies": [{ "name": "Closed hours", "schedule_id": schedule_id,
         "targets": { "low": target, "medium": target, "high": target, "urgent": target } }] });

@@ -10,7 +10,7 @@ use harness::TestDatabase;
 use serde_json::{Value, json};
 use sqlx::migrate::Migrator;
 
-use super::sla_policies::closed_until_four_days_on;
+use super::sla_by_condition::closed_until_four_days_on;
 use super::{Desk, error_fields, id};
 
 static TENANT_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/tenant");
