@@ -102,7 +102,7 @@ pub(crate) async fn run(
     arm(tx, &book, ticket, work, now).await
 }
 
-/// Runs time rule `armed` on ticket `ticket` (locked) as the jobs found it due: its conditions,
+/// Runs time rule `rule` on ticket `ticket` (locked) as the jobs found it due: its conditions,
 /// then its actions as any run's. The event rules its changes trigger run in `finish`, as
 /// changes one deep.
 pub(crate) async fn run_timed(
@@ -111,18 +111,18 @@ pub(crate) async fn run_timed(
     events: &Events,
     ticket: &mut Ticket,
     work: &mut Work,
-    armed: &ActiveRule,
+    rule: &ActiveRule,
     now: DateTime<Utc>,
 ) -> Result<Ran, ApiError> {
     let book = events.rules.books.current(tx, tenant.id).await?;
     let mut cascade = Cascade { events, book: &book, customer: None, fired: BTreeSet::new() };
-    if !cascade.holds(tx, armed, ticket, work, None).await? {
+    if !cascade.holds(tx, rule, ticket, work, None).await? {
         return Ok(Ran::NotMatched);
     }
-    if run_one(tx, events, ticket, work, armed, "time", 0, now).await?.is_none() {
+    if run_one(tx, events, ticket, work, rule, "time", 0, now).await?.is_none() {
         return Ok(Ran::Refused);
     }
-    work.made_by = Some(armed.id);
+    work.made_by = Some(rule.id);
     Ok(Ran::Applied)
 }
 
@@ -132,9 +132,8 @@ pub struct Tried {
     /// Whether its conditions hold for the ticket as it is (a rule on `message.added` is tried
     /// without a message: message conditions read no message).
     pub matches: bool,
-    /// What its run would change, `[{action, field, from, to}]`; empty when it does not match
-    /// or would be refused.
-    #[schema(value_type = Vec<Object>)]
+    /// What its run would change; empty when it does not match or would be refused.
+    #[schema(value_type = Vec<crate::sav::rules::grammar::RuleEffect>)]
     pub changes: Vec<Value>,
     /// Why its run would be refused (nothing of it would be kept).
     pub error: Option<String>,
@@ -151,7 +150,7 @@ pub async fn try_rule(
 ) -> Result<Tried, ApiError> {
     let mut tx = db.begin().await?;
     let tried = async {
-        let armed = store::armed(&mut tx, rule).await?;
+        let rule = store::active_by_id(&mut tx, rule).await?;
         let (_, mut ticket) = crate::sav::tickets::store::visible(&mut tx, admin, ticket, true).await?;
         let (vip, email) = store::customer(&mut tx, ticket.user_id).await?;
         let facts = Facts {
@@ -161,11 +160,11 @@ pub async fn try_rule(
             customer_email: &email,
             message: None,
         };
-        if !conditions::hold(&armed.rule.conditions, &facts) {
+        if !conditions::hold(&rule.rule.conditions, &facts) {
             return Ok(Tried { matches: false, changes: Vec::new(), error: None });
         }
         let mut run = Work::on(&ticket);
-        Ok::<_, ApiError>(match act_all(&mut tx, events, &mut ticket, &mut run, &armed, Utc::now()).await {
+        Ok::<_, ApiError>(match act_all(&mut tx, events, &mut ticket, &mut run, &rule, Utc::now()).await {
             Ok(changes) => Tried { matches: true, changes, error: None },
             Err(why) => Tried { matches: true, changes: Vec::new(), error: Some(why) },
         })
@@ -196,16 +195,14 @@ impl Cascade<'_> {
         now: DateTime<Utc>,
     ) -> Result<(), ApiError> {
         while let Some(change) = queue.pop_front() {
-            for armed in self.book.on(change.event) {
-                if self.fired.contains(&armed.id)
-                    || !self.holds(tx, armed, ticket, work, change.message.as_ref()).await?
+            for rule in self.book.on(change.event) {
+                if self.fired.contains(&rule.id) || !self.holds(tx, rule, ticket, work, change.message.as_ref()).await?
                 {
                     continue;
                 }
-                self.fired.insert(armed.id);
+                self.fired.insert(rule.id);
                 let trigger = change.event.as_str();
-                let Some(next) = run_one(tx, self.events, ticket, work, armed, trigger, change.depth, now).await?
-                else {
+                let Some(next) = run_one(tx, self.events, ticket, work, rule, trigger, change.depth, now).await? else {
                     continue;
                 };
                 let depth = change.depth + 1;
@@ -217,11 +214,11 @@ impl Cascade<'_> {
         Ok(())
     }
 
-    /// Whether `armed`'s conditions hold for `ticket` as it is now, and `said`.
+    /// Whether `rule`'s conditions hold for `ticket` as it is now, and `said`.
     async fn holds(
         &mut self,
         tx: &mut PgConnection,
-        armed: &ActiveRule,
+        rule: &ActiveRule,
         ticket: &Ticket,
         work: &Work,
         said: Option<&TriggeringMessage>,
@@ -229,7 +226,7 @@ impl Cascade<'_> {
         let unread = (false, String::new());
         let (vip, email) = match &self.customer {
             Some(found) => found,
-            None if armed.rule.conditions.read_customer() => {
+            None if rule.rule.conditions.read_customer() => {
                 self.customer.insert(store::customer(tx, ticket.user_id).await?)
             }
             None => &unread,
@@ -245,11 +242,11 @@ impl Cascade<'_> {
                 sender_type: said.sender.as_str(),
             }),
         };
-        Ok(conditions::hold(&armed.rule.conditions, &facts))
+        Ok(conditions::hold(&rule.rule.conditions, &facts))
     }
 }
 
-/// Runs `armed` on `ticket` in a savepoint: its changes join `work` and its run is logged; the
+/// Runs `rule` on `ticket` in a savepoint: its changes join `work` and its run is logged; the
 /// run's own work (for the rules its changes trigger), or `None` when it was refused.
 #[allow(clippy::too_many_arguments, reason = "one run: where, what, on which change")]
 async fn run_one(
@@ -257,7 +254,7 @@ async fn run_one(
     events: &Events,
     ticket: &mut Ticket,
     work: &mut Work,
-    armed: &ActiveRule,
+    rule: &ActiveRule,
     trigger: &'static str,
     depth: u8,
     now: DateTime<Utc>,
@@ -266,14 +263,14 @@ async fn run_one(
     let mut run = Work::on(&trial);
     run.channel = work.channel;
     let mut savepoint = tx.begin().await?;
-    let done = act_all(&mut savepoint, events, &mut trial, &mut run, armed, now).await;
+    let done = act_all(&mut savepoint, events, &mut trial, &mut run, rule, now).await;
     let metrics = &events.rules.metrics;
     match done {
         Ok(changes) => {
             savepoint.commit().await?;
             let changes = Value::Array(changes);
             let logged =
-                NewRun { rule_id: armed.id, ticket_id: ticket.id, trigger, depth, outcome: Ok(&changes), at: now };
+                NewRun { rule_id: rule.id, ticket_id: ticket.id, trigger, depth, outcome: Ok(&changes), at: now };
             store::record_run(tx, &logged).await?;
             metrics.ran(trigger, "applied");
             *ticket = trial;
@@ -289,17 +286,16 @@ async fn run_one(
         }
         Err(why) => {
             savepoint.rollback().await?;
-            let logged =
-                NewRun { rule_id: armed.id, ticket_id: ticket.id, trigger, depth, outcome: Err(&why), at: now };
+            let logged = NewRun { rule_id: rule.id, ticket_id: ticket.id, trigger, depth, outcome: Err(&why), at: now };
             store::record_run(tx, &logged).await?;
             metrics.ran(trigger, "refused");
-            tracing::info!(rule = %armed.id, ticket = ticket.id, %why, "rules: a run was refused");
+            tracing::info!(rule = %rule.id, ticket = ticket.id, %why, "rules: a run was refused");
             Ok(None)
         }
     }
 }
 
-/// Applies every action of `armed` to `ticket` in order, routing it after a change of team or
+/// Applies every action of `rule` to `ticket` in order, routing it after a change of team or
 /// assignee as a person's change would be (so the actions after see whom it went to); what
 /// each changed, or why one was refused.
 async fn act_all(
@@ -307,16 +303,16 @@ async fn act_all(
     events: &Events,
     ticket: &mut Ticket,
     run: &mut Work,
-    armed: &ActiveRule,
+    rule: &ActiveRule,
     now: DateTime<Utc>,
 ) -> Result<Vec<Value>, String> {
-    let acting = Acting::rule(armed.id);
+    let acting = Acting::rule(rule.id);
     let mut changes = Vec::new();
-    for action in &armed.rule.actions {
+    for action in &rule.rule.actions {
         let before = run.entries.len();
         let was = ((ticket.status, ticket.team_id), ticket.assigned_to);
         let kind = action_name(action);
-        let extra = act(tx, ticket, run, armed, action, acting, now).await?;
+        let extra = act(tx, ticket, run, rule, action, acting, now).await?;
         if matches!(action, Action::SetTeam(_) | Action::AssignTo(_))
             && let Some(trigger) = Routed::of(Some(was.0), was.1, ticket)
             && let Some(team) = ticket.team_id
@@ -340,7 +336,7 @@ async fn act(
     tx: &mut PgConnection,
     ticket: &mut Ticket,
     run: &mut Work,
-    armed: &ActiveRule,
+    rule: &ActiveRule,
     action: &Action,
     acting: Acting,
     now: DateTime<Utc>,
@@ -397,17 +393,17 @@ async fn act(
             }
         }
         Action::AddInternalNote(body) => {
-            let author = author(tx, armed).await?;
+            let author = author(tx, rule).await?;
             let text = shared::mail::text_to_html(body);
-            let id = note(tx, author, ticket, text, true, run, armed, now).await?;
+            let id = note(tx, author, ticket, text, true, run, rule, now).await?;
             return Ok(Some(("note", json!(id))));
         }
         Action::ApplyMacro(id) => {
-            let written = apply_macro(tx, ticket, run, armed, *id, acting, now).await?;
+            let written = apply_macro(tx, ticket, run, rule, *id, acting, now).await?;
             return Ok(written.map(|id| ("message", json!(id))));
         }
         Action::NotifyEmail { to, subject, body } => {
-            let told = mail(tx, ticket, run, armed, to, subject, body).await.map_err(sql)?;
+            let told = mail(tx, ticket, run, rule, to, subject, body).await.map_err(sql)?;
             return Ok(Some(("mail", told)));
         }
     }
@@ -420,14 +416,14 @@ async fn apply_macro(
     tx: &mut PgConnection,
     ticket: &mut Ticket,
     run: &mut Work,
-    armed: &ActiveRule,
+    rule: &ActiveRule,
     id: i64,
     acting: Acting,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, String> {
     let refused = |e: crate::sav::tickets::refusal::Refused| why(&e.into());
     let chosen = macros::get(tx, id).await.map_err(|e| why(&e.into()))?.ok_or("its macro was deleted")?;
-    let author = author(tx, armed).await?;
+    let author = author(tx, rule).await?;
     if let Some(assignment) = chosen.assign_to {
         run.changed(lifecycle::assign_as(ticket, assignment.assignee(author.id), acting, now).map_err(refused)?);
     }
@@ -437,7 +433,7 @@ async fn apply_macro(
         let values =
             Values { customer_firstname: &customer, ticket_number: &ticket.ticket_number, agent_firstname: &agent };
         let text = macros::message(template, values).map_err(|e| e.message)?;
-        written = Some(note(tx, author, ticket, text, chosen.is_internal, run, armed, now).await?);
+        written = Some(note(tx, author, ticket, text, chosen.is_internal, run, rule, now).await?);
     }
     if let Some(status) = chosen.status
         && ticket.status != status
@@ -462,7 +458,7 @@ async fn mail(
     tx: &mut PgConnection,
     ticket: &Ticket,
     run: &mut Work,
-    armed: &ActiveRule,
+    rule: &ActiveRule,
     to: &Recipient,
     subject: &str,
     body: &str,
@@ -481,8 +477,8 @@ async fn mail(
         run.events.push(Event::RuleMail {
             ticket_id: ticket.id,
             ticket_number: ticket.ticket_number.clone(),
-            rule_id: armed.id,
-            rule_name: armed.name.clone(),
+            rule_id: rule.id,
+            rule_name: rule.name.clone(),
             user_ids,
             address,
             subject: subject.to_owned(),
@@ -493,9 +489,9 @@ async fn mail(
 }
 
 /// The rule's author, as a member who may still write notes.
-async fn author(tx: &mut PgConnection, armed: &ActiveRule) -> Result<Viewer, String> {
+async fn author(tx: &mut PgConnection, rule: &ActiveRule) -> Result<Viewer, String> {
     let gone = || "its author is no longer an agent or admin of this organisation: save the rule again".to_owned();
-    let author = armed.author.ok_or_else(gone)?;
+    let author = rule.author.ok_or_else(gone)?;
     let viewer = Viewer::load(tx, author).await.map_err(|_| gone())?;
     if viewer.is_staff() { Ok(viewer) } else { Err(gone()) }
 }
@@ -509,13 +505,13 @@ async fn note(
     text: String,
     internal: bool,
     run: &mut Work,
-    armed: &ActiveRule,
+    rule: &ActiveRule,
     now: DateTime<Utc>,
 ) -> Result<i64, String> {
     let words = run.words.take();
     let post = super::Post { text, internal, attachment_ids: Vec::new(), inbound_email_id: None };
     let message = post_in(tx, author, ticket, post, run, now).await.map_err(|e| why(&e.into()))?;
-    store::mark_message(tx, message.id, armed.id).await.map_err(|e| why(&e.into()))?;
+    store::mark_message(tx, message.id, rule.id).await.map_err(|e| why(&e.into()))?;
     // The write's own message keeps its place in the search words.
     if words.is_some() {
         run.words = words;
@@ -575,8 +571,8 @@ async fn arm(
     let due: Vec<(Uuid, i64)> = book
         .rules
         .iter()
-        .filter_map(|armed| match armed.rule.trigger {
-            Trigger::After { minutes, since } if moved.contains(&since) => Some((armed.id, minutes)),
+        .filter_map(|rule| match rule.rule.trigger {
+            Trigger::After { minutes, since } if moved.contains(&since) => Some((rule.id, minutes)),
             _ => None,
         })
         .collect();

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::access::{Access, Admins};
 use crate::commands::rules::{self, Tried};
 use crate::events::Events;
+use crate::sav::rules::grammar::{RuleAction, RuleConditions, RuleTrigger};
 use crate::sav::rules::store::{self, Draft, Patch, Run, Saved};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -27,16 +28,14 @@ pub struct NewRule {
     pub name: String,
     /// Default true.
     pub enabled: Option<bool>,
-    /// `ticket.created`, `ticket.updated`, `message.added`, `sla.breached`, or
-    /// `{after_minutes: 1..525600, since: created|status_changed|last_customer_message|last_staff_reply}`.
-    #[schema(value_type = Object)]
+    #[schema(value_type = RuleTrigger)]
     pub trigger: Value,
-    /// `{all?: [{field, op, value}], any?: [...]}` (API.md "Rules").
-    #[schema(value_type = Object)]
+    /// Absent: none, the rule runs on every ticket its trigger meets.
+    #[schema(value_type = Option<RuleConditions>)]
     #[serde(default)]
     pub conditions: Value,
-    /// 1 to 20 actions, `{type, ...}` (API.md "Rules").
-    #[schema(value_type = Vec<Object>)]
+    /// 1 to 20 actions, run in order.
+    #[schema(value_type = Vec<RuleAction>)]
     pub actions: Value,
     /// Where it goes, 1..n+1; absent: last.
     pub position: Option<i32>,
@@ -49,11 +48,11 @@ pub struct NewRule {
 pub struct RuleChange {
     pub name: Option<String>,
     pub enabled: Option<bool>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<RuleTrigger>)]
     pub trigger: Option<Value>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<RuleConditions>)]
     pub conditions: Option<Value>,
-    #[schema(value_type = Option<Vec<Object>>)]
+    #[schema(value_type = Option<Vec<RuleAction>>)]
     pub actions: Option<Value>,
     /// Its new place, 1..n: the rules between move by one.
     pub position: Option<i32>,

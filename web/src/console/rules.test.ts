@@ -274,7 +274,7 @@ describe('the rule editor', () => {
       }),
       context,
     );
-    expect(request?.conditions.all).toEqual([
+    expect(request?.conditions?.all).toEqual([
       { field: 'message.is_internal', op: 'is', value: false },
       { field: 'tags', op: 'contains', value: 'vip' },
       { field: 'fields.order_total', op: 'lt', value: 1000.5 },
@@ -415,7 +415,7 @@ describe('the list', () => {
     setLocale('fr');
     expect(triggerText('sla.breached')).toBe('Quand un engagement de service est manqué');
     expect(triggerText({ after_minutes: 2880, since: 'created' }).replace(/\s/g, ' ')).toBe('2 j après la création du ticket');
-    expect(sizeText({ conditions: { all: [rule.conditions.all[0]!], any: [] }, actions: rule.actions })).toBe('1 condition, 10 actions');
+    expect(sizeText({ conditions: { all: [rule.conditions.all![0]!], any: [] }, actions: rule.actions })).toBe('1 condition, 10 actions');
     setLocale('en');
   });
 

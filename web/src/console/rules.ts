@@ -388,9 +388,14 @@ export function tagsOf(text: string): string[] {
 /** An action as sent, or why not (by the part at fault). */
 function actionOf(row: ActionRow, definitions: readonly FieldDefinition[]): { action: RuleAction } | { part: string; error: MessageKey } {
   switch (row.type) {
-    case 'set_priority':
-    case 'set_status':
-      return row.value ? { action: { type: row.type, value: row.value } } : { part: 'value', error: 'rules.action.value_choose' };
+    case 'set_priority': {
+      const value = PRIORITIES.find((p) => p === row.value);
+      return value ? { action: { type: 'set_priority', value } } : { part: 'value', error: 'rules.action.value_choose' };
+    }
+    case 'set_status': {
+      const value = STATUSES.find((s) => s === row.value);
+      return value ? { action: { type: 'set_status', value } } : { part: 'value', error: 'rules.action.value_choose' };
+    }
     case 'set_team':
     case 'assign_to':
       return { action: { type: row.type, value: row.value || null } };

@@ -3,10 +3,12 @@
 //! the ticket, its customer and the message (`all` of them, and `any` of them when given), and
 //! actions. `parse` reads one from its JSON form, refusing an unknown trigger, field, operator,
 //! value or action with the reason, each error naming its place (`conditions.all[2].op`);
-//! `conditions::holds` says whether a rule's conditions hold for a ticket. Both are pure.
+//! `conditions::holds` says whether a rule's conditions hold for a ticket. Both are pure. The
+//! JSON forms are the contract's schemas in `grammar`.
 
 pub mod book;
 pub mod conditions;
+pub mod grammar;
 pub mod store;
 
 use chrono::NaiveDate;

@@ -12,6 +12,7 @@ use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::grammar::{RuleAction, RuleConditions, RuleEffect, RuleTrigger};
 use super::{Action, MAX_PER_TENANT, Operand, Rule, Subject, Trigger};
 use crate::sav::tickets::fields;
 use crate::sav::{macros, teams, users};
@@ -30,13 +31,12 @@ pub struct Saved {
     pub enabled: bool,
     /// 1..n: rules run in this order.
     pub position: i32,
-    /// An event's name, or `{after_minutes, since}`.
-    #[schema(value_type = Object)]
+    #[schema(value_type = RuleTrigger)]
     pub trigger: Value,
-    /// `{all: [...], any: [...]}`.
-    #[schema(value_type = Object)]
+    /// Both lists, empty when none.
+    #[schema(value_type = RuleConditions)]
     pub conditions: Value,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<RuleAction>)]
     pub actions: Value,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -124,7 +124,7 @@ pub async fn enabled(conn: &mut PgConnection) -> sqlx::Result<(i64, Vec<ActiveRu
         return Ok((version, Vec::new()));
     }
     let defined = fields::all(conn).await?;
-    let mut armed = Vec::with_capacity(rows.len());
+    let mut active = Vec::with_capacity(rows.len());
     for row in rows {
         let (Some(id), Some(name), Some(trigger), Some(conditions), Some(actions)) =
             (row.id, row.name, row.trigger, row.conditions, row.actions)
@@ -132,19 +132,19 @@ pub async fn enabled(conn: &mut PgConnection) -> sqlx::Result<(i64, Vec<ActiveRu
             continue;
         };
         match super::parse(&trigger, &conditions, &actions, &defined) {
-            Ok(rule) => armed.push(ActiveRule { id, name, author: row.updated_by, rule }),
+            Ok(rule) => active.push(ActiveRule { id, name, author: row.updated_by, rule }),
             Err(errors) => {
                 let why: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
                 tracing::warn!(rule = %id, why = why.join("; "), "rules: a rule that no longer reads is not run");
             }
         }
     }
-    Ok((version, armed))
+    Ok((version, active))
 }
 
 /// Rule `id` as the write path would run it, enabled or not (a dry run): 404 when there is no
 /// such rule, 422 when it no longer reads (a field it names was deleted since).
-pub async fn armed(conn: &mut PgConnection, id: Uuid) -> ApiResult<ActiveRule> {
+pub async fn active_by_id(conn: &mut PgConnection, id: Uuid) -> ApiResult<ActiveRule> {
     let row = sqlx::query!("SELECT name, updated_by, trigger, conditions, actions FROM rules WHERE id = $1", id)
         .fetch_optional(&mut *conn)
         .await?
@@ -446,8 +446,8 @@ pub struct Run {
     pub trigger: String,
     /// 0: run by a person's change or the clock; n: by a change rules made n deep.
     pub depth: i16,
-    /// `[{action, field, from, to}]`; null when refused.
-    #[schema(value_type = Option<Vec<Object>>)]
+    /// What it changed; null when refused.
+    #[schema(value_type = Option<Vec<RuleEffect>>)]
     pub changes: Option<Value>,
     /// Why its run was refused (nothing it did was kept); null when it ran.
     pub error: Option<String>,
