@@ -1,6 +1,7 @@
 //! Code fetched when it is first shown, not with the app: a module asked for the first time a
 //! part needs it (a spinner meanwhile, its failure with Retry) and kept, so that the next page
-//! that needs it is drawn at once.
+//! that needs it is drawn at once. Drawn through `Loaded` every time, arrived or not, so that
+//! nothing below it is drawn anew (and loses what it holds) when the page renders again.
 
 import type { ComponentChildren } from 'preact';
 import { useResource } from '../data/resource';
@@ -13,11 +14,7 @@ export function lazy<M>(name: string, load: () => Promise<M>): (props: { childre
   let ready: M | undefined;
   const fetch = () => load().then((module) => (ready = module));
   return function Lazy({ children }) {
-    return ready !== undefined ? children(ready) : <Fetched name={name} fetch={fetch} render={children} />;
+    const module = useResource(`module:${name}`, fetch);
+    return <Loaded resource={ready === undefined ? module : { ...module, data: ready }}>{children}</Loaded>;
   };
-}
-
-function Fetched<M>({ name, fetch, render }: { name: string; fetch: () => Promise<M>; render: Render<M> }) {
-  const module = useResource(`module:${name}`, fetch);
-  return <Loaded resource={module}>{render}</Loaded>;
 }
