@@ -139,18 +139,16 @@ function CategoryRow({ category, index, context }: { category: TicketCategory; i
 
   const move = (by: -1 | 1) =>
     void submission.run(async () => {
-      const changed: TicketCategory[] = [];
-      try {
-        for (const placement of movedPositions(offered, index, by)) {
-          changed.push(await changeTicketCategory(placement.key, { position: placement.position }));
-        }
-      } finally {
-        // What the server took is shown, even when a later change failed.
-        if (changed.length) {
-          const to = index + by;
-          done(changed, t('categories.moved', { name, position: to + 1 }), `${row(key)} [data-action="${moveFocus(to, offered.length, by)}"]`);
-        }
+      // Each category renumbered at once (a position is a sort key, no other row moves with it).
+      const answers = await Promise.allSettled(movedPositions(offered, index, by).map((placement) => changeTicketCategory(placement.key, { position: placement.position })));
+      const changed = answers.flatMap((answer) => (answer.status === 'fulfilled' ? [answer.value] : []));
+      // What the server took is shown, even when another change failed.
+      if (changed.length) {
+        const to = index + by;
+        done(changed, t('categories.moved', { name, position: to + 1 }), `${row(key)} [data-action="${moveFocus(to, offered.length, by)}"]`);
       }
+      const failed = answers.find((answer) => answer.status === 'rejected');
+      if (failed) throw failed.reason;
     });
   const archive = (archived: boolean) =>
     void submission.run(async () => {
