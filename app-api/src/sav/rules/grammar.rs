@@ -1,6 +1,6 @@
 //! The rule grammar as the contract shows it: the JSON forms of a rule's trigger, conditions and
 //! actions and of what a run changed, as schemas of the OpenAPI document (the web's rule types
-//! are generated from them). `super::parse` reads the same forms and decides; it also checks what
+//! are generated from them); their words are the domain's own enums (`Event`, `Since`, `Op`). `super::parse` reads the same forms and decides; it also checks what
 //! a schema cannot say (which operators a field takes, the tenant's fields, teams and macros) and
 //! names the place of each refusal. The tests below hold the two to one grammar.
 
@@ -9,32 +9,9 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::{Event, Op, Since};
 use crate::sav::tickets::priority::Priority;
 use crate::sav::tickets::status::Status;
-
-/// A change of a ticket a rule runs on.
-#[derive(Debug, Deserialize, ToSchema)]
-pub enum RuleEvent {
-    #[serde(rename = "ticket.created")]
-    TicketCreated,
-    /// Any change but a message.
-    #[serde(rename = "ticket.updated")]
-    TicketUpdated,
-    #[serde(rename = "message.added")]
-    MessageAdded,
-    #[serde(rename = "sla.breached")]
-    SlaBreached,
-}
-
-/// What a time rule's minutes count from.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RuleSince {
-    Created,
-    StatusChanged,
-    LastCustomerMessage,
-    LastStaffReply,
-}
 
 /// Once per ticket not closed, `after_minutes` after `since`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -42,32 +19,15 @@ pub enum RuleSince {
 pub struct RuleAfter {
     #[schema(minimum = 1, maximum = 525_600)]
     pub after_minutes: i64,
-    pub since: RuleSince,
+    pub since: Since,
 }
 
 /// An event's name, or a time rule.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum RuleTrigger {
-    Event(RuleEvent),
+    Event(Event),
     After(RuleAfter),
-}
-
-/// How a condition compares; which operators a field takes depends on its values (API.md
-/// "Rules").
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RuleOperator {
-    Is,
-    IsNot,
-    In,
-    NotIn,
-    Contains,
-    NotContains,
-    Gt,
-    Lt,
-    IsEmpty,
-    IsNotEmpty,
 }
 
 /// One value a condition compares with or an action sets: a word, an id, text, a tag, a number,
@@ -96,7 +56,7 @@ pub struct RuleCondition {
     /// `customer.vip`, `customer.email_domain`, `subject`, `description`, `fields.KEY`; on
     /// `message.added`, also `message.body`, `message.is_internal`, `message.sender_type`.
     pub field: String,
-    pub op: RuleOperator,
+    pub op: Op,
     /// A list of 1 to 100 values for `in` and `not_in`; none for `is_empty` and `is_not_empty`.
     #[serde(default)]
     pub value: Option<RuleValue>,
@@ -180,6 +140,19 @@ mod tests {
             && serde_json::from_value::<Vec<RuleAction>>(rule["actions"].clone()).is_ok();
         let by_parser = super::super::parse(&rule["trigger"], &rule["conditions"], &rule["actions"], &[]).is_ok();
         (by_schema, by_parser)
+    }
+
+    #[test]
+    fn each_word_of_the_schemas_is_the_parsers() {
+        for event in Event::ALL {
+            assert_eq!(serde_json::from_value::<Event>(json!(event.as_str())).ok(), Some(event));
+        }
+        for since in Since::ALL {
+            assert_eq!(serde_json::from_value::<Since>(json!(since.as_str())).ok(), Some(since));
+        }
+        for op in Op::ALL {
+            assert_eq!(serde_json::from_value::<Op>(json!(op.as_str())).ok(), Some(op));
+        }
     }
 
     #[test]

@@ -12,8 +12,10 @@ pub mod grammar;
 pub mod store;
 
 use chrono::NaiveDate;
+use serde::Deserialize;
 use serde_json::Value;
 use shared::error::FieldError;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::tickets::fields::{self, Field, Kind};
@@ -35,12 +37,17 @@ pub const MAX_AFTER_MINUTES: i64 = 525_600;
 pub const TEXT_MAX_CHARS: usize = 10_000;
 
 /// A change of a ticket a rule runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[schema(as = RuleEvent)]
 pub enum Event {
+    #[serde(rename = "ticket.created")]
     Created,
     /// Any change but a message.
+    #[serde(rename = "ticket.updated")]
     Updated,
+    #[serde(rename = "message.added")]
     MessageAdded,
+    #[serde(rename = "sla.breached")]
     SlaBreached,
 }
 
@@ -58,7 +65,9 @@ impl Event {
 }
 
 /// What a time rule's minutes count from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = RuleSince)]
 pub enum Since {
     Created,
     StatusChanged,
@@ -210,8 +219,10 @@ impl Subject {
     }
 }
 
-/// How a condition compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a condition compares; which operators a field takes depends on the values it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = RuleOperator)]
 pub enum Op {
     Is,
     IsNot,
