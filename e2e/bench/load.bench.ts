@@ -30,6 +30,8 @@ async function coldPage(browser: Browser, email?: string): Promise<Page> {
     const value = await refreshToken(email);
     await context.addCookies([
       { name: 'helpdeskly_refresh', value, domain: `${slug}.localhost`, path: '/v1/auth', httpOnly: true, secure: true, sameSite: 'Strict' },
+      // Its readable companion, which tells the app there is a session to restore.
+      { name: 'helpdeskly_session', value: '1', domain: `${slug}.localhost`, path: '/', secure: true, sameSite: 'Strict' },
     ]);
   }
   return context.newPage();
