@@ -2,7 +2,7 @@
 //! the customer portal or the staff console; account pages are shared. The tab's live stream is
 //! open while someone is signed in here.
 
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { AcceptInvitationPage } from '../auth/AcceptInvitationPage';
 import { handOff } from '../auth/handoff';
 import { linkToken } from '../auth/recovery';
@@ -26,27 +26,22 @@ import { Layout } from '../ui/Layout';
 import { NotFoundPage } from '../ui/NotFoundPage';
 import { Loaded } from '../ui/status';
 import type { Role } from '../api/schemas';
-import type { Area } from './area';
+import { areaOf, loadArea, rememberArea } from './areas';
 import { whileJoining } from './joining';
 import { LiveStatus } from './LiveStatus';
 import { MemberContext, displayName } from './member';
-
-/** The portal and the console, each a file of its own: customers do not fetch the console's
- * code, nor the staff the portal's. */
-type AreaKind = 'portal' | 'console';
-const AREAS: Record<AreaKind, () => Promise<{ kind: AreaKind; area: Area }>> = {
-  portal: () => import('../portal').then((module) => ({ kind: 'portal', area: module.portalArea })),
-  console: () => import('../console').then((module) => ({ kind: 'console', area: module.consoleArea })),
-};
-const areaOf = (role: Role): AreaKind => (role === 'customer' ? 'portal' : 'console');
 
 export function SignedIn({ slug, place, location, userId, role, emailUnconfirmed }: { slug: string; place: string; location: Location; userId: string; role: Role; emailUnconfirmed: boolean }) {
   const me = useResource(`me:${userId}`, (signal) => whileJoining(() => getMe(signal), signal));
   // The session's role names the area to fetch while `/v1/me` answers; its answer decides.
   const kind = areaOf(me.data?.role ?? role);
-  const loaded = useResource(`area:${kind}`, AREAS[kind]);
+  const loaded = useResource(`area:${kind}`, () => loadArea(kind));
   // What another area's key left on screen is not this one.
   const area = loaded.data?.kind === kind ? loaded.data.area : undefined;
+  const shown = me.data ? kind : null;
+  useEffect(() => {
+    if (shown) rememberArea(shown);
+  }, [shown]);
   const [signingOut, setSigningOut] = useState(false);
   useLiveStream(userId);
   const signOut = async () => {
