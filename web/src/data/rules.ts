@@ -21,11 +21,6 @@ export const RULE_SINCES = ['created', 'status_changed', 'last_customer_message'
 export type RuleTrigger = AppSchemas['RuleTrigger'];
 
 export type RuleOperator = AppSchemas['RuleOperator'];
-export const RULE_OPERATORS = ['is', 'is_not', 'in', 'not_in', 'contains', 'not_contains', 'gt', 'lt', 'is_empty', 'is_not_empty'] as const satisfies readonly RuleOperator[];
-
-/** A value compared with: a word, an id, text, a tag, a flag, a number, a day (`YYYY-MM-DD`), or
- * a list of them for `in` and `not_in`; none for `is_empty` and `is_not_empty`. */
-export type ConditionValue = AppSchemas['RuleValue'] | null;
 
 export type RuleCondition = AppSchemas['RuleCondition'];
 
