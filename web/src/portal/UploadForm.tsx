@@ -1,10 +1,10 @@
 //! Adding a file to a ticket (the portal's part of the files panel).
 
-import { useId, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { uploadFile } from '../data/files';
 import type { Attachment } from '../api/schemas';
 import { t } from '../i18n';
-import { FieldError } from '../ui/Field';
+import { FormRow } from '../ui/Field';
 import { useFields } from '../ui/form';
 import { useSubmit } from '../ui/hooks';
 import { ErrorAlert, Notice } from '../ui/status';
@@ -18,7 +18,6 @@ export function UploadForm({ ticketId, onUploaded }: { ticketId: number; onUploa
   const [uploaded, setUploaded] = useState<string | null>(null);
   const submission = useSubmit();
   const input = useRef<HTMLInputElement>(null);
-  const id = useId();
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
@@ -35,22 +34,9 @@ export function UploadForm({ ticketId, onUploaded }: { ticketId: number; onUploa
 
   return (
     <form ref={form.ref} class="form upload" onSubmit={onSubmit} noValidate>
-      <div class={error ? 'field field--invalid' : 'field'}>
-        <label for={id}>{t('portal.files.file')}</label>
-        <p class="field-hint" id={`${id}-hint`}>
-          {t('portal.files.limits')}
-        </p>
-        <input
-          ref={input}
-          id={id}
-          name="file"
-          type="file"
-          aria-invalid={error ? 'true' : undefined}
-          aria-describedby={error ? `${id}-hint ${id}-error` : `${id}-hint`}
-          onChange={() => form.setErrors({})}
-        />
-        <FieldError id={id} error={error} />
-      </div>
+      <FormRow label={t('portal.files.file')} hint={t('portal.files.limits')} error={error}>
+        {(control) => <input ref={input} {...control} name="file" type="file" onChange={() => form.setErrors({})} />}
+      </FormRow>
       <ErrorAlert error={submission.error} />
       {uploaded ? <Notice tone="success">{t('portal.files.uploaded', { name: uploaded })}</Notice> : null}
       <button type="submit" class="button button--secondary" disabled={submission.busy}>

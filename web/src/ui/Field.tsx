@@ -15,19 +15,110 @@ function described(id: string, hint: boolean, error: boolean): string | undefine
   return ids.length ? ids.join(' ') : undefined;
 }
 
-function Frame({ id, label, hint, error, children }: { id: string; label: string; hint?: ComponentChildren; error?: string | undefined; children: ComponentChildren }) {
+/** What a row ties its control to: the control's id, and the hint and error that describe it. */
+export interface RowControl {
+  id: string;
+  'aria-invalid': 'true' | undefined;
+  'aria-describedby': string | undefined;
+}
+
+/** A field's hint, named by `{id}-hint`; nothing without one. */
+function FieldHint({ id, hint }: { id: string; hint?: ComponentChildren }) {
+  return hint ? (
+    <p class="field-hint" id={`${id}-hint`}>
+      {hint}
+    </p>
+  ) : null;
+}
+
+/** One field of a form: its label, its hint, the control `children` draws with the ids it is
+ * given (`{id}`, described by `{id}-hint` and `{id}-error`), and its error. `id`: the control's,
+ * when the caller needs to know it (a fresh one otherwise); `class`: the row's own, after
+ * `field`. */
+export function FormRow({
+  id,
+  label,
+  hint,
+  error,
+  class: kind,
+  children,
+}: {
+  id?: string;
+  label: string;
+  hint?: ComponentChildren;
+  error?: string | undefined;
+  class?: string;
+  children: (control: RowControl) => ComponentChildren;
+}) {
+  const own = useId();
+  const control = id ?? own;
   return (
-    <div class={error ? 'field field--invalid' : 'field'}>
-      <label for={id}>{label}</label>
-      {hint ? (
-        <p class="field-hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      ) : null}
-      {children}
-      <FieldError id={id} error={error} />
+    <div class={classes('field', error ? 'field--invalid' : '', kind)}>
+      <label for={control}>{label}</label>
+      <FieldHint id={control} hint={hint} />
+      {children({ id: control, 'aria-invalid': error ? 'true' : undefined, 'aria-describedby': described(control, Boolean(hint), Boolean(error)) })}
+      <FieldError id={control} error={error} />
     </div>
   );
+}
+
+/** Several controls under one legend (a `fieldset` of class `class`), the group described by its
+ * hint (`{id}-hint`) and its error (`{id}-error`, below the controls); after the error, the
+ * button that adds a row to the group when there is one (`add`; named by `data-action`). */
+export function FieldGroup({
+  id,
+  legend,
+  hint,
+  error,
+  class: kind,
+  add,
+  children,
+}: {
+  id: string;
+  legend: string;
+  hint?: ComponentChildren;
+  error?: string | undefined;
+  class: string;
+  add?: { label: string; action: string; onAdd: () => void; small?: boolean } | null | undefined;
+  children: ComponentChildren;
+}) {
+  return (
+    <fieldset class={classes(kind, error ? 'field--invalid' : '')} aria-describedby={described(id, Boolean(hint), Boolean(error))}>
+      <legend>{legend}</legend>
+      <FieldHint id={id} hint={hint} />
+      {children}
+      <FieldError id={id} error={error} />
+      {add ? (
+        <div class="actions">
+          <button type="button" class={add.small ? 'button button--secondary button--small' : 'button button--secondary'} data-action={add.action} onClick={add.onAdd}>
+            {add.label}
+          </button>
+        </div>
+      ) : null}
+    </fieldset>
+  );
+}
+
+/** A checkbox or a radio button (`type`) with its label, and below it the hint that describes it
+ * (`{id}-hint`), in a `div` of class `class`. */
+export function ChoiceRow({
+  id,
+  class: kind,
+  label,
+  hint,
+  ...input
+}: { id: string; class: string; label: string; hint: ComponentChildren; type: 'checkbox' | 'radio' } & Omit<PartialInputHTMLAttributes<HTMLInputElement>, 'id' | 'class' | 'label' | 'type'>) {
+  return (
+    <div class={kind}>
+      <input id={id} aria-describedby={`${id}-hint`} {...(input as InputHTMLAttributes)} />
+      <label for={id}>{label}</label>
+      <FieldHint id={id} hint={hint} />
+    </div>
+  );
+}
+
+function classes(...names: (string | undefined)[]): string {
+  return names.filter(Boolean).join(' ');
 }
 
 /** A field's error, named by `{id}-error` (the field's `aria-describedby`); nothing without one. */
@@ -43,36 +134,20 @@ export function FieldError({ id, error }: { id: string; error: string | undefine
 type InputProps = Common & Omit<PartialInputHTMLAttributes<HTMLInputElement>, 'label' | 'name' | 'id' | 'role'> & { onValue?: (value: string) => void; list?: string };
 
 export function TextField({ label, name, error, hint, onValue, ...rest }: InputProps) {
-  const id = useId();
   return (
-    <Frame id={id} label={label} hint={hint} error={error}>
-      <input
-        id={id}
-        name={name}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={described(id, Boolean(hint), Boolean(error))}
-        onInput={(e) => onValue?.(e.currentTarget.value)}
-        {...(rest as InputHTMLAttributes)}
-      />
-    </Frame>
+    <FormRow label={label} hint={hint} error={error}>
+      {(control) => <input {...control} name={name} onInput={(e) => onValue?.(e.currentTarget.value)} {...(rest as InputHTMLAttributes)} />}
+    </FormRow>
   );
 }
 
 type AreaProps = Common & Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'label' | 'name' | 'id'> & { onValue?: (value: string) => void };
 
 export function TextArea({ label, name, error, hint, onValue, ...rest }: AreaProps) {
-  const id = useId();
   return (
-    <Frame id={id} label={label} hint={hint} error={error}>
-      <textarea
-        id={id}
-        name={name}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={described(id, Boolean(hint), Boolean(error))}
-        onInput={(e) => onValue?.(e.currentTarget.value)}
-        {...rest}
-      />
-    </Frame>
+    <FormRow label={label} hint={hint} error={error}>
+      {(control) => <textarea {...control} name={name} onInput={(e) => onValue?.(e.currentTarget.value)} {...rest} />}
+    </FormRow>
   );
 }
 
@@ -83,24 +158,18 @@ type SelectProps = Common &
   };
 
 export function SelectField({ label, name, error, hint, options, onValue, ...rest }: SelectProps) {
-  const id = useId();
   return (
-    <Frame id={id} label={label} hint={hint} error={error}>
-      <select
-        id={id}
-        name={name}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={described(id, Boolean(hint), Boolean(error))}
-        onChange={(e) => onValue?.(e.currentTarget.value)}
-        {...rest}
-      >
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </Frame>
+    <FormRow label={label} hint={hint} error={error}>
+      {(control) => (
+        <select {...control} name={name} onChange={(e) => onValue?.(e.currentTarget.value)} {...rest}>
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </FormRow>
   );
 }
 
@@ -123,15 +192,8 @@ export function CheckboxGroup({
   hint?: ComponentChildren;
 }) {
   const id = useId();
-  const groupDescribed = described(id, Boolean(hint), Boolean(error));
   return (
-    <fieldset class={error ? 'checks field--invalid' : 'checks'} aria-describedby={groupDescribed}>
-      <legend>{legend}</legend>
-      {hint ? (
-        <p class="field-hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      ) : null}
+    <FieldGroup id={id} legend={legend} hint={hint} error={error} class="checks">
       <div class="checks-options">
         {options.map((o, i) => (
           <div class="checkbox" key={o.value}>
@@ -149,8 +211,7 @@ export function CheckboxGroup({
           </div>
         ))}
       </div>
-      <FieldError id={id} error={error} />
-    </fieldset>
+    </FieldGroup>
   );
 }
 

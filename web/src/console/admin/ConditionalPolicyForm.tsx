@@ -13,7 +13,7 @@ import type { ConditionalPolicyInput } from '../../data/sla';
 import type { Schedule } from '../../data/schedules';
 import type { Team } from '../../data/teams';
 import { t } from '../../i18n';
-import { CheckboxGroup, FieldError, SelectField, TextField } from '../../ui/Field';
+import { CheckboxGroup, FieldGroup, SelectField, TextField } from '../../ui/Field';
 import { translated, useFields } from '../../ui/form';
 import { FormEnd } from '../../ui/FormEnd';
 import { useSubmit } from '../../ui/hooks';
@@ -195,11 +195,7 @@ export function ConditionalPolicyForm({
         />
       </div>
       <BusinessDay scheduleId={values.scheduleId} schedules={schedules} />
-      <fieldset class={errors.targets ? 'policy-targets-grid field--invalid' : 'policy-targets-grid'} aria-describedby={errors.targets ? `${id}-targets-hint ${id}-targets-error` : `${id}-targets-hint`}>
-        <legend>{t('policies.form.targets')}</legend>
-        <p class="field-hint" id={`${id}-targets-hint`}>
-          {t('policies.form.targets_hint')}
-        </p>
+      <FieldGroup id={`${id}-targets`} class="policy-targets-grid" legend={t('policies.form.targets')} hint={t('policies.form.targets_hint')} error={errors.targets}>
         {matched.map((p) => (
           <fieldset key={p} class="policy-row">
             <legend>{t(`priority.${p}`)}</legend>
@@ -220,8 +216,7 @@ export function ConditionalPolicyForm({
             </div>
           </fieldset>
         ))}
-        <FieldError id={`${id}-targets`} error={errors.targets} />
-      </fieldset>
+      </FieldGroup>
       <FormEnd
         formError={errors.form}
         submission={submission}

@@ -11,7 +11,7 @@ import { getDigest, saveDigest, type Digest, type DigestWeekday } from '../../da
 import { useResource } from '../../data/resource';
 import { formatDate, formatDateTime, t } from '../../i18n';
 import { useMember } from '../../tenant/member';
-import { FieldError, SelectField, TextField } from '../../ui/Field';
+import { FieldGroup, SelectField, TextField } from '../../ui/Field';
 import { translated, useFields } from '../../ui/form';
 import { FormEnd } from '../../ui/FormEnd';
 import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
@@ -186,11 +186,14 @@ function DigestForm({ initial, onSaved, onEdit }: { initial: DigestFormValues; o
           <option key={zone} value={zone} />
         ))}
       </datalist>
-      <fieldset class={errors.recipients ? 'digest-recipients field--invalid' : 'digest-recipients'} aria-describedby={errors.recipients ? `${id}-recipients-hint ${id}-recipients-error` : `${id}-recipients-hint`}>
-        <legend>{t('reports.digest.recipients')}</legend>
-        <p class="field-hint" id={`${id}-recipients-hint`}>
-          {t('reports.digest.recipients_hint', { max: RECIPIENTS_MAX })}
-        </p>
+      <FieldGroup
+        id={`${id}-recipients`}
+        class="digest-recipients"
+        legend={t('reports.digest.recipients')}
+        hint={t('reports.digest.recipients_hint', { max: RECIPIENTS_MAX })}
+        error={errors.recipients}
+        add={full ? null : { label: t('reports.digest.recipient_add'), action: 'add-recipient', onAdd: addRecipient }}
+      >
         {values.recipients.length ? (
           <div class="field-option-list">
             {values.recipients.map((row, index) => (
@@ -213,15 +216,7 @@ function DigestForm({ initial, onSaved, onEdit }: { initial: DigestFormValues; o
         ) : (
           <p class="hint">{t('reports.digest.recipients_empty')}</p>
         )}
-        <FieldError id={`${id}-recipients`} error={errors.recipients} />
-        {full ? null : (
-          <div class="actions">
-            <button type="button" class="button button--secondary" data-action="add-recipient" onClick={addRecipient}>
-              {t('reports.digest.recipient_add')}
-            </button>
-          </div>
-        )}
-      </fieldset>
+      </FieldGroup>
       <FormEnd formError={errors.form} submission={submission} overrides={{ validation_failed: 'error.check_fields' }} submitLabel={t('reports.digest.save')} />
     </form>
   );

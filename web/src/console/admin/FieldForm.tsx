@@ -10,7 +10,7 @@ import { ApiProblem } from '../../api/problem';
 import type { FieldDefinition, FieldType, NewFieldDefinition } from '../../data/fields';
 import { t } from '../../i18n';
 import { FIELD_TYPES, TYPE_LABEL, hasOptions } from '../../tickets/fields';
-import { FieldError, SelectField, TextField } from '../../ui/Field';
+import { ChoiceRow, FieldGroup, SelectField, TextField } from '../../ui/Field';
 import { translated, useFields } from '../../ui/form';
 import { FormEnd } from '../../ui/FormEnd';
 import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
@@ -139,31 +139,26 @@ export function FieldForm({
         </div>
       )}
       {hasOptions(values.type) ? (
-        <fieldset class={errors.options ? 'field-options field--invalid' : 'field-options'} aria-describedby={errors.options ? `${id}-options-hint ${id}-options-error` : `${id}-options-hint`}>
-          <legend>{t('fields.form.options')}</legend>
-          <p class="field-hint" id={`${id}-options-hint`}>
-            {t('fields.form.options_hint')}
-          </p>
+        <FieldGroup
+          id={`${id}-options`}
+          class="field-options"
+          legend={t('fields.form.options')}
+          hint={t('fields.form.options_hint')}
+          error={errors.options}
+          add={{ label: t('fields.form.option_add'), action: 'add-option', onAdd: addOption }}
+        >
           <ol class="field-option-list">
             {values.options.map((row, index) => (
               <OptionInputs key={row.id} row={row} index={index} errors={errors} onText={(part, text) => setOption(index, part, text)} onRemove={() => removeOption(index)} />
             ))}
           </ol>
-          <FieldError id={`${id}-options`} error={errors.options} />
-          <div class="actions">
-            <button type="button" class="button button--secondary" data-action="add-option" onClick={addOption}>
-              {t('fields.form.option_add')}
-            </button>
-          </div>
-        </fieldset>
+        </FieldGroup>
       ) : null}
-      <fieldset class={errors.flags ? 'checks field-flags field--invalid' : 'checks field-flags'} aria-describedby={errors.flags ? `${id}-flags-error` : undefined}>
-        <legend>{t('fields.form.flags')}</legend>
+      <FieldGroup id={`${id}-flags`} class="checks field-flags" legend={t('fields.form.flags')} error={errors.flags}>
         <Flag id={`${id}-required`} name="required_to_resolve" label={t('fields.form.required')} hint={t('fields.form.required_hint')} checked={values.required} onChange={(on) => change({ required: on }, ['flags'])} />
         <Flag id={`${id}-visible`} name="visible_to_customer" label={t('fields.form.visible')} hint={t('fields.form.visible_hint')} checked={values.visible} onChange={(on) => change({ visible: on, ...(on ? {} : { editable: false }) }, ['flags'])} />
         <Flag id={`${id}-editable`} name="editable_by_customer" label={t('fields.form.editable')} hint={t('fields.form.editable_hint')} checked={values.editable} onChange={(on) => change({ editable: on, ...(on ? { visible: true } : {}) }, ['flags'])} />
-        <FieldError id={`${id}-flags`} error={errors.flags} />
-      </fieldset>
+      </FieldGroup>
       <FormEnd
         formError={errors.form}
         submission={submission}
@@ -229,13 +224,5 @@ function OptionInputs({
 
 /** One of the field's rules: a checkbox, its name and what it does below. */
 function Flag({ id, name, label, hint, checked, onChange }: { id: string; name: string; label: string; hint: string; checked: boolean; onChange: (on: boolean) => void }) {
-  return (
-    <div class="field-flag">
-      <input id={id} type="checkbox" name={name} checked={checked} aria-describedby={`${id}-hint`} onChange={(e) => onChange(e.currentTarget.checked)} />
-      <label for={id}>{label}</label>
-      <p class="field-hint" id={`${id}-hint`}>
-        {hint}
-      </p>
-    </div>
-  );
+  return <ChoiceRow id={id} class="field-flag" type="checkbox" name={name} label={label} hint={hint} checked={checked} onChange={(e) => onChange(e.currentTarget.checked)} />;
 }

@@ -8,7 +8,7 @@ import { useResource } from '../../data/resource';
 import { ApiProblem } from '../../api/problem';
 import { formatDateTime, t } from '../../i18n';
 import { useMember } from '../../tenant/member';
-import { TextField, SelectField } from '../../ui/Field';
+import { FormRow, SelectField, TextField } from '../../ui/Field';
 import { useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
@@ -122,13 +122,9 @@ function InvitationLink({ link, email: to, expires }: { link: string; email: str
   return (
     <div class="panel panel--accent invite-link">
       <Notice tone="success">{t('console.team.invited', { email: to, time: formatDateTime(expires) })}</Notice>
-      <div class="field">
-        <label for={id}>{t('console.team.link')}</label>
-        <p class="field-hint" id={`${id}-hint`}>
-          {t('console.team.link_hint')}
-        </p>
-        <input id={id} class="link-field" readOnly value={link} aria-describedby={`${id}-hint`} onFocus={(e) => e.currentTarget.select()} />
-      </div>
+      <FormRow id={id} label={t('console.team.link')} hint={t('console.team.link_hint')}>
+        {(control) => <input {...control} class="link-field" readOnly value={link} onFocus={(e) => e.currentTarget.select()} />}
+      </FormRow>
       <p class="link-text">
         <code>{link}</code>
       </p>

@@ -9,7 +9,7 @@ import { useId } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import { RULE_SINCES, type NewRule, type RuleSince } from '../../data/rules';
 import { t, tn } from '../../i18n';
-import { FieldError, SelectField, TextField } from '../../ui/Field';
+import { ChoiceRow, FieldGroup, SelectField, TextField } from '../../ui/Field';
 import { useFields } from '../../ui/form';
 import { FormEnd } from '../../ui/FormEnd';
 import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
@@ -145,13 +145,16 @@ export function RuleForm({
         onValue={(v) => change({ name: v }, ['name'])}
         required
       />
-      <div class="field-flag">
-        <input id={`${id}-enabled`} type="checkbox" name="enabled" checked={values.enabled} aria-describedby={`${id}-enabled-hint`} onChange={(e) => change({ enabled: e.currentTarget.checked }, ['enabled'])} />
-        <label for={`${id}-enabled`}>{t('rules.form.enabled')}</label>
-        <p class="field-hint" id={`${id}-enabled-hint`}>
-          {t('rules.form.enabled_hint')}
-        </p>
-      </div>
+      <ChoiceRow
+        id={`${id}-enabled`}
+        class="field-flag"
+        type="checkbox"
+        name="enabled"
+        label={t('rules.form.enabled')}
+        hint={t('rules.form.enabled_hint')}
+        checked={values.enabled}
+        onChange={(e) => change({ enabled: e.currentTarget.checked }, ['enabled'])}
+      />
       <fieldset class="rule-section">
         <legend>{t('rules.form.when')}</legend>
         <div class={timed ? 'field-row field-row--three' : 'field-row'}>
@@ -184,11 +187,15 @@ export function RuleForm({
         {(['all', 'any'] as const).map((list) => {
           const listError = errors[`conditions.${list}`];
           return (
-            <fieldset key={list} class={listError ? 'rule-rows field--invalid' : 'rule-rows'} aria-describedby={listError ? `${id}-${list}-hint ${id}-${list}-error` : `${id}-${list}-hint`}>
-              <legend>{t(LIST_LEGEND[list])}</legend>
-              <p class="field-hint" id={`${id}-${list}-hint`}>
-                {t(LIST_HINT[list])}
-              </p>
+            <FieldGroup
+              key={list}
+              id={`${id}-${list}`}
+              class="rule-rows"
+              legend={t(LIST_LEGEND[list])}
+              hint={t(LIST_HINT[list])}
+              error={listError}
+              add={values[list].length < CONDITIONS_MAX ? { label: t(LIST_ADD[list]), action: `add-${list}`, onAdd: () => addCondition(list), small: true } : null}
+            >
               {values[list].length ? (
                 <ol class="rule-row-list">
                   {values[list].map((row, index) => (
@@ -206,23 +213,18 @@ export function RuleForm({
                   ))}
                 </ol>
               ) : null}
-              <FieldError id={`${id}-${list}`} error={listError} />
-              {values[list].length < CONDITIONS_MAX ? (
-                <div class="actions">
-                  <button type="button" class="button button--secondary button--small" data-action={`add-${list}`} onClick={() => addCondition(list)}>
-                    {t(LIST_ADD[list])}
-                  </button>
-                </div>
-              ) : null}
-            </fieldset>
+            </FieldGroup>
           );
         })}
       </fieldset>
-      <fieldset class={errors.actions ? 'rule-section rule-rows field--invalid' : 'rule-section rule-rows'} aria-describedby={errors.actions ? `${id}-actions-hint ${id}-actions-error` : `${id}-actions-hint`}>
-        <legend>{t('rules.form.actions')}</legend>
-        <p class="field-hint" id={`${id}-actions-hint`}>
-          {t('rules.form.actions_hint')}
-        </p>
+      <FieldGroup
+        id={`${id}-actions`}
+        class="rule-section rule-rows"
+        legend={t('rules.form.actions')}
+        hint={t('rules.form.actions_hint')}
+        error={errors.actions}
+        add={values.actions.length < ACTIONS_MAX ? { label: t('rules.form.add_action'), action: 'add-action', onAdd: addAction, small: true } : null}
+      >
         {values.actions.length ? (
           <ol class="rule-row-list">
             {values.actions.map((row, index) => (
@@ -230,15 +232,7 @@ export function RuleForm({
             ))}
           </ol>
         ) : null}
-        <FieldError id={`${id}-actions`} error={errors.actions} />
-        {values.actions.length < ACTIONS_MAX ? (
-          <div class="actions">
-            <button type="button" class="button button--secondary button--small" data-action="add-action" onClick={addAction}>
-              {t('rules.form.add_action')}
-            </button>
-          </div>
-        ) : null}
-      </fieldset>
+      </FieldGroup>
       <FormEnd
         formError={errors.form}
         submission={submission}

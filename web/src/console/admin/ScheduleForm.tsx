@@ -9,7 +9,7 @@ import { useId, useMemo } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import type { NewSchedule, Weekday } from '../../data/schedules';
 import { t } from '../../i18n';
-import { FieldError, TextField } from '../../ui/Field';
+import { FieldGroup, TextField } from '../../ui/Field';
 import { translated, useFields } from '../../ui/form';
 import { FormEnd } from '../../ui/FormEnd';
 import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
@@ -150,11 +150,7 @@ export function ScheduleForm({
           ))}
         </datalist>
       </div>
-      <fieldset class={errors.week ? 'schedule-week field--invalid' : 'schedule-week'} aria-describedby={errors.week ? `${id}-week-hint ${id}-week-error` : `${id}-week-hint`}>
-        <legend>{t('schedules.form.week')}</legend>
-        <p class="field-hint" id={`${id}-week-hint`}>
-          {t('schedules.form.week_hint')}
-        </p>
+      <FieldGroup id={`${id}-week`} class="schedule-week" legend={t('schedules.form.week')} hint={t('schedules.form.week_hint')} error={errors.week}>
         <div class="actions">
           <button type="button" class="button button--secondary button--small" data-action="preset" onClick={preset}>
             {t('schedules.form.preset')}
@@ -171,13 +167,15 @@ export function ScheduleForm({
             onRemove={(index) => removeHours(day, index)}
           />
         ))}
-        <FieldError id={`${id}-week`} error={errors.week} />
-      </fieldset>
-      <fieldset class={errors.holidays ? 'schedule-holidays field--invalid' : 'schedule-holidays'} aria-describedby={errors.holidays ? `${id}-holidays-hint ${id}-holidays-error` : `${id}-holidays-hint`}>
-        <legend>{t('schedules.form.holidays')}</legend>
-        <p class="field-hint" id={`${id}-holidays-hint`}>
-          {t('schedules.form.holidays_hint')}
-        </p>
+      </FieldGroup>
+      <FieldGroup
+        id={`${id}-holidays`}
+        class="schedule-holidays"
+        legend={t('schedules.form.holidays')}
+        hint={t('schedules.form.holidays_hint')}
+        error={errors.holidays}
+        add={{ label: t('schedules.form.holiday_add'), action: 'add-holiday', onAdd: addHoliday }}
+      >
         {values.holidays.length ? (
           <div class="field-option-list">
             {values.holidays.map((row, index) => (
@@ -187,13 +185,7 @@ export function ScheduleForm({
         ) : (
           <p class="hint">{t('schedules.form.holidays_none')}</p>
         )}
-        <FieldError id={`${id}-holidays`} error={errors.holidays} />
-        <div class="actions">
-          <button type="button" class="button button--secondary" data-action="add-holiday" onClick={addHoliday}>
-            {t('schedules.form.holiday_add')}
-          </button>
-        </div>
-      </fieldset>
+      </FieldGroup>
       <FormEnd
         formError={errors.form}
         submission={submission}

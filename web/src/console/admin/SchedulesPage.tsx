@@ -15,6 +15,7 @@ import { useMember } from '../../tenant/member';
 import { useSubmit } from '../../ui/hooks';
 import { RowActions, useRowModes } from '../../ui/RowActions';
 import { Page } from '../../ui/Page';
+import { FormRow } from '../../ui/Field';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 import { DAY_SHORT, emptySchedule, localToday, nextHolidays, scheduleChange, scheduleFormValues, weekSummary } from '../schedules';
 import { ScheduleForm } from './ScheduleForm';
@@ -165,26 +166,19 @@ function ScheduleRow({ schedule, onChanged }: { schedule: Schedule; onChanged: (
               </dd>
             </div>
           </dl>
-          <div class="field schedule-import">
-            <label for={`${id}-import`}>{t('schedules.import.label')}</label>
-            <p class="field-hint" id={`${id}-import-hint`}>
-              {t('schedules.import.hint')}
-            </p>
-            <input
-              id={`${id}-import`}
-              type="file"
-              name="calendar"
-              accept=".ics,text/calendar"
-              aria-describedby={`${id}-import-hint`}
-              onChange={(e) => upload(e.currentTarget)}
-            />
-            {importing.busy ? (
-              <p class="hint" role="status">
-                {t('schedules.import.working', { file })}
-              </p>
-            ) : null}
-            <ErrorAlert error={importing.error} overrides={{ validation_failed: 'schedules.import.invalid', payload_too_large: 'schedules.import.too_large', limit_reached: 'schedules.import.limit' }} />
-          </div>
+          <FormRow id={`${id}-import`} class="schedule-import" label={t('schedules.import.label')} hint={t('schedules.import.hint')}>
+            {(control) => (
+              <>
+                <input {...control} type="file" name="calendar" accept=".ics,text/calendar" onChange={(e) => upload(e.currentTarget)} />
+                {importing.busy ? (
+                  <p class="hint" role="status">
+                    {t('schedules.import.working', { file })}
+                  </p>
+                ) : null}
+                <ErrorAlert error={importing.error} overrides={{ validation_failed: 'schedules.import.invalid', payload_too_large: 'schedules.import.too_large', limit_reached: 'schedules.import.limit' }} />
+              </>
+            )}
+          </FormRow>
           <RowActions
             modes={modes}
             busy={submission.busy}

@@ -7,7 +7,7 @@ import { useId } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import { saveSsoSettings, type SsoSettings } from '../../data/sso';
 import { t, type MessageKey } from '../../i18n';
-import { FieldError, SelectField, TextField } from '../../ui/Field';
+import { FieldError, FieldGroup, SelectField, TextField } from '../../ui/Field';
 import { translated, useFields } from '../../ui/form';
 import { FormEnd } from '../../ui/FormEnd';
 import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
@@ -114,7 +114,6 @@ export function SsoForm({ slug, settings, onSaved, onEdit }: { slug: string; set
     );
   };
 
-  const roleMapDescribed = [`${id}-roles-hint`, errors.role_map ? `${id}-roles-error` : ''].filter(Boolean).join(' ');
   return (
     <section class="panel" aria-labelledby={id}>
       <h2 id={id}>{t(settings ? 'sso.form.change_title' : 'sso.form.set_title')}</h2>
@@ -184,11 +183,14 @@ export function SsoForm({ slug, settings, onSaved, onEdit }: { slug: string; set
           error={errors.role_claim}
           onValue={edit('role_claim')}
         />
-        <fieldset class={errors.role_map ? 'sso-roles field--invalid' : 'sso-roles'} aria-describedby={roleMapDescribed}>
-          <legend>{t('sso.form.role_map')}</legend>
-          <p class="field-hint" id={`${id}-roles-hint`}>
-            {t('sso.form.role_map_hint')}
-          </p>
+        <FieldGroup
+          id={`${id}-roles`}
+          class="sso-roles"
+          legend={t('sso.form.role_map')}
+          hint={t('sso.form.role_map_hint')}
+          error={errors.role_map}
+          add={{ label: t('sso.form.role_add'), action: 'add-role-row', onAdd: addRow }}
+        >
           {values.role_map.length ? (
             <div class="field-option-list">
               {values.role_map.map((row, index) => (
@@ -218,13 +220,7 @@ export function SsoForm({ slug, settings, onSaved, onEdit }: { slug: string; set
           ) : (
             <p class="hint">{t('sso.form.role_map_empty')}</p>
           )}
-          <FieldError id={`${id}-roles`} error={errors.role_map} />
-          <div class="actions">
-            <button type="button" class="button button--secondary" data-action="add-role-row" onClick={addRow}>
-              {t('sso.form.role_add')}
-            </button>
-          </div>
-        </fieldset>
+        </FieldGroup>
         <SelectField
           label={t('sso.form.default_role')}
           hint={t('sso.form.default_role_hint')}

@@ -12,6 +12,7 @@ import { formatDateTime, t, type MessageKey } from '../../i18n';
 import { useMember } from '../../tenant/member';
 import { useSubmit } from '../../ui/hooks';
 import { Page } from '../../ui/Page';
+import { FormRow } from '../../ui/Field';
 import { ErrorAlert, Loading, Notice } from '../../ui/status';
 import { decodeTrialReport, type TrialReport } from './sso';
 import { SsoForm } from './SsoForm';
@@ -89,7 +90,6 @@ function Addresses({ settings }: { settings: SsoSettings | null }) {
 
 /** A read-only address: selected whole when focused, with a button that copies it. */
 function CopyableAddress({ label, hint, name, value }: { label: string; hint: string; name: string; value: string }) {
-  const id = useId();
   const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
   const copy = async () => {
     try {
@@ -100,21 +100,21 @@ function CopyableAddress({ label, hint, name, value }: { label: string; hint: st
     }
   };
   return (
-    <div class="field sso-address">
-      <label for={id}>{label}</label>
-      <p class="field-hint" id={`${id}-hint`}>
-        {hint}
-      </p>
-      <div class="sso-address-row">
-        <input id={id} name={name} type="text" readOnly value={value} spellcheck={false} aria-describedby={`${id}-hint`} onFocus={(e) => e.currentTarget.select()} />
-        <button type="button" class="button button--secondary button--small" onClick={() => void copy()}>
-          {t('sso.addresses.copy', { what: label })}
-        </button>
-      </div>
-      <p class="hint" role="status">
-        {copied === 'yes' ? t('sso.addresses.copied') : copied === 'no' ? t('sso.addresses.copy_failed') : ''}
-      </p>
-    </div>
+    <FormRow class="sso-address" label={label} hint={hint}>
+      {(control) => (
+        <>
+          <div class="sso-address-row">
+            <input {...control} name={name} type="text" readOnly value={value} spellcheck={false} onFocus={(e) => e.currentTarget.select()} />
+            <button type="button" class="button button--secondary button--small" onClick={() => void copy()}>
+              {t('sso.addresses.copy', { what: label })}
+            </button>
+          </div>
+          <p class="hint" role="status">
+            {copied === 'yes' ? t('sso.addresses.copied') : copied === 'no' ? t('sso.addresses.copy_failed') : ''}
+          </p>
+        </>
+      )}
+    </FormRow>
   );
 }
 

@@ -3,9 +3,9 @@
 //! said as it is typed ("That is 2 business days (16 hr of business hours)."); its error beside
 //! it. A value loaded is shown in the largest unit it is whole in, so 90 minutes stay 90 minutes.
 
-import { useEffect, useId, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { t, type MessageKey } from '../../i18n';
-import { FieldError } from '../../ui/Field';
+import { FormRow } from '../../ui/Field';
 import { TARGET_UNITS, encodeTarget, targetInput, targetText, type TargetUnit } from '../targets';
 import { minutes } from './policy';
 
@@ -41,7 +41,6 @@ export function TargetField({
   business: boolean;
   onValue: (value: string) => void;
 }) {
-  const id = useId();
   const [typed, setTyped] = useState(() => fromValue(value, day));
   // A value set from outside (the form reset to what was saved, another schedule's day) is shown
   // anew; what is being typed stays as typed.
@@ -62,32 +61,27 @@ export function TargetField({
   const units = TARGET_UNITS.filter((u) => u !== 'days' || day !== null || typed.unit === 'days');
   const labels = business ? BUSINESS_UNIT_LABEL : UNIT_LABEL;
   return (
-    <div class={error ? 'field field--invalid target-field' : 'field target-field'}>
-      <label for={id}>{label}</label>
-      <p class="field-hint" id={`${id}-hint`}>
-        {hint}
-      </p>
-      <div class="target-inputs">
-        <input
-          id={id}
-          name={name}
-          type="text"
-          inputMode="decimal"
-          autocomplete="off"
-          value={typed.amount}
-          aria-invalid={error ? 'true' : undefined}
-          aria-describedby={error ? `${id}-hint ${id}-error` : `${id}-hint`}
-          onInput={(e) => change({ amount: e.currentTarget.value, unit: typed.unit })}
-        />
-        <select name={`${name}.unit`} aria-label={t('targets.unit_of', { label })} value={typed.unit} onChange={(e) => change({ amount: typed.amount, unit: e.currentTarget.value as TargetUnit })}>
-          {units.map((u) => (
-            <option key={u} value={u}>
-              {t(labels[u])}
-            </option>
-          ))}
-        </select>
-      </div>
-      <FieldError id={id} error={error} />
-    </div>
+    <FormRow class="target-field" label={label} hint={hint} error={error}>
+      {(control) => (
+        <div class="target-inputs">
+          <input
+            {...control}
+            name={name}
+            type="text"
+            inputMode="decimal"
+            autocomplete="off"
+            value={typed.amount}
+            onInput={(e) => change({ amount: e.currentTarget.value, unit: typed.unit })}
+          />
+          <select name={`${name}.unit`} aria-label={t('targets.unit_of', { label })} value={typed.unit} onChange={(e) => change({ amount: typed.amount, unit: e.currentTarget.value as TargetUnit })}>
+            {units.map((u) => (
+              <option key={u} value={u}>
+                {t(labels[u])}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+    </FormRow>
   );
 }

@@ -8,7 +8,7 @@ import { ApiProblem } from '../../api/problem';
 import type { NewTeam } from '../../data/teams';
 import { formField } from '../../errors/describe';
 import { t } from '../../i18n';
-import { CheckboxGroup, FieldError, TextArea, TextField } from '../../ui/Field';
+import { CheckboxGroup, ChoiceRow, FieldGroup, TextArea, TextField } from '../../ui/Field';
 import { translated, useFields } from '../../ui/form';
 import { FormEnd } from '../../ui/FormEnd';
 import { useSubmit } from '../../ui/hooks';
@@ -90,27 +90,22 @@ export function TeamForm({
         error={errors.description}
         onValue={(v) => set('description', v)}
       />
-      <fieldset class={errors.assignment ? 'checks team-modes field--invalid' : 'checks team-modes'} aria-describedby={errors.assignment ? `${id}-assignment-error` : undefined}>
-        <legend>{t('teams.form.assignment')}</legend>
+      <FieldGroup id={`${id}-assignment`} class="checks team-modes" legend={t('teams.form.assignment')} error={errors.assignment}>
         {ASSIGNMENTS.map((mode) => (
-          <div class="team-mode" key={mode}>
-            <input
-              id={`${id}-${mode}`}
-              type="radio"
-              name="assignment"
-              value={mode}
-              checked={values.assignment === mode}
-              aria-describedby={`${id}-${mode}-hint`}
-              onChange={() => set('assignment', mode)}
-            />
-            <label for={`${id}-${mode}`}>{t(ASSIGNMENT_LABEL[mode])}</label>
-            <p class="field-hint" id={`${id}-${mode}-hint`}>
-              {t(ASSIGNMENT_HINT[mode])}
-            </p>
-          </div>
+          <ChoiceRow
+            key={mode}
+            id={`${id}-${mode}`}
+            class="team-mode"
+            type="radio"
+            name="assignment"
+            value={mode}
+            label={t(ASSIGNMENT_LABEL[mode])}
+            hint={t(ASSIGNMENT_HINT[mode])}
+            checked={values.assignment === mode}
+            onChange={() => set('assignment', mode)}
+          />
         ))}
-        <FieldError id={`${id}-assignment`} error={errors.assignment} />
-      </fieldset>
+      </FieldGroup>
       <TextField
         label={t('teams.form.cap')}
         hint={t('teams.form.cap_hint')}

@@ -11,7 +11,7 @@ import { t, type MessageKey } from '../../i18n';
 import { navigate } from '../../router/router';
 import { categoryName, offeredCategories } from '../../tickets/categories';
 import { useTicketCategories } from '../../tickets/useTicketCategories';
-import { SelectField, TextArea, TextField } from '../../ui/Field';
+import { ChoiceRow, SelectField, TextArea, TextField } from '../../ui/Field';
 import { translated, useFields } from '../../ui/form';
 import { FormEnd } from '../../ui/FormEnd';
 import { useSubmit } from '../../ui/hooks';
@@ -165,20 +165,16 @@ export function NewTicketPage() {
             options={[{ value: '', label: t('tickets.new.priority_default') }, ...PRIORITIES.map((priority) => ({ value: priority, label: t(`priority.${priority}`) }))]}
           />
         </div>
-        <div class="team-mode">
-          <input
-            id={`${id}-notify`}
-            type="checkbox"
-            name="notify_requester"
-            checked={values.notify}
-            aria-describedby={`${id}-notify-hint`}
-            onChange={(e) => form.set('notify')(e.currentTarget.checked)}
-          />
-          <label for={`${id}-notify`}>{t('tickets.new.notify')}</label>
-          <p class="field-hint" id={`${id}-notify-hint`}>
-            {t('tickets.new.notify_hint')}
-          </p>
-        </div>
+        <ChoiceRow
+          id={`${id}-notify`}
+          class="team-mode"
+          type="checkbox"
+          name="notify_requester"
+          label={t('tickets.new.notify')}
+          hint={t('tickets.new.notify_hint')}
+          checked={values.notify}
+          onChange={(e) => form.set('notify')(e.currentTarget.checked)}
+        />
         <FormEnd formError={errors.form} submission={submission} overrides={{ validation_failed: 'error.check_fields' }} submitLabel={t('tickets.new.submit')} />
       </form>
     </Page>

@@ -14,7 +14,7 @@ import { STATUS_LABEL, StatusBadge } from '../../tickets/badges';
 import { quotedFields, requiredFieldsOf } from '../../tickets/fields';
 import { useFieldDefinitions } from '../../tickets/useFieldDefinitions';
 import { allowedFrom, staffMoves, type StaffMove } from '../../tickets/moves';
-import { FieldError } from '../../ui/Field';
+import { FormRow } from '../../ui/Field';
 import { useFields } from '../../ui/form';
 import { useSubmit, type Submission } from '../../ui/hooks';
 import { ErrorAlert } from '../../ui/status';
@@ -136,23 +136,14 @@ export function StatusControl({ ticket, moves }: { ticket: TicketDetail; moves: 
       </p>
       {targets.length ? (
         <>
-          <div class="field">
-            <label for={reasonId}>{t(reopening ? 'console.status.reopen_reason' : 'console.status.reason')}</label>
-            <p class="field-hint" id={`${reasonId}-hint`}>
-              {t(reopening ? 'console.status.reopen_hint' : 'console.status.reason_hint')}
-            </p>
-            <input
-              id={reasonId}
-              name="reason"
-              value={reason}
-              maxLength={1000}
-              aria-required={reopening ? 'true' : undefined}
-              aria-invalid={reasonMissing ? 'true' : undefined}
-              aria-describedby={reasonMissing ? `${reasonId}-hint ${reasonId}-error` : `${reasonId}-hint`}
-              onInput={(e) => form.set('reason')(e.currentTarget.value)}
-            />
-            <FieldError id={reasonId} error={reasonMissing ? t('console.status.reopen_missing') : undefined} />
-          </div>
+          <FormRow
+            id={reasonId}
+            label={t(reopening ? 'console.status.reopen_reason' : 'console.status.reason')}
+            hint={t(reopening ? 'console.status.reopen_hint' : 'console.status.reason_hint')}
+            error={reasonMissing ? t('console.status.reopen_missing') : undefined}
+          >
+            {(control) => <input {...control} name="reason" value={reason} maxLength={1000} aria-required={reopening ? 'true' : undefined} onInput={(e) => form.set('reason')(e.currentTarget.value)} />}
+          </FormRow>
           {moves.openChildren > 0 && moves.allows('resolved') ? (
             <div class="checkbox resolve-children">
               <input
