@@ -50,23 +50,17 @@ export function ResetPasswordPage({ token }: { token: string | null }) {
         <form ref={form.ref} class="form" onSubmit={onSubmit} noValidate>
           <TextField
             label={t('auth.reset.new_password')}
-            name="new-password"
+            {...form.field('password', 'new-password')}
             type="password"
             autocomplete="new-password"
-            value={values.password}
-            onValue={form.set('password')}
             hint={t('field.password_hint')}
-            error={errors.password}
             required
           />
           <TextField
             label={t('auth.reset.confirm_password')}
-            name="confirm-password"
+            {...form.field('confirm', 'confirm-password')}
             type="password"
             autocomplete="new-password"
-            value={values.confirm}
-            onValue={form.set('confirm')}
-            error={errors.confirm}
             required
           />
           <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} />

@@ -69,22 +69,16 @@ export function NewTicketPage() {
         <TextArea label={t('portal.new.description')} name="description" rows={8} hint={t('portal.new.description_hint')} value={values.description} onValue={form.set('description')} error={errors.description} required />
         <SelectField
           label={t('portal.new.category')}
-          name="category"
-          value={values.category}
-          onValue={form.set('category')}
-          error={errors.category}
+          {...form.field('category')}
           options={[{ value: '', label: t('portal.new.category_none') }, ...categories.map((c) => ({ value: c.key, label: categoryName(c) }))]}
         />
         {orderNumber === 'hidden' ? null : (
           <TextField
             label={t('portal.new.order')}
-            name="order_id"
+            {...form.field('order', 'order_id')}
             inputMode="numeric"
             autocomplete="off"
             hint={t(orderNumber === 'required' ? 'tickets.order_number.form_hint' : 'portal.new.order_hint')}
-            value={values.order}
-            onValue={form.set('order')}
-            error={errors.order}
             required={orderNumber === 'required'}
           />
         )}

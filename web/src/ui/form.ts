@@ -11,8 +11,10 @@ import { hasErrors, validate, type Rule } from './validate';
 /** The fields of a form whose values are text (the ones the checks apply to). */
 type TextFields<V> = { [K in keyof V]: V[K] extends string ? K : never }[keyof V] & string;
 
-/** `Extra` names errors shown elsewhere than beside a field (the whole form's, say). */
-export function useFields<V extends object, Extra extends string = never>(initial: V) {
+/** `Extra` names errors shown elsewhere than beside a field (the whole form's, say).
+ * `editAnswersForm`: a field edited also answers the whole form's refusal (`form`), which goes;
+ * `onEdit`: called on every edit (a change of values by `set` or `change`). */
+export function useFields<V extends object, Extra extends string = never>(initial: V, { editAnswersForm = false, onEdit }: { editAnswersForm?: boolean; onEdit?: () => void } = {}) {
   type F = (keyof V & string) | Extra;
   const [values, setValues] = useState(initial);
   const [errors, setErrors] = useState<Partial<Record<F, string>>>({});
@@ -20,13 +22,24 @@ export function useFields<V extends object, Extra extends string = never>(initia
   const set =
     <K extends keyof V & string>(field: K) =>
     (value: V[K]) => {
+      onEdit?.();
       setValues((v) => ({ ...v, [field]: value }));
       // A corrected field stops being flagged as soon as it is edited.
-      setErrors((e) => (e[field] ? { ...e, [field]: undefined } : e));
+      const answered = (editAnswersForm ? [field, 'form'] : [field]) as F[];
+      setErrors((e) => (answered.some((name) => e[name]) ? { ...e, ...Object.fromEntries(answered.map((name) => [name, undefined])) } : e));
     };
+  /** What a text field, a text area or a select takes for the value `key`: its name in the
+   * request (`name`, the key by default), its value, its error and its edits. */
+  const field = <K extends TextFields<V>>(key: K, name: string = key) => ({
+    name,
+    value: values[key] as string,
+    error: errors[key as F],
+    onValue: set(key) as (value: string) => void,
+  });
   /** A change of some values, which may answer the errors of `cleared` (and of every field
    * whose name starts with `prefix`) and the whole form's refusal (`form`): those are cleared. */
   const change = (next: Partial<V>, cleared: readonly F[], prefix?: string) => {
+    onEdit?.();
     setValues((v) => ({ ...v, ...next }));
     setErrors((e) => {
       const answered = (name: string) => name === 'form' || (cleared as readonly string[]).includes(name) || (prefix !== undefined && name.startsWith(prefix));
@@ -60,7 +73,7 @@ export function useFields<V extends object, Extra extends string = never>(initia
       throw error;
     }
   };
-  return { values, setValues, errors, setErrors, set, change, ref, check, show, focusInvalid, showServerErrors, server };
+  return { values, setValues, errors, setErrors, set, field, change, ref, check, show, focusInvalid, showServerErrors, server };
 }
 
 /** Each message translated, by field (what a form's own check function found). */

@@ -91,12 +91,9 @@ function KeyForm({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
       <TextField
         label={t('integrations.key.name')}
         hint={t('integrations.key.name_hint')}
-        name="name"
+        {...form.field('name')}
         autocomplete="off"
         maxLength={200}
-        value={values.name}
-        error={errors.name}
-        onValue={form.set('name')}
         required
       />
       <CheckboxGroup

@@ -75,7 +75,7 @@ export function ConditionalPolicyForm({
   onSave: (policy: ConditionalPolicyInput) => Promise<void>;
   onCancel: () => void;
 }) {
-  const form = useFields<PolicyFormValues, Extra>(initial);
+  const form = useFields<PolicyFormValues, Extra>(initial, { editAnswersForm: true });
   const { values, errors } = form;
   const submission = useSubmit();
   const id = useId();
@@ -125,12 +125,9 @@ export function ConditionalPolicyForm({
     <form ref={form.ref} class="form policy-form" onSubmit={onSubmit} noValidate>
       <TextField
         label={t('policies.form.name')}
-        name="name"
+        {...form.field('name')}
         autocomplete="off"
         maxLength={NAME_MAX}
-        value={values.name}
-        error={errors.name}
-        onValue={(v) => change({ name: v }, ['name'])}
         required
       />
       <CheckboxGroup
@@ -156,42 +153,30 @@ export function ConditionalPolicyForm({
       <div class="field-row">
         <TextField
           label={t('policies.form.tags')}
-          name="tags_any"
+          {...form.field('tags', 'tags_any')}
           hint={t('policies.form.tags_hint')}
           autocomplete="off"
           spellcheck={false}
-          value={values.tags}
-          error={errors.tags}
-          onValue={(v) => change({ tags: v }, ['tags'])}
         />
         <TextField
           label={t('policies.form.categories')}
-          name="categories"
+          {...form.field('categories')}
           hint={t('policies.form.categories_hint')}
           autocomplete="off"
           spellcheck={false}
-          value={values.categories}
-          error={errors.categories}
-          onValue={(v) => change({ categories: v }, ['categories'])}
         />
       </div>
       <div class="field-row">
         <SelectField
           label={t('policies.form.vip')}
-          name="vip"
-          value={values.vip}
-          error={errors.vip}
+          {...form.field('vip')}
           options={VIP_CHOICES.map((v) => ({ value: v, label: t(VIP_LABEL[v]) }))}
-          onValue={(v) => change({ vip: v as Vip }, ['vip'])}
         />
         <SelectField
           label={t('policies.form.schedule')}
-          name="schedule_id"
+          {...form.field('scheduleId', 'schedule_id')}
           hint={t('policies.form.schedule_hint')}
-          value={values.scheduleId}
-          error={errors.scheduleId}
           options={scheduleOptions}
-          onValue={(v) => change({ scheduleId: v }, ['scheduleId'])}
         />
       </div>
       <BusinessDay scheduleId={values.scheduleId} schedules={schedules} />

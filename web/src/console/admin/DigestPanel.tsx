@@ -5,7 +5,7 @@
 //! (`../reports.ts`); the server's refusals are shown beside their controls (`recipients[2]`
 //! beside the third address sent).
 
-import { useId, useMemo, useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import { getDigest, saveDigest, type Digest, type DigestWeekday } from '../../data/reports';
 import { useResource } from '../../data/resource';
@@ -30,7 +30,8 @@ import {
   type DigestFormError,
   type DigestFormValues,
 } from '../reports';
-import { DAY_NAME, WEEKDAYS, timeZones } from '../schedules';
+import { DAY_NAME, WEEKDAYS } from '../schedules';
+import { TimeZoneField } from './TimeZoneField';
 
 export function DigestPanel() {
   const { slug } = useMember();
@@ -89,17 +90,13 @@ type Extra = Exclude<DigestFormError, keyof DigestFormValues>;
 type Errors = Partial<Record<DigestFormError, string>>;
 
 function DigestForm({ initial, onSaved, onEdit }: { initial: DigestFormValues; onSaved: (digest: Digest) => void; onEdit: () => void }) {
-  const form = useFields<DigestFormValues, Extra>(initial);
+  const form = useFields<DigestFormValues, Extra>(initial, { editAnswersForm: true, onEdit });
   const { values } = form;
   const errors = form.errors as Errors;
   const submission = useSubmit();
   const id = useId();
-  const zones = useMemo(timeZones, []);
   const { focusAfter } = useFocusAfterRender(form.ref);
-  const change: typeof form.change = (next, cleared, prefix) => {
-    onEdit();
-    form.change(next, cleared, prefix);
-  };
+  const { change } = form;
 
   const setRecipient = (index: number, email: string) =>
     change({ recipients: values.recipients.map((row, i) => (i === index ? { ...row, email } : row)) }, [recipientError(index), 'recipients']);
@@ -153,39 +150,17 @@ function DigestForm({ initial, onSaved, onEdit }: { initial: DigestFormValues; o
         {values.frequency === 'weekly' ? (
           <SelectField
             label={t('reports.digest.weekday')}
-            name="weekday"
-            value={values.weekday}
-            error={errors.weekday}
+            {...form.field('weekday')}
             options={WEEKDAYS.map((d) => ({ value: d, label: t(DAY_NAME[d]) }))}
-            onValue={(v) => change({ weekday: v as DigestWeekday }, ['weekday'])}
           />
         ) : null}
         <SelectField
           label={t('reports.digest.hour')}
-          name="hour"
-          value={values.hour}
-          error={errors.hour}
+          {...form.field('hour')}
           options={Array.from({ length: 24 }, (_, h) => ({ value: String(h), label: hourText(h) }))}
-          onValue={(v) => change({ hour: v }, ['hour'])}
         />
       </div>
-      <TextField
-        label={t('reports.digest.zone')}
-        name="time_zone"
-        hint={t('reports.digest.zone_hint')}
-        autocomplete="off"
-        spellcheck={false}
-        list={`${id}-zones`}
-        value={values.timeZone}
-        error={errors.timeZone}
-        onValue={(v) => change({ timeZone: v }, ['timeZone'])}
-        required
-      />
-      <datalist id={`${id}-zones`}>
-        {zones.map((zone) => (
-          <option key={zone} value={zone} />
-        ))}
-      </datalist>
+      <TimeZoneField label={t('reports.digest.zone')} hint={t('reports.digest.zone_hint')} {...form.field('timeZone', 'time_zone')} />
       <FieldGroup
         id={`${id}-recipients`}
         class="digest-recipients"

@@ -44,7 +44,7 @@ export function FieldForm({
   onSave: (request: NewFieldDefinition) => Promise<void>;
   onCancel?: () => void;
 }) {
-  const form = useFields<FieldFormValues, Extra>(initial);
+  const form = useFields<FieldFormValues, Extra>(initial, { editAnswersForm: true });
   const { values, errors } = form;
   const submission = useSubmit();
   const id = useId();
@@ -102,13 +102,10 @@ export function FieldForm({
         />
         <TextField
           label={t('fields.form.label_fr')}
-          name="label.fr"
+          {...form.field('labelFr', 'label.fr')}
           lang="fr"
           autocomplete="off"
           hint={t('fields.form.label_fr_hint')}
-          value={values.labelFr}
-          error={errors.labelFr}
-          onValue={(v) => change({ labelFr: v }, ['labelFr'])}
         />
       </div>
       {editing ? (

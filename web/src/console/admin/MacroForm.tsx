@@ -36,16 +36,13 @@ export function MacroForm({
   onSave: (request: NewMacro) => Promise<void>;
   onCancel?: () => void;
 }) {
-  const form = useFields<MacroFormValues, MacroField>(initial);
+  const form = useFields<MacroFormValues, MacroField>(initial, { editAnswersForm: true });
   const { values, errors } = form;
   const submission = useSubmit();
   const people = useFreshPeople();
   const id = useId();
   // Any change may answer the whole form's refusal.
-  const set = <K extends keyof MacroFormValues>(key: K, value: MacroFormValues[K]) => {
-    form.set(key)(value);
-    form.setErrors((e) => (e.form ? { ...e, form: undefined } : e));
-  };
+  const set = <K extends keyof MacroFormValues & string>(key: K, value: MacroFormValues[K]) => form.set(key)(value);
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
@@ -87,21 +84,15 @@ export function MacroForm({
       <TextField
         label={t('macros.form.name')}
         hint={t('macros.form.name_hint')}
-        name="name"
+        {...form.field('name')}
         autocomplete="off"
         maxLength={MACRO_NAME_MAX}
-        value={values.name}
-        error={errors.name}
-        onValue={(v) => set('name', v)}
         required
       />
       <TextArea
         label={t('macros.form.body')}
-        name="body"
+        {...form.field('body')}
         rows={5}
-        value={values.body}
-        error={errors.body}
-        onValue={(v) => set('body', v)}
         hint={
           <>
             {t('macros.form.body_hint')}{' '}
@@ -138,12 +129,9 @@ export function MacroForm({
       <TextField
         label={t('macros.form.tags')}
         hint={t('macros.form.tags_hint')}
-        name="add_tags"
+        {...form.field('tags', 'add_tags')}
         autocomplete="off"
         spellcheck={false}
-        value={values.tags}
-        error={errors.tags}
-        onValue={(v) => set('tags', v)}
       />
       <FormEnd
         formError={errors.form}

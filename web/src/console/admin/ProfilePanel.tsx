@@ -3,7 +3,7 @@
 //! language, the one its people and customers read when theirs is not known. Only what changed
 //! is sent; a value refused is said beside its field. A new name is in the header at once.
 
-import { useId, useMemo, useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import { getTenant, updateTenantProfile, type TenantProfile } from '../../data/organisation';
 import { shared } from '../../data/shared';
@@ -17,7 +17,7 @@ import { FormEnd } from '../../ui/FormEnd';
 import { useSubmit } from '../../ui/hooks';
 import { Loaded, Notice } from '../../ui/status';
 import { FIELDS, NAME_MAX, checkProfile, profileChange, type ProfileField as Field } from '../organisation';
-import { timeZones } from '../schedules';
+import { TimeZoneField } from './TimeZoneField';
 
 /** The server's refusal of a field, in the page's words (its own are English only). */
 const REFUSED: Record<Field, MessageKey> = {
@@ -43,16 +43,10 @@ export function ProfilePanel() {
 
 function ProfileForm({ saved, onSaved }: { saved: TenantProfile; onSaved: (profile: TenantProfile) => void }) {
   const { slug } = useMember();
-  const form = useFields<TenantProfile>(saved);
-  const { values, errors } = form;
   const [notice, setNotice] = useState<string | null>(null);
+  const form = useFields<TenantProfile>(saved, { onEdit: () => setNotice(null) });
+  const { values, errors } = form;
   const submission = useSubmit();
-  const zones = useMemo(timeZones, []);
-  const id = useId();
-  const set = (field: Field) => (value: string) => {
-    form.set(field)(value);
-    setNotice(null);
-  };
   const locales = LOCALES.includes(values.default_locale as (typeof LOCALES)[number]) ? LOCALES : [...LOCALES, values.default_locale];
 
   const onSubmit = (event: Event) => {
@@ -85,33 +79,14 @@ function ProfileForm({ saved, onSaved }: { saved: TenantProfile; onSaved: (profi
 
   return (
     <form ref={form.ref} class="form" onSubmit={onSubmit} noValidate>
-      <TextField label={t('console.organisation.name')} name="name" hint={t('console.organisation.name_hint')} autocomplete="organization" maxLength={NAME_MAX} value={values.name} error={errors.name} onValue={set('name')} required />
+      <TextField label={t('console.organisation.name')} {...form.field('name')} hint={t('console.organisation.name_hint')} autocomplete="organization" maxLength={NAME_MAX} required />
       <div class="field-row">
-        <TextField
-          label={t('console.organisation.zone')}
-          name="time_zone"
-          hint={t('console.organisation.zone_hint')}
-          autocomplete="off"
-          spellcheck={false}
-          list={`${id}-zones`}
-          value={values.time_zone}
-          error={errors.time_zone}
-          onValue={set('time_zone')}
-          required
-        />
-        <datalist id={`${id}-zones`}>
-          {zones.map((zone) => (
-            <option key={zone} value={zone} />
-          ))}
-        </datalist>
+        <TimeZoneField label={t('console.organisation.zone')} hint={t('console.organisation.zone_hint')} {...form.field('time_zone')} />
         <SelectField
           label={t('console.organisation.locale')}
-          name="default_locale"
+          {...form.field('default_locale')}
           hint={t('console.organisation.locale_hint')}
-          value={values.default_locale}
-          error={errors.default_locale}
           options={locales.map((locale) => ({ value: locale, label: LOCALE_NAME[locale as keyof typeof LOCALE_NAME] ? t(LOCALE_NAME[locale as keyof typeof LOCALE_NAME]) : locale }))}
-          onValue={set('default_locale')}
         />
       </div>
       {notice ? <Notice tone="success">{notice}</Notice> : null}

@@ -70,7 +70,7 @@ export function RuleForm({
   onSave: (rule: NewRule) => Promise<void>;
   onCancel: () => void;
 }) {
-  const form = useFields<RuleFormValues, string>(initial);
+  const form = useFields<RuleFormValues, string>(initial, { editAnswersForm: true });
   const { values, errors, change } = form;
   const submission = useSubmit();
   const id = useId();
@@ -136,13 +136,10 @@ export function RuleForm({
     <form ref={form.ref} class="form rule-form" onSubmit={onSubmit} noValidate>
       <TextField
         label={t('rules.form.name')}
-        name="name"
+        {...form.field('name')}
         hint={t('rules.form.name_hint')}
         autocomplete="off"
         maxLength={NAME_MAX}
-        value={values.name}
-        error={errors.name}
-        onValue={(v) => change({ name: v }, ['name'])}
         required
       />
       <ChoiceRow

@@ -5,7 +5,7 @@
 //! server's refusals are shown beside their inputs (an unknown zone beside the zone, a refused
 //! interval beside its row), a name already taken beside the name, the rest as an alert.
 
-import { useId, useMemo } from 'preact/hooks';
+import { useId } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import type { NewSchedule, Weekday } from '../../data/schedules';
 import { t } from '../../i18n';
@@ -23,13 +23,13 @@ import {
   hoursError,
   hoursRow,
   scheduleErrorOf,
-  timeZones,
   weekdaysNineToFive,
   type HolidayRow,
   type HoursRow,
   type ScheduleFormError,
   type ScheduleFormValues,
 } from '../schedules';
+import { TimeZoneField } from './TimeZoneField';
 
 type Extra = Exclude<ScheduleFormError, keyof ScheduleFormValues>;
 type Errors = Partial<Record<ScheduleFormError, string>>;
@@ -48,11 +48,10 @@ export function ScheduleForm({
   onSave: (request: NewSchedule) => Promise<void>;
   onCancel?: () => void;
 }) {
-  const form = useFields<ScheduleFormValues, Extra>(initial);
+  const form = useFields<ScheduleFormValues, Extra>(initial, { editAnswersForm: true });
   const { values, errors } = form;
   const submission = useSubmit();
   const id = useId();
-  const zones = useMemo(timeZones, []);
   // Where focus goes once the rows have changed shape (the button that had it may be gone).
   const { focusAfter } = useFocusAfterRender(form.ref);
 
@@ -124,31 +123,12 @@ export function ScheduleForm({
       <div class="field-row">
         <TextField
           label={t('schedules.form.name')}
-          name="name"
+          {...form.field('name')}
           autocomplete="off"
           maxLength={NAME_MAX}
-          value={values.name}
-          error={errors.name}
-          onValue={(v) => change({ name: v }, ['name'])}
           required
         />
-        <TextField
-          label={t('schedules.form.zone')}
-          name="time_zone"
-          hint={t('schedules.form.zone_hint')}
-          autocomplete="off"
-          spellcheck={false}
-          list={`${id}-zones`}
-          value={values.timeZone}
-          error={errors.timeZone}
-          onValue={(v) => change({ timeZone: v }, ['timeZone'])}
-          required
-        />
-        <datalist id={`${id}-zones`}>
-          {zones.map((zone) => (
-            <option key={zone} value={zone} />
-          ))}
-        </datalist>
+        <TimeZoneField label={t('schedules.form.zone')} hint={t('schedules.form.zone_hint')} {...form.field('timeZone', 'time_zone')} />
       </div>
       <FieldGroup id={`${id}-week`} class="schedule-week" legend={t('schedules.form.week')} hint={t('schedules.form.week_hint')} error={errors.week}>
         <div class="actions">

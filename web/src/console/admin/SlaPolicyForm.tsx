@@ -31,15 +31,11 @@ export function SlaPolicyForm({ policy }: { policy: Resource<SlaPolicy> }) {
 }
 
 function PolicyForm({ initial, schedules, onSaved }: { initial: PolicyValues; schedules: Schedule[] | undefined; onSaved: (policy: SlaPolicy) => void }) {
-  const form = useFields(initial);
-  const { values, errors } = form;
   const [saved, setSaved] = useState(false);
+  const form = useFields(initial, { onEdit: () => setSaved(false) });
+  const { values, errors, set } = form;
   const submission = useSubmit();
 
-  const set = (field: PolicyField) => (value: string) => {
-    form.set(field)(value);
-    setSaved(false);
-  };
   const onSubmit = (event: Event) => {
     event.preventDefault();
     const checked = checkPolicy(values);
@@ -67,12 +63,9 @@ function PolicyForm({ initial, schedules, onSaved }: { initial: PolicyValues; sc
     <form ref={form.ref} class="form" onSubmit={onSubmit} noValidate>
       <SelectField
         label={t('policies.form.schedule')}
-        name="schedule_id"
+        {...form.field('schedule_id')}
         hint={t('policies.default.schedule_hint')}
-        value={values.schedule_id}
-        error={errors.schedule_id}
         options={scheduleOptions(values.schedule_id, schedules)}
-        onValue={set('schedule_id')}
       />
       <BusinessDay scheduleId={values.schedule_id} schedules={schedules} />
       {POLICY_PRIORITIES.map((p) => (

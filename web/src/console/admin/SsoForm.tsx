@@ -35,20 +35,13 @@ type Extra = Exclude<SsoFormError, keyof SsoFormValues>;
 type Errors = Partial<Record<SsoFormError, string>>;
 
 export function SsoForm({ slug, settings, onSaved, onEdit }: { slug: string; settings: SsoSettings | null; onSaved: (settings: SsoSettings) => void; onEdit: () => void }) {
-  const form = useFields<SsoFormValues, Extra>(ssoFormValues(settings));
+  const form = useFields<SsoFormValues, Extra>(ssoFormValues(settings), { editAnswersForm: true, onEdit });
   const { values } = form;
   const errors = form.errors as Errors;
   const submission = useSubmit();
   const id = useId();
   const { focusAfter } = useFocusAfterRender(form.ref);
-  const change: typeof form.change = (next, cleared, prefix) => {
-    onEdit();
-    form.change(next, cleared, prefix);
-  };
-  const edit =
-    <K extends keyof SsoFormValues & string>(field: K) =>
-    (value: SsoFormValues[K]) =>
-      change({ [field]: value } as Partial<SsoFormValues>, [field]);
+  const { change, set: edit } = form;
 
   const setRow = (index: number, patch: Partial<{ value: string; role: MappedRole }>) => {
     const row = values.role_map[index]!;
@@ -121,67 +114,49 @@ export function SsoForm({ slug, settings, onSaved, onEdit }: { slug: string; set
         <TextField
           label={t('sso.form.issuer')}
           hint={t('sso.form.issuer_hint')}
-          name="issuer"
+          {...form.field('issuer')}
           type="url"
           inputMode="url"
           autocomplete="off"
           spellcheck={false}
-          value={values.issuer}
-          error={errors.issuer}
-          onValue={edit('issuer')}
           required
         />
         <TextField
           label={t('sso.form.client_id')}
           hint={t('sso.form.client_id_hint')}
-          name="client_id"
+          {...form.field('client_id')}
           autocomplete="off"
           spellcheck={false}
-          value={values.client_id}
-          error={errors.client_id}
-          onValue={edit('client_id')}
           required
         />
         <TextField
           label={t('sso.form.client_secret')}
           hint={t(settings ? 'sso.form.client_secret_keep' : 'sso.form.client_secret_hint')}
-          name="client_secret"
+          {...form.field('client_secret')}
           type="password"
           autocomplete="new-password"
-          value={values.client_secret}
-          error={errors.client_secret}
-          onValue={edit('client_secret')}
           required={settings === null}
         />
         <TextField
           label={t('sso.form.scopes')}
           hint={t('sso.form.scopes_hint')}
-          name="scopes"
+          {...form.field('scopes')}
           autocomplete="off"
           spellcheck={false}
-          value={values.scopes}
-          error={errors.scopes}
-          onValue={edit('scopes')}
         />
         <TextField
           label={t('sso.form.domains')}
           hint={t('sso.form.domains_hint')}
-          name="allowed_domains"
+          {...form.field('allowed_domains')}
           autocomplete="off"
           spellcheck={false}
-          value={values.allowed_domains}
-          error={errors.allowed_domains}
-          onValue={edit('allowed_domains')}
         />
         <TextField
           label={t('sso.form.role_claim')}
           hint={t('sso.form.role_claim_hint')}
-          name="role_claim"
+          {...form.field('role_claim')}
           autocomplete="off"
           spellcheck={false}
-          value={values.role_claim}
-          error={errors.role_claim}
-          onValue={edit('role_claim')}
         />
         <FieldGroup
           id={`${id}-roles`}

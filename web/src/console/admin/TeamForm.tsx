@@ -27,16 +27,13 @@ export function TeamForm({
   onSave: (request: NewTeam) => Promise<void>;
   onCancel?: () => void;
 }) {
-  const form = useFields<TeamFormValues, TeamField>(initial);
+  const form = useFields<TeamFormValues, TeamField>(initial, { editAnswersForm: true });
   const { values, errors } = form;
   const submission = useSubmit();
   const people = useFreshPeople();
   const id = useId();
   // Any change may answer the whole form's refusal.
-  const set = <K extends keyof TeamFormValues>(key: K, value: TeamFormValues[K]) => {
-    form.set(key)(value);
-    form.setErrors((e) => (e.form ? { ...e, form: undefined } : e));
-  };
+  const set = <K extends keyof TeamFormValues & string>(key: K, value: TeamFormValues[K]) => form.set(key)(value);
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
@@ -73,22 +70,16 @@ export function TeamForm({
       <TextField
         label={t('teams.form.name')}
         hint={t('teams.form.name_hint')}
-        name="name"
+        {...form.field('name')}
         autocomplete="off"
         maxLength={TEAM_NAME_MAX}
-        value={values.name}
-        error={errors.name}
-        onValue={(v) => set('name', v)}
         required
       />
       <TextArea
         label={t('teams.form.description')}
         hint={t('teams.form.description_hint')}
-        name="description"
+        {...form.field('description')}
         rows={2}
-        value={values.description}
-        error={errors.description}
-        onValue={(v) => set('description', v)}
       />
       <FieldGroup id={`${id}-assignment`} class="checks team-modes" legend={t('teams.form.assignment')} error={errors.assignment}>
         {ASSIGNMENTS.map((mode) => (
@@ -109,15 +100,12 @@ export function TeamForm({
       <TextField
         label={t('teams.form.cap')}
         hint={t('teams.form.cap_hint')}
-        name="max_open_per_agent"
+        {...form.field('cap', 'max_open_per_agent')}
         type="number"
         inputMode="numeric"
         min={CAP_MIN}
         max={CAP_MAX}
         step={1}
-        value={values.cap}
-        error={errors.cap}
-        onValue={(v) => set('cap', v)}
       />
       {members.length ? (
         <CheckboxGroup

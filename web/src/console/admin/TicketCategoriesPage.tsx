@@ -285,13 +285,10 @@ function CategoryForm({
         <TextField
           label={t('categories.form.key')}
           hint={t('categories.form.key_hint')}
-          name="key"
+          {...form.field('key')}
           autocomplete="off"
           spellcheck={false}
           maxLength={CATEGORY_KEY_MAX}
-          value={values.key}
-          error={errors.key}
-          onValue={form.set('key')}
           required
         />
       )}

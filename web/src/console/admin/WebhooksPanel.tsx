@@ -91,14 +91,11 @@ function WebhookForm({ onCreated }: { onCreated: (hook: CreatedWebhook) => void 
       <TextField
         label={t('integrations.webhook.url')}
         hint={t('integrations.webhook.url_hint')}
-        name="url"
+        {...form.field('url')}
         type="url"
         inputMode="url"
         autocomplete="off"
         spellcheck={false}
-        value={values.url}
-        error={errors.url}
-        onValue={form.set('url')}
         required
       />
       <CheckboxGroup
@@ -112,11 +109,8 @@ function WebhookForm({ onCreated }: { onCreated: (hook: CreatedWebhook) => void 
       <TextArea
         label={t('integrations.webhook.description')}
         hint={t('integrations.webhook.description_hint')}
-        name="description"
+        {...form.field('description')}
         rows={2}
-        value={values.description}
-        error={errors.description}
-        onValue={form.set('description')}
       />
       <ErrorAlert
         error={submission.error}

@@ -70,7 +70,7 @@ export function ArticleForm({
   /** Sends the form; a refusal is thrown back (an `ApiProblem`). */
   onSave: (values: ArticleFormValues) => Promise<void>;
 }) {
-  const form = useFields<ArticleFormValues, 'form'>(initial);
+  const form = useFields<ArticleFormValues, 'form'>(initial, { editAnswersForm: true });
   const { values, errors } = form;
   const submission = useSubmit();
   const preview = useSubmit();
@@ -87,7 +87,7 @@ export function ArticleForm({
   // refusal, the button having been disabled meanwhile) on the button.
   const after = useRef<{ caret: number } | 'button' | null>(null);
   const locale = getLocale();
-  const set = <K extends keyof ArticleFormValues>(key: K, value: ArticleFormValues[K]) => form.change({ [key]: value } as Partial<ArticleFormValues>, [key]);
+  const set = <K extends keyof ArticleFormValues & string>(key: K, value: ArticleFormValues[K]) => form.set(key)(value);
   const bodyBox = () => form.ref.current?.elements.namedItem('body') as HTMLTextAreaElement | null;
 
   useLayoutEffect(() => {
@@ -163,12 +163,9 @@ export function ArticleForm({
     <form ref={form.ref} class="form article-form" onSubmit={onSubmit} noValidate>
       <TextField
         label={t('help.form.title')}
-        name="title"
+        {...form.field('title')}
         autocomplete="off"
         maxLength={TITLE_MAX}
-        value={values.title}
-        error={errors.title}
-        onValue={(v) => set('title', v)}
         lang={values.locale}
         required
       />
@@ -184,38 +181,29 @@ export function ArticleForm({
         <SelectField label={t('help.form.category')} name="category_id" value={values.categoryId} error={errors.categoryId} options={categoryOptions} onValue={(v) => set('categoryId', v)} />
         <SelectField
           label={t('help.form.status')}
-          name="status"
-          value={values.status}
-          error={errors.status}
+          {...form.field('status')}
           hint={t('help.form.status_hint')}
           options={ARTICLE_STATUSES.map((s) => ({ value: s, label: t(STATUS_LABEL[s]) }))}
-          onValue={(v) => set('status', v as ArticleFormValues['status'])}
         />
       </div>
       <TextField
         label={editing ? t('help.form.slug') : t('help.form.slug_optional')}
         hint={editing ? t('help.form.slug_hint_edit') : t('help.form.slug_hint')}
-        name="slug"
+        {...form.field('slug')}
         autocomplete="off"
         spellcheck={false}
         maxLength={SLUG_MAX}
-        value={values.slug}
-        error={errors.slug}
-        onValue={(v) => set('slug', v)}
       />
       {editing ? null : (
         <SelectField
           label={t('help.form.translation_of')}
           hint={t('help.form.translation_of_hint')}
-          name="translation_of"
-          value={values.translationOf}
-          error={errors.translationOf}
+          {...form.field('translationOf', 'translation_of')}
           options={[
             { value: '', label: t('help.form.translation_none') },
             ...others.map((a) => ({ value: a.id, label: t('help.form.translation_choice', { title: a.title, locale: t(LOCALE_LABEL[a.locale]) }) })),
             ...(values.translationOf && !others.some((a) => a.id === values.translationOf) ? [{ value: values.translationOf, label: t('help.form.translation_unknown') }] : []),
           ]}
-          onValue={(v) => set('translationOf', v)}
         />
       )}
       <TextArea

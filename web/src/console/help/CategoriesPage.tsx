@@ -190,12 +190,9 @@ function CategoryForm({
       <TextField
         label={t('help.categories.form.position')}
         hint={t('help.categories.form.position_hint')}
-        name="position"
+        {...form.field('position')}
         inputMode="numeric"
         autocomplete="off"
-        value={values.position}
-        error={errors.position}
-        onValue={form.set('position')}
       />
       <FormEnd
         formError={errors.form}

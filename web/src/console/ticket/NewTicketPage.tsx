@@ -95,73 +95,52 @@ export function NewTicketPage() {
             <TextField
               label={t('tickets.new.email')}
               hint={t('tickets.new.email_hint')}
-              name="email"
+              {...form.field('email')}
               type="email"
               autocomplete="off"
               spellcheck={false}
               maxLength={EMAIL_MAX}
-              value={values.email}
-              error={errors.email}
-              onValue={form.set('email')}
               required
             />
             <TextField
               label={t('tickets.new.name')}
               hint={t('tickets.new.name_hint')}
-              name="name"
+              {...form.field('name')}
               autocomplete="off"
               maxLength={NAME_MAX}
-              value={values.name}
-              error={errors.name}
-              onValue={form.set('name')}
             />
           </div>
         )}
         <SelectField
           label={t('tickets.new.channel')}
           hint={t('tickets.new.channel_hint')}
-          name="channel"
-          value={values.channel}
-          error={errors.channel}
-          onValue={(value) => form.set('channel')(value as NewTicketValues['channel'])}
+          {...form.field('channel')}
           options={STAFF_CHANNELS.map((channel) => ({ value: channel, label: t(CHANNEL_LABEL[channel]) }))}
         />
         <TextField
           label={t('tickets.new.subject')}
-          name="subject"
+          {...form.field('subject')}
           autocomplete="off"
           maxLength={SUBJECT_MAX}
-          value={values.subject}
-          error={errors.subject}
-          onValue={form.set('subject')}
           required
         />
         <TextArea
           label={t('tickets.new.description')}
           hint={t('tickets.new.description_hint')}
-          name="description"
+          {...form.field('description')}
           rows={6}
           maxLength={DESCRIPTION_MAX}
-          value={values.description}
-          error={errors.description}
-          onValue={form.set('description')}
           required
         />
         <div class="field-row">
           <SelectField
             label={t('tickets.new.category')}
-            name="category"
-            value={values.category}
-            error={errors.category}
-            onValue={form.set('category')}
+            {...form.field('category')}
             options={[{ value: '', label: t('tickets.new.category_none') }, ...categories.map((category) => ({ value: category.key, label: categoryName(category) }))]}
           />
           <SelectField
             label={t('tickets.new.priority')}
-            name="priority"
-            value={values.priority}
-            error={errors.priority}
-            onValue={(value) => form.set('priority')(value as NewTicketValues['priority'])}
+            {...form.field('priority')}
             options={[{ value: '', label: t('tickets.new.priority_default') }, ...PRIORITIES.map((priority) => ({ value: priority, label: t(`priority.${priority}`) }))]}
           />
         </div>
