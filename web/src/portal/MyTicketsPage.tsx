@@ -10,7 +10,7 @@ import { Link } from '../router/router';
 import { SelectField } from '../ui/Field';
 import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
-import { ErrorAlert, Loaded } from '../ui/status';
+import { Loaded, LoadMore } from '../ui/status';
 import { TicketRow } from './TicketRow';
 
 const PAGE_SIZE = 20;
@@ -74,12 +74,7 @@ export function MyTicketsPage() {
           </>
         )}
       </Loaded>
-      <ErrorAlert error={loading.error} onRetry={loadMore} />
-      {cursor ? (
-        <button type="button" class="button button--secondary" onClick={loadMore} disabled={loading.busy}>
-          {loading.busy ? t('common.loading') : t('portal.tickets.load_more')}
-        </button>
-      ) : null}
+      <LoadMore more={loading} label={t('portal.tickets.load_more')} onMore={cursor ? loadMore : null} />
     </Page>
   );
 }

@@ -19,7 +19,7 @@ import { Thread } from '../tickets/Thread';
 import { acceptsReplies } from '../tickets/moves';
 import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
-import { ErrorAlert, Loaded, Notice } from '../ui/status';
+import { Loaded, LoadMore, Notice } from '../ui/status';
 import { PeopleCopied } from './PeopleCopied';
 import { RatingPanel } from './RatingPanel';
 import { ReplyForm } from './ReplyForm';
@@ -99,12 +99,7 @@ export function TicketPage({ id }: { id: number }) {
         <Loaded resource={thread} empty={(l) => l.items.length === 0 && t('portal.thread.empty')}>
           {(l) => <Thread messages={l.items} me={member.id} audience="customer" />}
         </Loaded>
-        <ErrorAlert error={more.error} onRetry={loadMore} />
-        {cursor ? (
-          <button type="button" class="button button--secondary" onClick={loadMore} disabled={more.busy}>
-            {t('portal.thread.load_more')}
-          </button>
-        ) : null}
+        <LoadMore more={more} label={t('portal.thread.load_more')} busyLabel={t('portal.thread.load_more')} onMore={cursor ? loadMore : null} />
         {open ? <ReplyForm ticketId={id} status={detail.status} onPosted={onPosted} /> : <Notice>{t('portal.reply.closed')}</Notice>}
       </section>
       <FilesPanel files={files} audience="customer">

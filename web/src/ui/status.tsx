@@ -77,6 +77,34 @@ export function Loaded<T>({ resource, empty, overrides, loadingLabel, placeholde
   );
 }
 
+/** The way to the next page of a list: the last attempt's failure (with Retry, unless `retry` is
+ * false), then the button that loads the page while there is one (`onMore` null: none left),
+ * saying `busyLabel` (Loading...) while it loads. */
+export function LoadMore({
+  more,
+  label,
+  onMore,
+  retry = true,
+  busyLabel = t('common.loading'),
+}: {
+  more: { busy: boolean; error: unknown };
+  label: string;
+  onMore: (() => void) | null;
+  retry?: boolean;
+  busyLabel?: string;
+}) {
+  return (
+    <>
+      <ErrorAlert error={more.error} onRetry={retry && onMore ? onMore : undefined} />
+      {onMore ? (
+        <button type="button" class="button button--secondary" onClick={onMore} disabled={more.busy}>
+          {more.busy ? busyLabel : label}
+        </button>
+      ) : null}
+    </>
+  );
+}
+
 /** What a link from mail did as the page opened: working on it, what it did (`children`, as a
  * success), the link refused (`refused`: its own words, nothing to retry), or another failure
  * (with Retry); then, once it has answered, where to go next (`next`). */

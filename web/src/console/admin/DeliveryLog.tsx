@@ -8,7 +8,7 @@ import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
 import { deliveryAttempts, replayDelivery, type DeliveryAttempt } from '../../data/integrations';
 import { formatDateTime, t } from '../../i18n';
 import { useSubmit } from '../../ui/hooks';
-import { EmptyState, ErrorAlert, Loaded, Loading, Notice } from '../../ui/status';
+import { EmptyState, ErrorAlert, Loaded, Loading, LoadMore, Notice } from '../../ui/status';
 import { awaiting, formatMs, newestOfDelivery, retryRefreshIn, stillAwaited, succeeded, withHead, withPage, type AttemptLog, type Awaited } from './integrations';
 
 /** How often the log is read while a queued delivery is awaited, and for how long at most. */
@@ -151,12 +151,7 @@ export function DeliveryLog({ webhookId, url, queued }: { webhookId: string; url
           </table>
         </div>
       ) : null}
-      <ErrorAlert error={more.error} />
-      {log?.cursor ? (
-        <button type="button" class="button button--secondary" disabled={more.busy} onClick={loadMore}>
-          {more.busy ? t('common.loading') : t('integrations.log.load_more')}
-        </button>
-      ) : null}
+      <LoadMore more={more} label={t('integrations.log.load_more')} onMore={log?.cursor ? loadMore : null} retry={false} />
     </section>
   );
 }

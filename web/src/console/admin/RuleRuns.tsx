@@ -8,7 +8,7 @@ import { ruleRuns, type Rule, type RuleRun } from '../../data/rules';
 import { formatDateTime, formatNumber, t } from '../../i18n';
 import { Link } from '../../router/router';
 import { useSubmit } from '../../ui/hooks';
-import { EmptyState, ErrorAlert, Loaded } from '../../ui/status';
+import { EmptyState, Loaded, LoadMore } from '../../ui/status';
 import { effectText, moreRuns, runTriggerText, type EffectNames } from '../rules';
 
 /** How many runs a page holds. */
@@ -68,12 +68,7 @@ export function RuleRuns({ rule, names }: { rule: Rule; names: EffectNames }) {
               ) : (
                 <EmptyState title={t('rules.runs.empty')} />
               )}
-              <ErrorAlert error={more.error} />
-              {cursor ? (
-                <button type="button" class="button button--secondary" disabled={more.busy} onClick={() => loadMore(cursor)}>
-                  {more.busy ? t('common.loading') : t('rules.runs.more')}
-                </button>
-              ) : null}
+              <LoadMore more={more} label={t('rules.runs.more')} onMore={cursor ? () => loadMore(cursor) : null} retry={false} />
             </>
           );
         }}

@@ -12,7 +12,7 @@ import { useMember } from '../../tenant/member';
 import { SelectField } from '../../ui/Field';
 import { useSubmit } from '../../ui/hooks';
 import { Page } from '../../ui/Page';
-import { ErrorAlert, Loaded, Notice } from '../../ui/status';
+import { Loaded, LoadMore, Notice } from '../../ui/status';
 import {
   ARTICLE_STATUSES,
   HELP_LOCALES,
@@ -82,12 +82,7 @@ export function ArticlesPage() {
           </ul>
         )}
       </Loaded>
-      <ErrorAlert error={more.error} onRetry={loadMore} />
-      {list.data?.cursor ? (
-        <button type="button" class="button button--secondary" onClick={loadMore} disabled={more.busy}>
-          {more.busy ? t('common.loading') : t('help.articles.load_more')}
-        </button>
-      ) : null}
+      <LoadMore more={more} label={t('help.articles.load_more')} onMore={list.data?.cursor ? loadMore : null} />
     </Page>
   );
 }

@@ -11,7 +11,7 @@ import { navigate } from '../../router/router';
 import { useMember } from '../../tenant/member';
 import { useSubmit } from '../../ui/hooks';
 import { Page } from '../../ui/Page';
-import { ErrorAlert, Loaded } from '../../ui/status';
+import { Loaded, LoadMore } from '../../ui/status';
 import { isAdmin } from '../roles';
 import { InboundRow } from './InboundRow';
 import { firstPage, parseState, quarantineHref, sender, settle, withPage, type InboundList, type Settled } from './inbound';
@@ -100,12 +100,7 @@ export function QuarantinePage({ query }: { query: URLSearchParams }) {
           </div>
         )}
       </Loaded>
-      <ErrorAlert error={more.error} onRetry={loadMore} />
-      {list.data?.before != null ? (
-        <button type="button" class="button button--secondary" onClick={loadMore} disabled={more.busy}>
-          {more.busy ? t('common.loading') : t('inbound.quarantine.load_more')}
-        </button>
-      ) : null}
+      <LoadMore more={more} label={t('inbound.quarantine.load_more')} onMore={list.data?.before != null ? loadMore : null} />
     </Page>
   );
 }

@@ -17,7 +17,7 @@ import { Link, navigate } from '../../router/router';
 import { useMember } from '../../tenant/member';
 import { useSubmit } from '../../ui/hooks';
 import { Page } from '../../ui/Page';
-import { ErrorAlert, Loaded } from '../../ui/status';
+import { ErrorAlert, Loaded, LoadMore } from '../../ui/status';
 import { ShortcutsButton, ShortcutsHelp } from '../ShortcutsHelp';
 import { useShortcuts } from '../keyboard';
 import { isAdmin } from '../roles';
@@ -165,12 +165,7 @@ export function QueuePage({ query }: { query: URLSearchParams }) {
           </ul>
         )}
       </Loaded>
-      <ErrorAlert error={more.error} onRetry={loadMore} />
-      {queue.listing?.cursor ? (
-        <button type="button" class="button button--secondary" onClick={loadMore} disabled={more.busy}>
-          {more.busy ? t('common.loading') : t('console.queue.load_more')}
-        </button>
-      ) : null}
+      <LoadMore more={more} label={t('console.queue.load_more')} onMore={queue.listing?.cursor ? loadMore : null} />
       <ShortcutsHelp open={help} onClose={() => setHelp(false)} />
     </Page>
   );
