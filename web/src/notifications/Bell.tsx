@@ -12,7 +12,7 @@ import { useLive } from '../data/resource';
 import { formatDateTime, t, tn } from '../i18n';
 import { Link } from '../router/router';
 import { useDismiss, useSubmit } from '../ui/hooks';
-import { ErrorAlert, Loading } from '../ui/status';
+import { ErrorAlert, Loaded } from '../ui/status';
 import { arrivals, badgeText, markedRead, type BellState } from './model';
 
 export const BELL_INTERVAL_MS = 10_000;
@@ -127,35 +127,38 @@ function NotificationPanel({ id, stamp, onChanged, onClose }: { id: string; stam
         </button>
       </div>
       <ErrorAlert error={marking.error} />
-      <ErrorAlert error={list.error} onRetry={list.reload} />
-      {list.loading && !list.listing ? <Loading /> : null}
-      {list.listing && items.length === 0 ? <p class="bell-empty">{t('notifications.panel.empty')}</p> : null}
-      {items.length ? (
-        <ul class="notification-list" aria-label={t('notifications.panel.list')}>
-          {items.map((n) => (
-            <li key={n.id} class={n.read_at === null ? 'notification notification--unread' : 'notification'}>
-              {n.read_at === null ? <span class="notification-dot" aria-hidden="true" /> : null}
-              <div class="notification-body">
-                {n.ticket_id !== null ? (
-                  <Link href={`/tickets/${n.ticket_id}`} onClick={() => follow(n)}>
-                    {n.title}
-                  </Link>
-                ) : n.kind === 'webhook_disabled' ? (
-                  <Link href="/admin/integrations" onClick={() => follow(n)}>
-                    {n.title}
-                  </Link>
-                ) : (
-                  <span>{n.title}</span>
-                )}
-                <span class="notification-meta">
-                  <time dateTime={n.created_at}>{formatDateTime(n.created_at)}</time>
-                  {n.read_at === null ? <span class="visually-hidden">, {t('notifications.panel.unread')}</span> : null}
-                </span>
-              </div>
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <Loaded resource={list}>
+        {({ items }) =>
+          items.length ? (
+            <ul class="notification-list" aria-label={t('notifications.panel.list')}>
+              {items.map((n) => (
+                <li key={n.id} class={n.read_at === null ? 'notification notification--unread' : 'notification'}>
+                  {n.read_at === null ? <span class="notification-dot" aria-hidden="true" /> : null}
+                  <div class="notification-body">
+                    {n.ticket_id !== null ? (
+                      <Link href={`/tickets/${n.ticket_id}`} onClick={() => follow(n)}>
+                        {n.title}
+                      </Link>
+                    ) : n.kind === 'webhook_disabled' ? (
+                      <Link href="/admin/integrations" onClick={() => follow(n)}>
+                        {n.title}
+                      </Link>
+                    ) : (
+                      <span>{n.title}</span>
+                    )}
+                    <span class="notification-meta">
+                      <time dateTime={n.created_at}>{formatDateTime(n.created_at)}</time>
+                      {n.read_at === null ? <span class="visually-hidden">, {t('notifications.panel.unread')}</span> : null}
+                    </span>
+                  </div>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p class="bell-empty">{t('notifications.panel.empty')}</p>
+          )
+        }
+      </Loaded>
       <ErrorAlert error={more.error} />
       <div class="bell-foot">
         {list.listing?.cursor ? (

@@ -10,7 +10,7 @@ import { t, type MessageKey } from '../../i18n';
 import { Link } from '../../router/router';
 import { useMember } from '../../tenant/member';
 import { Page } from '../../ui/Page';
-import { EmptyState, ErrorAlert, Loading, Notice } from '../../ui/status';
+import { EmptyState, Loaded, Notice } from '../../ui/status';
 import { MailboxForm } from './MailboxForm';
 import { MailboxStatus } from './MailboxStatus';
 
@@ -24,39 +24,39 @@ export function MailboxPage() {
   const { slug } = useMember();
   const mailbox = useResource(`mailbox:${slug}`, getMailbox);
   const [notice, setNotice] = useState<PageNotice | null>(null);
-  const held = mailbox.data;
   return (
     <Page title={t('inbound.mailbox.title')}>
       <p class="lead">{t('inbound.mailbox.lead')}</p>
-      <ErrorAlert error={mailbox.error} onRetry={mailbox.reload} />
-      {mailbox.loading && held === undefined ? <Loading /> : null}
-      {notice ? <Notice tone="success">{t(NOTICE[notice])}</Notice> : null}
-      {held === null ? (
-        <EmptyState title={t('inbound.mailbox.none')}>
-          <p>{t('inbound.mailbox.none_hint')}</p>
-        </EmptyState>
-      ) : null}
-      {held ? (
-        <MailboxStatus
-          mailbox={held}
-          onRefresh={mailbox.refresh}
-          onRemoved={() => {
-            setNotice('removed');
-            mailbox.setData(() => null);
-          }}
-        />
-      ) : null}
-      {held !== undefined ? (
-        // A save gives the settings a new `updated_at`: the form starts again from them.
-        <MailboxForm
-          key={held?.updated_at ?? 'none'}
-          mailbox={held}
-          onSaved={(saved: Mailbox) => {
-            setNotice('saved');
-            mailbox.setData(() => saved);
-          }}
-        />
-      ) : null}
+      <Loaded resource={mailbox}>
+        {(held) => (
+          <>
+            {notice ? <Notice tone="success">{t(NOTICE[notice])}</Notice> : null}
+            {held ? (
+              <MailboxStatus
+                mailbox={held}
+                onRefresh={mailbox.refresh}
+                onRemoved={() => {
+                  setNotice('removed');
+                  mailbox.setData(() => null);
+                }}
+              />
+            ) : (
+              <EmptyState title={t('inbound.mailbox.none')}>
+                <p>{t('inbound.mailbox.none_hint')}</p>
+              </EmptyState>
+            )}
+            {/* A save gives the settings a new `updated_at`: the form starts again from them. */}
+            <MailboxForm
+              key={held?.updated_at ?? 'none'}
+              mailbox={held}
+              onSaved={(saved: Mailbox) => {
+                setNotice('saved');
+                mailbox.setData(() => saved);
+              }}
+            />
+          </>
+        )}
+      </Loaded>
       <PostedMail />
     </Page>
   );

@@ -13,7 +13,7 @@ import { useMember } from '../../tenant/member';
 import { useSubmit } from '../../ui/hooks';
 import { Page } from '../../ui/Page';
 import { FormRow } from '../../ui/Field';
-import { ErrorAlert, Loading, Notice } from '../../ui/status';
+import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 import { decodeTrialReport, type TrialReport } from './sso';
 import { SsoForm } from './SsoForm';
 
@@ -35,38 +35,39 @@ export function SsoPage() {
     return encoded === null ? null : { report: decodeTrialReport(encoded) };
   });
   const [notice, setNotice] = useState<PageNotice | null>(null);
-  const held = settings.data;
   return (
     <Page title={t('sso.title')}>
       <p class="lead">{t('sso.lead')}</p>
       {trial ? <TrialPanel report={trial.report} /> : null}
-      <ErrorAlert error={settings.error} onRetry={settings.reload} />
-      {settings.loading && held === undefined ? <Loading /> : null}
-      {notice ? <Notice tone="success">{t(NOTICE[notice])}</Notice> : null}
-      {held !== undefined ? <Addresses settings={held} /> : null}
-      {held ? (
-        <SsoStatus
-          slug={slug}
-          settings={held}
-          onRemoved={() => {
-            setNotice('removed');
-            settings.setData(() => null);
-          }}
-        />
-      ) : null}
-      {held !== undefined ? (
-        // A save gives the settings a new `updated_at`: the form starts again from them.
-        <SsoForm
-          key={held?.updated_at ?? 'none'}
-          slug={slug}
-          settings={held}
-          onSaved={(saved) => {
-            setNotice('saved');
-            settings.setData(() => saved);
-          }}
-          onEdit={() => setNotice(null)}
-        />
-      ) : null}
+      <Loaded resource={settings}>
+        {(held) => (
+          <>
+            {notice ? <Notice tone="success">{t(NOTICE[notice])}</Notice> : null}
+            <Addresses settings={held} />
+            {held ? (
+              <SsoStatus
+                slug={slug}
+                settings={held}
+                onRemoved={() => {
+                  setNotice('removed');
+                  settings.setData(() => null);
+                }}
+              />
+            ) : null}
+            {/* A save gives the settings a new `updated_at`: the form starts again from them. */}
+            <SsoForm
+              key={held?.updated_at ?? 'none'}
+              slug={slug}
+              settings={held}
+              onSaved={(saved) => {
+                setNotice('saved');
+                settings.setData(() => saved);
+              }}
+              onEdit={() => setNotice(null)}
+            />
+          </>
+        )}
+      </Loaded>
     </Page>
   );
 }
