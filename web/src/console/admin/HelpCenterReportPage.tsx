@@ -14,7 +14,7 @@ import { useMember } from '../../tenant/member';
 import { TextField } from '../../ui/Field';
 import { translated, useFields } from '../../ui/form';
 import { Page } from '../../ui/Page';
-import { EmptyState, Loaded } from '../../ui/status';
+import { Loaded } from '../../ui/status';
 import {
   LOCALE_LABEL,
   checkHelpFilters,
@@ -26,6 +26,7 @@ import {
 } from '../helpCenter';
 import { browserTimeZone, reportErrorOf } from '../reports';
 import { localToday } from '../schedules';
+import { ReportSection, WideTable } from './ReportTables';
 
 const refused = (error: unknown): error is ApiProblem => error instanceof ApiProblem && error.code === 'validation_failed' && error.errors.length > 0;
 
@@ -118,8 +119,6 @@ function Results({ report }: { report: HelpReport }) {
 }
 
 function ArticlesTable({ articles }: { articles: ArticleReport[] }) {
-  const id = useId();
-  const headingId = useId();
   const total = reportTotals(articles);
   const counts = (row: typeof total) => (
     <>
@@ -131,85 +130,63 @@ function ArticlesTable({ articles }: { articles: ArticleReport[] }) {
     </>
   );
   return (
-    <section class="reports-section" aria-labelledby={headingId}>
-      <h3 id={headingId}>{t('help.report.articles')}</h3>
-      <p class="hint">{t('help.report.articles_hint')}</p>
-      {articles.length === 0 ? (
-        <EmptyState title={t('help.report.no_articles')} />
-      ) : (
-        <div class="table-wrap" role="region" aria-labelledby={id} tabIndex={0}>
-          <table class="reports-table help-report-articles">
-            <caption id={id}>{t('help.report.articles_caption')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('help.report.col.title')}</th>
-                <th scope="col">{t('help.report.col.locale')}</th>
-                <th scope="col">{t('help.report.col.views')}</th>
-                <th scope="col">{t('help.report.col.helpful')}</th>
-                <th scope="col">{t('help.report.col.not_helpful')}</th>
-                <th scope="col">{t('help.report.col.suggested')}</th>
-                <th scope="col">{t('help.report.col.deflections')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {articles.map((row) => (
-                <tr key={row.id}>
-                  <th scope="row">
-                    <Link href={`/help-center/articles/${row.id}`} lang={row.locale}>
-                      {row.title}
-                    </Link>
-                  </th>
-                  <td>{t(LOCALE_LABEL[row.locale])}</td>
-                  {counts(row)}
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th scope="row">{t('help.report.total')}</th>
-                <td />
-                {counts(total)}
-              </tr>
-            </tfoot>
-          </table>
-        </div>
-      )}
-    </section>
+    <ReportSection title={t('help.report.articles')} hint={t('help.report.articles_hint')} empty={articles.length === 0 && t('help.report.no_articles')}>
+      <WideTable
+        class="reports-table help-report-articles"
+        caption={t('help.report.articles_caption')}
+        headings={[
+          t('help.report.col.title'),
+          t('help.report.col.locale'),
+          t('help.report.col.views'),
+          t('help.report.col.helpful'),
+          t('help.report.col.not_helpful'),
+          t('help.report.col.suggested'),
+          t('help.report.col.deflections'),
+        ]}
+      >
+        <tbody>
+          {articles.map((row) => (
+            <tr key={row.id}>
+              <th scope="row">
+                <Link href={`/help-center/articles/${row.id}`} lang={row.locale}>
+                  {row.title}
+                </Link>
+              </th>
+              <td>{t(LOCALE_LABEL[row.locale])}</td>
+              {counts(row)}
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row">{t('help.report.total')}</th>
+            <td />
+            {counts(total)}
+          </tr>
+        </tfoot>
+      </WideTable>
+    </ReportSection>
   );
 }
 
 function UnansweredTable({ searches }: { searches: UnansweredSearch[] }) {
-  const id = useId();
-  const headingId = useId();
   return (
-    <section class="reports-section" aria-labelledby={headingId}>
-      <h3 id={headingId}>{t('help.report.unanswered')}</h3>
-      <p class="hint">{t('help.report.unanswered_hint')}</p>
-      {searches.length === 0 ? (
-        <EmptyState title={t('help.report.no_unanswered')} />
-      ) : (
-        <div class="table-wrap" role="region" aria-labelledby={id} tabIndex={0}>
-          <table class="reports-table help-report-searches">
-            <caption id={id}>{t('help.report.unanswered_caption')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('help.report.col.query')}</th>
-                <th scope="col">{t('help.report.col.locale')}</th>
-                <th scope="col">{t('help.report.col.count')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {searches.map((row) => (
-                <tr key={`${row.locale}:${row.query}`}>
-                  <th scope="row">{row.query}</th>
-                  <td>{t(searchLocaleLabel(row.locale))}</td>
-                  <td>{formatNumber(row.count)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
+    <ReportSection title={t('help.report.unanswered')} hint={t('help.report.unanswered_hint')} empty={searches.length === 0 && t('help.report.no_unanswered')}>
+      <WideTable
+        class="reports-table help-report-searches"
+        caption={t('help.report.unanswered_caption')}
+        headings={[t('help.report.col.query'), t('help.report.col.locale'), t('help.report.col.count')]}
+      >
+        <tbody>
+          {searches.map((row) => (
+            <tr key={`${row.locale}:${row.query}`}>
+              <th scope="row">{row.query}</th>
+              <td>{t(searchLocaleLabel(row.locale))}</td>
+              <td>{formatNumber(row.count)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </WideTable>
+    </ReportSection>
   );
 }

@@ -9,7 +9,7 @@ import { useEffect, useId, useMemo, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import { downloadTicketsCsv, performanceReport, type Performance, type PerformanceQuery } from '../../data/reports';
 import { useResource } from '../../data/resource';
-import { formatNumber, t, tn } from '../../i18n';
+import { formatNumber, t, tn, type MessageKey } from '../../i18n';
 import { Link } from '../../router/router';
 import { useMember } from '../../tenant/member';
 import { SelectField, TextField } from '../../ui/Field';
@@ -50,6 +50,7 @@ import {
 import { localToday } from '../schedules';
 import { BarChart } from './BarChart';
 import { DigestPanel } from './DigestPanel';
+import { ChartFigure, ReportSection, WideTable } from './ReportTables';
 
 /** The report as asked (with its periods, if any) and each group over the whole range. */
 interface Reports {
@@ -251,12 +252,10 @@ function OverTime({ report }: { report: Performance }) {
   const groups = reportGroups(report.rows, report.group_by);
   const [chosen, setChosen] = useState<string | null>(null);
   const shown = groups.some((g) => g.id === chosen) ? chosen : busiestGroup(groups);
-  const id = useId();
   const group = groups.find((g) => g.id === shown);
   if (!group) return null;
   return (
-    <section class="reports-section" aria-labelledby={id}>
-      <h3 id={id}>{t('reports.over_time.title')}</h3>
+    <ReportSection title={t('reports.over_time.title')}>
       <SelectField
         label={t('reports.over_time.group', { group: t(GROUP_WORD[report.group_by]) })}
         name="over_time_group"
@@ -268,7 +267,7 @@ function OverTime({ report }: { report: Performance }) {
         <TimingChart report={report} group={group.id} groupLabel={group.label} timing="first_response_minutes" />
         <TimingChart report={report} group={group.id} groupLabel={group.label} timing="resolution_minutes" />
       </div>
-    </section>
+    </ReportSection>
   );
 }
 
@@ -278,8 +277,11 @@ function TimingChart({ report, group, groupLabel, timing }: { report: Performanc
   const title = t(timing === 'first_response_minutes' ? 'reports.chart.first_response' : 'reports.chart.resolution');
   const unit = unitWord(series.unit);
   return (
-    <figure class="reports-chart">
-      <figcaption>{t('reports.chart.over_time_caption', { title, group: groupLabel })}</figcaption>
+    <ChartFigure
+      caption={t('reports.chart.over_time_caption', { title, group: groupLabel })}
+      headings={[t('reports.col.period'), t('reports.chart.median'), t('reports.chart.p90')]}
+      rows={series.minutes.map((m, i) => ({ key: series.periods[i]!, label: labels[i]!, cells: [formatMinutes(m.median), formatMinutes(m.p90)] }))}
+    >
       <BarChart
         labels={labels}
         stacked={false}
@@ -289,38 +291,13 @@ function TimingChart({ report, group, groupLabel, timing }: { report: Performanc
         ]}
         summary={tn('reports.chart.over_time_summary', labels.length, { title, group: groupLabel, unit })}
       />
-      <details class="chart-data">
-        <summary>{t('reports.chart.numbers')}</summary>
-        <div class="table-wrap">
-          <table>
-            <caption>{t('reports.chart.over_time_caption', { title, group: groupLabel })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('reports.col.period')}</th>
-                <th scope="col">{t('reports.chart.median')}</th>
-                <th scope="col">{t('reports.chart.p90')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {series.minutes.map((m, i) => (
-                <tr key={series.periods[i]}>
-                  <th scope="row">{labels[i]}</th>
-                  <td>{formatMinutes(m.median)}</td>
-                  <td>{formatMinutes(m.p90)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </details>
-    </figure>
+    </ChartFigure>
   );
 }
 
 /** Each group over the whole range: the medians side by side, and the share of tickets within
  * their service targets. */
 function ByGroup({ report }: { report: Performance }) {
-  const id = useId();
   const shaped = byGroup(report.rows, report.group_by);
   const group = t(GROUP_WORD[report.group_by]);
   const heading = t(GROUP_BY_LABEL[report.group_by]);
@@ -328,11 +305,13 @@ function ByGroup({ report }: { report: Performance }) {
   const firstResponse = t('reports.chart.first_response');
   const resolution = t('reports.chart.resolution');
   return (
-    <section class="reports-section" aria-labelledby={id}>
-      <h3 id={id}>{t('reports.by_group.title', { group })}</h3>
+    <ReportSection title={t('reports.by_group.title', { group })}>
       <div class="reports-charts">
-        <figure class="reports-chart">
-          <figcaption>{t('reports.by_group.medians', { group })}</figcaption>
+        <ChartFigure
+          caption={t('reports.by_group.medians', { group })}
+          headings={[heading, t('reports.col.first_median'), t('reports.col.resolution_median')]}
+          rows={report.rows.map((row, i) => ({ key: row.key ?? '', label: shaped.labels[i]!, cells: [formatMinutes(row.first_response_minutes.median), formatMinutes(row.resolution_minutes.median)] }))}
+        >
           <BarChart
             labels={shaped.labels}
             stacked={false}
@@ -342,66 +321,35 @@ function ByGroup({ report }: { report: Performance }) {
             ]}
             summary={tn('reports.by_group.medians_summary', shaped.labels.length, { group, unit })}
           />
-          <details class="chart-data">
-            <summary>{t('reports.chart.numbers')}</summary>
-            <div class="table-wrap">
-              <table>
-                <caption>{t('reports.by_group.medians', { group })}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{heading}</th>
-                    <th scope="col">{t('reports.col.first_median')}</th>
-                    <th scope="col">{t('reports.col.resolution_median')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {report.rows.map((row, i) => (
-                    <tr key={row.key ?? ''}>
-                      <th scope="row">{shaped.labels[i]}</th>
-                      <td>{formatMinutes(row.first_response_minutes.median)}</td>
-                      <td>{formatMinutes(row.resolution_minutes.median)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </details>
-        </figure>
-        <figure class="reports-chart">
-          <figcaption>{t('reports.by_group.sla', { group })}</figcaption>
+        </ChartFigure>
+        <ChartFigure
+          caption={t('reports.by_group.sla', { group })}
+          headings={[heading, t('reports.col.sla_met')]}
+          rows={report.rows.map((row, i) => ({ key: row.key ?? '', label: shaped.labels[i]!, cells: [formatRatio(row.sla_met_ratio)] }))}
+        >
           <BarChart
             labels={shaped.labels}
             max={100}
             series={[{ label: t('reports.by_group.sla_series'), data: shaped.slaMet, colour: '--chart-5' }]}
             summary={tn('reports.by_group.sla_summary', shaped.labels.length, { group, total: formatRatio(report.total.sla_met_ratio) })}
           />
-          <details class="chart-data">
-            <summary>{t('reports.chart.numbers')}</summary>
-            <div class="table-wrap">
-              <table>
-                <caption>{t('reports.by_group.sla', { group })}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{heading}</th>
-                    <th scope="col">{t('reports.col.sla_met')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {report.rows.map((row, i) => (
-                    <tr key={row.key ?? ''}>
-                      <th scope="row">{shaped.labels[i]}</th>
-                      <td>{formatRatio(row.sla_met_ratio)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </details>
-        </figure>
+        </ChartFigure>
       </div>
-    </section>
+    </ReportSection>
   );
 }
+
+const COLUMNS = [
+  'reports.col.created',
+  'reports.col.resolved',
+  'reports.col.reopened',
+  'reports.col.first_median',
+  'reports.col.first_p90',
+  'reports.col.resolution_median',
+  'reports.col.resolution_p90',
+  'reports.col.sla_met',
+  'reports.col.csat',
+] as const satisfies readonly MessageKey[];
 
 /** Every row of the report, and the whole range's totals at the foot. */
 function ReportTable({ caption, groupHeading, periods, rows, total }: { caption: string; groupHeading: string; periods: boolean; rows: TableRow[]; total: TableRow }) {
@@ -419,42 +367,23 @@ function ReportTable({ caption, groupHeading, periods, rows, total }: { caption:
       <td>{row.csat}</td>
     </>
   );
-  const id = useId();
-  // Wider than most screens: it scrolls inside its frame, which the keyboard can reach.
+  const headings = [groupHeading, ...(periods ? [t('reports.col.period')] : []), ...COLUMNS.map((column) => t(column))];
   return (
-    <div class="table-wrap" role="region" aria-labelledby={id} tabIndex={0}>
-      <table class="reports-table">
-        <caption id={id}>{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{groupHeading}</th>
-            {periods ? <th scope="col">{t('reports.col.period')}</th> : null}
-            <th scope="col">{t('reports.col.created')}</th>
-            <th scope="col">{t('reports.col.resolved')}</th>
-            <th scope="col">{t('reports.col.reopened')}</th>
-            <th scope="col">{t('reports.col.first_median')}</th>
-            <th scope="col">{t('reports.col.first_p90')}</th>
-            <th scope="col">{t('reports.col.resolution_median')}</th>
-            <th scope="col">{t('reports.col.resolution_p90')}</th>
-            <th scope="col">{t('reports.col.sla_met')}</th>
-            <th scope="col">{t('reports.col.csat')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={row.key}>
-              <th scope="row">{row.group}</th>
-              {cells(row)}
-            </tr>
-          ))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row">{total.group}</th>
-            {cells(total)}
-          </tr>
-        </tfoot>
-      </table>
-    </div>
+    <WideTable class="reports-table" caption={caption} headings={headings}>
+    <tbody>
+      {rows.map((row) => (
+        <tr key={row.key}>
+          <th scope="row">{row.group}</th>
+          {cells(row)}
+        </tr>
+      ))}
+    </tbody>
+    <tfoot>
+      <tr>
+        <th scope="row">{total.group}</th>
+        {cells(total)}
+      </tr>
+    </tfoot>
+    </WideTable>
   );
 }
