@@ -2,7 +2,7 @@
 //! filtered by language, status and category (the filters live in the address), last changed
 //! first, read a page at a time; the way to write a new one, and to the public pages.
 
-import { useEffect, useId, useState } from 'preact/hooks';
+import { useId } from 'preact/hooks';
 import { listArticles, type ArticleSummary, type Category } from '../../data/helpCenter';
 import { useResource } from '../../data/resource';
 import { formatDateTime, getLocale, t, tn } from '../../i18n';
@@ -28,6 +28,7 @@ import {
 } from '../helpCenter';
 import { deletedState } from './state';
 import { useCategories } from './useCategories';
+import { SearchForm } from '../../ui/SearchForm';
 
 const PAGE_SIZE = 25;
 
@@ -88,31 +89,10 @@ export function ArticlesPage() {
 }
 
 function ArticleFilterBar({ filters, categories, onChange }: { filters: ArticleFilters; categories: Category[]; onChange: (next: ArticleFilters) => void }) {
-  const [q, setQ] = useState(filters.q);
-  useEffect(() => setQ(filters.q), [filters.q]);
-  const searchId = useId();
   const locale = getLocale();
   return (
     <div class="filters">
-      <form
-        class="search"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          onChange({ ...filters, q: q.trim() });
-        }}
-      >
-        <label for={searchId}>{t('help.articles.search')}</label>
-        <div class="search-row">
-          <input id={searchId} type="search" name="q" value={q} maxLength={200} onInput={(e) => setQ(e.currentTarget.value)} aria-describedby={`${searchId}-hint`} />
-          <button type="submit" class="button button--secondary">
-            {t('help.articles.search_submit')}
-          </button>
-        </div>
-        <p class="field-hint" id={`${searchId}-hint`}>
-          {t('help.articles.search_hint')}
-        </p>
-      </form>
+      <SearchForm query={filters.q} label={t('help.articles.search')} hint={t('help.articles.search_hint')} submitLabel={t('help.articles.search_submit')} onSearch={(q) => onChange({ ...filters, q })} />
       <div class="filter-fields">
         <SelectField
           label={t('help.filter.locale')}

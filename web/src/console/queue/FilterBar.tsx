@@ -23,6 +23,7 @@ import { useTagSuggestions } from '../useTagSuggestions';
 import { viewOfQueue } from './saved';
 import { PRIORITIES, SLA_FILTERS, SORTS, STATUS_FILTERS, type QueueState, type SlaFilter, type Sort, type StatusFilter } from './views';
 import type { MessageKey } from '../../i18n';
+import { SearchForm } from '../../ui/SearchForm';
 
 const SLA_LABEL: Record<SlaFilter, MessageKey> = { breached: 'console.filter.sla_breached', at_risk: 'console.filter.sla_at_risk' };
 const SORT_LABEL: Record<Sort, MessageKey> = { newest: 'console.filter.sort_newest', oldest: 'console.filter.sort_oldest' };
@@ -36,31 +37,10 @@ function statusLabel(filter: StatusFilter): string {
 export function FilterBar({ state, admin, me, onChange, teams }: { state: QueueState; admin: boolean; me: string; onChange: (next: QueueState) => void; teams: Team[] }) {
   const people = usePeople();
   const categories = useTicketCategories().data ?? [];
-  const [q, setQ] = useState(state.q);
-  useEffect(() => setQ(state.q), [state.q]);
-  const searchId = useId();
 
   return (
     <div class="filters">
-      <form
-        class="search"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          onChange({ ...state, q: q.trim() });
-        }}
-      >
-        <label for={searchId}>{t('console.filter.search')}</label>
-        <div class="search-row">
-          <input id={searchId} type="search" name="q" value={q} maxLength={200} onInput={(e) => setQ(e.currentTarget.value)} aria-describedby={`${searchId}-hint`} />
-          <button type="submit" class="button button--secondary">
-            {t('console.filter.search_submit')}
-          </button>
-        </div>
-        <p class="field-hint" id={`${searchId}-hint`}>
-          {t('console.filter.search_hint')}
-        </p>
-      </form>
+      <SearchForm query={state.q} label={t('console.filter.search')} hint={t('console.filter.search_hint')} submitLabel={t('console.filter.search_submit')} onSearch={(q) => onChange({ ...state, q })} />
       <div class="filter-fields">
         <SelectField
           label={t('console.filter.status')}
