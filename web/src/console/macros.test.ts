@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_MACRO, checkMacroForm, filterMacros, fold, formValues, macroEffects, moveHighlight, placeholdersIn, tagsIn, unknownPlaceholders } from './macros';
+import { EMPTY_MACRO, checkMacroForm, filterMacros, fold, formValues, macroEffects, placeholdersIn, tagsIn, unknownPlaceholders } from './macros';
+import { moveHighlight } from '../ui/listbox';
 
 describe('placeholders', () => {
   it('lists the names a body uses, once each, spaces inside the braces allowed', () => {

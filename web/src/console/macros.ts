@@ -141,10 +141,3 @@ export function filterMacros<M extends Pick<Macro, 'name' | 'body'>>(macros: rea
   }
   return ranked.sort((a, b) => a[0] - b[0]).map(([, macro]) => macro);
 }
-
-/** The option highlighted after moving `step` from `index` in a list of `count`, wrapping. */
-export function moveHighlight(index: number, step: number, count: number): number {
-  if (count <= 0) return -1;
-  if (index < 0) return step > 0 ? 0 : count - 1;
-  return (((index + step) % count) + count) % count;
-}

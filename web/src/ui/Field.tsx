@@ -32,15 +32,16 @@ function FieldHint({ id, hint }: { id: string; hint?: ComponentChildren }) {
 }
 
 /** One field of a form: its label, its hint, the control `children` draws with the ids it is
- * given (`{id}`, described by `{id}-hint` and `{id}-error`), and its error. `id`: the control's,
- * when the caller needs to know it (a fresh one otherwise); `class`: the row's own, after
- * `field`. */
+ * given (`{id}`, described by `{id}-hint` and `{id}-error`), its error, and what follows it
+ * (`after`). `id`: the control's, when the caller needs to know it (a fresh one otherwise);
+ * `class`: the row's own, after `field`. */
 export function FormRow({
   id,
   label,
   hint,
   error,
   class: kind,
+  after,
   children,
 }: {
   id?: string;
@@ -48,6 +49,7 @@ export function FormRow({
   hint?: ComponentChildren;
   error?: string | undefined;
   class?: string;
+  after?: ComponentChildren;
   children: (control: RowControl) => ComponentChildren;
 }) {
   const own = useId();
@@ -58,6 +60,7 @@ export function FormRow({
       <FieldHint id={control} hint={hint} />
       {children({ id: control, 'aria-invalid': error ? 'true' : undefined, 'aria-describedby': described(control, Boolean(hint), Boolean(error)) })}
       <FieldError id={control} error={error} />
+      {after}
     </div>
   );
 }

@@ -3,7 +3,7 @@
 //! with its listbox), Enter choosing the highlighted one. The composer puts the article's title
 //! and public address where the cursor was.
 
-import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { searchArticles, type SearchHit } from '../../data/helpCenter';
 import { useResource } from '../../data/resource';
 import { t, tn } from '../../i18n';
@@ -11,25 +11,20 @@ import { ArticleHtml } from '../../helpCenter/ArticleHtml';
 import { SUGGEST_DELAY_MS, searchTerm } from '../../helpCenter/suggest';
 import { useDebounced } from '../../helpCenter/useDebounced';
 import { useMember } from '../../tenant/member';
-import { useModalDialog } from '../../ui/hooks';
+import { FormRow } from '../../ui/Field';
+import { useListbox } from '../../ui/listbox';
 import { EmptyState, ErrorAlert } from '../../ui/status';
-import { moveHighlight } from '../macros';
+import { PickerDialog } from './PickerDialog';
 import { LOCALE_LABEL } from '../helpCenter';
 
 /** How many articles a search lists. */
 const RESULTS = 10;
 
 export function ArticleLinkPicker({ open, onClose, onPick }: { open: boolean; onClose: () => void; onPick: (hit: SearchHit) => void }) {
-  const dialog = useModalDialog(open);
-  const titleId = useId();
   return (
-    <dialog ref={dialog} class="dialog dialog--wide" aria-labelledby={titleId} onClose={onClose}>
-      <h2 id={titleId}>{t('help.link.title')}</h2>
-      {open ? <PickerBody onPick={onPick} /> : null}
-      <button type="button" class="button button--secondary" onClick={onClose}>
-        {t('help.link.close')}
-      </button>
-    </dialog>
+    <PickerDialog open={open} title={t('help.link.title')} closeLabel={t('help.link.close')} onClose={onClose}>
+      <PickerBody onPick={onPick} />
+    </PickerDialog>
   );
 }
 
@@ -37,75 +32,30 @@ export function ArticleLinkPicker({ open, onClose, onPick }: { open: boolean; on
 function PickerBody({ onPick }: { onPick: (hit: SearchHit) => void }) {
   const { slug } = useMember();
   const [query, setQuery] = useState('');
-  const [highlight, setHighlight] = useState(0);
   const term = useDebounced(searchTerm(query, 1), SUGGEST_DELAY_MS, null);
   const found = useResource(`kb-link:${slug}:${term ?? ''}`, (signal) => (term ? searchArticles(term, RESULTS, signal) : Promise.resolve([])));
-  const id = useId();
   const input = useRef<HTMLInputElement>(null);
   const shown = term ? (found.data ?? []) : [];
-  const active = highlight >= 0 && highlight < shown.length ? shown[highlight] : undefined;
-  const optionId = (hit: SearchHit) => `${id}-article-${hit.id}`;
+  const listbox = useListbox(shown, (hit) => hit.id, onPick);
+  const { id, setHighlight } = listbox;
   // The search answered for what is typed now (not for what was typed a moment ago).
   const settled = term === searchTerm(query, 1) && !found.loading;
 
   useLayoutEffect(() => input.current?.focus(), []);
   useEffect(() => setHighlight(0), [term]);
-  useEffect(() => {
-    if (active) document.getElementById(optionId(active))?.scrollIntoView({ block: 'nearest' });
-  }, [active?.id]);
-
-  const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-      event.preventDefault();
-      setHighlight((h) => moveHighlight(h, event.key === 'ArrowDown' ? 1 : -1, shown.length));
-    } else if (event.key === 'Home' || event.key === 'End') {
-      if (!shown.length) return;
-      event.preventDefault();
-      setHighlight(event.key === 'Home' ? 0 : shown.length - 1);
-    } else if (event.key === 'Enter') {
-      event.preventDefault();
-      if (active) onPick(active);
-    }
-  };
 
   return (
     <div class="picker">
-      <div class="field">
-        <label for={`${id}-search`}>{t('help.link.search')}</label>
-        <p class="field-hint" id={`${id}-hint`}>
-          {t('help.link.hint')}
-        </p>
-        <input
-          ref={input}
-          id={`${id}-search`}
-          type="text"
-          role="combobox"
-          autocomplete="off"
-          maxLength={200}
-          aria-autocomplete="list"
-          aria-expanded={shown.length > 0 ? 'true' : 'false'}
-          aria-controls={`${id}-list`}
-          aria-activedescendant={active ? optionId(active) : undefined}
-          aria-describedby={`${id}-hint`}
-          value={query}
-          onInput={(e) => setQuery(e.currentTarget.value)}
-          onKeyDown={onKeyDown}
-        />
-      </div>
+      <FormRow id={`${id}-search`} label={t('help.link.search')} hint={t('help.link.hint')}>
+        {(control) => (
+          <input ref={input} {...control} {...listbox.combobox} type="text" autocomplete="off" maxLength={200} value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
+        )}
+      </FormRow>
       <ErrorAlert error={term ? found.error : null} onRetry={found.reload} />
       {term && settled && !found.error && shown.length === 0 ? <EmptyState title={t('help.link.none', { query: term })} /> : null}
-      <ul id={`${id}-list`} class="picker-list" role="listbox" aria-label={t('help.link.list')} hidden={!shown.length}>
+      <ul id={listbox.listId} class="picker-list" role="listbox" aria-label={t('help.link.list')} hidden={!shown.length}>
         {shown.map((hit, index) => (
-          <li
-            key={hit.id}
-            id={optionId(hit)}
-            role="option"
-            aria-selected={index === highlight ? 'true' : 'false'}
-            class={index === highlight ? 'picker-option picker-option--active' : 'picker-option'}
-            // The search box keeps the focus; a click chooses as Enter does.
-            onMouseDown={(e) => e.preventDefault()}
-            onClick={() => onPick(hit)}
-          >
+          <li key={hit.id} {...listbox.option(hit, index)}>
             <span class="picker-name" lang={hit.locale}>
               {hit.title}
             </span>
