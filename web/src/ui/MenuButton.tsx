@@ -4,8 +4,8 @@
 //! button, as do a press outside and Tab (focus goes on). Picking an item closes the menu with
 //! the focus on the button, so a dialog the item opens gives it back there.
 
-import { useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { useDismiss } from './hooks';
+import { useLayoutEffect, useState } from 'preact/hooks';
+import { usePopup } from './hooks';
 import { menuMove, openingItem } from './menu';
 
 export interface MenuItem {
@@ -16,14 +16,8 @@ export interface MenuItem {
 
 /** `label`: the button's accessible name (it shows an icon only); `title`: its tooltip. */
 export function MenuButton({ label, items }: { label: string; items: MenuItem[] }) {
-  const [open, setOpen] = useState(false);
+  const { open, setOpen, close, id, box, button, panel: menu, onFocusOut } = usePopup<HTMLDivElement>();
   const [active, setActive] = useState(0);
-  const id = useId();
-  const box = useRef<HTMLDivElement>(null);
-  const button = useRef<HTMLButtonElement>(null);
-  const menu = useRef<HTMLDivElement>(null);
-  const close = () => setOpen(false);
-  useDismiss(open, close, button, menu);
   useLayoutEffect(() => {
     if (open) menu.current?.querySelectorAll<HTMLElement>('[role="menuitem"]')[active]?.focus();
   }, [open, active]);
@@ -39,13 +33,7 @@ export function MenuButton({ label, items }: { label: string; items: MenuItem[] 
   };
 
   return (
-    <div
-      class="action-menu"
-      ref={box}
-      onFocusOut={(event) => {
-        if (open && !box.current?.contains(event.relatedTarget as Node | null)) close();
-      }}
-    >
+    <div class="action-menu" ref={box} onFocusOut={onFocusOut}>
       <button
         ref={button}
         type="button"

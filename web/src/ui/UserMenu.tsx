@@ -2,10 +2,10 @@
 //! out. A button opens it (Enter or Space) and moves focus to its first item; Escape, a press
 //! outside or focus leaving it closes it, Escape handing focus back to the button.
 
-import { useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect } from 'preact/hooks';
 import { t } from '../i18n';
 import { Link } from '../router/router';
-import { useDismiss } from './hooks';
+import { usePopup } from './hooks';
 import type { NavItem } from './nav';
 
 export interface UserMenuProps {
@@ -18,25 +18,13 @@ export interface UserMenuProps {
 }
 
 export function UserMenu({ name, onSignOut, signingOut, links = [] }: UserMenuProps) {
-  const [open, setOpen] = useState(false);
-  const id = useId();
-  const box = useRef<HTMLDivElement>(null);
-  const button = useRef<HTMLButtonElement>(null);
-  const panel = useRef<HTMLDivElement>(null);
-  const close = () => setOpen(false);
-  useDismiss(open, close, button, panel);
+  const { open, setOpen, close, id, box, button, panel, onFocusOut } = usePopup<HTMLDivElement>();
   useLayoutEffect(() => {
     if (open) panel.current?.querySelector<HTMLElement>('a, button')?.focus();
   }, [open]);
 
   return (
-    <div
-      class="user-menu"
-      ref={box}
-      onFocusOut={(event) => {
-        if (open && !box.current?.contains(event.relatedTarget as Node | null)) close();
-      }}
-    >
+    <div class="user-menu" ref={box} onFocusOut={onFocusOut}>
       <button
         ref={button}
         type="button"

@@ -3,7 +3,7 @@
 //! where focus goes when a part of the page changes shape.
 
 import type { RefObject } from 'preact';
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { getLocale, onLocaleChange, type Locale } from '../i18n';
 
 export interface Submission {
@@ -82,6 +82,23 @@ export function useDismiss(open: boolean, close: () => void, trigger: RefObject<
       document.removeEventListener('pointerdown', onPointer);
     };
   }, [open]);
+}
+
+/** A panel that a button opens (a menu), in a box that holds both: whether it is open, its id
+ * (for the button's `aria-controls`), the refs of the box, the button and the panel, and its
+ * closing (`close`): by `useDismiss`, and when focus leaves the box (`onFocusOut`, the box's). */
+export function usePopup<P extends HTMLElement>() {
+  const [open, setOpen] = useState(false);
+  const id = useId();
+  const box = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const panel = useRef<P>(null);
+  const close = () => setOpen(false);
+  useDismiss(open, close, button, panel);
+  const onFocusOut = (event: FocusEvent) => {
+    if (open && !box.current?.contains(event.relatedTarget as Node | null)) close();
+  };
+  return { open, setOpen, close, id, box, button, panel, onFocusOut };
 }
 
 /** Where focus goes once the part of the page inside the returned ref has changed shape (the
