@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiProblem } from '../api/problem';
 import type { TicketLink } from '../data/links';
 import { linkRefusal, openChildren, parseTicketRef, sortLinks, splitSubject } from './links';
+import { fieldsRefused } from '../api/problem.fixture';
 
 const link = (ticket_id: number, kind: TicketLink['kind'], status: TicketLink['status'] = 'open'): TicketLink => ({
   ticket_id,
@@ -42,7 +43,7 @@ describe('the other ticket as typed', () => {
 
   it('is said not to be found when the server sees no such ticket; other refusals are not the field’s', () => {
     expect(linkRefusal(new ApiProblem({ status: 404, code: 'not_found' }))).toBe('links.add.not_found');
-    expect(linkRefusal(new ApiProblem({ status: 422, code: 'validation_failed', errors: [{ field: 'ticket_id', message: 'already linked' }] }))).toBeNull();
+    expect(linkRefusal(fieldsRefused([{ field: 'ticket_id', message: 'already linked' }]))).toBeNull();
     expect(linkRefusal(new Error('boom'))).toBeNull();
   });
 });

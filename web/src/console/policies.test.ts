@@ -21,6 +21,7 @@ import {
   withoutPolicy,
   type PolicyFormValues,
 } from './policies';
+import { fieldsRefused } from '../api/problem.fixture';
 
 const BILLING = 'c0ffee00-0000-4000-8000-0000000000b1';
 const PARIS = 'c0ffee00-0000-4000-8000-0000000000a1';
@@ -178,16 +179,12 @@ describe('the list', () => {
   });
 
   it('names the other policies refused as they stand (a team deleted since), each once', () => {
-    const refusal = new ApiProblem({
-      status: 422,
-      code: 'validation_failed',
-      errors: [
-        { field: 'policies[2].conditions.team_ids', message: 'each must be a team of this organisation' },
-        { field: 'policies[0].conditions.team_ids', message: 'each must be a team of this organisation' },
-        { field: 'policies[0].name', message: 'policies[1] has this name' },
-        { field: 'policies[1].targets.low', message: 'is required' },
-      ],
-    });
+    const refusal = fieldsRefused([
+      { field: 'policies[2].conditions.team_ids', message: 'each must be a team of this organisation' },
+      { field: 'policies[0].conditions.team_ids', message: 'each must be a team of this organisation' },
+      { field: 'policies[0].name', message: 'policies[1] has this name' },
+      { field: 'policies[1].targets.low', message: 'is required' },
+    ]);
     const names = ['VIP urgent', 'Refunds', 'Everything else'];
     expect(refusedNames(refusal, names)).toEqual(['VIP urgent', 'Refunds', 'Everything else']);
     expect(refusedNames(refusal, names, 1)).toEqual(['VIP urgent', 'Everything else']);

@@ -32,19 +32,15 @@ import {
   withOp,
   type RuleFormValues,
 } from './rules';
+import { fieldDefinition } from '../tickets/fields.fixture';
 
-const definition = (key: string, type: FieldDefinition['type'], options: string[] = []): FieldDefinition => ({
-  key,
-  label: { en: key === 'product' ? 'Product' : key, fr: key === 'product' ? 'Produit' : null },
-  type,
-  options: options.map((value) => ({ value, label: { en: value.toUpperCase(), fr: null } })),
-  required_to_resolve: false,
-  visible_to_customer: false,
-  editable_by_customer: false,
-  position: 0,
-  created_at: '2030-01-01T00:00:00Z',
-  updated_at: '2030-01-01T00:00:00Z',
-});
+const definition = (key: string, type: FieldDefinition['type'], options: string[] = []): FieldDefinition =>
+  fieldDefinition({
+    key,
+    label: { en: key === 'product' ? 'Product' : key, fr: key === 'product' ? 'Produit' : null },
+    type,
+    options: options.map((value) => ({ value, label: { en: value.toUpperCase(), fr: null } })),
+  });
 
 const definitions = [
   definition('order_total', 'number'),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiProblem } from '../api/problem';
 import { setLocale } from '../i18n';
 import { addOutcome, isTag, normaliseTag, quotedTags, suggestions, tagDiff, tagRefusal } from './tags';
+import { fieldsRefused } from '../api/problem.fixture';
 
 describe('what a tag is', () => {
   it('is read trimmed and lower-cased, as the server reads it', () => {
@@ -45,7 +46,7 @@ describe('a change of tags', () => {
 
 describe('the server refusing a tag', () => {
   it('is said beside the field when it is about the tag: a bad one, or one too many', () => {
-    const bad = new ApiProblem({ status: 422, code: 'validation_failed', errors: [{ field: 'add_tags', message: '"two words" is not a tag' }] });
+    const bad = fieldsRefused([{ field: 'add_tags', message: '"two words" is not a tag' }]);
     expect(tagRefusal(bad)).toBe('tags.invalid');
     const many = new ApiProblem({ status: 422, code: 'limit_reached', errors: [{ field: 'tags', message: 'a ticket holds at most 20 tags' }] });
     expect(tagRefusal(many)).toBe('tags.ticket.limit');
@@ -53,7 +54,7 @@ describe('the server refusing a tag', () => {
 
   it('is left to an alert otherwise', () => {
     expect(tagRefusal(new ApiProblem({ status: 409, code: 'ticket_closed' }))).toBeNull();
-    expect(tagRefusal(new ApiProblem({ status: 422, code: 'validation_failed', errors: [{ field: 'subject', message: 'too long' }] }))).toBeNull();
+    expect(tagRefusal(fieldsRefused([{ field: 'subject', message: 'too long' }]))).toBeNull();
     expect(tagRefusal(new ApiProblem({ status: 0, code: 'network_error' }))).toBeNull();
     expect(tagRefusal(new Error('boom'))).toBeNull();
   });

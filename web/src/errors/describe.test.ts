@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiProblem } from '../api/problem';
 import { setLocale } from '../i18n';
 import { describeProblem, fieldErrors, retrySentence } from './describe';
+import { fieldsRefused } from '../api/problem.fixture';
 
 setLocale('en');
 const now = new Date('2030-05-01T10:00:00');
@@ -46,15 +47,11 @@ describe('retrySentence', () => {
 
 describe('fieldErrors', () => {
   it('maps the server field names to the form names, first message wins', () => {
-    const problem = new ApiProblem({
-      status: 422,
-      code: 'validation_failed',
-      errors: [
-        { field: 'admin.email', message: 'is not valid' },
-        { field: 'slug', message: 'is reserved' },
-        { field: 'slug', message: 'second' },
-      ],
-    });
+    const problem = fieldsRefused([
+      { field: 'admin.email', message: 'is not valid' },
+      { field: 'slug', message: 'is reserved' },
+      { field: 'slug', message: 'second' },
+    ]);
     expect(fieldErrors(problem, { 'admin.email': 'email' })).toEqual({ email: 'is not valid', slug: 'is reserved' });
     expect(fieldErrors(new Error('x'))).toEqual({});
   });

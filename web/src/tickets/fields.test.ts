@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { ApiProblem } from '../api/problem';
-import type { FieldDefinition } from '../data/fields';
 import { setLocale } from '../i18n';
 import {
   fieldChanges,
@@ -19,20 +18,9 @@ import {
   toInput,
   valueText,
 } from './fields';
+import { fieldDefinition } from './fields.fixture';
 
-const field = (over: Partial<FieldDefinition> = {}): FieldDefinition => ({
-  key: 'order_ref',
-  label: { en: 'Order reference', fr: 'Référence de commande' },
-  type: 'text',
-  options: [],
-  required_to_resolve: false,
-  visible_to_customer: false,
-  editable_by_customer: false,
-  position: 0,
-  created_at: '2030-01-01T00:00:00Z',
-  updated_at: '2030-01-01T00:00:00Z',
-  ...over,
-});
+const field = fieldDefinition;
 
 const colour = field({
   key: 'colour',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ApiProblem } from '../../api/problem';
 import type { SsoSettings } from '../../data/sso';
 import { checkSsoForm, decodeTrialReport, roleRow, roleValueError, ssoFormValues, ssoServerErrors, type SsoFormValues } from './sso';
+import { fieldsRefused } from '../../api/problem.fixture';
 
 const saved: SsoSettings = {
   issuer: 'https://login.acme.example',
@@ -79,17 +79,13 @@ describe('the form', () => {
   });
 
   it('places the server refusals beside their fields, the rest on the form', () => {
-    const problem = new ApiProblem({
-      status: 422,
-      code: 'validation_failed',
-      errors: [
-        { field: 'issuer', message: 'the discovery document names another issuer' },
-        { field: 'role_map', message: 'maps values of at most 256 characters to admin or agent' },
-        { field: 'role_map', message: 'a second one' },
-        { field: 'required_for_staff', message: 'turn on two-factor authentication first' },
-        { field: 'something_else', message: 'odd' },
-      ],
-    });
+    const problem = fieldsRefused([
+      { field: 'issuer', message: 'the discovery document names another issuer' },
+      { field: 'role_map', message: 'maps values of at most 256 characters to admin or agent' },
+      { field: 'role_map', message: 'a second one' },
+      { field: 'required_for_staff', message: 'turn on two-factor authentication first' },
+      { field: 'something_else', message: 'odd' },
+    ]);
     expect(ssoServerErrors(problem)).toEqual({
       issuer: 'the discovery document names another issuer',
       role_map: 'maps values of at most 256 characters to admin or agent',

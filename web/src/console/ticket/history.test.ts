@@ -3,6 +3,7 @@ import { setLocale } from '../../i18n';
 import type { HistoryEntry } from '../../data/tickets';
 import type { FieldDefinition } from '../../data/fields';
 import { actorName, describeEntry, fieldsSentence, linkSentence, participantsSentence, tagsSentence } from './history';
+import { fieldDefinition } from '../../tickets/fields.fixture';
 
 const me = 'b3f0c2a4-0000-4000-8000-000000000001';
 const inès = 'b3f0c2a4-0000-4000-8000-000000000002';
@@ -84,18 +85,7 @@ describe('history sentences', () => {
   });
 
   it('say what fields were set to, or that they were cleared, by their labels', () => {
-    const definition = (key: string, type: FieldDefinition['type'], en: string, fr: string | null, options: FieldDefinition['options'] = []): FieldDefinition => ({
-      key,
-      label: { en, fr },
-      type,
-      options,
-      required_to_resolve: false,
-      visible_to_customer: false,
-      editable_by_customer: false,
-      position: 0,
-      created_at: '2030-01-01T00:00:00Z',
-      updated_at: '2030-01-01T00:00:00Z',
-    });
+    const definition = (key: string, type: FieldDefinition['type'], en: string, fr: string | null, options: FieldDefinition['options'] = []) => fieldDefinition({ key, label: { en, fr }, type, options });
     const fields = [
       definition('order_ref', 'text', 'Order reference', 'Référence de commande'),
       definition('warranty', 'checkbox', 'Warranty checked', 'Garantie vérifiée'),
