@@ -6,11 +6,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { listTickets, ticketCustomer } from '../data/tickets';
 import { parseTicketRef } from './links';
+import { usePausedSearch } from './usePausedSearch';
 
 /** How many tickets one search suggests. */
 const SUGGESTED = 10;
-/** How long typing pauses before the search is asked. */
-const PAUSE_MS = 250;
 
 export interface TicketSuggestion {
   id: number;
@@ -22,7 +21,6 @@ export interface TicketSuggestion {
  * ones linked already). */
 export function useTicketSuggestions(ticketId: number, typed: string, wanted: boolean, exclude: ReadonlySet<number>): TicketSuggestion[] {
   const [others, setOthers] = useState<TicketSuggestion[]>([]);
-  const [found, setFound] = useState<TicketSuggestion[]>([]);
   const words = typed.trim();
   // A number or an id names its ticket already; a letter alone finds too much.
   const searched = words.length >= 2 && parseTicketRef(words) === null ? words : '';
@@ -39,27 +37,10 @@ export function useTicketSuggestions(ticketId: number, typed: string, wanted: bo
     return () => controller.abort();
   }, [ticketId, wanted]);
 
-  useEffect(() => {
-    if (!wanted || !searched) {
-      setFound([]);
-      return;
-    }
-    const controller = new AbortController();
-    const timer = setTimeout(() => {
-      listTickets({ q: searched }, { limit: SUGGESTED }, controller.signal).then(
-        (page) => {
-          if (!controller.signal.aborted) setFound(page.data.map(({ id, ticket_number, subject }) => ({ id, ticket_number, subject })));
-        },
-        () => {
-          if (!controller.signal.aborted) setFound([]);
-        },
-      );
-    }, PAUSE_MS);
-    return () => {
-      clearTimeout(timer);
-      controller.abort();
-    };
-  }, [searched, wanted]);
+  const found = usePausedSearch(wanted && searched ? searched : null, async (q, signal) => {
+    const page = await listTickets({ q }, { limit: SUGGESTED }, signal);
+    return page.data.map(({ id, ticket_number, subject }) => ({ id, ticket_number, subject }));
+  });
 
   const seen = new Set<number>();
   return [...found, ...others].filter((ticket) => {
