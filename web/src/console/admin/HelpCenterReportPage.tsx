@@ -4,17 +4,14 @@
 //! customers and visitors searched for without finding anything. The server's refusals of the
 //! range are said beside its fields.
 
-import { useEffect, useId, useMemo, useState } from 'preact/hooks';
+import { useEffect, useId } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import { helpCenterReport, type ArticleReport, type HelpReport, type UnansweredSearch } from '../../data/helpCenter';
-import { useResource } from '../../data/resource';
 import { formatNumber, t } from '../../i18n';
 import { Link } from '../../router/router';
-import { useMember } from '../../tenant/member';
 import { TextField } from '../../ui/Field';
 import { translated, useFields } from '../../ui/form';
 import { Page } from '../../ui/Page';
-import { Loaded } from '../../ui/status';
 import {
   LOCALE_LABEL,
   checkHelpFilters,
@@ -24,11 +21,9 @@ import {
   searchLocaleLabel,
   type HelpReportFilters,
 } from '../helpCenter';
-import { browserTimeZone, reportErrorOf } from '../reports';
+import { reportErrorOf } from '../reports';
 import { localToday } from '../schedules';
-import { ReportSection, WideTable } from './ReportTables';
-
-const refused = (error: unknown): error is ApiProblem => error instanceof ApiProblem && error.code === 'validation_failed' && error.errors.length > 0;
+import { ReportResults, ReportSection, WideTable, useReport } from './ReportTables';
 
 type FilterErrors = Partial<Record<keyof HelpReportFilters | 'form', string>>;
 
@@ -44,18 +39,7 @@ function refusalErrors(problem: ApiProblem, zone: string): FilterErrors {
 }
 
 export function HelpCenterReportPage() {
-  const { slug } = useMember();
-  const zone = useMemo(browserTimeZone, []);
-  const [filters, setFilters] = useState<HelpReportFilters>(() => defaultHelpFilters(localToday()));
-  const query = helpReportQuery(filters, zone);
-  const key = JSON.stringify(query);
-  const report = useResource(`help-report:${slug}:${key}`, (signal) => helpCenterReport(query, signal));
-  const resultsId = useId();
-  const refusal = refused(report.error) ? report.error : null;
-  const apply = (next: HelpReportFilters) => {
-    if (JSON.stringify(helpReportQuery(next, zone)) === key) report.reload();
-    else setFilters(next);
-  };
+  const { zone, filters, report, refusal, apply } = useReport('help-report', () => defaultHelpFilters(localToday()), helpReportQuery, helpCenterReport);
   return (
     <Page title={t('help.report.title')}>
       <p class="lead">{t('help.report.lead')}</p>
@@ -63,10 +47,9 @@ export function HelpCenterReportPage() {
         <Link href="/admin/reports">{t('help.report.tickets_link')}</Link>
       </p>
       <RangeForm initial={filters} zone={zone} refusal={refusal} onApply={apply} />
-      <section class="panel reports-results" aria-labelledby={resultsId} aria-busy={report.loading ? 'true' : undefined}>
-        <h2 id={resultsId}>{t('help.report.results')}</h2>
-        {refusal ? <p class="hint">{t('reports.refused')}</p> : <Loaded resource={report}>{(data) => <Results report={data} />}</Loaded>}
-      </section>
+      <ReportResults title={t('help.report.results')} report={report} refusal={refusal}>
+        {(data) => <Results report={data} />}
+      </ReportResults>
     </Page>
   );
 }

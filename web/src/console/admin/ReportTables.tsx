@@ -1,10 +1,48 @@
-//! The parts of the reports: a section with its title, a wide table that scrolls in its own
-//! frame, and the numbers behind a chart, folded below it.
+//! The parts of the reports: the report asked for the filters applied, its results (or the
+//! filters refused), a section with its title, a wide table that scrolls in its own frame, and
+//! the numbers behind a chart, folded below it.
 
 import type { ComponentChildren } from 'preact';
-import { useId } from 'preact/hooks';
+import { useId, useMemo, useState } from 'preact/hooks';
+import { ApiProblem } from '../../api/problem';
+import { useResource, type Resource } from '../../data/resource';
 import { t } from '../../i18n';
-import { EmptyState } from '../../ui/status';
+import { useMember } from '../../tenant/member';
+import { EmptyState, Loaded } from '../../ui/status';
+import { browserTimeZone } from '../reports';
+
+/** The server refused the filters (each beside its field). */
+export const refused = (error: unknown): error is ApiProblem => error instanceof ApiProblem && error.code === 'validation_failed' && error.errors.length > 0;
+
+/** A report (`name`) read for the filters applied, in this browser's time zone: the filters
+ * (`initial` first), the report, the server's refusal of the filters (said beside them), and
+ * `apply`, which asks again when the filters are the same (after a refusal, say). */
+export function useReport<F, Q, T>(name: string, initial: () => F, queryOf: (filters: F, zone: string) => Q, load: (query: Q, signal: AbortSignal) => Promise<T>) {
+  const { slug } = useMember();
+  const zone = useMemo(browserTimeZone, []);
+  const [filters, setFilters] = useState<F>(initial);
+  const query = queryOf(filters, zone);
+  const key = JSON.stringify(query);
+  const report = useResource(`${name}:${slug}:${key}`, (signal) => load(query, signal));
+  const refusal = refused(report.error) ? report.error : null;
+  const apply = (next: F) => {
+    if (JSON.stringify(queryOf(next, zone)) === key) report.reload();
+    else setFilters(next);
+  };
+  return { zone, filters, report, refusal, apply };
+}
+
+/** The results of a report as they load, or, when the server refused the filters, a word that
+ * says so (the form says why). */
+export function ReportResults<T>({ title, report, refusal, children }: { title: string; report: Resource<T>; refusal: unknown; children: (data: T) => ComponentChildren }) {
+  const id = useId();
+  return (
+    <section class="panel reports-results" aria-labelledby={id} aria-busy={report.loading ? 'true' : undefined}>
+      <h2 id={id}>{title}</h2>
+      {refusal ? <p class="hint">{t('reports.refused')}</p> : <Loaded resource={report}>{children}</Loaded>}
+    </section>
+  );
+}
 
 /** A part of a report: its title and what it shows (`hint`), then `children`, or the empty state
  * titled `empty` when there is nothing to show. */

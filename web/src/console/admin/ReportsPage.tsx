@@ -5,25 +5,22 @@
 //! Each chart is an image with a summary and a table of its numbers; the server's refusals are
 //! said beside their controls.
 
-import { useEffect, useId, useMemo, useState } from 'preact/hooks';
+import { useEffect, useId, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import { downloadTicketsCsv, performanceReport, type Performance, type PerformanceQuery } from '../../data/reports';
-import { useResource } from '../../data/resource';
 import { formatNumber, t, tn, type MessageKey } from '../../i18n';
 import { Link } from '../../router/router';
-import { useMember } from '../../tenant/member';
 import { SelectField, TextField } from '../../ui/Field';
 import { translated, useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
 import { Page } from '../../ui/Page';
-import { EmptyState, ErrorAlert, Loaded } from '../../ui/status';
+import { EmptyState, ErrorAlert } from '../../ui/status';
 import {
   GROUP_BY,
   GROUP_BY_LABEL,
   GROUP_WORD,
   PERIODS,
   PERIOD_LABEL,
-  browserTimeZone,
   busiestGroup,
   byGroup,
   checkFilters,
@@ -50,7 +47,7 @@ import {
 import { localToday } from '../schedules';
 import { BarChart } from './BarChart';
 import { DigestPanel } from './DigestPanel';
-import { ChartFigure, ReportSection, WideTable } from './ReportTables';
+import { ChartFigure, ReportResults, ReportSection, WideTable, refused, useReport } from './ReportTables';
 
 /** The report as asked (with its periods, if any) and each group over the whole range. */
 interface Reports {
@@ -63,21 +60,8 @@ async function loadReports(query: PerformanceQuery, signal: AbortSignal): Promis
   return { detail, groups: groups ?? detail };
 }
 
-const refused = (error: unknown): error is ApiProblem => error instanceof ApiProblem && error.code === 'validation_failed' && error.errors.length > 0;
-
 export function ReportsPage() {
-  const { slug } = useMember();
-  const zone = useMemo(browserTimeZone, []);
-  const [filters, setFilters] = useState<ReportFilters>(() => defaultFilters(localToday()));
-  const query = performanceQuery(filters, zone);
-  const report = useResource(`reports:${slug}:${JSON.stringify(query)}`, (signal) => loadReports(query, signal));
-  const resultsId = useId();
-  const apply = (next: ReportFilters) => {
-    // The same filters once more (after a refusal, say): asked again.
-    if (JSON.stringify(performanceQuery(next, zone)) === JSON.stringify(query)) report.reload();
-    else setFilters(next);
-  };
-  const refusal = refused(report.error) ? report.error : null;
+  const { zone, filters, report, refusal, apply } = useReport('reports', () => defaultFilters(localToday()), performanceQuery, loadReports);
   return (
     <Page title={t('reports.title')}>
       <p class="lead">{t('reports.lead')}</p>
@@ -85,14 +69,9 @@ export function ReportsPage() {
         <Link href="/admin/reports/help-center">{t('help.report.from_tickets')}</Link>
       </p>
       <FiltersPanel initial={filters} zone={zone} refusal={refusal} onApply={apply} />
-      <section class="panel reports-results" aria-labelledby={resultsId} aria-busy={report.loading ? 'true' : undefined}>
-        <h2 id={resultsId}>{t('reports.results')}</h2>
-        {refusal ? (
-          <p class="hint">{t('reports.refused')}</p>
-        ) : (
-          <Loaded resource={report}>{(data) => <Results data={data} />}</Loaded>
-        )}
-      </section>
+      <ReportResults title={t('reports.results')} report={report} refusal={refusal}>
+        {(data) => <Results data={data} />}
+      </ReportResults>
       <DigestPanel />
     </Page>
   );
