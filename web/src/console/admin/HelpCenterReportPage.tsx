@@ -4,13 +4,10 @@
 //! customers and visitors searched for without finding anything. The server's refusals of the
 //! range are said beside its fields.
 
-import { useEffect, useId } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import { helpCenterReport, type ArticleReport, type HelpReport, type UnansweredSearch } from '../../data/helpCenter';
 import { formatNumber, t } from '../../i18n';
 import { Link } from '../../router/router';
-import { TextField } from '../../ui/Field';
-import { translated, useFields } from '../../ui/form';
 import { Page } from '../../ui/Page';
 import {
   LOCALE_LABEL,
@@ -21,22 +18,8 @@ import {
   searchLocaleLabel,
   type HelpReportFilters,
 } from '../helpCenter';
-import { reportErrorOf } from '../reports';
 import { localToday } from '../schedules';
-import { ReportResults, ReportSection, WideTable, useReport } from './ReportTables';
-
-type FilterErrors = Partial<Record<keyof HelpReportFilters | 'form', string>>;
-
-/** The server's refusals of the range, by field, in words; the others with the form. */
-function refusalErrors(problem: ApiProblem, zone: string): FilterErrors {
-  const found: FilterErrors = {};
-  for (const e of problem.errors) {
-    const mapped = reportErrorOf(e.field);
-    if (mapped && (mapped.control === 'from' || mapped.control === 'to' || mapped.control === 'form')) found[mapped.control] ??= t(mapped.message, { zone });
-    else found.form ??= e.message;
-  }
-  return found;
-}
+import { FiltersPanel, ReportResults, ReportSection, WideTable, useFiltersForm, useReport } from './ReportParts';
 
 export function HelpCenterReportPage() {
   const { zone, filters, report, refusal, apply } = useReport('help-report', () => defaultHelpFilters(localToday()), helpReportQuery, helpCenterReport);
@@ -55,41 +38,8 @@ export function HelpCenterReportPage() {
 }
 
 function RangeForm({ initial, zone, refusal, onApply }: { initial: HelpReportFilters; zone: string; refusal: ApiProblem | null; onApply: (filters: HelpReportFilters) => void }) {
-  const form = useFields<HelpReportFilters, 'form'>(initial);
-  const { values, errors, change } = form;
-  const id = useId();
-  useEffect(() => {
-    if (refusal) form.show(refusalErrors(refusal, zone));
-  }, [refusal]);
-  const onSubmit = (event: Event) => {
-    event.preventDefault();
-    if (!form.show(translated(checkHelpFilters(values)))) return;
-    onApply({ from: values.from.trim(), to: values.to.trim() });
-  };
-  return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t('help.report.range')}</h2>
-      <form ref={form.ref} class="form reports-filters" onSubmit={onSubmit} noValidate>
-        <div class="filter-fields">
-          <TextField label={t('reports.filters.from')} name="from" type="date" value={values.from} error={errors.from} onValue={(v) => change({ from: v }, ['from', 'to'])} required />
-          <TextField label={t('reports.filters.to')} name="to" type="date" value={values.to} error={errors.to} onValue={(v) => change({ to: v }, ['from', 'to'])} required />
-        </div>
-        <p class="hint">
-          {t('reports.filters.to_hint')} {t('reports.filters.zone', { zone })}
-        </p>
-        {errors.form ? (
-          <div class="alert alert--error" role="alert">
-            <p>{errors.form}</p>
-          </div>
-        ) : null}
-        <div class="actions">
-          <button type="submit" class="button">
-            {t('reports.filters.apply')}
-          </button>
-        </div>
-      </form>
-    </section>
-  );
+  const filters = useFiltersForm(initial, zone, refusal, checkHelpFilters, onApply);
+  return <FiltersPanel title={t('help.report.range')} zone={zone} filters={filters} />;
 }
 
 function Results({ report }: { report: HelpReport }) {

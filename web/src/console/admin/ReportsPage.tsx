@@ -5,13 +5,12 @@
 //! Each chart is an image with a summary and a table of its numbers; the server's refusals are
 //! said beside their controls.
 
-import { useEffect, useId, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import { downloadTicketsCsv, performanceReport, type Performance, type PerformanceQuery } from '../../data/reports';
 import { formatNumber, t, tn, type MessageKey } from '../../i18n';
 import { Link } from '../../router/router';
-import { SelectField, TextField } from '../../ui/Field';
-import { translated, useFields } from '../../ui/form';
+import { SelectField } from '../../ui/Field';
 import { useSubmit } from '../../ui/hooks';
 import { Page } from '../../ui/Page';
 import { EmptyState, ErrorAlert } from '../../ui/status';
@@ -33,13 +32,11 @@ import {
   groupQuery,
   periodLabel,
   performanceQuery,
-  reportErrorOf,
   reportGroups,
   tableRow,
   tableRows,
   timingOverTime,
   type DurationUnit,
-  type FilterField,
   type ReportFilters,
   type TableRow,
   type Timing,
@@ -47,7 +44,7 @@ import {
 import { localToday } from '../schedules';
 import { BarChart } from './BarChart';
 import { DigestPanel } from './DigestPanel';
-import { ChartFigure, ReportResults, ReportSection, WideTable, refused, useReport } from './ReportTables';
+import { ChartFigure, FiltersPanel, ReportResults, ReportSection, WideTable, refused, useFiltersForm, useReport } from './ReportParts';
 
 /** The report as asked (with its periods, if any) and each group over the whole range. */
 interface Reports {
@@ -68,7 +65,7 @@ export function ReportsPage() {
       <p>
         <Link href="/admin/reports/help-center">{t('help.report.from_tickets')}</Link>
       </p>
-      <FiltersPanel initial={filters} zone={zone} refusal={refusal} onApply={apply} />
+      <Filters initial={filters} zone={zone} refusal={refusal} onApply={apply} />
       <ReportResults title={t('reports.results')} report={report} refusal={refusal}>
         {(data) => <Results data={data} />}
       </ReportResults>
@@ -77,110 +74,46 @@ export function ReportsPage() {
   );
 }
 
-type FilterErrors = Partial<Record<FilterField | 'form', string>>;
-
-/** The server's refusals by control, in words; one it does not name, with the form. */
-function refusalErrors(problem: ApiProblem, zone: string): FilterErrors {
-  const found: FilterErrors = {};
-  for (const e of problem.errors) {
-    const mapped = reportErrorOf(e.field);
-    if (mapped) found[mapped.control] ??= t(mapped.message, { zone });
-    else found.form ??= e.message;
-  }
-  return found;
-}
-
 /** The filters' form: checked here first (a date missing), then asked of the server, whose
  * refusals come back as `refusal` and are said beside their controls; and the CSV of the
  * range shown. */
-function FiltersPanel({ initial, zone, refusal, onApply }: { initial: ReportFilters; zone: string; refusal: ApiProblem | null; onApply: (filters: ReportFilters) => void }) {
-  const form = useFields<ReportFilters, 'form'>(initial);
-  const { values, errors, change } = form;
+function Filters({ initial, zone, refusal, onApply }: { initial: ReportFilters; zone: string; refusal: ApiProblem | null; onApply: (filters: ReportFilters) => void }) {
+  const filters = useFiltersForm(initial, zone, refusal, checkFilters, onApply);
+  const { form, checked, showRefusal } = filters;
   const csv = useSubmit();
-  const id = useId();
-
-  useEffect(() => {
-    if (refusal) form.show(refusalErrors(refusal, zone));
-  }, [refusal]);
-
-  const onSubmit = (event: Event) => {
-    event.preventDefault();
-    if (!form.show(translated(checkFilters(values)))) return;
-    onApply({ ...values, from: values.from.trim(), to: values.to.trim() });
-  };
   const download = () => {
-    if (!form.show(translated(checkFilters(values)))) return;
-    const query = csvQuery(values, zone);
+    if (!checked()) return;
+    const query = csvQuery(form.values, zone);
     void csv.run(async () => {
       try {
         await downloadTicketsCsv(query, csvFallbackName(query));
       } catch (error) {
-        if (refused(error)) return void form.show(refusalErrors(error, zone));
+        if (refused(error)) return void showRefusal(error);
         throw error;
       }
     });
   };
 
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t('reports.filters.title')}</h2>
-      <form ref={form.ref} class="form reports-filters" onSubmit={onSubmit} noValidate>
-        <div class="filter-fields">
-          <TextField
-            label={t('reports.filters.from')}
-            name="from"
-            type="date"
-            value={values.from}
-            error={errors.from}
-            onValue={(v) => change({ from: v }, ['from', 'to'])}
-            required
-          />
-          <TextField
-            label={t('reports.filters.to')}
-            name="to"
-            type="date"
-            value={values.to}
-            error={errors.to}
-            onValue={(v) => change({ to: v }, ['from', 'to'])}
-            required
-          />
-          <SelectField
-            label={t('reports.filters.group_by')}
-            name="group_by"
-            value={values.groupBy}
-            error={errors.groupBy}
-            options={GROUP_BY.map((g) => ({ value: g, label: t(GROUP_BY_LABEL[g]) }))}
-            onValue={(v) => change({ groupBy: v as ReportFilters['groupBy'] }, ['groupBy'])}
-          />
-          <SelectField
-            label={t('reports.filters.period')}
-            name="period"
-            value={values.period}
-            error={errors.period}
-            options={PERIODS.map((p) => ({ value: p, label: t(PERIOD_LABEL[p]) }))}
-            onValue={(v) => change({ period: v as ReportFilters['period'] }, ['period'])}
-          />
-        </div>
-        <p class="hint">
-          {t('reports.filters.to_hint')} {t('reports.filters.zone', { zone })}
-        </p>
-        {errors.form ? (
-          <div class="alert alert--error" role="alert">
-            <p>{errors.form}</p>
-          </div>
-        ) : null}
-        <ErrorAlert error={csv.error} />
-        <div class="actions">
-          <button type="submit" class="button">
-            {t('reports.filters.apply')}
-          </button>
-          <button type="button" class="button button--secondary" disabled={csv.busy} onClick={download}>
-            {csv.busy ? t('common.working') : t('reports.csv.download')}
-          </button>
-        </div>
-        <p class="field-hint">{t('reports.csv.hint')}</p>
-      </form>
-    </section>
+    <FiltersPanel
+      title={t('reports.filters.title')}
+      zone={zone}
+      filters={filters}
+      failure={<ErrorAlert error={csv.error} />}
+      buttons={
+        <button type="button" class="button button--secondary" disabled={csv.busy} onClick={download}>
+          {csv.busy ? t('common.working') : t('reports.csv.download')}
+        </button>
+      }
+      footer={<p class="field-hint">{t('reports.csv.hint')}</p>}
+    >
+      <SelectField
+        label={t('reports.filters.group_by')}
+        {...form.field('groupBy', 'group_by')}
+        options={GROUP_BY.map((g) => ({ value: g, label: t(GROUP_BY_LABEL[g]) }))}
+      />
+      <SelectField label={t('reports.filters.period')} {...form.field('period')} options={PERIODS.map((p) => ({ value: p, label: t(PERIOD_LABEL[p]) }))} />
+    </FiltersPanel>
   );
 }
 

@@ -3,13 +3,15 @@
 //! the numbers behind a chart, folded below it.
 
 import type { ComponentChildren } from 'preact';
-import { useId, useMemo, useState } from 'preact/hooks';
+import { useEffect, useId, useMemo, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import { useResource, type Resource } from '../../data/resource';
-import { t } from '../../i18n';
+import { t, type MessageKey } from '../../i18n';
 import { useMember } from '../../tenant/member';
+import { TextField } from '../../ui/Field';
+import { translated, useFields } from '../../ui/form';
 import { EmptyState, Loaded } from '../../ui/status';
-import { browserTimeZone } from '../reports';
+import { browserTimeZone, reportErrorOf } from '../reports';
 
 /** The server refused the filters (each beside its field). */
 export const refused = (error: unknown): error is ApiProblem => error instanceof ApiProblem && error.code === 'validation_failed' && error.errors.length > 0;
@@ -30,6 +32,90 @@ export function useReport<F, Q, T>(name: string, initial: () => F, queryOf: (fil
     else setFilters(next);
   };
   return { zone, filters, report, refusal, apply };
+}
+
+/** The dates a report runs between, and the other filters (`F`). */
+type Range = { from: string; to: string };
+
+/** The server's refusals of the filters, in words, beside the controls the form has (the others
+ * with the form). */
+function refusalErrors<F extends Range>(problem: ApiProblem, zone: string, values: F): Partial<Record<keyof F | 'form', string>> {
+  const found: Partial<Record<string, string>> = {};
+  for (const e of problem.errors) {
+    const mapped = reportErrorOf(e.field);
+    if (mapped && (mapped.control === 'form' || mapped.control in values)) found[mapped.control] ??= t(mapped.message, { zone });
+    else found.form ??= e.message;
+  }
+  return found as Partial<Record<keyof F | 'form', string>>;
+}
+
+/** A report's filters: checked here first (`check`: a date missing), then applied (the dates
+ * trimmed); the server's refusal of them (`refusal`) said beside their controls. */
+export function useFiltersForm<F extends Range>(initial: F, zone: string, refusal: ApiProblem | null, check: (values: F) => Partial<Record<keyof F & string, MessageKey>>, onApply: (filters: F) => void) {
+  const form = useFields<F, 'form'>(initial, { editAnswersForm: true });
+  const showRefusal = (problem: ApiProblem) => form.show(refusalErrors(problem, zone, form.values));
+  useEffect(() => {
+    if (refusal) showRefusal(refusal);
+  }, [refusal]);
+  const checked = () => form.show(translated(check(form.values)) as Parameters<typeof form.show>[0]);
+  const onSubmit = (event: Event) => {
+    event.preventDefault();
+    if (checked()) onApply({ ...form.values, from: form.values.from.trim(), to: form.values.to.trim() });
+  };
+  return { form, onSubmit, checked, showRefusal };
+}
+
+/** The filters' panel: its title, the dates and the other controls (`children`) side by side,
+ * what the dates mean, the form's own refusal and any other failure (`failure`), then Apply and
+ * the other buttons (`buttons`), and what follows them (`footer`). */
+export function FiltersPanel<F extends Range>({
+  title,
+  zone,
+  filters,
+  children,
+  failure,
+  buttons,
+  footer,
+}: {
+  title: string;
+  zone: string;
+  filters: ReturnType<typeof useFiltersForm<F>>;
+  children?: ComponentChildren;
+  failure?: ComponentChildren;
+  buttons?: ComponentChildren;
+  footer?: ComponentChildren;
+}) {
+  const id = useId();
+  const { form, onSubmit } = filters;
+  const { values, errors, change } = form;
+  return (
+    <section class="panel" aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      <form ref={form.ref} class="form reports-filters" onSubmit={onSubmit} noValidate>
+        <div class="filter-fields">
+          <TextField label={t('reports.filters.from')} name="from" type="date" value={values.from} error={errors.from} onValue={(v) => change({ from: v } as Partial<F>, ['from', 'to'])} required />
+          <TextField label={t('reports.filters.to')} name="to" type="date" value={values.to} error={errors.to} onValue={(v) => change({ to: v } as Partial<F>, ['from', 'to'])} required />
+          {children}
+        </div>
+        <p class="hint">
+          {t('reports.filters.to_hint')} {t('reports.filters.zone', { zone })}
+        </p>
+        {errors.form ? (
+          <div class="alert alert--error" role="alert">
+            <p>{errors.form}</p>
+          </div>
+        ) : null}
+        {failure}
+        <div class="actions">
+          <button type="submit" class="button">
+            {t('reports.filters.apply')}
+          </button>
+          {buttons}
+        </div>
+        {footer}
+      </form>
+    </section>
+  );
 }
 
 /** The results of a report as they load, or, when the server refused the filters, a word that
