@@ -94,3 +94,15 @@ export function serverFieldErrors<F extends string>(error: unknown, fields: read
   }
   return found;
 }
+
+/** The server's refusal of fields in the form's words: each field `errorOf` places (an error of
+ * the form and its message), the others with the whole form (`form`), the first message of each;
+ * added to what `found` holds already. */
+export function refusedFields<E extends string>(error: ApiProblem, errorOf: (field: string) => { error: E; message: MessageKey } | null, found: Partial<Record<E | 'form', string>> = {}): Partial<Record<E | 'form', string>> {
+  for (const e of error.errors) {
+    const mapped = errorOf(e.field);
+    if (mapped) found[mapped.error] ??= t(mapped.message);
+    else found.form ??= e.message;
+  }
+  return found;
+}

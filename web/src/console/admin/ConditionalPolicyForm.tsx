@@ -14,7 +14,7 @@ import type { Schedule } from '../../data/schedules';
 import type { Team } from '../../data/teams';
 import { t } from '../../i18n';
 import { CheckboxGroup, FieldGroup, SelectField, TextField } from '../../ui/Field';
-import { translated, useFields } from '../../ui/form';
+import { refusedFields, translated, useFields } from '../../ui/form';
 import { FormEnd } from '../../ui/FormEnd';
 import { useSubmit } from '../../ui/hooks';
 import { PRIORITIES } from '../queue/views';
@@ -96,15 +96,9 @@ export function ConditionalPolicyForm({
         await onSave(policy);
       } catch (error) {
         if (error instanceof ApiProblem && error.code === 'validation_failed') {
-          const server: Errors = {};
           // Another policy refused (a team it names deleted since): said as the whole form's.
           const others = refusedNames(error, names, index);
-          if (others.length) server.form = t('policies.refused', { names: quotedNames(others) });
-          for (const e of error.errors) {
-            const mapped = policyErrorOf(e.field, index);
-            if (mapped) server[mapped.error] ??= t(mapped.message);
-            else server.form ??= e.message;
-          }
+          const server: Errors = refusedFields(error, (field) => policyErrorOf(field, index), others.length ? { form: t('policies.refused', { names: quotedNames(others) }) } : {});
           if (Object.keys(server).length) return void form.show(server);
         }
         throw error;

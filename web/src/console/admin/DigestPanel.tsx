@@ -12,7 +12,7 @@ import { useResource } from '../../data/resource';
 import { formatDate, formatDateTime, t } from '../../i18n';
 import { useMember } from '../../tenant/member';
 import { FieldGroup, SelectField, TextField } from '../../ui/Field';
-import { translated, useFields } from '../../ui/form';
+import { refusedFields, translated, useFields } from '../../ui/form';
 import { FormEnd } from '../../ui/FormEnd';
 import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
 import { Loaded, Notice } from '../../ui/status';
@@ -121,14 +121,7 @@ function DigestForm({ initial, onSaved, onEdit }: { initial: DigestFormValues; o
       try {
         onSaved(await saveDigest(request));
       } catch (error) {
-        const server: Errors = {};
-        if (error instanceof ApiProblem && error.code === 'validation_failed') {
-          for (const e of error.errors) {
-            const mapped = digestErrorOf(e.field, sources);
-            if (mapped) server[mapped.error] ??= t(mapped.message);
-            else server.form ??= e.message;
-          }
-        }
+        const server: Errors = error instanceof ApiProblem && error.code === 'validation_failed' ? refusedFields(error, (field) => digestErrorOf(field, sources)) : {};
         if (Object.keys(server).length) return void form.show(server);
         throw error;
       }

@@ -10,7 +10,7 @@ import { ApiProblem } from '../../api/problem';
 import type { NewSchedule, Weekday } from '../../data/schedules';
 import { t } from '../../i18n';
 import { FieldGroup, TextField } from '../../ui/Field';
-import { translated, useFields } from '../../ui/form';
+import { refusedFields, translated, useFields } from '../../ui/form';
 import { FormEnd } from '../../ui/FormEnd';
 import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
 import {
@@ -103,15 +103,9 @@ export function ScheduleForm({
       try {
         await onSave(request);
       } catch (error) {
-        const server: Errors = {};
+        let server: Errors = {};
         if (error instanceof ApiProblem && error.code === 'schedule_name_taken') server.name = t('schedules.form.name_taken');
-        else if (error instanceof ApiProblem && error.code === 'validation_failed') {
-          for (const e of error.errors) {
-            const mapped = scheduleErrorOf(e.field, sources);
-            if (mapped) server[mapped.error] ??= t(mapped.message);
-            else server.form ??= e.message;
-          }
-        }
+        else if (error instanceof ApiProblem && error.code === 'validation_failed') server = refusedFields(error, (field) => scheduleErrorOf(field, sources));
         if (Object.keys(server).length) return void form.show(server);
         throw error;
       }

@@ -13,7 +13,7 @@ import { t, tn } from '../../i18n';
 import { categoryName, offeredCategories } from '../../tickets/categories';
 import { useTicketCategories } from '../../tickets/useTicketCategories';
 import { BilingualFields, TextField } from '../../ui/Field';
-import { translated, useFields } from '../../ui/form';
+import { refusedFields, translated, useFields } from '../../ui/form';
 import { FormEnd } from '../../ui/FormEnd';
 import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
 import { Page } from '../../ui/Page';
@@ -30,7 +30,6 @@ import {
   movedPositions,
   newCategoryRequest,
   withCategories,
-  type CategoryFormError,
   type CategoryFormValues,
 } from '../categories';
 import { moveFocus } from '../policies';
@@ -268,12 +267,7 @@ function CategoryForm({
       } catch (error) {
         if (error instanceof ApiProblem && error.code === 'category_key_taken') return void form.show({ key: t('categories.form.key_taken') });
         if (error instanceof ApiProblem && error.code === 'validation_failed' && error.errors.length) {
-          const found: Partial<Record<CategoryFormError, string>> = {};
-          for (const refused of error.errors) {
-            const { error: at, message } = categoryErrorOf(refused.field);
-            found[at] ??= t(message);
-          }
-          return void form.show(found);
+          return void form.show(refusedFields(error, categoryErrorOf));
         }
         throw error;
       }
