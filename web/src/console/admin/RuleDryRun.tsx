@@ -13,7 +13,7 @@ import { ErrorAlert } from '../../ui/status';
 import { effectText, ticketNumber, type EffectNames } from '../rules';
 
 export function RuleDryRun({ rule, names }: { rule: Rule; names: EffectNames }) {
-  const form = useFields({ number: '' });
+  const form = useFields({ number: '' }, { editAnswersForm: true });
   const submission = useSubmit();
   const [result, setResult] = useState<{ number: string; run: DryRun } | null>(null);
   const id = useId();
@@ -40,13 +40,10 @@ export function RuleDryRun({ rule, names }: { rule: Rule; names: EffectNames }) 
       <form ref={form.ref} class="form form--inline rule-try-form" onSubmit={onSubmit} noValidate>
         <TextField
           label={t('rules.try.number')}
-          name="ticket_number"
+          {...form.field('number', 'ticket_number')}
           hint={t('rules.try.number_hint')}
           autocomplete="off"
           spellcheck={false}
-          value={form.values.number}
-          error={form.errors.number}
-          onValue={(v) => form.change({ number: v }, ['number'])}
         />
         <button type="submit" class="button" disabled={submission.busy}>
           {submission.busy ? t('common.working') : t('rules.try.submit')}

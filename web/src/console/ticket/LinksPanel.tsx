@@ -119,7 +119,7 @@ function AddLink({
   onLinked: () => Promise<void>;
   onAnnounce: (text: string) => void;
 }) {
-  const form = useFields<{ ticket: string; kind: LinkKind }>({ ticket: '', kind: 'related' });
+  const form = useFields<{ ticket: string; kind: LinkKind }>({ ticket: '', kind: 'related' }, { editAnswersForm: true });
   const submission = useSubmit();
   const [wanted, setWanted] = useState(false);
   const id = useId();
@@ -161,15 +161,12 @@ function AddLink({
       <h3 id={`${id}-title`}>{t('links.add.title')}</h3>
       <TextField
         label={t('links.add.ticket')}
-        name="ticket"
+        {...form.field('ticket')}
         hint={t('links.add.ticket_hint')}
         autocomplete="off"
         spellcheck={false}
         list={listId}
-        value={form.values.ticket}
-        error={form.errors.ticket}
         onFocus={() => setWanted(true)}
-        onValue={(value) => form.change({ ticket: value }, ['ticket'])}
       />
       <datalist id={listId}>
         {offered.map((suggestion) => (
