@@ -72,18 +72,22 @@ export function ParticipantsPanel({ ticket, onChanged, onAnnounce }: { ticket: T
   );
 }
 
+/** What the panel's parts are given: the ticket, its participants, the reading of them again
+ * once changed (`onChanged`), and the announcement of what a change did (`onAnnounce`). */
+interface PartProps {
+  ticket: TicketDetail;
+  participants: Participant[];
+  onChanged: () => Promise<void>;
+  onAnnounce: (text: string) => void;
+}
+
 /** Following the ticket, or no longer: the signed-in person's own address, as a follower. */
 function FollowToggle({
   ticket,
   participants,
   onChanged,
   onAnnounce,
-}: {
-  ticket: TicketDetail;
-  participants: Participant[];
-  onChanged: () => Promise<void>;
-  onAnnounce: (text: string) => void;
-}) {
+}: PartProps) {
   const { member } = useMember();
   const submission = useSubmit();
   const button = useRef<HTMLButtonElement>(null);
@@ -122,12 +126,7 @@ function AddParticipant({
   participants,
   onChanged,
   onAnnounce,
-}: {
-  ticket: TicketDetail;
-  participants: Participant[];
-  onChanged: () => Promise<void>;
-  onAnnounce: (text: string) => void;
-}) {
+}: PartProps) {
   const people = usePeople();
   const form = useFields<ParticipantValues>({ email: '', name: '', kind: 'cc' });
   const submission = useSubmit();
