@@ -4,9 +4,11 @@
 //! refusals by control; and the digest's form: its values from the API's answer, its checks, the
 //! request it sends and where the server's refusals go.
 
+import type { Priority } from '../api/schemas';
 import type { Digest, DigestChange, DigestFrequency, DigestWeekday, GroupBy, Measures, Performance, PerformanceQuery, PerformanceRow, Period, TicketsCsvQuery } from '../data/reports';
 import { formatAverage, getLocale, t, type MessageKey } from '../i18n';
 import { duration } from './format';
+import { PRIORITIES } from './queue/views';
 
 export const GROUP_BY: readonly GroupBy[] = ['agent', 'team', 'priority', 'tag', 'channel'];
 export type PeriodChoice = Period | 'none';
@@ -43,13 +45,6 @@ const NO_GROUP: Record<GroupBy, MessageKey> = {
   priority: 'reports.none.priority',
   tag: 'reports.none.tag',
   channel: 'reports.none.channel',
-};
-
-const PRIORITY_WORD: Record<string, MessageKey> = {
-  low: 'priority.low',
-  medium: 'priority.medium',
-  high: 'priority.high',
-  urgent: 'priority.urgent',
 };
 
 const CHANNEL_WORD: Record<string, MessageKey> = {
@@ -183,10 +178,7 @@ export function formatCsat(average: number | null | undefined): string {
 export function groupLabel(row: Pick<PerformanceRow, 'key' | 'label'>, groupBy: GroupBy): string {
   if (row.key === null || row.key === undefined) return t(NO_GROUP[groupBy]);
   const value = row.label ?? row.key;
-  if (groupBy === 'priority') {
-    const word = PRIORITY_WORD[value];
-    return word ? t(word) : value;
-  }
+  if (groupBy === 'priority') return (PRIORITIES as readonly string[]).includes(value) ? t(`priority.${value as Priority}`) : value;
   if (groupBy === 'channel') {
     const word = CHANNEL_WORD[value];
     return word ? t(word) : value;
