@@ -1,6 +1,5 @@
 //! For people who already have an organisation: from its address to its sign-in page.
 
-import { useId } from 'preact/hooks';
 import { tenantStatus } from '../data/organisation';
 import { tenantDomain, tenantLoginUrl } from '../host';
 import { t } from '../i18n';
@@ -10,11 +9,11 @@ import { useSubmit } from '../ui/hooks';
 import { ErrorAlert } from '../ui/status';
 import { appUrlOf } from './appUrl';
 import { isValidSlug } from './slug';
+import { Panel } from '../ui/Panel';
 
 export function FindOrganisation() {
   const form = useFields({ slug: '' });
   const submission = useSubmit();
-  const headingId = useId();
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
@@ -28,8 +27,7 @@ export function FindOrganisation() {
   };
 
   return (
-    <section class="panel panel--quiet" aria-labelledby={headingId}>
-      <h2 id={headingId}>{t('signup.find.title')}</h2>
+    <Panel class="panel--quiet" title={t('signup.find.title')}>
       <form class="form form--inline" onSubmit={onSubmit} noValidate>
         <TextField label={t('signup.find.slug')} hint={t('signup.find.hint', { domain: tenantDomain(window.location.hostname) })} name="organization" autocomplete="off" autocapitalize="none" spellcheck={false} value={form.values.slug} onValue={form.set('slug')} error={form.errors.slug} />
         <button type="submit" class="button button--secondary" disabled={submission.busy}>
@@ -37,6 +35,6 @@ export function FindOrganisation() {
         </button>
       </form>
       <ErrorAlert error={submission.error} overrides={{ not_found: 'signup.find.not_found' }} />
-    </section>
+    </Panel>
   );
 }

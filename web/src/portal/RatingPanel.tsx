@@ -2,7 +2,7 @@
 //! yet, 1 to 5 stars and an optional comment; once rated, the rating as given. The server says
 //! whether the ticket may be rated now (`rateable`).
 
-import { useId, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { TicketDetail } from '../api/schemas';
 import { rateTicket, ticketSatisfaction, type TicketSatisfaction } from '../data/satisfaction';
 import { useResource } from '../data/resource';
@@ -15,6 +15,7 @@ import { maxLength, validate } from '../ui/validate';
 import { StarPicker } from '../satisfaction/StarPicker';
 import { Stars } from '../satisfaction/Stars';
 import { COMMENT_MAX, isAlreadyRated } from '../satisfaction/rating';
+import { Panel } from '../ui/Panel';
 
 export function RatingPanel({ ticket }: { ticket: TicketDetail }) {
   if (ticket.status !== 'resolved' && ticket.status !== 'closed') return null;
@@ -25,12 +26,10 @@ export function RatingPanel({ ticket }: { ticket: TicketDetail }) {
 function Rating({ ticketId }: { ticketId: number }) {
   const state = useResource<TicketSatisfaction>(`satisfaction:${ticketId}`, (signal) => ticketSatisfaction(ticketId, signal));
   const [thanked, setThanked] = useState(false);
-  const id = useId();
   const data = state.data;
   if (!data || (!data.rateable && !data.rating)) return <ErrorAlert error={state.error} onRetry={state.reload} />;
   return (
-    <section class="panel panel--accent" aria-labelledby={id}>
-      <h2 id={id}>{t('csat.widget.title')}</h2>
+    <Panel class="panel--accent" title={t('csat.widget.title')}>
       {data.rating ? (
         <>
           {thanked ? <Notice tone="success">{t('csat.widget.thanks')}</Notice> : null}
@@ -54,7 +53,7 @@ function Rating({ ticketId }: { ticketId: number }) {
           onStale={state.reload}
         />
       )}
-    </section>
+    </Panel>
   );
 }
 

@@ -11,6 +11,7 @@ import { FoldedPanel } from '../ui/FoldedPanel';
 import { Loaded } from '../ui/status';
 import type { Audience } from './audience';
 import { FileItem } from './FileItem';
+import { Panel } from '../ui/Panel';
 
 /** `files`: the list, or (folded) the hook that reads it, called once the panel is opened. */
 export function FilesPanel({
@@ -36,10 +37,9 @@ export function FilesPanel({
     );
   }
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{title}</h2>
+    <Panel title={title} id={id}>
       {content}
-    </section>
+    </Panel>
   );
 }
 

@@ -1,7 +1,7 @@
 //! The organisation's customers, apart from its members: the people who opened tickets or
 //! registered on the portal, by name, found by name or address, a page at a time.
 
-import { useId, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { customersPage, type UserFound } from '../../data/people';
 import { useResource } from '../../data/resource';
 import { formatDate, t, tn } from '../../i18n';
@@ -10,6 +10,7 @@ import { TextField } from '../../ui/Field';
 import { useSubmit } from '../../ui/hooks';
 import { Page } from '../../ui/Page';
 import { ErrorAlert, Loaded } from '../../ui/status';
+import { Panel } from '../../ui/Panel';
 
 const PAGE = 50;
 
@@ -26,7 +27,6 @@ export function CustomersPage() {
     return { items: page.data, cursor: page.next_cursor ?? null };
   });
   const more = useSubmit();
-  const id = useId();
   const loadMore = (listing: Listing) =>
     void more.run(async () => {
       if (!listing.cursor) return;
@@ -50,8 +50,7 @@ export function CustomersPage() {
           {t('console.customers.search_submit')}
         </button>
       </form>
-      <section class="panel" aria-labelledby={id}>
-        <h2 id={id}>{query ? t('console.customers.found', { query }) : t('console.customers.all')}</h2>
+      <Panel title={query ? t('console.customers.found', { query }) : t('console.customers.all')}>
         <Loaded resource={first} empty={(listing) => listing.items.length === 0 && t(query ? 'console.customers.none_found' : 'console.customers.none')}>
           {(listing) => (
             <>
@@ -79,7 +78,7 @@ export function CustomersPage() {
             </>
           )}
         </Loaded>
-      </section>
+      </Panel>
     </Page>
   );
 }

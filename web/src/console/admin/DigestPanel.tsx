@@ -32,15 +32,14 @@ import {
 } from '../reports';
 import { DAY_NAME, WEEKDAYS } from '../schedules';
 import { TimeZoneField } from './TimeZoneField';
+import { Panel } from '../../ui/Panel';
 
 export function DigestPanel() {
   const { slug } = useMember();
   const digest = useResource(`report-digest:${slug}`, getDigest);
   const [notice, setNotice] = useState('');
-  const id = useId();
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t('reports.digest.title')}</h2>
+    <Panel title={t('reports.digest.title')}>
       <p class="hint">{t('reports.digest.lead')}</p>
       <Loaded resource={digest}>
         {(data) => (
@@ -60,7 +59,7 @@ export function DigestPanel() {
           </>
         )}
       </Loaded>
-    </section>
+    </Panel>
   );
 }
 

@@ -15,19 +15,17 @@ import { Page } from '../../ui/Page';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 import { EMPTY_FIELD, fieldChange, fieldFormValues } from '../fields';
 import { FieldForm } from './FieldForm';
+import { Panel } from '../../ui/Panel';
 
 export function FieldsPage() {
   const fields = useFieldDefinitions();
   const [notice, setNotice] = useState('');
   // A new form after each creation, emptied.
   const [round, setRound] = useState(0);
-  const newId = useId();
-  const listId = useId();
   return (
     <Page title={t('fields.title')}>
       <p class="lead">{t('fields.lead')}</p>
-      <section class="panel" aria-labelledby={newId}>
-        <h2 id={newId}>{t('fields.new')}</h2>
+      <Panel title={t('fields.new')}>
         <FieldForm
           key={round}
           initial={EMPTY_FIELD}
@@ -40,9 +38,8 @@ export function FieldsPage() {
             fieldsChanged();
           }}
         />
-      </section>
-      <section class="panel" aria-labelledby={listId}>
-        <h2 id={listId}>{t('fields.list')}</h2>
+      </Panel>
+      <Panel title={t('fields.list')}>
         {notice ? <Notice tone="success">{notice}</Notice> : null}
         <Loaded resource={fields} empty={(list) => list.length === 0 && t('fields.empty')}>
           {(list) => (
@@ -63,7 +60,7 @@ export function FieldsPage() {
             </>
           )}
         </Loaded>
-      </section>
+      </Panel>
     </Page>
   );
 }

@@ -4,9 +4,10 @@
 
 import type { ComponentChildren } from 'preact';
 import { Fragment } from 'preact';
-import { useId, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { Resource } from '../../data/resource';
 import { Loaded, Notice } from '../../ui/status';
+import { Panel } from '../../ui/Panel';
 
 interface Item {
   id: string | number;
@@ -39,10 +40,8 @@ export function IntegrationPanel<T extends Item, C extends Item>({
 }) {
   const [created, setCreated] = useState<C | null>(null);
   const [gone, setGone] = useState<string | null>(null);
-  const id = useId();
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{title}</h2>
+    <Panel title={title}>
       <p class="hint">{lead}</p>
       {form((made) => {
         setCreated(made);
@@ -67,6 +66,6 @@ export function IntegrationPanel<T extends Item, C extends Item>({
           </ul>
         )}
       </Loaded>
-    </section>
+    </Panel>
   );
 }

@@ -14,14 +14,13 @@ import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 import { email, required } from '../../ui/validate';
 import { INVITE_ROLES, ROLE_LABEL, roleLabel } from './roles';
+import { Panel } from '../../ui/Panel';
 
 export function InvitationsPanel() {
   const { slug } = useMember();
   const open = useResource(`invitations:${slug}`, (signal) => openInvitations(slug, signal));
-  const id = useId();
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t('console.team.invitations')}</h2>
+    <Panel title={t('console.team.invitations')}>
       <InviteForm slug={slug} onInvited={open.reload} />
       <h3>{t('console.team.open_invitations')}</h3>
       <Loaded resource={open} empty={(page) => page.data.length === 0 && t('console.team.no_invitations')}>
@@ -33,7 +32,7 @@ export function InvitationsPanel() {
           </ul>
         )}
       </Loaded>
-    </section>
+    </Panel>
   );
 }
 

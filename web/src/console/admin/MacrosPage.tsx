@@ -14,6 +14,7 @@ import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 import { MacroEffects } from '../MacroEffects';
 import { EMPTY_MACRO, formValues } from '../macros';
 import { MacroForm } from './MacroForm';
+import { Panel } from '../../ui/Panel';
 
 export function MacrosPage() {
   const { slug } = useMember();
@@ -21,13 +22,10 @@ export function MacrosPage() {
   const [notice, setNotice] = useState('');
   // A new form after each creation, emptied.
   const [round, setRound] = useState(0);
-  const newId = useId();
-  const listId = useId();
   return (
     <Page title={t('macros.title')}>
       <p class="lead">{t('macros.lead')}</p>
-      <section class="panel" aria-labelledby={newId}>
-        <h2 id={newId}>{t('macros.new')}</h2>
+      <Panel title={t('macros.new')}>
         <MacroForm
           key={round}
           initial={EMPTY_MACRO}
@@ -39,9 +37,8 @@ export function MacrosPage() {
             await macros.refresh();
           }}
         />
-      </section>
-      <section class="panel" aria-labelledby={listId}>
-        <h2 id={listId}>{t('macros.list')}</h2>
+      </Panel>
+      <Panel title={t('macros.list')}>
         {notice ? <Notice tone="success">{notice}</Notice> : null}
         <Loaded resource={macros} empty={(list) => list.length === 0 && t('macros.empty')}>
           {(list) => (
@@ -62,7 +59,7 @@ export function MacrosPage() {
             </>
           )}
         </Loaded>
-      </section>
+      </Panel>
     </Page>
   );
 }

@@ -10,6 +10,7 @@ import { serverFieldErrors, translated, useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert } from '../../ui/status';
 import { MAILBOX_FIELDS, checkMailboxForm, mailboxForm } from './mailbox';
+import { Panel } from '../../ui/Panel';
 
 export function MailboxForm({ mailbox, onSaved }: { mailbox: Mailbox | null; onSaved: (mailbox: Mailbox) => void }) {
   const fields = useFields(mailboxForm(mailbox));
@@ -34,8 +35,7 @@ export function MailboxForm({ mailbox, onSaved }: { mailbox: Mailbox | null; onS
   };
 
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t(mailbox ? 'inbound.mailbox.replace_title' : 'inbound.mailbox.set_title')}</h2>
+    <Panel title={t(mailbox ? 'inbound.mailbox.replace_title' : 'inbound.mailbox.set_title')} id={id}>
       <form ref={fields.ref} class="form" onSubmit={onSubmit} noValidate>
         <TextField
           label={t('inbound.mailbox.url')}
@@ -111,6 +111,6 @@ export function MailboxForm({ mailbox, onSaved }: { mailbox: Mailbox | null; onS
           {submission.busy ? t('common.working') : t('inbound.mailbox.submit')}
         </button>
       </form>
-    </section>
+    </Panel>
   );
 }

@@ -3,7 +3,7 @@
 //! sets or replaces them (the password with each save), removing it; and the other way in, mail
 //! posted by a mail server with an API key.
 
-import { useId, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { getMailbox, type Mailbox } from '../../data/inbound';
 import { useResource } from '../../data/resource';
 import { t, type MessageKey } from '../../i18n';
@@ -13,6 +13,7 @@ import { Page } from '../../ui/Page';
 import { EmptyState, Loaded, Notice } from '../../ui/status';
 import { MailboxForm } from './MailboxForm';
 import { MailboxStatus } from './MailboxStatus';
+import { Panel } from '../../ui/Panel';
 
 type PageNotice = 'saved' | 'removed';
 const NOTICE: Record<PageNotice, MessageKey> = {
@@ -64,10 +65,8 @@ export function MailboxPage() {
 
 /** The other way mail comes in: a mail server posts each message with an `inbound:email` key. */
 function PostedMail() {
-  const id = useId();
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t('inbound.posted.title')}</h2>
+    <Panel title={t('inbound.posted.title')}>
       <p>{t('inbound.posted.lead')}</p>
       <dl class="facts">
         <div class="facts-wide">
@@ -90,6 +89,6 @@ function PostedMail() {
       <p>
         <Link href="/admin/integrations">{t('inbound.posted.link')}</Link>
       </p>
-    </section>
+    </Panel>
   );
 }

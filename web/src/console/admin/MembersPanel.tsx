@@ -12,19 +12,18 @@ import { useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 import { MEMBER_ROLES, ROLE_LABEL, roleLabel } from './roles';
+import { Panel } from '../../ui/Panel';
 
 export function MembersPanel() {
   const { slug, member: me } = useMember();
   const members = useResource(`members:${slug}`, (signal) => allMembers(slug, signal));
   const [notice, setNotice] = useState('');
-  const id = useId();
   const changed = (text: string) => {
     setNotice(text);
     members.reload();
   };
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t('console.team.members')}</h2>
+    <Panel title={t('console.team.members')}>
       {notice ? <Notice tone="success">{notice}</Notice> : null}
       <p class="hint">
         {t('console.team.customers_apart')} <Link href="/admin/customers">{t('console.nav.customers')}</Link>
@@ -47,7 +46,7 @@ export function MembersPanel() {
           </ul>
         )}
       </Loaded>
-    </section>
+    </Panel>
   );
 }
 

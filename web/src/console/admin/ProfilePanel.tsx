@@ -3,7 +3,7 @@
 //! language, the one its people and customers read when theirs is not known. Only what changed
 //! is sent; a value refused is said beside its field. A new name is in the header at once.
 
-import { useId, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import { getTenant, updateTenantProfile, type TenantProfile } from '../../data/organisation';
 import { shared } from '../../data/shared';
@@ -18,6 +18,7 @@ import { useSubmit } from '../../ui/hooks';
 import { Loaded, Notice } from '../../ui/status';
 import { FIELDS, NAME_MAX, checkProfile, profileChange, type ProfileField as Field } from '../organisation';
 import { TimeZoneField } from './TimeZoneField';
+import { Panel } from '../../ui/Panel';
 
 /** The server's refusal of a field, in the page's words (its own are English only). */
 const REFUSED: Record<Field, MessageKey> = {
@@ -30,14 +31,12 @@ export function ProfilePanel() {
   const { slug } = useMember();
   // The 2FA panel reads the tenant as it opens too: one request for both.
   const loaded = useResource(`tenant:${slug}`, () => shared(`tenant:${slug}`, () => getTenant(slug)));
-  const id = useId();
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t('console.organisation.profile')}</h2>
+    <Panel title={t('console.organisation.profile')}>
       <Loaded resource={loaded}>
         {(tenant) => <ProfileForm saved={{ name: tenant.name, time_zone: tenant.time_zone, default_locale: tenant.default_locale }} onSaved={(next) => loaded.setData((old) => (old ? { ...old, ...next } : old))} />}
       </Loaded>
-    </section>
+    </Panel>
   );
 }
 

@@ -12,6 +12,7 @@ import { TextField } from '../../ui/Field';
 import { translated, useFields } from '../../ui/form';
 import { EmptyState, Loaded } from '../../ui/status';
 import { browserTimeZone, reportErrorOf } from '../reports';
+import { Panel } from '../../ui/Panel';
 
 /** The server refused the filters (each beside its field). */
 export const refused = (error: unknown): error is ApiProblem => error instanceof ApiProblem && error.code === 'validation_failed' && error.errors.length > 0;
@@ -85,12 +86,10 @@ export function FiltersPanel<F extends Range>({
   buttons?: ComponentChildren;
   footer?: ComponentChildren;
 }) {
-  const id = useId();
   const { form, onSubmit } = filters;
   const { values, errors, change } = form;
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{title}</h2>
+    <Panel title={title}>
       <form ref={form.ref} class="form reports-filters" onSubmit={onSubmit} noValidate>
         <div class="filter-fields">
           <TextField label={t('reports.filters.from')} name="from" type="date" value={values.from} error={errors.from} onValue={(v) => change({ from: v } as Partial<F>, ['from', 'to'])} required />
@@ -114,7 +113,7 @@ export function FiltersPanel<F extends Range>({
         </div>
         {footer}
       </form>
-    </section>
+    </Panel>
   );
 }
 

@@ -1,21 +1,19 @@
 //! Customer satisfaction over the last 30 days (the server's default, by week): the average and
 //! the number of ratings, each agent's, and each week's as a chart beside its table.
 
-import { useId } from 'preact/hooks';
 import { satisfactionReport } from '../../data/satisfaction';
 import { useResource } from '../../data/resource';
 import { formatAverage, formatDate, formatNumber, t, tn } from '../../i18n';
 import { Stars } from '../../satisfaction/Stars';
 import { Loaded } from '../../ui/status';
 import { BarChart } from './BarChart';
+import { Panel } from '../../ui/Panel';
 
 export function SatisfactionPanel() {
   const report = useResource('satisfaction-report', (signal) => satisfactionReport({}, signal));
-  const id = useId();
   const average = (value: number | null | undefined) => (value === null || value === undefined ? t('csat.report.none') : formatAverage(value));
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t('csat.report.title')}</h2>
+    <Panel title={t('csat.report.title')}>
       <p class="hint">{t('csat.report.range')}</p>
       <Loaded resource={report} empty={(data) => data.count === 0 && t('csat.report.empty')}>
         {(data) => (
@@ -55,7 +53,7 @@ export function SatisfactionPanel() {
           </>
         )}
       </Loaded>
-    </section>
+    </Panel>
   );
 }
 

@@ -19,6 +19,7 @@ import { FormRow } from '../../ui/Field';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 import { DAY_SHORT, emptySchedule, localToday, nextHolidays, scheduleChange, scheduleFormValues, weekSummary } from '../schedules';
 import { ScheduleForm } from './ScheduleForm';
+import { Panel } from '../../ui/Panel';
 
 export function SchedulesPage() {
   const { slug } = useMember();
@@ -26,8 +27,6 @@ export function SchedulesPage() {
   const [notice, setNotice] = useState('');
   // A new form after each creation, emptied.
   const [round, setRound] = useState(0);
-  const newId = useId();
-  const listId = useId();
   const changed = (text: string) => {
     setNotice(text);
     // Read again, what is shown staying meanwhile (a row being worked on keeps its focus).
@@ -36,8 +35,7 @@ export function SchedulesPage() {
   return (
     <Page title={t('schedules.title')}>
       <p class="lead">{t('schedules.lead')}</p>
-      <section class="panel" aria-labelledby={newId}>
-        <h2 id={newId}>{t('schedules.new')}</h2>
+      <Panel title={t('schedules.new')}>
         <ScheduleForm
           key={round}
           initial={emptySchedule()}
@@ -48,9 +46,8 @@ export function SchedulesPage() {
             changed(t('schedules.created', { name: made.name }));
           }}
         />
-      </section>
-      <section class="panel" aria-labelledby={listId}>
-        <h2 id={listId}>{t('schedules.list')}</h2>
+      </Panel>
+      <Panel title={t('schedules.list')}>
         {notice ? <Notice tone="success">{notice}</Notice> : null}
         <Loaded resource={schedules} empty={(list) => list.length === 0 && t('schedules.empty')}>
           {(list) => (
@@ -64,7 +61,7 @@ export function SchedulesPage() {
             </>
           )}
         </Loaded>
-      </section>
+      </Panel>
     </Page>
   );
 }

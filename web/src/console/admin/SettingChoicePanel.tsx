@@ -10,6 +10,7 @@ import { t, type MessageKey } from '../../i18n';
 import { useMember } from '../../tenant/member';
 import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
+import { Panel } from '../../ui/Panel';
 
 export interface Choice<T extends string> {
   value: T;
@@ -35,12 +36,10 @@ export function SettingChoicePanel<T extends string>({ setting }: { setting: Set
   const { slug } = useMember();
   // A page's choice panels open together: one request for all of them.
   const loaded = useResource(`ticket-settings:${slug}`, () => shared(`ticket-settings:${slug}`, () => getTicketSettings()));
-  const id = useId();
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t(setting.title)}</h2>
+    <Panel title={t(setting.title)}>
       <Loaded resource={loaded}>{(settings) => <ChoiceForm setting={setting} current={setting.current(settings)} onSaved={loaded.reload} />}</Loaded>
-    </section>
+    </Panel>
   );
 }
 

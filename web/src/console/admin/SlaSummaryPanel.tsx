@@ -1,7 +1,6 @@
 //! Where the SLA stands now: breaches (first replies, next replies, resolutions), open tickets
 //! by status and priority, and the tickets closest to missing a target.
 
-import { useId } from 'preact/hooks';
 import { getSlaSummary } from '../../data/sla';
 import { useResource } from '../../data/resource';
 import type { Priority, TicketStatus } from '../../api/schemas';
@@ -14,6 +13,7 @@ import { relativeTime } from '../format';
 import { PRIORITIES } from '../queue/views';
 import { useNow } from '../useNow';
 import { BarChart } from './BarChart';
+import { Panel } from '../../ui/Panel';
 
 const TARGET_NAME: Record<Target, MessageKey> = {
   response: 'console.sla.response',
@@ -26,13 +26,11 @@ const PRIORITY_COLOUR: Record<Priority, string> = { urgent: '--chart-4', high: '
 export function SlaSummaryPanel() {
   const summary = useResource('sla-summary', getSlaSummary);
   const now = useNow();
-  const id = useId();
   const data = summary.data;
   const count = (status: TicketStatus, priority: Priority) => data?.open.find((c) => c.status === status && c.priority === priority)?.count ?? 0;
   const total = data?.open.reduce((sum, c) => sum + c.count, 0) ?? 0;
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t('console.dash.sla_title')}</h2>
+    <Panel title={t('console.dash.sla_title')}>
       <Loaded resource={summary}>
         {(data) => (
           <>
@@ -133,6 +131,6 @@ export function SlaSummaryPanel() {
           </>
         )}
       </Loaded>
-    </section>
+    </Panel>
   );
 }

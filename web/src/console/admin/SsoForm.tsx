@@ -24,6 +24,7 @@ import {
   type SsoFormError,
   type SsoFormValues,
 } from './sso';
+import { Panel } from '../../ui/Panel';
 
 const ROLE_LABEL: Record<MappedRole | DefaultRole, MessageKey> = {
   admin: 'console.team.role_admin',
@@ -108,8 +109,7 @@ export function SsoForm({ slug, settings, onSaved, onEdit }: { slug: string; set
   };
 
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t(settings ? 'sso.form.change_title' : 'sso.form.set_title')}</h2>
+    <Panel title={t(settings ? 'sso.form.change_title' : 'sso.form.set_title')} id={id}>
       <form ref={form.ref} class="form sso-form" onSubmit={onSubmit} noValidate>
         <TextField
           label={t('sso.form.issuer')}
@@ -209,6 +209,6 @@ export function SsoForm({ slug, settings, onSaved, onEdit }: { slug: string; set
         {checkbox('required_for_staff', 'sso.form.required_for_staff', 'sso.form.required_for_staff_hint')}
         <FormEnd formError={errors.form} submission={submission} overrides={{ validation_failed: 'error.check_fields' }} submitLabel={t('sso.form.save')} />
       </form>
-    </section>
+    </Panel>
   );
 }

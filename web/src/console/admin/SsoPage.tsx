@@ -16,6 +16,7 @@ import { FormRow } from '../../ui/Field';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 import { decodeTrialReport, type TrialReport } from './sso';
 import { SsoForm } from './SsoForm';
+import { Panel } from '../../ui/Panel';
 
 type PageNotice = 'saved' | 'removed';
 const NOTICE: Record<PageNotice, MessageKey> = { saved: 'sso.saved', removed: 'sso.removed' };
@@ -75,17 +76,15 @@ export function SsoPage() {
 /** The redirect URI and the back-channel logout URI, as the server gives them once set; before
  * that, this host's (which is where the server's point). */
 function Addresses({ settings }: { settings: SsoSettings | null }) {
-  const id = useId();
   const origin = window.location.origin;
   const redirect = settings?.redirect_uri ?? `${origin}/v1/auth/sso/callback`;
   const logout = settings?.backchannel_logout_uri ?? `${origin}/v1/auth/sso/backchannel-logout`;
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t('sso.addresses.title')}</h2>
+    <Panel title={t('sso.addresses.title')}>
       <p>{t('sso.addresses.lead')}</p>
       <CopyableAddress label={t('sso.addresses.redirect')} hint={t('sso.addresses.redirect_hint')} name="redirect_uri" value={redirect} />
       <CopyableAddress label={t('sso.addresses.logout')} hint={t('sso.addresses.logout_hint')} name="backchannel_logout_uri" value={logout} />
-    </section>
+    </Panel>
   );
 }
 
@@ -133,8 +132,7 @@ function SsoStatus({ slug, settings, onRemoved }: { slug: string; settings: SsoS
     });
   const mapped = Object.entries(settings.role_map);
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t('sso.current.title')}</h2>
+    <Panel title={t('sso.current.title')} id={id}>
       <dl class="facts sso-facts">
         <div class="facts-wide">
           <dt>{t('sso.form.issuer')}</dt>
@@ -204,13 +202,12 @@ function SsoStatus({ slug, settings, onRemoved }: { slug: string; settings: SsoS
         )}
       </div>
       <ErrorAlert error={removal.error} />
-    </section>
+    </Panel>
   );
 }
 
 /** What the provider sent for the test sign-in and how it mapped, in a table. */
 function TrialPanel({ report }: { report: TrialReport | null }) {
-  const id = useId();
   if (!report) {
     return (
       <div class="alert alert--error" role="alert">
@@ -222,8 +219,7 @@ function TrialPanel({ report }: { report: TrialReport | null }) {
   const none = t('sso.trial.not_sent');
   const refusal = report.refused === null ? null : Object.hasOwn(SSO_ERRORS, report.refused) ? t(SSO_ERRORS[report.refused as keyof typeof SSO_ERRORS]) : report.refused;
   return (
-    <section class="panel sso-trial" aria-labelledby={id}>
-      <h2 id={id}>{t('sso.trial.title')}</h2>
+    <Panel class="sso-trial" title={t('sso.trial.title')}>
       {refusal === null ? (
         <Notice tone="success">{t('sso.trial.admitted', { role: t(ROLE_NAME[report.role]) })}</Notice>
       ) : (
@@ -272,6 +268,6 @@ function TrialPanel({ report }: { report: TrialReport | null }) {
           </tbody>
         </table>
       </div>
-    </section>
+    </Panel>
   );
 }

@@ -5,13 +5,13 @@ import { getStorageUsage } from '../../data/reports';
 import { useResource } from '../../data/resource';
 import { formatBytes, formatNumber, getLocale, t } from '../../i18n';
 import { Loaded } from '../../ui/status';
+import { Panel } from '../../ui/Panel';
 
 export function StoragePanel() {
   const usage = useResource('storage-usage', getStorageUsage);
   const id = useId();
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t('console.dash.storage_title')}</h2>
+    <Panel title={t('console.dash.storage_title')} id={id}>
       <Loaded resource={usage}>
         {(data) => (
           <>
@@ -36,6 +36,6 @@ export function StoragePanel() {
           </>
         )}
       </Loaded>
-    </section>
+    </Panel>
   );
 }

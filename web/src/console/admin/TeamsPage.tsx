@@ -15,19 +15,17 @@ import { usePeople } from '../people';
 import { ASSIGNMENT_HINT, ASSIGNMENT_LABEL, EMPTY_TEAM, teamChange, teamFormValues } from '../teams';
 import { useTeams } from '../useTeams';
 import { TeamForm } from './TeamForm';
+import { Panel } from '../../ui/Panel';
 
 export function TeamsPage() {
   const teams = useTeams();
   const [notice, setNotice] = useState('');
   // A new form after each creation, emptied.
   const [round, setRound] = useState(0);
-  const newId = useId();
-  const listId = useId();
   return (
     <Page title={t('teams.title')}>
       <p class="lead">{t('teams.lead')}</p>
-      <section class="panel" aria-labelledby={newId}>
-        <h2 id={newId}>{t('teams.new')}</h2>
+      <Panel title={t('teams.new')}>
         <TeamForm
           key={round}
           initial={EMPTY_TEAM}
@@ -40,9 +38,8 @@ export function TeamsPage() {
             teamsChanged();
           }}
         />
-      </section>
-      <section class="panel" aria-labelledby={listId}>
-        <h2 id={listId}>{t('teams.list')}</h2>
+      </Panel>
+      <Panel title={t('teams.list')}>
         {notice ? <Notice tone="success">{notice}</Notice> : null}
         <Loaded resource={teams} empty={(list) => list.length === 0 && t('teams.empty')}>
           {(list) => (
@@ -63,7 +60,7 @@ export function TeamsPage() {
             </>
           )}
         </Loaded>
-      </section>
+      </Panel>
     </Page>
   );
 }

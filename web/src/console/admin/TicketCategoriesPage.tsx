@@ -33,6 +33,7 @@ import {
   type CategoryFormValues,
 } from '../categories';
 import { moveFocus } from '../policies';
+import { Panel } from '../../ui/Panel';
 
 /** What every row needs: the offered list (a move renumbers it), and how a change is kept. */
 interface Context {
@@ -51,7 +52,6 @@ export function TicketCategoriesPage() {
   // A new form after each creation, emptied.
   const [round, setRound] = useState(0);
   const { container, focusAfter } = useFocusAfterRender<HTMLDivElement>();
-  const newId = useId();
   const done: Context['done'] = (changed, text, focus) => {
     categories.setData((list) => withCategories(list ?? [], changed));
     setNotice(text);
@@ -63,8 +63,7 @@ export function TicketCategoriesPage() {
     <Page title={t('categories.title')}>
       <div ref={container}>
         <p class="lead">{t('categories.lead')}</p>
-        <section class="panel" aria-labelledby={newId}>
-          <h2 id={newId}>{t('categories.new')}</h2>
+        <Panel title={t('categories.new')}>
           <CategoryForm
             key={round}
             initial={EMPTY_CATEGORY_FORM}
@@ -75,7 +74,7 @@ export function TicketCategoriesPage() {
               done([made], t('categories.created', { name: categoryName(made) }), 'input[name="key"]');
             }}
           />
-        </section>
+        </Panel>
         {notice ? <Notice tone="success">{notice}</Notice> : null}
         <Lists categories={categories} done={done} />
       </div>
@@ -84,8 +83,6 @@ export function TicketCategoriesPage() {
 }
 
 function Lists({ categories, done }: { categories: Resource<TicketCategory[]>; done: Context['done'] }) {
-  const offeredId = useId();
-  const archivedId = useId();
   return (
     <Loaded resource={categories}>
       {(list) => {
@@ -94,8 +91,7 @@ function Lists({ categories, done }: { categories: Resource<TicketCategory[]>; d
         const context: Context = { offered, done };
         return (
           <>
-            <section class="panel" aria-labelledby={offeredId}>
-              <h2 id={offeredId}>{t('categories.offered.title')}</h2>
+            <Panel title={t('categories.offered.title')}>
               {offered.length ? (
                 <>
                   <p class="list-count">{tn('categories.offered.count', offered.length)}</p>
@@ -108,17 +104,16 @@ function Lists({ categories, done }: { categories: Resource<TicketCategory[]>; d
               ) : (
                 <p class="hint">{t('categories.offered.empty')}</p>
               )}
-            </section>
+            </Panel>
             {archived.length ? (
-              <section class="panel" aria-labelledby={archivedId}>
-                <h2 id={archivedId}>{t('categories.archived.title')}</h2>
+              <Panel title={t('categories.archived.title')}>
                 <p class="hint">{t('categories.archived.hint')}</p>
                 <ul class="integration-list">
                   {archived.map((category) => (
                     <CategoryRow key={category.key} category={category} index={-1} context={context} />
                   ))}
                 </ul>
-              </section>
+              </Panel>
             ) : null}
           </>
         );

@@ -12,6 +12,7 @@ import { useMember } from '../../tenant/member';
 import { useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
+import { Panel } from '../../ui/Panel';
 
 export function TwoFactorPanel() {
   const { slug } = useMember();
@@ -20,12 +21,10 @@ export function TwoFactorPanel() {
     const [tenant, me] = await Promise.all([shared(`tenant:${slug}`, () => getTenant(slug)), getAccount(signal)]);
     return { required: (tenant.settings as { require_2fa_for_admins?: unknown }).require_2fa_for_admins === true, mine: me.mfa_enabled };
   });
-  const id = useId();
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t('console.settings.twofa_title')}</h2>
+    <Panel title={t('console.settings.twofa_title')}>
       <Loaded resource={loaded}>{(setting) => <RequireForm setting={setting} onSaved={loaded.reload} />}</Loaded>
-    </section>
+    </Panel>
   );
 }
 

@@ -1,6 +1,5 @@
 //! Each staff member's assigned tickets by status, as a chart and a table.
 
-import { useId } from 'preact/hooks';
 import { getWorkload } from '../../data/reports';
 import { useResource } from '../../data/resource';
 import { formatNumber, t, tn } from '../../i18n';
@@ -8,16 +7,15 @@ import { displayName } from '../../tenant/member';
 import { Loaded } from '../../ui/status';
 import { STATUS_LABEL } from '../../tickets/badges';
 import { BarChart } from './BarChart';
+import { Panel } from '../../ui/Panel';
 
 const COLUMNS = ['open', 'in_progress', 'waiting_customer', 'resolved'] as const;
 const COLOUR = { open: '--chart-1', in_progress: '--chart-2', waiting_customer: '--chart-3', resolved: '--chart-5' } as const;
 
 export function WorkloadPanel() {
   const workload = useResource('workload', getWorkload);
-  const id = useId();
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t('console.dash.workload_title')}</h2>
+    <Panel title={t('console.dash.workload_title')}>
       <Loaded resource={workload} empty={(w) => w.data.length === 0 && t('console.dash.workload_empty')}>
         {({ data: rows }) => (
           <>
@@ -57,6 +55,6 @@ export function WorkloadPanel() {
           </>
         )}
       </Loaded>
-    </section>
+    </Panel>
   );
 }

@@ -3,7 +3,7 @@
 //! public page once published, its translations (and the way to write the missing one), and its
 //! deletion after a confirmation in place.
 
-import { useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { createArticle, deleteArticle, getArticle, listArticles, updateArticle, type Article } from '../../data/helpCenter';
 import { useResource } from '../../data/resource';
 import { formatDateTime, getLocale, t } from '../../i18n';
@@ -29,6 +29,7 @@ import {
 import { ArticleForm } from './ArticleForm';
 import { createdState, type CreatedState, type DeletedState } from './state';
 import { useCategories } from './useCategories';
+import { Panel } from '../../ui/Panel';
 
 function BackLink() {
   return (
@@ -85,13 +86,11 @@ function Editor({ article, created, onSaved }: { article: Article; created: stri
   const categories = useCategories();
   const [notice, setNotice] = useState<string | null>(created ? t('help.article.created', { title: created }) : null);
   const saved = articleFormValues(article);
-  const formId = useId();
   return (
     <>
       {notice ? <Notice tone="success">{notice}</Notice> : null}
       <ArticleFacts article={article} />
-      <section class="panel" aria-labelledby={formId}>
-        <h2 id={formId}>{t('help.edit.form')}</h2>
+      <Panel title={t('help.edit.form')}>
         <ArticleForm
           initial={saved}
           editing
@@ -106,7 +105,7 @@ function Editor({ article, created, onSaved }: { article: Article; created: stri
             setNotice(t('help.article.saved', { title: next.title }));
           }}
         />
-      </section>
+      </Panel>
       <Translations article={article} />
       <DeleteArticle article={article} />
     </>
@@ -138,11 +137,9 @@ function ArticleFacts({ article }: { article: Article }) {
 }
 
 function Translations({ article }: { article: Article }) {
-  const id = useId();
   const missing = missingLocales(article);
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t('help.translations.title')}</h2>
+    <Panel title={t('help.translations.title')}>
       {article.translations.length ? (
         <ul class="help-translations" aria-label={t('help.translations.list', { title: article.title })}>
           {article.translations.map((tr) => (
@@ -165,14 +162,13 @@ function Translations({ article }: { article: Article }) {
           </Link>
         </p>
       ))}
-    </section>
+    </Panel>
   );
 }
 
 function DeleteArticle({ article }: { article: Article }) {
   const [asking, setAsking] = useState(false);
   const submission = useSubmit();
-  const id = useId();
   const yes = useRef<HTMLButtonElement>(null);
   const ask = useRef<HTMLButtonElement>(null);
   const back = useRef(false);
@@ -187,8 +183,7 @@ function DeleteArticle({ article }: { article: Article }) {
       navigate('/help-center', { state: { deletedArticle: article.title } satisfies DeletedState });
     });
   return (
-    <section class="panel" aria-labelledby={id}>
-      <h2 id={id}>{t('help.delete.title')}</h2>
+    <Panel title={t('help.delete.title')}>
       <p class="hint">{t('help.delete.hint')}</p>
       <div class="actions">
         {asking ? (
@@ -215,6 +210,6 @@ function DeleteArticle({ article }: { article: Article }) {
         )}
       </div>
       <ErrorAlert error={submission.error} />
-    </section>
+    </Panel>
   );
 }

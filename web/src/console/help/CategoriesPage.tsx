@@ -26,19 +26,17 @@ import {
   type CategoryFormValues,
 } from '../helpCenter';
 import { useCategories } from './useCategories';
+import { Panel } from '../../ui/Panel';
 
 export function CategoriesPage() {
   const categories = useCategories();
   const [notice, setNotice] = useState('');
   // A new form after each creation, emptied.
   const [round, setRound] = useState(0);
-  const newId = useId();
-  const listId = useId();
   return (
     <Page title={t('help.categories.title')}>
       <p class="lead">{t('help.categories.lead')}</p>
-      <section class="panel" aria-labelledby={newId}>
-        <h2 id={newId}>{t('help.categories.new')}</h2>
+      <Panel title={t('help.categories.new')}>
         <CategoryForm
           key={round}
           initial={EMPTY_CATEGORY}
@@ -50,9 +48,8 @@ export function CategoriesPage() {
             await categories.refresh();
           }}
         />
-      </section>
-      <section class="panel" aria-labelledby={listId}>
-        <h2 id={listId}>{t('help.categories.list')}</h2>
+      </Panel>
+      <Panel title={t('help.categories.list')}>
         {notice ? <Notice tone="success">{notice}</Notice> : null}
         <Loaded resource={categories} empty={(list) => list.length === 0 && t('help.categories.empty')}>
           {(list) => (
@@ -73,7 +70,7 @@ export function CategoriesPage() {
             </>
           )}
         </Loaded>
-      </section>
+      </Panel>
     </Page>
   );
 }

@@ -2,7 +2,6 @@
 //! first, each a link), their orders with totals in their currency, and how they rated past
 //! resolutions.
 
-import { useId } from 'preact/hooks';
 import { useCustomer } from '../../data/hooks';
 import type { TicketCustomer } from '../../data/tickets';
 import { formatAverage, formatDate, formatDateTime, formatMoney, t, tn } from '../../i18n';
@@ -12,15 +11,14 @@ import { StatusBadge } from '../../tickets/badges';
 import { Loaded } from '../../ui/status';
 import { relativeTime } from '../format';
 import { fullName } from '../people';
+import { Panel } from '../../ui/Panel';
 
 export function CustomerPanel({ ticketId, now }: { ticketId: number; now: Date }) {
   const customer = useCustomer(ticketId);
-  const id = useId();
   return (
-    <section class="panel customer-panel" aria-labelledby={id}>
-      <h2 id={id}>{t('console.customer.title')}</h2>
+    <Panel class="customer-panel" title={t('console.customer.title')}>
       <Loaded resource={customer}>{(data) => <CustomerFacts data={data} now={now} />}</Loaded>
-    </section>
+    </Panel>
   );
 }
 
