@@ -227,27 +227,24 @@ export function focusFirstInvalid(form: HTMLFormElement | null): void {
 /** A label in English and, when it differs, in French: two text fields side by side, the French
  * one optional. */
 export function BilingualFields({
+  form,
   names,
   labels,
   frHint,
   maxLength,
-  values,
-  errors,
-  onValue,
 }: {
+  /** The form (`useFields`) whose values `en` and `fr` these are. */
+  form: { field: (language: 'en' | 'fr', name: string) => { name: string; value: string; error: string | undefined; onValue: (value: string) => void } };
   /** The fields' names in the request (`label.en`, `name_fr`...). */
   names: { en: string; fr: string };
   labels: { en: string; fr: string };
   frHint: string;
   maxLength: number;
-  values: { en: string; fr: string };
-  errors: { en?: string | undefined; fr?: string | undefined };
-  onValue: (language: 'en' | 'fr') => (value: string) => void;
 }) {
   return (
     <div class="field-row">
-      <TextField label={labels.en} name={names.en} lang="en" autocomplete="off" maxLength={maxLength} value={values.en} error={errors.en} onValue={onValue('en')} required />
-      <TextField label={labels.fr} hint={frHint} name={names.fr} lang="fr" autocomplete="off" maxLength={maxLength} value={values.fr} error={errors.fr} onValue={onValue('fr')} />
+      <TextField label={labels.en} {...form.field('en', names.en)} lang="en" autocomplete="off" maxLength={maxLength} required />
+      <TextField label={labels.fr} hint={frHint} {...form.field('fr', names.fr)} lang="fr" autocomplete="off" maxLength={maxLength} />
     </div>
   );
 }

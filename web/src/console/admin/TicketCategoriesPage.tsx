@@ -34,6 +34,7 @@ import {
 } from '../categories';
 import { moveFocus } from '../policies';
 import { Panel } from '../../ui/Panel';
+import { BilingualFacts } from '../../ui/BilingualFacts';
 
 /** What every row needs: the offered list (a move renumbers it), and how a change is kept. */
 interface Context {
@@ -187,14 +188,7 @@ function CategoryRow({ category, index, context }: { category: TicketCategory; i
                 <code>{key}</code>
               </dd>
             </div>
-            <div>
-              <dt>{t('categories.fact.en')}</dt>
-              <dd lang="en">{category.label.en}</dd>
-            </div>
-            <div>
-              <dt>{t('categories.fact.fr')}</dt>
-              <dd lang={category.label.fr ? 'fr' : undefined}>{category.label.fr ?? t('categories.no_french')}</dd>
-            </div>
+            <BilingualFacts labels={{ en: t('categories.fact.en'), fr: t('categories.fact.fr') }} values={category.label} noFrench={t('categories.no_french')} />
           </dl>
           <div class="policy-actions">
             {category.archived ? null : (
@@ -282,13 +276,11 @@ function CategoryForm({
         />
       )}
       <BilingualFields
+        form={form}
         names={{ en: 'label.en', fr: 'label.fr' }}
         labels={{ en: t('categories.form.en'), fr: t('categories.form.fr') }}
         frHint={t('categories.form.fr_hint')}
         maxLength={CATEGORY_LABEL_MAX}
-        values={values}
-        errors={errors}
-        onValue={(language) => form.set(language)}
       />
       <FormEnd
         formError={errors.form}

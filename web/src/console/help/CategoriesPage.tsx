@@ -27,6 +27,7 @@ import {
 } from '../helpCenter';
 import { useCategories } from './useCategories';
 import { Panel } from '../../ui/Panel';
+import { BilingualFacts } from '../../ui/BilingualFacts';
 
 export function CategoriesPage() {
   const categories = useCategories();
@@ -107,14 +108,7 @@ function CategoryRow({ category, onChanged }: { category: Category; onChanged: (
       ) : (
         <>
           <dl class="help-names">
-            <div>
-              <dt>{t('help.categories.form.en')}</dt>
-              <dd lang="en">{category.name.en}</dd>
-            </div>
-            <div>
-              <dt>{t('help.categories.form.fr')}</dt>
-              <dd lang={category.name.fr ? 'fr' : undefined}>{category.name.fr ?? t('help.categories.no_french')}</dd>
-            </div>
+            <BilingualFacts labels={{ en: t('help.categories.form.en'), fr: t('help.categories.form.fr') }} values={category.name} noFrench={t('help.categories.no_french')} />
           </dl>
           <RowActions
             modes={modes}
@@ -176,13 +170,11 @@ function CategoryForm({
   return (
     <form ref={form.ref} class="form category-form" onSubmit={onSubmit} noValidate>
       <BilingualFields
+        form={form}
         names={{ en: 'name_en', fr: 'name_fr' }}
         labels={{ en: t('help.categories.form.en'), fr: t('help.categories.form.fr_optional') }}
         frHint={t('help.categories.form.fr_hint')}
         maxLength={CATEGORY_NAME_MAX}
-        values={values}
-        errors={errors}
-        onValue={(language) => form.set(language)}
       />
       <TextField
         label={t('help.categories.form.position')}
