@@ -8,7 +8,7 @@ import { useFields } from '../ui/form';
 import { useSubmit } from '../ui/hooks';
 import { ErrorAlert } from '../ui/status';
 import { maxLength, newPassword, required } from '../ui/validate';
-import { NameFields } from './PersonFields';
+import { NameFields, NewPasswordField } from './PersonFields';
 import { signInAfter } from './signInAfter';
 
 /** The contract names the body `NewPerson`, email included, but the email is the invitation's
@@ -41,7 +41,7 @@ export function InviteNewAccount({ slug, token, onProblem }: { slug: string; tok
   return (
     <form ref={form.ref} class="form" onSubmit={onSubmit} noValidate>
       <NameFields values={values} errors={errors} set={form.set} />
-      <TextField label={t('field.password')} name="password" type="password" autocomplete="new-password" value={values.password} onValue={form.set('password')} hint={t('field.password_hint')} error={errors.password} required />
+      <NewPasswordField {...form.field('password')} />
       <ErrorAlert error={submission.error} overrides={{ not_found: 'auth.invite.invalid', validation_failed: 'error.check_fields' }} />
       <button type="submit" class="button" disabled={submission.busy}>
         {t('auth.invite.submit')}

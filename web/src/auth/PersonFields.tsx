@@ -1,4 +1,5 @@
-//! First and last name, side by side on wide screens; the checks of a new account's fields.
+//! First and last name, side by side on wide screens; a new account's password; the checks of a
+//! new account's fields.
 
 import { t } from '../i18n';
 import { TextField } from '../ui/Field';
@@ -23,4 +24,9 @@ export function NameFields({ values, errors, set }: {
       <TextField label={t('field.lastname')} name="lastname" autocomplete="family-name" value={values.lastname} onValue={set('lastname')} error={errors.lastname} required />
     </div>
   );
+}
+
+/** A new account's password, what it takes said below it. */
+export function NewPasswordField(field: { name: string; value: string; error: string | undefined; onValue: (value: string) => void }) {
+  return <TextField label={t('field.password')} {...field} type="password" autocomplete="new-password" hint={t('field.password_hint')} required />;
 }

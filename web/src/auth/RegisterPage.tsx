@@ -8,7 +8,7 @@ import { useFields } from '../ui/form';
 import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
 import { ErrorAlert } from '../ui/status';
-import { NEW_ACCOUNT_RULES, NameFields } from './PersonFields';
+import { NEW_ACCOUNT_RULES, NameFields, NewPasswordField } from './PersonFields';
 import { signInAfter } from './signInAfter';
 
 export function RegisterPage({ slug }: { slug: string }) {
@@ -34,7 +34,7 @@ export function RegisterPage({ slug }: { slug: string }) {
       <form ref={form.ref} class="form" onSubmit={onSubmit} noValidate>
         <NameFields values={values} errors={errors} set={form.set} />
         <TextField label={t('field.email')} name="email" type="email" autocomplete="email" value={values.email} onValue={form.set('email')} error={errors.email} required />
-        <TextField label={t('field.password')} name="password" type="password" autocomplete="new-password" value={values.password} onValue={form.set('password')} hint={t('field.password_hint')} error={errors.password} required />
+        <NewPasswordField {...form.field('password')} />
         <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields' }} />
         <button type="submit" class="button" disabled={submission.busy}>
           {submission.busy ? t('auth.register.submitting') : t('auth.register.submit')}

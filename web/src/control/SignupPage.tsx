@@ -11,7 +11,7 @@ import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
 import { ErrorAlert } from '../ui/status';
 import { maxLength, required, type Rule } from '../ui/validate';
-import { NEW_ACCOUNT_RULES } from '../auth/PersonFields';
+import { NEW_ACCOUNT_RULES, NewPasswordField } from '../auth/PersonFields';
 import { FindOrganisation } from './FindOrganisation';
 import { keepSignInToken } from './signInToken';
 import { isValidSlug, suggestSlug } from './slug';
@@ -82,7 +82,7 @@ export function SignupPage() {
             <TextField label={t('field.lastname')} name="lastname" autocomplete="family-name" value={values.lastname} onValue={form.set('lastname')} error={errors.lastname} required />
           </div>
           <TextField label={t('field.email')} name="email" type="email" autocomplete="email" value={values.email} onValue={form.set('email')} error={errors.email} required />
-          <TextField label={t('field.password')} name="password" type="password" autocomplete="new-password" value={values.password} onValue={form.set('password')} hint={t('field.password_hint')} error={errors.password} required />
+          <NewPasswordField {...form.field('password')} />
         </fieldset>
         <ErrorAlert error={submission.error} overrides={{ conflict: 'signup.conflict', validation_failed: 'error.check_fields' }} />
         <button type="submit" class="button" disabled={submission.busy}>
