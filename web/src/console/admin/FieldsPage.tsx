@@ -4,7 +4,7 @@
 //! fields in from a ticket's page (`../ticket/FieldsControl.tsx`); customers, the ones made for
 //! them, as they open a ticket.
 
-import { useId, useState } from 'preact/hooks';
+import { useId } from 'preact/hooks';
 import { changeField, createField, fieldsChanged, removeField, type FieldDefinition } from '../../data/fields';
 import { t, tn } from '../../i18n';
 import { TYPE_LABEL, fieldName, hasOptions, labelIn } from '../../tickets/fields';
@@ -12,16 +12,15 @@ import { useFieldDefinitions } from '../../tickets/useFieldDefinitions';
 import { useSubmit } from '../../ui/hooks';
 import { RowActions, useRowModes } from '../../ui/RowActions';
 import { Page } from '../../ui/Page';
-import { ErrorAlert, Loaded, Notice } from '../../ui/status';
+import { ErrorAlert } from '../../ui/status';
 import { EMPTY_FIELD, fieldChange, fieldFormValues } from '../fields';
 import { FieldForm } from './FieldForm';
 import { Panel } from '../../ui/Panel';
+import { ListPanel, useCreations } from '../../ui/ListPanel';
 
 export function FieldsPage() {
   const fields = useFieldDefinitions();
-  const [notice, setNotice] = useState('');
-  // A new form after each creation, emptied.
-  const [round, setRound] = useState(0);
+  const { notice, setNotice, round, created } = useCreations();
   return (
     <Page title={t('fields.title')}>
       <p class="lead">{t('fields.lead')}</p>
@@ -32,35 +31,26 @@ export function FieldsPage() {
           submitLabel={t('fields.form.create')}
           onSave={async (request) => {
             const made = await createField(request);
-            setNotice(t('fields.created', { name: fieldName(made) }));
-            setRound((n) => n + 1);
+            created(t('fields.created', { name: fieldName(made) }));
             // The list here and every other view read them again.
             fieldsChanged();
           }}
         />
       </Panel>
-      <Panel title={t('fields.list')}>
-        {notice ? <Notice tone="success">{notice}</Notice> : null}
-        <Loaded resource={fields} empty={(list) => list.length === 0 && t('fields.empty')}>
-          {(list) => (
-            <>
-              <p class="list-count">{tn('fields.count', list.length)}</p>
-              <ul class="integration-list">
-                {list.map((field) => (
-                  <FieldRow
-                    key={field.key}
-                    field={field}
-                    onChanged={(text) => {
-                      setNotice(text);
-                      fieldsChanged();
-                    }}
-                  />
-                ))}
-              </ul>
-            </>
-          )}
-        </Loaded>
-      </Panel>
+      <ListPanel title={t('fields.list')} notice={notice} resource={fields} empty={t('fields.empty')} count={(n) => tn('fields.count', n)}>
+        {(list) =>
+          list.map((field) => (
+            <FieldRow
+              key={field.key}
+              field={field}
+              onChanged={(text) => {
+                setNotice(text);
+                fieldsChanged();
+              }}
+            />
+          ))
+        }
+      </ListPanel>
     </Page>
   );
 }

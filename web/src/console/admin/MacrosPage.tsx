@@ -2,7 +2,7 @@
 //! changed in place or deleted after a confirmation in place. Agents apply them from a ticket's
 //! page (`../ticket/MacroPicker.tsx`).
 
-import { useId, useState } from 'preact/hooks';
+import { useId } from 'preact/hooks';
 import { createMacro, deleteMacro, listMacros, updateMacro, type Macro } from '../../data/macros';
 import { useResource } from '../../data/resource';
 import { formatDateTime, t, tn } from '../../i18n';
@@ -10,18 +10,17 @@ import { useMember } from '../../tenant/member';
 import { useSubmit } from '../../ui/hooks';
 import { RowActions, useRowModes } from '../../ui/RowActions';
 import { Page } from '../../ui/Page';
-import { ErrorAlert, Loaded, Notice } from '../../ui/status';
+import { ErrorAlert } from '../../ui/status';
 import { MacroEffects } from '../MacroEffects';
 import { EMPTY_MACRO, formValues } from '../macros';
 import { MacroForm } from './MacroForm';
 import { Panel } from '../../ui/Panel';
+import { ListPanel, useCreations } from '../../ui/ListPanel';
 
 export function MacrosPage() {
   const { slug } = useMember();
   const macros = useResource(`macros:${slug}`, listMacros);
-  const [notice, setNotice] = useState('');
-  // A new form after each creation, emptied.
-  const [round, setRound] = useState(0);
+  const { notice, setNotice, round, created } = useCreations();
   return (
     <Page title={t('macros.title')}>
       <p class="lead">{t('macros.lead')}</p>
@@ -32,34 +31,25 @@ export function MacrosPage() {
           submitLabel={t('macros.form.create')}
           onSave={async (request) => {
             const made = await createMacro(request);
-            setNotice(t('macros.created', { name: made.name }));
-            setRound((n) => n + 1);
+            created(t('macros.created', { name: made.name }));
             await macros.refresh();
           }}
         />
       </Panel>
-      <Panel title={t('macros.list')}>
-        {notice ? <Notice tone="success">{notice}</Notice> : null}
-        <Loaded resource={macros} empty={(list) => list.length === 0 && t('macros.empty')}>
-          {(list) => (
-            <>
-              <p class="list-count">{tn('macros.count', list.length)}</p>
-              <ul class="integration-list">
-                {list.map((macro) => (
-                  <MacroRow
-                    key={macro.id}
-                    macro={macro}
-                    onChanged={async (text) => {
-                      setNotice(text);
-                      await macros.refresh();
-                    }}
-                  />
-                ))}
-              </ul>
-            </>
-          )}
-        </Loaded>
-      </Panel>
+      <ListPanel title={t('macros.list')} notice={notice} resource={macros} empty={t('macros.empty')} count={(n) => tn('macros.count', n)}>
+        {(list) =>
+          list.map((macro) => (
+            <MacroRow
+              key={macro.id}
+              macro={macro}
+              onChanged={async (text) => {
+                setNotice(text);
+                await macros.refresh();
+              }}
+            />
+          ))
+        }
+      </ListPanel>
     </Page>
   );
 }

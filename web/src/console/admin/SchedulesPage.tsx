@@ -16,17 +16,16 @@ import { useSubmit } from '../../ui/hooks';
 import { RowActions, useRowModes } from '../../ui/RowActions';
 import { Page } from '../../ui/Page';
 import { FormRow } from '../../ui/Field';
-import { ErrorAlert, Loaded, Notice } from '../../ui/status';
+import { ErrorAlert } from '../../ui/status';
 import { DAY_SHORT, emptySchedule, localToday, nextHolidays, scheduleChange, scheduleFormValues, weekSummary } from '../schedules';
 import { ScheduleForm } from './ScheduleForm';
 import { Panel } from '../../ui/Panel';
+import { ListPanel, useCreations } from '../../ui/ListPanel';
 
 export function SchedulesPage() {
   const { slug } = useMember();
   const schedules = useResource(`schedules:${slug}`, listSchedules);
-  const [notice, setNotice] = useState('');
-  // A new form after each creation, emptied.
-  const [round, setRound] = useState(0);
+  const { notice, setNotice, round, created } = useCreations();
   const changed = (text: string) => {
     setNotice(text);
     // Read again, what is shown staying meanwhile (a row being worked on keeps its focus).
@@ -42,26 +41,18 @@ export function SchedulesPage() {
           submitLabel={t('schedules.form.create')}
           onSave={async (request) => {
             const made = await createSchedule(request);
-            setRound((n) => n + 1);
-            changed(t('schedules.created', { name: made.name }));
+            created(t('schedules.created', { name: made.name }));
+            void schedules.refresh();
           }}
         />
       </Panel>
-      <Panel title={t('schedules.list')}>
-        {notice ? <Notice tone="success">{notice}</Notice> : null}
-        <Loaded resource={schedules} empty={(list) => list.length === 0 && t('schedules.empty')}>
-          {(list) => (
-            <>
-              <p class="list-count">{tn('schedules.count', list.length)}</p>
-              <ul class="integration-list">
-                {list.map((schedule) => (
-                  <ScheduleRow key={schedule.id} schedule={schedule} onChanged={changed} />
-                ))}
-              </ul>
-            </>
-          )}
-        </Loaded>
-      </Panel>
+      <ListPanel title={t('schedules.list')} notice={notice} resource={schedules} empty={t('schedules.empty')} count={(n) => tn('schedules.count', n)}>
+        {(list) =>
+          list.map((schedule) => (
+            <ScheduleRow key={schedule.id} schedule={schedule} onChanged={changed} />
+          ))
+        }
+      </ListPanel>
     </Page>
   );
 }

@@ -3,25 +3,24 @@
 //! in place or deleted after a confirmation in place. Tickets are moved into a team from their
 //! page (`../ticket/TeamControl.tsx`); the team queues are in the sidebar.
 
-import { useId, useState } from 'preact/hooks';
+import { useId } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import { changeTeam, createTeam, removeTeam, teamsChanged, type Team } from '../../data/teams';
 import { t, tn } from '../../i18n';
 import { useSubmit } from '../../ui/hooks';
 import { RowActions, useRowModes } from '../../ui/RowActions';
 import { Page } from '../../ui/Page';
-import { ErrorAlert, Loaded, Notice } from '../../ui/status';
+import { ErrorAlert } from '../../ui/status';
 import { usePeople } from '../people';
 import { ASSIGNMENT_HINT, ASSIGNMENT_LABEL, EMPTY_TEAM, teamChange, teamFormValues } from '../teams';
 import { useTeams } from '../useTeams';
 import { TeamForm } from './TeamForm';
 import { Panel } from '../../ui/Panel';
+import { ListPanel, useCreations } from '../../ui/ListPanel';
 
 export function TeamsPage() {
   const teams = useTeams();
-  const [notice, setNotice] = useState('');
-  // A new form after each creation, emptied.
-  const [round, setRound] = useState(0);
+  const { notice, setNotice, round, created } = useCreations();
   return (
     <Page title={t('teams.title')}>
       <p class="lead">{t('teams.lead')}</p>
@@ -32,35 +31,26 @@ export function TeamsPage() {
           submitLabel={t('teams.form.create')}
           onSave={async (request) => {
             const made = await createTeam(request);
-            setNotice(t('teams.created', { name: made.name }));
-            setRound((n) => n + 1);
+            created(t('teams.created', { name: made.name }));
             // The list here, the sidebar's team queues and every other view read them again.
             teamsChanged();
           }}
         />
       </Panel>
-      <Panel title={t('teams.list')}>
-        {notice ? <Notice tone="success">{notice}</Notice> : null}
-        <Loaded resource={teams} empty={(list) => list.length === 0 && t('teams.empty')}>
-          {(list) => (
-            <>
-              <p class="list-count">{tn('teams.count', list.length)}</p>
-              <ul class="integration-list">
-                {list.map((team) => (
-                  <TeamRow
-                    key={team.id}
-                    team={team}
-                    onChanged={(text) => {
-                      setNotice(text);
-                      teamsChanged();
-                    }}
-                  />
-                ))}
-              </ul>
-            </>
-          )}
-        </Loaded>
-      </Panel>
+      <ListPanel title={t('teams.list')} notice={notice} resource={teams} empty={t('teams.empty')} count={(n) => tn('teams.count', n)}>
+        {(list) =>
+          list.map((team) => (
+            <TeamRow
+              key={team.id}
+              team={team}
+              onChanged={(text) => {
+                setNotice(text);
+                teamsChanged();
+              }}
+            />
+          ))
+        }
+      </ListPanel>
     </Page>
   );
 }

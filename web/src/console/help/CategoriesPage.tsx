@@ -2,7 +2,7 @@
 //! French one if it differs, its place in the list), and the list by position, each renamed in
 //! place or deleted after a confirmation in place (its articles stay, without a category).
 
-import { useId, useState } from 'preact/hooks';
+import { useId } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import { createCategory, deleteCategory, updateCategory, type Category } from '../../data/helpCenter';
 import { getLocale, t, tn } from '../../i18n';
@@ -12,7 +12,7 @@ import { FormEnd } from '../../ui/FormEnd';
 import { useSubmit } from '../../ui/hooks';
 import { Page } from '../../ui/Page';
 import { RowActions, useRowModes } from '../../ui/RowActions';
-import { ErrorAlert, Loaded, Notice } from '../../ui/status';
+import { ErrorAlert } from '../../ui/status';
 import {
   CATEGORY_NAME_MAX,
   EMPTY_CATEGORY,
@@ -28,12 +28,11 @@ import {
 import { useCategories } from './useCategories';
 import { Panel } from '../../ui/Panel';
 import { BilingualFacts } from '../../ui/BilingualFacts';
+import { ListPanel, useCreations } from '../../ui/ListPanel';
 
 export function CategoriesPage() {
   const categories = useCategories();
-  const [notice, setNotice] = useState('');
-  // A new form after each creation, emptied.
-  const [round, setRound] = useState(0);
+  const { notice, setNotice, round, created } = useCreations();
   return (
     <Page title={t('help.categories.title')}>
       <p class="lead">{t('help.categories.lead')}</p>
@@ -44,34 +43,25 @@ export function CategoriesPage() {
           submitLabel={t('help.categories.form.create')}
           onSave={async (values) => {
             const made = await createCategory(newCategoryRequest(values));
-            setNotice(t('help.categories.created', { name: categoryName(made, getLocale()) }));
-            setRound((n) => n + 1);
+            created(t('help.categories.created', { name: categoryName(made, getLocale()) }));
             await categories.refresh();
           }}
         />
       </Panel>
-      <Panel title={t('help.categories.list')}>
-        {notice ? <Notice tone="success">{notice}</Notice> : null}
-        <Loaded resource={categories} empty={(list) => list.length === 0 && t('help.categories.empty')}>
-          {(list) => (
-            <>
-              <p class="list-count">{tn('help.categories.count', list.length)}</p>
-              <ul class="integration-list">
-                {list.map((category) => (
-                  <CategoryRow
-                    key={category.id}
-                    category={category}
-                    onChanged={async (text) => {
-                      setNotice(text);
-                      await categories.refresh();
-                    }}
-                  />
-                ))}
-              </ul>
-            </>
-          )}
-        </Loaded>
-      </Panel>
+      <ListPanel title={t('help.categories.list')} notice={notice} resource={categories} empty={t('help.categories.empty')} count={(n) => tn('help.categories.count', n)}>
+        {(list) =>
+          list.map((category) => (
+            <CategoryRow
+              key={category.id}
+              category={category}
+              onChanged={async (text) => {
+                setNotice(text);
+                await categories.refresh();
+              }}
+            />
+          ))
+        }
+      </ListPanel>
     </Page>
   );
 }
