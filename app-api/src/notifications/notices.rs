@@ -46,23 +46,17 @@ pub async fn webhook_disabled(
         if person.email_verified {
             let message_id = format!("{}.{}@{}", event_id.simple(), person.id.simple(), notice.mail_domain);
             let mail = NewMail {
-                event_id,
                 user_id: Some(person.id),
-                kind: Kind::WebhookDisabled,
-                ticket_id: None,
-                address: &person.email,
-                language,
-                message_id: &message_id,
-                in_reply_to: None,
-                refs: &[],
-                subject: &rendered.subject,
-                text: &rendered.text,
-                html: &rendered.html,
-                unsubscribe_url: None,
-                reply_to: None,
-                cc: &[],
                 suppressed: person.suppressed,
-                occurred_at: now,
+                ..NewMail::standalone(
+                    event_id,
+                    Kind::WebhookDisabled,
+                    &person.email,
+                    language,
+                    &message_id,
+                    &rendered,
+                    now,
+                )
             };
             store::insert_mail(conn, &mail).await?;
         }

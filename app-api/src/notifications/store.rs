@@ -12,6 +12,7 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::render::Rendered;
 use super::{Channel, Kind, Language, default_enabled};
 
 shared::text_column!(Kind, parse);
@@ -200,6 +201,62 @@ pub struct NewMail<'a> {
     pub suppressed: bool,
     /// When the event's change committed: the mail's age, and its 72 hours, count from there.
     pub occurred_at: DateTime<Utc>,
+}
+
+impl<'a> NewMail<'a> {
+    /// A mail about no ticket and to nobody's account, that starts no conversation: no reply
+    /// address, no threading, no leave link, never suppressed. The other fields are set on the
+    /// answer where a mail is more than that.
+    #[must_use]
+    pub fn standalone(
+        event_id: Uuid,
+        kind: Kind,
+        address: &'a str,
+        language: Language,
+        message_id: &'a str,
+        rendered: &'a Rendered,
+        occurred_at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            event_id,
+            user_id: None,
+            kind,
+            ticket_id: None,
+            address,
+            language,
+            message_id,
+            in_reply_to: None,
+            refs: &[],
+            subject: &rendered.subject,
+            text: &rendered.text,
+            html: &rendered.html,
+            unsubscribe_url: None,
+            reply_to: None,
+            cc: &[],
+            suppressed: false,
+            occurred_at,
+        }
+    }
+
+    /// The mail joined to a conversation: answers to `reply_to` come back to it, it follows the
+    /// newest of `refs`, `unsubscribe_url` leaves it, and `cc` are shown copied.
+    #[must_use]
+    pub fn in_conversation(
+        self,
+        refs: &'a [String],
+        reply_to: &'a str,
+        unsubscribe_url: &'a str,
+        cc: &'a [String],
+    ) -> Self {
+        Self {
+            in_reply_to: refs.last().map(String::as_str),
+            refs,
+            reply_to: Some(reply_to),
+            unsubscribe_url: Some(unsubscribe_url),
+            cc,
+            ..self
+        }
+    }
 }
 
 /// Writes a delivery; false when the event already wrote it (a redelivery).

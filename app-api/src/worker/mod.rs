@@ -26,8 +26,9 @@ pub mod webhooks;
 
 use std::sync::Arc;
 
+use control_schema::directory::TenantRow;
 use control_schema::schedule;
-use shared::work_queue::{self, Backlog, Lanes, LeasedQueue};
+use shared::work_queue::{self, Backlog, Lanes, LeasedQueue, Outcome};
 
 use self::jobs::Jobs;
 use self::relay::Relay;
@@ -112,6 +113,57 @@ where
     let due = schedule::due(&state.tenancy.control_db, work, now).await?;
     state.queue_metrics.backlog(queue.name(), Backlog { depth: due.tenants, oldest: due.since }, now);
     Ok(drained.worked.len() + drained.panicked)
+}
+
+/// A visit of one tenant of the schedule that either ends its due work or fails and is tried
+/// again one lease (`RETRY`) later: the reports' digests and the deletions' purges.
+pub(crate) trait RetriedVisit: Send + Sync + 'static {
+    /// The queue's name in the work queues' metrics and the logs.
+    const QUEUE: &'static str;
+    const WORK: schedule::Work;
+    /// A claimed visit's lease: when a failed (or abandoned) one is tried again.
+    const RETRY: std::time::Duration;
+    /// What the log says of a failed visit, before "; tried again later".
+    const FAILED: &'static str;
+
+    fn control_db(&self) -> &sqlx::PgPool;
+
+    fn visit(&self, tenant: TenantRow) -> impl Future<Output = Result<(), String>> + Send;
+}
+
+/// A `RetriedVisit` as the leased queue of its part of the tenants' schedule.
+pub(crate) struct Visits<V>(pub V);
+
+impl<V: RetriedVisit> Visits<V> {
+    fn lease() -> chrono::Duration {
+        chrono::Duration::from_std(V::RETRY).expect("a short lease")
+    }
+}
+
+impl<V: RetriedVisit> LeasedQueue for Visits<V> {
+    type Item = TenantRow;
+    type Error = sqlx::Error;
+    type Worked = ();
+
+    fn name(&self) -> &'static str {
+        V::QUEUE
+    }
+
+    async fn claim(&self, limit: i64) -> sqlx::Result<Vec<TenantRow>> {
+        let now = chrono::Utc::now();
+        schedule::claim_due(self.0.control_db(), V::WORK, now, now + Self::lease(), limit).await
+    }
+
+    async fn work(&self, tenant: TenantRow) -> (Outcome, ()) {
+        let (id, slug) = (tenant.id, tenant.slug.clone());
+        match self.0.visit(tenant).await {
+            Ok(()) => (Outcome::Done, ()),
+            Err(error) => {
+                tracing::warn!(tenant = %id, slug, error, "{}; tried again later", V::FAILED);
+                (Outcome::Retry { at: chrono::Utc::now() + Self::lease(), error }, ())
+            }
+        }
+    }
 }
 
 /// What `stop` does to a run of a periodic job in progress.

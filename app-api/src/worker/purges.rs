@@ -9,11 +9,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use control_schema::directory::TenantRow;
-use control_schema::schedule::{self, Work};
-use shared::work_queue::{Lanes, LeasedQueue, Outcome};
+use control_schema::schedule::Work;
+use shared::work_queue::Lanes;
 
+use super::{RetriedVisit, Visits};
 use crate::attachments::blob;
 use crate::state::AppState;
 
@@ -21,43 +21,29 @@ use crate::state::AppState;
 pub const QUEUE: &str = "tenant_purges";
 /// Tenants claimed per turn, and purged at once.
 const LANES: Lanes = Lanes { batch: 10, concurrency: 2, claims: 1 };
-/// A claimed purge's lease: when a failed (or abandoned) one is tried again.
-const RETRY: Duration = Duration::from_secs(30);
 
 /// Runs the purges until `stop`.
 pub async fn run(state: AppState, stop: impl Future<Output = ()> + Send + 'static) {
     // HelpdesklyTenantDeletionLate reads the retries: a series from the start.
     state.queue_metrics.expect(QUEUE, &["retry"]);
-    super::drain_schedule(Arc::new(state), Work::Purge, Purges, LANES, stop).await;
+    super::drain_schedule(Arc::new(state), Work::Purge, |state| Visits(Purges(state)), LANES, stop).await;
 }
 
-/// The purge part of the tenants' schedule, as a leased queue.
+/// The purge part of the tenants' schedule.
 struct Purges(Arc<AppState>);
 
-impl LeasedQueue for Purges {
-    type Item = TenantRow;
-    type Error = sqlx::Error;
-    type Worked = ();
+impl RetriedVisit for Purges {
+    const QUEUE: &'static str = QUEUE;
+    const WORK: Work = Work::Purge;
+    const RETRY: Duration = Duration::from_secs(30);
+    const FAILED: &'static str = "tenant purge failed";
 
-    fn name(&self) -> &'static str {
-        QUEUE
+    fn control_db(&self) -> &sqlx::PgPool {
+        &self.0.tenancy.control_db
     }
 
-    async fn claim(&self, limit: i64) -> sqlx::Result<Vec<TenantRow>> {
-        let now = Utc::now();
-        let lease = chrono::Duration::from_std(RETRY).expect("a short lease");
-        schedule::claim_due(&self.0.tenancy.control_db, Work::Purge, now, now + lease, limit).await
-    }
-
-    async fn work(&self, tenant: TenantRow) -> (Outcome, ()) {
-        match purge(&self.0, &tenant).await {
-            Ok(()) => (Outcome::Done, ()),
-            Err(error) => {
-                tracing::warn!(tenant = %tenant.id, slug = tenant.slug, error, "tenant purge failed; tried again later");
-                let lease = chrono::Duration::from_std(RETRY).expect("a short lease");
-                (Outcome::Retry { at: Utc::now() + lease, error }, ())
-            }
-        }
+    async fn visit(&self, tenant: TenantRow) -> Result<(), String> {
+        purge(&self.0, &tenant).await
     }
 }
 

@@ -241,24 +241,19 @@ async fn rule_mail(
         let rendered =
             render::rule_mail(*language, &organisation, rule_name, ticket_number, &ticket_url, subject, body);
         let message_id = format!("{}.{index}@{domain}", envelope.event_id.simple());
+        let occurred_at = envelope.occurred_at.unwrap_or_else(Utc::now);
         let new = NewMail {
-            event_id: envelope.event_id,
             user_id: *user_id,
-            kind: Kind::RuleMail,
             ticket_id: Some(*ticket_id),
-            address,
-            language: *language,
-            message_id: &message_id,
-            in_reply_to: None,
-            refs: &[],
-            subject: &rendered.subject,
-            text: &rendered.text,
-            html: &rendered.html,
-            unsubscribe_url: None,
-            reply_to: None,
-            cc: &[],
-            suppressed: false,
-            occurred_at: envelope.occurred_at.unwrap_or_else(Utc::now),
+            ..NewMail::standalone(
+                envelope.event_id,
+                Kind::RuleMail,
+                address,
+                *language,
+                &message_id,
+                &rendered,
+                occurred_at,
+            )
         };
         if store::insert_mail(&mut tx, &new).await? {
             written.mail += 1;
@@ -326,24 +321,21 @@ async fn write_mail(
     let message_id = format!("{}.{}@{domain}", mail.envelope.event_id.simple(), mail.recipient.id.simple());
     let unsubscribe_url = format!("{}/v1/notifications/unsubscribe?token={}", mail.app_url, mail.unsubscribe);
     let reply_to = Reply { tenant_id: mail.tenant.id, ticket_id: mail.ticket_id }.address(&keys.mail_links, domain);
+    let occurred_at = mail.envelope.occurred_at.unwrap_or_else(Utc::now);
     let new = NewMail {
-        event_id: mail.envelope.event_id,
         user_id: Some(mail.recipient.id),
-        kind: mail.kind,
         ticket_id: Some(mail.ticket_id),
-        address: &mail.recipient.email,
-        language: mail.language,
-        message_id: &message_id,
-        in_reply_to: refs.last().map(String::as_str),
-        refs: &refs,
-        subject: &rendered.subject,
-        text: &rendered.text,
-        html: &rendered.html,
-        unsubscribe_url: Some(&unsubscribe_url),
-        reply_to: Some(&reply_to),
-        cc: mail.cc,
         suppressed: mail.recipient.suppressed,
-        occurred_at: mail.envelope.occurred_at.unwrap_or_else(Utc::now),
+        ..NewMail::standalone(
+            mail.envelope.event_id,
+            mail.kind,
+            &mail.recipient.email,
+            mail.language,
+            &message_id,
+            rendered,
+            occurred_at,
+        )
+        .in_conversation(&refs, &reply_to, &unsubscribe_url, mail.cc)
     };
     store::insert_mail(tx, &new).await
 }
@@ -438,24 +430,19 @@ async fn mail_copied(
             .cloned()
             .chain(copied.iter().filter(|other| other.id != participant.id).map(|other| other.email.clone()))
             .collect();
+        let occurred_at = envelope.occurred_at.unwrap_or_else(Utc::now);
         let new = NewMail {
-            event_id: envelope.event_id,
-            user_id: None,
-            kind: Kind::MessageAdded,
             ticket_id: Some(on.ticket.id),
-            address: &participant.email,
-            language,
-            message_id: &message_id,
-            in_reply_to: refs.last().map(String::as_str),
-            refs: &refs,
-            subject: &rendered.subject,
-            text: &rendered.text,
-            html: &rendered.html,
-            unsubscribe_url: Some(&unsubscribe_url),
-            reply_to: Some(&reply_to),
-            cc: &cc,
-            suppressed: false,
-            occurred_at: envelope.occurred_at.unwrap_or_else(Utc::now),
+            ..NewMail::standalone(
+                envelope.event_id,
+                Kind::MessageAdded,
+                &participant.email,
+                language,
+                &message_id,
+                &rendered,
+                occurred_at,
+            )
+            .in_conversation(&refs, &reply_to, &unsubscribe_url, &cc)
         };
         if store::insert_mail(tx, &new).await? {
             written += 1;

@@ -12,61 +12,48 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use control_schema::directory::TenantRow;
 use control_schema::schedule::{self, Work};
-use shared::work_queue::{Lanes, LeasedQueue, Outcome};
+use shared::work_queue::Lanes;
 use sqlx::Connection as _;
 use uuid::Uuid;
 
 use super::Notifier;
-use crate::notifications::metrics::Outcome as DeliveryOutcome;
+use crate::notifications::metrics::Outcome;
 use crate::notifications::store::{self, NewMail};
 use crate::notifications::{Channel, Kind, Language, digest as words};
 use crate::sav::reports::digest::{self, Due, Schedule};
 use crate::sav::reports::performance;
 use crate::sav::reports::range::{Grouping, Range};
 use crate::tenancy::resolve::Tenant;
+use crate::worker::{RetriedVisit, Visits};
 
 /// The digests' queue in the work queues' metrics.
 pub const QUEUE: &str = "report_digests";
 /// Tenants claimed per turn, and worked at once.
 const LANES: Lanes = Lanes { batch: 10, concurrency: 2, claims: 1 };
-/// A claimed digest's lease: when a failed (or abandoned) one is tried again.
-const RETRY: Duration = Duration::from_secs(60);
 
 /// Runs the digests until `stop`.
 pub async fn run(notifier: Notifier, stop: impl Future<Output = ()> + Send + 'static) {
     let state = Arc::new(notifier.state.clone());
     let notifier = Arc::new(notifier);
-    crate::worker::drain_schedule(state, Work::Digest, move |_| Digests(Arc::clone(&notifier)), LANES, stop).await;
+    crate::worker::drain_schedule(state, Work::Digest, move |_| Visits(Digests(Arc::clone(&notifier))), LANES, stop)
+        .await;
 }
 
-/// The digest part of the tenants' schedule, as a leased queue.
+/// The digest part of the tenants' schedule.
 struct Digests(Arc<Notifier>);
 
-impl LeasedQueue for Digests {
-    type Item = TenantRow;
-    type Error = sqlx::Error;
-    type Worked = ();
+impl RetriedVisit for Digests {
+    const QUEUE: &'static str = QUEUE;
+    const WORK: Work = Work::Digest;
+    const RETRY: Duration = Duration::from_secs(60);
+    const FAILED: &'static str = "report digest failed";
 
-    fn name(&self) -> &'static str {
-        QUEUE
+    fn control_db(&self) -> &sqlx::PgPool {
+        &self.0.state.tenancy.control_db
     }
 
-    async fn claim(&self, limit: i64) -> sqlx::Result<Vec<TenantRow>> {
-        let now = Utc::now();
-        let lease = chrono::Duration::from_std(RETRY).expect("a short lease");
-        schedule::claim_due(&self.0.state.tenancy.control_db, Work::Digest, now, now + lease, limit).await
-    }
-
-    async fn work(&self, row: TenantRow) -> (Outcome, ()) {
-        let id = row.id;
-        match visit(&self.0, row, Utc::now()).await {
-            Ok(()) => (Outcome::Done, ()),
-            Err(error) => {
-                tracing::warn!(tenant = %id, error, "report digest failed; tried again later");
-                let lease = chrono::Duration::from_std(RETRY).expect("a short lease");
-                (Outcome::Retry { at: Utc::now() + lease, error }, ())
-            }
-        }
+    async fn visit(&self, tenant: TenantRow) -> Result<(), String> {
+        visit(&self.0, tenant, Utc::now()).await
     }
 }
 
@@ -145,7 +132,7 @@ async fn write_mail(
     let mut written = 0;
     for (index, address) in recipients.iter().enumerate() {
         if unmailable.iter().any(|refused| refused.eq_ignore_ascii_case(address)) {
-            notifier.metrics().delivery(Kind::ReportDigest, Channel::Email, DeliveryOutcome::Suppressed);
+            notifier.metrics().delivery(Kind::ReportDigest, Channel::Email, Outcome::Suppressed);
             continue;
         }
         let language = languages
@@ -155,28 +142,10 @@ async fn write_mail(
             .unwrap_or_default();
         let rendered = words::render(language, &facts);
         let message_id = format!("{}.digest{index}@{domain}", event_id.simple());
-        let mail = NewMail {
-            event_id,
-            user_id: None,
-            kind: Kind::ReportDigest,
-            ticket_id: None,
-            address,
-            language,
-            message_id: &message_id,
-            in_reply_to: None,
-            refs: &[],
-            subject: &rendered.subject,
-            text: &rendered.text,
-            html: &rendered.html,
-            unsubscribe_url: None,
-            reply_to: None,
-            cc: &[],
-            suppressed: false,
-            occurred_at: now,
-        };
+        let mail = NewMail::standalone(event_id, Kind::ReportDigest, address, language, &message_id, &rendered, now);
         if store::insert_mail(tx, &mail).await? {
             written += 1;
-            notifier.metrics().delivery(Kind::ReportDigest, Channel::Email, DeliveryOutcome::Queued);
+            notifier.metrics().delivery(Kind::ReportDigest, Channel::Email, Outcome::Queued);
         }
     }
     Ok(written)
