@@ -11,6 +11,7 @@ import { useMember } from '../../tenant/member';
 import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 import { Panel } from '../../ui/Panel';
+import { ChoiceRow, FieldGroup } from '../../ui/Field';
 
 export interface Choice<T extends string> {
   value: T;
@@ -61,29 +62,25 @@ function ChoiceForm<T extends string>({ setting, current, onSaved }: { setting: 
         });
       }}
     >
-      <fieldset class="checks team-modes">
-        <legend>{t(setting.legend)}</legend>
+      <FieldGroup id={id} class="checks team-modes" legend={t(setting.legend)}>
         {setting.choices.map((choice) => (
-          <div class="team-mode" key={choice.value}>
-            <input
-              id={`${id}-${choice.value}`}
-              type="radio"
-              name={setting.name}
-              value={choice.value}
-              checked={wanted === choice.value}
-              aria-describedby={`${id}-${choice.value}-hint`}
-              onChange={() => {
-                setWanted(choice.value);
-                setSaved(false);
-              }}
-            />
-            <label for={`${id}-${choice.value}`}>{t(choice.label)}</label>
-            <p class="field-hint" id={`${id}-${choice.value}-hint`}>
-              {t(choice.hint)}
-            </p>
-          </div>
+          <ChoiceRow
+            key={choice.value}
+            id={`${id}-${choice.value}`}
+            class="team-mode"
+            type="radio"
+            name={setting.name}
+            value={choice.value}
+            label={t(choice.label)}
+            hint={t(choice.hint)}
+            checked={wanted === choice.value}
+            onChange={() => {
+              setWanted(choice.value);
+              setSaved(false);
+            }}
+          />
         ))}
-      </fieldset>
+      </FieldGroup>
       <p class="hint">{t(setting.note)}</p>
       <ErrorAlert error={submission.error} />
       {saved ? <Notice tone="success">{t('console.settings.saved')}</Notice> : null}

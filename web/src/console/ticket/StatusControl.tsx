@@ -14,7 +14,7 @@ import { STATUS_LABEL, StatusBadge } from '../../tickets/badges';
 import { quotedFields, requiredFieldsOf } from '../../tickets/fields';
 import { useFieldDefinitions } from '../../tickets/useFieldDefinitions';
 import { allowedFrom, staffMoves, type StaffMove } from '../../tickets/moves';
-import { FormRow } from '../../ui/Field';
+import { ChoiceRow, FormRow } from '../../ui/Field';
 import { useFields } from '../../ui/form';
 import { useSubmit, type Submission } from '../../ui/hooks';
 import { ErrorAlert } from '../../ui/status';
@@ -145,20 +145,16 @@ export function StatusControl({ ticket, moves }: { ticket: TicketDetail; moves: 
             {(control) => <input {...control} name="reason" value={reason} maxLength={1000} aria-required={reopening ? 'true' : undefined} onInput={(e) => form.set('reason')(e.currentTarget.value)} />}
           </FormRow>
           {moves.openChildren > 0 && moves.allows('resolved') ? (
-            <div class="checkbox resolve-children">
-              <input
-                id={`${reasonId}-children`}
-                type="checkbox"
-                name="resolve_children"
-                checked={moves.resolveChildren}
-                aria-describedby={`${reasonId}-children-hint`}
-                onChange={(e) => moves.setResolveChildren(e.currentTarget.checked)}
-              />
-              <label for={`${reasonId}-children`}>{t('links.resolve.children')}</label>
-              <p class="field-hint" id={`${reasonId}-children-hint`}>
-                {tn('links.resolve.children_hint', moves.openChildren)}
-              </p>
-            </div>
+            <ChoiceRow
+              id={`${reasonId}-children`}
+              class="checkbox resolve-children"
+              type="checkbox"
+              name="resolve_children"
+              label={t('links.resolve.children')}
+              hint={tn('links.resolve.children_hint', moves.openChildren)}
+              checked={moves.resolveChildren}
+              onChange={(e) => moves.setResolveChildren(e.currentTarget.checked)}
+            />
           ) : null}
           <div class="actions">
             {targets.map((target) => (
