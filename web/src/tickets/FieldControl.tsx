@@ -4,10 +4,9 @@
 //! and the console's ticket properties both use it.
 
 import type { ComponentChildren } from 'preact';
-import { useId } from 'preact/hooks';
 import type { FieldDefinition } from '../data/fields';
 import { t } from '../i18n';
-import { CheckboxGroup, FieldError, SelectField, TextField } from '../ui/Field';
+import { CheckboxField, CheckboxGroup, SelectField, TextField } from '../ui/Field';
 import { TEXT_MAX, fieldName, labelIn, type FieldInput } from './fields';
 
 export function FieldControl({
@@ -74,29 +73,5 @@ function Checkbox({
   error?: string | undefined;
   hint?: ComponentChildren;
 }) {
-  const id = useId();
-  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
-  return (
-    <div class={error ? 'field field--invalid field-check' : 'field field-check'}>
-      <div class="checkbox">
-        <input
-          id={id}
-          type="checkbox"
-          name={name}
-          checked={checked}
-         
-          aria-invalid={error ? 'true' : undefined}
-          aria-describedby={described}
-          onChange={(e) => onChange(e.currentTarget.checked)}
-        />
-        <label for={id}>{label}</label>
-      </div>
-      {hint ? (
-        <p class="field-hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      ) : null}
-      <FieldError id={id} error={error} />
-    </div>
-  );
+  return <CheckboxField class="field field-check" label={label} hint={hint} error={error} name={name} checked={checked} onChange={(e) => onChange(e.currentTarget.checked)} />;
 }

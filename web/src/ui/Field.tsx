@@ -218,6 +218,30 @@ export function CheckboxGroup({
   );
 }
 
+/** One checkbox, its label beside it, its hint and its error below, in a `div` of class `class`
+ * (marked invalid with an error). `id`: the box's, when the caller needs to know it. */
+export function CheckboxField({
+  id,
+  class: kind,
+  label,
+  hint,
+  error,
+  ...input
+}: { id?: string; class: string; label: string; hint?: ComponentChildren; error?: string | undefined } & Omit<PartialInputHTMLAttributes<HTMLInputElement>, 'id' | 'class' | 'label' | 'type'>) {
+  const own = useId();
+  const box = id ?? own;
+  return (
+    <div class={classes(kind, error ? 'field--invalid' : '')}>
+      <div class="checkbox">
+        <input {...({ ...input, id: box, type: 'checkbox', 'aria-invalid': error ? 'true' : undefined, 'aria-describedby': described(box, Boolean(hint), Boolean(error)) } as InputHTMLAttributes)} />
+        <label for={box}>{label}</label>
+      </div>
+      <FieldHint id={box} hint={hint} />
+      <FieldError id={box} error={error} />
+    </div>
+  );
+}
+
 /** Moves focus to the first field marked invalid, so keyboard and screen reader users land on it. */
 export function focusFirstInvalid(form: HTMLFormElement | null): void {
   const invalid = form?.querySelector<HTMLElement>('[aria-invalid="true"]');

@@ -7,7 +7,7 @@ import { useId } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import { saveSsoSettings, type SsoSettings } from '../../data/sso';
 import { t, type MessageKey } from '../../i18n';
-import { FieldError, FieldGroup, SelectField, TextField } from '../../ui/Field';
+import { CheckboxField, FieldGroup, SelectField, TextField } from '../../ui/Field';
 import { translated, useFields } from '../../ui/form';
 import { FormEnd } from '../../ui/FormEnd';
 import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
@@ -83,30 +83,19 @@ export function SsoForm({ slug, settings, onSaved, onEdit }: { slug: string; set
     });
   };
 
-  const checkbox = (field: 'auto_create' | 'required_for_staff', label: MessageKey, hint: MessageKey) => {
-    const error = field === 'required_for_staff' ? errors.required_for_staff : undefined;
-    const box = `${id}-${field}`;
-    return (
-      <div class={error ? 'sso-check field--invalid' : 'sso-check'}>
-        <div class="checkbox">
-          <input
-            id={box}
-            type="checkbox"
-            name={field}
-            checked={values[field]}
-            aria-invalid={error ? 'true' : undefined}
-            aria-describedby={error ? `${box}-hint ${box}-error` : `${box}-hint`}
-            onChange={(e) => edit(field)(e.currentTarget.checked)}
-          />
-          <label for={box}>{t(label)}</label>
-        </div>
-        <p class="field-hint" id={`${box}-hint`}>
-          {t(hint)}
-        </p>
-        <FieldError id={box} error={error} />
-      </div>
-    );
-  };
+  const checkbox = (field: 'auto_create' | 'required_for_staff', label: MessageKey, hint: MessageKey) => (
+    <CheckboxField
+      id={`${id}-${field}`}
+      class="sso-check"
+      label={t(label)}
+      hint={t(hint)}
+      error={field === 'required_for_staff' ? errors.required_for_staff : undefined}
+      name={field}
+      checked={values[field]}
+      onChange={(e) => edit(field)(e.currentTarget.checked)}
+    />
+  );
+
 
   return (
     <Panel title={t(settings ? 'sso.form.change_title' : 'sso.form.set_title')} id={id}>
