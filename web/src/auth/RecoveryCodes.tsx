@@ -4,24 +4,18 @@ import { useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { Notice } from '../ui/status';
 import { recoveryCodesText } from './dataUrl';
+import { useCopy } from '../ui/hooks';
 
 export function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void }) {
   const [saved, setSaved] = useState(false);
-  const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
+  const { copied, copy: copyText } = useCopy();
   const heading = useRef<HTMLHeadingElement>(null);
   const checkboxId = useId();
   const text = recoveryCodesText(codes, t('auth.codes.file_heading'));
 
   useLayoutEffect(() => heading.current?.focus(), []);
 
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(text);
-      setCopied('yes');
-    } catch {
-      setCopied('no');
-    }
-  };
+  const copy = () => void copyText(text);
 
   const download = () => {
     const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));

@@ -84,6 +84,23 @@ export function useDismiss(open: boolean, close: () => void, trigger: RefObject<
   }, [open]);
 }
 
+/** Copying text to the clipboard, and whether the last copy worked (`copied`: `yes`, `no`, or
+ * null before one). Without clipboard access the field that shows the text (`selectId`) is
+ * selected, for the user to copy it themselves. */
+export function useCopy() {
+  const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
+  const copy = async (text: string, selectId?: string) => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied('yes');
+    } catch {
+      if (selectId) (document.getElementById(selectId) as HTMLInputElement | null)?.select();
+      setCopied('no');
+    }
+  };
+  return { copied, setCopied, copy };
+}
+
 /** A panel that a button opens (a menu), in a box that holds both: whether it is open, its id
  * (for the button's `aria-controls`), the refs of the box, the button and the panel, and its
  * closing (`close`): by `useDismiss`, and when focus leaves the box (`onFocusOut`, the box's). */

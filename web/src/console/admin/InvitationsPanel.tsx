@@ -10,7 +10,7 @@ import { formatDateTime, t } from '../../i18n';
 import { useMember } from '../../tenant/member';
 import { FormRow, SelectField, TextField } from '../../ui/Field';
 import { useFields } from '../../ui/form';
-import { useSubmit } from '../../ui/hooks';
+import { useCopy, useSubmit } from '../../ui/hooks';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 import { email, required } from '../../ui/validate';
 import { INVITE_ROLES, ROLE_LABEL, roleLabel } from './roles';
@@ -106,18 +106,8 @@ function InviteForm({ slug, onInvited }: { slug: string; onInvited: () => void }
 }
 
 function InvitationLink({ link, email: to, expires }: { link: string; email: string; expires: string }) {
-  const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
+  const { copied, copy } = useCopy();
   const id = useId();
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(link);
-      setCopied('yes');
-    } catch {
-      // Without clipboard access the link is selected, for the user to copy themselves.
-      (document.getElementById(id) as HTMLInputElement | null)?.select();
-      setCopied('no');
-    }
-  };
   return (
     <div class="panel panel--accent invite-link">
       <Notice tone="success">{t('console.team.invited', { email: to, time: formatDateTime(expires) })}</Notice>
@@ -127,7 +117,7 @@ function InvitationLink({ link, email: to, expires }: { link: string; email: str
       <p class="link-text">
         <code>{link}</code>
       </p>
-      <button type="button" class="button button--secondary" onClick={() => void copy()}>
+      <button type="button" class="button button--secondary" onClick={() => void copy(link, id)}>
         {t('console.team.copy')}
       </button>
       <p role="status" class="hint">

@@ -13,6 +13,7 @@ import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
 import { MEMBER_ROLES, ROLE_LABEL, roleLabel } from './roles';
 import { Panel } from '../../ui/Panel';
+import { FormRow } from '../../ui/Field';
 
 export function MembersPanel() {
   const { slug, member: me } = useMember();
@@ -83,17 +84,18 @@ function MemberRow({ m, slug, self, lastOwner, onChanged }: { m: MemberView; slu
           save();
         }}
       >
-        <div class="field">
-          <label for={id}>{t('console.team.role_of', { name })}</label>
-          <select id={id} name="role" value={role} onChange={(e) => form.set('role')(e.currentTarget.value)}>
-            {label ? null : <option value={m.role}>{m.role}</option>}
-            {MEMBER_ROLES.map((r) => (
-              <option key={r} value={r}>
-                {t(ROLE_LABEL[r])}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FormRow id={id} label={t('console.team.role_of', { name })}>
+          {(control) => (
+            <select {...control} name="role" value={role} onChange={(e) => form.set('role')(e.currentTarget.value)}>
+              {label ? null : <option value={m.role}>{m.role}</option>}
+              {MEMBER_ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {t(ROLE_LABEL[r])}
+                </option>
+              ))}
+            </select>
+          )}
+        </FormRow>
         <button type="submit" class="button button--secondary" disabled={submission.busy || role === m.role}>
           {t('console.team.save_role')}
         </button>

@@ -2,8 +2,10 @@
 //! copy button and the warning that it will not be shown again, until the user dismisses it.
 
 import type { ComponentChildren } from 'preact';
-import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useLayoutEffect, useRef } from 'preact/hooks';
 import { t } from '../../i18n';
+import { useCopy } from '../../ui/hooks';
+import { FormRow } from '../../ui/Field';
 
 export function OnceSecret({
   title,
@@ -21,22 +23,12 @@ export function OnceSecret({
   children?: ComponentChildren;
   onDone: () => void;
 }) {
-  const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
+  const { copied, setCopied, copy } = useCopy();
   const heading = useRef<HTMLHeadingElement>(null);
   const id = useId();
   // Where the secret appears is where the user's attention should go (and a screen reader's).
   useLayoutEffect(() => heading.current?.focus(), [value]);
   useEffect(() => setCopied(null), [value]);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(value);
-      setCopied('yes');
-    } catch {
-      // Without clipboard access the secret is selected, for the user to copy themselves.
-      (document.getElementById(id) as HTMLInputElement | null)?.select();
-      setCopied('no');
-    }
-  };
   return (
     <div class="panel panel--accent once-secret">
       <h3 ref={heading} tabIndex={-1}>
@@ -48,12 +40,11 @@ export function OnceSecret({
         </p>
         {children}
       </div>
-      <div class="field">
-        <label for={id}>{label}</label>
-        <input id={id} class="secret-field" readOnly value={value} spellcheck={false} autocomplete="off" onFocus={(e) => e.currentTarget.select()} />
-      </div>
+      <FormRow id={id} label={label}>
+        {(control) => <input {...control} class="secret-field" readOnly value={value} spellcheck={false} autocomplete="off" onFocus={(e) => e.currentTarget.select()} />}
+      </FormRow>
       <div class="actions">
-        <button type="button" class="button button--secondary" onClick={() => void copy()}>
+        <button type="button" class="button button--secondary" onClick={() => void copy(value, id)}>
           {t('integrations.once.copy')}
         </button>
         <button type="button" class="button button--secondary" onClick={onDone}>

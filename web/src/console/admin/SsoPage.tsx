@@ -10,7 +10,7 @@ import { useResource } from '../../data/resource';
 import { getSsoSettings, removeSsoSettings, ssoStartAddress, type SsoSettings } from '../../data/sso';
 import { formatDateTime, t, type MessageKey } from '../../i18n';
 import { useMember } from '../../tenant/member';
-import { useSubmit } from '../../ui/hooks';
+import { useCopy, useSubmit } from '../../ui/hooks';
 import { Page } from '../../ui/Page';
 import { FormRow } from '../../ui/Field';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
@@ -90,22 +90,14 @@ function Addresses({ settings }: { settings: SsoSettings | null }) {
 
 /** A read-only address: selected whole when focused, with a button that copies it. */
 function CopyableAddress({ label, hint, name, value }: { label: string; hint: string; name: string; value: string }) {
-  const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(value);
-      setCopied('yes');
-    } catch {
-      setCopied('no');
-    }
-  };
+  const { copied, copy } = useCopy();
   return (
     <FormRow class="sso-address" label={label} hint={hint}>
       {(control) => (
         <>
           <div class="sso-address-row">
             <input {...control} name={name} type="text" readOnly value={value} spellcheck={false} onFocus={(e) => e.currentTarget.select()} />
-            <button type="button" class="button button--secondary button--small" onClick={() => void copy()}>
+            <button type="button" class="button button--secondary button--small" onClick={() => void copy(value)}>
               {t('sso.addresses.copy', { what: label })}
             </button>
           </div>
