@@ -120,6 +120,12 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, "conflict", detail)
     }
 
+    /// 409 with a code of its own (`team_name_taken`, `ticket_closed`, ...): the request clashes
+    /// with the state of what it names, and clients tell the cases apart by the code.
+    pub fn conflict_as(code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, detail)
+    }
+
     pub fn payload_too_large(limit: usize) -> Self {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the request body exceeds {limit} bytes"))
     }

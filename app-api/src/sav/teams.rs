@@ -4,10 +4,9 @@
 //! names its team (`team_id`), and an agent's queues are the unassigned tickets of their teams
 //! and of no team (`sav::tickets::access`).
 
-use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use shared::error::{ApiError, ApiResult, FieldError};
+use shared::error::FieldError;
 use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -148,38 +147,53 @@ async fn not_staff(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<Vec<Uu
     .await
 }
 
-fn name_in_use() -> ApiError {
-    ApiError::new(StatusCode::CONFLICT, "team_name_taken", "another team has this name")
-}
-
-pub fn not_found() -> ApiError {
-    ApiError::not_found("no such team")
+/// Why a team is not made, changed or deleted; the HTTP layer gives each its answer
+/// (`routes::refusals`).
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    /// No team has this id.
+    #[error("no such team")]
+    NotFound,
+    /// Another team of the tenant has this name.
+    #[error("another team has this name")]
+    NameTaken,
+    /// An SLA policy's conditions name the team: it stays while they do.
+    #[error("an SLA policy's conditions name this team: change that policy first")]
+    InUse,
+    /// The tenant holds `MAX_PER_TENANT` teams already.
+    #[error("this organisation holds 100 teams: delete one first")]
+    LimitReached,
+    /// Fields that break the rules, each with why.
+    #[error("some fields are invalid")]
+    Invalid(Vec<FieldError>),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
 }
 
 /// Checks `fields` against the tenant: a name of its own, members who are staff.
-async fn check_in_tenant(conn: &mut PgConnection, fields: &Fields, except: Option<Uuid>) -> ApiResult<()> {
+async fn check_in_tenant(conn: &mut PgConnection, fields: &Fields, except: Option<Uuid>) -> Result<(), Refused> {
     let strangers = not_staff(conn, &fields.member_ids).await?;
     if let Some(first) = strangers.first() {
-        return Err(ApiError::invalid(vec![FieldError::new(
+        return Err(Refused::Invalid(vec![FieldError::new(
             "member_ids",
             format!("{first} is not an active agent, admin or owner of this organisation"),
         )]));
     }
     if name_taken(conn, &fields.name, except).await? {
-        return Err(name_in_use());
+        return Err(Refused::NameTaken);
     }
     Ok(())
 }
 
 /// Makes a team for `admin`, within the tenant's limit, with its audit entry, in one
 /// transaction; a routed team with members has its queue looked at.
-pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> ApiResult<Team> {
-    let fields = checked(fields).map_err(ApiError::invalid)?;
+pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> Result<Team, Refused> {
+    let fields = checked(fields).map_err(Refused::Invalid)?;
     let mut tx = conn.begin().await?;
     lock_for_change(&mut tx).await?;
     let count = sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM teams"#).fetch_one(&mut *tx).await?;
     if count >= MAX_PER_TENANT {
-        return Err(ApiError::limit_reached("this organisation holds 100 teams: delete one first"));
+        return Err(Refused::LimitReached);
     }
     check_in_tenant(&mut tx, &fields, None).await?;
     let id = Uuid::now_v7();
@@ -189,7 +203,7 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> Api
     }
     let details = serde_json::json!({ "team_id": id, "name": fields.name });
     users::audit(&mut tx, admin, "team_created", id, details).await?;
-    let created = get(&mut tx, id).await?.ok_or_else(not_found)?;
+    let created = get(&mut tx, id).await?.ok_or(Refused::NotFound)?;
     tx.commit().await?;
     Ok(created)
 }
@@ -226,10 +240,10 @@ async fn write(tx: &mut PgConnection, id: Uuid, fields: &Fields) -> sqlx::Result
 /// Changes team `id` by `patch`, checked as a whole, with its audit entry, in one transaction.
 /// Anything that may let a waiting ticket out (a member added, a cap raised or lifted, routing
 /// switched on) has the queue looked at.
-pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch) -> ApiResult<Team> {
+pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch) -> Result<Team, Refused> {
     let mut tx = conn.begin().await?;
     lock_for_change(&mut tx).await?;
-    let current = get(&mut tx, id).await?.ok_or_else(not_found)?;
+    let current = get(&mut tx, id).await?.ok_or(Refused::NotFound)?;
     let fields = Fields {
         name: patch.name.unwrap_or_else(|| current.name.clone()),
         description: patch.description.unwrap_or_else(|| current.description.clone()),
@@ -237,7 +251,7 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch
         max_open_per_agent: patch.max_open_per_agent.unwrap_or(current.max_open_per_agent),
         member_ids: patch.member_ids.unwrap_or_else(|| current.member_ids.clone()),
     };
-    let fields = checked(fields).map_err(ApiError::invalid)?;
+    let fields = checked(fields).map_err(Refused::Invalid)?;
     check_in_tenant(&mut tx, &fields, Some(id)).await?;
     write(&mut tx, id, &fields).await?;
     let raised = match (current.max_open_per_agent, fields.max_open_per_agent) {
@@ -251,7 +265,7 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch
     }
     let details = serde_json::json!({ "team_id": id, "name": fields.name });
     users::audit(&mut tx, admin, "team_changed", id, details).await?;
-    let changed = get(&mut tx, id).await?.ok_or_else(not_found)?;
+    let changed = get(&mut tx, id).await?.ok_or(Refused::NotFound)?;
     tx.commit().await?;
     Ok(changed)
 }
@@ -259,7 +273,7 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch
 /// Deletes team `id` with its audit entry; its tickets are left without a team (their history
 /// keeps the team they were in). How many tickets it held. Refused while an SLA policy's
 /// conditions name it (409 `team_in_use`), so no policy is left naming a team that is not.
-pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: Uuid) -> ApiResult<u64> {
+pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: Uuid) -> Result<u64, Refused> {
     let mut tx = conn.begin().await?;
     // The policies are replaced under a stronger lock: none can name the team meanwhile.
     sqlx::query!("LOCK TABLE sla_policies IN SHARE MODE").execute(&mut *tx).await?;
@@ -268,11 +282,7 @@ pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: Uuid) -> ApiResult
             .fetch_one(&mut *tx)
             .await?;
     if named {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "team_in_use",
-            "an SLA policy's conditions name this team: change that policy first",
-        ));
+        return Err(Refused::InUse);
     }
     // The tickets first, then the team: a ticket write in progress (which locks its ticket, then
     // the team to route it) is waited for rather than met the other way round.
@@ -283,7 +293,7 @@ pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: Uuid) -> ApiResult
     let name = sqlx::query_scalar!("DELETE FROM teams WHERE id = $1 RETURNING name", id)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(Refused::NotFound)?;
     let details = serde_json::json!({ "team_id": id, "name": name, "tickets": left });
     users::audit(&mut tx, admin, "team_deleted", id, details).await?;
     tx.commit().await?;
