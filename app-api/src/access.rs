@@ -63,7 +63,7 @@ impl Requirement for Staff {
     const FORBIDDEN: Option<&'static str> = Some("`forbidden`: staff only (a customer is refused)");
 
     fn check(viewer: Viewer) -> ApiResult<()> {
-        viewer.require_staff()
+        Ok(viewer.require_staff()?)
     }
 }
 
@@ -71,7 +71,7 @@ impl Requirement for Admins {
     const FORBIDDEN: Option<&'static str> = Some("`forbidden`: owners and admins only");
 
     fn check(viewer: Viewer) -> ApiResult<()> {
-        viewer.require_admin()
+        Ok(viewer.require_admin()?)
     }
 }
 

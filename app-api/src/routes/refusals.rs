@@ -3,7 +3,8 @@
 
 use shared::error::ApiError;
 
-use crate::sav::teams;
+use crate::sav::tickets::{sla_by_condition, sla_default};
+use crate::sav::{teams, users, views};
 
 impl From<teams::Refused> for ApiError {
     fn from(refused: teams::Refused) -> Self {
@@ -13,6 +14,48 @@ impl From<teams::Refused> for ApiError {
             Refused::NameTaken => ApiError::conflict_as("team_name_taken", refused.to_string()),
             Refused::InUse => ApiError::conflict_as("team_in_use", refused.to_string()),
             Refused::LimitReached => ApiError::limit_reached(refused.to_string()),
+            Refused::Invalid(errors) => ApiError::invalid(errors),
+            Refused::Database(err) => ApiError::from(err),
+        }
+    }
+}
+
+impl From<users::Refused> for ApiError {
+    fn from(refused: users::Refused) -> Self {
+        use users::Refused;
+        match refused {
+            Refused::NotMember => ApiError::not_found(refused.to_string()),
+            Refused::Invalid(errors) => ApiError::invalid(errors),
+            Refused::Database(err) => ApiError::from(err),
+        }
+    }
+}
+
+impl From<sla_default::Refused> for ApiError {
+    fn from(refused: sla_default::Refused) -> Self {
+        match refused {
+            sla_default::Refused::Invalid(errors) => ApiError::invalid(errors),
+            sla_default::Refused::Database(err) => ApiError::from(err),
+        }
+    }
+}
+
+impl From<sla_by_condition::Refused> for ApiError {
+    fn from(refused: sla_by_condition::Refused) -> Self {
+        match refused {
+            sla_by_condition::Refused::Invalid(errors) => ApiError::invalid(errors),
+            sla_by_condition::Refused::Database(err) => ApiError::from(err),
+        }
+    }
+}
+
+impl From<views::Refused> for ApiError {
+    fn from(refused: views::Refused) -> Self {
+        use views::Refused;
+        match refused {
+            Refused::NotFound => ApiError::not_found(refused.to_string()),
+            Refused::NotAdmin(detail) => ApiError::forbidden(detail),
+            Refused::LimitReached(detail) => ApiError::limit_reached(detail),
             Refused::Invalid(errors) => ApiError::invalid(errors),
             Refused::Database(err) => ApiError::from(err),
         }

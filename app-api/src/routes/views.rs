@@ -186,7 +186,7 @@ pub async fn view_tickets(
     axum::extract::Query(paging): axum::extract::Query<ViewPage>,
 ) -> ApiResult<Json<Page<TicketListItem>>> {
     let (viewer, mut db) = access.connect().await?;
-    let view = views::get(&mut db, viewer.id, id).await?.ok_or_else(views::not_found)?;
+    let view = views::get(&mut db, viewer.id, id).await?.ok_or(views::Refused::NotFound)?;
     let filter = ticket_filter(&view.filters)?;
     let mut wanted = filter.checked().map_err(|e| as_view_error(&e))?;
     wanted.fields = fields::resolve(&mut db, viewer, &filter.custom).await.map_err(|e| as_view_error(&e))?;

@@ -16,12 +16,13 @@
 
 use sha2::{Digest as _, Sha256};
 use shared::auth::Role;
-use shared::error::{ApiError, ApiResult, FieldError};
+use shared::error::FieldError;
 use sqlx::{Connection as _, PgConnection};
 use uuid::Uuid;
 
 use crate::sav::reports::digest;
 use crate::sav::tickets::participants;
+use crate::sav::users::Refused;
 
 /// What replaces erased text.
 pub const ERASED: &str = "[erased]";
@@ -155,12 +156,12 @@ pub async fn erase_customer(
     admin: Uuid,
     tenant_id: Uuid,
     user_id: Uuid,
-) -> ApiResult<(String, Erased)> {
+) -> Result<(String, Erased), Refused> {
     let mut tx = conn.begin().await?;
     let person = person_for_update(&mut tx, user_id).await?;
-    let person = person.ok_or_else(|| ApiError::not_found("no member of this tenant has this id"))?;
+    let person = person.ok_or(Refused::NotMember)?;
     if person.role != Role::Customer {
-        return Err(ApiError::invalid(vec![FieldError::new(
+        return Err(Refused::Invalid(vec![FieldError::new(
             "id",
             "erasure applies to customers; staff leave through the members screen",
         )]));

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use shared::auth::Role;
-use shared::error::{ApiError, ApiResult, FieldError};
+use shared::error::FieldError;
 use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -105,14 +105,28 @@ pub async fn set_vip(conn: &mut PgConnection, id: Uuid, vip: bool) -> sqlx::Resu
     .await
 }
 
+/// Why a change to a member, or their erasure (`sav::erasure`), is refused; the HTTP layer gives
+/// each its answer (`routes::refusals`).
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    /// No member of the tenant has this id.
+    #[error("no member of this tenant has this id")]
+    NotMember,
+    /// Fields that break the rules, each with why (a customer's flag asked of staff, say).
+    #[error("some fields are invalid")]
+    Invalid(Vec<FieldError>),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
 /// Sets customer `id`'s VIP flag for `admin`, with its audit entry when it changes, in one
 /// transaction: 404 for no active member, 422 for staff.
-pub async fn set_customer_vip(conn: &mut PgConnection, admin: Uuid, id: Uuid, vip: bool) -> ApiResult<Me> {
+pub async fn set_customer_vip(conn: &mut PgConnection, admin: Uuid, id: Uuid, vip: bool) -> Result<Me, Refused> {
     let mut tx = conn.begin().await?;
     let current = standing_for_update(&mut tx, id).await?;
-    let current = current.ok_or_else(|| ApiError::not_found("no member of this tenant has this id"))?;
+    let current = current.ok_or(Refused::NotMember)?;
     if current.role != Role::Customer {
-        return Err(ApiError::invalid(vec![FieldError::new("vip", "applies to customers only")]));
+        return Err(Refused::Invalid(vec![FieldError::new("vip", "applies to customers only")]));
     }
     let user = set_vip(&mut tx, id, vip).await?;
     if current.vip != vip {

@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use shared::error::{ApiError, ApiResult, FieldError};
+use shared::error::FieldError;
 use sqlx::types::Json;
 use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
@@ -218,15 +218,34 @@ pub async fn get(conn: &mut PgConnection, user: Uuid, id: Uuid) -> sqlx::Result<
     Ok(row.map(View::from))
 }
 
-/// 404: no view the caller sees has this id.
-pub fn not_found() -> ApiError {
-    ApiError::not_found("no such view")
+/// Why a view is not saved, changed or deleted; the HTTP layer gives each its answer
+/// (`routes::refusals`).
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    /// No view the caller sees has this id.
+    #[error("no such view")]
+    NotFound,
+    /// A shared view is kept by owners and admins only.
+    #[error("{0}")]
+    NotAdmin(&'static str),
+    /// The caller, or the tenant for a shared view, holds as many views as it may.
+    #[error("{0}")]
+    LimitReached(String),
+    /// Fields that break the rules, each with why.
+    #[error("some fields are invalid")]
+    Invalid(Vec<FieldError>),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
 }
 
 /// Whether `viewer` may change or delete `view`: a shared one, owners and admins; one's own,
 /// oneself (another's personal view is not seen at all: `get` finds none).
-fn may_keep(viewer: Viewer, view: &View) -> ApiResult<()> {
-    if view.shared { viewer.require_admin() } else { Ok(()) }
+fn may_keep(viewer: Viewer, view: &View) -> Result<(), Refused> {
+    if view.shared && !viewer.is_admin() {
+        Err(Refused::NotAdmin("only owners and admins may do this"))
+    } else {
+        Ok(())
+    }
 }
 
 /// The audit entry of `viewer`'s `action` on `view`, when it is shared (a change the whole staff
@@ -241,11 +260,11 @@ async fn audit_shared(conn: &mut PgConnection, viewer: Viewer, action: &str, vie
 
 /// Saves a view for `viewer`, within the limits (`MAX_PERSONAL` of their own, `MAX_SHARED`
 /// shared; a shared one is made by owners and admins), in one transaction.
-pub async fn create(conn: &mut PgConnection, viewer: Viewer, fields: Fields) -> ApiResult<View> {
-    if fields.shared {
-        viewer.require_admin().map_err(|_| ApiError::forbidden("only owners and admins make shared views"))?;
+pub async fn create(conn: &mut PgConnection, viewer: Viewer, fields: Fields) -> Result<View, Refused> {
+    if fields.shared && !viewer.is_admin() {
+        return Err(Refused::NotAdmin("only owners and admins make shared views"));
     }
-    let fields = checked(fields).map_err(ApiError::invalid)?;
+    let fields = checked(fields).map_err(Refused::Invalid)?;
     let mut tx = conn.begin().await?;
     // Counted and written under one lock: two saves at once cannot pass the limit.
     sqlx::query!("LOCK TABLE ticket_views IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
@@ -259,7 +278,7 @@ pub async fn create(conn: &mut PgConnection, viewer: Viewer, fields: Fields) -> 
     let most = if fields.shared { MAX_SHARED } else { MAX_PERSONAL };
     if held >= most {
         let whose = if fields.shared { "this organisation holds" } else { "you hold" };
-        return Err(ApiError::limit_reached(format!("{whose} {most} views: delete one first")));
+        return Err(Refused::LimitReached(format!("{whose} {most} views: delete one first")));
     }
     let now = Utc::now();
     let view = View {
@@ -291,9 +310,9 @@ pub async fn create(conn: &mut PgConnection, viewer: Viewer, fields: Fields) -> 
 }
 
 /// Changes view `id` by `patch` for `viewer`, checked as a whole, in one transaction.
-pub async fn change(conn: &mut PgConnection, viewer: Viewer, id: Uuid, patch: Patch) -> ApiResult<View> {
+pub async fn change(conn: &mut PgConnection, viewer: Viewer, id: Uuid, patch: Patch) -> Result<View, Refused> {
     let mut tx = conn.begin().await?;
-    let current = get(&mut tx, viewer.id, id).await?.ok_or_else(not_found)?;
+    let current = get(&mut tx, viewer.id, id).await?.ok_or(Refused::NotFound)?;
     may_keep(viewer, &current)?;
     let fields = Fields {
         name: patch.name.unwrap_or(current.name),
@@ -301,7 +320,7 @@ pub async fn change(conn: &mut PgConnection, viewer: Viewer, id: Uuid, patch: Pa
         sort: patch.sort.unwrap_or(current.sort),
         shared: current.shared,
     };
-    let fields = checked(fields).map_err(ApiError::invalid)?;
+    let fields = checked(fields).map_err(Refused::Invalid)?;
     let now = Utc::now();
     sqlx::query!(
         "UPDATE ticket_views SET name = $2, filters = $3, sort = $4, updated_at = $5 WHERE id = $1",
@@ -320,9 +339,9 @@ pub async fn change(conn: &mut PgConnection, viewer: Viewer, id: Uuid, patch: Pa
 }
 
 /// Deletes view `id` for `viewer`, in one transaction.
-pub async fn remove(conn: &mut PgConnection, viewer: Viewer, id: Uuid) -> ApiResult<()> {
+pub async fn remove(conn: &mut PgConnection, viewer: Viewer, id: Uuid) -> Result<(), Refused> {
     let mut tx = conn.begin().await?;
-    let current = get(&mut tx, viewer.id, id).await?.ok_or_else(not_found)?;
+    let current = get(&mut tx, viewer.id, id).await?.ok_or(Refused::NotFound)?;
     may_keep(viewer, &current)?;
     sqlx::query!("DELETE FROM ticket_views WHERE id = $1", id).execute(&mut *tx).await?;
     audit_shared(&mut tx, viewer, "view_deleted", &current).await?;

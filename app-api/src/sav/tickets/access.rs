@@ -9,7 +9,6 @@
 //! never admins). What a caller may not see does not exist for them (404).
 
 use shared::auth::Role;
-use shared::error::{ApiError, ApiResult};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -50,12 +49,12 @@ impl Viewer {
         matches!(self.role, Role::Owner | Role::Admin)
     }
 
-    pub fn require_staff(self) -> ApiResult<()> {
-        if self.is_staff() { Ok(()) } else { Err(ApiError::forbidden("only agents and admins may do this")) }
+    pub fn require_staff(self) -> Result<(), Refused> {
+        if self.is_staff() { Ok(()) } else { Err(Refused::NotYours("only agents and admins may do this")) }
     }
 
-    pub fn require_admin(self) -> ApiResult<()> {
-        if self.is_admin() { Ok(()) } else { Err(ApiError::forbidden("only owners and admins may do this")) }
+    pub fn require_admin(self) -> Result<(), Refused> {
+        if self.is_admin() { Ok(()) } else { Err(Refused::NotYours("only owners and admins may do this")) }
     }
 
     /// Who this caller is to the state machine.

@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use shared::error::{ApiError, ApiResult, FieldError};
+use shared::error::FieldError;
 use sqlx::types::Json;
 use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
@@ -268,6 +268,16 @@ pub async fn all(conn: &mut PgConnection) -> sqlx::Result<Vec<ConditionalSlaPoli
     Ok(rows.into_iter().map(ConditionalSlaPolicy::from).collect())
 }
 
+/// Why the policies are not replaced; the HTTP layer gives each its answer (`routes::refusals`).
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    /// Fields that break the rules, each with why.
+    #[error("some fields are invalid")]
+    Invalid(Vec<FieldError>),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
 /// Replaces the tenant's policies with `policies`, checked, with an audit entry naming the
 /// policies before and after, in one transaction. Clocks that start or resume afterwards (or
 /// whose ticket's priority, team, tags or category change) match the new list.
@@ -275,7 +285,7 @@ pub async fn replace(
     conn: &mut PgConnection,
     admin: Uuid,
     policies: Vec<ConditionalSlaPolicy>,
-) -> ApiResult<Vec<ConditionalSlaPolicy>> {
+) -> Result<Vec<ConditionalSlaPolicy>, Refused> {
     let mut tx = conn.begin().await?;
     // One replacement at a time, and no schedule deleted under it (the foreign key refuses that
     // too; this makes the refusal a field error instead).
@@ -283,7 +293,7 @@ pub async fn replace(
     sqlx::query!("LOCK TABLE schedules IN SHARE MODE").execute(&mut *tx).await?;
     let teams = sqlx::query_scalar!("SELECT id FROM teams").fetch_all(&mut *tx).await?;
     let schedules = sqlx::query_scalar!("SELECT id FROM schedules").fetch_all(&mut *tx).await?;
-    let policies = checked(policies, &teams, &schedules).map_err(ApiError::invalid)?;
+    let policies = checked(policies, &teams, &schedules).map_err(Refused::Invalid)?;
     let before: Vec<String> = all(&mut tx).await?.into_iter().map(|p| p.name).collect();
     sqlx::query!("DELETE FROM sla_policies").execute(&mut *tx).await?;
     for (position, policy) in policies.iter().enumerate() {

@@ -11,7 +11,7 @@
 //! stored due and risk instants (`sla`).
 
 use chrono::{DateTime, Duration, Utc};
-use shared::error::{ApiError, ApiResult, FieldError};
+use shared::error::FieldError;
 use sqlx::{Connection as _, PgConnection};
 use uuid::Uuid;
 
@@ -218,10 +218,26 @@ pub async fn adopt(conn: &mut PgConnection, policy: &Policy, now: DateTime<Utc>)
     Ok(Adopted::Changed { previous, current })
 }
 
+/// Why the default policy is not replaced; the HTTP layer gives each its answer
+/// (`routes::refusals`).
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    /// Fields that break the rules, each with why.
+    #[error("some fields are invalid")]
+    Invalid(Vec<FieldError>),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
 /// Makes `policy` the current one for `actor` (`adopt`) and writes the change, if any, to the
 /// audit log, in one transaction. Its schedule must exist, and cannot be deleted until this
 /// commits (which then refuses the deletion: the schedule is in use).
-pub async fn replace(conn: &mut PgConnection, actor: Uuid, policy: &Policy, now: DateTime<Utc>) -> ApiResult<Adopted> {
+pub async fn replace(
+    conn: &mut PgConnection,
+    actor: Uuid,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<Adopted, Refused> {
     let mut tx = conn.begin().await?;
     // The versions first, as a schedule's deletion takes them (`schedules::remove`): no deadlock.
     sqlx::query!("LOCK TABLE sla_policy_versions IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
@@ -230,7 +246,7 @@ pub async fn replace(conn: &mut PgConnection, actor: Uuid, policy: &Policy, now:
             .fetch_optional(&mut *tx)
             .await?;
         if found.is_none() {
-            return Err(ApiError::invalid(vec![FieldError::new(
+            return Err(Refused::Invalid(vec![FieldError::new(
                 "schedule_id",
                 "is not a schedule of this organisation",
             )]));
