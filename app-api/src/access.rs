@@ -218,7 +218,7 @@ impl<R: Requirement> Access<R> {
         let mut db = self.connection().await?;
         let Some(applying) = macros::applying(&mut db, id, ticket, self.user_id).await? else {
             R::check(Viewer::load(&mut db, self.user_id).await?)?;
-            return Err(macros::not_found());
+            return Err(macros::Refused::NotFound.into());
         };
         let viewer = Viewer::from_row(self.user_id, applying.caller_role, applying.caller_access)?;
         R::check(viewer)?;

@@ -4,7 +4,7 @@
 use shared::error::ApiError;
 
 use crate::sav::tickets::{sla_by_condition, sla_default};
-use crate::sav::{teams, users, views};
+use crate::sav::{categories, macros, schedules, teams, users, views};
 
 impl From<teams::Refused> for ApiError {
     fn from(refused: teams::Refused) -> Self {
@@ -55,6 +55,46 @@ impl From<views::Refused> for ApiError {
         match refused {
             Refused::NotFound => ApiError::not_found(refused.to_string()),
             Refused::NotAdmin(detail) => ApiError::forbidden(detail),
+            Refused::LimitReached(detail) => ApiError::limit_reached(detail),
+            Refused::Invalid(errors) => ApiError::invalid(errors),
+            Refused::Database(err) => ApiError::from(err),
+        }
+    }
+}
+
+impl From<categories::Refused> for ApiError {
+    fn from(refused: categories::Refused) -> Self {
+        use categories::Refused;
+        match refused {
+            Refused::NotFound => ApiError::not_found(refused.to_string()),
+            Refused::KeyTaken => ApiError::conflict_as("category_key_taken", refused.to_string()),
+            Refused::LimitReached => ApiError::limit_reached(refused.to_string()),
+            Refused::Invalid(errors) => ApiError::invalid(errors),
+            Refused::Database(err) => ApiError::from(err),
+        }
+    }
+}
+
+impl From<macros::Refused> for ApiError {
+    fn from(refused: macros::Refused) -> Self {
+        use macros::Refused;
+        match refused {
+            Refused::NotFound => ApiError::not_found(refused.to_string()),
+            Refused::NameTaken => ApiError::conflict_as("macro_name_taken", refused.to_string()),
+            Refused::LimitReached => ApiError::limit_reached(refused.to_string()),
+            Refused::Invalid(errors) => ApiError::invalid(errors),
+            Refused::Database(err) => ApiError::from(err),
+        }
+    }
+}
+
+impl From<schedules::Refused> for ApiError {
+    fn from(refused: schedules::Refused) -> Self {
+        use schedules::Refused;
+        match refused {
+            Refused::NotFound => ApiError::not_found(refused.to_string()),
+            Refused::NameTaken => ApiError::conflict_as("schedule_name_taken", refused.to_string()),
+            Refused::InUse => ApiError::conflict_as("schedule_in_use", refused.to_string()),
             Refused::LimitReached(detail) => ApiError::limit_reached(detail),
             Refused::Invalid(errors) => ApiError::invalid(errors),
             Refused::Database(err) => ApiError::from(err),

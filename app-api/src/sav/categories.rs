@@ -4,10 +4,9 @@
 //! one transaction with its audit entry. A ticket's `category` stays a key: an unlisted one is
 //! still accepted and an archived one stays on its tickets, filters and reports.
 
-use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use shared::error::{ApiError, ApiResult, FieldError};
+use shared::error::FieldError;
 use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -125,14 +124,14 @@ async fn lock(conn: &mut PgConnection) -> sqlx::Result<()> {
 
 /// Makes a category for `admin`, within the limit and under a key of its own, with its audit
 /// entry, in one transaction.
-pub async fn create(conn: &mut PgConnection, admin: Uuid, draft: Draft) -> ApiResult<Category> {
+pub async fn create(conn: &mut PgConnection, admin: Uuid, draft: Draft) -> Result<Category, Refused> {
     let mut errors = Vec::new();
     let key = key(&draft.key).map_err(|e| errors.push(e)).ok();
     let label = checked_label("label", &draft.label).map_err(|e| errors.push(e)).ok();
     let at = draft.position.map(|p| position(p).map_err(|e| errors.push(e)).ok());
-    let (Some(key), Some(label)) = (key, label) else { return Err(ApiError::invalid(errors)) };
+    let (Some(key), Some(label)) = (key, label) else { return Err(Refused::Invalid(errors)) };
     if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
+        return Err(Refused::Invalid(errors));
     }
     let mut tx = conn.begin().await?;
     lock(&mut tx).await?;
@@ -143,10 +142,10 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, draft: Draft) -> ApiRe
     .await
     .map(|row| (row.count, row.next))?;
     if count >= MAX_PER_TENANT {
-        return Err(ApiError::limit_reached("this organisation holds 100 categories: archive or rename one instead"));
+        return Err(Refused::LimitReached);
     }
     if get(&mut tx, &key).await?.is_some() {
-        return Err(ApiError::new(StatusCode::CONFLICT, "category_key_taken", "another category has this key"));
+        return Err(Refused::KeyTaken);
     }
     let row = sqlx::query_as!(
         Row,
@@ -165,12 +164,12 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, draft: Draft) -> ApiRe
 }
 
 /// Changes category `key` by `patch`, with its audit entry, in one transaction.
-pub async fn change(conn: &mut PgConnection, admin: Uuid, key: &str, patch: Patch) -> ApiResult<Category> {
+pub async fn change(conn: &mut PgConnection, admin: Uuid, key: &str, patch: Patch) -> Result<Category, Refused> {
     let mut errors = Vec::new();
     let label = patch.label.as_ref().map(|l| checked_label("label", l).map_err(|e| errors.push(e)).ok());
     let at = patch.position.map(|p| position(p).map_err(|e| errors.push(e)).ok());
     if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
+        return Err(Refused::Invalid(errors));
     }
     let label = label.flatten();
     let mut tx = conn.begin().await?;
@@ -190,15 +189,30 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, key: &str, patch: Patc
     )
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or_else(not_found)?;
+    .ok_or(Refused::NotFound)?;
     users::audit_setting(&mut tx, admin, "category_updated", serde_json::json!({ "key": key })).await?;
     tx.commit().await?;
     Ok(row.into())
 }
 
-/// 404: no category of this organisation has the key asked for.
-pub fn not_found() -> ApiError {
-    ApiError::not_found("no such category")
+/// Why a category is not made, changed or deleted; the HTTP layer gives each its answer
+/// (`routes::refusals`).
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    /// No category of this organisation has the key asked for.
+    #[error("no such category")]
+    NotFound,
+    /// Another category has this key.
+    #[error("another category has this key")]
+    KeyTaken,
+    /// The tenant holds `MAX_PER_TENANT` categories already.
+    #[error("this organisation holds 100 categories: archive or rename one instead")]
+    LimitReached,
+    /// Fields that break the rules, each with why.
+    #[error("some fields are invalid")]
+    Invalid(Vec<FieldError>),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
 }
 
 #[cfg(test)]

@@ -7,13 +7,12 @@
 //! A template is plain text with placeholders (`PLACEHOLDERS`); it is filled as text and escaped
 //! as a whole, so neither the template nor what fills it can carry markup.
 
-use axum::http::StatusCode;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::auth::Role;
-use shared::error::{ApiError, ApiResult, FieldError};
+use shared::error::FieldError;
 use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -435,7 +434,7 @@ pub struct Patch {
 
 /// Checks `fields` as a whole: a name, a template of known placeholders, something to do, an
 /// assignee who is staff (422 with each field's error).
-async fn checked(conn: &mut PgConnection, fields: Fields) -> ApiResult<Fields> {
+async fn checked(conn: &mut PgConnection, fields: Fields) -> Result<Fields, Refused> {
     let mut errors = Vec::new();
     let named = name(&fields.name).map_err(|e| errors.push(e)).ok();
     let template = fields.body.as_deref().map(|b| body(b).map_err(|e| errors.push(e)).ok());
@@ -460,7 +459,7 @@ async fn checked(conn: &mut PgConnection, fields: Fields) -> ApiResult<Fields> {
         errors.push(FieldError::new("assign_to", "is not an active agent or admin of this tenant"));
     }
     if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
+        return Err(Refused::Invalid(errors));
     }
     Ok(Fields { name: named.unwrap_or_default(), body: template.flatten(), add_tags, ..fields })
 }
@@ -474,21 +473,17 @@ pub fn added_tags(values: &[String]) -> Result<Vec<String>, FieldError> {
     Ok(tags.into_iter().collect())
 }
 
-fn name_in_use() -> ApiError {
-    ApiError::new(StatusCode::CONFLICT, "macro_name_taken", "another macro has this name")
-}
-
 /// Makes a macro for `admin`, within the tenant's limit and under a name of its own, with its
 /// audit entry, in one transaction.
-pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> ApiResult<Macro> {
+pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> Result<Macro, Refused> {
     let fields = checked(conn, fields).await?;
     let mut tx = conn.begin().await?;
     lock_for_create(&mut tx).await?;
     if count(&mut tx).await? >= MAX_PER_TENANT {
-        return Err(ApiError::limit_reached("this organisation holds 200 macros: delete one first"));
+        return Err(Refused::LimitReached);
     }
     if name_taken(&mut tx, &fields.name, None).await? {
-        return Err(name_in_use());
+        return Err(Refused::NameTaken);
     }
     let created = insert(&mut tx, &fields, admin).await?;
     let details = serde_json::json!({ "macro_id": created.id, "name": created.name });
@@ -498,11 +493,11 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> Api
 }
 
 /// Changes macro `id` by `patch`, checked as a whole, with its audit entry, in one transaction.
-pub async fn change(conn: &mut PgConnection, admin: Uuid, id: i64, patch: Patch) -> ApiResult<Macro> {
+pub async fn change(conn: &mut PgConnection, admin: Uuid, id: i64, patch: Patch) -> Result<Macro, Refused> {
     let mut tx = conn.begin().await?;
     // Locked like a creation: the name check below holds.
     lock_for_create(&mut tx).await?;
-    let current = get(&mut tx, id).await?.ok_or_else(not_found)?;
+    let current = get(&mut tx, id).await?.ok_or(Refused::NotFound)?;
     let fields = Fields {
         name: patch.name.unwrap_or(current.name),
         body: patch.body.unwrap_or(current.body),
@@ -514,9 +509,9 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: i64, patch: Patch)
     };
     let fields = checked(&mut tx, fields).await?;
     if name_taken(&mut tx, &fields.name, Some(id)).await? {
-        return Err(name_in_use());
+        return Err(Refused::NameTaken);
     }
-    let updated = update(&mut tx, id, &fields).await?.ok_or_else(not_found)?;
+    let updated = update(&mut tx, id, &fields).await?.ok_or(Refused::NotFound)?;
     let details = serde_json::json!({ "macro_id": id, "name": updated.name });
     users::audit(&mut tx, admin, "macro_updated", admin, details).await?;
     tx.commit().await?;
@@ -524,19 +519,34 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: i64, patch: Patch)
 }
 
 /// Deletes macro `id`, with its audit entry, in one transaction.
-pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: i64) -> ApiResult<()> {
+pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: i64) -> Result<(), Refused> {
     let mut tx = conn.begin().await?;
     if !delete(&mut tx, id).await? {
-        return Err(not_found());
+        return Err(Refused::NotFound);
     }
     users::audit(&mut tx, admin, "macro_deleted", admin, serde_json::json!({ "macro_id": id })).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// 404: no macro of this tenant has the id asked for.
-pub fn not_found() -> ApiError {
-    ApiError::not_found("no such macro")
+/// Why a macro is not made, changed or deleted; the HTTP layer gives each its answer
+/// (`routes::refusals`).
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    /// No macro of this tenant has the id asked for.
+    #[error("no such macro")]
+    NotFound,
+    /// Another macro has this name.
+    #[error("another macro has this name")]
+    NameTaken,
+    /// The tenant holds `MAX_PER_TENANT` macros already.
+    #[error("this organisation holds 200 macros: delete one first")]
+    LimitReached,
+    /// Fields that break the rules, each with why.
+    #[error("some fields are invalid")]
+    Invalid(Vec<FieldError>),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
 }
 
 pub struct Applying {

@@ -8,10 +8,9 @@ pub mod calendar;
 
 use std::collections::BTreeMap;
 
-use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use shared::error::{ApiError, ApiResult, FieldError};
+use shared::error::FieldError;
 use sqlx::types::Json;
 use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
@@ -284,21 +283,28 @@ async fn name_taken(conn: &mut PgConnection, name: &str, except: Option<Uuid>) -
     .await
 }
 
-fn name_in_use() -> ApiError {
-    ApiError::new(StatusCode::CONFLICT, "schedule_name_taken", "another schedule has this name")
-}
-
-/// The refusal to delete a schedule an SLA policy uses.
-fn in_use() -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "schedule_in_use",
-        "an SLA policy counts its targets in this schedule: change that policy first",
-    )
-}
-
-pub fn not_found() -> ApiError {
-    ApiError::not_found("no such schedule")
+/// Why a schedule is not made, changed or deleted; the HTTP layer gives each its answer
+/// (`routes::refusals`).
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    /// No schedule of this tenant has the id asked for.
+    #[error("no such schedule")]
+    NotFound,
+    /// Another schedule has this name.
+    #[error("another schedule has this name")]
+    NameTaken,
+    /// An SLA policy counts its targets in the schedule: it stays while one does.
+    #[error("an SLA policy counts its targets in this schedule: change that policy first")]
+    InUse,
+    /// The tenant holds `MAX_PER_TENANT` schedules already, or a schedule as many holidays as it
+    /// may.
+    #[error("{0}")]
+    LimitReached(String),
+    /// Fields that break the rules, each with why.
+    #[error("some fields are invalid")]
+    Invalid(Vec<FieldError>),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
 }
 
 /// Schedule `id` becomes `fields` (made, or changed), its holidays replaced.
@@ -337,46 +343,46 @@ async fn add_holidays(tx: &mut PgConnection, id: Uuid, holidays: &[Holiday]) -> 
 
 /// Makes a schedule for `admin`, within the tenant's limit, with its audit entry, in one
 /// transaction.
-pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> ApiResult<ScheduleView> {
-    let (fields, _) = checked(fields).map_err(ApiError::invalid)?;
+pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> Result<ScheduleView, Refused> {
+    let (fields, _) = checked(fields).map_err(Refused::Invalid)?;
     let mut tx = conn.begin().await?;
     lock_for_change(&mut tx).await?;
     let count = sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM schedules"#).fetch_one(&mut *tx).await?;
     if count >= MAX_PER_TENANT {
-        return Err(ApiError::limit_reached("this organisation holds 20 schedules: delete one first"));
+        return Err(Refused::LimitReached("this organisation holds 20 schedules: delete one first".to_owned()));
     }
     if name_taken(&mut tx, &fields.name, None).await? {
-        return Err(name_in_use());
+        return Err(Refused::NameTaken);
     }
     let id = Uuid::now_v7();
     write(&mut tx, id, &fields).await?;
     let details = serde_json::json!({ "schedule_id": id, "name": fields.name });
     users::audit(&mut tx, admin, "schedule_created", id, details).await?;
-    let created = get(&mut tx, id).await?.ok_or_else(not_found)?;
+    let created = get(&mut tx, id).await?.ok_or(Refused::NotFound)?;
     tx.commit().await?;
     Ok(created)
 }
 
 /// Changes schedule `id` by `patch`, checked as a whole, with its audit entry, in one
 /// transaction. Clocks that start or resume afterwards count in the new schedule.
-pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch) -> ApiResult<ScheduleView> {
+pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch) -> Result<ScheduleView, Refused> {
     let mut tx = conn.begin().await?;
     lock_for_change(&mut tx).await?;
-    let current = get(&mut tx, id).await?.ok_or_else(not_found)?;
+    let current = get(&mut tx, id).await?.ok_or(Refused::NotFound)?;
     let fields = Fields {
         name: patch.name.unwrap_or(current.name),
         time_zone: patch.time_zone.unwrap_or(current.time_zone),
         intervals: patch.intervals.unwrap_or(current.intervals),
         holidays: patch.holidays.unwrap_or(current.holidays),
     };
-    let (fields, _) = checked(fields).map_err(ApiError::invalid)?;
+    let (fields, _) = checked(fields).map_err(Refused::Invalid)?;
     if name_taken(&mut tx, &fields.name, Some(id)).await? {
-        return Err(name_in_use());
+        return Err(Refused::NameTaken);
     }
     write(&mut tx, id, &fields).await?;
     let details = serde_json::json!({ "schedule_id": id, "name": fields.name });
     users::audit(&mut tx, admin, "schedule_changed", id, details).await?;
-    let changed = get(&mut tx, id).await?.ok_or_else(not_found)?;
+    let changed = get(&mut tx, id).await?.ok_or(Refused::NotFound)?;
     tx.commit().await?;
     Ok(changed)
 }
@@ -393,21 +399,21 @@ async fn default_policy_uses(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<
 }
 
 /// Deletes schedule `id` with its audit entry; refused while an SLA policy uses it.
-pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: Uuid) -> ApiResult<()> {
+pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: Uuid) -> Result<(), Refused> {
     let mut tx = conn.begin().await?;
     // The default policy names its schedule without a foreign key (its versions never change);
     // the policies by condition have one (`ON DELETE RESTRICT`).
     if default_policy_uses(&mut tx, id).await? {
-        return Err(in_use());
+        return Err(Refused::InUse);
     }
     let name = sqlx::query_scalar!("DELETE FROM schedules WHERE id = $1 RETURNING name", id)
         .fetch_optional(&mut *tx)
         .await
         .map_err(|error| match &error {
-            sqlx::Error::Database(db) if db.is_foreign_key_violation() => in_use(),
-            _ => ApiError::from(error),
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => Refused::InUse,
+            _ => Refused::from(error),
         })?
-        .ok_or_else(not_found)?;
+        .ok_or(Refused::NotFound)?;
     let details = serde_json::json!({ "schedule_id": id, "name": name });
     users::audit(&mut tx, admin, "schedule_deleted", id, details).await?;
     tx.commit().await?;
@@ -416,14 +422,19 @@ pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: Uuid) -> ApiResult
 
 /// Adds the holidays of an iCalendar file to schedule `id` (`calendar::holidays`), keeping
 /// those it has on the same dates, within its limit: how many were added.
-pub async fn import_holidays(conn: &mut PgConnection, admin: Uuid, id: Uuid, holidays: Vec<Holiday>) -> ApiResult<u64> {
+pub async fn import_holidays(
+    conn: &mut PgConnection,
+    admin: Uuid,
+    id: Uuid,
+    holidays: Vec<Holiday>,
+) -> Result<u64, Refused> {
     let mut tx = conn.begin().await?;
     lock_for_change(&mut tx).await?;
-    let current = get(&mut tx, id).await?.ok_or_else(not_found)?;
+    let current = get(&mut tx, id).await?.ok_or(Refused::NotFound)?;
     let known: std::collections::BTreeSet<NaiveDate> = current.holidays.iter().map(|h| h.date).collect();
     let new: Vec<Holiday> = holidays.into_iter().filter(|h| !known.contains(&h.date)).collect();
     if known.len() + new.len() > HOLIDAYS_MAX {
-        return Err(ApiError::limit_reached(format!(
+        return Err(Refused::LimitReached(format!(
             "a schedule holds at most {HOLIDAYS_MAX} holidays; this one has {} and the calendar adds {}",
             known.len(),
             new.len()
