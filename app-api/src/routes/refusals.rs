@@ -1,10 +1,11 @@
 //! How the domain's refusals answer over HTTP. The modules of `sav` return plain errors; the
 //! status and the code of each are chosen here, once, so a code has one status everywhere.
 
+use axum::http::StatusCode;
 use shared::error::ApiError;
 
 use crate::sav::tickets::{sla_by_condition, sla_default};
-use crate::sav::{categories, macros, schedules, teams, users, views};
+use crate::sav::{categories, macros, satisfaction, schedules, teams, users, views};
 
 impl From<teams::Refused> for ApiError {
     fn from(refused: teams::Refused) -> Self {
@@ -97,6 +98,20 @@ impl From<schedules::Refused> for ApiError {
             Refused::InUse => ApiError::conflict_as("schedule_in_use", refused.to_string()),
             Refused::LimitReached(detail) => ApiError::limit_reached(detail),
             Refused::Invalid(errors) => ApiError::invalid(errors),
+            Refused::Database(err) => ApiError::from(err),
+        }
+    }
+}
+
+impl From<satisfaction::Refused> for ApiError {
+    fn from(refused: satisfaction::Refused) -> Self {
+        use satisfaction::Refused;
+        match refused {
+            Refused::NotCustomer => ApiError::forbidden(refused.to_string()),
+            Refused::NotResolved(detail) => ApiError::conflict_as("not_resolved", detail),
+            Refused::AlreadyRated => ApiError::conflict_as("already_rated", refused.to_string()),
+            Refused::InvalidLink => ApiError::new(StatusCode::BAD_REQUEST, "invalid_token", refused.to_string()),
+            Refused::Ticket(refused) => ApiError::from(refused),
             Refused::Database(err) => ApiError::from(err),
         }
     }

@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::access::{Access, Admins, Members, Scoped};
 use crate::routes::mail_links::MailLinks;
-use crate::sav::satisfaction::{self, LinkRated, Period, Rating, Report, invalid_link};
+use crate::sav::satisfaction::{self, LinkRated, Period, Rating, Refused, Report};
 
 /// What the ticket's page shows.
 #[derive(Debug, Serialize, ToSchema)]
@@ -127,7 +127,7 @@ pub async fn rate_ticket(
         (status = 409, description = "`not_resolved`: reopened since the mail"),
     ))]
 pub async fn get_rating_link(links: MailLinks, Query(params): Query<TokenParams>) -> ApiResult<Json<LinkedTicket>> {
-    let (link, mut db) = links.open(&params.token).await?.ok_or_else(invalid_link)?;
+    let (link, mut db) = links.open(&params.token).await?.ok_or(Refused::InvalidLink)?;
     let (ticket, rating) = satisfaction::by_link(&mut db, link).await?;
     Ok(Json(LinkedTicket { ticket_number: ticket.ticket_number, subject: ticket.subject, rating }))
 }
@@ -147,7 +147,7 @@ pub async fn post_rating_link(
     JsonBody(body): JsonBody<LinkRating>,
 ) -> ApiResult<(StatusCode, Json<Rating>)> {
     let (score, comment) = checked(body.rating, body.comment.as_deref())?;
-    let (link, mut db) = links.open(&body.token).await?.ok_or_else(invalid_link)?;
+    let (link, mut db) = links.open(&body.token).await?.ok_or(Refused::InvalidLink)?;
     Ok(match satisfaction::rate_by_link(&mut db, link, score, comment).await? {
         LinkRated::Recorded(rating) => (StatusCode::CREATED, Json(rating)),
         LinkRated::Commented(rating) => (StatusCode::OK, Json(rating)),

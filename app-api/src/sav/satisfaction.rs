@@ -4,16 +4,16 @@
 //! names who had the ticket, for the admins' report by agent. A rating is recorded under its
 //! ticket's lock, in a transaction of its own (`rate`, `rate_by_link`).
 
-use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use shared::error::{ApiError, ApiResult, FieldError};
+use shared::error::FieldError;
 use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::tickets::access::Viewer;
 use super::tickets::due;
+use super::tickets::refusal::Refused as Refusal;
 use super::tickets::status::Status;
 use super::tickets::store::{self, Ticket};
 use crate::notifications::links;
@@ -122,14 +122,27 @@ pub async fn add_comment(
     .await
 }
 
-fn already_rated() -> ApiError {
-    ApiError::new(StatusCode::CONFLICT, "already_rated", "this resolution was rated already")
-}
-
-/// 400 `invalid_token`: a rating link forged, used on another organisation's host, or naming a
-/// ticket that is gone.
-pub fn invalid_link() -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "invalid_token", "this rating link is not valid")
+/// Why a rating is not given; the HTTP layer gives each its answer (`routes::refusals`).
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    /// Someone other than the ticket's customer rates it.
+    #[error("only the ticket's customer rates it")]
+    NotCustomer,
+    /// The ticket is not resolved or closed, or was reopened since the link's mail.
+    #[error("{0}")]
+    NotResolved(&'static str),
+    /// This resolution has its rating (and, from a link, its comment).
+    #[error("this resolution was rated already")]
+    AlreadyRated,
+    /// A rating link forged, used on another organisation's host, or naming a ticket that is
+    /// gone.
+    #[error("this rating link is not valid")]
+    InvalidLink,
+    /// The ticket is not one the caller sees.
+    #[error(transparent)]
+    Ticket(#[from] Refusal),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
 }
 
 /// Whether `viewer` may rate `ticket` now (its customer, resolved or closed, this resolution not
@@ -151,37 +164,32 @@ pub async fn rate(
     id: i64,
     score: i16,
     comment: Option<&str>,
-) -> ApiResult<Rating> {
+) -> Result<Rating, Refused> {
     let mut tx = conn.begin().await?;
     // Locked: a reopening waits, or is seen.
     let (viewer, ticket) = store::visible(&mut tx, user_id, id, true).await?;
     if viewer.id != ticket.user_id {
-        return Err(ApiError::forbidden("only the ticket's customer rates it"));
+        return Err(Refused::NotCustomer);
     }
-    let resolved_at = resolution(&ticket).ok_or_else(|| {
-        ApiError::new(StatusCode::CONFLICT, "not_resolved", "a ticket is rated once it is resolved or closed")
-    })?;
-    let rating = record(&mut tx, &ticket, resolved_at, score, comment).await?.ok_or_else(already_rated)?;
+    let resolved_at =
+        resolution(&ticket).ok_or(Refused::NotResolved("a ticket is rated once it is resolved or closed"))?;
+    let rating = record(&mut tx, &ticket, resolved_at, score, comment).await?.ok_or(Refused::AlreadyRated)?;
     tx.commit().await?;
     Ok(rating)
 }
 
 /// The ticket `link` names, locked for the transaction, and the resolution it asks about, which
 /// must still be the ticket's.
-async fn linked(tx: &mut PgConnection, link: links::Rating) -> ApiResult<(Ticket, DateTime<Utc>)> {
-    let ticket = due::lock(tx, link.ticket_id).await?.ok_or_else(invalid_link)?;
-    let resolved_at = resolution(&ticket).filter(|at| at.timestamp_micros() == link.resolved_at).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::CONFLICT,
-            "not_resolved",
-            "this request was reopened since this mail: it is rated once resolved again",
-        )
-    })?;
+async fn linked(tx: &mut PgConnection, link: links::Rating) -> Result<(Ticket, DateTime<Utc>), Refused> {
+    let ticket = due::lock(tx, link.ticket_id).await?.ok_or(Refused::InvalidLink)?;
+    let resolved_at = resolution(&ticket)
+        .filter(|at| at.timestamp_micros() == link.resolved_at)
+        .ok_or(Refused::NotResolved("this request was reopened since this mail: it is rated once resolved again"))?;
     Ok((ticket, resolved_at))
 }
 
 /// The ticket a rating link is about, and the rating given, if any.
-pub async fn by_link(conn: &mut PgConnection, link: links::Rating) -> ApiResult<(Ticket, Option<Rating>)> {
+pub async fn by_link(conn: &mut PgConnection, link: links::Rating) -> Result<(Ticket, Option<Rating>), Refused> {
     let mut tx = conn.begin().await?;
     let (ticket, resolved_at) = linked(&mut tx, link).await?;
     let rating = of_resolution(&mut tx, ticket.id, resolved_at).await?;
@@ -205,7 +213,7 @@ pub async fn rate_by_link(
     link: links::Rating,
     score: i16,
     comment: Option<String>,
-) -> ApiResult<LinkRated> {
+) -> Result<LinkRated, Refused> {
     let mut tx = conn.begin().await?;
     let (ticket, resolved_at) = linked(&mut tx, link).await?;
     if let Some(rating) = record(&mut tx, &ticket, resolved_at, score, comment.as_deref()).await? {
@@ -216,7 +224,7 @@ pub async fn rate_by_link(
         Some(comment) => add_comment(&mut tx, ticket.id, resolved_at, &comment).await?,
         None => None,
     };
-    let rating = commented.ok_or_else(already_rated)?;
+    let rating = commented.ok_or(Refused::AlreadyRated)?;
     tx.commit().await?;
     Ok(LinkRated::Commented(rating))
 }
