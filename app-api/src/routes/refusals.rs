@@ -4,6 +4,7 @@
 use axum::http::StatusCode;
 use shared::error::ApiError;
 
+use crate::sav::rules::store as rules;
 use crate::sav::tickets::{sla_by_condition, sla_default};
 use crate::sav::{categories, macros, satisfaction, schedules, teams, users, views};
 
@@ -112,6 +113,19 @@ impl From<satisfaction::Refused> for ApiError {
             Refused::AlreadyRated => ApiError::conflict_as("already_rated", refused.to_string()),
             Refused::InvalidLink => ApiError::new(StatusCode::BAD_REQUEST, "invalid_token", refused.to_string()),
             Refused::Ticket(refused) => ApiError::from(refused),
+            Refused::Database(err) => ApiError::from(err),
+        }
+    }
+}
+
+impl From<rules::Refused> for ApiError {
+    fn from(refused: rules::Refused) -> Self {
+        use rules::Refused;
+        match refused {
+            Refused::NotFound => ApiError::not_found(refused.to_string()),
+            Refused::NameTaken => ApiError::conflict_as("rule_name_taken", refused.to_string()),
+            Refused::LimitReached => ApiError::limit_reached(refused.to_string()),
+            Refused::Invalid(errors) => ApiError::invalid(errors),
             Refused::Database(err) => ApiError::from(err),
         }
     }

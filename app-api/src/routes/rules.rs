@@ -201,7 +201,7 @@ pub async fn list_rule_runs(
 ) -> ApiResult<Json<Page<Run>>> {
     let rows = async |before, limit| -> ApiResult<_> {
         let (_, mut db) = access.connect().await?;
-        store::get(&mut db, id).await?.ok_or_else(store::not_found)?;
+        store::get(&mut db, id).await?.ok_or(store::Refused::NotFound)?;
         Ok(store::runs(&mut db, id, before, limit).await?)
     };
     Ok(Json(page.fetch(rows, |run| run.id).await?))

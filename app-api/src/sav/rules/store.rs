@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
-use shared::error::{ApiError, ApiResult, FieldError};
+use shared::error::FieldError;
 use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -76,8 +76,24 @@ pub struct ActiveRule {
     pub rule: Rule,
 }
 
-pub fn not_found() -> ApiError {
-    ApiError::not_found("no such rule")
+/// Why a rule is not made, changed, deleted or tried; the HTTP layer gives each its answer
+/// (`routes::refusals`).
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    /// No rule of this tenant has the id asked for.
+    #[error("no such rule")]
+    NotFound,
+    /// Another rule has this name.
+    #[error("another rule has this name")]
+    NameTaken,
+    /// The tenant holds `MAX_PER_TENANT` rules already.
+    #[error("this organisation holds 200 rules: delete one first")]
+    LimitReached,
+    /// Fields that break the rules, each with why.
+    #[error("some fields are invalid")]
+    Invalid(Vec<FieldError>),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
 }
 
 /// Every rule, in position order.
@@ -144,13 +160,13 @@ pub async fn enabled(conn: &mut PgConnection) -> sqlx::Result<(i64, Vec<ActiveRu
 
 /// Rule `id` as the write path would run it, enabled or not (a dry run): 404 when there is no
 /// such rule, 422 when it no longer reads (a field it names was deleted since).
-pub async fn active_by_id(conn: &mut PgConnection, id: Uuid) -> ApiResult<ActiveRule> {
+pub async fn active_by_id(conn: &mut PgConnection, id: Uuid) -> Result<ActiveRule, Refused> {
     let row = sqlx::query!("SELECT name, updated_by, trigger, conditions, actions FROM rules WHERE id = $1", id)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(Refused::NotFound)?;
     let defined = fields::all(conn).await?;
-    let rule = super::parse(&row.trigger, &row.conditions, &row.actions, &defined).map_err(ApiError::invalid)?;
+    let rule = super::parse(&row.trigger, &row.conditions, &row.actions, &defined).map_err(Refused::Invalid)?;
     Ok(ActiveRule { id, name: row.name, author: row.updated_by, rule })
 }
 
@@ -182,9 +198,9 @@ async fn checked(
     trigger: &Value,
     conditions: &Value,
     actions: &Value,
-) -> ApiResult<(Rule, Value)> {
+) -> Result<(Rule, Value), Refused> {
     let defined = fields::all(conn).await?;
-    let rule = super::parse(trigger, conditions, actions, &defined).map_err(ApiError::invalid)?;
+    let rule = super::parse(trigger, conditions, actions, &defined).map_err(Refused::Invalid)?;
     let mut errors = Vec::new();
     for (list, place) in [(&rule.conditions.all, "all"), (&rule.conditions.any, "any")] {
         for (index, condition) in list.iter().enumerate() {
@@ -222,7 +238,7 @@ async fn checked(
         }
     }
     if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
+        return Err(Refused::Invalid(errors));
     }
     let list = |key: &str| conditions.get(key).filter(|v| !v.is_null()).cloned().unwrap_or_else(|| json!([]));
     Ok((rule, json!({ "all": list("all"), "any": list("any") })))
@@ -233,10 +249,6 @@ fn unknown(subject: &Subject) -> &'static str {
         Subject::TeamId => "is not a team of this organisation",
         _ => "is not an active agent or admin of this organisation",
     }
-}
-
-fn name_taken() -> ApiError {
-    ApiError::new(axum::http::StatusCode::CONFLICT, "rule_name_taken", "another rule has this name")
 }
 
 async fn name_in_use(tx: &mut PgConnection, name: &str, except: Option<Uuid>) -> sqlx::Result<bool> {
@@ -254,27 +266,27 @@ async fn count(tx: &mut PgConnection) -> sqlx::Result<i32> {
     Ok(i32::try_from(n).unwrap_or(i32::MAX))
 }
 
-fn position_refused(last: i32) -> ApiError {
-    ApiError::invalid(vec![FieldError::new("position", format!("must be 1 to {last}"))])
+fn position_refused(last: i32) -> Refused {
+    Refused::Invalid(vec![FieldError::new("position", format!("must be 1 to {last}"))])
 }
 
 /// Makes a rule for `admin`, within the tenant's limit, with its audit entry; a time rule is
 /// armed on the tickets not closed.
-pub async fn create(conn: &mut PgConnection, admin: Uuid, draft: Draft) -> ApiResult<Saved> {
-    let name = checked_name(&draft.name).map_err(|e| ApiError::invalid(vec![e]))?;
+pub async fn create(conn: &mut PgConnection, admin: Uuid, draft: Draft) -> Result<Saved, Refused> {
+    let name = checked_name(&draft.name).map_err(|e| Refused::Invalid(vec![e]))?;
     let mut tx = conn.begin().await?;
     raise_version(&mut tx).await?;
     let (rule, conditions) = checked(&mut tx, &draft.trigger, &draft.conditions, &draft.actions).await?;
     let held = count(&mut tx).await?;
     if usize::try_from(held).is_ok_and(|n| n >= MAX_PER_TENANT) {
-        return Err(ApiError::limit_reached("this organisation holds 200 rules: delete one first"));
+        return Err(Refused::LimitReached);
     }
     let position = draft.position.unwrap_or(held + 1);
     if !(1..=held + 1).contains(&position) {
         return Err(position_refused(held + 1));
     }
     if name_in_use(&mut tx, &name, None).await? {
-        return Err(name_taken());
+        return Err(Refused::NameTaken);
     }
     let id = Uuid::now_v7();
     sqlx::query!("UPDATE rules SET position = position + 1 WHERE position >= $1", position).execute(&mut *tx).await?;
@@ -297,7 +309,7 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, draft: Draft) -> ApiRe
         arm_existing(&mut tx, id, rule.trigger).await?;
     }
     users::audit(&mut tx, admin, "rule_created", id, json!({ "rule_id": id, "name": name })).await?;
-    let saved = get(&mut tx, id).await?.ok_or_else(not_found)?;
+    let saved = get(&mut tx, id).await?.ok_or(Refused::NotFound)?;
     tx.commit().await?;
     Ok(saved)
 }
@@ -305,18 +317,18 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, draft: Draft) -> ApiRe
 /// Changes rule `id` by `patch`, checked whole, with its audit entry. A time rule whose trigger
 /// changed starts again on every ticket; one switched on is armed where it has not run for the
 /// anchor the ticket has now; one switched off keeps no timers.
-pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch) -> ApiResult<Saved> {
-    let name = patch.name.as_deref().map(checked_name).transpose().map_err(|e| ApiError::invalid(vec![e]))?;
+pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch) -> Result<Saved, Refused> {
+    let name = patch.name.as_deref().map(checked_name).transpose().map_err(|e| Refused::Invalid(vec![e]))?;
     let mut tx = conn.begin().await?;
     raise_version(&mut tx).await?;
-    let current = get(&mut tx, id).await?.ok_or_else(not_found)?;
+    let current = get(&mut tx, id).await?.ok_or(Refused::NotFound)?;
     let trigger = patch.trigger.unwrap_or_else(|| current.trigger.clone());
     let conditions = patch.conditions.unwrap_or_else(|| current.conditions.clone());
     let actions = patch.actions.unwrap_or_else(|| current.actions.clone());
     let (rule, conditions) = checked(&mut tx, &trigger, &conditions, &actions).await?;
     let name = name.unwrap_or_else(|| current.name.clone());
     if name_in_use(&mut tx, &name, Some(id)).await? {
-        return Err(name_taken());
+        return Err(Refused::NameTaken);
     }
     if let Some(to) = patch.position {
         let last = count(&mut tx).await?;
@@ -362,20 +374,20 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch
         arm_existing(&mut tx, id, rule.trigger).await?;
     }
     users::audit(&mut tx, admin, "rule_changed", id, json!({ "rule_id": id, "name": name })).await?;
-    let saved = get(&mut tx, id).await?.ok_or_else(not_found)?;
+    let saved = get(&mut tx, id).await?.ok_or(Refused::NotFound)?;
     tx.commit().await?;
     Ok(saved)
 }
 
 /// Deletes rule `id` with its audit entry, its runs and timers; the rules after it move up.
 /// The history keeps its changes (naming it as a rule deleted since).
-pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: Uuid) -> ApiResult<()> {
+pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: Uuid) -> Result<(), Refused> {
     let mut tx = conn.begin().await?;
     raise_version(&mut tx).await?;
     let gone = sqlx::query!("DELETE FROM rules WHERE id = $1 RETURNING name, position", id)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(Refused::NotFound)?;
     sqlx::query!("UPDATE rules SET position = position - 1 WHERE position > $1", gone.position)
         .execute(&mut *tx)
         .await?;
