@@ -34,8 +34,6 @@ import { TimeZoneField } from './TimeZoneField';
 type Extra = Exclude<ScheduleFormError, keyof ScheduleFormValues>;
 type Errors = Partial<Record<ScheduleFormError, string>>;
 
-/** Drops the errors whose names start with `prefix` (the rows they were beside have moved). */
-
 export function ScheduleForm({
   initial,
   submitLabel,
