@@ -875,7 +875,7 @@ async fn check_resolvable(tx: &mut PgConnection, ticket: &Ticket, work: &Work) -
     if resolving {
         let missing = fields::missing_to_resolve(&fields::all(tx).await?, &ticket.fields);
         if !missing.is_empty() {
-            return Err(fields::required_to_resolve(missing));
+            return Err(fields::required_to_resolve(missing).into());
         }
     }
     Ok(())

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use shared::error::ApiError;
 
 use crate::sav::rules::store as rules;
-use crate::sav::tickets::{sla_by_condition, sla_default};
+use crate::sav::tickets::{fields, sla_by_condition, sla_default};
 use crate::sav::{categories, macros, satisfaction, schedules, teams, users, views};
 
 impl From<teams::Refused> for ApiError {
@@ -126,6 +126,25 @@ impl From<rules::Refused> for ApiError {
             Refused::NameTaken => ApiError::conflict_as("rule_name_taken", refused.to_string()),
             Refused::LimitReached => ApiError::limit_reached(refused.to_string()),
             Refused::Invalid(errors) => ApiError::invalid(errors),
+            Refused::Database(err) => ApiError::from(err),
+        }
+    }
+}
+
+impl From<fields::Refused> for ApiError {
+    fn from(refused: fields::Refused) -> Self {
+        use fields::Refused;
+        match refused {
+            Refused::NotFound => ApiError::not_found(refused.to_string()),
+            Refused::KeyTaken => ApiError::conflict_as("field_key_taken", refused.to_string()),
+            Refused::OptionInUse(_) => ApiError::conflict_as("option_in_use", refused.to_string()),
+            Refused::LimitReached => ApiError::limit_reached(refused.to_string()),
+            Refused::Invalid(errors) => ApiError::invalid(errors),
+            Refused::Required(ref missing) => {
+                let missing = missing.clone();
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "fields_required", refused.to_string())
+                    .with_field_errors(missing)
+            }
             Refused::Database(err) => ApiError::from(err),
         }
     }

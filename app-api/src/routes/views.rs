@@ -85,7 +85,7 @@ fn ticket_filter(filters: &Filters) -> ApiResult<TicketFilter> {
 async fn check_filters(db: &mut sqlx::PgConnection, viewer: Viewer, filters: &Filters) -> ApiResult<()> {
     let filter = ticket_filter(filters)?;
     filter.checked().map_err(|e| as_view_error(&e))?;
-    fields::resolve(db, viewer, &filter.custom).await.map(drop).map_err(|e| as_view_error(&e))
+    fields::resolve(db, viewer, &filter.custom).await.map(drop).map_err(|e| as_view_error(&e.into()))
 }
 
 /// The list's refusal of a filter, as a refusal of the view's `filters`.
@@ -189,7 +189,7 @@ pub async fn view_tickets(
     let view = views::get(&mut db, viewer.id, id).await?.ok_or(views::Refused::NotFound)?;
     let filter = ticket_filter(&view.filters)?;
     let mut wanted = filter.checked().map_err(|e| as_view_error(&e))?;
-    wanted.fields = fields::resolve(&mut db, viewer, &filter.custom).await.map_err(|e| as_view_error(&e))?;
+    wanted.fields = fields::resolve(&mut db, viewer, &filter.custom).await.map_err(|e| as_view_error(&e.into()))?;
     let page = PageParams { limit: paging.limit, cursor: paging.cursor };
     wanted.limit = page.limit()?;
     wanted.after = page.position()?;

@@ -7,11 +7,10 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use shared::error::{ApiError, ApiResult, FieldError};
+use shared::error::FieldError;
 use sqlx::types::Json;
 use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
@@ -342,10 +341,39 @@ pub fn missing_to_resolve(fields: &[Field], values: &Value) -> Vec<FieldError> {
 }
 
 /// The refusal of a move to resolved while `missing` (`missing_to_resolve`) are empty.
-pub fn required_to_resolve(missing: Vec<FieldError>) -> ApiError {
-    let keys: Vec<&str> = missing.iter().map(|e| e.field.trim_start_matches("fields.")).collect();
-    let detail = format!("fill in {} before resolving this ticket", keys.join(", "));
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "fields_required", detail).with_field_errors(missing)
+pub fn required_to_resolve(missing: Vec<FieldError>) -> Refused {
+    Refused::Required(missing)
+}
+
+/// Why a field is not made, changed or deleted, a filter on fields not read, or a ticket not
+/// resolved for its fields; the HTTP layer gives each its answer (`routes::refusals`).
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    /// No field of this tenant has the key asked for.
+    #[error("no such field")]
+    NotFound,
+    /// Another field has this key.
+    #[error("another field has this key")]
+    KeyTaken,
+    /// Tickets hold an option a change takes away.
+    #[error("tickets hold the option {0:?}: change their values first")]
+    OptionInUse(String),
+    /// The tenant holds `MAX_PER_TENANT` fields already.
+    #[error("this organisation holds 100 fields: delete one first")]
+    LimitReached,
+    /// Fields that break the rules, each with why.
+    #[error("some fields are invalid")]
+    Invalid(Vec<FieldError>),
+    /// A ticket moved to resolved while fields required to resolve it are empty, each named.
+    #[error("fill in {} before resolving this ticket", keys(.0))]
+    Required(Vec<FieldError>),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// The keys of `missing`, as a list to read.
+fn keys(missing: &[FieldError]) -> String {
+    missing.iter().map(|e| e.field.trim_start_matches("fields.")).collect::<Vec<_>>().join(", ")
 }
 
 /// The number and date values among `values`, as the range filters read them (a date: days
@@ -509,11 +537,11 @@ fn condition(field: &Field, wanted: &Wanted) -> Result<Condition, String> {
 
 /// The conditions `wanted` asks for, against the tenant's fields as they are now (read only when
 /// there are some): 422 naming each parameter that is wrong.
-pub async fn resolve(conn: &mut PgConnection, viewer: Viewer, wanted: &[Wanted]) -> ApiResult<Vec<Condition>> {
+pub async fn resolve(conn: &mut PgConnection, viewer: Viewer, wanted: &[Wanted]) -> Result<Vec<Condition>, Refused> {
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
-    conditions(&all(conn).await?, wanted, viewer).map_err(ApiError::invalid)
+    conditions(&all(conn).await?, wanted, viewer).map_err(Refused::Invalid)
 }
 
 struct Row {
@@ -582,14 +610,10 @@ async fn lock_for_change(conn: &mut PgConnection) -> sqlx::Result<()> {
     sqlx::query!("LOCK TABLE ticket_fields IN SHARE ROW EXCLUSIVE MODE").execute(conn).await.map(drop)
 }
 
-pub fn not_found() -> ApiError {
-    ApiError::not_found("no such field")
-}
-
 /// Makes a field for `admin`, within the tenant's limit, with its audit entry, in one
 /// transaction.
-pub async fn create(conn: &mut PgConnection, admin: uuid::Uuid, draft: Draft) -> ApiResult<Field> {
-    let draft = checked(draft).map_err(ApiError::invalid)?;
+pub async fn create(conn: &mut PgConnection, admin: uuid::Uuid, draft: Draft) -> Result<Field, Refused> {
+    let draft = checked(draft).map_err(Refused::Invalid)?;
     let mut tx = conn.begin().await?;
     lock_for_change(&mut tx).await?;
     let (count, next) =
@@ -598,15 +622,15 @@ pub async fn create(conn: &mut PgConnection, admin: uuid::Uuid, draft: Draft) ->
             .await
             .map(|row| (row.count, row.next))?;
     if count >= MAX_PER_TENANT {
-        return Err(ApiError::limit_reached("this organisation holds 100 fields: delete one first"));
+        return Err(Refused::LimitReached);
     }
     if get(&mut tx, &draft.key).await?.is_some() {
-        return Err(ApiError::new(StatusCode::CONFLICT, "field_key_taken", "another field has this key"));
+        return Err(Refused::KeyTaken);
     }
     write(&mut tx, &draft, draft.position.unwrap_or(next)).await?;
     let details = serde_json::json!({ "key": draft.key, "type": draft.kind.as_str() });
     users::audit_setting(&mut tx, admin, "field_created", details).await?;
-    let created = get(&mut tx, &draft.key).await?.ok_or_else(not_found)?;
+    let created = get(&mut tx, &draft.key).await?.ok_or(Refused::NotFound)?;
     tx.commit().await?;
     Ok(created)
 }
@@ -637,10 +661,10 @@ async fn write(tx: &mut PgConnection, draft: &Draft, position: i32) -> sqlx::Res
 
 /// Changes field `key` by `patch`, checked as a whole, with its audit entry, in one
 /// transaction. An option some ticket holds is not removed (409 `option_in_use`).
-pub async fn change(conn: &mut PgConnection, admin: uuid::Uuid, key: &str, patch: Patch) -> ApiResult<Field> {
+pub async fn change(conn: &mut PgConnection, admin: uuid::Uuid, key: &str, patch: Patch) -> Result<Field, Refused> {
     let mut tx = conn.begin().await?;
     lock_for_change(&mut tx).await?;
-    let current = get(&mut tx, key).await?.ok_or_else(not_found)?;
+    let current = get(&mut tx, key).await?.ok_or(Refused::NotFound)?;
     let draft = Draft {
         key: current.key.clone(),
         label: patch.label.unwrap_or_else(|| current.label.clone()),
@@ -651,7 +675,7 @@ pub async fn change(conn: &mut PgConnection, admin: uuid::Uuid, key: &str, patch
         editable_by_customer: patch.editable_by_customer.unwrap_or(current.editable_by_customer),
         position: Some(patch.position.unwrap_or(current.position)),
     };
-    let draft = checked(draft).map_err(ApiError::invalid)?;
+    let draft = checked(draft).map_err(Refused::Invalid)?;
     for gone in current.options.iter().filter(|o| !draft.options.iter().any(|n| n.value == o.value)) {
         let held = match current.kind {
             Kind::Multiselect => serde_json::json!({ key: [gone.value] }),
@@ -664,29 +688,25 @@ pub async fn change(conn: &mut PgConnection, admin: uuid::Uuid, key: &str, patch
         .fetch_one(&mut *tx)
         .await?;
         if in_use {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "option_in_use",
-                format!("tickets hold the option {:?}: change their values first", gone.value),
-            ));
+            return Err(Refused::OptionInUse(gone.value.clone()));
         }
     }
     write(&mut tx, &draft, draft.position.unwrap_or(current.position)).await?;
     users::audit_setting(&mut tx, admin, "field_changed", serde_json::json!({ "key": key })).await?;
-    let changed = get(&mut tx, key).await?.ok_or_else(not_found)?;
+    let changed = get(&mut tx, key).await?.ok_or(Refused::NotFound)?;
     tx.commit().await?;
     Ok(changed)
 }
 
 /// Deletes field `key` and every ticket's value of it, with its audit entry. How many tickets
 /// held a value.
-pub async fn remove(conn: &mut PgConnection, admin: uuid::Uuid, key: &str) -> ApiResult<u64> {
+pub async fn remove(conn: &mut PgConnection, admin: uuid::Uuid, key: &str) -> Result<u64, Refused> {
     let mut tx = conn.begin().await?;
     lock_for_change(&mut tx).await?;
     let kind = sqlx::query_scalar!(r#"DELETE FROM ticket_fields WHERE key = $1 RETURNING kind AS "kind: Kind""#, key)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(Refused::NotFound)?;
     let held = sqlx::query!("UPDATE support_tickets SET fields = fields - $1::text WHERE fields ? $1", key)
         .execute(&mut *tx)
         .await?
