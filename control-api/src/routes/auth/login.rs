@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::cookie::SetRefreshCookie;
-use super::{TokenResponse, complete_login};
+use super::{TokenResponse, open_session};
 use crate::identity::login::{self, LoginAttempt, LoginError};
 use crate::identity::sessions::Origin;
 use crate::identity::sso::settings;
@@ -125,7 +125,8 @@ pub(super) async fn proven(
             expires_in: second_factor::CHALLENGE_TTL.as_secs(),
         }));
     }
-    Ok(LoginResponse::Tokens(complete_login(state, conn, candidate, role, vec![amr.to_owned()], origin).await?))
+    let (tokens, _) = open_session(state, conn, candidate, role, vec![amr.to_owned()], origin).await?;
+    Ok(LoginResponse::Tokens(tokens))
 }
 
 impl LoginResponse {

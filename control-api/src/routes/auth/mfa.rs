@@ -6,7 +6,7 @@ use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
 use utoipa::ToSchema;
 
-use super::{IssuedTokens, TokenResponse, complete_login};
+use super::{IssuedTokens, TokenResponse, open_session};
 use crate::identity::audit::{self, Action};
 use crate::identity::guard::{self, second_factor_account};
 use crate::identity::second_factor::{self, Proof};
@@ -64,7 +64,8 @@ pub async fn post_mfa_verify(
     }
     let candidate = users::candidate_by_id(&mut tx, user_id, tenant_id).await?.ok_or_else(invalid_token)?;
     let role = candidate.grantable_role(tenant_id.is_some())?;
-    let tokens = complete_login(&state, &mut tx, &candidate, role, vec!["pwd".into(), "otp".into()], &origin).await?;
+    let (tokens, _) =
+        open_session(&state, &mut tx, &candidate, role, vec!["pwd".into(), "otp".into()], &origin).await?;
     tx.commit().await?;
     state.guard.proven(&subjects).await;
     Ok(tokens.issued(&state))

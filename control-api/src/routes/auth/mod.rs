@@ -127,19 +127,7 @@ async fn step_up(state: &AppState, user_id: Uuid, field: &str, given: String, or
     }
 }
 
-/// Opens a session for a proven user and returns their tokens.
-async fn complete_login(
-    state: &AppState,
-    conn: &mut PgConnection,
-    candidate: &LoginCandidate,
-    role: Role,
-    amr: Vec<String>,
-    origin: &Origin,
-) -> Result<TokenResponse, ApiError> {
-    Ok(open_session(state, conn, candidate, role, amr, origin).await?.0)
-}
-
-/// `complete_login`, with the id of the session opened.
+/// Opens a session for a proven user: their tokens, and the session's id.
 async fn open_session(
     state: &AppState,
     conn: &mut PgConnection,
