@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use shared::error::ApiError;
 
 use crate::sav::rules::store as rules;
-use crate::sav::tickets::{fields, sla_by_condition, sla_default};
+use crate::sav::tickets::{fields, sla_default};
 use crate::sav::{categories, macros, satisfaction, schedules, teams, users, views};
 
 impl From<teams::Refused> for ApiError {
@@ -38,15 +38,6 @@ impl From<sla_default::Refused> for ApiError {
         match refused {
             sla_default::Refused::Invalid(errors) => ApiError::invalid(errors),
             sla_default::Refused::Database(err) => ApiError::from(err),
-        }
-    }
-}
-
-impl From<sla_by_condition::Refused> for ApiError {
-    fn from(refused: sla_by_condition::Refused) -> Self {
-        match refused {
-            sla_by_condition::Refused::Invalid(errors) => ApiError::invalid(errors),
-            sla_by_condition::Refused::Database(err) => ApiError::from(err),
         }
     }
 }

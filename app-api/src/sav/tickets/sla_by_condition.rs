@@ -268,15 +268,8 @@ pub async fn all(conn: &mut PgConnection) -> sqlx::Result<Vec<ConditionalSlaPoli
     Ok(rows.into_iter().map(ConditionalSlaPolicy::from).collect())
 }
 
-/// Why the policies are not replaced; the HTTP layer gives each its answer (`routes::refusals`).
-#[derive(Debug, thiserror::Error)]
-pub enum Refused {
-    /// Fields that break the rules, each with why.
-    #[error("some fields are invalid")]
-    Invalid(Vec<FieldError>),
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
-}
+/// Why the policies are not replaced: as for the default policy.
+pub use super::sla_default::Refused;
 
 /// Replaces the tenant's policies with `policies`, checked, with an audit entry naming the
 /// policies before and after, in one transaction. Clocks that start or resume afterwards (or

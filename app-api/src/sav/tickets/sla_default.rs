@@ -218,8 +218,8 @@ pub async fn adopt(conn: &mut PgConnection, policy: &Policy, now: DateTime<Utc>)
     Ok(Adopted::Changed { previous, current })
 }
 
-/// Why the default policy is not replaced; the HTTP layer gives each its answer
-/// (`routes::refusals`).
+/// Why a policy is not replaced (the default one, or those by condition); the HTTP layer gives
+/// each its answer (`routes::refusals`).
 #[derive(Debug, thiserror::Error)]
 pub enum Refused {
     /// Fields that break the rules, each with why.
