@@ -5,9 +5,9 @@
 // opens a ticket for a new caller by address on the console's New ticket page, on the phone, and
 // the queue names the customer.
 import { expect, test } from '@playwright/test';
-import { type Org, type Person, app, customer, expectAccessible, expectCall, login, openSettings, organisation, signInThroughThePage, staff, tenantUrl, uniqueEmail } from './platform';
+import { type Org, type Person, app, customer, expectAccessible, expectCall, login, openSettings, organisation, signInThroughThePage, staff, uniqueEmail } from './platform';
 
-// Access tokens may be short in these runs: each call through the API signs in afresh.
+// Access tokens may be short in these runs: each test signs in afresh for its calls through the API.
 const as = async (org: Org, who: Person) => login(org.slug, who.email);
 
 type Category = { key: string; label: { en: string; fr: string | null }; position: number; archived: boolean };
@@ -88,7 +88,7 @@ test('categories: an admin adds one, moves it first and archives “Other”; th
   const home = await portal.newPage();
   await signInThroughThePage(home, org.slug, buyer.email);
   await expect(home.getByRole('heading', { name: 'My tickets', level: 1 })).toBeVisible();
-  await home.goto(`${tenantUrl(org.slug)}/tickets/new`);
+  await home.getByRole('link', { name: 'Open a ticket' }).click();
   // Found by its name: its label changes with the language.
   const category = home.locator('select[name="category"]');
   await expect(category.locator('option')).toHaveText(['Choose a category (optional)', 'Warranty', 'Order', 'Delivery', 'Return', 'Refund', 'Payment problem', 'Product', 'Account']);
@@ -122,11 +122,12 @@ test('order number: required, the portal form marks the field and refuses withou
   await panel.getByRole('button', { name: 'Save the order number setting' }).click();
   await expect(panel.getByText('The setting has been saved.')).toBeVisible();
   await expectAccessible(page, 'the organisation page');
-  expect((await expectCall(app(org.slug, 'GET', '/v1/ticket-settings', await as(org, admin)), 200)).order_number).toBe('required');
+  const [asAdmin, asBuyer] = await Promise.all([as(org, admin), as(org, buyer)]);
+  expect((await expectCall(app(org.slug, 'GET', '/v1/ticket-settings', asAdmin), 200)).order_number).toBe('required');
   // The server insists too, and nothing is made.
-  const ticketsOf = async (who: Person) => ((await expectCall(app(org.slug, 'GET', '/v1/tickets', await as(org, who)), 200)).data as unknown[]).length;
-  const held = await ticketsOf(buyer);
-  const refused = await expectCall(app(org.slug, 'POST', '/v1/tickets', await as(org, buyer), { subject: 'Sans commande', description: 'Rien.' }), 422);
+  const ticketsOfBuyer = async () => ((await expectCall(app(org.slug, 'GET', '/v1/tickets', asBuyer), 200)).data as unknown[]).length;
+  const held = await ticketsOfBuyer();
+  const refused = await expectCall(app(org.slug, 'POST', '/v1/tickets', asBuyer, { subject: 'Sans commande', description: 'Rien.' }), 422);
   expect(JSON.stringify(refused.errors)).toContain('order_id');
 
   // The customer's form marks the field required, and says so before sending anything.
@@ -134,7 +135,7 @@ test('order number: required, the portal form marks the field and refuses withou
   const home = await portal.newPage();
   await signInThroughThePage(home, org.slug, buyer.email);
   await expect(home.getByRole('heading', { name: 'My tickets', level: 1 })).toBeVisible();
-  await home.goto(`${tenantUrl(org.slug)}/tickets/new`);
+  await home.getByRole('link', { name: 'Open a ticket' }).click();
   const order = home.getByLabel('Order number');
   await expect(order).toHaveJSProperty('required', true);
   await expect(order).toHaveAccessibleDescription('Required: the number of the order this is about.');
@@ -146,15 +147,15 @@ test('order number: required, the portal form marks the field and refuses withou
   await expect(order).toBeFocused();
   await expect(home.getByText('This field is required.')).toBeVisible();
   await expect(home).toHaveURL(/\/tickets\/new$/);
-  expect(await ticketsOf(buyer)).toBe(held);
+  expect(await ticketsOfBuyer()).toBe(held);
   await home.keyboard.type('48213');
   await home.getByRole('button', { name: 'Create ticket' }).click();
   await expect(home.getByRole('heading', { name: 'Colis incomplet', level: 1 })).toBeVisible();
   await expect(home.locator('.ticket-summary')).toContainText('48213');
 
   // Hidden: the form no longer asks.
-  await expectCall(app(org.slug, 'PATCH', '/v1/ticket-settings', await as(org, admin), { order_number: 'hidden' }), 200);
-  await home.goto(`${tenantUrl(org.slug)}/tickets/new`);
+  await expectCall(app(org.slug, 'PATCH', '/v1/ticket-settings', asAdmin, { order_number: 'hidden' }), 200);
+  await home.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New ticket' }).click();
   await expect(home.getByLabel('Subject')).toBeVisible();
   await expect(home.getByLabel('Order number')).toHaveCount(0);
   await portal.close();
@@ -210,7 +211,8 @@ test('new ticket: an agent opens one for a new caller by address, on the phone, 
   await expect(page.locator('.ticket-summary')).toContainText('Delivery');
 
   // The queue names the customer in the ticket's row.
-  await page.goto(`${tenantUrl(org.slug)}/?view=all`);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'All tickets' }).click();
+  await expect(page.getByRole('heading', { name: 'All tickets', level: 1 })).toBeVisible();
   const row = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: /Commande jamais arrivée/ }) });
   await expect(row).toContainText('From Marc Lefèvre');
   await expectAccessible(page, 'the queue naming the customer');
