@@ -11,7 +11,9 @@ checked, from `cargo metadata --locked --offline`, deny.toml and the members' Ca
 - sources: every crate comes from the workspace or from a registry [sources] allows (crates.io);
 - unused: every dependency of a member is named in its Rust files (src/, tests/, benches/,
   examples/, build.rs), but for [package.metadata.cargo-machete] ignored and
-  [package.metadata.dependency-policy] unused-allowed (a comment there says why).
+  [package.metadata.dependency-policy] unused-allowed (a comment there says why);
+- never: a member's [package.metadata.dependency-policy] never lists crates its build may not
+  reach, directly or through another (the domain's: no HTTP crate), dev dependencies aside.
 The graph is what cargo builds for the [graph] targets with default features: the members and what
 their normal, build and dev dependencies pull in, less what cargo's resolve also lists: optional
 dependencies no enabled feature turns on, and other platforms' dependencies.
@@ -308,6 +310,17 @@ def check_unused(packages):
     return count
 
 
+def check_never(members, packages, edges):
+    """Each member's `never` crates are out of what its normal and build dependencies reach."""
+    for member in members:
+        pkg = packages[member]
+        never = set(((pkg.get("metadata") or {}).get("dependency-policy") or {}).get("never", []))
+        reached = {packages[p]["name"] for p in reachable([member], edges, {None, "build"})}
+        for name in sorted(never & reached):
+            errors.append(f"never: {pkg['name']} reaches {name}, which its [package.metadata.dependency-policy] never "
+                          "lists: take out the dependency that brings it")
+
+
 def main():
     with open(os.path.join(ROOT, "deny.toml"), "rb") as f:
         policy = tomllib.load(f)
@@ -329,6 +342,7 @@ def main():
     duplicates = check_bans(policy, members, packages, edges, graph, counted)
     check_sources(policy, packages, graph)
     dependencies = check_unused(packages)
+    check_never(members, packages, edges)
     print("".join(f"warning: {m}\n" for m in warnings) + "".join(f"{m}\n" for m in errors), end="")
     if errors:
         sys.exit(f"dependency policy: {len(errors)} problem(s); the policy is deny.toml")

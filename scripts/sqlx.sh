@@ -26,12 +26,12 @@
 set -euo pipefail
 
 # In dependency order: a crate is prepared after the crates it uses.
-CRATES=(control-schema tenant-schema control-api app-api)
+CRATES=(control-schema tenant-schema control-api sav app-api)
 
 schema_of() {
   case "$1" in
     control-schema | control-api) echo control ;;
-    tenant-schema | app-api) echo tenant ;;
+    tenant-schema | sav | app-api) echo tenant ;;
     *) return 1 ;;
   esac
 }

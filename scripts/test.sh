@@ -243,9 +243,9 @@ install_step "the crates of Cargo.lock" 120 cargo fetch --locked --quiet
 
 step "format" 10 cargo fmt --all -- --check
 
-step "no import cycle between modules" 5 python3 scripts/module-cycles.py shared harness control-schema tenant-schema control-api app-api testkit bench web
+step "no import cycle between modules" 5 python3 scripts/module-cycles.py base shared sav harness control-schema tenant-schema control-api app-api testkit bench web
 step "every Markdown link resolves" 5 python3 scripts/doc-links.py
-step "no SQL outside repositories" 5 python3 scripts/sql-placement.py control-api app-api shared control-schema tenant-schema
+step "no SQL outside repositories" 5 python3 scripts/sql-placement.py control-api app-api sav shared base control-schema tenant-schema
 step "dependency policy (deny.toml) and unused dependencies" 5 python3 scripts/dependency-policy.py
 
 # One debug build for everything after, which is also clippy's (its lints, warnings denied) and

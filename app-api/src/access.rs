@@ -20,12 +20,13 @@ use uuid::Uuid;
 
 use crate::attachments::store::{self as files, Found};
 use crate::context::{AnonymousVisit, TenantContext};
-use crate::sav::macros::{self, Applying};
-use crate::sav::tickets::access::Viewer;
-use crate::sav::tickets::store::{self, Detail, Ticket};
+use crate::refusals::{Answer as _, Answered as _};
 use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
 use crate::tenancy::{Tenancy, TenantDb};
+use sav::macros::{self, Applying};
+use sav::tickets::access::Viewer;
+use sav::tickets::store::{self, Detail, Ticket};
 
 /// Who may call a route, checked against the caller as the users mirror knows them now.
 pub trait Requirement {
@@ -63,7 +64,7 @@ impl Requirement for Staff {
     const FORBIDDEN: Option<&'static str> = Some("`forbidden`: staff only (a customer is refused)");
 
     fn check(viewer: Viewer) -> ApiResult<()> {
-        Ok(viewer.require_staff()?)
+        viewer.require_staff().answered()
     }
 }
 
@@ -71,13 +72,13 @@ impl Requirement for Admins {
     const FORBIDDEN: Option<&'static str> = Some("`forbidden`: owners and admins only");
 
     fn check(viewer: Viewer) -> ApiResult<()> {
-        Ok(viewer.require_admin()?)
+        viewer.require_admin().answered()
     }
 }
 
 impl Requirement for MailServers {
     fn check(viewer: Viewer) -> ApiResult<()> {
-        viewer.require_staff()?;
+        viewer.require_staff().answered()?;
         if viewer.role == Role::Integration {
             return Ok(());
         }
@@ -170,7 +171,7 @@ impl<R: Requirement> Access<R> {
             return Ok(checked);
         }
         let mut db = self.connection().await?;
-        let viewer = Viewer::load(&mut db, self.user_id).await?;
+        let viewer = Viewer::load(&mut db, self.user_id).await.answered()?;
         R::check(viewer)?;
         Ok((viewer, db))
     }
@@ -180,7 +181,7 @@ impl<R: Requirement> Access<R> {
     /// is refused (403).
     pub async fn ticket(&self, id: i64) -> ApiResult<Scoped<Ticket>> {
         let mut db = self.connection().await?;
-        let (viewer, ticket) = store::visible(&mut db, self.user_id, id, false).await?;
+        let (viewer, ticket) = store::visible(&mut db, self.user_id, id, false).await.answered()?;
         R::check(viewer)?;
         Ok(Scoped { viewer, item: ticket, db })
     }
@@ -191,11 +192,11 @@ impl<R: Requirement> Access<R> {
     pub async fn ticket_detail(&self, id: i64) -> ApiResult<Scoped<Detail>> {
         let mut db = self.connection().await?;
         let Some(mut row) = store::detail(&mut db, self.user_id, id).await? else {
-            return Err(store::missing(&mut db, self.user_id, id).await.into());
+            return Err(store::missing(&mut db, self.user_id, id).await.answer());
         };
-        let viewer = Viewer::from_row(self.user_id, row.viewer_role, row.viewer_access)?;
+        let viewer = Viewer::from_row(self.user_id, row.viewer_role, row.viewer_access).answered()?;
         row.attachments.retain(|a| !a.is_internal || viewer.sees_internal_notes());
-        let (viewer, ticket) = store::seen(viewer, row.ticket, row.in_viewer_teams)?;
+        let (viewer, ticket) = store::seen(viewer, row.ticket, row.in_viewer_teams).answered()?;
         R::check(viewer)?;
         Ok(Scoped { viewer, item: Detail { ticket, ..row }, db })
     }
@@ -217,10 +218,10 @@ impl<R: Requirement> Access<R> {
     pub async fn macro_to_apply(&self, id: i64, ticket: i64) -> ApiResult<Scoped<Applying>> {
         let mut db = self.connection().await?;
         let Some(applying) = macros::applying(&mut db, id, ticket, self.user_id).await? else {
-            R::check(Viewer::load(&mut db, self.user_id).await?)?;
-            return Err(macros::Refused::NotFound.into());
+            R::check(Viewer::load(&mut db, self.user_id).await.answered()?)?;
+            return Err(macros::Refused::NotFound.answer());
         };
-        let viewer = Viewer::from_row(self.user_id, applying.caller_role, applying.caller_access)?;
+        let viewer = Viewer::from_row(self.user_id, applying.caller_role, applying.caller_access).answered()?;
         R::check(viewer)?;
         Ok(Scoped { viewer, item: applying, db })
     }
@@ -240,7 +241,7 @@ where
         let mut checked = None;
         if let Some(check) = R::CHECK {
             let mut conn = db.connect().await?;
-            let viewer = Viewer::load(&mut conn, context.user_id).await?;
+            let viewer = Viewer::load(&mut conn, context.user_id).await.answered()?;
             check(viewer)?;
             checked = Some((viewer, conn));
         }
@@ -294,7 +295,7 @@ impl Visitor {
     pub async fn connect(&self) -> ApiResult<(Option<Viewer>, TenantConnection)> {
         let mut db = self.db.connect().await?;
         let viewer = match self.user_id {
-            Some(id) => Some(Viewer::load(&mut db, id).await?),
+            Some(id) => Some(Viewer::load(&mut db, id).await.answered()?),
             None => None,
         };
         Ok((viewer, db))

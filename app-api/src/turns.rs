@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use crate::sav::routing;
 use crate::tenancy::TenantDb;
+use sav::routing;
 
 /// The most callers whose turns one statement takes.
 const TURNS_A_STATEMENT: usize = 64;

@@ -19,10 +19,10 @@
 
 use std::time::{Duration, Instant};
 
-use app_api::sav::tickets::links::{self as app_links, Nesting};
-use app_api::sav::tickets::participants::{self as app_participants, MAX_PER_TICKET as MAX_PARTICIPANTS};
 use futures_util::StreamExt as _;
 use reqwest::Method;
+use sav::tickets::links::{self as app_links, Nesting};
+use sav::tickets::participants::{self as app_participants, MAX_PER_TICKET as MAX_PARTICIPANTS};
 use serde_json::{Value, json};
 use sqlx::{ConnectOptions as _, PgConnection};
 use uuid::Uuid;

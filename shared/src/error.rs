@@ -10,26 +10,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+pub use base::FieldError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
-
-/// One field that failed validation.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
-pub struct FieldError {
-    /// Path of the field in the request (`admin.email`, `slug`); empty for the whole body.
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
-    }
-}
 
 /// The problem document every error response carries.
 #[derive(Debug, Serialize, ToSchema)]

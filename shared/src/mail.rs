@@ -20,6 +20,8 @@ use lettre::{AsyncTransport as _, Message, Tokio1Executor};
 use prometheus::{HistogramOpts, HistogramVec, Registry};
 use secrecy::{ExposeSecret as _, SecretString};
 
+pub use base::mail::{address, escape_html, text_to_html};
+
 use crate::backoff;
 use crate::config::{ConfigError, Env, FromEnv};
 use crate::work_queue::{GiveUp, Outcome, Retries};
@@ -53,33 +55,6 @@ impl Language {
 }
 
 crate::text_column!(Language, parse);
-
-/// Plain text as HTML: escaped, paragraphs at blank lines, line breaks kept.
-pub fn text_to_html(text: &str) -> String {
-    let mut html = String::with_capacity(text.len() + 32);
-    for paragraph in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
-        html.push_str("<p>");
-        html.push_str(&paragraph.lines().map(escape_html).collect::<Vec<_>>().join("<br>"));
-        html.push_str("</p>");
-    }
-    html
-}
-
-/// `value` as HTML text or a quoted attribute value: what people typed, in a mail's HTML part.
-pub fn escape_html(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// `SMTP_URL`: `smtp://host:port` (plain, as local catchers speak), `smtp://host:587?tls=starttls`
 /// (STARTTLS required), `smtps://user:pass@host:465` (TLS from the start). Credentials are
@@ -117,17 +92,6 @@ impl FromEnv for SmtpUrl {
         }
         Ok(Self(SecretString::from(raw.to_owned())))
     }
-}
-
-/// `raw` as a mail address a person can be written to (trimmed, lower-case, at most 254
-/// characters, with a domain), or `None`.
-pub fn address(raw: &str) -> Option<String> {
-    let trimmed = raw.trim();
-    if trimmed.len() > 254 || !trimmed.contains('@') {
-        return None;
-    }
-    let parsed = trimmed.parse::<Address>().ok()?;
-    parsed.domain().contains('.').then(|| trimmed.to_lowercase())
 }
 
 /// An address read from the environment.
@@ -397,23 +361,6 @@ fn classify(error: &lettre::transport::smtp::Error) -> SendError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn addresses_are_checked_and_lowered() {
-        assert_eq!(address(" Ana.Colleague@Example.COM ").as_deref(), Some("ana.colleague@example.com"));
-        for bad in ["", "ana", "ana@", "@example.com", "ana@localhost", "a b@example.com", "<ana@example.com>"] {
-            assert_eq!(address(bad), None, "{bad}");
-        }
-        assert_eq!(address(&format!("{}@example.com", "a".repeat(250))), None);
-    }
-
-    #[test]
-    fn text_becomes_escaped_paragraphs() {
-        assert_eq!(
-            text_to_html("Hi <b>\nthere\n\nBye & thanks"),
-            "<p>Hi &lt;b&gt;<br>there</p><p>Bye &amp; thanks</p>"
-        );
-    }
 
     fn retry(at: DateTime<Utc>) -> Outcome {
         Outcome::Retry { at, error: "busy".into() }

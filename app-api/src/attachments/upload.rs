@@ -15,10 +15,11 @@ use super::blob::Link;
 use super::metrics::UploadOutcome;
 use super::store::{self, Attachment, Found};
 use super::{Attachments, kinds, spool};
-use crate::sav::tickets::access::Viewer;
-use crate::sav::tickets::store as tickets;
+use crate::refusals::Answered as _;
 use crate::tenancy::TenantDb;
 use crate::tenancy::pools::TenantConnection;
+use sav::tickets::access::Viewer;
+use sav::tickets::store as tickets;
 
 /// The multipart envelope around the largest file: field headers, boundaries, small fields.
 const ENVELOPE_BYTES: u64 = 64 * 1024;
@@ -112,8 +113,8 @@ impl Attachments {
         }
         {
             let mut conn = db.connect().await?;
-            let (_, ticket) = tickets::visible(&mut conn, user_id, id, false).await?;
-            tickets::ensure_open(&ticket)?;
+            let (_, ticket) = tickets::visible(&mut conn, user_id, id, false).await.answered()?;
+            tickets::ensure_open(&ticket).answered()?;
         }
         self.ensure_prepared().await.map_err(|e| self.failed("check", &e))?;
         let upload = spool::receive(multipart, &self.spool_dir, pace).await?;
@@ -136,8 +137,8 @@ impl Attachments {
         // The ticket as it stands under a share lock: the checks hold until commit, while other
         // uploads to it go on beside this one (the same content waits on its object's row).
         store::share_ticket(&mut tx, id).await?;
-        let (viewer, ticket) = tickets::visible(&mut tx, user_id, id, false).await?;
-        tickets::ensure_open(&ticket)?;
+        let (viewer, ticket) = tickets::visible(&mut tx, user_id, id, false).await.answered()?;
+        tickets::ensure_open(&ticket).answered()?;
         let is_internal = visibility(&mut tx, viewer, ticket.id, upload).await?;
         let kept = self.keep(&mut tx, db.tenant().id, ticket.id, upload, viewer.id, is_internal).await?;
         let link = self.link(&kept.key, &kept.attachment.original_name, &kept.attachment.mime_type).await?;
@@ -174,8 +175,8 @@ impl Attachments {
         let mut tx = conn.begin().await?;
         // The ticket's share lock, as uploads take it: a closed ticket does not change.
         store::share_ticket(&mut tx, found.attachment.ticket_id).await?;
-        let (_, ticket) = tickets::visible(&mut tx, viewer.id, found.attachment.ticket_id, false).await?;
-        tickets::ensure_open(&ticket)?;
+        let (_, ticket) = tickets::visible(&mut tx, viewer.id, found.attachment.ticket_id, false).await.answered()?;
+        tickets::ensure_open(&ticket).answered()?;
         store::delete(&mut tx, found.attachment.id).await?;
         tx.commit().await?;
         drop(conn);

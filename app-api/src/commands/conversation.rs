@@ -13,17 +13,18 @@ use utoipa::ToSchema;
 
 use super::{Change, Opening, Post, TicketWriter, Unwritten, Work, Written, finish};
 use crate::events::Events;
-use crate::sav::ticket_settings::AgentAccess;
-use crate::sav::tickets::access::Viewer;
-use crate::sav::tickets::lifecycle::{self, Acting};
-use crate::sav::tickets::links::{self, Link, LinkKind, Nesting};
-use crate::sav::tickets::participants::{self, Kind, NewParticipant, Participant};
-use crate::sav::tickets::refusal::Refused;
-use crate::sav::tickets::status::Status;
-use crate::sav::tickets::store::{self, Ticket};
-use crate::sav::tickets::{content, due, messages};
-use crate::sav::users;
+use crate::refusals::{Answer as _, Answered as _};
 use crate::tenancy::resolve::Tenant;
+use sav::ticket_settings::AgentAccess;
+use sav::tickets::access::Viewer;
+use sav::tickets::lifecycle::{self, Acting};
+use sav::tickets::links::{self, Link, LinkKind, Nesting};
+use sav::tickets::participants::{self, Kind, NewParticipant, Participant};
+use sav::tickets::refusal::Refused;
+use sav::tickets::status::Status;
+use sav::tickets::store::{self, Ticket};
+use sav::tickets::{content, due, messages};
+use sav::users;
 
 /// A participant to add, as checked input (`email` lower-case).
 #[derive(Debug, Clone)]
@@ -76,9 +77,9 @@ impl TicketWriter {
         joining: Joining,
         now: DateTime<Utc>,
     ) -> ApiResult<(Participant, bool)> {
-        let (viewer, mut ticket) = store::visible(tx, self.user_id, id, true).await?;
+        let (viewer, mut ticket) = store::visible(tx, self.user_id, id, true).await.answered()?;
         match joining.kind {
-            Kind::Follower => viewer.require_staff()?,
+            Kind::Follower => viewer.require_staff().answered()?,
             Kind::Cc if !viewer.is_staff() && viewer.id != ticket.user_id => {
                 return Err(ApiError::forbidden("only staff and the ticket's customer copy people on it"));
             }
@@ -87,7 +88,7 @@ impl TicketWriter {
         if let Some(there) = participants::by_address(tx, id, &joining.email).await? {
             return Ok((there, false));
         }
-        store::ensure_open(&ticket)?;
+        store::ensure_open(&ticket).answered()?;
         let customer = users::active(tx, ticket.user_id).await?;
         if customer.is_some_and(|c| c.email.eq_ignore_ascii_case(&joining.email)) {
             return Err(field("email", "is the ticket's customer, who is on its conversation already"));
@@ -149,8 +150,8 @@ impl TicketWriter {
         let (acting, mut ticket) = match store::visible(tx, self.user_id, id, true).await {
             Ok((viewer, ticket)) => (Some(viewer), ticket),
             // A participant who cannot see the ticket may still leave it.
-            Err(Refused::NoTicket(_)) => (None, due::lock(tx, id).await?.ok_or(Refused::NoTicket(id))?),
-            Err(refused) => return Err(refused.into()),
+            Err(Refused::NoTicket(_)) => (None, due::lock(tx, id).await?.ok_or(Refused::NoTicket(id)).answered()?),
+            Err(refused) => return Err(refused.answer()),
         };
         let Some(participant) = participants::get(tx, id, pid).await? else {
             return Err(ApiError::not_found("no such participant on this ticket"));
@@ -159,9 +160,9 @@ impl TicketWriter {
         let acting = match acting {
             Some(viewer) if viewer.is_staff() || themself => Acting::person(viewer.id, viewer.actor()),
             Some(viewer) if participant.kind == Kind::Cc => Acting::person(viewer.id, viewer.actor()),
-            _ if themself => Acting::person(self.user_id, crate::sav::tickets::status::Actor::Customer),
+            _ if themself => Acting::person(self.user_id, sav::tickets::status::Actor::Customer),
             Some(_) => return Err(ApiError::forbidden("only staff remove a follower")),
-            None => return Err(Refused::NoTicket(id).into()),
+            None => return Err(Refused::NoTicket(id).answer()),
         };
         remove(tx, self.db.tenant(), &self.events, &mut ticket, &participant, acting, None, now).await
     }
@@ -212,13 +213,13 @@ impl TicketWriter {
                         Refused::NoTicket(missing) if missing == other => {
                             field("ticket_id", "is not a ticket of this organisation you can see")
                         }
-                        refused => refused.into(),
+                        refused => refused.answer(),
                     });
                 }
             };
             if low.id == id { (low, high, viewer) } else { (high, low, viewer) }
         };
-        viewer.require_staff()?;
+        viewer.require_staff().answered()?;
         let acting = Acting::person(viewer.id, viewer.actor());
         let linked = links::between(tx, id, other).await?;
         let (on_this, on_that) = if let Some(kind) = kind {
@@ -273,7 +274,7 @@ impl TicketWriter {
     ) -> ApiResult<(Written, Vec<ChildLeft>)> {
         let (written, _) =
             self.change_in(tx, id, vec![Change::Status { to: Status::Resolved, reason: reason.clone() }], now).await?;
-        written.viewer.require_staff()?;
+        written.viewer.require_staff().answered()?;
         let mut left = Vec::new();
         for child in links::children(tx, id).await? {
             let mut savepoint = tx.begin().await?;
@@ -339,8 +340,8 @@ impl TicketWriter {
         subject: Option<String>,
         now: DateTime<Utc>,
     ) -> ApiResult<Written> {
-        let (viewer, mut first) = store::visible(tx, self.user_id, id, true).await?;
-        viewer.require_staff()?;
+        let (viewer, mut first) = store::visible(tx, self.user_id, id, true).await.answered()?;
+        viewer.require_staff().answered()?;
         let Some(message) = messages::to_split(tx, id, message_id).await? else {
             return Err(ApiError::not_found("no such message on this ticket"));
         };

@@ -21,29 +21,31 @@ use shared::error::{ApiError, ApiResult, FieldError};
 use sqlx::{Connection as _, PgConnection, Postgres, Transaction};
 use uuid::Uuid;
 
+use crate::attachments;
 use crate::context::TenantContext;
 use crate::events::metrics::RoutingMetrics;
 use crate::events::{Events, outbox};
-use crate::sav::macros::{self, Applying, Effect, Reviewed, Values};
-use crate::sav::routing::{self, Assignment};
-use crate::sav::tickets::access::Viewer;
-use crate::sav::tickets::events::{Event, SenderType};
-use crate::sav::tickets::fields::{self, Setter};
-use crate::sav::tickets::history::{self, Entry};
-use crate::sav::tickets::lifecycle::{self, Acting, Applied, Edit};
-use crate::sav::tickets::messages::{self, Channel, Message, NewMessage};
-use crate::sav::tickets::priority::{self, Facts, Priority};
-use crate::sav::tickets::refusal::Refused;
-use crate::sav::tickets::status::Status;
-use crate::sav::tickets::store::{self, NewTicket, Ticket};
-use crate::sav::tickets::{content, intake, merging, sla_by_condition, sla_default, tags};
-use crate::sav::{teams, ticket_settings};
+use crate::refusals::{Answer as _, Answered as _};
 use crate::state::AppState;
 use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
 use crate::tenancy::{Tenancy, TenantDb};
 use crate::turns::RoundRobinTurns;
-use crate::{attachments, sav::users};
+use sav::macros::{self, Applying, Effect, Reviewed, Values};
+use sav::routing::{self, Assignment};
+use sav::tickets::access::Viewer;
+use sav::tickets::events::{Event, SenderType};
+use sav::tickets::fields::{self, Setter};
+use sav::tickets::history::{self, Entry};
+use sav::tickets::lifecycle::{self, Acting, Applied, Edit};
+use sav::tickets::messages::{self, Channel, Message, NewMessage};
+use sav::tickets::priority::{self, Facts, Priority};
+use sav::tickets::refusal::Refused;
+use sav::tickets::status::Status;
+use sav::tickets::store::{self, NewTicket, Ticket};
+use sav::tickets::{content, intake, merging, sla_by_condition, sla_default, tags};
+use sav::users;
+use sav::{teams, ticket_settings};
 
 /// One change to a ticket, as checked input.
 #[derive(Debug)]
@@ -155,7 +157,7 @@ impl From<sqlx::Error> for Unwritten {
 impl From<Unwritten> for ApiError {
     fn from(unwritten: Unwritten) -> Self {
         match unwritten {
-            Unwritten::Refused(refused) => refused.into(),
+            Unwritten::Refused(refused) => refused.answer(),
             Unwritten::Failed(err) => err,
         }
     }
@@ -397,7 +399,8 @@ impl TicketWriter {
     ) -> ApiResult<Merged> {
         if different_customers {
             Viewer::load(db, self.user_id)
-                .await?
+                .await
+                .answered()?
                 .require_admin()
                 .map_err(|_| ApiError::forbidden("only owners and admins may merge tickets of different customers"))?;
         }
@@ -458,13 +461,14 @@ impl TicketWriter {
         turn: Option<Uuid>,
         now: DateTime<Utc>,
     ) -> ApiResult<(Written, bool)> {
-        let viewer = Viewer::load(tx, self.user_id).await?;
+        let viewer = Viewer::load(tx, self.user_id).await.answered()?;
         if let Some(Requester::Joined(member)) = &opening.requester {
             tenant_schema::members::upsert(tx, member).await?;
         }
-        let customer = intake::customer_of(tx, viewer, opening.requester.as_ref().map(Requester::id)).await?;
+        let customer =
+            intake::customer_of(tx, viewer, opening.requester.as_ref().map(Requester::id)).await.answered()?;
         if viewer.role == Role::Customer {
-            intake::check_order_number(ticket_settings::order_number(tx).await?, opening.order_id)?;
+            intake::check_order_number(ticket_settings::order_number(tx).await?, opening.order_id).answered()?;
         }
         let facts = intake::facts(tx, customer.id, opening.category.as_deref(), opening.order_id).await?;
         let priority = priority::initial(&Facts {
@@ -510,7 +514,7 @@ impl TicketWriter {
             team_id,
             status: state.status,
             assigned_to: state.assignee,
-            tags: tags::initial(tags).map_err(|too_many| Refused::TooManyTags(too_many.to_string()))?,
+            tags: tags::initial(tags).map_err(|too_many| Refused::TooManyTags(too_many.to_string())).answered()?,
             user_id: customer.id,
             subject: opening.subject,
             description: opening.description,
@@ -540,7 +544,9 @@ impl TicketWriter {
         };
         // Staff opening a ticket for a customer tell them only when asked to.
         let told = !viewer.is_staff() || customer.id == viewer.id || opening.notify_requester;
-        for mut applied in lifecycle::opened(&ticket, routed_to, Acting::person(viewer.id, viewer.actor()), now)? {
+        for mut applied in
+            lifecycle::opened(&ticket, routed_to, Acting::person(viewer.id, viewer.actor()), now).answered()?
+        {
             for event in &mut applied.events {
                 if let Event::TicketCreated { requester_notified, .. } = event {
                     *requester_notified = told;
@@ -570,15 +576,15 @@ impl TicketWriter {
         ids.sort_unstable();
         let (mut target, mut sources, mut viewer) = (None, Vec::with_capacity(source_ids.len()), None);
         for id in ids {
-            let (seen_by, ticket) = store::visible(tx, self.user_id, id, true).await?;
-            store::ensure_open(&ticket)?;
+            let (seen_by, ticket) = store::visible(tx, self.user_id, id, true).await.answered()?;
+            store::ensure_open(&ticket).answered()?;
             viewer = Some(seen_by);
             if id == target_id { target = Some(ticket) } else { sources.push(ticket) }
         }
         let (Some(viewer), Some(mut target)) = (viewer, target) else {
             return Err(ApiError::internal("the target was locked with the sources"));
         };
-        viewer.require_staff()?;
+        viewer.require_staff().answered()?;
         if !different_customers && sources.iter().any(|s| s.user_id != target.user_id) {
             return Err(ApiError::new(
                 axum::http::StatusCode::CONFLICT,
@@ -590,7 +596,7 @@ impl TicketWriter {
         let closing = format!("merged into {}", target.ticket_number);
         for source in &mut sources {
             let mut work = Work::on(source);
-            work.changed(Some(lifecycle::close(source, closing.clone(), now)?));
+            work.changed(Some(lifecycle::close(source, closing.clone(), now).answered()?));
             finish(tx, self.db.tenant(), &self.events, source, work, now).await?;
         }
         let acting = Acting::person(viewer.id, viewer.actor());
@@ -875,7 +881,7 @@ async fn check_resolvable(tx: &mut PgConnection, ticket: &Ticket, work: &Work) -
     if resolving {
         let missing = fields::missing_to_resolve(&fields::all(tx).await?, &ticket.fields);
         if !missing.is_empty() {
-            return Err(fields::required_to_resolve(missing).into());
+            return Err(fields::required_to_resolve(missing).answer());
         }
     }
     Ok(())
@@ -901,7 +907,7 @@ async fn macro_changes(
         (Some(text), _) => Some(content::rich_text("message", &text, true).map_err(|e| ApiError::invalid(vec![e]))?),
         (None, Some(template)) => {
             let Some((customer, number, agent)) = &applying.values else {
-                return Err(store::missing(db, viewer.id, id).await.into());
+                return Err(store::missing(db, viewer.id, id).await.answer());
             };
             let values = Values { customer_firstname: customer, ticket_number: number, agent_firstname: agent };
             Some(macros::message(template, values).map_err(|e| ApiError::invalid(vec![e]))?)

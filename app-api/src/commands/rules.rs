@@ -30,22 +30,23 @@ use uuid::Uuid;
 use super::{Trigger as Routed, Work, post_in};
 use crate::events::Events;
 use crate::notifications::render::text_of;
-use crate::sav::macros::{self, Values};
-use crate::sav::rules::book::Book;
-use crate::sav::rules::conditions::{self, Facts, Message};
-use crate::sav::rules::store::{self, ActiveRule, NewRun};
-use crate::sav::rules::{Action, Event as On, Recipient, Since, Trigger};
-use crate::sav::teams;
-use crate::sav::tickets::access::Viewer;
-use crate::sav::tickets::events::{Event, SenderType};
-use crate::sav::tickets::fields::{self, Setter};
-use crate::sav::tickets::lifecycle::{self, Acting, Edit};
-use crate::sav::tickets::messages::Channel;
-use crate::sav::tickets::status::Status;
-use crate::sav::tickets::store::Ticket;
-use crate::sav::tickets::tags;
-use crate::sav::users;
+use crate::refusals::{Answer as _, Answered as _};
 use crate::tenancy::resolve::Tenant;
+use sav::macros::{self, Values};
+use sav::rules::book::Book;
+use sav::rules::conditions::{self, Facts, Message};
+use sav::rules::store::{self, ActiveRule, NewRun};
+use sav::rules::{Action, Event as On, Recipient, Since, Trigger};
+use sav::teams;
+use sav::tickets::access::Viewer;
+use sav::tickets::events::{Event, SenderType};
+use sav::tickets::fields::{self, Setter};
+use sav::tickets::lifecycle::{self, Acting, Edit};
+use sav::tickets::messages::Channel;
+use sav::tickets::status::Status;
+use sav::tickets::store::Ticket;
+use sav::tickets::tags;
+use sav::users;
 
 /// Changes made by rules trigger rules down to this depth (the person's change is 0): a change
 /// this deep triggers nothing.
@@ -133,7 +134,7 @@ pub struct Tried {
     /// without a message: message conditions read no message).
     pub matches: bool,
     /// What its run would change; empty when it does not match or would be refused.
-    #[schema(value_type = Vec<crate::sav::rules::grammar::RuleEffect>)]
+    #[schema(value_type = Vec<sav::rules::grammar::RuleEffect>)]
     pub changes: Vec<Value>,
     /// Why its run would be refused (nothing of it would be kept).
     pub error: Option<String>,
@@ -150,8 +151,8 @@ pub async fn try_rule(
 ) -> Result<Tried, ApiError> {
     let mut tx = db.begin().await?;
     let tried = async {
-        let rule = store::active_by_id(&mut tx, rule).await?;
-        let (_, mut ticket) = crate::sav::tickets::store::visible(&mut tx, admin, ticket, true).await?;
+        let rule = store::active_by_id(&mut tx, rule).await.answered()?;
+        let (_, mut ticket) = sav::tickets::store::visible(&mut tx, admin, ticket, true).await.answered()?;
         let (vip, email) = store::customer(&mut tx, ticket.user_id).await?;
         let facts = Facts {
             ticket: &ticket,
@@ -321,7 +322,7 @@ async fn act_all(
                 .await
                 .map_err(|e| why(&e.into()))?;
             if let Some(to) = chosen {
-                run.add(lifecycle::route(ticket, to, now).map_err(|e| why(&e.into()))?);
+                run.add(lifecycle::route(ticket, to, now).map_err(|e| why(&e.answer()))?);
             }
         }
         changes.extend(run.entries[before..].iter().flat_map(|entry| describe(kind, entry)));
@@ -341,7 +342,7 @@ async fn act(
     acting: Acting,
     now: DateTime<Utc>,
 ) -> Result<Option<(&'static str, Value)>, String> {
-    let refused = |e: crate::sav::tickets::refusal::Refused| why(&e.into());
+    let refused = |e: sav::tickets::refusal::Refused| why(&e.answer());
     let sql = |e: sqlx::Error| why(&e.into());
     let edit = |edit: Edit, ticket: &mut Ticket, run: &mut Work| -> Result<(), String> {
         run.changed(lifecycle::edit(ticket, edit, acting, now).map_err(refused)?);
@@ -421,7 +422,7 @@ async fn apply_macro(
     acting: Acting,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, String> {
-    let refused = |e: crate::sav::tickets::refusal::Refused| why(&e.into());
+    let refused = |e: sav::tickets::refusal::Refused| why(&e.answer());
     let chosen = macros::get(tx, id).await.map_err(|e| why(&e.into()))?.ok_or("its macro was deleted")?;
     let author = author(tx, rule).await?;
     if let Some(assignment) = chosen.assign_to {
@@ -603,7 +604,7 @@ fn action_name(action: &Action) -> &'static str {
 }
 
 /// A history entry as the run log says it: one `{action, field, from, to}` per property.
-fn describe(action: &str, entry: &crate::sav::tickets::history::Entry) -> Vec<Value> {
+fn describe(action: &str, entry: &sav::tickets::history::Entry) -> Vec<Value> {
     let mut out = Vec::new();
     if let (Some(from), Some(to)) = (entry.from, entry.to) {
         out.push(json!({ "action": action, "field": "status", "from": from.as_str(), "to": to.as_str() }));
@@ -636,8 +637,8 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::sav::tickets::history::{Action as Did, Entry};
-    use crate::sav::tickets::status::Actor;
+    use sav::tickets::history::{Action as Did, Entry};
+    use sav::tickets::status::Actor;
 
     fn message(sender: SenderType, is_internal: bool) -> Event {
         Event::MessageAdded {

@@ -16,7 +16,7 @@ pub use outbox::enqueue;
 use self::hints::Hints;
 use self::metrics::{ConsumerMetrics, JobMetrics, RelayMetrics, RoutingMetrics, RuleMetrics};
 use self::outlet::Outlet;
-use crate::sav::rules::book::Books;
+use sav::rules::book::Books;
 
 /// What the process holds for events: where hints go, the relay's side of the broker (when
 /// `AMQP_URL` is set) and the metrics of the relay, the order consumer and the scheduled jobs.

@@ -9,8 +9,8 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::sav::tickets::events::Event;
 use crate::tenancy::resolve::Tenant;
+use sav::tickets::events::Event;
 
 #[derive(Serialize)]
 struct TenantRef<'a> {
@@ -251,7 +251,7 @@ pub async fn after(conn: &mut PgConnection, seq: i64, limit: i64) -> sqlx::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sav::tickets::status::Status;
+    use sav::tickets::status::Status;
 
     #[test]
     fn envelopes_carry_the_seed_payload_and_the_tenant() {

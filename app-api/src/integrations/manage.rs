@@ -17,8 +17,8 @@ use super::deliveries::{self, Change, Endpoint, MAX_ENDPOINTS};
 use super::keys::{self, ApiKey, KeyCheck, NewKey, Scope};
 use super::webhooks::{self, TEST_TYPE};
 use crate::infra::Gate;
-use crate::sav::users;
 use crate::tenancy::resolve::Tenant;
+use sav::users;
 
 /// Makes an API key for `admin`, within the tenant's limit: the key, and its text (shown once).
 pub async fn issue_key(

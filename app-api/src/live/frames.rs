@@ -19,8 +19,8 @@ use shared::auth::Role;
 use uuid::Uuid;
 
 use crate::events::outbox::Audience;
-use crate::sav::ticket_settings::AgentAccess;
-use crate::sav::tickets::access::Viewer;
+use sav::ticket_settings::AgentAccess;
+use sav::tickets::access::Viewer;
 
 /// One change, as streams send it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -97,7 +97,7 @@ impl Bus {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sav::ticket_settings::AgentAccess;
+    use sav::ticket_settings::AgentAccess;
 
     #[test]
     fn staff_who_may_see_the_ticket_see_the_others_on_it() {

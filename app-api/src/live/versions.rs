@@ -49,7 +49,7 @@ use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use super::answers::{AnswerKey, Answers};
-use crate::sav::tickets::badge::Turns;
+use sav::tickets::badge::Turns;
 
 /// Seconds a tag stays valid whatever happens (changes time alone makes).
 pub const BUCKET_SECONDS: u64 = 30;

@@ -9,7 +9,7 @@ use sqlx::{Connection as _, PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::store::{self, Channel, ChannelSettings};
-use crate::sav::users;
+use sav::users;
 
 /// 404: the tenant has no mailbox.
 pub fn no_mailbox() -> ApiError {

@@ -31,11 +31,11 @@ use crate::attachments::blob;
 use crate::commands::{Change, Opening, Post, TicketWriter, Unwritten};
 use crate::mailin::OwnAddresses;
 use crate::notifications::links::{ParticipantReply, Reply};
-use crate::sav::tickets::content;
-use crate::sav::tickets::participants::{self, Participant};
-use crate::sav::tickets::refusal::Refused;
 use crate::state::AppState;
 use crate::tenancy::resolve::Tenant;
+use sav::tickets::content;
+use sav::tickets::participants::{self, Participant};
+use sav::tickets::refusal::Refused;
 
 /// Where a mail came in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

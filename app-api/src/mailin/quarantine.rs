@@ -13,10 +13,10 @@ use uuid::Uuid;
 use super::intake::{self, Received};
 use super::store::{self, InboundEmail};
 use super::{files, parse};
-use crate::sav::users;
 use crate::state::AppState;
 use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
+use sav::users;
 
 /// 404: no received mail has this id.
 pub fn no_mail(id: i64) -> ApiError {

@@ -159,6 +159,11 @@ pub struct Rating {
 }
 
 impl Rating {
+    /// The resolution the link asks about, as the domain checks it.
+    pub fn asked(&self) -> sav::satisfaction::AskedResolution {
+        sav::satisfaction::AskedResolution { ticket_id: self.ticket_id, resolved_at: self.resolved_at }
+    }
+
     pub fn token(&self, key: &EncryptionKey) -> String {
         let mut payload = Vec::with_capacity(32);
         payload.extend_from_slice(self.tenant_id.as_bytes());

@@ -549,24 +549,3 @@ pub async fn unsubscribe(conn: &mut PgConnection, user_id: Uuid, kind: Kind) -> 
     .await?;
     Ok(done.rows_affected() == 1)
 }
-
-/// Removes everything notifications hold of `user_id` (a customer being erased): their bell,
-/// their settings, a suppression of their address, and every notification and mail about their
-/// tickets, to anyone (they quote the customer's subject and words).
-pub async fn forget(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query!(
-        "WITH theirs AS (SELECT id FROM support_tickets WHERE user_id = $1),
-              suppressions AS (
-                DELETE FROM mail_suppressions WHERE address = (SELECT lower(email) FROM users WHERE id = $1)),
-              deliveries AS (
-                DELETE FROM mail_deliveries WHERE user_id = $1 OR ticket_id IN (SELECT id FROM theirs)
-                  OR address = (SELECT lower(email) FROM users WHERE id = $1)),
-              bell AS (DELETE FROM notifications WHERE user_id = $1 OR ticket_id IN (SELECT id FROM theirs)),
-              settings AS (DELETE FROM notification_settings WHERE user_id = $1)
-         DELETE FROM notification_languages WHERE user_id = $1",
-        user_id
-    )
-    .execute(conn)
-    .await
-    .map(drop)
-}

@@ -1,4 +1,4 @@
-//! `/v1/categories`: the organisation's ticket categories (`crate::sav::categories`). Anyone on
+//! `/v1/categories`: the organisation's ticket categories (`sav::categories`). Anyone on
 //! the organisation's host reads the active ones (the portal's form offers them before sign-in
 //! too); staff may ask for the archived ones; owners and admins keep them.
 
@@ -12,9 +12,10 @@ use shared::http::{JsonBody, parse_list_query};
 use utoipa::ToSchema;
 
 use crate::access::{Access, Admins, Admitted, Visitor};
-use crate::sav::categories::{self, Category, Draft, Patch};
-use crate::sav::tickets::access::Viewer;
-use crate::sav::tickets::fields::Label;
+use crate::refusals::Answered as _;
+use sav::categories::{self, Category, Draft, Patch};
+use sav::tickets::access::Viewer;
+use sav::tickets::fields::Label;
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = TicketCategoryList)]
@@ -84,7 +85,7 @@ pub async fn create_ticket_category(
     JsonBody(body): JsonBody<NewCategory>,
 ) -> ApiResult<(StatusCode, Json<Category>)> {
     let draft = Draft { key: body.key, label: body.label, position: body.position };
-    Ok((StatusCode::CREATED, Json(categories::create(&mut db, admin.id, draft).await?)))
+    Ok((StatusCode::CREATED, Json(categories::create(&mut db, admin.id, draft).await.answered()?)))
 }
 
 /// Rename, reorder or archive a category (owners and admins); its key never changes.
@@ -103,5 +104,5 @@ pub async fn patch_ticket_category(
     JsonBody(change): JsonBody<CategoryChange>,
 ) -> ApiResult<Json<Category>> {
     let patch = Patch { label: change.label, position: change.position, archived: change.archived };
-    Ok(Json(categories::change(&mut db, admin.id, &key, patch).await?))
+    Ok(Json(categories::change(&mut db, admin.id, &key, patch).await.answered()?))
 }

@@ -1,5 +1,5 @@
 //! `GET /v1/me/export` (anyone, about themselves) and `GET /v1/users/{id}/export` (admins):
-//! everything this tenant holds about a person, as one JSON document (`crate::sav::export` reads
+//! everything this tenant holds about a person, as one JSON document (`sav::export` reads
 //! it). The document is streamed: the head (profile, order references, audit entries) first,
 //! then the tickets and the messages written elsewhere a page at a time, so a customer with
 //! 10,000 tickets never sits whole in the server's memory. A failure mid-way cuts the response
@@ -20,10 +20,10 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::access::{Access, Admins, Own};
-use crate::sav::export;
-use crate::sav::tickets::participants;
 use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
+use sav::export;
+use sav::tickets::participants;
 
 /// Tickets (or messages) read and sent per page.
 const PAGE: i64 = 200;

@@ -1,4 +1,4 @@
-//! `/v1/fields`: the tenant's typed custom fields (`crate::sav::tickets::fields`). Everyone
+//! `/v1/fields`: the tenant's typed custom fields (`sav::tickets::fields`). Everyone
 //! signed in reads the fields they are shown (customers those visible to them); owners and
 //! admins keep them.
 
@@ -12,7 +12,8 @@ use shared::http::openapi::NotFound;
 use utoipa::ToSchema;
 
 use crate::access::{Access, Admins, Members};
-use crate::sav::tickets::fields::{self, Choice, Draft, Field, Kind, Label, Patch};
+use crate::refusals::Answered as _;
+use sav::tickets::fields::{self, Choice, Draft, Field, Kind, Label, Patch};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -92,7 +93,7 @@ pub async fn create_field(
         position: body.position,
     };
     let (admin, mut db) = access.connect().await?;
-    Ok((StatusCode::CREATED, Json(fields::create(&mut db, admin.id, draft).await?)))
+    Ok((StatusCode::CREATED, Json(fields::create(&mut db, admin.id, draft).await.answered()?)))
 }
 
 /// Change a field (owners and admins); an option tickets hold is not removed.
@@ -129,7 +130,7 @@ pub async fn patch_field(
         position: change.position,
     };
     let (admin, mut db) = access.connect().await?;
-    Ok(Json(fields::change(&mut db, admin.id, &key, patch).await?))
+    Ok(Json(fields::change(&mut db, admin.id, &key, patch).await.answered()?))
 }
 
 /// Delete a field and every ticket's value of it (owners and admins).
@@ -142,6 +143,6 @@ pub async fn patch_field(
     ))]
 pub async fn delete_field(access: Access<Admins>, Path(key): Path<String>) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;
-    fields::remove(&mut db, admin.id, &key).await?;
+    fields::remove(&mut db, admin.id, &key).await.answered()?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -25,8 +25,8 @@ use crate::help_center::categories::{self, Category, Name};
 use crate::help_center::locale::Locale;
 use crate::help_center::readers::{self, ArticleReport, Unanswered};
 use crate::help_center::search::{self, Hit};
-use crate::sav::reports::range::Range;
-use crate::sav::tickets::access::Viewer;
+use sav::reports::range::Range;
+use sav::tickets::access::Viewer;
 
 const LOCALES: [(&str, Locale); 2] = [("en", Locale::En), ("fr", Locale::Fr)];
 const STATUSES: [(&str, Status); 2] = [("draft", Status::Draft), ("published", Status::Published)];
@@ -417,7 +417,7 @@ pub async fn get_help_center_report(
     let query: HelpReportQuery = parse_list_query(query.as_deref().unwrap_or_default())?;
     let now = Utc::now();
     let (from, to) = if query.from.is_none() && query.to.is_none() {
-        crate::sav::reports::range::zone_field(query.time_zone.as_deref()).map_err(|e| ApiError::invalid(vec![e]))?;
+        sav::reports::range::zone_field(query.time_zone.as_deref()).map_err(|e| ApiError::invalid(vec![e]))?;
         (now - chrono::Duration::days(DEFAULT_REPORT_DAYS), now)
     } else {
         let range = Range::parse(query.from.as_deref(), query.to.as_deref(), query.time_zone.as_deref())

@@ -1,6 +1,6 @@
 //! `/v1/macros`: staff read the tenant's macros, owners and admins keep them; `POST
 //! /v1/tickets/{id}/macros/{macro_id}` applies one to a ticket through the one write path, in one
-//! transaction (`crate::sav::macros`).
+//! transaction (`sav::macros`).
 
 use axum::Json;
 use axum::extract::{Path, RawQuery};
@@ -14,12 +14,13 @@ use utoipa::ToSchema;
 use super::nullable;
 use crate::access::{Access, Admins, Scoped, Staff};
 use crate::commands::TicketWriter;
-use crate::sav::macros::{self, Assignment, Effect, Fields, Macro, Patch, Preview, Reviewed};
-use crate::sav::tickets::fields;
-use crate::sav::tickets::messages::Message;
-use crate::sav::tickets::priority::Priority;
-use crate::sav::tickets::status::Status;
-use crate::sav::tickets::view::TicketView;
+use crate::refusals::Answered as _;
+use sav::macros::{self, Assignment, Effect, Fields, Macro, Patch, Preview, Reviewed};
+use sav::tickets::fields;
+use sav::tickets::messages::Message;
+use sav::tickets::priority::Priority;
+use sav::tickets::status::Status;
+use sav::tickets::view::TicketView;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MacroList {
@@ -112,7 +113,7 @@ pub async fn create_macro(
         add_tags: body.add_tags,
     };
     let (admin, mut db) = access.connect().await?;
-    let created = macros::create(&mut db, admin.id, fields).await?;
+    let created = macros::create(&mut db, admin.id, fields).await.answered()?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -141,7 +142,7 @@ pub async fn patch_macro(
         add_tags: patch.add_tags,
     };
     let (admin, mut db) = access.connect().await?;
-    Ok(Json(macros::change(&mut db, admin.id, id, patch).await?))
+    Ok(Json(macros::change(&mut db, admin.id, id, patch).await.answered()?))
 }
 
 /// Delete a macro (owners and admins).
@@ -154,7 +155,7 @@ pub async fn patch_macro(
     ))]
 pub async fn delete_macro(access: Access<Admins>, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;
-    macros::remove(&mut db, admin.id, id).await?;
+    macros::remove(&mut db, admin.id, id).await.answered()?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -16,8 +16,8 @@ use utoipa::ToSchema;
 use crate::access::{Access, Own, Staff};
 use crate::events::Events;
 use crate::notifications::store as notifications;
-use crate::sav::routing;
-use crate::sav::users::{self, Me};
+use sav::routing;
+use sav::users::{self, Me};
 
 /// Whether a staff member takes tickets now.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

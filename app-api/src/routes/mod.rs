@@ -19,7 +19,6 @@ pub mod notifications;
 pub mod onboarding;
 pub mod operations;
 pub mod orders;
-pub mod refusals;
 pub mod reports;
 pub mod rules;
 pub mod satisfaction;

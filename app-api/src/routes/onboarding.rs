@@ -1,5 +1,5 @@
 //! `GET/PATCH /v1/onboarding`: the new organisation's checklist, for its owners and admins
-//! (`crate::sav::onboarding`).
+//! (`sav::onboarding`).
 
 use axum::Json;
 use axum::extract::State;
@@ -9,8 +9,8 @@ use shared::http::JsonBody;
 use utoipa::ToSchema;
 
 use crate::access::{Access, Admins};
-use crate::sav::onboarding::{self, Onboarding};
 use crate::state::AppState;
+use sav::onboarding::{self, Onboarding};
 
 /// What an admin changes: what is given, the rest kept.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::access::{Access, Admins};
-use crate::sav::orders::{self, NewOrder};
+use sav::orders::{self, NewOrder};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

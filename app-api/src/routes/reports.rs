@@ -23,16 +23,17 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::access::{Access, Admins, Staff};
+use crate::refusals::Answered as _;
 use crate::routes::tickets::list::TicketFilter;
-use crate::sav::reports::dashboard::{self, AgentLoad, SlaSummary};
-use crate::sav::reports::digest::{self, Digest, DigestSettings, Stored};
-use crate::sav::reports::performance::{self, PerformanceReport};
-use crate::sav::reports::range::{Grouping, Period, Range};
-use crate::sav::reports::tickets_csv::{self, Writer};
-use crate::sav::tickets::access::Viewer;
-use crate::sav::tickets::fields::{self, Condition, Field};
 use crate::tenancy::Tenancy;
 use crate::tenancy::pools::TenantConnection;
+use sav::reports::dashboard::{self, AgentLoad, SlaSummary};
+use sav::reports::digest::{self, Digest, DigestSettings, Stored};
+use sav::reports::performance::{self, PerformanceReport};
+use sav::reports::range::{Grouping, Period, Range};
+use sav::reports::tickets_csv::{self, Writer};
+use sav::tickets::access::Viewer;
+use sav::tickets::fields::{self, Condition, Field};
 
 /// Where the SLA stands over the tickets the caller may see.
 #[utoipa::path(get, path = "/v1/sla/summary", tag = "reports", security(("bearer" = [])),
@@ -170,7 +171,7 @@ pub async fn get_tickets_csv(access: Access<Admins>, RawQuery(query): RawQuery) 
             .with_retry_after(5)
     })?;
     let (viewer, mut db) = access.connect().await?;
-    let conditions = fields::resolve(&mut db, viewer, &filter.custom).await?;
+    let conditions = fields::resolve(&mut db, viewer, &filter.custom).await.answered()?;
     let columns = fields::all(&mut db).await?;
     let name = format!("tickets-{}-{}.csv", range.date_of(range.from), range.date_of(range.to));
     let (sender, mut receiver) = mpsc::channel::<Chunk>(2);

@@ -1,4 +1,4 @@
-//! `/v1/rules`: owners and admins keep the tenant's rules (`crate::sav::rules`), try one on a
+//! `/v1/rules`: owners and admins keep the tenant's rules (`sav::rules`), try one on a
 //! ticket without writing anything, and read what each did; the write path runs them
 //! (`crate::commands::rules`).
 
@@ -18,8 +18,9 @@ use uuid::Uuid;
 use crate::access::{Access, Admins};
 use crate::commands::rules::{self, Tried};
 use crate::events::Events;
-use crate::sav::rules::grammar::{RuleAction, RuleConditions, RuleTrigger};
-use crate::sav::rules::store::{self, Draft, Patch, Run, Saved};
+use crate::refusals::Answered as _;
+use sav::rules::grammar::{RuleAction, RuleConditions, RuleTrigger};
+use sav::rules::store::{self, Draft, Patch, Run, Saved};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -101,7 +102,7 @@ pub async fn create_rule(
         position: body.position,
     };
     let (admin, mut db) = access.connect().await?;
-    let created = store::create(&mut db, admin.id, draft).await?;
+    let created = store::create(&mut db, admin.id, draft).await.answered()?;
     // A time rule's timers may be due already.
     events.hints.hint(&access.tenant());
     Ok((StatusCode::CREATED, Json(created)))
@@ -133,7 +134,7 @@ pub async fn patch_rule(
         position: change.position,
     };
     let (admin, mut db) = access.connect().await?;
-    let changed = store::change(&mut db, admin.id, id, patch).await?;
+    let changed = store::change(&mut db, admin.id, id, patch).await.answered()?;
     events.hints.hint(&access.tenant());
     Ok(Json(changed))
 }
@@ -149,7 +150,7 @@ pub async fn patch_rule(
     ))]
 pub async fn delete_rule(access: Access<Admins>, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;
-    store::remove(&mut db, admin.id, id).await?;
+    store::remove(&mut db, admin.id, id).await.answered()?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -201,7 +202,7 @@ pub async fn list_rule_runs(
 ) -> ApiResult<Json<Page<Run>>> {
     let rows = async |before, limit| -> ApiResult<_> {
         let (_, mut db) = access.connect().await?;
-        store::get(&mut db, id).await?.ok_or(store::Refused::NotFound)?;
+        store::get(&mut db, id).await?.ok_or(store::Refused::NotFound).answered()?;
         Ok(store::runs(&mut db, id, before, limit).await?)
     };
     Ok(Json(page.fetch(rows, |run| run.id).await?))

@@ -1,4 +1,4 @@
-//! Satisfaction ratings (`crate::sav::satisfaction`): the ticket's customer rates a resolution
+//! Satisfaction ratings (`sav::satisfaction`): the ticket's customer rates a resolution
 //! in the portal (`/v1/tickets/{id}/satisfaction`) or, without signing in, from the resolution
 //! mail's signed link (`/v1/satisfaction`); admins read the report (`/v1/reports/satisfaction`).
 
@@ -13,8 +13,10 @@ use shared::http::openapi::NotFound;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::access::{Access, Admins, Members, Scoped};
+use crate::notifications::links::Rating as RatingLink;
+use crate::refusals::Answered as _;
 use crate::routes::mail_links::MailLinks;
-use crate::sav::satisfaction::{self, LinkRated, Period, Rating, Refused, Report};
+use sav::satisfaction::{self, LinkRated, Period, Rating, Refused, Report};
 
 /// What the ticket's page shows.
 #[derive(Debug, Serialize, ToSchema)]
@@ -115,7 +117,7 @@ pub async fn rate_ticket(
 ) -> ApiResult<(StatusCode, Json<Rating>)> {
     let (score, comment) = checked(body.rating, body.comment.as_deref())?;
     let mut db = access.db().connect().await?;
-    let rating = satisfaction::rate(&mut db, access.user_id(), id, score, comment.as_deref()).await?;
+    let rating = satisfaction::rate(&mut db, access.user_id(), id, score, comment.as_deref()).await.answered()?;
     Ok((StatusCode::CREATED, Json(rating)))
 }
 
@@ -127,8 +129,8 @@ pub async fn rate_ticket(
         (status = 409, description = "`not_resolved`: reopened since the mail"),
     ))]
 pub async fn get_rating_link(links: MailLinks, Query(params): Query<TokenParams>) -> ApiResult<Json<LinkedTicket>> {
-    let (link, mut db) = links.open(&params.token).await?.ok_or(Refused::InvalidLink)?;
-    let (ticket, rating) = satisfaction::by_link(&mut db, link).await?;
+    let (link, mut db) = links.open::<RatingLink>(&params.token).await?.ok_or(Refused::InvalidLink).answered()?;
+    let (ticket, rating) = satisfaction::by_link(&mut db, link.asked()).await.answered()?;
     Ok(Json(LinkedTicket { ticket_number: ticket.ticket_number, subject: ticket.subject, rating }))
 }
 
@@ -147,8 +149,8 @@ pub async fn post_rating_link(
     JsonBody(body): JsonBody<LinkRating>,
 ) -> ApiResult<(StatusCode, Json<Rating>)> {
     let (score, comment) = checked(body.rating, body.comment.as_deref())?;
-    let (link, mut db) = links.open(&body.token).await?.ok_or(Refused::InvalidLink)?;
-    Ok(match satisfaction::rate_by_link(&mut db, link, score, comment).await? {
+    let (link, mut db) = links.open::<RatingLink>(&body.token).await?.ok_or(Refused::InvalidLink).answered()?;
+    Ok(match satisfaction::rate_by_link(&mut db, link.asked(), score, comment).await.answered()? {
         LinkRated::Recorded(rating) => (StatusCode::CREATED, Json(rating)),
         LinkRated::Commented(rating) => (StatusCode::OK, Json(rating)),
     })

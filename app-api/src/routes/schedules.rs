@@ -1,5 +1,5 @@
 //! `/v1/schedules`: staff read the tenant's business hours, owners and admins keep them
-//! (`crate::sav::schedules`); working time under one is `crate::sav::schedules::business`.
+//! (`sav::schedules`); working time under one is `sav::schedules::business`.
 
 use axum::Json;
 use axum::body::Body;
@@ -14,8 +14,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::access::{Access, Admins, Staff};
-use crate::sav::schedules::calendar::{self, Skipped};
-use crate::sav::schedules::{self, Fields, Holiday, Interval, Patch, ScheduleView};
+use crate::refusals::Answered as _;
+use sav::schedules::calendar::{self, Skipped};
+use sav::schedules::{self, Fields, Holiday, Interval, Patch, ScheduleView};
 
 /// The largest calendar file taken in.
 const CALENDAR_MAX_BYTES: usize = 1024 * 1024;
@@ -80,7 +81,7 @@ pub async fn create_schedule(
     let fields =
         Fields { name: body.name, time_zone: body.time_zone, intervals: body.intervals, holidays: body.holidays };
     let (admin, mut db) = access.connect().await?;
-    let created = schedules::create(&mut db, admin.id, fields).await?;
+    let created = schedules::create(&mut db, admin.id, fields).await.answered()?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -106,7 +107,7 @@ pub async fn patch_schedule(
         holidays: change.holidays,
     };
     let (admin, mut db) = access.connect().await?;
-    Ok(Json(schedules::change(&mut db, admin.id, id, patch).await?))
+    Ok(Json(schedules::change(&mut db, admin.id, id, patch).await.answered()?))
 }
 
 /// Delete a schedule (owners and admins).
@@ -120,7 +121,7 @@ pub async fn patch_schedule(
     ))]
 pub async fn delete_schedule(access: Access<Admins>, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;
-    schedules::remove(&mut db, admin.id, id).await?;
+    schedules::remove(&mut db, admin.id, id).await.answered()?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -157,6 +158,6 @@ pub async fn import_holidays(
     let text = std::str::from_utf8(&raw).map_err(|_| not_a_calendar("must be UTF-8 text".into()))?;
     let found = calendar::holidays(text, Utc::now().date_naive()).map_err(|err| not_a_calendar(err.to_string()))?;
     let (admin, mut db) = access.connect().await?;
-    let imported = schedules::import_holidays(&mut db, admin.id, id, found.holidays).await?;
+    let imported = schedules::import_holidays(&mut db, admin.id, id, found.holidays).await.answered()?;
     Ok(Json(Imported { imported, skipped: found.skipped }))
 }

@@ -1,5 +1,5 @@
 //! `/v1/sla/policies`: staff read the tenant's SLA policies by condition, owners and admins
-//! replace the ordered list whole (`crate::sav::tickets::sla_by_condition`). The first policy whose conditions
+//! replace the ordered list whole (`sav::tickets::sla_by_condition`). The first policy whose conditions
 //! all match a ticket applies; none matching, `/v1/sla/policy` does.
 
 use axum::Json;
@@ -7,7 +7,8 @@ use shared::error::ApiResult;
 use shared::http::JsonBody;
 
 use crate::access::{Access, Admins, Staff};
-use crate::sav::tickets::sla_by_condition::{self, SlaPolicies};
+use crate::refusals::Answered as _;
+use sav::tickets::sla_by_condition::{self, SlaPolicies};
 
 /// The tenant's SLA policies by condition, in order (staff).
 #[utoipa::path(get, path = "/v1/sla/policies", tag = "sla", security(("bearer" = [])),
@@ -35,6 +36,6 @@ pub async fn put_sla_policies(
     JsonBody(body): JsonBody<SlaPolicies>,
 ) -> ApiResult<Json<SlaPolicies>> {
     let (admin, mut db) = access.connect().await?;
-    let policies = sla_by_condition::replace(&mut db, admin.id, body.policies).await?;
+    let policies = sla_by_condition::replace(&mut db, admin.id, body.policies).await.answered()?;
     Ok(Json(SlaPolicies { policies }))
 }

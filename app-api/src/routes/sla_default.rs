@@ -11,9 +11,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::access::{Access, Admins, Staff};
-use crate::sav::tickets::priority::Priority;
-use crate::sav::tickets::sla::{Grid, Targets};
-use crate::sav::tickets::sla_default::{self, AutoClose, MAX_MINUTES, Policy};
+use crate::refusals::Answered as _;
+use sav::tickets::priority::Priority;
+use sav::tickets::sla::{Grid, Targets};
+use sav::tickets::sla_default::{self, AutoClose, MAX_MINUTES, Policy};
 
 /// An SLA policy, in whole minutes from 1 to 525,600 (a year).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -152,7 +153,7 @@ pub async fn get_sla_policy(access: Access<Staff>) -> ApiResult<Json<SlaPolicy>>
 pub async fn put_sla_policy(access: Access<Admins>, JsonBody(body): JsonBody<SlaPolicy>) -> ApiResult<Json<SlaPolicy>> {
     let (admin, mut db) = access.connect().await?;
     let policy = validate(&body).map_err(ApiError::invalid)?;
-    let adopted = sla_default::replace(&mut db, admin.id, &policy, Utc::now()).await?;
+    let adopted = sla_default::replace(&mut db, admin.id, &policy, Utc::now()).await.answered()?;
     Ok(Json(adopted.current().policy.into()))
 }
 

@@ -7,7 +7,7 @@ use shared::error::ApiResult;
 use shared::http::{Page, PageParams};
 
 use crate::access::{Access, Staff};
-use crate::sav::users::{self, StaffMember};
+use sav::users::{self, StaffMember};
 
 /// The tenant's active staff.
 #[utoipa::path(get, path = "/v1/staff", tag = "users", security(("bearer" = [])), params(PageParams),

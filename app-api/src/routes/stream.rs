@@ -24,7 +24,7 @@ use crate::live::frames::{Frame, Watcher};
 use crate::live::replay::{self, Replay};
 use crate::live::sent::Sent;
 use crate::live::{Hub, KEEP_ALIVE, Live, REVOCATION_CHECK, Seat, Signal};
-use crate::sav::teams;
+use sav::teams;
 
 /// What one stream holds while it is open: no database connection.
 struct Open {

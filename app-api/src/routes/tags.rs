@@ -9,9 +9,9 @@ use shared::error::{ApiError, ApiResult, FieldError};
 use utoipa::IntoParams;
 
 use crate::access::{Access, Staff};
-use crate::sav::tickets::tags::MAX_CHARS;
-use crate::sav::tickets::tallies::{self, TagCount};
 use crate::tenancy::TenantDb;
+use sav::tickets::tags::MAX_CHARS;
+use sav::tickets::tallies::{self, TagCount};
 
 /// The most tags one answer lists.
 const LIMIT_MAX: u32 = 100;

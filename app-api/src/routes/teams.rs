@@ -1,5 +1,5 @@
-//! `/v1/teams`: staff read the tenant's teams, owners and admins keep them (`crate::sav::teams`);
-//! how a team hands its tickets out is `crate::sav::routing`.
+//! `/v1/teams`: staff read the tenant's teams, owners and admins keep them (`sav::teams`);
+//! how a team hands its tickets out is `sav::routing`.
 
 use std::sync::Arc;
 
@@ -16,8 +16,9 @@ use uuid::Uuid;
 use super::nullable;
 use crate::access::{Access, Admins, Staff};
 use crate::events::Events;
-use crate::sav::routing::Assignment;
-use crate::sav::teams::{self, Fields, Patch, Team};
+use crate::refusals::Answered as _;
+use sav::routing::Assignment;
+use sav::teams::{self, Fields, Patch, Team};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -82,7 +83,7 @@ pub async fn create_team(
         member_ids: body.member_ids,
     };
     let (admin, mut db) = access.connect().await?;
-    let created = teams::create(&mut db, admin.id, fields).await?;
+    let created = teams::create(&mut db, admin.id, fields).await.answered()?;
     // The jobs hand out what waits in its queue, if anything.
     events.hints.hint(&access.tenant());
     Ok((StatusCode::CREATED, Json(created)))
@@ -113,7 +114,7 @@ pub async fn patch_team(
         member_ids: change.member_ids,
     };
     let (admin, mut db) = access.connect().await?;
-    let changed = teams::change(&mut db, admin.id, id, patch).await?;
+    let changed = teams::change(&mut db, admin.id, id, patch).await.answered()?;
     events.hints.hint(&access.tenant());
     Ok(Json(changed))
 }
@@ -129,6 +130,6 @@ pub async fn patch_team(
     ))]
 pub async fn delete_team(access: Access<Admins>, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;
-    teams::remove(&mut db, admin.id, id).await?;
+    teams::remove(&mut db, admin.id, id).await.answered()?;
     Ok(StatusCode::NO_CONTENT)
 }

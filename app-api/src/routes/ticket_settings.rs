@@ -9,7 +9,7 @@ use shared::http::JsonBody;
 use utoipa::ToSchema;
 
 use crate::access::{Access, Admins, Members};
-use crate::sav::ticket_settings::{self, AgentAccess, OrderNumber, TicketSettings};
+use sav::ticket_settings::{self, AgentAccess, OrderNumber, TicketSettings};
 
 /// What an admin changes: what is given, the rest kept.
 #[derive(Debug, Deserialize, ToSchema)]

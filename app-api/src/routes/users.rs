@@ -5,7 +5,7 @@
 //! customer's next ticket; the change is written to the tenant's audit log.
 //!
 //! `DELETE /v1/users/{id}`: admins erase a customer (GDPR article 17; the person's own request
-//! goes through them): the tenant's data first (`crate::sav::erasure`, one transaction), then the
+//! goes through them): the tenant's data first (`sav::erasure`, one transaction), then the
 //! control plane removes the membership, ends the sessions and erases the identity when no
 //! membership remains. Each half is idempotent: when the control plane cannot be reached, the
 //! answer says so (503) and the same request, retried, finishes the work and answers as the
@@ -25,8 +25,9 @@ use uuid::Uuid;
 use crate::access::{Access, Admins, Staff};
 use crate::attachments::Attachments;
 use crate::infra::control_plane::ControlApi;
-use crate::sav::erasure::{self, Erased};
-use crate::sav::users::{self, Kind, Me, Person};
+use crate::refusals::Answered as _;
+use sav::erasure::{self, Erased};
+use sav::users::{self, Kind, Me, Person};
 
 /// The longest `?q=`, in characters.
 const QUERY_MAX_CHARS: usize = 200;
@@ -89,7 +90,7 @@ pub async fn patch_user(
     JsonBody(patch): JsonBody<UserPatch>,
 ) -> ApiResult<Json<Me>> {
     let (admin, mut db) = access.connect().await?;
-    Ok(Json(users::set_customer_vip(&mut db, admin.id, id, patch.vip).await?))
+    Ok(Json(users::set_customer_vip(&mut db, admin.id, id, patch.vip).await.answered()?))
 }
 
 /// What an erasure did.
@@ -135,7 +136,7 @@ pub async fn erase_user(
     })?;
     let (admin, mut db) = access.connect().await?;
     let tenant = access.tenant();
-    let (pseudonym, erased) = erasure::erase_customer(&mut db, admin.id, tenant.id, id).await?;
+    let (pseudonym, erased) = erasure::erase_customer(&mut db, admin.id, tenant.id, id).await.answered()?;
     drop(db);
     // Their files' objects: now, or by the orphan cleanup if the store is away.
     if let Err(err) = files.delete_released(access.db().pools(), &tenant).await {

@@ -1,4 +1,4 @@
-//! `/v1/views`: saved ticket filters (`crate::sav::views`). Staff keep their own, owners and
+//! `/v1/views`: saved ticket filters (`sav::views`). Staff keep their own, owners and
 //! admins the shared ones; a view's tickets and every view's count are found by the ticket
 //! list's own parser and builder (`tickets::list`), so they are exactly what `GET /v1/tickets`
 //! with the same filters finds.
@@ -18,11 +18,12 @@ use uuid::Uuid;
 
 use super::tickets::list::{TicketFilter, TicketListItem, page_of};
 use crate::access::{Access, Staff};
-use crate::sav::tickets::access::Viewer;
-use crate::sav::tickets::fields;
-use crate::sav::tickets::listing::Order;
-use crate::sav::tickets::tallies;
-use crate::sav::views::{self, Fields, Patch, Sort, View};
+use crate::refusals::{Answer as _, Answered as _};
+use sav::tickets::access::Viewer;
+use sav::tickets::fields;
+use sav::tickets::listing::Order;
+use sav::tickets::tallies;
+use sav::views::{self, Fields, Patch, Sort, View};
 
 type Filters = serde_json::Map<String, serde_json::Value>;
 
@@ -85,7 +86,7 @@ fn ticket_filter(filters: &Filters) -> ApiResult<TicketFilter> {
 async fn check_filters(db: &mut sqlx::PgConnection, viewer: Viewer, filters: &Filters) -> ApiResult<()> {
     let filter = ticket_filter(filters)?;
     filter.checked().map_err(|e| as_view_error(&e))?;
-    fields::resolve(db, viewer, &filter.custom).await.map(drop).map_err(|e| as_view_error(&e.into()))
+    fields::resolve(db, viewer, &filter.custom).await.map(drop).map_err(|e| as_view_error(&e.answer()))
 }
 
 /// The list's refusal of a filter, as a refusal of the view's `filters`.
@@ -130,7 +131,7 @@ pub async fn create_view(
     let (viewer, mut db) = access.connect().await?;
     check_filters(&mut db, viewer, &body.filters).await?;
     let fields = Fields { name: body.name, filters: body.filters, sort: body.sort, shared: body.shared };
-    Ok((StatusCode::CREATED, Json(views::create(&mut db, viewer, fields).await?)))
+    Ok((StatusCode::CREATED, Json(views::create(&mut db, viewer, fields).await.answered()?)))
 }
 
 /// Change a view (its owner; a shared one: owners and admins).
@@ -152,7 +153,7 @@ pub async fn patch_view(
         check_filters(&mut db, viewer, filters).await?;
     }
     let patch = Patch { name: patch.name, filters: patch.filters, sort: patch.sort };
-    Ok(Json(views::change(&mut db, viewer, id, patch).await?))
+    Ok(Json(views::change(&mut db, viewer, id, patch).await.answered()?))
 }
 
 /// Delete a view (its owner; a shared one: owners and admins).
@@ -165,7 +166,7 @@ pub async fn patch_view(
     ))]
 pub async fn delete_view(access: Access<Staff>, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
     let (viewer, mut db) = access.connect().await?;
-    views::remove(&mut db, viewer, id).await?;
+    views::remove(&mut db, viewer, id).await.answered()?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -186,10 +187,10 @@ pub async fn view_tickets(
     axum::extract::Query(paging): axum::extract::Query<ViewPage>,
 ) -> ApiResult<Json<Page<TicketListItem>>> {
     let (viewer, mut db) = access.connect().await?;
-    let view = views::get(&mut db, viewer.id, id).await?.ok_or(views::Refused::NotFound)?;
+    let view = views::get(&mut db, viewer.id, id).await?.ok_or(views::Refused::NotFound).answered()?;
     let filter = ticket_filter(&view.filters)?;
     let mut wanted = filter.checked().map_err(|e| as_view_error(&e))?;
-    wanted.fields = fields::resolve(&mut db, viewer, &filter.custom).await.map_err(|e| as_view_error(&e.into()))?;
+    wanted.fields = fields::resolve(&mut db, viewer, &filter.custom).await.map_err(|e| as_view_error(&e.answer()))?;
     let page = PageParams { limit: paging.limit, cursor: paging.cursor };
     wanted.limit = page.limit()?;
     wanted.after = page.position()?;

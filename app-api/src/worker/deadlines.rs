@@ -16,14 +16,15 @@ use uuid::Uuid;
 use crate::commands::rules::Ran;
 use crate::commands::{self, Work};
 use crate::events::Events;
-use crate::sav::rules;
-use crate::sav::tickets::due::{self, Due};
-use crate::sav::tickets::events::SlaType;
-use crate::sav::tickets::lifecycle;
-use crate::sav::tickets::priority::Priority;
-use crate::sav::tickets::status::Status;
-use crate::sav::tickets::store::{self, Ticket};
+use crate::refusals::Answered as _;
 use crate::tenancy::resolve::Tenant;
+use sav::rules;
+use sav::tickets::due::{self, Due};
+use sav::tickets::events::SlaType;
+use sav::tickets::lifecycle;
+use sav::tickets::priority::Priority;
+use sav::tickets::status::Status;
+use sav::tickets::store::{self, Ticket};
 
 /// What a job did to a ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +71,7 @@ pub async fn act(
     } else {
         let from = ticket.status;
         let reason = closing_reason(&ticket);
-        work.add(Some(lifecycle::close(&mut ticket, reason, now)?));
+        work.add(Some(lifecycle::close(&mut ticket, reason, now).answered()?));
         Acted::Closed { from }
     };
     commands::finish(&mut tx, tenant, events, &mut ticket, work, now).await?;

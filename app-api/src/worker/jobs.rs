@@ -30,10 +30,10 @@ use super::deadlines::{self, Acted};
 use super::wait;
 use crate::commands::rules::Ran;
 use crate::events::hints::{self, Queue, Target};
-use crate::sav::rules;
-use crate::sav::tickets::due;
 use crate::state::AppState;
 use crate::tenancy::resolve::Tenant;
+use sav::rules;
+use sav::tickets::due;
 
 /// The SAV jobs' queue in the work queues' metrics.
 pub const QUEUE: &str = "sav_jobs";
@@ -381,7 +381,7 @@ impl Jobs {
                 let _permit = limit.acquire_owned().await.expect("never closed");
                 let mut conn = state.tenancy.pools.acquire(&tenant).await.map_err(|e| e.to_string())?;
                 let next = due::next(&mut conn).await.map_err(|e| e.to_string())?;
-                let waiting = crate::sav::routing::waiting(&mut conn).await.map_err(|e| e.to_string())?;
+                let waiting = sav::routing::waiting(&mut conn).await.map_err(|e| e.to_string())?;
                 drop(conn);
                 // Mail a crash left half read (`mailin`): its original is kept, it is read again.
                 let tenant = Arc::new(tenant);
@@ -420,7 +420,7 @@ impl Jobs {
     /// The waiting tickets of every tenant's routed teams, as the sweep read them, in the
     /// routing metrics; a tenant whose ticket has waited over `UNSTAFFED_WARNING` where nobody
     /// is available is named in the log (the metrics name no tenant).
-    fn report_waiting(&self, tenants: &[(uuid::Uuid, crate::sav::routing::Waiting)]) {
+    fn report_waiting(&self, tenants: &[(uuid::Uuid, sav::routing::Waiting)]) {
         let now = self.now();
         let age = |since: Option<DateTime<Utc>>| since.map_or(0.0, |at| (now - at).as_seconds_f64().max(0.0));
         let metrics = &self.state.events.routing;

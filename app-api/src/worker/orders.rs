@@ -2,7 +2,7 @@
 //! `order.payment_failed` and `order.delivered` on the topic exchange `ORDERS_EXCHANGE`
 //! (`orders_exchange`), with the body `{event, tenant: {id | slug}, data: {order_id, user_id,
 //! total, currency, status}}`; each one upserts the order in that tenant's `order_refs` (the
-//! upsert and the checks of `PUT /v1/orders/{id}`, `crate::sav::orders`), so the priority rules see
+//! upsert and the checks of `PUT /v1/orders/{id}`, `sav::orders`), so the priority rules see
 //! real orders.
 //!
 //! - The queue `ORDERS_QUEUE` (`app-api.orders`) is a quorum queue with a single active
@@ -33,9 +33,9 @@ use shared::amqp::consumer::{self, Acks, DurableQueue, Failure as ConsumerFailur
 use shared::tenant::Slug;
 use uuid::Uuid;
 
-use crate::sav::orders::{self, NewOrder};
 use crate::state::AppState;
 use crate::tenancy::resolve::{Tenant, Unservable};
+use sav::orders::{self, NewOrder};
 
 /// The routing keys the queue is bound to, which are also the events it accepts.
 pub const EVENTS: [&str; 4] = ["order.created", "order.updated", "order.payment_failed", "order.delivered"];

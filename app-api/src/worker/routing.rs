@@ -12,9 +12,10 @@ use uuid::Uuid;
 
 use crate::commands::{self, Work};
 use crate::events::Events;
-use crate::sav::routing;
-use crate::sav::tickets::lifecycle;
+use crate::refusals::Answered as _;
 use crate::tenancy::resolve::Tenant;
+use sav::routing;
+use sav::tickets::lifecycle;
 
 /// Tickets one transaction hands out; a longer queue goes on at once in the next.
 const BATCH: usize = 50;
@@ -77,7 +78,7 @@ async fn batch(
             break;
         };
         let mut work = Work::on(&ticket);
-        work.changed(lifecycle::route(&mut ticket, to, now)?);
+        work.changed(lifecycle::route(&mut ticket, to, now).answered()?);
         commands::finish(&mut tx, tenant, events, &mut ticket, work, now).await?;
         routing::took(&mut candidates, to, now);
         events.routing.decided(mode, "assigned");

@@ -7,7 +7,8 @@ mod extract;
 mod keys;
 mod verify;
 
-pub use claims::{Claims, Role};
+pub use base::Role;
+pub use claims::Claims;
 pub use extract::Authenticated;
 pub use keys::{Jwk, Jwks, PublicKey, PublicKeys, SigningKey, parse_public_keys};
 pub use verify::{TokenError, Verifier};

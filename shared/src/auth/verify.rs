@@ -75,7 +75,7 @@ mod tests {
     use jsonwebtoken::{EncodingKey, Header};
 
     use super::*;
-    use crate::auth::claims::Role;
+    use crate::auth::Role;
     use crate::auth::keys::SigningKey;
     use crate::auth::keys::tests::PRIVATE_PEM;
 

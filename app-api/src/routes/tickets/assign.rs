@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 use super::present;
 use crate::commands::{Change, TicketWriter};
-use crate::sav::tickets::fields;
-use crate::sav::tickets::view::TicketView;
+use sav::tickets::fields;
+use sav::tickets::view::TicketView;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -18,8 +18,8 @@ use utoipa::ToSchema;
 use crate::access::{Access, Staff};
 use crate::commands::{Change, TicketWriter};
 use crate::infra::idempotency::{self, Claim, Keyed};
-use crate::sav::tickets::content;
-use crate::sav::tickets::status::Status;
+use sav::tickets::content;
+use sav::tickets::status::Status;
 
 /// Tickets one request may change.
 pub const MAX_TICKETS: usize = 100;

@@ -12,13 +12,14 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::commands::{Opening, Requester, TicketWriter};
-use crate::sav::tickets::access::Viewer;
-use crate::sav::tickets::fields;
-use crate::sav::tickets::messages::Channel;
-use crate::sav::tickets::priority::Priority;
-use crate::sav::tickets::view::TicketView;
-use crate::sav::tickets::{content, tags};
+use crate::refusals::Answered as _;
 use crate::state::AppState;
+use sav::tickets::access::Viewer;
+use sav::tickets::fields;
+use sav::tickets::messages::Channel;
+use sav::tickets::priority::Priority;
+use sav::tickets::view::TicketView;
+use sav::tickets::{content, tags};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -122,7 +123,8 @@ async fn requester_by_address(
 ) -> ApiResult<Requester> {
     let mut db = writer.connect().await?;
     Viewer::load(&mut db, writer.user_id())
-        .await?
+        .await
+        .answered()?
         .require_staff()
         .map_err(|_| ApiError::forbidden("only staff open tickets for a customer"))?;
     drop(db);

@@ -1,5 +1,5 @@
 //! `GET /v1/tickets/{id}/customer`: the customer beside a ticket's thread, for staff
-//! (`crate::sav::customers`).
+//! (`sav::customers`).
 
 use axum::Json;
 use axum::extract::Path;
@@ -7,7 +7,7 @@ use shared::error::{ApiError, ApiResult};
 use shared::http::openapi::NotFound;
 
 use crate::access::{Access, Scoped, Staff};
-use crate::sav::customers::{self, Panel};
+use sav::customers::{self, Panel};
 
 /// Who the ticket's customer is: their other tickets, orders and ratings (staff).
 #[utoipa::path(get, path = "/v1/tickets/{id}/customer", tag = "tickets", security(("bearer" = [])),

@@ -8,7 +8,7 @@ use shared::http::openapi::NotFound;
 use shared::http::{Page, PageParams};
 
 use crate::access::{Access, Scoped, Staff};
-use crate::sav::tickets::history::{self, HistoryEntry};
+use sav::tickets::history::{self, HistoryEntry};
 
 /// A ticket's history, oldest first (staff).
 #[utoipa::path(get, path = "/v1/tickets/{id}/history", tag = "tickets", security(("bearer" = [])),

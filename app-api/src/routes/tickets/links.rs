@@ -14,9 +14,9 @@ use utoipa::ToSchema;
 use crate::access::{Access, Scoped, Staff};
 use crate::commands::TicketWriter;
 use crate::commands::conversation;
-use crate::sav::tickets::fields;
-use crate::sav::tickets::links::{self, Link, LinkKind};
-use crate::sav::tickets::view::TicketView;
+use sav::tickets::fields;
+use sav::tickets::links::{self, Link, LinkKind};
+use sav::tickets::view::TicketView;
 
 /// The tickets linked to this one that the caller may see, by id.
 #[utoipa::path(get, path = "/v1/tickets/{id}/links", tag = "tickets", security(("bearer" = [])),

@@ -12,16 +12,17 @@ use uuid::Uuid;
 
 use crate::access::{Access, Members};
 use crate::live::versions::Revalidation;
-use crate::sav::tickets::access::Viewer;
-use crate::sav::tickets::badge::{SlaBadge, Turns};
-use crate::sav::tickets::events::SenderType;
-use crate::sav::tickets::fields;
-use crate::sav::tickets::listing::{self, Filter, Listed, Order, SlaFilter};
-use crate::sav::tickets::messages::Channel;
-use crate::sav::tickets::priority::Priority;
-use crate::sav::tickets::status::Status;
-use crate::sav::tickets::tags;
-use crate::sav::tickets::view::TicketView;
+use crate::refusals::Answered as _;
+use sav::tickets::access::Viewer;
+use sav::tickets::badge::{SlaBadge, Turns};
+use sav::tickets::events::SenderType;
+use sav::tickets::fields;
+use sav::tickets::listing::{self, Filter, Listed, Order, SlaFilter};
+use sav::tickets::messages::Channel;
+use sav::tickets::priority::Priority;
+use sav::tickets::status::Status;
+use sav::tickets::tags;
+use sav::tickets::view::TicketView;
 
 const QUERY_MAX_CHARS: usize = 200;
 
@@ -147,7 +148,7 @@ pub async fn list_tickets(
         return Ok(answered);
     }
     let (viewer, mut db) = access.connect().await?;
-    wanted.fields = fields::resolve(&mut db, viewer, &filter.custom).await?;
+    wanted.fields = fields::resolve(&mut db, viewer, &filter.custom).await.answered()?;
     let (page, turns) = page_of(&mut db, viewer, &wanted).await?;
     revalidation.answer(&page, turns)
 }

@@ -14,8 +14,8 @@ use shared::http::JsonBody;
 use utoipa::ToSchema;
 
 use crate::commands::TicketWriter;
-use crate::sav::tickets::fields;
-use crate::sav::tickets::view::TicketView;
+use sav::tickets::fields;
+use sav::tickets::view::TicketView;
 
 /// Sources one merge may fold in.
 pub const MAX_SOURCES: usize = 20;

@@ -21,9 +21,9 @@ use crate::attachments;
 use crate::commands::{Change, Post, TicketWriter};
 use crate::live::Live;
 use crate::live::versions::{Revalidation, Timed};
-use crate::sav::tickets::content;
-use crate::sav::tickets::messages::{self, Message};
-use crate::sav::tickets::status::Status;
+use sav::tickets::content;
+use sav::tickets::messages::{self, Message};
+use sav::tickets::status::Status;
 
 /// The thread of a ticket.
 #[utoipa::path(get, path = "/v1/tickets/{id}/messages", tag = "messages", security(("bearer" = [])),

@@ -18,11 +18,8 @@ pub mod read;
 pub mod status;
 pub mod update;
 
-use axum::http::StatusCode;
 use serde::{Deserialize, Deserializer};
 use shared::error::{ApiError, FieldError};
-
-use crate::sav::tickets::refusal::Refused;
 
 /// For a field that must be present but may be null: `{"assigned_to": null}`.
 fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
@@ -31,27 +28,6 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(deserializer)
-}
-
-/// The ticket layer's refusals, as answers.
-impl From<Refused> for ApiError {
-    fn from(refused: Refused) -> Self {
-        match refused {
-            Refused::NoTicket(_) => ApiError::not_found(refused.to_string()),
-            Refused::NotMember | Refused::NotYours(_) => ApiError::forbidden(refused.to_string()),
-            Refused::Closed(_) => ApiError::new(StatusCode::CONFLICT, "ticket_closed", refused.to_string()),
-            Refused::Transition { detail, allowed } => {
-                ApiError::new(StatusCode::CONFLICT, "invalid_transition", detail).with_extension("allowed", allowed)
-            }
-            Refused::Assignee(detail) => ApiError::conflict(detail),
-            Refused::Broken(..) => ApiError::internal(refused.to_string()),
-            Refused::Field(error) => ApiError::invalid(vec![error]),
-            Refused::TooManyTags(detail) => {
-                ApiError::limit_reached(detail.clone()).with_field_errors(vec![FieldError::new("tags", detail)])
-            }
-            Refused::Database(err) => ApiError::from(err),
-        }
-    }
 }
 
 /// 422 with every field error, or nothing.

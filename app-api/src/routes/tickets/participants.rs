@@ -22,7 +22,7 @@ use crate::events::Events;
 use crate::mailin::OwnAddresses;
 use crate::notifications::links::Leave;
 use crate::routes::mail_links::MailLinks;
-use crate::sav::tickets::participants::{self, Kind, Participant};
+use sav::tickets::participants::{self, Kind, Participant};
 
 /// A ticket's participants: staff see every one, its customer the people copied on it.
 #[utoipa::path(get, path = "/v1/tickets/{id}/participants", tag = "tickets", security(("bearer" = [])),

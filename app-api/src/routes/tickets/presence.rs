@@ -17,8 +17,8 @@ use utoipa::ToSchema;
 use crate::access::{Access, Scoped, Staff};
 use crate::live::Live;
 use crate::live::presence::Presence;
-use crate::sav::users;
 use crate::state::AppState;
+use sav::users;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

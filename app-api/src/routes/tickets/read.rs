@@ -18,18 +18,18 @@ use uuid::Uuid;
 use crate::access::{Access, Members, Scoped};
 use crate::live::Live;
 use crate::live::versions::Revalidation;
-use crate::sav::customers::{self, Panel};
-use crate::sav::tickets::access::Viewer;
-use crate::sav::tickets::badge::{self, Shown, SlaBadge};
-use crate::sav::tickets::events::SenderType;
-use crate::sav::tickets::fields;
-use crate::sav::tickets::links::{self, Link};
-use crate::sav::tickets::messages::AttachmentSummary;
-use crate::sav::tickets::messages::{self, Message};
-use crate::sav::tickets::participants::{self, Participant};
-use crate::sav::tickets::sla::{self, Answers, Hours};
-use crate::sav::tickets::view::TicketView;
-use crate::sav::users::{Colleague, Customer};
+use sav::customers::{self, Panel};
+use sav::tickets::access::Viewer;
+use sav::tickets::badge::{self, Shown, SlaBadge};
+use sav::tickets::events::SenderType;
+use sav::tickets::fields;
+use sav::tickets::links::{self, Link};
+use sav::tickets::messages::AttachmentSummary;
+use sav::tickets::messages::{self, Message};
+use sav::tickets::participants::{self, Participant};
+use sav::tickets::sla::{self, Answers, Hours};
+use sav::tickets::view::TicketView;
+use sav::users::{Colleague, Customer};
 
 /// A ticket's standing against its SLA: the badge lists carry, and the clock's account.
 #[derive(Debug, Serialize, ToSchema)]

@@ -11,10 +11,10 @@ use utoipa::ToSchema;
 
 use crate::commands::conversation::ChildLeft;
 use crate::commands::{Change, TicketWriter};
-use crate::sav::tickets::content;
-use crate::sav::tickets::fields;
-use crate::sav::tickets::status::Status;
-use crate::sav::tickets::view::TicketView;
+use sav::tickets::content;
+use sav::tickets::fields;
+use sav::tickets::status::Status;
+use sav::tickets::view::TicketView;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -14,11 +14,11 @@ use utoipa::ToSchema;
 use super::reject;
 use crate::commands::{Change, TicketWriter};
 use crate::routes::nullable;
-use crate::sav::tickets::fields;
-use crate::sav::tickets::lifecycle::Edit;
-use crate::sav::tickets::priority::Priority;
-use crate::sav::tickets::view::TicketView;
-use crate::sav::tickets::{content, tags};
+use sav::tickets::fields;
+use sav::tickets::lifecycle::Edit;
+use sav::tickets::priority::Priority;
+use sav::tickets::view::TicketView;
+use sav::tickets::{content, tags};
 
 /// The fields to change; absent ones stay.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -23,10 +23,10 @@ use crate::notifications::metrics::Outcome;
 use crate::notifications::render::{self, Context, Detail};
 use crate::notifications::store::{self, NewMail, Recipient};
 use crate::notifications::{Channel as Via, Kind, Language};
-use crate::sav::tickets::events::Event;
-use crate::sav::tickets::participants::{self, Participant};
 use crate::tenancy::resolve::Tenant;
 use crate::worker::sav_queue;
+use sav::tickets::events::Event;
+use sav::tickets::participants::{self, Participant};
 
 /// The notification worker's side of the SAV events queue.
 struct Notifications<'a>(&'a Notifier);

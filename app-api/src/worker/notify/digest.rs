@@ -20,11 +20,11 @@ use super::Notifier;
 use crate::notifications::metrics::Outcome;
 use crate::notifications::store::{self, NewMail};
 use crate::notifications::{Channel, Kind, Language, digest as words};
-use crate::sav::reports::digest::{self, Due, Schedule};
-use crate::sav::reports::performance;
-use crate::sav::reports::range::{Grouping, Range};
 use crate::tenancy::resolve::Tenant;
 use crate::worker::{RetriedVisit, Visits};
+use sav::reports::digest::{self, Due, Schedule};
+use sav::reports::performance;
+use sav::reports::range::{Grouping, Range};
 
 /// The digests' queue in the work queues' metrics.
 pub const QUEUE: &str = "report_digests";

@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
-use app_api::sav::tickets::tallies;
 use harness::eventually;
+use sav::tickets::tallies;
 use serde_json::{Value, json};
 
 use super::{Desk, id, ids_of};

@@ -1,0 +1,205 @@
+//! Who is asking, as this tenant knows them now, and what they may see.
+//!
+//! The role comes from the tenant's `users` mirror rather than the token, so a removed member or
+//! a changed role takes effect at once instead of when the token expires. Visibility: customers
+//! see their own tickets and public messages; agents see what the organisation's
+//! `agent_ticket_access` setting gives them (`AgentAccess`: every ticket by default, or their
+//! teams', or their own), read with the role on every request; owners and admins see everything,
+//! and so do integrations (API keys, which act as staff on the routes their scopes open, and are
+//! never admins). What a caller may not see does not exist for them (404).
+
+use base::Role;
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use super::refusal::Refused;
+use super::status::Actor;
+use crate::ticket_settings::AgentAccess;
+use crate::tickets::events::SenderType;
+use crate::users;
+
+/// The caller of a ticket endpoint.
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer {
+    pub id: Uuid,
+    pub role: Role,
+    /// The organisation's setting, read with the role (it matters for agents only).
+    pub access: AgentAccess,
+}
+
+impl Viewer {
+    /// Loads the caller's current membership and the organisation's agent access; a caller who
+    /// left the tenant is refused.
+    pub async fn load(conn: &mut PgConnection, user_id: Uuid) -> Result<Self, Refused> {
+        let (role, access) = users::active_role_and_access(conn, user_id).await?;
+        Self::from_row(user_id, role, access)
+    }
+
+    /// The caller from their role in the mirror (`None`: not an active member) and the
+    /// organisation's agent access, both read by the statement that read the rest.
+    pub fn from_row(user_id: Uuid, role: Option<Role>, access: AgentAccess) -> Result<Self, Refused> {
+        role.map(|role| Self { id: user_id, role, access }).ok_or(Refused::NotMember)
+    }
+
+    pub fn is_staff(self) -> bool {
+        matches!(self.role, Role::Owner | Role::Admin | Role::Agent | Role::Integration)
+    }
+
+    pub fn is_admin(self) -> bool {
+        matches!(self.role, Role::Owner | Role::Admin)
+    }
+
+    pub fn require_staff(self) -> Result<(), Refused> {
+        if self.is_staff() { Ok(()) } else { Err(Refused::NotYours("only agents and admins may do this")) }
+    }
+
+    pub fn require_admin(self) -> Result<(), Refused> {
+        if self.is_admin() { Ok(()) } else { Err(Refused::NotYours("only owners and admins may do this")) }
+    }
+
+    /// Who this caller is to the state machine.
+    pub fn actor(self) -> Actor {
+        if self.is_staff() { Actor::Agent } else { Actor::Customer }
+    }
+
+    /// This caller, to the rules of `moves`.
+    pub fn caller(self) -> super::moves::Caller {
+        super::moves::Caller { id: self.id, actor: self.actor() }
+    }
+
+    /// The side this caller writes messages from.
+    pub fn side(self) -> SenderType {
+        if self.is_staff() { SenderType::Agent } else { SenderType::Customer }
+    }
+
+    /// The side whose messages this caller receives (and marks read).
+    pub fn receives_from(self) -> SenderType {
+        match self.side() {
+            SenderType::Agent => SenderType::Customer,
+            SenderType::Customer => SenderType::Agent,
+        }
+    }
+
+    /// Whether this caller may see a ticket of `customer` in `team`, assigned to `assignee`
+    /// (`in_my_teams`: the ticket's team is one of the caller's).
+    pub fn sees(self, customer: Uuid, assignee: Option<Uuid>, team: Option<Uuid>, in_my_teams: bool) -> bool {
+        match self.role {
+            Role::Owner | Role::Admin | Role::Integration => true,
+            Role::Agent => match self.access {
+                AgentAccess::All => true,
+                AgentAccess::Assigned => assignee == Some(self.id),
+                AgentAccess::Teams => {
+                    assignee == Some(self.id) || in_my_teams || (assignee.is_none() && team.is_none())
+                }
+            },
+            Role::Customer | Role::PlatformAdmin => customer == self.id,
+        }
+    }
+
+    /// The visibility rules as parameters of a static query (`Scope`).
+    pub fn scope(self) -> Scope {
+        let everything = Scope { customer: None, assigned_to: None, teams_of: None };
+        match (self.role, self.access) {
+            (Role::Owner | Role::Admin | Role::Integration, _) | (Role::Agent, AgentAccess::All) => everything,
+            (Role::Agent, AgentAccess::Assigned) => Scope { assigned_to: Some(self.id), ..everything },
+            (Role::Agent, AgentAccess::Teams) => Scope { teams_of: Some(self.id), ..everything },
+            (Role::Customer | Role::PlatformAdmin, _) => Scope { customer: Some(self.id), ..everything },
+        }
+    }
+
+    /// Appends ` AND <visibility of support_tickets aliased t>` to a query: the same rule as
+    /// `scope` and `sees`.
+    pub fn push_visibility(self, query: &mut QueryBuilder<'_, Postgres>) {
+        let scope = self.scope();
+        if let Some(customer) = scope.customer {
+            query.push(" AND t.user_id = ").push_bind(customer);
+        }
+        if let Some(agent) = scope.assigned_to {
+            query.push(" AND t.assigned_to = ").push_bind(agent);
+        }
+        if let Some(agent) = scope.teams_of {
+            query
+                .push(" AND (t.assigned_to = ")
+                .push_bind(agent)
+                .push(" OR t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = ")
+                .push_bind(agent)
+                .push(") OR (t.assigned_to IS NULL AND t.team_id IS NULL))");
+        }
+    }
+
+    /// Whether this caller reads internal notes.
+    pub fn sees_internal_notes(self) -> bool {
+        self.is_staff()
+    }
+}
+
+/// What a caller may see of `support_tickets t`, for a query written once for every role and
+/// setting: `($C::uuid IS NULL OR t.user_id = $C) AND ($A::uuid IS NULL OR t.assigned_to = $A)
+/// AND ($T::uuid IS NULL OR t.assigned_to = $T OR t.team_id IN (SELECT m.team_id FROM
+/// team_members m WHERE m.user_id = $T) OR (t.assigned_to IS NULL AND t.team_id IS NULL))` with
+/// `$C`, `$A` and `$T` bound to `customer`, `assigned_to` and `teams_of` (all null for owners,
+/// admins and agents who see every ticket): `push_visibility` and `sees` say the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scope {
+    /// Only this customer's tickets.
+    pub customer: Option<Uuid>,
+    /// Only the tickets assigned to this agent (`AgentAccess::Assigned`).
+    pub assigned_to: Option<Uuid>,
+    /// This agent's tickets, their teams' and the unassigned ones of no team (`AgentAccess::Teams`).
+    pub teams_of: Option<Uuid>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_visibility_rules() {
+        let (me, other, team) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let viewer = |role, access| Viewer { id: me, role, access };
+        let customer = viewer(Role::Customer, AgentAccess::All);
+        assert!(customer.sees(me, Some(other), None, false) && !customer.sees(other, None, None, true));
+        let everything = viewer(Role::Agent, AgentAccess::All);
+        assert!(everything.sees(other, Some(other), Some(team), false), "a colleague's ticket of another team");
+        let teams = viewer(Role::Agent, AgentAccess::Teams);
+        assert!(teams.sees(other, Some(me), Some(team), false), "their own");
+        assert!(teams.sees(other, Some(other), Some(team), true), "a colleague's ticket of their team");
+        assert!(teams.sees(other, None, None, false), "the queue of no team");
+        assert!(!teams.sees(other, Some(other), None, false), "a colleague's ticket of no team");
+        assert!(!teams.sees(other, None, Some(team), false), "the queue of a team they are not in");
+        let assigned = viewer(Role::Agent, AgentAccess::Assigned);
+        assert!(assigned.sees(other, Some(me), Some(team), false));
+        assert!(!assigned.sees(other, None, None, false) && !assigned.sees(other, None, Some(team), true));
+        for admin in [viewer(Role::Admin, AgentAccess::Assigned), viewer(Role::Owner, AgentAccess::Teams)] {
+            assert!(admin.sees(other, Some(other), Some(team), false) && admin.sees(other, None, None, false));
+        }
+        assert!(!customer.sees_internal_notes() && teams.sees_internal_notes());
+        assert!(customer.require_staff().is_err() && everything.require_admin().is_err());
+    }
+
+    #[test]
+    fn the_scope_of_a_static_query_is_the_visibility() {
+        let (me, other, team) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let accesses = [AgentAccess::All, AgentAccess::Teams, AgentAccess::Assigned];
+        for role in [Role::Owner, Role::Admin, Role::Agent, Role::Customer, Role::Integration] {
+            for access in accesses {
+                let viewer = Viewer { id: me, role, access };
+                let scope = viewer.scope();
+                for customer in [me, other] {
+                    for assignee in [None, Some(me), Some(other)] {
+                        for (ticket_team, in_my_teams) in [(None, false), (Some(team), true), (Some(team), false)] {
+                            // The SQL of `Scope`, term by term.
+                            let in_scope = scope.customer.is_none_or(|c| c == customer)
+                                && scope.assigned_to.is_none_or(|a| assignee == Some(a))
+                                && scope.teams_of.is_none_or(|a| {
+                                    assignee == Some(a) || in_my_teams || (assignee.is_none() && ticket_team.is_none())
+                                });
+                            let sees = viewer.sees(customer, assignee, ticket_team, in_my_teams);
+                            assert_eq!(in_scope, sees, "{role:?} {access:?} {customer} {assignee:?} {ticket_team:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

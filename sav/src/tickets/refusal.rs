@@ -1,0 +1,40 @@
+//! Why the ticket layer refuses, as plain values its repositories and checks return; the HTTP
+//! layer turns each into its answer (`routes::tickets`).
+
+use base::FieldError;
+
+use super::status::Status;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    /// No such ticket, or not one the caller may see: the same answer for both.
+    #[error("there is no ticket {0}")]
+    NoTicket(i64),
+    /// The caller left the tenant, or never was in it.
+    #[error("you are not a member of this tenant (any more)")]
+    NotMember,
+    /// Nothing on a closed ticket changes.
+    #[error("ticket {0} is closed; a closed ticket does not change")]
+    Closed(String),
+    /// The caller's part does not allow it.
+    #[error("{0}")]
+    NotYours(&'static str),
+    /// The status machine refuses the move; `allowed`: the statuses the caller may ask for
+    /// instead.
+    #[error("{detail}")]
+    Transition { detail: String, allowed: Vec<Status> },
+    /// The move would take away an assignee the ticket must have.
+    #[error("{0}")]
+    Assignee(String),
+    /// A change would break the ticket's invariants: the platform's fault, not the caller's.
+    #[error("ticket {0}: {1}")]
+    Broken(i64, String),
+    /// A change would leave the ticket more tags than it may hold.
+    #[error("{0}")]
+    TooManyTags(String),
+    /// A field names something this tenant does not have.
+    #[error("{}: {}", .0.field, .0.message)]
+    Field(FieldError),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
