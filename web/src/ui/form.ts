@@ -6,12 +6,14 @@ import { ApiProblem } from '../api';
 import { fieldErrors, formField } from '../errors/describe';
 import { t, type MessageKey } from '../i18n';
 import { focusFirstInvalid } from './Field';
+import type { Submission } from './hooks';
 import { hasErrors, validate, type Rule } from './validate';
 
 /** The fields of a form whose values are text (the ones the checks apply to). */
 type TextFields<V> = { [K in keyof V]: V[K] extends string ? K : never }[keyof V] & string;
 
-/** `Extra` names errors shown elsewhere than beside a field (the whole form's, say).
+/** `Extra` names errors shown elsewhere than beside a field (the whole form's, say); a form's whole
+ * union of errors will do (its fields' names among them, which it holds already).
  * `editAnswersForm`: a field edited also answers the whole form's refusal (`form`), which goes;
  * `onEdit`: called on every edit (a change of values by `set` or `change`). */
 export function useFields<V extends object, Extra extends string = never>(initial: V, { editAnswersForm = false, onEdit }: { editAnswersForm?: boolean; onEdit?: () => void } = {}) {
@@ -73,7 +75,32 @@ export function useFields<V extends object, Extra extends string = never>(initia
       throw error;
     }
   };
-  return { values, setValues, errors, setErrors, set, field, change, ref, check, show, focusInvalid, showServerErrors, server };
+  /** Sends what the form's own checks let through: what they found (`found`) is shown, the focus
+   * on the first, and nothing is sent while there is any or while there is no `request`. Then
+   * `send(request)` runs as `submission`'s task: a refusal that `refused` places beside fields
+   * (`{}` for none) is shown there, as the form's own checks would be, and the submission says
+   * nothing more; any other refusal is the submission's to show. */
+  const submit = <R>(
+    submission: Submission,
+    {
+      found,
+      request,
+      send,
+      refused,
+    }: { found: Partial<Record<F, string>>; request: R | null | undefined; send: (request: R) => Promise<void>; refused: (error: unknown) => Partial<Record<F, string>> },
+  ): void => {
+    if (!show(found) || !request) return;
+    void submission.run(async () => {
+      try {
+        await send(request);
+      } catch (error) {
+        const placed = refused(error);
+        if (Object.keys(placed).length) return void show(placed);
+        throw error;
+      }
+    });
+  };
+  return { values, setValues, errors, setErrors, set, field, change, ref, check, show, focusInvalid, showServerErrors, server, submit };
 }
 
 /** Each message translated, by field (what a form's own check function found). */

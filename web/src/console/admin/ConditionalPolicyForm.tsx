@@ -37,7 +37,6 @@ import { toggled } from './integrations';
 import { BusinessDay, scheduleDay, scheduleOptions as scheduleChoices } from './BusinessDay';
 import { TargetField } from './TargetField';
 
-type Extra = Exclude<PolicyFormError, keyof PolicyFormValues>;
 type Errors = Partial<Record<PolicyFormError, string>>;
 
 const VIP_LABEL = {
@@ -75,7 +74,7 @@ export function ConditionalPolicyForm({
   onSave: (policy: ConditionalPolicyInput) => Promise<void>;
   onCancel: () => void;
 }) {
-  const form = useFields<PolicyFormValues, Extra>(initial, { editAnswersForm: true });
+  const form = useFields<PolicyFormValues, PolicyFormError>(initial, { editAnswersForm: true });
   const { values, errors } = form;
   const submission = useSubmit();
   const id = useId();
@@ -90,19 +89,16 @@ export function ConditionalPolicyForm({
       values,
       names.filter((_, i) => i !== index),
     );
-    if (!form.show(translated(found)) || !policy) return;
-    void submission.run(async () => {
-      try {
-        await onSave(policy);
-      } catch (error) {
-        if (error instanceof ApiProblem && error.code === 'validation_failed') {
-          // Another policy refused (a team it names deleted since): said as the whole form's.
-          const others = refusedNames(error, names, index);
-          const server: Errors = refusedFields(error, (field) => policyErrorOf(field, index), others.length ? { form: t('policies.refused', { names: quotedNames(others) }) } : {});
-          if (Object.keys(server).length) return void form.show(server);
-        }
-        throw error;
-      }
+    form.submit(submission, {
+      found: translated(found),
+      request: policy,
+      send: onSave,
+      refused: (error): Errors => {
+        if (!(error instanceof ApiProblem && error.code === 'validation_failed')) return {};
+        // Another policy refused (a team it names deleted since): said as the whole form's.
+        const others = refusedNames(error, names, index);
+        return refusedFields(error, (field) => policyErrorOf(field, index), others.length ? { form: t('policies.refused', { names: quotedNames(others) }) } : {});
+      },
     });
   };
 

@@ -85,11 +85,10 @@ function DigestFacts({ digest }: { digest: Digest }) {
   );
 }
 
-type Extra = Exclude<DigestFormError, keyof DigestFormValues>;
 type Errors = Partial<Record<DigestFormError, string>>;
 
 function DigestForm({ initial, onSaved, onEdit }: { initial: DigestFormValues; onSaved: (digest: Digest) => void; onEdit: () => void }) {
-  const form = useFields<DigestFormValues, Extra>(initial, { editAnswersForm: true, onEdit });
+  const form = useFields<DigestFormValues, DigestFormError>(initial, { editAnswersForm: true, onEdit });
   const { values } = form;
   const errors = form.errors as Errors;
   const submission = useSubmit();
@@ -115,15 +114,11 @@ function DigestForm({ initial, onSaved, onEdit }: { initial: DigestFormValues; o
   const onSubmit = (event: Event) => {
     event.preventDefault();
     const { errors: found, request, sources } = checkDigestForm(values);
-    if (!form.show(translated(found)) || !request) return;
-    void submission.run(async () => {
-      try {
-        onSaved(await saveDigest(request));
-      } catch (error) {
-        const server: Errors = error instanceof ApiProblem && error.code === 'validation_failed' ? refusedFields(error, (field) => digestErrorOf(field, sources)) : {};
-        if (Object.keys(server).length) return void form.show(server);
-        throw error;
-      }
+    form.submit(submission, {
+      found: translated(found),
+      request,
+      send: async (digest) => onSaved(await saveDigest(digest)),
+      refused: (error): Errors => (error instanceof ApiProblem && error.code === 'validation_failed' ? refusedFields(error, (field) => digestErrorOf(field, sources)) : {}),
     });
   };
 

@@ -27,7 +27,6 @@ import {
   type OptionRow,
 } from '../fields';
 
-type Extra = Exclude<FieldFormError, keyof FieldFormValues>;
 
 export function FieldForm({
   initial,
@@ -44,7 +43,7 @@ export function FieldForm({
   onSave: (request: NewFieldDefinition) => Promise<void>;
   onCancel?: () => void;
 }) {
-  const form = useFields<FieldFormValues, Extra>(initial, { editAnswersForm: true });
+  const form = useFields<FieldFormValues, FieldFormError>(initial, { editAnswersForm: true });
   const { values, errors } = form;
   const submission = useSubmit();
   const id = useId();
@@ -72,19 +71,18 @@ export function FieldForm({
   const onSubmit = (event: Event) => {
     event.preventDefault();
     const { errors: found, request } = checkFieldForm(values, editing);
-    if (!form.show(translated(found)) || !request) return;
-    void submission.run(async () => {
-      try {
-        await onSave(request);
-      } catch (error) {
+    form.submit(submission, {
+      found: translated(found),
+      request,
+      send: onSave,
+      refused: (error) => {
         const server: Partial<Record<FieldFormError, string>> = {};
         if (error instanceof ApiProblem && error.code === 'field_key_taken') server.key = t('fields.form.key_taken');
         else if (error instanceof ApiProblem && error.code === 'validation_failed') {
           for (const e of error.errors) server[formErrorOf(e.field) ?? 'form'] ??= e.message;
         }
-        if (Object.keys(server).length) return void form.show(server);
-        throw error;
-      }
+        return server;
+      },
     });
   };
 

@@ -49,12 +49,11 @@ export function MacroForm({
     const checked = checkMacroForm(values);
     const shown: Partial<Record<MacroField, string>> = {};
     for (const [field, error] of Object.entries(checked.errors) as [MacroField, FormError][]) shown[field] = t(error.key, error.params);
-    const request = checked.request;
-    if (!form.show(shown) || !request) return;
-    void submission.run(async () => {
-      try {
-        await onSave(request);
-      } catch (error) {
+    form.submit(submission, {
+      found: shown,
+      request: checked.request,
+      send: onSave,
+      refused: (error) => {
         const server: Partial<Record<MacroField, string>> = {};
         if (error instanceof ApiProblem && error.code === 'macro_name_taken') server.name = t('macros.form.name_taken');
         else if (error instanceof ApiProblem) {
@@ -64,9 +63,8 @@ export function MacroForm({
           // What the server says of the status, priority or assignee (an assignee who left).
           if (other.length) server.form = other.join(' ');
         }
-        if (Object.keys(server).length) return void form.show(server);
-        throw error;
-      }
+        return server;
+      },
     });
   };
 

@@ -31,7 +31,6 @@ import {
 } from '../schedules';
 import { TimeZoneField } from './TimeZoneField';
 
-type Extra = Exclude<ScheduleFormError, keyof ScheduleFormValues>;
 type Errors = Partial<Record<ScheduleFormError, string>>;
 
 export function ScheduleForm({
@@ -46,7 +45,7 @@ export function ScheduleForm({
   onSave: (request: NewSchedule) => Promise<void>;
   onCancel?: () => void;
 }) {
-  const form = useFields<ScheduleFormValues, Extra>(initial, { editAnswersForm: true });
+  const form = useFields<ScheduleFormValues, ScheduleFormError>(initial, { editAnswersForm: true });
   const { values, errors } = form;
   const submission = useSubmit();
   const id = useId();
@@ -96,17 +95,15 @@ export function ScheduleForm({
   const onSubmit = (event: Event) => {
     event.preventDefault();
     const { errors: found, request, sources } = checkScheduleForm(values);
-    if (!form.show(translated(found)) || !request) return;
-    void submission.run(async () => {
-      try {
-        await onSave(request);
-      } catch (error) {
-        let server: Errors = {};
-        if (error instanceof ApiProblem && error.code === 'schedule_name_taken') server.name = t('schedules.form.name_taken');
-        else if (error instanceof ApiProblem && error.code === 'validation_failed') server = refusedFields(error, (field) => scheduleErrorOf(field, sources));
-        if (Object.keys(server).length) return void form.show(server);
-        throw error;
-      }
+    form.submit(submission, {
+      found: translated(found),
+      request,
+      send: onSave,
+      refused: (error): Errors => {
+        if (error instanceof ApiProblem && error.code === 'schedule_name_taken') return { name: t('schedules.form.name_taken') };
+        if (error instanceof ApiProblem && error.code === 'validation_failed') return refusedFields(error, (field) => scheduleErrorOf(field, sources));
+        return {};
+      },
     });
   };
 

@@ -32,11 +32,10 @@ const ROLE_LABEL: Record<MappedRole | DefaultRole, MessageKey> = {
   customer: 'console.team.role_customer',
 };
 
-type Extra = Exclude<SsoFormError, keyof SsoFormValues>;
 type Errors = Partial<Record<SsoFormError, string>>;
 
 export function SsoForm({ slug, settings, onSaved, onEdit }: { slug: string; settings: SsoSettings | null; onSaved: (settings: SsoSettings) => void; onEdit: () => void }) {
-  const form = useFields<SsoFormValues, Extra>(ssoFormValues(settings), { editAnswersForm: true, onEdit });
+  const form = useFields<SsoFormValues, SsoFormError>(ssoFormValues(settings), { editAnswersForm: true, onEdit });
   const { values } = form;
   const errors = form.errors as Errors;
   const submission = useSubmit();

@@ -38,11 +38,11 @@ export function TeamForm({
   const onSubmit = (event: Event) => {
     event.preventDefault();
     const { errors: found, request } = checkTeamForm(values);
-    if (!form.show(translated(found)) || !request) return;
-    void submission.run(async () => {
-      try {
-        await onSave(request);
-      } catch (error) {
+    form.submit(submission, {
+      found: translated(found),
+      request,
+      send: onSave,
+      refused: (error) => {
         const server: Partial<Record<TeamField, string>> = {};
         if (error instanceof ApiProblem && error.code === 'team_name_taken') server.name = t('teams.form.name_taken');
         else if (error instanceof ApiProblem) {
@@ -55,9 +55,8 @@ export function TeamForm({
           const other = error.errors.filter((e) => !formField(e.field, known)).map((e) => e.message);
           if (other.length) server.form = other.join(' ');
         }
-        if (Object.keys(server).length) return void form.show(server);
-        throw error;
-      }
+        return server;
+      },
     });
   };
 

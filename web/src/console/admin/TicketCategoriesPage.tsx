@@ -248,18 +248,15 @@ function CategoryForm({
   const onSubmit = (event: Event) => {
     event.preventDefault();
     const checked = checkCategoryForm(values, editing);
-    if (!form.show(translated(checked.errors)) || !checked.label) return;
-    const label = checked.label;
-    void submission.run(async () => {
-      try {
-        await onSave(values, label);
-      } catch (error) {
-        if (error instanceof ApiProblem && error.code === 'category_key_taken') return void form.show({ key: t('categories.form.key_taken') });
-        if (error instanceof ApiProblem && error.code === 'validation_failed' && error.errors.length) {
-          return void form.show(refusedFields(error, categoryErrorOf));
-        }
-        throw error;
-      }
+    form.submit(submission, {
+      found: translated(checked.errors),
+      request: checked.label,
+      send: (label) => onSave(values, label),
+      refused: (error) => {
+        if (error instanceof ApiProblem && error.code === 'category_key_taken') return { key: t('categories.form.key_taken') };
+        if (error instanceof ApiProblem && error.code === 'validation_failed' && error.errors.length) return refusedFields(error, categoryErrorOf);
+        return {};
+      },
     });
   };
   return (

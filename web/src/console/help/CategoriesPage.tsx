@@ -137,24 +137,22 @@ function CategoryForm({
   const submission = useSubmit();
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    if (!form.show(translated(checkCategory(values)))) return;
-    void submission.run(async () => {
-      try {
-        await onSave(values);
-      } catch (error) {
-        if (error instanceof ApiProblem && error.errors.length) {
-          const found: Partial<Record<CategoryField | 'form', string>> = {};
-          const other: string[] = [];
-          for (const e of error.errors) {
-            const field = categoryErrorField(e.field);
-            if (field) found[field] ??= e.message;
-            else other.push(e.message);
-          }
-          if (other.length) found.form = other.join(' ');
-          return void form.show(found);
+    form.submit(submission, {
+      found: translated(checkCategory(values)),
+      request: values,
+      send: onSave,
+      refused: (error) => {
+        const found: Partial<Record<CategoryField | 'form', string>> = {};
+        if (!(error instanceof ApiProblem)) return found;
+        const other: string[] = [];
+        for (const e of error.errors) {
+          const field = categoryErrorField(e.field);
+          if (field) found[field] ??= e.message;
+          else other.push(e.message);
         }
-        throw error;
-      }
+        if (other.length) found.form = other.join(' ');
+        return found;
+      },
     });
   };
   return (
