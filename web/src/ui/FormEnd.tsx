@@ -15,11 +15,14 @@ export function FormEnd({
 }: {
   formError?: string;
   submission: Submission;
-  /** How the server's refusals read here (`describeProblem`). */
-  overrides: Overrides;
+  /** How the server's refusals read here (`describeProblem`), besides a refusal of fields, which
+   * asks to check the fields (their own errors are beside them). */
+  overrides?: Overrides;
   submitLabel: string;
-  cancel?: { label: string; onCancel: () => void };
+  /** The Cancel button, when the form is opened in place (`onCancel`). */
+  cancel?: { label: string; onCancel?: (() => void) | undefined };
 }) {
+  const onCancel = cancel?.onCancel;
   return (
     <>
       {formError ? (
@@ -27,13 +30,13 @@ export function FormEnd({
           <p>{formError}</p>
         </div>
       ) : null}
-      <ErrorAlert error={submission.error} overrides={overrides} />
+      <ErrorAlert error={submission.error} overrides={{ validation_failed: 'error.check_fields', ...overrides }} />
       <div class="actions">
         <button type="submit" class="button" disabled={submission.busy}>
           {submission.busy ? t('common.working') : submitLabel}
         </button>
-        {cancel ? (
-          <button type="button" class="button button--secondary" onClick={cancel.onCancel}>
+        {cancel && onCancel ? (
+          <button type="button" class="button button--secondary" onClick={onCancel}>
             {cancel.label}
           </button>
         ) : null}

@@ -192,13 +192,7 @@ export function ConditionalPolicyForm({
           </fieldset>
         ))}
       </FieldGroup>
-      <FormEnd
-        formError={errors.form}
-        submission={submission}
-        overrides={{ validation_failed: 'error.check_fields', limit_reached: 'policies.form.limit' }}
-        submitLabel={submitLabel}
-        cancel={{ label: t('policies.form.cancel'), onCancel }}
-      />
+      <FormEnd formError={errors.form} submission={submission} overrides={{ limit_reached: 'policies.form.limit' }} submitLabel={submitLabel} cancel={{ label: t('policies.form.cancel'), onCancel }} />
     </form>
   );
 }

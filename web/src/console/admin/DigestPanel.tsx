@@ -179,7 +179,7 @@ function DigestForm({ initial, onSaved, onEdit }: { initial: DigestFormValues; o
           <p class="hint">{t('reports.digest.recipients_empty')}</p>
         )}
       </FieldGroup>
-      <FormEnd formError={errors.form} submission={submission} overrides={{ validation_failed: 'error.check_fields' }} submitLabel={t('reports.digest.save')} />
+      <FormEnd formError={errors.form} submission={submission} submitLabel={t('reports.digest.save')} />
     </form>
   );
 }

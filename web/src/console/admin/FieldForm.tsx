@@ -157,9 +157,9 @@ export function FieldForm({
       <FormEnd
         formError={errors.form}
         submission={submission}
-        overrides={{ validation_failed: 'error.check_fields', limit_reached: 'fields.form.limit', field_key_taken: 'fields.form.key_taken', option_in_use: 'fields.form.option_in_use' }}
+        overrides={{ limit_reached: 'fields.form.limit', field_key_taken: 'fields.form.key_taken', option_in_use: 'fields.form.option_in_use' }}
         submitLabel={submitLabel}
-        cancel={onCancel ? { label: t('fields.form.cancel'), onCancel } : undefined}
+        cancel={{ label: t('fields.form.cancel'), onCancel }}
       />
     </form>
   );

@@ -131,13 +131,7 @@ export function MacroForm({
         autocomplete="off"
         spellcheck={false}
       />
-      <FormEnd
-        formError={errors.form}
-        submission={submission}
-        overrides={{ validation_failed: 'error.check_fields', limit_reached: 'macros.form.limit' }}
-        submitLabel={submitLabel}
-        cancel={onCancel ? { label: t('macros.form.cancel'), onCancel } : undefined}
-      />
+      <FormEnd formError={errors.form} submission={submission} overrides={{ limit_reached: 'macros.form.limit' }} submitLabel={submitLabel} cancel={{ label: t('macros.form.cancel'), onCancel }} />
     </form>
   );
 }

@@ -89,7 +89,7 @@ function ProfileForm({ saved, onSaved }: { saved: TenantProfile; onSaved: (profi
         />
       </div>
       {notice ? <Notice tone="success">{notice}</Notice> : null}
-      <FormEnd submission={submission} overrides={{ validation_failed: 'error.check_fields' }} submitLabel={t('console.organisation.submit')} />
+      <FormEnd submission={submission} submitLabel={t('console.organisation.submit')} />
     </form>
   );
 }

@@ -233,7 +233,7 @@ export function RuleForm({
       <FormEnd
         formError={errors.form}
         submission={submission}
-        overrides={{ validation_failed: 'error.check_fields', limit_reached: 'rules.form.limit', rule_name_taken: 'rules.form.name_taken' }}
+        overrides={{ limit_reached: 'rules.form.limit', rule_name_taken: 'rules.form.name_taken' }}
         submitLabel={submitLabel}
         cancel={{ label: t('rules.form.cancel'), onCancel }}
       />

@@ -158,9 +158,9 @@ export function ScheduleForm({
       <FormEnd
         formError={errors.form}
         submission={submission}
-        overrides={{ validation_failed: 'error.check_fields', limit_reached: 'schedules.form.limit' }}
+        overrides={{ limit_reached: 'schedules.form.limit' }}
         submitLabel={submitLabel}
-        cancel={onCancel ? { label: t('schedules.form.cancel'), onCancel } : undefined}
+        cancel={{ label: t('schedules.form.cancel'), onCancel }}
       />
     </form>
   );

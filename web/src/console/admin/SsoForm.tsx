@@ -195,7 +195,7 @@ export function SsoForm({ slug, settings, onSaved, onEdit }: { slug: string; set
         />
         {checkbox('auto_create', 'sso.form.auto_create', 'sso.form.auto_create_hint')}
         {checkbox('required_for_staff', 'sso.form.required_for_staff', 'sso.form.required_for_staff_hint')}
-        <FormEnd formError={errors.form} submission={submission} overrides={{ validation_failed: 'error.check_fields' }} submitLabel={t('sso.form.save')} />
+        <FormEnd formError={errors.form} submission={submission} submitLabel={t('sso.form.save')} />
       </form>
     </Panel>
   );

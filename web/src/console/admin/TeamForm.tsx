@@ -122,9 +122,9 @@ export function TeamForm({
       <FormEnd
         formError={errors.form}
         submission={submission}
-        overrides={{ validation_failed: 'error.check_fields', limit_reached: 'teams.form.limit', team_name_taken: 'teams.form.name_taken' }}
+        overrides={{ limit_reached: 'teams.form.limit', team_name_taken: 'teams.form.name_taken' }}
         submitLabel={submitLabel}
-        cancel={onCancel ? { label: t('teams.form.cancel'), onCancel } : undefined}
+        cancel={{ label: t('teams.form.cancel'), onCancel }}
       />
     </form>
   );

@@ -282,9 +282,9 @@ function CategoryForm({
       <FormEnd
         formError={errors.form}
         submission={submission}
-        overrides={{ validation_failed: 'error.check_fields', limit_reached: 'categories.form.limit' }}
+        overrides={{ limit_reached: 'categories.form.limit' }}
         submitLabel={submitLabel}
-        cancel={onCancel ? { label: t('categories.form.cancel'), onCancel } : undefined}
+        cancel={{ label: t('categories.form.cancel'), onCancel }}
       />
     </form>
   );

@@ -262,12 +262,7 @@ export function ArticleForm({
         </p>
         {html !== null ? html.trim() ? <ArticleHtml html={html} level={2} class="article-html--preview" /> : <p class="hint">{t('help.form.preview_empty')}</p> : null}
       </section>
-      <FormEnd
-        formError={errors.form}
-        submission={submission}
-        overrides={{ validation_failed: 'error.check_fields', limit_reached: 'help.form.limit' }}
-        submitLabel={submitLabel}
-      />
+      <FormEnd formError={errors.form} submission={submission} overrides={{ limit_reached: 'help.form.limit' }} submitLabel={submitLabel} />
     </form>
   );
 }

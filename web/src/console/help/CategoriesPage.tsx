@@ -174,9 +174,9 @@ function CategoryForm({
       <FormEnd
         formError={errors.form}
         submission={submission}
-        overrides={{ validation_failed: 'error.check_fields', limit_reached: 'help.categories.form.limit' }}
+        overrides={{ limit_reached: 'help.categories.form.limit' }}
         submitLabel={submitLabel}
-        cancel={onCancel ? { label: t('help.categories.form.cancel'), onCancel } : undefined}
+        cancel={{ label: t('help.categories.form.cancel'), onCancel }}
       />
     </form>
   );

@@ -154,7 +154,7 @@ export function NewTicketPage() {
           checked={values.notify}
           onChange={(e) => form.set('notify')(e.currentTarget.checked)}
         />
-        <FormEnd formError={errors.form} submission={submission} overrides={{ validation_failed: 'error.check_fields' }} submitLabel={t('tickets.new.submit')} />
+        <FormEnd formError={errors.form} submission={submission} submitLabel={t('tickets.new.submit')} />
       </form>
     </Page>
   );
