@@ -144,6 +144,12 @@ export function TextField({ label, name, error, hint, onValue, ...rest }: InputP
   );
 }
 
+/** A web address typed in full (`https://...`): the browser's URL keyboard and check, without
+ * suggestions or spell checking. */
+export function UrlField(props: InputProps) {
+  return <TextField type="url" inputMode="url" autocomplete="off" spellcheck={false} {...props} />;
+}
+
 type AreaProps = Common & Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'label' | 'name' | 'id'> & { onValue?: (value: string) => void };
 
 export function TextArea({ label, name, error, hint, onValue, ...rest }: AreaProps) {

@@ -5,7 +5,7 @@
 import { useId } from 'preact/hooks';
 import { saveMailbox, type Mailbox } from '../../data/inbound';
 import { t } from '../../i18n';
-import { TextField } from '../../ui/Field';
+import { TextField, UrlField } from '../../ui/Field';
 import { serverFieldErrors, translated, useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert } from '../../ui/status';
@@ -37,19 +37,7 @@ export function MailboxForm({ mailbox, onSaved }: { mailbox: Mailbox | null; onS
   return (
     <Panel title={t(mailbox ? 'inbound.mailbox.replace_title' : 'inbound.mailbox.set_title')} id={id}>
       <form ref={fields.ref} class="form" onSubmit={onSubmit} noValidate>
-        <TextField
-          label={t('inbound.mailbox.url')}
-          hint={t('inbound.mailbox.url_hint')}
-          name="imap_url"
-          type="url"
-          inputMode="url"
-          autocomplete="off"
-          spellcheck={false}
-          value={form.imap_url}
-          error={errors.imap_url}
-          onValue={edit('imap_url')}
-          required
-        />
+        <UrlField label={t('inbound.mailbox.url')} hint={t('inbound.mailbox.url_hint')} name="imap_url" value={form.imap_url} error={errors.imap_url} onValue={edit('imap_url')} required />
         <TextField
           label={t('inbound.mailbox.username')}
           hint={t('inbound.mailbox.username_hint')}

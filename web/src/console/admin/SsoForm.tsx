@@ -7,7 +7,7 @@ import { useId } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import { saveSsoSettings, type SsoSettings } from '../../data/sso';
 import { t, type MessageKey } from '../../i18n';
-import { CheckboxField, FieldGroup, SelectField, TextField } from '../../ui/Field';
+import { CheckboxField, FieldGroup, SelectField, TextField, UrlField } from '../../ui/Field';
 import { translated, useFields } from '../../ui/form';
 import { FormEnd } from '../../ui/FormEnd';
 import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
@@ -99,16 +99,7 @@ export function SsoForm({ slug, settings, onSaved, onEdit }: { slug: string; set
   return (
     <Panel title={t(settings ? 'sso.form.change_title' : 'sso.form.set_title')} id={id}>
       <form ref={form.ref} class="form sso-form" onSubmit={onSubmit} noValidate>
-        <TextField
-          label={t('sso.form.issuer')}
-          hint={t('sso.form.issuer_hint')}
-          {...form.field('issuer')}
-          type="url"
-          inputMode="url"
-          autocomplete="off"
-          spellcheck={false}
-          required
-        />
+        <UrlField label={t('sso.form.issuer')} hint={t('sso.form.issuer_hint')} {...form.field('issuer')} required />
         <TextField
           label={t('sso.form.client_id')}
           hint={t('sso.form.client_id_hint')}

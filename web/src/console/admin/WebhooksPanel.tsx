@@ -8,7 +8,7 @@ import { WEBHOOK_EVENTS, createWebhook, deleteWebhook, listWebhooks, rotateWebho
 import { useResource } from '../../data/resource';
 import { formatDateTime, t, type MessageKey } from '../../i18n';
 import { useMember } from '../../tenant/member';
-import { CheckboxGroup, TextArea, TextField } from '../../ui/Field';
+import { CheckboxGroup, TextArea, UrlField } from '../../ui/Field';
 import { serverFieldErrors, translated, useFields } from '../../ui/form';
 import { useSubmit } from '../../ui/hooks';
 import { ErrorAlert, Notice } from '../../ui/status';
@@ -88,16 +88,7 @@ function WebhookForm({ onCreated }: { onCreated: (hook: CreatedWebhook) => void 
   return (
     <form ref={form.ref} class="form integration-form" onSubmit={onSubmit} noValidate>
       <h3>{t('integrations.webhooks.new')}</h3>
-      <TextField
-        label={t('integrations.webhook.url')}
-        hint={t('integrations.webhook.url_hint')}
-        {...form.field('url')}
-        type="url"
-        inputMode="url"
-        autocomplete="off"
-        spellcheck={false}
-        required
-      />
+      <UrlField label={t('integrations.webhook.url')} hint={t('integrations.webhook.url_hint')} {...form.field('url')} required />
       <CheckboxGroup
         legend={t('integrations.webhook.events')}
         name="events"
