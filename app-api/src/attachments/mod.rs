@@ -84,24 +84,47 @@ pub fn over_quota(quota: u64) -> ApiError {
     .with_extension("quota_bytes", quota)
 }
 
+/// Why a file was not stored: the file itself was refused by a check every upload passes (its
+/// name, kind, size or content, a virus, the ticket's limit, the organisation's quota), which
+/// whoever sent it is told; or a part of the platform failed (the store, the scanner, the
+/// database), and the same file may go through later. Either is answered as its `ApiError`.
+#[derive(Debug)]
+pub enum FileError {
+    Refused(ApiError),
+    Failed(ApiError),
+}
+
+impl From<FileError> for ApiError {
+    fn from(err: FileError) -> Self {
+        match err {
+            FileError::Refused(err) | FileError::Failed(err) => err,
+        }
+    }
+}
+
+impl From<sqlx::Error> for FileError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Failed(err.into())
+    }
+}
+
 impl Attachments {
     /// Scans a spooled file when a scanner is configured: 422 `file_infected`, or 503 when the
     /// scanner cannot be reached.
-    pub async fn scan(&self, upload: &spool::Spooled) -> Result<(), ApiError> {
+    pub async fn scan(&self, upload: &spool::Spooled) -> Result<(), FileError> {
         let Some(scanner) = &self.scanner else { return Ok(()) };
         let started = std::time::Instant::now();
-        let verdict = scanner
-            .scan(upload.path())
-            .await
-            .map_err(|err| ApiError::unavailable(err.to_string()).with_extension("dependency", "clamav"))?;
+        let verdict = scanner.scan(upload.path()).await.map_err(|err| {
+            FileError::Failed(ApiError::unavailable(err.to_string()).with_extension("dependency", "clamav"))
+        })?;
         self.metrics.scan_seconds.observe(started.elapsed().as_secs_f64());
         if let scanner::Verdict::Infected(signature) = verdict {
             tracing::warn!(signature = %signature, "a file was refused: infected");
-            return Err(ApiError::new(
+            return Err(FileError::Refused(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "file_infected",
                 format!("the virus scanner found {signature}; the file was not stored"),
-            ));
+            )));
         }
         Ok(())
     }
@@ -117,13 +140,13 @@ impl Attachments {
         upload: &spool::Spooled,
         uploader: Uuid,
         is_internal: bool,
-    ) -> Result<StoredFile, ApiError> {
-        let size = i64::try_from(upload.size).map_err(|e| ApiError::internal(e.to_string()))?;
+    ) -> Result<StoredFile, FileError> {
+        let size = i64::try_from(upload.size).map_err(|e| FileError::Failed(ApiError::internal(e.to_string())))?;
         let key = blob::object_key(tenant, ticket_id, &upload.sha256, upload.kind.extension);
         store::lock_files_of(tx, ticket_id).await?;
         if store::count_of_ticket(tx, ticket_id).await? >= MAX_PER_TICKET {
             let message = format!("a ticket holds {MAX_PER_TICKET} files at most");
-            return Err(ApiError::invalid(vec![FieldError::new("file", message)]));
+            return Err(FileError::Refused(ApiError::invalid(vec![FieldError::new("file", message)])));
         }
         let created = self.store_object(tx, &key, upload).await?;
         let stored_name = format!("{}.{}", upload.sha256, upload.kind.extension);
@@ -151,19 +174,19 @@ impl Attachments {
         tx: &mut PgConnection,
         key: &str,
         upload: &spool::Spooled,
-    ) -> Result<bool, ApiError> {
-        let size = i64::try_from(upload.size).map_err(|e| ApiError::internal(e.to_string()))?;
+    ) -> Result<bool, FileError> {
+        let size = i64::try_from(upload.size).map_err(|e| FileError::Failed(ApiError::internal(e.to_string())))?;
         if !store::claim_object(tx, key, size).await? {
             return Ok(false);
         }
         let quota = i64::try_from(self.quota_bytes).unwrap_or(i64::MAX);
         if store::usage(tx).await?.bytes_used.saturating_add(size) > quota {
-            return Err(over_quota(self.quota_bytes));
+            return Err(FileError::Refused(over_quota(self.quota_bytes)));
         }
         self.store
             .put_file(key, upload.path(), upload.size, upload.kind.mime_type)
             .await
-            .map_err(|e| self.failed("put", &e))?;
+            .map_err(|e| FileError::Failed(self.failed("put", &e)))?;
         // Counted under the usage row's lock: concurrent uploads see each other's bytes.
         if store::add_usage(tx, size).await? > quota {
             // Still holding the object's claim: no other upload can be relying on it.
@@ -171,7 +194,7 @@ impl Attachments {
             if let Err(err) = self.store.delete(std::slice::from_ref(&key)).await {
                 tracing::warn!(error = %err, "an object over the quota was not deleted; the orphan cleanup will");
             }
-            return Err(over_quota(self.quota_bytes));
+            return Err(FileError::Refused(over_quota(self.quota_bytes)));
         }
         self.metrics.uploaded_bytes.inc_by(upload.size);
         Ok(true)

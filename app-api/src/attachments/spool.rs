@@ -125,26 +125,31 @@ fn invalid(field: &str, message: &str) -> ApiError {
 /// A file already in memory (a mail's attachment) into a spool file under `spool_dir`, with the
 /// checks of an upload: a name, a kind accepted by its name, within its size, whose content is
 /// what the name says.
-pub async fn from_bytes(name: &str, bytes: &[u8], spool_dir: &Path) -> Result<Spooled, ApiError> {
+pub async fn from_bytes(name: &str, bytes: &[u8], spool_dir: &Path) -> Result<Spooled, super::FileError> {
+    use super::FileError::{Failed, Refused};
     let original_name = super::blob::display_name(name)
-        .ok_or_else(|| invalid("file", "needs a file name (with an extension such as .pdf or .png)"))?;
-    let kind = kinds::claimed(&original_name).map_err(refused)?;
+        .ok_or_else(|| Refused(invalid("file", "needs a file name (with an extension such as .pdf or .png)")))?;
+    let kind = kinds::claimed(&original_name).map_err(|r| Refused(refused(r)))?;
     let size = bytes.len() as u64;
     if size > kind.max_bytes {
-        return Err(too_large(kind.max_bytes, &format!("a .{} file", kind.extension)));
+        return Err(Refused(too_large(kind.max_bytes, &format!("a .{} file", kind.extension))));
     }
     if size == 0 {
-        return Err(invalid("file", "is empty"));
+        return Err(Refused(invalid("file", "is empty")));
     }
-    kinds::check_content(kind, &bytes[..bytes.len().min(kinds::SNIFF_BYTES)]).map_err(refused)?;
+    kinds::check_content(kind, &bytes[..bytes.len().min(kinds::SNIFF_BYTES)]).map_err(|r| Refused(refused(r)))?;
     if !kinds::still_text(kind, bytes) {
-        return Err(refused(Refusal::Mismatch(format!("the name says {} but the content is binary", kind.mime_type))));
+        return Err(Refused(refused(Refusal::Mismatch(format!(
+            "the name says {} but the content is binary",
+            kind.mime_type
+        )))));
     }
-    let spool = tempfile::Builder::new()
-        .prefix("mail-file-")
-        .tempfile_in(spool_dir)
-        .map_err(|e| ApiError::internal(format!("cannot create a spool file in {}: {e}", spool_dir.display())))?;
-    tokio::fs::write(spool.path(), bytes).await.map_err(|e| ApiError::internal(format!("spool write failed: {e}")))?;
+    let spool = tempfile::Builder::new().prefix("mail-file-").tempfile_in(spool_dir).map_err(|e| {
+        Failed(ApiError::internal(format!("cannot create a spool file in {}: {e}", spool_dir.display())))
+    })?;
+    tokio::fs::write(spool.path(), bytes)
+        .await
+        .map_err(|e| Failed(ApiError::internal(format!("spool write failed: {e}"))))?;
     Ok(Spooled {
         file: spool,
         size,

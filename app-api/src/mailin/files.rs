@@ -10,6 +10,7 @@ use sqlx::{Connection as _, PgConnection};
 use uuid::Uuid;
 
 use super::parse::Inbound;
+use crate::attachments::FileError;
 use crate::attachments::spool::{self, Spooled};
 use crate::attachments::store as rows;
 use crate::state::AppState;
@@ -60,16 +61,16 @@ pub async fn check(state: &AppState, mail: &Inbound) -> ApiResult<Checked> {
     for file in &mail.files {
         let spooled = match spool::from_bytes(&file.name, &file.bytes, &files.spool_dir).await {
             Ok(spooled) => spooled,
-            Err(err) if err.status().is_client_error() => {
+            Err(FileError::Refused(err)) => {
                 checked.refused.push(format!("{}: {}", file.name, why(&err)));
                 continue;
             }
-            Err(err) => return Err(err),
+            Err(FileError::Failed(err)) => return Err(err),
         };
         match files.scan(&spooled).await {
             Ok(()) => checked.files.push(spooled),
-            Err(err) if err.status().is_client_error() => checked.refused.push(format!("{}: {}", file.name, why(&err))),
-            Err(err) => return Err(err),
+            Err(FileError::Refused(err)) => checked.refused.push(format!("{}: {}", file.name, why(&err))),
+            Err(FileError::Failed(err)) => return Err(err),
         }
     }
     if mail.files_left > 0 {
@@ -103,11 +104,11 @@ pub async fn store(
                 tx.commit().await?;
                 ids.push(kept.attachment.id);
             }
-            Err(err) if err.status().is_client_error() => {
+            Err(FileError::Refused(err)) => {
                 let _ = tx.rollback().await;
                 refused.push(format!("{}: {}", file.original_name, why(&err)));
             }
-            Err(err) => return Err(err),
+            Err(FileError::Failed(err)) => return Err(err),
         }
     }
     Ok((ids, refused))
