@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use crate::tenancy::TenantDb;
+use sav::ids::TeamId;
 use sav::routing;
 
 /// The most callers whose turns one statement takes.
@@ -26,14 +27,14 @@ type TurnWanted = (Uuid, oneshot::Sender<Option<Uuid>>);
 #[derive(Default)]
 pub struct RoundRobinTurns {
     /// The tasks at work, by tenant and team.
-    lines: Mutex<HashMap<(Uuid, Uuid), mpsc::UnboundedSender<TurnWanted>>>,
+    lines: Mutex<HashMap<(Uuid, TeamId), mpsc::UnboundedSender<TurnWanted>>>,
 }
 
 impl RoundRobinTurns {
     /// The member whose turn in team `team` of `db`'s tenant `caller` takes for the ticket they
     /// are about to create (`take_turns`); `None` when the write must route under the lock
     /// (the turn could not be taken, for any reason: the write meets it again).
-    pub async fn take(self: &Arc<Self>, db: &TenantDb, team: Uuid, caller: Uuid) -> Option<Uuid> {
+    pub async fn take(self: &Arc<Self>, db: &TenantDb, team: TeamId, caller: Uuid) -> Option<Uuid> {
         let (answer, answered) = oneshot::channel();
         let key = (db.tenant().id, team);
         {
@@ -54,7 +55,12 @@ impl RoundRobinTurns {
     }
 
     /// Takes the turns waiting in line `key` until none is left, then removes the line.
-    async fn serve(self: Arc<Self>, db: TenantDb, key: (Uuid, Uuid), mut waiting: mpsc::UnboundedReceiver<TurnWanted>) {
+    async fn serve(
+        self: Arc<Self>,
+        db: TenantDb,
+        key: (Uuid, TeamId),
+        mut waiting: mpsc::UnboundedReceiver<TurnWanted>,
+    ) {
         loop {
             let mut batch = Vec::new();
             while batch.len() < TURNS_A_STATEMENT {

@@ -10,6 +10,7 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::ids::TeamId;
 use crate::tickets::events::SenderType;
 use crate::tickets::priority::Priority;
 use crate::tickets::status::Status;
@@ -132,7 +133,7 @@ pub struct ExportTicket {
     pub category: Option<String>,
     pub order_id: Option<i64>,
     pub metadata: serde_json::Value,
-    pub team_id: Option<Uuid>,
+    pub team_id: Option<TeamId>,
     pub tags: Vec<String>,
     /// The custom fields visible to customers (the others are the team's own, as internal notes
     /// are).
@@ -181,7 +182,7 @@ pub async fn tickets_page(
 ) -> sqlx::Result<Vec<ExportTicket>> {
     let tickets = sqlx::query!(
         r#"SELECT id, ticket_number, subject, description, priority AS "priority: Priority", status AS "status: Status",
-               category, order_id, metadata, team_id, tags,
+               category, order_id, metadata, team_id AS "team_id: TeamId", tags,
                (SELECT coalesce(jsonb_object_agg(v.key, v.value), '{}') FROM jsonb_each(t.fields) AS v
                 JOIN ticket_fields f ON f.key = v.key AND f.visible_to_customer) AS "fields!",
                created_at, updated_at, resolved_at, closed_at, merged_into

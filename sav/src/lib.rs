@@ -10,6 +10,7 @@ pub mod categories;
 pub mod customers;
 pub mod erasure;
 pub mod export;
+pub mod ids;
 pub mod macros;
 pub mod onboarding;
 pub mod orders;

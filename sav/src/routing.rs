@@ -28,6 +28,8 @@ use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::ids::TeamId;
+
 use super::tickets::messages::Channel;
 use super::tickets::priority::Priority;
 use super::tickets::status::Status;
@@ -122,11 +124,11 @@ pub fn took(candidates: &mut [Candidate], member: Uuid, now: DateTime<Utc>) {
 /// lock is `FOR NO KEY UPDATE`: routers take turns, while the key share a ticket's reference to
 /// the team takes (a new ticket in the team, inserted before it is routed) does not wait, nor
 /// make two routers wait for each other.
-pub async fn lock_team(tx: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Rule>> {
+pub async fn lock_team(tx: &mut PgConnection, id: TeamId) -> sqlx::Result<Option<Rule>> {
     let row = sqlx::query!(
         r#"SELECT assignment AS "assignment: Assignment", max_open_per_agent FROM teams WHERE id = $1
            FOR NO KEY UPDATE"#,
-        id
+        id as _
     )
     .fetch_optional(tx)
     .await?;
@@ -138,12 +140,12 @@ pub async fn lock_team(tx: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<R
 /// cap (a member's tickets in progress are not read for nothing while the team is locked). Under
 /// a cap, each member's lock is taken first, in one order for every transaction: a member in
 /// two capped teams is filled by one of them at a time.
-pub async fn candidates(tx: &mut PgConnection, id: Uuid, rule: Rule) -> sqlx::Result<Vec<Candidate>> {
+pub async fn candidates(tx: &mut PgConnection, id: TeamId, rule: Rule) -> sqlx::Result<Vec<Candidate>> {
     if rule.cap.is_some() {
         sqlx::query_scalar!(
             r#"SELECT count(pg_advisory_xact_lock($2, hashtext(m.user_id::text))) AS "locked!"
                FROM (SELECT user_id FROM team_members WHERE team_id = $1 ORDER BY hashtext(user_id::text)) AS m"#,
-            id,
+            id as _,
             MEMBER_LOCK,
         )
         .fetch_one(&mut *tx)
@@ -162,7 +164,7 @@ pub async fn candidates(tx: &mut PgConnection, id: Uuid, rule: Rule) -> sqlx::Re
                   AS "load!"
            FROM team_members m JOIN users u ON u.id = m.user_id
            WHERE m.team_id = $1 AND u.active AND u.available AND u.role IN ('owner', 'admin', 'agent')"#,
-        id,
+        id as _,
         count_up_to,
     )
     .fetch_all(tx)
@@ -179,9 +181,9 @@ pub async fn candidates(tx: &mut PgConnection, id: Uuid, rule: Rule) -> sqlx::Re
 /// tickets in teams, and for all when the team routes otherwise (a cap, least loaded, manual),
 /// when nobody takes tickets now or when there is no such team: those writes route under the
 /// team's lock. A turn whose write then fails is lost: the round moves on one place.
-pub async fn take_turns(conn: &mut PgConnection, team: Uuid, callers: &[Uuid]) -> sqlx::Result<Vec<Option<Uuid>>> {
+pub async fn take_turns(conn: &mut PgConnection, team: TeamId, callers: &[Uuid]) -> sqlx::Result<Vec<Option<Uuid>>> {
     let turns =
-        sqlx::query_scalar!(r#"SELECT routing_take_turns($1, $2) AS "turns!: Vec<Option<Uuid>>""#, team, callers)
+        sqlx::query_scalar!(r#"SELECT routing_take_turns($1, $2) AS "turns!: Vec<Option<Uuid>>""#, team as _, callers)
             .fetch_one(conn)
             .await?;
     Ok(turns)
@@ -191,10 +193,10 @@ pub async fn take_turns(conn: &mut PgConnection, team: Uuid, callers: &[Uuid]) -
 /// robin's order. The time is the statement's own, not the write's: routers take turns under
 /// the team's lock, so the order of these times is the order of the assignments even when a
 /// write began before the one it waited for. Nothing for someone who is not a member.
-pub async fn assigned(tx: &mut PgConnection, team: Uuid, member: Uuid) -> sqlx::Result<()> {
+pub async fn assigned(tx: &mut PgConnection, team: TeamId, member: Uuid) -> sqlx::Result<()> {
     sqlx::query!(
         "UPDATE team_members SET last_assigned_at = clock_timestamp() WHERE team_id = $1 AND user_id = $2",
-        team,
+        team as _,
         member,
     )
     .execute(tx)
@@ -203,11 +205,11 @@ pub async fn assigned(tx: &mut PgConnection, team: Uuid, member: Uuid) -> sqlx::
 }
 
 /// Wakes `teams` at `at`: their queues are handed out then (a wake due sooner is kept).
-pub async fn wake(tx: &mut PgConnection, teams: &[Uuid], at: DateTime<Utc>) -> sqlx::Result<()> {
+pub async fn wake(tx: &mut PgConnection, teams: &[TeamId], at: DateTime<Utc>) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO routing_wakes (team_id, due_at) SELECT id, $2 FROM unnest($1::uuid[]) AS id ORDER BY id
          ON CONFLICT (team_id) DO UPDATE SET due_at = EXCLUDED.due_at WHERE routing_wakes.due_at > EXCLUDED.due_at",
-        teams,
+        teams as _,
         at,
     )
     .execute(tx)
@@ -218,10 +220,10 @@ pub async fn wake(tx: &mut PgConnection, teams: &[Uuid], at: DateTime<Utc>) -> s
 /// Wakes the routed teams of `member` whose queues hold a ticket: they may take one now.
 pub async fn wake_teams_of(tx: &mut PgConnection, member: Uuid, at: DateTime<Utc>) -> sqlx::Result<()> {
     let teams = sqlx::query_scalar!(
-        "SELECT m.team_id FROM team_members m JOIN teams t ON t.id = m.team_id
+        r#"SELECT m.team_id AS "team_id: TeamId" FROM team_members m JOIN teams t ON t.id = m.team_id
          WHERE m.user_id = $1 AND t.assignment <> 'manual'
            AND EXISTS (SELECT 1 FROM support_tickets s WHERE s.team_id = m.team_id AND s.status = 'open')
-         ORDER BY m.team_id",
+         ORDER BY m.team_id"#,
         member,
     )
     .fetch_all(&mut *tx)
@@ -255,16 +257,16 @@ pub async fn set_available(conn: &mut PgConnection, user: Uuid, available: bool)
 
 /// Takes the wake of team `id` if it is due at `now` (for the rest of the transaction); false
 /// when there is none (another replica took it, or it is not due).
-pub async fn take_wake(tx: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> sqlx::Result<bool> {
+pub async fn take_wake(tx: &mut PgConnection, id: TeamId, now: DateTime<Utc>) -> sqlx::Result<bool> {
     let taken =
-        sqlx::query!("DELETE FROM routing_wakes WHERE team_id = $1 AND due_at <= $2", id, now).execute(tx).await?;
+        sqlx::query!("DELETE FROM routing_wakes WHERE team_id = $1 AND due_at <= $2", id as _, now).execute(tx).await?;
     Ok(taken.rows_affected() > 0)
 }
 
 /// The teams whose wakes are due at `now`, soonest first: at most `limit`.
-pub async fn due_wakes(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) -> sqlx::Result<Vec<Uuid>> {
+pub async fn due_wakes(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) -> sqlx::Result<Vec<TeamId>> {
     sqlx::query_scalar!(
-        "SELECT team_id FROM routing_wakes WHERE due_at <= $1 ORDER BY due_at, team_id LIMIT $2",
+        r#"SELECT team_id AS "team_id: TeamId" FROM routing_wakes WHERE due_at <= $1 ORDER BY due_at, team_id LIMIT $2"#,
         now,
         limit
     )
@@ -274,14 +276,14 @@ pub async fn due_wakes(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) 
 
 /// The next waiting ticket of team `id` that no other transaction holds, soonest badge due time
 /// first (the response target while it is next, else the resolution target), locked.
-pub async fn next_waiting(tx: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Ticket>> {
+pub async fn next_waiting(tx: &mut PgConnection, id: TeamId) -> sqlx::Result<Option<Ticket>> {
     let row = store::ticket_sql!(query
         "SELECT ",
         " FROM support_tickets t WHERE t.team_id = $1 AND t.status = 'open'
           ORDER BY CASE WHEN t.first_response_at IS NULL AND t.response_due_at < t.resolution_due_at
                         THEN t.response_due_at ELSE t.resolution_due_at END, t.id
           LIMIT 1 FOR UPDATE SKIP LOCKED",
-        id,
+        id as _,
     )
     .fetch_optional(tx)
     .await?;
@@ -290,10 +292,10 @@ pub async fn next_waiting(tx: &mut PgConnection, id: Uuid) -> sqlx::Result<Optio
 
 /// Whether team `id`'s queue holds a ticket (one this transaction skipped as locked elsewhere,
 /// or one that came meanwhile).
-pub async fn has_waiting(tx: &mut PgConnection, id: Uuid) -> sqlx::Result<bool> {
+pub async fn has_waiting(tx: &mut PgConnection, id: TeamId) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM support_tickets WHERE team_id = $1 AND status = 'open') AS "waiting!""#,
-        id
+        id as _
     )
     .fetch_one(tx)
     .await

@@ -11,6 +11,8 @@ use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::ids::TeamId;
+
 use super::routing::{self, Assignment};
 use super::users;
 
@@ -26,7 +28,8 @@ pub const CAP_RANGE: std::ops::RangeInclusive<i32> = 1..=1000;
 /// A team.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Team {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: TeamId,
     pub name: String,
     pub description: String,
     pub assignment: Assignment,
@@ -89,19 +92,19 @@ pub async fn all(conn: &mut PgConnection) -> sqlx::Result<Vec<Team>> {
     read(conn, None).await
 }
 
-async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Team>> {
+async fn get(conn: &mut PgConnection, id: TeamId) -> sqlx::Result<Option<Team>> {
     Ok(read(conn, Some(id)).await?.pop())
 }
 
 /// Team `id`, or every team (`None`), by name.
-async fn read(conn: &mut PgConnection, id: Option<Uuid>) -> sqlx::Result<Vec<Team>> {
+async fn read(conn: &mut PgConnection, id: Option<TeamId>) -> sqlx::Result<Vec<Team>> {
     sqlx::query_as!(
         Team,
-        r#"SELECT t.id, t.name, t.description, t.assignment AS "assignment: Assignment", t.max_open_per_agent,
+        r#"SELECT t.id AS "id: TeamId", t.name, t.description, t.assignment AS "assignment: Assignment", t.max_open_per_agent,
                 ARRAY(SELECT m.user_id FROM team_members m WHERE m.team_id = t.id ORDER BY m.user_id) AS "member_ids!",
                 t.created_at
            FROM teams t WHERE $1::uuid IS NULL OR t.id = $1 ORDER BY lower(t.name), t.id LIMIT $2"#,
-        id,
+        id as _,
         MAX_PER_TENANT,
     )
     .fetch_all(conn)
@@ -109,15 +112,20 @@ async fn read(conn: &mut PgConnection, id: Option<Uuid>) -> sqlx::Result<Vec<Tea
 }
 
 /// Whether team `id` exists (a ticket may name it).
-pub async fn exists(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<bool> {
-    sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM teams WHERE id = $1) AS "exists!""#, id).fetch_one(conn).await
+pub async fn exists(conn: &mut PgConnection, id: TeamId) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM teams WHERE id = $1) AS "exists!""#, id as _)
+        .fetch_one(conn)
+        .await
 }
 
 /// The teams `user` is a member of.
-pub async fn of_member(conn: &mut PgConnection, user: Uuid) -> sqlx::Result<Vec<Uuid>> {
-    sqlx::query_scalar!("SELECT team_id FROM team_members WHERE user_id = $1 ORDER BY team_id", user)
-        .fetch_all(conn)
-        .await
+pub async fn of_member(conn: &mut PgConnection, user: Uuid) -> sqlx::Result<Vec<TeamId>> {
+    sqlx::query_scalar!(
+        r#"SELECT team_id AS "team_id: TeamId" FROM team_members WHERE user_id = $1 ORDER BY team_id"#,
+        user
+    )
+    .fetch_all(conn)
+    .await
 }
 
 /// Teams are made and renamed one at a time per tenant, so the count and the names hold.
@@ -125,11 +133,11 @@ async fn lock_for_change(conn: &mut PgConnection) -> sqlx::Result<()> {
     sqlx::query!("LOCK TABLE teams IN SHARE ROW EXCLUSIVE MODE").execute(conn).await.map(drop)
 }
 
-async fn name_taken(conn: &mut PgConnection, name: &str, except: Option<Uuid>) -> sqlx::Result<bool> {
+async fn name_taken(conn: &mut PgConnection, name: &str, except: Option<TeamId>) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM teams WHERE lower(name) = lower($1) AND id IS DISTINCT FROM $2) AS "taken!""#,
         name,
-        except,
+        except as _,
     )
     .fetch_one(conn)
     .await
@@ -171,7 +179,7 @@ pub enum Refused {
 }
 
 /// Checks `fields` against the tenant: a name of its own, members who are staff.
-async fn check_in_tenant(conn: &mut PgConnection, fields: &Fields, except: Option<Uuid>) -> Result<(), Refused> {
+async fn check_in_tenant(conn: &mut PgConnection, fields: &Fields, except: Option<TeamId>) -> Result<(), Refused> {
     let strangers = not_staff(conn, &fields.member_ids).await?;
     if let Some(first) = strangers.first() {
         return Err(Refused::Invalid(vec![FieldError::new(
@@ -196,13 +204,13 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> Res
         return Err(Refused::LimitReached);
     }
     check_in_tenant(&mut tx, &fields, None).await?;
-    let id = Uuid::now_v7();
+    let id = TeamId(Uuid::now_v7());
     write(&mut tx, id, &fields).await?;
     if fields.assignment.routes() && !fields.member_ids.is_empty() {
         routing::wake(&mut tx, &[id], Utc::now()).await?;
     }
     let details = serde_json::json!({ "team_id": id, "name": fields.name });
-    users::audit(&mut tx, admin, "team_created", id, details).await?;
+    users::audit(&mut tx, admin, "team_created", id.0, details).await?;
     let created = get(&mut tx, id).await?.ok_or(Refused::NotFound)?;
     tx.commit().await?;
     Ok(created)
@@ -210,12 +218,12 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> Res
 
 /// Team `id` becomes `fields` (made, or changed): its row, and its members, those who stay
 /// keeping their place in the round.
-async fn write(tx: &mut PgConnection, id: Uuid, fields: &Fields) -> sqlx::Result<()> {
+async fn write(tx: &mut PgConnection, id: TeamId, fields: &Fields) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO teams (id, name, description, assignment, max_open_per_agent) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description,
            assignment = EXCLUDED.assignment, max_open_per_agent = EXCLUDED.max_open_per_agent, updated_at = now()",
-        id,
+        id as _,
         fields.name,
         fields.description,
         fields.assignment.as_str(),
@@ -224,12 +232,12 @@ async fn write(tx: &mut PgConnection, id: Uuid, fields: &Fields) -> sqlx::Result
     .execute(&mut *tx)
     .await?;
     let members = &fields.member_ids;
-    sqlx::query!("DELETE FROM team_members WHERE team_id = $1 AND user_id <> ALL($2)", id, members)
+    sqlx::query!("DELETE FROM team_members WHERE team_id = $1 AND user_id <> ALL($2)", id as _, members)
         .execute(&mut *tx)
         .await?;
     sqlx::query!(
         "INSERT INTO team_members (team_id, user_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING",
-        id,
+        id as _,
         members,
     )
     .execute(tx)
@@ -240,7 +248,7 @@ async fn write(tx: &mut PgConnection, id: Uuid, fields: &Fields) -> sqlx::Result
 /// Changes team `id` by `patch`, checked as a whole, with its audit entry, in one transaction.
 /// Anything that may let a waiting ticket out (a member added, a cap raised or lifted, routing
 /// switched on) has the queue looked at.
-pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch) -> Result<Team, Refused> {
+pub async fn change(conn: &mut PgConnection, admin: Uuid, id: TeamId, patch: Patch) -> Result<Team, Refused> {
     let mut tx = conn.begin().await?;
     lock_for_change(&mut tx).await?;
     let current = get(&mut tx, id).await?.ok_or(Refused::NotFound)?;
@@ -264,7 +272,7 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch
         routing::wake(&mut tx, &[id], Utc::now()).await?;
     }
     let details = serde_json::json!({ "team_id": id, "name": fields.name });
-    users::audit(&mut tx, admin, "team_changed", id, details).await?;
+    users::audit(&mut tx, admin, "team_changed", id.0, details).await?;
     let changed = get(&mut tx, id).await?.ok_or(Refused::NotFound)?;
     tx.commit().await?;
     Ok(changed)
@@ -273,29 +281,31 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch
 /// Deletes team `id` with its audit entry; its tickets are left without a team (their history
 /// keeps the team they were in). How many tickets it held. Refused while an SLA policy's
 /// conditions name it (409 `team_in_use`), so no policy is left naming a team that is not.
-pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: Uuid) -> Result<u64, Refused> {
+pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: TeamId) -> Result<u64, Refused> {
     let mut tx = conn.begin().await?;
     // The policies are replaced under a stronger lock: none can name the team meanwhile.
     sqlx::query!("LOCK TABLE sla_policies IN SHARE MODE").execute(&mut *tx).await?;
-    let named =
-        sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM sla_policies WHERE $1 = ANY (team_ids)) AS "named!""#, id)
-            .fetch_one(&mut *tx)
-            .await?;
+    let named = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM sla_policies WHERE $1 = ANY (team_ids)) AS "named!""#,
+        id as _
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     if named {
         return Err(Refused::InUse);
     }
     // The tickets first, then the team: a ticket write in progress (which locks its ticket, then
     // the team to route it) is waited for rather than met the other way round.
-    let left = sqlx::query!("UPDATE support_tickets SET team_id = NULL WHERE team_id = $1", id)
+    let left = sqlx::query!("UPDATE support_tickets SET team_id = NULL WHERE team_id = $1", id as _)
         .execute(&mut *tx)
         .await?
         .rows_affected();
-    let name = sqlx::query_scalar!("DELETE FROM teams WHERE id = $1 RETURNING name", id)
+    let name = sqlx::query_scalar!("DELETE FROM teams WHERE id = $1 RETURNING name", id as _)
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(Refused::NotFound)?;
     let details = serde_json::json!({ "team_id": id, "name": name, "tickets": left });
-    users::audit(&mut tx, admin, "team_deleted", id, details).await?;
+    users::audit(&mut tx, admin, "team_deleted", id.0, details).await?;
     tx.commit().await?;
     Ok(left)
 }

@@ -10,6 +10,7 @@
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
+use sav::ids::TeamId;
 use serde::Serialize;
 use sqlx::PgConnection;
 use sqlx::types::ipnet::IpNet;
@@ -24,7 +25,7 @@ pub struct Found {
     /// The ticket's customer, assignee and team, for the visibility rules.
     pub ticket_customer: Uuid,
     pub ticket_assignee: Option<Uuid>,
-    pub ticket_team: Option<Uuid>,
+    pub ticket_team: Option<TeamId>,
     /// Whether the ticket's team is one of the viewer's.
     pub in_viewer_teams: bool,
     pub ticket_closed: bool,
@@ -90,7 +91,7 @@ pub async fn find(conn: &mut PgConnection, id: i64, viewer: Uuid) -> sqlx::Resul
         r#"SELECT a.id, a.ticket_id, a.message_id, a.original_name, a.mime_type, a.file_size, a.sha256,
                 a.is_internal, a.uploaded_by, a.created_at, a.file_path,
                 t.user_id AS ticket_customer, t.assigned_to AS ticket_assignee, t.status = 'closed' AS "ticket_closed!",
-t.team_id AS ticket_team,
+t.team_id AS "ticket_team: TeamId",
                 coalesce(t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $2), false)
                   AS "in_viewer_teams!"
            FROM ticket_attachments a JOIN support_tickets t ON t.id = a.ticket_id

@@ -31,6 +31,7 @@ use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
 use crate::tenancy::{Tenancy, TenantDb};
 use crate::turns::RoundRobinTurns;
+use sav::ids::TeamId;
 use sav::macros::{self, Applying, Effect, Reviewed, Values};
 use sav::routing::{self, Assignment};
 use sav::tickets::access::Viewer;
@@ -98,7 +99,7 @@ pub struct Opening {
     /// Staff only: the requester is told of it as if they had opened it.
     pub notify_requester: bool,
     /// Staff only: the team whose queue it joins (routed there, `sav::routing`).
-    pub team_id: Option<Uuid>,
+    pub team_id: Option<TeamId>,
     /// Staff only: its tags, checked (`tags`).
     pub tags: BTreeSet<String>,
     /// Its custom fields' values (staff: any field; customers: those they may set), checked in
@@ -194,7 +195,7 @@ pub(crate) struct Work {
     assigned_before: Option<Uuid>,
     /// The status and team when the write began (none for a new ticket): what routing and the
     /// queues' bookkeeping compare with.
-    before: Option<(Status, Option<Uuid>)>,
+    before: Option<(Status, Option<TeamId>)>,
     /// The assignee's turn in the team's round was recorded ahead of the write
     /// (`crate::turns`), not by it.
     turn_taken: bool,
@@ -629,7 +630,7 @@ impl TicketWriter {
     async fn choose(
         &self,
         tx: &mut PgConnection,
-        team: Uuid,
+        team: TeamId,
         trigger: Trigger,
         assignee: Option<Uuid>,
     ) -> sqlx::Result<Option<Uuid>> {
@@ -643,7 +644,7 @@ impl TicketWriter {
 async fn choose(
     tx: &mut PgConnection,
     metrics: &RoutingMetrics,
-    team: Uuid,
+    team: TeamId,
     trigger: Trigger,
     assignee: Option<Uuid>,
 ) -> sqlx::Result<Option<Uuid>> {
@@ -688,7 +689,7 @@ pub(crate) enum Trigger {
 impl Trigger {
     /// The trigger of a change of `ticket` that began in status and team `before` with
     /// `assigned_before`, if it routes.
-    fn of(before: Option<(Status, Option<Uuid>)>, assigned_before: Option<Uuid>, ticket: &Ticket) -> Option<Self> {
+    fn of(before: Option<(Status, Option<TeamId>)>, assigned_before: Option<Uuid>, ticket: &Ticket) -> Option<Self> {
         let (status_before, team_before) = before?;
         ticket.team_id?;
         match (ticket.status, ticket.assigned_to) {
@@ -703,7 +704,7 @@ impl Trigger {
 }
 
 /// The team a ticket is put in must exist in the tenant.
-async fn check_team(tx: &mut PgConnection, team: Uuid) -> ApiResult<()> {
+async fn check_team(tx: &mut PgConnection, team: TeamId) -> ApiResult<()> {
     if teams::exists(tx, team).await? {
         return Ok(());
     }

@@ -10,6 +10,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::tenancy::resolve::Tenant;
+use sav::ids::TeamId;
 use sav::tickets::events::Event;
 
 #[derive(Serialize)]
@@ -29,7 +30,7 @@ pub struct Audience {
     pub staff: Vec<Uuid>,
     /// The ticket's team (absent on events written before teams existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub team: Option<Uuid>,
+    pub team: Option<TeamId>,
     /// The unassigned queue the ticket left with this change, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub left_queue: Option<Queue>,
@@ -38,7 +39,7 @@ pub struct Audience {
 /// An unassigned queue: a team's, or (`team: None`) that of the tickets of no team.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Queue {
-    pub team: Option<Uuid>,
+    pub team: Option<TeamId>,
 }
 
 #[derive(Serialize)]

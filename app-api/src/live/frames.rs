@@ -19,6 +19,7 @@ use shared::auth::Role;
 use uuid::Uuid;
 
 use crate::events::outbox::Audience;
+use sav::ids::TeamId;
 use sav::ticket_settings::AgentAccess;
 use sav::tickets::access::Viewer;
 
@@ -51,20 +52,20 @@ pub struct Watcher {
     pub user: Uuid,
     pub role: Role,
     /// The teams they were a member of when the stream opened.
-    pub teams: Vec<Uuid>,
+    pub teams: Vec<TeamId>,
     /// The organisation's agent access when the stream opened.
     pub access: AgentAccess,
 }
 
 impl Watcher {
     /// Whether an unassigned ticket of `team` is in this watcher's queues.
-    pub fn queues(&self, team: Option<Uuid>) -> bool {
+    pub fn queues(&self, team: Option<TeamId>) -> bool {
         team.is_none_or(|team| self.teams.contains(&team))
     }
 
     /// Whether this watcher, one of the staff, sees a ticket assigned to `assignee` in `team`:
     /// `Viewer::sees`, with the teams and the access they had when the stream opened.
-    pub fn sees(&self, assignee: Option<Uuid>, team: Option<Uuid>) -> bool {
+    pub fn sees(&self, assignee: Option<Uuid>, team: Option<TeamId>) -> bool {
         let viewer = Viewer { id: self.user, role: self.role, access: self.access };
         viewer.is_staff() && viewer.sees(Uuid::nil(), assignee, team, team.is_some_and(|t| self.teams.contains(&t)))
     }
@@ -179,8 +180,8 @@ mod tests {
 
     #[test]
     fn a_ticket_moved_between_team_queues_is_seen_by_both_teams() {
-        let (from, to, elsewhere) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
-        let member = |team: Uuid| Watcher {
+        let (from, to, elsewhere) = (TeamId(Uuid::new_v4()), TeamId(Uuid::new_v4()), TeamId(Uuid::new_v4()));
+        let member = |team: TeamId| Watcher {
             user: Uuid::new_v4(),
             role: Role::Agent,
             teams: vec![team],

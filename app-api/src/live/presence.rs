@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use super::Hub;
 use super::frames::Watcher;
+use sav::ids::TeamId;
 
 /// How long a presence frame holds, in seconds: pages say it again well within it.
 pub const EXPIRES_IN: u64 = 30;
@@ -36,7 +37,7 @@ pub struct Presence {
     /// The ticket's assignee (none: the unassigned queue), whose agents may see it.
     pub assignee: Option<Uuid>,
     /// The ticket's team: an unassigned ticket of a team is its members' to see.
-    pub team: Option<Uuid>,
+    pub team: Option<TeamId>,
 }
 
 impl Presence {
@@ -123,7 +124,7 @@ mod tests {
         let queue = Presence { assignee: None, ..on_ticket.clone() };
         let agent_of = |teams| Watcher { user: other_agent, role: Role::Agent, teams, access: AgentAccess::Teams };
         assert!(queue.visible_to(&agent_of(Vec::new())), "the unassigned queue");
-        let team = Uuid::new_v4();
+        let team = TeamId(Uuid::new_v4());
         let team_queue = Presence { team: Some(team), ..queue.clone() };
         assert!(team_queue.visible_to(&agent_of(vec![team])), "their team's queue");
         assert!(!team_queue.visible_to(&agent_of(Vec::new())), "another team's queue");

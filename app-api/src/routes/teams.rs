@@ -17,6 +17,7 @@ use super::nullable;
 use crate::access::{Access, Admins, Staff};
 use crate::events::Events;
 use crate::refusals::Answered as _;
+use sav::ids::TeamId;
 use sav::routing::Assignment;
 use sav::teams::{self, Fields, Patch, Team};
 
@@ -103,7 +104,7 @@ pub async fn create_team(
 pub async fn patch_team(
     access: Access<Admins>,
     State(events): State<Arc<Events>>,
-    Path(id): Path<Uuid>,
+    Path(id): Path<TeamId>,
     JsonBody(change): JsonBody<TeamChange>,
 ) -> ApiResult<Json<Team>> {
     let patch = Patch {
@@ -128,7 +129,7 @@ pub async fn patch_team(
         NotFound,
         (status = 409, description = "`team_in_use`: an SLA policy's conditions name it"),
     ))]
-pub async fn delete_team(access: Access<Admins>, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
+pub async fn delete_team(access: Access<Admins>, Path(id): Path<TeamId>) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;
     teams::remove(&mut db, admin.id, id).await.answered()?;
     Ok(StatusCode::NO_CONTENT)

@@ -8,12 +8,12 @@
 use chrono::{DateTime, Utc};
 use shared::error::ApiResult;
 use sqlx::{Connection as _, PgConnection};
-use uuid::Uuid;
 
 use crate::commands::{self, Work};
 use crate::events::Events;
 use crate::refusals::Answered as _;
 use crate::tenancy::resolve::Tenant;
+use sav::ids::TeamId;
 use sav::routing;
 use sav::tickets::lifecycle;
 
@@ -54,7 +54,7 @@ async fn batch(
     conn: &mut PgConnection,
     tenant: &Tenant,
     events: &Events,
-    team: Uuid,
+    team: TeamId,
     now: DateTime<Utc>,
 ) -> ApiResult<Batch> {
     let mut tx = conn.begin().await?;

@@ -8,6 +8,7 @@ use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::ids::TeamId;
 use crate::tickets::access::Viewer;
 use crate::tickets::badge::{self, Target};
 use crate::tickets::priority::Priority;
@@ -147,7 +148,8 @@ pub struct AgentLoad {
     /// Whether they take tickets now (routing passes them by otherwise).
     pub available: bool,
     /// The teams they are a member of.
-    pub team_ids: Vec<Uuid>,
+    #[schema(value_type = Vec<Uuid>)]
+    pub team_ids: Vec<TeamId>,
 }
 
 /// Active staff members after `after`, by id, with the tickets assigned to them by status: at
@@ -161,7 +163,7 @@ pub async fn workload(conn: &mut PgConnection, after: Option<Uuid>, limit: i64) 
             count(t.id) FILTER (WHERE t.status = 'waiting_customer') AS "waiting_customer!",
             count(t.id) FILTER (WHERE t.status = 'resolved') AS "resolved!",
             count(t.id) AS "total!", u.available,
-            ARRAY(SELECT m.team_id FROM team_members m WHERE m.user_id = u.id ORDER BY m.team_id) AS "team_ids!"
+            ARRAY(SELECT m.team_id FROM team_members m WHERE m.user_id = u.id ORDER BY m.team_id) AS "team_ids!: Vec<TeamId>"
          FROM users u
          LEFT JOIN support_tickets t ON t.assigned_to = u.id AND t.status <> 'closed'
          WHERE u.active AND u.role IN ('owner', 'admin', 'agent') AND ($1::uuid IS NULL OR u.id > $1)

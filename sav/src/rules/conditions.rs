@@ -75,7 +75,7 @@ fn held(subject: &Subject, facts: &Facts<'_>) -> Held {
     match subject {
         Subject::Status => text(ticket.status.as_str()),
         Subject::Priority => text(ticket.priority.as_str()),
-        Subject::TeamId => id(ticket.team_id),
+        Subject::TeamId => id(ticket.team_id.map(|team| team.0)),
         Subject::AssignedTo => id(ticket.assigned_to),
         Subject::Category => ticket.category.as_deref().map_or(Held::Nothing, text),
         Subject::Tags => Held::Many(ticket.tags.clone()),
@@ -153,6 +153,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::ids::TeamId;
     use crate::rules::parse;
     use crate::tickets::priority::Priority;
     use crate::tickets::status::Status;
@@ -176,7 +177,7 @@ mod tests {
         let team = Uuid::now_v7();
         let ticket = Ticket {
             priority: Priority::High,
-            team_id: Some(team),
+            team_id: Some(TeamId(team)),
             category: Some("Payment_failure".into()),
             tags: vec!["refund".into(), "vip".into()],
             subject: "My parcel never came".into(),

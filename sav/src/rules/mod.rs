@@ -18,6 +18,8 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::ids::TeamId;
+
 use super::tickets::fields::{self, Field, Kind};
 use super::tickets::priority::Priority;
 use super::tickets::status::Status;
@@ -348,7 +350,7 @@ pub enum Action {
     SetPriority(Priority),
     SetStatus(Status),
     /// Into a team (routing applies), or out of any.
-    SetTeam(Option<Uuid>),
+    SetTeam(Option<TeamId>),
     AssignTo(Option<Uuid>),
     AddTags(Vec<String>),
     RemoveTags(Vec<String>),
@@ -603,7 +605,7 @@ fn parse_action(value: &Value, defined: &[Field]) -> Result<Action, (&'static st
         "set_status" => Action::SetStatus(
             Status::parse(word("value")?).ok_or(("value", format!("must be one of {}", STATUSES.join(", "))))?,
         ),
-        "set_team" => Action::SetTeam(id_or_none("value")?),
+        "set_team" => Action::SetTeam(id_or_none("value")?.map(TeamId)),
         "assign_to" => Action::AssignTo(id_or_none("value")?),
         "add_tags" | "remove_tags" => {
             let given: Vec<String> = get("value")

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::grammar::{RuleAction, RuleConditions, RuleEffect, RuleTrigger};
 use super::{Action, MAX_PER_TENANT, Operand, Rule, Subject, Trigger};
+use crate::ids::TeamId;
 use crate::tickets::fields;
 use crate::{macros, teams, users};
 
@@ -207,7 +208,7 @@ async fn checked(
             for value in &condition.values {
                 let Operand::Id(id) = value else { continue };
                 let known = match condition.subject {
-                    Subject::TeamId => teams::exists(conn, *id).await?,
+                    Subject::TeamId => teams::exists(conn, TeamId(*id)).await?,
                     Subject::AssignedTo => users::assignable(conn, *id).await?,
                     _ => true,
                 };
@@ -574,11 +575,11 @@ pub async fn customer(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<(bool, 
 }
 
 /// The active members of team `team`, the people a rule's mail to the team goes to.
-pub async fn team_members(conn: &mut PgConnection, team: Uuid) -> sqlx::Result<Vec<Uuid>> {
+pub async fn team_members(conn: &mut PgConnection, team: TeamId) -> sqlx::Result<Vec<Uuid>> {
     sqlx::query_scalar!(
         "SELECT m.user_id FROM team_members m JOIN users u ON u.id = m.user_id AND u.active
          WHERE m.team_id = $1 ORDER BY m.user_id",
-        team
+        team as _
     )
     .fetch_all(conn)
     .await

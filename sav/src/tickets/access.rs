@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::refusal::Refused;
 use super::status::Actor;
+use crate::ids::TeamId;
 use crate::ticket_settings::AgentAccess;
 use crate::tickets::events::SenderType;
 use crate::users;
@@ -82,7 +83,7 @@ impl Viewer {
 
     /// Whether this caller may see a ticket of `customer` in `team`, assigned to `assignee`
     /// (`in_my_teams`: the ticket's team is one of the caller's).
-    pub fn sees(self, customer: Uuid, assignee: Option<Uuid>, team: Option<Uuid>, in_my_teams: bool) -> bool {
+    pub fn sees(self, customer: Uuid, assignee: Option<Uuid>, team: Option<TeamId>, in_my_teams: bool) -> bool {
         match self.role {
             Role::Owner | Role::Admin | Role::Integration => true,
             Role::Agent => match self.access {
@@ -155,7 +156,7 @@ mod tests {
 
     #[test]
     fn the_visibility_rules() {
-        let (me, other, team) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let (me, other, team) = (Uuid::now_v7(), Uuid::now_v7(), TeamId(Uuid::now_v7()));
         let viewer = |role, access| Viewer { id: me, role, access };
         let customer = viewer(Role::Customer, AgentAccess::All);
         assert!(customer.sees(me, Some(other), None, false) && !customer.sees(other, None, None, true));
@@ -179,7 +180,7 @@ mod tests {
 
     #[test]
     fn the_scope_of_a_static_query_is_the_visibility() {
-        let (me, other, team) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let (me, other, team) = (Uuid::now_v7(), Uuid::now_v7(), TeamId(Uuid::now_v7()));
         let accesses = [AgentAccess::All, AgentAccess::Teams, AgentAccess::Assigned];
         for role in [Role::Owner, Role::Admin, Role::Agent, Role::Customer, Role::Integration] {
             for access in accesses {

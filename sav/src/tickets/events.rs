@@ -8,6 +8,8 @@ use uuid::Uuid;
 use super::priority::Priority;
 use super::status::Status;
 
+use crate::ids::TeamId;
+
 /// Which side wrote a message (`ticket_messages.sender_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -73,7 +75,7 @@ pub enum Event {
         order_id: Option<i64>,
         category: Option<String>,
         /// The team whose queue it entered, if any.
-        team_id: Option<Uuid>,
+        team_id: Option<TeamId>,
         tags: Vec<String>,
         /// Its custom fields' values, `{key: value}`.
         fields: serde_json::Value,
@@ -136,7 +138,7 @@ pub enum Event {
         /// What changed, as the history entry says it: `{property: [before, after]}`.
         changes: serde_json::Value,
         /// The ticket's team, tags and custom fields after the change.
-        team_id: Option<Uuid>,
+        team_id: Option<TeamId>,
         tags: Vec<String>,
         fields: serde_json::Value,
     },

@@ -19,6 +19,8 @@ use super::status::{self, Actor, Status};
 use super::store::{self, Ticket};
 use super::tags;
 
+use crate::ids::TeamId;
+
 /// Who makes a change: a person (with the part they play) or the system (and which part of it).
 #[derive(Debug, Clone, Copy)]
 pub struct Acting {
@@ -277,7 +279,7 @@ pub struct Edit {
     pub metadata: Option<serde_json::Value>,
     /// `Some(None)` takes the ticket out of its team (checked to exist by the caller).
     #[allow(clippy::option_option, reason = "absent keeps, null clears, a value sets")]
-    pub team_id: Option<Option<Uuid>>,
+    pub team_id: Option<Option<TeamId>>,
     /// A new set of tags, or tags added and removed (applied to the tags as loaded).
     pub tags: Option<tags::Change>,
 }

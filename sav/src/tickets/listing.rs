@@ -14,6 +14,8 @@ use super::priority::Priority;
 use super::status::Status;
 use super::store::{self, Ticket};
 
+use crate::ids::TeamId;
+
 /// Where the SLA puts a ticket, as a list filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SlaFilter {
@@ -67,7 +69,7 @@ pub struct Filter<'a> {
     pub unassigned: Option<bool>,
     /// `Some(None)`: tickets of no team; `Some(Some(id))`: that team's.
     #[allow(clippy::option_option, reason = "absent: any team; none: no team; an id: that team")]
-    pub team: Option<Option<Uuid>>,
+    pub team: Option<Option<TeamId>>,
     pub category: Option<&'a str>,
     pub channel: Option<Channel>,
     /// Every one of these tags, any one of these, none of these (empty: no condition).

@@ -17,6 +17,7 @@ use super::priority::Priority;
 use super::sla::{Hours, Targets};
 use super::sla_default::MAX_MINUTES;
 use super::tags;
+use crate::ids::TeamId;
 use crate::schedules::business::Schedule;
 use crate::schedules::{self, Interval};
 use crate::users;
@@ -61,7 +62,8 @@ pub struct SlaConditions {
     pub priorities: Option<Vec<Priority>>,
     /// A team named here cannot be deleted (409 `team_in_use`).
     #[serde(default)]
-    pub team_ids: Option<Vec<Uuid>>,
+    #[schema(value_type = Option<Vec<Uuid>>)]
+    pub team_ids: Option<Vec<TeamId>>,
     /// The ticket holds at least one of these tags.
     #[serde(default)]
     pub tags_any: Option<Vec<String>>,
@@ -132,7 +134,7 @@ impl PolicyTargets {
 /// naming its field.
 pub fn checked(
     mut policies: Vec<ConditionalSlaPolicy>,
-    teams: &[Uuid],
+    teams: &[TeamId],
     schedules: &[Uuid],
 ) -> Result<Vec<ConditionalSlaPolicy>, Vec<FieldError>> {
     let mut errors = Vec::new();
@@ -229,7 +231,7 @@ pub fn checked(
 struct Row {
     name: String,
     priorities: Option<Vec<Priority>>,
-    team_ids: Option<Vec<Uuid>>,
+    team_ids: Option<Vec<TeamId>>,
     tags_any: Option<Vec<String>>,
     categories: Option<Vec<String>>,
     vip: Option<bool>,
@@ -258,7 +260,7 @@ impl From<Row> for ConditionalSlaPolicy {
 pub async fn all(conn: &mut PgConnection) -> sqlx::Result<Vec<ConditionalSlaPolicy>> {
     let rows = sqlx::query_as!(
         Row,
-        r#"SELECT name, priorities AS "priorities: Vec<Priority>", team_ids, tags_any, categories, vip, schedule_id,
+        r#"SELECT name, priorities AS "priorities: Vec<Priority>", team_ids AS "team_ids: Vec<TeamId>", tags_any, categories, vip, schedule_id,
                 targets AS "targets: Json<PolicyTargetGrid>"
            FROM sla_policies ORDER BY position LIMIT $1"#,
         i64::try_from(MAX_POLICIES).unwrap_or(i64::MAX),
@@ -284,7 +286,7 @@ pub async fn replace(
     // too; this makes the refusal a field error instead).
     sqlx::query!("LOCK TABLE sla_policies IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
     sqlx::query!("LOCK TABLE schedules IN SHARE MODE").execute(&mut *tx).await?;
-    let teams = sqlx::query_scalar!("SELECT id FROM teams").fetch_all(&mut *tx).await?;
+    let teams = sqlx::query_scalar!(r#"SELECT id AS "id: TeamId" FROM teams"#).fetch_all(&mut *tx).await?;
     let schedules = sqlx::query_scalar!("SELECT id FROM schedules").fetch_all(&mut *tx).await?;
     let policies = checked(policies, &teams, &schedules).map_err(Refused::Invalid)?;
     let before: Vec<String> = all(&mut tx).await?.into_iter().map(|p| p.name).collect();
@@ -298,7 +300,7 @@ pub async fn replace(
             i32::try_from(position).unwrap_or(i32::MAX),
             policy.name,
             priorities as Option<Vec<&str>>,
-            c.team_ids.as_deref(),
+            c.team_ids.as_deref() as _,
             c.tags_any.as_deref(),
             c.categories.as_deref(),
             c.vip,
@@ -318,7 +320,7 @@ pub async fn replace(
 /// What a policy is matched on: the ticket as it is, and its customer.
 pub struct Facts<'a> {
     pub priority: Priority,
-    pub team_id: Option<Uuid>,
+    pub team_id: Option<TeamId>,
     pub tags: &'a [String],
     pub category: Option<&'a str>,
     pub customer: Uuid,
@@ -357,7 +359,7 @@ pub async fn matching(conn: &mut PgConnection, facts: &Facts<'_>) -> sqlx::Resul
              AND (p.vip IS NULL OR p.vip = coalesce((SELECT u.vip FROM users u WHERE u.id = $5), false))
            ORDER BY p.position LIMIT 1"#,
         facts.priority.as_str(),
-        facts.team_id,
+        facts.team_id as _,
         facts.tags,
         facts.category,
         facts.customer,
@@ -446,7 +448,7 @@ mod tests {
 
     #[test]
     fn names_lists_references_and_minutes_are_checked() {
-        let team = Uuid::now_v7();
+        let team = TeamId(Uuid::now_v7());
         let schedule = Uuid::now_v7();
         let mut first = policy("  Billing  ");
         first.conditions.team_ids = Some(vec![team]);
@@ -459,7 +461,7 @@ mod tests {
         assert_eq!(kept[0].conditions.categories, Some(vec!["Refund".to_owned()]));
 
         let mut bad = policy("billing");
-        bad.conditions.team_ids = Some(vec![Uuid::now_v7()]);
+        bad.conditions.team_ids = Some(vec![TeamId(Uuid::now_v7())]);
         bad.conditions.tags_any = Some(vec!["not a tag".into()]);
         bad.conditions.categories = Some(Vec::new());
         bad.schedule_id = Some(Uuid::now_v7());

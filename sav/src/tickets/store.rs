@@ -20,6 +20,7 @@ use super::sla::{self, Answers, Change, Hours, SlaState, Targets};
 use super::sla_by_condition;
 use super::sla_default;
 use super::status::Status;
+use crate::ids::TeamId;
 use crate::schedules::business::Schedule;
 use crate::schedules::{self, Interval};
 use crate::ticket_settings::AgentAccess;
@@ -45,7 +46,8 @@ pub struct Ticket {
     pub category: Option<String>,
     pub assigned_to: Option<Uuid>,
     /// The team whose queue it is in (`sav::teams`).
-    pub team_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub team_id: Option<TeamId>,
     /// Sorted, distinct, at most 20 (`tags`); staff only: a customer is shown none.
     pub tags: Vec<String>,
     /// Its custom fields' values, `{key: value}`, set ones only (`fields`); a customer is shown
@@ -192,7 +194,7 @@ macro_rules! ticket_of {
             status: $row.status,
             category: $row.category,
             assigned_to: $row.assigned_to,
-            team_id: $row.team_id,
+            team_id: $row.team_id.map($crate::ids::TeamId),
             tags: $row.tags,
             fields: $row.fields,
             order_id: $row.order_id,
@@ -425,7 +427,7 @@ pub struct NewTicket {
     pub category: Option<String>,
     pub order_id: Option<i64>,
     pub metadata: serde_json::Value,
-    pub team_id: Option<Uuid>,
+    pub team_id: Option<TeamId>,
     /// The state it opens in (`lifecycle::opening_state`): open, or in progress with the member
     /// its team's routing gave it to.
     pub status: Status,
@@ -486,7 +488,7 @@ pub async fn insert(
             started.resolution_due_at,
             now,
             policy.id,
-            new.team_id,
+            new.team_id as _,
             &new.tags,
             new.fields,
             new.status.as_str(),
@@ -565,7 +567,7 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
         ticket.auto_close_at,
         ticket.response_breached_at,
         ticket.resolution_breached_at,
-        ticket.team_id,
+        ticket.team_id as _,
         ticket.queued_at,
         &ticket.tags,
         ticket.fields,

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::commands::{Opening, Requester, TicketWriter};
 use crate::refusals::Answered as _;
 use crate::state::AppState;
+use sav::ids::TeamId;
 use sav::tickets::access::Viewer;
 use sav::tickets::fields;
 use sav::tickets::messages::Channel;
@@ -51,7 +52,8 @@ pub struct CreateTicket {
     pub notify_requester: bool,
     /// Staff only (ignored for customers): the team whose queue it joins; a routed team assigns
     /// it at once to an available member when one may take it.
-    pub team_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub team_id: Option<TeamId>,
     /// Staff only (ignored for customers): at most 20 tags, each trimmed and lower-cased, then
     /// `[a-z0-9][a-z0-9_:-]{0,49}`.
     pub tags: Option<Vec<String>>,

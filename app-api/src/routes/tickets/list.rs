@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::access::{Access, Members};
 use crate::live::versions::Revalidation;
 use crate::refusals::Answered as _;
+use sav::ids::TeamId;
 use sav::tickets::access::Viewer;
 use sav::tickets::badge::{SlaBadge, Turns};
 use sav::tickets::events::SenderType;
@@ -215,13 +216,13 @@ impl TicketFilter {
 impl TicketFilter {
     /// `team_id`: `Some(None)` for `none`, a team's id, or a 400 naming the field.
     #[allow(clippy::option_option, reason = "absent: any team; none: no team; an id: that team")]
-    fn team(&self) -> ApiResult<Option<Option<Uuid>>> {
+    fn team(&self) -> ApiResult<Option<Option<TeamId>>> {
         match self.team_id.as_deref() {
             None => Ok(None),
             Some("none") => Ok(Some(None)),
             Some(id) => id
                 .parse::<Uuid>()
-                .map(|id| Some(Some(id)))
+                .map(|id| Some(Some(TeamId(id))))
                 .map_err(|_| invalid_query(vec![FieldError::new("team_id", "must be a team's id or `none`")])),
         }
     }

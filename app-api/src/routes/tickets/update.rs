@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use super::reject;
 use crate::commands::{Change, TicketWriter};
 use crate::routes::nullable;
+use sav::ids::TeamId;
 use sav::tickets::fields;
 use sav::tickets::lifecycle::Edit;
 use sav::tickets::priority::Priority;
@@ -38,7 +39,7 @@ pub struct TicketPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<uuid::Uuid>)]
     #[allow(clippy::option_option, reason = "absent keeps, null clears, a value sets")]
-    pub team_id: Option<Option<uuid::Uuid>>,
+    pub team_id: Option<Option<TeamId>>,
     /// The whole set of tags (at most 20; each trimmed and lower-cased, then
     /// `[a-z0-9][a-z0-9_:-]{0,49}`); `[]` removes them all. Not with `add_tags` or `remove_tags`.
     pub tags: Option<Vec<String>>,
