@@ -12,6 +12,9 @@ use std::sync::{Arc, Mutex};
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
+use sav::macros::{self, Applying};
+use sav::tickets::access::Viewer;
+use sav::tickets::store::{self, Detail, Ticket};
 use shared::auth::Role;
 use shared::error::{ApiError, ApiResult};
 use shared::http::openapi::problem_responses;
@@ -24,9 +27,6 @@ use crate::refusals::{Answer as _, Answered as _};
 use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
 use crate::tenancy::{Tenancy, TenantDb};
-use sav::macros::{self, Applying};
-use sav::tickets::access::Viewer;
-use sav::tickets::store::{self, Detail, Ticket};
 
 /// Who may call a route, checked against the caller as the users mirror knows them now.
 pub trait Requirement {

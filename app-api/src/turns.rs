@@ -6,12 +6,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use sav::ids::TeamId;
+use sav::routing;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use crate::tenancy::TenantDb;
-use sav::ids::TeamId;
-use sav::routing;
 
 /// The most callers whose turns one statement takes.
 const TURNS_A_STATEMENT: usize = 64;

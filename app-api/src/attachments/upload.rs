@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use axum::extract::Multipart;
 use axum::http::StatusCode;
+use sav::tickets::access::Viewer;
+use sav::tickets::store as tickets;
 use shared::error::{ApiError, ApiResult, FieldError};
 use sqlx::{Connection as _, PgConnection};
 use uuid::Uuid;
@@ -18,8 +20,6 @@ use super::{Attachments, kinds, spool};
 use crate::refusals::Answered as _;
 use crate::tenancy::TenantDb;
 use crate::tenancy::pools::TenantConnection;
-use sav::tickets::access::Viewer;
-use sav::tickets::store as tickets;
 
 /// The multipart envelope around the largest file: field headers, boundaries, small fields.
 const ENVELOPE_BYTES: u64 = 64 * 1024;

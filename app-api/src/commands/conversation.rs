@@ -4,6 +4,16 @@
 //! a `TicketUpdated` event through `finish`, like every other write (so rules see them too).
 
 use chrono::{DateTime, Utc};
+use sav::ticket_settings::AgentAccess;
+use sav::tickets::access::Viewer;
+use sav::tickets::lifecycle::{self, Acting};
+use sav::tickets::links::{self, Link, LinkKind, Nesting};
+use sav::tickets::participants::{self, Kind, NewParticipant, Participant};
+use sav::tickets::refusal::Refused;
+use sav::tickets::status::Status;
+use sav::tickets::store::{self, Ticket};
+use sav::tickets::{content, due, messages};
+use sav::users;
 use serde::Serialize;
 use serde_json::json;
 use shared::auth::Role;
@@ -15,16 +25,6 @@ use super::{Change, Opening, Post, TicketWriter, Unwritten, Work, Written, finis
 use crate::events::Events;
 use crate::refusals::{Answer as _, Answered as _};
 use crate::tenancy::resolve::Tenant;
-use sav::ticket_settings::AgentAccess;
-use sav::tickets::access::Viewer;
-use sav::tickets::lifecycle::{self, Acting};
-use sav::tickets::links::{self, Link, LinkKind, Nesting};
-use sav::tickets::participants::{self, Kind, NewParticipant, Participant};
-use sav::tickets::refusal::Refused;
-use sav::tickets::status::Status;
-use sav::tickets::store::{self, Ticket};
-use sav::tickets::{content, due, messages};
-use sav::users;
 
 /// A participant to add, as checked input (`email` lower-case).
 #[derive(Debug, Clone)]

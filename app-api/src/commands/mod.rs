@@ -16,21 +16,6 @@ use std::sync::Arc;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
-use shared::auth::Role;
-use shared::error::{ApiError, ApiResult, FieldError};
-use sqlx::{Connection as _, PgConnection, Postgres, Transaction};
-use uuid::Uuid;
-
-use crate::attachments;
-use crate::context::TenantContext;
-use crate::events::metrics::RoutingMetrics;
-use crate::events::{Events, outbox};
-use crate::refusals::{Answer as _, Answered as _};
-use crate::state::AppState;
-use crate::tenancy::pools::TenantConnection;
-use crate::tenancy::resolve::Tenant;
-use crate::tenancy::{Tenancy, TenantDb};
-use crate::turns::RoundRobinTurns;
 use sav::ids::TeamId;
 use sav::macros::{self, Applying, Effect, Reviewed, Values};
 use sav::routing::{self, Assignment};
@@ -47,6 +32,21 @@ use sav::tickets::store::{self, NewTicket, Ticket};
 use sav::tickets::{content, intake, merging, sla_by_condition, sla_default, tags};
 use sav::users;
 use sav::{teams, ticket_settings};
+use shared::auth::Role;
+use shared::error::{ApiError, ApiResult, FieldError};
+use sqlx::{Connection as _, PgConnection, Postgres, Transaction};
+use uuid::Uuid;
+
+use crate::attachments;
+use crate::context::TenantContext;
+use crate::events::metrics::RoutingMetrics;
+use crate::events::{Events, outbox};
+use crate::refusals::{Answer as _, Answered as _};
+use crate::state::AppState;
+use crate::tenancy::pools::TenantConnection;
+use crate::tenancy::resolve::Tenant;
+use crate::tenancy::{Tenancy, TenantDb};
+use crate::turns::RoundRobinTurns;
 
 /// One change to a ticket, as checked input.
 #[derive(Debug)]

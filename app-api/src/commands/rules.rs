@@ -20,18 +20,6 @@ use std::collections::{BTreeSet, VecDeque};
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use serde_json::{Value, json};
-use shared::error::ApiError;
-use sqlx::{Connection as _, PgConnection};
-use utoipa::ToSchema;
-use uuid::Uuid;
-
-use super::{Trigger as Routed, Work, post_in};
-use crate::events::Events;
-use crate::notifications::render::text_of;
-use crate::refusals::{Answer as _, Answered as _};
-use crate::tenancy::resolve::Tenant;
 use sav::macros::{self, Values};
 use sav::rules::book::Book;
 use sav::rules::conditions::{self, Facts, Message};
@@ -47,6 +35,18 @@ use sav::tickets::status::Status;
 use sav::tickets::store::Ticket;
 use sav::tickets::tags;
 use sav::users;
+use serde::Serialize;
+use serde_json::{Value, json};
+use shared::error::ApiError;
+use sqlx::{Connection as _, PgConnection};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{Trigger as Routed, Work, post_in};
+use crate::events::Events;
+use crate::notifications::render::text_of;
+use crate::refusals::{Answer as _, Answered as _};
+use crate::tenancy::resolve::Tenant;
 
 /// Changes made by rules trigger rules down to this depth (the person's change is 0): a change
 /// this deep triggers nothing.

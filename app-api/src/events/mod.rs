@@ -12,11 +12,11 @@ use std::sync::Arc;
 use prometheus::Registry;
 
 pub use outbox::enqueue;
+use sav::rules::book::Books;
 
 use self::hints::Hints;
 use self::metrics::{ConsumerMetrics, JobMetrics, RelayMetrics, RoutingMetrics, RuleMetrics};
 use self::outlet::Outlet;
-use sav::rules::book::Books;
 
 /// What the process holds for events: where hints go, the relay's side of the broker (when
 /// `AMQP_URL` is set) and the metrics of the relay, the order consumer and the scheduled jobs.

@@ -5,13 +5,13 @@
 //! The relay's reads and writes of the table are here too (`crate::worker::relay` drives them).
 
 use chrono::{DateTime, Utc};
+use sav::ids::TeamId;
+use sav::tickets::events::Event;
 use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::tenancy::resolve::Tenant;
-use sav::ids::TeamId;
-use sav::tickets::events::Event;
 
 #[derive(Serialize)]
 struct TenantRef<'a> {

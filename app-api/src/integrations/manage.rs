@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
+use sav::users;
 use shared::config::EncryptionKey;
 use shared::error::{ApiError, ApiResult};
 use sqlx::{Connection as _, PgConnection};
@@ -18,7 +19,6 @@ use super::keys::{self, ApiKey, KeyCheck, NewKey, Scope};
 use super::webhooks::{self, TEST_TYPE};
 use crate::infra::Gate;
 use crate::tenancy::resolve::Tenant;
-use sav::users;
 
 /// Makes an API key for `admin`, within the tenant's limit: the key, and its text (shown once).
 pub async fn issue_key(

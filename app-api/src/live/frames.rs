@@ -14,14 +14,14 @@
 //!   notification frame goes to its person alone.
 
 use chrono::{DateTime, Utc};
+use sav::ids::TeamId;
+use sav::ticket_settings::AgentAccess;
+use sav::tickets::access::Viewer;
 use serde_json::Value;
 use shared::auth::Role;
 use uuid::Uuid;
 
 use crate::events::outbox::Audience;
-use sav::ids::TeamId;
-use sav::ticket_settings::AgentAccess;
-use sav::tickets::access::Viewer;
 
 /// One change, as streams send it.
 #[derive(Debug, Clone, PartialEq, Eq)]

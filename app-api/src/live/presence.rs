@@ -10,6 +10,7 @@
 
 use std::sync::Arc;
 
+use sav::ids::TeamId;
 use serde::{Deserialize, Serialize};
 use shared::amqp::{Message, Publisher};
 use shared::auth::Role;
@@ -17,7 +18,6 @@ use uuid::Uuid;
 
 use super::Hub;
 use super::frames::Watcher;
-use sav::ids::TeamId;
 
 /// How long a presence frame holds, in seconds: pages say it again well within it.
 pub const EXPIRES_IN: u64 = 30;

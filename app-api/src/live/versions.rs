@@ -45,11 +45,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use sav::tickets::badge::Turns;
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use super::answers::{AnswerKey, Answers};
-use sav::tickets::badge::Turns;
 
 /// Seconds a tag stays valid whatever happens (changes time alone makes).
 pub const BUCKET_SECONDS: u64 = 30;

@@ -4,12 +4,12 @@
 
 use chrono::Utc;
 use control_schema::schedule::{self, Work};
+use sav::users;
 use shared::error::{ApiError, ApiResult};
 use sqlx::{Connection as _, PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::store::{self, Channel, ChannelSettings};
-use sav::users;
 
 /// 404: the tenant has no mailbox.
 pub fn no_mailbox() -> ApiError {

@@ -17,6 +17,9 @@
 
 use std::sync::Arc;
 
+use sav::tickets::content;
+use sav::tickets::participants::{self, Participant};
+use sav::tickets::refusal::Refused;
 use serde::Serialize;
 use shared::error::{ApiError, ApiResult};
 use shared::work_queue::{self, Lanes, LeasedQueue};
@@ -33,9 +36,6 @@ use crate::mailin::OwnAddresses;
 use crate::notifications::links::{ParticipantReply, Reply};
 use crate::state::AppState;
 use crate::tenancy::resolve::Tenant;
-use sav::tickets::content;
-use sav::tickets::participants::{self, Participant};
-use sav::tickets::refusal::Refused;
 
 /// Where a mail came in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

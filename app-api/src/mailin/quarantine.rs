@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use axum::http::StatusCode;
+use sav::users;
 use shared::error::{ApiError, ApiResult};
 use sqlx::{Connection as _, PgConnection};
 use uuid::Uuid;
@@ -16,7 +17,6 @@ use super::{files, parse};
 use crate::state::AppState;
 use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
-use sav::users;
 
 /// 404: no received mail has this id.
 pub fn no_mail(id: i64) -> ApiError {

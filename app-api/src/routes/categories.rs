@@ -5,6 +5,9 @@
 use axum::Json;
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
+use sav::categories::{self, Category, Draft, Patch};
+use sav::tickets::access::Viewer;
+use sav::tickets::fields::Label;
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult};
 use shared::http::openapi::NotFound;
@@ -13,9 +16,6 @@ use utoipa::ToSchema;
 
 use crate::access::{Access, Admins, Admitted, Visitor};
 use crate::refusals::Answered as _;
-use sav::categories::{self, Category, Draft, Patch};
-use sav::tickets::access::Viewer;
-use sav::tickets::fields::Label;
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = TicketCategoryList)]

@@ -13,6 +13,8 @@ use axum::extract::Path;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use chrono::Utc;
+use sav::export;
+use sav::tickets::participants;
 use serde_json::json;
 use shared::error::{ApiError, ApiResult};
 use sqlx::PgConnection;
@@ -22,8 +24,6 @@ use uuid::Uuid;
 use crate::access::{Access, Admins, Own};
 use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
-use sav::export;
-use sav::tickets::participants;
 
 /// Tickets (or messages) read and sent per page.
 const PAGE: i64 = 200;

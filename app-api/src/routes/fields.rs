@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
+use sav::tickets::fields::{self, Choice, Draft, Field, Kind, Label, Patch};
 use serde::Deserialize;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
@@ -13,7 +14,6 @@ use utoipa::ToSchema;
 
 use crate::access::{Access, Admins, Members};
 use crate::refusals::Answered as _;
-use sav::tickets::fields::{self, Choice, Draft, Field, Kind, Label, Patch};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

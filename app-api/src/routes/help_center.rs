@@ -9,6 +9,8 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
+use sav::reports::range::Range;
+use sav::tickets::access::Viewer;
 use serde::{Deserialize, Serialize};
 use shared::auth::Role;
 use shared::error::{ApiError, ApiResult, FieldError};
@@ -25,8 +27,6 @@ use crate::help_center::categories::{self, Category, Name};
 use crate::help_center::locale::Locale;
 use crate::help_center::readers::{self, ArticleReport, Unanswered};
 use crate::help_center::search::{self, Hit};
-use sav::reports::range::Range;
-use sav::tickets::access::Viewer;
 
 const LOCALES: [(&str, Locale); 2] = [("en", Locale::En), ("fr", Locale::Fr)];
 const STATUSES: [(&str, Status); 2] = [("draft", Status::Draft), ("published", Status::Published)];

@@ -5,6 +5,12 @@
 use axum::Json;
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
+use sav::macros::{self, Assignment, Effect, Fields, Macro, Patch, Preview, Reviewed};
+use sav::tickets::fields;
+use sav::tickets::messages::Message;
+use sav::tickets::priority::Priority;
+use sav::tickets::status::Status;
+use sav::tickets::view::TicketView;
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult};
 use shared::http::openapi::NotFound;
@@ -15,12 +21,6 @@ use super::nullable;
 use crate::access::{Access, Admins, Scoped, Staff};
 use crate::commands::TicketWriter;
 use crate::refusals::Answered as _;
-use sav::macros::{self, Assignment, Effect, Fields, Macro, Patch, Preview, Reviewed};
-use sav::tickets::fields;
-use sav::tickets::messages::Message;
-use sav::tickets::priority::Priority;
-use sav::tickets::status::Status;
-use sav::tickets::view::TicketView;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MacroList {

@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
+use sav::routing;
+use sav::users::{self, Me};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult};
 use shared::http::JsonBody;
@@ -16,8 +18,6 @@ use utoipa::ToSchema;
 use crate::access::{Access, Own, Staff};
 use crate::events::Events;
 use crate::notifications::store as notifications;
-use sav::routing;
-use sav::users::{self, Me};
 
 /// Whether a staff member takes tickets now.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

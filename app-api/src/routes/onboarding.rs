@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use sav::onboarding::{self, Onboarding};
 use serde::Deserialize;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
@@ -10,7 +11,6 @@ use utoipa::ToSchema;
 
 use crate::access::{Access, Admins};
 use crate::state::AppState;
-use sav::onboarding::{self, Onboarding};
 
 /// What an admin changes: what is given, the rest kept.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
+use sav::orders::{self, NewOrder};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
@@ -12,7 +13,6 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::access::{Access, Admins};
-use sav::orders::{self, NewOrder};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -14,6 +14,13 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use control_schema::schedule::{self, Work};
+use sav::reports::dashboard::{self, AgentLoad, SlaSummary};
+use sav::reports::digest::{self, Digest, DigestSettings, Stored};
+use sav::reports::performance::{self, PerformanceReport};
+use sav::reports::range::{Grouping, Period, Range};
+use sav::reports::tickets_csv::{self, Writer};
+use sav::tickets::access::Viewer;
+use sav::tickets::fields::{self, Condition, Field};
 use serde::Deserialize;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{JsonBody, Page, PageParams, invalid_query, parse_list_query};
@@ -27,13 +34,6 @@ use crate::refusals::Answered as _;
 use crate::routes::tickets::list::TicketFilter;
 use crate::tenancy::Tenancy;
 use crate::tenancy::pools::TenantConnection;
-use sav::reports::dashboard::{self, AgentLoad, SlaSummary};
-use sav::reports::digest::{self, Digest, DigestSettings, Stored};
-use sav::reports::performance::{self, PerformanceReport};
-use sav::reports::range::{Grouping, Period, Range};
-use sav::reports::tickets_csv::{self, Writer};
-use sav::tickets::access::Viewer;
-use sav::tickets::fields::{self, Condition, Field};
 
 /// Where the SLA stands over the tickets the caller may see.
 #[utoipa::path(get, path = "/v1/sla/summary", tag = "reports", security(("bearer" = [])),

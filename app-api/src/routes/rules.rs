@@ -7,6 +7,8 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use sav::rules::grammar::{RuleAction, RuleConditions, RuleTrigger};
+use sav::rules::store::{self, Draft, Patch, Run, Saved};
 use serde::Deserialize;
 use serde_json::Value;
 use shared::error::{ApiError, ApiResult, FieldError};
@@ -19,8 +21,6 @@ use crate::access::{Access, Admins};
 use crate::commands::rules::{self, Tried};
 use crate::events::Events;
 use crate::refusals::Answered as _;
-use sav::rules::grammar::{RuleAction, RuleConditions, RuleTrigger};
-use sav::rules::store::{self, Draft, Patch, Run, Saved};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

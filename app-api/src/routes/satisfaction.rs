@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
+use sav::satisfaction::{self, LinkRated, Period, Rating, Refused, Report};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
@@ -16,7 +17,6 @@ use crate::access::{Access, Admins, Members, Scoped};
 use crate::notifications::links::Rating as RatingLink;
 use crate::refusals::Answered as _;
 use crate::routes::mail_links::MailLinks;
-use sav::satisfaction::{self, LinkRated, Period, Rating, Refused, Report};
 
 /// What the ticket's page shows.
 #[derive(Debug, Serialize, ToSchema)]

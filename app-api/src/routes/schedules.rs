@@ -6,6 +6,8 @@ use axum::body::Body;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use chrono::Utc;
+use sav::schedules::calendar::{self, Skipped};
+use sav::schedules::{self, Fields, Holiday, Interval, Patch, ScheduleView};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
@@ -15,8 +17,6 @@ use uuid::Uuid;
 
 use crate::access::{Access, Admins, Staff};
 use crate::refusals::Answered as _;
-use sav::schedules::calendar::{self, Skipped};
-use sav::schedules::{self, Fields, Holiday, Interval, Patch, ScheduleView};
 
 /// The largest calendar file taken in.
 const CALENDAR_MAX_BYTES: usize = 1024 * 1024;

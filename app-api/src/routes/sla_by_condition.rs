@@ -3,12 +3,12 @@
 //! all match a ticket applies; none matching, `/v1/sla/policy` does.
 
 use axum::Json;
+use sav::tickets::sla_by_condition::{self, SlaPolicies};
 use shared::error::ApiResult;
 use shared::http::JsonBody;
 
 use crate::access::{Access, Admins, Staff};
 use crate::refusals::Answered as _;
-use sav::tickets::sla_by_condition::{self, SlaPolicies};
 
 /// The tenant's SLA policies by condition, in order (staff).
 #[utoipa::path(get, path = "/v1/sla/policies", tag = "sla", security(("bearer" = [])),

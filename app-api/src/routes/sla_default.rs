@@ -4,6 +4,9 @@
 
 use axum::Json;
 use chrono::Utc;
+use sav::tickets::priority::Priority;
+use sav::tickets::sla::{Grid, Targets};
+use sav::tickets::sla_default::{self, AutoClose, MAX_MINUTES, Policy};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
@@ -12,9 +15,6 @@ use uuid::Uuid;
 
 use crate::access::{Access, Admins, Staff};
 use crate::refusals::Answered as _;
-use sav::tickets::priority::Priority;
-use sav::tickets::sla::{Grid, Targets};
-use sav::tickets::sla_default::{self, AutoClose, MAX_MINUTES, Policy};
 
 /// An SLA policy, in whole minutes from 1 to 525,600 (a year).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

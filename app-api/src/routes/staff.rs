@@ -3,11 +3,11 @@
 
 use axum::Json;
 use axum::extract::Query;
+use sav::users::{self, StaffMember};
 use shared::error::ApiResult;
 use shared::http::{Page, PageParams};
 
 use crate::access::{Access, Staff};
-use sav::users::{self, StaffMember};
 
 /// The tenant's active staff.
 #[utoipa::path(get, path = "/v1/staff", tag = "users", security(("bearer" = [])), params(PageParams),

@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
+use sav::teams;
 use shared::auth::Role;
 use shared::error::{ApiError, ApiResult};
 use tokio::sync::broadcast::error::RecvError;
@@ -24,7 +25,6 @@ use crate::live::frames::{Frame, Watcher};
 use crate::live::replay::{self, Replay};
 use crate::live::sent::Sent;
 use crate::live::{Hub, KEEP_ALIVE, Live, REVOCATION_CHECK, Seat, Signal};
-use sav::teams;
 
 /// What one stream holds while it is open: no database connection.
 struct Open {

@@ -4,14 +4,14 @@
 
 use axum::Json;
 use axum::extract::Query;
+use sav::tickets::tags::MAX_CHARS;
+use sav::tickets::tallies::{self, TagCount};
 use serde::Deserialize;
 use shared::error::{ApiError, ApiResult, FieldError};
 use utoipa::IntoParams;
 
 use crate::access::{Access, Staff};
 use crate::tenancy::TenantDb;
-use sav::tickets::tags::MAX_CHARS;
-use sav::tickets::tallies::{self, TagCount};
 
 /// The most tags one answer lists.
 const LIMIT_MAX: u32 = 100;

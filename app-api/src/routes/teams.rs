@@ -6,6 +6,9 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use sav::ids::TeamId;
+use sav::routing::Assignment;
+use sav::teams::{self, Fields, Patch, Team};
 use serde::Deserialize;
 use shared::error::ApiResult;
 use shared::http::JsonBody;
@@ -17,9 +20,6 @@ use super::nullable;
 use crate::access::{Access, Admins, Staff};
 use crate::events::Events;
 use crate::refusals::Answered as _;
-use sav::ids::TeamId;
-use sav::routing::Assignment;
-use sav::teams::{self, Fields, Patch, Team};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -3,13 +3,13 @@
 //! (`sav::ticket_settings`). A change holds from the next request on, on every replica.
 
 use axum::Json;
+use sav::ticket_settings::{self, AgentAccess, OrderNumber, TicketSettings};
 use serde::{Deserialize, Serialize};
 use shared::error::ApiResult;
 use shared::http::JsonBody;
 use utoipa::ToSchema;
 
 use crate::access::{Access, Admins, Members};
-use sav::ticket_settings::{self, AgentAccess, OrderNumber, TicketSettings};
 
 /// What an admin changes: what is given, the rest kept.
 #[derive(Debug, Deserialize, ToSchema)]

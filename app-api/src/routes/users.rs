@@ -16,6 +16,8 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, header};
+use sav::erasure::{self, Erased};
+use sav::users::{self, Kind, Me, Person};
 use serde::Deserialize;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{JsonBody, Page, PageParams, one_of, parse_list_query};
@@ -26,8 +28,6 @@ use crate::access::{Access, Admins, Staff};
 use crate::attachments::Attachments;
 use crate::infra::control_plane::ControlApi;
 use crate::refusals::Answered as _;
-use sav::erasure::{self, Erased};
-use sav::users::{self, Kind, Me, Person};
 
 /// The longest `?q=`, in characters.
 const QUERY_MAX_CHARS: usize = 200;

@@ -9,6 +9,11 @@ use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use chrono::Utc;
+use sav::tickets::access::Viewer;
+use sav::tickets::fields;
+use sav::tickets::listing::Order;
+use sav::tickets::tallies;
+use sav::views::{self, Fields, Patch, Sort, View};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::openapi::NotFound;
@@ -19,11 +24,6 @@ use uuid::Uuid;
 use super::tickets::list::{TicketFilter, TicketListItem, page_of};
 use crate::access::{Access, Staff};
 use crate::refusals::{Answer as _, Answered as _};
-use sav::tickets::access::Viewer;
-use sav::tickets::fields;
-use sav::tickets::listing::Order;
-use sav::tickets::tallies;
-use sav::views::{self, Fields, Patch, Sort, View};
 
 type Filters = serde_json::Map<String, serde_json::Value>;
 

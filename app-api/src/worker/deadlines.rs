@@ -9,6 +9,13 @@
 //! closed, and does nothing.
 
 use chrono::{DateTime, Utc};
+use sav::rules;
+use sav::tickets::due::{self, Due};
+use sav::tickets::events::SlaType;
+use sav::tickets::lifecycle;
+use sav::tickets::priority::Priority;
+use sav::tickets::status::Status;
+use sav::tickets::store::{self, Ticket};
 use shared::error::ApiResult;
 use sqlx::{Connection as _, PgConnection};
 use uuid::Uuid;
@@ -18,13 +25,6 @@ use crate::commands::{self, Work};
 use crate::events::Events;
 use crate::refusals::Answered as _;
 use crate::tenancy::resolve::Tenant;
-use sav::rules;
-use sav::tickets::due::{self, Due};
-use sav::tickets::events::SlaType;
-use sav::tickets::lifecycle;
-use sav::tickets::priority::Priority;
-use sav::tickets::status::Status;
-use sav::tickets::store::{self, Ticket};
 
 /// What a job did to a ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

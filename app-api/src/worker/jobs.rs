@@ -21,6 +21,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use control_schema::directory::TenantRow;
 use control_schema::schedule::{self, Work};
+use sav::rules;
+use sav::tickets::due;
 use shared::tenant::{Slug, TenantStatus};
 use shared::work_queue::{self, Backlog, Lanes, LeasedQueue, Outcome};
 use sqlx::{Connection as _, PgConnection};
@@ -32,8 +34,6 @@ use crate::commands::rules::Ran;
 use crate::events::hints::{self, Queue, Target};
 use crate::state::AppState;
 use crate::tenancy::resolve::Tenant;
-use sav::rules;
-use sav::tickets::due;
 
 /// The SAV jobs' queue in the work queues' metrics.
 pub const QUEUE: &str = "sav_jobs";

@@ -28,6 +28,7 @@ use lapin::message::Delivery;
 use lapin::options::BasicPublishOptions;
 use lapin::types::{AMQPValue, LongString, ShortString};
 use lapin::{BasicProperties, Channel, Confirmation};
+use sav::orders::{self, NewOrder};
 use serde_json::{Map, Value};
 use shared::amqp::consumer::{self, Acks, DurableQueue, Failure as ConsumerFailure};
 use shared::tenant::Slug;
@@ -35,7 +36,6 @@ use uuid::Uuid;
 
 use crate::state::AppState;
 use crate::tenancy::resolve::{Tenant, Unservable};
-use sav::orders::{self, NewOrder};
 
 /// The routing keys the queue is bound to, which are also the events it accepts.
 pub const EVENTS: [&str; 4] = ["order.created", "order.updated", "order.payment_failed", "order.delivered"];

@@ -6,6 +6,9 @@
 //! assigned; tickets another write holds are skipped, and the team stays awake for them.
 
 use chrono::{DateTime, Utc};
+use sav::ids::TeamId;
+use sav::routing;
+use sav::tickets::lifecycle;
 use shared::error::ApiResult;
 use sqlx::{Connection as _, PgConnection};
 
@@ -13,9 +16,6 @@ use crate::commands::{self, Work};
 use crate::events::Events;
 use crate::refusals::Answered as _;
 use crate::tenancy::resolve::Tenant;
-use sav::ids::TeamId;
-use sav::routing;
-use sav::tickets::lifecycle;
 
 /// Tickets one transaction hands out; a longer queue goes on at once in the next.
 const BATCH: usize = 50;

@@ -5,6 +5,8 @@
 
 use axum::Json;
 use axum::extract::Path;
+use sav::tickets::fields;
+use sav::tickets::view::TicketView;
 use serde::Deserialize;
 use shared::error::ApiResult;
 use shared::http::JsonBody;
@@ -14,8 +16,6 @@ use uuid::Uuid;
 
 use super::present;
 use crate::commands::{Change, TicketWriter};
-use sav::tickets::fields;
-use sav::tickets::view::TicketView;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -10,6 +10,8 @@ use axum::Json;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use sav::tickets::content;
+use sav::tickets::status::Status;
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError, Problem};
 use shared::http::JsonBody;
@@ -18,8 +20,6 @@ use utoipa::ToSchema;
 use crate::access::{Access, Staff};
 use crate::commands::{Change, TicketWriter};
 use crate::infra::idempotency::{self, Claim, Keyed};
-use sav::tickets::content;
-use sav::tickets::status::Status;
 
 /// Tickets one request may change.
 pub const MAX_TICKETS: usize = 100;

@@ -5,6 +5,13 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use sav::ids::TeamId;
+use sav::tickets::access::Viewer;
+use sav::tickets::fields;
+use sav::tickets::messages::Channel;
+use sav::tickets::priority::Priority;
+use sav::tickets::view::TicketView;
+use sav::tickets::{content, tags};
 use serde::Deserialize;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
@@ -14,13 +21,6 @@ use uuid::Uuid;
 use crate::commands::{Opening, Requester, TicketWriter};
 use crate::refusals::Answered as _;
 use crate::state::AppState;
-use sav::ids::TeamId;
-use sav::tickets::access::Viewer;
-use sav::tickets::fields;
-use sav::tickets::messages::Channel;
-use sav::tickets::priority::Priority;
-use sav::tickets::view::TicketView;
-use sav::tickets::{content, tags};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -3,11 +3,11 @@
 
 use axum::Json;
 use axum::extract::Path;
+use sav::customers::{self, Panel};
 use shared::error::{ApiError, ApiResult};
 use shared::http::openapi::NotFound;
 
 use crate::access::{Access, Scoped, Staff};
-use sav::customers::{self, Panel};
 
 /// Who the ticket's customer is: their other tickets, orders and ratings (staff).
 #[utoipa::path(get, path = "/v1/tickets/{id}/customer", tag = "tickets", security(("bearer" = [])),

@@ -3,12 +3,12 @@
 
 use axum::Json;
 use axum::extract::{Path, Query};
+use sav::tickets::history::{self, HistoryEntry};
 use shared::error::ApiResult;
 use shared::http::openapi::NotFound;
 use shared::http::{Page, PageParams};
 
 use crate::access::{Access, Scoped, Staff};
-use sav::tickets::history::{self, HistoryEntry};
 
 /// A ticket's history, oldest first (staff).
 #[utoipa::path(get, path = "/v1/tickets/{id}/history", tag = "tickets", security(("bearer" = [])),

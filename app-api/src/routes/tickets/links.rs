@@ -5,6 +5,9 @@
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
+use sav::tickets::fields;
+use sav::tickets::links::{self, Link, LinkKind};
+use sav::tickets::view::TicketView;
 use serde::Deserialize;
 use shared::error::{ApiError, ApiResult};
 use shared::http::JsonBody;
@@ -14,9 +17,6 @@ use utoipa::ToSchema;
 use crate::access::{Access, Scoped, Staff};
 use crate::commands::TicketWriter;
 use crate::commands::conversation;
-use sav::tickets::fields;
-use sav::tickets::links::{self, Link, LinkKind};
-use sav::tickets::view::TicketView;
 
 /// The tickets linked to this one that the caller may see, by id.
 #[utoipa::path(get, path = "/v1/tickets/{id}/links", tag = "tickets", security(("bearer" = [])),

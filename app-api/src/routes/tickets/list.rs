@@ -4,15 +4,6 @@
 use axum::extract::RawQuery;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use shared::error::{ApiError, ApiResult, FieldError};
-use shared::http::{Page, PageParams, invalid_query, one_of, parse_list_query};
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
-
-use crate::access::{Access, Members};
-use crate::live::versions::Revalidation;
-use crate::refusals::Answered as _;
 use sav::ids::TeamId;
 use sav::tickets::access::Viewer;
 use sav::tickets::badge::{SlaBadge, Turns};
@@ -24,6 +15,15 @@ use sav::tickets::priority::Priority;
 use sav::tickets::status::Status;
 use sav::tickets::tags;
 use sav::tickets::view::TicketView;
+use serde::{Deserialize, Serialize};
+use shared::error::{ApiError, ApiResult, FieldError};
+use shared::http::{Page, PageParams, invalid_query, one_of, parse_list_query};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::access::{Access, Members};
+use crate::live::versions::Revalidation;
+use crate::refusals::Answered as _;
 
 const QUERY_MAX_CHARS: usize = 200;
 

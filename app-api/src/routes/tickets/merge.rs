@@ -8,14 +8,14 @@ use std::collections::HashSet;
 
 use axum::Json;
 use axum::extract::Path;
+use sav::tickets::fields;
+use sav::tickets::view::TicketView;
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
 use utoipa::ToSchema;
 
 use crate::commands::TicketWriter;
-use sav::tickets::fields;
-use sav::tickets::view::TicketView;
 
 /// Sources one merge may fold in.
 pub const MAX_SOURCES: usize = 20;

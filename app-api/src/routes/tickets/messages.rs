@@ -10,6 +10,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
+use sav::tickets::content;
+use sav::tickets::messages::{self, Message};
+use sav::tickets::status::Status;
 use serde::Deserialize;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::openapi::NotFound;
@@ -21,9 +24,6 @@ use crate::attachments;
 use crate::commands::{Change, Post, TicketWriter};
 use crate::live::Live;
 use crate::live::versions::{Revalidation, Timed};
-use sav::tickets::content;
-use sav::tickets::messages::{self, Message};
-use sav::tickets::status::Status;
 
 /// The thread of a ticket.
 #[utoipa::path(get, path = "/v1/tickets/{id}/messages", tag = "messages", security(("bearer" = [])),

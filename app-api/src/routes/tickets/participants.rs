@@ -8,6 +8,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use sav::tickets::participants::{self, Kind, Participant};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
@@ -22,7 +23,6 @@ use crate::events::Events;
 use crate::mailin::OwnAddresses;
 use crate::notifications::links::Leave;
 use crate::routes::mail_links::MailLinks;
-use sav::tickets::participants::{self, Kind, Participant};
 
 /// A ticket's participants: staff see every one, its customer the people copied on it.
 #[utoipa::path(get, path = "/v1/tickets/{id}/participants", tag = "tickets", security(("bearer" = [])),

@@ -8,6 +8,7 @@ use axum::extract::{FromRef, FromRequestParts, Path};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use sav::users;
 use serde::Deserialize;
 use shared::error::ApiResult;
 use shared::http::JsonBody;
@@ -18,7 +19,6 @@ use crate::access::{Access, Scoped, Staff};
 use crate::live::Live;
 use crate::live::presence::Presence;
 use crate::state::AppState;
-use sav::users;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

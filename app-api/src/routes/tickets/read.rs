@@ -8,16 +8,6 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use shared::error::{ApiError, ApiResult, FieldError};
-use shared::http::{Page, PageParams};
-use sqlx::PgConnection;
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
-
-use crate::access::{Access, Members, Scoped};
-use crate::live::Live;
-use crate::live::versions::Revalidation;
 use sav::customers::{self, Panel};
 use sav::tickets::access::Viewer;
 use sav::tickets::badge::{self, Shown, SlaBadge};
@@ -30,6 +20,16 @@ use sav::tickets::participants::{self, Participant};
 use sav::tickets::sla::{self, Answers, Hours};
 use sav::tickets::view::TicketView;
 use sav::users::{Colleague, Customer};
+use serde::{Deserialize, Serialize};
+use shared::error::{ApiError, ApiResult, FieldError};
+use shared::http::{Page, PageParams};
+use sqlx::PgConnection;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::access::{Access, Members, Scoped};
+use crate::live::Live;
+use crate::live::versions::Revalidation;
 
 /// A ticket's standing against its SLA: the badge lists carry, and the clock's account.
 #[derive(Debug, Serialize, ToSchema)]

@@ -3,6 +3,10 @@
 
 use axum::Json;
 use axum::extract::Path;
+use sav::tickets::content;
+use sav::tickets::fields;
+use sav::tickets::status::Status;
+use sav::tickets::view::TicketView;
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
@@ -11,10 +15,6 @@ use utoipa::ToSchema;
 
 use crate::commands::conversation::ChildLeft;
 use crate::commands::{Change, TicketWriter};
-use sav::tickets::content;
-use sav::tickets::fields;
-use sav::tickets::status::Status;
-use sav::tickets::view::TicketView;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -5,6 +5,12 @@
 
 use axum::Json;
 use axum::extract::Path;
+use sav::ids::TeamId;
+use sav::tickets::fields;
+use sav::tickets::lifecycle::Edit;
+use sav::tickets::priority::Priority;
+use sav::tickets::view::TicketView;
+use sav::tickets::{content, tags};
 use serde::Deserialize;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
@@ -14,12 +20,6 @@ use utoipa::ToSchema;
 use super::reject;
 use crate::commands::{Change, TicketWriter};
 use crate::routes::nullable;
-use sav::ids::TeamId;
-use sav::tickets::fields;
-use sav::tickets::lifecycle::Edit;
-use sav::tickets::priority::Priority;
-use sav::tickets::view::TicketView;
-use sav::tickets::{content, tags};
 
 /// The fields to change; absent ones stay.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -13,6 +13,8 @@
 use std::sync::Arc;
 
 use chrono::Utc;
+use sav::tickets::events::Event;
+use sav::tickets::participants::{self, Participant};
 use sqlx::Connection as _;
 
 use super::Notifier;
@@ -25,8 +27,6 @@ use crate::notifications::store::{self, NewMail, Recipient};
 use crate::notifications::{Channel as Via, Kind, Language};
 use crate::tenancy::resolve::Tenant;
 use crate::worker::sav_queue;
-use sav::tickets::events::Event;
-use sav::tickets::participants::{self, Participant};
 
 /// The notification worker's side of the SAV events queue.
 struct Notifications<'a>(&'a Notifier);

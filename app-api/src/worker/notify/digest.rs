@@ -12,6 +12,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use control_schema::directory::TenantRow;
 use control_schema::schedule::{self, Work};
+use sav::reports::digest::{self, Due, Schedule};
+use sav::reports::performance;
+use sav::reports::range::{Grouping, Range};
 use shared::work_queue::Lanes;
 use sqlx::Connection as _;
 use uuid::Uuid;
@@ -22,9 +25,6 @@ use crate::notifications::store::{self, NewMail};
 use crate::notifications::{Channel, Kind, Language, digest as words};
 use crate::tenancy::resolve::Tenant;
 use crate::worker::{RetriedVisit, Visits};
-use sav::reports::digest::{self, Due, Schedule};
-use sav::reports::performance;
-use sav::reports::range::{Grouping, Range};
 
 /// The digests' queue in the work queues' metrics.
 pub const QUEUE: &str = "report_digests";
