@@ -1,6 +1,6 @@
 //! `POST /v1/auth/refresh` and `POST /v1/auth/logout`.
 
-use axum::extract::State;
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -26,10 +26,18 @@ pub struct RefreshRequest {
     pub refresh_token: Option<String>,
 }
 
-impl RefreshRequest {
-    /// The body's token, else the cookie's.
-    fn token(self, cookie: RefreshCookie) -> Option<String> {
-        self.refresh_token.or(cookie.0)
+/// The refresh token a request gives: the body's (`RefreshRequest`), else the cookie's; none
+/// when it is longer than a token of ours can be.
+pub struct GivenRefresh(Option<String>);
+
+impl<S: Send + Sync> FromRequest<S> for GivenRefresh {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let Ok(RefreshCookie(cookie)) = RefreshCookie::from_request_parts(&mut parts, state).await;
+        let JsonBody(given) = JsonBody::<RefreshRequest>::from_request(Request::from_parts(parts, body), state).await?;
+        Ok(Self(given.refresh_token.or(cookie).filter(|t| t.len() <= 128)))
     }
 }
 
@@ -48,10 +56,9 @@ fn invalid_refresh() -> ApiError {
 pub async fn post_refresh(
     State(state): State<AppState>,
     origin: Origin,
-    cookie: RefreshCookie,
-    JsonBody(request): JsonBody<RefreshRequest>,
+    GivenRefresh(token): GivenRefresh,
 ) -> Response {
-    match refresh(&state, &origin, request.token(cookie)).await {
+    match refresh(&state, &origin, token).await {
         Ok(tokens) => tokens.issued(&state).into_response(),
         Err(error) if error.status() == StatusCode::UNAUTHORIZED => (SetRefreshCookie::clear(), error).into_response(),
         Err(error) => error.into_response(),
@@ -59,7 +66,7 @@ pub async fn post_refresh(
 }
 
 async fn refresh(state: &AppState, origin: &Origin, token: Option<String>) -> ApiResult<TokenResponse> {
-    let token = token.filter(|t| t.len() <= 128).ok_or_else(invalid_refresh)?;
+    let token = token.ok_or_else(invalid_refresh)?;
     let mut tx = state.db.begin().await?;
     let (session, refresh_token) = match sessions::rotate(&mut tx, &token, state.config.jwt.lifetimes()).await? {
         Rotation::Invalid => return Err(invalid_refresh()),
@@ -113,10 +120,9 @@ pub async fn post_logout(
     State(state): State<AppState>,
     Caller(claims): Caller,
     origin: Origin,
-    cookie: RefreshCookie,
-    JsonBody(request): JsonBody<RefreshRequest>,
+    GivenRefresh(token): GivenRefresh,
 ) -> ApiResult<(SetRefreshCookie, StatusCode)> {
-    let token = request.token(cookie).filter(|t| t.len() <= 128).unwrap_or_default();
+    let token = token.unwrap_or_default();
     let mut tx = state.db.begin().await?;
     let mut revoked = Vec::new();
     if let Some(session) = sessions::find_open(&mut tx, &token).await? {
