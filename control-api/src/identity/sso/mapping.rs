@@ -47,9 +47,9 @@ impl MappedRole {
 
 /// How claims become a role: the claim read, its values' roles, the role without a match.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RoleRule<'a> {
-    pub claim: Option<&'a str>,
-    pub map: &'a BTreeMap<String, MappedRole>,
+pub struct RoleRule {
+    pub claim: Option<String>,
+    pub map: BTreeMap<String, MappedRole>,
     pub default: MappedRole,
 }
 
@@ -61,11 +61,11 @@ pub struct Mapped {
     pub values: Vec<String>,
 }
 
-impl RoleRule<'_> {
+impl RoleRule {
     /// The highest role any of the claim's values maps to (a string, or an array of strings; a
     /// dotted name reads a nested object, as `realm_access.roles`), else the default.
     pub fn apply(&self, claims: &Value) -> Mapped {
-        let values = self.claim.map(|name| claim_values(claims, name)).unwrap_or_default();
+        let values = self.claim.as_deref().map(|name| claim_values(claims, name)).unwrap_or_default();
         let role = values.iter().filter_map(|value| self.map.get(value)).copied().max().unwrap_or(self.default);
         Mapped { role, values }
     }
@@ -133,7 +133,7 @@ mod tests {
     #[test]
     fn the_highest_mapped_value_wins_and_the_default_fills_in() {
         let roles = map(&[("support", MappedRole::Agent), ("support-leads", MappedRole::Admin)]);
-        let rule = RoleRule { claim: Some("groups"), map: &roles, default: MappedRole::Customer };
+        let rule = RoleRule { claim: Some("groups".into()), map: roles.clone(), default: MappedRole::Customer };
         let both = rule.apply(&json!({"groups": ["support", "support-leads", "sales"]}));
         assert_eq!(both.role, MappedRole::Admin);
         assert_eq!(both.values, ["support", "support-leads", "sales"]);
@@ -141,9 +141,9 @@ mod tests {
         assert_eq!(rule.apply(&json!({"groups": ["sales"]})).role, MappedRole::Customer);
         assert_eq!(rule.apply(&json!({"groups": 7})).role, MappedRole::Customer);
         assert_eq!(rule.apply(&json!({})).role, MappedRole::Customer);
-        let nested = RoleRule { claim: Some("realm_access.roles"), map: &roles, default: MappedRole::Customer };
+        let nested = RoleRule { claim: Some("realm_access.roles".into()), ..rule };
         assert_eq!(nested.apply(&json!({"realm_access": {"roles": ["support"]}})).role, MappedRole::Agent);
-        let none = RoleRule { claim: None, map: &roles, default: MappedRole::Agent };
+        let none = RoleRule { claim: None, map: roles, default: MappedRole::Agent };
         assert_eq!(none.apply(&json!({"groups": ["support-leads"]})).role, MappedRole::Agent);
     }
 

@@ -64,19 +64,24 @@ const CLAIM_MAX: usize = 128;
 const ROLE_MAP_MAX: usize = 100;
 const ROLE_VALUE_MAX: usize = 256;
 
+/// What the owner chose, in normal form: the settings but the client secret, alike when checked
+/// and when stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choices {
+    pub issuer: String,
+    pub client_id: String,
+    pub scopes: Vec<String>,
+    pub allowed_domains: Vec<String>,
+    pub roles: RoleRule,
+    pub auto_create: bool,
+    pub required_for_staff: bool,
+}
+
 /// The settings a draft stands for, its fields checked; the secret still in clear.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checked {
-    pub issuer: String,
-    pub client_id: String,
+    pub choices: Choices,
     pub client_secret: Option<String>,
-    pub scopes: Vec<String>,
-    pub allowed_domains: Vec<String>,
-    pub role_claim: Option<String>,
-    pub role_map: BTreeMap<String, MappedRole>,
-    pub default_role: MappedRole,
-    pub auto_create: bool,
-    pub required_for_staff: bool,
 }
 
 impl Draft {
@@ -149,18 +154,17 @@ impl Draft {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(Checked {
+        let roles = RoleRule { claim: role_claim, map: role_map, default: default_role };
+        let choices = Choices {
             issuer,
             client_id,
-            client_secret: self.client_secret,
             scopes,
             allowed_domains,
-            role_claim,
-            role_map,
-            default_role,
+            roles,
             auto_create: self.auto_create,
             required_for_staff: self.required_for_staff,
-        })
+        };
+        Ok(Checked { choices, client_secret: self.client_secret })
     }
 }
 
@@ -184,16 +188,8 @@ fn domain_syntax(domain: &str) -> bool {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub tenant_id: Uuid,
-    pub issuer: String,
-    pub client_id: String,
+    pub choices: Choices,
     sealed_secret: Vec<u8>,
-    pub scopes: Vec<String>,
-    pub allowed_domains: Vec<String>,
-    pub role_claim: Option<String>,
-    pub role_map: BTreeMap<String, MappedRole>,
-    pub default_role: MappedRole,
-    pub auto_create: bool,
-    pub required_for_staff: bool,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -202,10 +198,6 @@ impl Settings {
     pub fn client_secret(&self, key: &EncryptionKey) -> Option<String> {
         let opened = crypto::open(key, &self.sealed_secret, self.tenant_id.as_bytes()).ok()?;
         String::from_utf8(opened).ok()
-    }
-
-    pub fn role_rule(&self) -> RoleRule<'_> {
-        RoleRule { claim: self.role_claim.as_deref(), map: &self.role_map, default: self.default_role }
     }
 }
 
@@ -231,16 +223,18 @@ pub struct SettingsView {
 
 impl Settings {
     pub fn view(&self, redirect_uri: String, backchannel_logout_uri: String) -> SettingsView {
+        let Choices { issuer, client_id, scopes, allowed_domains, roles, auto_create, required_for_staff } =
+            self.choices.clone();
         SettingsView {
-            issuer: self.issuer.clone(),
-            client_id: self.client_id.clone(),
-            scopes: self.scopes.clone(),
-            allowed_domains: self.allowed_domains.clone(),
-            role_claim: self.role_claim.clone(),
-            role_map: self.role_map.clone(),
-            default_role: self.default_role,
-            auto_create: self.auto_create,
-            required_for_staff: self.required_for_staff,
+            issuer,
+            client_id,
+            scopes,
+            allowed_domains,
+            role_claim: roles.claim,
+            role_map: roles.map,
+            default_role: roles.default,
+            auto_create,
+            required_for_staff,
             redirect_uri,
             backchannel_logout_uri,
             updated_at: self.updated_at,
@@ -265,21 +259,21 @@ struct Row {
 
 impl From<Row> for Settings {
     fn from(row: Row) -> Self {
-        let role_map = serde_json::from_value(row.role_map).unwrap_or_default();
-        Self {
-            tenant_id: row.tenant_id,
+        let roles = RoleRule {
+            claim: row.role_claim,
+            map: serde_json::from_value(row.role_map).unwrap_or_default(),
+            default: MappedRole::parse(&row.default_role).unwrap_or(MappedRole::Customer),
+        };
+        let choices = Choices {
             issuer: row.issuer,
             client_id: row.client_id,
-            sealed_secret: row.client_secret,
             scopes: row.scopes,
             allowed_domains: row.allowed_domains,
-            role_claim: row.role_claim,
-            role_map,
-            default_role: MappedRole::parse(&row.default_role).unwrap_or(MappedRole::Customer),
+            roles,
             auto_create: row.auto_create,
             required_for_staff: row.required_for_staff,
-            updated_at: row.updated_at,
-        }
+        };
+        Self { tenant_id: row.tenant_id, choices, sealed_secret: row.client_secret, updated_at: row.updated_at }
     }
 }
 
@@ -320,9 +314,9 @@ pub async fn save(
     tenant_id: Uuid,
     checked: &Checked,
 ) -> sqlx::Result<Option<Settings>> {
-    let sealed =
-        checked.client_secret.as_ref().map(|secret| crypto::seal(key, secret.as_bytes(), tenant_id.as_bytes()));
-    let role_map = serde_json::to_value(&checked.role_map).expect("a map of strings serialises");
+    let Checked { choices, client_secret } = checked;
+    let sealed = client_secret.as_ref().map(|secret| crypto::seal(key, secret.as_bytes(), tenant_id.as_bytes()));
+    let role_map = serde_json::to_value(&choices.roles.map).expect("a map of strings serialises");
     let row = sqlx::query_as!(
         Row,
         "INSERT INTO tenant_sso AS s (tenant_id, issuer, client_id, client_secret, scopes, allowed_domains, role_claim,
@@ -338,16 +332,16 @@ pub async fn save(
          RETURNING tenant_id, issuer, client_id, client_secret, scopes, allowed_domains, role_claim, role_map,
                    default_role, auto_create, required_for_staff, updated_at",
         tenant_id,
-        checked.issuer,
-        checked.client_id,
+        choices.issuer,
+        choices.client_id,
         sealed,
-        &checked.scopes,
-        &checked.allowed_domains,
-        checked.role_claim,
+        &choices.scopes,
+        &choices.allowed_domains,
+        choices.roles.claim,
         role_map,
-        checked.default_role.as_str(),
-        checked.auto_create,
-        checked.required_for_staff,
+        choices.roles.default.as_str(),
+        choices.auto_create,
+        choices.required_for_staff,
     )
     .fetch_optional(conn)
     .await?;
@@ -392,11 +386,11 @@ mod tests {
 
     #[test]
     fn a_good_draft_is_put_in_normal_form() {
-        let checked = draft().check(false).unwrap();
+        let checked = draft().check(false).unwrap().choices;
         assert_eq!(checked.issuer, "https://login.acme.example");
         assert_eq!(checked.scopes, ["openid", "email", "profile"]);
         assert_eq!(checked.allowed_domains, ["acme.example"]);
-        assert_eq!(checked.role_map.get("support"), Some(&MappedRole::Agent));
+        assert_eq!(checked.roles.map.get("support"), Some(&MappedRole::Agent));
     }
 
     #[test]

@@ -64,7 +64,7 @@ pub async fn get_offer(State(state): State<AppState>, Path(slug): Path<String>) 
     let mut conn = state.db.acquire().await?;
     let tenant = tenants::active_ref(&mut conn, slug.as_str()).await?.ok_or_else(no_such)?;
     let offer = match settings::of_tenant(&mut conn, tenant.id).await? {
-        Some(settings) => SsoOffer { enabled: true, required_for_staff: settings.required_for_staff },
+        Some(settings) => SsoOffer { enabled: true, required_for_staff: settings.choices.required_for_staff },
         None => SsoOffer { enabled: false, required_for_staff: false },
     };
     Ok(axum::Json(offer))
@@ -214,8 +214,9 @@ async fn callback(
         Ok(vouched) => vouched,
         Err(failure) => return Ok(refused(failure.code(), &failure)),
     };
-    let mapped = settings.role_rule().apply(&vouched.claims);
-    let email = mapping::admitted_email(vouched.email.as_deref(), vouched.email_verified, &settings.allowed_domains);
+    let mapped = settings.choices.roles.apply(&vouched.claims);
+    let email =
+        mapping::admitted_email(vouched.email.as_deref(), vouched.email_verified, &settings.choices.allowed_domains);
     if attempt.trial {
         return Ok(found(&format!("/admin/sso#trial={}", trial_report(&vouched, &mapped, email.as_ref().err()))));
     }
@@ -238,15 +239,15 @@ async fn sign_in(
     mapped: &Mapped,
     email: &str,
 ) -> ApiResult<Response> {
-    let may_create = signin::may_create(&mut *state.db.acquire().await?, email, settings.auto_create).await?;
+    let may_create = signin::may_create(&mut *state.db.acquire().await?, email, settings.choices.auto_create).await?;
     // No connection is held while argon2 runs.
     let new_password_hash =
         if may_create { Some(state.guard.hash(random_token()).await.map_err(ApiError::from)?) } else { None };
     let admitted = Admitted {
         email,
         role: mapped.role,
-        maps_roles: settings.role_claim.is_some(),
-        auto_create: settings.auto_create,
+        maps_roles: settings.choices.roles.claim.is_some(),
+        auto_create: settings.choices.auto_create,
         vouched,
     };
     let mut tx = state.db.begin().await?;
@@ -288,11 +289,11 @@ fn trial_report(vouched: &Vouched, mapped: &Mapped, refused: Option<&mapping::Wh
 
 fn client_side<'a>(settings: &'a Settings, client_secret: String, redirect_uri: &'a str) -> ClientSide<'a> {
     ClientSide {
-        issuer: &settings.issuer,
-        client_id: &settings.client_id,
+        issuer: &settings.choices.issuer,
+        client_id: &settings.choices.client_id,
         client_secret,
         redirect_uri,
-        scopes: &settings.scopes,
+        scopes: &settings.choices.scopes,
     }
 }
 

@@ -62,7 +62,7 @@ pub async fn put_sso(
 ) -> ApiResult<Json<SettingsView>> {
     let checked = draft.check(state.config.sso_allow_insecure_issuers).map_err(ApiError::invalid)?;
     settings::addresses(state.config.app_public_url.as_ref(), &access.tenant.slug).ok_or_else(no_public_url)?;
-    if checked.required_for_staff {
+    if checked.choices.required_for_staff {
         let flags = users::account_flags(&mut *state.db.acquire().await?, access.claims.sub).await?;
         if !flags.mfa_enabled {
             return Err(ApiError::invalid(vec![FieldError::new(
@@ -71,7 +71,7 @@ pub async fn put_sso(
             )]));
         }
     }
-    if let Err(failure) = state.sso.metadata(&checked.issuer, true).await {
+    if let Err(failure) = state.sso.metadata(&checked.choices.issuer, true).await {
         return Err(ApiError::invalid(vec![FieldError::new("issuer", failure.to_string())]));
     }
     let mut tx = state.db.begin().await?;
@@ -80,10 +80,10 @@ pub async fn put_sso(
         .await?
         .ok_or_else(|| ApiError::invalid(vec![FieldError::new("client_secret", "is required")]))?;
     let details = serde_json::json!({
-        "issuer": saved.issuer,
-        "client_id": saved.client_id,
+        "issuer": saved.choices.issuer,
+        "client_id": saved.choices.client_id,
         "secret_changed": checked.client_secret.is_some(),
-        "required_for_staff": saved.required_for_staff,
+        "required_for_staff": saved.choices.required_for_staff,
     });
     access.record(&mut tx, Action::SsoConfigured, details).await?;
     tx.commit().await?;
