@@ -17,6 +17,8 @@ pub mod sso;
 pub mod two_factor;
 pub mod verify_email;
 
+use std::collections::BTreeMap;
+
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
@@ -24,15 +26,19 @@ use serde::Serialize;
 use shared::auth::Role;
 use shared::error::{ApiError, ApiResult};
 use shared::http::ClientIp;
+use shared::http::openapi::problem_responses;
 use sqlx::PgConnection;
-use utoipa::ToSchema;
+use utoipa::openapi::{RefOr, Response};
+use utoipa::{IntoResponses, ToSchema};
 use uuid::Uuid;
 
 use crate::identity::audit::{self, Action};
 use crate::identity::guard;
+use crate::identity::password::Busy;
 use crate::identity::sessions::{NewSession, Origin};
 use crate::identity::tokens::{AccessToken, Grant};
 use crate::identity::users::{self, LoginCandidate, UserProfile};
+use crate::routes::LockedOut;
 use crate::state::AppState;
 pub use crate::tenancy::tenants::TenantRef;
 
@@ -124,6 +130,19 @@ async fn step_up(state: &AppState, user_id: Uuid, field: &str, given: String, or
         Ok(())
     } else {
         Err(wrong())
+    }
+}
+
+/// `step_up`'s refusals, for the OpenAPI document: a wrong password, the account or the address
+/// locked after failed attempts, the password queue full.
+struct StepUp;
+
+impl IntoResponses for StepUp {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let mut responses = problem_responses([("422", "`validation_failed`: wrong password")]);
+        responses.extend(LockedOut::responses());
+        responses.extend(Busy::responses());
+        responses
     }
 }
 

@@ -14,11 +14,10 @@ use shared::http::JsonBody;
 use sqlx::{Postgres, Transaction};
 use utoipa::ToSchema;
 
-use super::step_up;
+use super::{StepUp, step_up};
 use crate::identity::audit::Action;
 use crate::identity::guard::{self, second_factor_account};
 use crate::identity::lockout::Subject;
-use crate::identity::password::Busy;
 use crate::identity::second_factor::{Proof, StoredSecret};
 use crate::identity::{memberships, second_factor, totp, users};
 use crate::routes::{Actor, LockedOut};
@@ -48,9 +47,7 @@ pub struct TwoFactorSetup {
     responses(
         (status = 200, description = "The new secret", body = TwoFactorSetup),
         (status = 409, description = "`conflict`: 2FA is already enabled"),
-        (status = 422, description = "`validation_failed`: wrong password"),
-        LockedOut,
-        Busy,
+        StepUp,
     ))]
 pub async fn post_setup(
     State(state): State<AppState>,
@@ -167,9 +164,9 @@ pub struct DisableRequest {
         (status = 204, description = "Disabled"),
         (status = 403, description = "`mfa_required`: an organisation of the caller requires 2FA for their role"),
         (status = 409, description = "`conflict`: 2FA is not enabled"),
+        StepUp,
+        // Wider than the step-up's: the code is checked too.
         (status = 422, description = "`validation_failed`: wrong password or code, or not exactly one of code and recovery_code"),
-        LockedOut,
-        Busy,
     ))]
 pub async fn post_disable(
     State(state): State<AppState>,
