@@ -7,6 +7,8 @@
 //! 0029); snippets come from `ts_headline` over the article's text, escaped here, with the
 //! matches in `<mark>`.
 
+use std::sync::LazyLock;
+
 use serde::Serialize;
 use shared::error::FieldError;
 use shared::mail::escape_html;
@@ -78,32 +80,20 @@ pub async fn run(conn: &mut PgConnection, q: &str, locale: Option<Locale>, limit
 /// their snippets. A set is taken along the publication order when its words are common and
 /// from its text index when they are rare: which is cheaper depends on the words, so the
 /// statement is planned with them each time (never prepared once).
-const SEARCH: &str = r"
+static SEARCH: LazyLock<String> = LazyLock::new(|| {
+    let sets =
+        [("title_search", "en", "fr"), ("title_search", "fr", "en"), ("search", "en", "fr"), ("search", "fr", "en")]
+            .map(|(column, locale, other)| candidates(column, locale, other))
+            .join("\n  UNION\n");
+    format!(
+        r"
 WITH asked AS NOT MATERIALIZED (
   SELECT CASE WHEN $5 THEN replace(plainto_tsquery('help_english', $1)::text, ' & ', ' | ')::tsquery
               ELSE websearch_to_tsquery('help_english', $1) END AS en,
          help_fold(CASE WHEN $5 THEN replace(plainto_tsquery('pg_catalog.french', $1)::text, ' & ', ' | ')::tsquery
                         ELSE websearch_to_tsquery('pg_catalog.french', $1) END) AS fr
 ), candidates AS (
-  (SELECT a.id FROM help_articles a, asked q
-    WHERE a.status = 'published' AND a.locale = 'en' AND $2::text IS DISTINCT FROM 'fr'
-      AND (CASE WHEN a.status = 'published' AND a.locale = 'en' THEN a.title_search END) @@ q.en
-    ORDER BY a.published_at DESC, a.id LIMIT $6)
-  UNION
-  (SELECT a.id FROM help_articles a, asked q
-    WHERE a.status = 'published' AND a.locale = 'fr' AND $2::text IS DISTINCT FROM 'en'
-      AND (CASE WHEN a.status = 'published' AND a.locale = 'fr' THEN a.title_search END) @@ q.fr
-    ORDER BY a.published_at DESC, a.id LIMIT $6)
-  UNION
-  (SELECT a.id FROM help_articles a, asked q
-    WHERE a.status = 'published' AND a.locale = 'en' AND $2::text IS DISTINCT FROM 'fr'
-      AND (CASE WHEN a.status = 'published' AND a.locale = 'en' THEN a.search END) @@ q.en
-    ORDER BY a.published_at DESC, a.id LIMIT $6)
-  UNION
-  (SELECT a.id FROM help_articles a, asked q
-    WHERE a.status = 'published' AND a.locale = 'fr' AND $2::text IS DISTINCT FROM 'en'
-      AND (CASE WHEN a.status = 'published' AND a.locale = 'fr' THEN a.search END) @@ q.fr
-    ORDER BY a.published_at DESC, a.id LIMIT $6)
+{sets}
 ), best AS (
   SELECT a.id, a.published_at,
          CASE a.locale WHEN 'fr' THEN q.fr ELSE q.en END AS query,
@@ -117,7 +107,21 @@ SELECT a.id, a.slug, a.locale, a.title, a.description, a.category_id,
        ts_headline(CASE a.locale WHEN 'fr' THEN 'pg_catalog.french'::regconfig ELSE 'help_english'::regconfig END,
                    left(a.body_text, $7), b.query, $4) AS snippet
   FROM best b JOIN help_articles a USING (id)
- ORDER BY b.in_title DESC, b.rank DESC, b.published_at DESC, b.id";
+ ORDER BY b.in_title DESC, b.rank DESC, b.published_at DESC, b.id"
+    )
+});
+
+/// One set of candidates: the newest published articles in `locale` (unless the search asks for
+/// `other`) whose `column` matches, at most `$6`. The `CASE` is the expression its index holds
+/// (migration 0029), written as the index writes it so the planner can use it.
+fn candidates(column: &str, locale: &str, other: &str) -> String {
+    format!(
+        "  (SELECT a.id FROM help_articles a, asked q
+    WHERE a.status = 'published' AND a.locale = '{locale}' AND $2::text IS DISTINCT FROM '{other}'
+      AND (CASE WHEN a.status = 'published' AND a.locale = '{locale}' THEN a.{column} END) @@ q.{locale}
+    ORDER BY a.published_at DESC, a.id LIMIT $6)"
+    )
+}
 
 #[derive(sqlx::FromRow)]
 struct Found {
@@ -140,7 +144,7 @@ async fn matching(
     let options = format!(
         "StartSel=\"{MARK_START}\", StopSel=\"{MARK_END}\", MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
     );
-    let rows = sqlx::query_as::<_, Found>(SEARCH)
+    let rows = sqlx::query_as::<_, Found>(SEARCH.as_str())
         .bind(q)
         .bind(locale.map(Locale::as_str))
         .bind(limit)
