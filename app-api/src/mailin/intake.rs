@@ -467,22 +467,10 @@ async fn new_customer(
     db: &mut sqlx::PgConnection,
     mail: &Inbound,
 ) -> ApiResult<Option<Uuid>> {
-    let (first, last) = control_schema::contacts::name_parts(&mail.from_name);
-    let mut control = state.tenancy.control_db.begin().await?;
-    let contact =
-        control_schema::contacts::customer_by_mail(&mut control, tenant.id, &mail.from_address, &first, &last).await?;
-    control.commit().await?;
-    let Some(contact) = contact else { return Ok(None) };
-    let member = tenant_schema::members::Member {
-        id: contact.id,
-        email: contact.email,
-        firstname: contact.firstname,
-        lastname: contact.lastname,
-        role: contact.role,
-        email_verified: contact.email_verified,
-    };
+    let customer = state.tenancy.customer_by_mail(tenant.id, &mail.from_address, &mail.from_name).await?;
+    let Some(member) = customer else { return Ok(None) };
     tenant_schema::members::upsert(db, &member).await?;
-    Ok(Some(contact.id))
+    Ok(Some(member.id))
 }
 
 /// The largest text kept in a message from a mail (the rest stays in the original).

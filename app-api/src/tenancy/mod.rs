@@ -9,6 +9,8 @@ pub mod resolve;
 use std::sync::Arc;
 
 use shared::error::ApiResult;
+use tenant_schema::members::Member;
+use uuid::Uuid;
 
 use self::pools::{PoolManager, TenantConnection};
 use self::resolve::{Resolver, Tenant};
@@ -28,6 +30,24 @@ impl Tenancy {
     /// The database of `tenant`, connected on first use.
     pub fn db(&self, tenant: Arc<Tenant>) -> TenantDb {
         TenantDb::new(self.pools.clone(), tenant)
+    }
+
+    /// The member of `tenant` at `email`, made a customer named `name` when the address is new
+    /// (the platform's identity first: `control_schema::contacts::customer_by_mail`), as the
+    /// tenant's mirror stores them; `None` when the identity is disabled.
+    pub async fn customer_by_mail(&self, tenant: Uuid, email: &str, name: &str) -> ApiResult<Option<Member>> {
+        let (first, last) = control_schema::contacts::name_parts(name);
+        let mut control = self.control_db.begin().await?;
+        let contact = control_schema::contacts::customer_by_mail(&mut control, tenant, email, &first, &last).await?;
+        control.commit().await?;
+        Ok(contact.map(|contact| Member {
+            id: contact.id,
+            email: contact.email,
+            firstname: contact.firstname,
+            lastname: contact.lastname,
+            role: contact.role,
+            email_verified: contact.email_verified,
+        }))
     }
 }
 

@@ -130,22 +130,11 @@ async fn requester_by_address(
         .require_staff()
         .map_err(|_| ApiError::forbidden("only staff open tickets for a customer"))?;
     drop(db);
-    let (first, last) = control_schema::contacts::name_parts(name);
-    let tenant = writer.tenant();
-    let mut control = state.tenancy.control_db.begin().await?;
-    let contact = control_schema::contacts::customer_by_mail(&mut control, tenant.id, email, &first, &last).await?;
-    control.commit().await?;
-    let contact = contact.ok_or_else(|| {
+    let customer = state.tenancy.customer_by_mail(writer.tenant().id, email, name).await?;
+    let member = customer.ok_or_else(|| {
         ApiError::invalid(vec![FieldError::new("requester", "this address belongs to a disabled account")])
     })?;
-    Ok(Requester::Joined(tenant_schema::members::Member {
-        id: contact.id,
-        email: contact.email,
-        firstname: contact.firstname,
-        lastname: contact.lastname,
-        role: contact.role,
-        email_verified: contact.email_verified,
-    }))
+    Ok(Requester::Joined(member))
 }
 
 impl CreateTicket {
