@@ -32,6 +32,14 @@ use crate::tickets::Desk;
 
 pub use crate::helpers::amqp_url;
 
+/// Binds `queue` to every routing key of `exchange` (`#`): a tap's queue.
+pub async fn bind_everything(channel: &Channel, queue: &str, exchange: &str) {
+    channel
+        .queue_bind(queue.into(), exchange.into(), "#".into(), QueueBindOptions::default(), FieldTable::default())
+        .await
+        .unwrap();
+}
+
 /// The broker's address, for the proxy.
 fn broker_addr() -> SocketAddr {
     let url = amqp_url();
@@ -198,16 +206,7 @@ impl Rabbit {
         let queue = channel.queue_declare("".into(), options, FieldTable::default()).await.unwrap();
         let name = queue.name().as_str().to_owned();
         self.owns_queue(&name);
-        channel
-            .queue_bind(
-                name.as_str().into(),
-                exchange.into(),
-                "#".into(),
-                QueueBindOptions::default(),
-                FieldTable::default(),
-            )
-            .await
-            .unwrap();
+        bind_everything(&channel, &name, exchange).await;
         let mut consumer = channel
             .basic_consume(name.as_str().into(), "".into(), BasicConsumeOptions::default(), FieldTable::default())
             .await

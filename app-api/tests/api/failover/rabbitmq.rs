@@ -14,7 +14,7 @@ use futures_util::StreamExt as _;
 use harness::eventually;
 use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, ConfirmSelectOptions, ExchangeDeclareOptions,
-    QueueBindOptions, QueueDeclareOptions,
+    QueueDeclareOptions,
 };
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::{BasicProperties, Connection, ConnectionProperties, ExchangeKind};
@@ -192,16 +192,7 @@ async fn when_the_node_holding_the_queue_leaders_dies_no_event_or_order_is_lost(
         }
         let options = QueueDeclareOptions { durable: true, ..QueueDeclareOptions::default() };
         channel.queue_declare("tap.ha".into(), options, quorum()).await.unwrap();
-        channel
-            .queue_bind(
-                "tap.ha".into(),
-                exchange.into(),
-                "#".into(),
-                QueueBindOptions::default(),
-                FieldTable::default(),
-            )
-            .await
-            .unwrap();
+        crate::events::bind_everything(&channel, "tap.ha", exchange).await;
         let _ = first.close(200, "bye".into()).await;
     }
     // The orders service and the tap's reader reach the cluster through the third node.
