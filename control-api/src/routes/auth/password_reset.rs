@@ -24,6 +24,7 @@ use crate::identity::mail::compose::Language;
 use crate::identity::password::Busy;
 use crate::identity::sessions::{self, Origin, Scope};
 use crate::identity::{password, users};
+use crate::routes::within_limit;
 use crate::state::AppState;
 use crate::tenancy::jobs;
 
@@ -83,28 +84,18 @@ impl ForgotRequest {
     }
 }
 
-fn too_many(retry_after: u64) -> ApiError {
-    ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many password reset requests; retry later")
-        .with_retry_after(retry_after.max(1))
-}
-
 /// Counts a request against the client address, then the email (the same for every email,
 /// known or not).
 async fn check_budget(state: &AppState, ip: Option<std::net::IpAddr>, email: &str) -> ApiResult<()> {
     let limits = &state.resets;
+    let too_many = "too many password reset requests; retry later";
     if let (Some(limit), Some(ip)) = (&limits.per_ip, ip) {
-        let decision = limits.limiter.check(limit, format!("ip:{ip}")).await;
-        if !decision.allowed {
-            return Err(too_many(decision.retry_after_secs));
-        }
+        within_limit(&limits.limiter, limit, format!("ip:{ip}"), too_many).await?;
     }
     if let Some(limit) = &limits.per_email {
         // A digest: the limiter's keys name nobody.
         let key = format!("email:{}", hex::encode(token_digest(email)));
-        let decision = limits.limiter.check(limit, key).await;
-        if !decision.allowed {
-            return Err(too_many(decision.retry_after_secs));
-        }
+        within_limit(&limits.limiter, limit, key, too_many).await?;
     }
     Ok(())
 }

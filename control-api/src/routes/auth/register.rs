@@ -18,6 +18,7 @@ use crate::identity::password::Busy;
 use crate::identity::people::NewPerson;
 use crate::identity::sessions::Origin;
 use crate::routes::auth::TenantRef;
+use crate::routes::within_limit;
 use crate::state::AppState;
 use crate::tenancy::joining::{self, Registration, RegistrationError};
 
@@ -61,15 +62,8 @@ impl TryFrom<RegisterRequest> for Registration {
 /// Counts a registration against the caller's address.
 async fn check_registration_budget(state: &AppState, ip: Option<std::net::IpAddr>) -> ApiResult<()> {
     if let (Some(limit), Some(ip)) = (&state.signups.registrations_per_ip, ip) {
-        let decision = state.signups.limiter.check(limit, format!("register:{ip}")).await;
-        if !decision.allowed {
-            return Err(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                "too many registrations from this address; retry later",
-            )
-            .with_retry_after(decision.retry_after_secs.max(1)));
-        }
+        let too_many = "too many registrations from this address; retry later";
+        within_limit(&state.signups.limiter, limit, format!("register:{ip}"), too_many).await?;
     }
     Ok(())
 }

@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
-use shared::ratelimit::Decision;
 use shared::tenant::{Slug, TenantStatus};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -17,7 +16,7 @@ use crate::identity::account_tokens::{self, Purpose};
 use crate::identity::people::{NewPerson, check_person, name_errors};
 use crate::identity::sessions::Origin;
 use crate::identity::users::UserProfile;
-use crate::routes::Caller;
+use crate::routes::{Caller, within_limit};
 use crate::state::AppState;
 use crate::tenancy::signup::{self, NewOrganisation, Owner, SignupError};
 
@@ -76,26 +75,17 @@ impl SignupRequest {
     }
 }
 
-fn too_many_signups(decision: &Decision) -> ApiError {
-    ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many organisations created; retry later")
-        .with_retry_after(decision.retry_after_secs.max(1))
-}
-
 /// Counts a sign-up against the caller's address, then against every address together.
 async fn check_signup_budget(state: &AppState, ip: Option<std::net::IpAddr>) -> ApiResult<()> {
     let signups = &state.signups;
+    let too_many = "too many organisations created; retry later";
     if let (Some(limit), Some(ip)) = (&signups.per_ip, ip) {
-        let decision = signups.limiter.check(limit, format!("ip:{ip}")).await;
-        if !decision.allowed {
-            return Err(too_many_signups(&decision));
-        }
+        within_limit(&signups.limiter, limit, format!("ip:{ip}"), too_many).await?;
     }
     if let Some(limit) = &signups.global {
-        let decision = signups.limiter.check(limit, "all".to_owned()).await;
-        if !decision.allowed {
-            tracing::warn!("the platform-wide sign-up limit is reached");
-            return Err(too_many_signups(&decision));
-        }
+        within_limit(&signups.limiter, limit, "all".to_owned(), too_many)
+            .await
+            .inspect_err(|_| tracing::warn!("the platform-wide sign-up limit is reached"))?;
     }
     Ok(())
 }
