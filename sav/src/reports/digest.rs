@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::range::{self, to_jiff};
+use crate::schedules::Day;
 use crate::users;
 
 /// The most recipients a digest has.
@@ -25,20 +26,7 @@ pub enum Frequency {
     Weekly,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Weekday {
-    Mon,
-    Tue,
-    Wed,
-    Thu,
-    Fri,
-    Sat,
-    Sun,
-}
-
 base::text_column!(Frequency, parse);
-base::text_column!(Weekday, parse);
 
 impl Frequency {
     pub fn as_str(self) -> &'static str {
@@ -54,38 +42,6 @@ impl Frequency {
     }
 }
 
-impl Weekday {
-    const ALL: [Self; 7] = [Self::Mon, Self::Tue, Self::Wed, Self::Thu, Self::Fri, Self::Sat, Self::Sun];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Mon => "mon",
-            Self::Tue => "tue",
-            Self::Wed => "wed",
-            Self::Thu => "thu",
-            Self::Fri => "fri",
-            Self::Sat => "sat",
-            Self::Sun => "sun",
-        }
-    }
-
-    fn parse(word: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|d| d.as_str() == word)
-    }
-
-    fn to_jiff(self) -> jiff::civil::Weekday {
-        match self {
-            Self::Mon => jiff::civil::Weekday::Monday,
-            Self::Tue => jiff::civil::Weekday::Tuesday,
-            Self::Wed => jiff::civil::Weekday::Wednesday,
-            Self::Thu => jiff::civil::Weekday::Thursday,
-            Self::Fri => jiff::civil::Weekday::Friday,
-            Self::Sat => jiff::civil::Weekday::Saturday,
-            Self::Sun => jiff::civil::Weekday::Sunday,
-        }
-    }
-}
-
 /// `PUT /v1/reports/digest`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -93,7 +49,7 @@ pub struct DigestSettings {
     pub frequency: Frequency,
     /// The day a weekly digest is sent (default `mon`).
     #[serde(default = "monday")]
-    pub weekday: Weekday,
+    pub weekday: Day,
     /// The hour it is sent, 0 to 23, on `time_zone`'s clock.
     pub hour: i16,
     /// An IANA time zone.
@@ -102,15 +58,15 @@ pub struct DigestSettings {
     pub recipients: Vec<String>,
 }
 
-fn monday() -> Weekday {
-    Weekday::Mon
+fn monday() -> Day {
+    Day::Mon
 }
 
 /// `GET /v1/reports/digest`: the settings, and where the digest stands.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Digest {
     pub frequency: Frequency,
-    pub weekday: Weekday,
+    pub weekday: Day,
     pub hour: i16,
     pub time_zone: String,
     pub recipients: Vec<String>,
@@ -136,7 +92,7 @@ pub struct Due {
 #[derive(Debug, Clone)]
 pub struct Schedule {
     pub frequency: Frequency,
-    pub weekday: Weekday,
+    pub weekday: Day,
     pub hour: i8,
     pub zone: jiff::tz::TimeZone,
 }
@@ -285,7 +241,7 @@ pub struct Stored {
 pub async fn read(conn: &mut PgConnection, lock: bool) -> sqlx::Result<Option<Stored>> {
     let row = if lock {
         sqlx::query!(
-            r#"SELECT frequency AS "frequency: Frequency", weekday AS "weekday: Weekday", hour, time_zone, recipients, sent_through
+            r#"SELECT frequency AS "frequency: Frequency", weekday AS "weekday: Day", hour, time_zone, recipients, sent_through
                FROM report_digest FOR UPDATE"#
         )
         .fetch_optional(conn)
@@ -293,7 +249,7 @@ pub async fn read(conn: &mut PgConnection, lock: bool) -> sqlx::Result<Option<St
         .map(|r| (r.frequency, r.weekday, r.hour, r.time_zone, r.recipients, r.sent_through))
     } else {
         sqlx::query!(
-            r#"SELECT frequency AS "frequency: Frequency", weekday AS "weekday: Weekday", hour, time_zone, recipients, sent_through
+            r#"SELECT frequency AS "frequency: Frequency", weekday AS "weekday: Day", hour, time_zone, recipients, sent_through
                FROM report_digest"#
         )
         .fetch_optional(conn)
@@ -405,7 +361,7 @@ impl Stored {
         Self {
             settings: DigestSettings {
                 frequency: Frequency::Off,
-                weekday: Weekday::Mon,
+                weekday: Day::Mon,
                 hour: 8,
                 time_zone: "UTC".to_owned(),
                 recipients: Vec::new(),
@@ -421,7 +377,7 @@ mod tests {
 
     use super::*;
 
-    fn schedule(frequency: Frequency, weekday: Weekday, hour: i8, zone: &str) -> Schedule {
+    fn schedule(frequency: Frequency, weekday: Day, hour: i8, zone: &str) -> Schedule {
         Schedule { frequency, weekday, hour, zone: range::zone(zone).unwrap() }
     }
 
@@ -435,7 +391,7 @@ mod tests {
 
     #[test]
     fn a_daily_digest_covers_yesterday_on_the_zones_clock() {
-        let paris = schedule(Frequency::Daily, Weekday::Mon, 8, "Europe/Paris");
+        let paris = schedule(Frequency::Daily, Day::Mon, 8, "Europe/Paris");
         // 2026-11-27 07:30 UTC is 08:30 in Paris: today's digest is due.
         let due = paris.latest(at(2026, 11, 27, 7, 30)).unwrap();
         assert_eq!(due.send_at, at(2026, 11, 27, 7, 0));
@@ -451,12 +407,12 @@ mod tests {
     #[test]
     fn a_weekly_digest_covers_the_seven_days_before_its_weekday() {
         // 2026-11-27 is a Friday.
-        let monday = schedule(Frequency::Weekly, Weekday::Mon, 9, "UTC");
+        let monday = schedule(Frequency::Weekly, Day::Mon, 9, "UTC");
         let due = monday.latest(at(2026, 11, 27, 12, 0)).unwrap();
         assert_eq!(due.send_at, at(2026, 11, 23, 9, 0));
         assert_eq!((due.from_date, due.to_date), (date(2026, 11, 16), date(2026, 11, 23)));
         assert_eq!(monday.next_after(at(2026, 11, 27, 12, 0)), Some(at(2026, 11, 30, 9, 0)));
-        let friday = schedule(Frequency::Weekly, Weekday::Fri, 9, "UTC");
+        let friday = schedule(Frequency::Weekly, Day::Fri, 9, "UTC");
         assert_eq!(friday.latest(at(2026, 11, 27, 12, 0)).unwrap().send_at, at(2026, 11, 27, 9, 0));
         assert_eq!(friday.latest(at(2026, 11, 27, 8, 0)).unwrap().send_at, at(2026, 11, 20, 9, 0));
     }
@@ -464,17 +420,17 @@ mod tests {
     #[test]
     fn days_that_change_the_clock_are_whole_days() {
         // Paris leaves summer time on 2026-10-25: that day lasts 25 hours.
-        let paris = schedule(Frequency::Daily, Weekday::Mon, 0, "Europe/Paris");
+        let paris = schedule(Frequency::Daily, Day::Mon, 0, "Europe/Paris");
         let due = paris.latest(at(2026, 10, 26, 0, 0)).unwrap();
         assert_eq!((due.from, due.to), (at(2026, 10, 24, 22, 0), at(2026, 10, 25, 23, 0)));
         // 02:00 does not exist on 2026-03-29 in Paris: sent at 03:00 summer time.
-        let two = schedule(Frequency::Daily, Weekday::Mon, 2, "Europe/Paris");
+        let two = schedule(Frequency::Daily, Day::Mon, 2, "Europe/Paris");
         assert_eq!(two.latest(at(2026, 3, 29, 12, 0)).unwrap().send_at, at(2026, 3, 29, 1, 0));
     }
 
     #[test]
     fn a_period_is_pending_once_and_a_save_after_its_hour_passes_it_over() {
-        let daily = schedule(Frequency::Daily, Weekday::Mon, 8, "UTC");
+        let daily = schedule(Frequency::Daily, Day::Mon, 8, "UTC");
         let now = at(2026, 11, 27, 8, 20);
         assert_eq!(pending(&daily, None, now).unwrap().to_date, date(2026, 11, 27));
         assert!(pending(&daily, Some(date(2026, 11, 27)), now).is_none());
@@ -482,7 +438,7 @@ mod tests {
         assert_eq!(sent_through_on_save(&daily, None, now), None);
         assert_eq!(sent_through_on_save(&daily, None, at(2026, 11, 27, 9, 0)), Some(date(2026, 11, 27)));
         assert_eq!(sent_through_on_save(&daily, Some(date(2026, 11, 27)), now), Some(date(2026, 11, 27)));
-        let off = schedule(Frequency::Off, Weekday::Mon, 8, "UTC");
+        let off = schedule(Frequency::Off, Day::Mon, 8, "UTC");
         assert!(off.latest(now).is_none() && off.next_after(now).is_none());
     }
 
@@ -490,7 +446,7 @@ mod tests {
     fn settings_are_checked_whole() {
         let settings = DigestSettings {
             frequency: Frequency::Weekly,
-            weekday: Weekday::Tue,
+            weekday: Day::Tue,
             hour: 24,
             time_zone: "Nowhere/Town".into(),
             recipients: vec!["ok@example.com".into(), "not an address".into(), "OK@example.com".into()],
@@ -499,7 +455,7 @@ mod tests {
         assert_eq!(fields, ["hour", "time_zone", "recipients[1]"]);
         let many = DigestSettings {
             frequency: Frequency::Daily,
-            weekday: Weekday::Mon,
+            weekday: Day::Mon,
             hour: 8,
             time_zone: "UTC".into(),
             recipients: (0..21).map(|n| format!("p{n}@example.com")).collect(),
@@ -507,7 +463,7 @@ mod tests {
         assert_eq!(many.checked().unwrap_err()[0].field, "recipients");
         let good = DigestSettings {
             frequency: Frequency::Daily,
-            weekday: Weekday::Mon,
+            weekday: Day::Mon,
             hour: 8,
             time_zone: "UTC".into(),
             recipients: vec![" Lead@Example.com ".into(), "lead@example.com".into()],

@@ -41,10 +41,42 @@ pub enum Day {
     Sun,
 }
 
+base::text_column!(Day, parse);
+
 impl Day {
+    pub const ALL: [Self; 7] = [Self::Mon, Self::Tue, Self::Wed, Self::Thu, Self::Fri, Self::Sat, Self::Sun];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Mon => "mon",
+            Self::Tue => "tue",
+            Self::Wed => "wed",
+            Self::Thu => "thu",
+            Self::Fri => "fri",
+            Self::Sat => "sat",
+            Self::Sun => "sun",
+        }
+    }
+
+    fn parse(word: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == word)
+    }
+
     /// Monday 0 to Sunday 6.
     fn index(self) -> usize {
         self as usize
+    }
+
+    pub fn to_jiff(self) -> jiff::civil::Weekday {
+        match self {
+            Self::Mon => jiff::civil::Weekday::Monday,
+            Self::Tue => jiff::civil::Weekday::Tuesday,
+            Self::Wed => jiff::civil::Weekday::Wednesday,
+            Self::Thu => jiff::civil::Weekday::Thursday,
+            Self::Fri => jiff::civil::Weekday::Friday,
+            Self::Sat => jiff::civil::Weekday::Saturday,
+            Self::Sun => jiff::civil::Weekday::Sunday,
+        }
     }
 }
 
@@ -209,10 +241,10 @@ pub fn working(
 
 /// The intervals of `schedule` by day, then start.
 fn ordered(schedule: &Schedule) -> Vec<Interval> {
-    const DAYS: [Day; 7] = [Day::Mon, Day::Tue, Day::Wed, Day::Thu, Day::Fri, Day::Sat, Day::Sun];
-    DAYS.iter()
+    Day::ALL
+        .into_iter()
         .zip(schedule.week())
-        .flat_map(|(&day, intervals)| {
+        .flat_map(|(day, intervals)| {
             intervals.iter().map(move |&(start, end)| Interval { day, start: clock_of(start), end: clock_of(end) })
         })
         .collect()
