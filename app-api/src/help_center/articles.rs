@@ -99,16 +99,21 @@ pub struct Summary {
 }
 
 /// A new article, as given.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = NewArticle)]
 pub struct Draft {
+    /// 1 to 200 characters.
     pub title: String,
+    /// Markdown, at most 100,000 characters; rendered to sanitised HTML on save.
     pub body: String,
     pub locale: Locale,
     pub category_id: Option<Uuid>,
     pub status: Status,
-    /// Chosen by the author; else made from the title.
+    /// a-z, 0-9 and single hyphens, at most 100 characters, unique; absent: made from the title
+    /// (numbered when taken).
     pub slug: Option<String>,
-    /// The article this one translates (another locale of its family).
+    /// The article this one translates: another locale of the same text.
     pub translation_of: Option<Uuid>,
 }
 

@@ -73,25 +73,8 @@ pub async fn list_articles(visitor: Visitor, RawQuery(query): RawQuery) -> ApiRe
     Ok(Json(page.fetch(rows, |a: &Summary| (a.updated_at, a.id)).await?))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewArticle {
-    /// 1 to 200 characters.
-    pub title: String,
-    /// Markdown, at most 100,000 characters; rendered to sanitised HTML on save.
-    pub body: String,
-    pub locale: Locale,
-    pub category_id: Option<Uuid>,
-    pub status: Status,
-    /// a-z, 0-9 and single hyphens, at most 100 characters, unique; absent: made from the title
-    /// (numbered when taken).
-    pub slug: Option<String>,
-    /// The article this one translates: another locale of the same text.
-    pub translation_of: Option<Uuid>,
-}
-
 /// Write an article (agents and admins).
-#[utoipa::path(post, path = "/v1/kb/articles", tag = "help center", security(("bearer" = [])), request_body = NewArticle,
+#[utoipa::path(post, path = "/v1/kb/articles", tag = "help center", security(("bearer" = [])), request_body = Draft,
     responses(
         (status = 201, description = "The article, with its slug", body = Article),
         Access<Staff>,
@@ -101,17 +84,8 @@ pub struct NewArticle {
     ))]
 pub async fn create_article(
     Admitted { viewer: author, mut db, .. }: Admitted<Staff>,
-    JsonBody(body): JsonBody<NewArticle>,
+    JsonBody(draft): JsonBody<Draft>,
 ) -> ApiResult<(StatusCode, Json<Article>)> {
-    let draft = Draft {
-        title: body.title,
-        body: body.body,
-        locale: body.locale,
-        category_id: body.category_id,
-        status: body.status,
-        slug: body.slug,
-        translation_of: body.translation_of,
-    };
     Ok((StatusCode::CREATED, Json(articles::create(&mut db, author.id, draft).await?)))
 }
 
