@@ -267,7 +267,6 @@ where
         let context = TenantContext::from_request_parts(parts, state).await?;
         let live = Arc::<Live>::from_ref(state);
         let uri = parts.uri.path_and_query().map_or_else(|| parts.uri.path().to_owned(), ToString::to_string);
-        Ok(Self::check(&live.versions, live.answers.clone(), context.tenant.id, context.user_id, &uri, &parts.headers)
-            .await)
+        Ok(Self::check(live, context.tenant.id, context.user_id, &uri, &parts.headers).await)
     }
 }

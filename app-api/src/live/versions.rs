@@ -37,7 +37,7 @@
 //! - **Without Redis** (one replica, or Redis away) there is no shared version: the answers are
 //!   digested as before (`shared::http::etag`) and nothing is kept.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -47,9 +47,12 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use sav::tickets::badge::Turns;
 use sha2::{Digest as _, Sha256};
+use shared::http::openapi::problem_responses;
+use utoipa::openapi::RefOr;
 use uuid::Uuid;
 
-use super::answers::{AnswerKey, Answers};
+use super::Live;
+use super::answers::AnswerKey;
 
 /// Seconds a tag stays valid whatever happens (changes time alone makes).
 pub const BUCKET_SECONDS: u64 = 30;
@@ -253,27 +256,23 @@ impl From<Turns> for Timed {
 }
 
 /// A versioned read: its tag, whether the caller holds it already, and the answer kept for it.
-/// Read as an extractor (`crate::context`), before the handler's query.
+/// Read as an extractor (`crate::context`), before the handler's query; list it in the route's
+/// `responses` for its 304.
 pub struct Revalidation {
     tag: Option<HeaderValue>,
     /// Where the answer is kept, and when the tag's bucket turns.
     kept_as: Option<(AnswerKey, Instant)>,
     fresh: bool,
-    answers: Arc<Answers>,
+    live: Arc<Live>,
+    tenant: Uuid,
 }
 
 impl Revalidation {
-    /// The tag for `user` reading `uri` now, compared with the request's `If-None-Match`.
-    pub async fn check(
-        versions: &Versions,
-        answers: Arc<Answers>,
-        tenant: Uuid,
-        user: Uuid,
-        uri: &str,
-        headers: &HeaderMap,
-    ) -> Self {
-        let Some(version) = versions.current(tenant).await else {
-            return Self { tag: None, kept_as: None, fresh: false, answers };
+    /// The tag for `user` of `tenant` reading `uri` now, compared with the request's
+    /// `If-None-Match`.
+    pub async fn check(live: Arc<Live>, tenant: Uuid, user: Uuid, uri: &str, headers: &HeaderMap) -> Self {
+        let Some(version) = live.versions.current(tenant).await else {
+            return Self { tag: None, kept_as: None, fresh: false, live, tenant };
         };
         let digest = Sha256::digest([user.as_bytes().as_slice(), uri.as_bytes()].concat());
         // Each caller and address turns its bucket at its own second, so the tags do not all
@@ -293,7 +292,7 @@ impl Revalidation {
         let mut reader = [0; 16];
         reader.copy_from_slice(&digest[..16]);
         let key = AnswerKey { tenant, version, reader };
-        Self { tag: Some(tag), kept_as: Some((key, Instant::now() + turns_in)), fresh, answers }
+        Self { tag: Some(tag), kept_as: Some((key, Instant::now() + turns_in)), fresh, live, tenant }
     }
 
     /// The answer without a query: `304 Not Modified` when the caller's copy is current, else
@@ -307,8 +306,14 @@ impl Revalidation {
             return Some(response);
         }
         let (key, _) = self.kept_as.as_ref()?;
-        let body = self.answers.get(key)?;
+        let body = self.live.answers.get(key)?;
         Some(self.tagged(body))
+    }
+
+    /// Marks the tenant changed by this read itself (read receipts, unread counts), before its
+    /// answer: a revalidation after it must not be answered from before it.
+    pub async fn read_changed(&self) {
+        self.live.versions.bump(self.tenant).await;
     }
 
     /// `value` as the JSON answer, tagged with the version read before its query and kept while
@@ -328,7 +333,7 @@ impl Revalidation {
                 Timed::At(at) => Instant::now() + (at - Utc::now()).to_std().unwrap_or_default().min(LONGEST_LIFE),
                 Timed::Always => *bucket_turns,
             };
-            self.answers.keep(*key, body.clone(), until);
+            self.live.answers.keep(*key, body.clone(), until);
         }
         Ok(self.tagged(body))
     }
@@ -342,5 +347,12 @@ impl Revalidation {
             response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
         }
         response
+    }
+}
+
+/// The 304 of a versioned read: list `Revalidation` in the route's `responses`.
+impl utoipa::IntoResponses for Revalidation {
+    fn responses() -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+        problem_responses([("304", "Not modified: `If-None-Match` names the current tag (answered without a query)")])
     }
 }

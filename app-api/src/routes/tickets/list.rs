@@ -134,7 +134,7 @@ pub struct TicketListItem {
 #[utoipa::path(get, path = "/v1/tickets", tag = "tickets", security(("bearer" = [])), params(TicketFilter),
     responses(
         (status = 200, description = "A page of tickets, newest first unless `sort=oldest`", body = Page<TicketListItem>),
-        (status = 304, description = "Not modified: `If-None-Match` names the current tag (answered without a query)"),
+        Revalidation,
         (status = 400, description = "`validation_failed`: an unknown parameter or value"),
         (status = 422, description = "`validation_failed`: a bad limit, cursor or query; a field filter naming no field the caller is shown, or a value the field cannot hold"),
     ))]

@@ -3,10 +3,8 @@
 //! A customer's answer wakes a ticket that waits for them; the first public staff message meets
 //! the response target.
 
-use std::sync::Arc;
-
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
@@ -22,7 +20,6 @@ use utoipa::ToSchema;
 use crate::access::{Access, Members, Scoped};
 use crate::attachments;
 use crate::commands::{Change, Post, TicketWriter};
-use crate::live::Live;
 use crate::live::versions::{Revalidation, Timed};
 
 /// The thread of a ticket.
@@ -30,11 +27,10 @@ use crate::live::versions::{Revalidation, Timed};
     params(("id" = i64, Path), PageParams),
     responses(
         (status = 200, description = "A page of the thread, oldest first", body = Page<Message>),
-        (status = 304, description = "Not modified: `If-None-Match` names the current tag (answered without a query)"),
+        Revalidation,
         NotFound,
     ))]
 pub async fn list_messages(
-    State(live): State<Arc<Live>>,
     revalidation: Revalidation,
     access: Access<Members>,
     Path(id): Path<i64>,
@@ -52,7 +48,7 @@ pub async fn list_messages(
     let shown = rows.len().min(limit as usize);
     if messages::mark_read(&mut db, ticket.id, viewer.receives_from(), &mut rows[..shown]).await? {
         // Read receipts and unread counts changed: revalidations must see it.
-        live.versions.bump(access.tenant().id).await;
+        revalidation.read_changed().await;
     }
     revalidation.answer(&Page::from_rows(rows, limit, |m| (m.created_at, m.id)), Timed::Never)
 }

@@ -3,9 +3,7 @@
 //! `?include=`, what its page shows beside it (the thread's first page, the linked tickets, the
 //! customer's panel), each as its own route answers it, so a page opens on one request.
 
-use std::sync::Arc;
-
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use sav::customers::{self, Panel};
@@ -28,7 +26,6 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::access::{Access, Members, Scoped};
-use crate::live::Live;
 use crate::live::versions::Revalidation;
 
 /// A ticket's standing against its SLA: the badge lists carry, and the clock's account.
@@ -132,13 +129,12 @@ impl Include {
     params(("id" = i64, Path), DetailParams),
     responses(
         (status = 200, description = "The ticket", body = TicketDetail),
-        (status = 304, description = "Not modified: `If-None-Match` names the current tag (answered without a query)"),
+        Revalidation,
         (status = 400, description = "`validation_failed` naming `include`: a part it does not know"),
         (status = 403, description = "`forbidden`: a customer asking for `links` or `customer`"),
         (status = 404, description = "`not_found`: no such ticket, or not one the caller may see"),
     ))]
 pub async fn get_ticket(
-    State(live): State<Arc<Live>>,
     revalidation: Revalidation,
     access: Access<Members>,
     Path(id): Path<i64>,
@@ -164,7 +160,7 @@ pub async fn get_ticket(
         let (parts, marked) = read_included(&mut db, viewer, id, row.ticket.user_id, include).await?;
         if marked > 0 {
             // Read receipts and unread counts changed: revalidations must see it.
-            live.versions.bump(access.tenant().id).await;
+            revalidation.read_changed().await;
             // The count answers as after this read, like the thread it comes with.
             unread_count = (unread_count - i64::try_from(marked).unwrap_or(i64::MAX)).max(0);
         }
