@@ -88,7 +88,6 @@ pub async fn get_email_channel(access: Access<Admins>) -> ApiResult<Json<EmailCh
     responses(
         (status = 200, description = "Saved; a fetch is due now", body = EmailChannel),
         Access<Admins>,
-        (status = 422, description = "`validation_failed`"),
     ))]
 pub async fn put_email_channel(
     State(config): State<Arc<AppConfig>>,

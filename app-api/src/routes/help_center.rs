@@ -230,7 +230,6 @@ pub struct CategoryChange {
         (status = 200, description = "The category", body = Category),
         Access<Admins>,
         NotFound,
-        (status = 422, description = "`validation_failed`"),
     ))]
 pub async fn patch_category(
     Admitted { mut db, .. }: Admitted<Admins>,

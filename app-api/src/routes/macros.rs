@@ -125,7 +125,6 @@ pub async fn create_macro(
         Access<Admins>,
         NotFound,
         (status = 409, description = "`macro_name_taken`"),
-        (status = 422, description = "`validation_failed`"),
     ))]
 pub async fn patch_macro(
     access: Access<Admins>,

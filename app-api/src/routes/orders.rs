@@ -46,7 +46,6 @@ pub struct OrderRef {
         (status = 201, description = "Recorded", body = OrderRef),
         (status = 200, description = "Replaced", body = OrderRef),
         Access<Admins>,
-        (status = 422, description = "`validation_failed`"),
     ))]
 pub async fn put_order(
     access: Access<Admins>,

@@ -142,7 +142,6 @@ pub async fn get_rating_link(links: MailLinks, Query(params): Query<TokenParams>
         (status = 200, description = "The comment was added to the rating this link recorded", body = Rating),
         MailLinks,
         (status = 409, description = "`already_rated`, or `not_resolved`: reopened since the mail"),
-        (status = 422, description = "`validation_failed`"),
     ))]
 pub async fn post_rating_link(
     links: MailLinks,

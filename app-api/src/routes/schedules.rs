@@ -93,7 +93,6 @@ pub async fn create_schedule(
         Access<Admins>,
         NotFound,
         (status = 409, description = "`schedule_name_taken`"),
-        (status = 422, description = "`validation_failed`"),
     ))]
 pub async fn patch_schedule(
     access: Access<Admins>,

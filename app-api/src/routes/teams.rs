@@ -99,7 +99,6 @@ pub async fn create_team(
         Access<Admins>,
         NotFound,
         (status = 409, description = "`team_name_taken`"),
-        (status = 422, description = "`validation_failed`"),
     ))]
 pub async fn patch_team(
     access: Access<Admins>,
