@@ -108,6 +108,16 @@ impl<R: Requirement> utoipa::IntoResponses for Access<R> {
     }
 }
 
+/// The 404 of a route that names a ticket: one the caller may not see does not exist for them
+/// (`Access::ticket`): list `TicketNotFound` in the route's `responses`.
+pub struct TicketNotFound;
+
+impl utoipa::IntoResponses for TicketNotFound {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        problem_responses([("404", "`not_found`: no such ticket, or not one the caller may see")])
+    }
+}
+
 /// What a caller reached: themselves as the tenant knows them, the thing as they may see it, and
 /// the connection it was read on, for the call that follows.
 pub struct Scoped<T> {

@@ -3,6 +3,7 @@
 //! is the messages': a customer never learns of an internal file, and what a caller may not see
 //! does not exist for them (404).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,11 +13,12 @@ use axum::http::{Extensions, HeaderMap, StatusCode, header};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shared::error::ApiResult;
-use shared::http::openapi::NotFound;
+use shared::http::openapi::{NotFound, problem_responses};
 use shared::http::{BodyTimeout, ClientIp, Page, PageParams};
 use utoipa::ToSchema;
+use utoipa::openapi::{RefOr, Response};
 
-use crate::access::{self, Admins, Members, Scoped};
+use crate::access::{self, Admins, Members, Scoped, TicketNotFound};
 use crate::attachments::Attachments;
 use crate::attachments::blob::Link;
 use crate::attachments::store::{self, Access, Attachment, Usage};
@@ -66,15 +68,13 @@ impl AttachmentLink {
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "Stored", body = AttachmentLink),
-        (status = 400, description = "`validation_failed`: not a multipart body, an unknown or repeated field"),
+        Uploading,
         (status = 403, description = "`forbidden`: a customer uploading an internal file"),
-        (status = 404, description = "`not_found`: no such ticket, or not one the caller may see"),
-        (status = 408, description = "`body_timeout`: the upload stalled"),
+        TicketNotFound,
         (status = 409, description = "`ticket_closed`"),
         (status = 413, description = "`file_too_large` (the limit of the file's type) or `storage_quota_exceeded`"),
         (status = 415, description = "`unsupported_media_type` (never accepted: programs, scripts, pages) or `media_type_mismatch` (the content is not what the name says)"),
         (status = 422, description = "`file_infected`, or `validation_failed` (no file, no name, a bad `message_id`, too many files on the ticket)"),
-        (status = 503, description = "`dependency_unavailable` (the file store or the virus scanner) or `server_busy`"),
     ))]
 pub async fn upload_attachment(
     State(files): State<Arc<Attachments>>,
@@ -103,6 +103,21 @@ pub(super) fn declared_length(headers: &HeaderMap) -> Option<u64> {
 /// The window an upload body's pace is measured over (the upload routes' time limit).
 pub(super) fn pace_window(extensions: &Extensions) -> Duration {
     extensions.get::<BodyTimeout>().map_or(Duration::from_secs(10), |t| t.0)
+}
+
+/// What any upload answers while its body arrives and its file is scanned and stored, whatever
+/// the file is for (a ticket's, a help center image): list `Uploading` in the route's
+/// `responses`.
+pub(super) struct Uploading;
+
+impl utoipa::IntoResponses for Uploading {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        problem_responses([
+            ("400", "`validation_failed`: not a multipart body, an unknown or repeated field"),
+            ("408", "`body_timeout`: the upload stalled"),
+            ("503", "`dependency_unavailable` (the file store or the virus scanner) or `server_busy`"),
+        ])
+    }
 }
 
 /// The files of a ticket (a customer sees no internal file), oldest first.

@@ -14,7 +14,7 @@ use shared::http::{Page, PageParams};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::attachments::{declared_length, pace_window};
+use super::attachments::{Uploading, declared_length, pace_window};
 use crate::access::{Access, Admins, Admitted, Staff, Visitor};
 use crate::attachments::Attachments;
 use crate::help_center::images::{self, Image, Upload};
@@ -36,12 +36,10 @@ pub struct ImageForm {
     responses(
         (status = 201, description = "Stored", body = Image),
         Access<Staff>,
-        (status = 400, description = "`validation_failed`: not a multipart body, an unknown or repeated field"),
-        (status = 408, description = "`body_timeout`: the upload stalled"),
+        Uploading,
         (status = 413, description = "`file_too_large` (5 MiB) or `storage_quota_exceeded`"),
         (status = 415, description = "`unsupported_media_type` (not PNG, JPEG, GIF or WebP) or `media_type_mismatch` (the content is not what the name says)"),
         (status = 422, description = "`file_infected`, `validation_failed` (no file, no name, a field besides `file`), or `limit_reached` (the help center holds 10,000 images)"),
-        (status = 503, description = "`dependency_unavailable` (the file store or the virus scanner) or `server_busy`"),
     ))]
 pub async fn upload_image(
     Admitted { viewer: uploader, db, visitor, .. }: Admitted<Staff>,

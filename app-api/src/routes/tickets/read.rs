@@ -25,7 +25,7 @@ use sqlx::PgConnection;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::access::{Access, Members, Scoped};
+use crate::access::{Access, Members, Scoped, TicketNotFound};
 use crate::live::versions::Revalidation;
 
 /// A ticket's standing against its SLA: the badge lists carry, and the clock's account.
@@ -132,7 +132,7 @@ impl Include {
         Revalidation,
         (status = 400, description = "`validation_failed` naming `include`: a part it does not know"),
         (status = 403, description = "`forbidden`: a customer asking for `links` or `customer`"),
-        (status = 404, description = "`not_found`: no such ticket, or not one the caller may see"),
+        TicketNotFound,
     ))]
 pub async fn get_ticket(
     revalidation: Revalidation,
