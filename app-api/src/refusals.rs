@@ -40,6 +40,13 @@ impl Answer for tickets::refusal::Refused {
             Refused::Assignee(detail) => ApiError::conflict(detail),
             Refused::Broken(..) => ApiError::internal(self.to_string()),
             Refused::Field(error) => ApiError::invalid(vec![error]),
+            Refused::Invalid(errors) => ApiError::invalid(errors),
+            Refused::FieldsRequired(ref missing) => {
+                let missing = missing.clone();
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "fields_required", self.to_string())
+                    .with_field_errors(missing)
+            }
+            Refused::DifferentCustomers => ApiError::conflict_as("different_customers", self.to_string()),
             Refused::TooManyTags(detail) => {
                 ApiError::limit_reached(detail.clone()).with_field_errors(vec![FieldError::new("tags", detail)])
             }
@@ -171,11 +178,6 @@ impl Answer for fields::Refused {
             Refused::OptionInUse(_) => ApiError::conflict_as("option_in_use", self.to_string()),
             Refused::LimitReached => ApiError::limit_reached(self.to_string()),
             Refused::Invalid(errors) => ApiError::invalid(errors),
-            Refused::Required(ref missing) => {
-                let missing = missing.clone();
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "fields_required", self.to_string())
-                    .with_field_errors(missing)
-            }
             Refused::Database(err) => ApiError::from(err),
         }
     }

@@ -30,6 +30,7 @@ use uuid::Uuid;
 
 use crate::ids::TeamId;
 
+use super::tickets::change::Work;
 use super::tickets::messages::Channel;
 use super::tickets::priority::Priority;
 use super::tickets::status::Status;
@@ -106,6 +107,140 @@ pub fn choose(rule: Rule, candidates: &[Candidate], passed_over: Option<Uuid>) -
         Assignment::LeastLoaded => eligible.min_by_key(|c| (c.load, round(c))),
     }
     .map(|c| c.user_id)
+}
+
+/// Why a write routes its ticket: it entered a team's queue (created in a team, moved to one),
+/// was taken from its assignee (never given back to them), or was reopened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    Entered,
+    Unassigned { from: Uuid },
+    Reopened,
+}
+
+impl Trigger {
+    /// The trigger of a change of `ticket` that began in status and team `before` with
+    /// `assigned_before` (none before: a new ticket, routed as it is inserted), if it routes.
+    pub fn of(
+        before: Option<(Status, Option<TeamId>)>,
+        assigned_before: Option<Uuid>,
+        ticket: &Ticket,
+    ) -> Option<Self> {
+        let (status_before, team_before) = before?;
+        ticket.team_id?;
+        match (ticket.status, ticket.assigned_to) {
+            (Status::Open, None) => match assigned_before {
+                Some(from) => Some(Self::Unassigned { from }),
+                None => (team_before != ticket.team_id).then_some(Self::Entered),
+            },
+            (Status::InProgress, Some(_)) if status_before == Status::Resolved => Some(Self::Reopened),
+            _ => None,
+        }
+    }
+
+    /// The trigger of the write recorded in `work` on `ticket`, if it routes.
+    pub fn of_work(work: &Work, ticket: &Ticket) -> Option<Self> {
+        Self::of(work.before, work.assigned_before, ticket)
+    }
+}
+
+/// What routing decided for a ticket of a routed team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    pub assignment: Assignment,
+    /// The member given the ticket; `None`: it waits in the queue or stays with its assignee.
+    pub chosen: Option<Uuid>,
+    pub outcome: Outcome,
+}
+
+/// How a routing decision came out, as the routing metrics count it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Assigned,
+    /// A reopened ticket stays with its assignee: nobody else may take it.
+    Kept,
+    Waiting,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Assigned => "assigned",
+            Self::Kept => "kept",
+            Self::Waiting => "waiting",
+        }
+    }
+}
+
+/// Routes a ticket of `team` that `trigger` routes (held by `assignee`), under the team's lock:
+/// `None` when the team is not routed (no such team, or by hand), or when a reopened ticket stays
+/// with its assignee, available and still a member.
+pub async fn decide(
+    tx: &mut PgConnection,
+    team: TeamId,
+    trigger: Trigger,
+    assignee: Option<Uuid>,
+) -> sqlx::Result<Option<Decision>> {
+    let Some(rule) = lock_team(tx, team).await? else { return Ok(None) };
+    if !rule.assignment.routes() {
+        return Ok(None);
+    }
+    let candidates = candidates(tx, team, rule).await?;
+    let decided = |chosen: Option<Uuid>, outcome| Some(Decision { assignment: rule.assignment, chosen, outcome });
+    let passed_over = match trigger {
+        Trigger::Entered => None,
+        Trigger::Unassigned { from } => Some(from),
+        // Available and still a member: it stays theirs, nothing decided.
+        Trigger::Reopened if candidates.iter().any(|c| Some(c.user_id) == assignee) => return Ok(None),
+        Trigger::Reopened => assignee,
+    };
+    Ok(match choose(rule, &candidates, passed_over) {
+        Some(member) => decided(Some(member), Outcome::Assigned),
+        None if trigger == Trigger::Reopened => decided(None, Outcome::Kept),
+        None => decided(None, Outcome::Waiting),
+    })
+}
+
+/// When `ticket` began to wait in its team's queue, after a write that began in status and
+/// team `before` (none: a new ticket): kept while it waits in the same queue, now when it
+/// enters one, none when it waits in none.
+pub fn queued_at(
+    ticket: &Ticket,
+    before: Option<(Status, Option<TeamId>)>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let (status_before, team_before) = before.unzip();
+    let waiting = ticket.status == Status::Open && ticket.team_id.is_some();
+    let waited = status_before == Some(Status::Open) && team_before.flatten() == ticket.team_id;
+    match (waiting, waited) {
+        (true, true) => ticket.queued_at.or(Some(now)),
+        (true, false) => Some(now),
+        (false, _) => None,
+    }
+}
+
+/// What the write recorded in `work` does to the teams' queues: the assignee's place in the
+/// round, the time the ticket began to wait, and a wake of the teams of a member whose load fell.
+pub async fn follow_write(
+    tx: &mut PgConnection,
+    ticket: &mut Ticket,
+    work: &Work,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    if let (Some(team), Some(member)) = (ticket.team_id, ticket.assigned_to)
+        && ticket.assigned_to != work.assigned_before
+        && !work.turn_taken
+    {
+        assigned(tx, team, member).await?;
+    }
+    ticket.queued_at = queued_at(ticket, work.before, now);
+    if let Some(member) = work.assigned_before
+        && work.before.is_some_and(|(status, _)| status == Status::InProgress)
+        && (ticket.status != Status::InProgress || ticket.assigned_to != Some(member))
+    {
+        wake_teams_of(tx, member, now).await?;
+    }
+    Ok(())
 }
 
 /// Counts one more ticket in progress for `member` among `candidates`, assigned last: the next

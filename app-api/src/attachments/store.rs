@@ -263,31 +263,6 @@ pub async fn insert(conn: &mut PgConnection, new: &NewAttachment<'_>) -> sqlx::R
     .await
 }
 
-/// Attaches the caller's files `ids`, uploaded to ticket `ticket_id` and not yet part of a
-/// message, to message `message_id`; the ids attached. Files keep their visibility, which must
-/// be the message's.
-pub async fn attach_to_message(
-    conn: &mut PgConnection,
-    ids: &[i64],
-    ticket_id: i64,
-    message_id: i64,
-    uploader: Uuid,
-    is_internal: bool,
-) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar!(
-        "UPDATE ticket_attachments SET message_id = $3, updated_at = now()
-         WHERE id = ANY($1) AND ticket_id = $2 AND message_id IS NULL AND uploaded_by = $4 AND is_internal = $5
-         RETURNING id",
-        ids,
-        ticket_id,
-        message_id,
-        uploader,
-        is_internal,
-    )
-    .fetch_all(conn)
-    .await
-}
-
 /// Deletes attachment `id` (its object is queued for deletion when no other row names it).
 pub async fn delete(conn: &mut PgConnection, id: i64) -> sqlx::Result<bool> {
     let deleted = sqlx::query!("DELETE FROM ticket_attachments WHERE id = $1", id).execute(conn).await?;

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use sav::ticket_settings::AgentAccess;
 use sav::tickets::access::Viewer;
+use sav::tickets::change::{self, Change, Post, Work};
 use sav::tickets::lifecycle::{self, Acting};
 use sav::tickets::links::{self, Link, LinkKind, Nesting};
 use sav::tickets::participants::{self, Kind, NewParticipant, Participant};
@@ -21,7 +22,8 @@ use shared::error::{ApiError, ApiResult, FieldError};
 use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 
-use super::{Change, Opening, Post, TicketWriter, Unwritten, Work, Written, finish};
+use super::finish::{Unwritten, finish};
+use super::writer::{Opening, Requester, TicketWriter, Written};
 use crate::events::Events;
 use crate::refusals::{Answer as _, Answered as _};
 use crate::tenancy::resolve::Tenant;
@@ -44,15 +46,6 @@ pub struct ChildLeft {
 
 fn field(name: &str, detail: impl Into<String>) -> ApiError {
     ApiError::invalid(vec![FieldError::new(name, detail)])
-}
-
-/// `{"cc": [before, after]}` or `{"followers": [...]}`: a change of who is on the ticket.
-fn people_changed(kind: Kind, before: &[Participant], after: &[Participant]) -> serde_json::Value {
-    let key = match kind {
-        Kind::Cc => "cc",
-        Kind::Follower => "followers",
-    };
-    json!({ key: [participants::addresses(before, kind), participants::addresses(after, kind)] })
 }
 
 impl TicketWriter {
@@ -122,7 +115,7 @@ impl TicketWriter {
         let mut work = Work::on(&ticket);
         work.changed(Some(lifecycle::noted(
             &mut ticket,
-            people_changed(added.kind, &before, &after),
+            participants::changed(added.kind, &before, &after),
             None,
             acting,
             now,
@@ -356,7 +349,7 @@ impl TicketWriter {
             order_id: None,
             priority: None,
             metadata: json!({ "channel": message.channel, "split_from": first.id }),
-            requester: Some(super::Requester::Member(message.sender_id)),
+            requester: Some(Requester::Member(message.sender_id)),
             channel: None,
             // Their message became a ticket of its own: they are told, as when they open one.
             notify_requester: true,
@@ -397,7 +390,7 @@ impl TicketWriter {
         let Some(mut ticket) = due::lock(tx, id).await? else { return Err(Refused::NoTicket(id).into()) };
         let viewer = Viewer { id: self.user_id, role: Role::Customer, access: AgentAccess::default() };
         let mut work = Work::on(&ticket);
-        let message = super::post_in(tx, viewer, &mut ticket, post, &mut work, now).await?;
+        let message = change::post(tx, viewer, &mut ticket, post, &mut work, now).await?;
         finish(tx, self.db.tenant(), &self.events, &mut ticket, work, now).await?;
         Ok(Written { viewer, ticket, message: Some(message) })
     }
@@ -457,12 +450,13 @@ async fn remove(
     let mut work = Work::on(ticket);
     work.changed(Some(lifecycle::noted(
         ticket,
-        people_changed(participant.kind, &before, &after),
+        participants::changed(participant.kind, &before, &after),
         reason,
         acting,
         now,
     )));
-    finish(tx, tenant, events, ticket, work, now).await.map(drop)
+    finish(tx, tenant, events, ticket, work, now).await?;
+    Ok(())
 }
 
 /// A copied participant leaves the conversation by their mail's link: recorded as the system's
@@ -489,30 +483,4 @@ pub async fn leave(
 /// Checks a split's subject, when one is given.
 pub fn split_subject(subject: Option<&str>) -> Result<Option<String>, FieldError> {
     subject.map(|s| content::subject("subject", s)).transpose()
-}
-
-/// The people a new mail copied, added to the ticket it opened (`ticket`, just inserted) as
-/// `cc` participants, but its customer: recorded as one change of the opening's actor.
-pub(super) async fn copy_on_opening(
-    tx: &mut PgConnection,
-    ticket: &mut Ticket,
-    copied: Vec<(String, String)>,
-    acting: Acting,
-    now: DateTime<Utc>,
-) -> ApiResult<Option<lifecycle::Applied>> {
-    let customer = users::active(tx, ticket.user_id).await?.map(|c| c.email.to_lowercase());
-    let mut added = Vec::new();
-    for (email, name) in copied.into_iter().take(usize::try_from(participants::MAX_PER_TICKET).unwrap_or(20)) {
-        if customer.as_deref() == Some(email.as_str()) {
-            continue;
-        }
-        let user_id = participants::member(tx, &email).await?.map(|(user, _)| user);
-        let new = NewParticipant { email, name, user_id, kind: Kind::Cc, added_by: None };
-        added.extend(participants::insert(tx, ticket.id, &new).await?);
-    }
-    if added.is_empty() {
-        return Ok(None);
-    }
-    let changes = people_changed(Kind::Cc, &[], &added);
-    Ok(Some(lifecycle::noted(ticket, changes, None, acting, now)))
 }

@@ -21,12 +21,14 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 use sav::macros::{self, Values};
+use sav::routing::{self, Trigger as Routed};
 use sav::rules::book::Book;
 use sav::rules::conditions::{self, Facts, Message};
 use sav::rules::store::{self, ActiveRule, NewRun};
 use sav::rules::{Action, Event as On, Recipient, Since, Trigger};
 use sav::teams;
 use sav::tickets::access::Viewer;
+use sav::tickets::change::{self, Post, Work};
 use sav::tickets::events::{Event, SenderType};
 use sav::tickets::fields::{self, Setter};
 use sav::tickets::lifecycle::{self, Acting, Edit};
@@ -42,7 +44,6 @@ use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{Trigger as Routed, Work, post_in};
 use crate::events::Events;
 use crate::notifications::render::text_of;
 use crate::refusals::{Answer as _, Answered as _};
@@ -318,9 +319,8 @@ async fn act_all(
             && let Some(trigger) = Routed::of(Some(was.0), was.1, ticket)
             && let Some(team) = ticket.team_id
         {
-            let chosen = super::choose(tx, &events.routing, team, trigger, ticket.assigned_to)
-                .await
-                .map_err(|e| why(&e.into()))?;
+            let decided = routing::decide(tx, team, trigger, ticket.assigned_to).await.map_err(|e| why(&e.into()))?;
+            let chosen = events.routing.counted(decided);
             if let Some(to) = chosen {
                 run.add(lifecycle::route(ticket, to, now).map_err(|e| why(&e.answer()))?);
             }
@@ -510,8 +510,8 @@ async fn note(
     now: DateTime<Utc>,
 ) -> Result<i64, String> {
     let words = run.words.take();
-    let post = super::Post { text, internal, attachment_ids: Vec::new(), inbound_email_id: None };
-    let message = post_in(tx, author, ticket, post, run, now).await.map_err(|e| why(&e.into()))?;
+    let post = Post { text, internal, attachment_ids: Vec::new(), inbound_email_id: None };
+    let message = change::post(tx, author, ticket, post, run, now).await.map_err(|e| why(&e.answer()))?;
     store::mark_message(tx, message.id, rule.id).await.map_err(|e| why(&e.into()))?;
     // The write's own message keeps its place in the search words.
     if words.is_some() {

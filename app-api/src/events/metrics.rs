@@ -3,7 +3,9 @@
 //! outcomes, priorities and kinds), never a tenant.
 
 use prometheus::{Gauge, Histogram, IntCounter, IntCounterVec, IntGauge, Registry};
+use sav::routing;
 use shared::metrics::Registrar;
+use uuid::Uuid;
 
 const ROUTING_KEYS: [&str; 7] = [
     "sav.ticket.created",
@@ -273,6 +275,13 @@ impl RoutingMetrics {
 
     pub fn decided(&self, mode: &str, result: &str) {
         self.decisions.with_label_values(&[mode, result]).inc();
+    }
+
+    /// Counts routing's `decision`, if it made one; the member it chose.
+    pub fn counted(&self, decision: Option<routing::Decision>) -> Option<Uuid> {
+        let decision = decision?;
+        self.decided(decision.assignment.as_str(), decision.outcome.as_str());
+        decision.chosen
     }
 
     /// Decisions so far (for tests and the bench).

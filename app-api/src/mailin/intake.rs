@@ -17,6 +17,7 @@
 
 use std::sync::Arc;
 
+use sav::tickets::change::{Change, Post};
 use sav::tickets::content;
 use sav::tickets::participants::{self, Participant};
 use sav::tickets::refusal::Refused;
@@ -31,7 +32,7 @@ use super::auth::{self, Dmarc};
 use super::parse::{self, Inbound, Kind};
 use super::{files, store};
 use crate::attachments::blob;
-use crate::commands::{Change, Opening, Post, TicketWriter, Unwritten};
+use crate::commands::{Opening, TicketWriter, Unwritten};
 use crate::mailin::OwnAddresses;
 use crate::notifications::links::{ParticipantReply, Reply};
 use crate::state::AppState;

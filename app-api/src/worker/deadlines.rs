@@ -10,6 +10,7 @@
 
 use chrono::{DateTime, Utc};
 use sav::rules;
+use sav::tickets::change::Work;
 use sav::tickets::due::{self, Due};
 use sav::tickets::events::SlaType;
 use sav::tickets::lifecycle;
@@ -20,8 +21,8 @@ use shared::error::ApiResult;
 use sqlx::{Connection as _, PgConnection};
 use uuid::Uuid;
 
+use crate::commands;
 use crate::commands::rules::Ran;
-use crate::commands::{self, Work};
 use crate::events::Events;
 use crate::refusals::Answered as _;
 use crate::tenancy::resolve::Tenant;

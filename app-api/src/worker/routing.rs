@@ -8,11 +8,12 @@
 use chrono::{DateTime, Utc};
 use sav::ids::TeamId;
 use sav::routing;
+use sav::tickets::change::Work;
 use sav::tickets::lifecycle;
 use shared::error::ApiResult;
 use sqlx::{Connection as _, PgConnection};
 
-use crate::commands::{self, Work};
+use crate::commands;
 use crate::events::Events;
 use crate::refusals::Answered as _;
 use crate::tenancy::resolve::Tenant;

@@ -340,13 +340,7 @@ pub fn missing_to_resolve(fields: &[Field], values: &Value) -> Vec<FieldError> {
         .collect()
 }
 
-/// The refusal of a move to resolved while `missing` (`missing_to_resolve`) are empty.
-pub fn required_to_resolve(missing: Vec<FieldError>) -> Refused {
-    Refused::Required(missing)
-}
-
-/// Why a field is not made, changed or deleted, a filter on fields not read, or a ticket not
-/// resolved for its fields; the HTTP layer gives each its answer (app-api's `refusals`).
+/// Why a field is not made, changed or deleted, or a filter on fields not read; the HTTP layer gives each its answer (app-api's `refusals`).
 #[derive(Debug, thiserror::Error)]
 pub enum Refused {
     /// No field of this tenant has the key asked for.
@@ -364,16 +358,8 @@ pub enum Refused {
     /// Fields that break the rules, each with why.
     #[error("some fields are invalid")]
     Invalid(Vec<FieldError>),
-    /// A ticket moved to resolved while fields required to resolve it are empty, each named.
-    #[error("fill in {} before resolving this ticket", keys(.0))]
-    Required(Vec<FieldError>),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
-}
-
-/// The keys of `missing`, as a list to read.
-fn keys(missing: &[FieldError]) -> String {
-    missing.iter().map(|e| e.field.trim_start_matches("fields.")).collect::<Vec<_>>().join(", ")
 }
 
 /// The number and date values among `values`, as the range filters read them (a date: days

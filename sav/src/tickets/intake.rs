@@ -8,6 +8,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::access::Viewer;
+use super::messages::Channel;
 use super::priority;
 use super::refusal::Refused;
 use super::status::Actor;
@@ -74,4 +75,22 @@ pub async fn facts(
         same_category_before = u32::try_from(count).unwrap_or(u32::MAX);
     }
     Ok(KnownFacts { order_total, same_category_before })
+}
+
+/// Where a new ticket comes from: mail says so in the ticket's metadata; an integration's comes
+/// through the API; staff say where a person reached them (`chosen`: the web or the phone);
+/// anyone else's comes from the web.
+pub fn channel(viewer: Viewer, metadata: &serde_json::Value, chosen: Option<Channel>) -> Channel {
+    match (viewer.role, metadata.get("channel").and_then(serde_json::Value::as_str)) {
+        (_, Some("email")) => Channel::Email,
+        (Role::Integration, _) => Channel::Api,
+        _ if viewer.is_staff() => chosen.unwrap_or(Channel::Web),
+        _ => Channel::Web,
+    }
+}
+
+/// Whether the customer a new ticket is for is told of it as if they had opened it: always when
+/// they did; staff opening a ticket for a customer tell them only when asked to (`asked`).
+pub fn requester_told(viewer: Viewer, customer: Uuid, asked: bool) -> bool {
+    !viewer.is_staff() || customer == viewer.id || asked
 }

@@ -10,6 +10,7 @@
 
 pub mod access;
 pub mod badge;
+pub mod change;
 pub mod content;
 pub mod due;
 pub mod events;

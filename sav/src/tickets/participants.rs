@@ -6,9 +6,14 @@
 use base::Role;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
+
+use super::lifecycle::{self, Acting};
+use super::store::Ticket;
+use crate::users;
 
 /// Participants one ticket may have.
 pub const MAX_PER_TICKET: i64 = 20;
@@ -234,4 +239,39 @@ pub struct PersonParticipation {
     pub email: String,
     pub name: String,
     pub created_at: DateTime<Utc>,
+}
+
+/// `{"cc": [before, after]}` or `{"followers": [...]}`: a change of who is on the ticket.
+pub fn changed(kind: Kind, before: &[Participant], after: &[Participant]) -> serde_json::Value {
+    let key = match kind {
+        Kind::Cc => "cc",
+        Kind::Follower => "followers",
+    };
+    json!({ key: [addresses(before, kind), addresses(after, kind)] })
+}
+
+/// The people a new mail copied, added to the ticket it opened (`ticket`, just inserted) as
+/// `cc` participants, but its customer: recorded as one change of the opening's actor.
+pub async fn copy_on_opening(
+    tx: &mut PgConnection,
+    ticket: &mut Ticket,
+    copied: Vec<(String, String)>,
+    acting: Acting,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<lifecycle::Applied>> {
+    let customer = users::active(tx, ticket.user_id).await?.map(|c| c.email.to_lowercase());
+    let mut added = Vec::new();
+    for (email, name) in copied.into_iter().take(usize::try_from(MAX_PER_TICKET).unwrap_or(20)) {
+        if customer.as_deref() == Some(email.as_str()) {
+            continue;
+        }
+        let user_id = member(tx, &email).await?.map(|(user, _)| user);
+        let new = NewParticipant { email, name, user_id, kind: Kind::Cc, added_by: None };
+        added.extend(insert(tx, ticket.id, &new).await?);
+    }
+    if added.is_empty() {
+        return Ok(None);
+    }
+    let changes = changed(Kind::Cc, &[], &added);
+    Ok(Some(lifecycle::noted(ticket, changes, None, acting, now)))
 }

@@ -35,6 +35,21 @@ pub enum Refused {
     /// A field names something this tenant does not have.
     #[error("{}: {}", .0.field, .0.message)]
     Field(FieldError),
+    /// Fields' values the input got wrong, each named.
+    #[error("{}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<FieldError>),
+    /// A move to resolved while custom fields required to resolve the ticket are empty, each
+    /// named (`fields::missing_to_resolve`).
+    #[error("fill in {} before resolving this ticket", keys(.0))]
+    FieldsRequired(Vec<FieldError>),
+    /// Tickets of different customers merged without an admin's leave.
+    #[error("these tickets are about different customers; an admin may merge them with allow_different_customers")]
+    DifferentCustomers,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+}
+
+/// The keys of `missing` custom fields, as a list to read.
+fn keys(missing: &[FieldError]) -> String {
+    missing.iter().map(|e| e.field.trim_start_matches("fields.")).collect::<Vec<_>>().join(", ")
 }

@@ -326,6 +326,18 @@ pub struct Facts<'a> {
     pub customer: Uuid,
 }
 
+impl<'a> Facts<'a> {
+    pub fn of(
+        priority: Priority,
+        team_id: Option<TeamId>,
+        tags: &'a [String],
+        category: Option<&'a str>,
+        customer: Uuid,
+    ) -> Self {
+        Self { priority, team_id, tags, category, customer }
+    }
+}
+
 /// The policy that applies to a ticket: its name, its schedule (`None`: 24/7) and the targets of
 /// the ticket's priority.
 #[derive(Debug, Clone)]

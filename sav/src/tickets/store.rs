@@ -450,16 +450,17 @@ fn ticket_number() -> String {
     format!("TKT-{code}")
 }
 
-/// Inserts a ticket created at `now` under `policy` (the current version of the tenant's SLA
-/// policy) or, when one matches, the policy by condition `applied`, its SLA clock started;
-/// `None` when five ticket numbers drawn in a row were taken.
-pub async fn insert(
-    conn: &mut PgConnection,
-    new: &NewTicket,
-    policy: &sla_default::Version,
-    applied: Option<&sla_by_condition::Applied>,
-    now: DateTime<Utc>,
-) -> sqlx::Result<Option<Ticket>> {
+/// Inserts a ticket created at `now` under the policy by condition that matches it
+/// (`sla_by_condition`) or else the current version of the tenant's SLA policy, its SLA clock
+/// started; `None` when five ticket numbers drawn in a row were taken.
+pub async fn insert(conn: &mut PgConnection, new: &NewTicket, now: DateTime<Utc>) -> sqlx::Result<Option<Ticket>> {
+    let policy = sla_default::current(conn).await?;
+    let applied = sla_by_condition::matching(
+        conn,
+        &sla_by_condition::Facts::of(new.priority, new.team_id, &new.tags, new.category.as_deref(), new.user_id),
+    )
+    .await?;
+    let applied = applied.as_ref();
     let targets = applied.map_or(policy.policy.grid.of(new.priority), |a| a.targets);
     let fallback = fallback_schedule(conn, applied, policy.policy.schedule_id).await?;
     let (hours, kept) = hours_and_kept(applied, fallback.as_ref());
@@ -604,14 +605,17 @@ pub async fn refresh_sla(
     now: DateTime<Utc>,
 ) -> sqlx::Result<(SlaState, Targets)> {
     let clock = clock(conn, ticket).await?;
-    let facts = sla_by_condition::Facts {
-        priority: ticket.priority,
-        team_id: ticket.team_id,
-        tags: &ticket.tags,
-        category: ticket.category.as_deref(),
-        customer: ticket.user_id,
-    };
-    let applied = sla_by_condition::matching(conn, &facts).await?;
+    let applied = sla_by_condition::matching(
+        conn,
+        &sla_by_condition::Facts::of(
+            ticket.priority,
+            ticket.team_id,
+            &ticket.tags,
+            ticket.category.as_deref(),
+            ticket.user_id,
+        ),
+    )
+    .await?;
     let targets = applied.as_ref().map_or(clock.targets, |a| a.targets);
     let fallback = fallback_schedule(conn, applied.as_ref(), clock.schedule_id).await?;
     let (hours, kept) = hours_and_kept(applied.as_ref(), fallback.as_ref());

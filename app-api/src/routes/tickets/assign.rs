@@ -5,6 +5,7 @@
 
 use axum::Json;
 use axum::extract::Path;
+use sav::tickets::change::Change;
 use sav::tickets::fields;
 use sav::tickets::view::TicketView;
 use serde::Deserialize;
@@ -15,7 +16,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::present;
-use crate::commands::{Change, TicketWriter};
+use crate::commands::TicketWriter;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -10,6 +10,7 @@ use axum::Json;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use sav::tickets::change::Change;
 use sav::tickets::content;
 use sav::tickets::status::Status;
 use serde::{Deserialize, Serialize};
@@ -18,7 +19,7 @@ use shared::http::JsonBody;
 use utoipa::ToSchema;
 
 use crate::access::{Access, Staff};
-use crate::commands::{Change, TicketWriter};
+use crate::commands::TicketWriter;
 use crate::infra::idempotency::{self, Claim, Keyed};
 
 /// Tickets one request may change.

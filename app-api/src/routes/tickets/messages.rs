@@ -8,6 +8,7 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
+use sav::tickets::change::{Change, Post};
 use sav::tickets::content;
 use sav::tickets::messages::{self, Message};
 use sav::tickets::status::Status;
@@ -19,7 +20,7 @@ use utoipa::ToSchema;
 
 use crate::access::{Access, Members, Scoped};
 use crate::attachments;
-use crate::commands::{Change, Post, TicketWriter};
+use crate::commands::TicketWriter;
 use crate::live::versions::{Revalidation, Timed};
 
 /// The thread of a ticket.

@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::extract::Path;
+use sav::tickets::change::Change;
 use sav::tickets::content;
 use sav::tickets::fields;
 use sav::tickets::status::Status;
@@ -13,8 +14,8 @@ use shared::http::JsonBody;
 use shared::http::openapi::NotFound;
 use utoipa::ToSchema;
 
+use crate::commands::TicketWriter;
 use crate::commands::conversation::ChildLeft;
-use crate::commands::{Change, TicketWriter};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -6,6 +6,7 @@
 use axum::Json;
 use axum::extract::Path;
 use sav::ids::TeamId;
+use sav::tickets::change::Change;
 use sav::tickets::fields;
 use sav::tickets::lifecycle::Edit;
 use sav::tickets::priority::Priority;
@@ -18,7 +19,7 @@ use shared::http::openapi::NotFound;
 use utoipa::ToSchema;
 
 use super::reject;
-use crate::commands::{Change, TicketWriter};
+use crate::commands::TicketWriter;
 use crate::routes::nullable;
 
 /// The fields to change; absent ones stay.
