@@ -1,5 +1,7 @@
-//! The top of the tree: the error boundary, the language (a change re-renders everything), and
-//! the app the host serves.
+/**
+ * The top of the tree: the error boundary, the language (a change re-renders everything), and
+ * the app the host serves.
+ */
 
 import type { HostApp } from './host';
 import { ControlApp } from './control/ControlApp';

@@ -1,5 +1,7 @@
-//! Which app a hostname serves: the same files answer on the control host (the apex) and on
-//! every tenant's subdomain.
+/**
+ * Which app a hostname serves: the same files answer on the control host (the apex) and on
+ * every tenant's subdomain.
+ */
 
 export type HostApp = { kind: 'control' } | { kind: 'tenant'; slug: string };
 

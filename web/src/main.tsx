@@ -1,6 +1,8 @@
-//! Entry point: the hostname decides which app this page is, drawn once the reader's language
-//! has arrived; on an organisation's host with a session, the area last shown there is fetched
-//! meanwhile.
+/**
+ * Entry point: the hostname decides which app this page is, drawn once the reader's language
+ * has arrived; on an organisation's host with a session, the area last shown there is fetched
+ * meanwhile.
+ */
 
 import { render } from 'preact';
 import './styles/app.css';

@@ -1,6 +1,8 @@
-//! The one way the app talks to the services: `api(method, path, options)`, typed by the
-//! contract. Calls are same-origin (the Host names the tenant); the session's access token rides
-//! along, and an expired one is refreshed once and the call retried once.
+/**
+ * The one way the app talks to the services: `api(method, path, options)`, typed by the
+ * contract. Calls are same-origin (the Host names the tenant); the session's access token rides
+ * along, and an expired one is refreshed once and the call retried once.
+ */
 
 import { ApiProblem } from './problem';
 import type { CallOptions, Method, OptionsArg, PathFor, RawBody, ResponseBody } from './types';

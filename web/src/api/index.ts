@@ -1,4 +1,4 @@
-//! The app's client instance and `api()`, the call every page uses.
+/** The app's client instance and `api()`, the call every page uses. */
 
 import { ApiClient, type Download, type Revalidated } from './client';
 import type { Method, OptionsArg, PathFor, ResponseBody } from './types';

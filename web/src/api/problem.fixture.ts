@@ -1,4 +1,4 @@
-//! For the tests: the server's refusal of a request's fields (422 `validation_failed`).
+/** For the tests: the server's refusal of a request's fields (422 `validation_failed`). */
 
 import { ApiProblem, type FieldError } from './problem';
 

@@ -1,5 +1,7 @@
-//! Every failure of a call as one value: the server's problem+json document, or a stand-in for
-//! what never reached it (network down, aborted) or did not answer in the contract's shape.
+/**
+ * Every failure of a call as one value: the server's problem+json document, or a stand-in for
+ * what never reached it (network down, aborted) or did not answer in the contract's shape.
+ */
 
 export interface FieldError {
   field: string;

@@ -1,4 +1,4 @@
-//! Names for the contract's shapes the app works with.
+/** Names for the contract's shapes the app works with. */
 
 import type { AppSchemas, ControlSchemas } from './types';
 

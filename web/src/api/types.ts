@@ -1,5 +1,7 @@
-//! The HTTP contract as TypeScript types, derived from the types generated from the services'
-//! OpenAPI documents, so that a change of the contract fails the build where it matters.
+/**
+ * The HTTP contract as TypeScript types, derived from the types generated from the services'
+ * OpenAPI documents, so that a change of the contract fails the build where it matters.
+ */
 
 import type { components as ControlComponents, paths as ControlPaths } from './control';
 import type { components as AppComponents, paths as AppPaths } from './app';

@@ -1,4 +1,4 @@
-//! An invitation opened while signed in: accept it with the current account.
+/** An invitation opened while signed in: accept it with the current account. */
 
 import { useState } from 'preact/hooks';
 import { acceptInvitation } from '../data/account';

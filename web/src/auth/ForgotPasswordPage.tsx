@@ -1,5 +1,7 @@
-//! Asking for a link to choose a new password. The answer is the same whether or not an account
-//! has that address, and so is what this page says.
+/**
+ * Asking for a link to choose a new password. The answer is the same whether or not an account
+ * has that address, and so is what this page says.
+ */
 
 import { useState } from 'preact/hooks';
 import { ApiProblem } from '../api/problem';

@@ -1,5 +1,7 @@
-//! Accept an invitation with an existing account: sign in to an organisation it belongs to (with
-//! its second factor if it has one), accept, then sign in here.
+/**
+ * Accept an invitation with an existing account: sign in to an organisation it belongs to (with
+ * its second factor if it has one), accept, then sign in here.
+ */
 
 import { useState } from 'preact/hooks';
 import type { MfaChallenge, TokenResponse } from '../api/schemas';

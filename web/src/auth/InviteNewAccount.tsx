@@ -1,4 +1,4 @@
-//! Accept an invitation as a new person: the account takes the invitation's email.
+/** Accept an invitation as a new person: the account takes the invitation's email. */
 
 import { ApiProblem } from '../api/problem';
 import { joinByInvitation, type Newcomer } from '../data/account';

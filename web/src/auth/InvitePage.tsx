@@ -1,5 +1,7 @@
-//! An invitation opened by someone not signed in: create an account with it, or, when the email
-//! already has an account, accept with that account.
+/**
+ * An invitation opened by someone not signed in: create an account with it, or, when the email
+ * already has an account, accept with that account.
+ */
 
 import { useState } from 'preact/hooks';
 import { ApiProblem } from '../api/problem';

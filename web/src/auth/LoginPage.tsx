@@ -1,9 +1,11 @@
-//! Sign in to this organisation: with its own provider when it has single sign-on ("Sign in
-//! with your organisation", a plain link the server answers by sending the browser there), or
-//! with email and password; then a second factor when the account has one. Back from the
-//! provider, the page says why a sign-in was refused (`?sso_error=`), or goes on to the second
-//! factor with the challenge the provider's sign-in opened (`#mfa_token=`). Once signed in, the
-//! app takes the person where they were going.
+/**
+ * Sign in to this organisation: with its own provider when it has single sign-on ("Sign in
+ * with your organisation", a plain link the server answers by sending the browser there), or
+ * with email and password; then a second factor when the account has one. Back from the
+ * provider, the page says why a sign-in was refused (`?sso_error=`), or goes on to the second
+ * factor with the challenge the provider's sign-in opened (`#mfa_token=`). Once signed in, the
+ * app takes the person where they were going.
+ */
 
 import { useId, useState } from 'preact/hooks';
 import { useResource } from '../data/resource';

@@ -1,4 +1,4 @@
-//! The second step of a sign-in: a code from the authenticator app, or a recovery code.
+/** The second step of a sign-in: a code from the authenticator app, or a recovery code. */
 
 import { useState } from 'preact/hooks';
 import { t } from '../i18n';

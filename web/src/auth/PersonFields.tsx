@@ -1,5 +1,7 @@
-//! First and last name, side by side on wide screens; a new account's password; the checks of a
-//! new account's fields.
+/**
+ * First and last name, side by side on wide screens; a new account's password; the checks of a
+ * new account's fields.
+ */
 
 import { t } from '../i18n';
 import { TextField } from '../ui/Field';

@@ -1,4 +1,4 @@
-//! The ten recovery codes, shown once: copy them, download them, and say they are kept.
+/** The ten recovery codes, shown once: copy them, download them, and say they are kept. */
 
 import { useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n';

@@ -1,4 +1,4 @@
-//! Customers create their own account on the organisation's host, then are signed in.
+/** Customers create their own account on the organisation's host, then are signed in. */
 
 import { register } from '../data/account';
 import { t } from '../i18n';

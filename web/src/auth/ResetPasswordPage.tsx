@@ -1,5 +1,7 @@
-//! Choosing a new password from the link mailed by "forgot password". The reset ends every
-//! session of the account, so the person then signs in again with the new password.
+/**
+ * Choosing a new password from the link mailed by "forgot password". The reset ends every
+ * session of the account, so the person then signs in again with the new password.
+ */
 
 import { resetPassword } from '../data/account';
 import { t } from '../i18n';

@@ -1,4 +1,4 @@
-//! Turning 2FA off: the current password and a current code (or a recovery code).
+/** Turning 2FA off: the current password and a current code (or a recovery code). */
 
 import { useState } from 'preact/hooks';
 import { disableTwoFactor } from '../data/account';

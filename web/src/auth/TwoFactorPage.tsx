@@ -1,4 +1,4 @@
-//! Two-factor authentication for the signed-in account: turn it on (with recovery codes) or off.
+/** Two-factor authentication for the signed-in account: turn it on (with recovery codes) or off. */
 
 import { getAccount } from '../data/account';
 import { useResource } from '../data/resource';

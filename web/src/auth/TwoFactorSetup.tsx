@@ -1,5 +1,7 @@
-//! Turning 2FA on: confirm the password, scan the QR code (or type the secret), confirm with a
-//! code, then keep the recovery codes shown once.
+/**
+ * Turning 2FA on: confirm the password, scan the QR code (or type the secret), confirm with a
+ * code, then keep the recovery codes shown once.
+ */
 
 import { useState } from 'preact/hooks';
 import { enableTwoFactor, startTwoFactor } from '../data/account';

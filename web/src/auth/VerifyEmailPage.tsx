@@ -1,5 +1,7 @@
-//! The link mailed to a customer who registered: confirms the address as soon as the page opens,
-//! signed in or not. A signed-in session then learns of it (its banner goes away).
+/**
+ * The link mailed to a customer who registered: confirms the address as soon as the page opens,
+ * signed in or not. A signed-in session then learns of it (its banner goes away).
+ */
 
 import { useEffect } from 'preact/hooks';
 import { verifyEmail } from '../data/account';

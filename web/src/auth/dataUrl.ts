@@ -1,5 +1,7 @@
-//! The QR code arrives as an SVG document. It is shown as an image from a data: URL, which never
-//! runs scripts or joins the page's DOM, rather than as markup injected into the page.
+/**
+ * The QR code arrives as an SVG document. It is shown as an image from a data: URL, which never
+ * runs scripts or joins the page's DOM, rather than as markup injected into the page.
+ */
 
 export function svgDataUrl(svg: string): string {
   const bytes = new TextEncoder().encode(svg);

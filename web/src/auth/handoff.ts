@@ -1,5 +1,7 @@
-//! What one page passes to the sign-in page (a pending second-factor challenge, a notice), kept
-//! in memory: never in the URL, history or storage.
+/**
+ * What one page passes to the sign-in page (a pending second-factor challenge, a notice), kept
+ * in memory: never in the URL, history or storage.
+ */
 
 import type { MfaChallenge } from '../api/schemas';
 

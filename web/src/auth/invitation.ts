@@ -1,6 +1,8 @@
-//! Accepting an invitation with an account that already exists. Such an account belongs to other
-//! organisations, so it signs in to one of them for a moment: the token proves who accepts, then
-//! that session is closed and the person signs in here.
+/**
+ * Accepting an invitation with an account that already exists. Such an account belongs to other
+ * organisations, so it signs in to one of them for a moment: the token proves who accepts, then
+ * that session is closed and the person signs in here.
+ */
 
 import { client } from '../api';
 import type { MfaChallenge, TokenResponse } from '../api/schemas';

@@ -1,4 +1,4 @@
-//! The rules of the password-reset pages that do not depend on the page.
+/** The rules of the password-reset pages that do not depend on the page. */
 
 import { ApiProblem } from '../api/problem';
 

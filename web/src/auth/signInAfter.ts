@@ -1,5 +1,7 @@
-//! After creating an account (registration, invitation), sign it in; when that needs a second
-//! factor or does not work, the sign-in page takes over with a notice.
+/**
+ * After creating an account (registration, invitation), sign it in; when that needs a second
+ * factor or does not work, the sign-in page takes over with a notice.
+ */
 
 import { navigate } from '../router/router';
 import { session } from '../session';

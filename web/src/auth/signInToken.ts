@@ -1,10 +1,12 @@
-//! Signing the owner in right after sign-up. The sign-up's answer carries a one-use token
-//! (`sign_in_token`, good for 15 minutes); the control host takes the browser to the new
-//! organisation's host with it in the fragment (`#sign_in_token=...`), which the browser sends to
-//! no server and which the tenant host takes out of the address as soon as it is read. There,
-//! `POST /v1/auth/sign-in-token` trades it for a session. The organisation may not be quite ready
-//! yet (503 `tenant_provisioning`: the token stays good), so that answer is asked again shortly;
-//! a refusal (used, expired, forged: 400 `invalid_token`) leaves the sign-in form, with a notice.
+/**
+ * Signing the owner in right after sign-up. The sign-up's answer carries a one-use token
+ * (`sign_in_token`, good for 15 minutes); the control host takes the browser to the new
+ * organisation's host with it in the fragment (`#sign_in_token=...`), which the browser sends to
+ * no server and which the tenant host takes out of the address as soon as it is read. There,
+ * `POST /v1/auth/sign-in-token` trades it for a session. The organisation may not be quite ready
+ * yet (503 `tenant_provisioning`: the token stays good), so that answer is asked again shortly;
+ * a refusal (used, expired, forged: 400 `invalid_token`) leaves the sign-in form, with a notice.
+ */
 
 import { ApiProblem } from '../api/problem';
 import type { LoginResult } from '../session';

@@ -1,7 +1,9 @@
-//! What a return from the organisation's provider leaves on the sign-in page: a refusal in the
-//! query (`?sso_error=CODE`, said in words), or, when the person's second factor is still to be
-//! proven, the challenge token in the fragment (`#mfa_token=...`), which no server sees and
-//! which is taken out of the address as soon as it is read.
+/**
+ * What a return from the organisation's provider leaves on the sign-in page: a refusal in the
+ * query (`?sso_error=CODE`, said in words), or, when the person's second factor is still to be
+ * proven, the challenge token in the fragment (`#mfa_token=...`), which no server sees and
+ * which is taken out of the address as soon as it is read.
+ */
 
 import type { MessageKey } from '../i18n';
 

@@ -1,7 +1,9 @@
-//! The header's switch saying whether one takes tickets now (everyone on the staff): routing
-//! gives a team's tickets only to members who are available, and becoming available hands one
-//! the tickets waiting in one's teams. Anyone may still assign an unavailable colleague by hand.
-//! It starts from `GET /v1/me` and shows what the server answered.
+/**
+ * The header's switch saying whether one takes tickets now (everyone on the staff): routing
+ * gives a team's tickets only to members who are available, and becoming available hands one
+ * the tickets waiting in one's teams. Anyone may still assign an unavailable colleague by hand.
+ * It starts from `GET /v1/me` and shows what the server answered.
+ */
 
 import { useEffect, useId, useState } from 'preact/hooks';
 import { setAvailability } from '../data/teams';

@@ -1,5 +1,7 @@
-//! What a macro does, in words: for the admins' list, the agents' picker and the composer's
-//! pending macro alike.
+/**
+ * What a macro does, in words: for the admins' list, the agents' picker and the composer's
+ * pending macro alike.
+ */
 
 import type { Macro } from '../data/macros';
 import { t, tn } from '../i18n';

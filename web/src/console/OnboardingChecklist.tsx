@@ -1,6 +1,8 @@
-//! The onboarding checklist on the console's home, for owners and admins: the four steps of a new
-//! organisation, each done or to do and with the way to do it (the portal's address to copy and
-//! say shared), until every step is done or it is dismissed. Agents see nothing and ask nothing.
+/**
+ * The onboarding checklist on the console's home, for owners and admins: the four steps of a new
+ * organisation, each done or to do and with the way to do it (the portal's address to copy and
+ * say shared), until every step is done or it is dismissed. Agents see nothing and ask nothing.
+ */
 
 import { useId, useRef, useState } from 'preact/hooks';
 import { changeOnboarding, getOnboarding, type OnboardingChange, type OnboardingStep } from '../data/onboarding';

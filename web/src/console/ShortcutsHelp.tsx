@@ -1,5 +1,7 @@
-//! The keyboard help (`?`): a modal dialog, so focus stays inside until it closes and returns
-//! to where it was. Ctrl+Shift+M is Cmd+Shift+M on a Mac.
+/**
+ * The keyboard help (`?`): a modal dialog, so focus stays inside until it closes and returns
+ * to where it was. Ctrl+Shift+M is Cmd+Shift+M on a Mac.
+ */
 
 import { Fragment } from 'preact';
 import { useId } from 'preact/hooks';

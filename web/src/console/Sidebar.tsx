@@ -1,9 +1,11 @@
-//! The console's sidebar, the day's work: the queues with how many tickets each holds, the queues
-//! of the caller's teams (every team's for owners and admins) with how many tickets wait there to
-//! be taken, the views (saved filters the server keeps: the shared ones, then the caller's own)
-//! with their exact counts, the help center's articles (and its categories for owners and
-//! admins), the dashboard, the ticket reports and the help center report (owners and admins), and
-//! the way into the settings area.
+/**
+ * The console's sidebar, the day's work: the queues with how many tickets each holds, the queues
+ * of the caller's teams (every team's for owners and admins) with how many tickets wait there to
+ * be taken, the views (saved filters the server keeps: the shared ones, then the caller's own)
+ * with their exact counts, the help center's articles (and its categories for owners and
+ * admins), the dashboard, the ticket reports and the help center report (owners and admins), and
+ * the way into the settings area.
+ */
 
 import type { ComponentChildren } from 'preact';
 import type { Team } from '../data/teams';

@@ -1,5 +1,7 @@
-//! The Categories page's rules: a category's form (its key, which never changes, and its labels),
-//! its checks, what it sends, the server's refusals by field, and the positions a move sets.
+/**
+ * The Categories page's rules: a category's form (its key, which never changes, and its labels),
+ * its checks, what it sends, the server's refusals by field, and the positions a move sets.
+ */
 
 import type { FieldLabel } from '../data/fields';
 import type { NewTicketCategory, TicketCategory, TicketCategoryChange } from '../data/categories';

@@ -1,7 +1,9 @@
-//! The admin form of a ticket field, as plain functions: the form as typed (its options as rows),
-//! checked before the server (which stays the authority), the request it sends, what a change
-//! sends (only what differs), the key suggested from the English label, and the server's field
-//! names as the form's.
+/**
+ * The admin form of a ticket field, as plain functions: the form as typed (its options as rows),
+ * checked before the server (which stays the authority), the request it sends, what a change
+ * sends (only what differs), the key suggested from the English label, and the server's field
+ * names as the form's.
+ */
 
 import type { FieldDefinition, FieldDefinitionChange, FieldOption, FieldType, NewFieldDefinition } from '../data/fields';
 import type { MessageKey } from '../i18n';

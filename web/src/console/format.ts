@@ -1,4 +1,4 @@
-//! Durations as people read them, in their language: "in 3 hours", "2 days ago", "1 h 30 min".
+/** Durations as people read them, in their language: "in 3 hours", "2 days ago", "1 h 30 min". */
 
 import { getLocale } from '../i18n';
 

@@ -1,9 +1,11 @@
-//! The help center in the console, as plain functions: the article list's filters in the address
-//! and the query they send; an article's form (its values from the API's answer, its checks, the
-//! request that creates one, only what changed for one edited, the server's refusals by field;
-//! an image put into its Markdown where the cursor was, and an image's refusals in words);
-//! a category's form likewise; a translation's starting point; the help center report's range
-//! and its rows. The server stays the authority on everything checked here.
+/**
+ * The help center in the console, as plain functions: the article list's filters in the address
+ * and the query they send; an article's form (its values from the API's answer, its checks, the
+ * request that creates one, only what changed for one edited, the server's refusals by field;
+ * an image put into its Markdown where the cursor was, and an image's refusals in words);
+ * a category's form likewise; a translation's starting point; the help center report's range
+ * and its rows. The server stays the authority on everything checked here.
+ */
 
 import type {
   Article,

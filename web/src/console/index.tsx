@@ -1,12 +1,14 @@
-//! The staff console (agents, admins, owners): the queues and tickets (and a new one opened for a
-//! customer), the team queues, the help center's articles (and for owners and admins its
-//! categories), and for owners and admins the dashboard, the ticket reports and the help center
-//! report, in the sidebar (`Sidebar.tsx`); the settings area (`settings.tsx`): the quarantine of
-//! received mail for everyone on the staff; the team, the macros, the SLA policy, the teams, the
-//! ticket categories, the organisation's settings, the integrations and the mailbox for owners
-//! and admins; single sign-on for owners. In the header, the switch saying whether one takes tickets now
-//! (`Availability.tsx`). Above the home's queue, the onboarding checklist for owners and admins
-//! (`OnboardingChecklist.tsx`).
+/**
+ * The staff console (agents, admins, owners): the queues and tickets (and a new one opened for a
+ * customer), the team queues, the help center's articles (and for owners and admins its
+ * categories), and for owners and admins the dashboard, the ticket reports and the help center
+ * report, in the sidebar (`Sidebar.tsx`); the settings area (`settings.tsx`): the quarantine of
+ * received mail for everyone on the staff; the team, the macros, the SLA policy, the teams, the
+ * ticket categories, the organisation's settings, the integrations and the mailbox for owners
+ * and admins; single sign-on for owners. In the header, the switch saying whether one takes tickets now
+ * (`Availability.tsx`). Above the home's queue, the onboarding checklist for owners and admins
+ * (`OnboardingChecklist.tsx`).
+ */
 
 import type { ComponentChildren } from 'preact';
 import { useLocation } from '../router/router';

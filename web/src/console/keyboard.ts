@@ -1,6 +1,8 @@
-//! The console's single-key shortcuts (j, k, Enter, r, e, m, ?), never while typing in a field
-//! nor with Ctrl, Alt or Meta held (those belong to the browser and assistive technology). One
-//! chord works anywhere, typing included: Ctrl+Shift+M (Cmd+Shift+M on a Mac) for the macros.
+/**
+ * The console's single-key shortcuts (j, k, Enter, r, e, m, ?), never while typing in a field
+ * nor with Ctrl, Alt or Meta held (those belong to the browser and assistive technology). One
+ * chord works anywhere, typing included: Ctrl+Shift+M (Cmd+Shift+M on a Mac) for the macros.
+ */
 
 import { useEffect, useRef } from 'preact/hooks';
 

@@ -1,6 +1,8 @@
-//! Linked tickets as plain functions: what a linked ticket is to this one in words, the order
-//! the panel lists them in, which children a resolution may take along, what was typed to name
-//! the other ticket (its number, or its id), the server's refusals, and what a split sends.
+/**
+ * Linked tickets as plain functions: what a linked ticket is to this one in words, the order
+ * the panel lists them in, which children a resolution may take along, what was typed to name
+ * the other ticket (its number, or its id), the server's refusals, and what a split sends.
+ */
 
 import { ApiProblem } from '../api/problem';
 import type { TicketStatus } from '../api/schemas';

@@ -1,6 +1,8 @@
-//! A macro taken into the composer and not sent yet: its filled text put in the text box, the
-//! changes it would make on the ticket (those the agent removes are skipped), and the one request
-//! that sends it as reviewed.
+/**
+ * A macro taken into the composer and not sent yet: its filled text put in the text box, the
+ * changes it would make on the ticket (those the agent removes are skipped), and the one request
+ * that sends it as reviewed.
+ */
 
 import type { Macro, MacroPreview, MacroReviewed } from '../data/macros';
 import { textToHtml } from '../tickets/text';

@@ -1,6 +1,8 @@
-//! Macros as the console reads them: the placeholders a body may hold, the admin form checked
-//! before the server (which stays the authority), what a macro does in a few words, and the
-//! picker's filter.
+/**
+ * Macros as the console reads them: the placeholders a body may hold, the admin form checked
+ * before the server (which stays the authority), what a macro does in a few words, and the
+ * picker's filter.
+ */
 
 import type { Priority, TicketStatus } from '../api/schemas';
 import type { Macro, NewMacro } from '../data/macros';

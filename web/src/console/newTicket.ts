@@ -1,7 +1,9 @@
-//! A ticket staff open for a customer (a call taken, a form filled in for them): who it is for (a
-//! customer found by name or address, or an address and a name, the member with that address or
-//! a new customer made for it), how they came, what it is about; the form's checks, the request
-//! it sends (`POST /v1/tickets`), and the server's refusals by the form's fields.
+/**
+ * A ticket staff open for a customer (a call taken, a form filled in for them): who it is for (a
+ * customer found by name or address, or an address and a name, the member with that address or
+ * a new customer made for it), how they came, what it is about; the form's checks, the request
+ * it sends (`POST /v1/tickets`), and the server's refusals by the form's fields.
+ */
 
 import type { Priority } from '../api/schemas';
 import type { NewTicket } from '../data/tickets';

@@ -1,5 +1,7 @@
-//! The onboarding checklist as the console shows it: its steps in order, which are left, whether
-//! it shows at all, where each step is done, and the portal's address to share.
+/**
+ * The onboarding checklist as the console shows it: its steps in order, which are left, whether
+ * it shows at all, where each step is done, and the portal's address to share.
+ */
 
 import type { Onboarding, OnboardingStep } from '../data/onboarding';
 

@@ -1,5 +1,7 @@
-//! The organisation's profile as a form (the Organisation page's first panel): its checks before
-//! anything is sent, and what a change sends (the fields that differ from what is saved).
+/**
+ * The organisation's profile as a form (the Organisation page's first panel): its checks before
+ * anything is sent, and what a change sends (the fields that differ from what is saved).
+ */
 
 import type { TenantProfile } from '../data/organisation';
 import type { MessageKey } from '../i18n';

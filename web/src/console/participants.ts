@@ -1,7 +1,9 @@
-//! Addresses suggested while adding a participant to a ticket: the people the console knows (the
-//! team, and for owners and admins the members, customers included) whose name or address holds
-//! what is typed, without case or accents; those on the ticket already, and its customer, left
-//! out; only the staff for a follower. Any address may still be typed.
+/**
+ * Addresses suggested while adding a participant to a ticket: the people the console knows (the
+ * team, and for owners and admins the members, customers included) whose name or address holds
+ * what is typed, without case or accents; those on the ticket already, and its customer, left
+ * out; only the staff for a follower. Any address may still be typed.
+ */
 
 import type { ParticipantKind } from '../data/participants';
 import { sameAddress } from '../participants/participants';

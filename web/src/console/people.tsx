@@ -1,11 +1,13 @@
-//! Names for the user ids tickets carry. Everyone on the staff reads the support team
-//! (`GET /v1/staff`); owners and admins also read the members list, customers included. On a
-//! ticket's page, the ticket names its own customer and assignee, so even an agent knows who it
-//! is about. A name that is not known shows as the person's part (customer, staff) instead. The
-//! lists are read again when a picker of people opens and when the tab comes back, so someone
-//! who just joined can be chosen without a reload. Neither is read with every page: the team
-//! when a page needs it (a name it does not know, a picker or a list of the staff), the members
-//! when the addresses they hold are offered (or a name the team does not hold is asked for).
+/**
+ * Names for the user ids tickets carry. Everyone on the staff reads the support team
+ * (`GET /v1/staff`); owners and admins also read the members list, customers included. On a
+ * ticket's page, the ticket names its own customer and assignee, so even an agent knows who it
+ * is about. A name that is not known shows as the person's part (customer, staff) instead. The
+ * lists are read again when a picker of people opens and when the tab comes back, so someone
+ * who just joined can be chosen without a reload. Neither is read with every page: the team
+ * when a page needs it (a name it does not know, a picker or a list of the staff), the members
+ * when the addresses they hold are offered (or a name the team does not hold is asked for).
+ */
 
 import { createContext, type ComponentChildren } from 'preact';
 import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';

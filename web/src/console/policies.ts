@@ -1,8 +1,10 @@
-//! SLA policies by condition, as plain functions: a policy as a form (its conditions as typed,
-//! its targets for the priorities it can match), checked before the server (which stays the
-//! authority: the teams and schedules are its to know), the body a change of the list sends (the
-//! whole list, in order), the server's field names as the form's, and a policy in short for the
-//! list ("Urgent, High · Team Billing · tags vip, refund · VIP customers").
+/**
+ * SLA policies by condition, as plain functions: a policy as a form (its conditions as typed,
+ * its targets for the priorities it can match), checked before the server (which stays the
+ * authority: the teams and schedules are its to know), the body a change of the list sends (the
+ * whole list, in order), the server's field names as the form's, and a policy in short for the
+ * list ("Urgent, High · Team Billing · tags vip, refund · VIP customers").
+ */
 
 import { ApiProblem } from '../api/problem';
 import type { Priority } from '../api/schemas';

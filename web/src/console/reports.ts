@@ -1,8 +1,10 @@
-//! The Reports page as plain functions: the filters as typed (an inclusive range of dates, what to
-//! group by, the period) and the query they send (the API's `to` is exclusive: the day after), a
-//! duration, a ratio and a group in words, the answer's rows shaped for the charts, the server's
-//! refusals by control; and the digest's form: its values from the API's answer, its checks, the
-//! request it sends and where the server's refusals go.
+/**
+ * The Reports page as plain functions: the filters as typed (an inclusive range of dates, what to
+ * group by, the period) and the query they send (the API's `to` is exclusive: the day after), a
+ * duration, a ratio and a group in words, the answer's rows shaped for the charts, the server's
+ * refusals by control; and the digest's form: its values from the API's answer, its checks, the
+ * request it sends and where the server's refusals go.
+ */
 
 import type { Priority } from '../api/schemas';
 import type { Digest, DigestChange, DigestFrequency, DigestWeekday, GroupBy, Measures, Performance, PerformanceQuery, PerformanceRow, Period, TicketsCsvQuery } from '../data/reports';

@@ -1,4 +1,4 @@
-//! Who may do what in the console (the server decides; this only hides what would be refused).
+/** Who may do what in the console (the server decides; this only hides what would be refused). */
 
 import type { Role } from '../api/schemas';
 

@@ -1,9 +1,11 @@
-//! Rules as plain functions: which fields a condition may look at for a trigger, the operators
-//! each field takes and the values it compares with (as the server reads them, `sav::rules`);
-//! the editor's rows, the body they send and back again, checked before the server (which stays
-//! the authority: the teams, staff, fields and macros are its to know); the server's refusals
-//! placed beside the control they name (`conditions.all[2].op`); what a change sends; where a
-//! moved rule lands; and a rule's trigger, a run and a change in words.
+/**
+ * Rules as plain functions: which fields a condition may look at for a trigger, the operators
+ * each field takes and the values it compares with (as the server reads them, `sav::rules`);
+ * the editor's rows, the body they send and back again, checked before the server (which stays
+ * the authority: the teams, staff, fields and macros are its to know); the server's refusals
+ * placed beside the control they name (`conditions.all[2].op`); what a change sends; where a
+ * moved rule lands; and a rule's trigger, a run and a change in words.
+ */
 
 import type { TicketStatus } from '../api/schemas';
 import type { FieldDefinition } from '../data/fields';

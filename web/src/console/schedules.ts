@@ -1,7 +1,9 @@
-//! The admin form of a business hours schedule, as plain functions: the form as typed (each
-//! weekday's hours and the holidays as rows), checked before the server (which stays the
-//! authority: the time zone is its to know), the request it sends and what a change sends, the
-//! server's field names as the form's rows, and the week as a short summary for the list.
+/**
+ * The admin form of a business hours schedule, as plain functions: the form as typed (each
+ * weekday's hours and the holidays as rows), checked before the server (which stays the
+ * authority: the time zone is its to know), the request it sends and what a change sends, the
+ * server's field names as the form's rows, and the week as a short summary for the list.
+ */
 
 import type { Holiday, Interval, NewSchedule, Schedule, ScheduleChange, Weekday } from '../data/schedules';
 import type { MessageKey } from '../i18n';

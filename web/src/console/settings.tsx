@@ -1,7 +1,9 @@
-//! The settings area: the console's administration, a page each, in groups, with its own
-//! navigation ("Settings"). A page is for everyone on the staff (the quarantine), for owners
-//! and admins, or for owners alone (single sign-on); others do not see it listed and get "not
-//! found" there, as the server would answer them. A new settings page is one entry here.
+/**
+ * The settings area: the console's administration, a page each, in groups, with its own
+ * navigation ("Settings"). A page is for everyone on the staff (the quarantine), for owners
+ * and admins, or for owners alone (single sign-on); others do not see it listed and get "not
+ * found" there, as the server would answer them. A new settings page is one entry here.
+ */
 
 import type { ComponentChildren } from 'preact';
 import type { Role } from '../api/schemas';

@@ -1,7 +1,9 @@
-//! Tags on tickets, as plain functions: what a tag looks like (for the queue's filter, which lives
-//! in the address), what a change of tags did (for the history and the announcements), and which
-//! refusals of the server are said beside the tag field. The server decides what a ticket holds:
-//! it trims and lower-cases each tag, then refuses what does not match `TAG`, and the 21st tag.
+/**
+ * Tags on tickets, as plain functions: what a tag looks like (for the queue's filter, which lives
+ * in the address), what a change of tags did (for the history and the announcements), and which
+ * refusals of the server are said beside the tag field. The server decides what a ticket holds:
+ * it trims and lower-cases each tag, then refuses what does not match `TAG`, and the 21st tag.
+ */
 
 import { ApiProblem } from '../api/problem';
 import { t, type MessageKey } from '../i18n';

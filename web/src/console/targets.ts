@@ -1,8 +1,10 @@
-//! SLA targets as people read and type them: in minutes, hours or days, the API keeping whole
-//! minutes. A day is 24 hours around the clock; under a schedule it is a *business day*, the
-//! working time of the schedule's typical working day (`businessDayMinutes`): 8 business hours
-//! for a schedule open 9:00 to 17:00 on weekdays. A value that is not whole hours is shown in
-//! minutes, never rounded.
+/**
+ * SLA targets as people read and type them: in minutes, hours or days, the API keeping whole
+ * minutes. A day is 24 hours around the clock; under a schedule it is a *business day*, the
+ * working time of the schedule's typical working day (`businessDayMinutes`): 8 business hours
+ * for a schedule open 9:00 to 17:00 on weekdays. A value that is not whole hours is shown in
+ * minutes, never rounded.
+ */
 
 import type { Interval } from '../data/schedules';
 import { getLocale, t, tn } from '../i18n';

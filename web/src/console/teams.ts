@@ -1,6 +1,8 @@
-//! Teams as the console reads them: the admin form checked before the server (which stays the
-//! authority) and what a change sends, the teams whose queues the sidebar lists, and what a move
-//! into a team did to a ticket (routing may have given it to someone at once).
+/**
+ * Teams as the console reads them: the admin form checked before the server (which stays the
+ * authority) and what a change sends, the teams whose queues the sidebar lists, and what a move
+ * into a team did to a ticket (routing may have given it to someone at once).
+ */
 
 import type { NewTeam, Team, TeamAssignment, TeamChange } from '../data/teams';
 import type { MessageKey } from '../i18n';

@@ -1,4 +1,4 @@
-//! The time, renewed every so often: "due in 5 minutes" stays true without a reload.
+/** The time, renewed every so often: "due in 5 minutes" stays true without a reload. */
 
 import { useEffect, useState } from 'preact/hooks';
 

@@ -1,4 +1,4 @@
-//! What a field suggests as one types: asked once typing pauses, the last answer kept.
+/** What a field suggests as one types: asked once typing pauses, the last answer kept. */
 
 import { useEffect, useState } from 'preact/hooks';
 

@@ -1,6 +1,8 @@
-//! Suggestions for a tag field: the tags in use that start with what is typed, most used first
-//! (`GET /v1/tags?q=`), offered as a `<datalist>` (the browser's own list, which the arrow keys
-//! open and Enter picks from).
+/**
+ * Suggestions for a tag field: the tags in use that start with what is typed, most used first
+ * (`GET /v1/tags?q=`), offered as a `<datalist>` (the browser's own list, which the arrow keys
+ * open and Enter picks from).
+ */
 
 import { listTags, type TagCount } from '../data/tags';
 import { TAG, normaliseTag } from './tags';

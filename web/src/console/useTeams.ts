@@ -1,6 +1,8 @@
-//! The organisation's teams for the console's views (the sidebar's team queues, the queue's
-//! filter, a ticket's team): one answer shared while it is fresh, read again everywhere when a
-//! team is made, changed or deleted in this tab.
+/**
+ * The organisation's teams for the console's views (the sidebar's team queues, the queue's
+ * filter, a ticket's team): one answer shared while it is fresh, read again everywhere when a
+ * team is made, changed or deleted in this tab.
+ */
 
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { onTeamsChanged, sharedTeams, teamsVersion, type Team } from '../data/teams';

@@ -1,7 +1,9 @@
-//! Tickets suggested while linking one to another: once words are typed, the tickets the search
-//! finds for them (`GET /v1/tickets?q=`), then the customer's other tickets; the search read once
-//! typing pauses and only while `wanted` (the field has had the focus); offered as a `<datalist>`
-//! of their numbers. Suggestions are a help: a failure offers none, and the field works the same.
+/**
+ * Tickets suggested while linking one to another: once words are typed, the tickets the search
+ * finds for them (`GET /v1/tickets?q=`), then the customer's other tickets; the search read once
+ * typing pauses and only while `wanted` (the field has had the focus); offered as a `<datalist>`
+ * of their numbers. Suggestions are a help: a failure offers none, and the field works the same.
+ */
 
 import { useEffect, useState } from 'preact/hooks';
 import { listTickets, ticketCustomer } from '../data/tickets';

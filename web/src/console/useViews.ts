@@ -1,7 +1,9 @@
-//! The views (saved filters the server keeps) for the console: the sidebar lists them, the queue
-//! saves and deletes them. One list shared while it is fresh, read again everywhere when a view is
-//! saved or deleted in this tab; the counts are read again whenever the sidebar's queue counts
-//! are (the live stream's list frames, a slow poll while it is down), and after such a change.
+/**
+ * The views (saved filters the server keeps) for the console: the sidebar lists them, the queue
+ * saves and deletes them. One list shared while it is fresh, read again everywhere when a view is
+ * saved or deleted in this tab; the counts are read again whenever the sidebar's queue counts
+ * are (the live stream's list frames, a slow poll while it is down), and after such a change.
+ */
 
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ticketListChanged } from '../data/live';

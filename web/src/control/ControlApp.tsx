@@ -1,4 +1,4 @@
-//! The control host (the apex): organisations sign up here and wait for their space.
+/** The control host (the apex): organisations sign up here and wait for their space. */
 
 import { t } from '../i18n';
 import { Routes, useLocation } from '../router/router';

@@ -1,4 +1,4 @@
-//! For people who already have an organisation: from its address to its sign-in page.
+/** For people who already have an organisation: from its address to its sign-in page. */
 
 import { tenantStatus } from '../data/organisation';
 import { tenantDomain, tenantLoginUrl } from '../host';

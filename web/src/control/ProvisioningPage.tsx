@@ -1,6 +1,8 @@
-//! A new organisation's space being prepared: progress announced in a status region, then off to
-//! its host, signed in with the token the sign-up answered (`../auth/signInToken.ts`), or to its
-//! sign-in page without one.
+/**
+ * A new organisation's space being prepared: progress announced in a status region, then off to
+ * its host, signed in with the token the sign-up answered (`../auth/signInToken.ts`), or to its
+ * sign-in page without one.
+ */
 
 import { useEffect, useState } from 'preact/hooks';
 import { withSignInToken } from '../auth/signInToken';

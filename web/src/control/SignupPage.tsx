@@ -1,4 +1,4 @@
-//! Sign up an organisation: its name and address (slug), and its owner's account.
+/** Sign up an organisation: its name and address (slug), and its owner's account. */
 
 import { useState } from 'preact/hooks';
 import { signUp } from '../data/organisation';

@@ -1,4 +1,4 @@
-//! The tenant's own address, when the status answer carries it (`app_url`).
+/** The tenant's own address, when the status answer carries it (`app_url`). */
 
 import type { TenantStatusView } from '../api/schemas';
 

@@ -1,6 +1,8 @@
-//! Waiting for a new organisation's database: poll its status soon after the sign-up (a quarter
-//! of a second, then half: a database is usually ready within a second), then about every second
-//! until it is active, gives up, or two minutes pass. Network hiccups on the way are not failures.
+/**
+ * Waiting for a new organisation's database: poll its status soon after the sign-up (a quarter
+ * of a second, then half: a database is usually ready within a second), then about every second
+ * until it is active, gives up, or two minutes pass. Network hiccups on the way are not failures.
+ */
 
 import { ApiProblem } from '../api/problem';
 import type { TenantStatusView } from '../api/schemas';

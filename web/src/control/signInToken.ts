@@ -1,6 +1,8 @@
-//! The sign-in token a sign-up answered, kept in this page's memory only (never in the address,
-//! the history or storage) from the sign-up form to the provisioning page, which takes it once.
-//! A reload of the provisioning page has none, and ends on the sign-in page as before.
+/**
+ * The sign-in token a sign-up answered, kept in this page's memory only (never in the address,
+ * the history or storage) from the sign-up form to the provisioning page, which takes it once.
+ * A reload of the provisioning page has none, and ends on the sign-in page as before.
+ */
 
 let pending: { slug: string; token: string } | null = null;
 

@@ -1,5 +1,7 @@
-//! Tenant slugs as the server accepts them: 3 to 63 of `a-z`, `0-9` and `-`, no hyphen at
-//! either end. The reserved names are the server's to refuse.
+/**
+ * Tenant slugs as the server accepts them: 3 to 63 of `a-z`, `0-9` and `-`, no hyphen at
+ * either end. The reserved names are the server's to refuse.
+ */
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/;
 

@@ -1,6 +1,8 @@
-//! The signed-in person's account: who they are (on either plane), registering, joining by
-//! invitation, and two-factor authentication. (Signing in, refreshing and signing out belong to
-//! the session, `src/session`.) Also: forgetting one's password, and confirming one's email address.
+/**
+ * The signed-in person's account: who they are (on either plane), registering, joining by
+ * invitation, and two-factor authentication. (Signing in, refreshing and signing out belong to
+ * the session, `src/session`.) Also: forgetting one's password, and confirming one's email address.
+ */
 
 import { api } from '../api';
 import type { JsonBody, ResponseBody } from '../api/types';

@@ -1,6 +1,8 @@
-//! How long a poller waits after a failure: what the server asked (Retry-After on 429 or 503),
-//! else longer after each failure in a row, up to a minute; nothing special after a success. A
-//! first load tries again by itself a few times after a failure that may pass.
+/**
+ * How long a poller waits after a failure: what the server asked (Retry-After on 429 or 503),
+ * else longer after each failure in a row, up to a minute; nothing special after a success. A
+ * first load tries again by itself a few times after a failure that may pass.
+ */
 
 import { ApiProblem } from '../api/problem';
 

@@ -1,11 +1,13 @@
-//! Ticket categories: the organisation's list (`/v1/categories`), each a key tickets hold, a label
-//! in English and French, a place in the list, and whether it is archived (no longer offered, kept
-//! on the tickets that hold it). Everyone on the organisation's host reads the active ones; staff
-//! read the archived ones too, to name them on tickets; owners and admins keep the list.
-//!
-//! The portal's form, the queue's filter and a ticket's facts read the list at once: they share
-//! one answer for a short while, and a change made here reads it again everywhere
-//! (`categoriesChanged`), as the fields and the teams do.
+/**
+ * Ticket categories: the organisation's list (`/v1/categories`), each a key tickets hold, a label
+ * in English and French, a place in the list, and whether it is archived (no longer offered, kept
+ * on the tickets that hold it). Everyone on the organisation's host reads the active ones; staff
+ * read the archived ones too, to name them on tickets; owners and admins keep the list.
+ *
+ * The portal's form, the queue's filter and a ticket's facts read the list at once: they share
+ * one answer for a short while, and a change made here reads it again everywhere
+ * (`categoriesChanged`), as the fields and the teams do.
+ */
 
 import { api } from '../api';
 import type { JsonBody, ResponseBody } from '../api/types';

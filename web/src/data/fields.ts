@@ -1,11 +1,13 @@
-//! Ticket fields: the organisation's own questions about a ticket (an order reference, a product,
-//! whether the warranty was checked), each of one type, which owners and admins define. Everyone
-//! signed in reads the definitions (customers only the ones shown to them); the values are written
-//! with the ticket (`fields` in `createTicket` and `updateTicket`).
-//!
-//! The console's settings, a ticket's properties, its history and the portal's pages read the list
-//! at once: they share one answer for a short while, and a change made here reads it again
-//! everywhere (`fieldsChanged`).
+/**
+ * Ticket fields: the organisation's own questions about a ticket (an order reference, a product,
+ * whether the warranty was checked), each of one type, which owners and admins define. Everyone
+ * signed in reads the definitions (customers only the ones shown to them); the values are written
+ * with the ticket (`fields` in `createTicket` and `updateTicket`).
+ *
+ * The console's settings, a ticket's properties, its history and the portal's pages read the list
+ * at once: they share one answer for a short while, and a change made here reads it again
+ * everywhere (`fieldsChanged`).
+ */
 
 import { api } from '../api';
 import type { JsonBody, ResponseBody } from '../api/types';

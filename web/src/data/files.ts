@@ -1,6 +1,8 @@
-//! A ticket's files: the list, an upload, and a fresh link to one (links expire after 15
-//! minutes and each access is logged, so one is asked for when it is used, never kept); and
-//! saving a file the app fetched itself (one only the session's token may read).
+/**
+ * A ticket's files: the list, an upload, and a fresh link to one (links expire after 15
+ * minutes and each access is logged, so one is asked for when it is used, never kept); and
+ * saving a file the app fetched itself (one only the session's token may read).
+ */
 
 import { api } from '../api';
 import type { Attachment } from '../api/schemas';

@@ -1,8 +1,10 @@
-//! The help center (knowledge base): articles in English and French, written in Markdown by the
-//! staff and published for anyone on the organisation's host; their categories (kept by owners
-//! and admins); the search customers' words are matched against; readers' votes; and what readers
-//! did over a range (owners and admins); the images articles show. The public pages (`/help/...`)
-//! are the server's, not the app's: the app only links to them.
+/**
+ * The help center (knowledge base): articles in English and French, written in Markdown by the
+ * staff and published for anyone on the organisation's host; their categories (kept by owners
+ * and admins); the search customers' words are matched against; readers' votes; and what readers
+ * did over a range (owners and admins); the images articles show. The public pages (`/help/...`)
+ * are the server's, not the app's: the app only links to them.
+ */
 
 import { api } from '../api';
 import type { JsonBody, QueryParams, ResponseBody } from '../api/types';

@@ -1,10 +1,12 @@
-//! The ticket page's data, for the portal and the console alike. The ticket itself is read again
-//! on the live stream's frames about it, and polled (ETag, 304 while nothing changed) while the
-//! stream is down; its thread, files and history are read again only when the ticket's
-//! `updated_at` (`version`) moves, which every message, status change and assignment does. The
-//! tickets linked to one (staff) are read again with it, and when one of them changes. The
-//! console's page opens on one request: the ticket brings its thread's first page, its links and
-//! its customer (`?include=`), which the hooks showing them take as their first load.
+/**
+ * The ticket page's data, for the portal and the console alike. The ticket itself is read again
+ * on the live stream's frames about it, and polled (ETag, 304 while nothing changed) while the
+ * stream is down; its thread, files and history are read again only when the ticket's
+ * `updated_at` (`version`) moves, which every message, status change and assignment does. The
+ * tickets linked to one (staff) are read again with it, and when one of them changes. The
+ * console's page opens on one request: the ticket brings its thread's first page, its links and
+ * its customer (`?include=`), which the hooks showing them take as their first load.
+ */
 
 import { useRef } from 'preact/hooks';
 import type { Attachment, Message } from '../api/schemas';

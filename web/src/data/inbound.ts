@@ -1,6 +1,8 @@
-//! Email in: the organisation's mailbox fetched over IMAP (owners and admins; its password is
-//! sent with each save and never read back), the mail received (by the mailbox, or posted by a
-//! mail server with an `inbound:email` key), its quarantine, and the original of a message.
+/**
+ * Email in: the organisation's mailbox fetched over IMAP (owners and admins; its password is
+ * sent with each save and never read back), the mail received (by the mailbox, or posted by a
+ * mail server with an `inbound:email` key), its quarantine, and the original of a message.
+ */
 
 import { ApiProblem, api, download } from '../api';
 import type { JsonBody, ResponseBody } from '../api/types';

@@ -1,6 +1,8 @@
-//! The organisation's integrations (owners and admins): its API keys and its outbound webhooks,
-//! with each endpoint's delivery log. A key's whole value and an endpoint's signing secret are
-//! in the answer that creates them (and, for a secret, the one that rotates it), never again.
+/**
+ * The organisation's integrations (owners and admins): its API keys and its outbound webhooks,
+ * with each endpoint's delivery log. A key's whole value and an endpoint's signing secret are
+ * in the answer that creates them (and, for a secret, the one that rotates it), never again.
+ */
 
 import { api } from '../api';
 import type { AppSchemas, JsonBody, ResponseBody } from '../api/types';

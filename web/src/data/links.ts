@@ -1,6 +1,8 @@
-//! Linked tickets (staff only): a parent and its children, or related tickets, each link read from
-//! one side (`kind` is what the other ticket is to this one); and a message split off into a new
-//! ticket, linked to the first as related.
+/**
+ * Linked tickets (staff only): a parent and its children, or related tickets, each link read from
+ * one side (`kind` is what the other ticket is to this one); and a message split off into a new
+ * ticket, linked to the first as related.
+ */
 
 import { api, revalidate, type Revalidated } from '../api';
 import type { JsonBody, ResponseBody } from '../api/types';

@@ -1,6 +1,8 @@
-//! A list read a page at a time and kept current: its head (as many items as are shown, up to
-//! the API's page limit) is fetched again, and replaces what it covers; pages loaded further
-//! down stay.
+/**
+ * A list read a page at a time and kept current: its head (as many items as are shown, up to
+ * the API's page limit) is fetched again, and replaces what it covers; pages loaded further
+ * down stay.
+ */
 
 export interface Listing<T> {
   items: T[];

@@ -1,6 +1,8 @@
-//! The tab's one live stream (`stream.ts`), bound to the session, and how views follow it:
-//! `useLive(..., { follows })` in `resource.ts` loads again on the frames a view cares about,
-//! and polls only while the stream is down. The signed-in app opens it (`useLiveStream`).
+/**
+ * The tab's one live stream (`stream.ts`), bound to the session, and how views follow it:
+ * `useLive(..., { follows })` in `resource.ts` loads again on the frames a view cares about,
+ * and polls only while the stream is down. The signed-in app opens it (`useLiveStream`).
+ */
 
 import { useEffect, useState } from 'preact/hooks';
 import type { PathFor } from '../api/types';

@@ -1,6 +1,8 @@
-//! Macros: canned actions an agent applies to a ticket in one step (a reply or a note, a status,
-//! a priority, an assignment, tags). Everyone on the staff lists them; owners and admins keep
-//! them. An agent previews one (nothing written), reviews it in the composer, then applies it.
+/**
+ * Macros: canned actions an agent applies to a ticket in one step (a reply or a note, a status,
+ * a priority, an assignment, tags). Everyone on the staff lists them; owners and admins keep
+ * them. An agent previews one (nothing written), reviews it in the composer, then applies it.
+ */
 
 import { api } from '../api';
 import type { JsonBody, ResponseBody } from '../api/types';

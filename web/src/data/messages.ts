@@ -1,4 +1,4 @@
-//! A ticket's conversation: its messages a page at a time or whole, and a new one.
+/** A ticket's conversation: its messages a page at a time or whole, and a new one. */
 
 import { api } from '../api';
 import type { Message } from '../api/schemas';

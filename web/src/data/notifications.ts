@@ -1,5 +1,7 @@
-//! The signed-in person's notifications (the bell), their choices of what they are told and how,
-//! and the one-click unsubscribe a notification mail links to.
+/**
+ * The signed-in person's notifications (the bell), their choices of what they are told and how,
+ * and the one-click unsubscribe a notification mail links to.
+ */
 
 import { api, revalidate, type Revalidated } from '../api';
 import type { AppSchemas, ResponseBody } from '../api/types';

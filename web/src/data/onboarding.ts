@@ -1,6 +1,8 @@
-//! The organisation's onboarding checklist (owners and admins): four steps, each done or not, read
-//! by the server from what was done; one of them (the portal shared) and the checklist's
-//! dismissal are said by an admin.
+/**
+ * The organisation's onboarding checklist (owners and admins): four steps, each done or not, read
+ * by the server from what was done; one of them (the portal shared) and the checklist's
+ * dismissal are said by an admin.
+ */
 
 import { api } from '../api';
 import type { JsonBody, ResponseBody } from '../api/types';

@@ -1,5 +1,7 @@
-//! An organisation (tenant): signing one up, its provisioning status, its settings, and the
-//! invitations to join it.
+/**
+ * An organisation (tenant): signing one up, its provisioning status, its settings, and the
+ * invitations to join it.
+ */
 
 import { api } from '../api';
 import type { JsonBody, ResponseBody } from '../api/types';

@@ -1,6 +1,8 @@
-//! A list read a page at a time ("load more"), built on `useLive`: its head is loaded again
-//! (polled with the last ETag when live) and replaces what it covers, pages loaded further down
-//! stay (`listing.ts`).
+/**
+ * A list read a page at a time ("load more"), built on `useLive`: its head is loaded again
+ * (polled with the last ETag when live) and replaces what it covers, pages loaded further down
+ * stay (`listing.ts`).
+ */
 
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Revalidated } from '../api';

@@ -1,4 +1,4 @@
-//! The API's cursor pages, and reading a list whole, a bounded number of pages at a time.
+/** The API's cursor pages, and reading a list whole, a bounded number of pages at a time. */
 
 export interface Page<T> {
   data: T[];

@@ -1,6 +1,8 @@
-//! A ticket's participants: the addresses copied on its conversation (`cc`), who receive its
-//! public replies by email, and the staff who follow it (`follower`); and leaving a conversation
-//! from the link its mail carries.
+/**
+ * A ticket's participants: the addresses copied on its conversation (`cc`), who receive its
+ * public replies by email, and the staff who follow it (`follower`); and leaving a conversation
+ * from the link its mail carries.
+ */
 
 import { api } from '../api';
 import type { JsonBody, ResponseBody } from '../api/types';

@@ -1,6 +1,8 @@
-//! The people of an organisation: the support team (everyone on the staff may read it), people
-//! found by name or address (staff), its customers a page at a time, and the members list with
-//! its changes (owners and admins).
+/**
+ * The people of an organisation: the support team (everyone on the staff may read it), people
+ * found by name or address (staff), its customers a page at a time, and the members list with
+ * its changes (owners and admins).
+ */
 
 import { api } from '../api';
 import type { JsonBody, ResponseBody } from '../api/types';

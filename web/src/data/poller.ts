@@ -1,6 +1,8 @@
-//! The rhythm of live updates: a task run every few seconds while the page is visible, at once
-//! when it becomes visible again, never twice at the same time. A hidden tab costs the servers
-//! nothing; a task may ask for a longer wait before the next run (the server said to slow down).
+/**
+ * The rhythm of live updates: a task run every few seconds while the page is visible, at once
+ * when it becomes visible again, never twice at the same time. A hidden tab costs the servers
+ * nothing; a task may ask for a longer wait before the next run (the server said to slow down).
+ */
 
 export interface PollerEnv {
   setTimer(callback: () => void, ms: number): unknown;

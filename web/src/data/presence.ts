@@ -1,6 +1,8 @@
-//! Who else is on a ticket's page: the console says it is there (and whether its person is
-//! typing a reply) with `PUT /v1/tickets/{id}/presence`, and that it left with `DELETE`; the
-//! live stream brings the others' `presence` frames (`stream.ts`).
+/**
+ * Who else is on a ticket's page: the console says it is there (and whether its person is
+ * typing a reply) with `PUT /v1/tickets/{id}/presence`, and that it left with `DELETE`; the
+ * live stream brings the others' `presence` frames (`stream.ts`).
+ */
 
 import { api } from '../api';
 

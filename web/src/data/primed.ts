@@ -1,7 +1,9 @@
-//! Answers one request brought for others: the ticket read with its thread, links and customer
-//! (`?include=`) leaves each part here under the key of the hook that shows it, and that hook's
-//! first load takes it instead of asking the API again. A part not taken soon is dropped: later,
-//! it would no longer be what the page opened on.
+/**
+ * Answers one request brought for others: the ticket read with its thread, links and customer
+ * (`?include=`) leaves each part here under the key of the hook that shows it, and that hook's
+ * first load takes it instead of asking the API again. A part not taken soon is dropped: later,
+ * it would no longer be what the page opened on.
+ */
 
 /** A part waits this long for its hook before it is dropped. */
 const KEPT_MS = 10_000;

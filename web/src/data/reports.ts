@@ -1,7 +1,9 @@
-//! The dashboard's other numbers (each agent's workload, the organisation's file storage) and the
-//! reports (owners and admins): the performance report over a range of creation, by group and
-//! period; every ticket of a range as CSV, fetched with the session's token and saved; the
-//! mailed digest's settings.
+/**
+ * The dashboard's other numbers (each agent's workload, the organisation's file storage) and the
+ * reports (owners and admins): the performance report over a range of creation, by group and
+ * period; every ticket of a range as CSV, fetched with the session's token and saved; the
+ * mailed digest's settings.
+ */
 
 import { api, download } from '../api';
 import type { JsonBody, QueryParams, ResponseBody } from '../api/types';

@@ -1,11 +1,13 @@
-//! The one family of loading hooks. `useResource` loads once per key; `useLive` keeps what it
-//! loaded current: it loads again on the live stream's frames it `follows` (and on `resync`, or,
-//! when the stream first comes up, if it loaded before), and polls with the last ETag while the
-//! stream is down (a 304 leaves the state untouched, so nothing re-renders and nothing the user is
-//! doing is disturbed); `usePaged` (`paged.ts`) builds lists read a page at a time on top of them.
-//! A first load tries again by itself a few times after a failure that may pass
-//! (`firstLoadRetry`). All share one state: the data, the first load's failure, a later failure
-//! while older data stays on screen, and the ways to load again.
+/**
+ * The one family of loading hooks. `useResource` loads once per key; `useLive` keeps what it
+ * loaded current: it loads again on the live stream's frames it `follows` (and on `resync`, or,
+ * when the stream first comes up, if it loaded before), and polls with the last ETag while the
+ * stream is down (a 304 leaves the state untouched, so nothing re-renders and nothing the user is
+ * doing is disturbed); `usePaged` (`paged.ts`) builds lists read a page at a time on top of them.
+ * A first load tries again by itself a few times after a failure that may pass
+ * (`firstLoadRetry`). All share one state: the data, the first load's failure, a later failure
+ * while older data stays on screen, and the ways to load again.
+ */
 
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Revalidated } from '../api';

@@ -1,12 +1,14 @@
-//! Rules: what the organisation wants done to its tickets by itself (owners and admins keep
-//! them). A rule runs on an event or some time after something happened to a ticket; when its
-//! conditions hold, its actions change the ticket. They are tried in order (`position`, from 1).
-//! A rule can be tried on a ticket without changing it (`dryRunRule`), and keeps a log of what
-//! it did (`ruleRuns`).
-//!
-//! A rule's trigger, conditions and actions and a run's changes are the contract's schemas
-//! (`RuleTrigger`, `RuleConditions`, `RuleAction`, `RuleEffect`); the lists below name every
-//! word of them for the editor's choices.
+/**
+ * Rules: what the organisation wants done to its tickets by itself (owners and admins keep
+ * them). A rule runs on an event or some time after something happened to a ticket; when its
+ * conditions hold, its actions change the ticket. They are tried in order (`position`, from 1).
+ * A rule can be tried on a ticket without changing it (`dryRunRule`), and keeps a log of what
+ * it did (`ruleRuns`).
+ *
+ * A rule's trigger, conditions and actions and a run's changes are the contract's schemas
+ * (`RuleTrigger`, `RuleConditions`, `RuleAction`, `RuleEffect`); the lists below name every
+ * word of them for the editor's choices.
+ */
 
 import { api } from '../api';
 import type { AppSchemas, JsonBody, ResponseBody } from '../api/types';

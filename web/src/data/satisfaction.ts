@@ -1,5 +1,7 @@
-//! Customer satisfaction: a customer rates a resolution (in the portal, or from the resolution
-//! mail's links with no sign-in), staff read the ratings beside a ticket and admins the report.
+/**
+ * Customer satisfaction: a customer rates a resolution (in the portal, or from the resolution
+ * mail's links with no sign-in), staff read the ratings beside a ticket and admins the report.
+ */
 
 import { api } from '../api';
 import type { QueryParams, ResponseBody } from '../api/types';

@@ -1,8 +1,10 @@
-//! Business hours schedules: the weekly hours an organisation works in a time zone, and the days
-//! it is closed (holidays, typed in or imported from an iCalendar file). Staff read them (the SLA
-//! policies' settings and a ticket's service targets name them, each view loading its own copy);
-//! owners and admins make, change and delete them, on the console's settings page. A schedule an
-//! SLA policy uses cannot be deleted (`schedule_in_use`).
+/**
+ * Business hours schedules: the weekly hours an organisation works in a time zone, and the days
+ * it is closed (holidays, typed in or imported from an iCalendar file). Staff read them (the SLA
+ * policies' settings and a ticket's service targets name them, each view loading its own copy);
+ * owners and admins make, change and delete them, on the console's settings page. A schedule an
+ * SLA policy uses cannot be deleted (`schedule_in_use`).
+ */
 
 import { api } from '../api';
 import type { JsonBody, ResponseBody } from '../api/types';

@@ -1,7 +1,9 @@
-//! One request for the panels of a page that read the same thing as they open together (the
-//! Organisation page's profile and 2FA panels both read the tenant): a load asked for while the
-//! same key's is on its way waits for that one. Nothing is kept once it answers, so a panel
-//! reading again after a change asks afresh.
+/**
+ * One request for the panels of a page that read the same thing as they open together (the
+ * Organisation page's profile and 2FA panels both read the tenant): a load asked for while the
+ * same key's is on its way waits for that one. Nothing is kept once it answers, so a panel
+ * reading again after a change asks afresh.
+ */
 
 const flying = new Map<string, Promise<unknown>>();
 

@@ -1,6 +1,8 @@
-//! The SLA policies: the default one (its targets and auto-close delays), the ordered list of
-//! policies by condition (the first whose conditions all match a ticket applies; none matching,
-//! the default does), and the summary of where tickets stand.
+/**
+ * The SLA policies: the default one (its targets and auto-close delays), the ordered list of
+ * policies by condition (the first whose conditions all match a ticket applies; none matching,
+ * the default does), and the summary of where tickets stand.
+ */
 
 import { api } from '../api';
 import type { JsonBody, ResponseBody } from '../api/types';

@@ -1,7 +1,9 @@
-//! Server-sent events as the HTML standard reads them ("event stream interpretation"), for a
-//! stream read with fetch: text in chunks cut anywhere (inside a line, between a CR and its LF,
-//! inside a UTF-8 sequence), lines ended by CRLF, LF or CR, comments, multi-line data, ids that
-//! carry over to the frames after them, and `retry`.
+/**
+ * Server-sent events as the HTML standard reads them ("event stream interpretation"), for a
+ * stream read with fetch: text in chunks cut anywhere (inside a line, between a CR and its LF,
+ * inside a UTF-8 sequence), lines ended by CRLF, LF or CR, comments, multi-line data, ids that
+ * carry over to the frames after them, and `retry`.
+ */
 
 export interface SseFrame {
   /** The event's type (`message` when the frame names none). */

@@ -1,6 +1,8 @@
-//! Single sign-on with the organisation's OpenID Provider: whether the sign-in page offers it
-//! (public), the owner's settings (read, set, removed), and the addresses the browser is sent to
-//! (a navigation, not a call: the provider's pages are shown on the way).
+/**
+ * Single sign-on with the organisation's OpenID Provider: whether the sign-in page offers it
+ * (public), the owner's settings (read, set, removed), and the addresses the browser is sent to
+ * (a navigation, not a call: the provider's pages are shown on the way).
+ */
 
 import { ApiProblem, api } from '../api';
 import type { JsonBody, ResponseBody } from '../api/types';

@@ -1,21 +1,23 @@
-//! The live stream (`GET /v1/stream`): one connection per tab, shared by every view. It is read
-//! with fetch (the access token in the Authorization header, never in the address: no
-//! EventSource), parsed by `sse.ts`, and its frames handed to whoever listens (`subscribe`).
-//!
-//! - When the session renews its access token, the stream moves at once to one opened with the
-//!   new token and the last id seen as `Last-Event-ID` (the server replays what was missed, or
-//!   says `resync`), before the server closes the old one at its token's expiry.
-//! - A stream that ends anyway (the server closes it when the token expires or the session ends)
-//!   is opened again the same way after the server's `retry`.
-//! - A stream that cannot be had (a few failures in a row, the endpoint missing, too many
-//!   streams) puts the tab in `polling` mode: the views poll as they did before the stream
-//!   existed, and the stream is tried again in the background, less and less often.
-//!   The browser saying it is online again, or the tab being shown again, tries it at once.
-//! - A stream that goes quiet (no frame and no keep-alive for three keep-alive periods) is
-//!   taken for dead and opened again.
-//! - A tab hidden for `PARK_AFTER_MS` closes its stream (each open one counts against the
-//!   person's `STREAMS_PER_USER`, and a hidden tab shows nothing) and keeps its place: shown
-//!   again, it opens one at once with the last id seen, and the server replays what it missed.
+/**
+ * The live stream (`GET /v1/stream`): one connection per tab, shared by every view. It is read
+ * with fetch (the access token in the Authorization header, never in the address: no
+ * EventSource), parsed by `sse.ts`, and its frames handed to whoever listens (`subscribe`).
+ *
+ * - When the session renews its access token, the stream moves at once to one opened with the
+ *   new token and the last id seen as `Last-Event-ID` (the server replays what was missed, or
+ *   says `resync`), before the server closes the old one at its token's expiry.
+ * - A stream that ends anyway (the server closes it when the token expires or the session ends)
+ *   is opened again the same way after the server's `retry`.
+ * - A stream that cannot be had (a few failures in a row, the endpoint missing, too many
+ *   streams) puts the tab in `polling` mode: the views poll as they did before the stream
+ *   existed, and the stream is tried again in the background, less and less often.
+ *   The browser saying it is online again, or the tab being shown again, tries it at once.
+ * - A stream that goes quiet (no frame and no keep-alive for three keep-alive periods) is
+ *   taken for dead and opened again.
+ * - A tab hidden for `PARK_AFTER_MS` closes its stream (each open one counts against the
+ *   person's `STREAMS_PER_USER`, and a hidden tab shows nothing) and keeps its place: shown
+ *   again, it opens one at once with the last id seen, and the server replays what it missed.
+ */
 
 import type { Fetch } from '../api/client';
 import { SseParser, readStream, type SseFrame } from './sse';

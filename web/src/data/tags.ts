@@ -1,6 +1,8 @@
-//! Tags: lower-case words the staff put on tickets (`refund`, `vip:gold`). They are written with
-//! the ticket (`updateTicket` with `add_tags` or `remove_tags`); this reads the ones in use, for
-//! suggestions while typing one.
+/**
+ * Tags: lower-case words the staff put on tickets (`refund`, `vip:gold`). They are written with
+ * the ticket (`updateTicket` with `add_tags` or `remove_tags`); this reads the ones in use, for
+ * suggestions while typing one.
+ */
 
 import { api } from '../api';
 import type { TagCount } from '../api/schemas';

@@ -1,11 +1,13 @@
-//! Teams: groups of the staff, each with a queue of its own and a way of handing its tickets out
-//! (by hand, in turn, or to whoever has least). Everyone on the staff lists them; owners and
-//! admins keep them. Also the caller's availability: routing gives tickets only to staff who
-//! are available.
-//!
-//! The console reads the list in several places at once (the sidebar's team queues, the queue's
-//! filter, a ticket's properties): they share one answer for a short while, and a change made
-//! here reads it again everywhere (`teamsChanged`).
+/**
+ * Teams: groups of the staff, each with a queue of its own and a way of handing its tickets out
+ * (by hand, in turn, or to whoever has least). Everyone on the staff lists them; owners and
+ * admins keep them. Also the caller's availability: routing gives tickets only to staff who
+ * are available.
+ *
+ * The console reads the list in several places at once (the sidebar's team queues, the queue's
+ * filter, a ticket's properties): they share one answer for a short while, and a change made
+ * here reads it again everywhere (`teamsChanged`).
+ */
 
 import { api } from '../api';
 import type { Availability, NewTeam, Team, TeamChange } from '../api/schemas';

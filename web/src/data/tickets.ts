@@ -1,5 +1,7 @@
-//! Tickets: the lists, one ticket, and every change made to one. Each answer carries what the
-//! server decides about it (its SLA badge, the moves the caller may make).
+/**
+ * Tickets: the lists, one ticket, and every change made to one. Each answer carries what the
+ * server decides about it (its SLA badge, the moves the caller may make).
+ */
 
 import { api, revalidate, type Revalidated } from '../api';
 import type { TicketStatus } from '../api/schemas';

@@ -1,7 +1,9 @@
-//! Views: saved ticket filters the server keeps, a staff member's own and the shared ones (owners
-//! and admins keep those). The console reads the list in two places at once (the sidebar, the
-//! queue's save and delete controls): they share one answer for a short while, and a change
-//! made here reads it again everywhere (`viewsChanged`), as the teams do.
+/**
+ * Views: saved ticket filters the server keeps, a staff member's own and the shared ones (owners
+ * and admins keep those). The console reads the list in two places at once (the sidebar, the
+ * queue's save and delete controls): they share one answer for a short while, and a change
+ * made here reads it again everywhere (`viewsChanged`), as the teams do.
+ */
 
 import { api } from '../api';
 import type { NewView, View, ViewCount, ViewPatch } from '../api/schemas';

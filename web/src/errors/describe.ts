@@ -1,5 +1,7 @@
-//! A failure as a sentence for people: from the problem's stable `code`, translated, with when to
-//! try again if the server said so. Field errors are shown beside their fields instead.
+/**
+ * A failure as a sentence for people: from the problem's stable `code`, translated, with when to
+ * try again if the server said so. Field errors are shown beside their fields instead.
+ */
 
 import { ApiProblem } from '../api/problem';
 import { formatDateTime, formatTime, t, tn, type MessageKey } from '../i18n';

@@ -1,8 +1,10 @@
-//! An article's HTML (and a search's snippet) as the server sends it: sanitised there already, and
-//! rebuilt here element by element from a short list of tags, as messages are (`RichText`), so
-//! nothing reaches the page as raw markup and the CSP needs no exception. Articles keep more
-//! than messages: tables, the help center's own images, marked words; their headings keep their
-//! distance to the article's title wherever that title stands (`html.ts`).
+/**
+ * An article's HTML (and a search's snippet) as the server sends it: sanitised there already, and
+ * rebuilt here element by element from a short list of tags, as messages are (`RichText`), so
+ * nothing reaches the page as raw markup and the CSP needs no exception. Articles keep more
+ * than messages: tables, the help center's own images, marked words; their headings keep their
+ * distance to the article's title wherever that title stands (`html.ts`).
+ */
 
 import type { ComponentChildren } from 'preact';
 import { h } from 'preact';

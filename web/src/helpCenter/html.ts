@@ -1,4 +1,4 @@
-//! What the article renderer (`ArticleHtml.tsx`) decides without a DOM.
+/** What the article renderer (`ArticleHtml.tsx`) decides without a DOM. */
 
 /** Where the help center's images are served: the only images an article shows. */
 export const IMAGES_PATH = '/help/images/';

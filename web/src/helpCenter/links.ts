@@ -1,6 +1,8 @@
-//! Where the help center's public pages are (rendered by the server, so reached by a plain link
-//! that loads the page, never by the app's router), and an article's link as text put into a
-//! reply where the cursor was.
+/**
+ * Where the help center's public pages are (rendered by the server, so reached by a plain link
+ * that loads the page, never by the app's router), and an article's link as text put into a
+ * reply where the cursor was.
+ */
 
 import type { HelpLocale } from '../data/helpCenter';
 

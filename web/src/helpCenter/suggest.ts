@@ -1,6 +1,8 @@
-//! When the help center is searched as someone types: what is searched for (the words typed,
-//! once there are enough of them), and a debouncer that waits for a pause in the typing, so a
-//! search goes out once per pause rather than once per key.
+/**
+ * When the help center is searched as someone types: what is searched for (the words typed,
+ * once there are enough of them), and a debouncer that waits for a pause in the typing, so a
+ * search goes out once per pause rather than once per key.
+ */
 
 /** The fewest characters a subject has before articles are suggested for it. */
 export const SUGGEST_MIN_CHARS = 3;

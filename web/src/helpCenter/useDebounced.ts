@@ -1,4 +1,4 @@
-//! A value that follows another once it has stopped changing for a moment (`suggest.ts`).
+/** A value that follows another once it has stopped changing for a moment (`suggest.ts`). */
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { debouncer } from './suggest';

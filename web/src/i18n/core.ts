@@ -1,4 +1,4 @@
-//! The pure parts of translation: choosing a locale and filling placeholders.
+/** The pure parts of translation: choosing a locale and filling placeholders. */
 
 export type Locale = 'en' | 'fr';
 

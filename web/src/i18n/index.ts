@@ -1,7 +1,9 @@
-//! Translations and locale-aware formatting. Every user-visible string goes through `t`; the
-//! dictionaries are split by area (src/i18n/{en,fr}/<area>.ts) so a new area adds its own files.
-//! A language's words are a file of their own, fetched when it is first chosen (`loadLocale`,
-//! before the first render), not carried by the app for every reader.
+/**
+ * Translations and locale-aware formatting. Every user-visible string goes through `t`; the
+ * dictionaries are split by area (src/i18n/{en,fr}/<area>.ts) so a new area adds its own files.
+ * A language's words are a file of their own, fetched when it is first chosen (`loadLocale`,
+ * before the first render), not carried by the app for every reader.
+ */
 
 import type { en } from './en';
 import { interpolate, pickLocale, type Locale } from './core';

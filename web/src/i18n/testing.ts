@@ -1,4 +1,4 @@
-//! The unit tests' setup: both languages' words at hand, so that a test switches at once.
+/** The unit tests' setup: both languages' words at hand, so that a test switches at once. */
 
 import { LOCALES, loadLocale } from '.';
 

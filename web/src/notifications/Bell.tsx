@@ -1,8 +1,10 @@
-//! The bell in the signed-in header: the unread count (at first the one `GET /v1/me` brought, so a
-//! page opens without asking for it; then one notification and the count, with the last ETag:
-//! read again on the live stream's `notification` frames, or polled every 10 s while the stream is
-//! down and the tab visible), and a panel of the notifications, newest first, each leading to its
-//! ticket and read once followed.
+/**
+ * The bell in the signed-in header: the unread count (at first the one `GET /v1/me` brought, so a
+ * page opens without asking for it; then one notification and the count, with the last ETag:
+ * read again on the live stream's `notification` frames, or polled every 10 s while the stream is
+ * down and the tab visible), and a panel of the notifications, newest first, each leading to its
+ * ticket and read once followed.
+ */
 
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { markAllNotificationsRead, markNotificationsRead, listNotifications, revalidateNotifications, type Notification, type NotificationPage } from '../data/notifications';

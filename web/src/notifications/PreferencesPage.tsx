@@ -1,6 +1,8 @@
-//! What the signed-in person is told about, by email and in the app, and the language of the
-//! mail: one table of kinds by channel. Customers are asked only about the kinds that concern
-//! them; the kinds not shown are saved as they were.
+/**
+ * What the signed-in person is told about, by email and in the app, and the language of the
+ * mail: one table of kinds by channel. Customers are asked only about the kinds that concern
+ * them; the kinds not shown are saved as they were.
+ */
 
 import { useState } from 'preact/hooks';
 import { CHANNELS, getNotificationPreferences, saveNotificationPreferences, type Channel, type NotificationPreferences } from '../data/notifications';

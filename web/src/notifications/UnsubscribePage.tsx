@@ -1,5 +1,7 @@
-//! The page a notification mail's "unsubscribe" link opens, signed in or not: it turns that kind
-//! of email off at once (the same one-click request mail clients send) and says which.
+/**
+ * The page a notification mail's "unsubscribe" link opens, signed in or not: it turns that kind
+ * of email off at once (the same one-click request mail clients send) and says which.
+ */
 
 import { ApiProblem } from '../api/problem';
 import { unsubscribe } from '../data/notifications';

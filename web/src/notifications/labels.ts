@@ -1,4 +1,6 @@
-//! The words for each kind of notification (written out, so that every key is found in the code).
+/**
+ * The words for each kind of notification (written out, so that every key is found in the code).
+ */
 
 import type { NotificationKind } from '../data/notifications';
 import type { MessageKey } from '../i18n';

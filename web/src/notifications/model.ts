@@ -1,5 +1,7 @@
-//! What the bell and the preferences page decide on their own: the badge's text, which kinds a
-//! person is asked about, marking read in what is shown, and a choice changed in the preferences.
+/**
+ * What the bell and the preferences page decide on their own: the badge's text, which kinds a
+ * person is asked about, marking read in what is shown, and a choice changed in the preferences.
+ */
 
 import type { Role } from '../api/schemas';
 import { CHANNELS, NOTIFICATION_KINDS, type Channel, type Notification, type NotificationKind, type NotificationPreferences } from '../data/notifications';

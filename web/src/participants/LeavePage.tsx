@@ -1,6 +1,8 @@
-//! The page a copied participant's mail links to ("stop receiving this conversation"), signed in
-//! or not: it takes the address off the ticket at once (as the unsubscribe page does) and says
-//! which address left which ticket.
+/**
+ * The page a copied participant's mail links to ("stop receiving this conversation"), signed in
+ * or not: it takes the address off the ticket at once (as the unsubscribe page does) and says
+ * which address left which ticket.
+ */
 
 import { ApiProblem } from '../api/problem';
 import { leaveConversation } from '../data/participants';

@@ -1,7 +1,9 @@
-//! A ticket's participants as a list, for the console and the portal: each one's name and
-//! address, their kind (staff see followers too), and a button to take them off. Taking one off
-//! moves the focus to the one that takes its place, or the one before, or `fallback` once none is
-//! left (the button pressed goes with its row).
+/**
+ * A ticket's participants as a list, for the console and the portal: each one's name and
+ * address, their kind (staff see followers too), and a button to take them off. Taking one off
+ * moves the focus to the one that takes its place, or the one before, or `fallback` once none is
+ * left (the button pressed goes with its row).
+ */
 
 import { useRef } from 'preact/hooks';
 import type { Participant } from '../data/participants';

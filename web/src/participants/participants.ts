@@ -1,8 +1,10 @@
-//! A ticket's participants as plain functions, for the console and the portal alike: who one is
-//! in words, what an addition did, whether the signed-in person follows the ticket, the form's
-//! checks before sending, and what is sent. The server decides who may be added: it keeps
-//! addresses lower-case, refuses its own address, the ticket's customer and a follower who is not
-//! on the staff (field errors, said beside the form's fields), and the 21st participant.
+/**
+ * A ticket's participants as plain functions, for the console and the portal alike: who one is
+ * in words, what an addition did, whether the signed-in person follows the ticket, the form's
+ * checks before sending, and what is sent. The server decides who may be added: it keeps
+ * addresses lower-case, refuses its own address, the ticket's customer and a follower who is not
+ * on the staff (field errors, said beside the form's fields), and the 21st participant.
+ */
 
 import type { NewParticipant, Participant, ParticipantKind } from '../data/participants';
 import type { MessageKey } from '../i18n';

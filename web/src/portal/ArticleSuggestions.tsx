@@ -1,8 +1,10 @@
-//! The help center's articles that may answer what a customer is about to ask: searched with the
-//! subject as it is typed (once it has a few characters, after a pause), listed under it with the
-//! words found marked. One opens in a dialog above the form, which keeps everything typed: read
-//! with `from=suggestion` (the server counts the view, and whether a ticket followed), with
-//! "Was this helpful?" and the way back to the form.
+/**
+ * The help center's articles that may answer what a customer is about to ask: searched with the
+ * subject as it is typed (once it has a few characters, after a pause), listed under it with the
+ * words found marked. One opens in a dialog above the form, which keeps everything typed: read
+ * with `from=suggestion` (the server counts the view, and whether a ticket followed), with
+ * "Was this helpful?" and the way back to the form.
+ */
 
 import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { getArticle, searchArticles, sendFeedback, type SearchHit } from '../data/helpCenter';

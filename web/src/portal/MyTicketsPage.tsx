@@ -1,5 +1,7 @@
-//! A customer's tickets, newest first, a page at a time; read again when the live stream says one
-//! was created or changed (or polled while the stream is down).
+/**
+ * A customer's tickets, newest first, a page at a time; read again when the live stream says one
+ * was created or changed (or polled while the stream is down).
+ */
 
 import { useState } from 'preact/hooks';
 import { ticketListChanged } from '../data/live';

@@ -1,8 +1,10 @@
-//! Open a ticket: what it is about, in the customer's words, its category (the organisation's, in
-//! the page's language), the order it concerns (asked for, insisted on or not asked at all, as the
-//! organisation's ticket settings say), and the organisation's fields that customers fill in (only
-//! the ones given are sent). As the subject is typed, the help center's articles that may answer
-//! it are suggested under it.
+/**
+ * Open a ticket: what it is about, in the customer's words, its category (the organisation's, in
+ * the page's language), the order it concerns (asked for, insisted on or not asked at all, as the
+ * organisation's ticket settings say), and the organisation's fields that customers fill in (only
+ * the ones given are sent). As the subject is typed, the help center's articles that may answer
+ * it are suggested under it.
+ */
 
 import { useState } from 'preact/hooks';
 import { getTicketSettings } from '../data/organisation';

@@ -1,8 +1,10 @@
-//! The colleagues a customer copies on their ticket: they receive the support team's replies by
-//! email. The customer adds one (an address, a name if they like; not on a closed ticket) and
-//! takes any of them off; the
-//! list is the ticket's own (`participants`: customers are shown those in copy only), read again
-//! after each change; the server's refusals are said beside the fields.
+/**
+ * The colleagues a customer copies on their ticket: they receive the support team's replies by
+ * email. The customer adds one (an address, a name if they like; not on a closed ticket) and
+ * takes any of them off; the
+ * list is the ticket's own (`participants`: customers are shown those in copy only), read again
+ * after each change; the server's refusals are said beside the fields.
+ */
 
 import { useId, useRef, useState } from 'preact/hooks';
 import type { TicketDetail } from '../api/schemas';

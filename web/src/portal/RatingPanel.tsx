@@ -1,6 +1,8 @@
-//! "How did we do?": on a resolved or closed ticket whose resolution the customer has not rated
-//! yet, 1 to 5 stars and an optional comment; once rated, the rating as given. The server says
-//! whether the ticket may be rated now (`rateable`).
+/**
+ * "How did we do?": on a resolved or closed ticket whose resolution the customer has not rated
+ * yet, 1 to 5 stars and an optional comment; once rated, the rating as given. The server says
+ * whether the ticket may be rated now (`rateable`).
+ */
 
 import { useState } from 'preact/hooks';
 import type { TicketDetail } from '../api/schemas';

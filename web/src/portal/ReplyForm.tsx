@@ -1,4 +1,4 @@
-//! Replying to the support team.
+/** Replying to the support team. */
 
 import { useState } from 'preact/hooks';
 import { postMessage } from '../data/messages';

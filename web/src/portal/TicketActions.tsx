@@ -1,5 +1,7 @@
-//! The changes a customer may make on their ticket, and only those: confirming a resolution and
-//! reopening, each offered when the server allows it.
+/**
+ * The changes a customer may make on their ticket, and only those: confirming a resolution and
+ * reopening, each offered when the server allows it.
+ */
 
 import type { TicketDetail } from '../api/schemas';
 import { changeStatus } from '../data/tickets';

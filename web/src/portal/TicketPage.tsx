@@ -1,8 +1,10 @@
-//! One ticket: its facts, what the customer can do with it (and, once resolved, rate how it went),
-//! the conversation, its files and the colleagues copied on it. It
-//! stays current without a reload: the ticket is read again on the live stream's frames about it
-//! (polled while the stream is down), the thread on its `message.added` frames and whenever the
-//! ticket's `updated_at` moves, the files with it; arrivals are announced.
+/**
+ * One ticket: its facts, what the customer can do with it (and, once resolved, rate how it went),
+ * the conversation, its files and the colleagues copied on it. It
+ * stays current without a reload: the ticket is read again on the live stream's frames about it
+ * (polled while the stream is down), the thread on its `message.added` frames and whenever the
+ * ticket's `updated_at` moves, the files with it; arrivals are announced.
+ */
 
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { Message } from '../api/schemas';

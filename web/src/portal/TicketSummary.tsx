@@ -1,5 +1,7 @@
-//! A ticket's facts: number, status, priority, dates, service targets, and the values of the
-//! organisation's fields shown to customers (the server sends no others).
+/**
+ * A ticket's facts: number, status, priority, dates, service targets, and the values of the
+ * organisation's fields shown to customers (the server sends no others).
+ */
 
 import type { TicketDetail } from '../api/schemas';
 import { formatDateTime, t } from '../i18n';

@@ -1,4 +1,4 @@
-//! Adding a file to a ticket (the portal's part of the files panel).
+/** Adding a file to a ticket (the portal's part of the files panel). */
 
 import { useRef, useState } from 'preact/hooks';
 import { uploadFile } from '../data/files';

@@ -1,5 +1,7 @@
-//! The customer portal: a customer's own tickets, and the way to the help center's public pages
-//! in the language the portal is shown in.
+/**
+ * The customer portal: a customer's own tickets, and the way to the help center's public pages
+ * in the language the portal is shown in.
+ */
 
 import { getLocale, t } from '../i18n';
 import { publicHelpPath } from '../helpCenter/links';

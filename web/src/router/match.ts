@@ -1,4 +1,4 @@
-//! Route patterns: `/tickets/{id}` matches `/tickets/42` with `{ id: '42' }`.
+/** Route patterns: `/tickets/{id}` matches `/tickets/42` with `{ id: '42' }`. */
 
 export type Params = Record<string, string>;
 

@@ -1,5 +1,7 @@
-//! A small history router: the location as state, links that navigate without reloading, and a
-//! route table per area (portal, console, ...) so an area plugs in without touching the others.
+/**
+ * A small history router: the location as state, links that navigate without reloading, and a
+ * route table per area (portal, console, ...) so an area plugs in without touching the others.
+ */
 
 import type { AnchorHTMLAttributes, ComponentChildren, TargetedMouseEvent } from 'preact';
 import { useEffect, useState } from 'preact/hooks';

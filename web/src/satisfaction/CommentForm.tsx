@@ -1,4 +1,4 @@
-//! An optional comment on a rating, up to 2,000 characters.
+/** An optional comment on a rating, up to 2,000 characters. */
 
 import { t } from '../i18n';
 import { TextArea } from '../ui/Field';

@@ -1,7 +1,9 @@
-//! The page the resolution mail's stars link to (`/rate?token=T&rating=N`), signed in or not: it
-//! records the rating as soon as it opens (a link without a rating asks for one first), thanks
-//! the customer, and offers to add a comment (the same token once more, with the comment). The
-//! host names the organisation; no session is needed.
+/**
+ * The page the resolution mail's stars link to (`/rate?token=T&rating=N`), signed in or not: it
+ * records the rating as soon as it opens (a link without a rating asks for one first), thanks
+ * the customer, and offers to add a comment (the same token once more, with the comment). The
+ * host names the organisation; no session is needed.
+ */
 
 import { useState } from 'preact/hooks';
 import { ratingLink, rateByLink, type Rating } from '../data/satisfaction';

@@ -1,5 +1,7 @@
-//! Choosing 1 to 5 stars: a group of toggle buttons named "1 star" to "5 stars", the chosen one
-//! pressed and the ones below it lit.
+/**
+ * Choosing 1 to 5 stars: a group of toggle buttons named "1 star" to "5 stars", the chosen one
+ * pressed and the ones below it lit.
+ */
 
 import { useId } from 'preact/hooks';
 import { t, tn, type MessageKey } from '../i18n';

@@ -1,4 +1,4 @@
-//! A rating or an average as stars, with its words for assistive technology ("4 out of 5").
+/** A rating or an average as stars, with its words for assistive technology ("4 out of 5"). */
 
 import { formatAverage, formatNumber, t } from '../i18n';
 import { SCALE, starsFor } from './rating';

@@ -1,5 +1,7 @@
-//! Ratings as the pages read them: the scale, a rating link's value, and which answers mean the
-//! link or the rating can no longer be used.
+/**
+ * Ratings as the pages read them: the scale, a rating link's value, and which answers mean the
+ * link or the rating can no longer be used.
+ */
 
 import { ApiProblem } from '../api/problem';
 

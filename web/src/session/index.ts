@@ -1,4 +1,4 @@
-//! The app's session, bound to the app's client.
+/** The app's session, bound to the app's client. */
 
 import { client } from '../api';
 import { Session, webLock } from './session';

@@ -1,7 +1,9 @@
-//! The signed-in session. The access token lives in this module's memory only; the refresh
-//! token is an HttpOnly cookie the app never sees, so a reload restores the session with one
-//! refresh call. One refresh runs at a time, shared by every caller, and a timer renews the
-//! access token before it expires.
+/**
+ * The signed-in session. The access token lives in this module's memory only; the refresh
+ * token is an HttpOnly cookie the app never sees, so a reload restores the session with one
+ * refresh call. One refresh runs at a time, shared by every caller, and a timer renews the
+ * access token before it expires.
+ */
 
 import type { ApiClient, AuthHooks } from '../api/client';
 import { ApiProblem } from '../api/problem';

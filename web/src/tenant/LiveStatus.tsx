@@ -1,6 +1,8 @@
-//! The header's word on how this tab stays current: "Live" while the stream is up, "Updates
-//! every few seconds" while the views poll instead. Nothing is said before the stream's first
-//! answer (it is usually up within a moment). A change is announced politely.
+/**
+ * The header's word on how this tab stays current: "Live" while the stream is up, "Updates
+ * every few seconds" while the views poll instead. Nothing is said before the stream's first
+ * answer (it is usually up within a moment). A change is announced politely.
+ */
 
 import { useLiveMode } from '../data/live';
 import { t } from '../i18n';

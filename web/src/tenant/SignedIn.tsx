@@ -1,6 +1,8 @@
-//! The tenant host for a signed-in person: who they are here (`GET /v1/me`) decides the area,
-//! the customer portal or the staff console; account pages are shared. The tab's live stream is
-//! open while someone is signed in here.
+/**
+ * The tenant host for a signed-in person: who they are here (`GET /v1/me`) decides the area,
+ * the customer portal or the staff console; account pages are shared. The tab's live stream is
+ * open while someone is signed in here.
+ */
 
 import { useEffect, useState } from 'preact/hooks';
 import { AcceptInvitationPage } from '../auth/AcceptInvitationPage';

@@ -1,7 +1,9 @@
-//! The tenant host for visitors: sign in, register, accept an invitation, recover a password, and
-//! the pages mail links to (confirm an address, unsubscribe, rate a resolution, leave a
-//! conversation one was copied on). Any other page asks to sign in first and comes back
-//! afterwards.
+/**
+ * The tenant host for visitors: sign in, register, accept an invitation, recover a password, and
+ * the pages mail links to (confirm an address, unsubscribe, rate a resolution, leave a
+ * conversation one was copied on). Any other page asks to sign in first and comes back
+ * afterwards.
+ */
 
 import { ForgotPasswordPage } from '../auth/ForgotPasswordPage';
 import { InvitePage } from '../auth/InvitePage';

@@ -1,6 +1,8 @@
-//! A tenant's host: restores the session from its cookie (or, just after sign-up, signs the owner
-//! in with the token the control host brought in the fragment), then shows the public pages
-//! (sign in, register, invitations) or the area the person's role opens.
+/**
+ * A tenant's host: restores the session from its cookie (or, just after sign-up, signs the owner
+ * in with the token the control host brought in the fragment), then shows the public pages
+ * (sign in, register, invitations) or the area the person's role opens.
+ */
 
 import { useEffect, useState } from 'preact/hooks';
 import { handOff } from '../auth/handoff';

@@ -1,5 +1,7 @@
-//! An area of the tenant host for signed-in people (the customer portal, the staff console):
-//! its routes and its navigation. The app picks one by role and knows nothing else about it.
+/**
+ * An area of the tenant host for signed-in people (the customer portal, the staff console):
+ * its routes and its navigation. The app picks one by role and knows nothing else about it.
+ */
 
 import type { ComponentChildren } from 'preact';
 import type { Role } from '../api/schemas';

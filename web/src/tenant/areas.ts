@@ -1,7 +1,9 @@
-//! The portal and the console, each a file of its own: customers do not fetch the console's
-//! code, nor the staff the portal's. The area a person last used in this browser is remembered,
-//! a hint and never a permission (`GET /v1/me` decides), so that a returning person's area is
-//! fetched while the page starts rather than after the session is restored.
+/**
+ * The portal and the console, each a file of its own: customers do not fetch the console's
+ * code, nor the staff the portal's. The area a person last used in this browser is remembered,
+ * a hint and never a permission (`GET /v1/me` decides), so that a returning person's area is
+ * fetched while the page starts rather than after the session is restored.
+ */
 
 import type { Role } from '../api/schemas';
 import type { Area } from './area';

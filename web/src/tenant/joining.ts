@@ -1,7 +1,9 @@
-//! The tenant plane learns of a new member shortly after the control plane records them (a
-//! registration or an accepted invitation is copied across asynchronously), so right after
-//! joining, `GET /v1/me` may answer 404 for a moment. That answer is asked again a few times
-//! before it counts as "not a member".
+/**
+ * The tenant plane learns of a new member shortly after the control plane records them (a
+ * registration or an accepted invitation is copied across asynchronously), so right after
+ * joining, `GET /v1/me` may answer 404 for a moment. That answer is asked again a few times
+ * before it counts as "not a member".
+ */
 
 import { ApiProblem } from '../api/problem';
 

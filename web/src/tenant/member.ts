@@ -1,4 +1,4 @@
-//! The signed-in person as this tenant knows them (`GET /v1/me`), for the pages below.
+/** The signed-in person as this tenant knows them (`GET /v1/me`), for the pages below. */
 
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';

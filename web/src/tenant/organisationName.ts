@@ -1,6 +1,8 @@
-//! The organisation's name on its host's pages before anyone signs in, from its public status
-//! (`GET /v1/tenants/{slug}/status`): asked once for the tab's life, the slug standing in while
-//! it loads or when it cannot be had. Signed in, the session names the organisation.
+/**
+ * The organisation's name on its host's pages before anyone signs in, from its public status
+ * (`GET /v1/tenants/{slug}/status`): asked once for the tab's life, the slug standing in while
+ * it loads or when it cannot be had. Signed in, the session names the organisation.
+ */
 
 import { tenantStatus } from '../data/organisation';
 import { useResource } from '../data/resource';

@@ -1,6 +1,8 @@
-//! Whether the signed-in account's address still waits for confirmation: the sign-in's profile
-//! says so with `email_verified` (false until the person follows the link mailed at
-//! registration).
+/**
+ * Whether the signed-in account's address still waits for confirmation: the sign-in's profile
+ * says so with `email_verified` (false until the person follows the link mailed at
+ * registration).
+ */
 
 import type { UserProfile } from '../api/schemas';
 

@@ -1,7 +1,9 @@
-//! One ticket field's control, labelled by the field, of its type: a text input, a number typed as
-//! text (a decimal comma is read too), a date input, a checkbox, a select, or a group of
-//! checkboxes for a multiselect; its hint and its error tied to it. The portal's new-ticket form
-//! and the console's ticket properties both use it.
+/**
+ * One ticket field's control, labelled by the field, of its type: a text input, a number typed as
+ * text (a decimal comma is read too), a date input, a checkbox, a select, or a group of
+ * checkboxes for a multiselect; its hint and its error tied to it. The portal's new-ticket form
+ * and the console's ticket properties both use it.
+ */
 
 import type { ComponentChildren } from 'preact';
 import type { FieldDefinition } from '../data/fields';

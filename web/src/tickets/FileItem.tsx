@@ -1,5 +1,7 @@
-//! One file: its name, size and date, a download through a fresh link, and for staff its
-//! "staff only" marker and, for an image, a preview (asked for when shown: each access is logged).
+/**
+ * One file: its name, size and date, a download through a fresh link, and for staff its
+ * "staff only" marker and, for an image, a preview (asked for when shown: each access is logged).
+ */
 
 import { downloadFile, fileLink } from '../data/files';
 import { useResource } from '../data/resource';

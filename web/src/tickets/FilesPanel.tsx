@@ -1,6 +1,8 @@
-//! Every file of a ticket, for the portal and the console: staff see the internal ones marked and
-//! images previewed. What adds a file (the portal's upload form) comes in as children. Beside the
-//! console's thread it is folded until opened (`folded`), and the list is read only then.
+/**
+ * Every file of a ticket, for the portal and the console: staff see the internal ones marked and
+ * images previewed. What adds a file (the portal's upload form) comes in as children. Beside the
+ * console's thread it is folded until opened (`folded`), and the list is read only then.
+ */
 
 import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';

@@ -1,6 +1,8 @@
-//! Shows the API's rich text. The server sanitises it already; here it is rebuilt element by
-//! element from a short list of tags (anything else keeps only its text), so nothing reaches the
-//! page as raw markup and the CSP needs no exception.
+/**
+ * Shows the API's rich text. The server sanitises it already; here it is rebuilt element by
+ * element from a short list of tags (anything else keeps only its text), so nothing reaches the
+ * page as raw markup and the CSP needs no exception.
+ */
 
 import type { ComponentChildren } from 'preact';
 import { h } from 'preact';

@@ -1,10 +1,12 @@
-//! A ticket's conversation, oldest first, for the portal and the console. Customers see the
-//! public messages (the API leaves internal notes out for them), with read receipts on their own.
-//! Staff see the internal notes too, which look different in three ways (colour, label, icon) and
-//! say that the customer never sees them, and read receipts on their own public replies. Staff
-//! also see how a message came in (by email, with its original to download, or through the API),
-//! and each message's own actions (`actions`: the console's menu, splitting it off). The ticket's
-//! description may open the conversation (`opening`), as the customer's first message.
+/**
+ * A ticket's conversation, oldest first, for the portal and the console. Customers see the
+ * public messages (the API leaves internal notes out for them), with read receipts on their own.
+ * Staff see the internal notes too, which look different in three ways (colour, label, icon) and
+ * say that the customer never sees them, and read receipts on their own public replies. Staff
+ * also see how a message came in (by email, with its original to download, or through the API),
+ * and each message's own actions (`actions`: the console's menu, splitting it off). The ticket's
+ * description may open the conversation (`opening`), as the customer's first message.
+ */
 
 import type { ComponentChildren } from 'preact';
 import type { Message } from '../api/schemas';

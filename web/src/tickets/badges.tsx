@@ -1,6 +1,8 @@
-//! A ticket's markers, for the portal and the console alike: status, priority, SLA standing and
-//! unread messages; text first, colour only as a second cue. The audience picks the words (a
-//! customer reads "Waiting for your reply" where staff read "Waiting for customer").
+/**
+ * A ticket's markers, for the portal and the console alike: status, priority, SLA standing and
+ * unread messages; text first, colour only as a second cue. The audience picks the words (a
+ * customer reads "Waiting for your reply" where staff read "Waiting for customer").
+ */
 
 import type { Priority, SlaBadge as Badge, TicketStatus } from '../api/schemas';
 import { t, tn, type MessageKey } from '../i18n';

@@ -1,6 +1,8 @@
-//! The organisation's ticket categories as pages show them: a category's label in the reader's
-//! language, the ones offered for a new ticket, and a ticket's category in words (the label of a
-//! category the list holds, archived ones included when staff read them; else the key itself).
+/**
+ * The organisation's ticket categories as pages show them: a category's label in the reader's
+ * language, the ones offered for a new ticket, and a ticket's category in words (the label of a
+ * category the list holds, archived ones included when staff read them; else the key itself).
+ */
 
 import type { TicketCategory } from '../data/categories';
 import type { Locale } from '../i18n';

@@ -1,4 +1,4 @@
-//! For the tests: a custom field's definition, an order reference (text) unless told otherwise.
+/** For the tests: a custom field's definition, an order reference (text) unless told otherwise. */
 
 import type { FieldDefinition } from '../data/fields';
 

@@ -1,8 +1,10 @@
-//! A ticket's fields as the portal and the console handle them, in plain functions: each field's
-//! value as its control holds it (text as typed, a box ticked or not, the options chosen) and back
-//! as the API takes it (`null` clears one), what counts as empty (the server's rule for the fields
-//! required to resolve), a value in words, and the server's refusals by field. The server decides
-//! what a ticket holds; these only spare a round trip for what it would refuse anyway.
+/**
+ * A ticket's fields as the portal and the console handle them, in plain functions: each field's
+ * value as its control holds it (text as typed, a box ticked or not, the options chosen) and back
+ * as the API takes it (`null` clears one), what counts as empty (the server's rule for the fields
+ * required to resolve), a value in words, and the server's refusals by field. The server decides
+ * what a ticket holds; these only spare a round trip for what it would refuse anyway.
+ */
 
 import { ApiProblem } from '../api/problem';
 import type { FieldDefinition, FieldLabel, FieldType } from '../data/fields';

@@ -1,5 +1,7 @@
-//! Small inline icons (SVG elements, no markup strings): decoration beside text that says the
-//! same thing, so hidden from assistive technology.
+/**
+ * Small inline icons (SVG elements, no markup strings): decoration beside text that says the
+ * same thing, so hidden from assistive technology.
+ */
 
 export function LockIcon() {
   return (

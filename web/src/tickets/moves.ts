@@ -1,6 +1,8 @@
-//! The status moves a page offers: exactly those the server lists in the ticket's
-//! `allowed_statuses` (its state machine and the caller's role), named for the person making
-//! them. Nothing here knows the state machine.
+/**
+ * The status moves a page offers: exactly those the server lists in the ticket's
+ * `allowed_statuses` (its state machine and the caller's role), named for the person making
+ * them. Nothing here knows the state machine.
+ */
 
 import type { TicketStatus } from '../api/schemas';
 import { t, type MessageKey } from '../i18n';

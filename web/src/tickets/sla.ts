@@ -1,8 +1,10 @@
-//! What a ticket's SLA badge says, as the server computed it: which clock runs, the next target
-//! (the first reply, the next reply after a customer's message, or the resolution), when it is
-//! due, breaches and "at risk". Nothing here is decided again: a breach is a flag of
-//! the badge (never a date compared with the time), "at risk" is the badge's own flag. Only the
-//! wording is chosen here; a countdown to `due_at` is the one thing the time changes.
+/**
+ * What a ticket's SLA badge says, as the server computed it: which clock runs, the next target
+ * (the first reply, the next reply after a customer's message, or the resolution), when it is
+ * due, breaches and "at risk". Nothing here is decided again: a breach is a flag of
+ * the badge (never a date compared with the time), "at risk" is the badge's own flag. Only the
+ * wording is chosen here; a countdown to `due_at` is the one thing the time changes.
+ */
 
 import type { SlaBadge } from '../api/schemas';
 import { relativeTime } from '../console/format';

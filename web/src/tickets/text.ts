@@ -1,6 +1,8 @@
-//! What customers type is plain text; the API stores rich text (sanitised HTML). Turning one into
-//! the other here keeps what was typed exactly as typed: `<b>` stays visible characters; web
-//! addresses become links (a help center article's, put in a reply).
+/**
+ * What customers type is plain text; the API stores rich text (sanitised HTML). Turning one into
+ * the other here keeps what was typed exactly as typed: `<b>` stays visible characters; web
+ * addresses become links (a help center article's, put in a reply).
+ */
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

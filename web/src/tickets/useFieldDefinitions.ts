@@ -1,6 +1,8 @@
-//! The organisation's ticket fields for the views that show them (the settings page, a ticket's
-//! properties and history, the portal's pages): one answer shared while it is fresh, read again
-//! everywhere when a field is made, changed or deleted in this tab.
+/**
+ * The organisation's ticket fields for the views that show them (the settings page, a ticket's
+ * properties and history, the portal's pages): one answer shared while it is fresh, read again
+ * everywhere when a field is made, changed or deleted in this tab.
+ */
 
 import { useEffect, useState } from 'preact/hooks';
 import { fieldsVersion, onFieldsChanged, sharedFields, type FieldDefinition } from '../data/fields';

@@ -1,7 +1,9 @@
-//! The organisation's ticket categories for the views that offer or name them (the portal's form
-//! and ticket, the queue's filter, a ticket's facts, the Categories page): one answer shared while
-//! it is fresh, read again everywhere when a category is made or changed in this tab. Staff read
-//! the archived ones too, so a ticket that holds one is named by its label.
+/**
+ * The organisation's ticket categories for the views that offer or name them (the portal's form
+ * and ticket, the queue's filter, a ticket's facts, the Categories page): one answer shared while
+ * it is fresh, read again everywhere when a category is made or changed in this tab. Staff read
+ * the archived ones too, so a ticket that holds one is named by its label.
+ */
 
 import { useEffect, useState } from 'preact/hooks';
 import { categoriesVersion, onCategoriesChanged, sharedCategories, type TicketCategory } from '../data/categories';

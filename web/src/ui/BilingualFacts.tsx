@@ -1,5 +1,7 @@
-//! A label in English and in French shown as two facts of a list (`<dl>`), each marked with its
-//! language; a French one missing said as such (`noFrench`).
+/**
+ * A label in English and in French shown as two facts of a list (`<dl>`), each marked with its
+ * language; a French one missing said as such (`noFrench`).
+ */
 
 export function BilingualFacts({ labels, values, noFrench }: { labels: { en: string; fr: string }; values: { en: string; fr?: string | null | undefined }; noFrench: string }) {
   return (

@@ -1,4 +1,4 @@
-//! Never a blank screen: a rendering error shows a way out instead of an empty page.
+/** Never a blank screen: a rendering error shows a way out instead of an empty page. */
 
 import { Component, type ComponentChildren } from 'preact';
 import { t } from '../i18n';

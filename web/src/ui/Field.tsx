@@ -1,4 +1,4 @@
-//! Form fields with their label, hint and error tied to the control for assistive technology.
+/** Form fields with their label, hint and error tied to the control for assistive technology. */
 
 import type { ComponentChildren, InputHTMLAttributes, PartialInputHTMLAttributes, PartialSelectHTMLAttributes, TextareaHTMLAttributes } from 'preact';
 import { useId } from 'preact/hooks';

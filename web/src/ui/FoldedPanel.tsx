@@ -1,6 +1,8 @@
-//! A panel folded to its heading until opened (the HTML disclosure): a region named by its
-//! heading, which is the disclosure's summary, so that it is found and named folded or open. What
-//! it holds stays in the page, shown once the heading is pressed (a click, Enter or Space).
+/**
+ * A panel folded to its heading until opened (the HTML disclosure): a region named by its
+ * heading, which is the disclosure's summary, so that it is found and named folded or open. What
+ * it holds stays in the page, shown once the heading is pressed (a click, Enter or Space).
+ */
 
 import type { ComponentChildren, Ref } from 'preact';
 import { useEffect, useState } from 'preact/hooks';

@@ -1,5 +1,7 @@
-//! The end of a settings form: the refusal of the form as a whole (found before sending), the
-//! server's refusal, and the buttons to send it and, for a form opened in place, to cancel.
+/**
+ * The end of a settings form: the refusal of the form as a whole (found before sending), the
+ * server's refusal, and the buttons to send it and, for a form opened in place, to cancel.
+ */
 
 import type { Overrides } from '../errors/describe';
 import { t } from '../i18n';

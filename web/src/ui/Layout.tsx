@@ -1,6 +1,8 @@
-//! The frame of every page: skip link, header (brand, the area's links, language, the signed-in
-//! tools and the account menu), the area's sidebar when it has one (the console), and main.
-//! Below 900 px the sidebar folds away behind the header's Menu button.
+/**
+ * The frame of every page: skip link, header (brand, the area's links, language, the signed-in
+ * tools and the account menu), the area's sidebar when it has one (the console), and main.
+ * Below 900 px the sidebar folds away behind the header's Menu button.
+ */
 
 import type { ComponentChildren } from 'preact';
 import { useId, useRef, useState } from 'preact/hooks';

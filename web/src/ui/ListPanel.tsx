@@ -1,5 +1,7 @@
-//! A page that keeps a list (macros, teams, fields...): the form that adds to it, new and empty
-//! after each creation, and the panel that lists it with what was last done.
+/**
+ * A page that keeps a list (macros, teams, fields...): the form that adds to it, new and empty
+ * after each creation, and the panel that lists it with what was last done.
+ */
 
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';

@@ -1,8 +1,10 @@
-//! A button that opens a short menu of actions (the WAI-ARIA menu button): Enter, Space or
-//! ArrowDown open it on its first item, ArrowUp on its last; the arrows, Home and End move
-//! between the items, Enter or Space picks one; Escape closes it and gives focus back to the
-//! button, as do a press outside and Tab (focus goes on). Picking an item closes the menu with
-//! the focus on the button, so a dialog the item opens gives it back there.
+/**
+ * A button that opens a short menu of actions (the WAI-ARIA menu button): Enter, Space or
+ * ArrowDown open it on its first item, ArrowUp on its last; the arrows, Home and End move
+ * between the items, Enter or Space picks one; Escape closes it and gives focus back to the
+ * button, as do a press outside and Tab (focus goes on). Picking an item closes the menu with
+ * the focus on the button, so a dialog the item opens gives it back there.
+ */
 
 import { useLayoutEffect, useState } from 'preact/hooks';
 import { usePopup } from './hooks';

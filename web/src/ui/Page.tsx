@@ -1,5 +1,7 @@
-//! A page: its title in the tab and as the heading that receives focus after navigation, so
-//! screen reader users hear where they arrived.
+/**
+ * A page: its title in the tab and as the heading that receives focus after navigation, so
+ * screen reader users hear where they arrived.
+ */
 
 import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';

@@ -1,4 +1,4 @@
-//! A panel of a page: a section named by its heading.
+/** A panel of a page: a section named by its heading. */
 
 import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';

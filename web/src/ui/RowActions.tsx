@@ -1,7 +1,9 @@
-//! A settings list's row (a macro, a team, a field, a schedule): shown, edited in place, or its
-//! deletion asked and confirmed in place. Focus follows each change to the control that takes
-//! the place of the one that had it: the form's first field, the Edit button again, the
-//! confirmation, the Delete button again.
+/**
+ * A settings list's row (a macro, a team, a field, a schedule): shown, edited in place, or its
+ * deletion asked and confirmed in place. Focus follows each change to the control that takes
+ * the place of the one that had it: the form's first field, the Edit button again, the
+ * confirmation, the Delete button again.
+ */
 
 import { useState } from 'preact/hooks';
 import { useFocusAfterRender } from './hooks';

@@ -1,5 +1,7 @@
-//! A list's search: the words typed, sent (trimmed) when the form is submitted; the words shown
-//! follow the list's when those change from elsewhere (the address, a link).
+/**
+ * A list's search: the words typed, sent (trimmed) when the form is submitted; the words shown
+ * follow the list's when those change from elsewhere (the address, a link).
+ */
 
 import { useEffect, useId, useState } from 'preact/hooks';
 

@@ -1,5 +1,7 @@
-//! The pieces of a side navigation (the console's sidebar, the settings area's own): groups of
-//! links under a label, the one for the page shown marked with `aria-current`.
+/**
+ * The pieces of a side navigation (the console's sidebar, the settings area's own): groups of
+ * links under a label, the one for the page shown marked with `aria-current`.
+ */
 
 import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';

@@ -1,6 +1,8 @@
-//! The signed-in person's own menu in the header, under their name: their settings and signing
-//! out. A button opens it (Enter or Space) and moves focus to its first item; Escape, a press
-//! outside or focus leaving it closes it, Escape handing focus back to the button.
+/**
+ * The signed-in person's own menu in the header, under their name: their settings and signing
+ * out. A button opens it (Enter or Space) and moves focus to its first item; Escape, a press
+ * outside or focus leaving it closes it, Escape handing focus back to the button.
+ */
 
 import { useLayoutEffect } from 'preact/hooks';
 import { t } from '../i18n';

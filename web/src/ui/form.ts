@@ -1,5 +1,7 @@
-//! Form state, for every form: values by field name, the errors to show (the browser's checks
-//! first, then the server's field errors), and the focus sent to the first field flagged.
+/**
+ * Form state, for every form: values by field name, the errors to show (the browser's checks
+ * first, then the server's field errors), and the focus sent to the first field flagged.
+ */
 
 import { useRef, useState } from 'preact/hooks';
 import { ApiProblem } from '../api';

@@ -1,6 +1,8 @@
-//! State for data that loads and for forms that submit, with the failure kept for display; how
-//! dialogs and the panels a button opens (the bell, the account menu, the menu on phones) close;
-//! where focus goes when a part of the page changes shape.
+/**
+ * State for data that loads and for forms that submit, with the failure kept for display; how
+ * dialogs and the panels a button opens (the bell, the account menu, the menu on phones) close;
+ * where focus goes when a part of the page changes shape.
+ */
 
 import type { RefObject } from 'preact';
 import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';

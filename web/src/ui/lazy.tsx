@@ -1,7 +1,9 @@
-//! Code fetched when it is first shown, not with the app: a module asked for the first time a
-//! part needs it (a spinner meanwhile, its failure with Retry) and kept, so that the next page
-//! that needs it is drawn at once. Drawn through `Loaded` every time, arrived or not, so that
-//! nothing below it is drawn anew (and loses what it holds) when the page renders again.
+/**
+ * Code fetched when it is first shown, not with the app: a module asked for the first time a
+ * part needs it (a spinner meanwhile, its failure with Retry) and kept, so that the next page
+ * that needs it is drawn at once. Drawn through `Loaded` every time, arrived or not, so that
+ * nothing below it is drawn anew (and loses what it holds) when the page renders again.
+ */
 
 import type { ComponentChildren } from 'preact';
 import { useResource } from '../data/resource';

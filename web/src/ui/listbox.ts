@@ -1,6 +1,8 @@
-//! A combobox's list of options: the text box keeps the focus while the arrow keys, Home and End
-//! move the highlight through the options shown (kept in view), and Enter chooses the highlighted
-//! one; a click chooses as Enter does.
+/**
+ * A combobox's list of options: the text box keeps the focus while the arrow keys, Home and End
+ * move the highlight through the options shown (kept in view), and Enter chooses the highlighted
+ * one; a click chooses as Enter does.
+ */
 
 import { useEffect, useId, useState } from 'preact/hooks';
 

@@ -1,5 +1,7 @@
-//! How the keys move through a menu a button opens (the WAI-ARIA menu button): the arrows go to
-//! the next or previous item, wrapping round, Home and End to the first and the last.
+/**
+ * How the keys move through a menu a button opens (the WAI-ARIA menu button): the arrows go to
+ * the next or previous item, wrapping round, Home and End to the first and the last.
+ */
 
 /** The item focused after `key` from item `index` of `count`; `null` for a key that does not
  * move (the caller lets it do what it does). */

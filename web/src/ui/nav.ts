@@ -1,4 +1,4 @@
-//! A link of the header's navigation or of the account menu, as an area names it.
+/** A link of the header's navigation or of the account menu, as an area names it. */
 
 export interface NavItem {
   href: string;

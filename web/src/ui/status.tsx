@@ -1,4 +1,4 @@
-//! Live messages and the states every view has: loading, failed, empty.
+/** Live messages and the states every view has: loading, failed, empty. */
 
 import type { ComponentChildren } from 'preact';
 import { describeProblem, type Overrides } from '../errors/describe';

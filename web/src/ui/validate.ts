@@ -1,5 +1,7 @@
-//! Checks the browser can make before asking the server, with messages in the user's language.
-//! The server stays the authority; its field errors are shown the same way.
+/**
+ * Checks the browser can make before asking the server, with messages in the user's language.
+ * The server stays the authority; its field errors are shown the same way.
+ */
 
 import type { MessageKey } from '../i18n';
 import { t } from '../i18n';

@@ -1,5 +1,7 @@
-//! The organisation's API keys: creating one (its whole value shown once, with a copy button),
-//! the list (prefix, permissions, dates, standing) and revoking one after a confirmation in place.
+/**
+ * The organisation's API keys: creating one (its whole value shown once, with a copy button),
+ * the list (prefix, permissions, dates, standing) and revoking one after a confirmation in place.
+ */
 
 import { useId, useState } from 'preact/hooks';
 import { API_KEY_SCOPES, createApiKey, listApiKeys, revokeApiKey, type ApiKey, type ApiKeyScope, type CreatedApiKey } from '../../data/integrations';

@@ -1,6 +1,8 @@
-//! Bar charts with Chart.js (canvas, tree-shaken to bars, loaded with the first chart): no
-//! inline markup or style strings and no eval, so it runs under the app's CSP. The canvas is an
-//! image with a summary for assistive technology; the numbers themselves are in a table beside it.
+/**
+ * Bar charts with Chart.js (canvas, tree-shaken to bars, loaded with the first chart): no
+ * inline markup or style strings and no eval, so it runs under the app's CSP. The canvas is an
+ * image with a summary for assistive technology; the numbers themselves are in a table beside it.
+ */
 
 import type { Chart, ChartData } from 'chart.js';
 import { useEffect, useRef } from 'preact/hooks';

@@ -1,7 +1,9 @@
-//! The business hours an SLA policy's targets count, as its forms offer them (24/7, or one of
-//! the organisation's schedules), and what a day of its targets is: 24 hours around the clock, a
-//! business day of the schedule chosen otherwise ("8 business hours = 1 business day of Paris
-//! office"), said under the choice as it changes.
+/**
+ * The business hours an SLA policy's targets count, as its forms offer them (24/7, or one of
+ * the organisation's schedules), and what a day of its targets is: 24 hours around the clock, a
+ * business day of the schedule chosen otherwise ("8 business hours = 1 business day of Paris
+ * office"), said under the choice as it changes.
+ */
 
 import type { Schedule } from '../../data/schedules';
 import { t } from '../../i18n';

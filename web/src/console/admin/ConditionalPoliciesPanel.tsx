@@ -1,8 +1,10 @@
-//! The SLA policies by condition (owners and admins), under the default policy: the ordered list
-//! (the first policy whose conditions all match a ticket applies), each policy's conditions in
-//! short, its business hours and its targets; a policy added, changed in place, moved up or down,
-//! or deleted after a confirmation in place, each change saved at once as the whole list. Focus
-//! follows each change: to the moved policy's button, to the row that takes a deleted one's place.
+/**
+ * The SLA policies by condition (owners and admins), under the default policy: the ordered list
+ * (the first policy whose conditions all match a ticket applies), each policy's conditions in
+ * short, its business hours and its targets; a policy added, changed in place, moved up or down,
+ * or deleted after a confirmation in place, each change saved at once as the whole list. Focus
+ * follows each change: to the moved policy's button, to the row that takes a deleted one's place.
+ */
 
 import { useId, useState } from 'preact/hooks';
 import { listConditionalPolicies, saveConditionalPolicies, type ConditionalPolicy, type ConditionalPolicyInput, type SlaPolicy } from '../../data/sla';

@@ -1,5 +1,7 @@
-//! The organisation's customers, apart from its members: the people who opened tickets or
-//! registered on the portal, by name, found by name or address, a page at a time.
+/**
+ * The organisation's customers, apart from its members: the people who opened tickets or
+ * registered on the portal, by name, found by name or address, a page at a time.
+ */
 
 import { useState } from 'preact/hooks';
 import { customersPage, type UserFound } from '../../data/people';

@@ -1,8 +1,10 @@
-//! An endpoint's delivery log: every attempt, newest first (when, which event, the answer's status,
-//! how long it took, the error, the answer's first KiB, when the next attempt is due), "Replay"
-//! beside each delivery's newest attempt, older attempts by "load more". A delivery queued from
-//! the page (a test, a replay) is sent by the worker a moment later: the log is read again every
-//! few seconds until its attempt appears, and again when a retry due soon should have happened.
+/**
+ * An endpoint's delivery log: every attempt, newest first (when, which event, the answer's status,
+ * how long it took, the error, the answer's first KiB, when the next attempt is due), "Replay"
+ * beside each delivery's newest attempt, older attempts by "load more". A delivery queued from
+ * the page (a test, a replay) is sent by the worker a moment later: the log is read again every
+ * few seconds until its attempt appears, and again when a retry due soon should have happened.
+ */
 
 import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
 import { deliveryAttempts, replayDelivery, type DeliveryAttempt } from '../../data/integrations';

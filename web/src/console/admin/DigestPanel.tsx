@@ -1,9 +1,11 @@
-//! The report digest's settings (owners and admins): how often it is mailed (never, every day,
-//! every week on a chosen day), at what hour in which time zone (typed, with the zones the
-//! browser knows suggested), and to whom (up to 20 addresses, a row each, added and removed with
-//! buttons); when the last one was mailed and when the next one goes. Checked here first
-//! (`../reports.ts`); the server's refusals are shown beside their controls (`recipients[2]`
-//! beside the third address sent).
+/**
+ * The report digest's settings (owners and admins): how often it is mailed (never, every day,
+ * every week on a chosen day), at what hour in which time zone (typed, with the zones the
+ * browser knows suggested), and to whom (up to 20 addresses, a row each, added and removed with
+ * buttons); when the last one was mailed and when the next one goes. Checked here first
+ * (`../reports.ts`); the server's refusals are shown beside their controls (`recipients[2]`
+ * beside the third address sent).
+ */
 
 import { useId, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';

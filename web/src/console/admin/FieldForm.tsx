@@ -1,9 +1,11 @@
-//! A ticket field's form, to make one or change one: its key (suggested from the English label,
-//! fixed once made), its labels in English and French, its type (fixed once made), the options of
-//! a dropdown or a multiselect (a row each: value and labels, added and removed with buttons), and
-//! who needs it: required before resolving, shown to customers, filled in by them. Checked here
-//! first (`../fields.ts`); the server's refusals are shown beside their inputs, the key already
-//! taken beside the key, the rest as an alert.
+/**
+ * A ticket field's form, to make one or change one: its key (suggested from the English label,
+ * fixed once made), its labels in English and French, its type (fixed once made), the options of
+ * a dropdown or a multiselect (a row each: value and labels, added and removed with buttons), and
+ * who needs it: required before resolving, shown to customers, filled in by them. Checked here
+ * first (`../fields.ts`); the server's refusals are shown beside their inputs, the key already
+ * taken beside the key, the rest as an alert.
+ */
 
 import { useId } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';

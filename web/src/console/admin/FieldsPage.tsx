@@ -1,8 +1,10 @@
-//! The organisation's ticket fields (owners and admins): a form to add one, and the list in the
-//! order tickets show them (each field's key, type, options and who needs it), each field changed
-//! in place (never its key or type) or deleted after a confirmation in place. Staff fill the
-//! fields in from a ticket's page (`../ticket/FieldsControl.tsx`); customers, the ones made for
-//! them, as they open a ticket.
+/**
+ * The organisation's ticket fields (owners and admins): a form to add one, and the list in the
+ * order tickets show them (each field's key, type, options and who needs it), each field changed
+ * in place (never its key or type) or deleted after a confirmation in place. Staff fill the
+ * fields in from a ticket's page (`../ticket/FieldsControl.tsx`); customers, the ones made for
+ * them, as they open a ticket.
+ */
 
 import { useId } from 'preact/hooks';
 import { changeField, createField, fieldsChanged, removeField, type FieldDefinition } from '../../data/fields';

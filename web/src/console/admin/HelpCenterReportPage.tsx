@@ -1,8 +1,10 @@
-//! The help center report (owners and admins): over a range of days (the last one included, read
-//! in the browser's time zone), each article read with its views, its votes, the views that came
-//! from the new-ticket form's suggestions and the tickets they spared (deflections); and what
-//! customers and visitors searched for without finding anything. The server's refusals of the
-//! range are said beside its fields.
+/**
+ * The help center report (owners and admins): over a range of days (the last one included, read
+ * in the browser's time zone), each article read with its views, its votes, the views that came
+ * from the new-ticket form's suggestions and the tickets they spared (deflections); and what
+ * customers and visitors searched for without finding anything. The server's refusals of the
+ * range are said beside its fields.
+ */
 
 import { ApiProblem } from '../../api/problem';
 import { helpCenterReport, type ArticleReport, type HelpReport, type UnansweredSearch } from '../../data/helpCenter';

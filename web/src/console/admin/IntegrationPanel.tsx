@@ -1,6 +1,8 @@
-//! What the Integrations page's panels (API keys, webhooks) have in common: the creation form, what
-//! it made shown once (a secret), the list with its states, and the notice once an item has gone
-//! (revoked, deleted). Each panel brings its form, its secret and its rows.
+/**
+ * What the Integrations page's panels (API keys, webhooks) have in common: the creation form, what
+ * it made shown once (a secret), the list with its states, and the notice once an item has gone
+ * (revoked, deleted). Each panel brings its form, its secret and its rows.
+ */
 
 import type { ComponentChildren } from 'preact';
 import { Fragment } from 'preact';

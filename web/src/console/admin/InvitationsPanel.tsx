@@ -1,6 +1,8 @@
-//! Inviting people: the server mails the invitation; the panel says to which address, and shows
-//! the link in full (the server returns its secret once) with a copy button, should the mail not
-//! arrive. Open invitations are listed and can be revoked.
+/**
+ * Inviting people: the server mails the invitation; the panel says to which address, and shows
+ * the link in full (the server returns its secret once) with a copy button, should the mail not
+ * arrive. Open invitations are listed and can be revoked.
+ */
 
 import { useId, useState } from 'preact/hooks';
 import { invite, openInvitations, revokeInvitation } from '../../data/organisation';

@@ -1,6 +1,8 @@
-//! A macro's form, to create one or change one: its name, the reply or note it posts (with the
-//! placeholders it may use), the status, priority and assignment it sets, and the tags it adds.
-//! Checked here first (`../macros.ts`); the server's refusals are shown beside their fields.
+/**
+ * A macro's form, to create one or change one: its name, the reply or note it posts (with the
+ * placeholders it may use), the status, priority and assignment it sets, and the tags it adds.
+ * Checked here first (`../macros.ts`); the server's refusals are shown beside their fields.
+ */
 
 import { useId } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';

@@ -1,6 +1,8 @@
-//! The organisation's macros (owners and admins): a form to add one, and the list, each macro
-//! changed in place or deleted after a confirmation in place. Agents apply them from a ticket's
-//! page (`../ticket/MacroPicker.tsx`).
+/**
+ * The organisation's macros (owners and admins): a form to add one, and the list, each macro
+ * changed in place or deleted after a confirmation in place. Agents apply them from a ticket's
+ * page (`../ticket/MacroPicker.tsx`).
+ */
 
 import { useId } from 'preact/hooks';
 import { createMacro, deleteMacro, listMacros, updateMacro, type Macro } from '../../data/macros';

@@ -1,6 +1,8 @@
-//! Setting or replacing the mailbox: the IMAP server, the account (its password asked for at each
-//! save: the helpdesk keeps it but never shows it), the folder, the receiving server trusted to
-//! vouch for senders, and what becomes of mail from people the helpdesk does not know.
+/**
+ * Setting or replacing the mailbox: the IMAP server, the account (its password asked for at each
+ * save: the helpdesk keeps it but never shows it), the folder, the receiving server trusted to
+ * vouch for senders, and what becomes of mail from people the helpdesk does not know.
+ */
 
 import { useId } from 'preact/hooks';
 import { saveMailbox, type Mailbox } from '../../data/inbound';

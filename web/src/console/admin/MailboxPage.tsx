@@ -1,7 +1,9 @@
-//! The organisation's mailbox (owners and admins): the helpdesk fetches it over IMAP and turns
-//! its mail into tickets and messages. The settings and the state of the fetch, the form that
-//! sets or replaces them (the password with each save), removing it; and the other way in, mail
-//! posted by a mail server with an API key.
+/**
+ * The organisation's mailbox (owners and admins): the helpdesk fetches it over IMAP and turns
+ * its mail into tickets and messages. The settings and the state of the fetch, the form that
+ * sets or replaces them (the password with each save), removing it; and the other way in, mail
+ * posted by a mail server with an API key.
+ */
 
 import { useState } from 'preact/hooks';
 import { getMailbox, type Mailbox } from '../../data/inbound';

@@ -1,6 +1,8 @@
-//! The mailbox as set, and how its fetch goes: when it last ran, why it failed (prominent, until
-//! a fetch succeeds), where it stands in the folder (UIDVALIDITY and the last UID, for whoever
-//! looks after the mail server); removing it after a confirmation in place.
+/**
+ * The mailbox as set, and how its fetch goes: when it last ran, why it failed (prominent, until
+ * a fetch succeeds), where it stands in the folder (UIDVALIDITY and the last UID, for whoever
+ * looks after the mail server); removing it after a confirmation in place.
+ */
 
 import { useId, useState } from 'preact/hooks';
 import { removeMailbox, type Mailbox } from '../../data/inbound';

@@ -1,6 +1,8 @@
-//! The organisation's members, its support team (customers have their page, `CustomersPage`):
-//! change a role, remove someone (after a confirmation in place). The organisation's only owner
-//! is offered no removal: the server would refuse it, so the row says why.
+/**
+ * The organisation's members, its support team (customers have their page, `CustomersPage`):
+ * change a role, remove someone (after a confirmation in place). The organisation's only owner
+ * is offered no removal: the server would refuse it, so the row says why.
+ */
 
 import { useId, useState } from 'preact/hooks';
 import { allMembers, changeMemberRole, removeMember, type MemberView } from '../../data/people';

@@ -1,5 +1,7 @@
-//! A number of minutes typed (a target, a delay), the duration it makes shown as it is typed
-//! ("That is 1 h 30 min."); its error beside it.
+/**
+ * A number of minutes typed (a target, a delay), the duration it makes shown as it is typed
+ * ("That is 1 h 30 min."); its error beside it.
+ */
 
 import { t } from '../../i18n';
 import { FormRow } from '../../ui/Field';

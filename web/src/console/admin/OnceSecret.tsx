@@ -1,5 +1,7 @@
-//! A secret the server returns once (an API key, a webhook's signing secret): shown in full with a
-//! copy button and the warning that it will not be shown again, until the user dismisses it.
+/**
+ * A secret the server returns once (an API key, a webhook's signing secret): shown in full with a
+ * copy button and the warning that it will not be shown again, until the user dismisses it.
+ */
 
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useLayoutEffect, useRef } from 'preact/hooks';

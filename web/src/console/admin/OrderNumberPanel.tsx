@@ -1,6 +1,8 @@
-//! Whether customers give an order number as they open a ticket (`order_number`): never (the
-//! portal's form does not ask, the server refuses one), if they like (the default), or always
-//! (the form insists, and so does the server). Staff and API keys may always set it.
+/**
+ * Whether customers give an order number as they open a ticket (`order_number`): never (the
+ * portal's form does not ask, the server refuses one), if they like (the default), or always
+ * (the form insists, and so does the server). Staff and API keys may always set it.
+ */
 
 import { setOrderNumber, type OrderNumber } from '../../data/organisation';
 import { SettingChoicePanel, type SettingChoice } from './SettingChoicePanel';

@@ -1,7 +1,9 @@
-//! The organisation itself (control-api's `/v1/tenants/{slug}`), for owners and admins: its name,
-//! shown in every header and mail; its time zone (IANA), where its days begin and end; its
-//! language, the one its people and customers read when theirs is not known. Only what changed
-//! is sent; a value refused is said beside its field. A new name is in the header at once.
+/**
+ * The organisation itself (control-api's `/v1/tenants/{slug}`), for owners and admins: its name,
+ * shown in every header and mail; its time zone (IANA), where its days begin and end; its
+ * language, the one its people and customers read when theirs is not known. Only what changed
+ * is sent; a value refused is said beside its field. A new name is in the header at once.
+ */
 
 import { useState } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';

@@ -1,6 +1,8 @@
-//! The parts of the reports: the report asked for the filters applied, its results (or the
-//! filters refused), a section with its title, a wide table that scrolls in its own frame, and
-//! the numbers behind a chart, folded below it.
+/**
+ * The parts of the reports: the report asked for the filters applied, its results (or the
+ * filters refused), a section with its title, a wide table that scrolls in its own frame, and
+ * the numbers behind a chart, folded below it.
+ */
 
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useMemo, useState } from 'preact/hooks';

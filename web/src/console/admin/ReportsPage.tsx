@@ -1,9 +1,11 @@
-//! Ticket reports (owners and admins): the filters (a range of dates, the last included; what to
-//! group by; the period), the totals, each group's response and resolution times over the
-//! periods and side by side, the SLA met by group, every row in a table, the tickets of the range
-//! as CSV, and the mailed digest's settings (`DigestPanel`); a link to the help center report.
-//! Each chart is an image with a summary and a table of its numbers; the server's refusals are
-//! said beside their controls.
+/**
+ * Ticket reports (owners and admins): the filters (a range of dates, the last included; what to
+ * group by; the period), the totals, each group's response and resolution times over the
+ * periods and side by side, the SLA met by group, every row in a table, the tickets of the range
+ * as CSV, and the mailed digest's settings (`DigestPanel`); a link to the help center report.
+ * Each chart is an image with a summary and a table of its numbers; the server's refusals are
+ * said beside their controls.
+ */
 
 import { useState } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';

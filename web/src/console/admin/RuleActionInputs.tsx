@@ -1,7 +1,9 @@
-//! One action of a rule's editor, a group named by its place: its type, then the controls that
-//! type takes (a priority, a status, a team or none, a person or nobody, tags typed with commas,
-//! a custom field and its value in the field's own control, a note, a macro, a mail's recipient,
-//! subject and text).
+/**
+ * One action of a rule's editor, a group named by its place: its type, then the controls that
+ * type takes (a priority, a status, a team or none, a person or nobody, tags typed with commas,
+ * a custom field and its value in the field's own control, a note, a macro, a mail's recipient,
+ * subject and text).
+ */
 
 import { RULE_ACTION_TYPES, type RuleActionType } from '../../data/rules';
 import { t } from '../../i18n';

@@ -1,7 +1,9 @@
-//! One condition of a rule's editor, a group named by its list and place: the field it looks at
-//! (the ticket's, the custom fields, the message's for rules run when a message is added), an
-//! operator that field takes, and its value in a control of its kind (a select, boxes ticked,
-//! text, several typed with commas, a tag with the ones in use suggested, a number, a day).
+/**
+ * One condition of a rule's editor, a group named by its list and place: the field it looks at
+ * (the ticket's, the custom fields, the message's for rules run when a message is added), an
+ * operator that field takes, and its value in a control of its kind (a select, boxes ticked,
+ * text, several typed with commas, a tag with the ones in use suggested, a number, a day).
+ */
 
 import { useId, useState } from 'preact/hooks';
 import type { RuleOperator } from '../../data/rules';

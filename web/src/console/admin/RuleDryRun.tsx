@@ -1,6 +1,8 @@
-//! A rule tried on a ticket, from its row: the ticket's number, then whether the rule's
-//! conditions hold for it now and what its actions would change (or why they would be refused),
-//! saying that nothing was changed. A disabled rule can be tried too.
+/**
+ * A rule tried on a ticket, from its row: the ticket's number, then whether the rule's
+ * conditions hold for it now and what its actions would change (or why they would be refused),
+ * saying that nothing was changed. A disabled rule can be tried too.
+ */
 
 import { useId, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';

@@ -1,9 +1,11 @@
-//! A rule's editor, to make one or change one: its name, whether it is enabled, when it runs (an
-//! event, or some minutes after something), its conditions ("all" and "any", a row each: a
-//! field, an operator that field takes, a value of its kind) and its actions (a row each, of a
-//! type with its own controls), rows added and removed with buttons, focus following. Checked
-//! here first (`../rules.ts`); the server's refusals are shown beside the control they name
-//! (`conditions.all[2].op`), with a summary at the form's end.
+/**
+ * A rule's editor, to make one or change one: its name, whether it is enabled, when it runs (an
+ * event, or some minutes after something), its conditions ("all" and "any", a row each: a
+ * field, an operator that field takes, a value of its kind) and its actions (a row each, of a
+ * type with its own controls), rows added and removed with buttons, focus following. Checked
+ * here first (`../rules.ts`); the server's refusals are shown beside the control they name
+ * (`conditions.all[2].op`), with a summary at the form's end.
+ */
 
 import { useId } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';

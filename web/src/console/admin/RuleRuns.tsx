@@ -1,6 +1,8 @@
-//! A rule's log, from its row: its last runs, newest first (the ticket, linked; when; what set it
-//! off; how deep in a chain of rules; what it changed, or why its actions were refused), older
-//! ones a page at a time, read again on demand.
+/**
+ * A rule's log, from its row: its last runs, newest first (the ticket, linked; when; what set it
+ * off; how deep in a chain of rules; what it changed, or why its actions were refused), older
+ * ones a page at a time, read again on demand.
+ */
 
 import { useId, useState } from 'preact/hooks';
 import { useResource } from '../../data/resource';

@@ -1,9 +1,11 @@
-//! Settings > Rules (owners and admins): what the organisation wants done to its tickets by
-//! itself. The ordered list (each rule's place, name, trigger in words, whether it is enabled, a
-//! switch that turns it on or off, how many conditions and actions it has); a rule moved up or
-//! down from the keyboard or dragged to its place (one change of its position each, focus
-//! following it), changed in place, deleted after a confirmation in place, tried on a ticket
-//! without changing it, and its log of runs; a rule added under the list.
+/**
+ * Settings > Rules (owners and admins): what the organisation wants done to its tickets by
+ * itself. The ordered list (each rule's place, name, trigger in words, whether it is enabled, a
+ * switch that turns it on or off, how many conditions and actions it has); a rule moved up or
+ * down from the keyboard or dragged to its place (one change of its position each, focus
+ * following it), changed in place, deleted after a confirmation in place, tried on a ticket
+ * without changing it, and its log of runs; a rule added under the list.
+ */
 
 import { useId, useRef, useState } from 'preact/hooks';
 import { listMacros } from '../../data/macros';

@@ -1,5 +1,7 @@
-//! Customer satisfaction over the last 30 days (the server's default, by week): the average and
-//! the number of ratings, each agent's, and each week's as a chart beside its table.
+/**
+ * Customer satisfaction over the last 30 days (the server's default, by week): the average and
+ * the number of ratings, each agent's, and each week's as a chart beside its table.
+ */
 
 import { satisfactionReport } from '../../data/satisfaction';
 import { useResource } from '../../data/resource';

@@ -1,9 +1,11 @@
-//! A business hours schedule's form, to make one or change one: its name, its time zone (typed,
-//! with the zones the browser knows suggested), the week (each weekday, Monday first, its opening
-//! hours as rows of two times, added and removed with buttons, or Monday to Friday 9:00–17:00 at
-//! once), and the holidays (a date and a name each). Checked here first (`../schedules.ts`); the
-//! server's refusals are shown beside their inputs (an unknown zone beside the zone, a refused
-//! interval beside its row), a name already taken beside the name, the rest as an alert.
+/**
+ * A business hours schedule's form, to make one or change one: its name, its time zone (typed,
+ * with the zones the browser knows suggested), the week (each weekday, Monday first, its opening
+ * hours as rows of two times, added and removed with buttons, or Monday to Friday 9:00–17:00 at
+ * once), and the holidays (a date and a name each). Checked here first (`../schedules.ts`); the
+ * server's refusals are shown beside their inputs (an unknown zone beside the zone, a refused
+ * interval beside its row), a name already taken beside the name, the rest as an alert.
+ */
 
 import { useId } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';

@@ -1,9 +1,11 @@
-//! The organisation's business hours (owners and admins): a form to add a schedule, and the list
-//! by name (each schedule's time zone, its week in short, its holidays and the next ones), each
-//! schedule changed in place or deleted after a confirmation in place, and its holidays imported
-//! from an iCalendar file (`.ics`), the count of what was added said at once. A schedule an SLA
-//! policy counts its targets in is not deleted: the refusal is said in its row, with the way to
-//! the policies.
+/**
+ * The organisation's business hours (owners and admins): a form to add a schedule, and the list
+ * by name (each schedule's time zone, its week in short, its holidays and the next ones), each
+ * schedule changed in place or deleted after a confirmation in place, and its holidays imported
+ * from an iCalendar file (`.ics`), the count of what was added said at once. A schedule an SLA
+ * policy counts its targets in is not deleted: the refusal is said in its row, with the way to
+ * the policies.
+ */
 
 import { useId, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';

@@ -1,6 +1,8 @@
-//! One of the organisation's ticket settings (`/v1/ticket-settings`) chosen among a few values,
-//! each with a line saying what it does: a panel of radio buttons and a save button, enabled once
-//! the choice differs from what is saved.
+/**
+ * One of the organisation's ticket settings (`/v1/ticket-settings`) chosen among a few values,
+ * each with a line saying what it does: a panel of radio buttons and a save button, enabled once
+ * the choice differs from what is saved.
+ */
 
 import { useId, useState } from 'preact/hooks';
 import { getTicketSettings, type TicketSettings } from '../../data/organisation';

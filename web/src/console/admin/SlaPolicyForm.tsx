@@ -1,7 +1,9 @@
-//! The default SLA policy's editor: the business hours its targets count (a schedule, or 24/7)
-//! and what a business day of that schedule is, response and resolution targets per priority
-//! and the two auto-close delays (wall-clock time), each typed in minutes, hours or days and
-//! shown as a readable duration; errors beside their fields.
+/**
+ * The default SLA policy's editor: the business hours its targets count (a schedule, or 24/7)
+ * and what a business day of that schedule is, response and resolution targets per priority
+ * and the two auto-close delays (wall-clock time), each typed in minutes, hours or days and
+ * shown as a readable duration; errors beside their fields.
+ */
 
 import { useState } from 'preact/hooks';
 import { saveSlaPolicy, type SlaPolicy } from '../../data/sla';

@@ -1,5 +1,7 @@
-//! Settings > SLA: the default policy (for the tickets no policy by condition matches), then the
-//! policies by condition, in the order they are tried.
+/**
+ * Settings > SLA: the default policy (for the tickets no policy by condition matches), then the
+ * policies by condition, in the order they are tried.
+ */
 
 import { getSlaPolicy } from '../../data/sla';
 import { useResource } from '../../data/resource';

@@ -1,5 +1,7 @@
-//! Where the SLA stands now: breaches (first replies, next replies, resolutions), open tickets
-//! by status and priority, and the tickets closest to missing a target.
+/**
+ * Where the SLA stands now: breaches (first replies, next replies, resolutions), open tickets
+ * by status and priority, and the tickets closest to missing a target.
+ */
 
 import { getSlaSummary } from '../../data/sla';
 import { useResource } from '../../data/resource';

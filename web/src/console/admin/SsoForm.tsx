@@ -1,7 +1,9 @@
-//! Setting or changing single sign-on: the provider (its issuer, the client registered there and
-//! its secret, asked for the first time and kept when left empty later), the scopes asked, the
-//! email domains let in, the roles a claim's values give (a row each, added and removed with
-//! buttons), the role of everyone else, whether newcomers join, and whether staff must use it.
+/**
+ * Setting or changing single sign-on: the provider (its issuer, the client registered there and
+ * its secret, asked for the first time and kept when left empty later), the scopes asked, the
+ * email domains let in, the roles a claim's values give (a row each, added and removed with
+ * buttons), the role of everyone else, whether newcomers join, and whether staff must use it.
+ */
 
 import { useId } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';

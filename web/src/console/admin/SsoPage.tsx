@@ -1,8 +1,10 @@
-//! Single sign-on (owners only): the organisation's OpenID Provider. The two addresses to
-//! register at the provider (read-only, to copy), the settings as set with a test sign-in and
-//! their removal, the form that sets or changes them (the server reads the provider's discovery
-//! document before it saves, and its refusals are shown beside their fields), and, back from a
-//! test sign-in (`#trial=...`), what the provider sent and how it mapped.
+/**
+ * Single sign-on (owners only): the organisation's OpenID Provider. The two addresses to
+ * register at the provider (read-only, to copy), the settings as set with a test sign-in and
+ * their removal, the form that sets or changes them (the server reads the provider's discovery
+ * document before it saves, and its refusals are shown beside their fields), and, back from a
+ * test sign-in (`#trial=...`), what the provider sent and how it mapped.
+ */
 
 import { useId, useState } from 'preact/hooks';
 import { SSO_ERRORS, takeFragmentValue } from '../../auth/sso';

@@ -1,4 +1,4 @@
-//! The organisation's attachment storage against its quota.
+/** The organisation's attachment storage against its quota. */
 
 import { useId } from 'preact/hooks';
 import { getStorageUsage } from '../../data/reports';

@@ -1,7 +1,9 @@
-//! An SLA target or a delay typed as an amount and its unit (minutes, hours, days, or business
-//! hours and business days under a schedule), the form holding whole minutes; what it makes is
-//! said as it is typed ("That is 2 business days (16 hr of business hours)."); its error beside
-//! it. A value loaded is shown in the largest unit it is whole in, so 90 minutes stay 90 minutes.
+/**
+ * An SLA target or a delay typed as an amount and its unit (minutes, hours, days, or business
+ * hours and business days under a schedule), the form holding whole minutes; what it makes is
+ * said as it is typed ("That is 2 business days (16 hr of business hours)."); its error beside
+ * it. A value loaded is shown in the largest unit it is whole in, so 90 minutes stay 90 minutes.
+ */
 
 import { useEffect, useState } from 'preact/hooks';
 import { t, type MessageKey } from '../../i18n';

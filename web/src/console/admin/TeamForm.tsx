@@ -1,7 +1,9 @@
-//! A team's form, to make one or change one: its name and description, how its tickets are handed
-//! out (each way explained), the cap of tickets in progress per member, and its members chosen
-//! among the staff. Checked here first (`../teams.ts`); the server's refusals are shown beside
-//! their fields, the name already taken beside the name.
+/**
+ * A team's form, to make one or change one: its name and description, how its tickets are handed
+ * out (each way explained), the cap of tickets in progress per member, and its members chosen
+ * among the staff. Checked here first (`../teams.ts`); the server's refusals are shown beside
+ * their fields, the name already taken beside the name.
+ */
 
 import { useId } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';

@@ -1,7 +1,9 @@
-//! The organisation's teams (owners and admins): a form to add one, and the list (each team's way
-//! of handing tickets out, its cap, its members and who of them is available), each team changed
-//! in place or deleted after a confirmation in place. Tickets are moved into a team from their
-//! page (`../ticket/TeamControl.tsx`); the team queues are in the sidebar.
+/**
+ * The organisation's teams (owners and admins): a form to add one, and the list (each team's way
+ * of handing tickets out, its cap, its members and who of them is available), each team changed
+ * in place or deleted after a confirmation in place. Tickets are moved into a team from their
+ * page (`../ticket/TeamControl.tsx`); the team queues are in the sidebar.
+ */
 
 import { useId } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';

@@ -1,6 +1,8 @@
-//! Which tickets agents see and work (`agent_ticket_access`): every ticket (the default), their
-//! teams' and the queue of no team, or only their own. Owners and admins always see everything;
-//! the change holds from the agents' next page.
+/**
+ * Which tickets agents see and work (`agent_ticket_access`): every ticket (the default), their
+ * teams' and the queue of no team, or only their own. Owners and admins always see everything;
+ * the change holds from the agents' next page.
+ */
 
 import { setAgentTicketAccess, type AgentTicketAccess } from '../../data/organisation';
 import { SettingChoicePanel, type SettingChoice } from './SettingChoicePanel';

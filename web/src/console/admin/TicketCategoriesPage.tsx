@@ -1,8 +1,10 @@
-//! The organisation's ticket categories (owners and admins): a form to add one (its key, its
-//! English label, a French one if it differs), the offered ones in the order customers see them,
-//! each renamed in place, moved up or down, or archived, and the archived ones apart, each
-//! renamed or restored. A category is never deleted: the tickets that hold one keep it. Focus
-//! follows the category a change moved: to its button in its new place.
+/**
+ * The organisation's ticket categories (owners and admins): a form to add one (its key, its
+ * English label, a French one if it differs), the offered ones in the order customers see them,
+ * each renamed in place, moved up or down, or archived, and the archived ones apart, each
+ * renamed or restored. A category is never deleted: the tickets that hold one keep it. Focus
+ * follows the category a change moved: to its button in its new place.
+ */
 
 import { useId, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api';

@@ -1,4 +1,6 @@
-//! A time zone typed by name (`Europe/Paris`), the zones this browser knows offered as it is typed.
+/**
+ * A time zone typed by name (`Europe/Paris`), the zones this browser knows offered as it is typed.
+ */
 
 import { useId, useMemo } from 'preact/hooks';
 import { TextField } from '../../ui/Field';

@@ -1,5 +1,7 @@
-//! The organisation's rule that owners and admins sign in with a second factor. Turning it on
-//! while one's own account has none would lock oneself out, so that waits for one's own 2FA.
+/**
+ * The organisation's rule that owners and admins sign in with a second factor. Turning it on
+ * while one's own account has none would lock oneself out, so that waits for one's own 2FA.
+ */
 
 import { useId, useState } from 'preact/hooks';
 import { getAccount } from '../../data/account';

@@ -1,6 +1,8 @@
-//! The organisation's outbound webhooks: adding an endpoint (its signing secret shown once), and
-//! for each one: turning it off and on, sending a test event, rotating its secret (the new one
-//! shown once; the old one keeps signing for a while), its delivery log, and deleting it.
+/**
+ * The organisation's outbound webhooks: adding an endpoint (its signing secret shown once), and
+ * for each one: turning it off and on, sending a test event, rotating its secret (the new one
+ * shown once; the old one keeps signing for a while), its delivery log, and deleting it.
+ */
 
 import { useId, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';

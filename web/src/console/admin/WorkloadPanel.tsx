@@ -1,4 +1,4 @@
-//! Each staff member's assigned tickets by status, as a chart and a table.
+/** Each staff member's assigned tickets by status, as a chart and a table. */
 
 import { getWorkload } from '../../data/reports';
 import { useResource } from '../../data/resource';

@@ -1,6 +1,8 @@
-//! The integrations page's logic: the API key and webhook forms checked before the server (which
-//! stays the authority), a key's standing, how an attempt reads, and the delivery log kept as
-//! pages (newest first) that a refresh of its first page and "load more" extend.
+/**
+ * The integrations page's logic: the API key and webhook forms checked before the server (which
+ * stays the authority), a key's standing, how an attempt reads, and the delivery log kept as
+ * pages (newest first) that a refresh of its first page and "load more" extend.
+ */
 
 import type { MessageKey } from '../../i18n';
 import { getLocale } from '../../i18n';

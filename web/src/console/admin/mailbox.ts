@@ -1,6 +1,8 @@
-//! The mailbox form's logic: its fields from the settings held (never a password: the API does
-//! not return it, so it is asked for at each save), and the form checked before the server (which
-//! stays the authority: whether the server answers, only a fetch can say).
+/**
+ * The mailbox form's logic: its fields from the settings held (never a password: the API does
+ * not return it, so it is asked for at each save), and the form checked before the server (which
+ * stays the authority: whether the server answers, only a fetch can say).
+ */
 
 import type { MessageKey } from '../../i18n';
 import type { Mailbox, MailboxSettings } from '../../data/inbound';

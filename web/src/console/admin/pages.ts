@@ -1,6 +1,8 @@
-//! The administration's pages (the settings area's for owners and admins, the dashboard, the
-//! reports): a file of their own, fetched when one of them is first opened (`AdminPages`), not
-//! with the app every agent loads.
+/**
+ * The administration's pages (the settings area's for owners and admins, the dashboard, the
+ * reports): a file of their own, fetched when one of them is first opened (`AdminPages`), not
+ * with the app every agent loads.
+ */
 
 export { CustomersPage } from './CustomersPage';
 export { DashboardPage } from './DashboardPage';

@@ -1,7 +1,9 @@
-//! The SLA policy as a form: every target and delay a whole number of minutes from 1 to 525,600
-//! (a year), each response target at most its resolution target, and the schedule its targets
-//! count (`''`: 24/7). The server checks the same rules; its field names
-//! (`targets.high.response_minutes`, `schedule_id`) are the form's.
+/**
+ * The SLA policy as a form: every target and delay a whole number of minutes from 1 to 525,600
+ * (a year), each response target at most its resolution target, and the schedule its targets
+ * count (`''`: 24/7). The server checks the same rules; its field names
+ * (`targets.high.response_minutes`, `schedule_id`) are the form's.
+ */
 
 import type { Priority } from '../../api/schemas';
 import type { SlaPolicy, SlaPolicyInput } from '../../data/sla';

@@ -1,7 +1,9 @@
-//! The single sign-on page's logic: the form filled from the settings held (the client secret
-//! never: the server does not show it), checked before the server (which stays the authority:
-//! only it reads the provider's discovery document), the server's refusals placed beside their
-//! fields, and the report of the owner's test sign-in read from the address's fragment.
+/**
+ * The single sign-on page's logic: the form filled from the settings held (the client secret
+ * never: the server does not show it), checked before the server (which stays the authority:
+ * only it reads the provider's discovery document), the server's refusals placed beside their
+ * fields, and the report of the owner's test sign-in read from the address's fragment.
+ */
 
 import { ApiProblem } from '../../api/problem';
 import type { SsoDraft, SsoSettings } from '../../data/sso';

@@ -1,8 +1,10 @@
-//! An article's form, to write one or change one: its title, language, category, status, address
-//! (slug), the article it translates (at creation), and its Markdown with a preview rendered by
-//! the server exactly as saving would render it, and Insert image: an image uploaded and its
-//! Markdown put where the cursor was. Checked here first (`../helpCenter.ts`); the server's
-//! refusals are shown beside their fields, the focus on the first.
+/**
+ * An article's form, to write one or change one: its title, language, category, status, address
+ * (slug), the article it translates (at creation), and its Markdown with a preview rendered by
+ * the server exactly as saving would render it, and Insert image: an image uploaded and its
+ * Markdown put where the cursor was. Checked here first (`../helpCenter.ts`); the server's
+ * refusals are shown beside their fields, the focus on the first.
+ */
 
 import { useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';

@@ -1,7 +1,9 @@
-//! Writing an article (`/help-center/new`, or `?translation_of=…&locale=fr` to translate one) and
-//! changing one (`/help-center/articles/{id}`): the form, then, for an article saved, its
-//! public page once published, its translations (and the way to write the missing one), and its
-//! deletion after a confirmation in place.
+/**
+ * Writing an article (`/help-center/new`, or `?translation_of=…&locale=fr` to translate one) and
+ * changing one (`/help-center/articles/{id}`): the form, then, for an article saved, its
+ * public page once published, its translations (and the way to write the missing one), and its
+ * deletion after a confirmation in place.
+ */
 
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { createArticle, deleteArticle, getArticle, listArticles, updateArticle, type Article } from '../../data/helpCenter';

@@ -1,6 +1,8 @@
-//! The help center's articles (everyone on the staff): searched by the words of their titles,
-//! filtered by language, status and category (the filters live in the address), last changed
-//! first, read a page at a time; the way to write a new one, and to the public pages.
+/**
+ * The help center's articles (everyone on the staff): searched by the words of their titles,
+ * filtered by language, status and category (the filters live in the address), last changed
+ * first, read a page at a time; the way to write a new one, and to the public pages.
+ */
 
 import { useId } from 'preact/hooks';
 import { listArticles, type ArticleSummary, type Category } from '../../data/helpCenter';

@@ -1,6 +1,8 @@
-//! The help center's categories (owners and admins): a form to add one (its English name, a
-//! French one if it differs, its place in the list), and the list by position, each renamed in
-//! place or deleted after a confirmation in place (its articles stay, without a category).
+/**
+ * The help center's categories (owners and admins): a form to add one (its English name, a
+ * French one if it differs, its place in the list), and the list by position, each renamed in
+ * place or deleted after a confirmation in place (its articles stay, without a category).
+ */
 
 import { useId } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';

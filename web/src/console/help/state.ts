@@ -1,5 +1,7 @@
-//! What the help center's pages hand each other through the history entry: the article just
-//! created (the editor says so), the one just deleted (the list says so).
+/**
+ * What the help center's pages hand each other through the history entry: the article just
+ * created (the editor says so), the one just deleted (the list says so).
+ */
 
 export interface CreatedState {
   createdArticle: string;

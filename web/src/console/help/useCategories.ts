@@ -1,5 +1,7 @@
-//! The help center's categories for the console's pages (the list's filter, the editor's select,
-//! the Categories page), by position.
+/**
+ * The help center's categories for the console's pages (the list's filter, the editor's select,
+ * the Categories page), by position.
+ */
 
 import { listCategories, type Category } from '../../data/helpCenter';
 import { useResource, type Resource } from '../../data/resource';

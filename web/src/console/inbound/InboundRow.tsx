@@ -1,7 +1,9 @@
-//! One received mail: who sent it, its subject, why it was held back, when it came and how, what
-//! became of it (every mail's list), its original to download, the ticket it went to, and for
-//! owners and admins, while it is in quarantine, releasing it or (after a confirmation in place)
-//! discarding it.
+/**
+ * One received mail: who sent it, its subject, why it was held back, when it came and how, what
+ * became of it (every mail's list), its original to download, the ticket it went to, and for
+ * owners and admins, while it is in quarantine, releasing it or (after a confirmation in place)
+ * discarding it.
+ */
 
 import { useState } from 'preact/hooks';
 import { discardInbound, downloadOriginal, releaseInbound, type InboundEmail, type Released } from '../../data/inbound';

@@ -1,7 +1,9 @@
-//! Mail held back for staff to review (a DMARC failure, a staff address claimed from outside, an
-//! unknown sender when customers are not created), or, with the box ticked, every mail received
-//! and what became of it. Everyone on the staff sees it and may download an original; owners and
-//! admins release a mail (it becomes a ticket or a message, as if trusted) or discard it.
+/**
+ * Mail held back for staff to review (a DMARC failure, a staff address claimed from outside, an
+ * unknown sender when customers are not created), or, with the box ticked, every mail received
+ * and what became of it. Everyone on the staff sees it and may download an original; owners and
+ * admins release a mail (it becomes a ticket or a message, as if trusted) or discard it.
+ */
 
 import { useId, useState } from 'preact/hooks';
 import { listInbound, type Released } from '../../data/inbound';

@@ -1,6 +1,8 @@
-//! The quarantine page's logic: which list the address asks for, a mail's reason and outcome in
-//! words, and the list kept as pages (newest first) that "load more" extends and that a release or
-//! a discard changes in place.
+/**
+ * The quarantine page's logic: which list the address asks for, a mail's reason and outcome in
+ * words, and the list kept as pages (newest first) that "load more" extends and that a release or
+ * a discard changes in place.
+ */
 
 import { t, type MessageKey } from '../../i18n';
 import type { InboundEmail, InboundOutcome, InboundPage, InboundState } from '../../data/inbound';

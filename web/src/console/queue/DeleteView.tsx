@@ -1,5 +1,7 @@
-//! The button beside a view's heading that deletes it (`DELETE /v1/views/{id}`), after a
-//! confirmation in place, as a team is deleted: the queue stays on screen, only the view goes.
+/**
+ * The button beside a view's heading that deletes it (`DELETE /v1/views/{id}`), after a
+ * confirmation in place, as a team is deleted: the queue stays on screen, only the view goes.
+ */
 
 import { useState } from 'preact/hooks';
 import { removeView, viewsChanged, type View } from '../../data/views';

@@ -1,7 +1,9 @@
-//! Search and filters of the queue. Each change is a new address, so a filtered queue can be
-//! bookmarked, shared with a colleague, or saved here by name as a view the server keeps (owners
-//! and admins may share it with the whole team). The tag filter is typed (with the tags in use
-//! suggested) and applied on Enter or when the field is left.
+/**
+ * Search and filters of the queue. Each change is a new address, so a filtered queue can be
+ * bookmarked, shared with a colleague, or saved here by name as a view the server keeps (owners
+ * and admins may share it with the whole team). The tag filter is typed (with the tags in use
+ * suggested) and applied on Enter or when the field is left.
+ */
 
 import { useEffect, useId, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api';

@@ -1,10 +1,12 @@
-//! The queue: my tickets, the unassigned ones, all of them (all that the organisation's ticket
-//! access lets the caller see: every ticket for owners and admins), each titled by
-//! its name, and a team's (its unassigned tickets; the sidebar leads to them and to the views);
-//! a view's queue is titled with the view's name and offers to delete it (its owner; a shared one:
-//! owners and admins); search and filters in the address; live without a reload; j/k/Enter/r/e
-//! from the keyboard; the way to a new ticket opened for a customer. On a phone the filters fold
-//! behind a button.
+/**
+ * The queue: my tickets, the unassigned ones, all of them (all that the organisation's ticket
+ * access lets the caller see: every ticket for owners and admins), each titled by
+ * its name, and a team's (its unassigned tickets; the sidebar leads to them and to the views);
+ * a view's queue is titled with the view's name and offers to delete it (its owner; a shared one:
+ * owners and admins); search and filters in the address; live without a reload; j/k/Enter/r/e
+ * from the keyboard; the way to a new ticket opened for a customer. On a phone the filters fold
+ * behind a button.
+ */
 
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { ticketListChanged } from '../../data/live';

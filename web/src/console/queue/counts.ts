@@ -1,11 +1,13 @@
-//! How many tickets a queue holds, for the sidebar. The API has no count of a queue of its own,
-//! so the sidebar reads one page of the tickets not yet resolved (`ACTIVE_LIMIT`, every one the
-//! caller sees) and counts each of its queues (mine, unassigned, all, each team's) in it: one
-//! request for them all while the page holds them all. When there are more, "all" says "100+"
-//! and each other queue is the length of its own first page of `COUNT_LIMIT` tickets ("50+"
-//! when there are more). Each is read with the last ETag (a `304` while nothing changed,
-//! answered without the database by the tenant's change version) on the live stream's list
-//! frames, and polled slowly while the stream is down.
+/**
+ * How many tickets a queue holds, for the sidebar. The API has no count of a queue of its own,
+ * so the sidebar reads one page of the tickets not yet resolved (`ACTIVE_LIMIT`, every one the
+ * caller sees) and counts each of its queues (mine, unassigned, all, each team's) in it: one
+ * request for them all while the page holds them all. When there are more, "all" says "100+"
+ * and each other queue is the length of its own first page of `COUNT_LIMIT` tickets ("50+"
+ * when there are more). Each is read with the last ETag (a `304` while nothing changed,
+ * answered without the database by the tenant's change version) on the live stream's list
+ * frames, and polled slowly while the stream is down.
+ */
 
 import { ticketListChanged } from '../../data/live';
 import { useLive, type Resource } from '../../data/resource';

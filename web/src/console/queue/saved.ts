@@ -1,8 +1,10 @@
-//! Views (saved filters the server keeps) and the queue's address, both ways: the queue shown is
-//! saved as the `GET /v1/tickets` filters it asks for (`ticketQuery`, so a view finds exactly the
-//! tickets the queue showed), and a view's link opens the queue with its filters and its order.
-//! A view made elsewhere may hold filters the queue has no control for (several priorities, a
-//! customer, `tag_any`...): its link opens the nearest queue, and its count is the server's.
+/**
+ * Views (saved filters the server keeps) and the queue's address, both ways: the queue shown is
+ * saved as the `GET /v1/tickets` filters it asks for (`ticketQuery`, so a view finds exactly the
+ * tickets the queue showed), and a view's link opens the queue with its filters and its order.
+ * A view made elsewhere may hold filters the queue has no control for (several priorities, a
+ * customer, `tag_any`...): its link opens the nearest queue, and its count is the server's.
+ */
 
 import type { ViewSort } from '../../api/schemas';
 import { parseQueue, queueHref, ticketQuery, type QueueState } from './views';

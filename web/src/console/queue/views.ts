@@ -1,7 +1,9 @@
-//! A queue as the address holds it (`/?view=mine&status=active&q=refund`): which tickets, which
-//! filters. The same state builds the API's query and a saved filter, and survives going back
-//! from a ticket. A team's queue is its unassigned tickets waiting to be taken
-//! (`/?view=unassigned&status=open&team_id=...`). A tag filters any of them (`tag=refund`).
+/**
+ * A queue as the address holds it (`/?view=mine&status=active&q=refund`): which tickets, which
+ * filters. The same state builds the API's query and a saved filter, and survives going back
+ * from a ticket. A team's queue is its unassigned tickets waiting to be taken
+ * (`/?view=unassigned&status=open&team_id=...`). A tag filters any of them (`tag=refund`).
+ */
 
 import type { Priority, TicketStatus } from '../../api/schemas';
 import { isTag, normaliseTag } from '../tags';

@@ -1,7 +1,9 @@
-//! Choosing a help center article to link to in a reply: a modal dialog with a search box that
-//! keeps the focus while the arrow keys move through the published articles found (a combobox
-//! with its listbox), Enter choosing the highlighted one. The composer puts the article's title
-//! and public address where the cursor was.
+/**
+ * Choosing a help center article to link to in a reply: a modal dialog with a search box that
+ * keeps the focus while the arrow keys move through the published articles found (a combobox
+ * with its listbox), Enter choosing the highlighted one. The composer puts the article's title
+ * and public address where the cursor was.
+ */
 
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { searchArticles, type SearchHit } from '../../data/helpCenter';

@@ -1,8 +1,10 @@
-//! Who has the ticket: take it, give it to someone of the team (any staff member may hand a
-//! ticket over), or put it back in the queue. A ticket waiting for the customer or resolved keeps
-//! someone on it, so it can be reassigned but not unassigned. An agent who gives a ticket away
-//! no longer sees it; the page says so (`TicketPage`). The team is read when the person picker
-//! opens, not with the page.
+/**
+ * Who has the ticket: take it, give it to someone of the team (any staff member may hand a
+ * ticket over), or put it back in the queue. A ticket waiting for the customer or resolved keeps
+ * someone on it, so it can be reassigned but not unassigned. An agent who gives a ticket away
+ * no longer sees it; the page says so (`TicketPage`). The team is read when the person picker
+ * opens, not with the page.
+ */
 
 import { useId, useState } from 'preact/hooks';
 import { assignTicket } from '../../data/tickets';

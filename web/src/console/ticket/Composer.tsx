@@ -1,13 +1,15 @@
-//! Writing on a ticket: a public reply to the customer or an internal note for the team, with
-//! files dropped or chosen. The kind is chosen first and said again beside the text box, and a
-//! note says that the customer never sees it. Live updates re-render around this form without
-//! touching what is being typed (its state lives here). A public reply sent after a colleague's
-//! newer reply (newer than what was on screen at the first keystroke) asks first, in place. A
-//! help center article's link goes where the cursor was (`ArticleLinkPicker`). A public reply may
-//! set the ticket's status with it ("Send and resolve", "Send and wait for the customer"): one
-//! request, the message and the move written together or not at all. A macro taken from the
-//! picker is pending until sent: its filled text in the text box, its kind of message fixed, its
-//! changes listed under the text box (each removable); Send applies it as reviewed, in one request.
+/**
+ * Writing on a ticket: a public reply to the customer or an internal note for the team, with
+ * files dropped or chosen. The kind is chosen first and said again beside the text box, and a
+ * note says that the customer never sees it. Live updates re-render around this form without
+ * touching what is being typed (its state lives here). A public reply sent after a colleague's
+ * newer reply (newer than what was on screen at the first keystroke) asks first, in place. A
+ * help center article's link goes where the cursor was (`ArticleLinkPicker`). A public reply may
+ * set the ticket's status with it ("Send and resolve", "Send and wait for the customer"): one
+ * request, the message and the move written together or not at all. A macro taken from the
+ * picker is pending until sent: its filled text in the text box, its kind of message fixed, its
+ * changes listed under the text box (each removable); Send applies it as reviewed, in one request.
+ */
 
 import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { uploadFile } from '../../data/files';

@@ -1,6 +1,8 @@
-//! The customer beside the thread (staff only): who they are, their other tickets (last changed
-//! first, each a link), their orders with totals in their currency, and how they rated past
-//! resolutions.
+/**
+ * The customer beside the thread (staff only): who they are, their other tickets (last changed
+ * first, each a link), their orders with totals in their currency, and how they rated past
+ * resolutions.
+ */
 
 import { useCustomer } from '../../data/hooks';
 import type { TicketCustomer } from '../../data/tickets';

@@ -1,7 +1,9 @@
-//! A customer found by name or address (`GET /v1/users?role=customer&q=`): a combobox whose
-//! listbox holds the customers the search finds as one types (300 ms after the last key), the
-//! arrow keys moving through them while the box keeps the focus, Enter or a click choosing one,
-//! Escape closing the list. Typing again forgets the customer chosen.
+/**
+ * A customer found by name or address (`GET /v1/users?role=customer&q=`): a combobox whose
+ * listbox holds the customers the search finds as one types (300 ms after the last key), the
+ * arrow keys moving through them while the box keeps the focus, Enter or a click choosing one,
+ * Escape closing the list. Typing again forgets the customer chosen.
+ */
 
 import { useEffect, useState } from 'preact/hooks';
 import { findPeople, type UserFound } from '../../data/people';

@@ -1,5 +1,7 @@
-//! Files for a message: dropped on the zone or chosen with the file picker (the keyboard's way),
-//! listed with a preview for images (a blob: URL of the local file, which the CSP allows).
+/**
+ * Files for a message: dropped on the zone or chosen with the file picker (the keyboard's way),
+ * listed with a preview for images (a blob: URL of the local file, which the CSP allows).
+ */
 
 import { useId, useRef, useState } from 'preact/hooks';
 import { formatBytes, t } from '../../i18n';

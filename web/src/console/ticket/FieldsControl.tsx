@@ -1,9 +1,11 @@
-//! The ticket's fields, which anyone on the staff may fill in: one control per field the
-//! organisation defined (Settings, Fields), of its type. Saving sends only the fields changed here
-//! (`fields`, merged by the server into what the ticket holds, `null` clearing one), so a
-//! colleague's change to another field is not undone; what is typed stays while the ticket is read
-//! again. A value the server refuses is said beside its control. The fields a move to Resolved
-//! found empty are flagged until they are filled in. A closed ticket shows its values only.
+/**
+ * The ticket's fields, which anyone on the staff may fill in: one control per field the
+ * organisation defined (Settings, Fields), of its type. Saving sends only the fields changed here
+ * (`fields`, merged by the server into what the ticket holds, `null` clearing one), so a
+ * colleague's change to another field is not undone; what is typed stays while the ticket is read
+ * again. A value the server refuses is said beside its control. The fields a move to Resolved
+ * found empty are flagged until they are filled in. A closed ticket shows its values only.
+ */
 
 import { useId, useRef, useState } from 'preact/hooks';
 import type { TicketDetail } from '../../api/schemas';

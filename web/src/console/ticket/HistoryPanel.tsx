@@ -1,5 +1,7 @@
-//! The ticket's history, folded until opened (and read only then, again as the ticket changes):
-//! every change, who made it and when, oldest first.
+/**
+ * The ticket's history, folded until opened (and read only then, again as the ticket changes):
+ * every change, who made it and when, oldest first.
+ */
 
 import { useId } from 'preact/hooks';
 import { formatDateTime, t } from '../../i18n';

@@ -1,9 +1,11 @@
-//! The tickets linked to this one (staff), folded until opened unless there are some: its parent,
-//! its children and the related tickets, each with its number and subject (a link to it) and its
-//! status, kept current as they change; a link taken off with its button. Another ticket is linked
-//! by its number or its id (those the search finds for words typed, and the customer's other
-//! tickets, suggested), as related, parent or child; the server's refusals (itself, a merged
-//! ticket, a cycle, linked already) are said beside the field, which keeps what was typed.
+/**
+ * The tickets linked to this one (staff), folded until opened unless there are some: its parent,
+ * its children and the related tickets, each with its number and subject (a link to it) and its
+ * status, kept current as they change; a link taken off with its button. Another ticket is linked
+ * by its number or its id (those the search finds for words typed, and the customer's other
+ * tickets, suggested), as related, parent or child; the server's refusals (itself, a merged
+ * ticket, a cycle, linked already) are said beside the field, which keeps what was typed.
+ */
 
 import { useId, useRef, useState } from 'preact/hooks';
 import type { TicketDetail } from '../../api/schemas';

@@ -1,9 +1,11 @@
-//! Choosing a macro to apply to the ticket: a modal dialog (the button, `m`, or Ctrl/Cmd+Shift+M
-//! from anywhere) with a filter box that keeps the focus while the arrow keys move through the
-//! list (a combobox with its listbox), Enter taking the highlighted macro. Taking one previews it
-//! (nothing is written) and hands the preview to the composer, where the agent reviews it before
-//! sending; a macro the ticket would refuse is said in the dialog, which stays open for another
-//! choice.
+/**
+ * Choosing a macro to apply to the ticket: a modal dialog (the button, `m`, or Ctrl/Cmd+Shift+M
+ * from anywhere) with a filter box that keeps the focus while the arrow keys move through the
+ * list (a combobox with its listbox), Enter taking the highlighted macro. Taking one previews it
+ * (nothing is written) and hands the preview to the composer, where the agent reviews it before
+ * sending; a macro the ticket would refuse is said in the dialog, which stays open for another
+ * choice.
+ */
 
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api';

@@ -1,8 +1,10 @@
-//! A ticket opened by staff for a customer (`/tickets/new`, from the queue's New ticket): who it is
-//! for (a customer found by name or address, or a new customer's address and name), the channel
-//! (the phone unless said otherwise), what it is about, its category and priority if given, and
-//! whether the customer is mailed the acknowledgement (not unless asked). Once made, its page
-//! opens.
+/**
+ * A ticket opened by staff for a customer (`/tickets/new`, from the queue's New ticket): who it is
+ * for (a customer found by name or address, or a new customer's address and name), the channel
+ * (the phone unless said otherwise), what it is about, its category and priority if given, and
+ * whether the customer is mailed the acknowledgement (not unless asked). Once made, its page
+ * opens.
+ */
 
 import { useId } from 'preact/hooks';
 import { ApiProblem } from '../../api';

@@ -1,9 +1,11 @@
-//! Who else is on the ticket (staff), folded until opened unless someone is: the addresses in copy,
-//! who receive its public replies by email, and the staff who follow it; each taken off with its
-//! button. An address is added in copy or as a follower, the people of the organisation suggested
-//! as it is typed (any address may be typed); the signed-in staff member follows the ticket, or
-//! stops, with one button. The list is the ticket's own (`participants`), read again after each
-//! change; the server's refusals are said beside the form's fields.
+/**
+ * Who else is on the ticket (staff), folded until opened unless someone is: the addresses in copy,
+ * who receive its public replies by email, and the staff who follow it; each taken off with its
+ * button. An address is added in copy or as a follower, the people of the organisation suggested
+ * as it is typed (any address may be typed); the signed-in staff member follows the ticket, or
+ * stops, with one button. The list is the ticket's own (`participants`), read again after each
+ * change; the server's refusals are said beside the form's fields.
+ */
 
 import { useId, useRef, useState } from 'preact/hooks';
 import type { TicketDetail } from '../../api/schemas';

@@ -1,6 +1,8 @@
-//! The macro pending in the composer, under the text box: what it changes on the ticket with the
-//! message, each change removable (the send skips it), and the macro itself removable (what is
-//! in the text box stays, for a plain message).
+/**
+ * The macro pending in the composer, under the text box: what it changes on the ticket with the
+ * message, each change removable (the send skips it), and the macro itself removable (what is
+ * in the text box stays, for a plain message).
+ */
 
 import { useId } from 'preact/hooks';
 import { t, type MessageKey } from '../../i18n';

@@ -1,5 +1,7 @@
-//! A modal dialog to pick something for the ticket (a macro, an article to link): its title, what
-//! it holds while open (mounted afresh at each opening), and the button that closes it.
+/**
+ * A modal dialog to pick something for the ticket (a macro, an article to link): its title, what
+ * it holds while open (mounted afresh at each opening), and the button that closes it.
+ */
 
 import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';

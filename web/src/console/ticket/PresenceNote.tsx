@@ -1,5 +1,7 @@
-//! Who else has this ticket open, and who is typing a reply: an eye beside each name, updated as
-//! the live stream says, announced politely.
+/**
+ * Who else has this ticket open, and who is typing a reply: an eye beside each name, updated as
+ * the live stream says, announced politely.
+ */
 
 import { t } from '../../i18n';
 import { EyeIcon } from '../../tickets/icons';

@@ -1,5 +1,7 @@
-//! The priority, which staff may always override (the rules set it at creation, a response
-//! breach raises it).
+/**
+ * The priority, which staff may always override (the rules set it at creation, a response
+ * breach raises it).
+ */
 
 import { useEffect, useId } from 'preact/hooks';
 import { updateTicket } from '../../data/tickets';

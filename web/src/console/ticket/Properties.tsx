@@ -1,6 +1,8 @@
-//! The ticket's properties in one panel beside the thread: its status and the moves allowed,
-//! who has it, its priority, its team, its tags, and the organisation's own fields. Each is a
-//! `Property`, a region named by its label.
+/**
+ * The ticket's properties in one panel beside the thread: its status and the moves allowed,
+ * who has it, its priority, its team, its tags, and the organisation's own fields. Each is a
+ * `Property`, a region named by its label.
+ */
 
 import { useId } from 'preact/hooks';
 import type { TicketDetail, TicketStatus } from '../../api/schemas';

@@ -1,4 +1,4 @@
-//! One of a ticket's properties in the panel beside the thread (`Properties.tsx`).
+/** One of a ticket's properties in the panel beside the thread (`Properties.tsx`). */
 
 import type { ComponentChildren } from 'preact';
 

@@ -1,8 +1,10 @@
-//! The ticket's service targets in full: the policy that gives them and the business hours they
-//! are counted in, when each is due (the next reply too, while the customer awaits one), when the
-//! first reply came, time spent waiting for the customer (the clock's pauses), the clock held
-//! outside business hours, and breaches; folded until opened (the ticket's summary shows its
-//! badge). Staff only, as the console is: customers never read the organisation's schedules.
+/**
+ * The ticket's service targets in full: the policy that gives them and the business hours they
+ * are counted in, when each is due (the next reply too, while the customer awaits one), when the
+ * first reply came, time spent waiting for the customer (the clock's pauses), the clock held
+ * outside business hours, and breaches; folded until opened (the ticket's summary shows its
+ * badge). Staff only, as the console is: customers never read the organisation's schedules.
+ */
 
 import { useId } from 'preact/hooks';
 import type { SlaBadge as Badge, TicketDetail } from '../../api/schemas';

@@ -1,7 +1,9 @@
-//! Splitting a message off into a new ticket (staff), from the message's menu: a modal dialog
-//! asks first, with the new ticket's subject to edit (the ticket's own at first; sent only when
-//! changed, the server taking the ticket's by default). The message leaves this thread for the
-//! new ticket, related to this one; the page moves to it, which says where it came from.
+/**
+ * Splitting a message off into a new ticket (staff), from the message's menu: a modal dialog
+ * asks first, with the new ticket's subject to edit (the ticket's own at first; sent only when
+ * changed, the server taking the ticket's by default). The message leaves this thread for the
+ * new ticket, related to this one; the page moves to it, which says where it came from.
+ */
 
 import { useId } from 'preact/hooks';
 import type { Message, TicketDetail } from '../../api/schemas';

@@ -1,8 +1,10 @@
-//! Moving a ticket on: exactly the moves the server allows the caller now (`allowed_statuses`).
-//! A refusal (someone moved it meanwhile) names what is allowed now, and the ticket is read again;
-//! one for fields required to resolve names them by their labels (and the Fields property flags
-//! them). A ticket with open children may take them along as it is resolved; those whose status
-//! did not allow it are named afterwards.
+/**
+ * Moving a ticket on: exactly the moves the server allows the caller now (`allowed_statuses`).
+ * A refusal (someone moved it meanwhile) names what is allowed now, and the ticket is read again;
+ * one for fields required to resolve names them by their labels (and the Fields property flags
+ * them). A ticket with open children may take them along as it is resolved; those whose status
+ * did not allow it are named afterwards.
+ */
 
 import { useId, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';

@@ -1,9 +1,11 @@
-//! The ticket's tags, which anyone on the staff may add and take off: words the team puts on a
-//! ticket to find it again and to filter the queue by (`refund`, `vip:gold`). Each change names
-//! only the tag added or taken off (`add_tags`, `remove_tags`), applied by the server to what the
-//! ticket holds then, so two people tagging the same ticket at once both keep theirs. The server
-//! reads each tag trimmed and lower-cased; a bad one, or one tag too many, is said beside the field.
-//! Customers never see tags (the server shows them none).
+/**
+ * The ticket's tags, which anyone on the staff may add and take off: words the team puts on a
+ * ticket to find it again and to filter the queue by (`refund`, `vip:gold`). Each change names
+ * only the tag added or taken off (`add_tags`, `remove_tags`), applied by the server to what the
+ * ticket holds then, so two people tagging the same ticket at once both keep theirs. The server
+ * reads each tag trimmed and lower-cased; a bad one, or one tag too many, is said beside the field.
+ * Customers never see tags (the server shows them none).
+ */
 
 import { useId, useRef, useState } from 'preact/hooks';
 import type { TicketDetail } from '../../api/schemas';

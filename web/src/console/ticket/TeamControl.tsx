@@ -1,7 +1,9 @@
-//! The ticket's team, which anyone on the staff may change: the team's queue is where the ticket
-//! waits, and a team that hands its tickets out may give it to an available member at once (the
-//! server's answer says so, and the page reads the ticket again: assignee and status with it). A
-//! ticket given to someone else may leave an agent's sight; the page says so (`TicketPage`).
+/**
+ * The ticket's team, which anyone on the staff may change: the team's queue is where the ticket
+ * waits, and a team that hands its tickets out may give it to an available member at once (the
+ * server's answer says so, and the page reads the ticket again: assignee and status with it). A
+ * ticket given to someone else may leave an agent's sight; the page says so (`TicketPage`).
+ */
 
 import { useEffect, useId } from 'preact/hooks';
 import type { TicketDetail, TicketStatus } from '../../api/schemas';

@@ -1,7 +1,9 @@
-//! Who and what a ticket is about: number, customer (a VIP said in words), assignee, order,
-//! category, last change (its opening is the time of the thread's first message), and its
-//! markers. The ticket names its customer and assignee itself, so every role sees them; the
-//! console's own lists fill in only where it does not.
+/**
+ * Who and what a ticket is about: number, customer (a VIP said in words), assignee, order,
+ * category, last change (its opening is the time of the thread's first message), and its
+ * markers. The ticket names its customer and assignee itself, so every role sees them; the
+ * console's own lists fill in only where it does not.
+ */
 
 import type { TicketDetail } from '../../api/schemas';
 import { formatDateTime, t } from '../../i18n';

@@ -1,13 +1,15 @@
-//! One ticket for staff, as a conversation: its header, the thread opened by the description (the
-//! customer's first message) with the composer and its macros right under it (the menu of a message
-//! from the customer's side splits it off into a new ticket), and beside it the ticket's properties
-//! (status, assignee, priority) and the customer, then its service targets, participants, the
-//! tickets linked to it, files and history, folded until opened; on a phone, one column in that
-//! order. The colleagues on the same page. The ticket is read again on the live stream's frames
-//! about it (polled while the stream is down); what changed elsewhere shows up at once and is
-//! announced in a status region, without a reload and without touching the composer. A ticket that
-//! stops answering (an agent gave it away, or someone else did) leaves the page with a notice
-//! instead of controls that would all be refused.
+/**
+ * One ticket for staff, as a conversation: its header, the thread opened by the description (the
+ * customer's first message) with the composer and its macros right under it (the menu of a message
+ * from the customer's side splits it off into a new ticket), and beside it the ticket's properties
+ * (status, assignee, priority) and the customer, then its service targets, participants, the
+ * tickets linked to it, files and history, folded until opened; on a phone, one column in that
+ * order. The colleagues on the same page. The ticket is read again on the live stream's frames
+ * about it (polled while the stream is down); what changed elsewhere shows up at once and is
+ * announced in a status region, without a reload and without touching the composer. A ticket that
+ * stops answering (an agent gave it away, or someone else did) leaves the page with a notice
+ * instead of controls that would all be refused.
+ */
 
 import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiProblem } from '../../api';

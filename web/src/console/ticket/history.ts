@@ -1,13 +1,15 @@
-//! A history entry as a sentence (its actor, then what changed), from the fields the server
-//! records: `changes` is `{field: [old, new]}`, or the missed target for an SLA breach. What a
-//! team's routing did is told as done by "Automatic assignment", what a rule did by the rule
-//! ("Rule “Route billing”"). A change of tags says which were added and which taken off
-//! (`changes.tags` is `[before, after]`, whole lists); a change of fields, what each field
-//! changed was set to or that it was cleared (`changes.fields` is `[before, after]`, objects of
-//! the keys that changed), each field by its label. Who was put in copy or made a follower, and
-//! who no longer is (`changes.cc`, `changes.followers`: the addresses before and after); a link
-//! added or taken off (`changes.link`: `[null, other]` or `[other, null]`, naming the other ticket
-//! and what it is to this one); a message split off (`changes.split`: `[message, new number]`).
+/**
+ * A history entry as a sentence (its actor, then what changed), from the fields the server
+ * records: `changes` is `{field: [old, new]}`, or the missed target for an SLA breach. What a
+ * team's routing did is told as done by "Automatic assignment", what a rule did by the rule
+ * ("Rule “Route billing”"). A change of tags says which were added and which taken off
+ * (`changes.tags` is `[before, after]`, whole lists); a change of fields, what each field
+ * changed was set to or that it was cleared (`changes.fields` is `[before, after]`, objects of
+ * the keys that changed), each field by its label. Who was put in copy or made a follower, and
+ * who no longer is (`changes.cc`, `changes.followers`: the addresses before and after); a link
+ * added or taken off (`changes.link`: `[null, other]` or `[other, null]`, naming the other ticket
+ * and what it is to this one); a message split off (`changes.split`: `[message, new number]`).
+ */
 
 import type { Priority, TicketStatus } from '../../api/schemas';
 import type { FieldDefinition } from '../../data/fields';

@@ -1,6 +1,8 @@
-//! The rule behind "X replied since you started. Send anyway?": a public reply is held back when
-//! the thread has a public message from another staff member newer than the newest message that
-//! was on screen when this person started typing (message ids grow with time).
+/**
+ * The rule behind "X replied since you started. Send anyway?": a public reply is held back when
+ * the thread has a public message from another staff member newer than the newest message that
+ * was on screen when this person started typing (message ids grow with time).
+ */
 
 import type { Message } from '../../api/schemas';
 

@@ -1,8 +1,10 @@
-//! Presence on a ticket's page, both ways. Colleagues: each `presence` frame renews its person
-//! for `expires_in` seconds (a `left` frame forgets them at once), so a tab closed without a word
-//! drops out on its own. This page: a `PresenceBeacon` says it is here when the page opens and
-//! every 15 s after, says "typing" at the first keystroke and "stopped" after 5 s without one or
-//! once the message is sent.
+/**
+ * Presence on a ticket's page, both ways. Colleagues: each `presence` frame renews its person
+ * for `expires_in` seconds (a `left` frame forgets them at once), so a tab closed without a word
+ * drops out on its own. This page: a `PresenceBeacon` says it is here when the page opens and
+ * every 15 s after, says "typing" at the first keystroke and "stopped" after 5 s without one or
+ * once the message is sent.
+ */
 
 import type { PresenceEvent } from '../../data/live';
 

@@ -1,6 +1,8 @@
-//! A ticket page's presence: it says it is here while open (and whether the reply is being
-//! typed), that it left when it closes (the tab too, with a request kept alive past the page),
-//! and lists the colleagues the live stream says are here.
+/**
+ * A ticket page's presence: it says it is here while open (and whether the reply is being
+ * typed), that it left when it closes (the tab too, with a request kept alive past the page),
+ * and lists the colleagues the live stream says are here.
+ */
 
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { liveStream, presenceOn } from '../../data/live';
