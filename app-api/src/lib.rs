@@ -91,14 +91,14 @@ pub async fn worker(config: AppConfig) -> Result<(), ServeError> {
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
     let options = shared::serve::ServeOptions::from_config(http);
     let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
-    let reaper = tokio::spawn(state.tenancy.pools.clone().run_reaper(worker::wait(stop.subscribe())));
+    let reaper = tokio::spawn(state.tenancy.pools.clone().run_reaper(worker::pacing::wait(stop.subscribe())));
     let evictions = tokio::spawn(worker::evictions::listen(
         state.config.clone(),
         state.tenancy.clone(),
         state.gate.clone(),
-        worker::wait(stop.subscribe()),
+        worker::pacing::wait(stop.subscribe()),
     ));
-    let work = tokio::spawn(state.clone().run_work(worker::Work::all(), worker::wait(stop.subscribe())));
+    let work = tokio::spawn(state.clone().run_work(worker::Work::all(), worker::pacing::wait(stop.subscribe())));
     tracing::info!(%addr, "app-api worker running (operations endpoints only)");
     let router = router::build_operations_router(state);
     let served = shared::serve::serve(listener, router, shared::serve::shutdown_signal(), options).await;

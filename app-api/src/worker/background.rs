@@ -6,7 +6,7 @@
 
 use crate::infra::revocations;
 use crate::state::AppState;
-use crate::worker::wait;
+use crate::worker::pacing::wait;
 
 impl AppState {
     /// Runs the background work until `shutdown` resolves.

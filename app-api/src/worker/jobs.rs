@@ -29,7 +29,7 @@ use sqlx::{Connection as _, PgConnection};
 use tokio::task::JoinSet;
 
 use super::deadlines::{self, Acted};
-use super::wait;
+use super::pacing::wait;
 use crate::commands::rules::Ran;
 use crate::events::hints::{self, Queue, Target};
 use crate::state::AppState;
@@ -158,7 +158,7 @@ impl Jobs {
     where
         F: Future<Output = ()>,
     {
-        super::every(period, stop, super::Stopping::LetsFinish, || job(self.clone())).await;
+        super::pacing::every(period, stop, super::pacing::Stopping::LetsFinish, || job(self.clone())).await;
     }
 
     async fn logged_check(self) {

@@ -35,12 +35,12 @@ const IMAP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Runs the fetcher until `stop`.
 pub async fn run(state: AppState, stop: impl Future<Output = ()> + Send + 'static) {
-    super::drain_schedule(Arc::new(state), Work::Mailbox, Mailboxes, LANES, stop).await;
+    super::pacing::drain_schedule(Arc::new(state), Work::Mailbox, Mailboxes, LANES, stop).await;
 }
 
 /// One turn: the due mailboxes fetched; how many were claimed.
 pub async fn turn(state: &Arc<AppState>) -> sqlx::Result<usize> {
-    super::schedule_turn(state, Work::Mailbox, Mailboxes(Arc::clone(state)), LANES).await
+    super::pacing::schedule_turn(state, Work::Mailbox, Mailboxes(Arc::clone(state)), LANES).await
 }
 
 /// The mailbox part of the tenants' schedule, as a leased queue: a claimed tenant's mailbox is

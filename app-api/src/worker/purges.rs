@@ -13,7 +13,7 @@ use control_schema::directory::TenantRow;
 use control_schema::schedule::Work;
 use shared::work_queue::Lanes;
 
-use super::{RetriedVisit, Visits};
+use super::pacing::{RetriedVisit, Visits};
 use crate::attachments::blob;
 use crate::state::AppState;
 
@@ -26,7 +26,7 @@ const LANES: Lanes = Lanes { batch: 10, concurrency: 2, claims: 1 };
 pub async fn run(state: AppState, stop: impl Future<Output = ()> + Send + 'static) {
     // HelpdesklyTenantDeletionLate reads the retries: a series from the start.
     state.queue_metrics.expect(QUEUE, &["retry"]);
-    super::drain_schedule(Arc::new(state), Work::Purge, |state| Visits(Purges(state)), LANES, stop).await;
+    super::pacing::drain_schedule(Arc::new(state), Work::Purge, |state| Visits(Purges(state)), LANES, stop).await;
 }
 
 /// The purge part of the tenants' schedule.

@@ -24,7 +24,7 @@ use crate::notifications::metrics::Outcome;
 use crate::notifications::store::{self, NewMail};
 use crate::notifications::{Channel, Kind, Language, digest as words};
 use crate::tenancy::resolve::Tenant;
-use crate::worker::{RetriedVisit, Visits};
+use crate::worker::pacing::{RetriedVisit, Visits};
 
 /// The digests' queue in the work queues' metrics.
 pub const QUEUE: &str = "report_digests";
@@ -35,8 +35,14 @@ const LANES: Lanes = Lanes { batch: 10, concurrency: 2, claims: 1 };
 pub async fn run(notifier: Notifier, stop: impl Future<Output = ()> + Send + 'static) {
     let state = Arc::new(notifier.state.clone());
     let notifier = Arc::new(notifier);
-    crate::worker::drain_schedule(state, Work::Digest, move |_| Visits(Digests(Arc::clone(&notifier))), LANES, stop)
-        .await;
+    crate::worker::pacing::drain_schedule(
+        state,
+        Work::Digest,
+        move |_| Visits(Digests(Arc::clone(&notifier))),
+        LANES,
+        stop,
+    )
+    .await;
 }
 
 /// The digest part of the tenants' schedule.

@@ -17,7 +17,7 @@ use chrono::Utc;
 use shared::mail::Mailer;
 use shared::work_queue::Backlog;
 
-use super::wait;
+use super::pacing::wait;
 use crate::events::hints::Queue;
 use crate::notifications::metrics::NotificationMetrics;
 use crate::notifications::store;
@@ -97,7 +97,7 @@ impl Notifier {
 
     async fn sweep_periodically(self, stop: impl Future<Output = ()>) {
         let period = self.state.config.events.sweep_every;
-        super::every(period, stop, super::Stopping::CutsShort, || async {
+        super::pacing::every(period, stop, super::pacing::Stopping::CutsShort, || async {
             if let Err(err) = self.sweep().await {
                 tracing::warn!(error = %err, "notifications sweep: cannot list the active tenants");
             }
@@ -121,16 +121,17 @@ impl Notifier {
     /// Reads every active tenant's mail backlog (a few at a time) and queues those with mail
     /// waiting; sets the backlog gauges.
     pub async fn sweep(&self) -> sqlx::Result<()> {
-        let read = crate::worker::each_active_tenant(&self.state, self.state.config.events.concurrency, |tenant| {
-            let pools = self.state.tenancy.pools.clone();
-            async move {
-                match pools.acquire(&tenant).await {
-                    Ok(mut conn) => store::backlog(&mut conn).await.ok(),
-                    Err(_) => None,
+        let read =
+            crate::worker::pacing::each_active_tenant(&self.state, self.state.config.events.concurrency, |tenant| {
+                let pools = self.state.tenancy.pools.clone();
+                async move {
+                    match pools.acquire(&tenant).await {
+                        Ok(mut conn) => store::backlog(&mut conn).await.ok(),
+                        Err(_) => None,
+                    }
                 }
-            }
-        })
-        .await?;
+            })
+            .await?;
         let mut total = Backlog::default();
         for (tenant, backlog) in read {
             let Some(backlog) = backlog else { continue };

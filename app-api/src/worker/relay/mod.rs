@@ -34,7 +34,7 @@ use lapin::Channel;
 use shared::tenant::Slug;
 use sqlx::{Connection as _, PgConnection, Postgres, Transaction};
 
-use super::wait;
+use super::pacing::wait;
 use crate::events::hints::{self, Queue, Target};
 use crate::events::metrics::VisitOutcome;
 use crate::events::outbox::{self, Pending};

@@ -38,7 +38,7 @@ pub struct Sweep {
 /// Sweeps now, then every `OUTBOX_SWEEP_SECONDS`, until `stop` resolves.
 pub async fn run(relay: Relay, stop: impl Future<Output = ()>) {
     let period = relay.state.config.events.sweep_every;
-    crate::worker::every(period, stop, crate::worker::Stopping::CutsShort, || async {
+    crate::worker::pacing::every(period, stop, crate::worker::pacing::Stopping::CutsShort, || async {
         match relay.sweep().await {
             Ok(swept) => tracing::debug!(?swept, "outbox sweep"),
             Err(err) => tracing::warn!(error = %err, "outbox sweep: cannot list the active tenants"),
@@ -52,11 +52,12 @@ impl Relay {
     pub async fn sweep(&self) -> sqlx::Result<Sweep> {
         let started = Instant::now();
         let retention = chrono::Duration::from_std(self.state.config.events.retention).unwrap_or(chrono::Duration::MAX);
-        let probed = crate::worker::each_active_tenant(&self.state, self.state.config.events.concurrency, |tenant| {
-            let relay = self.clone();
-            async move { relay.probe(&tenant, retention).await }
-        })
-        .await?;
+        let probed =
+            crate::worker::pacing::each_active_tenant(&self.state, self.state.config.events.concurrency, |tenant| {
+                let relay = self.clone();
+                async move { relay.probe(&tenant, retention).await }
+            })
+            .await?;
         let mut sweep = Sweep { tenants: probed.len(), ..Sweep::default() };
         let now = Utc::now();
         for (tenant, probed) in probed {

@@ -113,7 +113,7 @@ impl Webhooks {
 
     async fn sweep_periodically(self, stop: impl Future<Output = ()>) {
         let period = self.state.config.events.sweep_every;
-        super::every(period, stop, super::Stopping::CutsShort, || async {
+        super::pacing::every(period, stop, super::pacing::Stopping::CutsShort, || async {
             if let Err(err) = self.sweep().await {
                 tracing::warn!(error = %err, "webhooks sweep: cannot list the active tenants");
             }
@@ -125,17 +125,18 @@ impl Webhooks {
     /// delivery due, drops old deliveries, and sets the backlog gauges.
     pub async fn sweep(&self) -> sqlx::Result<()> {
         let now = Utc::now();
-        let read = crate::worker::each_active_tenant(&self.state, self.state.config.events.concurrency, |tenant| {
-            let pools = self.state.tenancy.pools.clone();
-            async move {
-                let mut conn = pools.acquire(&tenant).await.ok()?;
-                if let Err(err) = deliveries::prune(&mut conn, now).await {
-                    tracing::warn!(tenant = %tenant.id, error = %err, "webhooks sweep: cannot drop old deliveries");
+        let read =
+            crate::worker::pacing::each_active_tenant(&self.state, self.state.config.events.concurrency, |tenant| {
+                let pools = self.state.tenancy.pools.clone();
+                async move {
+                    let mut conn = pools.acquire(&tenant).await.ok()?;
+                    if let Err(err) = deliveries::prune(&mut conn, now).await {
+                        tracing::warn!(tenant = %tenant.id, error = %err, "webhooks sweep: cannot drop old deliveries");
+                    }
+                    deliveries::backlog(&mut conn).await.ok()
                 }
-                deliveries::backlog(&mut conn).await.ok()
-            }
-        })
-        .await?;
+            })
+            .await?;
         let (mut waiting, mut disabled) = (work_queue::Backlog::default(), 0);
         for (tenant, backlog) in read {
             let Some(backlog) = backlog else { continue };

@@ -1,0 +1,187 @@
+//! How the background work is paced: a visit of every active tenant, a bounded number at a
+//! time (`each_active_tenant`); a part of the tenants' schedule drained as a leased queue every
+//! second (`drain_schedule`, `RetriedVisit`); a periodic job (`every`) and the stop signal
+//! (`wait`).
+
+use std::sync::Arc;
+
+use control_schema::directory::TenantRow;
+use control_schema::schedule;
+use shared::work_queue::{self, Backlog, Lanes, LeasedQueue, Outcome};
+
+use crate::state::AppState;
+
+/// Runs `visit` on every active tenant that has a database, `concurrency` at a time, and
+/// returns each tenant with what its visit gave, in the order they finished: the sweeps' one
+/// read of the control database and their bounded fan-out over the tenants.
+pub(crate) async fn each_active_tenant<T, F, Fut>(
+    state: &AppState,
+    concurrency: usize,
+    visit: F,
+) -> sqlx::Result<Vec<(std::sync::Arc<crate::tenancy::resolve::Tenant>, T)>>
+where
+    F: Fn(std::sync::Arc<crate::tenancy::resolve::Tenant>) -> Fut,
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    use std::sync::Arc;
+    let rows = control_schema::directory::active_tenants(&state.tenancy.control_db).await?;
+    let limit = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+    let mut visits = tokio::task::JoinSet::new();
+    for row in rows {
+        let Ok(tenant) = crate::tenancy::resolve::Tenant::from_row(row) else { continue };
+        if tenant.database.is_none() {
+            continue;
+        }
+        let tenant = Arc::new(tenant);
+        let (limit, done) = (Arc::clone(&limit), visit(Arc::clone(&tenant)));
+        visits.spawn(async move {
+            let _permit = limit.acquire_owned().await.expect("never closed");
+            (tenant, done.await)
+        });
+    }
+    let mut results = Vec::with_capacity(visits.len());
+    while let Some(joined) = visits.join_next().await {
+        if let Ok(result) = joined {
+            results.push(result);
+        }
+    }
+    Ok(results)
+}
+
+/// The tenants' schedule (`control_schema::schedule`) as a leased queue of one kind of work:
+/// every second its due tenants are drained (`queue` of `work`, `lanes` at a time) and its
+/// backlog reported, until `stop`.
+pub(crate) async fn drain_schedule<Q>(
+    state: Arc<AppState>,
+    work: schedule::Work,
+    queue: impl Fn(Arc<AppState>) -> Q,
+    lanes: Lanes,
+    stop: impl Future<Output = ()>,
+) where
+    Q: LeasedQueue<Error = sqlx::Error>,
+{
+    every(std::time::Duration::from_secs(1), stop, Stopping::LetsFinish, || {
+        let queue = queue(Arc::clone(&state));
+        let state = Arc::clone(&state);
+        async move {
+            let name = queue.name();
+            if let Err(err) = schedule_turn(&state, work, queue, lanes).await {
+                tracing::warn!(queue = name, error = %err, "cannot claim the due tenants");
+            }
+        }
+    })
+    .await;
+}
+
+/// One turn of `drain_schedule`: how many tenants were claimed.
+pub(crate) async fn schedule_turn<Q>(
+    state: &AppState,
+    work: schedule::Work,
+    queue: Q,
+    lanes: Lanes,
+) -> sqlx::Result<usize>
+where
+    Q: LeasedQueue<Error = sqlx::Error>,
+{
+    let queue = Arc::new(queue);
+    let drained = work_queue::drain_leased(&queue, lanes, &state.queue_metrics).await?;
+    let now = chrono::Utc::now();
+    let due = schedule::due(&state.tenancy.control_db, work, now).await?;
+    state.queue_metrics.backlog(queue.name(), Backlog { depth: due.tenants, oldest: due.since }, now);
+    Ok(drained.worked.len() + drained.panicked)
+}
+
+/// A visit of one tenant of the schedule that either ends its due work or fails and is tried
+/// again one lease (`RETRY`) later: the reports' digests and the deletions' purges.
+pub(crate) trait RetriedVisit: Send + Sync + 'static {
+    /// The queue's name in the work queues' metrics and the logs.
+    const QUEUE: &'static str;
+    const WORK: schedule::Work;
+    /// A claimed visit's lease: when a failed (or abandoned) one is tried again.
+    const RETRY: std::time::Duration;
+    /// What the log says of a failed visit, before "; tried again later".
+    const FAILED: &'static str;
+
+    fn control_db(&self) -> &sqlx::PgPool;
+
+    fn visit(&self, tenant: TenantRow) -> impl Future<Output = Result<(), String>> + Send;
+}
+
+/// A `RetriedVisit` as the leased queue of its part of the tenants' schedule.
+pub(crate) struct Visits<V>(pub V);
+
+impl<V: RetriedVisit> Visits<V> {
+    fn lease() -> chrono::Duration {
+        chrono::Duration::from_std(V::RETRY).expect("a short lease")
+    }
+}
+
+impl<V: RetriedVisit> LeasedQueue for Visits<V> {
+    type Item = TenantRow;
+    type Error = sqlx::Error;
+    type Worked = ();
+
+    fn name(&self) -> &'static str {
+        V::QUEUE
+    }
+
+    async fn claim(&self, limit: i64) -> sqlx::Result<Vec<TenantRow>> {
+        let now = chrono::Utc::now();
+        schedule::claim_due(self.0.control_db(), V::WORK, now, now + Self::lease(), limit).await
+    }
+
+    async fn work(&self, tenant: TenantRow) -> (Outcome, ()) {
+        let (id, slug) = (tenant.id, tenant.slug.clone());
+        match self.0.visit(tenant).await {
+            Ok(()) => (Outcome::Done, ()),
+            Err(error) => {
+                tracing::warn!(tenant = %id, slug, error, "{}; tried again later", V::FAILED);
+                (Outcome::Retry { at: chrono::Utc::now() + Self::lease(), error }, ())
+            }
+        }
+    }
+}
+
+/// What `stop` does to a run of a periodic job in progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stopping {
+    /// Cuts it short: the job only reads (a sweep), and the next process's first run does it
+    /// again.
+    CutsShort,
+    /// Lets it finish: the job writes.
+    LetsFinish,
+}
+
+/// Runs `job` now, then every `period`, until `stop` resolves.
+pub(crate) async fn every<F, Fut>(
+    period: std::time::Duration,
+    stop: impl Future<Output = ()>,
+    stopping: Stopping,
+    mut job: F,
+) where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    tokio::pin!(stop);
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = &mut stop => return,
+            _ = tick.tick() => {}
+        }
+        match stopping {
+            Stopping::LetsFinish => job().await,
+            Stopping::CutsShort => tokio::select! {
+                () = &mut stop => return,
+                () = job() => {}
+            },
+        }
+    }
+}
+
+/// Resolves once `stop` fires (or its sender is gone).
+pub(crate) async fn wait(mut stop: tokio::sync::broadcast::Receiver<()>) {
+    let _ = stop.recv().await;
+}
