@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
+use sav::ids::MacroId;
 use sav::macros::{self, Applying};
 use sav::tickets::access::Viewer;
 use sav::tickets::store::{self, Detail, Ticket};
@@ -225,7 +226,7 @@ impl<R: Requirement> Access<R> {
 
     /// Macro `id` to apply to ticket `ticket`, with the values its message fills in, read with the
     /// caller's role in one statement; a caller `R` refuses never learns which macros exist.
-    pub async fn macro_to_apply(&self, id: i64, ticket: i64) -> ApiResult<Scoped<Applying>> {
+    pub async fn macro_to_apply(&self, id: MacroId, ticket: i64) -> ApiResult<Scoped<Applying>> {
         let mut db = self.connection().await?;
         let Some(applying) = macros::applying(&mut db, id, ticket, self.user_id).await? else {
             R::check(Viewer::load(&mut db, self.user_id).await.answered()?)?;

@@ -1,19 +1,37 @@
-//! The domain's ids as types of their own, so that a team's id is never passed where a member's
+//! The domain's ids as types of their own, so that a team's id is never passed where a macro's
 //! is expected. Each is its inner value in SQL and JSON (transparent): `team_id AS "team_id:
 //! TeamId"` reads one and `team as _` binds one in a checked query; the API documents show the
-//! inner type (fields name it with `#[schema(value_type = ...)]`).
+//! inner type (fields name it with `#[schema(value_type = ...)]`, paths with `params`).
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// A team's id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, sqlx::Type)]
-#[serde(transparent)]
-#[sqlx(transparent)]
-pub struct TeamId(pub Uuid);
+/// Each id: its inner type, transparent in SQL and JSON, shown as that type.
+macro_rules! ids {
+    ($($(#[$doc:meta])* $name:ident($inner:ty);)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, sqlx::Type)]
+        #[serde(transparent)]
+        #[sqlx(transparent)]
+        pub struct $name(pub $inner);
 
-impl std::fmt::Display for TeamId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    )*};
+}
+
+ids! {
+    /// A team's id.
+    TeamId(Uuid);
+    /// A macro's id (a number, as the tenant's sequence gives it).
+    MacroId(i64);
+    /// A business-hours schedule's id.
+    ScheduleId(Uuid);
+    /// A saved view's id.
+    ViewId(Uuid);
+    /// A rule's id.
+    RuleId(Uuid);
 }

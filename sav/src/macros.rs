@@ -17,6 +17,8 @@ use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::ids::MacroId;
+
 use super::ticket_settings::AgentAccess;
 use super::tickets::content;
 use super::tickets::priority::Priority;
@@ -95,7 +97,8 @@ impl<'de> Deserialize<'de> for Assignment {
 /// A macro.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Macro {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: MacroId,
     pub name: String,
     /// Plain text with `{{customer.firstname}}`, `{{ticket.number}}`, `{{agent.firstname}}`;
     /// none: no message.
@@ -282,7 +285,7 @@ pub fn message(template: &str, values: Values<'_>) -> Result<String, FieldError>
 }
 
 struct Row {
-    id: i64,
+    id: MacroId,
     name: String,
     body: Option<String>,
     is_internal: bool,
@@ -316,7 +319,7 @@ impl From<Row> for Macro {
 pub async fn all(conn: &mut PgConnection) -> sqlx::Result<Vec<Macro>> {
     let rows = sqlx::query_as!(
         Row,
-        r#"SELECT id, name, body, is_internal, status AS "status: Status", priority AS "priority: Priority",
+        r#"SELECT id AS "id: MacroId", name, body, is_internal, status AS "status: Status", priority AS "priority: Priority",
                   assignment, assignee, add_tags, created_at, updated_at
            FROM macros ORDER BY lower(name), id"#
     )
@@ -325,13 +328,13 @@ pub async fn all(conn: &mut PgConnection) -> sqlx::Result<Vec<Macro>> {
     Ok(rows.into_iter().map(Macro::from).collect())
 }
 
-pub async fn get(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Macro>> {
+pub async fn get(conn: &mut PgConnection, id: MacroId) -> sqlx::Result<Option<Macro>> {
     let row = sqlx::query_as!(
         Row,
-        r#"SELECT id, name, body, is_internal, status AS "status: Status", priority AS "priority: Priority",
+        r#"SELECT id AS "id: MacroId", name, body, is_internal, status AS "status: Status", priority AS "priority: Priority",
                   assignment, assignee, add_tags, created_at, updated_at
            FROM macros WHERE id = $1"#,
-        id,
+        id as _,
     )
     .fetch_optional(conn)
     .await?;
@@ -349,11 +352,11 @@ pub async fn count(conn: &mut PgConnection) -> sqlx::Result<i64> {
 }
 
 /// Whether another macro than `except` has this name (whatever its case).
-pub async fn name_taken(conn: &mut PgConnection, name: &str, except: Option<i64>) -> sqlx::Result<bool> {
+pub async fn name_taken(conn: &mut PgConnection, name: &str, except: Option<MacroId>) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM macros WHERE lower(name) = lower($1) AND id IS DISTINCT FROM $2) AS "taken!""#,
         name,
-        except,
+        except as _,
     )
     .fetch_one(conn)
     .await
@@ -390,7 +393,7 @@ pub async fn insert(conn: &mut PgConnection, fields: &Fields, by: Uuid) -> sqlx:
         fetch_one,
         r#"INSERT INTO macros (created_by, name, body, is_internal, status, priority, assignment, assignee, add_tags)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-           RETURNING id, name, body, is_internal, status AS "status: Status", priority AS "priority: Priority",
+           RETURNING id AS "id: MacroId", name, body, is_internal, status AS "status: Status", priority AS "priority: Priority",
                      assignment, assignee, add_tags, created_at, updated_at"#,
         by,
         fields
@@ -399,24 +402,24 @@ pub async fn insert(conn: &mut PgConnection, fields: &Fields, by: Uuid) -> sqlx:
 }
 
 /// Writes every field of macro `id`; `None` when there is none.
-pub async fn update(conn: &mut PgConnection, id: i64, fields: &Fields) -> sqlx::Result<Option<Macro>> {
+pub async fn update(conn: &mut PgConnection, id: MacroId, fields: &Fields) -> sqlx::Result<Option<Macro>> {
     let row = write_fields!(
         conn,
         fetch_optional,
         r#"UPDATE macros SET name = $2, body = $3, is_internal = $4, status = $5, priority = $6, assignment = $7,
                   assignee = $8, add_tags = $9, updated_at = now()
            WHERE id = $1
-           RETURNING id, name, body, is_internal, status AS "status: Status", priority AS "priority: Priority",
+           RETURNING id AS "id: MacroId", name, body, is_internal, status AS "status: Status", priority AS "priority: Priority",
                      assignment, assignee, add_tags, created_at, updated_at"#,
-        id,
+        id.0,
         fields
     )?;
     Ok(row.map(Macro::from))
 }
 
 /// Whether there was a macro `id`.
-pub async fn delete(conn: &mut PgConnection, id: i64) -> sqlx::Result<bool> {
-    Ok(sqlx::query!("DELETE FROM macros WHERE id = $1", id).execute(conn).await?.rows_affected() > 0)
+pub async fn delete(conn: &mut PgConnection, id: MacroId) -> sqlx::Result<bool> {
+    Ok(sqlx::query!("DELETE FROM macros WHERE id = $1", id as _).execute(conn).await?.rows_affected() > 0)
 }
 
 /// The fields a change names; absent ones stay, `Some(None)` clears.
@@ -493,7 +496,7 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> Res
 }
 
 /// Changes macro `id` by `patch`, checked as a whole, with its audit entry, in one transaction.
-pub async fn change(conn: &mut PgConnection, admin: Uuid, id: i64, patch: Patch) -> Result<Macro, Refused> {
+pub async fn change(conn: &mut PgConnection, admin: Uuid, id: MacroId, patch: Patch) -> Result<Macro, Refused> {
     let mut tx = conn.begin().await?;
     // Locked like a creation: the name check below holds.
     lock_for_create(&mut tx).await?;
@@ -519,7 +522,7 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: i64, patch: Patch)
 }
 
 /// Deletes macro `id`, with its audit entry, in one transaction.
-pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: i64) -> Result<(), Refused> {
+pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: MacroId) -> Result<(), Refused> {
     let mut tx = conn.begin().await?;
     if !delete(&mut tx, id).await? {
         return Err(Refused::NotFound);
@@ -562,12 +565,12 @@ pub struct Applying {
 /// macro.
 pub async fn applying(
     conn: &mut PgConnection,
-    macro_id: i64,
+    macro_id: MacroId,
     ticket_id: i64,
     caller: Uuid,
 ) -> sqlx::Result<Option<Applying>> {
     let row = sqlx::query!(
-        r#"SELECT m.id, m.name, m.body, m.is_internal, m.status AS "status: Status",
+        r#"SELECT m.id AS "id: MacroId", m.name, m.body, m.is_internal, m.status AS "status: Status",
                   m.priority AS "priority: Priority", m.assignment, m.assignee, m.add_tags, m.created_at,
                   m.updated_at,
                   (SELECT u.role FROM users u WHERE u.id = $3 AND u.active) AS "caller_role: Role",
@@ -578,7 +581,7 @@ pub async fn applying(
            LEFT JOIN users c ON c.id = t.user_id
            LEFT JOIN users a ON a.id = $3
            WHERE m.id = $1"#,
-        macro_id,
+        macro_id as _,
         ticket_id,
         caller,
     )

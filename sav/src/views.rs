@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use super::tickets::access::Viewer;
 use super::users;
+use crate::ids::ViewId;
 
 /// A person holds at most this many views of their own.
 pub const MAX_PERSONAL: i64 = 50;
@@ -70,7 +71,8 @@ impl Sort {
 /// A saved view.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct View {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: ViewId,
     pub name: String,
     /// The ticket list's filters by name: a string, or a list of strings for `status`,
     /// `priority`, `tag`, `tag_any` and `no_tag`.
@@ -163,7 +165,7 @@ fn checked(fields: Fields) -> Result<Fields, Vec<FieldError>> {
 
 /// A view as its row holds it.
 struct Row {
-    id: Uuid,
+    id: ViewId,
     name: String,
     filters: Json<serde_json::Map<String, serde_json::Value>>,
     sort: String,
@@ -192,7 +194,7 @@ impl From<Row> for View {
 pub async fn visible(conn: &mut PgConnection, user: Uuid) -> sqlx::Result<Vec<View>> {
     let rows = sqlx::query_as!(
         Row,
-        r#"SELECT id, name, filters AS "filters: Json<serde_json::Map<String, serde_json::Value>>", sort, shared, owner_id,
+        r#"SELECT id AS "id: ViewId", name, filters AS "filters: Json<serde_json::Map<String, serde_json::Value>>", sort, shared, owner_id,
                   created_at, updated_at
            FROM ticket_views WHERE shared OR owner_id = $1
            ORDER BY shared DESC, lower(name), id"#,
@@ -204,14 +206,14 @@ pub async fn visible(conn: &mut PgConnection, user: Uuid) -> sqlx::Result<Vec<Vi
 }
 
 /// View `id`, if `user` sees it (shared, or theirs).
-pub async fn get(conn: &mut PgConnection, user: Uuid, id: Uuid) -> sqlx::Result<Option<View>> {
+pub async fn get(conn: &mut PgConnection, user: Uuid, id: ViewId) -> sqlx::Result<Option<View>> {
     let row = sqlx::query_as!(
         Row,
-        r#"SELECT id, name, filters AS "filters: Json<serde_json::Map<String, serde_json::Value>>", sort, shared, owner_id,
+        r#"SELECT id AS "id: ViewId", name, filters AS "filters: Json<serde_json::Map<String, serde_json::Value>>", sort, shared, owner_id,
                   created_at, updated_at
            FROM ticket_views WHERE id = $2 AND (shared OR owner_id = $1)"#,
         user,
-        id,
+        id as _,
     )
     .fetch_optional(conn)
     .await?;
@@ -282,7 +284,7 @@ pub async fn create(conn: &mut PgConnection, viewer: Viewer, fields: Fields) -> 
     }
     let now = Utc::now();
     let view = View {
-        id: Uuid::now_v7(),
+        id: ViewId(Uuid::now_v7()),
         name: fields.name,
         filters: fields.filters,
         sort: fields.sort,
@@ -294,7 +296,7 @@ pub async fn create(conn: &mut PgConnection, viewer: Viewer, fields: Fields) -> 
     sqlx::query!(
         "INSERT INTO ticket_views (id, owner_id, shared, name, filters, sort, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-        view.id,
+        view.id as _,
         view.owner_id,
         view.shared,
         view.name,
@@ -310,7 +312,7 @@ pub async fn create(conn: &mut PgConnection, viewer: Viewer, fields: Fields) -> 
 }
 
 /// Changes view `id` by `patch` for `viewer`, checked as a whole, in one transaction.
-pub async fn change(conn: &mut PgConnection, viewer: Viewer, id: Uuid, patch: Patch) -> Result<View, Refused> {
+pub async fn change(conn: &mut PgConnection, viewer: Viewer, id: ViewId, patch: Patch) -> Result<View, Refused> {
     let mut tx = conn.begin().await?;
     let current = get(&mut tx, viewer.id, id).await?.ok_or(Refused::NotFound)?;
     may_keep(viewer, &current)?;
@@ -324,7 +326,7 @@ pub async fn change(conn: &mut PgConnection, viewer: Viewer, id: Uuid, patch: Pa
     let now = Utc::now();
     sqlx::query!(
         "UPDATE ticket_views SET name = $2, filters = $3, sort = $4, updated_at = $5 WHERE id = $1",
-        id,
+        id as _,
         fields.name,
         Json(&fields.filters) as _,
         fields.sort.as_str(),
@@ -339,11 +341,11 @@ pub async fn change(conn: &mut PgConnection, viewer: Viewer, id: Uuid, patch: Pa
 }
 
 /// Deletes view `id` for `viewer`, in one transaction.
-pub async fn remove(conn: &mut PgConnection, viewer: Viewer, id: Uuid) -> Result<(), Refused> {
+pub async fn remove(conn: &mut PgConnection, viewer: Viewer, id: ViewId) -> Result<(), Refused> {
     let mut tx = conn.begin().await?;
     let current = get(&mut tx, viewer.id, id).await?.ok_or(Refused::NotFound)?;
     may_keep(viewer, &current)?;
-    sqlx::query!("DELETE FROM ticket_views WHERE id = $1", id).execute(&mut *tx).await?;
+    sqlx::query!("DELETE FROM ticket_views WHERE id = $1", id as _).execute(&mut *tx).await?;
     audit_shared(&mut tx, viewer, "view_deleted", &current).await?;
     tx.commit().await?;
     Ok(())

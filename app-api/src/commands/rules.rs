@@ -20,6 +20,7 @@ use std::collections::{BTreeSet, VecDeque};
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
+use sav::ids::{MacroId, RuleId};
 use sav::macros::{self, Values};
 use sav::routing::{self, Trigger as Routed};
 use sav::rules::book::Book;
@@ -147,7 +148,7 @@ pub async fn try_rule(
     db: &mut PgConnection,
     events: &Events,
     admin: Uuid,
-    rule: Uuid,
+    rule: RuleId,
     ticket: i64,
 ) -> Result<Tried, ApiError> {
     let mut tx = db.begin().await?;
@@ -182,7 +183,7 @@ struct Cascade<'a> {
     events: &'a Events,
     book: &'a Book,
     customer: Option<(bool, String)>,
-    fired: BTreeSet<Uuid>,
+    fired: BTreeSet<RuleId>,
 }
 
 impl Cascade<'_> {
@@ -418,7 +419,7 @@ async fn apply_macro(
     ticket: &mut Ticket,
     run: &mut Work,
     rule: &ActiveRule,
-    id: i64,
+    id: MacroId,
     acting: Acting,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, String> {
@@ -569,7 +570,7 @@ async fn arm(
             _ => {}
         }
     }
-    let due: Vec<(Uuid, i64)> = book
+    let due: Vec<(RuleId, i64)> = book
         .rules
         .iter()
         .filter_map(|rule| match rule.rule.trigger {
@@ -677,7 +678,7 @@ mod tests {
             actor_id: None,
             actor: Actor::Agent,
             system: None,
-            rule_id: Some(Uuid::nil()),
+            rule_id: Some(RuleId(Uuid::nil())),
             action: Did::StatusChanged,
             from: Some(Status::Open),
             to: Some(Status::InProgress),

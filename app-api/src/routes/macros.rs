@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
+use sav::ids::MacroId;
 use sav::macros::{self, Assignment, Effect, Fields, Macro, Patch, Preview, Reviewed};
 use sav::tickets::fields;
 use sav::tickets::messages::Message;
@@ -128,7 +129,7 @@ pub async fn create_macro(
     ))]
 pub async fn patch_macro(
     access: Access<Admins>,
-    Path(id): Path<i64>,
+    Path(id): Path<MacroId>,
     JsonBody(patch): JsonBody<MacroPatch>,
 ) -> ApiResult<Json<Macro>> {
     let patch = Patch {
@@ -152,7 +153,7 @@ pub async fn patch_macro(
         Access<Admins>,
         NotFound,
     ))]
-pub async fn delete_macro(access: Access<Admins>, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+pub async fn delete_macro(access: Access<Admins>, Path(id): Path<MacroId>) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;
     macros::remove(&mut db, admin.id, id).await.answered()?;
     Ok(StatusCode::NO_CONTENT)
@@ -204,7 +205,7 @@ pub enum MacroOutcome {
 pub async fn apply_macro(
     access: Access<Staff>,
     writer: TicketWriter,
-    Path((id, macro_id)): Path<(i64, i64)>,
+    Path((id, macro_id)): Path<(i64, MacroId)>,
     RawQuery(query): RawQuery,
     RawBody(body): RawBody,
 ) -> ApiResult<Json<MacroOutcome>> {

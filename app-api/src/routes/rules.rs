@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use sav::ids::RuleId;
 use sav::rules::grammar::{RuleAction, RuleConditions, RuleTrigger};
 use sav::rules::store::{self, Draft, Patch, Run, Saved};
 use serde::Deserialize;
@@ -15,7 +16,6 @@ use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::openapi::NotFound;
 use shared::http::{JsonBody, Page, PageParams};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::access::{Access, Admins};
 use crate::commands::rules::{self, Tried};
@@ -122,7 +122,7 @@ pub async fn create_rule(
 pub async fn patch_rule(
     access: Access<Admins>,
     State(events): State<Arc<Events>>,
-    Path(id): Path<Uuid>,
+    Path(id): Path<RuleId>,
     JsonBody(change): JsonBody<RuleChange>,
 ) -> ApiResult<Json<Saved>> {
     let patch = Patch {
@@ -148,7 +148,7 @@ pub async fn patch_rule(
         Access<Admins>,
         NotFound,
     ))]
-pub async fn delete_rule(access: Access<Admins>, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
+pub async fn delete_rule(access: Access<Admins>, Path(id): Path<RuleId>) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;
     store::remove(&mut db, admin.id, id).await.answered()?;
     Ok(StatusCode::NO_CONTENT)
@@ -167,7 +167,7 @@ pub async fn delete_rule(access: Access<Admins>, Path(id): Path<Uuid>) -> ApiRes
 pub async fn dry_run_rule(
     access: Access<Admins>,
     State(events): State<Arc<Events>>,
-    Path(id): Path<Uuid>,
+    Path(id): Path<RuleId>,
     JsonBody(body): JsonBody<DryRun>,
 ) -> ApiResult<Json<Tried>> {
     let (admin, mut db) = access.connect().await?;
@@ -197,7 +197,7 @@ pub async fn dry_run_rule(
     ))]
 pub async fn list_rule_runs(
     access: Access<Admins>,
-    Path(id): Path<Uuid>,
+    Path(id): Path<RuleId>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<Run>>> {
     let rows = async |before, limit| -> ApiResult<_> {

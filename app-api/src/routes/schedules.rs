@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use chrono::Utc;
+use sav::ids::ScheduleId;
 use sav::schedules::calendar::{self, Skipped};
 use sav::schedules::{self, Fields, Holiday, Interval, Patch, ScheduleView};
 use serde::{Deserialize, Serialize};
@@ -13,7 +14,6 @@ use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
 use shared::http::openapi::NotFound;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::access::{Access, Admins, Staff};
 use crate::refusals::Answered as _;
@@ -96,7 +96,7 @@ pub async fn create_schedule(
     ))]
 pub async fn patch_schedule(
     access: Access<Admins>,
-    Path(id): Path<Uuid>,
+    Path(id): Path<ScheduleId>,
     JsonBody(change): JsonBody<ScheduleChange>,
 ) -> ApiResult<Json<ScheduleView>> {
     let patch = Patch {
@@ -118,7 +118,7 @@ pub async fn patch_schedule(
         NotFound,
         (status = 409, description = "`schedule_in_use`: an SLA policy counts its targets in it"),
     ))]
-pub async fn delete_schedule(access: Access<Admins>, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
+pub async fn delete_schedule(access: Access<Admins>, Path(id): Path<ScheduleId>) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;
     schedules::remove(&mut db, admin.id, id).await.answered()?;
     Ok(StatusCode::NO_CONTENT)
@@ -139,7 +139,7 @@ pub async fn delete_schedule(access: Access<Admins>, Path(id): Path<Uuid>) -> Ap
     ))]
 pub async fn import_holidays(
     access: Access<Admins>,
-    Path(id): Path<Uuid>,
+    Path(id): Path<ScheduleId>,
     headers: axum::http::HeaderMap,
     body: Body,
 ) -> ApiResult<Json<Imported>> {

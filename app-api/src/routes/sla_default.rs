@@ -4,6 +4,7 @@
 
 use axum::Json;
 use chrono::Utc;
+use sav::ids::ScheduleId;
 use sav::tickets::priority::Priority;
 use sav::tickets::sla::{Grid, Targets};
 use sav::tickets::sla_default::{self, AutoClose, MAX_MINUTES, Policy};
@@ -11,7 +12,6 @@ use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::access::{Access, Admins, Staff};
 use crate::refusals::Answered as _;
@@ -25,7 +25,8 @@ pub struct SlaPolicy {
     pub auto_close: AutoCloseDelays,
     /// The schedule whose business hours the targets count; `null` (the default): every hour.
     #[serde(default)]
-    pub schedule_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub schedule_id: Option<ScheduleId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

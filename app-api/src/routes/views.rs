@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use chrono::Utc;
+use sav::ids::ViewId;
 use sav::tickets::access::Viewer;
 use sav::tickets::fields;
 use sav::tickets::listing::Order;
@@ -19,7 +20,6 @@ use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::openapi::NotFound;
 use shared::http::{JsonBody, Page, PageParams};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use super::tickets::list::{TicketFilter, TicketListItem, page_of};
 use crate::access::{Access, Staff};
@@ -58,7 +58,8 @@ pub struct ViewPatch {
 /// How many tickets a view finds now.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ViewCount {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: ViewId,
     pub count: i64,
 }
 
@@ -145,7 +146,7 @@ pub async fn create_view(
     ))]
 pub async fn patch_view(
     access: Access<Staff>,
-    Path(id): Path<Uuid>,
+    Path(id): Path<ViewId>,
     JsonBody(patch): JsonBody<ViewPatch>,
 ) -> ApiResult<Json<View>> {
     let (viewer, mut db) = access.connect().await?;
@@ -164,7 +165,7 @@ pub async fn patch_view(
         (status = 403, description = "`forbidden`: a shared view is kept by owners and admins"),
         NotFound,
     ))]
-pub async fn delete_view(access: Access<Staff>, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
+pub async fn delete_view(access: Access<Staff>, Path(id): Path<ViewId>) -> ApiResult<StatusCode> {
     let (viewer, mut db) = access.connect().await?;
     views::remove(&mut db, viewer, id).await.answered()?;
     Ok(StatusCode::NO_CONTENT)
@@ -183,7 +184,7 @@ pub async fn delete_view(access: Access<Staff>, Path(id): Path<Uuid>) -> ApiResu
     ))]
 pub async fn view_tickets(
     access: Access<Staff>,
-    Path(id): Path<Uuid>,
+    Path(id): Path<ViewId>,
     axum::extract::Query(paging): axum::extract::Query<ViewPage>,
 ) -> ApiResult<Json<Page<TicketListItem>>> {
     let (viewer, mut db) = access.connect().await?;
@@ -225,7 +226,7 @@ pub async fn view_counts(access: Access<Staff>) -> ApiResult<Json<Vec<ViewCount>
     if found.fold_wanted {
         super::tags::fold_later(access.db());
     }
-    let counts: HashMap<Uuid, i64> = found.counts.into_iter().collect();
+    let counts: HashMap<ViewId, i64> = found.counts.into_iter().collect();
     Ok(Json(
         seen.iter().map(|view| ViewCount { id: view.id, count: counts.get(&view.id).copied().unwrap_or(0) }).collect(),
     ))

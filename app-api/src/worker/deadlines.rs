@@ -9,6 +9,7 @@
 //! closed, and does nothing.
 
 use chrono::{DateTime, Utc};
+use sav::ids::RuleId;
 use sav::rules;
 use sav::tickets::change::Work;
 use sav::tickets::due::{self, Due};
@@ -19,7 +20,6 @@ use sav::tickets::status::Status;
 use sav::tickets::store::{self, Ticket};
 use shared::error::ApiResult;
 use sqlx::{Connection as _, PgConnection};
-use uuid::Uuid;
 
 use crate::commands;
 use crate::commands::rules::Ran;
@@ -89,7 +89,7 @@ pub async fn run_rule(
     conn: &mut PgConnection,
     tenant: &Tenant,
     events: &Events,
-    rule: Uuid,
+    rule: RuleId,
     id: i64,
     now: DateTime<Utc>,
 ) -> ApiResult<Option<Ran>> {

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::store::{self, ActiveRule};
 use super::{Event, Trigger};
+use crate::ids::RuleId;
 
 /// Tenants whose rules one replica keeps.
 const TENANTS_KEPT: u64 = 10_000;
@@ -35,7 +36,7 @@ impl Book {
     }
 
     /// Rule `id`, if it is enabled.
-    pub fn get(&self, id: Uuid) -> Option<&ActiveRule> {
+    pub fn get(&self, id: RuleId) -> Option<&ActiveRule> {
         self.rules.iter().find(|active| active.id == id)
     }
 }

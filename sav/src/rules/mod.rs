@@ -18,7 +18,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::ids::TeamId;
+use crate::ids::{MacroId, TeamId};
 
 use super::tickets::fields::{self, Field, Kind};
 use super::tickets::priority::Priority;
@@ -360,7 +360,7 @@ pub enum Action {
         value: Option<Value>,
     },
     AddInternalNote(String),
-    ApplyMacro(i64),
+    ApplyMacro(MacroId),
     NotifyEmail {
         to: Recipient,
         subject: String,
@@ -626,7 +626,11 @@ fn parse_action(value: &Value, defined: &[Field]) -> Result<Action, (&'static st
         }
         "add_internal_note" => Action::AddInternalNote(text("body", TEXT_MAX_CHARS)?),
         "apply_macro" => Action::ApplyMacro(
-            get("macro_id").as_i64().filter(|id| *id > 0).ok_or(("macro_id", "must be a macro's id".to_owned()))?,
+            get("macro_id")
+                .as_i64()
+                .filter(|id| *id > 0)
+                .map(MacroId)
+                .ok_or(("macro_id", "must be a macro's id".to_owned()))?,
         ),
         _ => {
             let to = match word("to")? {

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::grammar::{RuleAction, RuleConditions, RuleEffect, RuleTrigger};
 use super::{Action, MAX_PER_TENANT, Operand, Rule, Subject, Trigger};
-use crate::ids::TeamId;
+use crate::ids::{RuleId, TeamId};
 use crate::tickets::fields;
 use crate::{macros, teams, users};
 
@@ -27,7 +27,8 @@ const ERROR_MAX_CHARS: usize = 1_000;
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(as = Rule)]
 pub struct Saved {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: RuleId,
     pub name: String,
     pub enabled: bool,
     /// 1..n: rules run in this order.
@@ -70,7 +71,7 @@ pub struct Patch {
 /// A rule as the write path runs it.
 #[derive(Debug, Clone)]
 pub struct ActiveRule {
-    pub id: Uuid,
+    pub id: RuleId,
     pub name: String,
     /// Who saved it last: its notes and macro messages are written in their name.
     pub author: Option<Uuid>,
@@ -101,19 +102,19 @@ pub enum Refused {
 pub async fn all(conn: &mut PgConnection) -> sqlx::Result<Vec<Saved>> {
     sqlx::query_as!(
         Saved,
-        "SELECT id, name, enabled, position, trigger, conditions, actions, created_at, updated_at
-         FROM rules ORDER BY position"
+        r#"SELECT id AS "id: RuleId", name, enabled, position, trigger, conditions, actions, created_at, updated_at
+         FROM rules ORDER BY position"#
     )
     .fetch_all(conn)
     .await
 }
 
-pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Saved>> {
+pub async fn get(conn: &mut PgConnection, id: RuleId) -> sqlx::Result<Option<Saved>> {
     sqlx::query_as!(
         Saved,
-        "SELECT id, name, enabled, position, trigger, conditions, actions, created_at, updated_at
-         FROM rules WHERE id = $1",
-        id
+        r#"SELECT id AS "id: RuleId", name, enabled, position, trigger, conditions, actions, created_at, updated_at
+         FROM rules WHERE id = $1"#,
+        id as _
     )
     .fetch_optional(conn)
     .await
@@ -129,7 +130,7 @@ pub async fn version(conn: &mut PgConnection) -> sqlx::Result<i64> {
 /// out and logged.
 pub async fn enabled(conn: &mut PgConnection) -> sqlx::Result<(i64, Vec<ActiveRule>)> {
     let rows = sqlx::query!(
-        r#"SELECT b.version, r.id AS "id?", r.name AS "name?", r.updated_by, r.trigger AS "trigger?",
+        r#"SELECT b.version, r.id AS "id?: RuleId", r.name AS "name?", r.updated_by, r.trigger AS "trigger?",
                   r.conditions AS "conditions?", r.actions AS "actions?"
            FROM rule_book b LEFT JOIN rules r ON r.enabled
            ORDER BY r.position"#
@@ -161,8 +162,8 @@ pub async fn enabled(conn: &mut PgConnection) -> sqlx::Result<(i64, Vec<ActiveRu
 
 /// Rule `id` as the write path would run it, enabled or not (a dry run): 404 when there is no
 /// such rule, 422 when it no longer reads (a field it names was deleted since).
-pub async fn active_by_id(conn: &mut PgConnection, id: Uuid) -> Result<ActiveRule, Refused> {
-    let row = sqlx::query!("SELECT name, updated_by, trigger, conditions, actions FROM rules WHERE id = $1", id)
+pub async fn active_by_id(conn: &mut PgConnection, id: RuleId) -> Result<ActiveRule, Refused> {
+    let row = sqlx::query!("SELECT name, updated_by, trigger, conditions, actions FROM rules WHERE id = $1", id as _)
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(Refused::NotFound)?;
@@ -252,11 +253,11 @@ fn unknown(subject: &Subject) -> &'static str {
     }
 }
 
-async fn name_in_use(tx: &mut PgConnection, name: &str, except: Option<Uuid>) -> sqlx::Result<bool> {
+async fn name_in_use(tx: &mut PgConnection, name: &str, except: Option<RuleId>) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM rules WHERE lower(name) = lower($1) AND id IS DISTINCT FROM $2) AS "taken!""#,
         name,
-        except,
+        except as _,
     )
     .fetch_one(tx)
     .await
@@ -289,12 +290,12 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, draft: Draft) -> Resul
     if name_in_use(&mut tx, &name, None).await? {
         return Err(Refused::NameTaken);
     }
-    let id = Uuid::now_v7();
+    let id = RuleId(Uuid::now_v7());
     sqlx::query!("UPDATE rules SET position = position + 1 WHERE position >= $1", position).execute(&mut *tx).await?;
     sqlx::query!(
         "INSERT INTO rules (id, name, enabled, position, trigger, event, conditions, actions, updated_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        id,
+        id as _,
         name,
         draft.enabled,
         position,
@@ -309,7 +310,7 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, draft: Draft) -> Resul
     if draft.enabled {
         arm_existing(&mut tx, id, rule.trigger).await?;
     }
-    users::audit(&mut tx, admin, "rule_created", id, json!({ "rule_id": id, "name": name })).await?;
+    users::audit(&mut tx, admin, "rule_created", id.0, json!({ "rule_id": id, "name": name })).await?;
     let saved = get(&mut tx, id).await?.ok_or(Refused::NotFound)?;
     tx.commit().await?;
     Ok(saved)
@@ -318,7 +319,7 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, draft: Draft) -> Resul
 /// Changes rule `id` by `patch`, checked whole, with its audit entry. A time rule whose trigger
 /// changed starts again on every ticket; one switched on is armed where it has not run for the
 /// anchor the ticket has now; one switched off keeps no timers.
-pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch) -> Result<Saved, Refused> {
+pub async fn change(conn: &mut PgConnection, admin: Uuid, id: RuleId, patch: Patch) -> Result<Saved, Refused> {
     let name = patch.name.as_deref().map(checked_name).transpose().map_err(|e| Refused::Invalid(vec![e]))?;
     let mut tx = conn.begin().await?;
     raise_version(&mut tx).await?;
@@ -344,7 +345,7 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch
                WHEN $3::int > $2::int AND position > $2::int AND position <= $3::int THEN position - 1
                ELSE position END
              WHERE position BETWEEN least($2::int, $3::int) AND greatest($2::int, $3::int)",
-            id,
+            id as _,
             from,
             to,
         )
@@ -356,7 +357,7 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch
         "UPDATE rules SET name = $2, enabled = $3, trigger = $4, event = $5, conditions = $6, actions = $7,
                 updated_by = $8, updated_at = now()
          WHERE id = $1",
-        id,
+        id as _,
         name,
         enabled,
         trigger,
@@ -369,12 +370,12 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch
     .await?;
     let retimed = trigger != current.trigger;
     if !enabled || retimed {
-        sqlx::query!("DELETE FROM rule_timers WHERE rule_id = $1", id).execute(&mut *tx).await?;
+        sqlx::query!("DELETE FROM rule_timers WHERE rule_id = $1", id as _).execute(&mut *tx).await?;
     }
     if enabled && (retimed || !current.enabled) {
         arm_existing(&mut tx, id, rule.trigger).await?;
     }
-    users::audit(&mut tx, admin, "rule_changed", id, json!({ "rule_id": id, "name": name })).await?;
+    users::audit(&mut tx, admin, "rule_changed", id.0, json!({ "rule_id": id, "name": name })).await?;
     let saved = get(&mut tx, id).await?.ok_or(Refused::NotFound)?;
     tx.commit().await?;
     Ok(saved)
@@ -382,17 +383,17 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch
 
 /// Deletes rule `id` with its audit entry, its runs and timers; the rules after it move up.
 /// The history keeps its changes (naming it as a rule deleted since).
-pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: Uuid) -> Result<(), Refused> {
+pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: RuleId) -> Result<(), Refused> {
     let mut tx = conn.begin().await?;
     raise_version(&mut tx).await?;
-    let gone = sqlx::query!("DELETE FROM rules WHERE id = $1 RETURNING name, position", id)
+    let gone = sqlx::query!("DELETE FROM rules WHERE id = $1 RETURNING name, position", id as _)
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(Refused::NotFound)?;
     sqlx::query!("UPDATE rules SET position = position - 1 WHERE position > $1", gone.position)
         .execute(&mut *tx)
         .await?;
-    users::audit(&mut tx, admin, "rule_deleted", id, json!({ "rule_id": id, "name": gone.name })).await?;
+    users::audit(&mut tx, admin, "rule_deleted", id.0, json!({ "rule_id": id, "name": gone.name })).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -400,7 +401,7 @@ pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: Uuid) -> Result<()
 /// One run of a rule on a ticket, for its log.
 #[derive(Debug)]
 pub struct NewRun<'a> {
-    pub rule_id: Uuid,
+    pub rule_id: RuleId,
     pub ticket_id: i64,
     /// The event's name, or `time`.
     pub trigger: &'static str,
@@ -419,7 +420,7 @@ pub async fn record_run(conn: &mut PgConnection, run: &NewRun<'_>) -> sqlx::Resu
     let id = sqlx::query_scalar!(
         "INSERT INTO rule_runs (rule_id, ticket_id, trigger, depth, changes, error, at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        run.rule_id,
+        run.rule_id as _,
         run.ticket_id,
         run.trigger,
         i16::from(run.depth),
@@ -439,7 +440,7 @@ pub async fn record_run(conn: &mut PgConnection, run: &NewRun<'_>) -> sqlx::Resu
                SELECT id FROM rule_runs WHERE rule_id = $1 AND id <= (
                  SELECT id FROM rule_runs WHERE rule_id = $1 ORDER BY id DESC OFFSET $2 LIMIT 1)
                FOR UPDATE SKIP LOCKED)",
-            run.rule_id,
+            run.rule_id as _,
             RUNS_KEPT,
         )
         .execute(conn)
@@ -468,7 +469,7 @@ pub struct Run {
 
 /// Rule `id`'s runs before run `before`, newest first: at most `limit`, of the newest
 /// `RUNS_KEPT` (the log may hold a few older ones until its next pruning).
-pub async fn runs(conn: &mut PgConnection, id: Uuid, before: Option<i64>, limit: i64) -> sqlx::Result<Vec<Run>> {
+pub async fn runs(conn: &mut PgConnection, id: RuleId, before: Option<i64>, limit: i64) -> sqlx::Result<Vec<Run>> {
     sqlx::query_as!(
         Run,
         r#"SELECT r.id, r.ticket_id, t.ticket_number, r.at, r.trigger, r.depth, r.changes, r.error
@@ -477,7 +478,7 @@ pub async fn runs(conn: &mut PgConnection, id: Uuid, before: Option<i64>, limit:
              AND r.id >= coalesce((SELECT k.id FROM rule_runs k WHERE k.rule_id = $1 ORDER BY k.id DESC
                                    OFFSET $4::bigint - 1 LIMIT 1), 0)
            ORDER BY r.id DESC LIMIT $3"#,
-        id,
+        id as _,
         before.unwrap_or(i64::MAX),
         limit,
         RUNS_KEPT,
@@ -488,11 +489,16 @@ pub async fn runs(conn: &mut PgConnection, id: Uuid, before: Option<i64>, limit:
 
 /// Arms time rules `rules` (their ids and minutes) on ticket `ticket`, their anchor moved to
 /// `now`: each runs again once its minutes have passed.
-pub async fn arm(conn: &mut PgConnection, ticket: i64, rules: &[(Uuid, i64)], now: DateTime<Utc>) -> sqlx::Result<()> {
+pub async fn arm(
+    conn: &mut PgConnection,
+    ticket: i64,
+    rules: &[(RuleId, i64)],
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
     if rules.is_empty() {
         return Ok(());
     }
-    let ids: Vec<Uuid> = rules.iter().map(|(id, _)| *id).collect();
+    let ids: Vec<Uuid> = rules.iter().map(|(id, _)| id.0).collect();
     let minutes: Vec<i64> = rules.iter().map(|(_, m)| *m).collect();
     sqlx::query!(
         "INSERT INTO rule_timers (rule_id, ticket_id, anchor_at, due_at)
@@ -512,7 +518,7 @@ pub async fn arm(conn: &mut PgConnection, ticket: i64, rules: &[(Uuid, i64)], no
 /// Arms time rule `id` on every ticket not closed, from the anchor each has now (its creation,
 /// its last status change, its last customer message or public staff reply; a ticket with no
 /// such message waits for one), except where it already ran for that anchor.
-async fn arm_existing(tx: &mut PgConnection, id: Uuid, trigger: Trigger) -> sqlx::Result<()> {
+async fn arm_existing(tx: &mut PgConnection, id: RuleId, trigger: Trigger) -> sqlx::Result<()> {
     let Trigger::After { minutes, since } = trigger else { return Ok(()) };
     let minutes = i32::try_from(minutes).unwrap_or(i32::MAX);
     sqlx::query!(
@@ -532,7 +538,7 @@ async fn arm_existing(tx: &mut PgConnection, id: Uuid, trigger: Trigger) -> sqlx
            WHERE t.status <> 'closed' AND a.at IS NOT NULL
            ON CONFLICT (rule_id, ticket_id) DO UPDATE SET anchor_at = EXCLUDED.anchor_at, due_at = EXCLUDED.due_at
              WHERE rule_timers.anchor_at <> EXCLUDED.anchor_at"#,
-        id,
+        id as _,
         minutes,
         since.as_str(),
     )
@@ -542,9 +548,9 @@ async fn arm_existing(tx: &mut PgConnection, id: Uuid, trigger: Trigger) -> sqlx
 }
 
 /// Up to `limit` timers due at `now`, soonest first: (rule, ticket).
-pub async fn due_timers(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) -> sqlx::Result<Vec<(Uuid, i64)>> {
+pub async fn due_timers(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) -> sqlx::Result<Vec<(RuleId, i64)>> {
     let rows = sqlx::query!(
-        "SELECT rule_id, ticket_id FROM rule_timers WHERE due_at <= $1 ORDER BY due_at, ticket_id LIMIT $2",
+        r#"SELECT rule_id AS "rule_id: RuleId", ticket_id FROM rule_timers WHERE due_at <= $1 ORDER BY due_at, ticket_id LIMIT $2"#,
         now,
         limit
     )
@@ -556,10 +562,10 @@ pub async fn due_timers(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64)
 /// Takes the timer of rule `rule` on ticket `ticket` if it is still due at `now`: it will not
 /// run again for the anchor it was armed from. False when it is not (it moved, or another
 /// replica took it).
-pub async fn take_timer(tx: &mut PgConnection, rule: Uuid, ticket: i64, now: DateTime<Utc>) -> sqlx::Result<bool> {
+pub async fn take_timer(tx: &mut PgConnection, rule: RuleId, ticket: i64, now: DateTime<Utc>) -> sqlx::Result<bool> {
     let taken = sqlx::query!(
         "UPDATE rule_timers SET due_at = NULL WHERE rule_id = $1 AND ticket_id = $2 AND due_at <= $3",
-        rule,
+        rule as _,
         ticket,
         now
     )
@@ -599,6 +605,6 @@ pub async fn first_names(conn: &mut PgConnection, customer: Uuid, agent: Uuid) -
 }
 
 /// Marks message `id` as written by rule `rule`.
-pub async fn mark_message(conn: &mut PgConnection, id: i64, rule: Uuid) -> sqlx::Result<()> {
-    sqlx::query!("UPDATE ticket_messages SET rule_id = $2 WHERE id = $1", id, rule).execute(conn).await.map(drop)
+pub async fn mark_message(conn: &mut PgConnection, id: i64, rule: RuleId) -> sqlx::Result<()> {
+    sqlx::query!("UPDATE ticket_messages SET rule_id = $2 WHERE id = $1", id, rule as _).execute(conn).await.map(drop)
 }

@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use self::business::{DAY_MINUTES, Schedule, ScheduleError};
 use super::users;
+use crate::ids::ScheduleId;
 
 /// A tenant holds at most this many schedules.
 pub const MAX_PER_TENANT: i64 = 20;
@@ -105,7 +106,8 @@ pub struct Holiday {
 /// A schedule.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ScheduleView {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: ScheduleId,
     pub name: String,
     /// An IANA time zone, such as `Europe/Paris`.
     pub time_zone: String,
@@ -251,7 +253,7 @@ fn ordered(schedule: &Schedule) -> Vec<Interval> {
 }
 
 struct Row {
-    id: Uuid,
+    id: ScheduleId,
     name: String,
     time_zone: String,
     intervals: Json<Vec<Interval>>,
@@ -280,19 +282,19 @@ pub async fn all(conn: &mut PgConnection) -> sqlx::Result<Vec<ScheduleView>> {
 }
 
 /// Schedule `id`.
-pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<ScheduleView>> {
+pub async fn get(conn: &mut PgConnection, id: ScheduleId) -> sqlx::Result<Option<ScheduleView>> {
     Ok(read(conn, Some(id)).await?.pop())
 }
 
-async fn read(conn: &mut PgConnection, id: Option<Uuid>) -> sqlx::Result<Vec<ScheduleView>> {
+async fn read(conn: &mut PgConnection, id: Option<ScheduleId>) -> sqlx::Result<Vec<ScheduleView>> {
     let rows = sqlx::query_as!(
         Row,
-        r#"SELECT s.id, s.name, s.time_zone, s.intervals AS "intervals!: Json<Vec<Interval>>",
+        r#"SELECT s.id AS "id: ScheduleId", s.name, s.time_zone, s.intervals AS "intervals!: Json<Vec<Interval>>",
                 coalesce((SELECT jsonb_agg(jsonb_build_object('date', h.day, 'name', h.name) ORDER BY h.day)
                           FROM schedule_holidays h WHERE h.schedule_id = s.id), '[]') AS "holidays!: Json<Vec<Holiday>>",
                 s.created_at, s.updated_at
            FROM schedules s WHERE $1::uuid IS NULL OR s.id = $1 ORDER BY lower(s.name), s.id LIMIT $2"#,
-        id,
+        id as _,
         MAX_PER_TENANT,
     )
     .fetch_all(conn)
@@ -305,11 +307,11 @@ async fn lock_for_change(conn: &mut PgConnection) -> sqlx::Result<()> {
     sqlx::query!("LOCK TABLE schedules IN SHARE ROW EXCLUSIVE MODE").execute(conn).await.map(drop)
 }
 
-async fn name_taken(conn: &mut PgConnection, name: &str, except: Option<Uuid>) -> sqlx::Result<bool> {
+async fn name_taken(conn: &mut PgConnection, name: &str, except: Option<ScheduleId>) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM schedules WHERE lower(name) = lower($1) AND id IS DISTINCT FROM $2) AS "taken!""#,
         name,
-        except,
+        except as _,
     )
     .fetch_one(conn)
     .await
@@ -340,31 +342,31 @@ pub enum Refused {
 }
 
 /// Schedule `id` becomes `fields` (made, or changed), its holidays replaced.
-async fn write(tx: &mut PgConnection, id: Uuid, fields: &Fields) -> sqlx::Result<()> {
+async fn write(tx: &mut PgConnection, id: ScheduleId, fields: &Fields) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO schedules (id, name, time_zone, intervals) VALUES ($1, $2, $3, $4)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, time_zone = EXCLUDED.time_zone,
            intervals = EXCLUDED.intervals, updated_at = now()",
-        id,
+        id as _,
         fields.name,
         fields.time_zone,
         Json(&fields.intervals) as _,
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!("DELETE FROM schedule_holidays WHERE schedule_id = $1", id).execute(&mut *tx).await?;
+    sqlx::query!("DELETE FROM schedule_holidays WHERE schedule_id = $1", id as _).execute(&mut *tx).await?;
     add_holidays(tx, id, &fields.holidays).await.map(drop)
 }
 
 /// Adds `holidays` to schedule `id`, keeping those it has on the same dates: how many were added.
-async fn add_holidays(tx: &mut PgConnection, id: Uuid, holidays: &[Holiday]) -> sqlx::Result<u64> {
+async fn add_holidays(tx: &mut PgConnection, id: ScheduleId, holidays: &[Holiday]) -> sqlx::Result<u64> {
     let dates: Vec<NaiveDate> = holidays.iter().map(|h| h.date).collect();
     let names: Vec<&str> = holidays.iter().map(|h| h.name.as_str()).collect();
     let added = sqlx::query!(
         "INSERT INTO schedule_holidays (schedule_id, day, name)
          SELECT $1, day, name FROM unnest($2::date[], $3::text[]) AS h (day, name)
          ON CONFLICT (schedule_id, day) DO NOTHING",
-        id,
+        id as _,
         &dates,
         &names as &[&str],
     )
@@ -386,10 +388,10 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> Res
     if name_taken(&mut tx, &fields.name, None).await? {
         return Err(Refused::NameTaken);
     }
-    let id = Uuid::now_v7();
+    let id = ScheduleId(Uuid::now_v7());
     write(&mut tx, id, &fields).await?;
     let details = serde_json::json!({ "schedule_id": id, "name": fields.name });
-    users::audit(&mut tx, admin, "schedule_created", id, details).await?;
+    users::audit(&mut tx, admin, "schedule_created", id.0, details).await?;
     let created = get(&mut tx, id).await?.ok_or(Refused::NotFound)?;
     tx.commit().await?;
     Ok(created)
@@ -397,7 +399,12 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> Res
 
 /// Changes schedule `id` by `patch`, checked as a whole, with its audit entry, in one
 /// transaction. Clocks that start or resume afterwards count in the new schedule.
-pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch) -> Result<ScheduleView, Refused> {
+pub async fn change(
+    conn: &mut PgConnection,
+    admin: Uuid,
+    id: ScheduleId,
+    patch: Patch,
+) -> Result<ScheduleView, Refused> {
     let mut tx = conn.begin().await?;
     lock_for_change(&mut tx).await?;
     let current = get(&mut tx, id).await?.ok_or(Refused::NotFound)?;
@@ -413,7 +420,7 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch
     }
     write(&mut tx, id, &fields).await?;
     let details = serde_json::json!({ "schedule_id": id, "name": fields.name });
-    users::audit(&mut tx, admin, "schedule_changed", id, details).await?;
+    users::audit(&mut tx, admin, "schedule_changed", id.0, details).await?;
     let changed = get(&mut tx, id).await?.ok_or(Refused::NotFound)?;
     tx.commit().await?;
     Ok(changed)
@@ -422,23 +429,25 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: Uuid, patch: Patch
 /// Whether the default SLA policy's current version counts its targets in schedule `id`, asked in
 /// the transaction that deletes it: a version adopted meanwhile waits for it, and is refused if
 /// it names `id` (it takes the versions, then the schedule).
-async fn default_policy_uses(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<bool> {
+async fn default_policy_uses(conn: &mut PgConnection, id: ScheduleId) -> sqlx::Result<bool> {
     sqlx::query!("LOCK TABLE sla_policy_versions IN SHARE MODE").execute(&mut *conn).await?;
-    let current = sqlx::query_scalar!("SELECT schedule_id FROM sla_policy_versions ORDER BY id DESC LIMIT 1")
-        .fetch_one(conn)
-        .await?;
+    let current = sqlx::query_scalar!(
+        r#"SELECT schedule_id AS "schedule_id: ScheduleId" FROM sla_policy_versions ORDER BY id DESC LIMIT 1"#
+    )
+    .fetch_one(conn)
+    .await?;
     Ok(current == Some(id))
 }
 
 /// Deletes schedule `id` with its audit entry; refused while an SLA policy uses it.
-pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: Uuid) -> Result<(), Refused> {
+pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: ScheduleId) -> Result<(), Refused> {
     let mut tx = conn.begin().await?;
     // The default policy names its schedule without a foreign key (its versions never change);
     // the policies by condition have one (`ON DELETE RESTRICT`).
     if default_policy_uses(&mut tx, id).await? {
         return Err(Refused::InUse);
     }
-    let name = sqlx::query_scalar!("DELETE FROM schedules WHERE id = $1 RETURNING name", id)
+    let name = sqlx::query_scalar!("DELETE FROM schedules WHERE id = $1 RETURNING name", id as _)
         .fetch_optional(&mut *tx)
         .await
         .map_err(|error| match &error {
@@ -447,7 +456,7 @@ pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: Uuid) -> Result<()
         })?
         .ok_or(Refused::NotFound)?;
     let details = serde_json::json!({ "schedule_id": id, "name": name });
-    users::audit(&mut tx, admin, "schedule_deleted", id, details).await?;
+    users::audit(&mut tx, admin, "schedule_deleted", id.0, details).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -457,7 +466,7 @@ pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: Uuid) -> Result<()
 pub async fn import_holidays(
     conn: &mut PgConnection,
     admin: Uuid,
-    id: Uuid,
+    id: ScheduleId,
     holidays: Vec<Holiday>,
 ) -> Result<u64, Refused> {
     let mut tx = conn.begin().await?;
@@ -473,9 +482,9 @@ pub async fn import_holidays(
         )));
     }
     let added = add_holidays(&mut tx, id, &new).await?;
-    sqlx::query!("UPDATE schedules SET updated_at = now() WHERE id = $1", id).execute(&mut *tx).await?;
+    sqlx::query!("UPDATE schedules SET updated_at = now() WHERE id = $1", id as _).execute(&mut *tx).await?;
     let details = serde_json::json!({ "schedule_id": id, "name": current.name, "holidays_added": added });
-    users::audit(&mut tx, admin, "schedule_holidays_imported", id, details).await?;
+    users::audit(&mut tx, admin, "schedule_holidays_imported", id.0, details).await?;
     tx.commit().await?;
     Ok(added)
 }

@@ -12,10 +12,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{Postgres, QueryBuilder};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::status::Clock;
 use super::store::Ticket;
+use crate::ids::ScheduleId;
 
 /// Which target comes next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -49,7 +49,8 @@ pub struct SlaBadge {
     /// fallback policy (`/v1/sla/policy`).
     pub policy: String,
     /// The schedule whose working hours the targets count; `null`: every hour (24/7).
-    pub schedule_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub schedule_id: Option<ScheduleId>,
 }
 
 impl SlaBadge {

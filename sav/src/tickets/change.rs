@@ -20,7 +20,7 @@ use super::messages::{self, Channel, Message, NewMessage};
 use super::refusal::Refused;
 use super::status::Status;
 use super::store::{self, Ticket};
-use crate::ids::TeamId;
+use crate::ids::{RuleId, TeamId};
 use crate::{teams, users};
 
 /// One change to a ticket, as checked input.
@@ -85,7 +85,7 @@ pub struct Work {
     /// Something other than a message changed (what rules on `ticket.updated` run on).
     pub updated: bool,
     /// The time rule whose run made these changes, if one did.
-    pub made_by: Option<Uuid>,
+    pub made_by: Option<RuleId>,
 }
 
 impl Work {

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::priority::Priority;
 use super::status::Status;
 
-use crate::ids::TeamId;
+use crate::ids::{RuleId, TeamId};
 
 /// Which side wrote a message (`ticket_messages.sender_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -158,7 +158,7 @@ pub enum Event {
     RuleMail {
         ticket_id: i64,
         ticket_number: String,
-        rule_id: Uuid,
+        rule_id: RuleId,
         rule_name: String,
         /// The staff it goes to (the assignee, the team's members or the admins, as the rule
         /// found them).

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::status::{Actor, Status};
+use crate::ids::RuleId;
 
 /// What a history row says happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -69,7 +70,7 @@ pub struct Entry {
     /// For the system: the part of it that made the change, if one has a name.
     pub system: Option<SystemPart>,
     /// The rule that made the change, if one did.
-    pub rule_id: Option<Uuid>,
+    pub rule_id: Option<RuleId>,
     pub action: Action,
     pub from: Option<Status>,
     pub to: Option<Status>,
@@ -95,7 +96,7 @@ pub async fn record(conn: &mut PgConnection, entries: &[Entry]) -> sqlx::Result<
     let reasons: Vec<Option<&str>> = entries.iter().map(|e| e.reason.as_deref()).collect();
     let changes: Vec<&serde_json::Value> = entries.iter().map(|e| &e.changes).collect();
     let ats: Vec<DateTime<Utc>> = entries.iter().map(|e| e.at).collect();
-    let rules: Vec<Option<Uuid>> = entries.iter().map(|e| e.rule_id).collect();
+    let rules: Vec<Option<Uuid>> = entries.iter().map(|e| e.rule_id.map(|rule| rule.0)).collect();
     sqlx::query!(
         r#"INSERT INTO ticket_history (ticket_id, actor_id, actor_kind, action, from_status, to_status, reason, changes,
             created_at, system_actor, rule_id)

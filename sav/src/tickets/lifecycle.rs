@@ -19,7 +19,7 @@ use super::status::{self, Actor, Status};
 use super::store::{self, Ticket};
 use super::tags;
 
-use crate::ids::TeamId;
+use crate::ids::{RuleId, TeamId};
 
 /// Who makes a change: a person (with the part they play) or the system (and which part of it).
 #[derive(Debug, Clone, Copy)]
@@ -28,7 +28,7 @@ pub struct Acting {
     pub actor: Actor,
     pub system: Option<SystemPart>,
     /// The rule whose run made the change (`sav::rules`).
-    pub rule: Option<Uuid>,
+    pub rule: Option<RuleId>,
 }
 
 impl Acting {
@@ -42,7 +42,7 @@ impl Acting {
     }
 
     /// Rule `id` of the tenant's: it acts with an agent's rights, as nobody.
-    pub fn rule(id: Uuid) -> Self {
+    pub fn rule(id: RuleId) -> Self {
         Self { by: None, actor: Actor::Agent, system: Some(SystemPart::Rule), rule: Some(id) }
     }
 

@@ -14,7 +14,7 @@ use super::priority::Priority;
 use super::status::Status;
 use super::store::{self, Ticket};
 
-use crate::ids::TeamId;
+use crate::ids::{TeamId, ViewId};
 
 /// Where the SLA puts a ticket, as a list filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,9 +138,9 @@ pub fn statement<'a>(viewer: Viewer, filter: &Filter<'a>, now: DateTime<Utc>) ->
 pub async fn counts(
     conn: &mut PgConnection,
     viewer: Viewer,
-    filters: &[(Uuid, &Filter<'_>)],
+    filters: &[(ViewId, &Filter<'_>)],
     now: DateTime<Utc>,
-) -> sqlx::Result<Vec<(Uuid, i64)>> {
+) -> sqlx::Result<Vec<(ViewId, i64)>> {
     if filters.is_empty() {
         return Ok(Vec::new());
     }
@@ -154,7 +154,7 @@ pub async fn counts(
         push_conditions(&mut query, viewer, filter, now);
         query.push(")");
     }
-    query.build_query_as::<(Uuid, i64)>().fetch_all(conn).await
+    query.build_query_as::<(ViewId, i64)>().fetch_all(conn).await
 }
 
 /// ` AND ...` for what `viewer` may see and every condition of `filter` (not its order, cursor or

@@ -17,7 +17,7 @@ use super::priority::Priority;
 use super::sla::{Hours, Targets};
 use super::sla_default::MAX_MINUTES;
 use super::tags;
-use crate::ids::TeamId;
+use crate::ids::{ScheduleId, TeamId};
 use crate::schedules::business::Schedule;
 use crate::schedules::{self, Interval};
 use crate::users;
@@ -47,7 +47,8 @@ pub struct ConditionalSlaPolicy {
     pub conditions: SlaConditions,
     /// The schedule whose working hours the targets count; `null`: every hour (24/7).
     #[serde(default)]
-    pub schedule_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub schedule_id: Option<ScheduleId>,
     /// Targets for exactly the priorities the policy can match (those of
     /// `conditions.priorities`, or all four).
     pub targets: PolicyTargetGrid,
@@ -135,7 +136,7 @@ impl PolicyTargets {
 pub fn checked(
     mut policies: Vec<ConditionalSlaPolicy>,
     teams: &[TeamId],
-    schedules: &[Uuid],
+    schedules: &[ScheduleId],
 ) -> Result<Vec<ConditionalSlaPolicy>, Vec<FieldError>> {
     let mut errors = Vec::new();
     if policies.len() > MAX_POLICIES {
@@ -235,7 +236,7 @@ struct Row {
     tags_any: Option<Vec<String>>,
     categories: Option<Vec<String>>,
     vip: Option<bool>,
-    schedule_id: Option<Uuid>,
+    schedule_id: Option<ScheduleId>,
     targets: Json<PolicyTargetGrid>,
 }
 
@@ -260,7 +261,8 @@ impl From<Row> for ConditionalSlaPolicy {
 pub async fn all(conn: &mut PgConnection) -> sqlx::Result<Vec<ConditionalSlaPolicy>> {
     let rows = sqlx::query_as!(
         Row,
-        r#"SELECT name, priorities AS "priorities: Vec<Priority>", team_ids AS "team_ids: Vec<TeamId>", tags_any, categories, vip, schedule_id,
+        r#"SELECT name, priorities AS "priorities: Vec<Priority>", team_ids AS "team_ids: Vec<TeamId>", tags_any, categories, vip,
+                schedule_id AS "schedule_id: ScheduleId",
                 targets AS "targets: Json<PolicyTargetGrid>"
            FROM sla_policies ORDER BY position LIMIT $1"#,
         i64::try_from(MAX_POLICIES).unwrap_or(i64::MAX),
@@ -287,7 +289,7 @@ pub async fn replace(
     sqlx::query!("LOCK TABLE sla_policies IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
     sqlx::query!("LOCK TABLE schedules IN SHARE MODE").execute(&mut *tx).await?;
     let teams = sqlx::query_scalar!(r#"SELECT id AS "id: TeamId" FROM teams"#).fetch_all(&mut *tx).await?;
-    let schedules = sqlx::query_scalar!("SELECT id FROM schedules").fetch_all(&mut *tx).await?;
+    let schedules = sqlx::query_scalar!(r#"SELECT id AS "id: ScheduleId" FROM schedules"#).fetch_all(&mut *tx).await?;
     let policies = checked(policies, &teams, &schedules).map_err(Refused::Invalid)?;
     let before: Vec<String> = all(&mut tx).await?.into_iter().map(|p| p.name).collect();
     sqlx::query!("DELETE FROM sla_policies").execute(&mut *tx).await?;
@@ -304,7 +306,7 @@ pub async fn replace(
             c.tags_any.as_deref(),
             c.categories.as_deref(),
             c.vip,
-            policy.schedule_id,
+            policy.schedule_id as _,
             Json(&policy.targets) as _,
         )
         .execute(&mut *tx)
@@ -343,7 +345,7 @@ impl<'a> Facts<'a> {
 #[derive(Debug, Clone)]
 pub struct Applied {
     pub name: String,
-    pub schedule: Option<(Uuid, Schedule)>,
+    pub schedule: Option<(ScheduleId, Schedule)>,
     pub targets: Targets,
 }
 
@@ -359,7 +361,7 @@ impl Applied {
 /// rows: a tenant without policies reads an empty table.
 pub async fn matching(conn: &mut PgConnection, facts: &Facts<'_>) -> sqlx::Result<Option<Applied>> {
     let row = sqlx::query!(
-        r#"SELECT p.name, p.targets -> $1::text AS "targets!: Json<PolicyTargets>", s.id AS "schedule_id?",
+        r#"SELECT p.name, p.targets -> $1::text AS "targets!: Json<PolicyTargets>", s.id AS "schedule_id?: ScheduleId",
                 s.time_zone AS "time_zone?", s.intervals AS "intervals?: Json<Vec<Interval>>",
                 ARRAY(SELECT h.day FROM schedule_holidays h WHERE h.schedule_id = s.id) AS "holidays!"
            FROM sla_policies p
@@ -388,19 +390,19 @@ pub async fn matching(conn: &mut PgConnection, facts: &Facts<'_>) -> sqlx::Resul
 
 /// Schedule `id` as business hours, for the versioned policy that names it; `None` when it is
 /// gone (a past version's schedule may have been deleted: its tickets count every hour).
-pub async fn schedule(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<(Uuid, Schedule)>> {
+pub async fn schedule(conn: &mut PgConnection, id: ScheduleId) -> sqlx::Result<Option<(ScheduleId, Schedule)>> {
     let row = sqlx::query!(
         r#"SELECT s.time_zone, s.intervals AS "intervals: Json<Vec<Interval>>",
                 ARRAY(SELECT h.day FROM schedule_holidays h WHERE h.schedule_id = s.id) AS "holidays!"
            FROM schedules s WHERE s.id = $1"#,
-        id,
+        id as _,
     )
     .fetch_optional(conn)
     .await?;
     row.map(|row| Ok((id, working(id, &row.time_zone, &row.intervals.0, row.holidays)?))).transpose()
 }
 
-fn working(id: Uuid, zone: &str, intervals: &[Interval], holidays: Vec<NaiveDate>) -> sqlx::Result<Schedule> {
+fn working(id: ScheduleId, zone: &str, intervals: &[Interval], holidays: Vec<NaiveDate>) -> sqlx::Result<Schedule> {
     schedules::working(zone, intervals, holidays)
         .map_err(|error| sqlx::Error::Decode(format!("schedule {id}: {error}").into()))
 }
@@ -461,7 +463,7 @@ mod tests {
     #[test]
     fn names_lists_references_and_minutes_are_checked() {
         let team = TeamId(Uuid::now_v7());
-        let schedule = Uuid::now_v7();
+        let schedule = ScheduleId(Uuid::now_v7());
         let mut first = policy("  Billing  ");
         first.conditions.team_ids = Some(vec![team]);
         first.conditions.tags_any = Some(vec![" VIP ".into(), "vip".into()]);
@@ -476,7 +478,7 @@ mod tests {
         bad.conditions.team_ids = Some(vec![TeamId(Uuid::now_v7())]);
         bad.conditions.tags_any = Some(vec!["not a tag".into()]);
         bad.conditions.categories = Some(Vec::new());
-        bad.schedule_id = Some(Uuid::now_v7());
+        bad.schedule_id = Some(ScheduleId(Uuid::now_v7()));
         bad.targets.low =
             Some(PolicyTargets { response_minutes: 0, next_response_minutes: Some(525_601), resolution_minutes: 10 });
         let errors = checked(vec![first, bad], &[team], &[schedule]).unwrap_err();

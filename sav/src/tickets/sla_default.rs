@@ -16,6 +16,7 @@ use sqlx::{Connection as _, PgConnection};
 use uuid::Uuid;
 
 use super::sla::{Grid, Targets};
+use crate::ids::ScheduleId;
 
 /// The longest target or delay: a year.
 pub const MAX_MINUTES: i32 = 525_600;
@@ -46,7 +47,7 @@ pub struct Policy {
     pub grid: Grid,
     pub auto_close: AutoClose,
     /// The schedule whose business hours the targets count; `None`: every hour (24/7).
-    pub schedule_id: Option<Uuid>,
+    pub schedule_id: Option<ScheduleId>,
 }
 
 impl Policy {
@@ -108,7 +109,7 @@ struct Row {
     urgent_resolution_minutes: i32,
     auto_close_waiting_customer_minutes: i32,
     auto_close_resolved_minutes: i32,
-    schedule_id: Option<Uuid>,
+    schedule_id: Option<ScheduleId>,
     created_at: DateTime<Utc>,
 }
 
@@ -135,10 +136,11 @@ impl From<Row> for Version {
 pub async fn current(conn: &mut PgConnection) -> sqlx::Result<Version> {
     sqlx::query_as!(
         Row,
-        "SELECT id, low_response_minutes, low_resolution_minutes, medium_response_minutes, medium_resolution_minutes,
+        r#"SELECT id, low_response_minutes, low_resolution_minutes, medium_response_minutes, medium_resolution_minutes,
             high_response_minutes, high_resolution_minutes, urgent_response_minutes, urgent_resolution_minutes,
-            auto_close_waiting_customer_minutes, auto_close_resolved_minutes, schedule_id, created_at
-         FROM sla_policy_versions ORDER BY id DESC LIMIT 1",
+            auto_close_waiting_customer_minutes, auto_close_resolved_minutes, schedule_id AS "schedule_id: ScheduleId",
+            created_at
+         FROM sla_policy_versions ORDER BY id DESC LIMIT 1"#,
     )
     .fetch_one(conn)
     .await
@@ -149,10 +151,11 @@ pub async fn current(conn: &mut PgConnection) -> sqlx::Result<Version> {
 pub async fn versions(conn: &mut PgConnection, ids: &[i64]) -> sqlx::Result<Vec<Version>> {
     let rows = sqlx::query_as!(
         Row,
-        "SELECT id, low_response_minutes, low_resolution_minutes, medium_response_minutes, medium_resolution_minutes,
+        r#"SELECT id, low_response_minutes, low_resolution_minutes, medium_response_minutes, medium_resolution_minutes,
             high_response_minutes, high_resolution_minutes, urgent_response_minutes, urgent_resolution_minutes,
-            auto_close_waiting_customer_minutes, auto_close_resolved_minutes, schedule_id, created_at
-         FROM sla_policy_versions WHERE id = ANY($1)",
+            auto_close_waiting_customer_minutes, auto_close_resolved_minutes, schedule_id AS "schedule_id: ScheduleId",
+            created_at
+         FROM sla_policy_versions WHERE id = ANY($1)"#,
         ids,
     )
     .fetch_all(conn)
@@ -190,15 +193,15 @@ pub async fn adopt(conn: &mut PgConnection, policy: &Policy, now: DateTime<Utc>)
     let Grid { low, medium, high, urgent } = policy.grid;
     let current = sqlx::query_as!(
         Row,
-        "INSERT INTO sla_policy_versions (low_response_minutes, low_resolution_minutes, medium_response_minutes,
+        r#"INSERT INTO sla_policy_versions (low_response_minutes, low_resolution_minutes, medium_response_minutes,
             medium_resolution_minutes, high_response_minutes, high_resolution_minutes, urgent_response_minutes,
             urgent_resolution_minutes, auto_close_waiting_customer_minutes, auto_close_resolved_minutes, schedule_id,
             created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          RETURNING id, low_response_minutes, low_resolution_minutes, medium_response_minutes,
             medium_resolution_minutes, high_response_minutes, high_resolution_minutes, urgent_response_minutes,
-            urgent_resolution_minutes, auto_close_waiting_customer_minutes, auto_close_resolved_minutes, schedule_id,
-            created_at",
+            urgent_resolution_minutes, auto_close_waiting_customer_minutes, auto_close_resolved_minutes,
+            schedule_id AS "schedule_id: ScheduleId", created_at"#,
         low.response_minutes,
         low.resolution_minutes,
         medium.response_minutes,
@@ -209,7 +212,7 @@ pub async fn adopt(conn: &mut PgConnection, policy: &Policy, now: DateTime<Utc>)
         urgent.resolution_minutes,
         policy.auto_close.waiting_customer_minutes,
         policy.auto_close.resolved_minutes,
-        policy.schedule_id,
+        policy.schedule_id as _,
         now,
     )
     .fetch_one(conn)
@@ -242,7 +245,7 @@ pub async fn replace(
     // The versions first, as a schedule's deletion takes them (`schedules::remove`): no deadlock.
     sqlx::query!("LOCK TABLE sla_policy_versions IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
     if let Some(id) = policy.schedule_id {
-        let found = sqlx::query_scalar!("SELECT id FROM schedules WHERE id = $1 FOR KEY SHARE", id)
+        let found = sqlx::query_scalar!("SELECT id FROM schedules WHERE id = $1 FOR KEY SHARE", id as _)
             .fetch_optional(&mut *tx)
             .await?;
         if found.is_none() {

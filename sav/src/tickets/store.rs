@@ -20,7 +20,7 @@ use super::sla::{self, Answers, Change, Hours, SlaState, Targets};
 use super::sla_by_condition;
 use super::sla_default;
 use super::status::Status;
-use crate::ids::TeamId;
+use crate::ids::{ScheduleId, TeamId};
 use crate::schedules::business::Schedule;
 use crate::schedules::{self, Interval};
 use crate::ticket_settings::AgentAccess;
@@ -92,7 +92,7 @@ pub struct Ticket {
     #[serde(skip)]
     pub sla_policy: Option<String>,
     #[serde(skip)]
-    pub sla_schedule_id: Option<Uuid>,
+    pub sla_schedule_id: Option<ScheduleId>,
     #[serde(skip)]
     pub sla_response_minutes: Option<i32>,
     #[serde(skip)]
@@ -214,7 +214,7 @@ macro_rules! ticket_of {
             sla_version_id: $row.sla_version_id,
             queued_at: $row.queued_at,
             sla_policy: $row.sla_policy,
-            sla_schedule_id: $row.sla_schedule_id,
+            sla_schedule_id: $row.sla_schedule_id.map($crate::ids::ScheduleId),
             sla_response_minutes: $row.sla_response_minutes,
             sla_next_response_minutes: $row.sla_next_response_minutes,
             sla_resolution_minutes: $row.sla_resolution_minutes,
@@ -497,7 +497,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewTicket, now: DateTime<Utc>
             started.response_risk_at,
             started.resolution_risk_at,
             kept.policy,
-            kept.schedule_id,
+            kept.schedule_id as _,
             kept.response_minutes,
             kept.next_response_minutes,
             kept.resolution_minutes,
@@ -575,7 +575,7 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
         ticket.response_risk_at,
         ticket.resolution_risk_at,
         ticket.sla_policy,
-        ticket.sla_schedule_id,
+        ticket.sla_schedule_id as _,
         ticket.sla_response_minutes,
         ticket.sla_next_response_minutes,
         ticket.sla_resolution_minutes,
@@ -662,8 +662,8 @@ fn measure(ticket: &mut Ticket, hours: Hours<'_>) {
 async fn fallback_schedule(
     conn: &mut PgConnection,
     applied: Option<&sla_by_condition::Applied>,
-    schedule_id: Option<Uuid>,
-) -> sqlx::Result<Option<(Uuid, Schedule)>> {
+    schedule_id: Option<ScheduleId>,
+) -> sqlx::Result<Option<(ScheduleId, Schedule)>> {
     match (applied, schedule_id) {
         (None, Some(id)) => sla_by_condition::schedule(conn, id).await,
         _ => Ok(None),
@@ -674,7 +674,7 @@ async fn fallback_schedule(
 /// that applies, else the versioned one in its schedule (`fallback`).
 fn hours_and_kept<'a>(
     applied: Option<&'a sla_by_condition::Applied>,
-    fallback: Option<&'a (Uuid, Schedule)>,
+    fallback: Option<&'a (ScheduleId, Schedule)>,
 ) -> (Hours<'a>, SlaTerms) {
     match (applied, fallback) {
         (Some(applied), _) => (applied.hours(), SlaTerms::of(applied)),
@@ -690,7 +690,7 @@ fn hours_and_kept<'a>(
 #[derive(Default)]
 struct SlaTerms {
     policy: Option<String>,
-    schedule_id: Option<Uuid>,
+    schedule_id: Option<ScheduleId>,
     response_minutes: Option<i32>,
     next_response_minutes: Option<i32>,
     resolution_minutes: Option<i32>,
@@ -726,7 +726,7 @@ struct Clock {
     targets: Targets,
     auto_close: sla_default::AutoClose,
     /// The schedule of its version's policy (`None`: every hour).
-    schedule_id: Option<Uuid>,
+    schedule_id: Option<ScheduleId>,
     /// The statuses the ticket entered, oldest first.
     changes: Vec<Change>,
 }
@@ -737,7 +737,8 @@ struct Clock {
 async fn clock(conn: &mut PgConnection, ticket: &Ticket) -> sqlx::Result<Clock> {
     let row = sqlx::query!(
         r#"SELECT p.response_minutes AS "response_minutes!", p.resolution_minutes AS "resolution_minutes!",
-            v.auto_close_waiting_customer_minutes, v.auto_close_resolved_minutes, v.schedule_id,
+            v.auto_close_waiting_customer_minutes, v.auto_close_resolved_minutes,
+            v.schedule_id AS "schedule_id: ScheduleId",
             h.change_at AS "change_at!", h.change_to AS "change_to!: Vec<Status>"
            FROM sla_policy_targets p
            JOIN sla_policy_versions v ON v.id = p.version_id

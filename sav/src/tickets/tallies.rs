@@ -17,11 +17,11 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
-use uuid::Uuid;
 
 use super::access::Viewer;
 use super::badge;
 use super::listing::{self, Filter, SlaFilter};
+use crate::ids::ViewId;
 
 /// Rows of changes a read tolerates beyond the folded ones before it asks for a fold.
 const FOLD_SLACK: i64 = 2_000;
@@ -108,9 +108,9 @@ pub fn countable<'f>(filter: &'f Filter<'_>) -> Option<Tally<'f>> {
 pub async fn view_counts(
     conn: &mut PgConnection,
     viewer: Viewer,
-    filters: &[(Uuid, Filter<'_>)],
+    filters: &[(ViewId, Filter<'_>)],
     now: DateTime<Utc>,
-) -> sqlx::Result<Counted<Vec<(Uuid, i64)>>> {
+) -> sqlx::Result<Counted<Vec<(ViewId, i64)>>> {
     let (mut summed, mut rest) = (Vec::new(), Vec::new());
     for (id, filter) in filters {
         match countable(filter).filter(|_| viewer.is_staff()) {
@@ -128,9 +128,9 @@ pub async fn view_counts(
 async fn summed_counts(
     conn: &mut PgConnection,
     viewer: Viewer,
-    filters: &[(Uuid, &Filter<'_>, Tally<'_>)],
+    filters: &[(ViewId, &Filter<'_>, Tally<'_>)],
     now: DateTime<Utc>,
-) -> sqlx::Result<Counted<Vec<(Uuid, i64)>>> {
+) -> sqlx::Result<Counted<Vec<(ViewId, i64)>>> {
     if filters.is_empty() {
         return Ok(Counted::default());
     }
