@@ -115,14 +115,15 @@ SHORTENED = {
     "HelpdesklyNotificationConsumerDisconnected": [("for: 5m", "for: 2s")],
     "HelpdesklyWebhookConsumerDown": [("for: 5m", "for: 2s")],
     "HelpdesklyWebhookEndpointsDisabled": [("offset 1h", "offset 20s"), ("for: 5m", "for: 2s")],
-    # Both of its rules are copied; the queue's (for: 2m) is the one proven.
+    # Of its two rules only the queue's (for: 2m) is copied and proven: the slow one's p99 over
+    # 5 minutes may stay above its threshold after a cut (frames held back, then handed over).
     "HelpdesklyLiveFanoutStalled": [("for: 2m", "for: 2s")],
 }
 
 
 def shortened_rules(path):
     """The rules of SHORTENED, out of monitoring/rules, with their replacements made (an alert
-    with several rules: each copied, the replacements made where they match)."""
+    with several rules: those its replacements match are copied)."""
     lines = open(f"{MON}/rules/helpdeskly.rules.yml").read().splitlines()
     out = ["groups:", f"  - name: {PROOF_GROUP}", "    rules:"]
     for name, replacements in SHORTENED.items():
@@ -133,9 +134,11 @@ def shortened_rules(path):
             end = next((n for n in range(start + 1, len(lines))
                         if lines[n].lstrip().startswith(("- alert:", "- name:", "#"))), len(lines))
             blocks.append("\n".join(lines[start:end]))
-        for old, new in replacements:
+        for old, _ in replacements:
             check(any(old in block for block in blocks),
                   f"alert {name}: the proof shortens {old!r}, which its rule no longer has")
+        blocks = [block for block in blocks if any(old in block for old, _ in replacements)]
+        for old, new in replacements:
             blocks = [block.replace(old, new) for block in blocks]
         out += blocks
     with open(path, "w") as f:
