@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
-use sav::ids::MacroId;
+use sav::ids::{MacroId, TicketId};
 use sav::macros::{self, Applying};
 use sav::tickets::access::Viewer;
 use sav::tickets::store::{self, Detail, Ticket};
@@ -190,7 +190,7 @@ impl<R: Requirement> Access<R> {
     /// Ticket `id` as the caller may see it, then `R`: a ticket the caller may not see does not
     /// exist for them (404), even on a route they may not call; one they see but may not act on
     /// is refused (403).
-    pub async fn ticket(&self, id: i64) -> ApiResult<Scoped<Ticket>> {
+    pub async fn ticket(&self, id: TicketId) -> ApiResult<Scoped<Ticket>> {
         let mut db = self.connection().await?;
         let (viewer, ticket) = store::visible(&mut db, self.user_id, id, false).await.answered()?;
         R::check(viewer)?;
@@ -200,7 +200,7 @@ impl<R: Requirement> Access<R> {
     /// Ticket `id` with everything its page shows, read with the caller's role in one statement,
     /// as `ticket` scopes it; of its files, those the caller may see (no internal file for a
     /// customer).
-    pub async fn ticket_detail(&self, id: i64) -> ApiResult<Scoped<Detail>> {
+    pub async fn ticket_detail(&self, id: TicketId) -> ApiResult<Scoped<Detail>> {
         let mut db = self.connection().await?;
         let Some(mut row) = store::detail(&mut db, self.user_id, id).await? else {
             return Err(store::missing(&mut db, self.user_id, id).await.answer());
@@ -226,7 +226,7 @@ impl<R: Requirement> Access<R> {
 
     /// Macro `id` to apply to ticket `ticket`, with the values its message fills in, read with the
     /// caller's role in one statement; a caller `R` refuses never learns which macros exist.
-    pub async fn macro_to_apply(&self, id: MacroId, ticket: i64) -> ApiResult<Scoped<Applying>> {
+    pub async fn macro_to_apply(&self, id: MacroId, ticket: TicketId) -> ApiResult<Scoped<Applying>> {
         let mut db = self.connection().await?;
         let Some(applying) = macros::applying(&mut db, id, ticket, self.user_id).await? else {
             R::check(Viewer::load(&mut db, self.user_id).await.answered()?)?;

@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
 use reqwest::Method;
+use sav::ids::TicketId;
 use sav::tickets::links::{self as app_links, Nesting};
 use sav::tickets::participants::{self as app_participants, MAX_PER_TICKET as MAX_PARTICIPANTS};
 use serde_json::{Value, json};
@@ -302,7 +303,7 @@ async fn listed(desk: &mut Desk, id: i64, people: usize) -> Summary {
     let mut times = Vec::with_capacity(ALONE);
     for n in 0..WARM_UP_ALONE + ALONE {
         let started = Instant::now();
-        let listed = app_participants::list(&mut desk.admin, id, true).await.expect("the participants");
+        let listed = app_participants::list(&mut desk.admin, TicketId(id), true).await.expect("the participants");
         let took = started.elapsed();
         assert_eq!(listed.len(), people);
         if n >= WARM_UP_ALONE {
@@ -379,10 +380,11 @@ async fn linking(desk: &mut Desk, options: &Options) {
         child("a lone ticket".to_owned(), lone),
     ];
     for (child, leaf) in children.iter().zip([tree.last(), chain.last(), None]) {
-        let fine = app_links::nesting(&mut desk.admin, parent, child.id).await.expect("the walk");
+        let fine = app_links::nesting(&mut desk.admin, TicketId(parent), TicketId(child.id)).await.expect("the walk");
         assert_eq!(fine, Nesting::Fine, "{}: linkable", child.label);
         if let Some(&leaf) = leaf {
-            let cycle = app_links::nesting(&mut desk.admin, leaf, child.id).await.expect("the walk");
+            let cycle =
+                app_links::nesting(&mut desk.admin, TicketId(leaf), TicketId(child.id)).await.expect("the walk");
             assert_eq!(cycle, Nesting::Cycle, "{}: the walk reaches the last one below", child.label);
         }
         for _ in 0..WARM_UP_LINKS {
@@ -415,7 +417,8 @@ async fn walks(desk: &mut Desk, parent: i64, children: &mut [Child]) {
     for n in 0..WARM_UP_ALONE + ALONE {
         for child in children.iter_mut() {
             let started = Instant::now();
-            let nesting = app_links::nesting(&mut desk.admin, parent, child.id).await.expect("the walk");
+            let nesting =
+                app_links::nesting(&mut desk.admin, TicketId(parent), TicketId(child.id)).await.expect("the walk");
             let took = started.elapsed();
             assert_eq!(nesting, Nesting::Fine);
             if n >= WARM_UP_ALONE {

@@ -11,6 +11,7 @@ use super::satisfaction::{self, History};
 use super::tickets::priority::Priority;
 use super::tickets::status::Status;
 use super::users::Customer;
+use crate::ids::TicketId;
 
 /// Other tickets and orders shown at most.
 const SHOWN: i64 = 20;
@@ -27,7 +28,8 @@ pub struct Panel {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OtherTicket {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: TicketId,
     pub ticket_number: String,
     pub subject: String,
     pub status: Status,
@@ -46,7 +48,7 @@ pub struct Order {
 }
 
 /// The panel of ticket `ticket_id`'s customer (the caller may see the ticket: checked before).
-pub async fn panel(conn: &mut PgConnection, ticket_id: i64, customer: Uuid) -> sqlx::Result<Option<Panel>> {
+pub async fn panel(conn: &mut PgConnection, ticket_id: TicketId, customer: Uuid) -> sqlx::Result<Option<Panel>> {
     let Some(person) =
         sqlx::query_as!(Customer, "SELECT id, firstname, lastname, email, vip FROM users WHERE id = $1", customer,)
             .fetch_optional(&mut *conn)
@@ -60,7 +62,7 @@ pub async fn panel(conn: &mut PgConnection, ticket_id: i64, customer: Uuid) -> s
            FROM support_tickets WHERE user_id = $1 AND id <> $2
            ORDER BY updated_at DESC, id DESC LIMIT $3"#,
         customer,
-        ticket_id,
+        ticket_id as _,
         SHOWN,
     )
     .fetch_all(&mut *conn)

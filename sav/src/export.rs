@@ -10,7 +10,7 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::ids::TeamId;
+use crate::ids::{TeamId, TicketId};
 use crate::tickets::events::SenderType;
 use crate::tickets::priority::Priority;
 use crate::tickets::status::Status;
@@ -124,7 +124,7 @@ pub async fn audit(conn: &mut PgConnection, person: Uuid) -> sqlx::Result<Vec<Au
 /// One of the person's tickets, with its public thread.
 #[derive(Debug, Serialize)]
 pub struct ExportTicket {
-    pub id: i64,
+    pub id: TicketId,
     pub ticket_number: String,
     pub subject: String,
     pub description: String,
@@ -142,7 +142,7 @@ pub struct ExportTicket {
     pub updated_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
-    pub merged_into: Option<i64>,
+    pub merged_into: Option<TicketId>,
     pub messages: Vec<ExportMessage>,
 }
 
@@ -150,7 +150,7 @@ pub struct ExportTicket {
 #[derive(Debug, Serialize)]
 pub struct ExportMessage {
     pub id: i64,
-    pub ticket_id: i64,
+    pub ticket_id: TicketId,
     /// Whether the person wrote it.
     pub mine: bool,
     pub sender_type: SenderType,
@@ -177,23 +177,23 @@ pub struct ExportAttachment {
 pub async fn tickets_page(
     conn: &mut PgConnection,
     person: Uuid,
-    after: i64,
+    after: TicketId,
     limit: i64,
 ) -> sqlx::Result<Vec<ExportTicket>> {
     let tickets = sqlx::query!(
-        r#"SELECT id, ticket_number, subject, description, priority AS "priority: Priority", status AS "status: Status",
+        r#"SELECT id AS "id: TicketId", ticket_number, subject, description, priority AS "priority: Priority", status AS "status: Status",
                category, order_id, metadata, team_id AS "team_id: TeamId", tags,
                (SELECT coalesce(jsonb_object_agg(v.key, v.value), '{}') FROM jsonb_each(t.fields) AS v
                 JOIN ticket_fields f ON f.key = v.key AND f.visible_to_customer) AS "fields!",
-               created_at, updated_at, resolved_at, closed_at, merged_into
+               created_at, updated_at, resolved_at, closed_at, merged_into AS "merged_into: TicketId"
            FROM support_tickets t WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3"#,
         person,
-        after,
+        after as _,
         limit,
     )
     .fetch_all(&mut *conn)
     .await?;
-    let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
+    let ids: Vec<TicketId> = tickets.iter().map(|t| t.id).collect();
     let mut messages = public_messages(conn, person, &ids).await?.into_iter().peekable();
     let mut page = Vec::with_capacity(tickets.len());
     for t in tickets {
@@ -226,14 +226,18 @@ pub async fn tickets_page(
 }
 
 /// The public messages of `tickets`, by ticket then time, with their attachments.
-async fn public_messages(conn: &mut PgConnection, person: Uuid, tickets: &[i64]) -> sqlx::Result<Vec<ExportMessage>> {
+async fn public_messages(
+    conn: &mut PgConnection,
+    person: Uuid,
+    tickets: &[TicketId],
+) -> sqlx::Result<Vec<ExportMessage>> {
     let rows = sqlx::query!(
         r#"SELECT m.id, m.ticket_id, m.sender_id = $1 AS "mine!", m.sender_type AS "sender_type: SenderType",
                m.message, m.created_at, m.read_at
            FROM ticket_messages m WHERE m.ticket_id = ANY($2) AND NOT m.is_internal
            ORDER BY m.ticket_id, m.created_at, m.id"#,
         person,
-        tickets,
+        tickets as _,
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -257,7 +261,7 @@ async fn public_messages(conn: &mut PgConnection, person: Uuid, tickets: &[i64])
             }
             ExportMessage {
                 id: m.id,
-                ticket_id: m.ticket_id,
+                ticket_id: TicketId(m.ticket_id),
                 mine: m.mine,
                 sender_type: m.sender_type,
                 message: m.message,

@@ -1,7 +1,8 @@
-//! The domain's ids as types of their own, so that a team's id is never passed where a macro's
-//! is expected. Each is its inner value in SQL and JSON (transparent): `team_id AS "team_id:
-//! TeamId"` reads one and `team as _` binds one in a checked query; the API documents show the
-//! inner type (fields name it with `#[schema(value_type = ...)]`, paths with `params`).
+//! The domain's ids as types of their own, so that a team's id is never passed where a ticket's
+//! is expected. Each is its inner value in SQL and JSON (transparent): a checked `query_as!`
+//! reads one into a struct's field by itself (`From`), `team_id AS "team_id: TeamId"` reads one
+//! elsewhere, and `team as _` binds one; the API documents show the inner type (fields name it
+//! with `#[schema(value_type = ...)]`, paths with `params`).
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -15,6 +16,13 @@ macro_rules! ids {
         #[sqlx(transparent)]
         pub struct $name(pub $inner);
 
+        /// What a checked query reads a column into (`query_as!` converts each column with `From`).
+        impl From<$inner> for $name {
+            fn from(inner: $inner) -> Self {
+                Self(inner)
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 self.0.fmt(f)
@@ -24,6 +32,8 @@ macro_rules! ids {
 }
 
 ids! {
+    /// A ticket's id (a number, as the tenant's sequence gives it; its `TKT-` number is another).
+    TicketId(i64);
     /// A team's id.
     TeamId(Uuid);
     /// A macro's id (a number, as the tenant's sequence gives it).

@@ -17,7 +17,7 @@ use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::ids::MacroId;
+use crate::ids::{MacroId, TicketId};
 
 use super::ticket_settings::AgentAccess;
 use super::tickets::content;
@@ -566,7 +566,7 @@ pub struct Applying {
 pub async fn applying(
     conn: &mut PgConnection,
     macro_id: MacroId,
-    ticket_id: i64,
+    ticket_id: TicketId,
     caller: Uuid,
 ) -> sqlx::Result<Option<Applying>> {
     let row = sqlx::query!(
@@ -582,7 +582,7 @@ pub async fn applying(
            LEFT JOIN users a ON a.id = $3
            WHERE m.id = $1"#,
         macro_id as _,
-        ticket_id,
+        ticket_id as _,
         caller,
     )
     .fetch_optional(conn)

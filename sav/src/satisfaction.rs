@@ -16,6 +16,7 @@ use super::tickets::due;
 use super::tickets::refusal::Refused as Refusal;
 use super::tickets::status::Status;
 use super::tickets::store::{self, Ticket};
+use crate::ids::TicketId;
 
 pub const COMMENT_MAX_CHARS: usize = 2_000;
 
@@ -23,7 +24,8 @@ pub const COMMENT_MAX_CHARS: usize = 2_000;
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Rating {
     pub id: i64,
-    pub ticket_id: i64,
+    #[schema(value_type = i64)]
+    pub ticket_id: TicketId,
     /// 1 (poor) to 5 (excellent).
     pub rating: i16,
     pub comment: Option<String>,
@@ -61,14 +63,14 @@ pub fn comment(value: Option<&str>) -> Result<Option<String>, FieldError> {
 /// The rating of `ticket_id`'s resolution `resolved_at`, if it was rated.
 pub async fn of_resolution(
     conn: &mut PgConnection,
-    ticket_id: i64,
+    ticket_id: TicketId,
     resolved_at: DateTime<Utc>,
 ) -> sqlx::Result<Option<Rating>> {
     sqlx::query_as!(
         Rating,
         "SELECT id, ticket_id, rating, comment, agent_id, created_at FROM satisfaction_ratings
          WHERE ticket_id = $1 AND resolved_at = $2",
-        ticket_id,
+        ticket_id as _,
         resolved_at,
     )
     .fetch_optional(conn)
@@ -89,7 +91,7 @@ pub async fn record(
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (ticket_id, resolved_at) DO NOTHING
          RETURNING id, ticket_id, rating, comment, agent_id, created_at",
-        ticket.id,
+        ticket.id as _,
         resolved_at,
         ticket.user_id,
         ticket.assigned_to,
@@ -104,7 +106,7 @@ pub async fn record(
 /// there is no rating).
 pub async fn add_comment(
     conn: &mut PgConnection,
-    ticket_id: i64,
+    ticket_id: TicketId,
     resolved_at: DateTime<Utc>,
     comment: &str,
 ) -> sqlx::Result<Option<Rating>> {
@@ -113,7 +115,7 @@ pub async fn add_comment(
         "UPDATE satisfaction_ratings SET comment = $3
          WHERE ticket_id = $1 AND resolved_at = $2 AND comment IS NULL
          RETURNING id, ticket_id, rating, comment, agent_id, created_at",
-        ticket_id,
+        ticket_id as _,
         resolved_at,
         comment,
     )
@@ -160,7 +162,7 @@ pub async fn standing(
 pub async fn rate(
     conn: &mut PgConnection,
     user_id: Uuid,
-    id: i64,
+    id: TicketId,
     score: i16,
     comment: Option<&str>,
 ) -> Result<Rating, Refused> {
@@ -182,7 +184,7 @@ pub async fn rate(
 /// ticket is still resolved at that instant).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AskedResolution {
-    pub ticket_id: i64,
+    pub ticket_id: TicketId,
     /// The resolution asked about, in microseconds since the epoch (as the database keeps it).
     pub resolved_at: i64,
 }
@@ -340,7 +342,8 @@ pub struct History {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RecentRating {
-    pub ticket_id: i64,
+    #[schema(value_type = i64)]
+    pub ticket_id: TicketId,
     pub ticket_number: String,
     pub rating: i16,
     pub comment: Option<String>,

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sav::ids::TicketId;
 use uuid::Uuid;
 
 /// How long one call to the store may take before it counts as down.
@@ -107,7 +108,7 @@ pub trait BlobStore: Send + Sync {
 
 /// `tenants/{tenant_id}/tickets/{ticket_id}/{sha256}.{ext}`: the same content in a ticket is one
 /// object.
-pub fn object_key(tenant: Uuid, ticket_id: i64, sha256: &str, extension: &str) -> String {
+pub fn object_key(tenant: Uuid, ticket_id: TicketId, sha256: &str, extension: &str) -> String {
     format!("tenants/{tenant}/tickets/{ticket_id}/{sha256}.{extension}")
 }
 
@@ -208,7 +209,7 @@ mod tests {
     fn keys_follow_the_layout_and_nothing_else_passes() {
         let tenant = Uuid::now_v7();
         let hash = "a".repeat(64);
-        let key = object_key(tenant, 42, &hash, "pdf");
+        let key = object_key(tenant, TicketId(42), &hash, "pdf");
         assert_eq!(key, format!("tenants/{tenant}/tickets/42/{hash}.pdf"));
         assert!(is_object_key(&key));
         assert!(key.starts_with(&tenant_prefix(tenant)));

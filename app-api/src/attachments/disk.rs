@@ -189,7 +189,7 @@ mod tests {
     }
 
     fn key() -> String {
-        super::super::blob::object_key(uuid::Uuid::now_v7(), 3, &"b".repeat(64), "pdf")
+        super::super::blob::object_key(uuid::Uuid::now_v7(), sav::ids::TicketId(3), &"b".repeat(64), "pdf")
     }
 
     #[tokio::test]

@@ -34,6 +34,7 @@ use self::scanner::Scanner;
 use crate::config::{AttachmentsConfig, BlobStoreConfig};
 use crate::tenancy::pools::PoolManager;
 use crate::tenancy::resolve::Tenant;
+use sav::ids::TicketId;
 
 /// At most this many files on one ticket.
 pub const MAX_PER_TICKET: i64 = 200;
@@ -136,7 +137,7 @@ impl Attachments {
         &self,
         tx: &mut PgConnection,
         tenant: Uuid,
-        ticket_id: i64,
+        ticket_id: TicketId,
         upload: &spool::Spooled,
         uploader: Uuid,
         is_internal: bool,

@@ -10,7 +10,7 @@
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
-use sav::ids::TeamId;
+use sav::ids::{TeamId, TicketId};
 use serde::Serialize;
 use sqlx::PgConnection;
 use sqlx::types::ipnet::IpNet;
@@ -35,7 +35,8 @@ pub struct Found {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Attachment {
     pub id: i64,
-    pub ticket_id: i64,
+    #[schema(value_type = i64)]
+    pub ticket_id: TicketId,
     /// The message it belongs to; none for a file of the ticket itself.
     pub message_id: Option<i64>,
     /// The name it was uploaded with (control characters removed).
@@ -52,7 +53,7 @@ pub struct Attachment {
 
 /// What a new row holds.
 pub struct NewAttachment<'a> {
-    pub ticket_id: i64,
+    pub ticket_id: TicketId,
     pub message_id: Option<i64>,
     pub original_name: &'a str,
     pub filename: &'a str,
@@ -104,7 +105,7 @@ t.team_id AS "ticket_team: TeamId",
     Ok(row.map(|row| Found {
         attachment: Attachment {
             id: row.id,
-            ticket_id: row.ticket_id,
+            ticket_id: TicketId(row.ticket_id),
             message_id: row.message_id,
             original_name: row.original_name,
             mime_type: row.mime_type,
@@ -127,7 +128,7 @@ t.team_id AS "ticket_team: TeamId",
 /// `internal`: at most `limit`.
 pub async fn page_of_ticket(
     conn: &mut PgConnection,
-    ticket_id: i64,
+    ticket_id: TicketId,
     internal: bool,
     after: Option<i64>,
     limit: i64,
@@ -139,7 +140,7 @@ pub async fn page_of_ticket(
            FROM ticket_attachments
            WHERE ticket_id = $1 AND ($2 OR NOT is_internal) AND id > coalesce($3::bigint, 0)
            ORDER BY id LIMIT $4"#,
-        ticket_id,
+        ticket_id as _,
         internal,
         after,
         limit,
@@ -151,8 +152,8 @@ pub async fn page_of_ticket(
 /// Takes a share lock on ticket `ticket_id` until the transaction ends: uploads and deletions of
 /// its files go side by side, while a change of the ticket (closing it) waits for them and they
 /// for it. False when there is no such ticket.
-pub async fn share_ticket(conn: &mut PgConnection, ticket_id: i64) -> sqlx::Result<bool> {
-    let locked = sqlx::query_scalar!("SELECT id FROM support_tickets WHERE id = $1 FOR SHARE", ticket_id)
+pub async fn share_ticket(conn: &mut PgConnection, ticket_id: TicketId) -> sqlx::Result<bool> {
+    let locked = sqlx::query_scalar!("SELECT id FROM support_tickets WHERE id = $1 FOR SHARE", ticket_id as _)
         .fetch_optional(conn)
         .await?;
     Ok(locked.is_some())
@@ -164,11 +165,11 @@ const FILES_LOCK_CLASS: i32 = 0x6669_6c65; // "file"
 /// Held until the transaction ends while an upload counts a ticket's files and adds one: uploads
 /// to one ticket take turns there (beside the share lock, which lets them run together), so the
 /// per-ticket limit holds exactly however many come at once.
-pub async fn lock_files_of(conn: &mut PgConnection, ticket_id: i64) -> sqlx::Result<()> {
+pub async fn lock_files_of(conn: &mut PgConnection, ticket_id: TicketId) -> sqlx::Result<()> {
     sqlx::query_scalar!(
         r#"SELECT count(*) AS "locked!" FROM (SELECT pg_advisory_xact_lock($1, ($2::bigint % 2147483647)::int4)) AS locked"#,
         FILES_LOCK_CLASS,
-        ticket_id,
+        ticket_id as _,
     )
     .fetch_one(conn)
     .await
@@ -176,8 +177,8 @@ pub async fn lock_files_of(conn: &mut PgConnection, ticket_id: i64) -> sqlx::Res
 }
 
 /// How many attachments ticket `ticket_id` has.
-pub async fn count_of_ticket(conn: &mut PgConnection, ticket_id: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM ticket_attachments WHERE ticket_id = $1"#, ticket_id)
+pub async fn count_of_ticket(conn: &mut PgConnection, ticket_id: TicketId) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM ticket_attachments WHERE ticket_id = $1"#, ticket_id as _)
         .fetch_one(conn)
         .await
 }
@@ -185,13 +186,13 @@ pub async fn count_of_ticket(conn: &mut PgConnection, ticket_id: i64) -> sqlx::R
 /// The sender and visibility of message `message_id` of ticket `ticket_id`.
 pub async fn message_of_ticket(
     conn: &mut PgConnection,
-    ticket_id: i64,
+    ticket_id: TicketId,
     message_id: i64,
 ) -> sqlx::Result<Option<(Uuid, bool)>> {
     let row = sqlx::query!(
         "SELECT sender_id, is_internal FROM ticket_messages WHERE id = $1 AND ticket_id = $2",
         message_id,
-        ticket_id,
+        ticket_id as _,
     )
     .fetch_optional(conn)
     .await?;
@@ -248,7 +249,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewAttachment<'_>) -> sqlx::R
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
            RETURNING id, ticket_id, message_id, original_name, mime_type, file_size, sha256, is_internal, uploaded_by,
                 created_at"#,
-        new.ticket_id,
+        new.ticket_id as _,
         new.message_id,
         new.original_name,
         new.filename,

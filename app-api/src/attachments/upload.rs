@@ -20,6 +20,7 @@ use super::{Attachments, kinds, spool};
 use crate::refusals::Answered as _;
 use crate::tenancy::TenantDb;
 use crate::tenancy::pools::TenantConnection;
+use sav::ids::TicketId;
 
 /// The multipart envelope around the largest file: field headers, boundaries, small fields.
 const ENVELOPE_BYTES: u64 = 64 * 1024;
@@ -28,7 +29,7 @@ pub const UPLOAD_BODY_LIMIT: u64 = kinds::LARGEST + ENVELOPE_BYTES;
 
 /// An upload as the request brings it.
 pub struct Upload {
-    pub ticket_id: i64,
+    pub ticket_id: TicketId,
     /// The body's `Content-Length`, when given.
     pub declared: Option<u64>,
     /// The window the body's pace is measured over.
@@ -103,7 +104,7 @@ impl Attachments {
         &self,
         db: &TenantDb,
         user_id: Uuid,
-        id: i64,
+        id: TicketId,
         pace: spool::Pace,
         declared: Option<u64>,
         multipart: Multipart,
@@ -128,7 +129,7 @@ impl Attachments {
         &self,
         db: &TenantDb,
         user_id: Uuid,
-        id: i64,
+        id: TicketId,
         ip: Option<IpAddr>,
         upload: &spool::Spooled,
     ) -> ApiResult<(Uploaded, bool)> {
@@ -192,7 +193,7 @@ impl Attachments {
 async fn visibility(
     conn: &mut PgConnection,
     viewer: Viewer,
-    ticket_id: i64,
+    ticket_id: TicketId,
     upload: &spool::Spooled,
 ) -> ApiResult<bool> {
     if upload.is_internal && !viewer.is_staff() {

@@ -27,6 +27,7 @@ use super::writer::{Opening, Requester, TicketWriter, Written};
 use crate::events::Events;
 use crate::refusals::{Answer as _, Answered as _};
 use crate::tenancy::resolve::Tenant;
+use sav::ids::TicketId;
 
 /// A participant to add, as checked input (`email` lower-case).
 #[derive(Debug, Clone)]
@@ -39,7 +40,8 @@ pub struct Joining {
 /// A child a parent's resolution left as it was, and why.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ChildLeft {
-    pub ticket_id: i64,
+    #[schema(value_type = i64)]
+    pub ticket_id: TicketId,
     pub ticket_number: String,
     pub status: Status,
 }
@@ -54,7 +56,7 @@ impl TicketWriter {
     pub async fn add_participant(
         &self,
         db: &mut PgConnection,
-        id: i64,
+        id: TicketId,
         joining: Joining,
     ) -> ApiResult<(Participant, bool)> {
         let now = Utc::now();
@@ -66,7 +68,7 @@ impl TicketWriter {
     async fn add_participant_in(
         &self,
         tx: &mut PgConnection,
-        id: i64,
+        id: TicketId,
         joining: Joining,
         now: DateTime<Utc>,
     ) -> ApiResult<(Participant, bool)> {
@@ -126,7 +128,7 @@ impl TicketWriter {
 
     /// Removes participant `pid` of ticket `id`: staff remove anyone, its customer those they
     /// may copy, a participant themself.
-    pub async fn remove_participant(&self, db: &mut PgConnection, id: i64, pid: i64) -> ApiResult<()> {
+    pub async fn remove_participant(&self, db: &mut PgConnection, id: TicketId, pid: i64) -> ApiResult<()> {
         let now = Utc::now();
         let mut tx = db.begin().await?;
         let done = self.remove_participant_in(&mut tx, id, pid, now).await;
@@ -136,7 +138,7 @@ impl TicketWriter {
     async fn remove_participant_in(
         &self,
         tx: &mut PgConnection,
-        id: i64,
+        id: TicketId,
         pid: i64,
         now: DateTime<Utc>,
     ) -> ApiResult<()> {
@@ -161,7 +163,7 @@ impl TicketWriter {
     }
 
     /// Links ticket `other` to ticket `id` as `kind` (what `other` is to `id`); staff only.
-    pub async fn link(&self, db: &mut PgConnection, id: i64, other: i64, kind: LinkKind) -> ApiResult<Link> {
+    pub async fn link(&self, db: &mut PgConnection, id: TicketId, other: TicketId, kind: LinkKind) -> ApiResult<Link> {
         let now = Utc::now();
         let mut tx = db.begin().await?;
         let done = self.link_in(&mut tx, id, other, Some(kind), now).await;
@@ -170,7 +172,7 @@ impl TicketWriter {
     }
 
     /// Unlinks tickets `id` and `other`; staff only.
-    pub async fn unlink(&self, db: &mut PgConnection, id: i64, other: i64) -> ApiResult<()> {
+    pub async fn unlink(&self, db: &mut PgConnection, id: TicketId, other: TicketId) -> ApiResult<()> {
         let now = Utc::now();
         let mut tx = db.begin().await?;
         let done = self.link_in(&mut tx, id, other, None, now).await;
@@ -181,8 +183,8 @@ impl TicketWriter {
     async fn link_in(
         &self,
         tx: &mut PgConnection,
-        id: i64,
-        other: i64,
+        id: TicketId,
+        other: TicketId,
         kind: Option<LinkKind>,
         now: DateTime<Utc>,
     ) -> ApiResult<Option<Link>> {
@@ -249,7 +251,7 @@ impl TicketWriter {
     pub async fn resolve_with_children(
         &self,
         db: &mut PgConnection,
-        id: i64,
+        id: TicketId,
         reason: Option<String>,
     ) -> ApiResult<(Written, Vec<ChildLeft>)> {
         let now = Utc::now();
@@ -261,7 +263,7 @@ impl TicketWriter {
     async fn resolve_with_children_in(
         &self,
         tx: &mut PgConnection,
-        id: i64,
+        id: TicketId,
         reason: Option<String>,
         now: DateTime<Utc>,
     ) -> ApiResult<(Written, Vec<ChildLeft>)> {
@@ -294,7 +296,7 @@ impl TicketWriter {
     async fn resolve_child(
         &self,
         tx: &mut PgConnection,
-        id: i64,
+        id: TicketId,
         reason: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<(), Option<Ticket>> {
@@ -315,7 +317,7 @@ impl TicketWriter {
     pub async fn split(
         &self,
         db: &mut PgConnection,
-        id: i64,
+        id: TicketId,
         message_id: i64,
         subject: Option<String>,
     ) -> ApiResult<Written> {
@@ -328,7 +330,7 @@ impl TicketWriter {
     async fn split_in(
         &self,
         tx: &mut PgConnection,
-        id: i64,
+        id: TicketId,
         message_id: i64,
         subject: Option<String>,
         now: DateTime<Utc>,
@@ -373,7 +375,12 @@ impl TicketWriter {
 impl TicketWriter {
     /// A copied participant's answer by mail (email in), written as the caller (their account
     /// here, on the customer's side), who need not see the ticket otherwise: a public message.
-    pub async fn post_as_participant(&self, db: &mut PgConnection, id: i64, post: Post) -> Result<Written, Unwritten> {
+    pub async fn post_as_participant(
+        &self,
+        db: &mut PgConnection,
+        id: TicketId,
+        post: Post,
+    ) -> Result<Written, Unwritten> {
         let now = Utc::now();
         let mut tx = db.begin().await?;
         let done = self.post_as_participant_in(&mut tx, id, post, now).await;
@@ -383,7 +390,7 @@ impl TicketWriter {
     async fn post_as_participant_in(
         &self,
         tx: &mut PgConnection,
-        id: i64,
+        id: TicketId,
         post: Post,
         now: DateTime<Utc>,
     ) -> Result<Written, Unwritten> {
@@ -398,7 +405,7 @@ impl TicketWriter {
 
 /// Whether `other` may be linked to `id` as `kind`: neither merged, both under the limit, and
 /// no cycle of parents.
-async fn check_link(tx: &mut PgConnection, id: i64, other: i64, kind: LinkKind) -> ApiResult<()> {
+async fn check_link(tx: &mut PgConnection, id: TicketId, other: TicketId, kind: LinkKind) -> ApiResult<()> {
     if links::merged_into(tx, other).await?.is_some() || links::merged_into(tx, id).await?.is_some() {
         return Err(field("ticket_id", "a merged ticket takes no link: link the ticket it was merged into"));
     }

@@ -20,7 +20,7 @@ use std::collections::{BTreeSet, VecDeque};
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
-use sav::ids::{MacroId, RuleId};
+use sav::ids::{MacroId, RuleId, TicketId};
 use sav::macros::{self, Values};
 use sav::routing::{self, Trigger as Routed};
 use sav::rules::book::Book;
@@ -149,7 +149,7 @@ pub async fn try_rule(
     events: &Events,
     admin: Uuid,
     rule: RuleId,
-    ticket: i64,
+    ticket: TicketId,
 ) -> Result<Tried, ApiError> {
     let mut tx = db.begin().await?;
     let tried = async {
@@ -292,7 +292,7 @@ async fn run_one(
             let logged = NewRun { rule_id: rule.id, ticket_id: ticket.id, trigger, depth, outcome: Err(&why), at: now };
             store::record_run(tx, &logged).await?;
             metrics.ran(trigger, "refused");
-            tracing::info!(rule = %rule.id, ticket = ticket.id, %why, "rules: a run was refused");
+            tracing::info!(rule = %rule.id, ticket = %ticket.id, %why, "rules: a run was refused");
             Ok(None)
         }
     }
@@ -643,7 +643,7 @@ mod tests {
 
     fn message(sender: SenderType, is_internal: bool) -> Event {
         Event::MessageAdded {
-            ticket_id: 7,
+            ticket_id: TicketId(7),
             ticket_number: "TKT-AAAAAAAA".into(),
             message_id: 1,
             sender_id: Uuid::nil(),
@@ -674,7 +674,7 @@ mod tests {
     #[test]
     fn a_change_is_logged_one_property_at_a_time() {
         let entry = Entry {
-            ticket_id: 7,
+            ticket_id: TicketId(7),
             actor_id: None,
             actor: Actor::Agent,
             system: None,

@@ -11,6 +11,7 @@ use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
 use sav::ids::TeamId;
+use sav::ids::TicketId;
 use sav::macros::{self, Applying, Effect, Reviewed, Values};
 use sav::routing::{self, Assignment, Trigger};
 use sav::ticket_settings;
@@ -99,7 +100,7 @@ pub struct Written {
 pub struct Merged {
     pub written: Written,
     pub moved: merging::Moved,
-    pub merged_from: Vec<i64>,
+    pub merged_from: Vec<TicketId>,
 }
 
 /// The way handlers write the tickets of the request's tenant.
@@ -160,12 +161,17 @@ impl TicketWriter {
     }
 
     /// Applies `changes` to ticket `id` for the caller, all or none, in a transaction of its own.
-    pub async fn change(&self, db: &mut PgConnection, id: i64, changes: Vec<Change>) -> ApiResult<Written> {
+    pub async fn change(&self, db: &mut PgConnection, id: TicketId, changes: Vec<Change>) -> ApiResult<Written> {
         Ok(self.try_change(db, id, changes).await?)
     }
 
     /// `change`, with the ticket layer's refusal kept typed.
-    pub async fn try_change(&self, db: &mut PgConnection, id: i64, changes: Vec<Change>) -> Result<Written, Unwritten> {
+    pub async fn try_change(
+        &self,
+        db: &mut PgConnection,
+        id: TicketId,
+        changes: Vec<Change>,
+    ) -> Result<Written, Unwritten> {
         let now = Utc::now();
         let mut tx = db.begin().await?;
         let done = self.change_in(&mut tx, id, changes, now).await;
@@ -178,7 +184,7 @@ impl TicketWriter {
     pub async fn apply_macro(
         &self,
         db: &mut PgConnection,
-        id: i64,
+        id: TicketId,
         viewer: Viewer,
         applying: Applying,
         reviewed: Reviewed,
@@ -193,7 +199,7 @@ impl TicketWriter {
     pub async fn preview_macro(
         &self,
         db: &mut PgConnection,
-        id: i64,
+        id: TicketId,
         viewer: Viewer,
         applying: Applying,
     ) -> ApiResult<macros::Preview> {
@@ -219,7 +225,7 @@ impl TicketWriter {
     async fn try_changes(
         &self,
         tx: &mut PgConnection,
-        id: i64,
+        id: TicketId,
         changes: Vec<Change>,
         now: DateTime<Utc>,
     ) -> Result<Ticket, Unwritten> {
@@ -252,8 +258,8 @@ impl TicketWriter {
     pub async fn merge(
         &self,
         db: &mut PgConnection,
-        target: i64,
-        sources: &[i64],
+        target: TicketId,
+        sources: &[TicketId],
         different_customers: bool,
     ) -> ApiResult<Merged> {
         if different_customers {
@@ -296,7 +302,7 @@ impl TicketWriter {
     pub(super) async fn change_in(
         &self,
         tx: &mut PgConnection,
-        id: i64,
+        id: TicketId,
         changes: Vec<Change>,
         now: DateTime<Utc>,
     ) -> Result<(Written, bool), Unwritten> {
@@ -397,8 +403,8 @@ impl TicketWriter {
     async fn merge_in(
         &self,
         tx: &mut PgConnection,
-        target_id: i64,
-        source_ids: &[i64],
+        target_id: TicketId,
+        source_ids: &[TicketId],
         different_customers: bool,
         now: DateTime<Utc>,
     ) -> Result<((Written, merging::Moved), bool), Unwritten> {
@@ -471,7 +477,7 @@ impl TicketWriter {
 /// priority and tags in one edit; the changes taken out left out.
 async fn macro_changes(
     db: &mut PgConnection,
-    id: i64,
+    id: TicketId,
     viewer: Viewer,
     applying: &Applying,
     reviewed: Reviewed,

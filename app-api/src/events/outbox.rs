@@ -257,7 +257,7 @@ mod tests {
     #[test]
     fn envelopes_carry_the_seed_payload_and_the_tenant() {
         let event = Event::TicketStatusChanged {
-            ticket_id: 123,
+            ticket_id: sav::ids::TicketId(123),
             ticket_number: "TKT-ABC123".into(),
             user_id: Uuid::nil(),
             previous_status: Status::InProgress,

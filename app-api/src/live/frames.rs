@@ -14,7 +14,7 @@
 //!   notification frame goes to its person alone.
 
 use chrono::{DateTime, Utc};
-use sav::ids::TeamId;
+use sav::ids::{TeamId, TicketId};
 use sav::ticket_settings::AgentAccess;
 use sav::tickets::access::Viewer;
 use serde_json::Value;
@@ -31,7 +31,7 @@ pub struct Frame {
     pub tenant: Uuid,
     /// `ticket.created`, `ticket.updated`, `message.added` or `notification`.
     pub name: &'static str,
-    pub ticket_id: i64,
+    pub ticket_id: TicketId,
     pub message_id: Option<i64>,
     /// A notification's kind.
     pub kind: Option<String>,
@@ -90,7 +90,7 @@ impl Frame {
             id,
             tenant: uuid(value.get("tenant").and_then(|t| t.get("id")))?,
             name,
-            ticket_id: data.get("ticket_id")?.as_i64()?,
+            ticket_id: TicketId(data.get("ticket_id")?.as_i64()?),
             message_id: (name == "message.added").then(|| data.get("message_id").and_then(Value::as_i64)).flatten(),
             kind: (name == "notification")
                 .then(|| data.get("kind").and_then(Value::as_str).map(str::to_owned))

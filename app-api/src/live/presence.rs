@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use sav::ids::TeamId;
+use sav::ids::{TeamId, TicketId};
 use serde::{Deserialize, Serialize};
 use shared::amqp::{Message, Publisher};
 use shared::auth::Role;
@@ -28,7 +28,7 @@ pub const ROUTING_PREFIX: &str = "presence.";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Presence {
     pub tenant: Uuid,
-    pub ticket_id: i64,
+    pub ticket_id: TicketId,
     pub user_id: Uuid,
     pub name: String,
     pub typing: bool,
@@ -106,7 +106,7 @@ mod tests {
             (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
         let on_ticket = Presence {
             tenant: Uuid::nil(),
-            ticket_id: 7,
+            ticket_id: TicketId(7),
             user_id: me,
             name: "Sam".into(),
             typing: true,

@@ -15,6 +15,7 @@ use crate::attachments::spool::{self, Spooled};
 use crate::attachments::store as rows;
 use crate::state::AppState;
 use crate::tenancy::resolve::Tenant;
+use sav::ids::TicketId;
 
 /// Stores the original under `key` (one object per content) and counts it in the tenant's
 /// storage. The quota does not refuse it: a mail already accepted by the mail server is kept.
@@ -88,7 +89,7 @@ pub async fn check(state: &AppState, mail: &Inbound) -> ApiResult<Checked> {
 pub async fn store(
     state: &AppState,
     tenant: &Arc<Tenant>,
-    ticket_id: i64,
+    ticket_id: TicketId,
     uploader: Uuid,
     checked: &Checked,
 ) -> ApiResult<(Vec<i64>, Vec<String>)> {

@@ -37,6 +37,7 @@ use crate::mailin::OwnAddresses;
 use crate::notifications::links::{ParticipantReply, Reply};
 use crate::state::AppState;
 use crate::tenancy::resolve::Tenant;
+use sav::ids::TicketId;
 
 /// Where a mail came in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +71,8 @@ pub enum Outcome {
 /// The answer to a received mail.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Received {
-    pub ticket_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub ticket_id: Option<TicketId>,
     pub message_id: Option<i64>,
     pub outcome: Outcome,
     /// The row of the mail (`/v1/inbound/emails/{id}`).
@@ -253,13 +255,14 @@ pub async fn decide(
 ) -> ApiResult<Received> {
     let released = released_by.is_some();
     let mut db = state.tenancy.pools.acquire(tenant).await?;
-    let settle = |outcome: Outcome, reason: Option<&'static str>, ticket: Option<i64>, message: Option<i64>| Received {
-        ticket_id: ticket,
-        message_id: message,
-        outcome,
-        inbound_email_id: id,
-        reason: reason.map(str::to_owned),
-    };
+    let settle =
+        |outcome: Outcome, reason: Option<&'static str>, ticket: Option<TicketId>, message: Option<i64>| Received {
+            ticket_id: ticket,
+            message_id: message,
+            outcome,
+            inbound_email_id: id,
+            reason: reason.map(str::to_owned),
+        };
     let Some(mail) = inbound.filter(|m| m.from_address.contains('@')) else {
         store::settle(&mut db, id, "ignored", Some("unreadable"), None, None, None).await?;
         return Ok(settle(Outcome::Ignored, Some("unreadable"), None, None));
@@ -368,7 +371,7 @@ async fn thread(
     db: &mut sqlx::PgConnection,
     mail: &Inbound,
     sender: Option<Sender>,
-) -> ApiResult<Option<i64>> {
+) -> ApiResult<Option<TicketId>> {
     let key = &state.config.keys.mail_links;
     let by_token = mail.recipients.iter().find_map(|address| {
         let local = address.split('@').next()?;
@@ -404,7 +407,7 @@ async fn answered(
     mail: &Inbound,
     sender: Sender,
     copied_on: Option<&Participant>,
-) -> ApiResult<Option<i64>> {
+) -> ApiResult<Option<TicketId>> {
     let Some(participant) = copied_on else { return thread(state, tenant, db, mail, Some(sender)).await };
     if participant.user_id.is_none() {
         participants::set_user(db, participant.id, sender.id).await?;
@@ -504,7 +507,7 @@ async fn append(
     tenant: &Arc<Tenant>,
     writer: &TicketWriter,
     sender: Uuid,
-    ticket_id: i64,
+    ticket_id: TicketId,
     inbound_id: i64,
     mail: &Inbound,
     checked: &files::Checked,
@@ -533,7 +536,7 @@ async fn open(
     mail: &Inbound,
     checked: &files::Checked,
     copied: &[(String, String)],
-) -> ApiResult<i64> {
+) -> ApiResult<TicketId> {
     let description = content_of(mail, &checked.refused)?;
     let subject: String = mail.subject.trim().chars().take(255).collect();
     let subject = if subject.is_empty() { "(no subject)".to_owned() } else { subject };
@@ -556,7 +559,7 @@ async fn open(
     drop(db);
     let (_, refused) = files::store(state, tenant, written.ticket.id, sender, checked).await?;
     if !refused.is_empty() {
-        tracing::info!(tenant = %tenant.id, ticket = written.ticket.id, ?refused, "email in: files of a new ticket not kept");
+        tracing::info!(tenant = %tenant.id, ticket = %written.ticket.id, ?refused, "email in: files of a new ticket not kept");
     }
     Ok(written.ticket.id)
 }

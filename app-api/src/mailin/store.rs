@@ -2,6 +2,7 @@
 //! (`email_channel`), and what threading looks up.
 
 use chrono::{DateTime, Utc};
+use sav::ids::TicketId;
 use serde::Serialize;
 use sqlx::PgConnection;
 use utoipa::ToSchema;
@@ -22,7 +23,8 @@ pub struct InboundEmail {
     pub outcome: String,
     /// Why it was quarantined or ignored.
     pub reason: Option<String>,
-    pub ticket_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub ticket_id: Option<TicketId>,
     pub message_id: Option<i64>,
     pub size_bytes: i64,
     #[serde(skip)]
@@ -57,12 +59,12 @@ pub const READ_LEASE: std::time::Duration = std::time::Duration::from_secs(300);
 pub async fn insert(conn: &mut PgConnection, new: &NewInbound<'_>) -> sqlx::Result<Option<InboundEmail>> {
     sqlx::query_as!(
         InboundEmail,
-        "INSERT INTO inbound_emails (source, blob_key, size_bytes, dedupe_key, message_id_header, from_address,
+        r#"INSERT INTO inbound_emails (source, blob_key, size_bytes, dedupe_key, message_id_header, from_address,
                 from_name, subject, read_until)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(secs => $9))
          ON CONFLICT (dedupe_key) DO NOTHING
-         RETURNING id, source, from_address, from_name, subject, received_at, outcome, reason, ticket_id, message_id,
-           size_bytes, blob_key, settled_by",
+         RETURNING id, source, from_address, from_name, subject, received_at, outcome, reason, ticket_id AS "ticket_id: TicketId", message_id,
+           size_bytes, blob_key, settled_by"#,
         new.source,
         new.blob_key,
         new.size_bytes,
@@ -81,9 +83,9 @@ pub async fn insert(conn: &mut PgConnection, new: &NewInbound<'_>) -> sqlx::Resu
 pub async fn by_dedupe_key(conn: &mut PgConnection, dedupe_key: &[u8]) -> sqlx::Result<Option<InboundEmail>> {
     sqlx::query_as!(
         InboundEmail,
-        "SELECT id, source, from_address, from_name, subject, received_at, outcome, reason, ticket_id, message_id,
+        r#"SELECT id, source, from_address, from_name, subject, received_at, outcome, reason, ticket_id AS "ticket_id: TicketId", message_id,
            size_bytes, blob_key, settled_by
-         FROM inbound_emails WHERE dedupe_key = $1",
+         FROM inbound_emails WHERE dedupe_key = $1"#,
         dedupe_key,
     )
     .fetch_optional(conn)
@@ -94,9 +96,9 @@ pub async fn by_dedupe_key(conn: &mut PgConnection, dedupe_key: &[u8]) -> sqlx::
 pub async fn get(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<InboundEmail>> {
     sqlx::query_as!(
         InboundEmail,
-        "SELECT id, source, from_address, from_name, subject, received_at, outcome, reason, ticket_id, message_id,
+        r#"SELECT id, source, from_address, from_name, subject, received_at, outcome, reason, ticket_id AS "ticket_id: TicketId", message_id,
            size_bytes, blob_key, settled_by
-         FROM inbound_emails WHERE id = $1 FOR UPDATE",
+         FROM inbound_emails WHERE id = $1 FOR UPDATE"#,
         id,
     )
     .fetch_optional(conn)
@@ -112,11 +114,11 @@ pub async fn page(
 ) -> sqlx::Result<Vec<InboundEmail>> {
     sqlx::query_as!(
         InboundEmail,
-        "SELECT id, source, from_address, from_name, subject, received_at, outcome, reason, ticket_id, message_id,
+        r#"SELECT id, source, from_address, from_name, subject, received_at, outcome, reason, ticket_id AS "ticket_id: TicketId", message_id,
            size_bytes, blob_key, settled_by
          FROM inbound_emails
          WHERE (NOT $1 OR outcome = 'quarantined') AND ($2::bigint IS NULL OR id < $2)
-         ORDER BY id DESC LIMIT $3",
+         ORDER BY id DESC LIMIT $3"#,
         quarantined,
         before,
         limit + 1,
@@ -131,7 +133,7 @@ pub async fn settle(
     id: i64,
     outcome: &str,
     reason: Option<&str>,
-    ticket_id: Option<i64>,
+    ticket_id: Option<TicketId>,
     message_id: Option<i64>,
     by: Option<Uuid>,
 ) -> sqlx::Result<()> {
@@ -142,7 +144,7 @@ pub async fn settle(
         id,
         outcome,
         reason,
-        ticket_id,
+        ticket_id as _,
         message_id,
         by,
     )
@@ -156,14 +158,14 @@ pub async fn settle(
 pub async fn claim_stranded(conn: &mut PgConnection, limit: i64) -> sqlx::Result<Vec<InboundEmail>> {
     sqlx::query_as!(
         InboundEmail,
-        "WITH stranded AS (
+        r#"WITH stranded AS (
              SELECT id FROM inbound_emails
              WHERE outcome = 'received' AND (read_until IS NULL OR read_until < now())
              ORDER BY read_until NULLS FIRST LIMIT $1 FOR UPDATE SKIP LOCKED)
          UPDATE inbound_emails e SET read_until = now() + make_interval(secs => $2)
          FROM stranded WHERE e.id = stranded.id
          RETURNING e.id, e.source, e.from_address, e.from_name, e.subject, e.received_at, e.outcome, e.reason,
-           e.ticket_id, e.message_id, e.size_bytes, e.blob_key, e.settled_by",
+           e.ticket_id AS "ticket_id: TicketId", e.message_id, e.size_bytes, e.blob_key, e.settled_by"#,
         limit,
         READ_LEASE.as_secs_f64(),
     )
@@ -185,10 +187,10 @@ pub async fn take(conn: &mut PgConnection, id: i64) -> sqlx::Result<bool> {
 }
 
 /// Whether an automatic reply about `ticket_id` was already recorded.
-pub async fn auto_reply_recorded(conn: &mut PgConnection, ticket_id: i64) -> sqlx::Result<bool> {
+pub async fn auto_reply_recorded(conn: &mut PgConnection, ticket_id: TicketId) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM inbound_emails WHERE ticket_id = $1 AND reason = 'auto_reply') AS "found!""#,
-        ticket_id,
+        ticket_id as _,
     )
     .fetch_one(conn)
     .await
@@ -196,12 +198,12 @@ pub async fn auto_reply_recorded(conn: &mut PgConnection, ticket_id: i64) -> sql
 
 /// The ticket of the newest of `ids` that is one of our Message-IDs (a notification mail), or
 /// the Message-ID of a mail received earlier.
-pub async fn ticket_of_message_ids(conn: &mut PgConnection, ids: &[String]) -> sqlx::Result<Option<i64>> {
+pub async fn ticket_of_message_ids(conn: &mut PgConnection, ids: &[String]) -> sqlx::Result<Option<TicketId>> {
     if ids.is_empty() {
         return Ok(None);
     }
     sqlx::query_scalar!(
-        r#"SELECT ticket_id AS "ticket_id!" FROM (
+        r#"SELECT ticket_id AS "ticket_id!: TicketId" FROM (
                SELECT ticket_id, array_position($1::text[], message_id) AS rank FROM mail_deliveries
                WHERE message_id = ANY($1) AND ticket_id IS NOT NULL
                UNION ALL
@@ -215,15 +217,19 @@ pub async fn ticket_of_message_ids(conn: &mut PgConnection, ids: &[String]) -> s
 }
 
 /// Ticket `number` of customer `customer`.
-pub async fn ticket_by_number(conn: &mut PgConnection, number: &str, customer: Uuid) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar!("SELECT id FROM support_tickets WHERE ticket_number = $1 AND user_id = $2", number, customer)
-        .fetch_optional(conn)
-        .await
+pub async fn ticket_by_number(conn: &mut PgConnection, number: &str, customer: Uuid) -> sqlx::Result<Option<TicketId>> {
+    sqlx::query_scalar!(
+        r#"SELECT id AS "id: TicketId" FROM support_tickets WHERE ticket_number = $1 AND user_id = $2"#,
+        number,
+        customer
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 /// A ticket's customer.
-pub async fn customer_of_ticket(conn: &mut PgConnection, ticket_id: i64) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar!("SELECT user_id FROM support_tickets WHERE id = $1", ticket_id).fetch_optional(conn).await
+pub async fn customer_of_ticket(conn: &mut PgConnection, ticket_id: TicketId) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!("SELECT user_id FROM support_tickets WHERE id = $1", ticket_id as _).fetch_optional(conn).await
 }
 
 /// A member of the tenant by address (case-blind): id and role, active or not.

@@ -15,25 +15,26 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::Kind;
+use sav::ids::TicketId;
 
 /// A SAV event, with what the notifications need of its payload (the broker carries more).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(tag = "event", content = "data")]
 pub enum SavEvent {
     TicketCreated {
-        ticket_id: i64,
+        ticket_id: TicketId,
         user_id: Uuid,
         /// Absent from events written before staff could open tickets silently: told.
         #[serde(default = "told")]
         requester_notified: bool,
     },
     TicketAssigned {
-        ticket_id: i64,
+        ticket_id: TicketId,
         assigned_to: Option<Uuid>,
         assigned_by: Option<Uuid>,
     },
     TicketStatusChanged {
-        ticket_id: i64,
+        ticket_id: TicketId,
         user_id: Uuid,
         previous_status: String,
         new_status: String,
@@ -41,17 +42,17 @@ pub enum SavEvent {
         reason: Option<String>,
     },
     TicketResolved {
-        ticket_id: i64,
+        ticket_id: TicketId,
         user_id: Uuid,
         resolved_by: Option<Uuid>,
     },
     #[serde(rename = "TicketSLABreach")]
     TicketSlaBreach {
-        ticket_id: i64,
+        ticket_id: TicketId,
         sla_type: String,
     },
     MessageAdded {
-        ticket_id: i64,
+        ticket_id: TicketId,
         message_id: i64,
         sender_id: Uuid,
         sender_type: String,
@@ -59,7 +60,7 @@ pub enum SavEvent {
     },
     /// A rule's mail, to the people and the address it names (`rule_mail`).
     RuleMail {
-        ticket_id: i64,
+        ticket_id: TicketId,
         ticket_number: String,
         rule_name: String,
         user_ids: Vec<Uuid>,
@@ -70,7 +71,7 @@ pub enum SavEvent {
 }
 
 impl SavEvent {
-    pub fn ticket_id(&self) -> i64 {
+    pub fn ticket_id(&self) -> TicketId {
         match self {
             Self::TicketCreated { ticket_id, .. }
             | Self::TicketAssigned { ticket_id, .. }
@@ -218,7 +219,7 @@ mod tests {
 
     fn message(sender: Uuid, side: &str, internal: bool) -> SavEvent {
         SavEvent::MessageAdded {
-            ticket_id: 1,
+            ticket_id: TicketId(1),
             message_id: 1,
             sender_id: sender,
             sender_type: side.into(),
@@ -270,7 +271,7 @@ mod tests {
         assert_eq!(recipients(&message(follower, "agent", true), &people, &[]), vec![(agent, Kind::MessageAdded)]);
         // A public staff reply is the customer's news; an assignment the assignee's alone.
         assert_eq!(recipients(&message(agent, "agent", false), &people, &[]), vec![(customer, Kind::MessageAdded)]);
-        let assigned = SavEvent::TicketAssigned { ticket_id: 1, assigned_to: Some(agent), assigned_by: None };
+        let assigned = SavEvent::TicketAssigned { ticket_id: TicketId(1), assigned_to: Some(agent), assigned_by: None };
         assert_eq!(recipients(&assigned, &people, &[]), vec![(agent, Kind::TicketAssigned)]);
         let unassigned = TicketPeople { customer, assignee: None, followers: vec![follower] };
         assert_eq!(
@@ -283,14 +284,14 @@ mod tests {
     fn the_customer_is_confirmed_their_own_ticket_and_managers_may_hear_of_it() {
         let (customer, _, admin, _) = ids();
         let people = TicketPeople { customer, assignee: None, followers: vec![] };
-        let created = SavEvent::TicketCreated { ticket_id: 1, user_id: customer, requester_notified: true };
+        let created = SavEvent::TicketCreated { ticket_id: TicketId(1), user_id: customer, requester_notified: true };
         assert_eq!(
             recipients(&created, &people, &[admin]),
             vec![(customer, Kind::TicketCreated), (admin, Kind::TicketCreated)]
         );
         // Staff took it on the phone and did not ask to tell the customer; an event written
         // before the flag existed tells them.
-        let silent = SavEvent::TicketCreated { ticket_id: 1, user_id: customer, requester_notified: false };
+        let silent = SavEvent::TicketCreated { ticket_id: TicketId(1), user_id: customer, requester_notified: false };
         assert_eq!(recipients(&silent, &people, &[admin]), vec![(admin, Kind::TicketCreated)]);
         let old: SavEvent = serde_json::from_value(
             serde_json::json!({"event": "TicketCreated", "data": {"ticket_id": 1, "user_id": customer}}),
@@ -303,13 +304,16 @@ mod tests {
     fn assignment_tells_the_assignee_unless_they_took_it() {
         let (customer, agent, admin, _) = ids();
         let people = TicketPeople { customer, assignee: Some(agent), followers: vec![] };
-        let by_admin = SavEvent::TicketAssigned { ticket_id: 1, assigned_to: Some(agent), assigned_by: Some(admin) };
+        let by_admin =
+            SavEvent::TicketAssigned { ticket_id: TicketId(1), assigned_to: Some(agent), assigned_by: Some(admin) };
         assert_eq!(recipients(&by_admin, &people, &[admin]), vec![(agent, Kind::TicketAssigned)]);
-        let taken = SavEvent::TicketAssigned { ticket_id: 1, assigned_to: Some(agent), assigned_by: Some(agent) };
+        let taken =
+            SavEvent::TicketAssigned { ticket_id: TicketId(1), assigned_to: Some(agent), assigned_by: Some(agent) };
         assert!(recipients(&taken, &people, &[admin]).is_empty());
-        let system = SavEvent::TicketAssigned { ticket_id: 1, assigned_to: Some(agent), assigned_by: None };
+        let system = SavEvent::TicketAssigned { ticket_id: TicketId(1), assigned_to: Some(agent), assigned_by: None };
         assert_eq!(recipients(&system, &people, &[]), vec![(agent, Kind::TicketAssigned)]);
-        let unassigned = SavEvent::TicketAssigned { ticket_id: 1, assigned_to: None, assigned_by: Some(admin) };
+        let unassigned =
+            SavEvent::TicketAssigned { ticket_id: TicketId(1), assigned_to: None, assigned_by: Some(admin) };
         assert!(recipients(&unassigned, &people, &[]).is_empty());
     }
 
@@ -318,7 +322,7 @@ mod tests {
         let (customer, agent, _, _) = ids();
         let people = TicketPeople { customer, assignee: Some(agent), followers: vec![] };
         let change = |to: &str, by: Option<Uuid>| SavEvent::TicketStatusChanged {
-            ticket_id: 1,
+            ticket_id: TicketId(1),
             user_id: customer,
             previous_status: "resolved".into(),
             new_status: to.into(),
@@ -357,9 +361,9 @@ mod tests {
     fn resolution_and_breaches() {
         let (customer, agent, admin, owner) = ids();
         let people = TicketPeople { customer, assignee: Some(agent), followers: vec![] };
-        let resolved = SavEvent::TicketResolved { ticket_id: 1, user_id: customer, resolved_by: Some(agent) };
+        let resolved = SavEvent::TicketResolved { ticket_id: TicketId(1), user_id: customer, resolved_by: Some(agent) };
         assert_eq!(recipients(&resolved, &people, &[]), vec![(customer, Kind::TicketResolved)]);
-        let breach = SavEvent::TicketSlaBreach { ticket_id: 1, sla_type: "response".into() };
+        let breach = SavEvent::TicketSlaBreach { ticket_id: TicketId(1), sla_type: "response".into() };
         assert_eq!(
             recipients(&breach, &people, &[admin, owner]),
             vec![(admin, Kind::SlaBreach), (owner, Kind::SlaBreach)]
@@ -374,7 +378,7 @@ mod tests {
                     "sender_type":"agent","is_internal":false,"has_attachments":false,"attachment_count":0,"attachment_ids":[]}}"#;
         let envelope = parse(body).unwrap();
         assert_eq!(envelope.tenant_slug, "acme");
-        assert!(matches!(envelope.event, Some(SavEvent::MessageAdded { ticket_id: 7, message_id: 9, .. })));
+        assert!(matches!(envelope.event, Some(SavEvent::MessageAdded { ticket_id: TicketId(7), message_id: 9, .. })));
         let other = br#"{"event":"TicketMerged","message_id":"0190e3c4-7a7e-7c4e-9b1e-3f0c2a1d4e5f","tenant":{"id":"7f0c2a1d-4e5f-4b1e-9b1e-3f0c2a1d4e5f","slug":"acme"},"data":{}}"#;
         assert_eq!(parse(other).unwrap().event, None);
         assert!(parse(b"{").is_err());

@@ -17,6 +17,7 @@ use shared::signed::{Encoding, Fields, Purpose};
 use uuid::Uuid;
 
 use super::Kind;
+use sav::ids::TicketId;
 
 /// A link mail carries to a page that needs no sign-in (unsubscribe, rating): a token signed
 /// under the mail-links key that names its tenant.
@@ -71,7 +72,7 @@ impl TenantLink for Unsubscribe {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reply {
     pub tenant_id: Uuid,
-    pub ticket_id: i64,
+    pub ticket_id: TicketId,
 }
 
 impl Reply {
@@ -79,7 +80,7 @@ impl Reply {
     pub fn token(&self, key: &EncryptionKey) -> String {
         let mut payload = Vec::with_capacity(24);
         payload.extend_from_slice(self.tenant_id.as_bytes());
-        payload.extend_from_slice(&self.ticket_id.to_be_bytes());
+        payload.extend_from_slice(&self.ticket_id.0.to_be_bytes());
         REPLY.sign(key, &payload)
     }
 
@@ -91,7 +92,7 @@ impl Reply {
     /// The token's content, when `key` signed it (whatever its case).
     pub fn read(key: &EncryptionKey, token: &str) -> Option<Self> {
         let mut fields = Fields::new(REPLY.open(key, token)?);
-        let (tenant_id, ticket_id) = (fields.uuid()?, fields.i64()?);
+        let (tenant_id, ticket_id) = (fields.uuid()?, TicketId(fields.i64()?));
         fields.end(Self { tenant_id, ticket_id })
     }
 }
@@ -153,7 +154,7 @@ impl TenantLink for Leave {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rating {
     pub tenant_id: Uuid,
-    pub ticket_id: i64,
+    pub ticket_id: TicketId,
     /// The resolution asked about, in microseconds since the epoch (as the database keeps it).
     pub resolved_at: i64,
 }
@@ -167,7 +168,7 @@ impl Rating {
     pub fn token(&self, key: &EncryptionKey) -> String {
         let mut payload = Vec::with_capacity(32);
         payload.extend_from_slice(self.tenant_id.as_bytes());
-        payload.extend_from_slice(&self.ticket_id.to_be_bytes());
+        payload.extend_from_slice(&self.ticket_id.0.to_be_bytes());
         payload.extend_from_slice(&self.resolved_at.to_be_bytes());
         RATING.sign(key, &payload)
     }
@@ -176,7 +177,7 @@ impl Rating {
 impl TenantLink for Rating {
     fn read(key: &EncryptionKey, token: &str) -> Option<Self> {
         let mut fields = Fields::new(RATING.open(key, token)?);
-        let (tenant_id, ticket_id, resolved_at) = (fields.uuid()?, fields.i64()?, fields.i64()?);
+        let (tenant_id, ticket_id, resolved_at) = (fields.uuid()?, TicketId(fields.i64()?), fields.i64()?);
         fields.end(Self { tenant_id, ticket_id, resolved_at })
     }
 
@@ -211,7 +212,7 @@ mod tests {
 
     #[test]
     fn reply_addresses_are_short_case_blind_and_signed() {
-        let reply = Reply { tenant_id: Uuid::new_v4(), ticket_id: 9_007_199_254_740_993 };
+        let reply = Reply { tenant_id: Uuid::new_v4(), ticket_id: TicketId(9_007_199_254_740_993) };
         let address = reply.address(&key(1), "replies.helpdeskly.example");
         let local = address.split('@').next().unwrap();
         assert!(local.len() <= 64, "{local}");
@@ -219,14 +220,14 @@ mod tests {
         assert_eq!(Reply::read(&key(1), token), Some(reply));
         assert_eq!(Reply::read(&key(1), &token.to_ascii_uppercase()), Some(reply));
         assert_eq!(Reply::read(&key(2), token), None);
-        let other = Reply { ticket_id: 1, ..reply }.token(&key(1));
+        let other = Reply { ticket_id: TicketId(1), ..reply }.token(&key(1));
         let spliced = format!("{}{}", &other[..38], &token[38..]);
         assert_eq!(Reply::read(&key(1), &spliced), None);
     }
 
     #[test]
     fn rating_links_name_one_resolution_and_refuse_forgeries() {
-        let link = Rating { tenant_id: Uuid::new_v4(), ticket_id: 42, resolved_at: 1_795_000_000_123_456 };
+        let link = Rating { tenant_id: Uuid::new_v4(), ticket_id: TicketId(42), resolved_at: 1_795_000_000_123_456 };
         let token = link.token(&key(1));
         assert_eq!(Rating::read(&key(1), &token), Some(link));
         assert_eq!(Rating::read(&key(2), &token), None, "another key");
@@ -254,7 +255,7 @@ mod tests {
         let link = leave.token(&key(1));
         assert_eq!(Leave::read(&key(1), &link), Some(leave));
         assert_eq!(Leave::read(&key(2), &link), None);
-        let rating = Rating { tenant_id, ticket_id: 7, resolved_at: 1 }.token(&key(1));
+        let rating = Rating { tenant_id, ticket_id: TicketId(7), resolved_at: 1 }.token(&key(1));
         assert_eq!(Leave::read(&key(1), &rating), None, "another purpose");
     }
 

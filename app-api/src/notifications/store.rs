@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::render::Rendered;
 use super::{Channel, Kind, Language, default_enabled};
+use sav::ids::TicketId;
 
 shared::text_column!(Kind, parse);
 shared::text_column!(Channel, parse);
@@ -21,7 +22,7 @@ shared::text_column!(Channel, parse);
 /// The ticket an event is about, as it is now.
 #[derive(Debug, Clone)]
 pub struct TicketFacts {
-    pub id: i64,
+    pub id: TicketId,
     pub ticket_number: String,
     pub subject: String,
     pub user_id: Uuid,
@@ -30,13 +31,13 @@ pub struct TicketFacts {
     pub resolved_at: Option<DateTime<Utc>>,
 }
 
-pub async fn ticket(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<TicketFacts>> {
+pub async fn ticket(conn: &mut PgConnection, id: TicketId) -> sqlx::Result<Option<TicketFacts>> {
     sqlx::query_as!(
         TicketFacts,
         "SELECT id, ticket_number, subject, user_id, assigned_to,
                 CASE WHEN status = 'resolved' THEN resolved_at END AS resolved_at
          FROM support_tickets WHERE id = $1",
-        id
+        id as _
     )
     .fetch_optional(conn)
     .await
@@ -118,14 +119,14 @@ pub struct MessageFacts {
     pub is_internal: bool,
 }
 
-pub async fn message(conn: &mut PgConnection, ticket_id: i64, id: i64) -> sqlx::Result<Option<MessageFacts>> {
+pub async fn message(conn: &mut PgConnection, ticket_id: TicketId, id: i64) -> sqlx::Result<Option<MessageFacts>> {
     sqlx::query_as!(
         MessageFacts,
         r#"SELECT trim(coalesce(u.firstname, '') || ' ' || coalesce(u.lastname, '')) AS "author!", m.message AS html, m.is_internal
            FROM ticket_messages m LEFT JOIN users u ON u.id = m.sender_id
            WHERE m.id = $1 AND m.ticket_id = $2"#,
         id,
-        ticket_id
+        ticket_id as _
     )
     .fetch_optional(conn)
     .await
@@ -136,13 +137,13 @@ pub async fn message(conn: &mut PgConnection, ticket_id: i64, id: i64) -> sqlx::
 /// the newest of these, so a long conversation costs no more than a short one).
 pub async fn conversation(
     conn: &mut PgConnection,
-    ticket_id: i64,
+    ticket_id: TicketId,
     address: &str,
     keep: i64,
 ) -> sqlx::Result<Vec<String>> {
     let mut newest = sqlx::query_scalar!(
         "SELECT message_id FROM mail_deliveries WHERE ticket_id = $1 AND address = $2 ORDER BY id DESC LIMIT $3",
-        ticket_id,
+        ticket_id as _,
         address,
         keep
     )
@@ -158,7 +159,7 @@ pub async fn insert_in_app(
     event_id: Uuid,
     user_id: Uuid,
     kind: Kind,
-    ticket_id: Option<i64>,
+    ticket_id: Option<TicketId>,
     title: &str,
 ) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar!(
@@ -167,7 +168,7 @@ pub async fn insert_in_app(
         event_id,
         user_id,
         kind.as_str(),
-        ticket_id,
+        ticket_id as _,
         title
     )
     .fetch_optional(conn)
@@ -182,7 +183,7 @@ pub struct NewMail<'a> {
     pub user_id: Option<Uuid>,
     pub kind: Kind,
     /// None for a notice about the organisation.
-    pub ticket_id: Option<i64>,
+    pub ticket_id: Option<TicketId>,
     pub address: &'a str,
     pub language: Language,
     pub message_id: &'a str,
@@ -270,7 +271,7 @@ pub async fn insert_mail(conn: &mut PgConnection, mail: &NewMail<'_>) -> sqlx::R
         mail.event_id,
         mail.user_id,
         mail.kind.as_str(),
-        mail.ticket_id,
+        mail.ticket_id as _,
         mail.address,
         mail.language.as_str(),
         mail.message_id,
@@ -408,7 +409,8 @@ pub async fn backlog(conn: &mut PgConnection) -> sqlx::Result<Backlog> {
 pub struct Notification {
     pub id: i64,
     pub kind: Kind,
-    pub ticket_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub ticket_id: Option<TicketId>,
     pub title: String,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
@@ -424,7 +426,7 @@ pub async fn page(
 ) -> sqlx::Result<Vec<Notification>> {
     sqlx::query_as!(
         Notification,
-        r#"SELECT id, kind AS "kind: Kind", ticket_id, title, created_at, read_at FROM notifications
+        r#"SELECT id, kind AS "kind: Kind", ticket_id AS "ticket_id: TicketId", title, created_at, read_at FROM notifications
            WHERE user_id = $1 AND ($2 = false OR read_at IS NULL) AND ($3::bigint IS NULL OR id < $3)
            ORDER BY id DESC LIMIT $4"#,
         user_id,

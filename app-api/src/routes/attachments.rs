@@ -18,6 +18,8 @@ use shared::http::{BodyTimeout, ClientIp, Page, PageParams};
 use utoipa::ToSchema;
 use utoipa::openapi::{RefOr, Response};
 
+use sav::ids::TicketId;
+
 use crate::access::{self, Admins, Members, Scoped, TicketNotFound};
 use crate::attachments::Attachments;
 use crate::attachments::blob::Link;
@@ -79,7 +81,7 @@ impl AttachmentLink {
 pub async fn upload_attachment(
     State(files): State<Arc<Attachments>>,
     access: access::Access<Members>,
-    Path(id): Path<i64>,
+    Path(id): Path<TicketId>,
     extensions: Extensions,
     headers: HeaderMap,
     multipart: Multipart,
@@ -129,7 +131,7 @@ impl utoipa::IntoResponses for Uploading {
     ))]
 pub async fn list_attachments(
     access: access::Access<Members>,
-    Path(id): Path<i64>,
+    Path(id): Path<TicketId>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<Attachment>>> {
     let rows = async |after, limit| -> ApiResult<_> {

@@ -14,6 +14,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use chrono::Utc;
 use sav::export;
+use sav::ids::TicketId;
 use sav::tickets::participants;
 use serde_json::json;
 use shared::error::{ApiError, ApiResult};
@@ -118,8 +119,8 @@ async fn write_list(db: &mut PgConnection, person: Uuid, list: List, out: &mpsc:
     loop {
         let (chunk, page_end, count) = match list {
             List::Tickets => {
-                let page = export::tickets_page(db, person, after, PAGE).await.map_err(Stop::Database)?;
-                (items(&page, &mut first), page.last().map(|t| t.id), page.len())
+                let page = export::tickets_page(db, person, TicketId(after), PAGE).await.map_err(Stop::Database)?;
+                (items(&page, &mut first), page.last().map(|t| t.id.0), page.len())
             }
             List::Written => {
                 let page = export::written_page(db, person, after, PAGE).await.map_err(Stop::Database)?;

@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
-use sav::ids::MacroId;
+use sav::ids::{MacroId, TicketId};
 use sav::macros::{self, Assignment, Effect, Fields, Macro, Patch, Preview, Reviewed};
 use sav::tickets::fields;
 use sav::tickets::messages::Message;
@@ -205,7 +205,7 @@ pub enum MacroOutcome {
 pub async fn apply_macro(
     access: Access<Staff>,
     writer: TicketWriter,
-    Path((id, macro_id)): Path<(i64, MacroId)>,
+    Path((id, macro_id)): Path<(TicketId, MacroId)>,
     RawQuery(query): RawQuery,
     RawBody(body): RawBody,
 ) -> ApiResult<Json<MacroOutcome>> {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use sav::ids::RuleId;
+use sav::ids::{RuleId, TicketId};
 use sav::rules::grammar::{RuleAction, RuleConditions, RuleTrigger};
 use sav::rules::store::{self, Draft, Patch, Run, Saved};
 use serde::Deserialize;
@@ -63,7 +63,8 @@ pub struct RuleChange {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DryRun {
-    pub ticket_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub ticket_id: Option<TicketId>,
     /// `TKT-` and eight characters.
     pub ticket_number: Option<String>,
 }

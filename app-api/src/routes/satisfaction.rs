@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
+use sav::ids::TicketId;
 use sav::satisfaction::{self, LinkRated, Period, Rating, Refused, Report};
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
@@ -93,7 +94,7 @@ fn checked(rating: i64, comment: Option<&str>) -> ApiResult<(i16, Option<String>
     ))]
 pub async fn get_ticket_satisfaction(
     access: Access<Members>,
-    Path(id): Path<i64>,
+    Path(id): Path<TicketId>,
 ) -> ApiResult<Json<TicketSatisfaction>> {
     let Scoped { viewer, item: ticket, mut db } = access.ticket(id).await?;
     let (rateable, rating) = satisfaction::standing(&mut db, viewer, &ticket).await?;
@@ -112,7 +113,7 @@ pub async fn get_ticket_satisfaction(
     ))]
 pub async fn rate_ticket(
     access: Access<Members>,
-    Path(id): Path<i64>,
+    Path(id): Path<TicketId>,
     JsonBody(body): JsonBody<NewRating>,
 ) -> ApiResult<(StatusCode, Json<Rating>)> {
     let (score, comment) = checked(body.rating, body.comment.as_deref())?;

@@ -9,7 +9,7 @@
 //! closed, and does nothing.
 
 use chrono::{DateTime, Utc};
-use sav::ids::RuleId;
+use sav::ids::{RuleId, TicketId};
 use sav::rules;
 use sav::tickets::change::Work;
 use sav::tickets::due::{self, Due};
@@ -42,7 +42,7 @@ pub async fn act(
     conn: &mut PgConnection,
     tenant: &Tenant,
     events: &Events,
-    id: i64,
+    id: TicketId,
     due: Due,
     now: DateTime<Utc>,
 ) -> ApiResult<Option<Acted>> {
@@ -90,7 +90,7 @@ pub async fn run_rule(
     tenant: &Tenant,
     events: &Events,
     rule: RuleId,
-    id: i64,
+    id: TicketId,
     now: DateTime<Utc>,
 ) -> ApiResult<Option<Ran>> {
     let mut tx = conn.begin().await?;

@@ -302,7 +302,7 @@ impl Jobs {
                     Err(err) => {
                         metrics.failures.inc();
                         visit.failed += 1;
-                        tracing::warn!(tenant = %tenant.id, ticket = id, due = kind.as_str(), error = %err,
+                        tracing::warn!(tenant = %tenant.id, ticket = %id, due = kind.as_str(), error = %err,
                             "SAV jobs: cannot act on a due ticket");
                     }
                 }
@@ -334,7 +334,7 @@ impl Jobs {
                     Err(err) => {
                         self.state.events.jobs.failures.inc();
                         visit.failed += 1;
-                        tracing::warn!(tenant = %tenant.id, ticket = id, %rule, error = %err,
+                        tracing::warn!(tenant = %tenant.id, ticket = %id, %rule, error = %err,
                             "SAV jobs: cannot run a due time rule");
                     }
                 }

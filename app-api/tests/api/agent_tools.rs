@@ -221,7 +221,11 @@ async fn link_token(desk: &Desk, t: i64) -> String {
         .await;
     let slug = shared::tenant::Slug::parse_syntax(&desk.org.slug).unwrap();
     let tenant = desk.app.state.tenancy.resolver.resolve(&slug).await.unwrap();
-    let link = app_api::notifications::links::Rating { tenant_id: tenant.id, ticket_id: t, resolved_at: micros };
+    let link = app_api::notifications::links::Rating {
+        tenant_id: tenant.id,
+        ticket_id: sav::ids::TicketId(t),
+        resolved_at: micros,
+    };
     link.token(&desk.app.state.config.keys.mail_links)
 }
 

@@ -8,7 +8,7 @@ use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::ids::TeamId;
+use crate::ids::{TeamId, TicketId};
 use crate::tickets::access::Viewer;
 use crate::tickets::badge::{self, Target};
 use crate::tickets::priority::Priority;
@@ -40,7 +40,8 @@ pub struct Breaches {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AtRisk {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: TicketId,
     pub ticket_number: String,
     pub priority: Priority,
     pub status: Status,

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::grammar::{RuleAction, RuleConditions, RuleEffect, RuleTrigger};
 use super::{Action, MAX_PER_TENANT, Operand, Rule, Subject, Trigger};
-use crate::ids::{RuleId, TeamId};
+use crate::ids::{RuleId, TeamId, TicketId};
 use crate::tickets::fields;
 use crate::{macros, teams, users};
 
@@ -173,8 +173,10 @@ pub async fn active_by_id(conn: &mut PgConnection, id: RuleId) -> Result<ActiveR
 }
 
 /// The id of the ticket numbered `number`.
-pub async fn ticket_numbered(conn: &mut PgConnection, number: &str) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar!("SELECT id FROM support_tickets WHERE ticket_number = $1", number).fetch_optional(conn).await
+pub async fn ticket_numbered(conn: &mut PgConnection, number: &str) -> sqlx::Result<Option<TicketId>> {
+    sqlx::query_scalar!(r#"SELECT id AS "id: TicketId" FROM support_tickets WHERE ticket_number = $1"#, number)
+        .fetch_optional(conn)
+        .await
 }
 
 /// Raises the rules' version, holding its row for the rest of the transaction: the rules'
@@ -402,7 +404,7 @@ pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: RuleId) -> Result<
 #[derive(Debug)]
 pub struct NewRun<'a> {
     pub rule_id: RuleId,
-    pub ticket_id: i64,
+    pub ticket_id: TicketId,
     /// The event's name, or `time`.
     pub trigger: &'static str,
     pub depth: u8,
@@ -421,7 +423,7 @@ pub async fn record_run(conn: &mut PgConnection, run: &NewRun<'_>) -> sqlx::Resu
         "INSERT INTO rule_runs (rule_id, ticket_id, trigger, depth, changes, error, at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         run.rule_id as _,
-        run.ticket_id,
+        run.ticket_id as _,
         run.trigger,
         i16::from(run.depth),
         changes,
@@ -453,7 +455,8 @@ pub async fn record_run(conn: &mut PgConnection, run: &NewRun<'_>) -> sqlx::Resu
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Run {
     pub id: i64,
-    pub ticket_id: i64,
+    #[schema(value_type = i64)]
+    pub ticket_id: TicketId,
     pub ticket_number: String,
     pub at: DateTime<Utc>,
     /// The event's name, or `time`.
@@ -491,7 +494,7 @@ pub async fn runs(conn: &mut PgConnection, id: RuleId, before: Option<i64>, limi
 /// `now`: each runs again once its minutes have passed.
 pub async fn arm(
     conn: &mut PgConnection,
-    ticket: i64,
+    ticket: TicketId,
     rules: &[(RuleId, i64)],
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
@@ -506,7 +509,7 @@ pub async fn arm(
          FROM unnest($1::uuid[], $4::bigint[]) AS r(rule, minutes)
          ON CONFLICT (rule_id, ticket_id) DO UPDATE SET anchor_at = EXCLUDED.anchor_at, due_at = EXCLUDED.due_at",
         &ids,
-        ticket,
+        ticket as _,
         now,
         &minutes,
     )
@@ -548,9 +551,13 @@ async fn arm_existing(tx: &mut PgConnection, id: RuleId, trigger: Trigger) -> sq
 }
 
 /// Up to `limit` timers due at `now`, soonest first: (rule, ticket).
-pub async fn due_timers(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) -> sqlx::Result<Vec<(RuleId, i64)>> {
+pub async fn due_timers(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> sqlx::Result<Vec<(RuleId, TicketId)>> {
     let rows = sqlx::query!(
-        r#"SELECT rule_id AS "rule_id: RuleId", ticket_id FROM rule_timers WHERE due_at <= $1 ORDER BY due_at, ticket_id LIMIT $2"#,
+        r#"SELECT rule_id AS "rule_id: RuleId", ticket_id AS "ticket_id: TicketId" FROM rule_timers WHERE due_at <= $1 ORDER BY due_at, ticket_id LIMIT $2"#,
         now,
         limit
     )
@@ -562,11 +569,16 @@ pub async fn due_timers(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64)
 /// Takes the timer of rule `rule` on ticket `ticket` if it is still due at `now`: it will not
 /// run again for the anchor it was armed from. False when it is not (it moved, or another
 /// replica took it).
-pub async fn take_timer(tx: &mut PgConnection, rule: RuleId, ticket: i64, now: DateTime<Utc>) -> sqlx::Result<bool> {
+pub async fn take_timer(
+    tx: &mut PgConnection,
+    rule: RuleId,
+    ticket: TicketId,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
     let taken = sqlx::query!(
         "UPDATE rule_timers SET due_at = NULL WHERE rule_id = $1 AND ticket_id = $2 AND due_at <= $3",
         rule as _,
-        ticket,
+        ticket as _,
         now
     )
     .execute(tx)

@@ -12,6 +12,7 @@ use super::messages::Channel;
 use super::priority::Priority;
 use super::status::Status;
 use super::store::{self, Ticket};
+use crate::ids::TicketId;
 
 /// What is due on a ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -91,7 +92,7 @@ pub async fn next(conn: &mut PgConnection) -> sqlx::Result<Option<DateTime<Utc>>
 }
 
 /// Up to `limit` of what is due at `now`, soonest first: (ticket, what).
-pub async fn list(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) -> sqlx::Result<Vec<(i64, Due)>> {
+pub async fn list(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) -> sqlx::Result<Vec<(TicketId, Due)>> {
     let rows = sqlx::query!(
         r#"SELECT id AS "id!", due AS "due!: Due" FROM (
              (SELECT id, 'response' AS due, response_due_at AS at FROM support_tickets
@@ -114,12 +115,12 @@ pub async fn list(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) -> sq
     )
     .fetch_all(conn)
     .await?;
-    Ok(rows.into_iter().map(|row| (row.id, row.due)).collect())
+    Ok(rows.into_iter().map(|row| (TicketId(row.id), row.due)).collect())
 }
 
 /// Ticket `id`, locked for the rest of the transaction.
-pub async fn lock(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Ticket>> {
-    let row = store::ticket_sql!(query "SELECT ", " FROM support_tickets t WHERE t.id = $1 FOR UPDATE", id)
+pub async fn lock(conn: &mut PgConnection, id: TicketId) -> sqlx::Result<Option<Ticket>> {
+    let row = store::ticket_sql!(query "SELECT ", " FROM support_tickets t WHERE t.id = $1 FOR UPDATE", id.0)
         .fetch_optional(conn)
         .await?;
     Ok(row.map(|row| store::ticket_of!(row)))

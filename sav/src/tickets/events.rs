@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::priority::Priority;
 use super::status::Status;
 
-use crate::ids::{RuleId, TeamId};
+use crate::ids::{RuleId, TeamId, TicketId};
 
 /// Which side wrote a message (`ticket_messages.sender_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -66,7 +66,7 @@ impl SlaType {
 #[serde(tag = "event", content = "data")]
 pub enum Event {
     TicketCreated {
-        ticket_id: i64,
+        ticket_id: TicketId,
         ticket_number: String,
         user_id: Uuid,
         subject: String,
@@ -83,7 +83,7 @@ pub enum Event {
         requester_notified: bool,
     },
     TicketAssigned {
-        ticket_id: i64,
+        ticket_id: TicketId,
         ticket_number: String,
         /// Null when the ticket was unassigned.
         assigned_to: Option<Uuid>,
@@ -93,7 +93,7 @@ pub enum Event {
         new_status: Status,
     },
     TicketStatusChanged {
-        ticket_id: i64,
+        ticket_id: TicketId,
         ticket_number: String,
         user_id: Uuid,
         previous_status: Status,
@@ -103,7 +103,7 @@ pub enum Event {
         reason: Option<String>,
     },
     TicketResolved {
-        ticket_id: i64,
+        ticket_id: TicketId,
         ticket_number: String,
         user_id: Uuid,
         /// Null when the system resolved it.
@@ -117,7 +117,7 @@ pub enum Event {
     /// A ticket missed an SLA target (published as "TicketSLABreach"), once per ticket and target.
     #[serde(rename = "TicketSLABreach")]
     TicketSlaBreach {
-        ticket_id: i64,
+        ticket_id: TicketId,
         ticket_number: String,
         /// The priority the ticket breached at (a response breach raises it afterwards).
         priority: Priority,
@@ -130,7 +130,7 @@ pub enum Event {
     /// Its properties changed: subject, category, priority, metadata, team, tags, custom fields,
     /// or the tickets merged into it (what status and assignment events do not tell).
     TicketUpdated {
-        ticket_id: i64,
+        ticket_id: TicketId,
         ticket_number: String,
         user_id: Uuid,
         /// Null when the system changed it.
@@ -143,7 +143,7 @@ pub enum Event {
         fields: serde_json::Value,
     },
     MessageAdded {
-        ticket_id: i64,
+        ticket_id: TicketId,
         ticket_number: String,
         message_id: i64,
         sender_id: Uuid,
@@ -156,7 +156,7 @@ pub enum Event {
     },
     /// A rule's mail to staff or an address (`sav::rules`), written by the notification worker.
     RuleMail {
-        ticket_id: i64,
+        ticket_id: TicketId,
         ticket_number: String,
         rule_id: RuleId,
         rule_name: String,
@@ -170,7 +170,7 @@ pub enum Event {
     },
     /// A notification was written to a person's bell (by the notification worker): the live
     /// stream tells that person's open pages.
-    NotificationCreated { ticket_id: i64, user_id: Uuid, notification_id: i64, kind: &'static str },
+    NotificationCreated { ticket_id: TicketId, user_id: Uuid, notification_id: i64, kind: &'static str },
 }
 
 impl Event {

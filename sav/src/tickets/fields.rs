@@ -16,6 +16,7 @@ use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 
 use super::access::Viewer;
+use crate::ids::TicketId;
 use crate::users;
 
 /// A tenant holds at most this many fields.
@@ -705,8 +706,8 @@ pub async fn remove(conn: &mut PgConnection, admin: uuid::Uuid, key: &str) -> Re
 
 /// Ticket `ticket`'s number and date values become `ranges` (`ranges`), in the write's
 /// transaction.
-pub async fn write_ranges(tx: &mut PgConnection, ticket: i64, ranges: &[(String, f64)]) -> sqlx::Result<()> {
-    sqlx::query!("DELETE FROM ticket_field_ranges WHERE ticket_id = $1", ticket).execute(&mut *tx).await?;
+pub async fn write_ranges(tx: &mut PgConnection, ticket: TicketId, ranges: &[(String, f64)]) -> sqlx::Result<()> {
+    sqlx::query!("DELETE FROM ticket_field_ranges WHERE ticket_id = $1", ticket as _).execute(&mut *tx).await?;
     if ranges.is_empty() {
         return Ok(());
     }
@@ -715,7 +716,7 @@ pub async fn write_ranges(tx: &mut PgConnection, ticket: i64, ranges: &[(String,
         "INSERT INTO ticket_field_ranges (key, value, ticket_id) SELECT k, v, $3 FROM unnest($1::text[], $2::float8[]) AS r(k, v)",
         &keys,
         &values,
-        ticket,
+        ticket as _,
     )
     .execute(tx)
     .await

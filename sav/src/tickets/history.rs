@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::status::{Actor, Status};
-use crate::ids::RuleId;
+use crate::ids::{RuleId, TicketId};
 
 /// What a history row says happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -63,7 +63,7 @@ impl SystemPart {
 /// One entry of a ticket's history, to record.
 #[derive(Debug)]
 pub struct Entry {
-    pub ticket_id: i64,
+    pub ticket_id: TicketId,
     /// Who: a person, or none for the system.
     pub actor_id: Option<Uuid>,
     pub actor: Actor,
@@ -86,7 +86,7 @@ pub async fn record(conn: &mut PgConnection, entries: &[Entry]) -> sqlx::Result<
         return Ok(());
     }
     let column = |f: fn(&Entry) -> Option<&'static str>| entries.iter().map(f).collect::<Vec<_>>();
-    let tickets: Vec<i64> = entries.iter().map(|e| e.ticket_id).collect();
+    let tickets: Vec<TicketId> = entries.iter().map(|e| e.ticket_id).collect();
     let actor_ids: Vec<Option<Uuid>> = entries.iter().map(|e| e.actor_id).collect();
     let actors = column(|e| Some(e.actor.as_str()));
     let actions = column(|e| Some(e.action.as_str()));
@@ -106,7 +106,7 @@ pub async fn record(conn: &mut PgConnection, entries: &[Entry]) -> sqlx::Result<
               WITH ORDINALITY AS e(ticket, actor, kind, action, from_status, to_status, reason, changes, at,
                                    system_actor, rule, place)
          ORDER BY place"#,
-        &tickets,
+        &tickets as _,
         &actor_ids as &[Option<Uuid>],
         &actors as &[Option<&str>],
         &actions as &[Option<&str>],
@@ -171,7 +171,7 @@ pub struct HistoryEntry {
 /// The entries of a ticket after entry `after`, oldest first: at most `limit`.
 pub async fn page(
     conn: &mut PgConnection,
-    ticket_id: i64,
+    ticket_id: TicketId,
     after: Option<i64>,
     limit: i64,
 ) -> sqlx::Result<Vec<HistoryEntry>> {
@@ -182,7 +182,7 @@ pub async fn page(
                 trim(u.firstname || ' ' || u.lastname) AS "actor_name?"
            FROM ticket_history h LEFT JOIN users u ON u.id = h.actor_id LEFT JOIN rules r ON r.id = h.rule_id
            WHERE h.ticket_id = $1 AND h.id > $2 ORDER BY h.id LIMIT $3"#,
-        ticket_id,
+        ticket_id as _,
         after.unwrap_or(0),
         limit,
     )

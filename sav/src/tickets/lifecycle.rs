@@ -19,7 +19,7 @@ use super::status::{self, Actor, Status};
 use super::store::{self, Ticket};
 use super::tags;
 
-use crate::ids::{RuleId, TeamId};
+use crate::ids::{RuleId, TeamId, TicketId};
 
 /// Who makes a change: a person (with the part they play) or the system (and which part of it).
 #[derive(Debug, Clone, Copy)]
@@ -495,7 +495,7 @@ fn opening(ticket: &Ticket, acting: Acting, now: DateTime<Utc>) -> Applied {
 /// `sources` were merged into `target` (each closed by `close`): the target's entry names them.
 pub fn merged(target: &mut Ticket, sources: &[Ticket], acting: Acting, now: DateTime<Utc>) -> Applied {
     let numbers: Vec<&str> = sources.iter().map(|s| s.ticket_number.as_str()).collect();
-    let ids: Vec<i64> = sources.iter().map(|s| s.id).collect();
+    let ids: Vec<TicketId> = sources.iter().map(|s| s.id).collect();
     target.updated_at = now;
     let reason = Some(format!("merged {} into this ticket", numbers.join(", ")));
     updated(target, acting, json!({ "merged_from": [null, ids] }), reason, false, now)

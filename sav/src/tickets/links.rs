@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::access::Scope;
 use super::status::Status;
+use crate::ids::TicketId;
 
 /// Links one ticket may have.
 pub const MAX_PER_TICKET: i64 = 50;
@@ -52,7 +53,8 @@ base::text_column!(LinkKind, parse);
 /// A linked ticket, as seen from the other one.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Link {
-    pub ticket_id: i64,
+    #[schema(value_type = i64)]
+    pub ticket_id: TicketId,
     pub ticket_number: String,
     pub subject: String,
     pub status: Status,
@@ -62,7 +64,7 @@ pub struct Link {
 }
 
 /// The tickets linked to `ticket_id` that `scope` lets its caller see, by id.
-pub async fn list(conn: &mut PgConnection, ticket_id: i64, scope: Scope) -> sqlx::Result<Vec<Link>> {
+pub async fn list(conn: &mut PgConnection, ticket_id: TicketId, scope: Scope) -> sqlx::Result<Vec<Link>> {
     sqlx::query_as!(
         Link,
         r#"SELECT t.id AS ticket_id, t.ticket_number, t.subject, t.status AS "status: Status",
@@ -78,7 +80,7 @@ pub async fn list(conn: &mut PgConnection, ticket_id: i64, scope: Scope) -> sqlx
              AND ($4::uuid IS NULL OR t.assigned_to = $4 OR t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $4)
                   OR (t.assigned_to IS NULL AND t.team_id IS NULL))
            ORDER BY t.id"#,
-        ticket_id,
+        ticket_id as _,
         scope.customer,
         scope.assigned_to,
         scope.teams_of,
@@ -88,17 +90,17 @@ pub async fn list(conn: &mut PgConnection, ticket_id: i64, scope: Scope) -> sqlx
 }
 
 /// What `other` is to `ticket_id`, if they are linked.
-pub async fn between(conn: &mut PgConnection, ticket_id: i64, other: i64) -> sqlx::Result<Option<LinkKind>> {
+pub async fn between(conn: &mut PgConnection, ticket_id: TicketId, other: TicketId) -> sqlx::Result<Option<LinkKind>> {
     let row = sqlx::query!(
         "SELECT from_id, kind FROM ticket_links
          WHERE least(from_id, to_id) = least($1::bigint, $2::bigint)
            AND greatest(from_id, to_id) = greatest($1::bigint, $2::bigint)",
-        ticket_id,
-        other,
+        ticket_id as _,
+        other as _,
     )
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|row| match (row.kind.as_str(), row.from_id == other) {
+    Ok(row.map(|row| match (row.kind.as_str(), row.from_id == other.0) {
         ("parent", true) => LinkKind::Parent,
         ("parent", false) => LinkKind::Child,
         _ => LinkKind::Related,
@@ -106,8 +108,8 @@ pub async fn between(conn: &mut PgConnection, ticket_id: i64, other: i64) -> sql
 }
 
 /// How many links `ticket_id` has.
-pub async fn count(conn: &mut PgConnection, ticket_id: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM ticket_links WHERE from_id = $1 OR to_id = $1"#, ticket_id,)
+pub async fn count(conn: &mut PgConnection, ticket_id: TicketId) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM ticket_links WHERE from_id = $1 OR to_id = $1"#, ticket_id as _,)
         .fetch_one(conn)
         .await
 }
@@ -126,7 +128,7 @@ pub enum Nesting {
 }
 
 /// Walks `child`'s descendants, at most `MAX_DESCENDANTS` + 1 of them, looking for `parent`.
-pub async fn nesting(conn: &mut PgConnection, parent: i64, child: i64) -> sqlx::Result<Nesting> {
+pub async fn nesting(conn: &mut PgConnection, parent: TicketId, child: TicketId) -> sqlx::Result<Nesting> {
     let row = sqlx::query!(
         r#"WITH RECURSIVE below (id) AS (
                SELECT $2::bigint
@@ -134,8 +136,8 @@ pub async fn nesting(conn: &mut PgConnection, parent: i64, child: i64) -> sqlx::
                SELECT l.to_id FROM ticket_links l JOIN below b ON l.from_id = b.id WHERE l.kind = 'parent')
            SELECT coalesce(bool_or(id = $1), false) AS "cycle!", count(*) AS "walked!"
            FROM (SELECT id FROM below LIMIT $3::bigint + 2) walked"#,
-        parent,
-        child,
+        parent as _,
+        child as _,
         MAX_DESCENDANTS,
     )
     .fetch_one(conn)
@@ -153,8 +155,8 @@ pub async fn nesting(conn: &mut PgConnection, parent: i64, child: i64) -> sqlx::
 /// already.
 pub async fn insert(
     conn: &mut PgConnection,
-    ticket_id: i64,
-    other: i64,
+    ticket_id: TicketId,
+    other: TicketId,
     kind: LinkKind,
     by: Option<Uuid>,
 ) -> sqlx::Result<bool> {
@@ -165,8 +167,8 @@ pub async fn insert(
     };
     let done = sqlx::query!(
         "INSERT INTO ticket_links (from_id, to_id, kind, created_by) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-        from,
-        to,
+        from as _,
+        to as _,
         stored,
         by,
     )
@@ -176,11 +178,11 @@ pub async fn insert(
 }
 
 /// Unlinks `ticket_id` and `other`; false when they were not linked.
-pub async fn delete(conn: &mut PgConnection, ticket_id: i64, other: i64) -> sqlx::Result<bool> {
+pub async fn delete(conn: &mut PgConnection, ticket_id: TicketId, other: TicketId) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "DELETE FROM ticket_links WHERE (from_id, to_id) IN (($1::bigint, $2::bigint), ($2, $1))",
-        ticket_id,
-        other,
+        ticket_id as _,
+        other as _,
     )
     .execute(conn)
     .await?;
@@ -188,16 +190,21 @@ pub async fn delete(conn: &mut PgConnection, ticket_id: i64, other: i64) -> sqlx
 }
 
 /// The children of `parent`, by id.
-pub async fn children(conn: &mut PgConnection, parent: i64) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar!("SELECT to_id FROM ticket_links WHERE from_id = $1 AND kind = 'parent' ORDER BY to_id", parent)
-        .fetch_all(conn)
-        .await
+pub async fn children(conn: &mut PgConnection, parent: TicketId) -> sqlx::Result<Vec<TicketId>> {
+    let children = sqlx::query_scalar!(
+        "SELECT to_id FROM ticket_links WHERE from_id = $1 AND kind = 'parent' ORDER BY to_id",
+        parent as _
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(children.into_iter().map(TicketId).collect())
 }
 
 /// The ticket `id` was merged into, if it was.
-pub async fn merged_into(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<i64>> {
-    Ok(sqlx::query_scalar!("SELECT merged_into FROM support_tickets WHERE id = $1", id)
+pub async fn merged_into(conn: &mut PgConnection, id: TicketId) -> sqlx::Result<Option<TicketId>> {
+    Ok(sqlx::query_scalar!("SELECT merged_into FROM support_tickets WHERE id = $1", id as _)
         .fetch_optional(conn)
         .await?
-        .flatten())
+        .flatten()
+        .map(TicketId))
 }

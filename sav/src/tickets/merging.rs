@@ -5,6 +5,8 @@
 
 use sqlx::PgConnection;
 
+use crate::ids::TicketId;
+
 /// What moved into the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Moved {
@@ -17,7 +19,7 @@ pub struct Moved {
 const MOVED_WORDS_MAX_CHARS: i32 = 200_000;
 
 /// Moves the threads of `sources` into `target` and links them to it.
-pub async fn move_threads(conn: &mut PgConnection, target: i64, sources: &[i64]) -> sqlx::Result<Moved> {
+pub async fn move_threads(conn: &mut PgConnection, target: TicketId, sources: &[TicketId]) -> sqlx::Result<Moved> {
     // Messages keep their times, so the target's thread reads in time order with them.
     let messages = sqlx::query_scalar!(
         r#"WITH moved AS (
@@ -35,23 +37,26 @@ pub async fn move_threads(conn: &mut PgConnection, target: i64, sources: &[i64])
                    ELSE strip(t.thread_public || words.public) END
            FROM words WHERE t.id = $1
            RETURNING words.moved AS "moved!""#,
-        target,
-        sources,
+        target as _,
+        sources as _,
         MOVED_WORDS_MAX_CHARS,
     )
     .fetch_one(&mut *conn)
     .await?;
-    let attachments =
-        sqlx::query!("UPDATE ticket_attachments SET ticket_id = $1 WHERE ticket_id = ANY($2)", target, sources)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
+    let attachments = sqlx::query!(
+        "UPDATE ticket_attachments SET ticket_id = $1 WHERE ticket_id = ANY($2)",
+        target as _,
+        sources as _
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
     // A source's thread, and so its words, are the target's now.
     sqlx::query!(
         "UPDATE support_tickets SET merged_into = $1, thread_staff = ''::tsvector, thread_public = ''::tsvector
          WHERE id = ANY($2)",
-        target,
-        sources
+        target as _,
+        sources as _
     )
     .execute(&mut *conn)
     .await?;
@@ -59,14 +64,14 @@ pub async fn move_threads(conn: &mut PgConnection, target: i64, sources: &[i64])
 }
 
 /// The tickets merged into `target`, oldest first, and the one it was merged into.
-pub async fn links(conn: &mut PgConnection, target: i64) -> sqlx::Result<(Vec<i64>, Option<i64>)> {
+pub async fn links(conn: &mut PgConnection, target: TicketId) -> sqlx::Result<(Vec<TicketId>, Option<TicketId>)> {
     let row = sqlx::query!(
         r#"SELECT ARRAY(SELECT s.id FROM support_tickets s WHERE s.merged_into = t.id ORDER BY s.id) AS "merged_from!",
                t.merged_into
            FROM support_tickets t WHERE t.id = $1"#,
-        target,
+        target as _,
     )
     .fetch_one(conn)
     .await?;
-    Ok((row.merged_from, row.merged_into))
+    Ok((row.merged_from.into_iter().map(TicketId).collect(), row.merged_into.map(TicketId)))
 }

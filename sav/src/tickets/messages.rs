@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::events::SenderType;
+use crate::ids::TicketId;
 
 /// A file attached to a message or a ticket (`GET /v1/attachments/{id}` gives its link).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -54,7 +55,8 @@ impl Channel {
 #[allow(clippy::struct_field_names, reason = "the contract names the text `message`")]
 pub struct Message {
     pub id: i64,
-    pub ticket_id: i64,
+    #[schema(value_type = i64)]
+    pub ticket_id: TicketId,
     pub sender_id: Uuid,
     pub sender_type: SenderType,
     /// Sanitised HTML.
@@ -74,7 +76,7 @@ pub struct Message {
 /// A message as read, its attachments still as the JSON array the query builds.
 struct Row {
     id: i64,
-    ticket_id: i64,
+    ticket_id: TicketId,
     sender_id: Uuid,
     sender_type: SenderType,
     message: String,
@@ -110,7 +112,7 @@ impl From<Row> for Message {
 /// notes only if `internal`: at most `limit` + 1, the last one telling that there is a next page.
 pub async fn page(
     conn: &mut PgConnection,
-    ticket_id: i64,
+    ticket_id: TicketId,
     internal: bool,
     after: Option<(DateTime<Utc>, i64)>,
     limit: u32,
@@ -129,7 +131,7 @@ pub async fn page(
            WHERE m.ticket_id = $1 AND ($2 OR NOT m.is_internal)
              AND ($3::timestamptz IS NULL OR (m.created_at, m.id) > ($3, $4))
            ORDER BY m.created_at, m.id LIMIT $5"#,
-        ticket_id,
+        ticket_id as _,
         internal,
         after_at,
         after_id,
@@ -146,7 +148,7 @@ pub async fn page(
 /// running beside this cannot deadlock with it.
 pub async fn mark_read(
     conn: &mut PgConnection,
-    ticket_id: i64,
+    ticket_id: TicketId,
     sender: SenderType,
     messages: &mut [Message],
 ) -> sqlx::Result<bool> {
@@ -165,7 +167,7 @@ pub async fn mark_read(
            RETURNING id, read_at AS "read_at!""#,
         &unread,
         Utc::now(),
-        ticket_id,
+        ticket_id as _,
     )
     .fetch_all(conn)
     .await?;
@@ -184,7 +186,7 @@ pub async fn mark_read(
 pub async fn attach(
     conn: &mut PgConnection,
     ids: &[i64],
-    ticket_id: i64,
+    ticket_id: TicketId,
     message_id: i64,
     uploader: Uuid,
     is_internal: bool,
@@ -194,7 +196,7 @@ pub async fn attach(
          WHERE id = ANY($1) AND ticket_id = $2 AND message_id IS NULL AND uploaded_by = $4 AND is_internal = $5
          RETURNING id",
         ids,
-        ticket_id,
+        ticket_id as _,
         message_id,
         uploader,
         is_internal,
@@ -217,7 +219,7 @@ pub async fn attachments_of(conn: &mut PgConnection, message_id: i64) -> sqlx::R
 
 /// What a new message is made of.
 pub struct NewMessage<'a> {
-    pub ticket_id: i64,
+    pub ticket_id: TicketId,
     pub sender_id: Uuid,
     pub sender_type: SenderType,
     /// Sanitised HTML.
@@ -238,7 +240,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewMessage<'_>) -> sqlx::Resu
            RETURNING id, ticket_id, sender_id, sender_type AS "sender_type: SenderType", message, is_internal,
              channel AS "channel: Channel", inbound_email_id, read_at, created_at, updated_at,
              '[]'::json AS "attachments!: Json<Vec<AttachmentSummary>>""#,
-        new.ticket_id,
+        new.ticket_id as _,
         new.sender_id,
         new.sender_type.as_str(),
         new.text,
@@ -262,12 +264,12 @@ pub struct ToSplit {
 }
 
 /// Message `message_id` of ticket `ticket_id` (locked by the ticket's lock), public ones only.
-pub async fn to_split(conn: &mut PgConnection, ticket_id: i64, message_id: i64) -> sqlx::Result<Option<ToSplit>> {
+pub async fn to_split(conn: &mut PgConnection, ticket_id: TicketId, message_id: i64) -> sqlx::Result<Option<ToSplit>> {
     sqlx::query_as!(
         ToSplit,
         r#"SELECT sender_id, sender_type = 'agent' AS "from_staff!", message AS text, channel
            FROM ticket_messages WHERE ticket_id = $1 AND id = $2 AND NOT is_internal"#,
-        ticket_id,
+        ticket_id as _,
         message_id,
     )
     .fetch_optional(conn)
@@ -276,11 +278,11 @@ pub async fn to_split(conn: &mut PgConnection, ticket_id: i64, message_id: i64) 
 
 /// Moves message `message_id`'s files to ticket `to` (as that ticket's own), then removes the
 /// message from its thread: it became ticket `to`.
-pub async fn move_files_and_drop(conn: &mut PgConnection, message_id: i64, to: i64) -> sqlx::Result<()> {
+pub async fn move_files_and_drop(conn: &mut PgConnection, message_id: i64, to: TicketId) -> sqlx::Result<()> {
     sqlx::query!(
         "UPDATE ticket_attachments SET ticket_id = $2, message_id = NULL WHERE message_id = $1",
         message_id,
-        to
+        to as _
     )
     .execute(&mut *conn)
     .await?;

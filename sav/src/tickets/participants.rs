@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::lifecycle::{self, Acting};
 use super::store::Ticket;
+use crate::ids::TicketId;
 use crate::users;
 
 /// Participants one ticket may have.
@@ -48,7 +49,8 @@ base::text_column!(Kind, parse);
 pub struct Participant {
     pub id: i64,
     #[serde(skip)]
-    pub ticket_id: i64,
+    #[schema(value_type = i64)]
+    pub ticket_id: TicketId,
     pub email: String,
     pub name: String,
     /// Their account here, when they have one.
@@ -68,12 +70,12 @@ pub struct NewParticipant {
 }
 
 /// The participants of `ticket_id`, oldest first; only the copied ones unless `followers`.
-pub async fn list(conn: &mut PgConnection, ticket_id: i64, followers: bool) -> sqlx::Result<Vec<Participant>> {
+pub async fn list(conn: &mut PgConnection, ticket_id: TicketId, followers: bool) -> sqlx::Result<Vec<Participant>> {
     sqlx::query_as!(
         Participant,
         r#"SELECT id, ticket_id, email, name, user_id, kind AS "kind: Kind", created_at
            FROM ticket_participants WHERE ticket_id = $1 AND ($2 OR kind = 'cc') ORDER BY id"#,
-        ticket_id,
+        ticket_id as _,
         followers,
     )
     .fetch_all(conn)
@@ -81,12 +83,12 @@ pub async fn list(conn: &mut PgConnection, ticket_id: i64, followers: bool) -> s
 }
 
 /// Participant `id` of `ticket_id`.
-pub async fn get(conn: &mut PgConnection, ticket_id: i64, id: i64) -> sqlx::Result<Option<Participant>> {
+pub async fn get(conn: &mut PgConnection, ticket_id: TicketId, id: i64) -> sqlx::Result<Option<Participant>> {
     sqlx::query_as!(
         Participant,
         r#"SELECT id, ticket_id, email, name, user_id, kind AS "kind: Kind", created_at
            FROM ticket_participants WHERE ticket_id = $1 AND id = $2"#,
-        ticket_id,
+        ticket_id as _,
         id,
     )
     .fetch_optional(conn)
@@ -106,12 +108,16 @@ pub async fn by_id(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Part
 }
 
 /// The participant of `ticket_id` with address `email` (any case).
-pub async fn by_address(conn: &mut PgConnection, ticket_id: i64, email: &str) -> sqlx::Result<Option<Participant>> {
+pub async fn by_address(
+    conn: &mut PgConnection,
+    ticket_id: TicketId,
+    email: &str,
+) -> sqlx::Result<Option<Participant>> {
     sqlx::query_as!(
         Participant,
         r#"SELECT id, ticket_id, email, name, user_id, kind AS "kind: Kind", created_at
            FROM ticket_participants WHERE ticket_id = $1 AND email = lower($2)"#,
-        ticket_id,
+        ticket_id as _,
         email,
     )
     .fetch_optional(conn)
@@ -122,7 +128,7 @@ pub async fn by_address(conn: &mut PgConnection, ticket_id: i64, email: &str) ->
 /// already.
 pub async fn insert(
     conn: &mut PgConnection,
-    ticket_id: i64,
+    ticket_id: TicketId,
     new: &NewParticipant,
 ) -> sqlx::Result<Option<Participant>> {
     sqlx::query_as!(
@@ -131,7 +137,7 @@ pub async fn insert(
            VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (ticket_id, email) DO NOTHING
            RETURNING id, ticket_id, email, name, user_id, kind AS "kind: Kind", created_at"#,
-        ticket_id,
+        ticket_id as _,
         new.kind.as_str(),
         new.email,
         new.name,
@@ -143,19 +149,19 @@ pub async fn insert(
 }
 
 /// How many participants `ticket_id` has.
-pub async fn count(conn: &mut PgConnection, ticket_id: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM ticket_participants WHERE ticket_id = $1"#, ticket_id)
+pub async fn count(conn: &mut PgConnection, ticket_id: TicketId) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM ticket_participants WHERE ticket_id = $1"#, ticket_id as _)
         .fetch_one(conn)
         .await
 }
 
 /// Removes participant `id` of `ticket_id`; the row removed.
-pub async fn delete(conn: &mut PgConnection, ticket_id: i64, id: i64) -> sqlx::Result<Option<Participant>> {
+pub async fn delete(conn: &mut PgConnection, ticket_id: TicketId, id: i64) -> sqlx::Result<Option<Participant>> {
     sqlx::query_as!(
         Participant,
         r#"DELETE FROM ticket_participants WHERE ticket_id = $1 AND id = $2
            RETURNING id, ticket_id, email, name, user_id, kind AS "kind: Kind", created_at"#,
-        ticket_id,
+        ticket_id as _,
         id,
     )
     .fetch_optional(conn)
@@ -183,12 +189,12 @@ pub async fn member(conn: &mut PgConnection, email: &str) -> sqlx::Result<Option
 }
 
 /// The active staff who follow `ticket_id`.
-pub async fn followers(conn: &mut PgConnection, ticket_id: i64) -> sqlx::Result<Vec<Uuid>> {
+pub async fn followers(conn: &mut PgConnection, ticket_id: TicketId) -> sqlx::Result<Vec<Uuid>> {
     sqlx::query_scalar!(
         r#"SELECT p.user_id AS "user_id!" FROM ticket_participants p JOIN users u ON u.id = p.user_id
            WHERE p.ticket_id = $1 AND p.kind = 'follower' AND u.active AND u.role IN ('owner', 'admin', 'agent')
            ORDER BY p.id"#,
-        ticket_id,
+        ticket_id as _,
     )
     .fetch_all(conn)
     .await

@@ -4,12 +4,13 @@
 use base::FieldError;
 
 use super::status::Status;
+use crate::ids::TicketId;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Refused {
     /// No such ticket, or not one the caller may see: the same answer for both.
     #[error("there is no ticket {0}")]
-    NoTicket(i64),
+    NoTicket(TicketId),
     /// The caller left the tenant, or never was in it.
     #[error("you are not a member of this tenant (any more)")]
     NotMember,
@@ -28,7 +29,7 @@ pub enum Refused {
     Assignee(String),
     /// A change would break the ticket's invariants: the platform's fault, not the caller's.
     #[error("ticket {0}: {1}")]
-    Broken(i64, String),
+    Broken(TicketId, String),
     /// A change would leave the ticket more tags than it may hold.
     #[error("{0}")]
     TooManyTags(String),

@@ -20,7 +20,7 @@ use super::sla::{self, Answers, Change, Hours, SlaState, Targets};
 use super::sla_by_condition;
 use super::sla_default;
 use super::status::Status;
-use crate::ids::{ScheduleId, TeamId};
+use crate::ids::{ScheduleId, TeamId, TicketId};
 use crate::schedules::business::Schedule;
 use crate::schedules::{self, Interval};
 use crate::ticket_settings::AgentAccess;
@@ -28,7 +28,8 @@ use crate::ticket_settings::AgentAccess;
 /// A support ticket.
 #[derive(Debug, Clone, Serialize, ToSchema, FromRow)]
 pub struct Ticket {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: TicketId,
     /// `TKT-` and eight characters.
     pub ticket_number: String,
     /// The customer the ticket is about.
@@ -183,7 +184,7 @@ pub const COLUMNS: &str = ticket_sql!(columns);
 macro_rules! ticket_of {
     ($row:ident) => {
         Ticket {
-            id: $row.id,
+            id: $crate::ids::TicketId($row.id),
             ticket_number: $row.ticket_number,
             user_id: $row.user_id,
             requester: $row.requester.and_then(|json| ::serde_json::from_value(json).ok()),
@@ -233,7 +234,12 @@ pub(crate) use ticket_of;
 
 /// The caller and ticket `id`, if the caller may see it (else `NoTicket`; `NotMember` for a
 /// caller who is not a member), in one round trip; `lock` takes the row lock for a change.
-pub async fn visible(conn: &mut PgConnection, user_id: Uuid, id: i64, lock: bool) -> Result<(Viewer, Ticket), Refused> {
+pub async fn visible(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    id: TicketId,
+    lock: bool,
+) -> Result<(Viewer, Ticket), Refused> {
     // The caller's current role in the mirror, and whether the ticket's queue is theirs, come
     // with the ticket.
     let found = if lock {
@@ -244,7 +250,7 @@ pub async fn visible(conn: &mut PgConnection, user_id: Uuid, id: i64, lock: bool
                    AS "in_viewer_teams!", "#,
             " FROM support_tickets t WHERE t.id = $2 FOR UPDATE OF t",
             user_id,
-            id,
+            id.0,
         )
         .fetch_optional(&mut *conn)
         .await?
@@ -257,7 +263,7 @@ pub async fn visible(conn: &mut PgConnection, user_id: Uuid, id: i64, lock: bool
                    AS "in_viewer_teams!", "#,
             " FROM support_tickets t WHERE t.id = $2",
             user_id,
-            id,
+            id.0,
         )
         .fetch_optional(&mut *conn)
         .await?
@@ -287,8 +293,8 @@ pub struct Detail {
     pub unread_from_agent: i64,
     pub unread_from_customer: i64,
     /// The ticket this one was merged into, and the tickets merged into this one.
-    pub merged_into: Option<i64>,
-    pub merged_from: Vec<i64>,
+    pub merged_into: Option<TicketId>,
+    pub merged_from: Vec<TicketId>,
     /// The files of the ticket itself (not of a message), internal ones among them.
     pub attachments: Vec<AttachmentSummary>,
     /// The customer and the assignee, from the users mirror (absent once erased).
@@ -298,7 +304,7 @@ pub struct Detail {
 
 /// Ticket `id` with its SLA targets, status changes and unread counts, and the role of `user_id`,
 /// in one round trip (the ticket hot path); whether the caller may see it is the caller's to check.
-pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Result<Option<Detail>> {
+pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: TicketId) -> sqlx::Result<Option<Detail>> {
     // One scan of the history, joined laterally (scalar subqueries cost a fifth more;
     // BENCHMARKS.md, "The hot path"); the targets by the primary key of the ticket's policy
     // version; the unread counts kept on the ticket (migration 0009).
@@ -333,7 +339,7 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
                FROM ticket_history h WHERE h.ticket_id = t.id AND h.to_status IS NOT NULL) h
            WHERE t.id = $2"#,
         user_id,
-        id,
+        id.0,
     )
     .fetch_optional(conn)
     .await?;
@@ -354,8 +360,8 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
             changes,
             unread_from_agent: i64::from(row.unread_from_agent),
             unread_from_customer: i64::from(row.unread_from_customer),
-            merged_into: row.merged_into,
-            merged_from: row.merged_from,
+            merged_into: row.merged_into.map(TicketId),
+            merged_from: row.merged_from.into_iter().map(TicketId).collect(),
             attachments: row.attachments.0,
             customer: row.customer_id.map(|id| crate::users::Customer {
                 id,
@@ -375,7 +381,7 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: i64) -> sqlx::Re
 }
 
 /// Why ticket `id` was not found: it does not exist, or the caller is no member.
-pub async fn missing(conn: &mut PgConnection, user_id: Uuid, id: i64) -> Refused {
+pub async fn missing(conn: &mut PgConnection, user_id: Uuid, id: TicketId) -> Refused {
     match Viewer::load(conn, user_id).await {
         Ok(_) => Refused::NoTicket(id),
         Err(refused) => refused,
@@ -549,7 +555,7 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
             thread_public = CASE WHEN $14::text IS NULL OR $15 OR pg_column_size(thread_public) > $16 THEN thread_public
                 ELSE strip(thread_public || to_tsvector('simple', $14)) END
          WHERE id = $1",
-        ticket.id,
+        ticket.id as _,
         ticket.subject,
         ticket.priority.as_str(),
         ticket.status.as_str(),
@@ -747,7 +753,7 @@ async fn clock(conn: &mut PgConnection, ticket: &Ticket) -> sqlx::Result<Clock> 
                       coalesce(array_agg(h.to_status ORDER BY h.id), '{}') AS change_to
                FROM ticket_history h WHERE h.ticket_id = $1 AND h.to_status IS NOT NULL) h
            WHERE p.version_id = $2 AND p.priority = $3"#,
-        ticket.id,
+        ticket.id as _,
         ticket.sla_version_id,
         ticket.priority.as_str(),
     )
@@ -774,7 +780,7 @@ pub(crate) mod tests {
     pub(crate) fn ticket(status: Status) -> Ticket {
         let created = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
         Ticket {
-            id: 1,
+            id: TicketId(1),
             ticket_number: "TKT-00000001".into(),
             user_id: Uuid::nil(),
             requester: None,

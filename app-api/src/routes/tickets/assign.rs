@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use super::present;
 use crate::commands::TicketWriter;
+use sav::ids::TicketId;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -38,7 +39,7 @@ pub struct Assignment {
     ))]
 pub async fn assign_ticket(
     writer: TicketWriter,
-    Path(id): Path<i64>,
+    Path(id): Path<TicketId>,
     JsonBody(body): JsonBody<Assignment>,
 ) -> ApiResult<Json<TicketView>> {
     let mut db = writer.connect().await?;

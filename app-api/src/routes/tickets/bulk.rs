@@ -21,6 +21,7 @@ use utoipa::ToSchema;
 use crate::access::{Access, Staff};
 use crate::commands::TicketWriter;
 use crate::infra::idempotency::{self, Claim, Keyed};
+use sav::ids::TicketId;
 
 /// Tickets one request may change.
 pub const MAX_TICKETS: usize = 100;
@@ -29,7 +30,8 @@ pub const MAX_TICKETS: usize = 100;
 #[serde(deny_unknown_fields)]
 pub struct BulkStatusChange {
     /// 1 to 100 distinct ticket ids.
-    pub ticket_ids: Vec<i64>,
+    #[schema(value_type = Vec<i64>)]
+    pub ticket_ids: Vec<TicketId>,
     pub status: Status,
     /// Up to 1,000 characters, for every ticket.
     pub reason: Option<String>,
@@ -38,7 +40,8 @@ pub struct BulkStatusChange {
 /// What happened to one ticket.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TicketOutcome {
-    pub ticket_id: i64,
+    #[schema(value_type = i64)]
+    pub ticket_id: TicketId,
     pub ok: bool,
     /// The ticket's status now, when it moved (or already had it).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -64,7 +67,7 @@ fn check(body: &BulkStatusChange) -> Result<Option<String>, Vec<FieldError>> {
     if ids.is_empty() || ids.len() > MAX_TICKETS {
         errors.push(FieldError::new("ticket_ids", format!("must hold 1 to {MAX_TICKETS} ticket ids")));
     }
-    if ids.iter().any(|id| *id <= 0) {
+    if ids.iter().any(|id| id.0 <= 0) {
         errors.push(FieldError::new("ticket_ids", "ticket ids are positive"));
     }
     if ids.iter().collect::<HashSet<_>>().len() != ids.len() {
@@ -126,11 +129,11 @@ pub async fn change_statuses(
 }
 
 impl TicketOutcome {
-    fn moved(ticket_id: i64, status: Status) -> Self {
+    fn moved(ticket_id: TicketId, status: Status) -> Self {
         Self { ticket_id, ok: true, status: Some(status), error: None }
     }
 
-    fn refused(ticket_id: i64, err: &ApiError) -> Self {
+    fn refused(ticket_id: TicketId, err: &ApiError) -> Self {
         Self { ticket_id, ok: false, status: None, error: Some(err.problem()) }
     }
 }

@@ -8,6 +8,7 @@ use shared::error::{ApiError, ApiResult};
 use shared::http::openapi::NotFound;
 
 use crate::access::{Access, Scoped, Staff};
+use sav::ids::TicketId;
 
 /// Who the ticket's customer is: their other tickets, orders and ratings (staff).
 #[utoipa::path(get, path = "/v1/tickets/{id}/customer", tag = "tickets", security(("bearer" = [])),
@@ -17,7 +18,7 @@ use crate::access::{Access, Scoped, Staff};
         Access<Staff>,
         NotFound,
     ))]
-pub async fn get_ticket_customer(access: Access<Staff>, Path(id): Path<i64>) -> ApiResult<Json<Panel>> {
+pub async fn get_ticket_customer(access: Access<Staff>, Path(id): Path<TicketId>) -> ApiResult<Json<Panel>> {
     let Scoped { item: ticket, mut db, .. } = access.ticket(id).await?;
     let panel = customers::panel(&mut db, ticket.id, ticket.user_id)
         .await?

@@ -9,6 +9,7 @@ use shared::http::openapi::NotFound;
 use shared::http::{Page, PageParams};
 
 use crate::access::{Access, Scoped, Staff};
+use sav::ids::TicketId;
 
 /// A ticket's history, oldest first (staff).
 #[utoipa::path(get, path = "/v1/tickets/{id}/history", tag = "tickets", security(("bearer" = [])),
@@ -20,7 +21,7 @@ use crate::access::{Access, Scoped, Staff};
     ))]
 pub async fn get_history(
     access: Access<Staff>,
-    Path(id): Path<i64>,
+    Path(id): Path<TicketId>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<HistoryEntry>>> {
     let rows = async |after, limit| -> ApiResult<_> {

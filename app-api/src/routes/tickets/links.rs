@@ -17,12 +17,13 @@ use utoipa::ToSchema;
 use crate::access::{Access, Scoped, Staff};
 use crate::commands::TicketWriter;
 use crate::commands::conversation;
+use sav::ids::TicketId;
 
 /// The tickets linked to this one that the caller may see, by id.
 #[utoipa::path(get, path = "/v1/tickets/{id}/links", tag = "tickets", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, description = "`kind`: what each ticket is to this one", body = Vec<Link>), NotFound))]
-pub async fn list_links(access: Access<Staff>, Path(id): Path<i64>) -> ApiResult<Json<Vec<Link>>> {
+pub async fn list_links(access: Access<Staff>, Path(id): Path<TicketId>) -> ApiResult<Json<Vec<Link>>> {
     let Scoped { viewer, item: ticket, mut db } = access.ticket(id).await?;
     Ok(Json(links::list(&mut db, ticket.id, viewer.scope()).await?))
 }
@@ -30,7 +31,8 @@ pub async fn list_links(access: Access<Staff>, Path(id): Path<i64>) -> ApiResult
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddLink {
-    pub ticket_id: i64,
+    #[schema(value_type = i64)]
+    pub ticket_id: TicketId,
     /// What `ticket_id` is to this ticket (`parent`: it is this ticket's parent).
     pub kind: LinkKind,
 }
@@ -46,7 +48,7 @@ pub struct AddLink {
     ))]
 pub async fn add_link(
     writer: TicketWriter,
-    Path(id): Path<i64>,
+    Path(id): Path<TicketId>,
     JsonBody(body): JsonBody<AddLink>,
 ) -> ApiResult<(StatusCode, Json<Link>)> {
     let mut db = writer.connect().await?;
@@ -58,7 +60,7 @@ pub async fn add_link(
 #[utoipa::path(delete, path = "/v1/tickets/{id}/links/{ticket_id}", tag = "tickets", security(("bearer" = [])),
     params(("id" = i64, Path), ("ticket_id" = i64, Path)),
     responses((status = 204, description = "Unlinked"), (status = 403, description = "`forbidden`: customers"), NotFound))]
-pub async fn remove_link(writer: TicketWriter, Path((id, other)): Path<(i64, i64)>) -> ApiResult<StatusCode> {
+pub async fn remove_link(writer: TicketWriter, Path((id, other)): Path<(TicketId, TicketId)>) -> ApiResult<StatusCode> {
     let mut db = writer.connect().await?;
     writer.unlink(&mut db, id, other).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -85,7 +87,7 @@ pub struct SplitRequest {
     ))]
 pub async fn split_message(
     writer: TicketWriter,
-    Path((id, message_id)): Path<(i64, i64)>,
+    Path((id, message_id)): Path<(TicketId, i64)>,
     JsonBody(body): JsonBody<SplitRequest>,
 ) -> ApiResult<(StatusCode, Json<TicketView>)> {
     let subject = conversation::split_subject(body.subject.as_deref()).map_err(|e| ApiError::invalid(vec![e]))?;

@@ -16,6 +16,7 @@ use shared::http::JsonBody;
 use utoipa::ToSchema;
 
 use crate::commands::TicketWriter;
+use sav::ids::TicketId;
 
 /// Sources one merge may fold in.
 pub const MAX_SOURCES: usize = 20;
@@ -24,7 +25,8 @@ pub const MAX_SOURCES: usize = 20;
 #[serde(deny_unknown_fields)]
 pub struct MergeRequest {
     /// 1 to 20 distinct tickets to fold into this one.
-    pub source_ticket_ids: Vec<i64>,
+    #[schema(value_type = Vec<i64>)]
+    pub source_ticket_ids: Vec<TicketId>,
     /// Admins only: merge tickets of different customers (each customer then sees the merged
     /// thread's public messages on the target only if it is theirs).
     #[serde(default)]
@@ -36,12 +38,13 @@ pub struct MergeResult {
     /// The target, as it is now.
     pub ticket: TicketView,
     /// Every ticket merged into the target so far, oldest first.
-    pub merged_from: Vec<i64>,
+    #[schema(value_type = Vec<i64>)]
+    pub merged_from: Vec<TicketId>,
     pub messages_moved: i64,
     pub attachments_moved: i64,
 }
 
-fn check(target: i64, request: &MergeRequest) -> Result<(), Vec<FieldError>> {
+fn check(target: TicketId, request: &MergeRequest) -> Result<(), Vec<FieldError>> {
     let sources = &request.source_ticket_ids;
     let mut errors = Vec::new();
     if sources.is_empty() || sources.len() > MAX_SOURCES {
@@ -50,7 +53,7 @@ fn check(target: i64, request: &MergeRequest) -> Result<(), Vec<FieldError>> {
     if sources.contains(&target) {
         errors.push(FieldError::new("source_ticket_ids", "a ticket cannot be merged into itself"));
     }
-    if sources.iter().any(|id| *id <= 0) {
+    if sources.iter().any(|id| id.0 <= 0) {
         errors.push(FieldError::new("source_ticket_ids", "ticket ids are positive"));
     }
     if sources.iter().collect::<HashSet<_>>().len() != sources.len() {
@@ -71,7 +74,7 @@ fn check(target: i64, request: &MergeRequest) -> Result<(), Vec<FieldError>> {
     ))]
 pub async fn merge_tickets(
     writer: TicketWriter,
-    Path(id): Path<i64>,
+    Path(id): Path<TicketId>,
     JsonBody(request): JsonBody<MergeRequest>,
 ) -> ApiResult<Json<MergeResult>> {
     check(id, &request).map_err(ApiError::invalid)?;

@@ -22,6 +22,7 @@ use crate::access::{Access, Members, Scoped};
 use crate::attachments;
 use crate::commands::TicketWriter;
 use crate::live::versions::{Revalidation, Timed};
+use sav::ids::TicketId;
 
 /// The thread of a ticket.
 #[utoipa::path(get, path = "/v1/tickets/{id}/messages", tag = "messages", security(("bearer" = [])),
@@ -34,7 +35,7 @@ use crate::live::versions::{Revalidation, Timed};
 pub async fn list_messages(
     revalidation: Revalidation,
     access: Access<Members>,
-    Path(id): Path<i64>,
+    Path(id): Path<TicketId>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Response> {
     let limit = page.limit()?;
@@ -87,7 +88,7 @@ pub struct NewMessage {
     ))]
 pub async fn post_message(
     writer: TicketWriter,
-    Path(id): Path<i64>,
+    Path(id): Path<TicketId>,
     JsonBody(body): JsonBody<NewMessage>,
 ) -> ApiResult<(StatusCode, Json<Message>)> {
     // A customer's `status` is refused (403) by the move, which rolls the message back with it.

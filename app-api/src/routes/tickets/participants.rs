@@ -23,12 +23,13 @@ use crate::events::Events;
 use crate::mailin::OwnAddresses;
 use crate::notifications::links::Leave;
 use crate::routes::mail_links::MailLinks;
+use sav::ids::TicketId;
 
 /// A ticket's participants: staff see every one, its customer the people copied on it.
 #[utoipa::path(get, path = "/v1/tickets/{id}/participants", tag = "tickets", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, description = "Oldest first", body = Vec<Participant>), NotFound))]
-pub async fn list_participants(access: Access<Members>, Path(id): Path<i64>) -> ApiResult<Json<Vec<Participant>>> {
+pub async fn list_participants(access: Access<Members>, Path(id): Path<TicketId>) -> ApiResult<Json<Vec<Participant>>> {
     let Scoped { viewer, item: ticket, mut db } = access.ticket(id).await?;
     Ok(Json(participants::list(&mut db, ticket.id, viewer.is_staff()).await?))
 }
@@ -56,7 +57,7 @@ pub struct AddParticipant {
 pub async fn add_participant(
     State(config): State<Arc<AppConfig>>,
     writer: TicketWriter,
-    Path(id): Path<i64>,
+    Path(id): Path<TicketId>,
     JsonBody(body): JsonBody<AddParticipant>,
 ) -> ApiResult<(StatusCode, Json<Participant>)> {
     let mut errors = Vec::new();
@@ -89,7 +90,7 @@ pub async fn add_participant(
         (status = 403, description = "`forbidden`: a customer removing a follower"),
         NotFound,
     ))]
-pub async fn remove_participant(writer: TicketWriter, Path((id, pid)): Path<(i64, i64)>) -> ApiResult<StatusCode> {
+pub async fn remove_participant(writer: TicketWriter, Path((id, pid)): Path<(TicketId, i64)>) -> ApiResult<StatusCode> {
     let mut db = writer.connect().await?;
     writer.remove_participant(&mut db, id, pid).await?;
     Ok(StatusCode::NO_CONTENT)

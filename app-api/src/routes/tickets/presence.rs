@@ -8,6 +8,7 @@ use axum::extract::{FromRef, FromRequestParts, Path};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use sav::ids::TicketId;
 use sav::users;
 use serde::Deserialize;
 use shared::error::ApiResult;
@@ -31,7 +32,7 @@ pub struct Here {
 pub struct OnTicket {
     live: Arc<Live>,
     access: Access<Staff>,
-    id: i64,
+    id: TicketId,
 }
 
 impl OnTicket {
@@ -60,7 +61,7 @@ impl FromRequestParts<AppState> for OnTicket {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let live = Arc::<Live>::from_ref(state);
         let access = Access::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
-        let Path(id) = Path::<i64>::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+        let Path(id) = Path::<TicketId>::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
         Ok(Self { live, access, id })
     }
 }

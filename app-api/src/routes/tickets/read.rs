@@ -27,6 +27,7 @@ use uuid::Uuid;
 
 use crate::access::{Access, Members, Scoped, TicketNotFound};
 use crate::live::versions::Revalidation;
+use sav::ids::TicketId;
 
 /// A ticket's standing against its SLA: the badge lists carry, and the clock's account.
 #[derive(Debug, Serialize, ToSchema)]
@@ -53,9 +54,11 @@ pub struct TicketDetail {
     /// Messages from the other side (staff for a customer, the customer for staff) not read yet.
     pub unread_count: i64,
     /// The ticket this one was merged into (its thread lives on there), if any.
-    pub merged_into: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub merged_into: Option<TicketId>,
     /// The tickets merged into this one, oldest first.
-    pub merged_from: Vec<i64>,
+    #[schema(value_type = Vec<i64>)]
+    pub merged_from: Vec<TicketId>,
     /// The files of the ticket itself (each message lists its own), oldest first; a customer
     /// sees no internal file.
     pub attachments: Vec<AttachmentSummary>,
@@ -137,7 +140,7 @@ impl Include {
 pub async fn get_ticket(
     revalidation: Revalidation,
     access: Access<Members>,
-    Path(id): Path<i64>,
+    Path(id): Path<TicketId>,
     Query(params): Query<DetailParams>,
 ) -> ApiResult<Response> {
     let include = Include::parse(params.include.as_deref())?;
@@ -210,7 +213,7 @@ pub async fn get_ticket(
 async fn read_included(
     db: &mut PgConnection,
     viewer: Viewer,
-    id: i64,
+    id: TicketId,
     customer_id: Uuid,
     include: Include,
 ) -> ApiResult<(Included, usize)> {

@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 
 use crate::commands::TicketWriter;
 use crate::commands::conversation::ChildLeft;
+use sav::ids::TicketId;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -50,7 +51,7 @@ pub struct StatusChanged {
     ))]
 pub async fn change_status(
     writer: TicketWriter,
-    Path(id): Path<i64>,
+    Path(id): Path<TicketId>,
     JsonBody(body): JsonBody<StatusChange>,
 ) -> ApiResult<Json<StatusChanged>> {
     let reason = content::reason(body.reason.as_deref()).map_err(|e| ApiError::invalid(vec![e]))?;

@@ -5,7 +5,7 @@
 
 use axum::Json;
 use axum::extract::Path;
-use sav::ids::TeamId;
+use sav::ids::{TeamId, TicketId};
 use sav::tickets::change::Change;
 use sav::tickets::fields;
 use sav::tickets::lifecycle::Edit;
@@ -68,7 +68,7 @@ pub struct TicketPatch {
     ))]
 pub async fn patch_ticket(
     writer: TicketWriter,
-    Path(id): Path<i64>,
+    Path(id): Path<TicketId>,
     JsonBody(mut patch): JsonBody<TicketPatch>,
 ) -> ApiResult<Json<TicketView>> {
     let mut changes = Vec::with_capacity(2);

@@ -27,6 +27,7 @@ use crate::notifications::store::{self, NewMail, Recipient};
 use crate::notifications::{Channel as Via, Kind, Language};
 use crate::tenancy::resolve::Tenant;
 use crate::worker::sav_queue;
+use sav::ids::TicketId;
 
 /// The notification worker's side of the SAV events queue.
 struct Notifications<'a>(&'a Notifier);
@@ -281,7 +282,7 @@ fn rating_page(
 struct Mail<'a> {
     envelope: &'a Envelope,
     tenant: &'a Tenant,
-    ticket_id: i64,
+    ticket_id: TicketId,
     recipient: &'a Recipient,
     kind: Kind,
     language: Language,
@@ -298,7 +299,7 @@ struct Mail<'a> {
 async fn thread_refs(
     tx: &mut sqlx::PgConnection,
     tenant: &Tenant,
-    ticket_id: i64,
+    ticket_id: TicketId,
     address: &str,
     domain: &str,
 ) -> sqlx::Result<Vec<String>> {
@@ -341,7 +342,7 @@ async fn write_mail(
 }
 
 /// What the notifications of `event` say beyond its kind.
-async fn detail_of(tx: &mut sqlx::PgConnection, event: &SavEvent, ticket_id: i64) -> sqlx::Result<Detail> {
+async fn detail_of(tx: &mut sqlx::PgConnection, event: &SavEvent, ticket_id: TicketId) -> sqlx::Result<Detail> {
     Ok(match event {
         SavEvent::MessageAdded { message_id, .. } => {
             store::message(tx, ticket_id, *message_id).await?.map_or(Detail::None, |m| Detail::Message {
@@ -359,7 +360,11 @@ async fn detail_of(tx: &mut sqlx::PgConnection, event: &SavEvent, ticket_id: i64
 }
 
 /// The people copied on the conversation an event mails: a public staff reply's alone.
-async fn copied_on(tx: &mut sqlx::PgConnection, event: &SavEvent, ticket_id: i64) -> sqlx::Result<Vec<Participant>> {
+async fn copied_on(
+    tx: &mut sqlx::PgConnection,
+    event: &SavEvent,
+    ticket_id: TicketId,
+) -> sqlx::Result<Vec<Participant>> {
     match event {
         SavEvent::MessageAdded { is_internal: false, sender_type, .. } if sender_type == "agent" => {
             participants::list(tx, ticket_id, false).await
