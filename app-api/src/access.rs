@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
-use sav::ids::{MacroId, TicketId};
+use sav::ids::{MacroId, TicketId, UserId};
 use sav::macros::{self, Applying};
 use sav::tickets::access::Viewer;
 use sav::tickets::store::{self, Detail, Ticket};
@@ -20,7 +20,6 @@ use shared::auth::Role;
 use shared::error::{ApiError, ApiResult};
 use shared::http::openapi::problem_responses;
 use utoipa::openapi::{RefOr, Response};
-use uuid::Uuid;
 
 use crate::attachments::store::{self as files, Found};
 use crate::context::{AnonymousVisit, TenantContext};
@@ -133,7 +132,7 @@ pub struct Scoped<T> {
 /// called.
 pub struct Access<R> {
     db: TenantDb,
-    user_id: Uuid,
+    user_id: UserId,
     checked: Mutex<Option<(Viewer, TenantConnection)>>,
     admits: PhantomData<R>,
 }
@@ -163,7 +162,7 @@ impl<R> Access<R> {
     }
 
     /// Who calls, as the token (or API key) names them.
-    pub fn user_id(&self) -> Uuid {
+    pub fn user_id(&self) -> UserId {
         self.user_id
     }
 }
@@ -288,7 +287,7 @@ where
 /// signed in, as the tenant knows them now.
 pub struct Visitor {
     db: TenantDb,
-    user_id: Option<Uuid>,
+    user_id: Option<UserId>,
 }
 
 impl Visitor {

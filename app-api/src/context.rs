@@ -21,6 +21,7 @@ use crate::live::Live;
 use crate::live::versions::Revalidation;
 use crate::state::AppState;
 use crate::tenancy::resolve::Tenant;
+use sav::ids::UserId;
 
 /// The tenant and the caller of a tenant-plane request. What the caller may do is read from the
 /// tenant's users mirror when it matters (`tickets::access::Viewer`), never from the token's
@@ -28,7 +29,7 @@ use crate::tenancy::resolve::Tenant;
 #[derive(Debug, Clone)]
 pub struct TenantContext {
     pub tenant: Arc<Tenant>,
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// The token's session (its refresh family), and when the token expires (Unix seconds):
     /// what a long-lived answer (the live stream) must end with.
     pub session: Uuid,
@@ -187,7 +188,7 @@ async fn authorize(state: &AppState, request: &mut Request) -> Result<Option<Dec
     }
     request.extensions_mut().insert(TenantContext {
         tenant,
-        user_id: claims.sub,
+        user_id: UserId(claims.sub),
         session: claims.sid,
         expires: claims.exp,
     });
@@ -249,7 +250,7 @@ async fn authorize_key(
     metrics.key_request("accepted");
     request.extensions_mut().insert(TenantContext {
         tenant,
-        user_id: verified.key,
+        user_id: UserId(verified.key),
         session: verified.key,
         expires: verified.expires_at.map_or(i64::MAX, |at| at.timestamp()),
     });

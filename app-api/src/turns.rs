@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use sav::ids::TeamId;
+use sav::ids::{TeamId, UserId};
 use sav::routing;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
@@ -17,7 +17,7 @@ use crate::tenancy::TenantDb;
 const TURNS_A_STATEMENT: usize = 64;
 
 /// One caller's turn asked for, and where its answer goes.
-type TurnWanted = (Uuid, oneshot::Sender<Option<Uuid>>);
+type TurnWanted = (UserId, oneshot::Sender<Option<UserId>>);
 
 /// The turns of round-robin teams, taken together: the creations into one team that reach this
 /// replica while its turns are being taken wait, and theirs are taken in the next statement (at
@@ -34,7 +34,7 @@ impl RoundRobinTurns {
     /// The member whose turn in team `team` of `db`'s tenant `caller` takes for the ticket they
     /// are about to create (`take_turns`); `None` when the write must route under the lock
     /// (the turn could not be taken, for any reason: the write meets it again).
-    pub async fn take(self: &Arc<Self>, db: &TenantDb, team: TeamId, caller: Uuid) -> Option<Uuid> {
+    pub async fn take(self: &Arc<Self>, db: &TenantDb, team: TeamId, caller: UserId) -> Option<UserId> {
         let (answer, answered) = oneshot::channel();
         let key = (db.tenant().id, team);
         {
@@ -83,7 +83,7 @@ impl RoundRobinTurns {
             if batch.is_empty() {
                 continue;
             }
-            let callers: Vec<Uuid> = batch.iter().map(|(caller, _)| *caller).collect();
+            let callers: Vec<UserId> = batch.iter().map(|(caller, _)| *caller).collect();
             let turns = match db.connect().await {
                 Ok(mut conn) => routing::take_turns(&mut conn, key.1, &callers).await.map_err(|err| err.to_string()),
                 Err(err) => Err(err.to_string()),

@@ -9,10 +9,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::tickets::fields::{Label, checked_label};
 use super::users;
+use crate::ids::UserId;
 
 /// An organisation holds at most this many categories, archived ones included.
 pub const MAX_PER_TENANT: i64 = 100;
@@ -124,7 +124,7 @@ async fn lock(conn: &mut PgConnection) -> sqlx::Result<()> {
 
 /// Makes a category for `admin`, within the limit and under a key of its own, with its audit
 /// entry, in one transaction.
-pub async fn create(conn: &mut PgConnection, admin: Uuid, draft: Draft) -> Result<Category, Refused> {
+pub async fn create(conn: &mut PgConnection, admin: UserId, draft: Draft) -> Result<Category, Refused> {
     let mut errors = Vec::new();
     let key = key(&draft.key).map_err(|e| errors.push(e)).ok();
     let label = checked_label("label", &draft.label).map_err(|e| errors.push(e)).ok();
@@ -164,7 +164,7 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, draft: Draft) -> Resul
 }
 
 /// Changes category `key` by `patch`, with its audit entry, in one transaction.
-pub async fn change(conn: &mut PgConnection, admin: Uuid, key: &str, patch: Patch) -> Result<Category, Refused> {
+pub async fn change(conn: &mut PgConnection, admin: UserId, key: &str, patch: Patch) -> Result<Category, Refused> {
     let mut errors = Vec::new();
     let label = patch.label.as_ref().map(|l| checked_label("label", l).map_err(|e| errors.push(e)).ok());
     let at = patch.position.map(|p| position(p).map_err(|e| errors.push(e)).ok());

@@ -5,13 +5,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::PgConnection;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::satisfaction::{self, History};
 use super::tickets::priority::Priority;
 use super::tickets::status::Status;
 use super::users::Customer;
-use crate::ids::TicketId;
+use crate::ids::{TicketId, UserId};
 
 /// Other tickets and orders shown at most.
 const SHOWN: i64 = 20;
@@ -48,11 +47,14 @@ pub struct Order {
 }
 
 /// The panel of ticket `ticket_id`'s customer (the caller may see the ticket: checked before).
-pub async fn panel(conn: &mut PgConnection, ticket_id: TicketId, customer: Uuid) -> sqlx::Result<Option<Panel>> {
-    let Some(person) =
-        sqlx::query_as!(Customer, "SELECT id, firstname, lastname, email, vip FROM users WHERE id = $1", customer,)
-            .fetch_optional(&mut *conn)
-            .await?
+pub async fn panel(conn: &mut PgConnection, ticket_id: TicketId, customer: UserId) -> sqlx::Result<Option<Panel>> {
+    let Some(person) = sqlx::query_as!(
+        Customer,
+        "SELECT id, firstname, lastname, email, vip FROM users WHERE id = $1",
+        customer as _,
+    )
+    .fetch_optional(&mut *conn)
+    .await?
     else {
         return Ok(None);
     };
@@ -61,7 +63,7 @@ pub async fn panel(conn: &mut PgConnection, ticket_id: TicketId, customer: Uuid)
         r#"SELECT id, ticket_number, subject, status AS "status: Status", priority AS "priority: Priority", updated_at
            FROM support_tickets WHERE user_id = $1 AND id <> $2
            ORDER BY updated_at DESC, id DESC LIMIT $3"#,
-        customer,
+        customer as _,
         ticket_id as _,
         SHOWN,
     )
@@ -71,7 +73,7 @@ pub async fn panel(conn: &mut PgConnection, ticket_id: TicketId, customer: Uuid)
         Order,
         "SELECT order_id, total_cents, currency, status, created_at FROM order_refs
          WHERE user_id = $1 ORDER BY created_at DESC, order_id DESC LIMIT $2",
-        customer,
+        customer as _,
         SHOWN,
     )
     .fetch_all(&mut *conn)

@@ -20,6 +20,7 @@ use sha2::{Digest as _, Sha256};
 use sqlx::{Connection as _, PgConnection};
 use uuid::Uuid;
 
+use crate::ids::UserId;
 use crate::reports::digest;
 use crate::tickets::participants;
 use crate::users::Refused;
@@ -31,8 +32,8 @@ const ERASED_DOMAIN: &str = "@erased.invalid";
 
 /// The pseudonym of `user_id` in `tenant_id`: the same every time, so erasing twice answers the
 /// same, and meaningless outside this tenant.
-pub fn pseudonym(tenant_id: Uuid, user_id: Uuid) -> String {
-    let digest = Sha256::digest([tenant_id.as_bytes().as_slice(), user_id.as_bytes().as_slice()].concat());
+pub fn pseudonym(tenant_id: Uuid, user_id: UserId) -> String {
+    let digest = Sha256::digest([tenant_id.as_bytes().as_slice(), user_id.0.as_bytes().as_slice()].concat());
     format!("erased-{}", &hex::encode(digest)[..16])
 }
 
@@ -48,11 +49,11 @@ pub struct Erased {
 
 /// Erases `user_id` (a customer, locked by the caller) under `pseudonym`, and records it in the
 /// audit log as done by `admin`, without the erased data.
-pub async fn erase(tx: &mut PgConnection, admin: Uuid, user_id: Uuid, pseudonym: &str) -> sqlx::Result<Erased> {
+pub async fn erase(tx: &mut PgConnection, admin: UserId, user_id: UserId, pseudonym: &str) -> sqlx::Result<Erased> {
     forget_notifications(tx, user_id).await?;
     // Where they were copied on someone else's ticket: they leave it, and their address leaves
     // the changes that named it (history and events).
-    let address = sqlx::query_scalar!("SELECT lower(email) AS \"email!\" FROM users WHERE id = $1", user_id)
+    let address = sqlx::query_scalar!("SELECT lower(email) AS \"email!\" FROM users WHERE id = $1", user_id as _)
         .fetch_optional(&mut *tx)
         .await?;
     if let Some(address) = &address {
@@ -80,7 +81,7 @@ pub async fn erase(tx: &mut PgConnection, admin: Uuid, user_id: Uuid, pseudonym:
     sqlx::query!(
         "UPDATE users SET email = $2, firstname = $3, lastname = '', vip = false, active = false, updated_at = now()
          WHERE id = $1",
-        user_id,
+        user_id as _,
         email,
         pseudonym,
     )
@@ -90,37 +91,42 @@ pub async fn erase(tx: &mut PgConnection, admin: Uuid, user_id: Uuid, pseudonym:
         "UPDATE support_tickets SET subject = $2, description = '', metadata = '{}',
             thread_public = ''::tsvector, thread_staff = ''::tsvector
          WHERE user_id = $1",
-        user_id,
+        user_id as _,
         ERASED,
     )
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    let messages = sqlx::query!("UPDATE ticket_messages SET message = $2 WHERE sender_id = $1", user_id, ERASED)
+    let messages = sqlx::query!("UPDATE ticket_messages SET message = $2 WHERE sender_id = $1", user_id as _, ERASED)
         .execute(&mut *tx)
         .await?
         .rows_affected();
     // The rows go here; their objects are queued (migration 0007's trigger) and deleted after commit.
-    let attachments = sqlx::query!("DELETE FROM ticket_attachments WHERE uploaded_by = $1", user_id)
+    let attachments = sqlx::query!("DELETE FROM ticket_attachments WHERE uploaded_by = $1", user_id as _)
         .execute(&mut *tx)
         .await?
         .rows_affected();
-    sqlx::query!("UPDATE ticket_history SET reason = NULL WHERE actor_id = $1 AND reason IS NOT NULL", user_id)
+    sqlx::query!("UPDATE ticket_history SET reason = NULL WHERE actor_id = $1 AND reason IS NOT NULL", user_id as _)
         .execute(&mut *tx)
         .await?;
     sqlx::query!(
         "UPDATE ticket_history SET changes = changes - 'subject' - 'metadata'
          WHERE ticket_id IN (SELECT id FROM support_tickets WHERE user_id = $1) AND changes ?| ARRAY['subject', 'metadata']",
-        user_id,
+        user_id as _,
     )
     .execute(&mut *tx)
     .await?;
     // Their ratings stay in the averages; what they wrote goes.
-    sqlx::query!("UPDATE satisfaction_ratings SET comment = NULL WHERE user_id = $1 AND comment IS NOT NULL", user_id)
+    sqlx::query!(
+        "UPDATE satisfaction_ratings SET comment = NULL WHERE user_id = $1 AND comment IS NOT NULL",
+        user_id as _
+    )
+    .execute(&mut *tx)
+    .await?;
+    let order_references = sqlx::query!("DELETE FROM order_refs WHERE user_id = $1", user_id as _)
         .execute(&mut *tx)
-        .await?;
-    let order_references =
-        sqlx::query!("DELETE FROM order_refs WHERE user_id = $1", user_id).execute(&mut *tx).await?.rows_affected();
+        .await?
+        .rows_affected();
     // Events about their tickets, published or waiting: the subject and the reasons go.
     let events = sqlx::query!(
         r#"UPDATE outbox SET payload = jsonb_set(
@@ -135,12 +141,12 @@ pub async fn erase(tx: &mut PgConnection, admin: Uuid, user_id: Uuid, pseudonym:
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    sqlx::query!("DELETE FROM idempotent_requests WHERE user_id = $1", user_id).execute(&mut *tx).await?;
+    sqlx::query!("DELETE FROM idempotent_requests WHERE user_id = $1", user_id as _).execute(&mut *tx).await?;
     let erased = Erased { tickets, messages, attachments, order_references, events };
     sqlx::query!(
         "INSERT INTO audit_log (actor_id, action, subject_id, details) VALUES ($1, 'user.erased', $2, $3)",
-        admin,
-        user_id,
+        admin as _,
+        user_id as _,
         serde_json::to_value(erased).expect("counts serialise"),
     )
     .execute(&mut *tx)
@@ -151,7 +157,7 @@ pub async fn erase(tx: &mut PgConnection, admin: Uuid, user_id: Uuid, pseudonym:
 /// Removes everything notifications hold of `user_id`: their bell,
 /// their settings, a suppression of their address, and every notification and mail about their
 /// tickets, to anyone (they quote the customer's subject and words).
-async fn forget_notifications(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
+async fn forget_notifications(conn: &mut PgConnection, user_id: UserId) -> sqlx::Result<()> {
     sqlx::query!(
         "WITH theirs AS (SELECT id FROM support_tickets WHERE user_id = $1),
               suppressions AS (
@@ -162,7 +168,7 @@ async fn forget_notifications(conn: &mut PgConnection, user_id: Uuid) -> sqlx::R
               bell AS (DELETE FROM notifications WHERE user_id = $1 OR ticket_id IN (SELECT id FROM theirs)),
               settings AS (DELETE FROM notification_settings WHERE user_id = $1)
          DELETE FROM notification_languages WHERE user_id = $1",
-        user_id
+        user_id as _
     )
     .execute(conn)
     .await
@@ -174,9 +180,9 @@ async fn forget_notifications(conn: &mut PgConnection, user_id: Uuid) -> sqlx::R
 /// answer for a repeated request). 404 for someone who was never a member, 422 for staff.
 pub async fn erase_customer(
     conn: &mut PgConnection,
-    admin: Uuid,
+    admin: UserId,
     tenant_id: Uuid,
-    user_id: Uuid,
+    user_id: UserId,
 ) -> Result<(String, Erased), Refused> {
     let mut tx = conn.begin().await?;
     let person = person_for_update(&mut tx, user_id).await?;
@@ -205,17 +211,21 @@ pub struct Person {
 }
 
 /// Member `user_id` (active or not), locked for the erasure.
-pub async fn person_for_update(tx: &mut PgConnection, user_id: Uuid) -> sqlx::Result<Option<Person>> {
-    sqlx::query_as!(Person, r#"SELECT role AS "role: base::Role", email FROM users WHERE id = $1 FOR UPDATE"#, user_id)
-        .fetch_optional(tx)
-        .await
+pub async fn person_for_update(tx: &mut PgConnection, user_id: UserId) -> sqlx::Result<Option<Person>> {
+    sqlx::query_as!(
+        Person,
+        r#"SELECT role AS "role: base::Role", email FROM users WHERE id = $1 FOR UPDATE"#,
+        user_id as _
+    )
+    .fetch_optional(tx)
+    .await
 }
 
 /// What the first erasure of `user_id` changed, as its audit entry says.
-pub async fn first_erasure(tx: &mut PgConnection, user_id: Uuid) -> sqlx::Result<Option<Erased>> {
+pub async fn first_erasure(tx: &mut PgConnection, user_id: UserId) -> sqlx::Result<Option<Erased>> {
     let details = sqlx::query_scalar!(
         "SELECT details FROM audit_log WHERE action = 'user.erased' AND subject_id = $1 ORDER BY id LIMIT 1",
-        user_id
+        user_id as _
     )
     .fetch_optional(tx)
     .await?;

@@ -10,7 +10,7 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::ids::{TeamId, TicketId};
+use crate::ids::{TeamId, TicketId, UserId};
 use crate::tickets::events::SenderType;
 use crate::tickets::priority::Priority;
 use crate::tickets::status::Status;
@@ -29,17 +29,17 @@ pub struct Profile {
     pub updated_at: DateTime<Utc>,
 }
 
-pub async fn profile(conn: &mut PgConnection, person: Uuid) -> sqlx::Result<Option<Profile>> {
+pub async fn profile(conn: &mut PgConnection, person: UserId) -> sqlx::Result<Option<Profile>> {
     let row = sqlx::query!(
         r#"SELECT id, email, firstname, lastname, role AS "role: Role", vip, available, active, created_at, updated_at
            FROM users WHERE id = $1"#,
-        person,
+        person as _,
     )
     .fetch_optional(conn)
     .await?;
     Ok(row.map(|r| Profile {
         member: Me {
-            id: r.id,
+            id: UserId(r.id),
             email: r.email,
             firstname: r.firstname,
             lastname: r.lastname,
@@ -63,12 +63,12 @@ pub struct OrderReference {
     pub updated_at: DateTime<Utc>,
 }
 
-pub async fn orders(conn: &mut PgConnection, person: Uuid) -> sqlx::Result<Vec<OrderReference>> {
+pub async fn orders(conn: &mut PgConnection, person: UserId) -> sqlx::Result<Vec<OrderReference>> {
     sqlx::query_as!(
         OrderReference,
         "SELECT order_id, total_cents, currency, status, created_at, updated_at
          FROM order_refs WHERE user_id = $1 ORDER BY order_id",
-        person,
+        person as _,
     )
     .fetch_all(conn)
     .await
@@ -94,27 +94,27 @@ pub struct GivenRating {
 }
 
 /// The satisfaction ratings the person gave, oldest first.
-pub async fn ratings(conn: &mut PgConnection, person: Uuid) -> sqlx::Result<Vec<GivenRating>> {
+pub async fn ratings(conn: &mut PgConnection, person: UserId) -> sqlx::Result<Vec<GivenRating>> {
     sqlx::query_as!(
         GivenRating,
         "SELECT t.ticket_number, r.rating, r.comment, r.created_at
          FROM satisfaction_ratings r JOIN support_tickets t ON t.id = r.ticket_id
          WHERE r.user_id = $1 ORDER BY r.created_at, r.id",
-        person,
+        person as _,
     )
     .fetch_all(conn)
     .await
 }
 
 /// The newest `AUDIT_MAX` entries by or about the person, oldest first.
-pub async fn audit(conn: &mut PgConnection, person: Uuid) -> sqlx::Result<Vec<AuditEntry>> {
+pub async fn audit(conn: &mut PgConnection, person: UserId) -> sqlx::Result<Vec<AuditEntry>> {
     sqlx::query_as!(
         AuditEntry,
         "SELECT at, actor_id, action, subject_id, details FROM (
              SELECT id, at, actor_id, action, subject_id, details FROM audit_log
              WHERE subject_id = $1 OR actor_id = $1 ORDER BY id DESC LIMIT $2
          ) AS newest ORDER BY id",
-        person,
+        person as _,
         AUDIT_MAX,
     )
     .fetch_all(conn)
@@ -176,7 +176,7 @@ pub struct ExportAttachment {
 /// public messages and their attachments (three statements, whatever the page's size).
 pub async fn tickets_page(
     conn: &mut PgConnection,
-    person: Uuid,
+    person: UserId,
     after: TicketId,
     limit: i64,
 ) -> sqlx::Result<Vec<ExportTicket>> {
@@ -187,7 +187,7 @@ pub async fn tickets_page(
                 JOIN ticket_fields f ON f.key = v.key AND f.visible_to_customer) AS "fields!",
                created_at, updated_at, resolved_at, closed_at, merged_into AS "merged_into: TicketId"
            FROM support_tickets t WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3"#,
-        person,
+        person as _,
         after as _,
         limit,
     )
@@ -228,7 +228,7 @@ pub async fn tickets_page(
 /// The public messages of `tickets`, by ticket then time, with their attachments.
 async fn public_messages(
     conn: &mut PgConnection,
-    person: Uuid,
+    person: UserId,
     tickets: &[TicketId],
 ) -> sqlx::Result<Vec<ExportMessage>> {
     let rows = sqlx::query!(
@@ -236,7 +236,7 @@ async fn public_messages(
                m.message, m.created_at, m.read_at
            FROM ticket_messages m WHERE m.ticket_id = ANY($2) AND NOT m.is_internal
            ORDER BY m.ticket_id, m.created_at, m.id"#,
-        person,
+        person as _,
         tickets as _,
     )
     .fetch_all(&mut *conn)
@@ -285,7 +285,7 @@ pub struct WrittenMessage {
 /// The person's public messages on tickets not theirs after message `after`, oldest first.
 pub async fn written_page(
     conn: &mut PgConnection,
-    person: Uuid,
+    person: UserId,
     after: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<WrittenMessage>> {
@@ -295,7 +295,7 @@ pub async fn written_page(
          FROM ticket_messages m JOIN support_tickets t ON t.id = m.ticket_id
          WHERE m.sender_id = $1 AND NOT m.is_internal AND t.user_id <> $1 AND m.id > $2
          ORDER BY m.id LIMIT $3",
-        person,
+        person as _,
         after,
         limit,
     )

@@ -34,6 +34,8 @@ macro_rules! ids {
 ids! {
     /// A ticket's id (a number, as the tenant's sequence gives it; its `TKT-` number is another).
     TicketId(i64);
+    /// A person's id: staff or customer, as the platform's identity and the users mirror know them.
+    UserId(Uuid);
     /// A team's id.
     TeamId(Uuid);
     /// A macro's id (a number, as the tenant's sequence gives it).
@@ -44,4 +46,13 @@ ids! {
     ViewId(Uuid);
     /// A rule's id.
     RuleId(Uuid);
+}
+
+impl UserId {
+    /// Nobody's id: what the system and the rules act as, never a person's.
+    pub const NOBODY: Self = Self(Uuid::nil());
+
+    pub fn is_nobody(self) -> bool {
+        self == Self::NOBODY
+    }
 }

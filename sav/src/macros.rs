@@ -17,7 +17,7 @@ use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::ids::{MacroId, TicketId};
+use crate::ids::{MacroId, TicketId, UserId};
 
 use super::ticket_settings::AgentAccess;
 use super::tickets::content;
@@ -39,11 +39,11 @@ pub enum Assignment {
     Me,
     /// Back to the queue.
     Nobody,
-    Member(Uuid),
+    Member(UserId),
 }
 
 impl Assignment {
-    fn parts(self) -> (&'static str, Option<Uuid>) {
+    fn parts(self) -> (&'static str, Option<UserId>) {
         match self {
             Self::Me => ("me", None),
             Self::Nobody => ("nobody", None),
@@ -51,7 +51,7 @@ impl Assignment {
         }
     }
 
-    fn from_parts(kind: Option<&str>, member: Option<Uuid>) -> Option<Self> {
+    fn from_parts(kind: Option<&str>, member: Option<UserId>) -> Option<Self> {
         match (kind?, member) {
             ("me", _) => Some(Self::Me),
             ("nobody", _) => Some(Self::Nobody),
@@ -61,7 +61,7 @@ impl Assignment {
     }
 
     /// The assignee it names when `agent` applies it (`None`: unassigned).
-    pub fn assignee(self, agent: Uuid) -> Option<Uuid> {
+    pub fn assignee(self, agent: UserId) -> Option<UserId> {
         match self {
             Self::Me => Some(agent),
             Self::Nobody => None,
@@ -88,7 +88,7 @@ impl<'de> Deserialize<'de> for Assignment {
             "nobody" => Ok(Self::Nobody),
             other => other
                 .parse::<Uuid>()
-                .map(Self::Member)
+                .map(|id| Self::Member(UserId(id)))
                 .map_err(|_| serde::de::Error::custom("expected \"me\", \"nobody\" or a staff member's id")),
         }
     }
@@ -166,7 +166,7 @@ pub struct PreviewChanges {
     /// The new assignee, `null` for the queue.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Uuid>, nullable)]
-    pub assigned_to: Option<Option<Uuid>>,
+    pub assigned_to: Option<Option<UserId>>,
     /// The tags it adds that the ticket does not hold yet.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add_tags: Option<Vec<String>>,
@@ -177,9 +177,9 @@ impl Preview {
     /// `tags` now, applied by `agent`; `message`: its filled template.
     pub fn of(
         chosen: &Macro,
-        agent: Uuid,
+        agent: UserId,
         message: Option<String>,
-        now: (Status, Priority, Option<Uuid>, &[String]),
+        now: (Status, Priority, Option<UserId>, &[String]),
     ) -> Self {
         let (status, priority, assigned_to, tags) = now;
         let added: Vec<String> = chosen.add_tags.iter().filter(|t| !tags.contains(t)).cloned().collect();
@@ -292,7 +292,7 @@ struct Row {
     status: Option<Status>,
     priority: Option<Priority>,
     assignment: Option<String>,
-    assignee: Option<Uuid>,
+    assignee: Option<UserId>,
     add_tags: Vec<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -320,7 +320,7 @@ pub async fn all(conn: &mut PgConnection) -> sqlx::Result<Vec<Macro>> {
     let rows = sqlx::query_as!(
         Row,
         r#"SELECT id AS "id: MacroId", name, body, is_internal, status AS "status: Status", priority AS "priority: Priority",
-                  assignment, assignee, add_tags, created_at, updated_at
+                  assignment, assignee AS "assignee: UserId", add_tags, created_at, updated_at
            FROM macros ORDER BY lower(name), id"#
     )
     .fetch_all(conn)
@@ -332,7 +332,7 @@ pub async fn get(conn: &mut PgConnection, id: MacroId) -> sqlx::Result<Option<Ma
     let row = sqlx::query_as!(
         Row,
         r#"SELECT id AS "id: MacroId", name, body, is_internal, status AS "status: Status", priority AS "priority: Priority",
-                  assignment, assignee, add_tags, created_at, updated_at
+                  assignment, assignee AS "assignee: UserId", add_tags, created_at, updated_at
            FROM macros WHERE id = $1"#,
         id as _,
     )
@@ -379,7 +379,7 @@ macro_rules! write_fields {
             fields.status.map(Status::as_str),
             fields.priority.map(Priority::as_str),
             assignment,
-            assignee.flatten(),
+            assignee.flatten() as _,
             &fields.add_tags,
         )
         .$fetch($conn)
@@ -387,15 +387,15 @@ macro_rules! write_fields {
     }};
 }
 
-pub async fn insert(conn: &mut PgConnection, fields: &Fields, by: Uuid) -> sqlx::Result<Macro> {
+pub async fn insert(conn: &mut PgConnection, fields: &Fields, by: UserId) -> sqlx::Result<Macro> {
     let row = write_fields!(
         conn,
         fetch_one,
         r#"INSERT INTO macros (created_by, name, body, is_internal, status, priority, assignment, assignee, add_tags)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
            RETURNING id AS "id: MacroId", name, body, is_internal, status AS "status: Status", priority AS "priority: Priority",
-                     assignment, assignee, add_tags, created_at, updated_at"#,
-        by,
+                     assignment, assignee AS "assignee: UserId", add_tags, created_at, updated_at"#,
+        by.0,
         fields
     )?;
     Ok(row.into())
@@ -410,7 +410,7 @@ pub async fn update(conn: &mut PgConnection, id: MacroId, fields: &Fields) -> sq
                   assignee = $8, add_tags = $9, updated_at = now()
            WHERE id = $1
            RETURNING id AS "id: MacroId", name, body, is_internal, status AS "status: Status", priority AS "priority: Priority",
-                     assignment, assignee, add_tags, created_at, updated_at"#,
+                     assignment, assignee AS "assignee: UserId", add_tags, created_at, updated_at"#,
         id.0,
         fields
     )?;
@@ -478,7 +478,7 @@ pub fn added_tags(values: &[String]) -> Result<Vec<String>, FieldError> {
 
 /// Makes a macro for `admin`, within the tenant's limit and under a name of its own, with its
 /// audit entry, in one transaction.
-pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> Result<Macro, Refused> {
+pub async fn create(conn: &mut PgConnection, admin: UserId, fields: Fields) -> Result<Macro, Refused> {
     let fields = checked(conn, fields).await?;
     let mut tx = conn.begin().await?;
     lock_for_create(&mut tx).await?;
@@ -490,13 +490,13 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> Res
     }
     let created = insert(&mut tx, &fields, admin).await?;
     let details = serde_json::json!({ "macro_id": created.id, "name": created.name });
-    users::audit(&mut tx, admin, "macro_created", admin, details).await?;
+    users::audit(&mut tx, admin, "macro_created", admin.0, details).await?;
     tx.commit().await?;
     Ok(created)
 }
 
 /// Changes macro `id` by `patch`, checked as a whole, with its audit entry, in one transaction.
-pub async fn change(conn: &mut PgConnection, admin: Uuid, id: MacroId, patch: Patch) -> Result<Macro, Refused> {
+pub async fn change(conn: &mut PgConnection, admin: UserId, id: MacroId, patch: Patch) -> Result<Macro, Refused> {
     let mut tx = conn.begin().await?;
     // Locked like a creation: the name check below holds.
     lock_for_create(&mut tx).await?;
@@ -516,18 +516,18 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: MacroId, patch: Pa
     }
     let updated = update(&mut tx, id, &fields).await?.ok_or(Refused::NotFound)?;
     let details = serde_json::json!({ "macro_id": id, "name": updated.name });
-    users::audit(&mut tx, admin, "macro_updated", admin, details).await?;
+    users::audit(&mut tx, admin, "macro_updated", admin.0, details).await?;
     tx.commit().await?;
     Ok(updated)
 }
 
 /// Deletes macro `id`, with its audit entry, in one transaction.
-pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: MacroId) -> Result<(), Refused> {
+pub async fn remove(conn: &mut PgConnection, admin: UserId, id: MacroId) -> Result<(), Refused> {
     let mut tx = conn.begin().await?;
     if !delete(&mut tx, id).await? {
         return Err(Refused::NotFound);
     }
-    users::audit(&mut tx, admin, "macro_deleted", admin, serde_json::json!({ "macro_id": id })).await?;
+    users::audit(&mut tx, admin, "macro_deleted", admin.0, serde_json::json!({ "macro_id": id })).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -567,7 +567,7 @@ pub async fn applying(
     conn: &mut PgConnection,
     macro_id: MacroId,
     ticket_id: TicketId,
-    caller: Uuid,
+    caller: UserId,
 ) -> sqlx::Result<Option<Applying>> {
     let row = sqlx::query!(
         r#"SELECT m.id AS "id: MacroId", m.name, m.body, m.is_internal, m.status AS "status: Status",
@@ -583,7 +583,7 @@ pub async fn applying(
            WHERE m.id = $1"#,
         macro_id as _,
         ticket_id as _,
-        caller,
+        caller as _,
     )
     .fetch_optional(conn)
     .await?;
@@ -599,7 +599,7 @@ pub async fn applying(
             status: r.status,
             priority: r.priority,
             assignment: r.assignment,
-            assignee: r.assignee,
+            assignee: r.assignee.map(UserId),
             add_tags: r.add_tags,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -641,7 +641,7 @@ mod tests {
         for (value, assignment) in [
             (serde_json::json!("me"), Assignment::Me),
             (serde_json::json!("nobody"), Assignment::Nobody),
-            (serde_json::json!(id), Assignment::Member(id)),
+            (serde_json::json!(id), Assignment::Member(UserId(id))),
         ] {
             assert_eq!(serde_json::from_value::<Assignment>(value.clone()).unwrap(), assignment);
             assert_eq!(serde_json::to_value(assignment).unwrap(), value);
@@ -649,7 +649,7 @@ mod tests {
             assert_eq!(Assignment::from_parts(Some(kind), member), Some(assignment));
         }
         assert!(serde_json::from_value::<Assignment>(serde_json::json!("someone")).is_err());
-        assert_eq!(Assignment::Me.assignee(id), Some(id));
-        assert_eq!(Assignment::Nobody.assignee(id), None);
+        assert_eq!(Assignment::Me.assignee(UserId(id)), Some(UserId(id)));
+        assert_eq!(Assignment::Nobody.assignee(UserId(id)), None);
     }
 }

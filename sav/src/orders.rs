@@ -2,9 +2,9 @@
 //! an order, which the priority rules read. `PUT /v1/orders/{id}` and the order events consumer
 //! (`worker::orders`) both check their input with the rules below and write with `upsert`.
 
+use crate::ids::UserId;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
-use uuid::Uuid;
 
 /// Totals above this many cents (ten billion) are refused as mistakes.
 pub const MAX_TOTAL_CENTS: i64 = 1_000_000_000_000;
@@ -49,7 +49,7 @@ pub fn status(raw: &str) -> Option<&str> {
 /// An order to record.
 pub struct NewOrder<'a> {
     pub order_id: i64,
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub total_cents: i64,
     pub currency: &'a str,
     pub status: &'a str,
@@ -71,7 +71,7 @@ pub async fn upsert(conn: &mut PgConnection, order: &NewOrder<'_>) -> sqlx::Resu
               currency = EXCLUDED.currency, status = EXCLUDED.status, updated_at = now()
            RETURNING xmax = 0 AS "inserted!", updated_at"#,
         order.order_id,
-        order.user_id,
+        order.user_id as _,
         order.total_cents,
         order.currency,
         order.status,
@@ -82,7 +82,7 @@ pub async fn upsert(conn: &mut PgConnection, order: &NewOrder<'_>) -> sqlx::Resu
 
 /// An order's customer and total.
 pub struct OrderTotal {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub total_cents: i64,
     pub currency: String,
 }

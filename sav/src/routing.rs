@@ -28,7 +28,7 @@ use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::ids::TeamId;
+use crate::ids::{TeamId, UserId};
 
 use super::tickets::change::Work;
 use super::tickets::messages::Channel;
@@ -78,7 +78,7 @@ base::text_column!(Assignment, parse);
 /// A member of the team who takes tickets now, with what routing weighs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// Tickets in progress, in any team.
     pub load: i64,
     /// Their last assignment in this team.
@@ -94,7 +94,7 @@ pub struct Rule {
 
 /// The member to give the next ticket to, among `candidates` (available members), passing
 /// over `passed_over` (the one a ticket was just taken from); `None`: nobody may take it.
-pub fn choose(rule: Rule, candidates: &[Candidate], passed_over: Option<Uuid>) -> Option<Uuid> {
+pub fn choose(rule: Rule, candidates: &[Candidate], passed_over: Option<UserId>) -> Option<UserId> {
     let eligible = candidates
         .iter()
         .filter(|c| Some(c.user_id) != passed_over)
@@ -114,7 +114,7 @@ pub fn choose(rule: Rule, candidates: &[Candidate], passed_over: Option<Uuid>) -
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trigger {
     Entered,
-    Unassigned { from: Uuid },
+    Unassigned { from: UserId },
     Reopened,
 }
 
@@ -123,7 +123,7 @@ impl Trigger {
     /// `assigned_before` (none before: a new ticket, routed as it is inserted), if it routes.
     pub fn of(
         before: Option<(Status, Option<TeamId>)>,
-        assigned_before: Option<Uuid>,
+        assigned_before: Option<UserId>,
         ticket: &Ticket,
     ) -> Option<Self> {
         let (status_before, team_before) = before?;
@@ -149,7 +149,7 @@ impl Trigger {
 pub struct Decision {
     pub assignment: Assignment,
     /// The member given the ticket; `None`: it waits in the queue or stays with its assignee.
-    pub chosen: Option<Uuid>,
+    pub chosen: Option<UserId>,
     pub outcome: Outcome,
 }
 
@@ -179,14 +179,14 @@ pub async fn decide(
     tx: &mut PgConnection,
     team: TeamId,
     trigger: Trigger,
-    assignee: Option<Uuid>,
+    assignee: Option<UserId>,
 ) -> sqlx::Result<Option<Decision>> {
     let Some(rule) = lock_team(tx, team).await? else { return Ok(None) };
     if !rule.assignment.routes() {
         return Ok(None);
     }
     let candidates = candidates(tx, team, rule).await?;
-    let decided = |chosen: Option<Uuid>, outcome| Some(Decision { assignment: rule.assignment, chosen, outcome });
+    let decided = |chosen: Option<UserId>, outcome| Some(Decision { assignment: rule.assignment, chosen, outcome });
     let passed_over = match trigger {
         Trigger::Entered => None,
         Trigger::Unassigned { from } => Some(from),
@@ -247,7 +247,7 @@ pub async fn follow_write(
 /// choice in the same transaction sees it. Assigned last means after every assignment the
 /// candidates hold, whatever `now` says (the stored times are the database's, taken as each
 /// assignment was written, and may be later than the clock a visit started on).
-pub fn took(candidates: &mut [Candidate], member: Uuid, now: DateTime<Utc>) {
+pub fn took(candidates: &mut [Candidate], member: UserId, now: DateTime<Utc>) {
     let latest = candidates.iter().filter_map(|c| c.last_assigned_at).max().map_or(now, |at| at.max(now));
     if let Some(c) = candidates.iter_mut().find(|c| c.user_id == member) {
         c.load += 1;
@@ -306,7 +306,7 @@ pub async fn candidates(tx: &mut PgConnection, id: TeamId, rule: Rule) -> sqlx::
     .await?;
     Ok(rows
         .into_iter()
-        .map(|row| Candidate { user_id: row.user_id, load: row.load, last_assigned_at: row.last_assigned_at })
+        .map(|row| Candidate { user_id: UserId(row.user_id), load: row.load, last_assigned_at: row.last_assigned_at })
         .collect())
 }
 
@@ -316,23 +316,30 @@ pub async fn candidates(tx: &mut PgConnection, id: TeamId, rule: Rule) -> sqlx::
 /// tickets in teams, and for all when the team routes otherwise (a cap, least loaded, manual),
 /// when nobody takes tickets now or when there is no such team: those writes route under the
 /// team's lock. A turn whose write then fails is lost: the round moves on one place.
-pub async fn take_turns(conn: &mut PgConnection, team: TeamId, callers: &[Uuid]) -> sqlx::Result<Vec<Option<Uuid>>> {
-    let turns =
-        sqlx::query_scalar!(r#"SELECT routing_take_turns($1, $2) AS "turns!: Vec<Option<Uuid>>""#, team as _, callers)
-            .fetch_one(conn)
-            .await?;
-    Ok(turns)
+pub async fn take_turns(
+    conn: &mut PgConnection,
+    team: TeamId,
+    callers: &[UserId],
+) -> sqlx::Result<Vec<Option<UserId>>> {
+    let turns = sqlx::query_scalar!(
+        r#"SELECT routing_take_turns($1, $2) AS "turns!: Vec<Option<Uuid>>""#,
+        team as _,
+        callers as _
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(turns.into_iter().map(|turn| turn.map(UserId)).collect())
 }
 
 /// Records that `member` was given a ticket of team `team` (by routing or by hand): round
 /// robin's order. The time is the statement's own, not the write's: routers take turns under
 /// the team's lock, so the order of these times is the order of the assignments even when a
 /// write began before the one it waited for. Nothing for someone who is not a member.
-pub async fn assigned(tx: &mut PgConnection, team: TeamId, member: Uuid) -> sqlx::Result<()> {
+pub async fn assigned(tx: &mut PgConnection, team: TeamId, member: UserId) -> sqlx::Result<()> {
     sqlx::query!(
         "UPDATE team_members SET last_assigned_at = clock_timestamp() WHERE team_id = $1 AND user_id = $2",
         team as _,
-        member,
+        member as _,
     )
     .execute(tx)
     .await
@@ -353,13 +360,13 @@ pub async fn wake(tx: &mut PgConnection, teams: &[TeamId], at: DateTime<Utc>) ->
 }
 
 /// Wakes the routed teams of `member` whose queues hold a ticket: they may take one now.
-pub async fn wake_teams_of(tx: &mut PgConnection, member: Uuid, at: DateTime<Utc>) -> sqlx::Result<()> {
+pub async fn wake_teams_of(tx: &mut PgConnection, member: UserId, at: DateTime<Utc>) -> sqlx::Result<()> {
     let teams = sqlx::query_scalar!(
         r#"SELECT m.team_id AS "team_id: TeamId" FROM team_members m JOIN teams t ON t.id = m.team_id
          WHERE m.user_id = $1 AND t.assignment <> 'manual'
            AND EXISTS (SELECT 1 FROM support_tickets s WHERE s.team_id = m.team_id AND s.status = 'open')
          ORDER BY m.team_id"#,
-        member,
+        member as _,
     )
     .fetch_all(&mut *tx)
     .await?;
@@ -371,12 +378,12 @@ pub async fn wake_teams_of(tx: &mut PgConnection, member: Uuid, at: DateTime<Utc
 
 /// Whether `user` (staff) takes tickets now; becoming available wakes the routed teams they
 /// are in whose queues hold tickets (`sav::routing`). One transaction; returns the new value.
-pub async fn set_available(conn: &mut PgConnection, user: Uuid, available: bool) -> sqlx::Result<bool> {
+pub async fn set_available(conn: &mut PgConnection, user: UserId, available: bool) -> sqlx::Result<bool> {
     let mut tx = conn.begin().await?;
     let changed = sqlx::query!(
         "UPDATE users SET available = $2, available_changed_at = now(), updated_at = now()
          WHERE id = $1 AND available <> $2",
-        user,
+        user as _,
         available,
     )
     .execute(&mut *tx)
@@ -468,7 +475,7 @@ mod tests {
 
     fn member(n: u128, load: i64, last: Option<i64>) -> Candidate {
         Candidate {
-            user_id: Uuid::from_u128(n),
+            user_id: UserId(Uuid::from_u128(n)),
             load,
             last_assigned_at: last.map(|s| Utc.timestamp_opt(s, 0).unwrap()),
         }
@@ -480,16 +487,20 @@ mod tests {
     #[test]
     fn round_robin_takes_the_member_assigned_longest_ago() {
         let team = [member(1, 0, Some(30)), member(2, 9, Some(10)), member(3, 0, Some(20))];
-        assert_eq!(choose(ROUND, &team, None), Some(Uuid::from_u128(2)));
+        assert_eq!(choose(ROUND, &team, None), Some(UserId(Uuid::from_u128(2))));
         let never = [member(1, 0, Some(30)), member(2, 0, None)];
-        assert_eq!(choose(ROUND, &never, None), Some(Uuid::from_u128(2)), "never assigned comes first");
-        assert_eq!(choose(ROUND, &team, Some(Uuid::from_u128(2))), Some(Uuid::from_u128(3)), "passed over");
+        assert_eq!(choose(ROUND, &never, None), Some(UserId(Uuid::from_u128(2))), "never assigned comes first");
+        assert_eq!(
+            choose(ROUND, &team, Some(UserId(Uuid::from_u128(2)))),
+            Some(UserId(Uuid::from_u128(3))),
+            "passed over"
+        );
     }
 
     #[test]
     fn least_loaded_takes_the_fewest_in_progress_then_the_round() {
         let team = [member(1, 2, Some(10)), member(2, 1, Some(30)), member(3, 1, Some(20))];
-        assert_eq!(choose(LEAST, &team, None), Some(Uuid::from_u128(3)));
+        assert_eq!(choose(LEAST, &team, None), Some(UserId(Uuid::from_u128(3))));
     }
 
     #[test]
@@ -505,7 +516,7 @@ mod tests {
     #[test]
     fn a_round_deals_evenly() {
         let mut team: Vec<Candidate> = (1..=5).map(|n| member(n, 0, None)).collect();
-        let mut dealt = std::collections::HashMap::<Uuid, usize>::new();
+        let mut dealt = std::collections::HashMap::<UserId, usize>::new();
         for second in 0..100 {
             let now = Utc.timestamp_opt(1_000 + second, 0).unwrap();
             let to = choose(ROUND, &team, None).unwrap();
@@ -524,7 +535,7 @@ mod tests {
         for _ in 0..6 {
             let to = choose(ROUND, &team, None).unwrap();
             took(&mut team, to, now);
-            order.push(to.as_u128());
+            order.push(to.0.as_u128());
         }
         assert_eq!(order, [1, 2, 3, 1, 2, 3]);
     }

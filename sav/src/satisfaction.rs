@@ -9,14 +9,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::tickets::access::Viewer;
 use super::tickets::due;
 use super::tickets::refusal::Refused as Refusal;
 use super::tickets::status::Status;
 use super::tickets::store::{self, Ticket};
-use crate::ids::TicketId;
+use crate::ids::{TicketId, UserId};
 
 pub const COMMENT_MAX_CHARS: usize = 2_000;
 
@@ -30,7 +29,8 @@ pub struct Rating {
     pub rating: i16,
     pub comment: Option<String>,
     /// Who had the ticket.
-    pub agent_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub agent_id: Option<UserId>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -68,8 +68,8 @@ pub async fn of_resolution(
 ) -> sqlx::Result<Option<Rating>> {
     sqlx::query_as!(
         Rating,
-        "SELECT id, ticket_id, rating, comment, agent_id, created_at FROM satisfaction_ratings
-         WHERE ticket_id = $1 AND resolved_at = $2",
+        r#"SELECT id, ticket_id, rating, comment, agent_id AS "agent_id: UserId", created_at FROM satisfaction_ratings
+         WHERE ticket_id = $1 AND resolved_at = $2"#,
         ticket_id as _,
         resolved_at,
     )
@@ -87,14 +87,14 @@ pub async fn record(
 ) -> sqlx::Result<Option<Rating>> {
     sqlx::query_as!(
         Rating,
-        "INSERT INTO satisfaction_ratings (ticket_id, resolved_at, user_id, agent_id, rating, comment)
+        r#"INSERT INTO satisfaction_ratings (ticket_id, resolved_at, user_id, agent_id, rating, comment)
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (ticket_id, resolved_at) DO NOTHING
-         RETURNING id, ticket_id, rating, comment, agent_id, created_at",
+         RETURNING id, ticket_id, rating, comment, agent_id AS "agent_id: UserId", created_at"#,
         ticket.id as _,
         resolved_at,
-        ticket.user_id,
-        ticket.assigned_to,
+        ticket.user_id as _,
+        ticket.assigned_to as _,
         score,
         comment,
     )
@@ -112,9 +112,9 @@ pub async fn add_comment(
 ) -> sqlx::Result<Option<Rating>> {
     sqlx::query_as!(
         Rating,
-        "UPDATE satisfaction_ratings SET comment = $3
+        r#"UPDATE satisfaction_ratings SET comment = $3
          WHERE ticket_id = $1 AND resolved_at = $2 AND comment IS NULL
-         RETURNING id, ticket_id, rating, comment, agent_id, created_at",
+         RETURNING id, ticket_id, rating, comment, agent_id AS "agent_id: UserId", created_at"#,
         ticket_id as _,
         resolved_at,
         comment,
@@ -161,7 +161,7 @@ pub async fn standing(
 /// Rates ticket `id` for `user_id`, who must be its customer, once per resolution.
 pub async fn rate(
     conn: &mut PgConnection,
-    user_id: Uuid,
+    user_id: UserId,
     id: TicketId,
     score: i16,
     comment: Option<&str>,
@@ -273,7 +273,8 @@ pub struct Report {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AgentScore {
     /// None: ratings of tickets nobody had.
-    pub agent_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub agent_id: Option<UserId>,
     /// Their first and last names (empty for nobody).
     pub name: String,
     pub average: f64,
@@ -305,7 +306,7 @@ pub async fn report(
     .await?;
     let by_agent = sqlx::query_as!(
         AgentScore,
-        r#"SELECT r.agent_id, coalesce(trim(u.firstname || ' ' || u.lastname), '') AS "name!",
+        r#"SELECT r.agent_id AS "agent_id: UserId", coalesce(trim(u.firstname || ' ' || u.lastname), '') AS "name!",
                   avg(r.rating)::float8 AS "average!", count(*) AS "count!"
            FROM satisfaction_ratings r LEFT JOIN users u ON u.id = r.agent_id
            WHERE r.created_at >= $1 AND r.created_at < $2
@@ -350,10 +351,10 @@ pub struct RecentRating {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn history(conn: &mut PgConnection, customer: Uuid) -> sqlx::Result<History> {
+pub async fn history(conn: &mut PgConnection, customer: UserId) -> sqlx::Result<History> {
     let overall = sqlx::query!(
         r#"SELECT avg(rating)::float8 AS average, count(*) AS "count!" FROM satisfaction_ratings WHERE user_id = $1"#,
-        customer,
+        customer as _,
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -362,7 +363,7 @@ pub async fn history(conn: &mut PgConnection, customer: Uuid) -> sqlx::Result<Hi
         "SELECT r.ticket_id, t.ticket_number, r.rating, r.comment, r.created_at
          FROM satisfaction_ratings r JOIN support_tickets t ON t.id = r.ticket_id
          WHERE r.user_id = $1 ORDER BY r.created_at DESC, r.id DESC LIMIT 10",
-        customer,
+        customer as _,
     )
     .fetch_all(&mut *conn)
     .await?;

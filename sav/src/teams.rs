@@ -11,7 +11,7 @@ use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::ids::TeamId;
+use crate::ids::{TeamId, UserId};
 
 use super::routing::{self, Assignment};
 use super::users;
@@ -36,7 +36,8 @@ pub struct Team {
     /// Tickets in progress a member may hold before routing passes them by; null: no cap.
     pub max_open_per_agent: Option<i32>,
     /// Its members (owners, admins and agents of the tenant), by id.
-    pub member_ids: Vec<Uuid>,
+    #[schema(value_type = Vec<Uuid>)]
+    pub member_ids: Vec<UserId>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -47,7 +48,7 @@ pub struct Fields {
     pub description: String,
     pub assignment: Assignment,
     pub max_open_per_agent: Option<i32>,
-    pub member_ids: Vec<Uuid>,
+    pub member_ids: Vec<UserId>,
 }
 
 /// What to change of a team; `None` keeps a field.
@@ -58,7 +59,7 @@ pub struct Patch {
     pub description: Option<String>,
     pub assignment: Option<Assignment>,
     pub max_open_per_agent: Option<Option<i32>>,
-    pub member_ids: Option<Vec<Uuid>>,
+    pub member_ids: Option<Vec<UserId>>,
 }
 
 /// `fields` with the name and description trimmed and members without repeats, or the errors
@@ -101,7 +102,7 @@ async fn read(conn: &mut PgConnection, id: Option<TeamId>) -> sqlx::Result<Vec<T
     sqlx::query_as!(
         Team,
         r#"SELECT t.id AS "id: TeamId", t.name, t.description, t.assignment AS "assignment: Assignment", t.max_open_per_agent,
-                ARRAY(SELECT m.user_id FROM team_members m WHERE m.team_id = t.id ORDER BY m.user_id) AS "member_ids!",
+                ARRAY(SELECT m.user_id FROM team_members m WHERE m.team_id = t.id ORDER BY m.user_id) AS "member_ids!: Vec<UserId>",
                 t.created_at
            FROM teams t WHERE $1::uuid IS NULL OR t.id = $1 ORDER BY lower(t.name), t.id LIMIT $2"#,
         id as _,
@@ -119,10 +120,10 @@ pub async fn exists(conn: &mut PgConnection, id: TeamId) -> sqlx::Result<bool> {
 }
 
 /// The teams `user` is a member of.
-pub async fn of_member(conn: &mut PgConnection, user: Uuid) -> sqlx::Result<Vec<TeamId>> {
+pub async fn of_member(conn: &mut PgConnection, user: UserId) -> sqlx::Result<Vec<TeamId>> {
     sqlx::query_scalar!(
         r#"SELECT team_id AS "team_id: TeamId" FROM team_members WHERE user_id = $1 ORDER BY team_id"#,
-        user
+        user as _
     )
     .fetch_all(conn)
     .await
@@ -144,12 +145,12 @@ async fn name_taken(conn: &mut PgConnection, name: &str, except: Option<TeamId>)
 }
 
 /// The ids among `ids` that are not active owners, admins or agents of the tenant.
-async fn not_staff(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<Vec<Uuid>> {
+async fn not_staff(conn: &mut PgConnection, ids: &[UserId]) -> sqlx::Result<Vec<UserId>> {
     sqlx::query_scalar!(
-        r#"SELECT id AS "id!" FROM unnest($1::uuid[]) AS given (id)
+        r#"SELECT id AS "id!: UserId" FROM unnest($1::uuid[]) AS given (id)
            WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = given.id AND u.active
                                AND u.role IN ('owner', 'admin', 'agent'))"#,
-        ids,
+        ids as _,
     )
     .fetch_all(conn)
     .await
@@ -195,7 +196,7 @@ async fn check_in_tenant(conn: &mut PgConnection, fields: &Fields, except: Optio
 
 /// Makes a team for `admin`, within the tenant's limit, with its audit entry, in one
 /// transaction; a routed team with members has its queue looked at.
-pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> Result<Team, Refused> {
+pub async fn create(conn: &mut PgConnection, admin: UserId, fields: Fields) -> Result<Team, Refused> {
     let fields = checked(fields).map_err(Refused::Invalid)?;
     let mut tx = conn.begin().await?;
     lock_for_change(&mut tx).await?;
@@ -232,13 +233,13 @@ async fn write(tx: &mut PgConnection, id: TeamId, fields: &Fields) -> sqlx::Resu
     .execute(&mut *tx)
     .await?;
     let members = &fields.member_ids;
-    sqlx::query!("DELETE FROM team_members WHERE team_id = $1 AND user_id <> ALL($2)", id as _, members)
+    sqlx::query!("DELETE FROM team_members WHERE team_id = $1 AND user_id <> ALL($2)", id as _, members as _)
         .execute(&mut *tx)
         .await?;
     sqlx::query!(
         "INSERT INTO team_members (team_id, user_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING",
         id as _,
-        members,
+        members as _,
     )
     .execute(tx)
     .await
@@ -248,7 +249,7 @@ async fn write(tx: &mut PgConnection, id: TeamId, fields: &Fields) -> sqlx::Resu
 /// Changes team `id` by `patch`, checked as a whole, with its audit entry, in one transaction.
 /// Anything that may let a waiting ticket out (a member added, a cap raised or lifted, routing
 /// switched on) has the queue looked at.
-pub async fn change(conn: &mut PgConnection, admin: Uuid, id: TeamId, patch: Patch) -> Result<Team, Refused> {
+pub async fn change(conn: &mut PgConnection, admin: UserId, id: TeamId, patch: Patch) -> Result<Team, Refused> {
     let mut tx = conn.begin().await?;
     lock_for_change(&mut tx).await?;
     let current = get(&mut tx, id).await?.ok_or(Refused::NotFound)?;
@@ -281,7 +282,7 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: TeamId, patch: Pat
 /// Deletes team `id` with its audit entry; its tickets are left without a team (their history
 /// keeps the team they were in). How many tickets it held. Refused while an SLA policy's
 /// conditions name it (409 `team_in_use`), so no policy is left naming a team that is not.
-pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: TeamId) -> Result<u64, Refused> {
+pub async fn remove(conn: &mut PgConnection, admin: UserId, id: TeamId) -> Result<u64, Refused> {
     let mut tx = conn.begin().await?;
     // The policies are replaced under a stronger lock: none can name the team meanwhile.
     sqlx::query!("LOCK TABLE sla_policies IN SHARE MODE").execute(&mut *tx).await?;
@@ -334,7 +335,7 @@ mod tests {
             fields_of(checked(fields(&"x".repeat(101), Some(1001))).unwrap_err()),
             ["name", "max_open_per_agent"]
         );
-        let one = Uuid::now_v7();
+        let one = UserId(Uuid::now_v7());
         let twice = Fields { member_ids: vec![one, one], ..fields("Billing", None) };
         assert_eq!(checked(twice).unwrap().member_ids, [one]);
     }

@@ -8,12 +8,14 @@ use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::ids::UserId;
 use crate::ticket_settings::AgentAccess;
 
 /// A member as this tenant knows them.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Me {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: UserId,
     pub email: String,
     pub firstname: String,
     pub lastname: String,
@@ -25,20 +27,20 @@ pub struct Me {
 }
 
 /// The role of an active member (`None`: not a member, or no longer).
-pub async fn active_role(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Role>> {
-    sqlx::query_scalar!(r#"SELECT role AS "role: Role" FROM users WHERE id = $1 AND active"#, id)
+pub async fn active_role(conn: &mut PgConnection, id: UserId) -> sqlx::Result<Option<Role>> {
+    sqlx::query_scalar!(r#"SELECT role AS "role: Role" FROM users WHERE id = $1 AND active"#, id as _)
         .fetch_optional(conn)
         .await
 }
 
 /// `id`'s role while an active member, and the organisation's agent access (`ticket_settings`),
 /// in one statement.
-pub async fn active_role_and_access(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<(Option<Role>, AgentAccess)> {
+pub async fn active_role_and_access(conn: &mut PgConnection, id: UserId) -> sqlx::Result<(Option<Role>, AgentAccess)> {
     let row = sqlx::query!(
         r#"SELECT (SELECT role FROM users WHERE id = $1 AND active) AS "role: Role",
                   s.agent_ticket_access AS "access: AgentAccess"
            FROM ticket_settings s"#,
-        id
+        id as _
     )
     .fetch_one(conn)
     .await?;
@@ -46,26 +48,28 @@ pub async fn active_role_and_access(conn: &mut PgConnection, id: Uuid) -> sqlx::
 }
 
 /// Whether `id` is someone a ticket may be given to: an active agent, admin or owner.
-pub async fn assignable(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<bool> {
+pub async fn assignable(conn: &mut PgConnection, id: UserId) -> sqlx::Result<bool> {
     Ok(matches!(active_role(conn, id).await?, Some(Role::Owner | Role::Admin | Role::Agent)))
 }
 
 /// How `id` is named to others: their first and last names (empty when unknown).
-pub async fn display_name(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<String> {
-    let name =
-        sqlx::query_scalar!(r#"SELECT trim(firstname || ' ' || lastname) AS "name!" FROM users WHERE id = $1"#, id)
-            .fetch_optional(conn)
-            .await?;
+pub async fn display_name(conn: &mut PgConnection, id: UserId) -> sqlx::Result<String> {
+    let name = sqlx::query_scalar!(
+        r#"SELECT trim(firstname || ' ' || lastname) AS "name!" FROM users WHERE id = $1"#,
+        id as _
+    )
+    .fetch_optional(conn)
+    .await?;
     Ok(name.unwrap_or_default())
 }
 
 /// An active member.
-pub async fn active(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Me>> {
+pub async fn active(conn: &mut PgConnection, id: UserId) -> sqlx::Result<Option<Me>> {
     sqlx::query_as!(
         Me,
         r#"SELECT id, email, firstname, lastname, role AS "role: Role", vip, available FROM users
            WHERE id = $1 AND active"#,
-        id,
+        id as _,
     )
     .fetch_optional(conn)
     .await
@@ -79,26 +83,30 @@ pub struct Standing {
 }
 
 /// The role and VIP flag of an active member.
-pub async fn standing(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Standing>> {
-    sqlx::query_as!(Standing, r#"SELECT role AS "role: Role", vip FROM users WHERE id = $1 AND active"#, id)
+pub async fn standing(conn: &mut PgConnection, id: UserId) -> sqlx::Result<Option<Standing>> {
+    sqlx::query_as!(Standing, r#"SELECT role AS "role: Role", vip FROM users WHERE id = $1 AND active"#, id as _)
         .fetch_optional(conn)
         .await
 }
 
 /// `standing`, locking the member's row for a change.
-pub async fn standing_for_update(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Standing>> {
-    sqlx::query_as!(Standing, r#"SELECT role AS "role: Role", vip FROM users WHERE id = $1 AND active FOR UPDATE"#, id)
-        .fetch_optional(conn)
-        .await
+pub async fn standing_for_update(conn: &mut PgConnection, id: UserId) -> sqlx::Result<Option<Standing>> {
+    sqlx::query_as!(
+        Standing,
+        r#"SELECT role AS "role: Role", vip FROM users WHERE id = $1 AND active FOR UPDATE"#,
+        id as _
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 /// Sets a member's VIP flag (`updated_at` moves only if it changes).
-pub async fn set_vip(conn: &mut PgConnection, id: Uuid, vip: bool) -> sqlx::Result<Me> {
+pub async fn set_vip(conn: &mut PgConnection, id: UserId, vip: bool) -> sqlx::Result<Me> {
     sqlx::query_as!(
         Me,
         r#"UPDATE users SET vip = $2, updated_at = CASE WHEN vip = $2 THEN updated_at ELSE now() END WHERE id = $1
            RETURNING id, email, firstname, lastname, role AS "role: Role", vip, available"#,
-        id,
+        id as _,
         vip,
     )
     .fetch_one(conn)
@@ -121,7 +129,7 @@ pub enum Refused {
 
 /// Sets customer `id`'s VIP flag for `admin`, with its audit entry when it changes, in one
 /// transaction: 404 for no active member, 422 for staff.
-pub async fn set_customer_vip(conn: &mut PgConnection, admin: Uuid, id: Uuid, vip: bool) -> Result<Me, Refused> {
+pub async fn set_customer_vip(conn: &mut PgConnection, admin: UserId, id: UserId, vip: bool) -> Result<Me, Refused> {
     let mut tx = conn.begin().await?;
     let current = standing_for_update(&mut tx, id).await?;
     let current = current.ok_or(Refused::NotMember)?;
@@ -139,27 +147,27 @@ pub async fn set_customer_vip(conn: &mut PgConnection, admin: Uuid, id: Uuid, vi
 /// Writes a change of `subject`'s VIP flag by `actor` to the audit log.
 pub async fn audit_vip_change(
     conn: &mut PgConnection,
-    actor: Uuid,
-    subject: Uuid,
+    actor: UserId,
+    subject: UserId,
     was: bool,
     now: bool,
 ) -> sqlx::Result<()> {
-    audit(conn, actor, "vip_changed", subject, serde_json::json!({ "vip": [was, now] })).await
+    audit(conn, actor, "vip_changed", subject.0, serde_json::json!({ "vip": [was, now] })).await
 }
 
 /// Writes an entry of the tenant's audit log: `actor` did `action` to `subject`.
 pub async fn audit(
     conn: &mut PgConnection,
-    actor: Uuid,
+    actor: UserId,
     action: &str,
     subject: Uuid,
     details: serde_json::Value,
 ) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO audit_log (actor_id, action, subject_id, details) VALUES ($1, $2, $3, $4)",
-        actor,
+        actor as _,
         action,
-        subject,
+        subject as _,
         details,
     )
     .execute(conn)
@@ -171,11 +179,11 @@ pub async fn audit(
 /// `action`, `details` naming what.
 pub async fn audit_setting(
     conn: &mut PgConnection,
-    actor: Uuid,
+    actor: UserId,
     action: &str,
     details: serde_json::Value,
 ) -> sqlx::Result<()> {
-    sqlx::query!("INSERT INTO audit_log (actor_id, action, details) VALUES ($1, $2, $3)", actor, action, details)
+    sqlx::query!("INSERT INTO audit_log (actor_id, action, details) VALUES ($1, $2, $3)", actor as _, action, details)
         .execute(conn)
         .await
         .map(drop)
@@ -184,7 +192,8 @@ pub async fn audit_setting(
 /// A member of the support team, as colleagues see them.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StaffMember {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: UserId,
     pub firstname: String,
     pub lastname: String,
     pub email: String,
@@ -195,13 +204,13 @@ pub struct StaffMember {
 }
 
 /// A page of the tenant's active staff, by id.
-pub async fn staff_page(conn: &mut PgConnection, after: Option<Uuid>, limit: i64) -> sqlx::Result<Vec<StaffMember>> {
+pub async fn staff_page(conn: &mut PgConnection, after: Option<UserId>, limit: i64) -> sqlx::Result<Vec<StaffMember>> {
     sqlx::query_as!(
         StaffMember,
         r#"SELECT id, firstname, lastname, email, role AS "role: Role", available FROM users
            WHERE active AND role IN ('owner', 'admin', 'agent') AND ($1::uuid IS NULL OR id > $1)
            ORDER BY id LIMIT $2"#,
-        after,
+        after as _,
         limit,
     )
     .fetch_all(conn)
@@ -212,7 +221,8 @@ pub async fn staff_page(conn: &mut PgConnection, after: Option<Uuid>, limit: i64
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = User)]
 pub struct Person {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: UserId,
     pub email: String,
     pub firstname: String,
     pub lastname: String,
@@ -227,7 +237,7 @@ pub struct Person {
 
 impl Person {
     /// Where it stands in the list by name (`people_page`).
-    pub fn position(&self) -> (String, Uuid) {
+    pub fn position(&self) -> (String, UserId) {
         (self.sort_name.clone(), self.id)
     }
 }
@@ -245,7 +255,7 @@ pub async fn people_page(
     conn: &mut PgConnection,
     kind: Option<Kind>,
     q: Option<&str>,
-    after: Option<(String, Uuid)>,
+    after: Option<(String, UserId)>,
     limit: i64,
 ) -> sqlx::Result<Vec<Person>> {
     let (after_name, after_id) = after.unzip();
@@ -266,7 +276,7 @@ pub async fn people_page(
         }),
         pattern,
         after_name,
-        after_id,
+        after_id as _,
         limit,
     )
     .fetch_all(conn)
@@ -276,7 +286,8 @@ pub async fn people_page(
 /// The customer of a ticket, as the ticket shows them.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Customer {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: UserId,
     pub firstname: String,
     pub lastname: String,
     pub email: String,
@@ -286,7 +297,8 @@ pub struct Customer {
 /// Someone of the support team by name only (what a customer may learn of who handles them).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Colleague {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: UserId,
     pub firstname: String,
     pub lastname: String,
 }

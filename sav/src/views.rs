@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::tickets::access::Viewer;
 use super::users;
-use crate::ids::ViewId;
+use crate::ids::{UserId, ViewId};
 
 /// A person holds at most this many views of their own.
 pub const MAX_PERSONAL: i64 = 50;
@@ -82,7 +82,8 @@ pub struct View {
     /// Seen by the whole staff, kept by owners and admins; otherwise its owner's alone.
     pub shared: bool,
     /// Who made it.
-    pub owner_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub owner_id: UserId,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -170,7 +171,7 @@ struct Row {
     filters: Json<serde_json::Map<String, serde_json::Value>>,
     sort: String,
     shared: bool,
-    owner_id: Uuid,
+    owner_id: UserId,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -191,14 +192,14 @@ impl From<Row> for View {
 }
 
 /// The views `user` sees: shared ones, then their own, each by name.
-pub async fn visible(conn: &mut PgConnection, user: Uuid) -> sqlx::Result<Vec<View>> {
+pub async fn visible(conn: &mut PgConnection, user: UserId) -> sqlx::Result<Vec<View>> {
     let rows = sqlx::query_as!(
         Row,
         r#"SELECT id AS "id: ViewId", name, filters AS "filters: Json<serde_json::Map<String, serde_json::Value>>", sort, shared, owner_id,
                   created_at, updated_at
            FROM ticket_views WHERE shared OR owner_id = $1
            ORDER BY shared DESC, lower(name), id"#,
-        user,
+        user as _,
     )
     .fetch_all(conn)
     .await?;
@@ -206,13 +207,13 @@ pub async fn visible(conn: &mut PgConnection, user: Uuid) -> sqlx::Result<Vec<Vi
 }
 
 /// View `id`, if `user` sees it (shared, or theirs).
-pub async fn get(conn: &mut PgConnection, user: Uuid, id: ViewId) -> sqlx::Result<Option<View>> {
+pub async fn get(conn: &mut PgConnection, user: UserId, id: ViewId) -> sqlx::Result<Option<View>> {
     let row = sqlx::query_as!(
         Row,
         r#"SELECT id AS "id: ViewId", name, filters AS "filters: Json<serde_json::Map<String, serde_json::Value>>", sort, shared, owner_id,
                   created_at, updated_at
            FROM ticket_views WHERE id = $2 AND (shared OR owner_id = $1)"#,
-        user,
+        user as _,
         id as _,
     )
     .fetch_optional(conn)
@@ -257,7 +258,7 @@ async fn audit_shared(conn: &mut PgConnection, viewer: Viewer, action: &str, vie
         return Ok(());
     }
     let details = serde_json::json!({ "view_id": view.id, "name": view.name });
-    users::audit(conn, viewer.id, action, viewer.id, details).await
+    users::audit(conn, viewer.id, action, viewer.id.0, details).await
 }
 
 /// Saves a view for `viewer`, within the limits (`MAX_PERSONAL` of their own, `MAX_SHARED`
@@ -272,7 +273,7 @@ pub async fn create(conn: &mut PgConnection, viewer: Viewer, fields: Fields) -> 
     sqlx::query!("LOCK TABLE ticket_views IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
     let held = sqlx::query_scalar!(
         r#"SELECT count(*) AS "count!" FROM ticket_views WHERE CASE WHEN $2 THEN shared ELSE owner_id = $1 AND NOT shared END"#,
-        viewer.id,
+        viewer.id as _,
         fields.shared,
     )
     .fetch_one(&mut *tx)
@@ -297,7 +298,7 @@ pub async fn create(conn: &mut PgConnection, viewer: Viewer, fields: Fields) -> 
         "INSERT INTO ticket_views (id, owner_id, shared, name, filters, sort, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
         view.id as _,
-        view.owner_id,
+        view.owner_id as _,
         view.shared,
         view.name,
         Json(&view.filters) as _,

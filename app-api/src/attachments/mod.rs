@@ -34,7 +34,7 @@ use self::scanner::Scanner;
 use crate::config::{AttachmentsConfig, BlobStoreConfig};
 use crate::tenancy::pools::PoolManager;
 use crate::tenancy::resolve::Tenant;
-use sav::ids::TicketId;
+use sav::ids::{TicketId, UserId};
 
 /// At most this many files on one ticket.
 pub const MAX_PER_TICKET: i64 = 200;
@@ -139,7 +139,7 @@ impl Attachments {
         tenant: Uuid,
         ticket_id: TicketId,
         upload: &spool::Spooled,
-        uploader: Uuid,
+        uploader: UserId,
         is_internal: bool,
     ) -> Result<StoredFile, FileError> {
         let size = i64::try_from(upload.size).map_err(|e| FileError::Failed(ApiError::internal(e.to_string())))?;

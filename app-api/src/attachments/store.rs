@@ -10,12 +10,11 @@
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
-use sav::ids::{TeamId, TicketId};
+use sav::ids::{TeamId, TicketId, UserId};
 use serde::Serialize;
 use sqlx::PgConnection;
 use sqlx::types::ipnet::IpNet;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 /// An attachment row with what deciding who may see it needs.
 #[derive(Debug, Clone)]
@@ -23,8 +22,8 @@ pub struct Found {
     pub attachment: Attachment,
     pub file_path: String,
     /// The ticket's customer, assignee and team, for the visibility rules.
-    pub ticket_customer: Uuid,
-    pub ticket_assignee: Option<Uuid>,
+    pub ticket_customer: UserId,
+    pub ticket_assignee: Option<UserId>,
     pub ticket_team: Option<TeamId>,
     /// Whether the ticket's team is one of the viewer's.
     pub in_viewer_teams: bool,
@@ -47,7 +46,8 @@ pub struct Attachment {
     pub sha256: Option<String>,
     /// Never shown to customers.
     pub is_internal: bool,
-    pub uploaded_by: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub uploaded_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -62,7 +62,7 @@ pub struct NewAttachment<'a> {
     pub file_size: i64,
     pub sha256: &'a str,
     pub is_internal: bool,
-    pub uploaded_by: Uuid,
+    pub uploaded_by: UserId,
 }
 
 /// The tenant's storage.
@@ -80,14 +80,15 @@ pub struct Usage {
 pub struct Access {
     #[serde(skip)]
     pub id: i64,
-    pub user_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub user_id: UserId,
     /// The client address as the service saw it (see `TRUSTED_PROXIES`).
     pub ip: Option<String>,
     pub accessed_at: DateTime<Utc>,
 }
 
 /// Attachment `id`, with its ticket's visibility facts for `viewer`.
-pub async fn find(conn: &mut PgConnection, id: i64, viewer: Uuid) -> sqlx::Result<Option<Found>> {
+pub async fn find(conn: &mut PgConnection, id: i64, viewer: UserId) -> sqlx::Result<Option<Found>> {
     let row = sqlx::query!(
         r#"SELECT a.id, a.ticket_id, a.message_id, a.original_name, a.mime_type, a.file_size, a.sha256,
                 a.is_internal, a.uploaded_by, a.created_at, a.file_path,
@@ -98,7 +99,7 @@ t.team_id AS "ticket_team: TeamId",
            FROM ticket_attachments a JOIN support_tickets t ON t.id = a.ticket_id
            WHERE a.id = $1"#,
         id,
-        viewer,
+        viewer as _,
     )
     .fetch_optional(conn)
     .await?;
@@ -112,12 +113,12 @@ t.team_id AS "ticket_team: TeamId",
             file_size: row.file_size,
             sha256: row.sha256,
             is_internal: row.is_internal,
-            uploaded_by: row.uploaded_by,
+            uploaded_by: row.uploaded_by.map(UserId),
             created_at: row.created_at,
         },
         file_path: row.file_path,
-        ticket_customer: row.ticket_customer,
-        ticket_assignee: row.ticket_assignee,
+        ticket_customer: UserId(row.ticket_customer),
+        ticket_assignee: row.ticket_assignee.map(UserId),
         ticket_team: row.ticket_team,
         in_viewer_teams: row.in_viewer_teams,
         ticket_closed: row.ticket_closed,
@@ -135,7 +136,7 @@ pub async fn page_of_ticket(
 ) -> sqlx::Result<Vec<Attachment>> {
     sqlx::query_as!(
         Attachment,
-        r#"SELECT id, ticket_id, message_id, original_name, mime_type, file_size, sha256, is_internal, uploaded_by,
+        r#"SELECT id, ticket_id, message_id, original_name, mime_type, file_size, sha256, is_internal, uploaded_by AS "uploaded_by: UserId",
                 created_at
            FROM ticket_attachments
            WHERE ticket_id = $1 AND ($2 OR NOT is_internal) AND id > coalesce($3::bigint, 0)
@@ -188,7 +189,7 @@ pub async fn message_of_ticket(
     conn: &mut PgConnection,
     ticket_id: TicketId,
     message_id: i64,
-) -> sqlx::Result<Option<(Uuid, bool)>> {
+) -> sqlx::Result<Option<(UserId, bool)>> {
     let row = sqlx::query!(
         "SELECT sender_id, is_internal FROM ticket_messages WHERE id = $1 AND ticket_id = $2",
         message_id,
@@ -196,7 +197,7 @@ pub async fn message_of_ticket(
     )
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|r| (r.sender_id, r.is_internal)))
+    Ok(row.map(|r| (UserId(r.sender_id), r.is_internal)))
 }
 
 /// Claims the stored object at `file_path` for a new row, waiting for any other transaction
@@ -247,7 +248,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewAttachment<'_>) -> sqlx::R
         r#"INSERT INTO ticket_attachments (ticket_id, message_id, original_name, filename, file_path, mime_type,
                 file_size, sha256, is_internal, uploaded_by)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-           RETURNING id, ticket_id, message_id, original_name, mime_type, file_size, sha256, is_internal, uploaded_by,
+           RETURNING id, ticket_id, message_id, original_name, mime_type, file_size, sha256, is_internal, uploaded_by AS "uploaded_by: UserId",
                 created_at"#,
         new.ticket_id as _,
         new.message_id,
@@ -258,7 +259,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewAttachment<'_>) -> sqlx::R
         new.file_size,
         new.sha256,
         new.is_internal,
-        new.uploaded_by,
+        new.uploaded_by as _,
     )
     .fetch_one(conn)
     .await
@@ -271,11 +272,11 @@ pub async fn delete(conn: &mut PgConnection, id: i64) -> sqlx::Result<bool> {
 }
 
 /// Records that `user_id` was handed a link to attachment `id`.
-pub async fn log_access(conn: &mut PgConnection, id: i64, user_id: Uuid, ip: Option<IpAddr>) -> sqlx::Result<()> {
+pub async fn log_access(conn: &mut PgConnection, id: i64, user_id: UserId, ip: Option<IpAddr>) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO attachment_access_log (attachment_id, user_id, ip) VALUES ($1, $2, $3)",
         id,
-        user_id,
+        user_id as _,
         ip.map(IpNet::from),
     )
     .execute(conn)

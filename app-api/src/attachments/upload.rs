@@ -11,7 +11,6 @@ use sav::tickets::access::Viewer;
 use sav::tickets::store as tickets;
 use shared::error::{ApiError, ApiResult, FieldError};
 use sqlx::{Connection as _, PgConnection};
-use uuid::Uuid;
 
 use super::blob::Link;
 use super::metrics::UploadOutcome;
@@ -20,7 +19,7 @@ use super::{Attachments, kinds, spool};
 use crate::refusals::Answered as _;
 use crate::tenancy::TenantDb;
 use crate::tenancy::pools::TenantConnection;
-use sav::ids::TicketId;
+use sav::ids::{TicketId, UserId};
 
 /// The multipart envelope around the largest file: field headers, boundaries, small fields.
 const ENVELOPE_BYTES: u64 = 64 * 1024;
@@ -49,7 +48,7 @@ impl Attachments {
     /// `user_id`: the ticket checked without holding a connection while the file arrives, the
     /// file spooled, checked and scanned, then stored and recorded under the ticket's lock. The
     /// outcome is counted.
-    pub async fn upload(&self, db: &TenantDb, user_id: Uuid, upload: Upload) -> ApiResult<Uploaded> {
+    pub async fn upload(&self, db: &TenantDb, user_id: UserId, upload: Upload) -> ApiResult<Uploaded> {
         let pace = self.pace(upload.window);
         let (id, ip) = (upload.ticket_id, upload.ip);
         self.admitted(async {
@@ -103,7 +102,7 @@ impl Attachments {
     async fn receive(
         &self,
         db: &TenantDb,
-        user_id: Uuid,
+        user_id: UserId,
         id: TicketId,
         pace: spool::Pace,
         declared: Option<u64>,
@@ -128,7 +127,7 @@ impl Attachments {
     async fn record(
         &self,
         db: &TenantDb,
-        user_id: Uuid,
+        user_id: UserId,
         id: TicketId,
         ip: Option<IpAddr>,
         upload: &spool::Spooled,

@@ -8,12 +8,12 @@ use sav::tickets::store::{self, Ticket};
 use sav::tickets::{fields, history};
 use shared::error::ApiError;
 use sqlx::PgConnection;
-use uuid::Uuid;
 
 use super::rules;
 use crate::events::{Events, outbox};
 use crate::refusals::Answer as _;
 use crate::tenancy::resolve::Tenant;
+use sav::ids::UserId;
 
 /// Why a change was not written: a refusal of the ticket layer, kept as such for callers that act
 /// on it (email in opens a new ticket when the one a mail answers is closed), or any other error.
@@ -76,7 +76,7 @@ pub async fn finish(
     if let Some(ranges) = &work.ranges {
         fields::write_ranges(tx, ticket.id, ranges).await?;
     }
-    let mut staff: Vec<Uuid> = ticket.assigned_to.into_iter().chain(work.assigned_before).collect();
+    let mut staff: Vec<UserId> = ticket.assigned_to.into_iter().chain(work.assigned_before).collect();
     staff.dedup();
     // An unassigned ticket that changed queues (another team, or taken by someone) left one.
     let left_queue = match work.before {

@@ -20,7 +20,7 @@ use std::collections::{BTreeSet, VecDeque};
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
-use sav::ids::{MacroId, RuleId, TicketId};
+use sav::ids::{MacroId, RuleId, TicketId, UserId};
 use sav::macros::{self, Values};
 use sav::routing::{self, Trigger as Routed};
 use sav::rules::book::Book;
@@ -43,7 +43,6 @@ use serde_json::{Value, json};
 use shared::error::ApiError;
 use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::events::Events;
 use crate::notifications::render::text_of;
@@ -147,7 +146,7 @@ pub struct Tried {
 pub async fn try_rule(
     db: &mut PgConnection,
     events: &Events,
-    admin: Uuid,
+    admin: UserId,
     rule: RuleId,
     ticket: TicketId,
 ) -> Result<Tried, ApiError> {
@@ -366,11 +365,11 @@ async fn act(
         }
         Action::AssignTo(to) => {
             if let Some(person) = to
-                && !users::assignable(tx, *person).await.map_err(sql)?
+                && !users::assignable(tx, UserId(*person)).await.map_err(sql)?
             {
                 return Err("its assignee is no longer an active agent or admin of this organisation".to_owned());
             }
-            run.changed(lifecycle::assign_as(ticket, *to, acting, now).map_err(refused)?);
+            run.changed(lifecycle::assign_as(ticket, to.map(UserId), acting, now).map_err(refused)?);
         }
         Action::AddTags(added) | Action::RemoveTags(added) => {
             let set = added.iter().cloned().collect();
@@ -646,7 +645,7 @@ mod tests {
             ticket_id: TicketId(7),
             ticket_number: "TKT-AAAAAAAA".into(),
             message_id: 1,
-            sender_id: Uuid::nil(),
+            sender_id: UserId(Uuid::nil()),
             sender_type: sender,
             is_internal,
             has_attachments: false,

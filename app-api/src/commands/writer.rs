@@ -10,8 +10,8 @@ use std::sync::Arc;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
-use sav::ids::TeamId;
 use sav::ids::TicketId;
+use sav::ids::{TeamId, UserId};
 use sav::macros::{self, Applying, Effect, Reviewed, Values};
 use sav::routing::{self, Assignment, Trigger};
 use sav::ticket_settings;
@@ -27,7 +27,6 @@ use sav::tickets::{content, intake, merging, participants, tags};
 use shared::auth::Role;
 use shared::error::{ApiError, ApiResult};
 use sqlx::{Connection as _, PgConnection, Postgres, Transaction};
-use uuid::Uuid;
 
 use super::finish::{Unwritten, finish};
 use crate::context::TenantContext;
@@ -71,17 +70,17 @@ pub struct Opening {
 #[derive(Debug)]
 pub enum Requester {
     /// A member of the organisation, by id.
-    Member(Uuid),
+    Member(UserId),
     /// The member an address named, found or made on the control plane just now: written to the
     /// tenant's copy of its members in the ticket's transaction.
     Joined(tenant_schema::members::Member),
 }
 
 impl Requester {
-    fn id(&self) -> Uuid {
+    fn id(&self) -> UserId {
         match self {
             Self::Member(id) => *id,
-            Self::Joined(member) => member.id,
+            Self::Joined(member) => UserId(member.id),
         }
     }
 }
@@ -108,12 +107,12 @@ pub struct TicketWriter {
     pub(super) db: TenantDb,
     pub(super) events: Arc<Events>,
     turns: Arc<RoundRobinTurns>,
-    pub(super) user_id: Uuid,
+    pub(super) user_id: UserId,
 }
 
 impl TicketWriter {
     /// Writes as `user_id` of `tenant` outside a request (email in acts as the mail's sender).
-    pub fn acting(state: &AppState, tenant: Arc<Tenant>, user_id: Uuid) -> Self {
+    pub fn acting(state: &AppState, tenant: Arc<Tenant>, user_id: UserId) -> Self {
         Self {
             db: state.tenancy.db(tenant),
             events: Arc::clone(&state.events),
@@ -151,7 +150,7 @@ impl TicketWriter {
     }
 
     /// Who writes.
-    pub fn user_id(&self) -> Uuid {
+    pub fn user_id(&self) -> UserId {
         self.user_id
     }
 
@@ -323,7 +322,7 @@ impl TicketWriter {
         &self,
         tx: &mut PgConnection,
         opening: Opening,
-        turn: Option<Uuid>,
+        turn: Option<UserId>,
         now: DateTime<Utc>,
     ) -> Result<(Written, bool), Unwritten> {
         let viewer = Viewer::load(tx, self.user_id).await?;
@@ -466,8 +465,8 @@ impl TicketWriter {
         tx: &mut PgConnection,
         team: TeamId,
         trigger: Trigger,
-        assignee: Option<Uuid>,
-    ) -> sqlx::Result<Option<Uuid>> {
+        assignee: Option<UserId>,
+    ) -> sqlx::Result<Option<UserId>> {
         Ok(self.events.routing.counted(routing::decide(tx, team, trigger, assignee).await?))
     }
 }

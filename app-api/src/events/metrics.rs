@@ -3,9 +3,9 @@
 //! outcomes, priorities and kinds), never a tenant.
 
 use prometheus::{Gauge, Histogram, IntCounter, IntCounterVec, IntGauge, Registry};
+use sav::ids::UserId;
 use sav::routing;
 use shared::metrics::Registrar;
-use uuid::Uuid;
 
 const ROUTING_KEYS: [&str; 7] = [
     "sav.ticket.created",
@@ -278,7 +278,7 @@ impl RoutingMetrics {
     }
 
     /// Counts routing's `decision`, if it made one; the member it chose.
-    pub fn counted(&self, decision: Option<routing::Decision>) -> Option<Uuid> {
+    pub fn counted(&self, decision: Option<routing::Decision>) -> Option<UserId> {
         let decision = decision?;
         self.decided(decision.assignment.as_str(), decision.outcome.as_str());
         decision.chosen

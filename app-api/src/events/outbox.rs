@@ -5,7 +5,7 @@
 //! The relay's reads and writes of the table are here too (`crate::worker::relay` drives them).
 
 use chrono::{DateTime, Utc};
-use sav::ids::TeamId;
+use sav::ids::{TeamId, UserId};
 use sav::tickets::events::Event;
 use serde::Serialize;
 use sqlx::PgConnection;
@@ -26,8 +26,8 @@ struct TenantRef<'a> {
 /// agents of the queue an unassigned ticket just left see it too (it is gone from their queue).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Audience {
-    pub customer: Uuid,
-    pub staff: Vec<Uuid>,
+    pub customer: UserId,
+    pub staff: Vec<UserId>,
     /// The ticket's team (absent on events written before teams existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team: Option<TeamId>,
@@ -259,10 +259,10 @@ mod tests {
         let event = Event::TicketStatusChanged {
             ticket_id: sav::ids::TicketId(123),
             ticket_number: "TKT-ABC123".into(),
-            user_id: Uuid::nil(),
+            user_id: UserId(Uuid::nil()),
             previous_status: Status::InProgress,
             new_status: Status::WaitingCustomer,
-            changed_by: Some(Uuid::nil()),
+            changed_by: Some(UserId(Uuid::nil())),
             reason: Some("Requested additional shipping information".into()),
         };
         let at = DateTime::parse_from_rfc3339("2025-10-03T11:00:00Z").unwrap().with_timezone(&Utc);
@@ -271,7 +271,12 @@ mod tests {
             message_id: Uuid::nil(),
             timestamp: at,
             tenant: TenantRef { id: Uuid::nil(), slug: "acme" },
-            audience: &Audience { customer: Uuid::nil(), staff: vec![Uuid::max()], team: None, left_queue: None },
+            audience: &Audience {
+                customer: UserId(Uuid::nil()),
+                staff: vec![UserId(Uuid::max())],
+                team: None,
+                left_queue: None,
+            },
         };
         let json = serde_json::to_value(&envelope).unwrap();
         assert_eq!(json["audience"]["staff"][0], Uuid::max().to_string());

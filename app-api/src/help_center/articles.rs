@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::categories;
 use super::locale::Locale;
 use super::markdown::{self, Rendered};
+use sav::ids::UserId;
 
 /// A tenant holds at most this many articles.
 pub const MAX_PER_TENANT: i64 = 20_000;
@@ -296,7 +297,7 @@ pub async fn page(
 
 /// Writes a new article by `author`, within the tenant's limit, with a slug of its own: the
 /// one given (409 `slug_taken` when another has it), else the title's, numbered when taken.
-pub async fn create(conn: &mut PgConnection, author: Uuid, draft: Draft) -> ApiResult<Article> {
+pub async fn create(conn: &mut PgConnection, author: UserId, draft: Draft) -> ApiResult<Article> {
     let (title, body, rendered, chosen_slug) =
         checked(&draft.title, draft.body, draft.slug.as_deref()).map_err(ApiError::invalid)?;
     let mut tx = conn.begin().await?;
@@ -349,7 +350,7 @@ async fn insert(
     family: Uuid,
     slug: &str,
     article: &Written,
-    author: Uuid,
+    author: UserId,
 ) -> sqlx::Result<bool> {
     let inserted = sqlx::query!(
         "INSERT INTO help_articles (id, family, locale, slug, title, description, body, body_html, body_text,
@@ -367,7 +368,7 @@ async fn insert(
         article.rendered.text,
         article.category_id,
         article.status.as_str(),
-        author,
+        author as _,
     )
     .execute(tx)
     .await?;
@@ -380,7 +381,7 @@ async fn insert_with_free_slug(
     id: Uuid,
     family: Uuid,
     article: &Written,
-    author: Uuid,
+    author: UserId,
 ) -> ApiResult<()> {
     let base = markdown::slug_of(&article.title);
     // Articles made at once from one title take their numbers in turn: each waits here for the

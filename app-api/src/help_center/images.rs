@@ -18,6 +18,7 @@ use super::articles::Position;
 use crate::attachments::blob::{self, Link};
 use crate::attachments::{Attachments, kinds, spool};
 use crate::tenancy::TenantDb;
+use sav::ids::UserId;
 
 /// A tenant holds at most this many images.
 pub const MAX_PER_TENANT: i64 = 10_000;
@@ -78,7 +79,7 @@ impl From<Row> for Image {
 /// Stores an image for `uploader`, a member of staff the caller checked (no connection is held
 /// while the file arrives): the file spooled, checked (an image kind, nothing but `file` in the
 /// form) and scanned, then stored and recorded within the tenant's limits.
-pub async fn upload(files: &Attachments, db: &TenantDb, uploader: Uuid, upload: Upload) -> ApiResult<Image> {
+pub async fn upload(files: &Attachments, db: &TenantDb, uploader: UserId, upload: Upload) -> ApiResult<Image> {
     if upload.declared.is_some_and(|length| length > BODY_LIMIT) {
         return Err(spool::too_large(kinds::IMAGE, "an image"));
     }
@@ -118,7 +119,7 @@ pub async fn upload(files: &Attachments, db: &TenantDb, uploader: Uuid, upload: 
                 spooled.kind.mime_type,
                 size,
                 spooled.sha256,
-                uploader,
+                uploader as _,
             )
             .fetch_one(&mut *tx)
             .await?;

@@ -18,6 +18,7 @@ use std::net::IpAddr;
 
 use chrono::NaiveDate;
 use prometheus::{IntCounterVec, Registry};
+use sav::ids::UserId;
 use shared::config::EncryptionKey;
 use shared::metrics::Registrar;
 use uuid::Uuid;
@@ -37,7 +38,7 @@ impl HelpCenter {
     /// Who votes: a signed-in person by id; anyone else by a keyed digest of their address, the
     /// tenant and the day (the address is never stored, and a day's digest tells nothing of
     /// another's).
-    pub fn voter(&self, tenant: Uuid, person: Option<Uuid>, address: Option<IpAddr>, day: NaiveDate) -> String {
+    pub fn voter(&self, tenant: Uuid, person: Option<UserId>, address: Option<IpAddr>, day: NaiveDate) -> String {
         if let Some(person) = person {
             return format!("user:{person}");
         }

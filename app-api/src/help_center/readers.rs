@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::locale::Locale;
+use sav::ids::UserId;
 
 /// A suggested view that no ticket follows within this long is a deflection.
 pub const DEFLECTION_MINUTES: i32 = 30;
@@ -27,7 +28,7 @@ pub async fn viewed(
     conn: &mut PgConnection,
     article: Uuid,
     suggested: bool,
-    customer: Option<Uuid>,
+    customer: Option<UserId>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
     sqlx::query!(
@@ -44,7 +45,7 @@ pub async fn viewed(
                 suggested_views = help_article_days.suggested_views + EXCLUDED.suggested_views",
         article,
         suggested,
-        customer,
+        customer as _,
         now.date_naive(),
         now,
         SUGGESTED_VIEWS_KEPT_DAYS,

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
+use sav::ids::UserId;
 use shared::config::ServiceUrl;
 use shared::error::ApiError;
-use uuid::Uuid;
 
 pub struct ControlApi {
     base: String,
@@ -26,7 +26,7 @@ impl ControlApi {
     /// Removes `user_id` from tenant `slug` (their sessions there end) and erases their identity
     /// if it has no other membership, as the holder of `token`. A member already gone counts as
     /// removed: an earlier request did it.
-    pub async fn erase_member(&self, token: &str, slug: &str, user_id: Uuid) -> Result<(), ApiError> {
+    pub async fn erase_member(&self, token: &str, slug: &str, user_id: UserId) -> Result<(), ApiError> {
         let url = format!("{}/v1/tenants/{slug}/members/{user_id}?erase=true", self.base);
         let answer = self.http.delete(url).bearer_auth(token).send().await.map_err(ApiError::unavailable)?;
         match answer.status().as_u16() {

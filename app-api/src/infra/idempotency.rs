@@ -8,10 +8,10 @@
 
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Duration, Utc};
+use sav::ids::UserId;
 use sha2::{Digest as _, Sha256};
 use shared::error::{ApiError, ApiResult, FieldError};
 use sqlx::PgConnection;
-use uuid::Uuid;
 
 /// How long an answer is replayed.
 pub const KEPT_FOR: Duration = Duration::hours(24);
@@ -56,7 +56,7 @@ pub enum Claim {
 }
 
 /// Claims `keyed` for `user_id` at `now`, or says why not.
-pub async fn claim(conn: &mut PgConnection, user_id: Uuid, keyed: &Keyed, now: DateTime<Utc>) -> ApiResult<Claim> {
+pub async fn claim(conn: &mut PgConnection, user_id: UserId, keyed: &Keyed, now: DateTime<Utc>) -> ApiResult<Claim> {
     // Expired answers go first, a hundred at most (the oldest, by index), whoever sent them: each
     // keyed request clears more than it adds, so the table holds about a day of keys.
     sqlx::query!(
@@ -69,7 +69,7 @@ pub async fn claim(conn: &mut PgConnection, user_id: Uuid, keyed: &Keyed, now: D
     let inserted = sqlx::query_scalar!(
         r#"INSERT INTO idempotent_requests (user_id, key, request, created_at) VALUES ($1, $2, $3, $4)
            ON CONFLICT (user_id, key) DO NOTHING RETURNING true AS "inserted!""#,
-        user_id,
+        user_id as _,
         keyed.key,
         keyed.request,
         now,
@@ -81,7 +81,7 @@ pub async fn claim(conn: &mut PgConnection, user_id: Uuid, keyed: &Keyed, now: D
     }
     let Some(held) = sqlx::query!(
         "SELECT request, answer, created_at FROM idempotent_requests WHERE user_id = $1 AND key = $2",
-        user_id,
+        user_id as _,
         keyed.key,
     )
     .fetch_optional(&mut *conn)
@@ -106,7 +106,7 @@ pub async fn claim(conn: &mut PgConnection, user_id: Uuid, keyed: &Keyed, now: D
     let taken = sqlx::query!(
         "UPDATE idempotent_requests SET created_at = $3
          WHERE user_id = $1 AND key = $2 AND answer IS NULL AND created_at = $4",
-        user_id,
+        user_id as _,
         keyed.key,
         now,
         held.created_at,
@@ -123,13 +123,13 @@ fn in_progress() -> ApiError {
 /// Keeps `answer` for the key's retries.
 pub async fn record(
     conn: &mut PgConnection,
-    user_id: Uuid,
+    user_id: UserId,
     keyed: &Keyed,
     answer: &serde_json::Value,
 ) -> sqlx::Result<()> {
     sqlx::query!(
         "UPDATE idempotent_requests SET answer = $3 WHERE user_id = $1 AND key = $2",
-        user_id,
+        user_id as _,
         keyed.key,
         answer,
     )
@@ -139,10 +139,10 @@ pub async fn record(
 }
 
 /// Gives the key back when the request failed before acting, so that a retry acts.
-pub async fn release(conn: &mut PgConnection, user_id: Uuid, keyed: &Keyed) -> sqlx::Result<()> {
+pub async fn release(conn: &mut PgConnection, user_id: UserId, keyed: &Keyed) -> sqlx::Result<()> {
     sqlx::query!(
         "DELETE FROM idempotent_requests WHERE user_id = $1 AND key = $2 AND answer IS NULL",
-        user_id,
+        user_id as _,
         keyed.key
     )
     .execute(conn)

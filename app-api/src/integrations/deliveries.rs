@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::webhooks::{DISABLE_AFTER, ROTATION_OVERLAP};
+use sav::ids::UserId;
 
 /// Endpoints a tenant may have.
 pub const MAX_ENDPOINTS: i64 = 20;
@@ -55,7 +56,7 @@ pub async fn create(
     url: &str,
     events: &[String],
     description: Option<&str>,
-    created_by: Uuid,
+    created_by: UserId,
 ) -> sqlx::Result<Endpoint> {
     sqlx::query_as!(
         Endpoint,
@@ -65,7 +66,7 @@ pub async fn create(
         url,
         events,
         description,
-        created_by,
+        created_by as _,
     )
     .fetch_one(conn)
     .await

@@ -20,6 +20,7 @@ use std::time::Duration;
 use axum::http::Method;
 use chrono::{DateTime, Utc};
 use rand::RngCore as _;
+use sav::ids::UserId;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use shared::config::EncryptionKey;
@@ -205,7 +206,7 @@ pub async fn create(
     name: &str,
     scopes: &[Scope],
     expires_at: Option<DateTime<Utc>>,
-    created_by: Uuid,
+    created_by: UserId,
 ) -> sqlx::Result<ApiKey> {
     sqlx::query!(
         "INSERT INTO users (id, email, firstname, lastname, role, email_verified, active)
@@ -226,7 +227,7 @@ pub async fn create(
         name,
         &scopes,
         digest,
-        created_by,
+        created_by as _,
         expires_at,
     )
     .fetch_one(conn)

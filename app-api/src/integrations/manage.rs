@@ -19,12 +19,13 @@ use super::keys::{self, ApiKey, KeyCheck, NewKey, Scope};
 use super::webhooks::{self, TEST_TYPE};
 use crate::infra::Gate;
 use crate::tenancy::resolve::Tenant;
+use sav::ids::UserId;
 
 /// Makes an API key for `admin`, within the tenant's limit: the key, and its text (shown once).
 pub async fn issue_key(
     conn: &mut PgConnection,
     check: &KeyCheck,
-    admin: Uuid,
+    admin: UserId,
     name: &str,
     scopes: &[Scope],
     expires_at: Option<DateTime<Utc>>,
@@ -46,7 +47,7 @@ pub async fn issue_key(
 
 /// Revokes API key `id` for `admin` (a key revoked already stays so), then has every replica
 /// refuse it.
-pub async fn revoke_key(conn: &mut PgConnection, gate: &Gate, admin: Uuid, id: Uuid) -> ApiResult<()> {
+pub async fn revoke_key(conn: &mut PgConnection, gate: &Gate, admin: UserId, id: Uuid) -> ApiResult<()> {
     let mut tx = conn.begin().await?;
     if !keys::exists(&mut tx, id).await? {
         return Err(ApiError::not_found("no API key of this organisation has this id"));
@@ -76,7 +77,7 @@ pub struct NewEndpoint<'a> {
 pub async fn create_endpoint(
     conn: &mut PgConnection,
     secrets: &EncryptionKey,
-    admin: Uuid,
+    admin: UserId,
     new: NewEndpoint<'_>,
 ) -> ApiResult<(Endpoint, String)> {
     let mut tx = conn.begin().await?;
@@ -95,7 +96,7 @@ pub async fn create_endpoint(
 }
 
 /// Changes endpoint `id` for `admin`.
-pub async fn change_endpoint(conn: &mut PgConnection, admin: Uuid, id: Uuid, change: Change) -> ApiResult<Endpoint> {
+pub async fn change_endpoint(conn: &mut PgConnection, admin: UserId, id: Uuid, change: Change) -> ApiResult<Endpoint> {
     let mut tx = conn.begin().await?;
     let endpoint = deliveries::update(&mut tx, id, change).await?.ok_or_else(no_endpoint)?;
     users::audit(&mut tx, admin, "webhook_changed", id, serde_json::json!({ "enabled": endpoint.enabled })).await?;
@@ -104,7 +105,7 @@ pub async fn change_endpoint(conn: &mut PgConnection, admin: Uuid, id: Uuid, cha
 }
 
 /// Deletes endpoint `id`, its deliveries and their log, for `admin`.
-pub async fn delete_endpoint(conn: &mut PgConnection, admin: Uuid, id: Uuid) -> ApiResult<()> {
+pub async fn delete_endpoint(conn: &mut PgConnection, admin: UserId, id: Uuid) -> ApiResult<()> {
     let mut tx = conn.begin().await?;
     if !deliveries::delete(&mut tx, id).await? {
         return Err(no_endpoint());
@@ -119,7 +120,7 @@ pub async fn delete_endpoint(conn: &mut PgConnection, admin: Uuid, id: Uuid) -> 
 pub async fn rotate_secret(
     conn: &mut PgConnection,
     secrets: &EncryptionKey,
-    admin: Uuid,
+    admin: UserId,
     id: Uuid,
 ) -> ApiResult<(String, Option<DateTime<Utc>>)> {
     let mut tx = conn.begin().await?;
@@ -151,7 +152,7 @@ pub async fn test_endpoint(
     conn: &mut PgConnection,
     visits: &WebhookVisits,
     tenant: &Arc<Tenant>,
-    admin: Uuid,
+    admin: UserId,
     id: Uuid,
 ) -> ApiResult<(Uuid, Uuid)> {
     let endpoint = enabled_endpoint(conn, id).await?;

@@ -14,7 +14,7 @@
 //!   notification frame goes to its person alone.
 
 use chrono::{DateTime, Utc};
-use sav::ids::{TeamId, TicketId};
+use sav::ids::{TeamId, TicketId, UserId};
 use sav::ticket_settings::AgentAccess;
 use sav::tickets::access::Viewer;
 use serde_json::Value;
@@ -41,7 +41,7 @@ pub struct Frame {
     /// ticket in view only).
     pub audience: Option<Audience>,
     /// A notification frame's person.
-    pub recipient: Option<Uuid>,
+    pub recipient: Option<UserId>,
     /// When the change committed.
     pub at: Option<DateTime<Utc>>,
 }
@@ -49,7 +49,7 @@ pub struct Frame {
 /// Who holds a stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Watcher {
-    pub user: Uuid,
+    pub user: UserId,
     pub role: Role,
     /// The teams they were a member of when the stream opened.
     pub teams: Vec<TeamId>,
@@ -65,9 +65,9 @@ impl Watcher {
 
     /// Whether this watcher, one of the staff, sees a ticket assigned to `assignee` in `team`:
     /// `Viewer::sees`, with the teams and the access they had when the stream opened.
-    pub fn sees(&self, assignee: Option<Uuid>, team: Option<TeamId>) -> bool {
+    pub fn sees(&self, assignee: Option<UserId>, team: Option<TeamId>) -> bool {
         let viewer = Viewer { id: self.user, role: self.role, access: self.access };
-        viewer.is_staff() && viewer.sees(Uuid::nil(), assignee, team, team.is_some_and(|t| self.teams.contains(&t)))
+        viewer.is_staff() && viewer.sees(UserId::NOBODY, assignee, team, team.is_some_and(|t| self.teams.contains(&t)))
     }
 }
 
@@ -97,7 +97,7 @@ impl Frame {
                 .flatten(),
             internal: data.get("is_internal").and_then(Value::as_bool).unwrap_or(false),
             audience: value.get("audience").and_then(|a| serde_json::from_value(a.clone()).ok()),
-            recipient: (name == "notification").then(|| uuid(data.get("user_id"))).flatten(),
+            recipient: (name == "notification").then(|| uuid(data.get("user_id"))).flatten().map(UserId),
             at: value.get("timestamp").and_then(Value::as_str).and_then(|t| t.parse().ok()),
         })
     }
@@ -144,7 +144,12 @@ mod tests {
 
     use super::*;
 
-    fn message(customer: Uuid, staff: &[Uuid], internal: bool) -> Value {
+    /// A new person's id.
+    fn person() -> UserId {
+        UserId(Uuid::new_v4())
+    }
+
+    fn message(customer: UserId, staff: &[UserId], internal: bool) -> Value {
         json!({
             "event": "MessageAdded", "message_id": Uuid::new_v4(), "timestamp": "2026-11-24T08:00:00Z",
             "tenant": {"id": Uuid::nil(), "slug": "acme"},
@@ -154,13 +159,13 @@ mod tests {
     }
 
     /// A watcher whose organisation gives agents their teams' tickets (`AgentAccess::Teams`).
-    fn watcher(user: Uuid, role: Role) -> Watcher {
+    fn watcher(user: UserId, role: Role) -> Watcher {
         Watcher { user, role, teams: Vec::new(), access: AgentAccess::Teams }
     }
 
     #[test]
     fn each_person_sees_what_their_role_may() {
-        let (customer, agent, other_agent, admin) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let (customer, agent, other_agent, admin) = (person(), person(), person(), person());
         let public = Frame::from_message(41, &message(customer, &[agent], false)).unwrap();
         assert_eq!((public.id, public.name, public.message_id), (41, "message.added", Some(9)));
         assert_eq!(public.data(), json!({"ticket_id": 7, "message_id": 9}));
@@ -168,7 +173,7 @@ mod tests {
         assert!(public.visible_to(&watcher(agent, Role::Agent)));
         assert!(!public.visible_to(&watcher(other_agent, Role::Agent)), "another agent's ticket");
         assert!(public.visible_to(&watcher(admin, Role::Admin)));
-        assert!(!public.visible_to(&watcher(Uuid::new_v4(), Role::Customer)), "another customer's ticket");
+        assert!(!public.visible_to(&watcher(UserId(Uuid::new_v4()), Role::Customer)), "another customer's ticket");
 
         let note = Frame::from_message(42, &message(customer, &[agent], true)).unwrap();
         assert!(!note.visible_to(&watcher(customer, Role::Customer)), "a note's existence stays with staff");
@@ -182,12 +187,12 @@ mod tests {
     fn a_ticket_moved_between_team_queues_is_seen_by_both_teams() {
         let (from, to, elsewhere) = (TeamId(Uuid::new_v4()), TeamId(Uuid::new_v4()), TeamId(Uuid::new_v4()));
         let member = |team: TeamId| Watcher {
-            user: Uuid::new_v4(),
+            user: UserId(Uuid::new_v4()),
             role: Role::Agent,
             teams: vec![team],
             access: AgentAccess::Teams,
         };
-        let moved = |staff: &[Uuid], left: Value| {
+        let moved = |staff: &[UserId], left: Value| {
             json!({
                 "event": "TicketUpdated", "tenant": {"id": Uuid::nil()},
                 "audience": {"customer": Uuid::new_v4(), "staff": staff, "team": to, "left_queue": left},
@@ -202,7 +207,7 @@ mod tests {
 
         // Taken by someone of the new team: the old queue's agents still see it leave, the new
         // team's see it as their team's; an agent who sees only their own does not.
-        let taker = Uuid::new_v4();
+        let taker = person();
         let frame = Frame::from_message(61, &moved(&[taker], json!({"team": from}))).unwrap();
         assert!(frame.visible_to(&member(from)));
         assert!(frame.visible_to(&member(to)), "their team's ticket, whoever holds it");
@@ -225,7 +230,7 @@ mod tests {
 
     #[test]
     fn notifications_go_to_their_person_and_old_events_to_admins() {
-        let (customer, admin) = (Uuid::new_v4(), Uuid::new_v4());
+        let (customer, admin) = (person(), person());
         let bell = json!({
             "event": "NotificationCreated", "tenant": {"id": Uuid::nil()}, "audience": {"customer": customer, "staff": []},
             "data": {"ticket_id": 7, "user_id": customer, "notification_id": 3, "kind": "message_added"},
@@ -240,13 +245,13 @@ mod tests {
         assert_eq!(frame.name, "ticket.updated");
         assert!(frame.visible_to(&watcher(admin, Role::Admin)));
         assert!(!frame.visible_to(&watcher(customer, Role::Customer)));
-        assert!(!frame.visible_to(&watcher(Uuid::new_v4(), Role::Agent)));
+        assert!(!frame.visible_to(&watcher(UserId(Uuid::new_v4()), Role::Agent)));
         assert!(Frame::from_message(52, &json!({"event": "OrderShipped", "data": {}})).is_none());
     }
 
     #[test]
     fn agents_see_the_frames_of_the_tickets_their_organisation_gives_them() {
-        let (customer, agent, other_agent) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let (customer, agent, other_agent) = (person(), person(), person());
         let colleague = Frame::from_message(70, &message(customer, &[agent], false)).unwrap();
         let with = |access| Watcher { user: other_agent, role: Role::Agent, teams: Vec::new(), access };
         assert!(colleague.visible_to(&with(AgentAccess::All)), "every ticket");
@@ -259,7 +264,7 @@ mod tests {
         assert!(mine.visible_to(&with(AgentAccess::Assigned)));
         // A customer is never given another's frames, whatever the agents' setting.
         let customer_watch =
-            Watcher { user: Uuid::new_v4(), role: Role::Customer, teams: Vec::new(), access: AgentAccess::All };
+            Watcher { user: UserId(Uuid::new_v4()), role: Role::Customer, teams: Vec::new(), access: AgentAccess::All };
         assert!(!colleague.visible_to(&customer_watch));
     }
 }

@@ -27,6 +27,7 @@ use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
 
 use self::frames::Frame;
+use sav::ids::UserId;
 
 /// Frames a slow stream may fall behind by before it is told to resynchronise.
 const CHANNEL_CAPACITY: usize = 1024;
@@ -53,7 +54,7 @@ pub enum Signal {
 /// The open streams of this replica, by tenant, and how many each person holds.
 pub struct Hub {
     tenants: Mutex<HashMap<Uuid, broadcast::Sender<Signal>>>,
-    people: Mutex<HashMap<Uuid, usize>>,
+    people: Mutex<HashMap<UserId, usize>>,
     per_person: usize,
     /// Flips to true when the replica shuts down: every stream ends, and clients reconnect to
     /// another replica.
@@ -72,7 +73,7 @@ pub struct Hub {
 /// A person's place among the streams: given back when the stream ends.
 pub struct Seat {
     hub: Arc<Hub>,
-    person: Uuid,
+    person: UserId,
 }
 
 impl Drop for Seat {
@@ -131,7 +132,7 @@ impl Hub {
     }
 
     /// A seat for `person`, unless they hold as many streams as they may.
-    pub fn seat(self: &Arc<Self>, person: Uuid) -> Option<Seat> {
+    pub fn seat(self: &Arc<Self>, person: UserId) -> Option<Seat> {
         let mut people = self.people.lock().expect("not poisoned");
         let count = people.entry(person).or_insert(0);
         if *count >= self.per_person {

@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use sav::ids::{TeamId, TicketId};
+use sav::ids::{TeamId, TicketId, UserId};
 use serde::{Deserialize, Serialize};
 use shared::amqp::{Message, Publisher};
 use shared::auth::Role;
@@ -29,13 +29,13 @@ pub const ROUTING_PREFIX: &str = "presence.";
 pub struct Presence {
     pub tenant: Uuid,
     pub ticket_id: TicketId,
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub name: String,
     pub typing: bool,
     /// The page was closed.
     pub left: bool,
     /// The ticket's assignee (none: the unassigned queue), whose agents may see it.
-    pub assignee: Option<Uuid>,
+    pub assignee: Option<UserId>,
     /// The ticket's team: an unassigned ticket of a team is its members' to see.
     pub team: Option<TeamId>,
 }
@@ -98,12 +98,16 @@ impl Bus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A new person's id.
+    fn person() -> UserId {
+        UserId(Uuid::new_v4())
+    }
     use sav::ticket_settings::AgentAccess;
 
     #[test]
     fn staff_who_may_see_the_ticket_see_the_others_on_it() {
-        let (me, agent, other_agent, admin, customer) =
-            (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let (me, agent, other_agent, admin, customer) = (person(), person(), person(), person(), person());
         let on_ticket = Presence {
             tenant: Uuid::nil(),
             ticket_id: TicketId(7),

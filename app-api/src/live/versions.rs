@@ -53,6 +53,7 @@ use uuid::Uuid;
 
 use super::Live;
 use super::answers::AnswerKey;
+use sav::ids::UserId;
 
 /// Seconds a tag stays valid whatever happens (changes time alone makes).
 pub const BUCKET_SECONDS: u64 = 30;
@@ -270,11 +271,11 @@ pub struct Revalidation {
 impl Revalidation {
     /// The tag for `user` of `tenant` reading `uri` now, compared with the request's
     /// `If-None-Match`.
-    pub async fn check(live: Arc<Live>, tenant: Uuid, user: Uuid, uri: &str, headers: &HeaderMap) -> Self {
+    pub async fn check(live: Arc<Live>, tenant: Uuid, user: UserId, uri: &str, headers: &HeaderMap) -> Self {
         let Some(version) = live.versions.current(tenant).await else {
             return Self { tag: None, kept_as: None, fresh: false, live, tenant };
         };
-        let digest = Sha256::digest([user.as_bytes().as_slice(), uri.as_bytes()].concat());
+        let digest = Sha256::digest([user.0.as_bytes().as_slice(), uri.as_bytes()].concat());
         // Each caller and address turns its bucket at its own second, so the tags do not all
         // turn at once.
         let offset = u64::from(u16::from_be_bytes([digest[8], digest[9]])) % BUCKET_SECONDS;

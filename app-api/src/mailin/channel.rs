@@ -10,6 +10,7 @@ use sqlx::{Connection as _, PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::store::{self, Channel, ChannelSettings};
+use sav::ids::UserId;
 
 /// 404: the tenant has no mailbox.
 pub fn no_mailbox() -> ApiError {
@@ -21,14 +22,14 @@ pub async fn save(
     conn: &mut PgConnection,
     control_db: &PgPool,
     tenant: Uuid,
-    admin: Uuid,
+    admin: UserId,
     settings: &ChannelSettings<'_>,
 ) -> ApiResult<Channel> {
     let mut tx = conn.begin().await?;
     let channel = store::put_channel(&mut tx, settings).await?;
     let details =
         serde_json::json!({ "imap_url": settings.imap_url, "username": settings.username, "folder": settings.folder });
-    users::audit(&mut tx, admin, "email_channel_saved", admin, details).await?;
+    users::audit(&mut tx, admin, "email_channel_saved", admin.0, details).await?;
     tx.commit().await?;
     schedule::set_due(control_db, Work::Mailbox, tenant, Some(Utc::now())).await?;
     Ok(channel)
@@ -36,12 +37,12 @@ pub async fn save(
 
 /// Removes the mailbox of `tenant` for `admin`: nothing more is fetched; mail already taken
 /// stays.
-pub async fn remove(conn: &mut PgConnection, control_db: &PgPool, tenant: Uuid, admin: Uuid) -> ApiResult<()> {
+pub async fn remove(conn: &mut PgConnection, control_db: &PgPool, tenant: Uuid, admin: UserId) -> ApiResult<()> {
     let mut tx = conn.begin().await?;
     if !store::delete_channel(&mut tx).await? {
         return Err(no_mailbox());
     }
-    users::audit(&mut tx, admin, "email_channel_deleted", admin, serde_json::json!({})).await?;
+    users::audit(&mut tx, admin, "email_channel_deleted", admin.0, serde_json::json!({})).await?;
     tx.commit().await?;
     schedule::set_due(control_db, Work::Mailbox, tenant, None).await?;
     Ok(())

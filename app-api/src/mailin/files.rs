@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use shared::error::{ApiError, ApiResult};
 use sqlx::{Connection as _, PgConnection};
-use uuid::Uuid;
 
 use super::parse::Inbound;
 use crate::attachments::FileError;
@@ -15,7 +14,7 @@ use crate::attachments::spool::{self, Spooled};
 use crate::attachments::store as rows;
 use crate::state::AppState;
 use crate::tenancy::resolve::Tenant;
-use sav::ids::TicketId;
+use sav::ids::{TicketId, UserId};
 
 /// Stores the original under `key` (one object per content) and counts it in the tenant's
 /// storage. The quota does not refuse it: a mail already accepted by the mail server is kept.
@@ -90,7 +89,7 @@ pub async fn store(
     state: &AppState,
     tenant: &Arc<Tenant>,
     ticket_id: TicketId,
-    uploader: Uuid,
+    uploader: UserId,
     checked: &Checked,
 ) -> ApiResult<(Vec<i64>, Vec<String>)> {
     let files = &state.attachments;

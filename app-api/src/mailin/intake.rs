@@ -26,7 +26,6 @@ use shared::error::{ApiError, ApiResult};
 use shared::work_queue::{self, Lanes, LeasedQueue};
 use sqlx::Connection as _;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::auth::{self, Dmarc};
 use super::parse::{self, Inbound, Kind};
@@ -37,7 +36,7 @@ use crate::mailin::OwnAddresses;
 use crate::notifications::links::{ParticipantReply, Reply};
 use crate::state::AppState;
 use crate::tenancy::resolve::Tenant;
-use sav::ids::TicketId;
+use sav::ids::{TicketId, UserId};
 
 /// Where a mail came in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -251,7 +250,7 @@ pub async fn decide(
     id: i64,
     inbound: Option<Inbound>,
     authserv_id: Option<&str>,
-    released_by: Option<Uuid>,
+    released_by: Option<UserId>,
 ) -> ApiResult<Received> {
     let released = released_by.is_some();
     let mut db = state.tenancy.pools.acquire(tenant).await?;
@@ -359,7 +358,7 @@ pub async fn decide(
 
 #[derive(Debug, Clone, Copy)]
 struct Sender {
-    id: Uuid,
+    id: UserId,
     staff: bool,
 }
 
@@ -382,7 +381,7 @@ async fn thread(
         Some(ticket) => Some(ticket),
         None => store::ticket_of_message_ids(db, &mail.references).await?,
     };
-    let allowed = |customer: Option<Uuid>| match sender {
+    let allowed = |customer: Option<UserId>| match sender {
         None => customer.is_some(),
         Some(sender) => sender.staff || customer == Some(sender.id),
     };
@@ -470,11 +469,11 @@ async fn new_customer(
     tenant: &Tenant,
     db: &mut sqlx::PgConnection,
     mail: &Inbound,
-) -> ApiResult<Option<Uuid>> {
+) -> ApiResult<Option<UserId>> {
     let customer = state.tenancy.customer_by_mail(tenant.id, &mail.from_address, &mail.from_name).await?;
     let Some(member) = customer else { return Ok(None) };
     tenant_schema::members::upsert(db, &member).await?;
-    Ok(Some(member.id))
+    Ok(Some(UserId(member.id)))
 }
 
 /// The largest text kept in a message from a mail (the rest stays in the original).
@@ -506,7 +505,7 @@ async fn append(
     state: &AppState,
     tenant: &Arc<Tenant>,
     writer: &TicketWriter,
-    sender: Uuid,
+    sender: UserId,
     ticket_id: TicketId,
     inbound_id: i64,
     mail: &Inbound,
@@ -531,7 +530,7 @@ async fn open(
     state: &AppState,
     tenant: &Arc<Tenant>,
     writer: &TicketWriter,
-    sender: Uuid,
+    sender: UserId,
     inbound_id: i64,
     mail: &Inbound,
     checked: &files::Checked,

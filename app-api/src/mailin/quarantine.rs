@@ -17,6 +17,7 @@ use super::{files, parse};
 use crate::state::AppState;
 use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
+use sav::ids::UserId;
 
 /// 404: no received mail has this id.
 pub fn no_mail(id: i64) -> ApiError {
@@ -29,7 +30,13 @@ fn not_quarantined(id: i64) -> ApiError {
 
 /// Takes mail `id` out of the quarantine as `outcome`, for `admin`, with the audit entry
 /// `action`; the mail as it was.
-async fn settle(conn: &mut PgConnection, admin: Uuid, id: i64, outcome: &str, action: &str) -> ApiResult<InboundEmail> {
+async fn settle(
+    conn: &mut PgConnection,
+    admin: UserId,
+    id: i64,
+    outcome: &str,
+    action: &str,
+) -> ApiResult<InboundEmail> {
     let mut tx = conn.begin().await?;
     let mail = store::get(&mut tx, id).await?.ok_or_else(|| no_mail(id))?;
     if mail.outcome != "quarantined" {
@@ -51,7 +58,7 @@ pub async fn release(
     state: &AppState,
     tenant: &Arc<Tenant>,
     mut conn: TenantConnection,
-    admin: Uuid,
+    admin: UserId,
     id: i64,
 ) -> ApiResult<Received> {
     let mail = settle(&mut conn, admin, id, "received", "inbound_email_released").await?;
@@ -62,6 +69,6 @@ pub async fn release(
 }
 
 /// Discards quarantined mail `id` for `admin`.
-pub async fn discard(conn: &mut PgConnection, admin: Uuid, id: i64) -> ApiResult<()> {
+pub async fn discard(conn: &mut PgConnection, admin: UserId, id: i64) -> ApiResult<()> {
     settle(conn, admin, id, "discarded", "inbound_email_discarded").await.map(drop)
 }

@@ -2,11 +2,10 @@
 //! (`email_channel`), and what threading looks up.
 
 use chrono::{DateTime, Utc};
-use sav::ids::TicketId;
+use sav::ids::{TicketId, UserId};
 use serde::Serialize;
 use sqlx::PgConnection;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 /// A received mail as listed to staff.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -31,7 +30,8 @@ pub struct InboundEmail {
     pub blob_key: String,
     /// Who released it from the quarantine (or discarded it).
     #[serde(skip)]
-    pub settled_by: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub settled_by: Option<UserId>,
 }
 
 /// A mail to record before it is read.
@@ -64,7 +64,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewInbound<'_>) -> sqlx::Resu
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(secs => $9))
          ON CONFLICT (dedupe_key) DO NOTHING
          RETURNING id, source, from_address, from_name, subject, received_at, outcome, reason, ticket_id AS "ticket_id: TicketId", message_id,
-           size_bytes, blob_key, settled_by"#,
+           size_bytes, blob_key, settled_by AS "settled_by: UserId""#,
         new.source,
         new.blob_key,
         new.size_bytes,
@@ -84,7 +84,7 @@ pub async fn by_dedupe_key(conn: &mut PgConnection, dedupe_key: &[u8]) -> sqlx::
     sqlx::query_as!(
         InboundEmail,
         r#"SELECT id, source, from_address, from_name, subject, received_at, outcome, reason, ticket_id AS "ticket_id: TicketId", message_id,
-           size_bytes, blob_key, settled_by
+           size_bytes, blob_key, settled_by AS "settled_by: UserId"
          FROM inbound_emails WHERE dedupe_key = $1"#,
         dedupe_key,
     )
@@ -97,7 +97,7 @@ pub async fn get(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Inboun
     sqlx::query_as!(
         InboundEmail,
         r#"SELECT id, source, from_address, from_name, subject, received_at, outcome, reason, ticket_id AS "ticket_id: TicketId", message_id,
-           size_bytes, blob_key, settled_by
+           size_bytes, blob_key, settled_by AS "settled_by: UserId"
          FROM inbound_emails WHERE id = $1 FOR UPDATE"#,
         id,
     )
@@ -115,7 +115,7 @@ pub async fn page(
     sqlx::query_as!(
         InboundEmail,
         r#"SELECT id, source, from_address, from_name, subject, received_at, outcome, reason, ticket_id AS "ticket_id: TicketId", message_id,
-           size_bytes, blob_key, settled_by
+           size_bytes, blob_key, settled_by AS "settled_by: UserId"
          FROM inbound_emails
          WHERE (NOT $1 OR outcome = 'quarantined') AND ($2::bigint IS NULL OR id < $2)
          ORDER BY id DESC LIMIT $3"#,
@@ -135,7 +135,7 @@ pub async fn settle(
     reason: Option<&str>,
     ticket_id: Option<TicketId>,
     message_id: Option<i64>,
-    by: Option<Uuid>,
+    by: Option<UserId>,
 ) -> sqlx::Result<()> {
     sqlx::query!(
         "UPDATE inbound_emails SET outcome = $2, reason = $3, ticket_id = $4, message_id = $5, settled_at = now(),
@@ -146,7 +146,7 @@ pub async fn settle(
         reason,
         ticket_id as _,
         message_id,
-        by,
+        by as _,
     )
     .execute(conn)
     .await
@@ -165,7 +165,7 @@ pub async fn claim_stranded(conn: &mut PgConnection, limit: i64) -> sqlx::Result
          UPDATE inbound_emails e SET read_until = now() + make_interval(secs => $2)
          FROM stranded WHERE e.id = stranded.id
          RETURNING e.id, e.source, e.from_address, e.from_name, e.subject, e.received_at, e.outcome, e.reason,
-           e.ticket_id AS "ticket_id: TicketId", e.message_id, e.size_bytes, e.blob_key, e.settled_by"#,
+           e.ticket_id AS "ticket_id: TicketId", e.message_id, e.size_bytes, e.blob_key, e.settled_by AS "settled_by: UserId""#,
         limit,
         READ_LEASE.as_secs_f64(),
     )
@@ -217,23 +217,29 @@ pub async fn ticket_of_message_ids(conn: &mut PgConnection, ids: &[String]) -> s
 }
 
 /// Ticket `number` of customer `customer`.
-pub async fn ticket_by_number(conn: &mut PgConnection, number: &str, customer: Uuid) -> sqlx::Result<Option<TicketId>> {
+pub async fn ticket_by_number(
+    conn: &mut PgConnection,
+    number: &str,
+    customer: UserId,
+) -> sqlx::Result<Option<TicketId>> {
     sqlx::query_scalar!(
         r#"SELECT id AS "id: TicketId" FROM support_tickets WHERE ticket_number = $1 AND user_id = $2"#,
         number,
-        customer
+        customer as _
     )
     .fetch_optional(conn)
     .await
 }
 
 /// A ticket's customer.
-pub async fn customer_of_ticket(conn: &mut PgConnection, ticket_id: TicketId) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar!("SELECT user_id FROM support_tickets WHERE id = $1", ticket_id as _).fetch_optional(conn).await
+pub async fn customer_of_ticket(conn: &mut PgConnection, ticket_id: TicketId) -> sqlx::Result<Option<UserId>> {
+    sqlx::query_scalar!(r#"SELECT user_id AS "user_id: UserId" FROM support_tickets WHERE id = $1"#, ticket_id as _)
+        .fetch_optional(conn)
+        .await
 }
 
 /// A member of the tenant by address (case-blind): id and role, active or not.
-pub async fn member_by_address(conn: &mut PgConnection, address: &str) -> sqlx::Result<Option<(Uuid, String, bool)>> {
+pub async fn member_by_address(conn: &mut PgConnection, address: &str) -> sqlx::Result<Option<(UserId, String, bool)>> {
     let row = sqlx::query!(
         "SELECT id, role, active FROM users WHERE lower(email) = lower($1) AND role <> 'integration'
          ORDER BY active DESC LIMIT 1",
@@ -241,7 +247,7 @@ pub async fn member_by_address(conn: &mut PgConnection, address: &str) -> sqlx::
     )
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|r| (r.id, r.role, r.active)))
+    Ok(row.map(|r| (UserId(r.id), r.role, r.active)))
 }
 
 /// A bounce: the mail that bounced is failed, and the address suppressed for this tenant.

@@ -15,7 +15,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::Kind;
-use sav::ids::TicketId;
+use sav::ids::{TicketId, UserId};
 
 /// A SAV event, with what the notifications need of its payload (the broker carries more).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -23,28 +23,28 @@ use sav::ids::TicketId;
 pub enum SavEvent {
     TicketCreated {
         ticket_id: TicketId,
-        user_id: Uuid,
+        user_id: UserId,
         /// Absent from events written before staff could open tickets silently: told.
         #[serde(default = "told")]
         requester_notified: bool,
     },
     TicketAssigned {
         ticket_id: TicketId,
-        assigned_to: Option<Uuid>,
-        assigned_by: Option<Uuid>,
+        assigned_to: Option<UserId>,
+        assigned_by: Option<UserId>,
     },
     TicketStatusChanged {
         ticket_id: TicketId,
-        user_id: Uuid,
+        user_id: UserId,
         previous_status: String,
         new_status: String,
-        changed_by: Option<Uuid>,
+        changed_by: Option<UserId>,
         reason: Option<String>,
     },
     TicketResolved {
         ticket_id: TicketId,
-        user_id: Uuid,
-        resolved_by: Option<Uuid>,
+        user_id: UserId,
+        resolved_by: Option<UserId>,
     },
     #[serde(rename = "TicketSLABreach")]
     TicketSlaBreach {
@@ -54,7 +54,7 @@ pub enum SavEvent {
     MessageAdded {
         ticket_id: TicketId,
         message_id: i64,
-        sender_id: Uuid,
+        sender_id: UserId,
         sender_type: String,
         is_internal: bool,
     },
@@ -63,7 +63,7 @@ pub enum SavEvent {
         ticket_id: TicketId,
         ticket_number: String,
         rule_name: String,
-        user_ids: Vec<Uuid>,
+        user_ids: Vec<UserId>,
         address: Option<String>,
         subject: String,
         body: String,
@@ -84,7 +84,7 @@ impl SavEvent {
     }
 
     /// Who acted, when a person did (the system acts as nobody).
-    pub fn actor(&self) -> Option<Uuid> {
+    pub fn actor(&self) -> Option<UserId> {
         match self {
             Self::TicketCreated { .. } | Self::TicketSlaBreach { .. } | Self::RuleMail { .. } => None,
             Self::TicketAssigned { assigned_by, .. } => *assigned_by,
@@ -139,17 +139,17 @@ pub fn parse(body: &[u8]) -> Result<Envelope, String> {
 }
 
 /// The people of the ticket when the event is read.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TicketPeople {
-    pub customer: Uuid,
-    pub assignee: Option<Uuid>,
+    pub customer: UserId,
+    pub assignee: Option<UserId>,
     /// The staff who follow it: told what its assignee is told.
-    pub followers: Vec<Uuid>,
+    pub followers: Vec<UserId>,
 }
 
 impl TicketPeople {
     /// The assignee, then the followers: who hears of the customer's side and of notes.
-    fn handlers(&self) -> impl Iterator<Item = Uuid> + '_ {
+    fn handlers(&self) -> impl Iterator<Item = UserId> + '_ {
         self.assignee.into_iter().chain(self.followers.iter().copied())
     }
 }
@@ -160,8 +160,8 @@ fn told() -> bool {
 
 /// Whom `event` concerns, and as what, before their preferences: never its actor (but for the
 /// creation confirmation), each person once.
-pub fn recipients(event: &SavEvent, people: &TicketPeople, managers: &[Uuid]) -> Vec<(Uuid, Kind)> {
-    let mut told: Vec<(Uuid, Kind)> = Vec::new();
+pub fn recipients(event: &SavEvent, people: &TicketPeople, managers: &[UserId]) -> Vec<(UserId, Kind)> {
+    let mut told: Vec<(UserId, Kind)> = Vec::new();
     let customer = people.customer;
     match event {
         SavEvent::TicketCreated { user_id, requester_notified, .. } => {
@@ -213,11 +213,16 @@ pub fn recipients(event: &SavEvent, people: &TicketPeople, managers: &[Uuid]) ->
 mod tests {
     use super::*;
 
-    fn ids() -> (Uuid, Uuid, Uuid, Uuid) {
-        (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4())
+    /// A new person's id.
+    fn person() -> UserId {
+        UserId(Uuid::new_v4())
     }
 
-    fn message(sender: Uuid, side: &str, internal: bool) -> SavEvent {
+    fn ids() -> (UserId, UserId, UserId, UserId) {
+        (person(), person(), person(), person())
+    }
+
+    fn message(sender: UserId, side: &str, internal: bool) -> SavEvent {
         SavEvent::MessageAdded {
             ticket_id: TicketId(1),
             message_id: 1,
@@ -321,7 +326,7 @@ mod tests {
     fn status_changes_reach_whoever_did_not_make_them() {
         let (customer, agent, _, _) = ids();
         let people = TicketPeople { customer, assignee: Some(agent), followers: vec![] };
-        let change = |to: &str, by: Option<Uuid>| SavEvent::TicketStatusChanged {
+        let change = |to: &str, by: Option<UserId>| SavEvent::TicketStatusChanged {
             ticket_id: TicketId(1),
             user_id: customer,
             previous_status: "resolved".into(),

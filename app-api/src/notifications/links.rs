@@ -17,7 +17,7 @@ use shared::signed::{Encoding, Fields, Purpose};
 use uuid::Uuid;
 
 use super::Kind;
-use sav::ids::TicketId;
+use sav::ids::{TicketId, UserId};
 
 /// A link mail carries to a page that needs no sign-in (unsubscribe, rating): a token signed
 /// under the mail-links key that names its tenant.
@@ -42,7 +42,7 @@ const LEAVE: Purpose = Purpose::new(7, 16, Encoding::Url);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unsubscribe {
     pub tenant_id: Uuid,
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub kind: Kind,
 }
 
@@ -50,7 +50,7 @@ impl Unsubscribe {
     pub fn token(&self, key: &EncryptionKey) -> String {
         let mut payload = Vec::with_capacity(33);
         payload.extend_from_slice(self.tenant_id.as_bytes());
-        payload.extend_from_slice(self.user_id.as_bytes());
+        payload.extend_from_slice(self.user_id.0.as_bytes());
         payload.push(Kind::ALL.iter().position(|k| *k == self.kind).and_then(|i| u8::try_from(i).ok()).unwrap_or(0));
         UNSUBSCRIBE.sign(key, &payload)
     }
@@ -59,7 +59,7 @@ impl Unsubscribe {
 impl TenantLink for Unsubscribe {
     fn read(key: &EncryptionKey, token: &str) -> Option<Self> {
         let mut fields = Fields::new(UNSUBSCRIBE.open(key, token)?);
-        let (tenant_id, user_id, kind) = (fields.uuid()?, fields.uuid()?, fields.u8()?);
+        let (tenant_id, user_id, kind) = (fields.uuid()?, UserId(fields.uuid()?), fields.u8()?);
         fields.end(Self { tenant_id, user_id, kind: *Kind::ALL.get(usize::from(kind))? })
     }
 
@@ -199,7 +199,8 @@ mod tests {
 
     #[test]
     fn unsubscribe_tokens_read_back_and_refuse_forgeries() {
-        let link = Unsubscribe { tenant_id: Uuid::new_v4(), user_id: Uuid::new_v4(), kind: Kind::StatusChanged };
+        let link =
+            Unsubscribe { tenant_id: Uuid::new_v4(), user_id: UserId(Uuid::new_v4()), kind: Kind::StatusChanged };
         let token = link.token(&key(1));
         assert_eq!(Unsubscribe::read(&key(1), &token), Some(link));
         assert_eq!(Unsubscribe::read(&key(2), &token), None, "another key");
@@ -235,7 +236,7 @@ mod tests {
         bytes[31] ^= 1; // another resolution, same MAC
         assert_eq!(Rating::read(&key(1), &URL_SAFE_NO_PAD.encode(&bytes)), None);
         let unsubscribe =
-            Unsubscribe { tenant_id: link.tenant_id, user_id: Uuid::new_v4(), kind: Kind::TicketResolved };
+            Unsubscribe { tenant_id: link.tenant_id, user_id: UserId(Uuid::new_v4()), kind: Kind::TicketResolved };
         assert_eq!(Rating::read(&key(1), &unsubscribe.token(&key(1))), None, "another purpose");
         assert_eq!(Rating::read(&key(1), "nonsense"), None);
     }
@@ -263,7 +264,8 @@ mod tests {
     /// form is the payload, then the first 16 bytes of the HMAC over the purpose's byte and it.
     #[test]
     fn unsubscribe_links_keep_the_form_of_those_already_mailed() {
-        let link = Unsubscribe { tenant_id: Uuid::from_u128(1), user_id: Uuid::from_u128(2), kind: Kind::ALL[1] };
+        let link =
+            Unsubscribe { tenant_id: Uuid::from_u128(1), user_id: UserId(Uuid::from_u128(2)), kind: Kind::ALL[1] };
         let mut payload = Uuid::from_u128(1).as_bytes().to_vec();
         payload.extend_from_slice(Uuid::from_u128(2).as_bytes());
         payload.push(1);

@@ -44,7 +44,7 @@ pub async fn webhook_disabled(
         );
         store::insert_in_app(conn, event_id, person.id, Kind::WebhookDisabled, None, &rendered.title).await?;
         if person.email_verified {
-            let message_id = format!("{}.{}@{}", event_id.simple(), person.id.simple(), notice.mail_domain);
+            let message_id = format!("{}.{}@{}", event_id.simple(), person.id.0.simple(), notice.mail_domain);
             let mail = NewMail {
                 user_id: Some(person.id),
                 suppressed: person.suppressed,

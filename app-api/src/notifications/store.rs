@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::render::Rendered;
 use super::{Channel, Kind, Language, default_enabled};
-use sav::ids::TicketId;
+use sav::ids::{TicketId, UserId};
 
 shared::text_column!(Kind, parse);
 shared::text_column!(Channel, parse);
@@ -25,8 +25,8 @@ pub struct TicketFacts {
     pub id: TicketId,
     pub ticket_number: String,
     pub subject: String,
-    pub user_id: Uuid,
-    pub assigned_to: Option<Uuid>,
+    pub user_id: UserId,
+    pub assigned_to: Option<UserId>,
     /// While it is resolved: since when (the resolution its customer is asked to rate).
     pub resolved_at: Option<DateTime<Utc>>,
 }
@@ -34,9 +34,9 @@ pub struct TicketFacts {
 pub async fn ticket(conn: &mut PgConnection, id: TicketId) -> sqlx::Result<Option<TicketFacts>> {
     sqlx::query_as!(
         TicketFacts,
-        "SELECT id, ticket_number, subject, user_id, assigned_to,
+        r#"SELECT id, ticket_number, subject, user_id, assigned_to AS "assigned_to: UserId",
                 CASE WHEN status = 'resolved' THEN resolved_at END AS resolved_at
-         FROM support_tickets WHERE id = $1",
+         FROM support_tickets WHERE id = $1"#,
         id as _
     )
     .fetch_optional(conn)
@@ -44,16 +44,18 @@ pub async fn ticket(conn: &mut PgConnection, id: TicketId) -> sqlx::Result<Optio
 }
 
 /// The active owners and admins.
-pub async fn managers(conn: &mut PgConnection) -> sqlx::Result<Vec<Uuid>> {
-    sqlx::query_scalar!("SELECT id FROM users WHERE active AND role IN ('owner', 'admin') ORDER BY id")
-        .fetch_all(conn)
-        .await
+pub async fn managers(conn: &mut PgConnection) -> sqlx::Result<Vec<UserId>> {
+    sqlx::query_scalar!(
+        r#"SELECT id AS "id: UserId" FROM users WHERE active AND role IN ('owner', 'admin') ORDER BY id"#
+    )
+    .fetch_all(conn)
+    .await
 }
 
 /// A possible recipient.
 #[derive(Debug, Clone)]
 pub struct Recipient {
-    pub id: Uuid,
+    pub id: UserId,
     pub email: String,
     pub firstname: String,
     pub role: Role,
@@ -74,33 +76,33 @@ impl Recipient {
 }
 
 /// The active members among `ids`, with their settings.
-pub async fn recipients(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<Vec<Recipient>> {
+pub async fn recipients(conn: &mut PgConnection, ids: &[UserId]) -> sqlx::Result<Vec<Recipient>> {
     let people = sqlx::query!(
         r#"SELECT u.id, u.email, u.firstname, u.role AS "role: Role", u.email_verified,
                   l.language AS "language?: Language",
                   EXISTS (SELECT 1 FROM mail_suppressions s WHERE s.address = lower(u.email)) AS "suppressed!"
            FROM users u LEFT JOIN notification_languages l ON l.user_id = u.id
            WHERE u.id = ANY($1) AND u.active"#,
-        ids
+        ids as _
     )
     .fetch_all(&mut *conn)
     .await?;
     let choices = sqlx::query!(
         r#"SELECT user_id, channel AS "channel: Channel", kind AS "kind: Kind", enabled
            FROM notification_settings WHERE user_id = ANY($1)"#,
-        ids
+        ids as _
     )
     .fetch_all(&mut *conn)
     .await?;
-    let mut by_person: HashMap<Uuid, Vec<(Channel, Kind, bool)>> = HashMap::new();
+    let mut by_person: HashMap<UserId, Vec<(Channel, Kind, bool)>> = HashMap::new();
     for row in choices {
-        by_person.entry(row.user_id).or_default().push((row.channel, row.kind, row.enabled));
+        by_person.entry(UserId(row.user_id)).or_default().push((row.channel, row.kind, row.enabled));
     }
     Ok(people
         .into_iter()
         .map(|p| Recipient {
-            choices: by_person.remove(&p.id).unwrap_or_default(),
-            id: p.id,
+            choices: by_person.remove(&UserId(p.id)).unwrap_or_default(),
+            id: UserId(p.id),
             email: p.email,
             firstname: p.firstname,
             role: p.role,
@@ -157,7 +159,7 @@ pub async fn conversation(
 pub async fn insert_in_app(
     conn: &mut PgConnection,
     event_id: Uuid,
-    user_id: Uuid,
+    user_id: UserId,
     kind: Kind,
     ticket_id: Option<TicketId>,
     title: &str,
@@ -166,7 +168,7 @@ pub async fn insert_in_app(
         "INSERT INTO notifications (event_id, user_id, kind, ticket_id, title) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (event_id, user_id) DO NOTHING RETURNING id",
         event_id,
-        user_id,
+        user_id as _,
         kind.as_str(),
         ticket_id as _,
         title
@@ -180,7 +182,7 @@ pub async fn insert_in_app(
 pub struct NewMail<'a> {
     pub event_id: Uuid,
     /// None for an address that is nobody's here (a rule's mail to an address).
-    pub user_id: Option<Uuid>,
+    pub user_id: Option<UserId>,
     pub kind: Kind,
     /// None for a notice about the organisation.
     pub ticket_id: Option<TicketId>,
@@ -269,7 +271,7 @@ pub async fn insert_mail(conn: &mut PgConnection, mail: &NewMail<'_>) -> sqlx::R
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
          ON CONFLICT DO NOTHING",
         mail.event_id,
-        mail.user_id,
+        mail.user_id as _,
         mail.kind.as_str(),
         mail.ticket_id as _,
         mail.address,
@@ -419,7 +421,7 @@ pub struct Notification {
 /// A page of the person's notifications, newest first, after the entry `before` (exclusive).
 pub async fn page(
     conn: &mut PgConnection,
-    user_id: Uuid,
+    user_id: UserId,
     unread_only: bool,
     before: Option<i64>,
     limit: i64,
@@ -429,7 +431,7 @@ pub async fn page(
         r#"SELECT id, kind AS "kind: Kind", ticket_id AS "ticket_id: TicketId", title, created_at, read_at FROM notifications
            WHERE user_id = $1 AND ($2 = false OR read_at IS NULL) AND ($3::bigint IS NULL OR id < $3)
            ORDER BY id DESC LIMIT $4"#,
-        user_id,
+        user_id as _,
         unread_only,
         before,
         limit
@@ -438,18 +440,21 @@ pub async fn page(
     .await
 }
 
-pub async fn unread_count(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<i64> {
-    sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM notifications WHERE user_id = $1 AND read_at IS NULL"#, user_id)
-        .fetch_one(conn)
-        .await
+pub async fn unread_count(conn: &mut PgConnection, user_id: UserId) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM notifications WHERE user_id = $1 AND read_at IS NULL"#,
+        user_id as _
+    )
+    .fetch_one(conn)
+    .await
 }
 
 /// Marks the person's notifications `ids` read (every one with `None`); others' are untouched.
-pub async fn mark_read(conn: &mut PgConnection, user_id: Uuid, ids: Option<&[i64]>) -> sqlx::Result<u64> {
+pub async fn mark_read(conn: &mut PgConnection, user_id: UserId, ids: Option<&[i64]>) -> sqlx::Result<u64> {
     let done = sqlx::query!(
         "UPDATE notifications SET read_at = now()
          WHERE user_id = $1 AND read_at IS NULL AND ($2::bigint[] IS NULL OR id = ANY($2))",
-        user_id,
+        user_id as _,
         ids as Option<&[i64]>
     )
     .execute(conn)
@@ -469,7 +474,7 @@ pub struct Preferences {
 }
 
 /// The preferences of an active member (`None`: not one).
-pub async fn preferences(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<Option<Preferences>> {
+pub async fn preferences(conn: &mut PgConnection, user_id: UserId) -> sqlx::Result<Option<Preferences>> {
     let Some(person) = recipients(conn, &[user_id]).await?.pop() else { return Ok(None) };
     let of = |channel| Kind::ALL.into_iter().map(|kind| (kind, person.wants(channel, kind))).collect();
     Ok(Some(Preferences {
@@ -480,7 +485,7 @@ pub async fn preferences(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result
 }
 
 /// Stores the whole of `preferences` for `user_id`.
-pub async fn set_preferences(conn: &mut PgConnection, user_id: Uuid, preferences: &Preferences) -> sqlx::Result<()> {
+pub async fn set_preferences(conn: &mut PgConnection, user_id: UserId, preferences: &Preferences) -> sqlx::Result<()> {
     let mut channels = Vec::new();
     let mut kinds = Vec::new();
     let mut enabled = Vec::new();
@@ -495,7 +500,7 @@ pub async fn set_preferences(conn: &mut PgConnection, user_id: Uuid, preferences
         "INSERT INTO notification_settings (user_id, channel, kind, enabled)
          SELECT $1, c, k, e FROM unnest($2::text[], $3::text[], $4::bool[]) AS s(c, k, e)
          ON CONFLICT (user_id, channel, kind) DO UPDATE SET enabled = EXCLUDED.enabled, updated_at = now()",
-        user_id,
+        user_id as _,
         &channels as &[&str],
         &kinds as &[&str],
         &enabled,
@@ -505,7 +510,7 @@ pub async fn set_preferences(conn: &mut PgConnection, user_id: Uuid, preferences
     sqlx::query!(
         "INSERT INTO notification_languages (user_id, language) VALUES ($1, $2)
          ON CONFLICT (user_id) DO UPDATE SET language = EXCLUDED.language, updated_at = now()",
-        user_id,
+        user_id as _,
         preferences.language.as_str()
     )
     .execute(conn)
@@ -527,7 +532,7 @@ pub enum Replaced {
 /// Replaces a member's settings, and reads them back.
 pub async fn replace_preferences(
     conn: &mut PgConnection,
-    user_id: Uuid,
+    user_id: UserId,
     wanted: &Preferences,
 ) -> sqlx::Result<Replaced> {
     if preferences(conn, user_id).await?.is_none() {
@@ -539,12 +544,12 @@ pub async fn replace_preferences(
 
 /// Turns one kind of mail off for `user_id` (the one-click unsubscribe); false when the person
 /// is not an active member.
-pub async fn unsubscribe(conn: &mut PgConnection, user_id: Uuid, kind: Kind) -> sqlx::Result<bool> {
+pub async fn unsubscribe(conn: &mut PgConnection, user_id: UserId, kind: Kind) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "INSERT INTO notification_settings (user_id, channel, kind, enabled)
          SELECT id, 'email', $2, false FROM users WHERE id = $1 AND active
          ON CONFLICT (user_id, channel, kind) DO UPDATE SET enabled = false, updated_at = now()",
-        user_id,
+        user_id as _,
         kind.as_str()
     )
     .execute(conn)

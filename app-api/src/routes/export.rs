@@ -14,13 +14,12 @@ use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use chrono::Utc;
 use sav::export;
-use sav::ids::TicketId;
+use sav::ids::{TicketId, UserId};
 use sav::tickets::participants;
 use serde_json::json;
 use shared::error::{ApiError, ApiResult};
 use sqlx::PgConnection;
 use tokio::sync::mpsc;
-use uuid::Uuid;
 
 use crate::access::{Access, Admins, Own};
 use crate::tenancy::pools::TenantConnection;
@@ -49,12 +48,12 @@ pub async fn export_me(access: Access<Own>) -> ApiResult<Response> {
         Access<Admins>,
         (status = 404, description = "`not_found`: no such person in this tenant"),
     ))]
-pub async fn export_user(access: Access<Admins>, Path(id): Path<Uuid>) -> ApiResult<Response> {
+pub async fn export_user(access: Access<Admins>, Path(id): Path<UserId>) -> ApiResult<Response> {
     let (_, db) = access.connect().await?;
     stream_export(db, &access.tenant(), id).await
 }
 
-async fn stream_export(mut db: TenantConnection, tenant: &Tenant, person: Uuid) -> ApiResult<Response> {
+async fn stream_export(mut db: TenantConnection, tenant: &Tenant, person: UserId) -> ApiResult<Response> {
     let profile = export::profile(&mut db, person)
         .await?
         .ok_or_else(|| ApiError::not_found("there is no such person in this tenant"))?;
@@ -92,7 +91,7 @@ async fn stream_export(mut db: TenantConnection, tenant: &Tenant, person: Uuid) 
 
 /// Sends the head, the tickets page by page, the messages written on other tickets, and the
 /// end of the document; stops when the client goes.
-async fn write_pages(mut db: TenantConnection, person: Uuid, head: Vec<u8>, out: mpsc::Sender<Chunk>) {
+async fn write_pages(mut db: TenantConnection, person: UserId, head: Vec<u8>, out: mpsc::Sender<Chunk>) {
     let written = async {
         send(&out, head).await?;
         write_list(&mut db, person, List::Tickets, &out).await?;
@@ -114,7 +113,7 @@ enum List {
 }
 
 /// Sends the members of one list, a page at a time (keyset on the id).
-async fn write_list(db: &mut PgConnection, person: Uuid, list: List, out: &mpsc::Sender<Chunk>) -> Result<(), Stop> {
+async fn write_list(db: &mut PgConnection, person: UserId, list: List, out: &mpsc::Sender<Chunk>) -> Result<(), Stop> {
     let (mut after, mut first) = (0, true);
     loop {
         let (chunk, page_end, count) = match list {

@@ -10,15 +10,16 @@ use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::access::{Access, Admins};
+use sav::ids::UserId;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderInput {
     /// The customer who placed the order.
-    pub user_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub user_id: UserId,
     /// In the currency's units, at most 2 decimals (`612.50`).
     #[schema(value_type = f64)]
     pub total: serde_json::Number,
@@ -31,7 +32,8 @@ pub struct OrderInput {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrderRef {
     pub order_id: i64,
-    pub user_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub user_id: UserId,
     #[schema(value_type = f64)]
     pub total: serde_json::Number,
     pub currency: String,

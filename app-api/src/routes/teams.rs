@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use sav::ids::TeamId;
+use sav::ids::{TeamId, UserId};
 use sav::routing::Assignment;
 use sav::teams::{self, Fields, Patch, Team};
 use serde::Deserialize;
@@ -14,7 +14,6 @@ use shared::error::ApiResult;
 use shared::http::JsonBody;
 use shared::http::openapi::NotFound;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::nullable;
 use crate::access::{Access, Admins, Staff};
@@ -34,7 +33,8 @@ pub struct NewTeam {
     /// no cap.
     pub max_open_per_agent: Option<i32>,
     /// Owners, admins and agents of the tenant (at most 1,000); empty is allowed.
-    pub member_ids: Vec<Uuid>,
+    #[schema(value_type = Vec<Uuid>)]
+    pub member_ids: Vec<UserId>,
 }
 
 /// The fields to change; absent ones stay, `null` lifts the cap, `member_ids` is the whole set.
@@ -48,7 +48,8 @@ pub struct TeamChange {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i32>)]
     pub max_open_per_agent: Option<Option<i32>>,
-    pub member_ids: Option<Vec<Uuid>>,
+    #[schema(value_type = Option<Vec<Uuid>>)]
+    pub member_ids: Option<Vec<UserId>>,
 }
 
 /// The tenant's teams, by name (staff).

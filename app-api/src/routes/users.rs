@@ -22,12 +22,12 @@ use serde::Deserialize;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{JsonBody, Page, PageParams, one_of, parse_list_query};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::access::{Access, Admins, Staff};
 use crate::attachments::Attachments;
 use crate::infra::control_plane::ControlApi;
 use crate::refusals::Answered as _;
+use sav::ids::UserId;
 
 /// The longest `?q=`, in characters.
 const QUERY_MAX_CHARS: usize = 200;
@@ -86,7 +86,7 @@ pub struct UserPatch {
     ))]
 pub async fn patch_user(
     access: Access<Admins>,
-    Path(id): Path<Uuid>,
+    Path(id): Path<UserId>,
     JsonBody(patch): JsonBody<UserPatch>,
 ) -> ApiResult<Json<Me>> {
     let (admin, mut db) = access.connect().await?;
@@ -96,7 +96,8 @@ pub async fn patch_user(
 /// What an erasure did.
 #[derive(Debug, serde::Serialize, ToSchema)]
 pub struct Erasure {
-    pub user_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub user_id: UserId,
     /// The name the person's tickets carry from now on.
     pub pseudonym: String,
     /// What the first erasure changed in the tenant database.
@@ -120,7 +121,7 @@ pub async fn erase_user(
     State(control): State<Option<Arc<ControlApi>>>,
     access: Access<Admins>,
     headers: HeaderMap,
-    Path(id): Path<Uuid>,
+    Path(id): Path<UserId>,
 ) -> ApiResult<Json<Erasure>> {
     let token = headers
         .get(header::AUTHORIZATION)

@@ -36,6 +36,7 @@ use uuid::Uuid;
 
 use crate::state::AppState;
 use crate::tenancy::resolve::{Tenant, Unservable};
+use sav::ids::UserId;
 
 /// The routing keys the queue is bound to, which are also the events it accepts.
 pub const EVENTS: [&str; 4] = ["order.created", "order.updated", "order.payment_failed", "order.delivered"];
@@ -103,7 +104,7 @@ pub struct OrderEvent {
     pub event: &'static str,
     pub tenant: TenantRef,
     pub order_id: i64,
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub total_cents: i64,
     pub currency: String,
     pub status: String,
@@ -158,7 +159,7 @@ pub fn parse(body: &[u8]) -> Result<OrderEvent, Refusal> {
     if order_id <= 0 {
         return Err(refuse(Reason::InvalidValue, "data.order_id must be positive"));
     }
-    let user_id = uuid(data, "data.", "user_id")?;
+    let user_id = UserId(uuid(data, "data.", "user_id")?);
     let Value::Number(total) = field(data, "data.", "total")? else {
         return Err(refuse(Reason::WrongType, "data.total must be a number"));
     };

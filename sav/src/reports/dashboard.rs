@@ -6,9 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
-use crate::ids::{TeamId, TicketId};
+use crate::ids::{TeamId, TicketId, UserId};
 use crate::tickets::access::Viewer;
 use crate::tickets::badge::{self, Target};
 use crate::tickets::priority::Priority;
@@ -45,7 +44,8 @@ pub struct AtRisk {
     pub ticket_number: String,
     pub priority: Priority,
     pub status: Status,
-    pub assigned_to: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub assigned_to: Option<UserId>,
     /// The badge's next target.
     pub sla_type: Target,
     pub due_at: DateTime<Utc>,
@@ -83,9 +83,9 @@ pub async fn sla_summary(conn: &mut PgConnection, viewer: Viewer, now: DateTime<
              AND ($3::uuid IS NULL OR t.assigned_to = $3 OR t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $3)
                   OR (t.assigned_to IS NULL AND t.team_id IS NULL))
            GROUP BY t.status, t.priority ORDER BY t.status, t.priority"#,
-        scope.customer,
-        scope.assigned_to,
-        scope.teams_of,
+        scope.customer as _,
+        scope.assigned_to as _,
+        scope.teams_of as _,
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -135,7 +135,8 @@ pub async fn sla_summary(conn: &mut PgConnection, viewer: Viewer, now: DateTime<
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AgentLoad {
-    pub user_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub user_id: UserId,
     pub email: String,
     pub firstname: String,
     pub lastname: String,
@@ -155,7 +156,7 @@ pub struct AgentLoad {
 
 /// Active staff members after `after`, by id, with the tickets assigned to them by status: at
 /// most `limit`.
-pub async fn workload(conn: &mut PgConnection, after: Option<Uuid>, limit: i64) -> sqlx::Result<Vec<AgentLoad>> {
+pub async fn workload(conn: &mut PgConnection, after: Option<UserId>, limit: i64) -> sqlx::Result<Vec<AgentLoad>> {
     sqlx::query_as!(
         AgentLoad,
         r#"SELECT u.id AS user_id, u.email, u.firstname, u.lastname, u.role AS "role: Role",
@@ -169,7 +170,7 @@ pub async fn workload(conn: &mut PgConnection, after: Option<Uuid>, limit: i64) 
          LEFT JOIN support_tickets t ON t.assigned_to = u.id AND t.status <> 'closed'
          WHERE u.active AND u.role IN ('owner', 'admin', 'agent') AND ($1::uuid IS NULL OR u.id > $1)
          GROUP BY u.id ORDER BY u.id LIMIT $2"#,
-        after,
+        after as _,
         limit,
     )
     .fetch_all(conn)

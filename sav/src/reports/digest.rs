@@ -9,9 +9,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::range::{self, to_jiff};
+use crate::ids::UserId;
 use crate::schedules::Day;
 use crate::users;
 
@@ -289,7 +289,7 @@ pub async fn write(
 /// period whose hour passed before the save is passed over. The digest as `GET` then shows it.
 pub async fn save(
     conn: &mut PgConnection,
-    admin: Uuid,
+    admin: UserId,
     settings: DigestSettings,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Digest> {

@@ -76,7 +76,7 @@ fn held(subject: &Subject, facts: &Facts<'_>) -> Held {
         Subject::Status => text(ticket.status.as_str()),
         Subject::Priority => text(ticket.priority.as_str()),
         Subject::TeamId => id(ticket.team_id.map(|team| team.0)),
-        Subject::AssignedTo => id(ticket.assigned_to),
+        Subject::AssignedTo => id(ticket.assigned_to.map(|person| person.0)),
         Subject::Category => ticket.category.as_deref().map_or(Held::Nothing, text),
         Subject::Tags => Held::Many(ticket.tags.clone()),
         Subject::Channel => text(facts.channel),

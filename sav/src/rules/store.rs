@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::grammar::{RuleAction, RuleConditions, RuleEffect, RuleTrigger};
 use super::{Action, MAX_PER_TENANT, Operand, Rule, Subject, Trigger};
-use crate::ids::{RuleId, TeamId, TicketId};
+use crate::ids::{RuleId, TeamId, TicketId, UserId};
 use crate::tickets::fields;
 use crate::{macros, teams, users};
 
@@ -74,7 +74,7 @@ pub struct ActiveRule {
     pub id: RuleId,
     pub name: String,
     /// Who saved it last: its notes and macro messages are written in their name.
-    pub author: Option<Uuid>,
+    pub author: Option<UserId>,
     pub rule: Rule,
 }
 
@@ -150,7 +150,7 @@ pub async fn enabled(conn: &mut PgConnection) -> sqlx::Result<(i64, Vec<ActiveRu
             continue;
         };
         match super::parse(&trigger, &conditions, &actions, &defined) {
-            Ok(rule) => active.push(ActiveRule { id, name, author: row.updated_by, rule }),
+            Ok(rule) => active.push(ActiveRule { id, name, author: row.updated_by.map(UserId), rule }),
             Err(errors) => {
                 let why: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
                 tracing::warn!(rule = %id, why = why.join("; "), "rules: a rule that no longer reads is not run");
@@ -169,7 +169,7 @@ pub async fn active_by_id(conn: &mut PgConnection, id: RuleId) -> Result<ActiveR
         .ok_or(Refused::NotFound)?;
     let defined = fields::all(conn).await?;
     let rule = super::parse(&row.trigger, &row.conditions, &row.actions, &defined).map_err(Refused::Invalid)?;
-    Ok(ActiveRule { id, name: row.name, author: row.updated_by, rule })
+    Ok(ActiveRule { id, name: row.name, author: row.updated_by.map(UserId), rule })
 }
 
 /// The id of the ticket numbered `number`.
@@ -212,7 +212,7 @@ async fn checked(
                 let Operand::Id(id) = value else { continue };
                 let known = match condition.subject {
                     Subject::TeamId => teams::exists(conn, TeamId(*id)).await?,
-                    Subject::AssignedTo => users::assignable(conn, *id).await?,
+                    Subject::AssignedTo => users::assignable(conn, UserId(*id)).await?,
                     _ => true,
                 };
                 if !known {
@@ -229,7 +229,7 @@ async fn checked(
             Action::SetTeam(Some(team)) if !teams::exists(conn, *team).await? => {
                 Some(("value", "is not a team of this organisation"))
             }
-            Action::AssignTo(Some(person)) if !users::assignable(conn, *person).await? => {
+            Action::AssignTo(Some(person)) if !users::assignable(conn, UserId(*person)).await? => {
                 Some(("value", "is not an active agent or admin of this organisation"))
             }
             Action::ApplyMacro(id) if macros::get(conn, *id).await?.is_none() => {
@@ -276,7 +276,7 @@ fn position_refused(last: i32) -> Refused {
 
 /// Makes a rule for `admin`, within the tenant's limit, with its audit entry; a time rule is
 /// armed on the tickets not closed.
-pub async fn create(conn: &mut PgConnection, admin: Uuid, draft: Draft) -> Result<Saved, Refused> {
+pub async fn create(conn: &mut PgConnection, admin: UserId, draft: Draft) -> Result<Saved, Refused> {
     let name = checked_name(&draft.name).map_err(|e| Refused::Invalid(vec![e]))?;
     let mut tx = conn.begin().await?;
     raise_version(&mut tx).await?;
@@ -305,7 +305,7 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, draft: Draft) -> Resul
         rule.trigger.kind(),
         conditions,
         draft.actions,
-        admin,
+        admin as _,
     )
     .execute(&mut *tx)
     .await?;
@@ -321,7 +321,7 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, draft: Draft) -> Resul
 /// Changes rule `id` by `patch`, checked whole, with its audit entry. A time rule whose trigger
 /// changed starts again on every ticket; one switched on is armed where it has not run for the
 /// anchor the ticket has now; one switched off keeps no timers.
-pub async fn change(conn: &mut PgConnection, admin: Uuid, id: RuleId, patch: Patch) -> Result<Saved, Refused> {
+pub async fn change(conn: &mut PgConnection, admin: UserId, id: RuleId, patch: Patch) -> Result<Saved, Refused> {
     let name = patch.name.as_deref().map(checked_name).transpose().map_err(|e| Refused::Invalid(vec![e]))?;
     let mut tx = conn.begin().await?;
     raise_version(&mut tx).await?;
@@ -366,7 +366,7 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: RuleId, patch: Pat
         rule.trigger.kind(),
         conditions,
         actions,
-        admin,
+        admin as _,
     )
     .execute(&mut *tx)
     .await?;
@@ -385,7 +385,7 @@ pub async fn change(conn: &mut PgConnection, admin: Uuid, id: RuleId, patch: Pat
 
 /// Deletes rule `id` with its audit entry, its runs and timers; the rules after it move up.
 /// The history keeps its changes (naming it as a rule deleted since).
-pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: RuleId) -> Result<(), Refused> {
+pub async fn remove(conn: &mut PgConnection, admin: UserId, id: RuleId) -> Result<(), Refused> {
     let mut tx = conn.begin().await?;
     raise_version(&mut tx).await?;
     let gone = sqlx::query!("DELETE FROM rules WHERE id = $1 RETURNING name, position", id as _)
@@ -587,16 +587,16 @@ pub async fn take_timer(
 }
 
 /// The ticket's customer as conditions read them: the VIP flag and the address.
-pub async fn customer(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<(bool, String)> {
-    let row = sqlx::query!("SELECT vip, email FROM users WHERE id = $1", id).fetch_optional(conn).await?;
+pub async fn customer(conn: &mut PgConnection, id: UserId) -> sqlx::Result<(bool, String)> {
+    let row = sqlx::query!("SELECT vip, email FROM users WHERE id = $1", id as _).fetch_optional(conn).await?;
     Ok(row.map(|row| (row.vip, row.email)).unwrap_or_default())
 }
 
 /// The active members of team `team`, the people a rule's mail to the team goes to.
-pub async fn team_members(conn: &mut PgConnection, team: TeamId) -> sqlx::Result<Vec<Uuid>> {
+pub async fn team_members(conn: &mut PgConnection, team: TeamId) -> sqlx::Result<Vec<UserId>> {
     sqlx::query_scalar!(
-        "SELECT m.user_id FROM team_members m JOIN users u ON u.id = m.user_id AND u.active
-         WHERE m.team_id = $1 ORDER BY m.user_id",
+        r#"SELECT m.user_id AS "user_id: UserId" FROM team_members m JOIN users u ON u.id = m.user_id AND u.active
+         WHERE m.team_id = $1 ORDER BY m.user_id"#,
         team as _
     )
     .fetch_all(conn)
@@ -604,12 +604,12 @@ pub async fn team_members(conn: &mut PgConnection, team: TeamId) -> sqlx::Result
 }
 
 /// The first names of customer `customer` and agent `agent`, for a macro's message.
-pub async fn first_names(conn: &mut PgConnection, customer: Uuid, agent: Uuid) -> sqlx::Result<(String, String)> {
+pub async fn first_names(conn: &mut PgConnection, customer: UserId, agent: UserId) -> sqlx::Result<(String, String)> {
     let row = sqlx::query!(
         r#"SELECT (SELECT firstname FROM users WHERE id = $1) AS "customer?",
                   (SELECT firstname FROM users WHERE id = $2) AS "agent?""#,
-        customer,
-        agent,
+        customer as _,
+        agent as _,
     )
     .fetch_one(conn)
     .await?;

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use self::business::{DAY_MINUTES, Schedule, ScheduleError};
 use super::users;
-use crate::ids::ScheduleId;
+use crate::ids::{ScheduleId, UserId};
 
 /// A tenant holds at most this many schedules.
 pub const MAX_PER_TENANT: i64 = 20;
@@ -377,7 +377,7 @@ async fn add_holidays(tx: &mut PgConnection, id: ScheduleId, holidays: &[Holiday
 
 /// Makes a schedule for `admin`, within the tenant's limit, with its audit entry, in one
 /// transaction.
-pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> Result<ScheduleView, Refused> {
+pub async fn create(conn: &mut PgConnection, admin: UserId, fields: Fields) -> Result<ScheduleView, Refused> {
     let (fields, _) = checked(fields).map_err(Refused::Invalid)?;
     let mut tx = conn.begin().await?;
     lock_for_change(&mut tx).await?;
@@ -401,7 +401,7 @@ pub async fn create(conn: &mut PgConnection, admin: Uuid, fields: Fields) -> Res
 /// transaction. Clocks that start or resume afterwards count in the new schedule.
 pub async fn change(
     conn: &mut PgConnection,
-    admin: Uuid,
+    admin: UserId,
     id: ScheduleId,
     patch: Patch,
 ) -> Result<ScheduleView, Refused> {
@@ -440,7 +440,7 @@ async fn default_policy_uses(conn: &mut PgConnection, id: ScheduleId) -> sqlx::R
 }
 
 /// Deletes schedule `id` with its audit entry; refused while an SLA policy uses it.
-pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: ScheduleId) -> Result<(), Refused> {
+pub async fn remove(conn: &mut PgConnection, admin: UserId, id: ScheduleId) -> Result<(), Refused> {
     let mut tx = conn.begin().await?;
     // The default policy names its schedule without a foreign key (its versions never change);
     // the policies by condition have one (`ON DELETE RESTRICT`).
@@ -465,7 +465,7 @@ pub async fn remove(conn: &mut PgConnection, admin: Uuid, id: ScheduleId) -> Res
 /// those it has on the same dates, within its limit: how many were added.
 pub async fn import_holidays(
     conn: &mut PgConnection,
-    admin: Uuid,
+    admin: UserId,
     id: ScheduleId,
     holidays: Vec<Holiday>,
 ) -> Result<u64, Refused> {

@@ -10,11 +10,10 @@
 
 use base::Role;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
-use uuid::Uuid;
 
 use super::refusal::Refused;
 use super::status::Actor;
-use crate::ids::TeamId;
+use crate::ids::{TeamId, UserId};
 use crate::ticket_settings::AgentAccess;
 use crate::tickets::events::SenderType;
 use crate::users;
@@ -22,7 +21,7 @@ use crate::users;
 /// The caller of a ticket endpoint.
 #[derive(Debug, Clone, Copy)]
 pub struct Viewer {
-    pub id: Uuid,
+    pub id: UserId,
     pub role: Role,
     /// The organisation's setting, read with the role (it matters for agents only).
     pub access: AgentAccess,
@@ -31,14 +30,14 @@ pub struct Viewer {
 impl Viewer {
     /// Loads the caller's current membership and the organisation's agent access; a caller who
     /// left the tenant is refused.
-    pub async fn load(conn: &mut PgConnection, user_id: Uuid) -> Result<Self, Refused> {
+    pub async fn load(conn: &mut PgConnection, user_id: UserId) -> Result<Self, Refused> {
         let (role, access) = users::active_role_and_access(conn, user_id).await?;
         Self::from_row(user_id, role, access)
     }
 
     /// The caller from their role in the mirror (`None`: not an active member) and the
     /// organisation's agent access, both read by the statement that read the rest.
-    pub fn from_row(user_id: Uuid, role: Option<Role>, access: AgentAccess) -> Result<Self, Refused> {
+    pub fn from_row(user_id: UserId, role: Option<Role>, access: AgentAccess) -> Result<Self, Refused> {
         role.map(|role| Self { id: user_id, role, access }).ok_or(Refused::NotMember)
     }
 
@@ -83,7 +82,7 @@ impl Viewer {
 
     /// Whether this caller may see a ticket of `customer` in `team`, assigned to `assignee`
     /// (`in_my_teams`: the ticket's team is one of the caller's).
-    pub fn sees(self, customer: Uuid, assignee: Option<Uuid>, team: Option<TeamId>, in_my_teams: bool) -> bool {
+    pub fn sees(self, customer: UserId, assignee: Option<UserId>, team: Option<TeamId>, in_my_teams: bool) -> bool {
         match self.role {
             Role::Owner | Role::Admin | Role::Integration => true,
             Role::Agent => match self.access {
@@ -143,36 +142,49 @@ impl Viewer {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scope {
     /// Only this customer's tickets.
-    pub customer: Option<Uuid>,
+    pub customer: Option<UserId>,
     /// Only the tickets assigned to this agent (`AgentAccess::Assigned`).
-    pub assigned_to: Option<Uuid>,
+    pub assigned_to: Option<UserId>,
     /// This agent's tickets, their teams' and the unassigned ones of no team (`AgentAccess::Teams`).
-    pub teams_of: Option<Uuid>,
+    pub teams_of: Option<UserId>,
 }
 
 #[cfg(test)]
 mod tests {
+    use uuid::Uuid;
+
     use super::*;
 
     #[test]
     fn the_visibility_rules() {
         let (me, other, team) = (Uuid::now_v7(), Uuid::now_v7(), TeamId(Uuid::now_v7()));
-        let viewer = |role, access| Viewer { id: me, role, access };
+        let viewer = |role, access| Viewer { id: UserId(me), role, access };
         let customer = viewer(Role::Customer, AgentAccess::All);
-        assert!(customer.sees(me, Some(other), None, false) && !customer.sees(other, None, None, true));
+        assert!(
+            customer.sees(UserId(me), Some(UserId(other)), None, false)
+                && !customer.sees(UserId(other), None, None, true)
+        );
         let everything = viewer(Role::Agent, AgentAccess::All);
-        assert!(everything.sees(other, Some(other), Some(team), false), "a colleague's ticket of another team");
+        assert!(
+            everything.sees(UserId(other), Some(UserId(other)), Some(team), false),
+            "a colleague's ticket of another team"
+        );
         let teams = viewer(Role::Agent, AgentAccess::Teams);
-        assert!(teams.sees(other, Some(me), Some(team), false), "their own");
-        assert!(teams.sees(other, Some(other), Some(team), true), "a colleague's ticket of their team");
-        assert!(teams.sees(other, None, None, false), "the queue of no team");
-        assert!(!teams.sees(other, Some(other), None, false), "a colleague's ticket of no team");
-        assert!(!teams.sees(other, None, Some(team), false), "the queue of a team they are not in");
+        assert!(teams.sees(UserId(other), Some(UserId(me)), Some(team), false), "their own");
+        assert!(teams.sees(UserId(other), Some(UserId(other)), Some(team), true), "a colleague's ticket of their team");
+        assert!(teams.sees(UserId(other), None, None, false), "the queue of no team");
+        assert!(!teams.sees(UserId(other), Some(UserId(other)), None, false), "a colleague's ticket of no team");
+        assert!(!teams.sees(UserId(other), None, Some(team), false), "the queue of a team they are not in");
         let assigned = viewer(Role::Agent, AgentAccess::Assigned);
-        assert!(assigned.sees(other, Some(me), Some(team), false));
-        assert!(!assigned.sees(other, None, None, false) && !assigned.sees(other, None, Some(team), true));
+        assert!(assigned.sees(UserId(other), Some(UserId(me)), Some(team), false));
+        assert!(
+            !assigned.sees(UserId(other), None, None, false) && !assigned.sees(UserId(other), None, Some(team), true)
+        );
         for admin in [viewer(Role::Admin, AgentAccess::Assigned), viewer(Role::Owner, AgentAccess::Teams)] {
-            assert!(admin.sees(other, Some(other), Some(team), false) && admin.sees(other, None, None, false));
+            assert!(
+                admin.sees(UserId(other), Some(UserId(other)), Some(team), false)
+                    && admin.sees(UserId(other), None, None, false)
+            );
         }
         assert!(!customer.sees_internal_notes() && teams.sees_internal_notes());
         assert!(customer.require_staff().is_err() && everything.require_admin().is_err());
@@ -180,7 +192,7 @@ mod tests {
 
     #[test]
     fn the_scope_of_a_static_query_is_the_visibility() {
-        let (me, other, team) = (Uuid::now_v7(), Uuid::now_v7(), TeamId(Uuid::now_v7()));
+        let (me, other, team) = (UserId(Uuid::now_v7()), UserId(Uuid::now_v7()), TeamId(Uuid::now_v7()));
         let accesses = [AgentAccess::All, AgentAccess::Teams, AgentAccess::Assigned];
         for role in [Role::Owner, Role::Admin, Role::Agent, Role::Customer, Role::Integration] {
             for access in accesses {

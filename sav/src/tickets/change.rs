@@ -9,7 +9,6 @@ use std::collections::BTreeSet;
 use base::FieldError;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
-use uuid::Uuid;
 
 use super::access::Viewer;
 use super::events::{Event, SenderType};
@@ -20,14 +19,14 @@ use super::messages::{self, Channel, Message, NewMessage};
 use super::refusal::Refused;
 use super::status::Status;
 use super::store::{self, Ticket};
-use crate::ids::{RuleId, TeamId};
+use crate::ids::{RuleId, TeamId, UserId};
 use crate::{teams, users};
 
 /// One change to a ticket, as checked input.
 #[derive(Debug)]
 pub enum Change {
     /// Staff give the ticket to a staff member, or back to the queue (`None`).
-    Assign(Option<Uuid>),
+    Assign(Option<UserId>),
     /// A move in the state machine.
     Status { to: Status, reason: Option<String> },
     /// A move to `Status` unless the ticket is there already (a macro's status), on an open
@@ -71,7 +70,7 @@ pub struct Work {
     pub words: Option<(String, bool)>,
     /// The assignee when the write began: the staff a reassignment takes the ticket from hear
     /// of it on the live stream too.
-    pub assigned_before: Option<Uuid>,
+    pub assigned_before: Option<UserId>,
     /// The status and team when the write began (none for a new ticket): what routing and the
     /// queues' bookkeeping compare with.
     pub before: Option<(Status, Option<TeamId>)>,
@@ -261,7 +260,7 @@ pub async fn check_team(tx: &mut PgConnection, team: TeamId) -> Result<(), Refus
 }
 
 /// The assignee must be an active staff member of the tenant.
-async fn check_assignee(tx: &mut PgConnection, to: Option<Uuid>) -> Result<(), Refused> {
+async fn check_assignee(tx: &mut PgConnection, to: Option<UserId>) -> Result<(), Refused> {
     let Some(assignee) = to else { return Ok(()) };
     if users::assignable(tx, assignee).await? {
         return Ok(());

@@ -3,12 +3,11 @@
 //! transaction.
 
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::priority::Priority;
 use super::status::Status;
 
-use crate::ids::{RuleId, TeamId, TicketId};
+use crate::ids::{RuleId, TeamId, TicketId, UserId};
 
 /// Which side wrote a message (`ticket_messages.sender_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -68,7 +67,7 @@ pub enum Event {
     TicketCreated {
         ticket_id: TicketId,
         ticket_number: String,
-        user_id: Uuid,
+        user_id: UserId,
         subject: String,
         priority: Priority,
         status: Status,
@@ -86,28 +85,28 @@ pub enum Event {
         ticket_id: TicketId,
         ticket_number: String,
         /// Null when the ticket was unassigned.
-        assigned_to: Option<Uuid>,
+        assigned_to: Option<UserId>,
         /// Null when the system assigned it.
-        assigned_by: Option<Uuid>,
+        assigned_by: Option<UserId>,
         previous_status: Status,
         new_status: Status,
     },
     TicketStatusChanged {
         ticket_id: TicketId,
         ticket_number: String,
-        user_id: Uuid,
+        user_id: UserId,
         previous_status: Status,
         new_status: Status,
         /// Null when the system moved the ticket.
-        changed_by: Option<Uuid>,
+        changed_by: Option<UserId>,
         reason: Option<String>,
     },
     TicketResolved {
         ticket_id: TicketId,
         ticket_number: String,
-        user_id: Uuid,
+        user_id: UserId,
         /// Null when the system resolved it.
-        resolved_by: Option<Uuid>,
+        resolved_by: Option<UserId>,
         /// Wall-clock minutes from creation to resolution.
         resolution_time_minutes: i64,
         /// Neither the response nor the resolution target was missed.
@@ -125,16 +124,16 @@ pub enum Event {
         /// The target, and the time the clock ran until the breach was found, in minutes.
         expected_minutes: i64,
         actual_minutes: i64,
-        assigned_to: Option<Uuid>,
+        assigned_to: Option<UserId>,
     },
     /// Its properties changed: subject, category, priority, metadata, team, tags, custom fields,
     /// or the tickets merged into it (what status and assignment events do not tell).
     TicketUpdated {
         ticket_id: TicketId,
         ticket_number: String,
-        user_id: Uuid,
+        user_id: UserId,
         /// Null when the system changed it.
-        updated_by: Option<Uuid>,
+        updated_by: Option<UserId>,
         /// What changed, as the history entry says it: `{property: [before, after]}`.
         changes: serde_json::Value,
         /// The ticket's team, tags and custom fields after the change.
@@ -146,7 +145,7 @@ pub enum Event {
         ticket_id: TicketId,
         ticket_number: String,
         message_id: i64,
-        sender_id: Uuid,
+        sender_id: UserId,
         sender_type: SenderType,
         is_internal: bool,
         has_attachments: bool,
@@ -162,7 +161,7 @@ pub enum Event {
         rule_name: String,
         /// The staff it goes to (the assignee, the team's members or the admins, as the rule
         /// found them).
-        user_ids: Vec<Uuid>,
+        user_ids: Vec<UserId>,
         /// An address it goes to.
         address: Option<String>,
         subject: String,
@@ -170,7 +169,7 @@ pub enum Event {
     },
     /// A notification was written to a person's bell (by the notification worker): the live
     /// stream tells that person's open pages.
-    NotificationCreated { ticket_id: TicketId, user_id: Uuid, notification_id: i64, kind: &'static str },
+    NotificationCreated { ticket_id: TicketId, user_id: UserId, notification_id: i64, kind: &'static str },
 }
 
 impl Event {

@@ -16,7 +16,7 @@ use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 
 use super::access::Viewer;
-use crate::ids::TicketId;
+use crate::ids::{TicketId, UserId};
 use crate::users;
 
 /// A tenant holds at most this many fields.
@@ -599,7 +599,7 @@ async fn lock_for_change(conn: &mut PgConnection) -> sqlx::Result<()> {
 
 /// Makes a field for `admin`, within the tenant's limit, with its audit entry, in one
 /// transaction.
-pub async fn create(conn: &mut PgConnection, admin: uuid::Uuid, draft: Draft) -> Result<Field, Refused> {
+pub async fn create(conn: &mut PgConnection, admin: UserId, draft: Draft) -> Result<Field, Refused> {
     let draft = checked(draft).map_err(Refused::Invalid)?;
     let mut tx = conn.begin().await?;
     lock_for_change(&mut tx).await?;
@@ -648,7 +648,7 @@ async fn write(tx: &mut PgConnection, draft: &Draft, position: i32) -> sqlx::Res
 
 /// Changes field `key` by `patch`, checked as a whole, with its audit entry, in one
 /// transaction. An option some ticket holds is not removed (409 `option_in_use`).
-pub async fn change(conn: &mut PgConnection, admin: uuid::Uuid, key: &str, patch: Patch) -> Result<Field, Refused> {
+pub async fn change(conn: &mut PgConnection, admin: UserId, key: &str, patch: Patch) -> Result<Field, Refused> {
     let mut tx = conn.begin().await?;
     lock_for_change(&mut tx).await?;
     let current = get(&mut tx, key).await?.ok_or(Refused::NotFound)?;
@@ -687,7 +687,7 @@ pub async fn change(conn: &mut PgConnection, admin: uuid::Uuid, key: &str, patch
 
 /// Deletes field `key` and every ticket's value of it, with its audit entry. How many tickets
 /// held a value.
-pub async fn remove(conn: &mut PgConnection, admin: uuid::Uuid, key: &str) -> Result<u64, Refused> {
+pub async fn remove(conn: &mut PgConnection, admin: UserId, key: &str) -> Result<u64, Refused> {
     let mut tx = conn.begin().await?;
     lock_for_change(&mut tx).await?;
     let kind = sqlx::query_scalar!(r#"DELETE FROM ticket_fields WHERE key = $1 RETURNING kind AS "kind: Kind""#, key)
@@ -819,7 +819,7 @@ mod tests {
             field("gift", Kind::Checkbox, &[]),
         ];
         let staff =
-            Viewer { id: uuid::Uuid::nil(), role: base::Role::Agent, access: crate::ticket_settings::AgentAccess::All };
+            Viewer { id: UserId::NOBODY, role: base::Role::Agent, access: crate::ticket_settings::AgentAccess::All };
         let got = conditions(
             &fields,
             &[wanted("field.weight.gte", "2"), wanted("field.parts", "lid"), wanted("field.gift", "false")],
@@ -844,11 +844,8 @@ mod tests {
         .unwrap_err();
         let names: Vec<_> = refused.into_iter().map(|e| e.field).collect();
         assert_eq!(names, ["field.gift.gte", "field.parts", "field.gone"]);
-        let customer = Viewer {
-            id: uuid::Uuid::nil(),
-            role: base::Role::Customer,
-            access: crate::ticket_settings::AgentAccess::All,
-        };
+        let customer =
+            Viewer { id: UserId::NOBODY, role: base::Role::Customer, access: crate::ticket_settings::AgentAccess::All };
         assert!(conditions(&fields, &[wanted("field.weight", "2")], customer).is_err(), "not shown to customers");
         assert!(Wanted::parse("field.weight.between", "1").unwrap().is_err());
     }

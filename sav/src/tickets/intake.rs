@@ -5,7 +5,6 @@
 use base::FieldError;
 use base::Role;
 use sqlx::PgConnection;
-use uuid::Uuid;
 
 use super::access::Viewer;
 use super::messages::Channel;
@@ -13,16 +12,17 @@ use super::priority;
 use super::refusal::Refused;
 use super::status::Actor;
 use super::store;
+use crate::ids::UserId;
 use crate::ticket_settings::OrderNumber;
 use crate::{orders, users};
 
 /// The customer a ticket is for: the caller, or for staff, the customer they name.
 pub struct Customer {
-    pub id: Uuid,
+    pub id: UserId,
     pub vip: bool,
 }
 
-pub async fn customer_of(conn: &mut PgConnection, viewer: Viewer, named: Option<Uuid>) -> Result<Customer, Refused> {
+pub async fn customer_of(conn: &mut PgConnection, viewer: Viewer, named: Option<UserId>) -> Result<Customer, Refused> {
     let id = named.unwrap_or(viewer.id);
     if id != viewer.id && viewer.actor() == Actor::Customer {
         return Err(Refused::NotYours("customers open tickets for themselves only"));
@@ -56,7 +56,7 @@ pub struct KnownFacts {
 
 pub async fn facts(
     conn: &mut PgConnection,
-    customer: Uuid,
+    customer: UserId,
     category: Option<&str>,
     order: Option<i64>,
 ) -> sqlx::Result<KnownFacts> {
@@ -91,6 +91,6 @@ pub fn channel(viewer: Viewer, metadata: &serde_json::Value, chosen: Option<Chan
 
 /// Whether the customer a new ticket is for is told of it as if they had opened it: always when
 /// they did; staff opening a ticket for a customer tell them only when asked to (`asked`).
-pub fn requester_told(viewer: Viewer, customer: Uuid, asked: bool) -> bool {
+pub fn requester_told(viewer: Viewer, customer: UserId, asked: bool) -> bool {
     !viewer.is_staff() || customer == viewer.id || asked
 }

@@ -6,7 +6,6 @@
 use base::FieldError;
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::badge::{self, Target};
 use super::events::{Event, SenderType, SlaType};
@@ -19,12 +18,12 @@ use super::status::{self, Actor, Status};
 use super::store::{self, Ticket};
 use super::tags;
 
-use crate::ids::{RuleId, TeamId, TicketId};
+use crate::ids::{RuleId, TeamId, TicketId, UserId};
 
 /// Who makes a change: a person (with the part they play) or the system (and which part of it).
 #[derive(Debug, Clone, Copy)]
 pub struct Acting {
-    pub by: Option<Uuid>,
+    pub by: Option<UserId>,
     pub actor: Actor,
     pub system: Option<SystemPart>,
     /// The rule whose run made the change (`sav::rules`).
@@ -37,7 +36,7 @@ impl Acting {
     pub const ROUTING: Self = Self { by: None, actor: Actor::System, system: Some(SystemPart::Routing), rule: None };
 
     /// A person, from the side `actor` of the state machine.
-    pub fn person(by: Uuid, actor: Actor) -> Self {
+    pub fn person(by: UserId, actor: Actor) -> Self {
         Self { by: Some(by), actor, system: None, rule: None }
     }
 
@@ -48,7 +47,7 @@ impl Acting {
 
     /// Who makes the change, to the rules of `moves`: a rule is an agent that is nobody.
     pub fn caller(self) -> Caller {
-        Caller { id: self.by.unwrap_or_default(), actor: self.actor }
+        Caller { id: self.by.unwrap_or(UserId::NOBODY), actor: self.actor }
     }
 }
 
@@ -86,7 +85,7 @@ pub struct Applied {
 fn entry(ticket: &Ticket, acting: Acting, action: Action, now: DateTime<Utc>) -> Entry {
     Entry {
         ticket_id: ticket.id,
-        actor_id: acting.by,
+        actor_id: acting.by.map(|person| person.0),
         actor: acting.actor,
         system: acting.system,
         rule_id: acting.rule,
@@ -200,7 +199,7 @@ fn record_missed(ticket: &mut Ticket, now: DateTime<Utc>) {
 /// Staff assign the ticket to someone, or unassign it. `None`: nothing to do.
 pub fn assign(
     ticket: &mut Ticket,
-    to: Option<Uuid>,
+    to: Option<UserId>,
     by: Caller,
     now: DateTime<Utc>,
 ) -> Result<Option<Applied>, Refused> {
@@ -210,7 +209,7 @@ pub fn assign(
 /// `assign`, by whoever `acting` is.
 pub fn assign_as(
     ticket: &mut Ticket,
-    to: Option<Uuid>,
+    to: Option<UserId>,
     acting: Acting,
     now: DateTime<Utc>,
 ) -> Result<Option<Applied>, Refused> {
@@ -219,8 +218,8 @@ pub fn assign_as(
 }
 
 /// Routing gives the ticket to `to` (a member of its team it chose). `None`: nothing to do.
-pub fn route(ticket: &mut Ticket, to: Uuid, now: DateTime<Utc>) -> Result<Option<Applied>, Refused> {
-    let system = Caller { id: Uuid::nil(), actor: Actor::System };
+pub fn route(ticket: &mut Ticket, to: UserId, now: DateTime<Utc>) -> Result<Option<Applied>, Refused> {
+    let system = Caller { id: UserId::NOBODY, actor: Actor::System };
     let plan = moves::assign(&State::of(ticket), Some(to)).map_err(|refusal| refused(&refusal, ticket, system))?;
     plan.map(|plan| apply(ticket, plan, None, Acting::ROUTING, Action::Assigned, now)).transpose()
 }
@@ -246,7 +245,7 @@ pub fn set_status_as(
     now: DateTime<Utc>,
 ) -> Result<Applied, Refused> {
     let by = acting.caller();
-    if by.id.is_nil() && to == Status::InProgress && ticket.assigned_to.is_none() {
+    if by.id.is_nobody() && to == Status::InProgress && ticket.assigned_to.is_none() {
         return Err(refused(&Refusal::NeedsAssignee, ticket, by));
     }
     let plan = moves::set_status(&State::of(ticket), to, by).map_err(|refusal| refused(&refusal, ticket, by))?;
@@ -261,7 +260,7 @@ pub fn set_status_as(
 
 /// The system closes the ticket (a merge, a delay passed).
 pub fn close(ticket: &mut Ticket, reason: String, now: DateTime<Utc>) -> Result<Applied, Refused> {
-    let system = Caller { id: Uuid::nil(), actor: Actor::System };
+    let system = Caller { id: UserId::NOBODY, actor: Actor::System };
     status::check(ticket.status, Status::Closed, Actor::System)
         .map_err(|err| refused(&Refusal::Transition(err), ticket, system))?;
     let plan = Plan { to: Status::Closed, assign: None };
@@ -435,7 +434,7 @@ fn awaits_answer(ticket: &mut Ticket, now: DateTime<Utc>) -> bool {
 
 /// The state a new ticket is inserted in: open, or, given to `routed_to` by its team's routing
 /// as it opens, what that assignment makes of an open ticket (in progress, theirs).
-pub fn opening_state(routed_to: Option<Uuid>) -> State {
+pub fn opening_state(routed_to: Option<UserId>) -> State {
     match moves::assign(&State::NEW, routed_to) {
         Ok(Some(plan)) => moves::settle(State::NEW, plan),
         Ok(None) | Err(_) => State::NEW,
@@ -447,7 +446,7 @@ pub fn opening_state(routed_to: Option<Uuid>) -> State {
 /// `opening_state(routed_to)`: one write instead of an insert and an update of indexed columns.
 pub fn opened(
     ticket: &Ticket,
-    routed_to: Option<Uuid>,
+    routed_to: Option<UserId>,
     acting: Acting,
     now: DateTime<Utc>,
 ) -> Result<Vec<Applied>, Refused> {

@@ -6,11 +6,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::access::Scope;
 use super::status::Status;
-use crate::ids::TicketId;
+use crate::ids::{TicketId, UserId};
 
 /// Links one ticket may have.
 pub const MAX_PER_TICKET: i64 = 50;
@@ -81,9 +80,9 @@ pub async fn list(conn: &mut PgConnection, ticket_id: TicketId, scope: Scope) ->
                   OR (t.assigned_to IS NULL AND t.team_id IS NULL))
            ORDER BY t.id"#,
         ticket_id as _,
-        scope.customer,
-        scope.assigned_to,
-        scope.teams_of,
+        scope.customer as _,
+        scope.assigned_to as _,
+        scope.teams_of as _,
     )
     .fetch_all(conn)
     .await
@@ -158,7 +157,7 @@ pub async fn insert(
     ticket_id: TicketId,
     other: TicketId,
     kind: LinkKind,
-    by: Option<Uuid>,
+    by: Option<UserId>,
 ) -> sqlx::Result<bool> {
     let (from, to, stored) = match kind {
         LinkKind::Parent => (other, ticket_id, "parent"),
@@ -170,7 +169,7 @@ pub async fn insert(
         from as _,
         to as _,
         stored,
-        by,
+        by as _,
     )
     .execute(conn)
     .await?;

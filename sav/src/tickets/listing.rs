@@ -4,7 +4,6 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};
-use uuid::Uuid;
 
 use super::access::Viewer;
 use super::badge::{self, Shown, SlaBadge, Turns};
@@ -14,7 +13,7 @@ use super::priority::Priority;
 use super::status::Status;
 use super::store::{self, Ticket};
 
-use crate::ids::{TeamId, ViewId};
+use crate::ids::{TeamId, UserId, ViewId};
 
 /// Where the SLA puts a ticket, as a list filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +63,7 @@ pub struct Filter<'a> {
     pub statuses: Vec<Status>,
     /// Any of these priorities (none: any priority).
     pub priorities: Vec<Priority>,
-    pub assigned_to: Option<Uuid>,
+    pub assigned_to: Option<UserId>,
     /// `true`: nobody is assigned; `false`: someone is.
     pub unassigned: Option<bool>,
     /// `Some(None)`: tickets of no team; `Some(Some(id))`: that team's.
@@ -79,7 +78,7 @@ pub struct Filter<'a> {
     /// Custom fields' conditions, read against the definitions (`fields::conditions`).
     pub fields: Vec<Condition>,
     /// The customer.
-    pub user_id: Option<Uuid>,
+    pub user_id: Option<UserId>,
     pub order_id: Option<i64>,
     /// Full-text search in websearch syntax, over what the caller may read of the thread.
     pub q: Option<&'a str>,

@@ -6,10 +6,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use sqlx::types::Json;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::events::SenderType;
-use crate::ids::TicketId;
+use crate::ids::{TicketId, UserId};
 
 /// A file attached to a message or a ticket (`GET /v1/attachments/{id}` gives its link).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -57,7 +56,8 @@ pub struct Message {
     pub id: i64,
     #[schema(value_type = i64)]
     pub ticket_id: TicketId,
-    pub sender_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub sender_id: UserId,
     pub sender_type: SenderType,
     /// Sanitised HTML.
     pub message: String,
@@ -77,7 +77,7 @@ pub struct Message {
 struct Row {
     id: i64,
     ticket_id: TicketId,
-    sender_id: Uuid,
+    sender_id: UserId,
     sender_type: SenderType,
     message: String,
     is_internal: bool,
@@ -188,7 +188,7 @@ pub async fn attach(
     ids: &[i64],
     ticket_id: TicketId,
     message_id: i64,
-    uploader: Uuid,
+    uploader: UserId,
     is_internal: bool,
 ) -> sqlx::Result<Vec<i64>> {
     sqlx::query_scalar!(
@@ -198,7 +198,7 @@ pub async fn attach(
         ids,
         ticket_id as _,
         message_id,
-        uploader,
+        uploader as _,
         is_internal,
     )
     .fetch_all(conn)
@@ -220,7 +220,7 @@ pub async fn attachments_of(conn: &mut PgConnection, message_id: i64) -> sqlx::R
 /// What a new message is made of.
 pub struct NewMessage<'a> {
     pub ticket_id: TicketId,
-    pub sender_id: Uuid,
+    pub sender_id: UserId,
     pub sender_type: SenderType,
     /// Sanitised HTML.
     pub text: &'a str,
@@ -241,7 +241,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewMessage<'_>) -> sqlx::Resu
              channel AS "channel: Channel", inbound_email_id, read_at, created_at, updated_at,
              '[]'::json AS "attachments!: Json<Vec<AttachmentSummary>>""#,
         new.ticket_id as _,
-        new.sender_id,
+        new.sender_id as _,
         new.sender_type.as_str(),
         new.text,
         new.is_internal,
@@ -256,7 +256,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewMessage<'_>) -> sqlx::Resu
 
 /// A message to split off into a ticket of its own.
 pub struct ToSplit {
-    pub sender_id: Uuid,
+    pub sender_id: UserId,
     pub from_staff: bool,
     /// Sanitised HTML.
     pub text: String,

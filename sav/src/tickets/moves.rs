@@ -12,15 +12,14 @@
 //! someone on it (the customer's answer or reopening would otherwise land with nobody): it can
 //! be reassigned, not unassigned.
 
-use uuid::Uuid;
-
 use super::status::{self, Actor, Status, TransitionError};
+use crate::ids::UserId;
 
 /// The parts of a ticket the rules read and write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct State {
     pub status: Status,
-    pub assignee: Option<Uuid>,
+    pub assignee: Option<UserId>,
     /// Whether `resolved_at` is set.
     pub resolved: bool,
 }
@@ -34,7 +33,7 @@ impl State {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Plan {
     pub to: Status,
-    pub assign: Option<Option<Uuid>>,
+    pub assign: Option<Option<UserId>>,
 }
 
 /// Why an action is refused.
@@ -53,7 +52,7 @@ pub enum Refusal {
 /// Who acts: a person and the part they play.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Caller {
-    pub id: Uuid,
+    pub id: UserId,
     pub actor: Actor,
 }
 
@@ -62,7 +61,7 @@ fn open(state: &State) -> Result<(), Refusal> {
 }
 
 /// Staff assign a ticket to someone, or unassign it (`None`). `Ok(None)`: nothing to do.
-pub fn assign(state: &State, to: Option<Uuid>) -> Result<Option<Plan>, Refusal> {
+pub fn assign(state: &State, to: Option<UserId>) -> Result<Option<Plan>, Refusal> {
     open(state)?;
     if state.assignee == to {
         return Ok(None);
@@ -139,12 +138,14 @@ pub fn invariant_breaks(state: &State) -> Option<&'static str> {
 mod tests {
     use std::collections::{HashSet, VecDeque};
 
+    use uuid::Uuid;
+
     use super::*;
 
     type Action = Box<dyn Fn(&State) -> Result<Option<Plan>, Refusal>>;
 
     /// Every action anyone can take, by two agents and the customer.
-    fn actions(agents: [Uuid; 2], customer: Uuid) -> Vec<(String, Action)> {
+    fn actions(agents: [UserId; 2], customer: UserId) -> Vec<(String, Action)> {
         let mut all: Vec<(String, Action)> = Vec::new();
         for to in [Some(agents[0]), Some(agents[1]), None] {
             all.push((format!("assign {to:?}"), Box::new(move |s| assign(s, to))));
@@ -154,7 +155,7 @@ mod tests {
             Caller { id: agents[1], actor: Actor::Agent },
             Caller { id: customer, actor: Actor::Customer },
             // The system acts with no person behind it (its id is never assigned).
-            Caller { id: Uuid::nil(), actor: Actor::System },
+            Caller { id: UserId::NOBODY, actor: Actor::System },
         ];
         for caller in callers {
             for to in Status::ALL {
@@ -172,7 +173,7 @@ mod tests {
     /// from each.
     #[test]
     fn no_sequence_of_allowed_actions_breaks_an_invariant() {
-        let (agents, customer) = ([Uuid::from_u128(1), Uuid::from_u128(2)], Uuid::from_u128(3));
+        let (agents, customer) = ([UserId(Uuid::from_u128(1)), UserId(Uuid::from_u128(2))], UserId(Uuid::from_u128(3)));
         let actions = actions(agents, customer);
         let mut seen = HashSet::from([State::NEW]);
         let mut queue = VecDeque::from([(State::NEW, Vec::<String>::new())]);
@@ -210,7 +211,7 @@ mod tests {
     /// customer answers.
     #[test]
     fn a_ticket_waiting_for_the_customer_keeps_its_assignee() {
-        let (agent, other) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let (agent, other) = (UserId(Uuid::from_u128(1)), UserId(Uuid::from_u128(2)));
         let waiting = State { status: Status::WaitingCustomer, assignee: Some(agent), resolved: false };
         assert_eq!(assign(&waiting, None), Err(Refusal::KeepsAssignee(Status::WaitingCustomer)));
         let reassigned = assign(&waiting, Some(other)).unwrap().unwrap();
@@ -223,16 +224,16 @@ mod tests {
 
     #[test]
     fn the_system_cannot_start_a_ticket_nobody_has() {
-        let system = Caller { id: Uuid::nil(), actor: Actor::System };
+        let system = Caller { id: UserId::NOBODY, actor: Actor::System };
         assert_eq!(set_status(&State::NEW, Status::InProgress, system), Err(Refusal::NeedsAssignee));
-        let agent = Caller { id: Uuid::from_u128(1), actor: Actor::Agent };
+        let agent = Caller { id: UserId(Uuid::from_u128(1)), actor: Actor::Agent };
         let taken = set_status(&State::NEW, Status::InProgress, agent).unwrap();
         assert_eq!(taken.assign, Some(Some(agent.id)));
     }
 
     #[test]
     fn unassigning_work_in_progress_puts_it_back_in_the_queue() {
-        let agent = Uuid::from_u128(1);
+        let agent = UserId(Uuid::from_u128(1));
         let working = State { status: Status::InProgress, assignee: Some(agent), resolved: false };
         assert_eq!(assign(&working, None), Ok(Some(Plan { to: Status::Open, assign: Some(None) })));
         assert_eq!(assign(&working, Some(agent)), Ok(None), "the same assignee again is nothing");

@@ -9,11 +9,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::PgConnection;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::lifecycle::{self, Acting};
 use super::store::Ticket;
-use crate::ids::TicketId;
+use crate::ids::{TicketId, UserId};
 use crate::users;
 
 /// Participants one ticket may have.
@@ -54,7 +53,8 @@ pub struct Participant {
     pub email: String,
     pub name: String,
     /// Their account here, when they have one.
-    pub user_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub user_id: Option<UserId>,
     pub kind: Kind,
     pub created_at: DateTime<Utc>,
 }
@@ -64,16 +64,16 @@ pub struct Participant {
 pub struct NewParticipant {
     pub email: String,
     pub name: String,
-    pub user_id: Option<Uuid>,
+    pub user_id: Option<UserId>,
     pub kind: Kind,
-    pub added_by: Option<Uuid>,
+    pub added_by: Option<UserId>,
 }
 
 /// The participants of `ticket_id`, oldest first; only the copied ones unless `followers`.
 pub async fn list(conn: &mut PgConnection, ticket_id: TicketId, followers: bool) -> sqlx::Result<Vec<Participant>> {
     sqlx::query_as!(
         Participant,
-        r#"SELECT id, ticket_id, email, name, user_id, kind AS "kind: Kind", created_at
+        r#"SELECT id, ticket_id, email, name, user_id AS "user_id: UserId", kind AS "kind: Kind", created_at
            FROM ticket_participants WHERE ticket_id = $1 AND ($2 OR kind = 'cc') ORDER BY id"#,
         ticket_id as _,
         followers,
@@ -86,7 +86,7 @@ pub async fn list(conn: &mut PgConnection, ticket_id: TicketId, followers: bool)
 pub async fn get(conn: &mut PgConnection, ticket_id: TicketId, id: i64) -> sqlx::Result<Option<Participant>> {
     sqlx::query_as!(
         Participant,
-        r#"SELECT id, ticket_id, email, name, user_id, kind AS "kind: Kind", created_at
+        r#"SELECT id, ticket_id, email, name, user_id AS "user_id: UserId", kind AS "kind: Kind", created_at
            FROM ticket_participants WHERE ticket_id = $1 AND id = $2"#,
         ticket_id as _,
         id,
@@ -99,7 +99,7 @@ pub async fn get(conn: &mut PgConnection, ticket_id: TicketId, id: i64) -> sqlx:
 pub async fn by_id(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Participant>> {
     sqlx::query_as!(
         Participant,
-        r#"SELECT id, ticket_id, email, name, user_id, kind AS "kind: Kind", created_at
+        r#"SELECT id, ticket_id, email, name, user_id AS "user_id: UserId", kind AS "kind: Kind", created_at
            FROM ticket_participants WHERE id = $1"#,
         id,
     )
@@ -115,7 +115,7 @@ pub async fn by_address(
 ) -> sqlx::Result<Option<Participant>> {
     sqlx::query_as!(
         Participant,
-        r#"SELECT id, ticket_id, email, name, user_id, kind AS "kind: Kind", created_at
+        r#"SELECT id, ticket_id, email, name, user_id AS "user_id: UserId", kind AS "kind: Kind", created_at
            FROM ticket_participants WHERE ticket_id = $1 AND email = lower($2)"#,
         ticket_id as _,
         email,
@@ -136,13 +136,13 @@ pub async fn insert(
         r#"INSERT INTO ticket_participants (ticket_id, kind, email, name, user_id, added_by)
            VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (ticket_id, email) DO NOTHING
-           RETURNING id, ticket_id, email, name, user_id, kind AS "kind: Kind", created_at"#,
+           RETURNING id, ticket_id, email, name, user_id AS "user_id: UserId", kind AS "kind: Kind", created_at"#,
         ticket_id as _,
         new.kind.as_str(),
         new.email,
         new.name,
-        new.user_id,
-        new.added_by,
+        new.user_id as _,
+        new.added_by as _,
     )
     .fetch_optional(conn)
     .await
@@ -160,7 +160,7 @@ pub async fn delete(conn: &mut PgConnection, ticket_id: TicketId, id: i64) -> sq
     sqlx::query_as!(
         Participant,
         r#"DELETE FROM ticket_participants WHERE ticket_id = $1 AND id = $2
-           RETURNING id, ticket_id, email, name, user_id, kind AS "kind: Kind", created_at"#,
+           RETURNING id, ticket_id, email, name, user_id AS "user_id: UserId", kind AS "kind: Kind", created_at"#,
         ticket_id as _,
         id,
     )
@@ -169,17 +169,17 @@ pub async fn delete(conn: &mut PgConnection, ticket_id: TicketId, id: i64) -> sq
 }
 
 /// The contact a copied participant's first mail made them.
-pub async fn set_user(conn: &mut PgConnection, id: i64, user_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query!("UPDATE ticket_participants SET user_id = $2 WHERE id = $1 AND user_id IS NULL", id, user_id)
+pub async fn set_user(conn: &mut PgConnection, id: i64, user_id: UserId) -> sqlx::Result<()> {
+    sqlx::query!("UPDATE ticket_participants SET user_id = $2 WHERE id = $1 AND user_id IS NULL", id, user_id as _)
         .execute(conn)
         .await
         .map(drop)
 }
 
 /// The active member with address `email` (any case), and their role.
-pub async fn member(conn: &mut PgConnection, email: &str) -> sqlx::Result<Option<(Uuid, Role)>> {
+pub async fn member(conn: &mut PgConnection, email: &str) -> sqlx::Result<Option<(UserId, Role)>> {
     let row = sqlx::query!(
-        r#"SELECT id, role AS "role: Role" FROM users WHERE lower(email) = lower($1) AND active AND role <> 'integration'
+        r#"SELECT id AS "id: UserId", role AS "role: Role" FROM users WHERE lower(email) = lower($1) AND active AND role <> 'integration'
            LIMIT 1"#,
         email,
     )
@@ -189,9 +189,9 @@ pub async fn member(conn: &mut PgConnection, email: &str) -> sqlx::Result<Option
 }
 
 /// The active staff who follow `ticket_id`.
-pub async fn followers(conn: &mut PgConnection, ticket_id: TicketId) -> sqlx::Result<Vec<Uuid>> {
+pub async fn followers(conn: &mut PgConnection, ticket_id: TicketId) -> sqlx::Result<Vec<UserId>> {
     sqlx::query_scalar!(
-        r#"SELECT p.user_id AS "user_id!" FROM ticket_participants p JOIN users u ON u.id = p.user_id
+        r#"SELECT p.user_id AS "user_id!: UserId" FROM ticket_participants p JOIN users u ON u.id = p.user_id
            WHERE p.ticket_id = $1 AND p.kind = 'follower' AND u.active AND u.role IN ('owner', 'admin', 'agent')
            ORDER BY p.id"#,
         ticket_id as _,
@@ -208,8 +208,8 @@ pub fn addresses(participants: &[Participant], kind: Kind) -> Vec<&str> {
 
 /// Forgets `email` wherever it is a participant (erasure): the rows go, and with them the
 /// address.
-pub async fn forget(conn: &mut PgConnection, email: &str, user_id: Uuid) -> sqlx::Result<u64> {
-    Ok(sqlx::query!("DELETE FROM ticket_participants WHERE email = lower($1) OR user_id = $2", email, user_id)
+pub async fn forget(conn: &mut PgConnection, email: &str, user_id: UserId) -> sqlx::Result<u64> {
+    Ok(sqlx::query!("DELETE FROM ticket_participants WHERE email = lower($1) OR user_id = $2", email, user_id as _)
         .execute(conn)
         .await?
         .rows_affected())
@@ -220,7 +220,11 @@ pub const EXPORTED_MAX: i64 = 5000;
 
 /// Where `user_id` or `email` is a participant: the tickets, for a person's data export (the
 /// newest `EXPORTED_MAX`, oldest first).
-pub async fn of_person(conn: &mut PgConnection, user_id: Uuid, email: &str) -> sqlx::Result<Vec<PersonParticipation>> {
+pub async fn of_person(
+    conn: &mut PgConnection,
+    user_id: UserId,
+    email: &str,
+) -> sqlx::Result<Vec<PersonParticipation>> {
     sqlx::query_as!(
         PersonParticipation,
         r#"SELECT t.ticket_number, t.subject, p.kind AS "kind: Kind", p.email, p.name, p.created_at
@@ -228,7 +232,7 @@ pub async fn of_person(conn: &mut PgConnection, user_id: Uuid, email: &str) -> s
            WHERE p.id IN (SELECT id FROM ticket_participants WHERE user_id = $1 OR email = lower($2)
                           ORDER BY id DESC LIMIT $3)
            ORDER BY p.id"#,
-        user_id,
+        user_id as _,
         email,
         EXPORTED_MAX,
     )

@@ -11,13 +11,12 @@ use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::priority::Priority;
 use super::sla::{Hours, Targets};
 use super::sla_default::MAX_MINUTES;
 use super::tags;
-use crate::ids::{ScheduleId, TeamId};
+use crate::ids::{ScheduleId, TeamId, UserId};
 use crate::schedules::business::Schedule;
 use crate::schedules::{self, Interval};
 use crate::users;
@@ -280,7 +279,7 @@ pub use super::sla_default::Refused;
 /// whose ticket's priority, team, tags or category change) match the new list.
 pub async fn replace(
     conn: &mut PgConnection,
-    admin: Uuid,
+    admin: UserId,
     policies: Vec<ConditionalSlaPolicy>,
 ) -> Result<Vec<ConditionalSlaPolicy>, Refused> {
     let mut tx = conn.begin().await?;
@@ -314,7 +313,7 @@ pub async fn replace(
     }
     let after: Vec<&str> = policies.iter().map(|p| p.name.as_str()).collect();
     let details = serde_json::json!({ "before": before, "after": after });
-    users::audit(&mut tx, admin, "sla_policies_changed", admin, details).await?;
+    users::audit(&mut tx, admin, "sla_policies_changed", admin.0, details).await?;
     tx.commit().await?;
     Ok(policies)
 }
@@ -325,7 +324,7 @@ pub struct Facts<'a> {
     pub team_id: Option<TeamId>,
     pub tags: &'a [String],
     pub category: Option<&'a str>,
-    pub customer: Uuid,
+    pub customer: UserId,
 }
 
 impl<'a> Facts<'a> {
@@ -334,7 +333,7 @@ impl<'a> Facts<'a> {
         team_id: Option<TeamId>,
         tags: &'a [String],
         category: Option<&'a str>,
-        customer: Uuid,
+        customer: UserId,
     ) -> Self {
         Self { priority, team_id, tags, category, customer }
     }
@@ -376,7 +375,7 @@ pub async fn matching(conn: &mut PgConnection, facts: &Facts<'_>) -> sqlx::Resul
         facts.team_id as _,
         facts.tags,
         facts.category,
-        facts.customer,
+        facts.customer as _,
     )
     .fetch_optional(conn)
     .await?;
@@ -409,6 +408,8 @@ fn working(id: ScheduleId, zone: &str, intervals: &[Interval], holidays: Vec<Nai
 
 #[cfg(test)]
 mod tests {
+    use uuid::Uuid;
+
     use super::*;
 
     fn targets(response: i64, resolution: i64) -> PolicyTargets {

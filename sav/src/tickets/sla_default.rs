@@ -13,10 +13,10 @@
 use base::FieldError;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{Connection as _, PgConnection};
-use uuid::Uuid;
 
 use super::sla::{Grid, Targets};
 use crate::ids::ScheduleId;
+use crate::ids::UserId;
 
 /// The longest target or delay: a year.
 pub const MAX_MINUTES: i32 = 525_600;
@@ -237,7 +237,7 @@ pub enum Refused {
 /// commits (which then refuses the deletion: the schedule is in use).
 pub async fn replace(
     conn: &mut PgConnection,
-    actor: Uuid,
+    actor: UserId,
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<Adopted, Refused> {
@@ -267,7 +267,7 @@ pub async fn replace(
 /// values that changed, `{"version": [1, 2], "targets.high.response_minutes": [240, 120]}`.
 pub async fn audit_change(
     conn: &mut PgConnection,
-    actor: Uuid,
+    actor: UserId,
     previous: &Version,
     current: &Version,
 ) -> sqlx::Result<()> {
@@ -275,7 +275,7 @@ pub async fn audit_change(
     details.insert("version".to_owned(), serde_json::json!([previous.id, current.id]));
     sqlx::query!(
         "INSERT INTO audit_log (actor_id, action, details) VALUES ($1, 'sla_policy_changed', $2)",
-        actor,
+        actor as _,
         serde_json::Value::Object(details),
     )
     .execute(conn)

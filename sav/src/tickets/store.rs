@@ -10,7 +10,6 @@ use serde::Serialize;
 use sqlx::types::Json;
 use sqlx::{FromRow, PgConnection};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::access::Viewer;
 use super::messages::{AttachmentSummary, Channel};
@@ -20,7 +19,7 @@ use super::sla::{self, Answers, Change, Hours, SlaState, Targets};
 use super::sla_by_condition;
 use super::sla_default;
 use super::status::Status;
-use crate::ids::{ScheduleId, TeamId, TicketId};
+use crate::ids::{ScheduleId, TeamId, TicketId, UserId};
 use crate::schedules::business::Schedule;
 use crate::schedules::{self, Interval};
 use crate::ticket_settings::AgentAccess;
@@ -33,7 +32,8 @@ pub struct Ticket {
     /// `TKT-` and eight characters.
     pub ticket_number: String,
     /// The customer the ticket is about.
-    pub user_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub user_id: UserId,
     /// That customer, named (absent once their account is erased).
     #[sqlx(json(nullable))]
     pub requester: Option<Requester>,
@@ -45,7 +45,8 @@ pub struct Ticket {
     pub priority: Priority,
     pub status: Status,
     pub category: Option<String>,
-    pub assigned_to: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub assigned_to: Option<UserId>,
     /// The team whose queue it is in (`sav::teams`).
     #[schema(value_type = Option<Uuid>)]
     pub team_id: Option<TeamId>,
@@ -128,7 +129,8 @@ pub struct Ticket {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
 #[schema(as = TicketRequester)]
 pub struct Requester {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: UserId,
     pub email: String,
     pub firstname: String,
     pub lastname: String,
@@ -186,7 +188,7 @@ macro_rules! ticket_of {
         Ticket {
             id: $crate::ids::TicketId($row.id),
             ticket_number: $row.ticket_number,
-            user_id: $row.user_id,
+            user_id: $crate::ids::UserId($row.user_id),
             requester: $row.requester.and_then(|json| ::serde_json::from_value(json).ok()),
             channel: $row.channel,
             subject: $row.subject,
@@ -194,7 +196,7 @@ macro_rules! ticket_of {
             priority: $row.priority,
             status: $row.status,
             category: $row.category,
-            assigned_to: $row.assigned_to,
+            assigned_to: $row.assigned_to.map($crate::ids::UserId),
             team_id: $row.team_id.map($crate::ids::TeamId),
             tags: $row.tags,
             fields: $row.fields,
@@ -236,7 +238,7 @@ pub(crate) use ticket_of;
 /// caller who is not a member), in one round trip; `lock` takes the row lock for a change.
 pub async fn visible(
     conn: &mut PgConnection,
-    user_id: Uuid,
+    user_id: UserId,
     id: TicketId,
     lock: bool,
 ) -> Result<(Viewer, Ticket), Refused> {
@@ -249,7 +251,7 @@ pub async fn visible(
                  coalesce(t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $1), false)
                    AS "in_viewer_teams!", "#,
             " FROM support_tickets t WHERE t.id = $2 FOR UPDATE OF t",
-            user_id,
+            user_id.0,
             id.0,
         )
         .fetch_optional(&mut *conn)
@@ -262,7 +264,7 @@ pub async fn visible(
                  coalesce(t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $1), false)
                    AS "in_viewer_teams!", "#,
             " FROM support_tickets t WHERE t.id = $2",
-            user_id,
+            user_id.0,
             id.0,
         )
         .fetch_optional(&mut *conn)
@@ -304,7 +306,7 @@ pub struct Detail {
 
 /// Ticket `id` with its SLA targets, status changes and unread counts, and the role of `user_id`,
 /// in one round trip (the ticket hot path); whether the caller may see it is the caller's to check.
-pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: TicketId) -> sqlx::Result<Option<Detail>> {
+pub async fn detail(conn: &mut PgConnection, user_id: UserId, id: TicketId) -> sqlx::Result<Option<Detail>> {
     // One scan of the history, joined laterally (scalar subqueries cost a fifth more;
     // BENCHMARKS.md, "The hot path"); the targets by the primary key of the ticket's policy
     // version; the unread counts kept on the ticket (migration 0009).
@@ -338,7 +340,7 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: TicketId) -> sql
                       coalesce(array_agg(h.to_status ORDER BY h.id), '{}') AS change_to
                FROM ticket_history h WHERE h.ticket_id = t.id AND h.to_status IS NOT NULL) h
            WHERE t.id = $2"#,
-        user_id,
+        user_id.0,
         id.0,
     )
     .fetch_optional(conn)
@@ -364,14 +366,14 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: TicketId) -> sql
             merged_from: row.merged_from.into_iter().map(TicketId).collect(),
             attachments: row.attachments.0,
             customer: row.customer_id.map(|id| crate::users::Customer {
-                id,
+                id: UserId(id),
                 firstname: row.customer_firstname.unwrap_or_default(),
                 lastname: row.customer_lastname.unwrap_or_default(),
                 email: row.customer_email.unwrap_or_default(),
                 vip: row.customer_vip.unwrap_or_default(),
             }),
             assignee: row.assignee_id.map(|id| crate::users::Colleague {
-                id,
+                id: UserId(id),
                 firstname: row.assignee_firstname.unwrap_or_default(),
                 lastname: row.assignee_lastname.unwrap_or_default(),
             }),
@@ -381,7 +383,7 @@ pub async fn detail(conn: &mut PgConnection, user_id: Uuid, id: TicketId) -> sql
 }
 
 /// Why ticket `id` was not found: it does not exist, or the caller is no member.
-pub async fn missing(conn: &mut PgConnection, user_id: Uuid, id: TicketId) -> Refused {
+pub async fn missing(conn: &mut PgConnection, user_id: UserId, id: TicketId) -> Refused {
     match Viewer::load(conn, user_id).await {
         Ok(_) => Refused::NoTicket(id),
         Err(refused) => refused,
@@ -408,7 +410,7 @@ pub fn ensure_open(ticket: &Ticket) -> Result<(), Refused> {
 /// How many tickets `customer` opened in `category`, counted up to `at_most`.
 pub async fn count_in_category(
     conn: &mut PgConnection,
-    customer: Uuid,
+    customer: UserId,
     category: &str,
     at_most: i64,
 ) -> sqlx::Result<i64> {
@@ -416,7 +418,7 @@ pub async fn count_in_category(
         r#"SELECT count(*) AS "count!" FROM (
              SELECT 1 FROM support_tickets WHERE user_id = $1 AND category = $2 LIMIT $3
            ) AS earlier"#,
-        customer,
+        customer as _,
         category,
         at_most,
     )
@@ -426,7 +428,7 @@ pub async fn count_in_category(
 
 /// What a new ticket is made of.
 pub struct NewTicket {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub subject: String,
     pub description: String,
     pub priority: Priority,
@@ -437,7 +439,7 @@ pub struct NewTicket {
     /// The state it opens in (`lifecycle::opening_state`): open, or in progress with the member
     /// its team's routing gave it to.
     pub status: Status,
-    pub assigned_to: Option<Uuid>,
+    pub assigned_to: Option<UserId>,
     /// Checked (`tags`).
     pub tags: Vec<String>,
     /// Checked against the definitions (`sav::tickets::fields::merge`).
@@ -484,7 +486,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewTicket, now: DateTime<Utc>
              RETURNING ",
             "",
             ticket_number(),
-            new.user_id,
+            new.user_id.0,
             new.subject,
             new.description,
             new.priority.as_str(),
@@ -499,7 +501,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewTicket, now: DateTime<Utc>
             &new.tags,
             new.fields,
             new.status.as_str(),
-            new.assigned_to,
+            new.assigned_to.map(|person| person.0),
             started.response_risk_at,
             started.resolution_risk_at,
             kept.policy,
@@ -560,7 +562,7 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
         ticket.priority.as_str(),
         ticket.status.as_str(),
         ticket.category,
-        ticket.assigned_to,
+        ticket.assigned_to as _,
         ticket.metadata,
         ticket.response_due_at,
         ticket.resolution_due_at,
@@ -774,6 +776,8 @@ async fn clock(conn: &mut PgConnection, ticket: &Ticket) -> sqlx::Result<Clock> 
 pub(crate) mod tests {
     use chrono::{Duration, TimeZone as _};
 
+    use uuid::Uuid;
+
     use super::*;
 
     /// A medium ticket created on 2026-03-02 at 9:00 in `status`, due in 60 and 480 minutes.
@@ -782,7 +786,7 @@ pub(crate) mod tests {
         Ticket {
             id: TicketId(1),
             ticket_number: "TKT-00000001".into(),
-            user_id: Uuid::nil(),
+            user_id: UserId(Uuid::nil()),
             requester: None,
             channel: Channel::Web,
             subject: String::new(),

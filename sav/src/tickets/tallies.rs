@@ -201,10 +201,10 @@ pub async fn tag_counts(
              AND ($2::text IS NULL OR starts_with(t.tag, $2))
            GROUP BY t.tag HAVING sum(t.n) > 0
            ORDER BY sum(t.n) DESC, t.tag LIMIT $3"#,
-        scope.teams_of,
+        scope.teams_of as _,
         prefix,
         limit,
-        scope.assigned_to,
+        scope.assigned_to as _,
     )
     .fetch_all(&mut *conn)
     .await?;

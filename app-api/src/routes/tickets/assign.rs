@@ -13,18 +13,18 @@ use shared::error::ApiResult;
 use shared::http::JsonBody;
 use shared::http::openapi::NotFound;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::present;
 use crate::commands::TicketWriter;
-use sav::ids::TicketId;
+use sav::ids::{TicketId, UserId};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Assignment {
     /// A staff member, or null to unassign.
     #[serde(deserialize_with = "present")]
-    pub assigned_to: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub assigned_to: Option<UserId>,
 }
 
 /// Assign or unassign a ticket (staff).

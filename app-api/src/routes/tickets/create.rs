@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use sav::ids::TeamId;
+use sav::ids::{TeamId, UserId};
 use sav::tickets::access::Viewer;
 use sav::tickets::fields;
 use sav::tickets::messages::Channel;
@@ -16,7 +16,6 @@ use serde::Deserialize;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::JsonBody;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::commands::{Opening, Requester, TicketWriter};
 use crate::refusals::Answered as _;
@@ -39,7 +38,8 @@ pub struct CreateTicket {
     pub metadata: Option<serde_json::Value>,
     /// Staff only: the customer the ticket is for (default: the caller); a synonym of
     /// `requester: {user_id}`.
-    pub user_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub user_id: Option<UserId>,
     /// Staff only: the customer the ticket is for, by id (a member of this organisation) or by
     /// address (the member with that address, ignoring case, else a customer made for it, with
     /// no password).
@@ -75,7 +75,8 @@ pub enum RequesterInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequesterById {
-    pub user_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub user_id: UserId,
 }
 
 /// An address (at most 254 characters) and, for a customer made for it, a name (at most 200

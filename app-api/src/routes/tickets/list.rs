@@ -4,7 +4,7 @@
 use axum::extract::RawQuery;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use sav::ids::TeamId;
+use sav::ids::{TeamId, UserId};
 use sav::tickets::access::Viewer;
 use sav::tickets::badge::{SlaBadge, Turns};
 use sav::tickets::events::SenderType;
@@ -40,12 +40,14 @@ pub struct TicketFilter {
     /// Repeatable: one priority or several, comma-separated or repeated.
     #[serde(default)]
     pub priority: Vec<String>,
-    pub assigned_to: Option<Uuid>,
+    #[param(value_type = Option<Uuid>)]
+    pub assigned_to: Option<UserId>,
     pub category: Option<String>,
     /// Where the tickets came from: `web`, `email`, `api` or `phone`.
     pub channel: Option<String>,
     /// The customer.
-    pub user_id: Option<Uuid>,
+    #[param(value_type = Option<Uuid>)]
+    pub user_id: Option<UserId>,
     pub order_id: Option<i64>,
     /// `true`: only tickets nobody is assigned to; `false`: only assigned ones.
     pub unassigned: Option<bool>,

@@ -23,11 +23,10 @@ use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{Page, PageParams};
 use sqlx::PgConnection;
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use crate::access::{Access, Members, Scoped, TicketNotFound};
 use crate::live::versions::Revalidation;
-use sav::ids::TicketId;
+use sav::ids::{TicketId, UserId};
 
 /// A ticket's standing against its SLA: the badge lists carry, and the clock's account.
 #[derive(Debug, Serialize, ToSchema)]
@@ -214,7 +213,7 @@ async fn read_included(
     db: &mut PgConnection,
     viewer: Viewer,
     id: TicketId,
-    customer_id: Uuid,
+    customer_id: UserId,
     include: Include,
 ) -> ApiResult<(Included, usize)> {
     let mut parts = Included { messages: None, links: None, customer: None };

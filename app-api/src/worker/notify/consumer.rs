@@ -27,7 +27,7 @@ use crate::notifications::store::{self, NewMail, Recipient};
 use crate::notifications::{Channel as Via, Kind, Language};
 use crate::tenancy::resolve::Tenant;
 use crate::worker::sav_queue;
-use sav::ids::TicketId;
+use sav::ids::{TicketId, UserId};
 
 /// The notification worker's side of the SAV events queue.
 struct Notifications<'a>(&'a Notifier);
@@ -217,7 +217,7 @@ async fn rule_mail(
     let state = &notifier.state;
     let mut conn = state.tenancy.pools.acquire(tenant).await?;
     let mut tx = conn.begin().await?;
-    let mut to: Vec<(Option<uuid::Uuid>, String, Language)> = store::recipients(&mut tx, user_ids)
+    let mut to: Vec<(Option<UserId>, String, Language)> = store::recipients(&mut tx, user_ids)
         .await?
         .into_iter()
         .filter(|person| person.email_verified)
@@ -319,7 +319,7 @@ async fn write_mail(
     let domain = &notifier.state.config.notifications.mail.reply_domain;
     let keys = &notifier.state.config.keys;
     let refs = thread_refs(tx, mail.tenant, mail.ticket_id, &mail.recipient.email, domain).await?;
-    let message_id = format!("{}.{}@{domain}", mail.envelope.event_id.simple(), mail.recipient.id.simple());
+    let message_id = format!("{}.{}@{domain}", mail.envelope.event_id.simple(), mail.recipient.id.0.simple());
     let unsubscribe_url = format!("{}/v1/notifications/unsubscribe?token={}", mail.app_url, mail.unsubscribe);
     let reply_to = Reply { tenant_id: mail.tenant.id, ticket_id: mail.ticket_id }.address(&keys.mail_links, domain);
     let occurred_at = mail.envelope.occurred_at.unwrap_or_else(Utc::now);
