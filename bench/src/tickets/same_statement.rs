@@ -103,9 +103,10 @@ pub fn statements(owner: Uuid, thread: i64, searches: &[&str]) -> Vec<Statement>
     out
 }
 
-/// The one query of app-api's checked query data (`app-api/.sqlx`) that `wanted` picks.
+/// The one query of the domain's checked query data (`sav/.sqlx`, where the ticket's reads are)
+/// that `wanted` picks.
 fn checked_query(wanted: impl Fn(&str) -> bool) -> String {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../app-api/.sqlx");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../sav/.sqlx");
     let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{dir}: {e}"));
     let mut found = entries.filter_map(Result::ok).filter_map(|entry| {
         let text = std::fs::read_to_string(entry.path()).ok()?;

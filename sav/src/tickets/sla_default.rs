@@ -15,8 +15,7 @@ use chrono::{DateTime, Duration, Utc};
 use sqlx::{Connection as _, PgConnection};
 
 use super::sla::{Grid, Targets};
-use crate::ids::ScheduleId;
-use crate::ids::UserId;
+use crate::ids::{ScheduleId, UserId};
 
 /// The longest target or delay: a year.
 pub const MAX_MINUTES: i32 = 525_600;
