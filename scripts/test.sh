@@ -4,9 +4,9 @@
 # runs lints, the module-cycle check, the dependency policy (scripts/dependency-policy.py), one
 # debug build for everything after that is also clippy's and the checked SQL's (scripts/sqlx.sh),
 # the doc tests, the web app's type check, unit tests and build, the README's quick start through
-# scripts/dev.sh --check, the system tests under pytest (systests/: the edge (nginx); the chaos
-# suite's short form and the monitoring proof (Prometheus) beside the fuzz run, the deployment
-# checks and every test with cargo-nextest; the deployment run in containers (podman) beside the
+# scripts/dev.sh --check, the system tests under pytest (systests/: the edge (nginx); the
+# monitoring proof (Prometheus) and the deployment run in containers (podman) beside the fuzz run,
+# the deployment checks and every test with cargo-nextest; the chaos suite's short form beside the
 # web app in Chromium). Each step is timed against its budget, with the CPU time it used; the table
 # of every step's time is printed at the end, passed or failed, and kept in artifacts/steps.txt.
 #
@@ -305,20 +305,23 @@ prepare_systests() {
   systests_venv >/dev/null
 }
 install_step "the system tests' programs and packages" 150 prepare_systests
-# The suites that mostly wait run beside the ones that work. The chaos suite and the monitoring
-# proof (every outage and recovery lived in real time, an SLA target running out: both cores
-# three-quarters idle) run beside the fuzz run, the deployment checks and the Rust tests (one of
-# them at a time, each under a core and a half with the two beside it); the run in containers
-# (podman building and starting images, a core at most) beside the browser tests (Chromium's
-# headless shell, three tests at a time, which wait on mail, live frames and token lifetimes as
-# much as they draw). Each on services of its own (PostgreSQL, Redis, RabbitMQ's nodes, a mail
-# server, nginx, Prometheus, containers, all on free ports; the Rust tests' databases on the
-# machine's PostgreSQL, which no fault touches). The edge runs first, alone: its quick-start
-# platform boots a private RabbitMQ, slowly when the clusters boot too.
+# The suites that mostly wait run beside the ones that work. The monitoring proof (an SLA target
+# running out in real time: both cores three-quarters idle) and the run in containers (podman
+# building and starting images, a core at most) run beside the fuzz run, the deployment checks
+# and the Rust tests (one of them at a time, each under a core and a half with the two beside
+# it); the chaos suite (every outage and recovery lived in real time) beside the browser tests
+# (Chromium's headless shell, three tests at a time, which wait on mail, live frames and token
+# lifetimes as much as they draw). Never podman beside Chromium: each container's network adds
+# and removes a bridge on the machine, and Chromium aborts the page loads under way when the
+# machine's addresses change (net::ERR_NETWORK_CHANGED). Each on services of its own
+# (PostgreSQL, Redis, RabbitMQ's nodes, a mail server, nginx, Prometheus, containers, all on free
+# ports; the Rust tests' databases on the machine's PostgreSQL, which no fault touches). The edge
+# runs first, alone: its quick-start platform boots a private RabbitMQ, slowly when the clusters
+# boot too.
 export CHAOS_FORM=short
 step "system tests: the edge (nginx)" 45 run_systests systests/test_edge.py
-beside "system tests: chaos (short form, single servers and clusters)" 370 run_systests systests/test_chaos.py
 beside "system tests: the monitoring proof (Prometheus)" 100 run_systests systests/test_monitoring.py
+beside "the deployment run in containers (scripts/container-check.sh)" 320 scripts/container-check.sh
 step "system tests: the fuzz run (both documents, every caller)" 255 run_systests systests/test_fuzz.py
 
 # ---- the deployment (Dockerfile, docker-compose.prod.yml, k8s/, scripts/) -------------------
@@ -328,12 +331,12 @@ step "system tests: the fuzz run (both documents, every caller)" 255 run_systest
 # first organisation served through their nginx.
 step "the deployment: compose, k8s, Dockerfile and scripts (scripts/deploy-check.sh)" 25 scripts/deploy-check.sh
 
-# ---- every Rust test (cargo-nextest), still beside the chaos suite and the monitoring proof ----
+# ---- every Rust test (cargo-nextest), still beside the monitoring proof and the containers ----
 profile=default
 [ -n "${CI:-}" ] && profile=ci
 step "the Rust tests (cargo nextest)" 285 cargo nextest run --workspace --locked --profile "$profile" "$@"
 joined || die "a step run beside the others failed (its output is above)"
-beside "the deployment run in containers (scripts/container-check.sh)" 320 scripts/container-check.sh
+beside "system tests: chaos (short form, single servers and clusters)" 370 run_systests systests/test_chaos.py
 step "system tests: the web app in Chromium" 420 run_systests systests/test_web_e2e.py
 joined || die "a step run beside the others failed (its output is above)"
 # ---------------------------------------------------------------------------------------------
