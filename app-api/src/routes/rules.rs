@@ -65,7 +65,7 @@ pub struct RuleChange {
 pub struct DryRun {
     #[schema(value_type = Option<i64>)]
     pub ticket_id: Option<TicketId>,
-    /// `TKT-` and eight characters.
+    /// The ticket's number (`TKT-128`), in any case.
     pub ticket_number: Option<String>,
 }
 

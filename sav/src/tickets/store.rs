@@ -5,7 +5,6 @@
 
 use base::Role;
 use chrono::{DateTime, Utc};
-use rand::Rng as _;
 use serde::Serialize;
 use sqlx::types::Json;
 use sqlx::{FromRow, PgConnection};
@@ -29,7 +28,8 @@ use crate::ticket_settings::AgentAccess;
 pub struct Ticket {
     #[schema(value_type = i64)]
     pub id: TicketId,
-    /// `TKT-` and eight characters.
+    /// `TKT-` and the tenant's count (`TKT-1`, `TKT-2`, ...), unique within the tenant and never
+    /// reused; tickets made before the count began keep `TKT-` and eight letters or digits.
     pub ticket_number: String,
     /// The customer the ticket is about.
     #[schema(value_type = Uuid)]
@@ -448,19 +448,21 @@ pub struct NewTicket {
     pub channel: Channel,
 }
 
-/// Crockford's base 32: no I, L, O or U to misread.
-const NUMBER_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-/// `TKT-` and 8 random characters (40 bits).
-fn ticket_number() -> String {
-    let mut rng = rand::thread_rng();
-    let code: String = (0..8).map(|_| NUMBER_ALPHABET[rng.gen_range(0..32)] as char).collect();
-    format!("TKT-{code}")
+/// The tenant's next ticket number, `TKT-` and its count (`TKT-1`, `TKT-2`, ...): the counter's row
+/// stays locked until the calling transaction ends, so concurrent creations get consecutive
+/// numbers and a rolled-back creation's number goes to the next one.
+async fn next_ticket_number(conn: &mut PgConnection) -> sqlx::Result<String> {
+    let count =
+        sqlx::query_scalar!("UPDATE tenant_counters SET last = last + 1 WHERE name = 'ticket_number' RETURNING last")
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(format!("TKT-{count}"))
 }
 
 /// Inserts a ticket created at `now` under the policy by condition that matches it
 /// (`sla_by_condition`) or else the current version of the tenant's SLA policy, its SLA clock
-/// started; `None` when five ticket numbers drawn in a row were taken.
+/// started; `None` when the next five numbers were all taken (by tickets numbered before the count
+/// began, `TKT-` and eight characters, which may all be digits).
 pub async fn insert(conn: &mut PgConnection, new: &NewTicket, now: DateTime<Utc>) -> sqlx::Result<Option<Ticket>> {
     let policy = sla_default::current(conn).await?;
     let applied = sla_by_condition::matching(
@@ -473,8 +475,8 @@ pub async fn insert(conn: &mut PgConnection, new: &NewTicket, now: DateTime<Utc>
     let fallback = fallback_schedule(conn, applied, policy.policy.schedule_id).await?;
     let (hours, kept) = hours_and_kept(applied, fallback.as_ref());
     let started = sla::evaluate_in(hours, now, targets, &[], Answers::default(), now);
-    // A number already taken (one chance in a trillion per ticket at 10^6 tickets) draws again.
     for _ in 0..5 {
+        let number = next_ticket_number(conn).await?;
         let inserted = ticket_sql!(query
             "INSERT INTO support_tickets AS t (ticket_number, user_id, subject, description, priority, category,
                 order_id, metadata, response_due_at, resolution_due_at, created_at, updated_at, sla_version_id, team_id,
@@ -485,7 +487,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewTicket, now: DateTime<Utc>
              ON CONFLICT (ticket_number) DO NOTHING
              RETURNING ",
             "",
-            ticket_number(),
+            number,
             new.user_id.0,
             new.subject,
             new.description,
@@ -828,17 +830,6 @@ pub(crate) mod tests {
             first_response_business_seconds: None,
             resolution_business_seconds: None,
             reopens: 0,
-        }
-    }
-
-    #[test]
-    fn ticket_numbers_use_the_unambiguous_alphabet() {
-        for _ in 0..200 {
-            let number = ticket_number();
-            assert_eq!(number.len(), 12);
-            assert!(number.starts_with("TKT-"));
-            assert!(number[4..].bytes().all(|b| NUMBER_ALPHABET.contains(&b)), "{number}");
-            assert!(!number[4..].contains(['I', 'L', 'O', 'U']));
         }
     }
 }

@@ -29,6 +29,7 @@ describe('linked tickets', () => {
 describe('the other ticket as typed', () => {
   it('is a number, in any case, or an id', () => {
     expect(parseTicketRef(' tkt-4f2a9c1b ')).toEqual({ number: 'TKT-4F2A9C1B' });
+    expect(parseTicketRef('TKT-128')).toEqual({ number: 'TKT-128' });
     expect(parseTicketRef('1042')).toEqual({ id: 1042 });
     expect(parseTicketRef('#17')).toEqual({ id: 17 });
   });
@@ -36,7 +37,7 @@ describe('the other ticket as typed', () => {
   it('is neither when it is something else', () => {
     expect(parseTicketRef('')).toBeNull();
     expect(parseTicketRef('0')).toBeNull();
-    expect(parseTicketRef('TKT-123')).toBeNull();
+    expect(parseTicketRef('TKT-12 3')).toBeNull();
     expect(parseTicketRef('teapot broken')).toBeNull();
     expect(parseTicketRef('12a')).toBeNull();
   });

@@ -44,7 +44,7 @@ export function openChildren<L extends Pick<TicketLink, 'kind' | 'status'>>(link
   return (links ?? []).filter((link) => link.kind === 'child' && !DONE.includes(link.status));
 }
 
-/** The other ticket as typed: its number (`TKT-` and eight characters, any case), or its id
+/** The other ticket as typed: its number (`TKT-128`, any case, as `ticketNumber` reads it), or its id
  * (digits, `#` before them allowed); `null` when it is neither. */
 export type TicketRef = { id: number } | { number: string };
 

@@ -452,8 +452,12 @@ describe('changes in words', () => {
 
 describe('a ticket number', () => {
   it('is read as the server writes it', () => {
+    expect(ticketNumber(' tkt-128 ')).toBe('TKT-128');
     expect(ticketNumber(' tkt-4f2a9c1b ')).toBe('TKT-4F2A9C1B');
-    expect(ticketNumber('TKT-123')).toBeNull();
+    expect(ticketNumber('TKT-0')).toBeNull();
+    expect(ticketNumber('TKT-012')).toBeNull();
+    expect(ticketNumber('TKT-4F2A')).toBeNull();
+    expect(ticketNumber('TKT-')).toBeNull();
     expect(ticketNumber('4F2A9C1B')).toBeNull();
   });
 });

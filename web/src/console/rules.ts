@@ -878,9 +878,10 @@ export function moreRuns<T extends { id: number }>(held: readonly T[], page: rea
   return [...held, ...page.filter((run) => !seen.has(run.id))];
 }
 
-/** A ticket's number as the server writes it (`TKT-` and eight characters), from what was
- * typed (spaces around, lower case); `null` when it cannot be one. */
+/** A ticket's number as the server writes it (`TKT-` and the tenant's count, or eight letters or
+ * digits for tickets numbered before the count began), from what was typed (spaces around, lower
+ * case); `null` when it cannot be one. */
 export function ticketNumber(typed: string): string | null {
   const number = typed.trim().toUpperCase();
-  return /^TKT-[0-9A-Z]{8}$/.test(number) ? number : null;
+  return /^TKT-([1-9][0-9]{0,14}|[0-9A-Z]{8})$/.test(number) ? number : null;
 }

@@ -18,6 +18,7 @@ mod lifecycle;
 mod listing;
 mod merge;
 mod messages;
+mod numbers;
 mod organisation;
 pub mod outbox;
 mod participants;
