@@ -23,7 +23,7 @@ RUNTIME = {
     "sav/src/tickets/badge.rs": "the SLA badge's predicates, pushed into the list's and the summary's statements",
     "sav/src/reports/dashboard.rs": "the SLA summary counted with the badge's predicates",
     "sav/src/reports/performance.rs": "the report's grouping and period, and the badge's predicates",
-    "sav/src/reports/tickets_csv.rs": "a cursor over the list's filters; its FETCH and the transaction's mode",
+    "sav/src/reports/tickets_csv.rs": "a cursor over the list's filters, its FETCH and its planner setting",
     "app-api/src/help_center/search.rs": "planned with each search's words, never prepared once (common and rare words need different plans)",
     "shared/src/readiness.rs": "SELECT 1 on whatever database a probe checks",
     "shared/src/primary.rs": "SHOW transaction_read_only on whichever server of a list answers",

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use shared::auth::{PublicKey, PublicKeys};
 use shared::config::{
-    ConfigError, DatabaseUrl, EncryptionKey, Env, FromEnv, HttpConfig, LogConfig, RedisAddress, Seconds, ServiceUrl,
+    ConfigError, DatabaseUrl, EncryptionKey, Env, FromEnv, HttpConfig, LogConfig, Millis, RedisAddress, Seconds,
+    ServiceUrl,
 };
 use shared::crypto::AppPlaneKeys;
 
@@ -480,7 +481,8 @@ pub struct ConnectionShare {
 
 /// `TENANT_POOL_MAX_CONNECTIONS` (5), `TENANT_POOLS_MAX_TOTAL_CONNECTIONS` (100),
 /// `TENANT_POOLS_MAX` (500), `TENANT_POOL_ACQUIRE_TIMEOUT_SECONDS` (5),
-/// `TENANT_POOL_IDLE_SECONDS` (60), `TENANT_POOL_MAX_LIFETIME_SECONDS` (1800).
+/// `TENANT_POOL_IDLE_SECONDS` (60), `TENANT_POOL_MAX_LIFETIME_SECONDS` (1800),
+/// `TENANT_STATEMENT_TIMEOUT_MS` (5,000), `REPORT_STATEMENT_TIMEOUT_MS` (60,000).
 #[derive(Debug, Clone, Copy)]
 pub struct PoolLimits {
     pub per_tenant: usize,
@@ -490,6 +492,22 @@ pub struct PoolLimits {
     pub idle_timeout: Duration,
     /// `TENANT_POOL_MAX_LIFETIME_SECONDS` (1800): a connection this old is closed when returned.
     pub max_lifetime: Duration,
+    /// `TENANT_STATEMENT_TIMEOUT_MS` (5,000): the longest a statement of a tenant's may run
+    /// (waiting for a lock included); one cut by it answers 503 `server_busy`. One tenant's slow
+    /// query holds a connection no longer than this.
+    pub statement_timeout: Duration,
+    /// `REPORT_STATEMENT_TIMEOUT_MS` (60,000): the same for reports and exports
+    /// (`TenantConnection::begin_report`).
+    pub report_statement_timeout: Duration,
+}
+
+/// A time limit in milliseconds, 1 to 3,600,000 (PostgreSQL reads 0 as no limit at all).
+fn milliseconds_above_zero(env: &Env, name: &'static str, default: u64) -> Result<Duration, ConfigError> {
+    let limit = env.or(name, Millis(Duration::from_millis(default)))?.0;
+    if limit.is_zero() || limit > Duration::from_secs(3600) {
+        return Err(ConfigError { name, problem: "is invalid: must be 1 to 3600000".into() });
+    }
+    Ok(limit)
 }
 
 impl AppConfig {
@@ -528,6 +546,8 @@ impl AppConfig {
             acquire_timeout: env.or("TENANT_POOL_ACQUIRE_TIMEOUT_SECONDS", Seconds(Duration::from_secs(5)))?.0,
             idle_timeout: env.or("TENANT_POOL_IDLE_SECONDS", Seconds(Duration::from_secs(60)))?.0,
             max_lifetime: env.or("TENANT_POOL_MAX_LIFETIME_SECONDS", Seconds(Duration::from_secs(1800)))?.0,
+            statement_timeout: milliseconds_above_zero(env, "TENANT_STATEMENT_TIMEOUT_MS", 5_000)?,
+            report_statement_timeout: milliseconds_above_zero(env, "REPORT_STATEMENT_TIMEOUT_MS", 60_000)?,
         };
         let connection_share = ConnectionShare {
             replicas: env.or("APP_REPLICAS", 1)?,

@@ -137,6 +137,17 @@ impl FromEnv for Seconds {
     }
 }
 
+/// A whole number of milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Millis(pub Duration);
+
+impl FromEnv for Millis {
+    fn from_env(raw: &str) -> Result<Self, String> {
+        let millis: u64 = raw.parse().map_err(|_| "expected a whole number of milliseconds".to_owned())?;
+        Ok(Self(Duration::from_millis(millis)))
+    }
+}
+
 /// A PostgreSQL connection URL. Debug output hides the credentials. It may name several hosts,
 /// as libpq's URLs do (`postgresql://u@h1:5432,h2:5432/db?target_session_attrs=read-write`):
 /// connections then go to the host that accepts writes (`crate::db::connect_writable`).

@@ -132,6 +132,12 @@ impl ApiError {
         .with_retry_after(1)
     }
 
+    /// 503 `server_busy` with `Retry-After`: the server has no room for the request now (a
+    /// queue full, a statement cut by its time limit); `detail` says which.
+    pub fn busy(detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "server_busy", detail).with_retry_after(1)
+    }
+
     /// 500 `internal_error`; `source` is logged, never shown.
     pub fn internal(source: impl Into<Source>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "the server failed to handle the request")
@@ -276,6 +282,11 @@ impl From<sqlx::Error> for ApiError {
             | sqlx::Error::Tls(_)
             | sqlx::Error::Protocol(_) => Self::unavailable(err),
             sqlx::Error::Database(db) if db.code().as_deref().is_some_and(server_went_away) => Self::unavailable(err),
+            // 57014: a statement cut by its time limit (`statement_timeout`), its transaction
+            // rolled back.
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("57014") => {
+                Self::busy("the request took too long on the database; retry in a moment").with_source(err)
+            }
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 Self::conflict("the resource already exists").with_source(err)
             }

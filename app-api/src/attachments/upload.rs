@@ -6,7 +6,6 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use axum::extract::Multipart;
-use axum::http::StatusCode;
 use sav::tickets::access::Viewer;
 use sav::tickets::store as tickets;
 use shared::error::{ApiError, ApiResult, FieldError};
@@ -71,14 +70,11 @@ impl Attachments {
         let started = Instant::now();
         let outcome = async {
             // Bounds the spool files and scans under way in this process.
-            let _permit = self.uploads.clone().try_acquire_owned().map_err(|_| {
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "server_busy",
-                    "too many uploads at once; retry in a moment",
-                )
-                .with_retry_after(1)
-            })?;
+            let _permit = self
+                .uploads
+                .clone()
+                .try_acquire_owned()
+                .map_err(|_| ApiError::busy("too many uploads at once; retry in a moment"))?;
             upload.await
         }
         .await;

@@ -89,14 +89,16 @@ async fn stream_export(mut db: TenantConnection, tenant: &Tenant, person: UserId
     Ok(response)
 }
 
-/// Sends the head, the tickets page by page, the messages written on other tickets, and the
-/// end of the document; stops when the client goes.
+/// Sends the head, then, in one snapshot under the reports' time limit, the tickets page by page,
+/// the messages written on other tickets, and the end of the document; stops when the client
+/// goes.
 async fn write_pages(mut db: TenantConnection, person: UserId, head: Vec<u8>, out: mpsc::Sender<Chunk>) {
     let written = async {
         send(&out, head).await?;
-        write_list(&mut db, person, List::Tickets, &out).await?;
+        let mut tx = db.begin_report().await.map_err(Stop::Database)?;
+        write_list(&mut tx, person, List::Tickets, &out).await?;
         send(&out, br#"],"messages_written":["#.to_vec()).await?;
-        write_list(&mut db, person, List::Written, &out).await?;
+        write_list(&mut tx, person, List::Written, &out).await?;
         send(&out, b"]}".to_vec()).await
     };
     if let Err(Stop::Database(err)) = written.await {

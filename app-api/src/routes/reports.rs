@@ -24,7 +24,6 @@ use sav::tickets::fields::{self, Condition, Field};
 use serde::Deserialize;
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::{JsonBody, Page, PageParams, invalid_query, parse_list_query};
-use sqlx::Connection as _;
 use tokio::sync::mpsc;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -101,10 +100,12 @@ pub async fn get_performance(access: Access<Admins>, RawQuery(query): RawQuery) 
         }
     };
     let (_, mut db) = access.connect().await?;
-    let report = performance::report(&mut db, &range, grouping, period, Utc::now()).await?.ok_or_else(|| {
+    let mut tx = db.begin_report().await?;
+    let report = performance::report(&mut tx, &range, grouping, period, Utc::now()).await?.ok_or_else(|| {
         let message = "the report would have more than 10,000 rows: narrow the range or choose a longer period";
         ApiError::invalid(vec![FieldError::new("period", message)])
     })?;
+    tx.rollback().await?;
     Ok(Json(report))
 }
 
@@ -230,7 +231,7 @@ async fn write_csv(mut db: TenantConnection, export: Export, out: mpsc::Sender<C
         return;
     }
     let written = async {
-        let mut tx = db.begin().await?;
+        let mut tx = db.begin_report().await?;
         let mut filter =
             export.filter.checked().map_err(|_| sqlx::Error::Protocol("a filter checked before".into()))?;
         filter.fields = export.conditions;

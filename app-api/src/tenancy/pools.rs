@@ -107,6 +107,8 @@ pub trait Connector: Send + Sync + 'static {
 pub struct PgConnector {
     /// Opens tenant role passwords.
     key: EncryptionKey,
+    /// Every statement's time limit (`PoolLimits::statement_timeout`).
+    statement_timeout: Duration,
 }
 
 /// The hosts of a cluster: `host` and `port` of one, or the list `h1:5432,h2:5432` of a primary
@@ -145,8 +147,9 @@ impl Connector for PgConnector {
                 .password(&password)
                 .ssl_mode(database.ssl_mode.parse::<PgSslMode>().unwrap_or(PgSslMode::Require))
                 .application_name("helpdeskly-app-api")
-                // No request outlives the request timeout (30 s); neither may one of its statements.
-                .options([("statement_timeout", "30s")])
+                // One tenant's slow statement holds its connection no longer than this (reports
+                // and exports raise it for their transaction: `TenantConnection::begin_report`).
+                .options([("statement_timeout", self.statement_timeout.as_millis())])
         };
         Ok(cluster_hosts(&database.host, database.port).iter().map(|(host, port)| on(host, *port)).collect())
     }
@@ -254,7 +257,7 @@ fn close_later<C: Connector>(conn: C::Conn, permit: OwnedSemaphorePermit) {
 
 impl PoolManager<PgConnector> {
     pub fn new(limits: PoolLimits, key: EncryptionKey, registry: &Registry) -> Self {
-        Self::with_connector(limits, PgConnector { key }, registry)
+        Self::with_connector(limits, PgConnector { key, statement_timeout: limits.statement_timeout }, registry)
     }
 }
 
@@ -521,6 +524,18 @@ impl<C: Connector> TenantConnection<C> {
     }
 }
 
+impl TenantConnection<PgConnector> {
+    /// A read-only transaction on one snapshot (REPEATABLE READ) under the reports' and exports'
+    /// statement time limit (`REPORT_STATEMENT_TIMEOUT_MS`) rather than the requests': the
+    /// longer limit ends with the transaction.
+    pub async fn begin_report(&mut self) -> sqlx::Result<sqlx::Transaction<'_, sqlx::Postgres>> {
+        let millis = self.inner.limits.report_statement_timeout.as_millis().to_string();
+        let mut tx = (**self).begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?;
+        sqlx::query_scalar!("SELECT set_config('statement_timeout', $1, true)", millis).fetch_one(&mut *tx).await?;
+        Ok(tx)
+    }
+}
+
 impl<C: Connector> Drop for TenantConnection<C> {
     fn drop(&mut self) {
         let (Some(mut conn), Some(permit)) = (self.conn.take(), self.permit.take()) else { return };
@@ -651,6 +666,8 @@ mod tests {
             acquire_timeout: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(3600),
             max_lifetime: Duration::from_secs(3600),
+            statement_timeout: Duration::from_secs(5),
+            report_statement_timeout: Duration::from_secs(60),
         }
     }
 

@@ -158,7 +158,8 @@ async fn verification_keys_can_come_from_the_jwks() {
     assert!(err.to_string().contains("cannot load the JWKS"), "{err}");
 }
 
-/// Tenant connections refuse statements longer than a request may take.
+/// Tenant connections cut a statement after `TENANT_STATEMENT_TIMEOUT_MS` (5 s); a report's
+/// transaction after `REPORT_STATEMENT_TIMEOUT_MS` (60 s), read only, and only while it lasts.
 #[tokio::test]
 async fn tenant_connections_carry_a_statement_timeout() {
     let (platform, org) = Platform::with_org(false).await;
@@ -166,8 +167,18 @@ async fn tenant_connections_carry_a_statement_timeout() {
     let slug = shared::tenant::Slug::parse_syntax(&org.slug).unwrap();
     let tenant = app.state.tenancy.resolver.resolve(&slug).await.unwrap();
     let mut conn = app.state.tenancy.pools.acquire(&tenant).await.unwrap();
-    let timeout: String = sqlx::query_scalar("SHOW statement_timeout").fetch_one(&mut *conn).await.unwrap();
-    assert_eq!(timeout, "30s");
+    let show = async |conn: &mut sqlx::PgConnection, setting: &str| -> String {
+        sqlx::query_scalar(&format!("SHOW {setting}")).fetch_one(conn).await.unwrap()
+    };
+    assert_eq!(show(&mut conn, "statement_timeout").await, "5s");
+    {
+        let mut report = conn.begin_report().await.unwrap();
+        assert_eq!(show(&mut report, "statement_timeout").await, "1min");
+        assert_eq!(show(&mut report, "transaction_read_only").await, "on");
+        assert_eq!(show(&mut report, "transaction_isolation").await, "repeatable read");
+        report.rollback().await.unwrap();
+    }
+    assert_eq!(show(&mut conn, "statement_timeout").await, "5s");
 }
 
 /// A restart or a failover ends every pooled connection at once. The request that meets one

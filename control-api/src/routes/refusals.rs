@@ -40,8 +40,7 @@ impl From<Busy> for ApiError {
 }
 
 fn busy() -> ApiError {
-    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server_busy", "the server is busy; retry in a moment")
-        .with_retry_after(1)
+    ApiError::busy("the server is busy; retry in a moment")
 }
 
 const SERVER_BUSY: ProblemResponse = ("503", "`server_busy`: see Retry-After");

@@ -59,7 +59,7 @@ pub struct Line {
 }
 
 /// Opens the cursor over the tickets `viewer` may see created in `range` that match `filter`,
-/// oldest first, in a read-only transaction the caller began on `conn` (REPEATABLE READ: every
+/// oldest first, in the read-only REPEATABLE READ transaction the caller began on `conn` (every
 /// batch reads the same snapshot).
 pub async fn open(
     conn: &mut PgConnection,
@@ -68,7 +68,6 @@ pub async fn open(
     filter: &Filter<'_>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *conn).await?;
     // Compiling the cursor's plan took seconds before the first row (`performance`).
     sqlx::query("SET LOCAL jit = off").execute(&mut *conn).await?;
     let mut query = QueryBuilder::<Postgres>::new(format!("DECLARE {CURSOR} NO SCROLL CURSOR FOR "));

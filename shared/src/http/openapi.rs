@@ -48,8 +48,10 @@ const QUERY: &[ProblemResponse] = &[
 /// What an operation with a typed path parameter (a number, a UUID) answers for a malformed one.
 const TYPED_PATH: &[ProblemResponse] = &[("400", "`validation_failed`: a malformed path parameter")];
 
-/// What any operation can answer, whatever it does: the request timeout, a database gone away.
-const ANY: &[ProblemResponse] = &[("503", "`request_timeout`, or `dependency_unavailable` (see Retry-After)")];
+/// What any operation can answer, whatever it does: the request timeout, a statement over its
+/// time limit, a database gone away.
+const ANY: &[ProblemResponse] =
+    &[("503", "`request_timeout`, `server_busy` or `dependency_unavailable` (see Retry-After)")];
 
 /// Documents on every operation the problem responses it can answer because of what it takes (a
 /// bearer token, a JSON or other body, query parameters, typed path parameters) and of the

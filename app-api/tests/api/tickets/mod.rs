@@ -32,6 +32,7 @@ mod sla_default;
 mod standing;
 mod tags;
 mod tallies;
+mod time_limits;
 mod views;
 mod visibility;
 mod workload;
