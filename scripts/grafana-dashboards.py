@@ -107,6 +107,8 @@ DASHBOARDS = {
         text("Resolution cache", "app-api resolves a tenant from its process cache, then Redis (HMAC-checked), then "
              "the control database; it exports no hit counter yet. Redis fallbacks (`redis_fallbacks_total{use}`) "
              "appear once Redis fails, and the breaker panel beside says when."),
+        row("Placement"),
+        ts("Tenants by placement (not deleted)", [("max by (placement) (tenants)", "{{placement}}")]),
     ]),
     "helpdeskly-sav": ("Helpdeskly / SAV and SLA", ["helpdeskly"], [
         row("Tickets"),

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::mirror;
 use super::notify::{Notifier, TenantChange};
+use super::placement::Census;
 use super::provision::{ProvisionError, Provisioner};
 
 /// The `NOTIFY` channel that wakes workers.
@@ -30,6 +31,9 @@ const PACE: Pace = Pace {
 };
 /// How often a worker looks for abandoned tenants.
 const SWEEP_EVERY: Duration = Duration::from_secs(600);
+
+/// How often the worker counts the tenants by placement (`tenants{placement}`).
+const CENSUS_EVERY: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobKind {
@@ -127,6 +131,8 @@ pub struct JobMetrics {
     pub runs: IntCounterVec,
     pub signup_to_active: Histogram,
     pub queue: QueueMetrics,
+    /// `tenants{placement}`, counted again every `CENSUS_EVERY`.
+    pub census: Census,
 }
 
 impl JobMetrics {
@@ -143,7 +149,7 @@ impl JobMetrics {
         .expect("valid metric");
         registry.register(Box::new(runs.clone())).expect("registered once");
         registry.register(Box::new(signup_to_active.clone())).expect("registered once");
-        Self { runs, signup_to_active, queue }
+        Self { runs, signup_to_active, queue, census: Census::register(registry) }
     }
 }
 
@@ -383,16 +389,23 @@ impl Worker {
     /// a job commits anywhere, and polling for retries come due.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
         let wake = work_queue::listen(&self.provisioner.control, CHANNEL).await;
-        let mut last_sweep: Option<Instant> = None;
+        let (mut last_sweep, mut last_census): (Option<Instant>, Option<Instant>) = (None, None);
         let this = &self;
         let sweep = move || {
-            let due = last_sweep.is_none_or(|at| at.elapsed() >= SWEEP_EVERY);
-            if due {
-                last_sweep = Some(Instant::now());
-            }
+            let due = |last: &mut Option<Instant>, every: Duration| {
+                let due = last.is_none_or(|at| at.elapsed() >= every);
+                if due {
+                    *last = Some(Instant::now());
+                }
+                due
+            };
+            let (sweep_due, census_due) = (due(&mut last_sweep, SWEEP_EVERY), due(&mut last_census, CENSUS_EVERY));
             async move {
-                if due && let Err(err) = this.sweep_abandoned().await {
+                if sweep_due && let Err(err) = this.sweep_abandoned().await {
                     tracing::warn!(error = %err, "could not sweep abandoned tenants");
+                }
+                if census_due && let Err(err) = this.metrics.census.count(&this.provisioner.control).await {
+                    tracing::warn!(error = %err, "could not count the tenants by placement");
                 }
             }
         };

@@ -11,6 +11,7 @@ pub mod joining;
 pub mod migrate;
 pub mod mirror;
 pub mod notify;
+pub mod placement;
 pub mod provision;
 pub mod signup;
 pub mod sso_signin;

@@ -55,28 +55,6 @@ pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Tena
     .await
 }
 
-/// A page of tenants in creation order (ids are UUIDv7), after the tenant `after`, optionally
-/// in one status only.
-pub async fn list(
-    conn: &mut PgConnection,
-    status: Option<TenantStatus>,
-    after: Option<Uuid>,
-    limit: i64,
-) -> sqlx::Result<Vec<TenantView>> {
-    sqlx::query_as!(
-        TenantView,
-        r#"SELECT id, slug, name, status AS "status: TenantStatus", settings, time_zone, default_locale, created_at, updated_at
-           FROM tenants
-           WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR id > $2)
-           ORDER BY id LIMIT $3"#,
-        status.map(TenantStatus::as_str),
-        after,
-        limit,
-    )
-    .fetch_all(conn)
-    .await
-}
-
 /// What a change of a tenant names; absent parts stay.
 #[derive(Debug, Default)]
 pub struct Change<'a> {

@@ -1,7 +1,7 @@
 //! Signup to an active tenant database, provisioning resumed after a crash, worker exclusivity,
 //! isolation between tenant roles, and the tenant lifecycle.
 
-use serde_json::json;
+use serde_json::{Value, json};
 use sqlx::Connection as _;
 use uuid::Uuid;
 
@@ -640,4 +640,64 @@ async fn a_deleted_tenants_slug_is_reserved_for_thirty_days_then_free() {
     assert_eq!(status.json()["status"], "active");
     let third = app.server.post_json("/v1/tenants/signup", &signup_body(&slug, &unique_email("third"))).await;
     third.assert_problem(409, "conflict");
+}
+
+#[tokio::test]
+async fn placement_is_shown_to_platform_operators_alone_and_lists_filter_by_it() {
+    let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Background).await;
+    let [(slug, owner), (other, _)] = app.active_tenants().await;
+    let ops = app.platform_admin_token().await;
+    let owner_token =
+        app.login(Some(&slug), &owner, PASSWORD).await.json()["access_token"].as_str().unwrap().to_owned();
+    let database: String = sqlx::query_scalar("SELECT database_name FROM tenants WHERE slug = $1")
+        .bind(&slug)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    let placed = json!({ "mode": "dedicated", "cluster": "default", "database": database });
+
+    // Operators see where each tenant is, in the list, the tenant and its own route.
+    let page = app.get_bearer("/v1/tenants", &ops).await.json();
+    assert_eq!(page["data"][0]["slug"], slug.as_str());
+    assert_eq!(page["data"][0]["placement"], placed);
+    assert_eq!(app.get_bearer(&format!("/v1/tenants/{slug}"), &ops).await.json()["placement"], placed);
+    let own = app.get_bearer(&format!("/v1/tenants/{slug}/placement"), &ops).await;
+    assert_eq!(own.status, 200, "{}", own.body);
+    let mut expected = placed.clone();
+    expected["move"] = Value::Null;
+    assert_eq!(own.json(), expected);
+    app.get_bearer("/v1/tenants/no-such-tenant/placement", &ops).await.assert_problem(404, "not_found");
+
+    // Owners see their organisation, never where it is kept.
+    let seen = app.get_bearer(&format!("/v1/tenants/{slug}"), &owner_token).await.json();
+    assert_eq!(seen["slug"], slug.as_str());
+    assert!(seen.get("placement").is_none(), "{seen}");
+    let refused = app.get_bearer(&format!("/v1/tenants/{slug}/placement"), &owner_token).await;
+    refused.assert_problem(403, "forbidden");
+
+    // The filters, alone and together (the second tenant said pooled here, as a move would leave it).
+    sqlx::query("UPDATE tenants SET placement = 'pooled' WHERE slug = $1")
+        .bind(&other)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let slugs = async |query: &str| -> Vec<String> {
+        let page = app.get_bearer(&format!("/v1/tenants?{query}"), &ops).await;
+        assert_eq!(page.status, 200, "{query}: {}", page.body);
+        page.json()["data"].as_array().unwrap().iter().map(|t| t["slug"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(slugs("placement=dedicated").await, [slug.as_str()]);
+    assert_eq!(slugs("placement=pooled").await, [other.as_str()]);
+    assert_eq!(slugs("placement=pooled&cluster=default").await, [other.as_str()]);
+    assert_eq!(slugs("cluster=default").await, [slug.as_str(), other.as_str()]);
+    assert!(slugs("cluster=elsewhere").await.is_empty());
+    assert!(slugs("placement=pooled&status=suspended").await.is_empty());
+    let unknown = app.get_bearer("/v1/tenants?placement=shared", &ops).await.assert_problem(400, "validation_failed");
+    assert_eq!(unknown["errors"][0]["field"], "placement");
+
+    // `tenants{placement}`, as the worker counts them.
+    app.state.worker.metrics.census.count(&app.state.db).await.unwrap();
+    let metrics = app.server.get("/metrics").await.body;
+    assert!(metrics.contains("tenants{placement=\"dedicated\"} 1"), "{metrics}");
+    assert!(metrics.contains("tenants{placement=\"pooled\"} 1"), "{metrics}");
 }

@@ -9,13 +9,14 @@ use shared::http::{JsonBody, Page, PageParams, invalid_query};
 use shared::tenant::TenantStatus;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Live, Managers, Operators, Owners, PlatformOperator, TenantAccess, TenantView};
+use super::{Live, Managers, Operators, Owners, PlatformOperator, Standing, TenantAccess, TenantView};
 use crate::identity::audit::{self, Action, AuditEntry};
 use crate::identity::people::name_errors;
 use crate::identity::sessions;
 use crate::state::AppState;
 use crate::tenancy::jobs::{self, JobKind};
 use crate::tenancy::notify::TenantChange;
+use crate::tenancy::placement::{self, Mode, PlacedTenant, Placement};
 use crate::tenancy::tenants;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -23,29 +24,35 @@ use crate::tenancy::tenants;
 pub struct TenantFilter {
     /// Only tenants in this status.
     pub status: Option<String>,
+    /// Only tenants placed so: `pooled` or `dedicated`.
+    pub placement: Option<String>,
+    /// Only tenants on the cluster of this name (`default` for `TENANT_DATABASE_URL`).
+    pub cluster: Option<String>,
     /// 1 to 100, default 50.
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
 
-/// Every tenant (platform operators).
+/// Every tenant, with where its rows are (platform operators).
 #[utoipa::path(get, path = "/v1/tenants", tag = "tenants", params(TenantFilter), security(("bearer" = [])),
     responses(
         PlatformOperator,
-        (status = 200, description = "A page of tenants, oldest first", body = Page<TenantView>),
-        (status = 400, description = "`validation_failed`: an unknown status (`errors` names `status`)"),
+        (status = 200, description = "A page of tenants, oldest first", body = Page<PlacedTenant>),
+        (status = 400, description = "`validation_failed`: an unknown status or placement (`errors` names it)"),
         (status = 422, description = "`validation_failed`: bad limit or cursor"),
     ))]
 pub async fn list_tenants(
     State(state): State<AppState>,
     _: PlatformOperator,
     Query(filter): Query<TenantFilter>,
-) -> ApiResult<Json<Page<TenantView>>> {
+) -> ApiResult<Json<Page<PlacedTenant>>> {
     let status = filter.status.as_deref().map(status_filter).transpose()?;
+    let mode = filter.placement.as_deref().map(placement_filter).transpose()?;
+    let narrowed = placement::Filter { status, mode, cluster: filter.cluster.as_deref() };
     let page = PageParams { limit: filter.limit, cursor: filter.cursor };
-    let rows = async |after, limit| tenants::list(&mut *state.db.acquire().await?, status, after, limit).await;
-    Ok(Json(page.fetch(rows, |t| t.id).await?))
+    let rows = async |after, limit| placement::list(&mut *state.db.acquire().await?, narrowed, after, limit).await;
+    Ok(Json(page.fetch(rows, |t| t.tenant.id).await?))
 }
 
 fn status_filter(value: &str) -> ApiResult<TenantStatus> {
@@ -55,14 +62,62 @@ fn status_filter(value: &str) -> ApiResult<TenantStatus> {
     })
 }
 
+fn placement_filter(value: &str) -> ApiResult<Mode> {
+    Mode::parse(value)
+        .ok_or_else(|| invalid_query(vec![FieldError::new("placement", "must be one of pooled, dedicated")]))
+}
+
+/// A tenant as `GET /v1/tenants/{slug}` shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TenantDetail {
+    #[serde(flatten)]
+    pub tenant: TenantView,
+    /// Where its rows are: platform operators alone are shown it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Placement>,
+}
+
 /// A tenant (its owners and admins, platform operators).
 #[utoipa::path(get, path = "/v1/tenants/{slug}", tag = "tenants", params(("slug" = String, Path)), security(("bearer" = [])),
     responses(
         TenantAccess<Managers>,
-        (status = 200, description = "The tenant", body = TenantView),
+        (status = 200, description = "The tenant", body = TenantDetail),
     ))]
-pub async fn get_tenant(access: TenantAccess<Managers>) -> Json<TenantView> {
-    Json(access.tenant)
+pub async fn get_tenant(
+    State(state): State<AppState>,
+    access: TenantAccess<Managers>,
+) -> ApiResult<Json<TenantDetail>> {
+    let placement = match access.standing {
+        Standing::PlatformAdmin => placement::of(&mut *state.db.acquire().await?, access.tenant.id).await?,
+        _ => None,
+    };
+    Ok(Json(TenantDetail { tenant: access.tenant, placement }))
+}
+
+/// A tenant's placement as `GET /v1/tenants/{slug}/placement` shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlacementView {
+    #[serde(flatten)]
+    pub placement: Placement,
+    /// The tenant's current or last move between placements; null when it never moved.
+    #[schema(value_type = Option<Object>)]
+    pub r#move: Option<serde_json::Value>,
+}
+
+/// Where a tenant's rows are (platform operators).
+#[utoipa::path(get, path = "/v1/tenants/{slug}/placement", tag = "tenants", params(("slug" = String, Path)), security(("bearer" = [])),
+    responses(
+        TenantAccess<Operators>,
+        (status = 200, description = "The placement", body = PlacementView),
+    ))]
+pub async fn get_placement(
+    State(state): State<AppState>,
+    access: TenantAccess<Operators>,
+) -> ApiResult<Json<PlacementView>> {
+    let placement = placement::of(&mut *state.db.acquire().await?, access.tenant.id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such tenant"))?;
+    Ok(Json(PlacementView { placement, r#move: None }))
 }
 
 /// Settings a tenant may set. Unknown settings are refused.
