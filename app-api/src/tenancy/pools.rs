@@ -529,8 +529,21 @@ impl TenantConnection<PgConnector> {
     /// statement time limit (`REPORT_STATEMENT_TIMEOUT_MS`) rather than the requests': the
     /// longer limit ends with the transaction.
     pub async fn begin_report(&mut self) -> sqlx::Result<sqlx::Transaction<'_, sqlx::Postgres>> {
+        self.begin_under_report_limit("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await
+    }
+
+    /// A transaction that writes what a report measures (the digest's mail), under the reports'
+    /// statement time limit.
+    pub async fn begin_report_writer(&mut self) -> sqlx::Result<sqlx::Transaction<'_, sqlx::Postgres>> {
+        self.begin_under_report_limit("BEGIN").await
+    }
+
+    async fn begin_under_report_limit(
+        &mut self,
+        begin: &'static str,
+    ) -> sqlx::Result<sqlx::Transaction<'_, sqlx::Postgres>> {
         let millis = self.inner.limits.report_statement_timeout.as_millis().to_string();
-        let mut tx = (**self).begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?;
+        let mut tx = (**self).begin_with(begin).await?;
         sqlx::query_scalar!("SELECT set_config('statement_timeout', $1, true)", millis).fetch_one(&mut *tx).await?;
         Ok(tx)
     }

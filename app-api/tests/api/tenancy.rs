@@ -159,7 +159,7 @@ async fn verification_keys_can_come_from_the_jwks() {
 }
 
 /// Tenant connections cut a statement after `TENANT_STATEMENT_TIMEOUT_MS` (5 s); a report's
-/// transaction after `REPORT_STATEMENT_TIMEOUT_MS` (60 s), read only, and only while it lasts.
+/// or digest transaction after `REPORT_STATEMENT_TIMEOUT_MS` (60 s), only while it lasts.
 #[tokio::test]
 async fn tenant_connections_carry_a_statement_timeout() {
     let (platform, org) = Platform::with_org(false).await;
@@ -177,6 +177,12 @@ async fn tenant_connections_carry_a_statement_timeout() {
         assert_eq!(show(&mut report, "transaction_read_only").await, "on");
         assert_eq!(show(&mut report, "transaction_isolation").await, "repeatable read");
         report.rollback().await.unwrap();
+    }
+    {
+        let mut digest = conn.begin_report_writer().await.unwrap();
+        assert_eq!(show(&mut digest, "statement_timeout").await, "1min");
+        assert_eq!(show(&mut digest, "transaction_read_only").await, "off");
+        digest.rollback().await.unwrap();
     }
     assert_eq!(show(&mut conn, "statement_timeout").await, "5s");
 }

@@ -16,7 +16,6 @@ use sav::reports::digest::{self, Due, Schedule};
 use sav::reports::performance;
 use sav::reports::range::{Grouping, Range};
 use shared::work_queue::Lanes;
-use sqlx::Connection as _;
 use uuid::Uuid;
 
 use super::Notifier;
@@ -81,7 +80,7 @@ async fn write_pending(
 ) -> Result<Option<DateTime<Utc>>, String> {
     let state = &notifier.state;
     let mut conn = state.tenancy.pools.acquire(tenant).await.map_err(|e| e.to_string())?;
-    let mut tx = conn.begin().await.map_err(|e| e.to_string())?;
+    let mut tx = conn.begin_report_writer().await.map_err(|e| e.to_string())?;
     let Some(stored) = digest::read(&mut tx, true).await.map_err(|e| e.to_string())? else {
         return Ok(None);
     };
