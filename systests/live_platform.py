@@ -31,6 +31,7 @@ import time
 import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
 
@@ -198,6 +199,7 @@ class Platform:
         self.prefix = f"hd{self.name}_"
         self.template = f"hd_{self.name}_template"
         self.blob_dir = None
+        self.env = None
 
     def __enter__(self):
         return self.start()
@@ -231,6 +233,7 @@ class Platform:
                     "CLAMAV_ADDR", "UPLOAD_SPOOL_DIR", "MAIL_FROM", "MAIL_REPLY_DOMAIN"):
             env.pop(var, None)
         env.update(self.extra_env)
+        self.env = env
         fd, self.log_path = tempfile.mkstemp(prefix=f"hd-{self.name}-", suffix=".log")
         log = os.fdopen(fd, "w")
         # Its own process group: stopping it stops dev.sh, its services and their log tees.
@@ -309,6 +312,22 @@ class Platform:
             return s.json().get("status") == "active"
 
         wait_for(f"tenant {slug} to become active", active, timeout=60, every=0.2)
+
+    def create_platform_admin(self, email, password):
+        """A platform operator of this platform (a running one), made by control-api's own command
+        with the service's environment: this platform's databases, and the keys scripts/dev.sh
+        keeps in .data/ (never .data/control.env, which the platforms started beside this one
+        write too). Answers the operator's user id."""
+        env = dict(self.env)
+        for var, name in (("DB_ENCRYPTION_KEY", "encryption.key"), ("JWT_PRIVATE_KEY", "jwt-private.pem")):
+            if not env.get(var):
+                with open(os.path.join(ROOT, ".data", name), encoding="utf-8") as f:
+                    env[var] = f.read().strip()
+        done = subprocess.run([f"{TARGET}/debug/control-api", "create-platform-admin", "--email", email,
+                               "--password-stdin"], cwd=ROOT, env=env, input=f"{password}\n", capture_output=True,
+                              text=True, timeout=120)
+        check(done.returncode == 0, f"create-platform-admin {email}: {done.stderr.strip()[-1500:]}")
+        return done.stdout.strip().splitlines()[-1]
 
     def login(self, slug, email, password="a long passphrase", port=None):
         r = request("POST", port or self.control_port, "/v1/auth/login",

@@ -12,9 +12,7 @@ import signal
 import subprocess
 import time
 
-from systests.live_platform import ROOT, Failure, check, free_port, port_open, request, stop_process, wait_for
-
-TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+from systests.live_platform import TARGET, Failure, check, free_port, port_open, request, stop_process, wait_for
 
 
 def as_postgres(argv):

@@ -2,7 +2,8 @@
 `playwright test` given as --playwright=ARG; SCREENSHOTS set: copied to docs/screenshots/): both services through
 scripts/dev.sh (which builds the web app and serves it), on free ports, every database removed
 at the end. The tests reach the sign-up page at http://localhost:{control port}/ and each
-organisation at http://{slug}.localhost:{app port}/ (Chromium resolves *.localhost itself), and
+organisation at http://{slug}.localhost:{app port}/ (Chromium resolves *.localhost itself), sign
+in as the platform operator made for the run (E2E_OPERATOR_EMAIL, E2E_OPERATOR_PASSWORD), and
 arrange what the browser does not do (an agent's reply, a second customer) through the API.
 Both services send their mail to the test mail server (TEST_SMTP_URL, started by
 scripts/web-e2e.sh), where the tests read it over IMAP (TEST_IMAP_ADDR, TEST_MAIL_PASSWORD).
@@ -96,6 +97,9 @@ def test_web_e2e(services_env, launch_platform, pytestconfig):
     platform.extra_env["APP_PUBLIC_URL"] = f"http://{{slug}}.localhost:{platform.app_port}"
     platform.start()
     say(f"platform up: control-api :{platform.control_port}, app-api :{platform.app_port}")
+    # The platform operator the operators' pages sign in as (operators.spec.ts).
+    operator = {"email": f"operator-{os.getpid()}@example.org", "password": "a long passphrase for operators"}
+    platform.create_platform_admin(operator["email"], operator["password"])
     run = os.path.join(ROOT, "e2e", "test-results", f"run-{os.getpid()}")
     shots = os.path.join(run, "screenshots")
     shutil.rmtree(run, ignore_errors=True)
@@ -106,6 +110,8 @@ def test_web_e2e(services_env, launch_platform, pytestconfig):
         "E2E_OUTPUT_DIR": os.path.join(run, "artifacts"),
         "E2E_REPORT": os.path.join(run, "report.json"),
         "E2E_ACCESS_TOKEN_SECONDS": services_env["JWT_EXPIRES_IN_SECONDS"],
+        "E2E_OPERATOR_EMAIL": operator["email"],
+        "E2E_OPERATOR_PASSWORD": operator["password"],
         "CHROMIUM_PATH": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium-headless-shell"),
         "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1",
     })

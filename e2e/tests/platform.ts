@@ -93,6 +93,20 @@ export async function organisation(prefix = 'e2e'): Promise<Org> {
   return { slug, ownerEmail, ownerToken: await login(slug, ownerEmail) };
 }
 
+/** The platform operator made for the run (systests/test_web_e2e.py): a platform-wide account,
+ * of no organisation. */
+export const OPERATOR = {
+  email: process.env.E2E_OPERATOR_EMAIL ?? 'operator@example.org',
+  password: process.env.E2E_OPERATOR_PASSWORD ?? PASSWORD,
+};
+
+/** The platform operator signed in through the API (no organisation named): an access token. */
+export async function operatorLogin(): Promise<string> {
+  const body = await expectCall(control('POST', '/v1/auth/login', { body: { email: OPERATOR.email, password: OPERATOR.password } }), 200);
+  expect(body.role).toBe('platform_admin');
+  return body.access_token as string;
+}
+
 export async function login(slug: string, email: string): Promise<string> {
   const body = await expectCall(control('POST', '/v1/auth/login', { body: { tenant: slug, email, password: PASSWORD } }), 200);
   return body.access_token as string;

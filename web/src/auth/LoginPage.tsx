@@ -12,18 +12,11 @@ import { useResource } from '../data/resource';
 import { getSsoOffer, ssoStartAddress } from '../data/sso';
 import { t } from '../i18n';
 import { Link } from '../router/router';
-import { session } from '../session';
-import { TextField } from '../ui/Field';
-import { useFields } from '../ui/form';
-import { useSubmit } from '../ui/hooks';
 import { Page } from '../ui/Page';
-import { ErrorAlert, Notice } from '../ui/status';
-import { email, required } from '../ui/validate';
+import { Notice } from '../ui/status';
 import { takeHandoff, type Handoff } from './handoff';
-import { MfaStep } from './MfaStep';
+import { PasswordSignIn, useSignInSteps } from './PasswordSignIn';
 import { ssoErrorMessage, takeFragmentValue } from './sso';
-
-const LOGIN_ERRORS = { unauthorized: 'auth.login.bad_credentials', rate_limited: 'auth.login.rate_limited', sso_required: 'auth.sso.required' } as const;
 
 /** Notices that tell of something that did not work, rather than of something done. */
 const NOTICE_TONE: Partial<Record<NonNullable<Handoff['notice']>, 'info'>> = { sign_in_link_refused: 'info', sign_in_link_unavailable: 'info' };
@@ -31,28 +24,15 @@ const NOTICE_TONE: Partial<Record<NonNullable<Handoff['notice']>, 'info'>> = { s
 export function LoginPage({ slug, next, ssoError }: { slug: string; next: string | null; ssoError: string | null }) {
   const [handoff] = useState<Handoff | null>(takeHandoff);
   // A challenge handed over by another page, or left in the fragment by the provider's return.
-  const [mfaToken, setMfaToken] = useState<string | null>(() => handoff?.challenge?.mfa_token ?? takeFragmentValue('mfa_token'));
+  const { signIn, mfaPage, typedEmail } = useSignInSteps(slug, () => ({
+    mfaToken: handoff?.challenge?.mfa_token ?? takeFragmentValue('mfa_token'),
+    email: handoff?.email ?? '',
+  }));
   const offer = useResource(`sso-offer:${slug}`, (signal) => getSsoOffer(slug, signal));
-  const form = useFields({ email: handoff?.email ?? '', password: '' });
-  const submission = useSubmit();
   const ssoHint = useId();
 
-  if (mfaToken) {
-    return (
-      <Page title={t('auth.mfa.title')} narrow>
-        <MfaStep onVerify={(factor) => session.verify(mfaToken, factor)} onCancel={() => setMfaToken(null)} />
-      </Page>
-    );
-  }
+  if (mfaPage) return mfaPage;
 
-  const onSubmit = (event: Event) => {
-    event.preventDefault();
-    if (!form.check({ email: [required, email], password: [required] })) return;
-    void submission.run(async () => {
-      const result = await session.login(slug, form.values.email.trim(), form.values.password);
-      if (result.kind === 'mfa') setMfaToken(result.challenge.mfa_token);
-    });
-  };
   const refusal = ssoErrorMessage(ssoError);
   const sso = offer.data;
 
@@ -78,14 +58,7 @@ export function LoginPage({ slug, next, ssoError }: { slug: string; next: string
           </p>
         </div>
       ) : null}
-      <form ref={form.ref} class="form" onSubmit={onSubmit} noValidate>
-        <TextField label={t('field.email')} name="email" type="email" autocomplete="username" value={form.values.email} onValue={form.set('email')} error={form.errors.email} required />
-        <TextField label={t('field.password')} name="password" type="password" autocomplete="current-password" value={form.values.password} onValue={form.set('password')} error={form.errors.password} required />
-        <ErrorAlert error={submission.error} overrides={LOGIN_ERRORS} />
-        <button type="submit" class="button" disabled={submission.busy}>
-          {submission.busy ? t('auth.login.submitting') : t('auth.login.submit')}
-        </button>
-      </form>
+      <PasswordSignIn initialEmail={typedEmail} onSignIn={signIn} />
       <p class="aside">
         <Link href="/forgot-password">{t('auth.login.forgot')}</Link>
       </p>

@@ -265,6 +265,14 @@ describe('signing in and out', () => {
     expect(JSON.stringify(session.current)).not.toContain('ignored');
   });
 
+  it('signs a platform operator in without naming a tenant', async () => {
+    const operator = { ...tokens(), role: 'platform_admin', tenant: null };
+    const { session, calls } = setup({ 'POST /v1/auth/login': () => json(200, operator) });
+    expect(await session.login(null, 'ops@example.org', 'correct horse battery')).toEqual({ kind: 'signed_in' });
+    expect(calls[0]!.body).toEqual({ email: 'ops@example.org', password: 'correct horse battery' });
+    expect(session.current).toMatchObject({ status: 'signed_in', role: 'platform_admin', tenant: null });
+  });
+
   it('asks for a second factor, then trades the challenge and a code for tokens', async () => {
     const { session, calls } = setup({
       'POST /v1/auth/login': () => json(200, { mfa_required: true, mfa_token: 'mfa-1', expires_in: 300 }),

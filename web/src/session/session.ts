@@ -114,8 +114,10 @@ export class Session implements AuthHooks {
     return this.inflight;
   }
 
-  async login(tenant: string, email: string, password: string): Promise<LoginResult> {
-    const answer = await this.client.call('POST', '/v1/auth/login', { body: { tenant, email, password }, auth: false });
+  /** Signs in to `tenant` (its slug), or to the platform itself (`null`: platform operators). */
+  async login(tenant: string | null, email: string, password: string): Promise<LoginResult> {
+    const body = tenant === null ? { email, password } : { tenant, email, password };
+    const answer = await this.client.call('POST', '/v1/auth/login', { body, auth: false });
     if ('mfa_required' in answer) return { kind: 'mfa', challenge: answer };
     this.accept(answer);
     return { kind: 'signed_in' };

@@ -21,7 +21,8 @@ import {
   type HelpReportFilters,
 } from '../helpCenter';
 import { localToday } from '../schedules';
-import { FiltersPanel, ReportResults, ReportSection, WideTable, useFiltersForm, useReport } from './ReportParts';
+import { FiltersPanel, ReportResults, ReportSection, useFiltersForm, useReport } from './ReportParts';
+import { WideTable } from '../../ui/WideTable';
 
 export function HelpCenterReportPage() {
   const { zone, filters, report, refusal, apply } = useReport('help-report', () => defaultHelpFilters(localToday()), helpReportQuery, helpCenterReport);

@@ -1,7 +1,6 @@
 /**
  * The parts of the reports: the report asked for the filters applied, its results (or the
- * filters refused), a section with its title, a wide table that scrolls in its own frame, and
- * the numbers behind a chart, folded below it.
+ * filters refused), a section with its title, and the numbers behind a chart, folded below it.
  */
 
 import type { ComponentChildren } from 'preact';
@@ -15,6 +14,7 @@ import { translated, useFields } from '../../ui/form';
 import { EmptyState, Loaded } from '../../ui/status';
 import { browserTimeZone, reportErrorOf } from '../reports';
 import { Panel } from '../../ui/Panel';
+import { TableHeadings } from '../../ui/WideTable';
 
 /** The server refused the filters (each beside its field). */
 export const refused = (error: unknown): error is ApiProblem => error instanceof ApiProblem && error.code === 'validation_failed' && error.errors.length > 0;
@@ -144,21 +144,6 @@ export function ReportSection({ title, hint, empty = false, children }: { title:
   );
 }
 
-/** Wider than most screens: the table scrolls inside its frame, which the keyboard can reach and
- * which its caption names. `children`: its body (and foot), below the column headings. */
-export function WideTable({ class: kind, caption, headings, children }: { class: string; caption: string; headings: string[]; children: ComponentChildren }) {
-  const id = useId();
-  return (
-    <div class="table-wrap" role="region" aria-labelledby={id} tabIndex={0}>
-      <table class={kind}>
-        <caption id={id}>{caption}</caption>
-        <Headings headings={headings} />
-        {children}
-      </table>
-    </div>
-  );
-}
-
 /** A chart (`children`) under its caption, and its numbers folded below it: a row a bar label
  * (`label`), a cell a series. */
 export function ChartFigure({ caption, headings, rows, children }: { caption: string; headings: string[]; rows: { key: string; label: string; cells: ComponentChildren[] }[]; children: ComponentChildren }) {
@@ -171,7 +156,7 @@ export function ChartFigure({ caption, headings, rows, children }: { caption: st
         <div class="table-wrap">
           <table>
             <caption>{caption}</caption>
-            <Headings headings={headings} />
+            <TableHeadings headings={headings} />
             <tbody>
               {rows.map((row) => (
                 <tr key={row.key}>
@@ -186,19 +171,5 @@ export function ChartFigure({ caption, headings, rows, children }: { caption: st
         </div>
       </details>
     </figure>
-  );
-}
-
-function Headings({ headings }: { headings: string[] }) {
-  return (
-    <thead>
-      <tr>
-        {headings.map((heading, i) => (
-          <th key={i} scope="col">
-            {heading}
-          </th>
-        ))}
-      </tr>
-    </thead>
   );
 }

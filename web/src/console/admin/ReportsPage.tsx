@@ -46,7 +46,8 @@ import {
 import { localToday } from '../schedules';
 import { BarChart } from './BarChart';
 import { DigestPanel } from './DigestPanel';
-import { ChartFigure, FiltersPanel, ReportResults, ReportSection, WideTable, refused, useFiltersForm, useReport } from './ReportParts';
+import { ChartFigure, FiltersPanel, ReportResults, ReportSection, refused, useFiltersForm, useReport } from './ReportParts';
+import { WideTable } from '../../ui/WideTable';
 
 /** The report as asked (with its periods, if any) and each group over the whole range. */
 interface Reports {
