@@ -360,7 +360,9 @@ impl TicketWriter {
             fields: serde_json::Map::new(),
             copied: Vec::new(),
         };
-        let (written, _) = self.open_in(tx, opening, None, now).await?;
+        // A split is rare: its number is taken in its transaction, the counter held until it ends.
+        let number = store::take_ticket_number(tx).await?;
+        let (written, _) = self.open_in(tx, opening, None, number, now).await?;
         messages::move_files_and_drop(tx, message_id, written.ticket.id).await?;
         links::insert(tx, id, written.ticket.id, LinkKind::Related, Some(viewer.id)).await?;
         let acting = Acting::person(viewer.id, viewer.actor());

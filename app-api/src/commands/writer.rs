@@ -244,9 +244,10 @@ impl TicketWriter {
             None => None,
         };
         let mut db = self.connect().await?;
+        let number = store::take_ticket_number(&mut db).await?;
         let now = Utc::now();
         let mut tx = db.begin().await?;
-        let done = self.open_in(&mut tx, opening, turn, now).await;
+        let done = self.open_in(&mut tx, opening, turn, number, now).await;
         let written = self.settle(tx, done).await?;
         Ok((written, db))
     }
@@ -315,13 +316,14 @@ impl TicketWriter {
         Ok((Written { viewer, ticket, message: added }, hint))
     }
 
-    /// Opens the ticket in `tx`; `turn`: the member whose turn in the ticket's team was taken for
-    /// it ahead of the write (`crate::turns`).
+    /// Opens the ticket in `tx`, numbered `number` (`store::take_ticket_number`); `turn`: the
+    /// member whose turn in the ticket's team was taken for it ahead of the write (`crate::turns`).
     pub(super) async fn open_in(
         &self,
         tx: &mut PgConnection,
         opening: Opening,
         turn: Option<UserId>,
+        number: String,
         now: DateTime<Utc>,
     ) -> Result<(Written, bool), Unwritten> {
         let viewer = Viewer::load(tx, self.user_id).await?;
@@ -358,6 +360,7 @@ impl TicketWriter {
         let state = lifecycle::opening_state(routed_to);
         let channel = intake::channel(viewer, &opening.metadata, opening.channel);
         let new = NewTicket {
+            number,
             channel,
             team_id,
             status: state.status,
@@ -373,7 +376,7 @@ impl TicketWriter {
             fields,
         };
         let Some(mut ticket) = store::insert(tx, &new, now).await? else {
-            return Err(ApiError::internal("five ticket numbers drawn in a row were taken").into());
+            return Err(ApiError::internal("five ticket numbers in a row were held by older tickets").into());
         };
         let mut work = Work {
             ranges,

@@ -428,6 +428,8 @@ pub async fn count_in_category(
 
 /// What a new ticket is made of.
 pub struct NewTicket {
+    /// Its number (`take_ticket_number`).
+    pub number: String,
     pub user_id: UserId,
     pub subject: String,
     pub description: String,
@@ -448,10 +450,12 @@ pub struct NewTicket {
     pub channel: Channel,
 }
 
-/// The tenant's next ticket number, `TKT-` and its count (`TKT-1`, `TKT-2`, ...): the counter's row
-/// stays locked until the calling transaction ends, so concurrent creations get consecutive
-/// numbers and a rolled-back creation's number goes to the next one.
-async fn next_ticket_number(conn: &mut PgConnection) -> sqlx::Result<String> {
+/// Takes the tenant's next ticket number, `TKT-` and its count (`TKT-1`, `TKT-2`, ...). Taken on a
+/// connection outside any transaction, it is committed at once and the counter's row is held for
+/// that one statement: concurrent creations never wait on each other's transactions for their
+/// numbers (held until their commits, they would: `BENCHMARKS.md`, "Ticket numbers per tenant").
+/// No number is given twice; one whose creation fails is left unused.
+pub async fn take_ticket_number(conn: &mut PgConnection) -> sqlx::Result<String> {
     let count =
         sqlx::query_scalar!("UPDATE tenant_counters SET last = last + 1 WHERE name = 'ticket_number' RETURNING last")
             .fetch_one(&mut *conn)
@@ -461,8 +465,9 @@ async fn next_ticket_number(conn: &mut PgConnection) -> sqlx::Result<String> {
 
 /// Inserts a ticket created at `now` under the policy by condition that matches it
 /// (`sla_by_condition`) or else the current version of the tenant's SLA policy, its SLA clock
-/// started; `None` when the next five numbers were all taken (by tickets numbered before the count
-/// began, `TKT-` and eight characters, which may all be digits).
+/// started, numbered `new.number`, or the next free number when a ticket numbered before the count
+/// began holds that one (`TKT-` and eight characters, which may all be digits); `None` when five
+/// numbers in a row were held so.
 pub async fn insert(conn: &mut PgConnection, new: &NewTicket, now: DateTime<Utc>) -> sqlx::Result<Option<Ticket>> {
     let policy = sla_default::current(conn).await?;
     let applied = sla_by_condition::matching(
@@ -475,8 +480,8 @@ pub async fn insert(conn: &mut PgConnection, new: &NewTicket, now: DateTime<Utc>
     let fallback = fallback_schedule(conn, applied, policy.policy.schedule_id).await?;
     let (hours, kept) = hours_and_kept(applied, fallback.as_ref());
     let started = sla::evaluate_in(hours, now, targets, &[], Answers::default(), now);
+    let mut number = new.number.clone();
     for _ in 0..5 {
-        let number = next_ticket_number(conn).await?;
         let inserted = ticket_sql!(query
             "INSERT INTO support_tickets AS t (ticket_number, user_id, subject, description, priority, category,
                 order_id, metadata, response_due_at, resolution_due_at, created_at, updated_at, sla_version_id, team_id,
@@ -487,7 +492,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewTicket, now: DateTime<Utc>
              ON CONFLICT (ticket_number) DO NOTHING
              RETURNING ",
             "",
-            number,
+            &number,
             new.user_id.0,
             new.subject,
             new.description,
@@ -518,6 +523,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewTicket, now: DateTime<Utc>
         if let Some(row) = inserted {
             return Ok(Some(ticket_of!(row)));
         }
+        number = take_ticket_number(conn).await?;
     }
     Ok(None)
 }

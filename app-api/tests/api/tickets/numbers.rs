@@ -1,5 +1,6 @@
 //! Ticket numbers count per tenant: `TKT-1`, then `TKT-2`, in every organisation; concurrent
-//! creations get consecutive numbers, and a number an older ticket holds is passed over.
+//! creations get twenty different numbers (consecutive when none fails), and a number an older
+//! ticket holds is passed over.
 
 use futures_util::future::join_all;
 use serde_json::json;
