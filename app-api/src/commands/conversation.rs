@@ -321,9 +321,10 @@ impl TicketWriter {
         message_id: i64,
         subject: Option<String>,
     ) -> ApiResult<Written> {
+        let number = store::take_ticket_number(db).await?;
         let now = Utc::now();
         let mut tx = db.begin().await?;
-        let done = self.split_in(&mut tx, id, message_id, subject, now).await;
+        let done = self.split_in(&mut tx, id, message_id, subject, number, now).await;
         self.settle(tx, done.map(|written| (written, true))).await
     }
 
@@ -333,6 +334,7 @@ impl TicketWriter {
         id: TicketId,
         message_id: i64,
         subject: Option<String>,
+        number: String,
         now: DateTime<Utc>,
     ) -> ApiResult<Written> {
         let (viewer, mut first) = store::visible(tx, self.user_id, id, true).await.answered()?;
@@ -360,8 +362,6 @@ impl TicketWriter {
             fields: serde_json::Map::new(),
             copied: Vec::new(),
         };
-        // A split is rare: its number is taken in its transaction, the counter held until it ends.
-        let number = store::take_ticket_number(tx).await?;
         let (written, _) = self.open_in(tx, opening, None, number, now).await?;
         messages::move_files_and_drop(tx, message_id, written.ticket.id).await?;
         links::insert(tx, id, written.ticket.id, LinkKind::Related, Some(viewer.id)).await?;
