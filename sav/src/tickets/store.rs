@@ -7,7 +7,7 @@ use base::Role;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::types::Json;
-use sqlx::{Connection as _, FromRow, PgConnection};
+use sqlx::{FromRow, PgConnection};
 use utoipa::ToSchema;
 
 use super::access::Viewer;
@@ -450,22 +450,17 @@ pub struct NewTicket {
     pub channel: Channel,
 }
 
-/// Takes the tenant's next ticket number, `TKT-` and its count (`TKT-1`, `TKT-2`, ...), in a
-/// transaction of its own before the creating one: concurrent creations never wait on each
-/// other's transactions for their numbers (held until their commits, they would:
-/// `BENCHMARKS.md`, "Ticket numbers per tenant"). Its commit does not wait for the disk: the
-/// counter's row is held for microseconds, not for a flush; the creation's own commit, later in
-/// the same log, makes both durable together, so no number a ticket holds is ever given again.
-/// One whose creation fails is left unused. Never inside another transaction (it would end that
-/// one's commit's wait for the disk too).
+/// Takes the tenant's next ticket number, `TKT-` and its count (`TKT-1`, `TKT-2`, ...), by one
+/// statement committed at once, before the creating transaction: concurrent creations never wait
+/// on each other's transactions for their numbers (held until their commits, they would:
+/// `BENCHMARKS.md`, "Ticket numbers per tenant"). No number is given twice; one whose creation
+/// fails is left unused. Never inside another transaction, which would hold the counter's row
+/// until its own commit.
 pub async fn take_ticket_number(conn: &mut PgConnection) -> sqlx::Result<String> {
-    let mut tx = conn.begin().await?;
-    sqlx::query_scalar!("SELECT set_config('synchronous_commit', 'off', true)").fetch_one(&mut *tx).await?;
     let count =
         sqlx::query_scalar!("UPDATE tenant_counters SET last = last + 1 WHERE name = 'ticket_number' RETURNING last")
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *conn)
             .await?;
-    tx.commit().await?;
     Ok(format!("TKT-{count}"))
 }
 
