@@ -336,6 +336,7 @@ cat >&2 <<MSG
   logs:        .data/logs/control-api.log  .data/logs/app-api.log  .data/pg.log$mail_log$broker_log
   a platform operator:
     (. .data/control.env && $target/debug/control-api create-platform-admin --email you@example.org --password-stdin)
+    then every organisation at http://localhost:$CONTROL_PORT/operators/tenants
 
   Ctrl-C stops everything.
 MSG
