@@ -321,7 +321,7 @@ install_step "the system tests' programs and packages" 150 prepare_systests
 export CHAOS_FORM=short
 step "system tests: the edge (nginx)" 45 run_systests systests/test_edge.py
 beside "system tests: the monitoring proof (Prometheus)" 100 run_systests systests/test_monitoring.py
-beside "the deployment run in containers (scripts/container-check.sh)" 320 scripts/container-check.sh
+beside "the deployment run in containers (scripts/container-check.sh)" 480 scripts/container-check.sh
 step "system tests: the fuzz run (both documents, every caller)" 255 run_systests systests/test_fuzz.py
 
 # ---- the deployment (Dockerfile, docker-compose.prod.yml, k8s/, scripts/) -------------------
