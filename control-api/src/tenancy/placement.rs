@@ -36,6 +36,8 @@ impl Mode {
     }
 }
 
+shared::text_column!(Mode, parse);
+
 /// Where a tenant's rows are.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Placement {
@@ -73,7 +75,8 @@ pub async fn list(
 ) -> sqlx::Result<Vec<PlacedTenant>> {
     let rows = sqlx::query!(
         r#"SELECT t.id, t.slug, t.name, t.status AS "status: shared::tenant::TenantStatus", t.settings, t.time_zone,
-                  t.default_locale, t.created_at, t.updated_at, t.placement, c.name AS "cluster?", t.database_name
+                  t.default_locale, t.created_at, t.updated_at, t.placement AS "placement: Mode", c.name AS "cluster?",
+                  t.database_name
            FROM tenants t LEFT JOIN db_clusters c ON c.id = t.cluster_id
            WHERE ($1::text IS NULL OR t.status = $1) AND ($2::text IS NULL OR t.placement = $2)
              AND ($3::text IS NULL OR c.name = $3) AND ($4::uuid IS NULL OR t.id > $4)
@@ -100,29 +103,21 @@ pub async fn list(
                 created_at: row.created_at,
                 updated_at: row.updated_at,
             },
-            placement: Placement {
-                mode: Mode::parse(&row.placement).unwrap_or(Mode::Dedicated),
-                cluster: row.cluster,
-                database: row.database_name,
-            },
+            placement: Placement { mode: row.placement, cluster: row.cluster, database: row.database_name },
         })
         .collect())
 }
 
 /// Tenant `id`'s placement; `None` when no tenant has this id.
 pub async fn of(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Placement>> {
-    let row = sqlx::query!(
-        r#"SELECT t.placement, c.name AS "cluster?", t.database_name
+    sqlx::query_as!(
+        Placement,
+        r#"SELECT t.placement AS "mode: Mode", c.name AS "cluster?", t.database_name AS database
            FROM tenants t LEFT JOIN db_clusters c ON c.id = t.cluster_id WHERE t.id = $1"#,
         id,
     )
     .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|row| Placement {
-        mode: Mode::parse(&row.placement).unwrap_or(Mode::Dedicated),
-        cluster: row.cluster,
-        database: row.database_name,
-    }))
+    .await
 }
 
 /// `tenants{placement}`: the tenants not deleted, by placement, as the worker last counted them.
@@ -140,12 +135,13 @@ impl Census {
     /// Counts the tenants again.
     pub async fn count(&self, db: &PgPool) -> sqlx::Result<()> {
         let counts = sqlx::query!(
-            r#"SELECT placement, count(*) AS "tenants!" FROM tenants WHERE status <> 'deleted' GROUP BY placement"#
+            r#"SELECT placement AS "placement: Mode", count(*) AS "tenants!"
+               FROM tenants WHERE status <> 'deleted' GROUP BY placement"#
         )
         .fetch_all(db)
         .await?;
         for mode in Mode::ALL {
-            let tenants = counts.iter().find(|c| c.placement == mode.as_str()).map_or(0, |c| c.tenants);
+            let tenants = counts.iter().find(|c| c.placement == mode).map_or(0, |c| c.tenants);
             self.0.with_label_values(&[mode.as_str()]).set(tenants);
         }
         Ok(())

@@ -9,6 +9,7 @@ export type UserProfile = ControlSchemas['UserProfile'];
 export type TenantRef = ControlSchemas['TenantRef'];
 export type TenantStatus = ControlSchemas['TenantStatus'];
 export type TenantStatusView = ControlSchemas['TenantStatusView'];
+export type PlacementMode = ControlSchemas['PlacementMode'];
 export type TwoFactorSetup = ControlSchemas['TwoFactorSetup'];
 
 export type Member = AppSchemas['Me'];

@@ -2,11 +2,11 @@
  * (Enter in any field, or the Apply button), cleared at once by Clear. */
 
 import { useEffect } from 'preact/hooks';
-import type { TenantStatus } from '../api/schemas';
+import type { PlacementMode, TenantStatus } from '../api/schemas';
 import { t, type MessageKey } from '../i18n';
 import { SelectField, TextField } from '../ui/Field';
 import { useFields } from '../ui/form';
-import { NO_FILTERS, PLACEMENT_MODES, TENANT_STATUSES, type PlacementMode, type TenantFilters } from './tenantFilters';
+import { NO_FILTERS, PLACEMENT_MODES, TENANT_STATUSES, type TenantFilters } from './tenantFilters';
 
 export const STATUS_LABEL: Record<TenantStatus, MessageKey> = {
   provisioning: 'operators.status.provisioning',

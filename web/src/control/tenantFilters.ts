@@ -4,12 +4,11 @@
  * a shared link keeps them, and the same filters as the API's query.
  */
 
-import type { TenantStatus } from '../api/schemas';
+import type { PlacementMode, TenantStatus } from '../api/schemas';
 import type { TenantsQuery } from '../data/operators';
 
 export const TENANT_STATUSES: readonly TenantStatus[] = ['provisioning', 'active', 'suspended', 'deleting', 'deleted', 'failed'];
-export const PLACEMENT_MODES = ['pooled', 'dedicated'] as const;
-export type PlacementMode = (typeof PLACEMENT_MODES)[number];
+export const PLACEMENT_MODES: readonly PlacementMode[] = ['pooled', 'dedicated'];
 
 export interface TenantFilters {
   status: TenantStatus | '';
@@ -48,7 +47,8 @@ export function tenantsQuery(filters: TenantFilters, limit: number, cursor: stri
   const query: TenantsQuery = { limit };
   if (filters.status) query.status = filters.status;
   if (filters.placement) query.placement = filters.placement;
-  if (filters.cluster.trim()) query.cluster = filters.cluster.trim();
+  const cluster = filters.cluster.trim();
+  if (cluster) query.cluster = cluster;
   if (cursor) query.cursor = cursor;
   return query;
 }
