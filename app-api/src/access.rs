@@ -181,7 +181,7 @@ impl<R: Requirement> Access<R> {
             return Ok(checked);
         }
         let mut db = self.connection().await?;
-        let viewer = Viewer::load(&mut db, self.user_id).await.answered()?;
+        let viewer = Viewer::load(&mut *db.begin().await?, self.user_id).await.answered()?;
         R::check(viewer)?;
         Ok((viewer, db))
     }
@@ -191,7 +191,7 @@ impl<R: Requirement> Access<R> {
     /// is refused (403).
     pub async fn ticket(&self, id: TicketId) -> ApiResult<Scoped<Ticket>> {
         let mut db = self.connection().await?;
-        let (viewer, ticket) = store::visible(&mut db, self.user_id, id, false).await.answered()?;
+        let (viewer, ticket) = store::visible(&mut *db.begin().await?, self.user_id, id, false).await.answered()?;
         R::check(viewer)?;
         Ok(Scoped { viewer, item: ticket, db })
     }
@@ -201,9 +201,11 @@ impl<R: Requirement> Access<R> {
     /// customer).
     pub async fn ticket_detail(&self, id: TicketId) -> ApiResult<Scoped<Detail>> {
         let mut db = self.connection().await?;
-        let Some(mut row) = store::detail(&mut db, self.user_id, id).await? else {
-            return Err(store::missing(&mut db, self.user_id, id).await.answer());
+        let mut tx = db.begin().await?;
+        let Some(mut row) = store::detail(&mut tx, self.user_id, id).await? else {
+            return Err(store::missing(&mut tx, self.user_id, id).await.answer());
         };
+        drop(tx);
         let viewer = Viewer::from_row(self.user_id, row.viewer_role, row.viewer_access).answered()?;
         row.attachments.retain(|a| !a.is_internal || viewer.sees_internal_notes());
         let (viewer, ticket) = store::seen(viewer, row.ticket, row.in_viewer_teams).answered()?;
@@ -215,7 +217,7 @@ impl<R: Requirement> Access<R> {
     /// internal file for staff only (404 otherwise).
     pub async fn attachment(&self, id: i64) -> ApiResult<Scoped<Found>> {
         let (viewer, mut db) = self.connect().await?;
-        let found = files::find(&mut db, id, viewer.id)
+        let found = files::find(&mut *db.begin().await?, id, viewer.id)
             .await?
             .filter(|f| viewer.sees(f.ticket_customer, f.ticket_assignee, f.ticket_team, f.in_viewer_teams))
             .filter(|f| !f.attachment.is_internal || viewer.sees_internal_notes())
@@ -227,10 +229,12 @@ impl<R: Requirement> Access<R> {
     /// caller's role in one statement; a caller `R` refuses never learns which macros exist.
     pub async fn macro_to_apply(&self, id: MacroId, ticket: TicketId) -> ApiResult<Scoped<Applying>> {
         let mut db = self.connection().await?;
-        let Some(applying) = macros::applying(&mut db, id, ticket, self.user_id).await? else {
-            R::check(Viewer::load(&mut db, self.user_id).await.answered()?)?;
+        let mut tx = db.begin().await?;
+        let Some(applying) = macros::applying(&mut tx, id, ticket, self.user_id).await? else {
+            R::check(Viewer::load(&mut tx, self.user_id).await.answered()?)?;
             return Err(macros::Refused::NotFound.answer());
         };
+        drop(tx);
         let viewer = Viewer::from_row(self.user_id, applying.caller_role, applying.caller_access).answered()?;
         R::check(viewer)?;
         Ok(Scoped { viewer, item: applying, db })
@@ -251,7 +255,7 @@ where
         let mut checked = None;
         if let Some(check) = R::CHECK {
             let mut conn = db.connect().await?;
-            let viewer = Viewer::load(&mut conn, context.user_id).await.answered()?;
+            let viewer = Viewer::load(&mut *conn.begin().await?, context.user_id).await.answered()?;
             check(viewer)?;
             checked = Some((viewer, conn));
         }
@@ -305,7 +309,7 @@ impl Visitor {
     pub async fn connect(&self) -> ApiResult<(Option<Viewer>, TenantConnection)> {
         let mut db = self.db.connect().await?;
         let viewer = match self.user_id {
-            Some(id) => Some(Viewer::load(&mut db, id).await.answered()?),
+            Some(id) => Some(Viewer::load(&mut *db.begin().await?, id).await.answered()?),
             None => None,
         };
         Ok((viewer, db))

@@ -210,12 +210,13 @@ async fn authorize_key(
         Ok(verified)
     } else {
         let mut conn = state.tenancy.pools.acquire(&tenant).await.map_err(IntoResponse::into_response)?;
-        state
-            .integrations
-            .keys
-            .verify(&mut conn, tenant.id, text)
-            .await
-            .map_err(|e| ApiError::from(e).into_response())?
+        let verified = async {
+            let mut tx = conn.begin().await?;
+            let verified = state.integrations.keys.verify(&mut tx, tenant.id, text).await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(verified)
+        };
+        verified.await.map_err(|e| ApiError::from(e).into_response())?
     };
     let verified = match verified {
         Ok(verified) if !state.gate.revoked.contains(verified.key) => verified,

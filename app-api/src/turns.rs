@@ -22,8 +22,8 @@ type TurnWanted = (UserId, oneshot::Sender<Option<UserId>>);
 /// The turns of round-robin teams, taken together: the creations into one team that reach this
 /// replica while its turns are being taken wait, and theirs are taken in the next statement (at
 /// most `TURNS_A_STATEMENT`), so the team's row is locked once for many of them. A task per
-/// team with creations waiting takes them, with a connection of its own held for one statement
-/// at a time; the creations hold none while they wait.
+/// team with creations waiting takes them, with a connection of its own held for one short
+/// transaction (one statement, committed) at a time; the creations hold none while they wait.
 #[derive(Default)]
 pub struct RoundRobinTurns {
     /// The tasks at work, by tenant and team.
@@ -84,11 +84,15 @@ impl RoundRobinTurns {
                 continue;
             }
             let callers: Vec<UserId> = batch.iter().map(|(caller, _)| *caller).collect();
-            let turns = match db.connect().await {
-                Ok(mut conn) => routing::take_turns(&mut conn, key.1, &callers).await.map_err(|err| err.to_string()),
-                Err(err) => Err(err.to_string()),
+            // Committed before anyone is answered: the turns are recorded before their tickets.
+            let turns = async {
+                let mut conn = db.connect().await?;
+                let mut tx = conn.begin().await?;
+                let turns = routing::take_turns(&mut tx, key.1, &callers).await?;
+                tx.commit().await?;
+                Ok::<_, shared::error::ApiError>(turns)
             };
-            let turns = turns.unwrap_or_else(|err| {
+            let turns = turns.await.unwrap_or_else(|err| {
                 tracing::warn!(tenant = %key.0, team = %key.1, error = %err, "round robin's turns not taken: the writes route under the team's lock");
                 Vec::new()
             });

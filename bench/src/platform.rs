@@ -125,12 +125,14 @@ impl Platform {
     /// The tenant's own database as the server's superuser: benchmarks seed it directly, far
     /// faster than through the API, and inspect it (`EXPLAIN`).
     pub async fn tenant_admin_options(&self, slug: &str) -> (String, PgConnectOptions) {
-        let database: String = sqlx::query_scalar("SELECT database_name FROM tenants WHERE slug = $1")
-            .bind(slug)
-            .fetch_one(&self.state.db)
-            .await
-            .expect("a provisioned tenant has a database");
-        let options = admin_options().database(&database);
+        let (id, database): (uuid::Uuid, String) =
+            sqlx::query_as("SELECT id, database_name FROM tenants WHERE slug = $1")
+                .bind(slug)
+                .fetch_one(&self.state.db)
+                .await
+                .expect("a provisioned tenant has a database");
+        // Superuser sessions pass the rows' policies; the tenant they name fills `tenant_id`.
+        let options = admin_options().database(&database).options([(tenant_schema::TENANT_SETTING, id)]);
         (database, options)
     }
 

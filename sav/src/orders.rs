@@ -67,7 +67,7 @@ pub async fn upsert(conn: &mut PgConnection, order: &NewOrder<'_>) -> sqlx::Resu
     sqlx::query_as!(
         Recorded,
         r#"INSERT INTO order_refs (order_id, user_id, total_cents, currency, status) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (order_id) DO UPDATE SET user_id = EXCLUDED.user_id, total_cents = EXCLUDED.total_cents,
+           ON CONFLICT (tenant_id, order_id) DO UPDATE SET user_id = EXCLUDED.user_id, total_cents = EXCLUDED.total_cents,
               currency = EXCLUDED.currency, status = EXCLUDED.status, updated_at = now()
            RETURNING xmax = 0 AS "inserted!", updated_at"#,
         order.order_id,

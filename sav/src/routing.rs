@@ -350,7 +350,7 @@ pub async fn assigned(tx: &mut PgConnection, team: TeamId, member: UserId) -> sq
 pub async fn wake(tx: &mut PgConnection, teams: &[TeamId], at: DateTime<Utc>) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO routing_wakes (team_id, due_at) SELECT id, $2 FROM unnest($1::uuid[]) AS id ORDER BY id
-         ON CONFLICT (team_id) DO UPDATE SET due_at = EXCLUDED.due_at WHERE routing_wakes.due_at > EXCLUDED.due_at",
+         ON CONFLICT (tenant_id, team_id) DO UPDATE SET due_at = EXCLUDED.due_at WHERE routing_wakes.due_at > EXCLUDED.due_at",
         teams as _,
         at,
     )

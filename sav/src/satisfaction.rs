@@ -89,7 +89,7 @@ pub async fn record(
         Rating,
         r#"INSERT INTO satisfaction_ratings (ticket_id, resolved_at, user_id, agent_id, rating, comment)
          VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (ticket_id, resolved_at) DO NOTHING
+         ON CONFLICT (tenant_id, ticket_id, resolved_at) DO NOTHING
          RETURNING id, ticket_id, rating, comment, agent_id AS "agent_id: UserId", created_at"#,
         ticket.id as _,
         resolved_at,

@@ -222,7 +222,7 @@ pub async fn create(conn: &mut PgConnection, admin: UserId, fields: Fields) -> R
 async fn write(tx: &mut PgConnection, id: TeamId, fields: &Fields) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO teams (id, name, description, assignment, max_open_per_agent) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description,
+         ON CONFLICT (tenant_id, id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description,
            assignment = EXCLUDED.assignment, max_open_per_agent = EXCLUDED.max_open_per_agent, updated_at = now()",
         id as _,
         fields.name,

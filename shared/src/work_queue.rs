@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use prometheus::{GaugeVec, IntCounterVec, IntGaugeVec, Registry};
-use sqlx::{Connection as _, PgConnection};
+use sqlx::{PgConnection, Postgres, Transaction};
 use tokio::sync::Notify;
 
 use crate::backoff::Backoff;
@@ -167,11 +167,23 @@ pub struct Drained {
     pub soonest_retry: Option<DateTime<Utc>>,
 }
 
+/// Where a queue's transactions begin: a plain connection, or one to a tenant's rows, whose
+/// transactions name their tenant first.
+pub trait Transactions: Send {
+    fn begin(&mut self) -> impl Future<Output = sqlx::Result<Transaction<'_, Postgres>>> + Send;
+}
+
+impl Transactions for PgConnection {
+    fn begin(&mut self) -> impl Future<Output = sqlx::Result<Transaction<'_, Postgres>>> + Send {
+        sqlx::Connection::begin(self)
+    }
+}
+
 /// Claims, works and settles items of `queue` on `conn`, one transaction each, until none is
 /// due, `budget` items were settled, or an item's work found its dependency away.
 pub async fn drain<Q: WorkQueue>(
     queue: &Q,
-    conn: &mut PgConnection,
+    conn: &mut impl Transactions,
     budget: usize,
     metrics: &QueueMetrics,
 ) -> sqlx::Result<Drained> {
@@ -319,7 +331,7 @@ pub async fn poll<Q: WorkQueue, F: Future<Output = ()> + Send>(
     loop {
         between().await;
         let drained = match db.acquire().await {
-            Ok(mut conn) => drain(queue, &mut conn, usize::MAX, metrics).await,
+            Ok(mut conn) => drain(queue, &mut *conn, usize::MAX, metrics).await,
             Err(err) => Err(err),
         };
         let pause = match drained {

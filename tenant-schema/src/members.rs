@@ -24,7 +24,7 @@ pub async fn upsert(tenant_db: &mut PgConnection, member: &Member) -> sqlx::Resu
     sqlx::query!(
         "INSERT INTO users (id, email, firstname, lastname, role, email_verified, active)
          VALUES ($1, $2, $3, $4, $5, $6, true)
-         ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, firstname = EXCLUDED.firstname,
+         ON CONFLICT (tenant_id, id) DO UPDATE SET email = EXCLUDED.email, firstname = EXCLUDED.firstname,
            lastname = EXCLUDED.lastname, role = EXCLUDED.role, email_verified = EXCLUDED.email_verified,
            active = true, updated_at = now()",
         member.id,

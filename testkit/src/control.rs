@@ -189,26 +189,13 @@ impl ControlPlane {
             .expect("a tenant with this slug")
     }
 
-    /// A connection to a tenant's database with the tenant's own role.
+    /// A connection to a tenant's database (or to `database`) with the tenant's own role.
     pub async fn connect_as_tenant(
         &self,
         slug: &str,
         database: Option<&str>,
     ) -> Result<sqlx::PgConnection, sqlx::Error> {
-        use sqlx::Connection as _;
-        let (id, db_name, role, sealed): (Uuid, String, String, Vec<u8>) =
-            sqlx::query_as("SELECT id, database_name, login_role, db_password_encrypted FROM tenants WHERE slug = $1")
-                .bind(slug)
-                .fetch_one(&self.state.db)
-                .await
-                .expect("a provisioned tenant");
-        let key = &self.state.config.keys.app_plane_keys.tenant_database;
-        let password = shared::crypto::open(key, &sealed, id.as_bytes()).expect("password decrypts");
-        let options = harness::admin_options()
-            .username(&role)
-            .password(std::str::from_utf8(&password).unwrap())
-            .database(database.unwrap_or(&db_name));
-        sqlx::PgConnection::connect_with(&options).await
+        connect_as_tenant(&self.state, slug, database).await
     }
 
     /// A platform operator's token.
@@ -318,4 +305,27 @@ impl Drop for ControlPlane {
             self.own_template.take().into_iter().collect(),
         );
     }
+}
+
+/// A connection to the database of the tenant `slug` (or to `database`) with the tenant's own
+/// role, as app-api's connections are: held to the rows' policies.
+pub async fn connect_as_tenant(
+    control: &control_api::AppState,
+    slug: &str,
+    database: Option<&str>,
+) -> Result<sqlx::PgConnection, sqlx::Error> {
+    use sqlx::Connection as _;
+    let (id, db_name, role, sealed): (Uuid, String, String, Vec<u8>) =
+        sqlx::query_as("SELECT id, database_name, login_role, db_password_encrypted FROM tenants WHERE slug = $1")
+            .bind(slug)
+            .fetch_one(&control.db)
+            .await
+            .expect("a provisioned tenant");
+    let key = &control.config.keys.app_plane_keys.tenant_database;
+    let password = shared::crypto::open(key, &sealed, id.as_bytes()).expect("password decrypts");
+    let options = harness::admin_options()
+        .username(&role)
+        .password(std::str::from_utf8(&password).unwrap())
+        .database(database.unwrap_or(&db_name));
+    sqlx::PgConnection::connect_with(&options).await
 }

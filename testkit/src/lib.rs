@@ -15,7 +15,7 @@ mod people;
 mod platform;
 pub mod webhooks;
 
-pub use control::ControlPlane;
+pub use control::{ControlPlane, connect_as_tenant};
 pub use options::{
     BASE_DOMAIN, ControlOptions, PASSWORD, Service, TEST_ENCRYPTION_KEY, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY,
     TenantTemplate, WithRedis, Worker, amqp_url, broker_url, parse, redis_at, test_tenant_template, url,

@@ -348,10 +348,11 @@ impl Platform {
     }
 
     /// A superuser pool on the database of the tenant `slug`, on its cluster (the tests' clusters
-    /// are servers on this machine, reached as `TEST_DATABASE_URL`'s role on their own port).
+    /// are servers on this machine, reached as `TEST_DATABASE_URL`'s role on their own port): it
+    /// passes the rows' policies, and names the tenant for the rows it inserts.
     pub async fn tenant_db(&self, slug: &str) -> TenantDb {
-        let (name, port): (String, i32) = sqlx::query_as(
-            "SELECT t.database_name, c.port FROM tenants t JOIN db_clusters c ON c.id = t.cluster_id WHERE t.slug = $1",
+        let (id, name, port): (Uuid, String, i32) = sqlx::query_as(
+            "SELECT t.id, t.database_name, c.port FROM tenants t JOIN db_clusters c ON c.id = t.cluster_id WHERE t.slug = $1",
         )
         .bind(slug)
         .fetch_one(&self.control.db)
@@ -361,7 +362,7 @@ impl Platform {
         // Two connections: tests run six at a time against one server.
         let pool = sqlx::postgres::PgPoolOptions::new()
             .max_connections(2)
-            .connect_with(admin_options().database(&name).port(port))
+            .connect_with(admin_options().database(&name).port(port).options([(tenant_schema::TENANT_SETTING, id)]))
             .await
             .expect("connect to the tenant database");
         TenantDb { pool }

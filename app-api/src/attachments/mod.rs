@@ -34,6 +34,7 @@ use self::scanner::Scanner;
 use crate::config::{AttachmentsConfig, BlobStoreConfig};
 use crate::tenancy::pools::PoolManager;
 use crate::tenancy::resolve::Tenant;
+
 use sav::ids::{TicketId, UserId};
 
 /// At most this many files on one ticket.

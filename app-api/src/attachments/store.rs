@@ -207,7 +207,7 @@ pub async fn message_of_ticket(
 pub async fn claim_object(conn: &mut PgConnection, file_path: &str, byte_size: i64) -> sqlx::Result<bool> {
     let created = sqlx::query_scalar!(
         r#"INSERT INTO stored_objects (file_path, byte_size) VALUES ($1, $2)
-           ON CONFLICT (file_path) DO UPDATE SET file_path = EXCLUDED.file_path
+           ON CONFLICT (tenant_id, file_path) DO UPDATE SET file_path = EXCLUDED.file_path
            RETURNING (xmax = 0) AS "created!""#,
         file_path,
         byte_size,

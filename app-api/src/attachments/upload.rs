@@ -9,7 +9,7 @@ use axum::extract::Multipart;
 use sav::tickets::access::Viewer;
 use sav::tickets::store as tickets;
 use shared::error::{ApiError, ApiResult, FieldError};
-use sqlx::{Connection as _, PgConnection};
+use sqlx::PgConnection;
 
 use super::blob::Link;
 use super::metrics::UploadOutcome;
@@ -109,7 +109,7 @@ impl Attachments {
         }
         {
             let mut conn = db.connect().await?;
-            let (_, ticket) = tickets::visible(&mut conn, user_id, id, false).await.answered()?;
+            let (_, ticket) = tickets::visible(&mut *conn.begin().await?, user_id, id, false).await.answered()?;
             tickets::ensure_open(&ticket).answered()?;
         }
         self.ensure_prepared().await.map_err(|e| self.failed("check", &e))?;

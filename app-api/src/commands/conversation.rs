@@ -26,6 +26,7 @@ use super::finish::{Unwritten, finish};
 use super::writer::{Opening, Requester, TicketWriter, Written};
 use crate::events::Events;
 use crate::refusals::{Answer as _, Answered as _};
+use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
 use sav::ids::TicketId;
 
@@ -55,7 +56,7 @@ impl TicketWriter {
     /// An address already on the ticket changes nothing (`false`, with the participant).
     pub async fn add_participant(
         &self,
-        db: &mut PgConnection,
+        db: &mut TenantConnection,
         id: TicketId,
         joining: Joining,
     ) -> ApiResult<(Participant, bool)> {
@@ -128,7 +129,7 @@ impl TicketWriter {
 
     /// Removes participant `pid` of ticket `id`: staff remove anyone, its customer those they
     /// may copy, a participant themself.
-    pub async fn remove_participant(&self, db: &mut PgConnection, id: TicketId, pid: i64) -> ApiResult<()> {
+    pub async fn remove_participant(&self, db: &mut TenantConnection, id: TicketId, pid: i64) -> ApiResult<()> {
         let now = Utc::now();
         let mut tx = db.begin().await?;
         let done = self.remove_participant_in(&mut tx, id, pid, now).await;
@@ -163,7 +164,13 @@ impl TicketWriter {
     }
 
     /// Links ticket `other` to ticket `id` as `kind` (what `other` is to `id`); staff only.
-    pub async fn link(&self, db: &mut PgConnection, id: TicketId, other: TicketId, kind: LinkKind) -> ApiResult<Link> {
+    pub async fn link(
+        &self,
+        db: &mut TenantConnection,
+        id: TicketId,
+        other: TicketId,
+        kind: LinkKind,
+    ) -> ApiResult<Link> {
         let now = Utc::now();
         let mut tx = db.begin().await?;
         let done = self.link_in(&mut tx, id, other, Some(kind), now).await;
@@ -172,7 +179,7 @@ impl TicketWriter {
     }
 
     /// Unlinks tickets `id` and `other`; staff only.
-    pub async fn unlink(&self, db: &mut PgConnection, id: TicketId, other: TicketId) -> ApiResult<()> {
+    pub async fn unlink(&self, db: &mut TenantConnection, id: TicketId, other: TicketId) -> ApiResult<()> {
         let now = Utc::now();
         let mut tx = db.begin().await?;
         let done = self.link_in(&mut tx, id, other, None, now).await;
@@ -250,7 +257,7 @@ impl TicketWriter {
     /// they were are returned.
     pub async fn resolve_with_children(
         &self,
-        db: &mut PgConnection,
+        db: &mut TenantConnection,
         id: TicketId,
         reason: Option<String>,
     ) -> ApiResult<(Written, Vec<ChildLeft>)> {
@@ -316,12 +323,12 @@ impl TicketWriter {
     /// words and files (the message leaves the first thread), linked `related` to the first.
     pub async fn split(
         &self,
-        db: &mut PgConnection,
+        db: &mut TenantConnection,
         id: TicketId,
         message_id: i64,
         subject: Option<String>,
     ) -> ApiResult<Written> {
-        let number = store::take_ticket_number(db).await?;
+        let number = TicketWriter::take_number(db).await?;
         let now = Utc::now();
         let mut tx = db.begin().await?;
         let done = self.split_in(&mut tx, id, message_id, subject, number, now).await;
@@ -379,7 +386,7 @@ impl TicketWriter {
     /// here, on the customer's side), who need not see the ticket otherwise: a public message.
     pub async fn post_as_participant(
         &self,
-        db: &mut PgConnection,
+        db: &mut TenantConnection,
         id: TicketId,
         post: Post,
     ) -> Result<Written, Unwritten> {
@@ -471,7 +478,7 @@ async fn remove(
 /// A copied participant leaves the conversation by their mail's link: recorded as the system's
 /// change, naming them. False when they had left already.
 pub async fn leave(
-    db: &mut PgConnection,
+    db: &mut TenantConnection,
     tenant: &std::sync::Arc<Tenant>,
     events: &Events,
     participant_id: i64,

@@ -25,7 +25,7 @@ use sav::tickets::store::{self, NewTicket, Ticket};
 use sav::tickets::{content, intake, merging, participants, tags};
 use shared::auth::Role;
 use shared::error::{ApiError, ApiResult};
-use sqlx::{Connection as _, PgConnection, Postgres, Transaction};
+use sqlx::{PgConnection, Postgres, Transaction};
 
 use super::finish::{Unwritten, finish};
 use crate::context::TenantContext;
@@ -159,14 +159,14 @@ impl TicketWriter {
     }
 
     /// Applies `changes` to ticket `id` for the caller, all or none, in a transaction of its own.
-    pub async fn change(&self, db: &mut PgConnection, id: TicketId, changes: Vec<Change>) -> ApiResult<Written> {
+    pub async fn change(&self, db: &mut TenantConnection, id: TicketId, changes: Vec<Change>) -> ApiResult<Written> {
         Ok(self.try_change(db, id, changes).await?)
     }
 
     /// `change`, with the ticket layer's refusal kept typed.
     pub async fn try_change(
         &self,
-        db: &mut PgConnection,
+        db: &mut TenantConnection,
         id: TicketId,
         changes: Vec<Change>,
     ) -> Result<Written, Unwritten> {
@@ -181,13 +181,13 @@ impl TicketWriter {
     /// all or none.
     pub async fn apply_macro(
         &self,
-        db: &mut PgConnection,
+        db: &mut TenantConnection,
         id: TicketId,
         viewer: Viewer,
         applying: Applying,
         reviewed: Reviewed,
     ) -> ApiResult<Written> {
-        let changes = macro_changes(db, id, viewer, &applying, reviewed).await?;
+        let changes = macro_changes(&mut *db.begin().await?, id, viewer, &applying, reviewed).await?;
         self.change(db, id, changes).await
     }
 
@@ -196,12 +196,13 @@ impl TicketWriter {
     /// refused here as it would be there; nothing is recorded, announced or routed.
     pub async fn preview_macro(
         &self,
-        db: &mut PgConnection,
+        db: &mut TenantConnection,
         id: TicketId,
         viewer: Viewer,
         applying: Applying,
     ) -> ApiResult<macros::Preview> {
-        let changes = macro_changes(db, id, viewer, &applying, Reviewed::default()).await?;
+        let mut tx = db.begin().await?;
+        let changes = macro_changes(&mut tx, id, viewer, &applying, Reviewed::default()).await?;
         let filled = applying.chosen.body.as_deref().zip(applying.values.as_ref()).map(|(template, values)| {
             let (customer, number, agent) = values;
             macros::fill(
@@ -210,7 +211,6 @@ impl TicketWriter {
             )
         });
         let now = Utc::now();
-        let mut tx = db.begin().await?;
         let tried = self.try_changes(&mut tx, id, changes, now).await;
         let _ = tx.rollback().await;
         let before = tried?;
@@ -244,7 +244,7 @@ impl TicketWriter {
             None => None,
         };
         let mut db = self.connect().await?;
-        let number = store::take_ticket_number(&mut db).await?;
+        let number = Self::take_number(&mut db).await?;
         let now = Utc::now();
         let mut tx = db.begin().await?;
         let done = self.open_in(&mut tx, opening, turn, number, now).await;
@@ -256,13 +256,13 @@ impl TicketWriter {
     /// owners and admins merge tickets of different customers.
     pub async fn merge(
         &self,
-        db: &mut PgConnection,
+        db: &mut TenantConnection,
         target: TicketId,
         sources: &[TicketId],
         different_customers: bool,
     ) -> ApiResult<Merged> {
         if different_customers {
-            Viewer::load(db, self.user_id)
+            Viewer::load(&mut *db.begin().await?, self.user_id)
                 .await
                 .answered()?
                 .require_admin()
@@ -272,8 +272,17 @@ impl TicketWriter {
         let mut tx = db.begin().await?;
         let done = self.merge_in(&mut tx, target, sources, different_customers, now).await;
         let (written, moved) = self.settle(tx, done).await?;
-        let (merged_from, _) = merging::links(db, target).await?;
+        let (merged_from, _) = merging::links(&mut *db.begin().await?, target).await?;
         Ok(Merged { written, moved, merged_from })
+    }
+
+    /// A new ticket's number, in a short transaction of its own committed before the ticket's: the
+    /// counter's row lock is not held while the ticket is written.
+    pub(super) async fn take_number(db: &mut TenantConnection) -> sqlx::Result<String> {
+        let mut tx = db.begin().await?;
+        let number = store::take_ticket_number(&mut tx).await?;
+        tx.commit().await?;
+        Ok(number)
     }
 
     /// Commits `tx` after work `done` (then hints the worker when asked), or rolls it back.

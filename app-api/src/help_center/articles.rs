@@ -356,7 +356,7 @@ async fn insert(
         "INSERT INTO help_articles (id, family, locale, slug, title, description, body, body_html, body_text,
                                     category_id, status, author_id, published_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, CASE WHEN $11 = 'published' THEN now() END)
-         ON CONFLICT (slug) DO NOTHING",
+         ON CONFLICT (tenant_id, slug) DO NOTHING",
         id,
         family,
         article.locale.as_str(),

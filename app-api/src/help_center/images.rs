@@ -10,7 +10,7 @@ use axum::extract::Multipart;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shared::error::{ApiError, ApiResult, FieldError};
-use sqlx::{Connection as _, PgConnection};
+use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 

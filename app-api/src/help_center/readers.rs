@@ -40,7 +40,7 @@ pub async fn viewed(
            SELECT $1, $3, $5 WHERE $2 AND $3::uuid IS NOT NULL
          )
          INSERT INTO help_article_days (article_id, day, views, suggested_views) VALUES ($1, $4, 1, $2::int)
-         ON CONFLICT (article_id, day) DO UPDATE
+         ON CONFLICT (tenant_id, article_id, day) DO UPDATE
             SET views = help_article_days.views + 1,
                 suggested_views = help_article_days.suggested_views + EXCLUDED.suggested_views",
         article,
@@ -75,7 +75,7 @@ pub async fn voted(
            )
            INSERT INTO help_article_days (article_id, day, helpful, not_helpful)
            SELECT $1, $3, $4::boolean::int, (NOT $4::boolean)::int FROM fresh
-           ON CONFLICT (article_id, day) DO UPDATE
+           ON CONFLICT (tenant_id, article_id, day) DO UPDATE
               SET helpful = help_article_days.helpful + EXCLUDED.helpful,
                   not_helpful = help_article_days.not_helpful + EXCLUDED.not_helpful
            RETURNING 1 AS "one!""#,
@@ -102,7 +102,7 @@ pub async fn unanswered(
          SELECT $1, $2, $3
           WHERE EXISTS (SELECT 1 FROM help_unanswered_searches WHERE day = $3 AND query = $1 AND locale = $2)
              OR (SELECT count(*) FROM help_unanswered_searches WHERE day = $3) < $4
-         ON CONFLICT (day, query, locale) DO UPDATE SET count = help_unanswered_searches.count + 1",
+         ON CONFLICT (tenant_id, day, query, locale) DO UPDATE SET count = help_unanswered_searches.count + 1",
         query,
         locale.map_or("any", Locale::as_str),
         now.date_naive(),

@@ -68,7 +68,7 @@ pub async fn claim(conn: &mut PgConnection, user_id: UserId, keyed: &Keyed, now:
     .await?;
     let inserted = sqlx::query_scalar!(
         r#"INSERT INTO idempotent_requests (user_id, key, request, created_at) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (user_id, key) DO NOTHING RETURNING true AS "inserted!""#,
+           ON CONFLICT (tenant_id, user_id, key) DO NOTHING RETURNING true AS "inserted!""#,
         user_id as _,
         keyed.key,
         keyed.request,

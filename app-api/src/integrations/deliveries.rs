@@ -218,7 +218,7 @@ pub async fn enqueue(
     sqlx::query!(
         "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, type, body, next_attempt_at, created_at, updated_at)
          SELECT d.id, d.endpoint, $3, $4, $5, $6, $6, $6 FROM unnest($1::uuid[], $2::uuid[]) AS d(id, endpoint)
-         ON CONFLICT (event_id, endpoint_id) DO NOTHING",
+         ON CONFLICT (tenant_id, event_id, endpoint_id) DO NOTHING",
         &ids,
         endpoints,
         event_id,

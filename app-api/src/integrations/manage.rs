@@ -18,6 +18,7 @@ use super::deliveries::{self, Change, Endpoint, MAX_ENDPOINTS};
 use super::keys::{self, ApiKey, KeyCheck, NewKey, Scope};
 use super::webhooks::{self, TEST_TYPE};
 use crate::infra::Gate;
+use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
 use sav::ids::UserId;
 
@@ -47,8 +48,8 @@ pub async fn issue_key(
 
 /// Revokes API key `id` for `admin` (a key revoked already stays so), then has every replica
 /// refuse it.
-pub async fn revoke_key(conn: &mut PgConnection, gate: &Gate, admin: UserId, id: Uuid) -> ApiResult<()> {
-    let mut tx = conn.begin().await?;
+pub async fn revoke_key(db: &mut TenantConnection, gate: &Gate, admin: UserId, id: Uuid) -> ApiResult<()> {
+    let mut tx = db.begin().await?;
     if !keys::exists(&mut tx, id).await? {
         return Err(ApiError::not_found("no API key of this organisation has this id"));
     }
@@ -149,20 +150,22 @@ async fn enabled_endpoint(conn: &mut PgConnection, id: Uuid) -> ApiResult<Endpoi
 /// Queues a `webhook.test` delivery to endpoint `id`, asked for by `admin`, and wakes this
 /// replica's sender: the delivery's id and its event's.
 pub async fn test_endpoint(
-    conn: &mut PgConnection,
+    db: &mut TenantConnection,
     visits: &WebhookVisits,
     tenant: &Arc<Tenant>,
     admin: UserId,
     id: Uuid,
 ) -> ApiResult<(Uuid, Uuid)> {
-    let endpoint = enabled_endpoint(conn, id).await?;
+    let mut tx = db.begin().await?;
+    let endpoint = enabled_endpoint(&mut tx, id).await?;
     let (event_id, now) = (Uuid::now_v7(), Utc::now());
     let data = serde_json::json!({ "endpoint_id": endpoint.id, "requested_by": admin });
     let body = webhooks::body(TEST_TYPE, now, &data);
-    deliveries::enqueue(conn, event_id, TEST_TYPE, &body, &[endpoint.id], now).await?;
-    let delivery_id = deliveries::delivery_of(conn, event_id, endpoint.id)
+    deliveries::enqueue(&mut tx, event_id, TEST_TYPE, &body, &[endpoint.id], now).await?;
+    let delivery_id = deliveries::delivery_of(&mut tx, event_id, endpoint.id)
         .await?
         .ok_or_else(|| ApiError::internal("the test delivery was not written"))?;
+    tx.commit().await?;
     visits.wake(tenant);
     Ok((delivery_id, event_id))
 }
@@ -170,16 +173,18 @@ pub async fn test_endpoint(
 /// Queues delivery `delivery` of endpoint `id` again, with the same `webhook-id`, and wakes this
 /// replica's sender: the event's id.
 pub async fn replay(
-    conn: &mut PgConnection,
+    db: &mut TenantConnection,
     visits: &WebhookVisits,
     tenant: &Arc<Tenant>,
     id: Uuid,
     delivery: Uuid,
 ) -> ApiResult<Uuid> {
-    enabled_endpoint(conn, id).await?;
-    let event_id = deliveries::replay(conn, id, delivery, Utc::now())
+    let mut tx = db.begin().await?;
+    enabled_endpoint(&mut tx, id).await?;
+    let event_id = deliveries::replay(&mut tx, id, delivery, Utc::now())
         .await?
         .ok_or_else(|| ApiError::not_found("this endpoint has no delivery with this id"))?;
+    tx.commit().await?;
     visits.wake(tenant);
     Ok(event_id)
 }

@@ -6,10 +6,11 @@ use chrono::Utc;
 use control_schema::schedule::{self, Work};
 use sav::users;
 use shared::error::{ApiError, ApiResult};
-use sqlx::{Connection as _, PgConnection, PgPool};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::store::{self, Channel, ChannelSettings};
+use crate::tenancy::pools::TenantConnection;
 use sav::ids::UserId;
 
 /// 404: the tenant has no mailbox.
@@ -19,13 +20,13 @@ pub fn no_mailbox() -> ApiError {
 
 /// Sets the mailbox of `tenant` for `admin`, and schedules its fetch now.
 pub async fn save(
-    conn: &mut PgConnection,
+    db: &mut TenantConnection,
     control_db: &PgPool,
     tenant: Uuid,
     admin: UserId,
     settings: &ChannelSettings<'_>,
 ) -> ApiResult<Channel> {
-    let mut tx = conn.begin().await?;
+    let mut tx = db.begin().await?;
     let channel = store::put_channel(&mut tx, settings).await?;
     let details =
         serde_json::json!({ "imap_url": settings.imap_url, "username": settings.username, "folder": settings.folder });
@@ -37,8 +38,8 @@ pub async fn save(
 
 /// Removes the mailbox of `tenant` for `admin`: nothing more is fetched; mail already taken
 /// stays.
-pub async fn remove(conn: &mut PgConnection, control_db: &PgPool, tenant: Uuid, admin: UserId) -> ApiResult<()> {
-    let mut tx = conn.begin().await?;
+pub async fn remove(db: &mut TenantConnection, control_db: &PgPool, tenant: Uuid, admin: UserId) -> ApiResult<()> {
+    let mut tx = db.begin().await?;
     if !store::delete_channel(&mut tx).await? {
         return Err(no_mailbox());
     }

@@ -24,7 +24,6 @@ use sav::tickets::refusal::Refused;
 use serde::Serialize;
 use shared::error::{ApiError, ApiResult};
 use shared::work_queue::{self, Lanes, LeasedQueue};
-use sqlx::Connection as _;
 use utoipa::ToSchema;
 
 use super::auth::{self, Dmarc};
@@ -116,15 +115,17 @@ pub async fn receive(state: &AppState, tenant: &Arc<Tenant>, source: Source, raw
     let raw_digest = parse::raw_digest(raw);
     let dedupe_key = inbound.as_ref().map_or(raw_digest, |mail| mail.dedupe_key);
     let mut db = state.tenancy.pools.acquire(tenant).await?;
-    if let Some(first) = store::by_dedupe_key(&mut db, &dedupe_key).await?
+    let mut tx = db.begin().await?;
+    if let Some(first) = store::by_dedupe_key(&mut tx, &dedupe_key).await?
         && settled_outcome(&first.outcome).is_some()
     {
         state.mail_in_metrics.received(source.as_str(), "duplicate");
         return Ok(Received::from_row(&first, Outcome::Duplicate));
     }
-    // The original first: whatever happens next, the mail is not lost.
+    // The original first, committed: whatever happens next, the mail is not lost.
     let key = blob::inbound_key(tenant.id, &hex::encode(raw_digest));
-    files::keep_original(state, &mut db, &key, raw).await?;
+    files::keep_original(state, &mut tx, &key, raw).await?;
+    tx.commit().await?;
     let new = store::NewInbound {
         source: source.as_str(),
         blob_key: &key,
@@ -135,26 +136,28 @@ pub async fn receive(state: &AppState, tenant: &Arc<Tenant>, source: Source, raw
         from_name: inbound.as_ref().map_or("", |m| m.from_name.as_str()),
         subject: inbound.as_ref().map_or("", |m| m.subject.as_str()),
     };
-    let row = if let Some(row) = store::insert(&mut db, &new).await? {
+    let mut tx = db.begin().await?;
+    let row = if let Some(row) = store::insert(&mut tx, &new).await? {
         row
     } else {
         // The same mail arrived beside this one, or an earlier try stopped before deciding.
-        let first = store::by_dedupe_key(&mut db, &dedupe_key)
+        let first = store::by_dedupe_key(&mut tx, &dedupe_key)
             .await?
             .ok_or_else(|| ApiError::internal("the mail's row went"))?;
         // Settled, or being read by another try right now: either way, this one is the same mail.
-        if settled_outcome(&first.outcome).is_some() || !store::take(&mut db, first.id).await? {
+        if settled_outcome(&first.outcome).is_some() || !store::take(&mut tx, first.id).await? {
             state.mail_in_metrics.received(source.as_str(), "duplicate");
             return Ok(Received::from_row(&first, Outcome::Duplicate));
         }
         first
     };
+    tx.commit().await?;
     drop(db);
     let authserv = match source {
         Source::Api => state.config.mail_in.authserv_id.clone(),
         Source::Imap => {
             let mut db = state.tenancy.pools.acquire(tenant).await?;
-            store::mailbox_authserv_id(&mut db).await?
+            store::mailbox_authserv_id(&mut *db.begin().await?).await?
         }
     };
     let decided = decide(state, tenant, row.id, inbound, authserv.as_deref(), None).await?;
@@ -193,7 +196,10 @@ impl LeasedQueue for Stranded {
 
     async fn claim(&self, limit: i64) -> ApiResult<Vec<store::InboundEmail>> {
         let mut db = self.state.tenancy.pools.acquire(&self.tenant).await?;
-        Ok(store::claim_stranded(&mut db, limit).await?)
+        let mut tx = db.begin().await?;
+        let claimed = store::claim_stranded(&mut tx, limit).await?;
+        tx.commit().await?;
+        Ok(claimed)
     }
 
     async fn work(&self, row: store::InboundEmail) -> (work_queue::Outcome, bool) {
@@ -216,7 +222,7 @@ impl Stranded {
         let authserv = match row.source.as_str() {
             "imap" => {
                 let mut db = state.tenancy.pools.acquire(&self.tenant).await?;
-                store::mailbox_authserv_id(&mut db).await?
+                store::mailbox_authserv_id(&mut *db.begin().await?).await?
             }
             _ => state.config.mail_in.authserv_id.clone(),
         };
@@ -254,74 +260,59 @@ pub async fn decide(
 ) -> ApiResult<Received> {
     let released = released_by.is_some();
     let mut db = state.tenancy.pools.acquire(tenant).await?;
-    let settle =
-        |outcome: Outcome, reason: Option<&'static str>, ticket: Option<TicketId>, message: Option<i64>| Received {
-            ticket_id: ticket,
-            message_id: message,
-            outcome,
-            inbound_email_id: id,
-            reason: reason.map(str::to_owned),
-        };
+    // What the mail is, read and recorded in one transaction: committed before each answer, and
+    // before the ticket's write (on connections of its own) reads the sender and participants.
+    let mut tx = db.begin().await?;
     let Some(mail) = inbound.filter(|m| m.from_address.contains('@')) else {
-        store::settle(&mut db, id, "ignored", Some("unreadable"), None, None, None).await?;
-        return Ok(settle(Outcome::Ignored, Some("unreadable"), None, None));
+        return set_aside(tx, id, Outcome::Ignored, "unreadable", None).await;
     };
     match &mail.kind {
-        Kind::OwnMail => {
-            store::settle(&mut db, id, "ignored", Some("own_mail"), None, None, None).await?;
-            return Ok(settle(Outcome::Ignored, Some("own_mail"), None, None));
-        }
+        Kind::OwnMail => return set_aside(tx, id, Outcome::Ignored, "own_mail", None).await,
         Kind::Bounce { failed, original } => {
             let detail = "a delivery status notification said the address failed for good";
-            let mut tx = db.begin().await?;
             store::record_bounce(&mut tx, failed, original.as_deref(), detail).await?;
-            store::settle(&mut tx, id, "ignored", Some("bounce"), None, None, None).await?;
-            tx.commit().await?;
-            return Ok(settle(Outcome::Ignored, Some("bounce"), None, None));
+            return set_aside(tx, id, Outcome::Ignored, "bounce", None).await;
         }
         Kind::AutoReply => {
             // Recorded against its ticket once at most; never a message, never told.
-            let ticket = thread(state, tenant, &mut db, &mail, None).await?;
+            let ticket = thread(state, tenant, &mut tx, &mail, None).await?;
             let ticket = match ticket {
-                Some(t) if !store::auto_reply_recorded(&mut db, t).await? => Some(t),
+                Some(t) if !store::auto_reply_recorded(&mut tx, t).await? => Some(t),
                 _ => None,
             };
-            store::settle(&mut db, id, "ignored", Some("auto_reply"), ticket, None, None).await?;
-            return Ok(settle(Outcome::Ignored, Some("auto_reply"), ticket, None));
+            return set_aside(tx, id, Outcome::Ignored, "auto_reply", ticket).await;
         }
         Kind::Conversation => {}
     }
     let dmarc = auth::dmarc(mail.authentication_results.iter().map(String::as_str), authserv_id);
     if dmarc == Dmarc::Fail && !released {
-        store::settle(&mut db, id, "quarantined", Some(DMARC_FAIL), None, None, None).await?;
-        return Ok(settle(Outcome::Quarantined, Some(DMARC_FAIL), None, None));
+        return set_aside(tx, id, Outcome::Quarantined, DMARC_FAIL, None).await;
     }
-    let member = store::member_by_address(&mut db, &mail.from_address).await?;
+    let member = store::member_by_address(&mut tx, &mail.from_address).await?;
     let staff_member = matches!(&member, Some((_, role, true)) if role != "customer");
     // Someone copied on a ticket answers it as themself, never opening a new one.
-    let copied_on = if staff_member { None } else { copied_participant(state, tenant, &mut db, &mail).await? };
+    let copied_on = if staff_member { None } else { copied_participant(state, tenant, &mut tx, &mail).await? };
     let sender = match member {
         Some((user, role, true)) if role != "customer" => {
             if dmarc != Dmarc::Pass && !released {
-                store::settle(&mut db, id, "quarantined", Some(STAFF_SPOOF), None, None, None).await?;
-                return Ok(settle(Outcome::Quarantined, Some(STAFF_SPOOF), None, None));
+                return set_aside(tx, id, Outcome::Quarantined, STAFF_SPOOF, None).await;
             }
             Sender { id: user, staff: true }
         }
         Some((user, _, true)) => Sender { id: user, staff: false },
         Some((_, _, false)) | None => {
             // Someone copied on a ticket gets a contact whatever the mailbox says of strangers.
-            let may_create = copied_on.is_some() || released || store::creates_customers(&mut db).await?;
-            let created = if may_create { new_customer(state, tenant, &mut db, &mail).await? } else { None };
+            let may_create = copied_on.is_some() || released || store::creates_customers(&mut tx).await?;
+            let created = if may_create { new_customer(state, tenant, &mut tx, &mail).await? } else { None };
             let Some(user) = created else {
-                store::settle(&mut db, id, "quarantined", Some(UNKNOWN_SENDER), None, None, None).await?;
-                return Ok(settle(Outcome::Quarantined, Some(UNKNOWN_SENDER), None, None));
+                return set_aside(tx, id, Outcome::Quarantined, UNKNOWN_SENDER, None).await;
             };
             Sender { id: user, staff: false }
         }
     };
-    let ticket = answered(state, tenant, &mut db, &mail, sender, copied_on.as_ref()).await?;
-    let copied = copied_by(state, &mut db, &mail).await?;
+    let ticket = answered(state, tenant, &mut tx, &mail, sender, copied_on.as_ref()).await?;
+    let copied = copied_by(state, &mut tx, &mail).await?;
+    tx.commit().await?;
     drop(db);
     let writer = TicketWriter::acting(state, tenant.clone(), sender.id);
     let checked = files::check(state, &mail).await?;
@@ -341,8 +332,7 @@ pub async fn decide(
         None if sender.staff => {
             // Staff write to tickets; a staff mail that answers none is left for review.
             let mut db = state.tenancy.pools.acquire(tenant).await?;
-            store::settle(&mut db, id, "ignored", Some("no_ticket"), None, None, None).await?;
-            return Ok(settle(Outcome::Ignored, Some("no_ticket"), None, None));
+            return set_aside(db.begin().await?, id, Outcome::Ignored, "no_ticket", None).await;
         }
         None => (Outcome::Created, open(state, tenant, &writer, sender.id, id, &mail, &checked, &copied).await?, None),
     };
@@ -352,8 +342,25 @@ pub async fn decide(
         (false, Outcome::Created) => "created",
         (false, _) => "appended",
     };
-    store::settle(&mut db, id, stored, None, Some(ticket_id), message_id, released_by).await?;
-    Ok(settle(outcome, None, Some(ticket_id), message_id))
+    let mut tx = db.begin().await?;
+    store::settle(&mut tx, id, stored, None, Some(ticket_id), message_id, released_by).await?;
+    tx.commit().await?;
+    Ok(Received { ticket_id: Some(ticket_id), message_id, outcome, inbound_email_id: id, reason: None })
+}
+
+/// Settles mail `id` as ignored or quarantined for `reason` (about `ticket`, if any) in `tx`,
+/// and commits it.
+async fn set_aside(
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    id: i64,
+    outcome: Outcome,
+    reason: &'static str,
+    ticket: Option<TicketId>,
+) -> ApiResult<Received> {
+    let stored = if outcome == Outcome::Quarantined { "quarantined" } else { "ignored" };
+    store::settle(&mut tx, id, stored, Some(reason), ticket, None, None).await?;
+    tx.commit().await?;
+    Ok(Received { ticket_id: ticket, message_id: None, outcome, inbound_email_id: id, reason: Some(reason.to_owned()) })
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use sav::users;
 use shared::error::{ApiError, ApiResult};
-use sqlx::{Connection as _, PgConnection};
 use uuid::Uuid;
 
 use super::intake::{self, Received};
@@ -31,7 +30,7 @@ fn not_quarantined(id: i64) -> ApiError {
 /// Takes mail `id` out of the quarantine as `outcome`, for `admin`, with the audit entry
 /// `action`; the mail as it was.
 async fn settle(
-    conn: &mut PgConnection,
+    conn: &mut TenantConnection,
     admin: UserId,
     id: i64,
     outcome: &str,
@@ -69,6 +68,6 @@ pub async fn release(
 }
 
 /// Discards quarantined mail `id` for `admin`.
-pub async fn discard(conn: &mut PgConnection, admin: UserId, id: i64) -> ApiResult<()> {
+pub async fn discard(conn: &mut TenantConnection, admin: UserId, id: i64) -> ApiResult<()> {
     settle(conn, admin, id, "discarded", "inbound_email_discarded").await.map(drop)
 }

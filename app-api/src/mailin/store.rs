@@ -62,7 +62,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewInbound<'_>) -> sqlx::Resu
         r#"INSERT INTO inbound_emails (source, blob_key, size_bytes, dedupe_key, message_id_header, from_address,
                 from_name, subject, read_until)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(secs => $9))
-         ON CONFLICT (dedupe_key) DO NOTHING
+         ON CONFLICT (tenant_id, dedupe_key) DO NOTHING
          RETURNING id, source, from_address, from_name, subject, received_at, outcome, reason, ticket_id AS "ticket_id: TicketId", message_id,
            size_bytes, blob_key, settled_by AS "settled_by: UserId""#,
         new.source,
@@ -268,7 +268,7 @@ pub async fn record_bounce(
     }
     sqlx::query!(
         "INSERT INTO mail_suppressions (address, reason) SELECT lower(a), $2 FROM unnest($1::text[]) a
-         ON CONFLICT (address) DO NOTHING",
+         ON CONFLICT (tenant_id, address) DO NOTHING",
         failed,
         detail,
     )
@@ -321,7 +321,7 @@ pub async fn put_channel(conn: &mut PgConnection, settings: &ChannelSettings<'_>
         Channel,
         "INSERT INTO email_channel (imap_url, username, password_sealed, folder, authserv_id, create_customers)
          VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (singleton) DO UPDATE SET imap_url = EXCLUDED.imap_url, username = EXCLUDED.username,
+         ON CONFLICT (tenant_id, singleton) DO UPDATE SET imap_url = EXCLUDED.imap_url, username = EXCLUDED.username,
            password_sealed = EXCLUDED.password_sealed, folder = EXCLUDED.folder, authserv_id = EXCLUDED.authserv_id,
            create_customers = EXCLUDED.create_customers, last_error = NULL, updated_at = now(),
            uid_validity = CASE WHEN (email_channel.imap_url, email_channel.username, email_channel.folder)

@@ -166,7 +166,7 @@ pub async fn insert_in_app(
 ) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar!(
         "INSERT INTO notifications (event_id, user_id, kind, ticket_id, title) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (event_id, user_id) DO NOTHING RETURNING id",
+         ON CONFLICT (tenant_id, event_id, user_id) DO NOTHING RETURNING id",
         event_id,
         user_id as _,
         kind.as_str(),
@@ -386,7 +386,7 @@ pub async fn mark_failed(conn: &mut PgConnection, id: i64, error: &str, suppress
     .await?;
     if let Some(address) = suppress {
         sqlx::query!(
-            "INSERT INTO mail_suppressions (address, reason) VALUES (lower($1), $2) ON CONFLICT (address) DO NOTHING",
+            "INSERT INTO mail_suppressions (address, reason) VALUES (lower($1), $2) ON CONFLICT (tenant_id, address) DO NOTHING",
             address,
             error
         )
@@ -499,7 +499,7 @@ pub async fn set_preferences(conn: &mut PgConnection, user_id: UserId, preferenc
     sqlx::query!(
         "INSERT INTO notification_settings (user_id, channel, kind, enabled)
          SELECT $1, c, k, e FROM unnest($2::text[], $3::text[], $4::bool[]) AS s(c, k, e)
-         ON CONFLICT (user_id, channel, kind) DO UPDATE SET enabled = EXCLUDED.enabled, updated_at = now()",
+         ON CONFLICT (tenant_id, user_id, channel, kind) DO UPDATE SET enabled = EXCLUDED.enabled, updated_at = now()",
         user_id as _,
         &channels as &[&str],
         &kinds as &[&str],
@@ -509,7 +509,7 @@ pub async fn set_preferences(conn: &mut PgConnection, user_id: UserId, preferenc
     .await?;
     sqlx::query!(
         "INSERT INTO notification_languages (user_id, language) VALUES ($1, $2)
-         ON CONFLICT (user_id) DO UPDATE SET language = EXCLUDED.language, updated_at = now()",
+         ON CONFLICT (tenant_id, user_id) DO UPDATE SET language = EXCLUDED.language, updated_at = now()",
         user_id as _,
         preferences.language.as_str()
     )
@@ -548,7 +548,7 @@ pub async fn unsubscribe(conn: &mut PgConnection, user_id: UserId, kind: Kind) -
     let done = sqlx::query!(
         "INSERT INTO notification_settings (user_id, channel, kind, enabled)
          SELECT id, 'email', $2, false FROM users WHERE id = $1 AND active
-         ON CONFLICT (user_id, channel, kind) DO UPDATE SET enabled = false, updated_at = now()",
+         ON CONFLICT (tenant_id, user_id, channel, kind) DO UPDATE SET enabled = false, updated_at = now()",
         user_id as _,
         kind.as_str()
     )

@@ -87,8 +87,10 @@ pub async fn create_api_key(
 ) -> ApiResult<(StatusCode, Json<CreatedApiKey>)> {
     let (name, scopes) = validate(&body, Utc::now()).map_err(ApiError::invalid)?;
     let (admin, mut db) = access.connect().await?;
+    let mut tx = db.begin().await?;
     let (api_key, key) =
-        manage::issue_key(&mut db, &integrations.keys, admin.id, &name, &scopes, body.expires_at).await?;
+        manage::issue_key(&mut tx, &integrations.keys, admin.id, &name, &scopes, body.expires_at).await?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(CreatedApiKey { api_key, key })))
 }
 
@@ -102,7 +104,7 @@ pub async fn create_api_key(
 pub async fn list_api_keys(access: Access<Admins>, Query(params): Query<ListParams>) -> ApiResult<Json<ApiKeyPage>> {
     let rows = async |before, limit| -> ApiResult<_> {
         let (_, mut db) = access.connect().await?;
-        Ok(keys::page(&mut db, before, limit).await?)
+        Ok(keys::page(&mut *db.begin().await?, before, limit).await?)
     };
     let page = PageParams { limit: params.limit, cursor: params.cursor }.fetch(rows, |k| (k.created_at, k.id)).await?;
     Ok(Json(ApiKeyPage { data: page.data, next_cursor: page.next_cursor }))

@@ -136,7 +136,8 @@ pub async fn list_attachments(
 ) -> ApiResult<Json<Page<Attachment>>> {
     let rows = async |after, limit| -> ApiResult<_> {
         let Scoped { viewer, item: ticket, mut db } = access.ticket(id).await?;
-        Ok(store::page_of_ticket(&mut db, ticket.id, viewer.sees_internal_notes(), after, limit).await?)
+        let mut tx = db.begin().await?;
+        Ok(store::page_of_ticket(&mut tx, ticket.id, viewer.sees_internal_notes(), after, limit).await?)
     };
     Ok(Json(page.fetch(rows, |a| a.id).await?))
 }
@@ -157,7 +158,9 @@ pub async fn get_attachment(
     ip: Option<axum::Extension<ClientIp>>,
 ) -> ApiResult<Json<AttachmentLink>> {
     let Scoped { viewer, item: found, mut db } = access.attachment(id).await?;
-    let link = files.hand_out(&mut db, viewer, &found, ip.map(|ip| ip.0.0)).await?;
+    let mut tx = db.begin().await?;
+    let link = files.hand_out(&mut tx, viewer, &found, ip.map(|ip| ip.0.0)).await?;
+    tx.commit().await?;
     Ok(Json(AttachmentLink::of(found.attachment, link)))
 }
 
@@ -195,7 +198,7 @@ pub async fn get_access_log(
 ) -> ApiResult<Json<Page<Access>>> {
     let rows = async |after, limit| -> ApiResult<_> {
         let Scoped { mut db, .. } = access.attachment(id).await?;
-        Ok(store::access_page(&mut db, id, after, limit).await?)
+        Ok(store::access_page(&mut *db.begin().await?, id, after, limit).await?)
     };
     Ok(Json(page.fetch(rows, |a| (a.accessed_at, a.id)).await?))
 }
@@ -211,6 +214,6 @@ pub async fn get_storage_usage(
     access: access::Access<Admins>,
 ) -> ApiResult<Json<StorageUsage>> {
     let (_, mut db) = access.connect().await?;
-    let usage = store::usage(&mut db).await?;
+    let usage = store::usage(&mut *db.begin().await?).await?;
     Ok(Json(StorageUsage { usage, quota_bytes: files.quota_bytes }))
 }

@@ -68,7 +68,7 @@ pub async fn list_ticket_categories(visitor: Visitor, RawQuery(query): RawQuery)
     if asked.archived && !viewer.is_some_and(Viewer::is_staff) {
         return Err(ApiError::forbidden("archived categories are for staff"));
     }
-    Ok(Json(CategoryList { data: categories::all(&mut db, asked.archived).await? }))
+    Ok(Json(CategoryList { data: categories::all(&mut *db.begin().await?, asked.archived).await? }))
 }
 
 /// Add a category (owners and admins).
@@ -85,7 +85,10 @@ pub async fn create_ticket_category(
     JsonBody(body): JsonBody<NewCategory>,
 ) -> ApiResult<(StatusCode, Json<Category>)> {
     let draft = Draft { key: body.key, label: body.label, position: body.position };
-    Ok((StatusCode::CREATED, Json(categories::create(&mut db, admin.id, draft).await.answered()?)))
+    let mut tx = db.begin().await?;
+    let created = categories::create(&mut tx, admin.id, draft).await.answered()?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 /// Rename, reorder or archive a category (owners and admins); its key never changes.
@@ -104,5 +107,8 @@ pub async fn patch_ticket_category(
     JsonBody(change): JsonBody<CategoryChange>,
 ) -> ApiResult<Json<Category>> {
     let patch = Patch { label: change.label, position: change.position, archived: change.archived };
-    Ok(Json(categories::change(&mut db, admin.id, &key, patch).await.answered()?))
+    let mut tx = db.begin().await?;
+    let changed = categories::change(&mut tx, admin.id, &key, patch).await.answered()?;
+    tx.commit().await?;
+    Ok(Json(changed))
 }

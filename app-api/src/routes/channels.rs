@@ -79,7 +79,7 @@ impl From<Channel> for EmailChannel {
     ))]
 pub async fn get_email_channel(access: Access<Admins>) -> ApiResult<Json<EmailChannel>> {
     let (_, mut db) = access.connect().await?;
-    let channel = store::channel(&mut db).await?.ok_or_else(no_mailbox)?;
+    let channel = store::channel(&mut *db.begin().await?).await?.ok_or_else(no_mailbox)?;
     Ok(Json(channel.into()))
 }
 

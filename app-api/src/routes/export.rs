@@ -54,13 +54,15 @@ pub async fn export_user(access: Access<Admins>, Path(id): Path<UserId>) -> ApiR
 }
 
 async fn stream_export(mut db: TenantConnection, tenant: &Tenant, person: UserId) -> ApiResult<Response> {
-    let profile = export::profile(&mut db, person)
+    let mut tx = db.begin().await?;
+    let profile = export::profile(&mut tx, person)
         .await?
         .ok_or_else(|| ApiError::not_found("there is no such person in this tenant"))?;
-    let orders = export::orders(&mut db, person).await?;
-    let audit = export::audit(&mut db, person).await?;
-    let ratings = export::ratings(&mut db, person).await?;
-    let participations = participants::of_person(&mut db, person, &profile.member.email).await?;
+    let orders = export::orders(&mut tx, person).await?;
+    let audit = export::audit(&mut tx, person).await?;
+    let ratings = export::ratings(&mut tx, person).await?;
+    let participations = participants::of_person(&mut tx, person, &profile.member.email).await?;
+    drop(tx);
     let head = json!({
         "format": "helpdeskly-export/1",
         "exported_at": Utc::now(),

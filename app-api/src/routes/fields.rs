@@ -66,7 +66,7 @@ pub struct FieldChange {
     ))]
 pub async fn list_fields(access: Access<Members>) -> ApiResult<Json<Vec<Field>>> {
     let (viewer, mut db) = access.connect().await?;
-    Ok(Json(fields::seen_by(&mut db, viewer).await?))
+    Ok(Json(fields::seen_by(&mut *db.begin().await?, viewer).await?))
 }
 
 /// Define a field (owners and admins).
@@ -93,7 +93,10 @@ pub async fn create_field(
         position: body.position,
     };
     let (admin, mut db) = access.connect().await?;
-    Ok((StatusCode::CREATED, Json(fields::create(&mut db, admin.id, draft).await.answered()?)))
+    let mut tx = db.begin().await?;
+    let created = fields::create(&mut tx, admin.id, draft).await.answered()?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 /// Change a field (owners and admins); an option tickets hold is not removed.
@@ -130,7 +133,10 @@ pub async fn patch_field(
         position: change.position,
     };
     let (admin, mut db) = access.connect().await?;
-    Ok(Json(fields::change(&mut db, admin.id, &key, patch).await.answered()?))
+    let mut tx = db.begin().await?;
+    let changed = fields::change(&mut tx, admin.id, &key, patch).await.answered()?;
+    tx.commit().await?;
+    Ok(Json(changed))
 }
 
 /// Delete a field and every ticket's value of it (owners and admins).
@@ -143,6 +149,8 @@ pub async fn patch_field(
     ))]
 pub async fn delete_field(access: Access<Admins>, Path(key): Path<String>) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;
-    fields::remove(&mut db, admin.id, &key).await.answered()?;
+    let mut tx = db.begin().await?;
+    fields::remove(&mut tx, admin.id, &key).await.answered()?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -69,7 +69,9 @@ pub async fn list_articles(visitor: Visitor, RawQuery(query): RawQuery) -> ApiRe
     let (viewer, mut db) = visitor.connect().await?;
     let filter =
         Filter { locale, category_id: query.category_id, status, title, staff: viewer.is_some_and(Viewer::is_staff) };
-    let rows = async |after, limit| -> ApiResult<_> { Ok(articles::page(&mut db, &filter, after, limit).await?) };
+    let rows = async |after, limit| -> ApiResult<_> {
+        Ok(articles::page(&mut *db.begin().await?, &filter, after, limit).await?)
+    };
     Ok(Json(page.fetch(rows, |a: &Summary| (a.updated_at, a.id)).await?))
 }
 
@@ -86,7 +88,10 @@ pub async fn create_article(
     Admitted { viewer: author, mut db, .. }: Admitted<Staff>,
     JsonBody(draft): JsonBody<Draft>,
 ) -> ApiResult<(StatusCode, Json<Article>)> {
-    Ok((StatusCode::CREATED, Json(articles::create(&mut db, author.id, draft).await?)))
+    let mut tx = db.begin().await?;
+    let article = articles::create(&mut tx, author.id, draft).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(article)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -115,11 +120,13 @@ pub async fn get_article(
     let suggested = one_of("from", query.from.as_deref(), &[("suggestion", ())])?.is_some();
     let (viewer, mut db) = visitor.connect().await?;
     let staff = viewer.is_some_and(Viewer::is_staff);
+    let mut tx = db.begin().await?;
     let article =
-        articles::get(&mut db, id, staff).await?.ok_or_else(|| ApiError::not_found("there is no such article"))?;
+        articles::get(&mut tx, id, staff).await?.ok_or_else(|| ApiError::not_found("there is no such article"))?;
     if !staff {
         let customer = viewer.filter(|v| v.role == Role::Customer).map(|v| v.id);
-        readers::viewed(&mut db, article.id, suggested, customer, Utc::now()).await?;
+        readers::viewed(&mut tx, article.id, suggested, customer, Utc::now()).await?;
+        tx.commit().await?;
         help.metrics.viewed(suggested);
     }
     Ok(Json(article))
@@ -163,7 +170,10 @@ pub async fn patch_article(
         status: change.status,
         slug: change.slug,
     };
-    Ok(Json(articles::change(&mut db, id, patch).await?))
+    let mut tx = db.begin().await?;
+    let article = articles::change(&mut tx, id, patch).await?;
+    tx.commit().await?;
+    Ok(Json(article))
 }
 
 /// Delete an article (agents and admins); its translations stay.
@@ -171,7 +181,9 @@ pub async fn patch_article(
     params(("id" = Uuid, Path)),
     responses((status = 204, description = "Deleted"), Access<Staff>, NotFound))]
 pub async fn delete_article(Admitted { mut db, .. }: Admitted<Staff>, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
-    articles::remove(&mut db, id).await?;
+    let mut tx = db.begin().await?;
+    articles::remove(&mut tx, id).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -180,7 +192,7 @@ pub async fn delete_article(Admitted { mut db, .. }: Admitted<Staff>, Path(id): 
     responses((status = 200, description = "Every category (at most 200)", body = Vec<Category>)))]
 pub async fn list_categories(visitor: Visitor) -> ApiResult<Json<Vec<Category>>> {
     let (_, mut db) = visitor.connect().await?;
-    Ok(Json(categories::all(&mut db).await?))
+    Ok(Json(categories::all(&mut *db.begin().await?).await?))
 }
 
 /// One category (anyone).
@@ -188,7 +200,7 @@ pub async fn list_categories(visitor: Visitor) -> ApiResult<Json<Vec<Category>>>
     responses((status = 200, description = "The category", body = Category), NotFound))]
 pub async fn get_category(visitor: Visitor, Path(id): Path<Uuid>) -> ApiResult<Json<Category>> {
     let (_, mut db) = visitor.connect().await?;
-    let category = categories::get(&mut db, id).await?;
+    let category = categories::get(&mut *db.begin().await?, id).await?;
     Ok(Json(category.ok_or_else(|| ApiError::not_found(format!("there is no category {id}")))?))
 }
 
@@ -212,7 +224,10 @@ pub async fn create_category(
     Admitted { mut db, .. }: Admitted<Admins>,
     JsonBody(body): JsonBody<NewCategory>,
 ) -> ApiResult<(StatusCode, Json<Category>)> {
-    Ok((StatusCode::CREATED, Json(categories::create(&mut db, body.name, body.position).await?)))
+    let mut tx = db.begin().await?;
+    let category = categories::create(&mut tx, body.name, body.position).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(category)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -236,7 +251,10 @@ pub async fn patch_category(
     Path(id): Path<Uuid>,
     JsonBody(change): JsonBody<CategoryChange>,
 ) -> ApiResult<Json<Category>> {
-    Ok(Json(categories::change(&mut db, id, change.name, change.position).await?))
+    let mut tx = db.begin().await?;
+    let category = categories::change(&mut tx, id, change.name, change.position).await?;
+    tx.commit().await?;
+    Ok(Json(category))
 }
 
 /// Delete a category (owners and admins): its articles are left without one.
@@ -244,7 +262,9 @@ pub async fn patch_category(
     params(("id" = Uuid, Path)),
     responses((status = 204, description = "Deleted"), Access<Admins>, NotFound))]
 pub async fn delete_category(Admitted { mut db, .. }: Admitted<Admins>, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
-    categories::remove(&mut db, id).await?;
+    let mut tx = db.begin().await?;
+    categories::remove(&mut tx, id).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -290,11 +310,13 @@ pub async fn search_articles(
     }
     let q = search::query(query.q.as_deref()).map_err(|e| ApiError::invalid(vec![e]))?;
     let (viewer, mut db) = visitor.connect().await?;
-    let hits = search::run(&mut db, &q, locale, limit).await?;
+    let mut tx = db.begin().await?;
+    let hits = search::run(&mut tx, &q, locale, limit).await?;
     if !viewer.is_some_and(Viewer::is_staff) {
         help.metrics.searched(!hits.is_empty());
         if hits.is_empty() {
-            readers::unanswered(&mut db, &search::normalised(&q), locale, Utc::now()).await?;
+            readers::unanswered(&mut tx, &search::normalised(&q), locale, Utc::now()).await?;
+            tx.commit().await?;
         }
     }
     Ok(Json(Found { data: hits }))
@@ -332,16 +354,18 @@ pub async fn post_feedback(
     JsonBody(body): JsonBody<Feedback>,
 ) -> ApiResult<Json<Counted>> {
     let (viewer, mut db) = visitor.connect().await?;
+    let mut tx = db.begin().await?;
     if viewer.is_some_and(Viewer::is_staff) {
-        articles::get(&mut db, id, true).await?.ok_or_else(|| ApiError::not_found("there is no such article"))?;
+        articles::get(&mut tx, id, true).await?.ok_or_else(|| ApiError::not_found("there is no such article"))?;
         return Ok(Json(Counted { counted: false }));
     }
     let now = Utc::now();
     let voter = help.voter(visitor.tenant().id, viewer.map(|v| v.id), ip.map(|Extension(ip)| ip.0), now.date_naive());
-    let counted = readers::voted(&mut db, id, &voter, body.helpful, now).await?;
-    if !counted && articles::get(&mut db, id, false).await?.is_none() {
+    let counted = readers::voted(&mut tx, id, &voter, body.helpful, now).await?;
+    if !counted && articles::get(&mut tx, id, false).await?.is_none() {
         return Err(ApiError::not_found("there is no such article"));
     }
+    tx.commit().await?;
     help.metrics.voted(body.helpful, counted);
     Ok(Json(Counted { counted }))
 }
@@ -397,8 +421,9 @@ pub async fn get_help_center_report(
             .map_err(ApiError::invalid)?;
         (range.from, range.to)
     };
-    let articles = readers::articles(&mut db, from, to, now).await?;
-    let unanswered_searches = readers::unanswered_searches(&mut db, from, to).await?;
+    let mut tx = db.begin().await?;
+    let articles = readers::articles(&mut tx, from, to, now).await?;
+    let unanswered_searches = readers::unanswered_searches(&mut tx, from, to).await?;
     Ok(Json(HelpCenterReport { from, to, articles, unanswered_searches }))
 }
 

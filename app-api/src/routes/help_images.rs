@@ -62,7 +62,7 @@ pub async fn list_images(
     Admitted { mut db, .. }: Admitted<Staff>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<Image>>> {
-    let rows = async |after, limit| -> ApiResult<_> { Ok(images::page(&mut db, after, limit).await?) };
+    let rows = async |after, limit| -> ApiResult<_> { Ok(images::page(&mut *db.begin().await?, after, limit).await?) };
     Ok(Json(page.fetch(rows, |i: &Image| (i.created_at, i.id)).await?))
 }
 
@@ -76,9 +76,12 @@ pub async fn delete_image(
     State(files): State<Arc<Attachments>>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    if !images::delete(&mut db, id).await? {
+    let mut tx = db.begin().await?;
+    if !images::delete(&mut tx, id).await? {
         return Err(ApiError::not_found("there is no such image"));
     }
+    // Its object is deleted once the row's deletion is committed.
+    tx.commit().await?;
     drop(db);
     if let Err(err) = files.delete_released(visitor.db().pools(), visitor.db().tenant()).await {
         tracing::warn!(error = %err, "a deleted image's object stays queued for deletion");
@@ -95,7 +98,9 @@ pub async fn help_image(
 ) -> ApiResult<Response> {
     let Ok(id) = Uuid::parse_str(&id) else { return Err(ApiError::not_found("there is no such image")) };
     let (_, mut db) = visitor.connect().await?;
-    let link = images::link(&files, &mut db, id).await?.ok_or_else(|| ApiError::not_found("there is no such image"))?;
+    let link = images::link(&files, &mut *db.begin().await?, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("there is no such image"))?;
     let mut response = Redirect::to(&link.url).into_response();
     let seconds = (link.expires_at - chrono::Utc::now()).num_seconds().clamp(0, 300);
     let cache =

@@ -71,9 +71,10 @@ pub async fn help_home(
 ) -> ApiResult<Response> {
     let Some(locale) = Locale::parse(&locale) else { return Ok(not_found(&config, &visitor, Locale::En)) };
     let (_, mut db) = visitor.connect().await?;
-    let categories = categories::all(&mut db).await?;
+    let mut tx = db.begin().await?;
+    let categories = categories::all(&mut tx).await?;
     let filter = Filter { locale: Some(locale), status: Some(Status::Published), ..Filter::default() };
-    let articles = articles::page(&mut db, &filter, None, LISTED_MAX).await?;
+    let articles = articles::page(&mut tx, &filter, None, LISTED_MAX).await?;
     let origin = origin(&config, &visitor);
     Ok(html(StatusCode::OK, pages::home(&Site { origin: &origin, locale }, &categories, &articles)))
 }
@@ -87,10 +88,11 @@ pub async fn help_category(
     let Some(locale) = Locale::parse(&locale) else { return Ok(not_found(&config, &visitor, Locale::En)) };
     let Ok(id) = id.parse::<Uuid>() else { return Ok(not_found(&config, &visitor, locale)) };
     let (_, mut db) = visitor.connect().await?;
-    let Some(category) = categories::get(&mut db, id).await? else { return Ok(not_found(&config, &visitor, locale)) };
+    let mut tx = db.begin().await?;
+    let Some(category) = categories::get(&mut tx, id).await? else { return Ok(not_found(&config, &visitor, locale)) };
     let filter =
         Filter { locale: Some(locale), category_id: Some(id), status: Some(Status::Published), ..Filter::default() };
-    let articles = articles::page(&mut db, &filter, None, LISTED_MAX).await?;
+    let articles = articles::page(&mut tx, &filter, None, LISTED_MAX).await?;
     let origin = origin(&config, &visitor);
     Ok(html(StatusCode::OK, pages::category(&Site { origin: &origin, locale }, &category, &articles)))
 }
@@ -113,19 +115,21 @@ pub async fn help_article(
     let Some(locale) = Locale::parse(&locale) else { return Ok(not_found(&config, &visitor, Locale::En)) };
     let query: ArticleQuery = parse_list_query(query.as_deref().unwrap_or_default()).unwrap_or_default();
     let (_, mut db) = visitor.connect().await?;
-    let Some(article) = articles::by_slug(&mut db, &slug, false).await? else {
+    let mut tx = db.begin().await?;
+    let Some(article) = articles::by_slug(&mut tx, &slug, false).await? else {
         return Ok(not_found(&config, &visitor, locale));
     };
     if article.locale != locale {
         return Ok(Redirect::permanent(&pages::article_path(article.locale, &article.slug)).into_response());
     }
     let suggested = query.from.as_deref() == Some("suggestion");
-    readers::viewed(&mut db, article.id, suggested, None, Utc::now()).await?;
-    help.metrics.viewed(suggested);
+    readers::viewed(&mut tx, article.id, suggested, None, Utc::now()).await?;
     let category = match article.category_id {
-        Some(id) => categories::get(&mut db, id).await?,
+        Some(id) => categories::get(&mut tx, id).await?,
         None => None,
     };
+    tx.commit().await?;
+    help.metrics.viewed(suggested);
     let origin = origin(&config, &visitor);
     let voted = query.voted.is_some();
     Ok(html(StatusCode::OK, pages::article(&Site { origin: &origin, locale }, &article, category.as_ref(), voted)))
@@ -154,12 +158,14 @@ pub async fn help_feedback(
         _ => return Err(ApiError::bad_request("the form's helpful must be yes or no")),
     };
     let (_, mut db) = visitor.connect().await?;
-    let Some(article) = articles::by_slug(&mut db, &slug, false).await? else {
+    let mut tx = db.begin().await?;
+    let Some(article) = articles::by_slug(&mut tx, &slug, false).await? else {
         return Ok(not_found(&config, &visitor, locale));
     };
     let now = Utc::now();
     let voter = help.voter(visitor.tenant().id, None, ip.map(|Extension(ip)| ip.0), now.date_naive());
-    let counted = readers::voted(&mut db, article.id, &voter, helpful, now).await?;
+    let counted = readers::voted(&mut tx, article.id, &voter, helpful, now).await?;
+    tx.commit().await?;
     help.metrics.voted(helpful, counted);
     let back = format!("{}?voted=1#feedback", pages::article_path(article.locale, &article.slug));
     Ok(Redirect::to(&back).into_response())
@@ -187,10 +193,12 @@ pub async fn help_search(
         return Ok(Redirect::to(&pages::home_path(locale)).into_response());
     };
     let (_, mut db) = visitor.connect().await?;
-    let hits = search::run(&mut db, &q, None, 20).await?;
+    let mut tx = db.begin().await?;
+    let hits = search::run(&mut tx, &q, None, 20).await?;
     help.metrics.searched(!hits.is_empty());
     if hits.is_empty() {
-        readers::unanswered(&mut db, &search::normalised(&q), None, Utc::now()).await?;
+        readers::unanswered(&mut tx, &search::normalised(&q), None, Utc::now()).await?;
+        tx.commit().await?;
     }
     Ok(html(StatusCode::OK, pages::results(&site, &q, &hits)))
 }

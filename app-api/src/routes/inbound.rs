@@ -91,7 +91,7 @@ pub async fn list_inbound_emails(
         return Err(ApiError::invalid(vec![FieldError::new("limit", "must be from 1 to 100")]));
     }
     let (_, mut db) = access.connect().await?;
-    let mut items = store::page(&mut db, quarantined, query.before, i64::from(limit)).await?;
+    let mut items = store::page(&mut *db.begin().await?, quarantined, query.before, i64::from(limit)).await?;
     let next_before = (items.len() > limit as usize).then(|| {
         items.truncate(limit as usize);
         items.last().map(|m| m.id)
@@ -113,7 +113,7 @@ pub async fn get_inbound_raw(
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
     let (_, mut db) = access.connect().await?;
-    let mail = store::get(&mut db, id).await?.ok_or_else(|| no_mail(id))?;
+    let mail = store::get(&mut *db.begin().await?, id).await?.ok_or_else(|| no_mail(id))?;
     drop(db);
     let raw = files::original(&state, &mail.blob_key).await?;
     let mut response = raw.into_response();

@@ -89,7 +89,7 @@ pub struct Applied {
     ))]
 pub async fn list_macros(access: Access<Staff>) -> ApiResult<Json<MacroList>> {
     let (_, mut db) = access.connect().await?;
-    Ok(Json(MacroList { data: macros::all(&mut db).await? }))
+    Ok(Json(MacroList { data: macros::all(&mut *db.begin().await?).await? }))
 }
 
 /// Make a macro (owners and admins).
@@ -114,7 +114,9 @@ pub async fn create_macro(
         add_tags: body.add_tags,
     };
     let (admin, mut db) = access.connect().await?;
-    let created = macros::create(&mut db, admin.id, fields).await.answered()?;
+    let mut tx = db.begin().await?;
+    let created = macros::create(&mut tx, admin.id, fields).await.answered()?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -142,7 +144,10 @@ pub async fn patch_macro(
         add_tags: patch.add_tags,
     };
     let (admin, mut db) = access.connect().await?;
-    Ok(Json(macros::change(&mut db, admin.id, id, patch).await.answered()?))
+    let mut tx = db.begin().await?;
+    let changed = macros::change(&mut tx, admin.id, id, patch).await.answered()?;
+    tx.commit().await?;
+    Ok(Json(changed))
 }
 
 /// Delete a macro (owners and admins).
@@ -155,7 +160,9 @@ pub async fn patch_macro(
     ))]
 pub async fn delete_macro(access: Access<Admins>, Path(id): Path<MacroId>) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;
-    macros::remove(&mut db, admin.id, id).await.answered()?;
+    let mut tx = db.begin().await?;
+    macros::remove(&mut tx, admin.id, id).await.answered()?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -218,7 +225,9 @@ pub async fn apply_macro(
         if reviewed.message.is_some() || !reviewed.skip.is_empty() {
             return Err(ApiError::bad_request("a preview shows the macro as it is: give no message and skip nothing"));
         }
-        return Ok(Json(MacroOutcome::Preview(writer.preview_macro(&mut db, id, viewer, applying).await?)));
+        // Written nowhere: `preview_macro` rolls back what it tried.
+        let preview = writer.preview_macro(&mut db, id, viewer, applying).await?;
+        return Ok(Json(MacroOutcome::Preview(preview)));
     }
     let reviewed = Reviewed { message: reviewed.message, skip: reviewed.skip.into_iter().collect() };
     let written = writer.apply_macro(&mut db, id, viewer, applying, reviewed).await?;

@@ -44,10 +44,11 @@ pub struct MeNow {
     ))]
 pub async fn get_me(access: Access<Own>) -> ApiResult<Json<MeNow>> {
     let mut db = access.own().await?;
-    let me = users::active(&mut db, access.user_id())
+    let mut tx = db.begin().await?;
+    let me = users::active(&mut tx, access.user_id())
         .await?
         .ok_or_else(|| ApiError::not_found("you are not a member of this tenant (any more)"))?;
-    let unread_notifications = notifications::unread_count(&mut db, access.user_id()).await?;
+    let unread_notifications = notifications::unread_count(&mut tx, access.user_id()).await?;
     Ok(Json(MeNow { me, unread_notifications }))
 }
 
@@ -65,7 +66,9 @@ pub async fn put_availability(
     JsonBody(body): JsonBody<Availability>,
 ) -> ApiResult<Json<Availability>> {
     let (viewer, mut db) = access.connect().await?;
-    let available = routing::set_available(&mut db, viewer.id, body.available).await?;
+    let mut tx = db.begin().await?;
+    let available = routing::set_available(&mut tx, viewer.id, body.available).await?;
+    tx.commit().await?;
     if available {
         // The jobs hand out what waits for them.
         events.hints.hint(&access.tenant());

@@ -53,8 +53,9 @@ pub async fn list_notifications(
     let mut unread_count = 0;
     let rows = async |before, limit| -> ApiResult<_> {
         let mut db = access.own().await?;
-        let rows = store::page(&mut db, access.user_id(), params.unread.unwrap_or(false), before, limit).await?;
-        unread_count = store::unread_count(&mut db, access.user_id()).await?;
+        let mut tx = db.begin().await?;
+        let rows = store::page(&mut tx, access.user_id(), params.unread.unwrap_or(false), before, limit).await?;
+        unread_count = store::unread_count(&mut tx, access.user_id()).await?;
         Ok(rows)
     };
     let page = PageParams { limit: params.limit, cursor: params.cursor.clone() }.fetch(rows, |n| n.id).await?;
@@ -90,7 +91,9 @@ pub async fn mark_read(access: Access<Own>, JsonBody(body): JsonBody<MarkRead>) 
         }
     };
     let mut db = access.own().await?;
-    store::mark_read(&mut db, access.user_id(), ids).await?;
+    let mut tx = db.begin().await?;
+    store::mark_read(&mut tx, access.user_id(), ids).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -99,7 +102,7 @@ pub async fn mark_read(access: Access<Own>, JsonBody(body): JsonBody<MarkRead>) 
     responses((status = 200, description = "Every kind on both channels, and the language of mail", body = Preferences)))]
 pub async fn get_preferences(access: Access<Own>) -> ApiResult<Json<Preferences>> {
     let mut db = access.own().await?;
-    store::preferences(&mut db, access.user_id())
+    store::preferences(&mut *db.begin().await?, access.user_id())
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::not_found("you are not a member of this tenant (any more)"))
@@ -151,11 +154,13 @@ pub async fn put_preferences(
     let (Some(email), Some(in_app)) = (email, in_app) else { return Err(ApiError::invalid(errors)) };
     let wanted = Preferences { email, in_app, language: body.language };
     let mut db = access.own().await?;
-    let now = match store::replace_preferences(&mut db, access.user_id(), &wanted).await? {
+    let mut tx = db.begin().await?;
+    let now = match store::replace_preferences(&mut tx, access.user_id(), &wanted).await? {
         Replaced::Now(now) => now,
         Replaced::NotMember => return Err(ApiError::not_found("you are not a member of this tenant (any more)")),
         Replaced::Left => return Err(ApiError::not_found("you left")),
     };
+    tx.commit().await?;
     Ok(Json(now))
 }
 
@@ -184,8 +189,10 @@ pub struct Unsubscribed {
 pub async fn unsubscribe(links: MailLinks, Query(params): Query<UnsubscribeParams>) -> ApiResult<Json<Unsubscribed>> {
     let invalid = || ApiError::new(StatusCode::BAD_REQUEST, "invalid_token", "this unsubscribe link is not valid");
     let (link, mut db) = links.open::<Unsubscribe>(&params.token).await?.ok_or_else(invalid)?;
-    if !store::unsubscribe(&mut db, link.user_id, link.kind).await? {
+    let mut tx = db.begin().await?;
+    if !store::unsubscribe(&mut tx, link.user_id, link.kind).await? {
         return Err(invalid());
     }
+    tx.commit().await?;
     Ok(Json(Unsubscribed { kind: link.kind, channel: Channel::Email.as_str().to_owned() }))
 }

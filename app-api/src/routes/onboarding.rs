@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use crate::access::{Access, Admins};
 use crate::state::AppState;
+use crate::tenancy::pools::TenantConnection;
 
 /// What an admin changes: what is given, the rest kept.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -47,13 +48,17 @@ pub async fn patch_onboarding(
         return Err(ApiError::invalid(vec![FieldError::new("share_portal", "a portal shared stays shared")]));
     }
     let (_, mut db) = access.connect().await?;
-    onboarding::update(&mut db, patch.share_portal, patch.dismissed).await?;
+    let mut tx = db.begin().await?;
+    onboarding::update(&mut tx, patch.share_portal, patch.dismissed).await?;
+    tx.commit().await?;
     Ok(Json(read(&state, &access, &mut db).await?))
 }
 
-async fn read(state: &AppState, access: &Access<Admins>, db: &mut sqlx::PgConnection) -> ApiResult<Onboarding> {
+/// The checklist: the control plane's invitations first, then the tenant's own steps (no tenant
+/// transaction waits on the control plane).
+async fn read(state: &AppState, access: &Access<Admins>, db: &mut TenantConnection) -> ApiResult<Onboarding> {
     let mut control = state.tenancy.control_db.acquire().await?;
     let invited = control_schema::contacts::staff_invited(&mut control, access.tenant().id).await?;
     drop(control);
-    Ok(onboarding::get(db, invited).await?)
+    Ok(onboarding::get(&mut *db.begin().await?, invited).await?)
 }

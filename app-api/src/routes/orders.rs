@@ -75,7 +75,9 @@ pub async fn put_order(
     let (_, mut db) = access.connect().await?;
     let (total_cents, status) = (total_cents.unwrap_or_default(), status.unwrap_or_default());
     let new = NewOrder { order_id, user_id: input.user_id, total_cents, currency: &input.currency, status };
-    let recorded = orders::upsert(&mut db, &new).await?;
+    let mut tx = db.begin().await?;
+    let recorded = orders::upsert(&mut tx, &new).await?;
+    tx.commit().await?;
     let order = OrderRef {
         order_id,
         user_id: input.user_id,

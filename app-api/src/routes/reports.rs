@@ -42,7 +42,7 @@ use crate::tenancy::pools::TenantConnection;
     ))]
 pub async fn get_sla_summary(access: Access<Staff>) -> ApiResult<Json<SlaSummary>> {
     let (viewer, mut db) = access.connect().await?;
-    Ok(Json(dashboard::sla_summary(&mut db, viewer, Utc::now()).await?))
+    Ok(Json(dashboard::sla_summary(&mut *db.begin().await?, viewer, Utc::now()).await?))
 }
 
 /// Tickets assigned to each staff member, by status (owners and admins).
@@ -54,7 +54,7 @@ pub async fn get_sla_summary(access: Access<Staff>) -> ApiResult<Json<SlaSummary
 pub async fn get_workload(access: Access<Admins>, Query(page): Query<PageParams>) -> ApiResult<Json<Page<AgentLoad>>> {
     let rows = async |after, limit| -> ApiResult<_> {
         let (_, mut db) = access.connect().await?;
-        Ok(dashboard::workload(&mut db, after, limit).await?)
+        Ok(dashboard::workload(&mut *db.begin().await?, after, limit).await?)
     };
     Ok(Json(page.fetch(rows, |a| a.user_id).await?))
 }
@@ -172,8 +172,10 @@ pub async fn get_tickets_csv(access: Access<Admins>, RawQuery(query): RawQuery) 
             .with_retry_after(5)
     })?;
     let (viewer, mut db) = access.connect().await?;
-    let conditions = fields::resolve(&mut db, viewer, &filter.custom).await.answered()?;
-    let columns = fields::all(&mut db).await?;
+    let (conditions, columns) = {
+        let mut tx = db.begin().await?;
+        (fields::resolve(&mut tx, viewer, &filter.custom).await.answered()?, fields::all(&mut tx).await?)
+    };
     let name = format!("tickets-{}-{}.csv", range.date_of(range.from), range.date_of(range.to));
     let (sender, mut receiver) = mpsc::channel::<Chunk>(2);
     let export = Export { viewer, range, filter, conditions, columns, now: Utc::now() };
@@ -264,7 +266,7 @@ async fn write_csv(mut db: TenantConnection, export: Export, out: mpsc::Sender<C
     ))]
 pub async fn get_digest(access: Access<Admins>) -> ApiResult<Json<Digest>> {
     let (_, mut db) = access.connect().await?;
-    let stored = digest::read(&mut db, false).await?.unwrap_or_else(Stored::unset);
+    let stored = digest::read(&mut *db.begin().await?, false).await?.unwrap_or_else(Stored::unset);
     Ok(Json(stored.view(Utc::now())))
 }
 
@@ -285,7 +287,9 @@ pub async fn put_digest(
 ) -> ApiResult<Json<Digest>> {
     let settings = settings.checked().map_err(ApiError::invalid)?;
     let (admin, mut db) = access.connect().await?;
-    let saved = digest::save(&mut db, admin.id, settings, Utc::now()).await?;
+    let mut tx = db.begin().await?;
+    let saved = digest::save(&mut tx, admin.id, settings, Utc::now()).await?;
+    tx.commit().await?;
     schedule::set_due(&tenancy.control_db, Work::Digest, access.tenant().id, saved.next_send_at).await?;
     Ok(Json(saved))
 }

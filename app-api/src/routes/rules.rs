@@ -77,7 +77,7 @@ pub struct DryRun {
     ))]
 pub async fn list_rules(access: Access<Admins>) -> ApiResult<Json<Vec<Saved>>> {
     let (_, mut db) = access.connect().await?;
-    Ok(Json(store::all(&mut db).await?))
+    Ok(Json(store::all(&mut *db.begin().await?).await?))
 }
 
 /// Make a rule (owners and admins); a time rule starts on every ticket not closed.
@@ -103,7 +103,9 @@ pub async fn create_rule(
         position: body.position,
     };
     let (admin, mut db) = access.connect().await?;
-    let created = store::create(&mut db, admin.id, draft).await.answered()?;
+    let mut tx = db.begin().await?;
+    let created = store::create(&mut tx, admin.id, draft).await.answered()?;
+    tx.commit().await?;
     // A time rule's timers may be due already.
     events.hints.hint(&access.tenant());
     Ok((StatusCode::CREATED, Json(created)))
@@ -135,7 +137,9 @@ pub async fn patch_rule(
         position: change.position,
     };
     let (admin, mut db) = access.connect().await?;
-    let changed = store::change(&mut db, admin.id, id, patch).await.answered()?;
+    let mut tx = db.begin().await?;
+    let changed = store::change(&mut tx, admin.id, id, patch).await.answered()?;
+    tx.commit().await?;
     events.hints.hint(&access.tenant());
     Ok(Json(changed))
 }
@@ -151,7 +155,9 @@ pub async fn patch_rule(
     ))]
 pub async fn delete_rule(access: Access<Admins>, Path(id): Path<RuleId>) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;
-    store::remove(&mut db, admin.id, id).await.answered()?;
+    let mut tx = db.begin().await?;
+    store::remove(&mut tx, admin.id, id).await.answered()?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -172,9 +178,10 @@ pub async fn dry_run_rule(
     JsonBody(body): JsonBody<DryRun>,
 ) -> ApiResult<Json<Tried>> {
     let (admin, mut db) = access.connect().await?;
+    let mut tx = db.begin().await?;
     let ticket = match (body.ticket_id, body.ticket_number.as_deref().map(str::trim)) {
         (Some(ticket), None) => ticket,
-        (None, Some(number)) => store::ticket_numbered(&mut db, &number.to_uppercase())
+        (None, Some(number)) => store::ticket_numbered(&mut tx, &number.to_uppercase())
             .await?
             .ok_or_else(|| ApiError::not_found("no ticket has this number"))?,
         _ => {
@@ -184,7 +191,8 @@ pub async fn dry_run_rule(
             )]));
         }
     };
-    Ok(Json(rules::try_rule(&mut db, &events, admin.id, id, ticket).await?))
+    // Nothing to commit: `try_rule` rolls back what it tried.
+    Ok(Json(rules::try_rule(&mut tx, &events, admin.id, id, ticket).await?))
 }
 
 /// A rule's last runs, newest first (owners and admins): what each changed, or why it was
@@ -203,8 +211,9 @@ pub async fn list_rule_runs(
 ) -> ApiResult<Json<Page<Run>>> {
     let rows = async |before, limit| -> ApiResult<_> {
         let (_, mut db) = access.connect().await?;
-        store::get(&mut db, id).await?.ok_or(store::Refused::NotFound).answered()?;
-        Ok(store::runs(&mut db, id, before, limit).await?)
+        let mut tx = db.begin().await?;
+        store::get(&mut tx, id).await?.ok_or(store::Refused::NotFound).answered()?;
+        Ok(store::runs(&mut tx, id, before, limit).await?)
     };
     Ok(Json(page.fetch(rows, |run| run.id).await?))
 }

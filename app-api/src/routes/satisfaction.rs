@@ -97,7 +97,7 @@ pub async fn get_ticket_satisfaction(
     Path(id): Path<TicketId>,
 ) -> ApiResult<Json<TicketSatisfaction>> {
     let Scoped { viewer, item: ticket, mut db } = access.ticket(id).await?;
-    let (rateable, rating) = satisfaction::standing(&mut db, viewer, &ticket).await?;
+    let (rateable, rating) = satisfaction::standing(&mut *db.begin().await?, viewer, &ticket).await?;
     Ok(Json(TicketSatisfaction { rateable, rating }))
 }
 
@@ -118,7 +118,9 @@ pub async fn rate_ticket(
 ) -> ApiResult<(StatusCode, Json<Rating>)> {
     let (score, comment) = checked(body.rating, body.comment.as_deref())?;
     let mut db = access.db().connect().await?;
-    let rating = satisfaction::rate(&mut db, access.user_id(), id, score, comment.as_deref()).await.answered()?;
+    let mut tx = db.begin().await?;
+    let rating = satisfaction::rate(&mut tx, access.user_id(), id, score, comment.as_deref()).await.answered()?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(rating)))
 }
 
@@ -131,7 +133,7 @@ pub async fn rate_ticket(
     ))]
 pub async fn get_rating_link(links: MailLinks, Query(params): Query<TokenParams>) -> ApiResult<Json<LinkedTicket>> {
     let (link, mut db) = links.open::<RatingLink>(&params.token).await?.ok_or(Refused::InvalidLink).answered()?;
-    let (ticket, rating) = satisfaction::by_link(&mut db, link.asked()).await.answered()?;
+    let (ticket, rating) = satisfaction::by_link(&mut *db.begin().await?, link.asked()).await.answered()?;
     Ok(Json(LinkedTicket { ticket_number: ticket.ticket_number, subject: ticket.subject, rating }))
 }
 
@@ -150,7 +152,10 @@ pub async fn post_rating_link(
 ) -> ApiResult<(StatusCode, Json<Rating>)> {
     let (score, comment) = checked(body.rating, body.comment.as_deref())?;
     let (link, mut db) = links.open::<RatingLink>(&body.token).await?.ok_or(Refused::InvalidLink).answered()?;
-    Ok(match satisfaction::rate_by_link(&mut db, link.asked(), score, comment).await.answered()? {
+    let mut tx = db.begin().await?;
+    let rated = satisfaction::rate_by_link(&mut tx, link.asked(), score, comment).await.answered()?;
+    tx.commit().await?;
+    Ok(match rated {
         LinkRated::Recorded(rating) => (StatusCode::CREATED, Json(rating)),
         LinkRated::Commented(rating) => (StatusCode::OK, Json(rating)),
     })
@@ -177,5 +182,5 @@ pub async fn get_satisfaction_report(
         )]));
     }
     let (_, mut db) = access.connect().await?;
-    Ok(Json(satisfaction::report(&mut db, from, to, params.period.unwrap_or_default()).await?))
+    Ok(Json(satisfaction::report(&mut *db.begin().await?, from, to, params.period.unwrap_or_default()).await?))
 }

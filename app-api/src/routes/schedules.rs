@@ -62,7 +62,7 @@ pub struct Imported {
     ))]
 pub async fn list_schedules(access: Access<Staff>) -> ApiResult<Json<Vec<ScheduleView>>> {
     let (_, mut db) = access.connect().await?;
-    Ok(Json(schedules::all(&mut db).await?))
+    Ok(Json(schedules::all(&mut *db.begin().await?).await?))
 }
 
 /// Make a schedule (owners and admins).
@@ -81,7 +81,9 @@ pub async fn create_schedule(
     let fields =
         Fields { name: body.name, time_zone: body.time_zone, intervals: body.intervals, holidays: body.holidays };
     let (admin, mut db) = access.connect().await?;
-    let created = schedules::create(&mut db, admin.id, fields).await.answered()?;
+    let mut tx = db.begin().await?;
+    let created = schedules::create(&mut tx, admin.id, fields).await.answered()?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -106,7 +108,10 @@ pub async fn patch_schedule(
         holidays: change.holidays,
     };
     let (admin, mut db) = access.connect().await?;
-    Ok(Json(schedules::change(&mut db, admin.id, id, patch).await.answered()?))
+    let mut tx = db.begin().await?;
+    let changed = schedules::change(&mut tx, admin.id, id, patch).await.answered()?;
+    tx.commit().await?;
+    Ok(Json(changed))
 }
 
 /// Delete a schedule (owners and admins).
@@ -120,7 +125,9 @@ pub async fn patch_schedule(
     ))]
 pub async fn delete_schedule(access: Access<Admins>, Path(id): Path<ScheduleId>) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;
-    schedules::remove(&mut db, admin.id, id).await.answered()?;
+    let mut tx = db.begin().await?;
+    schedules::remove(&mut tx, admin.id, id).await.answered()?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -157,6 +164,8 @@ pub async fn import_holidays(
     let text = std::str::from_utf8(&raw).map_err(|_| not_a_calendar("must be UTF-8 text".into()))?;
     let found = calendar::holidays(text, Utc::now().date_naive()).map_err(|err| not_a_calendar(err.to_string()))?;
     let (admin, mut db) = access.connect().await?;
-    let imported = schedules::import_holidays(&mut db, admin.id, id, found.holidays).await.answered()?;
+    let mut tx = db.begin().await?;
+    let imported = schedules::import_holidays(&mut tx, admin.id, id, found.holidays).await.answered()?;
+    tx.commit().await?;
     Ok(Json(Imported { imported, skipped: found.skipped }))
 }

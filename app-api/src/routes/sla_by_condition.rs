@@ -18,7 +18,7 @@ use crate::refusals::Answered as _;
     ))]
 pub async fn get_sla_policies(access: Access<Staff>) -> ApiResult<Json<SlaPolicies>> {
     let (_, mut db) = access.connect().await?;
-    Ok(Json(SlaPolicies { policies: sla_by_condition::all(&mut db).await? }))
+    Ok(Json(SlaPolicies { policies: sla_by_condition::all(&mut *db.begin().await?).await? }))
 }
 
 /// Replace the tenant's SLA policies by condition (owners and admins): tickets match the new
@@ -36,6 +36,8 @@ pub async fn put_sla_policies(
     JsonBody(body): JsonBody<SlaPolicies>,
 ) -> ApiResult<Json<SlaPolicies>> {
     let (admin, mut db) = access.connect().await?;
-    let policies = sla_by_condition::replace(&mut db, admin.id, body.policies).await.answered()?;
+    let mut tx = db.begin().await?;
+    let policies = sla_by_condition::replace(&mut tx, admin.id, body.policies).await.answered()?;
+    tx.commit().await?;
     Ok(Json(SlaPolicies { policies }))
 }

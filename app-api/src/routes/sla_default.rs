@@ -140,7 +140,7 @@ fn validate(body: &SlaPolicy) -> Result<Policy, Vec<FieldError>> {
     ))]
 pub async fn get_sla_policy(access: Access<Staff>) -> ApiResult<Json<SlaPolicy>> {
     let (_, mut db) = access.connect().await?;
-    Ok(Json(sla_default::current(&mut db).await?.policy.into()))
+    Ok(Json(sla_default::current(&mut *db.begin().await?).await?.policy.into()))
 }
 
 /// Replace the tenant's SLA policy (owners and admins): it applies to tickets created from now on.
@@ -154,7 +154,9 @@ pub async fn get_sla_policy(access: Access<Staff>) -> ApiResult<Json<SlaPolicy>>
 pub async fn put_sla_policy(access: Access<Admins>, JsonBody(body): JsonBody<SlaPolicy>) -> ApiResult<Json<SlaPolicy>> {
     let (admin, mut db) = access.connect().await?;
     let policy = validate(&body).map_err(ApiError::invalid)?;
-    let adopted = sla_default::replace(&mut db, admin.id, &policy, Utc::now()).await.answered()?;
+    let mut tx = db.begin().await?;
+    let adopted = sla_default::replace(&mut tx, admin.id, &policy, Utc::now()).await.answered()?;
+    tx.commit().await?;
     Ok(Json(adopted.current().policy.into()))
 }
 

@@ -19,7 +19,7 @@ use crate::access::{Access, Staff};
 pub async fn list_staff(access: Access<Staff>, Query(page): Query<PageParams>) -> ApiResult<Json<Page<StaffMember>>> {
     let rows = async |after, limit| -> ApiResult<_> {
         let (_, mut db) = access.connect().await?;
-        Ok(users::staff_page(&mut db, after, limit).await?)
+        Ok(users::staff_page(&mut *db.begin().await?, after, limit).await?)
     };
     Ok(Json(page.fetch(rows, |m| m.id).await?))
 }

@@ -143,13 +143,15 @@ pub async fn stream(
     // Still unbound: told to resynchronise once the queue is (or now, if it was meanwhile).
     let resync_now = !bound && hub.opened_unbound();
     let (viewer, mut db) = access.connect().await?;
-    let teams = if viewer.role == Role::Agent { teams::of_member(&mut db, viewer.id).await? } else { Vec::new() };
+    // Read before the stream opens, and ended then: a stream holds no connection.
+    let mut tx = db.begin().await?;
+    let teams = if viewer.role == Role::Agent { teams::of_member(&mut tx, viewer.id).await? } else { Vec::new() };
     let watcher = Watcher { user: viewer.id, role: viewer.role, teams, access: viewer.access };
     let mut queued = VecDeque::new();
     let mut sent_ids = Sent::default();
     let last = headers.get("last-event-id").map(|v| v.to_str().unwrap_or("invalid").to_owned());
     if let Some(last) = last {
-        let (replay, read) = replay::after(&mut db, &last, &watcher).await?;
+        let (replay, read) = replay::after(&mut tx, &last, &watcher).await?;
         match replay {
             Replay::Frames(frames) => {
                 queued.extend(frames.iter().map(frame_event));
@@ -163,6 +165,7 @@ pub async fn stream(
             }
         }
     }
+    drop(tx);
     drop(db);
     if resync_now {
         hub.metrics.resyncs.inc();

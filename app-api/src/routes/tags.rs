@@ -49,7 +49,7 @@ pub async fn list_tags(access: Access<Staff>, Query(query): Query<TagQuery>) -> 
         return Err(ApiError::invalid(errors));
     }
     let (viewer, mut db) = access.connect().await?;
-    let found = tallies::tag_counts(&mut db, viewer, prefix.as_deref(), i64::from(limit)).await?;
+    let found = tallies::tag_counts(&mut *db.begin().await?, viewer, prefix.as_deref(), i64::from(limit)).await?;
     if found.fold_wanted {
         fold_later(access.db());
     }
@@ -61,11 +61,14 @@ pub async fn list_tags(access: Access<Staff>, Query(query): Query<TagQuery>) -> 
 pub(super) fn fold_later(db: &TenantDb) {
     let db = db.clone();
     tokio::spawn(async move {
-        let folded = match db.connect().await {
-            Ok(mut conn) => tallies::fold(&mut conn).await.map_err(|err| err.to_string()),
-            Err(err) => Err(err.to_string()),
+        let folded = async {
+            let mut conn = db.connect().await?;
+            let mut tx = conn.begin().await?;
+            tallies::fold(&mut tx).await?;
+            tx.commit().await?;
+            Ok::<_, ApiError>(())
         };
-        if let Err(error) = folded {
+        if let Err(error) = folded.await {
             tracing::warn!(tenant = %db.tenant().id, %error, "the ticket tallies could not be folded");
         }
     });

@@ -60,7 +60,7 @@ pub struct TeamChange {
     ))]
 pub async fn list_teams(access: Access<Staff>) -> ApiResult<Json<Vec<Team>>> {
     let (_, mut db) = access.connect().await?;
-    Ok(Json(teams::all(&mut db).await?))
+    Ok(Json(teams::all(&mut *db.begin().await?).await?))
 }
 
 /// Make a team (owners and admins).
@@ -85,7 +85,9 @@ pub async fn create_team(
         member_ids: body.member_ids,
     };
     let (admin, mut db) = access.connect().await?;
-    let created = teams::create(&mut db, admin.id, fields).await.answered()?;
+    let mut tx = db.begin().await?;
+    let created = teams::create(&mut tx, admin.id, fields).await.answered()?;
+    tx.commit().await?;
     // The jobs hand out what waits in its queue, if anything.
     events.hints.hint(&access.tenant());
     Ok((StatusCode::CREATED, Json(created)))
@@ -115,7 +117,9 @@ pub async fn patch_team(
         member_ids: change.member_ids,
     };
     let (admin, mut db) = access.connect().await?;
-    let changed = teams::change(&mut db, admin.id, id, patch).await.answered()?;
+    let mut tx = db.begin().await?;
+    let changed = teams::change(&mut tx, admin.id, id, patch).await.answered()?;
+    tx.commit().await?;
     events.hints.hint(&access.tenant());
     Ok(Json(changed))
 }
@@ -131,6 +135,8 @@ pub async fn patch_team(
     ))]
 pub async fn delete_team(access: Access<Admins>, Path(id): Path<TeamId>) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;
-    teams::remove(&mut db, admin.id, id).await.answered()?;
+    let mut tx = db.begin().await?;
+    teams::remove(&mut tx, admin.id, id).await.answered()?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

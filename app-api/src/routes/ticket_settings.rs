@@ -52,11 +52,12 @@ impl From<TicketSettings> for TicketSettingsView {
     ))]
 pub async fn get_ticket_settings(access: Access<Members>) -> ApiResult<Json<TicketSettingsView>> {
     let (viewer, mut db) = access.connect().await?;
+    let mut tx = db.begin().await?;
     if !viewer.is_staff() {
-        let order_number = ticket_settings::order_number(&mut db).await?;
+        let order_number = ticket_settings::order_number(&mut tx).await?;
         return Ok(Json(TicketSettingsView { agent_ticket_access: None, order_number, updated_at: None }));
     }
-    Ok(Json(ticket_settings::get(&mut db).await?.into()))
+    Ok(Json(ticket_settings::get(&mut tx).await?.into()))
 }
 
 /// Change the organisation's ticket settings (owners and admins); the whole object back.
@@ -72,5 +73,8 @@ pub async fn patch_ticket_settings(
     JsonBody(patch): JsonBody<TicketSettingsPatch>,
 ) -> ApiResult<Json<TicketSettingsView>> {
     let (_, mut db) = access.connect().await?;
-    Ok(Json(ticket_settings::update(&mut db, patch.agent_ticket_access, patch.order_number).await?.into()))
+    let mut tx = db.begin().await?;
+    let updated = ticket_settings::update(&mut tx, patch.agent_ticket_access, patch.order_number).await?;
+    tx.commit().await?;
+    Ok(Json(updated.into()))
 }

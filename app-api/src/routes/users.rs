@@ -63,7 +63,8 @@ pub async fn list_users(access: Access<Staff>, RawQuery(query): RawQuery) -> Api
         return Err(ApiError::invalid(vec![FieldError::new("q", "must be 1 to 200 characters")]));
     }
     let page = PageParams { limit: asked.limit, cursor: asked.cursor };
-    let rows = async |after, limit| users::people_page(&mut db, kind, q, after, limit).await;
+    let mut tx = db.begin().await?;
+    let rows = async |after, limit| users::people_page(&mut tx, kind, q, after, limit).await;
     Ok(Json(page.fetch(rows, Person::position).await?))
 }
 
@@ -90,7 +91,10 @@ pub async fn patch_user(
     JsonBody(patch): JsonBody<UserPatch>,
 ) -> ApiResult<Json<Me>> {
     let (admin, mut db) = access.connect().await?;
-    Ok(Json(users::set_customer_vip(&mut db, admin.id, id, patch.vip).await.answered()?))
+    let mut tx = db.begin().await?;
+    let customer = users::set_customer_vip(&mut tx, admin.id, id, patch.vip).await.answered()?;
+    tx.commit().await?;
+    Ok(Json(customer))
 }
 
 /// What an erasure did.
@@ -137,7 +141,9 @@ pub async fn erase_user(
     })?;
     let (admin, mut db) = access.connect().await?;
     let tenant = access.tenant();
-    let (pseudonym, erased) = erasure::erase_customer(&mut db, admin.id, tenant.id, id).await.answered()?;
+    let mut tx = db.begin().await?;
+    let (pseudonym, erased) = erasure::erase_customer(&mut tx, admin.id, tenant.id, id).await.answered()?;
+    tx.commit().await?;
     drop(db);
     // Their files' objects: now, or by the orphan cleanup if the store is away.
     if let Err(err) = files.delete_released(access.db().pools(), &tenant).await {

@@ -114,7 +114,7 @@ fn as_view_error(err: &ApiError) -> ApiError {
     ))]
 pub async fn list_views(access: Access<Staff>) -> ApiResult<Json<Vec<View>>> {
     let (viewer, mut db) = access.connect().await?;
-    Ok(Json(views::visible(&mut db, viewer.id).await?))
+    Ok(Json(views::visible(&mut *db.begin().await?, viewer.id).await?))
 }
 
 /// Save a view (staff; a shared one: owners and admins).
@@ -130,9 +130,12 @@ pub async fn create_view(
     JsonBody(body): JsonBody<NewView>,
 ) -> ApiResult<(StatusCode, Json<View>)> {
     let (viewer, mut db) = access.connect().await?;
-    check_filters(&mut db, viewer, &body.filters).await?;
+    let mut tx = db.begin().await?;
+    check_filters(&mut tx, viewer, &body.filters).await?;
     let fields = Fields { name: body.name, filters: body.filters, sort: body.sort, shared: body.shared };
-    Ok((StatusCode::CREATED, Json(views::create(&mut db, viewer, fields).await.answered()?)))
+    let view = views::create(&mut tx, viewer, fields).await.answered()?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 /// Change a view (its owner; a shared one: owners and admins).
@@ -150,11 +153,14 @@ pub async fn patch_view(
     JsonBody(patch): JsonBody<ViewPatch>,
 ) -> ApiResult<Json<View>> {
     let (viewer, mut db) = access.connect().await?;
+    let mut tx = db.begin().await?;
     if let Some(filters) = &patch.filters {
-        check_filters(&mut db, viewer, filters).await?;
+        check_filters(&mut tx, viewer, filters).await?;
     }
     let patch = Patch { name: patch.name, filters: patch.filters, sort: patch.sort };
-    Ok(Json(views::change(&mut db, viewer, id, patch).await.answered()?))
+    let view = views::change(&mut tx, viewer, id, patch).await.answered()?;
+    tx.commit().await?;
+    Ok(Json(view))
 }
 
 /// Delete a view (its owner; a shared one: owners and admins).
@@ -167,7 +173,9 @@ pub async fn patch_view(
     ))]
 pub async fn delete_view(access: Access<Staff>, Path(id): Path<ViewId>) -> ApiResult<StatusCode> {
     let (viewer, mut db) = access.connect().await?;
-    views::remove(&mut db, viewer, id).await.answered()?;
+    let mut tx = db.begin().await?;
+    views::remove(&mut tx, viewer, id).await.answered()?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -188,10 +196,11 @@ pub async fn view_tickets(
     axum::extract::Query(paging): axum::extract::Query<ViewPage>,
 ) -> ApiResult<Json<Page<TicketListItem>>> {
     let (viewer, mut db) = access.connect().await?;
-    let view = views::get(&mut db, viewer.id, id).await?.ok_or(views::Refused::NotFound).answered()?;
+    let mut tx = db.begin().await?;
+    let view = views::get(&mut tx, viewer.id, id).await?.ok_or(views::Refused::NotFound).answered()?;
     let filter = ticket_filter(&view.filters)?;
     let mut wanted = filter.checked().map_err(|e| as_view_error(&e))?;
-    wanted.fields = fields::resolve(&mut db, viewer, &filter.custom).await.map_err(|e| as_view_error(&e.answer()))?;
+    wanted.fields = fields::resolve(&mut tx, viewer, &filter.custom).await.map_err(|e| as_view_error(&e.answer()))?;
     let page = PageParams { limit: paging.limit, cursor: paging.cursor };
     wanted.limit = page.limit()?;
     wanted.after = page.position()?;
@@ -199,7 +208,7 @@ pub async fn view_tickets(
         Sort::Newest => Order::NewestFirst,
         Sort::Oldest => Order::OldestFirst,
     };
-    let (page, _) = page_of(&mut db, viewer, &wanted).await?;
+    let (page, _) = page_of(&mut tx, viewer, &wanted).await?;
     Ok(Json(page))
 }
 
@@ -211,9 +220,10 @@ pub async fn view_tickets(
     ))]
 pub async fn view_counts(access: Access<Staff>) -> ApiResult<Json<Vec<ViewCount>>> {
     let (viewer, mut db) = access.connect().await?;
-    let seen = views::visible(&mut db, viewer.id).await?;
+    let mut tx = db.begin().await?;
+    let seen = views::visible(&mut tx, viewer.id).await?;
     let filters = seen.iter().map(|view| ticket_filter(&view.filters)).collect::<ApiResult<Vec<_>>>()?;
-    let defined = if filters.iter().any(|f| !f.custom.is_empty()) { fields::all(&mut db).await? } else { Vec::new() };
+    let defined = if filters.iter().any(|f| !f.custom.is_empty()) { fields::all(&mut tx).await? } else { Vec::new() };
     let mut wanted = Vec::with_capacity(seen.len());
     for (view, filter) in seen.iter().zip(&filters) {
         let mut checked = filter.checked().map_err(|e| as_view_error(&e))?;
@@ -222,7 +232,7 @@ pub async fn view_counts(access: Access<Staff>) -> ApiResult<Json<Vec<ViewCount>
         checked.fields = conditions;
         wanted.push((view.id, checked));
     }
-    let found = tallies::view_counts(&mut db, viewer, &wanted, Utc::now()).await?;
+    let found = tallies::view_counts(&mut tx, viewer, &wanted, Utc::now()).await?;
     if found.fold_wanted {
         super::tags::fold_later(access.db());
     }

@@ -137,7 +137,9 @@ pub async fn create_webhook(
     let description = description_of(body.description)?;
     let (admin, mut db) = access.connect().await?;
     let new = NewEndpoint { url: url.as_str(), events: &events, description: description.as_deref() };
-    let (endpoint, secret) = manage::create_endpoint(&mut db, &config.keys.webhook_secrets, admin.id, new).await?;
+    let mut tx = db.begin().await?;
+    let (endpoint, secret) = manage::create_endpoint(&mut tx, &config.keys.webhook_secrets, admin.id, new).await?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(CreatedWebhook { endpoint, secret })))
 }
 
@@ -149,7 +151,7 @@ pub async fn create_webhook(
     ))]
 pub async fn list_webhooks(access: Access<Admins>) -> ApiResult<Json<WebhookList>> {
     let (_, mut db) = access.connect().await?;
-    Ok(Json(WebhookList { data: deliveries::all(&mut db).await? }))
+    Ok(Json(WebhookList { data: deliveries::all(&mut *db.begin().await?).await? }))
 }
 
 /// One webhook endpoint (owners and admins).
@@ -162,7 +164,7 @@ pub async fn list_webhooks(access: Access<Admins>) -> ApiResult<Json<WebhookList
     ))]
 pub async fn get_webhook(access: Access<Admins>, Path(id): Path<Uuid>) -> ApiResult<Json<Endpoint>> {
     let (_, mut db) = access.connect().await?;
-    deliveries::get(&mut db, id).await?.map(Json).ok_or_else(no_endpoint)
+    deliveries::get(&mut *db.begin().await?, id).await?.map(Json).ok_or_else(no_endpoint)
 }
 
 /// Change a webhook endpoint (owners and admins): its URL, events, description, or whether it is
@@ -194,7 +196,10 @@ pub async fn patch_webhook(
     };
     let change = Change { url, events, description, enabled: patch.enabled };
     let (admin, mut db) = access.connect().await?;
-    Ok(Json(manage::change_endpoint(&mut db, admin.id, id, change).await?))
+    let mut tx = db.begin().await?;
+    let endpoint = manage::change_endpoint(&mut tx, admin.id, id, change).await?;
+    tx.commit().await?;
+    Ok(Json(endpoint))
 }
 
 /// Delete a webhook endpoint, its deliveries and their log (owners and admins).
@@ -207,7 +212,9 @@ pub async fn patch_webhook(
     ))]
 pub async fn delete_webhook(access: Access<Admins>, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;
-    manage::delete_endpoint(&mut db, admin.id, id).await?;
+    let mut tx = db.begin().await?;
+    manage::delete_endpoint(&mut tx, admin.id, id).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -226,8 +233,10 @@ pub async fn rotate_secret(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<RotatedSecret>> {
     let (admin, mut db) = access.connect().await?;
+    let mut tx = db.begin().await?;
     let (secret, previous_expires_at) =
-        manage::rotate_secret(&mut db, &config.keys.webhook_secrets, admin.id, id).await?;
+        manage::rotate_secret(&mut tx, &config.keys.webhook_secrets, admin.id, id).await?;
+    tx.commit().await?;
     Ok(Json(RotatedSecret { secret, previous_expires_at }))
 }
 
@@ -246,8 +255,9 @@ pub async fn test_webhook(
     Path(id): Path<Uuid>,
 ) -> ApiResult<(StatusCode, Json<Queued>)> {
     let (admin, mut db) = access.connect().await?;
+    let tenant = access.tenant();
     let (delivery_id, event_id) =
-        manage::test_endpoint(&mut db, &integrations.webhook_visits, &access.tenant(), admin.id, id).await?;
+        manage::test_endpoint(&mut db, &integrations.webhook_visits, &tenant, admin.id, id).await?;
     Ok((StatusCode::ACCEPTED, Json(Queued { delivery_id, event_id })))
 }
 
@@ -266,8 +276,9 @@ pub async fn list_deliveries(
 ) -> ApiResult<Json<AttemptPage>> {
     let rows = async |before, limit| -> ApiResult<_> {
         let (_, mut db) = access.connect().await?;
-        deliveries::get(&mut db, id).await?.ok_or_else(no_endpoint)?;
-        Ok(deliveries::attempts(&mut db, id, before, limit).await?)
+        let mut tx = db.begin().await?;
+        deliveries::get(&mut tx, id).await?.ok_or_else(no_endpoint)?;
+        Ok(deliveries::attempts(&mut tx, id, before, limit).await?)
     };
     let page = PageParams { limit: params.limit, cursor: params.cursor }.fetch(rows, |a| a.id).await?;
     Ok(Json(AttemptPage { data: page.data, next_cursor: page.next_cursor }))
@@ -288,6 +299,7 @@ pub async fn replay_delivery(
     Path((id, delivery_id)): Path<(Uuid, Uuid)>,
 ) -> ApiResult<(StatusCode, Json<Queued>)> {
     let (_, mut db) = access.connect().await?;
-    let event_id = manage::replay(&mut db, &integrations.webhook_visits, &access.tenant(), id, delivery_id).await?;
+    let tenant = access.tenant();
+    let event_id = manage::replay(&mut db, &integrations.webhook_visits, &tenant, id, delivery_id).await?;
     Ok((StatusCode::ACCEPTED, Json(Queued { delivery_id, event_id })))
 }

@@ -13,7 +13,6 @@
 //! in the budget's own tests, which need no server.
 
 use std::collections::{HashMap, VecDeque};
-use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -226,20 +225,6 @@ pub struct TenantConnection<C: Connector = PgConnector> {
     /// `connection_faults()` when it was handed out, known good.
     faults: u64,
     inner: Arc<Inner<C>>,
-}
-
-impl<C: Connector> Deref for TenantConnection<C> {
-    type Target = C::Conn;
-
-    fn deref(&self) -> &C::Conn {
-        self.conn.as_ref().expect("held until drop")
-    }
-}
-
-impl<C: Connector> DerefMut for TenantConnection<C> {
-    fn deref_mut(&mut self) -> &mut C::Conn {
-        self.conn.as_mut().expect("held until drop")
-    }
 }
 
 fn unavailable(why: &'static str) -> ApiError {
@@ -525,6 +510,14 @@ impl<C: Connector> TenantConnection<C> {
 }
 
 impl TenantConnection<PgConnector> {
+    /// The one way into the tenant's rows (`tenant_schema::begin`): a transaction whose first
+    /// statement names its tenant, whose rows alone it then sees and writes. A transaction only
+    /// read from may be dropped: its `ROLLBACK` reaches the server before the connection is lent
+    /// again.
+    pub async fn begin(&mut self) -> sqlx::Result<sqlx::Transaction<'_, sqlx::Postgres>> {
+        self.begin_as("BEGIN").await
+    }
+
     /// A read-only transaction on one snapshot (REPEATABLE READ) under the reports' and exports'
     /// statement time limit (`REPORT_STATEMENT_TIMEOUT_MS`) rather than the requests': the
     /// longer limit ends with the transaction.
@@ -543,9 +536,19 @@ impl TenantConnection<PgConnector> {
         begin: &'static str,
     ) -> sqlx::Result<sqlx::Transaction<'_, sqlx::Postgres>> {
         let millis = self.inner.limits.report_statement_timeout.as_millis().to_string();
-        let mut tx = (**self).begin_with(begin).await?;
+        let mut tx = self.begin_as(begin).await?;
         sqlx::query_scalar!("SELECT set_config('statement_timeout', $1, true)", millis).fetch_one(&mut *tx).await?;
         Ok(tx)
+    }
+
+    async fn begin_as(&mut self, begin: &'static str) -> sqlx::Result<sqlx::Transaction<'_, sqlx::Postgres>> {
+        tenant_schema::begin_as(self.conn.as_mut().expect("held until drop"), self.tenant, begin).await
+    }
+}
+
+impl shared::work_queue::Transactions for TenantConnection<PgConnector> {
+    fn begin(&mut self) -> impl Future<Output = sqlx::Result<sqlx::Transaction<'_, sqlx::Postgres>>> + Send {
+        TenantConnection::begin(self)
     }
 }
 

@@ -19,12 +19,12 @@ use sav::tickets::priority::Priority;
 use sav::tickets::status::Status;
 use sav::tickets::store::{self, Ticket};
 use shared::error::ApiResult;
-use sqlx::{Connection as _, PgConnection};
 
 use crate::commands;
 use crate::commands::rules::Ran;
 use crate::events::Events;
 use crate::refusals::Answered as _;
+use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
 
 /// What a job did to a ticket.
@@ -39,7 +39,7 @@ pub enum Acted {
 /// Acts on ticket `id` for `due` at `now`, if it is still due; `None` when it no longer is (it
 /// changed meanwhile, or another job acted first).
 pub async fn act(
-    conn: &mut PgConnection,
+    conn: &mut TenantConnection,
     tenant: &Tenant,
     events: &Events,
     id: TicketId,
@@ -86,7 +86,7 @@ pub async fn act(
 /// due (another replica took it, the anchor moved, the rule was switched off or the ticket
 /// closed).
 pub async fn run_rule(
-    conn: &mut PgConnection,
+    conn: &mut TenantConnection,
     tenant: &Tenant,
     events: &Events,
     rule: RuleId,

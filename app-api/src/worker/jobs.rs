@@ -25,7 +25,6 @@ use sav::rules;
 use sav::tickets::due;
 use shared::tenant::{Slug, TenantStatus};
 use shared::work_queue::{self, Backlog, Lanes, LeasedQueue, Outcome};
-use sqlx::{Connection as _, PgConnection};
 use tokio::task::JoinSet;
 
 use super::deadlines::{self, Acted};
@@ -33,6 +32,7 @@ use super::pacing::wait;
 use crate::commands::rules::Ran;
 use crate::events::hints::{self, Queue, Target};
 use crate::state::AppState;
+use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
 
 /// The SAV jobs' queue in the work queues' metrics.
@@ -271,7 +271,7 @@ impl Jobs {
         Ok(visit)
     }
 
-    async fn act_on_due(&self, conn: &mut PgConnection, tenant: &Tenant, visit: &mut Visit) -> Result<(), String> {
+    async fn act_on_due(&self, conn: &mut TenantConnection, tenant: &Tenant, visit: &mut Visit) -> Result<(), String> {
         let metrics = &self.state.events.jobs;
         let routed = super::routing::hand_out(conn, tenant, &self.state.events, self.now()).await;
         visit.routed += routed.map_err(|e| e.to_string())?;
@@ -280,7 +280,9 @@ impl Jobs {
         }
         loop {
             let now = self.now();
-            let due = due::list(conn, now, TICKET_BATCH).await.map_err(|e| e.to_string())?;
+            let mut tx = conn.begin().await.map_err(|e| e.to_string())?;
+            let due = due::list(&mut tx, now, TICKET_BATCH).await.map_err(|e| e.to_string())?;
+            drop(tx);
             let mut progressed = false;
             for &(id, kind) in &due {
                 let acted = deadlines::act(conn, tenant, &self.state.events, id, kind, now).await;
@@ -316,10 +318,17 @@ impl Jobs {
     }
 
     /// Runs the time rules due now, a batch at a time, within the visit's budget.
-    async fn run_time_rules(&self, conn: &mut PgConnection, tenant: &Tenant, visit: &mut Visit) -> Result<(), String> {
+    async fn run_time_rules(
+        &self,
+        conn: &mut TenantConnection,
+        tenant: &Tenant,
+        visit: &mut Visit,
+    ) -> Result<(), String> {
         loop {
             let now = self.now();
-            let timers = rules::store::due_timers(conn, now, TICKET_BATCH).await.map_err(|e| e.to_string())?;
+            let mut tx = conn.begin().await.map_err(|e| e.to_string())?;
+            let timers = rules::store::due_timers(&mut tx, now, TICKET_BATCH).await.map_err(|e| e.to_string())?;
+            drop(tx);
             let mut progressed = false;
             for &(rule, id) in &timers {
                 match deadlines::run_rule(conn, tenant, &self.state.events, rule, id, now).await {
@@ -348,7 +357,7 @@ impl Jobs {
 
     /// Reads the tenant's next due time and writes it to the schedule, under the tenant's
     /// schedule lock.
-    async fn reschedule(&self, conn: &mut PgConnection, tenant: &Tenant) -> sqlx::Result<Option<DateTime<Utc>>> {
+    async fn reschedule(&self, conn: &mut TenantConnection, tenant: &Tenant) -> sqlx::Result<Option<DateTime<Utc>>> {
         let mut tx = conn.begin().await?;
         let written = async {
             due::lock_schedule(&mut tx).await?;
@@ -380,8 +389,10 @@ impl Jobs {
             tasks.spawn(async move {
                 let _permit = limit.acquire_owned().await.expect("never closed");
                 let mut conn = state.tenancy.pools.acquire(&tenant).await.map_err(|e| e.to_string())?;
-                let next = due::next(&mut conn).await.map_err(|e| e.to_string())?;
-                let waiting = sav::routing::waiting(&mut conn).await.map_err(|e| e.to_string())?;
+                let mut tx = conn.begin().await.map_err(|e| e.to_string())?;
+                let next = due::next(&mut tx).await.map_err(|e| e.to_string())?;
+                let waiting = sav::routing::waiting(&mut tx).await.map_err(|e| e.to_string())?;
+                drop(tx);
                 drop(conn);
                 // Mail a crash left half read (`mailin`): its original is kept, it is read again.
                 let tenant = Arc::new(tenant);

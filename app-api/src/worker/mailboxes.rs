@@ -106,17 +106,32 @@ pub enum Fetched {
 /// Fetches `tenant`'s mailbox once, recording the outcome (or the error) on the channel.
 pub async fn fetch(state: &AppState, tenant: &Arc<Tenant>) -> Result<Fetched, String> {
     let mut db = state.tenancy.pools.acquire(tenant).await.map_err(|e| format!("{e:?}"))?;
-    let Some(channel) = store::channel(&mut db).await.map_err(|e| e.to_string())? else { return Ok(Fetched::Gone) };
+    let mut tx = db.begin().await.map_err(|e| e.to_string())?;
+    let Some(channel) = store::channel(&mut tx).await.map_err(|e| e.to_string())? else { return Ok(Fetched::Gone) };
+    drop(tx);
     drop(db);
     let outcome = fetch_channel(state, tenant, &channel).await;
     state.mail_in_metrics.fetched(outcome.is_ok());
-    let mut db = state.tenancy.pools.acquire(tenant).await.map_err(|e| format!("{e:?}"))?;
-    match &outcome {
-        Ok(_) => store::record_fetch(&mut db, None, None, None).await,
-        Err(err) => store::record_fetch(&mut db, None, None, Some(err)).await,
-    }
-    .map_err(|e| e.to_string())?;
+    record_fetch(state, tenant, None, None, outcome.as_ref().err().map(String::as_str)).await?;
     outcome
+}
+
+/// Records a fetch on the tenant's channel (`store::record_fetch`) in a transaction of its own,
+/// committed.
+async fn record_fetch(
+    state: &AppState,
+    tenant: &Tenant,
+    uid_validity: Option<i64>,
+    last_uid: Option<i64>,
+    error: Option<&str>,
+) -> Result<(), String> {
+    let mut db = state.tenancy.pools.acquire(tenant).await.map_err(|e| format!("{e:?}"))?;
+    let recorded = async {
+        let mut tx = db.begin().await?;
+        store::record_fetch(&mut tx, uid_validity, last_uid, error).await?;
+        tx.commit().await
+    };
+    recorded.await.map_err(|e| e.to_string())
 }
 
 /// The mailbox's address: `imap://host:port` or `imaps://host:port` (993 by default).
@@ -224,16 +239,12 @@ where
             } else {
                 tracing::warn!(tenant = %tenant.id, uid, size, "mailboxes: a mail over 25 MB was left in the mailbox");
             }
-            let mut db = state.tenancy.pools.acquire(tenant).await.map_err(|e| format!("{e:?}"))?;
-            store::record_fetch(&mut db, Some(validity), Some(i64::from(uid)), None)
-                .await
-                .map_err(|e| e.to_string())?;
+            record_fetch(state, tenant, Some(validity), Some(i64::from(uid)), None).await?;
         }
     }
     if channel.uid_validity != Some(validity) {
-        let mut db = state.tenancy.pools.acquire(tenant).await.map_err(|e| format!("{e:?}"))?;
         let last = if taken == 0 { Some(after) } else { None };
-        store::record_fetch(&mut db, Some(validity), last, None).await.map_err(|e| e.to_string())?;
+        record_fetch(state, tenant, Some(validity), last, None).await?;
     }
     let _ = tokio::time::timeout(IMAP_TIMEOUT, session.logout()).await;
     Ok(if full { Fetched::Full } else { Fetched::Done(taken) })

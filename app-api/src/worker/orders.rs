@@ -291,8 +291,9 @@ async fn apply(state: &AppState, event: &OrderEvent) -> Result<(), Failure> {
         currency: &event.currency,
         status: &event.status,
     };
-    match orders::upsert(&mut conn, &order).await {
-        Ok(_) => Ok(()),
+    let mut tx = conn.begin().await.map_err(|e| Failure::Transient(e.to_string()))?;
+    match orders::upsert(&mut tx, &order).await {
+        Ok(_) => tx.commit().await.map_err(|e| Failure::Transient(e.to_string())),
         // The checks above mirror the table's; a value they let through and the table refuses
         // is still the message's fault.
         Err(sqlx::Error::Database(db)) if db.is_check_violation() => {

@@ -92,7 +92,8 @@ impl Rows<'_> {
     async fn peek(&mut self) -> Result<Option<&(String, DateTime<Utc>)>, String> {
         if self.page.is_empty() && !self.done {
             let mut db = self.state.tenancy.pools.acquire(self.tenant).await.map_err(|e| e.to_string())?;
-            let page = store::objects_page(&mut db, self.last.as_deref(), i64::from(ROWS_PAGE))
+            let mut tx = db.begin().await.map_err(|e| e.to_string())?;
+            let page = store::objects_page(&mut tx, self.last.as_deref(), i64::from(ROWS_PAGE))
                 .await
                 .map_err(|e| e.to_string())?;
             self.done = page.len() < usize::from(ROWS_PAGE);
@@ -160,7 +161,14 @@ pub async fn clean_tenant(state: &AppState, tenant: &Tenant, grace: Duration, dr
         report.objects_deleted += remove_objects(state, tenant, &mut lone_objects, &mut report).await?;
         let mut db = state.tenancy.pools.acquire(tenant).await.map_err(|e| e.to_string())?;
         for path in &lone_rows {
-            report.rows_deleted += store::delete_rows_of_object(&mut db, path).await.map_err(|e| e.to_string())?;
+            // Each object's rows in a transaction of their own.
+            let deleted = async {
+                let mut tx = db.begin().await?;
+                let deleted = store::delete_rows_of_object(&mut tx, path).await?;
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(deleted)
+            };
+            report.rows_deleted += deleted.await.map_err(|e| e.to_string())?;
         }
         drop(db);
         // The rows just deleted queued their (missing) objects: clear the list.
@@ -183,7 +191,9 @@ async fn remove_objects(
         return Ok(0);
     }
     let mut db = state.tenancy.pools.acquire(tenant).await.map_err(|e| e.to_string())?;
-    let known = store::known_paths(&mut db, keys).await.map_err(|e| e.to_string())?;
+    let known = store::known_paths(&mut *db.begin().await.map_err(|e| e.to_string())?, keys)
+        .await
+        .map_err(|e| e.to_string())?;
     drop(db);
     keys.retain(|k| !known.contains(k));
     report.objects_without_row += keys.len() as u64;

@@ -11,11 +11,11 @@ use sav::routing;
 use sav::tickets::change::Work;
 use sav::tickets::lifecycle;
 use shared::error::ApiResult;
-use sqlx::{Connection as _, PgConnection};
 
 use crate::commands;
 use crate::events::Events;
 use crate::refusals::Answered as _;
+use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
 
 /// Tickets one transaction hands out; a longer queue goes on at once in the next.
@@ -27,13 +27,14 @@ const HELD_AGAIN: chrono::Duration = chrono::Duration::seconds(1);
 
 /// Hands out the queues of the teams woken by `now`; how many tickets were assigned.
 pub async fn hand_out(
-    conn: &mut PgConnection,
+    conn: &mut TenantConnection,
     tenant: &Tenant,
     events: &Events,
     now: DateTime<Utc>,
 ) -> ApiResult<usize> {
     let mut assigned = 0;
-    for team in routing::due_wakes(conn, now, TEAMS_PER_VISIT).await? {
+    let woken = routing::due_wakes(&mut *conn.begin().await?, now, TEAMS_PER_VISIT).await?;
+    for team in woken {
         loop {
             let batch = batch(conn, tenant, events, team, now).await?;
             assigned += batch.assigned;
@@ -52,7 +53,7 @@ struct Batch {
 }
 
 async fn batch(
-    conn: &mut PgConnection,
+    conn: &mut TenantConnection,
     tenant: &Tenant,
     events: &Events,
     team: TeamId,

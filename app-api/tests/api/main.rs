@@ -26,5 +26,6 @@ mod reports_digest;
 mod secrets;
 mod sso_logout;
 mod tenancy;
+mod tenant_rows;
 mod tickets;
 mod web;

@@ -170,7 +170,7 @@ async fn tenant_connections_carry_a_statement_timeout() {
     let show = async |conn: &mut sqlx::PgConnection, setting: &str| -> String {
         sqlx::query_scalar(&format!("SHOW {setting}")).fetch_one(conn).await.unwrap()
     };
-    assert_eq!(show(&mut conn, "statement_timeout").await, "5s");
+    assert_eq!(show(&mut *conn.begin().await.unwrap(), "statement_timeout").await, "5s");
     {
         let mut report = conn.begin_report().await.unwrap();
         assert_eq!(show(&mut report, "statement_timeout").await, "1min");
@@ -184,7 +184,7 @@ async fn tenant_connections_carry_a_statement_timeout() {
         assert_eq!(show(&mut digest, "transaction_read_only").await, "off");
         digest.rollback().await.unwrap();
     }
-    assert_eq!(show(&mut conn, "statement_timeout").await, "5s");
+    assert_eq!(show(&mut *conn.begin().await.unwrap(), "statement_timeout").await, "5s");
 }
 
 /// A restart or a failover ends every pooled connection at once. The request that meets one

@@ -337,7 +337,7 @@ pub async fn restore_tenant(
         }
     };
     set_status(provisioner, notifier, entry.id, TenantStatus::Suspended).await?;
-    let restored = restore_database(provisioner, cluster_id, database, role, &archive, latest).await;
+    let restored = restore_database(provisioner, (cluster_id, entry.id), database, role, &archive, latest).await;
     // Whatever happened, the tenant goes back to how it was: a failed restore has changed
     // nothing (one transaction), and a suspended tenant stays suspended.
     set_status(provisioner, notifier, entry.id, before).await?;
@@ -361,7 +361,7 @@ async fn set_status(
 
 async fn restore_database(
     provisioner: &Provisioner,
-    cluster_id: Uuid,
+    (cluster_id, tenant): (Uuid, Uuid),
     database: &str,
     role: &str,
     archive: &Path,
@@ -395,7 +395,7 @@ async fn restore_database(
     )
     .await?;
     // A backup of an older schema is brought to this binary's, as migrate-tenants would.
-    let pool = admin_pool(cluster.admin_on(database).await?).await?;
+    let pool = admin_pool(cluster.migrating(database, tenant).await?).await?;
     provisioner.migrator.run(&pool).await.map_err(ProvisionError::from)?;
     grant_role(&mut *pool.acquire().await?, role).await?;
     keep_off_migrations(&mut *pool.acquire().await?, role).await?;

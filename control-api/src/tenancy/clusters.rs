@@ -40,6 +40,14 @@ impl Cluster {
     pub async fn admin_on(&self, database: &str) -> sqlx::Result<PgConnectOptions> {
         Ok(self.admin().await?.database(database))
     }
+
+    /// Admin options on the database holding `tenant`, naming it for the whole session: for its
+    /// migrations, which give the rows of a database that holds some their `tenant_id` (tenant
+    /// migration 0039). Reads and writes of its rows name it per transaction instead
+    /// (`tenant_schema::begin`).
+    pub async fn migrating(&self, database: &str, tenant: Uuid) -> sqlx::Result<PgConnectOptions> {
+        Ok(self.admin_on(database).await?.options([(tenant_schema::TENANT_SETTING, tenant)]))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -171,7 +171,7 @@ impl Worker {
     /// Runs due jobs until none is left; returns how many ran.
     pub async fn run_due(&self) -> sqlx::Result<usize> {
         let mut conn = self.provisioner.control.acquire().await?;
-        let drained = work_queue::drain(self, &mut conn, usize::MAX, &self.metrics.queue).await?;
+        let drained = work_queue::drain(self, &mut *conn, usize::MAX, &self.metrics.queue).await?;
         drop(conn);
         self.report_backlog().await?;
         Ok(drained.settled)
@@ -180,7 +180,7 @@ impl Worker {
     /// Claims and runs one due job. False when there was none.
     pub async fn run_one(&self) -> sqlx::Result<bool> {
         let mut conn = self.provisioner.control.acquire().await?;
-        let drained = work_queue::drain(self, &mut conn, 1, &self.metrics.queue).await?;
+        let drained = work_queue::drain(self, &mut *conn, 1, &self.metrics.queue).await?;
         Ok(drained.settled == 1)
     }
 
@@ -325,7 +325,10 @@ impl Worker {
 
     async fn sign_out(&self, tenant_id: Uuid, user_id: Uuid) -> Result<(), ProvisionError> {
         let Some(mut conn) = self.tenant_database(tenant_id).await? else { return Ok(()) };
-        if tenant_schema::members::sign_out(&mut conn, user_id).await? {
+        let mut tx = tenant_schema::begin(&mut conn, tenant_id).await?;
+        let signed_out = tenant_schema::members::sign_out(&mut tx, user_id).await?;
+        tx.commit().await?;
+        if signed_out {
             // Availability shows in the app plane's answers.
             self.notifier.data_changed(tenant_id).await;
         }
@@ -334,10 +337,13 @@ impl Worker {
 
     async fn sync_member(&self, tenant_id: Uuid, user_id: Uuid) -> Result<(), ProvisionError> {
         let Some(mut conn) = self.tenant_database(tenant_id).await? else { return Ok(()) };
-        match mirror::member(&self.provisioner.control, tenant_id, user_id).await? {
-            Some(member) => tenant_schema::members::upsert(&mut conn, &member).await?,
-            None => tenant_schema::members::deactivate(&mut conn, user_id).await?,
+        let member = mirror::member(&self.provisioner.control, tenant_id, user_id).await?;
+        let mut tx = tenant_schema::begin(&mut conn, tenant_id).await?;
+        match member {
+            Some(member) => tenant_schema::members::upsert(&mut tx, &member).await?,
+            None => tenant_schema::members::deactivate(&mut tx, user_id).await?,
         }
+        tx.commit().await?;
         // Names and roles show in the app plane's answers (and decide what a reader sees).
         self.notifier.data_changed(tenant_id).await;
         Ok(())

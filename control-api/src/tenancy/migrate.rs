@@ -115,7 +115,7 @@ pub async fn migrate_tenants(
 
 async fn migrate_one(provisioner: &Provisioner, target: &Target, latest: i64) -> Result<(), ProvisionError> {
     let cluster = provisioner.cluster(target.cluster_id).await?;
-    let pool = admin_pool(cluster.admin_on(&target.database_name).await?).await?;
+    let pool = admin_pool(cluster.migrating(&target.database_name, target.id).await?).await?;
     provisioner.migrator.run(&pool).await?;
     grant_role(&mut *pool.acquire().await?, &target.login_role).await?;
     keep_off_migrations(&mut *pool.acquire().await?, &target.login_role).await?;

@@ -104,11 +104,11 @@ impl Provisioner {
         self.ensure_database(&mut admin, &placed).await?;
         clock.lap("database");
         admin.close().await?;
-        let tenant_db = admin_pool(cluster.admin_on(&placed.database).await?).await?;
+        let tenant_db = self.tenant_admin_pool(&cluster, &placed).await?;
         self.prepare_schema(&tenant_db, &placed).await?;
         clock.lap("schema");
-        self.seed_members(&tenant_db, &placed).await?;
-        clock.lap("members");
+        self.seed(&tenant_db, &placed).await?;
+        clock.lap("seed");
         tenant_db.close().await;
         self.activate(&placed).await?;
         clock.lap("activate");
@@ -200,13 +200,16 @@ impl Provisioner {
         Ok(())
     }
 
-    /// Step 6: every member of the tenant into its `users` table.
-    pub async fn seed_members(&self, tenant_db: &PgPool, placed: &Placed) -> Result<(), ProvisionError> {
+    /// Step 6: the tenant's first rows, and every member of the tenant into its `users` table.
+    pub async fn seed(&self, tenant_db: &PgPool, placed: &Placed) -> Result<(), ProvisionError> {
         let members = mirror::members(&self.control, placed.id).await?;
         let mut conn = tenant_db.acquire().await?;
+        let mut tx = tenant_schema::begin(&mut conn, placed.id).await?;
+        tenant_schema::seed(&mut tx).await?;
         for member in &members {
-            tenant_schema::members::upsert(&mut conn, member).await?;
+            tenant_schema::members::upsert(&mut tx, member).await?;
         }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -217,7 +220,7 @@ impl Provisioner {
 
     /// Admin access to the tenant's database (schema and members steps).
     pub async fn tenant_admin_pool(&self, cluster: &Cluster, placed: &Placed) -> Result<PgPool, ProvisionError> {
-        Ok(admin_pool(cluster.admin_on(&placed.database).await?).await?)
+        Ok(admin_pool(cluster.migrating(&placed.database, placed.id).await?).await?)
     }
 
     /// Step 7.

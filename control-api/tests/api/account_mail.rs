@@ -273,9 +273,10 @@ async fn an_invitation_is_mailed_with_a_link_that_accepts() {
 /// The tenant database's mirror of `user`: its `email_verified`.
 async fn mirrored_verification(app: &TestApp, slug: &str, user: Uuid) -> Option<bool> {
     let mut conn = app.connect_as_tenant(slug, None).await.unwrap();
+    let mut tx = tenant_schema::begin(&mut conn, app.tenant_id(slug).await).await.unwrap();
     sqlx::query_scalar("SELECT email_verified FROM users WHERE id = $1")
         .bind(user)
-        .fetch_optional(&mut conn)
+        .fetch_optional(&mut *tx)
         .await
         .unwrap()
 }

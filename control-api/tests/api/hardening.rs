@@ -472,8 +472,10 @@ async fn tenant_roles_get_a_verifier_and_keep_off_the_migrations_table() {
     assert!(stored.starts_with("SCRAM-SHA-256$4096:"), "{stored}");
 
     let mut tenant = app.connect_as_tenant(&slug, None).await.unwrap();
-    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&mut tenant).await.unwrap();
+    let mut rows = tenant_schema::begin(&mut tenant, app.tenant_id(&slug).await).await.unwrap();
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&mut *rows).await.unwrap();
     assert_eq!(users, 1, "the role uses its tables");
+    rows.commit().await.unwrap();
     for statement in [
         "SELECT count(*) FROM _sqlx_migrations",
         "DELETE FROM _sqlx_migrations",

@@ -13,9 +13,10 @@ use crate::helpers::{PASSWORD, TestApp, WithRedis, Worker, unique_email};
 pub async fn await_mirror(app: &TestApp, slug: &str, user: Uuid, expected: Option<(&str, bool)>) {
     eventually(Duration::from_secs(15), &format!("the mirror of {user} reads {expected:?}"), || async move {
         let mut conn = app.connect_as_tenant(slug, None).await.unwrap();
+        let mut tx = tenant_schema::begin(&mut conn, app.tenant_id(slug).await).await.unwrap();
         let row: Option<(String, bool)> = sqlx::query_as("SELECT role, active FROM users WHERE id = $1")
             .bind(user)
-            .fetch_optional(&mut conn)
+            .fetch_optional(&mut *tx)
             .await
             .unwrap();
         (row.as_ref().map(|(r, a)| (r.as_str(), *a)) == expected).then_some(())

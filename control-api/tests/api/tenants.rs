@@ -32,8 +32,10 @@ async fn signup_becomes_active_and_the_owner_logs_in() {
 
     // The tenant's own role reads the mirrored owner in its own database.
     let mut conn = app.connect_as_tenant(&slug, None).await.expect("the tenant role connects to its database");
+    let mut tx = tenant_schema::begin(&mut conn, app.tenant_id(&slug).await).await.unwrap();
     let (mirrored, role): (String, String) =
-        sqlx::query_as("SELECT email, role FROM users").fetch_one(&mut conn).await.unwrap();
+        sqlx::query_as("SELECT email, role FROM users").fetch_one(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
     assert_eq!((mirrored.as_str(), role.as_str()), (email.as_str(), "owner"));
     // It may write data, not change the schema.
     let ddl = sqlx::query("CREATE TABLE sneaky (id int)").execute(&mut conn).await;
@@ -168,7 +170,7 @@ async fn provisioning_interrupted_after_any_step_finishes_without_duplicates() {
             let tenant_db = provisioner.tenant_admin_pool(&cluster, &placed).await.unwrap();
             provisioner.prepare_schema(&tenant_db, &placed).await.unwrap();
             if completed_steps >= 5 {
-                provisioner.seed_members(&tenant_db, &placed).await.unwrap();
+                provisioner.seed(&tenant_db, &placed).await.unwrap();
             }
             tenant_db.close().await;
         }
@@ -176,7 +178,8 @@ async fn provisioning_interrupted_after_any_step_finishes_without_duplicates() {
         app.wait_for_status(&slug, "active").await;
 
         let mut conn = app.connect_as_tenant(&slug, None).await.unwrap();
-        let owners: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&mut conn).await.unwrap();
+        let mut tx = tenant_schema::begin(&mut conn, app.tenant_id(&slug).await).await.unwrap();
+        let owners: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&mut *tx).await.unwrap();
         assert_eq!(owners, 1, "after {completed_steps} steps: one mirrored owner");
     }
     let databases: i64 =

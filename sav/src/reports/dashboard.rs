@@ -169,7 +169,7 @@ pub async fn workload(conn: &mut PgConnection, after: Option<UserId>, limit: i64
          FROM users u
          LEFT JOIN support_tickets t ON t.assigned_to = u.id AND t.status <> 'closed'
          WHERE u.active AND u.role IN ('owner', 'admin', 'agent') AND ($1::uuid IS NULL OR u.id > $1)
-         GROUP BY u.id ORDER BY u.id LIMIT $2"#,
+         GROUP BY u.tenant_id, u.id ORDER BY u.id LIMIT $2"#,
         after as _,
         limit,
     )

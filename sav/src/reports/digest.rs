@@ -271,7 +271,7 @@ pub async fn write(
     sqlx::query!(
         "INSERT INTO report_digest (frequency, weekday, hour, time_zone, recipients, sent_through)
          VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (id) DO UPDATE SET frequency = $1, weekday = $2, hour = $3, time_zone = $4, recipients = $5,
+         ON CONFLICT (tenant_id, id) DO UPDATE SET frequency = $1, weekday = $2, hour = $3, time_zone = $4, recipients = $5,
              sent_through = $6, updated_at = now()",
         settings.frequency.as_str(),
         settings.weekday.as_str(),

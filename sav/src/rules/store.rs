@@ -507,7 +507,7 @@ pub async fn arm(
         "INSERT INTO rule_timers (rule_id, ticket_id, anchor_at, due_at)
          SELECT rule, $2, $3::timestamptz, $3::timestamptz + make_interval(mins => minutes::int)
          FROM unnest($1::uuid[], $4::bigint[]) AS r(rule, minutes)
-         ON CONFLICT (rule_id, ticket_id) DO UPDATE SET anchor_at = EXCLUDED.anchor_at, due_at = EXCLUDED.due_at",
+         ON CONFLICT (tenant_id, rule_id, ticket_id) DO UPDATE SET anchor_at = EXCLUDED.anchor_at, due_at = EXCLUDED.due_at",
         &ids,
         ticket as _,
         now,
@@ -539,7 +539,7 @@ async fn arm_existing(tx: &mut PgConnection, id: RuleId, trigger: Trigger) -> sq
                      WHERE m.ticket_id = t.id AND m.sender_type = 'agent' AND NOT m.is_internal)
              END AS at) AS a
            WHERE t.status <> 'closed' AND a.at IS NOT NULL
-           ON CONFLICT (rule_id, ticket_id) DO UPDATE SET anchor_at = EXCLUDED.anchor_at, due_at = EXCLUDED.due_at
+           ON CONFLICT (tenant_id, rule_id, ticket_id) DO UPDATE SET anchor_at = EXCLUDED.anchor_at, due_at = EXCLUDED.due_at
              WHERE rule_timers.anchor_at <> EXCLUDED.anchor_at"#,
         id as _,
         minutes,

@@ -345,7 +345,7 @@ pub enum Refused {
 async fn write(tx: &mut PgConnection, id: ScheduleId, fields: &Fields) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO schedules (id, name, time_zone, intervals) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, time_zone = EXCLUDED.time_zone,
+         ON CONFLICT (tenant_id, id) DO UPDATE SET name = EXCLUDED.name, time_zone = EXCLUDED.time_zone,
            intervals = EXCLUDED.intervals, updated_at = now()",
         id as _,
         fields.name,
@@ -365,7 +365,7 @@ async fn add_holidays(tx: &mut PgConnection, id: ScheduleId, holidays: &[Holiday
     let added = sqlx::query!(
         "INSERT INTO schedule_holidays (schedule_id, day, name)
          SELECT $1, day, name FROM unnest($2::date[], $3::text[]) AS h (day, name)
-         ON CONFLICT (schedule_id, day) DO NOTHING",
+         ON CONFLICT (tenant_id, schedule_id, day) DO NOTHING",
         id as _,
         &dates,
         &names as &[&str],

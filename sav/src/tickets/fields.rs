@@ -627,7 +627,7 @@ async fn write(tx: &mut PgConnection, draft: &Draft, position: i32) -> sqlx::Res
         "INSERT INTO ticket_fields (key, label_en, label_fr, kind, options, required_to_resolve, visible_to_customer,
              editable_by_customer, position)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (key) DO UPDATE SET label_en = EXCLUDED.label_en, label_fr = EXCLUDED.label_fr,
+         ON CONFLICT (tenant_id, key) DO UPDATE SET label_en = EXCLUDED.label_en, label_fr = EXCLUDED.label_fr,
            options = EXCLUDED.options, required_to_resolve = EXCLUDED.required_to_resolve,
            visible_to_customer = EXCLUDED.visible_to_customer, editable_by_customer = EXCLUDED.editable_by_customer,
            position = EXCLUDED.position, updated_at = now()",

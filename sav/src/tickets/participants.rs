@@ -135,7 +135,7 @@ pub async fn insert(
         Participant,
         r#"INSERT INTO ticket_participants (ticket_id, kind, email, name, user_id, added_by)
            VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (ticket_id, email) DO NOTHING
+           ON CONFLICT (tenant_id, ticket_id, email) DO NOTHING
            RETURNING id, ticket_id, email, name, user_id AS "user_id: UserId", kind AS "kind: Kind", created_at"#,
         ticket_id as _,
         new.kind.as_str(),

@@ -490,7 +490,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewTicket, now: DateTime<Utc>
                 sla_response_minutes, sla_next_response_minutes, sla_resolution_minutes, channel)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
                 $22, $23, $24, $25)
-             ON CONFLICT (ticket_number) DO NOTHING
+             ON CONFLICT (tenant_id, ticket_number) DO NOTHING
              RETURNING ",
             "",
             &number,

@@ -98,23 +98,36 @@ pub async fn change_statuses(
     let reason = check(&body).map_err(ApiError::invalid)?;
     let keyed = Keyed::from_headers(&headers, "POST /v1/tickets/bulk/status", &body)?;
     let (staff, mut db) = access.connect().await?;
-    if let Some(keyed) = &keyed
-        && let Claim::Answered(answer) = idempotency::claim(&mut db, staff.id, keyed, Utc::now()).await?
-    {
-        let mut response = Json(answer).into_response();
-        response.headers_mut().insert(idempotency::REPLAYED, HeaderValue::from_static("true"));
-        return Ok(response);
+    if let Some(keyed) = &keyed {
+        // Committed before the tickets move: a retry meanwhile sees the key taken.
+        let mut tx = db.begin().await?;
+        let claim = idempotency::claim(&mut tx, staff.id, keyed, Utc::now()).await?;
+        tx.commit().await?;
+        if let Claim::Answered(answer) = claim {
+            let mut response = Json(answer).into_response();
+            response.headers_mut().insert(idempotency::REPLAYED, HeaderValue::from_static("true"));
+            return Ok(response);
+        }
     }
     let mut results = Vec::with_capacity(body.ticket_ids.len());
     for &id in &body.ticket_ids {
         let change = vec![Change::Status { to: body.status, reason: reason.clone() }];
-        match writer.change(&mut db, id, change).await {
+        let moved = async {
+            let written = writer.change(&mut db, id, change).await?;
+            Ok::<_, ApiError>(written)
+        };
+        match moved.await {
             Ok(written) => results.push(TicketOutcome::moved(id, written.ticket.status)),
             Err(err) if err.status().is_server_error() => {
                 // The database failed under us: what moved stays moved; the key is given back
                 // so that a retry finishes the rest (the ones that moved answer as such).
                 if let Some(keyed) = &keyed {
-                    let _ = idempotency::release(&mut db, staff.id, keyed).await;
+                    let released = async {
+                        let mut tx = db.begin().await?;
+                        idempotency::release(&mut tx, staff.id, keyed).await?;
+                        tx.commit().await
+                    };
+                    let _ = released.await;
                 }
                 return Err(err);
             }
@@ -123,7 +136,9 @@ pub async fn change_statuses(
     }
     let answer = serde_json::to_value(BulkStatusResult::of(results)).expect("answers serialise");
     if let Some(keyed) = &keyed {
-        idempotency::record(&mut db, staff.id, keyed, &answer).await?;
+        let mut tx = db.begin().await?;
+        idempotency::record(&mut tx, staff.id, keyed, &answer).await?;
+        tx.commit().await?;
     }
     Ok(Json(answer).into_response())
 }

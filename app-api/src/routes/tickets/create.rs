@@ -110,7 +110,7 @@ pub async fn create_ticket(
     if let Ok(location) = HeaderValue::from_str(&format!("/v1/tickets/{}", written.ticket.id)) {
         headers.insert(header::LOCATION, location);
     }
-    let shown = fields::shown(&mut db, written.viewer).await?;
+    let shown = fields::shown(&mut *db.begin().await?, written.viewer).await?;
     Ok((StatusCode::CREATED, headers, Json(TicketView::new(written.ticket, written.viewer, &shown))))
 }
 
@@ -125,7 +125,7 @@ async fn requester_by_address(
     name: &str,
 ) -> ApiResult<Requester> {
     let mut db = writer.connect().await?;
-    Viewer::load(&mut db, writer.user_id())
+    Viewer::load(&mut *db.begin().await?, writer.user_id())
         .await
         .answered()?
         .require_staff()

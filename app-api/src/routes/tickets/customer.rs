@@ -20,7 +20,7 @@ use sav::ids::TicketId;
     ))]
 pub async fn get_ticket_customer(access: Access<Staff>, Path(id): Path<TicketId>) -> ApiResult<Json<Panel>> {
     let Scoped { item: ticket, mut db, .. } = access.ticket(id).await?;
-    let panel = customers::panel(&mut db, ticket.id, ticket.user_id)
+    let panel = customers::panel(&mut *db.begin().await?, ticket.id, ticket.user_id)
         .await?
         .ok_or_else(|| ApiError::internal("a ticket's customer is not in the users mirror"))?;
     Ok(Json(panel))

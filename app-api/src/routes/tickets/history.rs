@@ -26,7 +26,7 @@ pub async fn get_history(
 ) -> ApiResult<Json<Page<HistoryEntry>>> {
     let rows = async |after, limit| -> ApiResult<_> {
         let Scoped { item: ticket, mut db, .. } = access.ticket(id).await?;
-        Ok(history::page(&mut db, ticket.id, after, limit).await?)
+        Ok(history::page(&mut *db.begin().await?, ticket.id, after, limit).await?)
     };
     Ok(Json(page.fetch(rows, |e| e.id).await?))
 }

@@ -25,7 +25,7 @@ use sav::ids::TicketId;
     responses((status = 200, description = "`kind`: what each ticket is to this one", body = Vec<Link>), NotFound))]
 pub async fn list_links(access: Access<Staff>, Path(id): Path<TicketId>) -> ApiResult<Json<Vec<Link>>> {
     let Scoped { viewer, item: ticket, mut db } = access.ticket(id).await?;
-    Ok(Json(links::list(&mut db, ticket.id, viewer.scope()).await?))
+    Ok(Json(links::list(&mut *db.begin().await?, ticket.id, viewer.scope()).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -93,6 +93,6 @@ pub async fn split_message(
     let subject = conversation::split_subject(body.subject.as_deref()).map_err(|e| ApiError::invalid(vec![e]))?;
     let mut db = writer.connect().await?;
     let written = writer.split(&mut db, id, message_id, subject).await?;
-    let shown = fields::shown(&mut db, written.viewer).await?;
+    let shown = fields::shown(&mut *db.begin().await?, written.viewer).await?;
     Ok((StatusCode::CREATED, Json(TicketView::new(written.ticket, written.viewer, &shown))))
 }

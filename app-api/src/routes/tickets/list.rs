@@ -151,8 +151,9 @@ pub async fn list_tickets(
         return Ok(answered);
     }
     let (viewer, mut db) = access.connect().await?;
-    wanted.fields = fields::resolve(&mut db, viewer, &filter.custom).await.answered()?;
-    let (page, turns) = page_of(&mut db, viewer, &wanted).await?;
+    let mut tx = db.begin().await?;
+    wanted.fields = fields::resolve(&mut tx, viewer, &filter.custom).await.answered()?;
+    let (page, turns) = page_of(&mut tx, viewer, &wanted).await?;
     revalidation.answer(&page, turns)
 }
 

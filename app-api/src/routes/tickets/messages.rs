@@ -46,9 +46,12 @@ pub async fn list_messages(
         return Ok(answered);
     }
     let Scoped { viewer, item: ticket, mut db } = access.ticket(id).await?;
-    let mut rows = messages::page(&mut db, ticket.id, viewer.sees_internal_notes(), after, limit).await?;
+    let mut tx = db.begin().await?;
+    let mut rows = messages::page(&mut tx, ticket.id, viewer.sees_internal_notes(), after, limit).await?;
     let shown = rows.len().min(limit as usize);
-    if messages::mark_read(&mut db, ticket.id, viewer.receives_from(), &mut rows[..shown]).await? {
+    let marked = messages::mark_read(&mut tx, ticket.id, viewer.receives_from(), &mut rows[..shown]).await?;
+    tx.commit().await?;
+    if marked {
         // Read receipts and unread counts changed: revalidations must see it.
         revalidation.read_changed().await;
     }

@@ -31,7 +31,7 @@ use sav::ids::TicketId;
     responses((status = 200, description = "Oldest first", body = Vec<Participant>), NotFound))]
 pub async fn list_participants(access: Access<Members>, Path(id): Path<TicketId>) -> ApiResult<Json<Vec<Participant>>> {
     let Scoped { viewer, item: ticket, mut db } = access.ticket(id).await?;
-    Ok(Json(participants::list(&mut db, ticket.id, viewer.is_staff()).await?))
+    Ok(Json(participants::list(&mut *db.begin().await?, ticket.id, viewer.is_staff()).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -71,7 +71,7 @@ pub async fn add_participant(
     }
     let mut db = writer.connect().await?;
     if let Some(email) = &email
-        && OwnAddresses::of(&config, &mut db).await?.includes(email)
+        && OwnAddresses::of(&config, &mut *db.begin().await?).await?.includes(email)
     {
         errors.push(FieldError::new("email", "is one of this organisation's own addresses"));
     }

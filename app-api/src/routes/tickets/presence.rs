@@ -38,7 +38,7 @@ pub struct OnTicket {
 impl OnTicket {
     async fn announce(self, typing: bool, left: bool) -> ApiResult<StatusCode> {
         let Scoped { viewer, item: ticket, mut db } = self.access.ticket(self.id).await?;
-        let name = users::display_name(&mut db, viewer.id).await?;
+        let name = users::display_name(&mut *db.begin().await?, viewer.id).await?;
         drop(db);
         let presence = Presence {
             tenant: self.access.tenant().id,

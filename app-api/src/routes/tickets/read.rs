@@ -152,14 +152,17 @@ pub async fn get_ticket(
     if (include.links || include.customer) && !viewer.is_staff() {
         return Err(ApiError::forbidden("a ticket's links and customer panel are for staff"));
     }
-    let shown = fields::shown(&mut db, viewer).await?;
-    let participants = participants::list(&mut db, id, viewer.is_staff()).await?;
+    let mut tx = db.begin().await?;
+    let shown = fields::shown(&mut tx, viewer).await?;
+    let participants = participants::list(&mut tx, id, viewer.is_staff()).await?;
     let mut unread_count = match viewer.receives_from() {
         SenderType::Agent => row.unread_from_agent,
         SenderType::Customer => row.unread_from_customer,
     };
     let included = if include.any() {
-        let (parts, marked) = read_included(&mut db, viewer, id, row.ticket.user_id, include).await?;
+        let (parts, marked) = read_included(&mut tx, viewer, id, row.ticket.user_id, include).await?;
+        // What the thread's page marked read is committed before revalidations are told.
+        tx.commit().await?;
         if marked > 0 {
             // Read receipts and unread counts changed: revalidations must see it.
             revalidation.read_changed().await;
@@ -168,6 +171,7 @@ pub async fn get_ticket(
         }
         Some(parts)
     } else {
+        drop(tx);
         None
     };
     drop(db);

@@ -65,6 +65,6 @@ pub async fn change_status(
     } else {
         (writer.change(&mut db, id, vec![Change::Status { to: body.status, reason }]).await?, None)
     };
-    let shown = fields::shown(&mut db, written.viewer).await?;
+    let shown = fields::shown(&mut *db.begin().await?, written.viewer).await?;
     Ok(Json(StatusChanged { ticket: TicketView::new(written.ticket, written.viewer, &shown), children_left }))
 }

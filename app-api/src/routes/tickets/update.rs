@@ -79,7 +79,7 @@ pub async fn patch_ticket(
     changes.extend(given.map(Change::Fields));
     let mut db = writer.connect().await?;
     let written = writer.change(&mut db, id, changes).await?;
-    let shown = fields::shown(&mut db, written.viewer).await?;
+    let shown = fields::shown(&mut *db.begin().await?, written.viewer).await?;
     Ok(Json(TicketView::new(written.ticket, written.viewer, &shown)))
 }
 

@@ -15,7 +15,6 @@ use std::sync::Arc;
 use chrono::Utc;
 use sav::tickets::events::Event;
 use sav::tickets::participants::{self, Participant};
-use sqlx::Connection as _;
 
 use super::Notifier;
 use crate::events::outbox::Audience;

@@ -125,10 +125,8 @@ impl Notifier {
             crate::worker::pacing::each_active_tenant(&self.state, self.state.config.events.concurrency, |tenant| {
                 let pools = self.state.tenancy.pools.clone();
                 async move {
-                    match pools.acquire(&tenant).await {
-                        Ok(mut conn) => store::backlog(&mut conn).await.ok(),
-                        Err(_) => None,
-                    }
+                    let mut conn = pools.acquire(&tenant).await.ok()?;
+                    store::backlog(&mut *conn.begin().await.ok()?).await.ok()
                 }
             })
             .await?;

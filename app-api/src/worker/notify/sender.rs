@@ -168,8 +168,8 @@ impl Notifier {
     async fn lane(&self, tenant: &Tenant) -> Result<(Visit, Option<Duration>), shared::ApiError> {
         let mut conn = self.state.tenancy.pools.acquire(tenant).await?;
         let queue = TenantMail { notifier: self, tenant };
-        let drained =
-            work_queue::drain(&queue, &mut conn, VISIT_BUDGET.div_ceil(LANES), &self.state.queue_metrics).await?;
+        let budget = VISIT_BUDGET.div_ceil(LANES);
+        let drained = work_queue::drain(&queue, &mut conn, budget, &self.state.queue_metrics).await?;
         let soonest = drained.soonest_retry.map(|at| (at - Utc::now()).to_std().unwrap_or_default());
         let visit = if drained.away {
             Visit::ServerAway

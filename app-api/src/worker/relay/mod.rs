@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 
 use lapin::Channel;
 use shared::tenant::Slug;
-use sqlx::{Connection as _, PgConnection, Postgres, Transaction};
+use sqlx::{Postgres, Transaction};
 
 use super::pacing::wait;
 use crate::events::hints::{self, Queue, Target};
@@ -40,6 +40,7 @@ use crate::events::metrics::VisitOutcome;
 use crate::events::outbox::{self, Pending};
 use crate::events::outlet::{Outlet, Published};
 use crate::state::AppState;
+use crate::tenancy::pools::TenantConnection;
 use crate::tenancy::resolve::Tenant;
 
 /// How long a relay waits before trying again a tenant another relay holds.
@@ -57,7 +58,7 @@ impl<'c> Claim<'c> {
     /// Numbers the tenant's oldest pending rows, then takes the relay lock again with the
     /// `limit` pending rows that have the smallest numbers; `None` when another relay holds the
     /// tenant (it publishes what was numbered here).
-    pub async fn take(conn: &'c mut PgConnection, limit: u16) -> sqlx::Result<Option<Self>> {
+    pub async fn take(conn: &'c mut TenantConnection, limit: u16) -> sqlx::Result<Option<Self>> {
         let Some(mut tx) = locked(conn).await? else { return Ok(None) };
         match outbox::number(&mut tx, i64::from(limit)).await {
             Ok(_) => tx.commit().await?,
@@ -104,7 +105,7 @@ impl<'c> Claim<'c> {
 }
 
 /// A transaction holding the tenant's relay lock; `None` when another relay holds it.
-async fn locked(conn: &mut PgConnection) -> sqlx::Result<Option<Transaction<'_, Postgres>>> {
+async fn locked(conn: &mut TenantConnection) -> sqlx::Result<Option<Transaction<'_, Postgres>>> {
     let mut tx = conn.begin().await?;
     match outbox::try_lock_relay(&mut tx).await {
         Ok(true) => Ok(Some(tx)),
@@ -260,7 +261,7 @@ impl Relay {
 
     async fn relay_batch(
         &self,
-        conn: &mut PgConnection,
+        conn: &mut TenantConnection,
         tenant: &Tenant,
         channel: &Channel,
     ) -> sqlx::Result<VisitOutcome> {

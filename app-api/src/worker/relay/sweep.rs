@@ -90,11 +90,13 @@ impl Relay {
     /// One tenant's backlog, and the pruning of its old published rows when some are due.
     async fn probe(&self, tenant: &Tenant, retention: chrono::Duration) -> Result<(outbox::Backlog, u64), String> {
         let mut conn = self.state.tenancy.pools.acquire(tenant).await.map_err(|e| e.to_string())?;
-        let backlog = outbox::backlog(&mut conn).await.map_err(|e| e.to_string())?;
+        let mut tx = conn.begin().await.map_err(|e| e.to_string())?;
+        let backlog = outbox::backlog(&mut tx).await.map_err(|e| e.to_string())?;
         let mut pruned = 0;
         let cutoff = Utc::now().checked_sub_signed(retention);
         if let Some(cutoff) = cutoff.filter(|cutoff| backlog.oldest_published.is_some_and(|at| at < *cutoff)) {
-            pruned = outbox::prune(&mut conn, cutoff, PRUNE_BATCH).await.map_err(|e| e.to_string())?;
+            pruned = outbox::prune(&mut tx, cutoff, PRUNE_BATCH).await.map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())?;
         }
         Ok((backlog, pruned))
     }

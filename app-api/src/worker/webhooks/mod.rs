@@ -130,10 +130,15 @@ impl Webhooks {
                 let pools = self.state.tenancy.pools.clone();
                 async move {
                     let mut conn = pools.acquire(&tenant).await.ok()?;
-                    if let Err(err) = deliveries::prune(&mut conn, now).await {
+                    let pruned = async {
+                        let mut tx = conn.begin().await?;
+                        deliveries::prune(&mut tx, now).await?;
+                        tx.commit().await
+                    };
+                    if let Err(err) = pruned.await {
                         tracing::warn!(tenant = %tenant.id, error = %err, "webhooks sweep: cannot drop old deliveries");
                     }
-                    deliveries::backlog(&mut conn).await.ok()
+                    deliveries::backlog(&mut *conn.begin().await.ok()?).await.ok()
                 }
             })
             .await?;
@@ -210,15 +215,17 @@ impl Webhooks {
             Err(err) => return Err(err.to_string()),
         };
         let mut conn = self.state.tenancy.pools.acquire(&tenant).await.map_err(|e| e.to_string())?;
-        let endpoints = deliveries::subscribed(&mut conn, kind.as_str()).await.map_err(|e| e.to_string())?;
+        let mut tx = conn.begin().await.map_err(|e| e.to_string())?;
+        let endpoints = deliveries::subscribed(&mut tx, kind.as_str()).await.map_err(|e| e.to_string())?;
         if endpoints.is_empty() {
             return Ok("nothing");
         }
         let now = Utc::now();
         let body = webhooks::body(kind.as_str(), published.timestamp.unwrap_or(now), &published.data);
-        deliveries::enqueue(&mut conn, published.message_id, kind.as_str(), &body, &endpoints, now)
+        deliveries::enqueue(&mut tx, published.message_id, kind.as_str(), &body, &endpoints, now)
             .await
             .map_err(|e| e.to_string())?;
+        tx.commit().await.map_err(|e| e.to_string())?;
         drop(conn);
         self.state.integrations.webhook_visits.wake(&tenant);
         Ok("queued")

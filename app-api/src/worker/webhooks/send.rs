@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use sqlx::Connection as _;
 use tokio::sync::OwnedSemaphorePermit;
 use uuid::Uuid;
 
@@ -69,9 +68,10 @@ impl Webhooks {
             in_flight.iter().filter(|(_, n)| **n >= PER_ENDPOINT).map(|(id, _)| *id).collect()
         };
         let mut conn = self.state.tenancy.pools.acquire(tenant).await?;
+        let mut tx = conn.begin().await?;
         let now = Utc::now();
         let room = i64::try_from(room).unwrap_or(1);
-        let mut claimed = deliveries::claim(&mut conn, room, &busy, now, now + LEASE).await?;
+        let mut claimed = deliveries::claim(&mut tx, room, &busy, now, now + LEASE).await?;
         // Past the per-endpoint limit within this batch: back to due, for a later visit.
         let mut taken = std::collections::HashMap::<Uuid, usize>::new();
         let mut over = Vec::new();
@@ -90,7 +90,7 @@ impl Webhooks {
             });
         }
         if !over.is_empty() {
-            deliveries::release(&mut conn, &over, now).await?;
+            deliveries::release(&mut tx, &over, now).await?;
         }
         let mut keys = std::collections::HashMap::<Uuid, Arc<Vec<Vec<u8>>>>::new();
         let mut leased = Vec::with_capacity(claimed.len());
@@ -99,13 +99,15 @@ impl Webhooks {
                 Arc::clone(found)
             } else {
                 let key = &self.state.config.keys.webhook_secrets;
-                let found = Arc::new(deliveries::signing_keys(&mut conn, key, due.endpoint_id, now).await?);
+                let found = Arc::new(deliveries::signing_keys(&mut tx, key, due.endpoint_id, now).await?);
                 keys.insert(due.endpoint_id, Arc::clone(&found));
                 found
             };
             *self.in_flight.lock().expect("not poisoned").entry(due.endpoint_id).or_default() += 1;
             leased.push(Leased { due, keys: endpoint_keys });
         }
+        // The leases committed before their attempts begin.
+        tx.commit().await?;
         Ok(leased)
     }
 

@@ -335,7 +335,10 @@ async fn refused_policies_change_nothing() {
 #[tokio::test]
 async fn the_migration_holds_existing_tickets_to_the_seed_policy() {
     let db = TestDatabase::empty().await;
-    let pool = db.pool().await;
+    // Migrated as `migrate-tenants` does a database holding rows: its tenant named.
+    let tenant = uuid::Uuid::new_v4();
+    let pool =
+        sqlx::PgPool::connect_with(db.options().options([(tenant_schema::TENANT_SETTING, tenant)])).await.unwrap();
     // A tenant database as it was before the policy, with a ticket in it.
     let before = Migrator {
         migrations: Cow::Owned(TENANT_MIGRATIONS.migrations.iter().filter(|m| m.version < 4).cloned().collect()),

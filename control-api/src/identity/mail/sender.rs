@@ -79,7 +79,7 @@ impl Sender {
     pub async fn run_due(&self) -> sqlx::Result<Drained> {
         let drained = if self.mailer.is_configured() {
             let mut conn = self.db.acquire().await?;
-            work_queue::drain(self, &mut conn, usize::MAX, &self.metrics.queue).await?
+            work_queue::drain(self, &mut *conn, usize::MAX, &self.metrics.queue).await?
         } else {
             Drained { away: true, ..Drained::default() }
         };
