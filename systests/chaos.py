@@ -110,12 +110,13 @@ MAIL_SENDERS = 4  # MAIL_CONCURRENCY's default: the mails one worker can hold at
 
 def mail_duplicates_bound(fault, kills):
     """How many mails a fault may deliver twice: the mail a sender holds accepted by the server
-    but not yet marked sent, when the mark cannot commit. Killing the worker (at the moment of an
-    acceptance) costs the one mail then in hand per kill; PostgreSQL going away costs at most
-    the mail in hand of each sender (MAIL_SENDERS); any other fault none."""
+    but not yet marked sent, when the mark cannot commit. PostgreSQL going away costs at most
+    the mail in hand of each sender (MAIL_SENDERS); killing a worker, the mail each of its
+    senders holds at that moment (MAIL_SENDERS a kill: it is killed as one acceptance comes, and
+    its other senders may be past theirs too); any other fault none."""
     if fault.startswith("postgres"):
         return MAIL_SENDERS
-    return kills
+    return kills * MAIL_SENDERS
 RECOVERY_BOUND = 3.0  # seconds after PostgreSQL is back from which no request may fail
 FAILOVER_BOUND = 10.0  # seconds after a standby's promotion from which no request may fail
 # How long nginx leaves out a replica that refused a connection (scripts/nginx-render.sh's

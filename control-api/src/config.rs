@@ -8,6 +8,7 @@ use shared::crypto::ControlKeys;
 
 use crate::identity::lockout::{Policies, Policy};
 use crate::tenancy::TenancySettings;
+use crate::tenancy::placement::Mode;
 
 #[derive(Debug, Clone)]
 pub struct ControlConfig {
@@ -182,6 +183,18 @@ fn tenancy_from_env(env: &Env) -> Result<TenancySettings, ConfigError> {
         db_prefix: identifier("TENANT_DB_PREFIX", env.or("TENANT_DB_PREFIX", "hdt_".to_owned())?, 31)?,
         role_connection_limit: limit,
         abandoned_after: Duration::from_secs(abandoned_hours.saturating_mul(3600)),
+        default_placement: {
+            let mode: String = env.or("TENANT_DEFAULT_PLACEMENT", "pooled".to_owned())?;
+            Mode::parse(&mode).ok_or_else(|| ConfigError {
+                name: "TENANT_DEFAULT_PLACEMENT",
+                problem: format!("is invalid: expected pooled or dedicated, not {mode:?}"),
+            })?
+        },
+        pool_max_tenants: u32::try_from(positive(
+            "POOL_DATABASE_MAX_TENANTS",
+            env.or("POOL_DATABASE_MAX_TENANTS", 5_000u64)?,
+        )?)
+        .unwrap_or(u32::MAX),
     })
 }
 

@@ -12,7 +12,7 @@
 pub mod members;
 mod rows;
 
-pub use rows::{TENANT_SETTING, begin, begin_as, seed};
+pub use rows::{TENANT_SETTING, begin, begin_as, begin_held, remove, seed};
 
 /// `migrations/tenant`.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/tenant");

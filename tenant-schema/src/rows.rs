@@ -1,4 +1,5 @@
-//! The one way into a tenant's rows (`begin`), and a new tenant's first rows (`seed`).
+//! The one way into a tenant's rows (`begin`), a new tenant's first rows (`seed`), and every row
+//! of a tenant that leaves a pool database (`remove`).
 
 use sqlx::{Connection as _, PgConnection, Postgres, Transaction};
 use uuid::Uuid;
@@ -26,7 +27,27 @@ pub async fn seed(tx: &mut PgConnection) -> sqlx::Result<()> {
     Ok(())
 }
 
+/// `begin` for the cluster admin writing a tenant's rows (control-api's), held to the rows'
+/// policies as the tenant's own `role` is: the role is the transaction's too, so no statement
+/// reaches another tenant's rows of a pool database.
+pub async fn begin_held<'c>(
+    conn: &'c mut PgConnection,
+    tenant: Uuid,
+    role: &str,
+) -> sqlx::Result<Transaction<'c, Postgres>> {
+    let role = role.replace('"', "\"\"");
+    conn.begin_with(format!("BEGIN; SET LOCAL {TENANT_SETTING} = '{tenant}'; SET LOCAL ROLE \"{role}\"")).await
+}
+
 /// `begin_as` with a plain `BEGIN`.
 pub async fn begin(conn: &mut PgConnection, tenant: Uuid) -> sqlx::Result<Transaction<'_, Postgres>> {
     begin_as(conn, tenant, "BEGIN").await
+}
+
+/// Deletes every row of the transaction's tenant from every table of the database, past the
+/// rows' triggers and foreign keys (`tenant_remove()`, migration 0040; the cluster admin only):
+/// how many rows went.
+pub async fn remove(tx: &mut PgConnection) -> sqlx::Result<i64> {
+    let removed = sqlx::query_scalar!(r#"SELECT tenant_remove() AS "removed!""#).fetch_one(tx).await?;
+    Ok(removed)
 }

@@ -54,6 +54,11 @@ impl ControlPlane {
         ControlOptions::default().redis(redis).tenancy(worker).start().await
     }
 
+    /// `spawn_tenancy` with each new tenant in a database of its own.
+    pub async fn spawn_dedicated(redis: WithRedis, worker: Worker) -> Self {
+        ControlOptions::default().redis(redis).tenancy(worker).dedicated().start().await
+    }
+
     pub async fn start(options: ControlOptions) -> Self {
         // With tenancy on the shared template, a clone of a database prepared once per run: a
         // template of the plane's own must be made by `prepare`.

@@ -127,6 +127,13 @@ impl ControlOptions {
         self
     }
 
+    /// New tenants in databases of their own (`TENANT_DEFAULT_PLACEMENT=dedicated`), for what
+    /// only a database of one tenant has (its own role and database, dropped with it).
+    #[must_use]
+    pub fn dedicated(self) -> Self {
+        self.configure(|c| c.tenancy.default_placement = control_api::tenancy::placement::Mode::Dedicated)
+    }
+
     /// Changes settings of the control plane's configuration (limits, lifetimes, addresses),
     /// after the options above are applied.
     #[must_use]

@@ -99,6 +99,14 @@ pub struct TenantDb {
 }
 
 impl TenantDb {
+    /// Runs statements as the cluster admin (DDL, triggers of a test's own), past the rows'
+    /// policies: the connection's role is the tenant's again afterwards.
+    pub async fn execute_as_admin(&self, sql: &str) {
+        let mut conn = self.pool.acquire().await.expect("a connection");
+        let wrapped = format!("SET ROLE NONE; {sql}; RESET ROLE");
+        sqlx::raw_sql(&wrapped).execute(&mut *conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
     /// The single `bigint` a query returns (a count, a max).
     pub async fn scalar(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sql).fetch_one(&self.pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
@@ -347,12 +355,14 @@ impl Platform {
         }
     }
 
-    /// A superuser pool on the database of the tenant `slug`, on its cluster (the tests' clusters
-    /// are servers on this machine, reached as `TEST_DATABASE_URL`'s role on their own port): it
-    /// passes the rows' policies, and names the tenant for the rows it inserts.
+    /// A pool on the database of the tenant `slug`, on its cluster (the tests' clusters are
+    /// servers on this machine, reached as `TEST_DATABASE_URL`'s role on their own port), that
+    /// sees and writes the tenant's rows alone, as the tenant's role under its policies with the
+    /// tenant named for the session (`execute_as_admin` for what only the admin may do).
     pub async fn tenant_db(&self, slug: &str) -> TenantDb {
-        let (id, name, port): (Uuid, String, i32) = sqlx::query_as(
-            "SELECT t.id, t.database_name, c.port FROM tenants t JOIN db_clusters c ON c.id = t.cluster_id WHERE t.slug = $1",
+        let (id, name, role, port): (Uuid, String, String, i32) = sqlx::query_as(
+            "SELECT t.id, t.database_name, t.login_role, c.port FROM tenants t JOIN db_clusters c ON c.id = t.cluster_id
+             WHERE t.slug = $1",
         )
         .bind(slug)
         .fetch_one(&self.control.db)
@@ -362,7 +372,12 @@ impl Platform {
         // Two connections: tests run six at a time against one server.
         let pool = sqlx::postgres::PgPoolOptions::new()
             .max_connections(2)
-            .connect_with(admin_options().database(&name).port(port).options([(tenant_schema::TENANT_SETTING, id)]))
+            .connect_with(
+                admin_options()
+                    .database(&name)
+                    .port(port)
+                    .options([("role", role.as_str()), (tenant_schema::TENANT_SETTING, id.to_string().as_str())]),
+            )
             .await
             .expect("connect to the tenant database");
         TenantDb { pool }

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use control_api::tenancy::backup::{BackupError, BackupOptions, read_manifest};
 use serde_json::json;
 
-use crate::helpers::{Org, Person, Platform, Replica, TenantDb};
+use crate::helpers::{ControlOptions, Org, Person, Platform, Replica, Service, TenantDb};
 
 /// Row counts and a digest of every row of the SAV tables, in a stable order (a table that is
 /// gone counts -1).
@@ -35,7 +35,13 @@ async fn fingerprint(db: &TenantDb) -> Vec<(String, i64, String)> {
 async fn a_damaged_tenant_comes_back_exactly_while_the_others_keep_serving() {
     // With Redis, as in production: the suspension the restore publishes makes app-api drop its
     // connections to the tenant, which the restore then ends on the server.
-    let platform = Platform::start(true).await;
+    // Restored one by one: each tenant in a database of its own.
+    let platform = Platform::start_with(
+        ControlOptions::default()
+            .redis(Service::Test)
+            .configure(|c| c.tenancy.default_placement = control_api::tenancy::placement::Mode::Dedicated),
+    )
+    .await;
     let app = platform.replica_with(|c| c.rate_limits.per_user_per_minute = 0).await;
     let (damaged, other) = (platform.org().await, platform.org().await);
     let customer = seed(&platform, &app, &damaged, &other).await;
@@ -67,7 +73,7 @@ async fn a_damaged_tenant_comes_back_exactly_while_the_others_keep_serving() {
     assert!(matches!(again, Err(BackupError::NotEmpty(_))), "{again:?}");
 
     // The damage: tickets deleted (their messages and history with them), a table dropped.
-    damaged_db.execute("DELETE FROM support_tickets WHERE id > 2; DROP TABLE order_refs CASCADE").await;
+    damaged_db.execute_as_admin("DELETE FROM support_tickets WHERE id > 2; DROP TABLE order_refs CASCADE").await;
     assert_ne!(fingerprint(&damaged_db).await.first(), before.first());
     let other_before = fingerprint(&other_db).await;
 

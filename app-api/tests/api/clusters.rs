@@ -8,7 +8,7 @@ use control_api::tenancy::migrate::MigrateOptions;
 use serde_json::json;
 use shared::config::FromEnv as _;
 
-use crate::helpers::Platform;
+use crate::helpers::{ControlOptions, Platform, Service};
 
 fn second_cluster_url() -> String {
     std::env::var("TEST_SECOND_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5433/postgres".into())
@@ -34,7 +34,13 @@ async fn database_on(url: &str, name: &str) -> bool {
 
 #[tokio::test]
 async fn tenants_are_placed_on_both_clusters_and_one_on_the_second_is_served_migrated_backed_up_and_restored() {
-    let platform = Platform::start(true).await;
+    // Restored one by one: each tenant in a database of its own.
+    let platform = Platform::start_with(
+        ControlOptions::default()
+            .redis(Service::Test)
+            .configure(|c| c.tenancy.default_placement = control_api::tenancy::placement::Mode::Dedicated),
+    )
+    .await;
     let config = platform.control.config.clone();
     let second_url = second_cluster_url();
     let url = shared::config::DatabaseUrl::from_env(&second_url).unwrap();

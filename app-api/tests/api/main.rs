@@ -22,6 +22,7 @@ mod mail_in;
 mod notifications;
 mod operations;
 mod participants_mail;
+mod pooled;
 mod reports_digest;
 mod secrets;
 mod sso_logout;

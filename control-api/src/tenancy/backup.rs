@@ -19,6 +19,7 @@ use tokio::task::JoinSet;
 use uuid::Uuid;
 
 use super::notify::{Notifier, TenantChange};
+use super::placement::Mode;
 use super::provision::{ProvisionError, Provisioner, grant_role, keep_off_migrations};
 use super::{admin_pool, clusters, template};
 
@@ -228,26 +229,41 @@ pub async fn backup(
     .fetch_all(&provisioner.control)
     .await?;
     on_total(targets.len());
+    // Each database once: the tenants of a pool database share its archive.
+    let mut databases: Vec<Vec<Target>> = Vec::new();
+    for target in targets {
+        let held = databases
+            .iter_mut()
+            .find(|d| d[0].cluster_id == target.cluster_id && d[0].database_name == target.database_name);
+        match held {
+            Some(database) => database.push(target),
+            None => databases.push(vec![target]),
+        }
+    }
     let permits = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let mut running = JoinSet::new();
-    for target in targets {
+    for database in databases {
         let (permits, provisioner, out) = (Arc::clone(&permits), provisioner.clone(), out.clone());
         running.spawn(async move {
             let _permit = permits.acquire_owned().await.expect("semaphore open");
-            let result = dump_tenant(&provisioner, &out, &target).await;
-            (target, result)
+            let result = dump_database(&provisioner, &out, &database[0]).await;
+            (database, result)
         });
     }
     let (mut tenants, mut failed) = (Vec::new(), Vec::new());
     while let Some(joined) = running.join_next().await {
-        let Ok((target, result)) = joined else { continue };
-        on_tenant(&BackupOutcome {
-            slug: target.slug.clone(),
-            result: result.as_ref().map(|a| a.bytes).map_err(ToString::to_string),
-        });
-        match result {
-            Ok(archive) => tenants.push(TenantArchive { slug: target.slug, id: target.id, archive }),
-            Err(err) => failed.push((target.slug, err.to_string())),
+        let Ok((database, result)) = joined else { continue };
+        for target in database {
+            on_tenant(&BackupOutcome {
+                slug: target.slug.clone(),
+                result: result.as_ref().map(|a| a.bytes).map_err(ToString::to_string),
+            });
+            match &result {
+                Ok(archive) => {
+                    tenants.push(TenantArchive { slug: target.slug, id: target.id, archive: archive.clone() });
+                }
+                Err(err) => failed.push((target.slug, err.to_string())),
+            }
         }
     }
     tenants.sort_by(|a, b| a.slug.cmp(&b.slug));
@@ -258,10 +274,11 @@ pub async fn backup(
     Ok((manifest, failed))
 }
 
-async fn dump_tenant(provisioner: &Provisioner, out: &Path, target: &Target) -> Result<Archive, BackupError> {
+/// Dumps the database of `target` (a pool database holds other tenants too), named after it.
+async fn dump_database(provisioner: &Provisioner, out: &Path, target: &Target) -> Result<Archive, BackupError> {
     let cluster = provisioner.cluster(target.cluster_id).await?;
     let env = libpq_env(cluster.admin_url(), Some(&target.database_name)).map_err(BackupError::Refused)?;
-    let file = format!("tenants/{}.dump", target.slug);
+    let file = format!("tenants/{}.dump", target.database_name);
     let (bytes, sha256) = dump(out, &file, &env).await?;
     Ok(Archive { file, schema_version: target.schema_version, bytes, sha256 })
 }
@@ -323,6 +340,12 @@ pub async fn restore_tenant(
     let tenant = provisioner.tenant(entry.id).await?;
     if tenant.slug != slug {
         return Err(BackupError::Refused(format!("tenant {} is now {}, not {slug}", entry.id, tenant.slug)));
+    }
+    if tenant.placement == Mode::Pooled {
+        return Err(BackupError::Refused(format!(
+            "{slug} is pooled: its archive is its pool database's, which restore-tenant does not take apart; restore \
+             the pool database with pg_restore"
+        )));
     }
     let (Some(cluster_id), Some(database), Some(role)) = (tenant.cluster_id, &tenant.database_name, &tenant.login_role)
     else {

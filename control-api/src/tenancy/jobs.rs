@@ -308,8 +308,9 @@ impl Worker {
         }
     }
 
-    /// The tenant database of `tenant_id` when it has one to write to (active or suspended).
-    async fn tenant_database(&self, tenant_id: Uuid) -> Result<Option<PgConnection>, ProvisionError> {
+    /// The tenant database of `tenant_id` when it has one to write to (active or suspended), and
+    /// the tenant's role, whose policies hold the writes (`tenant_schema::begin_held`).
+    async fn tenant_database(&self, tenant_id: Uuid) -> Result<Option<(PgConnection, String)>, ProvisionError> {
         let tenant = self.provisioner.tenant(tenant_id).await?;
         // Provisioning seeds every member; a deleted tenant has nothing to write.
         match tenant.status {
@@ -318,14 +319,19 @@ impl Worker {
                 return Ok(None);
             }
         }
-        let (Some(cluster_id), Some(database)) = (tenant.cluster_id, tenant.database_name) else { return Ok(None) };
+        let (Some(cluster_id), Some(database), Some(role)) =
+            (tenant.cluster_id, tenant.database_name, tenant.login_role)
+        else {
+            return Ok(None);
+        };
         let cluster = self.provisioner.cluster(cluster_id).await?;
-        Ok(Some(<PgConnection as sqlx::Connection>::connect_with(&cluster.admin_on(&database).await?).await?))
+        let conn = <PgConnection as sqlx::Connection>::connect_with(&cluster.admin_on(&database).await?).await?;
+        Ok(Some((conn, role)))
     }
 
     async fn sign_out(&self, tenant_id: Uuid, user_id: Uuid) -> Result<(), ProvisionError> {
-        let Some(mut conn) = self.tenant_database(tenant_id).await? else { return Ok(()) };
-        let mut tx = tenant_schema::begin(&mut conn, tenant_id).await?;
+        let Some((mut conn, role)) = self.tenant_database(tenant_id).await? else { return Ok(()) };
+        let mut tx = tenant_schema::begin_held(&mut conn, tenant_id, &role).await?;
         let signed_out = tenant_schema::members::sign_out(&mut tx, user_id).await?;
         tx.commit().await?;
         if signed_out {
@@ -336,9 +342,9 @@ impl Worker {
     }
 
     async fn sync_member(&self, tenant_id: Uuid, user_id: Uuid) -> Result<(), ProvisionError> {
-        let Some(mut conn) = self.tenant_database(tenant_id).await? else { return Ok(()) };
+        let Some((mut conn, role)) = self.tenant_database(tenant_id).await? else { return Ok(()) };
         let member = mirror::member(&self.provisioner.control, tenant_id, user_id).await?;
-        let mut tx = tenant_schema::begin(&mut conn, tenant_id).await?;
+        let mut tx = tenant_schema::begin_held(&mut conn, tenant_id, &role).await?;
         match member {
             Some(member) => tenant_schema::members::upsert(&mut tx, &member).await?,
             None => tenant_schema::members::deactivate(&mut tx, user_id).await?,

@@ -1,6 +1,7 @@
 //! `control-api migrate-tenants`: brings every tenant database to the latest tenant schema,
-//! with bounded concurrency. Each success records the tenant's schema version at once, so a
-//! rerun after an interruption or a failure starts where the last one stopped.
+//! with bounded concurrency: each database once, a pool database for all its tenants at a time.
+//! Each success records its tenants' schema version at once, so a rerun after an interruption
+//! or a failure starts where the last one stopped.
 
 use std::sync::Arc;
 
@@ -40,6 +41,36 @@ struct Target {
     cluster_id: Uuid,
     database_name: String,
     login_role: String,
+    pooled: bool,
+}
+
+/// One database to migrate, and the tenants it holds that are behind.
+struct Database {
+    cluster_id: Uuid,
+    name: String,
+    role: String,
+    /// Its one tenant, named to its migrations; none for a pool database.
+    named: Option<Uuid>,
+    tenants: Vec<(Uuid, String)>,
+}
+
+/// The targets by database, in the order of their first tenant.
+fn by_database(targets: Vec<Target>) -> Vec<Database> {
+    let mut databases: Vec<Database> = Vec::new();
+    for target in targets {
+        let held = databases.iter_mut().find(|d| d.cluster_id == target.cluster_id && d.name == target.database_name);
+        match held {
+            Some(database) => database.tenants.push((target.id, target.slug)),
+            None => databases.push(Database {
+                cluster_id: target.cluster_id,
+                name: target.database_name,
+                role: target.login_role,
+                named: (!target.pooled).then_some(target.id),
+                tenants: vec![(target.id, target.slug)],
+            }),
+        }
+    }
+    databases
 }
 
 /// Migrates the templates, then the tenants that are behind. `on_tenant` hears about each
@@ -74,7 +105,8 @@ pub async fn migrate_tenants(
     // `cluster_id`, `database_name` and `login_role` are set together at placement.
     let targets = sqlx::query_as!(
         Target,
-        r#"SELECT id, slug, cluster_id AS "cluster_id!", database_name AS "database_name!", login_role AS "login_role!"
+        r#"SELECT id, slug, cluster_id AS "cluster_id!", database_name AS "database_name!", login_role AS "login_role!",
+                  placement = 'pooled' AS "pooled!"
            FROM tenants
            WHERE status IN ('active', 'suspended') AND cluster_id IS NOT NULL AND database_name IS NOT NULL
              AND ($1::text[] IS NULL OR slug = ANY($1))
@@ -89,23 +121,25 @@ pub async fn migrate_tenants(
 
     let permits = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let mut running = JoinSet::new();
-    for target in targets {
+    for database in by_database(targets) {
         let permits = Arc::clone(&permits);
         let provisioner = provisioner.clone();
         running.spawn(async move {
             let _permit = permits.acquire_owned().await.expect("semaphore open");
-            let result = migrate_one(&provisioner, &target, latest).await.map_err(|e| e.to_string());
-            TenantOutcome { slug: target.slug, result }
+            let result = migrate_one(&provisioner, &database, latest).await.map_err(|e| e.to_string());
+            database.tenants.into_iter().map(|(_, slug)| TenantOutcome { slug, result: result.clone() }).collect()
         });
     }
     let mut report = MigrateReport { up_to_date: usize::try_from(up_to_date).unwrap_or(0), ..MigrateReport::default() };
     while let Some(joined) = running.join_next().await {
-        let outcome =
-            joined.unwrap_or_else(|e| TenantOutcome { slug: "?".into(), result: Err(format!("task failed: {e}")) });
-        on_tenant(&outcome);
-        match outcome.result {
-            Ok(()) => report.migrated.push(outcome.slug),
-            Err(err) => report.failed.push((outcome.slug, err)),
+        let outcomes: Vec<TenantOutcome> = joined
+            .unwrap_or_else(|e| vec![TenantOutcome { slug: "?".into(), result: Err(format!("task failed: {e}")) }]);
+        for outcome in outcomes {
+            on_tenant(&outcome);
+            match outcome.result {
+                Ok(()) => report.migrated.push(outcome.slug),
+                Err(err) => report.failed.push((outcome.slug, err)),
+            }
         }
     }
     report.migrated.sort();
@@ -113,14 +147,19 @@ pub async fn migrate_tenants(
     Ok(report)
 }
 
-async fn migrate_one(provisioner: &Provisioner, target: &Target, latest: i64) -> Result<(), ProvisionError> {
-    let cluster = provisioner.cluster(target.cluster_id).await?;
-    let pool = admin_pool(cluster.migrating(&target.database_name, target.id).await?).await?;
+async fn migrate_one(provisioner: &Provisioner, database: &Database, latest: i64) -> Result<(), ProvisionError> {
+    let cluster = provisioner.cluster(database.cluster_id).await?;
+    let options = match database.named {
+        Some(tenant) => cluster.migrating(&database.name, tenant).await?,
+        None => cluster.admin_on(&database.name).await?,
+    };
+    let pool = admin_pool(options).await?;
     provisioner.migrator.run(&pool).await?;
-    grant_role(&mut *pool.acquire().await?, &target.login_role).await?;
-    keep_off_migrations(&mut *pool.acquire().await?, &target.login_role).await?;
+    grant_role(&mut *pool.acquire().await?, &database.role).await?;
+    keep_off_migrations(&mut *pool.acquire().await?, &database.role).await?;
     pool.close().await;
-    sqlx::query!("UPDATE tenants SET schema_version = $2, updated_at = now() WHERE id = $1", target.id, latest)
+    let ids: Vec<Uuid> = database.tenants.iter().map(|(id, _)| *id).collect();
+    sqlx::query!("UPDATE tenants SET schema_version = $2, updated_at = now() WHERE id = ANY($1)", &ids, latest)
         .execute(&provisioner.control)
         .await?;
     Ok(())

@@ -12,6 +12,7 @@ pub mod migrate;
 pub mod mirror;
 pub mod notify;
 pub mod placement;
+pub mod pools;
 pub mod provision;
 pub mod signup;
 pub mod sso_signin;
@@ -32,6 +33,12 @@ pub struct TenancySettings {
     /// `TENANT_ABANDONED_HOURS` (72): a tenant whose provisioning failed, or that nobody signed
     /// in to, is deleted this long after its signup.
     pub abandoned_after: std::time::Duration,
+    /// `TENANT_DEFAULT_PLACEMENT` (`pooled`): where a new tenant's rows go, a pool database of its
+    /// cluster or a database of its own.
+    pub default_placement: placement::Mode,
+    /// `POOL_DATABASE_MAX_TENANTS` (5,000): the tenants a pool database takes before the next one
+    /// is made.
+    pub pool_max_tenants: u32,
 }
 
 /// A single-connection pool for one piece of admin work on a tenant database. (Migrating

@@ -1,13 +1,16 @@
 //! Provisioning a tenant's database, and dropping it. Every step is idempotent and checks what
 //! exists before acting, so a run interrupted anywhere is finished by the next one:
 //!
-//! 1. placement: a cluster, database and role name, and a random password (stored encrypted);
+//! 1. placement (`TENANT_DEFAULT_PLACEMENT`): a cluster, then a database and role of the
+//!    tenant's own with a random password (stored encrypted), or a place in the cluster's open
+//!    pool database (`pools`), whose database and role the tenant's row then names;
 //! 2. the template on that cluster is brought up to date;
-//! 3. the login role (with a connection limit);
+//! 3. the login role (with a connection limit, for a tenant's own);
 //! 4. the database, cloned from the template, `CONNECT` revoked from PUBLIC and granted to the
-//!    role (the cluster admin owns it, so the role gets no DDL);
+//!    role (the cluster admin owns it, so the role gets no DDL): for a pooled tenant, only when
+//!    it is its pool's first;
 //! 5. privileges for the role, and any tenant migration newer than the template;
-//! 6. the members mirrored into the tenant's `users` table;
+//! 6. the tenant's first rows and its members (its `users`), in one transaction of its own;
 //! 7. status `active`.
 
 use shared::config::EncryptionKey;
@@ -18,6 +21,8 @@ use sqlx::{Connection, Executor, PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::clusters::{self, Cluster, ClusterError};
+use super::placement::Mode;
+use super::pools;
 use super::template::{self, TEMPLATE_LOCK};
 use super::{TenancySettings, admin_pool, mirror, quote_ident};
 use crate::identity::audit;
@@ -50,6 +55,8 @@ pub struct TenantRecord {
     pub database_name: Option<String>,
     pub login_role: Option<String>,
     pub db_password_encrypted: Option<Vec<u8>>,
+    pub placement: Mode,
+    pub pool_database_id: Option<Uuid>,
 }
 
 /// A tenant with its placement decided.
@@ -60,6 +67,8 @@ pub struct Placed {
     pub database: String,
     pub role: String,
     password: String,
+    /// The pool database the tenant is one of, if pooled.
+    pub pool: Option<Uuid>,
 }
 
 /// Runs provisioning steps against the control database and the clusters.
@@ -75,7 +84,8 @@ impl Provisioner {
     pub async fn tenant(&self, id: Uuid) -> Result<TenantRecord, ProvisionError> {
         sqlx::query_as!(
             TenantRecord,
-            r#"SELECT id, slug, status AS "status: TenantStatus", cluster_id, database_name, login_role, db_password_encrypted
+            r#"SELECT id, slug, status AS "status: TenantStatus", cluster_id, database_name, login_role, db_password_encrypted,
+                      placement AS "placement: Mode", pool_database_id
                FROM tenants WHERE id = $1"#,
             id,
         )
@@ -126,14 +136,30 @@ impl Provisioner {
         if tenant.cluster_id.is_none() {
             let mut tx = self.control.begin().await?;
             let cluster_id = clusters::place(&mut tx).await?.ok_or(ProvisionError::NoCluster)?;
-            let name = format!("{}{}", self.settings.db_prefix, tenant.id.simple());
+            let key = &self.keys.app_plane_keys.tenant_database;
+            let (name, role, password, pool) = match self.settings.default_placement {
+                Mode::Dedicated => {
+                    let name = format!("{}{}", self.settings.db_prefix, tenant.id.simple());
+                    (name.clone(), name, random_token(), None)
+                }
+                Mode::Pooled => {
+                    let prefix = &self.settings.db_prefix;
+                    let pool =
+                        pools::take_place(&mut tx, key, cluster_id, prefix, self.settings.pool_max_tenants).await?;
+                    (pool.name, pool.role, pool.password, Some(pool.id))
+                }
+            };
             sqlx::query!(
-                "UPDATE tenants SET cluster_id = $2, database_name = $3, login_role = $3, db_password_encrypted = $4, updated_at = now()
+                "UPDATE tenants SET cluster_id = $2, database_name = $3, login_role = $4, db_password_encrypted = $5,
+                        placement = $6, pool_database_id = $7, updated_at = now()
                  WHERE id = $1 AND cluster_id IS NULL",
                 tenant.id,
                 cluster_id,
                 name,
-                seal(&self.keys.app_plane_keys.tenant_database, random_token().as_bytes(), tenant.id.as_bytes()),
+                role,
+                seal(key, password.as_bytes(), tenant.id.as_bytes()),
+                self.settings.default_placement.as_str(),
+                pool,
             )
             .execute(&mut *tx)
             .await?;
@@ -158,7 +184,8 @@ impl Provisioner {
         // The server is sent the SCRAM verifier, never the password: a server that logs DDL
         // never logs a password. (The verifier is base64 and `$:`: no quotes.)
         let verifier = scram_verifier(&placed.password);
-        let limit = self.settings.role_connection_limit;
+        // A pool's role serves all its tenants: app-api's budget bounds it, not a tenant's limit.
+        let limit = if placed.pool.is_some() { -1 } else { i64::from(self.settings.role_connection_limit) };
         let statement = if exists {
             format!("ALTER ROLE {role} WITH LOGIN PASSWORD '{verifier}' CONNECTION LIMIT {limit}")
         } else {
@@ -204,7 +231,7 @@ impl Provisioner {
     pub async fn seed(&self, tenant_db: &PgPool, placed: &Placed) -> Result<(), ProvisionError> {
         let members = mirror::members(&self.control, placed.id).await?;
         let mut conn = tenant_db.acquire().await?;
-        let mut tx = tenant_schema::begin(&mut conn, placed.id).await?;
+        let mut tx = tenant_schema::begin_held(&mut conn, placed.id, &placed.role).await?;
         tenant_schema::seed(&mut tx).await?;
         for member in &members {
             tenant_schema::members::upsert(&mut tx, member).await?;
@@ -220,7 +247,12 @@ impl Provisioner {
 
     /// Admin access to the tenant's database (schema and members steps).
     pub async fn tenant_admin_pool(&self, cluster: &Cluster, placed: &Placed) -> Result<PgPool, ProvisionError> {
-        Ok(admin_pool(cluster.migrating(&placed.database, placed.id).await?).await?)
+        let options = match placed.pool {
+            // Migrations of a database holding many tenants name none of them.
+            Some(_) => cluster.admin_on(&placed.database).await?,
+            None => cluster.migrating(&placed.database, placed.id).await?,
+        };
+        Ok(admin_pool(options).await?)
     }
 
     /// Step 7.
@@ -253,7 +285,21 @@ impl Provisioner {
         if provisioning {
             return Err(ProvisionError::StillProvisioning(tenant_id));
         }
-        if let (Some(cluster_id), Some(database), Some(role)) =
+        if let (Mode::Pooled, Some(cluster_id), Some(database)) =
+            (tenant.placement, tenant.cluster_id, &tenant.database_name)
+        {
+            // One of many in its pool: its rows go, the database and role stay for the others.
+            let cluster = self.cluster(cluster_id).await?;
+            let mut admin = PgConnection::connect_with(&cluster.admin_on(database).await?).await?;
+            let mut tx = tenant_schema::begin(&mut admin, tenant_id).await?;
+            tenant_schema::remove(&mut tx).await?;
+            tx.commit().await?;
+            if let Some(pool) = tenant.pool_database_id {
+                let mut control = self.control.begin().await?;
+                pools::leave(&mut control, pool, tenant_id).await?;
+                control.commit().await?;
+            }
+        } else if let (Some(cluster_id), Some(database), Some(role)) =
             (tenant.cluster_id, &tenant.database_name, &tenant.login_role)
         {
             let cluster = self.cluster(cluster_id).await?;
@@ -352,6 +398,7 @@ fn placed(key: &EncryptionKey, tenant: &TenantRecord) -> Option<Placed> {
         database: tenant.database_name.clone()?,
         role: tenant.login_role.clone()?,
         password: String::from_utf8(password).ok()?,
+        pool: tenant.pool_database_id,
     })
 }
 

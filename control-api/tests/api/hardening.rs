@@ -405,7 +405,7 @@ async fn a_session_ends_at_its_absolute_lifetime() {
 /// never signed in to; recent or used ones stay.
 #[tokio::test]
 async fn abandoned_tenants_are_removed() {
-    let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Manual).await;
+    let app = TestApp::spawn_dedicated(WithRedis::No, Worker::Manual).await;
     let (unused, _) = app.signup().await;
     let (used, used_owner) = app.signup().await;
     let (recent, _) = app.signup().await;

@@ -46,7 +46,7 @@ async fn admin_on(app: &TestApp, slug: &str) -> PgConnection {
 #[tokio::test]
 async fn a_broken_tenant_is_reported_and_a_rerun_finishes() {
     // This test's template gets the extra migration: keep it away from the shared one.
-    let app = ControlOptions::default().tenancy(Worker::Manual).template(TenantTemplate::Own).start().await;
+    let app = ControlOptions::default().tenancy(Worker::Manual).template(TenantTemplate::Own).dedicated().start().await;
     let mut slugs = Vec::new();
     for _ in 0..3 {
         slugs.push(app.signup().await.0);

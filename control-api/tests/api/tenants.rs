@@ -150,7 +150,7 @@ async fn bad_and_taken_slugs() {
 
 #[tokio::test]
 async fn provisioning_interrupted_after_any_step_finishes_without_duplicates() {
-    let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Manual).await;
+    let app = TestApp::spawn_dedicated(WithRedis::No, Worker::Manual).await;
     let provisioner = &app.state.worker.provisioner;
     for completed_steps in 1..=5 {
         let (slug, _) = app.signup().await;
@@ -215,7 +215,7 @@ async fn a_failing_step_is_retried_until_it_succeeds() {
 
 #[tokio::test]
 async fn two_workers_never_run_one_job_twice() {
-    let first = TestApp::spawn_tenancy(WithRedis::No, Worker::Manual).await;
+    let first = TestApp::spawn_dedicated(WithRedis::No, Worker::Manual).await;
     for _ in 0..6 {
         first.signup().await;
     }
@@ -235,7 +235,7 @@ async fn two_workers_never_run_one_job_twice() {
 
 #[tokio::test]
 async fn a_tenant_role_cannot_open_another_tenants_database() {
-    let app = TestApp::spawn_tenancy(WithRedis::No, Worker::Background).await;
+    let app = TestApp::spawn_dedicated(WithRedis::No, Worker::Background).await;
     let [(a, _), (b, _)] = app.active_tenants().await;
     let b_database: String = sqlx::query_scalar("SELECT database_name FROM tenants WHERE slug = $1")
         .bind(&b)
@@ -260,7 +260,7 @@ async fn a_tenant_role_cannot_open_another_tenants_database() {
 
 #[tokio::test]
 async fn suspend_activate_and_delete() {
-    let app = TestApp::spawn_tenancy(WithRedis::Yes, Worker::Background).await;
+    let app = TestApp::spawn_dedicated(WithRedis::Yes, Worker::Background).await;
     let [(slug, owner)] = app.active_tenants().await;
     let ops = app.platform_admin_token().await;
     let owner_token =
@@ -657,7 +657,14 @@ async fn placement_is_shown_to_platform_operators_alone_and_lists_filter_by_it()
         .fetch_one(&app.state.db)
         .await
         .unwrap();
-    let placed = json!({ "mode": "dedicated", "cluster": "default", "database": database });
+    let placed = json!({ "mode": "pooled", "cluster": "default", "database": database });
+    // Pooled, both tenants are rows of one database.
+    let other_database: String = sqlx::query_scalar("SELECT database_name FROM tenants WHERE slug = $1")
+        .bind(&other)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(other_database, database);
 
     // Operators see where each tenant is, in the list, the tenant and its own route.
     let page = app.get_bearer("/v1/tenants", &ops).await.json();
@@ -678,8 +685,8 @@ async fn placement_is_shown_to_platform_operators_alone_and_lists_filter_by_it()
     let refused = app.get_bearer(&format!("/v1/tenants/{slug}/placement"), &owner_token).await;
     refused.assert_problem(403, "forbidden");
 
-    // The filters, alone and together (the second tenant said pooled here, as a move would leave it).
-    sqlx::query("UPDATE tenants SET placement = 'pooled' WHERE slug = $1")
+    // The filters, alone and together (the second tenant said dedicated here, as a move would leave it).
+    sqlx::query("UPDATE tenants SET placement = 'dedicated' WHERE slug = $1")
         .bind(&other)
         .execute(&app.state.db)
         .await
@@ -689,9 +696,9 @@ async fn placement_is_shown_to_platform_operators_alone_and_lists_filter_by_it()
         assert_eq!(page.status, 200, "{query}: {}", page.body);
         page.json()["data"].as_array().unwrap().iter().map(|t| t["slug"].as_str().unwrap().to_owned()).collect()
     };
-    assert_eq!(slugs("placement=dedicated").await, [slug.as_str()]);
-    assert_eq!(slugs("placement=pooled").await, [other.as_str()]);
-    assert_eq!(slugs("placement=pooled&cluster=default").await, [other.as_str()]);
+    assert_eq!(slugs("placement=pooled").await, [slug.as_str()]);
+    assert_eq!(slugs("placement=dedicated").await, [other.as_str()]);
+    assert_eq!(slugs("placement=dedicated&cluster=default").await, [other.as_str()]);
     assert_eq!(slugs("cluster=default").await, [slug.as_str(), other.as_str()]);
     assert!(slugs("cluster=elsewhere").await.is_empty());
     assert!(slugs("placement=pooled&status=suspended").await.is_empty());

@@ -14,7 +14,7 @@ const MARKER: &str = "boom-marker";
 /// statement of its request succeeded.
 pub async fn install_failure(desk: &Desk, marker: &str) {
     desk.db
-        .execute(&format!(
+        .execute_as_admin(&format!(
             "CREATE FUNCTION fail_marker() RETURNS trigger LANGUAGE plpgsql AS $$
              BEGIN
                  IF NEW.payload::text LIKE '%{marker}%' THEN RAISE EXCEPTION 'injected failure'; END IF;

@@ -1,0 +1,178 @@
+//! Pooled tenants: two organisations whose rows share one pool database are as apart as two
+//! databases would keep them, number their tickets from `TKT-1` each, and one's deletion leaves
+//! none of its rows behind and all of the other's.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::attachments::{PDF, uploaded};
+use crate::helpers::{Platform, Service};
+use crate::tickets::Desk;
+
+/// A desk for a new organisation of `platform` (pooled, the default placement), its replica
+/// running the background work.
+async fn desk_on(platform: Platform) -> Desk {
+    let org = platform.org().await;
+    let app = platform
+        .replica_with(|c| {
+            c.rate_limits.per_user_per_minute = 0;
+            c.jobs.in_serve = true;
+        })
+        .await;
+    let owner = platform.owner(&app, &org).await;
+    let db = platform.tenant_db(&org.slug).await;
+    Desk { db, app, org, owner, platform }
+}
+
+/// Where `slug`'s rows are: its placement's mode and database.
+async fn placement(desk: &Desk, slug: &str) -> (String, String) {
+    sqlx::query_as("SELECT placement, database_name FROM tenants WHERE slug = $1")
+        .bind(slug)
+        .fetch_one(&desk.platform.control.db)
+        .await
+        .unwrap()
+}
+
+/// The id of what `response` created, as a path names it.
+fn id(response: &harness::TestResponse) -> String {
+    assert_eq!(response.status, 201, "{}", response.body);
+    let id = &response.json()["id"];
+    id.as_str().map_or_else(|| id.to_string(), str::to_owned)
+}
+
+#[tokio::test]
+async fn two_tenants_of_one_pool_see_nothing_of_each_other_and_number_from_one() {
+    let ours = desk_on(Platform::start_with(crate::helpers::ControlOptions::default().redis(Service::Off)).await).await;
+    let theirs_org = ours.platform.org().await;
+    let theirs_owner = ours.platform.owner(&ours.app, &theirs_org).await;
+    let (mode, database) = placement(&ours, &ours.org.slug).await;
+    assert_eq!(mode, "pooled");
+    assert_eq!(placement(&ours, &theirs_org.slug).await, (mode, database), "one pool database holds both");
+    let theirs = |path: &str| {
+        let (app, slug, token) = (&ours.app, theirs_org.slug.clone(), theirs_owner.token.clone());
+        let path = path.to_owned();
+        async move { app.get(&slug, &path, Some(&token)).await }
+    };
+
+    // Both number from one.
+    let body = json!({"subject": "Broken kettle", "description": "It leaks."});
+    let first = ours.post(&ours.owner, "/v1/tickets", &body).await;
+    assert_eq!(first.json()["ticket_number"], "TKT-1", "{}", first.body);
+    let other_first = ours.app.post(&theirs_org.slug, "/v1/tickets", &theirs_owner.token, &body).await;
+    assert_eq!(other_first.json()["ticket_number"], "TKT-1", "{}", other_first.body);
+
+    // Twenty at once get twenty numbers, with none of the other tenant's taken or skipped.
+    let desk = &ours;
+    let created = futures_util::future::join_all((0..20).map(|n| {
+        let body = json!({"subject": format!("Parcel {n}"), "description": "Late."});
+        async move { desk.post(&desk.owner, "/v1/tickets", &body).await }
+    }))
+    .await;
+    let mut numbers: Vec<String> = created
+        .iter()
+        .map(|r| {
+            assert_eq!(r.status, 201, "{}", r.body);
+            r.json()["ticket_number"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    numbers.sort_by_key(|n| n[4..].parse::<u32>().unwrap());
+    assert_eq!(numbers, (2..=21).map(|n| format!("TKT-{n}")).collect::<Vec<_>>());
+
+    // Every id of ours is not there for them.
+    let ticket = id(&first);
+    let attachment = uploaded(&ours, &ours.owner, ticket.parse().unwrap(), "invoice.pdf", PDF).await["id"].to_string();
+    let view =
+        id(&ours.post(&ours.owner, "/v1/views", &json!({"name": "Mine", "filters": {"status": ["open"]}})).await);
+    let article = json!({"title": "Descale a kettle", "body": "Vinegar.", "locale": "en", "status": "published"});
+    let article = id(&ours.post(&ours.owner, "/v1/kb/articles", &article).await);
+    for path in [
+        format!("/v1/tickets/{ticket}"),
+        format!("/v1/tickets/{ticket}/messages"),
+        format!("/v1/attachments/{attachment}"),
+        format!("/v1/views/{view}/tickets"),
+        format!("/v1/kb/articles/{article}"),
+    ] {
+        let answer = theirs(&path).await;
+        assert_eq!(answer.status, 404, "{path}: {}", answer.body);
+    }
+    // Lists, search and the CSV export hold their own rows alone.
+    let listed = theirs("/v1/tickets?q=kettle").await.json();
+    let subjects: Vec<&str> =
+        listed["data"].as_array().unwrap().iter().map(|t| t["subject"].as_str().unwrap()).collect();
+    assert_eq!(subjects, ["Broken kettle"], "their own kettle alone");
+    assert_eq!(theirs("/v1/tickets").await.json()["data"].as_array().unwrap().len(), 1);
+    let now = chrono::Utc::now();
+    let (from, to) =
+        ((now - chrono::Duration::days(1)).format("%Y-%m-%d"), (now + chrono::Duration::days(1)).format("%Y-%m-%d"));
+    let csv = theirs(&format!("/v1/reports/tickets.csv?from={from}&to={to}")).await;
+    assert_eq!(csv.status, 200, "{}", csv.body);
+    assert!(csv.body.contains("Broken kettle") && !csv.body.contains("Parcel"), "{}", csv.body);
+    let articles = theirs("/v1/kb/articles").await.json();
+    assert_eq!(articles["data"].as_array().map(Vec::len), Some(0), "{articles}");
+}
+
+#[tokio::test]
+async fn a_deleted_pooled_tenant_leaves_no_row_and_its_neighbour_keeps_every_one() {
+    let platform = Platform::start_with(crate::helpers::ControlOptions::default().redis(Service::Test)).await;
+    let leaving = desk_on(platform).await;
+    let staying_org = leaving.platform.org().await;
+    let staying_owner = leaving.platform.owner(&leaving.app, &staying_org).await;
+    let body = json!({"subject": "Scratched table", "description": "On delivery."});
+    for desk_slug in [&leaving.org.slug, &staying_org.slug] {
+        let token = if desk_slug == &leaving.org.slug { &leaving.owner.token } else { &staying_owner.token };
+        let created = leaving.app.post(desk_slug, "/v1/tickets", token, &body).await;
+        assert_eq!(created.status, 201, "{}", created.body);
+    }
+    let tenant: uuid::Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
+        .bind(&leaving.org.slug)
+        .fetch_one(&leaving.platform.control.db)
+        .await
+        .unwrap();
+    let staying = leaving.platform.tenant_db(&staying_org.slug).await;
+    let database: String = sqlx::query_scalar("SELECT current_database()").fetch_one(&staying.pool).await.unwrap();
+    // The cluster admin, past the policies: every table with the column, from the catalog.
+    let admin = sqlx::PgPool::connect_with(harness::admin_options().database(&database)).await.unwrap();
+    let rows_of = async |tenant: uuid::Uuid| -> i64 {
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT c.relname::text FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id'
+             WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'",
+        )
+        .fetch_all(&admin)
+        .await
+        .unwrap();
+        assert!(tables.len() >= 57, "{tables:?}");
+        let mut total = 0;
+        for table in tables {
+            let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table} WHERE tenant_id = $1"))
+                .bind(tenant)
+                .fetch_one(&admin)
+                .await
+                .unwrap();
+            total += count;
+        }
+        total
+    };
+    let staying_tenant: uuid::Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
+        .bind(&staying_org.slug)
+        .fetch_one(&leaving.platform.control.db)
+        .await
+        .unwrap();
+    let (before, neighbour_before) = (rows_of(tenant).await, rows_of(staying_tenant).await);
+    assert!(before > 10 && neighbour_before > 10, "rows of both: {before}, {neighbour_before}");
+
+    let path = format!("/v1/tenants/{}", leaving.org.slug);
+    let deleting = leaving.platform.control_request(Method::DELETE, &path, &leaving.org.owner_token, &json!({})).await;
+    assert_eq!(deleting.status, 202, "{}", deleting.body);
+    let status_path = format!("/v1/tenants/{}/status", leaving.org.slug);
+    harness::eventually(Duration::from_secs(60), "the status says deleted", || async {
+        let status: Value = leaving.platform.control_server().get(&status_path).await.json();
+        (status["status"] == "deleted").then_some(())
+    })
+    .await;
+    assert_eq!(rows_of(tenant).await, 0, "no row of the deleted tenant is left");
+    assert_eq!(rows_of(staying_tenant).await, neighbour_before, "the neighbour keeps every row");
+    let still = leaving.app.get(&staying_org.slug, "/v1/tickets", Some(&staying_owner.token)).await;
+    assert_eq!(still.json()["data"].as_array().unwrap().len(), 1, "{}", still.body);
+}
