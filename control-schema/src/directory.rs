@@ -21,6 +21,8 @@ pub struct TenantRow {
     pub db_password_encrypted: Option<Vec<u8>>,
     /// The cluster's `sslmode` (libpq names).
     pub ssl_mode: Option<String>,
+    /// The pool database it is one of, if pooled.
+    pub pool_database_id: Option<Uuid>,
 }
 
 /// The tenant named `slug`, with its cluster if it has one.
@@ -30,7 +32,7 @@ pub async fn tenant_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result
         r#"SELECT t.id, t.slug, t.status,
                 (t.settings->>'require_2fa_for_admins')::boolean AS require_2fa_for_admins,
                 c.host AS "host?", c.port AS "port?", t.database_name, t.login_role, t.db_password_encrypted,
-                c.ssl_mode AS "ssl_mode?"
+                c.ssl_mode AS "ssl_mode?", t.pool_database_id
            FROM tenants t LEFT JOIN db_clusters c ON c.id = t.cluster_id
            WHERE t.slug = $1 AND t.slug_released_at IS NULL"#,
         slug,
@@ -46,7 +48,7 @@ pub async fn tenant_by_id(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Opt
         r#"SELECT t.id, t.slug, t.status,
                 (t.settings->>'require_2fa_for_admins')::boolean AS require_2fa_for_admins,
                 c.host AS "host?", c.port AS "port?", t.database_name, t.login_role, t.db_password_encrypted,
-                c.ssl_mode AS "ssl_mode?"
+                c.ssl_mode AS "ssl_mode?", t.pool_database_id
            FROM tenants t LEFT JOIN db_clusters c ON c.id = t.cluster_id
            WHERE t.id = $1"#,
         id,
@@ -68,7 +70,7 @@ pub async fn active_tenants(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<TenantR
         r#"SELECT t.id, t.slug, t.status,
                 (t.settings->>'require_2fa_for_admins')::boolean AS require_2fa_for_admins,
                 c.host AS "host?", c.port AS "port?", t.database_name, t.login_role, t.db_password_encrypted,
-                c.ssl_mode AS "ssl_mode?"
+                c.ssl_mode AS "ssl_mode?", t.pool_database_id
            FROM tenants t JOIN db_clusters c ON c.id = t.cluster_id
            WHERE t.status = 'active' AND t.database_name IS NOT NULL
            ORDER BY t.id"#,

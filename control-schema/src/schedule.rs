@@ -57,7 +57,7 @@ pub async fn claim_due(
            SELECT t.id, t.slug, t.status,
                 (t.settings->>'require_2fa_for_admins')::boolean AS require_2fa_for_admins,
                 c.host AS "host?", c.port AS "port?", t.database_name, t.login_role, t.db_password_encrypted,
-                c.ssl_mode AS "ssl_mode?"
+                c.ssl_mode AS "ssl_mode?", t.pool_database_id
            FROM claimed JOIN tenants t ON t.id = claimed.tenant_id LEFT JOIN db_clusters c ON c.id = t.cluster_id"#,
         work.as_str(),
         now,

@@ -44,33 +44,35 @@ test('an operator lists the organisations with their placement, and filters and 
   for (const org of [first, second]) {
     const row = await rowOf(page, org.slug);
     await expect(row.getByRole('rowheader')).toHaveText(`${org.slug} SAV`);
-    await expect(row.getByRole('cell')).toHaveText([org.slug, 'Active', 'Own database', 'default', /\S/, /\S/]);
+    // New organisations share their cluster's pool database.
+    await expect(row.getByRole('cell')).toHaveText([org.slug, 'Active', 'Shared database', 'default', /\S/, /\S/]);
   }
   await expectAccessible(page, 'the list of organisations');
 
   // The filters by keyboard: a placement chosen with the arrows, a cluster typed, Enter applies.
   await page.getByLabel('Placement').focus();
   await page.keyboard.press('ArrowDown');
-  await expect(page.getByLabel('Placement')).toHaveValue('pooled');
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByLabel('Placement')).toHaveValue('dedicated');
   await page.keyboard.press('Tab');
   await expect(page.getByLabel('Cluster')).toBeFocused();
   await page.keyboard.type('default');
   await page.keyboard.press('Enter');
-  await expect(page).toHaveURL(`${TENANTS}?placement=pooled&cluster=default`);
+  await expect(page).toHaveURL(`${TENANTS}?placement=dedicated&cluster=default`);
   await expect(page.getByText('No organisation matches these filters.')).toBeVisible();
   await expect(page.getByRole('table')).toHaveCount(0);
   await expectAccessible(page, 'the list of organisations, none matching');
   // A reload keeps them.
   await page.reload();
   await expect(page.getByText('No organisation matches these filters.')).toBeVisible();
-  await expect(page.getByLabel('Placement')).toHaveValue('pooled');
+  await expect(page.getByLabel('Placement')).toHaveValue('dedicated');
   await expect(page.getByLabel('Cluster')).toHaveValue('default');
 
   // In French, the same page in its words.
   await page.getByLabel('Language').selectOption('fr');
   await expect(page.getByRole('heading', { name: 'Organisations', level: 1 })).toBeVisible();
   await expect(page.getByText('Aucune organisation ne correspond à ces filtres.')).toBeVisible();
-  await expect(page.getByLabel('Hébergement')).toHaveValue('pooled');
+  await expect(page.getByLabel('Hébergement')).toHaveValue('dedicated');
   await expect(page.getByRole('button', { name: 'Appliquer les filtres' })).toBeVisible();
   await expectAccessible(page, 'the list of organisations in French');
   await page.getByLabel('Langue').selectOption('en');

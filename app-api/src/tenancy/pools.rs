@@ -217,8 +217,11 @@ impl<C: Connector> Clone for PoolManager<C> {
 pub struct TenantConnection<C: Connector = PgConnector> {
     conn: Option<C::Conn>,
     permit: Option<OwnedSemaphorePermit>,
-    /// The tenant's pool-size permit, held until the connection is back.
+    /// The slot's pool-size permit, held until the connection is back.
     gate: Option<OwnedSemaphorePermit>,
+    /// The slot it goes back to: its tenant's own, or its pool database's.
+    slot: Uuid,
+    /// The tenant its transactions name.
     tenant: Uuid,
     generation: u64,
     opened: Instant,
@@ -274,12 +277,14 @@ impl<C: Connector> PoolManager<C> {
         self.inner.limits
     }
 
-    /// A connection to `tenant`'s database.
+    /// A connection to `tenant`'s database: from its own pool, or from its pool database's,
+    /// shared by all the tenants there (each transaction names its tenant).
     pub async fn acquire(&self, tenant: &Tenant) -> Result<TenantConnection<C>, ApiError> {
         let started = Instant::now();
         let deadline = tokio::time::Instant::from_std(started + self.inner.limits.acquire_timeout);
         let database = tenant.database.as_ref().ok_or_else(|| unavailable("the tenant has no database yet"))?;
-        let (gate, generation, options) = self.slot(tenant.id, database)?;
+        let key = database.pool.unwrap_or(tenant.id);
+        let (gate, generation, options) = self.slot(key, tenant.id, database)?;
         let gate = tokio::time::timeout_at(deadline, gate.acquire_owned())
             .await
             .map_err(|_| self.timed_out())?
@@ -291,7 +296,7 @@ impl<C: Connector> PoolManager<C> {
             tokio::pin!(returned);
             returned.as_mut().enable();
 
-            if let Some(mut idle) = self.take_idle(tenant.id, generation) {
+            if let Some(mut idle) = self.take_idle(key, generation) {
                 self.inner.metrics.connections_idle.dec();
                 let doubtful = idle.since.elapsed() > PING_AFTER || idle.faults != connection_faults();
                 if doubtful && !C::ping(&mut idle.conn).await {
@@ -299,15 +304,22 @@ impl<C: Connector> PoolManager<C> {
                     shared::error::note_connection_fault();
                     self.inner.metrics.retired.inc();
                     close_later::<C>(idle.conn, idle.permit);
-                    self.untake(tenant.id, generation);
+                    self.untake(key, generation);
                     continue;
                 }
-                return Ok(self.finish(idle.conn, idle.permit, gate, (tenant.id, generation), idle.opened, started));
+                return Ok(self.finish(
+                    idle.conn,
+                    idle.permit,
+                    gate,
+                    (key, tenant.id, generation),
+                    idle.opened,
+                    started,
+                ));
             }
             if let Ok(permit) = Arc::clone(&self.inner.budget).try_acquire_owned() {
                 break permit;
             }
-            if let Some(Idle { conn, permit, .. }) = self.take_lru_idle(tenant.id) {
+            if let Some(Idle { conn, permit, .. }) = self.take_lru_idle(key) {
                 // Closed before its permit is reused: the server lets it go first.
                 C::close(conn).await;
                 self.inner.metrics.evictions.inc();
@@ -320,15 +332,15 @@ impl<C: Connector> PoolManager<C> {
             }
         };
 
-        self.mark_in_use(tenant.id, generation);
+        self.mark_in_use(key, generation);
         match tokio::time::timeout_at(deadline, self.inner.connector.connect(&options)).await {
-            Ok(Ok(conn)) => Ok(self.finish(conn, permit, gate, (tenant.id, generation), Instant::now(), started)),
+            Ok(Ok(conn)) => Ok(self.finish(conn, permit, gate, (key, tenant.id, generation), Instant::now(), started)),
             Ok(Err(err)) => {
-                self.untake(tenant.id, generation);
+                self.untake(key, generation);
                 Err(err)
             }
             Err(_) => {
-                self.untake(tenant.id, generation);
+                self.untake(key, generation);
                 Err(self.timed_out())
             }
         }
@@ -339,24 +351,32 @@ impl<C: Connector> PoolManager<C> {
         unavailable("no tenant database connection became free in time")
     }
 
-    /// The tenant's slot, created once; replaced when its credentials changed.
-    fn slot(&self, tenant: Uuid, database: &TenantDatabase) -> Result<(Arc<Semaphore>, u64, C::Options), ApiError> {
+    /// The slot `key` (a tenant's own database, or a pool database) `tenant` is reached through,
+    /// created once; replaced when where it leads changed. A pool database's slot may hold the
+    /// whole budget: its tenants share it.
+    fn slot(
+        &self,
+        key: Uuid,
+        tenant: Uuid,
+        database: &TenantDatabase,
+    ) -> Result<(Arc<Semaphore>, u64, C::Options), ApiError> {
         let mut slots = self.inner.slots.lock().expect("not poisoned");
-        if let Some(slot) = slots.get_mut(&tenant).filter(|slot| &slot.database == database) {
+        if let Some(slot) = slots.get_mut(&key).filter(|slot| slot.database.same_place(database)) {
             slot.last_used = Instant::now();
             return Ok((Arc::clone(&slot.gate), slot.generation, slot.options.clone()));
         }
         let options = self.inner.connector.options(tenant, database)?;
-        if let Some(stale) = slots.remove(&tenant) {
+        if let Some(stale) = slots.remove(&key) {
             self.close_idle(stale.idle);
         }
         if slots.len() >= self.inner.limits.max_pools {
             self.evict_lru_slot(&mut slots);
         }
         let generation = self.inner.generations.fetch_add(1, Ordering::Relaxed);
-        let gate = Arc::new(Semaphore::new(self.inner.limits.per_tenant));
+        let size = if database.pool.is_some() { self.inner.limits.total } else { self.inner.limits.per_tenant };
+        let gate = Arc::new(Semaphore::new(size));
         slots.insert(
-            tenant,
+            key,
             Slot {
                 generation,
                 database: database.clone(),
@@ -426,7 +446,7 @@ impl<C: Connector> PoolManager<C> {
         conn: C::Conn,
         permit: OwnedSemaphorePermit,
         gate: OwnedSemaphorePermit,
-        (tenant, generation): (Uuid, u64),
+        (slot, tenant, generation): (Uuid, Uuid, u64),
         opened: Instant,
         started: Instant,
     ) -> TenantConnection<C> {
@@ -437,6 +457,7 @@ impl<C: Connector> PoolManager<C> {
             conn: Some(conn),
             permit: Some(permit),
             gate: Some(gate),
+            slot,
             tenant,
             generation,
             opened,
@@ -445,8 +466,9 @@ impl<C: Connector> PoolManager<C> {
         }
     }
 
-    /// Drops a tenant's pool (its credentials or status changed): idle connections close now,
-    /// busy ones when returned.
+    /// Drops a tenant's own pool (its credentials or status changed): idle connections close now,
+    /// busy ones when returned. A pool database's connections name no tenant but their
+    /// transactions': they stay for the others.
     pub fn forget(&self, tenant: Uuid) {
         let mut slots = self.inner.slots.lock().expect("not poisoned");
         if let Some(slot) = slots.remove(&tenant) {
@@ -500,7 +522,7 @@ impl<C: Connector> TenantConnection<C> {
     /// Gives back the place of a connection that no longer answers, and closes it.
     fn release_broken(&self, conn: C::Conn, permit: OwnedSemaphorePermit) {
         let mut slots = self.inner.slots.lock().expect("not poisoned");
-        if let Some(slot) = slots.get_mut(&self.tenant).filter(|s| s.generation == self.generation) {
+        if let Some(slot) = slots.get_mut(&self.slot).filter(|s| s.generation == self.generation) {
             slot.in_use = slot.in_use.saturating_sub(1);
         }
         drop(slots);
@@ -562,6 +584,7 @@ impl<C: Connector> Drop for TenantConnection<C> {
                 conn: None,
                 permit: None,
                 gate: self.gate.take(),
+                slot: self.slot,
                 tenant: self.tenant,
                 generation: self.generation,
                 opened: self.opened,
@@ -580,7 +603,7 @@ impl<C: Connector> Drop for TenantConnection<C> {
         }
         let retire = self.opened.elapsed() >= self.inner.limits.max_lifetime;
         let mut slots = self.inner.slots.lock().expect("not poisoned");
-        let slot = slots.get_mut(&self.tenant).filter(|s| s.generation == self.generation);
+        let slot = slots.get_mut(&self.slot).filter(|s| s.generation == self.generation);
         if let Some(slot) = slot {
             slot.in_use = slot.in_use.saturating_sub(1);
             slot.last_used = Instant::now();
@@ -706,13 +729,48 @@ mod tests {
                 role: format!("role{n}"),
                 password_sealed: Vec::new(),
                 ssl_mode: "disable".into(),
+                pool: None,
             }),
         }
+    }
+
+    /// Tenant `n`, one of the tenants of pool database `pool`.
+    fn pooled(n: u128, pool: u128) -> Tenant {
+        let mut tenant = tenant(n);
+        let database = tenant.database.as_mut().expect("placed");
+        (database.name, database.role, database.pool) =
+            (format!("pool{pool}"), format!("pool{pool}"), Some(Uuid::from_u128(1000 + pool)));
+        tenant
     }
 
     /// The budget is what holds: connections open = budget permits taken.
     fn open(pools: &Pools) -> usize {
         pools.pool.open_connections()
+    }
+
+    #[tokio::test]
+    async fn the_tenants_of_a_pool_database_share_its_connections_and_each_names_its_own() {
+        let pools = pools(limits(10, 2));
+        let first = pools.pool.acquire(&pooled(1, 7)).await.unwrap();
+        assert_eq!((first.tenant, first.slot), (Uuid::from_u128(1), Uuid::from_u128(1007)));
+        drop(first);
+        // Another tenant of the pool takes the same connection, naming itself.
+        let second = pools.pool.acquire(&pooled(2, 7)).await.unwrap();
+        assert_eq!((second.tenant, pools.counts.opened.load(Ordering::SeqCst)), (Uuid::from_u128(2), 1));
+        // The pool's slot is not held to one tenant's share (2): its tenants share the budget.
+        let pool = &pools.pool;
+        let more: Vec<_> =
+            futures_util::future::join_all((3..8).map(|n| async move { pool.acquire(&pooled(n, 7)).await }))
+                .await
+                .into_iter()
+                .map(Result::unwrap)
+                .collect();
+        assert_eq!(pools.pool.state().0, 1, "one pool for the database");
+        assert_eq!(open(&pools), 6);
+        // Forgetting one tenant leaves the pool to the others.
+        pools.pool.forget(Uuid::from_u128(2));
+        drop((second, more));
+        assert_eq!(pools.pool.state(), (1, 6, 6));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

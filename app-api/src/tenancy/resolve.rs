@@ -49,6 +49,18 @@ pub struct TenantDatabase {
     pub password_sealed: Vec<u8>,
     /// The cluster's `sslmode` (libpq names).
     pub ssl_mode: String,
+    /// The pool database the tenant is one of (pooled), whose connections its tenants share.
+    #[serde(default)]
+    pub pool: Option<Uuid>,
+}
+
+impl TenantDatabase {
+    /// Whether `other` leads to the same database as the same role (the password is sealed for
+    /// each tenant of a pool apart).
+    pub fn same_place(&self, other: &Self) -> bool {
+        (&self.host, self.port, &self.name, &self.role, &self.ssl_mode, self.pool)
+            == (&other.host, other.port, &other.name, &other.role, &other.ssl_mode, other.pool)
+    }
 }
 
 impl Tenant {
@@ -66,6 +78,7 @@ impl Tenant {
                         role,
                         password_sealed,
                         ssl_mode,
+                        pool: row.pool_database_id,
                     })
                 }
                 _ => None,

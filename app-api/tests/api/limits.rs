@@ -11,7 +11,7 @@ use harness::eventually;
 
 use app_api::AppConfig;
 
-use crate::helpers::{Platform, redis_at};
+use crate::helpers::{ControlOptions, Platform, redis_at};
 
 #[tokio::test]
 async fn the_request_over_the_budget_is_refused_and_replicas_share_the_budget() {
@@ -94,10 +94,23 @@ async fn unauthenticated_traffic_is_limited_per_address() {
 }
 
 #[tokio::test]
-async fn sixty_tenants_share_a_budget_of_twenty_connections() {
+async fn sixty_tenants_of_databases_of_their_own_share_a_budget_of_twenty_connections() {
+    sixty_tenants_on_twenty_connections(true).await;
+}
+
+#[tokio::test]
+async fn sixty_pooled_tenants_share_one_pool_of_their_database_within_the_budget() {
+    sixty_tenants_on_twenty_connections(false).await;
+}
+
+/// Three rounds of one request per tenant of 60, all at once, on a budget of 20 connections:
+/// every request answered, never more connections than the budget; tenants of their own
+/// databases evict each other's idle connections, pooled ones share their database's pool.
+async fn sixty_tenants_on_twenty_connections(dedicated: bool) {
     const TENANTS: usize = 60;
     const BUDGET: i64 = 20;
-    let platform = Platform::start(false).await;
+    let options = ControlOptions::default();
+    let platform = Platform::start_with(if dedicated { options.dedicated() } else { options }).await;
     let app = Arc::new(
         platform
             .replica_with(|c| {
@@ -160,7 +173,12 @@ async fn sixty_tenants_share_a_budget_of_twenty_connections() {
     assert!(peak <= BUDGET, "{peak} connections open at once, budget {BUDGET}");
     let (_, open, _) = app.state.tenancy.pools.state();
     assert!(i64::try_from(open).unwrap() <= BUDGET);
-    assert!(app.state.tenancy.pools.metrics().evictions.get() > 0, "60 tenants on 20 connections must evict");
+    let evictions = app.state.tenancy.pools.metrics().evictions.get();
+    if dedicated {
+        assert!(evictions > 0, "60 databases on 20 connections must evict");
+    } else {
+        assert_eq!((evictions, app.state.tenancy.pools.state().0), (0, 1), "one pool for the pool database");
+    }
 }
 
 /// Opens a connection and sends the head of a ticket creation whose body never comes (only its

@@ -112,11 +112,7 @@ pub async fn change_statuses(
     let mut results = Vec::with_capacity(body.ticket_ids.len());
     for &id in &body.ticket_ids {
         let change = vec![Change::Status { to: body.status, reason: reason.clone() }];
-        let moved = async {
-            let written = writer.change(&mut db, id, change).await?;
-            Ok::<_, ApiError>(written)
-        };
-        match moved.await {
+        match writer.change(&mut db, id, change).await {
             Ok(written) => results.push(TicketOutcome::moved(id, written.ticket.status)),
             Err(err) if err.status().is_server_error() => {
                 // The database failed under us: what moved stays moved; the key is given back
