@@ -109,6 +109,13 @@ DASHBOARDS = {
              "appear once Redis fails, and the breaker panel beside says when."),
         row("Placement"),
         ts("Tenants by placement (not deleted)", [("max by (placement) (tenants)", "{{placement}}")]),
+        ts("Tenants in each pool database", [
+            ("max by (cluster, database) (pool_database_tenants)", "{{cluster}} {{database}}")]),
+        ts("Tenant moves by outcome", [
+            (f"sum by (outcome) (increase(tenant_moves_total[{RI}]))", "{{outcome}}")]),
+        ts("Writes held by moves' switches (seconds, and switches)", [
+            (f"sum(increase(tenant_move_switch_seconds_sum[{RI}]))", "seconds held"),
+            (f"sum(increase(tenant_move_switch_seconds_count[{RI}]))", "switches")]),
     ]),
     "helpdeskly-sav": ("Helpdeskly / SAV and SLA", ["helpdeskly"], [
         row("Tickets"),

@@ -17,6 +17,7 @@ import sys
 RUNTIME = {
     "control-api/src/tenancy/provision.rs": "DDL naming the tenant's role and database",
     "control-api/src/tenancy/template.rs": "DDL naming the template database",
+    "tenant-schema/src/moving.rs": "COPY, DELETE and sequence statements naming each table of the tenant schema, read from the catalog; the migrations' own table",
     "sav/src/tickets/listing.rs": "the ticket list's optional filters (one QueryBuilder)",
     "sav/src/tickets/tallies.rs": "the views' counts summed with the list's conditions",
     "sav/src/tickets/access.rs": "the visibility clause the ticket list pushes",

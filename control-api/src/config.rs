@@ -195,6 +195,7 @@ fn tenancy_from_env(env: &Env) -> Result<TenancySettings, ConfigError> {
             env.or("POOL_DATABASE_MAX_TENANTS", 5_000u64)?,
         )?)
         .unwrap_or(u32::MAX),
+        move_settle: Duration::from_millis(env.or("TENANT_MOVE_SETTLE_MS", 6_000u64)?),
     })
 }
 

@@ -63,7 +63,7 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(signup::post_signup))
         .routes(routes!(signup::get_status))
         .routes(routes!(lifecycle::list_tenants))
-        .routes(routes!(lifecycle::get_placement))
+        .routes(routes!(lifecycle::get_placement, lifecycle::post_placement))
         .routes(routes!(lifecycle::get_tenant, lifecycle::patch_tenant, lifecycle::delete_tenant))
         .routes(routes!(lifecycle::post_suspend))
         .routes(routes!(lifecycle::post_activate))

@@ -287,6 +287,15 @@ impl From<sqlx::Error> for ApiError {
             sqlx::Error::Database(db) if db.code().as_deref() == Some("57014") => {
                 Self::busy("the request took too long on the database; retry in a moment").with_source(err)
             }
+            // HMOVE: the tenant is switching to another database (`tenant_schema::TENANT_MOVING`,
+            // raised as its transaction began): nothing was written.
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("HMOVE") => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "tenant_moving",
+                "this organisation is moving to another database; retry in a moment",
+            )
+            .with_source(err)
+            .with_retry_after(2),
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 Self::conflict("the resource already exists").with_source(err)
             }

@@ -10,9 +10,10 @@
 #![forbid(unsafe_code)]
 
 pub mod members;
+pub mod moving;
 mod rows;
 
-pub use rows::{TENANT_SETTING, begin, begin_as, begin_held, remove, seed};
+pub use rows::{TENANT_MOVING, TENANT_SETTING, begin, begin_as, begin_held, is_moving, remove, seed};
 
 /// `migrations/tenant`.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/tenant");

@@ -8,16 +8,30 @@ use uuid::Uuid;
 /// `tenant_id` columns default to it. Unset, a query sees no row and an insert fails.
 pub const TENANT_SETTING: &str = "helpdeskly.tenant";
 
+/// The SQLSTATE of a transaction refused because its tenant is switching to another database
+/// (`tenant_enter()`, migration 0041): nothing it would have written was made, and the tenant
+/// serves again in a moment, from where the control plane then places it.
+pub const TENANT_MOVING: &str = "HMOVE";
+
 /// The one way into a tenant's rows: a transaction opened by `begin` (a `BEGIN` statement, with
 /// its isolation if any) whose next statement names `tenant` with `SET LOCAL`, so the setting ends
-/// with the transaction and the next user of the connection starts with none. One round trip: a
-/// UUID's text (hex digits and dashes) is written into the statement as it is.
+/// with the transaction and the next user of the connection starts with none, then enters the
+/// tenant (`tenant_enter()`: its lock held shared, which a move's switch waits for). One round
+/// trip: a UUID's text (hex digits and dashes) is written into the statement as it is.
+///
+/// When it fails, the connection may be left inside the failed transaction (`TENANT_MOVING`
+/// above all): its holder closes it, or sends `ROLLBACK` before anything else.
 pub async fn begin_as<'c>(
     conn: &'c mut PgConnection,
     tenant: Uuid,
     begin: &'static str,
 ) -> sqlx::Result<Transaction<'c, Postgres>> {
-    conn.begin_with(format!("{begin}; SET LOCAL {TENANT_SETTING} = '{tenant}'")).await
+    conn.begin_with(format!("{begin}; SET LOCAL {TENANT_SETTING} = '{tenant}'; SELECT tenant_enter()")).await
+}
+
+/// Whether `err` is the refusal of a transaction whose tenant is switching to another database.
+pub fn is_moving(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.code().as_deref() == Some(TENANT_MOVING))
 }
 
 /// A new tenant's first rows (its settings, counters, ticket categories and default SLA), in its
@@ -36,7 +50,10 @@ pub async fn begin_held<'c>(
     role: &str,
 ) -> sqlx::Result<Transaction<'c, Postgres>> {
     let role = role.replace('"', "\"\"");
-    conn.begin_with(format!("BEGIN; SET LOCAL {TENANT_SETTING} = '{tenant}'; SET LOCAL ROLE \"{role}\"")).await
+    conn.begin_with(format!(
+        "BEGIN; SET LOCAL {TENANT_SETTING} = '{tenant}'; SET LOCAL ROLE \"{role}\"; SELECT tenant_enter()"
+    ))
+    .await
 }
 
 /// `begin_as` with a plain `BEGIN`.

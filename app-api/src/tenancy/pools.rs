@@ -227,6 +227,8 @@ pub struct TenantConnection<C: Connector = PgConnector> {
     opened: Instant,
     /// `connection_faults()` when it was handed out, known good.
     faults: u64,
+    /// A transaction failed to begin on it: closed on drop.
+    unusable: bool,
     inner: Arc<Inner<C>>,
 }
 
@@ -462,6 +464,7 @@ impl<C: Connector> PoolManager<C> {
             generation,
             opened,
             faults: connection_faults(),
+            unusable: false,
             inner: Arc::clone(&self.inner),
         }
     }
@@ -564,7 +567,16 @@ impl TenantConnection<PgConnector> {
     }
 
     async fn begin_as(&mut self, begin: &'static str) -> sqlx::Result<sqlx::Transaction<'_, sqlx::Postgres>> {
-        tenant_schema::begin_as(self.conn.as_mut().expect("held until drop"), self.tenant, begin).await
+        let conn = self.conn.as_mut().expect("held until drop");
+        match tenant_schema::begin_as(conn, self.tenant, begin).await {
+            Ok(tx) => Ok(tx),
+            Err(err) => {
+                // The server may hold the connection inside the transaction that failed (a tenant
+                // switching to another database above all): it is closed, never lent again.
+                self.unusable = true;
+                Err(err)
+            }
+        }
     }
 }
 
@@ -577,6 +589,10 @@ impl shared::work_queue::Transactions for TenantConnection<PgConnector> {
 impl<C: Connector> Drop for TenantConnection<C> {
     fn drop(&mut self) {
         let (Some(mut conn), Some(permit)) = (self.conn.take(), self.permit.take()) else { return };
+        if self.unusable {
+            self.release_broken(conn, permit);
+            return;
+        }
         if C::has_queued_work(&conn) {
             // A dropped transaction's ROLLBACK reaches the server (and its row locks go) before
             // anyone else gets the connection; until then it counts as in use.
@@ -589,6 +605,7 @@ impl<C: Connector> Drop for TenantConnection<C> {
                 generation: self.generation,
                 opened: self.opened,
                 faults: self.faults,
+                unusable: false,
                 inner: Arc::clone(&self.inner),
             };
             tokio::spawn(async move {

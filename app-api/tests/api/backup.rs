@@ -167,3 +167,67 @@ async fn seed(platform: &Platform, app: &Replica, damaged: &Org, other: &Org) ->
     assert_eq!(other_ticket.status, 201);
     customer
 }
+
+#[tokio::test]
+async fn a_pooled_tenant_comes_back_alone_from_its_pools_archive_and_its_neighbour_keeps_what_it_wrote_since() {
+    let platform = Platform::start_with(ControlOptions::default().redis(Service::Test)).await;
+    let app = platform.replica_with(|c| c.rate_limits.per_user_per_minute = 0).await;
+    let (damaged, other) = (platform.org().await, platform.org().await);
+    seed(&platform, &app, &damaged, &other).await;
+    let (damaged_db, other_db) = (platform.tenant_db(&damaged.slug).await, platform.tenant_db(&other.slug).await);
+    let (tenant, database): (uuid::Uuid, String) =
+        sqlx::query_as("SELECT id, database_name FROM tenants WHERE slug = $1 AND placement = 'pooled'")
+            .bind(&damaged.slug)
+            .fetch_one(&platform.control.db)
+            .await
+            .unwrap();
+    let before = fingerprint(&damaged_db).await;
+    assert_eq!(before[0].1, 5);
+
+    let folder = tempfile::tempdir().unwrap();
+    let out = folder.path().join("backup");
+    let options = BackupOptions { out: out.clone(), only: None, concurrency: 2 };
+    let (manifest, failed) =
+        control_api::backup(platform.control.config.clone(), &options, |_| {}, |_| {}).await.unwrap();
+    assert!(failed.is_empty(), "{failed:?}");
+    let pool_archive = format!("tenants/{database}.dump");
+    assert!(manifest.tenants.iter().all(|t| t.archive.file == pool_archive), "one archive for the pool: {manifest:?}");
+
+    // After the backup: the neighbour writes, and the damaged tenant loses tickets.
+    let since = app
+        .post(&other.slug, "/v1/tickets", &other.owner_token, &json!({"subject": "Since", "description": "z"}))
+        .await;
+    assert_eq!(since.status, 201, "{}", since.body);
+    damaged_db
+        .execute_as_admin(&format!(
+            "DELETE FROM support_tickets WHERE tenant_id = '{tenant}' AND ticket_number <> 'TKT-1'"
+        ))
+        .await;
+    assert_ne!(fingerprint(&damaged_db).await, before);
+    let other_before = fingerprint(&other_db).await;
+    assert_eq!(other_before[0].1, 2, "the neighbour's ticket from before the backup and the one since");
+
+    let restored = control_api::restore_tenant(platform.control.config.clone(), &out, &damaged.slug).await.unwrap();
+    assert_eq!(restored.slug, damaged.slug);
+    assert_eq!(fingerprint(&damaged_db).await, before, "the damaged tenant is as it was backed up");
+    assert_eq!(fingerprint(&other_db).await, other_before, "its neighbour keeps what it wrote since");
+    let listed = harness::eventually(std::time::Duration::from_secs(10), "the restored tenant serves", || {
+        let (app, slug, token) = (&app, &damaged.slug, &damaged.owner_token);
+        async move {
+            let listed = app.get(slug, "/v1/tickets", Some(token)).await;
+            (listed.status == 200).then(|| listed.json())
+        }
+    })
+    .await;
+    assert_eq!(listed["data"].as_array().unwrap().len(), 5);
+    let created = app
+        .post(&damaged.slug, "/v1/tickets", &damaged.owner_token, &json!({"subject": "After", "description": "w"}))
+        .await;
+    assert_eq!(created.json()["ticket_number"], "TKT-6", "numbers go on from the restored counter: {}", created.body);
+    let scratch: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_database WHERE datname LIKE $1")
+        .bind(format!("{}r%", platform.control.config.tenancy.db_prefix))
+        .fetch_one(&platform.control.db)
+        .await
+        .unwrap();
+    assert_eq!(scratch, 0, "no scratch database is left");
+}

@@ -19,6 +19,7 @@ mod limits;
 mod live;
 mod mail_faults;
 mod mail_in;
+mod moves;
 mod notifications;
 mod operations;
 mod participants_mail;

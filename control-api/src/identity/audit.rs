@@ -41,6 +41,8 @@ pub enum Action {
     DataExported,
     /// A tenant's deletion was asked for (its data goes; this entry stays).
     TenantDeleted,
+    /// The tenant's rows moved to another placement (`from` and `to` modes, no database names).
+    TenantMoved,
     /// The tenant's single sign-on was set or changed (never the secret).
     SsoConfigured,
     SsoRemoved,
@@ -73,6 +75,7 @@ impl Action {
             Self::MemberErased => "member_erased",
             Self::DataExported => "data_exported",
             Self::TenantDeleted => "tenant_deleted",
+            Self::TenantMoved => "tenant_moved",
             Self::SsoConfigured => "sso_configured",
             Self::SsoRemoved => "sso_removed",
             Self::SsoLogout => "sso_logout",

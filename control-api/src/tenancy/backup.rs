@@ -20,8 +20,12 @@ use uuid::Uuid;
 
 use super::notify::{Notifier, TenantChange};
 use super::placement::Mode;
-use super::provision::{ProvisionError, Provisioner, grant_role, keep_off_migrations};
+use super::provision::{
+    ProvisionError, Provisioner, create_empty_database, drop_database, grant_role, keep_off_migrations,
+};
 use super::{admin_pool, clusters, template};
+use sqlx::{Connection as _, PgConnection};
+use tenant_schema::moving;
 
 /// The manifest's file name in a backup folder.
 pub const MANIFEST: &str = "manifest.json";
@@ -304,11 +308,12 @@ pub struct Restored {
     pub migrated_to: i64,
 }
 
-/// Brings tenant `slug`'s database back from the backup in `folder`: checks the archive (its
-/// digest, a schema no newer than this binary's), suspends the tenant (the app plane answers
-/// 403 `tenant_suspended` and drops its connections), ends the sessions left on the database,
-/// restores it in one transaction, applies newer migrations if the backup is older, and puts the
-/// tenant back in its previous status, evicting every cache.
+/// Brings tenant `slug`'s rows back from the backup in `folder`: checks the archive (its digest,
+/// a schema no newer than this binary's, the database the tenant is in now), suspends the tenant
+/// (the app plane answers 403 `tenant_suspended` and drops its connections), restores, and puts
+/// the tenant back in its previous status, evicting every cache. A dedicated tenant's database is
+/// restored whole in one transaction (the sessions left on it ended first, newer migrations
+/// applied after); a pooled tenant's rows alone are, from its pool's archive (`restore_pooled`).
 pub async fn restore_tenant(
     provisioner: &Provisioner,
     notifier: &Notifier,
@@ -341,12 +346,6 @@ pub async fn restore_tenant(
     if tenant.slug != slug {
         return Err(BackupError::Refused(format!("tenant {} is now {}, not {slug}", entry.id, tenant.slug)));
     }
-    if tenant.placement == Mode::Pooled {
-        return Err(BackupError::Refused(format!(
-            "{slug} is pooled: its archive is its pool database's, which restore-tenant does not take apart; restore \
-             the pool database with pg_restore"
-        )));
-    }
     let (Some(cluster_id), Some(database), Some(role)) = (tenant.cluster_id, &tenant.database_name, &tenant.login_role)
     else {
         return Err(BackupError::Refused(format!("{slug} has no database to restore into")));
@@ -359,8 +358,18 @@ pub async fn restore_tenant(
             )));
         }
     };
+    if entry.archive.file != format!("tenants/{database}.dump") {
+        return Err(BackupError::Refused(format!(
+            "{slug} has moved since the backup: its archive is of another database than the one holding it now"
+        )));
+    }
     set_status(provisioner, notifier, entry.id, TenantStatus::Suspended).await?;
-    let restored = restore_database(provisioner, (cluster_id, entry.id), database, role, &archive, latest).await;
+    let restored = match tenant.placement {
+        Mode::Dedicated => {
+            restore_database(provisioner, (cluster_id, entry.id), database, role, &archive, latest).await
+        }
+        Mode::Pooled => restore_pooled(provisioner, (cluster_id, entry.id), database, &archive).await,
+    };
     // Whatever happened, the tenant goes back to how it was: a failed restore has changed
     // nothing (one transaction), and a suspended tenant stays suspended.
     set_status(provisioner, notifier, entry.id, before).await?;
@@ -379,6 +388,73 @@ async fn set_status(
         .await?;
     let record = provisioner.tenant(id).await?;
     notifier.publish(&TenantChange::of(&record)).await;
+    Ok(())
+}
+
+/// How long a pooled restore waits for the tenant's transactions in flight before it holds it.
+const RESTORE_FENCE_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// One pooled tenant's rows brought back from its pool database's archive: the archive restored
+/// into a scratch database of the cluster and brought to this binary's schema, then the tenant's
+/// rows copied from it into the pool database in place of its current ones
+/// (`tenant_schema::moving`, the moves' copy), its neighbours' rows untouched, while the tenant is
+/// held there (its lock taken exclusive, as a move's switch does). The scratch database is
+/// dropped whatever happened; a failed copy changed nothing (one transaction).
+async fn restore_pooled(
+    provisioner: &Provisioner,
+    (cluster_id, tenant): (Uuid, Uuid),
+    database: &str,
+    archive: &Path,
+) -> Result<(), BackupError> {
+    let cluster = provisioner.cluster(cluster_id).await?;
+    let scratch = format!("{}r{}", provisioner.settings.db_prefix, &Uuid::now_v7().simple().to_string()[1..]);
+    let mut admin = provisioner.admin_connection(&cluster).await?;
+    create_empty_database(&mut admin, &scratch).await?;
+    let copied = copy_from_scratch(provisioner, &cluster, &scratch, (database, tenant), archive).await;
+    drop_database(&mut admin, &scratch, None).await?;
+    admin.close().await?;
+    copied
+}
+
+async fn copy_from_scratch(
+    provisioner: &Provisioner,
+    cluster: &clusters::Cluster,
+    scratch: &str,
+    (database, tenant): (&str, Uuid),
+    archive: &Path,
+) -> Result<(), BackupError> {
+    let env = libpq_env(cluster.admin_url(), Some(scratch)).map_err(BackupError::Refused)?;
+    let path = archive.to_str().ok_or_else(|| BackupError::Refused("the archive's path is not UTF-8".into()))?;
+    let restore = ["--single-transaction", "--exit-on-error", "--no-password", "--dbname", scratch, path];
+    run_tool("pg_restore", &restore, &env).await?;
+    let pool = admin_pool(cluster.admin_on(scratch).await?).await?;
+    provisioner.migrator.run(&pool).await.map_err(ProvisionError::from)?;
+    pool.close().await;
+    let mut source = PgConnection::connect_with(&cluster.admin_on(scratch).await?).await?;
+    // The pool database's connection that holds the tenant also writes its rows.
+    let mut held = PgConnection::connect_with(&cluster.admin_on(database).await?).await?;
+    if moving::schema_version(&mut source).await? != moving::schema_version(&mut held).await? {
+        return Err(BackupError::Refused(format!(
+            "{database} is not at the schema of this binary: run migrate-tenants"
+        )));
+    }
+    moving::fence(&mut held, tenant, RESTORE_FENCE_WAIT).await?;
+    let tables = moving::tables(&mut source).await?;
+    let mut read =
+        tenant_schema::begin_as(&mut source, tenant, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?;
+    let mut write = tenant_schema::begin(&mut held, tenant).await?;
+    tenant_schema::remove(&mut write).await?;
+    moving::as_replica(&mut write).await?;
+    for table in &tables {
+        moving::copy_table(&mut read, &mut write, tenant, table).await?;
+    }
+    write.commit().await?;
+    read.rollback().await?;
+    let mut align = tenant_schema::begin(&mut held, tenant).await?;
+    moving::align_sequences(&mut align, &tables.iter().collect::<Vec<_>>()).await?;
+    align.commit().await?;
+    held.close().await?;
+    source.close().await?;
     Ok(())
 }
 

@@ -43,6 +43,8 @@ pub enum JobKind {
     SyncMember(Uuid),
     /// One user signed out of every session: unavailable for routing in the tenant.
     SignOut(Uuid),
+    /// The tenant's move to another placement (`moves`).
+    Move,
 }
 
 impl JobKind {
@@ -56,6 +58,7 @@ impl JobKind {
             ("drop", _) => Some(Self::Drop),
             ("sync_member", Some(user)) => Some(Self::SyncMember(user)),
             ("sign_out", Some(user)) => Some(Self::SignOut(user)),
+            ("move", _) => Some(Self::Move),
             _ => None,
         }
     }
@@ -66,6 +69,7 @@ impl JobKind {
             Self::Drop => "drop",
             Self::SyncMember(_) => "sync_member",
             Self::SignOut(_) => "sign_out",
+            Self::Move => "move",
         }
     }
 }
@@ -75,7 +79,7 @@ impl JobKind {
 pub async fn enqueue(conn: &mut PgConnection, tenant_id: Uuid, kind: JobKind) -> sqlx::Result<()> {
     let user_id = match kind {
         JobKind::SyncMember(user) | JobKind::SignOut(user) => Some(user),
-        JobKind::Provision | JobKind::Drop => None,
+        JobKind::Provision | JobKind::Drop | JobKind::Move => None,
     };
     sqlx::query!(
         "INSERT INTO provisioning_jobs (tenant_id, kind, user_id) VALUES ($1, $2, $3)
@@ -131,8 +135,13 @@ pub struct JobMetrics {
     pub runs: IntCounterVec,
     pub signup_to_active: Histogram,
     pub queue: QueueMetrics,
-    /// `tenants{placement}`, counted again every `CENSUS_EVERY`.
+    /// `tenants{placement}` and `pool_database_tenants{cluster, database}`, counted again every
+    /// `CENSUS_EVERY`.
     pub census: Census,
+    /// `tenant_moves_total{outcome}`: moves done and failed.
+    pub moves: IntCounterVec,
+    /// `tenant_move_switch_seconds`: from the fence's request to the switch's commit.
+    pub move_switch: Histogram,
 }
 
 impl JobMetrics {
@@ -147,9 +156,29 @@ impl JobMetrics {
                 .buckets(vec![0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 5.0, 15.0, 60.0]),
         )
         .expect("valid metric");
-        registry.register(Box::new(runs.clone())).expect("registered once");
-        registry.register(Box::new(signup_to_active.clone())).expect("registered once");
-        Self { runs, signup_to_active, queue, census: Census::register(registry) }
+        let moves = IntCounterVec::new(
+            Opts::new("tenant_moves_total", "Tenant moves between placements, by outcome (done, failed)"),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        let move_switch = Histogram::with_opts(
+            HistogramOpts::new(
+                "tenant_move_switch_seconds",
+                "Time a moving tenant's writes were held: from the switch's fence to its commit",
+            )
+            .buckets(vec![0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0, 60.0]),
+        )
+        .expect("valid metric");
+        for collector in [Box::new(runs.clone()) as Box<dyn prometheus::core::Collector>, Box::new(moves.clone())] {
+            registry.register(collector).expect("registered once");
+        }
+        for histogram in [&signup_to_active, &move_switch] {
+            registry.register(Box::new(histogram.clone())).expect("registered once");
+        }
+        for outcome in ["done", "failed"] {
+            moves.with_label_values(&[outcome]);
+        }
+        Self { runs, signup_to_active, queue, census: Census::register(registry), moves, move_switch }
     }
 }
 
@@ -305,6 +334,7 @@ impl Worker {
             JobKind::Drop => self.provisioner.drop_tenant(job.tenant_id).await,
             JobKind::SyncMember(user) => self.sync_member(job.tenant_id, user).await,
             JobKind::SignOut(user) => self.sign_out(job.tenant_id, user).await,
+            JobKind::Move => self.run_move(job.tenant_id, job.attempts).await,
         }
     }
 

@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod joining;
 pub mod migrate;
 pub mod mirror;
+pub mod moves;
 pub mod notify;
 pub mod placement;
 pub mod pools;
@@ -39,6 +40,11 @@ pub struct TenancySettings {
     /// `POOL_DATABASE_MAX_TENANTS` (5,000): the tenants a pool database takes before the next one
     /// is made.
     pub pool_max_tenants: u32,
+    /// `TENANT_MOVE_SETTLE_MS` (6,000): how long a move holds the tenant's writes on the source
+    /// after the switch, for app-api replicas that still know the old placement (their cache
+    /// keeps it `TENANT_CACHE_TTL_SECONDS`, 5, when a change notice is lost), before the source's
+    /// rows go.
+    pub move_settle: std::time::Duration,
 }
 
 /// A single-connection pool for one piece of admin work on a tenant database. (Migrating
@@ -47,8 +53,4 @@ pub async fn admin_pool(options: sqlx::postgres::PgConnectOptions) -> sqlx::Resu
     sqlx::postgres::PgPoolOptions::new().max_connections(1).connect_with(options).await
 }
 
-/// A PostgreSQL identifier, quoted. Names here are generated from UUIDs and checked prefixes;
-/// quoting is the second line of defence.
-pub fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
+pub use tenant_schema::moving::quote_ident;

@@ -1,7 +1,8 @@
 //! Changes pushed out. Tenant changes go to the app plane, so its resolution caches evict at
 //! once (a message on the Redis channel `{REDIS_KEY_PREFIX}tenant-changes`; without Redis the
 //! app plane's short cache TTL is the bound), and, when `AMQP_URL` is set, as an event on the
-//! durable topic exchange `control_exchange` with routing key `control.tenant.{status}`.
+//! durable topic exchange `control_exchange` with routing key `control.tenant.{status}`; a move
+//! to another placement also as `control.tenant.moved`.
 //! Every such change, and every member synced into a tenant's database, also raises the
 //! tenant's change version (`shared::change_version`), so the app plane's answers kept from
 //! before are not served again; a deletion does not (the tenant serves nothing more, and the
@@ -20,6 +21,7 @@ use shared::redis::Redis;
 use shared::tenant::TenantStatus;
 use uuid::Uuid;
 
+use super::placement::Mode;
 use super::provision::TenantRecord;
 
 /// What changed: enough for a cache to evict by id or slug.
@@ -120,18 +122,32 @@ impl Notifier {
     }
 
     async fn publish_event(&self, change: &TenantChange) {
+        let data = serde_json::to_value(change).expect("serializable");
+        self.send_event("TenantChanged", change.status.as_str(), change.tenant_id, data).await;
+    }
+
+    /// `tenant.moved` (routing key `control.tenant.moved`): the tenant's rows moved from one
+    /// placement to the other (its modes only: database names stay with platform operators).
+    pub async fn moved(&self, change: &TenantChange, from: Mode, to: Mode) {
+        let mut data = serde_json::to_value(change).expect("serializable");
+        data["from"] = from.as_str().into();
+        data["to"] = to.as_str().into();
+        self.send_event("TenantMoved", "moved", change.tenant_id, data).await;
+    }
+
+    async fn send_event(&self, event: &str, what: &str, tenant: Uuid, data: serde_json::Value) {
         let Some(events) = &self.events else { return };
         let payload = serde_json::json!({
-            "event": "TenantChanged",
+            "event": event,
             "timestamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            "data": change,
+            "data": data,
         });
         let payload = serde_json::to_vec(&payload).expect("serializable");
         let message_id = Uuid::now_v7().to_string();
-        let routing_key = format!("control.tenant.{}", change.status);
+        let routing_key = format!("control.tenant.{what}");
         let message = Message { routing_key: &routing_key, message_id: &message_id, payload: &payload };
         if let Err(err) = events.publish(&message).await {
-            tracing::warn!(error = %err, tenant = %change.tenant_id, "could not publish a tenant event");
+            tracing::warn!(error = %err, tenant = %tenant, "could not publish a tenant event");
         }
     }
 

@@ -120,16 +120,27 @@ pub async fn of(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Placem
     .await
 }
 
-/// `tenants{placement}`: the tenants not deleted, by placement, as the worker last counted them.
+/// `tenants{placement}`: the tenants not deleted, by placement, and
+/// `pool_database_tenants{cluster, database}`: the places taken in each pool database, as the
+/// worker last counted them.
 #[derive(Clone)]
-pub struct Census(IntGaugeVec);
+pub struct Census {
+    tenants: IntGaugeVec,
+    pools: IntGaugeVec,
+}
 
 impl Census {
     pub fn register(registry: &Registry) -> Self {
-        let gauge = IntGaugeVec::new(Opts::new("tenants", "Tenants not deleted, by placement"), &["placement"])
+        let tenants = IntGaugeVec::new(Opts::new("tenants", "Tenants not deleted, by placement"), &["placement"])
             .expect("valid metric");
-        registry.register(Box::new(gauge.clone())).expect("registered once");
-        Self(gauge)
+        let pools = IntGaugeVec::new(
+            Opts::new("pool_database_tenants", "Tenants placed in each pool database"),
+            &["cluster", "database"],
+        )
+        .expect("valid metric");
+        registry.register(Box::new(tenants.clone())).expect("registered once");
+        registry.register(Box::new(pools.clone())).expect("registered once");
+        Self { tenants, pools }
     }
 
     /// Counts the tenants again.
@@ -142,7 +153,16 @@ impl Census {
         .await?;
         for mode in Mode::ALL {
             let tenants = counts.iter().find(|c| c.placement == mode).map_or(0, |c| c.tenants);
-            self.0.with_label_values(&[mode.as_str()]).set(tenants);
+            self.tenants.with_label_values(&[mode.as_str()]).set(tenants);
+        }
+        let pools = sqlx::query!(
+            "SELECT c.name AS cluster, p.name AS database, p.tenants
+             FROM pool_databases p JOIN db_clusters c ON c.id = p.cluster_id"
+        )
+        .fetch_all(db)
+        .await?;
+        for pool in pools {
+            self.pools.with_label_values(&[&pool.cluster, &pool.database]).set(i64::from(pool.tenants));
         }
         Ok(())
     }

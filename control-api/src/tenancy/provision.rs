@@ -43,6 +43,11 @@ pub enum ProvisionError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A move that cannot go on as it is: it fails at once, and the tenant serves where it was.
+    #[error("{0}")]
+    MoveRefused(String),
+    #[error("tenant {0} is moving; it is deleted once the move ends")]
+    StillMoving(Uuid),
 }
 
 /// A tenant row as provisioning sees it.
@@ -69,6 +74,24 @@ pub struct Placed {
     password: String,
     /// The pool database the tenant is one of, if pooled.
     pub pool: Option<Uuid>,
+}
+
+impl Placed {
+    pub fn new(
+        id: Uuid,
+        cluster_id: Uuid,
+        database: String,
+        role: String,
+        password: String,
+        pool: Option<Uuid>,
+    ) -> Self {
+        Self { id, cluster_id, database, role, password, pool }
+    }
+
+    /// The role's password (never logged: `Placed` is not `Debug`-printed with it elsewhere).
+    pub fn password(&self) -> &str {
+        &self.password
+    }
 }
 
 /// Runs provisioning steps against the control database and the clusters.
@@ -285,6 +308,16 @@ impl Provisioner {
         if provisioning {
             return Err(ProvisionError::StillProvisioning(tenant_id));
         }
+        // A move copies the tenant's rows to a database this drop would not know of.
+        let moving = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM tenant_moves WHERE tenant_id = $1 AND status IN ('copying', 'switching')) AS "moving!""#,
+            tenant_id,
+        )
+        .fetch_one(&self.control)
+        .await?;
+        if moving {
+            return Err(ProvisionError::StillMoving(tenant_id));
+        }
         if let (Mode::Pooled, Some(cluster_id), Some(database)) =
             (tenant.placement, tenant.cluster_id, &tenant.database_name)
         {
@@ -304,9 +337,7 @@ impl Provisioner {
         {
             let cluster = self.cluster(cluster_id).await?;
             let mut admin = PgConnection::connect_with(&cluster.admin().await?).await?;
-            // DDL names the database and role, identifiers (not parameters): built at run time.
-            admin.execute(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(database)).as_str()).await?;
-            admin.execute(format!("DROP ROLE IF EXISTS {}", quote_ident(role)).as_str()).await?;
+            drop_database(&mut admin, database, Some(role)).await?;
         }
         let mut tx = self.control.begin().await?;
         forget_people_of(&mut tx, tenant_id).await?;
@@ -400,6 +431,24 @@ fn placed(key: &EncryptionKey, tenant: &TenantRecord) -> Option<Placed> {
         password: String::from_utf8(password).ok()?,
         pool: tenant.pool_database_id,
     })
+}
+
+/// Drops `database` on the cluster `admin` is connected to, ending the sessions still on it, and
+/// `role` when given (a database of one tenant's, with its role).
+pub async fn drop_database(admin: &mut PgConnection, database: &str, role: Option<&str>) -> sqlx::Result<()> {
+    // DDL names the database and role, identifiers (not parameters): built at run time.
+    admin.execute(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(database)).as_str()).await?;
+    if let Some(role) = role {
+        admin.execute(format!("DROP ROLE IF EXISTS {}", quote_ident(role)).as_str()).await?;
+    }
+    Ok(())
+}
+
+/// Creates `database`, empty (from `template0`), on the cluster `admin` is connected to.
+pub async fn create_empty_database(admin: &mut PgConnection, database: &str) -> sqlx::Result<()> {
+    // DDL names the database, an identifier (not a parameter): built at run time.
+    admin.execute(format!("CREATE DATABASE {} TEMPLATE template0", quote_ident(database)).as_str()).await?;
+    Ok(())
 }
 
 /// Data privileges for the tenant role on everything in `public`, now and in later migrations

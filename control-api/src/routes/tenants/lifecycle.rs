@@ -15,6 +15,7 @@ use crate::identity::people::name_errors;
 use crate::identity::sessions;
 use crate::state::AppState;
 use crate::tenancy::jobs::{self, JobKind};
+use crate::tenancy::moves::{self, MoveView, Refusal};
 use crate::tenancy::notify::TenantChange;
 use crate::tenancy::placement::{self, Mode, PlacedTenant, Placement};
 use crate::tenancy::tenants;
@@ -100,8 +101,14 @@ pub struct PlacementView {
     #[serde(flatten)]
     pub placement: Placement,
     /// The tenant's current or last move between placements; null when it never moved.
-    #[schema(value_type = Option<Object>)]
-    pub r#move: Option<serde_json::Value>,
+    pub r#move: Option<MoveView>,
+}
+
+async fn placement_view(state: &AppState, tenant: uuid::Uuid) -> ApiResult<PlacementView> {
+    let mut conn = state.db.acquire().await?;
+    let placement = placement::of(&mut conn, tenant).await?.ok_or_else(|| ApiError::not_found("no such tenant"))?;
+    let r#move = moves::latest(&mut conn, tenant).await?;
+    Ok(PlacementView { placement, r#move })
 }
 
 /// Where a tenant's rows are (platform operators).
@@ -114,10 +121,64 @@ pub async fn get_placement(
     State(state): State<AppState>,
     access: TenantAccess<Operators>,
 ) -> ApiResult<Json<PlacementView>> {
-    let placement = placement::of(&mut *state.db.acquire().await?, access.tenant.id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("no such tenant"))?;
-    Ok(Json(PlacementView { placement, r#move: None }))
+    placement_view(&state, access.tenant.id).await.map(Json)
+}
+
+/// Where a tenant is to be moved.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlacementRequest {
+    /// `pooled` or `dedicated`.
+    pub mode: String,
+    /// The name of an active cluster; the tenant's own when absent.
+    pub cluster: Option<String>,
+}
+
+/// Move a tenant to another placement (platform operators): its rows are copied while it serves,
+/// then it switches (its writes answer 503 `tenant_moving` meanwhile); `move.status` follows.
+#[utoipa::path(post, path = "/v1/tenants/{slug}/placement", tag = "tenants", params(("slug" = String, Path)), request_body = PlacementRequest, security(("bearer" = [])),
+    responses(
+        TenantAccess<Operators>,
+        (status = 202, description = "The move started: the placement with `move.status` `copying` (or later)", body = PlacementView),
+        (status = 409, description = "`conflict`: the tenant is neither active nor suspended; `already_placed`: it is placed so already; `move_in_progress`: a move has not finished"),
+        (status = 422, description = "`validation_failed`: an unknown `mode`, an unknown or inactive `cluster`"),
+    ))]
+pub async fn post_placement(
+    State(state): State<AppState>,
+    access: TenantAccess<Operators>,
+    JsonBody(request): JsonBody<PlacementRequest>,
+) -> ApiResult<(StatusCode, Json<PlacementView>)> {
+    let mode = Mode::parse(request.mode.trim())
+        .ok_or_else(|| ApiError::invalid(vec![FieldError::new("mode", "must be one of pooled, dedicated")]))?;
+    let no_cluster = || ApiError::invalid(vec![FieldError::new("cluster", "must name an active cluster")]);
+    let cluster = request.cluster.as_deref().map(str::trim);
+    if cluster.is_some_and(|name| name.is_empty() || name.len() > 63) {
+        return Err(no_cluster());
+    }
+    let mut tx = state.db.begin().await?;
+    let tenant = access.lock(&mut tx).await?;
+    match moves::start(&mut tx, tenant.id, mode, cluster, access.claims.sub).await? {
+        Ok(_) => {}
+        Err(Refusal::NotServing | Refusal::NotPlaced) => {
+            return Err(ApiError::conflict(format!(
+                "the tenant is {}: only an active or suspended tenant moves",
+                tenant.status
+            )));
+        }
+        Err(Refusal::AlreadyPlaced) => {
+            return Err(ApiError::conflict_as(
+                "already_placed",
+                format!("the tenant is {} there already", mode.as_str()),
+            ));
+        }
+        Err(Refusal::InProgress) => {
+            return Err(ApiError::conflict_as("move_in_progress", "a move of this tenant has not finished"));
+        }
+        Err(Refusal::NoSuchCluster) => return Err(no_cluster()),
+    }
+    tx.commit().await?;
+    tracing::info!(tenant = %tenant.id, to = mode.as_str(), cluster = cluster.unwrap_or("(its own)"), "tenant move asked for");
+    Ok((StatusCode::ACCEPTED, Json(placement_view(&state, tenant.id).await?)))
 }
 
 /// Settings a tenant may set. Unknown settings are refused.
