@@ -3,15 +3,18 @@
 use std::time::Instant;
 
 use control_api::tenancy::migrate::{MigrateOptions, migrate_tenants as run_migrations};
+use control_api::tenancy::placement::Mode;
 use control_api::tenancy::provision::Provisioner;
 use sqlx::migrate::Migrator;
+
+use testkit::WithRedis;
 
 use crate::platform::Platform;
 use crate::stats::summarize;
 
 /// Signup to active, one after another: the latency a new customer sees.
-pub async fn signup(count: usize) {
-    let platform = Platform::start().await;
+pub async fn signup(count: usize, placement: Mode) {
+    let platform = Platform::start_placed("warn", WithRedis::No, placement).await;
     // One warm-up signup (first connections, template already current).
     let warm = platform.signup(0).await;
     platform.await_active(&warm).await;
@@ -22,7 +25,7 @@ pub async fn signup(count: usize) {
         platform.await_active(&slug).await;
         samples.push(started.elapsed());
     }
-    println!("signup -> active (sequential, client-observed): {}", summarize(samples));
+    println!("signup -> active, {} (sequential, client-observed): {}", placement.as_str(), summarize(samples));
     platform.finish().await;
 }
 
@@ -47,8 +50,8 @@ async fn migrator_with_extra_migration() -> &'static Migrator {
     Box::leak(Box::new(migrator))
 }
 
-pub async fn migrate_tenants(tenants: usize, concurrency: usize) {
-    let platform = Platform::start().await;
+pub async fn migrate_tenants(tenants: usize, concurrency: usize, placement: Mode) {
+    let platform = Platform::start_placed("warn", WithRedis::No, placement).await;
     let started = Instant::now();
     let mut slugs = Vec::new();
     for n in 1..=tenants {
@@ -57,7 +60,7 @@ pub async fn migrate_tenants(tenants: usize, concurrency: usize) {
     for slug in &slugs {
         platform.await_active(slug).await;
     }
-    println!("provisioned {tenants} tenants in {:.1}s", started.elapsed().as_secs_f64());
+    println!("provisioned {tenants} tenants, {}, in {:.1}s", placement.as_str(), started.elapsed().as_secs_f64());
     let options = MigrateOptions { concurrency, only: None };
 
     let current = platform.state.worker.provisioner.clone();

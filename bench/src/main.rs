@@ -50,6 +50,12 @@ mod wrk;
 mod zipf;
 
 use clap::{Parser, Subcommand};
+use control_api::tenancy::placement::Mode;
+
+/// A placement named on the command line.
+fn placement(value: &str) -> Result<Mode, String> {
+    Mode::parse(value).ok_or_else(|| format!("{value:?} is no placement: pooled or dedicated"))
+}
 
 #[derive(Parser)]
 #[command(name = "helpdeskly-bench")]
@@ -64,6 +70,9 @@ enum Command {
     Signup {
         #[arg(long, default_value_t = 50)]
         count: usize,
+        /// Where new tenants go: `pooled` (the default) or `dedicated`.
+        #[arg(long, default_value = "pooled", value_parser = placement)]
+        placement: Mode,
     },
     /// migrate-tenants wall time over many tenants: nothing pending, then one new migration.
     MigrateTenants {
@@ -71,6 +80,9 @@ enum Command {
         tenants: usize,
         #[arg(long, default_value_t = 4)]
         concurrency: usize,
+        /// Where the tenants are: `pooled` (the default) or `dedicated`.
+        #[arg(long, default_value = "pooled", value_parser = placement)]
+        placement: Mode,
     },
     /// GET /v1/me: 1 tenant, 200 tenants, 1,000 tenants (smaller budget), and pgbench -S.
     AppMe {
@@ -206,6 +218,9 @@ enum Command {
         /// Seconds between the outbox and SLA sweeps while the tenants are provisioned.
         #[arg(long, default_value_t = 2)]
         sweep_seconds: u64,
+        /// Where the tenants are: `pooled` (the default) or `dedicated`.
+        #[arg(long, default_value = "pooled", value_parser = placement)]
+        placement: Mode,
     },
     /// Help center search over published articles in two languages (p50, p99), and a public
     /// article page against `GET /health`.
@@ -380,8 +395,10 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     runtime.block_on(async {
         match cli.command {
-            Command::Signup { count } => control::signup(count).await,
-            Command::MigrateTenants { tenants, concurrency } => control::migrate_tenants(tenants, concurrency).await,
+            Command::Signup { count, placement } => control::signup(count, placement).await,
+            Command::MigrateTenants { tenants, concurrency, placement } => {
+                control::migrate_tenants(tenants, concurrency, placement).await;
+            }
             Command::AppMe { concurrency, seconds, budget, most_tenants } => {
                 let scenarios = [
                     app::Scenario { tenants: 1, budget },
@@ -413,8 +430,9 @@ fn main() {
             Command::BusinessHours { tickets, lists, overdue, concurrency } => {
                 business_hours::run(tickets, lists, overdue, concurrency).await;
             }
-            Command::Zipf { tenants, largest, concurrency, seconds, budget, pools, sweep_seconds } => {
-                let options = zipf::Options { tenants, largest, concurrency, seconds, budget, pools, sweep_seconds };
+            Command::Zipf { tenants, largest, concurrency, seconds, budget, pools, sweep_seconds, placement } => {
+                let options =
+                    zipf::Options { tenants, largest, concurrency, seconds, budget, pools, sweep_seconds, placement };
                 zipf::run(&options).await;
             }
             Command::Attachments { files_per_client } => attachments::run(files_per_client).await,

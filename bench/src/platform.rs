@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use app_api::AppConfig;
 use control_api::AppState;
+use control_api::tenancy::placement::Mode;
 use harness::{TestServer, admin_options};
 use shared::config::{LogConfig, LogFormat};
 use sqlx::postgres::PgConnectOptions;
@@ -35,6 +36,11 @@ impl Platform {
     /// As `start_logging_at`, with Redis (`TEST_REDIS_URL`, keys under a prefix of its own) or
     /// without.
     pub async fn start_with(level: &str, redis: WithRedis) -> Self {
+        Self::start_placed(level, redis, Mode::Pooled).await
+    }
+
+    /// As `start_with`, new tenants placed as `placement` says (`TENANT_DEFAULT_PLACEMENT`).
+    pub async fn start_placed(level: &str, redis: WithRedis, placement: Mode) -> Self {
         let log = LogConfig {
             level: std::env::var("BENCH_LOG_LEVEL").unwrap_or_else(|_| level.to_owned()),
             format: LogFormat::Pretty,
@@ -45,6 +51,7 @@ impl Platform {
         let options = ControlOptions::default().template(TenantTemplate::Own).redis(redis).configure(move |c| {
             c.log = log;
             c.control_db_max_connections = 20;
+            c.tenancy.default_placement = placement;
         });
         let inner = testkit::Platform::start_with(options).await;
         Self { state: inner.control.clone(), prefix: inner.tenant_prefix().to_owned(), inner }

@@ -46,6 +46,8 @@ pub struct Options {
     pub pools: usize,
     /// The outbox and SLA sweeps' period while the tenants are provisioned.
     pub sweep_seconds: u64,
+    /// Where the tenants are (`TENANT_DEFAULT_PLACEMENT`).
+    pub placement: control_api::tenancy::placement::Mode,
 }
 
 /// A tenant the load reaches: its slug, its owner's token, its tickets' ids.
@@ -96,7 +98,8 @@ fn tickets_at(rank: usize, largest: i64) -> i64 {
 
 pub async fn run(options: &Options) {
     // With Redis: the change versions that answer revalidations and key the answers kept.
-    let platform = Platform::start_with("error", testkit::WithRedis::Yes).await;
+    let platform = Platform::start_placed("error", testkit::WithRedis::Yes, options.placement).await;
+    println!("zipf: tenants placed {}", options.placement.as_str());
     let targets = provision_while_serving(&platform, options).await;
     let zipf = Zipf::new(targets.len());
     println!(

@@ -919,3 +919,66 @@ async fn a_bump_redis_refused_is_raised_later_and_nothing_older_is_served_meanwh
     assert_ne!(raised, tag);
     assert_eq!(conditional(&b, slug, &customer, &path, Some(&raised)).await.0, 304);
 }
+
+#[tokio::test]
+async fn a_last_event_id_from_another_tenant_of_the_pool_replays_the_callers_own_frames_or_a_resync() {
+    let live = Live::open().await;
+    let ours = live.member("customer").await;
+    let theirs = live.platform.member(&live.a, &live.other, "customer").await;
+    let database_of = async |slug: &str| -> String {
+        sqlx::query_scalar("SELECT database_name FROM tenants WHERE slug = $1 AND placement = 'pooled'")
+            .bind(slug)
+            .fetch_one(&live.platform.control.db)
+            .await
+            .unwrap()
+    };
+    assert_eq!(database_of(&live.org.slug).await, database_of(&live.other.slug).await, "one pool holds both");
+
+    // Theirs: three events seen on their stream.
+    let mut their_stream = Stream::open(&live.a, &live.other.slug, &theirs, None).await;
+    let mut their_tickets = Vec::new();
+    for subject in ["Their one", "Their two", "Their three"] {
+        let created = live
+            .a
+            .post(&live.other.slug, "/v1/tickets", &theirs.token, &json!({"subject": subject, "description": "x"}))
+            .await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        their_tickets.push(id(&created.json()));
+    }
+    let their_frames = their_stream.until("ticket.created", *their_tickets.last().unwrap()).await;
+    let their_ids: Vec<String> = their_frames.iter().filter_map(|f| f.id.clone()).collect();
+    assert!(their_ids.len() >= 3, "{their_frames:?}");
+
+    // Ours: one seen, one missed while away.
+    let mut our_stream = Stream::open(&live.b, &live.org.slug, &ours, None).await;
+    let first = id(&live.post(&ours, "/v1/tickets", json!({"subject": "Ours one", "description": "x"})).await);
+    our_stream.until("ticket.created", first).await;
+    drop(our_stream);
+    let second = id(&live.post(&ours, "/v1/tickets", json!({"subject": "Ours two", "description": "x"})).await);
+    let db = live.platform.tenant_db(&live.org.slug).await;
+    eventually(Duration::from_secs(10), "both of ours committed", || async {
+        (db.count("outbox").await >= 2).then_some(())
+    })
+    .await;
+
+    // Each of their event ids, named by our customer: our own frames or a resync, never theirs,
+    // up to a ticket of ours made once the stream is open.
+    let mut our_tickets = vec![first, second];
+    for last in &their_ids {
+        let mut again = Stream::open(&live.a, &live.org.slug, &ours, Some(last)).await;
+        let marker = id(&live.post(&ours, "/v1/tickets", json!({"subject": "Marker", "description": "x"})).await);
+        our_tickets.push(marker);
+        loop {
+            let frame = again.expect().await;
+            if frame.event == "resync" {
+                break;
+            }
+            let ticket = frame.data["ticket_id"].as_i64().unwrap_or(-1);
+            assert!(!their_tickets.contains(&ticket), "Last-Event-ID {last} gave another tenant's frame: {frame:?}");
+            assert!(our_tickets.contains(&ticket), "Last-Event-ID {last} gave {frame:?}");
+            if frame.event == "ticket.created" && ticket == marker {
+                break;
+            }
+        }
+    }
+}

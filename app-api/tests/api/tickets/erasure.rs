@@ -150,3 +150,68 @@ async fn an_erasure_that_cannot_finish_does_not_start() {
     assert_eq!(all_rows(&d).await, rows, "not a row changed");
     assert_eq!(d.get(&customer, "/v1/me").await.status, 200, "still a member");
 }
+
+#[tokio::test]
+async fn erasing_a_customer_in_one_tenant_of_a_pool_leaves_them_whole_in_another() {
+    let d = Desk::open().await;
+    let customer = d.member("customer").await;
+    // The same person registers with the other organisation of the pool.
+    let other = d.platform.org().await;
+    let body = json!({ "tenant": other.slug, "email": customer.email, "password": crate::helpers::PASSWORD,
+                       "firstname": "Cust", "lastname": "Omer" });
+    let registered = d.platform.control_server().post_json("/v1/auth/register", &body).await;
+    assert_eq!(registered.status, 201, "{}", registered.body);
+    let (ours_db, theirs_db): (String, String) = (
+        sqlx::query_scalar("SELECT database_name FROM tenants WHERE slug = $1")
+            .bind(&d.org.slug)
+            .fetch_one(&d.platform.control.db)
+            .await
+            .unwrap(),
+        sqlx::query_scalar("SELECT database_name FROM tenants WHERE slug = $1")
+            .bind(&other.slug)
+            .fetch_one(&d.platform.control.db)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(ours_db, theirs_db, "one pool database holds both");
+    let their_token = d.platform.login(&other.slug, &customer.email).await;
+    let theirs = harness::eventually(std::time::Duration::from_secs(15), "the customer is known there", || {
+        let (app, slug, token) = (&d.app, &other.slug, &their_token);
+        async move {
+            let created = app
+                .post(slug, "/v1/tickets", token, &json!({"subject": "Zephyrine's kettle", "description": "Leaks"}))
+                .await;
+            (created.status == 201).then(|| id(&created.json()))
+        }
+    })
+    .await;
+    id(&d.create(&customer, json!({ "subject": "Zephyrine's phone", "description": "Broken" })).await);
+
+    let erased =
+        d.app.send(Method::DELETE, &d.org.slug, &format!("/v1/users/{}", customer.id), &d.owner.token, None).await;
+    assert_eq!(erased.status, 200, "{}", erased.body);
+    assert_eq!(erased.json()["membership_removed"], true, "{}", erased.body);
+
+    // Erased here; whole there: their row, their ticket and their sign-in.
+    for row in all_rows(&d).await {
+        assert!(!row.contains("Zephyrine") && !row.contains(&customer.email), "still here: {row}");
+    }
+    let there = d.platform.tenant_db(&other.slug).await;
+    let kept: (String, String) =
+        sqlx::query_as("SELECT email, (SELECT subject FROM support_tickets WHERE id = $1) FROM users WHERE id = $2")
+            .bind(theirs)
+            .bind(customer.id)
+            .fetch_one(&there.pool)
+            .await
+            .unwrap();
+    assert_eq!(kept, (customer.email.clone(), "Zephyrine's kettle".to_owned()));
+    let login = d
+        .platform
+        .control_server()
+        .post_json(
+            "/v1/auth/login",
+            &json!({ "tenant": other.slug, "email": customer.email, "password": crate::helpers::PASSWORD }),
+        )
+        .await;
+    assert_eq!(login.status, 200, "{}", login.body);
+}
