@@ -176,3 +176,53 @@ async fn a_deleted_pooled_tenant_leaves_no_row_and_its_neighbour_keeps_every_one
     let still = leaving.app.get(&staying_org.slug, "/v1/tickets", Some(&staying_owner.token)).await;
     assert_eq!(still.json()["data"].as_array().unwrap().len(), 1, "{}", still.body);
 }
+
+#[tokio::test]
+async fn the_next_pool_database_is_made_before_a_sign_up_needs_it() {
+    // Pools of two: the first sign-up leaves its pool one place, and the next pool is made.
+    let platform = Platform::start_with(
+        crate::helpers::ControlOptions::default().redis(Service::Off).configure(|c| c.tenancy.pool_max_tenants = 2),
+    )
+    .await;
+    let pools = async || -> Vec<(String, i32, bool)> {
+        sqlx::query_as("SELECT name, tenants, ready FROM pool_databases ORDER BY created_at, id")
+            .fetch_all(&platform.control.db)
+            .await
+            .unwrap()
+    };
+    let database_exists = async |name: &str| -> bool {
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(name)
+            .fetch_one(&platform.control.db)
+            .await
+            .unwrap()
+    };
+    let first = platform.org().await;
+    let made = harness::eventually(Duration::from_secs(30), "the next pool is made", || async {
+        let pools = pools().await;
+        (pools.len() == 2 && pools[1].2).then_some(pools)
+    })
+    .await;
+    assert_eq!((made[0].1, made[1].1), (1, 0), "{made:?}");
+    assert!(database_exists(&made[1].0).await, "its database exists before anyone needs it");
+
+    // The second fills the first pool, which has its successor: no third one yet.
+    let second = platform.org().await;
+    let third = platform.org().await;
+    let database_of = async |slug: &str| -> String {
+        sqlx::query_scalar("SELECT database_name FROM tenants WHERE slug = $1")
+            .bind(slug)
+            .fetch_one(&platform.control.db)
+            .await
+            .unwrap()
+    };
+    assert_eq!(database_of(&first.slug).await, made[0].0);
+    assert_eq!(database_of(&second.slug).await, made[0].0);
+    assert_eq!(database_of(&third.slug).await, made[1].0, "the third goes to the pool made ahead");
+    let after = harness::eventually(Duration::from_secs(30), "the one after is made", || async {
+        let pools = pools().await;
+        (pools.len() == 3 && pools[2].2).then_some(pools)
+    })
+    .await;
+    assert_eq!(after.iter().map(|p| p.1).collect::<Vec<_>>(), [2, 1, 0], "{after:?}");
+}

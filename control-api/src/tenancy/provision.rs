@@ -146,6 +146,32 @@ impl Provisioner {
         self.activate(&placed).await?;
         clock.lap("activate");
         tracing::info!(tenant = %tenant_id, slug = tenant.slug, steps = %clock, "tenant provisioned");
+        if placed.pool.is_some()
+            && let Err(err) = self.prepare_spare(&cluster).await
+        {
+            tracing::warn!(cluster = cluster.name, error = %err, "the next pool database could not be made yet");
+        }
+        Ok(())
+    }
+
+    /// Makes the database of the cluster's next pool, recorded when a sign-up left the open one
+    /// with little room (`pools::spare_needed`), once the tenant that filled it is active: the
+    /// sign-ups after find it made.
+    pub async fn prepare_spare(&self, cluster: &Cluster) -> Result<(), ProvisionError> {
+        let key = &self.keys.app_plane_keys.tenant_database;
+        let Some(pool) = pools::unready(&mut *self.control.acquire().await?, key, cluster.id).await? else {
+            return Ok(());
+        };
+        // A pool's steps name no tenant: the pool stands in for one.
+        let placed = Placed::new(pool.id, cluster.id, pool.name, pool.role, pool.password, Some(pool.id));
+        let mut admin = self.admin_connection(cluster).await?;
+        self.ensure_role(&mut admin, &placed).await?;
+        self.ensure_database(&mut admin, &placed).await?;
+        admin.close().await?;
+        let pool_db = self.tenant_admin_pool(cluster, &placed).await?;
+        self.prepare_schema(&pool_db, &placed).await?;
+        pool_db.close().await;
+        tracing::info!(cluster = cluster.name, database = placed.database, "the next pool database is made");
         Ok(())
     }
 
@@ -242,11 +268,15 @@ impl Provisioner {
         Ok(())
     }
 
-    /// Step 5: privileges on what migrations create (now and later), and newer migrations.
+    /// Step 5: privileges on what migrations create (now and later), and newer migrations; a
+    /// pool database is then recorded as made.
     pub async fn prepare_schema(&self, tenant_db: &PgPool, placed: &Placed) -> Result<(), ProvisionError> {
         grant_role(&mut *tenant_db.acquire().await?, &placed.role).await?;
         self.migrator.run(tenant_db).await?;
         keep_off_migrations(&mut *tenant_db.acquire().await?, &placed.role).await?;
+        if let Some(pool) = placed.pool {
+            pools::made(&mut *self.control.acquire().await?, pool).await?;
+        }
         Ok(())
     }
 

@@ -337,9 +337,7 @@ impl Worker {
         if failed.rows_affected() == 1
             && let Some(pool) = moving.to_pool_database_id
         {
-            sqlx::query!("UPDATE pool_databases SET tenants = tenants - 1 WHERE id = $1 AND tenants > 0", pool)
-                .execute(&mut *tx)
-                .await?;
+            pools::give_back(&mut tx, pool).await?;
         }
         tx.commit().await?;
         self.metrics.moves.with_label_values(&["failed"]).inc();
