@@ -22,7 +22,8 @@
 #   scripts/bench.sh participants --tickets 200 --reads 4000 --descendants 1000 --links 100 --resolves 20   # the answer with 20 copied against none; a link over 1,000 below the child; a parent resolved with 0/10/50 children
 #   scripts/bench.sh reports --csv-tickets 1000000 --tickets 100000   # the tickets CSV of 1,000,000 (first byte, rows/s, memory); the performance report of 100,000 by each grouping
 #   scripts/bench.sh help-center --articles 10000 --searches 500 --pages 4000   # search p50/p99 over 10,000 articles; a public article page against /health
-#   scripts/bench.sh zipf --tenants 1000 --largest 3000 --concurrency 32 --seconds 10   # many tenants on skewed traffic
+#   scripts/bench.sh zipf --tenants 1000 --largest 3000 --concurrency 32 --seconds 10 --placement pooled   # many tenants on skewed traffic (or dedicated)
+#   scripts/bench.sh isolation --tickets 100000 --concurrency 8   # a pooled tenant's reads beside a neighbour's CSV exports
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -63,3 +64,4 @@ fi
 "$bench" reports --csv-tickets 1000000 --tickets 100000
 "$bench" help-center --articles 10000 --searches 500 --pages 4000
 "$bench" zipf --tenants 1000 --largest 3000 --concurrency 32 --seconds 10
+"$bench" isolation --tickets 100000 --concurrency 8

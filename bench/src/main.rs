@@ -31,6 +31,7 @@ mod business_hours;
 mod control;
 mod events;
 mod help_center;
+mod isolation;
 mod live;
 mod macros;
 mod mail;
@@ -222,6 +223,20 @@ enum Command {
         #[arg(long, default_value = "pooled", value_parser = placement)]
         placement: Mode,
     },
+    /// Two tenants of one pool database: one downloads the CSV of its tickets over and over while
+    /// the other reads its queue; the reads' p99 quiet and beside the export.
+    Isolation {
+        /// Tickets of the exporting tenant.
+        #[arg(long, default_value_t = 100_000)]
+        tickets: i32,
+        /// Clients reading the other tenant's queue.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
     /// Help center search over published articles in two languages (p50, p99), and a public
     /// article page against `GET /health`.
     HelpCenter {
@@ -396,6 +411,9 @@ fn main() {
     runtime.block_on(async {
         match cli.command {
             Command::Signup { count, placement } => control::signup(count, placement).await,
+            Command::Isolation { tickets, concurrency, seconds, rounds } => {
+                isolation::run(&isolation::Options { tickets, concurrency, seconds, rounds }).await;
+            }
             Command::MigrateTenants { tenants, concurrency, placement } => {
                 control::migrate_tenants(tenants, concurrency, placement).await;
             }

@@ -466,7 +466,11 @@ fn reads(app: &crate::app::Replica, targets: &Arc<Vec<Target>>, zipf: &Arc<Zipf>
 /// `count` tickets of the tenant's owner, each with a customer message; the first id.
 async fn seed(admin: &mut PgConnection, count: i64) -> i64 {
     let owner: uuid::Uuid =
-        sqlx::query_scalar("SELECT id FROM users WHERE role = 'owner'").fetch_one(&mut *admin).await.unwrap();
+        // The admin passes the policies: the session's tenant names whose owner.
+        sqlx::query_scalar("SELECT id FROM users WHERE role = 'owner' AND tenant_id = current_setting('helpdeskly.tenant')::uuid")
+            .fetch_one(&mut *admin)
+            .await
+            .unwrap();
     let first: i64 = sqlx::query_scalar(
         "WITH made AS (
              INSERT INTO support_tickets (ticket_number, user_id, subject, description, response_due_at, resolution_due_at)
