@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use control_api::tenancy::backup::{BackupError, BackupOptions, read_manifest};
+use control_api::tenancy::backup::{BackupError, BackupOptions, Manifest, read_manifest};
 use serde_json::json;
 
 use crate::helpers::{ControlOptions, Org, Person, Platform, Replica, Service, TenantDb};
@@ -49,12 +49,7 @@ async fn a_damaged_tenant_comes_back_exactly_while_the_others_keep_serving() {
     let before = fingerprint(&damaged_db).await;
     assert_eq!(before[0].1, 5);
 
-    let folder = tempfile::tempdir().unwrap();
-    let out = folder.path().join("backup");
-    let options = BackupOptions { out: out.clone(), only: None, concurrency: 2 };
-    let (manifest, failed) =
-        control_api::backup(platform.control.config.clone(), &options, |_| {}, |_| {}).await.unwrap();
-    assert!(failed.is_empty(), "{failed:?}");
+    let (_folder, out, options, manifest) = back_up(&platform).await;
     let mut slugs: Vec<_> = manifest.tenants.iter().map(|t| t.slug.clone()).collect();
     slugs.sort();
     let mut expected = vec![damaged.slug.clone(), other.slug.clone()];
@@ -138,6 +133,18 @@ async fn a_damaged_tenant_comes_back_exactly_while_the_others_keep_serving() {
     assert_eq!(fingerprint(&other_db).await, other_before);
 }
 
+/// A backup of every tenant of `platform` into a new folder, none failed: the folder (removed
+/// when dropped), the backup's path in it, its options and its manifest.
+async fn back_up(platform: &Platform) -> (tempfile::TempDir, std::path::PathBuf, BackupOptions, Manifest) {
+    let folder = tempfile::tempdir().unwrap();
+    let out = folder.path().join("backup");
+    let options = BackupOptions { out: out.clone(), only: None, concurrency: 2 };
+    let (manifest, failed) =
+        control_api::backup(platform.control.config.clone(), &options, |_| {}, |_| {}).await.unwrap();
+    assert!(failed.is_empty(), "{failed:?}");
+    (folder, out, options, manifest)
+}
+
 /// Five tickets with a message each in `damaged`, one ticket in `other`; `damaged`'s customer.
 async fn seed(platform: &Platform, app: &Replica, damaged: &Org, other: &Org) -> Person {
     let customer = platform.member(app, damaged, "customer").await;
@@ -184,12 +191,7 @@ async fn a_pooled_tenant_comes_back_alone_from_its_pools_archive_and_its_neighbo
     let before = fingerprint(&damaged_db).await;
     assert_eq!(before[0].1, 5);
 
-    let folder = tempfile::tempdir().unwrap();
-    let out = folder.path().join("backup");
-    let options = BackupOptions { out: out.clone(), only: None, concurrency: 2 };
-    let (manifest, failed) =
-        control_api::backup(platform.control.config.clone(), &options, |_| {}, |_| {}).await.unwrap();
-    assert!(failed.is_empty(), "{failed:?}");
+    let (_folder, out, _, manifest) = back_up(&platform).await;
     let pool_archive = format!("tenants/{database}.dump");
     assert!(manifest.tenants.iter().all(|t| t.archive.file == pool_archive), "one archive for the pool: {manifest:?}");
 

@@ -14,6 +14,7 @@ use shared::config::FromEnv as _;
 
 use crate::attachments::{PDF, uploaded};
 use crate::helpers::{ControlOptions, Platform, Service};
+use crate::pooled::rows_in;
 use crate::tickets::Desk;
 
 /// A pooled organisation of a platform whose moves hold the source briefly after the switch.
@@ -52,29 +53,6 @@ async fn moved(desk: &Desk, operator: &str, body: &Value) -> Value {
         matches!(now["move"]["status"].as_str(), Some("done" | "failed")).then_some(now)
     })
     .await
-}
-
-/// Rows carrying `tenant` in every table of database `name` (the cluster admin, past the policies).
-async fn rows_in(name: &str, tenant: uuid::Uuid) -> i64 {
-    let admin = sqlx::PgPool::connect_with(harness::admin_options().database(name)).await.unwrap();
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT c.relname::text FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id'
-         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'",
-    )
-    .fetch_all(&admin)
-    .await
-    .unwrap();
-    let mut total = 0;
-    for table in tables {
-        let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table} WHERE tenant_id = $1"))
-            .bind(tenant)
-            .fetch_one(&admin)
-            .await
-            .unwrap();
-        total += count;
-    }
-    admin.close().await;
-    total
 }
 
 async fn database_exists(name: &str) -> bool {

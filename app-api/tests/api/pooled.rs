@@ -42,6 +42,31 @@ fn id(response: &harness::TestResponse) -> String {
     id.as_str().map_or_else(|| id.to_string(), str::to_owned)
 }
 
+/// Rows carrying `tenant` in every table of database `name` with the column (read from the
+/// catalog), counted by the cluster admin, past the policies.
+pub async fn rows_in(name: &str, tenant: uuid::Uuid) -> i64 {
+    let admin = sqlx::PgPool::connect_with(harness::admin_options().database(name)).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id'
+         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'",
+    )
+    .fetch_all(&admin)
+    .await
+    .unwrap();
+    assert!(tables.len() >= 57, "{tables:?}");
+    let mut total = 0;
+    for table in tables {
+        let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table} WHERE tenant_id = $1"))
+            .bind(tenant)
+            .fetch_one(&admin)
+            .await
+            .unwrap();
+        total += count;
+    }
+    admin.close().await;
+    total
+}
+
 #[tokio::test]
 async fn two_tenants_of_one_pool_see_nothing_of_each_other_and_number_from_one() {
     let ours = desk_on(Platform::start_with(crate::helpers::ControlOptions::default().redis(Service::Off)).await).await;
@@ -132,28 +157,7 @@ async fn a_deleted_pooled_tenant_leaves_no_row_and_its_neighbour_keeps_every_one
         .unwrap();
     let staying = leaving.platform.tenant_db(&staying_org.slug).await;
     let database: String = sqlx::query_scalar("SELECT current_database()").fetch_one(&staying.pool).await.unwrap();
-    // The cluster admin, past the policies: every table with the column, from the catalog.
-    let admin = sqlx::PgPool::connect_with(harness::admin_options().database(&database)).await.unwrap();
-    let rows_of = async |tenant: uuid::Uuid| -> i64 {
-        let tables: Vec<String> = sqlx::query_scalar(
-            "SELECT c.relname::text FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id'
-             WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'",
-        )
-        .fetch_all(&admin)
-        .await
-        .unwrap();
-        assert!(tables.len() >= 57, "{tables:?}");
-        let mut total = 0;
-        for table in tables {
-            let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table} WHERE tenant_id = $1"))
-                .bind(tenant)
-                .fetch_one(&admin)
-                .await
-                .unwrap();
-            total += count;
-        }
-        total
-    };
+    let rows_of = async |tenant: uuid::Uuid| rows_in(&database, tenant).await;
     let staying_tenant: uuid::Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
         .bind(&staying_org.slug)
         .fetch_one(&leaving.platform.control.db)

@@ -8,6 +8,7 @@ import { ApiProblem } from '../api/problem';
 import type { PlacementMode } from '../api/schemas';
 import type { MoveRequest, PlacedTenant, TenantPlacement } from '../data/operators';
 import { t } from '../i18n';
+import { wait } from './provisioning';
 
 /** How often the page asks where a move stands. */
 export const MOVE_POLL_MS = 1000;
@@ -120,14 +121,4 @@ export async function followMove(options: FollowOptions): Promise<Followed> {
     }
   }
   return { kind: 'cancelled' };
-}
-
-function wait(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }

@@ -51,7 +51,8 @@ export async function pollUntilActive(options: PollOptions): Promise<PollResult>
   return { kind: 'cancelled' };
 }
 
-function wait(ms: number, signal: AbortSignal): Promise<void> {
+/** Resolves after `ms`, or at once when `signal` aborts. */
+export function wait(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => {
