@@ -482,7 +482,8 @@ pub struct ConnectionShare {
 /// `TENANT_POOL_MAX_CONNECTIONS` (5), `TENANT_POOLS_MAX_TOTAL_CONNECTIONS` (100),
 /// `TENANT_POOLS_MAX` (500), `TENANT_POOL_ACQUIRE_TIMEOUT_SECONDS` (5),
 /// `TENANT_POOL_IDLE_SECONDS` (60), `TENANT_POOL_MAX_LIFETIME_SECONDS` (1800),
-/// `TENANT_STATEMENT_TIMEOUT_MS` (5,000), `REPORT_STATEMENT_TIMEOUT_MS` (60,000).
+/// `TENANT_STATEMENT_TIMEOUT_MS` (5,000), `REPORT_STATEMENT_TIMEOUT_MS` (60,000),
+/// `REPORT_EXPORT_ROWS_PER_SECOND` (25,000).
 #[derive(Debug, Clone, Copy)]
 pub struct PoolLimits {
     pub per_tenant: usize,
@@ -499,6 +500,10 @@ pub struct PoolLimits {
     /// `REPORT_STATEMENT_TIMEOUT_MS` (60,000): the same for reports and exports
     /// (`TenantConnection::begin_report`).
     pub report_statement_timeout: Duration,
+    /// `REPORT_EXPORT_ROWS_PER_SECOND` (25,000; 0 leaves exports unpaced): the rows an export
+    /// writes a second at most, so one tenant's export takes no more than its share of a replica
+    /// and of a pool database its neighbours share (100,000 tickets: 4 s).
+    pub export_rows_per_second: u32,
 }
 
 /// A time limit in milliseconds, 1 to 3,600,000 (PostgreSQL reads 0 as no limit at all).
@@ -548,6 +553,7 @@ impl AppConfig {
             max_lifetime: env.or("TENANT_POOL_MAX_LIFETIME_SECONDS", Seconds(Duration::from_secs(1800)))?.0,
             statement_timeout: milliseconds_above_zero(env, "TENANT_STATEMENT_TIMEOUT_MS", 5_000)?,
             report_statement_timeout: milliseconds_above_zero(env, "REPORT_STATEMENT_TIMEOUT_MS", 60_000)?,
+            export_rows_per_second: env.or("REPORT_EXPORT_ROWS_PER_SECOND", 25_000)?,
         };
         let connection_share = ConnectionShare {
             replicas: env.or("APP_REPLICAS", 1)?,

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
 
 use axum::Json;
 use axum::body::{Body, Bytes};
@@ -223,8 +224,8 @@ struct Export {
     now: DateTime<Utc>,
 }
 
-/// Sends the header row at once, then the tickets a batch at a time from a cursor; stops when
-/// the client goes. A failure cuts the response (the client sees a truncated download, never a
+/// Sends the header row at once, then the tickets a batch at a time from a cursor, at the
+/// exports' pace (`REPORT_EXPORT_ROWS_PER_SECOND`); stops when the client goes. A failure cuts the response (the client sees a truncated download, never a
 /// complete-looking one).
 async fn write_csv(mut db: TenantConnection, export: Export, out: mpsc::Sender<Chunk>, _slot: ExportSlot) {
     let mut writer = Writer::new(&export.columns);
@@ -232,12 +233,14 @@ async fn write_csv(mut db: TenantConnection, export: Export, out: mpsc::Sender<C
     if out.send(Ok(Bytes::from(writer.take()))).await.is_err() {
         return;
     }
+    let pace = db.export_pace();
     let written = async {
         let mut tx = db.begin_report().await?;
         let mut filter =
             export.filter.checked().map_err(|_| sqlx::Error::Protocol("a filter checked before".into()))?;
         filter.fields = export.conditions;
         tickets_csv::open(&mut tx, export.viewer, &export.range, &filter, export.now).await?;
+        let (started, mut written) = (tokio::time::Instant::now(), 0_u64);
         loop {
             let lines = tickets_csv::next(&mut tx).await?;
             if lines.is_empty() {
@@ -248,6 +251,13 @@ async fn write_csv(mut db: TenantConnection, export: Export, out: mpsc::Sender<C
             }
             if out.send(Ok(Bytes::from(writer.take()))).await.is_err() {
                 break;
+            }
+            // At its pace: the next batch no sooner than its rows are due.
+            written += lines.len() as u64;
+            if let Some(pace) = pace {
+                #[allow(clippy::cast_precision_loss, reason = "rows")]
+                let due = Duration::from_secs_f64(written as f64 / f64::from(pace));
+                tokio::time::sleep_until(started + due).await;
             }
         }
         tx.rollback().await

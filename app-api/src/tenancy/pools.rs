@@ -550,6 +550,11 @@ impl TenantConnection<PgConnector> {
         self.begin_under_report_limit("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await
     }
 
+    /// The rows an export may write a second (`REPORT_EXPORT_ROWS_PER_SECOND`); `None`: unpaced.
+    pub fn export_pace(&self) -> Option<u32> {
+        Some(self.inner.limits.export_rows_per_second).filter(|rows| *rows > 0)
+    }
+
     /// A transaction that writes what a report measures (the digest's mail), under the reports'
     /// statement time limit.
     pub async fn begin_report_writer(&mut self) -> sqlx::Result<sqlx::Transaction<'_, sqlx::Postgres>> {
@@ -724,6 +729,7 @@ mod tests {
             max_lifetime: Duration::from_secs(3600),
             statement_timeout: Duration::from_secs(5),
             report_statement_timeout: Duration::from_secs(60),
+            export_rows_per_second: 0,
         }
     }
 

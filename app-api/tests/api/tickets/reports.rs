@@ -431,3 +431,20 @@ async fn bad_report_requests_are_refused_by_name() {
         desk.get(who, "/v1/reports/digest").await.assert_problem(403, "forbidden");
     }
 }
+
+#[tokio::test]
+async fn an_export_keeps_to_its_pace_and_still_holds_every_ticket() {
+    // Twenty rows a second: twenty tickets take a second at least.
+    let desk = Desk::open_with(|c| c.pools.export_rows_per_second = 20).await;
+    let customer = desk.member("customer").await;
+    for n in 0..20 {
+        desk.create(&customer, json!({ "subject": format!("Parcel {n}"), "description": "Late" })).await;
+    }
+    let (from, to) = range();
+    let started = std::time::Instant::now();
+    let answer = desk.get(&desk.owner, &with_query("/v1/reports/tickets.csv", &[("from", &from), ("to", &to)])).await;
+    let took = started.elapsed();
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(parse_csv(&answer.body).len(), 21, "a header and one row per ticket");
+    assert!(took >= std::time::Duration::from_secs(1), "twenty rows at twenty a second took {took:?}");
+}
