@@ -276,7 +276,9 @@ async fn scenarios(
         // Warm-up: pools, caches, statement caches.
         closed_loop(&request, 200, options.concurrency, Duration::from_secs(3)).await;
         let before = Counters::read(app, platform).await;
+        let peak = PeakOpen::watch(app);
         let load = closed_loop(&request, 200, options.concurrency, duration).await;
+        let peak = peak.stop();
         let after = Counters::read(app, platform).await;
         let ratio =
             one_tenant.map_or(String::new(), |one: f64| format!(", {:.2} of the largest alone", load.rate / one));
@@ -285,12 +287,13 @@ async fn scenarios(
             uniform = load.rate;
         }
         println!(
-            "  {name}, {} clients: {:.0} req/s{ratio}, {}, errors {}{}",
+            "  {name}, {} clients: {:.0} req/s{ratio}, {}, errors {}{}; tenant connections open at most {peak} (budget {})",
             options.concurrency,
             load.rate,
             load.latency_text(),
             load.errors,
-            load.first_error.map_or(String::new(), |e| format!(" (first: {e})"))
+            load.first_error.map_or(String::new(), |e| format!(" (first: {e})")),
+            app.state.tenancy.budget.total
         );
         println!("    {}", after.since(&before, duration));
     }
@@ -489,6 +492,33 @@ async fn seed(admin: &mut PgConnection, count: i64) -> i64 {
     .await
     .unwrap();
     first
+}
+
+/// The most tenant connections the replica held open at once (`tenant_connections_open`), sampled
+/// every millisecond while a run lasts.
+struct PeakOpen {
+    peak: Arc<std::sync::atomic::AtomicUsize>,
+    sampler: tokio::task::JoinHandle<()>,
+}
+
+impl PeakOpen {
+    fn watch(app: &crate::app::Replica) -> Self {
+        let peak = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (pools, seen) = (app.state.tenancy.pools.clone(), Arc::clone(&peak));
+        let sampler = tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_millis(1));
+            loop {
+                every.tick().await;
+                seen.fetch_max(pools.state().1, std::sync::atomic::Ordering::Relaxed);
+            }
+        });
+        Self { peak, sampler }
+    }
+
+    fn stop(self) -> usize {
+        self.sampler.abort();
+        self.peak.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 /// What the counters say at one moment.

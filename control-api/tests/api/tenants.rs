@@ -386,18 +386,11 @@ async fn tenants_are_listed_for_operators_and_readable_by_their_admins() {
     assert_eq!(patched.json()["settings"]["require_2fa_for_admins"], true);
 }
 
-#[tokio::test]
-async fn tenant_changes_are_published_on_the_control_exchange() {
-    use futures_util::StreamExt as _;
-    use lapin::options::{
-        BasicAckOptions, BasicConsumeOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
-    };
+/// A private queue on `control_exchange` bound to `routing_key`, gone when the connection closes.
+async fn listen(routing_key: &str) -> (lapin::Connection, lapin::Consumer) {
+    use lapin::options::{BasicConsumeOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions};
     use lapin::types::FieldTable;
 
-    let app = ControlOptions::default().broker(Service::Test).tenancy(Worker::Background).start().await;
-    let [(slug, _)] = app.active_tenants().await;
-
-    // A private queue on the exchange, gone when this connection closes.
     let connection = lapin::Connection::connect(&amqp_url(), lapin::ConnectionProperties::default()).await.unwrap();
     let channel = connection.create_channel().await.unwrap();
     let durable = ExchangeDeclareOptions { durable: true, ..ExchangeDeclareOptions::default() };
@@ -411,29 +404,31 @@ async fn tenant_changes_are_published_on_the_control_exchange() {
         .queue_bind(
             queue.name().clone(),
             "control_exchange".into(),
-            "control.tenant.suspended".into(),
+            routing_key.into(),
             QueueBindOptions::default(),
             FieldTable::default(),
         )
         .await
         .unwrap();
-    let mut consumer = channel
+    let consumer = channel
         .basic_consume(queue.name().clone(), "test".into(), BasicConsumeOptions::default(), FieldTable::default())
         .await
         .unwrap();
+    (connection, consumer)
+}
 
-    let ops = app.platform_admin_token().await;
-    let suspended = app.post_bearer(&format!("/v1/tenants/{slug}/suspend"), &ops, &json!({})).await;
-    assert_eq!(suspended.status, 200);
+/// The first event about tenant `slug` on `consumer` (other tests' tenants share the exchange),
+/// persistent and with an id, within 10 s.
+async fn event_of(consumer: &mut lapin::Consumer, slug: &str) -> Value {
+    use futures_util::StreamExt as _;
+    use lapin::options::BasicAckOptions;
 
-    // Other tests suspend their own tenants on the same exchange: find ours.
-    let deadline = std::time::Duration::from_secs(10);
-    let event = tokio::time::timeout(deadline, async {
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
         loop {
             let delivery = consumer.next().await.expect("a delivery").expect("delivered");
             delivery.ack(BasicAckOptions::default()).await.unwrap();
-            let event: serde_json::Value = serde_json::from_slice(&delivery.data).unwrap();
-            if event["data"]["slug"] == slug.as_str() {
+            let event: Value = serde_json::from_slice(&delivery.data).unwrap();
+            if event["data"]["slug"] == slug {
                 assert_eq!(delivery.properties.delivery_mode(), &Some(2), "persistent");
                 assert!(delivery.properties.message_id().is_some());
                 return event;
@@ -441,9 +436,44 @@ async fn tenant_changes_are_published_on_the_control_exchange() {
         }
     })
     .await
-    .expect("the event arrives");
+    .expect("the event arrives")
+}
+
+#[tokio::test]
+async fn tenant_changes_are_published_on_the_control_exchange() {
+    let app = ControlOptions::default().broker(Service::Test).tenancy(Worker::Background).start().await;
+    let [(slug, _)] = app.active_tenants().await;
+    let (connection, mut consumer) = listen("control.tenant.suspended").await;
+
+    let ops = app.platform_admin_token().await;
+    let suspended = app.post_bearer(&format!("/v1/tenants/{slug}/suspend"), &ops, &json!({})).await;
+    assert_eq!(suspended.status, 200);
+
+    let event = event_of(&mut consumer, &slug).await;
     assert_eq!(event["event"], "TenantChanged");
     assert_eq!(event["data"]["status"], "suspended");
+    connection.close(0, "done".into()).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_move_is_published_as_tenant_moved_with_its_modes_alone() {
+    let app = ControlOptions::default().broker(Service::Test).tenancy(Worker::Background).start().await;
+    let [(slug, _)] = app.active_tenants().await;
+    let (connection, mut consumer) = listen("control.tenant.moved").await;
+    let database: String = sqlx::query_scalar("SELECT database_name FROM tenants WHERE slug = $1")
+        .bind(&slug)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+
+    let ops = app.platform_admin_token().await;
+    let asked = app.post_bearer(&format!("/v1/tenants/{slug}/placement"), &ops, &json!({"mode": "dedicated"})).await;
+    assert_eq!(asked.status, 202, "{}", asked.body);
+
+    let event = event_of(&mut consumer, &slug).await;
+    assert_eq!(event["event"], "TenantMoved");
+    assert_eq!((event["data"]["from"].as_str(), event["data"]["to"].as_str()), (Some("pooled"), Some("dedicated")));
+    assert!(!event.to_string().contains(&database), "no database name: {event}");
     connection.close(0, "done".into()).await.unwrap();
 }
 
