@@ -82,7 +82,6 @@ fn writers(desk: &Arc<Desk>, stop: &Arc<AtomicBool>) -> Vec<tokio::task::JoinHan
                         503 => {
                             assert!(answer.headers.contains_key("retry-after"), "{}", answer.body);
                             refused += 1;
-                            tokio::time::sleep(Duration::from_millis(20)).await;
                         }
                         _ => panic!("a write during a move answered {}: {}", answer.status, answer.body),
                     }
