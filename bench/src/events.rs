@@ -42,6 +42,7 @@ pub struct Options {
     pub rows: i64,
     pub tenants: usize,
     pub busy: usize,
+    pub placement: control_api::tenancy::placement::Mode,
 }
 
 /// A durable topic exchange of the run's own on the local broker (`TEST_AMQP_URL`), with the
@@ -132,7 +133,8 @@ struct Arrivals {
 
 #[allow(clippy::too_many_lines, reason = "three measurements read in order, one after another")]
 pub async fn run(options: &Options) {
-    let platform = Platform::start_logging_at("error").await;
+    let platform = Platform::start_placed("error", testkit::WithRedis::No, options.placement).await;
+    println!("events: tenants placed {}", options.placement.as_str());
     let run_exchange = RunExchange::declare().await;
     let (exchange, channel) = (&run_exchange.name, &run_exchange.channel);
     let exclusive = QueueDeclareOptions { exclusive: true, auto_delete: true, ..QueueDeclareOptions::default() };

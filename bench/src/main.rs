@@ -114,6 +114,9 @@ enum Command {
         /// Tenants with one new event for the cost per cycle.
         #[arg(long, default_value_t = 10)]
         busy: usize,
+        /// Where the tenants are placed: one database each, or rows of the pool databases.
+        #[arg(long, default_value = "pooled", value_parser = placement)]
+        placement: Mode,
     },
     /// Quorum queues against classic queues, in alternating rounds of one run: ticket creation
     /// and the delivery of its events through the relay to a consumer.
@@ -464,9 +467,9 @@ fn main() {
                 mail_in::run(&mail_in::Options { customers, mails, clients }).await;
             }
             Command::Mail { rate, seconds, customers } => mail::run(&mail::Options { rate, seconds, customers }).await,
-            Command::Events { tickets, gap_ms, rows, tenants, busy } => {
+            Command::Events { tickets, gap_ms, rows, tenants, busy, placement } => {
                 let gap = std::time::Duration::from_millis(gap_ms);
-                events::run(&events::Options { tickets, gap, rows, tenants, busy }).await;
+                events::run(&events::Options { tickets, gap, rows, tenants, busy, placement }).await;
             }
             Command::Tickets {
                 tickets,

@@ -443,30 +443,6 @@ pub async fn has_waiting(tx: &mut PgConnection, id: TeamId) -> sqlx::Result<bool
     .await
 }
 
-/// The tenant's waiting tickets as operators see them: how many wait in routed teams, since
-/// when the oldest has, and since when the oldest of a team where nobody is available has.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Waiting {
-    pub tickets: i64,
-    pub oldest: Option<DateTime<Utc>>,
-    pub oldest_unstaffed: Option<DateTime<Utc>>,
-}
-
-pub async fn waiting(conn: &mut PgConnection) -> sqlx::Result<Waiting> {
-    let row = sqlx::query!(
-        r#"SELECT count(*) AS "tickets!", min(s.queued_at) AS oldest,
-                min(s.queued_at) FILTER (WHERE NOT EXISTS (
-                    SELECT 1 FROM team_members m JOIN users u ON u.id = m.user_id
-                    WHERE m.team_id = s.team_id AND u.active AND u.available
-                      AND u.role IN ('owner', 'admin', 'agent'))) AS oldest_unstaffed
-           FROM support_tickets s JOIN teams t ON t.id = s.team_id
-           WHERE s.status = 'open' AND s.team_id IS NOT NULL AND t.assignment <> 'manual'"#,
-    )
-    .fetch_one(conn)
-    .await?;
-    Ok(Waiting { tickets: row.tickets, oldest: row.oldest, oldest_unstaffed: row.oldest_unstaffed })
-}
-
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone as _;

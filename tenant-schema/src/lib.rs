@@ -13,7 +13,9 @@ pub mod members;
 pub mod moving;
 mod rows;
 
-pub use rows::{TENANT_MOVING, TENANT_SETTING, begin, begin_as, begin_held, is_moving, remove, seed};
+pub use rows::{
+    TENANT_MOVING, TENANT_SETTING, begin, begin_as, begin_held, begin_naming_none, is_moving, remove, seed,
+};
 
 /// `migrations/tenant`.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/tenant");

@@ -56,6 +56,12 @@ pub async fn begin_held<'c>(
     .await
 }
 
+/// A transaction that names no tenant: it sees no row and can write none. The sweeps' probes
+/// (tenant migration 0042) run in one, naming each tenant they are given in turn.
+pub async fn begin_naming_none(conn: &mut PgConnection) -> sqlx::Result<Transaction<'_, Postgres>> {
+    conn.begin_with(format!("BEGIN READ ONLY; SET LOCAL {TENANT_SETTING} = ''")).await
+}
+
 /// `begin_as` with a plain `BEGIN`.
 pub async fn begin(conn: &mut PgConnection, tenant: Uuid) -> sqlx::Result<Transaction<'_, Postgres>> {
     begin_as(conn, tenant, "BEGIN").await

@@ -186,17 +186,27 @@ pub struct Backlog {
     pub oldest_published: Option<DateTime<Utc>>,
 }
 
-/// One statement over the pending index and the head of the table.
-pub async fn backlog(conn: &mut PgConnection) -> sqlx::Result<Backlog> {
-    sqlx::query_as!(
-        Backlog,
-        r#"SELECT (SELECT count(*) FROM outbox WHERE published_at IS NULL) AS "pending!",
-                  (SELECT created_at FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT 1) AS oldest_pending,
-                  (SELECT published_at FROM outbox WHERE published_at IS NOT NULL ORDER BY id LIMIT 1)
-                      AS oldest_published"#,
+/// Each of `tenants`' backlog, in a transaction naming none (`outbox_backlogs`, tenant
+/// migration 0042): per tenant, a probe of the pending index and the head of the table.
+pub async fn backlogs(conn: &mut PgConnection, tenants: &[Uuid]) -> sqlx::Result<Vec<(Uuid, Backlog)>> {
+    let rows = sqlx::query!(
+        r#"SELECT tenant AS "tenant!", pending AS "pending!", oldest_pending, oldest_published
+           FROM outbox_backlogs($1)"#,
+        tenants,
     )
-    .fetch_one(conn)
-    .await
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let backlog = Backlog {
+                pending: row.pending,
+                oldest_pending: row.oldest_pending,
+                oldest_published: row.oldest_published,
+            };
+            (row.tenant, backlog)
+        })
+        .collect())
 }
 
 /// Deletes up to `limit` of the oldest published rows that were published before `before`;

@@ -487,25 +487,38 @@ pub async fn replay(
 }
 
 /// The tenant's waiting deliveries: how many, the oldest one's creation, the endpoints disabled,
-/// and when the next one is due.
+/// when the next one is due, and when the oldest finished one kept was made (`prune`'s).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Backlog {
     pub waiting: shared::work_queue::Backlog,
     pub next_due: Option<DateTime<Utc>>,
     pub disabled: i64,
+    pub oldest_finished: Option<DateTime<Utc>>,
 }
 
-pub async fn backlog(conn: &mut PgConnection) -> sqlx::Result<Backlog> {
-    let row = sqlx::query!(
-        r#"SELECT (SELECT count(*) FROM webhook_deliveries WHERE state = 'pending') AS "pending!",
-                  (SELECT min(created_at) FROM webhook_deliveries WHERE state = 'pending') AS oldest,
-                  (SELECT min(next_attempt_at) FROM webhook_deliveries WHERE state = 'pending') AS next_due,
-                  (SELECT count(*) FROM webhook_endpoints WHERE NOT enabled) AS "disabled!""#
+/// Each of `tenants`' backlog (`delivery_backlogs`, tenant migration 0042, in a transaction
+/// naming none).
+pub async fn backlogs(conn: &mut PgConnection, tenants: &[Uuid]) -> sqlx::Result<Vec<(Uuid, Backlog)>> {
+    let rows = sqlx::query!(
+        r#"SELECT tenant AS "tenant!", pending AS "pending!", oldest, next_due, disabled AS "disabled!", oldest_finished
+           FROM delivery_backlogs($1)"#,
+        tenants,
     )
-    .fetch_one(conn)
+    .fetch_all(conn)
     .await?;
-    let waiting = shared::work_queue::Backlog { depth: row.pending, oldest: row.oldest };
-    Ok(Backlog { waiting, next_due: row.next_due, disabled: row.disabled })
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let waiting = shared::work_queue::Backlog { depth: row.pending, oldest: row.oldest };
+            let backlog = Backlog {
+                waiting,
+                next_due: row.next_due,
+                disabled: row.disabled,
+                oldest_finished: row.oldest_finished,
+            };
+            (row.tenant, backlog)
+        })
+        .collect())
 }
 
 /// Drops finished deliveries (and their attempts) older than `KEPT_FOR`, a bounded batch.

@@ -396,14 +396,14 @@ pub async fn mark_failed(conn: &mut PgConnection, id: i64, error: &str, suppress
     Ok(())
 }
 
-/// Mail waiting in a tenant: how many, and since when.
-pub async fn backlog(conn: &mut PgConnection) -> sqlx::Result<Backlog> {
-    sqlx::query_as!(
-        Backlog,
-        r#"SELECT count(*) AS "depth!", min(created_at) AS oldest FROM mail_deliveries WHERE status = 'pending'"#
-    )
-    .fetch_one(conn)
-    .await
+/// Mail waiting in each of `tenants`: how many, and since when (`mail_backlogs`, tenant
+/// migration 0042, in a transaction naming none).
+pub async fn backlogs(conn: &mut PgConnection, tenants: &[Uuid]) -> sqlx::Result<Vec<(Uuid, Backlog)>> {
+    let rows =
+        sqlx::query!(r#"SELECT tenant AS "tenant!", depth AS "depth!", oldest FROM mail_backlogs($1)"#, tenants,)
+            .fetch_all(conn)
+            .await?;
+    Ok(rows.into_iter().map(|row| (row.tenant, Backlog { depth: row.depth, oldest: row.oldest })).collect())
 }
 
 /// One entry of the bell.

@@ -543,6 +543,16 @@ impl TenantConnection<PgConnector> {
         self.begin_as("BEGIN").await
     }
 
+    /// A read-only transaction that names no tenant (`tenant_schema::begin_naming_none`): for
+    /// the sweeps' probes of every tenant of the connection's database.
+    pub async fn begin_naming_none(&mut self) -> sqlx::Result<sqlx::Transaction<'_, sqlx::Postgres>> {
+        let conn = self.conn.as_mut().expect("held until drop");
+        let begun = tenant_schema::begin_naming_none(conn).await;
+        // As `begin_as`: a connection whose transaction failed to begin is never lent again.
+        self.unusable |= begun.is_err();
+        begun
+    }
+
     /// A read-only transaction on one snapshot (REPEATABLE READ) under the reports' and exports'
     /// statement time limit (`REPORT_STATEMENT_TIMEOUT_MS`) rather than the requests': the
     /// longer limit ends with the transaction.

@@ -25,7 +25,6 @@ use sav::rules;
 use sav::tickets::due;
 use shared::tenant::{Slug, TenantStatus};
 use shared::work_queue::{self, Backlog, Lanes, LeasedQueue, Outcome};
-use tokio::task::JoinSet;
 
 use super::deadlines::{self, Acted};
 use super::pacing::wait;
@@ -376,26 +375,33 @@ impl Jobs {
         }
     }
 
-    /// Reads every active tenant's next due time, a few tenants at a time, and brings the
-    /// schedule forward where it is later or missing; how many tenants it brought forward.
+    /// Reads every active tenant's next due time and waiting tickets (one statement per
+    /// database, a few databases at a time), brings the schedule forward where it is later or
+    /// missing, and reads again the mail a crash left half read where some is; how many tenants
+    /// it brought forward.
     pub async fn sweep(&self) -> sqlx::Result<u64> {
         let started = Instant::now();
-        let rows = control_schema::directory::active_tenants(&self.state.tenancy.control_db).await?;
-        let limit = Arc::new(tokio::sync::Semaphore::new(self.state.config.jobs.concurrency));
-        let mut tasks = JoinSet::new();
-        for row in rows {
-            let Ok(tenant) = Tenant::from_row(row) else { continue };
-            let (state, limit) = (self.state.clone(), Arc::clone(&limit));
-            tasks.spawn(async move {
-                let _permit = limit.acquire_owned().await.expect("never closed");
-                let mut conn = state.tenancy.pools.acquire(&tenant).await.map_err(|e| e.to_string())?;
-                let mut tx = conn.begin().await.map_err(|e| e.to_string())?;
-                let next = due::next(&mut tx).await.map_err(|e| e.to_string())?;
-                let waiting = sav::routing::waiting(&mut tx).await.map_err(|e| e.to_string())?;
-                drop(tx);
-                drop(conn);
-                // Mail a crash left half read (`mailin`): its original is kept, it is read again.
-                let tenant = Arc::new(tenant);
+        let concurrency = self.state.config.jobs.concurrency;
+        let probed = crate::worker::pacing::probe_each_database(&self.state, concurrency, |tx, tenants| {
+            Box::pin(due::backlogs(tx, tenants))
+        })
+        .await?;
+        let (mut tenants, mut next, mut waiting, mut stranded) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (tenant, backlog) in probed.found {
+            waiting.push((tenant.id, backlog.waiting));
+            if let Some(at) = backlog.next_due {
+                tenants.push(tenant.id);
+                next.push(at);
+            }
+            if backlog.stranded_mail {
+                stranded.push(tenant);
+            }
+        }
+        self.report_waiting(&waiting);
+        // Mail a crash left half read (`mailin`): its original is kept, it is read again.
+        crate::worker::pacing::visit_each(stranded, concurrency, |tenant| {
+            let state = self.state.clone();
+            async move {
                 match crate::mailin::intake::settle_stranded(&state, &tenant).await {
                     Ok(0) => {}
                     Ok(settled) => tracing::info!(tenant = %tenant.id, settled, "jobs sweep: stranded mail read again"),
@@ -403,24 +409,9 @@ impl Jobs {
                         tracing::warn!(tenant = %tenant.id, error = ?err, "jobs sweep: stranded mail not read again");
                     }
                 }
-                Ok::<_, String>((tenant.id, next, waiting))
-            });
-        }
-        let (mut tenants, mut next, mut waiting) = (Vec::new(), Vec::new(), Vec::new());
-        while let Some(joined) = tasks.join_next().await {
-            match joined {
-                Ok(Ok((tenant, due, queued))) => {
-                    waiting.push((tenant, queued));
-                    if let Some(at) = due {
-                        tenants.push(tenant);
-                        next.push(at);
-                    }
-                }
-                Ok(Err(err)) => tracing::warn!(error = %err, "SAV jobs sweep: cannot read a tenant's next due time"),
-                Err(_) => {}
             }
-        }
-        self.report_waiting(&waiting);
+        })
+        .await;
         let brought = schedule::bring_forward(&self.state.tenancy.control_db, Work::Sav, &tenants, &next).await?;
         self.state.events.jobs.sweep.observe(started.elapsed().as_secs_f64());
         Ok(brought)
@@ -431,7 +422,7 @@ impl Jobs {
     /// The waiting tickets of every tenant's routed teams, as the sweep read them, in the
     /// routing metrics; a tenant whose ticket has waited over `UNSTAFFED_WARNING` where nobody
     /// is available is named in the log (the metrics name no tenant).
-    fn report_waiting(&self, tenants: &[(uuid::Uuid, sav::routing::Waiting)]) {
+    fn report_waiting(&self, tenants: &[(uuid::Uuid, due::Waiting)]) {
         let now = self.now();
         let age = |since: Option<DateTime<Utc>>| since.map_or(0.0, |at| (now - at).as_seconds_f64().max(0.0));
         let metrics = &self.state.events.routing;

@@ -1,43 +1,105 @@
-//! How the background work is paced: a visit of every active tenant, a bounded number at a
-//! time (`each_active_tenant`); a part of the tenants' schedule drained as a leased queue every
+//! How the background work is paced: a probe of every database of the active tenants, one
+//! statement each, a bounded number at a time (`probe_each_database`), and a bounded fan-out
+//! over what they found (`visit_each`); a part of the tenants' schedule drained as a leased queue every
 //! second (`drain_schedule`, `RetriedVisit`); a periodic job (`every`) and the stop signal
 //! (`wait`).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use control_schema::directory::TenantRow;
 use control_schema::schedule;
+use futures_util::future::BoxFuture;
 use shared::work_queue::{self, Backlog, Lanes, LeasedQueue, Outcome};
+use sqlx::PgConnection;
+use uuid::Uuid;
 
 use crate::state::AppState;
+use crate::tenancy::resolve::Tenant;
 
-/// Runs `visit` on every active tenant that has a database, `concurrency` at a time, and
-/// returns each tenant with what its visit gave, in the order they finished: the sweeps' one
-/// read of the control database and their bounded fan-out over the tenants.
-pub(crate) async fn each_active_tenant<T, F, Fut>(
-    state: &AppState,
-    concurrency: usize,
-    visit: F,
-) -> sqlx::Result<Vec<(std::sync::Arc<crate::tenancy::resolve::Tenant>, T)>>
+/// The active tenants that have a database, grouped by the database they are in: a pool
+/// database's tenants together, a tenant with a database of its own alone. The sweeps' one read
+/// of the control database.
+async fn active_by_database(state: &AppState) -> sqlx::Result<Vec<Vec<Arc<Tenant>>>> {
+    let rows = control_schema::directory::active_tenants(&state.tenancy.control_db).await?;
+    let mut databases: HashMap<Uuid, Vec<Arc<Tenant>>> = HashMap::new();
+    for row in rows {
+        let Ok(tenant) = Tenant::from_row(row) else { continue };
+        let Some(database) = &tenant.database else { continue };
+        databases.entry(database.pool.unwrap_or(tenant.id)).or_default().push(Arc::new(tenant));
+    }
+    Ok(databases.into_values().collect())
+}
+
+/// What a sweep's probe found: each tenant with what was found for it, and how many tenants
+/// were in databases that could not be read.
+pub(crate) struct Probed<T> {
+    pub found: Vec<(Arc<Tenant>, T)>,
+    pub unreachable: usize,
+}
+
+/// Runs `probe` once per database of the active tenants, `concurrency` databases at a time,
+/// with a transaction there that names no tenant and the ids of the tenants placed there (one
+/// of the probing functions of tenant migration 0042 names each in turn), and returns each
+/// tenant with what the probe found for it: the sweeps find the tenants with work in one
+/// statement per database, however many tenants a pool database holds.
+pub(crate) async fn probe_each_database<T, F>(state: &AppState, concurrency: usize, probe: F) -> sqlx::Result<Probed<T>>
 where
-    F: Fn(std::sync::Arc<crate::tenancy::resolve::Tenant>) -> Fut,
-    Fut: Future<Output = T> + Send + 'static,
+    F: for<'c> Fn(&'c mut PgConnection, &'c [Uuid]) -> BoxFuture<'c, sqlx::Result<Vec<(Uuid, T)>>>
+        + Send
+        + Sync
+        + 'static,
     T: Send + 'static,
 {
-    use std::sync::Arc;
-    let rows = control_schema::directory::active_tenants(&state.tenancy.control_db).await?;
+    let probe = Arc::new(probe);
+    let databases = active_by_database(state).await?;
+    let probed = visit_each(databases, concurrency, move |tenants: Arc<Vec<Arc<Tenant>>>| {
+        let (pools, probe) = (state.tenancy.pools.clone(), Arc::clone(&probe));
+        async move {
+            let ids: Vec<Uuid> = tenants.iter().map(|tenant| tenant.id).collect();
+            let mut conn = pools.acquire(&tenants[0]).await.map_err(|err| err.to_string())?;
+            let mut tx = conn.begin_naming_none().await.map_err(|err| err.to_string())?;
+            probe(&mut tx, &ids).await.map_err(|err| err.to_string())
+        }
+    })
+    .await;
+    let mut result = Probed { found: Vec::new(), unreachable: 0 };
+    for (tenants, found) in probed {
+        match found {
+            Ok(found) => {
+                let by_id: HashMap<Uuid, &Arc<Tenant>> = tenants.iter().map(|tenant| (tenant.id, tenant)).collect();
+                result.found.extend(
+                    found
+                        .into_iter()
+                        .filter_map(|(id, value)| by_id.get(&id).map(|tenant| (Arc::clone(tenant), value))),
+                );
+            }
+            Err(error) => {
+                result.unreachable += tenants.len();
+                tracing::warn!(tenants = tenants.len(), first = %tenants[0].id, error, "a sweep cannot read a database");
+            }
+        }
+    }
+    Ok(result)
+}
+
+/// Runs `visit` on each of `items`, `concurrency` at a time, and returns each item with what its
+/// visit gave, in the order they finished: the sweeps' bounded fan-out.
+pub(crate) async fn visit_each<I, T, F, Fut>(items: Vec<I>, concurrency: usize, visit: F) -> Vec<(Arc<I>, T)>
+where
+    F: Fn(Arc<I>) -> Fut,
+    Fut: Future<Output = T> + Send + 'static,
+    I: Send + Sync + 'static,
+    T: Send + 'static,
+{
     let limit = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
     let mut visits = tokio::task::JoinSet::new();
-    for row in rows {
-        let Ok(tenant) = crate::tenancy::resolve::Tenant::from_row(row) else { continue };
-        if tenant.database.is_none() {
-            continue;
-        }
-        let tenant = Arc::new(tenant);
-        let (limit, done) = (Arc::clone(&limit), visit(Arc::clone(&tenant)));
+    for item in items {
+        let item = Arc::new(item);
+        let (limit, done) = (Arc::clone(&limit), visit(Arc::clone(&item)));
         visits.spawn(async move {
             let _permit = limit.acquire_owned().await.expect("never closed");
-            (tenant, done.await)
+            (item, done.await)
         });
     }
     let mut results = Vec::with_capacity(visits.len());
@@ -46,7 +108,7 @@ where
             results.push(result);
         }
     }
-    Ok(results)
+    results
 }
 
 /// The tenants' schedule (`control_schema::schedule`) as a leased queue of one kind of work:

@@ -230,3 +230,58 @@ async fn the_next_pool_database_is_made_before_a_sign_up_needs_it() {
     .await;
     assert_eq!(after.iter().map(|p| p.1).collect::<Vec<_>>(), [2, 1, 0], "{after:?}");
 }
+
+/// Connections taken from the replica's tenant pools so far.
+fn acquired(state: &app_api::AppState) -> u64 {
+    state.tenancy.pools.metrics().acquire_wait.get_sample_count()
+}
+
+#[tokio::test]
+async fn the_sweeps_read_every_tenant_of_a_pool_database_in_one_statement() {
+    let ours = desk_on(Platform::start_with(crate::helpers::ControlOptions::default().redis(Service::Off)).await).await;
+    let (second, third) = (ours.platform.org().await, ours.platform.org().await);
+    for org in [&second, &third] {
+        assert_eq!(placement(&ours, &org.slug).await, placement(&ours, &ours.org.slug).await, "one pool database");
+    }
+    let body = json!({"subject": "Broken kettle", "description": "It leaks."});
+    assert_eq!(ours.post(&ours.owner, "/v1/tickets", &body).await.status, 201);
+    // Our schedule, once the replica's jobs have written it, forgotten (as a lost write would
+    // leave it): the sweep finds the ticket's target again, and only ours.
+    let control = &ours.platform.control.db;
+    let written = "SELECT count(*) FROM tenant_schedule WHERE work = 'sav' AND next_due_at IS NOT NULL";
+    harness::eventually(Duration::from_secs(10), "the ticket's target scheduled", || async {
+        let rows: i64 = sqlx::query_scalar(written).fetch_one(control).await.unwrap();
+        (rows == 1).then_some(())
+    })
+    .await;
+    sqlx::query("DELETE FROM tenant_schedule").execute(control).await.unwrap();
+    let state = &ours.app.state;
+    let before = acquired(state);
+    let brought = app_api::worker::jobs::Jobs::new(state).sweep().await.unwrap();
+    assert_eq!(acquired(state) - before, 1, "one connection for the three tenants of the pool database");
+    assert_eq!(brought, 1);
+    let scheduled: Vec<String> = sqlx::query_scalar(
+        "SELECT t.slug FROM tenant_schedule s JOIN tenants t ON t.id = s.tenant_id WHERE s.work = 'sav'",
+    )
+    .fetch_all(control)
+    .await
+    .unwrap();
+    assert_eq!(scheduled, std::slice::from_ref(&ours.org.slug));
+
+    // A transaction naming no tenant sees no row, and the probe leaves none named behind it.
+    let tenant =
+        state.tenancy.resolver.resolve(&shared::tenant::Slug::parse_syntax(&ours.org.slug).unwrap()).await.unwrap();
+    let mut conn = state.tenancy.pools.acquire(&tenant).await.unwrap();
+    let mut tx = conn.begin_naming_none().await.unwrap();
+    let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM support_tickets").fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(seen, 0);
+    let ids = vec![tenant.id, uuid::Uuid::new_v4()];
+    let probed: Vec<(uuid::Uuid, i64)> =
+        sqlx::query_as("SELECT tenant, waiting FROM sav_backlogs($1)").bind(&ids).fetch_all(&mut *tx).await.unwrap();
+    assert_eq!(probed.len(), 2, "a row for each tenant given, one it does not know included");
+    let named: String =
+        sqlx::query_scalar("SELECT current_setting('helpdeskly.tenant')").fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(named, "");
+    let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM support_tickets").fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(seen, 0);
+}

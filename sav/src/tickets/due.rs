@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
+use uuid::Uuid;
 
 use super::badge::{self, Target};
 use super::events::SlaType;
@@ -71,24 +72,53 @@ impl Due {
 
 base::text_column!(Due, parse);
 
-/// The earliest time anything is due in this tenant, if anything can come due: four probes of
-/// the heads of the partial indexes, the first team's queue to hand out (`sav::routing`) and
-/// the first time rule's timer (`sav::rules`).
+/// The earliest time anything is due in this tenant, if anything can come due
+/// (`tenant_next_due()`, tenant migration 0042): four probes of the heads of the partial indexes,
+/// the first team's queue to hand out (`sav::routing`) and the first time rule's timer
+/// (`sav::rules`).
 pub async fn next(conn: &mut PgConnection) -> sqlx::Result<Option<DateTime<Utc>>> {
-    sqlx::query_scalar!(
-        r#"SELECT LEAST(
-             (SELECT min(response_due_at) FROM support_tickets
-              WHERE status IN ('open', 'in_progress') AND first_response_at IS NULL AND response_breached_at IS NULL),
-             (SELECT min(resolution_due_at) FROM support_tickets
-              WHERE status IN ('open', 'in_progress') AND resolution_breached_at IS NULL),
-             (SELECT min(next_response_due_at) FROM support_tickets
-              WHERE status IN ('open', 'in_progress') AND next_response_due_at IS NOT NULL AND next_response_breached_at IS NULL),
-             (SELECT min(auto_close_at) FROM support_tickets WHERE auto_close_at IS NOT NULL),
-             (SELECT min(due_at) FROM routing_wakes),
-             (SELECT min(due_at) FROM rule_timers WHERE due_at IS NOT NULL)) AS next"#,
+    sqlx::query_scalar!("SELECT tenant_next_due() AS next").fetch_one(conn).await
+}
+
+/// The tenant's waiting tickets as operators see them: how many wait in routed teams, since
+/// when the oldest has, and since when the oldest of a team where nobody is available has.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Waiting {
+    pub tickets: i64,
+    pub oldest: Option<DateTime<Utc>>,
+    pub oldest_unstaffed: Option<DateTime<Utc>>,
+}
+
+/// What the jobs' sweep reads of one tenant.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Backlog {
+    /// `next`.
+    pub next_due: Option<DateTime<Utc>>,
+    /// The tickets waiting in routed teams.
+    pub waiting: Waiting,
+    /// Whether mail a crash left half read waits to be read again (the mail intake's).
+    pub stranded_mail: bool,
+}
+
+/// Each of `tenants`' `Backlog`, in a transaction naming none (`sav_backlogs`, tenant migration
+/// 0042).
+pub async fn backlogs(conn: &mut PgConnection, tenants: &[Uuid]) -> sqlx::Result<Vec<(Uuid, Backlog)>> {
+    let rows = sqlx::query!(
+        r#"SELECT tenant AS "tenant!", next_due, waiting AS "waiting!", oldest_waiting, oldest_unstaffed,
+                  stranded_mail AS "stranded_mail!"
+           FROM sav_backlogs($1)"#,
+        tenants,
     )
-    .fetch_one(conn)
-    .await
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let waiting =
+                Waiting { tickets: row.waiting, oldest: row.oldest_waiting, oldest_unstaffed: row.oldest_unstaffed };
+            (row.tenant, Backlog { next_due: row.next_due, waiting, stranded_mail: row.stranded_mail })
+        })
+        .collect())
 }
 
 /// Up to `limit` of what is due at `now`, soonest first: (ticket, what).

@@ -118,21 +118,17 @@ impl Notifier {
         }
     }
 
-    /// Reads every active tenant's mail backlog (a few at a time) and queues those with mail
-    /// waiting; sets the backlog gauges.
+    /// Reads every active tenant's mail backlog (one statement per database, a few databases
+    /// at a time) and queues those with mail waiting; sets the backlog gauges.
     pub async fn sweep(&self) -> sqlx::Result<()> {
-        let read =
-            crate::worker::pacing::each_active_tenant(&self.state, self.state.config.events.concurrency, |tenant| {
-                let pools = self.state.tenancy.pools.clone();
-                async move {
-                    let mut conn = pools.acquire(&tenant).await.ok()?;
-                    store::backlog(&mut *conn.begin().await.ok()?).await.ok()
-                }
-            })
-            .await?;
+        let probed = crate::worker::pacing::probe_each_database(
+            &self.state,
+            self.state.config.events.concurrency,
+            |tx, tenants| Box::pin(store::backlogs(tx, tenants)),
+        )
+        .await?;
         let mut total = Backlog::default();
-        for (tenant, backlog) in read {
-            let Some(backlog) = backlog else { continue };
+        for (tenant, backlog) in probed.found {
             if backlog.depth > 0 {
                 total = total + backlog;
                 let slug = tenant.slug.clone();

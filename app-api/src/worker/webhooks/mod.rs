@@ -121,30 +121,18 @@ impl Webhooks {
         .await;
     }
 
-    /// Reads every active tenant's deliveries (a few tenants at a time): queues those with a
-    /// delivery due, drops old deliveries, and sets the backlog gauges.
+    /// Reads every active tenant's deliveries (one statement per database, a few databases at a
+    /// time): queues those with a delivery due, drops old deliveries where some are, and sets the
+    /// backlog gauges.
     pub async fn sweep(&self) -> sqlx::Result<()> {
         let now = Utc::now();
-        let read =
-            crate::worker::pacing::each_active_tenant(&self.state, self.state.config.events.concurrency, |tenant| {
-                let pools = self.state.tenancy.pools.clone();
-                async move {
-                    let mut conn = pools.acquire(&tenant).await.ok()?;
-                    let pruned = async {
-                        let mut tx = conn.begin().await?;
-                        deliveries::prune(&mut tx, now).await?;
-                        tx.commit().await
-                    };
-                    if let Err(err) = pruned.await {
-                        tracing::warn!(tenant = %tenant.id, error = %err, "webhooks sweep: cannot drop old deliveries");
-                    }
-                    deliveries::backlog(&mut *conn.begin().await.ok()?).await.ok()
-                }
-            })
-            .await?;
-        let (mut waiting, mut disabled) = (work_queue::Backlog::default(), 0);
-        for (tenant, backlog) in read {
-            let Some(backlog) = backlog else { continue };
+        let concurrency = self.state.config.events.concurrency;
+        let probed = crate::worker::pacing::probe_each_database(&self.state, concurrency, |tx, tenants| {
+            Box::pin(deliveries::backlogs(tx, tenants))
+        })
+        .await?;
+        let (mut waiting, mut disabled, mut to_prune) = (work_queue::Backlog::default(), 0, Vec::new());
+        for (tenant, backlog) in probed.found {
             waiting = waiting + backlog.waiting;
             disabled += backlog.disabled;
             if let Some(due) = backlog.next_due {
@@ -153,7 +141,26 @@ impl Webhooks {
                     self.revisit(&tenant, wait);
                 }
             }
+            if backlog.oldest_finished.is_some_and(|at| at < now - deliveries::KEPT_FOR) {
+                to_prune.push(tenant);
+            }
         }
+        let pools = &self.state.tenancy.pools;
+        crate::worker::pacing::visit_each(to_prune, concurrency, |tenant| {
+            let pools = pools.clone();
+            async move {
+                let pruned = async {
+                    let mut conn = pools.acquire(&tenant).await.map_err(|err| err.to_string())?;
+                    let mut tx = conn.begin().await.map_err(|err| err.to_string())?;
+                    deliveries::prune(&mut tx, now).await.map_err(|err| err.to_string())?;
+                    tx.commit().await.map_err(|err| err.to_string())
+                };
+                if let Err(err) = pruned.await {
+                    tracing::warn!(tenant = %tenant.id, error = %err, "webhooks sweep: cannot drop old deliveries");
+                }
+            }
+        })
+        .await;
         self.state.queue_metrics.backlog(QUEUE, waiting, Utc::now());
         self.metrics().endpoints_disabled.set(disabled);
         Ok(())
