@@ -179,6 +179,7 @@ pub async fn mark_failed(tx: &mut PgConnection, id: i64, error: &str) -> sqlx::R
 /// What the relay's sweep reads of one tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct Backlog {
+    pub tenant: Uuid,
     pub pending: i64,
     /// When the oldest unpublished row was written.
     pub oldest_pending: Option<DateTime<Utc>>,
@@ -188,25 +189,15 @@ pub struct Backlog {
 
 /// Each of `tenants`' backlog, in a transaction naming none (`outbox_backlogs`, tenant
 /// migration 0042): per tenant, a probe of the pending index and the head of the table.
-pub async fn backlogs(conn: &mut PgConnection, tenants: &[Uuid]) -> sqlx::Result<Vec<(Uuid, Backlog)>> {
-    let rows = sqlx::query!(
+pub async fn backlogs(conn: &mut PgConnection, tenants: &[Uuid]) -> sqlx::Result<Vec<Backlog>> {
+    sqlx::query_as!(
+        Backlog,
         r#"SELECT tenant AS "tenant!", pending AS "pending!", oldest_pending, oldest_published
            FROM outbox_backlogs($1)"#,
         tenants,
     )
     .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let backlog = Backlog {
-                pending: row.pending,
-                oldest_pending: row.oldest_pending,
-                oldest_published: row.oldest_published,
-            };
-            (row.tenant, backlog)
-        })
-        .collect())
+    .await
 }
 
 /// Deletes up to `limit` of the oldest published rows that were published before `before`;

@@ -486,39 +486,35 @@ pub async fn replay(
     .await
 }
 
-/// The tenant's waiting deliveries: how many, the oldest one's creation, the endpoints disabled,
-/// when the next one is due, and when the oldest finished one kept was made (`prune`'s).
-#[derive(Debug, Clone, Copy, Default)]
+/// The tenant's waiting deliveries: how many, the oldest one's creation, when the next one is
+/// due, the endpoints disabled, and when the oldest finished one kept was made (`prune`'s).
+#[derive(Debug, Clone, Copy)]
 pub struct Backlog {
-    pub waiting: shared::work_queue::Backlog,
+    pub tenant: Uuid,
+    pub pending: i64,
+    pub oldest: Option<DateTime<Utc>>,
     pub next_due: Option<DateTime<Utc>>,
     pub disabled: i64,
     pub oldest_finished: Option<DateTime<Utc>>,
 }
 
+impl Backlog {
+    pub fn waiting(&self) -> shared::work_queue::Backlog {
+        shared::work_queue::Backlog { depth: self.pending, oldest: self.oldest }
+    }
+}
+
 /// Each of `tenants`' backlog (`delivery_backlogs`, tenant migration 0042, in a transaction
 /// naming none).
-pub async fn backlogs(conn: &mut PgConnection, tenants: &[Uuid]) -> sqlx::Result<Vec<(Uuid, Backlog)>> {
-    let rows = sqlx::query!(
+pub async fn backlogs(conn: &mut PgConnection, tenants: &[Uuid]) -> sqlx::Result<Vec<Backlog>> {
+    sqlx::query_as!(
+        Backlog,
         r#"SELECT tenant AS "tenant!", pending AS "pending!", oldest, next_due, disabled AS "disabled!", oldest_finished
            FROM delivery_backlogs($1)"#,
         tenants,
     )
     .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let waiting = shared::work_queue::Backlog { depth: row.pending, oldest: row.oldest };
-            let backlog = Backlog {
-                waiting,
-                next_due: row.next_due,
-                disabled: row.disabled,
-                oldest_finished: row.oldest_finished,
-            };
-            (row.tenant, backlog)
-        })
-        .collect())
+    .await
 }
 
 /// Drops finished deliveries (and their attempts) older than `KEPT_FOR`, a bounded batch.

@@ -396,14 +396,30 @@ pub async fn mark_failed(conn: &mut PgConnection, id: i64, error: &str, suppress
     Ok(())
 }
 
-/// Mail waiting in each of `tenants`: how many, and since when (`mail_backlogs`, tenant
-/// migration 0042, in a transaction naming none).
-pub async fn backlogs(conn: &mut PgConnection, tenants: &[Uuid]) -> sqlx::Result<Vec<(Uuid, Backlog)>> {
-    let rows =
-        sqlx::query!(r#"SELECT tenant AS "tenant!", depth AS "depth!", oldest FROM mail_backlogs($1)"#, tenants,)
-            .fetch_all(conn)
-            .await?;
-    Ok(rows.into_iter().map(|row| (row.tenant, Backlog { depth: row.depth, oldest: row.oldest })).collect())
+/// Mail waiting in one tenant: how many, and since when.
+#[derive(Debug, Clone, Copy)]
+pub struct MailBacklog {
+    pub tenant: Uuid,
+    pub depth: i64,
+    pub oldest: Option<DateTime<Utc>>,
+}
+
+impl MailBacklog {
+    pub fn waiting(&self) -> Backlog {
+        Backlog { depth: self.depth, oldest: self.oldest }
+    }
+}
+
+/// Mail waiting in each of `tenants` (`mail_backlogs`, tenant migration 0042, in a transaction
+/// naming none).
+pub async fn backlogs(conn: &mut PgConnection, tenants: &[Uuid]) -> sqlx::Result<Vec<MailBacklog>> {
+    sqlx::query_as!(
+        MailBacklog,
+        r#"SELECT tenant AS "tenant!", depth AS "depth!", oldest FROM mail_backlogs($1)"#,
+        tenants,
+    )
+    .fetch_all(conn)
+    .await
 }
 
 /// One entry of the bell.

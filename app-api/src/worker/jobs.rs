@@ -388,7 +388,7 @@ impl Jobs {
         .await?;
         let (mut tenants, mut next, mut waiting, mut stranded) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (tenant, backlog) in probed.found {
-            waiting.push((tenant.id, backlog.waiting));
+            waiting.push((tenant.id, backlog.waiting()));
             if let Some(at) = backlog.next_due {
                 tenants.push(tenant.id);
                 next.push(at);

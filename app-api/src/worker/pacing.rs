@@ -31,6 +31,35 @@ async fn active_by_database(state: &AppState) -> sqlx::Result<Vec<Vec<Arc<Tenant
     Ok(databases.into_values().collect())
 }
 
+/// A row of a sweep's probe: what was found for one tenant.
+pub(crate) trait OfTenant {
+    fn tenant(&self) -> Uuid;
+}
+
+impl OfTenant for crate::events::outbox::Backlog {
+    fn tenant(&self) -> Uuid {
+        self.tenant
+    }
+}
+
+impl OfTenant for crate::notifications::store::MailBacklog {
+    fn tenant(&self) -> Uuid {
+        self.tenant
+    }
+}
+
+impl OfTenant for crate::integrations::deliveries::Backlog {
+    fn tenant(&self) -> Uuid {
+        self.tenant
+    }
+}
+
+impl OfTenant for sav::tickets::due::Backlog {
+    fn tenant(&self) -> Uuid {
+        self.tenant
+    }
+}
+
 /// What a sweep's probe found: each tenant with what was found for it, and how many tenants
 /// were in databases that could not be read.
 pub(crate) struct Probed<T> {
@@ -45,11 +74,8 @@ pub(crate) struct Probed<T> {
 /// statement per database, however many tenants a pool database holds.
 pub(crate) async fn probe_each_database<T, F>(state: &AppState, concurrency: usize, probe: F) -> sqlx::Result<Probed<T>>
 where
-    F: for<'c> Fn(&'c mut PgConnection, &'c [Uuid]) -> BoxFuture<'c, sqlx::Result<Vec<(Uuid, T)>>>
-        + Send
-        + Sync
-        + 'static,
-    T: Send + 'static,
+    F: for<'c> Fn(&'c mut PgConnection, &'c [Uuid]) -> BoxFuture<'c, sqlx::Result<Vec<T>>> + Send + Sync + 'static,
+    T: OfTenant + Send + 'static,
 {
     let probe = Arc::new(probe);
     let databases = active_by_database(state).await?;
@@ -71,7 +97,7 @@ where
                 result.found.extend(
                     found
                         .into_iter()
-                        .filter_map(|(id, value)| by_id.get(&id).map(|tenant| (Arc::clone(tenant), value))),
+                        .filter_map(|row| by_id.get(&row.tenant()).map(|tenant| (Arc::clone(tenant), row))),
                 );
             }
             Err(error) => {

@@ -90,35 +90,38 @@ pub struct Waiting {
 }
 
 /// What the jobs' sweep reads of one tenant.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Backlog {
+    pub tenant: Uuid,
     /// `next`.
     pub next_due: Option<DateTime<Utc>>,
-    /// The tickets waiting in routed teams.
-    pub waiting: Waiting,
+    /// The tickets waiting in routed teams, the oldest's wait and the oldest's of a team where
+    /// nobody is available (`waiting`).
+    pub waiting_tickets: i64,
+    pub oldest_waiting: Option<DateTime<Utc>>,
+    pub oldest_unstaffed: Option<DateTime<Utc>>,
     /// Whether mail a crash left half read waits to be read again (the mail intake's).
     pub stranded_mail: bool,
 }
 
+impl Backlog {
+    pub fn waiting(&self) -> Waiting {
+        Waiting { tickets: self.waiting_tickets, oldest: self.oldest_waiting, oldest_unstaffed: self.oldest_unstaffed }
+    }
+}
+
 /// Each of `tenants`' `Backlog`, in a transaction naming none (`sav_backlogs`, tenant migration
 /// 0042).
-pub async fn backlogs(conn: &mut PgConnection, tenants: &[Uuid]) -> sqlx::Result<Vec<(Uuid, Backlog)>> {
-    let rows = sqlx::query!(
-        r#"SELECT tenant AS "tenant!", next_due, waiting AS "waiting!", oldest_waiting, oldest_unstaffed,
+pub async fn backlogs(conn: &mut PgConnection, tenants: &[Uuid]) -> sqlx::Result<Vec<Backlog>> {
+    sqlx::query_as!(
+        Backlog,
+        r#"SELECT tenant AS "tenant!", next_due, waiting AS "waiting_tickets!", oldest_waiting, oldest_unstaffed,
                   stranded_mail AS "stranded_mail!"
            FROM sav_backlogs($1)"#,
         tenants,
     )
     .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let waiting =
-                Waiting { tickets: row.waiting, oldest: row.oldest_waiting, oldest_unstaffed: row.oldest_unstaffed };
-            (row.tenant, Backlog { next_due: row.next_due, waiting, stranded_mail: row.stranded_mail })
-        })
-        .collect())
+    .await
 }
 
 /// Up to `limit` of what is due at `now`, soonest first: (ticket, what).

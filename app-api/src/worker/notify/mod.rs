@@ -130,7 +130,7 @@ impl Notifier {
         let mut total = Backlog::default();
         for (tenant, backlog) in probed.found {
             if backlog.depth > 0 {
-                total = total + backlog;
+                total = total + backlog.waiting();
                 let slug = tenant.slug.clone();
                 self.mail_queue.push(&slug, Some(tenant));
             }

@@ -133,7 +133,7 @@ impl Webhooks {
         .await?;
         let (mut waiting, mut disabled, mut to_prune) = (work_queue::Backlog::default(), 0, Vec::new());
         for (tenant, backlog) in probed.found {
-            waiting = waiting + backlog.waiting;
+            waiting = waiting + backlog.waiting();
             disabled += backlog.disabled;
             if let Some(due) = backlog.next_due {
                 let wait = (due - Utc::now()).to_std().unwrap_or(Duration::ZERO);
