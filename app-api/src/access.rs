@@ -45,6 +45,8 @@ pub enum Members {}
 pub enum Staff {}
 /// Admins and owners.
 pub enum Admins {}
+/// Customers: what is theirs as the people staff serve (their customer organisations).
+pub enum Customers {}
 /// Mail servers: integrations whose API key holds the `inbound:email` scope (people are refused,
 /// staff with their own reason).
 pub enum MailServers {}
@@ -73,6 +75,17 @@ impl Requirement for Admins {
 
     fn check(viewer: Viewer) -> ApiResult<()> {
         viewer.require_admin().answered()
+    }
+}
+
+impl Requirement for Customers {
+    const FORBIDDEN: Option<&'static str> = Some("`forbidden`: customers only");
+
+    fn check(viewer: Viewer) -> ApiResult<()> {
+        if viewer.role == Role::Customer {
+            return Ok(());
+        }
+        Err(ApiError::forbidden("this is a customer's: staff belong to no customer organisation"))
     }
 }
 

@@ -7,7 +7,7 @@ use shared::error::{ApiError, ApiResult, FieldError};
 
 use sav::rules::store as rules;
 use sav::tickets::{self, fields, sla_default};
-use sav::{categories, macros, satisfaction, schedules, teams, users, views};
+use sav::{categories, macros, organizations, satisfaction, schedules, teams, users, views};
 
 /// A refusal of the domain as this edge answers it: its status and code, chosen once here.
 pub trait Answer {
@@ -62,6 +62,23 @@ impl Answer for teams::Refused {
             Refused::NotFound => ApiError::not_found(self.to_string()),
             Refused::NameTaken => ApiError::conflict_as("team_name_taken", self.to_string()),
             Refused::InUse => ApiError::conflict_as("team_in_use", self.to_string()),
+            Refused::LimitReached => ApiError::limit_reached(self.to_string()),
+            Refused::Invalid(errors) => ApiError::invalid(errors),
+            Refused::Database(err) => ApiError::from(err),
+        }
+    }
+}
+
+impl Answer for organizations::Refused {
+    fn answer(self) -> ApiError {
+        use organizations::Refused;
+        match self {
+            Refused::NotFound | Refused::NoSuchMember => ApiError::not_found(self.to_string()),
+            Refused::NameTaken => ApiError::conflict_as("organization_name_taken", self.to_string()),
+            Refused::DomainTaken(ref domain) => {
+                let field = FieldError::new("domains", format!("{domain} is held by another organisation"));
+                ApiError::conflict_as("domain_taken", self.to_string()).with_field_errors(vec![field])
+            }
             Refused::LimitReached => ApiError::limit_reached(self.to_string()),
             Refused::Invalid(errors) => ApiError::invalid(errors),
             Refused::Database(err) => ApiError::from(err),

@@ -17,8 +17,8 @@ use crate::routes::tickets::{
 };
 use crate::routes::{
     api_keys, categories, channels, control_routes, export, fields, files, help_center, help_images, help_pages,
-    inbound, macros, me, notifications, onboarding, operations, orders, reports, rules, satisfaction, schedules,
-    sla_by_condition, sla_default, staff, stream, tags, teams, ticket_settings, users, views, webhooks,
+    inbound, macros, me, notifications, onboarding, operations, orders, organizations, reports, rules, satisfaction,
+    schedules, sla_by_condition, sla_default, staff, stream, tags, teams, ticket_settings, users, views, webhooks,
 };
 use crate::state::AppState;
 
@@ -33,6 +33,7 @@ use crate::state::AppState;
         (name = "me", description = "The caller"),
         (name = "onboarding", description = "A new organisation's checklist: agents invited, mail connected, the portal shared, an article published"),
         (name = "users", description = "The people of the tenant: the VIP flag"),
+        (name = "organizations", description = "Customer organisations: the companies a tenant's customers belong to, their domains and members"),
         (name = "tickets", description = "SAV tickets: the queue, one ticket, assignment, the status state machine, history"),
         (name = "messages", description = "A ticket's thread: public messages and internal notes"),
         (name = "attachments", description = "Files on tickets and messages: upload, download links, the access log, storage use"),
@@ -88,7 +89,7 @@ pub fn build_operations_router(state: AppState) -> Router {
 }
 
 /// How the organisation's support team is organised: tags, its first hour's checklist, fields,
-/// views, teams, business hours, SLA policies and rules.
+/// views, its customers' organisations, teams, business hours, SLA policies and rules.
 fn organisation_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(tags::list_tags))
@@ -99,6 +100,15 @@ fn organisation_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(views::view_counts))
         .routes(routes!(views::patch_view, views::delete_view))
         .routes(routes!(views::view_tickets))
+        .routes(routes!(organizations::list_organizations, organizations::create_organization))
+        .routes(routes!(
+            organizations::get_organization,
+            organizations::patch_organization,
+            organizations::delete_organization
+        ))
+        .routes(routes!(organizations::list_members))
+        .routes(routes!(organizations::put_member, organizations::delete_member))
+        .routes(routes!(organizations::my_organizations))
         .routes(routes!(teams::list_teams, teams::create_team))
         .routes(routes!(teams::patch_team, teams::delete_team))
         .routes(routes!(schedules::list_schedules, schedules::create_schedule))

@@ -10,7 +10,7 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::ids::{TeamId, TicketId, UserId};
+use crate::ids::{OrganizationId, TeamId, TicketId, UserId};
 use crate::tickets::events::SenderType;
 use crate::tickets::priority::Priority;
 use crate::tickets::status::Status;
@@ -31,7 +31,9 @@ pub struct Profile {
 
 pub async fn profile(conn: &mut PgConnection, person: UserId) -> sqlx::Result<Option<Profile>> {
     let row = sqlx::query!(
-        r#"SELECT id, email, firstname, lastname, role AS "role: Role", vip, available, active, created_at, updated_at
+        r#"SELECT id, email, firstname, lastname, role AS "role: Role", vip, available, active, created_at, updated_at,
+                  person_organizations(id) AS "organization_ids!: Vec<OrganizationId>",
+                  person_primary_organization(id) AS "primary_organization_id: OrganizationId"
            FROM users WHERE id = $1"#,
         person as _,
     )
@@ -46,6 +48,8 @@ pub async fn profile(conn: &mut PgConnection, person: UserId) -> sqlx::Result<Op
             role: r.role,
             vip: r.vip,
             available: r.available,
+            organization_ids: r.organization_ids,
+            primary_organization_id: r.primary_organization_id,
         },
         active: r.active,
         created_at: r.created_at,

@@ -46,6 +46,8 @@ ids! {
     ViewId(Uuid);
     /// A rule's id.
     RuleId(Uuid);
+    /// A customer organisation's id.
+    OrganizationId(Uuid);
 }
 
 impl UserId {

@@ -1,5 +1,5 @@
 //! The after-sales domain of a tenant: its tickets (the rules as plain functions, and their
-//! rows), the customers and staff it knows, their orders, the agents' macros, the teams and
+//! rows), the customers and staff it knows, the customer organisations they belong to, their orders, the agents' macros, the teams and
 //! routing, the automation rules (`rules`), the customers' satisfaction ratings, the staff's
 //! saved views, the dashboards' reads, and the GDPR export and erasure. app-api's routes,
 //! commands and workers call into it. It depends on no HTTP crate: each area refuses with an
@@ -14,6 +14,7 @@ pub mod ids;
 pub mod macros;
 pub mod onboarding;
 pub mod orders;
+pub mod organizations;
 pub mod reports;
 pub mod routing;
 pub mod rules;

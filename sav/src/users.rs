@@ -8,7 +8,7 @@ use sqlx::{Connection as _, PgConnection};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::ids::UserId;
+use crate::ids::{OrganizationId, UserId};
 use crate::ticket_settings::AgentAccess;
 
 /// A member as this tenant knows them.
@@ -24,6 +24,12 @@ pub struct Me {
     pub vip: bool,
     /// Whether they take tickets now (staff; `PUT /v1/me/availability`).
     pub available: bool,
+    /// The customer organisations they belong to, their primary first.
+    #[schema(value_type = Vec<Uuid>)]
+    pub organization_ids: Vec<OrganizationId>,
+    /// Null without any.
+    #[schema(value_type = Option<Uuid>)]
+    pub primary_organization_id: Option<OrganizationId>,
 }
 
 /// The role of an active member (`None`: not a member, or no longer).
@@ -67,8 +73,10 @@ pub async fn display_name(conn: &mut PgConnection, id: UserId) -> sqlx::Result<S
 pub async fn active(conn: &mut PgConnection, id: UserId) -> sqlx::Result<Option<Me>> {
     sqlx::query_as!(
         Me,
-        r#"SELECT id, email, firstname, lastname, role AS "role: Role", vip, available FROM users
-           WHERE id = $1 AND active"#,
+        r#"SELECT id, email, firstname, lastname, role AS "role: Role", vip, available,
+                  person_organizations(id) AS "organization_ids!: Vec<OrganizationId>",
+                  person_primary_organization(id) AS "primary_organization_id: OrganizationId"
+           FROM users WHERE id = $1 AND active"#,
         id as _,
     )
     .fetch_optional(conn)
@@ -105,7 +113,9 @@ pub async fn set_vip(conn: &mut PgConnection, id: UserId, vip: bool) -> sqlx::Re
     sqlx::query_as!(
         Me,
         r#"UPDATE users SET vip = $2, updated_at = CASE WHEN vip = $2 THEN updated_at ELSE now() END WHERE id = $1
-           RETURNING id, email, firstname, lastname, role AS "role: Role", vip, available"#,
+           RETURNING id, email, firstname, lastname, role AS "role: Role", vip, available,
+             person_organizations(id) AS "organization_ids!: Vec<OrganizationId>",
+             person_primary_organization(id) AS "primary_organization_id: OrganizationId""#,
         id as _,
         vip,
     )

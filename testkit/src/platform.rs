@@ -304,6 +304,12 @@ impl Platform {
     /// i.e. until the tenant's mirror of users holds them with that role.
     pub async fn member(&self, app: &Replica, org: &Org, role: &str) -> Person {
         let email = format!("{role}-{}@example.org", Uuid::new_v4().simple());
+        self.member_at(app, org, role, &email).await
+    }
+
+    /// `member` with the address `email`.
+    pub async fn member_at(&self, app: &Replica, org: &Org, role: &str, email: &str) -> Person {
+        let email = email.to_owned();
         let server = self.control_server();
         let id = if role == "customer" {
             let body = json!({

@@ -19,6 +19,7 @@ pub mod notifications;
 pub mod onboarding;
 pub mod operations;
 pub mod orders;
+pub mod organizations;
 pub mod reports;
 pub mod rules;
 pub mod satisfaction;

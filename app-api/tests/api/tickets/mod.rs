@@ -7,6 +7,7 @@
 mod bad_input;
 mod bulk;
 mod concurrency;
+mod customer_organizations;
 mod erasure;
 mod export;
 mod fields;

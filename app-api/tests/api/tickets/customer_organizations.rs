@@ -1,0 +1,236 @@
+//! Customer organisations: admins keep them (names and domains unique in the tenant, public mail
+//! domains refused), customers join the holder of their address's domain when they are created,
+//! and each person has one primary organisation among at most twenty.
+
+use serde_json::{Value, json};
+
+use super::Desk;
+
+fn ids(list: &Value) -> Vec<String> {
+    list.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+}
+
+async fn organization(desk: &Desk, body: Value) -> Value {
+    let created = desk.post(&desk.owner, "/v1/organizations", &body).await;
+    assert_eq!(created.status, 201, "{body}: {}", created.body);
+    created.json()
+}
+
+#[tokio::test]
+async fn admins_keep_organisations_with_unique_names_and_domains() {
+    let desk = Desk::open().await;
+    let (agent, customer) = tokio::join!(desk.member("agent"), desk.member("customer"));
+    let acme = organization(
+        &desk,
+        json!({"name": "  Acme  ", "domains": ["ACME.test", "bücher.test"], "notes": "Key account"}),
+    )
+    .await;
+    assert_eq!(acme["name"], "Acme");
+    assert_eq!(acme["domains"], json!(["acme.test", "xn--bcher-kva.test"]));
+    assert_eq!((acme["shared_tickets"].as_bool(), acme["shared_comments"].as_bool()), (Some(false), Some(false)));
+    assert_eq!(acme["member_count"], 0);
+
+    // Names ignoring case, and domains, are one organisation's each.
+    let same_name = desk.post(&desk.owner, "/v1/organizations", &json!({"name": "ACME"})).await;
+    assert_eq!((same_name.status.as_u16(), same_name.json()["code"].as_str()), (409, Some("organization_name_taken")));
+    let same_domain =
+        desk.post(&desk.owner, "/v1/organizations", &json!({"name": "Globex", "domains": ["acme.test"]})).await;
+    assert_eq!(
+        (same_domain.status.as_u16(), same_domain.json()["code"].as_str()),
+        (409, Some("domain_taken")),
+        "{}",
+        same_domain.body
+    );
+    assert!(same_domain.body.contains("acme.test"), "{}", same_domain.body);
+    // Bad input: each field named, nothing made.
+    for (body, field) in [
+        (json!({"name": "Globex", "domains": ["gmail.com"]}), "domains"),
+        (json!({"name": "Globex", "domains": ["jo@globex.test"]}), "domains"),
+        (json!({"name": "Globex", "domains": ["*.globex.test"]}), "domains"),
+        (json!({"name": "Globex", "domains": ["localhost"]}), "domains"),
+        (json!({"name": ""}), "name"),
+        (json!({"name": "x".repeat(201)}), "name"),
+        (json!({"name": "Globex", "notes": "x".repeat(10_001)}), "notes"),
+        (json!({"name": "Globex", "external_ids": {"Zendesk ID": "1"}}), "external_ids"),
+    ] {
+        let refused = desk.post(&desk.owner, "/v1/organizations", &body).await;
+        assert_eq!(refused.status, 422, "{body}: {}", refused.body);
+        assert_eq!(refused.json()["errors"][0]["field"], field, "{}", refused.body);
+    }
+    let unknown = desk.post(&desk.owner, "/v1/organizations", &json!({"name": "Globex", "colour": "red"})).await;
+    assert_eq!(unknown.status, 400, "{}", unknown.body);
+    let wrong_type =
+        desk.post(&desk.owner, "/v1/organizations", &json!({"name": "Globex", "shared_tickets": "yes"})).await;
+    assert_eq!(wrong_type.status, 400, "{}", wrong_type.body);
+    // Authorization first: agents and customers may not, whatever the body.
+    for who in [&agent, &customer] {
+        let refused = desk.post(who, "/v1/organizations", &json!({"name": 7})).await;
+        assert_eq!(refused.status, 403, "{}: {}", who.role, refused.body);
+    }
+    assert_eq!(desk.get(&customer, "/v1/organizations").await.status, 403);
+
+    // Staff read, filter and page them by name.
+    let globex =
+        organization(&desk, json!({"name": "Globex", "domains": ["globex.test"], "external_ids": {"zendesk": "42"}}))
+            .await;
+    organization(&desk, json!({"name": "Initech"})).await;
+    let list = desk.get(&agent, "/v1/organizations?limit=2").await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    let list = list.json();
+    let names: Vec<&str> = list["data"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Acme", "Globex"]);
+    let cursor = list["next_cursor"].as_str().unwrap();
+    let rest = desk.get(&agent, &format!("/v1/organizations?limit=2&cursor={cursor}")).await.json();
+    assert_eq!(rest["data"][0]["name"], "Initech");
+    assert!(rest["next_cursor"].is_null());
+    for (query, expected) in [("q=GLOB", "Globex"), ("domain=ACME.test", "Acme"), ("external_id=zendesk:42", "Globex")]
+    {
+        let found = desk.get(&agent, &format!("/v1/organizations?{query}")).await.json();
+        assert_eq!(found["data"].as_array().unwrap().len(), 1, "{query}: {found}");
+        assert_eq!(found["data"][0]["name"], expected, "{query}");
+    }
+    assert_eq!(desk.get(&agent, "/v1/organizations?colour=red").await.status, 400);
+    assert_eq!(desk.get(&agent, "/v1/organizations?external_id=zendesk").await.status, 422);
+
+    // A change: domains replace the list; another's domain is refused and changes nothing.
+    let path = format!("/v1/organizations/{}", globex["id"].as_str().unwrap());
+    let taken = desk.patch(&desk.owner, &path, &json!({"domains": ["acme.test"], "name": "Globex Corp"})).await;
+    assert_eq!(taken.status, 409, "{}", taken.body);
+    let changed =
+        desk.patch(&desk.owner, &path, &json!({"domains": ["globex.test", "globex.eu"], "shared_tickets": true})).await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert_eq!(changed.json()["name"], "Globex");
+    assert_eq!(changed.json()["domains"], json!(["globex.eu", "globex.test"]));
+    assert_eq!(changed.json()["shared_tickets"], true);
+    let read = desk.get(&agent, &path).await.json();
+    assert_eq!(
+        read["stats"],
+        json!({"members": 0, "open_tickets": 0, "oldest_open_created_at": null, "tickets_last_12_months": 0})
+    );
+
+    // Another tenant's id, and an unknown one, are not there.
+    let other = Desk::open().await;
+    for path in [path.clone(), format!("/v1/organizations/{}", uuid::Uuid::new_v4())] {
+        assert_eq!(other.get(&other.owner, &path).await.status, 404, "{path}");
+        assert_eq!(other.patch(&other.owner, &path, &json!({"name": "Mine"})).await.status, 404, "{path}");
+        assert_eq!(other.delete(&other.owner, &path).await.status, 404, "{path}");
+    }
+    assert_eq!(desk.get(&agent, &path).await.json()["name"], "Globex", "unchanged by the other tenant");
+    // The other tenant holds the same domain independently.
+    let theirs =
+        other.post(&other.owner, "/v1/organizations", &json!({"name": "Acme", "domains": ["acme.test"]})).await;
+    assert_eq!(theirs.status, 201, "{}", theirs.body);
+
+    assert_eq!(desk.delete(&desk.owner, &path).await.status, 204);
+    assert_eq!(desk.get(&agent, &path).await.status, 404);
+}
+
+#[tokio::test]
+async fn customers_join_the_holder_of_their_domain_when_they_are_created() {
+    let desk = Desk::open().await;
+    let acme = organization(&desk, json!({"name": "Acme", "domains": ["acme.test"]})).await;
+    let acme_id = acme["id"].as_str().unwrap().to_owned();
+    let at = |address: &str| {
+        let (desk, address) = (&desk, address.to_owned());
+        async move { desk.platform.member_at(&desk.app, &desk.org, "customer", &address).await }
+    };
+    // The domain exactly, ignoring case; not a subdomain, not a look-alike.
+    let jo = at(&format!("jo.{}@ACME.test", uuid::Uuid::new_v4().simple())).await;
+    let sub = at(&format!("al.{}@eu.acme.test", uuid::Uuid::new_v4().simple())).await;
+    let fake = at(&format!("mo.{}@notacme.test", uuid::Uuid::new_v4().simple())).await;
+    let me = desk.get(&jo, "/v1/me").await.json();
+    assert_eq!(ids(&me["organization_ids"]), std::slice::from_ref(&acme_id));
+    assert_eq!(me["primary_organization_id"], acme_id.as_str());
+    for outsider in [&sub, &fake] {
+        let me = desk.get(outsider, "/v1/me").await.json();
+        assert_eq!(me["organization_ids"], json!([]), "{}", outsider.email);
+        assert!(me["primary_organization_id"].is_null());
+    }
+    // Staff never join.
+    let invited = desk
+        .platform
+        .member_at(&desk.app, &desk.org, "agent", &format!("ag.{}@acme.test", uuid::Uuid::new_v4().simple()))
+        .await;
+    assert_eq!(desk.get(&invited, "/v1/me").await.json()["organization_ids"], json!([]));
+    // A domain added later moves nobody.
+    let path = format!("/v1/organizations/{acme_id}");
+    let added = desk.patch(&desk.owner, &path, &json!({"domains": ["acme.test", "notacme.test"]})).await;
+    assert_eq!(added.status, 200, "{}", added.body);
+    assert_eq!(desk.get(&fake, "/v1/me").await.json()["organization_ids"], json!([]));
+
+    let members = desk.get(&desk.owner, &format!("{path}/members")).await.json();
+    let listed: Vec<(&str, &str, bool)> = members["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["email"].as_str().unwrap(), m["role"].as_str().unwrap(), m["primary"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(listed, [(jo.email.as_str(), "member", true)]);
+    let page = desk.get(&desk.owner, &path).await.json();
+    assert_eq!((page["member_count"].as_i64(), page["stats"]["members"].as_i64()), (Some(1), Some(1)));
+    // The customer's own view: never domains or notes.
+    let mine = desk.get(&jo, "/v1/me/organizations").await;
+    assert_eq!(mine.status, 200, "{}", mine.body);
+    assert_eq!(
+        mine.json(),
+        json!([{"id": acme_id, "name": "Acme", "role": "member", "primary": true, "shared_tickets": false, "shared_comments": false}])
+    );
+    assert_eq!(desk.get(&desk.owner, "/v1/me/organizations").await.status, 403);
+}
+
+#[tokio::test]
+async fn a_person_has_one_primary_among_at_most_twenty_organisations() {
+    let desk = Desk::open().await;
+    let (customer, agent) = tokio::join!(desk.member("customer"), desk.member("agent"));
+    let mut orgs = Vec::new();
+    for n in 0..21 {
+        orgs.push(
+            organization(&desk, json!({"name": format!("Client {n:02}")})).await["id"].as_str().unwrap().to_owned(),
+        );
+    }
+    let member = |org: &str, who: &str| format!("/v1/organizations/{org}/members/{who}");
+    let first = desk.put(&desk.owner, &member(&orgs[0], &customer.id.to_string()), &json!({})).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!((first.json()["role"].as_str(), first.json()["primary"].as_bool()), (Some("member"), Some(true)));
+    // Twenty at once, the primary stays one.
+    let puts = futures_util::future::join_all(orgs[1..20].iter().map(|org| {
+        let path = member(org, &customer.id.to_string());
+        let desk = &desk;
+        async move { desk.put(&desk.owner, &path, &json!({"role": "manager"})).await }
+    }))
+    .await;
+    for put in &puts {
+        assert_eq!(put.status, 200, "{}", put.body);
+    }
+    let me = desk.get(&customer, "/v1/me").await.json();
+    assert_eq!(me["organization_ids"].as_array().unwrap().len(), 20);
+    assert_eq!(me["primary_organization_id"], orgs[0].as_str());
+    let over = desk.put(&desk.owner, &member(&orgs[20], &customer.id.to_string()), &json!({})).await;
+    assert_eq!((over.status.as_u16(), over.json()["code"].as_str()), (422, Some("limit_reached")), "{}", over.body);
+
+    // The primary moves when asked, and passes to the oldest remaining one when it ends.
+    let moved = desk.put(&desk.owner, &member(&orgs[5], &customer.id.to_string()), &json!({"primary": true})).await;
+    assert_eq!((moved.json()["primary"].as_bool(), moved.json()["role"].as_str()), (Some(true), Some("manager")));
+    assert_eq!(desk.get(&customer, "/v1/me").await.json()["primary_organization_id"], orgs[5].as_str());
+    assert_eq!(desk.delete(&desk.owner, &member(&orgs[5], &customer.id.to_string())).await.status, 204);
+    assert_eq!(desk.get(&customer, "/v1/me").await.json()["primary_organization_id"], orgs[0].as_str());
+    assert_eq!(desk.delete(&desk.owner, &format!("/v1/organizations/{}", orgs[0])).await.status, 204);
+    assert_eq!(desk.get(&customer, "/v1/me").await.json()["primary_organization_id"], orgs[1].as_str());
+    let primaries: i64 = desk.db.scalar("SELECT count(*) FROM organization_members WHERE is_primary").await;
+    assert_eq!(primaries, 1);
+
+    // Refused: staff, unknown people and another tenant's, a membership that is not there.
+    let staff = desk.put(&desk.owner, &member(&orgs[20], &agent.id.to_string()), &json!({})).await;
+    assert_eq!(staff.status, 422, "{}", staff.body);
+    assert_eq!(staff.json()["errors"][0]["field"], "user_id");
+    let other = Desk::open().await;
+    let theirs = other.member("customer").await;
+    for stranger in [uuid::Uuid::new_v4(), theirs.id] {
+        let answer = desk.put(&desk.owner, &member(&orgs[20], &stranger.to_string()), &json!({})).await;
+        assert_eq!(answer.status, 404, "{}", answer.body);
+    }
+    assert_eq!(desk.delete(&desk.owner, &member(&orgs[20], &customer.id.to_string())).await.status, 404);
+    let bad_role = desk.put(&desk.owner, &member(&orgs[20], &customer.id.to_string()), &json!({"role": "boss"})).await;
+    assert_eq!(bad_role.status, 400, "{}", bad_role.body);
+    assert_eq!(desk.put(&agent, &member(&orgs[20], &customer.id.to_string()), &json!({})).await.status, 403);
+}
