@@ -275,7 +275,7 @@ pub async fn run(options: &Options) {
     let warm = warm.elapsed();
     println!(
         "sweep over {} tenants, nothing pending: {:.0} ms cold (connections opened: {} -> {}), {:.0} ms warm; \
-         one statement per tenant; {swept:?} / {swept_again:?}",
+         one statement per database; {swept:?} / {swept_again:?}",
         swept_again.tenants,
         cold.as_secs_f64() * 1000.0,
         open_before,
@@ -357,7 +357,7 @@ async fn jobs_cost(
     let sweep_started = Instant::now();
     let scheduled = ahead(0).sweep().await.unwrap();
     println!(
-        "jobs sweep over {} tenants: {:.0} ms, {scheduled} next due times written (one statement per tenant, \
+        "jobs sweep over {} tenants: {:.0} ms, {scheduled} next due times written (one statement per database, \
          two on the control database)",
         tenants.len(),
         sweep_started.elapsed().as_secs_f64() * 1000.0
