@@ -6,6 +6,7 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use utoipa::ToSchema;
 
+use super::organizations::{self, Belonging};
 use super::satisfaction::{self, History};
 use super::tickets::priority::Priority;
 use super::tickets::status::Status;
@@ -18,6 +19,8 @@ const SHOWN: i64 = 20;
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Panel {
     pub customer: Customer,
+    /// Their customer organisations, their primary first.
+    pub organizations: Vec<Belonging>,
     /// Their other tickets, last changed first (at most 20).
     pub tickets: Vec<OtherTicket>,
     /// Their orders, newest first (at most 20).
@@ -78,6 +81,8 @@ pub async fn panel(conn: &mut PgConnection, ticket_id: TicketId, customer: UserI
     )
     .fetch_all(&mut *conn)
     .await?;
+    let organizations =
+        organizations::of_person(&mut *conn, customer).await?.into_iter().map(Belonging::from).collect();
     let satisfaction = satisfaction::history(conn, customer).await?;
-    Ok(Some(Panel { customer: person, tickets, orders, satisfaction }))
+    Ok(Some(Panel { customer: person, organizations, tickets, orders, satisfaction }))
 }

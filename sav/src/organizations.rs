@@ -132,6 +132,23 @@ pub struct Membership {
     pub shared_comments: bool,
 }
 
+/// One of a customer's organisations as staff see it beside a ticket.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = CustomerOrganization)]
+pub struct Belonging {
+    #[schema(value_type = Uuid)]
+    pub id: OrganizationId,
+    pub name: String,
+    pub role: Role,
+    pub primary: bool,
+}
+
+impl From<Membership> for Belonging {
+    fn from(membership: Membership) -> Self {
+        Self { id: membership.id, name: membership.name, role: membership.role, primary: membership.primary }
+    }
+}
+
 /// A member's role in their organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -671,14 +688,15 @@ pub async fn remove_member(
     Ok(())
 }
 
-/// `user`'s organisations and their primary, as user JSON shows them.
-pub async fn ids_of(
-    conn: &mut PgConnection,
-    user: UserId,
-) -> sqlx::Result<(Vec<OrganizationId>, Option<OrganizationId>)> {
-    let memberships = of_person(conn, user).await?;
-    let primary = memberships.iter().find(|m| m.primary).map(|m| m.id);
-    Ok((memberships.into_iter().map(|m| m.id).collect(), primary))
+/// Whether `user` belongs to organisation `id`.
+pub async fn belongs(conn: &mut PgConnection, user: UserId, id: OrganizationId) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM organization_members WHERE user_id = $1 AND organization_id = $2) AS "belongs!""#,
+        user as _,
+        id as _,
+    )
+    .fetch_one(conn)
+    .await
 }
 
 #[cfg(test)]

@@ -365,6 +365,8 @@ impl TicketWriter {
             // Their message became a ticket of its own: they are told, as when they open one.
             notify_requester: true,
             team_id: first.team_id,
+            // Its requester's primary, as any ticket of theirs.
+            organization_id: None,
             tags: std::collections::BTreeSet::new(),
             fields: serde_json::Map::new(),
             copied: Vec::new(),

@@ -10,8 +10,9 @@ use std::sync::Arc;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
-use sav::ids::{TeamId, TicketId, UserId};
+use sav::ids::{OrganizationId, TeamId, TicketId, UserId};
 use sav::macros::{self, Applying, Effect, Reviewed, Values};
+use sav::organizations;
 use sav::routing::{self, Assignment, Trigger};
 use sav::ticket_settings;
 use sav::tickets::access::Viewer;
@@ -24,7 +25,7 @@ use sav::tickets::refusal::Refused;
 use sav::tickets::store::{self, NewTicket, Ticket};
 use sav::tickets::{content, intake, merging, participants, tags};
 use shared::auth::Role;
-use shared::error::{ApiError, ApiResult};
+use shared::error::{ApiError, ApiResult, FieldError};
 use sqlx::{PgConnection, Postgres, Transaction};
 
 use super::finish::{Unwritten, finish};
@@ -55,6 +56,8 @@ pub struct Opening {
     pub notify_requester: bool,
     /// Staff only: the team whose queue it joins (routed there, `sav::routing`).
     pub team_id: Option<TeamId>,
+    /// One of the requester's customer organisations (`None`: their primary, if any).
+    pub organization_id: Option<OrganizationId>,
     /// Staff only: its tags, checked (`tags`).
     pub tags: BTreeSet<String>,
     /// Its custom fields' values (staff: any field; customers: those they may set), checked in
@@ -351,6 +354,12 @@ impl TicketWriter {
             same_category_before: facts.same_category_before,
             chosen_by_staff: opening.priority.filter(|_| viewer.is_staff()),
         });
+        if let Some(asked) = opening.organization_id
+            && !organizations::belongs(tx, customer.id, asked).await?
+        {
+            let refused = FieldError::new("organization_id", "must be one of the requester's customer organisations");
+            return Err(Refused::Field(refused).into());
+        }
         let team_id = opening.team_id.filter(|_| viewer.is_staff());
         // Decided before the insert, so the ticket is written once, in the state it opens in. A
         // turn taken ahead found the team (and the caller on its staff): nothing to check.
@@ -372,6 +381,7 @@ impl TicketWriter {
             number,
             channel,
             team_id,
+            organization_id: opening.organization_id,
             status: state.status,
             assigned_to: state.assignee,
             tags: change::opening_tags(if viewer.is_staff() { opening.tags } else { BTreeSet::new() })?,

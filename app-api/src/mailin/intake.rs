@@ -557,6 +557,7 @@ async fn open(
         channel: None,
         notify_requester: false,
         team_id: None,
+        organization_id: None,
         tags: std::collections::BTreeSet::new(),
         fields: serde_json::Map::new(),
         copied: copied.to_vec(),

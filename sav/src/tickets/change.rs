@@ -19,8 +19,8 @@ use super::messages::{self, Channel, Message, NewMessage};
 use super::refusal::Refused;
 use super::status::Status;
 use super::store::{self, Ticket};
-use crate::ids::{RuleId, TeamId, UserId};
-use crate::{teams, users};
+use crate::ids::{OrganizationId, RuleId, TeamId, UserId};
+use crate::{organizations, teams, users};
 
 /// One change to a ticket, as checked input.
 #[derive(Debug)]
@@ -171,6 +171,9 @@ pub async fn apply(
                 if let Some(Some(team)) = edit.team_id {
                     check_team(tx, team).await?;
                 }
+                if let Some(Some(organization)) = edit.organization_id {
+                    check_organization(tx, ticket.user_id, organization).await?;
+                }
                 let acting = Acting::person(viewer.id, by.actor);
                 work.changed(lifecycle::edit(ticket, edit, acting, now)?);
             }
@@ -257,6 +260,18 @@ pub async fn check_team(tx: &mut PgConnection, team: TeamId) -> Result<(), Refus
         return Ok(());
     }
     Err(Refused::Field(FieldError::new("team_id", "is not a team of this organisation")))
+}
+
+/// The customer organisation a ticket is put in must be one of its requester's.
+async fn check_organization(
+    tx: &mut PgConnection,
+    requester: UserId,
+    organization: OrganizationId,
+) -> Result<(), Refused> {
+    if organizations::belongs(tx, requester, organization).await? {
+        return Ok(());
+    }
+    Err(Refused::Field(FieldError::new("organization_id", "must be one of the requester's customer organisations")))
 }
 
 /// The assignee must be an active staff member of the tenant.

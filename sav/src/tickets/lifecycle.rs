@@ -18,7 +18,7 @@ use super::status::{self, Actor, Status};
 use super::store::{self, Ticket};
 use super::tags;
 
-use crate::ids::{RuleId, TeamId, TicketId, UserId};
+use crate::ids::{OrganizationId, RuleId, TeamId, TicketId, UserId};
 
 /// Who makes a change: a person (with the part they play) or the system (and which part of it).
 #[derive(Debug, Clone, Copy)]
@@ -279,6 +279,10 @@ pub struct Edit {
     /// `Some(None)` takes the ticket out of its team (checked to exist by the caller).
     #[allow(clippy::option_option, reason = "absent keeps, null clears, a value sets")]
     pub team_id: Option<Option<TeamId>>,
+    /// `Some(None)` leaves it without a customer organisation; another is one of the
+    /// requester's (checked by the caller).
+    #[allow(clippy::option_option, reason = "absent keeps, null clears, a value sets")]
+    pub organization_id: Option<Option<OrganizationId>>,
     /// A new set of tags, or tags added and removed (applied to the tags as loaded).
     pub tags: Option<tags::Change>,
 }
@@ -307,6 +311,10 @@ pub fn edit(ticket: &mut Ticket, edit: Edit, acting: Acting, now: DateTime<Utc>)
         changes.insert("team_id".into(), json!([ticket.team_id, team]));
         ticket.team_id = team;
     }
+    if let Some(organization) = edit.organization_id.filter(|o| *o != ticket.organization_id) {
+        changes.insert("organization_id".into(), json!([ticket.organization_id, organization]));
+        ticket.organization_id = organization;
+    }
     if let Some(change) = edit.tags {
         let next = tags::apply(&ticket.tags, &change).map_err(|too_many| Refused::TooManyTags(too_many.to_string()))?;
         if next != ticket.tags {
@@ -318,7 +326,8 @@ pub fn edit(ticket: &mut Ticket, edit: Edit, acting: Acting, now: DateTime<Utc>)
         return Ok(None);
     }
     // What the SLA policies match on: they are matched again, the targets counted anew.
-    let clock_moved = ["priority", "category", "team_id", "tags"].iter().any(|key| changes.contains_key(*key));
+    let clock_moved =
+        ["priority", "category", "team_id", "organization_id", "tags"].iter().any(|key| changes.contains_key(*key));
     ticket.updated_at = now;
     Ok(Some(updated(ticket, acting, serde_json::Value::Object(changes), None, clock_moved, now)))
 }

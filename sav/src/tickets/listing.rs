@@ -13,7 +13,7 @@ use super::priority::Priority;
 use super::status::Status;
 use super::store::{self, Ticket};
 
-use crate::ids::{TeamId, UserId, ViewId};
+use crate::ids::{OrganizationId, TeamId, UserId, ViewId};
 
 /// Where the SLA puts a ticket, as a list filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +69,9 @@ pub struct Filter<'a> {
     /// `Some(None)`: tickets of no team; `Some(Some(id))`: that team's.
     #[allow(clippy::option_option, reason = "absent: any team; none: no team; an id: that team")]
     pub team: Option<Option<TeamId>>,
+    /// `Some(None)`: tickets of no customer organisation; `Some(Some(id))`: that one's.
+    #[allow(clippy::option_option, reason = "absent: any; none: no organisation; an id: that one")]
+    pub organization: Option<Option<OrganizationId>>,
     pub category: Option<&'a str>,
     pub channel: Option<Channel>,
     /// Every one of these tags, any one of these, none of these (empty: no condition).
@@ -191,6 +194,11 @@ pub(super) fn push_properties<'a>(query: &mut QueryBuilder<'a, Postgres>, filter
     match filter.team {
         Some(Some(team)) => query.push(" AND t.team_id = ").push_bind(team),
         Some(None) => query.push(" AND t.team_id IS NULL"),
+        None => &mut *query,
+    };
+    match filter.organization {
+        Some(Some(organization)) => query.push(" AND t.organization_id = ").push_bind(organization),
+        Some(None) => query.push(" AND t.organization_id IS NULL"),
         None => &mut *query,
     };
     if let Some(channel) = filter.channel {

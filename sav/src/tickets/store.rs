@@ -18,7 +18,7 @@ use super::sla::{self, Answers, Change, Hours, SlaState, Targets};
 use super::sla_by_condition;
 use super::sla_default;
 use super::status::Status;
-use crate::ids::{ScheduleId, TeamId, TicketId, UserId};
+use crate::ids::{OrganizationId, ScheduleId, TeamId, TicketId, UserId};
 use crate::schedules::business::Schedule;
 use crate::schedules::{self, Interval};
 use crate::ticket_settings::AgentAccess;
@@ -50,6 +50,10 @@ pub struct Ticket {
     /// The team whose queue it is in (`sav::teams`).
     #[schema(value_type = Option<Uuid>)]
     pub team_id: Option<TeamId>,
+    /// The customer organisation it belongs to (`sav::organizations`): its requester's primary
+    /// when it was made, or another of theirs; kept when they leave it.
+    #[schema(value_type = Option<Uuid>)]
+    pub organization_id: Option<OrganizationId>,
     /// Sorted, distinct, at most 20 (`tags`); staff only: a customer is shown none.
     pub tags: Vec<String>,
     /// Its custom fields' values, `{key: value}`, set ones only (`fields`); a customer is shown
@@ -168,7 +172,7 @@ macro_rules! ticket_sql {
             [", t.channel" r#" AS "channel: Channel""#]
             [", (SELECT jsonb_build_object('id', u.id, 'email', u.email, 'firstname', u.firstname, 'lastname', u.lastname) \
                 AS requester FROM users u WHERE u.id = t.user_id)"]
-            [", t.category, t.assigned_to, t.team_id, t.order_id, t.metadata, t.response_due_at, t.resolution_due_at, \
+            [", t.category, t.assigned_to, t.team_id, t.organization_id, t.order_id, t.metadata, t.response_due_at, t.resolution_due_at, \
               t.response_risk_at, t.resolution_risk_at, t.first_response_at, t.response_breached_at, t.resolution_breached_at, t.resolved_at, t.closed_at, \
               t.auto_close_at, t.created_at, t.updated_at, t.sla_version_id, t.queued_at, t.tags, t.fields, \
               t.sla_policy, t.sla_schedule_id, t.sla_response_minutes, t.sla_next_response_minutes, t.sla_resolution_minutes, \
@@ -198,6 +202,7 @@ macro_rules! ticket_of {
             category: $row.category,
             assigned_to: $row.assigned_to.map($crate::ids::UserId),
             team_id: $row.team_id.map($crate::ids::TeamId),
+            organization_id: $row.organization_id.map($crate::ids::OrganizationId),
             tags: $row.tags,
             fields: $row.fields,
             order_id: $row.order_id,
@@ -438,6 +443,9 @@ pub struct NewTicket {
     pub order_id: Option<i64>,
     pub metadata: serde_json::Value,
     pub team_id: Option<TeamId>,
+    /// The customer organisation asked for (one of the requester's, checked); `None`: the
+    /// requester's primary, if any.
+    pub organization_id: Option<OrganizationId>,
     /// The state it opens in (`lifecycle::opening_state`): open, or in progress with the member
     /// its team's routing gave it to.
     pub status: Status,
@@ -487,9 +495,9 @@ pub async fn insert(conn: &mut PgConnection, new: &NewTicket, now: DateTime<Utc>
             "INSERT INTO support_tickets AS t (ticket_number, user_id, subject, description, priority, category,
                 order_id, metadata, response_due_at, resolution_due_at, created_at, updated_at, sla_version_id, team_id,
                 tags, fields, status, assigned_to, response_risk_at, resolution_risk_at, sla_policy, sla_schedule_id,
-                sla_response_minutes, sla_next_response_minutes, sla_resolution_minutes, channel)
+                sla_response_minutes, sla_next_response_minutes, sla_resolution_minutes, channel, organization_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-                $22, $23, $24, $25)
+                $22, $23, $24, $25, coalesce($26, person_primary_organization($2)))
              ON CONFLICT (tenant_id, ticket_number) DO NOTHING
              RETURNING ",
             "",
@@ -518,6 +526,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewTicket, now: DateTime<Utc>
             kept.next_response_minutes,
             kept.resolution_minutes,
             new.channel.as_str(),
+            new.organization_id as _,
         )
         .fetch_optional(&mut *conn)
         .await?;
@@ -554,6 +563,7 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
         "UPDATE support_tickets SET subject = $2, priority = $3, status = $4, category = $5, assigned_to = $6,
             metadata = $7, response_due_at = $8, resolution_due_at = $9, first_response_at = $10, resolved_at = $11,
             closed_at = $12, updated_at = $13, auto_close_at = $17, team_id = $20, queued_at = $21, tags = $22, fields = $23,
+            organization_id = $39,
             response_risk_at = $24, resolution_risk_at = $25, sla_policy = $26, sla_schedule_id = $27,
             sla_response_minutes = $28, sla_next_response_minutes = $29, sla_resolution_minutes = $30,
             next_response_since = $31, next_response_due_at = $32, next_response_risk_at = $33,
@@ -604,6 +614,7 @@ async fn write(conn: &mut PgConnection, ticket: &Ticket, message: Option<(&str, 
         ticket.first_response_business_seconds,
         ticket.resolution_business_seconds,
         ticket.reopens,
+        ticket.organization_id as _,
     )
     .execute(conn)
     .await
@@ -805,6 +816,7 @@ pub(crate) mod tests {
             category: None,
             assigned_to: None,
             team_id: None,
+            organization_id: None,
             tags: Vec::new(),
             fields: serde_json::json!({}),
             queued_at: None,

@@ -70,6 +70,7 @@ pub fn countable<'f>(filter: &'f Filter<'_>) -> Option<Tally<'f>> {
         assigned_to: _,
         unassigned: _,
         team: _,
+        organization,
         category: _,
         channel,
         tags_all,
@@ -84,7 +85,13 @@ pub fn countable<'f>(filter: &'f Filter<'_>) -> Option<Tally<'f>> {
         after: _,
         limit: _,
     } = filter;
-    if !fields.is_empty() || user_id.is_some() || order_id.is_some() || q.is_some() || channel.is_some() {
+    if !fields.is_empty()
+        || user_id.is_some()
+        || order_id.is_some()
+        || q.is_some()
+        || channel.is_some()
+        || organization.is_some()
+    {
         return None;
     }
     let tags = match (tags_all.as_slice(), tags_any.as_slice(), tags_none.as_slice()) {

@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use sav::ids::{TeamId, UserId};
+use sav::ids::{OrganizationId, TeamId, UserId};
 use sav::tickets::access::Viewer;
 use sav::tickets::fields;
 use sav::tickets::messages::Channel;
@@ -54,6 +54,10 @@ pub struct CreateTicket {
     /// it at once to an available member when one may take it.
     #[schema(value_type = Option<Uuid>)]
     pub team_id: Option<TeamId>,
+    /// One of the requester's customer organisations (default: their primary, if any); any
+    /// other is 422 naming `organization_id`.
+    #[schema(value_type = Option<Uuid>)]
+    pub organization_id: Option<OrganizationId>,
     /// Staff only (ignored for customers): at most 20 tags, each trimmed and lower-cased, then
     /// `[a-z0-9][a-z0-9_:-]{0,49}`.
     pub tags: Option<Vec<String>>,
@@ -94,7 +98,7 @@ pub struct RequesterByAddress {
         (status = 201, description = "Created", body = TicketView),
         (status = 400, description = "`validation_failed`: unreadable body, unknown field, wrong type"),
         (status = 403, description = "`forbidden`: a customer opening a ticket for someone else, or naming a `requester`"),
-        (status = 422, description = "`validation_failed`: field rules, a bad tag, a custom field's value (naming `fields.KEY`), `team_id` not a team of this organisation, a `requester` that is not a customer of this organisation (or both `requester` and `user_id`), a `channel` other than `web` or `phone`; `limit_reached`: more than 20 tags"),
+        (status = 422, description = "`validation_failed`: field rules, a bad tag, a custom field's value (naming `fields.KEY`), `team_id` not a team of this organisation, `organization_id` not one of the requester's customer organisations, a `requester` that is not a customer of this organisation (or both `requester` and `user_id`), a `channel` other than `web` or `phone`; `limit_reached`: more than 20 tags"),
     ))]
 pub async fn create_ticket(
     writer: TicketWriter,
@@ -193,6 +197,7 @@ impl CreateTicket {
                     channel: self.channel,
                     notify_requester: self.notify_requester,
                     team_id: self.team_id,
+                    organization_id: self.organization_id,
                     tags,
                     fields: self.fields.unwrap_or_default(),
                     copied: Vec::new(),

@@ -4,7 +4,7 @@
 use axum::extract::RawQuery;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use sav::ids::{TeamId, UserId};
+use sav::ids::{OrganizationId, TeamId, UserId};
 use sav::tickets::access::Viewer;
 use sav::tickets::badge::{SlaBadge, Turns};
 use sav::tickets::events::SenderType;
@@ -53,6 +53,8 @@ pub struct TicketFilter {
     pub unassigned: Option<bool>,
     /// A team's id: only its tickets; `none`: only tickets of no team.
     pub team_id: Option<String>,
+    /// A customer organisation's id: only its tickets; `none` (staff): only tickets of none.
+    pub organization_id: Option<String>,
     /// Repeatable: tickets holding every one of these tags.
     #[serde(default)]
     pub tag: Vec<String>,
@@ -199,6 +201,7 @@ impl TicketFilter {
             assigned_to: self.assigned_to,
             unassigned: self.unassigned,
             team: self.team()?,
+            organization: self.organization()?,
             category: self.category.as_deref(),
             channel: one_of("channel", self.channel.as_deref(), &CHANNELS)?,
             tags_all: tags_of("tag", &self.tag)?,
@@ -227,6 +230,21 @@ impl TicketFilter {
                 .parse::<Uuid>()
                 .map(|id| Some(Some(TeamId(id))))
                 .map_err(|_| invalid_query(vec![FieldError::new("team_id", "must be a team's id or `none`")])),
+        }
+    }
+}
+
+impl TicketFilter {
+    /// `organization_id`: `Some(None)` for `none`, an organisation's id, or a 400 naming the
+    /// field.
+    #[allow(clippy::option_option, reason = "absent: any; none: no organisation; an id: that one")]
+    fn organization(&self) -> ApiResult<Option<Option<OrganizationId>>> {
+        match self.organization_id.as_deref() {
+            None => Ok(None),
+            Some("none") => Ok(Some(None)),
+            Some(id) => id.parse::<Uuid>().map(|id| Some(Some(OrganizationId(id)))).map_err(|_| {
+                invalid_query(vec![FieldError::new("organization_id", "must be an organisation's id or `none`")])
+            }),
         }
     }
 }

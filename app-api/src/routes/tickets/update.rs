@@ -5,7 +5,7 @@
 
 use axum::Json;
 use axum::extract::Path;
-use sav::ids::{TeamId, TicketId};
+use sav::ids::{OrganizationId, TeamId, TicketId};
 use sav::tickets::change::Change;
 use sav::tickets::fields;
 use sav::tickets::lifecycle::Edit;
@@ -41,6 +41,11 @@ pub struct TicketPatch {
     #[schema(value_type = Option<uuid::Uuid>)]
     #[allow(clippy::option_option, reason = "absent keeps, null clears, a value sets")]
     pub team_id: Option<Option<TeamId>>,
+    /// One of the requester's customer organisations; `null` leaves it without one.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<uuid::Uuid>)]
+    #[allow(clippy::option_option, reason = "absent keeps, null clears, a value sets")]
+    pub organization_id: Option<Option<OrganizationId>>,
     /// The whole set of tags (at most 20; each trimmed and lower-cased, then
     /// `[a-z0-9][a-z0-9_:-]{0,49}`); `[]` removes them all. Not with `add_tags` or `remove_tags`.
     pub tags: Option<Vec<String>>,
@@ -64,7 +69,7 @@ pub struct TicketPatch {
         (status = 403, description = "`forbidden`: customers changing anything but `fields`"),
         NotFound,
         (status = 409, description = "`ticket_closed`"),
-        (status = 422, description = "`validation_failed`: field rules, a bad tag, a custom field's value (naming `fields.KEY`), or `team_id` not a team of this organisation; `limit_reached`: the ticket would hold more than 20 tags"),
+        (status = 422, description = "`validation_failed`: field rules, a bad tag, a custom field's value (naming `fields.KEY`), `team_id` not a team of this organisation, or `organization_id` not one of the requester's customer organisations; `limit_reached`: the ticket would hold more than 20 tags"),
     ))]
 pub async fn patch_ticket(
     writer: TicketWriter,
@@ -92,6 +97,7 @@ impl TicketPatch {
             && self.priority.is_none()
             && self.metadata.is_none()
             && self.team_id.is_none()
+            && self.organization_id.is_none()
             && self.tags.is_none()
             && self.add_tags.is_none()
             && self.remove_tags.is_none());
@@ -115,6 +121,7 @@ impl TicketPatch {
             priority: self.priority,
             metadata: metadata.flatten(),
             team_id: self.team_id,
+            organization_id: self.organization_id,
             tags: tags.flatten(),
         }))
     }

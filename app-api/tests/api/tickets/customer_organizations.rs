@@ -234,3 +234,111 @@ async fn a_person_has_one_primary_among_at_most_twenty_organisations() {
     assert_eq!(bad_role.status, 400, "{}", bad_role.body);
     assert_eq!(desk.put(&agent, &member(&orgs[20], &customer.id.to_string()), &json!({})).await.status, 403);
 }
+
+#[tokio::test]
+async fn a_ticket_belongs_to_one_of_its_requesters_organisations() {
+    let desk = Desk::open().await;
+    let acme =
+        organization(&desk, json!({"name": "Acme", "domains": ["acme.test"]})).await["id"].as_str().unwrap().to_owned();
+    let globex = organization(&desk, json!({"name": "Globex"})).await["id"].as_str().unwrap().to_owned();
+    let initech = organization(&desk, json!({"name": "Initech"})).await["id"].as_str().unwrap().to_owned();
+    let address = format!("jo.{}@acme.test", uuid::Uuid::new_v4().simple());
+    let (customer, agent, loner) = tokio::join!(
+        desk.platform.member_at(&desk.app, &desk.org, "customer", &address),
+        desk.member("agent"),
+        desk.member("customer"),
+    );
+    let joined =
+        desk.put(&desk.owner, &format!("/v1/organizations/{globex}/members/{}", customer.id), &json!({})).await;
+    assert_eq!(joined.status, 200, "{}", joined.body);
+
+    // The requester's primary by default, another of theirs when asked; none for a loner.
+    let body = json!({"subject": "Broken kettle", "description": "It leaks."});
+    let first = desk.create(&customer, body.clone()).await;
+    assert_eq!(first["organization_id"], acme.as_str(), "{first}");
+    let asked =
+        desk.create(&customer, json!({"subject": "Invoice", "description": "Twice.", "organization_id": globex})).await;
+    assert_eq!(asked["organization_id"], globex.as_str());
+    assert!(desk.create(&loner, body.clone()).await["organization_id"].is_null());
+    let for_them = desk
+        .create(
+            &agent,
+            json!({"subject": "By phone", "description": "Call.", "user_id": customer.id, "channel": "phone"}),
+        )
+        .await;
+    assert_eq!(for_them["organization_id"], acme.as_str());
+    let other = Desk::open().await;
+    let theirs = other.post(&other.owner, "/v1/organizations", &json!({"name": "Theirs"})).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for refused in [&initech, &theirs] {
+        let answer = desk
+            .post(&customer, "/v1/tickets", &json!({"subject": "x", "description": "y", "organization_id": refused}))
+            .await;
+        assert_eq!(answer.status, 422, "{}", answer.body);
+        assert_eq!(answer.json()["errors"][0]["field"], "organization_id");
+    }
+
+    // Staff see the requester's organisations beside the ticket.
+    let panel = desk.get(&agent, &format!("/v1/tickets/{}/customer", first["id"])).await.json();
+    assert_eq!(
+        panel["organizations"],
+        json!([{"id": acme, "name": "Acme", "role": "member", "primary": true},
+               {"id": globex, "name": "Globex", "role": "member", "primary": false}])
+    );
+
+    // Staff move it among the requester's, or out of any: a history entry with its actor.
+    let ticket = first["id"].as_i64().unwrap();
+    let path = format!("/v1/tickets/{ticket}");
+    let moved = desk.patch(&agent, &path, &json!({"organization_id": globex})).await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    assert_eq!(moved.json()["organization_id"], globex.as_str());
+    let history = desk.get(&agent, &format!("{path}/history")).await.json();
+    let entry =
+        history["data"].as_array().unwrap().iter().find(|e| !e["changes"]["organization_id"].is_null()).cloned();
+    let entry = entry.unwrap_or_else(|| panic!("no entry: {history}"));
+    assert_eq!(entry["changes"]["organization_id"], json!([acme, globex]));
+    assert_eq!(entry["actor_id"], agent.id.to_string(), "{entry}");
+    for refused in
+        [json!({"organization_id": initech}), json!({"organization_id": theirs}), json!({"organization_id": "acme"})]
+    {
+        let answer = desk.patch(&agent, &path, &refused).await;
+        assert!(matches!(answer.status.as_u16(), 400 | 422), "{refused}: {}", answer.body);
+    }
+    assert_eq!(desk.patch(&customer, &path, &json!({"organization_id": acme})).await.status, 403);
+    assert_eq!(desk.get(&agent, &path).await.json()["organization_id"], globex.as_str(), "unchanged");
+
+    // The list filters by it.
+    let listed = |query: String| {
+        let desk = &desk;
+        let agent = &agent;
+        async move {
+            let answer = desk.get(agent, &format!("/v1/tickets?{query}")).await;
+            assert_eq!(answer.status, 200, "{query}: {}", answer.body);
+            let mut subjects: Vec<String> = answer.json()["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["subject"].as_str().unwrap().to_owned())
+                .collect();
+            subjects.sort();
+            subjects
+        }
+    };
+    assert_eq!(listed(format!("organization_id={globex}")).await, ["Broken kettle", "Invoice"]);
+    assert_eq!(listed(format!("organization_id={acme}")).await, ["By phone"]);
+    assert_eq!(listed("organization_id=none".into()).await, ["Broken kettle"]);
+    assert_eq!(desk.get(&agent, "/v1/tickets?organization_id=acme").await.status, 400);
+
+    // Leaving an organisation keeps its tickets in it; deleting it leaves them without one.
+    let left = desk.delete(&desk.owner, &format!("/v1/organizations/{acme}/members/{}", customer.id)).await;
+    assert_eq!(left.status, 204);
+    assert_eq!(
+        desk.get(&agent, &format!("/v1/tickets/{}", for_them["id"])).await.json()["organization_id"],
+        acme.as_str()
+    );
+    assert_eq!(desk.delete(&desk.owner, &format!("/v1/organizations/{globex}")).await.status, 204);
+    assert!(desk.get(&agent, &path).await.json()["organization_id"].is_null());
+    assert_eq!(desk.get(&customer, "/v1/me").await.json()["organization_ids"], json!([]));
+}
