@@ -98,6 +98,7 @@ pub struct Organization {
 
 /// What an organisation's page shows beside it; counted from the tickets, never kept.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = OrganizationStats)]
 pub struct Stats {
     pub members: i64,
     /// Tickets `open`, `in_progress` or `waiting_customer`.
@@ -109,6 +110,7 @@ pub struct Stats {
 
 /// A member as the organisation's page lists them.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = OrganizationMember)]
 pub struct Member {
     #[schema(value_type = Uuid)]
     pub user_id: UserId,
@@ -122,6 +124,7 @@ pub struct Member {
 
 /// One of a customer's organisations, as the customer reads it: never its domains or notes.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = OrganizationMembership)]
 pub struct Membership {
     #[schema(value_type = Uuid)]
     pub id: OrganizationId,
@@ -152,6 +155,7 @@ impl From<Membership> for Belonging {
 /// A member's role in their organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = OrganizationRole)]
 pub enum Role {
     /// Sees their own tickets, and the organisation's while it shares them.
     Member,
