@@ -3,7 +3,7 @@
  * of the caller's teams (every team's for owners and admins) with how many tickets wait there to
  * be taken, the views (saved filters the server keeps: the shared ones, then the caller's own)
  * with their exact counts, the help center's articles (and its categories for owners and
- * admins), the dashboard, the ticket reports and the help center report (owners and admins), and
+ * admins), the customer organisations, the dashboard, the ticket reports and the help center report (owners and admins), and
  * the way into the settings area.
  */
 
@@ -83,6 +83,11 @@ export function Sidebar({ location }: { location: Location }) {
             {t('help.nav.categories')}
           </NavLink>
         ) : null}
+      </NavGroup>
+      <NavGroup label={t('organizations.nav.group')}>
+        <NavLink href="/organizations" current={path === '/organizations' ? 'page' : path.startsWith('/organizations/') ? 'true' : undefined}>
+          {t('organizations.nav.list')}
+        </NavLink>
       </NavGroup>
       {admin ? (
         <NavGroup label={t('console.nav.reports')}>

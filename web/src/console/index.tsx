@@ -1,7 +1,8 @@
 /**
  * The staff console (agents, admins, owners): the queues and tickets (and a new one opened for a
  * customer), the team queues, the help center's articles (and for owners and admins its
- * categories), and for owners and admins the dashboard, the ticket reports and the help center
+ * categories), the customer organisations (read by everyone on the staff, kept by owners and
+ * admins: `organizations/`), and for owners and admins the dashboard, the ticket reports and the help center
  * report, in the sidebar (`Sidebar.tsx`); the settings area (`settings.tsx`): the quarantine of
  * received mail for everyone on the staff; the team, the macros, the SLA policy, the teams, the
  * ticket categories, the organisation's settings, the integrations and the mailbox for owners
@@ -20,6 +21,8 @@ import { ArticlePage, NewArticlePage } from './help/ArticlePage';
 import { ArticlesPage } from './help/ArticlesPage';
 import { CategoriesPage } from './help/CategoriesPage';
 import { OnboardingChecklist } from './OnboardingChecklist';
+import { NewOrganizationPage, OrganizationPage } from './organizations/OrganizationPage';
+import { OrganizationsPage } from './organizations/OrganizationsPage';
 import { PeopleProvider } from './people';
 import { QueuePage } from './queue/QueuePage';
 import { isAdmin } from './roles';
@@ -69,6 +72,12 @@ export const consoleArea: Area = {
       render: ({ id }) => <Console>{UUID.test(id ?? '') ? <ArticlePage key={id} id={id!.toLowerCase()} /> : <NotFoundPage />}</Console>,
     },
     { path: '/help-center/categories', render: () => <Console><AdminOnly><CategoriesPage /></AdminOnly></Console> },
+    { path: '/organizations', render: () => <Console><OrganizationsPage /></Console> },
+    { path: '/organizations/new', render: () => <Console><AdminOnly><NewOrganizationPage /></AdminOnly></Console> },
+    {
+      path: '/organizations/{id}',
+      render: ({ id }) => <Console>{UUID.test(id ?? '') ? <OrganizationPage key={id} id={id!.toLowerCase()} /> : <NotFoundPage />}</Console>,
+    },
     ...SETTINGS_PAGES.map((page) => ({ path: page.path, render: () => <Console><SettingsArea page={page} /></Console> })),
   ],
   sidebar: (location) => <Sidebar location={location} />,

@@ -2,7 +2,8 @@
  * A customer found by name or address (`GET /v1/users?role=customer&q=`): a combobox whose
  * listbox holds the customers the search finds as one types (300 ms after the last key), the
  * arrow keys moving through them while the box keeps the focus, Enter or a click choosing one,
- * Escape closing the list. Typing again forgets the customer chosen.
+ * Escape closing the list. Typing again forgets the customer chosen. A form other than the new
+ * ticket's names the box its own way (`label`, `hint`).
  */
 
 import { useEffect, useState } from 'preact/hooks';
@@ -24,7 +25,19 @@ const RESULTS = 10;
 /** A customer as the box shows them once chosen: their name and address. */
 const chosenText = (customer: ChosenCustomer) => (customer.name === customer.email ? customer.email : `${customer.name} (${customer.email})`);
 
-export function CustomerSearch({ chosen, onChoose, error }: { chosen: ChosenCustomer | null; onChoose: (customer: ChosenCustomer | null) => void; error: string | undefined }) {
+export function CustomerSearch({
+  chosen,
+  onChoose,
+  error,
+  label = t('tickets.new.customer'),
+  hint = t('tickets.new.customer_hint'),
+}: {
+  chosen: ChosenCustomer | null;
+  onChoose: (customer: ChosenCustomer | null) => void;
+  error: string | undefined;
+  label?: string;
+  hint?: string;
+}) {
   const { slug } = useMember();
   const [query, setQuery] = useState(chosen ? chosenText(chosen) : '');
   const [open, setOpen] = useState(false);
@@ -51,8 +64,8 @@ export function CustomerSearch({ chosen, onChoose, error }: { chosen: ChosenCust
     <FormRow
       id={id}
       class="customer-search"
-      label={t('tickets.new.customer')}
-      hint={t('tickets.new.customer_hint')}
+      label={label}
+      hint={hint}
       error={error}
       after={
         <>

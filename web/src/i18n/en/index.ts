@@ -25,6 +25,7 @@ import categories from './categories';
 import tickets from './tickets';
 import onboarding from './onboarding';
 import operators from './operators';
+import organizations from './organizations';
 
-export const areas = { common, domain, errors, auth, signup, portal, console, notifications, integrations, inbound, macros, satisfaction, teams, tags, fields, schedules, policies, rules, participants, links, reports, sso, help, categories, tickets, onboarding, operators };
-export const en = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console, ...notifications, ...integrations, ...inbound, ...macros, ...satisfaction, ...teams, ...tags, ...fields, ...schedules, ...policies, ...rules, ...participants, ...links, ...reports, ...sso, ...help, ...categories, ...tickets, ...onboarding, ...operators };
+export const areas = { common, domain, errors, auth, signup, portal, console, notifications, integrations, inbound, macros, satisfaction, teams, tags, fields, schedules, policies, rules, participants, links, reports, sso, help, categories, tickets, onboarding, operators, organizations };
+export const en = { ...common, ...domain, ...errors, ...auth, ...signup, ...portal, ...console, ...notifications, ...integrations, ...inbound, ...macros, ...satisfaction, ...teams, ...tags, ...fields, ...schedules, ...policies, ...rules, ...participants, ...links, ...reports, ...sso, ...help, ...categories, ...tickets, ...onboarding, ...operators, ...organizations };
