@@ -1,9 +1,12 @@
 /**
- * The customer beside the thread (staff only): who they are, their other tickets (last changed
- * first, each a link), their orders with totals in their currency, and how they rated past
- * resolutions.
+ * The customer beside the thread (staff only): who they are, their customer organisations and
+ * the ticket's own (moved from here: `CustomerOrganizations.tsx`), their other tickets (last
+ * changed first, each a link), their orders with totals in their currency, and how they rated
+ * past resolutions.
  */
 
+import type { ComponentChildren } from 'preact';
+import type { TicketDetail } from '../../api/schemas';
 import { useCustomer } from '../../data/hooks';
 import type { TicketCustomer } from '../../data/tickets';
 import { formatAverage, formatDate, formatDateTime, formatMoney, t, tn } from '../../i18n';
@@ -14,17 +17,38 @@ import { Loaded } from '../../ui/status';
 import { relativeTime } from '../format';
 import { fullName } from '../people';
 import { Panel } from '../../ui/Panel';
+import { CustomerOrganizations } from './CustomerOrganizations';
 
-export function CustomerPanel({ ticketId, now }: { ticketId: number; now: Date }) {
-  const customer = useCustomer(ticketId);
+/** `onChanged` reads the ticket again (its organisation moved); `onAnnounce` says what a change
+ * made here did. */
+export function CustomerPanel({
+  ticket,
+  now,
+  onChanged,
+  onAnnounce,
+}: {
+  ticket: TicketDetail;
+  now: Date;
+  onChanged: () => Promise<void>;
+  onAnnounce: (text: string) => void;
+}) {
+  const customer = useCustomer(ticket.id);
+  // The ticket and the requester's organisations as they stand after a move (or its refusal).
+  const changed = async () => void (await Promise.all([onChanged(), customer.refresh()]));
   return (
     <Panel class="customer-panel" title={t('console.customer.title')}>
-      <Loaded resource={customer}>{(data) => <CustomerFacts data={data} now={now} />}</Loaded>
+      <Loaded resource={customer}>
+        {(data) => (
+          <CustomerFacts data={data} now={now}>
+            <CustomerOrganizations ticket={ticket} organizations={data.organizations} onChanged={changed} onAnnounce={onAnnounce} />
+          </CustomerFacts>
+        )}
+      </Loaded>
     </Panel>
   );
 }
 
-function CustomerFacts({ data, now }: { data: TicketCustomer; now: Date }) {
+function CustomerFacts({ data, now, children }: { data: TicketCustomer; now: Date; children: ComponentChildren }) {
   const { customer, tickets, orders, satisfaction } = data;
   return (
     <>
@@ -42,6 +66,8 @@ function CustomerFacts({ data, now }: { data: TicketCustomer; now: Date }) {
           {customer.email}
         </p>
       ) : null}
+
+      {children}
 
       <h3>{t('console.customer.tickets')}</h3>
       {tickets.length ? (

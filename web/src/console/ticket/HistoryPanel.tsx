@@ -4,6 +4,8 @@
  */
 
 import { useId } from 'preact/hooks';
+import { getOrganization } from '../../data/organizations';
+import { useResource } from '../../data/resource';
 import { formatDateTime, t } from '../../i18n';
 import { useMember } from '../../tenant/member';
 import { FoldedPanel } from '../../ui/FoldedPanel';
@@ -35,6 +37,7 @@ function History({ history: read }: { history: () => Resource<HistoryEntry[]> })
   const teams = useTeamsById(useTeams().data);
   const teamName = (id: string) => teams.get(id)?.name;
   const fields = useFieldDefinitions().data;
+  const organizations = useOrganizationNames(history.data);
   return (
     <>
       <Loaded resource={history} empty={(entries) => entries.length === 0 && t('console.history.empty')}>
@@ -44,7 +47,7 @@ function History({ history: read }: { history: () => Resource<HistoryEntry[]> })
               <li key={entry.id}>
                 <time dateTime={entry.created_at}>{formatDateTime(entry.created_at)}</time>
                 <p>
-                  <strong>{actorName(entry, people, member.id)}</strong> {describeEntry(entry, people, teamName, fields)}
+                  <strong>{actorName(entry, people, member.id)}</strong> {describeEntry(entry, people, teamName, fields, (id) => organizations.get(id))}
                 </p>
                 {entry.reason ? <p class="hint">{t('console.history.reason', { reason: entry.reason })}</p> : null}
               </li>
@@ -54,4 +57,23 @@ function History({ history: read }: { history: () => Resource<HistoryEntry[]> })
       </Loaded>
     </>
   );
+}
+
+/** The names of the customer organisations the entries moved the ticket to, each read from its
+ * own page (one deleted since stays unnamed). */
+function useOrganizationNames(entries: readonly HistoryEntry[] | undefined): Map<string, string> {
+  const { slug } = useMember();
+  const ids = [
+    ...new Set(
+      (entries ?? []).flatMap((entry) => {
+        const moved = (entry.changes as Record<string, unknown> | null | undefined)?.organization_id;
+        return Array.isArray(moved) && typeof moved[1] === 'string' ? [moved[1]] : [];
+      }),
+    ),
+  ].sort();
+  const names = useResource(`organization-names:${slug}:${ids.join(',')}`, async (signal) => {
+    const found = await Promise.all(ids.map((id) => getOrganization(id, signal).then((o) => [id, o.name] as const, () => null)));
+    return new Map(found.filter((pair): pair is readonly [string, string] => pair !== null));
+  });
+  return names.data ?? new Map();
 }

@@ -2,7 +2,7 @@
  * One ticket for staff, as a conversation: its header, the thread opened by the description (the
  * customer's first message) with the composer and its macros right under it (the menu of a message
  * from the customer's side splits it off into a new ticket), and beside it the ticket's properties
- * (status, assignee, priority) and the customer, then its service targets, participants, the
+ * (status, assignee, priority) and the customer (with the ticket's customer organisation), then its service targets, participants, the
  * tickets linked to it, files and history, folded until opened; on a phone, one column in that
  * order. The colleagues on the same page. The ticket is read again on the live stream's frames
  * about it (polled while the stream is down); what changed elsewhere shows up at once and is
@@ -214,7 +214,7 @@ function TicketView({
       </div>
       <div class="ticket-side">
         <PropertiesPanel ticket={ticket} moves={moves} onChanged={refresh} onAnnounce={announce} />
-        <CustomerPanel ticketId={ticket.id} now={now} />
+        <CustomerPanel ticket={ticket} now={now} onChanged={refresh} onAnnounce={announce} />
         {/* Folded until opened. */}
         <SlaPanel ticket={ticket} now={now} />
         <ParticipantsPanel ticket={ticket} onChanged={refresh} onAnnounce={announce} />

@@ -50,6 +50,19 @@ describe('history sentences', () => {
     expect(describeEntry(entry({ action: 'updated', changes: { team_id: ['gone', null] } }), people)).toBe('took it out of its team.');
   });
 
+  it('say which customer organisation a ticket moved to, or that it left its own', () => {
+    setLocale('en');
+    const acme = 'd0000000-0000-4000-8000-000000000001';
+    const organizationName = (id: string) => (id === acme ? 'Acme' : undefined);
+    const moved = (before: string | null, after: string | null) => describeEntry(entry({ action: 'updated', changes: { organization_id: [before, after] } }), people, undefined, [], organizationName);
+    expect(moved(null, acme)).toBe('moved it to the customer organisation “Acme”.');
+    expect(moved(acme, null)).toBe('took it out of its customer organisation.');
+    expect(moved(acme, 'gone')).toBe('moved it to a customer organisation.');
+    setLocale('fr');
+    expect(moved(null, acme)).toBe('l’a placé dans l’organisation cliente « Acme ».');
+    setLocale('en');
+  });
+
   it('say which tags were added and which taken off, in English and in French', () => {
     setLocale('en');
     const tags = (before: unknown, after: unknown) => describeEntry(entry({ action: 'updated', changes: { tags: [before, after] } }), people);

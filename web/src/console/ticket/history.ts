@@ -8,7 +8,8 @@
  * the keys that changed), each field by its label. Who was put in copy or made a follower, and
  * who no longer is (`changes.cc`, `changes.followers`: the addresses before and after); a link
  * added or taken off (`changes.link`: `[null, other]` or `[other, null]`, naming the other ticket
- * and what it is to this one); a message split off (`changes.split`: `[message, new number]`).
+ * and what it is to this one); a message split off (`changes.split`: `[message, new number]`); a
+ * move between customer organisations (`changes.organization_id`), the organisation by its name.
  */
 
 import type { Priority, TicketStatus } from '../../api/schemas';
@@ -44,12 +45,14 @@ const status = (value: unknown) => (typeof value === 'string' && value in STATUS
 
 /** One entry as a sentence; the fields it changed come from `changes` (`{field: [old, new]}`);
  * `teamName` names a team by its id (none for a team deleted since); `fields` are the ticket
- * fields' definitions, which name them and their values. */
+ * fields' definitions, which name them and their values; `organizationName` names a customer
+ * organisation by its id (none for one deleted since, or not known yet). */
 export function describeEntry(
   entry: HistoryEntry,
   people: Pick<People, 'find'>,
   teamName: (id: string) => string | undefined = () => undefined,
   fields: readonly FieldDefinition[] = [],
+  organizationName: (id: string) => string | undefined = () => undefined,
 ): string {
   const changes = (entry.changes ?? {}) as Record<string, unknown>;
   const pair = (field: string): [unknown, unknown] | null => {
@@ -84,6 +87,13 @@ export function describeEntry(
         }
         const name = typeof from === 'string' ? teamName(from) : undefined;
         return name ? t('teams.history.removed', { team: name }) : t('teams.history.removed_unknown');
+      }
+      const organization = pair('organization_id');
+      if (organization && Object.keys(changes).length === 1) {
+        const to = organization[1];
+        if (typeof to !== 'string') return t('organizations.history.removed');
+        const name = organizationName(to);
+        return name ? t('organizations.history.moved', { name }) : t('organizations.history.moved_unknown');
       }
       const tags = pair('tags');
       if (tags && Object.keys(changes).length === 1) {
