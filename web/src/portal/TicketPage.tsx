@@ -3,7 +3,10 @@
  * the conversation, its files and the colleagues copied on it. It
  * stays current without a reload: the ticket is read again on the live stream's frames about it
  * (polled while the stream is down), the thread on its `message.added` frames and whenever the
- * ticket's `updated_at` moves, the files with it; arrivals are announced.
+ * ticket's `updated_at` moves, the files with it; arrivals are announced. A colleague's ticket
+ * (one the caller sees through a customer organisation) says whose it is and offers no rating,
+ * status moves or people copied, which stay its requester's; a reply and files only while the
+ * organisation shares replies.
  */
 
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
@@ -14,7 +17,7 @@ import { listMessages } from '../data/messages';
 import { usePaged } from '../data/paged';
 import { t, tn } from '../i18n';
 import { Link } from '../router/router';
-import { useMember } from '../tenant/member';
+import { displayName, useMember } from '../tenant/member';
 import { FilesPanel } from '../tickets/FilesPanel';
 import { RichText } from '../tickets/RichText';
 import { Thread } from '../tickets/Thread';
@@ -28,6 +31,8 @@ import { ReplyForm } from './ReplyForm';
 import { TicketActions } from './TicketActions';
 import { TicketSummary } from './TicketSummary';
 import { UploadForm } from './UploadForm';
+import { ticketStanding } from './organizations';
+import { useMyOrganizations } from './useMyOrganizations';
 
 /** The server's own page size for a thread. */
 const THREAD_PAGE = 50;
@@ -54,6 +59,8 @@ export function TicketPage({ id }: { id: number }) {
   const more = useSubmit();
   const threadHeading = useId();
   const arrived = useArrivals(id, thread.listing?.items, member.id);
+  // Read for a colleague's ticket alone: what the caller may do on it.
+  const memberships = useMyOrganizations(ticket.data !== undefined && ticket.data.user_id !== member.id);
 
   if (!ticket.data) {
     return (
@@ -75,7 +82,11 @@ export function TicketPage({ id }: { id: number }) {
     // A reply can move the ticket (waiting for the customer -> in progress).
     ticket.reload();
   };
+  const standing = ticketStanding(detail, member.id, memberships.data);
+  const own = standing.kind === 'own';
   const open = acceptsReplies(detail);
+  // On a colleague's ticket, writing waits for the memberships that say whether it is allowed.
+  const writable = open && (own || standing.mayWrite);
 
   return (
     <Page title={detail.subject}>
@@ -88,8 +99,16 @@ export function TicketPage({ id }: { id: number }) {
           {t('portal.ticket.merged_into')} <Link href={`/tickets/${detail.merged_into}`}>{t('portal.ticket.merged_link')}</Link>
         </Notice>
       ) : null}
-      <TicketActions ticket={detail} onChanged={ticket.reload} />
-      <RatingPanel ticket={detail} />
+      {standing.kind === 'colleague' ? (
+        <Notice>
+          {standing.organization && detail.requester
+            ? t('organizations.portal.colleague_named', { name: displayName(detail.requester), organisation: standing.organization.name })
+            : t('organizations.portal.colleague')}{' '}
+          {t(standing.mayWrite ? 'organizations.portal.may_reply' : 'organizations.portal.read_only')}
+        </Notice>
+      ) : null}
+      {own ? <TicketActions ticket={detail} onChanged={ticket.reload} /> : null}
+      {own ? <RatingPanel ticket={detail} /> : null}
       <section class="panel" aria-label={t('portal.ticket.description')}>
         <RichText html={detail.description} />
       </section>
@@ -102,12 +121,12 @@ export function TicketPage({ id }: { id: number }) {
           {(l) => <Thread messages={l.items} me={member.id} audience="customer" />}
         </Loaded>
         <LoadMore more={more} label={t('portal.thread.load_more')} busyLabel={t('portal.thread.load_more')} onMore={cursor ? loadMore : null} />
-        {open ? <ReplyForm ticketId={id} status={detail.status} onPosted={onPosted} /> : <Notice>{t('portal.reply.closed')}</Notice>}
+        {writable ? <ReplyForm ticketId={id} status={detail.status} onPosted={onPosted} /> : open ? null : <Notice>{t('portal.reply.closed')}</Notice>}
       </section>
       <FilesPanel files={files} audience="customer">
-        {open ? <UploadForm ticketId={id} onUploaded={(file) => files.setData((list) => list && [...list, file])} /> : null}
+        {writable ? <UploadForm ticketId={id} onUploaded={(file) => files.setData((list) => list && [...list, file])} /> : null}
       </FilesPanel>
-      <PeopleCopied ticket={detail} onChanged={ticket.refresh} />
+      {own ? <PeopleCopied ticket={detail} onChanged={ticket.refresh} /> : null}
     </Page>
   );
 }

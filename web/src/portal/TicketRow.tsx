@@ -1,9 +1,12 @@
 import type { TicketListItem } from '../api/schemas';
 import { formatDateTime, t } from '../i18n';
 import { Link } from '../router/router';
+import { displayName } from '../tenant/member';
 import { TicketBadges } from '../tickets/badges';
 
-export function TicketRow({ ticket }: { ticket: TicketListItem }) {
+/** A ticket of the list; a colleague's (not `me`'s) names who opened it. */
+export function TicketRow({ ticket, me }: { ticket: TicketListItem; me: string }) {
+  const colleague = ticket.user_id !== me && ticket.requester ? displayName(ticket.requester) : null;
   return (
     <li class="ticket-row">
       <div class="ticket-row-main">
@@ -11,6 +14,7 @@ export function TicketRow({ ticket }: { ticket: TicketListItem }) {
           <span class="ticket-number">{ticket.ticket_number}</span> <span class="ticket-subject">{ticket.subject}</span>
         </Link>
         <p class="ticket-row-meta">
+          {colleague ? `${t('organizations.portal.from', { name: colleague })} · ` : null}
           {t('portal.ticket.updated', { time: formatDateTime(ticket.updated_at) })}
         </p>
       </div>
