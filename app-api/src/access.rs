@@ -219,7 +219,9 @@ impl<R: Requirement> Access<R> {
             return Err(store::missing(&mut tx, self.user_id, id).await.answer());
         };
         drop(tx);
-        let viewer = Viewer::from_row(self.user_id, row.viewer_role, row.viewer_access).answered()?;
+        let viewer = Viewer::from_row(self.user_id, row.viewer_role, row.viewer_access)
+            .answered()?
+            .reaching(row.colleague_may_comment);
         row.attachments.retain(|a| !a.is_internal || viewer.sees_internal_notes());
         let (viewer, ticket) = store::seen(viewer, row.ticket, row.in_viewer_teams).answered()?;
         R::check(viewer)?;
@@ -232,9 +234,10 @@ impl<R: Requirement> Access<R> {
         let (viewer, mut db) = self.connect().await?;
         let found = files::find(&mut *db.begin().await?, id, viewer.id)
             .await?
-            .filter(|f| viewer.sees(f.ticket_customer, f.ticket_assignee, f.ticket_team, f.in_viewer_teams))
-            .filter(|f| !f.attachment.is_internal || viewer.sees_internal_notes())
-            .ok_or_else(|| ApiError::not_found(format!("there is no attachment {id}")))?;
+            .map(|f| (viewer.reaching(f.colleague_may_comment), f))
+            .filter(|(viewer, f)| viewer.sees(f.ticket_customer, f.ticket_assignee, f.ticket_team, f.in_viewer_teams))
+            .filter(|(viewer, f)| !f.attachment.is_internal || viewer.sees_internal_notes());
+        let (viewer, found) = found.ok_or_else(|| ApiError::not_found(format!("there is no attachment {id}")))?;
         Ok(Scoped { viewer, item: found, db })
     }
 

@@ -584,6 +584,14 @@ pub async fn of_person(conn: &mut PgConnection, user: UserId) -> sqlx::Result<Ve
     .await
 }
 
+/// The organisations whose every ticket `user` sees (`colleague_may_comment`): those they manage,
+/// and those of theirs that share tickets.
+pub async fn seen_by(conn: &mut PgConnection, user: UserId) -> sqlx::Result<Vec<OrganizationId>> {
+    sqlx::query_scalar!(r#"SELECT organizations_seen_by($1) AS "ids!: Vec<OrganizationId>""#, user as _)
+        .fetch_one(conn)
+        .await
+}
+
 /// The one membership of a person a write asked for.
 #[derive(Debug, Clone, Copy)]
 pub struct MemberChange {

@@ -27,6 +27,8 @@ pub struct Found {
     pub ticket_team: Option<TeamId>,
     /// Whether the ticket's team is one of the viewer's.
     pub in_viewer_teams: bool,
+    /// How the viewer reaches the ticket as a colleague (`Viewer::reaching`).
+    pub colleague_may_comment: Option<bool>,
     pub ticket_closed: bool,
 }
 
@@ -93,9 +95,10 @@ pub async fn find(conn: &mut PgConnection, id: i64, viewer: UserId) -> sqlx::Res
         r#"SELECT a.id, a.ticket_id, a.message_id, a.original_name, a.mime_type, a.file_size, a.sha256,
                 a.is_internal, a.uploaded_by, a.created_at, a.file_path,
                 t.user_id AS ticket_customer, t.assigned_to AS ticket_assignee, t.status = 'closed' AS "ticket_closed!",
-t.team_id AS "ticket_team: TeamId",
+                t.team_id AS "ticket_team: TeamId",
                 coalesce(t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $2), false)
-                  AS "in_viewer_teams!"
+                  AS "in_viewer_teams!",
+                colleague_may_comment($2, t.user_id, t.organization_id) AS colleague_may_comment
            FROM ticket_attachments a JOIN support_tickets t ON t.id = a.ticket_id
            WHERE a.id = $1"#,
         id,
@@ -121,6 +124,7 @@ t.team_id AS "ticket_team: TeamId",
         ticket_assignee: row.ticket_assignee.map(UserId),
         ticket_team: row.ticket_team,
         in_viewer_teams: row.in_viewer_teams,
+        colleague_may_comment: row.colleague_may_comment,
         ticket_closed: row.ticket_closed,
     }))
 }

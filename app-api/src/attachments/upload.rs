@@ -109,7 +109,8 @@ impl Attachments {
         }
         {
             let mut conn = db.connect().await?;
-            let (_, ticket) = tickets::visible(&mut *conn.begin().await?, user_id, id, false).await.answered()?;
+            let (viewer, ticket) = tickets::visible(&mut *conn.begin().await?, user_id, id, false).await.answered()?;
+            viewer.require_may_post().answered()?;
             tickets::ensure_open(&ticket).answered()?;
         }
         self.ensure_prepared().await.map_err(|e| self.failed("check", &e))?;
@@ -134,6 +135,7 @@ impl Attachments {
         // uploads to it go on beside this one (the same content waits on its object's row).
         store::share_ticket(&mut tx, id).await?;
         let (viewer, ticket) = tickets::visible(&mut tx, user_id, id, false).await.answered()?;
+        viewer.require_may_post().answered()?;
         tickets::ensure_open(&ticket).answered()?;
         let is_internal = visibility(&mut tx, viewer, ticket.id, upload).await?;
         let kept = self.keep(&mut tx, db.tenant().id, ticket.id, upload, viewer.id, is_internal).await?;

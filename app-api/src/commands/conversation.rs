@@ -153,6 +153,9 @@ impl TicketWriter {
             return Err(ApiError::not_found("no such participant on this ticket"));
         };
         let themself = participant.user_id == Some(self.user_id);
+        if let Some(viewer) = acting.filter(|_| !themself) {
+            viewer.require_requester().answered()?;
+        }
         let acting = match acting {
             Some(viewer) if viewer.is_staff() || themself => Acting::person(viewer.id, viewer.actor()),
             Some(viewer) if participant.kind == Kind::Cc => Acting::person(viewer.id, viewer.actor()),
@@ -406,7 +409,7 @@ impl TicketWriter {
         now: DateTime<Utc>,
     ) -> Result<Written, Unwritten> {
         let Some(mut ticket) = due::lock(tx, id).await? else { return Err(Refused::NoTicket(id).into()) };
-        let viewer = Viewer { id: self.user_id, role: Role::Customer, access: AgentAccess::default() };
+        let viewer = Viewer { id: self.user_id, role: Role::Customer, access: AgentAccess::default(), colleague: None };
         let mut work = Work::on(&ticket);
         let message = change::post(tx, viewer, &mut ticket, post, &mut work, now).await?;
         finish(tx, self.db.tenant(), &self.events, &mut ticket, work, now).await?;

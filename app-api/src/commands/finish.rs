@@ -87,7 +87,13 @@ pub async fn finish(
         }
         _ => None,
     };
-    let audience = outbox::Audience { customer: ticket.user_id, staff, team: ticket.team_id, left_queue };
+    let audience = outbox::Audience {
+        customer: ticket.user_id,
+        staff,
+        team: ticket.team_id,
+        left_queue,
+        organization: ticket.organization_id,
+    };
     outbox::enqueue(tx, tenant, now, &work.events, &audience).await?;
     Ok(!work.events.is_empty() || work.clock_moved)
 }

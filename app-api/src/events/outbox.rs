@@ -5,7 +5,7 @@
 //! The relay's reads and writes of the table are here too (`crate::worker::relay` drives them).
 
 use chrono::{DateTime, Utc};
-use sav::ids::{TeamId, UserId};
+use sav::ids::{OrganizationId, TeamId, UserId};
 use sav::tickets::events::Event;
 use serde::Serialize;
 use sqlx::PgConnection;
@@ -34,6 +34,10 @@ pub struct Audience {
     /// The unassigned queue the ticket left with this change, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub left_queue: Option<Queue>,
+    /// The ticket's customer organisation, whose managers (and members, while it shares
+    /// tickets) see it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<OrganizationId>,
 }
 
 /// An unassigned queue: a team's, or (`team: None`) that of the tickets of no team.
@@ -277,6 +281,7 @@ mod tests {
                 staff: vec![UserId(Uuid::max())],
                 team: None,
                 left_queue: None,
+                organization: None,
             },
         };
         let json = serde_json::to_value(&envelope).unwrap();

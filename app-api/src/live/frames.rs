@@ -9,12 +9,13 @@
 //! - Owners and admins see every ticket's frames; agents those of the tickets the organisation's
 //!   agent access gives them (`Viewer::sees`: every ticket; or their own, their teams' and the
 //!   unassigned ones of no team; or their own), and of one just taken from them or that just left
-//!   an unassigned queue of theirs (it leaves their lists); customers those of their own tickets,
-//!   never an internal note's (not its text, which no frame carries, not its existence). A
+//!   an unassigned queue of theirs (it leaves their lists); customers those of their own tickets
+//!   and of the customer organisations whose tickets they saw as the stream opened (a manager's,
+//!   a member's while it shares tickets), never an internal note's (not its text, which no frame carries, not its existence). A
 //!   notification frame goes to its person alone.
 
 use chrono::{DateTime, Utc};
-use sav::ids::{TeamId, TicketId, UserId};
+use sav::ids::{OrganizationId, TeamId, TicketId, UserId};
 use sav::ticket_settings::AgentAccess;
 use sav::tickets::access::Viewer;
 use serde_json::Value;
@@ -55,6 +56,9 @@ pub struct Watcher {
     pub teams: Vec<TeamId>,
     /// The organisation's agent access when the stream opened.
     pub access: AgentAccess,
+    /// A customer's: the customer organisations whose tickets they saw when the stream opened
+    /// (a manager's, or a member's while it shares tickets: SQL `organizations_seen_by`).
+    pub organizations: Vec<OrganizationId>,
 }
 
 impl Watcher {
@@ -66,7 +70,7 @@ impl Watcher {
     /// Whether this watcher, one of the staff, sees a ticket assigned to `assignee` in `team`:
     /// `Viewer::sees`, with the teams and the access they had when the stream opened.
     pub fn sees(&self, assignee: Option<UserId>, team: Option<TeamId>) -> bool {
-        let viewer = Viewer { id: self.user, role: self.role, access: self.access };
+        let viewer = Viewer { id: self.user, role: self.role, access: self.access, colleague: None };
         viewer.is_staff() && viewer.sees(UserId::NOBODY, assignee, team, team.is_some_and(|t| self.teams.contains(&t)))
     }
 }
@@ -119,7 +123,12 @@ impl Frame {
                             || (a.staff.is_empty() && a.team.is_none())
                             || a.left_queue.is_some_and(|left| watcher.queues(left.team))))
             }),
-            Role::Customer => !self.internal && self.audience.as_ref().is_some_and(|a| a.customer == watcher.user),
+            Role::Customer => {
+                !self.internal
+                    && self.audience.as_ref().is_some_and(|a| {
+                        a.customer == watcher.user || a.organization.is_some_and(|o| watcher.organizations.contains(&o))
+                    })
+            }
             // Keys do not open streams.
             Role::PlatformAdmin | Role::Integration => false,
         }
@@ -160,7 +169,7 @@ mod tests {
 
     /// A watcher whose organisation gives agents their teams' tickets (`AgentAccess::Teams`).
     fn watcher(user: UserId, role: Role) -> Watcher {
-        Watcher { user, role, teams: Vec::new(), access: AgentAccess::Teams }
+        Watcher { user, role, teams: Vec::new(), access: AgentAccess::Teams, organizations: Vec::new() }
     }
 
     #[test]
@@ -184,6 +193,22 @@ mod tests {
     }
 
     #[test]
+    fn a_colleague_sees_the_frames_of_the_organisations_they_see() {
+        let (customer, colleague, acme, other) =
+            (person(), person(), OrganizationId(Uuid::new_v4()), OrganizationId(Uuid::new_v4()));
+        let mut value = message(customer, &[], false);
+        value["audience"]["organization"] = json!(acme);
+        let public = Frame::from_message(44, &value).unwrap();
+        let seeing = |organizations| Watcher { organizations, ..watcher(colleague, Role::Customer) };
+        assert!(public.visible_to(&seeing(vec![acme])), "a manager's, or a shared organisation's");
+        assert!(!public.visible_to(&seeing(vec![other])), "another organisation's ticket");
+        assert!(!public.visible_to(&seeing(Vec::new())), "a member without sharing");
+        value["data"]["is_internal"] = json!(true);
+        let note = Frame::from_message(45, &value).unwrap();
+        assert!(!note.visible_to(&seeing(vec![acme])), "never a note");
+    }
+
+    #[test]
     fn a_ticket_moved_between_team_queues_is_seen_by_both_teams() {
         let (from, to, elsewhere) = (TeamId(Uuid::new_v4()), TeamId(Uuid::new_v4()), TeamId(Uuid::new_v4()));
         let member = |team: TeamId| Watcher {
@@ -191,6 +216,7 @@ mod tests {
             role: Role::Agent,
             teams: vec![team],
             access: AgentAccess::Teams,
+            organizations: Vec::new(),
         };
         let moved = |staff: &[UserId], left: Value| {
             json!({
@@ -253,7 +279,13 @@ mod tests {
     fn agents_see_the_frames_of_the_tickets_their_organisation_gives_them() {
         let (customer, agent, other_agent) = (person(), person(), person());
         let colleague = Frame::from_message(70, &message(customer, &[agent], false)).unwrap();
-        let with = |access| Watcher { user: other_agent, role: Role::Agent, teams: Vec::new(), access };
+        let with = |access| Watcher {
+            user: other_agent,
+            role: Role::Agent,
+            teams: Vec::new(),
+            access,
+            organizations: Vec::new(),
+        };
         assert!(colleague.visible_to(&with(AgentAccess::All)), "every ticket");
         assert!(!colleague.visible_to(&with(AgentAccess::Teams)), "a colleague's ticket of no team");
         assert!(!colleague.visible_to(&with(AgentAccess::Assigned)));
@@ -263,8 +295,13 @@ mod tests {
         let mine = Frame::from_message(72, &message(customer, &[other_agent], false)).unwrap();
         assert!(mine.visible_to(&with(AgentAccess::Assigned)));
         // A customer is never given another's frames, whatever the agents' setting.
-        let customer_watch =
-            Watcher { user: UserId(Uuid::new_v4()), role: Role::Customer, teams: Vec::new(), access: AgentAccess::All };
+        let customer_watch = Watcher {
+            user: UserId(Uuid::new_v4()),
+            role: Role::Customer,
+            teams: Vec::new(),
+            access: AgentAccess::All,
+            organizations: Vec::new(),
+        };
         assert!(!colleague.visible_to(&customer_watch));
     }
 }

@@ -118,15 +118,28 @@ mod tests {
             assignee: Some(agent),
             team: None,
         };
-        let sees =
-            |user, role| on_ticket.visible_to(&Watcher { user, role, teams: Vec::new(), access: AgentAccess::Teams });
+        let sees = |user, role| {
+            on_ticket.visible_to(&Watcher {
+                user,
+                role,
+                teams: Vec::new(),
+                access: AgentAccess::Teams,
+                organizations: Vec::new(),
+            })
+        };
         assert!(!sees(me, Role::Agent), "never one's own");
         assert!(sees(agent, Role::Agent), "the assignee");
         assert!(!sees(other_agent, Role::Agent), "an agent who cannot see the ticket");
         assert!(sees(admin, Role::Admin));
         assert!(!sees(customer, Role::Customer), "customers never");
         let queue = Presence { assignee: None, ..on_ticket.clone() };
-        let agent_of = |teams| Watcher { user: other_agent, role: Role::Agent, teams, access: AgentAccess::Teams };
+        let agent_of = |teams| Watcher {
+            user: other_agent,
+            role: Role::Agent,
+            teams,
+            access: AgentAccess::Teams,
+            organizations: Vec::new(),
+        };
         assert!(queue.visible_to(&agent_of(Vec::new())), "the unassigned queue");
         let team = TeamId(Uuid::new_v4());
         let team_queue = Presence { team: Some(team), ..queue.clone() };

@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
-use sav::teams;
+use sav::{organizations, teams};
 use shared::auth::Role;
 use shared::error::{ApiError, ApiResult};
 use tokio::sync::broadcast::error::RecvError;
@@ -146,7 +146,9 @@ pub async fn stream(
     // Read before the stream opens, and ended then: a stream holds no connection.
     let mut tx = db.begin().await?;
     let teams = if viewer.role == Role::Agent { teams::of_member(&mut tx, viewer.id).await? } else { Vec::new() };
-    let watcher = Watcher { user: viewer.id, role: viewer.role, teams, access: viewer.access };
+    let organizations =
+        if viewer.role == Role::Customer { organizations::seen_by(&mut tx, viewer.id).await? } else { Vec::new() };
+    let watcher = Watcher { user: viewer.id, role: viewer.role, teams, access: viewer.access, organizations };
     let mut queued = VecDeque::new();
     let mut sent_ids = Sent::default();
     let last = headers.get("last-event-id").map(|v| v.to_str().unwrap_or("invalid").to_owned());

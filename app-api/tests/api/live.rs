@@ -219,6 +219,59 @@ async fn each_stream_carries_what_its_person_may_see_from_either_replica() {
     assert_eq!(events(&seen), [("ticket.created".into(), theirs)], "{seen:?}");
 }
 
+/// A colleague's ticket reaches the streams of those its customer organisation lets see it (a
+/// manager; a member while it shares tickets), live and replayed, never a note's frame; a member
+/// without sharing gets their own frames only.
+#[tokio::test]
+async fn a_colleagues_ticket_reaches_the_streams_its_organisation_allows_live_and_replayed() {
+    let live = Live::open().await;
+    let owner = live.platform.owner(&live.a, &live.org).await;
+    let (requester, manager, member, agent) = (
+        live.member("customer").await,
+        live.member("customer").await,
+        live.member("customer").await,
+        live.member("agent").await,
+    );
+    let acme = live.post(&owner, "/v1/organizations", json!({"name": "Acme"})).await["id"].as_str().unwrap().to_owned();
+    for (who, role) in [(&requester, "member"), (&manager, "manager"), (&member, "member")] {
+        let path = format!("/v1/organizations/{acme}/members/{}", who.id);
+        let done = live.a.put(&live.org.slug, &path, &owner.token, &json!({"role": role})).await;
+        assert_eq!(done.status, 200, "{}", done.body);
+    }
+    let slug = live.org.slug.clone();
+    let mut manager_stream = Stream::open(&live.b, &slug, &manager, None).await;
+    let mut member_stream = Stream::open(&live.b, &slug, &member, None).await;
+    let before = id(&live.post(&member, "/v1/tickets", json!({"subject": "Mine first", "description": "x"})).await);
+    let mark = member_stream.until("ticket.created", before).await.last().unwrap().id.clone().unwrap();
+
+    let ticket = id(&live.post(&requester, "/v1/tickets", json!({"subject": "Pallet", "description": "x"})).await);
+    live.post(&agent, &format!("/v1/tickets/{ticket}/messages"), json!({"message": "note", "is_internal": true})).await;
+    live.post(&agent, &format!("/v1/tickets/{ticket}/messages"), json!({"message": "On its way"})).await;
+    let after = id(&live.post(&member, "/v1/tickets", json!({"subject": "Mine after", "description": "x"})).await);
+
+    // The manager sees every ticket of the organisation: the member's too.
+    let seen = manager_stream.until("message.added", ticket).await;
+    assert!(seen.iter().all(|f| f.data["ticket_id"] == ticket || f.data["ticket_id"] == before), "{seen:?}");
+    assert!(seen.iter().any(|f| f.data["ticket_id"] == before), "{seen:?}");
+    assert_eq!(seen.iter().filter(|f| f.event == "message.added").count(), 1, "the reply, never the note: {seen:?}");
+    let seen = member_stream.until("ticket.created", after).await;
+    assert_eq!(events(&seen), [("ticket.created".into(), after)], "no sharing: their own only");
+    let mut replayed = Stream::open(&live.a, &slug, &member, Some(&mark)).await;
+    assert_eq!(events(&[replayed.expect().await]), [("ticket.created".into(), after)], "replayed, their own only");
+
+    // Shared: the member's next stream replays the colleague's frames, never the note's.
+    let shared =
+        live.a.patch(&slug, &format!("/v1/organizations/{acme}"), &owner.token, &json!({"shared_tickets": true})).await;
+    assert_eq!(shared.status, 200, "{}", shared.body);
+    let mut replayed = Stream::open(&live.a, &slug, &member, Some(&mark)).await;
+    let seen = replayed.until("ticket.created", after).await;
+    assert_eq!(
+        seen.first().map(|f| (f.event.as_str(), f.data["ticket_id"].as_i64())),
+        Some(("ticket.created", Some(ticket)))
+    );
+    assert_eq!(seen.iter().filter(|f| f.event == "message.added").count(), 1, "{seen:?}");
+}
+
 /// A change of a ticket's properties is a `ticket.updated` frame: a ticket moved from one team's
 /// queue to another's reaches the agents of both (and of no other team), and then its tags reach
 /// the second team's; every agent sees it leave the queue of no team.

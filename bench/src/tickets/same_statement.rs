@@ -43,7 +43,12 @@ fn text(value: &dyn std::fmt::Display) -> Value {
 /// `thread` (its ticket and its first page of messages), and two searches, for the tenant's
 /// owner.
 pub fn statements(owner: Uuid, thread: i64, searches: &[&str]) -> Vec<Statement> {
-    let viewer = Viewer { id: UserId(owner), role: Role::Owner, access: sav::ticket_settings::AgentAccess::All };
+    let viewer = Viewer {
+        id: UserId(owner),
+        role: Role::Owner,
+        access: sav::ticket_settings::AgentAccess::All,
+        colleague: None,
+    };
     let list = |filter: &Filter<'_>| listing::statement(viewer, filter, chrono::Utc::now()).sql().to_owned();
     let page = Filter { limit: 50, ..Filter::default() };
     let open_high = Filter {

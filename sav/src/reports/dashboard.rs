@@ -78,7 +78,7 @@ pub async fn sla_summary(conn: &mut PgConnection, viewer: Viewer, now: DateTime<
         StatusPriorityCount,
         r#"SELECT t.status AS "status: Status", t.priority AS "priority: Priority", count(*) AS "count!"
            FROM support_tickets t WHERE t.status <> 'closed'
-             AND ($1::uuid IS NULL OR t.user_id = $1)
+             AND ($1::uuid IS NULL OR t.user_id = $1 OR colleague_may_comment($1, t.user_id, t.organization_id) IS NOT NULL)
              AND ($2::uuid IS NULL OR t.assigned_to = $2)
              AND ($3::uuid IS NULL OR t.assigned_to = $3 OR t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $3)
                   OR (t.assigned_to IS NULL AND t.team_id IS NULL))

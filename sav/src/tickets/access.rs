@@ -2,7 +2,10 @@
 //!
 //! The role comes from the tenant's `users` mirror rather than the token, so a removed member or
 //! a changed role takes effect at once instead of when the token expires. Visibility: customers
-//! see their own tickets and public messages; agents see what the organisation's
+//! see their own tickets and public messages, and their colleagues' where a customer organisation
+//! shares them (`Colleague`: as a manager of the ticket's organisation, or a member of it while it
+//! has `shared_tickets`; SQL `colleague_may_comment`, tenant migration 0044, read with the ticket);
+//! agents see what the organisation's
 //! `agent_ticket_access` setting gives them (`AgentAccess`: every ticket by default, or their
 //! teams', or their own), read with the role on every request; owners and admins see everything,
 //! and so do integrations (API keys, which act as staff on the routes their scopes open, and are
@@ -25,6 +28,26 @@ pub struct Viewer {
     pub role: Role,
     /// The organisation's setting, read with the role (it matters for agents only).
     pub access: AgentAccess,
+    /// How a customer reaches the ticket just read, when it is a colleague's (`None`: their own,
+    /// or no ticket read; always `None` for staff).
+    pub colleague: Option<Colleague>,
+}
+
+/// How a customer reaches a colleague's ticket through a customer organisation: they read what
+/// its requester reads, and post messages and files on it only while the organisation has
+/// `shared_comments`; its status, rating and participants stay the requester's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Colleague {
+    Reads,
+    Comments,
+}
+
+impl Colleague {
+    /// From the column `colleague_may_comment(viewer, requester, organization)` (null: not a
+    /// colleague's ticket the viewer sees).
+    pub fn of_column(may_comment: Option<bool>) -> Option<Self> {
+        may_comment.map(|comments| if comments { Self::Comments } else { Self::Reads })
+    }
 }
 
 impl Viewer {
@@ -38,7 +61,33 @@ impl Viewer {
     /// The caller from their role in the mirror (`None`: not an active member) and the
     /// organisation's agent access, both read by the statement that read the rest.
     pub fn from_row(user_id: UserId, role: Option<Role>, access: AgentAccess) -> Result<Self, Refused> {
-        role.map(|role| Self { id: user_id, role, access }).ok_or(Refused::NotMember)
+        role.map(|role| Self { id: user_id, role, access, colleague: None }).ok_or(Refused::NotMember)
+    }
+
+    /// This caller as they reach a ticket read with `colleague_may_comment` (staff never do).
+    #[must_use]
+    pub fn reaching(self, may_comment: Option<bool>) -> Self {
+        let colleague = if self.is_staff() { None } else { Colleague::of_column(may_comment) };
+        Self { colleague, ..self }
+    }
+
+    /// Refuses a customer on a colleague's ticket: what only its requester does (a status move,
+    /// a rating, the people copied).
+    pub fn require_requester(self) -> Result<(), Refused> {
+        match self.colleague {
+            None => Ok(()),
+            Some(_) => Err(Refused::NotYours("only the ticket's requester may do this")),
+        }
+    }
+
+    /// Refuses a customer on a colleague's ticket whose organisation does not share comments.
+    pub fn require_may_post(self) -> Result<(), Refused> {
+        match self.colleague {
+            None | Some(Colleague::Comments) => Ok(()),
+            Some(Colleague::Reads) => Err(Refused::NotYours(
+                "this ticket is a colleague's: its organisation lets colleagues read it, not write on it",
+            )),
+        }
     }
 
     pub fn is_staff(self) -> bool {
@@ -81,7 +130,8 @@ impl Viewer {
     }
 
     /// Whether this caller may see a ticket of `customer` in `team`, assigned to `assignee`
-    /// (`in_my_teams`: the ticket's team is one of the caller's).
+    /// (`in_my_teams`: the ticket's team is one of the caller's; a customer reaching it as a
+    /// colleague: `reaching`).
     pub fn sees(self, customer: UserId, assignee: Option<UserId>, team: Option<TeamId>, in_my_teams: bool) -> bool {
         match self.role {
             Role::Owner | Role::Admin | Role::Integration => true,
@@ -92,7 +142,8 @@ impl Viewer {
                     assignee == Some(self.id) || in_my_teams || (assignee.is_none() && team.is_none())
                 }
             },
-            Role::Customer | Role::PlatformAdmin => customer == self.id,
+            Role::Customer => customer == self.id || self.colleague.is_some(),
+            Role::PlatformAdmin => customer == self.id,
         }
     }
 
@@ -112,7 +163,12 @@ impl Viewer {
     pub fn push_visibility(self, query: &mut QueryBuilder<'_, Postgres>) {
         let scope = self.scope();
         if let Some(customer) = scope.customer {
-            query.push(" AND t.user_id = ").push_bind(customer);
+            query
+                .push(" AND (t.user_id = ")
+                .push_bind(customer)
+                .push(" OR colleague_may_comment(")
+                .push_bind(customer)
+                .push(", t.user_id, t.organization_id) IS NOT NULL)");
         }
         if let Some(agent) = scope.assigned_to {
             query.push(" AND t.assigned_to = ").push_bind(agent);
@@ -134,14 +190,15 @@ impl Viewer {
 }
 
 /// What a caller may see of `support_tickets t`, for a query written once for every role and
-/// setting: `($C::uuid IS NULL OR t.user_id = $C) AND ($A::uuid IS NULL OR t.assigned_to = $A)
+/// setting: `($C::uuid IS NULL OR t.user_id = $C OR colleague_may_comment($C, t.user_id,
+/// t.organization_id) IS NOT NULL) AND ($A::uuid IS NULL OR t.assigned_to = $A)
 /// AND ($T::uuid IS NULL OR t.assigned_to = $T OR t.team_id IN (SELECT m.team_id FROM
 /// team_members m WHERE m.user_id = $T) OR (t.assigned_to IS NULL AND t.team_id IS NULL))` with
 /// `$C`, `$A` and `$T` bound to `customer`, `assigned_to` and `teams_of` (all null for owners,
 /// admins and agents who see every ticket): `push_visibility` and `sees` say the same.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scope {
-    /// Only this customer's tickets.
+    /// Only this customer's tickets and the colleagues' they see.
     pub customer: Option<UserId>,
     /// Only the tickets assigned to this agent (`AgentAccess::Assigned`).
     pub assigned_to: Option<UserId>,
@@ -158,7 +215,7 @@ mod tests {
     #[test]
     fn the_visibility_rules() {
         let (me, other, team) = (Uuid::now_v7(), Uuid::now_v7(), TeamId(Uuid::now_v7()));
-        let viewer = |role, access| Viewer { id: UserId(me), role, access };
+        let viewer = |role, access| Viewer { id: UserId(me), role, access, colleague: None };
         let customer = viewer(Role::Customer, AgentAccess::All);
         assert!(
             customer.sees(UserId(me), Some(UserId(other)), None, false)
@@ -191,12 +248,27 @@ mod tests {
     }
 
     #[test]
+    fn a_colleague_reads_and_posts_as_the_organisation_shares() {
+        let (me, other) = (UserId(Uuid::now_v7()), UserId(Uuid::now_v7()));
+        let customer = Viewer { id: me, role: Role::Customer, access: AgentAccess::All, colleague: None };
+        assert!(!customer.reaching(None).sees(other, None, None, false), "no organisation shares it");
+        let reader = customer.reaching(Some(false));
+        assert!(reader.sees(other, None, None, false) && !reader.sees_internal_notes());
+        assert!(reader.require_may_post().is_err() && reader.require_requester().is_err());
+        let commenter = customer.reaching(Some(true));
+        assert!(commenter.require_may_post().is_ok() && commenter.require_requester().is_err());
+        assert!(customer.reaching(None).require_requester().is_ok(), "their own ticket");
+        let agent = Viewer { role: Role::Agent, ..customer }.reaching(Some(false));
+        assert_eq!(agent.colleague, None, "staff never reach a ticket as a colleague");
+    }
+
+    #[test]
     fn the_scope_of_a_static_query_is_the_visibility() {
         let (me, other, team) = (UserId(Uuid::now_v7()), UserId(Uuid::now_v7()), TeamId(Uuid::now_v7()));
         let accesses = [AgentAccess::All, AgentAccess::Teams, AgentAccess::Assigned];
         for role in [Role::Owner, Role::Admin, Role::Agent, Role::Customer, Role::Integration] {
             for access in accesses {
-                let viewer = Viewer { id: me, role, access };
+                let viewer = Viewer { id: me, role, access, colleague: None };
                 let scope = viewer.scope();
                 for customer in [me, other] {
                     for assignee in [None, Some(me), Some(other)] {

@@ -140,6 +140,12 @@ pub async fn apply(
     let by = viewer.caller();
     let mut added = None;
     for change in changes {
+        // A colleague's ticket takes their messages (where the organisation shares comments),
+        // nothing else: its status and fields stay its requester's.
+        match &change {
+            Change::Post(_) => viewer.require_may_post()?,
+            _ => viewer.require_requester()?,
+        }
         match change {
             Change::Assign(to) => {
                 viewer.require_staff()?;

@@ -818,8 +818,12 @@ mod tests {
             field("parts", Kind::Multiselect, &["lid"]),
             field("gift", Kind::Checkbox, &[]),
         ];
-        let staff =
-            Viewer { id: UserId::NOBODY, role: base::Role::Agent, access: crate::ticket_settings::AgentAccess::All };
+        let staff = Viewer {
+            id: UserId::NOBODY,
+            role: base::Role::Agent,
+            access: crate::ticket_settings::AgentAccess::All,
+            colleague: None,
+        };
         let got = conditions(
             &fields,
             &[wanted("field.weight.gte", "2"), wanted("field.parts", "lid"), wanted("field.gift", "false")],
@@ -844,8 +848,12 @@ mod tests {
         .unwrap_err();
         let names: Vec<_> = refused.into_iter().map(|e| e.field).collect();
         assert_eq!(names, ["field.gift.gte", "field.parts", "field.gone"]);
-        let customer =
-            Viewer { id: UserId::NOBODY, role: base::Role::Customer, access: crate::ticket_settings::AgentAccess::All };
+        let customer = Viewer {
+            id: UserId::NOBODY,
+            role: base::Role::Customer,
+            access: crate::ticket_settings::AgentAccess::All,
+            colleague: None,
+        };
         assert!(conditions(&fields, &[wanted("field.weight", "2")], customer).is_err(), "not shown to customers");
         assert!(Wanted::parse("field.weight.between", "1").unwrap().is_err());
     }

@@ -74,7 +74,7 @@ pub async fn list(conn: &mut PgConnection, ticket_id: TicketId, scope: Scope) ->
                  SELECT from_id, CASE kind WHEN 'parent' THEN 'parent' ELSE 'related' END, created_at
                  FROM ticket_links WHERE to_id = $1) l
            JOIN support_tickets t ON t.id = l.other
-           WHERE ($2::uuid IS NULL OR t.user_id = $2)
+           WHERE ($2::uuid IS NULL OR t.user_id = $2 OR colleague_may_comment($2, t.user_id, t.organization_id) IS NOT NULL)
              AND ($3::uuid IS NULL OR t.assigned_to = $3)
              AND ($4::uuid IS NULL OR t.assigned_to = $4 OR t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $4)
                   OR (t.assigned_to IS NULL AND t.team_id IS NULL))

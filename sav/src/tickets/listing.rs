@@ -168,6 +168,11 @@ pub(crate) fn push_conditions<'a>(
     now: DateTime<Utc>,
 ) {
     viewer.push_visibility(query);
+    // A customer's lists hold their own tickets, unless narrowed to one of their organisations:
+    // then the organisation's they see.
+    if !viewer.is_staff() && !matches!(filter.organization, Some(Some(_))) {
+        query.push(" AND t.user_id = ").push_bind(viewer.id);
+    }
     push_properties(query, filter);
     push_the_rest(query, viewer, filter, now);
 }

@@ -254,30 +254,46 @@ pub async fn visible(
             r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role",
                  (SELECT s.agent_ticket_access FROM ticket_settings s) AS "viewer_access!: AgentAccess",
                  coalesce(t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $1), false)
-                   AS "in_viewer_teams!", "#,
+                   AS "in_viewer_teams!",
+                 colleague_may_comment($1, t.user_id, t.organization_id) AS colleague_may_comment, "#,
             " FROM support_tickets t WHERE t.id = $2 FOR UPDATE OF t",
             user_id.0,
             id.0,
         )
         .fetch_optional(&mut *conn)
         .await?
-        .map(|row| (row.viewer_role, row.viewer_access, row.in_viewer_teams, ticket_of!(row)))
+        .map(|row| {
+            (
+                Viewer::from_row(user_id, row.viewer_role, row.viewer_access),
+                row.in_viewer_teams,
+                row.colleague_may_comment,
+                ticket_of!(row),
+            )
+        })
     } else {
         ticket_sql!(query
             r#"SELECT (SELECT u.role FROM users u WHERE u.id = $1 AND u.active) AS "viewer_role: Role",
                  (SELECT s.agent_ticket_access FROM ticket_settings s) AS "viewer_access!: AgentAccess",
                  coalesce(t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $1), false)
-                   AS "in_viewer_teams!", "#,
+                   AS "in_viewer_teams!",
+                 colleague_may_comment($1, t.user_id, t.organization_id) AS colleague_may_comment, "#,
             " FROM support_tickets t WHERE t.id = $2",
             user_id.0,
             id.0,
         )
         .fetch_optional(&mut *conn)
         .await?
-        .map(|row| (row.viewer_role, row.viewer_access, row.in_viewer_teams, ticket_of!(row)))
+        .map(|row| {
+            (
+                Viewer::from_row(user_id, row.viewer_role, row.viewer_access),
+                row.in_viewer_teams,
+                row.colleague_may_comment,
+                ticket_of!(row),
+            )
+        })
     };
-    let Some((role, access, in_teams, ticket)) = found else { return Err(missing(conn, user_id, id).await) };
-    seen(Viewer::from_row(user_id, role, access)?, ticket, in_teams)
+    let Some((viewer, in_teams, colleague, ticket)) = found else { return Err(missing(conn, user_id, id).await) };
+    seen(viewer?.reaching(colleague), ticket, in_teams)
 }
 
 /// A ticket as `GET /v1/tickets/{id}` shows it, with what the caller needs to be checked.
@@ -288,6 +304,8 @@ pub struct Detail {
     pub viewer_access: AgentAccess,
     /// Whether the ticket's team is one of the caller's (`Viewer::sees`).
     pub in_viewer_teams: bool,
+    /// How the caller reaches it as a colleague (`Viewer::reaching`).
+    pub colleague_may_comment: Option<bool>,
     pub ticket: Ticket,
     /// The targets its clock counts: the policy by condition's that applied when it last changed,
     /// or those of its priority in its SLA policy version.
@@ -323,6 +341,7 @@ pub async fn detail(conn: &mut PgConnection, user_id: UserId, id: TicketId) -> s
             (SELECT s.agent_ticket_access FROM ticket_settings s) AS "viewer_access!: AgentAccess",
             coalesce(t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = $1), false)
               AS "in_viewer_teams!",
+            colleague_may_comment($1, t.user_id, t.organization_id) AS colleague_may_comment,
             t.merged_into,
             ARRAY(SELECT s.id FROM support_tickets s WHERE s.merged_into = t.id ORDER BY s.id) AS "merged_from!",
             (SELECT coalesce(json_agg(json_build_object('id', a.id, 'original_name', a.original_name,
@@ -362,6 +381,7 @@ pub async fn detail(conn: &mut PgConnection, user_id: UserId, id: TicketId) -> s
             viewer_role: row.viewer_role,
             viewer_access: row.viewer_access,
             in_viewer_teams: row.in_viewer_teams,
+            colleague_may_comment: row.colleague_may_comment,
             targets: ticket.policy_targets().unwrap_or(version),
             schedule,
             changes,
@@ -395,7 +415,8 @@ pub async fn missing(conn: &mut PgConnection, user_id: UserId, id: TicketId) -> 
     }
 }
 
-/// The ticket if `viewer` may see it (`in_my_teams`: its team is one of theirs).
+/// The ticket if `viewer` may see it (`in_my_teams`: its team is one of theirs; a colleague's:
+/// `viewer` `reaching` it).
 pub fn seen(viewer: Viewer, ticket: Ticket, in_my_teams: bool) -> Result<(Viewer, Ticket), Refused> {
     if viewer.sees(ticket.user_id, ticket.assigned_to, ticket.team_id, in_my_teams) {
         Ok((viewer, ticket))

@@ -49,7 +49,9 @@ pub async fn list_messages(
     let mut tx = db.begin().await?;
     let mut rows = messages::page(&mut tx, ticket.id, viewer.sees_internal_notes(), after, limit).await?;
     let shown = rows.len().min(limit as usize);
-    let marked = messages::mark_read(&mut tx, ticket.id, viewer.receives_from(), &mut rows[..shown]).await?;
+    // A colleague's reading leaves the requester's messages unread for the requester.
+    let marked = viewer.colleague.is_none()
+        && messages::mark_read(&mut tx, ticket.id, viewer.receives_from(), &mut rows[..shown]).await?;
     tx.commit().await?;
     if marked {
         // Read receipts and unread counts changed: revalidations must see it.

@@ -231,7 +231,8 @@ async fn read_included(
             rows.iter().filter(|m| m.read_at.is_none() && !m.is_internal && m.sender_type == receives).count()
         };
         let before = unread(&rows[..shown]);
-        if messages::mark_read(db, id, receives, &mut rows[..shown]).await? {
+        // A colleague's reading leaves the requester's messages unread for the requester.
+        if viewer.colleague.is_none() && messages::mark_read(db, id, receives, &mut rows[..shown]).await? {
             marked = before - unread(&rows[..shown]);
         }
         parts.messages = Some(Page::from_rows(rows, limit, |m| (m.created_at, m.id)));

@@ -192,7 +192,8 @@ async fn notify(
         let on_ticket = OnTicket { ticket: &ticket, organisation: &organisation, app_url: &app_url, detail: &detail };
         written.mail += mail_copied(notifier, &mut tx, envelope, tenant, &on_ticket, &copied).await?;
     }
-    let audience = Audience { customer: ticket.user_id, staff: Vec::new(), team: None, left_queue: None };
+    let audience =
+        Audience { customer: ticket.user_id, staff: Vec::new(), team: None, left_queue: None, organization: None };
     crate::events::enqueue(&mut tx, tenant, Utc::now(), &bells, &audience).await?;
     tx.commit().await?;
     if !bells.is_empty() {

@@ -21,6 +21,7 @@ mod merge;
 mod messages;
 mod numbers;
 mod organisation;
+mod organization_visibility;
 pub mod outbox;
 mod participants;
 mod priority;
