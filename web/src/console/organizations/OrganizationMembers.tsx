@@ -102,20 +102,18 @@ function AddMember({ organizationId, onAdded }: { organizationId: string; onAdde
   return (
     <form ref={container} class="form organization-add" onSubmit={onSubmit} noValidate>
       <h3>{t('organizations.members.add')}</h3>
-      <div class="field-row">
-        <CustomerSearch
-          key={round}
-          chosen={chosen}
-          onChoose={(customer) => {
-            setChosen(customer);
-            setError(undefined);
-          }}
-          error={error}
-          label={t('organizations.members.customer')}
-          hint={t('organizations.members.customer_hint')}
-        />
-        <SelectField label={t('organizations.members.role')} name="role" value={role} options={roleOptions()} onValue={(v) => setRole(v as OrganizationRole)} />
-      </div>
+      <CustomerSearch
+        key={round}
+        chosen={chosen}
+        onChoose={(customer) => {
+          setChosen(customer);
+          setError(undefined);
+        }}
+        error={error}
+        label={t('organizations.members.customer')}
+        hint={t('organizations.members.customer_hint')}
+      />
+      <SelectField label={t('organizations.members.role')} name="role" value={role} options={roleOptions()} onValue={(v) => setRole(v as OrganizationRole)} class="organization-role" />
       <ErrorAlert error={submission.error} />
       <div class="actions">
         <button type="submit" class="button" disabled={submission.busy}>

@@ -197,7 +197,7 @@ function Tickets({ organization }: { organization: Organization }) {
                 </Link>
                 <span class="side-meta">
                   <StatusBadge status={ticket.status} audience="staff" />{' '}
-                  {ticket.requester ? <span>{t('organizations.tickets.from', { name: displayName(ticket.requester) })}</span> : null}{' '}
+                  {ticket.requester ? <span>{t('organizations.tickets.from', { name: displayName(ticket.requester) })} · </span> : null}
                   <time dateTime={ticket.created_at}>{formatDateTime(ticket.created_at)}</time>
                 </span>
               </li>
