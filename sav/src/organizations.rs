@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::ids::{OrganizationId, UserId};
+use crate::tickets::events::OrganizationNamed;
 use crate::users;
 
 pub const NAME_MAX_CHARS: usize = 200;
@@ -94,6 +95,13 @@ pub struct Organization {
     pub member_count: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Organization {
+    /// It, as its events name it.
+    pub fn named(&self) -> OrganizationNamed {
+        OrganizationNamed { id: self.id, name: self.name.clone(), domains: self.domains.clone() }
+    }
 }
 
 /// What an organisation's page shows beside it; counted from the tickets, never kept.

@@ -1,5 +1,5 @@
 //! The metrics of the event work: the relay, the order consumer and the scheduled SAV jobs.
-//! Labels are bounded (the seven SAV routing keys, anything else counting as `other`; fixed sets of
+//! Labels are bounded (the ten SAV routing keys, anything else counting as `other`; fixed sets of
 //! outcomes, priorities and kinds), never a tenant.
 
 use prometheus::{Gauge, Histogram, IntCounter, IntCounterVec, IntGauge, Registry};
@@ -7,7 +7,7 @@ use sav::ids::UserId;
 use sav::routing;
 use shared::metrics::Registrar;
 
-const ROUTING_KEYS: [&str; 7] = [
+const ROUTING_KEYS: [&str; 10] = [
     "sav.ticket.created",
     "sav.ticket.assigned",
     "sav.ticket.status_changed",
@@ -15,6 +15,9 @@ const ROUTING_KEYS: [&str; 7] = [
     "sav.ticket.updated",
     "sav.ticket.message_added",
     "sav.ticket.sla_breach",
+    "sav.organization.created",
+    "sav.organization.updated",
+    "sav.organization.deleted",
 ];
 
 fn key_label(routing_key: &str) -> &str {

@@ -40,6 +40,13 @@ pub struct Audience {
     pub organization: Option<OrganizationId>,
 }
 
+impl Audience {
+    /// Nobody's: an event about no ticket (a customer organisation's), which no stream shows.
+    pub fn nobody() -> Self {
+        Self { customer: UserId::NOBODY, staff: Vec::new(), team: None, left_queue: None, organization: None }
+    }
+}
+
 /// An unassigned queue: a team's, or (`team: None`) that of the tickets of no team.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Queue {

@@ -70,10 +70,18 @@ pub enum EventType {
     MessageAdded,
     #[serde(rename = "ticket.sla_breach")]
     TicketSlaBreach,
+    /// A customer organisation was made, changed or deleted (`data.organization`: its id, name
+    /// and domains).
+    #[serde(rename = "organization.created")]
+    OrganizationCreated,
+    #[serde(rename = "organization.updated")]
+    OrganizationUpdated,
+    #[serde(rename = "organization.deleted")]
+    OrganizationDeleted,
 }
 
 impl EventType {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 10] = [
         Self::TicketCreated,
         Self::TicketAssigned,
         Self::TicketStatusChanged,
@@ -81,6 +89,9 @@ impl EventType {
         Self::TicketUpdated,
         Self::MessageAdded,
         Self::TicketSlaBreach,
+        Self::OrganizationCreated,
+        Self::OrganizationUpdated,
+        Self::OrganizationDeleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -92,6 +103,9 @@ impl EventType {
             Self::TicketUpdated => "ticket.updated",
             Self::MessageAdded => "message.added",
             Self::TicketSlaBreach => "ticket.sla_breach",
+            Self::OrganizationCreated => "organization.created",
+            Self::OrganizationUpdated => "organization.updated",
+            Self::OrganizationDeleted => "organization.deleted",
         }
     }
 
@@ -109,6 +123,9 @@ impl EventType {
             "TicketUpdated" => Self::TicketUpdated,
             "MessageAdded" => Self::MessageAdded,
             "TicketSLABreach" => Self::TicketSlaBreach,
+            "OrganizationCreated" => Self::OrganizationCreated,
+            "OrganizationUpdated" => Self::OrganizationUpdated,
+            "OrganizationDeleted" => Self::OrganizationDeleted,
             _ => return None,
         })
     }

@@ -3,19 +3,25 @@
 //! `GET /v1/me/organizations`: a customer's own, as the portal shows them.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, RawQuery};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
+use chrono::Utc;
 use sav::ids::{OrganizationId, UserId};
 use sav::organizations::{self, Fields, Member, MemberChange, Membership, Organization, Patch, Role, Stats};
+use sav::tickets::events::Event;
 use serde::{Deserialize, Serialize};
 use shared::error::{ApiError, ApiResult, FieldError};
 use shared::http::openapi::NotFound;
 use shared::http::{JsonBody, Page, PageParams, parse_list_query};
+use sqlx::PgConnection;
 use utoipa::ToSchema;
 
 use crate::access::{Access, Admins, Customers, Staff};
+use crate::events::Events;
+use crate::events::outbox::Audience;
 use crate::refusals::Answered as _;
 
 /// The longest `?q=`, in characters.
@@ -136,6 +142,7 @@ pub async fn list_organizations(
     ))]
 pub async fn create_organization(
     access: Access<Admins>,
+    State(events): State<Arc<Events>>,
     JsonBody(body): JsonBody<NewOrganization>,
 ) -> ApiResult<(StatusCode, Json<Organization>)> {
     let fields = Fields {
@@ -149,7 +156,10 @@ pub async fn create_organization(
     let (admin, mut db) = access.connect().await?;
     let mut tx = db.begin().await?;
     let created = organizations::create(&mut tx, admin.id, fields).await.answered()?;
+    let announced = Event::OrganizationCreated { organization: created.named() };
+    announce(&mut tx, &access, announced).await?;
     tx.commit().await?;
+    events.hints.hint(&access.tenant());
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -185,6 +195,7 @@ pub async fn get_organization(
     ))]
 pub async fn patch_organization(
     access: Access<Admins>,
+    State(events): State<Arc<Events>>,
     Path(id): Path<OrganizationId>,
     JsonBody(change): JsonBody<OrganizationChange>,
 ) -> ApiResult<Json<Organization>> {
@@ -199,7 +210,9 @@ pub async fn patch_organization(
     let (admin, mut db) = access.connect().await?;
     let mut tx = db.begin().await?;
     let changed = organizations::change(&mut tx, admin.id, id, patch).await.answered()?;
+    announce(&mut tx, &access, Event::OrganizationUpdated { organization: changed.named() }).await?;
     tx.commit().await?;
+    events.hints.hint(&access.tenant());
     Ok(Json(changed))
 }
 
@@ -212,12 +225,24 @@ pub async fn patch_organization(
         Access<Admins>,
         NotFound,
     ))]
-pub async fn delete_organization(access: Access<Admins>, Path(id): Path<OrganizationId>) -> ApiResult<StatusCode> {
+pub async fn delete_organization(
+    access: Access<Admins>,
+    State(events): State<Arc<Events>>,
+    Path(id): Path<OrganizationId>,
+) -> ApiResult<StatusCode> {
     let (admin, mut db) = access.connect().await?;
     let mut tx = db.begin().await?;
-    organizations::remove(&mut tx, admin.id, id).await.answered()?;
+    let removed = organizations::remove(&mut tx, admin.id, id).await.answered()?;
+    announce(&mut tx, &access, Event::OrganizationDeleted { organization: removed.named() }).await?;
     tx.commit().await?;
+    events.hints.hint(&access.tenant());
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Writes `event` to the outbox in the change's transaction `tx` (webhooks `organization.*`).
+async fn announce(tx: &mut PgConnection, access: &Access<Admins>, event: Event) -> ApiResult<()> {
+    crate::events::enqueue(tx, &access.tenant(), Utc::now(), &[event], &Audience::nobody()).await?;
+    Ok(())
 }
 
 /// A customer organisation's members, in the order they joined (staff).

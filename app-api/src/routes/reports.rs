@@ -155,7 +155,7 @@ const NOT_FILTERS: [&str; 3] = ["limit", "cursor", "sort"];
         TicketFilter,
     ),
     responses(
-        (status = 200, description = "The tickets: a header row (`number`, `subject`, `status`, `priority`, `team`, `assignee`, `customer_email`, `tags`, `field.KEY` for each custom field, `created_at`, `first_response_at`, `resolved_at`, `closed_at`, `first_response_minutes`, `first_response_business_minutes`, `resolution_minutes`, `resolution_business_minutes`, `sla_met`, `csat`), then a row per ticket", content_type = "text/csv"),
+        (status = 200, description = "The tickets: a header row (`number`, `subject`, `status`, `priority`, `team`, `assignee`, `customer_email`, `organization` (the name of its customer organisation), `tags`, `field.KEY` for each custom field, `created_at`, `first_response_at`, `resolved_at`, `closed_at`, `first_response_minutes`, `first_response_business_minutes`, `resolution_minutes`, `resolution_business_minutes`, `sla_met`, `csat`), then a row per ticket", content_type = "text/csv"),
         Access<Admins>,
         (status = 400, description = "`validation_failed`: an unknown parameter or value, or one of the list's paging parameters (`limit`, `cursor`, `sort`)"),
         (status = 422, description = "`validation_failed`: `from` or `to` missing or unreadable, `from` after `to`, a span over 366 days, an unknown `time_zone`, a bad filter"),

@@ -1,4 +1,5 @@
-//! A durable queue of the SAV events (bound to the events exchange for `sav.ticket.*`, one
+//! A durable queue of the SAV events (bound to the events exchange for `sav.ticket.*` and
+//! `sav.organization.*`, one
 //! active consumer at a time: replicas stand by), consumed by one of the workers that turn events
 //! into something for people (`notify`, `webhooks`) through the platform's one consumer runner
 //! (`shared::amqp::consumer`): each message is handed to the worker's handler and acked only once
@@ -14,7 +15,7 @@ use shared::amqp::consumer::{self, Acks, DurableQueue, Failure};
 const PREFETCH: u16 = 32;
 
 /// The SAV events' routing keys.
-const KEYS: [&str; 1] = ["sav.ticket.*"];
+const KEYS: [&str; 2] = ["sav.ticket.*", "sav.organization.*"];
 
 /// Declares the queue (durable, one active consumer) and binds it to the SAV events.
 async fn declare(channel: &Channel, exchange: &str, queue: &str) -> lapin::Result<()> {

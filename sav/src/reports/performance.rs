@@ -151,6 +151,7 @@ async fn aggregate(
             ("t.assigned_to", "(SELECT concat_ws(' ', u.firstname, u.lastname) FROM users u WHERE u.id = g.key)")
         }
         Grouping::Team => ("t.team_id", "(SELECT tm.name FROM teams tm WHERE tm.id = g.key)"),
+        Grouping::Organization => ("t.organization_id", "(SELECT o.name FROM organizations o WHERE o.id = g.key)"),
         Grouping::Priority => (r#"t.priority COLLATE "C""#, "g.key::text"),
         Grouping::Tag => ("t.tags", "g.key::text"),
         Grouping::Channel => (r#"t.channel COLLATE "C""#, "g.key::text"),

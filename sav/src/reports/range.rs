@@ -108,6 +108,8 @@ pub enum Grouping {
     Tag,
     /// Where the ticket came from: `web`, `email`, `api`.
     Channel,
+    /// The ticket's customer organisation.
+    Organization,
 }
 
 /// The buckets of creation time the performance report splits each group into.
@@ -121,22 +123,21 @@ pub enum Period {
 }
 
 impl Grouping {
-    const ALL: [(&'static str, Self); 5] = [
+    const ALL: [(&'static str, Self); 6] = [
         ("agent", Self::Agent),
         ("team", Self::Team),
         ("priority", Self::Priority),
         ("tag", Self::Tag),
         ("channel", Self::Channel),
+        ("organization", Self::Organization),
     ];
 
     /// `group_by` as given, or its refusal.
     pub fn parse(value: Option<&str>) -> Result<Self, FieldError> {
         let Some(value) = value else { return Err(FieldError::new("group_by", "is required")) };
-        Self::ALL
-            .iter()
-            .find(|(name, _)| *name == value)
-            .map(|(_, grouping)| *grouping)
-            .ok_or_else(|| FieldError::new("group_by", "must be one of agent, team, priority, tag, channel"))
+        Self::ALL.iter().find(|(name, _)| *name == value).map(|(_, grouping)| *grouping).ok_or_else(|| {
+            FieldError::new("group_by", "must be one of agent, team, priority, tag, channel, organization")
+        })
     }
 }
 

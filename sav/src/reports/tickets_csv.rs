@@ -18,7 +18,8 @@ pub const BATCH: i64 = 1_000;
 const CURSOR: &str = "tickets_csv";
 
 /// The columns before and after the custom fields'.
-const HEAD: [&str; 8] = ["number", "subject", "status", "priority", "team", "assignee", "customer_email", "tags"];
+const HEAD: [&str; 9] =
+    ["number", "subject", "status", "priority", "team", "assignee", "customer_email", "organization", "tags"];
 const TAIL: [&str; 10] = [
     "created_at",
     "first_response_at",
@@ -42,6 +43,8 @@ pub struct Line {
     pub team: Option<String>,
     pub assignee: Option<String>,
     pub customer_email: String,
+    /// The ticket's customer organisation's name.
+    pub organization: Option<String>,
     pub tags: Vec<String>,
     pub fields: serde_json::Value,
     pub created_at: DateTime<Utc>,
@@ -73,7 +76,7 @@ pub async fn open(
     let mut query = QueryBuilder::<Postgres>::new(format!("DECLARE {CURSOR} NO SCROLL CURSOR FOR "));
     query.push(
         "SELECT t.ticket_number, t.subject, t.status, t.priority, tm.name AS team, a.email AS assignee,
-            c.email AS customer_email, t.tags, t.fields, t.created_at, t.first_response_at, t.resolved_at, t.closed_at,
+            c.email AS customer_email, o.name AS organization, t.tags, t.fields, t.created_at, t.first_response_at, t.resolved_at, t.closed_at,
             floor(extract(epoch FROM t.first_response_at - t.created_at) / 60)::bigint AS first_response_minutes,
             (t.first_response_business_seconds / 60)::bigint AS first_response_business_minutes,
             floor(extract(epoch FROM t.resolved_at - t.created_at) / 60)::bigint AS resolution_minutes,
@@ -88,6 +91,7 @@ pub async fn open(
          JOIN users c ON c.id = t.user_id
          LEFT JOIN users a ON a.id = t.assigned_to
          LEFT JOIN teams tm ON tm.id = t.team_id
+         LEFT JOIN organizations o ON o.id = t.organization_id
          WHERE t.created_at >= ",
     );
     query.push_bind(range.from).push(" AND t.created_at < ").push_bind(range.to);
@@ -133,6 +137,7 @@ impl<'a> Writer<'a> {
             line.team.clone().unwrap_or_default(),
             line.assignee.clone().unwrap_or_default(),
             line.customer_email.clone(),
+            line.organization.clone().unwrap_or_default(),
             line.tags.join(";"),
         ];
         cells.extend(self.fields.iter().map(|field| value_cell(field, line.fields.get(&field.key))));

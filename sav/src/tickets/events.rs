@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::priority::Priority;
 use super::status::Status;
 
-use crate::ids::{RuleId, TeamId, TicketId, UserId};
+use crate::ids::{OrganizationId, RuleId, TeamId, TicketId, UserId};
 
 /// Which side wrote a message (`ticket_messages.sender_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -75,6 +75,8 @@ pub enum Event {
         category: Option<String>,
         /// The team whose queue it entered, if any.
         team_id: Option<TeamId>,
+        /// Its customer organisation, if any.
+        organization_id: Option<OrganizationId>,
         tags: Vec<String>,
         /// Its custom fields' values, `{key: value}`.
         fields: serde_json::Value,
@@ -136,8 +138,9 @@ pub enum Event {
         updated_by: Option<UserId>,
         /// What changed, as the history entry says it: `{property: [before, after]}`.
         changes: serde_json::Value,
-        /// The ticket's team, tags and custom fields after the change.
+        /// The ticket's team, customer organisation, tags and custom fields after the change.
         team_id: Option<TeamId>,
+        organization_id: Option<OrganizationId>,
         tags: Vec<String>,
         fields: serde_json::Value,
     },
@@ -169,7 +172,30 @@ pub enum Event {
     },
     /// A notification was written to a person's bell (by the notification worker): the live
     /// stream tells that person's open pages.
-    NotificationCreated { ticket_id: TicketId, user_id: UserId, notification_id: i64, kind: &'static str },
+    NotificationCreated {
+        ticket_id: TicketId,
+        user_id: UserId,
+        notification_id: i64,
+        kind: &'static str,
+    },
+    /// A customer organisation was made, changed (its name, domains, sharing, notes) or deleted.
+    OrganizationCreated {
+        organization: OrganizationNamed,
+    },
+    OrganizationUpdated {
+        organization: OrganizationNamed,
+    },
+    OrganizationDeleted {
+        organization: OrganizationNamed,
+    },
+}
+
+/// A customer organisation as its events name it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrganizationNamed {
+    pub id: OrganizationId,
+    pub name: String,
+    pub domains: Vec<String>,
 }
 
 impl Event {
@@ -185,6 +211,9 @@ impl Event {
             Self::TicketSlaBreach { .. } => "sav.ticket.sla_breach",
             Self::RuleMail { .. } => "sav.ticket.rule_mail",
             Self::NotificationCreated { .. } => "sav.notification.created",
+            Self::OrganizationCreated { .. } => "sav.organization.created",
+            Self::OrganizationUpdated { .. } => "sav.organization.updated",
+            Self::OrganizationDeleted { .. } => "sav.organization.deleted",
         }
     }
 }

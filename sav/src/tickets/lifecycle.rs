@@ -352,6 +352,7 @@ fn updated(
         updated_by: acting.by,
         changes,
         team_id: ticket.team_id,
+        organization_id: ticket.organization_id,
         tags: ticket.tags.clone(),
         fields: ticket.fields.clone(),
     };
@@ -493,6 +494,7 @@ fn opening(ticket: &Ticket, acting: Acting, now: DateTime<Utc>) -> Applied {
         order_id: ticket.order_id,
         category: ticket.category.clone(),
         team_id: ticket.team_id,
+        organization_id: ticket.organization_id,
         tags: ticket.tags.clone(),
         fields: ticket.fields.clone(),
         requester_notified: true,

@@ -22,6 +22,7 @@ export const GROUP_BY_LABEL: Record<GroupBy, MessageKey> = {
   priority: 'reports.group_by.priority',
   tag: 'reports.group_by.tag',
   channel: 'reports.group_by.channel',
+  organization: 'reports.group_by.organization',
 };
 
 /** The grouping as a word inside a sentence ("Median times by team"). */
@@ -31,6 +32,7 @@ export const GROUP_WORD: Record<GroupBy, MessageKey> = {
   priority: 'reports.group_word.priority',
   tag: 'reports.group_word.tag',
   channel: 'reports.group_word.channel',
+  organization: 'reports.group_word.organization',
 };
 
 export const PERIOD_LABEL: Record<PeriodChoice, MessageKey> = {
@@ -47,6 +49,7 @@ const NO_GROUP: Record<GroupBy, MessageKey> = {
   priority: 'reports.none.priority',
   tag: 'reports.none.tag',
   channel: 'reports.none.channel',
+  organization: 'reports.none.organization',
 };
 
 const CHANNEL_WORD: Record<string, MessageKey> = {

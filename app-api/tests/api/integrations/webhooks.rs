@@ -200,6 +200,45 @@ async fn every_event_type_is_delivered_and_verifies() {
     assert!(log.iter().all(|a| a["status_code"] == 200 && a["attempt"] == 1), "{log:?}");
 }
 
+/// Customer organisations are announced as they are made, changed and deleted (their id, name
+/// and domains), signed as every delivery is; a ticket's events name its organisation.
+#[tokio::test]
+async fn customer_organisations_are_announced_and_tickets_name_theirs() {
+    let desk = HookDesk::open().await;
+    let kinds = ["organization.created", "organization.updated", "organization.deleted", "ticket.created"];
+    desk.endpoint("orgs", &kinds).await;
+    let made = desk.post(&desk.owner, "/v1/organizations", &json!({"name": "Acme", "domains": ["acme.test"]})).await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let acme = made.json()["id"].as_str().unwrap().to_owned();
+    let customer = desk.member("customer").await;
+    let joined = desk.put(&desk.owner, &format!("/v1/organizations/{acme}/members/{}", customer.id), &json!({})).await;
+    assert_eq!(joined.status, 200, "{}", joined.body);
+    let ticket = id(&desk.create(&customer, json!({"subject": "Crate", "description": "Dented"})).await);
+    let renamed = desk.patch(&desk.owner, &format!("/v1/organizations/{acme}"), &json!({"name": "Acme Corp"})).await;
+    assert_eq!(renamed.status, 200, "{}", renamed.body);
+    assert_eq!(desk.delete(&desk.owner, &format!("/v1/organizations/{acme}")).await.status, 204);
+
+    let received = desk.receiver.wait_for("orgs", 4).await;
+    assert!(received.iter().all(|r| r.signatures_valid == vec![0]), "verified by standardwebhooks");
+    let bodies: Vec<Value> = received.iter().map(Received::json).collect();
+    let of_type = |t: &str| bodies.iter().find(|b| b["type"] == t).unwrap_or_else(|| panic!("{t}: {bodies:?}"));
+    let named = |t: &str| of_type(t)["data"]["organization"].clone();
+    assert_eq!(named("organization.created"), json!({"id": acme, "name": "Acme", "domains": ["acme.test"]}));
+    assert_eq!(named("organization.updated")["name"], "Acme Corp");
+    assert_eq!(named("organization.deleted"), json!({"id": acme, "name": "Acme Corp", "domains": ["acme.test"]}));
+    let created = of_type("ticket.created");
+    assert_eq!(
+        (created["data"]["ticket_id"].as_i64(), created["data"]["organization_id"].as_str()),
+        (Some(ticket), Some(acme.as_str()))
+    );
+    // An unknown kind is still refused, naming it.
+    let refused = desk
+        .post(&desk.owner, "/v1/webhooks", &json!({"url": desk.receiver.url("x"), "events": ["organization.merged"]}))
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert_eq!(refused.json()["errors"][0]["field"], "events[0]", "{}", refused.body);
+}
+
 /// A receiver failing twice then succeeding gets three attempts on the schedule, with one
 /// `webhook-id`; a `Retry-After` is waited for.
 #[tokio::test]

@@ -38,6 +38,7 @@ fn minutes(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
 struct Known {
     assignee: Option<String>,
     team: Option<String>,
+    organization: Option<String>,
     priority: String,
     tags: Vec<String>,
     resolved: bool,
@@ -70,6 +71,7 @@ async fn known(desk: &Desk, ticket: i64) -> Known {
     Known {
         assignee: t["assigned_to"].as_str().map(str::to_owned),
         team: t["team_id"].as_str().map(str::to_owned),
+        organization: t["organization_id"].as_str().map(str::to_owned),
         priority: t["priority"].as_str().unwrap().to_owned(),
         tags: t["tags"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect(),
         resolved: !t["resolved_at"].is_null(),
@@ -133,6 +135,12 @@ async fn scene() -> Scene {
         .await;
     assert_eq!(team.status, 201, "{}", team.body);
     let team_id = team.json()["id"].as_str().unwrap().to_owned();
+    // The customer's organisation: their tickets' unless moved out of it.
+    let acme = desk.post(&desk.owner, "/v1/organizations", &json!({ "name": "Acme" })).await.json()["id"].clone();
+    let joined = desk
+        .put(&desk.owner, &format!("/v1/organizations/{}/members/{}", acme.as_str().unwrap(), customer.id), &json!({}))
+        .await;
+    assert_eq!(joined.status, 200, "{}", joined.body);
     let priorities = ["low", "medium", "high", "urgent"];
     let mut ids = Vec::new();
     for n in 0..10_usize {
@@ -144,6 +152,11 @@ async fn scene() -> Scene {
             body["team_id"] = json!(team_id);
         }
         let ticket = id(&desk.create(&desk.owner, body).await);
+        if n % 3 == 2 {
+            let moved =
+                desk.patch(&desk.owner, &format!("/v1/tickets/{ticket}"), &json!({ "organization_id": null })).await;
+            assert_eq!(moved.status, 200, "{}", moved.body);
+        }
         // Created (n + 1) * 23 minutes ago: what the clock reads at the reply and resolution.
         desk.db
             .execute(&format!(
@@ -192,9 +205,10 @@ async fn performance_by_each_grouping_is_what_the_tickets_records_give() {
     let s = scene().await;
     let (from, to) = range();
     let all: Vec<&Known> = s.tickets.iter().map(|(_, k)| k).collect();
-    let groupings: [(&str, KeyOf); 4] = [
+    let groupings: [(&str, KeyOf); 5] = [
         ("agent", |k| vec![k.assignee.clone()]),
         ("team", |k| vec![k.team.clone()]),
+        ("organization", |k| vec![k.organization.clone()]),
         ("priority", |k| vec![Some(k.priority.clone())]),
         ("tag", |k| if k.tags.is_empty() { vec![None] } else { k.tags.iter().cloned().map(Some).collect() }),
     ];
@@ -222,6 +236,11 @@ async fn performance_by_each_grouping_is_what_the_tickets_records_give() {
         if grouping == "team" {
             let billing = rows.iter().find(|r| !r["key"].is_null()).unwrap();
             assert_eq!(billing["label"], "Billing");
+        }
+        if grouping == "organization" {
+            assert_eq!(rows.len(), 2, "Acme's and those of none: {rows:?}");
+            let acme = rows.iter().find(|r| !r["key"].is_null()).unwrap();
+            assert_eq!(acme["label"], "Acme");
         }
         if grouping == "agent" {
             let named = rows.iter().find(|r| r["key"] == json!(s.agent.id.to_string())).unwrap();
@@ -326,8 +345,11 @@ async fn the_csv_holds_every_ticket_of_the_range_as_a_spreadsheet_reads_it() {
     assert!(answer.body.ends_with("\r\n") && !answer.body.replace("\r\n", "").contains('\r'));
     let rows = parse_csv(&answer.body);
     let header = &rows[0];
-    assert_eq!(&header[..8], ["number", "subject", "status", "priority", "team", "assignee", "customer_email", "tags"]);
-    assert_eq!(&header[8..10], ["field.parts", "field.refund"]);
+    assert_eq!(
+        &header[..9],
+        ["number", "subject", "status", "priority", "team", "assignee", "customer_email", "organization", "tags"]
+    );
+    assert_eq!(&header[9..11], ["field.parts", "field.refund"]);
     assert_eq!(header.last().unwrap(), "csat");
     assert_eq!(rows.len(), 12, "a header and one row per ticket");
     let column = |name: &str| header.iter().position(|c| c == name).unwrap_or_else(|| panic!("{name}"));
@@ -343,6 +365,7 @@ async fn the_csv_holds_every_ticket_of_the_range_as_a_spreadsheet_reads_it() {
         assert_eq!(row[column("priority")], known.priority);
         assert_eq!(row[column("tags")], known.tags.join(";"));
         assert_eq!(row[column("customer_email")], s.customer.email);
+        assert_eq!(row[column("organization")], if known.organization.is_some() { "Acme" } else { "" });
         assert_eq!(row[column("resolved_at")].is_empty(), !known.resolved);
         let whole = |v: Option<f64>| v.map(|m| m.floor().to_string()).unwrap_or_default();
         let first = &row[column("first_response_minutes")];

@@ -27,6 +27,9 @@ export const EVENT_LABEL: Record<WebhookEvent, MessageKey> = {
   'ticket.updated': 'integrations.event.ticket_updated',
   'message.added': 'integrations.event.message_added',
   'ticket.sla_breach': 'integrations.event.ticket_sla_breach',
+  'organization.created': 'integrations.event.organization_created',
+  'organization.updated': 'integrations.event.organization_updated',
+  'organization.deleted': 'integrations.event.organization_deleted',
 };
 
 export function WebhooksPanel() {
