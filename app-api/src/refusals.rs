@@ -75,6 +75,7 @@ impl Answer for organizations::Refused {
         match self {
             Refused::NotFound | Refused::NoSuchMember => ApiError::not_found(self.to_string()),
             Refused::NameTaken => ApiError::conflict_as("organization_name_taken", self.to_string()),
+            Refused::InUse => ApiError::conflict_as("organization_in_use", self.to_string()),
             Refused::DomainTaken(ref domain) => {
                 let field = FieldError::new("domains", format!("{domain} is held by another organisation"));
                 ApiError::conflict_as("domain_taken", self.to_string()).with_field_errors(vec![field])

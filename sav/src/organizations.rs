@@ -306,6 +306,9 @@ pub enum Refused {
     /// Another organisation of the tenant holds this domain.
     #[error("another organisation holds {0}")]
     DomainTaken(String),
+    /// An SLA policy's conditions name the organisation.
+    #[error("an SLA policy names this organisation: change the policy first")]
+    InUse,
     /// The person belongs to `MEMBERSHIPS_MAX` organisations already.
     #[error("this person belongs to 20 organisations: remove one first")]
     LimitReached,
@@ -531,10 +534,22 @@ pub async fn change(
 
 /// Deletes organisation `id` with its audit entry: its memberships go (each person's oldest
 /// remaining one becomes their primary), its people and tickets stay (the tickets without an
-/// organisation). What it was.
+/// organisation). What it was. Refused while an SLA policy's conditions name it (409
+/// `organization_in_use`), as a team is.
 pub async fn remove(conn: &mut PgConnection, admin: UserId, id: OrganizationId) -> Result<Organization, Refused> {
     let mut tx = conn.begin().await?;
     let removed = get(&mut tx, id).await?.ok_or(Refused::NotFound)?;
+    // The policies are replaced under a stronger lock: none can name it meanwhile.
+    sqlx::query!("LOCK TABLE sla_policies IN SHARE MODE").execute(&mut *tx).await?;
+    let named = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM sla_policies WHERE $1 = ANY (organization_ids)) AS "named!""#,
+        id as _
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if named {
+        return Err(Refused::InUse);
+    }
     sqlx::query!("DELETE FROM organizations WHERE id = $1", id as _).execute(&mut *tx).await?;
     let details = serde_json::json!({ "organization_id": id, "name": removed.name });
     users::audit(&mut tx, admin, "organization_deleted", id.0, details).await?;
@@ -706,6 +721,13 @@ pub async fn remove_member(
     users::audit(&mut tx, admin, "organization_member_removed", id.0, details).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Whether organisation `id` is this tenant's.
+pub async fn exists(conn: &mut PgConnection, id: OrganizationId) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM organizations WHERE id = $1) AS "found!""#, id as _)
+        .fetch_one(conn)
+        .await
 }
 
 /// Whether `user` belongs to organisation `id`.

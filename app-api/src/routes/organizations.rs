@@ -224,6 +224,7 @@ pub async fn patch_organization(
         (status = 204, description = "Deleted"),
         Access<Admins>,
         NotFound,
+        (status = 409, description = "`organization_in_use`: an SLA policy's conditions name it"),
     ))]
 pub async fn delete_organization(
     access: Access<Admins>,

@@ -82,6 +82,7 @@ fn held(subject: &Subject, facts: &Facts<'_>) -> Held {
         Subject::Channel => text(facts.channel),
         Subject::CustomerVip => Held::Flag(facts.customer_vip),
         Subject::CustomerEmailDomain => facts.customer_email.rsplit_once('@').map_or(Held::Nothing, |(_, d)| text(d)),
+        Subject::CustomerOrganizationId => id(ticket.organization_id.map(|organization| organization.0)),
         Subject::Subject => text(&ticket.subject),
         Subject::Description => text(&ticket.description),
         Subject::Field(key) => field(ticket.fields.get(key)),

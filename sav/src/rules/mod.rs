@@ -112,6 +112,8 @@ pub enum Subject {
     Channel,
     CustomerVip,
     CustomerEmailDomain,
+    /// The ticket's customer organisation.
+    CustomerOrganizationId,
     Subject,
     Description,
     /// A custom field, by key.
@@ -152,7 +154,7 @@ pub enum Sort {
 }
 
 impl Subject {
-    const NAMED: [(&'static str, Self); 14] = [
+    const NAMED: [(&'static str, Self); 15] = [
         ("status", Self::Status),
         ("priority", Self::Priority),
         ("team_id", Self::TeamId),
@@ -162,6 +164,7 @@ impl Subject {
         ("channel", Self::Channel),
         ("customer.vip", Self::CustomerVip),
         ("customer.email_domain", Self::CustomerEmailDomain),
+        ("customer.organization_id", Self::CustomerOrganizationId),
         ("subject", Self::Subject),
         ("description", Self::Description),
         ("message.body", Self::MessageBody),
@@ -209,7 +212,7 @@ impl Subject {
             Self::Priority => word(&PRIORITIES, true),
             Self::Channel => word(&CHANNELS, false),
             Self::MessageSenderType => word(&SENDERS, false),
-            Self::TeamId | Self::AssignedTo => Sort::Id,
+            Self::TeamId | Self::AssignedTo | Self::CustomerOrganizationId => Sort::Id,
             Self::Category | Self::CustomerEmailDomain | Self::Subject | Self::Description | Self::MessageBody => {
                 Sort::Text
             }

@@ -14,9 +14,9 @@ use uuid::Uuid;
 
 use super::grammar::{RuleAction, RuleConditions, RuleEffect, RuleTrigger};
 use super::{Action, MAX_PER_TENANT, Operand, Rule, Subject, Trigger};
-use crate::ids::{RuleId, TeamId, TicketId, UserId};
+use crate::ids::{OrganizationId, RuleId, TeamId, TicketId, UserId};
 use crate::tickets::fields;
-use crate::{macros, teams, users};
+use crate::{macros, organizations, teams, users};
 
 /// The newest runs of a rule its log keeps.
 pub const RUNS_KEPT: i64 = 100;
@@ -213,6 +213,7 @@ async fn checked(
                 let known = match condition.subject {
                     Subject::TeamId => teams::exists(conn, TeamId(*id)).await?,
                     Subject::AssignedTo => users::assignable(conn, UserId(*id)).await?,
+                    Subject::CustomerOrganizationId => organizations::exists(conn, OrganizationId(*id)).await?,
                     _ => true,
                 };
                 if !known {
@@ -251,6 +252,7 @@ async fn checked(
 fn unknown(subject: &Subject) -> &'static str {
     match subject {
         Subject::TeamId => "is not a team of this organisation",
+        Subject::CustomerOrganizationId => "is not a customer organisation of this tenant",
         _ => "is not an active agent or admin of this organisation",
     }
 }

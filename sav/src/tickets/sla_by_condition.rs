@@ -16,7 +16,7 @@ use super::priority::Priority;
 use super::sla::{Hours, Targets};
 use super::sla_default::MAX_MINUTES;
 use super::tags;
-use crate::ids::{ScheduleId, TeamId, UserId};
+use crate::ids::{OrganizationId, ScheduleId, TeamId, UserId};
 use crate::schedules::business::Schedule;
 use crate::schedules::{self, Interval};
 use crate::users;
@@ -73,6 +73,11 @@ pub struct SlaConditions {
     /// The customer is a VIP (`true`) or not (`false`).
     #[serde(default)]
     pub vip: Option<bool>,
+    /// The ticket's customer organisation is one of these. An organisation named here cannot be
+    /// deleted (409 `organization_in_use`).
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Uuid>>)]
+    pub organization_ids: Option<Vec<OrganizationId>>,
 }
 
 /// Targets per priority.
@@ -129,13 +134,20 @@ impl PolicyTargets {
     }
 }
 
+/// What the policies may name: the tenant's teams, schedules and customer organisations.
+#[derive(Debug, Default)]
+pub struct Known {
+    pub teams: Vec<TeamId>,
+    pub schedules: Vec<ScheduleId>,
+    pub organizations: Vec<OrganizationId>,
+}
+
 /// `policies` checked and normalised (names and categories trimmed, tags lower-cased, lists
-/// sorted and distinct), given the tenant's teams and schedules, or every rule they break, each
-/// naming its field.
+/// sorted and distinct), given what they may name, or every rule they break, each naming its
+/// field.
 pub fn checked(
     mut policies: Vec<ConditionalSlaPolicy>,
-    teams: &[TeamId],
-    schedules: &[ScheduleId],
+    known: &Known,
 ) -> Result<Vec<ConditionalSlaPolicy>, Vec<FieldError>> {
     let mut errors = Vec::new();
     if policies.len() > MAX_POLICIES {
@@ -167,6 +179,7 @@ pub fn checked(
         list("team_ids", conditions.team_ids.as_ref().map(Vec::len));
         list("tags_any", conditions.tags_any.as_ref().map(Vec::len));
         list("categories", conditions.categories.as_ref().map(Vec::len));
+        list("organization_ids", conditions.organization_ids.as_ref().map(Vec::len));
         if let Some(priorities) = &mut conditions.priorities {
             priorities.sort_unstable();
             priorities.dedup();
@@ -174,8 +187,18 @@ pub fn checked(
         if let Some(ids) = &mut conditions.team_ids {
             ids.sort_unstable();
             ids.dedup();
-            if ids.iter().any(|id| !teams.contains(id)) {
+            if ids.iter().any(|id| !known.teams.contains(id)) {
                 errors.push(FieldError::new(at("conditions.team_ids"), "each must be a team of this organisation"));
+            }
+        }
+        if let Some(ids) = &mut conditions.organization_ids {
+            ids.sort_unstable();
+            ids.dedup();
+            if ids.iter().any(|id| !known.organizations.contains(id)) {
+                errors.push(FieldError::new(
+                    at("conditions.organization_ids"),
+                    "each must be a customer organisation of this tenant",
+                ));
             }
         }
         if let Some(given) = &conditions.tags_any {
@@ -195,7 +218,7 @@ pub fn checked(
             }
         }
         if let Some(id) = policy.schedule_id
-            && !schedules.contains(&id)
+            && !known.schedules.contains(&id)
         {
             errors.push(FieldError::new(at("schedule_id"), "is not a schedule of this organisation"));
         }
@@ -235,6 +258,7 @@ struct Row {
     tags_any: Option<Vec<String>>,
     categories: Option<Vec<String>>,
     vip: Option<bool>,
+    organization_ids: Option<Vec<OrganizationId>>,
     schedule_id: Option<ScheduleId>,
     targets: Json<PolicyTargetGrid>,
 }
@@ -249,6 +273,7 @@ impl From<Row> for ConditionalSlaPolicy {
                 tags_any: row.tags_any,
                 categories: row.categories,
                 vip: row.vip,
+                organization_ids: row.organization_ids,
             },
             schedule_id: row.schedule_id,
             targets: row.targets.0,
@@ -261,7 +286,7 @@ pub async fn all(conn: &mut PgConnection) -> sqlx::Result<Vec<ConditionalSlaPoli
     let rows = sqlx::query_as!(
         Row,
         r#"SELECT name, priorities AS "priorities: Vec<Priority>", team_ids AS "team_ids: Vec<TeamId>", tags_any, categories, vip,
-                schedule_id AS "schedule_id: ScheduleId",
+                organization_ids AS "organization_ids: Vec<OrganizationId>", schedule_id AS "schedule_id: ScheduleId",
                 targets AS "targets: Json<PolicyTargetGrid>"
            FROM sla_policies ORDER BY position LIMIT $1"#,
         i64::try_from(MAX_POLICIES).unwrap_or(i64::MAX),
@@ -287,17 +312,23 @@ pub async fn replace(
     // too; this makes the refusal a field error instead).
     sqlx::query!("LOCK TABLE sla_policies IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
     sqlx::query!("LOCK TABLE schedules IN SHARE MODE").execute(&mut *tx).await?;
-    let teams = sqlx::query_scalar!(r#"SELECT id AS "id: TeamId" FROM teams"#).fetch_all(&mut *tx).await?;
-    let schedules = sqlx::query_scalar!(r#"SELECT id AS "id: ScheduleId" FROM schedules"#).fetch_all(&mut *tx).await?;
-    let policies = checked(policies, &teams, &schedules).map_err(Refused::Invalid)?;
+    let known = Known {
+        teams: sqlx::query_scalar!(r#"SELECT id AS "id: TeamId" FROM teams"#).fetch_all(&mut *tx).await?,
+        schedules: sqlx::query_scalar!(r#"SELECT id AS "id: ScheduleId" FROM schedules"#).fetch_all(&mut *tx).await?,
+        organizations: sqlx::query_scalar!(r#"SELECT id AS "id: OrganizationId" FROM organizations"#)
+            .fetch_all(&mut *tx)
+            .await?,
+    };
+    let policies = checked(policies, &known).map_err(Refused::Invalid)?;
     let before: Vec<String> = all(&mut tx).await?.into_iter().map(|p| p.name).collect();
     sqlx::query!("DELETE FROM sla_policies").execute(&mut *tx).await?;
     for (position, policy) in policies.iter().enumerate() {
         let c = &policy.conditions;
         let priorities: Option<Vec<&str>> = c.priorities.as_ref().map(|p| p.iter().map(|p| p.as_str()).collect());
         sqlx::query!(
-            "INSERT INTO sla_policies (position, name, priorities, team_ids, tags_any, categories, vip, schedule_id, targets)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO sla_policies (position, name, priorities, team_ids, tags_any, categories, vip, schedule_id, targets,
+                                       organization_ids)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             i32::try_from(position).unwrap_or(i32::MAX),
             policy.name,
             priorities as Option<Vec<&str>>,
@@ -307,6 +338,7 @@ pub async fn replace(
             c.vip,
             policy.schedule_id as _,
             Json(&policy.targets) as _,
+            c.organization_ids.as_deref() as _,
         )
         .execute(&mut *tx)
         .await?;
@@ -325,6 +357,23 @@ pub struct Facts<'a> {
     pub tags: &'a [String],
     pub category: Option<&'a str>,
     pub customer: UserId,
+    pub organization: OrganizationFact,
+}
+
+/// The ticket's customer organisation, as the policies match it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrganizationFact {
+    /// The one it holds (`None`: none).
+    Is(Option<OrganizationId>),
+    /// A new ticket's, none asked for: its requester's primary, which the insert gives it.
+    RequestersPrimary,
+}
+
+impl OrganizationFact {
+    /// A new ticket's, `asked` or else its requester's primary.
+    pub fn of_new(asked: Option<OrganizationId>) -> Self {
+        asked.map_or(Self::RequestersPrimary, |id| Self::Is(Some(id)))
+    }
 }
 
 impl<'a> Facts<'a> {
@@ -334,8 +383,9 @@ impl<'a> Facts<'a> {
         tags: &'a [String],
         category: Option<&'a str>,
         customer: UserId,
+        organization: OrganizationFact,
     ) -> Self {
-        Self { priority, team_id, tags, category, customer }
+        Self { priority, team_id, tags, category, customer, organization }
     }
 }
 
@@ -359,6 +409,10 @@ impl Applied {
 /// `None` when none does (the versioned policy applies). An index-ordered scan of at most 50
 /// rows: a tenant without policies reads an empty table.
 pub async fn matching(conn: &mut PgConnection, facts: &Facts<'_>) -> sqlx::Result<Option<Applied>> {
+    let organization = match facts.organization {
+        OrganizationFact::Is(organization) => organization,
+        OrganizationFact::RequestersPrimary => None,
+    };
     let row = sqlx::query!(
         r#"SELECT p.name, p.targets -> $1::text AS "targets!: Json<PolicyTargets>", s.id AS "schedule_id?: ScheduleId",
                 s.time_zone AS "time_zone?", s.intervals AS "intervals?: Json<Vec<Interval>>",
@@ -370,12 +424,16 @@ pub async fn matching(conn: &mut PgConnection, facts: &Facts<'_>) -> sqlx::Resul
              AND (p.tags_any IS NULL OR p.tags_any && $3)
              AND (p.categories IS NULL OR EXISTS (SELECT 1 FROM unnest(p.categories) c WHERE lower(c) = lower($4)))
              AND (p.vip IS NULL OR p.vip = coalesce((SELECT u.vip FROM users u WHERE u.id = $5), false))
+             AND (p.organization_ids IS NULL
+                  OR CASE WHEN $7 THEN person_primary_organization($5) ELSE $6 END = ANY (p.organization_ids))
            ORDER BY p.position LIMIT 1"#,
         facts.priority.as_str(),
         facts.team_id as _,
         facts.tags,
         facts.category,
         facts.customer as _,
+        organization as _,
+        facts.organization == OrganizationFact::RequestersPrimary,
     )
     .fetch_optional(conn)
     .await?;
@@ -440,24 +498,24 @@ mod tests {
 
     #[test]
     fn a_catch_all_policy_needs_every_priority() {
-        assert!(checked(vec![policy("All")], &[], &[]).is_ok());
+        assert!(checked(vec![policy("All")], &Known::default()).is_ok());
         let mut missing = policy("All");
         missing.targets.high = None;
-        assert_eq!(fields(&checked(vec![missing], &[], &[]).unwrap_err()), ["policies[0].targets.high"]);
+        assert_eq!(fields(&checked(vec![missing], &Known::default()).unwrap_err()), ["policies[0].targets.high"]);
     }
 
     #[test]
     fn a_narrowed_policy_takes_only_its_priorities() {
         let mut urgent = policy("Urgent");
         urgent.conditions.priorities = Some(vec![Priority::Urgent, Priority::Urgent]);
-        let errors = checked(vec![urgent.clone()], &[], &[]).unwrap_err();
+        let errors = checked(vec![urgent.clone()], &Known::default()).unwrap_err();
         assert_eq!(
             fields(&errors),
             ["policies[0].targets.low", "policies[0].targets.medium", "policies[0].targets.high"],
             "targets it can never use are refused"
         );
         urgent.targets = PolicyTargetGrid { urgent: Some(targets(15, 120)), ..PolicyTargetGrid::default() };
-        let kept = checked(vec![urgent], &[], &[]).unwrap();
+        let kept = checked(vec![urgent], &Known::default()).unwrap();
         assert_eq!(kept[0].conditions.priorities, Some(vec![Priority::Urgent]), "distinct");
     }
 
@@ -465,30 +523,36 @@ mod tests {
     fn names_lists_references_and_minutes_are_checked() {
         let team = TeamId(Uuid::now_v7());
         let schedule = ScheduleId(Uuid::now_v7());
+        let acme = OrganizationId(Uuid::now_v7());
+        let known = Known { teams: vec![team], schedules: vec![schedule], organizations: vec![acme] };
         let mut first = policy("  Billing  ");
         first.conditions.team_ids = Some(vec![team]);
+        first.conditions.organization_ids = Some(vec![acme, acme]);
         first.conditions.tags_any = Some(vec![" VIP ".into(), "vip".into()]);
         first.conditions.categories = Some(vec!["Refund".into(), "refund ".into()]);
         first.schedule_id = Some(schedule);
-        let kept = checked(vec![first.clone()], &[team], &[schedule]).unwrap();
+        let kept = checked(vec![first.clone()], &known).unwrap();
         assert_eq!(kept[0].name, "Billing");
+        assert_eq!(kept[0].conditions.organization_ids, Some(vec![acme]), "distinct");
         assert_eq!(kept[0].conditions.tags_any, Some(vec!["vip".to_owned()]));
         assert_eq!(kept[0].conditions.categories, Some(vec!["Refund".to_owned()]));
 
         let mut bad = policy("billing");
         bad.conditions.team_ids = Some(vec![TeamId(Uuid::now_v7())]);
+        bad.conditions.organization_ids = Some(vec![OrganizationId(Uuid::now_v7())]);
         bad.conditions.tags_any = Some(vec!["not a tag".into()]);
         bad.conditions.categories = Some(Vec::new());
         bad.schedule_id = Some(ScheduleId(Uuid::now_v7()));
         bad.targets.low =
             Some(PolicyTargets { response_minutes: 0, next_response_minutes: Some(525_601), resolution_minutes: 10 });
-        let errors = checked(vec![first, bad], &[team], &[schedule]).unwrap_err();
+        let errors = checked(vec![first, bad], &known).unwrap_err();
         assert_eq!(
             fields(&errors),
             [
                 "policies[1].name",
                 "policies[1].conditions.categories",
                 "policies[1].conditions.team_ids",
+                "policies[1].conditions.organization_ids",
                 "policies[1].conditions.tags_any",
                 "policies[1].schedule_id",
                 "policies[1].targets.low.response_minutes",
@@ -500,6 +564,6 @@ mod tests {
     #[test]
     fn the_list_is_bounded() {
         let many = (0..=MAX_POLICIES).map(|i| policy(&format!("P{i}"))).collect();
-        assert_eq!(fields(&checked(many, &[], &[]).unwrap_err()), ["policies"]);
+        assert_eq!(fields(&checked(many, &Known::default()).unwrap_err()), ["policies"]);
     }
 }

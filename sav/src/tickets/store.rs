@@ -15,7 +15,7 @@ use super::messages::{AttachmentSummary, Channel};
 use super::priority::Priority;
 use super::refusal::Refused;
 use super::sla::{self, Answers, Change, Hours, SlaState, Targets};
-use super::sla_by_condition;
+use super::sla_by_condition::{self, OrganizationFact};
 use super::sla_default;
 use super::status::Status;
 use crate::ids::{OrganizationId, ScheduleId, TeamId, TicketId, UserId};
@@ -502,7 +502,14 @@ pub async fn insert(conn: &mut PgConnection, new: &NewTicket, now: DateTime<Utc>
     let policy = sla_default::current(conn).await?;
     let applied = sla_by_condition::matching(
         conn,
-        &sla_by_condition::Facts::of(new.priority, new.team_id, &new.tags, new.category.as_deref(), new.user_id),
+        &sla_by_condition::Facts::of(
+            new.priority,
+            new.team_id,
+            &new.tags,
+            new.category.as_deref(),
+            new.user_id,
+            OrganizationFact::of_new(new.organization_id),
+        ),
     )
     .await?;
     let applied = applied.as_ref();
@@ -662,6 +669,7 @@ pub async fn refresh_sla(
             &ticket.tags,
             ticket.category.as_deref(),
             ticket.user_id,
+            OrganizationFact::Is(ticket.organization_id),
         ),
     )
     .await?;

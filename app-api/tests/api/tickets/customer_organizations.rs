@@ -342,3 +342,68 @@ async fn a_ticket_belongs_to_one_of_its_requesters_organisations() {
     assert!(desk.get(&agent, &path).await.json()["organization_id"].is_null());
     assert_eq!(desk.get(&customer, "/v1/me").await.json()["organization_ids"], json!([]));
 }
+
+/// A ticket's organisation joins the rules and the SLA policies: a rule's condition
+/// `customer.organization_id` and a policy's `conditions.organization_ids` match it, at creation
+/// and again when staff move the ticket; ids of no organisation of this tenant are refused by
+/// name, and an organisation a policy names is not deleted.
+#[tokio::test]
+async fn rules_and_sla_policies_match_the_tickets_organisation() {
+    let desk = Desk::open().await;
+    let (member, outsider, agent) =
+        tokio::join!(desk.member("customer"), desk.member("customer"), desk.member("agent"));
+    let acme = organization(&desk, json!({"name": "Acme"})).await["id"].as_str().unwrap().to_owned();
+    let joined = desk.put(&desk.owner, &format!("/v1/organizations/{acme}/members/{}", member.id), &json!({})).await;
+    assert_eq!(joined.status, 200, "{}", joined.body);
+    let stranger = uuid::Uuid::now_v7();
+
+    let rule = |value: Value| {
+        json!({
+            "name": "Key account", "trigger": "ticket.created",
+            "conditions": {"all": [{"field": "customer.organization_id", "op": "is", "value": value}]},
+            "actions": [{"type": "add_tags", "value": ["key-account"]}],
+        })
+    };
+    let refused = desk.post(&desk.owner, "/v1/rules", &rule(json!(stranger))).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(refused.json()["errors"][0]["field"], "conditions.all[0].value", "{}", refused.body);
+    let made = desk.post(&desk.owner, "/v1/rules", &rule(json!(acme))).await;
+    assert_eq!(made.status, 201, "{}", made.body);
+
+    let policy = |ids: Value| {
+        let one = json!({"response_minutes": 15, "next_response_minutes": null, "resolution_minutes": 60});
+        json!({"policies": [{
+            "name": "Acme hours", "conditions": {"organization_ids": ids},
+            "targets": {"low": one, "medium": one, "high": one, "urgent": one},
+        }]})
+    };
+    let refused = desk.put(&desk.owner, "/v1/sla/policies", &policy(json!([stranger]))).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(refused.json()["errors"][0]["field"], "policies[0].conditions.organization_ids");
+    let put = desk.put(&desk.owner, "/v1/sla/policies", &policy(json!([acme]))).await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    assert_eq!(put.json()["policies"][0]["conditions"]["organization_ids"], json!([acme]));
+
+    // Acme's ticket is tagged and under Acme's policy; another customer's neither.
+    let theirs = desk.create(&member, json!({"subject": "Key", "description": "x"})).await;
+    let theirs = desk.get(&agent, &format!("/v1/tickets/{}", theirs["id"])).await.json();
+    assert_eq!(
+        (theirs["tags"].clone(), theirs["sla"]["policy"].as_str()),
+        (json!(["key-account"]), Some("Acme hours"))
+    );
+    let other = desk.create(&outsider, json!({"subject": "Plain", "description": "x"})).await;
+    let other = desk.get(&agent, &format!("/v1/tickets/{}", other["id"])).await.json();
+    assert_eq!((other["tags"].clone(), other["sla"]["policy"].as_str()), (json!([]), Some("default")));
+    // Moved out of the organisation: the policy no longer applies.
+    let path = format!("/v1/tickets/{}", theirs["id"]);
+    let moved = desk.patch(&agent, &path, &json!({"organization_id": null})).await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    assert_eq!(desk.get(&agent, &path).await.json()["sla"]["policy"], "default");
+
+    // Named by a policy: not deleted until the policy lets it go.
+    let path = format!("/v1/organizations/{acme}");
+    let kept = desk.delete(&desk.owner, &path).await;
+    assert_eq!((kept.status.as_u16(), kept.json()["code"].as_str()), (409, Some("organization_in_use")));
+    assert_eq!(desk.put(&desk.owner, "/v1/sla/policies", &json!({"policies": []})).await.status, 200);
+    assert_eq!(desk.delete(&desk.owner, &path).await.status, 204);
+}

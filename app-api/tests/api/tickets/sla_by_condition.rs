@@ -85,7 +85,7 @@ async fn admins_order_the_policies_staff_read_them() {
     assert_eq!(first["targets"]["low"], Value::Null);
     assert_eq!(
         stored["policies"][1]["conditions"],
-        json!({ "priorities": null, "team_ids": null, "tags_any": null, "categories": null, "vip": null })
+        json!({ "priorities": null, "team_ids": null, "tags_any": null, "categories": null, "vip": null, "organization_ids": null })
     );
     // Staff read what was stored; customers and agents keep nothing.
     assert_eq!(desk.get(&agent, "/v1/sla/policies").await.json(), stored);
