@@ -7,7 +7,7 @@
 
 import { api } from '../api';
 import type { NewOrganization, Organization, OrganizationChange, OrganizationMember, OrganizationMembership, OrganizationPage, OrganizationRole } from '../api/schemas';
-import type { Page } from './pages';
+import { boundedPages, type Page } from './pages';
 
 export type {
   CustomerOrganization,
@@ -23,6 +23,23 @@ export type {
 /** One page of the organisations by name, those whose name holds `q` when it is given. */
 export function organizationsPage(q: string, cursor: string | null, limit: number, signal?: AbortSignal): Promise<Page<Organization>> {
   return api('GET', '/v1/organizations', { query: { q: q || undefined, limit, cursor: cursor ?? undefined }, signal });
+}
+
+/** How many pages of a hundred the choosers read: enough for most tenants in a few calls. */
+const CHOICE_PAGES = 10;
+/** The most organisations a chooser offers. */
+export const CHOICES_MAX = CHOICE_PAGES * 100;
+
+/** The organisations to choose from (a rule's condition, an SLA policy's), by name, their ids and
+ * names only; `complete`: every one of the tenant's is there (else the first `CHOICES_MAX`). */
+export interface OrganizationChoices {
+  organizations: { id: string; name: string }[];
+  complete: boolean;
+}
+
+export async function organizationChoices(signal?: AbortSignal): Promise<OrganizationChoices> {
+  const { items, complete } = await boundedPages((cursor) => organizationsPage('', cursor ?? null, 100, signal), CHOICE_PAGES);
+  return { organizations: items.map(({ id, name }) => ({ id, name })), complete };
 }
 
 /** One organisation with its statistics, counted now. */
