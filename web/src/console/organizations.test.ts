@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiProblem } from '../api/problem';
 import { fieldsRefused } from '../api/problem.fixture';
 import type { Organization } from '../data/organizations';
+import { setLocale } from '../i18n';
 import {
   byPrimaryThenName,
   checkOrganizationForm,
@@ -14,7 +15,9 @@ import {
   normaliseDomain,
   organizationChange,
   organizationFormValues,
+  organizationLabel,
   organizationRefusal,
+  partialChoicesHint,
   ticketOrganizationChoices,
   type OrganizationFormValues,
 } from './organizations';
@@ -178,5 +181,26 @@ describe('the pages’ addresses and what they hand each other', () => {
     expect(deletedOrganization({ deletedOrganization: 'Acme' })).toBe('Acme');
     expect(createdOrganization(null)).toBeNull();
     expect(deletedOrganization({ createdOrganization: 'Acme' })).toBeNull();
+  });
+});
+
+describe('an organisation a rule or a policy names', () => {
+  const read = { organizations: [{ id: 'a1', name: 'Acme Industries' }], complete: true };
+
+  it('is named; loading until the organisations are read; gone (null) when they all were and it is not among them', () => {
+    setLocale('en');
+    expect(organizationLabel('a1', read)).toBe('Acme Industries');
+    expect(organizationLabel('a1', undefined)).toBe('Loading…');
+    expect(organizationLabel('a2', read)).toBeNull();
+  });
+
+  it('is beyond the ones read when only the first of many were, which the chooser says', () => {
+    setLocale('en');
+    const partial = { ...read, complete: false };
+    expect(organizationLabel('a2', partial)).toBe('A customer organisation beyond the first 1,000');
+    expect(organizationLabel('a1', partial)).toBe('Acme Industries');
+    expect(partialChoicesHint(partial)).toBe('Only the first 1,000 customer organisations, by name, are offered here.');
+    expect(partialChoicesHint(read)).toBeUndefined();
+    expect(partialChoicesHint(undefined)).toBeUndefined();
   });
 });

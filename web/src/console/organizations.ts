@@ -3,12 +3,13 @@
  * customers-to-be join it by, what colleagues share, notes) checked before the server, which stays
  * the authority, and what a change sends; the server's refusals by field, a domain refused beside
  * the row it was typed in; a member's role in words; and the choices a ticket's organisation may
- * move to (another of its requester's, or none).
+ * move to (another of its requester's, or none); an organisation a rule or an SLA policy names, in
+ * words.
  */
 
 import { ApiProblem } from '../api/problem';
-import type { CustomerOrganization, NewOrganization, Organization, OrganizationChange, OrganizationRole } from '../data/organizations';
-import type { MessageKey } from '../i18n';
+import { CHOICES_MAX, type CustomerOrganization, type NewOrganization, type Organization, type OrganizationChange, type OrganizationChoices, type OrganizationRole } from '../data/organizations';
+import { formatNumber, t, type MessageKey } from '../i18n';
 
 export const NAME_MAX = 200;
 export const NOTES_MAX = 10_000;
@@ -224,4 +225,21 @@ export function memberRefusal(error: unknown): MessageKey | null {
   if (error.code === 'limit_reached') return 'organizations.members.limit';
   if (error.code === 'validation_failed' && error.errors.some((e) => e.field === 'user_id')) return 'organizations.members.staff';
   return null;
+}
+
+/** The words for an organisation a rule or an SLA policy names, among those the choosers read:
+ * its name; "Loading…" while they load; when it is not among them, `null` if they are all there
+ * (it was deleted since: the caller says so in its own words), else that it is beyond the ones
+ * read. */
+export function organizationLabel(id: string, choices: OrganizationChoices | undefined): string | null {
+  if (!choices) return t('common.loading');
+  const found = choices.organizations.find((o) => o.id === id);
+  if (found) return found.name;
+  return choices.complete ? null : t('organizations.choice.unlisted', { count: formatNumber(CHOICES_MAX) });
+}
+
+/** Said under a chooser that offers only the first of many organisations; `undefined` when it
+ * offers them all (or while they load). */
+export function partialChoicesHint(choices: OrganizationChoices | undefined): string | undefined {
+  return choices && !choices.complete ? t('organizations.choice.partial', { count: formatNumber(CHOICES_MAX) }) : undefined;
 }

@@ -13,6 +13,7 @@ import {
   emptyRuleForm,
   fieldLabel,
   fieldsOffered,
+  missingChoiceLabel,
   moreRuns,
   opLabel,
   operatorsOf,
@@ -53,6 +54,8 @@ const definitions = [
 
 const BILLING = 'c0ffee00-0000-4000-8000-0000000000b1';
 const INES = 'b3f0c2a4-0000-4000-8000-000000000002';
+const ACME = 'a0000000-0000-4000-8000-000000000001';
+const GLOBEX = 'a0000000-0000-4000-8000-000000000002';
 
 const context = { definitions, others: ['Route billing', 'VIP first'] };
 const form = (over: Partial<RuleFormValues>): RuleFormValues => ({ ...emptyRuleForm(), name: 'Escalate', ...over });
@@ -74,6 +77,8 @@ const rule: Rule = {
       { field: 'subject', op: 'not_in', value: ['test', 'ignore me'] },
       { field: 'customer.vip', op: 'is', value: false },
       { field: 'fields.bought_on', op: 'lt', value: '2030-01-31' },
+      { field: 'customer.organization_id', op: 'not_in', value: [ACME, GLOBEX] },
+      { field: 'customer.organization_id', op: 'is', value: ACME },
     ],
     any: [{ field: 'team_id', op: 'is_empty' }],
   },
@@ -105,6 +110,7 @@ describe('what a condition may look at', () => {
     expect(ops('team_id')).toEqual(['is', 'is_not', 'in', 'not_in', 'is_empty', 'is_not_empty']);
     expect(ops('assigned_to')).toEqual(ops('team_id'));
     expect(ops('fields.product')).toEqual(ops('team_id'));
+    expect(ops('customer.organization_id')).toEqual(['is', 'is_not', 'in', 'not_in', 'is_empty', 'is_not_empty']);
     for (const text of ['category', 'customer.email_domain', 'subject', 'description', 'message.body', 'fields.serial']) {
       expect(ops(text), text).toEqual(['is', 'is_not', 'in', 'not_in', 'contains', 'not_contains', 'is_empty', 'is_not_empty']);
     }
@@ -119,12 +125,16 @@ describe('what a condition may look at', () => {
     expect(sortOf('fields.gone', definitions)).toBeNull();
     expect(sortOf('colour', definitions)).toBeNull();
     expect(sortOf('fields.product', definitions)).toEqual({ kind: 'option', field: definitions[1] });
+    expect(sortOf('customer.organization_id', definitions)).toEqual({ kind: 'organization' });
   });
 
   it('offers the message only to rules run when a message is added, and the custom fields to all', () => {
     const created = fieldsOffered('ticket.created', definitions);
     expect(created.slice(0, 3)).toEqual(['status', 'priority', 'team_id']);
     expect(created).toContain('fields.warranty');
+    // The customer's organisation after the customer's other facts, for every trigger.
+    expect(created.slice(7, 10)).toEqual(['customer.vip', 'customer.email_domain', 'customer.organization_id']);
+    expect(fieldsOffered('time', [])).toContain('customer.organization_id');
     expect(created.some((f) => f.startsWith('message.'))).toBe(false);
     expect(fieldsOffered('time', [])).not.toContain('message.body');
     expect(fieldsOffered('message.added', definitions).slice(-3)).toEqual(['message.body', 'message.is_internal', 'message.sender_type']);
@@ -142,6 +152,9 @@ describe('what a condition may look at', () => {
     expect(control('fields.bought_on', 'is')).toBe('date');
     expect(control('customer.vip', 'is')).toBe('choice');
     expect(control('team_id', 'is_empty')).toBe('none');
+    expect(control('customer.organization_id', 'is')).toBe('choice');
+    expect(control('customer.organization_id', 'not_in')).toBe('choices');
+    expect(control('customer.organization_id', 'is_not_empty')).toBe('none');
   });
 
   it('keeps what still makes sense when the field or the operator changes', () => {
@@ -151,6 +164,12 @@ describe('what a condition may look at', () => {
     expect(withField(row, 'customer.vip', definitions)).toMatchObject({ op: 'is', value: 'true' });
     expect(withField(row, 'team_id', definitions)).toMatchObject({ op: 'is', value: '' });
     expect(withField(condition('team_id', 'is_empty'), 'fields.product', definitions)).toMatchObject({ op: 'is_empty', value: '' });
+    // A team is no organisation: nothing is chosen until one is.
+    expect(withField(condition('team_id', 'is', BILLING), 'customer.organization_id', definitions)).toMatchObject({ op: 'is', value: '', values: [] });
+    expect(withField(condition('subject', 'not_in', 'a, b'), 'customer.organization_id', definitions)).toMatchObject({ op: 'not_in', value: '', values: [] });
+    const organization = sortOf('customer.organization_id', definitions);
+    expect(withOp(condition('customer.organization_id', 'is', ACME), 'in', organization)).toMatchObject({ op: 'in', values: [ACME] });
+    expect(withOp(condition('customer.organization_id', 'in', '', [GLOBEX, ACME]), 'is_not', organization)).toMatchObject({ op: 'is_not', value: GLOBEX });
     const status = sortOf('status', definitions);
     expect(withOp(condition('status', 'is', 'closed'), 'in', status)).toMatchObject({ op: 'in', values: ['closed'] });
     expect(withOp(condition('status', 'in', '', ['resolved', 'closed']), 'is_not', status)).toMatchObject({ op: 'is_not', value: 'resolved' });
@@ -159,6 +178,7 @@ describe('what a condition may look at', () => {
   it('names the fields and operators in words', () => {
     setLocale('en');
     expect(fieldLabel('customer.email_domain', definitions)).toBe('Customer’s email domain');
+    expect(fieldLabel('customer.organization_id', definitions)).toBe('Customer organisation');
     expect(fieldLabel('fields.product', definitions)).toBe('Product (ticket field)');
     expect(fieldLabel('fields.gone', definitions)).toBe('A field deleted since (gone)');
     expect(opLabel('gt', sortOf('priority', definitions))).toBe('rules.op.gt_priority');
@@ -169,9 +189,31 @@ describe('what a condition may look at', () => {
       { value: 'tablet', label: 'TABLET' },
     ]);
     expect(choicesOf({ kind: 'team' }, { teams: [{ id: BILLING, name: 'Billing' }], staff: [] })).toEqual([{ value: BILLING, label: 'Billing' }]);
+    expect(choicesOf({ kind: 'organization' }, { teams: [], staff: [], organizations: [{ id: ACME, name: 'Acme Industries' }] })).toEqual([{ value: ACME, label: 'Acme Industries' }]);
+    expect(choicesOf({ kind: 'organization' }, { teams: [], staff: [] })).toEqual([]);
     setLocale('fr');
     expect(fieldLabel('fields.product', definitions)).toBe('Produit (champ du ticket)');
+    expect(fieldLabel('customer.organization_id', definitions)).toBe('Organisation cliente');
     expect(choicesOf({ kind: 'flag' }, { teams: [], staff: [] }).map((c) => c.label)).toEqual(['Oui', 'Non']);
+    setLocale('en');
+  });
+});
+
+describe('a value chosen before and not offered now', () => {
+  const organization = { kind: 'organization' } as const;
+  const listed = { organizations: [{ id: ACME, name: 'Acme Industries' }], complete: true };
+
+  it('says it is loading, gone, or beyond the organisations read', () => {
+    setLocale('en');
+    expect(missingChoiceLabel(GLOBEX, organization, { teams: [], organizations: undefined })).toBe('Loading…');
+    expect(missingChoiceLabel(GLOBEX, organization, { teams: [], organizations: listed })).toBe('One that no longer exists');
+    expect(missingChoiceLabel(GLOBEX, organization, { teams: [], organizations: { ...listed, complete: false } })).toBe('A customer organisation beyond the first 1,000');
+    expect(missingChoiceLabel(BILLING, { kind: 'team' }, { teams: undefined, organizations: listed })).toBe('Loading…');
+    expect(missingChoiceLabel(BILLING, { kind: 'team' }, { teams: [], organizations: undefined })).toBe('One that no longer exists');
+    expect(missingChoiceLabel(INES, { kind: 'staff' }, { teams: undefined, organizations: undefined })).toBe('One that no longer exists');
+    setLocale('fr');
+    expect(missingChoiceLabel(GLOBEX, organization, { teams: [], organizations: listed })).toBe('Une valeur qui n’existe plus');
+    expect(missingChoiceLabel(GLOBEX, organization, { teams: [], organizations: { ...listed, complete: false } })).toMatch(/^Une organisation cliente au-delà des 1\s000 premières$/);
     setLocale('en');
   });
 });
@@ -234,6 +276,8 @@ describe('the rule editor', () => {
           condition('fields.order_total', 'gt', 'many'),
           condition('fields.bought_on', 'is', '2030-02-30'),
           condition('team_id', 'is_not_empty'),
+          condition('customer.organization_id', 'is', ''),
+          condition('customer.organization_id', 'not_in'),
         ],
         any: [condition('description', 'contains', '  ')],
       }),
@@ -250,6 +294,8 @@ describe('the rule editor', () => {
       'conditions.all[6].value': 'rules.condition.tag_invalid',
       'conditions.all[7].value': 'fields.value.number',
       'conditions.all[8].value': 'fields.value.date',
+      'conditions.all[10].value': 'rules.condition.value_choose',
+      'conditions.all[11].value': 'rules.condition.values_choose',
       'conditions.any[0].value': 'rules.condition.value_type',
     });
   });
@@ -266,6 +312,9 @@ describe('the rule editor', () => {
           condition('status', 'not_in', '', ['closed', 'resolved']),
           condition('assigned_to', 'is', INES),
           condition('team_id', 'is_empty', 'kept from before'),
+          condition('customer.organization_id', 'is', ACME),
+          condition('customer.organization_id', 'in', '', [GLOBEX, ACME, GLOBEX]),
+          condition('customer.organization_id', 'is_empty', ACME),
         ],
       }),
       context,
@@ -278,6 +327,9 @@ describe('the rule editor', () => {
       { field: 'status', op: 'not_in', value: ['closed', 'resolved'] },
       { field: 'assigned_to', op: 'is', value: INES },
       { field: 'team_id', op: 'is_empty' },
+      { field: 'customer.organization_id', op: 'is', value: ACME },
+      { field: 'customer.organization_id', op: 'in', value: [GLOBEX, ACME] },
+      { field: 'customer.organization_id', op: 'is_empty' },
     ]);
   });
 
@@ -406,7 +458,7 @@ describe('the list', () => {
     setLocale('en');
     expect(triggerText('ticket.created')).toBe('When a ticket is created');
     expect(triggerText({ after_minutes: 90, since: 'last_customer_message' })).toBe('1 hr 30 min after the customer last wrote');
-    expect(sizeText(rule)).toBe('8 conditions, 10 actions');
+    expect(sizeText(rule)).toBe('10 conditions, 10 actions');
     expect(sizeText({ conditions: { all: [], any: [] }, actions: [{ type: 'set_priority', value: 'low' }] })).toBe('0 conditions, 1 action');
     setLocale('fr');
     expect(triggerText('sla.breached')).toBe('Quand un engagement de service est manqué');

@@ -10,6 +10,7 @@
 import type { TicketStatus } from '../api/schemas';
 import type { FieldDefinition } from '../data/fields';
 import type { Macro } from '../data/macros';
+import type { OrganizationChoices } from '../data/organizations';
 import type { Team } from '../data/teams';
 import {
   RULE_EVENTS,
@@ -27,6 +28,7 @@ import {
   type RunTrigger,
 } from '../data/rules';
 import { t, tn, type MessageKey } from '../i18n';
+import { organizationLabel } from './organizations';
 import type { Person } from './people';
 import { STATUS_LABEL } from '../tickets/badges';
 import { fieldName, fromInput, isDate, labelIn, nameOfKey, parseNumber, toInput, valueText, type FieldInput } from '../tickets/fields';
@@ -35,16 +37,17 @@ import { duration } from './format';
 import { PRIORITIES } from './queue/views';
 import { MAX_TAGS, TAG, normaliseTag, quotedTags, tagDiff } from './tags';
 
-/** The most rules an organisation keeps. */
-/** What the editor offers to choose from: the organisation's fields, teams, staff and macros
- * (teams and macros `undefined` while they load). */
+/** What the editor offers to choose from: the organisation's fields, teams, staff, macros and
+ * customer organisations (teams, macros and customer organisations `undefined` while they load). */
 export interface RulePickers {
   definitions: readonly FieldDefinition[];
   teams: readonly Team[] | undefined;
   staff: readonly Person[];
   macros: readonly Macro[] | undefined;
+  organizations: OrganizationChoices | undefined;
 }
 
+/** The most rules an organisation keeps. */
 export const RULES_MAX = 200;
 export const NAME_MAX = 100;
 /** The most conditions in `all`, and in `any`. */
@@ -61,12 +64,25 @@ export const CHANNELS = ['web', 'email', 'api', 'phone'] as const;
 export const SENDERS = ['customer', 'agent'] as const;
 
 /** The ticket's own fields a condition may look at, in the order the picker lists them. */
-export const TICKET_FIELDS = ['status', 'priority', 'team_id', 'assigned_to', 'category', 'tags', 'channel', 'customer.vip', 'customer.email_domain', 'subject', 'description'] as const;
+export const TICKET_FIELDS = [
+  'status',
+  'priority',
+  'team_id',
+  'assigned_to',
+  'category',
+  'tags',
+  'channel',
+  'customer.vip',
+  'customer.email_domain',
+  'customer.organization_id',
+  'subject',
+  'description',
+] as const;
 /** The message's, for rules run when a message is added only. */
 export const MESSAGE_FIELDS = ['message.body', 'message.is_internal', 'message.sender_type'] as const;
 type Named = (typeof TICKET_FIELDS)[number] | (typeof MESSAGE_FIELDS)[number];
 
-type PlainKind = 'status' | 'priority' | 'channel' | 'sender' | 'team' | 'staff' | 'text' | 'tags' | 'flag' | 'number' | 'date';
+type PlainKind = 'status' | 'priority' | 'channel' | 'sender' | 'team' | 'staff' | 'organization' | 'text' | 'tags' | 'flag' | 'number' | 'date';
 /** What a field holds, which decides the operators it takes and the control of its value. */
 export type Sort =
   | { kind: PlainKind }
@@ -84,6 +100,7 @@ const NAMED: Record<Named, PlainKind> = {
   channel: 'channel',
   'customer.vip': 'flag',
   'customer.email_domain': 'text',
+  'customer.organization_id': 'organization',
   subject: 'text',
   description: 'text',
   'message.body': 'text',
@@ -98,6 +115,7 @@ const OPERATORS: Record<SortKind, readonly RuleOperator[]> = {
   priority: ['is', 'is_not', 'in', 'not_in', 'gt', 'lt'],
   team: ['is', 'is_not', 'in', 'not_in', 'is_empty', 'is_not_empty'],
   staff: ['is', 'is_not', 'in', 'not_in', 'is_empty', 'is_not_empty'],
+  organization: ['is', 'is_not', 'in', 'not_in', 'is_empty', 'is_not_empty'],
   option: ['is', 'is_not', 'in', 'not_in', 'is_empty', 'is_not_empty'],
   text: ['is', 'is_not', 'in', 'not_in', 'contains', 'not_contains', 'is_empty', 'is_not_empty'],
   tags: ['contains', 'not_contains', 'is_empty', 'is_not_empty'],
@@ -151,7 +169,7 @@ export function shapeOf(op: RuleOperator): Shape {
 }
 
 /** The control a condition's value is given with: none; a select (`choice`: a word, a team, a
- * person, an option, yes or no) or boxes ticked (`choices`); text, or several typed with commas
+ * person, a customer organisation, an option, yes or no) or boxes ticked (`choices`); text, or several typed with commas
  * (`list`); a tag; a number; a day. */
 export type ValueControl = 'none' | 'choice' | 'choices' | 'text' | 'list' | 'tag' | 'number' | 'date';
 
@@ -228,8 +246,8 @@ export interface RuleFormValues {
 let rows = 0;
 const nextId = () => ++rows;
 
-/** The value a select starts on: the first word, Yes; nothing yet for a team, a person or an
- * option, which the organisation may not have. */
+/** The value a select starts on: the first word, Yes; nothing yet for a team, a person, a
+ * customer organisation or an option, which the organisation may not have. */
 function firstValue(sort: Sort | null): string {
   if (!sort) return '';
   if (sort.kind === 'flag') return 'true';
@@ -646,6 +664,7 @@ export const FIELD_LABEL: Record<Named, MessageKey> = {
   channel: 'rules.field.channel',
   'customer.vip': 'rules.field.customer_vip',
   'customer.email_domain': 'rules.field.customer_email_domain',
+  'customer.organization_id': 'rules.field.customer_organization_id',
   subject: 'rules.field.subject',
   description: 'rules.field.description',
   'message.body': 'rules.field.message_body',
@@ -699,9 +718,12 @@ const SENDER_LABEL: Record<(typeof SENDERS)[number], MessageKey> = {
 
 type Choice = { value: string; label: string };
 
+/** A team, a person or a customer organisation to choose. */
+type Chosen = { id: string; name: string };
+
 /** The choices of a select or of boxes for a field's value: its words, Yes and No, the teams,
- * the staff, or the field's options. */
-export function choicesOf(sort: Sort, context: { teams: readonly { id: string; name: string }[]; staff: readonly { id: string; name: string }[] }): Choice[] {
+ * the staff, the customer organisations, or the field's options. */
+export function choicesOf(sort: Sort, context: { teams: readonly Chosen[]; staff: readonly Chosen[]; organizations?: readonly Chosen[] }): Choice[] {
   switch (sort.kind) {
     case 'status':
       return STATUSES.map((s) => ({ value: s, label: t(STATUS_LABEL[s]) }));
@@ -720,12 +742,23 @@ export function choicesOf(sort: Sort, context: { teams: readonly { id: string; n
       return context.teams.map((team) => ({ value: team.id, label: team.name }));
     case 'staff':
       return context.staff.map((person) => ({ value: person.id, label: person.name }));
+    case 'organization':
+      return (context.organizations ?? []).map((organization) => ({ value: organization.id, label: organization.name }));
     case 'option':
     case 'options':
       return sort.field.options.map((o) => ({ value: o.value, label: labelIn(o.label) }));
     default:
       return [];
   }
+}
+
+/** A value chosen before that is not among the choices, in words: "Loading…" while the teams or
+ * the customer organisations load; an organisation beyond those read; else one that no longer
+ * exists. */
+export function missingChoiceLabel(value: string, sort: Sort, pickers: Pick<RulePickers, 'teams' | 'organizations'>): string {
+  if (sort.kind === 'team' && pickers.teams === undefined) return t('common.loading');
+  if (sort.kind === 'organization') return organizationLabel(value, pickers.organizations) ?? t('rules.value.gone');
+  return t('rules.value.gone');
 }
 
 export const ACTION_LABEL: Record<RuleActionType, MessageKey> = {

@@ -2,7 +2,8 @@
  * One condition of a rule's editor, a group named by its list and place: the field it looks at
  * (the ticket's, the custom fields, the message's for rules run when a message is added), an
  * operator that field takes, and its value in a control of its kind (a select, boxes ticked,
- * text, several typed with commas, a tag with the ones in use suggested, a number, a day).
+ * text, several typed with commas, a tag with the ones in use suggested, a number, a day). A
+ * team, a customer organisation or an option chosen before and gone since stays shown, said so.
  */
 
 import { useId, useState } from 'preact/hooks';
@@ -15,6 +16,7 @@ import {
   controlOf,
   fieldLabel,
   fieldsOffered,
+  missingChoiceLabel,
   opLabel,
   operatorsOf,
   sortOf,
@@ -26,6 +28,7 @@ import {
   type Sort,
   type When,
 } from '../rules';
+import { partialChoicesHint } from '../organizations';
 import { useTagSuggestions } from '../useTagSuggestions';
 
 const GROUP = { all: 'rules.condition.all_n', any: 'rules.condition.any_n' } as const;
@@ -108,18 +111,22 @@ function ConditionValue({
   onChange: (row: ConditionRow) => void;
 }) {
   const setValue = (value: string) => onChange({ ...row, value });
+  const context = { teams: pickers.teams ?? [], staff: pickers.staff, organizations: pickers.organizations?.organizations ?? [] };
+  // Only the first of many customer organisations are offered: said under the control.
+  const hint = sort.kind === 'organization' ? partialChoicesHint(pickers.organizations) : undefined;
   switch (controlOf(sort, row.op)) {
     case 'none':
       return null;
     case 'choice': {
-      const choices = choicesOf(sort, { teams: pickers.teams ?? [], staff: pickers.staff });
-      // Teams, people and options may be none yet: nothing is chosen until one is.
-      const open = sort.kind === 'team' || sort.kind === 'staff' || sort.kind === 'option' || sort.kind === 'options';
-      if (row.value && !choices.some((c) => c.value === row.value)) choices.push({ value: row.value, label: pickers.teams === undefined && sort.kind === 'team' ? t('common.loading') : t('rules.value.gone') });
+      const choices = choicesOf(sort, context);
+      // Teams, people, organisations and options may be none yet: nothing is chosen until one is.
+      const open = sort.kind === 'team' || sort.kind === 'staff' || sort.kind === 'organization' || sort.kind === 'option' || sort.kind === 'options';
+      if (row.value && !choices.some((c) => c.value === row.value)) choices.push({ value: row.value, label: missingChoiceLabel(row.value, sort, pickers) });
       return (
         <SelectField
           label={t('rules.condition.value')}
           name={name}
+          hint={hint}
           value={row.value}
           error={error}
           options={open ? [{ value: '', label: t('rules.choose') }, ...choices] : choices}
@@ -128,12 +135,13 @@ function ConditionValue({
       );
     }
     case 'choices': {
-      const choices = choicesOf(sort, { teams: pickers.teams ?? [], staff: pickers.staff });
-      for (const value of row.values) if (!choices.some((c) => c.value === value)) choices.push({ value, label: t('rules.value.gone') });
+      const choices = choicesOf(sort, context);
+      for (const value of row.values) if (!choices.some((c) => c.value === value)) choices.push({ value, label: missingChoiceLabel(value, sort, pickers) });
       return choices.length ? (
         <CheckboxGroup
           legend={t('rules.condition.values')}
           name={name}
+          hint={hint}
           options={choices}
           chosen={row.values}
           error={error}

@@ -21,6 +21,7 @@ import { ErrorAlert, Loaded, Loading, Notice } from '../../ui/status';
 import { usePeople } from '../people';
 import { moveFocus } from '../policies';
 import { RULES_MAX, dropPosition, emptyRuleForm, placed, ruleChanges, ruleFormValues, sizeText, triggerText, type EffectNames, type RulePickers } from '../rules';
+import { useOrganizationChoices } from '../useOrganizationChoices';
 import { useTeams, useTeamsById } from '../useTeams';
 import { RuleDryRun } from './RuleDryRun';
 import { RuleForm } from './RuleForm';
@@ -54,6 +55,7 @@ export function RulesPage() {
   const teamsById = useTeamsById(teams.data);
   const macros = useResource(`macros:${slug}`, listMacros);
   const people = usePeople();
+  const organizations = useOrganizationChoices();
   const [notice, setNotice] = useState('');
   const [adding, setAdding] = useState(false);
   const dropping = useSubmit();
@@ -61,7 +63,7 @@ export function RulesPage() {
   const { container, focusAfter } = useFocusAfterRender<HTMLElement>();
   const id = useId();
 
-  const pickers: RulePickers = { definitions: definitions.data ?? [], teams: teams.data, staff: people.staff, macros: macros.data };
+  const pickers: RulePickers = { definitions: definitions.data ?? [], teams: teams.data, staff: people.staff, macros: macros.data, organizations: organizations.data };
   const names: EffectNames = { team: (team) => teamsById.get(team)?.name, person: (person) => people.find(person)?.name, definitions: definitions.data ?? [] };
   const update = (list: Rule[]) => rules.setData(() => list);
   const done = (text: string, focus: string | null) => {

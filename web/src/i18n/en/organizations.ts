@@ -119,6 +119,9 @@ export default {
   'organizations.delete.yes': 'Yes, delete {name}',
   'organizations.delete.cancel': 'Cancel',
 
+  'organizations.choice.unlisted': 'A customer organisation beyond the first {count}',
+  'organizations.choice.partial': 'Only the first {count} customer organisations, by name, are offered here.',
+
   'organizations.customer.title': 'Customer organisations',
   'organizations.customer.none': 'Not a member of any customer organisation.',
   'organizations.customer.list': 'The customer’s organisations',

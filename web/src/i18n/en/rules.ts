@@ -61,6 +61,7 @@ export default {
   'rules.field.channel': 'Channel',
   'rules.field.customer_vip': 'VIP customer',
   'rules.field.customer_email_domain': 'Customer’s email domain',
+  'rules.field.customer_organization_id': 'Customer organisation',
   'rules.field.subject': 'Subject',
   'rules.field.description': 'Description',
   'rules.field.message_body': 'Message text',

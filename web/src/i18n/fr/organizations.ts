@@ -121,6 +121,9 @@ const fr: Record<keyof typeof en, string> = {
   'organizations.delete.yes': 'Oui, supprimer {name}',
   'organizations.delete.cancel': 'Annuler',
 
+  'organizations.choice.unlisted': 'Une organisation cliente au-delà des {count} premières',
+  'organizations.choice.partial': 'Seules les {count} premières organisations clientes, par nom, sont proposées ici.',
+
   'organizations.customer.title': 'Organisations clientes',
   'organizations.customer.none': 'Membre d’aucune organisation cliente.',
   'organizations.customer.list': 'Les organisations du client',

@@ -63,6 +63,7 @@ const fr: Record<keyof typeof en, string> = {
   'rules.field.channel': 'Canal',
   'rules.field.customer_vip': 'Client VIP',
   'rules.field.customer_email_domain': 'Domaine de l’adresse du client',
+  'rules.field.customer_organization_id': 'Organisation cliente',
   'rules.field.subject': 'Objet',
   'rules.field.description': 'Description',
   'rules.field.message_body': 'Texte du message',
