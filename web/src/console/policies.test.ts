@@ -25,10 +25,12 @@ import { fieldsRefused } from '../api/problem.fixture';
 
 const BILLING = 'c0ffee00-0000-4000-8000-0000000000b1';
 const PARIS = 'c0ffee00-0000-4000-8000-0000000000a1';
+const ACME = 'a0000000-0000-4000-8000-000000000001';
+const GLOBEX = 'a0000000-0000-4000-8000-000000000002';
 
 const vip: ConditionalPolicy = {
   name: 'VIP urgent',
-  conditions: { priorities: ['high', 'urgent'], team_ids: [BILLING], tags_any: ['vip', 'refund'], categories: null, vip: true },
+  conditions: { priorities: ['high', 'urgent'], team_ids: [BILLING], organization_ids: [ACME], tags_any: ['vip', 'refund'], categories: null, vip: true },
   schedule_id: PARIS,
   targets: {
     urgent: { response_minutes: 15, next_response_minutes: 30, resolution_minutes: 240 },
@@ -38,7 +40,7 @@ const vip: ConditionalPolicy = {
 
 const anything: ConditionalPolicy = {
   name: 'Everything else',
-  conditions: { priorities: null, team_ids: null, tags_any: null, categories: null, vip: null },
+  conditions: { priorities: null, team_ids: null, organization_ids: null, tags_any: null, categories: null, vip: null },
   schedule_id: null,
   targets: {
     low: { response_minutes: 2880, next_response_minutes: null, resolution_minutes: 10080 },
@@ -50,7 +52,7 @@ const anything: ConditionalPolicy = {
 
 const refunds: ConditionalPolicy = {
   name: 'Refunds',
-  conditions: { priorities: null, team_ids: null, tags_any: null, categories: ['refund'], vip: false },
+  conditions: { priorities: null, team_ids: null, organization_ids: null, tags_any: null, categories: ['refund'], vip: false },
   schedule_id: null,
   targets: anything.targets,
 };
@@ -67,14 +69,14 @@ const form = (over: Partial<PolicyFormValues>): PolicyFormValues => ({ ...emptyP
 describe('the policy form', () => {
   it('starts from the default policy’s targets, for any ticket, around the clock', () => {
     const empty = emptyPolicyForm(defaults);
-    expect(empty).toMatchObject({ name: '', priorities: [], teamIds: [], tags: '', categories: '', vip: 'any', scheduleId: '' });
+    expect(empty).toMatchObject({ name: '', priorities: [], teamIds: [], organizationIds: [], tags: '', categories: '', vip: 'any', scheduleId: '' });
     expect(empty.targets.urgent).toEqual({ response_minutes: '60', next_response_minutes: '', resolution_minutes: '240' });
     expect(emptyPolicyForm().targets.low).toEqual({ response_minutes: '', next_response_minutes: '', resolution_minutes: '' });
   });
 
   it('round-trips a policy through the form', () => {
     const values = policyFormValues(vip, defaults);
-    expect(values).toMatchObject({ name: 'VIP urgent', priorities: ['urgent', 'high'], teamIds: [BILLING], tags: 'vip, refund', categories: '', vip: 'vip', scheduleId: PARIS });
+    expect(values).toMatchObject({ name: 'VIP urgent', priorities: ['urgent', 'high'], teamIds: [BILLING], organizationIds: [ACME], tags: 'vip, refund', categories: '', vip: 'vip', scheduleId: PARIS });
     expect(values.targets.urgent).toEqual({ response_minutes: '15', next_response_minutes: '30', resolution_minutes: '240' });
     const { errors, policy } = checkPolicyForm(values, ['Everything else']);
     expect(errors).toEqual({});
@@ -92,14 +94,17 @@ describe('the policy form', () => {
   });
 
   it('sends an empty condition as null (any), lists trimmed, lower-cased and each once', () => {
-    const { policy } = checkPolicyForm(form({ tags: ' VIP, refund,,vip ', categories: 'Refund , delivery', vip: 'not_vip', scheduleId: PARIS, teamIds: [BILLING] }), []);
+    const { policy } = checkPolicyForm(
+      form({ tags: ' VIP, refund,,vip ', categories: 'Refund , delivery', vip: 'not_vip', scheduleId: PARIS, teamIds: [BILLING], organizationIds: [GLOBEX, ACME, GLOBEX] }),
+      [],
+    );
     expect(policy).toEqual({
       name: 'Support',
-      conditions: { priorities: null, team_ids: [BILLING], tags_any: ['vip', 'refund'], categories: ['refund', 'delivery'], vip: false },
+      conditions: { priorities: null, team_ids: [BILLING], organization_ids: [GLOBEX, ACME], tags_any: ['vip', 'refund'], categories: ['refund', 'delivery'], vip: false },
       schedule_id: PARIS,
       targets: expect.any(Object),
     });
-    expect(checkPolicyForm(form({}), []).policy!.conditions).toEqual({ priorities: null, team_ids: null, tags_any: null, categories: null, vip: null });
+    expect(checkPolicyForm(form({}), []).policy!.conditions).toEqual({ priorities: null, team_ids: null, organization_ids: null, tags_any: null, categories: null, vip: null });
     expect(listOf(' , ,')).toEqual([]);
   });
 
@@ -131,12 +136,20 @@ describe('the policy form', () => {
     expect(checkPolicyForm(form({ categories: 'refund:full' }), []).errors).toEqual({ categories: 'policies.form.categories_invalid' });
     const many = Array.from({ length: 51 }, (_, i) => `t${i}`).join(',');
     expect(checkPolicyForm(form({ tags: many, categories: many }), []).errors).toEqual({ tags: 'policies.form.values_many', categories: 'policies.form.values_many' });
+    const organizations = Array.from({ length: 51 }, (_, i) => `a0000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    expect(checkPolicyForm(form({ organizationIds: organizations }), []).errors).toEqual({ organizationIds: 'policies.form.values_many' });
+    expect(checkPolicyForm(form({ organizationIds: organizations.slice(0, 50) }), []).policy!.conditions?.organization_ids).toHaveLength(50);
   });
 
   it('tells a change from none, a key left out reading as null', () => {
     const input = policyInput(refunds);
     expect(samePolicy(input, { ...input, conditions: { categories: ['refund'], vip: false } })).toBe(true);
     expect(samePolicy(input, { ...input, schedule_id: PARIS })).toBe(false);
+    // The customer organisations a set: their order says nothing.
+    const named = policyInput(vip);
+    expect(samePolicy(named, { ...named, conditions: { ...named.conditions, organization_ids: null } })).toBe(false);
+    const both = { ...named, conditions: { ...named.conditions, organization_ids: [ACME, GLOBEX] } };
+    expect(samePolicy(both, { ...both, conditions: { ...both.conditions, organization_ids: [GLOBEX, ACME] } })).toBe(true);
     expect(samePolicy(input, { ...input, targets: { ...input.targets, low: { response_minutes: 2880, resolution_minutes: 10080 } } })).toBe(true);
     expect(samePolicy(input, { ...input, targets: { ...input.targets, low: { response_minutes: 2880, next_response_minutes: 60, resolution_minutes: 10080 } } })).toBe(false);
   });
@@ -167,6 +180,8 @@ describe('the list', () => {
     expect(policyErrorOf('policies[1].name', 1)).toEqual({ error: 'name', message: 'policies.form.name_invalid' });
     expect(policyErrorOf('policies[1].name', 0)).toBeNull();
     expect(policyErrorOf('policies[3].conditions.team_ids', 3)).toEqual({ error: 'teamIds', message: 'policies.form.teams_invalid' });
+    expect(policyErrorOf('policies[3].conditions.organization_ids', 3)).toEqual({ error: 'organizationIds', message: 'policies.form.organizations_invalid' });
+    expect(policyErrorOf('policies[3].conditions.organization_ids', 2)).toBeNull();
     expect(policyErrorOf('policies[3].conditions.tags_any[2]', 3)).toEqual({ error: 'tags', message: 'policies.form.tags_invalid' });
     expect(policyErrorOf('policies[0].conditions.categories', 0)?.error).toBe('categories');
     expect(policyErrorOf('policies[0].conditions.priorities', 0)?.error).toBe('priorities');
@@ -197,16 +212,29 @@ describe('the list', () => {
 
 describe('a policy in short', () => {
   const teams = new Map([[BILLING, 'Billing']]);
-  const teamName = (id: string) => teams.get(id) ?? null;
+  const organizations = new Map([
+    [ACME, 'Acme Industries'],
+    [GLOBEX, 'Globex'],
+  ]);
+  const names = { team: (id: string) => teams.get(id) ?? null, organization: (id: string) => organizations.get(id) ?? null };
 
   it('says what a policy applies to, in the console’s order of priorities', () => {
     setLocale('en');
-    expect(conditionsSummary(vip.conditions, teamName)).toBe('Urgent, High · Team Billing · tags vip, refund · VIP customers');
-    expect(conditionsSummary(refunds.conditions, teamName)).toBe('category refund · Customers who are not VIP');
-    expect(conditionsSummary(anything.conditions, teamName)).toBe('Every ticket');
-    expect(conditionsSummary({ team_ids: [BILLING, 'c0ffee00-0000-4000-8000-0000000000ff'], tags_any: ['vip'] }, teamName)).toBe('Teams Billing, a team since deleted · tag vip');
+    expect(conditionsSummary(vip.conditions, names)).toBe('Urgent, High · Team Billing · Customer organisation Acme Industries · tags vip, refund · VIP customers');
+    expect(conditionsSummary(refunds.conditions, names)).toBe('category refund · Customers who are not VIP');
+    expect(conditionsSummary(anything.conditions, names)).toBe('Every ticket');
+    expect(conditionsSummary({ team_ids: [BILLING, 'c0ffee00-0000-4000-8000-0000000000ff'], tags_any: ['vip'] }, names)).toBe('Teams Billing, a team since deleted · tag vip');
     setLocale('fr');
-    expect(conditionsSummary(vip.conditions, teamName)).toBe('Urgente, Haute · Équipe Billing · étiquettes vip, refund · Clients VIP');
+    expect(conditionsSummary(vip.conditions, names)).toBe('Urgente, Haute · Équipe Billing · Organisation cliente Acme Industries · étiquettes vip, refund · Clients VIP');
+    setLocale('en');
+  });
+
+  it('names the customer organisations by name, those since deleted last', () => {
+    setLocale('en');
+    const gone = 'a0000000-0000-4000-8000-0000000000ff';
+    expect(conditionsSummary({ organization_ids: [GLOBEX, gone, ACME] }, names)).toBe('Customer organisations Acme Industries, Globex, a customer organisation since deleted');
+    setLocale('fr');
+    expect(conditionsSummary({ organization_ids: [GLOBEX, ACME] }, names)).toBe('Organisations clientes Acme Industries, Globex');
     setLocale('en');
   });
 

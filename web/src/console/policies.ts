@@ -1,9 +1,10 @@
 /**
  * SLA policies by condition, as plain functions: a policy as a form (its conditions as typed,
  * its targets for the priorities it can match), checked before the server (which stays the
- * authority: the teams and schedules are its to know), the body a change of the list sends (the
- * whole list, in order), the server's field names as the form's, and a policy in short for the
- * list ("Urgent, High · Team Billing · tags vip, refund · VIP customers").
+ * authority: the teams, customer organisations and schedules are its to know), the body a change
+ * of the list sends (the whole list, in order), the server's field names as the form's, and a
+ * policy in short for the list ("Urgent, High · Team Billing · Customer organisation Acme · tags
+ * vip, refund · VIP customers").
  */
 
 import { ApiProblem } from '../api/problem';
@@ -37,6 +38,8 @@ export interface PolicyFormValues {
   priorities: Priority[];
   /** None chosen: any team (and no team). */
   teamIds: string[];
+  /** None chosen: any customer organisation (and none). */
+  organizationIds: string[];
   /** Separated by commas; empty: any tags. */
   tags: string;
   categories: string;
@@ -69,7 +72,7 @@ export function emptyPolicyForm(defaults?: SlaPolicy['targets']): PolicyFormValu
     const from = defaults?.[p];
     targets[p] = from ? { response_minutes: String(from.response_minutes), next_response_minutes: '', resolution_minutes: String(from.resolution_minutes) } : blankTargets();
   }
-  return { name: '', priorities: [], teamIds: [], tags: '', categories: '', vip: 'any', scheduleId: '', targets };
+  return { name: '', priorities: [], teamIds: [], organizationIds: [], tags: '', categories: '', vip: 'any', scheduleId: '', targets };
 }
 
 export function policyFormValues(policy: ConditionalPolicy, defaults?: SlaPolicy['targets']): PolicyFormValues {
@@ -89,6 +92,7 @@ export function policyFormValues(policy: ConditionalPolicy, defaults?: SlaPolicy
     name: policy.name,
     priorities: PRIORITIES.filter((p) => conditions.priorities?.includes(p)),
     teamIds: [...(conditions.team_ids ?? [])],
+    organizationIds: [...(conditions.organization_ids ?? [])],
     tags: (conditions.tags_any ?? []).join(', '),
     categories: (conditions.categories ?? []).join(', '),
     vip: conditions.vip == null ? 'any' : conditions.vip ? 'vip' : 'not_vip',
@@ -115,6 +119,8 @@ export function checkPolicyForm(form: PolicyFormValues, others: readonly string[
   else if ([...name].length > NAME_MAX) errors.name = 'policies.form.name_long';
   else if (taken.has(name.toLowerCase())) errors.name = 'policies.form.name_taken';
   if (form.teamIds.length > VALUES_MAX) errors.teamIds = 'policies.form.values_many';
+  const organizations = [...new Set(form.organizationIds)];
+  if (organizations.length > VALUES_MAX) errors.organizationIds = 'policies.form.values_many';
   const tags = listOf(form.tags);
   if (tags.some((tag) => !TAG.test(tag))) errors.tags = 'policies.form.tags_invalid';
   else if (tags.length > VALUES_MAX) errors.tags = 'policies.form.values_many';
@@ -144,6 +150,7 @@ export function checkPolicyForm(form: PolicyFormValues, others: readonly string[
       conditions: {
         priorities: condition(PRIORITIES.filter((p) => form.priorities.includes(p))),
         team_ids: condition(form.teamIds),
+        organization_ids: condition(organizations),
         tags_any: condition(tags),
         categories: condition(categories),
         vip: form.vip === 'any' ? null : form.vip === 'vip',
@@ -170,7 +177,7 @@ function canonical(policy: ConditionalPolicyInput) {
   return {
     name: policy.name,
     // Each list a set: its order says nothing.
-    conditions: [c.priorities, c.team_ids, c.tags_any, c.categories].map((list) => (list ? [...list].sort() : null)),
+    conditions: [c.priorities, c.team_ids, c.organization_ids, c.tags_any, c.categories].map((list) => (list ? [...list].sort() : null)),
     vip: c.vip ?? null,
     schedule: policy.schedule_id ?? null,
     targets: PRIORITIES.map((p) => {
@@ -218,11 +225,12 @@ export function policyErrorOf(field: string, index: number): { error: PolicyForm
   const part = match[2]!;
   if (part === 'name') return { error: 'name', message: 'policies.form.name_invalid' };
   if (part === 'schedule_id') return { error: 'scheduleId', message: 'policies.form.schedule_invalid' };
-  const inCondition = /^conditions\.(priorities|team_ids|tags_any|categories|vip)\b/.exec(part);
+  const inCondition = /^conditions\.(priorities|team_ids|organization_ids|tags_any|categories|vip)\b/.exec(part);
   if (inCondition) {
     const known: Record<string, { error: PolicyFormError; message: MessageKey }> = {
       priorities: { error: 'priorities', message: 'policies.form.condition_invalid' },
       team_ids: { error: 'teamIds', message: 'policies.form.teams_invalid' },
+      organization_ids: { error: 'organizationIds', message: 'policies.form.organizations_invalid' },
       tags_any: { error: 'tags', message: 'policies.form.tags_invalid' },
       categories: { error: 'categories', message: 'policies.form.categories_invalid' },
       vip: { error: 'vip', message: 'policies.form.condition_invalid' },
@@ -254,16 +262,30 @@ export function refusedNames(error: unknown, names: readonly string[], own: numb
 /** Names in a sentence, each in the language's quotation marks: “a”, “b” (« a », « b »). */
 export const quotedNames = (names: readonly string[]) => names.map((name) => t('policies.quoted', { name })).join(', ');
 
-/** A policy's conditions in short: "Urgent, High · Team Billing · tags vip, refund · VIP
- * customers"; "Every ticket" when it has none. `teamName`: a team's name by its id (`null` for a
- * team since deleted). */
-export function conditionsSummary(held: ConditionalPolicy['conditions'], teamName: (id: string) => string | null): string {
+/** A policy's conditions in short: "Urgent, High · Team Billing · Customer organisation Acme ·
+ * tags vip, refund · VIP customers"; "Every ticket" when it has none. `names.team`,
+ * `names.organization`: a team's, a customer organisation's name by its id (`null` for one since
+ * deleted). */
+export function conditionsSummary(
+  held: ConditionalPolicy['conditions'],
+  names: { team: (id: string) => string | null; organization: (id: string) => string | null },
+): string {
   const conditions = held ?? {};
   const parts: string[] = [];
   const priorities = PRIORITIES.filter((p) => conditions.priorities?.includes(p));
   if (priorities.length) parts.push(priorities.map((p) => t(`priority.${p}`)).join(', '));
   const teams = conditions.team_ids ?? [];
-  if (teams.length) parts.push(tn('policies.summary.teams', teams.length, { names: teams.map((id) => teamName(id) ?? t('policies.team_unknown')).join(', ') }));
+  if (teams.length) parts.push(tn('policies.summary.teams', teams.length, { names: teams.map((id) => names.team(id) ?? t('policies.team_unknown')).join(', ') }));
+  const organizations = conditions.organization_ids ?? [];
+  if (organizations.length) {
+    // By name (the server keeps them by id), those since deleted last.
+    const known = organizations.map((id) => names.organization(id));
+    const named = [
+      ...known.filter((name): name is string => name !== null).sort((a, b) => a.localeCompare(b)),
+      ...known.filter((name) => name === null).map(() => t('policies.organization_unknown')),
+    ];
+    parts.push(tn('policies.summary.organizations', organizations.length, { names: named.join(', ') }));
+  }
   const tags = conditions.tags_any ?? [];
   if (tags.length) parts.push(tn('policies.summary.tags', tags.length, { tags: tags.join(', ') }));
   const categories = conditions.categories ?? [];

@@ -8,6 +8,7 @@
 
 import { useId, useState } from 'preact/hooks';
 import { listConditionalPolicies, saveConditionalPolicies, type ConditionalPolicy, type ConditionalPolicyInput, type SlaPolicy } from '../../data/sla';
+import type { OrganizationChoices } from '../../data/organizations';
 import type { Schedule } from '../../data/schedules';
 import type { Team } from '../../data/teams';
 import { useResource } from '../../data/resource';
@@ -16,6 +17,7 @@ import { useMember } from '../../tenant/member';
 import { useFocusAfterRender, useSubmit } from '../../ui/hooks';
 import { MoveButtons, RowActions, useRowModes } from '../../ui/RowActions';
 import { ErrorAlert, Loaded, Notice } from '../../ui/status';
+import { organizationLabel } from '../organizations';
 import { targetText } from '../targets';
 import { scheduleDay } from './BusinessDay';
 import {
@@ -33,15 +35,17 @@ import {
   withPolicy,
   withoutPolicy,
 } from '../policies';
+import { useOrganizationChoices } from '../useOrganizationChoices';
 import { useSchedules } from '../useSchedules';
 import { useTeams, useTeamsById } from '../useTeams';
 import { ConditionalPolicyForm } from './ConditionalPolicyForm';
 
-/** What every row needs: the whole list (a change sends it all), and the teams and schedules
- * that name what a policy holds. */
+/** What every row needs: the whole list (a change sends it all), and the teams, customer
+ * organisations and schedules that name what a policy holds. */
 interface Context {
   list: ConditionalPolicy[];
   teams: Team[] | undefined;
+  organizations: OrganizationChoices | undefined;
   schedules: Schedule[] | undefined;
   defaults: SlaPolicy['targets'] | undefined;
   /** Saves the whole list; the list shown is then the server's. */
@@ -57,6 +61,7 @@ export function ConditionalPoliciesPanel({ defaults }: { defaults: SlaPolicy['ta
   const { slug } = useMember();
   const policies = useResource(`sla-policies:${slug}`, listConditionalPolicies);
   const teams = useTeams();
+  const organizations = useOrganizationChoices();
   const schedules = useSchedules();
   const [notice, setNotice] = useState('');
   const [adding, setAdding] = useState(false);
@@ -86,7 +91,7 @@ export function ConditionalPoliciesPanel({ defaults }: { defaults: SlaPolicy['ta
       {notice ? <Notice tone="success">{notice}</Notice> : null}
       <Loaded resource={policies}>
         {(list) => {
-          const context: Context = { list, teams: teams.data, schedules: schedules.data, defaults, save, done };
+          const context: Context = { list, teams: teams.data, organizations: organizations.data, schedules: schedules.data, defaults, save, done };
           return (
             <>
               {list.length ? (
@@ -109,6 +114,7 @@ export function ConditionalPoliciesPanel({ defaults }: { defaults: SlaPolicy['ta
                     names={list.map((p) => p.name)}
                     index={list.length}
                     teams={teams.data}
+                    organizations={organizations.data}
                     schedules={schedules.data}
                     submitLabel={t('policies.form.create')}
                     onCancel={stopAdding}
@@ -144,7 +150,7 @@ function hoursName(scheduleId: string | null, schedules: Schedule[] | undefined)
 }
 
 function PolicyRow({ policy, index, context }: { policy: ConditionalPolicy; index: number; context: Context }) {
-  const { list, teams, schedules, defaults, save, done } = context;
+  const { list, teams, organizations, schedules, defaults, save, done } = context;
   const modes = useRowModes('input[name="name"]');
   const submission = useSubmit();
   const teamsById = useTeamsById(teams);
@@ -190,6 +196,7 @@ function PolicyRow({ policy, index, context }: { policy: ConditionalPolicy; inde
           names={list.map((p) => p.name)}
           index={index}
           teams={teams}
+          organizations={organizations}
           schedules={schedules}
           submitLabel={t('policies.form.save')}
           onCancel={modes.shown}
@@ -206,7 +213,12 @@ function PolicyRow({ policy, index, context }: { policy: ConditionalPolicy; inde
           <dl class="facts">
             <div class="facts-wide">
               <dt>{t('policies.fact.applies')}</dt>
-              <dd class="policy-conditions">{conditionsSummary(policy.conditions, (team) => teamsById.get(team)?.name ?? (teams ? null : t('common.loading')))}</dd>
+              <dd class="policy-conditions">
+                {conditionsSummary(policy.conditions, {
+                  team: (team) => teamsById.get(team)?.name ?? (teams ? null : t('common.loading')),
+                  organization: (organization) => organizationLabel(organization, organizations),
+                })}
+              </dd>
             </div>
             <div>
               <dt>{t('policies.fact.hours')}</dt>

@@ -1,6 +1,7 @@
 /**
  * An SLA policy by condition's form, to add one or change one: its name; the tickets it applies
- * to (priorities and teams ticked, tags and categories typed with commas, VIP customers or not),
+ * to (priorities, teams and customer organisations ticked, tags and categories typed with commas,
+ * VIP customers or not),
  * each left empty for any; the business hours its targets are counted in (a schedule, or around
  * the clock, with what a business day of it is); and its targets in minutes, hours or days
  * (business ones under a schedule) for the priorities it can match (first reply, next reply if
@@ -11,6 +12,7 @@
 import { useId } from 'preact/hooks';
 import { ApiProblem } from '../../api/problem';
 import type { Priority } from '../../api/schemas';
+import type { OrganizationChoices } from '../../data/organizations';
 import type { ConditionalPolicyInput } from '../../data/sla';
 import type { Schedule } from '../../data/schedules';
 import type { Team } from '../../data/teams';
@@ -19,6 +21,7 @@ import { CheckboxGroup, FieldGroup, SelectField, TextField } from '../../ui/Fiel
 import { refusedFields, translated, useFields } from '../../ui/form';
 import { FormEnd } from '../../ui/FormEnd';
 import { useSubmit } from '../../ui/hooks';
+import { organizationLabel, partialChoicesHint } from '../organizations';
 import { PRIORITIES } from '../queue/views';
 import {
   NAME_MAX,
@@ -58,6 +61,7 @@ export function ConditionalPolicyForm({
   index,
   names,
   teams,
+  organizations,
   schedules,
   submitLabel,
   onSave,
@@ -68,8 +72,9 @@ export function ConditionalPolicyForm({
    * this one's place there (`names.length` for a new one): the server names its refusals by it. */
   names: readonly string[];
   index: number;
-  /** The organisation's teams and schedules, `undefined` while they load. */
+  /** The organisation's teams, customer organisations and schedules, `undefined` while they load. */
   teams: Team[] | undefined;
+  organizations: OrganizationChoices | undefined;
   schedules: Schedule[] | undefined;
   submitLabel: string;
   /** Sends the list with this policy; a refusal is thrown back (an `ApiProblem`). */
@@ -104,11 +109,17 @@ export function ConditionalPolicyForm({
     });
   };
 
-  // A team or a schedule chosen that the organisation no longer has stays shown, to be taken off.
+  // A team, a customer organisation or a schedule chosen that the organisation no longer has
+  // stays shown, to be taken off.
   const teamOptions = (teams ?? []).map((team) => ({ value: team.id, label: team.name }));
   for (const chosen of values.teamIds) {
     if (teams && !teams.some((team) => team.id === chosen)) teamOptions.push({ value: chosen, label: t('policies.team_unknown') });
   }
+  const organizationOptions = (organizations?.organizations ?? []).map((o) => ({ value: o.id, label: o.name }));
+  for (const chosen of values.organizationIds) {
+    if (!organizationOptions.some((o) => o.value === chosen)) organizationOptions.push({ value: chosen, label: organizationLabel(chosen, organizations) ?? t('policies.organization_unknown') });
+  }
+  const partial = partialChoicesHint(organizations);
   const scheduleOptions = scheduleChoices(values.scheduleId, schedules);
   const day = scheduleDay(values.scheduleId, schedules);
   const matched = matchedPriorities(values.priorities);
@@ -140,6 +151,19 @@ export function ConditionalPolicyForm({
           chosen={values.teamIds}
           error={errors.teamIds}
           onToggle={(value, on) => change({ teamIds: toggled(teamOptions.map((o) => o.value), values.teamIds, value, on) }, ['teamIds'])}
+        />
+      ) : null}
+      {organizationOptions.length ? (
+        <CheckboxGroup
+          legend={t('policies.form.organizations')}
+          name="organization_ids"
+          hint={partial ? `${t('policies.form.organizations_hint')} ${partial}` : t('policies.form.organizations_hint')}
+          options={organizationOptions}
+          chosen={values.organizationIds}
+          error={errors.organizationIds}
+          onToggle={(value, on) =>
+            change({ organizationIds: toggled(organizationOptions.map((o) => o.value), values.organizationIds, value, on) }, ['organizationIds'])
+          }
         />
       ) : null}
       <div class="field-row">
