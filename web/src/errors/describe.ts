@@ -42,6 +42,7 @@ const KNOWN = [
   'rule_name_taken',
   'option_in_use',
   'team_in_use',
+  'organization_in_use',
   'fields_required',
   'already_rated',
   'not_resolved',

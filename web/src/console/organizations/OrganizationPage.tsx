@@ -3,10 +3,12 @@
  * page (`/organizations/{id}`, everyone on the staff): its details (the form for owners and
  * admins, the facts for agents), its statistics as the server counts them now, its members
  * (`OrganizationMembers.tsx`), its newest tickets, and for owners and admins its deletion after a
- * confirmation in place, which says that its people and its tickets stay.
+ * confirmation in place, which says that its people and its tickets stay (refused while an SLA
+ * policy names it, which is said with the way to the policies).
  */
 
 import { useMemo, useState } from 'preact/hooks';
+import { ApiProblem } from '../../api/problem';
 import { changeOrganization, createOrganization, getOrganization, removeOrganization, type OrganizationPage as Organization } from '../../data/organizations';
 import { listTickets, type TicketListItem } from '../../data/tickets';
 import { useResource } from '../../data/resource';
@@ -210,7 +212,12 @@ function Tickets({ organization }: { organization: Organization }) {
   );
 }
 
-/** Its deletion, asked and confirmed in place; the list says it was done. */
+/** The refusal to delete an organisation an SLA policy's conditions name. */
+const inUse = (error: unknown) => error instanceof ApiProblem && error.code === 'organization_in_use';
+
+/** Its deletion, asked and confirmed in place; the list says it was done. Refused while an SLA
+ * policy names it: the question is answered, the refusal said below with the way to the
+ * policies, and the focus back on the button that asks. */
 function Deletion({ organization }: { organization: Organization }) {
   const [confirming, setConfirming] = useState(false);
   const submission = useSubmit();
@@ -221,7 +228,12 @@ function Deletion({ organization }: { organization: Organization }) {
   };
   const remove = () =>
     void submission.run(async () => {
-      await removeOrganization(organization.id);
+      try {
+        await removeOrganization(organization.id);
+      } catch (error) {
+        if (inUse(error)) ask(false);
+        throw error;
+      }
       const state: DeletedOrganization = { deletedOrganization: organization.name };
       navigate('/organizations', { state });
     });
@@ -245,7 +257,15 @@ function Deletion({ organization }: { organization: Organization }) {
           </button>
         )}
       </div>
-      <ErrorAlert error={submission.error} />
+      {inUse(submission.error) ? (
+        <div class="alert alert--error" role="alert">
+          <p>
+            {t('organizations.delete.in_use', { name: organization.name })} <Link href="/admin/sla">{t('organizations.delete.in_use_link')}</Link>
+          </p>
+        </div>
+      ) : (
+        <ErrorAlert error={submission.error} />
+      )}
     </Panel>
   );
 }

@@ -31,6 +31,7 @@ export default {
   'error.invalid_token': 'This link is not valid, or it has expired.',
   'error.macro_name_taken': 'Another macro already has this name.',
   'error.team_name_taken': 'Another team already has this name.',
+  'error.organization_in_use': 'This customer organisation has not been deleted: an SLA policy names it. Change that policy first (Settings, SLA policy).',
   'error.team_in_use': 'This team has not been deleted: an SLA policy’s conditions name it. Change that policy first (Settings, SLA policy).',
   'error.field_key_taken': 'Another field already has this key.',
   'error.rule_name_taken': 'Another rule already has this name.',

@@ -118,6 +118,8 @@ export default {
   'organizations.delete.confirm': 'Delete the customer organisation “{name}”? Its people and its tickets stay; its tickets will be in no organisation.',
   'organizations.delete.yes': 'Yes, delete {name}',
   'organizations.delete.cancel': 'Cancel',
+  'organizations.delete.in_use': 'The customer organisation “{name}” has not been deleted. An SLA policy names this organisation: change the policy first.',
+  'organizations.delete.in_use_link': 'Open the SLA policies',
 
   'organizations.choice.unlisted': 'A customer organisation beyond the first {count}',
   'organizations.choice.partial': 'Only the first {count} customer organisations, by name, are offered here.',

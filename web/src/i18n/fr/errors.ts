@@ -33,6 +33,7 @@ const fr: Record<keyof typeof en, string> = {
   'error.invalid_token': 'Ce lien n’est pas valide, ou il a expiré.',
   'error.macro_name_taken': 'Une autre macro porte déjà ce nom.',
   'error.team_name_taken': 'Une autre équipe porte déjà ce nom.',
+  'error.organization_in_use': 'L’organisation cliente n’a pas été supprimée : une politique de SLA la nomme. Modifiez d’abord cette politique (Réglages, politique de SLA).',
   'error.team_in_use': 'L’équipe n’a pas été supprimée : les conditions d’une politique de SLA la nomment. Modifiez d’abord cette politique (Réglages, politique de SLA).',
   'error.field_key_taken': 'Un autre champ a déjà cet identifiant.',
   'error.rule_name_taken': 'Une autre règle porte déjà ce nom.',

@@ -120,6 +120,8 @@ const fr: Record<keyof typeof en, string> = {
   'organizations.delete.confirm': 'Supprimer l’organisation cliente « {name} » ? Ses personnes et ses tickets restent ; ses tickets ne seront plus dans aucune organisation.',
   'organizations.delete.yes': 'Oui, supprimer {name}',
   'organizations.delete.cancel': 'Annuler',
+  'organizations.delete.in_use': 'L’organisation cliente « {name} » n’a pas été supprimée. Une politique de SLA nomme cette organisation : modifiez d’abord la politique.',
+  'organizations.delete.in_use_link': 'Ouvrir les politiques de SLA',
 
   'organizations.choice.unlisted': 'Une organisation cliente au-delà des {count} premières',
   'organizations.choice.partial': 'Seules les {count} premières organisations clientes, par nom, sont proposées ici.',
