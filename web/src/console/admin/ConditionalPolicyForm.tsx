@@ -1,12 +1,11 @@
 /**
  * An SLA policy by condition's form, to add one or change one: its name; the tickets it applies
  * to (priorities, teams and customer organisations ticked, tags and categories typed with commas,
- * VIP customers or not),
- * each left empty for any; the business hours its targets are counted in (a schedule, or around
- * the clock, with what a business day of it is); and its targets in minutes, hours or days
- * (business ones under a schedule) for the priorities it can match (first reply, next reply if
- * any, resolution). Checked here first (`../policies.ts`); the server's refusals are
- * shown beside their fields, the rest as an alert.
+ * VIP customers or not), each left empty for any; the business hours its targets are counted in
+ * (a schedule, or around the clock, with what a business day of it is); and its targets in
+ * minutes, hours or days (business ones under a schedule) for the priorities it can match (first
+ * reply, next reply if any, resolution). Checked here first (`../policies.ts`); the server's
+ * refusals are shown beside their fields, the rest as an alert.
  */
 
 import { useId } from 'preact/hooks';
