@@ -172,7 +172,7 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(export::export_me))
         .routes(routes!(export::export_user))
         .routes(routes!(users::list_users))
-        .routes(routes!(users::patch_user, users::erase_user))
+        .routes(routes!(users::get_user, users::patch_user, users::erase_user))
         .routes(routes!(staff::list_staff))
         .routes(routes!(list::list_tickets, create::create_ticket))
         .routes(routes!(read::get_ticket, update::patch_ticket))

@@ -45,6 +45,8 @@ pub struct Erased {
     pub attachments: u64,
     pub order_references: u64,
     pub events: u64,
+    /// Their customer organisations' memberships, ended.
+    pub memberships: u64,
 }
 
 /// Erases `user_id` (a customer, locked by the caller) under `pseudonym`, and records it in the
@@ -142,7 +144,8 @@ pub async fn erase(tx: &mut PgConnection, admin: UserId, user_id: UserId, pseudo
     .await?
     .rows_affected();
     sqlx::query!("DELETE FROM idempotent_requests WHERE user_id = $1", user_id as _).execute(&mut *tx).await?;
-    let erased = Erased { tickets, messages, attachments, order_references, events };
+    let memberships = crate::organizations::forget(tx, user_id).await?;
+    let erased = Erased { tickets, messages, attachments, order_references, events, memberships };
     sqlx::query!(
         "INSERT INTO audit_log (actor_id, action, subject_id, details) VALUES ($1, 'user.erased', $2, $3)",
         admin as _,

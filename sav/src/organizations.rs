@@ -723,6 +723,13 @@ pub async fn remove_member(
     Ok(())
 }
 
+/// Ends every membership of `user`, who is being erased (their tickets keep their organisation);
+/// how many.
+pub async fn forget(conn: &mut PgConnection, user: UserId) -> sqlx::Result<u64> {
+    let ended = sqlx::query!("DELETE FROM organization_members WHERE user_id = $1", user as _).execute(conn).await?;
+    Ok(ended.rows_affected())
+}
+
 /// Whether organisation `id` is this tenant's.
 pub async fn exists(conn: &mut PgConnection, id: OrganizationId) -> sqlx::Result<bool> {
     sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM organizations WHERE id = $1) AS "found!""#, id as _)

@@ -227,6 +227,45 @@ pub async fn staff_page(conn: &mut PgConnection, after: Option<UserId>, limit: i
     .await
 }
 
+/// A member of the tenant as staff read them one at a time (`GET /v1/users/{id}`).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = UserDetail)]
+pub struct Detail {
+    #[schema(value_type = Uuid)]
+    pub id: UserId,
+    pub email: String,
+    pub firstname: String,
+    pub lastname: String,
+    /// `owner`, `admin`, `agent`, `customer` or `integration`.
+    pub role: Role,
+    pub vip: bool,
+    /// The customer organisations they belong to, their primary first.
+    #[schema(value_type = Vec<Uuid>)]
+    pub organization_ids: Vec<OrganizationId>,
+    /// Null without any.
+    #[schema(value_type = Option<Uuid>)]
+    pub primary_organization_id: Option<OrganizationId>,
+    /// `{SOURCE: "id"}`: where they come from in other systems.
+    #[schema(value_type = Object)]
+    pub external_ids: serde_json::Value,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Active member `id`, as staff read them.
+pub async fn detail(conn: &mut PgConnection, id: UserId) -> sqlx::Result<Option<Detail>> {
+    sqlx::query_as!(
+        Detail,
+        r#"SELECT id AS "id: UserId", email, firstname, lastname, role AS "role: Role", vip,
+                  person_organizations(id) AS "organization_ids!: Vec<OrganizationId>",
+                  person_primary_organization(id) AS "primary_organization_id: OrganizationId",
+                  external_ids, created_at
+           FROM users WHERE id = $1 AND active"#,
+        id as _,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
 /// A member of the organisation, as staff look them up (`GET /v1/users`).
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = User)]

@@ -68,6 +68,19 @@ pub async fn list_users(access: Access<Staff>, RawQuery(query): RawQuery) -> Api
     Ok(Json(page.fetch(rows, Person::position).await?))
 }
 
+/// A member of the tenant (staff): their organisations and where they come from besides.
+#[utoipa::path(get, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The member", body = users::Detail),
+        Access<Staff>,
+        (status = 404, description = "`not_found`: no active member of this tenant has this id"),
+    ))]
+pub async fn get_user(access: Access<Staff>, Path(id): Path<UserId>) -> ApiResult<Json<users::Detail>> {
+    let (_, mut db) = access.connect().await?;
+    let found = users::detail(&mut *db.begin().await?, id).await?;
+    found.map(Json).ok_or_else(|| ApiError::not_found(format!("no member of this tenant has the id {}", id.0)))
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {

@@ -407,3 +407,42 @@ async fn rules_and_sla_policies_match_the_tickets_organisation() {
     assert_eq!(desk.put(&desk.owner, "/v1/sla/policies", &json!({"policies": []})).await.status, 200);
     assert_eq!(desk.delete(&desk.owner, &path).await.status, 204);
 }
+
+/// Staff read one member with their organisations; erasing a customer ends their memberships
+/// (the organisation and the ticket stay), and their id then names nobody.
+#[tokio::test]
+async fn staff_read_a_member_and_erasure_ends_their_memberships() {
+    let desk = Desk::open().await;
+    let (customer, agent) = tokio::join!(desk.member("customer"), desk.member("agent"));
+    let acme = organization(&desk, json!({"name": "Acme"})).await["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/organizations/{acme}/members/{}", customer.id);
+    assert_eq!(desk.put(&desk.owner, &path, &json!({"role": "manager"})).await.status, 200);
+    let ticket = desk.create(&customer, json!({"subject": "Lid", "description": "x"})).await;
+
+    let read = desk.get(&agent, &format!("/v1/users/{}", customer.id)).await;
+    assert_eq!(read.status, 200, "{}", read.body);
+    let read = read.json();
+    assert_eq!((read["role"].as_str(), read["email"].as_str()), (Some("customer"), Some(customer.email.as_str())));
+    assert_eq!(
+        (read["organization_ids"].clone(), read["primary_organization_id"].as_str()),
+        (json!([acme]), Some(acme.as_str()))
+    );
+    assert_eq!(read["external_ids"], json!({}));
+    assert!(read["created_at"].is_string(), "{read}");
+    // Staff only; nobody, a malformed id, another tenant's member: refused as each is.
+    assert_eq!(desk.get(&customer, &format!("/v1/users/{}", agent.id)).await.status, 403);
+    assert_eq!(desk.get(&agent, &format!("/v1/users/{}", uuid::Uuid::now_v7())).await.status, 404);
+    assert_eq!(desk.get(&agent, "/v1/users/not-an-id").await.status, 400);
+    let other = desk.platform.org().await;
+    let stranger = desk.platform.member(&desk.app, &other, "customer").await;
+    assert_eq!(desk.get(&agent, &format!("/v1/users/{}", stranger.id)).await.status, 404);
+
+    let erased = desk.delete(&desk.owner, &format!("/v1/users/{}", customer.id)).await;
+    assert_eq!(erased.status, 200, "{}", erased.body);
+    assert_eq!(erased.json()["erased"]["memberships"], 1);
+    assert_eq!(desk.get(&agent, &format!("/v1/users/{}", customer.id)).await.status, 404);
+    let page = desk.get(&agent, &format!("/v1/organizations/{acme}")).await.json();
+    assert_eq!(page["stats"]["members"], 0, "{page}");
+    let kept = desk.get(&agent, &format!("/v1/tickets/{}", ticket["id"])).await.json();
+    assert_eq!(kept["organization_id"], acme.as_str(), "the ticket keeps its organisation");
+}

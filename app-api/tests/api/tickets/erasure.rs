@@ -66,7 +66,7 @@ async fn an_erased_customer_leaves_only_a_pseudonym_and_what_the_organisation_ke
     assert_eq!(answer["membership_removed"], true);
     assert_eq!(
         answer["erased"],
-        json!({ "tickets": 1, "messages": 1, "attachments": 1, "order_references": 1, "events": 1 })
+        json!({ "tickets": 1, "messages": 1, "attachments": 1, "order_references": 1, "events": 1, "memberships": 0 })
     );
 
     for row in all_rows(&d).await {
