@@ -1,17 +1,20 @@
 // SLA policies by condition: an admin opens Settings > SLA policy, where the policies by condition
 // follow the default one (none at first), and adds one from the keyboard only (urgent and high
 // tickets of the Billing team, tagged vip or refund, from VIP customers, counted in a schedule's
-// hours): a target of 0 minutes is refused beside its field before anything is sent. A second
-// policy's name taken (whatever the case) is refused beside the name, and a team deleted while
-// the form was open by the server, beside the teams. The second is moved above the first, focus
-// following it; a third is deleted after a confirmation in place. The API holds what the page
-// shows. A ticket the first policy matches names it and its schedule in its service targets
+// hours; the customer organisations passed over): a target of 0 minutes is refused beside its
+// field before anything is sent. A second policy's name taken (whatever the case) is refused
+// beside the name, and a team deleted while the form was open by the server, beside the teams; it
+// is kept for a customer organisation ticked, named in its summary. The second is moved above the
+// first, focus following it; a third is deleted after a confirmation in place. The API holds what
+// the page shows. A rule's condition on the same customer organisation, chosen by its name, is
+// held by the API as its id. A ticket the first policy matches names it and its schedule in its
+// service targets
 // (paused outside business hours), and the next reply awaited once the customer writes after a
 // reply; a ticket none matches follows the default policy, around the clock. Targets are typed
 // in minutes, hours or days, business ones under a schedule, whose business day is said. The
 // default policy is then counted in the schedule's hours: a ticket none matches says so, on its
-// page and in the queue. The schedule a policy uses is not deleted, said in its row. In English,
-// then in French.
+// page and in the queue. The team and the schedule a policy uses are not deleted, said in their
+// rows, nor the customer organisation it names, said on its page. In English, then in French.
 import { expect, test, type Page } from '@playwright/test';
 import {
   type Org,
@@ -32,7 +35,14 @@ import {
 type Target = { response_minutes: number; next_response_minutes: number | null; resolution_minutes: number };
 type Policy = {
   name: string;
-  conditions: { priorities: string[] | null; team_ids: string[] | null; tags_any: string[] | null; categories: string[] | null; vip: boolean | null };
+  conditions: {
+    priorities: string[] | null;
+    team_ids: string[] | null;
+    organization_ids: string[] | null;
+    tags_any: string[] | null;
+    categories: string[] | null;
+    vip: boolean | null;
+  };
   schedule_id: string | null;
   targets: Record<string, Target | null>;
 };
@@ -67,6 +77,7 @@ test('sla policies: an admin orders policies by condition, and a ticket follows 
   );
   const billing = await expectCall(app(org.slug, 'POST', '/v1/teams', admin.token, { name: 'Billing', assignment: 'manual', member_ids: [] }), 201);
   const weekend = await expectCall(app(org.slug, 'POST', '/v1/teams', admin.token, { name: 'Weekend crew', assignment: 'manual', member_ids: [] }), 201);
+  const acme = await expectCall(app(org.slug, 'POST', '/v1/organizations', admin.token, { name: 'Acme Industries' }), 201);
   const defaults = (await expectCall(app(org.slug, 'GET', '/v1/sla/policy', admin.token), 200)).targets as Record<string, { response_minutes: number; resolution_minutes: number }>;
 
   await signInThroughThePage(page, org.slug, admin.email);
@@ -99,6 +110,8 @@ test('sla policies: an admin orders policies by condition, and a ticket follows 
   await page.keyboard.press('Space');
   await page.keyboard.press('Tab');
   await expect(form.getByRole('checkbox', { name: 'Weekend crew' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(form.getByRole('group', { name: 'Customer organisations' }).getByRole('checkbox', { name: 'Acme Industries' })).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(form.getByLabel('Tags')).toBeFocused();
   await page.keyboard.type('VIP, refund');
@@ -173,9 +186,11 @@ test('sla policies: an admin orders policies by condition, and a ticket follows 
   await expect(form.getByRole('checkbox', { name: 'Weekend crew' })).toHaveAttribute('aria-invalid', 'true');
   await expectAccessible(page, 'the policy form with a refusal of the server');
   await form.getByRole('checkbox', { name: 'Weekend crew' }).uncheck();
+  // For one customer organisation, ticked by its name.
+  await form.getByRole('group', { name: 'Customer organisations' }).getByRole('checkbox', { name: 'Acme Industries' }).check();
   await form.getByRole('button', { name: 'Add the policy' }).click();
   await expect(page.getByText('The policy “Refunds” has been added, in position 2.')).toBeVisible();
-  await expect(section.getByRole('listitem', { name: 'Refunds' }).locator('.policy-conditions')).toHaveText('category refund');
+  await expect(section.getByRole('listitem', { name: 'Refunds' }).locator('.policy-conditions')).toHaveText('Customer organisation Acme Industries · category refund');
   await expect(section.getByRole('listitem', { name: 'Refunds' }).locator('.policy-hours')).toHaveText('24/7');
   await expect(listed(page)).toHaveText(['VIP billing', 'Refunds']);
 
@@ -208,16 +223,35 @@ test('sla policies: an admin orders policies by condition, and a ticket follows 
   expect(held.map((p) => p.name)).toEqual(['Refunds', 'VIP billing']);
   expect(held[0]).toEqual({
     name: 'Refunds',
-    conditions: { priorities: null, team_ids: null, tags_any: null, categories: ['refund'], vip: null },
+    conditions: { priorities: null, team_ids: null, organization_ids: [acme.id], tags_any: null, categories: ['refund'], vip: null },
     schedule_id: null,
     targets: Object.fromEntries(['low', 'medium', 'high', 'urgent'].map((p) => [p, fromDefault(p)])),
   });
   expect({ ...held[1]!, conditions: { ...held[1]!.conditions, priorities: [...(held[1]!.conditions.priorities ?? [])].sort() } }).toEqual({
     name: 'VIP billing',
-    conditions: { priorities: ['high', 'urgent'], team_ids: [billing.id], tags_any: ['refund', 'vip'], categories: null, vip: true },
+    conditions: { priorities: ['high', 'urgent'], team_ids: [billing.id], organization_ids: null, tags_any: ['refund', 'vip'], categories: null, vip: true },
     schedule_id: schedule.id,
     targets: { urgent: { ...fromDefault('urgent', 30), response_minutes: 15 }, high: fromDefault('high', 60), medium: null, low: null },
   });
+
+  // A rule's condition on the same customer organisation: chosen by its name, held as its id.
+  await openSettings(page, 'Rules');
+  const rules = page.getByRole('region', { name: 'The organisation’s rules' });
+  await rules.getByRole('button', { name: 'Add a rule' }).click();
+  const ruleForm = rules.locator('form.rule-form');
+  await ruleForm.getByLabel('Name of the rule').fill('Acme first');
+  await ruleForm.getByRole('button', { name: 'Add a condition to “All of these”' }).click();
+  const customerOrganisation = ruleForm.getByRole('group', { name: 'All: condition 1' });
+  await customerOrganisation.getByLabel('Field').selectOption({ label: 'Customer organisation' });
+  await expect(customerOrganisation.getByLabel('Operator').locator('option')).toHaveText(['is', 'is not', 'is one of', 'is none of', 'is not set', 'is set']);
+  await expect(customerOrganisation.getByLabel('Value').locator('option')).toHaveText(['Choose…', 'Acme Industries']);
+  await customerOrganisation.getByLabel('Value').focus();
+  await page.keyboard.type('Acme');
+  await expect(customerOrganisation.getByLabel('Value')).toHaveValue(acme.id as string);
+  await ruleForm.getByRole('button', { name: 'Add the rule' }).click();
+  await expect(page.getByText('The rule “Acme first” has been added, in position 1.')).toBeVisible();
+  const rulesHeld = (await expectCall(app(org.slug, 'GET', '/v1/rules', await as(org, admin)), 200)) as unknown as { name: string; conditions: unknown }[];
+  expect(rulesHeld.map((r) => [r.name, r.conditions])).toEqual([['Acme first', { all: [{ field: 'customer.organization_id', op: 'is', value: acme.id }], any: [] }]]);
 
   // A ticket the VIP policy matches: its name and its schedule's in the service targets, the
   // clock held outside business hours.
@@ -300,6 +334,18 @@ test('sla policies: an admin orders policies by condition, and a ticket follows 
   await expect(billingRow.getByRole('alert')).toContainText('This team has not been deleted: an SLA policy’s conditions name it.');
   await expect(billingRow.getByRole('button', { name: 'Delete Billing' })).toBeFocused();
 
+  // The customer organisation a policy names is not deleted: said on its page, its Delete button
+  // focused again.
+  await page.goto(`${tenantUrl(org.slug)}/organizations/${acme.id as string}`);
+  await page.getByRole('button', { name: 'Delete Acme Industries' }).click();
+  await page.getByRole('button', { name: 'Yes, delete Acme Industries' }).click();
+  const acmeRefusal = page.getByRole('alert').filter({ hasText: 'An SLA policy names this organisation: change the policy first.' });
+  await expect(acmeRefusal).toContainText('The customer organisation “Acme Industries” has not been deleted.');
+  await expect(acmeRefusal.getByRole('link', { name: 'Open the SLA policies' })).toHaveAttribute('href', '/admin/sla');
+  await expect(page.getByRole('button', { name: 'Delete Acme Industries' })).toBeFocused();
+  await expectAccessible(page, 'a customer organisation an SLA policy names, not deleted');
+  await expectCall(app(org.slug, 'GET', `/v1/organizations/${acme.id as string}`, await as(org, admin)), 200);
+
   // The schedule a policy uses is not deleted: said in its row, its Delete button focused again.
   await openSettings(page, 'Business hours');
   const support = page.getByRole('listitem', { name: 'Support hours' });
@@ -320,6 +366,7 @@ test('sla policies: an admin orders policies by condition, and a ticket follows 
   const vipRow = sectionFr.getByRole('listitem', { name: 'VIP billing' });
   await expect(vipRow.locator('.policy-conditions')).toHaveText('Urgente, Haute · Équipe Billing · étiquettes refund, vip · Clients VIP');
   await expect(sectionFr.getByRole('listitem', { name: 'Refunds' }).locator('.policy-hours')).toHaveText('24 h/24, 7 j/7');
+  await expect(sectionFr.getByRole('listitem', { name: 'Refunds' }).locator('.policy-conditions')).toHaveText('Organisation cliente Acme Industries · catégorie refund');
   await expect(sectionFr.getByRole('button', { name: 'Monter : VIP billing' })).toBeVisible();
   await vipRow.getByRole('button', { name: 'Modifier VIP billing' }).click();
   await expect(vipRow.getByLabel('Nom de la politique')).toBeFocused();
