@@ -36,6 +36,7 @@ mod live;
 mod macros;
 mod mail;
 mod mail_in;
+mod organizations;
 mod participants;
 mod platform;
 mod queues;
@@ -266,6 +267,10 @@ enum Command {
         #[arg(long, default_value_t = 3)]
         rounds: usize,
     },
+    /// Customer organisations: a customer's list before organisations against a member's own and
+    /// a manager's and a sharing member's organisation list; registrations with a domain join
+    /// against registrations without; in alternating rounds.
+    CustomerOrganizations(organizations::Options),
     /// Ticket creation into a routed team against creation without a team, and routing decisions
     /// per second with 50 agents.
     Routing {
@@ -430,6 +435,7 @@ fn main() {
             }
             Command::SavOps { tickets } => sav_ops::run(tickets).await,
             Command::Macros { tickets, concurrency } => macros::run(tickets, concurrency).await,
+            Command::CustomerOrganizations(options) => organizations::run(&options).await,
             Command::TicketAccess { tickets, lists, concurrency, rounds } => {
                 ticket_access::run(tickets, lists, concurrency, rounds).await;
             }

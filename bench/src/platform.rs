@@ -116,6 +116,17 @@ impl Platform {
         (email, token)
     }
 
+    /// Registers customer `email` in tenant `slug` and signs them in: their id and access token.
+    pub async fn customer(&self, slug: &str, email: &str) -> (uuid::Uuid, String) {
+        let body = serde_json::json!({ "tenant": slug, "email": email, "password": PASSWORD, "firstname": "C", "lastname": "U" });
+        let registered = self.server().post_json("/v1/auth/register", &body).await;
+        assert_eq!(registered.status, 201, "{}", registered.body);
+        let body = serde_json::json!({ "tenant": slug, "email": email, "password": PASSWORD });
+        let login = self.server().post_json("/v1/auth/login", &body).await.json();
+        let id = login["user"]["id"].as_str().and_then(|id| id.parse().ok()).expect("the customer's id");
+        (id, login["access_token"].as_str().expect("a token").to_owned())
+    }
+
     /// Polls the public status endpoint every 2 ms, as a client would.
     pub async fn await_active(&self, slug: &str) {
         let deadline = Instant::now() + Duration::from_secs(60);

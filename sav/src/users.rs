@@ -227,24 +227,13 @@ pub async fn staff_page(conn: &mut PgConnection, after: Option<UserId>, limit: i
     .await
 }
 
-/// A member of the tenant as staff read them one at a time (`GET /v1/users/{id}`).
+/// A member of the tenant as staff read them one at a time (`GET /v1/users/{id}`): what they
+/// read of themselves, and where they come from besides.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = UserDetail)]
 pub struct Detail {
-    #[schema(value_type = Uuid)]
-    pub id: UserId,
-    pub email: String,
-    pub firstname: String,
-    pub lastname: String,
-    /// `owner`, `admin`, `agent`, `customer` or `integration`.
-    pub role: Role,
-    pub vip: bool,
-    /// The customer organisations they belong to, their primary first.
-    #[schema(value_type = Vec<Uuid>)]
-    pub organization_ids: Vec<OrganizationId>,
-    /// Null without any.
-    #[schema(value_type = Option<Uuid>)]
-    pub primary_organization_id: Option<OrganizationId>,
+    #[serde(flatten)]
+    pub member: Me,
     /// `{SOURCE: "id"}`: where they come from in other systems.
     #[schema(value_type = Object)]
     pub external_ids: serde_json::Value,
@@ -253,9 +242,8 @@ pub struct Detail {
 
 /// Active member `id`, as staff read them.
 pub async fn detail(conn: &mut PgConnection, id: UserId) -> sqlx::Result<Option<Detail>> {
-    sqlx::query_as!(
-        Detail,
-        r#"SELECT id AS "id: UserId", email, firstname, lastname, role AS "role: Role", vip,
+    let row = sqlx::query!(
+        r#"SELECT id AS "id: UserId", email, firstname, lastname, role AS "role: Role", vip, available,
                   person_organizations(id) AS "organization_ids!: Vec<OrganizationId>",
                   person_primary_organization(id) AS "primary_organization_id: OrganizationId",
                   external_ids, created_at
@@ -263,7 +251,22 @@ pub async fn detail(conn: &mut PgConnection, id: UserId) -> sqlx::Result<Option<
         id as _,
     )
     .fetch_optional(conn)
-    .await
+    .await?;
+    Ok(row.map(|row| Detail {
+        member: Me {
+            id: row.id,
+            email: row.email,
+            firstname: row.firstname,
+            lastname: row.lastname,
+            role: row.role,
+            vip: row.vip,
+            available: row.available,
+            organization_ids: row.organization_ids,
+            primary_organization_id: row.primary_organization_id,
+        },
+        external_ids: row.external_ids,
+        created_at: row.created_at,
+    }))
 }
 
 /// A member of the organisation, as staff look them up (`GET /v1/users`).

@@ -377,15 +377,28 @@ impl OrganizationFact {
 }
 
 impl<'a> Facts<'a> {
-    pub fn of(
-        priority: Priority,
-        team_id: Option<TeamId>,
-        tags: &'a [String],
-        category: Option<&'a str>,
-        customer: UserId,
-        organization: OrganizationFact,
-    ) -> Self {
-        Self { priority, team_id, tags, category, customer, organization }
+    /// A ticket as it stands.
+    pub fn of_ticket(ticket: &'a super::store::Ticket) -> Self {
+        Self {
+            priority: ticket.priority,
+            team_id: ticket.team_id,
+            tags: &ticket.tags,
+            category: ticket.category.as_deref(),
+            customer: ticket.user_id,
+            organization: OrganizationFact::Is(ticket.organization_id),
+        }
+    }
+
+    /// A ticket about to be made.
+    pub fn of_new(new: &'a super::store::NewTicket) -> Self {
+        Self {
+            priority: new.priority,
+            team_id: new.team_id,
+            tags: &new.tags,
+            category: new.category.as_deref(),
+            customer: new.user_id,
+            organization: OrganizationFact::of_new(new.organization_id),
+        }
     }
 }
 

@@ -15,7 +15,7 @@ use super::messages::{AttachmentSummary, Channel};
 use super::priority::Priority;
 use super::refusal::Refused;
 use super::sla::{self, Answers, Change, Hours, SlaState, Targets};
-use super::sla_by_condition::{self, OrganizationFact};
+use super::sla_by_condition;
 use super::sla_default;
 use super::status::Status;
 use crate::ids::{OrganizationId, ScheduleId, TeamId, TicketId, UserId};
@@ -500,18 +500,7 @@ pub async fn take_ticket_number(conn: &mut PgConnection) -> sqlx::Result<String>
 /// numbers in a row were held so.
 pub async fn insert(conn: &mut PgConnection, new: &NewTicket, now: DateTime<Utc>) -> sqlx::Result<Option<Ticket>> {
     let policy = sla_default::current(conn).await?;
-    let applied = sla_by_condition::matching(
-        conn,
-        &sla_by_condition::Facts::of(
-            new.priority,
-            new.team_id,
-            &new.tags,
-            new.category.as_deref(),
-            new.user_id,
-            OrganizationFact::of_new(new.organization_id),
-        ),
-    )
-    .await?;
+    let applied = sla_by_condition::matching(conn, &sla_by_condition::Facts::of_new(new)).await?;
     let applied = applied.as_ref();
     let targets = applied.map_or(policy.policy.grid.of(new.priority), |a| a.targets);
     let fallback = fallback_schedule(conn, applied, policy.policy.schedule_id).await?;
@@ -661,18 +650,7 @@ pub async fn refresh_sla(
     now: DateTime<Utc>,
 ) -> sqlx::Result<(SlaState, Targets)> {
     let clock = clock(conn, ticket).await?;
-    let applied = sla_by_condition::matching(
-        conn,
-        &sla_by_condition::Facts::of(
-            ticket.priority,
-            ticket.team_id,
-            &ticket.tags,
-            ticket.category.as_deref(),
-            ticket.user_id,
-            OrganizationFact::Is(ticket.organization_id),
-        ),
-    )
-    .await?;
+    let applied = sla_by_condition::matching(conn, &sla_by_condition::Facts::of_ticket(ticket)).await?;
     let targets = applied.as_ref().map_or(clock.targets, |a| a.targets);
     let fallback = fallback_schedule(conn, applied.as_ref(), clock.schedule_id).await?;
     let (hours, kept) = hours_and_kept(applied.as_ref(), fallback.as_ref());
