@@ -138,6 +138,8 @@ pub struct ExportTicket {
     pub order_id: Option<i64>,
     pub metadata: serde_json::Value,
     pub team_id: Option<TeamId>,
+    /// Its customer organisation.
+    pub organization_id: Option<OrganizationId>,
     pub tags: Vec<String>,
     /// The custom fields visible to customers (the others are the team's own, as internal notes
     /// are).
@@ -186,7 +188,8 @@ pub async fn tickets_page(
 ) -> sqlx::Result<Vec<ExportTicket>> {
     let tickets = sqlx::query!(
         r#"SELECT id AS "id: TicketId", ticket_number, subject, description, priority AS "priority: Priority", status AS "status: Status",
-               category, order_id, metadata, team_id AS "team_id: TeamId", tags,
+               category, order_id, metadata, team_id AS "team_id: TeamId",
+               organization_id AS "organization_id: OrganizationId", tags,
                (SELECT coalesce(jsonb_object_agg(v.key, v.value), '{}') FROM jsonb_each(t.fields) AS v
                 JOIN ticket_fields f ON f.key = v.key AND f.visible_to_customer) AS "fields!",
                created_at, updated_at, resolved_at, closed_at, merged_into AS "merged_into: TicketId"
@@ -216,6 +219,7 @@ pub async fn tickets_page(
             order_id: t.order_id,
             metadata: t.metadata,
             team_id: t.team_id,
+            organization_id: t.organization_id,
             tags: t.tags,
             fields: t.fields,
             created_at: t.created_at,

@@ -214,3 +214,28 @@ async fn an_organisation_of_another_tenant_or_another_organisation_shows_nothing
     let read = desk.app.get(&other.slug, &format!("/v1/tickets/{ticket}"), Some(&stranger.token)).await;
     assert_eq!(read.status, 404);
 }
+
+/// A person's data export holds their own tickets, each with its organisation, never a
+/// colleague's, shared or managed.
+#[tokio::test]
+async fn the_data_export_holds_a_persons_own_tickets_never_a_colleagues() {
+    let desk = Desk::open().await;
+    let (requester, manager) = tokio::join!(desk.member("customer"), desk.member("customer"));
+    let created = desk.post(&desk.owner, "/v1/organizations", &json!({"name": "Acme", "shared_tickets": true})).await;
+    let acme = created.json()["id"].as_str().unwrap().to_owned();
+    for (who, role) in [(&requester, "member"), (&manager, "manager")] {
+        let path = format!("/v1/organizations/{acme}/members/{}", who.id);
+        assert_eq!(desk.put(&desk.owner, &path, &json!({"role": role})).await.status, 200);
+    }
+    let theirs = id(&desk.create(&requester, json!({"subject": "Theirs", "description": "x"})).await);
+    let own = id(&desk.create(&manager, json!({"subject": "Own", "description": "x"})).await);
+    assert_eq!(desk.get(&manager, &format!("/v1/tickets/{theirs}")).await.status, 200, "the manager sees it");
+    let export = desk.get(&manager, "/v1/me/export").await;
+    assert_eq!(export.status, 200, "{}", export.body);
+    let export = export.json();
+    let tickets = export["tickets"].as_array().unwrap();
+    let ids: Vec<i64> = tickets.iter().map(|t| t["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, [own], "their own only");
+    assert_eq!(tickets[0]["organization_id"], acme.as_str());
+    assert_eq!(export["profile"]["organization_ids"], json!([acme]));
+}
