@@ -18,7 +18,8 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- The organisations whose every ticket `viewer` sees (manager, or member while it shares
--- tickets): what a customer's live stream reads as it opens.
+-- tickets): the same rule as a set, which a list reads once (an InitPlan) rather than once a row,
+-- and a customer's live stream reads as it opens.
 CREATE FUNCTION organizations_seen_by(viewer uuid) RETURNS uuid[]
 LANGUAGE sql STABLE AS $$
     SELECT coalesce(array_agg(m.organization_id ORDER BY m.organization_id), '{}')
@@ -26,3 +27,7 @@ LANGUAGE sql STABLE AS $$
     JOIN organizations o ON o.tenant_id = m.tenant_id AND o.id = m.organization_id
     WHERE m.user_id = viewer AND (m.role = 'manager' OR o.shared_tickets)
 $$;
+
+-- An organisation's tickets in the lists' order (`id DESC`), as a team's are.
+CREATE INDEX support_tickets_organization_list_idx ON support_tickets (tenant_id, organization_id, id DESC)
+    WHERE organization_id IS NOT NULL;

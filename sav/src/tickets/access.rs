@@ -159,16 +159,17 @@ impl Viewer {
     }
 
     /// Appends ` AND <visibility of support_tickets aliased t>` to a query: the same rule as
-    /// `scope` and `sees`.
+    /// `scope` and `sees`. A customer's colleagues' tickets by the set form of the rule
+    /// (`organizations_seen_by`, read once for the whole list, not once a row).
     pub fn push_visibility(self, query: &mut QueryBuilder<'_, Postgres>) {
         let scope = self.scope();
         if let Some(customer) = scope.customer {
             query
                 .push(" AND (t.user_id = ")
                 .push_bind(customer)
-                .push(" OR colleague_may_comment(")
+                .push(" OR t.organization_id IN (SELECT unnest(organizations_seen_by(")
                 .push_bind(customer)
-                .push(", t.user_id, t.organization_id) IS NOT NULL)");
+                .push("))))");
         }
         if let Some(agent) = scope.assigned_to {
             query.push(" AND t.assigned_to = ").push_bind(agent);

@@ -376,32 +376,6 @@ impl OrganizationFact {
     }
 }
 
-impl<'a> Facts<'a> {
-    /// A ticket as it stands.
-    pub fn of_ticket(ticket: &'a super::store::Ticket) -> Self {
-        Self {
-            priority: ticket.priority,
-            team_id: ticket.team_id,
-            tags: &ticket.tags,
-            category: ticket.category.as_deref(),
-            customer: ticket.user_id,
-            organization: OrganizationFact::Is(ticket.organization_id),
-        }
-    }
-
-    /// A ticket about to be made.
-    pub fn of_new(new: &'a super::store::NewTicket) -> Self {
-        Self {
-            priority: new.priority,
-            team_id: new.team_id,
-            tags: &new.tags,
-            category: new.category.as_deref(),
-            customer: new.user_id,
-            organization: OrganizationFact::of_new(new.organization_id),
-        }
-    }
-}
-
 /// The policy that applies to a ticket: its name, its schedule (`None`: 24/7) and the targets of
 /// the ticket's priority.
 #[derive(Debug, Clone)]

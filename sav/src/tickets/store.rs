@@ -15,7 +15,7 @@ use super::messages::{AttachmentSummary, Channel};
 use super::priority::Priority;
 use super::refusal::Refused;
 use super::sla::{self, Answers, Change, Hours, SlaState, Targets};
-use super::sla_by_condition;
+use super::sla_by_condition::{self, Facts, OrganizationFact};
 use super::sla_default;
 use super::status::Status;
 use crate::ids::{OrganizationId, ScheduleId, TeamId, TicketId, UserId};
@@ -500,7 +500,7 @@ pub async fn take_ticket_number(conn: &mut PgConnection) -> sqlx::Result<String>
 /// numbers in a row were held so.
 pub async fn insert(conn: &mut PgConnection, new: &NewTicket, now: DateTime<Utc>) -> sqlx::Result<Option<Ticket>> {
     let policy = sla_default::current(conn).await?;
-    let applied = sla_by_condition::matching(conn, &sla_by_condition::Facts::of_new(new)).await?;
+    let applied = sla_by_condition::matching(conn, &facts_of_new(new)).await?;
     let applied = applied.as_ref();
     let targets = applied.map_or(policy.policy.grid.of(new.priority), |a| a.targets);
     let fallback = fallback_schedule(conn, applied, policy.policy.schedule_id).await?;
@@ -650,7 +650,7 @@ pub async fn refresh_sla(
     now: DateTime<Utc>,
 ) -> sqlx::Result<(SlaState, Targets)> {
     let clock = clock(conn, ticket).await?;
-    let applied = sla_by_condition::matching(conn, &sla_by_condition::Facts::of_ticket(ticket)).await?;
+    let applied = sla_by_condition::matching(conn, &facts_of(ticket)).await?;
     let targets = applied.as_ref().map_or(clock.targets, |a| a.targets);
     let fallback = fallback_schedule(conn, applied.as_ref(), clock.schedule_id).await?;
     let (hours, kept) = hours_and_kept(applied.as_ref(), fallback.as_ref());
@@ -797,6 +797,30 @@ async fn clock(conn: &mut PgConnection, ticket: &Ticket) -> sqlx::Result<Clock> 
         schedule_id: row.schedule_id,
         changes: row.change_at.into_iter().zip(row.change_to).map(|(at, to)| Change { at, to }).collect(),
     })
+}
+
+/// What the SLA policies by condition match of `ticket` as it stands.
+fn facts_of(ticket: &Ticket) -> Facts<'_> {
+    Facts {
+        priority: ticket.priority,
+        team_id: ticket.team_id,
+        tags: &ticket.tags,
+        category: ticket.category.as_deref(),
+        customer: ticket.user_id,
+        organization: OrganizationFact::Is(ticket.organization_id),
+    }
+}
+
+/// What they match of a ticket about to be made.
+fn facts_of_new(new: &NewTicket) -> Facts<'_> {
+    Facts {
+        priority: new.priority,
+        team_id: new.team_id,
+        tags: &new.tags,
+        category: new.category.as_deref(),
+        customer: new.user_id,
+        organization: OrganizationFact::of_new(new.organization_id),
+    }
 }
 
 #[cfg(test)]
